@@ -1,0 +1,1 @@
+/* SWIG interface of fu_redact (language-neutral). */

@@ -1,0 +1,1 @@
+/* SWIG interface of fu_segment (language-neutral). */

@@ -1,0 +1,146 @@
+/**
+ * @file followup/common.h
+ * @brief Version, error model and allocator shared by every libfollowup module.
+ *
+ * Conventions that hold across the whole library:
+ *
+ * - **Errors.** A fallible function returns `int`: #FU_OK (0) on success or a
+ *   negative #fu_error_code. The detail (message and, for file input, the source
+ *   name, line, column and key path) is kept per thread and read with
+ *   fu_error_last(), which never returns NULL. Nothing prints, nothing calls
+ *   `exit` or `abort` on bad input.
+ * - **Ownership.** What a function hands out through a `**out` parameter belongs
+ *   to the caller, who frees it with the matching `_free` function. Every
+ *   `_free` accepts NULL. Pointers returned as `const` are borrowed from their
+ *   parent object and live as long as it does.
+ * - **Threads.** A loaded policy is immutable and may be shared by any number of
+ *   threads. Every other handle is used by one thread at a time. The library
+ *   keeps no hidden global mutable state; the allocator (below) is set once,
+ *   before any other call.
+ * - **Time** is `int64_t` seconds since the Unix epoch, UTC.
+ */
+#ifndef FOLLOWUP_COMMON_H
+#define FOLLOWUP_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(FU_BUILDING_SHARED)
+#    define FU_EXTERN __declspec(dllexport)
+#  else
+#    define FU_EXTERN
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define FU_EXTERN __attribute__((visibility("default")))
+#else
+#  define FU_EXTERN
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Version
+ *  The header's version; fu_version() reports the library's at run time. @{ */
+#define FU_VERSION_MAJOR 0
+#define FU_VERSION_MINOR 1
+#define FU_VERSION_PATCH 0
+#define FU_VERSION_STRING "0.1.0"
+/** MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define FU_VERSION_NUMBER \
+    (FU_VERSION_MAJOR * 10000 + FU_VERSION_MINOR * 100 + FU_VERSION_PATCH)
+/** @} */
+
+/** The library's version string ("MAJOR.MINOR.PATCH"), static storage. */
+FU_EXTERN const char *fu_version(void);
+/** The library's version as a number, see #FU_VERSION_NUMBER. */
+FU_EXTERN int fu_version_number(void);
+
+/** Result codes. Success is 0; every failure is negative. */
+typedef enum fu_error_code {
+    FU_OK = 0,
+    FU_ERROR = -1,      /**< unspecified failure */
+    FU_ENOMEM = -2,     /**< an allocation failed; nothing was leaked */
+    FU_EINVAL = -3,     /**< an argument is invalid (NULL, out of its domain) */
+    FU_EPARSE = -4,     /**< input text is malformed (YAML, CSV, duration, time) */
+    FU_EPOLICY = -5,    /**< the policy is well-formed but not valid */
+    FU_ENOTFOUND = -6,  /**< a named thing (file, zone, calendar, id) is not there */
+    FU_EIO = -7,        /**< reading or writing a file failed */
+    FU_ERANGE = -8,     /**< a value or result is outside the representable range */
+    FU_ETIMEZONE = -9,  /**< an unknown or unusable time zone */
+    FU_ESTATE = -10,    /**< the operation is not allowed in the current state */
+    FU_EDB = -11,       /**< the on-disk store failed */
+    FU_ECONVERGE = -12, /**< a model fit did not converge */
+    FU_ELIMIT = -13,    /**< input exceeds a documented limit (size, depth) */
+    FU_EEXISTS = -14    /**< the thing to create exists already */
+} fu_error_code;
+
+/**
+ * Detail of the last failure on the calling thread.
+ *
+ * All strings are borrowed from thread-local storage and stay valid until the
+ * next libfollowup call on the same thread. `source`, `path` are empty strings
+ * (never NULL) when not known; `line` and `column` are 1-based, 0 when not known.
+ */
+typedef struct fu_error {
+    int code;                 /**< a #fu_error_code, #FU_OK when there is none */
+    const char *message;      /**< human-readable, one line, no trailing period */
+    const char *source;       /**< file name or "<string>" for text input */
+    unsigned long line;       /**< 1-based line in `source` */
+    unsigned long column;     /**< 1-based column (in bytes) in `source` */
+    const char *path;         /**< key path ("cadences.delivery.steps[1].at") or CSV column */
+} fu_error;
+
+/**
+ * The last error raised on this thread. Never NULL: when no error was raised
+ * since the last fu_error_clear(), the code is #FU_OK and the message "no error".
+ */
+FU_EXTERN const fu_error *fu_error_last(void);
+
+/** Forget the last error of this thread. */
+FU_EXTERN void fu_error_clear(void);
+
+/**
+ * A short static description of a result code ("out of memory"). Unknown
+ * codes give "unknown error". Never NULL.
+ */
+FU_EXTERN const char *fu_strerror(int code);
+
+/**
+ * Format the last error as one line: "SOURCE:LINE:COLUMN: PATH: MESSAGE", leaving
+ * out the parts that are not known. Writes at most `size` bytes including the
+ * terminating NUL into `buf` and returns the length the full text would have
+ * (like snprintf).
+ */
+FU_EXTERN size_t fu_error_format(char *buf, size_t size);
+
+/**
+ * A replaceable allocator. `realloc` with size 0 is never called; `free(NULL)`
+ * is never called. `ud` is passed back to each function.
+ */
+typedef struct fu_allocator {
+    void *(*malloc)(size_t size, void *ud);
+    void *(*realloc)(void *ptr, size_t size, void *ud);
+    void (*free)(void *ptr, void *ud);
+    void *ud;
+} fu_allocator;
+
+/**
+ * Replace the allocator used by every libfollowup function; NULL restores the
+ * C library's malloc/realloc/free. Call it before any other libfollowup call
+ * and before starting threads that use the library: memory allocated with one
+ * allocator must be freed while that allocator is still installed.
+ *
+ * @return #FU_OK, or #FU_EINVAL if a function pointer is missing.
+ */
+FU_EXTERN int fu_set_allocator(const fu_allocator *allocator);
+
+/** Free a buffer the library handed to the caller (strings, arrays). NULL is a no-op. */
+FU_EXTERN void fu_free(void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FOLLOWUP_COMMON_H */

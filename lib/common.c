@@ -1,0 +1,289 @@
+/* Version, thread-local error detail and the replaceable allocator. */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ version */
+
+const char *fu_version(void) { return FU_VERSION_STRING; }
+int fu_version_number(void) { return FU_VERSION_NUMBER; }
+
+/* -------------------------------------------------------------------- errors */
+
+/* Fixed thread-local storage: raising an error never allocates, so an
+ * out-of-memory condition can always be reported. */
+#define FU_ERR_MSG 1024
+#define FU_ERR_SRC 512
+#define FU_ERR_PATH 256
+
+typedef struct fu__error_tls {
+    fu_error pub;
+    char message[FU_ERR_MSG];
+    char source[FU_ERR_SRC];
+    char path[FU_ERR_PATH];
+} fu__error_tls;
+
+static _Thread_local fu__error_tls tls_error;
+
+static fu__error_tls *error_tls(void) {
+    fu__error_tls *e = &tls_error;
+    if (e->pub.message == NULL) { /* first use on this thread */
+        e->pub.code = FU_OK;
+        strcpy(e->message, "no error");
+        e->pub.message = e->message;
+        e->pub.source = e->source;
+        e->pub.path = e->path;
+    }
+    return e;
+}
+
+const fu_error *fu_error_last(void) { return &error_tls()->pub; }
+
+void fu_error_clear(void) {
+    fu__error_tls *e = error_tls();
+    e->pub.code = FU_OK;
+    strcpy(e->message, "no error");
+    e->source[0] = '\0';
+    e->path[0] = '\0';
+    e->pub.line = 0;
+    e->pub.column = 0;
+}
+
+const char *fu_strerror(int code) {
+    switch (code) {
+    case FU_OK: return "success";
+    case FU_ERROR: return "error";
+    case FU_ENOMEM: return "out of memory";
+    case FU_EINVAL: return "invalid argument";
+    case FU_EPARSE: return "parse error";
+    case FU_EPOLICY: return "invalid policy";
+    case FU_ENOTFOUND: return "not found";
+    case FU_EIO: return "input/output error";
+    case FU_ERANGE: return "value out of range";
+    case FU_ETIMEZONE: return "unknown time zone";
+    case FU_ESTATE: return "operation not allowed in this state";
+    case FU_EDB: return "storage error";
+    case FU_ECONVERGE: return "model fit did not converge";
+    case FU_ELIMIT: return "input exceeds a limit";
+    case FU_EEXISTS: return "already exists";
+    default: return "unknown error";
+    }
+}
+
+static void copy_trunc(char *dst, size_t cap, const char *src) {
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int fu__error_setv(int code, const char *fmt, va_list ap) {
+    fu__error_tls *e = error_tls();
+    e->pub.code = code;
+    e->pub.line = 0;
+    e->pub.column = 0;
+    e->source[0] = '\0';
+    e->path[0] = '\0';
+    if (fmt)
+        vsnprintf(e->message, sizeof e->message, fmt, ap);
+    else
+        copy_trunc(e->message, sizeof e->message, fu_strerror(code));
+    return code;
+}
+
+int fu__error_set(int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fu__error_setv(code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int fu__error_set_at(int code, const char *source, unsigned long line,
+                     unsigned long column, const char *path, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fu__error_setv(code, fmt, ap);
+    va_end(ap);
+    fu__error_tls *e = error_tls();
+    copy_trunc(e->source, sizeof e->source, source);
+    copy_trunc(e->path, sizeof e->path, path);
+    e->pub.line = line;
+    e->pub.column = column;
+    return code;
+}
+
+int fu__error_nomem(void) { return fu__error_set(FU_ENOMEM, "out of memory"); }
+
+void fu__error_prefix(const char *fmt, ...) {
+    fu__error_tls *e = error_tls();
+    char joined[FU_ERR_MSG];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(joined, sizeof joined, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    size_t len = strlen(joined);
+    if (len + 2 < sizeof joined) {
+        memcpy(joined + len, ": ", 3);
+        copy_trunc(joined + len + 2, sizeof joined - len - 2, e->message);
+    }
+    memcpy(e->message, joined, sizeof joined);
+}
+
+size_t fu_error_format(char *buf, size_t size) {
+    const fu_error *e = fu_error_last();
+    char tmp[FU_ERR_MSG + FU_ERR_SRC + FU_ERR_PATH + 64];
+    size_t n = 0;
+    if (e->source[0]) {
+        n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s:", e->source);
+        if (e->line) {
+            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%lu:", e->line);
+            if (e->column) n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%lu:", e->column);
+        }
+        n += (size_t)snprintf(tmp + n, sizeof tmp - n, " ");
+    }
+    if (e->path[0]) n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s: ", e->path);
+    snprintf(tmp + n, sizeof tmp - n, "%s", e->message);
+    size_t len = strlen(tmp);
+    if (buf && size) copy_trunc(buf, size, tmp);
+    return len;
+}
+
+/* ----------------------------------------------------------------- allocator */
+
+static void *std_malloc(size_t size, void *ud) { (void)ud; return malloc(size); }
+static void *std_realloc(void *p, size_t size, void *ud) { (void)ud; return realloc(p, size); }
+static void std_free(void *p, void *ud) { (void)ud; free(p); }
+
+/* Process-wide configuration, written only by fu_set_allocator before use. */
+static fu_allocator alloc_cfg = {std_malloc, std_realloc, std_free, NULL};
+
+int fu_set_allocator(const fu_allocator *a) {
+    if (a == NULL) {
+        alloc_cfg.malloc = std_malloc;
+        alloc_cfg.realloc = std_realloc;
+        alloc_cfg.free = std_free;
+        alloc_cfg.ud = NULL;
+        return FU_OK;
+    }
+    if (!a->malloc || !a->realloc || !a->free)
+        return fu__error_set(FU_EINVAL, "allocator needs malloc, realloc and free");
+    alloc_cfg = *a;
+    return FU_OK;
+}
+
+void *fu__malloc(size_t size) {
+    if (size == 0) size = 1;
+    return alloc_cfg.malloc(size, alloc_cfg.ud);
+}
+
+void *fu__calloc(size_t count, size_t size) {
+    if (size && count > SIZE_MAX / size) return NULL;
+    size_t total = count * size;
+    void *p = fu__malloc(total);
+    if (p) memset(p, 0, total ? total : 1);
+    return p;
+}
+
+void *fu__realloc(void *ptr, size_t size) {
+    if (size == 0) {
+        fu__free(ptr);
+        return NULL;
+    }
+    if (ptr == NULL) return fu__malloc(size);
+    return alloc_cfg.realloc(ptr, size, alloc_cfg.ud);
+}
+
+void fu__free(void *ptr) {
+    if (ptr) alloc_cfg.free(ptr, alloc_cfg.ud);
+}
+
+void fu_free(void *ptr) { fu__free(ptr); }
+
+char *fu__strndup(const char *s, size_t n) {
+    char *d = fu__malloc(n + 1);
+    if (!d) return NULL;
+    if (n) memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *fu__strdup(const char *s) { return s ? fu__strndup(s, strlen(s)) : NULL; }
+
+int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size) {
+    if (need <= *cap) return FU_OK;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2) return fu__error_set(FU_ELIMIT, "array too large");
+        ncap *= 2;
+    }
+    if (elem_size && ncap > SIZE_MAX / elem_size)
+        return fu__error_set(FU_ELIMIT, "array too large");
+    void *p = fu__realloc(*ptr, ncap * elem_size);
+    if (!p) return fu__error_nomem();
+    *ptr = p;
+    *cap = ncap;
+    return FU_OK;
+}
+
+/* -------------------------------------------------------------------- buffer */
+
+int fu__buf_append(fu__buf *b, const char *s, size_t n) {
+    if (b->failed) return FU_ENOMEM;
+    if (n > SIZE_MAX - b->len - 1) {
+        b->failed = 1;
+        return fu__error_set(FU_ELIMIT, "text too large");
+    }
+    if (FU_GROW(b->data, b->cap, b->len + n + 1) != FU_OK) {
+        b->failed = 1;
+        return FU_ENOMEM;
+    }
+    if (n) memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return FU_OK;
+}
+
+int fu__buf_puts(fu__buf *b, const char *s) { return fu__buf_append(b, s, strlen(s)); }
+
+int fu__buf_printf(fu__buf *b, const char *fmt, ...) {
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return fu__error_set(FU_ERROR, "formatting failed");
+    if ((size_t)n < sizeof small) return fu__buf_append(b, small, (size_t)n);
+    char *big = fu__malloc((size_t)n + 1);
+    if (!big) {
+        b->failed = 1;
+        return fu__error_nomem();
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int rc = fu__buf_append(b, big, (size_t)n);
+    fu__free(big);
+    return rc;
+}
+
+char *fu__buf_detach(fu__buf *b) {
+    char *d = b->data;
+    if (!d) d = fu__strdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+    return d;
+}
+
+void fu__buf_free(fu__buf *b) {
+    fu__free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}

@@ -1,0 +1,61 @@
+/* Private helpers shared by the modules of libfollowup. Not installed. */
+#ifndef FU_INTERNAL_H
+#define FU_INTERNAL_H
+
+#include "followup/common.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#  define FU_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#  define FU_UNUSED __attribute__((unused))
+#else
+#  define FU_PRINTF(f, a)
+#  define FU_UNUSED
+#endif
+
+/* ---- allocation: every allocation in the library goes through these ---- */
+void *fu__malloc(size_t size);
+void *fu__calloc(size_t count, size_t size); /* zeroed; overflow-checked */
+void *fu__realloc(void *ptr, size_t size);    /* size 0 frees and returns NULL */
+void fu__free(void *ptr);
+char *fu__strdup(const char *s);
+char *fu__strndup(const char *s, size_t n);
+/* Grow *ptr (an array of elem_size items with capacity *cap) to hold at least
+ * `need` items. Returns FU_OK or FU_ENOMEM (with the error set); on failure
+ * *ptr and *cap are unchanged. */
+int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
+#define FU_GROW(arr, cap, need) \
+    fu__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* ---- errors: set the thread's error detail and return `code` ---- */
+int fu__error_set(int code, const char *fmt, ...) FU_PRINTF(2, 3);
+int fu__error_setv(int code, const char *fmt, va_list ap) FU_PRINTF(2, 0);
+/* With a position in an input: source name, 1-based line/column, key path. */
+int fu__error_set_at(int code, const char *source, unsigned long line,
+                     unsigned long column, const char *path, const char *fmt, ...)
+    FU_PRINTF(6, 7);
+/* Shorthand for the very common out-of-memory case. */
+int fu__error_nomem(void);
+/* Prefix the current error message with "what: " (e.g. an outer context). */
+void fu__error_prefix(const char *fmt, ...) FU_PRINTF(1, 2);
+
+/* ---- growable byte buffer (always NUL-terminated when len > 0) ---- */
+typedef struct fu__buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int failed; /* sticky: an append ran out of memory */
+} fu__buf;
+#define FU__BUF_INIT {NULL, 0, 0, 0}
+int fu__buf_append(fu__buf *b, const char *s, size_t n);
+int fu__buf_puts(fu__buf *b, const char *s);
+int fu__buf_printf(fu__buf *b, const char *fmt, ...) FU_PRINTF(2, 3);
+/* Hand the data to the caller (who frees it with fu__free / fu_free); resets b. */
+char *fu__buf_detach(fu__buf *b);
+void fu__buf_free(fu__buf *b);
+
+#endif /* FU_INTERNAL_H */

@@ -1,0 +1,114 @@
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Each block carries a header with its size so live bytes can be counted. */
+typedef union hdr {
+    size_t size;
+    max_align_t align;
+} hdr;
+
+static unsigned long g_fail_at, g_count;
+static int g_failed;
+static size_t g_live, g_live_bytes;
+
+static int should_fail(void) {
+    g_count++;
+    if (g_fail_at && g_count == g_fail_at) {
+        g_failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void *t_malloc(size_t size, void *ud) {
+    (void)ud;
+    if (should_fail()) return NULL;
+    hdr *h = malloc(sizeof(hdr) + size);
+    if (!h) return NULL;
+    h->size = size;
+    g_live++;
+    g_live_bytes += size;
+    return h + 1;
+}
+
+static void *t_realloc(void *p, size_t size, void *ud) {
+    (void)ud;
+    hdr *h = (hdr *)p - 1;
+    if (size > h->size && should_fail()) return NULL;
+    size_t old = h->size;
+    hdr *n = realloc(h, sizeof(hdr) + size);
+    if (!n) return NULL;
+    n->size = size;
+    g_live_bytes = g_live_bytes - old + size;
+    return n + 1;
+}
+
+static void t_free(void *p, void *ud) {
+    (void)ud;
+    hdr *h = (hdr *)p - 1;
+    g_live--;
+    g_live_bytes -= h->size;
+    free(h);
+}
+
+void fu_test_alloc_install(unsigned long fail_at) {
+    static const fu_allocator a = {t_malloc, t_realloc, t_free, NULL};
+    g_fail_at = fail_at;
+    g_count = 0;
+    g_failed = 0;
+    cr_assert_eq(fu_set_allocator(&a), FU_OK);
+}
+
+void fu_test_alloc_uninstall(void) { fu_set_allocator(NULL); }
+size_t fu_test_alloc_live(void) { return g_live; }
+size_t fu_test_alloc_live_bytes(void) { return g_live_bytes; }
+unsigned long fu_test_alloc_count(void) { return g_count; }
+int fu_test_alloc_failed(void) { return g_failed; }
+
+unsigned long fu_test_oom(const char *what, fu_test_op op, void *ctx, unsigned long max_n) {
+    /* A clean run first: it must succeed and say how many allocations it makes. */
+    fu_test_alloc_install(0);
+    int rc = op(ctx);
+    unsigned long total = fu_test_alloc_count();
+    size_t live = fu_test_alloc_live();
+    fu_test_alloc_uninstall();
+    cr_assert_eq(rc, FU_OK, "%s: clean run failed: %s", what, fu_error_last()->message);
+    cr_assert_eq(live, 0, "%s: clean run leaked %zu blocks", what, live);
+    cr_assert_gt(total, 0, "%s: made no allocation, nothing to test", what);
+
+    unsigned long n;
+    for (n = 1; n <= total && n <= max_n; n++) {
+        fu_error_clear();
+        fu_test_alloc_install(n);
+        rc = op(ctx);
+        int fired = fu_test_alloc_failed();
+        live = fu_test_alloc_live();
+        fu_test_alloc_uninstall();
+        cr_assert(fired, "%s: allocation %lu of %lu never happened", what, n, total);
+        cr_assert_eq(rc, FU_ENOMEM, "%s: failing allocation %lu of %lu returned %d (%s), want FU_ENOMEM",
+                     what, n, total, rc, fu_error_last()->message);
+        cr_assert_eq(fu_error_last()->code, FU_ENOMEM, "%s: allocation %lu: error detail has code %d",
+                     what, n, fu_error_last()->code);
+        cr_assert_eq(live, 0, "%s: failing allocation %lu leaked %zu blocks", what, n, live);
+    }
+    return total;
+}
+
+char *fu_test_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return buf;
+}

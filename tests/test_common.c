@@ -1,0 +1,197 @@
+/* The foundation: version, error model, allocator and the OOM harness itself. */
+#include "fu_test.h"
+#include "internal.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+Test(common, version_macros_agree_with_runtime) {
+    char expect[32];
+    snprintf(expect, sizeof expect, "%d.%d.%d", FU_VERSION_MAJOR, FU_VERSION_MINOR, FU_VERSION_PATCH);
+    cr_assert_str_eq(fu_version(), FU_VERSION_STRING);
+    cr_assert_str_eq(fu_version(), expect);
+    cr_assert_eq(fu_version_number(), FU_VERSION_NUMBER);
+    cr_assert_eq(FU_VERSION_NUMBER, FU_VERSION_MAJOR * 10000 + FU_VERSION_MINOR * 100 + FU_VERSION_PATCH);
+}
+
+Test(common, error_last_is_never_null_and_starts_clean) {
+    const fu_error *e = fu_error_last();
+    cr_assert_not_null(e);
+    cr_assert_eq(e->code, FU_OK);
+    cr_assert_str_eq(e->message, "no error");
+    cr_assert_str_eq(e->source, "");
+    cr_assert_str_eq(e->path, "");
+    cr_assert_eq(e->line, 0);
+}
+
+Test(common, error_set_at_keeps_position_and_clear_resets) {
+    int rc = fu__error_set_at(FU_EPARSE, "policy.yaml", 12, 7, "caps.new_customer.max",
+                              "expected a number, got '%s'", "many");
+    cr_assert_eq(rc, FU_EPARSE);
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->code, FU_EPARSE);
+    cr_assert_str_eq(e->message, "expected a number, got 'many'");
+    cr_assert_str_eq(e->source, "policy.yaml");
+    cr_assert_eq(e->line, 12);
+    cr_assert_eq(e->column, 7);
+    cr_assert_str_eq(e->path, "caps.new_customer.max");
+
+    char buf[256];
+    size_t n = fu_error_format(buf, sizeof buf);
+    cr_assert_str_eq(buf, "policy.yaml:12:7: caps.new_customer.max: expected a number, got 'many'");
+    cr_assert_eq(n, strlen(buf));
+    /* truncation behaves like snprintf */
+    char small[8];
+    cr_assert_eq(fu_error_format(small, sizeof small), n);
+    cr_assert_str_eq(small, "policy.");
+
+    fu_error_clear();
+    cr_assert_eq(fu_error_last()->code, FU_OK);
+    cr_assert_str_eq(fu_error_last()->source, "");
+    cr_assert_eq(fu_error_last()->column, 0);
+}
+
+Test(common, error_set_drops_stale_position) {
+    fu__error_set_at(FU_EPARSE, "a.csv", 3, 4, "tz", "bad");
+    fu__error_set(FU_EINVAL, "customer_id is NULL");
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->code, FU_EINVAL);
+    cr_assert_str_eq(e->source, "");
+    cr_assert_eq(e->line, 0);
+    char buf[128];
+    fu_error_format(buf, sizeof buf);
+    cr_assert_str_eq(buf, "customer_id is NULL");
+}
+
+Test(common, error_messages_are_truncated_not_overflowed) {
+    char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    fu__error_set_at(FU_EPARSE, big, 1, 1, big, "%s", big);
+    const fu_error *e = fu_error_last();
+    cr_assert_lt(strlen(e->message), 1024);
+    cr_assert_lt(strlen(e->source), 512);
+    cr_assert_lt(strlen(e->path), 256);
+    cr_assert_eq(e->message[0], 'x');
+}
+
+Test(common, error_prefix_adds_context) {
+    fu__error_set(FU_ENOTFOUND, "no such zone 'Mars/Olympus'");
+    fu__error_prefix("customer %s", "C42");
+    cr_assert_str_eq(fu_error_last()->message, "customer C42: no such zone 'Mars/Olympus'");
+}
+
+static void *thread_body(void *arg) {
+    (void)arg;
+    /* a fresh thread starts clean even though the main thread holds an error */
+    int ok = fu_error_last()->code == FU_OK;
+    fu__error_set(FU_EIO, "thread error");
+    ok = ok && strcmp(fu_error_last()->message, "thread error") == 0;
+    return ok ? (void *)1 : NULL;
+}
+
+Test(common, errors_are_thread_local) {
+    fu__error_set(FU_EPOLICY, "main thread error");
+    pthread_t t;
+    void *res = NULL;
+    cr_assert_eq(pthread_create(&t, NULL, thread_body, NULL), 0);
+    pthread_join(t, &res);
+    cr_assert_not_null(res);
+    cr_assert_str_eq(fu_error_last()->message, "main thread error");
+    cr_assert_eq(fu_error_last()->code, FU_EPOLICY);
+}
+
+struct code_case {
+    int code;
+    char text[48];
+};
+
+ParameterizedTestParameters(common, strerror_names_every_code) {
+    static struct code_case cases[] = {
+        {FU_OK, "success"},           {FU_ERROR, "error"},
+        {FU_ENOMEM, "out of memory"}, {FU_EINVAL, "invalid argument"},
+        {FU_EPARSE, "parse error"},   {FU_EPOLICY, "invalid policy"},
+        {FU_ENOTFOUND, "not found"},  {FU_EIO, "input/output error"},
+        {FU_ERANGE, "value out of range"}, {FU_ETIMEZONE, "unknown time zone"},
+        {FU_ESTATE, "operation not allowed in this state"}, {FU_EDB, "storage error"},
+        {FU_ECONVERGE, "model fit did not converge"}, {FU_ELIMIT, "input exceeds a limit"},
+        {FU_EEXISTS, "already exists"}, {-999, "unknown error"}, {7, "unknown error"},
+    };
+    return cr_make_param_array(struct code_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct code_case *c, common, strerror_names_every_code) {
+    cr_assert_str_eq(fu_strerror(c->code), c->text);
+}
+
+Test(common, set_allocator_rejects_incomplete_and_null_restores) {
+    fu_allocator bad = {NULL, NULL, NULL, NULL};
+    cr_assert_eq(fu_set_allocator(&bad), FU_EINVAL);
+    cr_assert_eq(fu_error_last()->code, FU_EINVAL);
+    cr_assert_eq(fu_set_allocator(NULL), FU_OK);
+    void *p = fu__malloc(10);
+    cr_assert_not_null(p);
+    fu_free(p);
+    fu_free(NULL); /* every free accepts NULL */
+}
+
+Test(common, counting_allocator_sees_library_allocations) {
+    fu_test_alloc_install(0);
+    char *s = fu__strdup("hello");
+    cr_assert_str_eq(s, "hello");
+    cr_assert_eq(fu_test_alloc_live(), 1);
+    cr_assert_eq(fu_test_alloc_live_bytes(), 6);
+    fu_free(s);
+    cr_assert_eq(fu_test_alloc_live(), 0);
+    fu_test_alloc_uninstall();
+}
+
+Test(common, calloc_checks_overflow) {
+    cr_assert_null(fu__calloc(SIZE_MAX / 2, 4));
+    int *z = fu__calloc(4, sizeof(int));
+    cr_assert_not_null(z);
+    cr_assert_eq(z[0] + z[1] + z[2] + z[3], 0);
+    fu_free(z);
+}
+
+/* A small operation for the harness: build a text through the internal
+ * buffer and an array through fu__grow, then free them. */
+static int buf_op(void *ctx) {
+    (void)ctx;
+    fu__buf b = FU__BUF_INIT;
+    int *arr = NULL;
+    size_t cap = 0;
+    int rc = FU_OK;
+    for (int i = 0; i < 100 && rc == FU_OK; i++) rc = fu__buf_printf(&b, "line %d of a longer text\n", i);
+    for (size_t i = 0; i < 1000 && rc == FU_OK; i++) {
+        rc = FU_GROW(arr, cap, i + 1);
+        if (rc == FU_OK) arr[i] = (int)i;
+    }
+    char *s = rc == FU_OK ? fu__buf_detach(&b) : NULL;
+    if (rc == FU_OK && !s) rc = fu__error_nomem();
+    if (rc == FU_OK && (strncmp(s, "line 0 of", 9) != 0 || arr[999] != 999)) rc = FU_ERROR;
+    fu_free(s);
+    fu__buf_free(&b);
+    fu_free(arr);
+    return rc;
+}
+
+Test(common, oom_harness_fails_every_allocation_of_an_operation) {
+    unsigned long n = fu_test_oom("buffer+grow", buf_op, NULL, 100000);
+    cr_assert_geq(n, 10, "expected several allocations, saw %lu", n);
+}
+
+Test(common, buf_printf_handles_long_output) {
+    fu__buf b = FU__BUF_INIT;
+    char longs[1000];
+    memset(longs, 'a', sizeof longs - 1);
+    longs[sizeof longs - 1] = '\0';
+    cr_assert_eq(fu__buf_printf(&b, "<%s>", longs), FU_OK);
+    cr_assert_eq(b.len, 1001);
+    cr_assert_eq(b.data[0], '<');
+    cr_assert_eq(b.data[1000], '>');
+    fu__buf_free(&b);
+}
