@@ -1,0 +1,106 @@
+/* Lua 5.4 binding of libfollowup: `local followup = require "followup"`.
+ * Integers cross as Lua integers (not floats); a failing call raises a Lua
+ * error whose value is a table {code, name, message, source, line, column,
+ * path} with a __tostring metamethod. */
+%module followup
+
+%{
+#include "followup.h"
+
+static const char *fu_lua_error_name(int code) {
+    switch (code) {
+    case FU_ENOMEM: return "NoMemoryError";
+    case FU_EINVAL: return "InvalidArgumentError";
+    case FU_EPARSE: return "ParseError";
+    case FU_EPOLICY: return "PolicyError";
+    case FU_ENOTFOUND: return "NotFoundError";
+    case FU_EIO: return "InputOutputError";
+    case FU_ERANGE: return "RangeError";
+    case FU_ETIMEZONE: return "TimeZoneError";
+    case FU_ESTATE: return "StateError";
+    case FU_EDB: return "StorageError";
+    case FU_ECONVERGE: return "ConvergenceError";
+    case FU_ELIMIT: return "LimitError";
+    case FU_EEXISTS: return "ExistsError";
+    default: return "Error";
+    }
+}
+
+static int fu_lua_error_tostring(lua_State *L) {
+    lua_getfield(L, 1, "text");
+    return 1;
+}
+
+/* Push the error value for `code` (detail from fu_error_last()). */
+static void fu_lua_push_error(lua_State *L, int code) {
+    const fu_error *e = fu_error_last();
+    char text[2048];
+    fu_error_format(text, sizeof text);
+    lua_createtable(L, 0, 8);
+    lua_pushinteger(L, code); lua_setfield(L, -2, "code");
+    lua_pushstring(L, fu_lua_error_name(code)); lua_setfield(L, -2, "name");
+    lua_pushstring(L, e->message); lua_setfield(L, -2, "message");
+    lua_pushstring(L, e->source); lua_setfield(L, -2, "source");
+    lua_pushinteger(L, (lua_Integer)e->line); lua_setfield(L, -2, "line");
+    lua_pushinteger(L, (lua_Integer)e->column); lua_setfield(L, -2, "column");
+    lua_pushstring(L, e->path); lua_setfield(L, -2, "path");
+    lua_pushstring(L, text); lua_setfield(L, -2, "text");
+    if (luaL_newmetatable(L, "followup.Error")) {
+        lua_pushcfunction(L, fu_lua_error_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_setmetatable(L, -2);
+}
+
+/* Accept Lua integers and floats with an integral value. */
+static int fu_lua_isinteger(lua_State *L, int idx) {
+    if (lua_isinteger(L, idx)) return 1;
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        lua_Number n = lua_tonumber(L, idx);
+        return n == (lua_Number)(lua_Integer)n;
+    }
+    return 0;
+}
+static lua_Integer fu_lua_tointeger(lua_State *L, int idx) {
+    if (lua_isinteger(L, idx)) return lua_tointeger(L, idx);
+    return (lua_Integer)lua_tonumber(L, idx);
+}
+%}
+
+%typemap(out) fu_status {
+    if ($1 < 0) {
+        fu_lua_push_error(L, $1);
+        SWIG_fail;
+    }
+}
+
+/* Integers as Lua integers (SWIG 4.1 would hand them over as floats). */
+%typemap(in, checkfn="fu_lua_isinteger") int, short, long, long long, unsigned int, unsigned short,
+    unsigned long, unsigned long long, size_t, int8_t, int16_t, int32_t, int64_t, uint8_t,
+    uint16_t, uint32_t, uint64_t, fu_status
+  "$1 = ($type)fu_lua_tointeger(L, $input);"
+%typemap(out) int, short, long, long long, unsigned int, unsigned short, unsigned long,
+    unsigned long long, size_t, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
+    uint32_t, uint64_t
+  "lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++;"
+%typemap(typecheck, precedence=SWIG_TYPECHECK_INTEGER) int, short, long, long long, unsigned int,
+    unsigned short, unsigned long, unsigned long long, size_t, int8_t, int16_t, int32_t,
+    int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+  "$1 = fu_lua_isinteger(L, $input);"
+%typemap(varout) int, long, int64_t, size_t, unsigned int "lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++;"
+%typemap(consttab) int, long, unsigned int
+  "{SWIG_LUA_CONSTTAB_INT(\"$symname\", $value)}"
+
+%typemap(argout) int64_t *out, int *out, unsigned int *out, uint8_t *out, size_t *out
+  "lua_pushinteger(L, (lua_Integer)*$1); SWIG_arg++;"
+%typemap(argout) double *out "lua_pushnumber(L, *$1); SWIG_arg++;"
+%typemap(argout) char **out  "if (*$1) lua_pushstring(L, *$1); else lua_pushnil(L); SWIG_arg++;"
+
+/* Text in as pointer + length from a Lua string (may hold NUL bytes). */
+%typemap(in, checkfn="lua_isstring") (const char *text, size_t len) {
+    size_t n = 0;
+    $1 = (char *)lua_tolstring(L, $input, &n);
+    $2 = n;
+}
+
+%include "../common/followup.i"

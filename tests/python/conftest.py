@@ -1,0 +1,25 @@
+import os
+import pathlib
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def datadir() -> pathlib.Path:
+    """../shared/data (CDNOW, bank marketing, call-centre log)."""
+    return pathlib.Path(os.environ.get("FU_TEST_DATADIR", "../shared/data"))
+
+
+@pytest.fixture(scope="session")
+def srcdir() -> pathlib.Path:
+    """The source tree."""
+    return pathlib.Path(os.environ.get("FU_SOURCE_DIR", "."))
+
+
+def rss_kib() -> int:
+    """Resident set size of this process in KiB (Linux)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
