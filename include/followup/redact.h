@@ -1,6 +1,46 @@
 /**
  * @file followup/redact.h
- * @brief (module under construction)
+ * @brief Masking personal data in free text: phone numbers, ID numbers, bank
+ * cards, e-mail addresses and patterns of the caller's own.
+ *
+ * A #fu_redactor is compiled once from #fu_redact_options and then applied to
+ * any number of texts. It finds, in UTF-8 text (Chinese around the numbers is
+ * fine, invalid UTF-8 does not stop it):
+ *
+ * | kind                     | what                                                   | mask                      |
+ * |--------------------------|--------------------------------------------------------|---------------------------|
+ * | #FU_REDACT_ID_CN         | 18-digit resident ID, birth date plausible and the ISO 7064 MOD 11-2 check digit right | `110***********1234` |
+ * | #FU_REDACT_MOBILE_CN     | `1[3-9]x` 11-digit mobile, optional `+86`/`0086`, space or hyphen separators | `138****5678`, `+86 138-****-5678` |
+ * | #FU_REDACT_BANK_CARD     | 13–19 digits (contiguous, or in groups of 4 separated by one space or hyphen) whose Luhn sum is right | `6222 **** **** 1234`, `6222********1234` |
+ * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, or 11–12 contiguous digits starting `0[1-9]` | `010-****5678` |
+ * | #FU_REDACT_E164          | `+` country code and number, 8–15 digits, optional separators | `+44 ** **** 0958` |
+ * | #FU_REDACT_EMAIL         | `local@domain.tld`                                     | `z***@example.com`        |
+ * | #FU_REDACT_EXTRA         | each caller pattern (#fu_redact_pattern)               | `*` per character, with `keep_head`/`keep_tail` characters kept |
+ *
+ * Digit masks keep the layout (separators, `+`, parentheses) and replace
+ * each hidden digit by the mask character; the number of hidden digits is
+ * therefore visible, which keeps the hint useful (which kind of number, its
+ * last four digits) without revealing the number.
+ *
+ * Rules that hold for every built-in kind:
+ * - A number is never taken out of a longer run of digits: a match neither
+ *   starts right after a digit nor ends right before one, so the 11 digits of a
+ *   mobile number inside a 20-digit order number are left alone, while a
+ *   number directly next to Chinese characters or letters is found.
+ * - When several kinds could match at the same place, the order of the table
+ *   above decides (a valid ID before a card, a mobile before a landline).
+ *   An 18-digit run with a wrong check digit is not an ID; it may still be a
+ *   card if its Luhn sum is right.
+ * - Overlapping matches (a caller pattern overlapping a built-in one) are
+ *   merged and the whole merged span is masked character by character.
+ *
+ * Matching uses PCRE2 with its JIT compiler where the platform has one, and
+ * with a match limit, a depth limit and a heap limit, so that no pattern and
+ * no input make a call run away: a call that reaches a limit fails with
+ * #FU_ELIMIT and hands out nothing (the text is never returned unmasked).
+ *
+ * Thread-safety: a redactor is used by one thread at a time (it holds match
+ * state and counters); create one per thread.
  */
 #ifndef FOLLOWUP_REDACT_H
 #define FOLLOWUP_REDACT_H
@@ -10,6 +50,144 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** What a masked span was recognised as. */
+typedef enum fu_redact_kind {
+    FU_REDACT_MOBILE_CN = 0, /**< Chinese mobile number */
+    FU_REDACT_LANDLINE_CN,   /**< Chinese landline with area code */
+    FU_REDACT_E164,          /**< international number in E.164 form (`+` ...) */
+    FU_REDACT_ID_CN,         /**< 18-digit resident identity card number */
+    FU_REDACT_BANK_CARD,     /**< bank card number (Luhn) */
+    FU_REDACT_EMAIL,         /**< e-mail address */
+    FU_REDACT_EXTRA,         /**< one of the caller's patterns */
+    FU_REDACT_KIND_COUNT
+} fu_redact_kind;
+
+/** Bit of a kind in #fu_redact_options.kinds. */
+#define FU_REDACT_BIT(kind) (1u << (kind))
+/** Every built-in kind. */
+#define FU_REDACT_ALL_BUILTIN                                                        \
+    (FU_REDACT_BIT(FU_REDACT_MOBILE_CN) | FU_REDACT_BIT(FU_REDACT_LANDLINE_CN) |     \
+     FU_REDACT_BIT(FU_REDACT_E164) | FU_REDACT_BIT(FU_REDACT_ID_CN) |                \
+     FU_REDACT_BIT(FU_REDACT_BANK_CARD) | FU_REDACT_BIT(FU_REDACT_EMAIL))
+
+/**
+ * A pattern of the caller's (for instance from the policy's `redaction`
+ * section). `pattern` is a PCRE2 regular expression in UTF-8 and is compiled
+ * in UTF mode; invalid UTF-8 in texts is tolerated. The whole match is masked,
+ * except for its first `keep_head` and last `keep_tail` characters (code
+ * points); a match of at most `keep_head + keep_tail` characters is masked
+ * entirely.
+ */
+typedef struct fu_redact_pattern {
+    const char *name;       /**< a name for errors and counts; NULL gives "extra[i]" */
+    const char *pattern;    /**< PCRE2 pattern, NUL-terminated UTF-8 */
+    unsigned int keep_head; /**< characters left visible at the start */
+    unsigned int keep_tail; /**< characters left visible at the end */
+} fu_redact_pattern;
+
+/** Turn the JIT compiler off (for debugging; the interpreter is slower). */
+#define FU_REDACT_NO_JIT 0x1u
+
+/** How to build a redactor. Start from #FU_REDACT_OPTIONS_INIT. */
+typedef struct fu_redact_options {
+    unsigned int version;            /**< #FU_REDACT_OPTIONS_VERSION */
+    unsigned int kinds;              /**< built-in kinds to mask, #FU_REDACT_BIT bits */
+    const fu_redact_pattern *extra;  /**< caller patterns, copied by fu_redactor_new() */
+    size_t n_extra;                  /**< number of entries in `extra` */
+    char mask_char;                  /**< the mask character, ASCII; 0 means '*' */
+    uint32_t match_limit;            /**< PCRE2 match limit per call; 0: 1,000,000 */
+    uint32_t depth_limit;            /**< PCRE2 depth limit; 0: 10,000 */
+    unsigned int flags;              /**< #FU_REDACT_NO_JIT */
+} fu_redact_options;
+
+#define FU_REDACT_OPTIONS_VERSION 1
+#define FU_REDACT_OPTIONS_INIT \
+    { FU_REDACT_OPTIONS_VERSION, FU_REDACT_ALL_BUILTIN, NULL, 0, '*', 0, 0, 0 }
+
+/** Fill `opts` with the defaults (same as #FU_REDACT_OPTIONS_INIT). */
+FU_EXTERN void fu_redact_options_init(fu_redact_options *opts);
+
+/** A compiled redactor (opaque). */
+typedef struct fu_redactor fu_redactor;
+
+/**
+ * Compile a redactor.
+ *
+ * @param[out] out   the new redactor, owned by the caller (fu_redactor_free())
+ * @param opts       options, NULL for the defaults (every built-in kind, no
+ *                   extra pattern); the patterns are copied
+ * @return #FU_OK; #FU_EINVAL for a bad argument or an unknown options
+ *         version; #FU_EPARSE when an extra pattern does not compile (the
+ *         error names the pattern and the offset); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts);
+
+/** Free a redactor. NULL is a no-op. */
+FU_EXTERN void fu_redactor_free(fu_redactor *r);
+
+/**
+ * Mask `len` bytes of `text`.
+ *
+ * @param[out] out      the masked text, NUL-terminated, owned by the caller
+ *                      (fu_free()); on failure set to NULL
+ * @param[out] out_len  its length without the NUL; may be NULL
+ * @return #FU_OK; #FU_ELIMIT when a pattern hit the match, depth or heap limit
+ *         (nothing is handed out); #FU_EINVAL; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out,
+                                size_t *out_len);
+
+/**
+ * Mask `n` texts in one call.
+ *
+ * The results are stored one after another, each NUL-terminated, in one
+ * buffer handed out through `out` (free it with fu_free()). Result `i` starts
+ * at `out + offsets[i]` and is `offsets[i + 1] - offsets[i] - 1` bytes long.
+ *
+ * @param texts    `n` texts
+ * @param lens     their lengths in bytes, or NULL when the texts are NUL-terminated
+ * @param offsets  caller-provided array of `n + 1` entries, filled on success
+ * @param[out] out the buffer of results, NULL on failure
+ * @return as fu_redactor_apply(); on failure no text is handed out.
+ */
+FU_EXTERN int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_t *lens,
+                                     size_t n, size_t *offsets, char **out);
+
+/** How many spans a redactor masked, by kind, since creation or the last reset. */
+typedef struct fu_redact_counts {
+    size_t by_kind[FU_REDACT_KIND_COUNT]; /**< indexed by #fu_redact_kind */
+    size_t total;                         /**< sum of `by_kind` */
+} fu_redact_counts;
+
+/** Copy the running counts of `r` into `counts`. */
+FU_EXTERN void fu_redactor_counts(const fu_redactor *r, fu_redact_counts *counts);
+
+/** Count of matches of extra pattern `index` (0 when out of range). */
+FU_EXTERN size_t fu_redactor_extra_count(const fu_redactor *r, size_t index);
+
+/** Set every running count to 0. */
+FU_EXTERN void fu_redactor_reset_counts(fu_redactor *r);
+
+/** Whether the redactor runs JIT-compiled code (1) or the interpreter (0). */
+FU_EXTERN int fu_redactor_uses_jit(const fu_redactor *r);
+
+/** A short static name of a kind ("mobile_cn", "id_cn", ...); "unknown" otherwise. */
+FU_EXTERN const char *fu_redact_kind_name(int kind);
+
+/**
+ * Whether `s` (`len` bytes) is an 18-character resident ID number whose last
+ * character is the ISO 7064 MOD 11-2 check character of the first 17 digits
+ * (`X` or `x` for 10). The birth date is not checked here.
+ */
+FU_EXTERN int fu_redact_id_cn_valid(const char *s, size_t len);
+
+/**
+ * Whether the digits of `s` (`len` bytes; spaces and hyphens are skipped,
+ * anything else makes it invalid) pass the Luhn check. Fewer than 2 digits is
+ * invalid.
+ */
+FU_EXTERN int fu_redact_luhn_valid(const char *s, size_t len);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,49 @@
+/* PCRE2 helpers shared by fu_redact and fu_commit. Not installed. */
+#ifndef FU_REDACT_INTERNAL_H
+#define FU_REDACT_INTERNAL_H
+
+#include "internal.h"
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+
+/* One set of PCRE2 contexts whose allocations go through the library's
+ * allocator. `alloc_failed` tells an out-of-memory failure inside PCRE2 apart
+ * from other reasons PCRE2 gives PCRE2_ERROR_NOMEMORY for (e.g. no executable
+ * memory for JIT). The struct must not move after fu__re_init(). */
+typedef struct fu__re {
+    pcre2_general_context *gen;
+    pcre2_compile_context *comp;
+    pcre2_match_context *match;
+    int alloc_failed;
+    int use_jit;
+} fu__re;
+
+#define FU__RE_DEFAULT_MATCH_LIMIT 1000000u
+#define FU__RE_DEFAULT_DEPTH_LIMIT 10000u
+#define FU__RE_HEAP_LIMIT_KIB 20000u
+
+/* Create the contexts. Limits of 0 take the defaults above. */
+int fu__re_init(fu__re *re, uint32_t match_limit, uint32_t depth_limit, int use_jit);
+void fu__re_fini(fu__re *re);
+
+/* Compile `pattern` (NUL-terminated) with `options` and JIT-compile it when
+ * enabled and possible. `what` names the pattern in errors
+ * ("redaction pattern 'card'"). Returns FU_OK, FU_EPARSE or FU_ENOMEM. */
+int fu__re_compile(fu__re *re, const char *pattern, uint32_t options, const char *what,
+                   pcre2_code **out);
+
+/* Match data sized for `code`, allocated through the allocator. */
+int fu__re_match_data(fu__re *re, const pcre2_code *code, pcre2_match_data **out);
+
+/* Run one match from `start`. Returns 1 on a match, 0 on none, or a negative
+ * FU_ code (FU_ELIMIT for the limits, FU_ENOMEM, FU_ERROR) with the error set. */
+int fu__re_exec(fu__re *re, const pcre2_code *code, const char *subject, size_t len, size_t start,
+                uint32_t options, pcre2_match_data *md, const char *what);
+
+/* Whether JIT code was produced for `code`. */
+int fu__re_is_jit(const pcre2_code *code);
+
+#endif /* FU_REDACT_INTERNAL_H */

@@ -1,0 +1,445 @@
+/* fu_redact: masks, validators, caller patterns, limits and out-of-memory. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *redact(fu_redactor *r, const char *in) {
+    char *out = NULL;
+    size_t n = 0;
+    int rc = fu_redactor_apply(r, in, strlen(in), &out, &n);
+    cr_assert_eq(rc, FU_OK, "apply(%s): %s", in, fu_error_last()->message);
+    cr_assert_eq(n, strlen(out));
+    return out;
+}
+
+/* ---------------------------------------------------------- masking table */
+
+struct mask_case {
+    char in[96];
+    char want[96];
+    int kind; /* the one kind counted, -1: nothing masked */
+};
+
+ParameterizedTestParameters(redact, masks_keep_a_hint) {
+    static struct mask_case cases[] = {
+        /* mobiles, next to Chinese, with country prefixes and separators */
+        {"电话13812345678请回电", "电话138****5678请回电", FU_REDACT_MOBILE_CN},
+        {"+86 138-1234-5678", "+86 138-****-5678", FU_REDACT_MOBILE_CN},
+        {"008613812345678", "0086138****5678", FU_REDACT_MOBILE_CN},
+        {"+8619912345678。", "+86199****5678。", FU_REDACT_MOBILE_CN},
+        {"call 138 1234 5678 now", "call 138 **** 5678 now", FU_REDACT_MOBILE_CN},
+        {"x13812345678y", "x138****5678y", FU_REDACT_MOBILE_CN},
+        /* not a mobile: 12x prefix, inside a longer digit run */
+        {"12345678901", "12345678901", -1},
+        {"订单号2025138123456789012345", "订单号2025138123456789012345", -1},
+        {"1381234567", "1381234567", -1},
+        /* resident IDs: check digit verified, X accepted */
+        {"身份证110105199001011232。", "身份证110***********1232。", FU_REDACT_ID_CN},
+        {"ID 11010519900101103X ok", "ID 110***********103X ok", FU_REDACT_ID_CN},
+        {"ID 11010519900101103x", "ID 110***********103x", FU_REDACT_ID_CN},
+        /* wrong check digit, Luhn also wrong: left alone */
+        {"110105199001011233", "110105199001011233", -1},
+        /* wrong check digit but a valid Luhn sum: a card number */
+        {"110105199001011239", "1101**********1239", FU_REDACT_BANK_CARD},
+        /* bank cards */
+        {"卡号6222021234567894", "卡号6222********7894", FU_REDACT_BANK_CARD},
+        {"6222 0212 3456 7894", "6222 **** **** 7894", FU_REDACT_BANK_CARD},
+        {"4111-1111-1111-1111", "4111-****-****-1111", FU_REDACT_BANK_CARD},
+        {"622848001234567894", "6228**********7894", FU_REDACT_BANK_CARD},
+        {"4111111111111112", "4111111111111112", -1},
+        /* landlines */
+        {"座机010-12345678", "座机010-****5678", FU_REDACT_LANDLINE_CN},
+        {"(0755) 1234567", "(0755) ***4567", FU_REDACT_LANDLINE_CN},
+        {"02112345678", "021****5678", FU_REDACT_LANDLINE_CN},
+        {"075512345678", "0755****5678", FU_REDACT_LANDLINE_CN},
+        /* E.164 */
+        {"+44 20 7946 0958", "+44 ** **** 0958", FU_REDACT_E164},
+        {"+14155552671", "+14*****2671", FU_REDACT_E164},
+        /* e-mail */
+        {"联系zhang.san@example.com谢谢", "联系z***@example.com谢谢", FU_REDACT_EMAIL},
+        {"a@b.co", "a***@b.co", FU_REDACT_EMAIL},
+        {"mail: Li.Wei+crm@mail.corp.example.cn.", "mail: L***@mail.corp.example.cn.", FU_REDACT_EMAIL},
+        {"not@an-address", "not@an-address", -1},
+        /* things that look a little like numbers */
+        {"2025-09-26T16:00+08:00 回访", "2025-09-26T16:00+08:00 回访", -1},
+        {"", "", -1},
+    };
+    return cr_make_param_array(struct mask_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct mask_case *c, redact, masks_keep_a_hint) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    char *out = redact(r, c->in);
+    cr_expect_str_eq(out, c->want, "in: %s", c->in);
+    fu_redact_counts counts;
+    fu_redactor_counts(r, &counts);
+    if (c->kind < 0) {
+        cr_expect_eq(counts.total, 0, "in: %s", c->in);
+    } else {
+        cr_expect_eq(counts.total, 1, "in: %s", c->in);
+        cr_expect_eq(counts.by_kind[c->kind], 1, "in: %s: kind %s", c->in, fu_redact_kind_name(c->kind));
+    }
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, several_kinds_in_one_note_are_counted_by_kind) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    const char *in = "客户王先生，手机13812345678，备用13998765432，邮箱wang@example.com，"
+                     "卡号6222021234567894，身份证110105199001011232。";
+    char *out = redact(r, in);
+    cr_assert_str_eq(out, "客户王先生，手机138****5678，备用139****5432，邮箱w***@example.com，"
+                          "卡号6222********7894，身份证110***********1232。");
+    fu_redact_counts c;
+    fu_redactor_counts(r, &c);
+    cr_assert_eq(c.by_kind[FU_REDACT_MOBILE_CN], 2);
+    cr_assert_eq(c.by_kind[FU_REDACT_EMAIL], 1);
+    cr_assert_eq(c.by_kind[FU_REDACT_BANK_CARD], 1);
+    cr_assert_eq(c.by_kind[FU_REDACT_ID_CN], 1);
+    cr_assert_eq(c.total, 5);
+    fu_redactor_reset_counts(r);
+    fu_redactor_counts(r, &c);
+    cr_assert_eq(c.total, 0);
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, kinds_can_be_switched_off_and_mask_char_changed) {
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = FU_REDACT_BIT(FU_REDACT_EMAIL);
+    o.mask_char = '#';
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "13812345678 zhao@example.com");
+    cr_assert_str_eq(out, "13812345678 z###@example.com");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, no_kind_and_no_pattern_copies_the_text) {
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = 0;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "13812345678");
+    cr_assert_str_eq(out, "13812345678");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, text_with_nul_bytes_and_invalid_utf8_is_masked_by_length) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    const char in[] = "\xff\xfe" "13812345678\0" "13912345678\xc3";
+    char *out = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_redactor_apply(r, in, sizeof in - 1, &out, &n), FU_OK);
+    cr_assert_eq(n, sizeof in - 1);
+    cr_assert_eq(memcmp(out, "\xff\xfe" "138****5678\0" "139****5678\xc3", n), 0);
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+/* ------------------------------------------------------------- validators */
+
+struct check_case {
+    char s[32];
+    int valid;
+};
+
+ParameterizedTestParameters(redact, id_check_digit_iso7064_mod11_2) {
+    static struct check_case cases[] = {
+        {"110105199001011232", 1}, {"440304198506152010", 1}, {"320106199512310029", 1},
+        {"11010519900101103X", 1}, {"11010519900101103x", 1}, {"110105199001011233", 0},
+        {"110105199001011230", 0}, {"11010519900101123X", 0}, {"11010519900101123", 0},
+        {"1101051990010112321", 0}, {"11010519900101123A", 0}, {"", 0},
+    };
+    return cr_make_param_array(struct check_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct check_case *c, redact, id_check_digit_iso7064_mod11_2) {
+    cr_assert_eq(fu_redact_id_cn_valid(c->s, strlen(c->s)), c->valid, "%s", c->s);
+}
+
+ParameterizedTestParameters(redact, luhn) {
+    static struct check_case cases[] = {
+        {"4111111111111111", 1}, {"4111 1111 1111 1111", 1}, {"79927398713", 1},
+        {"6222021234567894", 1}, {"4111111111111112", 0},    {"79927398710", 0},
+        {"0", 0},                {"00", 1},                  {"4111a111", 0},
+    };
+    return cr_make_param_array(struct check_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct check_case *c, redact, luhn) {
+    cr_assert_eq(fu_redact_luhn_valid(c->s, strlen(c->s)), c->valid, "%s", c->s);
+}
+
+/* --------------------------------------------------------- caller patterns */
+
+Test(redact, extra_patterns_keep_head_and_tail_characters) {
+    fu_redact_pattern pats[] = {
+        {"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2},
+        {"plate", "[京沪粤][A-Z][0-9A-Z]{5}", 1, 0},
+    };
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 2;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "工单号AB123456，车牌沪A12345，手机13812345678");
+    cr_assert_str_eq(out, "工单号******56，车牌沪******，手机138****5678");
+    cr_assert_eq(fu_redactor_extra_count(r, 0), 1);
+    cr_assert_eq(fu_redactor_extra_count(r, 1), 1);
+    cr_assert_eq(fu_redactor_extra_count(r, 2), 0);
+    fu_redact_counts c;
+    fu_redactor_counts(r, &c);
+    cr_assert_eq(c.by_kind[FU_REDACT_EXTRA], 2);
+    cr_assert_eq(c.by_kind[FU_REDACT_MOBILE_CN], 1);
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, overlapping_matches_are_merged_and_fully_masked) {
+    fu_redact_pattern pats[] = {{"vip", "VIP-[0-9]+", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    /* "VIP-13812345678" overlaps the mobile number */
+    char *out = redact(r, "号VIP-13812345678。");
+    cr_assert_str_eq(out, "号***************。");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, short_extra_matches_are_masked_entirely) {
+    fu_redact_pattern pats[] = {{"code", "K[0-9]", 2, 2}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = 0;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "K1 K2");
+    cr_assert_str_eq(out, "** **");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, empty_matches_of_a_caller_pattern_mask_nothing) {
+    fu_redact_pattern pats[] = {{"maybe", "x*", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = 0;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "中ax文xx");
+    cr_assert_str_eq(out, "中a*文**");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, a_bad_pattern_is_a_parse_error_naming_it) {
+    fu_redact_pattern pats[] = {{"broken", "([a-z", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = (fu_redactor *)&o; /* must be reset to NULL */
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_EPARSE);
+    cr_assert_null(r);
+    cr_assert(strstr(fu_error_last()->message, "'broken'") != NULL, "%s", fu_error_last()->message);
+    cr_assert(strstr(fu_error_last()->message, "offset") != NULL, "%s", fu_error_last()->message);
+}
+
+Test(redact, bad_arguments_are_rejected) {
+    fu_redactor *r = NULL;
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.version = 99;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_EINVAL);
+    cr_assert_eq(fu_redactor_new(NULL, NULL), FU_EINVAL);
+    o.version = FU_REDACT_OPTIONS_VERSION;
+    o.n_extra = 1;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_EINVAL);
+    o.n_extra = 0;
+    o.kinds = 1u << 20;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_EINVAL);
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    char *out = (char *)"x";
+    cr_assert_eq(fu_redactor_apply(r, NULL, 3, &out, NULL), FU_EINVAL);
+    cr_assert_null(out);
+    cr_assert_eq(fu_redactor_apply(r, NULL, 0, &out, NULL), FU_OK);
+    cr_assert_str_eq(out, "");
+    fu_free(out);
+    fu_redactor_free(r);
+    fu_redactor_free(NULL);
+}
+
+/* ------------------------------------------------------- runaway patterns */
+
+Test(redact, catastrophic_backtracking_stops_at_the_limit) {
+    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    for (int jit = 0; jit < 2; jit++) {
+        o.flags = jit ? 0 : FU_REDACT_NO_JIT;
+        fu_redactor *r = NULL;
+        cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+        char in[64];
+        memset(in, 'a', 40);
+        strcpy(in + 40, "!");
+        char *out = (char *)"untouched";
+        int rc = fu_redactor_apply(r, in, strlen(in), &out, NULL);
+        cr_assert_eq(rc, FU_ELIMIT, "jit=%d rc=%d %s", jit, rc, fu_error_last()->message);
+        cr_assert_null(out, "nothing is handed out when a limit stops the call");
+        cr_assert(strstr(fu_error_last()->message, "'evil'") != NULL, "%s", fu_error_last()->message);
+        fu_redactor_free(r);
+    }
+}
+
+Test(redact, nested_quantifier_on_long_input_stops_at_the_limit) {
+    fu_redact_pattern pats[] = {{"evil2", "^(\\w+\\s?)*$", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char in[200];
+    for (int i = 0; i < 150; i++) in[i] = (i % 7 == 6) ? ' ' : 'w';
+    strcpy(in + 150, "#");
+    char *out = NULL;
+    cr_assert_eq(fu_redactor_apply(r, in, strlen(in), &out, NULL), FU_ELIMIT);
+    fu_redactor_free(r);
+}
+
+/* The built-in patterns stay linear on hostile but harmless text: each of
+ * these must complete with FU_OK (a limit would make them fail). */
+Test(redact, builtin_patterns_do_not_hit_limits_on_hostile_text) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    size_t n = 1 << 20;
+    char *in = malloc(n + 1);
+    const char *fills[] = {"1", "a", "a@", "1 ", "+1", "a.", "0-", "@a."};
+    for (size_t f = 0; f < sizeof fills / sizeof fills[0]; f++) {
+        size_t k = strlen(fills[f]);
+        for (size_t i = 0; i < n; i++) in[i] = fills[f][i % k];
+        in[n] = '\0';
+        char *out = NULL;
+        size_t on = 0;
+        int rc = fu_redactor_apply(r, in, n, &out, &on);
+        cr_assert_eq(rc, FU_OK, "fill '%s': %s", fills[f], fu_error_last()->message);
+        cr_assert_eq(on, n);
+        fu_free(out);
+    }
+    free(in);
+    fu_redactor_free(r);
+}
+
+Test(redact, a_lower_match_limit_is_honoured) {
+    fu_redact_pattern pats[] = {{"slow", "(x|x|x)*\\d", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = 0;
+    o.extra = pats;
+    o.n_extra = 1;
+    o.match_limit = 100;
+    o.flags = FU_REDACT_NO_JIT;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = NULL;
+    cr_assert_eq(fu_redactor_apply(r, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz", 31, &out, NULL), FU_ELIMIT);
+    fu_redactor_free(r);
+}
+
+/* ------------------------------------------------------------------ bulk */
+
+Test(redact, bulk_masks_each_text_into_one_buffer) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    const char *texts[] = {"13812345678", "", "mail a@b.co", "no data"};
+    size_t offsets[5];
+    char *buf = NULL;
+    cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 4, offsets, &buf), FU_OK);
+    cr_assert_str_eq(buf + offsets[0], "138****5678");
+    cr_assert_str_eq(buf + offsets[1], "");
+    cr_assert_str_eq(buf + offsets[2], "mail a***@b.co");
+    cr_assert_str_eq(buf + offsets[3], "no data");
+    cr_assert_eq(offsets[3] - offsets[2] - 1, strlen("mail a***@b.co"));
+    cr_assert_eq(offsets[4] - offsets[3] - 1, strlen("no data"));
+    fu_redact_counts c;
+    fu_redactor_counts(r, &c);
+    cr_assert_eq(c.total, 2);
+    fu_free(buf);
+
+    size_t lens[] = {3, 0};
+    const char *two[] = {"138xxxx", NULL};
+    cr_assert_eq(fu_redactor_apply_bulk(r, two, lens, 2, offsets, &buf), FU_OK);
+    cr_assert_str_eq(buf + offsets[0], "138");
+    cr_assert_str_eq(buf + offsets[1], "");
+    fu_free(buf);
+    fu_redactor_free(r);
+}
+
+Test(redact, bulk_failure_hands_out_nothing_and_keeps_counts) {
+    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    const char *texts[] = {"13812345678 aaa", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"};
+    size_t offsets[3];
+    char *buf = (char *)"x";
+    cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 2, offsets, &buf), FU_ELIMIT);
+    cr_assert_null(buf);
+    fu_redact_counts c;
+    fu_redactor_counts(r, &c);
+    cr_assert_eq(c.total, 0);
+    cr_assert_eq(fu_redactor_extra_count(r, 0), 0);
+    fu_redactor_free(r);
+}
+
+/* ------------------------------------------------------------ out of memory */
+
+static int oom_op(void *ctx) {
+    int jit = *(int *)ctx;
+    fu_redact_pattern pats[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    o.flags = jit ? 0 : FU_REDACT_NO_JIT;
+    fu_redactor *r = NULL;
+    int rc = fu_redactor_new(&r, &o);
+    if (rc != FU_OK) return rc;
+    const char *in = "工单号AB123456 手机13812345678 邮箱a@b.co 卡6222021234567894";
+    char *out = NULL;
+    rc = fu_redactor_apply(r, in, strlen(in), &out, NULL);
+    if (rc == FU_OK && strcmp(out, "工单号******56 手机138****5678 邮箱a***@b.co 卡6222********7894") != 0)
+        rc = FU_ERROR;
+    fu_free(out);
+    if (rc == FU_OK) {
+        const char *texts[] = {in, "13912345678"};
+        size_t off[3];
+        char *buf = NULL;
+        rc = fu_redactor_apply_bulk(r, texts, NULL, 2, off, &buf);
+        if (rc == FU_OK && strcmp(buf + off[1], "139****5678") != 0) rc = FU_ERROR;
+        fu_free(buf);
+    }
+    fu_redactor_free(r);
+    return rc;
+}
+
+Test(redact, out_of_memory_in_new_and_apply_leaks_nothing) {
+    int jit = 0;
+    unsigned long n = fu_test_oom("redactor (interpreter)", oom_op, &jit, 10000);
+    cr_assert_gt(n, 5);
+    jit = 1;
+    fu_test_oom("redactor (jit)", oom_op, &jit, 10000);
+}
