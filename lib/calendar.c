@@ -1,0 +1,1468 @@
+/* fu_calendar: ISO 8601 time text, weekly windows, time zones (ICU) and
+ * business calendars. See include/followup/calendar.h and docs/calendar.md.
+ *
+ * Design notes
+ * - Dates are day numbers since 1970-01-01 (proleptic Gregorian), converted
+ *   with the days-from-civil / civil-from-days formulas; nothing here calls
+ *   the C library's time functions.
+ * - A calendar reads its zone's offset transitions from ICU once, at
+ *   creation, into a sorted table (1900..2500). Queries only binary-search
+ *   that table, so they take `const fu_calendar *`, keep no cache inside the
+ *   calendar and may run concurrently. Loops that visit many instants or days
+ *   carry a small cursor on the stack (the offset regime last used, the
+ *   position in the exception list) so consecutive lookups cost O(1).
+ * - Business hours are a weekly table of local intervals; holidays and
+ *   make-up working days are a sorted exception list. The open intervals of
+ *   a local day are computed on the fly from those two, in a few
+ *   nanoseconds, which is what makes add_business fast without a day cache.
+ */
+#include "calendar_internal.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
+
+/* ------------------------------------------------------------------ dates */
+
+#define SECS_PER_DAY INT64_C(86400)
+/* 400 Gregorian years = 146097 days = 20871 whole weeks. */
+#define DAYS_PER_400Y INT64_C(146097)
+#define SECS_PER_400Y (DAYS_PER_400Y * SECS_PER_DAY)
+
+/* Day numbers of 0001-01-01 and 9999-12-31. */
+#define MIN_DAY INT64_C(-719162)
+#define MAX_DAY INT64_C(2932896)
+#define MIN_T (MIN_DAY * SECS_PER_DAY)
+#define MAX_T ((MAX_DAY + 1) * SECS_PER_DAY - 1)
+/* Instants whose local time may still be inside years 1..9999. */
+#define SLACK_T (2 * SECS_PER_DAY)
+
+/* Zone table: transitions read from ICU from 1900-01-01 to a little after
+ * 2500-01-01 (TABLE_HI); instants from TABLE_HI on are shifted back by whole
+ * 400-year cycles into [TABLE_HI - 400y, TABLE_HI). */
+#define TABLE_LO_DAY INT64_C(-25567)  /* 1900-01-01 */
+#define TABLE_HI_DAY INT64_C(194359)  /* 2500-01-01 */
+#define TABLE_HI (TABLE_HI_DAY * SECS_PER_DAY)
+#define TABLE_READ_END (TABLE_HI + 4 * SECS_PER_DAY)
+
+/* Searches forward give up after this many consecutive closed days. */
+#define MAX_CLOSED_RUN 1100
+/* Longest holiday range one call may declare (about 27 years). */
+#define MAX_HOLIDAY_RANGE 10000
+
+static int64_t fdiv(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b) != 0 && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+
+static int64_t fmod64(int64_t a, int64_t b) { return a - fdiv(a, b) * b; }
+
+int64_t fu__days_from_civil(int64_t y, int m, int d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * DAYS_PER_400Y + doe - 719468;
+}
+
+void fu__civil_from_days(int64_t z, int64_t *yp, int *mp, int *dp) {
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / DAYS_PER_400Y;
+    int64_t doe = z - era * DAYS_PER_400Y;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mm = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mm + 2) / 5 + 1);
+    int m = (int)(mm < 10 ? mm + 3 : mm - 9);
+    *yp = y + (m <= 2);
+    *mp = m;
+    *dp = d;
+}
+
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int days_in_month(int64_t y, int m) {
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+static int date_valid(int64_t y, int m, int d) {
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+/* Monday = 0; 1970-01-01 was a Thursday. */
+static int weekday_of_day(int64_t day) { return (int)fmod64(day + 3, 7); }
+
+static const char *const WD_SHORT[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+int fu_date_to_days(const fu_date *date, int64_t *out) {
+    if (!date || !out) return fu__error_set(FU_EINVAL, "fu_date_to_days: NULL argument");
+    if (!date_valid(date->year, date->month, date->day))
+        return fu__error_set(FU_EINVAL, "invalid date %04d-%02d-%02d", date->year, date->month,
+                             date->day);
+    *out = fu__days_from_civil(date->year, date->month, date->day);
+    return FU_OK;
+}
+
+int fu_date_from_days(int64_t days, fu_date *out) {
+    if (!out) return fu__error_set(FU_EINVAL, "fu_date_from_days: NULL argument");
+    if (days < MIN_DAY || days > MAX_DAY)
+        return fu__error_set(FU_ERANGE, "day %lld is outside years 1..9999", (long long)days);
+    int64_t y;
+    fu__civil_from_days(days, &y, &out->month, &out->day);
+    out->year = (int)y;
+    return FU_OK;
+}
+
+int fu_date_weekday(const fu_date *date) {
+    int64_t d;
+    int rc = fu_date_to_days(date, &d);
+    return rc < 0 ? rc : weekday_of_day(d);
+}
+
+int fu_date_format(const fu_date *date, char *buf, size_t size) {
+    if (buf && size) buf[0] = '\0';
+    if (!date || !buf || size < FU_DATE_TEXT_SIZE)
+        return fu__error_set(FU_EINVAL, "fu_date_format: NULL argument or buffer too small");
+    if (!date_valid(date->year, date->month, date->day))
+        return fu__error_set(FU_EINVAL, "invalid date %04d-%02d-%02d", date->year, date->month,
+                             date->day);
+    snprintf(buf, size, "%04d-%02d-%02d", date->year, date->month, date->day);
+    return FU_OK;
+}
+
+/* ------------------------------------------------------- text positions */
+
+static int text_error(int code, const fu__textpos *pos, const char *defsrc, size_t at,
+                      const char *fmt, ...) FU_PRINTF(5, 6);
+
+/* Report an error at byte `at` (0-based) of the text. */
+static int text_error(int code, const fu__textpos *pos, const char *defsrc, size_t at,
+                      const char *fmt, ...) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *src = pos && pos->source ? pos->source : defsrc;
+    unsigned long line = pos && pos->line ? pos->line : 1;
+    unsigned long col0 = pos && pos->column ? pos->column : 1;
+    return fu__error_set_at(code, src, line, col0 + (unsigned long)at, pos ? pos->path : NULL,
+                            "%s", msg);
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Read exactly `count` digits at *i. */
+static int read_digits(const char *s, size_t n, size_t *i, int count, int *val) {
+    int v = 0;
+    for (int k = 0; k < count; k++) {
+        if (*i + (size_t)k >= n || !is_digit(s[*i + (size_t)k])) return 0;
+        v = v * 10 + (s[*i + (size_t)k] - '0');
+    }
+    *i += (size_t)count;
+    *val = v;
+    return 1;
+}
+
+/* ------------------------------------------------------------ time text */
+
+#define TEXT_SHOWN 48
+
+int fu__date_parse_at(const char *text, size_t len, const fu__textpos *pos, fu_date *out) {
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_date_parse: NULL argument");
+    int sh = len > TEXT_SHOWN ? TEXT_SHOWN : (int)len;
+    size_t i = 0;
+    int y, m, d;
+    if (!read_digits(text, len, &i, 4, &y))
+        return text_error(FU_EPARSE, pos, "<date>", i,
+                          "bad date '%.*s': expected YYYY-MM-DD", sh, text);
+    if (i >= len || text[i] != '-' || (i++, !read_digits(text, len, &i, 2, &m)))
+        return text_error(FU_EPARSE, pos, "<date>", i,
+                          "bad date '%.*s': expected YYYY-MM-DD", sh, text);
+    if (i >= len || text[i] != '-' || (i++, !read_digits(text, len, &i, 2, &d)))
+        return text_error(FU_EPARSE, pos, "<date>", i,
+                          "bad date '%.*s': expected YYYY-MM-DD", sh, text);
+    if (i != len)
+        return text_error(FU_EPARSE, pos, "<date>", i,
+                          "bad date '%.*s': unexpected text after the date", sh, text);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return text_error(FU_EPARSE, pos, "<date>", 0,
+                          "bad date '%.*s': no such day", sh, text);
+    out->year = y;
+    out->month = m;
+    out->day = d;
+    return FU_OK;
+}
+
+int fu_date_parse(const char *text, size_t len, fu_date *out) {
+    return fu__date_parse_at(text, len, NULL, out);
+}
+
+int fu__time_parse_at(const char *s, size_t n, const fu__textpos *pos, int *offset_seconds,
+                      int64_t *out) {
+    if (!s || !out) return fu__error_set(FU_EINVAL, "fu_time_parse: NULL argument");
+    int sh = n > TEXT_SHOWN ? TEXT_SHOWN : (int)n;
+#define TBAD(at, what) \
+    return text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s (column %lu)", sh, \
+                      s, (what), (unsigned long)(at) + 1)
+    size_t i = 0, e = n;
+    while (i < e && is_space(s[i])) i++;
+    while (e > i && is_space(s[e - 1])) e--;
+    int y, mo, d, h, mi, se = 0;
+    size_t at_date = i;
+    if (!read_digits(s, e, &i, 4, &y)) TBAD(i, "expected a 4-digit year");
+    if (i >= e || s[i] != '-') TBAD(i, "expected '-' after the year");
+    i++;
+    if (!read_digits(s, e, &i, 2, &mo)) TBAD(i, "expected a 2-digit month");
+    if (i >= e || s[i] != '-') TBAD(i, "expected '-' after the month");
+    i++;
+    if (!read_digits(s, e, &i, 2, &d)) TBAD(i, "expected a 2-digit day");
+    if (i >= e) TBAD(i, "a time and an offset are required after the date");
+    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') TBAD(i, "expected 'T' after the date");
+    i++;
+    size_t at_time = i;
+    if (!read_digits(s, e, &i, 2, &h)) TBAD(i, "expected a 2-digit hour");
+    if (i >= e || s[i] != ':') TBAD(i, "expected ':' after the hour");
+    i++;
+    if (!read_digits(s, e, &i, 2, &mi)) TBAD(i, "expected 2-digit minutes");
+    if (i < e && s[i] == ':') {
+        i++;
+        if (!read_digits(s, e, &i, 2, &se)) TBAD(i, "expected 2-digit seconds");
+        if (i < e && (s[i] == '.' || s[i] == ',')) {
+            i++;
+            if (i >= e || !is_digit(s[i])) TBAD(i, "expected digits after the decimal point");
+            while (i < e && is_digit(s[i])) i++;
+        }
+    }
+    int off = 0;
+    if (i >= e) TBAD(i, "an offset is required (Z or +HH:MM)");
+    size_t at_off = i;
+    if (s[i] == 'Z' || s[i] == 'z') {
+        i++;
+    } else if (s[i] == '+' || s[i] == '-') {
+        int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
+        i++;
+        if (!read_digits(s, e, &i, 2, &oh)) TBAD(i, "expected a 2-digit offset hour");
+        if (i < e && s[i] == ':') {
+            i++;
+            if (!read_digits(s, e, &i, 2, &om)) TBAD(i, "expected 2-digit offset minutes");
+        } else if (i < e && is_digit(s[i])) {
+            if (!read_digits(s, e, &i, 2, &om)) TBAD(i, "expected 2-digit offset minutes");
+        }
+        if (om > 59) TBAD(at_off, "offset minutes must be 00..59");
+        if (oh * 60 + om > 18 * 60)
+            return text_error(FU_ERANGE, pos, "<time>", at_off,
+                              "bad time '%.*s': offset beyond +/-18:00", sh, s);
+        off = sign * (oh * 3600 + om * 60);
+    } else {
+        TBAD(i, "an offset is required (Z or +HH:MM)");
+    }
+    if (i != e) TBAD(i, "unexpected text after the offset");
+    if (y == 0)
+        return text_error(FU_ERANGE, pos, "<time>", at_date,
+                          "bad time '%.*s': year 0000 is outside 1..9999", sh, s);
+    if (mo < 1 || mo > 12) TBAD(at_date + 5, "month must be 01..12");
+    if (d < 1 || d > days_in_month(y, mo)) TBAD(at_date + 8, "no such day in that month");
+    if (h > 23) TBAD(at_time, "hour must be 00..23");
+    if (mi > 59) TBAD(at_time + 3, "minutes must be 00..59");
+    if (se > 59) TBAD(at_time + 6, "seconds must be 00..59");
+#undef TBAD
+    int64_t t = fu__days_from_civil(y, mo, d) * SECS_PER_DAY + h * 3600 + mi * 60 + se - off;
+    if (t < MIN_T || t > MAX_T)
+        return text_error(FU_ERANGE, pos, "<time>", at_date,
+                          "bad time '%.*s': outside years 1..9999 in UTC", sh, s);
+    if (offset_seconds) *offset_seconds = off;
+    *out = t;
+    return FU_OK;
+}
+
+int fu_time_parse(const char *text, size_t len, int64_t *out) {
+    return fu__time_parse_at(text, len, NULL, NULL, out);
+}
+
+int fu_time_parse_offset(const char *text, size_t len, int *offset_seconds, int64_t *out) {
+    return fu__time_parse_at(text, len, NULL, offset_seconds, out);
+}
+
+int fu_time_format(int64_t t, int offset_seconds, unsigned int flags, char *buf, size_t size) {
+    if (buf && size) buf[0] = '\0';
+    if (!buf) return fu__error_set(FU_EINVAL, "fu_time_format: NULL buffer");
+    if (offset_seconds < -18 * 3600 || offset_seconds > 18 * 3600 || offset_seconds % 60)
+        return fu__error_set(FU_EINVAL, "offset %d s is not a whole number of minutes within "
+                                        "+/-18:00", offset_seconds);
+    if (t < MIN_T - SLACK_T || t > MAX_T + SLACK_T)
+        return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);
+    int64_t local = t + offset_seconds;
+    int64_t day = fdiv(local, SECS_PER_DAY);
+    if (day < MIN_DAY || day > MAX_DAY)
+        return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);
+    int zulu = offset_seconds == 0 && (flags & FU_TIME_FORMAT_Z);
+    if (size < (size_t)(zulu ? 21 : 26))
+        return fu__error_set(FU_EINVAL, "fu_time_format: buffer too small");
+    int sod = (int)(local - day * SECS_PER_DAY);
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(day, &y, &m, &d);
+    int n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, m, d, sod / 3600,
+                     sod / 60 % 60, sod % 60);
+    if (zulu) {
+        snprintf(buf + n, size - (size_t)n, "Z");
+    } else {
+        int a = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+        snprintf(buf + n, size - (size_t)n, "%c%02d:%02d", offset_seconds < 0 ? '-' : '+',
+                 a / 3600, a / 60 % 60);
+    }
+    return FU_OK;
+}
+
+/* -------------------------------------------------------- weekly windows */
+
+#define WBITS_WORDS ((FU_MINUTES_PER_WEEK + 63) / 64)
+
+struct fu_windows {
+    uint64_t bits[WBITS_WORDS];
+    size_t n;
+    fu_window_span *spans;
+};
+
+/* One parsed range applied to one weekday: minutes of the day; end <= start
+ * means it crosses midnight. `at` is the byte offset of the range. */
+typedef struct raw_range {
+    int wd, start, end;
+    size_t at;
+} raw_range;
+
+typedef struct raw_list {
+    raw_range *v;
+    size_t n, cap;
+} raw_list;
+
+static void skip_sp(const char *s, size_t n, size_t *i) {
+    while (*i < n && is_space(s[*i])) (*i)++;
+}
+
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+static int parse_day(const char *s, size_t n, size_t *i, const fu__textpos *pos,
+                     const char *src, int *wd) {
+    static const char *const full[7] = {"monday", "tuesday", "wednesday", "thursday",
+                                        "friday", "saturday", "sunday"};
+    size_t b = *i, e = *i;
+    while (e < n && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= 'A' && s[e] <= 'Z'))) e++;
+    size_t len = e - b;
+    for (int k = 0; k < 7 && len >= 3; k++) {
+        if (len != 3 && len != strlen(full[k])) continue;
+        size_t j = 0;
+        while (j < len && lower(s[b + j]) == full[k][j]) j++;
+        if (j == len) {
+            *wd = k;
+            *i = e;
+            return FU_OK;
+        }
+    }
+    int sh = len == 0 ? (b < n ? 1 : 0) : (len > 16 ? 16 : (int)len);
+    return text_error(FU_EPARSE, pos, src, b, "expected a day name (Mon..Sun), got '%.*s'", sh,
+                      s + b);
+}
+
+/* HH:MM (hour may have one digit). allow24: 24:00 is accepted. */
+static int parse_hhmm(const char *s, size_t n, size_t *i, const fu__textpos *pos,
+                      const char *src, int allow24, int *minutes) {
+    size_t b = *i, j = *i;
+    int h = 0, m = 0, nd = 0;
+    while (j < n && is_digit(s[j]) && nd < 2) h = h * 10 + (s[j++] - '0'), nd++;
+    if (nd == 0 || j >= n || s[j] != ':') goto bad;
+    j++;
+    if (!read_digits(s, n, &j, 2, &m)) goto bad;
+    if (j < n && is_digit(s[j])) goto bad;
+    if (m > 59 || h > 24 || (h == 24 && (m != 0 || !allow24)))
+        return text_error(FU_EPARSE, pos, src, b, "time '%.*s' is out of range (00:00..%s)",
+                          (int)(j - b), s + b, allow24 ? "24:00" : "23:59");
+    *minutes = h * 60 + m;
+    *i = j;
+    return FU_OK;
+bad:
+    return text_error(FU_EPARSE, pos, src, b, "expected a time HH:MM, got '%.*s'",
+                      b < n ? 1 : 0, s + b);
+}
+
+static int raw_push(raw_list *l, int wd, int start, int end, size_t at) {
+    if (FU_GROW(l->v, l->cap, l->n + 1)) return FU_ENOMEM;
+    l->v[l->n].wd = wd;
+    l->v[l->n].start = start;
+    l->v[l->n].end = end;
+    l->v[l->n].at = at;
+    l->n++;
+    return FU_OK;
+}
+
+static int parse_raw(const char *s, size_t n, const fu__textpos *pos, const char *src,
+                     raw_list *out) {
+    size_t i = 0;
+    int rc;
+    for (;;) {
+        skip_sp(s, n, &i);
+        if (i >= n) break;
+        if (s[i] == ';') {
+            i++;
+            continue;
+        }
+        unsigned days = 0;
+        for (;;) {
+            int a, b;
+            if ((rc = parse_day(s, n, &i, pos, src, &a))) return rc;
+            skip_sp(s, n, &i);
+            b = a;
+            if (i < n && s[i] == '-') {
+                i++;
+                skip_sp(s, n, &i);
+                if ((rc = parse_day(s, n, &i, pos, src, &b))) return rc;
+                skip_sp(s, n, &i);
+            }
+            for (int k = a;; k = (k + 1) % 7) {
+                days |= 1u << k;
+                if (k == b) break;
+            }
+            if (i < n && s[i] == ',') {
+                i++;
+                skip_sp(s, n, &i);
+                continue;
+            }
+            break;
+        }
+        for (;;) {
+            int st, en;
+            size_t at = i;
+            if ((rc = parse_hhmm(s, n, &i, pos, src, 0, &st))) return rc;
+            skip_sp(s, n, &i);
+            if (i >= n || s[i] != '-')
+                return text_error(FU_EPARSE, pos, src, i,
+                                  "expected '-' between the start and end of a range");
+            i++;
+            skip_sp(s, n, &i);
+            if ((rc = parse_hhmm(s, n, &i, pos, src, 1, &en))) return rc;
+            if (st == en)
+                return text_error(FU_EPARSE, pos, src, at,
+                                  "empty range '%.*s' (start equals end)", (int)(i - at), s + at);
+            for (int k = 0; k < 7; k++)
+                if ((days & (1u << k)) && (rc = raw_push(out, k, st, en, at))) return rc;
+            skip_sp(s, n, &i);
+            if (i < n && s[i] == ',') {
+                i++;
+                skip_sp(s, n, &i);
+                continue;
+            }
+            break;
+        }
+        skip_sp(s, n, &i);
+        if (i >= n) break;
+        if (s[i] != ';')
+            return text_error(FU_EPARSE, pos, src, i,
+                              "expected ';' between items or the end, got '%c'", s[i]);
+        i++;
+    }
+    return FU_OK;
+}
+
+static int wbit(const fu_windows *w, int m) { return (int)((w->bits[m >> 6] >> (m & 63)) & 1u); }
+
+static int windows_build_spans(fu_windows *w) {
+    size_t count = 0;
+    int all = 1;
+    for (int m = 0; m < FU_MINUTES_PER_WEEK; m++) {
+        int prev = wbit(w, m == 0 ? FU_MINUTES_PER_WEEK - 1 : m - 1);
+        if (wbit(w, m) && !prev) count++;
+        if (!wbit(w, m)) all = 0;
+    }
+    if (all) count = 1;
+    w->n = 0;
+    w->spans = NULL;
+    if (count == 0) return FU_OK;
+    w->spans = fu__calloc(count, sizeof *w->spans);
+    if (!w->spans) return fu__error_nomem();
+    if (all) {
+        w->spans[0].start = 0;
+        w->spans[0].end = FU_MINUTES_PER_WEEK;
+        w->n = 1;
+        return FU_OK;
+    }
+    for (int m = 0; m < FU_MINUTES_PER_WEEK; m++) {
+        int prev = wbit(w, m == 0 ? FU_MINUTES_PER_WEEK - 1 : m - 1);
+        if (!wbit(w, m) || prev) continue;
+        int e = m;
+        while (wbit(w, e % FU_MINUTES_PER_WEEK)) e++;
+        w->spans[w->n].start = m;
+        w->spans[w->n].end = e;
+        w->n++;
+    }
+    return FU_OK;
+}
+
+int fu__windows_parse_at(const char *text, size_t len, const fu__textpos *pos,
+                         fu_windows **out) {
+    if ((!text && len) || !out) return fu__error_set(FU_EINVAL, "fu_windows_parse: NULL argument");
+    raw_list raw = {NULL, 0, 0};
+    int rc = text ? parse_raw(text, len, pos, "<windows>", &raw) : FU_OK;
+    if (rc) {
+        fu__free(raw.v);
+        return rc;
+    }
+    fu_windows *w = fu__calloc(1, sizeof *w);
+    if (!w) {
+        fu__free(raw.v);
+        return fu__error_nomem();
+    }
+    for (size_t k = 0; k < raw.n; k++) {
+        const raw_range *r = &raw.v[k];
+        int length = r->end > r->start ? r->end - r->start : r->end + 1440 - r->start;
+        int base = r->wd * 1440 + r->start;
+        for (int j = 0; j < length; j++) {
+            int m = (base + j) % FU_MINUTES_PER_WEEK;
+            w->bits[m >> 6] |= UINT64_C(1) << (m & 63);
+        }
+    }
+    fu__free(raw.v);
+    if ((rc = windows_build_spans(w))) {
+        fu__free(w);
+        return rc;
+    }
+    *out = w;
+    return FU_OK;
+}
+
+int fu_windows_parse(const char *text, size_t len, fu_windows **out) {
+    return fu__windows_parse_at(text, len, NULL, out);
+}
+
+void fu_windows_free(fu_windows *w) {
+    if (!w) return;
+    fu__free(w->spans);
+    fu__free(w);
+}
+
+int fu_windows_clone(const fu_windows *w, fu_windows **out) {
+    if (!w || !out) return fu__error_set(FU_EINVAL, "fu_windows_clone: NULL argument");
+    fu_windows *c = fu__malloc(sizeof *c);
+    if (!c) return fu__error_nomem();
+    *c = *w;
+    c->spans = NULL;
+    if (w->n) {
+        c->spans = fu__calloc(w->n, sizeof *c->spans);
+        if (!c->spans) {
+            fu__free(c);
+            return fu__error_nomem();
+        }
+        memcpy(c->spans, w->spans, w->n * sizeof *c->spans);
+    }
+    *out = c;
+    return FU_OK;
+}
+
+int fu_windows_is_empty(const fu_windows *w) { return !w || w->n == 0; }
+
+int fu_windows_contains(const fu_windows *w, int m) {
+    if (!w || m < 0 || m >= FU_MINUTES_PER_WEEK)
+        return fu__error_set(FU_EINVAL, "minute of week %d is outside 0..10079", m);
+    return wbit(w, m);
+}
+
+int fu_windows_next_start(const fu_windows *w, int m, int *out) {
+    if (!w || !out || m < 0 || m >= FU_MINUTES_PER_WEEK)
+        return fu__error_set(FU_EINVAL, "fu_windows_next_start: bad argument");
+    if (w->n == 0) return fu__error_set(FU_ENOTFOUND, "the windows are empty");
+    if (wbit(w, m)) {
+        *out = m;
+        return FU_OK;
+    }
+    for (size_t k = 0; k < w->n; k++)
+        if (w->spans[k].start > m) {
+            *out = w->spans[k].start;
+            return FU_OK;
+        }
+    *out = w->spans[0].start;
+    return FU_OK;
+}
+
+void fu_windows_hour_mask(const fu_windows *w, unsigned int flags,
+                          uint8_t out[FU_HOURS_PER_WEEK / 8]) {
+    if (!out) return;
+    memset(out, 0, FU_HOURS_PER_WEEK / 8);
+    if (!w) return;
+    for (int h = 0; h < FU_HOURS_PER_WEEK; h++) {
+        int c = 0;
+        for (int m = h * 60; m < h * 60 + 60; m++) c += wbit(w, m);
+        if ((flags & FU_WINDOWS_HOUR_ANY) ? c > 0 : c == 60)
+            out[h / 8] = (uint8_t)(out[h / 8] | (1u << (h % 8)));
+    }
+}
+
+size_t fu_windows_count(const fu_windows *w) { return w ? w->n : 0; }
+
+int fu_windows_get(const fu_windows *w, size_t index, fu_window_span *out) {
+    if (!w || !out || index >= w->n)
+        return fu__error_set(FU_EINVAL, "fu_windows_get: index out of range");
+    *out = w->spans[index];
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------- calendar */
+
+typedef struct zone_regime {
+    int64_t at; /* first UTC second of the regime (INT64_MIN for the first) */
+    int32_t off;
+} zone_regime;
+
+/* Open intervals of a weekday, seconds of the local day, sorted, disjoint,
+ * touching intervals merged. */
+typedef struct day_hours {
+    int n;
+    int32_t s[FU_CALENDAR_MAX_INTERVALS];
+    int32_t e[FU_CALENDAR_MAX_INTERVALS];
+} day_hours;
+
+enum { EXC_HOLIDAY = 0, EXC_WORKDAY = 1 };
+
+typedef struct day_exc {
+    int32_t day;
+    int8_t kind;
+    int8_t as_wd;
+} day_exc;
+
+struct fu_calendar {
+    char *tzid;
+    zone_regime *zone;
+    size_t nzone;
+    int hours_set;
+    day_hours week[7];
+    day_exc *exc;
+    size_t nexc, capexc;
+};
+
+static const day_hours HOURS_CLOSED = {0, {0}, {0}};
+static const day_hours HOURS_FULL = {1, {0}, {86400}};
+
+static int icu_offset(UCalendar *uc, UDate ms, int32_t *off) {
+    UErrorCode st = U_ZERO_ERROR;
+    ucal_setMillis(uc, ms, &st);
+    int32_t z = ucal_get(uc, UCAL_ZONE_OFFSET, &st);
+    int32_t d = ucal_get(uc, UCAL_DST_OFFSET, &st);
+    if (U_FAILURE(st)) return 0;
+    *off = (z + d) / 1000;
+    return 1;
+}
+
+static int zone_push(fu_calendar *c, size_t *cap, int64_t at, int32_t off) {
+    if (FU_GROW(c->zone, *cap, c->nzone + 1)) return FU_ENOMEM;
+    c->zone[c->nzone].at = at;
+    c->zone[c->nzone].off = off;
+    c->nzone++;
+    return FU_OK;
+}
+
+static int zone_load(fu_calendar *c, const char *tzid) {
+    size_t len = strlen(tzid);
+    UChar uid[128], canon[128];
+    UErrorCode st = U_ZERO_ERROR;
+    UBool is_system = 0;
+    u_uastrncpy(uid, tzid, (int32_t)len);
+    int32_t clen = ucal_getCanonicalTimeZoneID(uid, (int32_t)len, canon, 127, &is_system, &st);
+    if (U_FAILURE(st) || !is_system || clen <= 0)
+        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%s'", tzid);
+    canon[clen] = 0;
+    char canon8[128];
+    u_austrncpy(canon8, canon, 127);
+    canon8[127] = '\0';
+    if (strcmp(canon8, "Etc/Unknown") == 0)
+        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%s'", tzid);
+
+    UCalendar *uc = ucal_open(uid, (int32_t)len, "en_US_POSIX", UCAL_GREGORIAN, &st);
+    if (U_FAILURE(st) || !uc) {
+        if (uc) ucal_close(uc);
+        return fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed (%s)", tzid,
+                             u_errorName(st));
+    }
+    int rc = FU_OK;
+    size_t cap = 0;
+    int32_t off;
+    UDate ms = (UDate)(TABLE_LO_DAY * SECS_PER_DAY) * 1000.0;
+    if (!icu_offset(uc, ms, &off)) {
+        rc = fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed to give an offset", tzid);
+        goto done;
+    }
+    if ((rc = zone_push(c, &cap, INT64_MIN, off))) goto done;
+    for (;;) {
+        UDate tr = 0;
+        st = U_ZERO_ERROR;
+        UBool found = ucal_getTimeZoneTransitionDate(uc, UCAL_TZ_TRANSITION_NEXT, &tr, &st);
+        if (U_FAILURE(st) || !found) break;
+        if (tr >= (UDate)TABLE_READ_END * 1000.0) break;
+        if (!icu_offset(uc, tr, &off)) {
+            rc = fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed to give an offset",
+                               tzid);
+            goto done;
+        }
+        int64_t at = fdiv((int64_t)tr, 1000);
+        if (off == c->zone[c->nzone - 1].off) continue;
+        if ((rc = zone_push(c, &cap, at, off))) goto done;
+    }
+done:
+    ucal_close(uc);
+    return rc;
+}
+
+/* Index of the regime containing t (t < TABLE_HI + a few days). */
+static size_t zone_index(const fu_calendar *c, int64_t t) {
+    size_t lo = 0, hi = c->nzone; /* zone[lo].at <= t always (zone[0].at = INT64_MIN) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->zone[mid].at <= t) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Offset regime cursor: [lo, hi) is a span of UTC seconds with offset `off`. */
+typedef struct zcur {
+    const fu_calendar *c;
+    int64_t lo, hi;
+    int32_t off;
+} zcur;
+
+static void zcur_init(zcur *z, const fu_calendar *c) {
+    z->c = c;
+    z->lo = 1;
+    z->hi = 0; /* empty */
+    z->off = 0;
+}
+
+static void zcur_fill(zcur *z, int64_t t) {
+    const fu_calendar *c = z->c;
+    int64_t shift = 0;
+    if (t >= TABLE_HI) shift = ((t - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
+    int64_t tt = t - shift;
+    size_t i = zone_index(c, tt);
+    int64_t lo = c->zone[i].at, hi = i + 1 < c->nzone ? c->zone[i + 1].at : INT64_MAX;
+    if (hi > TABLE_HI) hi = TABLE_HI;
+    if (shift) {
+        if (lo < TABLE_HI - SECS_PER_400Y) lo = TABLE_HI - SECS_PER_400Y;
+        lo += shift;
+        hi += shift;
+    }
+    z->lo = lo;
+    z->hi = hi;
+    z->off = c->zone[i].off;
+}
+
+static inline int32_t zcur_off(zcur *z, int64_t t) {
+    if (!(t >= z->lo && t < z->hi)) zcur_fill(z, t);
+    return z->off;
+}
+
+static int32_t offset_at(const fu_calendar *c, int64_t t) {
+    zcur z;
+    zcur_init(&z, c);
+    return zcur_off(&z, t);
+}
+
+/* UTC of local seconds L (see fu_calendar_from_local for the rules).
+ * *gap is set when L does not exist. */
+static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int *gap) {
+    int64_t shift = 0;
+    if (L >= TABLE_HI) shift = ((L - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
+    int64_t l = L - shift;
+    size_t j = zone_index(c, l);
+    size_t first = j >= 3 ? j - 3 : 0, last = j + 3 < c->nzone ? j + 3 : c->nzone - 1;
+    int64_t found_lo = 0, found_hi = 0;
+    int nfound = 0;
+    int64_t gap_t = 0;
+    int have_gap = 0;
+    for (size_t i = first; i <= last; i++) {
+        int64_t a = c->zone[i].at;
+        int64_t b = i + 1 < c->nzone ? c->zone[i + 1].at : INT64_MAX;
+        int64_t u = l - c->zone[i].off;
+        if (u >= a && u < b) {
+            if (!nfound) found_lo = u;
+            found_hi = u;
+            nfound++;
+        } else if (u >= b) {
+            /* L is past the local end of regime i: if it is in no regime, it
+             * is in the gap after the last such i; read it with i's offset. */
+            gap_t = u;
+            have_gap = 1;
+        }
+    }
+    *gap = 0;
+    if (nfound) return ((flags & FU_LOCAL_LATER) ? found_hi : found_lo) + shift;
+    *gap = 1;
+    if (!have_gap) gap_t = l - c->zone[j].off; /* cannot happen with a sane table */
+    return gap_t + shift;
+}
+
+static int check_t(int64_t t) {
+    if (t < MIN_T - SLACK_T || t > MAX_T + SLACK_T)
+        return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);
+    return FU_OK;
+}
+
+static int valid_tzid_text(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 100) return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 127) return 0;
+    return 1;
+}
+
+int fu_calendar_new(const char *tzid, fu_calendar **out) {
+    if (!tzid || !out) return fu__error_set(FU_EINVAL, "fu_calendar_new: NULL argument");
+    if (!valid_tzid_text(tzid))
+        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%.100s'", tzid);
+    fu_calendar *c = fu__calloc(1, sizeof *c);
+    if (!c) return fu__error_nomem();
+    int rc;
+    c->tzid = fu__strdup(tzid);
+    if (!c->tzid) {
+        rc = fu__error_nomem();
+        goto fail;
+    }
+    if ((rc = zone_load(c, tzid))) goto fail;
+    *out = c;
+    return FU_OK;
+fail:
+    fu_calendar_free(c);
+    return rc;
+}
+
+void fu_calendar_free(fu_calendar *c) {
+    if (!c) return;
+    fu__free(c->tzid);
+    fu__free(c->zone);
+    fu__free(c->exc);
+    fu__free(c);
+}
+
+int fu_calendar_clone(const fu_calendar *c, fu_calendar **out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_clone: NULL argument");
+    fu_calendar *d = fu__calloc(1, sizeof *d);
+    if (!d) return fu__error_nomem();
+    *d = *c;
+    d->tzid = NULL;
+    d->zone = NULL;
+    d->exc = NULL;
+    d->capexc = 0;
+    d->tzid = fu__strdup(c->tzid);
+    d->zone = fu__calloc(c->nzone, sizeof *d->zone);
+    if (c->nexc) {
+        d->exc = fu__calloc(c->nexc, sizeof *d->exc);
+        d->capexc = d->exc ? c->nexc : 0;
+    }
+    if (!d->tzid || !d->zone || (c->nexc && !d->exc)) {
+        fu_calendar_free(d);
+        return fu__error_nomem();
+    }
+    memcpy(d->zone, c->zone, c->nzone * sizeof *d->zone);
+    if (c->nexc) memcpy(d->exc, c->exc, c->nexc * sizeof *d->exc);
+    *out = d;
+    return FU_OK;
+}
+
+const char *fu_calendar_tzid(const fu_calendar *c) { return c ? c->tzid : ""; }
+
+int fu_calendar_utc_offset(const fu_calendar *c, int64_t t, int *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_utc_offset: NULL argument");
+    *out = offset_at(c, t);
+    return FU_OK;
+}
+
+static void fill_local(int64_t L, int32_t off, fu_local *out) {
+    int64_t day = fdiv(L, SECS_PER_DAY);
+    int sod = (int)(L - day * SECS_PER_DAY);
+    int64_t y;
+    fu__civil_from_days(day, &y, &out->month, &out->day);
+    out->year = (int)y;
+    out->hour = sod / 3600;
+    out->minute = sod / 60 % 60;
+    out->second = sod % 60;
+    out->weekday = weekday_of_day(day);
+    out->day_of_year = (int)(day - fu__days_from_civil(y, 1, 1)) + 1;
+    out->utc_offset = off;
+}
+
+int fu_calendar_to_local(const fu_calendar *c, int64_t t, fu_local *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_to_local: NULL argument");
+    int rc = check_t(t);
+    if (rc) return rc;
+    int32_t off = offset_at(c, t);
+    int64_t day = fdiv(t + off, SECS_PER_DAY);
+    if (day < MIN_DAY || day > MAX_DAY)
+        return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);
+    fill_local(t + off, off, out);
+    return FU_OK;
+}
+
+int fu_calendar_from_local(const fu_calendar *c, const fu_local *in, unsigned int flags,
+                           int64_t *out) {
+    if (!c || !in || !out) return fu__error_set(FU_EINVAL, "fu_calendar_from_local: NULL argument");
+    if (!date_valid(in->year, in->month, in->day) || in->hour < 0 || in->hour > 23 ||
+        in->minute < 0 || in->minute > 59 || in->second < 0 || in->second > 59)
+        return fu__error_set(FU_EINVAL, "invalid local time %04d-%02d-%02d %02d:%02d:%02d",
+                             in->year, in->month, in->day, in->hour, in->minute, in->second);
+    int64_t L = fu__days_from_civil(in->year, in->month, in->day) * SECS_PER_DAY +
+                in->hour * 3600 + in->minute * 60 + in->second;
+    int gap;
+    int64_t t = local_to_utc(c, L, flags, &gap);
+    if (gap && (flags & FU_LOCAL_REJECT_GAP))
+        return fu__error_set(FU_ERANGE,
+                             "local time %04d-%02d-%02d %02d:%02d:%02d does not exist in %s "
+                             "(daylight saving gap)",
+                             in->year, in->month, in->day, in->hour, in->minute, in->second,
+                             c->tzid);
+    *out = t;
+    return FU_OK;
+}
+
+static inline int how_of(int64_t L) {
+    int64_t day = fdiv(L, SECS_PER_DAY);
+    int sod = (int)(L - day * SECS_PER_DAY);
+    return weekday_of_day(day) * 24 + sod / 3600;
+}
+
+int fu_calendar_hour_of_week(const fu_calendar *c, int64_t t) {
+    if (!c) return fu__error_set(FU_EINVAL, "fu_calendar_hour_of_week: NULL calendar");
+    int rc = check_t(t);
+    if (rc) return rc;
+    return how_of(t + offset_at(c, t));
+}
+
+int fu_calendar_minute_of_week(const fu_calendar *c, int64_t t) {
+    if (!c) return fu__error_set(FU_EINVAL, "fu_calendar_minute_of_week: NULL calendar");
+    int rc = check_t(t);
+    if (rc) return rc;
+    int64_t L = t + offset_at(c, t);
+    int64_t day = fdiv(L, SECS_PER_DAY);
+    int sod = (int)(L - day * SECS_PER_DAY);
+    return weekday_of_day(day) * 1440 + sod / 60;
+}
+
+int fu_calendar_hour_of_week_bulk(const fu_calendar *c, const int64_t *t, size_t n,
+                                  uint8_t *out) {
+    if (!c || (n && (!t || !out)))
+        return fu__error_set(FU_EINVAL, "fu_calendar_hour_of_week_bulk: NULL argument");
+    zcur z;
+    zcur_init(&z, c);
+    /* Shift every local time by a whole number of weeks so the division
+     * works on non-negative numbers: 1970-01-05 was a Monday. */
+    const int64_t monday0 = 4 * SECS_PER_DAY;
+    const int64_t week = 7 * SECS_PER_DAY;
+    for (size_t i = 0; i < n; i++) {
+        int64_t ti = t[i];
+        if (ti < MIN_T - SLACK_T || ti > MAX_T + SLACK_T) {
+            fu__error_set(FU_ERANGE, "t[%zu] = %lld is outside years 1..9999", i,
+                          (long long)ti);
+            return FU_ERANGE;
+        }
+        int64_t L = ti + zcur_off(&z, ti) - monday0;
+        int64_t r = L % week;
+        if (r < 0) r += week;
+        out[i] = (uint8_t)(r / 3600);
+    }
+    return FU_OK;
+}
+
+/* -------------------------------------------------- business: configuration */
+
+static int cmp_iv(const void *a, const void *b) {
+    const fu_day_interval *x = a, *y = b;
+    if (x->start_minute != y->start_minute) return x->start_minute < y->start_minute ? -1 : 1;
+    return (x->end_minute > y->end_minute) - (x->end_minute < y->end_minute);
+}
+
+static void fmt_hm(char buf[8], int m) {
+    unsigned u = (unsigned)m % 10000u;
+    snprintf(buf, 8, "%02u:%02u", u / 60 % 100, u % 60);
+}
+
+/* Validate, sort and merge the intervals of one weekday into *out. */
+static int build_day(int wd, const fu_day_interval *iv, size_t n, day_hours *out) {
+    if (n > FU_CALENDAR_MAX_INTERVALS)
+        return fu__error_set(FU_ELIMIT, "%s has %zu intervals; at most %d are allowed",
+                             WD_SHORT[wd], n, FU_CALENDAR_MAX_INTERVALS);
+    fu_day_interval v[FU_CALENDAR_MAX_INTERVALS];
+    for (size_t k = 0; k < n; k++) {
+        if (iv[k].start_minute < 0 || iv[k].end_minute > 1440 ||
+            iv[k].start_minute >= iv[k].end_minute)
+            return fu__error_set(FU_EINVAL,
+                                 "%s: interval %d-%d (minutes) is empty or outside 0..1440",
+                                 WD_SHORT[wd], iv[k].start_minute, iv[k].end_minute);
+        v[k] = iv[k];
+    }
+    if (n) qsort(v, n, sizeof v[0], cmp_iv);
+    day_hours h;
+    memset(&h, 0, sizeof h);
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0 && v[k].start_minute < v[k - 1].end_minute) {
+            char a[8], b[8], c2[8], d[8];
+            fmt_hm(a, v[k - 1].start_minute);
+            fmt_hm(b, v[k - 1].end_minute);
+            fmt_hm(c2, v[k].start_minute);
+            fmt_hm(d, v[k].end_minute);
+            return fu__error_set(FU_EINVAL, "business hours overlap on %s: %s-%s and %s-%s",
+                                 WD_SHORT[wd], a, b, c2, d);
+        }
+        if (h.n > 0 && h.e[h.n - 1] == v[k].start_minute * 60) {
+            h.e[h.n - 1] = v[k].end_minute * 60;
+        } else {
+            h.s[h.n] = v[k].start_minute * 60;
+            h.e[h.n] = v[k].end_minute * 60;
+            h.n++;
+        }
+    }
+    *out = h;
+    return FU_OK;
+}
+
+int fu_calendar_set_hours(fu_calendar *c, int weekday, const fu_day_interval *iv, size_t n) {
+    if (!c || (n && !iv) || weekday < 0 || weekday > 6)
+        return fu__error_set(FU_EINVAL, "fu_calendar_set_hours: bad argument");
+    day_hours h;
+    int rc = build_day(weekday, iv, n, &h);
+    if (rc) return rc;
+    c->week[weekday] = h;
+    c->hours_set = 1;
+    return FU_OK;
+}
+
+int fu__calendar_set_hours_text_at(fu_calendar *c, const char *text, size_t len,
+                                   const fu__textpos *pos) {
+    if (!c || (!text && len)) return fu__error_set(FU_EINVAL, "fu_calendar_set_hours_text: NULL argument");
+    raw_list raw = {NULL, 0, 0};
+    int rc = text ? parse_raw(text, len, pos, "<hours>", &raw) : FU_OK;
+    day_hours week[7];
+    for (int wd = 0; rc == FU_OK && wd < 7; wd++) {
+        fu_day_interval v[FU_CALENDAR_MAX_INTERVALS + 1];
+        size_t n = 0;
+        for (size_t k = 0; k < raw.n && rc == FU_OK; k++) {
+            const raw_range *r = &raw.v[k];
+            if (r->wd != wd) continue;
+            if (r->end <= r->start) {
+                rc = text_error(FU_EINVAL, pos, "<hours>", r->at,
+                                "business hours may not cross midnight; end the range at "
+                                "24:00 and start the next day at 00:00");
+                break;
+            }
+            if (n == FU_CALENDAR_MAX_INTERVALS) {
+                rc = fu__error_set(FU_ELIMIT, "%s has more than %d intervals", WD_SHORT[wd],
+                                   FU_CALENDAR_MAX_INTERVALS);
+                break;
+            }
+            v[n].start_minute = r->start;
+            v[n].end_minute = r->end;
+            n++;
+        }
+        if (rc == FU_OK) rc = build_day(wd, v, n, &week[wd]);
+    }
+    fu__free(raw.v);
+    if (rc) return rc;
+    memcpy(c->week, week, sizeof week);
+    c->hours_set = 1;
+    return FU_OK;
+}
+
+int fu_calendar_set_hours_text(fu_calendar *c, const char *text, size_t len) {
+    return fu__calendar_set_hours_text_at(c, text, len, NULL);
+}
+
+void fu_calendar_clear_hours(fu_calendar *c) {
+    if (!c) return;
+    memset(c->week, 0, sizeof c->week);
+    c->hours_set = 0;
+}
+
+/* First exception with day >= d. */
+static size_t exc_lower(const fu_calendar *c, int64_t d) {
+    size_t lo = 0, hi = c->nexc;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->exc[mid].day < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Set the exception of day d; capacity must already suffice. */
+static void exc_put(fu_calendar *c, int64_t d, int kind, int as_wd) {
+    size_t i = exc_lower(c, d);
+    if (i == c->nexc || c->exc[i].day != d) {
+        memmove(c->exc + i + 1, c->exc + i, (c->nexc - i) * sizeof *c->exc);
+        c->nexc++;
+    }
+    c->exc[i].day = (int32_t)d;
+    c->exc[i].kind = (int8_t)kind;
+    c->exc[i].as_wd = (int8_t)as_wd;
+}
+
+int fu_calendar_add_holiday(fu_calendar *c, const fu_date *first, const fu_date *last) {
+    if (!c || !first) return fu__error_set(FU_EINVAL, "fu_calendar_add_holiday: NULL argument");
+    int64_t a, b;
+    int rc = fu_date_to_days(first, &a);
+    if (rc) return rc;
+    if (last) {
+        if ((rc = fu_date_to_days(last, &b))) return rc;
+    } else {
+        b = a;
+    }
+    if (b < a)
+        return fu__error_set(FU_EINVAL, "holiday range ends (%04d-%02d-%02d) before it starts",
+                             last->year, last->month, last->day);
+    if (b - a >= MAX_HOLIDAY_RANGE)
+        return fu__error_set(FU_ELIMIT, "holiday range longer than %d days", MAX_HOLIDAY_RANGE);
+    if (FU_GROW(c->exc, c->capexc, c->nexc + (size_t)(b - a + 1))) return FU_ENOMEM;
+    for (int64_t d = a; d <= b; d++) exc_put(c, d, EXC_HOLIDAY, 0);
+    return FU_OK;
+}
+
+int fu_calendar_add_workday(fu_calendar *c, const fu_date *day, int as_weekday) {
+    if (!c || !day) return fu__error_set(FU_EINVAL, "fu_calendar_add_workday: NULL argument");
+    if (as_weekday > 6) return fu__error_set(FU_EINVAL, "weekday %d is outside 0..6", as_weekday);
+    if (as_weekday < 0) as_weekday = FU_MONDAY;
+    int64_t d;
+    int rc = fu_date_to_days(day, &d);
+    if (rc) return rc;
+    if (FU_GROW(c->exc, c->capexc, c->nexc + 1)) return FU_ENOMEM;
+    exc_put(c, d, EXC_WORKDAY, as_weekday);
+    return FU_OK;
+}
+
+void fu_calendar_clear_exceptions(fu_calendar *c) {
+    if (c) c->nexc = 0;
+}
+
+/* ------------------------------------------------------ business: queries */
+
+/* Walks local days forward (or looks at single days) with O(1) amortised
+ * exception and offset lookups. */
+typedef struct bcur {
+    const fu_calendar *c;
+    zcur z;
+    size_t ei;
+    int64_t ei_day; /* ei is exc_lower(c, ei_day) */
+} bcur;
+
+static void bcur_init(bcur *b, const fu_calendar *c) {
+    b->c = c;
+    zcur_init(&b->z, c);
+    b->ei = 0;
+    b->ei_day = INT64_MIN;
+}
+
+static const day_hours *hours_of_day(bcur *b, int64_t d) {
+    const fu_calendar *c = b->c;
+    if (c->nexc) {
+        if (d < b->ei_day || b->ei_day == INT64_MIN) {
+            b->ei = exc_lower(c, d);
+        } else {
+            while (b->ei < c->nexc && c->exc[b->ei].day < d) b->ei++;
+        }
+        b->ei_day = d;
+        if (b->ei < c->nexc && c->exc[b->ei].day == d) {
+            const day_exc *x = &c->exc[b->ei];
+            if (x->kind == EXC_HOLIDAY) return &HOURS_CLOSED;
+            return c->hours_set ? &c->week[x->as_wd] : &HOURS_FULL;
+        }
+    }
+    return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
+}
+
+/* The open intervals of local day d as UTC [a[k], b[k]); returns their number. */
+static int day_utc(bcur *bc, int64_t d, int64_t *a, int64_t *b) {
+    const day_hours *h = hours_of_day(bc, d);
+    if (h->n == 0) return 0;
+    int64_t L0 = d * SECS_PER_DAY;
+    int32_t off = zcur_off(&bc->z, L0 - bc->z.off);
+    int64_t base = L0 - off;
+    off = zcur_off(&bc->z, base);
+    base = L0 - off;
+    /* Fast path: no offset change within a day either side of this day, so
+     * every local second of the day maps to exactly one instant. */
+    if (bc->z.lo <= base - SECS_PER_DAY && base + 2 * SECS_PER_DAY <= bc->z.hi) {
+        for (int k = 0; k < h->n; k++) {
+            a[k] = base + h->s[k];
+            b[k] = base + h->e[k];
+        }
+        return h->n;
+    }
+    int n = 0, gap;
+    for (int k = 0; k < h->n; k++) {
+        int64_t x = local_to_utc(bc->c, L0 + h->s[k], 0, &gap);
+        int64_t y = local_to_utc(bc->c, L0 + h->e[k], 0, &gap);
+        if (n > 0 && x < b[n - 1]) x = b[n - 1];
+        if (y <= x) continue;
+        a[n] = x;
+        b[n] = y;
+        n++;
+    }
+    return n;
+}
+
+static int64_t local_day_of(bcur *bc, int64_t t) {
+    return fdiv(t + zcur_off(&bc->z, t), SECS_PER_DAY);
+}
+
+static int never_opens(const fu_calendar *c, int64_t d) {
+    fu_date dt = {0, 0, 0};
+    if (d >= MIN_DAY && d <= MAX_DAY) fu_date_from_days(d, &dt);
+    return fu__error_set(FU_ERANGE,
+                         "calendar '%s' has no open time in %d days from %04d-%02d-%02d",
+                         c->tzid, MAX_CLOSED_RUN, dt.year, dt.month, dt.day);
+}
+
+static int past_range(void) {
+    return fu__error_set(FU_ERANGE, "the result would be after year 9999");
+}
+
+int fu_calendar_is_open(const fu_calendar *c, int64_t t) {
+    if (!c) return fu__error_set(FU_EINVAL, "fu_calendar_is_open: NULL calendar");
+    int rc = check_t(t);
+    if (rc) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
+    int64_t d = local_day_of(&bc, t);
+    int n = day_utc(&bc, d, a, b);
+    for (int k = 0; k < n; k++)
+        if (t >= a[k] && t < b[k]) return 1;
+    return 0;
+}
+
+static int next_open_cur(bcur *bc, int64_t t, int64_t *out) {
+    int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
+    int64_t d0 = local_day_of(bc, t);
+    int closed = 0;
+    for (int64_t d = d0;; d++) {
+        if (d > MAX_DAY) return past_range();
+        int n = day_utc(bc, d, a, b);
+        for (int k = 0; k < n; k++)
+            if (b[k] > t) {
+                *out = a[k] > t ? a[k] : t;
+                return FU_OK;
+            }
+        closed = n ? 0 : closed + 1;
+        if (closed > MAX_CLOSED_RUN) return never_opens(bc->c, d0);
+    }
+}
+
+int fu_calendar_next_open(const fu_calendar *c, int64_t t, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_next_open: NULL argument");
+    int rc = check_t(t);
+    if (rc) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    return next_open_cur(&bc, t, out);
+}
+
+static int add_business_cur(bcur *bc, int64_t t, int64_t s, int64_t *out) {
+    if (s == 0) {
+        *out = t;
+        return FU_OK;
+    }
+    int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
+    int64_t d0 = local_day_of(bc, t);
+    int closed = 0;
+    for (int64_t d = d0;; d++) {
+        if (d > MAX_DAY) return past_range();
+        int n = day_utc(bc, d, a, b);
+        for (int k = 0; k < n; k++) {
+            if (b[k] <= t) continue;
+            int64_t start = a[k] > t ? a[k] : t;
+            int64_t avail = b[k] - start;
+            if (avail >= s) {
+                *out = start + s;
+                return FU_OK;
+            }
+            s -= avail;
+        }
+        closed = n ? 0 : closed + 1;
+        if (closed > MAX_CLOSED_RUN) return never_opens(bc->c, d0);
+    }
+}
+
+int fu_calendar_add_business(const fu_calendar *c, int64_t t, int64_t seconds, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_business: NULL argument");
+    if (seconds < 0)
+        return fu__error_set(FU_EINVAL, "business duration %lld s is negative",
+                             (long long)seconds);
+    int rc = check_t(t);
+    if (rc) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    return add_business_cur(&bc, t, seconds, out);
+}
+
+int fu_calendar_add_business_bulk(const fu_calendar *c, const int64_t *t, size_t n,
+                                  int64_t seconds, int64_t *out) {
+    if (!c || (n && (!t || !out)))
+        return fu__error_set(FU_EINVAL, "fu_calendar_add_business_bulk: NULL argument");
+    if (seconds < 0)
+        return fu__error_set(FU_EINVAL, "business duration %lld s is negative",
+                             (long long)seconds);
+    bcur bc;
+    bcur_init(&bc, c);
+    for (size_t i = 0; i < n; i++) {
+        int64_t r;
+        int rc = check_t(t[i]);
+        if (rc == FU_OK) rc = add_business_cur(&bc, t[i], seconds, &r);
+        if (rc) {
+            fu__error_prefix("t[%zu]", i);
+            return rc;
+        }
+        out[i] = r;
+    }
+    return FU_OK;
+}
+
+int fu_calendar_business_between(const fu_calendar *c, int64_t from, int64_t to, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_business_between: NULL argument");
+    int rc;
+    if ((rc = check_t(from)) || (rc = check_t(to))) return rc;
+    int neg = 0;
+    if (to < from) {
+        int64_t x = from;
+        from = to;
+        to = x;
+        neg = 1;
+    }
+    bcur bc;
+    bcur_init(&bc, c);
+    int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
+    int64_t sum = 0;
+    int64_t dlast = local_day_of(&bc, to);
+    for (int64_t d = local_day_of(&bc, from); d <= dlast; d++) {
+        int n = day_utc(&bc, d, a, b);
+        for (int k = 0; k < n; k++) {
+            int64_t x = a[k] > from ? a[k] : from;
+            int64_t y = b[k] < to ? b[k] : to;
+            if (y > x) sum += y - x;
+        }
+    }
+    *out = neg ? -sum : sum;
+    return FU_OK;
+}
+
+static int day_is_working(bcur *bc, int64_t d) { return hours_of_day(bc, d)->n > 0; }
+
+int fu_calendar_is_working_day(const fu_calendar *c, const fu_date *date) {
+    if (!c) return fu__error_set(FU_EINVAL, "fu_calendar_is_working_day: NULL calendar");
+    int64_t d;
+    int rc = fu_date_to_days(date, &d);
+    if (rc) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    return day_is_working(&bc, d);
+}
+
+int fu_calendar_working_days_between(const fu_calendar *c, const fu_date *from,
+                                     const fu_date *to, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_working_days_between: NULL argument");
+    int64_t a, b;
+    int rc;
+    if ((rc = fu_date_to_days(from, &a)) || (rc = fu_date_to_days(to, &b))) return rc;
+    int neg = b < a;
+    if (neg) {
+        int64_t x = a;
+        a = b;
+        b = x;
+    }
+    bcur bc;
+    bcur_init(&bc, c);
+    int64_t count = 0;
+    for (int64_t d = a; d < b; d++) count += day_is_working(&bc, d);
+    *out = neg ? -count : count;
+    return FU_OK;
+}
+
+int fu_calendar_add_working_days(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
+                                 int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: NULL argument");
+    if (n < 0) return fu__error_set(FU_EINVAL, "working days %d is negative", n);
+    if (mode != FU_WORKDAY_END_OF_DAY && mode != FU_WORKDAY_SAME_TIME)
+        return fu__error_set(FU_EINVAL, "unknown working-day mode %d", (int)mode);
+    int rc = check_t(t);
+    if (rc) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    int64_t L = t + zcur_off(&bc.z, t);
+    int64_t d0 = fdiv(L, SECS_PER_DAY), d = d0;
+    int64_t sod = L - d0 * SECS_PER_DAY;
+    int closed = 0;
+    int need = n;
+    if (need == 0) {
+        while (!day_is_working(&bc, d)) {
+            if (++closed > MAX_CLOSED_RUN) return never_opens(c, d0);
+            if (++d > MAX_DAY) return past_range();
+        }
+    } else {
+        while (need > 0) {
+            if (++d > MAX_DAY) return past_range();
+            if (day_is_working(&bc, d)) {
+                need--;
+                closed = 0;
+            } else if (++closed > MAX_CLOSED_RUN) {
+                return never_opens(c, d0);
+            }
+        }
+    }
+    if (mode == FU_WORKDAY_END_OF_DAY) {
+        int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
+        int k = day_utc(&bc, d, a, b);
+        if (k > 0) {
+            *out = b[k - 1];
+            return FU_OK;
+        }
+        /* the working day's hours fell entirely into a DST gap: use the next opening */
+        return next_open_cur(&bc, local_to_utc(c, d * SECS_PER_DAY, 0, &rc), out);
+    }
+    int gap;
+    int64_t u = local_to_utc(c, d * SECS_PER_DAY + sod, 0, &gap);
+    return next_open_cur(&bc, u, out);
+}
+
+/* ------------------------------------------------ windows in a calendar */
+
+int fu_windows_contains_time(const fu_windows *w, const fu_calendar *c, int64_t t) {
+    if (!w || !c) return fu__error_set(FU_EINVAL, "fu_windows_contains_time: NULL argument");
+    int m = fu_calendar_minute_of_week(c, t);
+    return m < 0 ? m : wbit(w, m);
+}
+
+int fu_windows_next_time(const fu_windows *w, const fu_calendar *c, int64_t t, int64_t *out) {
+    if (!w || !c || !out) return fu__error_set(FU_EINVAL, "fu_windows_next_time: NULL argument");
+    if (w->n == 0) return fu__error_set(FU_ENOTFOUND, "the windows are empty");
+    int rc = check_t(t);
+    if (rc) return rc;
+    int64_t L = t + offset_at(c, t);
+    int64_t day = fdiv(L, SECS_PER_DAY);
+    int m = weekday_of_day(day) * 1440 + (int)(L - day * SECS_PER_DAY) / 60;
+    if (wbit(w, m)) {
+        *out = t;
+        return FU_OK;
+    }
+    int next;
+    fu_windows_next_start(w, m, &next);
+    int wait = (next - m + FU_MINUTES_PER_WEEK) % FU_MINUTES_PER_WEEK;
+    int64_t L2 = fdiv(L, 60) * 60 + (int64_t)wait * 60;
+    int gap;
+    int64_t u = local_to_utc(c, L2, 0, &gap);
+    if (u < t) u = local_to_utc(c, L2, FU_LOCAL_LATER, &gap);
+    if (u < t) u = t;
+    if (u > MAX_T) return past_range();
+    *out = u;
+    return FU_OK;
+}

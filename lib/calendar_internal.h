@@ -1,0 +1,33 @@
+/* Internals of fu_calendar that other modules use (policy reports errors at
+ * the position of a value inside a YAML file). Not installed. */
+#ifndef FU_CALENDAR_INTERNAL_H
+#define FU_CALENDAR_INTERNAL_H
+
+#include "followup/calendar.h"
+#include "internal.h"
+
+/* Where a piece of text sits in a larger input, for error positions: errors
+ * are reported at `source`, `line`, `column + offset_in_text` and `path`.
+ * A NULL position means the public defaults ("<windows>", "<hours>",
+ * "<time>", line 1, column 1 = first byte of the text). */
+typedef struct fu__textpos {
+    const char *source;
+    unsigned long line;
+    unsigned long column; /* column of the text's first byte */
+    const char *path;
+} fu__textpos;
+
+int fu__windows_parse_at(const char *text, size_t len, const fu__textpos *pos,
+                         fu_windows **out);
+int fu__calendar_set_hours_text_at(fu_calendar *cal, const char *text, size_t len,
+                                   const fu__textpos *pos);
+int fu__time_parse_at(const char *text, size_t len, const fu__textpos *pos,
+                      int *offset_seconds, int64_t *out);
+int fu__date_parse_at(const char *text, size_t len, const fu__textpos *pos, fu_date *out);
+
+/* Days since 1970-01-01 of a valid proleptic Gregorian date (no checks). */
+int64_t fu__days_from_civil(int64_t y, int m, int d);
+/* The date of a day number (no range checks). */
+void fu__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
+#endif /* FU_CALENDAR_INTERNAL_H */
