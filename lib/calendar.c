@@ -774,8 +774,10 @@ static int32_t offset_at(const fu_calendar *c, int64_t t) {
 }
 
 /* UTC of local seconds L (see fu_calendar_from_local for the rules).
- * *gap is set when L does not exist. */
-static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int *gap) {
+ * *gap is set when L does not exist; *gap_end (may be NULL) then receives
+ * the instant the gap ends (the transition), else the result itself. */
+static int64_t local_to_utc2(const fu_calendar *c, int64_t L, unsigned flags, int *gap,
+                             int64_t *gap_end) {
     int64_t shift = 0;
     if (L >= TABLE_HI) shift = ((L - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
     int64_t l = L - shift;
@@ -783,7 +785,7 @@ static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int
     size_t first = j >= 3 ? j - 3 : 0, last = j + 3 < c->nzone ? j + 3 : c->nzone - 1;
     int64_t found_lo = 0, found_hi = 0;
     int nfound = 0;
-    int64_t gap_t = 0;
+    int64_t gap_t = 0, gap_b = 0;
     int have_gap = 0;
     for (size_t i = first; i <= last; i++) {
         int64_t a = c->zone[i].at;
@@ -797,14 +799,24 @@ static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int
             /* L is past the local end of regime i: if it is in no regime, it
              * is in the gap after the last such i; read it with i's offset. */
             gap_t = u;
+            gap_b = b;
             have_gap = 1;
         }
     }
     *gap = 0;
-    if (nfound) return ((flags & FU_LOCAL_LATER) ? found_hi : found_lo) + shift;
+    if (nfound) {
+        int64_t r = ((flags & FU_LOCAL_LATER) ? found_hi : found_lo) + shift;
+        if (gap_end) *gap_end = r;
+        return r;
+    }
     *gap = 1;
-    if (!have_gap) gap_t = l - c->zone[j].off; /* cannot happen with a sane table */
+    if (!have_gap) gap_t = gap_b = l - c->zone[j].off; /* cannot happen with a sane table */
+    if (gap_end) *gap_end = gap_b + shift;
     return gap_t + shift;
+}
+
+static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int *gap) {
+    return local_to_utc2(c, L, flags, gap, NULL);
 }
 
 static int check_t(int64_t t) {
@@ -1199,10 +1211,14 @@ static int day_utc(bcur *bc, int64_t d, int64_t *a, int64_t *b) {
         }
         return h->n;
     }
+    /* Slow path: an interval is the set of instants whose local time lies
+     * in it; an end point inside a DST gap becomes the end of the gap, one
+     * inside an overlap its first pass. */
     int n = 0, gap;
     for (int k = 0; k < h->n; k++) {
-        int64_t x = local_to_utc(bc->c, L0 + h->s[k], 0, &gap);
-        int64_t y = local_to_utc(bc->c, L0 + h->e[k], 0, &gap);
+        int64_t x, y;
+        local_to_utc2(bc->c, L0 + h->s[k], 0, &gap, &x);
+        local_to_utc2(bc->c, L0 + h->e[k], 0, &gap, &y);
         if (n > 0 && x < b[n - 1]) x = b[n - 1];
         if (y <= x) continue;
         a[n] = x;
@@ -1447,22 +1463,26 @@ int fu_windows_next_time(const fu_windows *w, const fu_calendar *c, int64_t t, i
     if (w->n == 0) return fu__error_set(FU_ENOTFOUND, "the windows are empty");
     int rc = check_t(t);
     if (rc) return rc;
-    int64_t L = t + offset_at(c, t);
-    int64_t day = fdiv(L, SECS_PER_DAY);
-    int m = weekday_of_day(day) * 1440 + (int)(L - day * SECS_PER_DAY) / 60;
-    if (wbit(w, m)) {
-        *out = t;
-        return FU_OK;
+    /* Usually one round; more only when a window lies wholly in a DST gap. */
+    for (int round = 0; round < 16; round++) {
+        int64_t L = t + offset_at(c, t);
+        int64_t day = fdiv(L, SECS_PER_DAY);
+        int m = weekday_of_day(day) * 1440 + (int)(L - day * SECS_PER_DAY) / 60;
+        if (wbit(w, m)) {
+            *out = t;
+            return FU_OK;
+        }
+        int next;
+        fu_windows_next_start(w, m, &next);
+        int wait = (next - m + FU_MINUTES_PER_WEEK) % FU_MINUTES_PER_WEEK;
+        int64_t L2 = fdiv(L, 60) * 60 + (int64_t)wait * 60;
+        int gap;
+        int64_t u;
+        local_to_utc2(c, L2, 0, &gap, &u);
+        if (u <= t) local_to_utc2(c, L2, FU_LOCAL_LATER, &gap, &u);
+        if (u <= t) u = fdiv(t, 60) * 60 + 60;
+        if (u > MAX_T) return past_range();
+        t = u;
     }
-    int next;
-    fu_windows_next_start(w, m, &next);
-    int wait = (next - m + FU_MINUTES_PER_WEEK) % FU_MINUTES_PER_WEEK;
-    int64_t L2 = fdiv(L, 60) * 60 + (int64_t)wait * 60;
-    int gap;
-    int64_t u = local_to_utc(c, L2, 0, &gap);
-    if (u < t) u = local_to_utc(c, L2, FU_LOCAL_LATER, &gap);
-    if (u < t) u = t;
-    if (u > MAX_T) return past_range();
-    *out = u;
-    return FU_OK;
+    return fu__error_set(FU_ENOTFOUND, "no instant in the windows found in %s", c->tzid);
 }
