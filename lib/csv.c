@@ -1,0 +1,485 @@
+/* RFC 4180 CSV reader and writer (see csv_internal.h for the rules). */
+#include "csv_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CSV_CHUNK ((size_t)256 << 10)
+
+typedef struct csv_field {
+    size_t off; /* into fbuf */
+    size_t len;
+    unsigned long line, column;
+    int quoted;
+} csv_field;
+
+struct fu__csv {
+    FILE *file;    /* owned; NULL for a memory source */
+    char *source;  /* owned copy of the source name */
+    const char *win; /* the bytes being parsed: the caller's text or buf */
+    size_t win_len, pos;
+    char *buf;     /* file buffer */
+    size_t buf_cap;
+    int eof;       /* nothing beyond win_len */
+    int started;   /* the BOM was looked for */
+    int failed;
+    size_t max_record, max_field;
+    unsigned long line, col; /* position of win[pos] */
+    char *fbuf;    /* unescaped fields of the current record, NUL-separated */
+    size_t fbuf_cap;
+    csv_field *fields;
+    size_t nfields, fields_cap;
+    unsigned long rec_line, end_line, end_col;
+    char *hdr_text; /* header names, NUL-separated */
+    size_t *hdr_off;
+    size_t nhdr;
+};
+
+/* ------------------------------------------------------------ open/close */
+
+static int csv_alloc(const char *source, size_t max_record, size_t max_field, fu__csv **out) {
+    fu__csv *r = fu__calloc(1, sizeof *r);
+    if (!r) return fu__error_nomem();
+    r->source = fu__strdup(source ? source : "<string>");
+    if (!r->source) {
+        fu__free(r);
+        return fu__error_nomem();
+    }
+    r->max_record = max_record ? max_record : FU__CSV_MAX_RECORD_DEFAULT;
+    r->max_field = max_field ? max_field : FU__CSV_MAX_FIELD_DEFAULT;
+    r->line = 1;
+    r->col = 1;
+    *out = r;
+    return FU_OK;
+}
+
+int fu__csv_open_mem(const char *text, size_t len, const char *source, size_t max_record,
+                     size_t max_field, fu__csv **out) {
+    if (!out || (!text && len)) return fu__error_set(FU_EINVAL, "CSV text is NULL");
+    *out = NULL;
+    fu__csv *r;
+    int rc = csv_alloc(source, max_record, max_field, &r);
+    if (rc) return rc;
+    r->win = text ? text : "";
+    r->win_len = len;
+    r->eof = 1;
+    *out = r;
+    return FU_OK;
+}
+
+int fu__csv_open_file(const char *path, size_t max_record, size_t max_field, fu__csv **out) {
+    if (!out || !path) return fu__error_set(FU_EINVAL, "CSV path is NULL");
+    *out = NULL;
+    fu__csv *r;
+    int rc = csv_alloc(path, max_record, max_field, &r);
+    if (rc) return rc;
+    r->file = fopen(path, "rb");
+    if (!r->file) {
+        int e = errno;
+        fu__csv_close(r);
+        return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(e));
+    }
+    *out = r;
+    return FU_OK;
+}
+
+void fu__csv_close(fu__csv *r) {
+    if (!r) return;
+    if (r->file) fclose(r->file);
+    fu__free(r->source);
+    fu__free(r->buf);
+    fu__free(r->fbuf);
+    fu__free(r->fields);
+    fu__free(r->hdr_text);
+    fu__free(r->hdr_off);
+    fu__free(r);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static const char *column_name(const fu__csv *r, size_t i) {
+    return i < r->nhdr ? r->hdr_text + r->hdr_off[i] : NULL;
+}
+
+static int fail_at(fu__csv *r, unsigned long line, unsigned long col, size_t field, int code,
+                   const char *msg) {
+    r->failed = 1;
+    return fu__error_set_at(code, r->source, line, col, column_name(r, field), "%s", msg);
+}
+
+int fu__csv_error_at(const fu__csv *r, size_t i, int code, const char *fmt, ...) {
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    unsigned long line = i < r->nfields ? r->fields[i].line : r->rec_line;
+    unsigned long col = i < r->nfields ? r->fields[i].column : 0;
+    return fu__error_set_at(code, r->source, line, col, column_name(r, i), "%s", msg);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* Length of the valid UTF-8 sequence starting at s (n bytes available): 0 if
+ * it is invalid, -1 if it may be valid but is cut by the end of the data. */
+static int utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    int k;
+    if (c >= 0xC2 && c <= 0xDF) k = 2;
+    else if (c == 0xE0) k = 3, lo = 0xA0;               /* no overlong forms */
+    else if (c >= 0xE1 && c <= 0xEC) k = 3;
+    else if (c == 0xED) k = 3, hi = 0x9F;               /* no surrogates */
+    else if (c == 0xEE || c == 0xEF) k = 3;
+    else if (c == 0xF0) k = 4, lo = 0x90;               /* no overlong forms */
+    else if (c >= 0xF1 && c <= 0xF3) k = 4;
+    else if (c == 0xF4) k = 4, hi = 0x8F;               /* <= U+10FFFF */
+    else return 0;
+    for (int i = 1; i < k; i++) {
+        if ((size_t)i >= n) return -1;
+        unsigned b = s[i];
+        if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return 0;
+    }
+    return k;
+}
+
+enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };
+
+/* Parse one record from win[pos..]. Returns PARSE_RECORD, PARSE_END,
+ * PARSE_MORE (the record is cut by the end of the window and more data may
+ * come: nothing is committed) or a negative error. */
+static int parse(fu__csv *r) {
+    const unsigned char *s = (const unsigned char *)r->win;
+    const size_t n = r->win_len;
+    size_t p = r->pos;
+    unsigned long line = r->line, col = r->col;
+
+    /* skip empty lines; committing is safe because it is idempotent */
+    while (p < n && (s[p] == '\n' || s[p] == '\r')) {
+        if (s[p] == '\r') {
+            if (p + 1 >= n && !r->eof) return PARSE_MORE;
+            if (p + 1 < n && s[p + 1] == '\n') p++;
+        }
+        p++;
+        line++;
+        col = 1;
+        r->pos = p;
+        r->line = line;
+        r->col = col;
+    }
+    if (p >= n) {
+        if (!r->eof) return PARSE_MORE;
+        return PARSE_END;
+    }
+
+    size_t need = n - p < r->max_record ? n - p : r->max_record;
+    if (need + 8 > r->fbuf_cap) {
+        size_t cap = r->fbuf_cap ? r->fbuf_cap : 256;
+        while (cap < need + 8) cap *= 2;
+        char *nb = fu__realloc(r->fbuf, cap);
+        if (!nb) {
+            r->failed = 1;
+            return fu__error_nomem();
+        }
+        r->fbuf = nb;
+        r->fbuf_cap = cap;
+    }
+
+    const size_t start = p;
+    const unsigned long rec_line = line;
+    const size_t maxrec = r->max_record;
+    char *o = r->fbuf;
+    size_t out = 0;
+    r->nfields = 0;
+    for (;;) {
+        if (r->nfields == r->fields_cap && FU_GROW(r->fields, r->fields_cap, r->nfields + 1)) {
+            r->failed = 1;
+            return FU_ENOMEM;
+        }
+        size_t fi = r->nfields++;
+        csv_field *f = &r->fields[fi];
+        f->line = line;
+        f->column = col;
+        f->off = out;
+        f->quoted = p < n && s[p] == '"';
+        if (f->quoted) {
+            p++;
+            col++;
+            for (;;) {
+                if (p - start > maxrec) goto too_long;
+                if (p >= n) {
+                    if (!r->eof) return PARSE_MORE;
+                    return fail_at(r, f->line, f->column, fi, FU_EPARSE,
+                                   "quoted field is not terminated");
+                }
+                unsigned c = s[p];
+                if (c == '"') {
+                    if (p + 1 >= n && !r->eof) return PARSE_MORE;
+                    if (p + 1 < n && s[p + 1] == '"') {
+                        o[out++] = '"';
+                        p += 2;
+                        col += 2;
+                        continue;
+                    }
+                    p++;
+                    col++;
+                    break;
+                }
+                if (c == '\n' || c == '\r') {
+                    o[out++] = (char)c;
+                    p++;
+                    if (c == '\r') {
+                        if (p >= n && !r->eof) return PARSE_MORE;
+                        if (p < n && s[p] == '\n') o[out++] = (char)s[p++];
+                    }
+                    line++;
+                    col = 1;
+                    continue;
+                }
+                if (c == 0) return fail_at(r, line, col, fi, FU_EPARSE, "NUL byte in the input");
+                if (c < 0x80) {
+                    o[out++] = (char)c;
+                    p++;
+                    col++;
+                    continue;
+                }
+                int k = utf8_seq(s + p, n - p);
+                if (k < 0 && !r->eof) return PARSE_MORE;
+                if (k <= 0) return fail_at(r, line, col, fi, FU_EPARSE, "invalid UTF-8");
+                memcpy(o + out, s + p, (size_t)k);
+                out += (size_t)k;
+                p += (size_t)k;
+                col += (unsigned long)k;
+            }
+            if (p < n && s[p] != ',' && s[p] != '\n' && s[p] != '\r')
+                return fail_at(r, line, col, fi, FU_EPARSE,
+                               s[p] == 0 ? "NUL byte in the input"
+                                         : "unexpected character after a closing quote");
+            if (p >= n && !r->eof) return PARSE_MORE;
+        } else {
+            while (p < n) {
+                unsigned c = s[p];
+                if (c == ',' || c == '\n' || c == '\r') break;
+                if (p - start >= maxrec) goto too_long;
+                if (c == '"')
+                    return fail_at(r, line, col, fi, FU_EPARSE,
+                                   "'\"' inside an unquoted field (quote the whole field)");
+                if (c == 0) return fail_at(r, line, col, fi, FU_EPARSE, "NUL byte in the input");
+                if (c < 0x80) {
+                    o[out++] = (char)c;
+                    p++;
+                    col++;
+                    continue;
+                }
+                int k = utf8_seq(s + p, n - p);
+                if (k < 0 && !r->eof) return PARSE_MORE;
+                if (k <= 0) return fail_at(r, line, col, fi, FU_EPARSE, "invalid UTF-8");
+                memcpy(o + out, s + p, (size_t)k);
+                out += (size_t)k;
+                p += (size_t)k;
+                col += (unsigned long)k;
+            }
+            if (p >= n && !r->eof) return PARSE_MORE;
+        }
+        f->len = out - f->off;
+        o[out++] = '\0';
+        if (f->len > r->max_field) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "field longer than %zu bytes", r->max_field);
+            return fail_at(r, f->line, f->column, fi, FU_ELIMIT, msg);
+        }
+        if (p - start > maxrec) goto too_long;
+        r->end_line = line;
+        r->end_col = col;
+        if (p >= n) break; /* end of input ends the record */
+        if (s[p] == ',') {
+            p++;
+            col++;
+            continue;
+        }
+        if (s[p] == '\r') {
+            if (p + 1 >= n && !r->eof) return PARSE_MORE;
+            if (p + 1 < n && s[p + 1] == '\n') p++;
+        }
+        p++; /* the line break */
+        line++;
+        col = 1;
+        break;
+    }
+    r->pos = p;
+    r->line = line;
+    r->col = col;
+    r->rec_line = rec_line;
+    return PARSE_RECORD;
+
+too_long: {
+    char msg[96];
+    snprintf(msg, sizeof msg, "record longer than %zu bytes", r->max_record);
+    return fail_at(r, rec_line, 0, (size_t)-1, FU_ELIMIT, msg);
+}
+}
+
+/* Keep the unparsed bytes of a file and read more after them. */
+static int refill(fu__csv *r) {
+    size_t keep = r->win_len - r->pos;
+    if (r->pos) {
+        memmove(r->buf, r->buf + r->pos, keep);
+        r->pos = 0;
+        r->win_len = keep;
+    }
+    if (keep == r->buf_cap) {
+        /* a record bigger than the buffer: grow, up to the record limit */
+        size_t cap = r->buf_cap ? r->buf_cap * 2 : CSV_CHUNK;
+        if (r->buf_cap > r->max_record + 8) {
+            r->failed = 1;
+            return fu__error_set_at(FU_ELIMIT, r->source, r->line, 0, NULL,
+                                    "record longer than %zu bytes", r->max_record);
+        }
+        char *nb = fu__realloc(r->buf, cap);
+        if (!nb) {
+            r->failed = 1;
+            return fu__error_nomem();
+        }
+        r->buf = nb;
+        r->buf_cap = cap;
+        r->win = nb;
+    }
+    size_t want = r->buf_cap - keep;
+    size_t got = fread(r->buf + keep, 1, want, r->file);
+    r->win_len = keep + got;
+    if (got < want) {
+        if (ferror(r->file)) {
+            r->failed = 1;
+            return fu__error_set_at(FU_EIO, r->source, r->line, 0, NULL, "read error");
+        }
+        r->eof = 1;
+    }
+    return FU_OK;
+}
+
+int fu__csv_next(fu__csv *r) {
+    if (!r) return fu__error_set(FU_EINVAL, "CSV reader is NULL");
+    if (r->failed) return fu__error_set(FU_ESTATE, "CSV reader failed earlier");
+    if (!r->started) {
+        while (r->file && !r->eof && r->win_len - r->pos < 3) {
+            int rc = refill(r);
+            if (rc) return rc;
+        }
+        if (r->win_len - r->pos >= 3 && memcmp(r->win + r->pos, "\xEF\xBB\xBF", 3) == 0) r->pos += 3;
+        r->started = 1;
+    }
+    for (;;) {
+        int rc = parse(r);
+        if (rc == PARSE_MORE) {
+            rc = refill(r);
+            if (rc) return rc;
+            continue;
+        }
+        if (rc == PARSE_END) {
+            r->nfields = 0;
+            return 0;
+        }
+        return rc;
+    }
+}
+
+int fu__csv_read_header(fu__csv *r) {
+    int rc = fu__csv_next(r);
+    if (rc < 0) return rc;
+    if (rc == 0) return fu__error_set_at(FU_EPARSE, r->source, 1, 1, NULL, "empty input: no header row");
+    size_t bytes = 0;
+    for (size_t i = 0; i < r->nfields; i++) bytes += r->fields[i].len + 1;
+    char *text = fu__malloc(bytes);
+    size_t *off = fu__calloc(r->nfields, sizeof *off);
+    if (!text || !off) {
+        fu__free(text);
+        fu__free(off);
+        r->failed = 1;
+        return fu__error_nomem();
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < r->nfields; i++) {
+        off[i] = at;
+        memcpy(text + at, r->fbuf + r->fields[i].off, r->fields[i].len + 1);
+        at += r->fields[i].len + 1;
+    }
+    fu__free(r->hdr_text);
+    fu__free(r->hdr_off);
+    r->hdr_text = text;
+    r->hdr_off = off;
+    r->nhdr = r->nfields;
+    return FU_OK;
+}
+
+size_t fu__csv_header_count(const fu__csv *r) { return r->nhdr; }
+const char *fu__csv_header_name(const fu__csv *r, size_t i) { return column_name(r, i); }
+size_t fu__csv_count(const fu__csv *r) { return r->nfields; }
+
+const char *fu__csv_field(const fu__csv *r, size_t i, size_t *len) {
+    if (i >= r->nfields) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = r->fields[i].len;
+    return r->fbuf + r->fields[i].off;
+}
+
+unsigned long fu__csv_field_line(const fu__csv *r, size_t i) {
+    return i < r->nfields ? r->fields[i].line : 0;
+}
+unsigned long fu__csv_field_column(const fu__csv *r, size_t i) {
+    return i < r->nfields ? r->fields[i].column : 0;
+}
+int fu__csv_field_quoted(const fu__csv *r, size_t i) { return i < r->nfields && r->fields[i].quoted; }
+unsigned long fu__csv_record_line(const fu__csv *r) { return r->rec_line; }
+unsigned long fu__csv_record_end_line(const fu__csv *r) { return r->end_line; }
+unsigned long fu__csv_record_end_column(const fu__csv *r) { return r->end_col; }
+const char *fu__csv_source(const fu__csv *r) { return r->source; }
+
+/* ---------------------------------------------------------------- writing */
+
+static int needs_quotes(const char *s, size_t len) {
+    if (len == 0) return 0;
+    if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t') return 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ',' || c == '"' || c == '\n' || c == '\r') return 1;
+    }
+    return 0;
+}
+
+int fu__csv_put(fu__buf *b, int first, const char *s, size_t len) {
+    int rc;
+    if (!first && (rc = fu__buf_append(b, ",", 1))) return rc;
+    if (!s || !len) return FU_OK;
+    if (!needs_quotes(s, len)) return fu__buf_append(b, s, len);
+    if ((rc = fu__buf_append(b, "\"", 1))) return rc;
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') {
+            /* up to and with the quote, then start again at it: doubled */
+            if ((rc = fu__buf_append(b, s + from, i + 1 - from))) return rc;
+            from = i;
+        }
+    }
+    if ((rc = fu__buf_append(b, s + from, len - from))) return rc;
+    return fu__buf_append(b, "\"", 1);
+}
+
+int fu__csv_puts(fu__buf *b, int first, const char *s) {
+    return fu__csv_put(b, first, s, s ? strlen(s) : 0);
+}
+
+int fu__csv_end(fu__buf *b) { return fu__buf_append(b, "\n", 1); }
+
+int fu__csv_flush(fu__buf *b, FILE *f, const char *path) {
+    if (b->len && fwrite(b->data, 1, b->len, f) != b->len) {
+        int e = errno;
+        return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "write failed: %s", strerror(e));
+    }
+    b->len = 0;
+    if (b->data) b->data[0] = '\0';
+    return FU_OK;
+}
