@@ -93,10 +93,14 @@ static int hyp2f1_series(double a, double b, double c, double z, double *logabs,
 static int log_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign) {
     double pre = 0.0;
     if (z < 0.0) {
-        /* Pfaff: (1-z)^-a F(a, c-b; c; z/(z-1)) or (1-z)^-b F(c-a, b; c; z/(z-1)),
-         * whichever has the smaller a+b and so the faster tail. */
+        /* Pfaff: (1-z)^-a F(a, c-b; c; z/(z-1)) or (1-z)^-b F(c-a, b; c; z/(z-1)).
+         * Prefer the one whose new parameter is not negative (no cancelling
+         * terms; a zero parameter ends the series at once), then the one with
+         * the smaller a+b and so the faster tail. The result needs no Euler step:
+         * that would only swap the two forms. */
         double w = z / (z - 1.0), l1z = log1p(-z);
-        if (a <= b) {
+        int first = (c - b >= 0) != (c - a >= 0) ? (c - b >= 0) : (a <= b);
+        if (first) {
             pre = -a * l1z;
             b = c - b;
         } else {
@@ -104,8 +108,7 @@ static int log_hyp2f1(double a, double b, double c, double z, double *logabs, in
             a = c - a;
         }
         z = w;
-    }
-    if (z >= 0.5 && c < a + b) {
+    } else if (z >= 0.5 && c < a + b) {
         /* Euler: (1-z)^(c-a-b) F(c-a, c-b; c; z) has the smaller parameters. */
         pre += (c - a - b) * log1p(-z);
         double na = c - a, nb = c - b;
@@ -546,6 +549,10 @@ int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, si
     double scale = mT > 0 ? mT / (mx + 1.0) : 1.0;
     const double starts[][SEG_MAXDIM] = {
         {1.0, scale, 1.0, 1.0}, {0.5, 0.5 * scale, 0.5, 2.0}, {2.0, 2 * scale, 2.0, 4.0}, {0.1, 0.1 * scale, 0.1, 0.1}};
+    if (mx == 0) {
+        fu__free(rows);
+        return fu__error_set(FU_ECONVERGE, "BG/NBD fit: nobody made a repeat purchase, the model is not identified");
+    }
     seg_data D = {rows, m};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
@@ -746,6 +753,10 @@ int fu_segment_pareto_fit(const double *x, const double *t_x, const double *T, s
                                          {0.5, 0.5 * scale, 0.5, 0.5 * tscale},
                                          {2.0, 2 * scale, 2.0, 2 * tscale},
                                          {0.1, 0.1 * scale, 0.1, 0.1 * tscale}};
+    if (mx == 0) {
+        fu__free(rows);
+        return fu__error_set(FU_ECONVERGE, "Pareto/NBD fit: nobody made a repeat purchase, the model is not identified");
+    }
     seg_data D = {rows, m};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;

@@ -250,3 +250,284 @@ Test(segment, gammagamma_fit_reproduces_published_cdnow_estimates) {
     cr_assert_lt(fabs(info.loglik + 4055.9), 0.1, "LL = %.4f", info.loglik);
     cr_assert_eq(info.n, 946);
 }
+
+/* ------------------------------------------------------------- 2F1 */
+
+struct hyp_case {
+    double a, b, c, z, expect;
+};
+
+ParameterizedTestParameters(segment, hyp2f1_matches_closed_forms) {
+    static struct hyp_case cases[] = {
+        {1, 1, 2, 0.3, 1.1889164797957748},        /* -log(1-z)/z */
+        {1, 1, 2, -3.0, 0.46209812037329684},      /* log(4)/3 (Pfaff) */
+        {1, 1, 2, 0.9999, 9.2112},                 /* -log(1e-4)/0.9999, slow series */
+        {2.5, 0.7, 0.7, 0.6, 9.882117688026186},   /* (1-z)^-a */
+        {2.5, 0.7, 0.7, -40.0, 0.00009168582510},  /* (1-z)^-a, far negative */
+        {0.5, 1, 1.5, -0.25, 0.9272952180016122},  /* atan(sqrt(-z))/sqrt(-z) */
+        {0.5, 0.5, 1.5, 0.25, 1.0471975511965976}, /* asin(sqrt z)/sqrt z */
+        {-3, 2, 4, 0.5, 0.3875},                   /* a polynomial: 1 - 3/4 + 3/10*... */
+        {3000, 3000, 3000, 0.4, 0},                /* (1-z)^-3000: only the log is representable */
+    };
+    cases[2].expect = -log(1e-4) / 0.9999;
+    cases[4].expect = pow(41.0, -2.5);
+    cases[7].expect = 1 - 3.0 * 2 / 4 * 0.5 + 3.0 * 2 * 3 / (4 * 5) * 0.25 - 1.0 * 2 * 3 * 4 / (4 * 5 * 6) * 0.125;
+    cases[8].expect = -3000 * log(0.6); /* compared as a log */
+    return cr_make_param_array(struct hyp_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct hyp_case *k, segment, hyp2f1_matches_closed_forms) {
+    double lf;
+    int sg = 0;
+    int rc = fu_segment_log_hyp2f1(k->a, k->b, k->c, k->z, &sg, &lf);
+    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+    if (k->a == 3000) {
+        cr_assert_float_eq(lf, k->expect, 1e-9 * k->expect, "log 2F1 = %.15g, want %.15g", lf, k->expect);
+        return;
+    }
+    double v = sg * exp(lf);
+    cr_assert_float_eq(v, k->expect, 1e-12 * fabs(k->expect) + 1e-300, "2F1(%g,%g;%g;%g) = %.17g, want %.17g", k->a,
+                       k->b, k->c, k->z, v, k->expect);
+}
+
+Test(segment, hyp2f1_rejects_outside_its_domain) {
+    double v;
+    cr_assert_eq(fu_segment_log_hyp2f1(1, 1, 2, 1.0, NULL, &v), FU_EINVAL);
+    cr_assert_eq(fu_segment_log_hyp2f1(1, 1, -2, 0.5, NULL, &v), FU_EINVAL);
+    cr_assert_eq(fu_segment_log_hyp2f1(1, 1, 2, NAN, NULL, &v), FU_EINVAL);
+}
+
+/* ------------------------------------------------------------- BG/NBD values */
+
+static const fu_segment_bgnbd CD_BG = {0.242593, 4.413532, 0.792886, 2.425753};
+
+/* E over p ~ Beta(a, b) of g(p), by the midpoint rule after substitutions
+ * that remove the endpoint singularities: an independent check of the 2F1
+ * formulas. */
+static double beta_expect(double (*g)(double p, const void *ctx), const void *ctx, double a, double b) {
+    const int N = 200000;
+    double s = 0, ua = pow(0.5, a), vb = pow(0.5, b);
+    for (int i = 0; i < N; i++) { /* [0, 1/2]: p = u^(1/a) */
+        double u = (i + 0.5) * ua / N, p = pow(u, 1 / a);
+        s += pow(1 - p, b - 1) * g(p, ctx) / a * (ua / N);
+    }
+    for (int i = 0; i < N; i++) { /* [1/2, 1]: 1 - p = v^(1/b) */
+        double v = (i + 0.5) * vb / N, q = pow(v, 1 / b), p = 1 - q;
+        s += pow(p, a - 1) * g(p, ctx) / b * (vb / N);
+    }
+    return s / exp(lgamma(a) + lgamma(b) - lgamma(a + b));
+}
+
+struct bg_t {
+    double r, alpha, t;
+};
+
+/* E[X(t) | p] = E_lambda[(1 - exp(-lambda p t)) / p] = (1 - (alpha/(alpha + p t))^r) / p */
+static double bg_given_p(double p, const void *vctx) {
+    const struct bg_t *c = vctx;
+    return -expm1(-c->r * log1p(p * c->t / c->alpha)) / p;
+}
+
+Test(segment, bgnbd_expected_new_matches_quadrature_and_published_value) {
+    double v;
+    cr_assert_eq(fu_segment_bgnbd_expected_new(&CD_BG, 39, &v), FU_OK);
+    struct bg_t c = {CD_BG.r, CD_BG.alpha, 39};
+    double q = beta_expect(bg_given_p, &c, CD_BG.a, CD_BG.b);
+    cr_assert_float_eq(v, q, 1e-6, "E[X(39)] = %.10f, quadrature %.10f", v, q);
+    /* FHL 2005: a customer with x=2, t_x=30.43, T=38.86 expects 1.226 in the next 39 weeks */
+    cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, 2, 30.43, 38.86, 39, &v), FU_OK);
+    cr_assert_float_eq(v, 1.226, 0.0005, "E = %.6f", v);
+    cr_assert_eq(fu_segment_bgnbd_p_alive(&CD_BG, 0, 0, 30, &v), FU_OK);
+    cr_assert_eq(v, 1.0);
+}
+
+Test(segment, bgnbd_a_plus_b_below_one_stays_finite_and_matches_quadrature) {
+    fu_segment_bgnbd m = {0.5, 2.0, 0.3, 0.4};
+    double prev = 0;
+    for (double t = 0.5; t <= 200; t *= 2) {
+        double v;
+        cr_assert_eq(fu_segment_bgnbd_expected_new(&m, t, &v), FU_OK, "%s", fu_error_last()->message);
+        struct bg_t c = {m.r, m.alpha, t};
+        double q = beta_expect(bg_given_p, &c, m.a, m.b);
+        cr_assert(isfinite(v) && v > prev, "E[X(%g)] = %g", t, v);
+        cr_assert_float_eq(v, q, 1e-5 * (1 + q), "E[X(%g)] = %.10f, quadrature %.10f", t, v, q);
+        cr_assert_leq(v, m.r * t / m.alpha);
+        prev = v;
+        double e;
+        cr_assert_eq(fu_segment_bgnbd_expected(&m, 0, 0, 10, t, &e), FU_OK);
+        cr_assert(isfinite(e) && e > 0);
+    }
+}
+
+Test(segment, bgnbd_a_equal_one_is_bridged) {
+    fu_segment_bgnbd lo = {0.5, 2.0, 0.999, 2.0}, one = {0.5, 2.0, 1.0, 2.0}, hi = {0.5, 2.0, 1.001, 2.0};
+    double vl, v1, vh;
+    cr_assert_eq(fu_segment_bgnbd_expected(&lo, 3, 5, 10, 20, &vl), FU_OK);
+    cr_assert_eq(fu_segment_bgnbd_expected(&one, 3, 5, 10, 20, &v1), FU_OK);
+    cr_assert_eq(fu_segment_bgnbd_expected(&hi, 3, 5, 10, 20, &vh), FU_OK);
+    cr_assert(isfinite(v1));
+    cr_assert(v1 <= fmax(vl, vh) + 1e-9 && v1 >= fmin(vl, vh) - 1e-9, "%g %g %g", vl, v1, vh);
+}
+
+Test(segment, zero_summaries_give_finite_values) {
+    double v;
+    double x0 = 0, t0 = 0;
+    cr_assert_eq(fu_segment_bgnbd_p_alive(&CD_BG, 0, 0, 0, &v), FU_OK);
+    cr_assert_eq(v, 1.0);
+    cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, 0, 0, 0, 10, &v), FU_OK);
+    double u;
+    cr_assert_eq(fu_segment_bgnbd_expected_new(&CD_BG, 10, &u), FU_OK);
+    cr_assert_float_eq(v, u, 1e-14);
+    cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, 3, 0, 0, 10, &v), FU_OK); /* t_x = T = 0 with x > 0 */
+    cr_assert(isfinite(v) && v > 0);
+    cr_assert_eq(fu_segment_bgnbd_loglik(&CD_BG, &x0, &t0, &t0, 1, &v), FU_OK);
+    cr_assert_float_eq(v, 0.0, 1e-12); /* nothing observed: probability 1 */
+    fu_segment_pareto pm = {0.553, 10.578, 0.606, 11.669};
+    cr_assert_eq(fu_segment_pareto_p_alive(&pm, 0, 0, 0, &v), FU_OK);
+    cr_assert_float_eq(v, 1.0, 1e-14);
+    cr_assert_eq(fu_segment_pareto_loglik(&pm, &x0, &t0, &t0, 1, &v), FU_OK);
+    cr_assert_float_eq(v, 0.0, 1e-12);
+    cr_assert_eq(fu_segment_pareto_expected(&pm, 0, 0, 0, 10, &v), FU_OK);
+    cr_assert_eq(fu_segment_pareto_expected_new(&pm, 10, &u), FU_OK);
+    cr_assert_float_eq(v, u, 1e-12);
+}
+
+struct big_case {
+    double x, t_x, T;
+};
+
+ParameterizedTestParameters(segment, large_frequencies_stay_finite) {
+    static struct big_case cases[] = {
+        {301, 38, 39}, {350, 20, 39}, {1000, 38.9, 39}, {5000, 38.99, 39}, {5000, 1, 39}, {5000, 39, 39},
+    };
+    return cr_make_param_array(struct big_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct big_case *k, segment, large_frequencies_stay_finite) {
+    double pa, e, ll;
+    cr_assert_eq(fu_segment_bgnbd_p_alive(&CD_BG, k->x, k->t_x, k->T, &pa), FU_OK);
+    cr_assert(isfinite(pa) && pa >= 0 && pa <= 1, "P(alive) = %g", pa);
+    cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, k->x, k->t_x, k->T, 39, &e), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert(isfinite(e) && e >= 0, "E = %g", e);
+    if (k->t_x == k->T) { /* certainly alive: about x/T purchases per week */
+        cr_assert_float_eq(pa, 1.0 / (1 + CD_BG.a / (CD_BG.b + k->x - 1)), 1e-12);
+        cr_assert_gt(e, 0.5 * k->x * pa);
+    }
+    cr_assert_eq(fu_segment_bgnbd_loglik(&CD_BG, &k->x, &k->t_x, &k->T, 1, &ll), FU_OK);
+    cr_assert(isfinite(ll));
+    fu_segment_pareto pm = {0.553, 10.578, 0.606, 11.669};
+    cr_assert_eq(fu_segment_pareto_p_alive(&pm, k->x, k->t_x, k->T, &pa), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(isfinite(pa) && pa >= 0 && pa <= 1, "Pareto P(alive) = %g", pa);
+    cr_assert_eq(fu_segment_pareto_expected(&pm, k->x, k->t_x, k->T, 39, &e), FU_OK);
+    cr_assert(isfinite(e) && e >= 0);
+    cr_assert_eq(fu_segment_pareto_loglik(&pm, &k->x, &k->t_x, &k->T, 1, &ll), FU_OK);
+    cr_assert(isfinite(ll));
+    /* beta much smaller than alpha: the other 2F1 branch, z close to 1 */
+    fu_segment_pareto pb = {0.553, 10.578, 0.606, 0.01};
+    cr_assert_eq(fu_segment_pareto_p_alive(&pb, k->x, k->t_x, k->T, &pa), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(isfinite(pa) && pa >= 0 && pa <= 1);
+}
+
+/* Pareto/NBD P(alive) against direct quadrature of its defining integral:
+ * L2 / L1 = (integral over tau in (t_x, T] of s beta^s (beta+tau)^-(s+1)
+ * ((alpha+T)/(alpha+tau))^(r+x) dtau) / (beta/(beta+T))^s. */
+Test(segment, pareto_p_alive_matches_quadrature_in_both_branches) {
+    fu_segment_pareto ms[] = {{0.553, 10.578, 0.606, 11.669}, {0.553, 10.578, 0.606, 2.0}, {1.5, 1.0, 2.0, 8.0}};
+    double xs[] = {0, 1, 4, 30}, txs[] = {0, 5, 20, 30};
+    for (size_t k = 0; k < 3; k++)
+        for (size_t j = 0; j < 4; j++) {
+            const fu_segment_pareto *m = &ms[k];
+            double x = xs[j], tx = txs[j], T = 38.0;
+            const int N = 200000;
+            double h = (T - tx) / N, s = 0;
+            for (int i = 0; i < N; i++) {
+                double tau = tx + (i + 0.5) * h;
+                s += m->s * pow(m->beta + tau, -(m->s + 1)) * pow((m->alpha + T) / (m->alpha + tau), m->r + x) * h;
+            }
+            double ratio = s / pow(m->beta + T, -m->s);
+            double want = 1 / (1 + ratio), got;
+            cr_assert_eq(fu_segment_pareto_p_alive(m, x, tx, T, &got), FU_OK);
+            cr_assert_float_eq(got, want, 1e-7, "model %zu x=%g: %.10f vs %.10f", k, x, got, want);
+        }
+}
+
+/* ------------------------------------------------------------- Gamma-Gamma values */
+
+Test(segment, gammagamma_expected_value_and_q_below_one) {
+    fu_segment_gammagamma g = {6.25, 3.74, 15.44};
+    double v;
+    cr_assert_eq(fu_segment_gammagamma_expected(&g, 2, 22.35, &v), FU_OK);
+    cr_assert_float_eq(v, (15.44 + 2 * 22.35) * 6.25 / (6.25 * 2 + 3.74 - 1), 1e-12);
+    cr_assert_eq(fu_segment_gammagamma_expected(&g, 0, 0, &v), FU_OK);
+    cr_assert_float_eq(v, 6.25 * 15.44 / 2.74, 1e-12);
+    fu_segment_gammagamma low = {1.0, 0.5, 10.0};
+    cr_assert_eq(fu_segment_gammagamma_expected(&low, 3, 20, &v), FU_OK);
+    cr_assert(v > 0 && isfinite(v));
+    cr_assert_float_eq(v, (10 + 60) * 1.0 / 2.5, 1e-12);
+    cr_assert_eq(fu_segment_gammagamma_expected(&low, 0, 0, &v), FU_ERANGE); /* population mean is infinite */
+    fu_segment_gammagamma tiny = {0.2, 0.5, 10.0};
+    cr_assert_eq(fu_segment_gammagamma_expected(&tiny, 2, 20, &v), FU_ERANGE); /* p x + q = 0.9 */
+    cr_assert_not_null(strstr(fu_error_last()->message, "q = 0.5"));
+}
+
+/* ------------------------------------------------------------- failures */
+
+Test(segment, fit_that_cannot_converge_says_so) {
+    static cd_summary d;
+    load_summary(&d);
+    fu_segment_fit_options o = FU_SEGMENT_FIT_OPTIONS_INIT;
+    o.max_iter = 2;
+    fu_segment_bgnbd m = {-1, -1, -1, -1};
+    cr_assert_eq(fu_segment_bgnbd_fit(d.x, d.t_x, d.T, d.n, &o, NULL, &m), FU_ECONVERGE);
+    cr_assert_eq(m.r, -1); /* untouched */
+    cr_assert_eq(fu_error_last()->code, FU_ECONVERGE);
+    /* nobody repeats: the likelihood increases without bound towards r -> 0 */
+    double zero[50], T[50];
+    for (int i = 0; i < 50; i++) zero[i] = 0, T[i] = 10 + i;
+    cr_assert_eq(fu_segment_bgnbd_fit(zero, zero, T, 50, NULL, NULL, &m), FU_ECONVERGE);
+    fu_segment_pareto pm;
+    cr_assert_eq(fu_segment_pareto_fit(zero, zero, T, 50, NULL, NULL, &pm), FU_ECONVERGE);
+    fu_segment_gammagamma g;
+    double one[2] = {1, 0}, z[2] = {5, 0};
+    cr_assert_eq(fu_segment_gammagamma_fit(one, z, 2, NULL, NULL, &g), FU_ECONVERGE);
+}
+
+struct bad_case {
+    double x, t_x, T;
+    char msg[32];
+};
+
+ParameterizedTestParameters(segment, invalid_data_names_the_index) {
+    static struct bad_case cases[] = {
+        {1, 12, 10, "t_x[2]"}, {-1, 0, 10, "x[2]"}, {1.5, 1, 10, "x[2]"},
+        {1, -1, 10, "t_x[2]"}, {1, 1, NAN, "T[2]"}, {1, 1, -5, "T[2]"},
+    };
+    return cr_make_param_array(struct bad_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct bad_case *k, segment, invalid_data_names_the_index) {
+    double x[3] = {1, 2, k->x}, tx[3] = {1, 2, k->t_x}, T[3] = {5, 5, k->T};
+    fu_segment_bgnbd m;
+    cr_assert_eq(fu_segment_bgnbd_fit(x, tx, T, 3, NULL, NULL, &m), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, k->msg), "%s", fu_error_last()->message);
+    fu_segment_pareto pm;
+    cr_assert_eq(fu_segment_pareto_fit(x, tx, T, 3, NULL, NULL, &pm), FU_EINVAL);
+    double p[3];
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, NULL, 3, NULL, p, NULL, NULL), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, k->msg), "%s", fu_error_last()->message);
+    double v;
+    cr_assert_eq(fu_segment_bgnbd_p_alive(&CD_BG, k->x, k->t_x, k->T, &v), FU_EINVAL);
+}
+
+Test(segment, invalid_parameters_are_rejected) {
+    fu_segment_bgnbd m = {0.2, 0, 1, 1};
+    double v;
+    cr_assert_eq(fu_segment_bgnbd_p_alive(&m, 1, 1, 2, &v), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, "alpha"));
+    fu_segment_gammagamma g = {1, NAN, 1};
+    cr_assert_eq(fu_segment_gammagamma_expected(&g, 1, 1, &v), FU_EINVAL);
+    fu_segment_pareto pm = {1, 1, -1, 1};
+    cr_assert_eq(fu_segment_pareto_expected_new(&pm, 1, &v), FU_EINVAL);
+    cr_assert_eq(fu_segment_bgnbd_expected_new(&CD_BG, -1, &v), FU_EINVAL);
+}
