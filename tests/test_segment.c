@@ -531,3 +531,175 @@ Test(segment, invalid_parameters_are_rejected) {
     cr_assert_eq(fu_segment_pareto_expected_new(&pm, 1, &v), FU_EINVAL);
     cr_assert_eq(fu_segment_bgnbd_expected_new(&CD_BG, -1, &v), FU_EINVAL);
 }
+
+/* ------------------------------------------------------------- simulation */
+
+typedef struct rng {
+    unsigned long long s;
+} rng;
+
+static double unif(rng *g) { /* xorshift64*, in (0, 1) */
+    g->s ^= g->s >> 12;
+    g->s ^= g->s << 25;
+    g->s ^= g->s >> 27;
+    return ((double)((g->s * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double normal(rng *g) { return sqrt(-2 * log(unif(g))) * cos(6.283185307179586 * unif(g)); }
+
+static double gamma_draw(rng *g, double shape) { /* Marsaglia & Tsang */
+    if (shape < 1) return gamma_draw(g, shape + 1) * pow(unif(g), 1 / shape);
+    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double z = normal(g), v = 1 + c * z;
+        if (v <= 0) continue;
+        v = v * v * v;
+        if (log(unif(g)) < 0.5 * z * z + d - d * v + d * log(v)) return d * v;
+    }
+}
+
+/* one BG/NBD customer observed for T after the first purchase */
+static void bg_simulate(rng *g, const fu_segment_bgnbd *m, double T, double *x, double *t_x) {
+    double lam = gamma_draw(g, m->r) / m->alpha;
+    double ga = gamma_draw(g, m->a), p = ga / (ga + gamma_draw(g, m->b));
+    double t = 0;
+    *x = 0;
+    *t_x = 0;
+    for (;;) {
+        t += -log(unif(g)) / lam;
+        if (t > T) break;
+        *x += 1;
+        *t_x = t;
+        if (unif(g) < p) break;
+    }
+}
+
+Test(segment, bgnbd_fit_recovers_parameters_with_frequencies_above_300) {
+    enum { N = 4000 };
+    static double x[N], tx[N], T[N];
+    fu_segment_bgnbd truth = {2.0, 0.2, 0.3, 20.0}; /* ~10 purchases per week */
+    rng g = {88172645463325252ULL};
+    double maxx = 0;
+    size_t over300 = 0;
+    for (int i = 0; i < N; i++) {
+        T[i] = 20 + 19 * unif(&g);
+        bg_simulate(&g, &truth, T[i], &x[i], &tx[i]);
+        if (x[i] > maxx) maxx = x[i];
+        over300 += x[i] > 300;
+    }
+    cr_assert_gt(over300, 100, "only %zu customers above 300", over300);
+    fu_segment_bgnbd m;
+    fu_segment_fit_info info;
+    cr_assert_eq(fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &m), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(isfinite(info.loglik));
+    cr_assert_lt(fabs(log(m.r / truth.r)), 0.15, "r = %g", m.r);
+    cr_assert_lt(fabs(log(m.alpha / truth.alpha)), 0.2, "alpha = %g", m.alpha);
+    cr_assert_lt(fabs(log(m.a / truth.a)), 0.3, "a = %g", m.a);
+    cr_assert_lt(fabs(log(m.b / truth.b)), 0.5, "b = %g", m.b);
+    double pa[N], e[N];
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.horizon = 52;
+    cr_assert_eq(fu_segment_bgnbd_score(&m, NULL, x, tx, T, NULL, N, &o, pa, e, NULL), FU_OK);
+    for (int i = 0; i < N; i++) cr_assert(isfinite(pa[i]) && isfinite(e[i]) && e[i] >= 0, "customer %d", i);
+}
+
+/* ------------------------------------------------------------- scoring and CLV */
+
+Test(segment, bulk_scores_equal_single_calls_and_clv_is_the_discounted_sum) {
+    static cd_summary d;
+    load_summary(&d);
+    static double pa[NCD], e[NCD], clv[NCD];
+    fu_segment_gammagamma gg = {6.248803, 3.744588, 15.447748};
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.horizon = 39;
+    o.period = 52.0 / 12; /* months, the model time being weeks */
+    o.periods = 6;
+    o.discount = 0.01;
+    o.margin = 0.2;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, &gg, d.x, d.t_x, d.T, d.zbar, NCD, &o, pa, e, clv), FU_OK, "%s",
+                 fu_error_last()->message);
+    for (size_t i = 0; i < NCD; i += 97) {
+        double v, value;
+        cr_assert_eq(fu_segment_bgnbd_p_alive(&CD_BG, d.x[i], d.t_x[i], d.T[i], &v), FU_OK);
+        cr_assert_eq(pa[i], v);
+        cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, d.x[i], d.t_x[i], d.T[i], 39, &v), FU_OK);
+        cr_assert_eq(e[i], v);
+        cr_assert_eq(fu_segment_gammagamma_expected(&gg, d.x[i], d.zbar[i], &value), FU_OK);
+        double sum = 0, prev = 0;
+        for (int k = 1; k <= 6; k++) {
+            cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, d.x[i], d.t_x[i], d.T[i], k * 52.0 / 12, &v), FU_OK);
+            sum += (v - prev) / pow(1.01, k);
+            prev = v;
+        }
+        cr_assert_float_eq(clv[i], 0.2 * value * sum, 1e-12 * (1 + clv[i]), "customer %zu", i);
+        cr_assert_gt(clv[i], 0);
+    }
+    /* customer 1 by hand with one period: value * E(P) / (1 + d) */
+    o.periods = 1;
+    o.margin = 1;
+    double c1, e1, v1;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, d.x, d.t_x, d.T, d.zbar, 1, &o, NULL, NULL, &c1), FU_OK);
+    cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, 2, 30.43, 38.86, 52.0 / 12, &e1), FU_OK);
+    v1 = 22.35 * e1 / 1.01;
+    cr_assert_float_eq(c1, v1, 1e-12);
+}
+
+Test(segment, pareto_bulk_scores_equal_single_calls) {
+    static cd_summary d;
+    load_summary(&d);
+    fu_segment_pareto m = {0.553275, 10.577612, 0.606214, 11.667911};
+    static double pa[NCD], e[NCD], clv[NCD];
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.horizon = 39;
+    o.period = 13;
+    o.periods = 4;
+    cr_assert_eq(fu_segment_pareto_score(&m, NULL, d.x, d.t_x, d.T, d.zbar, NCD, &o, pa, e, clv), FU_OK);
+    for (size_t i = 0; i < NCD; i += 101) {
+        double v;
+        cr_assert_eq(fu_segment_pareto_p_alive(&m, d.x[i], d.t_x[i], d.T[i], &v), FU_OK);
+        cr_assert_eq(pa[i], v);
+        cr_assert_eq(fu_segment_pareto_expected(&m, d.x[i], d.t_x[i], d.T[i], 39, &v), FU_OK);
+        cr_assert_eq(e[i], v);
+        cr_assert(clv[i] >= 0 && isfinite(clv[i]));
+    }
+}
+
+Test(segment, scoring_rejects_missing_period_and_reports_q_below_one) {
+    double x[2] = {0, 3}, tx[2] = {0, 5}, T[2] = {10, 10}, z[2] = {0, 20}, out[2];
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, z, 2, &o, NULL, NULL, out), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, "period"));
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, z, 2, &o, NULL, out, NULL), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, "horizon"));
+    o.period = 4;
+    fu_segment_gammagamma low = {1.0, 0.5, 10.0};
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, &low, x, tx, T, z, 2, &o, NULL, NULL, out), FU_ERANGE);
+    cr_assert_not_null(strstr(fu_error_last()->message, "customer 0"), "%s", fu_error_last()->message);
+    /* without the x = 0 customer the value exists and CLV is positive */
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, &low, x + 1, tx + 1, T + 1, z + 1, 1, &o, NULL, NULL, out), FU_OK);
+    cr_assert(out[0] > 0 && isfinite(out[0]));
+    o.version = 99;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, z, 2, &o, out, NULL, NULL), FU_EINVAL);
+}
+
+/* ------------------------------------------------------------- OOM */
+
+static int fit_op(void *ctx) {
+    const cd_summary *d = ctx;
+    fu_segment_bgnbd m;
+    fu_segment_gammagamma g;
+    fu_segment_pareto p;
+    int rc = fu_segment_bgnbd_fit(d->x, d->t_x, d->T, 300, NULL, NULL, &m);
+    if (rc == FU_OK) rc = fu_segment_gammagamma_fit(d->x, d->zbar, 300, NULL, NULL, &g);
+    if (rc == FU_OK) rc = fu_segment_pareto_fit(d->x, d->t_x, d->T, 300, NULL, NULL, &p);
+    double ll;
+    if (rc == FU_OK) rc = fu_segment_bgnbd_loglik(&m, d->x, d->t_x, d->T, 300, &ll);
+    return rc;
+}
+
+Test(segment, fits_survive_every_allocation_failure) {
+    static cd_summary d;
+    load_summary(&d);
+    unsigned long n = fu_test_oom("fits", fit_op, &d, 100);
+    cr_assert_eq(n, 4);
+}
