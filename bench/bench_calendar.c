@@ -1,0 +1,157 @@
+/* Benchmarks of fu_calendar (issue 3 targets):
+ *   - add a business duration: >= 5 million calls a second on one core;
+ *   - local hour of week of 10 million timestamps: < 1 second.
+ * Each measurement is run RUNS times; the median is printed. */
+#include "followup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RUNS 7
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return v[n / 2];
+}
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+static uint64_t next_rand(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
+    exit(1);
+}
+
+static fu_calendar *cn_office(void) {
+    fu_calendar *c;
+    if (fu_calendar_new("Asia/Shanghai", &c)) die("calendar");
+    const char *h = "Mon-Fri 09:00-12:00,13:00-18:00";
+    if (fu_calendar_set_hours_text(c, h, strlen(h))) die("hours");
+    static const char *hol[][2] = {{"2025-01-01", "2025-01-01"}, {"2025-01-28", "2025-02-04"},
+                                   {"2025-04-04", "2025-04-06"}, {"2025-05-01", "2025-05-05"},
+                                   {"2025-05-31", "2025-06-02"}, {"2025-10-01", "2025-10-08"}};
+    static const char *work[] = {"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28",
+                                 "2025-10-11"};
+    for (size_t i = 0; i < sizeof hol / sizeof hol[0]; i++) {
+        fu_date a, b;
+        fu_date_parse(hol[i][0], 10, &a);
+        fu_date_parse(hol[i][1], 10, &b);
+        if (fu_calendar_add_holiday(c, &a, &b)) die("holiday");
+    }
+    for (size_t i = 0; i < sizeof work / sizeof work[0]; i++) {
+        fu_date a;
+        fu_date_parse(work[i], 10, &a);
+        if (fu_calendar_add_workday(c, &a, FU_MONDAY)) die("workday");
+    }
+    return c;
+}
+
+static void bench_add_business(const char *label, const fu_calendar *c, int64_t seconds,
+                               size_t n, const int64_t *t, int64_t *out) {
+    double single[RUNS], bulk[RUNS];
+    uint64_t check = 0;
+    for (int r = 0; r < RUNS; r++) {
+        double a = now();
+        for (size_t i = 0; i < n; i++)
+            if (fu_calendar_add_business(c, t[i], seconds, &out[i])) die("add_business");
+        single[r] = now() - a;
+        check += (uint64_t)out[n / 2];
+        a = now();
+        if (fu_calendar_add_business_bulk(c, t, n, seconds, out)) die("add_business_bulk");
+        bulk[r] = now() - a;
+        check += (uint64_t)out[n / 3];
+    }
+    double s = median(single, RUNS), b = median(bulk, RUNS);
+    printf("add_business %-28s n=%zu  single: %6.2f M/s (%5.1f ns)  bulk: %6.2f M/s (%5.1f ns)"
+           "  [check %llu]\n",
+           label, n, n / s / 1e6, s / n * 1e9, n / b / 1e6, b / n * 1e9,
+           (unsigned long long)(check % 1000));
+}
+
+static void bench_how(const char *label, const fu_calendar *c, size_t n, const int64_t *t,
+                      uint8_t *out) {
+    double bulk[RUNS], single[RUNS];
+    uint64_t check = 0;
+    for (int r = 0; r < RUNS; r++) {
+        double a = now();
+        if (fu_calendar_hour_of_week_bulk(c, t, n, out)) die("hour_of_week_bulk");
+        bulk[r] = now() - a;
+        check += out[n / 2];
+        a = now();
+        for (size_t i = 0; i < n; i++) out[i] = (uint8_t)fu_calendar_hour_of_week(c, t[i]);
+        single[r] = now() - a;
+        check += out[n / 3];
+    }
+    double b = median(bulk, RUNS), s = median(single, RUNS);
+    printf("hour_of_week %-28s n=%zu  bulk: %.3f s (%4.1f ns)  single calls: %.3f s  [check %llu]\n",
+           label, n, b, b / n * 1e9, s, (unsigned long long)(check % 1000));
+}
+
+int main(void) {
+    printf("libfollowup %s, fu_calendar benchmarks, median of %d runs\n", fu_version(), RUNS);
+    const size_t NB = 1000000;
+    int64_t *t = malloc(NB * sizeof *t), *out = malloc(NB * sizeof *out);
+    if (!t || !out) return 1;
+
+    fu_calendar *office = cn_office();
+    int64_t y2025 = 1735660800; /* 2025-01-01T00:00:00+08:00 */
+    for (size_t i = 0; i < NB; i++) t[i] = y2025 + (int64_t)(next_rand() % (365 * 86400ULL));
+    bench_add_business("CN office, 2 h, random", office, 2 * 3600, NB, t, out);
+    bench_add_business("CN office, 24 h, random", office, 24 * 3600, NB, t, out);
+    fu_calendar *ny;
+    if (fu_calendar_new("America/New_York", &ny)) die("ny");
+    const char *h = "Mon-Fri 09:00-17:00";
+    if (fu_calendar_set_hours_text(ny, h, strlen(h))) die("ny hours");
+    bench_add_business("New York, 8 h, random", ny, 8 * 3600, NB, t, out);
+    for (size_t i = 0; i < NB; i++) t[i] = y2025 + (int64_t)i * 31;
+    bench_add_business("CN office, 2 h, sorted", office, 2 * 3600, NB, t, out);
+    free(t);
+    free(out);
+
+    const size_t NH = 10000000;
+    t = malloc(NH * sizeof *t);
+    uint8_t *hw = malloc(NH);
+    if (!t || !hw) return 1;
+    int64_t y2020 = 1577836800;
+    for (size_t i = 0; i < NH; i++) t[i] = y2020 + (int64_t)(next_rand() % (10 * 365 * 86400ULL));
+    bench_how("New York, random 2020-2030", ny, NH, t, hw);
+    bench_how("Shanghai, random 2020-2030", office, NH, t, hw);
+    for (size_t i = 0; i < NH; i++) t[i] = y2020 + (int64_t)i * 31;
+    bench_how("New York, sorted", ny, NH, t, hw);
+    free(t);
+    free(hw);
+
+    double cr[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+        double a = now();
+        for (int k = 0; k < 20; k++) {
+            fu_calendar *c;
+            if (fu_calendar_new("Europe/Berlin", &c)) die("berlin");
+            fu_calendar_free(c);
+        }
+        cr[r] = (now() - a) / 20;
+    }
+    printf("fu_calendar_new(\"Europe/Berlin\") (zone table 1900-2500 from ICU): %.2f ms\n",
+           median(cr, RUNS) * 1e3);
+    fu_calendar_free(ny);
+    fu_calendar_free(office);
+    return 0;
+}
