@@ -169,7 +169,7 @@ FU_EXTERN int fu_date_weekday(const fu_date *date);
  *     windows := item ( ';' item )*          ("" or only spaces: no windows)
  *     item    := days ' ' ranges
  *     days    := day ( '-' day )? ( ',' day ( '-' day )? )*
- *     day     := Mon | Tue | Wed | Thu | Fri | Sat | Sun
+ *     day     := Mon | Tue | Wed | Thu | Fri | Sat | Sun   (or Monday … Sunday)
  *     ranges  := range ( ',' range )*
  *     range   := HH:MM '-' HH:MM              (00:00..23:59, end may be 24:00)
  *
@@ -273,7 +273,9 @@ typedef struct fu_local {
  *
  * Only system zone ids are accepted: unknown ids (which ICU would silently
  * turn into GMT) and custom ids such as `GMT+08:00` fail. Links are accepted
- * and keep the given spelling (fu_calendar_tzid()).
+ * and keep the given spelling (fu_calendar_tzid()). Creation reads the
+ * zone's transitions from ICU (about 1 ms for a zone with DST, see
+ * bench/BENCHMARKS.md); create one calendar per zone and share it.
  *
  * @param tzid     NUL-terminated zone id
  * @param[out] out a new calendar owned by the caller (fu_calendar_free())
@@ -329,17 +331,21 @@ FU_EXTERN int fu_calendar_from_local(const fu_calendar *cal, const fu_local *in,
 
 /**
  * Local hour of week of `t`: 0..167, Monday 00:00–00:59 = 0, Sunday
- * 23:00–23:59 = 167. Negative #FU_EINVAL for a NULL calendar.
+ * 23:00–23:59 = 167. Negative on error: #FU_EINVAL for a NULL calendar,
+ * #FU_ERANGE for an instant outside years 1..9999.
  */
 FU_EXTERN int fu_calendar_hour_of_week(const fu_calendar *cal, int64_t t);
 
-/** Local minute of week of `t`: 0..10079, Monday 00:00 = 0. Negative on error. */
+/** Local minute of week of `t`: 0..10079, Monday 00:00 = 0. Negative on error
+ *  (as fu_calendar_hour_of_week()). */
 FU_EXTERN int fu_calendar_minute_of_week(const fu_calendar *cal, int64_t t);
 
 /**
  * fu_calendar_hour_of_week() for `n` instants: `out[i]` = hour of week of
  * `t[i]`. Fastest when `t` is sorted, but any order works.
- * @return #FU_OK; #FU_EINVAL for NULL arrays with `n` > 0.
+ * @return #FU_OK; #FU_EINVAL for NULL arrays with `n` > 0; #FU_ERANGE for an
+ *         instant outside years 1..9999 (the message names its index; the
+ *         entries before it are filled).
  */
 FU_EXTERN int fu_calendar_hour_of_week_bulk(const fu_calendar *cal, const int64_t *t, size_t n,
                                             uint8_t *out);
@@ -351,8 +357,10 @@ FU_EXTERN int fu_windows_contains_time(const fu_windows *windows, const fu_calen
 
 /**
  * The first instant at or after `t` that lies in the windows, in the
- * calendar's local time (`t` itself if it does). Window starts that fall in
- * a DST gap are moved forward as in fu_calendar_from_local().
+ * calendar's local time (`t` itself if it does). A window that starts inside
+ * a DST gap opens when the gap ends (New York, `Sun 02:30-04:00` on
+ * 2025-03-09 opens at 03:00 EDT); a window wholly inside a gap does not
+ * happen that week.
  * @return #FU_OK; #FU_ENOTFOUND if the windows are empty; #FU_EINVAL.
  */
 FU_EXTERN int fu_windows_next_time(const fu_windows *windows, const fu_calendar *cal,
@@ -414,6 +422,7 @@ FU_EXTERN void fu_calendar_clear_hours(fu_calendar *cal);
  * day. `last` NULL means just `first`. A day that was a make-up working day
  * becomes a holiday (the latest declaration wins).
  * @return #FU_OK; #FU_EINVAL for invalid dates or `last` before `first`;
+ *         #FU_ELIMIT for a range of more than 10000 days;
  *         #FU_ENOMEM (the calendar is then unchanged).
  */
 FU_EXTERN int fu_calendar_add_holiday(fu_calendar *cal, const fu_date *first,
@@ -437,9 +446,11 @@ FU_EXTERN void fu_calendar_clear_exceptions(fu_calendar *cal);
 /** @name Business calendar: queries
  *
  * All instants are UTC seconds. Days are local days of the calendar's zone.
- * Open intervals are turned into instants with the rules of
- * fu_calendar_from_local(), so business time across a DST change counts real
- * elapsed seconds (a 00:00–24:00 day of 23 hours yields 23 hours).
+ * An open interval is the span of instants whose local time lies in it, so
+ * business time across a DST change counts real elapsed seconds (a
+ * 00:00–24:00 day of 23 hours yields 23 hours). An interval end point inside
+ * a DST gap becomes the end of the gap; one inside an overlap is read in
+ * its first pass (the earlier instant).
  *
  * Functions that search forward give up with #FU_ERANGE after 1100
  * consecutive local days without open time (a calendar closed for ~3 years
@@ -495,8 +506,9 @@ typedef enum fu_workday_mode {
     /** The close of business of the target day: the end of its last open
      *  interval (local midnight after it for a day open until 24:00). */
     FU_WORKDAY_END_OF_DAY = 0,
-    /** The same local clock time as `t` on the target day; if the calendar is
-     *  closed then (or the time is in a DST gap), the next open instant. */
+    /** The same local clock time as `t` on the target day (read with the
+     *  rules of fu_calendar_from_local(): a time in a DST gap moves forward by
+     *  the gap); if the calendar is closed then, the next open instant. */
     FU_WORKDAY_SAME_TIME = 1
 } fu_workday_mode;
 
