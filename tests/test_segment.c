@@ -703,3 +703,183 @@ Test(segment, fits_survive_every_allocation_failure) {
     unsigned long n = fu_test_oom("fits", fit_op, &d, 100);
     cr_assert_eq(n, 4);
 }
+
+/* ------------------------------------------------------------- RFM */
+
+Test(segment, rfm_scores_match_hand_computed_quintiles) {
+    /* worked through in docs/segmentation.md */
+    double rec[10] = {5, 5, 10, 20, 20, 20, 40, 80, 160, 365};
+    double freq[10] = {10, 1, 3, 3, 8, 1, 2, 5, 1, 20};
+    double mon[10] = {500, 20, 100, 100, 300, 10, 50, 200, 5, 1000};
+    unsigned short code[10] = {555, 512, 433, 333, 344, 311, 222, 244, 111, 155};
+    const char *group[10] = {"champions", "new",         "loyal",      "loyal",       "loyal",
+                             "about_to_sleep", "hibernating", "cant_lose", "hibernating", "cant_lose"};
+    fu_segment_rfm out[10];
+    cr_assert_eq(fu_segment_rfm_score(rec, freq, mon, 10, NULL, out), FU_OK);
+    for (int i = 0; i < 10; i++) {
+        cr_assert_eq(out[i].code, code[i], "customer %d: %u, want %u", i, out[i].code, code[i]);
+        cr_assert_eq(out[i].code, 100 * out[i].r + 10 * out[i].f + out[i].m);
+        cr_assert_str_eq(out[i].group, group[i], "customer %d", i);
+        char rule[64];
+        snprintf(rule, sizeof rule, "segments.rfm.%s", group[i]);
+        cr_assert_str_eq(out[i].rule, rule);
+    }
+}
+
+Test(segment, rfm_ties_stay_in_one_bin) {
+    double rec[7] = {3, 3, 3, 3, 3, 3, 1}, freq[7] = {2, 2, 2, 2, 2, 2, 2}, mon[7] = {1, 2, 3, 4, 5, 6, 7};
+    fu_segment_rfm out[7];
+    cr_assert_eq(fu_segment_rfm_score(rec, freq, mon, 7, NULL, out), FU_OK);
+    for (int i = 0; i < 6; i++) cr_assert_eq(out[i].r, 1); /* nobody is less recent than 3 */
+    cr_assert_eq(out[6].r, 1 + 5 * 6 / 7);                  /* 6 worse of 7: 5 */
+    for (int i = 0; i < 7; i++) cr_assert_eq(out[i].f, 1);
+    unsigned char m[7] = {1, 1, 2, 3, 3, 4, 5}; /* 1 + floor(5 L / 7), L = 0..6 */
+    for (int i = 0; i < 7; i++) cr_assert_eq(out[i].m, m[i], "m of %d = %u", i, out[i].m);
+}
+
+Test(segment, rfm_custom_rule_table_and_errors) {
+    fu_segment_rfm_rule rules[1] = {{"best", "policy.rfm.best", 3, 5, 1, 5, 1, 5}};
+    fu_segment_rfm_options o = FU_SEGMENT_RFM_OPTIONS_INIT;
+    o.rules = rules;
+    o.n_rules = 1;
+    double rec[2] = {1, 2}, f[2] = {1, 1}, m[2] = {1, 1};
+    fu_segment_rfm out[2];
+    cr_assert_eq(fu_segment_rfm_score(rec, f, m, 2, &o, out), FU_OK);
+    cr_assert_eq(out[0].r, 3); /* 1 + floor(5 * 1 / 2): with two customers the top score is 3 */
+    cr_assert_str_eq(out[0].group, "best");
+    cr_assert_str_eq(out[0].rule, "policy.rfm.best");
+    cr_assert_str_eq(out[1].group, "other");
+    cr_assert_str_eq(out[1].rule, "segments.rfm.other");
+    rules[0].r_min = 0;
+    cr_assert_eq(fu_segment_rfm_score(rec, f, m, 2, &o, out), FU_EINVAL);
+    m[1] = NAN;
+    cr_assert_eq(fu_segment_rfm_score(rec, f, m, 2, NULL, out), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, "monetary[1]"));
+    size_t n = 0;
+    cr_assert_not_null(fu_segment_rfm_default_rules(&n));
+    cr_assert_eq(n, 10);
+}
+
+static int rfm_op(void *ctx) {
+    const cd_summary *d = ctx;
+    fu_segment_rfm *out = malloc(NCD * sizeof *out);
+    int rc = fu_segment_rfm_score(d->T, d->x, d->zbar, NCD, NULL, out);
+    free(out);
+    return rc;
+}
+
+Test(segment, rfm_survives_allocation_failure) {
+    static cd_summary d;
+    load_summary(&d);
+    fu_test_oom("rfm", rfm_op, &d, 10);
+}
+
+/* ------------------------------------------------------------- rules */
+
+#define DAY INT64_C(86400)
+#define NOW (INT64_C(1767225600)) /* 2026-01-01T00:00:00Z */
+
+static fu_segment_customer cust(double spend, double price, int64_t first_days_ago, int64_t last_days_ago) {
+    fu_segment_customer c;
+    memset(&c, 0, sizeof c);
+    c.annual_spend = spend;
+    c.unit_price = price;
+    c.first_purchase_at = first_days_ago < 0 ? FU_SEGMENT_NO_PURCHASE : NOW - first_days_ago * DAY;
+    c.last_purchase_at = last_days_ago < 0 ? FU_SEGMENT_NO_PURCHASE : NOW - last_days_ago * DAY;
+    c.purchases = 3;
+    c.p_alive = -1;
+    return c;
+}
+
+Test(segment, tiers_and_product_classes_follow_domain_thresholds) {
+    fu_segment_customer c[6] = {cust(500001, 10001, 500, 10), cust(500000, 10000, 500, 10),
+                                cust(100000, 1000, 500, 10),  cust(99999.99, 999.99, 500, 10),
+                                cust(-1, -1, 500, 10),        cust(0, 0, 500, 10)};
+    fu_segment_assignment a[6];
+    cr_assert_eq(fu_segment_assign(c, 6, NOW, NULL, a), FU_OK);
+    fu_segment_tier tiers[6] = {FU_TIER_VIP, FU_TIER_KEY, FU_TIER_KEY, FU_TIER_ORDINARY, FU_TIER_ORDINARY,
+                                FU_TIER_ORDINARY};
+    fu_segment_product_class pc[6] = {FU_PRODUCT_DURABLE,     FU_PRODUCT_MID,     FU_PRODUCT_MID,
+                                      FU_PRODUCT_FAST_MOVING, FU_PRODUCT_UNKNOWN, FU_PRODUCT_FAST_MOVING};
+    for (int i = 0; i < 6; i++) {
+        cr_assert_eq(a[i].tier, tiers[i], "customer %d", i);
+        cr_assert_eq(a[i].product_class, pc[i], "customer %d", i);
+        char want[64];
+        snprintf(want, sizeof want, "segments.tiers.%s", fu_segment_tier_name(tiers[i]));
+        cr_assert_str_eq(a[i].tier_rule, want);
+        snprintf(want, sizeof want, "segments.product_classes.%s", fu_segment_product_class_name(pc[i]));
+        cr_assert_str_eq(a[i].product_rule, want);
+    }
+    fu_segment_rules r = FU_SEGMENT_RULES_INIT;
+    r.vip_above = 1e6;
+    cr_assert_eq(fu_segment_assign(c, 1, NOW, &r, a), FU_OK);
+    cr_assert_eq(a[0].tier, FU_TIER_KEY);
+    r.key_from = 2e6;
+    cr_assert_eq(fu_segment_assign(c, 1, NOW, &r, a), FU_EINVAL);
+}
+
+struct life_case {
+    double spend;
+    int64_t first_days, last_days;
+    unsigned int last_year, prev_year, complaints;
+    double p_alive;
+    fu_segment_lifecycle stage;
+    char rule[48];
+    int churn_risk;
+    char churn_rule[48];
+    int deep_care;
+};
+
+ParameterizedTestParameters(segment, lifecycle_churn_risk_and_deep_care) {
+    static struct life_case cases[] = {
+        {0, -1, -1, 0, 0, 0, -1, FU_LIFECYCLE_NEW, "segments.lifecycle.new", 0, "", 0},
+        {0, 30, 30, 1, 0, 0, -1, FU_LIFECYCLE_NEW, "segments.lifecycle.new", 0, "", 0},
+        {0, 900, 400, 0, 2, 0, -1, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned", 0, "", 0},
+        {0, 900, 10, 3, 3, 0, 0.05, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned_p_alive", 0, "", 0},
+        {0, 700, 200, 1, 3, 0, -1, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining", 1,
+         "segments.churn_risk.declining", 0},
+        {0, 700, 20, 3, 3, 0, 0.3, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining_p_alive", 1,
+         "segments.churn_risk.declining", 0},
+        {0, 700, 20, 1, 4, 0, -1, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining_drop", 1,
+         "segments.churn_risk.declining", 0},
+        {0, 200, 20, 3, 0, 0, -1, FU_LIFECYCLE_GROWING, "segments.lifecycle.growing", 0, "", 0},
+        {0, 700, 20, 3, 3, 0, 0.9, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature", 0, "", 0},
+        {0, 700, 20, 3, 3, 2, -1, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature", 1,
+         "segments.churn_risk.complaints", 0},
+        {200000, 1500, 20, 3, 3, 0, -1, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature", 0, "", 1},
+        {200000, 1095, 20, 3, 3, 0, -1, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature", 0, "", 1},
+        {200000, 1094, 20, 3, 3, 0, -1, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature", 0, "", 0},
+        {90000, 1500, 20, 3, 3, 0, -1, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature", 0, "", 0},
+        {900000, 1500, 500, 0, 3, 0, -1, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned", 0, "", 0},
+    };
+    return cr_make_param_array(struct life_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct life_case *k, segment, lifecycle_churn_risk_and_deep_care) {
+    fu_segment_customer c = cust(k->spend, 500, k->first_days, k->last_days);
+    c.purchases_last_year = k->last_year;
+    c.purchases_previous_year = k->prev_year;
+    c.recent_complaints = k->complaints;
+    c.p_alive = k->p_alive;
+    fu_segment_assignment a;
+    cr_assert_eq(fu_segment_assign(&c, 1, NOW, NULL, &a), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(a.lifecycle, k->stage, "stage %s, want %s", fu_segment_lifecycle_name(a.lifecycle),
+                 fu_segment_lifecycle_name(k->stage));
+    cr_assert_str_eq(a.lifecycle_rule, k->rule);
+    cr_assert_eq(a.churn_risk, k->churn_risk);
+    if (k->churn_risk)
+        cr_assert_str_eq(a.churn_rule, k->churn_rule);
+    else
+        cr_assert_null(a.churn_rule);
+    cr_assert_eq(a.deep_care, k->deep_care);
+    if (k->deep_care) cr_assert_str_eq(a.deep_care_rule, "segments.deep_care");
+}
+
+Test(segment, assign_rejects_inconsistent_dates_naming_the_customer) {
+    fu_segment_customer c[2] = {cust(0, 0, 10, 5), cust(0, 0, 10, 20)};
+    fu_segment_assignment a[2];
+    cr_assert_eq(fu_segment_assign(c, 2, NOW, NULL, a), FU_EINVAL);
+    cr_assert_not_null(strstr(fu_error_last()->message, "customer 1"));
+    cr_assert_str_eq(fu_segment_lifecycle_name(FU_LIFECYCLE_DECLINING), "declining");
+    cr_assert_str_eq(fu_segment_tier_name((fu_segment_tier)7), "?");
+}
