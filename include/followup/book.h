@@ -1,15 +1,423 @@
 /**
  * @file followup/book.h
- * @brief (module under construction)
+ * @brief The customer book: customers, their events, and the CSV interchange formats.
+ *
+ * A #fu_book holds the customers and the event history that segmentation,
+ * the planner, the best-time model and the KPIs read. It is filled from CSV
+ * files (the formats of docs/formats.md), from text, or record by record and
+ * in bulk through the API, and written back as CSV.
+ *
+ * **Records.** Two plain structs cross the API:
+ * - #fu_customer, used both to add a customer and to read one back. Text
+ *   fields are `const char *`; in records read back they are borrowed from
+ *   the book and live as long as it does. Equal texts read back share one
+ *   pointer (strings are interned), so a caller may cache anything derived
+ *   from a text (parsed windows, a calendar per zone) by pointer.
+ * - #fu_event, the compact stored record (56 bytes): strings are ids that
+ *   fu_book_string() turns into text, enums are bytes. Events are added with
+ *   #fu_event_in, which names the customer by id and carries plain strings.
+ *
+ * **Absent values.** Numbers are NaN when absent (`isnan()`), times are
+ * #FU_BOOK_NO_TIME, enums are their `_NONE` value (0), tri-states
+ * #FU_TRI_UNKNOWN, strings NULL (string ids 0).
+ *
+ * **Order.** Customers are numbered 0..n-1 in the order they were added.
+ * Events are kept per customer in time order once the book is *finalized*:
+ * equal timestamps keep the order in which the events were added. Reading an
+ * events CSV finalizes the book; after adding events through the API call
+ * fu_book_finalize() before reading them per customer.
+ *
+ * **Bad input** (all documented in docs/formats.md):
+ * - events out of time order are sorted;
+ * - an event for a customer not in the book is an error (#FU_ENOTFOUND)
+ *   unless #FU_BOOK_CREATE_CUSTOMERS is set: then the customer is created
+ *   with no time zone (`tz` NULL) and counted in fu_book_stats;
+ * - an unknown event kind is an error (#FU_EPARSE) unless
+ *   #FU_BOOK_SKIP_UNKNOWN_KINDS is set: then the event is skipped and counted;
+ * - exact duplicates (every field equal, including the timestamp) are
+ *   dropped when the book is finalized and counted, unless
+ *   #FU_BOOK_KEEP_DUPLICATES is set;
+ * - timestamps without a UTC offset are an error (#FU_EPARSE);
+ * - a customer id given twice is an error (#FU_EEXISTS).
+ *
+ * **Errors.** Every failing call leaves the book as it was before the call
+ * (a failed CSV read or bulk add adds nothing). Errors in CSV input name the
+ * source, the 1-based line and byte column, and the column name (the `path`
+ * of fu_error_last()). Errors of bulk calls name the index of the record.
+ *
+ * **Memory.** About 56 bytes per event, 72 bytes per customer plus the
+ * distinct strings; a CSV file is read in chunks, never whole.
+ *
+ * **Threads.** A book is used by one thread at a time; once filled and
+ * finalized, any number of threads may call the `const` accessors at once.
  */
 #ifndef FOLLOWUP_BOOK_H
 #define FOLLOWUP_BOOK_H
 
 #include "followup/common.h"
+#include "followup/calendar.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** The value of a time field that is absent. */
+#define FU_BOOK_NO_TIME INT64_MIN
+
+/* ===================================================================== */
+/** @name Enumerations and their names
+ *
+ * Every enumeration has a `_name()` function giving its CSV spelling (static
+ * storage; NULL for a value out of range, "" for the `_NONE` value) and a
+ * `_from_string()` function that reads it back: ASCII case is ignored,
+ * surrounding spaces are not allowed, the empty text is the `_NONE` value
+ * (where there is one). `_from_string()` returns #FU_OK, #FU_EPARSE naming
+ * the text and the accepted values, or #FU_EINVAL for NULL pointers.
+ * Values are only ever appended.
+ * @{ */
+
+/** Yes / no / not known (consents, the SMB flag). */
+typedef enum fu_tristate {
+    FU_TRI_UNKNOWN = 0, /**< "" or "unknown" */
+    FU_TRI_YES = 1,     /**< "yes" (also read: "y", "true", "1") */
+    FU_TRI_NO = 2       /**< "no" (also read: "n", "false", "0") */
+} fu_tristate;
+
+/** What happened. */
+typedef enum fu_event_kind {
+    FU_EVENT_PURCHASE = 0,     /**< "purchase": a sale (amount, unit_price, product_class) */
+    FU_EVENT_DELIVERY = 1,     /**< "delivery" */
+    FU_EVENT_INSTALLATION = 2, /**< "installation" */
+    FU_EVENT_REPAIR = 3,       /**< "repair": a repair was carried out */
+    FU_EVENT_FAULT = 4,        /**< "fault": a fault was reported (severity) */
+    FU_EVENT_COMPLAINT = 5,    /**< "complaint" */
+    FU_EVENT_INQUIRY = 6,      /**< "inquiry": a question / consultation */
+    FU_EVENT_FEEDBACK = 7,     /**< "feedback": a suggestion or remark */
+    FU_EVENT_CONTACT = 8,      /**< "contact": a follow-up attempt (channel, agent, outcome) */
+    FU_EVENT_SURVEY = 9,       /**< "survey": a survey answer (survey, score) */
+    FU_EVENT_ENROLLMENT = 10,  /**< "enrollment" */
+    FU_EVENT_COURSE_START = 11, /**< "course_start" */
+    FU_EVENT_COURSE_END = 12,  /**< "course_end" */
+    FU_EVENT_WARRANTY_END = 13, /**< "warranty_end" */
+    FU_EVENT_RESOLVED = 14     /**< "resolved": an issue (fault, complaint, inquiry,
+                                    feedback) was closed; order_id links it when given */
+} fu_event_kind;
+/** Number of event kinds. */
+#define FU_EVENT_KIND_COUNT 15
+
+/** How urgent an issue is. */
+typedef enum fu_severity {
+    FU_SEVERITY_NONE = 0,
+    FU_SEVERITY_URGENT = 1, /**< "urgent": blocks normal use */
+    FU_SEVERITY_NORMAL = 2, /**< "normal" */
+    FU_SEVERITY_LOW = 3     /**< "low" */
+} fu_severity;
+
+/** A contact channel. */
+typedef enum fu_channel {
+    FU_CHANNEL_NONE = 0,
+    FU_CHANNEL_PHONE = 1, /**< "phone" */
+    FU_CHANNEL_SMS = 2,   /**< "sms" */
+    FU_CHANNEL_EMAIL = 3, /**< "email" */
+    FU_CHANNEL_CHAT = 4,  /**< "chat" (WeChat and the like) */
+    FU_CHANNEL_VIDEO = 5, /**< "video" */
+    FU_CHANNEL_VISIT = 6  /**< "visit": on site */
+} fu_channel;
+/** Number of channel values including #FU_CHANNEL_NONE. */
+#define FU_CHANNEL_COUNT 7
+
+/** The outcome of a contact attempt. */
+typedef enum fu_outcome {
+    FU_OUTCOME_NONE = 0,
+    FU_OUTCOME_ANSWERED = 1,  /**< "answered" */
+    FU_OUTCOME_NO_ANSWER = 2, /**< "no_answer" */
+    FU_OUTCOME_REFUSED = 3,   /**< "refused" */
+    FU_OUTCOME_VOICEMAIL = 4  /**< "voicemail" */
+} fu_outcome;
+
+/** The scale of a survey score. */
+typedef enum fu_survey {
+    FU_SURVEY_NONE = 0,
+    FU_SURVEY_CSAT = 1, /**< "csat": satisfaction, integer 1..5 */
+    FU_SURVEY_NPS = 2,  /**< "nps": likelihood to recommend, integer 0..10 */
+    FU_SURVEY_CES = 3   /**< "ces": customer effort, integer 1..7 */
+} fu_survey;
+
+FU_EXTERN const char *fu_tristate_name(int value);
+FU_EXTERN int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out);
+FU_EXTERN const char *fu_event_kind_name(int kind);
+/** The empty text is an error here: every event has a kind. */
+FU_EXTERN int fu_event_kind_from_string(const char *text, size_t len, fu_event_kind *out);
+FU_EXTERN const char *fu_severity_name(int value);
+FU_EXTERN int fu_severity_from_string(const char *text, size_t len, fu_severity *out);
+FU_EXTERN const char *fu_channel_name(int value);
+FU_EXTERN int fu_channel_from_string(const char *text, size_t len, fu_channel *out);
+FU_EXTERN const char *fu_outcome_name(int value);
+FU_EXTERN int fu_outcome_from_string(const char *text, size_t len, fu_outcome *out);
+FU_EXTERN const char *fu_survey_name(int value);
+FU_EXTERN int fu_survey_from_string(const char *text, size_t len, fu_survey *out);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Records @{ */
+
+/**
+ * A customer. Used to add one (fu_book_add_customer(), strings are copied)
+ * and to read one back (fu_book_customer(), strings are borrowed from the
+ * book). Initialise with fu_customer_init() so absent fields are marked.
+ */
+typedef struct fu_customer {
+    const char *id;             /**< required, non-empty, unique in the book */
+    const char *tz;             /**< IANA time zone, required; NULL only in customers
+                                     created by #FU_BOOK_CREATE_CUSTOMERS */
+    double annual_spend;        /**< >= 0, in the policy's currency; NaN when absent */
+    int64_t first_purchase_at;  /**< UTC seconds; #FU_BOOK_NO_TIME when absent */
+    const char *industry;       /**< NULL when absent */
+    fu_tristate is_smb;         /**< small or medium business */
+    fu_tristate consent_phone;  /**< consent to be called */
+    fu_tristate consent_sms;    /**< consent to text messages */
+    fu_tristate consent_email;  /**< consent to e-mail */
+    const char *preferred_windows; /**< weekly windows text (see fu_windows_parse()),
+                                        local to `tz`; NULL when absent */
+    const char *dnd_windows;    /**< do-not-disturb windows text; NULL when absent */
+} fu_customer;
+
+/** Set every field of `c` to absent / unknown (id and tz NULL). */
+FU_EXTERN void fu_customer_init(fu_customer *c);
+
+/** An event to add: names its customer by id. Initialise with fu_event_in_init(). */
+typedef struct fu_event_in {
+    const char *customer_id;   /**< required: a customer of the book */
+    int64_t at;                /**< UTC seconds, required (not #FU_BOOK_NO_TIME) */
+    fu_event_kind kind;        /**< required */
+    const char *order_id;      /**< NULL or "" when absent */
+    const char *product_class; /**< NULL or "" when absent */
+    double unit_price;         /**< >= 0; NaN when absent */
+    double amount;             /**< any finite value (refunds are negative); NaN when absent */
+    fu_severity severity;
+    fu_channel channel;
+    const char *agent_id;      /**< NULL or "" when absent */
+    fu_outcome outcome;
+    double score;              /**< NaN when absent; in the range of `survey` when given;
+                                    a survey event with a score needs a survey type */
+    fu_survey survey;
+    const char *note;          /**< free text; NULL or "" when absent */
+} fu_event_in;
+
+/** Set every field of `ev` to absent (kind #FU_EVENT_PURCHASE, at #FU_BOOK_NO_TIME). */
+FU_EXTERN void fu_event_in_init(fu_event_in *ev);
+
+/**
+ * A stored event (56 bytes). String fields are ids for fu_book_string(),
+ * 0 when absent; enum fields hold the enum's value in a byte.
+ */
+typedef struct fu_event {
+    int64_t at;             /**< UTC seconds */
+    double unit_price;      /**< NaN when absent */
+    double amount;          /**< NaN when absent */
+    uint32_t customer;      /**< index of the customer in the book */
+    uint32_t order_id;      /**< string id, 0 when absent */
+    uint32_t product_class; /**< string id, 0 when absent */
+    uint32_t agent_id;      /**< string id, 0 when absent */
+    uint32_t note;          /**< string id, 0 when absent */
+    float score;            /**< NaN when absent */
+    uint8_t kind;           /**< #fu_event_kind */
+    uint8_t severity;       /**< #fu_severity */
+    uint8_t channel;        /**< #fu_channel */
+    uint8_t outcome;        /**< #fu_outcome */
+    uint8_t survey;         /**< #fu_survey */
+    uint8_t reserved_[3];   /**< zero */
+} fu_event;
+
+/** @} */
+
+/* ===================================================================== */
+/** @name The book @{ */
+
+/** An opaque customer book. */
+typedef struct fu_book fu_book;
+
+/** Events for customers not in the book create them (with no time zone). */
+#define FU_BOOK_CREATE_CUSTOMERS 0x1u
+/** Events with an unknown kind are skipped (and counted) instead of failing. */
+#define FU_BOOK_SKIP_UNKNOWN_KINDS 0x2u
+/** Exact duplicate events are kept instead of dropped. */
+#define FU_BOOK_KEEP_DUPLICATES 0x4u
+
+/** Options of fu_book_new(). Fields are only ever appended. */
+typedef struct fu_book_options {
+    unsigned int version;    /**< #FU_BOOK_OPTIONS_VERSION */
+    unsigned int flags;      /**< FU_BOOK_* flags */
+    size_t max_record_bytes; /**< longest CSV record (line) accepted; 0: 1 MiB */
+    size_t max_field_bytes;  /**< longest CSV field accepted; 0: 256 KiB */
+} fu_book_options;
+
+#define FU_BOOK_OPTIONS_VERSION 1
+#define FU_BOOK_OPTIONS_INIT {FU_BOOK_OPTIONS_VERSION, 0u, 0u, 0u}
+
+/** Counters of what the book did with its input. */
+typedef struct fu_book_stats {
+    size_t customers;             /**< customers in the book */
+    size_t events;                /**< events in the book */
+    size_t duplicates_dropped;    /**< exact duplicate events dropped so far */
+    size_t unknown_kinds_skipped; /**< events skipped for an unknown kind */
+    size_t customers_created;     /**< customers created by events */
+} fu_book_stats;
+
+/**
+ * Create an empty book.
+ *
+ * @param[out] out     the new book, owned by the caller (fu_book_free())
+ * @param options      NULL for the defaults
+ * @return #FU_OK; #FU_EINVAL for NULL `out`, an unknown options version or
+ *         unknown flags; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_book_new(fu_book **out, const fu_book_options *options);
+
+/** Free a book and everything borrowed from it. NULL is a no-op. */
+FU_EXTERN void fu_book_free(fu_book *book);
+
+/**
+ * Add one customer (its strings are copied).
+ *
+ * @param index_out receives the customer's index (may be NULL)
+ * @return #FU_OK; #FU_EINVAL for a missing id or tz or an out-of-range
+ *         field; #FU_EEXISTS for an id already in the book; #FU_ETIMEZONE
+ *         for an unknown zone; #FU_EPARSE for bad windows text; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_book_add_customer(fu_book *book, const fu_customer *in, size_t *index_out);
+
+/**
+ * Add `n` customers. All or nothing: on failure none is added and the
+ * message starts with "customer INDEX: ".
+ */
+FU_EXTERN int fu_book_add_customers(fu_book *book, const fu_customer *in, size_t n);
+
+/**
+ * Add one event (strings copied). The book is no longer finalized.
+ *
+ * @return #FU_OK; #FU_ENOTFOUND for an unknown customer (unless
+ *         #FU_BOOK_CREATE_CUSTOMERS); #FU_EINVAL for a missing time or an
+ *         out-of-range enum; #FU_ERANGE for a number out of its range
+ *         (negative unit price, survey score outside its scale);
+ *         #FU_ELIMIT beyond 2^32 - 1 events or customers; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_book_add_event(fu_book *book, const fu_event_in *in);
+
+/** Add `n` events. All or nothing; the message starts with "event INDEX: ". */
+FU_EXTERN int fu_book_add_events(fu_book *book, const fu_event_in *in, size_t n);
+
+/**
+ * Sort each customer's events by time (ties keep the order of addition),
+ * drop exact duplicates (unless #FU_BOOK_KEEP_DUPLICATES) and build the
+ * per-customer index. Cheap when nothing changed since the last call.
+ * @return #FU_OK; #FU_ENOMEM (the book is then unchanged, not finalized).
+ */
+FU_EXTERN int fu_book_finalize(fu_book *book);
+
+/** 1 when the book is finalized (no event or customer added since), else 0. */
+FU_EXTERN int fu_book_is_finalized(const fu_book *book);
+
+/**
+ * Read customers from CSV (docs/formats.md, "customers"): a header row, then
+ * one customer per row. All or nothing.
+ * @return #FU_OK; #FU_EIO; #FU_EPARSE for malformed CSV, a missing required
+ *         column or a bad value; #FU_ERANGE, #FU_ETIMEZONE, #FU_EEXISTS,
+ *         #FU_ELIMIT as for the values; #FU_ENOMEM. Errors name file, line,
+ *         column and column name.
+ */
+FU_EXTERN int fu_book_read_customers_csv(fu_book *book, const char *path);
+
+/** Like fu_book_read_customers_csv() from `len` bytes of text; `source_name`
+ *  names it in errors (NULL: "<string>"). */
+FU_EXTERN int fu_book_read_customers_csv_from_string(fu_book *book, const char *text, size_t len,
+                                                     const char *source_name);
+
+/** Read events from CSV (docs/formats.md, "events"), then finalize the book.
+ *  All or nothing. Errors as for fu_book_read_customers_csv(), plus
+ *  #FU_ENOTFOUND for an unknown customer. */
+FU_EXTERN int fu_book_read_events_csv(fu_book *book, const char *path);
+
+/** Like fu_book_read_events_csv() from text. */
+FU_EXTERN int fu_book_read_events_csv_from_string(fu_book *book, const char *text, size_t len,
+                                                  const char *source_name);
+
+/** Number of customers. */
+FU_EXTERN size_t fu_book_customer_count(const fu_book *book);
+
+/** Customer `index`, borrowed from the book (valid until the book is freed);
+ *  NULL when out of range. */
+FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index);
+
+/**
+ * Find a customer by id.
+ * @param[out] out its index
+ * @return #FU_OK; #FU_ENOTFOUND; #FU_EINVAL.
+ */
+FU_EXTERN int fu_book_find_customer(const fu_book *book, const char *id, size_t len, size_t *out);
+
+/**
+ * Parse one of a customer's windows texts.
+ *
+ * @param which  0 for `preferred_windows`, 1 for `dnd_windows`
+ * @param[out] out new windows owned by the caller (fu_windows_free()), or
+ *                 NULL when the customer has no such windows
+ * @return #FU_OK; #FU_EINVAL; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_book_customer_windows(const fu_book *book, size_t index, int which,
+                                       fu_windows **out);
+
+/** Number of events. */
+FU_EXTERN size_t fu_book_event_count(const fu_book *book);
+
+/**
+ * All events, borrowed (valid until the next change to the book). Once the
+ * book is finalized they are grouped by customer index and sorted by time.
+ * @param count receives the number of events (may be NULL)
+ */
+FU_EXTERN const fu_event *fu_book_events(const fu_book *book, size_t *count);
+
+/**
+ * The events of customer `index` in time order, borrowed.
+ * @return #FU_OK; #FU_ESTATE if the book is not finalized; #FU_EINVAL for an
+ *         index out of range or NULL pointers.
+ */
+FU_EXTERN int fu_book_customer_events(const fu_book *book, size_t index, const fu_event **events,
+                                      size_t *count);
+
+/**
+ * Per-customer offsets into fu_book_events(): customer `i`'s events are
+ * `[offsets[i], offsets[i + 1])`; customer_count + 1 entries, borrowed.
+ * NULL when the book is not finalized.
+ */
+FU_EXTERN const size_t *fu_book_event_offsets(const fu_book *book);
+
+/** The text of a string id from a #fu_event; NULL for 0 or an unknown id. */
+FU_EXTERN const char *fu_book_string(const fu_book *book, uint32_t id);
+
+/** Fill `out` with the book's counters. */
+FU_EXTERN void fu_book_get_stats(const fu_book *book, fu_book_stats *out);
+
+/**
+ * Write the customers as CSV (docs/formats.md): every column, in the order
+ * of the format, times in UTC with `Z`.
+ * @return #FU_OK; #FU_EIO; #FU_ENOMEM; #FU_EINVAL.
+ */
+FU_EXTERN int fu_book_write_customers_csv(const fu_book *book, const char *path);
+
+/** The customers CSV as text, owned by the caller (fu_free()); `len` (may be
+ *  NULL) receives its length. */
+FU_EXTERN int fu_book_write_customers_csv_to_string(const fu_book *book, size_t *len, char **out);
+
+/** Write the events as CSV in stored order (time order per customer once
+ *  finalized), every column, times in UTC with `Z`. */
+FU_EXTERN int fu_book_write_events_csv(const fu_book *book, const char *path);
+
+/** The events CSV as text, owned by the caller (fu_free()). */
+FU_EXTERN int fu_book_write_events_csv_to_string(const fu_book *book, size_t *len, char **out);
+
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,721 @@
+/* The customer book: records, CSV formats, ordering, duplicates, errors. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA FU_TEST_SRCDIR "/data/book/"
+
+static fu_book *new_book(unsigned int flags) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_not_null(b);
+    return b;
+}
+
+static fu_book *fixture_book(unsigned int flags) {
+    fu_book *b = new_book(flags);
+    cr_assert_eq(fu_book_read_customers_csv(b, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(b, DATA "events.csv"), FU_OK, "%s", fu_error_last()->message);
+    return b;
+}
+
+static size_t find(const fu_book *b, const char *id) {
+    size_t i = (size_t)-1;
+    cr_assert_eq(fu_book_find_customer(b, id, strlen(id), &i), FU_OK, "no customer %s", id);
+    return i;
+}
+
+/* ------------------------------------------------------------ enums */
+
+Test(book, enum_names_round_trip) {
+    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) {
+        const char *n = fu_event_kind_name(k);
+        cr_assert_not_null(n);
+        fu_event_kind back;
+        cr_assert_eq(fu_event_kind_from_string(n, strlen(n), &back), FU_OK);
+        cr_assert_eq((int)back, k);
+    }
+    cr_assert_null(fu_event_kind_name(FU_EVENT_KIND_COUNT));
+    cr_assert_null(fu_event_kind_name(-1));
+    cr_assert_str_eq(fu_event_kind_name(FU_EVENT_COURSE_START), "course_start");
+    cr_assert_str_eq(fu_event_kind_name(FU_EVENT_WARRANTY_END), "warranty_end");
+    for (int c = 0; c < FU_CHANNEL_COUNT; c++) {
+        fu_channel back;
+        const char *n = fu_channel_name(c);
+        cr_assert_eq(fu_channel_from_string(n, strlen(n), &back), FU_OK);
+        cr_assert_eq((int)back, c);
+    }
+    fu_outcome o;
+    cr_assert_eq(fu_outcome_from_string("No_Answer", 9, &o), FU_OK);
+    cr_assert_eq(o, FU_OUTCOME_NO_ANSWER);
+    fu_severity s;
+    cr_assert_eq(fu_severity_from_string("", 0, &s), FU_OK);
+    cr_assert_eq(s, FU_SEVERITY_NONE);
+    cr_assert_eq(fu_severity_from_string("URGENT", 6, &s), FU_OK);
+    cr_assert_eq(s, FU_SEVERITY_URGENT);
+    fu_survey v;
+    cr_assert_eq(fu_survey_from_string("nps", 3, &v), FU_OK);
+    cr_assert_eq(v, FU_SURVEY_NPS);
+    fu_event_kind k;
+    cr_assert_eq(fu_event_kind_from_string("sale", 4, &k), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "unknown event kind 'sale'"));
+    cr_assert(strstr(fu_error_last()->message, "purchase, delivery"));
+    cr_assert_eq(fu_event_kind_from_string("", 0, &k), FU_EPARSE);
+    cr_assert_eq(fu_event_kind_from_string(" purchase", 9, &k), FU_EPARSE);
+    fu_tristate t;
+    const char *yes[] = {"yes", "Y", "TRUE", "1"}, *no[] = {"no", "n", "False", "0"};
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(fu_tristate_from_string(yes[i], strlen(yes[i]), &t), FU_OK);
+        cr_assert_eq(t, FU_TRI_YES);
+        cr_assert_eq(fu_tristate_from_string(no[i], strlen(no[i]), &t), FU_OK);
+        cr_assert_eq(t, FU_TRI_NO);
+    }
+    cr_assert_eq(fu_tristate_from_string("unknown", 7, &t), FU_OK);
+    cr_assert_eq(t, FU_TRI_UNKNOWN);
+    cr_assert_eq(fu_tristate_from_string("maybe", 5, &t), FU_EPARSE);
+}
+
+Test(book, stored_event_is_compact) { cr_assert_eq(sizeof(fu_event), 56); }
+
+/* ------------------------------------------------------------ fixtures */
+
+Test(book, reads_customers_fixture) {
+    fu_book *b = new_book(0);
+    cr_assert_eq(fu_book_read_customers_csv(b, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_customer_count(b), 4);
+
+    const fu_customer *c = fu_book_customer(b, find(b, "C001"));
+    cr_assert_str_eq(c->tz, "Asia/Shanghai");
+    cr_assert_eq(c->annual_spend, 650000.0);
+    cr_assert_eq(c->first_purchase_at, 1615775400); /* 2021-03-15T10:30:00+08:00 */
+    cr_assert_str_eq(c->industry, "manufacturing");
+    cr_assert_eq(c->is_smb, FU_TRI_NO);
+    cr_assert_str_eq(c->preferred_windows, "Mon-Fri 09:00-12:00;Sat 10:00-12:00");
+    cr_assert_null(c->dnd_windows);
+    cr_assert_eq(c->consent_phone, FU_TRI_YES);
+    cr_assert_eq(c->consent_sms, FU_TRI_YES);
+    cr_assert_eq(c->consent_email, FU_TRI_NO);
+
+    c = fu_book_customer(b, 1);
+    cr_assert_str_eq(c->id, "C002");
+    cr_assert_eq(c->annual_spend, 12000.5);
+    cr_assert_eq(c->first_purchase_at, FU_BOOK_NO_TIME);
+    cr_assert_eq(c->is_smb, FU_TRI_YES);
+    cr_assert_str_eq(c->dnd_windows, "Mon-Sun 12:00-14:00");
+    cr_assert_eq(c->consent_phone, FU_TRI_NO);
+    cr_assert_eq(c->consent_sms, FU_TRI_UNKNOWN);
+    cr_assert_eq(c->consent_email, FU_TRI_UNKNOWN);
+
+    c = fu_book_customer(b, 2);
+    cr_assert(isnan(c->annual_spend));
+    cr_assert_eq(c->first_purchase_at, 1762061400); /* 2025-11-02T01:30:00-04:00 */
+    cr_assert_null(c->industry);
+    cr_assert_eq(c->is_smb, FU_TRI_UNKNOWN);
+
+    c = fu_book_customer(b, find(b, "C 004, Ltd"));
+    cr_assert_str_eq(c->industry, "education, \"K12\"");
+    cr_assert_eq(c->first_purchase_at, 1709164800); /* 2024-02-29T00:00:00Z */
+    cr_assert_eq(c->consent_email, FU_TRI_YES);
+
+    /* equal texts are one pointer */
+    cr_assert_eq(fu_book_customer(b, 0)->tz, fu_book_customer(b, 3)->tz);
+
+    fu_windows *w = NULL;
+    cr_assert_eq(fu_book_customer_windows(b, 0, 0, &w), FU_OK);
+    cr_assert_not_null(w);
+    cr_assert_eq(fu_windows_contains(w, 9 * 60), 1);       /* Monday 09:00 */
+    cr_assert_eq(fu_windows_contains(w, 6 * 1440 + 600), 0); /* Sunday 10:00 */
+    fu_windows_free(w);
+    cr_assert_eq(fu_book_customer_windows(b, 0, 1, &w), FU_OK);
+    cr_assert_null(w);
+    cr_assert_eq(fu_book_customer_windows(b, 9, 0, &w), FU_EINVAL);
+
+    size_t i;
+    cr_assert_eq(fu_book_find_customer(b, "C005", 4, &i), FU_ENOTFOUND);
+    cr_assert_null(fu_book_customer(b, 4));
+    fu_book_free(b);
+}
+
+Test(book, reads_events_sorted_per_customer_with_duplicates_dropped) {
+    fu_book *b = fixture_book(0);
+    fu_book_stats st;
+    fu_book_get_stats(b, &st);
+    cr_assert_eq(st.customers, 4);
+    cr_assert_eq(st.events, 7);
+    cr_assert_eq(st.duplicates_dropped, 1);
+    cr_assert(fu_book_is_finalized(b));
+
+    const fu_event *ev;
+    size_t n;
+    cr_assert_eq(fu_book_customer_events(b, find(b, "C001"), &ev, &n), FU_OK);
+    cr_assert_eq(n, 4);
+    cr_assert_eq(ev[0].kind, FU_EVENT_PURCHASE);
+    cr_assert_eq(ev[0].at, 1767596400);
+    cr_assert_str_eq(fu_book_string(b, ev[0].note), "first order, CNC machine");
+    cr_assert_str_eq(fu_book_string(b, ev[0].order_id), "O-1");
+    cr_assert_str_eq(fu_book_string(b, ev[0].product_class), "durable_high");
+    cr_assert_eq(ev[0].unit_price, 52000.0);
+    cr_assert(isnan(ev[0].score));
+    cr_assert_eq(ev[1].kind, FU_EVENT_DELIVERY);
+    cr_assert_eq(ev[1].at, 1768006800);
+    cr_assert_eq(ev[1].note, 0);
+    cr_assert_null(fu_book_string(b, ev[1].note));
+    /* equal times keep the file's order; the exact repeat is gone */
+    cr_assert_eq(ev[2].at, 1768096800);
+    cr_assert_eq(ev[2].outcome, FU_OUTCOME_NO_ANSWER);
+    cr_assert_eq(ev[3].outcome, FU_OUTCOME_ANSWERED);
+    cr_assert_eq(ev[3].channel, FU_CHANNEL_PHONE);
+    cr_assert_str_eq(fu_book_string(b, ev[3].agent_id), "A17");
+    cr_assert_eq(ev[0].order_id, ev[3].order_id);
+
+    cr_assert_eq(fu_book_customer_events(b, find(b, "C002"), &ev, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(ev[0].kind, FU_EVENT_FAULT);
+    cr_assert_eq(ev[0].severity, FU_SEVERITY_URGENT);
+    cr_assert_str_eq(fu_book_string(b, ev[0].note), "display dead\r\nsince Monday");
+    cr_assert_eq(ev[1].kind, FU_EVENT_SURVEY);
+    cr_assert_eq(ev[1].survey, FU_SURVEY_NPS);
+    cr_assert_eq(ev[1].score, 9.0f);
+
+    cr_assert_eq(fu_book_customer_events(b, find(b, "C 004, Ltd"), &ev, &n), FU_OK);
+    cr_assert_eq(n, 0);
+
+    const size_t *off = fu_book_event_offsets(b);
+    cr_assert_not_null(off);
+    cr_assert_eq(off[0], 0);
+    cr_assert_eq(off[1], 4);
+    cr_assert_eq(off[2], 6);
+    cr_assert_eq(off[3], 7);
+    cr_assert_eq(off[4], 7);
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------ error table */
+
+struct err_case {
+    char name[48];
+    int events; /* 0: customers CSV, 1: events CSV (after the base customers) */
+    char input[200];
+    int code;
+    unsigned long line, column;
+    char path[24];
+    char message_part[64];
+};
+
+#define CH "customer_id,tz,annual_spend,consent_sms,preferred_windows\n"
+#define EH "customer_id,at,kind,channel,score,survey,note\n"
+
+ParameterizedTestParameters(book, bad_input_is_named) {
+    static struct err_case cases[] = {
+        {"missing tz column", 0, "customer_id,annual_spend\nC1,5\n", FU_EPARSE, 1, 1, "tz", "missing required column 'tz'"},
+        {"duplicate column", 0, "customer_id,tz,TZ\nC1,UTC,UTC\n", FU_EPARSE, 1, 16, "TZ", "appears twice"},
+        {"decimal comma", 0, CH "C1,Asia/Shanghai,\"12,5\",,\n", FU_EPARSE, 2, 18, "annual_spend", "not a number: '12,5'"},
+        {"huge number", 0, CH "C1,UTC,1e999,,\n", FU_ERANGE, 2, 8, "annual_spend", "out of range"},
+        {"word for number", 0, CH "C1,UTC,abc,,\n", FU_EPARSE, 2, 8, "annual_spend", "not a number"},
+        {"negative spend", 0, CH "C1,UTC,-5,,\n", FU_ERANGE, 2, 8, "annual_spend", ">= 0"},
+        {"hex is not a number", 0, CH "C1,UTC,0x10,,\n", FU_EPARSE, 2, 8, "annual_spend", "not a number"},
+        {"bad consent", 0, CH "C1,UTC,,maybe,\n", FU_EPARSE, 2, 9, "consent_sms", "expected yes, no"},
+        {"unknown zone", 0, CH "C1,UTC,,,\nC2,Mars/Olympus,,,\n", FU_ETIMEZONE, 3, 4, "tz", "Mars/Olympus"},
+        {"bad windows", 0, CH "C1,UTC,,,Mon-Fri 09:00-25:00\n", FU_EPARSE, 2, 0, "preferred_windows", ""},
+        {"repeated id", 0, CH "C1,UTC,,,\nC2,UTC,,,\nC1,UTC,,,\n", FU_EEXISTS, 4, 1, "customer_id", "already in the book"},
+        {"empty id", 0, CH ",UTC,,,\n", FU_EPARSE, 2, 1, "customer_id", "empty customer_id"},
+        {"empty tz", 0, CH "C1, ,,,\n", FU_EPARSE, 2, 4, "tz", "empty tz"},
+        {"short row", 0, CH "C1,UTC,,\n", FU_EPARSE, 2, 9, "", "row has 4 fields, the header has 5"},
+        {"long row", 0, CH "C1,UTC,,,,x\n", FU_EPARSE, 2, 12, "", "row has 6 fields"},
+        {"month 13", 1, "customer_id,at,kind\nC1,2026-13-01T00:00:00Z,purchase\n", FU_EPARSE, 2, 4, "at", "bad time"},
+        {"unknown customer", 1, EH "C1,2026-01-05T10:00:00Z,purchase,,,,\nC9,2026-01-05T10:00:00Z,purchase,,,,\n",
+         FU_ENOTFOUND, 3, 1, "customer_id", "unknown customer 'C9'"},
+        {"unknown kind", 1, EH "C1,2026-01-05T10:00:00Z,sale,,,,\n", FU_EPARSE, 2, 25, "kind", "unknown event kind 'sale'"},
+        {"no offset", 1, EH "C1,2026-01-05T10:00:00,purchase,,,,\n", FU_EPARSE, 2, 4, "at", "offset"},
+        {"date only", 1, EH "C1,2026-01-05,purchase,,,,\n", FU_EPARSE, 2, 4, "at", "bad time"},
+        {"empty time", 1, EH "C1,,purchase,,,,\n", FU_EPARSE, 2, 4, "at", "required"},
+        {"empty kind", 1, EH "C1,2026-01-05T10:00:00Z,,,,,\n", FU_EPARSE, 2, 25, "kind", "required"},
+        {"bad channel", 1, EH "C1,2026-01-05T10:00:00Z,contact,fax,,,\n", FU_EPARSE, 2, 33, "channel", "unknown channel 'fax'"},
+        {"nps above 10", 1, EH "C1,2026-01-05T10:00:00Z,survey,,11,nps,\n", FU_ERANGE, 2, 33, "score", "nps score"},
+        {"csat not integer", 1, EH "C1,2026-01-05T10:00:00Z,survey,,4.5,csat,\n", FU_ERANGE, 2, 33, "score", "csat score"},
+        {"score without scale", 1, EH "C1,2026-01-05T10:00:00Z,survey,,4,,\n", FU_EINVAL, 2, 33, "score", "survey type"},
+        {"bad survey", 1, EH "C1,2026-01-05T10:00:00Z,survey,,4,stars,\n", FU_EPARSE, 2, 35, "survey", "unknown survey"},
+        {"invalid UTF-8 note", 1, EH "C1,2026-01-05T10:00:00Z,inquiry,,,,ok \xC3\x28\n", FU_EPARSE, 2, 39, "note", "invalid UTF-8"},
+        {"NUL in note", 1, EH "C1,2026-01-05T10:00:00Z,inquiry,,,,a\x01" "b\n", FU_EPARSE, 2, 37, "note", "NUL byte"},
+        {"stray quote", 1, EH "C1,2026-01-05T10:00:00Z,inquiry,,,,say \"hi\"\n", FU_EPARSE, 2, 40, "note", "quote the whole field"},
+    };
+    return cr_make_param_array(struct err_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct err_case *c, book, bad_input_is_named) {
+    fu_book *b = new_book(0);
+    if (c->events) {
+        const char *base = "customer_id,tz\nC1,UTC\n";
+        cr_assert_eq(fu_book_read_customers_csv_from_string(b, base, strlen(base), "base.csv"), FU_OK);
+    }
+    /* a control character stands in for NUL, which a C string cannot hold */
+    size_t len = strlen(c->input);
+    char *text = malloc(len + 1);
+    memcpy(text, c->input, len + 1);
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\x01') text[i] = '\0';
+    int rc = c->events ? fu_book_read_events_csv_from_string(b, text, len, "in.csv")
+                       : fu_book_read_customers_csv_from_string(b, text, len, "in.csv");
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(rc, c->code, "%s: rc %d want %d: %s", c->name, rc, c->code, e->message);
+    cr_assert_eq(e->code, c->code);
+    cr_assert_str_eq(e->source, "in.csv");
+    cr_assert_eq(e->line, c->line, "%s: line %lu want %lu (%s)", c->name, e->line, c->line, e->message);
+    if (c->column)
+        cr_assert_eq(e->column, c->column, "%s: column %lu want %lu (%s)", c->name, e->column, c->column,
+                     e->message);
+    cr_assert_str_eq(e->path, c->path, "%s: path '%s' want '%s'", c->name, e->path, c->path);
+    cr_assert(strstr(e->message, c->message_part), "%s: message '%s' lacks '%s'", c->name, e->message,
+              c->message_part);
+    /* nothing of the failed file was kept */
+    cr_assert_eq(fu_book_customer_count(b), c->events ? 1 : 0);
+    cr_assert_eq(fu_book_event_count(b), 0);
+    free(text);
+    fu_book_free(b);
+}
+
+Test(book, windows_error_points_inside_the_field) {
+    fu_book *b = new_book(0);
+    const char *text = CH "C1,UTC,,,\"Mon-Fri 09:00-12:00;Sat 10:00-25:00\"\n";
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, text, strlen(text), "w.csv"), FU_EPARSE);
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->line, 2);
+    /* the field's text starts at column 11 (after the quote); '25:00' is 30 bytes into it */
+    cr_assert_eq(e->column, 41, "column %lu: %s", e->column, e->message);
+    cr_assert_str_eq(e->path, "preferred_windows");
+    fu_book_free(b);
+}
+
+Test(book, overlong_line_is_a_limit) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.max_record_bytes = 64;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    char text[256];
+    snprintf(text, sizeof text, "customer_id,tz,industry\nC1,UTC,%0100d\n", 7);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, text, strlen(text), NULL), FU_ELIMIT);
+    cr_assert_eq(fu_error_last()->line, 2);
+    cr_assert_str_eq(fu_error_last()->source, "<string>");
+    fu_book_free(b);
+}
+
+Test(book, unknown_columns_are_ignored_and_order_is_free) {
+    fu_book *b = new_book(0);
+    const char *text = "extra,TZ , Customer_ID ,more\nx,Europe/Berlin,C7,y\n";
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, text, strlen(text), NULL), FU_OK,
+                 "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_customer_count(b), 1);
+    cr_assert_str_eq(fu_book_customer(b, 0)->id, "C7");
+    cr_assert_str_eq(fu_book_customer(b, 0)->tz, "Europe/Berlin");
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------ options */
+
+Test(book, options_create_customers_skip_kinds_keep_duplicates) {
+    const char *ev = EH "N1,2026-01-05T10:00:00Z,purchase,,,,\n"
+                        "N1,2026-01-05T10:00:00Z,purchase,,,,\n"
+                        "N2,2026-01-06T10:00:00+08:00,teleport,,,,\n"
+                        "N2,2026-01-04T10:00:00Z,inquiry,,,,\n";
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, ev, strlen(ev), NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    fu_book_stats st;
+    fu_book_get_stats(b, &st);
+    cr_assert_eq(st.customers, 2);
+    cr_assert_eq(st.customers_created, 2);
+    cr_assert_eq(st.unknown_kinds_skipped, 1);
+    cr_assert_eq(st.duplicates_dropped, 0);
+    cr_assert_eq(st.events, 3);
+    cr_assert_null(fu_book_customer(b, 0)->tz);
+    const fu_event *e;
+    size_t n;
+    cr_assert_eq(fu_book_customer_events(b, 0, &e, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    fu_book_free(b);
+
+    b = new_book(FU_BOOK_CREATE_CUSTOMERS);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, ev, strlen(ev), NULL), FU_EPARSE);
+    cr_assert_eq(fu_error_last()->line, 4);
+    cr_assert_eq(fu_book_customer_count(b), 0, "created customers are rolled back");
+    fu_book_free(b);
+
+    fu_book_options bad = FU_BOOK_OPTIONS_INIT;
+    bad.flags = 0x100;
+    cr_assert_eq(fu_book_new(&b, &bad), FU_EINVAL);
+    bad.flags = 0;
+    bad.version = 99;
+    cr_assert_eq(fu_book_new(&b, &bad), FU_EINVAL);
+    cr_assert_eq(fu_book_new(NULL, NULL), FU_EINVAL);
+}
+
+/* ------------------------------------------------------------ API */
+
+Test(book, api_add_validate_and_finalize) {
+    fu_book *b = new_book(0);
+    fu_customer c;
+    fu_customer_init(&c);
+    cr_assert(isnan(c.annual_spend));
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    c.annual_spend = 1000;
+    size_t idx = 99;
+    cr_assert_eq(fu_book_add_customer(b, &c, &idx), FU_OK);
+    cr_assert_eq(idx, 0);
+    cr_assert_eq(fu_book_add_customer(b, &c, &idx), FU_EEXISTS);
+    c.id = "B";
+    c.tz = "Nowhere/Land";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_ETIMEZONE);
+    c.tz = NULL;
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    c.tz = "UTC";
+    c.dnd_windows = "Sun";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EPARSE);
+    c.dnd_windows = "Sun 00:00-24:00";
+    c.consent_sms = (fu_tristate)7;
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    c.consent_sms = FU_TRI_NO;
+    cr_assert_eq(fu_book_add_customer(b, &c, &idx), FU_OK);
+    cr_assert_eq(idx, 1);
+    cr_assert_eq(fu_book_customer_count(b), 2);
+
+    fu_event_in e[3];
+    for (int i = 0; i < 3; i++) fu_event_in_init(&e[i]);
+    cr_assert(isnan(e[0].amount) && e[0].at == FU_BOOK_NO_TIME);
+    e[0].customer_id = "B";
+    e[0].at = 2000;
+    e[0].kind = FU_EVENT_CONTACT;
+    e[0].channel = FU_CHANNEL_SMS;
+    e[1].customer_id = "B";
+    e[1].at = 1000;
+    e[1].kind = FU_EVENT_PURCHASE;
+    e[1].amount = -20; /* a refund */
+    e[2].customer_id = "A";
+    e[2].at = 1500;
+    e[2].kind = FU_EVENT_REPAIR;
+    cr_assert_eq(fu_book_add_events(b, e, 3), FU_OK);
+    const fu_event *ev;
+    size_t n;
+    cr_assert_eq(fu_book_customer_events(b, 1, &ev, &n), FU_ESTATE);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    cr_assert_eq(fu_book_customer_events(b, 1, &ev, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(ev[0].at, 1000);
+    cr_assert_eq(ev[0].amount, -20.0);
+    cr_assert_eq(ev[1].channel, FU_CHANNEL_SMS);
+    cr_assert_eq(ev[1].customer, 1);
+    cr_assert_eq(fu_book_customer_events(b, 2, &ev, &n), FU_EINVAL);
+
+    /* bulk is all or nothing and names the index */
+    e[0].at = 3000;
+    e[1].at = 3000;
+    e[1].customer_id = "nobody";
+    cr_assert_eq(fu_book_add_events(b, e, 3), FU_ENOTFOUND);
+    cr_assert(strncmp(fu_error_last()->message, "event 1: ", 9) == 0, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_event_count(b), 3);
+    cr_assert(fu_book_is_finalized(b), "a failed add leaves the book as it was");
+
+    fu_event_in x;
+    fu_event_in_init(&x);
+    x.customer_id = "A";
+    cr_assert_eq(fu_book_add_event(b, &x), FU_EINVAL); /* no time */
+    x.at = 5;
+    x.unit_price = -1;
+    cr_assert_eq(fu_book_add_event(b, &x), FU_ERANGE);
+    x.unit_price = NAN;
+    x.kind = (fu_event_kind)FU_EVENT_KIND_COUNT;
+    cr_assert_eq(fu_book_add_event(b, &x), FU_EINVAL);
+    x.kind = FU_EVENT_SURVEY;
+    x.survey = FU_SURVEY_CES;
+    x.score = 7;
+    cr_assert_eq(fu_book_add_event(b, &x), FU_OK);
+    cr_assert_not(fu_book_is_finalized(b));
+
+    fu_customer cs[2];
+    fu_customer_init(&cs[0]);
+    fu_customer_init(&cs[1]);
+    cs[0].id = "C";
+    cs[0].tz = "UTC";
+    cs[1].id = "A";
+    cs[1].tz = "UTC";
+    cr_assert_eq(fu_book_add_customers(b, cs, 2), FU_EEXISTS);
+    cr_assert(strncmp(fu_error_last()->message, "customer 1: ", 12) == 0, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_customer_count(b), 2);
+    cr_assert_eq(fu_book_find_customer(b, "C", 1, &idx), FU_ENOTFOUND);
+    cs[1].id = "D";
+    cr_assert_eq(fu_book_add_customers(b, cs, 2), FU_OK);
+    cr_assert_eq(fu_book_find_customer(b, "D", 1, &idx), FU_OK);
+    cr_assert_eq(idx, 3);
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------ ordering */
+
+typedef struct ref_ev {
+    uint32_t cust;
+    int64_t at;
+    size_t seq;
+} ref_ev;
+
+static int ref_cmp(const void *pa, const void *pb) {
+    const ref_ev *a = pa, *b = pb;
+    if (a->cust != b->cust) return a->cust < b->cust ? -1 : 1;
+    if (a->at != b->at) return a->at < b->at ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+Test(book, sort_is_stable_against_a_reference) {
+    fu_book *b = new_book(FU_BOOK_KEEP_DUPLICATES);
+    char id[16];
+    for (int i = 0; i < 50; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        snprintf(id, sizeof id, "K%d", i);
+        c.id = id;
+        c.tz = "UTC";
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    }
+    enum { N = 5000 };
+    ref_ev *ref = malloc(N * sizeof *ref);
+    unsigned long seed = 12345;
+    char note[16];
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+        uint32_t cust = (uint32_t)((seed >> 33) % 50);
+        int64_t at = (int64_t)((seed >> 20) % 40); /* many ties */
+        /* customer 7 gets long runs of equal times (> 16) */
+        if (i % 3 == 0) cust = 7, at = (int64_t)(i % 2);
+        fu_event_in e;
+        fu_event_in_init(&e);
+        snprintf(id, sizeof id, "K%u", cust);
+        snprintf(note, sizeof note, "%zu", i); /* the note carries the sequence */
+        e.customer_id = id;
+        e.at = at;
+        e.note = note;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+        ref[i].cust = cust;
+        ref[i].at = at;
+        ref[i].seq = i;
+    }
+    qsort(ref, N, sizeof *ref, ref_cmp);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    size_t n;
+    const fu_event *ev = fu_book_events(b, &n);
+    cr_assert_eq(n, N);
+    for (size_t i = 0; i < N; i++) {
+        cr_assert_eq(ev[i].customer, ref[i].cust, "at %zu", i);
+        cr_assert_eq(ev[i].at, ref[i].at, "at %zu", i);
+        cr_assert_eq(strtoul(fu_book_string(b, ev[i].note), NULL, 10), ref[i].seq, "at %zu", i);
+    }
+    /* finalizing again changes nothing */
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    cr_assert_eq(fu_book_events(b, NULL), ev);
+    free(ref);
+    fu_book_free(b);
+}
+
+Test(book, duplicates_in_long_runs_keep_the_first_copy) {
+    fu_book *b = new_book(0);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "R";
+    c.tz = "UTC";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    /* 100 events at one instant: notes 0..39 then 0..39 again then 40..59 */
+    char note[16];
+    for (int i = 0; i < 100; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = "R";
+        e.at = 777;
+        e.kind = FU_EVENT_INQUIRY;
+        snprintf(note, sizeof note, "%d", i < 40 ? i : i - 40);
+        e.note = note;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    }
+    /* and one later event in between in input order */
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "R";
+    e.at = 1;
+    e.kind = FU_EVENT_PURCHASE;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_book_stats st;
+    fu_book_get_stats(b, &st);
+    cr_assert_eq(st.duplicates_dropped, 40);
+    const fu_event *ev;
+    size_t n;
+    cr_assert_eq(fu_book_customer_events(b, 0, &ev, &n), FU_OK);
+    cr_assert_eq(n, 61);
+    cr_assert_eq(ev[0].kind, FU_EVENT_PURCHASE);
+    for (int i = 0; i < 60; i++) {
+        cr_assert_eq(atoi(fu_book_string(b, ev[1 + i].note)), i);
+        cr_assert_eq(ev[1 + i].reserved_[0], 0);
+    }
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------ round trip */
+
+Test(book, csv_round_trip_is_exact) {
+    fu_book *b = fixture_book(0);
+    char *cust1, *ev1, *cust2, *ev2;
+    size_t lc1, le1, lc2, le2;
+    cr_assert_eq(fu_book_write_customers_csv_to_string(b, &lc1, &cust1), FU_OK);
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, &le1, &ev1), FU_OK);
+    cr_assert_eq(strlen(cust1), lc1);
+    cr_assert(strncmp(cust1, "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,"
+                             "preferred_windows,dnd_windows,consent_phone,consent_sms,consent_email\n", 131) == 0,
+              "%s", cust1);
+    cr_assert(strstr(cust1, "C001,Asia/Shanghai,650000,2021-03-15T02:30:00Z,manufacturing,no,"
+                            "Mon-Fri 09:00-12:00;Sat 10:00-12:00,,yes,yes,no\n"), "%s", cust1);
+    cr_assert(strstr(cust1, "\"C 004, Ltd\",Asia/Shanghai,150000,2024-02-29T00:00:00Z,\"education, \"\"K12\"\"\",yes,"),
+              "%s", cust1);
+    cr_assert(strstr(ev1, "C002,2026-01-06T09:00:00Z,fault,O-7,,,,urgent,,,,,,\"display dead\r\nsince Monday\"\n"),
+              "%s", ev1);
+    cr_assert(strstr(ev1, "C002,2026-01-07T09:00:00Z,survey,O-7,,,,,sms,A03,,9,nps,\n"), "%s", ev1);
+
+    fu_book *c = new_book(0);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(c, cust1, lc1, "c1"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(c, ev1, le1, "e1"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_write_customers_csv_to_string(c, &lc2, &cust2), FU_OK);
+    cr_assert_eq(fu_book_write_events_csv_to_string(c, &le2, &ev2), FU_OK);
+    cr_assert_str_eq(cust1, cust2);
+    cr_assert_str_eq(ev1, ev2);
+    cr_assert_eq(fu_book_event_count(c), fu_book_event_count(b));
+    const fu_event *x = fu_book_events(b, NULL), *y = fu_book_events(c, NULL);
+    for (size_t i = 0; i < fu_book_event_count(b); i++) {
+        cr_assert_eq(x[i].at, y[i].at);
+        cr_assert_eq(x[i].kind, y[i].kind);
+        cr_assert_eq(x[i].customer, y[i].customer);
+    }
+    fu_free(cust1);
+    fu_free(ev1);
+    fu_free(cust2);
+    fu_free(ev2);
+    fu_book_free(c);
+    fu_book_free(b);
+}
+
+Test(book, numbers_survive_the_round_trip) {
+    fu_book *b = new_book(0);
+    const double values[] = {0.1, 12.5, 1e-7, 123456789.123, 1e300, 5e-324, 2.0 / 3.0};
+    const char *cust = "customer_id,tz\nZ,UTC\n";
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, cust, strlen(cust), NULL), FU_OK);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = "Z";
+        e.at = (int64_t)i;
+        e.amount = values[i];
+        e.score = 0.1 * (double)i;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    }
+    char *text;
+    size_t len;
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, &len, &text), FU_OK);
+    cr_assert(strstr(text, ",0.1,"), "%s", text);
+    fu_book *c = new_book(0);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(c, cust, strlen(cust), NULL), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(c, text, len, NULL), FU_OK, "%s", fu_error_last()->message);
+    const fu_event *x = fu_book_events(b, NULL), *y = fu_book_events(c, NULL);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        cr_assert_eq(y[i].amount, values[i], "value %zu", i);
+        cr_assert_eq(y[i].score, x[i].score, "score %zu", i);
+    }
+    fu_free(text);
+    fu_book_free(c);
+    fu_book_free(b);
+}
+
+Test(book, files_round_trip_and_io_errors) {
+    fu_book *b = fixture_book(0);
+    char cpath[] = "/tmp/fu_book_cXXXXXX", epath[] = "/tmp/fu_book_eXXXXXX";
+    int fc = mkstemp(cpath), fe = mkstemp(epath);
+    cr_assert(fc >= 0 && fe >= 0);
+    close(fc);
+    close(fe);
+    cr_assert_eq(fu_book_write_customers_csv(b, cpath), FU_OK);
+    cr_assert_eq(fu_book_write_events_csv(b, epath), FU_OK);
+    fu_book *c = new_book(0);
+    cr_assert_eq(fu_book_read_customers_csv(c, cpath), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(c, epath), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_customer_count(c), 4);
+    cr_assert_eq(fu_book_event_count(c), 7);
+    unlink(cpath);
+    unlink(epath);
+    cr_assert_eq(fu_book_read_customers_csv(c, "/nonexistent/c.csv"), FU_EIO);
+    cr_assert_eq(fu_book_write_events_csv(c, "/nonexistent/dir/e.csv"), FU_EIO);
+    fu_book_free(c);
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------ out of memory */
+
+static const char OOM_CUSTOMERS[] =
+    "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,preferred_windows,dnd_windows\n"
+    "A,Asia/Shanghai,600000,2024-01-01T00:00:00+08:00,retail,yes,Mon-Fri 09:00-12:00,Sun 00:00-24:00\n"
+    "B,Europe/Berlin,,,,no,,\n";
+static const char OOM_EVENTS[] =
+    "customer_id,at,kind,order_id,note,channel,outcome\n"
+    "B,2026-01-02T10:00:00Z,purchase,O1,\"first, \"\"big\"\"\",,\n"
+    "A,2026-01-01T10:00:00Z,contact,O2,,phone,answered\n"
+    "A,2026-01-01T09:00:00Z,delivery,O2,,,\n"
+    "A,2026-01-01T10:00:00Z,contact,O2,,phone,answered\n";
+
+static int read_write_op(void *ctx) {
+    (void)ctx;
+    fu_book *b = NULL;
+    int rc = fu_book_new(&b, NULL);
+    if (rc) return rc;
+    char *out = NULL;
+    size_t len;
+    if (!(rc = fu_book_read_customers_csv_from_string(b, OOM_CUSTOMERS, sizeof OOM_CUSTOMERS - 1, "c")) &&
+        !(rc = fu_book_read_events_csv_from_string(b, OOM_EVENTS, sizeof OOM_EVENTS - 1, "e")) &&
+        !(rc = fu_book_write_events_csv_to_string(b, &len, &out))) {
+        if (fu_book_event_count(b) != 3 || fu_book_customer_count(b) != 2) rc = FU_ERROR;
+    }
+    fu_free(out);
+    fu_book_free(b);
+    return rc;
+}
+
+Test(book, out_of_memory_reading_and_writing) {
+    unsigned long n = fu_test_oom("book read/write", read_write_op, NULL, 5000);
+    cr_assert_geq(n, 10);
+}
+
+/* A failed read under memory pressure leaves the book usable and unchanged. */
+Test(book, out_of_memory_leaves_the_book_usable) {
+    fu_test_alloc_install(0); /* the book's memory must come from one allocator */
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, OOM_CUSTOMERS, sizeof OOM_CUSTOMERS - 1, "c"), FU_OK);
+    int done = 0;
+    for (unsigned long fail = 1; fail < 500 && !done; fail++) {
+        fu_test_alloc_install(fail);
+        int rc = fu_book_read_events_csv_from_string(b, OOM_EVENTS, sizeof OOM_EVENTS - 1, "e");
+        if (!fu_test_alloc_failed()) {
+            cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+            done = 1;
+            break;
+        }
+        cr_assert_eq(rc, FU_ENOMEM);
+        cr_assert_eq(fu_book_event_count(b), 0);
+        cr_assert_eq(fu_book_customer_count(b), 2);
+    }
+    cr_assert(done);
+    cr_assert_eq(fu_book_event_count(b), 3);
+    fu_book_free(b);
+    cr_assert_eq(fu_test_alloc_live(), 0);
+    fu_test_alloc_uninstall();
+}
