@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1041,6 +1042,51 @@ Test(calendar, windows_in_local_time) {
     cr_assert_eq(fu_windows_parse("", 0, &w), FU_OK);
     cr_assert_eq(fu_windows_next_time(w, c, 0, &r), FU_ENOTFOUND);
     fu_windows_free(w);
+    fu_calendar_free(c);
+}
+
+/* ------------------------------------------------------ threads */
+
+enum { TN = 4000 };
+struct shared_query {
+    const fu_calendar *cal;
+    const int64_t *t;
+    int64_t out[TN];
+    uint8_t how[TN];
+    int rc;
+};
+
+static void *query_thread(void *arg) {
+    struct shared_query *q = arg;
+    q->rc = fu_calendar_add_business_bulk(q->cal, q->t, TN, 24 * 3600, q->out);
+    if (q->rc == FU_OK) q->rc = fu_calendar_hour_of_week_bulk(q->cal, q->t, TN, q->how);
+    return NULL;
+}
+
+/* Queries take a const calendar and keep no cache in it: threads may share one. */
+Test(calendar, const_queries_run_concurrently) {
+    fu_calendar *c = cal_new("Europe/Berlin");
+    set_hours(c, "Mon-Fri 08:00-12:30,13:30-17:00");
+    holiday(c, "2025-12-24", "2025-12-26");
+    static int64_t t[TN];
+    for (int i = 0; i < TN; i++) t[i] = T("2025-01-01T00:00:00Z") + (int64_t)i * 7919;
+    static struct shared_query q[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        q[k].cal = c;
+        q[k].t = t;
+        cr_assert_eq(pthread_create(&th[k], NULL, query_thread, &q[k]), 0);
+    }
+    for (int k = 0; k < 4; k++) pthread_join(th[k], NULL);
+    for (int k = 0; k < 4; k++) {
+        cr_assert_eq(q[k].rc, FU_OK);
+        for (int i = 0; i < TN; i += 97) {
+            int64_t r;
+            cr_assert_eq(fu_calendar_add_business(c, t[i], 24 * 3600, &r), FU_OK);
+            cr_assert_eq(q[k].out[i], r);
+            cr_assert_eq(q[k].how[i], fu_calendar_hour_of_week(c, t[i]));
+        }
+    }
     fu_calendar_free(c);
 }
 
