@@ -1,15 +1,437 @@
 /**
  * @file followup/commit.h
- * @brief (module under construction)
+ * @brief Commitment tracking: a ledger of promises made to customers, their
+ * deadlines in business time, escalation, and extraction of promises from
+ * free-text notes.
+ *
+ * **Ledger.** A #fu_ledger holds commitments (#fu_commitment). Each has a
+ * deadline, computed at registration from a promised duration in the
+ * customer's business calendar (or given directly), and a state:
+ *
+ *     open ──(deadline passes)──► breached ──(fulfilled late)──► fulfilled
+ *       │ └──────────────(fulfilled)───────────────────────────► fulfilled
+ *       └─────────────(cancelled)──────────────────────────────► cancelled
+ *
+ * (a breached commitment may also be cancelled). fu_ledger_tick() applies the
+ * escalation rules of #fu_ledger_options up to an instant:
+ * - `commitments.warn_at`: a warning when the share `warn_share` (default 75%)
+ *   of the allowed time (created → deadline) has passed; the state stays open
+ *   and the commitment is "at risk";
+ * - `commitments.breach_at`: open → breached at `breach_share` (default 100%)
+ *   of the allowed time, i.e. at the deadline;
+ * - `commitments.escalate_after`: one escalation level up for every
+ *   `escalate_after` (default 48 h) it stays breached, up to `max_level`.
+ * Every transition is an event (#fu_commit_event) timestamped with the
+ * instant its rule fell due (not the instant of the tick that noticed it)
+ * and named after the rule, so the history does not depend on how often the
+ * host ticks. Fulfilling or cancelling at time `at` first applies the rules
+ * up to `at`.
+ *
+ * **Storage.** The ledger is an SQLite database: in memory (path NULL) or a
+ * file. A file is opened in WAL mode with `synchronous=FULL`: a call that
+ * returned #FU_OK (an *acknowledged* write) survives a crash of the process
+ * or the machine, and a bulk add is one transaction, all or nothing. Other
+ * processes may read the file while one writes. The schema is versioned
+ * (`PRAGMA user_version`, #FU_LEDGER_SCHEMA_VERSION) and older files are
+ * migrated when opened for writing. SQLite allocates with its own allocator,
+ * not the one set with fu_set_allocator().
+ *
+ * **Privacy.** Commitment texts are masked with a #fu_redactor before they
+ * are stored, unless the host opts out with #FU_LEDGER_STORE_RAW_TEXT.
+ *
+ * **Extraction.** A #fu_extractor finds promises in notes ("3个工作日内解决",
+ * "within 2 business days", "by Friday", ...) with PCRE2 patterns and turns
+ * each into a deadline relative to the note's time in the customer's
+ * calendar; it also flags risky promises ("保证今天修好", "guarantee").
+ *
+ * Threads: a ledger and an extractor are used by one thread at a time.
  */
 #ifndef FOLLOWUP_COMMIT_H
 #define FOLLOWUP_COMMIT_H
 
+#include "followup/calendar.h"
 #include "followup/common.h"
+#include "followup/policy.h"
+#include "followup/redact.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ===================================================================== */
+/** @name Commitments @{ */
+
+/** The state of a commitment. Open and breached are "unresolved". */
+typedef enum fu_commit_state {
+    FU_COMMIT_OPEN = 0,      /**< promised, deadline not reached */
+    FU_COMMIT_BREACHED = 1,  /**< the deadline passed unresolved */
+    FU_COMMIT_FULFILLED = 2, /**< kept (on time or late) */
+    FU_COMMIT_CANCELLED = 3  /**< withdrawn; counts in no rate */
+} fu_commit_state;
+
+/** What happened to a commitment. */
+typedef enum fu_commit_event_kind {
+    FU_COMMIT_EV_CREATED = 0,
+    FU_COMMIT_EV_WARNED = 1,
+    FU_COMMIT_EV_BREACHED = 2,
+    FU_COMMIT_EV_ESCALATED = 3,
+    FU_COMMIT_EV_FULFILLED = 4,
+    FU_COMMIT_EV_CANCELLED = 5
+} fu_commit_event_kind;
+
+/** One entry of a commitment's history. Strings are borrowed from the list. */
+typedef struct fu_commit_event {
+    int64_t at;       /**< when the rule fell due / the call's `at` */
+    int kind;         /**< #fu_commit_event_kind */
+    int from_state;   /**< #fu_commit_state before (-1 for creation) */
+    int to_state;     /**< #fu_commit_state after */
+    int level;        /**< escalation level after the event */
+    const char *rule; /**< "commitments.breach_at", "api.fulfill", an extraction rule */
+    const char *by;   /**< who acted ("" for rules) */
+} fu_commit_event;
+
+/** "open", "breached", "fulfilled", "cancelled"; "unknown" otherwise. */
+FU_EXTERN const char *fu_commit_state_name(int state);
+/** "created", "warned", "breached", "escalated", "fulfilled", "cancelled". */
+FU_EXTERN const char *fu_commit_event_name(int kind);
+
+/** Marks "no instant given" in #fu_commit_input.deadline. */
+#define FU_COMMIT_NO_TIME INT64_MIN
+
+/**
+ * A commitment to register. Strings are copied. Either `deadline` is given,
+ * or it is computed from `promised` in `calendar`:
+ * - #FU_DURATION_SECONDS: `created_at` + seconds (wall time);
+ * - #FU_DURATION_BUSINESS_SECONDS: fu_calendar_add_business();
+ * - #FU_DURATION_WORKING_DAYS: fu_calendar_add_working_days(), close of
+ *   business of the target day;
+ * - #FU_DURATION_MONTHS: the same local time `value` months later (the day
+ *   clamped to the month's last).
+ * `calendar` may be NULL only for #FU_DURATION_SECONDS.
+ */
+typedef struct fu_commit_input {
+    unsigned int version;      /**< #FU_COMMIT_INPUT_VERSION */
+    const char *customer_id;   /**< required, non-empty */
+    const char *text;          /**< the promise as said or written (masked on store) */
+    const char *category;      /**< e.g. "repair", "refund"; NULL: "" */
+    const char *owner;         /**< responsible department; NULL: "" */
+    const char *created_by;    /**< agent id; NULL: "" */
+    int64_t created_at;        /**< when the promise was made */
+    int64_t deadline;          /**< #FU_COMMIT_NO_TIME to compute it from `promised` */
+    fu_duration promised;      /**< the promised duration (value >= 0) */
+    const fu_calendar *calendar; /**< the customer's calendar (borrowed) */
+    const char *rule;          /**< what produced it (an extraction rule); NULL: "api.add" */
+} fu_commit_input;
+
+#define FU_COMMIT_INPUT_VERSION 1
+#define FU_COMMIT_INPUT_INIT \
+    { FU_COMMIT_INPUT_VERSION, NULL, NULL, NULL, NULL, NULL, 0, FU_COMMIT_NO_TIME, {0, FU_DURATION_SECONDS}, NULL, NULL }
+
+/** A stored commitment. Strings and events are borrowed from its list. */
+typedef struct fu_commitment {
+    int64_t id;              /**< assigned by the ledger, > 0 */
+    const char *customer_id;
+    const char *text;        /**< masked unless the ledger stores raw text */
+    const char *category;
+    const char *owner;
+    const char *created_by;
+    const char *rule;        /**< what produced it */
+    int64_t created_at;
+    int64_t deadline;
+    int64_t warn_at;         /**< when it becomes at risk */
+    int64_t breach_at;       /**< when it is breached (the deadline by default) */
+    int state;               /**< #fu_commit_state */
+    int warned;              /**< 1 once the warning was raised */
+    int level;               /**< escalation level, 0 = not escalated */
+    int64_t closed_at;       /**< fulfilled/cancelled at; #FU_COMMIT_NO_TIME when unresolved */
+    const fu_commit_event *events; /**< history, oldest first (see #FU_QUERY_EVENTS) */
+    size_t n_events;
+} fu_commitment;
+
+/** A list of commitments handed out by the ledger (opaque). */
+typedef struct fu_commitment_list fu_commitment_list;
+
+/** Number of commitments in a list (0 for NULL). */
+FU_EXTERN size_t fu_commitment_list_count(const fu_commitment_list *list);
+/** The `i`th commitment, borrowed from the list; NULL when out of range. */
+FU_EXTERN const fu_commitment *fu_commitment_list_get(const fu_commitment_list *list, size_t i);
+/** Free a list. NULL is a no-op. */
+FU_EXTERN void fu_commitment_list_free(fu_commitment_list *list);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name The ledger @{ */
+
+/** The schema version this library writes (PRAGMA user_version). */
+#define FU_LEDGER_SCHEMA_VERSION 2
+
+/** Open an existing ledger file read-only (no migration, no writes). */
+#define FU_LEDGER_READONLY 0x1u
+/** Store commitment texts as given: the host opts out of masking. */
+#define FU_LEDGER_STORE_RAW_TEXT 0x2u
+/** `synchronous=NORMAL` instead of FULL: faster, and an acknowledged write
+ *  survives a crash of the process but not necessarily of the machine. */
+#define FU_LEDGER_SYNC_NORMAL 0x4u
+
+/** Escalation rules and storage options. Defaults follow the built-in policy. */
+typedef struct fu_ledger_options {
+    unsigned int version;     /**< #FU_LEDGER_OPTIONS_VERSION */
+    double warn_share;        /**< (0, breach_share]: at risk after this share of the allowed time; 0.75 */
+    double breach_share;      /**< [warn_share, 2]: breached after this share; 1.0 */
+    int64_t escalate_after;   /**< seconds breached per escalation level, > 0; 48 h */
+    int max_level;            /**< highest escalation level, >= 0; 3 */
+    unsigned int flags;       /**< #FU_LEDGER_READONLY, #FU_LEDGER_STORE_RAW_TEXT, #FU_LEDGER_SYNC_NORMAL */
+    fu_redactor *redactor;    /**< masks texts (borrowed, must outlive the ledger); NULL: a default one */
+    int busy_timeout_ms;      /**< wait this long for another process's lock; 0: 5000 */
+} fu_ledger_options;
+
+#define FU_LEDGER_OPTIONS_VERSION 1
+#define FU_LEDGER_OPTIONS_INIT { FU_LEDGER_OPTIONS_VERSION, 0.75, 1.0, 48 * 3600, 3, 0, NULL, 0 }
+
+/** Fill `opts` with the defaults (same as #FU_LEDGER_OPTIONS_INIT). */
+FU_EXTERN void fu_ledger_options_init(fu_ledger_options *opts);
+
+/**
+ * Escalation rules from a policy's `commitments` section (`warn_at`,
+ * `breach_at`, `escalate_after`); the other fields keep their defaults.
+ * @return #FU_OK; #FU_EPOLICY when `escalate_after` is not in wall time;
+ *         #FU_EINVAL.
+ */
+FU_EXTERN int fu_ledger_options_from_policy(const fu_policy *policy, fu_ledger_options *opts);
+
+/** A commitment ledger (opaque). */
+typedef struct fu_ledger fu_ledger;
+
+/**
+ * Open (or create) a ledger.
+ * @param[out] out the ledger, owned by the caller (fu_ledger_close())
+ * @param path     a file name, or NULL (or ":memory:") for a ledger in memory
+ * @param opts     NULL for the defaults
+ * @return #FU_OK; #FU_EINVAL for bad options; #FU_EDB when the file is not a
+ *         ledger, has a newer schema than this library, or SQLite fails
+ *         (also a read-only open of a file that needs migrating);
+ *         #FU_ENOMEM.
+ */
+FU_EXTERN int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *opts);
+
+/** Close a ledger. NULL is a no-op. */
+FU_EXTERN void fu_ledger_close(fu_ledger *ledger);
+
+/** The schema version of the open ledger (#FU_LEDGER_SCHEMA_VERSION after migration). */
+FU_EXTERN int fu_ledger_schema_version(fu_ledger *ledger, int *out);
+
+/**
+ * Register one commitment (one transaction, durable when it returns).
+ * @param[out] out the new id (may be NULL)
+ * @return #FU_OK; #FU_EINVAL (missing customer, bad duration, deadline before
+ *         creation); #FU_ERANGE from the calendar; #FU_ELIMIT from masking;
+ *         #FU_EDB; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_ledger_add(fu_ledger *ledger, const fu_commit_input *in, int64_t *out);
+
+/**
+ * Register `n` commitments in one transaction: all of them or none.
+ * @param ids receives the `n` new ids (may be NULL)
+ */
+FU_EXTERN int fu_ledger_add_bulk(fu_ledger *ledger, const fu_commit_input *in, size_t n,
+                                 int64_t *ids);
+
+/**
+ * Mark a commitment fulfilled at `at` (rules up to `at` are applied first, so
+ * a late fulfilment keeps its breach in the history).
+ * @return #FU_OK; #FU_ENOTFOUND; #FU_ESTATE when it is fulfilled or
+ *         cancelled already; #FU_EDB; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_ledger_fulfill(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
+
+/** Cancel a commitment at `at`; errors as fu_ledger_fulfill(). */
+FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
+
+/**
+ * Apply the escalation rules up to `now` to every unresolved commitment, in
+ * one transaction.
+ * @param[out] out number of events recorded (may be NULL)
+ */
+FU_EXTERN int fu_ledger_tick(fu_ledger *ledger, int64_t now, size_t *out);
+
+/** What a query selects. */
+typedef enum fu_commit_query_kind {
+    FU_QUERY_ALL = 0,     /**< every commitment (filters apply) */
+    FU_QUERY_DUE = 1,     /**< unresolved, deadline in [from, to) */
+    FU_QUERY_AT_RISK = 2, /**< open, warn_at <= now < deadline */
+    FU_QUERY_OVERDUE = 3  /**< unresolved, deadline <= now */
+} fu_commit_query_kind;
+
+/** fu_commit_query flag: also load each commitment's history. */
+#define FU_QUERY_EVENTS 0x1u
+
+/** A query. Results come ordered by deadline, then id. */
+typedef struct fu_commit_query {
+    unsigned int version;    /**< #FU_COMMIT_QUERY_VERSION */
+    int kind;                /**< #fu_commit_query_kind */
+    int64_t from, to;        /**< #FU_QUERY_DUE window */
+    int64_t now;             /**< #FU_QUERY_AT_RISK, #FU_QUERY_OVERDUE */
+    const char *owner;       /**< only this owner department; NULL: any */
+    const char *customer_id; /**< only this customer; NULL: any */
+    size_t limit;            /**< at most this many; 0: no limit */
+    unsigned int flags;      /**< #FU_QUERY_EVENTS */
+} fu_commit_query;
+
+#define FU_COMMIT_QUERY_VERSION 1
+#define FU_COMMIT_QUERY_INIT { FU_COMMIT_QUERY_VERSION, FU_QUERY_ALL, 0, 0, 0, NULL, NULL, 0, 0 }
+
+/** Run a query. @param[out] out the list, owned by the caller. */
+FU_EXTERN int fu_ledger_query(fu_ledger *ledger, const fu_commit_query *q, fu_commitment_list **out);
+
+/** Count what a query selects (ignores `limit`). */
+FU_EXTERN int fu_ledger_count(fu_ledger *ledger, const fu_commit_query *q, size_t *out);
+
+/** One commitment with its history. @return #FU_ENOTFOUND when absent. */
+FU_EXTERN int fu_ledger_get(fu_ledger *ledger, int64_t id, fu_commitment_list **out);
+
+/** Promise-keeping over a period. */
+typedef struct fu_on_time {
+    size_t due;     /**< not cancelled, deadline in [from, to) and either passed by `now` or fulfilled */
+    size_t on_time; /**< of those, fulfilled at or before the deadline */
+    double rate;    /**< on_time / due; NaN when due is 0 */
+} fu_on_time;
+
+/** The on-time rate of commitments whose deadline lies in [from, to), as of `now`. */
+FU_EXTERN int fu_ledger_on_time(fu_ledger *ledger, int64_t from, int64_t to, int64_t now,
+                                fu_on_time *out);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Extraction of promises from notes @{ */
+
+/** How a pattern's match becomes a deadline (mirrors the policy's `deadline:`). */
+typedef enum fu_deadline_kind {
+    /** `at` + `count` × `unit`, where `count` is read from capture group
+     *  `group` (ASCII digits, or Chinese numerals such as 三, 两, 十二, 二十四)
+     *  and `unit` is one unit ({3600, SECONDS} for hours, {1, WORKING_DAYS});
+     *  with `group` 0, `unit` is the whole duration. */
+    FU_DEADLINE_IN = 0,
+    FU_DEADLINE_TOMORROW = 1,  /**< the next local day at `minute_of_day` */
+    FU_DEADLINE_WEEKDAY = 2,   /**< the next `weekday` at `minute_of_day`; today if still ahead */
+    FU_DEADLINE_NEXT_WEEK = 3, /**< `weekday` of next week (weeks Monday–Sunday) */
+    FU_DEADLINE_MONTH_END = 4, /**< the month's last day at `minute_of_day` (next month's once past) */
+    FU_DEADLINE_TODAY = 5      /**< today at `minute_of_day` (the note's time if already past) */
+} fu_deadline_kind;
+
+/** A deadline rule. */
+typedef struct fu_deadline_rule {
+    int kind;          /**< #fu_deadline_kind */
+    fu_duration unit;  /**< #FU_DEADLINE_IN: one unit, or the whole duration when `group` is 0 */
+    int group;         /**< #FU_DEADLINE_IN: capture group holding the count, 0: none */
+    int weekday;       /**< #FU_MONDAY … #FU_SUNDAY */
+    int minute_of_day; /**< 0..1439 local */
+} fu_deadline_rule;
+
+/** An extraction pattern: PCRE2, UTF-8, caseless, Unicode properties. */
+typedef struct fu_extract_pattern {
+    const char *name;   /**< rule name cited in results */
+    const char *regex;
+    fu_deadline_rule deadline;
+} fu_extract_pattern;
+
+/** A risky-promise pattern. */
+typedef struct fu_risky_pattern {
+    const char *name;   /**< rule name cited in results */
+    const char *regex;
+    const char *reason; /**< why it is risky */
+} fu_risky_pattern;
+
+/** Leave out the built-in patterns (use only those given). */
+#define FU_EXTRACT_NO_BUILTIN 0x1u
+
+/** How to build an extractor. */
+typedef struct fu_extract_options {
+    unsigned int version;              /**< #FU_EXTRACT_OPTIONS_VERSION */
+    const fu_extract_pattern *patterns; /**< tried before the built-in ones; first match wins */
+    size_t n_patterns;
+    const fu_risky_pattern *risky;
+    size_t n_risky;
+    /** A promise whose deadline is less than this many seconds after the
+     *  note is flagged risky with rule "min_lead" (0: no minimum). */
+    int64_t min_lead_seconds;
+    unsigned int flags;                /**< #FU_EXTRACT_NO_BUILTIN */
+    uint32_t match_limit;              /**< PCRE2 match limit; 0: 1,000,000 */
+} fu_extract_options;
+
+#define FU_EXTRACT_OPTIONS_VERSION 1
+#define FU_EXTRACT_OPTIONS_INIT { FU_EXTRACT_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0 }
+
+/** A compiled extractor (opaque). */
+typedef struct fu_extractor fu_extractor;
+
+/**
+ * Compile an extractor. The built-in patterns are those of the built-in
+ * policy (docs/commitments.md lists them).
+ * @return #FU_OK; #FU_EPARSE naming a pattern that does not compile;
+ *         #FU_EINVAL; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts);
+
+/**
+ * An extractor with the patterns and risky phrases of a policy's
+ * `commitments` section (instead of the built-in ones).
+ */
+FU_EXTERN int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy);
+
+/** Free an extractor. NULL is a no-op. */
+FU_EXTERN void fu_extractor_free(fu_extractor *ex);
+
+/** A promise found in a note. Strings are borrowed from the extraction. */
+typedef struct fu_promise {
+    size_t start, end;     /**< byte span in the note */
+    const char *text;      /**< the matched text */
+    const char *rule;      /**< the pattern's name */
+    int64_t deadline;      /**< UTC */
+    int risky;             /**< 1 when its deadline is too close (rule "min_lead") */
+} fu_promise;
+
+/** A risky phrase found in a note. */
+typedef struct fu_risk {
+    size_t start, end;     /**< byte span */
+    const char *text;      /**< the matched text */
+    const char *rule;      /**< the pattern's name, or "min_lead" */
+    const char *reason;
+} fu_risk;
+
+/** The result of one extraction (opaque). */
+typedef struct fu_extraction fu_extraction;
+
+/**
+ * Find promises and risky phrases in `note` (UTF-8, `len` bytes) written at
+ * `at`; deadlines are computed in `calendar` (required: local dates and
+ * business time come from it).
+ * @param[out] out the result, owned by the caller (fu_extraction_free())
+ * @return #FU_OK; #FU_ELIMIT when a pattern hit a match limit; #FU_ERANGE
+ *         from the calendar; #FU_EINVAL; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_extractor_run(fu_extractor *ex, const fu_calendar *calendar, const char *note,
+                               size_t len, int64_t at, fu_extraction **out);
+
+FU_EXTERN size_t fu_extraction_promise_count(const fu_extraction *x);
+/** The `i`th promise in order of position; NULL when out of range. */
+FU_EXTERN const fu_promise *fu_extraction_promise(const fu_extraction *x, size_t i);
+FU_EXTERN size_t fu_extraction_risk_count(const fu_extraction *x);
+/** The `i`th risk, risky phrases in order of position, then "min_lead" ones. */
+FU_EXTERN const fu_risk *fu_extraction_risk(const fu_extraction *x, size_t i);
+/** Free an extraction. NULL is a no-op. */
+FU_EXTERN void fu_extraction_free(fu_extraction *x);
+
+/**
+ * Compute a deadline from a rule, as the extractor does (exposed for hosts
+ * that keep their own patterns). `count` is the captured count (ignored
+ * unless the rule is #FU_DEADLINE_IN with a group).
+ */
+FU_EXTERN int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count,
+                                  const fu_calendar *calendar, int64_t at, int64_t *out);
+
+/** @} */
 
 #ifdef __cplusplus
 }

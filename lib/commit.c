@@ -1,0 +1,458 @@
+/* fu_commit: deadlines from promised durations and extraction of promises
+ * from notes. The SQLite ledger is in commit_store.c. */
+#include "followup/commit.h"
+
+#include "commit_internal.h"
+#include "internal.h"
+#include "redact_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *fu_commit_state_name(int state) {
+    static const char *const names[] = {"open", "breached", "fulfilled", "cancelled"};
+    return state >= 0 && state < 4 ? names[state] : "unknown";
+}
+
+const char *fu_commit_event_name(int kind) {
+    static const char *const names[] = {"created",   "warned",    "breached",
+                                        "escalated", "fulfilled", "cancelled"};
+    return kind >= 0 && kind < 6 ? names[kind] : "unknown";
+}
+
+/* ------------------------------------------------------------- deadlines */
+
+static int days_in_month(int y, int m) {
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    return dm[m - 1];
+}
+
+/* The local day `delta` days after the local day of `lt`, at `minute`. */
+static int local_day_at(const fu_calendar *cal, const fu_local *lt, int64_t delta, int minute,
+                        int64_t *out) {
+    fu_date d = {lt->year, lt->month, lt->day};
+    int64_t days;
+    int rc = fu_date_to_days(&d, &days);
+    if (rc == FU_OK) rc = fu_date_from_days(days + delta, &d);
+    if (rc != FU_OK) return rc;
+    fu_local t = {d.year, d.month, d.day, minute / 60, minute % 60, 0, 0, 0, 0};
+    return fu_calendar_from_local(cal, &t, 0, out);
+}
+
+int fu__commit_deadline_from_duration(const fu_duration *d, const fu_calendar *cal, int64_t at,
+                                      int64_t *out) {
+    if (d->value < 0) return fu__error_set(FU_EINVAL, "a promised duration is negative");
+    if (d->unit != FU_DURATION_SECONDS && !cal)
+        return fu__error_set(FU_EINVAL, "a duration in business time or months needs a calendar");
+    switch (d->unit) {
+    case FU_DURATION_SECONDS:
+        if (at > 0 && d->value > INT64_MAX - at) return fu__error_set(FU_ERANGE, "deadline out of range");
+        *out = at + d->value;
+        return FU_OK;
+    case FU_DURATION_BUSINESS_SECONDS:
+        return fu_calendar_add_business(cal, at, d->value, out);
+    case FU_DURATION_WORKING_DAYS:
+        if (d->value > 100000) return fu__error_set(FU_ERANGE, "too many working days: %lld", (long long)d->value);
+        return fu_calendar_add_working_days(cal, at, (int)d->value, FU_WORKDAY_END_OF_DAY, out);
+    case FU_DURATION_MONTHS: {
+        if (d->value > 12 * 9999) return fu__error_set(FU_ERANGE, "too many months");
+        fu_local lt;
+        int rc = fu_calendar_to_local(cal, at, &lt);
+        if (rc != FU_OK) return rc;
+        int64_t m = (int64_t)lt.year * 12 + (lt.month - 1) + d->value;
+        if (m / 12 > 9999) return fu__error_set(FU_ERANGE, "deadline out of range");
+        lt.year = (int)(m / 12);
+        lt.month = (int)(m % 12) + 1;
+        int dim = days_in_month(lt.year, lt.month);
+        if (lt.day > dim) lt.day = dim;
+        return fu_calendar_from_local(cal, &lt, 0, out);
+    }
+    default:
+        return fu__error_set(FU_EINVAL, "unknown duration unit %d", (int)d->unit);
+    }
+}
+
+int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_calendar *cal,
+                        int64_t at, int64_t *out) {
+    if (!rule || !out) return fu__error_set(FU_EINVAL, "fu_deadline_compute: NULL argument");
+    if (rule->kind == FU_DEADLINE_IN) {
+        fu_duration d = rule->unit;
+        if (rule->group > 0) {
+            if (count < 0 || (d.value && count > INT64_MAX / d.value))
+                return fu__error_set(FU_ERANGE, "promised count out of range");
+            d.value *= count;
+        }
+        return fu__commit_deadline_from_duration(&d, cal, at, out);
+    }
+    if (!cal) return fu__error_set(FU_EINVAL, "a deadline in local time needs a calendar");
+    if (rule->minute_of_day < 0 || rule->minute_of_day >= 1440)
+        return fu__error_set(FU_EINVAL, "minute of day %d out of 0..1439", rule->minute_of_day);
+    fu_local lt;
+    int rc = fu_calendar_to_local(cal, at, &lt);
+    if (rc != FU_OK) return rc;
+    int w = lt.weekday;
+    int64_t t = 0;
+    switch (rule->kind) {
+    case FU_DEADLINE_TODAY:
+        rc = local_day_at(cal, &lt, 0, rule->minute_of_day, &t);
+        if (rc == FU_OK && t < at) t = at;
+        break;
+    case FU_DEADLINE_TOMORROW:
+        rc = local_day_at(cal, &lt, 1, rule->minute_of_day, &t);
+        break;
+    case FU_DEADLINE_WEEKDAY:
+        if (rule->weekday < 0 || rule->weekday > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", rule->weekday);
+        rc = local_day_at(cal, &lt, (rule->weekday - w + 7) % 7, rule->minute_of_day, &t);
+        if (rc == FU_OK && t <= at) rc = local_day_at(cal, &lt, (rule->weekday - w + 7) % 7 + 7, rule->minute_of_day, &t);
+        break;
+    case FU_DEADLINE_NEXT_WEEK:
+        if (rule->weekday < 0 || rule->weekday > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", rule->weekday);
+        rc = local_day_at(cal, &lt, 7 - w + rule->weekday, rule->minute_of_day, &t);
+        break;
+    case FU_DEADLINE_MONTH_END: {
+        rc = local_day_at(cal, &lt, days_in_month(lt.year, lt.month) - lt.day, rule->minute_of_day, &t);
+        if (rc == FU_OK && t <= at) {
+            int ny = lt.month == 12 ? lt.year + 1 : lt.year, nm = lt.month == 12 ? 1 : lt.month + 1;
+            rc = local_day_at(cal, &lt, days_in_month(lt.year, lt.month) - lt.day + days_in_month(ny, nm),
+                              rule->minute_of_day, &t);
+        }
+        break;
+    }
+    default:
+        return fu__error_set(FU_EINVAL, "unknown deadline kind %d", rule->kind);
+    }
+    if (rc == FU_OK) *out = t;
+    return rc;
+}
+
+/* ------------------------------------------------------------- extraction */
+
+typedef struct ex_pat {
+    char *name;
+    char *reason;
+    pcre2_code *code;
+    pcre2_match_data *md;
+    fu_deadline_rule rule;
+} ex_pat;
+
+struct fu_extractor {
+    fu__re re;
+    ex_pat *pats;
+    size_t n_pats;
+    ex_pat *risky;
+    size_t n_risky;
+    int64_t min_lead;
+};
+
+struct fu_extraction {
+    fu_promise *promises;
+    size_t n_promises, cap_promises;
+    fu_risk *risks;
+    size_t n_risks, cap_risks;
+};
+
+#define NUM "(\\d+|[一二两三四五六七八九十]+)"
+#define FRI 4
+static const fu_extract_pattern k_builtin[] = {
+    {"commitments.patterns.zh_working_days", NUM "\\s*个?工作日内",
+     {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0}},
+    {"commitments.patterns.zh_days", NUM "\\s*天内", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 1, 0, 0}},
+    {"commitments.patterns.zh_hours", NUM "\\s*(?:个)?小时内",
+     {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
+    {"commitments.patterns.zh_tomorrow_pm", "明天下午前", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 12 * 60}},
+    {"commitments.patterns.zh_tomorrow", "明天", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
+    {"commitments.patterns.zh_next_friday", "下周五前", {FU_DEADLINE_NEXT_WEEK, {0, FU_DURATION_SECONDS}, 0, FRI, 18 * 60}},
+    {"commitments.patterns.zh_month_end", "月底前", {FU_DEADLINE_MONTH_END, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
+    {"commitments.patterns.en_business_days", "within (\\d+) (?:business|working) days?",
+     {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0}},
+    {"commitments.patterns.en_hours", "within (\\d+) hours?", {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
+    {"commitments.patterns.en_friday", "by friday", {FU_DEADLINE_WEEKDAY, {0, FU_DURATION_SECONDS}, 0, FRI, 18 * 60}},
+    {"commitments.patterns.en_tomorrow_am", "tomorrow morning", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 12 * 60}},
+    {"commitments.patterns.en_month_end", "end of (?:the )?month", {FU_DEADLINE_MONTH_END, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
+};
+static const fu_risky_pattern k_builtin_risky[] = {
+    {"commitments.risky.zh_guarantee_now", "保证.*(马上|立即|今天)", "guarantees an immediate result"},
+    {"commitments.risky.zh_absolute", "绝对(没问题|不会)", "absolute promise"},
+    {"commitments.risky.en_guarantee", "\\bguarantee", "guarantee"},
+    {"commitments.risky.en_hundred", "100\\s*%", "promises certainty"},
+};
+#define N_BUILTIN (sizeof k_builtin / sizeof k_builtin[0])
+#define N_BUILTIN_RISKY (sizeof k_builtin_risky / sizeof k_builtin_risky[0])
+
+static const uint32_t k_ex_flags = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF;
+
+static void ex_pat_fini(ex_pat *p) {
+    pcre2_match_data_free(p->md);
+    pcre2_code_free(p->code);
+    fu__free(p->name);
+    fu__free(p->reason);
+}
+
+void fu_extractor_free(fu_extractor *ex) {
+    if (!ex) return;
+    for (size_t i = 0; i < ex->n_pats; i++) ex_pat_fini(&ex->pats[i]);
+    for (size_t i = 0; i < ex->n_risky; i++) ex_pat_fini(&ex->risky[i]);
+    fu__free(ex->pats);
+    fu__free(ex->risky);
+    fu__re_fini(&ex->re);
+    fu__free(ex);
+}
+
+static int ex_pat_init(fu_extractor *ex, ex_pat *p, const char *name, const char *regex,
+                       uint32_t flags, const char *reason) {
+    if (!regex) return fu__error_set(FU_EINVAL, "extraction pattern '%s' has no regex", name ? name : "");
+    p->name = fu__strdup(name ? name : "");
+    if (!p->name) return fu__error_nomem();
+    if (reason) {
+        p->reason = fu__strdup(reason);
+        if (!p->reason) return fu__error_nomem();
+    }
+    char what[200];
+    snprintf(what, sizeof what, "commitment pattern '%s'", p->name);
+    int rc = fu__re_compile(&ex->re, regex, flags, what, &p->code);
+    if (rc == FU_OK) rc = fu__re_match_data(&ex->re, p->code, &p->md);
+    return rc;
+}
+
+/* Build from explicit arrays; `flags_of` gives each policy pattern's own compile options. */
+static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, size_t n_pats,
+                           const uint32_t *pat_flags, const fu_risky_pattern *risky, size_t n_risky,
+                           const uint32_t *risky_flags, int64_t min_lead, uint32_t match_limit) {
+    fu_extractor *ex = fu__calloc(1, sizeof *ex);
+    if (!ex) return fu__error_nomem();
+    int rc = fu__re_init(&ex->re, match_limit, 0, 1);
+    if (rc != FU_OK) {
+        fu__free(ex);
+        return rc;
+    }
+    ex->min_lead = min_lead;
+    if (n_pats && !(ex->pats = fu__calloc(n_pats, sizeof *ex->pats))) rc = fu__error_nomem();
+    if (rc == FU_OK && n_risky && !(ex->risky = fu__calloc(n_risky, sizeof *ex->risky))) rc = fu__error_nomem();
+    for (size_t i = 0; rc == FU_OK && i < n_pats; i++) {
+        ex->n_pats = i + 1;
+        ex->pats[i].rule = pats[i].deadline;
+        rc = ex_pat_init(ex, &ex->pats[i], pats[i].name, pats[i].regex, pat_flags ? pat_flags[i] : k_ex_flags,
+                         NULL);
+    }
+    for (size_t i = 0; rc == FU_OK && i < n_risky; i++) {
+        ex->n_risky = i + 1;
+        rc = ex_pat_init(ex, &ex->risky[i], risky[i].name, risky[i].regex,
+                         risky_flags ? risky_flags[i] : k_ex_flags, risky[i].reason ? risky[i].reason : "");
+    }
+    if (rc != FU_OK) {
+        fu_extractor_free(ex);
+        return rc;
+    }
+    *out = ex;
+    return FU_OK;
+}
+
+int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts) {
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    *out = NULL;
+    fu_extract_options def = FU_EXTRACT_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    if (opts->version != FU_EXTRACT_OPTIONS_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_extract_options: unknown version %u", opts->version);
+    if ((opts->n_patterns && !opts->patterns) || (opts->n_risky && !opts->risky))
+        return fu__error_set(FU_EINVAL, "fu_extract_options: a count is set but its array is NULL");
+    if (opts->min_lead_seconds < 0) return fu__error_set(FU_EINVAL, "fu_extract_options: min_lead_seconds < 0");
+    int builtin = !(opts->flags & FU_EXTRACT_NO_BUILTIN);
+    size_t np = opts->n_patterns + (builtin ? N_BUILTIN : 0);
+    size_t nr = opts->n_risky + (builtin ? N_BUILTIN_RISKY : 0);
+    fu_extract_pattern *pats = np ? fu__calloc(np, sizeof *pats) : NULL;
+    fu_risky_pattern *risky = nr ? fu__calloc(nr, sizeof *risky) : NULL;
+    int rc = FU_OK;
+    if ((np && !pats) || (nr && !risky)) {
+        rc = fu__error_nomem();
+    } else {
+        if (opts->n_patterns) memcpy(pats, opts->patterns, opts->n_patterns * sizeof *pats);
+        if (builtin) memcpy(pats + opts->n_patterns, k_builtin, sizeof k_builtin);
+        if (opts->n_risky) memcpy(risky, opts->risky, opts->n_risky * sizeof *risky);
+        if (builtin) memcpy(risky + opts->n_risky, k_builtin_risky, sizeof k_builtin_risky);
+        rc = extractor_build(out, pats, np, NULL, risky, nr, NULL, opts->min_lead_seconds, opts->match_limit);
+    }
+    fu__free(pats);
+    fu__free(risky);
+    return rc;
+}
+
+void fu_extraction_free(fu_extraction *x) {
+    if (!x) return;
+    for (size_t i = 0; i < x->n_promises; i++) fu__free((char *)x->promises[i].text);
+    for (size_t i = 0; i < x->n_risks; i++) {
+        fu__free((char *)x->risks[i].text);
+        fu__free((char *)x->risks[i].reason);
+    }
+    fu__free(x->promises);
+    fu__free(x->risks);
+    fu__free(x);
+}
+
+size_t fu_extraction_promise_count(const fu_extraction *x) { return x ? x->n_promises : 0; }
+const fu_promise *fu_extraction_promise(const fu_extraction *x, size_t i) {
+    return x && i < x->n_promises ? &x->promises[i] : NULL;
+}
+size_t fu_extraction_risk_count(const fu_extraction *x) { return x ? x->n_risks : 0; }
+const fu_risk *fu_extraction_risk(const fu_extraction *x, size_t i) {
+    return x && i < x->n_risks ? &x->risks[i] : NULL;
+}
+
+/* Read a count: ASCII digits or Chinese numerals up to 99 (十, 十二, 二十四). */
+static int parse_count(const char *s, size_t n, int64_t *out) {
+    if (n && s[0] >= '0' && s[0] <= '9') {
+        int64_t v = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9') return 0;
+            if (v > 100000) return 0;
+            v = v * 10 + (s[i] - '0');
+        }
+        *out = v;
+        return 1;
+    }
+    static const char *const digits[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    int64_t total = 0, cur = -1;
+    int tens_seen = 0;
+    for (size_t i = 0; i < n;) {
+        if (n - i >= 3 && memcmp(s + i, "十", 3) == 0) {
+            if (tens_seen) return 0;
+            total += (cur < 0 ? 1 : cur) * 10;
+            cur = -1;
+            tens_seen = 1;
+            i += 3;
+            continue;
+        }
+        int d = -1;
+        if (n - i >= 3 && memcmp(s + i, "两", 3) == 0) d = 2;
+        for (int k = 0; d < 0 && k < 9; k++)
+            if (n - i >= 3 && memcmp(s + i, digits[k], 3) == 0) d = k + 1;
+        if (d < 0 || cur >= 0) return 0; /* unknown character or two digits in a row */
+        cur = d;
+        i += 3;
+    }
+    if (cur < 0 && !tens_seen) return 0;
+    *out = total + (cur < 0 ? 0 : cur);
+    return 1;
+}
+
+static int add_risk(fu_extraction *x, size_t s, size_t e, const char *text, const char *rule,
+                    const char *reason) {
+    if (FU_GROW(x->risks, x->cap_risks, x->n_risks + 1) != FU_OK) return FU_ENOMEM;
+    fu_risk *r = &x->risks[x->n_risks];
+    r->start = s;
+    r->end = e;
+    r->rule = rule;
+    r->text = fu__strndup(text + s, e - s);
+    r->reason = fu__strdup(reason);
+    if (!r->text || !r->reason) {
+        fu__free((char *)r->text);
+        fu__free((char *)r->reason);
+        return fu__error_nomem();
+    }
+    x->n_risks++;
+    return FU_OK;
+}
+
+static int promise_cmp(const void *a, const void *b) {
+    const fu_promise *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int risk_cmp(const void *a, const void *b) {
+    const fu_risk *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
+                        int64_t at, fu_extraction *x) {
+    int rc;
+    for (size_t p = 0; p < ex->n_pats; p++) {
+        ex_pat *pat = &ex->pats[p];
+        char what[200];
+        size_t pos = 0;
+        while (pos < len) {
+            snprintf(what, sizeof what, "commitment pattern '%s'", pat->name);
+            rc = fu__re_exec(&ex->re, pat->code, note, len, pos, 0, pat->md, what);
+            if (rc < 0) return rc;
+            if (rc == 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
+            size_t s = ov[0], e = ov[1];
+            pos = e > s ? e : s + 1;
+            if (e == s) continue;
+            int overlaps = 0;
+            for (size_t i = 0; i < x->n_promises && !overlaps; i++)
+                overlaps = s < x->promises[i].end && x->promises[i].start < e;
+            if (overlaps) continue; /* an earlier pattern took this text */
+            int64_t count = 0;
+            if (pat->rule.kind == FU_DEADLINE_IN && pat->rule.group > 0) {
+                uint32_t ng = pcre2_get_ovector_count(pat->md);
+                size_t g = (size_t)pat->rule.group;
+                if (g >= ng || ov[2 * g] == PCRE2_UNSET ||
+                    !parse_count(note + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &count))
+                    continue; /* no usable count: not a promise we can date */
+            }
+            int64_t deadline;
+            rc = fu_deadline_compute(&pat->rule, count, cal, at, &deadline);
+            if (rc != FU_OK) return rc;
+            if (FU_GROW(x->promises, x->cap_promises, x->n_promises + 1) != FU_OK) return FU_ENOMEM;
+            fu_promise *pr = &x->promises[x->n_promises];
+            pr->start = s;
+            pr->end = e;
+            pr->rule = pat->name;
+            pr->deadline = deadline;
+            pr->risky = 0;
+            pr->text = fu__strndup(note + s, e - s);
+            if (!pr->text) return fu__error_nomem();
+            x->n_promises++;
+        }
+    }
+    if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
+    for (size_t p = 0; p < ex->n_risky; p++) {
+        ex_pat *pat = &ex->risky[p];
+        char what[200];
+        size_t pos = 0;
+        while (pos < len) {
+            snprintf(what, sizeof what, "risky pattern '%s'", pat->name);
+            rc = fu__re_exec(&ex->re, pat->code, note, len, pos, 0, pat->md, what);
+            if (rc < 0) return rc;
+            if (rc == 0) break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
+            size_t s = ov[0], e = ov[1];
+            pos = e > s ? e : s + 1;
+            if (e == s) continue;
+            if (add_risk(x, s, e, note, pat->name, pat->reason) != FU_OK) return FU_ENOMEM;
+        }
+    }
+    if (x->n_risks > 1) qsort(x->risks, x->n_risks, sizeof *x->risks, risk_cmp);
+    if (ex->min_lead > 0) {
+        for (size_t i = 0; i < x->n_promises; i++) {
+            fu_promise *pr = &x->promises[i];
+            if (pr->deadline - at >= ex->min_lead) continue;
+            pr->risky = 1;
+            char reason[160];
+            snprintf(reason, sizeof reason,
+                     "deadline %lld min after the note, the process needs at least %lld min",
+                     (long long)((pr->deadline - at) / 60), (long long)(ex->min_lead / 60));
+            if (add_risk(x, pr->start, pr->end, note, "min_lead", reason) != FU_OK) return FU_ENOMEM;
+        }
+    }
+    return FU_OK;
+}
+
+int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
+                     int64_t at, fu_extraction **out) {
+    if (out) *out = NULL;
+    if (!ex || !out || !cal || (!note && len))
+        return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
+    fu_extraction *x = fu__calloc(1, sizeof *x);
+    if (!x) return fu__error_nomem();
+    int rc = run_patterns(ex, cal, note ? note : "", len, at, x);
+    if (rc != FU_OK) {
+        fu_extraction_free(x);
+        return rc;
+    }
+    *out = x;
+    return FU_OK;
+}

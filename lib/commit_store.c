@@ -1,0 +1,780 @@
+/* fu_commit: the ledger, stored in SQLite (in memory or a WAL file). */
+#include "followup/commit.h"
+
+#include "commit_internal.h"
+#include "internal.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+struct fu_ledger {
+    sqlite3 *db;
+    fu_ledger_options opts;
+    fu_redactor *own_redactor;
+    fu_redactor *redactor; /* NULL when storing raw text */
+    sqlite3_stmt *st_insert, *st_event, *st_row, *st_update;
+};
+
+/* ------------------------------------------------------------- errors */
+
+static int db_fail(fu_ledger *l, int src, const char *what) {
+    if (src == SQLITE_NOMEM) return fu__error_nomem();
+    return fu__error_set(FU_EDB, "ledger: %s: %s", what, l && l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+}
+
+static int exec(fu_ledger *l, const char *sql, const char *what) {
+    int src = sqlite3_exec(l->db, sql, NULL, NULL, NULL);
+    return src == SQLITE_OK ? FU_OK : db_fail(l, src, what);
+}
+
+static int begin_write(fu_ledger *l) {
+    if (l->opts.flags & FU_LEDGER_READONLY) return fu__error_set(FU_ESTATE, "ledger: opened read-only");
+    return exec(l, "BEGIN IMMEDIATE", "begin");
+}
+
+static int finish(fu_ledger *l, int rc) {
+    if (rc == FU_OK) {
+        rc = exec(l, "COMMIT", "commit");
+        if (rc == FU_OK) return FU_OK;
+    }
+    /* Keep the first error's detail: a failing rollback adds nothing useful. */
+    sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------- schema */
+
+static const char k_schema_v1[] =
+    "CREATE TABLE commitment("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " customer_id TEXT NOT NULL, text TEXT NOT NULL, category TEXT NOT NULL,"
+    " owner TEXT NOT NULL, created_by TEXT NOT NULL, rule TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, deadline INTEGER NOT NULL,"
+    " warn_at INTEGER NOT NULL, breach_at INTEGER NOT NULL,"
+    " state INTEGER NOT NULL, warned INTEGER NOT NULL, level INTEGER NOT NULL,"
+    " closed_at INTEGER);"
+    "CREATE INDEX commitment_state_deadline ON commitment(state, deadline);"
+    "CREATE TABLE event("
+    " commitment_id INTEGER NOT NULL REFERENCES commitment(id), seq INTEGER NOT NULL,"
+    " at INTEGER NOT NULL, kind INTEGER NOT NULL, from_state INTEGER NOT NULL,"
+    " to_state INTEGER NOT NULL, level INTEGER NOT NULL, rule TEXT NOT NULL,"
+    " actor TEXT NOT NULL, PRIMARY KEY(commitment_id, seq)) WITHOUT ROWID;";
+
+/* v2: when the next rule falls due (so that a tick reads only what changes),
+ * and indexes for the by-owner and by-customer queries. */
+static const char k_schema_v2[] =
+    "ALTER TABLE commitment ADD COLUMN next_at INTEGER;"
+    "CREATE INDEX commitment_next ON commitment(next_at) WHERE next_at IS NOT NULL;"
+    "CREATE INDEX commitment_customer ON commitment(customer_id, deadline);"
+    "CREATE INDEX commitment_owner ON commitment(owner, state, deadline);";
+
+static int64_t next_at_of(const fu_ledger *l, int state, int warned, int level, int64_t warn_at,
+                          int64_t breach_at, int *has) {
+    *has = 1;
+    if (state == FU_COMMIT_OPEN) return warned ? breach_at : warn_at;
+    if (state == FU_COMMIT_BREACHED && level < l->opts.max_level)
+        return breach_at + (int64_t)(level + 1) * l->opts.escalate_after;
+    *has = 0;
+    return 0;
+}
+
+static int backfill_next_at(fu_ledger *l) {
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT id, state, warned, level, warn_at, breach_at FROM commitment"
+                                 " WHERE state < 2", -1, &sel, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(l->db, "UPDATE commitment SET next_at = ?2 WHERE id = ?1", -1, &upd, NULL);
+    while (src == SQLITE_OK && (src = sqlite3_step(sel)) == SQLITE_ROW) {
+        int has;
+        int64_t n = next_at_of(l, sqlite3_column_int(sel, 1), sqlite3_column_int(sel, 2),
+                               sqlite3_column_int(sel, 3), sqlite3_column_int64(sel, 4),
+                               sqlite3_column_int64(sel, 5), &has);
+        sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+        if (has) sqlite3_bind_int64(upd, 2, n);
+        else sqlite3_bind_null(upd, 2);
+        src = sqlite3_step(upd);
+        sqlite3_reset(upd);
+        if (src == SQLITE_DONE) src = SQLITE_OK;
+    }
+    int rc = src == SQLITE_DONE ? FU_OK : db_fail(l, src, "migration to schema 2");
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+static int read_version(fu_ledger *l, int *out) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return src == SQLITE_OK ? FU_OK : db_fail(l, src, "reading the schema version");
+}
+
+static int count_foreign_tables(fu_ledger *l, int *out) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                 " AND name NOT LIKE 'sqlite_%'", -1, &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return src == SQLITE_OK ? FU_OK : db_fail(l, src, "reading the schema");
+}
+
+static int migrate(fu_ledger *l) {
+    int v = 0;
+    int rc = read_version(l, &v);
+    if (rc != FU_OK) return rc;
+    if (v > FU_LEDGER_SCHEMA_VERSION)
+        return fu__error_set(FU_EDB, "ledger: schema version %d is newer than this library's %d", v,
+                             FU_LEDGER_SCHEMA_VERSION);
+    if (v == FU_LEDGER_SCHEMA_VERSION) return FU_OK;
+    if (l->opts.flags & FU_LEDGER_READONLY)
+        return fu__error_set(FU_EDB, "ledger: schema version %d needs migrating to %d; open it for writing once",
+                             v, FU_LEDGER_SCHEMA_VERSION);
+    rc = begin_write(l);
+    if (rc != FU_OK) return rc;
+    rc = read_version(l, &v); /* another process may have migrated meanwhile */
+    if (rc == FU_OK && v == 0) {
+        int n = 0;
+        rc = count_foreign_tables(l, &n);
+        if (rc == FU_OK && n > 0) rc = fu__error_set(FU_EDB, "ledger: the database holds other tables; not a ledger");
+        if (rc == FU_OK) rc = exec(l, k_schema_v1, "creating schema 1");
+        if (rc == FU_OK) v = 1;
+    }
+    if (rc == FU_OK && v == 1) {
+        rc = exec(l, k_schema_v2, "migrating to schema 2");
+        if (rc == FU_OK) rc = backfill_next_at(l);
+        if (rc == FU_OK) v = 2;
+    }
+    if (rc == FU_OK) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+        rc = exec(l, sql, "writing the schema version");
+    }
+    return finish(l, rc);
+}
+
+/* ------------------------------------------------------------- open/close */
+
+void fu_ledger_options_init(fu_ledger_options *opts) {
+    static const fu_ledger_options init = FU_LEDGER_OPTIONS_INIT;
+    if (opts) *opts = init;
+}
+
+void fu_ledger_close(fu_ledger *l) {
+    if (!l) return;
+    sqlite3_finalize(l->st_insert);
+    sqlite3_finalize(l->st_event);
+    sqlite3_finalize(l->st_row);
+    sqlite3_finalize(l->st_update);
+    sqlite3_close_v2(l->db);
+    fu_redactor_free(l->own_redactor);
+    fu__free(l);
+}
+
+static int prepare(fu_ledger *l, const char *sql, sqlite3_stmt **st) {
+    int src = sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    return src == SQLITE_OK ? FU_OK : db_fail(l, src, "preparing a statement");
+}
+
+static int check_options(const fu_ledger_options *o) {
+    if (o->version != FU_LEDGER_OPTIONS_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_ledger_options: unknown version %u", o->version);
+    if (!(o->warn_share > 0) || !(o->breach_share >= o->warn_share) || !(o->breach_share <= 2))
+        return fu__error_set(FU_EINVAL, "fu_ledger_options: need 0 < warn_share <= breach_share <= 2");
+    if (o->escalate_after <= 0) return fu__error_set(FU_EINVAL, "fu_ledger_options: escalate_after must be > 0");
+    if (o->max_level < 0 || o->max_level > 1000)
+        return fu__error_set(FU_EINVAL, "fu_ledger_options: max_level out of 0..1000");
+    if (o->busy_timeout_ms < 0) return fu__error_set(FU_EINVAL, "fu_ledger_options: busy_timeout_ms < 0");
+    return FU_OK;
+}
+
+int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *opts) {
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    *out = NULL;
+    fu_ledger_options def = FU_LEDGER_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    int rc = check_options(opts);
+    if (rc != FU_OK) return rc;
+    int memory = !path || strcmp(path, ":memory:") == 0;
+    if (memory && (opts->flags & FU_LEDGER_READONLY))
+        return fu__error_set(FU_EINVAL, "ledger: a ledger in memory cannot be read-only");
+
+    fu_ledger *l = fu__calloc(1, sizeof *l);
+    if (!l) return fu__error_nomem();
+    l->opts = *opts;
+    if (!(opts->flags & FU_LEDGER_STORE_RAW_TEXT)) {
+        if (opts->redactor) {
+            l->redactor = opts->redactor;
+        } else {
+            rc = fu_redactor_new(&l->own_redactor, NULL);
+            l->redactor = l->own_redactor;
+        }
+    }
+    int flags = (opts->flags & FU_LEDGER_READONLY) ? SQLITE_OPEN_READONLY
+                                                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    flags |= SQLITE_OPEN_NOMUTEX;
+    if (rc == FU_OK) {
+        int src = sqlite3_open_v2(memory ? ":memory:" : path, &l->db, flags, NULL);
+        if (src != SQLITE_OK) {
+            rc = src == SQLITE_NOMEM ? fu__error_nomem()
+                                     : fu__error_set(FU_EDB, "ledger: cannot open '%s': %s", memory ? ":memory:" : path,
+                                                     l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+        }
+    }
+    if (rc == FU_OK) {
+        sqlite3_extended_result_codes(l->db, 1);
+        sqlite3_busy_timeout(l->db, opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000);
+        /* A file that is not a database fails here, with a clear message. */
+        rc = exec(l, "SELECT count(*) FROM sqlite_master", "reading the file");
+    }
+    if (rc == FU_OK && !memory && !(opts->flags & FU_LEDGER_READONLY)) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    if (rc == FU_OK)
+        rc = exec(l, (opts->flags & FU_LEDGER_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+                  "synchronous");
+    if (rc == FU_OK) rc = exec(l, "PRAGMA foreign_keys=ON", "foreign keys");
+    if (rc == FU_OK) rc = migrate(l);
+    if (rc == FU_OK && !(opts->flags & FU_LEDGER_READONLY)) {
+        rc = prepare(l,
+                     "INSERT INTO commitment(customer_id, text, category, owner, created_by, rule,"
+                     " created_at, deadline, warn_at, breach_at, state, warned, level, closed_at, next_at)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, 0, NULL, ?9)",
+                     &l->st_insert);
+        if (rc == FU_OK)
+            rc = prepare(l,
+                         "INSERT INTO event(commitment_id, seq, at, kind, from_state, to_state, level, rule, actor)"
+                         " VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM event WHERE commitment_id = ?1),"
+                         " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         &l->st_event);
+        if (rc == FU_OK)
+            rc = prepare(l,
+                         "UPDATE commitment SET state = ?2, warned = ?3, level = ?4, closed_at = ?5, next_at = ?6"
+                         " WHERE id = ?1",
+                         &l->st_update);
+        if (rc == FU_OK)
+            rc = prepare(l,
+                         "SELECT id, state, warned, level, warn_at, breach_at, created_at FROM commitment WHERE id = ?1",
+                         &l->st_row);
+    }
+    if (rc != FU_OK) {
+        fu_ledger_close(l);
+        return rc;
+    }
+    *out = l;
+    return FU_OK;
+}
+
+int fu_ledger_schema_version(fu_ledger *l, int *out) {
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_schema_version: NULL argument");
+    return read_version(l, out);
+}
+
+/* ------------------------------------------------------------- writing */
+
+typedef struct row {
+    int64_t id;
+    int state, warned, level;
+    int64_t warn_at, breach_at, created_at;
+} row;
+
+static int add_event(fu_ledger *l, int64_t id, int64_t at, int kind, int from, int to, int level,
+                     const char *rule, const char *by) {
+    sqlite3_stmt *st = l->st_event;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_int(st, 3, kind);
+    sqlite3_bind_int(st, 4, from);
+    sqlite3_bind_int(st, 5, to);
+    sqlite3_bind_int(st, 6, level);
+    sqlite3_bind_text(st, 7, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, by ? by : "", -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return src == SQLITE_DONE ? FU_OK : db_fail(l, src, "recording an event");
+}
+
+static int save_row(fu_ledger *l, const row *r, int64_t closed_at) {
+    sqlite3_stmt *st = l->st_update;
+    int has;
+    int64_t next = next_at_of(l, r->state, r->warned, r->level, r->warn_at, r->breach_at, &has);
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_int(st, 2, r->state);
+    sqlite3_bind_int(st, 3, r->warned);
+    sqlite3_bind_int(st, 4, r->level);
+    if (closed_at != FU_COMMIT_NO_TIME) sqlite3_bind_int64(st, 5, closed_at);
+    else sqlite3_bind_null(st, 5);
+    if (has) sqlite3_bind_int64(st, 6, next);
+    else sqlite3_bind_null(st, 6);
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    return src == SQLITE_DONE ? FU_OK : db_fail(l, src, "updating a commitment");
+}
+
+/* Apply the escalation rules to `r` up to `upto`, recording each transition
+ * at the instant its rule fell due. */
+static int advance(fu_ledger *l, row *r, int64_t upto, size_t *events) {
+    int rc = FU_OK;
+    int changed = 0;
+    for (;;) {
+        if (r->state == FU_COMMIT_OPEN && !r->warned && r->warn_at <= upto) {
+            r->warned = 1;
+            rc = add_event(l, r->id, r->warn_at, FU_COMMIT_EV_WARNED, FU_COMMIT_OPEN, FU_COMMIT_OPEN, r->level,
+                           "commitments.warn_at", "");
+        } else if (r->state == FU_COMMIT_OPEN && r->breach_at <= upto) {
+            r->state = FU_COMMIT_BREACHED;
+            rc = add_event(l, r->id, r->breach_at, FU_COMMIT_EV_BREACHED, FU_COMMIT_OPEN, FU_COMMIT_BREACHED,
+                           r->level, "commitments.breach_at", "");
+        } else if (r->state == FU_COMMIT_BREACHED && r->level < l->opts.max_level &&
+                   r->breach_at + (int64_t)(r->level + 1) * l->opts.escalate_after <= upto) {
+            r->level++;
+            rc = add_event(l, r->id, r->breach_at + (int64_t)r->level * l->opts.escalate_after,
+                           FU_COMMIT_EV_ESCALATED, FU_COMMIT_BREACHED, FU_COMMIT_BREACHED, r->level,
+                           "commitments.escalate_after", "");
+        } else {
+            break;
+        }
+        if (rc != FU_OK) return rc;
+        changed = 1;
+        if (events) (*events)++;
+    }
+    return changed ? save_row(l, r, FU_COMMIT_NO_TIME) : FU_OK;
+}
+
+static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) {
+    if (!in || in->version != FU_COMMIT_INPUT_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_commit_input: NULL or unknown version");
+    if (!in->customer_id || !in->customer_id[0]) return fu__error_set(FU_EINVAL, "a commitment needs a customer_id");
+    int64_t deadline = in->deadline;
+    int rc = FU_OK;
+    if (deadline == FU_COMMIT_NO_TIME) rc = fu__commit_deadline_from_duration(&in->promised, in->calendar, in->created_at, &deadline);
+    if (rc != FU_OK) return rc;
+    if (deadline < in->created_at)
+        return fu__error_set(FU_EINVAL, "the deadline lies before the commitment was made");
+    double span = (double)(deadline - in->created_at);
+    int64_t warn_at = in->created_at + (int64_t)llround(span * l->opts.warn_share);
+    int64_t breach_at = in->created_at + (int64_t)llround(span * l->opts.breach_share);
+
+    const char *text = in->text ? in->text : "";
+    char *masked = NULL;
+    if (l->redactor) {
+        rc = fu_redactor_apply(l->redactor, text, strlen(text), &masked, NULL);
+        if (rc != FU_OK) return rc;
+        text = masked;
+    }
+    const char *rule = in->rule ? in->rule : "api.add";
+    sqlite3_stmt *st = l->st_insert;
+    sqlite3_bind_text(st, 1, in->customer_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, in->category ? in->category : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, in->owner ? in->owner : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, in->created_by ? in->created_by : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, in->created_at);
+    sqlite3_bind_int64(st, 8, deadline);
+    sqlite3_bind_int64(st, 9, warn_at);
+    sqlite3_bind_int64(st, 10, breach_at);
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    fu__free(masked);
+    if (src != SQLITE_DONE) return db_fail(l, src, "adding a commitment");
+    int64_t id = sqlite3_last_insert_rowid(l->db);
+    rc = add_event(l, id, in->created_at, FU_COMMIT_EV_CREATED, -1, FU_COMMIT_OPEN, 0, rule, in->created_by);
+    if (rc == FU_OK && id_out) *id_out = id;
+    return rc;
+}
+
+int fu_ledger_add(fu_ledger *l, const fu_commit_input *in, int64_t *out) {
+    if (!l || !in) return fu__error_set(FU_EINVAL, "fu_ledger_add: NULL argument");
+    int rc = begin_write(l);
+    if (rc != FU_OK) return rc;
+    return finish(l, insert_one(l, in, out));
+}
+
+int fu_ledger_add_bulk(fu_ledger *l, const fu_commit_input *in, size_t n, int64_t *ids) {
+    if (!l || (n && !in)) return fu__error_set(FU_EINVAL, "fu_ledger_add_bulk: NULL argument");
+    int rc = begin_write(l);
+    if (rc != FU_OK) return rc;
+    for (size_t i = 0; i < n && rc == FU_OK; i++) {
+        rc = insert_one(l, &in[i], ids ? &ids[i] : NULL);
+        if (rc != FU_OK) fu__error_prefix("commitment %zu", i);
+    }
+    return finish(l, rc);
+}
+
+static int load_row(fu_ledger *l, int64_t id, row *r) {
+    sqlite3_stmt *st = l->st_row;
+    sqlite3_bind_int64(st, 1, id);
+    int src = sqlite3_step(st);
+    int rc = FU_OK;
+    if (src == SQLITE_ROW) {
+        r->id = sqlite3_column_int64(st, 0);
+        r->state = sqlite3_column_int(st, 1);
+        r->warned = sqlite3_column_int(st, 2);
+        r->level = sqlite3_column_int(st, 3);
+        r->warn_at = sqlite3_column_int64(st, 4);
+        r->breach_at = sqlite3_column_int64(st, 5);
+        r->created_at = sqlite3_column_int64(st, 6);
+    } else if (src == SQLITE_DONE) {
+        rc = fu__error_set(FU_ENOTFOUND, "no commitment with id %lld", (long long)id);
+    } else {
+        rc = db_fail(l, src, "reading a commitment");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int close_one(fu_ledger *l, int64_t id, int64_t at, const char *by, int to_state) {
+    if (!l) return fu__error_set(FU_EINVAL, "ledger is NULL");
+    int rc = begin_write(l);
+    if (rc != FU_OK) return rc;
+    row r = {0};
+    rc = load_row(l, id, &r);
+    if (rc == FU_OK && r.state >= FU_COMMIT_FULFILLED)
+        rc = fu__error_set(FU_ESTATE, "commitment %lld is %s already", (long long)id, fu_commit_state_name(r.state));
+    if (rc == FU_OK && at < r.created_at)
+        rc = fu__error_set(FU_EINVAL, "commitment %lld cannot be closed before it was made", (long long)id);
+    if (rc == FU_OK) rc = advance(l, &r, at, NULL);
+    if (rc == FU_OK) {
+        int from = r.state;
+        r.state = to_state;
+        rc = add_event(l, id, at, to_state == FU_COMMIT_FULFILLED ? FU_COMMIT_EV_FULFILLED : FU_COMMIT_EV_CANCELLED,
+                       from, to_state, r.level, to_state == FU_COMMIT_FULFILLED ? "api.fulfill" : "api.cancel", by);
+    }
+    if (rc == FU_OK) rc = save_row(l, &r, at);
+    return finish(l, rc);
+}
+
+int fu_ledger_fulfill(fu_ledger *l, int64_t id, int64_t at, const char *by) {
+    return close_one(l, id, at, by, FU_COMMIT_FULFILLED);
+}
+
+int fu_ledger_cancel(fu_ledger *l, int64_t id, int64_t at, const char *by) {
+    return close_one(l, id, at, by, FU_COMMIT_CANCELLED);
+}
+
+int fu_ledger_tick(fu_ledger *l, int64_t now, size_t *out) {
+    if (out) *out = 0;
+    if (!l) return fu__error_set(FU_EINVAL, "ledger is NULL");
+    int rc = begin_write(l);
+    if (rc != FU_OK) return rc;
+    /* Read the due rows first: updating next_at while scanning its index
+     * could visit a row twice. */
+    row *rows = NULL;
+    size_t n = 0, cap = 0, events = 0;
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT id, state, warned, level, warn_at, breach_at, created_at FROM commitment"
+                                 " WHERE next_at <= ?1 ORDER BY next_at, id", -1, &st, NULL);
+    if (src == SQLITE_OK) sqlite3_bind_int64(st, 1, now);
+    while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (FU_GROW(rows, cap, n + 1) != FU_OK) {
+            rc = FU_ENOMEM;
+            break;
+        }
+        row *r = &rows[n++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->state = sqlite3_column_int(st, 1);
+        r->warned = sqlite3_column_int(st, 2);
+        r->level = sqlite3_column_int(st, 3);
+        r->warn_at = sqlite3_column_int64(st, 4);
+        r->breach_at = sqlite3_column_int64(st, 5);
+        r->created_at = sqlite3_column_int64(st, 6);
+        src = SQLITE_OK;
+    }
+    if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "finding due commitments");
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n && rc == FU_OK; i++) rc = advance(l, &rows[i], now, &events);
+    fu__free(rows);
+    rc = finish(l, rc);
+    if (rc == FU_OK && out) *out = events;
+    return rc;
+}
+
+/* ------------------------------------------------------------- reading */
+
+struct fu_commitment_list {
+    fu_commitment *items;
+    size_t n, cap;
+    fu_commit_event *events;
+    size_t n_events, cap_events;
+    fu__buf strings;
+};
+
+size_t fu_commitment_list_count(const fu_commitment_list *list) { return list ? list->n : 0; }
+
+const fu_commitment *fu_commitment_list_get(const fu_commitment_list *list, size_t i) {
+    return list && i < list->n ? &list->items[i] : NULL;
+}
+
+void fu_commitment_list_free(fu_commitment_list *list) {
+    if (!list) return;
+    fu__free(list->items);
+    fu__free(list->events);
+    fu__buf_free(&list->strings);
+    fu__free(list);
+}
+
+/* Strings are collected in one buffer; until the list is complete their
+ * fields hold offsets into it, turned into pointers by fix_pointers(). */
+static int put_string(fu_commitment_list *list, sqlite3_stmt *st, int col, const char **field) {
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    size_t off = list->strings.len;
+    if (fu__buf_append(&list->strings, s ? s : "", n) != FU_OK) return FU_ENOMEM;
+    if (fu__buf_append(&list->strings, "", 1) != FU_OK) return FU_ENOMEM; /* keep the NUL */
+    *field = (const char *)(uintptr_t)off;
+    return FU_OK;
+}
+
+static const char *off_ptr(const fu_commitment_list *list, const char *off) {
+    return list->strings.data + (uintptr_t)off;
+}
+
+static void fix_pointers(fu_commitment_list *list) {
+    for (size_t i = 0; i < list->n_events; i++) {
+        fu_commit_event *e = &list->events[i];
+        e->rule = off_ptr(list, e->rule);
+        e->by = off_ptr(list, e->by);
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        fu_commitment *c = &list->items[i];
+        c->customer_id = off_ptr(list, c->customer_id);
+        c->text = off_ptr(list, c->text);
+        c->category = off_ptr(list, c->category);
+        c->owner = off_ptr(list, c->owner);
+        c->created_by = off_ptr(list, c->created_by);
+        c->rule = off_ptr(list, c->rule);
+        c->events = c->n_events ? list->events + (uintptr_t)c->events : NULL;
+    }
+}
+
+#define COLUMNS                                                                                  \
+    "id, customer_id, text, category, owner, created_by, rule, created_at, deadline, warn_at," \
+    " breach_at, state, warned, level, closed_at"
+
+static int load_events(fu_ledger *l, fu_commitment_list *list, fu_commitment *c) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT at, kind, from_state, to_state, level, rule, actor FROM event"
+                                 " WHERE commitment_id = ?1 ORDER BY seq", -1, &st, NULL);
+    if (src != SQLITE_OK) return db_fail(l, src, "reading events");
+    sqlite3_bind_int64(st, 1, c->id);
+    size_t first = list->n_events;
+    int rc = FU_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (FU_GROW(list->events, list->cap_events, list->n_events + 1) != FU_OK) {
+            rc = FU_ENOMEM;
+            break;
+        }
+        fu_commit_event *e = &list->events[list->n_events++];
+        e->at = sqlite3_column_int64(st, 0);
+        e->kind = sqlite3_column_int(st, 1);
+        e->from_state = sqlite3_column_int(st, 2);
+        e->to_state = sqlite3_column_int(st, 3);
+        e->level = sqlite3_column_int(st, 4);
+        if (put_string(list, st, 5, &e->rule) != FU_OK || put_string(list, st, 6, &e->by) != FU_OK) {
+            rc = FU_ENOMEM;
+            break;
+        }
+    }
+    if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading events");
+    sqlite3_finalize(st);
+    c->events = (const fu_commit_event *)(uintptr_t)first;
+    c->n_events = list->n_events - first;
+    return rc;
+}
+
+/* WHERE clause and parameters of a query. */
+static int build_where(const fu_commit_query *q, fu__buf *sql) {
+    int rc = FU_OK;
+    switch (q->kind) {
+    case FU_QUERY_ALL:
+        rc = fu__buf_puts(sql, " WHERE 1");
+        break;
+    case FU_QUERY_DUE:
+        rc = fu__buf_puts(sql, " WHERE state IN (0, 1) AND deadline >= ?1 AND deadline < ?2");
+        break;
+    case FU_QUERY_AT_RISK:
+        rc = fu__buf_puts(sql, " WHERE state = 0 AND deadline > ?3 AND warn_at <= ?3");
+        break;
+    case FU_QUERY_OVERDUE:
+        rc = fu__buf_puts(sql, " WHERE state IN (0, 1) AND deadline <= ?3");
+        break;
+    default:
+        return fu__error_set(FU_EINVAL, "unknown query kind %d", q->kind);
+    }
+    if (rc == FU_OK && q->owner) rc = fu__buf_puts(sql, " AND owner = ?4");
+    if (rc == FU_OK && q->customer_id) rc = fu__buf_puts(sql, " AND customer_id = ?5");
+    return rc;
+}
+
+static int prepare_query(fu_ledger *l, const fu_commit_query *q, const char *select, int order,
+                         sqlite3_stmt **st) {
+    fu__buf sql = FU__BUF_INIT;
+    int rc = fu__buf_puts(&sql, select);
+    if (rc == FU_OK) rc = build_where(q, &sql);
+    if (rc == FU_OK && order) rc = fu__buf_puts(&sql, " ORDER BY deadline, id");
+    if (rc == FU_OK && order && q->limit) rc = fu__buf_printf(&sql, " LIMIT %zu", q->limit);
+    if (rc == FU_OK) {
+        int src = sqlite3_prepare_v2(l->db, sql.data, -1, st, NULL);
+        if (src != SQLITE_OK) rc = db_fail(l, src, "preparing a query");
+    }
+    fu__buf_free(&sql);
+    if (rc != FU_OK) return rc;
+    sqlite3_bind_int64(*st, 1, q->from);
+    sqlite3_bind_int64(*st, 2, q->to);
+    sqlite3_bind_int64(*st, 3, q->now);
+    if (q->owner) sqlite3_bind_text(*st, 4, q->owner, -1, SQLITE_STATIC);
+    if (q->customer_id) sqlite3_bind_text(*st, 5, q->customer_id, -1, SQLITE_STATIC);
+    return FU_OK;
+}
+
+static int check_query(fu_ledger *l, const fu_commit_query *q) {
+    if (!l || !q) return fu__error_set(FU_EINVAL, "query: NULL argument");
+    if (q->version != FU_COMMIT_QUERY_VERSION) return fu__error_set(FU_EINVAL, "fu_commit_query: unknown version %u", q->version);
+    return FU_OK;
+}
+
+static int add_row(fu_ledger *l, fu_commitment_list *list, sqlite3_stmt *st, int with_events) {
+    if (FU_GROW(list->items, list->cap, list->n + 1) != FU_OK) return FU_ENOMEM;
+    fu_commitment *c = &list->items[list->n++];
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    if (put_string(list, st, 1, &c->customer_id) != FU_OK || put_string(list, st, 2, &c->text) != FU_OK ||
+        put_string(list, st, 3, &c->category) != FU_OK || put_string(list, st, 4, &c->owner) != FU_OK ||
+        put_string(list, st, 5, &c->created_by) != FU_OK || put_string(list, st, 6, &c->rule) != FU_OK)
+        return FU_ENOMEM;
+    c->created_at = sqlite3_column_int64(st, 7);
+    c->deadline = sqlite3_column_int64(st, 8);
+    c->warn_at = sqlite3_column_int64(st, 9);
+    c->breach_at = sqlite3_column_int64(st, 10);
+    c->state = sqlite3_column_int(st, 11);
+    c->warned = sqlite3_column_int(st, 12);
+    c->level = sqlite3_column_int(st, 13);
+    c->closed_at = sqlite3_column_type(st, 14) == SQLITE_NULL ? FU_COMMIT_NO_TIME : sqlite3_column_int64(st, 14);
+    return with_events ? load_events(l, list, c) : FU_OK;
+}
+
+/* Step through `st` (which selects COLUMNS) into a new list. */
+static int collect(fu_ledger *l, sqlite3_stmt *st, int with_events, fu_commitment_list **out) {
+    fu_commitment_list *list = fu__calloc(1, sizeof *list);
+    if (!list) return fu__error_nomem();
+    int rc = FU_OK, src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = add_row(l, list, st, with_events);
+        if (rc != FU_OK) break;
+    }
+    if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "running a query");
+    if (rc == FU_OK && list->strings.failed) rc = FU_ENOMEM;
+    if (rc == FU_ENOMEM) rc = fu__error_nomem();
+    if (rc != FU_OK) {
+        fu_commitment_list_free(list);
+        return rc;
+    }
+    fix_pointers(list);
+    *out = list;
+    return FU_OK;
+}
+
+static int run_query(fu_ledger *l, const fu_commit_query *q, fu_commitment_list **out) {
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_query(l, q, "SELECT " COLUMNS " FROM commitment", 1, &st);
+    if (rc != FU_OK) return rc;
+    rc = collect(l, st, (q->flags & FU_QUERY_EVENTS) != 0, out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A read transaction keeps the rows and their events consistent while
+ * another process writes. */
+static int read_begin(fu_ledger *l) { return exec(l, "BEGIN", "begin a read"); }
+
+int fu_ledger_query(fu_ledger *l, const fu_commit_query *q, fu_commitment_list **out) {
+    if (out) *out = NULL;
+    int rc = check_query(l, q);
+    if (rc != FU_OK) return rc;
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    rc = read_begin(l);
+    if (rc != FU_OK) return rc;
+    rc = run_query(l, q, out);
+    int rc2 = finish(l, rc);
+    if (rc == FU_OK && rc2 != FU_OK) {
+        fu_commitment_list_free(*out);
+        *out = NULL;
+    }
+    return rc2;
+}
+
+int fu_ledger_count(fu_ledger *l, const fu_commit_query *q, size_t *out) {
+    int rc = check_query(l, q);
+    if (rc != FU_OK) return rc;
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    sqlite3_stmt *st = NULL;
+    rc = prepare_query(l, q, "SELECT count(*) FROM commitment", 0, &st);
+    if (rc != FU_OK) return rc;
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) *out = (size_t)sqlite3_column_int64(st, 0);
+    else rc = db_fail(l, src, "counting");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int fu_ledger_get(fu_ledger *l, int64_t id, fu_commitment_list **out) {
+    if (out) *out = NULL;
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_get: NULL argument");
+    int rc = read_begin(l);
+    if (rc != FU_OK) return rc;
+    sqlite3_stmt *st = NULL;
+    fu_commitment_list *list = NULL;
+    int src = sqlite3_prepare_v2(l->db, "SELECT " COLUMNS " FROM commitment WHERE id = ?1", -1, &st, NULL);
+    if (src != SQLITE_OK) rc = db_fail(l, src, "reading a commitment");
+    if (rc == FU_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = collect(l, st, 1, &list);
+    }
+    sqlite3_finalize(st);
+    if (rc == FU_OK && list->n == 0) rc = fu__error_set(FU_ENOTFOUND, "no commitment with id %lld", (long long)id);
+    rc = finish(l, rc);
+    if (rc != FU_OK) {
+        fu_commitment_list_free(list);
+        return rc;
+    }
+    *out = list;
+    return FU_OK;
+}
+
+int fu_ledger_on_time(fu_ledger *l, int64_t from, int64_t to, int64_t now, fu_on_time *out) {
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_on_time: NULL argument");
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT count(*), coalesce(sum(state = 2 AND closed_at <= deadline), 0)"
+                                 " FROM commitment WHERE deadline >= ?1 AND deadline < ?2 AND state != 3"
+                                 " AND (deadline <= ?3 OR (state = 2 AND closed_at <= ?3))",
+                                 -1, &st, NULL);
+    if (src != SQLITE_OK) return db_fail(l, src, "on-time rate");
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = FU_OK;
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        out->due = (size_t)sqlite3_column_int64(st, 0);
+        out->on_time = (size_t)sqlite3_column_int64(st, 1);
+        out->rate = out->due ? (double)out->on_time / (double)out->due : NAN;
+    } else {
+        rc = db_fail(l, src, "on-time rate");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

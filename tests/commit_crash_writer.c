@@ -1,0 +1,61 @@
+/* Helper of test_commit.c: adds commitments to a ledger file one by one (or
+ * in batches of 10 in one transaction) and writes the id of each
+ * acknowledged commitment to stdout, one per line, until killed.
+ *
+ *     commit_crash_writer DB single|bulk COUNT
+ *
+ * Commitment number i (from 1) has customer "C<i>" and text "promise #<i>";
+ * its deadline is 3 days after its creation. */
+#include "followup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int say(int64_t id) {
+    char line[32];
+    int n = snprintf(line, sizeof line, "%lld\n", (long long)id);
+    return write(1, line, (size_t)n) == n ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s DB single|bulk COUNT\n", argv[0]);
+        return 2;
+    }
+    int bulk = strcmp(argv[2], "bulk") == 0;
+    long count = strtol(argv[3], NULL, 10);
+    fu_ledger *l = NULL;
+    if (fu_ledger_open(&l, argv[1], NULL) != FU_OK) {
+        fprintf(stderr, "open: %s\n", fu_error_last()->message);
+        return 1;
+    }
+    enum { BATCH = 10 };
+    char customers[BATCH][32], texts[BATCH][48];
+    fu_commit_input in[BATCH];
+    int64_t ids[BATCH];
+    for (long i = 1; i <= count;) {
+        int n = bulk ? BATCH : 1;
+        for (int k = 0; k < n; k++, i++) {
+            fu_commit_input def = FU_COMMIT_INPUT_INIT;
+            in[k] = def;
+            snprintf(customers[k], sizeof customers[k], "C%ld", i);
+            snprintf(texts[k], sizeof texts[k], "promise #%ld", i);
+            in[k].customer_id = customers[k];
+            in[k].text = texts[k];
+            in[k].created_at = 1758873600 + i;
+            in[k].deadline = in[k].created_at + 3 * 86400;
+        }
+        int rc = bulk ? fu_ledger_add_bulk(l, in, (size_t)n, ids) : fu_ledger_add(l, in, ids);
+        if (rc != FU_OK) {
+            fprintf(stderr, "add: %s\n", fu_error_last()->message);
+            fu_ledger_close(l);
+            return 1;
+        }
+        for (int k = 0; k < n; k++)
+            if (say(ids[k]) != 0) return 1;
+    }
+    fu_ledger_close(l);
+    return 0;
+}

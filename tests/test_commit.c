@@ -1,0 +1,843 @@
+/* fu_commit: deadlines, extraction, the ledger (rules, queries, storage,
+ * migrations, crash durability, concurrent readers) and out-of-memory. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int64_t T(const char *iso) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "bad time %s: %s", iso, fu_error_last()->message);
+    return t;
+}
+
+/* The 2025 mainland China calendar around National Day: Mon-Fri
+ * 09:00-18:00, holidays 10-01..10-08, make-up working days Sunday 09-28 and
+ * Saturday 10-11. */
+static fu_calendar *cn2025(void) {
+    fu_calendar *cal = NULL;
+    cr_assert_eq(fu_calendar_new("Asia/Shanghai", &cal), FU_OK, "%s", fu_error_last()->message);
+    const char *hours = "Mon-Fri 09:00-18:00";
+    cr_assert_eq(fu_calendar_set_hours_text(cal, hours, strlen(hours)), FU_OK);
+    fu_date a = {2025, 10, 1}, b = {2025, 10, 8}, w1 = {2025, 9, 28}, w2 = {2025, 10, 11};
+    cr_assert_eq(fu_calendar_add_holiday(cal, &a, &b), FU_OK);
+    cr_assert_eq(fu_calendar_add_workday(cal, &w1, FU_MONDAY), FU_OK);
+    cr_assert_eq(fu_calendar_add_workday(cal, &w2, FU_MONDAY), FU_OK);
+    return cal;
+}
+
+/* Friday 2025-09-26 16:00 in Shanghai. */
+#define NOTE_AT "2025-09-26T16:00:00+08:00"
+
+/* ------------------------------------------------------------- extraction */
+
+struct extract_case {
+    char note[96];
+    char rule[64];
+    char text[48];
+    size_t start;
+    char deadline[32];
+};
+
+ParameterizedTestParameters(commit, extraction_dates_promises_in_the_cn_calendar) {
+    static struct extract_case cases[] = {
+        /* Fri 16:00 + 3 working days: Sun 09-28 (make-up), Mon 09-29, Tue 09-30 */
+        {"客户报修，承诺3个工作日内解决", "commitments.patterns.zh_working_days", "3个工作日内", 21,
+         "2025-09-30T18:00:00+08:00"},
+        {"三个工作日内给答复", "commitments.patterns.zh_working_days", "三个工作日内", 0,
+         "2025-09-30T18:00:00+08:00"},
+        /* 09-28, 09-29, 09-30, (10-01..08 holidays), 10-09, 10-10 */
+        {"5个工作日内退款", "commitments.patterns.zh_working_days", "5个工作日内", 0, "2025-10-10T18:00:00+08:00"},
+        {"24小时内回复", "commitments.patterns.zh_hours", "24小时内", 0, "2025-09-27T16:00:00+08:00"},
+        {"十二个小时内到场", "commitments.patterns.zh_hours", "十二个小时内", 0, "2025-09-27T04:00:00+08:00"},
+        {"2天内寄出", "commitments.patterns.zh_days", "2天内", 0, "2025-09-28T16:00:00+08:00"},
+        {"明天下午前回电", "commitments.patterns.zh_tomorrow_pm", "明天下午前", 0, "2025-09-27T12:00:00+08:00"},
+        {"明天给您消息", "commitments.patterns.zh_tomorrow", "明天", 0, "2025-09-27T18:00:00+08:00"},
+        /* next week is Mon 09-29 .. Sun 10-05 */
+        {"下周五前上门", "commitments.patterns.zh_next_friday", "下周五前", 0, "2025-10-03T18:00:00+08:00"},
+        {"月底前寄出发票", "commitments.patterns.zh_month_end", "月底前", 0, "2025-09-30T18:00:00+08:00"},
+        /* 09-28 (make-up), 09-29 */
+        {"will fix within 2 business days", "commitments.patterns.en_business_days", "within 2 business days", 9,
+         "2025-09-29T18:00:00+08:00"},
+        {"within 48 hours", "commitments.patterns.en_hours", "within 48 hours", 0, "2025-09-28T16:00:00+08:00"},
+        /* Friday before 18:00: today */
+        {"We will call you by Friday.", "commitments.patterns.en_friday", "by Friday", 17, "2025-09-26T18:00:00+08:00"},
+        {"Technician comes Tomorrow Morning", "commitments.patterns.en_tomorrow_am", "Tomorrow Morning", 17,
+         "2025-09-27T12:00:00+08:00"},
+        {"refund by the end of month", "commitments.patterns.en_month_end", "end of month", 14,
+         "2025-09-30T18:00:00+08:00"},
+    };
+    return cr_make_param_array(struct extract_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct extract_case *c, commit, extraction_dates_promises_in_the_cn_calendar) {
+    fu_calendar *cal = cn2025();
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, c->note, strlen(c->note), T(NOTE_AT), &x), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_extraction_promise_count(x), 1, "%s: %zu promises", c->note, fu_extraction_promise_count(x));
+    const fu_promise *p = fu_extraction_promise(x, 0);
+    cr_expect_str_eq(p->rule, c->rule, "%s", c->note);
+    cr_expect_str_eq(p->text, c->text, "%s", c->note);
+    cr_expect_eq(p->start, c->start, "%s: start %zu", c->note, p->start);
+    cr_expect_eq(p->end, c->start + strlen(c->text), "%s", c->note);
+    char got[FU_TIME_TEXT_SIZE];
+    fu_time_format(p->deadline, 8 * 3600, 0, got, sizeof got);
+    cr_expect_eq(p->deadline, T(c->deadline), "%s: deadline %s, want %s", c->note, got, c->deadline);
+    cr_expect_eq(p->risky, 0);
+    cr_expect_eq(fu_extraction_risk_count(x), 0);
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+Test(commit, the_more_specific_pattern_wins_and_promises_come_in_text_order) {
+    fu_calendar *cal = cn2025();
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK);
+    const char *note = "月底前开票，明天下午前回电，3个工作日内修好";
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 3);
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_month_end");
+    /* 明天下午前, not just 明天 */
+    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "commitments.patterns.zh_tomorrow_pm");
+    cr_assert_str_eq(fu_extraction_promise(x, 2)->rule, "commitments.patterns.zh_working_days");
+    cr_assert_lt(fu_extraction_promise(x, 0)->start, fu_extraction_promise(x, 1)->start);
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+Test(commit, risky_promises_are_flagged_with_their_rule) {
+    fu_calendar *cal = cn2025();
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.min_lead_seconds = 4 * 3600; /* the repair process needs 4 hours at least */
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK);
+
+    const char *zh = "跟客户说保证今天修好，2小时内到场";
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, zh, strlen(zh), T(NOTE_AT), &x), FU_OK);
+    cr_assert_eq(fu_extraction_risk_count(x), 2);
+    const fu_risk *r = fu_extraction_risk(x, 0);
+    cr_assert_str_eq(r->rule, "commitments.risky.zh_guarantee_now");
+    cr_assert_str_eq(r->text, "保证今天");
+    cr_assert_eq(r->start, 12);
+    r = fu_extraction_risk(x, 1);
+    cr_assert_str_eq(r->rule, "min_lead");
+    cr_assert_str_eq(r->text, "2小时内");
+    cr_assert(strstr(r->reason, "120 min") != NULL, "%s", r->reason);
+    cr_assert_eq(fu_extraction_promise_count(x), 1);
+    cr_assert_eq(fu_extraction_promise(x, 0)->risky, 1);
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-26T18:00:00+08:00"));
+    fu_extraction_free(x);
+
+    const char *en = "We GUARANTEE it will be fixed today, 100% sure.";
+    cr_assert_eq(fu_extractor_run(ex, cal, en, strlen(en), T(NOTE_AT), &x), FU_OK);
+    cr_assert_eq(fu_extraction_risk_count(x), 2);
+    cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.en_guarantee");
+    cr_assert_eq(fu_extraction_risk(x, 0)->start, 3);
+    cr_assert_str_eq(fu_extraction_risk(x, 1)->rule, "commitments.risky.en_hundred");
+    cr_assert_str_eq(fu_extraction_risk(x, 1)->reason, "promises certainty");
+    cr_assert_eq(fu_extraction_promise_count(x), 0);
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+Test(commit, caller_patterns_come_first_and_builtins_can_be_left_out) {
+    fu_calendar *cal = cn2025();
+    fu_extract_pattern pats[] = {
+        {"shop.weekend", "周末前", {FU_DEADLINE_WEEKDAY, {0, FU_DURATION_SECONDS}, 0, FU_SUNDAY, 20 * 60}},
+        {"shop.biz_hours", "(\\d+)个工作小时", {FU_DEADLINE_IN, {3600, FU_DURATION_BUSINESS_SECONDS}, 1, 0, 0}},
+    };
+    fu_risky_pattern risky[] = {{"shop.free", "免费换新", "not our policy"}};
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.patterns = pats;
+    o.n_patterns = 2;
+    o.risky = risky;
+    o.n_risky = 1;
+    o.flags = FU_EXTRACT_NO_BUILTIN;
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK);
+    const char *note = "周末前答复，4个工作小时内处理，免费换新，明天回电";
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 2); /* 明天 is a built-in pattern: left out */
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "shop.weekend");
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-28T20:00:00+08:00"));
+    /* Fri 16:00 + 4 business hours: 2 on Friday, 2 on Sunday 09-28 (a make-up working day) */
+    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "shop.biz_hours");
+    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-28T11:00:00+08:00"));
+    cr_assert_eq(fu_extraction_risk_count(x), 1);
+    cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "shop.free");
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+Test(commit, extractor_errors) {
+    fu_extract_pattern bad[] = {{"broken", "(\\d+", {0, {0, 0}, 0, 0, 0}}};
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.patterns = bad;
+    o.n_patterns = 1;
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, &o), FU_EPARSE);
+    cr_assert_null(ex);
+    cr_assert(strstr(fu_error_last()->message, "'broken'") != NULL);
+
+    fu_extract_pattern evil[] = {{"evil", "(a+)+$", {FU_DEADLINE_TOMORROW, {0, 0}, 0, 0, 600}}};
+    o.patterns = evil;
+    cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK);
+    fu_calendar *cal = cn2025();
+    char note[64];
+    memset(note, 'a', 40);
+    strcpy(note + 40, "!");
+    fu_extraction *x = (fu_extraction *)&o;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), 0, &x), FU_ELIMIT);
+    cr_assert_null(x);
+    cr_assert_eq(fu_extractor_run(ex, NULL, "x", 1, 0, &x), FU_EINVAL);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+    o.version = 7;
+    cr_assert_eq(fu_extractor_new(&ex, &o), FU_EINVAL);
+}
+
+Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
+    fu_calendar *cal = cn2025();
+    fu_deadline_rule fri = {FU_DEADLINE_WEEKDAY, {0, 0}, 0, FU_FRIDAY, 18 * 60};
+    int64_t t;
+    cr_assert_eq(fu_deadline_compute(&fri, 0, cal, T("2025-09-26T19:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-10-03T18:00:00+08:00"));
+    fu_deadline_rule me = {FU_DEADLINE_MONTH_END, {0, 0}, 0, 0, 18 * 60};
+    cr_assert_eq(fu_deadline_compute(&me, 0, cal, T("2025-09-30T19:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-10-31T18:00:00+08:00"));
+    cr_assert_eq(fu_deadline_compute(&me, 0, cal, T("2025-12-31T20:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2026-01-31T18:00:00+08:00"));
+    /* next week from a Sunday is the week starting the next day */
+    fu_deadline_rule nw = {FU_DEADLINE_NEXT_WEEK, {0, 0}, 0, FU_MONDAY, 9 * 60};
+    cr_assert_eq(fu_deadline_compute(&nw, 0, cal, T("2025-09-28T10:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-09-29T09:00:00+08:00"));
+    fu_deadline_rule today = {FU_DEADLINE_TODAY, {0, 0}, 0, 0, 12 * 60};
+    cr_assert_eq(fu_deadline_compute(&today, 0, cal, T(NOTE_AT), &t), FU_OK);
+    cr_assert_eq(t, T(NOTE_AT));
+    fu_deadline_rule months = {FU_DEADLINE_IN, {1, FU_DURATION_MONTHS}, 1, 0, 0};
+    cr_assert_eq(fu_deadline_compute(&months, 1, cal, T("2025-01-31T10:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-02-28T10:00:00+08:00"));
+    fu_deadline_rule wd = {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0};
+    cr_assert_eq(fu_deadline_compute(&wd, 2, NULL, 0, &t), FU_EINVAL);
+    fu_calendar_free(cal);
+}
+
+/* ------------------------------------------------------------- ledger */
+
+static fu_commit_input input(const char *customer, const char *text, int64_t at, int64_t deadline) {
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.customer_id = customer;
+    in.text = text;
+    in.category = "repair";
+    in.owner = "after_sales";
+    in.created_by = "agent7";
+    in.created_at = at;
+    in.deadline = deadline;
+    return in;
+}
+
+Test(commit, a_promise_warns_breaches_and_escalates_on_time) {
+    fu_calendar *cal = cn2025();
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_commit_input in = input("C1", "客户13812345678：3个工作日内上门", T(NOTE_AT), FU_COMMIT_NO_TIME);
+    in.promised.value = 3;
+    in.promised.unit = FU_DURATION_WORKING_DAYS;
+    in.calendar = cal;
+    in.rule = "commitments.patterns.zh_working_days";
+    int64_t id = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_gt(id, 0);
+
+    /* allowed time: Fri 09-26 16:00 .. Tue 09-30 18:00 = 98 h; 75% = 73.5 h */
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    const fu_commitment *c = fu_commitment_list_get(list, 0);
+    cr_assert_eq(c->deadline, T("2025-09-30T18:00:00+08:00"));
+    cr_assert_eq(c->warn_at, T("2025-09-29T17:30:00+08:00"));
+    cr_assert_eq(c->breach_at, c->deadline);
+    cr_assert_str_eq(c->text, "客户138****5678：3个工作日内上门", "masked before it is stored");
+    cr_assert_str_eq(c->rule, "commitments.patterns.zh_working_days");
+    cr_assert_eq(c->state, FU_COMMIT_OPEN);
+    cr_assert_eq(c->closed_at, FU_COMMIT_NO_TIME);
+    cr_assert_eq(c->n_events, 1);
+    cr_assert_eq(c->events[0].kind, FU_COMMIT_EV_CREATED);
+    cr_assert_str_eq(c->events[0].by, "agent7");
+    fu_commitment_list_free(list);
+
+    size_t n = 99;
+    cr_assert_eq(fu_ledger_tick(l, T("2025-09-29T17:29:59+08:00"), &n), FU_OK);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(fu_ledger_tick(l, T("2025-09-29T17:30:00+08:00"), &n), FU_OK);
+    cr_assert_eq(n, 1);
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = FU_QUERY_AT_RISK;
+    q.now = T("2025-09-30T09:00:00+08:00");
+    size_t count = 0;
+    cr_assert_eq(fu_ledger_count(l, &q, &count), FU_OK);
+    cr_assert_eq(count, 1);
+
+    /* breach at the deadline, first escalation 48 h later */
+    cr_assert_eq(fu_ledger_tick(l, T("2025-10-02T18:00:00+08:00"), &n), FU_OK);
+    cr_assert_eq(n, 2);
+    /* levels 2 and 3 (the maximum) by 10-06 18:00; nothing more after that */
+    cr_assert_eq(fu_ledger_tick(l, T("2025-10-20T00:00:00+08:00"), &n), FU_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(fu_ledger_tick(l, T("2025-12-20T00:00:00+08:00"), &n), FU_OK);
+    cr_assert_eq(n, 0);
+
+    cr_assert_eq(fu_ledger_fulfill(l, id, T("2025-10-21T10:00:00+08:00"), "tech3"), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, id, T("2025-10-21T11:00:00+08:00"), "tech3"), FU_ESTATE);
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    c = fu_commitment_list_get(list, 0);
+    cr_assert_eq(c->state, FU_COMMIT_FULFILLED);
+    cr_assert_eq(c->level, 3);
+    cr_assert_eq(c->closed_at, T("2025-10-21T10:00:00+08:00"));
+    struct {
+        int kind, from, to, level;
+        const char *rule;
+        const char *at;
+    } want[] = {
+        {FU_COMMIT_EV_CREATED, -1, 0, 0, "commitments.patterns.zh_working_days", NOTE_AT},
+        {FU_COMMIT_EV_WARNED, 0, 0, 0, "commitments.warn_at", "2025-09-29T17:30:00+08:00"},
+        {FU_COMMIT_EV_BREACHED, 0, 1, 0, "commitments.breach_at", "2025-09-30T18:00:00+08:00"},
+        {FU_COMMIT_EV_ESCALATED, 1, 1, 1, "commitments.escalate_after", "2025-10-02T18:00:00+08:00"},
+        {FU_COMMIT_EV_ESCALATED, 1, 1, 2, "commitments.escalate_after", "2025-10-04T18:00:00+08:00"},
+        {FU_COMMIT_EV_ESCALATED, 1, 1, 3, "commitments.escalate_after", "2025-10-06T18:00:00+08:00"},
+        {FU_COMMIT_EV_FULFILLED, 1, 2, 3, "api.fulfill", "2025-10-21T10:00:00+08:00"},
+    };
+    cr_assert_eq(c->n_events, 7);
+    for (size_t i = 0; i < 7; i++) {
+        const fu_commit_event *e = &c->events[i];
+        cr_expect_eq(e->kind, want[i].kind, "event %zu", i);
+        cr_expect_eq(e->from_state, want[i].from, "event %zu", i);
+        cr_expect_eq(e->to_state, want[i].to, "event %zu", i);
+        cr_expect_eq(e->level, want[i].level, "event %zu", i);
+        cr_expect_str_eq(e->rule, want[i].rule, "event %zu", i);
+        cr_expect_eq(e->at, T(want[i].at), "event %zu", i);
+    }
+    cr_assert_str_eq(c->events[6].by, "tech3");
+    fu_commitment_list_free(list);
+
+    fu_on_time ot;
+    cr_assert_eq(fu_ledger_on_time(l, T("2025-09-01T00:00:00Z"), T("2025-11-01T00:00:00Z"),
+                                   T("2025-11-01T00:00:00Z"), &ot), FU_OK);
+    cr_assert_eq(ot.due, 1);
+    cr_assert_eq(ot.on_time, 0);
+    cr_assert_float_eq(ot.rate, 0.0, 1e-12);
+    fu_ledger_close(l);
+    fu_calendar_free(cal);
+}
+
+Test(commit, fulfilling_without_a_tick_still_records_the_breach) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    fu_commit_input in = input("C1", "call back", 1000, 1000 + 400);
+    int64_t id;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, id, 1000 + 500, NULL), FU_OK);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    const fu_commitment *c = fu_commitment_list_get(list, 0);
+    cr_assert_eq(c->n_events, 4); /* created, warned at 1300, breached at 1400, fulfilled */
+    cr_assert_eq(c->events[1].at, 1300);
+    cr_assert_eq(c->events[2].at, 1400);
+    cr_assert_eq(c->events[3].from_state, FU_COMMIT_BREACHED);
+    fu_commitment_list_free(list);
+    cr_assert_eq(fu_ledger_fulfill(l, 999, 2000, NULL), FU_ENOTFOUND);
+    cr_assert_eq(fu_ledger_cancel(l, id, 2000, NULL), FU_ESTATE);
+    fu_ledger_close(l);
+}
+
+static void add_n(fu_ledger *l, const char *customer, const char *owner, int64_t at, int64_t deadline, int64_t *id) {
+    fu_commit_input in = input(customer, "x", at, deadline);
+    in.owner = owner;
+    cr_assert_eq(fu_ledger_add(l, &in, id), FU_OK, "%s", fu_error_last()->message);
+}
+
+Test(commit, queries_select_due_at_risk_overdue_by_owner_and_customer) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    int64_t a, b, c, d, e;
+    add_n(l, "C1", "repair", 0, 100, &a);  /* warn 75 */
+    add_n(l, "C1", "billing", 0, 200, &b); /* warn 150 */
+    add_n(l, "C2", "repair", 0, 300, &c);  /* warn 225 */
+    add_n(l, "C3", "repair", 0, 400, &d);  /* warn 300 */
+    add_n(l, "C3", "repair", 0, 150, &e);
+    cr_assert_eq(fu_ledger_cancel(l, e, 10, "x"), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, d, 50, "x"), FU_OK);
+
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = FU_QUERY_DUE;
+    q.from = 150;
+    q.to = 400;
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_query(l, &q, &list), FU_OK);
+    cr_assert_eq(fu_commitment_list_count(list), 2); /* b (200), c (300); e cancelled, d fulfilled */
+    cr_assert_eq(fu_commitment_list_get(list, 0)->id, b);
+    cr_assert_eq(fu_commitment_list_get(list, 1)->id, c);
+    cr_assert_null(fu_commitment_list_get(list, 2));
+    cr_assert_eq(fu_commitment_list_get(list, 0)->n_events, 0, "events only on request");
+    fu_commitment_list_free(list);
+
+    q.kind = FU_QUERY_OVERDUE;
+    q.now = 200;
+    size_t n;
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 2); /* a, b */
+    q.owner = "repair";
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 1);
+
+    q.kind = FU_QUERY_AT_RISK;
+    q.owner = NULL;
+    q.now = 240; /* b (150..200) is past, c (225..300) at risk, a past */
+    cr_assert_eq(fu_ledger_query(l, &q, &list), FU_OK);
+    cr_assert_eq(fu_commitment_list_count(list), 1);
+    cr_assert_eq(fu_commitment_list_get(list, 0)->id, c);
+    fu_commitment_list_free(list);
+
+    q.kind = FU_QUERY_ALL;
+    q.customer_id = "C1";
+    q.limit = 1;
+    q.flags = FU_QUERY_EVENTS;
+    cr_assert_eq(fu_ledger_query(l, &q, &list), FU_OK);
+    cr_assert_eq(fu_commitment_list_count(list), 1);
+    cr_assert_eq(fu_commitment_list_get(list, 0)->id, a);
+    cr_assert_eq(fu_commitment_list_get(list, 0)->n_events, 1);
+    fu_commitment_list_free(list);
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 2, "count ignores the limit");
+
+    /* on time: a (deadline 100) fulfilled at 90, b fulfilled late at 250,
+     * c open and overdue at 400; d fulfilled at 50 (deadline 400); e cancelled */
+    cr_assert_eq(fu_ledger_fulfill(l, a, 90, NULL), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, b, 250, NULL), FU_OK);
+    fu_on_time ot;
+    cr_assert_eq(fu_ledger_on_time(l, 0, 1000, 400, &ot), FU_OK);
+    cr_assert_eq(ot.due, 4);
+    cr_assert_eq(ot.on_time, 2);
+    cr_assert_float_eq(ot.rate, 0.5, 1e-12);
+    /* as of 299: c not yet due */
+    cr_assert_eq(fu_ledger_on_time(l, 0, 1000, 299, &ot), FU_OK);
+    cr_assert_eq(ot.due, 3);
+    cr_assert_eq(fu_ledger_on_time(l, 5000, 6000, 6000, &ot), FU_OK);
+    cr_assert_eq(ot.due, 0);
+    cr_assert(isnan(ot.rate));
+    fu_ledger_close(l);
+}
+
+Test(commit, bulk_add_is_all_or_nothing) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    fu_commit_input in[3] = {input("C1", "a", 0, 10), input("C2", "b", 0, 10), input("", "c", 0, 10)};
+    int64_t ids[3];
+    cr_assert_eq(fu_ledger_add_bulk(l, in, 3, ids), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "commitment 2") != NULL, "%s", fu_error_last()->message);
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    size_t n = 9;
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 0);
+    in[2].customer_id = "C3";
+    cr_assert_eq(fu_ledger_add_bulk(l, in, 3, ids), FU_OK);
+    cr_assert_eq(ids[1], ids[0] + 1);
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 3);
+    fu_ledger_close(l);
+}
+
+Test(commit, raw_text_only_when_the_host_opts_out) {
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.flags = FU_LEDGER_STORE_RAW_TEXT;
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, &o), FU_OK);
+    fu_commit_input in = input("C1", "call 13812345678", 0, 10);
+    int64_t id;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->text, "call 13812345678");
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+}
+
+Test(commit, bad_input_is_rejected) {
+    fu_ledger *l = NULL;
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.warn_share = 1.5;
+    cr_assert_eq(fu_ledger_open(&l, NULL, &o), FU_EINVAL);
+    o = (fu_ledger_options)FU_LEDGER_OPTIONS_INIT;
+    o.escalate_after = 0;
+    cr_assert_eq(fu_ledger_open(&l, NULL, &o), FU_EINVAL);
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    fu_commit_input in = input("C1", "x", 100, 50);
+    cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_EINVAL); /* deadline before creation */
+    in.deadline = FU_COMMIT_NO_TIME;
+    in.promised.unit = FU_DURATION_WORKING_DAYS;
+    in.promised.value = 2;
+    cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_EINVAL); /* needs a calendar */
+    in.promised.unit = FU_DURATION_SECONDS;
+    in.promised.value = -5;
+    cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_EINVAL);
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = 42;
+    size_t n;
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_EINVAL);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, 12345, &list), FU_ENOTFOUND);
+    cr_assert_null(list);
+    fu_ledger_close(l);
+    fu_ledger_close(NULL);
+}
+
+/* ------------------------------------------------------------- storage */
+
+static void tmp_path(char *buf, size_t size, const char *name) {
+    snprintf(buf, size, "%s/fu_commit_%ld_%s.db", FU_TEST_BINDIR, (long)getpid(), name);
+    char side[600];
+    unlink(buf);
+    snprintf(side, sizeof side, "%s-wal", buf);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", buf);
+    unlink(side);
+}
+
+Test(commit, a_file_ledger_persists_and_reports_its_schema) {
+    char path[512];
+    tmp_path(path, sizeof path, "persist");
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    int v = 0;
+    cr_assert_eq(fu_ledger_schema_version(l, &v), FU_OK);
+    cr_assert_eq(v, FU_LEDGER_SCHEMA_VERSION);
+    fu_commit_input in = input("C9", "visit", 0, 100);
+    int64_t id;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    fu_ledger_close(l);
+
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.flags = FU_LEDGER_READONLY;
+    cr_assert_eq(fu_ledger_open(&l, path, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->customer_id, "C9");
+    fu_commitment_list_free(list);
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_ESTATE, "read-only");
+    fu_ledger_close(l);
+    unlink(path);
+}
+
+static void raw_exec(const char *path, const char *sql) {
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK, "%s", err ? err : "");
+    sqlite3_close(db);
+}
+
+/* The schema of version 1 as files written by libfollowup 0.1 hold it. */
+static const char k_v1[] =
+    "CREATE TABLE commitment(id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL,"
+    " text TEXT NOT NULL, category TEXT NOT NULL, owner TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " rule TEXT NOT NULL, created_at INTEGER NOT NULL, deadline INTEGER NOT NULL,"
+    " warn_at INTEGER NOT NULL, breach_at INTEGER NOT NULL, state INTEGER NOT NULL,"
+    " warned INTEGER NOT NULL, level INTEGER NOT NULL, closed_at INTEGER);"
+    "CREATE INDEX commitment_state_deadline ON commitment(state, deadline);"
+    "CREATE TABLE event(commitment_id INTEGER NOT NULL REFERENCES commitment(id), seq INTEGER NOT NULL,"
+    " at INTEGER NOT NULL, kind INTEGER NOT NULL, from_state INTEGER NOT NULL, to_state INTEGER NOT NULL,"
+    " level INTEGER NOT NULL, rule TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY(commitment_id, seq))"
+    " WITHOUT ROWID;"
+    /* an open commitment and one breached at 1000 */
+    "INSERT INTO commitment VALUES(1,'C1','t','','','','api.add',0,400,300,400,0,0,0,NULL);"
+    "INSERT INTO event VALUES(1,1,0,0,-1,0,0,'api.add','');"
+    "INSERT INTO commitment VALUES(2,'C2','t','','','','api.add',0,1000,750,1000,1,1,0,NULL);"
+    "INSERT INTO event VALUES(2,1,0,0,-1,0,0,'api.add','');"
+    "PRAGMA user_version = 1;";
+
+Test(commit, version_1_files_are_migrated) {
+    char path[512];
+    tmp_path(path, sizeof path, "v1");
+    raw_exec(path, k_v1);
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.flags = FU_LEDGER_READONLY;
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, &o), FU_EDB, "a read-only open cannot migrate");
+    cr_assert(strstr(fu_error_last()->message, "migrat") != NULL, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    int v = 0;
+    cr_assert_eq(fu_ledger_schema_version(l, &v), FU_OK);
+    cr_assert_eq(v, 2);
+    /* the migrated next_at drives the tick: #1 warns (300), breaches (400)
+     * and escalates (400 + 48 h); #2 escalates at 1000 + 48 h */
+    size_t n = 0;
+    cr_assert_eq(fu_ledger_tick(l, 1000 + 48 * 3600, &n), FU_OK);
+    cr_assert_eq(n, 4);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, 2, &list), FU_OK);
+    cr_assert_eq(fu_commitment_list_get(list, 0)->level, 1);
+    cr_assert_eq(fu_commitment_list_get(list, 0)->n_events, 2);
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    unlink(path);
+}
+
+Test(commit, foreign_and_newer_files_are_refused) {
+    char path[512];
+    fu_ledger *l = NULL;
+    tmp_path(path, sizeof path, "newer");
+    raw_exec(path, "CREATE TABLE x(a); PRAGMA user_version = 99;");
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "newer") != NULL, "%s", fu_error_last()->message);
+    unlink(path);
+    tmp_path(path, sizeof path, "foreign");
+    raw_exec(path, "CREATE TABLE customers(a);");
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a ledger") != NULL, "%s", fu_error_last()->message);
+    unlink(path);
+    tmp_path(path, sizeof path, "text");
+    FILE *f = fopen(path, "w");
+    fputs("customer_id,at,note\nthis is not a database, it is a CSV file of notes\n", f);
+    fclose(f);
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
+    cr_assert_null(l);
+    unlink(path);
+}
+
+/* ------------------------------------------------- crash and concurrency */
+
+#define WRITER FU_TEST_BINDIR "/tests/commit_crash_writer"
+
+typedef struct child {
+    pid_t pid;
+    FILE *out;
+} child;
+
+static child start_writer(const char *db, const char *mode) {
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execl(WRITER, WRITER, db, mode, "1000000", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    child c = {pid, fdopen(fds[0], "r")};
+    cr_assert_not_null(c.out);
+    return c;
+}
+
+static int64_t read_ack(child *c) {
+    char line[64];
+    cr_assert_not_null(fgets(line, sizeof line, c->out), "the writer stopped early");
+    return strtoll(line, NULL, 10);
+}
+
+static void kill_writer(child *c) {
+    kill(c->pid, SIGKILL);
+    int status = 0;
+    waitpid(c->pid, &status, 0);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the writer ended on its own: %d", status);
+}
+
+static void check_after_crash(const char *path, const int64_t *acked, size_t n_acked, int batch) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    for (size_t i = 0; i < n_acked; i++) {
+        fu_commitment_list *list = NULL;
+        cr_assert_eq(fu_ledger_get(l, acked[i], &list), FU_OK, "acknowledged id %lld lost", (long long)acked[i]);
+        const fu_commitment *c = fu_commitment_list_get(list, 0);
+        char want[48];
+        snprintf(want, sizeof want, "promise #%lld", (long long)acked[i]);
+        cr_assert_str_eq(c->text, want);
+        cr_assert_eq(c->n_events, 1);
+        cr_assert_eq(c->deadline, c->created_at + 3 * 86400);
+        fu_commitment_list_free(list);
+    }
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    size_t total = 0;
+    cr_assert_eq(fu_ledger_count(l, &q, &total), FU_OK);
+    cr_assert_geq(total, n_acked);
+    cr_assert_eq(total % (size_t)batch, 0, "a half-written batch: %zu commitments", total);
+    fu_ledger_close(l);
+
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT count(*) FROM commitment c WHERE (SELECT count(*) FROM event e"
+                                    " WHERE e.commitment_id = c.id) != 1", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), 0, "a commitment without its creation event");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void crash_run(const char *mode, int batch, size_t want_acks) {
+    char path[512];
+    tmp_path(path, sizeof path, mode);
+    child c = start_writer(path, mode);
+    int64_t acked[256];
+    for (size_t i = 0; i < want_acks; i++) acked[i] = read_ack(&c);
+    kill_writer(&c);
+    fclose(c.out);
+    check_after_crash(path, acked, want_acks, batch);
+    unlink(path);
+}
+
+Test(commit, acknowledged_single_writes_survive_sigkill, .timeout = 120) {
+    crash_run("single", 1, 40);
+}
+
+Test(commit, a_batch_killed_midway_leaves_nothing_half_written, .timeout = 120) {
+    crash_run("bulk", 10, 50);
+}
+
+/* A reader process: counts must never go down, every commitment it sees must
+ * come with its creation event, and no call may fail while the writer writes. */
+static int reader_main(const char *path, int readonly) {
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    if (readonly) o.flags = FU_LEDGER_READONLY;
+    fu_ledger *l = NULL;
+    if (fu_ledger_open(&l, path, &o) != FU_OK) return 10;
+    size_t last = 0;
+    for (int i = 0; i < 150; i++) {
+        fu_commit_query q = FU_COMMIT_QUERY_INIT;
+        size_t n = 0;
+        if (fu_ledger_count(l, &q, &n) != FU_OK) return 11;
+        if (n < last) return 12;
+        last = n;
+        q.flags = FU_QUERY_EVENTS;
+        q.kind = FU_QUERY_DUE;
+        q.from = 0;
+        q.to = INT64_MAX;
+        fu_commitment_list *list = NULL;
+        if (fu_ledger_query(l, &q, &list) != FU_OK) return 13;
+        for (size_t k = 0; k < fu_commitment_list_count(list); k++)
+            if (fu_commitment_list_get(list, k)->n_events != 1) return 14;
+        if (fu_commitment_list_count(list) < n) return 15;
+        fu_commitment_list_free(list);
+    }
+    fu_ledger_close(l);
+    return last > 0 ? 0 : 16;
+}
+
+Test(commit, two_processes_read_while_one_writes, .timeout = 180) {
+    char path[512];
+    tmp_path(path, sizeof path, "concurrent");
+    child w = start_writer(path, "single");
+    read_ack(&w); /* the file exists and holds the schema */
+    pid_t readers[2];
+    for (int r = 0; r < 2; r++) {
+        readers[r] = fork();
+        cr_assert_neq(readers[r], -1);
+        if (readers[r] == 0) _exit(reader_main(path, r));
+    }
+    /* keep draining acknowledgements so the writer never blocks on the pipe */
+    int done = 0;
+    while (done < 2) {
+        int status = 0;
+        for (int r = 0; r < 2; r++) {
+            if (readers[r] <= 0) continue;
+            pid_t p = waitpid(readers[r], &status, WNOHANG);
+            if (p == readers[r]) {
+                cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "reader %d failed with %d", r,
+                          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+                readers[r] = 0;
+                done++;
+            }
+        }
+        if (done < 2) read_ack(&w);
+    }
+    int64_t last = read_ack(&w);
+    kill_writer(&w);
+    fclose(w.out);
+    cr_assert_gt(last, 1, "the writer kept writing");
+    unlink(path);
+}
+
+/* ------------------------------------------------------------ out of memory */
+
+static int ledger_oom_op(void *ctx) {
+    const fu_calendar *cal = ctx;
+    fu_ledger *l = NULL;
+    int rc = fu_ledger_open(&l, NULL, NULL);
+    if (rc != FU_OK) return rc;
+    fu_commit_input in[2] = {input("C1", "电话13812345678，3个工作日内", 1758873600, FU_COMMIT_NO_TIME),
+                             input("C2", "mail a@b.co", 1758873600, 1758873600 + 3600)};
+    in[0].promised.value = 3;
+    in[0].promised.unit = FU_DURATION_WORKING_DAYS;
+    in[0].calendar = cal;
+    int64_t ids[2];
+    rc = fu_ledger_add_bulk(l, in, 2, ids);
+    if (rc == FU_OK) rc = fu_ledger_add(l, &in[1], NULL);
+    size_t n;
+    if (rc == FU_OK) rc = fu_ledger_tick(l, 1758873600 + 10 * 86400, &n);
+    if (rc == FU_OK) rc = fu_ledger_fulfill(l, ids[0], 1758873600 + 11 * 86400, "x");
+    fu_commitment_list *list = NULL;
+    if (rc == FU_OK) {
+        fu_commit_query q = FU_COMMIT_QUERY_INIT;
+        q.flags = FU_QUERY_EVENTS;
+        rc = fu_ledger_query(l, &q, &list);
+        if (rc == FU_OK && (fu_commitment_list_count(list) != 3 ||
+                            fu_commitment_list_get(list, 2)->n_events != 7 ||
+                            strcmp(fu_commitment_list_get(list, 2)->text, "电话138****5678，3个工作日内") != 0))
+            rc = FU_ERROR;
+        fu_commitment_list_free(list);
+    }
+    if (rc == FU_OK) {
+        rc = fu_ledger_get(l, ids[1], &list);
+        fu_commitment_list_free(list);
+    }
+    fu_ledger_close(l);
+    return rc;
+}
+
+static int extract_oom_op(void *ctx) {
+    const fu_calendar *cal = ctx;
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.min_lead_seconds = 86400;
+    fu_extractor *ex = NULL;
+    int rc = fu_extractor_new(&ex, &o);
+    if (rc != FU_OK) return rc;
+    const char *note = "保证今天修好，3个工作日内上门，明天下午前回电";
+    fu_extraction *x = NULL;
+    rc = fu_extractor_run(ex, cal, note, strlen(note), 1758873600, &x);
+    if (rc == FU_OK && (fu_extraction_promise_count(x) != 2 || fu_extraction_risk_count(x) != 2)) rc = FU_ERROR;
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    return rc;
+}
+
+Test(commit, out_of_memory_in_ledger_and_extraction_leaks_nothing) {
+    fu_calendar *cal = cn2025(); /* made before the counting allocator is installed */
+    fu_test_oom("ledger", ledger_oom_op, cal, 100000);
+    fu_test_oom("extractor", extract_oom_op, cal, 100000);
+    fu_calendar_free(cal);
+}
