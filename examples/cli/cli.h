@@ -1,0 +1,55 @@
+/* The followup command line tool: shared declarations of the subcommands. */
+#ifndef FU_CLI_H
+#define FU_CLI_H
+
+#include "followup.h"
+
+#include <stdio.h>
+
+/* Exit codes (documented in docs/cli.md). */
+enum {
+    CLI_OK = 0,       /* success */
+    CLI_FAIL = 1,     /* the command ran and found a problem (e.g. an invalid policy) */
+    CLI_USAGE = 2,    /* bad command line */
+    CLI_INPUT = 3,    /* unreadable or invalid input file */
+    CLI_INTERNAL = 4  /* out of memory or another internal failure */
+};
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+    void (*help)(FILE *out);
+} cli_command;
+
+/* Print fu_error_last() as "followup: <context>: source:line:col: path: message". */
+void cli_error(const char *context);
+/* Map a libfollowup result code to an exit code. */
+int cli_exit_code(int rc);
+/* True when argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* ---- output: a table of text cells written as CSV, JSON or aligned text ---- */
+typedef enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
+int cli_format_parse(const char *text, cli_format *out);
+
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(size_t ncols, const char *const *headers);
+/* Add a row of ncols cells (copied). Returns 0 or -1 on out of memory. */
+int cli_table_add(cli_table *t, const char *const *cells);
+size_t cli_table_rows(const cli_table *t);
+/* Write at most max_rows rows (0 = all). */
+void cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows);
+void cli_table_free(cli_table *t);
+
+/* subcommands */
+extern const cli_command cli_cmd_plan;
+extern const cli_command cli_cmd_simulate;
+extern const cli_command cli_cmd_segment;
+extern const cli_command cli_cmd_besttime;
+extern const cli_command cli_cmd_commitments;
+extern const cli_command cli_cmd_kpi;
+extern const cli_command cli_cmd_check_policy;
+extern const cli_command cli_cmd_version;
+
+#endif

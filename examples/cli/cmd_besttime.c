@@ -1,0 +1,13 @@
+/* followup besttime — placeholder until the module's engineer writes it. */
+#include "cli.h"
+
+static void help(FILE *out) { fprintf(out, "usage: followup besttime [options]\n\n(not implemented yet)\n"); }
+
+static int run(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "followup besttime: not implemented yet\n");
+    return CLI_INTERNAL;
+}
+
+const cli_command cli_cmd_besttime = {"besttime", "(not implemented yet)", run, help};

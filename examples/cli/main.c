@@ -1,0 +1,63 @@
+/* followup — the command line tool of libfollowup. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_command *const commands[] = {
+    &cli_cmd_plan,        &cli_cmd_simulate, &cli_cmd_segment,      &cli_cmd_besttime,
+    &cli_cmd_commitments, &cli_cmd_kpi,      &cli_cmd_check_policy, &cli_cmd_version,
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: followup <command> [options]\n"
+            "\n"
+            "After-sales customer follow-up: plans, segments, best time to call,\n"
+            "commitments and KPIs under a follow-up policy.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out,
+            "\n"
+            "Run 'followup <command> --help' for a command's options.\n"
+            "Exit codes: 0 success, 1 the check found problems, 2 usage error,\n"
+            "3 bad input, 4 internal error.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        if (argc > 2) {
+            for (size_t i = 0; i < NCOMMANDS; i++)
+                if (strcmp(argv[2], commands[i]->name) == 0) {
+                    commands[i]->help(stdout);
+                    return CLI_OK;
+                }
+        }
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("followup %s\n", fu_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(argv[1], commands[i]->name) == 0) {
+            for (int a = 2; a < argc; a++)
+                if (cli_is_help(argv[a])) {
+                    commands[i]->help(stdout);
+                    return CLI_OK;
+                }
+            return commands[i]->run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "followup: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
