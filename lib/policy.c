@@ -305,6 +305,7 @@ size_t fu_duration_format(const fu_duration *d, char *buf, size_t size) {
         switch (d->unit) {
         case FU_DURATION_SECONDS:
             if (a == 0) snprintf(tmp, sizeof tmp, "0h");
+            else if (a < 4 * 86400 && a % 3600 == 0) snprintf(tmp, sizeof tmp, "%s%lluh", sign, u / 3600);
             else if (a % 604800 == 0) snprintf(tmp, sizeof tmp, "%s%lluw", sign, u / 604800);
             else if (a % 86400 == 0) snprintf(tmp, sizeof tmp, "%s%llud", sign, u / 86400);
             else if (a % 3600 == 0) snprintf(tmp, sizeof tmp, "%s%lluh", sign, u / 3600);
@@ -490,18 +491,39 @@ static int cmp_key_idx(const void *a, const void *b) {
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* The key path of the collection being closed (frames 0 .. depth-2 hold its
+ * ancestors; the last frame is the mapping itself), plus `key`. */
+static void parse_path(const parser *ps, const char *key, char *buf, size_t size) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i + 1 < ps->depth && n < size; i++) {
+        const pframe *f = &ps->frames[i];
+        int k;
+        if (f->node->kind == YN_MAP)
+            k = snprintf(buf + n, size - n, "%s%s", n ? "." : "", f->key ? f->key->text : "?");
+        else
+            k = snprintf(buf + n, size - n, "[%zu]", f->n);
+        if (k < 0) return;
+        n += (size_t)k;
+    }
+    if (n < size) snprintf(buf + n, size - n, "%s%s", n ? "." : "", key);
+}
+
 /* Reject duplicate keys: O(n log n) so that a huge mapping stays cheap. */
 static int check_duplicates(parser *ps, const ynode *map) {
+    char path[256];
     if (map->n < 2) return FU_OK;
     if (map->n <= 16) {
         for (size_t i = 1; i < map->n; i++)
             for (size_t j = 0; j < i; j++)
                 if (map->ents[i].key->len == map->ents[j].key->len &&
-                    memcmp(map->ents[i].key->text, map->ents[j].key->text, map->ents[i].key->len) == 0)
+                    memcmp(map->ents[i].key->text, map->ents[j].key->text, map->ents[i].key->len) == 0) {
+                    parse_path(ps, map->ents[i].key->text, path, sizeof path);
                     return fu__error_set_at(FU_EPOLICY, ps->src, map->ents[i].key->line,
-                                            map->ents[i].key->col, map->ents[i].key->text,
+                                            map->ents[i].key->col, path,
                                             "duplicate key '%s' (first at line %lu)",
                                             map->ents[i].key->text, map->ents[j].key->line);
+                }
         return FU_OK;
     }
     key_idx *ki = fu__calloc(map->n, sizeof *ki);
@@ -515,7 +537,8 @@ static int check_duplicates(parser *ps, const ynode *map) {
     for (size_t i = 1; i < map->n; i++) {
         if (ki[i].key->len == ki[i - 1].key->len &&
             memcmp(ki[i].key->text, ki[i - 1].key->text, ki[i].key->len) == 0) {
-            rc = fu__error_set_at(FU_EPOLICY, ps->src, ki[i].key->line, ki[i].key->col, ki[i].key->text,
+            parse_path(ps, ki[i].key->text, path, sizeof path);
+            rc = fu__error_set_at(FU_EPOLICY, ps->src, ki[i].key->line, ki[i].key->col, path,
                                   "duplicate key '%s' (first at line %lu)", ki[i].key->text,
                                   ki[i - 1].key->line);
             break;
@@ -790,21 +813,24 @@ static const char *node_desc(const ynode *n, char *buf, size_t size) {
     return buf;
 }
 
+/* Optimal string alignment distance: insertions, deletions, substitutions
+ * and transpositions of neighbours ("vpi" -> "vip") cost 1. */
 static size_t edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 63 || lb > 63) return 64;
-    size_t prev[64], cur[64];
-    for (size_t j = 0; j <= lb; j++) prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-        memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-    }
-    return prev[lb];
+    return d[la][lb];
 }
 
 /* The closest candidate within a small edit distance, or NULL. */
@@ -3054,16 +3080,23 @@ int fu_policy_summary(const fu_policy *p, char **out) {
         } else {
             static const char *const dn[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
             int first = 1;
-            for (int d = 0; d < 7; d++) {
-                if (!c->n_hours[d]) continue;
-                fu__buf_printf(&b, "%s%s ", first ? "" : "; ", dn[d]);
-                first = 0;
-                for (int k = 0; k < c->n_hours[d]; k++) {
-                    char s1[8], s2[8];
-                    fmt_hhmm(c->hours[d][k].start_min, s1);
-                    fmt_hhmm(c->hours[d][k].end_min, s2);
-                    fu__buf_printf(&b, "%s%s-%s", k ? "," : "", s1, s2);
+            for (int d = 0; d < 7;) {
+                int e = d + 1;
+                while (e < 7 && c->n_hours[e] == c->n_hours[d] &&
+                       memcmp(c->hours[e], c->hours[d], sizeof(fu__pol_interval) * (size_t)c->n_hours[d]) == 0)
+                    e++;
+                if (c->n_hours[d]) {
+                    if (e - d > 1) fu__buf_printf(&b, "%s%s-%s ", first ? "" : "; ", dn[d], dn[e - 1]);
+                    else fu__buf_printf(&b, "%s%s ", first ? "" : "; ", dn[d]);
+                    first = 0;
+                    for (int k = 0; k < c->n_hours[d]; k++) {
+                        char s1[8], s2[8];
+                        fmt_hhmm(c->hours[d][k].start_min, s1);
+                        fmt_hhmm(c->hours[d][k].end_min, s2);
+                        fu__buf_printf(&b, "%s%s-%s", k ? "," : "", s1, s2);
+                    }
                 }
+                d = e;
             }
             if (first) fu__buf_puts(&b, "never open");
         }
@@ -3137,13 +3170,19 @@ int fu_policy_summary(const fu_policy *p, char **out) {
         const fu_windows *w = t->quiet_allowed;
         size_t nw = fu_windows_count(w);
         static const char *const dn[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-        for (size_t i = 0; i < nw && i < 14; i++) {
-            fu_window_span sp;
-            if (fu_windows_get(w, i, &sp) != FU_OK) break;
+        fu_window_span ws[14];
+        size_t ns = 0;
+        for (size_t i = 0; i < nw && ns < 14; i++)
+            if (fu_windows_get(w, i, &ws[ns]) == FU_OK) ns++;
+        int daily = ns == 7;
+        for (size_t i = 0; daily && i < ns; i++)
+            daily = ws[i].start % 1440 == ws[0].start % 1440 && ws[i].end - ws[i].start == ws[0].end - ws[0].start &&
+                    ws[i].end - ws[i].start < 1440;
+        for (size_t i = 0; i < (daily ? 1 : ns); i++) {
             char s1[8], s2[8];
-            fmt_hhmm(sp.start % 1440, s1);
-            fmt_hhmm(sp.end - (sp.start / 1440) * 1440, s2);
-            fu__buf_printf(&b, "%s%s %s-%s", i ? ", " : "", dn[(sp.start / 1440) % 7], s1, s2);
+            fmt_hhmm(ws[i].start % 1440, s1);
+            fmt_hhmm((ws[i].end - (ws[i].start / 1440) * 1440) % 1441, s2);
+            fu__buf_printf(&b, "%s%s %s-%s", i ? ", " : "", daily ? "daily" : dn[(ws[i].start / 1440) % 7], s1, s2);
         }
         if (nw > 14) fu__buf_puts(&b, ", ...");
     }
@@ -3153,9 +3192,10 @@ int fu_policy_summary(const fu_policy *p, char **out) {
         const fu__pol_suppression *sp = &t->suppressions[i];
         fu__buf_printf(&b, "  %s: %s", sp->name, action_names[sp->action]);
         if (sp->kind == FU__SUPP_RECENT_EVENT) {
-            fu__buf_printf(&b, " after a %s within ", sp->event);
+            fu__buf_printf(&b, " after %s within ", sp->event);
             put_dur(&b, &sp->within);
         } else if (sp->kind == FU__SUPP_DATES) {
+            fu__buf_puts(&b, " ");
             put_dur(&b, &sp->before);
             fu__buf_puts(&b, " before");
             for (size_t k = 0; k < sp->n_month_days; k++)
