@@ -14,9 +14,10 @@
  *
  * Rule names ("rule" fields, cited in touchpoints, suppressions, segments and
  * RAG statuses): the key path of the rule in the policy with the container
- * keys (`steps`, `limits`, `groups`, `patterns`, `risky`, ...) left out, e.g.
+ * keys `steps`, `limits` and `groups` left out, e.g.
  * "cadences.delivery.first_contact", "caps.new_customer",
- * "segments.value_tiers.vip", "suppressions.recent_complaint",
+ * "segments.value_tiers.vip", "segments.rfm.churn_risk",
+ * "suppressions.recent_complaint", "commitments.risky.en_guarantee",
  * "kpis.coverage".
  *
  * Absent optional values: durations with `set == 0` (see fu__pol_dur),

@@ -73,7 +73,8 @@ typedef struct fu_duration {
  * close of the working day). Units: `s`/`sec`/`second(s)`, `m`/`min`/
  * `minute(s)`, `h`/`hour(s)`, `d`/`day(s)`, `w`/`week(s)` (wall time);
  * `mo`/`month(s)`, `y`/`year(s)` (calendar months); `working day(s)`,
- * `work day(s)`, `business day(s)`; `business hour(s)`, `business minute(s)`.
+ * `work day(s)`, `business day(s)`; `business hour(s)`, `business minute(s)`,
+ * `business second(s)`.
  * Note that `m` is minutes; months are `mo` or `month`.
  *
  * @param text  the text (need not be NUL-terminated)
