@@ -198,11 +198,10 @@ typedef struct strtab {
     size_t cur_left;
     /* per symbol (index 0 is "no string") */
     const char **str;
-    uint32_t *hash;
     uint32_t *owner; /* customer index + 1 of the customer with this id, 0 none */
     uint8_t *flags;  /* SYM_* validation cache */
     size_t n, cap;
-    uint32_t *slots; /* open addressing, 0 = empty */
+    uint64_t *slots; /* open addressing: hash << 32 | symbol; 0 = empty */
     size_t nslots;
 } strtab;
 
@@ -221,7 +220,6 @@ static void st_free(strtab *t) {
     for (size_t i = 0; i < t->nblocks; i++) fu__free(t->blocks[i]);
     fu__free(t->blocks);
     fu__free((void *)t->str);
-    fu__free(t->hash);
     fu__free(t->owner);
     fu__free(t->flags);
     fu__free(t->slots);
@@ -232,9 +230,11 @@ static uint32_t st_find(const strtab *t, const char *s, size_t len, uint32_t h) 
     if (!t->nslots) return 0;
     size_t mask = t->nslots - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t sym = t->slots[i];
-        if (!sym) return 0;
-        if (t->hash[sym] == h && strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0')
+        uint64_t slot = t->slots[i];
+        if (!slot) return 0;
+        uint32_t sym = (uint32_t)slot;
+        /* the hash in the slot spares a visit to the string for most misses */
+        if ((uint32_t)(slot >> 32) == h && strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0')
             return sym;
     }
 }
@@ -247,8 +247,6 @@ static int st_grow_syms(strtab *t, size_t need) {
     void *p;
     if (!(p = fu__realloc((void *)t->str, cap * sizeof *t->str))) return fu__error_nomem();
     t->str = p;
-    if (!(p = fu__realloc(t->hash, cap * sizeof *t->hash))) return fu__error_nomem();
-    t->hash = p;
     if (!(p = fu__realloc(t->owner, cap * sizeof *t->owner))) return fu__error_nomem();
     t->owner = p;
     if (!(p = fu__realloc(t->flags, cap * sizeof *t->flags))) return fu__error_nomem();
@@ -258,13 +256,15 @@ static int st_grow_syms(strtab *t, size_t need) {
 }
 
 static int st_rehash(strtab *t, size_t nslots) {
-    uint32_t *slots = fu__calloc(nslots, sizeof *slots);
+    uint64_t *slots = fu__calloc(nslots, sizeof *slots);
     if (!slots) return fu__error_nomem();
     size_t mask = nslots - 1;
-    for (size_t sym = 1; sym < t->n; sym++) {
-        size_t i = t->hash[sym] & mask;
+    for (size_t j = 0; j < t->nslots; j++) {
+        uint64_t slot = t->slots[j];
+        if (!slot) continue;
+        size_t i = (size_t)(slot >> 32) & mask;
         while (slots[i]) i = (i + 1) & mask;
-        slots[i] = (uint32_t)sym;
+        slots[i] = slot;
     }
     fu__free(t->slots);
     t->slots = slots;
@@ -306,25 +306,25 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     if (n >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 distinct strings");
     int rc = st_grow_syms(t, n + 1);
     if (rc) return rc;
-    if ((n + 1) * 2 > t->nslots && (rc = st_rehash(t, t->nslots ? t->nslots * 2 : 1024))) return rc;
+    /* linear probing up to 3/4 full */
+    if ((n + 1) * 4 > t->nslots * 3 && (rc = st_rehash(t, t->nslots ? t->nslots * 2 : 1024))) return rc;
     char *dst = st_alloc(t, len + 1);
     if (!dst) return fu__error_nomem();
     memcpy(dst, s, len);
     dst[len] = '\0';
     if (!t->n) { /* symbol 0 */
         t->str[0] = NULL;
-        t->hash[0] = t->owner[0] = 0;
+        t->owner[0] = 0;
         t->flags[0] = 0;
     }
     sym = (uint32_t)n;
     t->n = n + 1;
     t->str[sym] = dst;
-    t->hash[sym] = h;
     t->owner[sym] = 0;
     t->flags[sym] = 0;
     size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i]) i = (i + 1) & mask;
-    t->slots[i] = sym;
+    t->slots[i] = (uint64_t)h << 32 | sym;
     *out = sym;
     return FU_OK;
 }
@@ -347,6 +347,9 @@ struct fu_book {
     size_t off_cap;
     int finalized;
     size_t dups, skipped, created;
+    /* the customer of the last event added: files often group by customer */
+    const char *last_id;
+    uint32_t last_cust;
 };
 
 #define KNOWN_FLAGS (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES)
@@ -397,6 +400,7 @@ static void book_rollback(fu_book *b, const mark *m) {
     }
     b->ncust = m->ncust;
     b->nev = m->nev;
+    b->last_id = NULL;
     b->dups = m->dups;
     b->skipped = m->skipped;
     b->created = m->created;
@@ -580,9 +584,10 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     if (b->nev >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 events");
 
     int rc;
-    uint32_t cust;
-    uint32_t sym = st_lookup(&b->st, in->customer_id, strlen(in->customer_id));
-    if (sym && b->st.owner[sym]) {
+    uint32_t cust, sym = 0;
+    if (b->last_id && strcmp(b->last_id, in->customer_id) == 0)
+        cust = b->last_cust;
+    else if ((sym = st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) && b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
     } else if (b->flags & FU_BOOK_CREATE_CUSTOMERS) {
         if ((rc = intern_cstr(b, in->customer_id, &sym))) return rc;
@@ -617,6 +622,8 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     e.survey = (uint8_t)in->survey;
     b->ev[b->nev++] = e;
     b->finalized = 0;
+    b->last_id = b->cust[cust].id;
+    b->last_cust = cust;
     return FU_OK;
 }
 
