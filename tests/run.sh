@@ -30,4 +30,27 @@ if [ "${FU_SKIP_ASAN:-0}" != 1 ]; then
   (cd build/asan && ctest --output-on-failure -j "$JOBS" --timeout 900 -L c)
 fi
 
+if [ "${FU_SKIP_FUZZ:-0}" != 1 ]; then
+  step "libFuzzer targets (clang, ASan + UBSan), ${FU_FUZZ_SECONDS:-15} s each"
+  CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DFU_BUILD_FUZZ=ON \
+        -DFU_SANITIZE=ON -DFU_BUILD_TESTS=OFF -DFU_BUILD_PYTHON=OFF -DFU_BUILD_LUA=OFF \
+        -DFU_BUILD_EXAMPLES=OFF -DFU_BUILD_BENCH=OFF >/dev/null
+  cmake --build build/fuzz -j "$JOBS"
+  fuzz_failed=0
+  for bin in build/fuzz/fuzz/fuzz_*; do
+    name=$(basename "$bin"); name=${name#fuzz_}
+    work=build/fuzz/corpus-$name
+    mkdir -p "$work"
+    if "$bin" "$work" "fuzz/corpus/$name" -max_total_time="${FU_FUZZ_SECONDS:-15}" \
+         -max_len=65536 -rss_limit_mb=2048 -timeout=10 >"build/fuzz/$name.log" 2>&1; then
+      echo "fuzz $name: $(grep -E '^Done [0-9]+ runs' "build/fuzz/$name.log" || echo done)" >&2
+    else
+      echo "fuzz $name: FAILED" >&2
+      tail -n 40 "build/fuzz/$name.log" >&2
+      fuzz_failed=1
+    fi
+  done
+  [ "$fuzz_failed" = 0 ] || { echo "fuzzing found a failure" >&2; exit 1; }
+fi
+
 step "all tests passed"
