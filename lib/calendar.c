@@ -890,6 +890,9 @@ const char *fu_calendar_tzid(const fu_calendar *c) { return c ? c->tzid : ""; }
 
 int fu_calendar_utc_offset(const fu_calendar *c, int64_t t, int *out) {
     if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_utc_offset: NULL argument");
+    /* Instants beyond years 1..9999 get the offset at the nearest end. */
+    if (t < MIN_T - SLACK_T) t = MIN_T - SLACK_T;
+    if (t > MAX_T + SLACK_T) t = MAX_T + SLACK_T;
     *out = offset_at(c, t);
     return FU_OK;
 }

@@ -458,6 +458,10 @@ Test(calendar, new_york_offsets_switch_at_the_published_instants) {
     cr_assert_eq(off, -5 * 3600);
     fu_calendar_utc_offset(c, T("9999-07-01T12:00:00Z"), &off);
     cr_assert_eq(off, -4 * 3600);
+    /* absurd instants get the offset at the nearest end of years 1..9999 */
+    cr_assert_eq(fu_calendar_utc_offset(c, INT64_MAX, &off), FU_OK);
+    cr_assert_eq(off, -5 * 3600);
+    cr_assert_eq(fu_calendar_utc_offset(c, INT64_MIN, &off), FU_OK);
     fu_calendar_free(c);
 }
 

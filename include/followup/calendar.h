@@ -294,7 +294,8 @@ FU_EXTERN int fu_calendar_clone(const fu_calendar *cal, fu_calendar **out);
 FU_EXTERN const char *fu_calendar_tzid(const fu_calendar *cal);
 
 /**
- * The zone's UTC offset (seconds east of UTC) at instant `t`.
+ * The zone's UTC offset (seconds east of UTC) at instant `t`. Instants
+ * outside years 1..9999 get the offset at the nearest end of that range.
  * @return #FU_OK; #FU_EINVAL for NULL pointers.
  */
 FU_EXTERN int fu_calendar_utc_offset(const fu_calendar *cal, int64_t t, int *out);
