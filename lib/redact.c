@@ -196,8 +196,12 @@ typedef struct span {
 
 struct fu_redactor {
     fu__re re;
-    pcre2_code *builtin;
+    pcre2_code *builtin; /* the digit kinds, one capture group per kind */
     pcre2_match_data *md;
+    int group_kind[N_GROUPS];
+    size_t n_groups;
+    pcre2_code *email;
+    pcre2_match_data *email_md;
     extra_pat *extra;
     size_t n_extra;
     char mask;
@@ -240,23 +244,35 @@ void fu_redactor_free(fu_redactor *r) {
     fu__free(r->extra);
     pcre2_match_data_free(r->md);
     pcre2_code_free(r->builtin);
+    pcre2_match_data_free(r->email_md);
+    pcre2_code_free(r->email);
     fu__free(r->spans);
     fu__re_fini(&r->re);
     fu__free(r);
 }
 
+/* The digit kinds share one pattern (one pass over the text); only the
+ * enabled branches are compiled, since a placeholder branch would cost PCRE2
+ * its start-of-match optimisation. E-mail addresses are found from their '@'
+ * (see find_emails). */
 static int build_builtin(fu_redactor *r, unsigned int kinds) {
     fu__buf b = FU__BUF_INIT;
     int rc = FU_OK;
+    r->n_groups = 0;
     for (size_t i = 0; i < N_GROUPS && rc == FU_OK; i++) {
-        if (i) rc = fu__buf_puts(&b, "|");
-        /* A disabled kind keeps its capture group so that group numbers stay. */
-        if (rc == FU_OK)
-            rc = fu__buf_puts(&b, (kinds & FU_REDACT_BIT(k_group_kind[i])) ? k_branch[i] : "((*FAIL))");
+        if (k_group_kind[i] == FU_REDACT_EMAIL || !(kinds & FU_REDACT_BIT(k_group_kind[i]))) continue;
+        if (r->n_groups) rc = fu__buf_puts(&b, "|");
+        if (rc == FU_OK) rc = fu__buf_puts(&b, k_branch[i]);
+        r->group_kind[r->n_groups++] = k_group_kind[i];
     }
-    if (rc == FU_OK) rc = fu__re_compile(&r->re, b.data, 0, "built-in redaction patterns", &r->builtin);
+    if (rc == FU_OK && r->n_groups)
+        rc = fu__re_compile(&r->re, b.data, 0, "built-in redaction patterns", &r->builtin);
     fu__buf_free(&b);
-    if (rc == FU_OK) rc = fu__re_match_data(&r->re, r->builtin, &r->md);
+    if (rc == FU_OK && r->builtin) rc = fu__re_match_data(&r->re, r->builtin, &r->md);
+    if (rc == FU_OK && (kinds & FU_REDACT_BIT(FU_REDACT_EMAIL))) {
+        rc = fu__re_compile(&r->re, k_branch[N_GROUPS - 1], 0, "built-in e-mail pattern", &r->email);
+        if (rc == FU_OK) rc = fu__re_match_data(&r->re, r->email, &r->email_md);
+    }
     return rc;
 }
 
@@ -323,6 +339,7 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
 int fu_redactor_uses_jit(const fu_redactor *r) {
     if (!r) return 0;
     if (r->builtin) return fu__re_is_jit(r->builtin);
+    if (r->email) return fu__re_is_jit(r->email);
     return r->n_extra ? fu__re_is_jit(r->extra[0].code) : 0;
 }
 
@@ -373,10 +390,50 @@ static size_t next_char(const char *t, size_t len, size_t pos) {
     return pos;
 }
 
-/* Collect the spans to mask in r->spans, sorted and without overlaps. */
+static int is_local_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/* E-mail addresses: from each '@', walk back over the local part (at most
+ * 64 characters, starting right after a character that cannot be in one,
+ * as the pattern's lookbehind demands) and match the pattern anchored there.
+ * Same matches as scanning with the pattern, without trying it at every
+ * letter of the text. */
+static int find_emails(fu_redactor *r, const char *text, size_t len, size_t *n) {
+    size_t pos = 0;
+    const char *at;
+    while (pos < len && (at = memchr(text + pos, '@', len - pos)) != NULL) {
+        size_t a = (size_t)(at - text), s = a, k = 0;
+        while (s > pos && k <= 64 && is_local_char(text[s - 1])) {
+            s--;
+            k++;
+        }
+        if (k == 0 || k > 64 || (s == pos && s > 0 && is_local_char(text[s - 1]))) {
+            pos = a + 1;
+            continue;
+        }
+        int rc = fu__re_exec(&r->re, r->email, text, len, s, PCRE2_ANCHORED, r->email_md,
+                             "built-in e-mail pattern");
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            pos = a + 1;
+            continue;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->email_md);
+        if (push_span(r, n, ov[0], ov[1], FU_REDACT_EMAIL, 0) != FU_OK) return FU_ENOMEM;
+        pos = ov[1];
+    }
+    return FU_OK;
+}
+
+/* Collect the spans to mask in r->spans, sorted and without overlaps: a
+ * span inside another is dropped (the outer mask hides it); spans that
+ * overlap partly are merged and masked character by character. */
 static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_out) {
     size_t n = 0;
     int rc;
+    int sources = 0;
     if (r->builtin) {
         size_t pos = 0;
         while (pos < len) {
@@ -385,21 +442,27 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
             int kind = FU_REDACT_EXTRA;
-            for (size_t g = 0; g < N_GROUPS; g++)
+            for (size_t g = 0; g < r->n_groups; g++)
                 if (ov[2 * (g + 1)] != PCRE2_UNSET) {
-                    kind = k_group_kind[g];
+                    kind = r->group_kind[g];
                     break;
                 }
             if (push_span(r, &n, ov[0], ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         }
+        sources += n > 0;
     }
-    size_t n_builtin = n;
+    if (r->email) {
+        size_t before = n;
+        rc = find_emails(r, text, len, &n);
+        if (rc != FU_OK) return rc;
+        sources += n > before;
+    }
     for (size_t i = 0; i < r->n_extra; i++) {
         extra_pat *e = &r->extra[i];
         char what[160];
         snprintf(what, sizeof what, "redaction pattern '%s'", e->name);
-        size_t pos = 0;
+        size_t pos = 0, before = n;
         while (pos <= len) {
             rc = fu__re_exec(&r->re, e->code, text, len, pos, 0, e->md, what);
             if (rc < 0) return rc;
@@ -413,16 +476,18 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
                 pos = next_char(text, len, ov[0]);
             }
         }
+        sources += n > before;
     }
-    if (n > n_builtin) {
+    if (sources > 1) {
         qsort(r->spans, n, sizeof *r->spans, span_cmp);
-        /* merge overlaps: the merged span is masked character by character */
         size_t w = 0;
         for (size_t i = 0; i < n; i++) {
             if (w && r->spans[i].start < r->spans[w - 1].end) {
                 span *prev = &r->spans[w - 1];
-                if (r->spans[i].end > prev->end) prev->end = r->spans[i].end;
-                prev->merged = 1;
+                if (r->spans[i].end > prev->end) {
+                    prev->end = r->spans[i].end;
+                    prev->merged = 1;
+                }
                 continue;
             }
             r->spans[w++] = r->spans[i];

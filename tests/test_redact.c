@@ -64,6 +64,9 @@ ParameterizedTestParameters(redact, masks_keep_a_hint) {
         {"a@b.co", "a***@b.co", FU_REDACT_EMAIL},
         {"mail: Li.Wei+crm@mail.corp.example.cn.", "mail: L***@mail.corp.example.cn.", FU_REDACT_EMAIL},
         {"not@an-address", "not@an-address", -1},
+        /* a QQ-style address: the e-mail holds the mobile number and wins */
+        {"邮箱13812345678@qq.com。", "邮箱1***@qq.com。", FU_REDACT_EMAIL},
+        {"a.b@x.com.c@y.com", "a***@x.com.c@y.com", FU_REDACT_EMAIL},
         /* things that look a little like numbers */
         {"2025-09-26T16:00+08:00 回访", "2025-09-26T16:00+08:00 回访", -1},
         {"", "", -1},
@@ -205,7 +208,20 @@ Test(redact, extra_patterns_keep_head_and_tail_characters) {
     fu_redactor_free(r);
 }
 
-Test(redact, overlapping_matches_are_merged_and_fully_masked) {
+Test(redact, partly_overlapping_matches_are_merged_and_fully_masked) {
+    fu_redact_pattern pats[] = {{"prefix", "ABC-138", 4, 0}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "号ABC-13812345678。");
+    cr_assert_str_eq(out, "号***************。");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+Test(redact, a_match_inside_another_takes_the_outer_mask) {
     fu_redact_pattern pats[] = {{"vip", "VIP-[0-9]+", 0, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;

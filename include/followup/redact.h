@@ -31,8 +31,10 @@
  *   above decides (a valid ID before a card, a mobile before a landline).
  *   An 18-digit run with a wrong check digit is not an ID; it may still be a
  *   card if its Luhn sum is right.
- * - Overlapping matches (a caller pattern overlapping a built-in one) are
- *   merged and the whole merged span is masked character by character.
+ * - A match inside another one is dropped and the outer mask applies (a
+ *   mobile number used as the local part of `13812345678@qq.com` gives
+ *   `1***@qq.com`); matches that overlap partly are merged and the merged
+ *   span is masked character by character.
  *
  * Matching uses PCRE2 with its JIT compiler where the platform has one, and
  * with a match limit, a depth limit and a heap limit, so that no pattern and

@@ -1,0 +1,177 @@
+/* Benchmark of fu_redact (issue 7 target: masking at >= 100 MB/s).
+ *
+ * A corpus of follow-up notes in Chinese and English, about one piece of
+ * personal data per 150 bytes, is masked (a) as one large text in one call,
+ * (b) note by note with fu_redactor_apply, (c) with fu_redactor_apply_bulk,
+ * and (d) with one extra caller pattern. Each figure is the median of RUNS. */
+#include "followup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RUNS 7
+#define N_NOTES 400000
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return v[n / 2];
+}
+
+static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
+static unsigned next_rand(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng >> 11);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
+    exit(1);
+}
+
+static const char *const templates[] = {
+    "客户王先生反映空调不制冷，已安排师傅上门，联系电话%s，承诺3个工作日内解决。",
+    "Called the customer about the delivery; she asked us to e-mail %s with the invoice by Friday.",
+    "回访：客户对安装服务满意，身份证号%s已核验，下次回访定在下个月。",
+    "Refund to card %s requested, finance to confirm within 2 business days, customer calm.",
+    "客户投诉配送延迟三天，情绪较大，备用号码%s，已道歉并补偿优惠券，明天下午前回电。",
+    "No personal data in this one: routine check after installation, everything works fine, NPS 9.",
+    "座机%s无人接听，改发短信提醒，客户稍后回复表示产品使用正常，无其他需求。",
+};
+
+static void fill(char *buf, size_t size, int t) {
+    char pii[64];
+    switch (t) {
+    case 0:
+    case 4:
+        snprintf(pii, sizeof pii, "1%u%09u", 3 + next_rand() % 7, next_rand() % 1000000000u);
+        break;
+    case 1:
+        snprintf(pii, sizeof pii, "li.%u@example.com", next_rand() % 100000);
+        break;
+    case 2:
+        strcpy(pii, "110105199001011232");
+        break;
+    case 3:
+        strcpy(pii, "6222 0212 3456 7894");
+        break;
+    case 6:
+        snprintf(pii, sizeof pii, "010-%08u", next_rand() % 100000000u);
+        break;
+    default:
+        pii[0] = '\0';
+    }
+    snprintf(buf, size, templates[t], pii);
+}
+
+int main(void) {
+    /* the corpus: N_NOTES notes, each its own string, and all of them joined */
+    char **notes = malloc(N_NOTES * sizeof *notes);
+    size_t *lens = malloc(N_NOTES * sizeof *lens);
+    size_t total = 0;
+    for (size_t i = 0; i < N_NOTES; i++) {
+        char buf[256];
+        fill(buf, sizeof buf, (int)(next_rand() % 7));
+        lens[i] = strlen(buf);
+        notes[i] = malloc(lens[i] + 1);
+        memcpy(notes[i], buf, lens[i] + 1);
+        total += lens[i] + 1;
+    }
+    char *joined = malloc(total + 1);
+    size_t off = 0;
+    for (size_t i = 0; i < N_NOTES; i++) {
+        memcpy(joined + off, notes[i], lens[i]);
+        off += lens[i];
+        joined[off++] = '\n';
+    }
+    joined[off] = '\0';
+    double mb = (double)total / 1e6;
+
+    fu_redactor *r = NULL;
+    if (fu_redactor_new(&r, NULL)) die("redactor");
+    fu_redact_pattern extra[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.extra = extra;
+    o.n_extra = 1;
+    fu_redactor *rx = NULL;
+    if (fu_redactor_new(&rx, &o)) die("redactor+extra");
+    o.n_extra = 0;
+    o.flags = FU_REDACT_NO_JIT;
+    fu_redactor *rn = NULL;
+    if (fu_redactor_new(&rn, &o)) die("redactor no JIT");
+
+    printf("corpus: %zu notes, %.1f MB, JIT %s\n", (size_t)N_NOTES, mb, fu_redactor_uses_jit(r) ? "on" : "off");
+    double t_one[RUNS], t_each[RUNS], t_bulk[RUNS], t_extra[RUNS], t_nojit[RUNS];
+    size_t *offsets = malloc((N_NOTES + 1) * sizeof *offsets);
+    for (int run = 0; run < RUNS; run++) {
+        char *out;
+        size_t n;
+        double t0 = now();
+        if (fu_redactor_apply(r, joined, off, &out, &n)) die("apply");
+        t_one[run] = now() - t0;
+        fu_free(out);
+
+        t0 = now();
+        for (size_t i = 0; i < N_NOTES; i++) {
+            if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) die("apply");
+            fu_free(out);
+        }
+        t_each[run] = now() - t0;
+
+        t0 = now();
+        if (fu_redactor_apply_bulk(r, (const char *const *)notes, lens, N_NOTES, offsets, &out)) die("bulk");
+        t_bulk[run] = now() - t0;
+        fu_free(out);
+
+        t0 = now();
+        if (fu_redactor_apply(rx, joined, off, &out, &n)) die("apply extra");
+        t_extra[run] = now() - t0;
+        fu_free(out);
+
+        t0 = now();
+        if (fu_redactor_apply(rn, joined, off, &out, &n)) die("apply no jit");
+        t_nojit[run] = now() - t0;
+        fu_free(out);
+    }
+    fu_redact_counts c;
+    fu_redactor_counts(r, &c);
+    printf("masked per pass: %zu spans (mobile %zu, landline %zu, id %zu, card %zu, email %zu)\n",
+           c.total / (3 * RUNS), c.by_kind[FU_REDACT_MOBILE_CN] / (3 * RUNS),
+           c.by_kind[FU_REDACT_LANDLINE_CN] / (3 * RUNS), c.by_kind[FU_REDACT_ID_CN] / (3 * RUNS),
+           c.by_kind[FU_REDACT_BANK_CARD] / (3 * RUNS), c.by_kind[FU_REDACT_EMAIL] / (3 * RUNS));
+    double m;
+    m = median(t_one, RUNS);
+    printf("one text, one call:          %7.3f s  %7.1f MB/s\n", m, mb / m);
+    m = median(t_each, RUNS);
+    printf("one call per note:           %7.3f s  %7.1f MB/s  (%.0f ns/note)\n", m, mb / m, m / N_NOTES * 1e9);
+    m = median(t_bulk, RUNS);
+    printf("bulk call:                   %7.3f s  %7.1f MB/s\n", m, mb / m);
+    m = median(t_extra, RUNS);
+    printf("one text, + 1 extra pattern: %7.3f s  %7.1f MB/s\n", m, mb / m);
+    m = median(t_nojit, RUNS);
+    printf("one text, interpreter:       %7.3f s  %7.1f MB/s\n", m, mb / m);
+
+    fu_redactor_free(r);
+    fu_redactor_free(rx);
+    fu_redactor_free(rn);
+    for (size_t i = 0; i < N_NOTES; i++) free(notes[i]);
+    free(notes);
+    free(lens);
+    free(joined);
+    free(offsets);
+    return 0;
+}
