@@ -3,6 +3,9 @@
  * -threads: every wrapped call releases the GIL while C runs. */
 %module(package="followup") core
 
+/* Docstrings with argument and return types for every wrapped function. */
+%feature("autodoc", "3");
+
 %{
 #define SWIG_FILE_WITH_INIT
 #include "followup.h"

@@ -48,3 +48,19 @@ def strerror(code: int) -> str:
 
 
 __version__: str = _core.version()
+
+
+def _export_module_api() -> None:
+    """Re-export the public names of the SWIG module (classes such as Calendar,
+    Policy, Book, and module functions such as time_parse) at package level."""
+    skip = {"version", "version_number", "strerror"}
+    for name in dir(_core):
+        if name.startswith("_") or name.startswith("SWIG") or name in skip:
+            continue
+        if name in globals():
+            continue
+        globals()[name] = getattr(_core, name)
+        __all__.append(name)
+
+
+_export_module_api()
