@@ -939,26 +939,151 @@ int fu_segment_gammagamma_expected(const fu_segment_gammagamma *m, double x, dou
 
 /* ================================================================ scoring */
 
-typedef int (*seg_cond_expect)(const void *model, double x, double t_x, double T, double t, double *out);
+/* Scoring needs, per customer, the expectation of a customer alive at T at
+ * several horizons (the `expected` horizon and the K CLV period ends). For
+ * BG/NBD all of them share one 2F1(A, B; C; z) with A = a+b-1-r, B = a-1,
+ * C = a+b+x-1 and differ only in z, so the series coefficients are computed
+ * once per distinct x (a small cache) and summed for all horizons at once. */
 
-static int bg_cond(const void *m, double x, double t_x, double T, double t, double *out) {
-    return bg_expected(m, x, t_x, T, t, out);
+#define SEG_MAXH 64          /* horizons summed together; more go in batches */
+#define SEG_CACHE_SLOTS 16
+#define SEG_CACHE_TERMS 2048
+#define SEG_FAST_ZMAX 0.98
+
+typedef struct seg_coef {
+    double x;      /* the x the slot holds, -1 when empty */
+    size_t len;    /* coefficients computed so far */
+    int bad;       /* coefficients left the safe range: use the general path */
+    double *c;     /* SEG_CACHE_TERMS coefficients */
+} seg_coef;
+
+typedef struct seg_cache {
+    seg_coef slot[SEG_CACHE_SLOTS];
+    double *mem;
+} seg_cache;
+
+static int cache_init(seg_cache *C) {
+    C->mem = fu__malloc(sizeof(double) * SEG_CACHE_SLOTS * SEG_CACHE_TERMS);
+    if (!C->mem) return fu__error_nomem();
+    for (int i = 0; i < SEG_CACHE_SLOTS; i++) {
+        C->slot[i].x = -1;
+        C->slot[i].len = 0;
+        C->slot[i].bad = 0;
+        C->slot[i].c = C->mem + (size_t)i * SEG_CACHE_TERMS;
+    }
+    return FU_OK;
 }
-static int pn_cond(const void *m, double x, double t_x, double T, double t, double *out) {
-    return pn_expected(m, x, t_x, T, t, out);
+
+/* Make sure slot `s` holds at least `need` coefficients of 2F1(A, B; C; .). */
+static void coef_extend(seg_coef *s, double A, double B, double Cc, size_t need) {
+    if (need > SEG_CACHE_TERMS) need = SEG_CACHE_TERMS;
+    if (s->len == 0) {
+        s->c[0] = 1.0;
+        s->len = 1;
+    }
+    while (s->len < need && !s->bad) {
+        double n = (double)(s->len - 1);
+        double v = s->c[s->len - 1] * (A + n) * (B + n) / ((Cc + n) * (n + 1));
+        if (!isfinite(v) || fabs(v) > 1e200) s->bad = 1;
+        s->c[s->len++] = v;
+    }
 }
+
+/* E_alive(t) of BG/NBD for nt horizons ts[] (all > 0): (C/(a-1)) (1 - G(z)),
+ * G(z) = (1-z)^(a-1) 2F1(A, B; C; z). Returns FU_OK, or 1 when the fast path
+ * does not apply (the caller then uses bg_alive_expect one horizon at a time). */
+static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, double T, const double *ts, int nt,
+                         double *out) {
+    double a = m->a, Cc = a + m->b + x - 1;
+    if (fabs(a - 1) < 1e-6 || fabs(Cc) < 1e-6 || Cc <= 0) return 1;
+    double A = a + m->b - 1 - m->r, B = a - 1, u = m->alpha + T;
+    double z[SEG_MAXH], s[SEG_MAXH], zp[SEG_MAXH];
+    double zmax = 0;
+    int kmax = 0;
+    for (int k = 0; k < nt; k++) {
+        z[k] = ts[k] / (u + ts[k]);
+        s[k] = 0;
+        zp[k] = 1;
+        if (z[k] > zmax) zmax = z[k], kmax = k;
+    }
+    if (zmax > SEG_FAST_ZMAX) return 1;
+    unsigned h = (unsigned)x % SEG_CACHE_SLOTS;
+    seg_coef *sl = &C->slot[h];
+    if (sl->x != x) {
+        sl->x = x;
+        sl->len = 0;
+        sl->bad = 0;
+    }
+    double excess = A + B - Cc - 1;
+    if (excess < 0) excess = 0;
+    size_t n = 0;
+    for (;;) {
+        if (n + 8 > sl->len) {
+            coef_extend(sl, A, B, Cc, n + 64);
+            if (sl->bad || n + 8 > sl->len) return 1;
+        }
+        for (size_t j = n; j < n + 8; j++) {
+            double c = sl->c[j];
+            for (int k = 0; k < nt; k++) {
+                s[k] += c * zp[k];
+                zp[k] *= z[k];
+            }
+        }
+        n += 8;
+        /* tail of the slowest column after term n-1 */
+        double last = fabs(sl->c[n - 1]) * zp[kmax] / zmax;
+        double ratio = sl->c[n - 2] != 0 ? fabs(sl->c[n - 1] / sl->c[n - 2]) : 0;
+        double q = ratio * zmax, zb = zmax * (1.0 + excess / (double)(n + 1));
+        if (zb > q) q = zb;
+        if (last == 0 || (q < 1 && last * q / (1 - q) <= 1e-16 * fabs(s[kmax]))) break;
+    }
+    for (int k = 0; k < nt; k++) {
+        double logG = -(a - 1) * log1p(ts[k] / u);
+        double G = exp(logG) * s[k];
+        double v = Cc / (a - 1) * (1.0 - G);
+        if (!isfinite(v)) return 1;
+        out[k] = v > 0 ? v : 0.0;
+    }
+    return FU_OK;
+}
+
+typedef struct seg_model_ops {
+    int (*alive)(const void *model, double x, double t_x, double T, double *out);
+    /* expectation of a customer alive at T at nt horizons */
+    int (*alive_expect)(const void *model, seg_cache *C, double x, double T, const double *ts, int nt, double *out);
+} seg_model_ops;
+
 static int bg_alive(const void *m, double x, double t_x, double T, double *out) {
     *out = bg_p_alive(m, x, t_x, T);
     return FU_OK;
 }
+
+static int bg_alive_multi(const void *vm, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
+    const fu_segment_bgnbd *m = vm;
+    if (bg_fast_multi(m, C, x, T, ts, nt, out) == FU_OK) return FU_OK;
+    for (int k = 0; k < nt; k++) {
+        int rc = bg_alive_expect(m->r, m->alpha, m->a, m->b, x, T, ts[k], &out[k]);
+        if (rc) return rc;
+    }
+    return FU_OK;
+}
+
 static int pn_alive(const void *m, double x, double t_x, double T, double *out) {
     return pn_p_alive(m, x, t_x, T, out);
 }
 
-static int score_generic(const void *model, int (*alive)(const void *, double, double, double, double *),
-                         seg_cond_expect cond, const fu_segment_gammagamma *gg, const double *x, const double *t_x,
-                         const double *T, const double *zbar, size_t n, const fu_segment_score_options *opts,
-                         double *p_alive, double *expected, double *clv) {
+static int pn_alive_multi(const void *m, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
+    (void)C;
+    for (int k = 0; k < nt; k++) out[k] = pn_alive_expect(m, x, T, ts[k]);
+    return FU_OK;
+}
+
+static const seg_model_ops bg_ops = {bg_alive, bg_alive_multi};
+static const seg_model_ops pn_ops = {pn_alive, pn_alive_multi};
+
+static int score_generic(const void *model, const seg_model_ops *ops, const fu_segment_gammagamma *gg,
+                         const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
+                         const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
     fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
     if (opts) {
         if (opts->version != FU_SEGMENT_SCORE_OPTIONS_VERSION)
@@ -983,12 +1108,33 @@ static int score_generic(const void *model, int (*alive)(const void *, double, d
             if (rc) return rc;
         }
     }
-    double inv1d = 1.0 / (1.0 + o.discount);
     for (size_t i = 0; i < n; i++) {
         int rc = check_rfm(x, t_x, T, i);
         if (rc) return rc;
-        if (p_alive && (rc = alive(model, x[i], t_x[i], T[i], &p_alive[i])) != FU_OK) goto fail;
-        if (expected && (rc = cond(model, x[i], t_x[i], T[i], o.horizon, &expected[i])) != FU_OK) goto fail;
+    }
+    if (!expected && !clv) { /* P(alive) alone needs no scratch */
+        for (size_t i = 0; i < n && p_alive; i++) {
+            int rc = ops->alive(model, x[i], t_x[i], T[i], &p_alive[i]);
+            if (rc) {
+                fu__error_prefix("customer %zu", i);
+                return rc;
+            }
+        }
+        return FU_OK;
+    }
+    seg_cache C;
+    int rc = cache_init(&C);
+    if (rc) return rc;
+    double inv1d = 1.0 / (1.0 + o.discount);
+    double ts[SEG_MAXH], ev[SEG_MAXH];
+    for (size_t i = 0; i < n; i++) {
+        double pa;
+        if ((rc = ops->alive(model, x[i], t_x[i], T[i], &pa)) != FU_OK) goto fail;
+        if (p_alive) p_alive[i] = pa;
+        if (expected) {
+            if ((rc = ops->alive_expect(model, &C, x[i], T[i], &o.horizon, 1, ev)) != FU_OK) goto fail;
+            expected[i] = pa * ev[0];
+        }
         if (clv) {
             double value = 0;
             if (gg) {
@@ -1001,20 +1147,25 @@ static int score_generic(const void *model, int (*alive)(const void *, double, d
                 }
             }
             double prev = 0, acc = 0, disc = 1;
-            for (unsigned int k = 1; k <= o.periods; k++) {
-                double e;
-                if ((rc = cond(model, x[i], t_x[i], T[i], o.period * k, &e)) != FU_OK) goto fail;
-                disc *= inv1d;
-                acc += (e - prev) * disc;
-                prev = e;
+            for (unsigned int k0 = 1; k0 <= o.periods; k0 += SEG_MAXH) {
+                int nt = 0;
+                for (unsigned int k = k0; k <= o.periods && nt < SEG_MAXH; k++) ts[nt++] = o.period * k;
+                if ((rc = ops->alive_expect(model, &C, x[i], T[i], ts, nt, ev)) != FU_OK) goto fail;
+                for (int k = 0; k < nt; k++) {
+                    disc *= inv1d;
+                    acc += (ev[k] - prev) * disc;
+                    prev = ev[k];
+                }
             }
-            clv[i] = o.margin * value * acc;
+            clv[i] = o.margin * value * pa * acc;
         }
         continue;
     fail:
+        fu__free(C.mem);
         fu__error_prefix("customer %zu", i);
         return rc;
     }
+    fu__free(C.mem);
     return FU_OK;
 }
 
@@ -1024,7 +1175,7 @@ int fu_segment_bgnbd_score(const fu_segment_bgnbd *m, const fu_segment_gammagamm
     if (!m) return fu__error_set(FU_EINVAL, "model is NULL");
     int rc = check_bg(m);
     if (rc) return rc;
-    return score_generic(m, bg_alive, bg_cond, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
+    return score_generic(m, &bg_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
 }
 
 int fu_segment_pareto_score(const fu_segment_pareto *m, const fu_segment_gammagamma *gg, const double *x,
@@ -1033,5 +1184,5 @@ int fu_segment_pareto_score(const fu_segment_pareto *m, const fu_segment_gammaga
     if (!m) return fu__error_set(FU_EINVAL, "model is NULL");
     int rc = check_pn(m);
     if (rc) return rc;
-    return score_generic(m, pn_alive, pn_cond, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
+    return score_generic(m, &pn_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
 }

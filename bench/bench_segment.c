@@ -1,0 +1,206 @@
+/* Benchmarks of fu_segment (issue 4 targets):
+ *   - BG/NBD fit on CDNOW (2,357 customers): < 5 ms;
+ *   - scoring P(alive) + expected purchases + CLV for 1 million customers: < 1 s;
+ *   - a fit on 10 million synthetic customers completes without overflow.
+ * Each timing is the median of RUNS runs; the fitted numbers are printed so
+ * that a run doubles as a check. Usage: bench_segment [cdnow_summary.csv] */
+#include "followup.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RUNS 7
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return v[n / 2];
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
+    exit(1);
+}
+
+/* ---- a small deterministic generator of BG/NBD customers ---- */
+static unsigned long long rs = 88172645463325252ULL;
+static double unif(void) {
+    rs ^= rs >> 12;
+    rs ^= rs << 25;
+    rs ^= rs >> 27;
+    return ((double)((rs * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
+}
+static double normal(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
+static double gamma_draw(double shape) {
+    if (shape < 1) return gamma_draw(shape + 1) * pow(unif(), 1 / shape);
+    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
+    for (;;) {
+        double z = normal(), v = 1 + c * z;
+        if (v <= 0) continue;
+        v = v * v * v;
+        if (log(unif()) < 0.5 * z * z + d - d * v + d * log(v)) return d * v;
+    }
+}
+
+/* Customers of a CDNOW-like cohort: first purchase on one of 84 days, observed
+ * to day 273 (weeks), purchase days whole days; spend ~ Gamma-Gamma. */
+static void simulate(size_t n, const fu_segment_bgnbd *m, const fu_segment_gammagamma *g, double *x, double *tx,
+                     double *T, double *zbar) {
+    for (size_t i = 0; i < n; i++) {
+        double Td = 189 + floor(84 * unif()); /* days */
+        double lam = gamma_draw(m->r) / m->alpha / 7, ga = gamma_draw(m->a), p = ga / (ga + gamma_draw(m->b));
+        double t = 0, last = 0, k = 0;
+        for (;;) {
+            t += -log(unif()) / lam;
+            if (t > Td) break;
+            if (floor(t) > last) { /* same-day purchases are one */
+                k += 1;
+                last = floor(t);
+            }
+            if (unif() < p) break;
+        }
+        x[i] = k;
+        tx[i] = k > 0 ? last / 7 : 0;
+        T[i] = Td / 7;
+        if (zbar) {
+            double nu = gamma_draw(g->q) / g->gamma;
+            zbar[i] = k > 0 ? gamma_draw(g->p * k) / nu / k : 0;
+        }
+    }
+}
+
+static double cdx[3000], cdtx[3000], cdT[3000];
+
+static size_t load_cdnow(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(1);
+    }
+    char line[256];
+    size_t n = 0;
+    if (!fgets(line, sizeof line, f)) exit(1);
+    while (n < 3000 && fgets(line, sizeof line, f)) {
+        int id;
+        if (sscanf(line, "%d,%lf,%lf,%lf", &id, &cdx[n], &cdtx[n], &cdT[n]) == 4) n++;
+    }
+    fclose(f);
+    return n;
+}
+
+int main(int argc, char **argv) {
+    char path[4096];
+    if (argc > 1) {
+        snprintf(path, sizeof path, "%s", argv[1]);
+    } else { /* next to the source tree: <src>/../shared/data/cdnow */
+        snprintf(path, sizeof path, "%s", __FILE__);
+        char *s = strstr(path, "bench/bench_segment.c");
+        if (s) *s = '\0';
+        strncat(path, "../shared/data/cdnow/cdnow_customers_summary.csv", sizeof path - strlen(path) - 1);
+    }
+    size_t n = load_cdnow(path);
+    printf("CDNOW: %zu customers from %s\n", n, path);
+
+    /* 1. fits on CDNOW */
+    double t[RUNS];
+    fu_segment_bgnbd bg;
+    fu_segment_fit_info info;
+    for (int k = 0; k < RUNS; k++) {
+        double t0 = now();
+        if (fu_segment_bgnbd_fit(cdx, cdtx, cdT, n, NULL, &info, &bg)) die("bgnbd fit");
+        t[k] = now() - t0;
+    }
+    printf("BG/NBD fit: %.3f ms (median of %d); r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.3f, %u iterations, %u "
+           "evaluations, %zu distinct rows\n",
+           1e3 * median(t, RUNS), RUNS, bg.r, bg.alpha, bg.a, bg.b, info.loglik, info.iterations, info.evaluations,
+           info.distinct);
+    fu_segment_pareto pn;
+    for (int k = 0; k < RUNS; k++) {
+        double t0 = now();
+        if (fu_segment_pareto_fit(cdx, cdtx, cdT, n, NULL, &info, &pn)) die("pareto fit");
+        t[k] = now() - t0;
+    }
+    printf("Pareto/NBD fit: %.3f ms (median of %d); r=%.4f alpha=%.4f s=%.4f beta=%.4f LL=%.3f\n",
+           1e3 * median(t, RUNS), RUNS, pn.r, pn.alpha, pn.s, pn.beta, info.loglik);
+
+    /* 2. scoring 1M customers */
+    const fu_segment_gammagamma gg = {6.25, 3.74, 15.44};
+    size_t N = 1000000;
+    double *x = malloc(N * sizeof *x), *tx = malloc(N * sizeof *tx), *T = malloc(N * sizeof *T);
+    double *z = malloc(N * sizeof *z), *pa = malloc(N * sizeof *pa), *e = malloc(N * sizeof *e);
+    double *clv = malloc(N * sizeof *clv);
+    if (!x || !tx || !T || !z || !pa || !e || !clv) return 1;
+    simulate(N, &bg, &gg, x, tx, T, z);
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.horizon = 52;
+    o.period = 52.0 / 12;
+    o.periods = 12;
+    o.discount = 0.01;
+    struct {
+        const char *what;
+        int pa, e, clv;
+    } cases[] = {{"P(alive)", 1, 0, 0},
+                 {"expected purchases (52 weeks)", 0, 1, 0},
+                 {"CLV (12 monthly periods, Gamma-Gamma value)", 0, 0, 1},
+                 {"all three", 1, 1, 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int k = 0; k < RUNS; k++) {
+            double t0 = now();
+            if (fu_segment_bgnbd_score(&bg, &gg, x, tx, T, z, N, &o, cases[c].pa ? pa : NULL, cases[c].e ? e : NULL,
+                                       cases[c].clv ? clv : NULL))
+                die("score");
+            t[k] = now() - t0;
+        }
+        printf("score 1M, %s: %.3f s (median of %d)\n", cases[c].what, median(t, RUNS), RUNS);
+    }
+    double sp = 0, se = 0, sc = 0;
+    for (size_t i = 0; i < N; i++) sp += pa[i], se += e[i], sc += clv[i];
+    printf("  means: P(alive) %.4f, expected %.4f, CLV %.3f\n", sp / N, se / N, sc / N);
+    for (int k = 0; k < RUNS; k++) {
+        double t0 = now();
+        if (fu_segment_pareto_score(&pn, &gg, x, tx, T, z, N, &o, pa, e, clv)) die("pareto score");
+        t[k] = now() - t0;
+    }
+    printf("Pareto/NBD score 1M, all three: %.3f s (median of %d)\n", median(t, RUNS), RUNS);
+    free(x), free(tx), free(T), free(z), free(pa), free(e), free(clv);
+
+    /* 3. a fit on 10M synthetic customers */
+    N = 10000000;
+    x = malloc(N * sizeof *x), tx = malloc(N * sizeof *tx), T = malloc(N * sizeof *T);
+    if (!x || !tx || !T) return 1;
+    double t0 = now();
+    simulate(N, &bg, NULL, x, tx, T, NULL);
+    printf("simulated 10M customers in %.2f s\n", now() - t0);
+    const int R10 = 5;
+    for (int k = 0; k < R10; k++) {
+        t0 = now();
+        if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) die("10M fit");
+        t[k] = now() - t0;
+    }
+    printf("BG/NBD fit on 10M: %.2f s (median of %d); r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.1f, %zu distinct rows, "
+           "finite=%d\n",
+           median(t, R10), R10, bg.r, bg.alpha, bg.a, bg.b, info.loglik, info.distinct, isfinite(info.loglik));
+    /* the same customers with continuous times: every row distinct */
+    for (size_t i = 0; i < N; i++)
+        if (x[i] > 0) tx[i] = tx[i] * (1 - 1e-3 * unif());
+    t0 = now();
+    if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) die("10M fit (distinct)");
+    printf("BG/NBD fit on 10M, times jittered (%zu distinct rows): %.2f s (1 run); r=%.4f alpha=%.4f a=%.4f b=%.4f "
+           "LL=%.1f\n",
+           info.distinct, now() - t0, bg.r, bg.alpha, bg.a, bg.b, info.loglik);
+    free(x), free(tx), free(T);
+    return 0;
+}
