@@ -171,6 +171,10 @@ static int parse_number(const char *s, size_t len, double *out) {
 
 /* The shortest of %.15g..%.17g that reads back to `v`, with a '.' point. */
 static void format_double(double v, int is_float, char *buf, size_t size) {
+    if (v == floor(v) && fabs(v) < 9007199254740992.0 && !(v == 0 && signbit(v))) {
+        snprintf(buf, size, "%lld", (long long)v); /* integers: the common case, exact */
+        return;
+    }
     int lo = is_float ? 6 : 15, hi = is_float ? 9 : 17;
     const char *dp = localeconv()->decimal_point;
     for (int prec = lo; prec <= hi; prec++) {
@@ -327,6 +331,16 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     t->slots[i] = (uint64_t)h << 32 | sym;
     *out = sym;
     return FU_OK;
+}
+
+/* Ask for the slot of `s` ahead of use: the table is far bigger than the
+ * caches, and the row still has fields to parse meanwhile. */
+static void st_prefetch(const strtab *t, const char *s, size_t len) {
+#if defined(__GNUC__)
+    if (t->nslots && len) __builtin_prefetch(&t->slots[hash_bytes(s, len) & (t->nslots - 1)]);
+#else
+    (void)t, (void)s, (void)len;
+#endif
 }
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
@@ -1076,6 +1090,9 @@ static int event_row(fu_book *b, fu__csv *r, const long *col) {
     int rc;
     e.customer_id = cell(r, col, EF_CUST, &len);
     if (!len) return fu__csv_error_at(r, (size_t)col[EF_CUST], FU_EPARSE, "empty customer_id (required)");
+    st_prefetch(&b->st, e.customer_id, len);
+    const char *order = cell(r, col, EF_ORDER, &len);
+    st_prefetch(&b->st, order, len);
     if ((rc = read_time(r, col, EF_AT, 1, &e.at))) return rc;
     const char *kind = cell(r, col, EF_KIND, &len);
     trim(&kind, &len);
