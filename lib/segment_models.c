@@ -997,11 +997,12 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
     double a = m->a, Cc = a + m->b + x - 1;
     if (fabs(a - 1) < 1e-6 || fabs(Cc) < 1e-6 || Cc <= 0) return 1;
     double A = a + m->b - 1 - m->r, B = a - 1, u = m->alpha + T;
-    double z[SEG_MAXH], s[SEG_MAXH], zp[SEG_MAXH];
+    /* columns padded to a multiple of 4 (z = 0) so the inner loop vectorizes */
+    double z[SEG_MAXH + 4], s[SEG_MAXH + 4], zp[SEG_MAXH + 4];
     double zmax = 0;
-    int kmax = 0;
-    for (int k = 0; k < nt; k++) {
-        z[k] = ts[k] / (u + ts[k]);
+    int kmax = 0, ntp = (nt + 3) & ~3;
+    for (int k = 0; k < ntp; k++) {
+        z[k] = k < nt ? ts[k] / (u + ts[k]) : 0.0;
         s[k] = 0;
         zp[k] = 1;
         if (z[k] > zmax) zmax = z[k], kmax = k;
@@ -1024,9 +1025,15 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
         }
         for (size_t j = n; j < n + 8; j++) {
             double c = sl->c[j];
-            for (int k = 0; k < nt; k++) {
+            for (int k = 0; k < ntp; k += 4) {
                 s[k] += c * zp[k];
+                s[k + 1] += c * zp[k + 1];
+                s[k + 2] += c * zp[k + 2];
+                s[k + 3] += c * zp[k + 3];
                 zp[k] *= z[k];
+                zp[k + 1] *= z[k + 1];
+                zp[k + 2] *= z[k + 2];
+                zp[k + 3] *= z[k + 3];
             }
         }
         n += 8;
@@ -1035,7 +1042,7 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
         double ratio = sl->c[n - 2] != 0 ? fabs(sl->c[n - 1] / sl->c[n - 2]) : 0;
         double q = ratio * zmax, zb = zmax * (1.0 + excess / (double)(n + 1));
         if (zb > q) q = zb;
-        if (last == 0 || (q < 1 && last * q / (1 - q) <= 1e-16 * fabs(s[kmax]))) break;
+        if (last == 0 || (q < 1 && last * q / (1 - q) <= 1e-15 * fabs(s[kmax]))) break;
     }
     for (int k = 0; k < nt; k++) {
         double logG = -(a - 1) * log1p(ts[k] / u);
@@ -1131,9 +1138,12 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
         double pa;
         if ((rc = ops->alive(model, x[i], t_x[i], T[i], &pa)) != FU_OK) goto fail;
         if (p_alive) p_alive[i] = pa;
-        if (expected) {
+        int with_h = 0; /* the horizon rides along with the first batch of CLV periods */
+        if (expected && !clv) {
             if ((rc = ops->alive_expect(model, &C, x[i], T[i], &o.horizon, 1, ev)) != FU_OK) goto fail;
             expected[i] = pa * ev[0];
+        } else if (expected) {
+            with_h = 1;
         }
         if (clv) {
             double value = 0;
@@ -1147,11 +1157,19 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
                 }
             }
             double prev = 0, acc = 0, disc = 1;
-            for (unsigned int k0 = 1; k0 <= o.periods; k0 += SEG_MAXH) {
-                int nt = 0;
-                for (unsigned int k = k0; k <= o.periods && nt < SEG_MAXH; k++) ts[nt++] = o.period * k;
+            for (unsigned int k0 = 1; k0 <= o.periods;) {
+                int nt = 0, first = 0;
+                if (with_h) {
+                    ts[nt++] = o.horizon;
+                    first = 1;
+                }
+                for (; k0 <= o.periods && nt < SEG_MAXH; k0++) ts[nt++] = o.period * k0;
                 if ((rc = ops->alive_expect(model, &C, x[i], T[i], ts, nt, ev)) != FU_OK) goto fail;
-                for (int k = 0; k < nt; k++) {
+                if (with_h) {
+                    expected[i] = pa * ev[0];
+                    with_h = 0;
+                }
+                for (int k = first; k < nt; k++) {
                     disc *= inv1d;
                     acc += (ev[k] - prev) * disc;
                     prev = ev[k];
