@@ -2773,7 +2773,7 @@ static int load_impl(fu_policy **out, const char *text, size_t len, const char *
     unsigned flags = 0;
     if (opts) {
         if (opts->max_bytes) lim.max_bytes = opts->max_bytes;
-        if (opts->max_depth) lim.max_depth = opts->max_depth;
+        if (opts->max_depth) lim.max_depth = opts->max_depth > 10000 ? 10000 : opts->max_depth;
         if (opts->max_nodes) lim.max_nodes = opts->max_nodes;
         flags = opts->flags;
     }

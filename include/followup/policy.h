@@ -110,7 +110,7 @@ typedef struct fu_policy_load_options {
     unsigned int version;  /**< #FU_POLICY_LOAD_OPTIONS_VERSION */
     unsigned int flags;    /**< `FU_POLICY_*` flags */
     size_t max_bytes;      /**< largest input accepted; 0 = 16 MiB */
-    unsigned int max_depth; /**< deepest nesting of mappings/sequences; 0 = 64 */
+    unsigned int max_depth; /**< deepest nesting of mappings/sequences; 0 = 64, at most 10000 */
     size_t max_nodes;      /**< YAML nodes after alias expansion; 0 = 1,000,000 */
 } fu_policy_load_options;
 
