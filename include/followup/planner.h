@@ -1,15 +1,360 @@
 /**
  * @file followup/planner.h
- * @brief (module under construction)
+ * @brief The follow-up planner: who is contacted, when, why and through which
+ *        channel — neither too often nor too rarely.
+ *
+ * A #fu_planner reads a policy (#fu_policy: cadences, caps, quiet hours,
+ * suppressions, capacity, SLAs) and a customer book (#fu_book: customers and
+ * their event history) and, for an instant `now` and a horizon, produces a
+ * #fu_plan: the touchpoints to make, and the ones that were suppressed or
+ * deferred, each with the policy rule that decided and a human-readable
+ * reason. docs/planner.md walks through every step with examples.
+ *
+ * **What makes a touchpoint** (a *candidate*, before limits):
+ * - event cadences (`trigger: {event: delivery}`): every step of a cadence
+ *   whose `when` holds gives the window [event + at, event + at + within];
+ * - lifecycle cadences (`trigger: {lifecycle: declining}`): the win-back
+ *   series of a customer whose lifecycle stage (fu_segment_assign() with the
+ *   policy's thresholds) is the named one, anchored where the stage began;
+ * - purchase cycles (`trigger: {cycle: 100%}`): the next purchase of a
+ *   product class predicted from the customer's own intervals between
+ *   purchases of that class (the mean of the last intervals), or, with fewer
+ *   than `min_purchases`, from the mean cycle of the customers of the same
+ *   value tier (or #fu_planner_options.default_cycle when nobody has one);
+ * - recurring cadences (`trigger: {every: 1 month}`): due one period after the
+ *   customer's last answered contact (or first purchase); a recurring
+ *   touchpoint that is overdue is due from `now`.
+ *
+ * Offsets in wall time are added to UTC, months in the customer's local
+ * time, working days and business time in the policy's default calendar
+ * (the team's calendar). A step with an answered contact (an event of kind
+ * `contact` whose outcome is `answered` or not given) inside its window is
+ * done and not planned again.
+ *
+ * **Limits**, in this order, each naming its rule:
+ * 1. consent (`customer.consent_phone`, ...): a channel the customer refused
+ *    falls back to the next consented one (phone → sms → email); with none
+ *    left the touchpoint is suppressed. Nothing overrides consent, not even
+ *    urgency.
+ * 2. suppressions (`suppressions.*`): a recent complaint turns routine
+ *    (normal/low) touchpoints into service recovery (priority high); an
+ *    active inquiry or a promotion blackout suppresses routine touchpoints;
+ *    an SMB month end defers non-urgent ones past the period. A touchpoint
+ *    of the cadence triggered by the suppressing event itself is exempt.
+ * 3. merging: touchpoints of one customer whose windows overlap become one
+ *    contact carrying all purposes (window: the intersection), so one order
+ *    never gets several calls for one reason.
+ * 4. time: best_at is the first instant in the window (not before `now`) that
+ *    lies in the policy's quiet-hours allowed windows (unless the priority is
+ *    exempt), outside the customer's do-not-disturb windows, not on a holiday
+ *    of a policy calendar in the customer's zone, and in the customer's
+ *    preferred windows when the window has such an instant. A score provider
+ *    (#fu_planner_score_fn, e.g. the best-time model) may pick a better hour.
+ * 5. caps (`caps.min_gap`, `caps.<limit>`): past contacts in the history and
+ *    contacts planned before count; a contact that would break a cap moves
+ *    later within its window or is suppressed naming the cap. Priorities in
+ *    `caps.exempt` are never held back (but count).
+ * 6. capacity (`capacity.calls_per_agent_day`): agent-handled contacts
+ *    (phone, video, chat, visit) fill each day of the policy calendar up to
+ *    `agents` × calls per agent, most pressing first (priority, then the end
+ *    of the window); what does not fit moves to the next day in its window or
+ *    is deferred with its reason. Nothing is dropped silently.
+ *
+ * **Input handling.** Events after `now` are ignored (they have not
+ * happened). The book already sorts events, drops exact duplicates and
+ * rejects unknown kinds, unknown customers and timestamps without offsets
+ * (see book.h). A customer without a time zone (created by
+ * #FU_BOOK_CREATE_CUSTOMERS) is planned in the policy calendar's zone.
+ *
+ * **Ownership.** A planner borrows its policy and book: both must outlive it
+ * and the book must not change while the planner exists (events for the
+ * planner go through fu_planner_feed()). A plan borrows strings from the
+ * policy and the book and must not outlive them either.
+ *
+ * **Threads.** A planner is used by one thread at a time; plans are
+ * read-only after creation. Several planners may share one policy and book.
  */
 #ifndef FOLLOWUP_PLANNER_H
 #define FOLLOWUP_PLANNER_H
 
 #include "followup/common.h"
+#include "followup/book.h"
+#include "followup/policy.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** How pressing a touchpoint is, most pressing first. */
+typedef enum fu_priority {
+    FU_PRIORITY_URGENT = 0, /**< "urgent" */
+    FU_PRIORITY_HIGH = 1,   /**< "high" */
+    FU_PRIORITY_NORMAL = 2, /**< "normal" */
+    FU_PRIORITY_LOW = 3     /**< "low" */
+} fu_priority;
+
+/** "urgent", "high", "normal", "low" (static); NULL out of range. */
+FU_EXTERN const char *fu_priority_name(int priority);
+
+/** What became of a touchpoint. */
+typedef enum fu_touchpoint_status {
+    FU_TOUCHPOINT_PLANNED = 0,    /**< in the plan, at best_at */
+    FU_TOUCHPOINT_SUPPRESSED = 1, /**< not made: a rule forbids it (status_rule) */
+    FU_TOUCHPOINT_DEFERRED = 2,   /**< not made in this horizon: capacity or a defer rule */
+    FU_TOUCHPOINT_CANCELLED = 3   /**< fu_planner_feed(): planned before the event, not after */
+} fu_touchpoint_status;
+
+/** "planned", "suppressed", "deferred", "cancelled" (static); NULL out of range. */
+FU_EXTERN const char *fu_touchpoint_status_name(int status);
+
+/**
+ * One touchpoint: a contact to make (or one that a rule stopped). All strings
+ * are borrowed from the plan (or its policy and book) and never NULL.
+ */
+typedef struct fu_touchpoint {
+    size_t customer;      /**< index of the customer in the book */
+    const char *customer_id; /**< the customer's id */
+    int64_t due_from;     /**< window start, UTC s */
+    int64_t due_to;       /**< window end, UTC s (inclusive) */
+    int64_t best_at;      /**< when to contact, in [due_from, due_to]; for a
+                               suppressed touchpoint the instant it was tried or
+                               due_from; for a deferred one the first instant
+                               it may be made */
+    int64_t trigger_at;   /**< the instant of the first trigger (event, stage
+                               start, predicted purchase, recurrence) */
+    fu_channel channel;   /**< after consent fallback */
+    fu_priority priority;
+    fu_touchpoint_status status;
+    unsigned int purposes; /**< number of merged purposes (1 when not merged) */
+    const char *purpose;  /**< purposes, "; "-separated */
+    const char *rule;     /**< the cadence steps' rules, "; "-separated
+                               ("cadences.delivery.first_contact") */
+    const char *reason;   /**< why, in words, including every adjustment */
+    const char *status_rule; /**< the rule that suppressed or deferred it; "" when planned */
+    const char *order_id; /**< the triggering event's order id; "" when none */
+} fu_touchpoint;
+
+/** A plan: touchpoints by status. Opaque; free with fu_plan_free(). */
+typedef struct fu_plan fu_plan;
+
+/** Counters of a plan. */
+typedef struct fu_plan_stats {
+    size_t customers;   /**< customers looked at */
+    size_t candidates;  /**< touchpoints due in the horizon before merging and limits */
+    size_t merged;      /**< candidates folded into another contact */
+    size_t done;        /**< candidates already done by an answered contact */
+    size_t planned;
+    size_t suppressed;
+    size_t deferred;
+    size_t cancelled;   /**< fu_planner_feed() only */
+    size_t agent_contacts; /**< planned contacts on agent channels */
+    size_t capacity_per_day; /**< agents × calls per agent; 0 = unlimited */
+} fu_plan_stats;
+
+/**
+ * Optional score provider, e.g. a best-time model: the higher the score, the
+ * better local hour of week `hour_of_week` (0..167, Monday 00:00 = 0, in the
+ * customer's zone) is for reaching customer `customer` on `channel`. The
+ * planner evaluates the allowed hour starts of a window (at most 168) and
+ * keeps the best one (the earliest among equals). Must not call the planner.
+ */
+typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, int hour_of_week);
+
+/** Options of fu_planner_new(). Fields are only ever appended. */
+typedef struct fu_planner_options {
+    unsigned int version;  /**< #FU_PLANNER_OPTIONS_VERSION */
+    /** Agents on duty each day; 0 means capacity is not limited. */
+    unsigned int agents;
+    /** Calls one agent makes a day; 0 means the policy's
+     *  `capacity.calls_per_agent_day.max`. */
+    unsigned int calls_per_agent;
+    /** Fallback purchase cycle in seconds for customers with too few
+     *  purchases when nobody of their tier has a cycle; 0 means 30 days. */
+    int64_t default_cycle;
+    fu_planner_score_fn score; /**< NULL: best_at = first allowed instant */
+    void *score_ud;            /**< passed to `score` */
+} fu_planner_options;
+
+#define FU_PLANNER_OPTIONS_VERSION 1
+#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL}
+
+/** Fill `opts` with the defaults (same as #FU_PLANNER_OPTIONS_INIT). */
+FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
+
+/** An opaque planner. */
+typedef struct fu_planner fu_planner;
+
+/**
+ * Create a planner over a policy and a finalized book (both borrowed).
+ *
+ * Computes the per-tier purchase cycles used as fallbacks (one pass over the
+ * book) and prepares the per-zone calendars.
+ *
+ * @param[out] out  the planner, owned by the caller (fu_planner_free())
+ * @param opts      NULL for defaults
+ * @return #FU_OK; #FU_EINVAL (NULL policy/book/out, bad options);
+ *         #FU_ESTATE when the book is not finalized; #FU_ETIMEZONE for a
+ *         customer zone that ICU does not know; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book,
+                             const fu_planner_options *opts);
+
+/** Free a planner (NULL is a no-op). Plans made by it stay valid. */
+FU_EXTERN void fu_planner_free(fu_planner *planner);
+
+/**
+ * Plan every customer of the book for [now, now + horizon).
+ *
+ * A touchpoint is in the plan when its best_at falls in the horizon; later
+ * ones are left for a later run (they are not reported). Suppressed
+ * touchpoints are those whose window meets the horizon; deferred ones are
+ * those that could not be placed in the horizon for a reason (capacity, a
+ * defer rule).
+ *
+ * @param now      the planning instant, UTC s
+ * @param horizon  seconds, > 0 (the CLI's default is one day)
+ * @param[out] out the plan, owned by the caller (fu_plan_free())
+ * @return #FU_OK; #FU_EINVAL (horizon <= 0, NULL pointers); #FU_ERANGE for
+ *         instants outside years 1..9999; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_planner_plan(fu_planner *planner, int64_t now, int64_t horizon, fu_plan **out);
+
+/**
+ * Plan one customer (no capacity limit): the incremental form of
+ * fu_planner_plan() for a CRM that shows a customer's upcoming contacts.
+ */
+FU_EXTERN int fu_planner_plan_customer(fu_planner *planner, size_t customer, int64_t now,
+                                       int64_t horizon, fu_plan **out);
+
+/**
+ * Feed one new event (for a customer of the book) and get what it changes:
+ * the customer's touchpoints for [now, now + horizon) are planned before and
+ * after the event (without capacity), and `out` holds the touchpoints the
+ * event creates (status planned, suppressed or deferred) and those it cancels
+ * (status #FU_TOUCHPOINT_CANCELLED), matched by rule, window and channel.
+ *
+ * The event is kept by the planner (not added to the book) and counts in
+ * every later call. Events must be fed in time order per customer; an event
+ * earlier than the customer's last fed event is #FU_EINVAL. An exact
+ * duplicate of an event fed before is ignored (out is an empty plan).
+ *
+ * @param now  usually the event's time; must be >= `ev->at`
+ * @return #FU_OK; #FU_ENOTFOUND for an unknown customer id; #FU_EINVAL;
+ *         #FU_ENOMEM (the event is then not kept).
+ */
+FU_EXTERN int fu_planner_feed(fu_planner *planner, const fu_event_in *ev, int64_t now,
+                              int64_t horizon, fu_plan **out);
+
+/** Free a plan (NULL is a no-op). */
+FU_EXTERN void fu_plan_free(fu_plan *plan);
+
+/**
+ * The touchpoints of one status, ordered by best_at then customer, borrowed
+ * from the plan.
+ * @param count receives their number (may be NULL)
+ * @return the array (NULL when there are none)
+ */
+FU_EXTERN const fu_touchpoint *fu_plan_touchpoints(const fu_plan *plan, fu_touchpoint_status status,
+                                                   size_t *count);
+
+/** Counters of the plan. */
+FU_EXTERN void fu_plan_get_stats(const fu_plan *plan, fu_plan_stats *out);
+
+/** Columns written by fu_plan_write_csv(): the plan CSV of docs/formats.md
+ *  (`customer_id, due_from, due_to, best_at, purpose, channel, priority,
+ *  rule, reason`), and with this flag also `status, status_rule`. */
+#define FU_PLAN_CSV_STATUS 0x1u
+
+/**
+ * Write the touchpoints of the statuses in `status_mask` (bit `1u << status`)
+ * as CSV, times in the customer's local offset (`2026-01-10T09:00:00+08:00`).
+ * @param flags  #FU_PLAN_CSV_STATUS or 0
+ * @param[out] out NUL-terminated text owned by the caller (fu_free())
+ * @param len  receives the length (may be NULL)
+ * @return #FU_OK; #FU_ENOMEM; #FU_EINVAL.
+ */
+FU_EXTERN int fu_plan_write_csv_to_string(const fu_plan *plan, unsigned int status_mask,
+                                          unsigned int flags, size_t *len, char **out);
+
+/** fu_plan_write_csv_to_string() to a file. @return also #FU_EIO. */
+FU_EXTERN int fu_plan_write_csv(const fu_plan *plan, unsigned int status_mask, unsigned int flags,
+                                const char *path);
+
+/* ===================================================================== */
+/** @name Simulation
+ * Replay an event history step by step under a policy: at each step the
+ * planner plans [t, t + step) with the events that happened up to t, the
+ * planned contacts are made (as answered contacts at best_at) and count in
+ * every later step. Contact events of the history are ignored: the policy
+ * under test decides the contacts. Comparing the reports of two policies
+ * shows what a rollout would change.
+ * @{ */
+
+/** Options of fu_planner_simulate(). */
+typedef struct fu_sim_options {
+    unsigned int version;  /**< #FU_SIM_OPTIONS_VERSION */
+    int64_t step;          /**< seconds per step, > 0; 0 means one day */
+    /** Called after each step with the steps done and the total (may be NULL);
+     *  for progress output. */
+    void (*progress)(void *ud, size_t done, size_t total);
+    void *progress_ud;
+} fu_sim_options;
+
+#define FU_SIM_OPTIONS_VERSION 1
+#define FU_SIM_OPTIONS_INIT {FU_SIM_OPTIONS_VERSION, 0, NULL, NULL}
+
+/** One day of a simulation (days of the policy calendar). */
+typedef struct fu_sim_day {
+    int64_t start;          /**< local midnight of the day, UTC s */
+    size_t contacts;        /**< contacts made */
+    size_t agent_contacts;  /**< of which on agent channels */
+    size_t capacity;        /**< agent contacts possible (0 = unlimited) */
+    size_t suppressed;      /**< touchpoints suppressed in the day's steps */
+    size_t deferred;        /**< touchpoints deferred in the day's steps */
+} fu_sim_day;
+
+/** What a simulation found. */
+typedef struct fu_sim_report {
+    int64_t from, to;          /**< the simulated span */
+    size_t steps;
+    size_t customers;          /**< customers in the book */
+    size_t customers_due;      /**< customers with at least one touchpoint due */
+    size_t customers_contacted; /**< of those, contacted at least once */
+    double coverage;           /**< customers_contacted / customers_due (1 when none due) */
+    size_t contacts;           /**< contacts made */
+    size_t suppressed;         /**< touchpoint reports of status suppressed */
+    size_t deferred;           /**< touchpoint reports of status deferred */
+    /** Most contacts one customer got within any 72 h / 7 d / 30 d. */
+    unsigned int max_contacts_72h, max_contacts_7d, max_contacts_30d;
+    double contacts_per_customer_30d; /**< contacts / customers_due / (days / 30) */
+    /** Contacts that broke `caps.min_gap` or a cap (checked independently of
+     *  the planner on the contacts made; exempt priorities excluded). Must be 0. */
+    size_t cap_violations;
+    /** SLA: issues (fault, complaint, inquiry, urgent repair) whose first
+     *  contact came within the response time (`sla.response` by severity,
+     *  `sla.tier_response` by tier, the shorter). */
+    size_t sla_due, sla_met;
+    double sla_attainment;     /**< sla_met / sla_due (1 when none) */
+    double mean_agent_load;    /**< mean agent contacts per day */
+    size_t max_agent_load;     /**< most agent contacts in a day */
+    const fu_sim_day *days;    /**< per day, borrowed from the report */
+    size_t n_days;
+} fu_sim_report;
+
+/**
+ * Simulate [from, to) (see above). The planner's fed events are not used and
+ * not changed.
+ * @param[out] out the report, owned by the caller (fu_sim_report_free())
+ * @return #FU_OK; #FU_EINVAL (to <= from, bad options); #FU_ELIMIT for more
+ *         than 100,000 steps; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_planner_simulate(fu_planner *planner, int64_t from, int64_t to,
+                                  const fu_sim_options *opts, fu_sim_report **out);
+
+/** Free a simulation report (NULL is a no-op). */
+FU_EXTERN void fu_sim_report_free(fu_sim_report *report);
+
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,2359 @@
+/* fu_planner: cadences, limits, capacity and simulation (include/followup/planner.h).
+ *
+ * Work is per customer and linear in its events: one merged pass over the
+ * book's events and the events fed to the planner collects the facts
+ * (purchases, last event per kind, contacts), candidates come from the events
+ * still within reach of a cadence, and limits work on the handful of
+ * candidates. Scratch arrays live in the planner and are reused for every
+ * customer; calendars (per zone) and allowed-minute masks (per pair of
+ * do-not-disturb / preferred windows, strings interned by the book) are
+ * cached. Nothing is allocated per event. */
+#include "followup/planner.h"
+#include "followup/segment.h"
+#include "internal.h"
+#include "policy_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY INT64_C(86400)
+#define MASK_WORDS 158 /* 10080 minutes of the week, 64 a word */
+#define OV_LOCAL 0x80000000u /* string ids of fed events: planner-local */
+#define MAX_ORDERS 4
+#define MAX_CYCLE_PURCHASES 64
+
+/* ------------------------------------------------------------------ names */
+
+static const char *const prio_names[] = {"urgent", "high", "normal", "low"};
+static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled"};
+
+const char *fu_priority_name(int p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
+const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < 4 ? status_names[s] : NULL; }
+
+void fu_planner_options_init(fu_planner_options *o) {
+    if (o) {
+        fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
+        *o = d;
+    }
+}
+
+/* ------------------------------------------------------------------ arena
+ * Strings of a plan: chunks that never move, so pointers stay valid. */
+typedef struct pl_chunk {
+    struct pl_chunk *next;
+    size_t used, cap;
+    char data[];
+} pl_chunk;
+
+typedef struct pl_arena {
+    pl_chunk *head;
+} pl_arena;
+
+static void arena_free(pl_arena *a) {
+    pl_chunk *c = a->head;
+    while (c) {
+        pl_chunk *n = c->next;
+        fu__free(c);
+        c = n;
+    }
+    a->head = NULL;
+}
+
+static char *arena_alloc(pl_arena *a, size_t n) {
+    pl_chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        c = fu__malloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->next = a->head;
+        c->used = 0;
+        c->cap = cap;
+        a->head = c;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static const char *arena_str(pl_arena *a, const char *s, size_t n) {
+    char *p = arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* Move every chunk of `from` into `to`. */
+static void arena_splice(pl_arena *to, pl_arena *from) {
+    while (from->head) {
+        pl_chunk *c = from->head;
+        from->head = c->next;
+        c->next = to->head;
+        to->head = c;
+    }
+}
+
+/* ------------------------------------------------------------------ plan */
+
+struct fu_plan {
+    fu_touchpoint *tp; /* sorted by status, then best_at, then customer */
+    size_t n, cap;
+    size_t off[5]; /* status s: tp[off[s] .. off[s+1]) */
+    pl_arena arena;
+    fu_plan_stats stats;
+    const fu_book *book;
+    const fu_calendar **cal; /* per touchpoint: the customer's calendar (for CSV times) */
+    uint32_t *oid;           /* per touchpoint: the order's string id (book or planner-local) */
+    size_t cal_cap, oid_cap;
+};
+
+static int plan_new(fu_plan **out, const fu_book *book) {
+    fu_plan *p = fu__calloc(1, sizeof *p);
+    if (!p) return fu__error_nomem();
+    p->book = book;
+    *out = p;
+    return FU_OK;
+}
+
+void fu_plan_free(fu_plan *p) {
+    if (!p) return;
+    fu__free(p->tp);
+    fu__free((void *)p->cal);
+    fu__free(p->oid);
+    arena_free(&p->arena);
+    fu__free(p);
+}
+
+static int plan_push(fu_plan *p, const fu_touchpoint *t, const fu_calendar *cal, uint32_t oid) {
+    if (p->n == p->cap && FU_GROW(p->tp, p->cap, p->n + 1)) return FU_ENOMEM;
+    if (p->n == p->cal_cap) {
+        const fu_calendar **cals = p->cal;
+        if (fu__grow((void **)&cals, &p->cal_cap, p->n + 1, sizeof *cals)) return FU_ENOMEM;
+        p->cal = cals;
+    }
+    if (p->n == p->oid_cap && FU_GROW(p->oid, p->oid_cap, p->n + 1)) return FU_ENOMEM;
+    p->cal[p->n] = cal;
+    p->oid[p->n] = oid;
+    p->tp[p->n++] = *t;
+    return FU_OK;
+}
+
+static int tp_cmp(const void *a, const void *b) {
+    const fu_touchpoint *x = a, *y = b;
+    if (x->status != y->status) return x->status < y->status ? -1 : 1;
+    if (x->best_at != y->best_at) return x->best_at < y->best_at ? -1 : 1;
+    if (x->customer != y->customer) return x->customer < y->customer ? -1 : 1;
+    if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
+    return strcmp(x->rule, y->rule);
+}
+
+typedef struct tp_row {
+    fu_touchpoint tp;
+    const fu_calendar *cal;
+    uint32_t oid;
+} tp_row;
+
+static int row_cmp(const void *a, const void *b) { return tp_cmp(&((const tp_row *)a)->tp, &((const tp_row *)b)->tp); }
+
+/* Sort touchpoints (keeping the parallel columns aligned) and count statuses. */
+static int plan_finish(fu_plan *p) {
+    if (p->n > 1) {
+        tp_row *r = fu__malloc(p->n * sizeof *r);
+        if (!r) return fu__error_nomem();
+        for (size_t i = 0; i < p->n; i++) {
+            r[i].tp = p->tp[i];
+            r[i].cal = p->cal[i];
+            r[i].oid = p->oid[i];
+        }
+        qsort(r, p->n, sizeof *r, row_cmp);
+        for (size_t i = 0; i < p->n; i++) {
+            p->tp[i] = r[i].tp;
+            p->cal[i] = r[i].cal;
+            p->oid[i] = r[i].oid;
+        }
+        fu__free(r);
+    }
+    memset(p->off, 0, sizeof p->off);
+    for (size_t i = 0; i < p->n; i++) p->off[p->tp[i].status + 1]++;
+    for (int s = 1; s < 5; s++) p->off[s] += p->off[s - 1];
+    p->stats.planned = p->off[1] - p->off[0];
+    p->stats.suppressed = p->off[2] - p->off[1];
+    p->stats.deferred = p->off[3] - p->off[2];
+    p->stats.cancelled = p->off[4] - p->off[3];
+    return FU_OK;
+}
+
+const fu_touchpoint *fu_plan_touchpoints(const fu_plan *p, fu_touchpoint_status s, size_t *count) {
+    if (count) *count = 0;
+    if (!p || (int)s < 0 || (int)s > 3) return NULL;
+    size_t n = p->off[s + 1] - p->off[s];
+    if (count) *count = n;
+    return n ? p->tp + p->off[s] : NULL;
+}
+
+void fu_plan_get_stats(const fu_plan *p, fu_plan_stats *out) {
+    if (!out) return;
+    if (!p) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = p->stats;
+}
+
+/* ------------------------------------------------------------------ planner */
+
+typedef struct pl_zone {
+    const char *tz;           /* interned by the book (or the policy's) */
+    fu_calendar *own;         /* created here, or NULL when borrowed */
+    const fu_calendar *cal;
+    const fu__pol_calendar *hol; /* a policy calendar in this zone: its holidays */
+} pl_zone;
+
+typedef struct pl_mask {
+    const char *dnd, *pref;
+    int has_pref, has_dnd;
+    /* 0 routine, 1 routine within preferred, 2 exempt, 3 exempt within preferred,
+     * 4 routine ignoring do-not-disturb (to name the rule that blocked) */
+    uint64_t bits[5][MASK_WORDS];
+} pl_mask;
+
+typedef struct pl_ovvec {
+    fu_event *ev;
+    size_t n, cap;
+} pl_ovvec;
+
+/* Events that are not in the book: fed events, or simulated contacts. */
+typedef struct pl_overlay {
+    int32_t *head; /* per customer: index into v, -1 none */
+    pl_ovvec *v;
+    size_t n, cap;
+} pl_overlay;
+
+/* A candidate touchpoint of the customer being planned. */
+enum { C_ACTIVE = 0, C_DONE, C_SUPPRESSED, C_DEFERRED };
+enum { F_RECOVERY = 1, F_OVERDUE = 2, F_FALLBACK_CH = 4, F_TRIMMED = 8, F_MOVED = 16, F_CYCLE_OWN = 32,
+       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128 };
+
+typedef struct pl_cand {
+    int64_t from, to, trigger;
+    const fu__pol_cadence *cad;
+    const fu__pol_step *step;
+    const fu_event *ev;       /* triggering event or NULL */
+    const char *supp_rule;    /* suppression that adjusted it (recovery, trim, move) */
+    const char *status_rule;  /* suppressed / deferred by */
+    double cycle_days;        /* cycle cadences */
+    uint32_t order;
+    uint8_t channel;          /* fu_channel */
+    uint8_t orig_channel;
+    uint8_t priority;
+    uint8_t status;
+    uint16_t flags;
+    int group;
+} pl_cand;
+
+typedef struct pl_contact {
+    int64_t at;
+    uint8_t channel;  /* fu_channel */
+    uint8_t priority; /* fu_priority; history without one: normal */
+    uint8_t exempt;
+    uint8_t norders;
+    uint32_t orders[MAX_ORDERS];
+} pl_contact;
+
+typedef struct pl_group {
+    int64_t from, to, best;
+    const char *block_rule;
+    int first, n; /* members: gm[first .. first+n) */
+    uint8_t channel, priority, status, exempt;
+    uint8_t norders, moved_by_cap;
+    uint32_t orders[MAX_ORDERS];
+} pl_group;
+
+/* Facts about the customer being planned. */
+typedef struct pl_cust {
+    size_t index;
+    const fu_customer *c;
+    const pl_zone *zone;
+    const pl_mask *mask;
+    int64_t now, end; /* [now, end) is the horizon */
+    int tier;         /* policy tier index, -1 unknown */
+    int lifecycle;    /* fu__pol_lifecycle */
+    const char *lifecycle_rule;
+    int64_t lifecycle_since;
+    int64_t first_purchase, last_purchase, first_event, last_answered;
+    int last_class;
+    unsigned purchases, purchases_last_year, purchases_prev_year;
+    int64_t last_at[FU_EVENT_KIND_COUNT];
+    double spend_last_year;
+} pl_cust;
+
+struct fu_planner {
+    const fu_policy *policy;
+    const fu__policy *P;
+    const fu_book *book;
+    fu_planner_options opt;
+    const fu__pol_calendar *bcal; /* business calendar: the policy's default */
+    size_t ncust;
+    /* cadences triggered by each event kind */
+    size_t *kind_cads[FU_EVENT_KIND_COUNT];
+    size_t n_kind_cads[FU_EVENT_KIND_COUNT];
+    int64_t kind_reach[FU_EVENT_KIND_COUNT];
+    size_t *cad_buf;
+    int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
+    int *cad_kind;  /* per cadence: event kind or -1 */
+    /* zones and masks */
+    pl_zone *zones;
+    size_t nzones, zcap;
+    pl_mask **masks;
+    size_t nmasks, mcap;
+    int32_t *mhash;
+    size_t mhash_cap;
+    /* product class per book string id: -2 not computed, -1 none, else index */
+    int8_t *cls;
+    size_t ncls;
+    /* fallback cycles (days) per tier x class, 0 = none */
+    double tier_cycle[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS];
+    /* fed events; the overlay in use (fed or a simulation's) */
+    pl_overlay fed;
+    pl_overlay *ov;
+    int ignore_book_contacts;
+    char **lstr; /* planner-local strings (of fed events) */
+    size_t nlstr, lstr_cap;
+    /* scratch, reused for every customer */
+    const fu_event **ev;
+    size_t ev_cap;
+    pl_cand *cand;
+    size_t ncand, cand_cap;
+    pl_contact *ct;
+    size_t nct, ct_cap;
+    pl_group *grp;
+    size_t ngrp, grp_cap;
+    int *gm;
+    size_t gm_cap;
+    int64_t *ptimes;
+    size_t ptimes_cap;
+    fu_segment_rules seg;
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static int64_t floordiv(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b) && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+
+static const char *pl_str(const fu_planner *pl, uint32_t id) {
+    if (!id) return NULL;
+    if (id & OV_LOCAL) {
+        size_t i = (id & ~OV_LOCAL) - 1;
+        return i < pl->nlstr ? pl->lstr[i] : NULL;
+    }
+    return fu_book_string(pl->book, id);
+}
+
+static int is_agent_channel(int ch) {
+    return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
+}
+
+/* Upper bound of a duration's length in seconds (for the reach of cadences). */
+static int64_t dur_bound(const fu_duration *d) {
+    int64_t v = d->value < 0 ? -d->value : d->value;
+    switch (d->unit) {
+    case FU_DURATION_SECONDS: return v;
+    case FU_DURATION_MONTHS: return v * 31 * DAY + 2 * DAY;
+    case FU_DURATION_WORKING_DAYS: return (2 * v + 20) * DAY;
+    case FU_DURATION_BUSINESS_SECONDS: return v * 5 + 20 * DAY;
+    }
+    return v;
+}
+
+static int days_in_month(int y, int m) {
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    return d[m - 1];
+}
+
+static int add_months(const fu_calendar *cal, int64_t t, int64_t months, int64_t *out) {
+    fu_local l;
+    int rc = fu_calendar_to_local(cal, t, &l);
+    if (rc) return rc;
+    int64_t m = (int64_t)l.year * 12 + (l.month - 1) + months;
+    if (m < 12 || m >= (int64_t)10000 * 12) return fu__error_set(FU_ERANGE, "month arithmetic leaves years 1..9999");
+    l.year = (int)(m / 12);
+    l.month = (int)(m % 12) + 1;
+    int dim = days_in_month(l.year, l.month);
+    if (l.day > dim) l.day = dim;
+    return fu_calendar_from_local(cal, &l, 0, out);
+}
+
+/* t + d. Months in the local calendar `lcal`; working days and business time
+ * in the business calendar. `end_of_day` places working days at the close of
+ * business (window ends) instead of the same clock time (offsets). */
+static int add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d, int end_of_day,
+                   int64_t *out) {
+    const fu_calendar *bc = pl->bcal->cal;
+    switch (d->unit) {
+    case FU_DURATION_SECONDS:
+        *out = t + d->value;
+        return FU_OK;
+    case FU_DURATION_MONTHS:
+        return add_months(lcal, t, d->value, out);
+    case FU_DURATION_WORKING_DAYS:
+        if (d->value >= 0)
+            return fu_calendar_add_working_days(bc, t, (int)d->value,
+                                                end_of_day ? FU_WORKDAY_END_OF_DAY : FU_WORKDAY_SAME_TIME, out);
+        else {
+            fu_local l;
+            int rc = fu_calendar_to_local(bc, t, &l);
+            if (rc) return rc;
+            fu_date dt = {l.year, l.month, l.day};
+            int64_t days;
+            if ((rc = fu_date_to_days(&dt, &days))) return rc;
+            int64_t left = -d->value;
+            for (int guard = 0; left > 0 && guard < 4000; guard++) {
+                days--;
+                if ((rc = fu_date_from_days(days, &dt))) return rc;
+                int w = fu_calendar_is_working_day(bc, &dt);
+                if (w < 0) return w;
+                if (w) left--;
+            }
+            l.year = dt.year;
+            l.month = dt.month;
+            l.day = dt.day;
+            return fu_calendar_from_local(bc, &l, 0, out);
+        }
+    case FU_DURATION_BUSINESS_SECONDS:
+        if (d->value >= 0) return fu_calendar_add_business(bc, t, d->value, out);
+        else {
+            /* latest x with business time in [x, t) >= |value|: bisection */
+            int64_t need = -d->value, lo = t - need * 6 - 40 * DAY, hi = t, b;
+            for (int i = 0; i < 48 && lo < hi; i++) {
+                int64_t mid = lo + (hi - lo + 1) / 2;
+                int rc = fu_calendar_business_between(bc, mid, t, &b);
+                if (rc) return rc;
+                if (b >= need) lo = mid;
+                else hi = mid - 1;
+            }
+            *out = lo;
+            return FU_OK;
+        }
+    }
+    return fu__error_set(FU_EINVAL, "unknown duration unit");
+}
+
+/* ---------------------------------------------------------------- zones */
+
+static int zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
+    for (size_t i = 0; i < pl->nzones; i++)
+        if (pl->zones[i].tz == tz) {
+            *out = &pl->zones[i];
+            return FU_OK;
+        }
+    for (size_t i = 0; i < pl->nzones; i++)
+        if (tz && pl->zones[i].tz && strcmp(pl->zones[i].tz, tz) == 0) {
+            *out = &pl->zones[i];
+            return FU_OK;
+        }
+    if (FU_GROW(pl->zones, pl->zcap, pl->nzones + 1)) return FU_ENOMEM;
+    pl_zone z = {tz, NULL, NULL, NULL};
+    const char *name = tz ? tz : pl->bcal->tz;
+    for (size_t i = 0; i < pl->P->n_calendars; i++)
+        if (strcmp(pl->P->calendars[i].tz, name) == 0) {
+            z.hol = &pl->P->calendars[i];
+            break;
+        }
+    if (!tz) {
+        z.cal = pl->bcal->cal;
+        z.hol = pl->bcal;
+    } else {
+        int rc = fu_calendar_new(tz, &z.own);
+        if (rc) return rc;
+        z.cal = z.own;
+    }
+    pl->zones[pl->nzones] = z;
+    *out = &pl->zones[pl->nzones++];
+    return FU_OK;
+}
+
+static int is_holiday(const pl_zone *z, int64_t local_day) {
+    if (!z->hol || !z->hol->n_holidays) return 0;
+    size_t lo = 0, hi = z->hol->n_holidays;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (z->hol->holidays[mid].days < local_day) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < z->hol->n_holidays && z->hol->holidays[lo].days == local_day;
+}
+
+/* ---------------------------------------------------------------- masks */
+
+static inline int bit_get(const uint64_t *b, int m) { return (int)((b[m >> 6] >> (m & 63)) & 1u); }
+static inline void bit_set(uint64_t *b, int m) { b[m >> 6] |= UINT64_C(1) << (m & 63); }
+
+/* Next set minute at or after m (wrapping), -1 when none. */
+static int bit_next(const uint64_t *b, int m) {
+    for (int pass = 0; pass < 2; pass++) {
+        int w = m >> 6;
+        uint64_t word = b[w] & (~UINT64_C(0) << (m & 63));
+        for (;;) {
+            if (word) {
+                int r = (w << 6) + __builtin_ctzll(word);
+                if (r < FU_MINUTES_PER_WEEK) return r;
+                break;
+            }
+            if (++w >= MASK_WORDS) break;
+            word = b[w];
+        }
+        m = 0;
+    }
+    return -1;
+}
+
+static size_t ptr_hash(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)a * 0x9E3779B97F4A7C15ull ^ ((uintptr_t)b + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull;
+    return (size_t)(x ^ (x >> 29));
+}
+
+static int mask_build(fu_planner *pl, size_t ci, const char *dnd, const char *pref, pl_mask **out) {
+    pl_mask *m = fu__calloc(1, sizeof *m);
+    if (!m) return fu__error_nomem();
+    fu_windows *wd = NULL, *wp = NULL;
+    int rc = FU_OK;
+    if (dnd && (rc = fu_book_customer_windows(pl->book, ci, 1, &wd))) goto done;
+    if (pref && (rc = fu_book_customer_windows(pl->book, ci, 0, &wp))) goto done;
+    m->dnd = dnd;
+    m->pref = pref;
+    m->has_dnd = wd && !fu_windows_is_empty(wd);
+    m->has_pref = wp && !fu_windows_is_empty(wp);
+    for (int k = 0; k < FU_MINUTES_PER_WEEK; k++) {
+        int quiet_ok = !pl->P->quiet_allowed || fu_windows_contains(pl->P->quiet_allowed, k) == 1;
+        int dnd_ok = !m->has_dnd || fu_windows_contains(wd, k) != 1;
+        int pref_ok = m->has_pref && fu_windows_contains(wp, k) == 1;
+        if (quiet_ok && dnd_ok) bit_set(m->bits[0], k);
+        if (quiet_ok && dnd_ok && pref_ok) bit_set(m->bits[1], k);
+        if (dnd_ok) bit_set(m->bits[2], k);
+        if (dnd_ok && pref_ok) bit_set(m->bits[3], k);
+        if (quiet_ok) bit_set(m->bits[4], k);
+    }
+done:
+    fu_windows_free(wd);
+    fu_windows_free(wp);
+    if (rc) {
+        fu__free(m);
+        return rc;
+    }
+    *out = m;
+    return FU_OK;
+}
+
+static int mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_mask **out) {
+    const char *dnd = c->dnd_windows && *c->dnd_windows ? c->dnd_windows : NULL;
+    const char *pref = c->preferred_windows && *c->preferred_windows ? c->preferred_windows : NULL;
+    if (pl->mhash_cap) {
+        size_t h = ptr_hash(dnd, pref) & (pl->mhash_cap - 1);
+        while (pl->mhash[h] >= 0) {
+            pl_mask *m = pl->masks[pl->mhash[h]];
+            if (m->dnd == dnd && m->pref == pref) {
+                *out = m;
+                return FU_OK;
+            }
+            h = (h + 1) & (pl->mhash_cap - 1);
+        }
+    }
+    /* grow the table to keep it at most half full */
+    if ((pl->nmasks + 1) * 2 > pl->mhash_cap) {
+        size_t ncap = pl->mhash_cap ? pl->mhash_cap * 2 : 64;
+        int32_t *nh = fu__malloc(ncap * sizeof *nh);
+        if (!nh) return fu__error_nomem();
+        for (size_t i = 0; i < ncap; i++) nh[i] = -1;
+        for (size_t i = 0; i < pl->nmasks; i++) {
+            size_t h = ptr_hash(pl->masks[i]->dnd, pl->masks[i]->pref) & (ncap - 1);
+            while (nh[h] >= 0) h = (h + 1) & (ncap - 1);
+            nh[h] = (int32_t)i;
+        }
+        fu__free(pl->mhash);
+        pl->mhash = nh;
+        pl->mhash_cap = ncap;
+    }
+    if (FU_GROW(pl->masks, pl->mcap, pl->nmasks + 1)) return FU_ENOMEM;
+    pl_mask *m = NULL;
+    int rc = mask_build(pl, ci, dnd, pref, &m);
+    if (rc) return rc;
+    size_t h = ptr_hash(dnd, pref) & (pl->mhash_cap - 1);
+    while (pl->mhash[h] >= 0) h = (h + 1) & (pl->mhash_cap - 1);
+    pl->mhash[h] = (int32_t)pl->nmasks;
+    pl->masks[pl->nmasks++] = m;
+    *out = m;
+    return FU_OK;
+}
+
+/* First instant >= t and <= limit whose local minute is in `bits` and (when
+ * `holidays`) not on a holiday. Returns 1 found, 0 none, negative on error. */
+static int next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, int64_t t, int64_t limit,
+                        int64_t *out) {
+    for (int iter = 0; iter < 800 && t <= limit; iter++) {
+        int off;
+        int rc = fu_calendar_utc_offset(z->cal, t, &off);
+        if (rc) return rc;
+        int64_t local = t + off;
+        int64_t day = floordiv(local, DAY);
+        if (holidays && is_holiday(z, day)) {
+            t = (day + 1) * DAY - off;
+            continue;
+        }
+        int64_t sod = local - day * DAY;
+        int wd = (int)(((day % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
+        int mow = wd * 1440 + (int)(sod / 60);
+        if (bit_get(bits, mow)) {
+            *out = t;
+            return 1;
+        }
+        int nx = bit_next(bits, mow);
+        if (nx < 0) return 0;
+        int delta = (nx - mow + FU_MINUTES_PER_WEEK) % FU_MINUTES_PER_WEEK;
+        t = t - (local % 60 + 60) % 60 + (int64_t)delta * 60;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- classes */
+
+static int class_of_text(const fu__policy *P, const char *s) {
+    if (!s) return -1;
+    for (size_t i = 0; i < P->segments.n_classes; i++) {
+        const fu__pol_band *b = &P->segments.classes[i];
+        if (strcmp(b->name, s) == 0 || (b->kind && strcmp(b->kind, s) == 0)) return (int)i;
+    }
+    return -2;
+}
+
+/* Product class of an event: its product_class text when it names a class
+ * (or a class kind), else by unit price; -1 when unknown. */
+static int event_class(fu_planner *pl, const fu_event *e) {
+    int c = -2;
+    uint32_t id = e->product_class;
+    if (id && !(id & OV_LOCAL) && id < pl->ncls && pl->cls[id] != -3) {
+        c = pl->cls[id];
+    } else if (id) {
+        c = class_of_text(pl->P, pl_str(pl, id));
+        if (!(id & OV_LOCAL)) {
+            if (id >= pl->ncls) {
+                size_t ncap = pl->ncls ? pl->ncls : 64;
+                while (ncap <= id) ncap *= 2;
+                int8_t *n = fu__realloc(pl->cls, ncap);
+                if (n) {
+                    memset(n + pl->ncls, -3, ncap - pl->ncls);
+                    pl->cls = n;
+                    pl->ncls = ncap;
+                }
+            }
+            if (id < pl->ncls) pl->cls[id] = (int8_t)c;
+        }
+    }
+    if (c >= 0) return c;
+    if (!isnan(e->unit_price)) return fu__policy_class_of(pl->P, e->unit_price);
+    return -1;
+}
+
+static int event_risk_matches(const fu_planner *pl, const fu_event *e, const fu__pol_strs *risks) {
+    const char *s = pl_str(pl, e->product_class);
+    if (!s) return 0;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < risks->n; i++) {
+        size_t k = strlen(risks->v[i]);
+        if (n == k + 5 && strncmp(s, risks->v[i], k) == 0 && strcmp(s + k, "_risk") == 0) return 1;
+    }
+    return 0;
+}
+
+static int strs_has(const fu__pol_strs *l, const char *s) {
+    if (!s) return 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0) return 1;
+    return 0;
+}
+
+/* The customer-level parts of a condition. */
+static int when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w) {
+    if (w->rfm_groups) return 0; /* RFM groups are not evaluated by the planner */
+    if (w->tiers && (cx->tier < 0 || !(w->tiers & (1u << cx->tier)))) return 0;
+    if (w->lifecycles && !(w->lifecycles & (1u << cx->lifecycle))) return 0;
+    if (w->industries.n && !strs_has(&w->industries, cx->c->industry)) return 0;
+    if (w->is_smb >= 0) {
+        int smb = cx->c->is_smb == FU_TRI_YES;
+        if (smb != w->is_smb) return 0;
+    }
+    if (w->min_tenure.set) {
+        if (cx->first_purchase == FU_BOOK_NO_TIME) return 0;
+        int64_t since;
+        if (add_dur(pl, cx->zone->cal, cx->first_purchase, &w->min_tenure.d, 0, &since)) return 0;
+        if (since > cx->now) return 0;
+    }
+    return 1;
+}
+
+/* The event-level parts (product class, severity, risk); `e` NULL for
+ * cadences without an event: the class is that of the last purchase. */
+static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e) {
+    if (w->product_classes) {
+        int c = e ? event_class(pl, e) : cx->last_class;
+        if (c < 0 || !(w->product_classes & (1u << c))) return 0;
+    }
+    if (w->severities.n && (!e || !strs_has(&w->severities, fu_severity_name(e->severity)))) return 0;
+    if (w->risks.n && (!e || !event_risk_matches(pl, e, &w->risks))) return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- new/free */
+
+static void overlay_free(pl_overlay *o) {
+    for (size_t i = 0; i < o->n; i++) fu__free(o->v[i].ev);
+    fu__free(o->v);
+    fu__free(o->head);
+    memset(o, 0, sizeof *o);
+}
+
+void fu_planner_free(fu_planner *pl) {
+    if (!pl) return;
+    for (size_t i = 0; i < pl->nzones; i++) fu_calendar_free(pl->zones[i].own);
+    fu__free(pl->zones);
+    for (size_t i = 0; i < pl->nmasks; i++) fu__free(pl->masks[i]);
+    fu__free(pl->masks);
+    fu__free(pl->mhash);
+    fu__free(pl->cls);
+    fu__free(pl->cad_buf);
+    fu__free(pl->cad_kind);
+    fu__free(pl->supp_kind);
+    overlay_free(&pl->fed);
+    for (size_t i = 0; i < pl->nlstr; i++) fu__free(pl->lstr[i]);
+    fu__free(pl->lstr);
+    fu__free((void *)pl->ev);
+    fu__free(pl->cand);
+    fu__free(pl->ct);
+    fu__free(pl->grp);
+    fu__free(pl->gm);
+    fu__free(pl->ptimes);
+    fu__free(pl);
+}
+
+static int kind_of_name(const char *name) {
+    fu_event_kind k;
+    if (!name || fu_event_kind_from_string(name, strlen(name), &k)) {
+        fu_error_clear();
+        return -1;
+    }
+    return (int)k;
+}
+
+static int64_t dur_seconds_approx(const fu_duration *d) {
+    switch (d->unit) {
+    case FU_DURATION_SECONDS: return d->value;
+    case FU_DURATION_MONTHS: return d->value * 2629746; /* 30.436875 days */
+    case FU_DURATION_WORKING_DAYS: return d->value * 7 * DAY / 5;
+    case FU_DURATION_BUSINESS_SECONDS: return d->value * 168 / 45;
+    }
+    return d->value;
+}
+
+static int compute_tier_cycles(fu_planner *pl);
+
+int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book, const fu_planner_options *opts) {
+    if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_planner_new: NULL argument");
+    *out = NULL;
+    if (opts && opts->version != FU_PLANNER_OPTIONS_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
+    if (opts && opts->default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
+    if (!fu_book_is_finalized(book) || !fu_book_event_offsets(book))
+        return fu__error_set(FU_ESTATE, "fu_planner_new: the book is not finalized (call fu_book_finalize())");
+    fu_planner *pl = fu__calloc(1, sizeof *pl);
+    if (!pl) return fu__error_nomem();
+    pl->policy = policy;
+    pl->P = fu__policy_typed(policy);
+    pl->book = book;
+    fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
+    pl->opt = opts ? *opts : d;
+    if (!pl->opt.default_cycle) pl->opt.default_cycle = 30 * DAY;
+    if (!pl->opt.calls_per_agent) pl->opt.calls_per_agent = (unsigned)pl->P->capacity.calls_per_agent_day_max;
+    pl->bcal = pl->P->calendar;
+    pl->ncust = fu_book_customer_count(book);
+    pl->ov = &pl->fed;
+    const fu__policy *P = pl->P;
+    int rc = FU_OK;
+
+    /* cadence index by event kind */
+    pl->cad_kind = fu__malloc((P->n_cadences + 1) * sizeof *pl->cad_kind);
+    pl->cad_buf = fu__malloc((P->n_cadences + 1) * sizeof *pl->cad_buf);
+    pl->supp_kind = fu__malloc((P->n_suppressions + 1) * sizeof *pl->supp_kind);
+    if (!pl->cad_kind || !pl->cad_buf || !pl->supp_kind) {
+        rc = fu__error_nomem();
+        goto fail;
+    }
+    for (size_t i = 0; i < P->n_cadences; i++)
+        pl->cad_kind[i] = P->cadences[i].trigger == FU__TRIGGER_EVENT ? kind_of_name(P->cadences[i].event) : -1;
+    for (size_t i = 0; i < P->n_suppressions; i++)
+        pl->supp_kind[i] =
+            P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
+    size_t pos = 0;
+    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) {
+        pl->kind_cads[k] = pl->cad_buf + pos;
+        int64_t reach = 0;
+        for (size_t i = 0; i < P->n_cadences; i++) {
+            if (pl->cad_kind[i] != k) continue;
+            pl->cad_buf[pos++] = i;
+            pl->n_kind_cads[k]++;
+            for (size_t s = 0; s < P->cadences[i].n_steps; s++) {
+                const fu__pol_step *st = &P->cadences[i].steps[s];
+                int64_t r = (st->at.value > 0 ? dur_bound(&st->at) : 0) + dur_bound(&st->within);
+                if (r > reach) reach = r;
+            }
+        }
+        pl->kind_reach[k] = reach;
+    }
+    /* lifecycle thresholds of the policy, in the form fu_segment_assign reads */
+    fu_segment_rules_init(&pl->seg);
+    pl->seg.new_within = dur_seconds_approx(&P->segments.new_within);
+    pl->seg.declining_after = dur_seconds_approx(&P->segments.declining_inactive_for);
+    pl->seg.churned_after = dur_seconds_approx(&P->segments.churned_after);
+    pl->seg.deep_care_tenure = dur_seconds_approx(&P->segments.mature_after);
+    pl->seg.drop_ratio = 1.0 - P->segments.declining_spend_drop;
+    if (pl->seg.growing_within < pl->seg.new_within) pl->seg.growing_within = pl->seg.new_within;
+    if (pl->seg.churned_after < pl->seg.declining_after) pl->seg.churned_after = pl->seg.declining_after;
+    if (pl->seg.drop_ratio <= 0 || pl->seg.drop_ratio > 1) pl->seg.drop_ratio = 0.5;
+
+    /* zones of every customer, so that an unknown zone fails here */
+    for (size_t i = 0; i < pl->ncust; i++) {
+        const fu_customer *c = fu_book_customer(book, i);
+        const pl_zone *z;
+        if (pl->nzones && pl->zones[pl->nzones - 1].tz == c->tz) continue;
+        if ((rc = zone_get(pl, c->tz, &z))) goto fail;
+    }
+    if ((rc = compute_tier_cycles(pl))) goto fail;
+    *out = pl;
+    return FU_OK;
+fail:
+    fu_planner_free(pl);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- events */
+
+/* The customer's events up to `now` in time order: the book's, then merged
+ * with the overlay's. */
+static int gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out) {
+    const fu_event *be = NULL;
+    size_t nb = 0;
+    int rc = fu_book_customer_events(pl->book, ci, &be, &nb);
+    if (rc) return rc;
+    const pl_ovvec *ov = NULL;
+    if (pl->ov->head && pl->ov->head[ci] >= 0) ov = &pl->ov->v[pl->ov->head[ci]];
+    size_t no = ov ? ov->n : 0;
+    if (nb + no > pl->ev_cap) {
+        size_t cap = pl->ev_cap;
+        const fu_event **e = pl->ev;
+        if (fu__grow((void **)&e, &cap, nb + no, sizeof *e)) return FU_ENOMEM;
+        pl->ev = e;
+        pl->ev_cap = cap;
+    }
+    size_t i = 0, j = 0, n = 0;
+    while (i < nb || j < no) {
+        const fu_event *x;
+        if (j >= no || (i < nb && be[i].at <= ov->ev[j].at)) x = &be[i++];
+        else x = &ov->ev[j++];
+        if (x->at > now) continue; /* has not happened yet */
+        if (pl->ignore_book_contacts && x->kind == FU_EVENT_CONTACT && x >= be && x < be + nb) continue;
+        pl->ev[n++] = x;
+    }
+    *n_out = n;
+    return FU_OK;
+}
+
+static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, int exempt, const uint32_t *orders,
+                       int norders) {
+    if (pl->nct == pl->ct_cap && FU_GROW(pl->ct, pl->ct_cap, pl->nct + 1)) return FU_ENOMEM;
+    pl_contact *c = &pl->ct[pl->nct++];
+    memset(c, 0, sizeof *c);
+    c->at = at;
+    c->channel = (uint8_t)channel;
+    c->priority = (uint8_t)priority;
+    c->exempt = (uint8_t)exempt;
+    for (int k = 0; k < norders && k < MAX_ORDERS; k++)
+        if (orders[k]) c->orders[c->norders++] = orders[k];
+    return FU_OK;
+}
+
+static int prio_exempt(const fu__policy *P, int prio) { return (P->cap_exempt >> prio) & 1u; }
+
+/* Facts, segment and contacts of the customer from its events. */
+static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
+    const fu__policy *P = pl->P;
+    int64_t now = cx->now;
+    cx->first_purchase = cx->c->first_purchase_at;
+    cx->last_purchase = FU_BOOK_NO_TIME;
+    cx->first_event = FU_BOOK_NO_TIME;
+    cx->last_answered = FU_BOOK_NO_TIME;
+    cx->last_class = -1;
+    cx->purchases = cx->purchases_last_year = cx->purchases_prev_year = 0;
+    cx->spend_last_year = 0;
+    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) cx->last_at[k] = FU_BOOK_NO_TIME;
+    unsigned complaints = 0;
+    int64_t complaint_since;
+    if (add_dur(pl, cx->zone->cal, now, &(fu_duration){-P->segments.declining_complaint_within.value,
+                                                        P->segments.declining_complaint_within.unit},
+                0, &complaint_since))
+        complaint_since = now - 30 * DAY;
+    pl->nct = 0;
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = pl->ev[i];
+        if (cx->first_event == FU_BOOK_NO_TIME) cx->first_event = e->at;
+        cx->last_at[e->kind] = e->at;
+        switch (e->kind) {
+        case FU_EVENT_PURCHASE:
+            if (cx->first_purchase == FU_BOOK_NO_TIME || e->at < cx->first_purchase) cx->first_purchase = e->at;
+            cx->last_purchase = e->at;
+            cx->purchases++;
+            if (e->at > now - 365 * DAY) {
+                cx->purchases_last_year++;
+                if (!isnan(e->amount)) cx->spend_last_year += e->amount;
+            } else if (e->at > now - 730 * DAY)
+                cx->purchases_prev_year++;
+            {
+                int c = event_class(pl, e);
+                if (c >= 0) cx->last_class = c;
+            }
+            break;
+        case FU_EVENT_COMPLAINT:
+            if (e->at > complaint_since) complaints++;
+            break;
+        case FU_EVENT_CONTACT: {
+            int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
+            if (answered) cx->last_answered = e->at;
+            int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
+            int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
+            if (add_contact(pl, e->at, ch, prio, prio_exempt(P, prio), &e->order_id, 1)) return FU_ENOMEM;
+            break;
+        }
+        default: break;
+        }
+    }
+    /* value tier */
+    double spend = cx->c->annual_spend;
+    if (isnan(spend)) spend = cx->spend_last_year;
+    cx->tier = fu__policy_tier_of(P, spend);
+    /* lifecycle through fu_segment with the policy's thresholds */
+    fu_segment_customer sc;
+    sc.annual_spend = spend;
+    sc.unit_price = -1;
+    sc.first_purchase_at = cx->first_purchase == FU_BOOK_NO_TIME || cx->first_purchase > now ? FU_SEGMENT_NO_PURCHASE
+                                                                                               : cx->first_purchase;
+    sc.last_purchase_at = cx->last_purchase == FU_BOOK_NO_TIME || sc.first_purchase_at == FU_SEGMENT_NO_PURCHASE
+                              ? FU_SEGMENT_NO_PURCHASE
+                              : cx->last_purchase;
+    if (sc.last_purchase_at != FU_SEGMENT_NO_PURCHASE && sc.last_purchase_at < sc.first_purchase_at)
+        sc.last_purchase_at = sc.first_purchase_at;
+    sc.purchases = cx->purchases;
+    sc.purchases_last_year = cx->purchases_last_year;
+    sc.purchases_previous_year = cx->purchases_prev_year;
+    sc.recent_complaints = complaints;
+    sc.p_alive = -1;
+    fu_segment_assignment as;
+    int rc = fu_segment_assign(&sc, 1, now, &pl->seg, &as);
+    if (rc) return rc;
+    cx->lifecycle = (int)as.lifecycle;
+    cx->lifecycle_rule = as.lifecycle_rule;
+    cx->lifecycle_since = FU_BOOK_NO_TIME;
+    int64_t last = sc.last_purchase_at != FU_SEGMENT_NO_PURCHASE ? sc.last_purchase_at : sc.first_purchase_at;
+    if (as.lifecycle == FU_LIFECYCLE_DECLINING) {
+        if (strcmp(as.lifecycle_rule, "segments.lifecycle.declining") == 0)
+            cx->lifecycle_since = last + pl->seg.declining_after;
+        else
+            cx->lifecycle_since = last;
+    } else if (as.churn_risk && (as.lifecycle == FU_LIFECYCLE_GROWING || as.lifecycle == FU_LIFECYCLE_MATURE)) {
+        /* the policy counts a recent complaint as decline */
+        cx->lifecycle = FU__LC_DECLINING;
+        cx->lifecycle_rule = "segments.lifecycle.declining.complaint_within";
+        cx->lifecycle_since = cx->last_at[FU_EVENT_COMPLAINT];
+    }
+    return FU_OK;
+}
+
+/* ---------------------------------------------------------------- candidates */
+
+static int push_cand(fu_planner *pl, const pl_cust *cx, const fu__pol_cadence *cad, const fu__pol_step *st,
+                     const fu_event *e, int64_t trigger, int64_t from, int64_t to, uint16_t flags, double cycle) {
+    (void)cx;
+    if (pl->ncand == pl->cand_cap && FU_GROW(pl->cand, pl->cand_cap, pl->ncand + 1)) return FU_ENOMEM;
+    pl_cand *c = &pl->cand[pl->ncand++];
+    memset(c, 0, sizeof *c);
+    c->from = from;
+    c->to = to;
+    c->trigger = trigger;
+    c->cad = cad;
+    c->step = st;
+    c->ev = e;
+    c->order = e ? e->order_id : 0;
+    c->channel = c->orig_channel = (uint8_t)(st->channel + 1); /* policy channels start at phone = 0 */
+    c->priority = (uint8_t)st->priority;
+    c->flags = flags;
+    c->cycle_days = cycle;
+    c->group = -1;
+    return FU_OK;
+}
+
+/* Whether an answered contact lies in [from, min(to, now)]. */
+static int fulfilled(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+    int64_t hi = to < now ? to : now;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *e = pl->ev[i];
+        if (e->at < from) break;
+        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) return 1;
+    }
+    return 0;
+}
+
+/* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
+static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
+                      int64_t trigger, uint16_t flags, double cycle, size_t *candidates, size_t *done) {
+    for (size_t s = 0; s < cad->n_steps; s++) {
+        const fu__pol_step *st = &cad->steps[s];
+        if (!when_customer(pl, cx, &st->when) || !when_event(pl, cx, &st->when, e)) continue;
+        int64_t from, to;
+        int rc = add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
+        if (!rc) rc = add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
+        if (rc) return rc;
+        if (to < cx->now || from >= cx->end) continue;
+        if (fulfilled(pl, n, from, to, cx->now)) {
+            (*done)++;
+            continue;
+        }
+        (*candidates)++;
+        if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, flags, cycle))) return rc;
+    }
+    return FU_OK;
+}
+
+static int cadence_replaced(const fu_planner *pl, const pl_cust *cx, size_t ci) {
+    const fu__policy *P = pl->P;
+    for (size_t i = 0; i < P->n_cadences; i++) {
+        const fu__pol_cadence *o = &P->cadences[i];
+        if (o->trigger == FU__TRIGGER_EVENT) continue;
+        for (size_t r = 0; r < o->n_replaces; r++)
+            if (o->replaces[r] == ci && when_customer(pl, cx, &o->when)) return 1;
+    }
+    return 0;
+}
+
+static int compare_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Purchase days of class `cls` (-1: any) among the gathered events, same-day
+ * purchases merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
+static size_t purchase_times(fu_planner *pl, size_t n, int cls, int64_t *t) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind != FU_EVENT_PURCHASE) continue;
+        if (cls >= 0 && event_class(pl, e) != cls) continue;
+        if (k && e->at - t[k - 1] < DAY) continue;
+        if (k == MAX_CYCLE_PURCHASES) {
+            memmove(t, t + 1, (k - 1) * sizeof *t);
+            k--;
+        }
+        t[k++] = e->at;
+    }
+    return k;
+}
+
+static double mean_interval_days(const int64_t *t, size_t k) {
+    if (k < 2) return 0;
+    size_t first = k > 7 ? k - 7 : 0; /* the last six intervals */
+    return (double)(t[k - 1] - t[first]) / (double)(k - 1 - first) / (double)DAY;
+}
+
+static int candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) {
+    const fu__policy *P = pl->P;
+    int rc;
+    pl->ncand = 0;
+    /* event cadences: only events whose cadences can still be due */
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = pl->ev[i];
+        size_t nk = pl->n_kind_cads[e->kind];
+        if (!nk || e->at + pl->kind_reach[e->kind] < cx->now) continue;
+        for (size_t k = 0; k < nk; k++) {
+            const fu__pol_cadence *cad = &P->cadences[pl->kind_cads[e->kind][k]];
+            if (!when_customer(pl, cx, &cad->when) || !when_event(pl, cx, &cad->when, e)) continue;
+            if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
+        }
+    }
+    for (size_t ci = 0; ci < P->n_cadences; ci++) {
+        const fu__pol_cadence *cad = &P->cadences[ci];
+        if (cad->trigger == FU__TRIGGER_EVENT) continue;
+        if (!when_customer(pl, cx, &cad->when)) continue;
+        if (cad->trigger == FU__TRIGGER_LIFECYCLE) {
+            if ((int)cad->lifecycle != cx->lifecycle || cx->lifecycle_since == FU_BOOK_NO_TIME) continue;
+            if (cadence_replaced(pl, cx, ci)) continue;
+            if ((rc = steps_from(pl, cx, n, cad, NULL, cx->lifecycle_since, 0, 0, &st->candidates, &st->done)))
+                return rc;
+        } else if (cad->trigger == FU__TRIGGER_EVERY) {
+            if (!when_event(pl, cx, &cad->when, NULL) || cadence_replaced(pl, cx, ci)) continue;
+            int64_t anchor = cx->first_purchase != FU_BOOK_NO_TIME ? cx->first_purchase : cx->first_event;
+            if (anchor == FU_BOOK_NO_TIME || anchor > cx->now) continue;
+            if (cx->last_answered != FU_BOOK_NO_TIME && cx->last_answered > anchor) anchor = cx->last_answered;
+            int64_t due;
+            if ((rc = add_dur(pl, cx->zone->cal, anchor, &cad->every, 0, &due))) return rc;
+            for (size_t s = 0; s < cad->n_steps; s++) {
+                const fu__pol_step *stp = &cad->steps[s];
+                if (!when_customer(pl, cx, &stp->when) || !when_event(pl, cx, &stp->when, NULL)) continue;
+                int64_t from, to;
+                uint16_t fl = 0;
+                if ((rc = add_dur(pl, cx->zone->cal, due, &stp->at, 0, &from))) return rc;
+                if ((rc = add_dur(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
+                if (to < cx->now) { /* overdue: due from now for the same length */
+                    from = cx->now;
+                    if ((rc = add_dur(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
+                    fl = F_OVERDUE;
+                }
+                if (from >= cx->end) continue;
+                st->candidates++;
+                if ((rc = push_cand(pl, cx, cad, stp, NULL, due, from, to, fl, 0))) return rc;
+            }
+        } else if (cad->trigger == FU__TRIGGER_CYCLE) {
+            if (pl->ptimes_cap < MAX_CYCLE_PURCHASES) {
+                int64_t *t = fu__realloc(pl->ptimes, MAX_CYCLE_PURCHASES * sizeof *t);
+                if (!t) return fu__error_nomem();
+                pl->ptimes = t;
+                pl->ptimes_cap = MAX_CYCLE_PURCHASES;
+            }
+            for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
+                if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
+                size_t k = purchase_times(pl, n, (int)cls, pl->ptimes);
+                if (!k) continue;
+                double days;
+                uint16_t fl;
+                if ((int)k >= (cad->min_purchases > 2 ? cad->min_purchases : 2)) {
+                    days = mean_interval_days(pl->ptimes, k);
+                    fl = F_CYCLE_OWN;
+                } else if (cx->tier >= 0 && pl->tier_cycle[cx->tier][cls] > 0) {
+                    days = pl->tier_cycle[cx->tier][cls];
+                    fl = F_CYCLE_TIER;
+                } else {
+                    days = (double)pl->opt.default_cycle / (double)DAY;
+                    fl = F_CYCLE_DEFAULT;
+                }
+                if (!(days > 0)) continue;
+                int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
+                /* steps carry the class through a stand-in event: the last purchase */
+                const fu_event *lastp = NULL;
+                for (size_t i = n; i-- > 0;)
+                    if (pl->ev[i]->kind == FU_EVENT_PURCHASE && pl->ev[i]->at == pl->ptimes[k - 1]) {
+                        lastp = pl->ev[i];
+                        break;
+                    }
+                if ((rc = steps_from(pl, cx, n, cad, lastp, trig, fl, days, &st->candidates, &st->done)))
+                    return rc;
+            }
+        }
+    }
+    return FU_OK;
+}
+
+/* Per-tier mean cycles per class, from customers with enough purchases. */
+static int compute_tier_cycles(fu_planner *pl) {
+    const fu__policy *P = pl->P;
+    int need = 0;
+    for (size_t i = 0; i < P->n_cadences; i++)
+        if (P->cadences[i].trigger == FU__TRIGGER_CYCLE) {
+            int m = P->cadences[i].min_purchases > 2 ? P->cadences[i].min_purchases : 2;
+            if (!need || m < need) need = m;
+        }
+    if (!need || P->segments.n_classes == 0) return FU_OK;
+    double sum[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS] = {{0}};
+    double cnt[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS] = {{0}};
+    int64_t last[FU__POL_MAX_TIERS], first[FU__POL_MAX_TIERS];
+    unsigned k[FU__POL_MAX_TIERS];
+    for (size_t ci = 0; ci < pl->ncust; ci++) {
+        const fu_event *ev;
+        size_t n;
+        int rc = fu_book_customer_events(pl->book, ci, &ev, &n);
+        if (rc) return rc;
+        const fu_customer *c = fu_book_customer(pl->book, ci);
+        double spend = c->annual_spend;
+        memset(k, 0, sizeof k);
+        double own = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (ev[i].kind != FU_EVENT_PURCHASE) continue;
+            if (isnan(c->annual_spend) && ev[i].at > ev[n - 1].at - 365 * DAY && !isnan(ev[i].amount))
+                own += ev[i].amount;
+            int cls = event_class(pl, &ev[i]);
+            if (cls < 0 || cls >= FU__POL_MAX_TIERS) continue;
+            if (k[cls] && ev[i].at - last[cls] < DAY) continue;
+            if (!k[cls]) first[cls] = ev[i].at;
+            last[cls] = ev[i].at;
+            k[cls]++;
+        }
+        if (isnan(spend)) spend = own;
+        int tier = fu__policy_tier_of(P, spend);
+        if (tier < 0) continue;
+        for (size_t cls = 0; cls < P->segments.n_classes; cls++)
+            if ((int)k[cls] >= need) {
+                sum[tier][cls] += (double)(last[cls] - first[cls]) / (double)(k[cls] - 1) / (double)DAY;
+                cnt[tier][cls] += 1;
+            }
+    }
+    for (size_t t = 0; t < P->segments.n_tiers; t++)
+        for (size_t c = 0; c < P->segments.n_classes; c++)
+            pl->tier_cycle[t][c] = cnt[t][c] > 0 ? sum[t][c] / cnt[t][c] : 0;
+    return FU_OK;
+}
+
+/* ---------------------------------------------------------------- limits */
+
+static int consent_of(const fu_customer *c, int ch) {
+    switch (ch) {
+    case FU_CHANNEL_PHONE:
+    case FU_CHANNEL_VIDEO: return c->consent_phone;
+    case FU_CHANNEL_SMS:
+    case FU_CHANNEL_CHAT: return c->consent_sms;
+    case FU_CHANNEL_EMAIL: return c->consent_email;
+    default: return FU_TRI_UNKNOWN;
+    }
+}
+
+static const char *consent_rule(int ch) {
+    switch (ch) {
+    case FU_CHANNEL_PHONE:
+    case FU_CHANNEL_VIDEO: return "customer.consent_phone";
+    case FU_CHANNEL_SMS:
+    case FU_CHANNEL_CHAT: return "customer.consent_sms";
+    default: return "customer.consent_email";
+    }
+}
+
+static void apply_consent(const pl_cust *cx, pl_cand *c) {
+    if (consent_of(cx->c, c->channel) != FU_TRI_NO) return;
+    static const uint8_t fallback[] = {FU_CHANNEL_PHONE, FU_CHANNEL_SMS, FU_CHANNEL_EMAIL};
+    for (size_t i = 0; i < sizeof fallback; i++)
+        if (fallback[i] != c->channel && consent_of(cx->c, fallback[i]) != FU_TRI_NO) {
+            c->channel = fallback[i];
+            c->flags |= F_FALLBACK_CH;
+            return;
+        }
+    c->status = C_SUPPRESSED;
+    c->status_rule = consent_rule(c->channel);
+}
+
+/* The suppression period [a, b) around `t`, if `t` is in one; 1 yes, 0 no. */
+static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, int64_t *a, int64_t *b) {
+    const fu__pol_suppression *s = &pl->P->suppressions[si];
+    const fu_calendar *cal = cx->zone->cal;
+    fu_local l;
+    switch (s->kind) {
+    case FU__SUPP_RECENT_EVENT: {
+        int k = pl->supp_kind[si];
+        if (k < 0 || cx->last_at[k] == FU_BOOK_NO_TIME) return 0;
+        int64_t end;
+        if (add_dur(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
+        if (t < cx->last_at[k] || t >= end) return 0;
+        *a = cx->last_at[k];
+        *b = end;
+        return 1;
+    }
+    case FU__SUPP_DATES:
+        if (fu_calendar_to_local(cal, t, &l)) return 0;
+        for (int y = l.year; y <= l.year + 1; y++)
+            for (size_t i = 0; i < s->n_month_days; i++) {
+                fu_local d = {0};
+                d.year = y;
+                d.month = s->month_days[i] / 100;
+                d.day = s->month_days[i] % 100;
+                if (d.day > days_in_month(y, d.month)) continue;
+                int64_t end, start;
+                if (fu_calendar_from_local(cal, &d, 0, &end)) continue;
+                fu_duration neg = s->before;
+                neg.value = -neg.value;
+                if (add_dur(pl, cal, end, &neg, 0, &start)) continue;
+                if (t >= start && t < end) {
+                    *a = start;
+                    *b = end;
+                    return 1;
+                }
+            }
+        return 0;
+    case FU__SUPP_MONTH_END: {
+        if (fu_calendar_to_local(cal, t, &l)) return 0;
+        int dim = days_in_month(l.year, l.month);
+        if (l.day <= dim - s->last_days) return 0;
+        fu_local d = {0};
+        d.year = l.year;
+        d.month = l.month;
+        d.day = dim - s->last_days + 1;
+        if (fu_calendar_from_local(cal, &d, 0, a)) return 0;
+        d.day = 1;
+        d.month = l.month == 12 ? 1 : l.month + 1;
+        d.year = l.month == 12 ? l.year + 1 : l.year;
+        if (fu_calendar_from_local(cal, &d, 0, b)) return 0;
+        return 1;
+    }
+    }
+    return 0;
+}
+
+static void apply_suppressions(fu_planner *pl, const pl_cust *cx, pl_cand *c) {
+    const fu__policy *P = pl->P;
+    for (size_t si = 0; si < P->n_suppressions && c->status == C_ACTIVE; si++) {
+        const fu__pol_suppression *s = &P->suppressions[si];
+        if (c->priority == FU_PRIORITY_URGENT) return; /* urgency overrides routine rules */
+        int routine = c->priority >= FU_PRIORITY_NORMAL;
+        if (s->action != FU__ACTION_DEFER && !routine) continue;
+        if (s->kind == FU__SUPP_RECENT_EVENT && pl->supp_kind[si] >= 0 && c->cad->trigger == FU__TRIGGER_EVENT &&
+            pl->cad_kind[c->cad - P->cadences] == pl->supp_kind[si])
+            continue; /* the cadence of the suppressing event itself */
+        if (!when_customer(pl, cx, &s->when)) continue;
+        int64_t probe = c->from > cx->now ? c->from : cx->now, a, b;
+        if (!supp_period(pl, cx, si, probe, &a, &b)) continue;
+        switch (s->action) {
+        case FU__ACTION_SERVICE_RECOVERY:
+            c->priority = FU_PRIORITY_HIGH;
+            c->flags |= F_RECOVERY;
+            c->supp_rule = s->rule;
+            break;
+        case FU__ACTION_SKIP_ROUTINE:
+            if (c->to < b) {
+                c->status = C_SUPPRESSED;
+                c->status_rule = s->rule;
+            } else {
+                c->from = b;
+                c->flags |= F_TRIMMED;
+                c->supp_rule = s->rule;
+            }
+            break;
+        case FU__ACTION_DEFER: {
+            int64_t len = c->to - c->from;
+            c->from = b;
+            if (c->to < b + len) c->to = b + len;
+            c->flags |= F_MOVED;
+            c->supp_rule = s->rule;
+            if (c->from >= cx->end) {
+                c->status = C_DEFERRED;
+                c->status_rule = s->rule;
+            }
+            break;
+        }
+        }
+    }
+}
+
+/* Cap window start for a contact at t: t - per (months in local time). */
+static int64_t cap_back(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
+    if (k->per.unit == FU_DURATION_SECONDS) return t - k->per.value;
+    int64_t r;
+    fu_duration neg = k->per;
+    neg.value = -neg.value;
+    if (add_dur(pl, cx->zone->cal, t, &neg, 0, &r)) return t - dur_bound(&k->per);
+    return r;
+}
+
+static int64_t cap_fwd(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
+    if (k->per.unit == FU_DURATION_SECONDS) return t + k->per.value;
+    int64_t r;
+    if (add_dur(pl, cx->zone->cal, t, &k->per, 0, &r)) return t + dur_bound(&k->per);
+    return r;
+}
+
+static int shares_order(const pl_contact *c, const uint32_t *orders, int n) {
+    for (int i = 0; i < c->norders; i++)
+        for (int j = 0; j < n; j++)
+            if (c->orders[i] == orders[j]) return 1;
+    return 0;
+}
+
+/* Whether a contact counts for cap `k`: its channel and, when the cap names
+ * priorities, its priority. Exempt contacts count (the customer got them). */
+static int cap_counts(const fu__pol_cap *k, int channel, int prio) {
+    if (k->channels && !(k->channels & (1u << (channel - 1)))) return 0;
+    if (k->priorities) return (int)((k->priorities >> prio) & 1u);
+    return 1;
+}
+
+/* Whether cap `k` holds a contact back: it counts and is not exempt. */
+static int cap_holds(const fu__policy *P, const fu__pol_cap *k, int channel, int prio) {
+    return !prio_exempt(P, prio) && cap_counts(k, channel, prio);
+}
+
+/* NULL when a contact of group g at t keeps every cap; else the rule that
+ * blocks it and in *retry the earliest later instant worth trying. */
+static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
+    const fu__policy *P = pl->P;
+    if (g->exempt) return NULL;
+    int64_t gap = dur_seconds_approx(&P->min_gap);
+    if (gap > 0) {
+        int64_t r = INT64_MIN;
+        for (size_t i = 0; i < pl->nct; i++) {
+            const pl_contact *c = &pl->ct[i];
+            if ((c->at > t - gap && c->at <= t) || (c->at > t && c->at < t + gap && !c->exempt))
+                if (c->at + gap > r) r = c->at + gap;
+        }
+        if (r != INT64_MIN) {
+            *retry = r;
+            return "caps.min_gap";
+        }
+    }
+    for (size_t ki = 0; ki < P->n_caps; ki++) {
+        const fu__pol_cap *k = &P->caps[ki];
+        if (!cap_holds(P, k, g->channel, g->priority)) continue;
+        if (k->scope == FU__SCOPE_ORDER && !g->norders) continue;
+        if (!when_customer(pl, cx, &k->when)) continue;
+        /* contacts counting for k: before (t - per, t] */
+        int64_t lo = cap_back(pl, cx, k, t);
+        int in = 0;
+        int64_t oldest[64];
+        for (size_t i = 0; i < pl->nct; i++) {
+            const pl_contact *c = &pl->ct[i];
+            if (!cap_counts(k, c->channel, c->priority)) continue;
+            if (k->scope == FU__SCOPE_ORDER && !shares_order(c, g->orders, g->norders)) continue;
+            if (c->at > lo && c->at <= t && in < 64) oldest[in++] = c->at;
+        }
+        if (in + 1 > k->max) {
+            qsort(oldest, (size_t)in, sizeof oldest[0], compare_i64);
+            *retry = cap_fwd(pl, cx, k, oldest[in + 1 - k->max - 1]) + 1;
+            return k->rule;
+        }
+        /* later contacts that would now break the cap */
+        int64_t hi = cap_fwd(pl, cx, k, t);
+        for (size_t i = 0; i < pl->nct; i++) {
+            const pl_contact *c = &pl->ct[i];
+            if (c->at <= t || c->at >= hi || !cap_holds(P, k, c->channel, c->priority)) continue;
+            if (k->scope == FU__SCOPE_ORDER && !shares_order(c, g->orders, g->norders)) continue;
+            int64_t clo = cap_back(pl, cx, k, c->at);
+            int cnt = 1;
+            for (size_t j = 0; j < pl->nct; j++) {
+                const pl_contact *d = &pl->ct[j];
+                if (d->at > clo && d->at <= c->at && cap_counts(k, d->channel, d->priority) &&
+                    (k->scope != FU__SCOPE_ORDER || shares_order(d, g->orders, g->norders)))
+                    cnt++;
+            }
+            if (cnt > k->max) {
+                *retry = c->at + 1;
+                if (cap_fwd(pl, cx, k, c->at) > *retry) *retry = hi; /* past its window entirely */
+                return k->rule;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- merge + place */
+
+static int grp_cmp(const void *a, const void *b) {
+    const pl_group *x = a, *y = b;
+    if (x->exempt != y->exempt) return x->exempt ? -1 : 1;
+    if (x->to != y->to) return x->to < y->to ? -1 : 1;
+    return x->priority < y->priority ? -1 : x->priority > y->priority;
+}
+
+static int cand_idx_cmp(const void *a, const void *b, const pl_cand *cand) {
+    const pl_cand *x = &cand[*(const int *)a], *y = &cand[*(const int *)b];
+    if (x->to != y->to) return x->to < y->to ? -1 : 1;
+    if (x->from != y->from) return x->from < y->from ? -1 : 1;
+    return *(const int *)a - *(const int *)b;
+}
+
+static int channel_rank(int ch) {
+    static const int r[] = {0, 4, 2, 1, 3, 5, 6}; /* none, phone, sms, email, chat, video, visit */
+    return ch >= 0 && ch < FU_CHANNEL_COUNT ? r[ch] : 0;
+}
+
+/* Merge active candidates with overlapping windows (greedy point cover: the
+ * fewest contacts that serve every window). */
+static int merge(fu_planner *pl, fu_plan_stats *st) {
+    size_t na = 0;
+    if (pl->gm_cap < pl->ncand && fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand, sizeof *pl->gm))
+        return FU_ENOMEM;
+    for (size_t i = 0; i < pl->ncand; i++)
+        if (pl->cand[i].status == C_ACTIVE) pl->gm[na++] = (int)i;
+    /* insertion sort by (to, from): a customer has few candidates */
+    for (size_t i = 1; i < na; i++) {
+        int x = pl->gm[i];
+        size_t j = i;
+        while (j > 0 && cand_idx_cmp(&x, &pl->gm[j - 1], pl->cand) < 0) {
+            pl->gm[j] = pl->gm[j - 1];
+            j--;
+        }
+        pl->gm[j] = x;
+    }
+    pl->ngrp = 0;
+    size_t i = 0;
+    /* members of a group are contiguous in gm once we reorder: gather them */
+    while (i < na) {
+        int lead = pl->gm[i];
+        int64_t cut = pl->cand[lead].to;
+        size_t j = i + 1;
+        /* every later candidate (to >= cut) with from <= cut joins */
+        for (size_t k = i + 1; k < na; k++) {
+            if (pl->cand[pl->gm[k]].from <= cut) {
+                int x = pl->gm[k];
+                memmove(&pl->gm[j + 1], &pl->gm[j], (k - j) * sizeof *pl->gm);
+                pl->gm[j++] = x;
+            }
+        }
+        if (pl->ngrp == pl->grp_cap && FU_GROW(pl->grp, pl->grp_cap, pl->ngrp + 1)) return FU_ENOMEM;
+        pl_group *g = &pl->grp[pl->ngrp];
+        memset(g, 0, sizeof *g);
+        g->first = (int)i;
+        g->n = (int)(j - i);
+        g->from = INT64_MIN;
+        g->to = cut;
+        g->priority = FU_PRIORITY_LOW;
+        for (size_t k = i; k < j; k++) {
+            pl_cand *c = &pl->cand[pl->gm[k]];
+            c->group = (int)pl->ngrp;
+            if (c->from > g->from) g->from = c->from;
+            /* the most pressing member decides the channel; among equals the richer channel */
+            if (k == i || c->priority < g->priority ||
+                (c->priority == g->priority && channel_rank(c->channel) > channel_rank(g->channel))) {
+                g->channel = c->channel;
+                g->priority = c->priority;
+            }
+            if (c->order && g->norders < MAX_ORDERS) {
+                int dup = 0;
+                for (int o = 0; o < g->norders; o++) dup |= g->orders[o] == c->order;
+                if (!dup) g->orders[g->norders++] = c->order;
+            }
+        }
+        st->merged += (size_t)(g->n - 1);
+        pl->ngrp++;
+        i = j;
+    }
+    return FU_OK;
+}
+
+/* Best instant of an allowed run: the first allowed instant, or the best
+ * scored hour start when a score provider is set. */
+static int place_time(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *out,
+                      const char **why) {
+    const pl_mask *m = cx->mask;
+    int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
+    const uint64_t *base = m->bits[ex ? 2 : 0];
+    int holidays = !ex;
+    int64_t found;
+    int r = 0;
+    if (m->has_pref) {
+        r = next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, t, g->to, &found);
+        if (r < 0) return r;
+    }
+    if (r == 0) {
+        r = next_allowed(cx->zone, base, holidays, t, g->to, &found);
+        if (r < 0) return r;
+    }
+    if (r == 0) {
+        /* name what closed the window */
+        int64_t dummy;
+        int q = m->has_dnd ? next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
+        *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
+        return 0;
+    }
+    if (pl->opt.score) {
+        double best = -INFINITY;
+        int64_t bt = found, probe = found;
+        const uint64_t *bits = m->has_pref && next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, found, found, &bt) == 1
+                                   ? m->bits[ex ? 3 : 1]
+                                   : base;
+        bt = found;
+        for (int k = 0; k < FU_HOURS_PER_WEEK; k++) {
+            int64_t at;
+            int q = next_allowed(cx->zone, bits, holidays, probe, g->to, &at);
+            if (q < 0) return q;
+            if (q == 0) break;
+            int how = fu_calendar_hour_of_week(cx->zone->cal, at);
+            if (how < 0) return how;
+            double s = pl->opt.score(pl->opt.score_ud, cx->index, g->channel, how);
+            if (s > best) {
+                best = s;
+                bt = at;
+            }
+            int off;
+            if (fu_calendar_utc_offset(cx->zone->cal, at, &off)) break;
+            probe = at - ((at + off) % 3600 + 3600) % 3600 + 3600; /* next local hour start */
+        }
+        found = bt;
+    }
+    *out = found;
+    return 1;
+}
+
+static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
+    int64_t t = g->from > cx->now ? g->from : cx->now;
+    const char *rule = NULL;
+    for (int iter = 0; iter < 64; iter++) {
+        int64_t at;
+        const char *why = NULL;
+        int r = place_time(pl, cx, g, t, &at, &why);
+        if (r < 0) return r;
+        if (r == 0) {
+            g->status = C_SUPPRESSED;
+            g->block_rule = rule ? rule : why;
+            g->best = t;
+            return FU_OK;
+        }
+        int64_t retry = 0;
+        const char *blk = cap_check(pl, cx, g, at, &retry);
+        if (!blk) {
+            g->best = at;
+            g->status = C_ACTIVE;
+            if (rule) {
+                g->moved_by_cap = 1;
+                g->block_rule = rule;
+            }
+            return FU_OK;
+        }
+        rule = blk;
+        if (retry <= at) retry = at + 60;
+        t = retry;
+        if (t > g->to) break;
+    }
+    g->status = C_SUPPRESSED;
+    g->block_rule = rule;
+    g->best = t < g->to ? t : g->to;
+    return FU_OK;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void fmt_date(const pl_cust *cx, int64_t t, char *buf, size_t n) {
+    int off = 0;
+    fu_calendar_utc_offset(cx->zone->cal, t, &off);
+    char tmp[FU_TIME_TEXT_SIZE];
+    if (fu_time_format(t, off, 0, tmp, sizeof tmp)) {
+        snprintf(buf, n, "?");
+        return;
+    }
+    snprintf(buf, n, "%.16s", tmp); /* YYYY-MM-DDTHH:MM */
+    if (n > 10) buf[10] = ' ';
+}
+
+static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
+                const char *status_rule, int64_t best) {
+    fu__buf purpose = FU__BUF_INIT, rule = FU__BUF_INIT, reason = FU__BUF_INIT;
+    char d[40];
+    int64_t trigger = INT64_MAX;
+    const char *order = NULL;
+    uint32_t oid = 0;
+    for (int k = 0; k < g->n; k++) {
+        const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+        if (c->trigger < trigger) trigger = c->trigger;
+        if (!order && c->order) {
+            order = pl_str(pl, c->order);
+            oid = c->order;
+        }
+        if (k) {
+            fu__buf_puts(&purpose, "; ");
+            fu__buf_puts(&rule, "; ");
+            fu__buf_puts(&reason, "; ");
+        }
+        fu__buf_puts(&purpose, c->step->purpose ? c->step->purpose : c->step->name);
+        fu__buf_puts(&rule, c->step->rule);
+        fmt_date(cx, c->trigger, d, sizeof d);
+        switch (c->cad->trigger) {
+        case FU__TRIGGER_EVENT:
+            fu__buf_printf(&reason, "%s %s on %s", c->cad->name, fu_event_kind_name(c->ev->kind), d);
+            if (c->order) fu__buf_printf(&reason, " (order %s)", pl_str(pl, c->order));
+            break;
+        case FU__TRIGGER_LIFECYCLE:
+            fu__buf_printf(&reason, "%s: %s since %s (%s)", c->cad->name, fu__pol_lifecycle_name(cx->lifecycle), d,
+                           cx->lifecycle_rule);
+            break;
+        case FU__TRIGGER_EVERY:
+            fu__buf_printf(&reason, "%s: due %s", c->cad->name, d);
+            if (c->flags & F_OVERDUE) fu__buf_puts(&reason, ", overdue");
+            break;
+        case FU__TRIGGER_CYCLE:
+            fu__buf_printf(&reason, "%s: %.0f%% of a %.1f-day cycle (%s) on %s", c->cad->name, c->cad->cycle * 100,
+                           c->cycle_days,
+                           (c->flags & F_CYCLE_OWN) ? "own purchases"
+                           : (c->flags & F_CYCLE_TIER) ? "tier mean"
+                                                       : "default",
+                           d);
+            break;
+        }
+        if (c->flags & F_RECOVERY) fu__buf_printf(&reason, ", service recovery (%s)", c->supp_rule);
+        if (c->flags & F_TRIMMED) fu__buf_printf(&reason, ", window trimmed (%s)", c->supp_rule);
+        if (c->flags & F_MOVED) fu__buf_printf(&reason, ", moved past %s", c->supp_rule);
+        if (c->flags & F_FALLBACK_CH)
+            fu__buf_printf(&reason, ", %s instead of %s (%s)", fu_channel_name(c->channel),
+                           fu_channel_name(c->orig_channel), consent_rule(c->orig_channel));
+    }
+    if (g->n > 1) fu__buf_printf(&reason, "; %d touchpoints merged into one contact", g->n);
+    if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) fu__buf_printf(&reason, "; held back by %s", g->block_rule);
+    if (status != FU_TOUCHPOINT_PLANNED && status_rule) fu__buf_printf(&reason, "; %s by %s", fu_touchpoint_status_name(status), status_rule);
+    int rc = FU_OK;
+    if (purpose.failed || rule.failed || reason.failed) rc = fu__error_nomem();
+    fu_touchpoint tp;
+    memset(&tp, 0, sizeof tp);
+    if (!rc) {
+        tp.customer = cx->index;
+        tp.customer_id = cx->c->id;
+        tp.due_from = g->from;
+        tp.due_to = g->to;
+        tp.best_at = best;
+        tp.trigger_at = trigger;
+        tp.channel = (fu_channel)g->channel;
+        tp.priority = (fu_priority)g->priority;
+        tp.status = (fu_touchpoint_status)status;
+        tp.purposes = (unsigned)g->n;
+        tp.purpose = arena_str(&plan->arena, purpose.data ? purpose.data : "", purpose.len);
+        tp.rule = arena_str(&plan->arena, rule.data ? rule.data : "", rule.len);
+        tp.reason = arena_str(&plan->arena, reason.data ? reason.data : "", reason.len);
+        tp.status_rule = status_rule ? status_rule : "";
+        tp.order_id = order ? arena_str(&plan->arena, order, strlen(order)) : "";
+        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id) rc = fu__error_nomem();
+    }
+    fu__buf_free(&purpose);
+    fu__buf_free(&rule);
+    fu__buf_free(&reason);
+    if (!rc) rc = plan_push(plan, &tp, cx->zone->cal, oid);
+    return rc;
+}
+
+/* A suppressed or deferred candidate on its own (not merged). */
+static int emit_single(fu_planner *pl, fu_plan *plan, const pl_cust *cx, int ci, int status) {
+    if (pl->gm_cap < pl->ncand + 1 && fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand + 1, sizeof *pl->gm))
+        return FU_ENOMEM;
+    const pl_cand *c = &pl->cand[ci];
+    pl_group g;
+    memset(&g, 0, sizeof g);
+    g.from = c->from;
+    g.to = c->to;
+    g.channel = c->channel;
+    g.priority = c->priority;
+    g.n = 1;
+    g.first = (int)pl->ncand; /* a spare slot after the active members */
+    pl->gm[pl->ncand] = ci;
+    int64_t best = c->from > cx->now ? c->from : cx->now;
+    return emit(pl, plan, cx, &g, status, c->status_rule, best);
+}
+
+/* Plan one customer into `plan`. */
+static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan *plan) {
+    pl_cust cx;
+    memset(&cx, 0, sizeof cx);
+    cx.index = ci;
+    cx.c = fu_book_customer(pl->book, ci);
+    cx.now = now;
+    cx.end = end;
+    int rc = zone_get(pl, cx.c->tz, &cx.zone);
+    if (rc) return rc;
+    size_t n;
+    if ((rc = gather(pl, ci, now, &n))) return rc;
+    if ((rc = collect(pl, &cx, n))) return rc;
+    if ((rc = candidates(pl, &cx, n, &plan->stats))) return rc;
+    plan->stats.customers++;
+    if (!pl->ncand) return FU_OK;
+    if ((rc = mask_get(pl, ci, cx.c, &cx.mask))) return rc;
+    for (size_t i = 0; i < pl->ncand; i++) {
+        pl_cand *c = &pl->cand[i];
+        apply_consent(&cx, c);
+        if (c->status == C_ACTIVE) apply_suppressions(pl, &cx, c);
+    }
+    /* suppressed / deferred before merging: reported one by one */
+    for (size_t i = 0; i < pl->ncand; i++) {
+        pl_cand *c = &pl->cand[i];
+        if (c->status == C_SUPPRESSED && (rc = emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_SUPPRESSED))) return rc;
+        if (c->status == C_DEFERRED && (rc = emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_DEFERRED))) return rc;
+    }
+    if ((rc = merge(pl, &plan->stats))) return rc;
+    for (size_t gi = 0; gi < pl->ngrp; gi++) pl->grp[gi].exempt = (uint8_t)prio_exempt(pl->P, pl->grp[gi].priority);
+    /* exempt groups first, then by the end of the window */
+    qsort(pl->grp, pl->ngrp, sizeof *pl->grp, grp_cmp);
+    for (size_t gi = 0; gi < pl->ngrp; gi++) {
+        pl_group *g = &pl->grp[gi];
+        if ((rc = place(pl, &cx, g))) return rc;
+        if (g->status == C_SUPPRESSED) {
+            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
+            continue;
+        }
+        if (g->best >= end) continue; /* a later run plans it */
+        if ((rc = add_contact(pl, g->best, g->channel, g->priority, g->exempt, g->orders, g->norders))) return rc;
+        if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, NULL, g->best))) return rc;
+    }
+    return FU_OK;
+}
+
+/* ---------------------------------------------------------------- capacity */
+
+typedef struct cap_item {
+    size_t idx;
+    int64_t day, due_to, best_at;
+    int priority;
+} cap_item;
+
+/* Most pressing first within a day: priority, end of the window, time. */
+static int cap_cmp(const void *a, const void *b) {
+    const cap_item *x = a, *y = b;
+    if (x->day != y->day) return x->day < y->day ? -1 : 1;
+    if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
+    if (x->due_to != y->due_to) return x->due_to < y->due_to ? -1 : 1;
+    if (x->best_at != y->best_at) return x->best_at < y->best_at ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int apply_capacity(fu_planner *pl, fu_plan *plan) {
+    size_t cap = (size_t)pl->opt.agents * pl->opt.calls_per_agent;
+    plan->stats.capacity_per_day = cap;
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_channel(plan->tp[i].channel)) n++;
+    plan->stats.agent_contacts = n;
+    if (!pl->opt.agents || n <= cap) return FU_OK;
+    cap_item *it = fu__malloc(n * sizeof *it);
+    if (!it) return fu__error_nomem();
+    size_t k = 0;
+    const fu_calendar *bc = pl->bcal->cal;
+    for (size_t i = 0; i < plan->n; i++) {
+        fu_touchpoint *t = &plan->tp[i];
+        if (t->status != FU_TOUCHPOINT_PLANNED || !is_agent_channel(t->channel)) continue;
+        int off = 0;
+        fu_calendar_utc_offset(bc, t->best_at, &off);
+        it[k].idx = i;
+        it[k].day = floordiv(t->best_at + off, DAY);
+        it[k].due_to = t->due_to;
+        it[k].best_at = t->best_at;
+        it[k].priority = t->priority;
+        k++;
+    }
+    qsort(it, n, sizeof *it, cap_cmp);
+    size_t used = 0, deferred = 0;
+    int rc = FU_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i && it[i].day != it[i - 1].day) used = 0;
+        if (used < cap) {
+            used++;
+            continue;
+        }
+        fu_touchpoint *t = &plan->tp[it[i].idx];
+        int off = 0;
+        fu_calendar_utc_offset(bc, t->best_at, &off);
+        int64_t next_day = (it[i].day + 1) * DAY - off;
+        char buf[96];
+        fu_date dd;
+        char ds[FU_DATE_TEXT_SIZE] = "?";
+        if (!fu_date_from_days(it[i].day, &dd)) fu_date_format(&dd, ds, sizeof ds);
+        snprintf(buf, sizeof buf, "; deferred by capacity.calls_per_agent_day: %s full (%zu calls)", ds, cap);
+        size_t rl = strlen(t->reason), bl = strlen(buf);
+        char *r = arena_alloc(&plan->arena, rl + bl + 1);
+        if (!r) {
+            rc = fu__error_nomem();
+            break;
+        }
+        memcpy(r, t->reason, rl);
+        memcpy(r + rl, buf, bl + 1);
+        t->reason = r;
+        t->status = FU_TOUCHPOINT_DEFERRED;
+        t->status_rule = "capacity.calls_per_agent_day";
+        t->best_at = next_day <= t->due_to ? next_day : t->due_to;
+        deferred++;
+    }
+    fu__free(it);
+    plan->stats.agent_contacts -= deferred;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- public */
+
+static int check_span(int64_t now, int64_t horizon) {
+    if (horizon <= 0) return fu__error_set(FU_EINVAL, "horizon must be > 0 (got %lld)", (long long)horizon);
+    /* years 1..9999 with room for cadence offsets */
+    if (now < INT64_C(-62135596800) + 400 * 366 * DAY || now > INT64_C(253402300799) - 400 * 366 * DAY ||
+        horizon > 100 * 366 * DAY)
+        return fu__error_set(FU_ERANGE, "now or horizon outside the supported range");
+    return FU_OK;
+}
+
+static int plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t horizon, int capacity,
+                      fu_plan **out) {
+    fu_plan *plan = NULL;
+    int rc = plan_new(&plan, pl->book);
+    if (rc) return rc;
+    for (size_t ci = lo; ci < hi && !rc; ci++) rc = plan_one(pl, ci, now, now + horizon, plan);
+    if (!rc && capacity) rc = apply_capacity(pl, plan);
+    if (!rc) rc = plan_finish(plan);
+    if (rc) {
+        fu_plan_free(plan);
+        return rc;
+    }
+    *out = plan;
+    return FU_OK;
+}
+
+int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out) {
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan: NULL argument");
+    int rc = check_span(now, horizon);
+    if (rc) return rc;
+    return plan_range(pl, 0, pl->ncust, now, horizon, 1, out);
+}
+
+int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64_t horizon, fu_plan **out) {
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan_customer: NULL argument");
+    if (customer >= pl->ncust) return fu__error_set(FU_EINVAL, "customer %zu out of range", customer);
+    int rc = check_span(now, horizon);
+    if (rc) return rc;
+    return plan_range(pl, customer, customer + 1, now, horizon, 0, out);
+}
+
+/* ---------------------------------------------------------------- feed */
+
+static int local_string(fu_planner *pl, const char *s, uint32_t *id) {
+    *id = 0;
+    if (!s || !*s) return FU_OK;
+    for (size_t i = 0; i < pl->nlstr; i++)
+        if (strcmp(pl->lstr[i], s) == 0) {
+            *id = OV_LOCAL | (uint32_t)(i + 1);
+            return FU_OK;
+        }
+    if (pl->nlstr >= 0x7ffffff0u) return fu__error_set(FU_ELIMIT, "too many strings in fed events");
+    if (pl->nlstr == pl->lstr_cap && FU_GROW(pl->lstr, pl->lstr_cap, pl->nlstr + 1)) return FU_ENOMEM;
+    char *d = fu__strdup(s);
+    if (!d) return fu__error_nomem();
+    pl->lstr[pl->nlstr++] = d;
+    *id = OV_LOCAL | (uint32_t)pl->nlstr;
+    return FU_OK;
+}
+
+/* Append an event to a customer's overlay (events kept in time order). */
+static int overlay_add(fu_planner *pl, pl_overlay *o, size_t ci, const fu_event *e) {
+    if (!o->head) {
+        o->head = fu__malloc((pl->ncust ? pl->ncust : 1) * sizeof *o->head);
+        if (!o->head) return fu__error_nomem();
+        for (size_t i = 0; i < pl->ncust; i++) o->head[i] = -1;
+    }
+    if (o->head[ci] < 0) {
+        if (o->n >= INT32_MAX) return fu__error_set(FU_ELIMIT, "too many customers with fed events");
+        if (o->n == o->cap && FU_GROW(o->v, o->cap, o->n + 1)) return FU_ENOMEM;
+        memset(&o->v[o->n], 0, sizeof o->v[o->n]);
+        o->head[ci] = (int32_t)o->n++;
+    }
+    pl_ovvec *v = &o->v[o->head[ci]];
+    if (v->n == v->cap && FU_GROW(v->ev, v->cap, v->n + 1)) return FU_ENOMEM;
+    size_t j = v->n;
+    while (j > 0 && v->ev[j - 1].at > e->at) {
+        v->ev[j] = v->ev[j - 1];
+        j--;
+    }
+    v->ev[j] = *e;
+    v->n++;
+    return FU_OK;
+}
+
+static void overlay_remove(pl_overlay *o, size_t ci, const fu_event *e) {
+    pl_ovvec *v = &o->v[o->head[ci]];
+    for (size_t j = v->n; j-- > 0;)
+        if (memcmp(&v->ev[j], e, sizeof *e) == 0) {
+            memmove(&v->ev[j], &v->ev[j + 1], (v->n - j - 1) * sizeof *e);
+            v->n--;
+            return;
+        }
+}
+
+static int tp_same(const fu_touchpoint *a, const fu_touchpoint *b) {
+    return a->due_from == b->due_from && a->due_to == b->due_to && a->channel == b->channel &&
+           a->status == b->status && strcmp(a->rule, b->rule) == 0;
+}
+
+int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t horizon, fu_plan **out) {
+    if (!pl || !in || !out || !in->customer_id) return fu__error_set(FU_EINVAL, "fu_planner_feed: NULL argument");
+    *out = NULL;
+    int rc = check_span(now, horizon);
+    if (rc) return rc;
+    if (in->at == FU_BOOK_NO_TIME) return fu__error_set(FU_EINVAL, "fu_planner_feed: the event has no time");
+    if ((int)in->kind < 0 || (int)in->kind >= FU_EVENT_KIND_COUNT)
+        return fu__error_set(FU_EINVAL, "fu_planner_feed: unknown event kind %d", (int)in->kind);
+    if ((int)in->channel < 0 || (int)in->channel >= FU_CHANNEL_COUNT || (int)in->severity < 0 ||
+        (int)in->severity > FU_SEVERITY_LOW || (int)in->outcome < 0 || (int)in->outcome > FU_OUTCOME_VOICEMAIL)
+        return fu__error_set(FU_EINVAL, "fu_planner_feed: an enum field is out of range");
+    if (now < in->at) return fu__error_set(FU_EINVAL, "fu_planner_feed: now is before the event");
+    size_t ci;
+    if ((rc = fu_book_find_customer(pl->book, in->customer_id, strlen(in->customer_id), &ci))) return rc;
+    pl_overlay *o = &pl->fed;
+    if (o->head && o->head[ci] >= 0) {
+        const pl_ovvec *v = &o->v[o->head[ci]];
+        if (v->n && v->ev[v->n - 1].at > in->at)
+            return fu__error_set(FU_EINVAL, "fu_planner_feed: event for %s is older than the last fed one",
+                                 in->customer_id);
+    }
+    fu_event e;
+    memset(&e, 0, sizeof e);
+    e.at = in->at;
+    e.unit_price = in->unit_price;
+    e.amount = in->amount;
+    e.customer = (uint32_t)ci;
+    e.score = (float)in->score;
+    e.kind = (uint8_t)in->kind;
+    e.severity = (uint8_t)in->severity;
+    e.channel = (uint8_t)in->channel;
+    e.outcome = (uint8_t)in->outcome;
+    e.survey = (uint8_t)in->survey;
+    if ((rc = local_string(pl, in->order_id, &e.order_id))) return rc;
+    if ((rc = local_string(pl, in->product_class, &e.product_class))) return rc;
+    if ((rc = local_string(pl, in->agent_id, &e.agent_id))) return rc;
+    if ((rc = local_string(pl, in->note, &e.note))) return rc;
+    if (o->head && o->head[ci] >= 0) {
+        const pl_ovvec *v = &o->v[o->head[ci]];
+        for (size_t j = 0; j < v->n; j++)
+            if (memcmp(&v->ev[j], &e, sizeof e) == 0) return plan_new(out, pl->book); /* duplicate */
+    }
+    pl_overlay *saved = pl->ov;
+    pl->ov = o;
+    fu_plan *before = NULL, *after = NULL, *res = NULL;
+    rc = plan_range(pl, ci, ci + 1, now, horizon, 0, &before);
+    if (!rc) rc = overlay_add(pl, o, ci, &e);
+    if (!rc) {
+        rc = plan_range(pl, ci, ci + 1, now, horizon, 0, &after);
+        if (rc) overlay_remove(o, ci, &e);
+    }
+    if (!rc) rc = plan_new(&res, pl->book);
+    for (size_t i = 0; !rc && i < after->n; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < before->n && !seen; j++) seen = tp_same(&after->tp[i], &before->tp[j]);
+        if (!seen) rc = plan_push(res, &after->tp[i], after->cal[i], after->oid[i]);
+    }
+    for (size_t j = 0; !rc && j < before->n; j++) {
+        int seen = 0;
+        for (size_t i = 0; i < after->n && !seen; i++) seen = tp_same(&after->tp[i], &before->tp[j]);
+        if (!seen && before->tp[j].status == FU_TOUCHPOINT_PLANNED) {
+            fu_touchpoint t = before->tp[j];
+            t.status = FU_TOUCHPOINT_CANCELLED;
+            t.status_rule = "";
+            rc = plan_push(res, &t, before->cal[j], before->oid[j]);
+        }
+    }
+    if (!rc) {
+        res->stats = after->stats;
+        rc = plan_finish(res);
+    }
+    if (rc && after) overlay_remove(o, ci, &e);
+    if (!rc) {
+        arena_splice(&res->arena, &before->arena);
+        arena_splice(&res->arena, &after->arena);
+        *out = res;
+        res = NULL;
+    }
+    pl->ov = saved;
+    fu_plan_free(before);
+    fu_plan_free(after);
+    fu_plan_free(res);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+static int csv_field(fu__buf *b, const char *s) {
+    int quote = 0;
+    for (const char *p = s; *p; p++)
+        if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r') quote = 1;
+    if (!quote) return fu__buf_puts(b, s);
+    fu__buf_append(b, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') fu__buf_append(b, "\"", 1);
+        fu__buf_append(b, p, 1);
+    }
+    return fu__buf_append(b, "\"", 1);
+}
+
+static void csv_time(fu__buf *b, const fu_calendar *cal, int64_t t) {
+    int off = 0;
+    if (cal) fu_calendar_utc_offset(cal, t, &off);
+    char buf[FU_TIME_TEXT_SIZE];
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, sizeof buf)) buf[0] = '\0';
+    fu__buf_puts(b, buf);
+}
+
+int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned int flags, size_t *len, char **out) {
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_plan_write_csv_to_string: NULL argument");
+    if (flags & ~FU_PLAN_CSV_STATUS) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
+    fu__buf b = FU__BUF_INIT;
+    fu__buf_puts(&b, "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason");
+    if (flags & FU_PLAN_CSV_STATUS) fu__buf_puts(&b, ",status,status_rule");
+    fu__buf_puts(&b, "\r\n");
+    for (size_t i = 0; i < p->n && !b.failed; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        if (!((mask >> t->status) & 1u)) continue;
+        csv_field(&b, t->customer_id);
+        fu__buf_puts(&b, ",");
+        csv_time(&b, p->cal[i], t->due_from);
+        fu__buf_puts(&b, ",");
+        csv_time(&b, p->cal[i], t->due_to);
+        fu__buf_puts(&b, ",");
+        csv_time(&b, p->cal[i], t->best_at);
+        fu__buf_puts(&b, ",");
+        csv_field(&b, t->purpose);
+        fu__buf_printf(&b, ",%s,%s,", fu_channel_name(t->channel), fu_priority_name(t->priority));
+        csv_field(&b, t->rule);
+        fu__buf_puts(&b, ",");
+        csv_field(&b, t->reason);
+        if (flags & FU_PLAN_CSV_STATUS) {
+            fu__buf_printf(&b, ",%s,", fu_touchpoint_status_name(t->status));
+            csv_field(&b, t->status_rule);
+        }
+        fu__buf_puts(&b, "\r\n");
+    }
+    if (b.failed) {
+        fu__buf_free(&b);
+        return fu__error_nomem();
+    }
+    if (len) *len = b.len;
+    *out = fu__buf_detach(&b);
+    return FU_OK;
+}
+
+int fu_plan_write_csv(const fu_plan *p, unsigned int mask, unsigned int flags, const char *path) {
+    if (!path) return fu__error_set(FU_EINVAL, "fu_plan_write_csv: NULL path");
+    char *s = NULL;
+    size_t n = 0;
+    int rc = fu_plan_write_csv_to_string(p, mask, flags, &n, &s);
+    if (rc) return rc;
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fu__free(s);
+        return fu__error_set(FU_EIO, "cannot open %s for writing", path);
+    }
+    size_t w = fwrite(s, 1, n, f);
+    int bad = fclose(f) != 0 || w != n;
+    fu__free(s);
+    return bad ? fu__error_set(FU_EIO, "cannot write %s", path) : FU_OK;
+}
+
+/* ---------------------------------------------------------------- simulate */
+
+void fu_sim_report_free(fu_sim_report *r) {
+    if (!r) return;
+    fu__free((void *)r->days);
+    fu__free(r);
+}
+
+static int sla_seconds(fu_planner *pl, const pl_zone *z, int64_t at, int tier, int severity, int64_t *out) {
+    const fu__policy *P = pl->P;
+    const char *sev = severity == FU_SEVERITY_URGENT ? "urgent" : severity == FU_SEVERITY_LOW ? "routine" : "standard";
+    int64_t best = INT64_MAX, t;
+    for (size_t i = 0; i < P->n_sla_response; i++)
+        if (strcmp(P->sla_response[i].name, sev) == 0 && !add_dur(pl, z->cal, at, &P->sla_response[i].d, 1, &t) &&
+            t < best)
+            best = t;
+    const char *tn = tier >= 0 ? P->segments.tiers[tier].name : NULL;
+    for (size_t i = 0; tn && i < P->n_sla_tier; i++)
+        if (strcmp(P->sla_tier[i].name, tn) == 0 && !add_dur(pl, z->cal, at, &P->sla_tier[i].d, 1, &t) && t < best)
+            best = t;
+    *out = best;
+    return best != INT64_MAX;
+}
+
+/* Independent check of the contacts made for one customer against min_gap
+ * and every cap (exempt priorities are never the violating contact). */
+static size_t count_violations(fu_planner *pl, pl_cust *cx, const pl_ovvec *v) {
+    const fu__policy *P = pl->P;
+    size_t bad = 0;
+    int64_t gap = dur_seconds_approx(&P->min_gap);
+    for (size_t i = 0; i < v->n; i++) {
+        const fu_event *c = &v->ev[i];
+        int prio = c->reserved_[0] - 1;
+        if (prio_exempt(P, prio)) continue;
+        int broke = 0;
+        if (i && gap > 0 && c->at - v->ev[i - 1].at < gap) broke = 1;
+        for (size_t ki = 0; ki < P->n_caps && !broke; ki++) {
+            const fu__pol_cap *k = &P->caps[ki];
+            if (!cap_holds(P, k, c->channel, prio)) continue;
+            if (k->scope == FU__SCOPE_ORDER && !c->order_id) continue;
+            if (!when_customer(pl, cx, &k->when)) continue;
+            int64_t lo = cap_back(pl, cx, k, c->at);
+            int cnt = 0;
+            for (size_t j = 0; j <= i; j++) {
+                const fu_event *d = &v->ev[j];
+                int dp = d->reserved_[0] - 1;
+                if (d->at <= lo) continue;
+                if (!cap_counts(k, d->channel, dp)) continue;
+                if (k->scope == FU__SCOPE_ORDER && d->order_id != c->order_id) continue;
+                cnt++;
+            }
+            if (cnt > k->max) broke = 1;
+        }
+        bad += (size_t)broke;
+    }
+    return bad;
+}
+
+int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_options *opts, fu_sim_report **out) {
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_simulate: NULL argument");
+    *out = NULL;
+    if (opts && opts->version != FU_SIM_OPTIONS_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_planner_simulate: unknown options version %u", opts->version);
+    int64_t step = opts && opts->step ? opts->step : DAY;
+    if (step <= 0 || to <= from) return fu__error_set(FU_EINVAL, "fu_planner_simulate: empty span or bad step");
+    int rc = check_span(from, to - from);
+    if (rc) return rc;
+    int64_t nsteps = (to - from + step - 1) / step;
+    if (nsteps > 100000) return fu__error_set(FU_ELIMIT, "more than 100000 steps");
+    const fu_calendar *bc = pl->bcal->cal;
+    int off0 = 0, off1 = 0;
+    fu_calendar_utc_offset(bc, from, &off0);
+    fu_calendar_utc_offset(bc, to - 1, &off1);
+    int64_t day0 = floordiv(from + off0, DAY), day1 = floordiv(to - 1 + off1, DAY);
+    size_t ndays = (size_t)(day1 - day0 + 1);
+    fu_sim_report *r = fu__calloc(1, sizeof *r);
+    fu_sim_day *days = fu__calloc(ndays, sizeof *days);
+    uint8_t *flag = fu__calloc(pl->ncust ? pl->ncust : 1, 1); /* 1 due, 2 contacted */
+    pl_overlay sim;
+    memset(&sim, 0, sizeof sim);
+    if (!r || !days || !flag) {
+        rc = fu__error_nomem();
+        goto done;
+    }
+    for (size_t d = 0; d < ndays; d++) {
+        fu_date dt;
+        days[d].capacity = (size_t)pl->opt.agents * pl->opt.calls_per_agent;
+        if (!fu_date_from_days(day0 + (int64_t)d, &dt)) {
+            fu_local z = {0};
+            z.year = dt.year;
+            z.month = dt.month;
+            z.day = dt.day;
+            if (fu_calendar_from_local(bc, &z, 0, &days[d].start)) days[d].start = (day0 + (int64_t)d) * DAY - off0;
+        }
+    }
+    pl_overlay *saved = pl->ov;
+    pl->ov = &sim;
+    pl->ignore_book_contacts = 1;
+    for (int64_t s = 0; s < nsteps && !rc; s++) {
+        int64_t now = from + s * step;
+        int64_t h = now + step > to ? to - now : step;
+        fu_plan *plan = NULL;
+        rc = plan_range(pl, 0, pl->ncust, now, h, 1, &plan);
+        if (rc) break;
+        for (size_t i = 0; i < plan->n && !rc; i++) {
+            const fu_touchpoint *t = &plan->tp[i];
+            flag[t->customer] |= 1;
+            int off = 0;
+            fu_calendar_utc_offset(bc, t->status == FU_TOUCHPOINT_PLANNED ? t->best_at : now, &off);
+            int64_t di = floordiv((t->status == FU_TOUCHPOINT_PLANNED ? t->best_at : now) + off, DAY) - day0;
+            if (di < 0) di = 0;
+            if (di >= (int64_t)ndays) di = (int64_t)ndays - 1;
+            fu_sim_day *d = &days[di];
+            if (t->status == FU_TOUCHPOINT_SUPPRESSED) {
+                d->suppressed++;
+                r->suppressed++;
+                continue;
+            }
+            if (t->status == FU_TOUCHPOINT_DEFERRED) {
+                d->deferred++;
+                r->deferred++;
+                continue;
+            }
+            fu_event e;
+            memset(&e, 0, sizeof e);
+            e.at = t->best_at;
+            e.unit_price = NAN;
+            e.amount = NAN;
+            e.score = NAN;
+            e.customer = (uint32_t)t->customer;
+            e.kind = FU_EVENT_CONTACT;
+            e.channel = (uint8_t)t->channel;
+            e.outcome = FU_OUTCOME_ANSWERED;
+            e.reserved_[0] = (uint8_t)(t->priority + 1);
+            e.order_id = plan->oid[i];
+            rc = overlay_add(pl, &sim, t->customer, &e);
+            flag[t->customer] |= 2;
+            d->contacts++;
+            r->contacts++;
+            if (is_agent_channel(t->channel)) d->agent_contacts++;
+        }
+        fu_plan_free(plan);
+        r->steps++;
+        if (opts && opts->progress) opts->progress(opts->progress_ud, (size_t)(s + 1), (size_t)nsteps);
+    }
+    pl->ov = saved;
+    pl->ignore_book_contacts = 0;
+    if (rc) goto done;
+    /* coverage, caps, SLA, contacts per window */
+    r->from = from;
+    r->to = to;
+    r->customers = pl->ncust;
+    for (size_t ci = 0; ci < pl->ncust && !rc; ci++) {
+        if (flag[ci] & 1) r->customers_due++;
+        if ((flag[ci] & 3) == 3) r->customers_contacted++;
+        const pl_ovvec *v = sim.head && sim.head[ci] >= 0 ? &sim.v[sim.head[ci]] : NULL;
+        pl_cust cx;
+        memset(&cx, 0, sizeof cx);
+        cx.index = ci;
+        cx.c = fu_book_customer(pl->book, ci);
+        cx.now = to;
+        cx.end = to;
+        if ((rc = zone_get(pl, cx.c->tz, &cx.zone))) break;
+        /* customer facts at the end of the span, for the caps' conditions */
+        pl->ov = &sim;
+        size_t n;
+        rc = gather(pl, ci, to, &n);
+        if (!rc) rc = collect(pl, &cx, n);
+        pl->ov = saved;
+        if (rc) break;
+        if (v) {
+            r->cap_violations += count_violations(pl, &cx, v);
+            for (size_t i = 0; i < v->n; i++) {
+                unsigned c72 = 0, c7 = 0, c30 = 0;
+                for (size_t j = i; j < v->n; j++) {
+                    int64_t dt = v->ev[j].at - v->ev[i].at;
+                    if (dt < 72 * 3600) c72++;
+                    if (dt < 7 * DAY) c7++;
+                    if (dt < 30 * DAY) c30++;
+                }
+                if (c72 > r->max_contacts_72h) r->max_contacts_72h = c72;
+                if (c7 > r->max_contacts_7d) r->max_contacts_7d = c7;
+                if (c30 > r->max_contacts_30d) r->max_contacts_30d = c30;
+            }
+        }
+        /* SLA of the issues raised in the span */
+        const fu_event *be;
+        size_t nb;
+        if ((rc = fu_book_customer_events(pl->book, ci, &be, &nb))) break;
+        for (size_t i = 0; i < nb; i++) {
+            const fu_event *e = &be[i];
+            if (e->at < from || e->at >= to) continue;
+            int issue = e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
+                        (e->kind == FU_EVENT_REPAIR && e->severity == FU_SEVERITY_URGENT);
+            if (!issue) continue;
+            int64_t deadline;
+            if (!sla_seconds(pl, cx.zone, e->at, cx.tier, e->severity, &deadline)) continue;
+            if (deadline > to) continue; /* not decided within the span */
+            r->sla_due++;
+            for (size_t j = 0; v && j < v->n; j++)
+                if (v->ev[j].at >= e->at) {
+                    if (v->ev[j].at <= deadline) r->sla_met++;
+                    break;
+                }
+        }
+    }
+    if (rc) goto done;
+    r->coverage = r->customers_due ? (double)r->customers_contacted / (double)r->customers_due : 1.0;
+    r->sla_attainment = r->sla_due ? (double)r->sla_met / (double)r->sla_due : 1.0;
+    double span_days = (double)(to - from) / (double)DAY;
+    r->contacts_per_customer_30d =
+        r->customers_due ? (double)r->contacts / (double)r->customers_due / (span_days / 30.0) : 0.0;
+    size_t total = 0;
+    for (size_t d = 0; d < ndays; d++) {
+        total += days[d].agent_contacts;
+        if (days[d].agent_contacts > r->max_agent_load) r->max_agent_load = days[d].agent_contacts;
+    }
+    r->mean_agent_load = (double)total / (double)ndays;
+    r->days = days;
+    r->n_days = ndays;
+    days = NULL;
+    *out = r;
+    r = NULL;
+done:
+    overlay_free(&sim);
+    fu__free(flag);
+    fu__free(days);
+    fu_sim_report_free(r);
+    return rc;
+}
