@@ -1,0 +1,52 @@
+-- fu_book from Lua: CSV reading with positioned errors, records, round trip.
+local T = require "testlib"
+local followup = require "followup"
+
+local src = os.getenv("FU_SOURCE_DIR") or "../.."
+
+T.test("fixture files load, events sorted per customer", function()
+  local b = followup.Book()
+  b:read_customers_csv(src .. "/tests/data/book/customers.csv")
+  b:read_events_csv(src .. "/tests/data/book/events.csv")
+  T.eq(b:customer_count(), 4, "customers")
+  T.eq(b:event_count(), 7, "events")
+  T.eq(b:stats().duplicates_dropped, 1, "duplicates")
+  local c = b:customer(b:find_customer("C001"))
+  T.eq(c.tz, "Asia/Shanghai", "tz")
+  T.eq(c.first_purchase_at, 1615775400, "first purchase")
+  T.eq(c.consent_email, followup.TRI_NO, "consent")
+  local i = b:find_customer("C001")
+  local first = b:event(b:events_begin(i))
+  T.eq(followup.event_kind_name(first.kind), "purchase", "first kind")
+  T.eq(b:string(first.note), "first order, CNC machine", "note")
+  T.eq(b:events_end(i) - b:events_begin(i), 4, "C001 events")
+end)
+
+T.test("a bad kind raises a ParseError naming line, column and column name", function()
+  local b = followup.Book()
+  b:read_customers_text("customer_id,tz\nC1,UTC\n")
+  local e = T.raises(b.read_events_text, b, "customer_id,at,kind\nC1,2026-01-05T10:00:00Z,sale\n", "ev.csv")
+  T.eq(e.name, "ParseError", "name")
+  T.eq(e.source, "ev.csv", "source")
+  T.eq(e.line, 2, "line")
+  T.eq(e.column, 25, "column")
+  T.eq(e.path, "kind", "path")
+  T.eq(b:event_count(), 0, "nothing kept")
+end)
+
+T.test("records added through the API round-trip through CSV", function()
+  local b = followup.Book(followup.BOOK_CREATE_CUSTOMERS)
+  b:add_customer("A", "Europe/Berlin", 1200.5)
+  b:add_event("A", 1000, followup.EVENT_PURCHASE, "O1")
+  b:add_event("B", 500, followup.EVENT_INQUIRY)
+  b:finalize()
+  T.eq(b:customer(1).tz, nil, "created customer has no zone")
+  local text = b:events_csv()
+  local c = followup.Book(followup.BOOK_CREATE_CUSTOMERS)
+  c:read_events_text(text)
+  T.eq(c:events_csv(), text, "round trip")
+  local e = T.raises(b.find_customer, b, "nobody")
+  T.eq(e.name, "NotFoundError", "not found")
+end)
+
+T.done()
