@@ -335,6 +335,10 @@ struct fu_planner {
     int64_t *ptimes;
     size_t ptimes_cap;
     fu_segment_rules seg;
+    /* simulation: agent contacts already made per day (from day_used0) */
+    const fu_sim_day *day_used;
+    int64_t day_used0;
+    size_t day_used_n;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1661,7 +1665,9 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         fmt_date(cx, c->trigger, d, sizeof d);
         switch (c->cad->trigger) {
         case FU__TRIGGER_EVENT:
-            fu__buf_printf(&reason, "%s %s on %s", c->cad->name, fu_event_kind_name(c->ev->kind), d);
+            if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0)
+                fu__buf_printf(&reason, "%s: ", c->cad->name);
+            fu__buf_printf(&reason, "%s on %s", fu_event_kind_name(c->ev->kind), d);
             if (c->order) fu__buf_printf(&reason, " (order %s)", pl_str(pl, c->order));
             break;
         case FU__TRIGGER_LIFECYCLE:
@@ -1809,7 +1815,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     for (size_t i = 0; i < plan->n; i++)
         if (plan->tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_channel(plan->tp[i].channel)) n++;
     plan->stats.agent_contacts = n;
-    if (!pl->opt.agents || n <= cap) return FU_OK;
+    if (!pl->opt.agents || (n <= cap && !pl->day_used)) return FU_OK;
     cap_item *it = fu__malloc(n * sizeof *it);
     if (!it) return fu__error_nomem();
     size_t k = 0;
@@ -1830,7 +1836,11 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     size_t used = 0, deferred = 0;
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++) {
-        if (i && it[i].day != it[i - 1].day) used = 0;
+        if (!i || it[i].day != it[i - 1].day) {
+            used = 0;
+            int64_t di = it[i].day - pl->day_used0;
+            if (pl->day_used && di >= 0 && di < (int64_t)pl->day_used_n) used = pl->day_used[di].agent_contacts;
+        }
         if (used < cap) {
             used++;
             continue;
@@ -1879,7 +1889,11 @@ static int plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     fu_plan *plan = NULL;
     int rc = plan_new(&plan, pl->book);
     if (rc) return rc;
-    for (size_t ci = lo; ci < hi && !rc; ci++) rc = plan_one(pl, ci, now, now + horizon, plan);
+    for (size_t ci = lo; ci < hi && !rc; ci++) {
+        rc = plan_one(pl, ci, now, now + horizon, plan);
+        if (capacity && pl->opt.progress && ((ci + 1 - lo) % 65536 == 0 || ci + 1 == hi))
+            pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
+    }
     if (!rc && capacity) rc = apply_capacity(pl, plan);
     if (!rc) rc = plan_finish(plan);
     if (rc) {
@@ -2223,8 +2237,13 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
         }
     }
     pl_overlay *saved = pl->ov;
+    void (*saved_progress)(void *, size_t, size_t) = pl->opt.progress;
+    pl->opt.progress = NULL;
     pl->ov = &sim;
     pl->ignore_book_contacts = 1;
+    pl->day_used = days;
+    pl->day_used0 = day0;
+    pl->day_used_n = ndays;
     for (int64_t s = 0; s < nsteps && !rc; s++) {
         int64_t now = from + s * step;
         int64_t h = now + step > to ? to - now : step;
@@ -2273,7 +2292,9 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
         if (opts && opts->progress) opts->progress(opts->progress_ud, (size_t)(s + 1), (size_t)nsteps);
     }
     pl->ov = saved;
+    pl->opt.progress = saved_progress;
     pl->ignore_book_contacts = 0;
+    pl->day_used = NULL;
     if (rc) goto done;
     /* coverage, caps, SLA, contacts per window */
     r->from = from;

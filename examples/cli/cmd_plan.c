@@ -1,13 +1,247 @@
-/* followup plan — placeholder until the module's engineer writes it. */
+/* followup plan — the follow-up plan for a horizon (fu_planner). */
 #include "cli.h"
 
-static void help(FILE *out) { fprintf(out, "usage: followup plan [options]\n\n(not implemented yet)\n"); }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static int run(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "followup plan: not implemented yet\n");
-    return CLI_INTERNAL;
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup plan --customers CSV --events CSV [options]\n"
+            "\n"
+            "Plan the follow-up contacts of every customer for [now, now + horizon):\n"
+            "who, when (due window and best time), why, through which channel, with\n"
+            "the policy rule that made each contact. Touchpoints that a rule\n"
+            "suppressed or that did not fit (capacity, a defer rule) are counted on\n"
+            "stderr and written with their reasons on request.\n"
+            "\n"
+            "options:\n"
+            "  --policy FILE      policy (default: the built-in policy)\n"
+            "  --customers CSV    customers (docs/formats.md), required\n"
+            "  --events CSV       event history (docs/formats.md), required\n"
+            "  --now ISO-TIME     planning instant with an offset (default: the current time)\n"
+            "  --horizon DURATION how far ahead to plan, wall time (default: 1d)\n"
+            "  --agents N         agents on duty per day (default: capacity not limited)\n"
+            "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
+            "  --format F         table, csv or json (default: table; csv is the plan CSV)\n"
+            "  --output FILE      write the plan there instead of stdout\n"
+            "  --suppressed FILE  also write the suppressed touchpoints with their rules\n"
+            "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
+            "  --create-customers events for unknown customers create them (no zone)\n"
+            "  --skip-unknown-kinds  skip events of unknown kinds instead of failing\n"
+            "\n"
+            "Times are written in each customer's local offset. Progress goes to stderr\n"
+            "for runs over a second. Exit codes: 0 ok, 2 usage, 3 bad input, 4 internal.\n");
 }
 
-const cli_command cli_cmd_plan = {"plan", "(not implemented yet)", run, help};
+typedef struct progress_state {
+    struct timespec start;
+    int shown;
+} progress_state;
+
+static double elapsed(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void on_progress(void *ud, size_t done, size_t total) {
+    progress_state *p = ud;
+    if (elapsed(&p->start) < 1.0 && done < total) return;
+    if (!p->shown && done == total) return; /* finished within a second */
+    fprintf(stderr, "\rfollowup plan: %zu / %zu customers", done, total);
+    if (done == total) fputc('\n', stderr);
+    p->shown = 1;
+}
+
+/* Local-offset time text of a customer (zones cached by the book's interned pointer). */
+typedef struct zone_cache {
+    const char *tz[64];
+    fu_calendar *cal[64];
+    size_t n;
+} zone_cache;
+
+static void zone_cache_free(zone_cache *z) {
+    for (size_t i = 0; i < z->n; i++) fu_calendar_free(z->cal[i]);
+}
+
+static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) {
+    int off = 0;
+    if (c && c->tz) {
+        size_t i = 0;
+        while (i < z->n && z->tz[i] != c->tz) i++;
+        if (i == z->n && z->n < 64 && fu_calendar_new(c->tz, &z->cal[z->n]) == FU_OK) z->tz[z->n++] = c->tz;
+        if (i < z->n) fu_calendar_utc_offset(z->cal[i], t, &off);
+    }
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, FU_TIME_TEXT_SIZE) != FU_OK) strcpy(buf, "?");
+}
+
+/* Write the touchpoints of one status as a table in `fmt`. */
+static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
+                        cli_format fmt, const char *path) {
+    FILE *out = stdout;
+    if (path && !(out = fopen(path, "w"))) {
+        fprintf(stderr, "followup plan: cannot write %s\n", path);
+        return CLI_INPUT;
+    }
+    static const char *const hdr[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
+                                      "priority", "rule", "reason", "status", "status_rule"};
+    size_t ncols = with_status ? 11 : 9;
+    cli_table *t = cli_table_new(ncols, hdr);
+    zone_cache z;
+    memset(&z, 0, sizeof z);
+    int rc = t ? CLI_OK : CLI_INTERNAL;
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(plan, status, &n);
+    for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+        const fu_customer *c = fu_book_customer(book, tp[i].customer);
+        char a[FU_TIME_TEXT_SIZE], b[FU_TIME_TEXT_SIZE], d[FU_TIME_TEXT_SIZE];
+        fmt_time(&z, c, tp[i].due_from, a);
+        fmt_time(&z, c, tp[i].due_to, b);
+        fmt_time(&z, c, tp[i].best_at, d);
+        const char *cells[] = {tp[i].customer_id,
+                               a,
+                               b,
+                               d,
+                               tp[i].purpose,
+                               fu_channel_name(tp[i].channel),
+                               fu_priority_name(tp[i].priority),
+                               tp[i].rule,
+                               tp[i].reason,
+                               fu_touchpoint_status_name(tp[i].status),
+                               tp[i].status_rule};
+        if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
+    }
+    if (rc == CLI_OK) cli_table_write(t, fmt, out, 0);
+    else fprintf(stderr, "followup plan: out of memory\n");
+    cli_table_free(t);
+    zone_cache_free(&z);
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "followup plan: cannot write %s\n", path);
+        return CLI_INPUT;
+    }
+    return rc;
+}
+
+static int parse_uint(const char *s, unsigned int *out) {
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || v > 100000000ul || s[0] == '-') return -1;
+    *out = (unsigned int)v;
+    return 0;
+}
+
+static int run(int argc, char **argv) {
+    const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
+    const char *output = NULL, *suppressed = NULL, *deferred = NULL;
+    cli_format fmt = CLI_FORMAT_TABLE;
+    fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--policy") == 0) slot = &policy_path;
+        else if (strcmp(a, "--customers") == 0) slot = &customers;
+        else if (strcmp(a, "--events") == 0) slot = &events;
+        else if (strcmp(a, "--now") == 0) slot = &now_text;
+        else if (strcmp(a, "--horizon") == 0) slot = &horizon_text;
+        else if (strcmp(a, "--output") == 0) slot = &output;
+        else if (strcmp(a, "--suppressed") == 0) slot = &suppressed;
+        else if (strcmp(a, "--deferred") == 0) slot = &deferred;
+        else if (strcmp(a, "--create-customers") == 0) {
+            bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+            continue;
+        } else if (strcmp(a, "--skip-unknown-kinds") == 0) {
+            bo.flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
+            continue;
+        } else if (strcmp(a, "--format") == 0 || strcmp(a, "--agents") == 0 || strcmp(a, "--calls-per-agent") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "followup plan: %s needs a value\n", a);
+                return CLI_USAGE;
+            }
+            const char *v = argv[++i];
+            int bad = strcmp(a, "--format") == 0        ? cli_format_parse(v, &fmt)
+                      : strcmp(a, "--agents") == 0      ? parse_uint(v, &po.agents)
+                                                        : parse_uint(v, &po.calls_per_agent);
+            if (bad) {
+                fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, a);
+                return CLI_USAGE;
+            }
+            continue;
+        } else {
+            fprintf(stderr, "followup plan: unknown option '%s' (see --help)\n", a);
+            return CLI_USAGE;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "followup plan: %s needs a value\n", a);
+            return CLI_USAGE;
+        }
+        *slot = argv[++i];
+    }
+    if (!customers || !events) {
+        fprintf(stderr, "followup plan: --customers and --events are required (see --help)\n");
+        return CLI_USAGE;
+    }
+    int64_t now;
+    if (now_text) {
+        if (fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
+            cli_error("--now");
+            return CLI_USAGE;
+        }
+    } else
+        now = (int64_t)time(NULL);
+    fu_duration hd;
+    if (fu_duration_parse(horizon_text, strlen(horizon_text), &hd) != FU_OK) {
+        cli_error("--horizon");
+        return CLI_USAGE;
+    }
+    if (hd.unit != FU_DURATION_SECONDS || hd.value <= 0) {
+        fprintf(stderr, "followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
+        return CLI_USAGE;
+    }
+
+    fu_policy *policy = NULL;
+    fu_book *book = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    int rc = policy_path ? fu_policy_load_file(&policy, policy_path, NULL) : fu_policy_default(&policy);
+    int exit_code = CLI_OK;
+    if (rc != FU_OK) {
+        cli_error("policy");
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    if ((rc = fu_book_new(&book, &bo)) || (rc = fu_book_read_customers_csv(book, customers)) ||
+        (rc = fu_book_read_events_csv(book, events))) {
+        cli_error(NULL);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    progress_state ps;
+    memset(&ps, 0, sizeof ps);
+    clock_gettime(CLOCK_MONOTONIC, &ps.start);
+    po.progress = on_progress;
+    po.progress_ud = &ps;
+    if ((rc = fu_planner_new(&pl, policy, book, &po)) || (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
+        cli_error("plan");
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    fu_plan_stats st;
+    fu_plan_get_stats(plan, &st);
+    if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, fmt, output))) goto done;
+    if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, fmt, suppressed))) goto done;
+    if (deferred && (exit_code = write_status(plan, book, FU_TOUCHPOINT_DEFERRED, 1, fmt, deferred))) goto done;
+    fprintf(stderr,
+            "followup plan: %zu customers, %zu touchpoints due: %zu planned (%zu merged in), %zu suppressed, "
+            "%zu deferred, %zu already done\n",
+            st.customers, st.candidates, st.planned, st.merged, st.suppressed, st.deferred, st.done);
+done:
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    fu_book_free(book);
+    fu_policy_free(policy);
+    return exit_code;
+}
+
+const cli_command cli_cmd_plan = {"plan", "plan who to contact, when, why and how", run, help};

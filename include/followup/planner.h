@@ -173,10 +173,14 @@ typedef struct fu_planner_options {
     int64_t default_cycle;
     fu_planner_score_fn score; /**< NULL: best_at = first allowed instant */
     void *score_ud;            /**< passed to `score` */
+    /** Called by fu_planner_plan() every 65,536 customers and at the end with
+     *  the customers done and the total (may be NULL); for progress output. */
+    void (*progress)(void *ud, size_t done, size_t total);
+    void *progress_ud;         /**< passed to `progress` */
 } fu_planner_options;
 
 #define FU_PLANNER_OPTIONS_VERSION 1
-#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL}
+#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL, NULL, NULL}
 
 /** Fill `opts` with the defaults (same as #FU_PLANNER_OPTIONS_INIT). */
 FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);

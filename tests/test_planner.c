@@ -1,0 +1,694 @@
+/* fu_planner: cadence windows, quiet hours across zones, consent, merging,
+ * caps, suppressions, capacity, cycles, win-back, the incremental API, the
+ * simulation's independent cap check, bad input and out-of-memory. Expected
+ * values are worked out by hand from the built-in policy
+ * (lib/data/default_policy.yaml) in the comments. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define H INT64_C(3600)
+#define D INT64_C(86400)
+#define DATA FU_TEST_SRCDIR "/data/planner/"
+
+static const char CUST_HDR[] = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,preferred_windows,"
+                               "dnd_windows,consent_phone,consent_sms,consent_email\n";
+static const char EV_HDR[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
+                             "agent_id,outcome\n";
+
+static int64_t T(const char *iso) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
+    return t;
+}
+
+typedef struct fx {
+    fu_policy *policy;
+    fu_book *book;
+    fu_planner *pl;
+    fu_plan *plan;
+} fx;
+
+static char *cat2(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    char *s = malloc(n + m + 1);
+    cr_assert_not_null(s);
+    memcpy(s, a, n);
+    memcpy(s + n, b, m + 1);
+    return s;
+}
+
+/* Build policy (built-in or YAML text), book and planner from CSV rows (no header). */
+static void setup(fx *f, const char *customers, const char *events, const char *policy_yaml,
+                  const fu_planner_options *opts) {
+    memset(f, 0, sizeof *f);
+    if (policy_yaml)
+        cr_assert_eq(fu_policy_load_string(&f->policy, policy_yaml, strlen(policy_yaml), "p", NULL), FU_OK, "%s",
+                     fu_error_last()->message);
+    else
+        cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    char *c = cat2(CUST_HDR, customers), *e = cat2(EV_HDR, events);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, c, strlen(c), "c"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, e, strlen(e), "e"), FU_OK, "%s",
+                 fu_error_last()->message);
+    free(c);
+    free(e);
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, opts), FU_OK, "%s", fu_error_last()->message);
+}
+
+static void teardown(fx *f) {
+    fu_plan_free(f->plan);
+    fu_planner_free(f->pl);
+    fu_book_free(f->book);
+    fu_policy_free(f->policy);
+}
+
+static void plan(fx *f, int64_t now, int64_t horizon) {
+    fu_plan_free(f->plan);
+    f->plan = NULL;
+    cr_assert_eq(fu_planner_plan(f->pl, now, horizon, &f->plan), FU_OK, "%s", fu_error_last()->message);
+}
+
+/* The touchpoint of `status` for customer `id` whose rule contains `rule`. */
+static const fu_touchpoint *find(const fu_plan *p, fu_touchpoint_status status, const char *id, const char *rule) {
+    size_t n = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(p, status, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].customer_id, id) == 0 && strstr(t[i].rule, rule)) return &t[i];
+    return NULL;
+}
+
+static size_t count(const fu_plan *p, fu_touchpoint_status status) {
+    size_t n = 0;
+    fu_plan_touchpoints(p, status, &n);
+    return n;
+}
+
+/* ------------------------------------------------------------------ cadences */
+
+/* Delivery Mon 2026-03-02 10:00 +08:00: first contact due [10:00, +48h] and
+ * made at once (10:00 is inside 08:00-21:00); second contact at 7 d within
+ * 8 d: [03-09 10:00, 03-17 10:00], made at its start (min gap 24 h and the
+ * new-customer cap of 2 in 72 h are kept: 7 days apart). */
+Test(planner, delivery_first_within_48h_second_at_7_to_15_days) {
+    fx f;
+    setup(&f, "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C1,2026-02-25T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "C1,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    plan(&f, t0, 20 * D);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.delivery.first_contact");
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.delivery.second_contact");
+    cr_assert_not_null(a);
+    cr_assert_not_null(b);
+    cr_assert_eq(a->due_from, t0);
+    cr_assert_eq(a->due_to, t0 + 48 * H);
+    cr_assert_eq(a->best_at, t0);
+    cr_assert_eq(a->priority, FU_PRIORITY_HIGH);
+    cr_assert_eq(a->channel, FU_CHANNEL_PHONE);
+    cr_assert_str_eq(a->order_id, "O1");
+    cr_assert_eq(b->due_from, t0 + 7 * D);
+    cr_assert_eq(b->due_to, t0 + 15 * D);
+    cr_assert_eq(b->best_at, t0 + 7 * D);
+    cr_assert_eq(b->priority, FU_PRIORITY_NORMAL);
+    cr_assert(strstr(a->reason, "delivery on 2026-03-02 10:00 (order O1)"), "%s", a->reason);
+    teardown(&f);
+}
+
+/* Quiet hours are local: a delivery at 22:30 in New York (03:30Z) is first
+ * called at 08:00 EST the next morning (13:00Z); one at 06:00 in Shanghai
+ * at 08:00 CST the same day (00:00Z). */
+Test(planner, quiet_hours_in_new_york_and_shanghai) {
+    fx f;
+    setup(&f,
+          "NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,,,yes,yes,yes\n"
+          "SH,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "NY,2026-03-02T22:30:00-05:00,delivery,O1,,5000,,,,,\n"
+          "SH,2026-03-03T06:00:00+08:00,delivery,O2,,5000,,,,,\n",
+          NULL, NULL);
+    /* each planned when its delivery happened */
+    plan(&f, T("2026-03-02T22:00:00Z"), 2 * D);
+    const fu_touchpoint *sh = find(f.plan, FU_TOUCHPOINT_PLANNED, "SH", "first_contact");
+    cr_assert_not_null(sh);
+    cr_assert_eq(sh->best_at, T("2026-03-03T00:00:00Z"));
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "NY", "first_contact")); /* not delivered yet */
+    plan(&f, T("2026-03-03T03:30:00Z"), 2 * D);
+    const fu_touchpoint *ny = find(f.plan, FU_TOUCHPOINT_PLANNED, "NY", "first_contact");
+    cr_assert_not_null(ny);
+    cr_assert_eq(ny->best_at, T("2026-03-03T13:00:00Z"));
+    /* the CSV shows local offsets */
+    char *csv = NULL;
+    cr_assert_eq(fu_plan_write_csv_to_string(f.plan, 1u << FU_TOUCHPOINT_PLANNED, 0, NULL, &csv), FU_OK);
+    cr_assert(strstr(csv, "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason\r\n"));
+    cr_assert(strstr(csv, "NY,2026-03-02T22:30:00-05:00,2026-03-04T22:30:00-05:00,2026-03-03T08:00:00-05:00,"), "%s",
+              csv);
+    cr_assert(strstr(csv, "SH,2026-03-03T06:00:00+08:00,2026-03-05T06:00:00+08:00,2026-03-03T11:30:00+08:00,"), "%s",
+              csv); /* planned at 03:30Z: 11:30 local is the first instant not in the past */
+    fu_free(csv);
+    teardown(&f);
+}
+
+/* Preferred windows are used when the due window has one; do-not-disturb
+ * windows are never used. Delivery Mon 09:00, preferred Mon-Fri 14:00-16:00:
+ * 14:00. With do-not-disturb Mon-Sun 08:00-20:00 and no preference: 20:00. */
+Test(planner, preferred_and_do_not_disturb_windows) {
+    fx f;
+    setup(&f,
+          "P,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,Mon-Fri 14:00-16:00,,yes,yes,yes\n"
+          "Q,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,Mon-Sun 08:00-20:00,yes,yes,yes\n",
+          "P,2026-03-02T09:00:00+08:00,delivery,O1,,5000,,,,,\n"
+          "Q,2026-03-02T09:00:00+08:00,delivery,O2,,5000,,,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-02T09:00:00+08:00"), 2 * D);
+    const fu_touchpoint *p = find(f.plan, FU_TOUCHPOINT_PLANNED, "P", "first_contact");
+    const fu_touchpoint *q = find(f.plan, FU_TOUCHPOINT_PLANNED, "Q", "first_contact");
+    cr_assert_not_null(p);
+    cr_assert_not_null(q);
+    cr_assert_eq(p->best_at, T("2026-03-02T14:00:00+08:00"));
+    cr_assert_eq(q->best_at, T("2026-03-02T20:00:00+08:00"));
+    teardown(&f);
+}
+
+/* A score provider (the best-time hook) picks the best allowed hour. */
+static double prefer_17h(void *ud, size_t customer, int channel, int hour_of_week) {
+    (void)ud;
+    (void)customer;
+    (void)channel;
+    return hour_of_week % 24 == 17 ? 1.0 : 0.0;
+}
+
+Test(planner, score_provider_picks_the_hour) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.score = prefer_17h;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C,2026-03-02T09:00:00+08:00,delivery,O1,,5000,,,,,\n", NULL, &o);
+    plan(&f, T("2026-03-02T09:00:00+08:00"), 2 * D);
+    const fu_touchpoint *c = find(f.plan, FU_TOUCHPOINT_PLANNED, "C", "first_contact");
+    cr_assert_not_null(c);
+    cr_assert_eq(c->best_at, T("2026-03-02T17:00:00+08:00"));
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ consent */
+
+/* Urgent repair 2026-03-02 09:00: first check due 11:00-12:00 (urgent). No
+ * consent at all: suppressed by customer.consent_phone although urgent. SMS
+ * consent only: the call becomes an SMS. */
+Test(planner, consent_no_means_no_phone_even_for_urgent) {
+    fx f;
+    setup(&f,
+          "NONE,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,no,no,no\n"
+          "SMS,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,no,yes,no\n",
+          "NONE,2026-03-02T09:00:00+08:00,repair,O1,,,,urgent,,,\n"
+          "SMS,2026-03-02T09:00:00+08:00,repair,O2,,,,urgent,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-02T09:00:00+08:00"), 12 * H);
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "NONE", "urgent_fault"));
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "NONE", "urgent_fault.first_check");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s->status_rule, "customer.consent_phone");
+    cr_assert_eq(s->priority, FU_PRIORITY_URGENT);
+    const fu_touchpoint *m = find(f.plan, FU_TOUCHPOINT_PLANNED, "SMS", "urgent_fault.first_check");
+    cr_assert_not_null(m);
+    cr_assert_eq(m->channel, FU_CHANNEL_SMS);
+    cr_assert_eq(m->best_at, T("2026-03-02T11:00:00+08:00"));
+    cr_assert(strstr(m->reason, "sms instead of phone (customer.consent_phone)"), "%s", m->reason);
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ merging, caps */
+
+/* Delivery and installation of one order on Mon 03-02 10:00: second contact
+ * [03-09 10:00, 03-17 10:00] and usage guidance [03-09 10:00, 03-11 10:00]
+ * overlap: one contact with both purposes, window the intersection. */
+Test(planner, colliding_touchpoints_merge_into_one_contact) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,,\n"
+          "C,2026-03-02T10:00:00+08:00,installation,O1,,5000,,,,,\n"
+          "C,2026-03-02T12:00:00+08:00,contact,O1,,,,,phone,,answered\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    plan(&f, t0 + 7 * D, 3 * D);
+    size_t n = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(t->purposes, 2);
+    cr_assert_str_eq(t->purpose, "usage guidance; usage check");
+    cr_assert_str_eq(t->rule, "cadences.installation.usage_guidance; cadences.delivery.second_contact");
+    cr_assert_eq(t->due_from, t0 + 7 * D);
+    cr_assert_eq(t->due_to, t0 + 9 * D);
+    cr_assert_eq(t->best_at, t0 + 7 * D);
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.merged, 1);
+    /* the first contact's window closed before now: neither due nor done */
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "C", "first_contact"));
+    teardown(&f);
+}
+
+/* Three unanswered calls at t-6d, t-5d, t-4d fill `caps.weekly` (3 in 7 d).
+ * A delivery at t (10:00) gives a first contact due [t, t+48h]: held until
+ * the call of t-6d leaves the window, t+1d+1s. With the calls at t-5d, t-4d,
+ * t-3d it would have to wait until t+2d+1s, past the window: suppressed. */
+Test(planner, weekly_cap_holds_back_then_suppresses) {
+    fx f;
+    setup(&f,
+          "A,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "B,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "A,2026-02-24T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "A,2026-02-25T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "A,2026-02-26T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "A,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,,\n"
+          "B,2026-02-25T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "B,2026-02-26T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "B,2026-02-27T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "B,2026-03-02T10:00:00+08:00,delivery,O2,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    plan(&f, t0, 3 * D);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "A", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, t0 + D + 1);
+    cr_assert(strstr(a->reason, "held back by caps.weekly"), "%s", a->reason);
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "B", "first_contact");
+    cr_assert_not_null(b);
+    cr_assert_str_eq(b->status_rule, "caps.weekly");
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "B", "first_contact"));
+    teardown(&f);
+}
+
+/* min_gap 24 h: an answered call at t-2h pushes a new first contact to t+22h. */
+Test(planner, minimum_gap_between_contacts) {
+    fx f;
+    setup(&f, "A,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "A,2026-03-02T08:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "A,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    plan(&f, t0, 3 * D);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "A", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, t0 + 22 * H);
+    cr_assert(strstr(a->reason, "caps.min_gap"), "%s", a->reason);
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ suppressions */
+
+/* Installation 03-02 10:00 (usage guidance, normal, due [03-09 10:00,
+ * 03-11 10:00]) and an inquiry 03-06 10:00: the active inquiry (30 d) skips
+ * the routine usage guidance; the inquiry's own follow-up [03-09 10:00,
+ * 03-11 10:00] is kept. A complaint instead turns it into service recovery
+ * (priority high). */
+Test(planner, active_inquiry_skips_routine_and_complaint_recovers) {
+    fx f;
+    setup(&f,
+          "I,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "K,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "I,2026-03-02T10:00:00+08:00,installation,O1,,5000,,,,,\n"
+          "I,2026-03-06T10:00:00+08:00,inquiry,,,,,,,,\n"
+          "I,2026-03-06T11:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "K,2026-03-02T10:00:00+08:00,installation,O2,,5000,,,,,\n"
+          "K,2026-03-05T10:00:00+08:00,complaint,,,,,,,,\n"
+          "K,2026-03-05T11:00:00+08:00,contact,,,,,,phone,,answered\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-09T10:00:00+08:00"), D);
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "I", "installation.usage_guidance");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s->status_rule, "suppressions.active_inquiry");
+    const fu_touchpoint *k = find(f.plan, FU_TOUCHPOINT_PLANNED, "I", "consultation.follow_up");
+    cr_assert_not_null(k);
+    const fu_touchpoint *r = find(f.plan, FU_TOUCHPOINT_PLANNED, "K", "installation.usage_guidance");
+    cr_assert_not_null(r);
+    cr_assert_eq(r->priority, FU_PRIORITY_HIGH);
+    cr_assert(strstr(r->reason, "service recovery (suppressions.recent_complaint)"), "%s", r->reason);
+    teardown(&f);
+}
+
+/* A small business at month end: a routine contact due on 2026-03-30 (last 3
+ * days: 03-29 .. 03-31) is deferred to 04-01 00:00 local. */
+Test(planner, smb_month_end_defers) {
+    fx f;
+    setup(&f, "S,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,yes,,,yes,yes,yes\n",
+          "S,2026-03-23T10:00:00+08:00,installation,O1,,5000,,,,,\n"
+          "S,2026-03-23T11:00:00+08:00,contact,,,,,,phone,,answered\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-30T09:00:00+08:00"), D);
+    const fu_touchpoint *d = find(f.plan, FU_TOUCHPOINT_DEFERRED, "S", "usage_guidance");
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->status_rule, "suppressions.smb_month_end");
+    cr_assert_eq(d->due_from, T("2026-04-01T00:00:00+08:00"));
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ capacity */
+
+/* Five deliveries at 10:00, one agent making 3 calls a day: 3 planned, 2
+ * deferred with the capacity rule (the one due first are kept). */
+Test(planner, capacity_overflow_is_deferred_with_reason) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 3;
+    char cust[1024] = "", ev[2048] = "";
+    for (int i = 0; i < 5; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "C%d,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", i);
+        strcat(cust, line);
+        snprintf(line, sizeof line, "C%d,2026-03-02T%02d:00:00+08:00,delivery,O%d,,5000,,,,,\n", i, 10 + i, i);
+        strcat(ev, line);
+    }
+    setup(&f, cust, ev, NULL, &o);
+    plan(&f, T("2026-03-02T15:00:00+08:00"), 6 * H);
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 3);
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_DEFERRED), 2);
+    size_t n;
+    const fu_touchpoint *d = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_DEFERRED, &n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(d[i].status_rule, "capacity.calls_per_agent_day");
+        cr_assert(strstr(d[i].reason, "capacity.calls_per_agent_day"));
+        /* the last due are deferred: C3 and C4 */
+        cr_assert(strcmp(d[i].customer_id, "C3") == 0 || strcmp(d[i].customer_id, "C4") == 0, "%s",
+                  d[i].customer_id);
+        cr_assert_eq(d[i].best_at, T("2026-03-03T00:00:00+08:00"));
+    }
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.capacity_per_day, 3);
+    cr_assert_eq(st.agent_contacts, 3);
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ cycles, lifecycle, recurring */
+
+/* Mid-price purchases on 01-01, 01-31, 03-02 (30-day cycle, 3 purchases =
+ * min_purchases): the reminder is due 3 days before 04-01: [03-29, 04-01]. */
+Test(planner, consumables_cycle_from_own_purchases) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C,2026-01-01T10:00:00+08:00,purchase,O1,,2000,2000,,,,\n"
+          "C,2026-01-31T10:00:00+08:00,purchase,O2,,2000,2000,,,,\n"
+          "C,2026-03-02T10:00:00+08:00,purchase,O3,,2000,2000,,,,\n"
+          "C,2026-03-02T12:00:00+08:00,contact,,,,,,phone,,answered\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-29T09:00:00+08:00"), D);
+    const fu_touchpoint *r = find(f.plan, FU_TOUCHPOINT_PLANNED, "C", "cadences.consumables.reminder");
+    cr_assert_not_null(r);
+    cr_assert_eq(r->due_from, T("2026-03-29T10:00:00+08:00"));
+    cr_assert_eq(r->due_to, T("2026-04-01T10:00:00+08:00"));
+    cr_assert_eq(r->channel, FU_CHANNEL_SMS);
+    cr_assert(strstr(r->reason, "30.0-day cycle (own purchases)"), "%s", r->reason);
+    teardown(&f);
+}
+
+/* Last purchase 2025-06-01 10:00 (tenure > 90 d, idle 180 d on 2025-11-28):
+ * declining since 2025-11-28 10:00: the win-back call is due [11-28 10:00,
+ * 12-01 10:00]. */
+Test(planner, win_back_for_declining_customers) {
+    fx f;
+    setup(&f, "W,Asia/Shanghai,20000,2024-01-10T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "W,2024-01-10T10:00:00+08:00,purchase,O1,,500,500,,,,\n"
+          "W,2025-06-01T10:00:00+08:00,purchase,O2,,500,500,,,,\n"
+          "W,2025-11-20T10:00:00+08:00,contact,,,,,,phone,,answered\n",
+          NULL, NULL);
+    plan(&f, T("2025-11-29T09:00:00+08:00"), D);
+    const fu_touchpoint *w = find(f.plan, FU_TOUCHPOINT_PLANNED, "W", "cadences.win_back.personal_call");
+    cr_assert_not_null(w);
+    cr_assert_eq(w->due_from, T("2025-11-28T10:00:00+08:00"));
+    cr_assert_eq(w->due_to, T("2025-12-01T10:00:00+08:00"));
+    cr_assert_eq(w->best_at, T("2025-11-29T09:00:00+08:00"));
+    cr_assert(strstr(w->reason, "declining since 2025-11-28"), "%s", w->reason);
+    teardown(&f);
+}
+
+/* An ordinary customer last reached 2026-01-05 10:00: quarterly satisfaction
+ * due 2026-04-05 10:00 within 14 d; a VIP with tenure >= 36 months gets deep
+ * care instead of the monthly call (replaces). */
+Test(planner, recurring_cadences_per_segment) {
+    fx f;
+    setup(&f,
+          "O,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "V,Asia/Shanghai,900000,2020-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "O,2026-01-05T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "V,2026-01-05T10:00:00+08:00,contact,,,,,,phone,,answered\n",
+          NULL, NULL);
+    plan(&f, T("2026-04-06T09:00:00+08:00"), D);
+    const fu_touchpoint *o = find(f.plan, FU_TOUCHPOINT_PLANNED, "O", "cadences.ordinary_quarterly.satisfaction");
+    cr_assert_not_null(o);
+    cr_assert_eq(o->due_from, T("2026-04-05T10:00:00+08:00"));
+    cr_assert_eq(o->due_to, T("2026-04-19T10:00:00+08:00"));
+    const fu_touchpoint *v = find(f.plan, FU_TOUCHPOINT_PLANNED, "V", "cadences.deep_care.deep_care");
+    cr_assert_not_null(v);
+    cr_assert_eq(v->channel, FU_CHANNEL_VISIT);
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "V", "vip_monthly"));
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ incremental */
+
+Test(planner, feed_creates_and_cancels_touchpoints) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "C";
+    e.at = t0;
+    e.kind = FU_EVENT_DELIVERY;
+    e.order_id = "O9";
+    fu_plan *d = NULL;
+    cr_assert_eq(fu_planner_feed(f.pl, &e, t0, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_not_null(find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact"));
+    cr_assert_not_null(find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.second_contact"));
+    cr_assert_eq(count(d, FU_TOUCHPOINT_CANCELLED), 0);
+    cr_assert_str_eq(find(d, FU_TOUCHPOINT_PLANNED, "C", "first_contact")->order_id, "O9");
+    fu_plan_free(d);
+    /* the same event again: nothing changes */
+    cr_assert_eq(fu_planner_feed(f.pl, &e, t0, 20 * D, &d), FU_OK);
+    cr_assert_eq(count(d, FU_TOUCHPOINT_PLANNED) + count(d, FU_TOUCHPOINT_CANCELLED), 0);
+    fu_plan_free(d);
+    /* the first contact is answered an hour later: it is cancelled (done) */
+    fu_event_in c;
+    fu_event_in_init(&c);
+    c.customer_id = "C";
+    c.at = t0 + H;
+    c.kind = FU_EVENT_CONTACT;
+    c.channel = FU_CHANNEL_PHONE;
+    c.outcome = FU_OUTCOME_ANSWERED;
+    cr_assert_eq(fu_planner_feed(f.pl, &c, t0 + H, 20 * D, &d), FU_OK);
+    cr_assert_not_null(find(d, FU_TOUCHPOINT_CANCELLED, "C", "delivery.first_contact"));
+    fu_plan_free(d);
+    /* out of order and unknown customers */
+    e.at = t0;
+    e.kind = FU_EVENT_INQUIRY;
+    cr_assert_eq(fu_planner_feed(f.pl, &e, t0 + 2 * H, D, &d), FU_EINVAL);
+    e.customer_id = "nobody";
+    e.at = t0 + 3 * H;
+    cr_assert_eq(fu_planner_feed(f.pl, &e, t0 + 3 * H, D, &d), FU_ENOTFOUND);
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ bad input */
+
+Test(planner, bad_arguments) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(f.pl, 0, 0, &p), FU_EINVAL);
+    cr_assert_eq(fu_planner_plan(f.pl, 0, -5, &p), FU_EINVAL);
+    cr_assert_eq(fu_planner_plan(NULL, 0, D, &p), FU_EINVAL);
+    cr_assert_eq(fu_planner_plan_customer(f.pl, 7, 0, D, &p), FU_EINVAL);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.version = 99;
+    fu_planner *x = NULL;
+    cr_assert_eq(fu_planner_new(&x, f.policy, f.book, &o), FU_EINVAL);
+    /* a book with events added and not finalized */
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "C";
+    e.at = 1000;
+    e.kind = FU_EVENT_PURCHASE;
+    cr_assert_eq(fu_book_add_event(f.book, &e), FU_OK);
+    cr_assert_eq(fu_planner_new(&x, f.policy, f.book, NULL), FU_ESTATE);
+    cr_assert_null(x);
+    cr_assert_null(fu_plan_touchpoints(NULL, FU_TOUCHPOINT_PLANNED, NULL));
+    fu_plan_free(NULL);
+    fu_planner_free(NULL);
+    fu_sim_report_free(NULL);
+    cr_assert_str_eq(fu_priority_name(FU_PRIORITY_LOW), "low");
+    cr_assert_null(fu_priority_name(9));
+    cr_assert_str_eq(fu_touchpoint_status_name(FU_TOUCHPOINT_DEFERRED), "deferred");
+    teardown(&f);
+}
+
+/* The fixture files (events out of order) read and plan; events after `now`
+ * are ignored. */
+Test(planner, fixture_files) {
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv(b, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(b, DATA "events.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK);
+    cr_assert_eq(fu_planner_plan(pl, T("2026-03-03T04:00:00Z"), 3 * D, &plan), FU_OK);
+    cr_assert_not_null(find(plan, FU_TOUCHPOINT_PLANNED, "NY1", "first_contact"));
+    cr_assert_eq(find(plan, FU_TOUCHPOINT_PLANNED, "NY1", "first_contact")->best_at, T("2026-03-03T08:00:00-05:00"));
+    cr_assert_eq(find(plan, FU_TOUCHPOINT_PLANNED, "SMSONLY", "first_contact")->channel, FU_CHANNEL_SMS);
+    fu_plan_free(plan);
+    /* before the deliveries happened there is nothing to plan for them */
+    cr_assert_eq(fu_planner_plan(pl, T("2026-03-01T00:00:00Z"), D, &plan), FU_OK);
+    cr_assert_null(find(plan, FU_TOUCHPOINT_PLANNED, "NY1", "first_contact"));
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------------ simulation */
+
+static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
+static unsigned rnd(unsigned n) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)((rng_state >> 11) % n);
+}
+
+/* A generated history: 150 customers in three zones with purchases,
+ * deliveries, installations, repairs, complaints and inquiries over 120 days. */
+static void generated_book(fu_book **out) {
+    static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Europe/Berlin"};
+    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE,  FU_EVENT_DELIVERY, FU_EVENT_INSTALLATION,
+                                          FU_EVENT_REPAIR,    FU_EVENT_COMPLAINT, FU_EVENT_INQUIRY,
+                                          FU_EVENT_WARRANTY_END, FU_EVENT_PURCHASE};
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    int64_t base = T("2026-01-01T00:00:00Z");
+    for (int i = 0; i < 150; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "G%03d", i);
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = id;
+        c.tz = zones[i % 3];
+        c.annual_spend = i % 10 == 0 ? 800000 : (i % 3 == 0 ? 150000 : 20000);
+        c.first_purchase_at = base - (int64_t)(rnd(2000)) * D;
+        c.is_smb = i % 7 == 0 ? FU_TRI_YES : FU_TRI_NO;
+        c.consent_phone = i % 11 == 0 ? FU_TRI_NO : FU_TRI_YES;
+        c.dnd_windows = i % 5 == 0 ? "Mon-Sun 12:00-14:00" : NULL;
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+        int n = 3 + (int)rnd(10);
+        for (int k = 0; k < n; k++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = id;
+            e.at = base + (int64_t)rnd(120 * 24) * H;
+            e.kind = kinds[rnd(8)];
+            char order[16];
+            snprintf(order, sizeof order, "O%d", (int)rnd(4));
+            e.order_id = order;
+            e.unit_price = e.kind == FU_EVENT_PURCHASE ? (double)(100 + rnd(20000)) : NAN;
+            e.amount = e.unit_price;
+            if (e.kind == FU_EVENT_REPAIR) e.severity = rnd(2) ? FU_SEVERITY_URGENT : FU_SEVERITY_NORMAL;
+            cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+        }
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    *out = b;
+}
+
+Test(planner, simulation_has_no_cap_violations, .timeout = 120) {
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    fu_planner *pl = NULL;
+    fu_sim_report *r = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    generated_book(&b);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 40;
+    cr_assert_eq(fu_planner_new(&pl, p, b, &o), FU_OK);
+    fu_sim_options so = FU_SIM_OPTIONS_INIT;
+    so.step = 6 * H;
+    cr_assert_eq(fu_planner_simulate(pl, T("2026-01-01T00:00:00Z"), T("2026-04-01T00:00:00Z"), &so, &r), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(r->cap_violations, 0);
+    cr_assert_gt(r->contacts, 100);
+    cr_assert_gt(r->customers_due, 100);
+    cr_assert_gt(r->coverage, 0.5);
+    cr_assert_leq(r->max_contacts_72h, 5); /* 2 routine + urgent ones at most */
+    cr_assert_eq(r->n_days, 91);
+    cr_assert_leq(r->max_agent_load, 40);
+    cr_assert_gt(r->sla_due, 0);
+    size_t sum = 0;
+    for (size_t i = 0; i < r->n_days; i++) sum += r->days[i].contacts;
+    cr_assert_eq(sum, r->contacts);
+    fu_sim_report_free(r);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------------ out of memory */
+
+typedef struct oom_ctx {
+    const fu_policy *policy;
+    const fu_book *book;
+} oom_ctx;
+
+static int oom_plan(void *vctx) {
+    oom_ctx *c = vctx;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 2;
+    int rc = fu_planner_new(&pl, c->policy, c->book, &o);
+    if (!rc) rc = fu_planner_plan(pl, T("2026-03-03T04:00:00Z"), 3 * D, &plan);
+    char *csv = NULL;
+    if (!rc) rc = fu_plan_write_csv_to_string(plan, 0xfu, FU_PLAN_CSV_STATUS, NULL, &csv);
+    fu_free(csv);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "SH1";
+    e.at = T("2026-03-03T05:00:00Z");
+    e.kind = FU_EVENT_COMPLAINT;
+    e.order_id = "O-1";
+    fu_plan *d = NULL;
+    if (!rc) rc = fu_planner_feed(pl, &e, e.at, 3 * D, &d);
+    fu_plan_free(d);
+    fu_sim_report *r = NULL;
+    if (!rc) rc = fu_planner_simulate(pl, T("2026-03-01T00:00:00Z"), T("2026-03-04T00:00:00Z"), NULL, &r);
+    fu_sim_report_free(r);
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    return rc;
+}
+
+Test(planner, out_of_memory, .timeout = 300) {
+    oom_ctx c;
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv(b, DATA "customers.csv"), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv(b, DATA "events.csv"), FU_OK);
+    c.policy = p;
+    c.book = b;
+    unsigned long n = fu_test_oom("plan", oom_plan, &c, 5000);
+    cr_assert_geq(n, 10);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
