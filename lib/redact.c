@@ -90,11 +90,16 @@ int fu__re_is_jit(const pcre2_code *code) {
 }
 
 int fu__re_exec(fu__re *re, const pcre2_code *code, const char *subject, size_t len, size_t start,
-                uint32_t options, pcre2_match_data *md, const char *what) {
+                uint32_t options, pcre2_match_data *md, const char *what_kind, const char *name) {
     re->alloc_failed = 0;
     int rc = pcre2_match(code, (PCRE2_SPTR)(subject ? subject : ""), len, start, options, md,
                          re->match);
     if (rc >= 0) return 1;
+    if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    /* Only now, on the error path, is the pattern's name formatted. */
+    char what[200];
+    if (name) snprintf(what, sizeof what, "%s '%s'", what_kind, name);
+    else snprintf(what, sizeof what, "%s", what_kind);
     switch (rc) {
     case PCRE2_ERROR_NOMATCH:
         return 0;
@@ -414,7 +419,7 @@ static int find_emails(fu_redactor *r, const char *text, size_t len, size_t *n) 
             continue;
         }
         int rc = fu__re_exec(&r->re, r->email, text, len, s, PCRE2_ANCHORED, r->email_md,
-                             "built-in e-mail pattern");
+                             "built-in e-mail pattern", NULL);
         if (rc < 0) return rc;
         if (rc == 0) {
             pos = a + 1;
@@ -437,7 +442,7 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     if (r->builtin) {
         size_t pos = 0;
         while (pos < len) {
-            rc = fu__re_exec(&r->re, r->builtin, text, len, pos, 0, r->md, "built-in redaction patterns");
+            rc = fu__re_exec(&r->re, r->builtin, text, len, pos, 0, r->md, "built-in redaction patterns", NULL);
             if (rc < 0) return rc;
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
@@ -460,11 +465,9 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     }
     for (size_t i = 0; i < r->n_extra; i++) {
         extra_pat *e = &r->extra[i];
-        char what[160];
-        snprintf(what, sizeof what, "redaction pattern '%s'", e->name);
         size_t pos = 0, before = n;
         while (pos <= len) {
-            rc = fu__re_exec(&r->re, e->code, text, len, pos, 0, e->md, what);
+            rc = fu__re_exec(&r->re, e->code, text, len, pos, 0, e->md, "redaction pattern", e->name);
             if (rc < 0) return rc;
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);

@@ -39,9 +39,10 @@ int fu__re_compile(fu__re *re, const char *pattern, uint32_t options, const char
 int fu__re_match_data(fu__re *re, const pcre2_code *code, pcre2_match_data **out);
 
 /* Run one match from `start`. Returns 1 on a match, 0 on none, or a negative
- * FU_ code (FU_ELIMIT for the limits, FU_ENOMEM, FU_ERROR) with the error set. */
+ * FU_ code (FU_ELIMIT for the limits, FU_ENOMEM, FU_ERROR) with the error set;
+ * errors name the pattern as "what 'name'" (name may be NULL). */
 int fu__re_exec(fu__re *re, const pcre2_code *code, const char *subject, size_t len, size_t start,
-                uint32_t options, pcre2_match_data *md, const char *what);
+                uint32_t options, pcre2_match_data *md, const char *what, const char *name);
 
 /* Whether JIT code was produced for `code`. */
 int fu__re_is_jit(const pcre2_code *code);

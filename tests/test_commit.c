@@ -465,6 +465,31 @@ Test(commit, bulk_add_is_all_or_nothing) {
     fu_ledger_close(l);
 }
 
+Test(commit, bulk_fulfil_is_all_or_nothing) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    int64_t a, b;
+    add_n(l, "C1", "repair", 0, 100, &a);
+    add_n(l, "C2", "repair", 0, 100, &b);
+    int64_t ids[] = {a, b, 999}, at[] = {50, 150, 60};
+    cr_assert_eq(fu_ledger_fulfill_bulk(l, ids, at, 3, "ops"), FU_ENOTFOUND);
+    cr_assert(strstr(fu_error_last()->message, "entry 2") != NULL, "%s", fu_error_last()->message);
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = FU_QUERY_OVERDUE;
+    q.now = 1000;
+    size_t n = 0;
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 2, "nothing was fulfilled");
+    cr_assert_eq(fu_ledger_fulfill_bulk(l, ids, at, 2, "ops"), FU_OK);
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 0);
+    fu_on_time ot;
+    cr_assert_eq(fu_ledger_on_time(l, 0, 1000, 1000, &ot), FU_OK);
+    cr_assert_eq(ot.due, 2);
+    cr_assert_eq(ot.on_time, 1); /* b was fulfilled at 150, after its deadline 100 */
+    fu_ledger_close(l);
+}
+
 Test(commit, raw_text_only_when_the_host_opts_out) {
     fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
     o.flags = FU_LEDGER_STORE_RAW_TEXT;
@@ -573,7 +598,7 @@ static const char k_v1[] =
     "INSERT INTO event VALUES(2,1,0,0,-1,0,0,'api.add','');"
     "PRAGMA user_version = 1;";
 
-Test(commit, version_1_files_are_migrated) {
+Test(commit, version_1_files_are_migrated_to_the_current_schema) {
     char path[512];
     tmp_path(path, sizeof path, "v1");
     raw_exec(path, k_v1);
@@ -585,7 +610,7 @@ Test(commit, version_1_files_are_migrated) {
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
     int v = 0;
     cr_assert_eq(fu_ledger_schema_version(l, &v), FU_OK);
-    cr_assert_eq(v, 2);
+    cr_assert_eq(v, 3);
     /* the migrated next_at drives the tick: #1 warns (300), breaches (400)
      * and escalates (400 + 48 h); #2 escalates at 1000 + 48 h */
     size_t n = 0;

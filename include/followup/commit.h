@@ -164,7 +164,7 @@ FU_EXTERN void fu_commitment_list_free(fu_commitment_list *list);
 /** @name The ledger @{ */
 
 /** The schema version this library writes (PRAGMA user_version). */
-#define FU_LEDGER_SCHEMA_VERSION 2
+#define FU_LEDGER_SCHEMA_VERSION 3
 
 /** Open an existing ledger file read-only (no migration, no writes). */
 #define FU_LEDGER_READONLY 0x1u
@@ -244,6 +244,13 @@ FU_EXTERN int fu_ledger_add_bulk(fu_ledger *ledger, const fu_commit_input *in, s
  *         cancelled already; #FU_EDB; #FU_ENOMEM.
  */
 FU_EXTERN int fu_ledger_fulfill(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
+
+/**
+ * Mark `n` commitments fulfilled, `ids[i]` at `at[i]`, in one transaction:
+ * all of them or none (the error names the first entry that failed).
+ */
+FU_EXTERN int fu_ledger_fulfill_bulk(fu_ledger *ledger, const int64_t *ids, const int64_t *at,
+                                     size_t n, const char *by);
 
 /** Cancel a commitment at `at`; errors as fu_ledger_fulfill(). */
 FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
@@ -329,7 +336,8 @@ typedef struct fu_deadline_rule {
     int minute_of_day; /**< 0..1439 local */
 } fu_deadline_rule;
 
-/** An extraction pattern: PCRE2, UTF-8, caseless, Unicode properties. */
+/** An extraction pattern: PCRE2 in UTF-8 mode, caseless; `\d`, `\s`, `\w` and
+ *  `\b` are ASCII-only (no PCRE2_UCP), literal Chinese text matches as usual. */
 typedef struct fu_extract_pattern {
     const char *name;   /**< rule name cited in results */
     const char *regex;

@@ -1,0 +1,258 @@
+/* Benchmarks of fu_commit (issue 7 targets):
+ *   - the due/overdue query over 1 million commitments in under 100 ms;
+ *   - extraction of promises at >= 50 MB/s of notes.
+ *
+ * Ledger: 1,000,000 commitments created over 2025 with deadlines 1-7 days
+ * after creation; "now" is 2025-12-15 12:00 +08:00. Of those whose deadline
+ * is more than 3 days before now, 96% are fulfilled (85% of them on time) and
+ * the rest stay open. Queries are timed in memory and in a WAL file; each
+ * figure is the median of RUNS. */
+#include "followup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUNS 7
+#define N 1000000
+#define NOTES 200000
+
+static double clock_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return v[n / 2];
+}
+
+static unsigned long long rng = 0x2545F4914F6CDD1DULL;
+static unsigned next_rand(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng >> 11);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
+    exit(1);
+}
+
+static const int64_t Y2025 = 1735660800; /* 2025-01-01T00:00:00+08:00 */
+static const int64_t NOW = 1765771200;   /* 2025-12-15T12:00:00+08:00 */
+
+static void fill(fu_ledger *l) {
+    static const char *owners[] = {"repair", "billing", "logistics", "install"};
+    enum { BATCH = 10000 };
+    fu_commit_input *in = malloc(BATCH * sizeof *in);
+    int64_t *ids = malloc(BATCH * sizeof *ids), *fids = malloc(BATCH * sizeof *fids),
+            *fat = malloc(BATCH * sizeof *fat);
+    char (*cust)[16] = malloc(BATCH * sizeof *cust);
+    for (size_t done = 0; done < N; done += BATCH) {
+        for (size_t k = 0; k < BATCH; k++) {
+            fu_commit_input def = FU_COMMIT_INPUT_INIT;
+            in[k] = def;
+            snprintf(cust[k], sizeof cust[k], "C%u", next_rand() % 200000);
+            in[k].customer_id = cust[k];
+            in[k].text = "客户要求3个工作日内上门维修";
+            in[k].owner = owners[next_rand() % 4];
+            in[k].created_at = Y2025 + (int64_t)(next_rand() % (350u * 86400u));
+            in[k].deadline = in[k].created_at + 86400 + (int64_t)(next_rand() % (6u * 86400u));
+        }
+        if (fu_ledger_add_bulk(l, in, BATCH, ids)) die("add_bulk");
+        size_t nf = 0;
+        for (size_t k = 0; k < BATCH; k++) {
+            if (in[k].deadline >= NOW - 3 * 86400 || next_rand() % 100 >= 96) continue;
+            int64_t span = in[k].deadline - in[k].created_at;
+            fids[nf] = ids[k];
+            fat[nf++] = next_rand() % 100 < 85 ? in[k].created_at + span / 2 : in[k].deadline + 3600;
+        }
+        if (fu_ledger_fulfill_bulk(l, fids, fat, nf, "bench")) die("fulfill_bulk");
+    }
+    free(in);
+    free(ids);
+    free(fids);
+    free(fat);
+    free(cust);
+}
+
+static void time_queries(fu_ledger *l, const char *where) {
+    double t_count[RUNS], t_over[RUNS], t_due[RUNS], t_risk[RUNS], t_rate[RUNS], t_owner[RUNS];
+    size_t n_over = 0, n_due = 0, n_risk = 0, n_owner = 0;
+    fu_on_time ot = {0, 0, 0};
+    for (int run = 0; run < RUNS; run++) {
+        fu_commit_query q = FU_COMMIT_QUERY_INIT;
+        q.kind = FU_QUERY_OVERDUE;
+        q.now = NOW;
+        size_t n;
+        double t0 = clock_now();
+        if (fu_ledger_count(l, &q, &n)) die("count");
+        t_count[run] = clock_now() - t0;
+
+        fu_commitment_list *list = NULL;
+        t0 = clock_now();
+        if (fu_ledger_query(l, &q, &list)) die("overdue");
+        t_over[run] = clock_now() - t0;
+        n_over = fu_commitment_list_count(list);
+        fu_commitment_list_free(list);
+
+        q.owner = "repair";
+        t0 = clock_now();
+        if (fu_ledger_query(l, &q, &list)) die("overdue by owner");
+        t_owner[run] = clock_now() - t0;
+        n_owner = fu_commitment_list_count(list);
+        fu_commitment_list_free(list);
+        q.owner = NULL;
+
+        q.kind = FU_QUERY_DUE;
+        q.from = NOW;
+        q.to = NOW + 86400;
+        t0 = clock_now();
+        if (fu_ledger_query(l, &q, &list)) die("due");
+        t_due[run] = clock_now() - t0;
+        n_due = fu_commitment_list_count(list);
+        fu_commitment_list_free(list);
+
+        q.kind = FU_QUERY_AT_RISK;
+        t0 = clock_now();
+        if (fu_ledger_query(l, &q, &list)) die("at risk");
+        t_risk[run] = clock_now() - t0;
+        n_risk = fu_commitment_list_count(list);
+        fu_commitment_list_free(list);
+
+        t0 = clock_now();
+        if (fu_ledger_on_time(l, Y2025, NOW, NOW, &ot)) die("on time");
+        t_rate[run] = clock_now() - t0;
+    }
+    printf("%s:\n", where);
+    printf("  count overdue:              %8.2f ms (%zu)\n", median(t_count, RUNS) * 1e3, n_over);
+    printf("  list overdue:               %8.2f ms (%zu rows)\n", median(t_over, RUNS) * 1e3, n_over);
+    printf("  list overdue, one owner:    %8.2f ms (%zu rows)\n", median(t_owner, RUNS) * 1e3, n_owner);
+    printf("  list due in the next 24 h:  %8.2f ms (%zu rows)\n", median(t_due, RUNS) * 1e3, n_due);
+    printf("  list at risk:               %8.2f ms (%zu rows)\n", median(t_risk, RUNS) * 1e3, n_risk);
+    printf("  on-time rate over 2025:     %8.2f ms (%zu due, rate %.3f)\n", median(t_rate, RUNS) * 1e3, ot.due,
+           ot.rate);
+}
+
+static void bench_ledger(const char *path) {
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.flags = FU_LEDGER_SYNC_NORMAL;
+    fu_ledger *l = NULL;
+    if (fu_ledger_open(&l, path, &o)) die("open");
+    double t0 = clock_now();
+    fill(l);
+    double t_fill = clock_now() - t0;
+    printf("%s: 1M adds (bulk of 10k, masked) + fulfilments: %.1f s\n", path ? "file" : "memory", t_fill);
+    size_t events = 0;
+    t0 = clock_now();
+    if (fu_ledger_tick(l, NOW, &events)) die("tick");
+    double t_tick = clock_now() - t0;
+    double t_tick2[RUNS];
+    for (int run = 0; run < RUNS; run++) {
+        size_t e2;
+        t0 = clock_now();
+        if (fu_ledger_tick(l, NOW, &e2)) die("tick");
+        t_tick2[run] = clock_now() - t0;
+    }
+    printf("  first tick at now:          %8.2f ms (%zu events)\n", t_tick * 1e3, events);
+    printf("  tick again, nothing due:    %8.2f ms\n", median(t_tick2, RUNS) * 1e3);
+    time_queries(l, path ? "file, WAL" : "memory");
+    fu_ledger_close(l);
+}
+
+static const char *const note_templates[] = {
+    "客户王先生反映空调不制冷，已安排师傅上门，承诺3个工作日内解决，客户表示理解。",
+    "Called the customer about the late delivery; promised a call back within 24 hours and a voucher.",
+    "回访：客户对安装服务满意，提出想了解延保，答应明天下午前把资料发过去。",
+    "Refund requested, finance will confirm within 2 business days; customer calm, no escalation needed.",
+    "客户投诉配送延迟三天，情绪较大，已道歉，保证今天修好并补偿优惠券。",
+    "Routine check after installation, everything works fine, no promise made, NPS 9.",
+    "客户咨询发票问题，月底前寄出，已记录地址，无其他需求。",
+    "Technician comes tomorrow morning to replace the filter; we guarantee the part is in stock.",
+};
+
+static void bench_extract(void) {
+    fu_calendar *cal = NULL;
+    if (fu_calendar_new("Asia/Shanghai", &cal)) die("calendar");
+    const char *h = "Mon-Fri 09:00-18:00";
+    if (fu_calendar_set_hours_text(cal, h, strlen(h))) die("hours");
+    fu_date a = {2025, 10, 1}, b = {2025, 10, 8}, w = {2025, 9, 28};
+    fu_calendar_add_holiday(cal, &a, &b);
+    fu_calendar_add_workday(cal, &w, FU_MONDAY);
+    fu_extractor *ex = NULL;
+    if (fu_extractor_new(&ex, NULL)) die("extractor");
+    const char **notes = malloc(NOTES * sizeof *notes);
+    size_t *lens = malloc(NOTES * sizeof *lens), bytes = 0;
+    for (size_t i = 0; i < NOTES; i++) {
+        notes[i] = note_templates[next_rand() % 8];
+        lens[i] = strlen(notes[i]);
+        bytes += lens[i];
+    }
+    double t[RUNS];
+    size_t promises = 0, risks = 0;
+    for (int run = 0; run < RUNS; run++) {
+        promises = risks = 0;
+        double t0 = clock_now();
+        for (size_t i = 0; i < NOTES; i++) {
+            fu_extraction *x = NULL;
+            if (fu_extractor_run(ex, cal, notes[i], lens[i], NOW - (int64_t)(i % 86400), &x)) die("extract");
+            promises += fu_extraction_promise_count(x);
+            risks += fu_extraction_risk_count(x);
+            fu_extraction_free(x);
+        }
+        t[run] = clock_now() - t0;
+    }
+    double m = median(t, RUNS);
+    printf("extraction: %zu notes, %.1f MB, %zu promises, %zu risks per pass: %.3f s, %.1f MB/s (%.0f ns/note)\n",
+           (size_t)NOTES, (double)bytes / 1e6, promises, risks, m, (double)bytes / 1e6 / m, m / NOTES * 1e9);
+    free(notes);
+    free(lens);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+int main(int argc, char **argv) {
+    const char *only = argc > 1 ? argv[1] : "all";
+    if (!strcmp(only, "keep") && argc > 2) { /* build a file once, for `query` */
+        fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+        o.flags = FU_LEDGER_SYNC_NORMAL;
+        fu_ledger *l = NULL;
+        if (fu_ledger_open(&l, argv[2], &o)) die("open");
+        fill(l);
+        size_t events;
+        if (fu_ledger_tick(l, NOW, &events)) die("tick");
+        fu_ledger_close(l);
+        return 0;
+    }
+    if (!strcmp(only, "query") && argc > 2) { /* time the queries on a kept file */
+        fu_ledger *l = NULL;
+        if (fu_ledger_open(&l, argv[2], NULL)) die("open");
+        time_queries(l, argv[2]);
+        fu_ledger_close(l);
+        return 0;
+    }
+    if (!strcmp(only, "all") || !strcmp(only, "extract")) bench_extract();
+    if (!strcmp(only, "all") || !strcmp(only, "memory")) bench_ledger(NULL);
+    if (!strcmp(only, "all") || !strcmp(only, "file")) {
+        char path[256];
+        snprintf(path, sizeof path, "/tmp/fu_bench_commit_%ld.db", (long)getpid());
+        bench_ledger(path);
+        unlink(path);
+        char side[300];
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
+    return 0;
+}
