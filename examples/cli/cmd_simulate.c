@@ -1,13 +1,256 @@
-/* followup simulate — placeholder until the module's engineer writes it. */
+/* followup simulate — replay an event history under one or two policies (fu_planner_simulate). */
 #include "cli.h"
 
-static void help(FILE *out) { fprintf(out, "usage: followup simulate [options]\n\n(not implemented yet)\n"); }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static int run(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "followup simulate: not implemented yet\n");
-    return CLI_INTERNAL;
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup simulate --customers CSV --events CSV --from ISO-TIME --to ISO-TIME [options]\n"
+            "\n"
+            "Replay the event history step by step under a policy: at each step the\n"
+            "planner plans the next step with the events so far and the planned\n"
+            "contacts are made. Reports coverage, contacts per customer per window,\n"
+            "cap violations (must be 0), SLA attainment and agent load per day.\n"
+            "With --compare the same history is replayed under a second policy and\n"
+            "both columns are shown side by side.\n"
+            "\n"
+            "options:\n"
+            "  --policy FILE      policy (default: the built-in policy)\n"
+            "  --compare FILE     a second policy to compare with ('builtin' for the built-in one)\n"
+            "  --customers CSV    customers, required\n"
+            "  --events CSV       event history, required (contact events in it are ignored:\n"
+            "                     the policy under test decides the contacts)\n"
+            "  --from ISO-TIME    start of the replay, required\n"
+            "  --to ISO-TIME      end of the replay (exclusive), required\n"
+            "  --step DURATION    planning step, wall time (default: 1d)\n"
+            "  --agents N         agents on duty per day (default: capacity not limited)\n"
+            "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
+            "  --days FILE        also write the per-day load (date, contacts, agent contacts,\n"
+            "                     capacity, suppressed, deferred) there\n"
+            "  --format F         table, csv or json (default: table)\n"
+            "  --output FILE      write the report there instead of stdout\n"
+            "\n"
+            "Exit codes: 0 ok (1 when a cap was broken), 2 usage, 3 bad input, 4 internal.\n");
 }
 
-const cli_command cli_cmd_simulate = {"simulate", "(not implemented yet)", run, help};
+static double elapsed(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+typedef struct progress_state {
+    struct timespec start;
+    const char *label;
+    int shown;
+} progress_state;
+
+static void on_progress(void *ud, size_t done, size_t total) {
+    progress_state *p = ud;
+    if (elapsed(&p->start) < 1.0 && done < total) return;
+    if (!p->shown && done == total) return;
+    fprintf(stderr, "\rfollowup simulate: %s: step %zu / %zu", p->label, done, total);
+    if (done == total) fputc('\n', stderr);
+    p->shown = 1;
+}
+
+static int parse_uint(const char *s, unsigned int *out) {
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || v > 100000000ul || s[0] == '-') return -1;
+    *out = (unsigned int)v;
+    return 0;
+}
+
+static int load_policy(const char *path, fu_policy **out) {
+    if (!path || strcmp(path, "builtin") == 0) return fu_policy_default(out);
+    return fu_policy_load_file(out, path, NULL);
+}
+
+static int simulate(const char *path, const fu_book *book, const fu_planner_options *po, int64_t from, int64_t to,
+                    int64_t step, fu_sim_report **out) {
+    fu_policy *policy = NULL;
+    fu_planner *pl = NULL;
+    int rc = load_policy(path, &policy);
+    if (rc) {
+        cli_error(path ? path : "policy");
+        return rc;
+    }
+    progress_state ps;
+    memset(&ps, 0, sizeof ps);
+    clock_gettime(CLOCK_MONOTONIC, &ps.start);
+    ps.label = path ? path : "builtin";
+    fu_sim_options so = FU_SIM_OPTIONS_INIT;
+    so.step = step;
+    so.progress = on_progress;
+    so.progress_ud = &ps;
+    if ((rc = fu_planner_new(&pl, policy, book, po)) || (rc = fu_planner_simulate(pl, from, to, &so, out)))
+        cli_error("simulate");
+    fu_planner_free(pl);
+    fu_policy_free(policy);
+    return rc;
+}
+
+static void add_row(cli_table *t, int ncols, const char *name, const char *a, const char *b, int *oom) {
+    const char *cells[3] = {name, a, b};
+    (void)ncols;
+    if (cli_table_add(t, cells) != 0) *oom = 1;
+}
+
+#define NUM(buf, fmt, v) (snprintf(buf, sizeof buf, fmt, v), buf)
+
+static int write_report(const fu_sim_report *r[2], const char *names[2], int n, cli_format fmt, FILE *out) {
+    const char *hdr[3] = {"metric", names[0], n > 1 ? names[1] : ""};
+    cli_table *t = cli_table_new((size_t)(n + 1), hdr);
+    if (!t) return CLI_INTERNAL;
+    int oom = 0;
+    char a[64], b[64];
+#define ROW(label, f, field)                                                   \
+    add_row(t, n + 1, label, NUM(a, f, r[0]->field), n > 1 ? NUM(b, f, r[1]->field) : "", &oom)
+    ROW("steps", "%zu", steps);
+    ROW("customers", "%zu", customers);
+    ROW("customers_due", "%zu", customers_due);
+    ROW("customers_contacted", "%zu", customers_contacted);
+    ROW("coverage", "%.4f", coverage);
+    ROW("contacts", "%zu", contacts);
+    ROW("suppressed", "%zu", suppressed);
+    ROW("deferred", "%zu", deferred);
+    ROW("contacts_per_customer_30d", "%.3f", contacts_per_customer_30d);
+    ROW("max_contacts_72h", "%u", max_contacts_72h);
+    ROW("max_contacts_7d", "%u", max_contacts_7d);
+    ROW("max_contacts_30d", "%u", max_contacts_30d);
+    ROW("cap_violations", "%zu", cap_violations);
+    ROW("sla_due", "%zu", sla_due);
+    ROW("sla_met", "%zu", sla_met);
+    ROW("sla_attainment", "%.4f", sla_attainment);
+    ROW("mean_agent_load_per_day", "%.1f", mean_agent_load);
+    ROW("max_agent_load_per_day", "%zu", max_agent_load);
+#undef ROW
+    if (!oom) cli_table_write(t, fmt, out, 0);
+    cli_table_free(t);
+    return oom ? CLI_INTERNAL : CLI_OK;
+}
+
+static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cli_format fmt, const char *path) {
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        fprintf(stderr, "followup simulate: cannot write %s\n", path);
+        return CLI_INPUT;
+    }
+    static const char *const hdr[] = {"policy", "date", "contacts", "agent_contacts", "capacity", "suppressed",
+                                      "deferred"};
+    cli_table *t = cli_table_new(7, hdr);
+    int rc = t ? CLI_OK : CLI_INTERNAL;
+    for (int p = 0; p < n && rc == CLI_OK; p++)
+        for (size_t d = 0; d < r[p]->n_days && rc == CLI_OK; d++) {
+            const fu_sim_day *day = &r[p]->days[d];
+            char date[FU_TIME_TEXT_SIZE], c1[32], c2[32], c3[32], c4[32], c5[32];
+            if (fu_time_format(day->start, 0, FU_TIME_FORMAT_Z, date, sizeof date)) strcpy(date, "?");
+            snprintf(c1, sizeof c1, "%zu", day->contacts);
+            snprintf(c2, sizeof c2, "%zu", day->agent_contacts);
+            snprintf(c3, sizeof c3, "%zu", day->capacity);
+            snprintf(c4, sizeof c4, "%zu", day->suppressed);
+            snprintf(c5, sizeof c5, "%zu", day->deferred);
+            const char *cells[] = {names[p], date, c1, c2, c3, c4, c5};
+            if (cli_table_add(t, cells)) rc = CLI_INTERNAL;
+        }
+    if (rc == CLI_OK) cli_table_write(t, fmt, out, 0);
+    cli_table_free(t);
+    if (fclose(out) != 0 && rc == CLI_OK) rc = CLI_INPUT;
+    return rc;
+}
+
+static int run(int argc, char **argv) {
+    const char *policy = NULL, *compare = NULL, *customers = NULL, *events = NULL, *from_text = NULL, *to_text = NULL;
+    const char *step_text = "1d", *days = NULL, *output = NULL;
+    cli_format fmt = CLI_FORMAT_TABLE;
+    fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (i + 1 >= argc) {
+            fprintf(stderr, "followup simulate: unknown option or missing value '%s' (see --help)\n", a);
+            return CLI_USAGE;
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "--policy") == 0) policy = v;
+        else if (strcmp(a, "--compare") == 0) compare = v;
+        else if (strcmp(a, "--customers") == 0) customers = v;
+        else if (strcmp(a, "--events") == 0) events = v;
+        else if (strcmp(a, "--from") == 0) from_text = v;
+        else if (strcmp(a, "--to") == 0) to_text = v;
+        else if (strcmp(a, "--step") == 0) step_text = v;
+        else if (strcmp(a, "--days") == 0) days = v;
+        else if (strcmp(a, "--output") == 0) output = v;
+        else if (strcmp(a, "--format") == 0) {
+            if (cli_format_parse(v, &fmt)) {
+                fprintf(stderr, "followup simulate: bad format '%s'\n", v);
+                return CLI_USAGE;
+            }
+        } else if (strcmp(a, "--agents") == 0 || strcmp(a, "--calls-per-agent") == 0) {
+            if (parse_uint(v, strcmp(a, "--agents") == 0 ? &po.agents : &po.calls_per_agent)) {
+                fprintf(stderr, "followup simulate: bad value '%s' for %s\n", v, a);
+                return CLI_USAGE;
+            }
+        } else {
+            fprintf(stderr, "followup simulate: unknown option '%s' (see --help)\n", a);
+            return CLI_USAGE;
+        }
+    }
+    if (!customers || !events || !from_text || !to_text) {
+        fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");
+        return CLI_USAGE;
+    }
+    int64_t from, to;
+    if (fu_time_parse(from_text, strlen(from_text), &from)) {
+        cli_error("--from");
+        return CLI_USAGE;
+    }
+    if (fu_time_parse(to_text, strlen(to_text), &to)) {
+        cli_error("--to");
+        return CLI_USAGE;
+    }
+    fu_duration sd;
+    if (fu_duration_parse(step_text, strlen(step_text), &sd) || sd.unit != FU_DURATION_SECONDS || sd.value <= 0) {
+        fprintf(stderr, "followup simulate: --step must be a positive wall-time duration (1d, 6h)\n");
+        return CLI_USAGE;
+    }
+    fu_book *book = NULL;
+    fu_sim_report *r[2] = {NULL, NULL};
+    int exit_code = CLI_OK, rc;
+    if ((rc = fu_book_new(&book, NULL)) || (rc = fu_book_read_customers_csv(book, customers)) ||
+        (rc = fu_book_read_events_csv(book, events))) {
+        cli_error(NULL);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    int n = compare ? 2 : 1;
+    const char *names[2] = {policy ? policy : "builtin", compare ? compare : ""};
+    for (int p = 0; p < n; p++)
+        if ((rc = simulate(p ? compare : policy, book, &po, from, to, sd.value, &r[p]))) {
+            exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : rc == FU_EINVAL || rc == FU_ELIMIT ? CLI_USAGE : CLI_INPUT;
+            goto done;
+        }
+    FILE *out = stdout;
+    if (output && !(out = fopen(output, "w"))) {
+        fprintf(stderr, "followup simulate: cannot write %s\n", output);
+        exit_code = CLI_INPUT;
+        goto done;
+    }
+    const fu_sim_report *cr[2] = {r[0], r[1]};
+    exit_code = write_report(cr, names, n, fmt, out);
+    if (out != stdout && fclose(out) != 0 && exit_code == CLI_OK) exit_code = CLI_INPUT;
+    if (exit_code == CLI_OK && days) exit_code = write_days(cr, names, n, fmt, days);
+    if (exit_code == CLI_OK && (r[0]->cap_violations || (r[1] && r[1]->cap_violations))) {
+        fprintf(stderr, "followup simulate: caps were broken\n");
+        exit_code = CLI_FAIL;
+    }
+done:
+    fu_sim_report_free(r[0]);
+    fu_sim_report_free(r[1]);
+    fu_book_free(book);
+    return exit_code;
+}
+
+const cli_command cli_cmd_simulate = {"simulate", "replay a history under policies and compare them", run, help};
