@@ -1,15 +1,399 @@
 /**
  * @file followup/kpi.h
- * @brief (module under construction)
+ * @brief KPIs of after-sales follow-up: rates with intervals, RAG status,
+ *        agent scorecards and the weekly dashboard.
+ *
+ * A #fu_kpi collects customers, events (the records of followup/book.h),
+ * optional explicit "due" lists from a planner and commitments from a ledger,
+ * and turns them into *figures*: one value per KPI, period and group, each
+ * with the number of units it rests on, a confidence interval, the policy's
+ * target and a green / yellow / red status naming the policy rule. Every
+ * definition (what a unit is, what counts as a success, which window) is
+ * written out with its formula in docs/kpi.md.
+ *
+ * **Periods** are local days, ISO weeks (Monday to Sunday) or calendar
+ * months in the time zone of the policy's default calendar, so a week across
+ * a DST change has 167 or 169 hours. **Groups** are the combination of the
+ * dimensions asked for in #fu_kpi_options.by (value tier, segment, agent,
+ * channel, product class); with none every figure falls into group "all".
+ *
+ * **Bulk and incremental.** Add a whole book with fu_kpi_add_book() or
+ * records in batches with fu_kpi_add_events(); fu_kpi_compute() brings the
+ * figures up to date with everything added so far. Events may arrive in any
+ * order. A compute after a change recomputes from the stored events in one
+ * pass (linear in the events; see bench/BENCHMARKS.md).
+ *
+ * **Intervals** (level: `kpis.confidence` of the policy, 95% by default):
+ * Wilson score intervals for proportions, Student t intervals for means,
+ * `100 (pP - pD) ± z 100 sqrt((pP + pD - (pP - pD)^2) / n)` for NPS,
+ * distribution-free order-statistic intervals for percentiles and the delta
+ * method for ratios (ROI) and the scorecard. The building blocks are public
+ * (fu_kpi_wilson(), fu_kpi_t_quantile(), ...).
+ *
+ * **Threads.** A #fu_kpi is used by one thread at a time; the policy it
+ * borrows may be shared. The statistics functions are reentrant.
  */
 #ifndef FOLLOWUP_KPI_H
 #define FOLLOWUP_KPI_H
 
 #include "followup/common.h"
+#include "followup/book.h"
+#include "followup/commit.h"
+#include "followup/policy.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ===================================================================== */
+/** @name KPIs, statuses, periods and grouping @{ */
+
+/** The KPIs. Values are only ever appended. */
+typedef enum fu_kpi_id {
+    FU_KPI_COVERAGE = 0,             /**< "coverage": due customers contacted in time */
+    FU_KPI_RESPONSE_TIMELINESS = 1,  /**< "response_timeliness": issues answered within the SLA */
+    FU_KPI_RESPONSE_P50 = 2,         /**< "response_time_p50": median hours to the first contact */
+    FU_KPI_RESPONSE_P90 = 3,         /**< "response_time_p90": 90th percentile, hours */
+    FU_KPI_RESOLUTION = 4,           /**< "resolution": problems resolved */
+    FU_KPI_FIRST_CONTACT_RESOLUTION = 5, /**< "first_contact_resolution" */
+    FU_KPI_FEEDBACK_CLOSURE = 6,     /**< "feedback_closure": feedback resolved and reported back */
+    FU_KPI_REPEAT_COMPLAINTS = 7,    /**< "repeat_complaints": another complaint within 30 days (lower is better) */
+    FU_KPI_CSAT = 8,                 /**< "csat": mean CSAT score, 1..5 */
+    FU_KPI_CSAT_TOP2 = 9,            /**< "csat_top2": share of CSAT answers 4 or 5 */
+    FU_KPI_NPS = 10,                 /**< "nps": net promoter score, -100..100 */
+    FU_KPI_CES = 11,                 /**< "ces": mean customer-effort score, 1..7 */
+    FU_KPI_COMMITMENT_ON_TIME = 12,  /**< "commitment_on_time": promises kept by the deadline */
+    FU_KPI_OVER_CONTACT = 13,        /**< "over_contact": contacts beyond a cap (lower is better) */
+    FU_KPI_FOLLOW_UP_COMPLAINTS = 14, /**< "follow_up_complaints": complaints caused by follow-ups (lower is better) */
+    FU_KPI_WIN_BACK = 15,            /**< "win_back": at-risk customers contacted who bought again */
+    FU_KPI_REPURCHASE = 16,          /**< "repurchase": buyers who bought again within the window */
+    FU_KPI_CHURN = 17,               /**< "churn": active customers who churned (lower is better) */
+    FU_KPI_ROI = 18,                 /**< "roi": revenue after follow-ups per 1 of contact cost */
+    FU_KPI_SCORECARD = 19            /**< "scorecard": weighted agent score, 0..1 */
+} fu_kpi_id;
+/** Number of KPIs. */
+#define FU_KPI_COUNT 20
+
+/** The KPI's name as used in CSV, JSON and the policy ("coverage"); NULL out of range. */
+FU_EXTERN const char *fu_kpi_name(int id);
+/** The KPI of a name. @return #FU_OK, #FU_ENOTFOUND, #FU_EINVAL. */
+FU_EXTERN int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out);
+
+/** RAG status of a figure. */
+typedef enum fu_kpi_status {
+    FU_KPI_STATUS_NONE = 0,   /**< "none": no target, or no data */
+    FU_KPI_STATUS_GREEN = 1,  /**< "green": meets the target */
+    FU_KPI_STATUS_YELLOW = 2, /**< "yellow": misses the target, not yet red */
+    FU_KPI_STATUS_RED = 3     /**< "red": at or beyond the red threshold */
+} fu_kpi_status;
+
+/** "none", "green", "yellow", "red"; NULL out of range. */
+FU_EXTERN const char *fu_kpi_status_name(int status);
+
+/** Length of a period, in the policy's time zone. */
+typedef enum fu_kpi_period {
+    FU_KPI_DAY = 0,   /**< local days; label "2026-01-05" */
+    FU_KPI_WEEK = 1,  /**< ISO weeks starting Monday 00:00; label "2026-W02" */
+    FU_KPI_MONTH = 2  /**< calendar months; label "2026-01" */
+} fu_kpi_period;
+
+/** "day", "week", "month"; NULL out of range. */
+FU_EXTERN const char *fu_kpi_period_name(int period);
+/** @return #FU_OK, #FU_EPARSE, #FU_EINVAL. */
+FU_EXTERN int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out);
+
+/** @name Grouping dimensions (#fu_kpi_options.by); 0 groups nothing ("all").
+ *  Group labels join the values of the chosen dimensions with "/" in this
+ *  order: tier, segment, agent, channel, product class. @{ */
+#define FU_KPI_BY_TIER 0x01u          /**< the customer's value tier ("vip"; "unknown") */
+#define FU_KPI_BY_SEGMENT 0x02u       /**< the customer's segment label (fu_kpi_set_segments(); "unknown") */
+#define FU_KPI_BY_AGENT 0x04u         /**< the agent of the unit ("unassigned" when none) */
+#define FU_KPI_BY_CHANNEL 0x08u       /**< the channel of the unit ("none") */
+#define FU_KPI_BY_PRODUCT_CLASS 0x10u /**< the policy product class of the unit ("unknown") */
+/** @} */
+
+/**
+ * Parse a grouping: "none", or dimension names joined by "," or "x"
+ * ("tier", "segment", "agent", "channel", "product_class"), e.g. "tier,agent".
+ * @param[out] out FU_KPI_BY_* bits
+ * @return #FU_OK, #FU_EPARSE naming the bad word, #FU_EINVAL.
+ */
+FU_EXTERN int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Options @{ */
+
+/** A time that is not given (options, due items). */
+#define FU_KPI_NO_TIME INT64_MIN
+
+/** fu_kpi_options flag: do not derive the due list from the policy's
+ *  cadences; coverage then uses only the items of fu_kpi_add_due(). (Adding
+ *  any due item switches derivation off as well.) */
+#define FU_KPI_NO_DERIVED_DUE 0x1u
+
+/** Options of fu_kpi_new(). Durations are wall seconds. Fields are only ever appended. */
+typedef struct fu_kpi_options {
+    unsigned int version;       /**< #FU_KPI_OPTIONS_VERSION */
+    fu_kpi_period period;       /**< #FU_KPI_WEEK */
+    unsigned int by;            /**< FU_KPI_BY_* bits; 0: one group "all" */
+    int64_t from;               /**< report periods that end after this; #FU_KPI_NO_TIME: no bound */
+    int64_t to;                 /**< report periods that start before this; #FU_KPI_NO_TIME: no bound */
+    int64_t as_of;              /**< "now" of the data: later deadlines are not yet due;
+                                     #FU_KPI_NO_TIME: the latest time in the data */
+    int64_t fcr_window;         /**< first-contact resolution: no repeat issue this long; 7 days */
+    int64_t repeat_window;      /**< repeat complaints: another complaint within; 30 days */
+    int64_t complaint_window;   /**< follow-up complaints: a complaint this soon after a contact; 48 h */
+    int64_t win_back_window;    /**< win-back: a purchase within this after the contact; 90 days */
+    int64_t repurchase_window;  /**< repurchase: another purchase within; 90 days */
+    int64_t roi_window;         /**< ROI: purchases within this after a contact count as its return; 30 days */
+    double contact_cost[FU_CHANNEL_COUNT]; /**< cost of one contact by channel (index
+                                     #fu_channel, [0] for contacts without a channel),
+                                     in the policy's currency, >= 0; all 0: no ROI */
+    unsigned int flags;         /**< #FU_KPI_NO_DERIVED_DUE */
+} fu_kpi_options;
+
+#define FU_KPI_OPTIONS_VERSION 1
+#define FU_KPI_DAY_SECONDS INT64_C(86400)
+#define FU_KPI_OPTIONS_INIT                                                                  \
+    {FU_KPI_OPTIONS_VERSION, FU_KPI_WEEK, 0u, FU_KPI_NO_TIME, FU_KPI_NO_TIME, FU_KPI_NO_TIME, \
+     7 * FU_KPI_DAY_SECONDS, 30 * FU_KPI_DAY_SECONDS, 48 * 3600, 90 * FU_KPI_DAY_SECONDS,     \
+     90 * FU_KPI_DAY_SECONDS, 30 * FU_KPI_DAY_SECONDS, {0, 0, 0, 0, 0, 0, 0}, 0u}
+
+/** Fill `opts` with the defaults (same as #FU_KPI_OPTIONS_INIT). */
+FU_EXTERN void fu_kpi_options_init(fu_kpi_options *opts);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name The KPI engine @{ */
+
+/** An opaque KPI engine. */
+typedef struct fu_kpi fu_kpi;
+
+/**
+ * Create an empty KPI engine.
+ *
+ * @param[out] out  the engine, owned by the caller (fu_kpi_free())
+ * @param policy    targets, RAG bands, SLAs, caps, cadences, scorecard
+ *                  weights and the time zone of periods; borrowed, must
+ *                  outlive the engine
+ * @param opts      NULL for the defaults
+ * @return #FU_OK; #FU_EINVAL for NULL arguments, an unknown options version,
+ *         a bad period, unknown `by` bits or flags, a non-positive window, a
+ *         negative or non-finite cost, or `to` <= `from`; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_new(fu_kpi **out, const fu_policy *policy, const fu_kpi_options *opts);
+
+/** Free an engine and everything borrowed from it. NULL is a no-op. */
+FU_EXTERN void fu_kpi_free(fu_kpi *kpi);
+
+/**
+ * Add customers (strings copied). A customer's value tier comes from its
+ * `annual_spend` and the policy's `segments.value_tiers`; its first purchase
+ * from `first_purchase_at` or else its first purchase event. Only `id`,
+ * `annual_spend` and `first_purchase_at` are read; `tz` may be NULL. A
+ * customer added again (same id) is updated. All or nothing.
+ * @return #FU_OK; #FU_EINVAL (missing id; the message names the index); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_add_customers(fu_kpi *kpi, const fu_customer *customers, size_t n);
+
+/**
+ * Add events (strings copied). Customers not added before are created with
+ * an unknown tier. Events may come in any order and in any number of calls.
+ * All or nothing.
+ * @return #FU_OK; #FU_EINVAL (missing customer id or time, an enum out of
+ *         range; the message names the index); #FU_ELIMIT beyond 2^32 - 2
+ *         events, customers or strings; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_add_events(fu_kpi *kpi, const fu_event_in *events, size_t n);
+
+/**
+ * Add every customer and event of a book (the bulk path: no per-event
+ * strings are copied twice). The book is read, not kept.
+ * @return as fu_kpi_add_customers() and fu_kpi_add_events(); #FU_ESTATE if
+ *         the book is not finalized.
+ */
+FU_EXTERN int fu_kpi_add_book(fu_kpi *kpi, const fu_book *book);
+
+/**
+ * Set the segment label (for #FU_KPI_BY_SEGMENT) of `n` customers, e.g. the
+ * `segment` column of `followup segment`. Unknown customers are created.
+ * @return #FU_OK; #FU_EINVAL (a NULL id or label, naming the index); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_set_segments(fu_kpi *kpi, const char *const *customer_ids,
+                                  const char *const *labels, size_t n);
+
+/** One follow-up that was due (from a planner's plan). */
+typedef struct fu_kpi_due {
+    const char *customer_id; /**< required */
+    int64_t due_from;        /**< window start, UTC s; #FU_KPI_NO_TIME: open start */
+    int64_t due_to;          /**< deadline, UTC s (required): the item falls in this period */
+    const char *agent_id;    /**< planned agent, NULL when none */
+} fu_kpi_due;
+
+/**
+ * Add explicit due items for coverage (e.g. a plan from fu_planner): a
+ * customer is due in the period of `due_to` and contacted when a reached
+ * contact falls in [due_from, due_to]. Switches off the due list derived
+ * from the cadences. All or nothing.
+ * @return #FU_OK; #FU_EINVAL (missing customer or deadline, due_to <
+ *         due_from; naming the index); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_add_due(fu_kpi *kpi, const fu_kpi_due *due, size_t n);
+
+/**
+ * Add commitments for the on-time rate (fu_ledger_query() results or
+ * records built by hand). Only `customer_id`, `created_by`, `deadline`,
+ * `state` and `closed_at` are read. All or nothing.
+ * @return #FU_OK; #FU_EINVAL; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_add_commitments(fu_kpi *kpi, const fu_commitment *c, size_t n);
+
+/**
+ * Add every commitment of a ledger (one fu_ledger_query() of all of them).
+ * @return #FU_OK; the ledger's errors (#FU_EDB); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_add_ledger(fu_kpi *kpi, fu_ledger *ledger);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Figures @{ */
+
+/** One figure: a KPI in one period and group. Strings are borrowed from the
+ *  engine and valid until the next call that changes it. */
+typedef struct fu_kpi_figure {
+    fu_kpi_id kpi;        /**< which KPI */
+    const char *name;     /**< its name, fu_kpi_name() */
+    const char *group;    /**< group label ("all", "vip", "vip/A17") */
+    const char *period;   /**< period label ("2026-W02") */
+    int64_t period_start; /**< UTC s, inclusive */
+    int64_t period_end;   /**< UTC s, exclusive */
+    double value;         /**< rates in [0,1], scores on their scale, hours, NPS -100..100 */
+    double ci_low;        /**< interval; NaN when it does not exist (n too small) */
+    double ci_high;
+    double n;             /**< units the value rests on (customers, issues, answers, contacts) */
+    double successes;     /**< for proportions the count of successes; NaN otherwise */
+    double target;        /**< NaN when the policy sets none */
+    fu_kpi_status status; /**< RAG status */
+    const char *rule;     /**< policy rule of the target ("kpis.csat", "kpis.csat.vip"); "" without */
+    size_t period_index;  /**< index of the period, 0 = earliest in the data */
+    size_t group_index;   /**< index of the group */
+} fu_kpi_figure;
+
+/**
+ * Bring the figures up to date and count them. Figures come sorted by
+ * period, then KPI, then group label; only (period, group) cells with data
+ * give figures, and only KPIs with at least one unit.
+ * @param[out] out the number of figures
+ * @return #FU_OK; #FU_ENOMEM; #FU_ERANGE for times out of the calendar's
+ *         range. On failure the previous figures are gone (count 0).
+ */
+FU_EXTERN int fu_kpi_compute(fu_kpi *kpi, size_t *out);
+
+/** Figure `i` of the last fu_kpi_compute(), borrowed; NULL out of range. */
+FU_EXTERN const fu_kpi_figure *fu_kpi_figure_get(const fu_kpi *kpi, size_t i);
+
+/** All figures of the last fu_kpi_compute(), borrowed (`count` may be NULL). */
+FU_EXTERN const fu_kpi_figure *fu_kpi_figures(const fu_kpi *kpi, size_t *count);
+
+/**
+ * The figure of one KPI, period and group of the last compute.
+ * @param period_label e.g. "2026-W02"; NULL: the latest period
+ * @param group_label  e.g. "vip"; NULL: "all"
+ * @return the figure or NULL when there is none.
+ */
+FU_EXTERN const fu_kpi_figure *fu_kpi_find(const fu_kpi *kpi, fu_kpi_id id,
+                                           const char *period_label, const char *group_label);
+
+/** One agent's scorecard in one period (grouping must include #FU_KPI_BY_AGENT). */
+typedef struct fu_kpi_scorecard {
+    const char *agent;      /**< agent id, borrowed */
+    const char *group;      /**< full group label, borrowed */
+    const char *period;     /**< period label, borrowed */
+    double satisfaction;    /**< (mean CSAT - 1) / 4; NaN without answers */
+    double resolution;      /**< resolution rate; NaN without problems */
+    double feedback_conversion; /**< feedback closure rate; NaN without feedback */
+    double efficiency;      /**< min(1, contacts per active day / capacity.calls_per_agent_day.min) */
+    double score;           /**< weighted sum over the components present, weights renormalised */
+    double ci_low, ci_high; /**< delta-method interval of the score */
+} fu_kpi_scorecard;
+
+/**
+ * The scorecards of the last compute (one per agent group and period, in
+ * figure order).
+ * @param[out] rows  borrowed array, valid until the engine changes
+ * @param[out] count number of rows
+ * @return #FU_OK; #FU_ESTATE when the grouping lacks #FU_KPI_BY_AGENT or
+ *         nothing was computed yet; #FU_EINVAL.
+ */
+FU_EXTERN int fu_kpi_scorecards(const fu_kpi *kpi, const fu_kpi_scorecard **rows, size_t *count);
+
+/**
+ * The figures as the KPI CSV of docs/formats.md: header
+ * `kpi,group,period,value,ci_low,ci_high,n,target,status,rule`, numbers with
+ * up to 6 significant digits, empty cells for NaN.
+ * @param len receives the length (may be NULL)
+ * @param[out] out NUL-terminated text owned by the caller (fu_free())
+ * @return #FU_OK; #FU_ESTATE before the first compute; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_write_csv_to_string(const fu_kpi *kpi, size_t *len, char **out);
+
+/** The figures as JSON: an object with `policy`, `period`, `by`, `as_of` and
+ *  `figures` (an array of objects with the CSV's fields plus `successes`,
+ *  `period_start`, `period_end`; NaN as null). Same contract as the CSV. */
+FU_EXTERN int fu_kpi_write_json_to_string(const fu_kpi *kpi, size_t *len, char **out);
+
+/** The text dashboard: per period, one line per figure with value, interval,
+ *  n, target and a status mark ([G], [Y], [R], [ ]), then the scorecards.
+ *  Same contract as the CSV. */
+FU_EXTERN int fu_kpi_write_dashboard_to_string(const fu_kpi *kpi, size_t *len, char **out);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Statistics used by the figures (reentrant)
+ *  Each returns #FU_OK or #FU_EINVAL for arguments out of their domain. @{ */
+
+/** Standard normal quantile: the x with P(Z <= x) = p, 0 < p < 1. */
+FU_EXTERN int fu_kpi_normal_quantile(double p, double *out);
+
+/** Student t quantile with `df` > 0 degrees of freedom (df may be fractional). */
+FU_EXTERN int fu_kpi_t_quantile(double p, double df, double *out);
+
+/**
+ * Wilson score interval of `x` successes in `n` trials (0 <= x <= n, n > 0)
+ * at level `confidence` (0 < c < 1).
+ */
+FU_EXTERN int fu_kpi_wilson(double x, double n, double confidence, double *low, double *high);
+
+/** t interval of a mean from n (>= 2), the sum and the sum of squares. */
+FU_EXTERN int fu_kpi_mean_interval(double n, double sum, double sumsq, double confidence,
+                                   double *mean, double *low, double *high);
+
+/**
+ * NPS from counts of promoters (9-10) and detractors (0-6) among n answers:
+ * value 100 (P - D) / n, interval value ± z * 100 * sqrt((pP + pD - (pP - pD)^2) / n),
+ * clamped to [-100, 100].
+ */
+FU_EXTERN int fu_kpi_nps_interval(double promoters, double detractors, double n,
+                                  double confidence, double *value, double *low, double *high);
+
+/**
+ * The RAG status of `value` for the policy's KPI `kpi`, optionally for a
+ * value tier (a `by_tier` override then moves the target, and the red
+ * threshold by the same amount).
+ * @param tier     tier name or NULL
+ * @param[out] status the status (#FU_KPI_STATUS_NONE without a target or for NaN)
+ * @param[out] target the target (NaN when none); may be NULL
+ * @param[out] rule   the rule name, static or borrowed from the policy ("" when none); may be NULL
+ */
+FU_EXTERN int fu_kpi_rag(const fu_policy *policy, fu_kpi_id kpi, const char *tier, double value,
+                         fu_kpi_status *status, double *target, const char **rule);
+
+/** @} */
 
 #ifdef __cplusplus
 }

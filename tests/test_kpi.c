@@ -1,0 +1,920 @@
+/* KPIs: statistics against published values, RAG, every KPI against small
+ * fixtures computed by hand (the computation is written next to each), the
+ * scorecard, periods across DST and ISO-week boundaries, bulk = incremental,
+ * the output formats and the out-of-memory harness.
+ *
+ * Unless a test says otherwise the policy is the built-in one: periods in
+ * Asia/Shanghai (+08:00, no DST), SLAs vip 2h / key 24h / ordinary 24h and
+ * urgent 2h / standard 24h / routine 72h (wall time), caps min_gap 24h,
+ * new_customer 2 per 72h, first_month 2 per 30d, weekly 3 per 7d, sms 2 per
+ * 3d, per_order 1 per 72h; targets coverage 90% (red 65%), csat 4.5 (red
+ * 3.8, vip 4.8), nps 50 (red 35), follow_up_complaints 5% lower is better
+ * (red 5% + 10% = 15%). Week 2026-W10 is Mon 2026-03-02 .. Sun 2026-03-08. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATA FU_TEST_SRCDIR "/data/kpi/"
+#define EPS 1e-9
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct E {
+    const char *cust, *at, *kind;
+    const char *order, *agent, *channel, *outcome, *severity, *survey;
+    double score, amount;
+} E;
+#define NO NAN
+
+static int64_t T(const char *s) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(s, strlen(s), &t), FU_OK, "bad time %s", s);
+    return t;
+}
+
+static void add_events(fu_kpi *k, const E *e, size_t n) {
+    fu_event_in *in = calloc(n, sizeof *in);
+    for (size_t i = 0; i < n; i++) {
+        fu_event_in_init(&in[i]);
+        in[i].customer_id = e[i].cust;
+        in[i].at = T(e[i].at);
+        cr_assert_eq(fu_event_kind_from_string(e[i].kind, strlen(e[i].kind), &in[i].kind), FU_OK);
+        in[i].order_id = e[i].order;
+        in[i].agent_id = e[i].agent;
+        if (e[i].channel) cr_assert_eq(fu_channel_from_string(e[i].channel, strlen(e[i].channel), &in[i].channel), FU_OK);
+        if (e[i].outcome) cr_assert_eq(fu_outcome_from_string(e[i].outcome, strlen(e[i].outcome), &in[i].outcome), FU_OK);
+        if (e[i].severity)
+            cr_assert_eq(fu_severity_from_string(e[i].severity, strlen(e[i].severity), &in[i].severity), FU_OK);
+        if (e[i].survey) cr_assert_eq(fu_survey_from_string(e[i].survey, strlen(e[i].survey), &in[i].survey), FU_OK);
+        in[i].score = e[i].score;
+        in[i].amount = e[i].amount;
+    }
+    cr_assert_eq(fu_kpi_add_events(k, in, n), FU_OK, "%s", fu_error_last()->message);
+    free(in);
+}
+
+typedef struct C {
+    const char *id;
+    double spend;
+    const char *first_purchase;
+} C;
+
+static void add_customers(fu_kpi *k, const C *c, size_t n) {
+    fu_customer *in = calloc(n, sizeof *in);
+    for (size_t i = 0; i < n; i++) {
+        fu_customer_init(&in[i]);
+        in[i].id = c[i].id;
+        in[i].tz = "Asia/Shanghai";
+        in[i].annual_spend = c[i].spend;
+        if (c[i].first_purchase) in[i].first_purchase_at = T(c[i].first_purchase);
+    }
+    cr_assert_eq(fu_kpi_add_customers(k, in, n), FU_OK, "%s", fu_error_last()->message);
+    free(in);
+}
+
+static fu_policy *builtin(void) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    return p;
+}
+
+static fu_kpi *engine(const fu_policy *p, fu_kpi_period period, unsigned by, const char *as_of) {
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.period = period;
+    o.by = by;
+    if (as_of) o.as_of = T(as_of);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK, "%s", fu_error_last()->message);
+    return k;
+}
+
+static const fu_kpi_figure *fig(fu_kpi *k, fu_kpi_id id, const char *period, const char *group) {
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    const fu_kpi_figure *f = fu_kpi_find(k, id, period, group);
+    cr_assert_not_null(f, "no figure %s %s %s", fu_kpi_name(id), period ? period : "(latest)", group ? group : "all");
+    return f;
+}
+
+static void expect_prop(fu_kpi *k, fu_kpi_id id, const char *period, const char *group, double x, double n) {
+    const fu_kpi_figure *f = fig(k, id, period, group);
+    cr_expect_float_eq(f->n, n, EPS, "%s %s: n %g, expected %g", fu_kpi_name(id), period, f->n, n);
+    cr_expect_float_eq(f->successes, x, EPS, "%s %s: x %g, expected %g", fu_kpi_name(id), period, f->successes, x);
+    cr_expect_float_eq(f->value, x / n, EPS, "%s: value", fu_kpi_name(id));
+}
+
+/* ------------------------------------------------------------ statistics */
+
+Test(kpi, normal_and_t_quantiles_match_published_tables) {
+    double q;
+    cr_assert_eq(fu_kpi_normal_quantile(0.975, &q), FU_OK);
+    cr_expect_float_eq(q, 1.959963984540054, 1e-12);
+    fu_kpi_normal_quantile(0.5, &q);
+    cr_expect_float_eq(q, 0.0, 1e-15);
+    fu_kpi_normal_quantile(1e-10, &q);
+    cr_expect_float_eq(q, -6.361340902404056, 1e-9);
+    /* Student t: t(0.975, 9) = 2.2622 (every textbook table) */
+    struct {
+        double p, df, t;
+    } tab[] = {{0.975, 9, 2.262157163}, {0.975, 1, 12.70620474}, {0.975, 2, 4.30265273}, {0.975, 4, 2.776445105},
+               {0.975, 30, 2.042272456}, {0.995, 5, 4.032142984}, {0.95, 120, 1.657650899}, {0.025, 9, -2.262157163},
+               {0.9, 3, 1.637744354}, {0.975, 1000, 1.962339125}};
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+        cr_assert_eq(fu_kpi_t_quantile(tab[i].p, tab[i].df, &q), FU_OK);
+        cr_expect_float_eq(q, tab[i].t, 1e-7, "t(%g, %g) = %.10f, expected %.10f", tab[i].p, tab[i].df, q, tab[i].t);
+    }
+    cr_expect_eq(fu_kpi_t_quantile(1.0, 5, &q), FU_EINVAL);
+    cr_expect_eq(fu_kpi_t_quantile(0.5, 0, &q), FU_EINVAL);
+    cr_expect_eq(fu_kpi_normal_quantile(0, &q), FU_EINVAL);
+}
+
+Test(kpi, wilson_interval_known_values) {
+    double lo, hi;
+    /* 8/10 at 95%: [0.4902, 0.9433] (Wilson 1927; Newcombe 1998) */
+    cr_assert_eq(fu_kpi_wilson(8, 10, 0.95, &lo, &hi), FU_OK);
+    cr_expect_float_eq(lo, 0.4901624, 1e-6);
+    cr_expect_float_eq(hi, 0.9433178, 1e-6);
+    /* 0/10: lower bound 0, upper z^2/(n+z^2) = 3.8415/13.8415 = 0.2775 */
+    fu_kpi_wilson(0, 10, 0.95, &lo, &hi);
+    cr_expect_float_eq(lo, 0.0, 1e-12);
+    cr_expect_float_eq(hi, 0.2775328, 1e-6);
+    /* 2/4: symmetric around 0.5, half-width 0.34997 */
+    fu_kpi_wilson(2, 4, 0.95, &lo, &hi);
+    cr_expect_float_eq(lo, 0.1500, 1e-4);
+    cr_expect_float_eq(hi, 0.8500, 1e-4);
+    cr_expect_eq(fu_kpi_wilson(11, 10, 0.95, &lo, &hi), FU_EINVAL);
+    cr_expect_eq(fu_kpi_wilson(1, 0, 0.95, &lo, &hi), FU_EINVAL);
+}
+
+Test(kpi, t_interval_of_a_mean) {
+    /* {4,5,3,5,4}: mean 4.2, s^2 = (0.04+0.64+1.44+0.64+0.04)/4 = 0.7,
+     * se = sqrt(0.7/5) = 0.374166, t(0.975,4) = 2.776445 -> half 1.038849 */
+    double m, lo, hi;
+    cr_assert_eq(fu_kpi_mean_interval(5, 21, 91, 0.95, &m, &lo, &hi), FU_OK);
+    cr_expect_float_eq(m, 4.2, 1e-12);
+    cr_expect_float_eq(lo, 4.2 - 1.038849, 1e-5);
+    cr_expect_float_eq(hi, 4.2 + 1.038849, 1e-5);
+    cr_expect_eq(fu_kpi_mean_interval(1, 4, 16, 0.95, &m, &lo, &hi), FU_EINVAL);
+}
+
+Test(kpi, nps_interval_uses_the_variance_of_the_difference) {
+    /* 5 promoters, 2 detractors of 10: NPS 30; pP = .5, pD = .2,
+     * var = (.5 + .2 - .3^2)/10 = 0.061, half = 1.959964 * 100 * sqrt(0.061) = 48.4075 */
+    double v, lo, hi;
+    cr_assert_eq(fu_kpi_nps_interval(5, 2, 10, 0.95, &v, &lo, &hi), FU_OK);
+    cr_expect_float_eq(v, 30.0, 1e-12);
+    cr_expect_float_eq(lo, 30.0 - 48.40748, 1e-4);
+    cr_expect_float_eq(hi, 30.0 + 48.40748, 1e-4);
+    /* all promoters: variance 0, interval collapses, clamped to 100 */
+    fu_kpi_nps_interval(4, 0, 4, 0.95, &v, &lo, &hi);
+    cr_expect_float_eq(v, 100.0, 1e-12);
+    cr_expect_float_eq(lo, 100.0, 1e-12);
+    cr_expect_eq(fu_kpi_nps_interval(6, 6, 10, 0.95, &v, &lo, &hi), FU_EINVAL);
+}
+
+/* ------------------------------------------------------------ RAG */
+
+Test(kpi, rag_bands_including_lower_is_better_and_tier_targets) {
+    fu_policy *p = builtin();
+    fu_kpi_status s;
+    double target;
+    const char *rule;
+    /* coverage: target 0.90, red at the baseline 0.65 */
+    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.95, &s, &target, &rule);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    cr_expect_float_eq(target, 0.90, EPS);
+    cr_expect_str_eq(rule, "kpis.coverage");
+    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.90, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.80, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.65, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    /* follow-up complaints: lower is better, target 5%, red 15% */
+    fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.04, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.10, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.15, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    /* csat 4.5 is green for ordinary, yellow for vip (target 4.8, red 3.8 + 0.3 = 4.1) */
+    fu_kpi_rag(p, FU_KPI_CSAT, "ordinary", 4.5, &s, &target, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    cr_expect_float_eq(target, 4.5, EPS);
+    fu_kpi_rag(p, FU_KPI_CSAT, "vip", 4.5, &s, &target, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    cr_expect_float_eq(target, 4.8, EPS);
+    fu_kpi_rag(p, FU_KPI_CSAT, "vip", 4.1, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    /* a KPI without a target, and NaN */
+    fu_kpi_rag(p, FU_KPI_CES, NULL, 3.0, &s, &target, &rule);
+    cr_expect_eq(s, FU_KPI_STATUS_NONE);
+    cr_expect(isnan(target));
+    cr_expect_str_eq(rule, "");
+    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, NAN, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_NONE);
+    /* a site policy: NPS red at 40 explicitly, churn with a lower-is-better target */
+    const char *yaml = "name: site\nkpis:\n  nps: {target: 50, red: 40}\n  follow_up_complaints: {target: 2%, red: 4%}\n";
+    fu_policy *q = NULL;
+    cr_assert_eq(fu_policy_load_string(&q, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi_rag(q, FU_KPI_NPS, NULL, 45, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(q, FU_KPI_NPS, NULL, 40, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    fu_kpi_rag(q, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.03, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(q, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.041, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    fu_policy_free(q);
+    fu_policy_free(p);
+}
+
+Test(kpi, names_and_parsers) {
+    for (int i = 0; i < FU_KPI_COUNT; i++) {
+        fu_kpi_id id;
+        cr_assert_eq(fu_kpi_from_string(fu_kpi_name(i), strlen(fu_kpi_name(i)), &id), FU_OK);
+        cr_expect_eq((int)id, i);
+    }
+    cr_expect_null(fu_kpi_name(FU_KPI_COUNT));
+    unsigned by = 99;
+    cr_expect_eq(fu_kpi_by_from_string("none", 4, &by), FU_OK);
+    cr_expect_eq(by, 0u);
+    cr_expect_eq(fu_kpi_by_from_string("tier,agent", 10, &by), FU_OK);
+    cr_expect_eq(by, FU_KPI_BY_TIER | FU_KPI_BY_AGENT);
+    cr_expect_eq(fu_kpi_by_from_string("tier x product_class", 20, &by), FU_OK);
+    cr_expect_eq(by, FU_KPI_BY_TIER | FU_KPI_BY_PRODUCT_CLASS);
+    cr_expect_eq(fu_kpi_by_from_string("tier,planet", 11, &by), FU_EPARSE);
+    fu_kpi_period per;
+    cr_expect_eq(fu_kpi_period_from_string("month", 5, &per), FU_OK);
+    cr_expect_eq(per, FU_KPI_MONTH);
+    cr_expect_eq(fu_kpi_period_from_string("year", 4, &per), FU_EPARSE);
+}
+
+Test(kpi, options_are_checked) {
+    fu_policy *p = builtin();
+    fu_kpi *k = NULL;
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.fcr_window = 0;
+    cr_expect_eq(fu_kpi_new(&k, p, &o), FU_EINVAL);
+    fu_kpi_options_init(&o);
+    o.contact_cost[1] = -1;
+    cr_expect_eq(fu_kpi_new(&k, p, &o), FU_EINVAL);
+    fu_kpi_options_init(&o);
+    o.by = 0x100;
+    cr_expect_eq(fu_kpi_new(&k, p, &o), FU_EINVAL);
+    fu_kpi_options_init(&o);
+    o.version = 99;
+    cr_expect_eq(fu_kpi_new(&k, p, &o), FU_EINVAL);
+    cr_expect_null(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ issues and coverage */
+
+/* Customers: V1 vip (spend 600k), O1, O2, O3 ordinary (5k). as_of 2026-04-30.
+ *
+ * Coverage (derived due items, first step of each event cadence):
+ *   V1 delivery Mon 03-02 10:00 -> due [10:00, +48h = Wed 03-04 10:00];
+ *      reached Tue 03-03 09:00 -> met. V1 inquiry Wed 03-04 14:00 ->
+ *      consultation "same day": [14:00, 18:00 close of business] -> reached
+ *      15:00, met. V1 counts once in W10: contacted.
+ *   O1 delivery Mon 03-02 12:00 -> due by Wed 03-04 12:00; the 03-03 call was
+ *      not answered, the answered one came Thu 03-05 10:00: not contacted.
+ *   O2 complaint Tue 03-03 09:00 -> complaint "immediate" within 24h; reached
+ *      03-03 15:00: contacted.
+ *   O3 delivery Fri 03-06 20:00 -> due Sun 03-08 20:00 (still W10); no
+ *      contact: not contacted.
+ *   coverage W10 = 2/4 = 0.5, Wilson [0.1500, 0.8500], red (<= 0.65).
+ * Response timeliness (SLA = min(tier, severity)):
+ *   O2 complaint normal: min(24h, 24h); answered after 6h -> within.
+ *   O1 fault urgent Wed 03-04 09:00: min(24h, 2h) = 2h; answered 03-05 10:00
+ *      = 25h -> late.
+ *   V1 inquiry (no severity = standard 24h, vip 2h) = 2h; answered after 1h -> within.
+ *   O3 feedback Fri 03-06 10:00: 24h, never answered, deadline passed -> late.
+ *   timeliness = 2/4. Response times 6h, 25h, 1h: p50 = 6, p90 (linear):
+ *   h = 2 * 0.9 = 1.8 -> 6 + 0.8 * (25 - 6) = 21.2.
+ * Resolution (fault, complaint, inquiry): O2 complaint resolved 03-04 10:00,
+ *   V1 inquiry resolved 15:30, O1 fault never -> 2/3.
+ * FCR (7 days after the first contact; resolved by then, no second reached
+ *   contact before the resolution, no repeat issue): O2 yes (first contact
+ *   03-03 15:00, resolved 03-04 10:00; the 03-05 call comes after the
+ *   resolution), V1 yes, O1 no -> 2/3.
+ * Feedback closure (feedback + complaints, resolved and reported back): O2
+ *   complaint resolved 03-04 10:00 and reached again 03-05 11:00 -> closed;
+ *   O3 feedback never resolved -> 1/2.
+ * Repeat complaints: O2's complaint has no other within 30 days -> 0/1.
+ * Follow-up complaints: no contact in the 48 h before O2's complaint -> 0/1. */
+static const C cust_a[] = {{"V1", 600000, NULL}, {"O1", 5000, NULL}, {"O2", 5000, NULL}, {"O3", 5000, NULL}};
+static const E ev_a[] = {
+    {"V1", "2026-03-02T10:00:00+08:00", "delivery", "X1", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"V1", "2026-03-03T09:00:00+08:00", "contact", "X1", "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"V1", "2026-03-04T14:00:00+08:00", "inquiry", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"V1", "2026-03-04T15:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"V1", "2026-03-04T15:30:00+08:00", "resolved", NULL, "A1", NULL, NULL, NULL, NULL, NO, NO},
+    {"O1", "2026-03-02T12:00:00+08:00", "delivery", "X2", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"O1", "2026-03-03T10:00:00+08:00", "contact", "X2", "A2", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"O1", "2026-03-04T09:00:00+08:00", "fault", "X2", NULL, NULL, NULL, "urgent", NULL, NO, NO},
+    {"O1", "2026-03-05T10:00:00+08:00", "contact", "X2", "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O2", "2026-03-03T09:00:00+08:00", "complaint", NULL, NULL, NULL, NULL, "normal", NULL, NO, NO},
+    {"O2", "2026-03-03T15:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O2", "2026-03-04T10:00:00+08:00", "resolved", NULL, "A2", NULL, NULL, NULL, NULL, NO, NO},
+    {"O2", "2026-03-05T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O3", "2026-03-06T20:00:00+08:00", "delivery", "X3", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"O3", "2026-03-06T10:00:00+08:00", "feedback", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static fu_kpi *scenario_a(const fu_policy *p, unsigned by) {
+    fu_kpi *k = engine(p, FU_KPI_WEEK, by, "2026-04-30T00:00:00+08:00");
+    add_customers(k, cust_a, N(cust_a));
+    add_events(k, ev_a, N(ev_a));
+    return k;
+}
+
+Test(kpi, coverage_from_cadence_due_items) {
+    fu_policy *p = builtin();
+    fu_kpi *k = scenario_a(p, 0);
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", NULL, 2, 4);
+    const fu_kpi_figure *f = fig(k, FU_KPI_COVERAGE, "2026-W10", NULL);
+    cr_expect_float_eq(f->ci_low, 0.1500, 1e-4);
+    cr_expect_float_eq(f->ci_high, 0.8500, 1e-4);
+    cr_expect_float_eq(f->target, 0.90, EPS);
+    cr_expect_eq(f->status, FU_KPI_STATUS_RED);
+    cr_expect_str_eq(f->rule, "kpis.coverage");
+    cr_expect_eq(f->period_start, T("2026-03-02T00:00:00+08:00"));
+    cr_expect_eq(f->period_end, T("2026-03-09T00:00:00+08:00"));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, timeliness_response_times_resolution_fcr_feedback_complaints) {
+    fu_policy *p = builtin();
+    fu_kpi *k = scenario_a(p, 0);
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, "2026-W10", NULL, 2, 4);
+    const fu_kpi_figure *f = fig(k, FU_KPI_RESPONSE_P50, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 6.0, 1e-6);
+    cr_expect_float_eq(f->n, 3, EPS);
+    f = fig(k, FU_KPI_RESPONSE_P90, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 21.2, 1e-5);
+    expect_prop(k, FU_KPI_RESOLUTION, "2026-W10", NULL, 2, 3);
+    expect_prop(k, FU_KPI_FIRST_CONTACT_RESOLUTION, "2026-W10", NULL, 2, 3);
+    expect_prop(k, FU_KPI_FEEDBACK_CLOSURE, "2026-W10", NULL, 1, 2);
+    expect_prop(k, FU_KPI_REPEAT_COMPLAINTS, "2026-W10", NULL, 0, 1);
+    expect_prop(k, FU_KPI_FOLLOW_UP_COMPLAINTS, "2026-W10", NULL, 0, 1);
+    f = fig(k, FU_KPI_FOLLOW_UP_COMPLAINTS, "2026-W10", NULL);
+    cr_expect_eq(f->status, FU_KPI_STATUS_GREEN); /* 0 <= 5%, lower is better */
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, groups_by_tier_and_agent) {
+    fu_policy *p = builtin();
+    fu_kpi *k = scenario_a(p, FU_KPI_BY_TIER);
+    /* coverage: vip V1 1/1; ordinary O1, O2, O3 -> 1/3 */
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", "vip", 1, 1);
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", "ordinary", 1, 3);
+    fu_kpi_free(k);
+    k = scenario_a(p, FU_KPI_BY_AGENT);
+    /* timeliness by the responding agent: A1 answered V1's inquiry in time
+     * (1/1); A2 answered O2 in time and O1 late (1/2); O3's unanswered
+     * feedback has no agent (0/1) */
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, "2026-W10", "A1", 1, 1);
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, "2026-W10", "A2", 1, 2);
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, "2026-W10", "unassigned", 0, 1);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, repeat_and_follow_up_complaints) {
+    /* R1: complaint 03-02 09:00, another 03-20 (18 days) -> repeat; the
+     *     second has none within 30 days -> not a repeat. R1's first
+     *     complaint stays open (never resolved), so the second one is not
+     *     blamed on a follow-up even though a call came 03-19 20:00.
+     * R2: called 03-02 10:00 (no open issue), complains 03-03 09:00 (23 h
+     *     later, within 48 h) -> a complaint about the follow-up itself.
+     * W10 (03-02..08): repeat 1/2 (R1's first and R2's), follow-up 1/2.
+     * W12 (03-16..22): repeat 0/1, follow-up 0/1. as_of 2026-05-31. */
+    static const E ev[] = {
+        {"R1", "2026-03-02T09:00:00+08:00", "complaint", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+        {"R1", "2026-03-19T20:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"R1", "2026-03-20T09:00:00+08:00", "complaint", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+        {"R2", "2026-03-02T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"R2", "2026-03-03T09:00:00+08:00", "complaint", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-05-31T00:00:00+08:00");
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_REPEAT_COMPLAINTS, "2026-W10", NULL, 1, 2);
+    expect_prop(k, FU_KPI_FOLLOW_UP_COMPLAINTS, "2026-W10", NULL, 1, 2);
+    expect_prop(k, FU_KPI_REPEAT_COMPLAINTS, "2026-W12", NULL, 0, 1);
+    expect_prop(k, FU_KPI_FOLLOW_UP_COMPLAINTS, "2026-W12", NULL, 0, 1);
+    const fu_kpi_figure *f = fig(k, FU_KPI_FOLLOW_UP_COMPLAINTS, "2026-W10", NULL);
+    cr_expect_eq(f->status, FU_KPI_STATUS_RED); /* 50% >= 15% */
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, explicit_due_list_replaces_derived_coverage) {
+    /* Plan: V1 due [03-02 00:00, 03-02 23:59] (reached 03-03: missed),
+     * O2 due [03-03 00:00, 03-03 18:00] (reached 15:00: met),
+     * Z9 (no events at all) due 03-04 -> 1/3 in W10. */
+    fu_policy *p = builtin();
+    fu_kpi *k = scenario_a(p, 0);
+    fu_kpi_due due[] = {
+        {"V1", T("2026-03-02T00:00:00+08:00"), T("2026-03-02T23:59:00+08:00"), NULL},
+        {"O2", T("2026-03-03T00:00:00+08:00"), T("2026-03-03T18:00:00+08:00"), "A2"},
+        {"Z9", FU_KPI_NO_TIME, T("2026-03-04T12:00:00+08:00"), NULL},
+    };
+    cr_assert_eq(fu_kpi_add_due(k, due, 3), FU_OK);
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", NULL, 1, 3);
+    fu_kpi_due bad = {"V1", T("2026-03-03T00:00:00+08:00"), T("2026-03-02T00:00:00+08:00"), NULL};
+    cr_expect_eq(fu_kpi_add_due(k, &bad, 1), FU_EINVAL);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ surveys, scorecard */
+
+Test(kpi, csat_top2_nps_ces) {
+    /* CSAT 5,4,3,5,5: mean 4.4, s^2 = (0.36+0.16+1.96+0.36+0.36)/4 = 0.8,
+     * se = 0.4, t(0.975,4) = 2.776445 -> [3.289422, 5.510578], high clamped
+     * to 5; yellow (3.8 < 4.4 < 4.5). Top-2-box 4/5.
+     * NPS 9,10,9,10,9 / 3,6 / 7,8,7: 5 promoters, 2 detractors of 10 -> 30,
+     * [-18.4075, 78.4075], red (< 35). CES 2,3,4 -> mean 3. */
+    static const double csat[] = {5, 4, 3, 5, 5}, nps[] = {9, 10, 9, 10, 9, 3, 6, 7, 8, 7}, ces[] = {2, 3, 4};
+    E ev[18];
+    size_t n = 0;
+    for (size_t i = 0; i < 5; i++)
+        ev[n++] = (E){"S1", "2026-03-03T10:00:00+08:00", "survey", NULL, "A1", "sms", NULL, NULL, "csat", csat[i], NO};
+    for (size_t i = 0; i < 10; i++)
+        ev[n++] = (E){"S2", "2026-03-04T10:00:00+08:00", "survey", NULL, "A1", "sms", NULL, NULL, "nps", nps[i], NO};
+    for (size_t i = 0; i < 3; i++)
+        ev[n++] = (E){"S3", "2026-03-05T10:00:00+08:00", "survey", NULL, "A1", "sms", NULL, NULL, "ces", ces[i], NO};
+    fu_policy *p = builtin();
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    /* survey answers are not exact duplicates for the engine: it keeps them all */
+    add_events(k, ev, n);
+    const fu_kpi_figure *f = fig(k, FU_KPI_CSAT, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 4.4, 1e-9);
+    cr_expect_float_eq(f->ci_low, 3.289422, 1e-5);
+    cr_expect_float_eq(f->ci_high, 5.0, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_YELLOW);
+    expect_prop(k, FU_KPI_CSAT_TOP2, "2026-W10", NULL, 4, 5);
+    f = fig(k, FU_KPI_NPS, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 30.0, 1e-9);
+    cr_expect_float_eq(f->ci_low, -18.40748, 1e-4);
+    cr_expect_float_eq(f->ci_high, 78.40748, 1e-4);
+    cr_expect_float_eq(f->n, 10, EPS);
+    cr_expect_eq(f->status, FU_KPI_STATUS_RED);
+    f = fig(k, FU_KPI_CES, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 3.0, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_NONE);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, scorecard_uses_policy_weights) {
+    /* Agent A9 in W10:
+     *   satisfaction: CSAT 5 and 3 -> mean 4 -> (4 - 1)/4 = 0.75
+     *   resolution: F1 fault resolved, K1 complaint resolved, F2 fault not -> 2/3
+     *   feedback conversion: K1's complaint resolved and reported back -> 1/1
+     *   efficiency: 5 contacts on 2 local days -> 2.5 a day / 150 = 1/60
+     *   score = 0.4 * 0.75 + 0.3 * 2/3 + 0.2 * 1 + 0.1 / 60 = 0.7016667
+     * With weights 0.25 each (site policy): (0.75 + 2/3 + 1 + 1/60) / 4 = 0.6083333 */
+    static const E ev[] = {
+        {"F1", "2026-03-02T09:00:00+08:00", "fault", NULL, NULL, NULL, NULL, "normal", NULL, NO, NO},
+        {"F1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A9", "phone", "answered", NULL, NULL, NO, NO},
+        {"F1", "2026-03-02T11:00:00+08:00", "resolved", NULL, "A9", NULL, NULL, NULL, NULL, NO, NO},
+        {"F1", "2026-03-02T12:00:00+08:00", "survey", NULL, "A9", "phone", NULL, NULL, "csat", 5, NO},
+        {"K1", "2026-03-02T09:30:00+08:00", "complaint", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+        {"K1", "2026-03-02T10:30:00+08:00", "contact", NULL, "A9", "phone", "answered", NULL, NULL, NO, NO},
+        {"K1", "2026-03-03T10:30:00+08:00", "resolved", NULL, "A9", NULL, NULL, NULL, NULL, NO, NO},
+        {"K1", "2026-03-03T11:30:00+08:00", "contact", NULL, "A9", "phone", "answered", NULL, NULL, NO, NO},
+        {"K1", "2026-03-03T12:00:00+08:00", "survey", NULL, "A9", "phone", NULL, NULL, "csat", 3, NO},
+        {"F2", "2026-03-03T09:00:00+08:00", "fault", NULL, NULL, NULL, NULL, "normal", NULL, NO, NO},
+        {"F2", "2026-03-03T09:30:00+08:00", "contact", NULL, "A9", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, "2026-04-30T00:00:00+08:00");
+    add_events(k, ev, N(ev));
+    /* 4 contacts so far; a fifth on Tuesday */
+    static const E more[] = {
+        {"F2", "2026-03-03T16:30:00+08:00", "contact", NULL, "A9", "phone", "no_answer", NULL, NULL, NO, NO}};
+    add_events(k, more, 1);
+    const fu_kpi_figure *f = fig(k, FU_KPI_SCORECARD, "2026-W10", "A9");
+    cr_expect_float_eq(f->value, 0.4 * 0.75 + 0.3 * 2.0 / 3.0 + 0.2 * 1.0 + 0.1 / 60.0, 1e-9);
+    const fu_kpi_scorecard *rows;
+    size_t n;
+    cr_assert_eq(fu_kpi_scorecards(k, &rows, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(rows[0].agent, "A9");
+    cr_expect_float_eq(rows[0].satisfaction, 0.75, 1e-12);
+    cr_expect_float_eq(rows[0].resolution, 2.0 / 3.0, 1e-12);
+    cr_expect_float_eq(rows[0].feedback_conversion, 1.0, 1e-12);
+    cr_expect_float_eq(rows[0].efficiency, 1.0 / 60.0, 1e-12);
+    cr_expect(rows[0].ci_low <= rows[0].score && rows[0].score <= rows[0].ci_high);
+    fu_kpi_free(k);
+    const char *yaml = "name: equal\nscorecard:\n  weights: {satisfaction: 0.25, resolution: 0.25, "
+                       "feedback_conversion: 0.25, efficiency: 0.25}\n";
+    fu_policy *q = NULL;
+    cr_assert_eq(fu_policy_load_string(&q, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    k = engine(q, FU_KPI_WEEK, FU_KPI_BY_AGENT, "2026-04-30T00:00:00+08:00");
+    add_events(k, ev, N(ev));
+    add_events(k, more, 1);
+    f = fig(k, FU_KPI_SCORECARD, "2026-W10", "A9");
+    cr_expect_float_eq(f->value, (0.75 + 2.0 / 3.0 + 1.0 + 1.0 / 60.0) / 4, 1e-9);
+    fu_kpi_free(k);
+    fu_policy_free(q);
+    /* without the agent dimension there is no scorecard */
+    k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_events(k, ev, N(ev));
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    cr_expect_eq(fu_kpi_scorecards(k, &rows, &n), FU_ESTATE);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_SCORECARD, "2026-W10", NULL));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ contacts */
+
+Test(kpi, over_contact_against_the_caps) {
+    /* N1, a new customer (first purchase 03-01): phone calls
+     *   c1 Mon 03-02 10:00  ok
+     *   c2 Mon 03-02 11:00  1 h after c1 < min_gap 24 h          -> over
+     *   c3 Tue 03-03 12:00  3 in 72 h > new_customer max 2        -> over
+     *   c4 Tue 03-10 12:00  4 in 30 days > first_month max 2      -> over
+     * O9 (no purchase: not new): calls Mon..Thu 10:00,11:00,12:00,13:00 a
+     *   day apart (>= 24 h): the 4th is the 4th in 7 days > weekly 3 -> over.
+     * W10: N1 c1..c3 + O9 4 -> 3 over of 7; W11: c4 -> 1/1. */
+    static const C cu[] = {{"N1", 5000, "2026-03-01T09:00:00+08:00"}, {"O9", 5000, NULL}};
+    static const E ev[] = {
+        {"N1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"N1", "2026-03-02T11:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+        {"N1", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"N1", "2026-03-10T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-02T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-03T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-04T12:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-05T13:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 3, 7);
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W11", NULL, 1, 1);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ purchases */
+
+/* Monthly periods, as_of 2026-12-31, contact cost phone 10.
+ * P1 purchases 2025-01-10 (X1), 2025-02-15 (X2), 2025-12-01 (X3, 700).
+ * P2 purchase 2025-01-20 (Y1).
+ * Repurchase (90 days): 2025-01: P1 bought again 02-15 (36 d) yes, P2 no
+ *   -> 1/2; 2025-02: P1's next is 289 days later -> 0/1.
+ * Churn (365 days without a purchase): P2 churns 2026-01-20, P1 2026-12-01
+ *   10:00. Active at the start of 2026-01: P1 and P2 -> 1/2; 2026-02: P1
+ *   only -> 0/1; 2026-12: P1 (until 12-01 10:00) -> 1/1.
+ * Win-back (at risk after 180 days; success = purchase within 90 days of the
+ *   first reached contact while at risk): P1 at risk from 2025-08-14,
+ *   reached 2025-10-01, bought 2025-12-01 (61 d) -> 1/1 in 2025-10; P2 at
+ *   risk from 2025-07-19, reached 2025-09-01, never bought -> 0/1 in 2025-09.
+ * ROI (30 days): P1's 2025-11-20 call is the last reached contact before
+ *   the 700 purchase 11 days later -> 2025-11: 700 / 10 = 70; 2025-10: 0. */
+static const E ev_d[] = {
+    {"P1", "2025-01-10T10:00:00+08:00", "purchase", "X1", "S1", NULL, NULL, NULL, NULL, NO, 100},
+    {"P1", "2025-02-15T10:00:00+08:00", "purchase", "X2", "S1", NULL, NULL, NULL, NULL, NO, 100},
+    {"P1", "2025-10-01T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"P1", "2025-11-20T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"P1", "2025-12-01T10:00:00+08:00", "purchase", "X3", "S1", NULL, NULL, NULL, NULL, NO, 700},
+    {"P2", "2025-01-20T10:00:00+08:00", "purchase", "Y1", "S1", NULL, NULL, NULL, NULL, NO, 50},
+    {"P2", "2025-09-01T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+};
+
+Test(kpi, repurchase_churn_win_back_roi) {
+    fu_policy *p = builtin();
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.period = FU_KPI_MONTH;
+    o.as_of = T("2026-12-31T00:00:00+08:00");
+    o.contact_cost[FU_CHANNEL_PHONE] = 10;
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    add_events(k, ev_d, N(ev_d));
+    expect_prop(k, FU_KPI_REPURCHASE, "2025-01", NULL, 1, 2);
+    expect_prop(k, FU_KPI_REPURCHASE, "2025-02", NULL, 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-01", NULL, 1, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-02", NULL, 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-12", NULL, 1, 1);
+    expect_prop(k, FU_KPI_WIN_BACK, "2025-10", NULL, 1, 1);
+    expect_prop(k, FU_KPI_WIN_BACK, "2025-09", NULL, 0, 1);
+    const fu_kpi_figure *f = fig(k, FU_KPI_ROI, "2025-11", NULL);
+    cr_expect_float_eq(f->value, 70.0, 1e-9);
+    cr_expect_float_eq(f->n, 1, EPS);
+    cr_expect_eq(f->status, FU_KPI_STATUS_GREEN); /* 70 >= 7 */
+    f = fig(k, FU_KPI_ROI, "2025-10", NULL);
+    cr_expect_float_eq(f->value, 0.0, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_RED);
+    fu_kpi_free(k);
+    /* without costs there is no ROI */
+    k = engine(p, FU_KPI_MONTH, 0, "2026-12-31T00:00:00+08:00");
+    add_events(k, ev_d, N(ev_d));
+    size_t n;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_ROI, "2025-11", NULL));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ commitments */
+
+Test(kpi, commitment_on_time_rate_matches_the_ledger) {
+    /* Deadlines in W10: c1 fulfilled before (on time), c2 fulfilled after
+     * (late), c3 still open past its deadline (late), c4 cancelled (not
+     * counted), c5 deadline in W12 but after as_of and open (not counted)
+     * -> 1/3 as of 03-10. The ledger's fu_ledger_on_time agrees. */
+    fu_ledger *led = NULL;
+    cr_assert_eq(fu_ledger_open(&led, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    const char *dl[] = {"2026-03-03T18:00:00+08:00", "2026-03-04T18:00:00+08:00", "2026-03-05T18:00:00+08:00",
+                        "2026-03-06T18:00:00+08:00", "2026-03-20T18:00:00+08:00"};
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        fu_commit_input in = FU_COMMIT_INPUT_INIT;
+        in.customer_id = "V1";
+        in.text = "fix it";
+        in.created_by = "A1";
+        in.created_at = T("2026-03-02T09:00:00+08:00");
+        in.deadline = T(dl[i]);
+        cr_assert_eq(fu_ledger_add(led, &in, &ids[i]), FU_OK, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_ledger_fulfill(led, ids[0], T("2026-03-03T12:00:00+08:00"), "A1"), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(led, ids[1], T("2026-03-06T12:00:00+08:00"), "A1"), FU_OK);
+    cr_assert_eq(fu_ledger_cancel(led, ids[3], T("2026-03-04T12:00:00+08:00"), "A1"), FU_OK);
+    int64_t now = T("2026-03-10T00:00:00+08:00");
+    fu_on_time ot;
+    cr_assert_eq(fu_ledger_on_time(led, T("2026-03-02T00:00:00+08:00"), T("2026-03-09T00:00:00+08:00"), now, &ot),
+                 FU_OK);
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, "2026-03-10T00:00:00+08:00");
+    cr_assert_eq(fu_kpi_add_ledger(k, led), FU_OK, "%s", fu_error_last()->message);
+    expect_prop(k, FU_KPI_COMMITMENT_ON_TIME, "2026-W10", "A1", 1, 3);
+    cr_expect_eq(ot.due, 3);
+    cr_expect_eq(ot.on_time, 1);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_COMMITMENT_ON_TIME, "2026-W12", "A1"));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+    fu_ledger_close(led);
+}
+
+/* ------------------------------------------------------------ periods */
+
+Test(kpi, week_and_month_boundaries_in_the_policy_zone) {
+    /* Shanghai: Sun 2026-01-04 23:30 local (15:30Z) is in 2026-W01 (which
+     * starts Mon 2025-12-29: ISO week-year 2026); Mon 00:30 local (16:30Z)
+     * is in 2026-W02. Months: 2026-01-31T16:30Z is Feb 1st 00:30 local. */
+    static const E ev[] = {
+        {"S", "2026-01-04T15:30:00Z", "survey", NULL, NULL, NULL, NULL, NULL, "csat", 5, NO},
+        {"S", "2026-01-04T16:30:00Z", "survey", NULL, NULL, NULL, NULL, NULL, "csat", 3, NO},
+        {"S", "2026-01-31T16:30:00Z", "survey", NULL, NULL, NULL, NULL, NULL, "csat", 4, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_events(k, ev, N(ev));
+    const fu_kpi_figure *f = fig(k, FU_KPI_CSAT, "2026-W01", NULL);
+    cr_expect_float_eq(f->value, 5, EPS);
+    cr_expect_eq(f->period_start, T("2025-12-29T00:00:00+08:00"));
+    f = fig(k, FU_KPI_CSAT, "2026-W02", NULL);
+    cr_expect_float_eq(f->value, 3, EPS);
+    fu_kpi_free(k);
+    k = engine(p, FU_KPI_MONTH, 0, NULL);
+    add_events(k, ev, N(ev));
+    f = fig(k, FU_KPI_CSAT, "2026-01", NULL);
+    cr_expect_float_eq(f->value, 4, EPS);
+    cr_expect_float_eq(f->n, 2, EPS);
+    f = fig(k, FU_KPI_CSAT, "2026-02", NULL);
+    cr_expect_float_eq(f->value, 4, EPS);
+    cr_expect_eq(f->period_start, T("2026-02-01T00:00:00+08:00"));
+    cr_expect_eq(f->period_end, T("2026-03-01T00:00:00+08:00"));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, periods_across_dst_in_new_york) {
+    /* Policy zone America/New_York. DST starts Sun 2025-03-09 02:00.
+     * Week 2025-W10 = Mon 03-03 00:00 EST (05:00Z) .. Mon 03-10 00:00 EDT
+     * (04:00Z): 167 hours. Sun 03-09 23:30 EDT (03-10T03:30Z) is still in
+     * W10; 03-10T04:30Z is Mon 00:30 EDT, W11. Days: 2025-03-09 has 23 h. */
+    const char *yaml = "name: ny\ncalendar: ny\ncalendars:\n  ny:\n    tz: America/New_York\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    static const E ev[] = {
+        {"S", "2025-03-03T05:00:00Z", "survey", NULL, NULL, NULL, NULL, NULL, "csat", 2, NO},
+        {"S", "2025-03-10T03:30:00Z", "survey", NULL, NULL, NULL, NULL, NULL, "csat", 4, NO},
+        {"S", "2025-03-10T04:30:00Z", "survey", NULL, NULL, NULL, NULL, NULL, "csat", 5, NO},
+    };
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_events(k, ev, N(ev));
+    const fu_kpi_figure *f = fig(k, FU_KPI_CSAT, "2025-W10", NULL);
+    cr_expect_float_eq(f->value, 3, EPS);
+    cr_expect_eq(f->period_start, T("2025-03-03T05:00:00Z"));
+    cr_expect_eq(f->period_end, T("2025-03-10T04:00:00Z"));
+    cr_expect_eq(f->period_end - f->period_start, 167 * 3600);
+    f = fig(k, FU_KPI_CSAT, "2025-W11", NULL);
+    cr_expect_float_eq(f->value, 5, EPS);
+    fu_kpi_free(k);
+    k = engine(p, FU_KPI_DAY, 0, NULL);
+    add_events(k, ev, N(ev));
+    f = fig(k, FU_KPI_CSAT, "2025-03-09", NULL);
+    cr_expect_eq(f->period_end - f->period_start, 23 * 3600);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ bulk, incremental, outputs */
+
+static char *csv_of(fu_kpi *k) {
+    size_t n;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    char *s = NULL;
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, NULL, &s), FU_OK);
+    return s;
+}
+
+Test(kpi, incremental_batches_in_any_order_equal_bulk) {
+    fu_policy *p = builtin();
+    fu_kpi *bulk = scenario_a(p, FU_KPI_BY_TIER | FU_KPI_BY_AGENT);
+    char *a = csv_of(bulk);
+    fu_kpi *inc = engine(p, FU_KPI_WEEK, FU_KPI_BY_TIER | FU_KPI_BY_AGENT, "2026-04-30T00:00:00+08:00");
+    add_customers(inc, cust_a, N(cust_a));
+    /* reversed, in three batches, computing in between */
+    E rev[N(ev_a)];
+    for (size_t i = 0; i < N(ev_a); i++) rev[i] = ev_a[N(ev_a) - 1 - i];
+    size_t n;
+    add_events(inc, rev, 5);
+    cr_assert_eq(fu_kpi_compute(inc, &n), FU_OK);
+    add_events(inc, rev + 5, 4);
+    cr_assert_eq(fu_kpi_compute(inc, &n), FU_OK);
+    add_events(inc, rev + 9, N(ev_a) - 9);
+    char *b = csv_of(inc);
+    cr_expect_str_eq(a, b);
+    fu_free(a);
+    fu_free(b);
+    fu_kpi_free(bulk);
+    fu_kpi_free(inc);
+    fu_policy_free(p);
+}
+
+Test(kpi, book_path_equals_record_path_and_csv_format) {
+    fu_policy *p = builtin();
+    fu_book *book = NULL;
+    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv(book, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(book, DATA "events.csv"), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-04-30T00:00:00+08:00");
+    cr_assert_eq(fu_kpi_add_book(k, book), FU_OK, "%s", fu_error_last()->message);
+    /* the fixture files hold scenario A */
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", NULL, 2, 4);
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, "2026-W10", NULL, 2, 4);
+    char *from_book = csv_of(k);
+    fu_kpi *r = scenario_a(p, 0);
+    char *from_records = csv_of(r);
+    cr_expect_str_eq(from_book, from_records);
+    cr_expect_eq(strncmp(from_book, "kpi,group,period,value,ci_low,ci_high,n,target,status,rule\n", 59), 0);
+    cr_expect_not_null(strstr(from_book, "\ncoverage,all,2026-W10,0.5,0.150039,0.849961,4,0.9,red,kpis.coverage\n"),
+                       "%s", from_book);
+    char *json = NULL;
+    cr_assert_eq(fu_kpi_write_json_to_string(k, NULL, &json), FU_OK);
+    cr_expect_not_null(strstr(json, "\"kpi\": \"coverage\", \"group\": \"all\", \"period\": \"2026-W10\""), "%s", json);
+    char *dash = NULL;
+    cr_assert_eq(fu_kpi_write_dashboard_to_string(k, NULL, &dash), FU_OK);
+    cr_expect_not_null(strstr(dash, "== 2026-W10"), "%s", dash);
+    cr_expect_not_null(strstr(dash, "[R] red"), "%s", dash);
+    fu_free(json);
+    fu_free(dash);
+    fu_free(from_book);
+    fu_free(from_records);
+    fu_kpi_free(r);
+    fu_kpi_free(k);
+    fu_book_free(book);
+    fu_policy_free(p);
+}
+
+Test(kpi, from_and_to_restrict_the_reported_periods) {
+    fu_policy *p = builtin();
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.period = FU_KPI_MONTH;
+    o.as_of = T("2026-12-31T00:00:00+08:00");
+    o.from = T("2026-01-01T00:00:00+08:00");
+    o.to = T("2026-02-01T00:00:00+08:00");
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    add_events(k, ev_d, N(ev_d));
+    size_t n;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    cr_assert_gt(n, 0);
+    for (size_t i = 0; i < n; i++) cr_expect_str_eq(fu_kpi_figure_get(k, i)->period, "2026-01");
+    /* events before `from` still count as context: January's churn is 1/2 */
+    expect_prop(k, FU_KPI_CHURN, "2026-01", NULL, 1, 2);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+Test(kpi, empty_engine_and_errors) {
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    char *s = NULL;
+    cr_expect_eq(fu_kpi_write_csv_to_string(k, NULL, &s), FU_ESTATE);
+    size_t n = 9;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    cr_expect_eq(n, 0);
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, NULL, &s), FU_OK);
+    cr_expect_str_eq(s, "kpi,group,period,value,ci_low,ci_high,n,target,status,rule\n");
+    fu_free(s);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "X";
+    cr_expect_eq(fu_kpi_add_events(k, &e, 1), FU_EINVAL); /* no time */
+    e.at = 0;
+    e.kind = (fu_event_kind)99;
+    cr_expect_eq(fu_kpi_add_events(k, &e, 1), FU_EINVAL);
+    fu_kpi_free(k);
+    fu_kpi_free(NULL);
+    cr_expect_eq(fu_kpi_new(NULL, p, NULL), FU_EINVAL);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ out of memory */
+
+typedef struct oom_ctx {
+    const fu_policy *p;
+    fu_event_in *ev;
+    size_t n;
+} oom_ctx;
+
+static int oom_op(void *vp) {
+    oom_ctx *c = vp;
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = FU_KPI_BY_TIER | FU_KPI_BY_AGENT;
+    o.as_of = T("2026-04-30T00:00:00+08:00");
+    o.contact_cost[FU_CHANNEL_PHONE] = 5;
+    fu_kpi *k = NULL;
+    int rc = fu_kpi_new(&k, c->p, &o);
+    if (rc) return rc;
+    fu_customer cu;
+    fu_customer_init(&cu);
+    cu.id = "V1";
+    cu.annual_spend = 600000;
+    size_t n;
+    char *s = NULL;
+    const char *ids[] = {"V1"}, *labels[] = {"gold"};
+    fu_kpi_due due = {"O2", FU_KPI_NO_TIME, T("2026-03-03T18:00:00+08:00"), "A2"};
+    if (!rc) rc = fu_kpi_add_customers(k, &cu, 1);
+    if (!rc) rc = fu_kpi_add_events(k, c->ev, c->n / 2);
+    if (!rc) rc = fu_kpi_compute(k, &n);
+    if (!rc) rc = fu_kpi_add_events(k, c->ev + c->n / 2, c->n - c->n / 2);
+    if (!rc) rc = fu_kpi_set_segments(k, ids, labels, 1);
+    if (!rc) rc = fu_kpi_add_due(k, &due, 1);
+    if (!rc) rc = fu_kpi_compute(k, &n);
+    if (!rc) rc = fu_kpi_write_csv_to_string(k, NULL, &s);
+    fu_free(s);
+    s = NULL;
+    if (!rc) rc = fu_kpi_write_json_to_string(k, NULL, &s);
+    fu_free(s);
+    s = NULL;
+    if (!rc) rc = fu_kpi_write_dashboard_to_string(k, NULL, &s);
+    fu_free(s);
+    fu_kpi_free(k);
+    return rc;
+}
+
+Test(kpi, out_of_memory_leaks_nothing) {
+    fu_policy *p = builtin();
+    oom_ctx c = {p, calloc(N(ev_a) + N(ev_d), sizeof(fu_event_in)), 0};
+    const E *src[2] = {ev_a, ev_d};
+    size_t ns[2] = {N(ev_a), N(ev_d)};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < ns[s]; i++) {
+            const E *e = &src[s][i];
+            fu_event_in *in = &c.ev[c.n++];
+            fu_event_in_init(in);
+            in->customer_id = e->cust;
+            in->at = T(e->at);
+            fu_event_kind_from_string(e->kind, strlen(e->kind), &in->kind);
+            in->order_id = e->order;
+            in->agent_id = e->agent;
+            if (e->channel) fu_channel_from_string(e->channel, strlen(e->channel), &in->channel);
+            if (e->outcome) fu_outcome_from_string(e->outcome, strlen(e->outcome), &in->outcome);
+            if (e->severity) fu_severity_from_string(e->severity, strlen(e->severity), &in->severity);
+            in->amount = e->amount;
+        }
+    fu_test_oom("kpi", oom_op, &c, 100000);
+    free(c.ev);
+    fu_policy_free(p);
+}
