@@ -103,7 +103,7 @@ int main(void) {
 
     fu_redactor *r = NULL;
     if (fu_redactor_new(&r, NULL)) die("redactor");
-    fu_redact_pattern extra[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2}};
+    fu_redact_pattern extra[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = extra;
     o.n_extra = 1;

@@ -4,6 +4,7 @@
 
 #include "commit_internal.h"
 #include "internal.h"
+#include "policy_internal.h"
 #include "redact_internal.h"
 
 #include <stdio.h>
@@ -454,4 +455,77 @@ int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note,
     }
     *out = x;
     return FU_OK;
+}
+
+/* ------------------------------------------------------------- from a policy */
+
+int fu_ledger_options_from_policy(const fu_policy *policy, fu_ledger_options *opts) {
+    if (!policy || !opts) return fu__error_set(FU_EINVAL, "fu_ledger_options_from_policy: NULL argument");
+    const fu__pol_commitments *cm = &fu__policy_typed(policy)->commitments;
+    if (cm->escalate_after.unit != FU_DURATION_SECONDS)
+        return fu__error_set(FU_EPOLICY, "commitments.escalate_after: the ledger needs wall time (hours, days)");
+    if (cm->escalate_after.value <= 0)
+        return fu__error_set(FU_EPOLICY, "commitments.escalate_after must be positive");
+    fu_ledger_options_init(opts);
+    opts->warn_share = cm->warn_at;
+    opts->breach_share = cm->breach_at;
+    opts->escalate_after = cm->escalate_after.value;
+    return FU_OK;
+}
+
+static int deadline_from_policy(const fu__pol_deadline *d, fu_deadline_rule *out) {
+    memset(out, 0, sizeof *out);
+    switch (d->kind) {
+    case FU__DEADLINE_IN: out->kind = FU_DEADLINE_IN; break;
+    case FU__DEADLINE_TOMORROW: out->kind = FU_DEADLINE_TOMORROW; break;
+    case FU__DEADLINE_WEEKDAY: out->kind = FU_DEADLINE_WEEKDAY; break;
+    case FU__DEADLINE_NEXT_WEEK: out->kind = FU_DEADLINE_NEXT_WEEK; break;
+    case FU__DEADLINE_MONTH_END: out->kind = FU_DEADLINE_MONTH_END; break;
+    default: return fu__error_set(FU_EPOLICY, "unknown deadline kind %d", (int)d->kind);
+    }
+    /* The policy reads "in $1h" as one unit ({3600, seconds}) taken $1 times. */
+    out->unit = d->dur;
+    out->group = d->group;
+    out->weekday = d->weekday;
+    out->minute_of_day = d->minute_of_day;
+    return FU_OK;
+}
+
+/* The policy compiles its patterns with PCRE2_UCP; the extractor keeps the
+ * policy's case rule but leaves UCP out (see k_ex_flags). */
+static uint32_t flags_of(const pcre2_code *code) {
+    uint32_t opts = 0;
+    if (code) pcre2_pattern_info(code, PCRE2_INFO_ARGOPTIONS, &opts);
+    return PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (opts & PCRE2_CASELESS);
+}
+
+int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
+    if (out) *out = NULL;
+    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_extractor_new_from_policy: NULL argument");
+    const fu__pol_commitments *cm = &fu__policy_typed(policy)->commitments;
+    size_t np = cm->n_patterns, nr = cm->n_risky;
+    fu_extract_pattern *pats = np ? fu__calloc(np, sizeof *pats) : NULL;
+    fu_risky_pattern *risky = nr ? fu__calloc(nr, sizeof *risky) : NULL;
+    uint32_t *pflags = np ? fu__calloc(np, sizeof *pflags) : NULL;
+    uint32_t *rflags = nr ? fu__calloc(nr, sizeof *rflags) : NULL;
+    int rc = FU_OK;
+    if ((np && (!pats || !pflags)) || (nr && (!risky || !rflags))) rc = fu__error_nomem();
+    for (size_t i = 0; rc == FU_OK && i < np; i++) {
+        pats[i].name = cm->patterns[i].rule;
+        pats[i].regex = cm->patterns[i].regex;
+        pflags[i] = flags_of(cm->patterns[i].code);
+        rc = deadline_from_policy(&cm->patterns[i].deadline, &pats[i].deadline);
+    }
+    for (size_t i = 0; rc == FU_OK && i < nr; i++) {
+        risky[i].name = cm->risky[i].rule;
+        risky[i].regex = cm->risky[i].regex;
+        risky[i].reason = cm->risky[i].reason;
+        rflags[i] = flags_of(cm->risky[i].code);
+    }
+    if (rc == FU_OK) rc = extractor_build(out, pats, np, pflags, risky, nr, rflags, 0, 0);
+    fu__free(pats);
+    fu__free(risky);
+    fu__free(pflags);
+    fu__free(rflags);
+    return rc;
 }

@@ -2,6 +2,7 @@
 #include "followup/redact.h"
 
 #include "internal.h"
+#include "policy_internal.h"
 #include "redact_internal.h"
 
 #include <stdio.h>
@@ -186,6 +187,8 @@ static const char *const k_branch[N_GROUPS] = {
 
 typedef struct extra_pat {
     char *name;
+    char *replacement; /* NULL: mask with keep_head / keep_tail */
+    size_t replacement_len;
     pcre2_code *code;
     pcre2_match_data *md;
     unsigned int keep_head, keep_tail;
@@ -245,6 +248,7 @@ void fu_redactor_free(fu_redactor *r) {
         pcre2_match_data_free(r->extra[i].md);
         pcre2_code_free(r->extra[i].code);
         fu__free(r->extra[i].name);
+        fu__free(r->extra[i].replacement);
     }
     fu__free(r->extra);
     pcre2_match_data_free(r->md);
@@ -328,9 +332,19 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
         }
         e->keep_head = p->keep_head;
         e->keep_tail = p->keep_tail;
+        if (p->replacement) {
+            e->replacement = fu__strdup(p->replacement);
+            if (!e->replacement) {
+                rc = fu__error_nomem();
+                break;
+            }
+            e->replacement_len = strlen(p->replacement);
+        }
         char what[160];
         snprintf(what, sizeof what, "redaction pattern '%s'", e->name);
-        rc = fu__re_compile(&r->re, p->pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, what, &e->code);
+        rc = fu__re_compile(&r->re, p->pattern,
+                            PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (p->ignore_case ? PCRE2_CASELESS : 0), what,
+                            &e->code);
         if (rc == FU_OK) rc = fu__re_match_data(&r->re, e->code, &e->md);
     }
     if (rc != FU_OK) {
@@ -339,6 +353,40 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
     }
     *out = r;
     return FU_OK;
+}
+
+int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *policy) {
+    if (out) *out = NULL;
+    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_redactor_new_from_policy: NULL argument");
+    const fu__pol_redaction *pr = &fu__policy_typed(policy)->redaction;
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = 0;
+    if (!pr->enabled) return fu_redactor_new(out, &o);
+    if (pr->phone)
+        o.kinds |= FU_REDACT_BIT(FU_REDACT_MOBILE_CN) | FU_REDACT_BIT(FU_REDACT_LANDLINE_CN) |
+                   FU_REDACT_BIT(FU_REDACT_E164);
+    if (pr->id_number) o.kinds |= FU_REDACT_BIT(FU_REDACT_ID_CN);
+    if (pr->bank_card) o.kinds |= FU_REDACT_BIT(FU_REDACT_BANK_CARD);
+    if (pr->email) o.kinds |= FU_REDACT_BIT(FU_REDACT_EMAIL);
+    fu_redact_pattern *pats = NULL;
+    if (pr->n_extra) {
+        pats = fu__calloc(pr->n_extra, sizeof *pats);
+        if (!pats) return fu__error_nomem();
+        for (size_t i = 0; i < pr->n_extra; i++) {
+            const fu__pol_pattern *pp = &pr->extra[i];
+            uint32_t opts = 0;
+            if (pp->code) pcre2_pattern_info(pp->code, PCRE2_INFO_ARGOPTIONS, &opts);
+            pats[i].name = pp->rule;
+            pats[i].pattern = pp->regex;
+            pats[i].replacement = pp->reason ? pp->reason : "***";
+            pats[i].ignore_case = (opts & PCRE2_CASELESS) != 0;
+        }
+    }
+    o.extra = pats;
+    o.n_extra = pr->n_extra;
+    int rc = fu_redactor_new(out, &o);
+    fu__free(pats);
+    return rc;
 }
 
 int fu_redactor_uses_jit(const fu_redactor *r) {
@@ -581,16 +629,28 @@ static size_t mask_span(const fu_redactor *r, const span *sp, const char *text, 
     }
     default: {
         const extra_pat *e = &r->extra[sp->extra];
+        if (e->replacement) {
+            memcpy(o, e->replacement, e->replacement_len);
+            return e->replacement_len;
+        }
         return mask_chars(o, s, n, e->keep_head, e->keep_tail, r->mask);
     }
     }
 }
 
-/* Upper bound of the masked length: only an e-mail mask can grow (by at most 3). */
+/* Upper bound of the masked length: only an e-mail mask (by at most 3) and a
+ * replacement text can grow. SIZE_MAX when it would overflow. */
 static size_t masked_bound(const fu_redactor *r, size_t len, size_t n) {
     size_t extra = 0;
-    for (size_t i = 0; i < n; i++)
-        if (r->spans[i].kind == FU_REDACT_EMAIL && !r->spans[i].merged) extra += 3;
+    for (size_t i = 0; i < n; i++) {
+        const span *sp = &r->spans[i];
+        size_t grow = 0;
+        if (sp->merged) continue;
+        if (sp->kind == FU_REDACT_EMAIL) grow = 3;
+        else if (sp->kind == FU_REDACT_EXTRA && r->extra[sp->extra].replacement) grow = r->extra[sp->extra].replacement_len;
+        if (grow > SIZE_MAX - 1 - len - extra) return SIZE_MAX;
+        extra += grow;
+    }
     return len + extra;
 }
 

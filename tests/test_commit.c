@@ -241,6 +241,71 @@ Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
     fu_calendar_free(cal);
 }
 
+Test(commit, the_default_policy_gives_the_builtin_extraction) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK, "%s", fu_error_last()->message);
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    fu_calendar *cal = cn2025();
+    const char *note = "承诺3个工作日内解决，明天下午前回电，保证今天修好";
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_extraction_promise_count(x), 2);
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_working_days");
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-30T18:00:00+08:00"));
+    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "commitments.patterns.zh_tomorrow_pm");
+    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-27T12:00:00+08:00"));
+    cr_assert_eq(fu_extraction_risk_count(x), 1);
+    cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.zh_guarantee_now");
+    fu_extraction_free(x);
+    const char *en = "We will reply within 24 hours, by Friday at the latest.";
+    cr_assert_eq(fu_extractor_run(ex, cal, en, strlen(en), T(NOTE_AT), &x), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 2);
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.en_hours");
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-27T16:00:00+08:00"));
+    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-26T18:00:00+08:00"));
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+
+    fu_ledger_options lo;
+    cr_assert_eq(fu_ledger_options_from_policy(p, &lo), FU_OK);
+    cr_assert_float_eq(lo.warn_share, 0.75, 1e-12);
+    cr_assert_float_eq(lo.breach_share, 1.0, 1e-12);
+    cr_assert_eq(lo.escalate_after, 48 * 3600);
+    fu_policy_free(p);
+    fu_calendar_free(cal);
+}
+
+Test(commit, policy_patterns_and_escalation_are_overridable) {
+    const char *yaml = "commitments:\n"
+                       "  warn_at: 50%\n"
+                       "  escalate_after: 24h\n"
+                       "  patterns:\n"
+                       "    zh_weekend: {regex: '周末前', deadline: sun 20:00}\n"
+                       "    zh_half_day: {regex: '(\\d+)个工作小时内', deadline: in $1 business hours}\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    fu_calendar *cal = cn2025();
+    const char *note = "周末前答复，4个工作小时内处理";
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_extraction_promise_count(x), 2);
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_weekend");
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-28T20:00:00+08:00"));
+    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "commitments.patterns.zh_half_day");
+    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-28T11:00:00+08:00"));
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_ledger_options lo;
+    cr_assert_eq(fu_ledger_options_from_policy(p, &lo), FU_OK);
+    cr_assert_float_eq(lo.warn_share, 0.5, 1e-12);
+    cr_assert_eq(lo.escalate_after, 24 * 3600);
+    fu_policy_free(p);
+    fu_calendar_free(cal);
+}
+
 /* ------------------------------------------------------------- ledger */
 
 static fu_commit_input input(const char *customer, const char *text, int64_t at, int64_t deadline) {

@@ -187,8 +187,8 @@ ParameterizedTest(struct check_case *c, redact, luhn) {
 
 Test(redact, extra_patterns_keep_head_and_tail_characters) {
     fu_redact_pattern pats[] = {
-        {"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2},
-        {"plate", "[京沪粤][A-Z][0-9A-Z]{5}", 1, 0},
+        {"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2, NULL, 0},
+        {"plate", "[京沪粤][A-Z][0-9A-Z]{5}", 1, 0, NULL, 0},
     };
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
@@ -209,7 +209,7 @@ Test(redact, extra_patterns_keep_head_and_tail_characters) {
 }
 
 Test(redact, partly_overlapping_matches_are_merged_and_fully_masked) {
-    fu_redact_pattern pats[] = {{"prefix", "ABC-138", 4, 0}};
+    fu_redact_pattern pats[] = {{"prefix", "ABC-138", 4, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
@@ -222,7 +222,7 @@ Test(redact, partly_overlapping_matches_are_merged_and_fully_masked) {
 }
 
 Test(redact, a_match_inside_another_takes_the_outer_mask) {
-    fu_redact_pattern pats[] = {{"vip", "VIP-[0-9]+", 0, 0}};
+    fu_redact_pattern pats[] = {{"vip", "VIP-[0-9]+", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
@@ -236,7 +236,7 @@ Test(redact, a_match_inside_another_takes_the_outer_mask) {
 }
 
 Test(redact, short_extra_matches_are_masked_entirely) {
-    fu_redact_pattern pats[] = {{"code", "K[0-9]", 2, 2}};
+    fu_redact_pattern pats[] = {{"code", "K[0-9]", 2, 2, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.kinds = 0;
     o.extra = pats;
@@ -250,7 +250,7 @@ Test(redact, short_extra_matches_are_masked_entirely) {
 }
 
 Test(redact, empty_matches_of_a_caller_pattern_mask_nothing) {
-    fu_redact_pattern pats[] = {{"maybe", "x*", 0, 0}};
+    fu_redact_pattern pats[] = {{"maybe", "x*", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.kinds = 0;
     o.extra = pats;
@@ -264,7 +264,7 @@ Test(redact, empty_matches_of_a_caller_pattern_mask_nothing) {
 }
 
 Test(redact, a_bad_pattern_is_a_parse_error_naming_it) {
-    fu_redact_pattern pats[] = {{"broken", "([a-z", 0, 0}};
+    fu_redact_pattern pats[] = {{"broken", "([a-z", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
@@ -298,10 +298,63 @@ Test(redact, bad_arguments_are_rejected) {
     fu_redactor_free(NULL);
 }
 
+Test(redact, replacement_text_and_ignore_case) {
+    fu_redact_pattern pats[] = {{"order", "ord-[0-9]{8}", 0, 0, "ORD-########", 1}};
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.kinds = 0;
+    o.extra = pats;
+    o.n_extra = 1;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, "单号ORD-20250926，ord-1");
+    cr_assert_str_eq(out, "单号ORD-########，ord-1");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+/* ------------------------------------------------------------ from a policy */
+
+Test(redact, the_default_policy_masks_every_builtin_kind) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK, "%s", fu_error_last()->message);
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK, "%s", fu_error_last()->message);
+    char *out = redact(r, "13812345678 010-12345678 a@b.co 6222021234567894 110105199001011232");
+    cr_assert_str_eq(out, "138****5678 010-****5678 a***@b.co 6222********7894 110***********1232");
+    fu_free(out);
+    fu_redactor_free(r);
+    fu_policy_free(p);
+}
+
+Test(redact, policy_extra_patterns_replace_and_disabled_masks_nothing) {
+    const char *yaml = "redaction:\n"
+                       "  builtin: {phone: true, id_number: false, bank_card: false, email: false}\n"
+                       "  extra:\n"
+                       "    order_no: {regex: 'ORD-\\d{8}', replacement: 'ORD-########'}\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK, "%s", fu_error_last()->message);
+    char *out = redact(r, "ORD-20250926 13812345678 a@b.co");
+    cr_assert_str_eq(out, "ORD-######## 138****5678 a@b.co");
+    fu_free(out);
+    fu_redactor_free(r);
+    fu_policy_free(p);
+
+    const char *off = "redaction:\n  enabled: false\n";
+    cr_assert_eq(fu_policy_load_string(&p, off, strlen(off), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK);
+    out = redact(r, "13812345678");
+    cr_assert_str_eq(out, "13812345678");
+    fu_free(out);
+    fu_redactor_free(r);
+    fu_policy_free(p);
+}
+
 /* ------------------------------------------------------- runaway patterns */
 
 Test(redact, catastrophic_backtracking_stops_at_the_limit) {
-    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0}};
+    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
@@ -322,7 +375,7 @@ Test(redact, catastrophic_backtracking_stops_at_the_limit) {
 }
 
 Test(redact, nested_quantifier_on_long_input_stops_at_the_limit) {
-    fu_redact_pattern pats[] = {{"evil2", "^(\\w+\\s?)*$", 0, 0}};
+    fu_redact_pattern pats[] = {{"evil2", "^(\\w+\\s?)*$", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
@@ -360,7 +413,7 @@ Test(redact, builtin_patterns_do_not_hit_limits_on_hostile_text) {
 }
 
 Test(redact, a_lower_match_limit_is_honoured) {
-    fu_redact_pattern pats[] = {{"slow", "(x|x|x)*\\d", 0, 0}};
+    fu_redact_pattern pats[] = {{"slow", "(x|x|x)*\\d", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.kinds = 0;
     o.extra = pats;
@@ -404,7 +457,7 @@ Test(redact, bulk_masks_each_text_into_one_buffer) {
 }
 
 Test(redact, bulk_failure_hands_out_nothing_and_keeps_counts) {
-    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0}};
+    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
@@ -426,7 +479,7 @@ Test(redact, bulk_failure_hands_out_nothing_and_keeps_counts) {
 
 static int oom_op(void *ctx) {
     int jit = *(int *)ctx;
-    fu_redact_pattern pats[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2}};
+    fu_redact_pattern pats[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;

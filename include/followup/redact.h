@@ -15,7 +15,7 @@
  * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, or 11–12 contiguous digits starting `0[1-9]` | `010-****5678` |
  * | #FU_REDACT_E164          | `+` country code and number, 8–15 digits, optional separators | `+44 ** **** 0958` |
  * | #FU_REDACT_EMAIL         | `local@domain.tld`                                     | `z***@example.com`        |
- * | #FU_REDACT_EXTRA         | each caller pattern (#fu_redact_pattern)               | `*` per character, with `keep_head`/`keep_tail` characters kept |
+ * | #FU_REDACT_EXTRA         | each caller pattern (#fu_redact_pattern)               | `*` per character, with `keep_head`/`keep_tail` characters kept, or the pattern's replacement text |
  *
  * Digit masks keep the layout (separators, `+`, parentheses) and replace
  * each hidden digit by the mask character; the number of hidden digits is
@@ -82,10 +82,13 @@ typedef enum fu_redact_kind {
  * entirely.
  */
 typedef struct fu_redact_pattern {
-    const char *name;       /**< a name for errors and counts; NULL gives "extra[i]" */
-    const char *pattern;    /**< PCRE2 pattern, NUL-terminated UTF-8 */
-    unsigned int keep_head; /**< characters left visible at the start */
-    unsigned int keep_tail; /**< characters left visible at the end */
+    const char *name;        /**< a name for errors and counts; NULL gives "extra[i]" */
+    const char *pattern;     /**< PCRE2 pattern, NUL-terminated UTF-8 */
+    unsigned int keep_head;  /**< characters left visible at the start */
+    unsigned int keep_tail;  /**< characters left visible at the end */
+    const char *replacement; /**< NULL, or a text that replaces the whole match
+                                  (then keep_head and keep_tail are not used) */
+    int ignore_case;         /**< 1: match without regard to case */
 } fu_redact_pattern;
 
 /** Turn the JIT compiler off (for debugging; the interpreter is slower). */
@@ -124,6 +127,18 @@ typedef struct fu_redactor fu_redactor;
  *         error names the pattern and the offset); #FU_ENOMEM.
  */
 FU_EXTERN int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts);
+
+struct fu_policy;
+
+/**
+ * A redactor as a policy's `redaction` section asks for: the built-in kinds
+ * switched on there (`phone` covers mobile, landline and E.164 numbers;
+ * `id_number`, `bank_card`, `email`), and its `extra` patterns, each match
+ * replaced by the pattern's `replacement` text. With `enabled: false` the
+ * redactor masks nothing (the host's explicit opt-out).
+ * @return as fu_redactor_new(); #FU_EINVAL for a NULL policy.
+ */
+FU_EXTERN int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *policy);
 
 /** Free a redactor. NULL is a no-op. */
 FU_EXTERN void fu_redactor_free(fu_redactor *r);
