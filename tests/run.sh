@@ -22,12 +22,12 @@ step "ctest: C, C++ headers, install, Python, Lua"
 (cd build/test && ctest --output-on-failure -j "$JOBS" --timeout 900)
 
 if [ "${FU_SKIP_ASAN:-0}" != 1 ]; then
-  step "build with ASan + UBSan"
+  step "build with ASan + UBSan (library, C tests, bindings)"
   cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DFU_SANITIZE=ON \
-        -DFU_BUILD_PYTHON=OFF -DFU_BUILD_LUA=OFF -DFU_BUILD_EXAMPLES=OFF -DFU_BUILD_BENCH=OFF >/dev/null
+        -DPython3_EXECUTABLE=/usr/bin/python3 -DFU_BUILD_BENCH=OFF >/dev/null
   cmake --build build/asan -j "$JOBS"
-  step "ctest under ASan + UBSan: C tests"
-  (cd build/asan && ctest --output-on-failure -j "$JOBS" --timeout 900 -L c)
+  step "ctest under ASan + UBSan: C tests; Python and Lua tests with the ASan runtime preloaded"
+  (cd build/asan && ctest --output-on-failure -j "$JOBS" --timeout 900 -L "c|python|lua")
 fi
 
 if [ "${FU_SKIP_FUZZ:-0}" != 1 ]; then
