@@ -241,8 +241,9 @@ static double bt_rng_beta(bt_rng *r, double a, double b) {
 /* ================================================================ model */
 
 typedef struct bt_cell {
-    double s; /* decayed successes, at the customer's t_ref */
-    double n; /* decayed trials */
+    double s;  /* decayed successes, at the customer's t_ref */
+    double n;  /* decayed trials: sum of the weights w */
+    double w2; /* sum of the squared weights (effective trials n^2 / w2) */
     uint16_t slot;
 } bt_cell;
 
@@ -277,6 +278,8 @@ struct fu_besttime {
     int n_slots, hours_per_slot;
     double inv_half_life; /* 1 / half-life in seconds; 0: no decay */
     double prior_strength, prior_rate, smoothing, min_strength, max_strength;
+    double share_day, share_hour;
+    int slots_per_day; /* 0 when slots do not tile days: no sharing */
     size_t min_customers;
     fu_besttime_prior_method method;
     /* customers */
@@ -499,6 +502,11 @@ static int bt_resolve_options(fu_besttime *m, const fu_besttime_options *o) {
     if (m->min_strength > m->max_strength || !isfinite(m->max_strength))
         return fu__error_set(FU_EINVAL, "min_strength must not exceed max_strength");
     m->min_customers = o->min_customers ? o->min_customers : 10;
+    m->share_day = o->share_day >= 0 ? o->share_day : 0.5;
+    m->share_hour = o->share_hour >= 0 ? o->share_hour : 0.25;
+    if (m->share_day > 1 || m->share_hour > 1)
+        return fu__error_set(FU_EINVAL, "share_day and share_hour must be in [0,1]");
+    m->slots_per_day = 24 % m->hours_per_slot == 0 ? 24 / m->hours_per_slot : 0;
     if (o->prior_method != FU_BESTTIME_PRIOR_MOMENTS && o->prior_method != FU_BESTTIME_PRIOR_FIXED)
         return fu__error_set(FU_EINVAL, "unknown prior method %d", (int)o->prior_method);
     m->method = o->prior_method;
@@ -653,7 +661,7 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
         }
     }
     bt_cell *next = m->pool;
-    double s[FU_HOURS_PER_WEEK], n[FU_HOURS_PER_WEEK];
+    double s[FU_HOURS_PER_WEEK], n[FU_HOURS_PER_WEEK], w2[FU_HOURS_PER_WEEK];
     for (size_t c = 0; c < m->n_cust; c++) {
         int64_t t_ref = FU_BOOK_NO_TIME;
         for (size_t e = off[c + 1]; e > off[c]; e--) /* events are in time order */
@@ -664,11 +672,13 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
         if (t_ref == FU_BOOK_NO_TIME) continue;
         memset(s, 0, sizeof(double) * (size_t)m->n_slots);
         memset(n, 0, sizeof(double) * (size_t)m->n_slots);
+        memset(w2, 0, sizeof(double) * (size_t)m->n_slots);
         memset(seen, 0, (size_t)m->n_slots);
         for (size_t e = off[c]; e < off[c + 1]; e++) {
             if (slot_of[e] == 0xff) continue;
             double w = bt_decay(m, t_ref - ev[e].at);
             n[slot_of[e]] += w;
+            w2[slot_of[e]] += w * w;
             if (bt_outcome_success(ev[e].outcome) == 1) s[slot_of[e]] += w;
             seen[slot_of[e]] = 1;
         }
@@ -680,6 +690,7 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
             next->slot = (uint16_t)k;
             next->s = s[k];
             next->n = n[k];
+            next->w2 = w2[k];
             next++;
             bc->n_cells++;
         }
@@ -691,8 +702,10 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
 /* ---- the prior fit (docs/besttime.md, "Fitting the prior") */
 
 typedef struct bt_acc {
-    double S, N, N2, Q; /* sums of s, n, n^2, s^2/n over cells with n > 0 */
-    double C;           /* number of such cells */
+    double S, N;        /* sums of decayed successes and trials (slot means) */
+    double M, M2;       /* sums of effective trials m = n^2 / w2 and of m^2 */
+    double MY, MY2;     /* sums of m y and m y^2, y = s / n */
+    double C;           /* number of cells */
 } bt_acc;
 
 /* Pooled method-of-moments strength nu = alpha + beta of one level (a
@@ -702,11 +715,11 @@ static double bt_mom_strength(const fu_besttime *m, const bt_acc *acc, size_t cu
     double num = 0.0, den = 0.0;
     for (int k = 0; k < m->n_slots; k++) {
         const bt_acc *a = &acc[k];
-        if (a->C < 2.0 || !(a->S > 0.0) || !(a->S < a->N)) continue;
-        double mu = a->S / a->N;
-        double dev = a->Q - a->S * a->S / a->N; /* sum n_i (y_i - mu)^2 */
+        if (a->C < 2.0 || !(a->MY > 0.0) || !(a->MY < a->M)) continue;
+        double mu = a->MY / a->M;
+        double dev = a->MY2 - a->MY * a->MY / a->M; /* sum m_i (y_i - mu)^2 */
         num += dev / (mu * (1.0 - mu)) - (a->C - 1.0);
-        den += a->N - a->N2 / a->N - (a->C - 1.0);
+        den += a->M - a->M2 / a->M - (a->C - 1.0);
     }
     if (!(den > 1e-12)) return -1.0;
     double rho = num / den;
@@ -754,14 +767,17 @@ static int bt_fit(fu_besttime *m, int64_t as_of) {
             int any = 0;
             for (size_t j = 0; j < bc->n_cells; j++) {
                 double n = f * bc->cells[j].n, s = f * bc->cells[j].s;
-                if (!(n > 0.0)) continue;
+                if (!(n > 0.0) || !(bc->cells[j].w2 > 0.0)) continue;
+                double me = bc->cells[j].n * bc->cells[j].n / bc->cells[j].w2, y = s / n;
                 size_t k = bc->cells[j].slot;
                 bt_acc *lv[2] = {&acc[bc->seg * K + k], &acc[G * K + k]};
                 for (int l = 0; l < 2; l++) {
                     lv[l]->S += s;
                     lv[l]->N += n;
-                    lv[l]->N2 += n * n;
-                    lv[l]->Q += s * s / n;
+                    lv[l]->M += me;
+                    lv[l]->M2 += me * me;
+                    lv[l]->MY += me * y;
+                    lv[l]->MY2 += me * y * y;
                     lv[l]->C += 1.0;
                 }
                 any = 1;
@@ -906,6 +922,7 @@ int fu_besttime_record(fu_besttime *m, size_t customer, int64_t at, fu_outcome o
         for (size_t j = 0; j < c->n_cells; j++) {
             c->cells[j].s *= f;
             c->cells[j].n *= f;
+            c->cells[j].w2 *= f * f;
         }
         c->t_ref = at;
     } else {
@@ -916,21 +933,42 @@ int fu_besttime_record(fu_besttime *m, size_t customer, int64_t at, fu_outcome o
         c->cells[pos].slot = k;
         c->cells[pos].s = 0.0;
         c->cells[pos].n = 0.0;
+        c->cells[pos].w2 = 0.0;
         c->n_cells++;
     }
     c->cells[pos].n += w;
+    c->cells[pos].w2 += w * w;
     if (success) c->cells[pos].s += w;
     return FU_OK;
 }
 
 /* ---- posteriors */
 
-static const bt_cell *bt_find_cell(const bt_cust *c, int slot) {
+/* How much a customer's evidence in slot j counts for slot k: 1 for the
+ * slot itself, share_day for the same time of day on another day of the same
+ * type (Mon-Fri / Sat-Sun), share_hour for the neighbouring slot on the same
+ * day, 0 otherwise. */
+static double bt_share(const fu_besttime *m, int k, int j) {
+    if (k == j) return 1.0;
+    int spd = m->slots_per_day;
+    if (!spd) return 0.0;
+    int dk = k / spd, dj = j / spd, hk = k % spd, hj = j % spd;
+    if (dk == dj) return (hk - hj == 1 || hj - hk == 1) ? m->share_hour : 0.0;
+    if (hk == hj && (dk >= 5) == (dj >= 5)) return m->share_day;
+    return 0.0;
+}
+
+/* A customer's evidence for slot k, decayed by f: successes and trials. */
+static void bt_evidence(const fu_besttime *m, const bt_cust *c, int k, double f, double *s, double *n) {
+    double ss = 0.0, nn = 0.0;
     for (size_t j = 0; j < c->n_cells; j++) {
-        if (c->cells[j].slot == slot) return &c->cells[j];
-        if (c->cells[j].slot > slot) break;
+        double w = bt_share(m, k, c->cells[j].slot);
+        if (w == 0.0) continue;
+        ss += w * c->cells[j].s;
+        nn += w * c->cells[j].n;
     }
-    return NULL;
+    *s = f * ss;
+    *n = f * nn;
 }
 
 static void bt_interval(double a, double b, double level, double *lo, double *hi) {
@@ -952,8 +990,8 @@ static int bt_check_level(double level) {
 static void bt_estimate(const fu_besttime *m, const bt_cust *c, int slot, double f, double level,
                         fu_besttime_estimate *out) {
     size_t i = c->seg * (size_t)m->n_slots + (size_t)slot;
-    const bt_cell *cell = bt_find_cell(c, slot);
-    double s = cell ? f * cell->s : 0.0, n = cell ? f * cell->n : 0.0;
+    double s, n;
+    bt_evidence(m, c, slot, f, &s, &n);
     out->successes = s;
     out->trials = n;
     out->alpha = m->alpha[i] + s;
@@ -1370,9 +1408,9 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             }
         }
         int slot = x->how / m->hours_per_slot;
-        const bt_cell *cell = bt_find_cell(c, slot);
-        double a = al[slot] + (cell ? f * cell->s : 0.0);
-        double b = be[slot] + (cell ? f * (cell->n - cell->s) : 0.0);
+        double es, en;
+        bt_evidence(m, c, slot, f, &es, &en);
+        double a = al[slot] + es, b = be[slot] + (en - es);
         fu_besttime_slot cand;
         cand.at = at;
         cand.until = x->end;
@@ -1410,9 +1448,9 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
     if (q->level > 0.0) {
         for (size_t i = 0; i < *found; i++) {
             fu_besttime_slot *s = &slots[i];
-            const bt_cell *cell = bt_find_cell(c, s->slot);
-            double a = al[s->slot] + (cell ? f * cell->s : 0.0);
-            double b = be[s->slot] + (cell ? f * (cell->n - cell->s) : 0.0);
+            double es, en;
+            bt_evidence(m, c, s->slot, f, &es, &en);
+            double a = al[s->slot] + es, b = be[s->slot] + (en - es);
             bt_interval(a, b, q->level, &s->lo, &s->hi);
         }
     }

@@ -146,6 +146,7 @@ Test(besttime, posterior_mean_and_interval_with_known_counts_and_prior) {
     fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
     o.prior_method = FU_BESTTIME_PRIOR_FIXED;
     o.half_life_seconds = -1;
+    o.share_day = o.share_hour = 0;
     fu_besttime *m = make_model(p, b, &o);
     cr_assert_eq(fu_besttime_slot_count(m), 168);
     int slot = 2 * 24 + 10; /* Wednesday 10h */
@@ -184,6 +185,7 @@ Test(besttime, decay_weights_halve_per_half_life) {
     fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
     o.prior_method = FU_BESTTIME_PRIOR_FIXED;
     o.half_life_seconds = 10 * 86400;
+    o.share_day = o.share_hour = 0;
     fu_besttime *m = make_model(p, b, &o);
     int slot = 5 * 24 + 10; /* 2025-03-01 and 03-11: Saturday and Tuesday! */
     (void)slot;
@@ -215,6 +217,44 @@ Test(besttime, decay_weights_halve_per_half_life) {
     cr_assert_eq(fu_besttime_posterior(m, 0, 1 * 24 + 10, T("2025-03-12T10:30:00+08:00"), 0, &e), FU_OK);
     CLOSE(e.trials, 0.125, 1e-15); /* 15 days old: 2^-3 */
     fu_besttime_free(m);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+Test(besttime, evidence_is_shared_with_the_same_hour_and_neighbouring_hours) {
+    /* One answer on Wednesday 10h; prior Beta(1.5, 3.5); share_day 0.5,
+     * share_hour 0.25 (the defaults). */
+    const char *ev = "customer_id,at,kind,channel,outcome\n"
+                     "A,2025-03-05T10:30:00+08:00,contact,phone,answered\n";
+    fu_policy *p = default_policy();
+    fu_book *b = make_book(CUST_ONE, ev);
+    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
+    o.prior_method = FU_BESTTIME_PRIOR_FIXED;
+    o.half_life_seconds = -1;
+    fu_besttime *m = make_model(p, b, &o);
+    static const struct {
+        int how;
+        double s, n;
+    } want[] = {
+        {2 * 24 + 10, 1, 1},      /* the slot itself */
+        {3 * 24 + 10, 0.5, 0.5},  /* Thursday 10h: same hour, another weekday */
+        {0 * 24 + 10, 0.5, 0.5},  /* Monday 10h */
+        {2 * 24 + 11, 0.25, 0.25}, /* Wednesday 11h: the next hour */
+        {2 * 24 + 9, 0.25, 0.25}, /* Wednesday 9h */
+        {5 * 24 + 10, 0, 0},      /* Saturday 10h: another day type */
+        {3 * 24 + 11, 0, 0},      /* Thursday 11h */
+        {2 * 24 + 12, 0, 0},      /* two hours away */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        fu_besttime_estimate e;
+        cr_assert_eq(fu_besttime_posterior(m, 0, want[i].how, T("2025-04-01T00:00:00Z"), 0, &e), FU_OK);
+        CLOSE(e.successes, want[i].s, 1e-15);
+        CLOSE(e.trials, want[i].n, 1e-15);
+        CLOSE(e.p, (1.5 + want[i].s) / (5 + want[i].n), 1e-14);
+    }
+    fu_besttime_free(m);
+    o.share_day = 2;
+    cr_assert_eq(fu_besttime_new(&m, p, b, NULL, 0, &o), FU_EINVAL);
     fu_book_free(b);
     fu_policy_free(p);
 }
@@ -428,6 +468,7 @@ static fu_besttime *best_model(fu_policy *p, fu_book **b) {
     fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
     o.prior_method = FU_BESTTIME_PRIOR_FIXED;
     o.half_life_seconds = -1;
+    o.share_day = o.share_hour = 0;
     return make_model(p, *b, &o);
 }
 
@@ -648,6 +689,7 @@ Test(besttime, thompson_draws_follow_the_posterior) {
     fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
     o.prior_method = FU_BESTTIME_PRIOR_FIXED;
     o.half_life_seconds = -1;
+    o.share_day = o.share_hour = 0;
     fu_besttime *m = make_model(p, b, &o);
     fu_besttime_query_options q = FU_BESTTIME_QUERY_OPTIONS_INIT;
     q.flags = FU_BESTTIME_THOMPSON;

@@ -120,12 +120,19 @@ typedef struct fu_besttime_options {
     unsigned int channels;
     /** Policy calendar (name) of B2B customers; NULL: the policy's default. */
     const char *b2b_calendar;
+    /** How much a customer's own evidence at the same time of day on another
+     *  day of the same type (Mon-Fri, Sat-Sun) counts, in [0,1]; negative:
+     *  0.5. Only when slots tile days (their width divides 24 h). */
+    double share_day;
+    /** How much the customer's evidence in the neighbouring slot of the same
+     *  day counts, in [0,1]; negative: 0.25. */
+    double share_hour;
 } fu_besttime_options;
 
 #define FU_BESTTIME_OPTIONS_VERSION 1
 #define FU_BESTTIME_OPTIONS_INIT                                                          \
     {FU_BESTTIME_OPTIONS_VERSION, 0u, 0, 0, -1.0, -1.0, FU_BESTTIME_PRIOR_MOMENTS, -1.0, \
-     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL}
+     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0}
 
 /** Fill `opts` with the defaults (#FU_BESTTIME_OPTIONS_INIT). */
 FU_EXTERN void fu_besttime_options_init(fu_besttime_options *opts);
