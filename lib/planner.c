@@ -1424,7 +1424,7 @@ static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             if (c->at > lo && c->at <= t && in < 64) oldest[in++] = c->at;
         }
         if (in + 1 > k->max) {
-            qsort(oldest, (size_t)in, sizeof oldest[0], compare_i64);
+            if (in > 1) qsort(oldest, (size_t)in, sizeof oldest[0], compare_i64);
             *retry = cap_fwd(pl, cx, k, oldest[in + 1 - k->max - 1]) + 1;
             return k->rule;
         }
@@ -1775,7 +1775,7 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     if ((rc = merge(pl, &plan->stats))) return rc;
     for (size_t gi = 0; gi < pl->ngrp; gi++) pl->grp[gi].exempt = (uint8_t)prio_exempt(pl->P, pl->grp[gi].priority);
     /* exempt groups first, then by the end of the window */
-    qsort(pl->grp, pl->ngrp, sizeof *pl->grp, grp_cmp);
+    if (pl->ngrp > 1) qsort(pl->grp, pl->ngrp, sizeof *pl->grp, grp_cmp);
     for (size_t gi = 0; gi < pl->ngrp; gi++) {
         pl_group *g = &pl->grp[gi];
         if ((rc = place(pl, &cx, g))) return rc;

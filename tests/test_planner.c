@@ -609,7 +609,7 @@ static void generated_book(fu_book **out) {
     *out = b;
 }
 
-Test(planner, simulation_has_no_cap_violations, .timeout = 120) {
+Test(planner, simulation_has_no_cap_violations) {
     fu_policy *p = NULL;
     fu_book *b = NULL;
     fu_planner *pl = NULL;
@@ -677,7 +677,7 @@ static int oom_plan(void *vctx) {
     return rc;
 }
 
-Test(planner, out_of_memory, .timeout = 300) {
+Test(planner, out_of_memory) {
     oom_ctx c;
     fu_policy *p = NULL;
     fu_book *b = NULL;
