@@ -1,1 +1,663 @@
-/* SWIG interface of fu_segment (language-neutral). */
+/* SWIG interface of fu_segment (language-neutral; per-language pieces are
+ * under #ifdef SWIGPYTHON / SWIGLUA).
+ *
+ * Columns go in as sequences of numbers (Python: any sequence; a contiguous
+ * float64 numpy array is copied in one go) or Lua arrays, and come back as
+ * lists / Lua arrays.
+ *
+ *   BgNbd(r, alpha, a, b), ParetoNbd(r, alpha, s, beta), GammaGamma(p, q, gamma): records
+ *   bgnbd_fit(x, t_x, T) -> BgNbd              bgnbd_loglik(m, x, t_x, T) -> float
+ *   bgnbd_p_alive(m, x, t_x, T) -> [p]         bgnbd_expected(m, x, t_x, T, horizon) -> [e]
+ *   bgnbd_expected_new(m, t) -> float
+ *   bgnbd_clv(m, gg_or_None, x, t_x, T, zbar, period, periods=12, discount=0.01, margin=1) -> [clv]
+ *   pareto_fit / pareto_loglik / pareto_p_alive / pareto_expected / pareto_expected_new / pareto_clv
+ *   gammagamma_fit(x, zbar) -> GammaGamma      gammagamma_loglik(m, x, zbar) -> float
+ *   gammagamma_expected(m, x, zbar) -> [value]
+ *   summarize(customers, times, values, n_customers, calibration_end, unit_seconds,
+ *             day_offset=0, day_seconds=86400) -> Summary with n and x(), t_x(), T(), zbar(),
+ *             total(), first_at() (lists)
+ *   rfm_codes(recency, frequency, monetary) -> [111..555]
+ *   rfm_groups(recency, frequency, monetary) -> ["champions", ...] (built-in group table)
+ *   tier_name(i), product_class_name(i), lifecycle_name(i)
+ * Failures raise (followup.Error subclasses in Python, error tables in Lua):
+ * ConvergenceError for a fit that does not converge, RangeError when the
+ * Gamma-Gamma mean does not exist, InvalidArgumentError naming the index.
+ */
+
+%{
+#include <stdlib.h>
+int fu__error_nomem(void);
+int fu__error_set(int code, const char *fmt, ...);
+void fu__error_prefix(const char *fmt, ...);
+
+/* A column handed back to the target language. */
+typedef struct fu_swig_dvec {
+    double *v;
+    size_t n;
+} fu_swig_dvec;
+
+static int fu_swig_dvec_alloc(fu_swig_dvec *o, size_t n) {
+    o->v = (double *)malloc((n ? n : 1) * sizeof(double));
+    o->n = n;
+    if (!o->v) return fu__error_nomem();
+    return FU_OK;
+}
+
+/* Integer results (RFM codes). */
+typedef struct fu_swig_ivec {
+    long *v;
+    size_t n;
+} fu_swig_ivec;
+
+static int fu_swig_same_len(size_t a, size_t b, const char *what) {
+    if (a != b) return fu__error_set(FU_EINVAL, "%s: columns have different lengths (%zu and %zu)", what, a, b);
+    return FU_OK;
+}
+%}
+
+/* ---- raising after a call that returns an object (NULL on failure) ---- */
+#ifdef SWIGPYTHON
+%define FU_SEG_RAISES(fn)
+%exception fn {
+    fu_error_clear();
+    $action
+    if (fu_error_last()->code != FU_OK) {
+        fu_py_raise(fu_error_last()->code);
+        SWIG_fail;
+    }
+}
+%enddef
+#endif
+#ifdef SWIGLUA
+%define FU_SEG_RAISES(fn)
+%exception fn {
+    fu_error_clear();
+    $action
+    if (fu_error_last()->code != FU_OK) {
+        fu_lua_push_error(L, fu_error_last()->code);
+        SWIG_fail;
+    }
+}
+%enddef
+#endif
+
+/* ---- columns in and out ---- */
+#ifdef SWIGPYTHON
+%{
+/* Read a sequence of numbers (or a C-contiguous float64 buffer) into a malloc'd array. */
+static int fu_py_seg_doubles(PyObject *obj, double **out, size_t *n) {
+    if (PyObject_CheckBuffer(obj)) {
+        Py_buffer view;
+        if (PyObject_GetBuffer(obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) == 0) {
+            if (view.ndim == 1 && view.itemsize == sizeof(double) && view.format && strcmp(view.format, "d") == 0) {
+                size_t len = (size_t)view.shape[0];
+                double *v = (double *)malloc((len ? len : 1) * sizeof *v);
+                if (!v) {
+                    PyBuffer_Release(&view);
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                memcpy(v, view.buf, len * sizeof *v);
+                PyBuffer_Release(&view);
+                *out = v;
+                *n = len;
+                return 0;
+            }
+            PyBuffer_Release(&view);
+        } else {
+            PyErr_Clear();
+        }
+    }
+    PyObject *seq = PySequence_Fast(obj, "expected a sequence of numbers");
+    if (!seq) return -1;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(seq);
+    double *v = (double *)malloc((size_t)(len ? len : 1) * sizeof *v);
+    if (!v) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        double x = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+        if (x == -1.0 && PyErr_Occurred()) {
+            free(v);
+            Py_DECREF(seq);
+            return -1;
+        }
+        v[i] = x;
+    }
+    Py_DECREF(seq);
+    *out = v;
+    *n = (size_t)len;
+    return 0;
+}
+
+static int fu_py_seg_int64s(PyObject *obj, int64_t **out, size_t *n) {
+    PyObject *seq = PySequence_Fast(obj, "expected a sequence of integers");
+    if (!seq) return -1;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(seq);
+    int64_t *v = (int64_t *)malloc((size_t)(len ? len : 1) * sizeof *v);
+    if (!v) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        long long x = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));
+        if (x == -1 && PyErr_Occurred()) {
+            free(v);
+            Py_DECREF(seq);
+            return -1;
+        }
+        v[i] = (int64_t)x;
+    }
+    Py_DECREF(seq);
+    *out = v;
+    *n = (size_t)len;
+    return 0;
+}
+
+static PyObject *fu_py_seg_list(const double *v, size_t n) {
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list) return NULL;
+    for (size_t i = 0; i < n; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyFloat_FromDouble(v[i]));
+    return list;
+}
+%}
+%typemap(in) (const double *COL, size_t NCOL) (double *dv = NULL, size_t cnt = 0) {
+    if (fu_py_seg_doubles($input, &dv, &cnt) < 0) SWIG_fail;
+    $1 = dv; $2 = cnt;
+}
+%typemap(freearg) (const double *COL, size_t NCOL) { free(dv$argnum); }
+%typemap(typecheck) (const double *COL, size_t NCOL) { $1 = PySequence_Check($input) || PyObject_CheckBuffer($input); }
+%typemap(in) (const void *ICOL, size_t NICOL) (int64_t *iv = NULL, size_t cnt = 0) {
+    if (fu_py_seg_int64s($input, &iv, &cnt) < 0) SWIG_fail;
+    $1 = iv; $2 = cnt;
+}
+%typemap(freearg) (const void *ICOL, size_t NICOL) { free(iv$argnum); }
+%typemap(in, numinputs=0) fu_swig_dvec *OUT (fu_swig_dvec tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+%typemap(argout) fu_swig_dvec *OUT {
+    PyObject *list = fu_py_seg_list($1->v, $1->n);
+    if (!list) SWIG_fail;
+    $result = SWIG_Python_AppendOutput($result, list);
+}
+%typemap(freearg) fu_swig_dvec *OUT { free($1->v); }
+%typemap(in, numinputs=0) fu_swig_ivec *IOUT (fu_swig_ivec tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+%typemap(argout) fu_swig_ivec *IOUT {
+    PyObject *list = PyList_New((Py_ssize_t)$1->n);
+    if (!list) SWIG_fail;
+    for (size_t i = 0; i < $1->n; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyLong_FromLong($1->v[i]));
+    $result = SWIG_Python_AppendOutput($result, list);
+}
+%typemap(freearg) fu_swig_ivec *IOUT { free($1->v); }
+#endif
+
+#ifdef SWIGLUA
+%{
+static int fu_lua_seg_doubles(lua_State *L, int idx, double **out, size_t *n) {
+    if (!lua_istable(L, idx)) return -1;
+    size_t len = (size_t)lua_rawlen(L, idx);
+    double *v = (double *)malloc((len ? len : 1) * sizeof *v);
+    if (!v) return -2;
+    for (size_t i = 0; i < len; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        if (!lua_isnumber(L, -1)) {
+            lua_pop(L, 1);
+            free(v);
+            return -1;
+        }
+        v[i] = (double)lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+static int fu_lua_seg_int64s(lua_State *L, int idx, int64_t **out, size_t *n) {
+    if (!lua_istable(L, idx)) return -1;
+    size_t len = (size_t)lua_rawlen(L, idx);
+    int64_t *v = (int64_t *)malloc((len ? len : 1) * sizeof *v);
+    if (!v) return -2;
+    for (size_t i = 0; i < len; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        if (!fu_lua_isinteger(L, -1)) {
+            lua_pop(L, 1);
+            free(v);
+            return -1;
+        }
+        v[i] = (int64_t)fu_lua_tointeger(L, -1);
+        lua_pop(L, 1);
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+%}
+%typemap(in, checkfn="lua_istable") (const double *COL, size_t NCOL) (double *dv = NULL, size_t cnt = 0) {
+    if (fu_lua_seg_doubles(L, $input, &dv, &cnt) < 0)
+        { lua_pushstring(L, "expected an array of numbers"); SWIG_fail; }
+    $1 = dv; $2 = cnt;
+}
+%typemap(freearg) (const double *COL, size_t NCOL) { free(dv$argnum); }
+%typemap(in, checkfn="lua_istable") (const void *ICOL, size_t NICOL) (int64_t *iv = NULL, size_t cnt = 0) {
+    if (fu_lua_seg_int64s(L, $input, &iv, &cnt) < 0)
+        { lua_pushstring(L, "expected an array of integers"); SWIG_fail; }
+    $1 = iv; $2 = cnt;
+}
+%typemap(freearg) (const void *ICOL, size_t NICOL) { free(iv$argnum); }
+%typemap(in, numinputs=0) fu_swig_dvec *OUT (fu_swig_dvec tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+%typemap(argout) fu_swig_dvec *OUT {
+    lua_createtable(L, (int)$1->n, 0);
+    for (size_t i = 0; i < $1->n; i++) {
+        lua_pushnumber(L, $1->v[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    SWIG_arg++;
+}
+%typemap(freearg) fu_swig_dvec *OUT { free($1->v); }
+%typemap(in, numinputs=0) fu_swig_ivec *IOUT (fu_swig_ivec tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+%typemap(argout) fu_swig_ivec *IOUT {
+    lua_createtable(L, (int)$1->n, 0);
+    for (size_t i = 0; i < $1->n; i++) {
+        lua_pushinteger(L, (lua_Integer)$1->v[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    SWIG_arg++;
+}
+%typemap(freearg) fu_swig_ivec *IOUT { free($1->v); }
+#endif
+
+%apply (const double *COL, size_t NCOL) {
+    (const double *x, size_t nx), (const double *t_x, size_t ntx), (const double *T, size_t nT),
+    (const double *zbar, size_t nz), (const double *values, size_t nv), (const double *recency, size_t nr),
+    (const double *frequency, size_t nf), (const double *monetary, size_t nm)
+};
+%apply (const void *ICOL, size_t NICOL) {
+    (const void *customers, size_t nc), (const void *times, size_t nt)
+};
+
+/* ------------------------------------------------------------ records */
+%rename(BgNbd) fu_segment_bgnbd;
+typedef struct fu_segment_bgnbd {
+    double r, alpha, a, b;
+} fu_segment_bgnbd;
+%extend fu_segment_bgnbd {
+    fu_segment_bgnbd(double r, double alpha, double a, double b) {
+        fu_segment_bgnbd *m = (fu_segment_bgnbd *)malloc(sizeof *m);
+        if (m) { m->r = r; m->alpha = alpha; m->a = a; m->b = b; }
+        return m;
+    }
+    ~fu_segment_bgnbd() { free($self); }
+}
+%rename(ParetoNbd) fu_segment_pareto;
+typedef struct fu_segment_pareto {
+    double r, alpha, s, beta;
+} fu_segment_pareto;
+%extend fu_segment_pareto {
+    fu_segment_pareto(double r, double alpha, double s, double beta) {
+        fu_segment_pareto *m = (fu_segment_pareto *)malloc(sizeof *m);
+        if (m) { m->r = r; m->alpha = alpha; m->s = s; m->beta = beta; }
+        return m;
+    }
+    ~fu_segment_pareto() { free($self); }
+}
+%rename(GammaGamma) fu_segment_gammagamma;
+typedef struct fu_segment_gammagamma {
+    double p, q, gamma;
+} fu_segment_gammagamma;
+%extend fu_segment_gammagamma {
+    fu_segment_gammagamma(double p, double q, double gamma) {
+        fu_segment_gammagamma *m = (fu_segment_gammagamma *)malloc(sizeof *m);
+        if (m) { m->p = p; m->q = q; m->gamma = gamma; }
+        return m;
+    }
+    ~fu_segment_gammagamma() { free($self); }
+}
+
+/* ------------------------------------------------------------ fits */
+%{
+#define FU_SWIG_FIT(name, type, call)                                                              \
+    static type *name(const double *x, size_t nx, const double *t_x, size_t ntx, const double *T, \
+                      size_t nT) {                                                                 \
+        type m, *p;                                                                                \
+        if (fu_swig_same_len(nx, ntx, "fit") || fu_swig_same_len(nx, nT, "fit")) return NULL;     \
+        if (call(x, t_x, T, nx, NULL, NULL, &m)) return NULL;                                      \
+        p = (type *)malloc(sizeof *p);                                                             \
+        if (!p) { fu__error_nomem(); return NULL; }                                                \
+        *p = m;                                                                                    \
+        return p;                                                                                  \
+    }
+FU_SWIG_FIT(fu_swig_bgnbd_fit, fu_segment_bgnbd, fu_segment_bgnbd_fit)
+FU_SWIG_FIT(fu_swig_pareto_fit, fu_segment_pareto, fu_segment_pareto_fit)
+
+static fu_segment_gammagamma *fu_swig_gammagamma_fit(const double *x, size_t nx, const double *zbar, size_t nz) {
+    fu_segment_gammagamma m, *p;
+    if (fu_swig_same_len(nx, nz, "fit")) return NULL;
+    if (fu_segment_gammagamma_fit(x, zbar, nx, NULL, NULL, &m)) return NULL;
+    p = (fu_segment_gammagamma *)malloc(sizeof *p);
+    if (!p) { fu__error_nomem(); return NULL; }
+    *p = m;
+    return p;
+}
+
+static int fu_swig_bgnbd_loglik(const fu_segment_bgnbd *m, const double *x, size_t nx, const double *t_x,
+                                size_t ntx, const double *T, size_t nT, double *out) {
+    int rc = fu_swig_same_len(nx, ntx, "loglik");
+    if (!rc) rc = fu_swig_same_len(nx, nT, "loglik");
+    return rc ? rc : fu_segment_bgnbd_loglik(m, x, t_x, T, nx, out);
+}
+static int fu_swig_pareto_loglik(const fu_segment_pareto *m, const double *x, size_t nx, const double *t_x,
+                                 size_t ntx, const double *T, size_t nT, double *out) {
+    int rc = fu_swig_same_len(nx, ntx, "loglik");
+    if (!rc) rc = fu_swig_same_len(nx, nT, "loglik");
+    return rc ? rc : fu_segment_pareto_loglik(m, x, t_x, T, nx, out);
+}
+static int fu_swig_gammagamma_loglik(const fu_segment_gammagamma *m, const double *x, size_t nx,
+                                     const double *zbar, size_t nz, double *out) {
+    int rc = fu_swig_same_len(nx, nz, "loglik");
+    return rc ? rc : fu_segment_gammagamma_loglik(m, x, zbar, nx, out);
+}
+%}
+%newobject fu_swig_bgnbd_fit;
+%newobject fu_swig_pareto_fit;
+%newobject fu_swig_gammagamma_fit;
+FU_SEG_RAISES(fu_swig_bgnbd_fit)
+FU_SEG_RAISES(fu_swig_pareto_fit)
+FU_SEG_RAISES(fu_swig_gammagamma_fit)
+FU_FALLIBLE(fu_swig_bgnbd_loglik)
+FU_FALLIBLE(fu_swig_pareto_loglik)
+FU_FALLIBLE(fu_swig_gammagamma_loglik)
+%rename(bgnbd_fit) fu_swig_bgnbd_fit;
+%rename(pareto_fit) fu_swig_pareto_fit;
+%rename(gammagamma_fit) fu_swig_gammagamma_fit;
+%rename(bgnbd_loglik) fu_swig_bgnbd_loglik;
+%rename(pareto_loglik) fu_swig_pareto_loglik;
+%rename(gammagamma_loglik) fu_swig_gammagamma_loglik;
+fu_segment_bgnbd *fu_swig_bgnbd_fit(const double *x, size_t nx, const double *t_x, size_t ntx, const double *T,
+                                    size_t nT);
+fu_segment_pareto *fu_swig_pareto_fit(const double *x, size_t nx, const double *t_x, size_t ntx, const double *T,
+                                      size_t nT);
+fu_segment_gammagamma *fu_swig_gammagamma_fit(const double *x, size_t nx, const double *zbar, size_t nz);
+int fu_swig_bgnbd_loglik(const fu_segment_bgnbd *m, const double *x, size_t nx, const double *t_x, size_t ntx,
+                         const double *T, size_t nT, double *out);
+int fu_swig_pareto_loglik(const fu_segment_pareto *m, const double *x, size_t nx, const double *t_x, size_t ntx,
+                          const double *T, size_t nT, double *out);
+int fu_swig_gammagamma_loglik(const fu_segment_gammagamma *m, const double *x, size_t nx, const double *zbar,
+                              size_t nz, double *out);
+
+/* ------------------------------------------------------------ scoring */
+%{
+#define FU_SWIG_SCORE(prefix, type, scorefn)                                                            \
+    static int fu_swig_##prefix##_p_alive(const type *m, const double *x, size_t nx, const double *t_x,  \
+                                          size_t ntx, const double *T, size_t nT, fu_swig_dvec *OUT) {   \
+        int rc = fu_swig_same_len(nx, ntx, "p_alive");                                                  \
+        if (!rc) rc = fu_swig_same_len(nx, nT, "p_alive");                                              \
+        if (!rc) rc = fu_swig_dvec_alloc(OUT, nx);                                                      \
+        return rc ? rc : scorefn(m, NULL, x, t_x, T, NULL, nx, NULL, OUT->v, NULL, NULL);              \
+    }                                                                                                   \
+    static int fu_swig_##prefix##_expected(const type *m, const double *x, size_t nx, const double *t_x, \
+                                           size_t ntx, const double *T, size_t nT, double horizon,      \
+                                           fu_swig_dvec *OUT) {                                         \
+        fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;                                     \
+        int rc = fu_swig_same_len(nx, ntx, "expected");                                                 \
+        if (!rc) rc = fu_swig_same_len(nx, nT, "expected");                                             \
+        if (!rc) rc = fu_swig_dvec_alloc(OUT, nx);                                                      \
+        o.horizon = horizon;                                                                            \
+        return rc ? rc : scorefn(m, NULL, x, t_x, T, NULL, nx, &o, NULL, OUT->v, NULL);                \
+    }                                                                                                   \
+    static int fu_swig_##prefix##_clv(const type *m, const fu_segment_gammagamma *gg, const double *x,   \
+                                      size_t nx, const double *t_x, size_t ntx, const double *T,        \
+                                      size_t nT, const double *zbar, size_t nz, double period,          \
+                                      unsigned int periods, double discount, double margin,             \
+                                      fu_swig_dvec *OUT) {                                              \
+        fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;                                     \
+        int rc = fu_swig_same_len(nx, ntx, "clv");                                                      \
+        if (!rc) rc = fu_swig_same_len(nx, nT, "clv");                                                  \
+        if (!rc) rc = fu_swig_same_len(nx, nz, "clv");                                                  \
+        if (!rc) rc = fu_swig_dvec_alloc(OUT, nx);                                                      \
+        o.period = period;                                                                              \
+        o.periods = periods;                                                                            \
+        o.discount = discount;                                                                          \
+        o.margin = margin;                                                                              \
+        return rc ? rc : scorefn(m, gg, x, t_x, T, zbar, nx, &o, NULL, NULL, OUT->v);                  \
+    }
+FU_SWIG_SCORE(bgnbd, fu_segment_bgnbd, fu_segment_bgnbd_score)
+FU_SWIG_SCORE(pareto, fu_segment_pareto, fu_segment_pareto_score)
+
+static int fu_swig_gammagamma_expected(const fu_segment_gammagamma *m, const double *x, size_t nx,
+                                       const double *zbar, size_t nz, fu_swig_dvec *OUT) {
+    int rc = fu_swig_same_len(nx, nz, "gammagamma_expected");
+    if (!rc) rc = fu_swig_dvec_alloc(OUT, nx);
+    for (size_t i = 0; !rc && i < nx; i++) {
+        rc = fu_segment_gammagamma_expected(m, x[i], zbar[i], &OUT->v[i]);
+        if (rc) fu__error_prefix("customer %zu", i);
+    }
+    return rc;
+}
+%}
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_bgnbd_clv;
+%feature("kwargs") fu_swig_pareto_clv;
+%feature("kwargs") fu_swig_summarize;
+#endif
+FU_FALLIBLE(fu_swig_bgnbd_p_alive)
+FU_FALLIBLE(fu_swig_bgnbd_expected)
+FU_FALLIBLE(fu_swig_bgnbd_clv)
+FU_FALLIBLE(fu_swig_pareto_p_alive)
+FU_FALLIBLE(fu_swig_pareto_expected)
+FU_FALLIBLE(fu_swig_pareto_clv)
+FU_FALLIBLE(fu_swig_gammagamma_expected)
+FU_FALLIBLE(fu_segment_bgnbd_expected_new)
+FU_FALLIBLE(fu_segment_pareto_expected_new)
+%rename(bgnbd_p_alive) fu_swig_bgnbd_p_alive;
+%rename(bgnbd_expected) fu_swig_bgnbd_expected;
+%rename(bgnbd_clv) fu_swig_bgnbd_clv;
+%rename(pareto_p_alive) fu_swig_pareto_p_alive;
+%rename(pareto_expected) fu_swig_pareto_expected;
+%rename(pareto_clv) fu_swig_pareto_clv;
+%rename(gammagamma_expected) fu_swig_gammagamma_expected;
+%rename(bgnbd_expected_new) fu_segment_bgnbd_expected_new;
+%rename(pareto_expected_new) fu_segment_pareto_expected_new;
+int fu_swig_bgnbd_p_alive(const fu_segment_bgnbd *m, const double *x, size_t nx, const double *t_x, size_t ntx,
+                          const double *T, size_t nT, fu_swig_dvec *OUT);
+int fu_swig_bgnbd_expected(const fu_segment_bgnbd *m, const double *x, size_t nx, const double *t_x, size_t ntx,
+                           const double *T, size_t nT, double horizon, fu_swig_dvec *OUT);
+int fu_swig_bgnbd_clv(const fu_segment_bgnbd *m, const fu_segment_gammagamma *gg, const double *x, size_t nx,
+                      const double *t_x, size_t ntx, const double *T, size_t nT, const double *zbar, size_t nz,
+                      double period, unsigned int periods = 12, double discount = 0.01, double margin = 1.0,
+                      fu_swig_dvec *OUT);
+int fu_swig_pareto_p_alive(const fu_segment_pareto *m, const double *x, size_t nx, const double *t_x, size_t ntx,
+                           const double *T, size_t nT, fu_swig_dvec *OUT);
+int fu_swig_pareto_expected(const fu_segment_pareto *m, const double *x, size_t nx, const double *t_x,
+                            size_t ntx, const double *T, size_t nT, double horizon, fu_swig_dvec *OUT);
+int fu_swig_pareto_clv(const fu_segment_pareto *m, const fu_segment_gammagamma *gg, const double *x, size_t nx,
+                       const double *t_x, size_t ntx, const double *T, size_t nT, const double *zbar, size_t nz,
+                       double period, unsigned int periods = 12, double discount = 0.01, double margin = 1.0,
+                       fu_swig_dvec *OUT);
+int fu_swig_gammagamma_expected(const fu_segment_gammagamma *m, const double *x, size_t nx, const double *zbar,
+                                size_t nz, fu_swig_dvec *OUT);
+int fu_segment_bgnbd_expected_new(const fu_segment_bgnbd *m, double t, double *out);
+int fu_segment_pareto_expected_new(const fu_segment_pareto *m, double t, double *out);
+
+/* ------------------------------------------------------------ summaries */
+%rename(Summary) fu_segment_summary;
+typedef struct fu_segment_summary {
+    %immutable;
+    size_t n;
+    %mutable;
+} fu_segment_summary;
+%{
+static void fu_swig_summary_col(const double *col, size_t n, fu_swig_dvec *OUT) {
+    if (fu_swig_dvec_alloc(OUT, n) == FU_OK && n) memcpy(OUT->v, col, n * sizeof(double));
+}
+static void fu_segment_summary_m_x(fu_segment_summary *s, fu_swig_dvec *OUT) { fu_swig_summary_col(s->x, s->n, OUT); }
+static void fu_segment_summary_m_t_x(fu_segment_summary *s, fu_swig_dvec *OUT) { fu_swig_summary_col(s->t_x, s->n, OUT); }
+static void fu_segment_summary_m_T(fu_segment_summary *s, fu_swig_dvec *OUT) { fu_swig_summary_col(s->T, s->n, OUT); }
+static void fu_segment_summary_m_zbar(fu_segment_summary *s, fu_swig_dvec *OUT) { fu_swig_summary_col(s->zbar, s->n, OUT); }
+static void fu_segment_summary_m_total(fu_segment_summary *s, fu_swig_dvec *OUT) { fu_swig_summary_col(s->total, s->n, OUT); }
+/* first purchase times as doubles (exact below 2^53 s); no purchase: NaN */
+static void fu_segment_summary_m_first_at(fu_segment_summary *s, fu_swig_dvec *OUT) {
+    if (fu_swig_dvec_alloc(OUT, s->n) != FU_OK) return;
+    for (size_t i = 0; i < s->n; i++)
+        OUT->v[i] = s->first_at[i] == FU_SEGMENT_NO_PURCHASE ? NAN : (double)s->first_at[i];
+}
+
+/* customers and times arrive as int64_t arrays (typed void: SWIG's int64_t is long long) */
+static fu_segment_summary *fu_swig_summarize(const void *customers_v, size_t nc, const void *times_v, size_t nt,
+                                             const double *values, size_t nv, size_t n_customers,
+                                             int64_t calibration_end, double unit_seconds, int64_t day_offset,
+                                             int64_t day_seconds) {
+    const int64_t *customers = (const int64_t *)customers_v, *times = (const int64_t *)times_v;
+    fu_segment_summary *s = NULL;
+    fu_segment_summary_options o = FU_SEGMENT_SUMMARY_OPTIONS_INIT;
+    size_t *idx;
+    if (fu_swig_same_len(nc, nt, "summarize") || fu_swig_same_len(nc, nv, "summarize")) return NULL;
+    idx = (size_t *)malloc((nc ? nc : 1) * sizeof *idx);
+    if (!idx) { fu__error_nomem(); return NULL; }
+    for (size_t i = 0; i < nc; i++) {
+        if (customers[i] < 0) {
+            free(idx);
+            fu__error_set(FU_EINVAL, "event %zu: customer index %lld is negative", i, (long long)customers[i]);
+            return NULL;
+        }
+        idx[i] = (size_t)customers[i];
+    }
+    o.day_offset = day_offset;
+    o.day_seconds = day_seconds;
+    fu_segment_summarize(idx, times, values, nc, n_customers, calibration_end, unit_seconds, &o, &s);
+    free(idx);
+    return s;
+}
+%}
+%extend fu_segment_summary {
+    ~fu_segment_summary() { fu_segment_summary_free($self); }
+}
+/* SWIG names the helper of an %extend method <struct>_<method>: methods are
+ * written m_<name> (defined above) and renamed to <name>. */
+%rename(x) fu_segment_summary::m_x;
+%rename(t_x) fu_segment_summary::m_t_x;
+%rename(T) fu_segment_summary::m_T;
+%rename(zbar) fu_segment_summary::m_zbar;
+%rename(total) fu_segment_summary::m_total;
+%rename(first_at) fu_segment_summary::m_first_at;
+FU_SEG_RAISES(fu_segment_summary::m_x)
+FU_SEG_RAISES(fu_segment_summary::m_t_x)
+FU_SEG_RAISES(fu_segment_summary::m_T)
+FU_SEG_RAISES(fu_segment_summary::m_zbar)
+FU_SEG_RAISES(fu_segment_summary::m_total)
+FU_SEG_RAISES(fu_segment_summary::m_first_at)
+%extend fu_segment_summary {
+    void m_x(fu_swig_dvec *OUT);
+    void m_t_x(fu_swig_dvec *OUT);
+    void m_T(fu_swig_dvec *OUT);
+    void m_zbar(fu_swig_dvec *OUT);
+    void m_total(fu_swig_dvec *OUT);
+    void m_first_at(fu_swig_dvec *OUT);
+}
+%newobject fu_swig_summarize;
+FU_SEG_RAISES(fu_swig_summarize)
+%rename(summarize) fu_swig_summarize;
+fu_segment_summary *fu_swig_summarize(const void *customers, size_t nc, const void *times, size_t nt,
+                                      const double *values, size_t nv, size_t n_customers, int64_t calibration_end,
+                                      double unit_seconds, int64_t day_offset = 0, int64_t day_seconds = 86400);
+
+/* ------------------------------------------------------------ RFM and names */
+%{
+static int fu_swig_rfm(const double *recency, size_t nr, const double *frequency, size_t nf,
+                       const double *monetary, size_t nm, fu_segment_rfm **res) {
+    int rc = fu_swig_same_len(nr, nf, "rfm");
+    if (!rc) rc = fu_swig_same_len(nr, nm, "rfm");
+    if (rc) return rc;
+    *res = (fu_segment_rfm *)malloc((nr ? nr : 1) * sizeof **res);
+    if (!*res) return fu__error_nomem();
+    rc = fu_segment_rfm_score(recency, frequency, monetary, nr, NULL, *res);
+    if (rc) { free(*res); *res = NULL; }
+    return rc;
+}
+static int fu_swig_rfm_codes(const double *recency, size_t nr, const double *frequency, size_t nf,
+                             const double *monetary, size_t nm, fu_swig_ivec *IOUT) {
+    fu_segment_rfm *res = NULL;
+    int rc = fu_swig_rfm(recency, nr, frequency, nf, monetary, nm, &res);
+    if (!rc) {
+        IOUT->v = (long *)malloc((nr ? nr : 1) * sizeof(long));
+        IOUT->n = nr;
+        if (!IOUT->v) rc = fu__error_nomem();
+    }
+    for (size_t i = 0; !rc && i < nr; i++) IOUT->v[i] = res[i].code;
+    free(res);
+    return rc;
+}
+%}
+FU_FALLIBLE(fu_swig_rfm_codes)
+%rename(rfm_codes) fu_swig_rfm_codes;
+int fu_swig_rfm_codes(const double *recency, size_t nr, const double *frequency, size_t nf,
+                      const double *monetary, size_t nm, fu_swig_ivec *IOUT);
+
+#ifdef SWIGPYTHON
+%{
+static PyObject *fu_swig_rfm_groups(PyObject *r, PyObject *f, PyObject *m) {
+    double *rv = NULL, *fv = NULL, *mv = NULL;
+    size_t nr = 0, nf = 0, nm = 0;
+    fu_segment_rfm *res = NULL;
+    PyObject *list = NULL;
+    int rc;
+    if (fu_py_seg_doubles(r, &rv, &nr) < 0 || fu_py_seg_doubles(f, &fv, &nf) < 0 || fu_py_seg_doubles(m, &mv, &nm) < 0)
+        goto done;
+    rc = fu_swig_rfm(rv, nr, fv, nf, mv, nm, &res);
+    if (rc) { fu_py_raise(rc); goto done; }
+    list = PyList_New((Py_ssize_t)nr);
+    for (size_t i = 0; list && i < nr; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyUnicode_FromString(res[i].group));
+done:
+    free(rv); free(fv); free(mv); free(res);
+    return list;
+}
+%}
+%nothread fu_swig_rfm_groups; /* works on Python objects: keeps the GIL */
+%rename(rfm_groups) fu_swig_rfm_groups;
+PyObject *fu_swig_rfm_groups(PyObject *r, PyObject *f, PyObject *m);
+#endif
+#ifdef SWIGLUA
+%{
+static int fu_swig_rfm_groups(lua_State *L) {
+    double *rv = NULL, *fv = NULL, *mv = NULL;
+    size_t nr = 0, nf = 0, nm = 0;
+    fu_segment_rfm *res = NULL;
+    int rc;
+    if (fu_lua_seg_doubles(L, 1, &rv, &nr) < 0 || fu_lua_seg_doubles(L, 2, &fv, &nf) < 0 ||
+        fu_lua_seg_doubles(L, 3, &mv, &nm) < 0) {
+        free(rv); free(fv); free(mv);
+        return luaL_error(L, "rfm_groups: expected three arrays of numbers");
+    }
+    rc = fu_swig_rfm(rv, nr, fv, nf, mv, nm, &res);
+    free(rv); free(fv); free(mv);
+    if (rc) {
+        fu_lua_push_error(L, rc);
+        return lua_error(L);
+    }
+    lua_createtable(L, (int)nr, 0);
+    for (size_t i = 0; i < nr; i++) {
+        lua_pushstring(L, res[i].group);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    free(res);
+    return 1;
+}
+%}
+%native(rfm_groups) int fu_swig_rfm_groups(lua_State *L);
+#endif
+
+%rename(tier_name) fu_segment_tier_name;
+%rename(product_class_name) fu_segment_product_class_name;
+%rename(lifecycle_name) fu_segment_lifecycle_name;
+const char *fu_segment_tier_name(int tier);
+const char *fu_segment_product_class_name(int c);
+const char *fu_segment_lifecycle_name(int stage);
+%constant int TIER_ORDINARY = FU_TIER_ORDINARY;
+%constant int TIER_KEY = FU_TIER_KEY;
+%constant int TIER_VIP = FU_TIER_VIP;
+%constant int LIFECYCLE_NEW = FU_LIFECYCLE_NEW;
+%constant int LIFECYCLE_GROWING = FU_LIFECYCLE_GROWING;
+%constant int LIFECYCLE_MATURE = FU_LIFECYCLE_MATURE;
+%constant int LIFECYCLE_DECLINING = FU_LIFECYCLE_DECLINING;
+%constant int LIFECYCLE_CHURNED = FU_LIFECYCLE_CHURNED;

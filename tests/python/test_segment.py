@@ -1,0 +1,98 @@
+"""fu_segment from Python: CDNOW fits, scoring, summaries, RFM and error translation."""
+import csv
+import math
+
+import pytest
+
+import followup
+
+
+@pytest.fixture(scope="module")
+def cdnow(datadir):
+    with open(datadir / "cdnow" / "cdnow_customers_summary_with_transactions.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    cols = {k: [float(r[k]) for r in rows] for k in ("x", "t_x", "T", "zbar")}
+    assert len(cols["x"]) == 2357
+    return cols
+
+
+def test_bgnbd_fit_reproduces_published_cdnow_estimates(cdnow):
+    m = followup.bgnbd_fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    assert isinstance(m, followup.BgNbd)
+    assert abs(m.r - 0.243) < 0.002 and abs(m.alpha - 4.414) < 0.002
+    assert abs(m.a - 0.793) < 0.002 and abs(m.b - 2.426) < 0.002
+    ll = followup.bgnbd_loglik(m, cdnow["x"], cdnow["t_x"], cdnow["T"])
+    assert abs(ll + 9582.4) < 0.1
+
+
+def test_pareto_and_gammagamma_fits(cdnow):
+    p = followup.pareto_fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    assert abs(p.r - 0.553) < 0.002 and abs(p.beta - 11.669) < 0.002
+    g = followup.gammagamma_fit(cdnow["x"], cdnow["zbar"])
+    assert abs(g.p - 6.25) < 0.02 and abs(g.q - 3.74) < 0.02 and abs(g.gamma - 15.44) < 0.02
+    assert abs(followup.gammagamma_loglik(g, cdnow["x"], cdnow["zbar"]) + 4055.9) < 0.1
+
+
+def test_scoring_lists_and_clv():
+    m = followup.BgNbd(0.242593, 4.413532, 0.792886, 2.425753)
+    x, tx, T = [2, 0, 5000], [30.43, 0, 38.9], [38.86, 38.86, 39]
+    pa = followup.bgnbd_p_alive(m, x, tx, T)
+    assert len(pa) == 3 and pa[1] == 1.0 and all(0 <= p <= 1 for p in pa)
+    e = followup.bgnbd_expected(m, x, tx, T, 39)
+    assert abs(e[0] - 1.226) < 0.0005  # Fader, Hardie & Lee (2005)
+    assert all(math.isfinite(v) for v in e)
+    assert abs(followup.bgnbd_expected_new(m, 39) - 1.1950) < 1e-4
+    # one period by hand: value * E(P) / (1 + d)
+    clv = followup.bgnbd_clv(m, None, x[:1], tx[:1], T[:1], [22.35], 52 / 12, periods=1, discount=0.01)
+    e1 = followup.bgnbd_expected(m, x[:1], tx[:1], T[:1], 52 / 12)[0]
+    assert clv[0] == pytest.approx(22.35 * e1 / 1.01, rel=1e-12)
+    g = followup.GammaGamma(6.25, 3.74, 15.44)
+    assert followup.bgnbd_clv(m, g, x, tx, T, [22.35, 0, 30], 52 / 12)[1] > 0
+
+
+def test_numpy_arrays_are_accepted():
+    np = pytest.importorskip("numpy")
+    m = followup.BgNbd(0.242593, 4.413532, 0.792886, 2.425753)
+    x = np.array([2.0, 0.0]), np.array([30.43, 0.0]), np.array([38.86, 10.0])
+    assert followup.bgnbd_p_alive(m, *x) == followup.bgnbd_p_alive(m, [2, 0], [30.43, 0], [38.86, 10])
+
+
+def test_errors_raise_the_right_classes():
+    m = followup.BgNbd(0.24, 4.4, 0.79, 2.4)
+    with pytest.raises(followup.ConvergenceError):
+        followup.bgnbd_fit([0, 0, 0], [0, 0, 0], [5, 6, 7])
+    with pytest.raises(followup.InvalidArgumentError) as info:
+        followup.bgnbd_p_alive(m, [1, 1], [1, 3], [2, 2])
+    assert "t_x[1]" in info.value.message
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.bgnbd_p_alive(m, [1], [1, 2], [2])
+    with pytest.raises(followup.RangeError):  # q < 1: the population mean does not exist
+        followup.gammagamma_expected(followup.GammaGamma(1, 0.5, 10), [0], [0])
+    assert isinstance(followup.ConvergenceError("x"), ArithmeticError)
+
+
+def test_summarize_from_events():
+    day = 86400
+    s = followup.summarize([0, 0, 0, 1], [0, 3 * day, 3 * day + 60, 5 * day], [10.0, 20.0, 5.0, 7.0],
+                           3, 10 * day, float(day))
+    assert s.n == 3
+    assert s.x() == [1.0, 0.0, 0.0]
+    assert s.t_x() == [3.0, 0.0, 0.0]
+    assert s.T() == [10.0, 5.0, 0.0]
+    assert s.zbar() == [25.0, 0.0, 0.0]
+    assert s.total() == [35.0, 7.0, 0.0]
+    assert math.isnan(s.first_at()[2])
+    with pytest.raises(followup.InvalidArgumentError) as info:
+        followup.summarize([0, 9], [0, 0], [1.0, 1.0], 2, day, float(day))
+    assert "event 1" in info.value.message
+
+
+def test_rfm_codes_and_groups():
+    rec = [5, 5, 10, 20, 20, 20, 40, 80, 160, 365]
+    freq = [10, 1, 3, 3, 8, 1, 2, 5, 1, 20]
+    mon = [500, 20, 100, 100, 300, 10, 50, 200, 5, 1000]
+    assert followup.rfm_codes(rec, freq, mon) == [555, 512, 433, 333, 344, 311, 222, 244, 111, 155]
+    groups = followup.rfm_groups(rec, freq, mon)
+    assert groups[0] == "champions" and groups[9] == "cant_lose"
+    assert followup.tier_name(followup.TIER_VIP) == "vip"
+    assert followup.lifecycle_name(followup.LIFECYCLE_CHURNED) == "churned"
