@@ -3,7 +3,11 @@
  * day, 300 agents. The book is generated in memory (no CSV): customers in
  * eight zones, some with preferred or do-not-disturb windows, and per
  * customer a history over two years of purchases (three price classes),
- * deliveries, installations, repairs, inquiries, complaints and contacts.
+ * deliveries, installations, repairs, inquiries, complaints and contacts;
+ * for 90% of the customers the last event is an answered contact (a book
+ * whose follow-up has been kept up). The backlog case (no recent contact:
+ * almost everyone overdue for the recurring cadences) is `backlog` as the
+ * fourth argument.
  *
  *   bench_planner [customers] [events_per_customer] [runs]
  *
@@ -69,6 +73,7 @@ int main(int argc, char **argv) {
     size_t ncust = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     size_t per = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
     int runs = argc > 3 ? atoi(argv[3]) : 5;
+    int backlog = argc > 4 && strcmp(argv[4], "backlog") == 0;
     if (runs < 1) runs = 1;
     int64_t now = 1772416800; /* 2026-03-02T02:00:00Z = 10:00 in Shanghai */
     fu_policy *policy = NULL;
@@ -123,6 +128,8 @@ int main(int argc, char **argv) {
             e->customer_id = eids[k];
             e->at = t;
             e->kind = KINDS[rnd(12)];
+            /* most customers have been followed up lately (the policy was kept) */
+            if (!backlog && j + 1 == n && rnd(10) != 0) e->kind = FU_EVENT_CONTACT;
             snprintf(orders[k], 24, "O%zu", (c * 7 + j / 3) % 100000000);
             e->order_id = orders[k];
             uint32_t pc = rnd(10);
@@ -130,7 +137,7 @@ int main(int argc, char **argv) {
             if (e->kind == FU_EVENT_PURCHASE) e->amount = e->unit_price;
             if (e->kind == FU_EVENT_CONTACT) {
                 e->channel = FU_CHANNEL_PHONE;
-                e->outcome = rnd(3) ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+                e->outcome = j + 1 == n || rnd(3) ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
             }
             if (e->kind == FU_EVENT_REPAIR) e->severity = rnd(3) ? FU_SEVERITY_NORMAL : FU_SEVERITY_URGENT;
             if (++k == CHUNK) {

@@ -140,40 +140,61 @@ static int plan_push(fu_plan *p, const fu_touchpoint *t, const fu_calendar *cal,
     return FU_OK;
 }
 
-static int tp_cmp(const void *a, const void *b) {
-    const fu_touchpoint *x = a, *y = b;
+typedef struct tp_key {
+    int64_t best_at;
+    size_t customer;
+    uint32_t idx;
+    uint8_t status, priority;
+} tp_key;
+
+static int key_cmp(const void *a, const void *b) {
+    const tp_key *x = a, *y = b;
     if (x->status != y->status) return x->status < y->status ? -1 : 1;
     if (x->best_at != y->best_at) return x->best_at < y->best_at ? -1 : 1;
     if (x->customer != y->customer) return x->customer < y->customer ? -1 : 1;
     if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
-    return strcmp(x->rule, y->rule);
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-typedef struct tp_row {
-    fu_touchpoint tp;
-    const fu_calendar *cal;
-    uint32_t oid;
-} tp_row;
-
-static int row_cmp(const void *a, const void *b) { return tp_cmp(&((const tp_row *)a)->tp, &((const tp_row *)b)->tp); }
-
-/* Sort touchpoints (keeping the parallel columns aligned) and count statuses. */
+/* Sort touchpoints by status, best_at, customer (stable), keeping the
+ * parallel columns aligned, and count statuses. Compact keys and an in-place
+ * permutation keep the extra memory at 24 bytes a touchpoint. */
 static int plan_finish(fu_plan *p) {
+    if (p->n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 touchpoints");
     if (p->n > 1) {
-        tp_row *r = fu__malloc(p->n * sizeof *r);
-        if (!r) return fu__error_nomem();
+        tp_key *k = fu__malloc(p->n * sizeof *k);
+        if (!k) return fu__error_nomem();
         for (size_t i = 0; i < p->n; i++) {
-            r[i].tp = p->tp[i];
-            r[i].cal = p->cal[i];
-            r[i].oid = p->oid[i];
+            k[i].best_at = p->tp[i].best_at;
+            k[i].customer = p->tp[i].customer;
+            k[i].idx = (uint32_t)i;
+            k[i].status = (uint8_t)p->tp[i].status;
+            k[i].priority = (uint8_t)p->tp[i].priority;
         }
-        qsort(r, p->n, sizeof *r, row_cmp);
+        qsort(k, p->n, sizeof *k, key_cmp);
+        /* position i takes the row at k[i].idx: follow the cycles */
         for (size_t i = 0; i < p->n; i++) {
-            p->tp[i] = r[i].tp;
-            p->cal[i] = r[i].cal;
-            p->oid[i] = r[i].oid;
+            if (k[i].idx == i || k[i].idx == UINT32_MAX) continue;
+            fu_touchpoint tt = p->tp[i];
+            const fu_calendar *tc = p->cal[i];
+            uint32_t to = p->oid[i];
+            size_t j = i;
+            for (;;) {
+                size_t src = k[j].idx;
+                k[j].idx = UINT32_MAX;
+                if (src == i) {
+                    p->tp[j] = tt;
+                    p->cal[j] = tc;
+                    p->oid[j] = to;
+                    break;
+                }
+                p->tp[j] = p->tp[src];
+                p->cal[j] = p->cal[src];
+                p->oid[j] = p->oid[src];
+                j = src;
+            }
         }
-        fu__free(r);
+        fu__free(k);
     }
     memset(p->off, 0, sizeof p->off);
     for (size_t i = 0; i < p->n; i++) p->off[p->tp[i].status + 1]++;
@@ -1712,8 +1733,14 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         tp.priority = (fu_priority)g->priority;
         tp.status = (fu_touchpoint_status)status;
         tp.purposes = (unsigned)g->n;
-        tp.purpose = arena_str(&plan->arena, purpose.data ? purpose.data : "", purpose.len);
-        tp.rule = arena_str(&plan->arena, rule.data ? rule.data : "", rule.len);
+        if (g->n == 1) { /* borrowed from the policy */
+            const pl_cand *c = &pl->cand[pl->gm[g->first]];
+            tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
+            tp.rule = c->step->rule;
+        } else {
+            tp.purpose = arena_str(&plan->arena, purpose.data ? purpose.data : "", purpose.len);
+            tp.rule = arena_str(&plan->arena, rule.data ? rule.data : "", rule.len);
+        }
         tp.reason = arena_str(&plan->arena, reason.data ? reason.data : "", reason.len);
         tp.status_rule = status_rule ? status_rule : "";
         tp.order_id = order ? arena_str(&plan->arena, order, strlen(order)) : "";
@@ -1849,20 +1876,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
         int64_t next_day = (it[i].day + 1) * DAY - off;
-        char buf[96];
-        fu_date dd;
-        char ds[FU_DATE_TEXT_SIZE] = "?";
-        if (!fu_date_from_days(it[i].day, &dd)) fu_date_format(&dd, ds, sizeof ds);
-        snprintf(buf, sizeof buf, "; deferred by capacity.calls_per_agent_day: %s full (%zu calls)", ds, cap);
-        size_t rl = strlen(t->reason), bl = strlen(buf);
-        char *r = arena_alloc(&plan->arena, rl + bl + 1);
-        if (!r) {
-            rc = fu__error_nomem();
-            break;
-        }
-        memcpy(r, t->reason, rl);
-        memcpy(r + rl, buf, bl + 1);
-        t->reason = r;
+        /* the reason keeps why it is due; status and status_rule say why it waits */
         t->status = FU_TOUCHPOINT_DEFERRED;
         t->status_rule = "capacity.calls_per_agent_day";
         t->best_at = next_day <= t->due_to ? next_day : t->due_to;
