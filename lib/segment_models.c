@@ -231,11 +231,12 @@ static int seg_minimize(seg_min *m, double *theta, unsigned int max_iter, double
             fresh = 1;
         }
         double big = maxabs(dir, d);
-        if (big > 2.0)
-            for (int i = 0; i < d; i++) dir[i] *= 2.0 / big, gd *= 1.0; /* limit a step to e^2 */
-        if (big > 2.0) {
+        if (big > 2.0) { /* limit a step to a factor e^2 per parameter */
             gd = 0;
-            for (int i = 0; i < d; i++) gd += dir[i] * g[i];
+            for (int i = 0; i < d; i++) {
+                dir[i] *= 2.0 / big;
+                gd += dir[i] * g[i];
+            }
         }
         double step = 1.0, fn = INFINITY;
         int ok = 0;
