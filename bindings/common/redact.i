@@ -1,1 +1,120 @@
-/* SWIG interface of fu_redact (language-neutral). */
+/* SWIG interface of fu_redact (language-neutral; per-language pieces are
+ * under #ifdef SWIGPYTHON / SWIGLUA).
+ *
+ *   Redactor(kinds=REDACT_ALL_BUILTIN, mask_char="*")
+ *     apply(text) -> str          count(kind) -> int     total() -> int
+ *     reset_counts()              uses_jit() -> bool
+ *   redactor_from_policy(policy) -> Redactor
+ *   redact_kind_name(kind) -> str
+ *   redact_id_cn_valid(text) -> bool, redact_luhn_valid(text) -> bool
+ *   constants REDACT_MOBILE_CN, REDACT_LANDLINE_CN, REDACT_E164, REDACT_ID_CN,
+ *   REDACT_BANK_CARD, REDACT_EMAIL, REDACT_EXTRA, REDACT_ALL_BUILTIN
+ * Failures raise (followup.Error subclasses in Python, error tables in Lua);
+ * a text that hits a match limit raises instead of coming back unmasked.
+ *
+ * Methods are written m_<name> and renamed (SWIG would name the helper of an
+ * %extend method fu_redactor_<name>, colliding with the C API).
+ */
+
+%{
+#include <stdbool.h>
+%}
+
+#ifdef SWIGPYTHON
+%define FU_RED_RAISES(fn)
+%exception fn {
+    fu_error_clear();
+    $action
+    if (fu_error_last()->code != FU_OK) {
+        fu_py_raise(fu_error_last()->code);
+        SWIG_fail;
+    }
+}
+%enddef
+#endif
+#ifdef SWIGLUA
+%define FU_RED_RAISES(fn)
+%exception fn {
+    fu_error_clear();
+    $action
+    if (fu_error_last()->code != FU_OK) {
+        fu_lua_push_error(L, fu_error_last()->code);
+        SWIG_fail;
+    }
+}
+%enddef
+#endif
+
+%constant int REDACT_MOBILE_CN = FU_REDACT_MOBILE_CN;
+%constant int REDACT_LANDLINE_CN = FU_REDACT_LANDLINE_CN;
+%constant int REDACT_E164 = FU_REDACT_E164;
+%constant int REDACT_ID_CN = FU_REDACT_ID_CN;
+%constant int REDACT_BANK_CARD = FU_REDACT_BANK_CARD;
+%constant int REDACT_EMAIL = FU_REDACT_EMAIL;
+%constant int REDACT_EXTRA = FU_REDACT_EXTRA;
+%constant unsigned int REDACT_ALL_BUILTIN = FU_REDACT_ALL_BUILTIN;
+
+%{
+static fu_redactor *fu_swig_redactor_from_policy(const fu_policy *policy) {
+    fu_redactor *r = NULL;
+    fu_redactor_new_from_policy(&r, policy);
+    return r;
+}
+static bool fu_swig_redact_id_cn_valid(const char *text, size_t len) {
+    return fu_redact_id_cn_valid(text, len) != 0;
+}
+static bool fu_swig_redact_luhn_valid(const char *text, size_t len) {
+    return fu_redact_luhn_valid(text, len) != 0;
+}
+%}
+%newobject fu_swig_redactor_from_policy;
+FU_RED_RAISES(fu_swig_redactor_from_policy)
+%rename(redactor_from_policy) fu_swig_redactor_from_policy;
+%rename(redact_id_cn_valid) fu_swig_redact_id_cn_valid;
+%rename(redact_luhn_valid) fu_swig_redact_luhn_valid;
+%rename(redact_kind_name) fu_redact_kind_name;
+fu_redactor *fu_swig_redactor_from_policy(const fu_policy *policy);
+bool fu_swig_redact_id_cn_valid(const char *text, size_t len);
+bool fu_swig_redact_luhn_valid(const char *text, size_t len);
+const char *fu_redact_kind_name(int kind);
+
+%rename(Redactor) fu_redactor;
+typedef struct fu_redactor {} fu_redactor;
+FU_RED_RAISES(fu_redactor::fu_redactor)
+FU_RED_RAISES(fu_redactor::m_apply)
+%newobject fu_redactor::m_apply;
+%typemap(newfree) char *fu_redactor::m_apply "fu_free($1);";
+%rename(apply) fu_redactor::m_apply;
+%rename(count) fu_redactor::m_count;
+%rename(total) fu_redactor::m_total;
+%rename(reset_counts) fu_redactor::m_reset_counts;
+%rename(uses_jit) fu_redactor::m_uses_jit;
+%extend fu_redactor {
+    fu_redactor(unsigned int kinds = FU_REDACT_ALL_BUILTIN, const char *mask_char = NULL) {
+        fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+        o.kinds = kinds;
+        if (mask_char && mask_char[0]) o.mask_char = mask_char[0];
+        fu_redactor *r = NULL;
+        fu_redactor_new(&r, &o);
+        return r;
+    }
+    ~fu_redactor() { fu_redactor_free($self); }
+    /* The masked text; NULL (and the error set) when a limit stopped it. */
+    char *m_apply(const char *text, size_t len) {
+        char *out = NULL;
+        fu_redactor_apply($self, text, len, &out, NULL);
+        return out;
+    }
+    size_t m_count(int kind) {
+        fu_redact_counts c;
+        fu_redactor_counts($self, &c);
+        return kind >= 0 && kind < FU_REDACT_KIND_COUNT ? c.by_kind[kind] : 0;
+    }
+    size_t m_total() {
+        fu_redact_counts c;
+        fu_redactor_counts($self, &c);
+        return c.total;
+    }
+    void m_reset_counts() { fu_redactor_reset_counts($self); }
+    bool m_uses_jit() { return fu_redactor_uses_jit($self) != 0; }
+}

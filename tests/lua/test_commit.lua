@@ -1,0 +1,38 @@
+-- fu_commit from Lua.
+local T = require "testlib"
+local followup = require "followup"
+
+local function t(text) return followup.time_parse(text) end
+
+local function cn2025()
+  local cal = followup.Calendar("Asia/Shanghai")
+  cal:set_hours_text("Mon-Fri 09:00-18:00")
+  cal:add_holiday(followup.Date(2025, 10, 1), followup.Date(2025, 10, 8))
+  cal:add_workday(followup.Date(2025, 9, 28))
+  return cal
+end
+
+T.test("a promise of 3 working days breaches and escalates", function()
+  local cal = cn2025()
+  local led = followup.Ledger()
+  local id = led:add_promised("C1", "3个工作日内上门", t("2025-09-26T16:00:00+08:00"), 3,
+                              followup.DURATION_WORKING_DAYS, cal)
+  T.eq(math.type(id), "integer", "id type")
+  T.eq(led:get(id):deadline(0), t("2025-09-30T18:00:00+08:00"), "deadline")
+  T.eq(led:tick(t("2025-10-02T18:00:00+08:00")), 3, "events")
+  local one = led:get(id)
+  T.eq(one:state(0), followup.COMMIT_BREACHED, "state")
+  T.eq(one:event_rule(0, 3), "commitments.escalate_after", "rule")
+  local e = T.raises(function() led:get(999) end)
+  T.eq(e.name, "NotFoundError", "not found")
+end)
+
+T.test("extraction", function()
+  local ex = followup.Extractor()
+  local x = ex:run(cn2025(), "明天下午前回电", t("2025-09-26T16:00:00+08:00"))
+  T.eq(x:promise_count(), 1, "count")
+  T.eq(x:promise_rule(0), "commitments.patterns.zh_tomorrow_pm", "rule")
+  T.eq(x:promise_deadline(0), t("2025-09-27T12:00:00+08:00"), "deadline")
+end)
+
+T.done()

@@ -1,0 +1,43 @@
+"""fu_redact from Python: masks, counts, validators, limits, policy."""
+import pytest
+
+import followup
+
+
+def test_masks_keep_a_hint_and_are_counted():
+    r = followup.Redactor()
+    out = r.apply("客户手机13812345678，邮箱zhang.san@example.com，卡号6222 0212 3456 7894")
+    assert out == "客户手机138****5678，邮箱z***@example.com，卡号6222 **** **** 7894"
+    assert r.count(followup.REDACT_MOBILE_CN) == 1
+    assert r.count(followup.REDACT_EMAIL) == 1
+    assert r.count(followup.REDACT_BANK_CARD) == 1
+    assert r.total() == 3
+    r.reset_counts()
+    assert r.total() == 0
+
+
+def test_kinds_and_mask_char():
+    r = followup.Redactor(1 << followup.REDACT_ID_CN, "#")
+    assert r.apply("110105199001011232 13812345678") == "110###########1232 13812345678"
+
+
+def test_validators():
+    assert followup.redact_id_cn_valid("11010519900101103X")
+    assert not followup.redact_id_cn_valid("110105199001011233")
+    assert followup.redact_luhn_valid("4111 1111 1111 1111")
+    assert not followup.redact_luhn_valid("4111111111111112")
+    assert followup.redact_kind_name(followup.REDACT_EMAIL) == "email"
+
+
+def test_redactor_from_policy_with_extra_pattern():
+    yaml = ("redaction:\n"
+            "  extra:\n"
+            "    order_no: {regex: 'ORD-\\d{8}', replacement: 'ORD-########'}\n")
+    p = followup.policy_load_string(yaml)
+    r = followup.redactor_from_policy(p)
+    assert r.apply("ORD-20250926 a@b.co") == "ORD-######## a***@b.co"
+
+
+def test_bad_kind_bits_raise():
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.Redactor(1 << 20)
