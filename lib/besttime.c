@@ -11,7 +11,8 @@
 #include <string.h>
 
 #define BT_NONE UINT32_MAX
-#define BT_HORIZON (400 * 86400LL)
+#define BT_HORIZON (400 * 86400LL) /* longest search window */
+#define BT_SEARCH (35 * 86400LL)   /* how far the next allowed instant is looked for */
 #define BT_MAX_ZONES 65535u
 #define BT_FIT_TIME_DEFAULT 0
 
@@ -1149,7 +1150,7 @@ static int bt_next_allowed(const fu_besttime *m, const bt_cust *c, int64_t t, un
     const fu_windows *pref = (use_pref && !urgent && c->pref != BT_NONE) ? m->wins[c->pref].w : NULL;
     const fu__pol_calendar *biz = c->b2b ? m->biz : NULL;
     const fu__pol_suppression *me = (!urgent && c->month_end >= 0) ? m->supp[c->month_end] : NULL;
-    int64_t limit = t > INT64_MAX - BT_HORIZON ? INT64_MAX : t + BT_HORIZON;
+    int64_t limit = t > INT64_MAX - BT_SEARCH ? INT64_MAX : t + BT_SEARCH;
     const char *first = NULL;
     int rc = FU_OK;
     for (int iter = 0; iter < 100000; iter++) {
@@ -1160,12 +1161,13 @@ static int bt_next_allowed(const fu_besttime *m, const bt_cust *c, int64_t t, un
         const char *r = NULL;
         int64_t nt = t;
         int in;
-        if (m->quiet && (in = fu_windows_contains_time(m->quiet, cal, t)) <= 0) {
-            if (in < 0) return in;
+        fu_local L;
+        if ((rc = fu_calendar_to_local(cal, t, &L))) return rc;
+        int mow = (L.weekday * 24 + L.hour) * 60 + L.minute; /* one zone lookup for all windows */
+        if (m->quiet && !fu_windows_contains(m->quiet, mow)) {
             r = RULE_QUIET;
             rc = fu_windows_next_time(m->quiet, cal, t, &nt);
-        } else if (dnd && (in = fu_windows_contains_time(dnd, cal, t)) != 0) {
-            if (in < 0) return in;
+        } else if (dnd && fu_windows_contains(dnd, mow)) {
             r = RULE_DND;
             rc = bt_dnd_end(dnd, cal, t, &nt);
         } else if (biz && (in = fu_calendar_is_open(biz->cal, t)) <= 0) {
@@ -1173,8 +1175,6 @@ static int bt_next_allowed(const fu_besttime *m, const bt_cust *c, int64_t t, un
             r = bt_is_holiday(biz, t) ? m->rule_biz_holidays : m->rule_biz_hours;
             rc = fu_calendar_next_open(biz->cal, t, &nt);
         } else if (me) {
-            fu_local L;
-            if ((rc = fu_calendar_to_local(cal, t, &L))) return rc;
             if (L.day > bt_days_in_month(L.year, L.month) - me->last_days) {
                 r = me->rule;
                 fu_local T;
@@ -1185,8 +1185,7 @@ static int bt_next_allowed(const fu_besttime *m, const bt_cust *c, int64_t t, un
                 rc = fu_calendar_from_local(cal, &T, 0, &nt);
             }
         }
-        if (!r && pref && (in = fu_windows_contains_time(pref, cal, t)) <= 0) {
-            if (in < 0) return in;
+        if (!r && pref && !fu_windows_contains(pref, mow)) {
             r = RULE_PREF;
             rc = fu_windows_next_time(pref, cal, t, &nt);
         }
@@ -1243,6 +1242,8 @@ typedef struct bt_hour {
     int64_t start, end;
     int16_t how;
     int8_t mday, dim;
+    int8_t min0;   /* local minute of `start` when it is on a whole minute and the
+                      piece runs to the local hour's end in real time; else -1 */
     uint8_t quiet; /* ST_* */
     uint8_t biz;   /* ST_*; ST_UNKNOWN until needed */
 } bt_hour;
@@ -1272,6 +1273,7 @@ static int bt_hours_build(const fu_besttime *m, uint32_t zone, int64_t from, int
         x->start = t;
         x->end = end;
         x->how = (int16_t)(L.weekday * 24 + L.hour);
+        x->min0 = (int8_t)((L.second == 0 && end == t + (60 - L.minute) * 60) ? L.minute : -1);
         x->mday = (int8_t)L.day;
         x->dim = (int8_t)bt_days_in_month(L.year, L.month);
         x->quiet = bit(m->quiet_full, x->how) ? ST_FULL : bit(m->quiet_any, x->how) ? ST_PART : ST_NONE;
@@ -1390,15 +1392,39 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
         int64_t at = x->start;
         const char *r;
         int rc;
-        if (st == ST_PART) {
+        unsigned int sf = 0;
+        int biz_full = !(c->b2b && m->biz) || x->biz == ST_FULL;
+        if (x->min0 >= 0 && biz_full && (st == ST_PART || (pref && bit(pref->any, x->how) &&
+                                                           !bit(pref->full, x->how)))) {
+            /* Cut only by weekly windows inside a regular local hour: scan its
+             * minutes in the windows' bit tables (no calendar lookups). */
+            int base = x->how * 60, j, jp = -1, ja = -1;
+            for (j = x->min0; j < 60; j++) {
+                if (m->quiet && !fu_windows_contains(m->quiet, base + j)) continue;
+                if (dnd && fu_windows_contains(dnd->w, base + j)) continue;
+                if (ja < 0) ja = j;
+                if (pref && fu_windows_contains(pref->w, base + j)) {
+                    jp = j;
+                    break;
+                }
+                if (!pref) break;
+            }
+            if (ja < 0) continue;
+            at = x->start + (int64_t)(ja - x->min0) * 60;
+            if (jp >= 0) {
+                sf = FU_BESTTIME_SLOT_PREFERRED;
+                at = x->start + (int64_t)(jp - x->min0) * 60;
+            }
+        } else if (st == ST_PART) {
             if ((rc = bt_next_allowed(m, c, x->start, flags, 0, &r, &at))) return rc;
             if (at >= x->end) continue;
         }
-        unsigned int sf = 0;
-        if (pref && bit(pref->any, x->how)) {
+        if (sf) {
+            /* found above */
+        } else if (pref && bit(pref->any, x->how)) {
             if (bit(pref->full, x->how)) {
                 sf = FU_BESTTIME_SLOT_PREFERRED;
-            } else {
+            } else if (x->min0 < 0 || !biz_full) {
                 int64_t at2;
                 if ((rc = bt_next_allowed(m, c, x->start, flags, 1, &r, &at2))) return rc;
                 if (at2 < x->end) {

@@ -66,7 +66,7 @@
 extern "C" {
 #endif
 
-/** An instant that never comes (no allowed time within the horizon). */
+/** An instant that never comes (no allowed time within 35 days). */
 #define FU_BESTTIME_NEVER INT64_MAX
 /** `at` of a #fu_besttime_slot when the window holds no allowed instant. */
 #define FU_BESTTIME_NONE INT64_MIN
@@ -247,7 +247,8 @@ typedef struct fu_besttime_decision {
      *  borrowed from the model), e.g. "quiet_hours.allowed". */
     const char *rule;
     /** The first allowed instant at or after `now` (`now` itself when
-     *  allowed); #FU_BESTTIME_NEVER when there is none within 400 days. */
+     *  allowed); #FU_BESTTIME_NEVER when there is none within 35 days
+     *  (holidays, weekends and month ends all end sooner). */
     int64_t next_allowed;
 } fu_besttime_decision;
 
