@@ -1028,6 +1028,8 @@ typedef struct uattr {
     uint8_t channel, pclass;
 } uattr;
 
+#define GCACHE 4096
+
 typedef struct duerec {
     int64_t cell;
     int covered;
@@ -1051,8 +1053,11 @@ typedef struct ctx {
     /* cells */
     cell *cells;
     size_t nc, cap_c;
-    uint32_t *ctab; /* cell index + 1 */
+    uint32_t *ctab; /* cell index + 1 (hash mode) */
     size_t ctcap;
+    uint32_t *dense; /* cell index + 1 at [group * np + period] (dense mode) */
+    size_t dense_groups;
+    int hash_mode;
     int64_t last_cell_key;
     int64_t last_cell;
     /* response times */
@@ -1083,7 +1088,32 @@ typedef struct ctx {
     size_t ntrig[FU_EVENT_KIND_COUNT];
     /* SLA by severity (index fu_severity) */
     const fu_duration *sla_sev[4];
+    /* t quantiles of the policy's confidence by degrees of freedom (0: not yet) */
+    double tq[1025];
+    /* group cache (group index + 1) */
+    uint32_t gcache[GCACHE];
 } ctx;
+
+/* Wilson interval with the engine's z. */
+static void wilson_z(double x, double n, double z, double *lo, double *hi) {
+    double p = x / n, z2 = z * z;
+    double den = 1.0 + z2 / n;
+    double mid = (p + z2 / (2 * n)) / den;
+    double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
+    *lo = fmax(0.0, mid - half);
+    *hi = fmin(1.0, mid + half);
+}
+
+static double t_of(ctx *c, double df) {
+    double conf = c->pol->kpis.confidence, t = NAN;
+    if (df >= 1 && df <= 1024 && df == floor(df)) {
+        double *slot = &c->tq[(size_t)df];
+        if (*slot == 0) fu_kpi_t_quantile(0.5 + conf / 2.0, df, slot);
+        return *slot;
+    }
+    fu_kpi_t_quantile(0.5 + conf / 2.0, df, &t);
+    return t;
+}
 
 static void ctx_free(ctx *c) {
     fu__free(c->pstart);
@@ -1092,6 +1122,7 @@ static void ctx_free(ctx *c) {
     fu__free(c->gtab);
     fu__free(c->cells);
     fu__free(c->ctab);
+    fu__free(c->dense);
     fu__free(c->rt_cell);
     fu__free(c->rt_val);
     fu__free(c->nr);
@@ -1207,9 +1238,24 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
     return FU_OK;
 }
 
-/* Index of the period holding t, or -1. */
+/* Index of the period holding t, or -1. Periods have nearly equal
+ * lengths, so a guess from the mean length is almost always right or one
+ * off; binary search is the fallback. */
 static int64_t period_of(const ctx *c, int64_t t) {
     if (c->np == 0 || t < c->pstart[0] || t >= c->pstart[c->np]) return -1;
+    int64_t span = c->pstart[c->np] - c->pstart[0];
+    size_t g = (size_t)((double)(t - c->pstart[0]) / (double)span * (double)c->np);
+    if (g >= c->np) g = c->np - 1;
+    for (int step = 0; step < 3; step++) {
+        if (t < c->pstart[g]) {
+            if (g == 0) break;
+            g--;
+        } else if (t >= c->pstart[g + 1]) {
+            g++;
+        } else {
+            return (int64_t)g;
+        }
+    }
     size_t lo = 0, hi = c->np; /* pstart[lo] <= t < pstart[hi] */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1279,8 +1325,59 @@ static int64_t group_of(ctx *c, const gkey *g) {
     return (int64_t)c->ng++;
 }
 
+/* Most entries of the dense (group x period) cell index; beyond it cells
+ * are found through a hash table. */
+#define DENSE_MAX (UINT64_C(1) << 25)
+
+static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
+    if (c->nc >= UINT32_MAX - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
+    int rc = FU_GROW(c->cells, c->cap_c, c->nc + 1);
+    if (rc) return c->rc = rc, -1;
+    cell *ce = &c->cells[c->nc];
+    memset(ce, 0, sizeof *ce);
+    ce->period = period;
+    ce->group = group;
+    return (int64_t)c->nc++;
+}
+
+static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group);
+
 /* Cell of (period, group), added when new; -1 on failure. */
 static int64_t cell_of(ctx *c, uint32_t period, uint32_t group) {
+    if (c->hash_mode) return cell_of_hash(c, period, group);
+    if (group >= c->dense_groups) {
+        size_t ng = c->dense_groups ? c->dense_groups : 16;
+        while (ng <= group) ng *= 2;
+        if ((uint64_t)ng * (c->np + 1) > DENSE_MAX) {
+            /* too many: move every cell into the hash table */
+            int rc = rehash_u32(&c->ctab, &c->ctcap, 256, 0, chash_of, c);
+            c->hash_mode = 1;
+            for (size_t i = 0; i < c->nc && !rc; i++) {
+                if ((i + 1) * 2 > c->ctcap) rc = rehash_u32(&c->ctab, &c->ctcap, c->ctcap * 2, i, chash_of, c);
+                if (rc) break;
+                size_t j = chash_of(c, (uint32_t)i) & (c->ctcap - 1);
+                while (c->ctab[j]) j = (j + 1) & (c->ctcap - 1);
+                c->ctab[j] = (uint32_t)i + 1;
+            }
+            if (rc) return c->rc = rc, -1;
+            fu__free(c->dense);
+            c->dense = NULL;
+            return cell_of_hash(c, period, group);
+        }
+        uint32_t *d = fu__realloc(c->dense, ng * (c->np + 1) * sizeof *d);
+        if (!d) return c->rc = fu__error_nomem(), -1;
+        memset(d + c->dense_groups * (c->np + 1), 0, (ng - c->dense_groups) * (c->np + 1) * sizeof *d);
+        c->dense = d;
+        c->dense_groups = ng;
+    }
+    uint32_t *slot = &c->dense[(size_t)group * (c->np + 1) + period];
+    if (*slot) return *slot - 1;
+    int64_t ci = new_cell(c, period, group);
+    if (ci >= 0) *slot = (uint32_t)ci + 1;
+    return ci;
+}
+
+static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group) {
     uint64_t key = ckey(period, group);
     if ((int64_t)key == c->last_cell_key && c->last_cell >= 0) return c->last_cell;
     uint32_t h = hash64(key);
@@ -1295,22 +1392,17 @@ static int64_t cell_of(ctx *c, uint32_t period, uint32_t group) {
             j = (j + 1) & (c->ctcap - 1);
         }
     }
-    if (c->nc >= UINT32_MAX - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
     if ((c->nc + 1) * 2 > c->ctcap) {
         int rc = rehash_u32(&c->ctab, &c->ctcap, c->ctcap ? c->ctcap * 2 : 256, c->nc, chash_of, c);
         if (rc) return c->rc = rc, -1;
     }
-    int rc = FU_GROW(c->cells, c->cap_c, c->nc + 1);
-    if (rc) return c->rc = rc, -1;
-    cell *ce = &c->cells[c->nc];
-    memset(ce, 0, sizeof *ce);
-    ce->period = period;
-    ce->group = group;
+    int64_t ci = new_cell(c, period, group);
+    if (ci < 0) return -1;
     size_t j = h & (c->ctcap - 1);
     while (c->ctab[j]) j = (j + 1) & (c->ctcap - 1);
-    c->ctab[j] = (uint32_t)c->nc + 1;
+    c->ctab[j] = (uint32_t)ci + 1;
     c->last_cell_key = (int64_t)key;
-    return c->last_cell = (int64_t)c->nc++;
+    return c->last_cell = ci;
 }
 
 static int64_t group_for(ctx *c, const uattr *ua) {
@@ -1322,7 +1414,12 @@ static int64_t group_for(ctx *c, const uattr *ua) {
     if (by & FU_KPI_BY_AGENT) g.agent = ua->agent;
     if (by & FU_KPI_BY_CHANNEL) g.channel = ua->channel;
     if (by & FU_KPI_BY_PRODUCT_CLASS) g.pclass = ua->pclass;
-    return group_of(c, &g);
+    /* a small direct-mapped cache in front of the group table */
+    size_t slot = (g.agent * 2654435761u + g.seg * 40503u + g.tier * 97u + g.channel * 13u + g.pclass) & (GCACHE - 1);
+    if (c->gcache[slot] && memcmp(&c->gk[c->gcache[slot] - 1], &g, sizeof g) == 0) return c->gcache[slot] - 1;
+    int64_t r = group_of(c, &g);
+    if (r >= 0) c->gcache[slot] = (uint32_t)r + 1;
+    return r;
 }
 
 /* The cell of a unit at time t with attributes ua; -1 when t lies outside
@@ -1396,8 +1493,8 @@ static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int 
     }
     if (w->lifecycles) {
         int64_t until;
-        if (c->cur_first == FU_KPI_NO_TIME || add_dur(c, &c->pol->segments.new_within, c->cur_first, &until) ||
-            until <= t)
+        if (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
+            add_dur(c, &c->pol->segments.new_within, c->cur_first, &until) || until <= t)
             return 0;
     }
     return 1;
@@ -1976,17 +2073,25 @@ static int make_period_label(ctx *c, size_t pi, const char **out) {
     return keep_label(c->k, fu__strdup(buf), out);
 }
 
-static int fig_cmp(const void *a, const void *b) {
-    const fu_kpi_figure *x = a, *y = b;
-    if (x->period_index != y->period_index) return x->period_index < y->period_index ? -1 : 1;
-    if (x->kpi != y->kpi) return x->kpi < y->kpi ? -1 : 1;
-    return strcmp(x->group, y->group);
+/* Order of the reported cells: period, then group label. */
+typedef struct cord {
+    uint64_t key;
+    uint32_t idx;
+} cord;
+
+static int cord_cmp(const void *a, const void *b) {
+    const cord *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static int sc_cmp(const void *a, const void *b) {
-    const fu_kpi_scorecard *x = a, *y = b;
-    int r = strcmp(x->period, y->period);
-    return r ? r : strcmp(x->group, y->group);
+typedef struct gsort {
+    const char *label;
+    uint32_t g;
+} gsort;
+
+static int gsort_cmp(const void *a, const void *b) {
+    return strcmp(((const gsort *)a)->label, ((const gsort *)b)->label);
 }
 
 static unsigned popcount32(uint32_t v) {
@@ -2003,10 +2108,13 @@ static int build_figures(ctx *c, const float *rtv) {
     const fu_kpi_options *o = &k->o;
     const char **glabel = c->ng ? fu__calloc(c->ng, sizeof *glabel) : NULL;
     const char **plabel = c->np ? fu__calloc(c->np, sizeof *plabel) : NULL;
+    uint32_t *grank = c->ng ? fu__calloc(c->ng, sizeof *grank) : NULL;
+    gsort *gs = c->ng ? fu__calloc(c->ng, sizeof *gs) : NULL;
+    cord *ord = c->nc ? fu__malloc(c->nc * sizeof *ord) : NULL;
     const char *tier_rule[FU_KPI_COUNT][FU__POL_MAX_TIERS];
     memset(tier_rule, 0, sizeof tier_rule);
-    int rc = ((c->ng && !glabel) || (c->np && !plabel)) ? fu__error_nomem() : FU_OK;
-    size_t maxf = c->nc * FU_KPI_COUNT;
+    int rc = ((c->ng && (!glabel || !grank || !gs)) || (c->np && !plabel) || (c->nc && !ord)) ? fu__error_nomem() : FU_OK;
+    size_t maxf = c->nc * FU_KPI_COUNT, nord = 0, ngs = 0;
     if (!rc && maxf) {
         k->fig = fu__malloc(maxf * sizeof *k->fig);
         if (!k->fig) rc = fu__error_nomem();
@@ -2015,19 +2123,41 @@ static int build_figures(ctx *c, const float *rtv) {
         k->sc = fu__malloc(c->nc * sizeof *k->sc);
         if (!k->sc) rc = fu__error_nomem();
     }
-    const fu__pol_scorecard *w = &c->pol->scorecard;
-    double cap_day = c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1;
+    /* the reported cells, their labels, and their order */
     for (size_t i = 0; i < c->nc && !rc; i++) {
         const cell *ce = &c->cells[i];
         size_t pi = ce->period;
         if (o->from != FU_KPI_NO_TIME && c->pstart[pi + 1] <= o->from) continue;
         if (o->to != FU_KPI_NO_TIME && c->pstart[pi] >= o->to) continue;
-        const gkey *g = &c->gk[ce->group];
-        if (!glabel[ce->group]) rc = make_group_label(c, g, &glabel[ce->group]);
+        if (!glabel[ce->group]) {
+            rc = make_group_label(c, &c->gk[ce->group], &glabel[ce->group]);
+            if (!rc) {
+                gs[ngs].label = glabel[ce->group];
+                gs[ngs++].g = ce->group;
+            }
+        }
         if (!rc && !plabel[pi]) rc = make_period_label(c, pi, &plabel[pi]);
-        if (rc) break;
+        ord[nord].idx = (uint32_t)i;
+        ord[nord++].key = pi;
+    }
+    if (!rc && ngs) {
+        qsort(gs, ngs, sizeof *gs, gsort_cmp);
+        for (size_t i = 0; i < ngs; i++) grank[gs[i].g] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->cells[ord[i].idx].group];
+    if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
+    const fu__pol_scorecard *w = &c->pol->scorecard;
+    double cap_day = c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1;
+    for (size_t b0 = 0; b0 < nord && !rc;) {
+        size_t b1 = b0;
+        while (b1 < nord && c->cells[ord[b1].idx].period == c->cells[ord[b0].idx].period) b1++;
+      for (int id = 0; id < FU_KPI_COUNT && !rc; id++)
+      for (size_t oi = b0; oi < b1 && !rc; oi++) {
+        const cell *ce = &c->cells[ord[oi].idx];
+        size_t pi = ce->period;
+        const gkey *g = &c->gk[ce->group];
         const char *tier = (o->by & FU_KPI_BY_TIER) && g->tier ? c->pol->segments.tiers[g->tier - 1].name : NULL;
-        for (int id = 0; id < FU_KPI_COUNT && !rc; id++) {
+        {
             fu_kpi_figure f;
             memset(&f, 0, sizeof f);
             f.value = f.ci_low = f.ci_high = f.successes = NAN;
@@ -2040,7 +2170,7 @@ static int build_figures(ctx *c, const float *rtv) {
                 f.n = (double)pr->n;
                 f.successes = (double)pr->x;
                 f.value = f.successes / f.n;
-                fu_kpi_wilson(f.successes, f.n, c->pol->kpis.confidence, &f.ci_low, &f.ci_high);
+                wilson_z(f.successes, f.n, k->z, &f.ci_low, &f.ci_high);
                 break;
             }
             case VT_MEAN: {
@@ -2052,7 +2182,10 @@ static int build_figures(ctx *c, const float *rtv) {
                 f.n = n;
                 f.value = s / n;
                 if (n >= 2) {
-                    rc = fu_kpi_mean_interval(n, s, ss, c->pol->kpis.confidence, &f.value, &f.ci_low, &f.ci_high);
+                    double var = (ss - n * f.value * f.value) / (n - 1);
+                    double half = t_of(c, n - 1) * sqrt((var > 0 ? var : 0) / n);
+                    f.ci_low = f.value - half;
+                    f.ci_high = f.value + half;
                     if (f.ci_low < (id == FU_KPI_CSAT ? 1 : 1)) f.ci_low = 1;
                     if (f.ci_high > (id == FU_KPI_CSAT ? 5 : 7)) f.ci_high = id == FU_KPI_CSAT ? 5 : 7;
                 }
@@ -2062,8 +2195,14 @@ static int build_figures(ctx *c, const float *rtv) {
                 if (!ce->nps_n) break;
                 have = 1;
                 f.n = (double)ce->nps_n;
-                fu_kpi_nps_interval((double)ce->nps_p, (double)ce->nps_d, f.n, c->pol->kpis.confidence, &f.value,
-                                    &f.ci_low, &f.ci_high);
+                {
+                    double pp = (double)ce->nps_p / f.n, pd = (double)ce->nps_d / f.n, d = pp - pd;
+                    double var = (pp + pd - d * d) / f.n;
+                    double half = 100.0 * k->z * sqrt(var > 0 ? var : 0);
+                    f.value = 100.0 * d;
+                    f.ci_low = fmax(-100.0, f.value - half);
+                    f.ci_high = fmin(100.0, f.value + half);
+                }
                 break;
             case VT_QUANT: {
                 if (!ce->rt_n) break;
@@ -2177,13 +2316,15 @@ static int build_figures(ctx *c, const float *rtv) {
             f.status = found ? rag_status(f.value, target, red, lower) : FU_KPI_STATUS_NONE;
             k->fig[k->n_fig++] = f;
         }
+      }
+        b0 = b1;
     }
     fu__free((void *)glabel);
     fu__free((void *)plabel);
-    if (rc) return rc;
-    if (k->n_fig) qsort(k->fig, k->n_fig, sizeof *k->fig, fig_cmp);
-    if (k->n_sc) qsort(k->sc, k->n_sc, sizeof *k->sc, sc_cmp);
-    return FU_OK;
+    fu__free(grank);
+    fu__free(gs);
+    fu__free(ord);
+    return rc;
 }
 
 int fu_kpi_compute(fu_kpi *k, size_t *out) {
