@@ -30,6 +30,14 @@ if [ "${FU_SKIP_ASAN:-0}" != 1 ]; then
   (cd build/asan && ctest --output-on-failure -j "$JOBS" --timeout 900 -L "c|python|lua")
 fi
 
+if [ "${FU_SKIP_TSAN:-0}" != 1 ]; then
+  step "ThreadSanitizer: one shared policy, threads planning, scoring and computing KPIs"
+  cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFU_TSAN=ON -DFU_BUILD_PYTHON=OFF \
+        -DFU_BUILD_LUA=OFF -DFU_BUILD_EXAMPLES=OFF -DFU_BUILD_BENCH=OFF >/dev/null
+  cmake --build build/tsan -j "$JOBS" --target test_threads
+  (cd build/tsan && ctest --output-on-failure -L threads)
+fi
+
 if [ "${FU_SKIP_FUZZ:-0}" != 1 ]; then
   step "libFuzzer targets (clang, ASan + UBSan), ${FU_FUZZ_SECONDS:-15} s each"
   CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DFU_BUILD_FUZZ=ON \
