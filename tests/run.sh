@@ -21,6 +21,11 @@ cmake --build build/test -j "$JOBS"
 step "ctest: C, C++ headers, install, Python, Lua"
 (cd build/test && ctest --output-on-failure -j "$JOBS" --timeout 900)
 
+if [ "${FU_SKIP_VALGRIND:-0}" != 1 ]; then
+  step "valgrind memcheck: threads, C example, CLI (full suite: tests/valgrind.sh build/test)"
+  bash tests/valgrind.sh build/test --quick
+fi
+
 if [ "${FU_SKIP_ASAN:-0}" != 1 ]; then
   step "build with ASan + UBSan (library, C tests, bindings)"
   cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DFU_SANITIZE=ON \
