@@ -2,6 +2,10 @@
  * numerical models live in segment_models.c. */
 #include "segment_internal.h"
 
+#include "followup/book.h"
+#include "followup/calendar.h"
+#include "policy_internal.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,10 +183,10 @@ static int ranked_cmp(const void *pa, const void *pb) {
     return a->i < b->i ? -1 : (a->i > b->i);
 }
 
-/* score = 1 + floor(5 L / n), L = customers strictly worse; `larger_is_better`
+/* score = 1 + floor(bins L / n), L = customers strictly worse; `larger_is_better`
  * says which way "worse" points. */
-static void rfm_column(const double *col, size_t n, int larger_is_better, seg_ranked *tmp, fu_segment_rfm *out,
-                       int which) {
+static void rfm_column(const double *col, size_t n, unsigned bins, int larger_is_better, seg_ranked *tmp,
+                       fu_segment_rfm *out, int which) {
     for (size_t i = 0; i < n; i++) {
         tmp[i].v = col[i];
         tmp[i].i = i;
@@ -193,7 +197,7 @@ static void rfm_column(const double *col, size_t n, int larger_is_better, seg_ra
         size_t e = g;
         while (e < n && tmp[e].v == tmp[g].v) e++;
         size_t worse = larger_is_better ? g : n - e;
-        unsigned char sc = (unsigned char)(1 + (5 * (unsigned long long)worse) / n);
+        unsigned char sc = (unsigned char)(1 + (bins * (unsigned long long)worse) / n);
         for (size_t k = g; k < e; k++) {
             fu_segment_rfm *o = &out[tmp[k].i];
             if (which == 0) o->r = sc;
@@ -210,22 +214,26 @@ int fu_segment_rfm_score(const double *recency, const double *frequency, const d
     if (!recency || !frequency || !monetary || !out) return fu__error_set(FU_EINVAL, "an array is NULL");
     const fu_segment_rfm_rule *rules = rfm_defaults;
     size_t nr = sizeof rfm_defaults / sizeof rfm_defaults[0];
+    unsigned bins = 5;
     if (opts) {
-        if (opts->version != FU_SEGMENT_RFM_OPTIONS_VERSION)
-            return fu__error_set(FU_EINVAL, "RFM options version %u, expected %u", opts->version,
+        if (opts->version != 1 && opts->version != FU_SEGMENT_RFM_OPTIONS_VERSION)
+            return fu__error_set(FU_EINVAL, "RFM options version %u, expected 1 or %u", opts->version,
                                  FU_SEGMENT_RFM_OPTIONS_VERSION);
         if (opts->rules) {
             rules = opts->rules;
             nr = opts->n_rules;
         }
+        if (opts->version >= 2) bins = opts->bins;
     }
+    if (bins < 2 || bins > 10) return fu__error_set(FU_EINVAL, "RFM bins = %u, must be in 2..10", bins);
     for (size_t k = 0; k < nr; k++) {
         const fu_segment_rfm_rule *R = &rules[k];
         if (!R->group || !R->rule)
             return fu__error_set(FU_EINVAL, "RFM rule %zu: group and rule names are required", k);
-        if (R->r_min < 1 || R->r_max > 5 || R->r_min > R->r_max || R->f_min < 1 || R->f_max > 5 ||
-            R->f_min > R->f_max || R->m_min < 1 || R->m_max > 5 || R->m_min > R->m_max)
-            return fu__error_set(FU_EINVAL, "RFM rule %zu (%s): ranges must lie in 1..5 with min <= max", k, R->rule);
+        if (R->r_min < 1 || R->r_max > bins || R->r_min > R->r_max || R->f_min < 1 || R->f_max > bins ||
+            R->f_min > R->f_max || R->m_min < 1 || R->m_max > bins || R->m_min > R->m_max)
+            return fu__error_set(FU_EINVAL, "RFM rule %zu (%s): ranges must lie in 1..%u with min <= max", k, R->rule,
+                                 bins);
     }
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(recency[i])) return fu__error_set(FU_EINVAL, "recency[%zu] is not finite", i);
@@ -234,13 +242,13 @@ int fu_segment_rfm_score(const double *recency, const double *frequency, const d
     }
     seg_ranked *tmp = fu__calloc(n, sizeof *tmp);
     if (!tmp) return fu__error_nomem();
-    rfm_column(recency, n, 0, tmp, out, 0);
-    rfm_column(frequency, n, 1, tmp, out, 1);
-    rfm_column(monetary, n, 1, tmp, out, 2);
+    rfm_column(recency, n, bins, 0, tmp, out, 0);
+    rfm_column(frequency, n, bins, 1, tmp, out, 1);
+    rfm_column(monetary, n, bins, 1, tmp, out, 2);
     fu__free(tmp);
     for (size_t i = 0; i < n; i++) {
         fu_segment_rfm *o = &out[i];
-        o->code = (unsigned short)(100 * o->r + 10 * o->f + o->m);
+        o->code = bins <= 9 ? (unsigned short)(100 * o->r + 10 * o->f + o->m) : 0;
         o->group = "other";
         o->rule = "segments.rfm.other";
         for (size_t k = 0; k < nr; k++) {
@@ -295,15 +303,52 @@ void fu_segment_rules_init(fu_segment_rules *rules) {
     }
 }
 
+void fu_segment_customer_init(fu_segment_customer *c) {
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->annual_spend = NAN;
+    c->unit_price = NAN;
+    c->first_purchase_at = FU_SEGMENT_NO_PURCHASE;
+    c->last_purchase_at = FU_SEGMENT_NO_PURCHASE;
+    c->p_alive = -1;
+    c->spend_last_year = NAN;
+    c->spend_previous_year = NAN;
+    c->clv = NAN;
+    c->is_smb = -1;
+}
+
+/* Version-1 rules end at deep_care_tier: copy that prefix over the defaults. */
+static int load_rules(const fu_segment_rules *in, fu_segment_rules *R) {
+    fu_segment_rules d = FU_SEGMENT_RULES_INIT;
+    *R = d;
+    if (!in) return FU_OK;
+    if (in->version == 1) memcpy(R, in, offsetof(fu_segment_rules, flags));
+    else if (in->version == FU_SEGMENT_RULES_VERSION) *R = *in;
+    else
+        return fu__error_set(FU_EINVAL, "segment rules version %u, expected 1 or %u", in->version,
+                             FU_SEGMENT_RULES_VERSION);
+    R->version = FU_SEGMENT_RULES_VERSION;
+    return FU_OK;
+}
+
+static int check_bands(const fu_segment_band *b, size_t n, const char *what) {
+    if (n > 32) return fu__error_set(FU_EINVAL, "segment rules: at most 32 %s", what);
+    for (size_t i = 0; i < n; i++) {
+        if (!b[i].name || !b[i].rule)
+            return fu__error_set(FU_EINVAL, "segment rules: %s %zu needs a name and a rule", what, i);
+        if (!isfinite(b[i].min) || (i > 0 && b[i].min > b[i - 1].min))
+            return fu__error_set(FU_EINVAL, "segment rules: %s must have finite bounds sorted from the highest", what);
+    }
+    return FU_OK;
+}
+
 static int check_rules(const fu_segment_rules *R) {
-    if (R->version != FU_SEGMENT_RULES_VERSION)
-        return fu__error_set(FU_EINVAL, "segment rules version %u, expected %u", R->version, FU_SEGMENT_RULES_VERSION);
     if (!(isfinite(R->vip_above) && isfinite(R->key_from) && R->key_from <= R->vip_above))
         return fu__error_set(FU_EINVAL, "segment rules: tiers need key_from <= vip_above");
     if (!(isfinite(R->durable_above) && isfinite(R->mid_from) && R->mid_from <= R->durable_above))
         return fu__error_set(FU_EINVAL, "segment rules: product classes need mid_from <= durable_above");
     if (R->new_within < 0 || R->growing_within < 0 || R->declining_after < 0 || R->churned_after < R->declining_after ||
-        R->deep_care_tenure < 0)
+        R->deep_care_tenure < 0 || R->complaint_within < 0 || R->rfm_window < 0 || R->clv_horizon < 0)
         return fu__error_set(FU_EINVAL, "segment rules: durations must be >= 0 and churned_after >= declining_after");
     if (!(R->churned_p_alive >= 0 && R->churned_p_alive <= R->declining_p_alive && R->declining_p_alive <= 1))
         return fu__error_set(FU_EINVAL, "segment rules: need 0 <= churned_p_alive <= declining_p_alive <= 1");
@@ -311,99 +356,367 @@ static int check_rules(const fu_segment_rules *R) {
         return fu__error_set(FU_EINVAL, "segment rules: drop_ratio must be finite and >= 0");
     if (R->deep_care_tier < FU_TIER_ORDINARY || R->deep_care_tier > FU_TIER_VIP)
         return fu__error_set(FU_EINVAL, "segment rules: unknown deep_care_tier %d", (int)R->deep_care_tier);
+    if (R->flags & ~(unsigned)FU_SEGMENT_RULES_POLICY)
+        return fu__error_set(FU_EINVAL, "segment rules: unknown flags 0x%x", R->flags);
+    if (!(R->spend_drop <= 1) || isnan(R->spend_drop))
+        return fu__error_set(FU_EINVAL, "segment rules: spend_drop must be <= 1 (negative: off)");
+    if (!(R->human_from_quantile <= 1) || isnan(R->human_from_quantile))
+        return fu__error_set(FU_EINVAL, "segment rules: human_from_quantile must be <= 1 (negative: off)");
+    if (R->rfm_bins < 2 || R->rfm_bins > 10) return fu__error_set(FU_EINVAL, "segment rules: rfm_bins must be in 2..10");
+    if ((R->n_tiers && !R->tiers) || (R->n_classes && !R->classes) || (R->n_rfm_rules && !R->rfm_rules) ||
+        (R->n_composite && !R->composite))
+        return fu__error_set(FU_EINVAL, "segment rules: a table is NULL but its length is not 0");
+    if ((R->tiers && R->n_tiers == 0) || (R->classes && R->n_classes == 0))
+        return fu__error_set(FU_EINVAL, "segment rules: a tier or class table must have a band");
+    int rc = check_bands(R->tiers, R->n_tiers, "value tiers");
+    if (!rc) rc = check_bands(R->classes, R->n_classes, "product classes");
+    if (rc) return rc;
+    if (R->n_rfm_rules > 32) return fu__error_set(FU_EINVAL, "segment rules: at most 32 RFM groups");
+    for (size_t k = 0; k < R->n_composite; k++)
+        if (!R->composite[k].name || !R->composite[k].rule ||
+            (R->composite[k].n_industries && !R->composite[k].industries))
+            return fu__error_set(FU_EINVAL, "segment rules: composite segment %zu needs a name and a rule", k);
     return FU_OK;
 }
 
-static void assign_one(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R,
-                       fu_segment_assignment *o) {
-    /* value tier */
-    if (c->annual_spend > R->vip_above) {
-        o->tier = FU_TIER_VIP;
-        o->tier_rule = "segments.tiers.vip";
-    } else if (c->annual_spend >= R->key_from) {
-        o->tier = FU_TIER_KEY;
-        o->tier_rule = "segments.tiers.key";
-    } else {
-        o->tier = FU_TIER_ORDINARY;
-        o->tier_rule = "segments.tiers.ordinary";
+/* ---------------------------------------------------------- from a policy */
+
+/* Policy durations of `segments` are wall time or months. */
+#define SEG_MONTH_SECONDS INT64_C(2629746) /* 30.436875 days */
+static int64_t dur_seconds(const fu_duration *d) {
+    switch (d->unit) {
+    case FU_DURATION_MONTHS: return d->value * SEG_MONTH_SECONDS;
+    case FU_DURATION_WORKING_DAYS: return d->value * FU_SEGMENT_DAY;
+    default: return d->value;
     }
-    /* product class */
+}
+
+static size_t align_up(size_t n) {
+    size_t a = _Alignof(max_align_t);
+    return (n + a - 1) / a * a;
+}
+
+static void band_from_policy(const fu__pol_band *p, fu_segment_band *b) {
+    b->name = p->name;
+    b->rule = p->rule;
+    b->min = p->min;
+    b->min_exclusive = p->min_exclusive;
+}
+
+static unsigned char rfm_lo(const fu__pol_range *r) { return (unsigned char)(r->lo > 0 ? r->lo : 1); }
+static unsigned char rfm_hi(const fu__pol_range *r, int bins) { return (unsigned char)(r->lo > 0 ? r->hi : bins); }
+
+int fu_segment_rules_new_from_policy(fu_segment_rules **out, const struct fu_policy *policy) {
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!policy) return fu__error_set(FU_EINVAL, "policy is NULL");
+    const fu__pol_segments *S = &fu__policy_typed(policy)->segments;
+    size_t o_tiers = align_up(sizeof(fu_segment_rules));
+    size_t o_classes = align_up(o_tiers + S->n_tiers * sizeof(fu_segment_band));
+    size_t o_rfm = align_up(o_classes + S->n_classes * sizeof(fu_segment_band));
+    size_t o_comp = align_up(o_rfm + S->n_rfm_groups * sizeof(fu_segment_rfm_rule));
+    size_t total = o_comp + S->n_composite * sizeof(fu_segment_composite);
+    unsigned char *mem = fu__calloc(1, total);
+    if (!mem) return fu__error_nomem();
+    fu_segment_rules *R = (fu_segment_rules *)mem;
+    fu_segment_rules_init(R);
+    fu_segment_band *tiers = (fu_segment_band *)(mem + o_tiers);
+    fu_segment_band *classes = (fu_segment_band *)(mem + o_classes);
+    fu_segment_rfm_rule *rfm = (fu_segment_rfm_rule *)(mem + o_rfm);
+    fu_segment_composite *comp = (fu_segment_composite *)(mem + o_comp);
+
+    R->flags = FU_SEGMENT_RULES_POLICY;
+    for (size_t i = 0; i < S->n_tiers; i++) band_from_policy(&S->tiers[i], &tiers[i]);
+    for (size_t i = 0; i < S->n_classes; i++) band_from_policy(&S->classes[i], &classes[i]);
+    R->tiers = S->n_tiers ? tiers : NULL;
+    R->n_tiers = S->n_tiers;
+    R->classes = S->n_classes ? classes : NULL;
+    R->n_classes = S->n_classes;
+    R->new_within = dur_seconds(&S->new_within);
+    R->growing_within = dur_seconds(&S->mature_after);
+    R->deep_care_tenure = R->growing_within;
+    R->declining_after = dur_seconds(&S->declining_inactive_for);
+    R->churned_after = dur_seconds(&S->churned_after);
+    if (R->churned_after < R->declining_after) R->churned_after = R->declining_after;
+    R->spend_drop = S->declining_spend_drop;
+    R->complaint_within = dur_seconds(&S->declining_complaint_within);
+    R->complaints_risk = 1;
+    R->declining_p_alive = R->churned_p_alive = 0; /* the policy decides by time, spend and complaints */
+    R->rfm_window = dur_seconds(&S->rfm_window);
+    R->rfm_bins = (unsigned)S->rfm_bins;
+    for (size_t i = 0; i < S->n_rfm_groups; i++) {
+        const fu__pol_rfm_group *g = &S->rfm_groups[i];
+        rfm[i].group = g->name;
+        rfm[i].rule = g->rule;
+        rfm[i].r_min = rfm_lo(&g->r);
+        rfm[i].r_max = rfm_hi(&g->r, S->rfm_bins);
+        rfm[i].f_min = rfm_lo(&g->f);
+        rfm[i].f_max = rfm_hi(&g->f, S->rfm_bins);
+        rfm[i].m_min = rfm_lo(&g->m);
+        rfm[i].m_max = rfm_hi(&g->m, S->rfm_bins);
+    }
+    R->rfm_rules = rfm;
+    R->n_rfm_rules = S->n_rfm_groups;
+    R->clv_horizon = dur_seconds(&S->clv_horizon);
+    R->clv_annual_discount = S->clv_annual_discount_rate;
+    R->human_from_quantile = S->clv_human_from_quantile;
+    for (size_t k = 0; k < S->n_composite; k++) {
+        const fu__pol_composite *c = &S->composite[k];
+        fu_segment_composite *o = &comp[k];
+        o->name = c->name;
+        o->rule = c->rule;
+        o->tiers = c->when.tiers;
+        o->product_classes = c->when.product_classes;
+        o->lifecycles = c->when.lifecycles;
+        o->rfm_groups = c->when.rfm_groups;
+        o->industries = c->when.industries.v;
+        o->n_industries = c->when.industries.n;
+        o->is_smb = c->when.is_smb;
+        o->min_tenure = c->when.min_tenure.set ? dur_seconds(&c->when.min_tenure.d) : 0;
+        o->event_only = c->when.severities.n > 0 || c->when.risks.n > 0;
+        o->human = c->handling == FU__HANDLING_HUMAN;
+    }
+    R->composite = S->n_composite ? comp : NULL;
+    R->n_composite = S->n_composite;
+    *out = R;
+    return FU_OK;
+}
+
+void fu_segment_rules_free(fu_segment_rules *rules) { fu__free(rules); }
+
+/* ---------------------------------------------------------- assignment */
+
+/* Index of the first band that holds v; the last band for NaN / negative. */
+static size_t band_index(const fu_segment_band *b, size_t n, double v) {
+    if (v >= 0)
+        for (size_t i = 0; i < n; i++)
+            if (b[i].min_exclusive ? v > b[i].min : v >= b[i].min) return i;
+    return n - 1;
+}
+
+static int rfm_group_index(const fu_segment_rules *R, const char *group) {
+    if (!group) return -1;
+    size_t n = R->n_rfm_rules;
+    const fu_segment_rfm_rule *t = R->rfm_rules;
+    if (!t) t = fu_segment_rfm_default_rules(&n);
+    for (size_t i = 0; i < n && i < 32; i++)
+        if (strcmp(t[i].group, group) == 0) return (int)i;
+    return -1;
+}
+
+typedef struct seg_facts {
+    int tier_index;  /* index into the tier table (implicit: 0 vip, 1 key, 2 ordinary) */
+    int class_index; /* -1 unknown */
+    int has;
+    int64_t tenure;
+} seg_facts;
+
+static int composite_holds(const fu_segment_composite *k, const fu_segment_customer *c, const fu_segment_rules *R,
+                           const fu_segment_assignment *o, const seg_facts *f) {
+    if (k->event_only) return 0;
+    if (k->tiers && !(k->tiers & (UINT32_C(1) << f->tier_index))) return 0;
+    if (k->product_classes && (f->class_index < 0 || !(k->product_classes & (UINT32_C(1) << f->class_index))))
+        return 0;
+    if (k->lifecycles && !(k->lifecycles & (UINT32_C(1) << o->lifecycle))) return 0;
+    if (k->rfm_groups) {
+        int g = rfm_group_index(R, c->rfm_group);
+        if (g < 0 || !(k->rfm_groups & (UINT32_C(1) << g))) return 0;
+    }
+    if (k->n_industries) {
+        size_t i = 0;
+        while (i < k->n_industries && !(c->industry && strcmp(c->industry, k->industries[i]) == 0)) i++;
+        if (i == k->n_industries) return 0;
+    }
+    if (k->is_smb >= 0 && c->is_smb != k->is_smb) return 0;
+    if (k->min_tenure > 0 && !(f->has && f->tenure >= k->min_tenure)) return 0;
+    return 1;
+}
+
+static void assign_tier_and_class(const fu_segment_customer *c, const fu_segment_rules *R, fu_segment_assignment *o,
+                                  seg_facts *f) {
+    if (R->tiers) {
+        size_t i = band_index(R->tiers, R->n_tiers, c->annual_spend);
+        size_t rank = R->n_tiers - 1 - i;
+        o->tier = rank >= 2 ? FU_TIER_VIP : (fu_segment_tier)rank;
+        o->tier_name = R->tiers[i].name;
+        o->tier_rule = R->tiers[i].rule;
+        f->tier_index = (int)i;
+    } else {
+        if (c->annual_spend > R->vip_above) {
+            o->tier = FU_TIER_VIP;
+            o->tier_rule = "segments.tiers.vip";
+        } else if (c->annual_spend >= R->key_from) {
+            o->tier = FU_TIER_KEY;
+            o->tier_rule = "segments.tiers.key";
+        } else {
+            o->tier = FU_TIER_ORDINARY;
+            o->tier_rule = "segments.tiers.ordinary";
+        }
+        o->tier_name = fu_segment_tier_name(o->tier);
+        f->tier_index = 2 - (int)o->tier;
+    }
+    f->class_index = -1;
     if (!(c->unit_price >= 0)) {
         o->product_class = FU_PRODUCT_UNKNOWN;
         o->product_rule = "segments.product_classes.unknown";
-    } else if (c->unit_price > R->durable_above) {
-        o->product_class = FU_PRODUCT_DURABLE;
-        o->product_rule = "segments.product_classes.durable";
-    } else if (c->unit_price >= R->mid_from) {
-        o->product_class = FU_PRODUCT_MID;
-        o->product_rule = "segments.product_classes.mid";
+        o->product_class_name = "unknown";
+    } else if (R->classes) {
+        size_t i = band_index(R->classes, R->n_classes, c->unit_price);
+        size_t rank = R->n_classes - 1 - i;
+        o->product_class = rank >= 2 ? FU_PRODUCT_DURABLE : (fu_segment_product_class)(rank + 1);
+        o->product_class_name = R->classes[i].name;
+        o->product_rule = R->classes[i].rule;
+        f->class_index = (int)i;
     } else {
-        o->product_class = FU_PRODUCT_FAST_MOVING;
-        o->product_rule = "segments.product_classes.fast_moving";
+        if (c->unit_price > R->durable_above) {
+            o->product_class = FU_PRODUCT_DURABLE;
+            o->product_rule = "segments.product_classes.durable";
+        } else if (c->unit_price >= R->mid_from) {
+            o->product_class = FU_PRODUCT_MID;
+            o->product_rule = "segments.product_classes.mid";
+        } else {
+            o->product_class = FU_PRODUCT_FAST_MOVING;
+            o->product_rule = "segments.product_classes.fast_moving";
+        }
+        o->product_class_name = fu_segment_product_class_name(o->product_class);
+        f->class_index = 3 - (int)o->product_class;
     }
-    /* lifecycle: churned, new, declining, growing, mature — first match */
-    int has = c->first_purchase_at != FU_SEGMENT_NO_PURCHASE;
-    int64_t last = c->last_purchase_at != FU_SEGMENT_NO_PURCHASE ? c->last_purchase_at : c->first_purchase_at;
-    int64_t tenure = has ? now - c->first_purchase_at : 0, idle = has ? now - last : 0;
+}
+
+static void set_stage(fu_segment_assignment *o, fu_segment_lifecycle stage, const char *rule) {
+    o->lifecycle = stage;
+    o->lifecycle_rule = rule;
+}
+
+/* The policy's order: churned, declining, new, mature, growing. */
+static void lifecycle_policy(const fu_segment_customer *c, const fu_segment_rules *R, const seg_facts *f,
+                             int64_t idle, fu_segment_assignment *o) {
+    int spend_drop = R->spend_drop >= 0 && c->spend_previous_year > 0 && c->spend_last_year >= 0 &&
+                     c->spend_last_year <= (1 - R->spend_drop) * c->spend_previous_year;
+    if (!f->has) set_stage(o, FU_LIFECYCLE_NEW, "segments.lifecycle.new_within");
+    else if (idle >= R->churned_after) set_stage(o, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned_after");
+    else if (idle >= R->declining_after)
+        set_stage(o, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.inactive_for");
+    else if (spend_drop) set_stage(o, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.spend_drop");
+    else if (R->complaints_risk > 0 && c->recent_complaints >= R->complaints_risk)
+        set_stage(o, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.complaint_within");
+    else if (f->tenure < R->new_within) set_stage(o, FU_LIFECYCLE_NEW, "segments.lifecycle.new_within");
+    else if (f->tenure >= R->growing_within) set_stage(o, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature_after");
+    else set_stage(o, FU_LIFECYCLE_GROWING, "segments.lifecycle.mature_after");
+}
+
+/* The built-in order of docs/segmentation.md. */
+static void lifecycle_builtin(const fu_segment_customer *c, const fu_segment_rules *R, const seg_facts *f,
+                              int64_t idle, fu_segment_assignment *o) {
     int known_p = c->p_alive >= 0 && c->p_alive <= 1;
     int drop = c->purchases_previous_year > 0 &&
                (double)c->purchases_last_year < R->drop_ratio * (double)c->purchases_previous_year;
-    if (!has) {
-        o->lifecycle = FU_LIFECYCLE_NEW;
-        o->lifecycle_rule = "segments.lifecycle.new";
-    } else if (idle > R->churned_after) {
-        o->lifecycle = FU_LIFECYCLE_CHURNED;
-        o->lifecycle_rule = "segments.lifecycle.churned";
-    } else if (known_p && c->p_alive < R->churned_p_alive) {
-        o->lifecycle = FU_LIFECYCLE_CHURNED;
-        o->lifecycle_rule = "segments.lifecycle.churned_p_alive";
-    } else if (tenure <= R->new_within) {
-        o->lifecycle = FU_LIFECYCLE_NEW;
-        o->lifecycle_rule = "segments.lifecycle.new";
-    } else if (idle > R->declining_after) {
-        o->lifecycle = FU_LIFECYCLE_DECLINING;
-        o->lifecycle_rule = "segments.lifecycle.declining";
-    } else if (known_p && c->p_alive < R->declining_p_alive) {
-        o->lifecycle = FU_LIFECYCLE_DECLINING;
-        o->lifecycle_rule = "segments.lifecycle.declining_p_alive";
-    } else if (drop) {
-        o->lifecycle = FU_LIFECYCLE_DECLINING;
-        o->lifecycle_rule = "segments.lifecycle.declining_drop";
-    } else if (tenure < R->growing_within) {
-        o->lifecycle = FU_LIFECYCLE_GROWING;
-        o->lifecycle_rule = "segments.lifecycle.growing";
-    } else {
-        o->lifecycle = FU_LIFECYCLE_MATURE;
-        o->lifecycle_rule = "segments.lifecycle.mature";
-    }
+    if (!f->has) set_stage(o, FU_LIFECYCLE_NEW, "segments.lifecycle.new");
+    else if (idle > R->churned_after) set_stage(o, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned");
+    else if (known_p && c->p_alive < R->churned_p_alive)
+        set_stage(o, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned_p_alive");
+    else if (f->tenure <= R->new_within) set_stage(o, FU_LIFECYCLE_NEW, "segments.lifecycle.new");
+    else if (idle > R->declining_after) set_stage(o, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining");
+    else if (known_p && c->p_alive < R->declining_p_alive)
+        set_stage(o, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining_p_alive");
+    else if (drop) set_stage(o, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining_drop");
+    else if (f->tenure < R->growing_within) set_stage(o, FU_LIFECYCLE_GROWING, "segments.lifecycle.growing");
+    else set_stage(o, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature");
+}
+
+static void assign_one(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R, double clv_threshold,
+                       fu_segment_assignment *o) {
+    seg_facts f;
+    assign_tier_and_class(c, R, o, &f);
+    f.has = c->first_purchase_at != FU_SEGMENT_NO_PURCHASE;
+    int64_t last = c->last_purchase_at != FU_SEGMENT_NO_PURCHASE ? c->last_purchase_at : c->first_purchase_at;
+    f.tenure = f.has ? now - c->first_purchase_at : 0;
+    int64_t idle = f.has ? now - last : 0;
+    int policy = (R->flags & FU_SEGMENT_RULES_POLICY) != 0;
+    if (policy) lifecycle_policy(c, R, &f, idle, o);
+    else lifecycle_builtin(c, R, &f, idle, o);
+
     /* churn risk */
     o->churn_risk = 0;
     o->churn_rule = NULL;
     if (o->lifecycle == FU_LIFECYCLE_DECLINING) {
         o->churn_risk = 1;
-        o->churn_rule = "segments.churn_risk.declining";
-    } else if (R->complaints_risk > 0 && c->recent_complaints >= R->complaints_risk &&
+        o->churn_rule = policy ? o->lifecycle_rule : "segments.churn_risk.declining";
+    } else if (!policy && R->complaints_risk > 0 && c->recent_complaints >= R->complaints_risk &&
                o->lifecycle != FU_LIFECYCLE_CHURNED) {
         o->churn_risk = 1;
         o->churn_rule = "segments.churn_risk.complaints";
     }
-    /* deep care */
+
+    /* composite segment: first match wins */
+    o->segment = NULL;
+    o->segment_rule = NULL;
+    o->human = 0;
+    o->handling_rule = NULL;
+    const fu_segment_composite *deep = NULL;
+    for (size_t k = 0; k < R->n_composite; k++) {
+        const fu_segment_composite *K = &R->composite[k];
+        if (policy && !deep && strcmp(K->name, "deep_care") == 0) deep = K;
+        if (!o->segment && composite_holds(K, c, R, o, &f)) {
+            o->segment = K->name;
+            o->segment_rule = K->rule;
+            o->human = K->human;
+            o->handling_rule = K->rule;
+        }
+    }
+    if (!o->human && !isnan(clv_threshold) && c->clv >= clv_threshold) {
+        o->human = 1;
+        o->handling_rule = "segments.clv.human_from_quantile";
+    }
+
+    /* deep care: the policy's `deep_care` segment when it has one */
     o->deep_care = 0;
     o->deep_care_rule = NULL;
-    if (has && tenure >= R->deep_care_tenure && o->tier >= R->deep_care_tier && o->lifecycle != FU_LIFECYCLE_CHURNED) {
+    if (deep) {
+        if (composite_holds(deep, c, R, o, &f)) {
+            o->deep_care = 1;
+            o->deep_care_rule = deep->rule;
+        }
+    } else if (f.has && f.tenure >= R->deep_care_tenure && o->tier >= R->deep_care_tier &&
+               o->lifecycle != FU_LIFECYCLE_CHURNED) {
         o->deep_care = 1;
-        o->deep_care_rule = "segments.deep_care";
+        o->deep_care_rule = policy ? "segments.lifecycle.mature_after" : "segments.deep_care";
     }
+}
+
+static int dbl_cmp(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* The CLV at the `q` quantile of the known CLVs: customers at or above it
+ * are the top (1 - q) share. NaN when off or nobody has a CLV. */
+static int clv_threshold(const fu_segment_customer *c, size_t n, double q, double *out) {
+    *out = NAN;
+    if (!(q >= 0)) return FU_OK;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += isfinite(c[i].clv);
+    if (m == 0) return FU_OK;
+    double *v = fu__malloc(m * sizeof *v);
+    if (!v) return fu__error_nomem();
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(c[i].clv)) v[m++] = c[i].clv;
+    qsort(v, m, sizeof *v, dbl_cmp);
+    double pos = ceil(q * (double)m - 1e-9);
+    size_t k = pos <= 0 ? 0 : (size_t)pos;
+    if (k > m - 1) k = m - 1;
+    *out = v[k];
+    fu__free(v);
+    return FU_OK;
 }
 
 int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t now, const fu_segment_rules *rules,
                       fu_segment_assignment *out) {
-    fu_segment_rules R = FU_SEGMENT_RULES_INIT;
-    if (rules) {
-        int rc = check_rules(rules);
-        if (rc) return rc;
-        R = *rules;
-    }
+    fu_segment_rules R;
+    int rc = load_rules(rules, &R);
+    if (!rc && rules) rc = check_rules(&R);
+    if (rc) return rc;
     if (n > 0 && (!customers || !out)) return fu__error_set(FU_EINVAL, "customers or out is NULL");
     for (size_t i = 0; i < n; i++) {
         const fu_segment_customer *c = &customers[i];
@@ -415,6 +728,243 @@ int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t no
         if (c->first_purchase_at != FU_SEGMENT_NO_PURCHASE && c->first_purchase_at > now)
             return fu__error_set(FU_EINVAL, "customer %zu: first purchase is after now", i);
     }
-    for (size_t i = 0; i < n; i++) assign_one(&customers[i], now, &R, &out[i]);
+    /* the fields after p_alive are read only by policy-like rules */
+    int extended = (R.flags & FU_SEGMENT_RULES_POLICY) || R.n_composite > 0 || R.human_from_quantile >= 0;
+    double thr = NAN;
+    if (extended && (rc = clv_threshold(customers, n, R.human_from_quantile, &thr))) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (extended) {
+            assign_one(&customers[i], now, &R, thr, &out[i]);
+        } else {
+            /* copy the version-1 prefix so the extended fields read as unknown */
+            fu_segment_customer c;
+            fu_segment_customer_init(&c);
+            memcpy(&c, &customers[i], offsetof(fu_segment_customer, spend_last_year));
+            assign_one(&c, now, &R, thr, &out[i]);
+        }
+    }
+    return FU_OK;
+}
+
+/* ================================================================ a whole book */
+
+void fu_segment_book_summary_free(fu_segment_book_summary *b) {
+    if (!b) return;
+    fu_segment_summary_free(b->summary);
+    fu__free(b->last_at);
+    fu__free(b->recency);
+    fu__free(b->frequency);
+    fu__free(b->monetary);
+    fu__free(b->rfm);
+    fu__free(b->customers);
+    fu__free(b);
+}
+
+static fu_segment_book_summary *book_summary_new(size_t n) {
+    fu_segment_book_summary *b = fu__calloc(1, sizeof *b);
+    if (!b) return NULL;
+    size_t k = n ? n : 1;
+    b->n = n;
+    b->summary = summary_new(n);
+    b->last_at = fu__calloc(k, sizeof *b->last_at);
+    b->recency = fu__calloc(k, sizeof *b->recency);
+    b->frequency = fu__calloc(k, sizeof *b->frequency);
+    b->monetary = fu__calloc(k, sizeof *b->monetary);
+    b->rfm = fu__calloc(k, sizeof *b->rfm);
+    b->customers = fu__calloc(k, sizeof *b->customers);
+    if (!b->summary || !b->last_at || !b->recency || !b->frequency || !b->monetary || !b->rfm || !b->customers) {
+        fu_segment_book_summary_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Calendars by interned zone pointer, for local day boundaries. */
+typedef struct seg_zones {
+    const char **tz;
+    fu_calendar **cal;
+    size_t n, cap;
+} seg_zones;
+
+static void zones_free(seg_zones *z) {
+    for (size_t i = 0; i < z->n; i++) fu_calendar_free(z->cal[i]);
+    fu__free(z->tz);
+    fu__free(z->cal);
+}
+
+static int zone_get(seg_zones *z, const char *tz, const fu_calendar **out) {
+    for (size_t i = z->n; i-- > 0;)
+        if (z->tz[i] == tz) {
+            *out = z->cal[i];
+            return FU_OK;
+        }
+    if (z->n == z->cap) {
+        size_t cap = z->cap;
+        if (FU_GROW(z->tz, cap, z->n + 1)) return FU_ENOMEM;
+        cap = z->cap;
+        if (FU_GROW(z->cal, cap, z->n + 1)) return FU_ENOMEM;
+        z->cap = cap;
+    }
+    fu_calendar *cal = NULL;
+    int rc = fu_calendar_new(tz, &cal);
+    if (rc) return rc;
+    z->tz[z->n] = tz;
+    z->cal[z->n++] = cal;
+    *out = cal;
+    return FU_OK;
+}
+
+/* Value of a purchase: amount, else unit price, else 0. */
+static double purchase_value(const fu_event *e) {
+    if (isfinite(e->amount)) return e->amount;
+    if (isfinite(e->unit_price)) return e->unit_price;
+    return 0.0;
+}
+
+/* RFM scores of the customers with a purchase (`buyers` of them). */
+static int book_rfm(fu_segment_book_summary *b, size_t buyers, const fu_segment_rules *R) {
+    double *col = fu__malloc(3 * buyers * sizeof *col);
+    fu_segment_rfm *res = fu__calloc(buyers, sizeof *res);
+    if (!col || !res) {
+        fu__free(col);
+        fu__free(res);
+        return fu__error_nomem();
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->last_at[i] != FU_SEGMENT_NO_PURCHASE) {
+            col[k] = b->recency[i];
+            col[buyers + k] = b->frequency[i];
+            col[2 * buyers + k] = b->monetary[i];
+            k++;
+        }
+    fu_segment_rfm_options ro = FU_SEGMENT_RFM_OPTIONS_INIT;
+    ro.rules = R->rfm_rules;
+    ro.n_rules = R->n_rfm_rules;
+    ro.bins = R->rfm_bins;
+    int rc = fu_segment_rfm_score(col, col + buyers, col + 2 * buyers, buyers, &ro, res);
+    if (!rc) {
+        k = 0;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->last_at[i] != FU_SEGMENT_NO_PURCHASE) {
+                b->rfm[i] = res[k++];
+                b->customers[i].rfm_group = b->rfm[i].group;
+            }
+    }
+    fu__free(col);
+    fu__free(res);
+    return rc;
+}
+
+int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_segment_rules *rules,
+                              const fu_segment_book_options *opts, fu_segment_book_summary **out) {
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!book) return fu__error_set(FU_EINVAL, "book is NULL");
+    fu_segment_rules R;
+    int rc = load_rules(rules, &R);
+    if (!rc && rules) rc = check_rules(&R);
+    if (rc) return rc;
+    fu_segment_book_options o = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    if (opts) {
+        if (opts->version != FU_SEGMENT_BOOK_OPTIONS_VERSION)
+            return fu__error_set(FU_EINVAL, "book options version %u, expected %u", opts->version,
+                                 FU_SEGMENT_BOOK_OPTIONS_VERSION);
+        o = *opts;
+    }
+    if (!(isfinite(o.unit_seconds) && o.unit_seconds > 0))
+        return fu__error_set(FU_EINVAL, "unit_seconds = %g, must be > 0", o.unit_seconds);
+    if (o.day_offset <= -FU_SEGMENT_DAY || o.day_offset >= FU_SEGMENT_DAY)
+        return fu__error_set(FU_EINVAL, "day_offset = %lld, must lie within a day", (long long)o.day_offset);
+    if (now <= -SEG_TIME_LIMIT || now >= SEG_TIME_LIMIT) return fu__error_set(FU_EINVAL, "now is out of range");
+    const size_t *offs = fu_book_event_offsets(book);
+    if (!offs) return fu__error_set(FU_ESTATE, "the book is not finalized (fu_book_finalize)");
+    const fu_event *ev = fu_book_events(book, NULL);
+    size_t n = fu_book_customer_count(book);
+    fu_segment_book_summary *b = book_summary_new(n);
+    if (!b) return fu__error_nomem();
+    seg_zones zones;
+    memset(&zones, 0, sizeof zones);
+    const int64_t year = 365 * FU_SEGMENT_DAY;
+    fu_segment_summary *s = b->summary;
+    size_t buyers = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const fu_customer *cu = fu_book_customer(book, i);
+        fu_segment_customer *c = &b->customers[i];
+        fu_segment_customer_init(c);
+        c->industry = cu->industry;
+        c->is_smb = cu->is_smb == FU_TRI_YES ? 1 : cu->is_smb == FU_TRI_NO ? 0 : -1;
+        const fu_calendar *cal = NULL;
+        if (o.local_days && cu->tz && (rc = zone_get(&zones, cu->tz, &cal))) break;
+        int64_t first_day = 0, last_day = 0, day_key = 0;
+        double days = 0, total = 0, first_value = 0, freq = 0, mon = 0, spend_ly = 0, spend_py = 0, price = -1;
+        unsigned n_ly = 0, n_py = 0, purchases = 0, complaints = 0;
+        for (size_t j = offs[i]; j < offs[i + 1]; j++) {
+            const fu_event *e = &ev[j];
+            if (e->at > now) break; /* events are in time order */
+            if (e->kind == FU_EVENT_COMPLAINT && e->at > now - R.complaint_within) complaints++;
+            if (e->kind != FU_EVENT_PURCHASE || (isfinite(e->amount) && e->amount < 0)) continue;
+            double v = purchase_value(e);
+            int off = (int)o.day_offset;
+            if (cal && (rc = fu_calendar_utc_offset(cal, e->at, &off))) break;
+            int64_t key = floor_div(e->at + off, FU_SEGMENT_DAY);
+            if (days == 0 || key > day_key) {
+                int64_t start = key * FU_SEGMENT_DAY - off;
+                if (days == 0) {
+                    first_day = start;
+                    c->first_purchase_at = e->at;
+                }
+                last_day = start;
+                day_key = key;
+                days += 1;
+                if (start > now - R.rfm_window) freq += 1;
+            }
+            if (days == 1) first_value += v;
+            total += v;
+            if (e->at > now - R.rfm_window) mon += v;
+            if (e->at > now - year) {
+                spend_ly += v;
+                n_ly++;
+            } else if (e->at > now - 2 * year) {
+                spend_py += v;
+                n_py++;
+            }
+            if (isfinite(e->unit_price) && e->unit_price > price) price = e->unit_price;
+            c->last_purchase_at = e->at;
+            purchases++;
+        }
+        if (rc) break;
+        s->first_at[i] = FU_SEGMENT_NO_PURCHASE;
+        b->last_at[i] = FU_SEGMENT_NO_PURCHASE;
+        b->recency[i] = NAN;
+        if (days > 0) {
+            s->x[i] = days - 1;
+            s->t_x[i] = (double)(last_day - first_day) / o.unit_seconds;
+            s->T[i] = (double)(now - first_day) / o.unit_seconds;
+            s->zbar[i] = days > 1 ? (total - first_value) / (days - 1) : 0.0;
+            s->total[i] = total;
+            s->first_at[i] = first_day;
+            b->last_at[i] = last_day;
+            b->recency[i] = (double)(now - last_day) / o.unit_seconds;
+            buyers++;
+        }
+        b->frequency[i] = freq;
+        b->monetary[i] = mon;
+        c->annual_spend = isnan(cu->annual_spend) ? spend_ly : cu->annual_spend;
+        c->unit_price = price;
+        c->purchases = purchases;
+        c->purchases_last_year = n_ly;
+        c->purchases_previous_year = n_py;
+        c->spend_last_year = spend_ly;
+        c->spend_previous_year = spend_py;
+        c->recent_complaints = complaints;
+    }
+    zones_free(&zones);
+    if (!rc && buyers > 0) rc = book_rfm(b, buyers, &R);
+    if (rc) {
+        fu_segment_book_summary_free(b);
+        return rc;
+    }
+    *out = b;
     return FU_OK;
 }

@@ -1,13 +1,455 @@
-/* followup segment — placeholder until the module's engineer writes it. */
+/* followup segment — value tier, lifecycle, RFM, P(alive), expected purchases,
+ * CLV and the policy's composite segment of every customer (fu_segment). */
 #include "cli.h"
 
-static void help(FILE *out) { fprintf(out, "usage: followup segment [options]\n\n(not implemented yet)\n"); }
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static int run(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "followup segment: not implemented yet\n");
-    return CLI_INTERNAL;
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup segment --customers CSV --events CSV [options]\n"
+            "\n"
+            "Segment every customer of the book as of --now: value tier, lifecycle\n"
+            "stage, RFM scores, P(alive), expected purchases and customer lifetime\n"
+            "value from a customer-base model fitted on the book's purchases, and the\n"
+            "policy's composite segment with its handling (human or automated). The\n"
+            "rule column names the policy rules that made tier, lifecycle and segment.\n"
+            "\n"
+            "options:\n"
+            "  --policy FILE       policy (default: the built-in policy)\n"
+            "  --customers CSV     customers (docs/formats.md), required\n"
+            "  --events CSV        event history (docs/formats.md), required\n"
+            "  --now ISO-TIME      as-of instant with an offset; the calibration end of\n"
+            "                      the model (default: the time of the last event)\n"
+            "  --unit week|day     model time unit (default: week)\n"
+            "  --fit bgnbd|pareto  purchase model (default: bgnbd); spend: Gamma-Gamma\n"
+            "  --horizon H         horizon of expected purchases and CLV: a number of\n"
+            "                      units (52) or a duration (1y, 36 months, 52w)\n"
+            "                      (default: the policy's segments.clv.horizon)\n"
+            "  --discount RATE     annual discount rate of CLV, 0.1 or 10%%\n"
+            "                      (default: the policy's segments.clv.annual_discount_rate)\n"
+            "  --day-offset +HH:MM merge same-day purchases by days starting at this\n"
+            "                      UTC offset (default: each customer's local day)\n"
+            "  --format F          csv (default), json or table\n"
+            "  --output FILE       write the segments there instead of stdout\n"
+            "  --fit-output FILE   write the fitted parameters as JSON\n"
+            "\n"
+            "Customers without a purchase get tier, lifecycle and segment, and empty\n"
+            "r, f, m, p_alive, expected_purchases and clv. The fitted parameters are\n"
+            "printed on stderr; progress too for runs over a second. Exit codes: 0 ok,\n"
+            "1 the model cannot be fitted, 2 usage, 3 bad input, 4 internal.\n");
 }
 
-const cli_command cli_cmd_segment = {"segment", "(not implemented yet)", run, help};
+typedef struct seg_run {
+    struct timespec start;
+    int verbose; /* progress shown */
+} seg_run;
+
+static double elapsed(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void progress(seg_run *r, const char *what) {
+    if (!r->verbose && elapsed(&r->start) < 1.0) return;
+    r->verbose = 1;
+    fprintf(stderr, "followup segment: %s (%.1f s)\n", what, elapsed(&r->start));
+}
+
+/* "52" (model units) or a duration; out in model units. */
+static int parse_horizon(const char *s, double unit_seconds, double *out) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && *end == '\0') {
+        if (!(isfinite(v) && v > 0)) return -1;
+        *out = v;
+        return 0;
+    }
+    fu_duration d;
+    if (fu_duration_parse(s, strlen(s), &d) != FU_OK || d.value <= 0) return -1;
+    if (d.unit == FU_DURATION_MONTHS) *out = (double)d.value * 2629746.0 / unit_seconds;
+    else if (d.unit == FU_DURATION_SECONDS) *out = (double)d.value / unit_seconds;
+    else return -1;
+    return 0;
+}
+
+/* "0.1" or "10%", in [0, 1). */
+static int parse_rate(const char *s, double *out) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s) return -1;
+    if (*end == '%' && end[1] == '\0') v /= 100;
+    else if (*end != '\0') return -1;
+    if (!(v >= 0 && v < 1)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* "+08:00", "-05:30", "Z" -> seconds east of UTC. */
+static int parse_offset(const char *s, int64_t *out) {
+    if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0) {
+        *out = 0;
+        return 0;
+    }
+    int h, m;
+    char sign, tail;
+    if (sscanf(s, "%c%2d:%2d%c", &sign, &h, &m, &tail) != 3 || (sign != '+' && sign != '-') || h > 14 || m > 59)
+        return -1;
+    *out = (sign == '-' ? -1 : 1) * (int64_t)(h * 3600 + m * 60);
+    return 0;
+}
+
+static void fmt_num(char *buf, size_t size, const char *fmt, double v) {
+    if (isnan(v)) buf[0] = '\0';
+    else snprintf(buf, size, fmt, v);
+}
+
+typedef struct fit_result {
+    int pareto;
+    fu_segment_bgnbd bg;
+    fu_segment_pareto pn;
+    fu_segment_fit_info info;
+    fu_segment_gammagamma gg;
+    fu_segment_fit_info gg_info;
+} fit_result;
+
+static int write_fit_json(const char *path, const fit_result *f, const char *unit) {
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        fprintf(stderr, "followup segment: cannot write %s\n", path);
+        return CLI_INPUT;
+    }
+    if (f->pareto)
+        fprintf(out, "{\"model\": \"pareto\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"s\": %.9g, \"beta\": %.9g",
+                unit, f->pn.r, f->pn.alpha, f->pn.s, f->pn.beta);
+    else
+        fprintf(out, "{\"model\": \"bgnbd\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"a\": %.9g, \"b\": %.9g",
+                unit, f->bg.r, f->bg.alpha, f->bg.a, f->bg.b);
+    fprintf(out,
+            ", \"loglik\": %.6f, \"n\": %zu, \"iterations\": %u,\n \"gammagamma\": {\"p\": %.9g, \"q\": %.9g, "
+            "\"gamma\": %.9g, \"loglik\": %.6f, \"n\": %zu}}\n",
+            f->info.loglik, f->info.n, f->info.iterations, f->gg.p, f->gg.q, f->gg.gamma, f->gg_info.loglik,
+            f->gg_info.n);
+    if (fclose(out) != 0) {
+        fprintf(stderr, "followup segment: cannot write %s\n", path);
+        return CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* Fit the purchase model and Gamma-Gamma on the customers with purchases and
+ * score them: p_alive, expected, clv (NaN for customers without purchases). */
+static int fit_and_score(const fu_segment_book_summary *bs, int pareto, double unit_seconds, double horizon,
+                         double annual_discount, fit_result *fr, double *p_alive, double *expected, double *clv) {
+    const fu_segment_summary *s = bs->summary;
+    size_t n = bs->n, m = 0, g = 0;
+    for (size_t i = 0; i < n; i++) {
+        p_alive[i] = expected[i] = clv[i] = NAN;
+        m += s->first_at[i] != FU_SEGMENT_NO_PURCHASE;
+    }
+    const char *model = pareto ? "Pareto/NBD" : "BG/NBD";
+    if (m == 0) {
+        fprintf(stderr, "followup segment: cannot fit the %s model: no customer has a purchase before --now\n", model);
+        return CLI_FAIL;
+    }
+    double *col = malloc(6 * m * sizeof *col);
+    double *out = malloc(3 * m * sizeof *out);
+    if (!col || !out) {
+        free(col);
+        free(out);
+        fprintf(stderr, "followup segment: out of memory\n");
+        return CLI_INTERNAL;
+    }
+    double *x = col, *tx = col + m, *T = col + 2 * m, *z = col + 3 * m, *gx = col + 4 * m, *gz = col + 5 * m;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
+        x[k] = s->x[i];
+        tx[k] = s->t_x[i];
+        T[k] = s->T[i];
+        z[k] = s->zbar[i];
+        if (s->x[i] > 0 && s->zbar[i] > 0) {
+            gx[g] = s->x[i];
+            gz[g] = s->zbar[i];
+            g++;
+        }
+        k++;
+    }
+    int rc = pareto ? fu_segment_pareto_fit(x, tx, T, m, NULL, &fr->info, &fr->pn)
+                    : fu_segment_bgnbd_fit(x, tx, T, m, NULL, &fr->info, &fr->bg);
+    int exit_code = CLI_OK;
+    if (rc) {
+        char msg[1024];
+        fu_error_format(msg, sizeof msg);
+        fprintf(stderr, "followup segment: cannot fit the %s model on %zu customers with purchases: %s\n", model, m,
+                msg);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
+        goto done;
+    }
+    if ((rc = fu_segment_gammagamma_fit(gx, gz, g, NULL, &fr->gg_info, &fr->gg))) {
+        char msg[1024];
+        fu_error_format(msg, sizeof msg);
+        fprintf(stderr,
+                "followup segment: cannot fit the Gamma-Gamma spend model on %zu repeat customers with a value: %s\n",
+                g, msg);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
+        goto done;
+    }
+    /* CLV: monthly periods over the horizon, the annual rate as a monthly one */
+    fu_segment_score_options so = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    so.horizon = horizon;
+    so.period = 2629746.0 / unit_seconds;
+    double periods = floor(horizon / so.period + 0.5);
+    so.periods = periods < 1 ? 1u : (unsigned)periods;
+    so.discount = pow(1 + annual_discount, 1.0 / 12) - 1;
+    rc = pareto ? fu_segment_pareto_score(&fr->pn, &fr->gg, x, tx, T, z, m, &so, out, out + m, out + 2 * m)
+                : fu_segment_bgnbd_score(&fr->bg, &fr->gg, x, tx, T, z, m, &so, out, out + m, out + 2 * m);
+    if (rc) {
+        char msg[1024];
+        fu_error_format(msg, sizeof msg);
+        fprintf(stderr, "followup segment: cannot score the customers: %s\n", msg);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
+        goto done;
+    }
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
+        p_alive[i] = out[k];
+        expected[i] = out[m + k];
+        clv[i] = out[2 * m + k];
+        k++;
+    }
+done:
+    free(col);
+    free(out);
+    return exit_code;
+}
+
+static int write_segments(const fu_book *book, const fu_segment_book_summary *bs, const fu_segment_assignment *as,
+                          const double *p_alive, const double *expected, const double *clv, cli_format fmt,
+                          const char *path) {
+    static const char *const hdr[] = {"customer_id", "tier", "lifecycle", "r", "f", "m", "p_alive",
+                                      "expected_purchases", "clv", "segment", "rule", "handling"};
+    cli_table *t = cli_table_new(12, hdr);
+    if (!t) {
+        fprintf(stderr, "followup segment: out of memory\n");
+        return CLI_INTERNAL;
+    }
+    int rc = CLI_OK;
+    for (size_t i = 0; i < bs->n && rc == CLI_OK; i++) {
+        const fu_segment_assignment *a = &as[i];
+        const fu_segment_rfm *q = &bs->rfm[i];
+        char r[8] = "", f[8] = "", m[8] = "", pa[32], ex[32], cv[32], rule[512];
+        if (q->r) {
+            snprintf(r, sizeof r, "%u", q->r);
+            snprintf(f, sizeof f, "%u", q->f);
+            snprintf(m, sizeof m, "%u", q->m);
+        }
+        fmt_num(pa, sizeof pa, "%.6f", p_alive[i]);
+        fmt_num(ex, sizeof ex, "%.6f", expected[i]);
+        fmt_num(cv, sizeof cv, "%.2f", clv[i]);
+        int len = snprintf(rule, sizeof rule, "%s;%s", a->tier_rule, a->lifecycle_rule);
+        if (a->segment_rule && len > 0 && (size_t)len < sizeof rule)
+            len += snprintf(rule + len, sizeof rule - (size_t)len, ";%s", a->segment_rule);
+        if (a->handling_rule && a->handling_rule != a->segment_rule && len > 0 && (size_t)len < sizeof rule)
+            snprintf(rule + len, sizeof rule - (size_t)len, ";%s", a->handling_rule);
+        const char *cells[] = {fu_book_customer(book, i)->id,
+                               a->tier_name,
+                               fu_segment_lifecycle_name(a->lifecycle),
+                               r,
+                               f,
+                               m,
+                               pa,
+                               ex,
+                               cv,
+                               a->segment ? a->segment : "",
+                               rule,
+                               a->human ? "human" : "automated"};
+        if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
+    }
+    FILE *out = stdout;
+    if (rc == CLI_OK && path && !(out = fopen(path, "w"))) {
+        fprintf(stderr, "followup segment: cannot write %s\n", path);
+        rc = CLI_INPUT;
+    }
+    if (rc == CLI_OK) {
+        cli_table_write(t, fmt, out, 0);
+        if (out != stdout && fclose(out) != 0) {
+            fprintf(stderr, "followup segment: cannot write %s\n", path);
+            rc = CLI_INPUT;
+        }
+    } else if (rc == CLI_INTERNAL) {
+        fprintf(stderr, "followup segment: out of memory\n");
+    }
+    cli_table_free(t);
+    return rc;
+}
+
+static int run(int argc, char **argv) {
+    const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *unit_text = "week";
+    const char *fit_text = "bgnbd", *horizon_text = NULL, *discount_text = NULL, *format_text = "csv";
+    const char *output = NULL, *fit_output = NULL, *offset_text = NULL;
+    for (int i = 1; i < argc; i++) {
+        static const char *const names[] = {"--policy", "--customers", "--events",  "--now",
+                                            "--unit",   "--fit",       "--horizon", "--discount",
+                                            "--format", "--output",    "--fit-output", "--day-offset"};
+        const char **slots[] = {&policy_path, &customers,     &events,     &now_text,   &unit_text, &fit_text,
+                                &horizon_text, &discount_text, &format_text, &output, &fit_output, &offset_text};
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] && strcmp(argv[i], names[k]) != 0) k++;
+        if (k == sizeof names / sizeof names[0]) {
+            fprintf(stderr, "followup segment: unknown option '%s' (see --help)\n", argv[i]);
+            return CLI_USAGE;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "followup segment: %s needs a value\n", argv[i]);
+            return CLI_USAGE;
+        }
+        *slots[k] = argv[++i];
+    }
+    if (!customers || !events) {
+        fprintf(stderr, "followup segment: --customers and --events are required (see --help)\n");
+        return CLI_USAGE;
+    }
+    double unit_seconds;
+    if (strcmp(unit_text, "week") == 0) unit_seconds = 604800.0;
+    else if (strcmp(unit_text, "day") == 0) unit_seconds = 86400.0;
+    else {
+        fprintf(stderr, "followup segment: --unit must be week or day\n");
+        return CLI_USAGE;
+    }
+    int pareto;
+    if (strcmp(fit_text, "bgnbd") == 0) pareto = 0;
+    else if (strcmp(fit_text, "pareto") == 0) pareto = 1;
+    else {
+        fprintf(stderr, "followup segment: --fit must be bgnbd or pareto\n");
+        return CLI_USAGE;
+    }
+    cli_format fmt;
+    if (cli_format_parse(format_text, &fmt)) {
+        fprintf(stderr, "followup segment: --format must be csv, json or table\n");
+        return CLI_USAGE;
+    }
+    int64_t now = 0;
+    if (now_text && fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
+        cli_error("--now");
+        return CLI_USAGE;
+    }
+    double horizon = 0, discount = 0;
+    if (horizon_text && parse_horizon(horizon_text, unit_seconds, &horizon)) {
+        fprintf(stderr, "followup segment: bad --horizon '%s' (a number of %ss or a duration like 1y, 52w)\n",
+                horizon_text, unit_text);
+        return CLI_USAGE;
+    }
+    if (discount_text && parse_rate(discount_text, &discount)) {
+        fprintf(stderr, "followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", discount_text);
+        return CLI_USAGE;
+    }
+    fu_segment_book_options bo = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    bo.unit_seconds = unit_seconds;
+    if (offset_text) {
+        if (parse_offset(offset_text, &bo.day_offset)) {
+            fprintf(stderr, "followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", offset_text);
+            return CLI_USAGE;
+        }
+        bo.local_days = 0;
+    }
+
+    seg_run run_state;
+    memset(&run_state, 0, sizeof run_state);
+    clock_gettime(CLOCK_MONOTONIC, &run_state.start);
+    fu_policy *policy = NULL;
+    fu_segment_rules *rules = NULL;
+    fu_book *book = NULL;
+    fu_segment_book_summary *bs = NULL;
+    fu_segment_assignment *as = NULL;
+    double *cols = NULL;
+    int exit_code = CLI_OK;
+    int rc = policy_path ? fu_policy_load_file(&policy, policy_path, NULL) : fu_policy_default(&policy);
+    if (rc) {
+        cli_error("policy");
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    if ((rc = fu_segment_rules_new_from_policy(&rules, policy))) {
+        cli_error("policy");
+        exit_code = CLI_INTERNAL;
+        goto done;
+    }
+    if (!horizon_text) horizon = (double)rules->clv_horizon / unit_seconds;
+    if (!discount_text) discount = rules->clv_annual_discount;
+    if ((rc = fu_book_new(&book, NULL)) || (rc = fu_book_read_customers_csv(book, customers)) ||
+        (rc = fu_book_read_events_csv(book, events))) {
+        cli_error(NULL);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    if (!now_text) {
+        size_t ne = 0;
+        const fu_event *ev = fu_book_events(book, &ne);
+        if (ne == 0) {
+            fprintf(stderr, "followup segment: %s has no events: give --now\n", events);
+            exit_code = CLI_INPUT;
+            goto done;
+        }
+        now = ev[0].at;
+        for (size_t i = 1; i < ne; i++)
+            if (ev[i].at > now) now = ev[i].at;
+    }
+    progress(&run_state, "read the book");
+    if ((rc = fu_segment_book_summarize(book, now, rules, &bo, &bs))) {
+        cli_error("summaries");
+        exit_code = cli_exit_code(rc);
+        goto done;
+    }
+    size_t n = bs->n;
+    cols = malloc(3 * (n ? n : 1) * sizeof *cols);
+    as = malloc((n ? n : 1) * sizeof *as);
+    if (!cols || !as) {
+        fprintf(stderr, "followup segment: out of memory\n");
+        exit_code = CLI_INTERNAL;
+        goto done;
+    }
+    double *p_alive = cols, *expected = cols + n, *clv = cols + 2 * n;
+    progress(&run_state, pareto ? "fitting Pareto/NBD and Gamma-Gamma" : "fitting BG/NBD and Gamma-Gamma");
+    fit_result fr;
+    memset(&fr, 0, sizeof fr);
+    fr.pareto = pareto;
+    if ((exit_code = fit_and_score(bs, pareto, unit_seconds, horizon, discount, &fr, p_alive, expected, clv)))
+        goto done;
+    if (pareto)
+        fprintf(stderr, "followup segment: Pareto/NBD r=%.6f alpha=%.6f s=%.6f beta=%.6f (LL %.4f, %zu customers)",
+                fr.pn.r, fr.pn.alpha, fr.pn.s, fr.pn.beta, fr.info.loglik, fr.info.n);
+    else
+        fprintf(stderr, "followup segment: BG/NBD r=%.6f alpha=%.6f a=%.6f b=%.6f (LL %.4f, %zu customers)", fr.bg.r,
+                fr.bg.alpha, fr.bg.a, fr.bg.b, fr.info.loglik, fr.info.n);
+    fprintf(stderr, "; Gamma-Gamma p=%.6f q=%.6f gamma=%.6f (LL %.4f, %zu repeat customers); unit %s\n", fr.gg.p,
+            fr.gg.q, fr.gg.gamma, fr.gg_info.loglik, fr.gg_info.n, unit_text);
+    if (fit_output && (exit_code = write_fit_json(fit_output, &fr, unit_text))) goto done;
+    progress(&run_state, "assigning segments");
+    for (size_t i = 0; i < n; i++) {
+        bs->customers[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
+        bs->customers[i].clv = clv[i];
+    }
+    if ((rc = fu_segment_assign(bs->customers, n, now, rules, as))) {
+        cli_error("segments");
+        exit_code = cli_exit_code(rc);
+        goto done;
+    }
+    progress(&run_state, "writing");
+    exit_code = write_segments(book, bs, as, p_alive, expected, clv, fmt, output);
+    if (exit_code == CLI_OK) progress(&run_state, "done");
+done:
+    free(cols);
+    free(as);
+    fu_segment_book_summary_free(bs);
+    fu_book_free(book);
+    fu_segment_rules_free(rules);
+    fu_policy_free(policy);
+    return exit_code;
+}
+
+const cli_command cli_cmd_segment = {"segment", "tiers, lifecycle, RFM, P(alive), CLV and segments", run, help};

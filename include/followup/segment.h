@@ -42,6 +42,9 @@
 extern "C" {
 #endif
 
+struct fu_policy; /* followup/policy.h */
+struct fu_book;   /* followup/book.h */
+
 /* ===================================================================== */
 /** @name Purchase summaries
  * @{ */
@@ -335,16 +338,18 @@ typedef struct fu_segment_rfm_options {
      *  the built-in table, see fu_segment_rfm_default_rules(). */
     const fu_segment_rfm_rule *rules;
     size_t n_rules;
+    /** Number of score bins, 2..10 (default 5: quintiles). Version 2. */
+    unsigned int bins;
 } fu_segment_rfm_options;
 
-#define FU_SEGMENT_RFM_OPTIONS_VERSION 1
-#define FU_SEGMENT_RFM_OPTIONS_INIT {FU_SEGMENT_RFM_OPTIONS_VERSION, NULL, 0}
+#define FU_SEGMENT_RFM_OPTIONS_VERSION 2
+#define FU_SEGMENT_RFM_OPTIONS_INIT {FU_SEGMENT_RFM_OPTIONS_VERSION, NULL, 0, 5}
 
 /** RFM result of one customer. `group` and `rule` are borrowed from the rule
  *  table (static storage for the built-in one). */
 typedef struct fu_segment_rfm {
-    unsigned char r, f, m;   /**< scores 1..5, 5 = most recent / frequent / valuable */
-    unsigned short code;     /**< 100 r + 10 f + m, 111..555 */
+    unsigned char r, f, m;   /**< scores 1..bins, bins = most recent / frequent / valuable */
+    unsigned short code;     /**< 100 r + 10 f + m, 111..555 (0 when bins = 10) */
     const char *group;       /**< "champions"; "other" when no rule matches */
     const char *rule;        /**< "segments.rfm.champions"; "segments.rfm.other" */
 } fu_segment_rfm;
@@ -353,16 +358,18 @@ typedef struct fu_segment_rfm {
 FU_EXTERN const fu_segment_rfm_rule *fu_segment_rfm_default_rules(size_t *n);
 
 /**
- * RFM scores by quintiles. For each of the three columns, a customer's score
- * is 1 + floor(5 L / n), where L is the number of customers with a strictly
+ * RFM scores by quantiles (quintiles by default). For each of the three
+ * columns, a customer's score is 1 + floor(bins L / n), where L is the number of customers with a strictly
  * worse value: for `recency` (time since the last purchase, any unit) worse
  * means larger, for `frequency` and `monetary` smaller. Equal values always
  * get the same score (ties stay in one bin); docs/segmentation.md works
  * examples.
  *
  * @param[out] out n results
+ * Version 1 options (without `bins`) are accepted and mean 5 bins.
+ *
  * @return #FU_OK, #FU_EINVAL (a value is not finite, naming the index; a rule
- *         with an empty range), #FU_ENOMEM
+ *         with an empty range or outside 1..bins; bins outside 2..10), #FU_ENOMEM
  */
 FU_EXTERN int fu_segment_rfm_score(const double *recency, const double *frequency, const double *monetary,
                                    size_t n, const fu_segment_rfm_options *opts, fu_segment_rfm *out);
@@ -404,9 +411,52 @@ FU_EXTERN const char *fu_segment_product_class_name(fu_segment_product_class c);
 /** "new", "growing", "mature", "declining", "churned". */
 FU_EXTERN const char *fu_segment_lifecycle_name(fu_segment_lifecycle stage);
 
+/** A band of a policy's threshold table (value tiers by annual spend,
+ *  product classes by unit price): a value belongs when it is > `min`
+ *  (`min_exclusive`, YAML `above`) or >= `min` (YAML `at_least`). Tables
+ *  are sorted by `min` descending; the first band that matches wins. */
+typedef struct fu_segment_band {
+    const char *name;   /**< "vip", "high_price" */
+    const char *rule;   /**< "segments.value_tiers.vip" */
+    double min;         /**< lower bound */
+    int min_exclusive;  /**< 1: value > min; 0: value >= min */
+} fu_segment_band;
+
+/** A composite segment of a policy (`segments.composite`): the first one
+ *  whose condition holds names the customer's segment. Every part of the
+ *  condition that is given must hold; 0 / empty parts hold for everyone. */
+typedef struct fu_segment_composite {
+    const char *name;         /**< "deep_care" */
+    const char *rule;         /**< "segments.composite.deep_care" */
+    uint32_t tiers;           /**< bit i: `tiers[i]` of the rules */
+    uint32_t product_classes; /**< bit i: `classes[i]` of the rules */
+    uint32_t lifecycles;      /**< bit `1u << fu_segment_lifecycle` */
+    uint32_t rfm_groups;      /**< bit i: `rfm_rules[i]` of the rules */
+    const char *const *industries; /**< any of these `industry` values (borrowed) */
+    size_t n_industries;
+    int is_smb;               /**< -1 any, 0 not a small business, 1 a small business */
+    int64_t min_tenure;       /**< first purchase at least this many seconds ago; 0 any */
+    /** 1 when the condition names facts of an event (severity, risk): it
+     *  never holds for a customer, the segment is skipped. */
+    int event_only;
+    int human;                /**< handling: 1 one-to-one human, 0 automated */
+} fu_segment_composite;
+
+/** Flags of #fu_segment_rules. */
+enum {
+    /** Policy lifecycle (docs/policy.md, `segments.lifecycle`): stages are
+     *  decided in the order churned, declining, new, mature, growing; a recent
+     *  complaint and a spend drop make a customer declining; P(alive) is not
+     *  used; rule names are the policy's key paths. */
+    FU_SEGMENT_RULES_POLICY = 1u << 0
+};
+
 /**
  * Thresholds of the rule-based segments. The defaults are those of
- * DOMAIN.md (money in CNY); a policy overrides them. Durations are seconds.
+ * DOMAIN.md (money in CNY); fu_segment_rules_new_from_policy() builds them
+ * from a policy. Durations are seconds.
+ *
+ * Version 1 ends at `deep_care_tier`; fu_segment_assign() still accepts it.
  */
 typedef struct fu_segment_rules {
     unsigned int version;          /**< #FU_SEGMENT_RULES_VERSION */
@@ -425,20 +475,77 @@ typedef struct fu_segment_rules {
     unsigned int complaints_risk;  /**< this many recent complaints: churn risk (1) */
     int64_t deep_care_tenure;      /**< tenure at least this ... (3 years = 1095 days) */
     fu_segment_tier deep_care_tier;/**< ... and tier at least this: deep care (key) */
+    /* ---- version 2 ---- */
+    unsigned int flags;            /**< `FU_SEGMENT_RULES_*` (0) */
+    /** With #FU_SEGMENT_RULES_POLICY: declining when the spend of the last
+     *  year is at most (1 - spend_drop) times that of the year before
+     *  (`fu_segment_customer.spend_*`); negative = off (-1). */
+    double spend_drop;
+    int64_t complaint_within;      /**< "recent" complaints: this recent (30 days) */
+    int64_t rfm_window;            /**< purchases counted in RFM frequency and monetary (365 days) */
+    unsigned int rfm_bins;         /**< RFM score bins, 2..10 (5) */
+    /** Named value tiers (borrowed), or NULL for `vip_above` / `key_from`.
+     *  The #fu_segment_tier of band i is its rank from the bottom, capped at
+     *  VIP: the last band is ordinary, the one above it key, all above VIP. */
+    const fu_segment_band *tiers;
+    size_t n_tiers;
+    /** Named product classes (borrowed), or NULL for `durable_above` /
+     *  `mid_from`; the #fu_segment_product_class of band i is likewise its
+     *  rank from the bottom (fast-moving, mid, durable and above). */
+    const fu_segment_band *classes;
+    size_t n_classes;
+    /** RFM group table (borrowed), or NULL for fu_segment_rfm_default_rules(). */
+    const fu_segment_rfm_rule *rfm_rules;
+    size_t n_rfm_rules;
+    /** Composite segments (borrowed), first match wins; NULL: no segment. */
+    const fu_segment_composite *composite;
+    size_t n_composite;
+    /** Customers whose CLV is at or above this quantile of the CLVs in the
+     *  call get human handling even when their segment says automated;
+     *  negative = off (-1). */
+    double human_from_quantile;
+    int64_t clv_horizon;           /**< CLV horizon in seconds (3 years), for callers */
+    double clv_annual_discount;    /**< annual discount rate of CLV (0.1), for callers */
 } fu_segment_rules;
 
-#define FU_SEGMENT_RULES_VERSION 1
+#define FU_SEGMENT_RULES_VERSION 2
 #define FU_SEGMENT_DAY INT64_C(86400)
 #define FU_SEGMENT_RULES_INIT                                                              \
     {FU_SEGMENT_RULES_VERSION, 500000.0, 100000.0, 10000.0, 1000.0, 90 * FU_SEGMENT_DAY,   \
      365 * FU_SEGMENT_DAY, 180 * FU_SEGMENT_DAY, 365 * FU_SEGMENT_DAY, 0.5, 0.1, 0.5, 1,  \
-     1095 * FU_SEGMENT_DAY, FU_TIER_KEY}
+     1095 * FU_SEGMENT_DAY, FU_TIER_KEY, 0u, -1.0, 30 * FU_SEGMENT_DAY,                  \
+     365 * FU_SEGMENT_DAY, 5u, NULL, 0, NULL, 0, NULL, 0, NULL, 0, -1.0,                  \
+     1095 * FU_SEGMENT_DAY, 0.1}
 
 /** Fill `rules` with the defaults. */
 FU_EXTERN void fu_segment_rules_init(fu_segment_rules *rules);
 
+/**
+ * Rules from a policy's `segments` section: value tiers, product classes,
+ * lifecycle thresholds (#FU_SEGMENT_RULES_POLICY), RFM window, bins and
+ * groups, CLV horizon, discount and `human_from_quantile`, and the composite
+ * segments. Every assignment made with them names the policy rule that made
+ * it (`segments.value_tiers.vip`, `segments.lifecycle.declining.inactive_for`,
+ * `segments.composite.deep_care`); docs/segmentation.md lists the names.
+ *
+ * Durations in months count 30.436875 days each (the rules hold seconds).
+ *
+ * @param[out] out the rules with their tables in one allocation, owned by
+ *                 the caller (fu_segment_rules_free()); their strings are
+ *                 borrowed from `policy`, which must outlive them
+ * @return #FU_OK, #FU_EINVAL (NULL argument), #FU_ENOMEM
+ */
+FU_EXTERN int fu_segment_rules_new_from_policy(fu_segment_rules **out, const struct fu_policy *policy);
+
+/** Free rules made by fu_segment_rules_new_from_policy(); NULL is a no-op.
+ *  Never pass rules the caller filled itself. */
+FU_EXTERN void fu_segment_rules_free(fu_segment_rules *rules);
+
 /** What the rules look at for one customer. Unknown numbers are negative
- *  (or NaN); unknown times are #FU_SEGMENT_NO_PURCHASE. */
+ *  (or NaN); unknown times are #FU_SEGMENT_NO_PURCHASE. Initialise with
+ *  fu_segment_customer_init(): the fields after `p_alive` are read only by
+ *  rules with #FU_SEGMENT_RULES_POLICY, composite segments or
+ *  `human_from_quantile`. */
 typedef struct fu_segment_customer {
     double annual_spend;          /**< CNY (policy currency) over the last year */
     double unit_price;            /**< unit price of the (main) product bought */
@@ -447,13 +554,24 @@ typedef struct fu_segment_customer {
     unsigned int purchases;       /**< purchases over the whole tenure */
     unsigned int purchases_last_year;     /**< in (now - 365 d, now] */
     unsigned int purchases_previous_year; /**< in (now - 730 d, now - 365 d] */
-    unsigned int recent_complaints;       /**< complaints in the last 30 days */
+    unsigned int recent_complaints;       /**< complaints in the last `complaint_within` */
     double p_alive;               /**< from a model, or negative when unknown */
+    double spend_last_year;       /**< purchase value in (now - 365 d, now]; NaN unknown */
+    double spend_previous_year;   /**< purchase value in (now - 730 d, now - 365 d]; NaN unknown */
+    double clv;                   /**< customer lifetime value; NaN unknown */
+    const char *rfm_group;        /**< RFM group name (fu_segment_rfm.group) or NULL */
+    const char *industry;         /**< NULL when unknown */
+    int is_smb;                   /**< -1 unknown, 0 no, 1 yes */
 } fu_segment_customer;
 
-/** Rule-based segments of one customer. Every `*_rule` is a static string
- *  naming the policy rule that decided ("segments.tiers.vip"); `churn_rule`
- *  and `deep_care_rule` are NULL when the flag is off. */
+/** Set every field of `c` to unknown (no purchase, NaN, -1, NULL, 0 counts). */
+FU_EXTERN void fu_segment_customer_init(fu_segment_customer *c);
+
+/** Rule-based segments of one customer. Every `*_rule` names the policy
+ *  rule that decided ("segments.value_tiers.vip"); the strings are static or
+ *  borrowed from the rules. `churn_rule` and `deep_care_rule` are NULL when
+ *  the flag is off; `segment`, `segment_rule` and `handling_rule` are NULL
+ *  when the rules have no composite segments. */
 typedef struct fu_segment_assignment {
     fu_segment_tier tier;
     const char *tier_rule;
@@ -465,20 +583,99 @@ typedef struct fu_segment_assignment {
     const char *churn_rule;
     int deep_care;
     const char *deep_care_rule;
+    const char *tier_name;          /**< the tier's name in the rules ("vip") */
+    const char *product_class_name; /**< the class's name in the rules ("high_price"); "unknown" */
+    const char *segment;            /**< composite segment ("deep_care") */
+    const char *segment_rule;       /**< "segments.composite.deep_care" */
+    int human;                      /**< 1: one-to-one human follow-up; 0: automated */
+    /** What decided `human`: the segment's rule, or
+     *  "segments.clv.human_from_quantile" when the CLV raised it. */
+    const char *handling_rule;
 } fu_segment_assignment;
 
 /**
- * Assign value tier, product class, lifecycle stage, churn-risk and deep-care
- * flags to `n` customers as of `now` (UTC s). The decision order is written
- * out in docs/segmentation.md.
+ * Assign value tier, product class, lifecycle stage, churn-risk and
+ * deep-care flags, and (with composite rules) the composite segment and its
+ * handling to `n` customers as of `now` (UTC s). The decision order is
+ * written out in docs/segmentation.md. The CLV quantile of
+ * `human_from_quantile` is taken over the customers of this call whose CLV
+ * is known.
  *
  * @param rules  NULL for the defaults
  * @param[out] out n assignments
  * @return #FU_OK, #FU_EINVAL (bad rules; a last purchase before the first,
- *         naming the index)
+ *         naming the index), #FU_ENOMEM (only with `human_from_quantile`)
  */
 FU_EXTERN int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t now,
                                 const fu_segment_rules *rules, fu_segment_assignment *out);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name A whole customer book
+ * @{ */
+
+/** Options of fu_segment_book_summarize(). */
+typedef struct fu_segment_book_options {
+    unsigned int version;   /**< #FU_SEGMENT_BOOK_OPTIONS_VERSION */
+    double unit_seconds;    /**< model time unit (default 604800 = weeks) */
+    /** 1 (default): same-day purchases merge by the customer's local day
+     *  (its time zone; UTC for a customer without one). 0: days start at
+     *  `day_offset` seconds east of UTC for everybody. */
+    int local_days;
+    int64_t day_offset;     /**< with `local_days` 0 (default 0) */
+} fu_segment_book_options;
+
+#define FU_SEGMENT_BOOK_OPTIONS_VERSION 1
+#define FU_SEGMENT_BOOK_OPTIONS_INIT {FU_SEGMENT_BOOK_OPTIONS_VERSION, 604800.0, 1, 0}
+
+/**
+ * Everything segmentation reads about the customers of a book, one row per
+ * customer in book order (columns of length `n`).
+ */
+typedef struct fu_segment_book_summary {
+    size_t n;                        /**< customers of the book */
+    /** Model summaries x, t_x, T, zbar, total, first_at as of `now` (the
+     *  calibration end), in the model unit; first purchase excluded from
+     *  zbar; same-day purchases merged. */
+    fu_segment_summary *summary;
+    int64_t *last_at;   /**< start of the last purchase day (UTC s), or #FU_SEGMENT_NO_PURCHASE */
+    double *recency;    /**< (now - last_at) / unit; NaN without a purchase */
+    double *frequency;  /**< purchase days in (now - rfm_window, now] */
+    double *monetary;   /**< purchase value in (now - rfm_window, now] */
+    /** RFM scores over the customers with a purchase, with the rules' bins
+     *  and group table; all zero and `group` NULL for the others. */
+    fu_segment_rfm *rfm;
+    /** Facts for fu_segment_assign() (p_alive -1 and clv NaN: fill them from
+     *  a model). `industry` and `rfm_group` are borrowed from the book and
+     *  the rules. */
+    fu_segment_customer *customers;
+} fu_segment_book_summary;
+
+/**
+ * Summarize a whole book as of `now` in one call: the model summaries, the
+ * recency / frequency / monetary columns and RFM scores, and the facts that
+ * fu_segment_assign() reads (annual spend: the customer's `annual_spend`,
+ * else the purchase value of the last 365 days; unit price: the highest one
+ * bought; purchases and spend per year; complaints within
+ * `rules->complaint_within`).
+ *
+ * Purchases are `purchase` events at or before `now`; a purchase's value is
+ * its `amount`, else its `unit_price`, else 0; purchases with a negative
+ * amount (refunds) are left out. The customer's `first_purchase_at` is not
+ * used: only events count. The book must be finalized.
+ *
+ * @param rules  NULL for the defaults; the result borrows its RFM group names
+ * @param opts   NULL for the defaults
+ * @param[out] out owned by the caller (fu_segment_book_summary_free())
+ * @return #FU_OK, #FU_EINVAL, #FU_ESTATE (book not finalized), #FU_ETIMEZONE,
+ *         #FU_ENOMEM
+ */
+FU_EXTERN int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_segment_rules *rules,
+                                        const fu_segment_book_options *opts, fu_segment_book_summary **out);
+
+/** Free a book summary; NULL is a no-op. */
+FU_EXTERN void fu_segment_book_summary_free(fu_segment_book_summary *summary);
 
 /** @} */
 
