@@ -14,6 +14,7 @@
 #include "policy_internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,9 +105,15 @@ struct fu_plan {
     pl_arena arena;
     fu_plan_stats stats;
     const fu_book *book;
-    const fu_calendar **cal; /* per touchpoint: the customer's calendar (for CSV times) */
-    uint32_t *oid;           /* per touchpoint: the order's string id (book or planner-local) */
-    size_t cal_cap, oid_cap;
+    /* per touchpoint: the order's string id (book or planner-local) and the
+     * customer's zone (index into the planner's zones, then into cals) */
+    uint32_t *oid;
+    uint16_t *zone;
+    size_t side_cap;
+    /* per zone index: the zone's calendar (a copy owned by the plan, so CSV
+     * times work after the planner is gone), NULL when no touchpoint uses it */
+    fu_calendar **cals;
+    size_t ncals;
 };
 
 static int plan_new(fu_plan **out, const fu_book *book) {
@@ -120,76 +127,147 @@ static int plan_new(fu_plan **out, const fu_book *book) {
 void fu_plan_free(fu_plan *p) {
     if (!p) return;
     fu__free(p->tp);
-    fu__free((void *)p->cal);
     fu__free(p->oid);
+    fu__free(p->zone);
+    for (size_t i = 0; i < p->ncals; i++) fu_calendar_free(p->cals[i]);
+    fu__free(p->cals);
     arena_free(&p->arena);
     fu__free(p);
 }
 
-static int plan_push(fu_plan *p, const fu_touchpoint *t, const fu_calendar *cal, uint32_t oid) {
+static int plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid) {
     if (p->n == p->cap && FU_GROW(p->tp, p->cap, p->n + 1)) return FU_ENOMEM;
-    if (p->n == p->cal_cap) {
-        const fu_calendar **cals = p->cal;
-        if (fu__grow((void **)&cals, &p->cal_cap, p->n + 1, sizeof *cals)) return FU_ENOMEM;
-        p->cal = cals;
+    if (p->n == p->side_cap) {
+        size_t c1 = p->side_cap, c2 = p->side_cap;
+        if (FU_GROW(p->oid, c1, p->n + 1)) return FU_ENOMEM;
+        if (FU_GROW(p->zone, c2, p->n + 1)) return FU_ENOMEM;
+        p->side_cap = c1 < c2 ? c1 : c2;
     }
-    if (p->n == p->oid_cap && FU_GROW(p->oid, p->oid_cap, p->n + 1)) return FU_ENOMEM;
-    p->cal[p->n] = cal;
     p->oid[p->n] = oid;
+    p->zone[p->n] = zone;
     p->tp[p->n++] = *t;
     return FU_OK;
 }
 
-typedef struct tp_key {
-    int64_t best_at;
-    size_t customer;
-    uint32_t idx;
-    uint8_t status, priority;
-} tp_key;
+/* Sort keys: two words compared in order; the low bits of b carry the row. */
+typedef struct pl_key {
+    uint64_t a, b;
+} pl_key;
 
-static int key_cmp(const void *a, const void *b) {
-    const tp_key *x = a, *y = b;
-    if (x->status != y->status) return x->status < y->status ? -1 : 1;
-    if (x->best_at != y->best_at) return x->best_at < y->best_at ? -1 : 1;
-    if (x->customer != y->customer) return x->customer < y->customer ? -1 : 1;
-    if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
+static inline int key_less(const pl_key *x, const pl_key *y) { return x->a != y->a ? x->a < y->a : x->b < y->b; }
+
+static void key_sift(pl_key *k, size_t n, size_t i) {
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) return;
+        if (c + 1 < n && key_less(&k[c], &k[c + 1])) c++;
+        if (!key_less(&k[i], &k[c])) return;
+        pl_key t = k[i];
+        k[i] = k[c];
+        k[c] = t;
+        i = c;
+    }
 }
 
-/* Sort touchpoints by status, best_at, customer (stable), keeping the
- * parallel columns aligned, and count statuses. Compact keys and an in-place
- * permutation keep the extra memory at 24 bytes a touchpoint. */
-static int plan_finish(fu_plan *p) {
-    if (p->n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 touchpoints");
-    if (p->n > 1) {
-        tp_key *k = fu__malloc(p->n * sizeof *k);
-        if (!k) return fu__error_nomem();
-        for (size_t i = 0; i < p->n; i++) {
-            k[i].best_at = p->tp[i].best_at;
-            k[i].customer = p->tp[i].customer;
-            k[i].idx = (uint32_t)i;
-            k[i].status = (uint8_t)p->tp[i].status;
-            k[i].priority = (uint8_t)p->tp[i].priority;
+/* In-place sort of unique keys (no scratch memory: a plan of a million
+ * touchpoints sorts without a second copy). Quicksort with a median of
+ * three, heapsort when the recursion gets too deep. */
+static void key_sort(pl_key *k, size_t n, int depth) {
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;) key_sift(k, n, i);
+            for (size_t e = n; e-- > 1;) {
+                pl_key t = k[0];
+                k[0] = k[e];
+                k[e] = t;
+                key_sift(k, e, 0);
+            }
+            return;
         }
-        qsort(k, p->n, sizeof *k, key_cmp);
-        /* position i takes the row at k[i].idx: follow the cycles */
+        size_t m = n / 2;
+        pl_key t;
+        if (key_less(&k[m], &k[0])) t = k[m], k[m] = k[0], k[0] = t;
+        if (key_less(&k[n - 1], &k[0])) t = k[n - 1], k[n - 1] = k[0], k[0] = t;
+        if (key_less(&k[n - 1], &k[m])) t = k[n - 1], k[n - 1] = k[m], k[m] = t;
+        pl_key piv = k[m];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (key_less(&k[i], &piv)) i++;
+            while (key_less(&piv, &k[j])) j--;
+            if (i >= j) break;
+            t = k[i], k[i] = k[j], k[j] = t;
+            i++;
+            j--;
+        }
+        /* [0, j] <= piv <= [j+1, n): recurse into the smaller part */
+        size_t left = j + 1;
+        if (left < n - left) {
+            key_sort(k, left, depth);
+            k += left;
+            n -= left;
+        } else {
+            key_sort(k + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        pl_key x = k[i];
+        size_t j = i;
+        while (j > 0 && key_less(&x, &k[j - 1])) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = x;
+    }
+}
+
+static void key_sort_all(pl_key *k, size_t n) {
+    int depth = 0;
+    for (size_t m = n; m > 1; m >>= 1) depth += 2;
+    key_sort(k, n, depth);
+}
+
+#define ROW_BITS 29
+#define ROW_MASK ((UINT64_C(1) << ROW_BITS) - 1)
+#define ROW_DONE (UINT64_C(1) << 31)
+
+/* Sort touchpoints by status, best_at, customer, priority, insertion order,
+ * keeping the side columns aligned, and count statuses. 16-byte keys sorted
+ * in place and an in-place permutation keep the extra memory at 16 bytes a
+ * touchpoint. */
+static int plan_finish(fu_plan *p) {
+    if (p->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
+    if (p->n > 1) {
+        pl_key *k = fu__malloc(p->n * sizeof *k);
+        if (!k) return fu__error_nomem();
+        int64_t minb = INT64_MAX;
+        for (size_t i = 0; i < p->n; i++)
+            if (p->tp[i].best_at < minb) minb = p->tp[i].best_at;
         for (size_t i = 0; i < p->n; i++) {
-            if (k[i].idx == i || k[i].idx == UINT32_MAX) continue;
+            const fu_touchpoint *t = &p->tp[i];
+            k[i].a = ((uint64_t)t->status << 61) | ((uint64_t)(t->best_at - minb) & ((UINT64_C(1) << 61) - 1));
+            k[i].b = ((uint64_t)t->customer << 32) | ((uint64_t)t->priority << ROW_BITS) | (uint64_t)i;
+        }
+        key_sort_all(k, p->n);
+        /* position i takes the row at k[i]: follow the cycles */
+        for (size_t i = 0; i < p->n; i++) {
+            size_t src0 = (size_t)(k[i].b & ROW_MASK);
+            if (src0 == i || (k[i].b & ROW_DONE)) continue;
             fu_touchpoint tt = p->tp[i];
-            const fu_calendar *tc = p->cal[i];
+            uint16_t tz = p->zone[i];
             uint32_t to = p->oid[i];
             size_t j = i;
             for (;;) {
-                size_t src = k[j].idx;
-                k[j].idx = UINT32_MAX;
+                size_t src = (size_t)(k[j].b & ROW_MASK);
+                k[j].b |= ROW_DONE;
                 if (src == i) {
                     p->tp[j] = tt;
-                    p->cal[j] = tc;
+                    p->zone[j] = tz;
                     p->oid[j] = to;
                     break;
                 }
                 p->tp[j] = p->tp[src];
-                p->cal[j] = p->cal[src];
+                p->zone[j] = p->zone[src];
                 p->oid[j] = p->oid[src];
                 j = src;
             }
@@ -355,6 +433,7 @@ struct fu_planner {
     size_t gm_cap;
     int64_t *ptimes;
     size_t ptimes_cap;
+    fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
     fu_segment_rules seg;
     /* simulation: agent contacts already made per day (from day_used0) */
     const fu_sim_day *day_used;
@@ -482,6 +561,7 @@ static int zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
             *out = &pl->zones[i];
             return FU_OK;
         }
+    if (pl->nzones >= UINT16_MAX) return fu__error_set(FU_ELIMIT, "more than 65535 distinct time zones");
     if (FU_GROW(pl->zones, pl->zcap, pl->nzones + 1)) return FU_ENOMEM;
     pl_zone z = {tz, NULL, NULL, NULL};
     const char *name = tz ? tz : pl->bcal->tz;
@@ -762,6 +842,9 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
+    fu__buf_free(&pl->b_purpose);
+    fu__buf_free(&pl->b_rule);
+    fu__buf_free(&pl->b_reason);
     fu__free(pl);
 }
 
@@ -1650,22 +1733,53 @@ static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
 
 /* ---------------------------------------------------------------- output */
 
-static void fmt_date(const pl_cust *cx, int64_t t, char *buf, size_t n) {
+/* "YYYY-MM-DD HH:MM" in the customer's local time (buf: at least 17 bytes). */
+static void fmt_date(const pl_cust *cx, int64_t t, char *buf) {
     int off = 0;
     fu_calendar_utc_offset(cx->zone->cal, t, &off);
-    char tmp[FU_TIME_TEXT_SIZE];
-    if (fu_time_format(t, off, 0, tmp, sizeof tmp)) {
-        snprintf(buf, n, "?");
+    int64_t local = t + off, day = floordiv(local, DAY);
+    int sod = (int)(local - day * DAY);
+    fu_date dt;
+    if (fu_date_from_days(day, &dt) || dt.year < 1 || dt.year > 9999) {
+        fu_error_clear();
+        strcpy(buf, "?");
         return;
     }
-    snprintf(buf, n, "%.16s", tmp); /* YYYY-MM-DDTHH:MM */
-    if (n > 10) buf[10] = ' ';
+    int v[5] = {dt.year, dt.month, dt.day, sod / 3600, sod / 60 % 60};
+    char *p = buf;
+    p[0] = (char)('0' + v[0] / 1000), p[1] = (char)('0' + v[0] / 100 % 10), p[2] = (char)('0' + v[0] / 10 % 10);
+    p[3] = (char)('0' + v[0] % 10);
+    p += 4;
+    static const char sep[] = "-- :";
+    for (int i = 1; i < 5; i++) {
+        *p++ = sep[i - 1];
+        *p++ = (char)('0' + v[i] / 10);
+        *p++ = (char)('0' + v[i] % 10);
+    }
+    *p = '\0';
+}
+
+/* Append n strings (no printf: reasons are written for every touchpoint). */
+static void puts_n(fu__buf *b, int n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) fu__buf_puts(b, va_arg(ap, const char *));
+    va_end(ap);
+}
+
+static void buf_reset(fu__buf *b) {
+    b->len = 0;
+    b->failed = 0;
+    if (b->data) b->data[0] = '\0';
 }
 
 static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
                 const char *status_rule, int64_t best) {
-    fu__buf purpose = FU__BUF_INIT, rule = FU__BUF_INIT, reason = FU__BUF_INIT;
-    char d[40];
+    fu__buf *purpose = &pl->b_purpose, *rule = &pl->b_rule, *reason = &pl->b_reason;
+    buf_reset(purpose);
+    buf_reset(rule);
+    buf_reset(reason);
+    char d[24];
     int64_t trigger = INT64_MAX;
     const char *order = NULL;
     uint32_t oid = 0;
@@ -1677,30 +1791,31 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             oid = c->order;
         }
         if (k) {
-            fu__buf_puts(&purpose, "; ");
-            fu__buf_puts(&rule, "; ");
-            fu__buf_puts(&reason, "; ");
+            fu__buf_puts(purpose, "; ");
+            fu__buf_puts(rule, "; ");
+            fu__buf_puts(reason, "; ");
         }
-        fu__buf_puts(&purpose, c->step->purpose ? c->step->purpose : c->step->name);
-        fu__buf_puts(&rule, c->step->rule);
-        fmt_date(cx, c->trigger, d, sizeof d);
+        if (g->n > 1) { /* a single touchpoint borrows both from the policy */
+            fu__buf_puts(purpose, c->step->purpose ? c->step->purpose : c->step->name);
+            fu__buf_puts(rule, c->step->rule);
+        }
+        fmt_date(cx, c->trigger, d);
         switch (c->cad->trigger) {
         case FU__TRIGGER_EVENT:
-            if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0)
-                fu__buf_printf(&reason, "%s: ", c->cad->name);
-            fu__buf_printf(&reason, "%s on %s", fu_event_kind_name(c->ev->kind), d);
-            if (c->order) fu__buf_printf(&reason, " (order %s)", pl_str(pl, c->order));
+            if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
+            puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
+            if (c->order) puts_n(reason, 3, " (order ", pl_str(pl, c->order), ")");
             break;
         case FU__TRIGGER_LIFECYCLE:
-            fu__buf_printf(&reason, "%s: %s since %s (%s)", c->cad->name, fu__pol_lifecycle_name(cx->lifecycle), d,
-                           cx->lifecycle_rule);
+            puts_n(reason, 8, c->cad->name, ": ", fu__pol_lifecycle_name(cx->lifecycle), " since ", d, " (",
+                   cx->lifecycle_rule, ")");
             break;
         case FU__TRIGGER_EVERY:
-            fu__buf_printf(&reason, "%s: due %s", c->cad->name, d);
-            if (c->flags & F_OVERDUE) fu__buf_puts(&reason, ", overdue");
+            puts_n(reason, 3, c->cad->name, ": due ", d);
+            if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", overdue");
             break;
         case FU__TRIGGER_CYCLE:
-            fu__buf_printf(&reason, "%s: %.0f%% of a %.1f-day cycle (%s) on %s", c->cad->name, c->cad->cycle * 100,
+            fu__buf_printf(reason, "%s: %.0f%% of a %.1f-day cycle (%s) on %s", c->cad->name, c->cad->cycle * 100,
                            c->cycle_days,
                            (c->flags & F_CYCLE_OWN) ? "own purchases"
                            : (c->flags & F_CYCLE_TIER) ? "tier mean"
@@ -1708,18 +1823,19 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
                            d);
             break;
         }
-        if (c->flags & F_RECOVERY) fu__buf_printf(&reason, ", service recovery (%s)", c->supp_rule);
-        if (c->flags & F_TRIMMED) fu__buf_printf(&reason, ", window trimmed (%s)", c->supp_rule);
-        if (c->flags & F_MOVED) fu__buf_printf(&reason, ", moved past %s", c->supp_rule);
+        if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
+        if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
+        if (c->flags & F_MOVED) puts_n(reason, 2, ", moved past ", c->supp_rule);
         if (c->flags & F_FALLBACK_CH)
-            fu__buf_printf(&reason, ", %s instead of %s (%s)", fu_channel_name(c->channel),
-                           fu_channel_name(c->orig_channel), consent_rule(c->orig_channel));
+            puts_n(reason, 7, ", ", fu_channel_name(c->channel), " instead of ", fu_channel_name(c->orig_channel), " (",
+                   consent_rule(c->orig_channel), ")");
     }
-    if (g->n > 1) fu__buf_printf(&reason, "; %d touchpoints merged into one contact", g->n);
-    if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) fu__buf_printf(&reason, "; held back by %s", g->block_rule);
-    if (status != FU_TOUCHPOINT_PLANNED && status_rule) fu__buf_printf(&reason, "; %s by %s", fu_touchpoint_status_name(status), status_rule);
+    if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
+    if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
+    if (status != FU_TOUCHPOINT_PLANNED && status_rule)
+        puts_n(reason, 4, "; ", fu_touchpoint_status_name(status), " by ", status_rule);
     int rc = FU_OK;
-    if (purpose.failed || rule.failed || reason.failed) rc = fu__error_nomem();
+    if (purpose->failed || rule->failed || reason->failed) rc = fu__error_nomem();
     fu_touchpoint tp;
     memset(&tp, 0, sizeof tp);
     if (!rc) {
@@ -1738,18 +1854,16 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
             tp.rule = c->step->rule;
         } else {
-            tp.purpose = arena_str(&plan->arena, purpose.data ? purpose.data : "", purpose.len);
-            tp.rule = arena_str(&plan->arena, rule.data ? rule.data : "", rule.len);
+            tp.purpose = arena_str(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
+            tp.rule = arena_str(&plan->arena, rule->data ? rule->data : "", rule->len);
         }
-        tp.reason = arena_str(&plan->arena, reason.data ? reason.data : "", reason.len);
+        tp.reason = arena_str(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
-        tp.order_id = order ? arena_str(&plan->arena, order, strlen(order)) : "";
+        /* book strings live as long as the book; fed events' strings belong to the planner */
+        tp.order_id = !order ? "" : (oid & OV_LOCAL) ? arena_str(&plan->arena, order, strlen(order)) : order;
         if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id) rc = fu__error_nomem();
     }
-    fu__buf_free(&purpose);
-    fu__buf_free(&rule);
-    fu__buf_free(&reason);
-    if (!rc) rc = plan_push(plan, &tp, cx->zone->cal, oid);
+    if (!rc) rc = plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid);
     return rc;
 }
 
@@ -1819,20 +1933,10 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
 
 /* ---------------------------------------------------------------- capacity */
 
-typedef struct cap_item {
-    size_t idx;
-    int64_t day, due_to, best_at;
-    int priority;
-} cap_item;
-
-/* Most pressing first within a day: priority, end of the window, time. */
-static int cap_cmp(const void *a, const void *b) {
-    const cap_item *x = a, *y = b;
-    if (x->day != y->day) return x->day < y->day ? -1 : 1;
-    if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
-    if (x->due_to != y->due_to) return x->due_to < y->due_to ? -1 : 1;
-    if (x->best_at != y->best_at) return x->best_at < y->best_at ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
+static uint64_t clamp_u(int64_t v, int bits) {
+    if (v < 0) return 0;
+    uint64_t m = (UINT64_C(1) << bits) - 1;
+    return (uint64_t)v > m ? m : (uint64_t)v;
 }
 
 static int apply_capacity(fu_planner *pl, fu_plan *plan) {
@@ -1843,51 +1947,83 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
         if (plan->tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_channel(plan->tp[i].channel)) n++;
     plan->stats.agent_contacts = n;
     if (!pl->opt.agents || (n <= cap && !pl->day_used)) return FU_OK;
-    cap_item *it = fu__malloc(n * sizeof *it);
-    if (!it) return fu__error_nomem();
-    size_t k = 0;
+    if (plan->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
+    /* Most pressing first within a day: the key is (day, priority, end of the
+     * window, time, row), packed in 16 bytes and sorted in place. */
+    pl_key *k = fu__malloc(n * sizeof *k);
+    if (!k) return fu__error_nomem();
     const fu_calendar *bc = pl->bcal->cal;
+    int64_t minday = INT64_MAX, mindue = INT64_MAX, minbest = INT64_MAX;
     for (size_t i = 0; i < plan->n; i++) {
-        fu_touchpoint *t = &plan->tp[i];
+        const fu_touchpoint *t = &plan->tp[i];
+        if (t->status != FU_TOUCHPOINT_PLANNED || !is_agent_channel(t->channel)) continue;
+        if (t->due_to < mindue) mindue = t->due_to;
+        if (t->best_at < minbest) minbest = t->best_at;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < plan->n; i++) {
+        const fu_touchpoint *t = &plan->tp[i];
         if (t->status != FU_TOUCHPOINT_PLANNED || !is_agent_channel(t->channel)) continue;
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
-        it[k].idx = i;
-        it[k].day = floordiv(t->best_at + off, DAY);
-        it[k].due_to = t->due_to;
-        it[k].best_at = t->best_at;
-        it[k].priority = t->priority;
-        k++;
+        int64_t day = floordiv(t->best_at + off, DAY);
+        if (day < minday) minday = day;
+        k[m].a = (uint64_t)day; /* made relative below */
+        k[m].b = (clamp_u(t->best_at - minbest, 32) << 32) | (uint64_t)i;
+        m++;
     }
-    qsort(it, n, sizeof *it, cap_cmp);
+    for (size_t j = 0; j < n; j++) {
+        const fu_touchpoint *t = &plan->tp[k[j].b & 0xffffffffu];
+        k[j].a = (clamp_u((int64_t)k[j].a - minday, 16) << 48) | ((uint64_t)t->priority << 45) |
+                 clamp_u(t->due_to - mindue, 45);
+    }
+    key_sort_all(k, n);
     size_t used = 0, deferred = 0;
-    int rc = FU_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (!i || it[i].day != it[i - 1].day) {
+    for (size_t i = 0; i < n; i++) {
+        int64_t day = minday + (int64_t)(k[i].a >> 48);
+        if (!i || (k[i].a >> 48) != (k[i - 1].a >> 48)) {
             used = 0;
-            int64_t di = it[i].day - pl->day_used0;
+            int64_t di = day - pl->day_used0;
             if (pl->day_used && di >= 0 && di < (int64_t)pl->day_used_n) used = pl->day_used[di].agent_contacts;
         }
         if (used < cap) {
             used++;
             continue;
         }
-        fu_touchpoint *t = &plan->tp[it[i].idx];
+        fu_touchpoint *t = &plan->tp[k[i].b & 0xffffffffu];
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
-        int64_t next_day = (it[i].day + 1) * DAY - off;
+        int64_t next_day = (day + 1) * DAY - off;
         /* the reason keeps why it is due; status and status_rule say why it waits */
         t->status = FU_TOUCHPOINT_DEFERRED;
         t->status_rule = "capacity.calls_per_agent_day";
         t->best_at = next_day <= t->due_to ? next_day : t->due_to;
         deferred++;
     }
-    fu__free(it);
+    fu__free(k);
     plan->stats.agent_contacts -= deferred;
-    return rc;
+    return FU_OK;
 }
 
 /* ---------------------------------------------------------------- public */
+
+/* Give the plan its own copies of the calendars its touchpoints use. */
+static int plan_attach_zones(const fu_planner *pl, fu_plan *p) {
+    if (!p->n) return FU_OK;
+    if (!p->cals) {
+        p->cals = fu__calloc(pl->nzones, sizeof *p->cals);
+        if (!p->cals) return fu__error_nomem();
+        p->ncals = pl->nzones;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        uint16_t z = p->zone[i];
+        if (z >= p->ncals || p->cals[z]) continue;
+        int rc = fu_calendar_clone(pl->zones[z].cal, &p->cals[z]);
+        if (rc) return rc;
+    }
+    return FU_OK;
+}
+
 
 static int check_span(int64_t now, int64_t horizon) {
     if (horizon <= 0) return fu__error_set(FU_EINVAL, "horizon must be > 0 (got %lld)", (long long)horizon);
@@ -1922,7 +2058,12 @@ int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out)
     if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan: NULL argument");
     int rc = check_span(now, horizon);
     if (rc) return rc;
-    return plan_range(pl, 0, pl->ncust, now, horizon, 1, out);
+    if ((rc = plan_range(pl, 0, pl->ncust, now, horizon, 1, out))) return rc;
+    if ((rc = plan_attach_zones(pl, *out))) {
+        fu_plan_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64_t horizon, fu_plan **out) {
@@ -1930,7 +2071,12 @@ int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64
     if (customer >= pl->ncust) return fu__error_set(FU_EINVAL, "customer %zu out of range", customer);
     int rc = check_span(now, horizon);
     if (rc) return rc;
-    return plan_range(pl, customer, customer + 1, now, horizon, 0, out);
+    if ((rc = plan_range(pl, customer, customer + 1, now, horizon, 0, out))) return rc;
+    if ((rc = plan_attach_zones(pl, *out))) {
+        fu_plan_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- feed */
@@ -2047,7 +2193,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     for (size_t i = 0; !rc && i < after->n; i++) {
         int seen = 0;
         for (size_t j = 0; j < before->n && !seen; j++) seen = tp_same(&after->tp[i], &before->tp[j]);
-        if (!seen) rc = plan_push(res, &after->tp[i], after->cal[i], after->oid[i]);
+        if (!seen) rc = plan_push(res, &after->tp[i], after->zone[i], after->oid[i]);
     }
     for (size_t j = 0; !rc && j < before->n; j++) {
         int seen = 0;
@@ -2056,12 +2202,13 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
             fu_touchpoint t = before->tp[j];
             t.status = FU_TOUCHPOINT_CANCELLED;
             t.status_rule = "";
-            rc = plan_push(res, &t, before->cal[j], before->oid[j]);
+            rc = plan_push(res, &t, before->zone[j], before->oid[j]);
         }
     }
     if (!rc) {
         res->stats = after->stats;
         rc = plan_finish(res);
+        if (!rc) rc = plan_attach_zones(pl, res);
     }
     if (rc && after) overlay_remove(o, ci, &e);
     if (!rc) {
@@ -2112,11 +2259,12 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
         if (!((mask >> t->status) & 1u)) continue;
         csv_field(&b, t->customer_id);
         fu__buf_puts(&b, ",");
-        csv_time(&b, p->cal[i], t->due_from);
+        const fu_calendar *cal = p->zone[i] < p->ncals ? p->cals[p->zone[i]] : NULL;
+        csv_time(&b, cal, t->due_from);
         fu__buf_puts(&b, ",");
-        csv_time(&b, p->cal[i], t->due_to);
+        csv_time(&b, cal, t->due_to);
         fu__buf_puts(&b, ",");
-        csv_time(&b, p->cal[i], t->best_at);
+        csv_time(&b, cal, t->best_at);
         fu__buf_puts(&b, ",");
         csv_field(&b, t->purpose);
         fu__buf_printf(&b, ",%s,%s,", fu_channel_name(t->channel), fu_priority_name(t->priority));
