@@ -934,6 +934,15 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
             purchases++;
         }
         if (rc) break;
+        /* a recorded first purchase before the first purchase event (history
+         * cut off on the left) sets the tenure; the model sees events only */
+        int64_t fp = cu->first_purchase_at;
+        if (fp != FU_BOOK_NO_TIME && fp <= now &&
+            (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE || fp < c->first_purchase_at)) {
+            if (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE) c->last_purchase_at = fp;
+            c->first_purchase_at = fp;
+            purchases++;
+        }
         s->first_at[i] = FU_SEGMENT_NO_PURCHASE;
         b->last_at[i] = FU_SEGMENT_NO_PURCHASE;
         b->recency[i] = NAN;

@@ -662,8 +662,13 @@ typedef struct fu_segment_book_summary {
  *
  * Purchases are `purchase` events at or before `now`; a purchase's value is
  * its `amount`, else its `unit_price`, else 0; purchases with a negative
- * amount (refunds) are left out. The customer's `first_purchase_at` is not
- * used: only events count. The book must be finalized.
+ * amount (refunds) are left out. Days are the customer's local days (or
+ * start at `day_offset`); purchases of one day are one transaction. The
+ * model summaries and RFM columns come from the purchase events only; a
+ * customer's `first_purchase_at` earlier than its first purchase event (a
+ * history cut off on the left) sets `customers[i].first_purchase_at` (the
+ * tenure of the lifecycle rules) and counts as one more purchase there. The
+ * book must be finalized.
  *
  * @param rules  NULL for the defaults; the result borrows its RFM group names
  * @param opts   NULL for the defaults
