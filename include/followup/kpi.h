@@ -388,7 +388,8 @@ FU_EXTERN int fu_kpi_nps_interval(double promoters, double detractors, double n,
  * @param tier     tier name or NULL
  * @param[out] status the status (#FU_KPI_STATUS_NONE without a target or for NaN)
  * @param[out] target the target (NaN when none); may be NULL
- * @param[out] rule   the rule name, static or borrowed from the policy ("" when none); may be NULL
+ * @param[out] rule   the KPI's rule name, borrowed from the policy ("" when none; a
+ *                    by-tier target is named `<rule>.<tier>` in figures); may be NULL
  */
 FU_EXTERN int fu_kpi_rag(const fu_policy *policy, fu_kpi_id kpi, const char *tier, double value,
                          fu_kpi_status *status, double *target, const char **rule);
