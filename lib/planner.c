@@ -14,6 +14,7 @@
 #include "policy_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,6 +369,7 @@ typedef struct pl_group {
     uint8_t channel, priority, status, exempt;
     uint8_t norders, moved_by_cap;
     uint32_t orders[MAX_ORDERS];
+    float bt_p; /* answer probability of the best-time model's pick; -1 none */
 } pl_group;
 
 /* Facts about the customer being planned. */
@@ -434,6 +436,8 @@ struct fu_planner {
     int64_t *ptimes;
     size_t ptimes_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
+    const fu_besttime *bt;  /* best-time model for best_at, or NULL */
+    fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
     fu_segment_rules seg;
     /* simulation: agent contacts already made per day (from day_used0) */
     const fu_sim_day *day_used;
@@ -764,22 +768,32 @@ static int event_class(fu_planner *pl, const fu_event *e) {
     return -1;
 }
 
-static int event_risk_matches(const fu_planner *pl, const fu_event *e, const fu__pol_strs *risks) {
-    const char *s = pl_str(pl, e->product_class);
-    if (!s) return 0;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < risks->n; i++) {
-        size_t k = strlen(risks->v[i]);
-        if (n == k + 5 && strncmp(s, risks->v[i], k) == 0 && strcmp(s + k, "_risk") == 0) return 1;
-    }
-    return 0;
-}
-
 static int strs_has(const fu__pol_strs *l, const char *s) {
     if (!s) return 0;
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i], s) == 0) return 1;
     return 0;
+}
+
+/* `when.severity`: the event's severity by its name, or by the names the
+ * policy's `sla.response` uses (standard = normal, routine = low). */
+static int severity_matches(const fu__pol_strs *l, int sev) {
+    if (strs_has(l, fu_severity_name(sev))) return 1;
+    if (sev == FU_SEVERITY_NORMAL) return strs_has(l, "standard");
+    if (sev == FU_SEVERITY_LOW) return strs_has(l, "routine");
+    return 0;
+}
+
+/* `when.risk`: the risk level of the product sold is the purchase event's
+ * severity (urgent = high, normal, low); other events carry no risk. */
+static int risk_matches(const fu_event *e, const fu__pol_strs *l) {
+    if (e->kind != FU_EVENT_PURCHASE) return 0;
+    switch (e->severity) {
+    case FU_SEVERITY_URGENT: return strs_has(l, "high");
+    case FU_SEVERITY_NORMAL: return strs_has(l, "normal");
+    case FU_SEVERITY_LOW: return strs_has(l, "low");
+    default: return 0;
+    }
 }
 
 /* The customer-level parts of a condition. */
@@ -808,8 +822,8 @@ static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, 
         int c = e ? event_class(pl, e) : cx->last_class;
         if (c < 0 || !(w->product_classes & (1u << c))) return 0;
     }
-    if (w->severities.n && (!e || !strs_has(&w->severities, fu_severity_name(e->severity)))) return 0;
-    if (w->risks.n && (!e || !event_risk_matches(pl, e, &w->risks))) return 0;
+    if (w->severities.n && (!e || !severity_matches(&w->severities, e->severity))) return 0;
+    if (w->risks.n && (!e || !risk_matches(e, &w->risks))) return 0;
     return 1;
 }
 
@@ -842,6 +856,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
+    fu_besttime_free(pl->own_bt);
     fu__buf_free(&pl->b_purpose);
     fu__buf_free(&pl->b_rule);
     fu__buf_free(&pl->b_reason);
@@ -868,13 +883,24 @@ static int64_t dur_seconds_approx(const fu_duration *d) {
 }
 
 static int compute_tier_cycles(fu_planner *pl);
+static int own_besttime(fu_planner *pl);
 
 int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book, const fu_planner_options *opts) {
     if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_planner_new: NULL argument");
     *out = NULL;
-    if (opts && opts->version != FU_PLANNER_OPTIONS_VERSION)
+    fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
+    if (opts && opts->version == 1) /* without flags and besttime */
+        memcpy(&d, opts, offsetof(fu_planner_options, flags));
+    else if (opts && opts->version == FU_PLANNER_OPTIONS_VERSION)
+        d = *opts;
+    else if (opts)
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
-    if (opts && opts->default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
+    d.version = FU_PLANNER_OPTIONS_VERSION;
+    if (d.default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
+    if (d.flags & ~FU_PLANNER_BESTTIME) return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
+    if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
+        return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",
+                             fu_besttime_customer_count(d.besttime), fu_book_customer_count(book));
     if (!fu_book_is_finalized(book) || !fu_book_event_offsets(book))
         return fu__error_set(FU_ESTATE, "fu_planner_new: the book is not finalized (call fu_book_finalize())");
     fu_planner *pl = fu__calloc(1, sizeof *pl);
@@ -882,8 +908,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     pl->policy = policy;
     pl->P = fu__policy_typed(policy);
     pl->book = book;
-    fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
-    pl->opt = opts ? *opts : d;
+    pl->opt = d;
+    pl->bt = d.besttime;
     if (!pl->opt.default_cycle) pl->opt.default_cycle = 30 * DAY;
     if (!pl->opt.calls_per_agent) pl->opt.calls_per_agent = (unsigned)pl->P->capacity.calls_per_agent_day_max;
     pl->bcal = pl->P->calendar;
@@ -940,6 +966,10 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         if ((rc = zone_get(pl, c->tz, &z))) goto fail;
     }
     if ((rc = compute_tier_cycles(pl))) goto fail;
+    if (!pl->bt && (pl->opt.flags & FU_PLANNER_BESTTIME)) {
+        if ((rc = own_besttime(pl))) goto fail;
+        pl->bt = pl->own_bt;
+    }
     *out = pl;
     return FU_OK;
 fail:
@@ -1320,6 +1350,35 @@ static int compute_tier_cycles(fu_planner *pl) {
     return FU_OK;
 }
 
+/* The model behind FU_PLANNER_BESTTIME: segments are the value tiers (the
+ * customer's annual_spend, else the purchases of the year before its last
+ * event), segment 0 for customers without a tier. */
+static int own_besttime(fu_planner *pl) {
+    uint32_t *seg = fu__malloc((pl->ncust ? pl->ncust : 1) * sizeof *seg);
+    if (!seg) return fu__error_nomem();
+    for (size_t ci = 0; ci < pl->ncust; ci++) {
+        const fu_customer *c = fu_book_customer(pl->book, ci);
+        double spend = c->annual_spend;
+        if (isnan(spend)) {
+            const fu_event *ev;
+            size_t n;
+            int rc = fu_book_customer_events(pl->book, ci, &ev, &n);
+            if (rc) {
+                fu__free(seg);
+                return rc;
+            }
+            spend = 0;
+            for (size_t i = 0; i < n; i++)
+                if (ev[i].kind == FU_EVENT_PURCHASE && ev[i].at > ev[n - 1].at - 365 * DAY && !isnan(ev[i].amount))
+                    spend += ev[i].amount;
+        }
+        seg[ci] = (uint32_t)(fu__policy_tier_of(pl->P, spend) + 1);
+    }
+    int rc = fu_besttime_new(&pl->own_bt, pl->policy, pl->book, seg, pl->P->segments.n_tiers + 1, NULL);
+    fu__free(seg);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- limits */
 
 static int consent_of(const fu_customer *c, int ch) {
@@ -1641,19 +1700,50 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
     return FU_OK;
 }
 
+/* The best-time model's choice in [t, g->to] among the instants the
+ * planner's own mask `bits` allows: 1 and *out when one of its best hours
+ * qualifies, 0 when none does (the caller keeps the first allowed instant). */
+static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const uint64_t *bits, int holidays,
+                         int64_t t, int64_t *out) {
+    enum { K = 8 };
+    fu_besttime_slot sl[K];
+    size_t ns = 0;
+    fu_besttime_query_options qo = FU_BESTTIME_QUERY_OPTIONS_INIT;
+    qo.flags = FU_BESTTIME_NO_INTERVAL;
+    qo.now = cx->now;
+    int64_t to = g->to + 1; /* the due window is inclusive, the search window is not */
+    if (to - t > 400 * DAY) to = t + 400 * DAY;
+    unsigned flags = g->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
+    int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, K, &qo, sl, &ns);
+    if (rc) return rc;
+    for (size_t i = 0; i < ns; i++) {
+        int64_t at;
+        int q = next_allowed(cx->zone, bits, holidays, sl[i].at, sl[i].at, &at);
+        if (q < 0) return q;
+        if (q == 1) {
+            *out = sl[i].at;
+            g->bt_p = (float)sl[i].p;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Best instant of an allowed run: the first allowed instant, or the best
- * scored hour start when a score provider is set. */
-static int place_time(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *out,
-                      const char **why) {
+ * scored hour start when a score provider is set, or the best-time model's
+ * best hour. */
+static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
     const uint64_t *base = m->bits[ex ? 2 : 0];
     int holidays = !ex;
     int64_t found;
-    int r = 0;
+    int r = 0, in_pref = 0;
+    g->bt_p = -1;
     if (m->has_pref) {
         r = next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, t, g->to, &found);
         if (r < 0) return r;
+        in_pref = r == 1;
     }
     if (r == 0) {
         r = next_allowed(cx->zone, base, holidays, t, g->to, &found);
@@ -1669,10 +1759,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, const pl_group *g, int6
     if (pl->opt.score) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
-        const uint64_t *bits = m->has_pref && next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, found, found, &bt) == 1
-                                   ? m->bits[ex ? 3 : 1]
-                                   : base;
-        bt = found;
+        const uint64_t *bits = in_pref ? m->bits[ex ? 3 : 1] : base;
         for (int k = 0; k < FU_HOURS_PER_WEEK; k++) {
             int64_t at;
             int q = next_allowed(cx->zone, bits, holidays, probe, g->to, &at);
@@ -1690,6 +1777,11 @@ static int place_time(fu_planner *pl, const pl_cust *cx, const pl_group *g, int6
             probe = at - ((at + off) % 3600 + 3600) % 3600 + 3600; /* next local hour start */
         }
         found = bt;
+    } else if (pl->bt) {
+        int64_t at = found;
+        int q = besttime_pick(pl, cx, g, in_pref ? m->bits[ex ? 3 : 1] : base, holidays, found, &at);
+        if (q < 0) return q;
+        if (q == 1) found = at;
     }
     *out = found;
     return 1;
@@ -1832,6 +1924,8 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
     }
     if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
     if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
+    if (status == FU_TOUCHPOINT_PLANNED && g->bt_p >= 0)
+        fu__buf_printf(reason, "; best hour by answer rate (%.0f%%)", (double)g->bt_p * 100.0);
     if (status != FU_TOUCHPOINT_PLANNED && status_rule)
         puts_n(reason, 4, "; ", fu_touchpoint_status_name(status), " by ", status_rule);
     int rc = FU_OK;
@@ -1874,6 +1968,7 @@ static int emit_single(fu_planner *pl, fu_plan *plan, const pl_cust *cx, int ci,
     const pl_cand *c = &pl->cand[ci];
     pl_group g;
     memset(&g, 0, sizeof g);
+    g.bt_p = -1;
     g.from = c->from;
     g.to = c->to;
     g.channel = c->channel;

@@ -453,6 +453,223 @@ Test(planner, recurring_cadences_per_segment) {
     teardown(&f);
 }
 
+/* ------------------------------------------------------------------ risk */
+
+/* The built-in bank_large_sale cadence asks for a second confirmation call
+ * when the product sold is high-risk: the purchase event's severity
+ * (urgent = high risk). Both steps share the window [sale, +7 working days]
+ * and merge into one contact. A normal-risk sale, a sale without severity
+ * and the old "high_risk" product_class text get the follow-up only. */
+Test(planner, bank_second_confirmation_from_purchase_severity) {
+    fx f;
+    setup(&f,
+          "K1,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,,,yes,yes,yes\n"
+          "K2,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,,,yes,yes,yes\n"
+          "K3,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,,,yes,yes,yes\n"
+          "K4,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,,,yes,yes,yes\n",
+          "K1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,,answered\n" /* quarterly call not due */
+          "K2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "K3,2026-02-20T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "K4,2026-02-20T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "K1,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,,\n"
+          "K2,2026-03-02T10:00:00+08:00,purchase,O2,,52000,52000,normal,,,\n"
+          "K3,2026-03-02T10:00:00+08:00,purchase,O3,,52000,52000,,,,\n"
+          "K4,2026-03-02T10:00:00+08:00,purchase,O4,high_risk,52000,52000,,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-02T10:00:00+08:00"), D);
+    const fu_touchpoint *k1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.second_confirmation");
+    cr_assert_not_null(k1);
+    cr_assert(strstr(k1->rule, "cadences.bank_large_sale.follow_up"), "%s", k1->rule);
+    cr_assert_eq(k1->purposes, 2, "%u %s | %s", k1->purposes, k1->rule, k1->reason);
+    cr_assert_eq(k1->priority, FU_PRIORITY_HIGH);
+    cr_assert_eq(k1->due_from, T("2026-03-02T10:00:00+08:00"));
+    for (int i = 2; i <= 4; i++) {
+        char id[4];
+        snprintf(id, sizeof id, "K%d", i);
+        const fu_touchpoint *k = find(f.plan, FU_TOUCHPOINT_PLANNED, id, "cadences.bank_large_sale.follow_up");
+        cr_assert_not_null(k, "%s", id);
+        cr_assert_null(strstr(k->rule, "second_confirmation"), "%s: %s", id, k->rule);
+        cr_assert_eq(k->purposes, 1);
+    }
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ best time */
+
+/* Contact history in January 2026 (weekdays 01-05 .. 01-30, Shanghai): an
+ * attempt at 10:10, 15:10 and `hour`:10 every day; only the last one is
+ * answered. January is more than 30 days before the delivery (caps do not
+ * see it). */
+static void history(char **buf, size_t *len, size_t *cap, const char *id, int hour) {
+    for (int day = 5; day <= 30; day++) {
+        if ((day - 5) % 7 >= 5) continue; /* 01-05 is a Monday */
+        const int hours[3] = {10, 15, hour};
+        for (int k = 0; k < 3; k++) {
+            char row[160];
+            int n = snprintf(row, sizeof row, "%s,2026-01-%02dT%02d:10:00+08:00,contact,,,,,,phone,,%s\n", id, day,
+                             hours[k], k == 2 ? "answered" : "no_answer");
+            while (*len + (size_t)n + 1 > *cap) {
+                *cap = *cap ? *cap * 2 : 4096;
+                *buf = realloc(*buf, *cap);
+                cr_assert_not_null(*buf);
+            }
+            memcpy(*buf + *len, row, (size_t)n + 1);
+            *len += (size_t)n;
+        }
+    }
+}
+
+/* Twelve "evening" customers E00..E11 answer only at 19:10; L answers only
+ * at 22:10 (outside quiet hours); N has no history. Each gets a delivery on
+ * Mon 2026-03-02 09:00: the first contact is due [09:00, Wed 09:00]. */
+static void setup_besttime(fx *f, const fu_planner_options *o) {
+    char *ev = NULL;
+    size_t len = 0, cap = 0;
+    char cust[2048] = "";
+    for (int i = 0; i < 12; i++) {
+        char id[8], row[128];
+        snprintf(id, sizeof id, "E%02d", i);
+        snprintf(row, sizeof row, "%s,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", id);
+        strcat(cust, row);
+        history(&ev, &len, &cap, id, 19);
+    }
+    strcat(cust, "L,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+                 "N,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n");
+    history(&ev, &len, &cap, "L", 22);
+    const char *ids[] = {"E00", "E05", "L", "N"};
+    for (int i = 0; i < 4; i++) {
+        char row[128];
+        snprintf(row, sizeof row, "%s,2026-03-02T09:00:00+08:00,delivery,O%d,,5000,,,,,\n", ids[i], i);
+        size_t n = strlen(row);
+        while (len + n + 1 > cap) {
+            cap *= 2;
+            ev = realloc(ev, cap);
+            cr_assert_not_null(ev);
+        }
+        memcpy(ev + len, row, n + 1);
+        len += n;
+    }
+    setup(f, cust, ev, NULL, o);
+    free(ev);
+}
+
+static int local_hour(int64_t t) { return (int)(((t + 8 * H) % D) / H); } /* Shanghai, UTC+8 all year */
+
+Test(planner, besttime_picks_the_answering_hour) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_BESTTIME;
+    setup_besttime(&f, &o);
+    int64_t t0 = T("2026-03-02T09:00:00+08:00");
+    plan(&f, t0, 2 * D);
+    /* own history: 19:xx, inside the window and the quiet hours */
+    const fu_touchpoint *e = find(f.plan, FU_TOUCHPOINT_PLANNED, "E00", "first_contact");
+    cr_assert_not_null(e);
+    cr_assert_eq(local_hour(e->best_at), 19, "%s", e->reason);
+    cr_assert(e->best_at >= e->due_from && e->best_at <= e->due_to);
+    cr_assert(strstr(e->reason, "best hour by answer rate"), "%s", e->reason);
+    /* no history: the segment prior (everybody of the tier answers at 19) */
+    const fu_touchpoint *n = find(f.plan, FU_TOUCHPOINT_PLANNED, "N", "first_contact");
+    cr_assert_not_null(n);
+    cr_assert_eq(local_hour(n->best_at), 19, "%s", n->reason);
+    /* answers only at 22:10: quiet hours (08:00-21:00) still hold */
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_PLANNED, "L", "first_contact");
+    cr_assert_not_null(l);
+    int lh = local_hour(l->best_at);
+    cr_assert(lh >= 8 && lh < 21, "%d", lh);
+    cr_assert(l->best_at >= l->due_from && l->best_at <= l->due_to);
+    teardown(&f);
+}
+
+/* Without a model best_at is the first allowed instant (09:00); a model
+ * passed in (fu_besttime_new()) gives the same plan as the planner's own,
+ * and two runs give the same CSV. */
+Test(planner, besttime_off_model_given_and_deterministic) {
+    fx a, b, c;
+    setup_besttime(&a, NULL);
+    int64_t t0 = T("2026-03-02T09:00:00+08:00");
+    plan(&a, t0, 2 * D);
+    const fu_touchpoint *n = find(a.plan, FU_TOUCHPOINT_PLANNED, "N", "first_contact");
+    cr_assert_not_null(n);
+    cr_assert_eq(n->best_at, t0);
+    cr_assert_null(strstr(n->reason, "best hour"), "%s", n->reason);
+
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_BESTTIME;
+    setup_besttime(&b, &o);
+    plan(&b, t0, 2 * D);
+    /* a model built by the caller with the same segments (tier ordinary = 3) */
+    setup_besttime(&c, NULL);
+    size_t nc = fu_book_customer_count(c.book);
+    uint32_t *seg = calloc(nc, sizeof *seg);
+    cr_assert_not_null(seg);
+    for (size_t i = 0; i < nc; i++) seg[i] = 3;
+    fu_besttime *m = NULL;
+    cr_assert_eq(fu_besttime_new(&m, c.policy, c.book, seg, 4, NULL), FU_OK, "%s", fu_error_last()->message);
+    free(seg);
+    fu_planner_free(c.pl);
+    o.flags = 0;
+    o.besttime = m;
+    cr_assert_eq(fu_planner_new(&c.pl, c.policy, c.book, &o), FU_OK);
+    plan(&c, t0, 2 * D);
+    char *x = NULL, *y = NULL, *z = NULL;
+    cr_assert_eq(fu_plan_write_csv_to_string(b.plan, 0xf, FU_PLAN_CSV_STATUS, NULL, &x), FU_OK);
+    plan(&b, t0, 2 * D);
+    cr_assert_eq(fu_plan_write_csv_to_string(b.plan, 0xf, FU_PLAN_CSV_STATUS, NULL, &y), FU_OK);
+    cr_assert_eq(fu_plan_write_csv_to_string(c.plan, 0xf, FU_PLAN_CSV_STATUS, NULL, &z), FU_OK);
+    cr_assert_str_eq(x, y);
+    cr_assert_str_eq(x, z);
+    fu_free(x);
+    fu_free(y);
+    fu_free(z);
+    /* a model of a book with another number of customers is refused */
+    fx d;
+    setup(&d, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    fu_planner *bad = NULL;
+    o.besttime = m;
+    cr_assert_eq(fu_planner_new(&bad, d.policy, d.book, &o), FU_EINVAL);
+    cr_assert_null(bad);
+    teardown(&d);
+    teardown(&a);
+    teardown(&b);
+    teardown(&c);
+    fu_besttime_free(m);
+}
+
+/* A plan outlives its planner: its CSV times use the plan's own calendars. */
+Test(planner, plan_outlives_planner) {
+    fx f;
+    setup(&f, "NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,,,yes,yes,yes\n",
+          "NY,2026-03-02T10:00:00-05:00,delivery,O1,,5000,,,,,\n", NULL, NULL);
+    plan(&f, T("2026-03-02T10:00:00-05:00"), D);
+    fu_planner_free(f.pl);
+    f.pl = NULL;
+    char *csv = NULL;
+    cr_assert_eq(fu_plan_write_csv_to_string(f.plan, 1u << FU_TOUCHPOINT_PLANNED, 0, NULL, &csv), FU_OK);
+    cr_assert(strstr(csv, "NY,2026-03-02T10:00:00-05:00,2026-03-04T10:00:00-05:00,2026-03-02T10:00:00-05:00,"), "%s",
+              csv);
+    fu_free(csv);
+    teardown(&f);
+}
+
+/* Version 1 options (without flags and besttime) are still read. */
+Test(planner, options_version_1) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.version = 1;
+    o.flags = 0xdead; /* not read in version 1 */
+    fu_planner *p = NULL;
+    cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_planner_free(p);
+    o.version = 2;
+    cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_EINVAL);
+    o.version = 3;
+    o.flags = 0;
+    cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_EINVAL);
+    teardown(&f);
+}
+
 /* ------------------------------------------------------------------ incremental */
 
 Test(planner, feed_creates_and_cancels_touchpoints) {

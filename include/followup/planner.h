@@ -13,6 +13,9 @@
  * **What makes a touchpoint** (a *candidate*, before limits):
  * - event cadences (`trigger: {event: delivery}`): every step of a cadence
  *   whose `when` holds gives the window [event + at, event + at + within];
+ *   `when: {risk: [high]}` reads the risk level of the sold product from the
+ *   purchase event's `severity` (urgent = `high`, normal = `normal`, low =
+ *   `low`; docs/formats.md);
  * - lifecycle cadences (`trigger: {lifecycle: declining}`): the win-back
  *   series of a customer whose lifecycle stage (fu_segment_assign() with the
  *   policy's thresholds) is the named one, anchored where the stage began;
@@ -48,8 +51,12 @@
  *    lies in the policy's quiet-hours allowed windows (unless the priority is
  *    exempt), outside the customer's do-not-disturb windows, not on a holiday
  *    of a policy calendar in the customer's zone, and in the customer's
- *    preferred windows when the window has such an instant. A score provider
- *    (#fu_planner_score_fn, e.g. the best-time model) may pick a better hour.
+ *    preferred windows when the window has such an instant. With a best-time
+ *    model (#fu_planner_options.besttime or #FU_PLANNER_BESTTIME) best_at is
+ *    instead the allowed hour in the window where the customer is most likely
+ *    to answer (fu_besttime_best(): its constraints and the planner's both
+ *    hold; urgent contacts skip preferences, never quiet hours or consent).
+ *    A score provider (#fu_planner_score_fn) may pick the hour instead.
  * 5. caps (`caps.min_gap`, `caps.<limit>`): past contacts in the history and
  *    contacts planned before count; a contact that would break a cap moves
  *    later within its window or is suppressed naming the cap. Priorities in
@@ -69,7 +76,9 @@
  * **Ownership.** A planner borrows its policy and book: both must outlive it
  * and the book must not change while the planner exists (events for the
  * planner go through fu_planner_feed()). A plan borrows strings from the
- * policy and the book and must not outlive them either.
+ * policy and the book and must not outlive them either; it owns everything
+ * else (copies of its zone calendars included), so it may outlive the
+ * planner.
  *
  * **Threads.** A planner is used by one thread at a time; plans are
  * read-only after creation. Several planners may share one policy and book.
@@ -78,6 +87,7 @@
 #define FOLLOWUP_PLANNER_H
 
 #include "followup/common.h"
+#include "followup/besttime.h"
 #include "followup/book.h"
 #include "followup/policy.h"
 
@@ -160,7 +170,14 @@ typedef struct fu_plan_stats {
  */
 typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, int hour_of_week);
 
-/** Options of fu_planner_new(). Fields are only ever appended. */
+/** #fu_planner_options flag: build a best-time model (fu_besttime_new())
+ *  from the book's contact history with the policy's `besttime` settings,
+ *  one segment per value tier (plus one for customers without a tier), and
+ *  use it for best_at. Ignored when #fu_planner_options.besttime is set. */
+#define FU_PLANNER_BESTTIME 0x1u
+
+/** Options of fu_planner_new(). Fields are only ever appended; version 1
+ *  callers (without `flags` and `besttime`) are still accepted. */
 typedef struct fu_planner_options {
     unsigned int version;  /**< #FU_PLANNER_OPTIONS_VERSION */
     /** Agents on duty each day; 0 means capacity is not limited. */
@@ -177,10 +194,16 @@ typedef struct fu_planner_options {
      *  the customers done and the total (may be NULL); for progress output. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;         /**< passed to `progress` */
+    /** #FU_PLANNER_BESTTIME or 0 (version 2). */
+    unsigned int flags;
+    /** A best-time model of the same book (same customers, same order) that
+     *  chooses best_at; borrowed, must outlive the planner; NULL: none (or
+     *  the planner's own with #FU_PLANNER_BESTTIME). Version 2. */
+    const fu_besttime *besttime;
 } fu_planner_options;
 
-#define FU_PLANNER_OPTIONS_VERSION 1
-#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL, NULL, NULL}
+#define FU_PLANNER_OPTIONS_VERSION 2
+#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL, NULL, NULL, 0u, NULL}
 
 /** Fill `opts` with the defaults (same as #FU_PLANNER_OPTIONS_INIT). */
 FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
@@ -196,9 +219,11 @@ typedef struct fu_planner fu_planner;
  *
  * @param[out] out  the planner, owned by the caller (fu_planner_free())
  * @param opts      NULL for defaults
- * @return #FU_OK; #FU_EINVAL (NULL policy/book/out, bad options);
- *         #FU_ESTATE when the book is not finalized; #FU_ETIMEZONE for a
- *         customer zone that ICU does not know; #FU_ENOMEM.
+ * @return #FU_OK; #FU_EINVAL (NULL policy/book/out, bad options, a
+ *         best-time model with another number of customers); #FU_ESTATE when
+ *         the book is not finalized; #FU_ETIMEZONE for a customer zone that
+ *         ICU does not know; #FU_ENOMEM; with #FU_PLANNER_BESTTIME also the
+ *         errors of fu_besttime_new().
  */
 FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book,
                              const fu_planner_options *opts);
