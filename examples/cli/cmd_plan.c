@@ -27,6 +27,9 @@ static void help(FILE *out) {
             "  --output FILE      write the plan there instead of stdout\n"
             "  --suppressed FILE  also write the suppressed touchpoints with their rules\n"
             "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
+            "  --no-besttime      best time = the first allowed instant of the window, not the\n"
+            "                     hour the best-time model (built from the contact history\n"
+            "                     with the policy's besttime settings) finds most likely to answer\n"
             "  --create-customers events for unknown customers create them (no zone)\n"
             "  --skip-unknown-kinds  skip events of unknown kinds instead of failing\n"
             "\n"
@@ -137,6 +140,7 @@ static int run(int argc, char **argv) {
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    int besttime = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -148,7 +152,10 @@ static int run(int argc, char **argv) {
         else if (strcmp(a, "--output") == 0) slot = &output;
         else if (strcmp(a, "--suppressed") == 0) slot = &suppressed;
         else if (strcmp(a, "--deferred") == 0) slot = &deferred;
-        else if (strcmp(a, "--create-customers") == 0) {
+        else if (strcmp(a, "--no-besttime") == 0) {
+            besttime = 0;
+            continue;
+        } else if (strcmp(a, "--create-customers") == 0) {
             bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
             continue;
         } else if (strcmp(a, "--skip-unknown-kinds") == 0) {
@@ -222,6 +229,7 @@ static int run(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &ps.start);
     po.progress = on_progress;
     po.progress_ud = &ps;
+    if (besttime) po.flags |= FU_PLANNER_BESTTIME;
     if ((rc = fu_planner_new(&pl, policy, book, &po)) || (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
         cli_error("plan");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
