@@ -59,7 +59,7 @@ int fu__csv_open_mem(const char *text, size_t len, const char *source, size_t ma
                      size_t max_field, fu__csv **out) {
     if (!out || (!text && len)) return fu__error_set(FU_EINVAL, "CSV text is NULL");
     *out = NULL;
-    fu__csv *r;
+    fu__csv *r = NULL;
     int rc = csv_alloc(source, max_record, max_field, &r);
     if (rc) return rc;
     r->win = text ? text : "";
@@ -72,7 +72,7 @@ int fu__csv_open_mem(const char *text, size_t len, const char *source, size_t ma
 int fu__csv_open_file(const char *path, size_t max_record, size_t max_field, fu__csv **out) {
     if (!out || !path) return fu__error_set(FU_EINVAL, "CSV path is NULL");
     *out = NULL;
-    fu__csv *r;
+    fu__csv *r = NULL;
     int rc = csv_alloc(path, max_record, max_field, &r);
     if (rc) return rc;
     r->file = fopen(path, "rb");

@@ -623,7 +623,7 @@ static int bg_alive_expect(double r, double alpha, double a, double b, double x,
     double c = a + b + x - 1;
     const double h = 1e-6;
     if (fabs(a - 1) < h || fabs(c) < h || is_nonpos_int(c)) {
-        double lo, hi;
+        double lo = 0, hi = 0;
         double da = fabs(a - 1) < h ? (1 + 2 * h) - a : 2 * h;
         int rc = bg_alive_expect(r, alpha, a + da, b, x, T, t, &hi);
         if (rc == FU_OK) rc = bg_alive_expect(r, alpha, a - da > 0 ? a - da : a / 2, b, x, T, t, &lo);
