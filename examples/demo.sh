@@ -1,13 +1,50 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install what is missing, build, then run the
-# follow-up tool on the built-in default policy and the bundled sample data.
+# The main job on a fresh machine: install what is missing, build, generate the
+# sample book, then show a day of follow-up under the built-in default policy:
+#   1. the policy check and summary,
+#   2. tomorrow's call plan (first rows, with the rule and reason of each call),
+#   3. the commitment ledger: promises found in agents' notes, what is overdue,
+#   4. the weekly KPI dashboard with red/yellow/green status.
+# Environment: FU_DEMO_CUSTOMERS (default 2000), FU_DEMO_NOW (default
+# 2026-11-23T00:00:00+08:00, the end of the generated history).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash cmake/install-deps.sh
 cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DFU_BUILD_TESTS=OFF -DFU_BUILD_BENCH=OFF \
-      -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+      -DFU_BUILD_PYTHON=OFF -DFU_BUILD_LUA=OFF >/dev/null
 cmake --build build/demo -j "$(nproc)" --target followup_cli >/dev/null
-FOLLOWUP=build/demo/examples/cli/followup
-"$FOLLOWUP" version
-echo
-"$FOLLOWUP" check-policy
+FU=build/demo/examples/followup
+NOW=${FU_DEMO_NOW:-2026-11-23T00:00:00+08:00}
+SAMPLE=build/demo/sample
+banner() { printf '\n=== %s ===\n' "$*"; }
+
+banner "libfollowup $("$FU" version | cut -d' ' -f2)"
+/usr/bin/python3 examples/sample/generate.py --customers "${FU_DEMO_CUSTOMERS:-2000}" --now "$NOW" --out "$SAMPLE"
+
+banner "policy"
+"$FU" check-policy | head -n 12
+echo "... ('followup check-policy' prints the whole summary)"
+
+banner "tomorrow's call plan (first 15 of the day, times in each customer's zone)"
+"$FU" plan --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" --now "$NOW" \
+      --agents 12 --format csv --output "$SAMPLE/plan.csv" \
+      --suppressed "$SAMPLE/suppressed.csv" --deferred "$SAMPLE/deferred.csv"
+/usr/bin/python3 - "$SAMPLE/plan.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+print(f"{len(rows)} calls planned")
+for r in rows[:15]:
+    print(f"{r['best_at']}  {r['customer_id']}  {r['channel']:<5} {r['priority']:<7} {r['purpose']}  [{r['rule']}]\n"
+          f"{'':27}{r['reason']}")
+PY
+echo "suppressed: $(($(wc -l < "$SAMPLE/suppressed.csv") - 1)), deferred: $(($(wc -l < "$SAMPLE/deferred.csv") - 1)) (with reasons in $SAMPLE/)"
+
+banner "commitments: promises in agents' notes, and what is overdue at $NOW"
+rm -f "$SAMPLE/ledger.db"
+"$FU" commitments extract --notes "$SAMPLE/notes.csv" --customers "$SAMPLE/customers.csv" \
+      --ledger "$SAMPLE/ledger.db" --format table | tail -n 12
+"$FU" commitments report --ledger "$SAMPLE/ledger.db" --at "$NOW" | head -n 30
+
+banner "weekly KPI dashboard"
+"$FU" kpi --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" \
+      --ledger "$SAMPLE/ledger.db" --period week --from 2026-10-26 --to "$NOW"
