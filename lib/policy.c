@@ -1733,6 +1733,8 @@ static int build_bands(bctx *b, const ynode *seg, const char *key, int with_kind
     if (!rc) {
         names->n = m->n;
         qsort(out, m->n, sizeof *out, cmp_band);
+        /* `when:` masks index the sorted bands: bit i is out[i] */
+        for (size_t i = 0; i < m->n; i++) names->v[i] = out[i].name;
         for (size_t i = 1; i < m->n && !rc; i++)
             if (out[i].min == out[i - 1].min && out[i].min_exclusive == out[i - 1].min_exclusive)
                 rc = verr(c, m, FU_EPOLICY, "'%s' and '%s' have the same threshold", out[i - 1].name, out[i].name);

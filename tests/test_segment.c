@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -933,4 +934,391 @@ Test(segment, scoring_survives_allocation_failure) {
     static cd_summary d;
     load_summary(&d);
     fu_test_oom("score", score_op, &d, 10);
+}
+
+/* ------------------------------------------------------------- rules from a policy */
+
+static fu_segment_rules *policy_rules(const char *yaml, fu_policy **pol) {
+    int rc = yaml ? fu_policy_load_string(pol, yaml, strlen(yaml), "site.yaml", NULL) : fu_policy_default(pol);
+    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+    fu_segment_rules *r = NULL;
+    cr_assert_eq(fu_segment_rules_new_from_policy(&r, *pol), FU_OK);
+    return r;
+}
+
+Test(segment, builtin_policy_gives_domain_tiers_with_policy_rule_names) {
+    fu_policy *pol = NULL;
+    fu_segment_rules *r = policy_rules(NULL, &pol);
+    cr_assert(r->flags & FU_SEGMENT_RULES_POLICY);
+    cr_assert_eq(r->n_tiers, 3);
+    cr_assert_eq(r->n_classes, 3);
+    fu_segment_customer c[6] = {cust(500000, 10001, 500, 10), cust(500001, 10000, 500, 10),
+                                cust(100000, 1000, 500, 10),  cust(99999.99, 999.99, 500, 10),
+                                cust(-1, -1, 500, 10),        cust(1e9, 0, 500, 10)};
+    for (int i = 0; i < 6; i++) {
+        fu_segment_customer d = c[i];
+        fu_segment_customer_init(&c[i]);
+        memcpy(&c[i], &d, offsetof(fu_segment_customer, spend_last_year));
+    }
+    fu_segment_assignment a[6];
+    cr_assert_eq(fu_segment_assign(c, 6, NOW, r, a), FU_OK, "%s", fu_error_last()->message);
+    static const char *const tier[6] = {"key", "vip", "key", "ordinary", "ordinary", "vip"};
+    static const fu_segment_tier te[6] = {FU_TIER_KEY, FU_TIER_VIP, FU_TIER_KEY, FU_TIER_ORDINARY, FU_TIER_ORDINARY,
+                                          FU_TIER_VIP};
+    static const char *const cls[6] = {"high_price", "mid_price", "mid_price", "low_price", "unknown", "low_price"};
+    static const fu_segment_product_class ce[6] = {FU_PRODUCT_DURABLE, FU_PRODUCT_MID,         FU_PRODUCT_MID,
+                                                   FU_PRODUCT_FAST_MOVING, FU_PRODUCT_UNKNOWN, FU_PRODUCT_FAST_MOVING};
+    for (int i = 0; i < 6; i++) {
+        char want[64];
+        cr_assert_str_eq(a[i].tier_name, tier[i], "customer %d", i);
+        cr_assert_eq(a[i].tier, te[i], "customer %d", i);
+        snprintf(want, sizeof want, "segments.value_tiers.%s", tier[i]);
+        cr_assert_str_eq(a[i].tier_rule, want);
+        cr_assert_str_eq(a[i].product_class_name, cls[i]);
+        cr_assert_eq(a[i].product_class, ce[i], "customer %d", i);
+        if (i != 4) {
+            snprintf(want, sizeof want, "segments.product_classes.%s", cls[i]);
+            cr_assert_str_eq(a[i].product_rule, want);
+        }
+    }
+    /* RFM table, windows and CLV numbers of the policy */
+    cr_assert_eq(r->n_rfm_rules, 4);
+    cr_assert_str_eq(r->rfm_rules[1].rule, "segments.rfm.growth_potential");
+    cr_assert_eq(r->rfm_rules[1].m_min, 1);
+    cr_assert_eq(r->rfm_rules[1].m_max, 5);
+    cr_assert_eq(r->rfm_rules[1].f_max, 3);
+    cr_assert_eq(r->rfm_bins, 5);
+    cr_assert_eq(r->rfm_window, 12 * INT64_C(2629746));
+    cr_assert_eq(r->complaint_within, 30 * DAY);
+    cr_assert_float_eq(r->human_from_quantile, 0.8, 1e-12);
+    cr_assert_float_eq(r->clv_annual_discount, 0.1, 1e-12);
+    cr_assert_eq(r->n_composite, 6);
+    cr_assert_str_eq(r->composite[0].rule, "segments.composite.deep_care");
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
+}
+
+Test(segment, site_policy_threshold_changes_assignment_and_rule) {
+    fu_policy *pol = NULL;
+    fu_segment_rules *r = policy_rules("name: site\n"
+                                       "segments:\n"
+                                       "  value_tiers:\n"
+                                       "    vip: {above: 1000000}\n"
+                                       "    key: {at_least: 50000}\n"
+                                       "    ordinary: {at_least: 0}\n",
+                                       &pol);
+    fu_segment_customer c[3];
+    for (int i = 0; i < 3; i++) fu_segment_customer_init(&c[i]);
+    c[0].annual_spend = 500001;
+    c[1].annual_spend = 60000;
+    c[2].annual_spend = 1000000.01;
+    fu_segment_assignment a[3];
+    cr_assert_eq(fu_segment_assign(c, 3, NOW, r, a), FU_OK);
+    cr_assert_str_eq(a[0].tier_name, "key");
+    cr_assert_str_eq(a[0].tier_rule, "segments.value_tiers.key");
+    cr_assert_str_eq(a[1].tier_name, "key");
+    cr_assert_str_eq(a[2].tier_name, "vip");
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
+    /* a policy with a tier of its own: rank from the bottom gives the enum,
+     * composite segments go by the tier's name */
+    r = policy_rules("name: site\n"
+                     "segments:\n"
+                     "  value_tiers: {platinum: {above: 2000000}}\n",
+                     &pol);
+    cr_assert_eq(r->n_tiers, 4);
+    c[0].annual_spend = 2000000.5;
+    c[1].annual_spend = 2000000;
+    c[2].annual_spend = 99;
+    cr_assert_eq(fu_segment_assign(c, 3, NOW, r, a), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_str_eq(a[0].tier_name, "platinum");
+    cr_assert_str_eq(a[0].tier_rule, "segments.value_tiers.platinum");
+    cr_assert_eq(a[0].tier, FU_TIER_VIP);
+    cr_assert_str_eq(a[0].segment, "new_customer"); /* not tier vip; no purchase yet: new */
+    cr_assert_str_eq(a[1].tier_name, "vip");
+    cr_assert_str_eq(a[1].segment, "vip");
+    cr_assert_eq(a[1].human, 1);
+    cr_assert_str_eq(a[2].tier_name, "ordinary");
+    cr_assert_eq(a[2].tier, FU_TIER_ORDINARY);
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
+}
+
+struct policy_life_case {
+    double spend;
+    int64_t first_days, last_days;
+    double spend_ly, spend_py;
+    unsigned complaints;
+    fu_segment_lifecycle stage;
+    char rule[56];
+    char segment[24];
+    int human;
+    int deep_care;
+};
+
+/* The built-in policy: churned 365 d idle, declining 180 d idle / spend
+ * -30% / a complaint, new below 90 d, mature from 36 months (1095.7 d). */
+ParameterizedTestParameters(segment, policy_lifecycle_and_composite_segments) {
+    static struct policy_life_case cases[] = {
+        {0, -1, -1, NAN, NAN, 0, FU_LIFECYCLE_NEW, "segments.lifecycle.new_within", "new_customer", 1, 0},
+        {0, 30, 30, 10, 0, 0, FU_LIFECYCLE_NEW, "segments.lifecycle.new_within", "new_customer", 1, 0},
+        {0, 30, 30, 10, 0, 1, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.complaint_within", "at_risk", 0,
+         0},
+        {0, 900, 365, 0, 10, 0, FU_LIFECYCLE_CHURNED, "segments.lifecycle.churned_after", "at_risk", 0, 0},
+        {0, 900, 364, 0, 10, 0, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.inactive_for", "at_risk", 0, 0},
+        {0, 900, 180, 0, 10, 0, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.inactive_for", "at_risk", 0, 0},
+        {0, 900, 10, 70, 100, 0, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.spend_drop", "at_risk", 0, 0},
+        {0, 900, 10, 70.01, 100, 0, FU_LIFECYCLE_GROWING, "segments.lifecycle.mature_after", "standard", 0, 0},
+        {0, 1096, 10, 100, 100, 0, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature_after", "standard", 0, 0},
+        {0, 90, 10, 100, 0, 0, FU_LIFECYCLE_GROWING, "segments.lifecycle.mature_after", "standard", 0, 0},
+        {200000, 1096, 10, 100, 100, 0, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature_after", "deep_care", 1, 1},
+        {200000, 1095, 10, 100, 100, 0, FU_LIFECYCLE_GROWING, "segments.lifecycle.mature_after", "standard", 0, 0},
+        {600000, 1095, 10, 100, 100, 0, FU_LIFECYCLE_GROWING, "segments.lifecycle.mature_after", "vip", 1, 0},
+        {200000, 500, 200, 100, 100, 0, FU_LIFECYCLE_DECLINING, "segments.lifecycle.declining.inactive_for",
+         "high_value_at_risk", 1, 0},
+    };
+    return cr_make_param_array(struct policy_life_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct policy_life_case *k, segment, policy_lifecycle_and_composite_segments) {
+    fu_policy *pol = NULL;
+    fu_segment_rules *r = policy_rules(NULL, &pol);
+    fu_segment_customer c;
+    fu_segment_customer_init(&c);
+    c.annual_spend = k->spend;
+    c.unit_price = 500;
+    c.first_purchase_at = k->first_days < 0 ? FU_SEGMENT_NO_PURCHASE : NOW - k->first_days * DAY;
+    c.last_purchase_at = k->last_days < 0 ? FU_SEGMENT_NO_PURCHASE : NOW - k->last_days * DAY;
+    c.spend_last_year = k->spend_ly;
+    c.spend_previous_year = k->spend_py;
+    c.recent_complaints = k->complaints;
+    c.p_alive = 0.01; /* not read by the policy's lifecycle */
+    fu_segment_assignment a;
+    cr_assert_eq(fu_segment_assign(&c, 1, NOW, r, &a), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(a.lifecycle, k->stage, "stage %s, want %s", fu_segment_lifecycle_name(a.lifecycle),
+                 fu_segment_lifecycle_name(k->stage));
+    cr_assert_str_eq(a.lifecycle_rule, k->rule);
+    cr_assert_eq(a.churn_risk, k->stage == FU_LIFECYCLE_DECLINING);
+    if (a.churn_risk) cr_assert_str_eq(a.churn_rule, k->rule);
+    cr_assert_str_eq(a.segment, k->segment);
+    char want[64];
+    snprintf(want, sizeof want, "segments.composite.%s", k->segment);
+    cr_assert_str_eq(a.segment_rule, want);
+    cr_assert_eq(a.human, k->human);
+    cr_assert_eq(a.deep_care, k->deep_care);
+    if (a.deep_care) cr_assert_str_eq(a.deep_care_rule, "segments.composite.deep_care");
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
+}
+
+Test(segment, clv_quantile_raises_automated_segments_to_human) {
+    fu_policy *pol = NULL;
+    fu_segment_rules *r = policy_rules(NULL, &pol);
+    enum { N = 10 };
+    fu_segment_customer c[N];
+    for (int i = 0; i < N; i++) {
+        fu_segment_customer_init(&c[i]);
+        c[i].annual_spend = 1000;
+        c[i].first_purchase_at = NOW - 400 * DAY;
+        c[i].last_purchase_at = NOW - 10 * DAY;
+        c[i].clv = 100.0 * (i + 1); /* 100 .. 1000: the 80% quantile is 900 */
+    }
+    c[3].clv = NAN; /* unknown: neither counted nor raised */
+    fu_segment_assignment a[N];
+    cr_assert_eq(fu_segment_assign(c, N, NOW, r, a), FU_OK);
+    /* 9 known CLVs 100,200,300,500..1000: ceil(0.8 * 9) = 8th (0-based) = 1000 */
+    for (int i = 0; i < N; i++) {
+        cr_assert_str_eq(a[i].segment, "standard");
+        if (i == 9) {
+            cr_assert_eq(a[i].human, 1);
+            cr_assert_str_eq(a[i].handling_rule, "segments.clv.human_from_quantile");
+        } else {
+            cr_assert_eq(a[i].human, 0, "customer %d", i);
+            cr_assert_str_eq(a[i].handling_rule, "segments.composite.standard");
+        }
+    }
+    c[3].clv = 400; /* 10 known: ceil(8) = 8 -> 900; customers 8 and 9 */
+    cr_assert_eq(fu_segment_assign(c, N, NOW, r, a), FU_OK);
+    for (int i = 0; i < N; i++) cr_assert_eq(a[i].human, i >= 8, "customer %d", i);
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
+}
+
+Test(segment, version_one_rules_still_work_and_bad_v2_fields_are_rejected) {
+    fu_segment_customer c = cust(600000, 500, 500, 10);
+    fu_segment_rules r = FU_SEGMENT_RULES_INIT;
+    r.version = 1;
+    r.flags = 99; /* not read in version 1 */
+    fu_segment_assignment a;
+    cr_assert_eq(fu_segment_assign(&c, 1, NOW, &r, &a), FU_OK);
+    cr_assert_str_eq(a.tier_rule, "segments.tiers.vip");
+    cr_assert_str_eq(a.tier_name, "vip");
+    cr_assert_null(a.segment);
+    r.version = FU_SEGMENT_RULES_VERSION;
+    cr_assert_eq(fu_segment_assign(&c, 1, NOW, &r, &a), FU_EINVAL);
+    r.flags = 0;
+    fu_segment_band bands[2] = {{"low", "x.low", 0, 0}, {"high", "x.high", 10, 1}}; /* not sorted */
+    r.tiers = bands;
+    r.n_tiers = 2;
+    cr_assert_eq(fu_segment_assign(&c, 1, NOW, &r, &a), FU_EINVAL);
+    fu_segment_rules *none = NULL;
+    cr_assert_eq(fu_segment_rules_new_from_policy(&none, NULL), FU_EINVAL);
+    cr_assert_null(none);
+}
+
+static int rules_op(void *ctx) {
+    fu_segment_rules *r = NULL;
+    int rc = fu_segment_rules_new_from_policy(&r, ctx);
+    fu_segment_rules_free(r);
+    return rc;
+}
+
+Test(segment, rules_from_policy_survive_allocation_failure) {
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_test_oom("rules_from_policy", rules_op, pol, 100);
+    fu_policy_free(pol);
+}
+
+/* ------------------------------------------------------------- a whole book */
+
+static const char BOOK_CUSTOMERS[] = "customer_id,tz,annual_spend,first_purchase_at\n"
+                                     "A,Asia/Shanghai,,\n"
+                                     "B,America/New_York,600000,2020-01-01T00:00:00Z\n"
+                                     "C,UTC,,\n";
+static const char BOOK_EVENTS[] = "customer_id,at,kind,order_id,unit_price,amount\n"
+                                  "A,2026-01-01T10:00:00+08:00,purchase,o1,,100\n"
+                                  "A,2026-01-01T23:30:00+08:00,purchase,o2,,50\n"
+                                  "A,2026-01-02T07:00:00+08:00,purchase,o3,,30\n"
+                                  "A,2026-01-15T12:00:00+08:00,purchase,o4,12000,70\n"
+                                  "A,2026-01-15T13:00:00+08:00,purchase,o4,,-70\n"
+                                  "A,2026-02-20T10:00:00+08:00,complaint,,,\n"
+                                  "B,2026-02-01T10:00:00-05:00,inquiry,,,\n"
+                                  "C,2026-02-27T12:00:00Z,purchase,o5,,10\n"
+                                  "C,2026-03-05T12:00:00Z,purchase,o6,,99\n";
+
+static fu_book *small_book(void) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, BOOK_CUSTOMERS, strlen(BOOK_CUSTOMERS), "c"), FU_OK,
+                 "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, BOOK_EVENTS, strlen(BOOK_EVENTS), "e"), FU_OK, "%s",
+                 fu_error_last()->message);
+    return b;
+}
+
+#define BOOK_NOW INT64_C(1772294400) /* 2026-03-01T00:00:00+08:00 = 2026-02-28T16:00:00Z */
+#define JAN1_CN INT64_C(1767196800)  /* 2025-12-31T16:00:00Z: 2026-01-01 starts in Shanghai */
+
+Test(segment, book_summary_hand_computed_local_days) {
+    fu_book *b = small_book();
+    fu_policy *pol = NULL;
+    fu_segment_rules *r = policy_rules(NULL, &pol);
+    fu_segment_book_summary *s = NULL;
+    cr_assert_eq(fu_segment_book_summarize(b, BOOK_NOW, r, NULL, &s), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(s->n, 3);
+    const double W = 7.0;
+    /* A: local days Jan 1 (100 + 50), Jan 2 (30), Jan 15 (70; the refund left out) */
+    cr_assert_float_eq(s->summary->x[0], 2.0, 1e-12);
+    cr_assert_float_eq(s->summary->t_x[0], 14.0 / W, 1e-12);
+    cr_assert_float_eq(s->summary->T[0], 59.0 / W, 1e-12);
+    cr_assert_float_eq(s->summary->zbar[0], 50.0, 1e-12);
+    cr_assert_float_eq(s->summary->total[0], 250.0, 1e-12);
+    cr_assert_eq(s->summary->first_at[0], JAN1_CN);
+    cr_assert_eq(s->last_at[0], JAN1_CN + 14 * DAY);
+    cr_assert_float_eq(s->recency[0], 45.0 / W, 1e-12);
+    cr_assert_float_eq(s->frequency[0], 3.0, 1e-12);
+    cr_assert_float_eq(s->monetary[0], 250.0, 1e-12);
+    const fu_segment_customer *a = &s->customers[0];
+    cr_assert_float_eq(a->annual_spend, 250.0, 1e-12); /* no annual_spend: the last 365 days */
+    cr_assert_float_eq(a->unit_price, 12000.0, 1e-12);
+    cr_assert_eq(a->purchases, 4);
+    cr_assert_eq(a->purchases_last_year, 4);
+    cr_assert_eq(a->recent_complaints, 1);
+    cr_assert_eq(a->first_purchase_at, JAN1_CN + 10 * 3600);
+    cr_assert_eq(a->last_purchase_at, JAN1_CN + 14 * DAY + 12 * 3600);
+    /* B: no purchase event; the recorded first purchase sets the tenure only */
+    cr_assert_eq(s->summary->first_at[1], FU_SEGMENT_NO_PURCHASE);
+    cr_assert(isnan(s->recency[1]));
+    cr_assert_eq(s->rfm[1].r, 0);
+    cr_assert_null(s->customers[1].rfm_group);
+    cr_assert_eq(s->customers[1].first_purchase_at, INT64_C(1577836800));
+    cr_assert_float_eq(s->customers[1].annual_spend, 600000.0, 1e-9);
+    /* C: one purchase 40 h before now; the one after now is ignored */
+    cr_assert_float_eq(s->summary->x[2], 0.0, 1e-12);
+    cr_assert_float_eq(s->summary->T[2], 40.0 / 168.0, 1e-12);
+    cr_assert_float_eq(s->summary->total[2], 10.0, 1e-12);
+    cr_assert_float_eq(s->monetary[2], 10.0, 1e-12);
+    /* RFM over A and C: score = 1 + floor(5 L / 2) */
+    cr_assert_eq(s->rfm[0].r, 1);
+    cr_assert_eq(s->rfm[0].f, 3);
+    cr_assert_eq(s->rfm[0].m, 3);
+    cr_assert_eq(s->rfm[2].r, 3);
+    cr_assert_eq(s->rfm[2].f, 1);
+    cr_assert_eq(s->rfm[2].m, 1);
+    cr_assert_str_eq(s->customers[0].rfm_group, "churn_risk"); /* r 1-2, f 3-5 */
+    /* assignment: A's complaint makes it declining, which comes before new */
+    fu_segment_assignment as[3];
+    cr_assert_eq(fu_segment_assign(s->customers, 3, BOOK_NOW, r, as), FU_OK);
+    cr_assert_str_eq(as[0].lifecycle_rule, "segments.lifecycle.declining.complaint_within");
+    cr_assert_str_eq(as[0].product_class_name, "high_price");
+    cr_assert_str_eq(as[0].segment, "at_risk");
+    cr_assert_str_eq(as[1].tier_name, "vip");
+    cr_assert_str_eq(as[1].segment, "deep_care"); /* since 2020 */
+    cr_assert_str_eq(as[2].lifecycle_rule, "segments.lifecycle.new_within");
+    fu_segment_book_summary_free(s);
+
+    /* UTC days: A's Jan 1 02:00Z, 15:30Z and 23:00Z purchases are one day */
+    fu_segment_book_options o = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    o.local_days = 0;
+    o.unit_seconds = 86400;
+    cr_assert_eq(fu_segment_book_summarize(b, BOOK_NOW, NULL, &o, &s), FU_OK);
+    cr_assert_float_eq(s->summary->x[0], 1.0, 1e-12);
+    cr_assert_float_eq(s->summary->t_x[0], 14.0, 1e-12);
+    cr_assert_float_eq(s->summary->T[0], 58.0 + 16.0 / 24, 1e-12);
+    cr_assert_float_eq(s->summary->zbar[0], 70.0, 1e-12);
+    cr_assert_str_eq(s->customers[0].rfm_group, "at_risk"); /* the built-in table */
+    fu_segment_book_summary_free(s);
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
+    fu_book_free(b);
+}
+
+Test(segment, book_summary_rejects_bad_options_and_an_unfinalized_book) {
+    fu_book *b = small_book();
+    fu_segment_book_summary *s = NULL;
+    fu_segment_book_options o = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    o.unit_seconds = 0;
+    cr_assert_eq(fu_segment_book_summarize(b, BOOK_NOW, NULL, &o, &s), FU_EINVAL);
+    cr_assert_null(s);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "C";
+    e.at = BOOK_NOW - DAY;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    cr_assert_eq(fu_segment_book_summarize(b, BOOK_NOW, NULL, NULL, &s), FU_ESTATE);
+    fu_book_free(b);
+}
+
+typedef struct book_ctx {
+    fu_book *book;
+    const fu_segment_rules *rules;
+} book_ctx;
+
+static int book_op(void *vctx) {
+    book_ctx *c = vctx;
+    fu_segment_book_summary *s = NULL;
+    int rc = fu_segment_book_summarize(c->book, BOOK_NOW, c->rules, NULL, &s);
+    fu_segment_book_summary_free(s);
+    return rc;
+}
+
+Test(segment, book_summary_survives_allocation_failure) {
+    fu_policy *pol = NULL;
+    fu_segment_rules *r = policy_rules(NULL, &pol);
+    book_ctx c = {small_book(), r};
+    fu_test_oom("book_summarize", book_op, &c, 10000);
+    fu_book_free(c.book);
+    fu_segment_rules_free(r);
+    fu_policy_free(pol);
 }
