@@ -1,13 +1,1086 @@
-/* followup commitments — placeholder until the module's engineer writes it. */
+/* followup commitments — the commitment ledger (fu_commit): extract promises
+ * from notes, add, list, fulfil, cancel and report what is due or overdue. */
 #include "cli.h"
 
-static void help(FILE *out) { fprintf(out, "usage: followup commitments [options]\n\n(not implemented yet)\n"); }
+/* The notes CSV is read with the library's own RFC 4180 reader, so that its
+ * errors name file, line and column like those of every other input. The
+ * tool links the static library, where the internal symbols are visible. */
+#include "../../lib/csv_internal.h"
 
-static int run(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "followup commitments: not implemented yet\n");
-    return CLI_INTERNAL;
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define PROG "followup commitments"
+
+/* ------------------------------------------------------------------ help */
+
+static const char k_common_help[] =
+    "common options:\n"
+    "  --policy FILE      policy (default: the built-in policy): escalation rules,\n"
+    "                     extraction patterns, calendar, redaction\n"
+    "  --format F         table, csv or json (default: table)\n";
+
+static void help_extract(FILE *out) {
+    fprintf(out,
+            "usage: followup commitments extract --notes CSV --ledger FILE [options]\n"
+            "\n"
+            "Find promises (\"3个工作日内解决\", \"within 2 business days\", \"by Friday\", ...)\n"
+            "in a notes CSV (columns customer_id, at, note; others ignored) with the\n"
+            "policy's patterns, date them in each customer's calendar and add them to\n"
+            "the ledger in one transaction (all or nothing). The ledger stores the whole\n"
+            "note as the commitment's text, masked (phone numbers, e-mail, IDs, cards)\n"
+            "unless the policy's redaction is disabled. Risky phrases the policy flags\n"
+            "(\"保证今天修好\", \"guarantee\") are printed with their rule.\n"
+            "\n"
+            "options:\n"
+            "  --notes CSV        notes to read, required\n"
+            "  --ledger FILE      SQLite ledger, created when absent (required unless --dry-run)\n"
+            "  --customers CSV    customers (customer_id, tz): each note is dated in its\n"
+            "                     customer's zone; without it, in the policy's\n"
+            "                     commitments calendar\n"
+            "  --owner DEPT       owner department of the new commitments (default: none)\n"
+            "  --by WHO           recorded as their creator (default: \"extract\")\n"
+            "  --dry-run          print what would be stored, store nothing\n"
+            "%s"
+            "\n"
+            "Output: one row per promise (kind promise) and per risky phrase (kind\n"
+            "risk), with the CSV line, the matched text, the rule, the deadline, the\n"
+            "risk rules found in the same note and the new commitment's id.\n",
+            k_common_help);
 }
 
-const cli_command cli_cmd_commitments = {"commitments", "(not implemented yet)", run, help};
+static void help_add(FILE *out) {
+    fprintf(out,
+            "usage: followup commitments add --ledger FILE --customer ID --text TEXT\n"
+            "                                (--deadline ISO | --within DURATION) [options]\n"
+            "\n"
+            "Register one commitment. --within counts from --at in the policy's\n"
+            "commitments calendar (or the customer's zone with --customers):\n"
+            "`3 working days`, `4 business hours`, `24h`, `1 month`.\n"
+            "\n"
+            "options:\n"
+            "  --ledger FILE      SQLite ledger, created when absent, required\n"
+            "  --customer ID      customer id, required\n"
+            "  --text TEXT        the promise (masked before it is stored), required\n"
+            "  --deadline ISO     deadline with an offset (2026-11-23T18:00:00+08:00)\n"
+            "  --within DURATION  promised duration from --at\n"
+            "  --category C       e.g. repair, refund\n"
+            "  --owner DEPT       responsible department\n"
+            "  --at ISO           when the promise was made (default: now)\n"
+            "  --by WHO           who made it\n"
+            "  --customers CSV    customers (customer_id, tz) for the customer's zone\n"
+            "%s",
+            k_common_help);
+}
+
+static void help_list(FILE *out) {
+    fprintf(out,
+            "usage: followup commitments list --ledger FILE [options]\n"
+            "\n"
+            "List the commitments of a ledger (opened read-only), by deadline. States\n"
+            "are as last stored: `report` applies the escalation rules first.\n"
+            "\n"
+            "options:\n"
+            "  --ledger FILE      SQLite ledger, required\n"
+            "  --state S          open, breached, fulfilled or cancelled\n"
+            "  --customer ID      only this customer\n"
+            "  --owner DEPT       only this owner department\n"
+            "%s",
+            k_common_help);
+}
+
+static void help_close(FILE *out, const char *verb) {
+    fprintf(out,
+            "usage: followup commitments %s ID --ledger FILE [--at ISO] [--by WHO]\n"
+            "\n"
+            "Mark commitment ID %s at --at (default: now). The escalation rules are\n"
+            "applied up to that instant first, so a late %s keeps its breach in the\n"
+            "history. Exit code 1 when it is already fulfilled or cancelled.\n"
+            "\n"
+            "options:\n"
+            "  --ledger FILE      SQLite ledger, required\n"
+            "  --at ISO           when (default: now)\n"
+            "  --by WHO           who acted\n"
+            "%s",
+            verb, strcmp(verb, "fulfill") == 0 ? "fulfilled" : "cancelled",
+            strcmp(verb, "fulfill") == 0 ? "fulfilment" : "cancellation", k_common_help);
+}
+
+static void help_fulfill(FILE *out) { help_close(out, "fulfill"); }
+static void help_cancel(FILE *out) { help_close(out, "cancel"); }
+
+static void help_report(FILE *out) {
+    fprintf(out,
+            "usage: followup commitments report --ledger FILE --at ISO [options]\n"
+            "\n"
+            "Apply the escalation rules up to --at (warnings, breaches, escalation\n"
+            "levels, each stored with its rule), then print what is due in the next\n"
+            "24 hours, what is at risk, what is overdue (with its escalation level)\n"
+            "and the on-time rate of the commitments due so far.\n"
+            "\n"
+            "options:\n"
+            "  --ledger FILE      SQLite ledger, required\n"
+            "  --at ISO           the instant to report at, required\n"
+            "  --since ISO        on-time rate only of deadlines from then on\n"
+            "%s"
+            "\n"
+            "csv: one table with a `section` column (due_24h, at_risk, overdue); the\n"
+            "on-time rate goes to stderr. json: an object {due_24h, at_risk, overdue,\n"
+            "on_time}.\n",
+            k_common_help);
+}
+
+typedef struct subcommand {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *out);
+} subcommand;
+
+static int run_extract(int argc, char **argv);
+static int run_add(int argc, char **argv);
+static int run_list(int argc, char **argv);
+static int run_fulfill(int argc, char **argv);
+static int run_cancel(int argc, char **argv);
+static int run_report(int argc, char **argv);
+
+static const subcommand k_subs[] = {
+    {"extract", "find promises in a notes CSV and add them to the ledger", run_extract, help_extract},
+    {"add", "register one commitment", run_add, help_add},
+    {"list", "list commitments by state, customer or owner", run_list, help_list},
+    {"fulfill", "mark a commitment fulfilled", run_fulfill, help_fulfill},
+    {"cancel", "cancel a commitment", run_cancel, help_cancel},
+    {"report", "escalate to an instant; due, at risk, overdue, on-time rate", run_report, help_report},
+};
+#define NSUBS (sizeof k_subs / sizeof k_subs[0])
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup commitments <subcommand> [options]\n"
+            "\n"
+            "Track what was promised to customers: deadlines in business time,\n"
+            "warnings, breaches and escalation (docs/commitments.md).\n"
+            "\n"
+            "subcommands:\n");
+    for (size_t i = 0; i < NSUBS; i++) fprintf(out, "  %-9s %s\n", k_subs[i].name, k_subs[i].summary);
+    fprintf(out,
+            "\n"
+            "Run 'followup commitments <subcommand> --help' for its options.\n"
+            "Texts are masked before they are stored or printed. Times are printed in\n"
+            "the customer's zone (extract) or the policy's commitments calendar.\n"
+            "Exit codes: 0 ok, 1 the commitment is closed already, 2 usage, 3 bad\n"
+            "input or ledger, 4 internal.\n");
+}
+
+/* --------------------------------------------------------------- options */
+
+enum {
+    O_POLICY, O_FORMAT, O_LEDGER, O_NOTES, O_CUSTOMERS, O_CUSTOMER, O_TEXT, O_DEADLINE, O_WITHIN,
+    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_COUNT
+};
+static const struct {
+    const char *name;
+    int has_value;
+} k_opts[O_COUNT] = {
+    {"--policy", 1}, {"--format", 1}, {"--ledger", 1}, {"--notes", 1}, {"--customers", 1}, {"--customer", 1},
+    {"--text", 1},   {"--deadline", 1}, {"--within", 1}, {"--category", 1}, {"--owner", 1}, {"--at", 1},
+    {"--by", 1},     {"--state", 1},  {"--since", 1},  {"--dry-run", 0},
+};
+#define BIT(o) (1u << (o))
+#define COMMON (BIT(O_POLICY) | BIT(O_FORMAT) | BIT(O_LEDGER))
+
+typedef struct args {
+    const char *v[O_COUNT]; /* value, or "" for a given flag; NULL when absent */
+    const char *id;         /* the positional ID of fulfill / cancel */
+    cli_format fmt;
+} args;
+
+/* Parse argv[1..] of a subcommand (argv[0] is its name). */
+static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args *a) {
+    memset(a, 0, sizeof *a);
+    a->fmt = CLI_FORMAT_TABLE;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        int o = 0;
+        while (o < O_COUNT && strcmp(s, k_opts[o].name) != 0) o++;
+        if (o == O_COUNT) {
+            if (want_id && !a->id && s[0] != '-') {
+                a->id = s;
+                continue;
+            }
+            fprintf(stderr, PROG " %s: unknown %s '%s' (see --help)\n", argv[0], s[0] == '-' ? "option" : "argument", s);
+            return CLI_USAGE;
+        }
+        if (!(allowed & BIT(o))) {
+            fprintf(stderr, PROG " %s: %s does not apply here (see --help)\n", argv[0], s);
+            return CLI_USAGE;
+        }
+        if (!k_opts[o].has_value) {
+            a->v[o] = "";
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, PROG " %s: %s needs a value\n", argv[0], s);
+            return CLI_USAGE;
+        }
+        a->v[o] = argv[++i];
+    }
+    if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0) {
+        fprintf(stderr, PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+static int require(const args *a, const char *sub, int o) {
+    if (a->v[o]) return 0;
+    fprintf(stderr, PROG " %s: %s is required (see --help)\n", sub, k_opts[o].name);
+    return 1;
+}
+
+static int parse_time_opt(const char *sub, const char *opt, const char *text, int64_t *out) {
+    if (fu_time_parse(text, strlen(text), out) == FU_OK) return CLI_OK;
+    char ctx[64];
+    snprintf(ctx, sizeof ctx, "%s %s", sub, opt);
+    cli_error(ctx);
+    return CLI_USAGE;
+}
+
+/* Map a failure to an exit code after printing it. */
+static int fail(const char *context, int rc) {
+    cli_error(context);
+    return rc == FU_ESTATE ? CLI_FAIL : cli_exit_code(rc);
+}
+
+/* ------------------------------------------------------------ the setting */
+
+/* The policy, the calendar times are shown in, and the redactor. */
+typedef struct setting {
+    fu_policy *policy;
+    const fu_calendar *cal; /* the policy's commitments calendar, borrowed */
+    const char *cal_name;
+    fu_redactor *redactor;
+} setting;
+
+static void setting_free(setting *s) {
+    fu_redactor_free(s->redactor);
+    fu_policy_free(s->policy);
+}
+
+static int setting_load(const args *a, setting *s) {
+    memset(s, 0, sizeof *s);
+    const char *path = a->v[O_POLICY];
+    int rc = path ? fu_policy_load_file(&s->policy, path, NULL) : fu_policy_default(&s->policy);
+    if (rc != FU_OK) {
+        cli_error("policy");
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    s->cal_name = NULL;
+    if (fu_policy_get_string(s->policy, "commitments.calendar", &s->cal_name) != FU_OK) s->cal_name = NULL;
+    s->cal = fu_policy_calendar(s->policy, s->cal_name);
+    if (!s->cal) {
+        cli_error("policy: commitments.calendar");
+        return CLI_INPUT;
+    }
+    /* The policy's redaction section decides what is masked; with
+     * `enabled: false` nothing is (the site's explicit opt-out). */
+    rc = fu_redactor_new_from_policy(&s->redactor, s->policy);
+    if (rc != FU_OK) {
+        cli_error("policy: redaction");
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* `t` in the offset `cal` has at that instant. */
+static void fmt_time(const fu_calendar *cal, int64_t t, char *buf) {
+    int off = 0;
+    if (t == FU_COMMIT_NO_TIME) {
+        buf[0] = '\0';
+        return;
+    }
+    if (cal) fu_calendar_utc_offset(cal, t, &off);
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, FU_TIME_TEXT_SIZE) != FU_OK) strcpy(buf, "?");
+}
+
+/* ------------------------------------------------------------ the ledger */
+
+static int file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A clear message for the usual mistakes before SQLite gives its own. */
+static int check_ledger_path(const char *sub, const char *path, int create) {
+    if (file_exists(path)) return CLI_OK;
+    if (!create) {
+        fprintf(stderr, PROG " %s: ledger '%s' does not exist\n", sub, path);
+        return CLI_INPUT;
+    }
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2);
+    if (!dir) return CLI_INTERNAL;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    int ok = 1;
+    if (slash) {
+        if (slash == dir) slash[1] = '\0';
+        else *slash = '\0';
+        struct stat st;
+        ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+        if (!ok)
+            fprintf(stderr, PROG " %s: cannot create ledger '%s': directory '%s' does not exist\n", sub, path, dir);
+    }
+    free(dir);
+    return ok ? CLI_OK : CLI_INPUT;
+}
+
+static int open_ledger(const char *sub, const setting *s, const char *path, unsigned flags, int create,
+                       fu_ledger **out) {
+    int ec = check_ledger_path(sub, path, create);
+    if (ec != CLI_OK) return ec;
+    fu_ledger_options o;
+    int rc = fu_ledger_options_from_policy(s->policy, &o);
+    if (rc == FU_OK) {
+        o.flags |= flags;
+        o.redactor = s->redactor;
+        rc = fu_ledger_open(out, path, &o);
+    }
+    if (rc != FU_OK) {
+        char ctx[512];
+        snprintf(ctx, sizeof ctx, "%s: ledger '%s'", sub, path);
+        cli_error(ctx);
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------- customer calendars */
+
+/* A customer's calendar: the policy calendar whose zone is the customer's
+ * (with its holidays and make-up days), else the customer's own zone with
+ * the weekly hours of the commitments calendar (holidays are dates of the
+ * calendar's country; docs/commitments.md). */
+typedef struct zone {
+    char *tz;
+    const fu_calendar *cal;
+    fu_calendar *own;
+} zone;
+
+typedef struct zones {
+    zone *z;
+    size_t n, cap;
+} zones;
+
+static void zones_free(zones *zs) {
+    for (size_t i = 0; i < zs->n; i++) {
+        free(zs->z[i].tz);
+        fu_calendar_free(zs->z[i].own);
+    }
+    free(zs->z);
+}
+
+/* The hours of weekday `day` ("mon") of policy calendar `name`, following
+ * `extends`, appended to `text` as "Mon 09:00-12:00,13:30-18:00;". */
+static int append_day_hours(const fu_policy *p, const char *name, const char *day, const char *label, char *text,
+                            size_t size) {
+    char path[256];
+    for (int depth = 0; name && depth < 16; depth++) {
+        size_t n = 0;
+        snprintf(path, sizeof path, "calendars.%s.hours.%s", name, day);
+        if (fu_policy_get_length(p, path, &n) == FU_OK) {
+            for (size_t i = 0; i < n; i++) {
+                const char *iv = NULL;
+                snprintf(path, sizeof path, "calendars.%s.hours.%s[%zu]", name, day, i);
+                if (fu_policy_get_string(p, path, &iv) != FU_OK) return -1;
+                size_t used = strlen(text);
+                int w = snprintf(text + used, size - used, "%s%s", i == 0 ? label : ",", iv);
+                if (w < 0 || (size_t)w >= size - used) return -1;
+            }
+            if (n) {
+                size_t used = strlen(text);
+                if (used + 2 > size) return -1;
+                strcat(text, ";");
+            }
+            return 0;
+        }
+        const char *parent = NULL;
+        snprintf(path, sizeof path, "calendars.%s.extends", name);
+        if (fu_policy_get_string(p, path, &parent) != FU_OK) return 0; /* no hours: open all day */
+        name = parent;
+    }
+    return 0;
+}
+
+static int zone_calendar(const setting *s, zones *zs, const char *tz, const fu_calendar **out) {
+    for (size_t i = 0; i < zs->n; i++)
+        if (strcmp(zs->z[i].tz, tz) == 0) {
+            *out = zs->z[i].cal;
+            return FU_OK;
+        }
+    if (zs->n == zs->cap) {
+        size_t cap = zs->cap ? zs->cap * 2 : 16;
+        zone *nz = realloc(zs->z, cap * sizeof *nz);
+        if (!nz) return FU_ENOMEM;
+        zs->z = nz;
+        zs->cap = cap;
+    }
+    zone z = {NULL, NULL, NULL};
+    if (!(z.tz = malloc(strlen(tz) + 1))) return FU_ENOMEM;
+    strcpy(z.tz, tz);
+    /* A policy calendar in this very zone: its holidays apply. */
+    size_t ncal = 0;
+    if (fu_policy_get_length(s->policy, "calendars", &ncal) != FU_OK) ncal = 0;
+    if (strcmp(fu_calendar_tzid(s->cal), tz) == 0) z.cal = s->cal;
+    for (size_t i = 0; i < ncal && !z.cal; i++) {
+        const char *name = NULL;
+        if (fu_policy_get_key(s->policy, "calendars", i, &name) != FU_OK) continue;
+        const fu_calendar *c = fu_policy_calendar(s->policy, name);
+        if (c && strcmp(fu_calendar_tzid(c), tz) == 0) z.cal = c;
+    }
+    if (!z.cal) {
+        int rc = fu_calendar_new(tz, &z.own);
+        if (rc == FU_OK && s->cal_name) {
+            static const char *const days[7][2] = {{"mon", "Mon "}, {"tue", "Tue "}, {"wed", "Wed "}, {"thu", "Thu "},
+                                                   {"fri", "Fri "}, {"sat", "Sat "}, {"sun", "Sun "}};
+            char text[1024] = "";
+            int bad = 0;
+            for (int d = 0; d < 7 && !bad; d++)
+                bad = append_day_hours(s->policy, s->cal_name, days[d][0], days[d][1], text, sizeof text);
+            size_t len = strlen(text);
+            if (len && text[len - 1] == ';') text[--len] = '\0';
+            if (!bad && len) rc = fu_calendar_set_hours_text(z.own, text, len);
+        }
+        if (rc != FU_OK) {
+            fu_calendar_free(z.own);
+            free(z.tz);
+            return rc;
+        }
+        z.cal = z.own;
+    }
+    zs->z[zs->n++] = z;
+    *out = z.cal;
+    return FU_OK;
+}
+
+/* The calendar of customer `id` (`book` may be NULL: the policy calendar). */
+static int customer_calendar(const setting *s, zones *zs, const fu_book *book, const char *id,
+                             const fu_calendar **out) {
+    if (!book) {
+        *out = s->cal;
+        return FU_OK;
+    }
+    size_t idx;
+    int rc = fu_book_find_customer(book, id, strlen(id), &idx);
+    if (rc != FU_OK) return rc;
+    const fu_customer *c = fu_book_customer(book, idx);
+    if (!c || !c->tz) {
+        *out = s->cal;
+        return FU_OK;
+    }
+    return zone_calendar(s, zs, c->tz, out);
+}
+
+static int load_customers(const char *path, fu_book **out) {
+    int rc = fu_book_new(out, NULL);
+    if (rc == FU_OK) rc = fu_book_read_customers_csv(*out, path);
+    if (rc != FU_OK) {
+        cli_error("customers");
+        fu_book_free(*out);
+        *out = NULL;
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* Mask a short text for printing; the caller frees it with fu_free(). */
+static char *masked(fu_redactor *r, const char *text) {
+    char *m = NULL;
+    if (fu_redactor_apply(r, text, strlen(text), &m, NULL) != FU_OK) return NULL;
+    return m;
+}
+
+/* -------------------------------------------------------------- extract */
+
+typedef struct found {
+    int kind; /* 0 promise, 1 risk */
+    unsigned long line;
+    char *customer_id;
+    char *note;
+    char *text; /* the matched span, masked */
+    char *rule;
+    char *risk; /* promise: risk rules of the note; risk: its reason */
+    int64_t at, deadline;
+    const fu_calendar *cal;
+    int64_t id;
+} found;
+
+typedef struct found_list {
+    found *f;
+    size_t n, cap;
+} found_list;
+
+static void found_list_free(found_list *l) {
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->f[i].customer_id);
+        free(l->f[i].note);
+        fu_free(l->f[i].text);
+        free(l->f[i].rule);
+        free(l->f[i].risk);
+    }
+    free(l->f);
+}
+
+static char *dup_n(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static char *dup_s(const char *s) { return dup_n(s ? s : "", strlen(s ? s : "")); }
+
+static int found_add(found_list *l, found *f) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        found *nf = realloc(l->f, cap * sizeof *nf);
+        if (!nf) return -1;
+        l->f = nf;
+        l->cap = cap;
+    }
+    l->f[l->n++] = *f;
+    return 0;
+}
+
+/* The rules of a note's risks, joined by ';' (static buffer of `size`). */
+static void risk_rules(const fu_extraction *x, char *buf, size_t size) {
+    buf[0] = '\0';
+    for (size_t i = 0; i < fu_extraction_risk_count(x); i++) {
+        const fu_risk *r = fu_extraction_risk(x, i);
+        size_t used = strlen(buf);
+        if (strstr(buf, r->rule)) continue;
+        snprintf(buf + used, size - used, "%s%s", used ? ";" : "", r->rule);
+    }
+}
+
+/* Copy the current error's message, then set it again at field `i`. */
+static int error_at_field(const fu__csv *r, size_t i, int rc, const char *what) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
+    return fu__csv_error_at(r, i, rc, "%s%s", what, msg);
+}
+
+/* Turn the promises and risks of one note into rows. */
+static int note_rows(fu_redactor *red, const fu_extraction *x, unsigned long line, const char *cust,
+                     const char *note, size_t note_len, int64_t at, const fu_calendar *cal, found_list *out) {
+    char rules[512];
+    risk_rules(x, rules, sizeof rules);
+    for (size_t k = 0; k < fu_extraction_promise_count(x) + fu_extraction_risk_count(x); k++) {
+        found f;
+        memset(&f, 0, sizeof f);
+        f.line = line;
+        f.at = at;
+        f.cal = cal;
+        f.id = 0;
+        const char *text, *rule, *risk;
+        if (k < fu_extraction_promise_count(x)) {
+            const fu_promise *p = fu_extraction_promise(x, k);
+            f.kind = 0;
+            f.deadline = p->deadline;
+            text = p->text;
+            rule = p->rule;
+            risk = rules;
+        } else {
+            const fu_risk *r = fu_extraction_risk(x, k - fu_extraction_promise_count(x));
+            if (strcmp(r->rule, "min_lead") == 0) continue; /* shown on its promise */
+            f.kind = 1;
+            f.deadline = FU_COMMIT_NO_TIME;
+            text = r->text;
+            rule = r->rule;
+            risk = r->reason;
+        }
+        f.customer_id = dup_s(cust);
+        f.note = dup_n(note, note_len);
+        f.text = masked(red, text);
+        f.rule = dup_s(rule);
+        f.risk = dup_s(risk);
+        if (!f.customer_id || !f.note || !f.text || !f.rule || !f.risk || found_add(out, &f) != 0) {
+            free(f.customer_id);
+            free(f.note);
+            fu_free(f.text);
+            free(f.rule);
+            free(f.risk);
+            return FU_ENOMEM;
+        }
+    }
+    return FU_OK;
+}
+
+/* Read the notes CSV and extract; errors name file, line and column. */
+/* The rows borrow their calendars from `zs`. */
+static int read_notes(const setting *s, const char *path, const fu_book *book, zones *zs, found_list *out,
+                      size_t *n_notes) {
+    fu_extractor *ex = NULL;
+    fu__csv *r = NULL;
+    int rc = fu_extractor_new_from_policy(&ex, s->policy);
+    if (rc == FU_OK) rc = fu__csv_open_file(path, 0, 0, &r);
+    if (rc == FU_OK) rc = fu__csv_read_header(r);
+    static const char *const need[3] = {"customer_id", "at", "note"};
+    size_t col[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
+    for (size_t i = 0; rc == FU_OK && i < fu__csv_header_count(r); i++)
+        for (int k = 0; k < 3; k++)
+            if (col[k] == SIZE_MAX && strcmp(fu__csv_header_name(r, i), need[k]) == 0) col[k] = i;
+    for (int k = 0; rc == FU_OK && k < 3; k++)
+        if (col[k] == SIZE_MAX)
+            rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), 1, 1, need[k], "missing required column '%s'",
+                                  need[k]);
+    *n_notes = 0;
+    while (rc == FU_OK) {
+        int got = fu__csv_next(r);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        size_t nf = fu__csv_count(r);
+        for (int k = 0; k < 3 && rc == FU_OK; k++)
+            if (col[k] >= nf)
+                rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
+                                      fu__csv_record_end_column(r), need[k], "the record has no '%s' field", need[k]);
+        if (rc != FU_OK) break;
+        size_t clen, alen, nlen;
+        const char *cust = fu__csv_field(r, col[0], &clen);
+        const char *at_text = fu__csv_field(r, col[1], &alen);
+        const char *note = fu__csv_field(r, col[2], &nlen);
+        if (clen == 0) {
+            rc = fu__csv_error_at(r, col[0], FU_EPARSE, "empty customer_id");
+            break;
+        }
+        int64_t at;
+        if ((rc = fu_time_parse(at_text, alen, &at)) != FU_OK) {
+            rc = error_at_field(r, col[1], rc, ""); /* the message quotes the text */
+            break;
+        }
+        const fu_calendar *cal = NULL;
+        if ((rc = customer_calendar(s, zs, book, cust, &cal)) != FU_OK) {
+            if (rc == FU_ENOTFOUND)
+                rc = fu__csv_error_at(r, col[0], rc, "customer '%s' is not in the customers file", cust);
+            else if (rc == FU_ENOMEM)
+                rc = fu__error_nomem();
+            else
+                rc = error_at_field(r, col[0], rc, "the customer's calendar: ");
+            break;
+        }
+        fu_extraction *x = NULL;
+        if ((rc = fu_extractor_run(ex, cal, note, nlen, at, &x)) != FU_OK) {
+            rc = error_at_field(r, col[2], rc, "");
+            break;
+        }
+        rc = note_rows(s->redactor, x, fu__csv_record_line(r), cust, note, nlen, at, cal, out);
+        if (rc == FU_ENOMEM) rc = fu__error_nomem();
+        fu_extraction_free(x);
+        (*n_notes)++;
+    }
+    fu__csv_close(r);
+    fu_extractor_free(ex);
+    return rc;
+}
+
+static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stored) {
+    size_t n = 0;
+    for (size_t i = 0; i < fl->n; i++) n += fl->f[i].kind == 0;
+    *stored = 0;
+    if (!n) return FU_OK;
+    fu_commit_input *in = calloc(n, sizeof *in);
+    int64_t *ids = calloc(n, sizeof *ids);
+    if (!in || !ids) {
+        free(in);
+        free(ids);
+        return fu__error_set(FU_ENOMEM, "out of memory");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < fl->n; i++) {
+        const found *f = &fl->f[i];
+        if (f->kind != 0) continue;
+        fu_commit_input def = FU_COMMIT_INPUT_INIT;
+        in[k] = def;
+        in[k].customer_id = f->customer_id;
+        in[k].text = f->note; /* the whole note: the ledger masks it */
+        in[k].owner = a->v[O_OWNER];
+        in[k].created_by = a->v[O_BY] ? a->v[O_BY] : "extract";
+        in[k].created_at = f->at;
+        in[k].deadline = f->deadline;
+        in[k].calendar = f->cal;
+        in[k].rule = f->rule;
+        k++;
+    }
+    int rc = fu_ledger_add_bulk(l, in, n, ids);
+    if (rc == FU_OK) {
+        k = 0;
+        for (size_t i = 0; i < fl->n; i++)
+            if (fl->f[i].kind == 0) fl->f[i].id = ids[k++];
+        *stored = n;
+    }
+    free(in);
+    free(ids);
+    return rc;
+}
+
+static int print_found(const found_list *fl, cli_format fmt) {
+    static const char *const hdr[] = {"line", "customer_id", "note_at", "kind", "text", "rule", "deadline", "risk", "id"};
+    cli_table *t = cli_table_new(9, hdr);
+    if (!t) return CLI_INTERNAL;
+    for (size_t i = 0; i < fl->n; i++) {
+        const found *f = &fl->f[i];
+        char line[24], id[24], at[FU_TIME_TEXT_SIZE], dl[FU_TIME_TEXT_SIZE];
+        snprintf(line, sizeof line, "%lu", f->line);
+        if (f->id > 0) snprintf(id, sizeof id, "%lld", (long long)f->id);
+        else id[0] = '\0';
+        fmt_time(f->cal, f->at, at);
+        fmt_time(f->cal, f->deadline, dl);
+        const char *cells[] = {line, f->customer_id, at, f->kind ? "risk" : "promise", f->text, f->rule, dl, f->risk, id};
+        if (cli_table_add(t, cells) != 0) {
+            cli_table_free(t);
+            return CLI_INTERNAL;
+        }
+    }
+    cli_table_write(t, fmt, stdout, 0);
+    cli_table_free(t);
+    return CLI_OK;
+}
+
+static int run_extract(int argc, char **argv) {
+    args a;
+    int ec = parse_args(argc, argv,
+                        COMMON | BIT(O_NOTES) | BIT(O_CUSTOMERS) | BIT(O_OWNER) | BIT(O_BY) | BIT(O_DRY_RUN), 0, &a);
+    if (ec) return ec;
+    int dry = a.v[O_DRY_RUN] != NULL;
+    if (require(&a, "extract", O_NOTES) || (!dry && require(&a, "extract", O_LEDGER))) return CLI_USAGE;
+    setting s;
+    fu_book *book = NULL;
+    fu_ledger *l = NULL;
+    found_list fl = {NULL, 0, 0};
+    zones zs = {NULL, 0, 0};
+    size_t n_notes = 0, stored = 0, risks = 0;
+    if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
+    /* Fail on a bad ledger path before reading anything. */
+    if (!dry && (ec = check_ledger_path("extract", a.v[O_LEDGER], 1)) != CLI_OK) goto done;
+    if (a.v[O_CUSTOMERS] && (ec = load_customers(a.v[O_CUSTOMERS], &book)) != CLI_OK) goto done;
+    int rc = read_notes(&s, a.v[O_NOTES], book, &zs, &fl, &n_notes);
+    if (rc != FU_OK) {
+        ec = fail("extract", rc);
+        goto done;
+    }
+    if (!dry) {
+        if ((ec = open_ledger("extract", &s, a.v[O_LEDGER], 0, 1, &l)) != CLI_OK) goto done;
+        if ((rc = store_found(l, &a, &fl, &stored)) != FU_OK) {
+            ec = fail("extract: storing", rc);
+            goto done;
+        }
+    }
+    if ((ec = print_found(&fl, a.fmt)) != CLI_OK) goto done;
+    for (size_t i = 0; i < fl.n; i++) risks += fl.f[i].kind == 1;
+    fprintf(stderr, PROG " extract: %zu notes, %zu promises (%zu stored%s), %zu risky phrases\n", n_notes,
+            fl.n - risks, stored, dry ? ", dry run" : "", risks);
+done:
+    found_list_free(&fl);
+    zones_free(&zs);
+    fu_ledger_close(l);
+    fu_book_free(book);
+    setting_free(&s);
+    return ec;
+}
+
+/* ------------------------------------------------------------ commitments */
+
+static const char *const k_row_hdr[] = {"section", "id",       "customer_id", "state", "level", "created_at",
+                                        "deadline", "closed_at", "owner",      "category", "rule", "text"};
+#define ROW_COLS 11
+
+static int add_commitment_row(cli_table *t, const setting *s, const char *section, const fu_commitment *c) {
+    char id[24], level[16], created[FU_TIME_TEXT_SIZE], dl[FU_TIME_TEXT_SIZE], closed[FU_TIME_TEXT_SIZE];
+    snprintf(id, sizeof id, "%lld", (long long)c->id);
+    snprintf(level, sizeof level, "%d", c->level);
+    fmt_time(s->cal, c->created_at, created);
+    fmt_time(s->cal, c->deadline, dl);
+    fmt_time(s->cal, c->closed_at, closed);
+    const char *cells[] = {section, id, c->customer_id, fu_commit_state_name(c->state), level, created, dl, closed,
+                           c->owner, c->category, c->rule, c->text};
+    return cli_table_add(t, section ? cells : cells + 1);
+}
+
+static cli_table *commitment_table(int with_section) {
+    return with_section ? cli_table_new(ROW_COLS + 1, k_row_hdr) : cli_table_new(ROW_COLS, k_row_hdr + 1);
+}
+
+/* Print a list of commitments as one table. */
+static int print_list(const setting *s, const fu_commitment_list *list, int state, cli_format fmt) {
+    cli_table *t = commitment_table(0);
+    if (!t) return CLI_INTERNAL;
+    for (size_t i = 0; i < fu_commitment_list_count(list); i++) {
+        const fu_commitment *c = fu_commitment_list_get(list, i);
+        if (state >= 0 && c->state != state) continue;
+        if (add_commitment_row(t, s, NULL, c) != 0) {
+            cli_table_free(t);
+            return CLI_INTERNAL;
+        }
+    }
+    cli_table_write(t, fmt, stdout, 0);
+    cli_table_free(t);
+    return CLI_OK;
+}
+
+static int parse_state(const char *text, int *out) {
+    for (int st = 0; st < 4; st++)
+        if (strcmp(text, fu_commit_state_name(st)) == 0) {
+            *out = st;
+            return 0;
+        }
+    return -1;
+}
+
+static int run_add(int argc, char **argv) {
+    args a;
+    int ec = parse_args(argc, argv,
+                        COMMON | BIT(O_CUSTOMER) | BIT(O_TEXT) | BIT(O_DEADLINE) | BIT(O_WITHIN) | BIT(O_CATEGORY) |
+                            BIT(O_OWNER) | BIT(O_AT) | BIT(O_BY) | BIT(O_CUSTOMERS),
+                        0, &a);
+    if (ec) return ec;
+    if (require(&a, "add", O_LEDGER) || require(&a, "add", O_CUSTOMER) || require(&a, "add", O_TEXT)) return CLI_USAGE;
+    if (!a.v[O_DEADLINE] == !a.v[O_WITHIN]) {
+        fprintf(stderr, PROG " add: give exactly one of --deadline and --within\n");
+        return CLI_USAGE;
+    }
+    if (!a.v[O_CUSTOMER][0]) {
+        fprintf(stderr, PROG " add: --customer is empty\n");
+        return CLI_USAGE;
+    }
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.created_at = (int64_t)time(NULL);
+    if (a.v[O_AT] && (ec = parse_time_opt("add", "--at", a.v[O_AT], &in.created_at))) return ec;
+    if (a.v[O_DEADLINE] && (ec = parse_time_opt("add", "--deadline", a.v[O_DEADLINE], &in.deadline))) return ec;
+    if (a.v[O_WITHIN] && fu_duration_parse(a.v[O_WITHIN], strlen(a.v[O_WITHIN]), &in.promised) != FU_OK) {
+        cli_error("add --within");
+        return CLI_USAGE;
+    }
+    setting s;
+    fu_book *book = NULL;
+    fu_ledger *l = NULL;
+    fu_commitment_list *list = NULL;
+    zones zs = {NULL, 0, 0};
+    if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
+    if (a.v[O_CUSTOMERS] && (ec = load_customers(a.v[O_CUSTOMERS], &book)) != CLI_OK) goto done;
+    int rc = customer_calendar(&s, &zs, book, a.v[O_CUSTOMER], &in.calendar);
+    if (rc != FU_OK) {
+        ec = fail("add --customer", rc);
+        goto done;
+    }
+    if ((ec = open_ledger("add", &s, a.v[O_LEDGER], 0, 1, &l)) != CLI_OK) goto done;
+    in.customer_id = a.v[O_CUSTOMER];
+    in.text = a.v[O_TEXT];
+    in.category = a.v[O_CATEGORY];
+    in.owner = a.v[O_OWNER];
+    in.created_by = a.v[O_BY];
+    int64_t id = 0;
+    if ((rc = fu_ledger_add(l, &in, &id)) != FU_OK || (rc = fu_ledger_get(l, id, &list)) != FU_OK) {
+        ec = fail("add", rc);
+        goto done;
+    }
+    ec = print_list(&s, list, -1, a.fmt);
+done:
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    zones_free(&zs);
+    fu_book_free(book);
+    setting_free(&s);
+    return ec;
+}
+
+static int run_list(int argc, char **argv) {
+    args a;
+    int ec = parse_args(argc, argv, COMMON | BIT(O_STATE) | BIT(O_CUSTOMER) | BIT(O_OWNER), 0, &a);
+    if (ec) return ec;
+    if (require(&a, "list", O_LEDGER)) return CLI_USAGE;
+    int state = -1;
+    if (a.v[O_STATE] && parse_state(a.v[O_STATE], &state) != 0) {
+        fprintf(stderr, PROG " list: bad --state '%s' (open, breached, fulfilled or cancelled)\n", a.v[O_STATE]);
+        return CLI_USAGE;
+    }
+    setting s;
+    fu_ledger *l = NULL;
+    fu_commitment_list *list = NULL;
+    if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
+    if ((ec = open_ledger("list", &s, a.v[O_LEDGER], FU_LEDGER_READONLY, 0, &l)) != CLI_OK) goto done;
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.owner = a.v[O_OWNER];
+    q.customer_id = a.v[O_CUSTOMER];
+    int rc = fu_ledger_query(l, &q, &list);
+    if (rc != FU_OK) {
+        ec = fail("list", rc);
+        goto done;
+    }
+    ec = print_list(&s, list, state, a.fmt);
+done:
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    setting_free(&s);
+    return ec;
+}
+
+static int run_close(int argc, char **argv, int fulfil) {
+    const char *sub = fulfil ? "fulfill" : "cancel";
+    args a;
+    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_BY), 1, &a);
+    if (ec) return ec;
+    if (!a.id) {
+        fprintf(stderr, PROG " %s: the commitment ID is required (see --help)\n", sub);
+        return CLI_USAGE;
+    }
+    if (require(&a, sub, O_LEDGER)) return CLI_USAGE;
+    char *end;
+    errno = 0;
+    long long id = strtoll(a.id, &end, 10);
+    if (errno || *end || end == a.id || id <= 0) {
+        fprintf(stderr, PROG " %s: bad commitment ID '%s'\n", sub, a.id);
+        return CLI_USAGE;
+    }
+    int64_t at = (int64_t)time(NULL);
+    if (a.v[O_AT] && (ec = parse_time_opt(sub, "--at", a.v[O_AT], &at))) return ec;
+    setting s;
+    fu_ledger *l = NULL;
+    fu_commitment_list *list = NULL;
+    if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
+    if ((ec = open_ledger(sub, &s, a.v[O_LEDGER], 0, 0, &l)) != CLI_OK) goto done;
+    int rc = fulfil ? fu_ledger_fulfill(l, id, at, a.v[O_BY]) : fu_ledger_cancel(l, id, at, a.v[O_BY]);
+    if (rc == FU_OK) rc = fu_ledger_get(l, id, &list);
+    if (rc != FU_OK) {
+        ec = fail(sub, rc);
+        goto done;
+    }
+    ec = print_list(&s, list, -1, a.fmt);
+done:
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    setting_free(&s);
+    return ec;
+}
+
+static int run_fulfill(int argc, char **argv) { return run_close(argc, argv, 1); }
+static int run_cancel(int argc, char **argv) { return run_close(argc, argv, 0); }
+
+/* ---------------------------------------------------------------- report */
+
+static int run_report(int argc, char **argv) {
+    args a;
+    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE), 0, &a);
+    if (ec) return ec;
+    if (require(&a, "report", O_LEDGER) || require(&a, "report", O_AT)) return CLI_USAGE;
+    int64_t at, since = INT64_MIN;
+    if ((ec = parse_time_opt("report", "--at", a.v[O_AT], &at))) return ec;
+    if (a.v[O_SINCE] && (ec = parse_time_opt("report", "--since", a.v[O_SINCE], &since))) return ec;
+    static const char *const sections[3] = {"due_24h", "at_risk", "overdue"};
+    static const char *const titles[3] = {"due in the next 24 hours", "at risk", "overdue"};
+    setting s;
+    fu_ledger *l = NULL;
+    fu_commitment_list *lists[3] = {NULL, NULL, NULL};
+    if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
+    if ((ec = open_ledger("report", &s, a.v[O_LEDGER], 0, 0, &l)) != CLI_OK) goto done;
+    size_t events = 0;
+    int rc = fu_ledger_tick(l, at, &events);
+    for (int k = 0; k < 3 && rc == FU_OK; k++) {
+        fu_commit_query q = FU_COMMIT_QUERY_INIT;
+        q.kind = k == 0 ? FU_QUERY_DUE : k == 1 ? FU_QUERY_AT_RISK : FU_QUERY_OVERDUE;
+        q.from = at;
+        q.to = at + 86400;
+        q.now = at;
+        rc = fu_ledger_query(l, &q, &lists[k]);
+    }
+    fu_on_time ot = {0, 0, 0};
+    if (rc == FU_OK) rc = fu_ledger_on_time(l, since, INT64_MAX, at, &ot);
+    if (rc != FU_OK) {
+        ec = fail("report", rc);
+        goto done;
+    }
+    char rate[64];
+    if (ot.due) snprintf(rate, sizeof rate, "%.1f%%", 100.0 * ot.rate);
+    else snprintf(rate, sizeof rate, "n/a");
+    char at_text[FU_TIME_TEXT_SIZE];
+    fmt_time(s.cal, at, at_text);
+    if (a.fmt == CLI_FORMAT_JSON) fputs("{", stdout);
+    cli_table *all = a.fmt == CLI_FORMAT_CSV ? commitment_table(1) : NULL;
+    if (a.fmt == CLI_FORMAT_CSV && !all) {
+        ec = CLI_INTERNAL;
+        goto done;
+    }
+    for (int k = 0; k < 3; k++) {
+        cli_table *t = all ? all : commitment_table(0);
+        if (!t) {
+            ec = CLI_INTERNAL;
+            goto done;
+        }
+        for (size_t i = 0; i < fu_commitment_list_count(lists[k]) && ec == CLI_OK; i++)
+            if (add_commitment_row(t, &s, all ? sections[k] : NULL, fu_commitment_list_get(lists[k], i)) != 0)
+                ec = CLI_INTERNAL;
+        if (!all && ec == CLI_OK) {
+            if (a.fmt == CLI_FORMAT_JSON) printf("%s\"%s\": ", k ? ", " : "", sections[k]);
+            else printf("%s%s at %s: %zu\n", k ? "\n" : "", titles[k], at_text, fu_commitment_list_count(lists[k]));
+            if (a.fmt == CLI_FORMAT_JSON || fu_commitment_list_count(lists[k])) cli_table_write(t, a.fmt, stdout, 0);
+        }
+        if (!all) cli_table_free(t);
+        if (ec != CLI_OK) break;
+    }
+    if (all) {
+        if (ec == CLI_OK) cli_table_write(all, a.fmt, stdout, 0);
+        cli_table_free(all);
+    }
+    if (ec != CLI_OK) goto done;
+    if (a.fmt == CLI_FORMAT_JSON) {
+        printf(", \"on_time\": {\"due\": %zu, \"on_time\": %zu, \"rate\": ", ot.due, ot.on_time);
+        if (ot.due) printf("%.6f", ot.rate);
+        else fputs("null", stdout);
+        printf("}, \"events_recorded\": %zu}\n", events);
+    } else {
+        FILE *o = a.fmt == CLI_FORMAT_CSV ? stderr : stdout;
+        fprintf(o, "%son-time rate: %s (%zu of %zu due kept their deadline)\n", a.fmt == CLI_FORMAT_CSV ? PROG " report: " : "\n",
+                rate, ot.on_time, ot.due);
+    }
+    fprintf(stderr, PROG " report: escalation rules applied up to %s: %zu new events\n", at_text, events);
+done:
+    for (int k = 0; k < 3; k++) fu_commitment_list_free(lists[k]);
+    fu_ledger_close(l);
+    setting_free(&s);
+    return ec;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int run(int argc, char **argv) {
+    if (argc < 2) {
+        help(stderr);
+        return CLI_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        help(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < NSUBS; i++) {
+        if (strcmp(argv[1], k_subs[i].name) != 0) continue;
+        for (int k = 2; k < argc; k++)
+            if (cli_is_help(argv[k])) {
+                k_subs[i].help(stdout);
+                return CLI_OK;
+            }
+        return k_subs[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, PROG ": unknown subcommand '%s'\n\n", argv[1]);
+    help(stderr);
+    return CLI_USAGE;
+}
+
+const cli_command cli_cmd_commitments = {"commitments", "promises: extract from notes, track, escalate, report",
+                                         run, help};

@@ -49,7 +49,9 @@ int main(int argc, char **argv) {
     }
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(argv[1], commands[i]->name) == 0) {
-            for (int a = 2; a < argc; a++)
+            /* `commitments` has subcommands and answers --help per subcommand. */
+            int own_help = strcmp(argv[1], "commitments") == 0;
+            for (int a = 2; a < argc && !own_help; a++)
                 if (cli_is_help(argv[a])) {
                     commands[i]->help(stdout);
                     return CLI_OK;
