@@ -284,6 +284,29 @@ FU_PLAN_RAISES(fu_sim_report::m_day)
 }
 
 /* ------------------------------------------------------------ the plan */
+#ifdef SWIGLUA
+/* (before the types are declared, so that their methods use them) */
+/* The planner's user value is {policy, book} (arguments 1 and 2); a plan's
+ * user value is its planner (argument 1 of plan/plan_customer/feed). */
+%typemap(out) struct fu_planner * {
+    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_planner *), $owner); SWIG_arg++;
+    if ($1) {
+        lua_createtable(L, 2, 0);
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, 1);
+        lua_pushvalue(L, 2);
+        lua_rawseti(L, -2, 2);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+%typemap(out) struct fu_plan * {
+    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_plan *), $owner); SWIG_arg++;
+    if ($1 && lua_isuserdata(L, 1)) {
+        lua_pushvalue(L, 1);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+#endif
 %rename(Plan) fu_plan;
 %nodefaultctor fu_plan;
 typedef struct fu_plan {} fu_plan;
@@ -397,28 +420,6 @@ FU_PLAN_RAISES(fu_planner::m_simulate)
 }
 #endif
 
-#ifdef SWIGLUA
-/* The planner's user value is {policy, book} (arguments 1 and 2); a plan's
- * user value is its planner (argument 1 of plan/plan_customer/feed). */
-%typemap(out) struct fu_planner * {
-    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_planner *), $owner); SWIG_arg++;
-    if ($1) {
-        lua_createtable(L, 2, 0);
-        lua_pushvalue(L, 1);
-        lua_rawseti(L, -2, 1);
-        lua_pushvalue(L, 2);
-        lua_rawseti(L, -2, 2);
-        lua_setiuservalue(L, -2, 1);
-    }
-}
-%typemap(out) struct fu_plan * {
-    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_plan *), $owner); SWIG_arg++;
-    if ($1 && lua_isuserdata(L, 1)) {
-        lua_pushvalue(L, 1);
-        lua_setiuservalue(L, -2, 1);
-    }
-}
-#endif
 
 %extend fu_planner {
     fu_planner(const fu_policy *policy, const fu_book *book, unsigned int agents = 0,

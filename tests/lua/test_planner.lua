@@ -1,0 +1,157 @@
+-- fu_planner from Lua: hand-checked windows, quiet hours, feed, simulation,
+-- best time, risk from the purchase severity, parents kept alive, errors.
+local T = require "testlib"
+local followup = require "followup"
+
+local H, D = 3600, 86400
+local CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
+local EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
+
+local function t(text) return followup.time_parse(text) end
+
+local function book(customers, events)
+  local b = followup.Book()
+  b:read_customers_text(CUST_HDR .. customers, "c.csv")
+  b:read_events_text(EV_HDR .. events, "e.csv")
+  b:finalize()
+  return b
+end
+
+local function find(plan, id, rule, status)
+  status = status or followup.TOUCHPOINT_PLANNED
+  for i = 0, plan:count(status) - 1 do
+    local tp = plan:touchpoint(status, i)
+    if tp.customer_id == id and tp.rule:find(rule, 1, true) then return tp end
+  end
+  return nil
+end
+
+local function shanghai_hour(x) return ((x + 8 * H) % D) // H end
+
+T.test("a delivery gives a first contact due within 48 h and a second at 7-15 days", function()
+  local b = book("C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,yes,yes,yes\n",
+                 "C1,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,\n")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local t0 = t("2026-03-02T10:00:00+08:00")
+  local plan = pl:plan(t0, 20 * D)
+  local a = find(plan, "C1", "cadences.delivery.first_contact")
+  T.eq(a.due_from, t0, "due_from")
+  T.eq(a.due_to, t0 + 48 * H, "due_to")
+  T.eq(a.best_at, t0, "best_at")
+  T.eq(a.priority, followup.PRIORITY_HIGH, "priority")
+  T.eq(a.order_id, "O1", "order")
+  local s = find(plan, "C1", "cadences.delivery.second_contact")
+  T.eq(s.due_from, t0 + 7 * D, "second from")
+  T.eq(s.due_to, t0 + 15 * D, "second to")
+  T.eq(plan:stats().planned, 2, "planned")
+  T.eq(followup.touchpoint_status_name(a.status), "planned", "status")
+end)
+
+T.test("quiet hours: a delivery at 22:30 in New York is called at 08:00 local", function()
+  local b = book("NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,yes,yes,yes\n",
+                 "NY,2026-03-02T22:30:00-05:00,delivery,O1,,5000,,,,\n")
+  local plan = followup.Planner(followup.policy_default(), b):plan(t("2026-03-03T03:30:00Z"), 2 * D)
+  T.eq(find(plan, "NY", "first_contact").best_at, t("2026-03-03T13:00:00Z"), "best_at")
+  local csv = plan:csv()
+  T.truthy(csv:find("customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason\r\n", 1, true), "header")
+  T.truthy(csv:find("NY,2026-03-02T22:30:00-05:00,2026-03-04T22:30:00-05:00,2026-03-03T08:00:00-05:00,", 1, true), csv)
+  T.truthy(plan:csv(15, true):find(",status,status_rule", 1, true), "status columns")
+end)
+
+T.test("feed creates touchpoints and an answered call cancels one", function()
+  local b = book("C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,yes,yes,yes\n", "")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local t0 = t("2026-03-02T10:00:00+08:00")
+  local d = pl:feed("C", t0, followup.EVENT_DELIVERY, t0, 20 * D, "O9")
+  T.eq(d:count(followup.TOUCHPOINT_PLANNED), 2, "created")
+  T.eq(d:count(followup.TOUCHPOINT_CANCELLED), 0, "none cancelled")
+  local d2 = pl:feed("C", t0 + H, followup.EVENT_CONTACT, t0 + H, 20 * D, nil, nil, 0 / 0, 0 / 0, 0,
+                     followup.CHANNEL_PHONE, nil, followup.OUTCOME_ANSWERED)
+  T.eq(d2:count(followup.TOUCHPOINT_CANCELLED), 1, "cancelled")
+  T.eq(d2:touchpoint(followup.TOUCHPOINT_CANCELLED, 0).rule, "cadences.delivery.first_contact", "which")
+  local e = T.raises(pl.feed, pl, "nobody", t0, followup.EVENT_DELIVERY)
+  T.eq(e.name, "NotFoundError", "unknown customer")
+end)
+
+T.test("the bank's second confirmation follows the purchase severity", function()
+  local b = book("K1,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,yes,yes,yes\n" ..
+                 "K2,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,yes,yes,yes\n",
+                 "K1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n" ..
+                 "K2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n" ..
+                 "K1,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,\n" ..
+                 "K2,2026-03-02T10:00:00+08:00,purchase,O2,,52000,52000,normal,,\n")
+  local plan = followup.Planner(followup.policy_default(), b):plan(t("2026-03-02T10:00:00+08:00"), D)
+  T.eq(find(plan, "K1", "bank_large_sale").rule,
+       "cadences.bank_large_sale.follow_up; cadences.bank_large_sale.second_confirmation", "high risk")
+  T.eq(find(plan, "K2", "bank_large_sale").rule, "cadences.bank_large_sale.follow_up", "normal risk")
+end)
+
+T.test("simulation: no cap violations, per-day load adds up", function()
+  local b = book("C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,yes,yes,yes\n",
+                 "C1,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,\n" ..
+                 "C1,2026-03-03T10:00:00+08:00,complaint,O1,,,,normal,,\n")
+  local r = followup.Planner(followup.policy_default(), b):simulate(t("2026-03-01T00:00:00Z"), t("2026-04-01T00:00:00Z"))
+  T.eq(r.cap_violations, 0, "violations")
+  T.eq(r.steps, 31, "steps")
+  T.eq(r.from_, t("2026-03-01T00:00:00Z"), "from_")
+  local sum = 0
+  for i = 0, r.n_days - 1 do sum = sum + r:day(i).contacts end
+  T.eq(sum, r.contacts, "days add up")
+  T.truthy(r.contacts >= 2, "contacts")
+end)
+
+T.test("best time: customers who answer at 19:10 are called at 19:xx, also one without history", function()
+  local cust, ev = {}, {}
+  for i = 0, 12 do
+    local id = string.format("E%02d", i)
+    cust[#cust + 1] = id .. ",Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n"
+    if i < 12 then
+      for day = 5, 30 do
+        if (day - 5) % 7 < 5 then
+          for _, ho in ipairs({{10, "no_answer"}, {15, "no_answer"}, {19, "answered"}}) do
+            ev[#ev + 1] = string.format("%s,2026-01-%02dT%02d:10:00+08:00,contact,,,,,,phone,%s\n", id, day, ho[1], ho[2])
+          end
+        end
+      end
+    end
+    ev[#ev + 1] = string.format("%s,2026-03-02T09:00:00+08:00,delivery,O%d,,5000,,,,\n", id, i)
+  end
+  local b = book(table.concat(cust), table.concat(ev))
+  local t0 = t("2026-03-02T09:00:00+08:00")
+  local plan = followup.Planner(followup.policy_default(), b, 0, 0, 0, true):plan(t0, 2 * D)
+  local plain = followup.Planner(followup.policy_default(), b):plan(t0, 2 * D)
+  for _, id in ipairs({"E00", "E12"}) do
+    local tp = find(plan, id, "first_contact")
+    T.eq(shanghai_hour(tp.best_at), 19, id .. " hour")
+    T.truthy(tp.best_at >= tp.due_from and tp.best_at <= tp.due_to, "inside the window")
+    T.eq(find(plain, id, "first_contact").best_at, t0, id .. " without the model")
+  end
+end)
+
+T.test("policy and book live as long as the planner, the planner as long as its plan", function()
+  local plan
+  do
+    local pl = followup.Planner(followup.policy_default(),
+      book("NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,yes,yes,yes\n",
+           "NY,2026-03-02T10:00:00-05:00,delivery,O1,,5000,,,,\n"))
+    collectgarbage("collect"); collectgarbage("collect")
+    plan = pl:plan(t("2026-03-02T10:00:00-05:00"), D)
+  end
+  collectgarbage("collect"); collectgarbage("collect")
+  T.eq(plan:touchpoint(followup.TOUCHPOINT_PLANNED, 0).customer_id, "NY", "customer")
+  T.truthy(plan:csv():find("NY,2026-03-02T10:00:00-05:00,2026-03-04T10:00:00-05:00,", 1, true), "csv")
+end)
+
+T.test("errors raise", function()
+  local b = followup.Book()
+  b:read_customers_text("customer_id,tz\nC,UTC\n")
+  local e = T.raises(followup.Planner, followup.policy_default(), b)
+  T.eq(e.name, "StateError", "not finalized")
+  b:finalize()
+  local pl = followup.Planner(followup.policy_default(), b)
+  T.eq(T.raises(pl.plan, pl, 1772416800, 0).name, "InvalidArgumentError", "horizon")
+  local plan = pl:plan(1772416800)
+  T.eq(T.raises(plan.touchpoint, plan, followup.TOUCHPOINT_PLANNED, 0).name, "InvalidArgumentError", "index")
+end)
+
+T.done()
