@@ -1,0 +1,149 @@
+"""`followup plan` and `followup simulate` on the sample data: the plan CSV of
+DESIGN.md, best times inside their windows and the quiet hours, rule names
+from the policy, suppressed/deferred files, a simulation without cap
+violations, and positioned errors for bad input."""
+import csv
+import datetime as dt
+import io
+import os
+import re
+import subprocess
+
+import pytest
+
+import followup
+
+CLI = os.environ.get("FU_CLI", "")
+pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
+
+NOW = "2026-11-23T00:00:00+08:00"
+HEADER = ["customer_id", "due_from", "due_to", "best_at", "purpose", "channel", "priority", "rule", "reason"]
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def sample(srcdir):
+    d = srcdir / "examples/sample/data"
+    return str(d / "customers.csv"), str(d / "events.csv")
+
+
+def parse_time(text):
+    """An ISO 8601 time with its offset (the CLI writes the customer's local offset)."""
+    t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    assert t.tzinfo is not None, text
+    return t
+
+
+def policy_rule_names():
+    """Every cadence step rule of the built-in policy (cadences.NAME.STEP)."""
+    p = followup.policy_default()
+    names = set()
+    for i in range(p.get_length("cadences")):
+        cad = p.get_key("cadences", i)
+        steps = f"cadences.{cad}.steps"
+        for j in range(p.get_length(steps)):
+            names.add(f"cadences.{cad}.{p.get_key(steps, j)}")
+    return names
+
+
+def read_csv(text):
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], rows[1:]
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-besttime"]])
+def test_plan_csv_on_the_sample(sample, extra):
+    r = run("plan", "--customers", sample[0], "--events", sample[1], "--now", NOW, "--format", "csv", *extra)
+    assert r.returncode == 0, r.stderr
+    header, rows = read_csv(r.stdout)
+    assert header == HEADER
+    assert len(rows) > 10
+    rules = policy_rule_names()
+    now = parse_time(NOW)
+    for row in rows:
+        rec = dict(zip(header, row))
+        due_from, due_to, best = (parse_time(rec[k]) for k in ("due_from", "due_to", "best_at"))
+        assert due_from <= best <= due_to, row
+        assert now <= best < now + dt.timedelta(days=1), row  # default horizon: one day
+        # local time (the written offset is the customer's): quiet hours 08:00-21:00
+        if rec["priority"] != "urgent":  # the policy exempts urgent contacts from quiet hours
+            minutes = best.hour * 60 + best.minute
+            assert 8 * 60 <= minutes < 21 * 60, row
+        for rule in rec["rule"].split("; "):
+            assert rule in rules, rule
+        assert rec["channel"] in ("phone", "sms", "email", "chat", "video", "visit")
+        assert rec["priority"] in ("urgent", "high", "normal", "low")
+        assert rec["reason"]
+    if not extra:
+        assert any("best hour by answer rate" in row[-1] for row in rows)
+    else:
+        assert not any("best hour by answer rate" in row[-1] for row in rows)
+    assert re.search(r"\d+ customers, \d+ touchpoints due: \d+ planned", r.stderr)
+
+
+def test_plan_writes_suppressed_and_deferred_with_reasons(sample, tmp_path):
+    sup, dfr, out = tmp_path / "s.csv", tmp_path / "d.csv", tmp_path / "p.csv"
+    r = run("plan", "--customers", sample[0], "--events", sample[1], "--now", NOW, "--horizon", "7d",
+            "--agents", "1", "--calls-per-agent", "20", "--format", "csv", "--output", str(out),
+            "--suppressed", str(sup), "--deferred", str(dfr))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    for path, status in ((sup, "suppressed"), (dfr, "deferred")):
+        header, rows = read_csv(path.read_text())
+        assert header == HEADER + ["status", "status_rule"]
+        assert rows, path
+        for row in rows:
+            rec = dict(zip(header, row))
+            assert rec["status"] == status
+            assert rec["status_rule"], row
+            assert f"{status} by {rec['status_rule']}" in rec["reason"] or status == "deferred", row
+    _, deferred = read_csv(dfr.read_text())
+    assert any(row[-1] == "capacity.calls_per_agent_day" for row in deferred)
+    # 20 calls a day: no day of the plan has more agent-channel contacts
+    header, planned = read_csv(out.read_text())
+    per_day = {}
+    for row in planned:
+        rec = dict(zip(header, row))
+        if rec["channel"] in ("phone", "video", "chat", "visit"):
+            day = parse_time(rec["best_at"]).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+            per_day[day] = per_day.get(day, 0) + 1
+    assert per_day and max(per_day.values()) <= 20
+
+
+def test_simulate_the_sample_has_no_cap_violations(sample):
+    r = run("simulate", "--customers", sample[0], "--events", sample[1], "--from", "2026-10-01T00:00:00+08:00",
+            "--to", NOW, "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    header, rows = read_csv(r.stdout)
+    values = {row[0]: row[1] for row in rows}
+    assert values["cap_violations"] == "0"
+    assert int(values["steps"]) == 53
+    assert int(values["contacts"]) > 0
+    assert float(values["coverage"]) > 0.9
+
+
+def test_missing_file_is_an_input_error(sample):
+    r = run("plan", "--customers", "/nonexistent/customers.csv", "--events", sample[1], "--now", NOW)
+    assert r.returncode == 3
+    assert "/nonexistent/customers.csv" in r.stderr
+
+
+def test_timestamp_without_offset_names_file_line_and_column(tmp_path, sample):
+    ev = tmp_path / "events.csv"
+    ev.write_text("customer_id,at,kind\nC00001,2026-11-20T10:00:00+08:00,delivery\nC00001,2026-11-21T10:00:00,inquiry\n")
+    r = run("plan", "--customers", sample[0], "--events", str(ev), "--now", NOW)
+    assert r.returncode == 3
+    assert f"{ev}:3:8: at:" in r.stderr
+    assert "offset" in r.stderr
+    r = run("plan", "--customers", sample[0], "--events", sample[1], "--now", "2026-11-23T00:00:00")
+    assert r.returncode == 2
+    assert "--now" in r.stderr
+
+
+def test_plan_help_mentions_no_besttime():
+    r = run("plan", "--help")
+    assert r.returncode == 0
+    assert "--no-besttime" in r.stdout
