@@ -3,6 +3,7 @@
 #include "csv_internal.h"
 #include "followup/book.h"
 #include "followup/calendar.h"
+#include "followup/redact.h"
 
 #include <locale.h>
 #include <math.h>
@@ -366,7 +367,8 @@ struct fu_book {
     uint32_t last_cust;
 };
 
-#define KNOWN_FLAGS (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES)
+#define KNOWN_FLAGS \
+    (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES | FU_BOOK_WRITE_RAW_NOTES)
 
 int fu_book_new(fu_book **out, const fu_book_options *options) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
@@ -1196,10 +1198,24 @@ static int put_header(fu__buf *o, const colspec *spec, int n) {
     return rc ? rc : fu__csv_end(o);
 }
 
-static int customer_line(const fu_book *b, size_t i, fu__buf *o) {
+/* What a writer carries from line to line: the redactor that masks the
+ * events' notes (made on the first note, so books without notes pay nothing)
+ * and the last note masked (notes are interned: repeats share an id). */
+typedef struct write_ctx {
+    fu_redactor *red;
+    uint32_t last_note;
+    char *last_masked;
+} write_ctx;
+
+static void write_ctx_fini(write_ctx *w) {
+    fu_redactor_free(w->red);
+    fu__free(w->last_masked);
+}
+
+static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
     const fu_customer *c = &b->cust[i];
     int rc;
-    (void)b;
+    (void)w;
     if ((rc = fu__csv_puts(o, 1, c->id)) || (rc = fu__csv_puts(o, 0, c->tz)) ||
         (rc = put_num(o, c->annual_spend, 0)) || (rc = put_time(o, c->first_purchase_at)) ||
         (rc = fu__csv_puts(o, 0, c->industry)) || (rc = fu__csv_puts(o, 0, TRI_NAMES[c->is_smb])) ||
@@ -1213,7 +1229,25 @@ static int customer_line(const fu_book *b, size_t i, fu__buf *o) {
 
 static const char *safe_name(const char *const *names, size_t n, unsigned v) { return v < n ? names[v] : ""; }
 
-static int event_line(const fu_book *b, size_t i, fu__buf *o) {
+/* The note column: masked with the default redactor unless the host opted
+ * out with FU_BOOK_WRITE_RAW_NOTES. A note that cannot be masked (a match
+ * limit) fails the write: it is never written unmasked. */
+static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
+    const char *note = fu_book_string(b, id);
+    if (!note || !*note || (b->flags & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_puts(o, 0, note);
+    if (id != w->last_note || !w->last_masked) {
+        int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
+        char *m = NULL;
+        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), &m, NULL);
+        if (rc != FU_OK) return rc;
+        fu__free(w->last_masked);
+        w->last_masked = m;
+        w->last_note = id;
+    }
+    return fu__csv_puts(o, 0, w->last_masked);
+}
+
+static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
     const fu_event *e = &b->ev[i];
     int rc;
     if ((rc = fu__csv_puts(o, 1, b->cust[e->customer].id)) || (rc = put_time(o, e->at)) ||
@@ -1227,22 +1261,24 @@ static int event_line(const fu_book *b, size_t i, fu__buf *o) {
         (rc = fu__csv_puts(o, 0, safe_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), e->outcome))) ||
         (rc = put_num(o, e->score, 1)) ||
         (rc = fu__csv_puts(o, 0, safe_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), e->survey))) ||
-        (rc = fu__csv_puts(o, 0, fu_book_string(b, e->note))))
+        (rc = put_note(b, e->note, w, o)))
         return rc;
     return fu__csv_end(o);
 }
 
-typedef int (*line_fn)(const fu_book *b, size_t i, fu__buf *o);
+typedef int (*line_fn)(const fu_book *b, size_t i, write_ctx *w, fu__buf *o);
 
 /* Write header + n lines to `f` (flushing as it goes) or keep them in `o`. */
 static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n, line_fn line, fu__buf *o,
                      FILE *f, const char *path) {
+    write_ctx w = {NULL, 0, NULL};
     int rc = put_header(o, spec, nspec);
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
-        rc = line(b, i, o);
+        rc = line(b, i, &w, o);
         if (rc == FU_OK && f && o->len >= FLUSH_AT) rc = fu__csv_flush(o, f, path);
     }
     if (rc == FU_OK && f) rc = fu__csv_flush(o, f, path);
+    write_ctx_fini(&w);
     return rc;
 }
 

@@ -659,6 +659,81 @@ Test(book, files_round_trip_and_io_errors) {
     fu_book_free(b);
 }
 
+/* ------------------------------------------------------------ masking notes */
+
+static const char PII_EVENTS[] =
+    "customer_id,at,kind,note\n"
+    "C1,2026-01-05T10:00:00Z,contact,\"call back on 13812345678, mail zhang.san@example.com\"\n"
+    "C1,2026-01-06T10:00:00Z,contact,\"call back on 13812345678, mail zhang.san@example.com\"\n"
+    "C1,2026-01-07T10:00:00Z,contact,no personal data here\n"
+    "C1,2026-01-08T10:00:00Z,contact,\n";
+
+static char *events_csv_of(unsigned int flags) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags | FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, PII_EVENTS, sizeof PII_EVENTS - 1, "e"), FU_OK, "%s",
+                 fu_error_last()->message);
+    char *out = NULL;
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, NULL, &out), FU_OK, "%s", fu_error_last()->message);
+    /* The book itself keeps the notes as given. */
+    cr_assert_str_eq(fu_book_string(b, fu_book_events(b, NULL)[0].note),
+                     "call back on 13812345678, mail zhang.san@example.com");
+    fu_book_free(b);
+    return out;
+}
+
+Test(book, events_csv_masks_notes_by_default) {
+    char *out = events_csv_of(0);
+    /* Both events with the same (interned) note are masked. */
+    const char *masked = "\"call back on 138****5678, mail z***@example.com\"\n";
+    const char *first = strstr(out, masked);
+    cr_assert_not_null(first, "%s", out);
+    cr_assert_not_null(strstr(first + 1, masked), "%s", out);
+    cr_assert_null(strstr(out, "13812345678"), "%s", out);
+    cr_assert_null(strstr(out, "zhang.san"), "%s", out);
+    cr_assert_not_null(strstr(out, ",no personal data here\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "2026-01-08T10:00:00Z,contact,,,,,,,,,,,\n"), "%s", out);
+    fu_free(out);
+
+    /* The file writer masks too. */
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, PII_EVENTS, sizeof PII_EVENTS - 1, "e"), FU_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/book_masked_%d.csv", FU_TEST_BINDIR, (int)getpid());
+    cr_assert_eq(fu_book_write_events_csv(b, path), FU_OK);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    remove(path);
+    cr_assert_not_null(strstr(buf, masked), "%s", buf);
+    cr_assert_null(strstr(buf, "13812345678"), "%s", buf);
+    fu_book_free(b);
+}
+
+Test(book, events_csv_writes_raw_notes_only_when_the_host_opts_out) {
+    char *out = events_csv_of(FU_BOOK_WRITE_RAW_NOTES);
+    const char *raw = "\"call back on 13812345678, mail zhang.san@example.com\"\n";
+    const char *first = strstr(out, raw);
+    cr_assert_not_null(first, "%s", out);
+    cr_assert_not_null(strstr(first + 1, raw), "%s", out);
+    cr_assert_null(strstr(out, "****"), "%s", out);
+    fu_free(out);
+    /* Flags beyond the known ones are still refused. */
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_WRITE_RAW_NOTES << 1;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_EINVAL);
+    cr_assert_null(b);
+}
+
 /* ------------------------------------------------------------ out of memory */
 
 static const char OOM_CUSTOMERS[] =

@@ -244,6 +244,11 @@ typedef struct fu_book fu_book;
 #define FU_BOOK_SKIP_UNKNOWN_KINDS 0x2u
 /** Exact duplicate events are kept instead of dropped. */
 #define FU_BOOK_KEEP_DUPLICATES 0x4u
+/** The events CSV writers write notes as stored. Without this flag they mask
+ *  each note with a default #fu_redactor (phone numbers, ID numbers, bank
+ *  cards, e-mail addresses; followup/redact.h): notes leave the library
+ *  masked unless the host explicitly opts out here. */
+#define FU_BOOK_WRITE_RAW_NOTES 0x8u
 
 /** Options of fu_book_new(). Fields are only ever appended. */
 typedef struct fu_book_options {
@@ -411,10 +416,17 @@ FU_EXTERN int fu_book_write_customers_csv(const fu_book *book, const char *path)
 FU_EXTERN int fu_book_write_customers_csv_to_string(const fu_book *book, size_t *len, char **out);
 
 /** Write the events as CSV in stored order (time order per customer once
- *  finalized), every column, times in UTC with `Z`. */
+ *  finalized), every column, times in UTC with `Z`. The `note` column is
+ *  masked with a default #fu_redactor (`138****5678`, `z***@example.com`)
+ *  unless the book was made with #FU_BOOK_WRITE_RAW_NOTES; the notes kept
+ *  in the book are not changed.
+ *  @return #FU_OK; #FU_EIO; #FU_ELIMIT when a note cannot be masked within
+ *          the redactor's limits (nothing unmasked is written for it);
+ *          #FU_ENOMEM; #FU_EINVAL. */
 FU_EXTERN int fu_book_write_events_csv(const fu_book *book, const char *path);
 
-/** The events CSV as text, owned by the caller (fu_free()). */
+/** The events CSV as text, owned by the caller (fu_free()); notes masked as
+ *  for fu_book_write_events_csv(). */
 FU_EXTERN int fu_book_write_events_csv_to_string(const fu_book *book, size_t *len, char **out);
 
 /** @} */
