@@ -661,3 +661,414 @@ const char *fu_segment_lifecycle_name(int stage);
 %constant int LIFECYCLE_MATURE = FU_LIFECYCLE_MATURE;
 %constant int LIFECYCLE_DECLINING = FU_LIFECYCLE_DECLINING;
 %constant int LIFECYCLE_CHURNED = FU_LIFECYCLE_CHURNED;
+
+/* ------------------------------------------------------------ rules, books, assignment
+ *
+ *   segment_rules_from_policy(policy) -> SegmentRules    (keeps the policy alive)
+ *     fields: flags, rfm_bins, rfm_window, complaint_within, human_from_quantile,
+ *             clv_horizon, clv_annual_discount, n_tiers, n_classes, n_composite
+ *   segment_book(book, now, rules=None, unit_seconds=604800, local_days=True, day_offset=0)
+ *     -> BookSummary with n and x(), t_x(), T(), zbar(), total(), recency(), frequency(),
+ *        monetary() (lists; NaN without a purchase), rfm_codes() (0 without a purchase),
+ *        rfm_groups() (None / false without a purchase)
+ *   segment_assign_book(book_summary, now, p_alive, clv, rules=None) -> Assignments
+ *   segment_assign(now, annual_spend, unit_price, first_purchase_at, last_purchase_at,
+ *                  recent_complaints, p_alive, clv, rules=None) -> Assignments
+ *     columns of numbers; times in UTC seconds, NaN for none; an empty p_alive or clv
+ *     ([] / {}) means unknown for everybody
+ *   Assignments: n, tiers(), tier_rules(), product_classes(), product_rules(),
+ *     lifecycles(), lifecycle_rules(), segments(), segment_rules(), handling_rules(),
+ *     churn_rules(), deep_care_rules() (lists of str; None / false when absent),
+ *     human(), churn_risk(), deep_care() (lists of 0/1)
+ */
+%{
+/* A column of borrowed strings handed back to the target language. */
+typedef struct fu_swig_svec {
+    const char **v;
+    size_t n;
+} fu_swig_svec;
+
+static int fu_swig_svec_alloc(fu_swig_svec *o, size_t n) {
+    o->v = (const char **)malloc((n ? n : 1) * sizeof *o->v);
+    o->n = n;
+    if (!o->v) return fu__error_nomem();
+    return FU_OK;
+}
+
+static int fu_swig_ivec_alloc(fu_swig_ivec *o, size_t n) {
+    o->v = (long *)malloc((n ? n : 1) * sizeof *o->v);
+    o->n = n;
+    if (!o->v) return fu__error_nomem();
+    return FU_OK;
+}
+
+typedef struct fu_swig_assignments {
+    size_t n;
+    fu_segment_assignment *a;
+} fu_swig_assignments;
+
+static void fu_swig_assignments_free(fu_swig_assignments *s) {
+    if (s) {
+        free(s->a);
+        free(s);
+    }
+}
+
+static fu_swig_assignments *fu_swig_assign(const fu_segment_customer *c, size_t n, int64_t now,
+                                           const fu_segment_rules *rules) {
+    fu_swig_assignments *s = (fu_swig_assignments *)calloc(1, sizeof *s);
+    if (!s || !(s->a = (fu_segment_assignment *)malloc((n ? n : 1) * sizeof *s->a))) {
+        free(s);
+        fu__error_nomem();
+        return NULL;
+    }
+    s->n = n;
+    if (fu_segment_assign(c, n, now, rules, s->a)) {
+        fu_swig_assignments_free(s);
+        return NULL;
+    }
+    return s;
+}
+%}
+
+#ifdef SWIGPYTHON
+%typemap(in, numinputs=0) fu_swig_svec *SOUT (fu_swig_svec tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+%typemap(argout) fu_swig_svec *SOUT {
+    PyObject *list = PyList_New((Py_ssize_t)$1->n);
+    if (!list) SWIG_fail;
+    for (size_t i = 0; i < $1->n; i++) {
+        PyObject *v;
+        if ($1->v[i]) v = PyUnicode_FromString($1->v[i]);
+        else { Py_INCREF(Py_None); v = Py_None; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, v);
+    }
+    $result = SWIG_Python_AppendOutput($result, list);
+}
+%typemap(freearg) fu_swig_svec *SOUT { free((void *)$1->v); }
+#endif
+#ifdef SWIGLUA
+%typemap(in, numinputs=0) fu_swig_svec *SOUT (fu_swig_svec tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+%typemap(argout) fu_swig_svec *SOUT {
+    lua_createtable(L, (int)$1->n, 0);
+    for (size_t i = 0; i < $1->n; i++) {
+        if ($1->v[i]) lua_pushstring(L, $1->v[i]);
+        else lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    SWIG_arg++;
+}
+%typemap(freearg) fu_swig_svec *SOUT { free((void *)$1->v); }
+#endif
+
+%apply (const double *COL, size_t NCOL) {
+    (const double *annual_spend, size_t n1), (const double *unit_price, size_t n2),
+    (const double *first_purchase_at, size_t n3), (const double *last_purchase_at, size_t n4),
+    (const double *recent_complaints, size_t n5), (const double *p_alive, size_t n6),
+    (const double *clv, size_t n7)
+};
+
+/* ---- SegmentRules ---- */
+%rename(SegmentRules) fu_segment_rules;
+typedef struct fu_segment_rules {
+    %immutable;
+    unsigned int flags;
+    unsigned int rfm_bins;
+    int64_t rfm_window;
+    int64_t complaint_within;
+    double human_from_quantile;
+    int64_t clv_horizon;
+    double clv_annual_discount;
+    size_t n_tiers;
+    size_t n_classes;
+    size_t n_composite;
+    %mutable;
+} fu_segment_rules;
+%extend fu_segment_rules {
+    ~fu_segment_rules() { fu_segment_rules_free($self); }
+}
+%{
+static fu_segment_rules *fu_swig_segment_rules_from_policy(const fu_policy *policy) {
+    fu_segment_rules *r = NULL;
+    fu_segment_rules_new_from_policy(&r, policy);
+    return r;
+}
+%}
+%newobject fu_swig_segment_rules_from_policy;
+FU_SEG_RAISES(fu_swig_segment_rules_from_policy)
+%rename(segment_rules_from_policy) fu_swig_segment_rules_from_policy;
+%constant int SEGMENT_RULES_POLICY = FU_SEGMENT_RULES_POLICY;
+
+/* ---- BookSummary ---- */
+%rename(BookSummary) fu_segment_book_summary;
+typedef struct fu_segment_book_summary {
+    %immutable;
+    size_t n;
+    %mutable;
+} fu_segment_book_summary;
+%{
+static void fu_swig_bs_col(const double *col, size_t n, fu_swig_dvec *OUT) {
+    if (fu_swig_dvec_alloc(OUT, n) == FU_OK && n) memcpy(OUT->v, col, n * sizeof(double));
+}
+static void fu_segment_book_summary_m_x(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->summary->x, s->n, OUT); }
+static void fu_segment_book_summary_m_t_x(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->summary->t_x, s->n, OUT); }
+static void fu_segment_book_summary_m_T(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->summary->T, s->n, OUT); }
+static void fu_segment_book_summary_m_zbar(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->summary->zbar, s->n, OUT); }
+static void fu_segment_book_summary_m_total(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->summary->total, s->n, OUT); }
+static void fu_segment_book_summary_m_recency(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->recency, s->n, OUT); }
+static void fu_segment_book_summary_m_frequency(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->frequency, s->n, OUT); }
+static void fu_segment_book_summary_m_monetary(fu_segment_book_summary *s, fu_swig_dvec *OUT) { fu_swig_bs_col(s->monetary, s->n, OUT); }
+static void fu_segment_book_summary_m_rfm_codes(fu_segment_book_summary *s, fu_swig_ivec *IOUT) {
+    if (fu_swig_ivec_alloc(IOUT, s->n) != FU_OK) return;
+    for (size_t i = 0; i < s->n; i++) IOUT->v[i] = s->rfm[i].code;
+}
+static void fu_segment_book_summary_m_rfm_groups(fu_segment_book_summary *s, fu_swig_svec *SOUT) {
+    if (fu_swig_svec_alloc(SOUT, s->n) != FU_OK) return;
+    for (size_t i = 0; i < s->n; i++) SOUT->v[i] = s->rfm[i].group;
+}
+
+static fu_segment_book_summary *fu_swig_segment_book(const fu_book *book, int64_t now,
+                                                     const fu_segment_rules *rules, double unit_seconds,
+                                                     bool local_days, int64_t day_offset) {
+    fu_segment_book_options o = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    fu_segment_book_summary *s = NULL;
+    o.unit_seconds = unit_seconds;
+    o.local_days = local_days ? 1 : 0;
+    o.day_offset = day_offset;
+    fu_segment_book_summarize(book, now, rules, &o, &s);
+    return s;
+}
+%}
+%extend fu_segment_book_summary {
+    ~fu_segment_book_summary() { fu_segment_book_summary_free($self); }
+}
+%rename(x) fu_segment_book_summary::m_x;
+%rename(t_x) fu_segment_book_summary::m_t_x;
+%rename(T) fu_segment_book_summary::m_T;
+%rename(zbar) fu_segment_book_summary::m_zbar;
+%rename(total) fu_segment_book_summary::m_total;
+%rename(recency) fu_segment_book_summary::m_recency;
+%rename(frequency) fu_segment_book_summary::m_frequency;
+%rename(monetary) fu_segment_book_summary::m_monetary;
+%rename(rfm_codes) fu_segment_book_summary::m_rfm_codes;
+%rename(rfm_groups) fu_segment_book_summary::m_rfm_groups;
+FU_SEG_RAISES(fu_segment_book_summary::m_x)
+FU_SEG_RAISES(fu_segment_book_summary::m_t_x)
+FU_SEG_RAISES(fu_segment_book_summary::m_T)
+FU_SEG_RAISES(fu_segment_book_summary::m_zbar)
+FU_SEG_RAISES(fu_segment_book_summary::m_total)
+FU_SEG_RAISES(fu_segment_book_summary::m_recency)
+FU_SEG_RAISES(fu_segment_book_summary::m_frequency)
+FU_SEG_RAISES(fu_segment_book_summary::m_monetary)
+FU_SEG_RAISES(fu_segment_book_summary::m_rfm_codes)
+FU_SEG_RAISES(fu_segment_book_summary::m_rfm_groups)
+%extend fu_segment_book_summary {
+    void m_x(fu_swig_dvec *OUT);
+    void m_t_x(fu_swig_dvec *OUT);
+    void m_T(fu_swig_dvec *OUT);
+    void m_zbar(fu_swig_dvec *OUT);
+    void m_total(fu_swig_dvec *OUT);
+    void m_recency(fu_swig_dvec *OUT);
+    void m_frequency(fu_swig_dvec *OUT);
+    void m_monetary(fu_swig_dvec *OUT);
+    void m_rfm_codes(fu_swig_ivec *IOUT);
+    void m_rfm_groups(fu_swig_svec *SOUT);
+}
+%newobject fu_swig_segment_book;
+FU_SEG_RAISES(fu_swig_segment_book)
+%rename(segment_book) fu_swig_segment_book;
+
+/* ---- Assignments ---- */
+%rename(Assignments) fu_swig_assignments;
+typedef struct fu_swig_assignments {
+    %immutable;
+    size_t n;
+    %mutable;
+} fu_swig_assignments;
+%{
+#define FU_SWIG_ASSIGN_STR(field)                                                                  \
+    static void fu_swig_assignments_m_##field(fu_swig_assignments *s, fu_swig_svec *SOUT) {        \
+        if (fu_swig_svec_alloc(SOUT, s->n) != FU_OK) return;                                       \
+        for (size_t i = 0; i < s->n; i++) SOUT->v[i] = s->a[i].field;                              \
+    }
+#define FU_SWIG_ASSIGN_INT(field)                                                                  \
+    static void fu_swig_assignments_m_##field(fu_swig_assignments *s, fu_swig_ivec *IOUT) {        \
+        if (fu_swig_ivec_alloc(IOUT, s->n) != FU_OK) return;                                       \
+        for (size_t i = 0; i < s->n; i++) IOUT->v[i] = (long)s->a[i].field;                        \
+    }
+FU_SWIG_ASSIGN_STR(tier_name)
+FU_SWIG_ASSIGN_STR(tier_rule)
+FU_SWIG_ASSIGN_STR(product_class_name)
+FU_SWIG_ASSIGN_STR(product_rule)
+FU_SWIG_ASSIGN_STR(lifecycle_rule)
+FU_SWIG_ASSIGN_STR(segment)
+FU_SWIG_ASSIGN_STR(segment_rule)
+FU_SWIG_ASSIGN_STR(handling_rule)
+FU_SWIG_ASSIGN_STR(churn_rule)
+FU_SWIG_ASSIGN_STR(deep_care_rule)
+FU_SWIG_ASSIGN_INT(human)
+FU_SWIG_ASSIGN_INT(churn_risk)
+FU_SWIG_ASSIGN_INT(deep_care)
+static void fu_swig_assignments_m_lifecycle(fu_swig_assignments *s, fu_swig_svec *SOUT) {
+    if (fu_swig_svec_alloc(SOUT, s->n) != FU_OK) return;
+    for (size_t i = 0; i < s->n; i++) SOUT->v[i] = fu_segment_lifecycle_name(s->a[i].lifecycle);
+}
+
+static int fu_swig_opt_col(size_t n, size_t k, const char *what) {
+    if (k != 0 && k != n)
+        return fu__error_set(FU_EINVAL, "%s: %zu values for %zu customers (give all or none)", what, k, n);
+    return FU_OK;
+}
+
+static fu_swig_assignments *fu_swig_segment_assign_book(const fu_segment_book_summary *bs, int64_t now,
+                                                        const double *p_alive, size_t n6, const double *clv,
+                                                        size_t n7, const fu_segment_rules *rules) {
+    fu_segment_customer *c;
+    fu_swig_assignments *s;
+    if (fu_swig_opt_col(bs->n, n6, "p_alive") || fu_swig_opt_col(bs->n, n7, "clv")) return NULL;
+    c = (fu_segment_customer *)malloc((bs->n ? bs->n : 1) * sizeof *c);
+    if (!c) { fu__error_nomem(); return NULL; }
+    memcpy(c, bs->customers, bs->n * sizeof *c);
+    for (size_t i = 0; i < bs->n; i++) {
+        if (n6) c[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
+        if (n7) c[i].clv = clv[i];
+    }
+    s = fu_swig_assign(c, bs->n, now, rules);
+    free(c);
+    return s;
+}
+
+static int64_t fu_swig_time_of(double t) {
+    return isnan(t) ? FU_SEGMENT_NO_PURCHASE : (int64_t)t;
+}
+
+static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *annual_spend, size_t n1,
+                                                   const double *unit_price, size_t n2,
+                                                   const double *first_purchase_at, size_t n3,
+                                                   const double *last_purchase_at, size_t n4,
+                                                   const double *recent_complaints, size_t n5,
+                                                   const double *p_alive, size_t n6, const double *clv, size_t n7,
+                                                   const fu_segment_rules *rules) {
+    fu_segment_customer *c;
+    fu_swig_assignments *s;
+    if (fu_swig_same_len(n1, n2, "segment_assign") || fu_swig_same_len(n1, n3, "segment_assign") ||
+        fu_swig_same_len(n1, n4, "segment_assign") || fu_swig_same_len(n1, n5, "segment_assign") ||
+        fu_swig_opt_col(n1, n6, "p_alive") || fu_swig_opt_col(n1, n7, "clv"))
+        return NULL;
+    c = (fu_segment_customer *)malloc((n1 ? n1 : 1) * sizeof *c);
+    if (!c) { fu__error_nomem(); return NULL; }
+    for (size_t i = 0; i < n1; i++) {
+        fu_segment_customer_init(&c[i]);
+        c[i].annual_spend = annual_spend[i];
+        c[i].unit_price = unit_price[i];
+        c[i].first_purchase_at = fu_swig_time_of(first_purchase_at[i]);
+        c[i].last_purchase_at = fu_swig_time_of(last_purchase_at[i]);
+        c[i].recent_complaints = recent_complaints[i] > 0 ? (unsigned)recent_complaints[i] : 0u;
+        if (n6) c[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
+        if (n7) c[i].clv = clv[i];
+    }
+    s = fu_swig_assign(c, n1, now, rules);
+    free(c);
+    return s;
+}
+%}
+%extend fu_swig_assignments {
+    ~fu_swig_assignments() { fu_swig_assignments_free($self); }
+}
+%rename(tiers) fu_swig_assignments::m_tier_name;
+%rename(tier_rules) fu_swig_assignments::m_tier_rule;
+%rename(product_classes) fu_swig_assignments::m_product_class_name;
+%rename(product_rules) fu_swig_assignments::m_product_rule;
+%rename(lifecycles) fu_swig_assignments::m_lifecycle;
+%rename(lifecycle_rules) fu_swig_assignments::m_lifecycle_rule;
+%rename(segments) fu_swig_assignments::m_segment;
+%rename(segment_rules) fu_swig_assignments::m_segment_rule;
+%rename(handling_rules) fu_swig_assignments::m_handling_rule;
+%rename(churn_rules) fu_swig_assignments::m_churn_rule;
+%rename(deep_care_rules) fu_swig_assignments::m_deep_care_rule;
+%rename(human) fu_swig_assignments::m_human;
+%rename(churn_risk) fu_swig_assignments::m_churn_risk;
+%rename(deep_care) fu_swig_assignments::m_deep_care;
+%extend fu_swig_assignments {
+    void m_tier_name(fu_swig_svec *SOUT);
+    void m_tier_rule(fu_swig_svec *SOUT);
+    void m_product_class_name(fu_swig_svec *SOUT);
+    void m_product_rule(fu_swig_svec *SOUT);
+    void m_lifecycle(fu_swig_svec *SOUT);
+    void m_lifecycle_rule(fu_swig_svec *SOUT);
+    void m_segment(fu_swig_svec *SOUT);
+    void m_segment_rule(fu_swig_svec *SOUT);
+    void m_handling_rule(fu_swig_svec *SOUT);
+    void m_churn_rule(fu_swig_svec *SOUT);
+    void m_deep_care_rule(fu_swig_svec *SOUT);
+    void m_human(fu_swig_ivec *IOUT);
+    void m_churn_risk(fu_swig_ivec *IOUT);
+    void m_deep_care(fu_swig_ivec *IOUT);
+}
+%newobject fu_swig_segment_assign_book;
+%newobject fu_swig_segment_assign;
+FU_SEG_RAISES(fu_swig_segment_assign_book)
+FU_SEG_RAISES(fu_swig_segment_assign)
+%rename(segment_assign_book) fu_swig_segment_assign_book;
+%rename(segment_assign) fu_swig_segment_assign;
+
+/* ---- per language: results borrow strings from the rules (and policy) and the book ---- */
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_segment_book;
+%feature("kwargs") fu_swig_segment_assign_book;
+%feature("kwargs") fu_swig_segment_assign;
+/* the proxies name their parameters: the results keep what they borrow from */
+%pythonappend fu_swig_segment_rules_from_policy %{
+    val._parents = (policy,)
+%}
+%pythonappend fu_swig_segment_book %{
+    val._parents = (book, rules)
+%}
+%pythonappend fu_swig_segment_assign_book %{
+    val._parents = (book_summary, rules)
+%}
+%pythonappend fu_swig_segment_assign %{
+    val._parents = (rules,)
+%}
+#endif
+#ifdef SWIGLUA
+/* The user value of a result is the table of its parents (the arguments that
+ * hold what it borrows). */
+%define FU_SEG_KEEP(type, args...)
+%typemap(out) type {
+    SWIG_NewPointerObj(L, $1, $descriptor(type), $owner); SWIG_arg++;
+    if ($1) {
+        static const int keep[] = {args};
+        lua_createtable(L, (int)(sizeof keep / sizeof keep[0]), 0);
+        int nargs = lua_gettop(L) - SWIG_arg; /* the stack holds the arguments, then the results */
+        for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
+            if (keep[k] <= nargs) lua_pushvalue(L, keep[k]);
+            else lua_pushnil(L);
+            lua_rawseti(L, -2, (lua_Integer)k + 1);
+        }
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+%enddef
+FU_SEG_KEEP(fu_segment_rules *, 1)
+FU_SEG_KEEP(fu_segment_book_summary *, 1, 3)
+#endif
+
+fu_segment_rules *fu_swig_segment_rules_from_policy(const fu_policy *policy);
+fu_segment_book_summary *fu_swig_segment_book(const fu_book *book, int64_t now, const fu_segment_rules *rules = NULL,
+                                              double unit_seconds = 604800.0, bool local_days = true,
+                                              int64_t day_offset = 0);
+#ifdef SWIGLUA
+FU_SEG_KEEP(fu_swig_assignments *, 1, 5)
+#endif
+fu_swig_assignments *fu_swig_segment_assign_book(const fu_segment_book_summary *book_summary, int64_t now,
+                                                 const double *p_alive, size_t n6, const double *clv, size_t n7,
+                                                 const fu_segment_rules *rules = NULL);
+#ifdef SWIGLUA
+FU_SEG_KEEP(fu_swig_assignments *, 9)
+#endif
+fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *annual_spend, size_t n1,
+                                            const double *unit_price, size_t n2, const double *first_purchase_at,
+                                            size_t n3, const double *last_purchase_at, size_t n4,
+                                            const double *recent_complaints, size_t n5, const double *p_alive,
+                                            size_t n6, const double *clv, size_t n7,
+                                            const fu_segment_rules *rules = NULL);

@@ -79,4 +79,67 @@ T.test("summaries and RFM", function()
   T.eq(followup.tier_name(followup.TIER_KEY), "key", "tier name")
 end)
 
+local BOOK_CUSTOMERS = "customer_id,tz,annual_spend,first_purchase_at\n" ..
+  "A,Asia/Shanghai,,\n" ..
+  "B,America/New_York,600000,2020-01-01T00:00:00Z\n" ..
+  "C,UTC,,\n"
+local BOOK_EVENTS = "customer_id,at,kind,order_id,unit_price,amount\n" ..
+  "A,2026-01-01T10:00:00+08:00,purchase,o1,,100\n" ..
+  "A,2026-01-01T23:30:00+08:00,purchase,o2,,50\n" ..
+  "A,2026-01-02T07:00:00+08:00,purchase,o3,,30\n" ..
+  "A,2026-01-15T12:00:00+08:00,purchase,o4,12000,70\n" ..
+  "A,2026-02-20T10:00:00+08:00,complaint,,,\n" ..
+  "C,2026-02-27T12:00:00Z,purchase,o5,,10\n"
+local BOOK_NOW = 1772294400 -- 2026-03-01T00:00:00+08:00
+
+local function small_book()
+  local b = followup.Book()
+  b:read_customers_text(BOOK_CUSTOMERS)
+  b:read_events_text(BOOK_EVENTS)
+  return b
+end
+
+T.test("rules from the built-in policy name the policy rules", function()
+  local rules = followup.segment_rules_from_policy(followup.policy_default())
+  collectgarbage() -- the policy lives on in the rules' user value
+  T.eq(rules.n_tiers, 3, "tiers")
+  local nan = 0 / 0
+  local now = BOOK_NOW
+  local a = followup.segment_assign(now, {500000, 500001, 100000, 99999.99}, {20000, 500, 5000, nan},
+    {now - 400 * 86400, now - 400 * 86400, now - 400 * 86400, nan},
+    {now - 10 * 86400, now - 10 * 86400, now - 10 * 86400, nan}, {0, 0, 1, 0}, {}, {}, rules)
+  local tiers = a:tiers()
+  T.eq(tiers[1], "key", "500000 is key")
+  T.eq(tiers[2], "vip", "500001 is vip")
+  T.eq(tiers[3], "key", "100000 is key")
+  T.eq(tiers[4], "ordinary", "99999.99 is ordinary")
+  T.eq(a:tier_rules()[2], "segments.value_tiers.vip", "rule")
+  T.eq(a:lifecycle_rules()[3], "segments.lifecycle.declining.complaint_within", "complaint")
+  T.eq(a:segments()[3], "high_value_at_risk", "segment")
+  T.eq(a:human()[1], 0, "standard is automated")
+  T.eq(a:churn_rules()[1], false, "absent rule")
+  local e = T.raises(followup.segment_assign, now, {1, 2}, {1}, {now}, {now}, {0, 0}, {}, {}, rules)
+  T.eq(e.name, "InvalidArgumentError", "lengths")
+end)
+
+T.test("a whole book in one call", function()
+  local rules = followup.segment_rules_from_policy(followup.policy_default())
+  local s = followup.segment_book(small_book(), BOOK_NOW, rules)
+  collectgarbage() -- the book lives on in the summary's user value
+  T.eq(s.n, 3, "n")
+  T.eq(s:x()[1], 2.0, "x: local days Jan 1, Jan 2, Jan 15")
+  T.near(s:T()[1], 59 / 7, 1e-12, "T")
+  T.eq(s:zbar()[1], 50.0, "zbar")
+  T.eq(s:rfm_codes()[1], 133, "rfm")
+  T.eq(s:rfm_groups()[1], "churn_risk", "rfm group")
+  T.eq(s:rfm_groups()[2], false, "no purchase")
+  local a = followup.segment_assign_book(s, BOOK_NOW, {}, {}, rules)
+  local seg = a:segments()
+  T.eq(seg[1], "at_risk", "A")
+  T.eq(seg[2], "deep_care", "B")
+  T.eq(seg[3], "new_customer", "C")
+  local d = followup.segment_book(small_book(), BOOK_NOW, nil, 86400.0, false, 0)
+  T.eq(d:x()[1], 1.0, "UTC days")
+end)
+
 T.done()

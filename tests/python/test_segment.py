@@ -96,3 +96,87 @@ def test_rfm_codes_and_groups():
     assert groups[0] == "champions" and groups[9] == "cant_lose"
     assert followup.tier_name(followup.TIER_VIP) == "vip"
     assert followup.lifecycle_name(followup.LIFECYCLE_CHURNED) == "churned"
+
+
+BOOK_CUSTOMERS = ("customer_id,tz,annual_spend,first_purchase_at\n"
+                  "A,Asia/Shanghai,,\n"
+                  "B,America/New_York,600000,2020-01-01T00:00:00Z\n"
+                  "C,UTC,,\n")
+BOOK_EVENTS = ("customer_id,at,kind,order_id,unit_price,amount\n"
+               "A,2026-01-01T10:00:00+08:00,purchase,o1,,100\n"
+               "A,2026-01-01T23:30:00+08:00,purchase,o2,,50\n"
+               "A,2026-01-02T07:00:00+08:00,purchase,o3,,30\n"
+               "A,2026-01-15T12:00:00+08:00,purchase,o4,12000,70\n"
+               "A,2026-02-20T10:00:00+08:00,complaint,,,\n"
+               "C,2026-02-27T12:00:00Z,purchase,o5,,10\n")
+BOOK_NOW = 1772294400  # 2026-03-01T00:00:00+08:00
+
+
+def small_book():
+    b = followup.Book()
+    b.read_customers_text(BOOK_CUSTOMERS)
+    b.read_events_text(BOOK_EVENTS)
+    return b
+
+
+def test_rules_from_policy_and_assign_columns():
+    rules = followup.segment_rules_from_policy(followup.policy_default())  # the policy is kept alive
+    assert rules.flags & followup.SEGMENT_RULES_POLICY
+    assert rules.n_tiers == 3 and rules.rfm_bins == 5 and rules.n_composite == 6
+    assert rules.human_from_quantile == pytest.approx(0.8)
+    nan = float("nan")
+    now = BOOK_NOW
+    a = followup.segment_assign(now, [500000, 500001, 100000, 99999.99], [20000, 500, 5000, nan],
+                                [now - 400 * 86400] * 3 + [nan], [now - 10 * 86400] * 3 + [nan],
+                                [0, 0, 1, 0], [], [], rules)
+    assert a.n == 4
+    assert a.tiers() == ["key", "vip", "key", "ordinary"]
+    assert a.tier_rules() == ["segments.value_tiers.key", "segments.value_tiers.vip",
+                              "segments.value_tiers.key", "segments.value_tiers.ordinary"]
+    assert a.product_classes() == ["high_price", "low_price", "mid_price", "unknown"]
+    assert a.lifecycles() == ["growing", "growing", "declining", "new"]
+    assert a.lifecycle_rules()[2] == "segments.lifecycle.declining.complaint_within"
+    assert a.segments() == ["standard", "vip", "high_value_at_risk", "new_customer"]
+    assert a.human() == [0, 1, 1, 1]
+    assert a.churn_risk() == [0, 0, 1, 0]
+    assert a.churn_rules()[0] is None
+    # without rules: the built-in thresholds and names, no composite segments
+    d = followup.segment_assign(now, [600000], [1], [now - 86400], [now - 86400], [0], [], [])
+    assert d.tier_rules() == ["segments.tiers.vip"] and d.segments() == [None]
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.segment_assign(now, [1, 2], [1], [now], [now], [0, 0], [], [], rules)
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.segment_assign(now, [1], [1], [now], [now], [0], [0.5, 0.5], [], rules)
+
+
+def test_segment_book_hand_computed_and_assign_book():
+    rules = followup.segment_rules_from_policy(followup.policy_default())
+    s = followup.segment_book(small_book(), BOOK_NOW, rules)  # book kept alive by s
+    assert s.n == 3
+    assert s.x()[0] == 2.0 and s.zbar()[0] == 50.0 and s.total()[0] == 250.0
+    assert s.t_x()[0] == pytest.approx(2.0) and s.T()[0] == pytest.approx(59 / 7)
+    assert math.isnan(s.recency()[1]) and s.recency()[0] == pytest.approx(45 / 7)
+    assert s.frequency() == [3.0, 0.0, 1.0] and s.monetary() == [250.0, 0.0, 10.0]
+    assert s.rfm_codes() == [133, 0, 311]
+    assert s.rfm_groups() == ["churn_risk", None, "other"]  # 311: no policy group
+    a = followup.segment_assign_book(s, BOOK_NOW, [0.9, 0.5, 0.5], [100.0, float("nan"), 5.0], rules)
+    assert a.lifecycle_rules()[0] == "segments.lifecycle.declining.complaint_within"
+    assert a.segments() == ["at_risk", "deep_care", "new_customer"]
+    # the higher of two known CLVs is at the 80% quantile: human
+    assert a.handling_rules()[0] == "segments.clv.human_from_quantile"
+    days = followup.segment_book(small_book(), BOOK_NOW, None, 86400.0, False, 0)
+    assert days.x()[0] == 1.0 and days.zbar()[0] == 70.0
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.segment_book(small_book(), BOOK_NOW, None, 0.0)
+
+
+def test_segment_objects_outlive_their_parents():
+    import gc
+    s = followup.segment_book(small_book(), BOOK_NOW,
+                              followup.segment_rules_from_policy(followup.policy_default()))
+    gc.collect()
+    a = followup.segment_assign_book(s, BOOK_NOW, [], [])
+    del s
+    gc.collect()
+    assert a.tiers() == ["ordinary", "vip", "ordinary"]
+    assert a.segments() == [None, None, None]
