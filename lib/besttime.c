@@ -263,6 +263,12 @@ typedef struct bt_cust {
 typedef struct bt_zone {
     char *tz;
     fu_calendar *cal;
+    /* The business calendar of the zone's B2B customers (NULL until one is
+     * met): the policy calendar itself in its own zone (`biz_home`), else a
+     * calendar of this zone with its weekly hours only (owned). */
+    const fu_calendar *biz;
+    fu_calendar *biz_owned;
+    uint8_t biz_home;
 } bt_zone;
 
 typedef struct bt_win {
@@ -276,6 +282,7 @@ struct fu_besttime {
     const fu__policy *pol;
     /* resolved options */
     unsigned int flags;
+    unsigned int b2b_by; /* FU_BESTTIME_B2B_* */
     int n_slots, hours_per_slot;
     double inv_half_life; /* 1 / half-life in seconds; 0: no decay */
     double prior_strength, prior_rate, smoothing, min_strength, max_strength;
@@ -400,7 +407,8 @@ static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out)
     bt_zone *nz = fu__realloc(m->zones, (m->n_zones + 1) * sizeof *nz);
     if (!nz) return fu__error_nomem();
     m->zones = nz;
-    bt_zone z = {NULL, NULL};
+    bt_zone z;
+    memset(&z, 0, sizeof z);
     z.tz = fu__strdup(tz);
     if (!z.tz) return fu__error_nomem();
     rc = fu_calendar_new(tz, &z.cal);
@@ -457,6 +465,7 @@ void fu_besttime_free(fu_besttime *m) {
     for (size_t i = 0; i < m->n_zones; i++) {
         fu__free(m->zones[i].tz);
         fu_calendar_free(m->zones[i].cal);
+        fu_calendar_free(m->zones[i].biz_owned);
     }
     fu__free(m->zones);
     for (size_t i = 0; i < m->n_wins; i++) fu_windows_free(m->wins[i].w);
@@ -512,6 +521,10 @@ static int bt_resolve_options(fu_besttime *m, const fu_besttime_options *o) {
         return fu__error_set(FU_EINVAL, "unknown prior method %d", (int)o->prior_method);
     m->method = o->prior_method;
     m->flags = o->flags;
+    /* `b2b` came with version 2; version-1 callers get the old rule */
+    m->b2b_by = o->version >= 2 ? o->b2b : FU_BESTTIME_B2B_DEFAULT;
+    if (m->b2b_by & ~FU_BESTTIME_B2B_DEFAULT)
+        return fu__error_set(FU_EINVAL, "unknown fu_besttime_options.b2b bits 0x%x", m->b2b_by);
     return FU_OK;
 }
 
@@ -589,6 +602,42 @@ static int bt_setup_policy(fu_besttime *m, const char *b2b_calendar) {
     return FU_OK;
 }
 
+/* The business calendar of zone z's B2B customers: the policy calendar in
+ * its own zone; in any other zone its weekly hours in that zone's local time,
+ * without its holidays and make-up days (dates of another country). */
+static int bt_zone_biz(fu_besttime *m, bt_zone *z) {
+    const fu__pol_calendar *pc = m->biz;
+    if (z->biz) return FU_OK;
+    if (strcmp(z->tz, pc->tz) == 0) {
+        z->biz = pc->cal;
+        z->biz_home = 1;
+        return FU_OK;
+    }
+    fu_calendar *cal = NULL;
+    int rc = fu_calendar_new(z->tz, &cal);
+    for (int d = 0; d < 7 && !rc && pc->has_hours; d++) {
+        fu_day_interval iv[FU__POL_MAX_INTERVALS];
+        int n = pc->n_hours[d];
+        for (int i = 0; i < n; i++) {
+            iv[i].start_minute = pc->hours[d][i].start_min;
+            iv[i].end_minute = pc->hours[d][i].end_min;
+        }
+        rc = fu_calendar_set_hours(cal, d, iv, (size_t)n);
+    }
+    if (rc) {
+        fu_calendar_free(cal);
+        return rc;
+    }
+    z->biz = z->biz_owned = cal;
+    return FU_OK;
+}
+
+static int bt_is_b2b(const fu_besttime *m, const fu_customer *c) {
+    if ((m->b2b_by & FU_BESTTIME_B2B_INDUSTRY) && c->industry && *c->industry) return 1;
+    if ((m->b2b_by & FU_BESTTIME_B2B_SMB) && c->is_smb == FU_TRI_YES) return 1;
+    return 0;
+}
+
 /* Read customers: zones, windows, consent, B2B, month-end rule. */
 static int bt_read_customers(fu_besttime *m, const fu_book *book, const uint32_t *segment) {
     bt_map zmap = {0}, wmap = {0};
@@ -609,7 +658,8 @@ static int bt_read_customers(fu_besttime *m, const fu_book *book, const uint32_t
         bc->consent[0] = (uint8_t)c->consent_phone;
         bc->consent[1] = (uint8_t)c->consent_sms;
         bc->consent[2] = (uint8_t)c->consent_email;
-        bc->b2b = (c->industry && *c->industry) || c->is_smb == FU_TRI_YES;
+        bc->b2b = m->biz && bt_is_b2b(m, c);
+        if (!rc && bc->b2b) rc = bt_zone_biz(m, &m->zones[bc->zone]);
         for (size_t s = 0; s < m->n_supp; s++) {
             if (bt_supp_matches(m->supp[s], c)) {
                 bc->month_end = (int16_t)s;
@@ -1148,7 +1198,8 @@ static int bt_next_allowed(const fu_besttime *m, const bt_cust *c, int64_t t, un
     int urgent = (flags & FU_BESTTIME_URGENT) != 0;
     const fu_windows *dnd = (!urgent && c->dnd != BT_NONE) ? m->wins[c->dnd].w : NULL;
     const fu_windows *pref = (use_pref && !urgent && c->pref != BT_NONE) ? m->wins[c->pref].w : NULL;
-    const fu__pol_calendar *biz = c->b2b ? m->biz : NULL;
+    const bt_zone *zn = &m->zones[c->zone];
+    const fu_calendar *biz = c->b2b ? zn->biz : NULL;
     const fu__pol_suppression *me = (!urgent && c->month_end >= 0) ? m->supp[c->month_end] : NULL;
     int64_t limit = t > INT64_MAX - BT_SEARCH ? INT64_MAX : t + BT_SEARCH;
     const char *first = NULL;
@@ -1170,10 +1221,10 @@ static int bt_next_allowed(const fu_besttime *m, const bt_cust *c, int64_t t, un
         } else if (dnd && fu_windows_contains(dnd, mow)) {
             r = RULE_DND;
             rc = bt_dnd_end(dnd, cal, t, &nt);
-        } else if (biz && (in = fu_calendar_is_open(biz->cal, t)) <= 0) {
+        } else if (biz && (in = fu_calendar_is_open(biz, t)) <= 0) {
             if (in < 0) return in;
-            r = bt_is_holiday(biz, t) ? m->rule_biz_holidays : m->rule_biz_hours;
-            rc = fu_calendar_next_open(biz->cal, t, &nt);
+            r = zn->biz_home && bt_is_holiday(m->biz, t) ? m->rule_biz_holidays : m->rule_biz_hours;
+            rc = fu_calendar_next_open(biz, t, &nt);
         } else if (me) {
             if (L.day > bt_days_in_month(L.year, L.month) - me->last_days) {
                 r = me->rule;
@@ -1287,9 +1338,8 @@ static int bt_hours_build(const fu_besttime *m, uint32_t zone, int64_t from, int
     return FU_OK;
 }
 
-static int bt_biz_state(const fu_besttime *m, bt_hour *x) {
+static int bt_biz_state(const fu_calendar *bc, bt_hour *x) {
     if (x->biz != ST_UNKNOWN) return x->biz;
-    const fu_calendar *bc = m->biz->cal;
     int open = fu_calendar_is_open(bc, x->start);
     int64_t v;
     if (open > 0) {
@@ -1383,8 +1433,8 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             if (bit(dnd->full, x->how)) continue;
             st = ST_PART;
         }
-        if (c->b2b && m->biz) {
-            int b = bt_biz_state(m, x);
+        if (c->b2b) {
+            int b = bt_biz_state(m->zones[c->zone].biz, x);
             if (b == ST_NONE) continue;
             if (b == ST_PART) st = ST_PART;
         }
@@ -1393,7 +1443,7 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
         const char *r;
         int rc;
         unsigned int sf = 0;
-        int biz_full = !(c->b2b && m->biz) || x->biz == ST_FULL;
+        int biz_full = !c->b2b || x->biz == ST_FULL;
         if (x->min0 >= 0 && biz_full && (st == ST_PART || (pref && bit(pref->any, x->how) &&
                                                            !bit(pref->full, x->how)))) {
             /* Cut only by weekly windows inside a regular local hour: scan its

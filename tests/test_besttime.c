@@ -449,6 +449,85 @@ Test(besttime, explicit_consent_flag_forbids_unknown_consent) {
     fu_policy_free(p);
 }
 
+/* B2B customers get the policy calendar's weekly hours (cn: Mon-Fri
+ * 09:00-12:00, 13:30-18:00) in their own zone; its holidays and make-up days
+ * only in its own zone (Asia/Shanghai). */
+static const char *CUSTS_B2B = "customer_id,tz,industry,is_smb\n"
+                               "nyb2b,America/New_York,retail,\n"
+                               "nysmb,America/New_York,,yes\n"
+                               "cnb2b,Asia/Shanghai,retail,\n"
+                               "berlin,Europe/Berlin,,\n";
+
+Test(besttime, b2b_customers_get_business_hours_in_their_own_zone) {
+    fu_policy *p = default_policy();
+    fu_book *b = make_book(CUSTS_B2B, NULL);
+    fu_besttime *m = make_model(p, b, NULL);
+    fu_besttime_slot s;
+    size_t n;
+    /* a Wednesday in New York: the first business minute is 09:00 EDT */
+    int64_t from = T("2025-03-26T00:00:00-04:00");
+    cr_assert_eq(fu_besttime_best(m, 0, from, from + 86400, FU_CHANNEL_PHONE, 0, 1, NULL, &s, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(s.at, T("2025-03-26T09:00:00-04:00"));
+    cr_assert_eq(s.hour_of_week, 2 * 24 + 9);
+    /* 12:30 in New York is the lunch break of the business hours */
+    fu_besttime_decision d;
+    cr_assert_eq(fu_besttime_may_contact(m, 0, T("2025-03-26T12:30:00-04:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 0);
+    cr_assert_str_eq(d.rule, "calendars.cn.hours");
+    cr_assert_eq(d.next_allowed, T("2025-03-26T13:30:00-04:00"));
+    /* Saturday in New York: closed until Monday 09:00 New York time */
+    cr_assert_eq(fu_besttime_may_contact(m, 0, T("2025-03-29T10:00:00-04:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "calendars.cn.hours");
+    cr_assert_eq(d.next_allowed, T("2025-03-31T09:00:00-04:00"));
+    /* Chinese National Day is no holiday in New York; it is in Shanghai */
+    cr_assert_eq(fu_besttime_may_contact(m, 0, T("2025-10-01T10:00:00-04:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1);
+    cr_assert_eq(fu_besttime_may_contact(m, 2, T("2025-10-01T10:00:00+08:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "calendars.cn.holidays");
+    /* nor is the make-up Sunday 2025-09-28 a working day in New York */
+    cr_assert_eq(fu_besttime_may_contact(m, 0, T("2025-09-28T10:00:00-04:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 0);
+    cr_assert_eq(d.next_allowed, T("2025-09-29T09:00:00-04:00"));
+    /* is_smb yes counts by default */
+    cr_assert_eq(fu_besttime_best(m, 1, from, from + 86400, FU_CHANNEL_PHONE, 0, 1, NULL, &s, &n), FU_OK);
+    cr_assert_eq(s.at, T("2025-03-26T09:00:00-04:00"));
+    /* the Berlin consumer has no business calendar: quiet hours from 08:00 */
+    cr_assert_eq(fu_besttime_may_contact(m, 3, T("2025-03-29T08:30:00+01:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1);
+    fu_besttime_free(m);
+
+    /* who is B2B is explicit: industry only, nobody */
+    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
+    cr_assert_eq(o.b2b, FU_BESTTIME_B2B_INDUSTRY | FU_BESTTIME_B2B_SMB);
+    o.b2b = FU_BESTTIME_B2B_INDUSTRY;
+    m = make_model(p, b, &o);
+    cr_assert_eq(fu_besttime_best(m, 1, from, from + 86400, FU_CHANNEL_PHONE, 0, 1, NULL, &s, &n), FU_OK);
+    cr_assert_eq(s.at, T("2025-03-26T08:00:00-04:00"));
+    cr_assert_eq(fu_besttime_best(m, 0, from, from + 86400, FU_CHANNEL_PHONE, 0, 1, NULL, &s, &n), FU_OK);
+    cr_assert_eq(s.at, T("2025-03-26T09:00:00-04:00"));
+    fu_besttime_free(m);
+    o.b2b = 0;
+    m = make_model(p, b, &o);
+    cr_assert_eq(fu_besttime_best(m, 0, from, from + 86400, FU_CHANNEL_PHONE, 0, 1, NULL, &s, &n), FU_OK);
+    cr_assert_eq(s.at, T("2025-03-26T08:00:00-04:00"));
+    fu_besttime_free(m);
+    /* version-1 options (no b2b field) keep the old rule: industry or SMB */
+    o.version = 1;
+    o.b2b = 0; /* not read */
+    m = make_model(p, b, &o);
+    cr_assert_eq(fu_besttime_best(m, 1, from, from + 86400, FU_CHANNEL_PHONE, 0, 1, NULL, &s, &n), FU_OK);
+    cr_assert_eq(s.at, T("2025-03-26T09:00:00-04:00"));
+    fu_besttime_free(m);
+    o.version = FU_BESTTIME_OPTIONS_VERSION;
+    o.b2b = 0x10;
+    fu_besttime *bad = NULL;
+    cr_assert_eq(fu_besttime_new(&bad, p, b, NULL, 0, &o), FU_EINVAL);
+    cr_assert_null(bad);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
 /* ================================================================ best hours */
 
 /* Customer `plain` answers on Wednesdays at 10h and 19h, never at 15h. */

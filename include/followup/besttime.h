@@ -30,9 +30,14 @@
  *    consent allows it unless #FU_BESTTIME_EXPLICIT_CONSENT is set;
  * 2. quiet hours (`quiet_hours.allowed` of the policy, customer's local time);
  * 3. the customer's do-not-disturb windows (`customer.dnd_windows`);
- * 4. for B2B customers (an `industry` is given, or `is_smb` is yes) the
- *    business calendar (`calendars.NAME.holidays` on a closed day,
- *    `calendars.NAME.hours` outside business hours);
+ * 4. for B2B customers the business calendar (`calendars.NAME.holidays` on
+ *    a closed day, `calendars.NAME.hours` outside business hours). Who is
+ *    B2B is fu_besttime_options.b2b: by default a customer with a non-empty
+ *    `industry` or with `is_smb` yes. A B2B customer gets the calendar's
+ *    weekly business hours in the customer's OWN zone (09:00 in New York for
+ *    a New York customer under a Shanghai calendar); the calendar's holidays
+ *    and make-up working days apply only to customers whose zone is the
+ *    calendar's zone (the same IANA name): they are dates of that country;
  * 5. month end for the customers a `suppressions` rule with `last_days`
  *    matches (by `is_smb` and `industry`; the rule's own name is reported);
  * 6. the customer's preferred windows (`customer.preferred_windows`): a
@@ -86,6 +91,13 @@ typedef enum fu_besttime_prior_method {
 /** #fu_besttime_options flag: unknown channel consent forbids the channel. */
 #define FU_BESTTIME_EXPLICIT_CONSENT 0x1u
 
+/** fu_besttime_options.b2b bit: a customer with a non-empty `industry` is B2B. */
+#define FU_BESTTIME_B2B_INDUSTRY 0x1u
+/** fu_besttime_options.b2b bit: a customer with `is_smb` yes is B2B. */
+#define FU_BESTTIME_B2B_SMB 0x2u
+/** Who is B2B by default: #FU_BESTTIME_B2B_INDUSTRY | #FU_BESTTIME_B2B_SMB. */
+#define FU_BESTTIME_B2B_DEFAULT (FU_BESTTIME_B2B_INDUSTRY | FU_BESTTIME_B2B_SMB)
+
 /** Options of fu_besttime_new(). Fields are only ever appended. */
 typedef struct fu_besttime_options {
     unsigned int version;       /**< #FU_BESTTIME_OPTIONS_VERSION */
@@ -118,7 +130,9 @@ typedef struct fu_besttime_options {
     /** Channels whose contacts are evidence: bit `1u << c` for each
      *  #fu_channel c; 0: phone and contacts without a channel. */
     unsigned int channels;
-    /** Policy calendar (name) of B2B customers; NULL: the policy's default. */
+    /** Policy calendar (name) of B2B customers; NULL: the policy's default.
+     *  Its weekly hours apply in each B2B customer's own zone, its holidays
+     *  and make-up days only in the calendar's own zone. */
     const char *b2b_calendar;
     /** How much a customer's own evidence at the same time of day on another
      *  day of the same type (Mon-Fri, Sat-Sun) counts, in [0,1]; negative:
@@ -127,12 +141,16 @@ typedef struct fu_besttime_options {
     /** How much the customer's evidence in the neighbouring slot of the same
      *  day counts, in [0,1]; negative: 0.25. */
     double share_hour;
+    /** Who is B2B and gets the business calendar (`b2b_calendar`):
+     *  `FU_BESTTIME_B2B_*` bits, 0: nobody. Since version 2; options of
+     *  version 1 mean #FU_BESTTIME_B2B_DEFAULT. */
+    unsigned int b2b;
 } fu_besttime_options;
 
-#define FU_BESTTIME_OPTIONS_VERSION 1
+#define FU_BESTTIME_OPTIONS_VERSION 2
 #define FU_BESTTIME_OPTIONS_INIT                                                          \
     {FU_BESTTIME_OPTIONS_VERSION, 0u, 0, 0, -1.0, -1.0, FU_BESTTIME_PRIOR_MOMENTS, -1.0, \
-     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0}
+     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0, FU_BESTTIME_B2B_DEFAULT}
 
 /** Fill `opts` with the defaults (#FU_BESTTIME_OPTIONS_INIT). */
 FU_EXTERN void fu_besttime_options_init(fu_besttime_options *opts);
