@@ -18,6 +18,11 @@
  *    every customer; fu_segment_rfm_score() and fu_segment_assign() give RFM
  *    scores and the rule-based segments, each naming the rule that made it.
  *
+ * With a policy and a customer book, fu_segment_rules_new_from_policy() gives
+ * the rules (the policy's names and numbers) and fu_segment_book_summarize()
+ * computes steps 1 and the RFM and assignment inputs for every customer in
+ * one call; `followup segment` (docs/segmentation.md) runs the whole chain.
+ *
  * **Model time.** The models never assume a unit: `t_x`, `T`, horizons and
  * CLV period lengths are all in the same caller-chosen unit, the one given to
  * fu_segment_summarize().
