@@ -88,7 +88,7 @@ static lua_Integer fu_lua_tointeger(lua_State *L, int idx) {
     int64_t, uint8_t, uint16_t, uint32_t, uint64_t
   "$1 = fu_lua_isinteger(L, $input);"
 %typemap(varout) int, long, int64_t, size_t, unsigned int "lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++;"
-%typemap(consttab) int, long, unsigned int
+%typemap(consttab) int, long, unsigned int, int64_t
   "{SWIG_LUA_CONSTTAB_INT(\"$symname\", $value)}"
 
 %typemap(argout) int64_t *out, int *out, unsigned int *out, uint8_t *out, size_t *out
