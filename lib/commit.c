@@ -136,7 +136,19 @@ typedef struct ex_pat {
     pcre2_code *code;
     pcre2_match_data *md;
     fu_deadline_rule rule;
+    int jit; /* JIT code was made: matched through pcre2_jit_match() */
 } ex_pat;
+
+/* All patterns of a set (promises, risky phrases) as one alternation. Its
+ * leftmost match is the leftmost match of any of them, so no pattern can
+ * match before it: each pattern then starts there, and a note where it finds
+ * nothing is done after one scan instead of one per pattern. NULL when the
+ * patterns cannot be combined safely (see combinable()). */
+typedef struct ex_scan {
+    pcre2_code *code;
+    pcre2_match_data *md;
+    int jit;
+} ex_scan;
 
 struct fu_extractor {
     fu__re re;
@@ -145,6 +157,8 @@ struct fu_extractor {
     ex_pat *risky;
     size_t n_risky;
     int64_t min_lead;
+    ex_scan scan_pats, scan_risky;
+    int trusted_utf8; /* FU_EXTRACT_VALID_UTF8: the caller checked the notes */
 };
 
 struct fu_extraction {
@@ -182,10 +196,14 @@ static const fu_risky_pattern k_builtin_risky[] = {
 #define N_BUILTIN (sizeof k_builtin / sizeof k_builtin[0])
 #define N_BUILTIN_RISKY (sizeof k_builtin_risky / sizeof k_builtin_risky[0])
 
-/* No PCRE2_UCP: Unicode-aware \d \s \w \b make every pattern about three
+/* No PCRE2_MATCH_INVALID_UTF: its JIT code checks every character and ran
+ * about 9% slower (bench_commit, CPU time). Notes are checked once instead
+ * (utf8_valid()), invalid bytes replaced in a copy (see fu_extractor_run()),
+ * and matched with PCRE2_NO_UTF_CHECK.
+ * No PCRE2_UCP: Unicode-aware \d \s \w \b make every pattern about three
  * times slower on Chinese text (bench_commit), and the counts we read are
  * ASCII digits or Chinese numerals, never other scripts' digits. */
-static const uint32_t k_ex_flags = PCRE2_UTF | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF;
+static const uint32_t k_ex_flags = PCRE2_UTF | PCRE2_CASELESS;
 
 static void ex_pat_fini(ex_pat *p) {
     pcre2_match_data_free(p->md);
@@ -194,8 +212,15 @@ static void ex_pat_fini(ex_pat *p) {
     fu__free(p->reason);
 }
 
+static void ex_scan_fini(ex_scan *sc) {
+    pcre2_match_data_free(sc->md);
+    pcre2_code_free(sc->code);
+}
+
 void fu_extractor_free(fu_extractor *ex) {
     if (!ex) return;
+    ex_scan_fini(&ex->scan_pats);
+    ex_scan_fini(&ex->scan_risky);
     for (size_t i = 0; i < ex->n_pats; i++) ex_pat_fini(&ex->pats[i]);
     for (size_t i = 0; i < ex->n_risky; i++) ex_pat_fini(&ex->risky[i]);
     fu__free(ex->pats);
@@ -217,7 +242,88 @@ static int ex_pat_init(fu_extractor *ex, ex_pat *p, const char *name, const char
     snprintf(what, sizeof what, "commitment pattern '%s'", p->name);
     int rc = fu__re_compile(&ex->re, regex, flags, what, &p->code);
     if (rc == FU_OK) rc = fu__re_match_data(&ex->re, p->code, &p->md);
+    if (rc == FU_OK) p->jit = fu__re_is_jit(p->code);
     return rc;
+}
+
+/* One match of `pat` from `pos`: 1, 0 or a negative FU_ code. Most of the
+ * extraction's calls find nothing in a short note, so the checks and setup
+ * of pcre2_match() cost as much as the matching: JIT code is entered
+ * directly (pcre2_jit_match(), same limits). Errors are reported by a second
+ * run through fu__re_exec(), which words them. */
+static int ex_exec(fu_extractor *ex, ex_pat *pat, const char *note, size_t len, size_t pos, const char *kind) {
+    if (pat->jit) {
+        int rc = pcre2_jit_match(pat->code, (PCRE2_SPTR)note, len, pos, PCRE2_NO_UTF_CHECK, pat->md, ex->re.match);
+        if (rc >= 0) return 1;
+        if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    }
+    return fu__re_exec(&ex->re, pat->code, note, len, pos, PCRE2_NO_UTF_CHECK, pat->md, kind, pat->name);
+}
+
+/* Whether `regex` means the same inside "(?:...)|..." as alone: no back
+ * references or subroutine calls (their numbers would change), no \G or
+ * \K (they tie a match to where the search starts), no \Q...\E, no
+ * comments or verbs that must stand first. */
+static int combinable(const ex_pat *p, const char *regex) {
+    uint32_t backrefs = 1;
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_BACKREFMAX, &backrefs) != 0 || backrefs) return 0;
+    for (const char *c = regex; *c; c++) {
+        if (c[0] == '\\' && c[1]) {
+            if (strchr("QEgkGK", c[1])) return 0;
+            c++;
+        } else if (c[0] == '#') {
+            return 0;
+        } else if (c[0] == '(' && (c[1] == '*' || (c[1] == '?' && (c[2] == 'R' || c[2] == '&' || c[2] == 'P' ||
+                                                                 c[2] == '+' || c[2] == '|' || c[2] == '#' ||
+                                                                 (c[2] >= '0' && c[2] <= '9') ||
+                                                                 (c[2] == '-' && c[3] >= '0' && c[3] <= '9'))))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Compile the alternation of a set; leaves sc->code NULL when it cannot be
+ * used (the patterns are then run from the start of the note, as before). */
+static int scan_build(fu_extractor *ex, ex_scan *sc, const ex_pat *pats, const char *const *regex, size_t n) {
+    if (n < 2) return FU_OK;
+    fu__buf b = FU__BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (!combinable(&pats[i], regex[i])) {
+            fu__buf_free(&b);
+            return FU_OK;
+        }
+        uint32_t opts = 0;
+        pcre2_pattern_info(pats[i].code, PCRE2_INFO_ARGOPTIONS, &opts);
+        fu__buf_puts(&b, i ? "|(?:" : "(?:");
+        fu__buf_puts(&b, (opts & PCRE2_CASELESS) ? "(?i)" : "(?-i)");
+        fu__buf_puts(&b, regex[i]);
+        fu__buf_puts(&b, ")");
+    }
+    if (b.failed || fu__buf_append(&b, "", 1) != FU_OK) {
+        fu__buf_free(&b);
+        return fu__error_nomem();
+    }
+    int rc = fu__re_compile(&ex->re, b.data, PCRE2_UTF, "combined patterns", &sc->code);
+    fu__buf_free(&b);
+    if (rc == FU_EPARSE) { /* e.g. duplicate group names: run them one by one */
+        fu_error_clear();
+        return FU_OK;
+    }
+    if (rc == FU_OK) rc = fu__re_match_data(&ex->re, sc->code, &sc->md);
+    if (rc == FU_OK) sc->jit = fu__re_is_jit(sc->code);
+    return rc;
+}
+
+/* Where the first match of any pattern of the set starts: `len` when none
+ * does, 0 when unknown (no combined pattern, or it hit a limit). */
+static size_t scan_from(fu_extractor *ex, const ex_scan *sc, const char *note, size_t len) {
+    if (!sc->code || !len) return 0;
+    int rc = sc->jit ? pcre2_jit_match(sc->code, (PCRE2_SPTR)note, len, 0, PCRE2_NO_UTF_CHECK, sc->md, ex->re.match)
+                     : pcre2_match(sc->code, (PCRE2_SPTR)note, len, 0, PCRE2_NO_UTF_CHECK, sc->md, ex->re.match);
+    if (rc == PCRE2_ERROR_NOMATCH) return len;
+    if (rc < 0) return 0; /* the patterns one by one decide, with their own errors */
+    return pcre2_get_ovector_pointer(sc->md)[0];
 }
 
 /* Build from explicit arrays; `flags_of` gives each policy pattern's own compile options. */
@@ -244,6 +350,15 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
         ex->n_risky = i + 1;
         rc = ex_pat_init(ex, &ex->risky[i], risky[i].name, risky[i].regex,
                          risky_flags ? risky_flags[i] : k_ex_flags, risky[i].reason ? risky[i].reason : "");
+    }
+    if (rc == FU_OK) {
+        const char **rx = fu__calloc(n_pats + n_risky + 1, sizeof *rx);
+        if (!rx) rc = fu__error_nomem();
+        for (size_t i = 0; rc == FU_OK && i < n_pats; i++) rx[i] = pats[i].regex;
+        for (size_t i = 0; rc == FU_OK && i < n_risky; i++) rx[n_pats + i] = risky[i].regex;
+        if (rc == FU_OK) rc = scan_build(ex, &ex->scan_pats, ex->pats, rx, n_pats);
+        if (rc == FU_OK) rc = scan_build(ex, &ex->scan_risky, ex->risky, rx + n_pats, n_risky);
+        fu__free(rx);
     }
     if (rc != FU_OK) {
         fu_extractor_free(ex);
@@ -277,6 +392,7 @@ int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts) {
         if (opts->n_risky) memcpy(risky, opts->risky, opts->n_risky * sizeof *risky);
         if (builtin) memcpy(risky + opts->n_risky, k_builtin_risky, sizeof k_builtin_risky);
         rc = extractor_build(out, pats, np, NULL, risky, nr, NULL, opts->min_lead_seconds, opts->match_limit);
+        if (rc == FU_OK) (*out)->trusted_utf8 = (opts->flags & FU_EXTRACT_VALID_UTF8) != 0;
     }
     fu__free(pats);
     fu__free(risky);
@@ -372,11 +488,12 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    for (size_t p = 0; p < ex->n_pats; p++) {
+    size_t from = scan_from(ex, &ex->scan_pats, note, len);
+    for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
-        size_t pos = 0;
+        size_t pos = from;
         while (pos < len) {
-            rc = fu__re_exec(&ex->re, pat->code, note, len, pos, 0, pat->md, "commitment pattern", pat->name);
+            rc = ex_exec(ex, pat, note, len, pos, "commitment pattern");
             if (rc < 0) return rc;
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
@@ -411,11 +528,12 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         }
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    for (size_t p = 0; p < ex->n_risky; p++) {
+    from = scan_from(ex, &ex->scan_risky, note, len);
+    for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
-        size_t pos = 0;
+        size_t pos = from;
         while (pos < len) {
-            rc = fu__re_exec(&ex->re, pat->code, note, len, pos, 0, pat->md, "risky pattern", pat->name);
+            rc = ex_exec(ex, pat, note, len, pos, "risky pattern");
             if (rc < 0) return rc;
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
@@ -441,6 +559,67 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
     return FU_OK;
 }
 
+/* Whether `s` is well-formed UTF-8 as PCRE2 requires it (no overlong forms,
+ * surrogates or code points above U+10FFFF); runs of ASCII go 8 at a time. */
+static int utf8_valid(const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & UINT64_C(0x8080808080808080))) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else
+            return 0;
+        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xC0) != 0x80) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* A copy of `s` where each byte of an ill-formed sequence is 0x1A (ASCII
+ * SUB): byte offsets stay those of the note and the patterns read valid
+ * UTF-8. */
+static char *utf8_repaired(const char *s, size_t n) {
+    char *d = fu__malloc(n + 1);
+    if (!d) return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = 1;
+        while (k <= 4 && i + k <= n && !utf8_valid(u + i, k)) k++;
+        if (k <= 4 && i + k <= n) {
+            memcpy(d + i, s + i, k);
+            i += k;
+        } else {
+            d[i++] = 0x1A;
+        }
+    }
+    d[n] = '\0';
+    return d;
+}
+
 int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                      int64_t at, fu_extraction **out) {
     if (out) *out = NULL;
@@ -448,7 +627,15 @@ int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note,
         return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
     fu_extraction *x = fu__calloc(1, sizeof *x);
     if (!x) return fu__error_nomem();
-    int rc = run_patterns(ex, cal, note ? note : "", len, at, x);
+    char *repaired = NULL;
+    if (len && !ex->trusted_utf8 && !utf8_valid((const unsigned char *)note, len)) {
+        if (!(repaired = utf8_repaired(note, len))) {
+            fu_extraction_free(x);
+            return fu__error_nomem();
+        }
+    }
+    int rc = run_patterns(ex, cal, repaired ? repaired : note ? note : "", len, at, x);
+    fu__free(repaired);
     if (rc != FU_OK) {
         fu_extraction_free(x);
         return rc;
@@ -496,7 +683,7 @@ static int deadline_from_policy(const fu__pol_deadline *d, fu_deadline_rule *out
 static uint32_t flags_of(const pcre2_code *code) {
     uint32_t opts = 0;
     if (code) pcre2_pattern_info(code, PCRE2_INFO_ARGOPTIONS, &opts);
-    return PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (opts & PCRE2_CASELESS);
+    return PCRE2_UTF | (opts & PCRE2_CASELESS);
 }
 
 int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {

@@ -215,6 +215,85 @@ Test(commit, extractor_errors) {
     cr_assert_eq(fu_extractor_new(&ex, &o), FU_EINVAL);
 }
 
+/* The extractor first scans for all patterns of a set at once and starts
+ * each pattern at that scan's first match: pattern order must still decide
+ * overlaps, and patterns that cannot be combined (back references, \G) must
+ * still be found. */
+Test(commit, pattern_order_and_uncombinable_patterns_survive_the_combined_scan) {
+    fu_calendar *cal = cn2025();
+    fu_extract_pattern pats[] = {
+        /* earlier in the list but later in the text: it wins the overlap */
+        {"t.days", "工作日内", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 0, 0, 0}},
+        {"t.head", "3个工作", {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 0, 0, 0}},
+        /* a back reference: "77天" counts 7 days */
+        {"t.twice", "(\\d)\\1天", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 1, 0, 0}},
+    };
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.patterns = pats;
+    o.n_patterns = 3;
+    o.flags = FU_EXTRACT_NO_BUILTIN;
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK, "%s", fu_error_last()->message);
+    const char *note = "答应3个工作日内处理，77天后回访";
+    fu_extraction *x = NULL;
+    int64_t at = T(NOTE_AT);
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), at, &x), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 2);
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "t.days");
+    cr_assert_eq(fu_extraction_promise(x, 0)->start, strlen("答应3个"));
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, at + 86400);
+    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "t.twice");
+    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, at + 7 * 86400);
+    fu_extraction_free(x);
+    /* Nothing to find: no promise, no error. */
+    cr_assert_eq(fu_extractor_run(ex, cal, "回访正常", strlen("回访正常"), at, &x), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 0);
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+Test(commit, ill_formed_utf8_is_read_around_and_a_trusting_extractor_agrees_on_valid_text) {
+    fu_calendar *cal = cn2025();
+    fu_extractor *ex = NULL, *trusting = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK);
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.flags = FU_EXTRACT_VALID_UTF8;
+    cr_assert_eq(fu_extractor_new(&trusting, &o), FU_OK);
+    int64_t at = T(NOTE_AT);
+    /* a stray byte, a truncated sequence, an overlong '/' and a surrogate */
+    const char note[] = "\xff承诺3个工作日内\xe6\x89解决\xc0\xaf，保证\xed\xa0\x80今天修好";
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, sizeof note - 1, at, &x), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_extraction_promise_count(x), 1);
+    const fu_promise *p = fu_extraction_promise(x, 0);
+    cr_assert_str_eq(p->rule, "commitments.patterns.zh_working_days");
+    cr_assert_eq(p->start, 1 + strlen("承诺"));
+    cr_assert_str_eq(p->text, "3个工作日内");
+    cr_assert_eq(p->deadline, T("2025-09-30T18:00:00+08:00"));
+    cr_assert_eq(fu_extraction_risk_count(x), 1);
+    cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.zh_guarantee_now");
+    fu_extraction_free(x);
+    /* On valid text the trusting extractor finds the same. */
+    const char *valid = "客户投诉，承诺3个工作日内解决，明天下午前回电，保证今天修好";
+    fu_extraction *y = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, valid, strlen(valid), at, &x), FU_OK);
+    cr_assert_eq(fu_extractor_run(trusting, cal, valid, strlen(valid), at, &y), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 2);
+    cr_assert_eq(fu_extraction_promise_count(y), 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(fu_extraction_promise(x, i)->start, fu_extraction_promise(y, i)->start);
+        cr_assert_eq(fu_extraction_promise(x, i)->deadline, fu_extraction_promise(y, i)->deadline);
+        cr_assert_str_eq(fu_extraction_promise(x, i)->rule, fu_extraction_promise(y, i)->rule);
+    }
+    cr_assert_eq(fu_extraction_risk_count(x), fu_extraction_risk_count(y));
+    fu_extraction_free(x);
+    fu_extraction_free(y);
+    fu_extractor_free(trusting);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
 Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
     fu_calendar *cal = cn2025();
     fu_deadline_rule fri = {FU_DEADLINE_WEEKDAY, {0, 0}, 0, FU_FRIDAY, 18 * 60};

@@ -353,6 +353,11 @@ typedef struct fu_risky_pattern {
 
 /** Leave out the built-in patterns (use only those given). */
 #define FU_EXTRACT_NO_BUILTIN 0x1u
+/** The caller guarantees that every note given to fu_extractor_run() is
+ *  well-formed UTF-8 (e.g. it came through a reader that checked it): the
+ *  extractor skips its own check. Passing ill-formed UTF-8 then is undefined
+ *  behaviour (PCRE2 reads it unchecked). */
+#define FU_EXTRACT_VALID_UTF8 0x2u
 
 /** How to build an extractor. */
 typedef struct fu_extract_options {
@@ -364,7 +369,7 @@ typedef struct fu_extract_options {
     /** A promise whose deadline is less than this many seconds after the
      *  note is flagged risky with rule "min_lead" (0: no minimum). */
     int64_t min_lead_seconds;
-    unsigned int flags;                /**< #FU_EXTRACT_NO_BUILTIN */
+    unsigned int flags;                /**< #FU_EXTRACT_NO_BUILTIN, #FU_EXTRACT_VALID_UTF8 */
     uint32_t match_limit;              /**< PCRE2 match limit; 0: 1,000,000 */
 } fu_extract_options;
 
@@ -414,7 +419,10 @@ typedef struct fu_extraction fu_extraction;
 /**
  * Find promises and risky phrases in `note` (UTF-8, `len` bytes) written at
  * `at`; deadlines are computed in `calendar` (required: local dates and
- * business time come from it).
+ * business time come from it). The note is checked for well-formed UTF-8
+ * once (unless #FU_EXTRACT_VALID_UTF8); in an ill-formed note each byte of a
+ * bad sequence reads as U+001A (so do the matched texts); spans are byte
+ * offsets in the note as given.
  * @param[out] out the result, owned by the caller (fu_extraction_free())
  * @return #FU_OK; #FU_ELIMIT when a pattern hit a match limit; #FU_ERANGE
  *         from the calendar; #FU_EINVAL; #FU_ENOMEM.
