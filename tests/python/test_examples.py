@@ -31,3 +31,21 @@ def test_c_crm_integration_feeds_events_and_plans():
     plan = out.split("tomorrow's plan:\n", 1)[1]
     assert plan.startswith("customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason\n")
     assert "cadences.urgent_fault.second_check" in plan
+
+
+def test_lua_dialer_plugin_asks_before_each_dial(srcdir):
+    lua_dir = BUILD / "lua"
+    if not (lua_dir / "followup.so").exists():
+        pytest.skip("Lua binding not built")
+    env = dict(os.environ, LUA_CPATH=f"{lua_dir}/?.so")
+    r = run(["lua5.4", str(srcdir / "examples/lua/dialer_plugin.lua"),
+             str(srcdir / "examples/sample/data")], env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    # 07:30 local is before quiet hours end: not now, with the rule and a later instant
+    assert lines[0].startswith("2026-11-24T07:30:00+08:00  C00001  not now (quiet_hours")
+    assert "next allowed 2026-11-24T" in lines[0]
+    # 21:30 is after quiet hours: rescheduled to another day
+    assert "C00003  not now (quiet_hours" in lines[2] and "next allowed 2026-11-25T" in lines[2]
+    assert any("dial -> answered" in l for l in lines)
+    assert lines[-1].startswith("dialed ")
