@@ -7,7 +7,9 @@
  * for 90% of the customers the last event is an answered contact (a book
  * whose follow-up has been kept up). The backlog case (no recent contact:
  * almost everyone overdue for the recurring cadences) is `backlog` as the
- * fourth argument.
+ * fourth argument; `besttime` there (or `backlog,besttime`) also builds a
+ * best-time model from the book (FU_PLANNER_BESTTIME) and takes best_at
+ * from it.
  *
  *   bench_planner [customers] [events_per_customer] [runs]
  *
@@ -73,7 +75,8 @@ int main(int argc, char **argv) {
     size_t ncust = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     size_t per = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
     int runs = argc > 3 ? atoi(argv[3]) : 5;
-    int backlog = argc > 4 && strcmp(argv[4], "backlog") == 0;
+    int backlog = argc > 4 && strstr(argv[4], "backlog") != NULL;
+    int besttime = argc > 4 && strstr(argv[4], "besttime") != NULL;
     if (runs < 1) runs = 1;
     int64_t now = 1772416800; /* 2026-03-02T02:00:00Z = 10:00 in Shanghai */
     fu_policy *policy = NULL;
@@ -161,12 +164,15 @@ int main(int argc, char **argv) {
 
     fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
     o.agents = 300;
+    if (besttime) o.flags |= FU_PLANNER_BESTTIME;
     fu_planner *pl = NULL;
     double t2 = wall();
     if (fu_planner_new(&pl, policy, book, &o)) return die("planner");
-    printf("planner_new (zones, per-tier cycles): %.2f s\n", wall() - t2);
+    printf("planner_new (zones, per-tier cycles%s): %.2f s (peak RSS %ld MiB)\n",
+           besttime ? ", best-time model" : "", wall() - t2, peak_rss_mib());
 
-    double *w = calloc((size_t)runs, sizeof *w);
+    double *w = calloc((size_t)runs, sizeof *w), *c = calloc((size_t)runs, sizeof *c);
+    if (!w || !c) return die("calloc");
     fu_plan_stats st;
     memset(&st, 0, sizeof st);
     for (int r = 0; r < runs; r++) {
@@ -174,18 +180,22 @@ int main(int argc, char **argv) {
         double a = wall(), ac = cpu();
         if (fu_planner_plan(pl, now, 86400, &plan)) return die("plan");
         w[r] = wall() - a;
-        printf("run %d: plan %.3f s wall, %.3f s CPU\n", r + 1, w[r], cpu() - ac);
+        c[r] = cpu() - ac;
+        printf("run %d: plan %.3f s wall, %.3f s CPU\n", r + 1, w[r], c[r]);
         fu_plan_get_stats(plan, &st);
         fu_plan_free(plan);
     }
     qsort(w, (size_t)runs, sizeof *w, cmp_double);
-    printf("plan: median %.3f s wall over %d runs (min %.3f, max %.3f)\n", w[runs / 2], runs, w[0], w[runs - 1]);
+    qsort(c, (size_t)runs, sizeof *c, cmp_double);
+    printf("plan: median %.3f s wall over %d runs (min %.3f, max %.3f); median %.3f s CPU (min %.3f, max %.3f)\n",
+           w[runs / 2], runs, w[0], w[runs - 1], c[runs / 2], c[0], c[runs - 1]);
     printf("plan counters: customers %zu, candidates %zu, merged %zu, done %zu, planned %zu, suppressed %zu, "
            "deferred %zu, agent contacts %zu (capacity %zu/day)\n",
            st.customers, st.candidates, st.merged, st.done, st.planned, st.suppressed, st.deferred,
            st.agent_contacts, st.capacity_per_day);
     printf("peak RSS: %ld MiB\n", peak_rss_mib());
     free(w);
+    free(c);
     fu_planner_free(pl);
     fu_book_free(book);
     fu_policy_free(policy);

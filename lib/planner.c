@@ -1711,8 +1711,11 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
     fu_besttime_query_options qo = FU_BESTTIME_QUERY_OPTIONS_INIT;
     qo.flags = FU_BESTTIME_NO_INTERVAL;
     qo.now = cx->now;
-    int64_t to = g->to + 1; /* the due window is inclusive, the search window is not */
-    if (to - t > 400 * DAY) to = t + 400 * DAY;
+    /* the due window is inclusive, the search window is not; the model's
+     * hours repeat weekly, so one week from the first allowed instant holds
+     * every hour it can rank */
+    int64_t to = g->to + 1;
+    if (to - t > 7 * DAY) to = t + 7 * DAY;
     unsigned flags = g->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
     int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, K, &qo, sl, &ns);
     if (rc) return rc;
