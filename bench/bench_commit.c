@@ -189,7 +189,7 @@ static const char *const note_templates[] = {
     "Technician comes tomorrow morning to replace the filter; we guarantee the part is in stock.",
 };
 
-static void bench_extract(void) {
+static void bench_extract(unsigned int flags, const char *label) {
     fu_calendar *cal = NULL;
     if (fu_calendar_new("Asia/Shanghai", &cal)) die("calendar");
     const char *h = "Mon-Fri 09:00-18:00";
@@ -198,7 +198,9 @@ static void bench_extract(void) {
     fu_calendar_add_holiday(cal, &a, &b);
     fu_calendar_add_workday(cal, &w, FU_MONDAY);
     fu_extractor *ex = NULL;
-    if (fu_extractor_new(&ex, NULL)) die("extractor");
+    fu_extract_options xo = FU_EXTRACT_OPTIONS_INIT;
+    xo.flags = flags;
+    if (fu_extractor_new(&ex, &xo)) die("extractor");
     const char **notes = malloc(NOTES * sizeof *notes);
     size_t *lens = malloc(NOTES * sizeof *lens), bytes = 0;
     for (size_t i = 0; i < NOTES; i++) {
@@ -222,9 +224,9 @@ static void bench_extract(void) {
         tc[run] = cpu_now() - c0;
     }
     double m = median(t, RUNS), mc = median(tc, RUNS);
-    printf("extraction: %zu notes, %.1f MB, %zu promises, %zu risks per pass: %.3f s, %.1f MB/s (%.0f ns/note);"
+    printf("extraction%s: %zu notes, %.1f MB, %zu promises, %zu risks per pass: %.3f s, %.1f MB/s (%.0f ns/note);"
            " CPU %.3f s, %.1f MB/s\n",
-           (size_t)NOTES, (double)bytes / 1e6, promises, risks, m, (double)bytes / 1e6 / m, m / NOTES * 1e9, mc,
+           label, (size_t)NOTES, (double)bytes / 1e6, promises, risks, m, (double)bytes / 1e6 / m, m / NOTES * 1e9, mc,
            (double)bytes / 1e6 / mc);
     free(notes);
     free(lens);
@@ -252,7 +254,10 @@ int main(int argc, char **argv) {
         fu_ledger_close(l);
         return 0;
     }
-    if (!strcmp(only, "all") || !strcmp(only, "extract")) bench_extract();
+    if (!strcmp(only, "all") || !strcmp(only, "extract")) {
+        bench_extract(0, "");
+        bench_extract(FU_EXTRACT_VALID_UTF8, " (FU_EXTRACT_VALID_UTF8)");
+    }
     if (!strcmp(only, "all") || !strcmp(only, "memory")) bench_ledger(NULL);
     if (!strcmp(only, "all") || !strcmp(only, "file")) {
         char path[256];

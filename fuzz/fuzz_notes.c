@@ -9,6 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static fu_policy *policy;
 static fu_extractor *extractor;
+static fu_extractor *builtin; /* the built-in patterns, with a min_lead rule */
 static fu_redactor *redactor;
 
 static void setup(void) {
@@ -16,6 +17,9 @@ static void setup(void) {
     if (fu_policy_default(&policy) != FU_OK) __builtin_trap();
     if (fu_extractor_new_from_policy(&extractor, policy) != FU_OK) __builtin_trap();
     if (fu_redactor_new(&redactor, NULL) != FU_OK) __builtin_trap();
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    o.min_lead_seconds = 4 * 3600;
+    if (fu_extractor_new(&builtin, &o) != FU_OK) __builtin_trap();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -28,6 +32,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < fu_extraction_promise_count(x); i++) {
             const fu_promise *p = fu_extraction_promise(x, i);
             if (p == NULL) __builtin_trap();
+        }
+        fu_extraction_free(x);
+    }
+    /* Ill-formed UTF-8 is read around: spans stay inside the note. */
+    if (fu_extractor_run(builtin, fu_policy_calendar(policy, NULL), note, size, 1758873600, &x) == FU_OK) {
+        for (size_t i = 0; i < fu_extraction_promise_count(x); i++) {
+            const fu_promise *p = fu_extraction_promise(x, i);
+            if (p->start >= p->end || p->end > size) __builtin_trap();
+        }
+        for (size_t i = 0; i < fu_extraction_risk_count(x); i++) {
+            const fu_risk *r = fu_extraction_risk(x, i);
+            if (r->start > r->end || r->end > size) __builtin_trap();
         }
         fu_extraction_free(x);
     }
