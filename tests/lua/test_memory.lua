@@ -25,7 +25,7 @@ local function growth_kib(make, warmup, rounds)
 end
 
 if os.getenv("FU_UNDER_ASAN") then
-  print("RSS checks skipped under AddressSanitizer")
+  print("RSS checks skipped under the address sanitizer")
   print("0 passed, 0 failed")
   os.exit(0)
 end

@@ -23,7 +23,7 @@ def rss_kib() -> int:
     RSS says nothing about leaks: tests that measure it are skipped there (they
     run in the normal build)."""
     if os.environ.get("FU_UNDER_ASAN"):
-        pytest.skip("RSS growth is meaningless under AddressSanitizer")
+        pytest.skip("RSS growth is meaningless under the address sanitizer")
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
