@@ -6,9 +6,12 @@
  *
  * The data are generated here (fixed seed), put into a fu_book (not timed)
  * and written as raw little-endian columns to tmpdir for pandas. Timed, as
- * the median of RUNS runs: fu_kpi_new + fu_kpi_add_book + fu_kpi_compute
+ * the median of KPI_RUNS runs (environment, default 5): fu_kpi_new +
+ * fu_kpi_add_book + fu_kpi_compute
  * ("book to figures") and, separately, fu_kpi_compute alone after adding a
- * change (the incremental path). Then the pandas script runs on the same
+ * change (the incremental path). KPI_BY=bits sets the grouping (default
+ * tier | agent); KPI_CSV=path writes the figures of the first run as CSV
+ * (to diff engine versions). Then the pandas script runs on the same
  * columns and prints its own median; the ratio is printed at the end. */
 #include "followup.h"
 
@@ -18,12 +21,20 @@
 #include <string.h>
 #include <time.h>
 
-#define RUNS 5
+#define RUNS_MAX 15
 #define AGENTS 200
 
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the process: on a shared machine the wall time also counts
+ * the time other processes held the cores. */
+static double cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -171,16 +182,20 @@ int main(int argc, char **argv) {
     o.by = getenv("KPI_BY") ? (unsigned)atoi(getenv("KPI_BY")) : FU_KPI_BY_TIER | FU_KPI_BY_AGENT;
     o.contact_cost[FU_CHANNEL_PHONE] = 8;
     o.contact_cost[FU_CHANNEL_SMS] = 0.1;
-    double t_full[RUNS], t_inc[RUNS];
+    int RUNS = getenv("KPI_RUNS") ? atoi(getenv("KPI_RUNS")) : 5;
+    if (RUNS < 1) RUNS = 1;
+    if (RUNS > RUNS_MAX) RUNS = RUNS_MAX;
+    double t_full[RUNS_MAX], t_inc[RUNS_MAX], c_full[RUNS_MAX], c_inc[RUNS_MAX];
     size_t nfig = 0, ncells_rows = 0;
     double csat_n = 0, csat_sum = 0, nps_n = 0, time_n = 0, time_x = 0;
     for (int r = 0; r < RUNS; r++) {
-        double a = now();
+        double a = now(), ca = cpu_now();
         fu_kpi *k = NULL;
         if (fu_kpi_new(&k, p, &o)) die("kpi_new");
         if (fu_kpi_add_book(k, book)) die("add_book");
         if (fu_kpi_compute(k, &nfig)) die("compute");
         t_full[r] = now() - a;
+        c_full[r] = cpu_now() - ca;
         /* incremental: one more event, then the figures again */
         fu_event_in e;
         fu_event_in_init(&e);
@@ -191,8 +206,10 @@ int main(int argc, char **argv) {
         e.score = 5;
         if (fu_kpi_add_events(k, &e, 1)) die("add_events");
         a = now();
+        ca = cpu_now();
         if (fu_kpi_compute(k, &nfig)) die("compute");
         t_inc[r] = now() - a;
+        c_inc[r] = cpu_now() - ca;
         if (r == 0) {
             size_t n = 0;
             const fu_kpi_figure *f = fu_kpi_figures(k, &n);
@@ -210,14 +227,26 @@ int main(int argc, char **argv) {
             }
             csat_n -= 1; /* the survey added above */
             csat_sum -= 5;
+            /* KPI_CSV=path: the figures as CSV, to diff engine versions */
+            if (getenv("KPI_CSV")) {
+                char *csv = NULL;
+                size_t len = 0;
+                if (fu_kpi_write_csv_to_string(k, &len, &csv)) die("csv");
+                FILE *fcsv = fopen(getenv("KPI_CSV"), "wb");
+                if (!fcsv || fwrite(csv, 1, len, fcsv) != len || fclose(fcsv)) die("writing KPI_CSV");
+                fu_free(csv);
+            }
         }
         fu_kpi_free(k);
     }
-    double mf = median(t_full, RUNS), mi = median(t_inc, RUNS);
-    printf("events %zu, customers %zu, agents %d, weeks x tier x agent\n", n_ev, n_cu, AGENTS);
-    printf("fu_kpi book -> all KPI figures: median %.3f s of %d runs (%.1f M events/s); %zu figures\n", mf, RUNS,
-           (double)n_ev / mf / 1e6, ncells_rows);
-    printf("fu_kpi compute after adding one event: median %.3f s\n", mi);
+    printf("wall s of the runs:");
+    for (int r = 0; r < RUNS; r++) printf(" %.3f", t_full[r]);
+    printf("\n");
+    double mf = median(t_full, RUNS), mi = median(t_inc, RUNS), cf = median(c_full, RUNS), ci = median(c_inc, RUNS);
+    printf("events %zu, customers %zu, agents %d, grouping bits %u (5 = tier x agent), weeks\n", n_ev, n_cu, AGENTS, o.by);
+    printf("fu_kpi book -> all KPI figures: median %.3f s wall, %.3f s CPU of %d runs (%.1f M events/s wall); %zu figures\n",
+           mf, cf, RUNS, (double)n_ev / mf / 1e6, ncells_rows);
+    printf("fu_kpi compute after adding one event: median %.3f s wall, %.3f s CPU\n", mi, ci);
     printf("check: csat answers %.0f (mean %.4f), nps answers %.0f, issues with an SLA %.0f (within %.0f)\n", csat_n,
            csat_sum / csat_n, nps_n, time_n, time_x);
     fflush(stdout);
@@ -225,15 +254,18 @@ int main(int argc, char **argv) {
         char cmd[2048];
         snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %d", script, dir, RUNS);
         FILE *pp = popen(cmd, "r");
-        double tp = -1;
+        double tp = -1, tpc = -1;
         char line[512];
         while (pp && fgets(line, sizeof line, pp)) {
             fputs(line, stdout);
-            double v;
-            if (sscanf(line, "pandas median %lf", &v) == 1) tp = v;
+            double v, vc;
+            int got = sscanf(line, "pandas median %lf s wall, %lf s CPU", &v, &vc);
+            if (got >= 1) tp = v;
+            if (got == 2) tpc = vc;
         }
         if (pp) pclose(pp);
-        if (tp > 0) printf("ratio pandas / fu_kpi (book -> figures): %.1fx\n", tp / mf);
+        if (tp > 0) printf("ratio pandas / fu_kpi (book -> figures, wall): %.1fx\n", tp / mf);
+        if (tpc > 0) printf("ratio pandas / fu_kpi (book -> figures, CPU): %.1fx\n", tpc / cf);
     }
     fu_book_free(book);
     fu_policy_free(p);

@@ -450,18 +450,27 @@ typedef struct kcust {
     int64_t first_purchase_at; /* FU_KPI_NO_TIME when not given */
 } kcust;
 
-/* A stored event (40 bytes). */
+/* A stored event (32 bytes). Its customer is where it sits: events are
+ * kept grouped by customer in time order (fu_kpi.ev with offsets
+ * fu_kpi.off); events added since the last compute wait in fu_kpi.pend with
+ * their customer and are merged in by the next compute. */
 typedef struct kev {
     int64_t at;
-    double amount;      /* NaN when absent */
-    uint32_t cust;      /* customer index */
+    double val;         /* purchases: the amount; surveys: the score (a
+                           float's value); NaN when absent; unused otherwise */
     uint32_t order;     /* string id */
     uint32_t agent;     /* string id */
-    float score;        /* NaN when absent */
     uint8_t kind, severity, channel, outcome, survey;
     uint8_t pclass;     /* policy product class index + 1, 0 unknown */
     uint8_t pad_[2];
 } kev;
+
+/* A pending event and its customer index. */
+typedef struct kpend {
+    kev e;
+    uint32_t cust;
+    uint32_t pad_;
+} kpend;
 
 typedef struct kdue {
     uint32_t cust, agent;
@@ -485,8 +494,12 @@ struct fu_kpi {
     size_t cust_of_cap;
     kcust *cust;
     size_t n_cust, cap_cust;
-    kev *ev;
-    size_t n_ev, cap_ev, n_sorted; /* ev[0..n_sorted) sorted by (cust, at), stable */
+    kev *ev;             /* merged events, grouped by customer in time order */
+    size_t n_ev, cap_ev;
+    size_t *off;         /* customer c's events are ev[off[c] .. off[c + 1]) */
+    size_t n_off;        /* customers that off covers (off has n_off + 1 entries) */
+    kpend *pend;         /* added since the last merge, in the order added */
+    size_t n_pend, cap_pend;
     kdue *due;
     size_t n_due, cap_due;
     kcom *com;
@@ -531,6 +544,8 @@ void fu_kpi_free(fu_kpi *k) {
     fu__free(k->cust_of);
     fu__free(k->cust);
     fu__free(k->ev);
+    fu__free(k->off);
+    fu__free(k->pend);
     fu__free(k->due);
     fu__free(k->com);
     fu__free(k);
@@ -670,17 +685,18 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
             (unsigned)e->survey > FU_SURVEY_CES)
             return fu__error_set(FU_EINVAL, "event %zu: an enum value is out of range", i);
     }
-    if (k->n_ev + n >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 2 events");
-    int rc = FU_GROW(k->ev, k->cap_ev, k->n_ev + n);
+    if (k->n_ev + k->n_pend + n >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 2 events");
+    int rc = FU_GROW(k->pend, k->cap_pend, k->n_pend + n);
     if (rc) return rc;
     size_t n0 = k->n_cust;
     for (size_t i = 0; i < n && !rc; i++) {
         const fu_event_in *e = &in[i];
-        kev *v = &k->ev[k->n_ev + i];
+        kpend *pe = &k->pend[k->n_pend + i];
+        kev *v = &pe->e;
         uint32_t sid;
-        memset(v, 0, sizeof *v);
+        memset(pe, 0, sizeof *pe);
         rc = intern_cstr(k, e->customer_id, &sid);
-        if (!rc) rc = cust_get(k, sid, &v->cust);
+        if (!rc) rc = cust_get(k, sid, &pe->cust);
         if (!rc) rc = intern_cstr(k, e->order_id, &v->order);
         if (!rc) rc = intern_cstr(k, e->agent_id, &v->agent);
         if (rc) {
@@ -688,8 +704,9 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
             break;
         }
         v->at = e->at;
-        v->amount = e->amount;
-        v->score = (float)e->score;
+        v->val = e->kind == FU_EVENT_PURCHASE ? e->amount
+                 : e->kind == FU_EVENT_SURVEY  ? (double)(float)e->score
+                                               : NAN;
         v->kind = (uint8_t)e->kind;
         v->severity = (uint8_t)e->severity;
         v->channel = (uint8_t)e->channel;
@@ -701,7 +718,7 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
         cust_rollback(k, n0);
         return rc;
     }
-    k->n_ev += n;
+    k->n_pend += n;
     if (n) changed(k);
     return FU_OK;
 }
@@ -739,19 +756,128 @@ static int bmap_get(fu_kpi *k, const fu_book *b, bmap *m, uint32_t bid, uint32_t
     return FU_OK;
 }
 
+/* Product class of book string ids (0xFF: not looked up yet). */
+typedef struct bclass {
+    uint8_t *v;
+    size_t cap;
+} bclass;
+
+/* Convert book event `e` into `v`. */
+static int book_event(fu_kpi *k, const fu_book *b, bmap *m, bclass *bc, const fu_event *e, kev *v) {
+    v->at = e->at;
+    v->val = e->kind == FU_EVENT_PURCHASE ? e->amount : e->kind == FU_EVENT_SURVEY ? (double)e->score : NAN;
+    int rc = bmap_get(k, b, m, e->order_id, &v->order);
+    if (!rc) rc = bmap_get(k, b, m, e->agent_id, &v->agent);
+    if (rc) return rc;
+    v->kind = e->kind;
+    v->severity = e->severity;
+    v->channel = e->channel;
+    v->outcome = e->outcome;
+    v->survey = e->survey;
+    v->pad_[0] = v->pad_[1] = 0;
+    int cls = 0;
+    if (!isnan(e->unit_price) && e->unit_price >= 0) {
+        cls = fu__policy_class_of(k->pol, e->unit_price) + 1;
+    } else if (e->product_class) {
+        if (e->product_class >= bc->cap) {
+            size_t ncap = bc->cap ? bc->cap : 256;
+            while (ncap <= e->product_class) ncap *= 2;
+            uint8_t *nb = fu__realloc(bc->v, ncap);
+            if (!nb) return fu__error_nomem();
+            memset(nb + bc->cap, 0xFF, ncap - bc->cap);
+            bc->v = nb;
+            bc->cap = ncap;
+        }
+        if (bc->v[e->product_class] == 0xFF)
+            bc->v[e->product_class] = (uint8_t)pclass_of(k, NAN, fu_book_string(b, e->product_class));
+        cls = bc->v[e->product_class];
+    }
+    v->pclass = (uint8_t)(cls < 0 ? 0 : cls);
+    return FU_OK;
+}
+
+/* Stable insertion sort of one customer's events by time (a finalized book
+ * keeps them in time order already; this only guards that promise). */
+static void sort_run(kev *e, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        if (e[i].at >= e[i - 1].at) continue;
+        kev x = e[i];
+        size_t j = i;
+        while (j > 0 && x.at < e[j - 1].at) {
+            e[j] = e[j - 1];
+            j--;
+        }
+        e[j] = x;
+    }
+}
+
+/* The bulk path: an engine without events takes the book's events straight
+ * into its merged array, already grouped by customer in time order. */
+static int add_book_direct(fu_kpi *k, const fu_book *b, const uint32_t *cmap, size_t nc, int *done) {
+    *done = 0;
+    size_t ncu = k->n_cust, ne = 0;
+    const fu_event *be = fu_book_events(b, &ne);
+    const size_t *boff = fu_book_event_offsets(b);
+    size_t *off = fu__calloc(ncu + 1, sizeof *off);
+    uint32_t *src = fu__malloc((ncu ? ncu : 1) * sizeof *src);
+    if (!off || !src) {
+        fu__free(off);
+        fu__free(src);
+        return fu__error_nomem();
+    }
+    for (size_t c = 0; c < ncu; c++) src[c] = NONE32;
+    for (size_t i = 0; i < nc; i++) {
+        if (src[cmap[i]] != NONE32) { /* two book customers, one engine customer */
+            fu__free(off);
+            fu__free(src);
+            return FU_OK;
+        }
+        src[cmap[i]] = (uint32_t)i;
+    }
+    size_t o = 0;
+    for (size_t c = 0; c < ncu; c++) {
+        off[c] = o;
+        if (src[c] != NONE32) o += boff[src[c] + 1] - boff[src[c]];
+    }
+    off[ncu] = o;
+    kev *ev = ne ? fu__malloc(ne * sizeof *ev) : NULL;
+    bmap m = {NULL, 0};
+    bclass bc = {NULL, 0};
+    int rc = (ne && !ev) ? fu__error_nomem() : FU_OK;
+    for (size_t c = 0; c < ncu && !rc; c++) {
+        if (src[c] == NONE32) continue;
+        size_t i0 = boff[src[c]], i1 = boff[src[c] + 1];
+        kev *dst = ev + off[c];
+        for (size_t i = i0; i < i1 && !rc; i++) rc = book_event(k, b, &m, &bc, &be[i], &dst[i - i0]);
+        if (!rc) sort_run(dst, i1 - i0);
+    }
+    fu__free(m.v);
+    fu__free(bc.v);
+    fu__free(src);
+    if (rc) {
+        fu__free(ev);
+        fu__free(off);
+        return rc;
+    }
+    fu__free(k->ev);
+    fu__free(k->off);
+    k->ev = ev;
+    k->n_ev = k->cap_ev = ne;
+    k->off = off;
+    k->n_off = ncu;
+    *done = 1;
+    return FU_OK;
+}
+
 int fu_kpi_add_book(fu_kpi *k, const fu_book *b) {
     if (!k || !b) return fu__error_set(FU_EINVAL, "fu_kpi_add_book: NULL argument");
     if (!fu_book_is_finalized(b)) return fu__error_set(FU_ESTATE, "the book is not finalized");
     size_t nc = fu_book_customer_count(b), ne = 0;
     const fu_event *be = fu_book_events(b, &ne);
-    if (k->n_ev + ne >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 2 events");
+    if (k->n_ev + k->n_pend + ne >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 2 events");
     size_t n0 = k->n_cust;
     uint32_t *cmap = nc ? fu__malloc(nc * sizeof *cmap) : NULL;
-    uint8_t *bcls = NULL; /* product class per book string id, 0xFF unknown yet */
-    size_t bcls_cap = 0;
-    bmap m = {NULL, 0};
     int rc = (nc && !cmap) ? fu__error_nomem() : FU_OK;
-    if (!rc) rc = FU_GROW(k->ev, k->cap_ev, k->n_ev + ne);
     /* customers: add or update */
     kcust *saved = NULL;
     size_t n_saved = 0;
@@ -777,56 +903,31 @@ int fu_kpi_add_book(fu_kpi *k, const fu_book *b) {
         kc->industry = ind;
         kc->is_smb = (int32_t)c->is_smb;
     }
-    for (size_t i = 0; i < ne && !rc; i++) {
-        const fu_event *e = &be[i];
-        kev *v = &k->ev[k->n_ev + i];
-        v->at = e->at;
-        v->amount = e->amount;
-        v->cust = cmap[e->customer];
-        rc = bmap_get(k, b, &m, e->order_id, &v->order);
-        if (!rc) rc = bmap_get(k, b, &m, e->agent_id, &v->agent);
-        if (rc) break;
-        v->score = e->score;
-        v->kind = e->kind;
-        v->severity = e->severity;
-        v->channel = e->channel;
-        v->outcome = e->outcome;
-        v->survey = e->survey;
-        v->pad_[0] = v->pad_[1] = 0;
-        int cls = 0;
-        if (!isnan(e->unit_price) && e->unit_price >= 0) {
-            cls = fu__policy_class_of(k->pol, e->unit_price) + 1;
-        } else if (e->product_class) {
-            if (e->product_class >= bcls_cap) {
-                size_t ncap = bcls_cap ? bcls_cap : 256;
-                while (ncap <= e->product_class) ncap *= 2;
-                uint8_t *nb = fu__realloc(bcls, ncap);
-                if (!nb) {
-                    rc = fu__error_nomem();
-                    break;
-                }
-                memset(nb + bcls_cap, 0xFF, ncap - bcls_cap);
-                bcls = nb;
-                bcls_cap = ncap;
-            }
-            if (bcls[e->product_class] == 0xFF)
-                bcls[e->product_class] =
-                    (uint8_t)pclass_of(k, NAN, fu_book_string(b, e->product_class));
-            cls = bcls[e->product_class];
+    int done = 0;
+    if (!rc && ne && k->n_ev == 0 && k->n_pend == 0) rc = add_book_direct(k, b, cmap, nc, &done);
+    if (!rc && ne && !done) {
+        /* events next to existing ones: pending until the next compute */
+        rc = FU_GROW(k->pend, k->cap_pend, k->n_pend + ne);
+        bmap m = {NULL, 0};
+        bclass bc = {NULL, 0};
+        for (size_t i = 0; i < ne && !rc; i++) {
+            kpend *pe = &k->pend[k->n_pend + i];
+            pe->cust = cmap[be[i].customer];
+            pe->pad_ = 0;
+            rc = book_event(k, b, &m, &bc, &be[i], &pe->e);
         }
-        v->pclass = (uint8_t)(cls < 0 ? 0 : cls);
+        fu__free(m.v);
+        fu__free(bc.v);
+        if (!rc) k->n_pend += ne;
     }
     if (rc) {
         if (saved) memcpy(k->cust, saved, n_saved * sizeof *saved);
         cust_rollback(k, n0);
-    } else {
-        k->n_ev += ne;
-        if (nc || ne) changed(k);
+    } else if (nc || ne) {
+        changed(k);
     }
     fu__free(saved);
     fu__free(cmap);
-    fu__free(bcls);
-    fu__free(m.v);
     return rc;
 }
 
@@ -927,64 +1028,93 @@ int fu_kpi_add_ledger(fu_kpi *k, fu_ledger *ledger) {
 /* ===================================================================== */
 /* 4. compute                                                             */
 
-/* ---- sorting the stored events by (customer, time), stably ---- */
+/* ---- merging pending events into the per-customer arrays ---- */
 
-static int ev_less(const kev *a, const kev *b) {
-    return a->cust < b->cust || (a->cust == b->cust && a->at < b->at);
+static int pend_less(const kpend *a, const kpend *b) {
+    return a->cust < b->cust || (a->cust == b->cust && a->e.at < b->e.at);
 }
 
-static void merge_runs(const kev *l, size_t nl, const kev *r, size_t nr, kev *dst) {
+static void merge_pend(const kpend *l, size_t nl, const kpend *r, size_t nr, kpend *dst) {
     size_t i = 0, j = 0, o = 0;
-    while (i < nl && j < nr) dst[o++] = ev_less(&r[j], &l[i]) ? r[j++] : l[i++];
+    while (i < nl && j < nr) dst[o++] = pend_less(&r[j], &l[i]) ? r[j++] : l[i++];
     while (i < nl) dst[o++] = l[i++];
     while (j < nr) dst[o++] = r[j++];
 }
 
-static void msort(kev *a, kev *tmp, size_t n) {
+/* Stable merge sort by (customer, time): runs of 32 by insertion, then
+ * merges through `tmp`. */
+static void msort_pend(kpend *a, kpend *tmp, size_t n) {
     const size_t run = 32;
     for (size_t s = 0; s < n; s += run) {
         size_t e = s + run < n ? s + run : n;
         for (size_t i = s + 1; i < e; i++) {
-            kev x = a[i];
+            kpend x = a[i];
             size_t j = i;
-            while (j > s && ev_less(&x, &a[j - 1])) {
+            while (j > s && pend_less(&x, &a[j - 1])) {
                 a[j] = a[j - 1];
                 j--;
             }
             a[j] = x;
         }
     }
-    kev *src = a, *dst = tmp;
+    kpend *src = a, *dst = tmp;
     for (size_t w = run; w < n; w *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * w) {
             size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            merge_runs(src + lo, mid - lo, src + mid, hi - mid, dst + lo);
+            merge_pend(src + lo, mid - lo, src + mid, hi - mid, dst + lo);
         }
-        kev *t = src;
+        kpend *t = src;
         src = dst;
         dst = t;
     }
     if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
-static int sort_events(fu_kpi *k) {
-    size_t n = k->n_ev, ns = k->n_sorted;
-    if (ns >= n) return FU_OK;
-    size_t i = ns ? ns : 1;
-    while (i < n && !ev_less(&k->ev[i], &k->ev[i - 1])) i++;
-    if (i >= n) {
-        k->n_sorted = n;
-        return FU_OK;
+/* Bring ev/off up to date: sort the pending events stably by (customer,
+ * time) and merge them after the stored events of equal time (the result
+ * equals a stable sort of all events in the order they were added). */
+static int merge_events(fu_kpi *k) {
+    size_t nc = k->n_cust, np = k->n_pend;
+    if (!np && k->off && k->n_off == nc) return FU_OK;
+    size_t i = 1;
+    while (i < np && !pend_less(&k->pend[i], &k->pend[i - 1])) i++;
+    if (i < np) {
+        kpend *tmp = fu__malloc(np * sizeof *tmp);
+        if (!tmp) return fu__error_nomem();
+        msort_pend(k->pend, tmp, np);
+        fu__free(tmp);
     }
-    kev *tmp = fu__malloc(n * sizeof *tmp);
-    if (!tmp) return fu__error_nomem();
-    msort(k->ev + ns, tmp, n - ns);
-    if (ns) {
-        merge_runs(k->ev, ns, k->ev + ns, n - ns, tmp);
-        memcpy(k->ev, tmp, n * sizeof *tmp);
+    size_t *off = fu__malloc((nc + 1) * sizeof *off);
+    size_t n = k->n_ev + np;
+    kev *ev = np ? fu__malloc(n * sizeof *ev) : NULL;
+    if (!off || (np && !ev)) {
+        fu__free(off);
+        fu__free(ev);
+        return fu__error_nomem();
     }
-    fu__free(tmp);
-    k->n_sorted = n;
+    size_t o = 0, pp = 0;
+    for (size_t c = 0; c < nc; c++) {
+        size_t a = c < k->n_off ? k->off[c] : k->n_ev, b = c < k->n_off ? k->off[c + 1] : k->n_ev;
+        off[c] = np ? o : a;
+        if (!np) continue;
+        for (; pp < np && k->pend[pp].cust == c; pp++) {
+            while (a < b && !(k->pend[pp].e.at < k->ev[a].at)) ev[o++] = k->ev[a++];
+            ev[o++] = k->pend[pp].e;
+        }
+        while (a < b) ev[o++] = k->ev[a++];
+    }
+    off[nc] = np ? o : k->n_ev;
+    fu__free(k->off);
+    k->off = off;
+    k->n_off = nc;
+    if (np) {
+        fu__free(k->ev);
+        k->ev = ev;
+        k->n_ev = k->cap_ev = n;
+        fu__free(k->pend);
+        k->pend = NULL;
+        k->n_pend = k->cap_pend = 0;
+    }
     return FU_OK;
 }
 
@@ -996,27 +1126,69 @@ static int due_cmp(const void *a, const void *b) {
 
 /* ---- the computation context ---- */
 
-enum { P_COV, P_TIME, P_RES, P_FCR, P_FB, P_REP, P_TOP2, P_COM, P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, NPROP };
+/* Proportions. The accumulators of a (period, group) cell are split by the
+ * kind of unit that feeds them into small structs held in parallel arrays
+ * (indexed by the cell), so that the units of one kind touch one compact
+ * array: a contact touches 32 bytes of its cell, a survey 56, an issue 48.
+ * Counters are 32-bit: fewer than 2^32 events are stored. */
+enum {
+    P_TIME, P_RES, P_FCR, P_FB, P_REP, P_FUC, /* issue block */
+    P_COV, P_COM, P_WIN, P_REPUR,             /* misc block */
+    P_TOP2, P_OVER, P_CHURN, NPROP            /* survey, contact, misc */
+};
 static const signed char kpi_prop[FU_KPI_COUNT] = {
     P_COV, P_TIME, -1, -1, P_RES, P_FCR, P_FB, P_REP, -1, P_TOP2, -1,
     -1,    P_COM,  P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, -1, -1};
 
-typedef struct kprop {
-    uint64_t n, x;
-} kprop;
+typedef struct kp32 {
+    uint32_t n, x;
+} kp32;
 
-typedef struct cell {
+typedef struct chead {    /* where the cell is */
     uint32_t period, group;
-    kprop p[NPROP];
-    double csat_n, csat_s, csat_ss;
-    double ces_n, ces_s, ces_ss;
-    uint64_t nps_n, nps_p, nps_d;
-    double roi_n, roi_c, roi_r, roi_cc, roi_rr, roi_cr;
-    uint64_t contacts;
-    uint32_t daymask;
-    uint32_t rt_n, rt_off;
+} chead;
+
+typedef struct cissue {   /* issues: timeliness .. follow-up complaints */
+    kp32 p[6];
+} cissue;
+
+typedef struct csurv {    /* surveys; top-2-box n is csat_n */
+    uint32_t csat_n, top2_x, nps_n, nps_p, nps_d, ces_n;
+    double csat_s, csat_ss, ces_s, ces_ss;
+} csurv;
+
+typedef struct ccont {    /* contact attempts: over-contact, efficiency, ROI cost */
+    uint32_t n, over, daymask, pad_;
+    double cost, cost2;
+} ccont;
+
+typedef struct crev {     /* ROI revenue (touched only by contacts with revenue) */
+    double r, r2, cr;
+} crev;
+
+typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, churn, percentiles */
+    kp32 p[4];
     int64_t churn_delta;
-} cell;
+    uint32_t churn_x, churn_n, rt_n, rt_off;
+} cmisc;
+
+/* A unit on its way to its cell. The pass appends units to a log instead of
+ * touching the cells (a cache miss per unit: cells are visited at random);
+ * the full log is partitioned stably by blocks of UNIT_SHIFT cells and
+ * applied block by block, so the cells being updated stay in cache and
+ * every cell sees its units in the order they were emitted (the sums are
+ * the same, bit for bit). */
+enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X };
+typedef struct unit {
+    uint32_t cell;
+    uint8_t op;  /* U_* */
+    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap */
+    uint8_t b;   /* U_PROP: success; U_CONTACT: channel */
+    uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
+    double v;    /* surveys: the score; U_CONTACT: revenue */
+} unit;
+#define UNIT_LOG ((size_t)1 << 18)
+#define UNIT_SHIFT 8
 
 typedef struct gkey {
     uint32_t agent, seg;
@@ -1050,9 +1222,21 @@ typedef struct ctx {
     size_t ng, cap_g;
     uint32_t *gtab;
     size_t gtcap;
-    /* cells */
-    cell *cells;
+    /* cells: parallel arrays of nc entries (capacity cap_c) */
+    chead *ch;
+    cissue *ci;
+    csurv *cs;
+    ccont *cc;
+    crev *cr;
+    cmisc *cm;
     size_t nc, cap_c;
+    int costs;       /* some contact cost is set: ROI */
+    int daymask;     /* the scorecard needs active days */
+    /* the unit log (UNIT_LOG entries each) */
+    unit *ulog, *ulog2;
+    size_t nu, cap_u;
+    size_t *ubin;
+    size_t cap_ubin;
     uint32_t *ctab; /* cell index + 1 (hash mode) */
     size_t ctcap;
     uint32_t *dense; /* cell index + 1 at [group * np + period] (dense mode) */
@@ -1120,7 +1304,15 @@ static void ctx_free(ctx *c) {
     fu__free(c->pday0);
     fu__free(c->gk);
     fu__free(c->gtab);
-    fu__free(c->cells);
+    fu__free(c->ulog);
+    fu__free(c->ulog2);
+    fu__free(c->ubin);
+    fu__free(c->ch);
+    fu__free(c->ci);
+    fu__free(c->cs);
+    fu__free(c->cc);
+    fu__free(c->cr);
+    fu__free(c->cm);
     fu__free(c->ctab);
     fu__free(c->dense);
     fu__free(c->rt_cell);
@@ -1299,7 +1491,7 @@ static int rehash_u32(uint32_t **tab, size_t *tcap, size_t ncap, size_t n,
 
 static uint32_t ghash_of(const ctx *c, uint32_t i) { return gkey_hash(&c->gk[i]); }
 static uint64_t ckey(uint32_t period, uint32_t group) { return ((uint64_t)period << 32) | group; }
-static uint32_t chash_of(const ctx *c, uint32_t i) { return hash64(ckey(c->cells[i].period, c->cells[i].group)); }
+static uint32_t chash_of(const ctx *c, uint32_t i) { return hash64(ckey(c->ch[i].period, c->ch[i].group)); }
 
 /* Group index of a key, added when new; -1 on failure (c->rc set). */
 static int64_t group_of(ctx *c, const gkey *g) {
@@ -1329,14 +1521,39 @@ static int64_t group_of(ctx *c, const gkey *g) {
  * are found through a hash table. */
 #define DENSE_MAX (UINT64_C(1) << 25)
 
+static int grow_cells(ctx *c) {
+    size_t ncap = c->cap_c ? c->cap_c * 2 : 1024;
+#define GROW_ONE(arr)                                              \
+    do {                                                           \
+        void *p_ = fu__realloc(c->arr, ncap * sizeof *c->arr);     \
+        if (!p_) return fu__error_nomem();                         \
+        c->arr = p_;                                               \
+    } while (0)
+    GROW_ONE(ch);
+    GROW_ONE(ci);
+    GROW_ONE(cs);
+    GROW_ONE(cc);
+    GROW_ONE(cr);
+    GROW_ONE(cm);
+#undef GROW_ONE
+    c->cap_c = ncap;
+    return FU_OK;
+}
+
 static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
     if (c->nc >= UINT32_MAX - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
-    int rc = FU_GROW(c->cells, c->cap_c, c->nc + 1);
-    if (rc) return c->rc = rc, -1;
-    cell *ce = &c->cells[c->nc];
-    memset(ce, 0, sizeof *ce);
-    ce->period = period;
-    ce->group = group;
+    if (c->nc + 1 > c->cap_c) {
+        int rc = grow_cells(c);
+        if (rc) return c->rc = rc, -1;
+    }
+    size_t i = c->nc;
+    c->ch[i].period = period;
+    c->ch[i].group = group;
+    memset(&c->ci[i], 0, sizeof c->ci[i]);
+    memset(&c->cs[i], 0, sizeof c->cs[i]);
+    memset(&c->cc[i], 0, sizeof c->cc[i]);
+    memset(&c->cr[i], 0, sizeof c->cr[i]);
+    memset(&c->cm[i], 0, sizeof c->cm[i]);
     return (int64_t)c->nc++;
 }
 
@@ -1385,7 +1602,7 @@ static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group) {
         size_t j = h & (c->ctcap - 1);
         while (c->ctab[j]) {
             uint32_t i = c->ctab[j] - 1;
-            if (c->cells[i].period == period && c->cells[i].group == group) {
+            if (c->ch[i].period == period && c->ch[i].group == group) {
                 c->last_cell_key = (int64_t)key;
                 return c->last_cell = i;
             }
@@ -1424,19 +1641,123 @@ static int64_t group_for(ctx *c, const uattr *ua) {
 
 /* The cell of a unit at time t with attributes ua; -1 when t lies outside
  * the periods or on failure (c->rc). */
-static int64_t cell_for(ctx *c, int64_t t, const uattr *ua) {
+static int64_t cell_for_p(ctx *c, int64_t t, const uattr *ua, int64_t *period) {
     int64_t p = period_of(c, t);
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
+    *period = p;
     return cell_of(c, (uint32_t)p, (uint32_t)g);
 }
 
+static int64_t cell_for(ctx *c, int64_t t, const uattr *ua) {
+    int64_t p;
+    return cell_for_p(c, t, ua, &p);
+}
+
+/* The counters of proportion `prop` in cell `ci`. */
+static kp32 *prop_at(ctx *c, int64_t ci, int prop) {
+    return prop < P_COV ? &c->ci[ci].p[prop] : &c->cm[ci].p[prop - P_COV];
+}
+
+static void apply_unit(ctx *c, const unit *u) {
+    size_t ci = u->cell;
+    switch (u->op) {
+    case U_PROP: {
+        kp32 *q = prop_at(c, (int64_t)ci, u->a);
+        q->n++;
+        q->x += u->b;
+        break;
+    }
+    case U_CSAT: {
+        csurv *ce = &c->cs[ci];
+        ce->csat_n++;
+        ce->csat_s += u->v;
+        ce->csat_ss += u->v * u->v;
+        ce->top2_x += u->v >= 4;
+        break;
+    }
+    case U_NPS: {
+        csurv *ce = &c->cs[ci];
+        ce->nps_n++;
+        ce->nps_p += u->v >= 9;
+        ce->nps_d += u->v <= 6;
+        break;
+    }
+    case U_CES: {
+        csurv *ce = &c->cs[ci];
+        ce->ces_n++;
+        ce->ces_s += u->v;
+        ce->ces_ss += u->v * u->v;
+        break;
+    }
+    case U_CONTACT: {
+        ccont *ce = &c->cc[ci];
+        ce->n++;
+        ce->over += u->a;
+        if (u->day < 32) ce->daymask |= 1u << u->day;
+        if (c->costs) {
+            double cost = c->k->o.contact_cost[u->b], r = u->v;
+            ce->cost += cost;
+            ce->cost2 += cost * cost;
+            if (r != 0) { /* adding zeros changes no sum */
+                crev *cv = &c->cr[ci];
+                cv->r += r;
+                cv->r2 += r * r;
+                cv->cr += cost * r;
+            }
+        }
+        break;
+    }
+    case U_CHURN_IN: c->cm[ci].churn_delta++; break;
+    case U_CHURN_OUT: c->cm[ci].churn_delta--; break;
+    default: c->cm[ci].churn_x++; break;
+    }
+}
+
+/* Apply the logged units block by block (stable counting sort by
+ * cell >> UNIT_SHIFT) and empty the log. */
+static int flush_units(ctx *c) {
+    size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
+    c->nu = 0;
+    if (nb == 1) {
+        for (size_t i = 0; i < n; i++) apply_unit(c, &c->ulog[i]);
+        return FU_OK;
+    }
+    if (nb + 1 > c->cap_ubin) {
+        size_t *nbin = fu__realloc(c->ubin, (nb + 1) * 2 * sizeof *nbin);
+        if (!nbin) return c->rc = fu__error_nomem();
+        c->ubin = nbin;
+        c->cap_ubin = (nb + 1) * 2;
+    }
+    size_t *bin = c->ubin;
+    memset(bin, 0, (nb + 1) * sizeof *bin);
+    const unit *u = c->ulog;
+    for (size_t i = 0; i < n; i++) bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
+    for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
+    unit *d = c->ulog2;
+    for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
+    for (size_t i = 0; i < n; i++) apply_unit(c, &d[i]);
+    return FU_OK;
+}
+
+/* Append a unit for cell `ci` (flushing a full log). */
+static void log_unit(ctx *c, int64_t ci, int op, int a, int b, int day, double v) {
+    if (c->nu == c->cap_u && flush_units(c)) return;
+    unit *u = &c->ulog[c->nu++];
+    u->cell = (uint32_t)ci;
+    u->op = (uint8_t)op;
+    u->a = (uint8_t)a;
+    u->b = (uint8_t)b;
+    u->day = (uint8_t)day;
+    u->v = v;
+}
+
+/* A unit of an issue or misc-block proportion (not TOP2, OVER, CHURN). */
 static void emit_prop(ctx *c, int prop, int64_t t, const uattr *ua, int success) {
     int64_t ci = cell_for(c, t, ua);
     if (ci < 0) return;
-    c->cells[ci].p[prop].n++;
-    c->cells[ci].p[prop].x += success != 0;
+    log_unit(c, ci, U_PROP, prop, success != 0, 0xFF, 0);
 }
 
 /* ---- per-customer helpers ---- */
@@ -1587,11 +1908,11 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     if (g < 0) return;
     int64_t ci = cell_of(c, (uint32_t)first, (uint32_t)g);
     if (ci < 0) return;
-    c->cells[ci].churn_delta++;
+    log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
     if (end < c->np) {
         ci = cell_of(c, (uint32_t)end, (uint32_t)g);
         if (ci < 0) return;
-        c->cells[ci].churn_delta--;
+        log_unit(c, ci, U_CHURN_OUT, 0, 0, 0xFF, 0);
     }
 }
 
@@ -1762,33 +2083,20 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
     /* surveys */
     for (size_t i = 0; i < n; i++) {
         const kev *v = &e[i];
-        if (v->kind != FU_EVENT_SURVEY || isnan(v->score) || !v->survey) continue;
+        if (v->kind != FU_EVENT_SURVEY || isnan(v->val) || !v->survey) continue;
         uattr ua = attr_of(v, c->pcl[i]);
         uint32_t q = c->pr[i];
         if (!ua.agent && q != NONE32) ua.agent = e[q].agent;
         if (!ua.channel && q != NONE32) ua.channel = e[q].channel;
-        double s = v->score;
+        double s = v->val;
         int64_t ci = cell_for(c, v->at, &ua);
         if (ci < 0) {
             if (c->rc) return c->rc;
             continue;
         }
-        cell *ce = &c->cells[ci];
-        if (v->survey == FU_SURVEY_CSAT) {
-            ce->csat_n += 1;
-            ce->csat_s += s;
-            ce->csat_ss += s * s;
-            ce->p[P_TOP2].n++;
-            ce->p[P_TOP2].x += s >= 4;
-        } else if (v->survey == FU_SURVEY_NPS) {
-            ce->nps_n++;
-            ce->nps_p += s >= 9;
-            ce->nps_d += s <= 6;
-        } else if (v->survey == FU_SURVEY_CES) {
-            ce->ces_n += 1;
-            ce->ces_s += s;
-            ce->ces_ss += s * s;
-        }
+        if (v->survey == FU_SURVEY_CSAT) log_unit(c, ci, U_CSAT, 0, 0, 0xFF, s);
+        else if (v->survey == FU_SURVEY_NPS) log_unit(c, ci, U_NPS, 0, 0, 0xFF, s);
+        else if (v->survey == FU_SURVEY_CES) log_unit(c, ci, U_CES, 0, 0, 0xFF, s);
     }
 
     /* revenue after reached contacts (ROI) */
@@ -1797,8 +2105,8 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
     if (costs)
         for (size_t u = 0; u < c->npu; u++) {
             uint32_t pi = c->pu[u], q = c->pr[pi];
-            if (q != NONE32 && e[pi].at - e[q].at <= o->roi_window && isfinite(e[pi].amount))
-                c->rev[q] += e[pi].amount;
+            if (q != NONE32 && e[pi].at - e[q].at <= o->roi_window && isfinite(e[pi].val))
+                c->rev[q] += e[pi].val;
         }
 
     /* contacts: over-contact, efficiency, ROI */
@@ -1806,27 +2114,17 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         const kev *v = &e[i];
         if (v->kind != FU_EVENT_CONTACT) continue;
         uattr ua = attr_of(v, c->pcl[i]);
-        int64_t ci = cell_for(c, v->at, &ua);
+        int64_t per = -1, ci = cell_for_p(c, v->at, &ua, &per);
         if (ci < 0) {
             if (c->rc) return c->rc;
             continue;
         }
-        int over = over_contact(c, e, i);
-        cell *ce = &c->cells[ci];
-        ce->p[P_OVER].n++;
-        ce->p[P_OVER].x += over;
-        ce->contacts++;
-        int64_t bit = local_day(c, v->at) - c->pday0[ce->period];
-        if (bit >= 0 && bit < 32) ce->daymask |= 1u << bit;
-        if (costs) {
-            double cost = o->contact_cost[v->channel], r = c->rev[i];
-            ce->roi_n += 1;
-            ce->roi_c += cost;
-            ce->roi_r += r;
-            ce->roi_cc += cost * cost;
-            ce->roi_rr += r * r;
-            ce->roi_cr += cost * r;
+        int over = over_contact(c, e, i), day = 0xFF;
+        if (c->daymask) {
+            int64_t bit = local_day(c, v->at) - c->pday0[per];
+            if (bit >= 0 && bit < 32) day = (int)bit;
         }
+        log_unit(c, ci, U_CONTACT, over, v->channel, day, costs ? c->rev[i] : 0);
     }
 
     /* purchases: repurchase, churn, win-back */
@@ -1859,7 +2157,7 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
                 add_churn_range(c, v->at, churn_at, &ua);
                 if (churn_at <= as_of) {
                     int64_t ci = cell_for(c, churn_at, &ua);
-                    if (ci >= 0) c->cells[ci].p[P_CHURN].x++;
+                    if (ci >= 0) log_unit(c, ci, U_CHURN_X, 0, 0, 0xFF, 0);
                 }
             }
         }
@@ -1913,8 +2211,7 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
             size_t b = a;
             int all = 1;
             while (b < c->ndr && c->dr[b].cell == c->dr[a].cell) all &= c->dr[b++].covered;
-            c->cells[c->dr[a].cell].p[P_COV].n++;
-            c->cells[c->dr[a].cell].p[P_COV].x += all;
+            log_unit(c, c->dr[a].cell, U_PROP, P_COV, all, 0xFF, 0);
             a = b;
         }
     }
@@ -1942,8 +2239,8 @@ static int churn_finalize(ctx *c) {
     gp *o = fu__malloc(n * sizeof *o);
     if (!o) return c->rc = fu__error_nomem();
     for (size_t i = 0; i < n; i++) {
-        o[i].group = c->cells[i].group;
-        o[i].period = c->cells[i].period;
+        o[i].group = c->ch[i].group;
+        o[i].period = c->ch[i].period;
         o[i].idx = (uint32_t)i;
     }
     qsort(o, n, sizeof *o, gp_cmp);
@@ -1954,59 +2251,97 @@ static int churn_finalize(ctx *c) {
         for (; b < n && o[b].group == g && !c->rc; b++) {
             for (int64_t pp = prev + 1; running > 0 && pp < (int64_t)o[b].period && c->pstart[pp] <= c->as_of; pp++) {
                 int64_t ci = cell_of(c, (uint32_t)pp, g);
-                if (ci >= 0) c->cells[ci].p[P_CHURN].n = (uint64_t)running;
+                if (ci >= 0) c->cm[ci].churn_n = (uint32_t)running;
             }
-            cell *ce = &c->cells[o[b].idx];
+            cmisc *ce = &c->cm[o[b].idx];
             running += ce->churn_delta;
-            if (c->pstart[ce->period] <= c->as_of && running > 0) ce->p[P_CHURN].n = (uint64_t)running;
+            if (c->pstart[o[b].period] <= c->as_of && running > 0) ce->churn_n = (uint32_t)running;
             prev = o[b].period;
         }
         for (int64_t pp = prev + 1; running > 0 && pp < (int64_t)c->np && c->pstart[pp] <= c->as_of && !c->rc; pp++) {
             int64_t ci = cell_of(c, (uint32_t)pp, g);
-            if (ci >= 0) c->cells[ci].p[P_CHURN].n = (uint64_t)running;
+            if (ci >= 0) c->cm[ci].churn_n = (uint32_t)running;
         }
         a = b;
     }
     fu__free(o);
     for (size_t i = 0; i < c->nc; i++)
-        if (c->cells[i].p[P_CHURN].x > c->cells[i].p[P_CHURN].n) c->cells[i].p[P_CHURN].n = c->cells[i].p[P_CHURN].x;
+        if (c->cm[i].churn_x > c->cm[i].churn_n) c->cm[i].churn_n = c->cm[i].churn_x;
     return c->rc;
 }
 
-static int float_cmp(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+/* Response times are >= 0 (the responder comes after the issue), so their
+ * float bit patterns order as unsigned integers: small cells are sorted by
+ * insertion, large ones by a stable LSD radix sort on the bits. */
+static void sort_u32(uint32_t *x, size_t n, uint32_t *tmp) {
+    if (n <= 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = x[i];
+            size_t j = i;
+            while (j > 0 && x[j - 1] > v) {
+                x[j] = x[j - 1];
+                j--;
+            }
+            x[j] = v;
+        }
+        return;
+    }
+    uint32_t *src = x, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t cnt[257] = {0};
+        for (size_t i = 0; i < n; i++) cnt[((src[i] >> shift) & 0xFF) + 1]++;
+        if (cnt[((src[0] >> shift) & 0xFF) + 1] == n) continue; /* one bucket: nothing moves */
+        for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
+        for (size_t i = 0; i < n; i++) dst[cnt[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != x) memcpy(x, src, n * sizeof *x);
 }
 
 /* Group the response times by cell (counting sort) and sort each cell's. */
-static int rt_finalize(ctx *c, float **vals) {
+static int rt_finalize(ctx *c, uint32_t **vals) {
     *vals = NULL;
     if (!c->n_rt) return FU_OK;
-    float *v = fu__malloc(c->n_rt * sizeof *v);
+    uint32_t *v = fu__malloc(c->n_rt * sizeof *v);
     if (!v) return c->rc = fu__error_nomem();
-    for (size_t i = 0; i < c->n_rt; i++) c->cells[c->rt_cell[i]].rt_n++;
-    uint32_t off = 0;
+    for (size_t i = 0; i < c->n_rt; i++) c->cm[c->rt_cell[i]].rt_n++;
+    uint32_t off = 0, most = 0;
     for (size_t i = 0; i < c->nc; i++) {
-        c->cells[i].rt_off = off;
-        off += c->cells[i].rt_n;
-        c->cells[i].rt_n = 0;
+        c->cm[i].rt_off = off;
+        off += c->cm[i].rt_n;
+        if (c->cm[i].rt_n > most) most = c->cm[i].rt_n;
+        c->cm[i].rt_n = 0;
     }
     for (size_t i = 0; i < c->n_rt; i++) {
-        cell *ce = &c->cells[c->rt_cell[i]];
-        v[ce->rt_off + ce->rt_n++] = c->rt_val[i];
+        cmisc *ce = &c->cm[c->rt_cell[i]];
+        memcpy(&v[ce->rt_off + ce->rt_n++], &c->rt_val[i], sizeof *v);
+    }
+    uint32_t *tmp = most > 48 ? fu__malloc(most * sizeof *tmp) : NULL;
+    if (most > 48 && !tmp) {
+        fu__free(v);
+        return c->rc = fu__error_nomem();
     }
     for (size_t i = 0; i < c->nc; i++)
-        if (c->cells[i].rt_n > 1) qsort(v + c->cells[i].rt_off, c->cells[i].rt_n, sizeof *v, float_cmp);
+        if (c->cm[i].rt_n > 1) sort_u32(v + c->cm[i].rt_off, c->cm[i].rt_n, tmp);
+    fu__free(tmp);
     *vals = v;
     return FU_OK;
 }
 
 /* Linear-interpolation quantile of sorted x (type 7, as numpy and pandas). */
-static double quantile(const float *x, size_t n, double p) {
+static double rt_at(const uint32_t *x, size_t i) {
+    float f;
+    memcpy(&f, &x[i], sizeof f);
+    return f;
+}
+
+static double quantile(const uint32_t *x, size_t n, double p) {
     double h = (double)(n - 1) * p;
     size_t lo = (size_t)floor(h);
     double fr = h - (double)lo;
-    return lo + 1 < n ? x[lo] + fr * ((double)x[lo + 1] - x[lo]) : x[lo];
+    return lo + 1 < n ? rt_at(x, lo) + fr * (rt_at(x, lo + 1) - rt_at(x, lo)) : rt_at(x, lo);
 }
 
 static int keep_label(fu_kpi *k, char *s, const char **out) {
@@ -2103,7 +2438,27 @@ static unsigned popcount32(uint32_t v) {
     return n;
 }
 
-static int build_figures(ctx *c, const float *rtv) {
+/* A cell's accumulators copied next to each other (build_figures reads the
+ * cells of a period once each, in report order, instead of 20 times at
+ * random). */
+typedef struct crow {
+    chead h;
+    cissue i;
+    csurv s;
+    ccont c;
+    crev r;
+    cmisc m;
+} crow;
+
+/* The RAG rule of a KPI for a tier (index + 1; 0 without a tier). */
+typedef struct ragc {
+    int found; /* 0 not yet looked up, 1 no target, 2 target, 3 by-tier target */
+    double target, red;
+    int lower;
+    const char *rule;
+} ragc;
+
+static int build_figures(ctx *c, const uint32_t *rtv) {
     fu_kpi *k = c->k;
     const fu_kpi_options *o = &k->o;
     const char **glabel = c->ng ? fu__calloc(c->ng, sizeof *glabel) : NULL;
@@ -2111,8 +2466,10 @@ static int build_figures(ctx *c, const float *rtv) {
     uint32_t *grank = c->ng ? fu__calloc(c->ng, sizeof *grank) : NULL;
     gsort *gs = c->ng ? fu__calloc(c->ng, sizeof *gs) : NULL;
     cord *ord = c->nc ? fu__malloc(c->nc * sizeof *ord) : NULL;
-    const char *tier_rule[FU_KPI_COUNT][FU__POL_MAX_TIERS];
-    memset(tier_rule, 0, sizeof tier_rule);
+    ragc rag[FU_KPI_COUNT][FU__POL_MAX_TIERS + 1];
+    memset(rag, 0, sizeof rag);
+    crow *rows = NULL;
+    size_t cap_rows = 0;
     int rc = ((c->ng && (!glabel || !grank || !gs)) || (c->np && !plabel) || (c->nc && !ord)) ? fu__error_nomem() : FU_OK;
     size_t maxf = c->nc * FU_KPI_COUNT, nord = 0, ngs = 0;
     if (!rc && maxf) {
@@ -2125,7 +2482,7 @@ static int build_figures(ctx *c, const float *rtv) {
     }
     /* the reported cells, their labels, and their order */
     for (size_t i = 0; i < c->nc && !rc; i++) {
-        const cell *ce = &c->cells[i];
+        const chead *ce = &c->ch[i];
         size_t pi = ce->period;
         if (o->from != FU_KPI_NO_TIME && c->pstart[pi + 1] <= o->from) continue;
         if (o->to != FU_KPI_NO_TIME && c->pstart[pi] >= o->to) continue;
@@ -2144,16 +2501,31 @@ static int build_figures(ctx *c, const float *rtv) {
         qsort(gs, ngs, sizeof *gs, gsort_cmp);
         for (size_t i = 0; i < ngs; i++) grank[gs[i].g] = (uint32_t)i;
     }
-    for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->cells[ord[i].idx].group];
+    for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->ch[ord[i].idx].group];
     if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
     const fu__pol_scorecard *w = &c->pol->scorecard;
     double cap_day = c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1;
     for (size_t b0 = 0; b0 < nord && !rc;) {
         size_t b1 = b0;
-        while (b1 < nord && c->cells[ord[b1].idx].period == c->cells[ord[b0].idx].period) b1++;
+        while (b1 < nord && c->ch[ord[b1].idx].period == c->ch[ord[b0].idx].period) b1++;
+        rc = FU_GROW(rows, cap_rows, b1 - b0);
+        for (size_t oi = b0; oi < b1 && !rc; oi++) {
+            size_t cix = ord[oi].idx;
+            crow *rw = &rows[oi - b0];
+            rw->h = c->ch[cix];
+            rw->i = c->ci[cix];
+            rw->s = c->cs[cix];
+            rw->c = c->cc[cix];
+            rw->r = c->cr[cix];
+            rw->m = c->cm[cix];
+        }
       for (int id = 0; id < FU_KPI_COUNT && !rc; id++)
       for (size_t oi = b0; oi < b1 && !rc; oi++) {
-        const cell *ce = &c->cells[ord[oi].idx];
+        const crow *rw = &rows[oi - b0];
+        const chead *ce = &rw->h;
+        const csurv *cs = &rw->s;
+        const ccont *cc = &rw->c;
+        const cmisc *cm = &rw->m;
         size_t pi = ce->period;
         const gkey *g = &c->gk[ce->group];
         const char *tier = (o->by & FU_KPI_BY_TIER) && g->tier ? c->pol->segments.tiers[g->tier - 1].name : NULL;
@@ -2164,19 +2536,27 @@ static int build_figures(ctx *c, const float *rtv) {
             int have = 0;
             switch (kpi_vtype[id]) {
             case VT_PROP: {
-                const kprop *pr = &ce->p[kpi_prop[id]];
-                if (!pr->n) break;
+                int pk = kpi_prop[id];
+                uint32_t pn, px;
+                if (pk == P_TOP2) pn = cs->csat_n, px = cs->top2_x;
+                else if (pk == P_OVER) pn = cc->n, px = cc->over;
+                else if (pk == P_CHURN) pn = cm->churn_n, px = cm->churn_x;
+                else {
+                    const kp32 *pr = pk < P_COV ? &rw->i.p[pk] : &cm->p[pk - P_COV];
+                    pn = pr->n, px = pr->x;
+                }
+                if (!pn) break;
                 have = 1;
-                f.n = (double)pr->n;
-                f.successes = (double)pr->x;
+                f.n = (double)pn;
+                f.successes = (double)px;
                 f.value = f.successes / f.n;
                 wilson_z(f.successes, f.n, k->z, &f.ci_low, &f.ci_high);
                 break;
             }
             case VT_MEAN: {
-                double n = id == FU_KPI_CSAT ? ce->csat_n : ce->ces_n;
-                double s = id == FU_KPI_CSAT ? ce->csat_s : ce->ces_s;
-                double ss = id == FU_KPI_CSAT ? ce->csat_ss : ce->ces_ss;
+                double n = id == FU_KPI_CSAT ? cs->csat_n : cs->ces_n;
+                double s = id == FU_KPI_CSAT ? cs->csat_s : cs->ces_s;
+                double ss = id == FU_KPI_CSAT ? cs->csat_ss : cs->ces_ss;
                 if (n <= 0) break;
                 have = 1;
                 f.n = n;
@@ -2192,11 +2572,11 @@ static int build_figures(ctx *c, const float *rtv) {
                 break;
             }
             case VT_NPS:
-                if (!ce->nps_n) break;
+                if (!cs->nps_n) break;
                 have = 1;
-                f.n = (double)ce->nps_n;
+                f.n = (double)cs->nps_n;
                 {
-                    double pp = (double)ce->nps_p / f.n, pd = (double)ce->nps_d / f.n, d = pp - pd;
+                    double pp = (double)cs->nps_p / f.n, pd = (double)cs->nps_d / f.n, d = pp - pd;
                     double var = (pp + pd - d * d) / f.n;
                     double half = 100.0 * k->z * sqrt(var > 0 ? var : 0);
                     f.value = 100.0 * d;
@@ -2205,10 +2585,10 @@ static int build_figures(ctx *c, const float *rtv) {
                 }
                 break;
             case VT_QUANT: {
-                if (!ce->rt_n) break;
+                if (!cm->rt_n) break;
                 have = 1;
-                size_t n = ce->rt_n;
-                const float *x = rtv + ce->rt_off;
+                size_t n = cm->rt_n;
+                const uint32_t *x = rtv + cm->rt_off;
                 double q = id == FU_KPI_RESPONSE_P50 ? 0.5 : 0.9;
                 f.n = (double)n;
                 f.value = quantile(x, n, q);
@@ -2217,25 +2597,27 @@ static int build_figures(ctx *c, const float *rtv) {
                     double lo = floor((double)n * q - s), hi = ceil((double)n * q + s);
                     if (lo < 1) lo = 1;
                     if (hi > (double)n) hi = (double)n;
-                    f.ci_low = x[(size_t)lo - 1];
-                    f.ci_high = x[(size_t)hi - 1];
+                    f.ci_low = rt_at(x, (size_t)lo - 1);
+                    f.ci_high = rt_at(x, (size_t)hi - 1);
                 }
                 break;
             }
-            case VT_RATIO:
-                if (ce->roi_n <= 0 || ce->roi_c <= 0) break;
+            case VT_RATIO: {
+                const crev *cr = &rw->r;
+                if (!c->costs || cc->n == 0 || cc->cost <= 0) break;
                 have = 1;
-                f.n = ce->roi_n;
-                f.value = ce->roi_r / ce->roi_c;
-                if (ce->roi_n >= 2) {
-                    double n = ce->roi_n, R = f.value, mc = ce->roi_c / n;
-                    double var = (ce->roi_rr - 2 * R * ce->roi_cr + R * R * ce->roi_cc) / (n - 1);
+                f.n = (double)cc->n;
+                f.value = cr->r / cc->cost;
+                if (cc->n >= 2) {
+                    double n = (double)cc->n, R = f.value, mc = cc->cost / n;
+                    double var = (cr->r2 - 2 * R * cr->cr + R * R * cc->cost2) / (n - 1);
                     if (var < 0) var = 0;
                     double half = k->z * sqrt(var / n) / mc;
                     f.ci_low = R - half;
                     f.ci_high = R + half;
                 }
                 break;
+            }
             case VT_SCORE: {
                 if (!(o->by & FU_KPI_BY_AGENT) || !g->agent) break;
                 double num = 0, wsum = 0, var = 0, wv[4], cv[4], vv[4];
@@ -2243,13 +2625,14 @@ static int build_figures(ctx *c, const float *rtv) {
                 fu_kpi_scorecard sc;
                 memset(&sc, 0, sizeof sc);
                 sc.satisfaction = sc.resolution = sc.feedback_conversion = sc.efficiency = NAN;
-                if (ce->csat_n > 0) {
-                    double mean = ce->csat_s / ce->csat_n;
-                    double s2 = ce->csat_n >= 2 ? (ce->csat_ss - ce->csat_n * mean * mean) / (ce->csat_n - 1) : 0;
+                double csn = cs->csat_n;
+                if (csn > 0) {
+                    double mean = cs->csat_s / csn;
+                    double s2 = csn >= 2 ? (cs->csat_ss - csn * mean * mean) / (csn - 1) : 0;
                     sc.satisfaction = (mean - 1) / 4;
-                    wv[m] = w->satisfaction, cv[m] = sc.satisfaction, vv[m++] = (s2 > 0 ? s2 : 0) / ce->csat_n / 16;
+                    wv[m] = w->satisfaction, cv[m] = sc.satisfaction, vv[m++] = (s2 > 0 ? s2 : 0) / csn / 16;
                 }
-                const kprop *r = &ce->p[P_RES], *fb = &ce->p[P_FB];
+                const kp32 *r = &rw->i.p[P_RES], *fb = &rw->i.p[P_FB];
                 if (r->n) {
                     double q = (double)r->x / (double)r->n;
                     sc.resolution = q;
@@ -2260,9 +2643,9 @@ static int build_figures(ctx *c, const float *rtv) {
                     sc.feedback_conversion = q;
                     wv[m] = w->feedback_conversion, cv[m] = q, vv[m++] = q * (1 - q) / (double)fb->n;
                 }
-                if (ce->contacts) {
-                    unsigned days = popcount32(ce->daymask);
-                    double per_day = (double)ce->contacts / (days ? days : 1);
+                if (cc->n) {
+                    unsigned days = popcount32(cc->daymask);
+                    double per_day = (double)cc->n / (days ? days : 1);
                     sc.efficiency = per_day / cap_day > 1 ? 1 : per_day / cap_day;
                     wv[m] = w->efficiency, cv[m] = sc.efficiency, vv[m++] = 0;
                 }
@@ -2274,7 +2657,7 @@ static int build_figures(ctx *c, const float *rtv) {
                 }
                 have = 1;
                 f.value = num / wsum;
-                f.n = ce->csat_n + (double)r->n + (double)fb->n;
+                f.n = csn + (double)r->n + (double)fb->n;
                 f.ci_low = fmax(0, f.value - k->z * sqrt(var));
                 f.ci_high = fmin(1, f.value + k->z * sqrt(var));
                 sc.score = f.value;
@@ -2297,28 +2680,30 @@ static int build_figures(ctx *c, const float *rtv) {
             f.period_end = c->pstart[pi + 1];
             f.period_index = pi;
             f.group_index = ce->group;
-            double target = NAN, red = NAN;
-            int lower = kpi_lower_better[id];
-            const char *rule = "";
-            int found = rag_lookup(c->pol, (fu_kpi_id)id, tier, &target, &red, &lower, &rule);
-            if (found == 2) {
-                const char **slot = &tier_rule[id][g->tier - 1];
-                if (!*slot) {
+            ragc *rg = &rag[id][tier ? g->tier : 0];
+            if (!rg->found) {
+                rg->target = rg->red = NAN;
+                rg->lower = kpi_lower_better[id];
+                rg->rule = "";
+                int found = rag_lookup(c->pol, (fu_kpi_id)id, tier, &rg->target, &rg->red, &rg->lower, &rg->rule);
+                if (found == 2) {
                     fu__buf b = FU__BUF_INIT;
                     fu__buf_printf(&b, "%s.%s", fu__policy_kpi(c->pol, kpi_names[id])->rule, tier);
-                    rc = b.failed ? (fu__buf_free(&b), fu__error_nomem()) : keep_label(k, fu__buf_detach(&b), slot);
+                    rc = b.failed ? (fu__buf_free(&b), fu__error_nomem()) : keep_label(k, fu__buf_detach(&b), &rg->rule);
                     if (rc) break;
                 }
-                rule = *slot;
+                rg->found = found + 1;
             }
-            f.target = found ? target : NAN;
-            f.rule = found ? rule : "";
-            f.status = found ? rag_status(f.value, target, red, lower) : FU_KPI_STATUS_NONE;
+            int found = rg->found > 1;
+            f.target = found ? rg->target : NAN;
+            f.rule = found ? rg->rule : "";
+            f.status = found ? rag_status(f.value, rg->target, rg->red, rg->lower) : FU_KPI_STATUS_NONE;
             k->fig[k->n_fig++] = f;
         }
       }
         b0 = b1;
     }
+    fu__free(rows);
     fu__free((void *)glabel);
     fu__free((void *)plabel);
     fu__free(grank);
@@ -2335,7 +2720,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     }
     clear_result(k);
     *out = 0;
-    int rc = sort_events(k);
+    int rc = merge_events(k);
     if (rc) return rc;
     if (k->n_due) qsort(k->due, k->n_due, sizeof *k->due, due_cmp);
     ctx c;
@@ -2393,11 +2778,18 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         for (size_t i = 0; i < k->pol->n_sla_response; i++)
             if (strcmp(k->pol->sla_response[i].name, sev_sla[s]) == 0) c.sla_sev[s] = &k->pol->sla_response[i].d;
     if (!rc) rc = build_periods(&c, tmin, tmax);
+    for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) c.costs |= k->o.contact_cost[ch] > 0;
+    c.daymask = (k->o.by & FU_KPI_BY_AGENT) != 0;
+    if (!rc) {
+        c.cap_u = k->n_ev < UNIT_LOG / 4 ? 4 * k->n_ev + 1024 : UNIT_LOG;
+        c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);
+        c.ulog2 = fu__malloc(c.cap_u * sizeof *c.ulog2);
+        if (!c.ulog || !c.ulog2) rc = fu__error_nomem();
+    }
     /* one pass per customer */
-    size_t ep = 0, dp = 0;
+    size_t dp = 0;
     for (uint32_t ci = 0; ci < k->n_cust && !rc; ci++) {
-        size_t e0 = ep, d0 = dp;
-        while (ep < k->n_ev && k->ev[ep].cust == ci) ep++;
+        size_t e0 = k->off[ci], ep = k->off[ci + 1], d0 = dp;
         while (dp < k->n_due && k->due[dp].cust == ci) dp++;
         size_t m = e0;
         while (m < ep && k->ev[m].at <= as_of) m++;
@@ -2420,7 +2812,8 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         emit_prop(&c, P_COM, m->deadline, &ua, fulfilled && m->closed_at <= m->deadline);
         rc = c.rc;
     }
-    float *rtv = NULL;
+    uint32_t *rtv = NULL;
+    if (!rc) rc = flush_units(&c);
     if (!rc) rc = churn_finalize(&c);
     if (!rc) rc = rt_finalize(&c, &rtv);
     if (!rc) rc = build_figures(&c, rtv);
