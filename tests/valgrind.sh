@@ -40,7 +40,8 @@ if [ "$MODE" != --quick ]; then
     [ -x "$t" ] || continue
     name=$(basename "$t"); name=${name#test_}
     case $name in threads|cxx_headers) continue ;; esac
-    run "$name" "$t" --jobs=2
+    # the multi-process ledger tests need more than their own timeouts under valgrind
+    run "$name" "$t" --jobs=2 --timeout 1500
   done
 fi
 echo "valgrind: $passed passed, $failed failed"
