@@ -103,25 +103,44 @@ static double bt_norm_quantile_rough(double q) {
     return q < 0.5 ? -z : z;
 }
 
+/* Lower-tail standard normal quantile to about 1e-15: the rough value
+ * polished by two Newton steps on Phi(z) = erfc(-z / sqrt 2) / 2. */
+static double bt_norm_quantile(double q) {
+    double z = bt_norm_quantile_rough(q);
+    for (int i = 0; i < 2; i++) {
+        double f = 0.5 * erfc(-z * 0.70710678118654752440) - q;
+        double pdf = 0.39894228040143267794 * exp(-0.5 * z * z);
+        if (!(pdf > 0.0)) break;
+        z -= f / pdf;
+    }
+    return z;
+}
+
 /* Quantile of Beta(a, b): Halley's method on I_x(a,b) - q from a closed-form
  * start, kept inside a bracket that bisection falls back to. Upper quantiles
  * are found as 1 - Q(1 - q; b, a) so that the iteration works on the small
- * distance from 1, where doubles are dense. */
-static double bt_beta_quantile_lower(double q, double a, double b);
+ * distance from 1, where doubles are dense.
+ *
+ * The lower-tail core takes log B(a, b), the upper-tail normal deviate y of
+ * q for the start, and when to stop: `tol` 0 iterates until a step is below
+ * 1e-15 relative (fu_besttime_beta_quantile()); `tol` > 0 returns after a
+ * Halley or Newton step smaller than tol times the distance to the nearer
+ * end of [0, 1], whose result is then accurate to about tol^2 of it
+ * (credible intervals, docs/besttime.md). */
+static double bt_beta_quantile_lower(double q, double a, double b, double lb, double y, double tol);
 
 static double bt_beta_quantile(double q, double a, double b) {
     if (q <= 0.0) return 0.0;
     if (q >= 1.0) return 1.0;
-    if (q > 0.5) return 1.0 - bt_beta_quantile_lower(1.0 - q, b, a);
-    return bt_beta_quantile_lower(q, a, b);
+    double lb = bt_lbeta(a, b);
+    if (q > 0.5) return 1.0 - bt_beta_quantile_lower(1.0 - q, b, a, lb, -bt_norm_quantile_rough(1.0 - q), 0.0);
+    return bt_beta_quantile_lower(q, a, b, lb, -bt_norm_quantile_rough(q), 0.0);
 }
 
-static double bt_beta_quantile_lower(double q, double a, double b) {
-    double lb = bt_lbeta(a, b);
+static double bt_beta_quantile_lower(double q, double a, double b, double lb, double y, double tol) {
     double x;
     if (a >= 1.0 && b >= 1.0) {
         /* Abramowitz & Stegun 26.5.22 (y is the upper-tail normal deviate). */
-        double y = -bt_norm_quantile_rough(q);
         double lam = (y * y - 3.0) / 6.0;
         double h = 2.0 / (1.0 / (2.0 * a - 1.0 + 1e-300) + 1.0 / (2.0 * b - 1.0 + 1e-300));
         double w = y * sqrt(h + lam) / h -
@@ -160,10 +179,13 @@ static double bt_beta_quantile_lower(double q, double a, double b) {
         } else {
             xn = 0.5 * (lo + hi);
         }
-        if (!(xn > lo && xn < hi)) xn = 0.5 * (lo + hi);
-        if (fabs(xn - x) <= 1e-15 * (x < 1e-300 ? 1e-300 : x) || hi - lo <= 4 * DBL_EPSILON * hi) {
-            return xn;
-        }
+        int bisected = !(xn > lo && xn < hi);
+        if (bisected) xn = 0.5 * (lo + hi);
+        double ax = x < 1e-300 ? 1e-300 : x;
+        if (fabs(xn - x) <= 1e-15 * ax || hi - lo <= 4 * DBL_EPSILON * hi) return xn;
+        /* relative to the distance from the nearer end: near 1 a step that
+         * is small against x may still be large against 1 - x */
+        if (tol > 0.0 && !bisected && fabs(xn - x) <= tol * fmin(ax, 1.0 - x)) return xn;
         x = xn;
     }
     return x;
@@ -1022,14 +1044,43 @@ static void bt_evidence(const fu_besttime *m, const bt_cust *c, int k, double f,
     *n = f * nn;
 }
 
-static void bt_interval(double a, double b, double level, double *lo, double *hi) {
-    if (level <= 0.0) {
+/* A credible level and what its interval's quantiles need: the tail
+ * probability and its normal deviate (computed once per query). */
+typedef struct bt_level {
+    double level; /* 0: no interval */
+    double tail;  /* (1 - level) / 2 */
+    double y;     /* upper-tail normal deviate of `tail`: Phi(-y) = tail */
+} bt_level;
+
+static bt_level bt_level_of(double level) {
+    bt_level L = {level, 0.0, 0.0};
+    if (level > 0.0) {
+        L.tail = 0.5 * (1.0 - level);
+        L.y = -bt_norm_quantile(L.tail);
+    }
+    return L;
+}
+
+/* Step tolerance of interval quantiles: results within about 1e-12 of the
+ * fully iterated ones (test interval_quantiles_match_the_full_iteration). */
+#define BT_INTERVAL_TOL 1e-6
+
+/* The equal-tailed interval of Beta(a, b): both quantiles share log B(a, b)
+ * and the level's normal deviate; each is iterated until a step is below
+ * BT_INTERVAL_TOL. */
+static void bt_interval_at(double a, double b, const bt_level *L, double *lo, double *hi) {
+    if (L->level <= 0.0) {
         *lo = *hi = NAN;
         return;
     }
-    double tail = 0.5 * (1.0 - level);
-    *lo = bt_beta_quantile(tail, a, b);
-    *hi = bt_beta_quantile(1.0 - tail, a, b);
+    double lb = bt_lbeta(a, b);
+    *lo = bt_beta_quantile_lower(L->tail, a, b, lb, L->y, BT_INTERVAL_TOL);
+    *hi = 1.0 - bt_beta_quantile_lower(L->tail, b, a, lb, L->y, BT_INTERVAL_TOL);
+}
+
+static void bt_interval(double a, double b, double level, double *lo, double *hi) {
+    bt_level L = bt_level_of(level);
+    bt_interval_at(a, b, &L, lo, hi);
 }
 
 static int bt_check_level(double level) {
@@ -1357,10 +1408,28 @@ static int bt_biz_state(const fu_calendar *bc, bt_hour *x) {
 
 typedef struct bt_query {
     double level;
+    bt_level lv; /* level, tail and normal deviate of the intervals */
     unsigned int qflags;
     uint64_t seed;
     int64_t now;
+    /* Intervals of prior-only slots (no evidence at all): the same for every
+     * customer of a segment, so bulk calls compute each once. 2 doubles per
+     * (segment, slot), NaN until computed; NULL: no cache. */
+    double *prior_iv;
 } bt_query;
+
+/* Most (segment, slot) pairs the prior-interval cache is kept for. */
+#define BT_PRIOR_CACHE_MAX (1u << 20)
+
+/* Give a bulk query its prior-interval cache (freed by the caller). */
+static int bt_query_cache(const fu_besttime *m, bt_query *q) {
+    size_t n = m->n_seg * (size_t)m->n_slots;
+    if (q->level <= 0.0 || n > BT_PRIOR_CACHE_MAX) return FU_OK;
+    q->prior_iv = fu__malloc(2 * n * sizeof *q->prior_iv);
+    if (!q->prior_iv) return fu__error_nomem();
+    for (size_t i = 0; i < 2 * n; i++) q->prior_iv[i] = NAN;
+    return FU_OK;
+}
 
 static int bt_query_resolve(const fu_besttime_query_options *o, bt_query *q) {
     fu_besttime_query_options d = FU_BESTTIME_QUERY_OPTIONS_INIT;
@@ -1373,6 +1442,8 @@ static int bt_query_resolve(const fu_besttime_query_options *o, bt_query *q) {
     if (!(q->level > 0.0 && q->level < 1.0))
         return fu__error_set(FU_EINVAL, "credible level must be in (0,1) (got %g)", o->level);
     if (o->flags & FU_BESTTIME_NO_INTERVAL) q->level = 0.0;
+    q->lv = bt_level_of(q->level);
+    q->prior_iv = NULL;
     q->qflags = o->flags;
     q->seed = o->seed;
     q->now = o->now;
@@ -1526,8 +1597,15 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             fu_besttime_slot *s = &slots[i];
             double es, en;
             bt_evidence(m, c, s->slot, f, &es, &en);
+            if (q->prior_iv && es == 0.0 && en == 0.0) {
+                double *iv = q->prior_iv + 2 * (c->seg * (size_t)m->n_slots + (size_t)s->slot);
+                if (isnan(iv[0])) bt_interval_at(al[s->slot], be[s->slot], &q->lv, &iv[0], &iv[1]);
+                s->lo = iv[0];
+                s->hi = iv[1];
+                continue;
+            }
             double a = al[s->slot] + es, b = be[s->slot] + (en - es);
-            bt_interval(a, b, q->level, &s->lo, &s->hi);
+            bt_interval_at(a, b, &q->lv, &s->lo, &s->hi);
         }
     }
     return FU_OK;
@@ -1563,6 +1641,7 @@ int fu_besttime_best_bulk(const fu_besttime *m, const fu_besttime_request *req, 
     if (!m || (n && (!req || !out))) return fu__error_set(FU_EINVAL, "fu_besttime_best_bulk: NULL argument");
     bt_query q;
     int rc = bt_query_resolve(opts, &q);
+    if (!rc && n > 1) rc = bt_query_cache(m, &q);
     if (rc) return rc;
     bt_hours h = {0};
     for (size_t i = 0; i < n && !rc; i++) {
@@ -1580,6 +1659,7 @@ int fu_besttime_best_bulk(const fu_besttime *m, const fu_besttime_request *req, 
         if (rc) fu__error_prefix("request %zu", i);
     }
     fu__free(h.v);
+    fu__free(q.prior_iv);
     return rc;
 }
 
@@ -1596,8 +1676,12 @@ int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int64_t now,
     if (q.now == FU_BOOK_NO_TIME) q.now = now;
     int64_t day_n = 0;
     if (day && (rc = fu_date_to_days(day, &day_n))) return rc;
+    if (n > 1 && (rc = bt_query_cache(m, &q))) return rc;
     bt_hours *hz = fu__calloc(m->n_zones ? m->n_zones : 1, sizeof *hz);
-    if (!hz) return fu__error_nomem();
+    if (!hz) {
+        fu__free(q.prior_iv);
+        return fu__error_nomem();
+    }
     for (size_t i = 0; i < n && !rc; i++) {
         size_t ci = customers ? customers[i] : i;
         if (ci >= m->n_cust) {
@@ -1635,5 +1719,6 @@ int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int64_t now,
     }
     for (size_t z = 0; z < m->n_zones; z++) fu__free(hz[z].v);
     fu__free(hz);
+    fu__free(q.prior_iv);
     return rc;
 }
