@@ -1780,7 +1780,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
             probe = at - ((at + off) % 3600 + 3600) % 3600 + 3600; /* next local hour start */
         }
         found = bt;
-    } else if (pl->bt) {
+    } else if (pl->bt && found < cx->end) { /* from the horizon's end on, a later run decides */
         int64_t at = found;
         int q = besttime_pick(pl, cx, g, in_pref ? m->bits[ex ? 3 : 1] : base, holidays, found, &at);
         if (q < 0) return q;
