@@ -1187,7 +1187,7 @@ typedef struct unit {
     uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
     double v;    /* surveys: the score; U_CONTACT: revenue */
 } unit;
-#define UNIT_LOG ((size_t)1 << 18)
+#define UNIT_LOG ((size_t)1 << 21)
 #define UNIT_SHIFT 8
 
 typedef struct gkey {
@@ -1217,6 +1217,15 @@ typedef struct ctx {
     int64_t *pstart; /* np + 1 boundaries */
     int64_t *pday0;  /* local day number of each period's first day */
     size_t np;
+    double pinv;     /* periods per second, for the first guess of period_of */
+    /* local days (for the scorecard's active days): day day0 + j starts at
+     * dstart[j] (j = 0..nd); dreg[j] says the UTC offset is the same at both
+     * ends of the day, so that every instant in it is on that local day */
+    int64_t *dstart;
+    uint8_t *dreg;
+    size_t nd;
+    int64_t day0;
+    int64_t cur_new_until; /* the current customer is "new" before this (lifecycle) */
     /* groups */
     gkey *gk;
     size_t ng, cap_g;
@@ -1302,6 +1311,8 @@ static double t_of(ctx *c, double df) {
 static void ctx_free(ctx *c) {
     fu__free(c->pstart);
     fu__free(c->pday0);
+    fu__free(c->dstart);
+    fu__free(c->dreg);
     fu__free(c->gk);
     fu__free(c->gtab);
     fu__free(c->ulog);
@@ -1373,6 +1384,64 @@ static int64_t local_day(const ctx *c, int64_t t) {
     return floor_div(t + off, 86400);
 }
 
+/* Build the table of local day starts over the periods (weeks and months;
+ * nothing for days, whose day in the period is always 0). Without it (too
+ * many days, or day starts out of order), local_day() answers alone. */
+static int build_days(ctx *c) {
+    if (c->k->o.period == FU_KPI_DAY || !c->np) return FU_OK;
+    int64_t d0 = c->pday0[0], d1 = c->pday0[c->np];
+    if (d1 - d0 > (INT64_C(1) << 22)) return FU_OK;
+    size_t nd = (size_t)(d1 - d0);
+    int64_t *ds = fu__malloc((nd + 1) * sizeof *ds);
+    uint8_t *reg = fu__malloc(nd + 1);
+    if (!ds || !reg) {
+        fu__free(ds);
+        fu__free(reg);
+        return fu__error_nomem();
+    }
+    int ok = 1;
+    for (size_t j = 0; j <= nd && ok; j++) {
+        int64_t y;
+        int m, d;
+        fu__civil_from_days(d0 + (int64_t)j, &y, &m, &d);
+        fu_local lt = {(int)y, m, d, 0, 0, 0, 0, 0, 0};
+        if (fu_calendar_from_local(c->cal, &lt, 0, &ds[j]) != FU_OK) {
+            fu_error_clear();
+            ok = 0;
+        } else if (j && ds[j] <= ds[j - 1]) {
+            ok = 0;
+        }
+    }
+    for (size_t j = 0; j < nd && ok; j++) {
+        int a = 0, b = 1;
+        fu_calendar_utc_offset(c->cal, ds[j], &a);
+        fu_calendar_utc_offset(c->cal, ds[j + 1] - 1, &b);
+        /* at most one offset change a day: equal ends mean none */
+        reg[j] = a == b && floor_div(ds[j] + a, 86400) == d0 + (int64_t)j;
+    }
+    if (!ok) {
+        fu__free(ds);
+        fu__free(reg);
+        return FU_OK;
+    }
+    reg[nd] = 0;
+    c->dstart = ds;
+    c->dreg = reg;
+    c->nd = nd;
+    c->day0 = d0;
+    return FU_OK;
+}
+
+/* local_day() through the day table. */
+static int64_t local_day_fast(const ctx *c, int64_t t) {
+    if (!c->dstart || t < c->dstart[0] || t >= c->dstart[c->nd]) return local_day(c, t);
+    size_t j = (size_t)((t - c->dstart[0]) / 86400);
+    if (j >= c->nd) j = c->nd - 1;
+    while (j > 0 && t < c->dstart[j]) j--;
+    while (j + 1 < c->nd && t >= c->dstart[j + 1]) j++;
+    return c->dreg[j] ? c->day0 + (int64_t)j : local_day(c, t);
+}
+
 static int64_t first_day_of(fu_kpi_period p, int64_t day) {
     if (p == FU_KPI_DAY) return day;
     if (p == FU_KPI_WEEK) return day - (day + 3 - floor_div(day + 3, 7) * 7); /* back to Monday */
@@ -1427,6 +1496,7 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
         day = next_first_day(per, day);
     }
     c->np = n - 1;
+    if (c->np) c->pinv = (double)c->np / (double)(c->pstart[c->np] - c->pstart[0]);
     return FU_OK;
 }
 
@@ -1435,8 +1505,7 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
  * off; binary search is the fallback. */
 static int64_t period_of(const ctx *c, int64_t t) {
     if (c->np == 0 || t < c->pstart[0] || t >= c->pstart[c->np]) return -1;
-    int64_t span = c->pstart[c->np] - c->pstart[0];
-    size_t g = (size_t)((double)(t - c->pstart[0]) / (double)span * (double)c->np);
+    size_t g = (size_t)((double)(t - c->pstart[0]) * c->pinv);
     if (g >= c->np) g = c->np - 1;
     for (int step = 0; step < 3; step++) {
         if (t < c->pstart[g]) {
@@ -1812,12 +1881,7 @@ static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int 
         int64_t since;
         if (c->cur_first == FU_KPI_NO_TIME || add_dur(c, &w->min_tenure.d, c->cur_first, &since) || since > t) return 0;
     }
-    if (w->lifecycles) {
-        int64_t until;
-        if (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
-            add_dur(c, &c->pol->segments.new_within, c->cur_first, &until) || until <= t)
-            return 0;
-    }
+    if (w->lifecycles && (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t || c->cur_new_until <= t)) return 0;
     return 1;
 }
 
@@ -1884,25 +1948,18 @@ static size_t reached_from(const ctx *c, int64_t t) {
     return lo;
 }
 
+/* The first k < np with pstart[k] > t, np when none. */
+static size_t first_start_after(const ctx *c, int64_t t) {
+    if (t < c->pstart[0]) return 0;
+    if (t >= c->pstart[c->np - 1]) return c->np;
+    return (size_t)period_of(c, t) + 1;
+}
+
 static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     /* +1 for the periods whose start lies in (a, b] and not after as_of */
     if (b > c->as_of) b = c->as_of;
     if (c->np == 0 || b <= a) return;
-    size_t lo = 0, hi = c->np; /* first k with pstart[k] > a */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->pstart[mid] <= a) lo = mid + 1;
-        else hi = mid;
-    }
-    size_t first = lo;
-    lo = 0;
-    hi = c->np; /* first k with pstart[k] > b */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->pstart[mid] <= b) lo = mid + 1;
-        else hi = mid;
-    }
-    size_t end = lo; /* periods first .. end-1 */
+    size_t first = first_start_after(c, a), end = first_start_after(c, b); /* periods first .. end-1 */
     if (first >= end) return;
     int64_t g = group_for(c, ua);
     if (g < 0) return;
@@ -2005,6 +2062,13 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
             c->ri[c->nrt] = (uint32_t)i;
             c->nrt++;
         }
+    }
+    {
+        int64_t until;
+        c->cur_new_until = c->cur_first != FU_KPI_NO_TIME &&
+                                   !add_dur(c, &c->pol->segments.new_within, c->cur_first, &until)
+                               ? until
+                               : INT64_MIN;
     }
     uint32_t nxt = NONE32, prv = NONE32, prc = NONE32;
     for (size_t i = n; i-- > 0;) {
@@ -2121,7 +2185,7 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         }
         int over = over_contact(c, e, i), day = 0xFF;
         if (c->daymask) {
-            int64_t bit = local_day(c, v->at) - c->pday0[per];
+            int64_t bit = local_day_fast(c, v->at) - c->pday0[per];
             if (bit >= 0 && bit < 32) day = (int)bit;
         }
         log_unit(c, ci, U_CONTACT, over, v->channel, day, costs ? c->rev[i] : 0);
@@ -2732,9 +2796,10 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     c.last_cell = -1;
     /* as_of and the time range */
     int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
+    /* each customer's events are in time order: its first and last bound them */
     if (as_of == FU_KPI_NO_TIME) {
-        for (size_t i = 0; i < k->n_ev; i++)
-            if (k->ev[i].at > tmax) tmax = k->ev[i].at;
+        for (size_t i = 0; i < k->n_cust; i++)
+            if (k->off[i + 1] > k->off[i] && k->ev[k->off[i + 1] - 1].at > tmax) tmax = k->ev[k->off[i + 1] - 1].at;
         for (size_t i = 0; i < k->n_due; i++)
             if (k->due[i].to > tmax) tmax = k->due[i].to;
         for (size_t i = 0; i < k->n_com; i++)
@@ -2743,8 +2808,8 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     }
     c.as_of = k->as_of = as_of;
     tmax = as_of;
-    for (size_t i = 0; i < k->n_ev; i++)
-        if (k->ev[i].at < tmin) tmin = k->ev[i].at;
+    for (size_t i = 0; i < k->n_cust; i++)
+        if (k->off[i + 1] > k->off[i] && k->ev[k->off[i]].at < tmin) tmin = k->ev[k->off[i]].at;
     for (size_t i = 0; i < k->n_due; i++)
         if (k->due[i].to < tmin) tmin = k->due[i].to;
     for (size_t i = 0; i < k->n_com; i++) {
@@ -2778,6 +2843,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         for (size_t i = 0; i < k->pol->n_sla_response; i++)
             if (strcmp(k->pol->sla_response[i].name, sev_sla[s]) == 0) c.sla_sev[s] = &k->pol->sla_response[i].d;
     if (!rc) rc = build_periods(&c, tmin, tmax);
+    if (!rc && (k->o.by & FU_KPI_BY_AGENT)) rc = build_days(&c);
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) c.costs |= k->o.contact_cost[ch] > 0;
     c.daymask = (k->o.by & FU_KPI_BY_AGENT) != 0;
     if (!rc) {
