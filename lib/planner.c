@@ -2324,9 +2324,12 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
 
 /* ---------------------------------------------------------------- CSV */
 
+/* A field as docs/formats.md says writers write it: quoted only when it
+ * holds `,`, `"`, CR or LF or starts or ends with a space or tab. */
 static int csv_field(fu__buf *b, const char *s) {
-    int quote = 0;
-    for (const char *p = s; *p; p++)
+    size_t n = strlen(s);
+    int quote = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+    for (const char *p = s; *p && !quote; p++)
         if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r') quote = 1;
     if (!quote) return fu__buf_puts(b, s);
     fu__buf_append(b, "\"", 1);
@@ -2351,7 +2354,7 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
     fu__buf b = FU__BUF_INIT;
     fu__buf_puts(&b, "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason");
     if (flags & FU_PLAN_CSV_STATUS) fu__buf_puts(&b, ",status,status_rule");
-    fu__buf_puts(&b, "\r\n");
+    fu__buf_puts(&b, "\n");
     for (size_t i = 0; i < p->n && !b.failed; i++) {
         const fu_touchpoint *t = &p->tp[i];
         if (!((mask >> t->status) & 1u)) continue;
@@ -2373,7 +2376,7 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
             fu__buf_printf(&b, ",%s,", fu_touchpoint_status_name(t->status));
             csv_field(&b, t->status_rule);
         }
-        fu__buf_puts(&b, "\r\n");
+        fu__buf_puts(&b, "\n");
     }
     if (b.failed) {
         fu__buf_free(&b);

@@ -91,6 +91,8 @@ def test_plan_writes_suppressed_and_deferred_with_reasons(sample, tmp_path):
             "--suppressed", str(sup), "--deferred", str(dfr))
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
+    for path in (sup, dfr, out):
+        assert b"\r" not in path.read_bytes(), path  # docs/formats.md: records end with LF
     for path, status in ((sup, "suppressed"), (dfr, "deferred")):
         header, rows = read_csv(path.read_text())
         assert header == HEADER + ["status", "status_rule"]

@@ -62,6 +62,7 @@ def test_quiet_hours_are_local_and_csv_has_local_offsets():
     ny = find(plan, "NY", "first_contact")
     assert ny.best_at == T("2026-03-03T13:00:00Z")
     csv = plan.csv()
+    assert "\r" not in csv  # docs/formats.md: writers end records with LF
     lines = csv.splitlines()
     assert lines[0] == "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason"
     assert lines[1].startswith("NY,2026-03-02T22:30:00-05:00,2026-03-04T22:30:00-05:00,2026-03-03T08:00:00-05:00,")
