@@ -2520,6 +2520,18 @@ static const kpi_def kpi_defs[] = {
     {"value_uplift", -1, 1, 1, 0},
     {"roi", 0, 1000, 0, 0},
     {"budget_overrun", 0, 1, 1, 1},
+    /* KPIs that fu_kpi computes and the built-in policy sets no target for */
+    {"first_contact_resolution", 0, 1, 1, 0},
+    {"repeat_complaints", 0, 1, 1, 1},
+    {"csat_top2", 0, 1, 1, 0},
+    {"ces", 1, 7, 0, 0},
+    {"commitment_on_time", 0, 1, 1, 0},
+    {"over_contact", 0, 1, 1, 1},
+    {"repurchase", 0, 1, 1, 0},
+    {"churn", 0, 1, 1, 1},
+    {"response_time_p50", 0, 100000, 0, 1},
+    {"response_time_p90", 0, 100000, 0, 1},
+    {"scorecard", 0, 1, 1, 0},
 };
 #define N_KPI_DEFS (sizeof kpi_defs / sizeof kpi_defs[0])
 

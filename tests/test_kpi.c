@@ -573,6 +573,52 @@ Test(kpi, over_contact_against_the_caps) {
     fu_policy_free(p);
 }
 
+Test(kpi, site_policy_targets_for_kpis_without_a_builtin_target) {
+    /* The over-contact scenario above (W10: 3 of 7, W11: 1 of 1) under a
+     * site policy with over_contact target 10%, red 50% (lower is better):
+     * 3/7 = 0.43 -> yellow, 1/1 -> red; churn gets a target too but has no
+     * units here; CES keeps status none (no target). */
+    static const C cu[] = {{"N1", 5000, "2026-03-01T09:00:00+08:00"}, {"O9", 5000, NULL}};
+    static const E ev[] = {
+        {"N1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"N1", "2026-03-02T11:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+        {"N1", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"N1", "2026-03-10T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-02T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-03T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-04T12:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-05T13:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"O9", "2026-03-05T14:00:00+08:00", "survey", NULL, "A2", "sms", NULL, NULL, "ces", 6, NO},
+    };
+    const char *yaml = "name: site\nkpis:\n  over_contact: {target: 10%, red: 50%}\n  churn: {target: 5%}\n";
+    fu_policy *q = NULL;
+    cr_assert_eq(fu_policy_load_string(&q, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    double target = 0;
+    cr_assert_eq(fu_policy_get_number(q, "kpis.over_contact.target", &target), FU_OK);
+    cr_expect_float_eq(target, 0.10, 1e-12);
+    fu_kpi *k = engine(q, FU_KPI_WEEK, 0, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    const fu_kpi_figure *f = fig(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 3.0 / 7.0, 1e-12);
+    cr_expect_float_eq(f->target, 0.10, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_YELLOW);
+    cr_expect_str_eq(f->rule, "kpis.over_contact");
+    f = fig(k, FU_KPI_OVER_CONTACT, "2026-W11", NULL);
+    cr_expect_eq(f->status, FU_KPI_STATUS_RED);
+    f = fig(k, FU_KPI_CES, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 6, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_NONE);
+    cr_expect_str_eq(f->rule, "");
+    fu_kpi_status st;
+    cr_assert_eq(fu_kpi_rag(q, FU_KPI_CHURN, NULL, 0.04, &st, &target, NULL), FU_OK);
+    cr_expect_eq(st, FU_KPI_STATUS_GREEN);
+    cr_assert_eq(fu_kpi_rag(q, FU_KPI_CHURN, NULL, 0.20, &st, &target, NULL), FU_OK);
+    cr_expect_eq(st, FU_KPI_STATUS_RED); /* red at target + amber_margin 10 points */
+    fu_kpi_free(k);
+    fu_policy_free(q);
+}
+
 /* ------------------------------------------------------------ purchases */
 
 /* Monthly periods, as_of 2026-12-31, contact cost phone 10.
@@ -806,6 +852,56 @@ Test(kpi, book_path_equals_record_path_and_csv_format) {
     fu_policy_free(p);
 }
 
+/* Scenario A from the fixture files through the book, then the remaining
+ * events of scenario D by record (existing and new customers): the same
+ * figures as every event by record in one batch; and a book added to an
+ * engine that holds events already (the pending path). */
+Test(kpi, book_then_records_merge_like_one_batch) {
+    fu_policy *p = builtin();
+    fu_book *book = NULL;
+    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv(book, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(book, DATA "events.csv"), FU_OK, "%s", fu_error_last()->message);
+    unsigned by = FU_KPI_BY_TIER | FU_KPI_BY_AGENT;
+    const char *as_of = "2026-12-31T00:00:00+08:00";
+    E late[] = {
+        {"O1", "2026-03-05T11:00:00+08:00", "survey", NULL, "A2", "sms", NULL, NULL, "csat", 4, NO},
+        {"V1", "2026-03-01T08:00:00+08:00", "purchase", "X1", NULL, NULL, NULL, NULL, NULL, NO, 900},
+    };
+    fu_kpi *a = engine(p, FU_KPI_MONTH, by, as_of);
+    add_customers(a, cust_a, N(cust_a));
+    add_events(a, ev_a, N(ev_a));
+    add_events(a, late, N(late));
+    add_events(a, ev_d, N(ev_d));
+    char *want = csv_of(a);
+    fu_kpi *b = engine(p, FU_KPI_MONTH, by, as_of);
+    cr_assert_eq(fu_kpi_add_book(b, book), FU_OK, "%s", fu_error_last()->message);
+    size_t n;
+    cr_assert_eq(fu_kpi_compute(b, &n), FU_OK);
+    add_events(b, late, N(late));
+    add_events(b, ev_d, N(ev_d));
+    char *got = csv_of(b);
+    cr_expect_str_eq(got, want);
+    fu_kpi *c = engine(p, FU_KPI_MONTH, by, as_of);
+    add_events(c, ev_d, N(ev_d));
+    add_events(c, late + 1, 1);
+    cr_assert_eq(fu_kpi_compute(c, &n), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(c, book), FU_OK, "%s", fu_error_last()->message);
+    add_events(c, late, 1);
+    char *got2 = csv_of(c);
+    /* same events; ties at equal times keep the order they were added in,
+     * and no two events of one customer share a time here */
+    cr_expect_str_eq(got2, want);
+    fu_free(want);
+    fu_free(got);
+    fu_free(got2);
+    fu_kpi_free(a);
+    fu_kpi_free(b);
+    fu_kpi_free(c);
+    fu_book_free(book);
+    fu_policy_free(p);
+}
+
 Test(kpi, from_and_to_restrict_the_reported_periods) {
     fu_policy *p = builtin();
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
@@ -894,6 +990,27 @@ static int oom_op(void *vp) {
     return rc;
 }
 
+static int oom_book_op(void *vp) {
+    const oom_ctx *c = vp;
+    fu_book *book = NULL;
+    int rc = fu_book_new(&book, NULL);
+    if (!rc) rc = fu_book_read_customers_csv(book, DATA "customers.csv");
+    if (!rc) rc = fu_book_read_events_csv(book, DATA "events.csv");
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = FU_KPI_BY_AGENT;
+    fu_kpi *k = NULL;
+    size_t n;
+    if (!rc) rc = fu_kpi_new(&k, c->p, &o);
+    if (!rc) rc = fu_kpi_add_book(k, book);
+    if (!rc) rc = fu_kpi_add_book(k, book); /* again: pending, merged by compute */
+    if (!rc) rc = fu_kpi_compute(k, &n);
+    if (!rc) rc = fu_kpi_add_events(k, c->ev, c->n);
+    if (!rc) rc = fu_kpi_compute(k, &n);
+    fu_kpi_free(k);
+    fu_book_free(book);
+    return rc;
+}
+
 Test(kpi, out_of_memory_leaks_nothing) {
     fu_policy *p = builtin();
     oom_ctx c = {p, calloc(N(ev_a) + N(ev_d), sizeof(fu_event_in)), 0};
@@ -915,6 +1032,7 @@ Test(kpi, out_of_memory_leaks_nothing) {
             in->amount = e->amount;
         }
     fu_test_oom("kpi", oom_op, &c, 100000);
+    fu_test_oom("kpi book", oom_book_op, &c, 100000);
     free(c.ev);
     fu_policy_free(p);
 }
