@@ -438,6 +438,10 @@ struct fu_planner {
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
     const fu_besttime *bt;  /* best-time model for best_at, or NULL */
     fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
+    /* lifecycle rules: the policy's (fu_segment_rules_new_from_policy(), as
+     * `followup segment` uses them), without composite segments and the CLV
+     * quantile, which the planner does not read */
+    fu_segment_rules *seg_policy;
     fu_segment_rules seg;
     /* simulation: agent contacts already made per day (from day_used0) */
     const fu_sim_day *day_used;
@@ -857,6 +861,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->gm);
     fu__free(pl->ptimes);
     fu_besttime_free(pl->own_bt);
+    fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
     fu__buf_free(&pl->b_rule);
     fu__buf_free(&pl->b_reason);
@@ -947,16 +952,12 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         }
         pl->kind_reach[k] = reach;
     }
-    /* lifecycle thresholds of the policy, in the form fu_segment_assign reads */
-    fu_segment_rules_init(&pl->seg);
-    pl->seg.new_within = dur_seconds_approx(&P->segments.new_within);
-    pl->seg.declining_after = dur_seconds_approx(&P->segments.declining_inactive_for);
-    pl->seg.churned_after = dur_seconds_approx(&P->segments.churned_after);
-    pl->seg.deep_care_tenure = dur_seconds_approx(&P->segments.mature_after);
-    pl->seg.drop_ratio = 1.0 - P->segments.declining_spend_drop;
-    if (pl->seg.growing_within < pl->seg.new_within) pl->seg.growing_within = pl->seg.new_within;
-    if (pl->seg.churned_after < pl->seg.declining_after) pl->seg.churned_after = pl->seg.declining_after;
-    if (pl->seg.drop_ratio <= 0 || pl->seg.drop_ratio > 1) pl->seg.drop_ratio = 0.5;
+    /* lifecycle stages and rule names as `followup segment` gives them */
+    if ((rc = fu_segment_rules_new_from_policy(&pl->seg_policy, policy))) goto fail;
+    pl->seg = *pl->seg_policy;
+    pl->seg.composite = NULL;
+    pl->seg.n_composite = 0;
+    pl->seg.human_from_quantile = -1;
 
     /* zones of every customer, so that an unknown zone fails here */
     for (size_t i = 0; i < pl->ncust; i++) {
@@ -1037,12 +1038,12 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
     cx->purchases = cx->purchases_last_year = cx->purchases_prev_year = 0;
     cx->spend_last_year = 0;
     for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) cx->last_at[k] = FU_BOOK_NO_TIME;
+    /* the facts of fu_segment_book_summarize(): purchases without refunds,
+     * valued by amount, else unit price; complaints within complaint_within */
     unsigned complaints = 0;
-    int64_t complaint_since;
-    if (add_dur(pl, cx->zone->cal, now, &(fu_duration){-P->segments.declining_complaint_within.value,
-                                                        P->segments.declining_complaint_within.unit},
-                0, &complaint_since))
-        complaint_since = now - 30 * DAY;
+    int64_t complaint_since = now - pl->seg.complaint_within;
+    int64_t seg_first = FU_BOOK_NO_TIME, seg_last = FU_BOOK_NO_TIME;
+    double spend_py = 0;
     pl->nct = 0;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
@@ -1053,14 +1054,22 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
             if (cx->first_purchase == FU_BOOK_NO_TIME || e->at < cx->first_purchase) cx->first_purchase = e->at;
             cx->last_purchase = e->at;
             cx->purchases++;
-            if (e->at > now - 365 * DAY) {
-                cx->purchases_last_year++;
-                if (!isnan(e->amount)) cx->spend_last_year += e->amount;
-            } else if (e->at > now - 730 * DAY)
-                cx->purchases_prev_year++;
             {
                 int c = event_class(pl, e);
                 if (c >= 0) cx->last_class = c;
+            }
+            if (isfinite(e->amount) && e->amount < 0) break; /* a refund */
+            if (seg_first == FU_BOOK_NO_TIME) seg_first = e->at;
+            seg_last = e->at;
+            {
+                double v = isfinite(e->amount) ? e->amount : isfinite(e->unit_price) ? e->unit_price : 0.0;
+                if (e->at > now - 365 * DAY) {
+                    cx->purchases_last_year++;
+                    cx->spend_last_year += v;
+                } else if (e->at > now - 730 * DAY) {
+                    cx->purchases_prev_year++;
+                    spend_py += v;
+                }
             }
             break;
         case FU_EVENT_COMPLAINT:
@@ -1081,39 +1090,41 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
     double spend = cx->c->annual_spend;
     if (isnan(spend)) spend = cx->spend_last_year;
     cx->tier = fu__policy_tier_of(P, spend);
-    /* lifecycle through fu_segment with the policy's thresholds */
+    /* lifecycle through fu_segment with the policy's rules */
     fu_segment_customer sc;
+    fu_segment_customer_init(&sc);
     sc.annual_spend = spend;
-    sc.unit_price = -1;
-    sc.first_purchase_at = cx->first_purchase == FU_BOOK_NO_TIME || cx->first_purchase > now ? FU_SEGMENT_NO_PURCHASE
-                                                                                               : cx->first_purchase;
-    sc.last_purchase_at = cx->last_purchase == FU_BOOK_NO_TIME || sc.first_purchase_at == FU_SEGMENT_NO_PURCHASE
-                              ? FU_SEGMENT_NO_PURCHASE
-                              : cx->last_purchase;
-    if (sc.last_purchase_at != FU_SEGMENT_NO_PURCHASE && sc.last_purchase_at < sc.first_purchase_at)
-        sc.last_purchase_at = sc.first_purchase_at;
+    /* a recorded first purchase before the first purchase event sets the tenure */
+    int64_t fp = cx->c->first_purchase_at;
+    if (fp != FU_BOOK_NO_TIME && fp <= now && (seg_first == FU_BOOK_NO_TIME || fp < seg_first)) {
+        if (seg_first == FU_BOOK_NO_TIME) seg_last = fp;
+        seg_first = fp;
+    }
+    sc.first_purchase_at = seg_first == FU_BOOK_NO_TIME ? FU_SEGMENT_NO_PURCHASE : seg_first;
+    sc.last_purchase_at = seg_last == FU_BOOK_NO_TIME ? FU_SEGMENT_NO_PURCHASE : seg_last;
     sc.purchases = cx->purchases;
     sc.purchases_last_year = cx->purchases_last_year;
     sc.purchases_previous_year = cx->purchases_prev_year;
     sc.recent_complaints = complaints;
-    sc.p_alive = -1;
+    sc.spend_last_year = cx->spend_last_year;
+    sc.spend_previous_year = spend_py;
+    sc.industry = cx->c->industry;
+    sc.is_smb = cx->c->is_smb == FU_TRI_YES ? 1 : cx->c->is_smb == FU_TRI_NO ? 0 : -1;
     fu_segment_assignment as;
     int rc = fu_segment_assign(&sc, 1, now, &pl->seg, &as);
     if (rc) return rc;
     cx->lifecycle = (int)as.lifecycle;
     cx->lifecycle_rule = as.lifecycle_rule;
     cx->lifecycle_since = FU_BOOK_NO_TIME;
-    int64_t last = sc.last_purchase_at != FU_SEGMENT_NO_PURCHASE ? sc.last_purchase_at : sc.first_purchase_at;
     if (as.lifecycle == FU_LIFECYCLE_DECLINING) {
-        if (strcmp(as.lifecycle_rule, "segments.lifecycle.declining") == 0)
-            cx->lifecycle_since = last + pl->seg.declining_after;
+        /* where the stage began: idle long enough, the last purchase (spend
+         * drop), the latest complaint */
+        if (strcmp(as.lifecycle_rule, "segments.lifecycle.declining.inactive_for") == 0)
+            cx->lifecycle_since = sc.last_purchase_at + pl->seg.declining_after;
+        else if (strcmp(as.lifecycle_rule, "segments.lifecycle.declining.complaint_within") == 0)
+            cx->lifecycle_since = cx->last_at[FU_EVENT_COMPLAINT];
         else
-            cx->lifecycle_since = last;
-    } else if (as.churn_risk && (as.lifecycle == FU_LIFECYCLE_GROWING || as.lifecycle == FU_LIFECYCLE_MATURE)) {
-        /* the policy counts a recent complaint as decline */
-        cx->lifecycle = FU__LC_DECLINING;
-        cx->lifecycle_rule = "segments.lifecycle.declining.complaint_within";
-        cx->lifecycle_since = cx->last_at[FU_EVENT_COMPLAINT];
+            cx->lifecycle_since = sc.last_purchase_at;
     }
     return FU_OK;
 }

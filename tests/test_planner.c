@@ -429,7 +429,84 @@ Test(planner, win_back_for_declining_customers) {
     cr_assert_eq(w->due_from, T("2025-11-28T10:00:00+08:00"));
     cr_assert_eq(w->due_to, T("2025-12-01T10:00:00+08:00"));
     cr_assert_eq(w->best_at, T("2025-11-29T09:00:00+08:00"));
-    cr_assert(strstr(w->reason, "declining since 2025-11-28"), "%s", w->reason);
+    cr_assert(strstr(w->reason, "declining since 2025-11-28 10:00 (segments.lifecycle.declining.inactive_for)"), "%s",
+              w->reason);
+    teardown(&f);
+}
+
+/* A touchpoint of any status for customer `id` whose rule contains `rule`. */
+static const fu_touchpoint *find_any(const fu_plan *p, const char *id, const char *rule) {
+    for (int s = FU_TOUCHPOINT_PLANNED; s <= FU_TOUCHPOINT_DEFERRED; s++) {
+        const fu_touchpoint *t = find(p, (fu_touchpoint_status)s, id, rule);
+        if (t) return t;
+    }
+    return NULL;
+}
+
+/* The planner's lifecycle stages and rule names are those of `followup
+ * segment` (fu_segment_rules_new_from_policy()). Now 2026-03-02 10:00:
+ * W idle 181 d (>= 180 d): declining.inactive_for;
+ * S spent 10,000 in the year before last and 3,000 in the last (<= 70%):
+ *   declining.spend_drop, since its last purchase 03-01 10:00;
+ * K and N complained on 03-01 10:00 (within 30 d): declining.complaint_within,
+ *   N although its tenure (10 d) is below new_within (the policy checks
+ *   decline before newness);
+ * G has a tenure of 21 months: growing (mature only after 36 months, not
+ *   365 d), no win-back.
+ * Every declining customer gets the win-back call naming the stage's rule;
+ * nobody else does. */
+Test(planner, lifecycle_stages_and_rules_agree_with_segmentation) {
+    fx f;
+    setup(&f,
+          "W,Asia/Shanghai,20000,2024-01-10T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "S,Asia/Shanghai,20000,2024-01-10T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "K,Asia/Shanghai,20000,2024-01-10T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "N,Asia/Shanghai,20000,2026-02-20T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "G,Asia/Shanghai,20000,2024-06-01T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "W,2024-01-10T10:00:00+08:00,purchase,O1,,20000,20000,,,,\n"
+          "W,2025-09-02T10:00:00+08:00,purchase,O2,,20000,20000,,,,\n"
+          "S,2024-06-01T10:00:00+08:00,purchase,O3,,20000,10000,,,,\n"
+          "S,2026-03-01T10:00:00+08:00,purchase,O4,,20000,3000,,,,\n"
+          "K,2025-12-01T10:00:00+08:00,purchase,O5,,20000,5000,,,,\n"
+          "K,2026-03-01T10:00:00+08:00,complaint,O5,,,,,,,\n"
+          "N,2026-02-20T10:00:00+08:00,purchase,O6,,20000,5000,,,,\n"
+          "N,2026-03-01T10:00:00+08:00,complaint,O6,,,,,,,\n"
+          "G,2024-06-01T10:00:00+08:00,purchase,O7,,20000,5000,,,,\n"
+          "G,2026-02-01T10:00:00+08:00,purchase,O8,,20000,5000,,,,\n",
+          NULL, NULL);
+    int64_t now = T("2026-03-02T10:00:00+08:00");
+    plan(&f, now, 3 * D);
+    static const struct {
+        const char *id, *rule, *since;
+    } want[] = {{"W", "segments.lifecycle.declining.inactive_for", "2026-03-01 10:00"},
+                {"S", "segments.lifecycle.declining.spend_drop", "2026-03-01 10:00"},
+                {"K", "segments.lifecycle.declining.complaint_within", "2026-03-01 10:00"},
+                {"N", "segments.lifecycle.declining.complaint_within", "2026-03-01 10:00"},
+                {"G", NULL, NULL}};
+    fu_segment_rules *rules = NULL;
+    fu_segment_book_summary *sum = NULL;
+    cr_assert_eq(fu_segment_rules_new_from_policy(&rules, f.policy), FU_OK);
+    cr_assert_eq(fu_segment_book_summarize(f.book, now, rules, NULL, &sum), FU_OK, "%s", fu_error_last()->message);
+    fu_segment_assignment as[5];
+    cr_assert_eq(fu_segment_assign(sum->customers, sum->n, now, rules, as), FU_OK);
+    for (size_t i = 0; i < 5; i++) {
+        size_t ci;
+        cr_assert_eq(fu_book_find_customer(f.book, want[i].id, 1, &ci), FU_OK);
+        const fu_touchpoint *w = find_any(f.plan, want[i].id, "cadences.win_back.personal_call");
+        if (!want[i].rule) {
+            cr_assert_eq(as[ci].lifecycle, FU_LIFECYCLE_GROWING, "%s", as[ci].lifecycle_rule);
+            cr_assert_null(w, "%s: %s", want[i].id, w ? w->reason : "");
+            continue;
+        }
+        cr_assert_eq(as[ci].lifecycle, FU_LIFECYCLE_DECLINING, "%s: %s", want[i].id, as[ci].lifecycle_rule);
+        cr_assert_str_eq(as[ci].lifecycle_rule, want[i].rule);
+        cr_assert_not_null(w, "%s", want[i].id);
+        char expect[160];
+        snprintf(expect, sizeof expect, "declining since %s (%s)", want[i].since, want[i].rule);
+        cr_assert(strstr(w->reason, expect), "%s: %s", want[i].id, w->reason);
+    }
+    fu_segment_book_summary_free(sum);
+    fu_segment_rules_free(rules);
     teardown(&f);
 }
 

@@ -17,8 +17,10 @@
  *   purchase event's `severity` (urgent = `high`, normal = `normal`, low =
  *   `low`; docs/formats.md);
  * - lifecycle cadences (`trigger: {lifecycle: declining}`): the win-back
- *   series of a customer whose lifecycle stage (fu_segment_assign() with the
- *   policy's thresholds) is the named one, anchored where the stage began;
+ *   series of a customer whose lifecycle stage (fu_segment_assign() with
+ *   the rules of fu_segment_rules_new_from_policy(): the stages and rule
+ *   names of `followup segment`) is the named one, anchored where the stage
+ *   began;
  * - purchase cycles (`trigger: {cycle: 100%}`): the next purchase of a
  *   product class predicted from the customer's own intervals between
  *   purchases of that class (the mean of the last intervals), or, with fewer
