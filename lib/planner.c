@@ -896,6 +896,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
     if (opts && opts->version == 1) /* without flags and besttime */
         memcpy(&d, opts, offsetof(fu_planner_options, flags));
+    else if (opts && opts->version == 2) /* without tier_cycles */
+        memcpy(&d, opts, offsetof(fu_planner_options, tier_cycles));
     else if (opts && opts->version == FU_PLANNER_OPTIONS_VERSION)
         d = *opts;
     else if (opts)
@@ -906,6 +908,19 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",
                              fu_besttime_customer_count(d.besttime), fu_book_customer_count(book));
+    if (d.tier_cycles) {
+        const fu__pol_segments *S = &fu__policy_typed(policy)->segments;
+        size_t want = S->n_tiers * S->n_classes;
+        if (d.n_tier_cycles != want)
+            return fu__error_set(FU_EINVAL,
+                                 "fu_planner_new: %zu tier cycles given, the policy has %zu tiers x %zu classes = %zu",
+                                 d.n_tier_cycles, S->n_tiers, S->n_classes, want);
+        for (size_t i = 0; i < want; i++)
+            if (!(isfinite(d.tier_cycles[i]) && d.tier_cycles[i] >= 0))
+                return fu__error_set(FU_EINVAL, "fu_planner_new: tier cycle %zu is %g, must be finite and >= 0", i,
+                                     d.tier_cycles[i]);
+    } else if (d.n_tier_cycles)
+        return fu__error_set(FU_EINVAL, "fu_planner_new: n_tier_cycles without tier_cycles");
     if (!fu_book_is_finalized(book) || !fu_book_event_offsets(book))
         return fu__error_set(FU_ESTATE, "fu_planner_new: the book is not finalized (call fu_book_finalize())");
     fu_planner *pl = fu__calloc(1, sizeof *pl);
@@ -966,7 +981,14 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         if (pl->nzones && pl->zones[pl->nzones - 1].tz == c->tz) continue;
         if ((rc = zone_get(pl, c->tz, &z))) goto fail;
     }
-    if ((rc = compute_tier_cycles(pl))) goto fail;
+    if (d.tier_cycles) {
+        for (size_t t = 0; t < P->segments.n_tiers; t++)
+            for (size_t c = 0; c < P->segments.n_classes; c++)
+                pl->tier_cycle[t][c] = d.tier_cycles[t * P->segments.n_classes + c];
+    } else if ((rc = compute_tier_cycles(pl)))
+        goto fail;
+    pl->opt.tier_cycles = NULL; /* copied: the caller's array is not kept */
+    pl->opt.n_tier_cycles = 0;
     if (!pl->bt && (pl->opt.flags & FU_PLANNER_BESTTIME)) {
         if ((rc = own_besttime(pl))) goto fail;
         pl->bt = pl->own_bt;
@@ -976,6 +998,17 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
 fail:
     fu_planner_free(pl);
     return rc;
+}
+
+int fu_planner_tier_cycles(const fu_planner *pl, double *cycles, size_t n, size_t *out) {
+    if (!pl || !out || (!cycles && n)) return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles: NULL argument");
+    const fu__pol_segments *S = &pl->P->segments;
+    size_t k = 0;
+    for (size_t t = 0; t < S->n_tiers; t++)
+        for (size_t c = 0; c < S->n_classes; c++, k++)
+            if (k < n) cycles[k] = pl->tier_cycle[t][c];
+    *out = k;
+    return FU_OK;
 }
 
 /* ---------------------------------------------------------------- events */

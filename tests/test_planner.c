@@ -744,10 +744,88 @@ Test(planner, options_version_1) {
     fu_planner_free(p);
     o.version = 2;
     cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_EINVAL);
-    o.version = 3;
+    /* version 2 (without tier_cycles) is still read */
     o.flags = 0;
+    o.n_tier_cycles = 5; /* not read in version 2; refused in version 3 (no array) */
+    cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_planner_free(p);
+    o.version = 3;
+    cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_EINVAL);
+    o.version = 4;
+    o.n_tier_cycles = 0;
     cr_assert_eq(fu_planner_new(&p, f.policy, f.book, &o), FU_EINVAL);
     teardown(&f);
+}
+
+/* Tier cycles computed on the whole book and handed to a partition's
+ * planner. A (ordinary tier) bought mid-price goods on 01-10, 01-30 and
+ * 02-19: a 20-day cycle, the tier's mean. B (same tier) bought once, on
+ * 03-01 10:00: fewer than min_purchases (3), so its cycle is the tier mean.
+ * With the whole book: next purchase 03-21 10:00, the consumables reminder
+ * due [03-18 10:00, 03-21 10:00]. A partition holding B alone has no tier
+ * mean (default 30 days: due from 03-28) unless it is given the whole
+ * book's cycles. */
+Test(planner, tier_cycles_of_the_whole_book_for_a_partition) {
+    static const char B_ROW[] = "B,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char B_EV[] = "B,2026-03-01T10:00:00+08:00,purchase,O4,,2000,2000,,,,\n"
+                               "B,2026-03-01T12:00:00+08:00,contact,,,,,,phone,,answered\n";
+    char cust[512], ev[1024];
+    snprintf(cust, sizeof cust, "A,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,,,yes,yes,yes\n%s", B_ROW);
+    snprintf(ev, sizeof ev,
+             "A,2026-01-10T10:00:00+08:00,purchase,O1,,2000,2000,,,,\n"
+             "A,2026-01-30T10:00:00+08:00,purchase,O2,,2000,2000,,,,\n"
+             "A,2026-02-19T10:00:00+08:00,purchase,O3,,2000,2000,,,,\n%s",
+             B_EV);
+    fx whole, part;
+    setup(&whole, cust, ev, NULL, NULL);
+    size_t n = 0;
+    cr_assert_eq(fu_planner_tier_cycles(whole.pl, NULL, 0, &n), FU_OK);
+    cr_assert_eq(n, 9); /* 3 tiers (vip, key, ordinary) x 3 classes (high, mid, low price) */
+    double cyc[9];
+    cr_assert_eq(fu_planner_tier_cycles(whole.pl, cyc, 9, &n), FU_OK);
+    for (size_t i = 0; i < 9; i++) cr_assert_float_eq(cyc[i], i == 2 * 3 + 1 ? 20.0 : 0.0, 1e-12, "%zu", i);
+    int64_t now = T("2026-03-18T09:00:00+08:00");
+    plan(&whole, now, D);
+    const fu_touchpoint *w = find(whole.plan, FU_TOUCHPOINT_PLANNED, "B", "cadences.consumables.reminder");
+    cr_assert_not_null(w);
+    cr_assert_eq(w->due_from, T("2026-03-18T10:00:00+08:00"));
+    cr_assert(strstr(w->reason, "20.0-day cycle (tier mean)"), "%s", w->reason);
+
+    setup(&part, B_ROW, B_EV, NULL, NULL);
+    plan(&part, now, D);
+    cr_assert_null(find(part.plan, FU_TOUCHPOINT_PLANNED, "B", "consumables")); /* 30-day default */
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.tier_cycles = cyc;
+    o.n_tier_cycles = 9;
+    fu_planner_free(part.pl);
+    cr_assert_eq(fu_planner_new(&part.pl, part.policy, part.book, &o), FU_OK, "%s", fu_error_last()->message);
+    cyc[7] = 99; /* copied by fu_planner_new */
+    plan(&part, now, D);
+    const fu_touchpoint *p = find(part.plan, FU_TOUCHPOINT_PLANNED, "B", "cadences.consumables.reminder");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->due_from, w->due_from);
+    cr_assert_eq(p->due_to, w->due_to);
+    cr_assert_eq(p->best_at, w->best_at);
+    cr_assert_str_eq(p->reason, w->reason);
+    double back[9];
+    cr_assert_eq(fu_planner_tier_cycles(part.pl, back, 9, &n), FU_OK);
+    cr_assert_float_eq(back[7], 20.0, 1e-12);
+    /* wrong count, negative, NaN, and a count without values are refused */
+    fu_planner *bad = NULL;
+    o.n_tier_cycles = 8;
+    cr_assert_eq(fu_planner_new(&bad, part.policy, part.book, &o), FU_EINVAL);
+    o.n_tier_cycles = 9;
+    cyc[0] = -1;
+    cr_assert_eq(fu_planner_new(&bad, part.policy, part.book, &o), FU_EINVAL);
+    cyc[0] = NAN;
+    cr_assert_eq(fu_planner_new(&bad, part.policy, part.book, &o), FU_EINVAL);
+    o.tier_cycles = NULL;
+    cr_assert_eq(fu_planner_new(&bad, part.policy, part.book, &o), FU_EINVAL);
+    cr_assert_null(bad);
+    cr_assert_eq(fu_planner_tier_cycles(part.pl, NULL, 3, &n), FU_EINVAL);
+    cr_assert_eq(fu_planner_tier_cycles(NULL, back, 9, &n), FU_EINVAL);
+    teardown(&whole);
+    teardown(&part);
 }
 
 /* ------------------------------------------------------------------ incremental */

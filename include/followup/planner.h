@@ -179,7 +179,8 @@ typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, in
 #define FU_PLANNER_BESTTIME 0x1u
 
 /** Options of fu_planner_new(). Fields are only ever appended; version 1
- *  callers (without `flags` and `besttime`) are still accepted. */
+ *  (without `flags` and `besttime`) and version 2 (without `tier_cycles`)
+ *  callers are still accepted. */
 typedef struct fu_planner_options {
     unsigned int version;  /**< #FU_PLANNER_OPTIONS_VERSION */
     /** Agents on duty each day; 0 means capacity is not limited. */
@@ -202,10 +203,23 @@ typedef struct fu_planner_options {
      *  chooses best_at; borrowed, must outlive the planner; NULL: none (or
      *  the planner's own with #FU_PLANNER_BESTTIME). Version 2. */
     const fu_besttime *besttime;
+    /** Fallback purchase cycles computed elsewhere instead of from the
+     *  planner's own book: typically fu_planner_tier_cycles() of a planner
+     *  over the whole book, handed to the planners of the book's partitions
+     *  so that each plans its customers exactly as the whole-book planner
+     *  would. `tier_cycles[t * C + c]` is the mean cycle in days of value
+     *  tier t (the order of the policy's `segments.value_tiers`) for product
+     *  class c (`segments.product_classes`, C classes), 0 where nobody of the
+     *  tier has one; finite and >= 0. Copied by fu_planner_new(). NULL: the
+     *  planner computes them from its book. Version 3. */
+    const double *tier_cycles;
+    /** Number of values in `tier_cycles`: tiers × classes of the policy
+     *  (what fu_planner_tier_cycles() reports). Version 3. */
+    size_t n_tier_cycles;
 } fu_planner_options;
 
-#define FU_PLANNER_OPTIONS_VERSION 2
-#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL, NULL, NULL, 0u, NULL}
+#define FU_PLANNER_OPTIONS_VERSION 3
+#define FU_PLANNER_OPTIONS_INIT {FU_PLANNER_OPTIONS_VERSION, 0u, 0u, 0, NULL, NULL, NULL, NULL, 0u, NULL, NULL, 0}
 
 /** Fill `opts` with the defaults (same as #FU_PLANNER_OPTIONS_INIT). */
 FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
@@ -232,6 +246,25 @@ FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu
 
 /** Free a planner (NULL is a no-op). Plans made by it stay valid. */
 FU_EXTERN void fu_planner_free(fu_planner *planner);
+
+/**
+ * The fallback purchase cycles the planner uses for customers with fewer
+ * purchases of a class than a cycle cadence's `min_purchases`: per value
+ * tier and product class, the mean over the customers of the tier with
+ * enough purchase days of the class of (last - first purchase day) /
+ * (days - 1), in days; 0 where nobody has one. They depend on the whole
+ * book: a book split into partitions gets the same plans when these are
+ * computed once over the whole book (cheap: one pass, see
+ * fu_planner_new()) and given to every partition's planner through
+ * #fu_planner_options.tier_cycles.
+ *
+ * @param cycles  room for `n` values (may be NULL when `n` is 0): receives
+ *                the first min(n, *out) values, `cycles[t * C + c]` for
+ *                tier t and class c of the policy (C classes)
+ * @param[out] out the number of values: tiers × classes of the policy
+ * @return #FU_OK; #FU_EINVAL (NULL planner or out, NULL cycles with n > 0).
+ */
+FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, size_t n, size_t *out);
 
 /**
  * Plan every customer of the book for [now, now + horizon).
