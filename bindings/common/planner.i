@@ -1,11 +1,16 @@
 /* SWIG interface of fu_planner (language-neutral; per-language pieces are
  * under #ifdef SWIGPYTHON / SWIGLUA).
  *
- *   Planner(policy, book, agents=0, calls_per_agent=0, default_cycle=0, besttime=False)
+ *   Planner(policy, book, agents=0, calls_per_agent=0, default_cycle=0, besttime=False,
+ *           tier_cycles=None)
  *       Borrows the policy and the book: the planner keeps references to both,
  *       so they live as long as it does. besttime=True builds a best-time
  *       model from the book's contact history (FU_PLANNER_BESTTIME) and
- *       takes best_at from it.
+ *       takes best_at from it. tier_cycles: the fallback purchase cycles
+ *       (a sequence / Lua array of tiers x classes numbers, as tier_cycles()
+ *       returns them), e.g. of a planner over the whole book given to the
+ *       planner of a partition; None / nil: computed from this book.
+ *     tier_cycles() -> list of float (days; tier-major, 0 = none)
  *     plan(now, horizon=86400) -> Plan         every customer, with capacity
  *     plan_customer(customer, now, horizon=86400) -> Plan   one customer, no capacity
  *     feed(customer_id, at, kind, now=BOOK_NO_TIME (= at), horizon=86400, order_id=None,
@@ -362,6 +367,39 @@ FU_PLAN_RAISES(fu_plan::m_write_csv)
 }
 
 /* ------------------------------------------------------------ the planner */
+/* tier_cycles=None / nil, or a sequence of numbers (helpers of segment.i) */
+#ifdef SWIGPYTHON
+%typemap(in) const fu_swig_dvec *tier_cycles (double *tcv = NULL, fu_swig_dvec tmp) {
+    $1 = NULL;
+    if ($input != Py_None) {
+        if (fu_py_seg_doubles($input, &tcv, &tmp.n) < 0) SWIG_fail;
+        tmp.v = tcv;
+        $1 = &tmp;
+    }
+}
+%typemap(typecheck) const fu_swig_dvec *tier_cycles {
+    $1 = $input == Py_None || PySequence_Check($input) || PyObject_CheckBuffer($input);
+}
+#endif
+#ifdef SWIGLUA
+%typemap(in, checkfn="fu_lua_nil_or_table") const fu_swig_dvec *tier_cycles (double *tcv = NULL, fu_swig_dvec tmp) {
+    $1 = NULL;
+    if (!lua_isnil(L, $input)) {
+        if (fu_lua_seg_doubles(L, $input, &tcv, &tmp.n) < 0) {
+            lua_pushstring(L, "tier_cycles: expected an array of numbers");
+            SWIG_fail;
+        }
+        tmp.v = tcv;
+        $1 = &tmp;
+    }
+}
+%typemap(typecheck) const fu_swig_dvec *tier_cycles { $1 = lua_isnil(L, $input) || lua_istable(L, $input); }
+%{
+static int fu_lua_nil_or_table(lua_State *L, int idx) { return lua_isnil(L, idx) || lua_istable(L, idx); }
+%}
+#endif
+%typemap(freearg) const fu_swig_dvec *tier_cycles { free(tcv$argnum); }
+
 %rename(Planner) fu_planner;
 typedef struct fu_planner {} fu_planner;
 
@@ -374,6 +412,8 @@ FU_PLAN_RAISES(fu_planner::m_plan)
 FU_PLAN_RAISES(fu_planner::m_plan_customer)
 FU_PLAN_RAISES(fu_planner::m_feed)
 FU_PLAN_RAISES(fu_planner::m_simulate)
+FU_PLAN_RAISES(fu_planner::m_tier_cycles)
+%rename(tier_cycles) fu_planner::m_tier_cycles;
 %rename(plan) fu_planner::m_plan;
 %rename(plan_customer) fu_planner::m_plan_customer;
 %rename(feed) fu_planner::m_feed;
@@ -423,7 +463,8 @@ FU_PLAN_RAISES(fu_planner::m_simulate)
 
 %extend fu_planner {
     fu_planner(const fu_policy *policy, const fu_book *book, unsigned int agents = 0,
-               unsigned int calls_per_agent = 0, int64_t default_cycle = 0, bool besttime = false) {
+               unsigned int calls_per_agent = 0, int64_t default_cycle = 0, bool besttime = false,
+               const fu_swig_dvec *tier_cycles = NULL) {
         fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
         fu_planner *p = NULL;
         if (!policy || !book) {
@@ -434,10 +475,26 @@ FU_PLAN_RAISES(fu_planner::m_simulate)
         o.calls_per_agent = calls_per_agent;
         o.default_cycle = default_cycle;
         if (besttime) o.flags |= FU_PLANNER_BESTTIME;
+        if (tier_cycles) {
+            static const double none = 0.0; /* an empty list is a list, not "compute them" */
+            o.tier_cycles = tier_cycles->n ? tier_cycles->v : &none;
+            o.n_tier_cycles = tier_cycles->n;
+        }
         fu_planner_new(&p, policy, book, &o);
         return p;
     }
     ~fu_planner() { fu_planner_free($self); }
+
+    void m_tier_cycles(fu_swig_dvec *OUT) {
+        size_t n = 0;
+        if (fu_planner_tier_cycles($self, NULL, 0, &n)) return;
+        OUT->v = (double *)malloc((n ? n : 1) * sizeof *OUT->v);
+        if (!OUT->v) {
+            fu__error_nomem();
+            return;
+        }
+        fu_planner_tier_cycles($self, OUT->v, n, &OUT->n);
+    }
 
     struct fu_plan *m_plan(int64_t now, int64_t horizon = 86400) {
         fu_plan *p = NULL;

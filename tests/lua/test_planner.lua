@@ -155,4 +155,30 @@ T.test("errors raise", function()
   T.eq(T.raises(plan.touchpoint, plan, followup.TOUCHPOINT_PLANNED, 0).name, "InvalidArgumentError", "index")
 end)
 
+T.test("tier cycles of the whole book given to the planner of a partition", function()
+  local b_row = "B,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n"
+  local b_ev = "B,2026-03-01T10:00:00+08:00,purchase,O4,,2000,2000,,,\n" ..
+               "B,2026-03-01T12:00:00+08:00,contact,,,,,,phone,answered\n"
+  local whole = book("A,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n" .. b_row,
+                     "A,2026-01-10T10:00:00+08:00,purchase,O1,,2000,2000,,,\n" ..
+                     "A,2026-01-30T10:00:00+08:00,purchase,O2,,2000,2000,,,\n" ..
+                     "A,2026-02-19T10:00:00+08:00,purchase,O3,,2000,2000,,,\n" .. b_ev)
+  local policy = followup.policy_default()
+  local cycles = followup.Planner(policy, whole):tier_cycles()
+  T.eq(#cycles, 9, "3 tiers x 3 classes")
+  T.near(cycles[2 * 3 + 1 + 1], 20.0, 1e-12, "ordinary tier, mid price: 20 days")
+  local now = t("2026-03-18T09:00:00+08:00")
+  local ref = find(followup.Planner(policy, whole):plan(now, D), "B", "consumables.reminder")
+  T.eq(ref.due_from, t("2026-03-18T10:00:00+08:00"), "whole book: due from")
+  local part = book(b_row, b_ev)
+  T.eq(find(followup.Planner(policy, part):plan(now, D), "B", "consumables"), nil, "alone: 30-day default")
+  local pl = followup.Planner(policy, part, 0, 0, 0, false, cycles)
+  local got = find(pl:plan(now, D), "B", "consumables.reminder")
+  T.eq(got.due_from, ref.due_from, "due_from")
+  T.eq(got.best_at, ref.best_at, "best_at")
+  T.eq(got.reason, ref.reason, "reason")
+  T.eq(pl:tier_cycles()[8], cycles[8], "kept")
+  T.eq(T.raises(followup.Planner, policy, part, 0, 0, 0, false, {1, 2}).name, "InvalidArgumentError", "count")
+end)
+
 T.done()

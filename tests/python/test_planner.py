@@ -236,3 +236,37 @@ def test_one_policy_shared_by_four_threads(srcdir):
         t.join()
     assert not errors
     assert all(r == single for r in results)
+
+
+def test_tier_cycles_of_the_whole_book_given_to_a_partition():
+    """A (ordinary tier) buys mid-price goods every 20 days; B bought once on
+    03-01: its cycle is the tier mean of the whole book (20 days), so the
+    consumables reminder is due from 03-18 10:00. A partition holding B alone
+    plans the same only when given the whole book's tier cycles."""
+    b_row = "B,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n"
+    b_ev = "B,2026-03-01T10:00:00+08:00,purchase,O4,,2000,2000,,,\nB,2026-03-01T12:00:00+08:00,contact,,,,,,phone,answered\n"
+    whole = make_book("A,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n" + b_row,
+                      "A,2026-01-10T10:00:00+08:00,purchase,O1,,2000,2000,,,\n"
+                      "A,2026-01-30T10:00:00+08:00,purchase,O2,,2000,2000,,,\n"
+                      "A,2026-02-19T10:00:00+08:00,purchase,O3,,2000,2000,,,\n" + b_ev)
+    policy = followup.policy_default()
+    cycles = followup.Planner(policy, whole).tier_cycles()
+    # 3 tiers (vip, key, ordinary) x 3 classes (high, mid, low price), tier-major
+    assert len(cycles) == 9 and cycles[2 * 3 + 1] == pytest.approx(20.0)
+    assert sum(cycles) == pytest.approx(20.0)
+    now = T("2026-03-18T09:00:00+08:00")
+    ref = find(followup.Planner(policy, whole).plan(now, D), "B", "consumables.reminder")
+    assert ref.due_from == T("2026-03-18T10:00:00+08:00") and "20.0-day cycle (tier mean)" in ref.reason
+
+    part = make_book(b_row, b_ev)
+    assert find(followup.Planner(policy, part).plan(now, D), "B", "consumables") is None  # 30-day default
+    pl = followup.Planner(policy, part, tier_cycles=cycles)
+    assert pl.tier_cycles() == pytest.approx(cycles)
+    got = find(pl.plan(now, D), "B", "consumables.reminder")
+    assert (got.due_from, got.due_to, got.best_at, got.reason) == (ref.due_from, ref.due_to, ref.best_at, ref.reason)
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.Planner(policy, part, tier_cycles=cycles[:-1])
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.Planner(policy, part, tier_cycles=[-1.0] + cycles[1:])
+    with pytest.raises(TypeError):
+        followup.Planner(policy, part, tier_cycles=["x"] * 9)
