@@ -2997,7 +2997,8 @@ int fu_kpi_write_csv_to_string(const fu_kpi *k, size_t *len, char **out) {
         put_num(&b, f->ci_high);
         fu__buf_printf(&b, ",%.0f,", f->n);
         put_num(&b, f->target);
-        fu__buf_printf(&b, ",%s,", fu_kpi_status_name(f->status));
+        /* no status (no target or no value): an empty cell, like the target */
+        fu__buf_printf(&b, ",%s,", f->status == FU_KPI_STATUS_NONE ? "" : fu_kpi_status_name(f->status));
         put_csv_text(&b, f->rule);
         fu__buf_puts(&b, "\n");
     }

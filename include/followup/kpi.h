@@ -334,7 +334,8 @@ FU_EXTERN int fu_kpi_scorecards(const fu_kpi *kpi, const fu_kpi_scorecard **rows
 /**
  * The figures as the KPI CSV of docs/formats.md: header
  * `kpi,group,period,value,ci_low,ci_high,n,target,status,rule`, numbers with
- * up to 6 significant digits, empty cells for NaN.
+ * up to 6 significant digits, empty cells for NaN; the status is `green`,
+ * `yellow`, `red`, or empty for #FU_KPI_STATUS_NONE (no target).
  * @param len receives the length (may be NULL)
  * @param[out] out NUL-terminated text owned by the caller (fu_free())
  * @return #FU_OK; #FU_ESTATE before the first compute; #FU_ENOMEM.
