@@ -9,6 +9,13 @@ shared by that process's threads; the binding releases the GIL while C runs).
 The partitions' plans are concatenated and checked against a plan made in one
 piece in this process: the same touchpoints, whatever the split.
 
+One thing in a plan depends on the whole book: the fallback purchase cycle of
+a customer with too few purchases is the mean cycle of its value tier over
+all customers. They are computed once on the whole book (one pass:
+Planner(...).tier_cycles()) and handed to every partition's planner
+(Planner(..., tier_cycles=...)); --local-cycles shows what happens without
+that (partitions plan with their own tier means and the plans may differ).
+
     /usr/bin/python3 examples/python/dask_plan.py --customers 20000 --partitions 8
 
 Capacity limits are per partition in a split plan, so the example plans
@@ -41,12 +48,14 @@ def _policy():
     return p
 
 
-def plan_partition(customers_csv: str, events_csv: str, now: int) -> tuple[str, int, str]:
-    """Plan one partition; returns (plan CSV, touchpoint count, worker thread)."""
+def plan_partition(customers_csv: str, events_csv: str, now: int,
+                   tier_cycles: list[float] | None) -> tuple[str, int, str]:
+    """Plan one partition with the whole book's tier cycles (None: the
+    partition's own); returns (plan CSV, touchpoint count, worker thread)."""
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_text(customers_csv, source_name="partition-customers.csv")
     book.read_events_text(events_csv, source_name="partition-events.csv")
-    planner = followup.Planner(_policy(), book)
+    planner = followup.Planner(_policy(), book, tier_cycles=tier_cycles)
     plan = planner.plan(now, 86400)
     return plan.csv(), plan.count(), f"{os.getpid()}/{threading.current_thread().name}"
 
@@ -83,6 +92,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="threads per worker")
     ap.add_argument("--sample", help="a directory with customers.csv and events.csv "
                     "(default: generate one)")
+    ap.add_argument("--local-cycles", action="store_true",
+                    help="let each partition compute its own tier cycles (plans may differ)")
     args = ap.parse_args()
 
     from dask.distributed import Client, LocalCluster
@@ -100,13 +111,16 @@ def main() -> int:
         whole = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
         whole.read_customers_csv(str(sample / "customers.csv"))
         whole.read_events_csv(str(sample / "events.csv"))
-        reference = followup.Planner(followup.policy_default(), whole).plan(now, 86400).csv()
+        planner = followup.Planner(followup.policy_default(), whole)
+        reference = planner.plan(now, 86400).csv()
         t_single = time.perf_counter() - t0
+        # the whole book's fallback cycles, for every partition
+        cycles = None if args.local_cycles else planner.tier_cycles()
 
         with LocalCluster(n_workers=args.workers, threads_per_worker=args.threads,
                           processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
             t0 = time.perf_counter()
-            futures = [client.submit(plan_partition, c, e, now, pure=False) for c, e in parts]
+            futures = [client.submit(plan_partition, c, e, now, cycles, pure=False) for c, e in parts]
             results = client.gather(futures)
             t_dask = time.perf_counter() - t0
 
@@ -115,6 +129,8 @@ def main() -> int:
         workers = sorted({w for _, _, w in results})
         same = combined == rows_of(reference)
         print(f"book: {args.customers} customers in {args.partitions} partitions")
+        print("tier cycles:", "each partition's own" if cycles is None else
+              "the whole book's (" + ", ".join(f"{c:.1f}" for c in cycles) + " days)")
         print(f"single process: {len(rows_of(reference))} touchpoints in {t_single:.2f} s")
         print(f"dask: {len(combined)} touchpoints in {t_dask:.2f} s on "
               f"{len({w.split('/')[0] for w in workers})} processes, {len(workers)} threads")
