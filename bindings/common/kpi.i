@@ -341,6 +341,17 @@ typedef struct fu_swig_kpi_scorecard {
 }
 
 /* ------------------------------------------------------------ the engine */
+#ifdef SWIGLUA
+/* The engine's user value is its policy (argument 1 of the constructor);
+ * the typemap comes before the typedef, as SWIG matches it there. */
+%typemap(out) struct fu_kpi * {
+    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_kpi *), $owner); SWIG_arg++;
+    if ($1 && lua_isuserdata(L, 1)) {
+        lua_pushvalue(L, 1);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+#endif
 %rename(Kpi) fu_kpi;
 typedef struct fu_kpi {} fu_kpi;
 
@@ -402,16 +413,6 @@ FU_KPI_RAISES(fu_kpi::m_dashboard)
 %pythonappend fu_kpi::fu_kpi %{
     self._policy = args[0] if args else kwargs.get("policy")
 %}
-#endif
-#ifdef SWIGLUA
-/* The engine's user value is its policy (argument 1 of the constructor). */
-%typemap(out) struct fu_kpi * {
-    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_kpi *), $owner); SWIG_arg++;
-    if ($1) {
-        lua_pushvalue(L, 1);
-        lua_setiuservalue(L, -2, 1);
-    }
-}
 #endif
 
 %extend fu_kpi {
