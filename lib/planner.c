@@ -514,10 +514,16 @@ static int add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, con
     case FU_DURATION_MONTHS:
         return add_months(lcal, t, d->value, out);
     case FU_DURATION_WORKING_DAYS:
-        if (d->value >= 0)
-            return fu_calendar_add_working_days(bc, t, (int)d->value,
-                                                end_of_day ? FU_WORKDAY_END_OF_DAY : FU_WORKDAY_SAME_TIME, out);
-        else {
+        if (d->value >= 0) {
+            int rc = fu_calendar_add_working_days(bc, t, (int)d->value,
+                                                  end_of_day ? FU_WORKDAY_END_OF_DAY : FU_WORKDAY_SAME_TIME, out);
+            /* a window that would close before it opens (`within: same day`
+             * for an inquiry after the close of business) closes at the end
+             * of the next working day instead */
+            if (!rc && end_of_day && *out < t)
+                rc = fu_calendar_add_working_days(bc, t, (int)d->value + 1, FU_WORKDAY_END_OF_DAY, out);
+            return rc;
+        } else {
             fu_local l;
             int rc = fu_calendar_to_local(bc, t, &l);
             if (rc) return rc;

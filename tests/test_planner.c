@@ -1016,6 +1016,66 @@ Test(planner, simulation_has_no_cap_violations) {
     fu_policy_free(p);
 }
 
+/* SLA attainment pinned on a hand-computed case (docs/planner.md, "SLA
+ * attainment"). Span 2026-03-01 .. 03-15 (+08:00), ordinary tier (response
+ * by tier 24 h), all in Shanghai, first purchase 02-20 (nothing recurring
+ * due). An issue is met when the first contact the simulation makes at or
+ * after it comes by issue + min(sla.response by severity, sla.tier_response):
+ * A inquiry (low = routine 72 h; 24 h) Tue 03-03 10:00: same-day reply at 10:00, met;
+ * B inquiry Tue 03-03 22:30, after the close of business: the same-day reply
+ *   window closes at the end of the next working day, reply Wed 08:00
+ *   (quiet hours), +9.5 h: met;
+ * C urgent repair Sun 03-08 01:30 (2 h): the 2 h and 24 h checks fall in the
+ *   night (quiet hours: suppressed); first contact the 72 h survey: missed;
+ * D fault (normal: 24 h) Wed 03-04 10:00: the built-in policy has no cadence
+ *   for faults, no contact: missed;
+ * E complaint (urgent: 2 h) Mon 03-09 10:00: immediate response at 10:00, met;
+ * F inquiry Sat 03-14 22:00: deadline 03-15 22:00 is after the span: not counted.
+ * One-hour steps: 3 of 5. Daily steps see an issue only at the next midnight:
+ * A's same-day window has closed (its first contact is the follow-up 3 days
+ * later), E is called Tue 08:00 (+22 h): only B is met, 1 of 5. */
+Test(planner, sla_attainment_definition) {
+    static const char *const ids[] = {"A", "B", "C", "D", "E", "F"};
+    char cust[1024] = "";
+    for (int i = 0; i < 6; i++) {
+        char row[160];
+        snprintf(row, sizeof row, "%s,Asia/Shanghai,20000,2026-02-20T10:00:00+08:00,,,,,yes,yes,yes\n", ids[i]);
+        strcat(cust, row);
+    }
+    fx f;
+    setup(&f, cust,
+          "A,2026-03-03T10:00:00+08:00,inquiry,,,,,low,,,\n"
+          "B,2026-03-03T22:30:00+08:00,inquiry,,,,,low,,,\n"
+          "C,2026-03-08T01:30:00+08:00,repair,O1,,,,urgent,,,\n"
+          "D,2026-03-04T10:00:00+08:00,fault,O2,,,,normal,,,\n"
+          "E,2026-03-09T10:00:00+08:00,complaint,,,,,urgent,,,\n"
+          "F,2026-03-14T22:00:00+08:00,inquiry,,,,,low,,,\n",
+          NULL, NULL);
+    int64_t from = T("2026-03-01T00:00:00+08:00"), to = T("2026-03-15T00:00:00+08:00");
+    fu_sim_options so = FU_SIM_OPTIONS_INIT;
+    so.step = H;
+    fu_sim_report *r = NULL;
+    cr_assert_eq(fu_planner_simulate(f.pl, from, to, &so, &r), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(r->sla_due, 5);
+    cr_assert_eq(r->sla_met, 3);
+    cr_assert_float_eq(r->sla_attainment, 0.6, 1e-12);
+    cr_assert_eq(r->cap_violations, 0);
+    fu_sim_report_free(r);
+    so.step = D;
+    cr_assert_eq(fu_planner_simulate(f.pl, from, to, &so, &r), FU_OK);
+    cr_assert_eq(r->sla_due, 5);
+    cr_assert_eq(r->sla_met, 1);
+    cr_assert_float_eq(r->sla_attainment, 0.2, 1e-12);
+    fu_sim_report_free(r);
+    /* B's reply: the window of `within: same day` after the close of business */
+    plan(&f, T("2026-03-03T22:30:00+08:00"), D);
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "B", "cadences.consultation.reply");
+    cr_assert_not_null(b);
+    cr_assert_eq(b->due_to, T("2026-03-04T18:00:00+08:00"));
+    cr_assert_eq(b->best_at, T("2026-03-04T08:00:00+08:00"));
+    teardown(&f);
+}
+
 /* ------------------------------------------------------------------ out of memory */
 
 typedef struct oom_ctx {

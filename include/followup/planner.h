@@ -394,9 +394,12 @@ typedef struct fu_sim_report {
     /** Contacts that broke `caps.min_gap` or a cap (checked independently of
      *  the planner on the contacts made; exempt priorities excluded). Must be 0. */
     size_t cap_violations;
-    /** SLA: issues (fault, complaint, inquiry, urgent repair) whose first
-     *  contact came within the response time (`sla.response` by severity,
-     *  `sla.tier_response` by tier, the shorter). */
+    /** SLA: issues in the span (fault, complaint, inquiry, urgent repair)
+     *  whose deadline (the issue + the shorter of `sla.response` by severity
+     *  and `sla.tier_response` by tier) is in the span (`sla_due`), and of
+     *  those the ones whose first contact made at or after the issue came by
+     *  the deadline (`sla_met`). An event is seen from the next step on: use
+     *  a step no longer than the response times (docs/planner.md). */
     size_t sla_due, sla_met;
     double sla_attainment;     /**< sla_met / sla_due (1 when none) */
     double mean_agent_load;    /**< mean agent contacts per day */
