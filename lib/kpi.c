@@ -3,11 +3,13 @@
  * Layout of this file:
  *   1. statistics (normal and t quantiles, Wilson, t, NPS intervals) and RAG
  *   2. names and parsing of the enums
- *   3. storage: interned strings, customers, compact events, due items,
+ *   3. storage: interned strings, customers, events grouped per customer in
+ *      time order (plus the pending events of later adds), due items,
  *      commitments; the add_* functions
- *   4. compute: periods in the policy zone, groups and cells, one pass per
- *      customer in time order that emits units into cells, finalisation
- *      (churn denominators, percentiles, scorecards, figures)
+ *   4. compute: merging pending events, periods in the policy zone, groups
+ *      and cells (accumulators split by kind of unit), one pass per customer
+ *      in time order that logs units, the log applied in blocks of cells,
+ *      finalisation (churn denominators, percentiles, scorecards, figures)
  *   5. CSV, JSON and the text dashboard
  *
  * The definitions implemented here are written out in docs/kpi.md; keep the
