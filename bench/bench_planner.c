@@ -15,7 +15,9 @@
  *
  * Prints the time to build the book and the planner, the wall and CPU time
  * of each planning run and their median, the plan's counters and the
- * process's peak RSS (getrusage). */
+ * process's peak RSS (getrusage). With PLANNER_CSV=FILE in the environment
+ * the last plan is also written there (every status, with the status
+ * columns), to compare the plans of two versions byte for byte. */
 #include "followup.h"
 
 #include <math.h>
@@ -183,6 +185,8 @@ int main(int argc, char **argv) {
         c[r] = cpu() - ac;
         printf("run %d: plan %.3f s wall, %.3f s CPU\n", r + 1, w[r], c[r]);
         fu_plan_get_stats(plan, &st);
+        const char *csv = getenv("PLANNER_CSV");
+        if (csv && r + 1 == runs && fu_plan_write_csv(plan, 0xfu, FU_PLAN_CSV_STATUS, csv)) return die("csv");
         fu_plan_free(plan);
     }
     qsort(w, (size_t)runs, sizeof *w, cmp_double);

@@ -1751,8 +1751,12 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
 }
 
 /* The best-time model's choice in [t, g->to] among the instants the
- * planner's own mask `bits` allows: 1 and *out when one of its best hours
- * qualifies, 0 when none does (the caller keeps the first allowed instant). */
+ * planner's own mask `bits` allows: the first of the model's eight best
+ * hours that qualifies. 1 and *out when one does, 0 when none does (the
+ * caller keeps the first allowed instant). The model's best hour almost
+ * always qualifies, and asking for one hour lets the model skip the hours
+ * that cannot beat the best so far; the eight are asked for only when it
+ * does not. */
 static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const uint64_t *bits, int holidays,
                          int64_t t, int64_t *out) {
     enum { K = 8 };
@@ -1767,19 +1771,21 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
     int64_t to = g->to + 1;
     if (to - t > 7 * DAY) to = t + 7 * DAY;
     unsigned flags = g->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
-    int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, K, &qo, sl, &ns);
-    if (rc) return rc;
-    for (size_t i = 0; i < ns; i++) {
-        int64_t at;
-        int q = next_allowed(cx->zone, bits, holidays, sl[i].at, sl[i].at, &at);
-        if (q < 0) return q;
-        if (q == 1) {
-            *out = sl[i].at;
-            g->bt_p = (float)sl[i].p;
-            return 1;
+    for (size_t k = 1;; k = K) {
+        int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, k, &qo, sl, &ns);
+        if (rc) return rc;
+        for (size_t i = 0; i < ns; i++) {
+            int64_t at;
+            int q = next_allowed(cx->zone, bits, holidays, sl[i].at, sl[i].at, &at);
+            if (q < 0) return q;
+            if (q == 1) {
+                *out = sl[i].at;
+                g->bt_p = (float)sl[i].p;
+                return 1;
+            }
         }
+        if (k == K || ns < k) return 0;
     }
-    return 0;
 }
 
 /* Best instant of an allowed run: the first allowed instant, or the best
