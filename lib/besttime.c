@@ -1358,15 +1358,57 @@ typedef struct bt_hours {
     int valid;
 } bt_hours;
 
+/* Local time of t when the zone's offset is `off` (known to hold at t),
+ * without the calendar: the date is converted only when its day `*day`
+ * changes (`*date` keeps it). */
+static int bt_local_fast(int64_t t, int off, int64_t *day, fu_date *date, fu_local *L) {
+    int64_t local = t + off;
+    int64_t d = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    if (d != *day) {
+        int rc = fu_date_from_days(d, date);
+        if (rc) return rc;
+        *day = d;
+    }
+    int sod = (int)(local - d * 86400);
+    L->year = date->year;
+    L->month = date->month;
+    L->day = date->day;
+    L->hour = sod / 3600;
+    L->minute = sod / 60 % 60;
+    L->second = sod % 60;
+    L->weekday = (int)(((d + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+    return FU_OK;
+}
+
 static int bt_hours_build(const fu_besttime *m, uint32_t zone, int64_t from, int64_t to,
                           bt_hours *h) {
     const fu_calendar *cal = m->zones[zone].cal;
     h->n = 0;
     h->valid = 0;
     int64_t t = from;
+    /* The offset is looked up at the start and the last second of each
+     * local day of the window; when both agree (no transition that day:
+     * zones change their offset at most once a day) the day's hours are
+     * read by arithmetic, else hour by hour from the calendar. */
+    int64_t fast_until = INT64_MIN, day = INT64_MIN;
+    int fast_off = 0;
+    fu_date date = {0, 0, 0};
     while (t < to) {
         fu_local L;
-        int rc = fu_calendar_to_local(cal, t, &L);
+        int rc;
+        if (t >= fast_until) {
+            int off0, off1;
+            if ((rc = fu_calendar_utc_offset(cal, t, &off0))) return rc;
+            int64_t local = t + off0;
+            int64_t d = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+            int64_t day_end = (d + 1) * 86400 - off0;
+            if (day_end > to) day_end = to;
+            if ((rc = fu_calendar_utc_offset(cal, day_end - 1, &off1))) return rc;
+            fast_off = off0;
+            fast_until = off0 == off1 ? day_end : INT64_MIN;
+        }
+        if (t < fast_until) rc = bt_local_fast(t, fast_off, &day, &date, &L);
+        else rc = fu_calendar_to_local(cal, t, &L);
         if (rc) return rc;
         int64_t end = t - (L.minute * 60 + L.second) + 3600;
         if (end > to) end = to;
@@ -1500,6 +1542,22 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
         bt_hour *x = &h->v[i];
         int st = x->quiet;
         if (st == ST_NONE) continue;
+        if (!thompson && *found == k) {
+            /* Ranked by preference, score, time, this hour would at best be
+             * preferred (when a preferred window meets it), score its
+             * slot's mean and start at its start: when even that does not
+             * beat the k-th best so far, its constraints (business
+             * calendar, minutes) need not be worked out. */
+            int slot = x->how / m->hours_per_slot;
+            double es, en;
+            bt_evidence(m, c, slot, f, &es, &en);
+            double a = al[slot] + es, b = be[slot] + (en - es);
+            fu_besttime_slot ub;
+            ub.score = a / (a + b);
+            ub.at = x->start;
+            ub.flags = pref && bit(pref->any, x->how) ? FU_BESTTIME_SLOT_PREFERRED : 0u;
+            if (!bt_better(&ub, &slots[k - 1])) continue;
+        }
         if (dnd && bit(dnd->any, x->how)) {
             if (bit(dnd->full, x->how)) continue;
             st = ST_PART;
