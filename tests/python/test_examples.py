@@ -49,3 +49,21 @@ def test_lua_dialer_plugin_asks_before_each_dial(srcdir):
     assert "C00003  not now (quiet_hours" in lines[2] and "next allowed 2026-11-25T" in lines[2]
     assert any("dial -> answered" in l for l in lines)
     assert lines[-1].startswith("dialed ")
+
+
+def test_python_notebook_executes(srcdir, tmp_path):
+    pytest.importorskip("nbconvert")
+    pytest.importorskip("matplotlib")
+    nb = srcdir / "examples/python/tour.ipynb"
+    env = dict(os.environ, FU_NOTEBOOK_OUT=str(tmp_path),
+               FU_SAMPLE_DIR=str(srcdir / "examples/sample/data"),
+               PYDEVD_DISABLE_FILE_VALIDATION="1")
+    r = run([os.sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+             "--ExecutePreprocessor.timeout=600", str(nb), "--output-dir", str(tmp_path),
+             "--output", "tour-run.ipynb"], env=env, cwd=str(nb.parent))
+    assert r.returncode == 0, r.stderr[-3000:]
+    for png in ("tour_besttime.png", "tour_kpi.png"):
+        data = (tmp_path / png).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    out = (tmp_path / "tour-run.ipynb").read_text()
+    assert "CDNOW: r=0.243 alpha=4.414 a=0.793 b=2.426" in out or "CDNOW data not found" in out
