@@ -25,7 +25,9 @@
  *   product class predicted from the customer's own intervals between
  *   purchases of that class (the mean of the last intervals), or, with fewer
  *   than `min_purchases`, from the mean cycle of the customers of the same
- *   value tier (or #fu_planner_options.default_cycle when nobody has one);
+ *   value tier (fu_planner_tier_cycles(); those of a whole book can be given
+ *   to the planner of a part of it, #fu_planner_options.tier_cycles), or
+ *   #fu_planner_options.default_cycle when nobody has one;
  * - recurring cadences (`trigger: {every: 1 month}`): due one period after the
  *   customer's last answered contact (or first purchase); a recurring
  *   touchpoint that is overdue is due from `now`.
