@@ -124,9 +124,9 @@ static double bt_norm_quantile(double q) {
  * The lower-tail core takes log B(a, b), the upper-tail normal deviate y of
  * q for the start, and when to stop: `tol` 0 iterates until a step is below
  * 1e-15 relative (fu_besttime_beta_quantile()); `tol` > 0 returns after a
- * Halley or Newton step smaller than tol times the distance to the nearer
- * end of [0, 1], whose result is then accurate to about tol^2 of it
- * (credible intervals, docs/besttime.md). */
+ * Halley step smaller than tol (a Newton step smaller than tol^2) times the
+ * local scale min(x, 1 - x, sd), whose result is then accurate to about
+ * tol^3 of that scale (credible intervals, docs/besttime.md). */
 static double bt_beta_quantile_lower(double q, double a, double b, double lb, double y, double tol);
 
 static double bt_beta_quantile(double q, double a, double b) {
@@ -162,6 +162,7 @@ static double bt_beta_quantile_lower(double q, double a, double b, double lb, do
     }
     if (!(x > 0.0 && x < 1.0)) x = a / (a + b);
     double lo = 0.0, hi = 1.0;
+    double sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1.0)));
     for (int it = 0; it < 300; it++) {
         double f = bt_ibeta(x, a, b, lb) - q;
         if (f == 0.0) return x;
@@ -170,11 +171,15 @@ static double bt_beta_quantile_lower(double q, double a, double b, double lb, do
         double logpdf = (a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - lb;
         double pdf = exp(logpdf);
         double xn;
+        int halley = 0;
         if (pdf > 0.0 && isfinite(pdf)) {
             double step = f / pdf;
             double curv = (a - 1.0) / x - (b - 1.0) / (1.0 - x);
             double den = 1.0 - 0.5 * step * curv;
-            if (den > 0.5 && den < 2.0) step /= den; /* Halley, when it is tame */
+            if (den > 0.5 && den < 2.0) { /* Halley, when it is tame */
+                step /= den;
+                halley = 1;
+            }
             xn = x - step;
         } else {
             xn = 0.5 * (lo + hi);
@@ -183,9 +188,14 @@ static double bt_beta_quantile_lower(double q, double a, double b, double lb, do
         if (bisected) xn = 0.5 * (lo + hi);
         double ax = x < 1e-300 ? 1e-300 : x;
         if (fabs(xn - x) <= 1e-15 * ax || hi - lo <= 4 * DBL_EPSILON * hi) return xn;
-        /* relative to the distance from the nearer end: near 1 a step that
-         * is small against x may still be large against 1 - x */
-        if (tol > 0.0 && !bisected && fabs(xn - x) <= tol * fmin(ax, 1.0 - x)) return xn;
+        if (tol > 0.0 && !bisected) {
+            /* The error after a step of size s is about s^3 / scale^2
+             * (Halley) or s^2 / scale (Newton), the scale being the smallest
+             * of the distances to the ends (near 1 a step small against x can
+             * be large against 1 - x) and the standard deviation. */
+            double scale = fmin(fmin(ax, 1.0 - x), sd);
+            if (fabs(xn - x) <= (halley ? tol : tol * tol) * scale) return xn;
+        }
         x = xn;
     }
     return x;
@@ -1063,7 +1073,7 @@ static bt_level bt_level_of(double level) {
 
 /* Step tolerance of interval quantiles: results within about 1e-12 of the
  * fully iterated ones (test interval_quantiles_match_the_full_iteration). */
-#define BT_INTERVAL_TOL 1e-6
+#define BT_INTERVAL_TOL 1e-4
 
 /* The equal-tailed interval of Beta(a, b): both quantiles share log B(a, b)
  * and the level's normal deviate; each is iterated until a step is below
