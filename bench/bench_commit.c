@@ -191,7 +191,7 @@ static const char *const note_templates[] = {
 
 static void bench_extract(unsigned int flags, const char *label) {
     fu_calendar *cal = NULL;
-    if (fu_calendar_new("Asia/Shanghai", &cal)) die("calendar");
+    if (fu_calendar_new(&cal, "Asia/Shanghai")) die("calendar");
     const char *h = "Mon-Fri 09:00-18:00";
     if (fu_calendar_set_hours_text(cal, h, strlen(h))) die("hours");
     fu_date a = {2025, 10, 1}, b = {2025, 10, 8}, w = {2025, 9, 28};

@@ -107,7 +107,7 @@ static syn_result run_synthetic(const fu_policy *pol, double mean_calls, int use
     memset(&r, 0, sizeof r);
     rng_state = 12345u + (uint64_t)(mean_calls * 100);
     fu_calendar *cal;
-    CHECK("calendar", fu_calendar_new("Asia/Shanghai", &cal));
+    CHECK("calendar", fu_calendar_new(&cal, "Asia/Shanghai"));
     /* "now": Monday 2025-06-02 00:00 local; history: the 26 weeks before */
     fu_local L0 = {2025, 6, 2, 0, 0, 0, 0, 0, 0};
     int64_t now;
@@ -399,7 +399,7 @@ static void run_bank(const fu_policy *pol, const char *datadir) {
      * train/test split at 22 Aug */
     for (int split_day = 32; split_day >= 22; split_day -= 10) {
         fu_calendar *cal;
-        CHECK("calendar", fu_calendar_new("Asia/Jerusalem", &cal));
+        CHECK("calendar", fu_calendar_new(&cal, "Asia/Jerusalem"));
         fu_book *book;
         CHECK("book", fu_book_new(&book, NULL));
         /* customer ids -> index via sorting */

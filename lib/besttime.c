@@ -443,7 +443,7 @@ static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out)
     memset(&z, 0, sizeof z);
     z.tz = fu__strdup(tz);
     if (!z.tz) return fu__error_nomem();
-    rc = fu_calendar_new(tz, &z.cal);
+    rc = fu_calendar_new(&z.cal, tz);
     if (rc) {
         fu__free(z.tz);
         return rc;
@@ -646,7 +646,7 @@ static int bt_zone_biz(fu_besttime *m, bt_zone *z) {
         return FU_OK;
     }
     fu_calendar *cal = NULL;
-    int rc = fu_calendar_new(z->tz, &cal);
+    int rc = fu_calendar_new(&cal, z->tz);
     for (int d = 0; d < 7 && !rc && pc->has_hours; d++) {
         fu_day_interval iv[FU__POL_MAX_INTERVALS];
         int n = pc->n_hours[d];

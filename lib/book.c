@@ -456,7 +456,7 @@ static int intern_cstr(fu_book *b, const char *s, uint32_t *sym) {
 static int check_tz(fu_book *b, uint32_t sym) {
     if (b->st.flags[sym] & SYM_TZ_OK) return FU_OK;
     fu_calendar *cal = NULL;
-    int rc = fu_calendar_new(b->st.str[sym], &cal);
+    int rc = fu_calendar_new(&cal, b->st.str[sym]);
     fu_calendar_free(cal);
     if (rc == FU_OK) b->st.flags[sym] |= SYM_TZ_OK;
     return rc;

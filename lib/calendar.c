@@ -549,7 +549,7 @@ void fu_windows_free(fu_windows *w) {
     fu__free(w);
 }
 
-int fu_windows_clone(const fu_windows *w, fu_windows **out) {
+int fu_windows_clone(fu_windows **out, const fu_windows *w) {
     if (!w || !out) return fu__error_set(FU_EINVAL, "fu_windows_clone: NULL argument");
     fu_windows *c = fu__malloc(sizeof *c);
     if (!c) return fu__error_nomem();
@@ -833,7 +833,7 @@ static int valid_tzid_text(const char *s) {
     return 1;
 }
 
-int fu_calendar_new(const char *tzid, fu_calendar **out) {
+int fu_calendar_new(fu_calendar **out, const char *tzid) {
     if (!tzid || !out) return fu__error_set(FU_EINVAL, "fu_calendar_new: NULL argument");
     if (!valid_tzid_text(tzid))
         return fu__error_set(FU_ETIMEZONE, "unknown time zone '%.100s'", tzid);
@@ -861,7 +861,7 @@ void fu_calendar_free(fu_calendar *c) {
     fu__free(c);
 }
 
-int fu_calendar_clone(const fu_calendar *c, fu_calendar **out) {
+int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
     if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_clone: NULL argument");
     fu_calendar *d = fu__calloc(1, sizeof *d);
     if (!d) return fu__error_nomem();

@@ -588,7 +588,7 @@ static int zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
         z.cal = pl->bcal->cal;
         z.hol = pl->bcal;
     } else {
-        int rc = fu_calendar_new(tz, &z.own);
+        int rc = fu_calendar_new(&z.own, tz);
         if (rc) return rc;
         z.cal = z.own;
     }
@@ -2172,7 +2172,7 @@ static int plan_attach_zones(const fu_planner *pl, fu_plan *p) {
     for (size_t i = 0; i < p->n; i++) {
         uint16_t z = p->zone[i];
         if (z >= p->ncals || p->cals[z]) continue;
-        int rc = fu_calendar_clone(pl->zones[z].cal, &p->cals[z]);
+        int rc = fu_calendar_clone(&p->cals[z], pl->zones[z].cal);
         if (rc) return rc;
     }
     return FU_OK;

@@ -1582,7 +1582,7 @@ static int make_fu_calendar(vctx *c, fu__pol_calendar *cal, const ynode *tz_node
     int rc = register_owned(c, 0, &o);
     if (rc) return rc;
     fu_calendar *fc = NULL;
-    rc = fu_calendar_new(cal->tz, &fc);
+    rc = fu_calendar_new(&fc, cal->tz);
     if (rc == FU_ENOMEM) return rc;
     if (rc != FU_OK) {
         size_t old = c->plen;

@@ -806,7 +806,7 @@ static int zone_get(seg_zones *z, const char *tz, const fu_calendar **out) {
         z->cap = cap;
     }
     fu_calendar *cal = NULL;
-    int rc = fu_calendar_new(tz, &cal);
+    int rc = fu_calendar_new(&cal, tz);
     if (rc) return rc;
     z->tz[z->n] = tz;
     z->cal[z->n++] = cal;

@@ -30,7 +30,7 @@ static fu_date D(const char *s) {
 
 static fu_calendar *cal_new(const char *tz) {
     fu_calendar *c = NULL;
-    int rc = fu_calendar_new(tz, &c);
+    int rc = fu_calendar_new(&c, tz);
     cr_assert_eq(rc, FU_OK, "%s: %s", tz, fu_error_last()->message);
     cr_assert_not_null(c);
     return c;
@@ -403,7 +403,7 @@ Test(calendar, windows_spans_next_start_and_hour_mask) {
     cr_assert_eq(fu_windows_next_start(w, MOW(1, 11, 0), &m), FU_OK);
     cr_assert_eq(m, MOW(1, 9, 30)); /* wraps round to next week */
     fu_windows *c;
-    cr_assert_eq(fu_windows_clone(w, &c), FU_OK);
+    cr_assert_eq(fu_windows_clone(&c, w), FU_OK);
     fu_windows_free(w);
     cr_assert_eq(fu_windows_contains(c, MOW(1, 9, 30)), 1);
     fu_windows_free(c);
@@ -418,14 +418,14 @@ Test(calendar, windows_spans_next_start_and_hour_mask) {
 
 Test(calendar, new_validates_zone_ids) {
     fu_calendar *c = (fu_calendar *)0x1;
-    cr_assert_eq(fu_calendar_new("Mars/Olympus_Mons", &c), FU_ETIMEZONE);
+    cr_assert_eq(fu_calendar_new(&c, "Mars/Olympus_Mons"), FU_ETIMEZONE);
     cr_assert(strstr(fu_error_last()->message, "Mars/Olympus_Mons"));
     cr_assert_eq(c, (fu_calendar *)0x1);
-    cr_assert_eq(fu_calendar_new("Etc/Unknown", &c), FU_ETIMEZONE);
-    cr_assert_eq(fu_calendar_new("GMT+08:00", &c), FU_ETIMEZONE);
-    cr_assert_eq(fu_calendar_new("", &c), FU_ETIMEZONE);
-    cr_assert_eq(fu_calendar_new("Asia/Shang hai", &c), FU_ETIMEZONE);
-    cr_assert_eq(fu_calendar_new(NULL, &c), FU_EINVAL);
+    cr_assert_eq(fu_calendar_new(&c, "Etc/Unknown"), FU_ETIMEZONE);
+    cr_assert_eq(fu_calendar_new(&c, "GMT+08:00"), FU_ETIMEZONE);
+    cr_assert_eq(fu_calendar_new(&c, ""), FU_ETIMEZONE);
+    cr_assert_eq(fu_calendar_new(&c, "Asia/Shang hai"), FU_ETIMEZONE);
+    cr_assert_eq(fu_calendar_new(&c, NULL), FU_EINVAL);
     c = cal_new("UTC");
     cr_assert_str_eq(fu_calendar_tzid(c), "UTC");
     fu_calendar_free(c);
@@ -972,7 +972,7 @@ Test(calendar, makeup_day_takes_the_stated_weekday_hours) {
 Test(calendar, clone_is_independent) {
     fu_calendar *c = office_cn();
     fu_calendar *d;
-    cr_assert_eq(fu_calendar_clone(c, &d), FU_OK);
+    cr_assert_eq(fu_calendar_clone(&d, c), FU_OK);
     cn_2025(d);
     fu_date nd = D("2025-10-01");
     cr_assert_eq(fu_calendar_is_working_day(c, &nd), 1);
@@ -980,7 +980,7 @@ Test(calendar, clone_is_independent) {
     cr_assert_str_eq(fu_calendar_tzid(d), "Asia/Shanghai");
     fu_calendar_free(c);
     fu_calendar *e;
-    cr_assert_eq(fu_calendar_clone(d, &e), FU_OK);
+    cr_assert_eq(fu_calendar_clone(&e, d), FU_OK);
     fu_calendar_free(d);
     cr_assert_eq(fu_calendar_is_working_day(e, &nd), 0);
     cr_assert_eq(fu_calendar_hour_of_week(e, T("2025-09-29T00:00:00+08:00")), 0);
@@ -1100,7 +1100,7 @@ static int oom_calendar(void *ctx) {
     (void)ctx;
     fu_calendar *c = NULL, *d = NULL;
     fu_windows *w = NULL;
-    int rc = fu_calendar_new("Europe/Berlin", &c);
+    int rc = fu_calendar_new(&c, "Europe/Berlin");
     if (rc) return rc;
     const char *hours = "Mon-Fri 09:00-12:00,13:00-18:00;Sat 10:00-12:00";
     if ((rc = fu_calendar_set_hours_text(c, hours, strlen(hours)))) goto out;
@@ -1113,7 +1113,7 @@ static int oom_calendar(void *ctx) {
         if (h.day > 28) h.day = 28;
         if ((rc = fu_calendar_add_holiday(c, &h, NULL))) goto out;
     }
-    if ((rc = fu_calendar_clone(c, &d))) goto out;
+    if ((rc = fu_calendar_clone(&d, c))) goto out;
     const char *win = "Mon-Fri 09:00-12:00;Sat 10:00-12:00;Sun 22:00-02:00";
     if ((rc = fu_windows_parse(win, strlen(win), &w))) goto out;
     int64_t r;
@@ -1134,7 +1134,7 @@ static int oom_windows_clone(void *ctx) {
     (void)ctx;
     fu_windows *w = NULL, *c = NULL;
     int rc = fu_windows_parse("Mon-Sun 08:00-21:00", 19, &w);
-    if (rc == FU_OK) rc = fu_windows_clone(w, &c);
+    if (rc == FU_OK) rc = fu_windows_clone(&c, w);
     fu_windows_free(c);
     fu_windows_free(w);
     return rc;

@@ -25,7 +25,7 @@ static int64_t T(const char *iso) {
  * Saturday 10-11. */
 static fu_calendar *cn2025(void) {
     fu_calendar *cal = NULL;
-    cr_assert_eq(fu_calendar_new("Asia/Shanghai", &cal), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_calendar_new(&cal, "Asia/Shanghai"), FU_OK, "%s", fu_error_last()->message);
     const char *hours = "Mon-Fri 09:00-18:00";
     cr_assert_eq(fu_calendar_set_hours_text(cal, hours, strlen(hours)), FU_OK);
     fu_date a = {2025, 10, 1}, b = {2025, 10, 8}, w1 = {2025, 9, 28}, w2 = {2025, 10, 11};

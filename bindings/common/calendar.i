@@ -373,7 +373,7 @@ FU_CAL_RAISES(fu_windows::m_next_time)
     ~fu_windows() { fu_windows_free($self); }
     fu_windows *m_clone() {
         fu_windows *w = NULL;
-        fu_windows_clone($self, &w);
+        fu_windows_clone(&w, $self);
         return w;
     }
     bool m_is_empty() { return fu_windows_is_empty($self) != 0; }
@@ -449,13 +449,13 @@ FU_CAL_RAISES(fu_calendar::m_working_days_between)
 %extend fu_calendar {
     fu_calendar(const char *tzid) {
         fu_calendar *c = NULL;
-        fu_calendar_new(tzid, &c);
+        fu_calendar_new(&c, tzid);
         return c;
     }
     ~fu_calendar() { fu_calendar_free($self); }
     fu_calendar *m_clone() {
         fu_calendar *c = NULL;
-        fu_calendar_clone($self, &c);
+        fu_calendar_clone(&c, $self);
         return c;
     }
     const char *m_tzid() { return fu_calendar_tzid($self); }

@@ -178,7 +178,7 @@ FU_POL_RAISES(fu_policy::m_summary)
     fu_calendar *m_calendar(const char *name = NULL) {
         const fu_calendar *c = fu_policy_calendar($self, name);
         fu_calendar *copy = NULL;
-        if (c) fu_calendar_clone(c, &copy);
+        if (c) fu_calendar_clone(&copy, c);
         return copy;
     }
     void m_get_number(const char *path, double *out) { fu_policy_get_number($self, path, out); }

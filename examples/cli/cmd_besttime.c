@@ -40,7 +40,7 @@ static fu_calendar *zone_cal(zcache *zc, size_t *nz, const char *tz) {
     for (size_t i = 0; i < *nz; i++)
         if (zc[i].tz == tz) return zc[i].cal;
     fu_calendar *cal = NULL;
-    if (fu_calendar_new(tz, &cal) != FU_OK) return NULL;
+    if (fu_calendar_new(&cal, tz) != FU_OK) return NULL;
     zc[*nz].tz = tz;
     zc[*nz].cal = cal;
     (*nz)++;

@@ -443,7 +443,7 @@ static int zone_calendar(const setting *s, zones *zs, const char *tz, const fu_c
         if (c && strcmp(fu_calendar_tzid(c), tz) == 0) z.cal = c;
     }
     if (!z.cal) {
-        int rc = fu_calendar_new(tz, &z.own);
+        int rc = fu_calendar_new(&z.own, tz);
         if (rc == FU_OK && s->cal_name) {
             static const char *const days[7][2] = {{"mon", "Mon "}, {"tue", "Tue "}, {"wed", "Wed "}, {"thu", "Thu "},
                                                    {"fri", "Fri "}, {"sat", "Sat "}, {"sun", "Sun "}};

@@ -73,7 +73,7 @@ static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) 
     if (c && c->tz) {
         size_t i = 0;
         while (i < z->n && z->tz[i] != c->tz) i++;
-        if (i == z->n && z->n < 64 && fu_calendar_new(c->tz, &z->cal[z->n]) == FU_OK) z->tz[z->n++] = c->tz;
+        if (i == z->n && z->n < 64 && fu_calendar_new(&z->cal[z->n], c->tz) == FU_OK) z->tz[z->n++] = c->tz;
         if (i < z->n) fu_calendar_utc_offset(z->cal[i], t, &off);
     }
     if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, FU_TIME_TEXT_SIZE) != FU_OK) strcpy(buf, "?");

@@ -205,7 +205,7 @@ FU_EXTERN int fu_windows_parse(const char *text, size_t len, fu_windows **out);
 FU_EXTERN void fu_windows_free(fu_windows *windows);
 
 /** Copy windows. @return #FU_OK, #FU_ENOMEM, #FU_EINVAL. */
-FU_EXTERN int fu_windows_clone(const fu_windows *windows, fu_windows **out);
+FU_EXTERN int fu_windows_clone(fu_windows **out, const fu_windows *windows);
 
 /** Whether no minute is in the windows (1) or some is (0). */
 FU_EXTERN int fu_windows_is_empty(const fu_windows *windows);
@@ -281,14 +281,14 @@ typedef struct fu_local {
  * @param[out] out a new calendar owned by the caller (fu_calendar_free())
  * @return #FU_OK; #FU_ETIMEZONE naming the id; #FU_ENOMEM; #FU_EINVAL.
  */
-FU_EXTERN int fu_calendar_new(const char *tzid, fu_calendar **out);
+FU_EXTERN int fu_calendar_new(fu_calendar **out, const char *tzid);
 
 /** Free a calendar (NULL is a no-op). */
 FU_EXTERN void fu_calendar_free(fu_calendar *cal);
 
 /** Deep copy of a calendar (zone table, hours, holidays, workdays).
  *  @return #FU_OK, #FU_ENOMEM, #FU_EINVAL. */
-FU_EXTERN int fu_calendar_clone(const fu_calendar *cal, fu_calendar **out);
+FU_EXTERN int fu_calendar_clone(fu_calendar **out, const fu_calendar *cal);
 
 /** The zone id the calendar was created with; borrowed from `cal`. */
 FU_EXTERN const char *fu_calendar_tzid(const fu_calendar *cal);
