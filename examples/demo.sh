@@ -22,10 +22,11 @@ banner "libfollowup $("$FU" version | cut -d' ' -f2)"
 /usr/bin/python3 examples/sample/generate.py --customers "${FU_DEMO_CUSTOMERS:-2000}" --now "$NOW" --out "$SAMPLE"
 
 banner "policy"
-"$FU" check-policy | head -n 12
+"$FU" check-policy > "$SAMPLE/policy.txt"
+head -n 12 "$SAMPLE/policy.txt"
 echo "... ('followup check-policy' prints the whole summary)"
 
-banner "tomorrow's call plan (first 15 of the day, times in each customer's zone)"
+banner "the next day's call plan from $NOW (first 15, times in each customer's zone)"
 "$FU" plan --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" --now "$NOW" \
       --agents 12 --format csv --output "$SAMPLE/plan.csv" \
       --suppressed "$SAMPLE/suppressed.csv" --deferred "$SAMPLE/deferred.csv"
@@ -42,8 +43,10 @@ echo "suppressed: $(($(wc -l < "$SAMPLE/suppressed.csv") - 1)), deferred: $(($(w
 banner "commitments: promises in agents' notes, and what is overdue at $NOW"
 rm -f "$SAMPLE/ledger.db"
 "$FU" commitments extract --notes "$SAMPLE/notes.csv" --customers "$SAMPLE/customers.csv" \
-      --ledger "$SAMPLE/ledger.db" --format table | tail -n 12
-"$FU" commitments report --ledger "$SAMPLE/ledger.db" --at "$NOW" | head -n 30
+      --ledger "$SAMPLE/ledger.db" --format table > "$SAMPLE/extract.txt"
+tail -n 12 "$SAMPLE/extract.txt"
+"$FU" commitments report --ledger "$SAMPLE/ledger.db" --at "$NOW" > "$SAMPLE/report.txt"
+head -n 30 "$SAMPLE/report.txt"
 
 banner "weekly KPI dashboard"
 "$FU" kpi --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" \
