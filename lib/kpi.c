@@ -20,6 +20,8 @@
 #include "commit_internal.h"
 #include "internal.h"
 #include "policy_internal.h"
+#include "segment_internal.h"
+#include "followup/besttime.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -60,42 +62,12 @@ int fu_kpi_normal_quantile(double p, double *out) {
     return FU_OK;
 }
 
-/* Regularized incomplete beta I_x(a, b) by its continued fraction
- * (DLMF 8.17.22), evaluated with the modified Lentz method. */
-static double betacf(double a, double b, double x) {
-    const double tiny = 1e-300;
-    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny) d = tiny;
-    d = 1.0 / d;
-    double f = d;
-    for (int m = 1; m <= 1000; m++) {
-        double m2 = 2.0 * m;
-        double num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + num * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + num / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        f *= d * c;
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + num * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + num / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double del = d * c;
-        f *= del;
-        if (fabs(del - 1.0) < 1e-15) break;
-    }
-    return f;
-}
-
+/* Regularized incomplete beta I_x(a, b): the best-time module's (modified
+ * Lentz continued fraction, thread-safe log Gamma). */
 static double ibeta(double a, double b, double x) {
-    if (x <= 0) return 0;
-    if (x >= 1) return 1;
-    double lfront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
-    if (x < (a + 1.0) / (a + b + 2.0)) return exp(lfront) * betacf(a, b, x) / a;
-    return 1.0 - exp(lfront) * betacf(b, a, 1.0 - x) / b;
+    double v = 0.0;
+    fu_besttime_beta_cdf(x, a, b, &v);
+    return v;
 }
 
 /* P(T <= t) for Student's t with df degrees of freedom. */
@@ -106,7 +78,8 @@ static double t_cdf(double t, double df) {
 }
 
 static double t_pdf(double t, double df) {
-    double l = lgamma((df + 1.0) / 2.0) - lgamma(df / 2.0) - 0.5 * log(df * KPI_PI) -
+    /* fu__seg_lgamma, not lgamma(3): lgamma writes the global signgam */
+    double l = fu__seg_lgamma((df + 1.0) / 2.0) - fu__seg_lgamma(df / 2.0) - 0.5 * log(df * KPI_PI) -
                (df + 1.0) / 2.0 * log1p(t * t / df);
     return exp(l);
 }
