@@ -602,7 +602,10 @@ static int utf8_valid(const unsigned char *s, size_t n) {
  * SUB): byte offsets stay those of the note and the patterns read valid
  * UTF-8. */
 static char *utf8_repaired(const char *s, size_t n) {
-    char *d = fu__malloc(n + 1);
+    /* 16 spare zero bytes: pcre2's JIT reads the subject in 16-byte vectors and
+     * may load (never use) bytes past its end */
+    if (n > SIZE_MAX - 17) return NULL;
+    char *d = fu__calloc(n + 17, 1);
     if (!d) return NULL;
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;

@@ -11,6 +11,7 @@ set -uo pipefail
 BUILD=${1:?usage: tests/valgrind.sh BUILD_DIR [--quick]}
 MODE=${2:-full}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export FU_TEST_READER_ROUNDS=10  # the two-process ledger test, kept short under valgrind
 VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite --trace-children=yes --track-origins=no)
 SAMPLE=$ROOT/examples/sample/data
