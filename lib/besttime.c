@@ -3,6 +3,7 @@
  * docs/besttime.md describes the model and the prior fit with formulas. */
 #include "internal.h"
 #include "policy_internal.h"
+#include "segment_internal.h"
 #include "followup/besttime.h"
 
 #include <float.h>
@@ -26,29 +27,8 @@ static const char RULE_PREF[] = "customer.preferred_windows";
 
 /* ================================================================ Beta */
 
-/* log Gamma for x > 0: the Stirling series at x >= 10, smaller x shifted up
- * with Gamma(x + 1) = x Gamma(x). About 1e-15 relative accuracy. */
-static double bt_lgamma(double x) {
-    double shift = 0.0;
-    if (x < 10.0) {
-        double prod = 1.0;
-        while (x < 10.0) {
-            prod *= x;
-            x += 1.0;
-            if (prod < 1e-250 || prod > 1e250) { /* keep the product representable */
-                shift += log(prod);
-                prod = 1.0;
-            }
-        }
-        shift += log(prod);
-    }
-    double r = 1.0 / x, r2 = r * r;
-    double s = r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 - r2 * (1.0 / 1680 - r2 / 1188))));
-    return (x - 0.5) * log(x) - x + 0.91893853320467274178 + s - shift;
-}
-
 static double bt_lbeta(double a, double b) {
-    return bt_lgamma(a) + bt_lgamma(b) - bt_lgamma(a + b);
+    return fu__seg_lgamma(a) + fu__seg_lgamma(b) - fu__seg_lgamma(a + b);
 }
 
 /* The continued fraction of I_x(a, b) (modified Lentz), good for

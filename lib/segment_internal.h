@@ -6,7 +6,8 @@
 #include "followup/segment.h"
 #include "internal.h"
 
-/* log Gamma and digamma for x > 0 (thread-safe, unlike lgamma's signgam). */
+/* log Gamma and digamma for x > 0 (thread-safe, unlike lgamma's signgam);
+ * fu__seg_lgamma also serves fu_besttime and fu_kpi. */
 double fu__seg_lgamma(double x);
 double fu__seg_digamma(double x);
 

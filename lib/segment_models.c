@@ -15,7 +15,9 @@
 
 /* ================================================================ specials */
 
-/* Stirling series for x >= 10; smaller x are shifted up by recurrence. */
+/* Stirling series for x >= 10; smaller x are shifted up by recurrence, the
+ * product renormalised so that tiny x cannot underflow it. Shared by the
+ * best-time and KPI modules (thread-safe, unlike lgamma(3) and its signgam). */
 double fu__seg_lgamma(double x) {
     double shift = 0.0;
     if (x < 10.0) {
@@ -23,8 +25,12 @@ double fu__seg_lgamma(double x) {
         while (x < 10.0) {
             prod *= x;
             x += 1.0;
+            if (prod < 1e-250 || prod > 1e250) {
+                shift += log(prod);
+                prod = 1.0;
+            }
         }
-        shift = log(prod);
+        shift += log(prod);
     }
     double xi = 1.0 / x, xi2 = xi * xi;
     double series = xi * (1.0 / 12 - xi2 * (1.0 / 360 - xi2 * (1.0 / 1260 - xi2 * (1.0 / 1680 - xi2 / 1188))));
