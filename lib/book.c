@@ -368,7 +368,8 @@ struct fu_book {
 };
 
 #define KNOWN_FLAGS \
-    (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES | FU_BOOK_WRITE_RAW_NOTES)
+    (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES | FU_BOOK_WRITE_RAW_NOTES | \
+     FU_BOOK_WRITE_RAW_CELLS)
 
 int fu_book_new(fu_book **out, const fu_book_options *options) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
@@ -1189,7 +1190,7 @@ static int put_num(fu__buf *o, double v, int is_float) {
     if (isnan(v)) return fu__csv_put(o, 0, NULL, 0);
     char nb[40];
     format_double(v, is_float, nb, sizeof nb);
-    return fu__csv_puts(o, 0, nb);
+    return fu__csv_putf(o, 0, nb, FU__CSV_NUMBER);
 }
 
 static int put_header(fu__buf *o, const colspec *spec, int n) {
@@ -1205,6 +1206,7 @@ typedef struct write_ctx {
     fu_redactor *red;
     uint32_t last_note;
     char *last_masked;
+    unsigned int cell; /* FU__CSV_RAW with FU_BOOK_WRITE_RAW_CELLS: text cells as stored */
 } write_ctx;
 
 static void write_ctx_fini(write_ctx *w) {
@@ -1215,14 +1217,15 @@ static void write_ctx_fini(write_ctx *w) {
 static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
     const fu_customer *c = &b->cust[i];
     int rc;
-    (void)w;
-    if ((rc = fu__csv_puts(o, 1, c->id)) || (rc = fu__csv_puts(o, 0, c->tz)) ||
+    if ((rc = fu__csv_putf(o, 1, c->id, w->cell)) || (rc = fu__csv_putf(o, 0, c->tz, w->cell)) ||
         (rc = put_num(o, c->annual_spend, 0)) || (rc = put_time(o, c->first_purchase_at)) ||
-        (rc = fu__csv_puts(o, 0, c->industry)) || (rc = fu__csv_puts(o, 0, TRI_NAMES[c->is_smb])) ||
-        (rc = fu__csv_puts(o, 0, c->preferred_windows)) || (rc = fu__csv_puts(o, 0, c->dnd_windows)) ||
-        (rc = fu__csv_puts(o, 0, TRI_NAMES[c->consent_phone])) ||
-        (rc = fu__csv_puts(o, 0, TRI_NAMES[c->consent_sms])) ||
-        (rc = fu__csv_puts(o, 0, TRI_NAMES[c->consent_email])))
+        (rc = fu__csv_putf(o, 0, c->industry, w->cell)) ||
+        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->is_smb], w->cell)) ||
+        (rc = fu__csv_putf(o, 0, c->preferred_windows, w->cell)) ||
+        (rc = fu__csv_putf(o, 0, c->dnd_windows, w->cell)) ||
+        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_phone], w->cell)) ||
+        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_sms], w->cell)) ||
+        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_email], w->cell)))
         return rc;
     return fu__csv_end(o);
 }
@@ -1234,7 +1237,7 @@ static const char *safe_name(const char *const *names, size_t n, unsigned v) { r
  * limit) fails the write: it is never written unmasked. */
 static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
     const char *note = fu_book_string(b, id);
-    if (!note || !*note || (b->flags & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_puts(o, 0, note);
+    if (!note || !*note || (b->flags & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_putf(o, 0, note, w->cell);
     if (id != w->last_note || !w->last_masked) {
         int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
         char *m = NULL;
@@ -1244,23 +1247,23 @@ static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
         w->last_masked = m;
         w->last_note = id;
     }
-    return fu__csv_puts(o, 0, w->last_masked);
+    return fu__csv_putf(o, 0, w->last_masked, w->cell);
 }
 
 static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
     const fu_event *e = &b->ev[i];
     int rc;
-    if ((rc = fu__csv_puts(o, 1, b->cust[e->customer].id)) || (rc = put_time(o, e->at)) ||
-        (rc = fu__csv_puts(o, 0, KIND_NAMES[e->kind])) ||
-        (rc = fu__csv_puts(o, 0, fu_book_string(b, e->order_id))) ||
-        (rc = fu__csv_puts(o, 0, fu_book_string(b, e->product_class))) ||
+    if ((rc = fu__csv_putf(o, 1, b->cust[e->customer].id, w->cell)) || (rc = put_time(o, e->at)) ||
+        (rc = fu__csv_putf(o, 0, KIND_NAMES[e->kind], w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->order_id), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->product_class), w->cell)) ||
         (rc = put_num(o, e->unit_price, 0)) || (rc = put_num(o, e->amount, 0)) ||
-        (rc = fu__csv_puts(o, 0, safe_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), e->severity))) ||
-        (rc = fu__csv_puts(o, 0, safe_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), e->channel))) ||
-        (rc = fu__csv_puts(o, 0, fu_book_string(b, e->agent_id))) ||
-        (rc = fu__csv_puts(o, 0, safe_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), e->outcome))) ||
+        (rc = fu__csv_putf(o, 0, safe_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), e->severity), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, safe_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), e->channel), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->agent_id), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, safe_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), e->outcome), w->cell)) ||
         (rc = put_num(o, e->score, 1)) ||
-        (rc = fu__csv_puts(o, 0, safe_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), e->survey))) ||
+        (rc = fu__csv_putf(o, 0, safe_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), e->survey), w->cell)) ||
         (rc = put_note(b, e->note, w, o)))
         return rc;
     return fu__csv_end(o);
@@ -1271,7 +1274,7 @@ typedef int (*line_fn)(const fu_book *b, size_t i, write_ctx *w, fu__buf *o);
 /* Write header + n lines to `f` (flushing as it goes) or keep them in `o`. */
 static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n, line_fn line, fu__buf *o,
                      FILE *f, const char *path) {
-    write_ctx w = {NULL, 0, NULL};
+    write_ctx w = {NULL, 0, NULL, (b->flags & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u};
     int rc = put_header(o, spec, nspec);
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
         rc = line(b, i, &w, o);
@@ -1285,12 +1288,14 @@ static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n,
 static int write_file(const fu_book *b, const char *path, const colspec *spec, int nspec, size_t n,
                       line_fn line) {
     if (!b || !path) return fu__error_set(FU_EINVAL, "book or path is NULL");
-    FILE *f = fopen(path, "wb");
-    if (!f) return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "cannot open for writing");
+    fu__outfile f;
+    int rc = fu__outfile_open(&f, path);
+    if (rc) return rc;
     fu__buf o = FU__BUF_INIT;
-    int rc = write_all(b, spec, nspec, n, line, &o, f, path);
+    rc = write_all(b, spec, nspec, n, line, &o, f.f, path);
     fu__buf_free(&o);
-    if (fclose(f) != 0 && rc == FU_OK) rc = fu__error_set_at(FU_EIO, path, 0, 0, NULL, "write failed");
+    if (rc) fu__outfile_abort(&f); /* an existing file at `path` stays as it was */
+    else rc = fu__outfile_commit(&f);
     return rc;
 }
 

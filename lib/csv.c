@@ -2,9 +2,12 @@
 #include "csv_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CSV_CHUNK ((size_t)256 << 10)
 
@@ -76,10 +79,11 @@ int fu__csv_open_file(const char *path, size_t max_record, size_t max_field, fu_
     int rc = csv_alloc(path, max_record, max_field, &r);
     if (rc) return rc;
     r->file = fopen(path, "rb");
-    if (!r->file) {
-        int e = errno;
+    struct stat st;
+    int e = !r->file ? errno : fstat(fileno(r->file), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e) {
         fu__csv_close(r);
-        return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(e));
+        return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "cannot read: %s", strerror(e));
     }
     *out = r;
     return FU_OK;
@@ -147,6 +151,17 @@ static int utf8_seq(const unsigned char *s, size_t n) {
 
 enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };
 
+/* Undo the writer's formula neutralisation (csv_internal.h): a quoted field
+ * made of one or more "'" and then = + - @ tab or CR loses its first "'". */
+static void unneutralise(char *o, csv_field *f) {
+    if (!f->quoted || f->len < 2 || o[f->off] != '\'') return;
+    size_t k = 1;
+    while (k < f->len && o[f->off + k] == '\'') k++;
+    if (k == f->len || !fu__csv_is_trigger((unsigned char)o[f->off + k])) return;
+    memmove(o + f->off, o + f->off + 1, f->len - 1);
+    f->len--;
+}
+
 /* Parse one record from win[pos..]. Returns PARSE_RECORD, PARSE_END,
  * PARSE_MORE (the record is cut by the end of the window and more data may
  * come: nothing is committed) or a negative error. */
@@ -193,6 +208,7 @@ static int parse(fu__csv *r) {
     char *o = r->fbuf;
     size_t out = 0;
     r->nfields = 0;
+    size_t cur = (size_t)-1; /* the field being read, named by the limit errors */
     for (;;) {
         if (r->nfields == r->fields_cap && FU_GROW(r->fields, r->fields_cap, r->nfields + 1)) {
             r->failed = 1;
@@ -200,6 +216,7 @@ static int parse(fu__csv *r) {
         }
         size_t fi = r->nfields++;
         csv_field *f = &r->fields[fi];
+        cur = fi;
         f->line = line;
         f->column = col;
         f->off = out;
@@ -208,6 +225,7 @@ static int parse(fu__csv *r) {
             p++;
             col++;
             for (;;) {
+                if (out - f->off > r->max_field) goto field_too_long;
                 if (p - start > maxrec) goto too_long;
                 if (p >= n) {
                     if (!r->eof) return PARSE_MORE;
@@ -262,6 +280,7 @@ static int parse(fu__csv *r) {
             while (p < n) {
                 unsigned c = s[p];
                 if (c == ',' || c == '\n' || c == '\r') break;
+                if (out - f->off >= r->max_field) goto field_too_long;
                 if (p - start >= maxrec) goto too_long;
                 if (c == '"')
                     return fail_at(r, line, col, fi, FU_EPARSE,
@@ -284,12 +303,10 @@ static int parse(fu__csv *r) {
             if (p >= n && !r->eof) return PARSE_MORE;
         }
         f->len = out - f->off;
+        if (f->len > r->max_field) goto field_too_long;
+        unneutralise(o, f);
+        out = f->off + f->len;
         o[out++] = '\0';
-        if (f->len > r->max_field) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "field longer than %zu bytes", r->max_field);
-            return fail_at(r, f->line, f->column, fi, FU_ELIMIT, msg);
-        }
         if (p - start > maxrec) goto too_long;
         r->end_line = line;
         r->end_col = col;
@@ -317,7 +334,12 @@ static int parse(fu__csv *r) {
 too_long: {
     char msg[96];
     snprintf(msg, sizeof msg, "record longer than %zu bytes", r->max_record);
-    return fail_at(r, rec_line, 0, (size_t)-1, FU_ELIMIT, msg);
+    return fail_at(r, rec_line, 0, cur, FU_ELIMIT, msg);
+}
+field_too_long: {
+    char msg[96];
+    snprintf(msg, sizeof msg, "field longer than %zu bytes", r->max_field);
+    return fail_at(r, r->fields[cur].line, r->fields[cur].column, cur, FU_ELIMIT, msg);
 }
 }
 
@@ -352,7 +374,8 @@ static int refill(fu__csv *r) {
     if (got < want) {
         if (ferror(r->file)) {
             r->failed = 1;
-            return fu__error_set_at(FU_EIO, r->source, r->line, 0, NULL, "read error");
+            int e = errno;
+            return fu__error_set_at(FU_EIO, r->source, r->line, 0, NULL, "read error: %s", strerror(e));
         }
         r->eof = 1;
     }
@@ -440,6 +463,39 @@ const char *fu__csv_source(const fu__csv *r) { return r->source; }
 
 /* ---------------------------------------------------------------- writing */
 
+int fu__csv_is_trigger(unsigned char c) {
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* A plain decimal number: [+-] digits [. digits] [e [+-] digits] (or with
+ * the digits only after the point). A spreadsheet reads it as that number
+ * and nothing else, so it is never neutralised even in a text column. */
+static int plain_number(const char *s, size_t len) {
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++, digits++;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++, digits++;
+    }
+    if (!digits) return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        size_t e = 0;
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++, e++;
+        if (!e) return 0;
+    }
+    return i == len;
+}
+
+int fu__csv_needs_neutralising(const char *s, size_t len) {
+    size_t k = 0;
+    while (k < len && s[k] == '\'') k++;
+    if (k == len || !fu__csv_is_trigger((unsigned char)s[k])) return 0;
+    return k > 0 || !plain_number(s, len);
+}
+
 static int needs_quotes(const char *s, size_t len) {
     if (len == 0) return 0;
     if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t') return 1;
@@ -450,12 +506,13 @@ static int needs_quotes(const char *s, size_t len) {
     return 0;
 }
 
-int fu__csv_put(fu__buf *b, int first, const char *s, size_t len) {
+int fu__csv_cell(fu__buf *b, int first, const char *s, size_t len, unsigned int flags) {
     int rc;
     if (!first && (rc = fu__buf_append(b, ",", 1))) return rc;
     if (!s || !len) return FU_OK;
-    if (!needs_quotes(s, len)) return fu__buf_append(b, s, len);
-    if ((rc = fu__buf_append(b, "\"", 1))) return rc;
+    int guard = !(flags & (FU__CSV_NUMBER | FU__CSV_RAW)) && fu__csv_needs_neutralising(s, len);
+    if (!guard && !needs_quotes(s, len)) return fu__buf_append(b, s, len);
+    if ((rc = fu__buf_append(b, guard ? "\"'" : "\"", guard ? 2 : 1))) return rc;
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"') {
@@ -468,8 +525,14 @@ int fu__csv_put(fu__buf *b, int first, const char *s, size_t len) {
     return fu__buf_append(b, "\"", 1);
 }
 
+int fu__csv_put(fu__buf *b, int first, const char *s, size_t len) { return fu__csv_cell(b, first, s, len, 0); }
+
 int fu__csv_puts(fu__buf *b, int first, const char *s) {
-    return fu__csv_put(b, first, s, s ? strlen(s) : 0);
+    return fu__csv_cell(b, first, s, s ? strlen(s) : 0, 0);
+}
+
+int fu__csv_putf(fu__buf *b, int first, const char *s, unsigned int flags) {
+    return fu__csv_cell(b, first, s, s ? strlen(s) : 0, flags);
 }
 
 int fu__csv_end(fu__buf *b) { return fu__buf_append(b, "\n", 1); }
@@ -482,4 +545,99 @@ int fu__csv_flush(fu__buf *b, FILE *f, const char *path) {
     b->len = 0;
     if (b->data) b->data[0] = '\0';
     return FU_OK;
+}
+
+/* ------------------------------------------------------- replacing a file */
+
+static int out_fail(fu__outfile *o, const char *what, int e) {
+    return fu__error_set_at(FU_EIO, o->path ? o->path : "<output>", 0, 0, NULL, "%s: %s", what, strerror(e));
+}
+
+int fu__outfile_open(fu__outfile *o, const char *path) {
+    memset(o, 0, sizeof *o);
+    if (!path || !*path) return fu__error_set(FU_EINVAL, "output path is NULL or empty");
+    struct stat st;
+    int have = stat(path, &st) == 0;
+    if (have && S_ISDIR(st.st_mode))
+        return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(EISDIR));
+    size_t n = strlen(path);
+    o->path = fu__strdup(path);
+    o->tmp = fu__malloc(n + 48);
+    if (!o->path || !o->tmp) {
+        fu__outfile_abort(o);
+        return fu__error_nomem();
+    }
+    int fd = -1;
+    for (unsigned tries = 0; fd < 0 && tries < 100; tries++) {
+        /* pid and handle address make the name unlikely to be taken; O_EXCL decides */
+        snprintf(o->tmp, n + 48, "%s.tmp-%ld-%lx", path, (long)getpid(), (unsigned long)(uintptr_t)o + tries);
+        fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+        int e = errno;
+        fu__free(o->tmp);
+        o->tmp = NULL;
+        int rc = out_fail(o, "cannot create a temporary file beside it", e);
+        fu__outfile_abort(o);
+        return rc;
+    }
+    if (have) (void)fchmod(fd, st.st_mode & 07777); /* a replaced file keeps its mode */
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
+        int e = errno;
+        close(fd);
+        int rc = out_fail(o, "cannot write", e);
+        fu__outfile_abort(o);
+        return rc;
+    }
+    return FU_OK;
+}
+
+int fu__outfile_commit(fu__outfile *o) {
+    int e = 0;
+    const char *what = NULL;
+    if (fflush(o->f) != 0 || ferror(o->f)) e = errno ? errno : EIO, what = "write failed";
+    else if (fsync(fileno(o->f)) != 0) e = errno, what = "fsync failed";
+    int c = fclose(o->f);
+    o->f = NULL;
+    if (!what && c != 0) e = errno, what = "write failed";
+    if (!what && rename(o->tmp, o->path) != 0) e = errno, what = "cannot replace the file";
+    if (what) {
+        int rc = out_fail(o, what, e);
+        fu__outfile_abort(o);
+        return rc;
+    }
+    /* make the rename itself durable */
+    char *slash = strrchr(o->path, '/');
+    if (slash) *slash = '\0';
+    int dfd = open(slash ? (slash == o->path ? "/" : o->path) : ".", O_RDONLY);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    fu__free(o->tmp);
+    o->tmp = NULL;
+    fu__outfile_abort(o);
+    return FU_OK;
+}
+
+void fu__outfile_abort(fu__outfile *o) {
+    if (o->f) fclose(o->f);
+    if (o->tmp) unlink(o->tmp);
+    fu__free(o->tmp);
+    fu__free(o->path);
+    memset(o, 0, sizeof *o);
+}
+
+int fu__outfile_write(const char *path, const char *data, size_t len) {
+    fu__outfile o;
+    int rc = fu__outfile_open(&o, path);
+    if (rc) return rc;
+    if (len && fwrite(data, 1, len, o.f) != len) {
+        int rc2 = out_fail(&o, "write failed", errno);
+        fu__outfile_abort(&o);
+        return rc2;
+    }
+    return fu__outfile_commit(&o);
 }

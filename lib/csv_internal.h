@@ -19,9 +19,22 @@
  *   header was read with fu__csv_read_header(), the name of the column.
  * - Files are read in chunks: memory use is bounded by the longest record,
  *   not by the size of the file.
+ * - A quoted field that is one or more "'" followed by '=', '+', '-', '@',
+ *   tab or CR loses its first "'": the writer's neutralisation is undone, so
+ *   what the library writes reads back as it was.
  *
  * Writer: fields are quoted when they contain ',', '"', CR or LF or start or
- * end with a space or tab; records end with LF.
+ * end with a space or tab; records end with LF. Every CSV cell the library
+ * or the CLI writes goes through fu__csv_cell().
+ *
+ * Formula neutralisation (docs/formats.md, "CSV output and spreadsheets"):
+ * a text cell whose first byte is '=', '+', '-', '@', tab or CR, or that is
+ * one or more "'" followed by one of those, is written quoted with one "'"
+ * in front (`=1+2` -> `"'=1+2"`), so that a spreadsheet shows it as text and
+ * never evaluates it. Exempt: cells written as numbers (FU__CSV_NUMBER), text
+ * that is a plain decimal number (`-0.5`, `+86`, `-1e-3`: a spreadsheet reads
+ * it as that number, nothing else), and every cell when FU__CSV_RAW is given
+ * (the writers' "raw" options).
  */
 #ifndef FU_CSV_INTERNAL_H
 #define FU_CSV_INTERNAL_H
@@ -77,15 +90,48 @@ const char *fu__csv_source(const fu__csv *r);
 int fu__csv_error_at(const fu__csv *r, size_t i, int code, const char *fmt, ...) FU_PRINTF(4, 5);
 
 /* ---- writer: appends to a buffer (the caller flushes it where it likes) ---- */
-/* Append one field, quoted when needed, preceded by ',' unless `first`. */
+#define FU__CSV_NUMBER 0x1u /* the cell is a number the library formatted: never neutralised */
+#define FU__CSV_RAW 0x2u    /* no formula neutralisation (the writers' raw option) */
+
+/* Append one cell, quoted and neutralised as needed, preceded by ',' unless
+ * `first`. NULL or empty writes an empty cell. `flags`: FU__CSV_* bits. */
+int fu__csv_cell(fu__buf *b, int first, const char *s, size_t len, unsigned int flags);
+/* Same for NUL-terminated text. */
+int fu__csv_putf(fu__buf *b, int first, const char *s, unsigned int flags);
+/* fu__csv_cell() of a text cell (flags 0). */
 int fu__csv_put(fu__buf *b, int first, const char *s, size_t len);
 /* Shorthand for NUL-terminated text; NULL writes an empty field. */
 int fu__csv_puts(fu__buf *b, int first, const char *s);
+/* Whether a text cell would be neutralised; whether a byte starts a formula. */
+int fu__csv_needs_neutralising(const char *s, size_t len);
+int fu__csv_is_trigger(unsigned char c);
 /* End the record. */
 int fu__csv_end(fu__buf *b);
 
 /* Append the buffer's content to `f` and empty the buffer; FU_EIO on failure
  * (naming `path`). */
 int fu__csv_flush(fu__buf *b, FILE *f, const char *path);
+
+/* ---- replacing an output file: all or nothing ----
+ * The output is written to a new file beside `path` (same directory,
+ * `<path>.tmp-<pid>-<n>`, created with O_EXCL; a replaced file keeps its
+ * mode), then flushed, fsync'ed, closed and renamed over `path`, and the
+ * directory fsync'ed. Any failure (out of memory, a full disk, a file size
+ * limit) removes the temporary file and leaves an existing `path` as it was. */
+typedef struct fu__outfile {
+    FILE *f; /* write here between open and commit */
+    char *path, *tmp;
+} fu__outfile;
+
+/* FU_OK, FU_EINVAL, FU_ENOMEM or FU_EIO (naming `path` and the reason). */
+int fu__outfile_open(fu__outfile *o, const char *path);
+/* Flush, fsync, rename. FU_OK, or FU_EIO (the temporary file is removed).
+ * The handle is closed either way. */
+int fu__outfile_commit(fu__outfile *o);
+/* Close and remove the temporary file; `path` is untouched. Safe on a
+ * zeroed or already closed handle. */
+void fu__outfile_abort(fu__outfile *o);
+/* The three in one for text held in memory. */
+int fu__outfile_write(const char *path, const char *data, size_t len);
 
 #endif /* FU_CSV_INTERNAL_H */

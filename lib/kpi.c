@@ -18,6 +18,7 @@
 
 #include "calendar_internal.h"
 #include "commit_internal.h"
+#include "csv_internal.h"
 #include "internal.h"
 #include "policy_internal.h"
 #include "segment_internal.h"
@@ -537,7 +538,7 @@ int fu_kpi_new(fu_kpi **out, const fu_policy *policy, const fu_kpi_options *opts
     }
     if ((unsigned)o.period > FU_KPI_MONTH) return fu__error_set(FU_EINVAL, "fu_kpi_options: bad period %d", (int)o.period);
     if (o.by & ~0x1Fu) return fu__error_set(FU_EINVAL, "fu_kpi_options: unknown grouping bits 0x%x", o.by);
-    if (o.flags & ~FU_KPI_NO_DERIVED_DUE) return fu__error_set(FU_EINVAL, "fu_kpi_options: unknown flags 0x%x", o.flags);
+    if (o.flags & ~(FU_KPI_NO_DERIVED_DUE | FU_KPI_CSV_RAW)) return fu__error_set(FU_EINVAL, "fu_kpi_options: unknown flags 0x%x", o.flags);
     if (o.fcr_window <= 0 || o.repeat_window <= 0 || o.complaint_window <= 0 || o.win_back_window <= 0 ||
         o.repurchase_window <= 0 || o.roi_window <= 0)
         return fu__error_set(FU_EINVAL, "fu_kpi_options: windows must be positive");
@@ -2914,17 +2915,9 @@ static void put_num(fu__buf *b, double v) {
     fu__buf_printf(b, "%.6g", v);
 }
 
-static void put_csv_text(fu__buf *b, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fu__buf_puts(b, s);
-        return;
-    }
-    fu__buf_puts(b, "\"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') fu__buf_puts(b, "\"");
-        fu__buf_append(b, p, 1);
-    }
-    fu__buf_puts(b, "\"");
+/* A text cell through the library's one CSV cell writer (csv_internal.h). */
+static void put_csv_text(fu__buf *b, const fu_kpi *k, const char *s) {
+    fu__csv_putf(b, 1, s, (k->o.flags & FU_KPI_CSV_RAW) ? FU__CSV_RAW : 0u);
 }
 
 static int finish(fu__buf *b, size_t *len, char **out) {
@@ -2962,9 +2955,12 @@ int fu_kpi_write_csv_to_string(const fu_kpi *k, size_t *len, char **out) {
     fu__buf_puts(&b, "kpi,group,period,value,ci_low,ci_high,n,target,status,rule\n");
     for (size_t i = 0; i < k->n_fig && !b.failed; i++) {
         const fu_kpi_figure *f = &k->fig[i];
-        fu__buf_printf(&b, "%s,", f->name);
-        put_csv_text(&b, f->group);
-        fu__buf_printf(&b, ",%s,", f->period);
+        put_csv_text(&b, k, f->name);
+        fu__buf_puts(&b, ",");
+        put_csv_text(&b, k, f->group);
+        fu__buf_puts(&b, ",");
+        put_csv_text(&b, k, f->period);
+        fu__buf_puts(&b, ",");
         put_num(&b, f->value);
         fu__buf_puts(&b, ",");
         put_num(&b, f->ci_low);
@@ -2974,7 +2970,7 @@ int fu_kpi_write_csv_to_string(const fu_kpi *k, size_t *len, char **out) {
         put_num(&b, f->target);
         /* no status (no target or no value): an empty cell, like the target */
         fu__buf_printf(&b, ",%s,", f->status == FU_KPI_STATUS_NONE ? "" : fu_kpi_status_name(f->status));
-        put_csv_text(&b, f->rule);
+        put_csv_text(&b, k, f->rule);
         fu__buf_puts(&b, "\n");
     }
     return finish(&b, len, out);

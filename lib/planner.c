@@ -10,6 +10,7 @@
  * cached. Nothing is allocated per event. */
 #include "followup/planner.h"
 #include "followup/segment.h"
+#include "csv_internal.h"
 #include "internal.h"
 #include "policy_internal.h"
 
@@ -2380,20 +2381,9 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
 
 /* ---------------------------------------------------------------- CSV */
 
-/* A field as docs/formats.md says writers write it: quoted only when it
- * holds `,`, `"`, CR or LF or starts or ends with a space or tab. */
-static int csv_field(fu__buf *b, const char *s) {
-    size_t n = strlen(s);
-    int quote = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
-    for (const char *p = s; *p && !quote; p++)
-        if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r') quote = 1;
-    if (!quote) return fu__buf_puts(b, s);
-    fu__buf_append(b, "\"", 1);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') fu__buf_append(b, "\"", 1);
-        fu__buf_append(b, p, 1);
-    }
-    return fu__buf_append(b, "\"", 1);
+/* A text cell through the library's one CSV cell writer (csv_internal.h). */
+static int csv_field(fu__buf *b, const char *s, unsigned int flags) {
+    return fu__csv_putf(b, 1, s, (flags & FU_PLAN_CSV_RAW) ? FU__CSV_RAW : 0u);
 }
 
 static void csv_time(fu__buf *b, const fu_calendar *cal, int64_t t) {
@@ -2406,7 +2396,7 @@ static void csv_time(fu__buf *b, const fu_calendar *cal, int64_t t) {
 
 int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned int flags, size_t *len, char **out) {
     if (!p || !out) return fu__error_set(FU_EINVAL, "fu_plan_write_csv_to_string: NULL argument");
-    if (flags & ~FU_PLAN_CSV_STATUS) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
+    if (flags & ~(FU_PLAN_CSV_STATUS | FU_PLAN_CSV_RAW)) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
     fu__buf b = FU__BUF_INIT;
     fu__buf_puts(&b, "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason");
     if (flags & FU_PLAN_CSV_STATUS) fu__buf_puts(&b, ",status,status_rule");
@@ -2414,7 +2404,7 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
     for (size_t i = 0; i < p->n && !b.failed; i++) {
         const fu_touchpoint *t = &p->tp[i];
         if (!((mask >> t->status) & 1u)) continue;
-        csv_field(&b, t->customer_id);
+        csv_field(&b, t->customer_id, flags);
         fu__buf_puts(&b, ",");
         const fu_calendar *cal = p->zone[i] < p->ncals ? p->cals[p->zone[i]] : NULL;
         csv_time(&b, cal, t->due_from);
@@ -2423,14 +2413,14 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
         fu__buf_puts(&b, ",");
         csv_time(&b, cal, t->best_at);
         fu__buf_puts(&b, ",");
-        csv_field(&b, t->purpose);
+        csv_field(&b, t->purpose, flags);
         fu__buf_printf(&b, ",%s,%s,", fu_channel_name(t->channel), fu_priority_name(t->priority));
-        csv_field(&b, t->rule);
+        csv_field(&b, t->rule, flags);
         fu__buf_puts(&b, ",");
-        csv_field(&b, t->reason);
+        csv_field(&b, t->reason, flags);
         if (flags & FU_PLAN_CSV_STATUS) {
             fu__buf_printf(&b, ",%s,", fu_touchpoint_status_name(t->status));
-            csv_field(&b, t->status_rule);
+            csv_field(&b, t->status_rule, flags);
         }
         fu__buf_puts(&b, "\n");
     }
@@ -2449,15 +2439,9 @@ int fu_plan_write_csv(const fu_plan *p, unsigned int mask, unsigned int flags, c
     size_t n = 0;
     int rc = fu_plan_write_csv_to_string(p, mask, flags, &n, &s);
     if (rc) return rc;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        fu__free(s);
-        return fu__error_set(FU_EIO, "cannot open %s for writing", path);
-    }
-    size_t w = fwrite(s, 1, n, f);
-    int bad = fclose(f) != 0 || w != n;
+    rc = fu__outfile_write(path, s, n); /* all or nothing: an existing file survives a failure */
     fu__free(s);
-    return bad ? fu__error_set(FU_EIO, "cannot write %s", path) : FU_OK;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- simulate */

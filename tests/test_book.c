@@ -728,7 +728,7 @@ Test(book, events_csv_writes_raw_notes_only_when_the_host_opts_out) {
     fu_free(out);
     /* Flags beyond the known ones are still refused. */
     fu_book_options o = FU_BOOK_OPTIONS_INIT;
-    o.flags = FU_BOOK_WRITE_RAW_NOTES << 1;
+    o.flags = FU_BOOK_WRITE_RAW_CELLS << 1;
     fu_book *b = NULL;
     cr_assert_eq(fu_book_new(&b, &o), FU_EINVAL);
     cr_assert_null(b);

@@ -38,8 +38,29 @@ cli_table *cli_table_new(size_t ncols, const char *const *headers);
 /* Add a row of ncols cells (copied). Returns 0 or -1 on out of memory. */
 int cli_table_add(cli_table *t, const char *const *cells);
 size_t cli_table_rows(const cli_table *t);
-/* Write at most max_rows rows (0 = all). */
-void cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows);
+/* Write at most max_rows rows (0 = all). CSV cells go through the library's
+ * cell writer (formula neutralisation unless cli_csv_raw). Returns 0, or -1
+ * when out of memory or a write failed. */
+int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows);
+
+/* Set by the global option --csv-raw: CSV text cells are written as they
+ * are, without formula neutralisation (docs/formats.md). */
+extern int cli_csv_raw;
+
+/* ---- output files: written beside the target and renamed over it when
+ * complete, so a failure never empties or truncates an existing file ---- */
+struct fu__outfile;
+typedef struct cli_out {
+    FILE *f;                  /* write here */
+    struct fu__outfile *file; /* NULL for standard output */
+} cli_out;
+/* Open `path` (NULL: standard output). CLI_OK, or an exit code after an
+ * error message starting with `prog`. */
+int cli_out_open(cli_out *o, const char *path, const char *prog);
+/* Finish: with `ok`, flush, fsync and rename the file into place (or flush
+ * standard output) and report any write error; without `ok` discard the
+ * file, leaving what was at the path. CLI_OK or an exit code (printed). */
+int cli_out_close(cli_out *o, int ok, const char *prog);
 void cli_table_free(cli_table *t);
 
 /* subcommands */

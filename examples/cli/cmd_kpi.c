@@ -50,19 +50,16 @@ static int parse_time(const fu_policy *p, const char *s, int64_t *out) {
 }
 
 static int write_out(const char *path, const char *text, size_t len) {
-    FILE *f = path ? fopen(path, "wb") : stdout;
-    if (!f) {
-        fprintf(stderr, "followup kpi: cannot write %s\n", path);
-        return CLI_INPUT;
-    }
-    size_t w = fwrite(text, 1, len, f);
-    int bad = w != len;
-    if (path) bad |= fclose(f) != 0;
+    cli_out o;
+    int rc = cli_out_open(&o, path, "followup kpi");
+    if (rc) return rc;
+    int bad = fwrite(text, 1, len, o.f) != len;
+    rc = cli_out_close(&o, !bad, "followup kpi");
     if (bad) {
         fprintf(stderr, "followup kpi: write failed%s%s\n", path ? ": " : "", path ? path : "");
         return CLI_INPUT;
     }
-    return CLI_OK;
+    return rc;
 }
 
 static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
@@ -86,16 +83,20 @@ static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
             return CLI_INTERNAL;
         }
     }
-    FILE *out = path ? fopen(path, "wb") : stdout;
-    if (!out) {
-        fprintf(stderr, "followup kpi: cannot write %s\n", path);
+    cli_out out;
+    int rc = cli_out_open(&out, path, "followup kpi");
+    if (rc) {
         cli_table_free(t);
+        return rc;
+    }
+    int bad = cli_table_write(t, fmt, out.f, 0);
+    cli_table_free(t);
+    rc = cli_out_close(&out, !bad, "followup kpi");
+    if (bad) {
+        fprintf(stderr, "followup kpi: write failed%s%s\n", path ? ": " : "", path ? path : "");
         return CLI_INPUT;
     }
-    cli_table_write(t, fmt, out, 0);
-    if (path) fclose(out);
-    cli_table_free(t);
-    return CLI_OK;
+    return rc;
 }
 
 static int run(int argc, char **argv) {
@@ -149,6 +150,7 @@ static int run(int argc, char **argv) {
             return CLI_USAGE;
         }
     }
+    if (cli_csv_raw) o.flags |= FU_KPI_CSV_RAW;
     int fmt_dash = strcmp(format, "dashboard") == 0;
     cli_format fmt = CLI_FORMAT_TABLE;
     if (!fmt_dash && cli_format_parse(format, &fmt)) {

@@ -82,11 +82,9 @@ static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) 
 /* Write the touchpoints of one status as a table in `fmt`. */
 static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
                         cli_format fmt, const char *path) {
-    FILE *out = stdout;
-    if (path && !(out = fopen(path, "w"))) {
-        fprintf(stderr, "followup plan: cannot write %s\n", path);
-        return CLI_INPUT;
-    }
+    cli_out out;
+    int oc = cli_out_open(&out, path, "followup plan");
+    if (oc) return oc;
     static const char *const hdr[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
                                       "priority", "rule", "reason", "status", "status_rule"};
     size_t ncols = with_status ? 11 : 9;
@@ -115,14 +113,16 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
                                tp[i].status_rule};
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
-    if (rc == CLI_OK) cli_table_write(t, fmt, out, 0);
-    else fprintf(stderr, "followup plan: out of memory\n");
+    if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) {
+        fprintf(stderr, "followup plan: cannot write %s\n", path ? path : "the output");
+        rc = CLI_INPUT;
+    } else if (rc != CLI_OK) {
+        fprintf(stderr, "followup plan: out of memory\n");
+    }
     cli_table_free(t);
     zone_cache_free(&z);
-    if (out != stdout && fclose(out) != 0) {
-        fprintf(stderr, "followup plan: cannot write %s\n", path);
-        return CLI_INPUT;
-    }
+    oc = cli_out_close(&out, rc == CLI_OK, "followup plan");
+    if (rc != CLI_OK || oc != CLI_OK) return rc != CLI_OK ? rc : oc;
     return rc;
 }
 

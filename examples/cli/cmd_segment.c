@@ -117,11 +117,10 @@ typedef struct fit_result {
 } fit_result;
 
 static int write_fit_json(const char *path, const fit_result *f, const char *unit) {
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fprintf(stderr, "followup segment: cannot write %s\n", path);
-        return CLI_INPUT;
-    }
+    cli_out o;
+    int rc = cli_out_open(&o, path, "followup segment");
+    if (rc) return rc;
+    FILE *out = o.f;
     if (f->pareto)
         fprintf(out, "{\"model\": \"pareto\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"s\": %.9g, \"beta\": %.9g",
                 unit, f->pn.r, f->pn.alpha, f->pn.s, f->pn.beta);
@@ -133,11 +132,7 @@ static int write_fit_json(const char *path, const fit_result *f, const char *uni
             "\"gamma\": %.9g, \"loglik\": %.6f, \"n\": %zu}}\n",
             f->info.loglik, f->info.n, f->info.iterations, f->gg.p, f->gg.q, f->gg.gamma, f->gg_info.loglik,
             f->gg_info.n);
-    if (fclose(out) != 0) {
-        fprintf(stderr, "followup segment: cannot write %s\n", path);
-        return CLI_INPUT;
-    }
-    return CLI_OK;
+    return cli_out_close(&o, !ferror(out), "followup segment");
 }
 
 /* Fit the purchase model and Gamma-Gamma on the customers with purchases and
@@ -270,15 +265,13 @@ static int write_segments(const fu_book *book, const fu_segment_book_summary *bs
                                a->human ? "human" : "automated"};
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
-    FILE *out = stdout;
-    if (rc == CLI_OK && path && !(out = fopen(path, "w"))) {
-        fprintf(stderr, "followup segment: cannot write %s\n", path);
-        rc = CLI_INPUT;
-    }
+    cli_out out;
+    if (rc == CLI_OK) rc = cli_out_open(&out, path, "followup segment");
     if (rc == CLI_OK) {
-        cli_table_write(t, fmt, out, 0);
-        if (out != stdout && fclose(out) != 0) {
-            fprintf(stderr, "followup segment: cannot write %s\n", path);
+        int bad = cli_table_write(t, fmt, out.f, 0);
+        rc = cli_out_close(&out, !bad, "followup segment");
+        if (bad && rc == CLI_OK) {
+            fprintf(stderr, "followup segment: cannot write %s\n", path ? path : "the output");
             rc = CLI_INPUT;
         }
     } else if (rc == CLI_INTERNAL) {

@@ -140,11 +140,9 @@ static int write_report(const fu_sim_report *r[2], const char *names[2], int n, 
 }
 
 static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cli_format fmt, const char *path) {
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fprintf(stderr, "followup simulate: cannot write %s\n", path);
-        return CLI_INPUT;
-    }
+    cli_out o;
+    int oc = cli_out_open(&o, path, "followup simulate");
+    if (oc) return oc;
     static const char *const hdr[] = {"policy", "date", "contacts", "agent_contacts", "capacity", "suppressed",
                                       "deferred"};
     cli_table *t = cli_table_new(7, hdr);
@@ -162,10 +160,10 @@ static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cl
             const char *cells[] = {names[p], date, c1, c2, c3, c4, c5};
             if (cli_table_add(t, cells)) rc = CLI_INTERNAL;
         }
-    if (rc == CLI_OK) cli_table_write(t, fmt, out, 0);
+    if (rc == CLI_OK && cli_table_write(t, fmt, o.f, 0)) rc = CLI_INPUT;
     cli_table_free(t);
-    if (fclose(out) != 0 && rc == CLI_OK) rc = CLI_INPUT;
-    return rc;
+    oc = cli_out_close(&o, rc == CLI_OK, "followup simulate");
+    return rc ? rc : oc;
 }
 
 static int run(int argc, char **argv) {
@@ -238,15 +236,12 @@ static int run(int argc, char **argv) {
             exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : rc == FU_EINVAL || rc == FU_ELIMIT ? CLI_USAGE : CLI_INPUT;
             goto done;
         }
-    FILE *out = stdout;
-    if (output && !(out = fopen(output, "w"))) {
-        fprintf(stderr, "followup simulate: cannot write %s\n", output);
-        exit_code = CLI_INPUT;
-        goto done;
-    }
+    cli_out out;
+    if ((exit_code = cli_out_open(&out, output, "followup simulate"))) goto done;
     const fu_sim_report *cr[2] = {r[0], r[1]};
-    exit_code = write_report(cr, names, n, fmt, out);
-    if (out != stdout && fclose(out) != 0 && exit_code == CLI_OK) exit_code = CLI_INPUT;
+    exit_code = write_report(cr, names, n, fmt, out.f);
+    int close_code = cli_out_close(&out, exit_code == CLI_OK, "followup simulate");
+    if (exit_code == CLI_OK) exit_code = close_code;
     if (exit_code == CLI_OK && days) exit_code = write_days(cr, names, n, fmt, days);
     if (exit_code == CLI_OK && sd.value > 3600 && (r[0]->sla_due || (r[1] && r[1]->sla_due)))
         fprintf(stderr,

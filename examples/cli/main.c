@@ -23,6 +23,12 @@ static void usage(FILE *out) {
     fprintf(out,
             "\n"
             "Run 'followup <command> --help' for a command's options.\n"
+            "\n"
+            "Global option (anywhere after the command): --csv-raw writes CSV text\n"
+            "cells as they are; by default a cell starting with = + - @ tab or CR\n"
+            "(other than a plain number) is written as \"'...\" so that spreadsheets\n"
+            "do not run it as a formula (docs/formats.md).\n"
+            "Files given to --output (and the like) are replaced only when complete.\n"
             "Exit codes: 0 success, 1 the check found problems, 2 usage error,\n"
             "3 bad input, 4 internal error.\n");
 }
@@ -47,6 +53,14 @@ int main(int argc, char **argv) {
         printf("followup %s\n", fu_version());
         return CLI_OK;
     }
+    /* the global --csv-raw: taken out before the command parses its options */
+    int kept = 2;
+    for (int a = 2; a < argc; a++) {
+        if (strcmp(argv[a], "--csv-raw") == 0) cli_csv_raw = 1;
+        else argv[kept++] = argv[a];
+    }
+    argc = kept;
+    argv[argc] = NULL;
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(argv[1], commands[i]->name) == 0) {
             /* `commitments` has subcommands and answers --help per subcommand. */

@@ -1,6 +1,10 @@
 /* Shared helpers of the followup tool: errors and table output. */
 #include "cli.h"
 
+/* The library's CSV cell writer and all-or-nothing file replacement, so that
+ * the tool writes CSV exactly as the library does (docs/formats.md). */
+#include "../../lib/csv_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,17 +89,62 @@ int cli_table_add(cli_table *t, const char *const *cells) {
 
 size_t cli_table_rows(const cli_table *t) { return t->nrows; }
 
-static void write_csv_cell(FILE *out, const char *s) {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
+int cli_csv_raw = 0;
+
+/* One CSV record through the library's cell writer: text cells are
+ * neutralised against spreadsheet formulas unless --csv-raw (plain numbers,
+ * negative ones included, are never touched). */
+static int write_csv_record(FILE *out, char *const *cells, size_t n) {
+    fu__buf b = FU__BUF_INIT;
+    int rc = FU_OK;
+    for (size_t c = 0; c < n && rc == FU_OK; c++) rc = fu__csv_putf(&b, c == 0, cells[c], cli_csv_raw ? FU__CSV_RAW : 0u);
+    if (rc == FU_OK) rc = fu__csv_end(&b);
+    if (rc == FU_OK && fwrite(b.data, 1, b.len, out) != b.len) rc = FU_EIO;
+    fu__buf_free(&b);
+    return rc;
+}
+
+int cli_out_open(cli_out *o, const char *path, const char *prog) {
+    memset(o, 0, sizeof *o);
+    o->f = stdout;
+    if (!path) return CLI_OK;
+    o->file = malloc(sizeof *o->file);
+    if (!o->file) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return CLI_INTERNAL;
     }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
+    int rc = fu__outfile_open(o->file, path);
+    if (rc) {
+        free(o->file);
+        o->file = NULL;
+        cli_error(prog + (strncmp(prog, "followup ", 9) == 0 ? 9 : 0));
+        return cli_exit_code(rc) == CLI_INTERNAL ? CLI_INTERNAL : CLI_INPUT;
     }
-    fputc('"', out);
+    o->f = o->file->f;
+    return CLI_OK;
+}
+
+int cli_out_close(cli_out *o, int ok, const char *prog) {
+    int code = CLI_OK;
+    if (!o->file) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "%s: write to standard output failed\n", prog);
+            code = CLI_INPUT;
+        }
+        return code;
+    }
+    if (!ok) {
+        fu__outfile_abort(o->file); /* an existing file stays as it was */
+    } else {
+        int rc = fu__outfile_commit(o->file);
+        if (rc) {
+            cli_error(prog + (strncmp(prog, "followup ", 9) == 0 ? 9 : 0));
+            code = cli_exit_code(rc) == CLI_INTERNAL ? CLI_INTERNAL : CLI_INPUT;
+        }
+    }
+    free(o->file);
+    memset(o, 0, sizeof *o);
+    return code;
 }
 
 static void write_json_string(FILE *out, const char *s) {
@@ -140,22 +189,13 @@ static size_t text_width(const char *s) {
     return w;
 }
 
-void cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows) {
+int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows) {
     size_t rows = t->nrows;
     if (max_rows && rows > max_rows) rows = max_rows;
     if (fmt == CLI_FORMAT_CSV) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            if (c) fputc(',', out);
-            write_csv_cell(out, t->headers[c]);
-        }
-        fputc('\n', out);
-        for (size_t r = 0; r < rows; r++) {
-            for (size_t c = 0; c < t->ncols; c++) {
-                if (c) fputc(',', out);
-                write_csv_cell(out, t->cells[r * t->ncols + c]);
-            }
-            fputc('\n', out);
-        }
+        if (write_csv_record(out, t->headers, t->ncols)) return -1;
+        for (size_t r = 0; r < rows; r++)
+            if (write_csv_record(out, t->cells + r * t->ncols, t->ncols)) return -1;
     } else if (fmt == CLI_FORMAT_JSON) {
         fputs("[", out);
         for (size_t r = 0; r < rows; r++) {
@@ -171,7 +211,7 @@ void cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_r
         fputs(rows ? "\n]\n" : "]\n", out);
     } else {
         size_t *w = calloc(t->ncols, sizeof *w);
-        if (!w) return;
+        if (!w) return -1;
         for (size_t c = 0; c < t->ncols; c++) w[c] = text_width(t->headers[c]);
         for (size_t r = 0; r < rows; r++)
             for (size_t c = 0; c < t->ncols; c++) {
@@ -197,6 +237,7 @@ void cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_r
         }
         free(w);
     }
+    return ferror(out) ? -1 : 0;
 }
 
 void cli_table_free(cli_table *t) {

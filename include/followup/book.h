@@ -249,6 +249,12 @@ typedef struct fu_book fu_book;
  *  cards, e-mail addresses; followup/redact.h): notes leave the library
  *  masked unless the host explicitly opts out here. */
 #define FU_BOOK_WRITE_RAW_NOTES 0x8u
+/** The CSV writers write text cells as stored. Without this flag a text cell
+ *  that starts with `=`, `+`, `-`, `@`, tab or CR (and is not a plain number)
+ *  is written quoted with a `'` in front, so that a spreadsheet never runs it
+ *  as a formula (docs/formats.md, "CSV output and spreadsheets"); the
+ *  library's CSV readers remove that `'` again. */
+#define FU_BOOK_WRITE_RAW_CELLS 0x10u
 
 /** Options of fu_book_new(). Fields are only ever appended. */
 typedef struct fu_book_options {
@@ -406,7 +412,10 @@ FU_EXTERN void fu_book_get_stats(const fu_book *book, fu_book_stats *out);
 
 /**
  * Write the customers as CSV (docs/formats.md): every column, in the order
- * of the format, times in UTC with `Z`.
+ * of the format, times in UTC with `Z`. Text cells that a spreadsheet would
+ * run as a formula are neutralised unless #FU_BOOK_WRITE_RAW_CELLS. The file
+ * is written beside `path` and renamed over it once complete and synced: on
+ * any failure an existing file at `path` is left as it was.
  * @return #FU_OK; #FU_EIO; #FU_ENOMEM; #FU_EINVAL.
  */
 FU_EXTERN int fu_book_write_customers_csv(const fu_book *book, const char *path);
@@ -419,7 +428,8 @@ FU_EXTERN int fu_book_write_customers_csv_to_string(const fu_book *book, size_t 
  *  finalized), every column, times in UTC with `Z`. The `note` column is
  *  masked with a default #fu_redactor (`138****5678`, `z***@example.com`)
  *  unless the book was made with #FU_BOOK_WRITE_RAW_NOTES; the notes kept
- *  in the book are not changed.
+ *  in the book are not changed. Cells neutralised and the file replaced as
+ *  for fu_book_write_customers_csv().
  *  @return #FU_OK; #FU_EIO; #FU_ELIMIT when a note cannot be masked within
  *          the redactor's limits (nothing unmasked is written for it);
  *          #FU_ENOMEM; #FU_EINVAL. */

@@ -132,6 +132,13 @@ FU_EXTERN int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *
  *  cadences; coverage then uses only the items of fu_kpi_add_due(). (Adding
  *  any due item switches derivation off as well.) */
 #define FU_KPI_NO_DERIVED_DUE 0x1u
+/** fu_kpi_options flag: fu_kpi_write_csv_to_string() writes text cells as
+ *  they are. Without it a text cell (KPI, group, period, rule) that starts
+ *  with `=`, `+`, `-`, `@`, tab or CR and is not a plain number is written
+ *  quoted with a `'` in front, so that a spreadsheet never runs it as a
+ *  formula (docs/formats.md); numbers (value, interval, n, target) are
+ *  written as numbers, negative ones included. */
+#define FU_KPI_CSV_RAW 0x2u
 
 /** Options of fu_kpi_new(). Durations are wall seconds. Fields are only ever appended. */
 typedef struct fu_kpi_options {
@@ -151,7 +158,7 @@ typedef struct fu_kpi_options {
     double contact_cost[FU_CHANNEL_COUNT]; /**< cost of one contact by channel (index
                                      #fu_channel, [0] for contacts without a channel),
                                      in the policy's currency, >= 0; all 0: no ROI */
-    unsigned int flags;         /**< #FU_KPI_NO_DERIVED_DUE */
+    unsigned int flags;         /**< #FU_KPI_NO_DERIVED_DUE, #FU_KPI_CSV_RAW */
 } fu_kpi_options;
 
 #define FU_KPI_OPTIONS_VERSION 1

@@ -330,11 +330,16 @@ FU_EXTERN void fu_plan_get_stats(const fu_plan *plan, fu_plan_stats *out);
  *  (`customer_id, due_from, due_to, best_at, purpose, channel, priority,
  *  rule, reason`), and with this flag also `status, status_rule`. */
 #define FU_PLAN_CSV_STATUS 0x1u
+/** Text cells as they are: without this flag a cell that starts with `=`,
+ *  `+`, `-`, `@`, tab or CR (and is not a plain number) is written quoted
+ *  with a `'` in front so that a spreadsheet never runs it as a formula
+ *  (docs/formats.md, "CSV output and spreadsheets"). */
+#define FU_PLAN_CSV_RAW 0x2u
 
 /**
  * Write the touchpoints of the statuses in `status_mask` (bit `1u << status`)
  * as CSV, times in the customer's local offset (`2026-01-10T09:00:00+08:00`).
- * @param flags  #FU_PLAN_CSV_STATUS or 0
+ * @param flags  #FU_PLAN_CSV_STATUS, #FU_PLAN_CSV_RAW or 0
  * @param[out] out NUL-terminated text owned by the caller (fu_free())
  * @param len  receives the length (may be NULL)
  * @return #FU_OK; #FU_ENOMEM; #FU_EINVAL.
@@ -342,7 +347,9 @@ FU_EXTERN void fu_plan_get_stats(const fu_plan *plan, fu_plan_stats *out);
 FU_EXTERN int fu_plan_write_csv_to_string(const fu_plan *plan, unsigned int status_mask,
                                           unsigned int flags, size_t *len, char **out);
 
-/** fu_plan_write_csv_to_string() to a file. @return also #FU_EIO. */
+/** fu_plan_write_csv_to_string() to a file, written beside `path` and renamed
+ *  over it once complete and synced: on any failure an existing file at
+ *  `path` is left as it was. @return also #FU_EIO. */
 FU_EXTERN int fu_plan_write_csv(const fu_plan *plan, unsigned int status_mask, unsigned int flags,
                                 const char *path);
 

@@ -1,0 +1,367 @@
+/* CSV exports: formula neutralisation by the one cell writer (lib/csv.c) in
+ * every writer of the library (book customers and events, plan, KPIs), the
+ * raw options that turn it off, the reader that undoes it, and output files
+ * replaced all or nothing (a full disk or out of memory never empties an
+ * existing file). Fixtures are computed by hand from docs/formats.md. */
+#include "csv_internal.h"
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ the cell rule */
+
+struct cell_case {
+    char in[32];
+    unsigned flags;
+    char out[40];
+};
+
+ParameterizedTestParameters(export, cell_rule) {
+    static struct cell_case cases[] = {
+        {"=1+2", 0, "\"'=1+2\""},
+        {"+86 138", 0, "\"'+86 138\""},
+        {"-cmd|' /C calc'!A0", 0, "\"'-cmd|' /C calc'!A0\""},
+        {"@SUM(A1)", 0, "\"'@SUM(A1)\""},
+        {"\tx", 0, "\"'\tx\""},
+        {"\rx", 0, "\"'\rx\""},
+        {"=\"a\"", 0, "\"'=\"\"a\"\"\""},
+        {"'=x", 0, "\"''=x\""},  /* an apostrophe already there is kept: one more in front */
+        {"''@x", 0, "\"'''@x\""},
+        {"'plain", 0, "'plain"}, /* no trigger after the apostrophes: as is */
+        {"-0.5", 0, "-0.5"},     /* plain numbers are numbers in any column */
+        {"+86", 0, "+86"},
+        {"-1e-3", 0, "-1e-3"},
+        {"-.5", 0, "-.5"},
+        {"-", 0, "\"'-\""},
+        {"-1-1", 0, "\"'-1-1\""},
+        {"-1e", 0, "\"'-1e\""},
+        {"a=b", 0, "a=b"},
+        {"=1+2", FU__CSV_RAW, "=1+2"},
+        {"-inf", FU__CSV_NUMBER, "-inf"},
+        {"-inf", 0, "\"'-inf\""},
+        {"a,b", 0, "\"a,b\""},
+    };
+    return cr_make_param_array(struct cell_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct cell_case *c, export, cell_rule) {
+    fu__buf b = FU__BUF_INIT;
+    cr_assert_eq(fu__csv_putf(&b, 1, c->in, c->flags), FU_OK);
+    cr_expect_str_eq(b.data ? b.data : "", c->out, "cell [%s]", c->in);
+    /* and the reader gives the original text back (not for RAW: documented) */
+    if (!(c->flags & FU__CSV_RAW)) {
+        fu__csv *r = NULL;
+        cr_assert_eq(fu__csv_open_mem(b.data, b.len, "t", 0, 0, &r), FU_OK);
+        cr_assert_eq(fu__csv_next(r), 1);
+        size_t len = 0;
+        const char *f = fu__csv_field(r, 0, &len);
+        cr_expect_eq(len, strlen(c->in));
+        cr_expect_str_eq(f, c->in, "read back [%s]", c->in);
+        fu__csv_close(r);
+    }
+    fu__buf_free(&b);
+}
+
+Test(export, reader_keeps_unquoted_and_other_apostrophes) {
+    /* only a quoted field of apostrophes then a trigger loses one */
+    const char *text = "'=a,\"'b\",\"'\",\"''\",\"'=\"\n";
+    fu__csv *r = NULL;
+    cr_assert_eq(fu__csv_open_mem(text, strlen(text), "t", 0, 0, &r), FU_OK);
+    cr_assert_eq(fu__csv_next(r), 1);
+    const char *want[] = {"'=a", "'b", "'", "''", "="};
+    for (size_t i = 0; i < 5; i++) cr_expect_str_eq(fu__csv_field(r, i, NULL), want[i], "field %zu", i);
+    fu__csv_close(r);
+}
+
+/* ------------------------------------------------------------ book writers */
+
+static const char *CUSTOMERS = "customer_id,tz,annual_spend,industry\n"
+                               "\"=HYPERLINK(\"\"http://x\"\")\",Asia/Shanghai,5,@risk\n"
+                               "-7,UTC,12.5,retail\n";
+static const char *EVENTS = "customer_id,at,kind,amount,agent_id,note\n"
+                            "-7,2026-03-01T10:00:00Z,purchase,-3.25,+agent,\"=2+3, call 13812345678\"\n";
+
+static fu_book *make_book(unsigned flags) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, EVENTS, strlen(EVENTS), "e"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+Test(export, book_customers_and_events) {
+    fu_book *b = make_book(0);
+    char *s = NULL;
+    cr_assert_eq(fu_book_write_customers_csv_to_string(b, NULL, &s), FU_OK);
+    cr_expect(strstr(s, "\n\"'=HYPERLINK(\"\"http://x\"\")\",Asia/Shanghai,5,,\"'@risk\","), "%s", s);
+    cr_expect(strstr(s, "\n-7,UTC,12.5,,retail,"), "%s", s);
+    fu_free(s);
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, NULL, &s), FU_OK);
+    /* the amount stays a number; the agent and the (masked) note are neutralised */
+    cr_expect(strstr(s, "\n-7,2026-03-01T10:00:00Z,purchase,,,,-3.25,,,\"'+agent\",,,,\"'=2+3, call 138****5678\"\n"),
+              "%s", s);
+    /* read back: the same text as in the book */
+    fu_book *c = NULL;
+    fu_book_options co = FU_BOOK_OPTIONS_INIT;
+    co.flags = FU_BOOK_CREATE_CUSTOMERS;
+    cr_assert_eq(fu_book_new(&c, &co), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(c, s, strlen(s), "again"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(c), FU_OK);
+    cr_expect_str_eq(fu_book_string(c, fu_book_events(c, NULL)[0].agent_id), "+agent");
+    fu_free(s);
+    fu_book_free(c);
+    fu_book_free(b);
+}
+
+Test(export, book_raw_cells) {
+    fu_book *b = make_book(FU_BOOK_WRITE_RAW_CELLS);
+    char *s = NULL;
+    cr_assert_eq(fu_book_write_customers_csv_to_string(b, NULL, &s), FU_OK);
+    cr_expect(strstr(s, "\n\"=HYPERLINK(\"\"http://x\"\")\",Asia/Shanghai,5,,@risk,"), "%s", s);
+    fu_free(s);
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------ plan writer */
+
+static fu_plan *make_plan(fu_policy **pol, fu_book **book, fu_planner **pl) {
+    const char *cust = "customer_id,tz\n=cmd|x,Asia/Shanghai\n";
+    const char *ev = "customer_id,at,kind,order_id\n=cmd|x,2026-03-01T10:00:00+08:00,delivery,-O1\n";
+    cr_assert_eq(fu_policy_default(pol), FU_OK);
+    cr_assert_eq(fu_book_new(book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(*book, cust, strlen(cust), "c"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(*book, ev, strlen(ev), "e"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_planner_new(pl, *pol, *book, NULL), FU_OK, "%s", fu_error_last()->message);
+    int64_t now = 0;
+    cr_assert_eq(fu_time_parse("2026-03-01T12:00:00+08:00", 25, &now), FU_OK);
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(*pl, now, 7 * 86400, &p), FU_OK, "%s", fu_error_last()->message);
+    return p;
+}
+
+Test(export, plan_csv) {
+    fu_policy *pol;
+    fu_book *book;
+    fu_planner *pl;
+    fu_plan *p = make_plan(&pol, &book, &pl);
+    char *s = NULL;
+    cr_assert_eq(fu_plan_write_csv_to_string(p, 1u << FU_TOUCHPOINT_PLANNED, 0, NULL, &s), FU_OK);
+    cr_expect(strstr(s, "\n\"'=cmd|x\",2026-03-0"), "%s", s);
+    cr_expect(!strstr(s, "\n=cmd"), "%s", s);
+    fu_free(s);
+    cr_assert_eq(fu_plan_write_csv_to_string(p, 1u << FU_TOUCHPOINT_PLANNED, FU_PLAN_CSV_RAW, NULL, &s), FU_OK);
+    cr_expect(strstr(s, "\n=cmd|x,2026-03-0"), "%s", s);
+    fu_free(s);
+    cr_expect_eq(fu_plan_write_csv_to_string(p, 1u << FU_TOUCHPOINT_PLANNED, 0x80u, NULL, &s), FU_EINVAL);
+    fu_plan_free(p);
+    fu_planner_free(pl);
+    fu_book_free(book);
+    fu_policy_free(pol);
+}
+
+/* ------------------------------------------------------------ KPI writer */
+
+Test(export, kpi_csv_negative_numbers_stay_numbers) {
+    /* three NPS answers of 0 from agent "@agent": NPS -100 */
+    const char *ev = "customer_id,at,kind,channel,agent_id,outcome,score,survey\n"
+                     "C1,2026-03-02T10:00:00Z,survey,,@agent,,0,nps\n"
+                     "C1,2026-03-03T10:00:00Z,survey,,@agent,,0,nps\n"
+                     "C1,2026-03-04T10:00:00Z,survey,,@agent,,0,nps\n";
+    fu_policy *pol = NULL;
+    fu_book *b = NULL;
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    bo.flags = FU_BOOK_CREATE_CUSTOMERS;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    for (int raw = 0; raw < 2; raw++) {
+        fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+        o.by = FU_KPI_BY_AGENT;
+        o.flags = raw ? FU_KPI_CSV_RAW : 0u;
+        fu_kpi *k = NULL;
+        size_t n = 0;
+        cr_assert_eq(fu_kpi_new(&k, pol, &o), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+        char *s = NULL;
+        cr_assert_eq(fu_kpi_write_csv_to_string(k, NULL, &s), FU_OK);
+        const char *want = raw ? "\nnps,@agent,2026-W10,-100," : "\nnps,\"'@agent\",2026-W10,-100,";
+        cr_expect(strstr(s, want), "want %s in\n%s", want, s);
+        fu_free(s);
+        fu_kpi_free(k);
+    }
+    fu_book_free(b);
+    fu_policy_free(pol);
+}
+
+/* ------------------------------------------------- all-or-nothing output files */
+
+static char dir[256];
+
+static void make_dir(void) {
+    snprintf(dir, sizeof dir, "/tmp/fu-export-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static size_t files_in_dir(void) {
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *OLD = "the previous export\n";
+
+/* A book of 2,000 events with notes: its events CSV is about 200 KB. */
+static fu_book *big_book(void) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    for (int i = 0; i < 2000; i++) {
+        char id[16], note[96];
+        snprintf(id, sizeof id, "C%04d", i % 50);
+        snprintf(note, sizeof note, "call back on 1381234%04d about order %d, =%d", i, i, i);
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = id;
+        e.at = 1767225600 + i * 60;
+        e.kind = FU_EVENT_FEEDBACK;
+        e.note = note;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+Test(export, file_size_limit_keeps_the_old_file, .init = make_dir, .fini = remove_dir) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    write_text(path, OLD);
+    fu_book *b = big_book();
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        /* EFBIG past 64 KiB, the error a full disk gives; no SIGXFSZ */
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {64 << 10, 64 << 10};
+        setrlimit(RLIMIT_FSIZE, &rl);
+        int rc = fu_book_write_events_csv(b, path);
+        _exit(rc == FU_EIO && strstr(fu_error_last()->message, "too large") ? 0 : 1);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the writer must fail with FU_EIO naming the reason");
+    size_t len = 0;
+    char *now = fu_test_read_file(path, &len);
+    cr_expect_str_eq(now, OLD, "the existing file is untouched");
+    free(now);
+    cr_expect_eq(files_in_dir(), 1, "no temporary file is left behind");
+    /* without the limit the same call replaces the file */
+    cr_assert_eq(fu_book_write_events_csv(b, path), FU_OK, "%s", fu_error_last()->message);
+    now = fu_test_read_file(path, &len);
+    cr_expect_gt(len, 64 << 10);
+    cr_expect(strncmp(now, "customer_id,at,kind", 19) == 0);
+    free(now);
+    cr_expect_eq(files_in_dir(), 1);
+    fu_book_free(b);
+}
+
+typedef struct oom_ctx {
+    fu_book *book;
+    fu_plan *plan;
+    const char *path;
+} oom_ctx;
+
+static int oom_write(void *p) {
+    oom_ctx *c = p;
+    int rc = fu_book_write_events_csv(c->book, c->path);
+    size_t len = 0;
+    char *now = fu_test_read_file(c->path, &len);
+    if (rc != FU_OK) cr_assert_str_eq(now, OLD, "a failed write leaves the old file (rc %d)", rc);
+    free(now);
+    cr_assert_eq(files_in_dir(), 1, "no temporary file is left behind");
+    if (rc == FU_OK) write_text(c->path, OLD);
+    return rc;
+}
+
+Test(export, out_of_memory_keeps_the_old_file, .init = make_dir, .fini = remove_dir) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    write_text(path, OLD);
+    oom_ctx c = {big_book(), NULL, path};
+    unsigned long n = fu_test_oom("book events to a file", oom_write, &c, 400);
+    cr_expect_gt(n, 2); /* path copies, buffer, redactor, ... all tried */
+    fu_book_free(c.book);
+}
+
+Test(export, plan_file_is_replaced_whole, .init = make_dir, .fini = remove_dir) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/plan.csv", dir);
+    write_text(path, OLD);
+    fu_policy *pol;
+    fu_book *book;
+    fu_planner *pl;
+    fu_plan *p = make_plan(&pol, &book, &pl);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {16, 16};
+        setrlimit(RLIMIT_FSIZE, &rl);
+        _exit(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, path) == FU_EIO ? 0 : 1);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    size_t len = 0;
+    char *now = fu_test_read_file(path, &len);
+    cr_expect_str_eq(now, OLD);
+    free(now);
+    cr_expect_eq(files_in_dir(), 1);
+    cr_assert_eq(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, path), FU_OK, "%s", fu_error_last()->message);
+    now = fu_test_read_file(path, &len);
+    cr_expect(strstr(now, "\"'=cmd|x\""), "%s", now);
+    free(now);
+    /* a directory is refused with the reason */
+    cr_expect_eq(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, dir), FU_EIO);
+    cr_expect(strstr(fu_error_last()->message, "Is a directory"), "%s", fu_error_last()->message);
+    fu_plan_free(p);
+    fu_planner_free(pl);
+    fu_book_free(book);
+    fu_policy_free(pol);
+}
