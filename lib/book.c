@@ -362,6 +362,14 @@ struct fu_book {
     size_t off_cap;
     int finalized;
     size_t dups, skipped, created;
+    /* Exact duplicates are dropped as they are added (unless
+     * FU_BOOK_KEEP_DUPLICATES), so memory follows the unique events: an
+     * open-addressing set of event index + 1 (0 = empty) keyed by the event's
+     * bytes. Stale after finalize (events move) and rollback: rebuilt by the
+     * next add; freed by finalize. */
+    uint32_t *eset;
+    size_t eset_slots, eset_n;
+    int eset_stale;
     /* the customer of the last event added: files often group by customer */
     const char *last_id;
     uint32_t last_cust;
@@ -396,6 +404,7 @@ void fu_book_free(fu_book *b) {
     fu__free(b->cust);
     fu__free(b->ev);
     fu__free(b->off);
+    fu__free(b->eset);
     fu__free(b);
 }
 
@@ -422,6 +431,40 @@ static void book_rollback(fu_book *b, const mark *m) {
     b->skipped = m->skipped;
     b->created = m->created;
     b->finalized = m->finalized;
+    b->eset_stale = 1;
+}
+
+/* ---- the set of events for dropping duplicates as they come ---- */
+
+#define EV_KEY offsetof(fu_event, reserved_)
+
+static uint32_t ev_hash(const fu_event *e) { return hash_bytes((const char *)e, EV_KEY); }
+
+/* The slot holding an event equal to `e`, or the empty slot where it goes. */
+static size_t eset_slot(const fu_book *b, const fu_event *e, uint32_t h) {
+    size_t mask = b->eset_slots - 1, i = h & mask;
+    while (b->eset[i] && memcmp(&b->ev[b->eset[i] - 1], e, EV_KEY) != 0) i = (i + 1) & mask;
+    return i;
+}
+
+/* Room for one more event in the set (rebuilt when stale); FU_ENOMEM. */
+static int eset_reserve(fu_book *b) {
+    size_t need = (b->eset_stale ? b->nev : b->eset_n) + 1;
+    if (!b->eset_stale && b->eset && need * 2 <= b->eset_slots) return FU_OK;
+    size_t slots = 64;
+    while (slots < need * 2) slots *= 2;
+    uint32_t *t = fu__calloc(slots, sizeof *t);
+    if (!t) return fu__error_nomem();
+    fu__free(b->eset);
+    b->eset = t;
+    b->eset_slots = slots;
+    b->eset_n = 0;
+    b->eset_stale = 0;
+    for (size_t i = 0; i < b->nev; i++) {
+        size_t k = eset_slot(b, &b->ev[i], ev_hash(&b->ev[i]));
+        if (!b->eset[k]) b->eset[k] = (uint32_t)(i + 1), b->eset_n++;
+    }
+    return FU_OK;
 }
 
 /* Fields of a customer, for naming the bad one in CSV errors. */
@@ -627,6 +670,8 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
         (rc = intern_cstr(b, in->agent_id, &e.agent_id)) || (rc = intern_cstr(b, in->note, &e.note)))
         return rc;
     if (b->nev == b->ev_cap && FU_GROW(b->ev, b->ev_cap, b->nev + 1)) return FU_ENOMEM;
+    int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
+    if (dedup && (rc = eset_reserve(b))) return rc;
     e.at = in->at;
     e.unit_price = in->unit_price;
     e.amount = in->amount;
@@ -637,6 +682,18 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     e.channel = (uint8_t)in->channel;
     e.outcome = (uint8_t)in->outcome;
     e.survey = (uint8_t)in->survey;
+    if (dedup) {
+        size_t k = eset_slot(b, &e, ev_hash(&e));
+        if (b->eset[k]) { /* an exact duplicate: counted, not stored */
+            b->dups++;
+            b->finalized = 0; /* as for any add (fu_book_add_event()) */
+            b->last_id = b->cust[cust].id;
+            b->last_cust = cust;
+            return FU_OK;
+        }
+        b->eset[k] = (uint32_t)(b->nev + 1);
+        b->eset_n++;
+    }
     b->ev[b->nev++] = e;
     b->finalized = 0;
     b->last_id = b->cust[cust].id;
@@ -835,6 +892,11 @@ int fu_book_finalize(fu_book *b) {
         b->nev = kept;
     }
     fu__free(order);
+    /* events moved: the duplicate set is rebuilt if events are added again */
+    fu__free(b->eset);
+    b->eset = NULL;
+    b->eset_slots = b->eset_n = 0;
+    b->eset_stale = 1;
     /* give back what doubling reserved beyond a quarter */
     if (b->ev_cap > 64 && b->ev_cap - b->nev > b->nev / 4) {
         size_t cap = b->nev + b->nev / 8 + 1;

@@ -26,6 +26,8 @@ static void help(FILE *out) {
             "\n"
             "TIME is ISO 8601 with an offset (2026-03-05T10:00:00+08:00); --now defaults\n"
             "to the current time. Without --policy the built-in policy is used.\n"
+            "--day and the day after --now must lie in 1900-01-01 to 9998-12-31\n"
+            "(other dates are refused with exit code 2).\n"
             "Exit codes: 0 ok (also for a 'no'), 2 bad usage, 3 bad input, 4 internal.\n");
 }
 
@@ -47,6 +49,9 @@ static fu_calendar *zone_cal(zcache *zc, size_t *nz, const char *tz) {
     return cal;
 }
 
+#define DAY_MIN_YEAR 1900
+#define DAY_MAX_YEAR 9998
+
 static void fmt_time(int64_t t, const fu_calendar *cal, char *buf, size_t size) {
     int off = 0;
     if (t == FU_BESTTIME_NEVER) {
@@ -58,7 +63,10 @@ static void fmt_time(int64_t t, const fu_calendar *cal, char *buf, size_t size) 
         return;
     }
     if (cal) fu_calendar_utc_offset(cal, t, &off);
-    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK) snprintf(buf, size, "?");
+    /* an offset with seconds (local mean time) cannot be written: UTC then */
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK &&
+        fu_time_format(t, 0, FU_TIME_FORMAT_Z, buf, size) != FU_OK)
+        snprintf(buf, size, "?");
 }
 
 static int parse_time_arg(const char *opt, const char *text, int64_t *out) {
@@ -67,6 +75,33 @@ static int parse_time_arg(const char *opt, const char *text, int64_t *out) {
         return -1;
     }
     return 0;
+}
+
+/* Local midnight of `day` (or of the day after `now` with `tomorrow`) and of
+ * the next day, as instants. FU_ERANGE when either is outside the calendar. */
+static int day_bounds(const fu_calendar *cal, int tomorrow, fu_date day, int64_t now, int64_t *from, int64_t *to) {
+    int64_t dn = 0;
+    int rc;
+    if (tomorrow) {
+        fu_local L;
+        if ((rc = fu_calendar_to_local(cal, now, &L))) return rc;
+        day.year = L.year;
+        day.month = L.month;
+        day.day = L.day;
+    }
+    if ((rc = fu_date_to_days(&day, &dn))) return rc;
+    dn += tomorrow;
+    for (int j = 0; j < 2; j++) {
+        fu_date dj;
+        fu_local L;
+        memset(&L, 0, sizeof L);
+        if ((rc = fu_date_from_days(dn + j, &dj))) return rc;
+        L.year = dj.year;
+        L.month = dj.month;
+        L.day = dj.day;
+        if ((rc = fu_calendar_from_local(cal, &L, 0, j ? to : from))) return rc;
+    }
+    return FU_OK;
 }
 
 static int run(int argc, char **argv) {
@@ -147,6 +182,21 @@ static int run(int argc, char **argv) {
         fprintf(stderr, "followup besttime: --day: %s\n", fu_error_last()->message);
         return CLI_USAGE;
     }
+    /* The calendar covers years 1..9999, but a day's search looks ahead (the
+     * next allowed instant, month ends) and zones had local mean time
+     * offsets before 1900: days from 1900 to 9998 are served, others refused. */
+    if (!tomorrow && (day.year < DAY_MIN_YEAR || day.year > DAY_MAX_YEAR)) {
+        fprintf(stderr, "followup besttime: --day: %s is out of range (%d-01-01 to %d-12-31)\n", day_text,
+                DAY_MIN_YEAR, DAY_MAX_YEAR);
+        return CLI_USAGE;
+    }
+    fu_date now_utc;
+    int64_t now_day = now >= 0 ? now / 86400 : -((86399 - now) / 86400);
+    if (tomorrow &&
+        (fu_date_from_days(now_day, &now_utc) || now_utc.year < DAY_MIN_YEAR || now_utc.year > DAY_MAX_YEAR)) {
+        fprintf(stderr, "followup besttime: --now is out of range (years %d to %d)\n", DAY_MIN_YEAR, DAY_MAX_YEAR);
+        return CLI_USAGE;
+    }
 
     int rc, code = CLI_OK;
     fu_policy *pol = NULL;
@@ -222,28 +272,12 @@ static int run(int argc, char **argv) {
             code = CLI_INPUT;
             goto done;
         }
-        fu_date d = day;
-        int64_t dn = 0, from = 0, to = 0;
-        if (tomorrow) {
-            fu_local L;
-            fu_calendar_to_local(cal, now, &L);
-            d.year = L.year;
-            d.month = L.month;
-            d.day = L.day;
-            fu_date_to_days(&d, &dn);
-            dn++;
-        } else {
-            fu_date_to_days(&d, &dn);
-        }
-        for (int j = 0; j < 2; j++) {
-            fu_date dj;
-            fu_local L;
-            memset(&L, 0, sizeof L);
-            fu_date_from_days(dn + j, &dj);
-            L.year = dj.year;
-            L.month = dj.month;
-            L.day = dj.day;
-            fu_calendar_from_local(cal, &L, 0, j ? &to : &from);
+        int64_t from = 0, to = 0;
+        if ((rc = day_bounds(cal, tomorrow, day, now, &from, &to))) {
+            fprintf(stderr, "followup besttime: %s: the %s is outside the calendar (years 1..9999) in zone %s\n",
+                    c->id, tomorrow ? "day after --now" : "--day", c->tz ? c->tz : "UTC");
+            code = CLI_USAGE;
+            goto done;
         }
         size_t found = 0;
         if ((rc = fu_besttime_best(m, ci, from, to, channel, flags, k, &q, slots, &found))) {
