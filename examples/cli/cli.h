@@ -58,8 +58,10 @@ typedef struct cli_out {
  * error message starting with `prog`. */
 int cli_out_open(cli_out *o, const char *path, const char *prog);
 /* Finish: with `ok`, flush, fsync and rename the file into place (or flush
- * standard output) and report any write error; without `ok` discard the
- * file, leaving what was at the path. CLI_OK or an exit code (printed). */
+ * standard output); without `ok` discard the file, leaving what was at the
+ * path. A write error on the stream (a full disk) is reported with its
+ * reason and discards the file too. CLI_OK, or CLI_INPUT / CLI_INTERNAL
+ * after a message; a caller's own failure (`ok` 0) is the caller's to report. */
 int cli_out_close(cli_out *o, int ok, const char *prog);
 void cli_table_free(cli_table *t);
 

@@ -55,11 +55,7 @@ static int write_out(const char *path, const char *text, size_t len) {
     if (rc) return rc;
     int bad = fwrite(text, 1, len, o.f) != len;
     rc = cli_out_close(&o, !bad, "followup kpi");
-    if (bad) {
-        fprintf(stderr, "followup kpi: write failed%s%s\n", path ? ": " : "", path ? path : "");
-        return CLI_INPUT;
-    }
-    return rc;
+    return rc ? rc : bad ? CLI_INPUT : CLI_OK;
 }
 
 static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
@@ -92,9 +88,9 @@ static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     int bad = cli_table_write(t, fmt, out.f, 0);
     cli_table_free(t);
     rc = cli_out_close(&out, !bad, "followup kpi");
-    if (bad) {
-        fprintf(stderr, "followup kpi: write failed%s%s\n", path ? ": " : "", path ? path : "");
-        return CLI_INPUT;
+    if (rc == CLI_OK && bad) {
+        fprintf(stderr, "followup kpi: out of memory\n");
+        rc = CLI_INTERNAL;
     }
     return rc;
 }

@@ -113,16 +113,15 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
                                tp[i].status_rule};
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
-    if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) {
-        fprintf(stderr, "followup plan: cannot write %s\n", path ? path : "the output");
-        rc = CLI_INPUT;
-    } else if (rc != CLI_OK) {
-        fprintf(stderr, "followup plan: out of memory\n");
-    }
+    if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
     cli_table_free(t);
     zone_cache_free(&z);
     oc = cli_out_close(&out, rc == CLI_OK, "followup plan");
-    if (rc != CLI_OK || oc != CLI_OK) return rc != CLI_OK ? rc : oc;
+    if (oc) return oc; /* a write error, reported */
+    if (rc) {
+        fprintf(stderr, "followup plan: out of memory\n");
+        return rc;
+    }
     return rc;
 }
 

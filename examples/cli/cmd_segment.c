@@ -271,8 +271,8 @@ static int write_segments(const fu_book *book, const fu_segment_book_summary *bs
         int bad = cli_table_write(t, fmt, out.f, 0);
         rc = cli_out_close(&out, !bad, "followup segment");
         if (bad && rc == CLI_OK) {
-            fprintf(stderr, "followup segment: cannot write %s\n", path ? path : "the output");
-            rc = CLI_INPUT;
+            fprintf(stderr, "followup segment: out of memory\n");
+            rc = CLI_INTERNAL;
         }
     } else if (rc == CLI_INTERNAL) {
         fprintf(stderr, "followup segment: out of memory\n");

@@ -134,7 +134,7 @@ static int write_report(const fu_sim_report *r[2], const char *names[2], int n, 
     ROW("mean_agent_load_per_day", "%.1f", mean_agent_load);
     ROW("max_agent_load_per_day", "%zu", max_agent_load);
 #undef ROW
-    if (!oom) cli_table_write(t, fmt, out, 0);
+    if (!oom && cli_table_write(t, fmt, out, 0)) oom = 1; /* or a write error: cli_out_close() says which */
     cli_table_free(t);
     return oom ? CLI_INTERNAL : CLI_OK;
 }
@@ -160,10 +160,12 @@ static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cl
             const char *cells[] = {names[p], date, c1, c2, c3, c4, c5};
             if (cli_table_add(t, cells)) rc = CLI_INTERNAL;
         }
-    if (rc == CLI_OK && cli_table_write(t, fmt, o.f, 0)) rc = CLI_INPUT;
+    if (rc == CLI_OK && cli_table_write(t, fmt, o.f, 0)) rc = CLI_INTERNAL;
     cli_table_free(t);
     oc = cli_out_close(&o, rc == CLI_OK, "followup simulate");
-    return rc ? rc : oc;
+    if (oc) return oc;
+    if (rc) fprintf(stderr, "followup simulate: out of memory\n");
+    return rc;
 }
 
 static int run(int argc, char **argv) {
@@ -241,7 +243,7 @@ static int run(int argc, char **argv) {
     const fu_sim_report *cr[2] = {r[0], r[1]};
     exit_code = write_report(cr, names, n, fmt, out.f);
     int close_code = cli_out_close(&out, exit_code == CLI_OK, "followup simulate");
-    if (exit_code == CLI_OK) exit_code = close_code;
+    if (close_code) exit_code = close_code;
     if (exit_code == CLI_OK && days) exit_code = write_days(cr, names, n, fmt, days);
     if (exit_code == CLI_OK && sd.value > 3600 && (r[0]->sla_due || (r[1] && r[1]->sla_due)))
         fprintf(stderr,

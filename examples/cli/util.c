@@ -5,6 +5,7 @@
  * the tool writes CSV exactly as the library does (docs/formats.md). */
 #include "../../lib/csv_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,16 +126,20 @@ int cli_out_open(cli_out *o, const char *path, const char *prog) {
 }
 
 int cli_out_close(cli_out *o, int ok, const char *prog) {
-    int code = CLI_OK;
+    int e = errno, code = CLI_OK;
     if (!o->file) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "%s: write to standard output failed\n", prog);
+            fprintf(stderr, "%s: cannot write to standard output: %s\n", prog, strerror(errno ? errno : e));
             code = CLI_INPUT;
         }
         return code;
     }
-    if (!ok) {
+    if (ferror(o->f)) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, o->file->path, strerror(e ? e : EIO));
         fu__outfile_abort(o->file); /* an existing file stays as it was */
+        code = CLI_INPUT;
+    } else if (!ok) {
+        fu__outfile_abort(o->file);
     } else {
         int rc = fu__outfile_commit(o->file);
         if (rc) {
