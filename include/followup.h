@@ -9,7 +9,7 @@
 #define FOLLOWUP_H
 
 #include "followup/common.h"
-/* one line per module, kept in the order of the data flow in DESIGN.md */
+/* one line per module, kept in the order of the data flow in docs/architecture.md */
 #include "followup/calendar.h"
 #include "followup/policy.h"
 #include "followup/book.h"

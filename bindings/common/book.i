@@ -105,6 +105,7 @@ int fu__error_set(int code, const char *fmt, ...);
 %constant unsigned int BOOK_SKIP_UNKNOWN_KINDS = FU_BOOK_SKIP_UNKNOWN_KINDS;
 %constant unsigned int BOOK_KEEP_DUPLICATES = FU_BOOK_KEEP_DUPLICATES;
 %constant unsigned int BOOK_WRITE_RAW_NOTES = FU_BOOK_WRITE_RAW_NOTES;
+%constant unsigned int BOOK_WRITE_RAW_CELLS = FU_BOOK_WRITE_RAW_CELLS;
 %constant int64_t BOOK_NO_TIME = FU_BOOK_NO_TIME;
 
 /* ------------------------------------------------------------ enum names */

@@ -457,8 +457,8 @@ enum {
 };
 
 /**
- * Thresholds of the rule-based segments. The defaults are those of
- * DOMAIN.md (money in CNY); fu_segment_rules_new_from_policy() builds them
+ * Thresholds of the rule-based segments. The defaults are those of the
+ * built-in policy (money in CNY); fu_segment_rules_new_from_policy() builds them
  * from a policy. Durations are seconds.
  *
  * Version 1 ends at `deep_care_tier`; fu_segment_assign() still accepts it.

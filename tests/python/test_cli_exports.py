@@ -192,3 +192,29 @@ def test_besttime_refuses_now_out_of_range():
     r = run("besttime", "--customers", SAMPLE / "customers.csv", "--now", "0001-01-01T00:00:00Z")
     assert r.returncode == 2
     assert "--now is out of range" in r.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("PYTHONPATH"), reason="Python binding not on the path")
+def test_python_book_export_is_neutralised_and_reads_back():
+    import followup
+    b = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+    text = "customer_id,at,kind,agent_id,amount\n=1+2,2026-03-01T10:00:00Z,purchase,@ops,-4.5\n"
+    src = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / f"fu-exports-{os.getpid()}.csv"
+    src.write_text(text)
+    try:
+        b.read_events_csv(str(src))
+        b.finalize()
+        out = b.events_csv()
+        assert "\n\"'=1+2\",2026-03-01T10:00:00Z,purchase,,,,-4.5,,,\"'@ops\"," in out
+        raw = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS | followup.BOOK_WRITE_RAW_CELLS)
+        raw.read_events_csv(str(src))
+        raw.finalize()
+        assert "\n=1+2,2026-03-01T10:00:00Z,purchase,,,,-4.5,,,@ops," in raw.events_csv()
+        # what was written reads back as it was
+        src.write_text(out)
+        again = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+        again.read_events_csv(str(src))
+        again.finalize()
+        assert again.events_csv() == out
+    finally:
+        src.unlink()
