@@ -11,6 +11,7 @@
  * credible intervals and with Thompson sampling, the same through
  * fu_besttime_best_bulk, and 1,000,000 fu_besttime_may_contact calls. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,29 +23,11 @@ static int N_CUST = 1000000;
 #define RUNS 5
 
 static uint64_t st = 7;
-static uint64_t rnd(void) {
-    uint64_t z = (st += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return bu_splitmix64(&st); }
 
-/* CPU time of this process: the machine is shared, and the target is about
- * one core's work, so wall time would measure the neighbours too. */
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmpd(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmpd);
-    return v[n / 2];
-}
+/* Times are CPU time of this process (bu_cpu): the machine is shared, and
+ * the target is about one core's work, so wall time would measure the
+ * neighbours too. */
 
 static void check(int rc, const char *what) {
     if (rc != FU_OK) {
@@ -75,7 +58,7 @@ int main(int argc, char **argv) {
         if (r < 10) cs[i].industry = "manufacturing";
         else if (r < 15) cs[i].is_smb = FU_TRI_YES;
     }
-    double t0 = now_s();
+    double t0 = bu_cpu();
     check(fu_book_add_customers(book, cs, N_CUST), "customers");
     int64_t now = 1748908800; /* 2025-06-03T00:00:00Z: tomorrow is an ordinary Wednesday */
     size_t cap = (size_t)N_CUST * 3 + 1024, ne = 0;
@@ -96,18 +79,18 @@ int main(int argc, char **argv) {
     check(fu_book_add_events(book, ev, ne), "events");
     check(fu_book_finalize(book), "finalize");
     printf("book: %d customers, %zu contact events (%.2f s to fill, not part of the target)\n", N_CUST, ne,
-           now_s() - t0);
+           bu_cpu() - t0);
     free(ev);
 
     double tb[RUNS];
     fu_besttime *m = NULL;
     for (int r = 0; r < RUNS; r++) {
         fu_besttime_free(m);
-        double a = now_s();
+        double a = bu_cpu();
         check(fu_besttime_new(&m, pol, book, NULL, 0, NULL), "model");
-        tb[r] = now_s() - a;
+        tb[r] = bu_cpu() - a;
     }
-    printf("fu_besttime_new (read customers and events, fit the prior): %.3f s\n", median(tb, RUNS));
+    printf("fu_besttime_new (read customers and events, fit the prior): %.3f s\n", bu_median(tb, RUNS));
 
     fu_besttime_slot *out = malloc((size_t)N_CUST * sizeof *out);
     static const struct {
@@ -122,14 +105,14 @@ int main(int argc, char **argv) {
         q.flags = modes[mo].flags;
         q.seed = 99;
         for (int r = 0; r < RUNS; r++) {
-            double a = now_s();
+            double a = bu_cpu();
             check(fu_besttime_best_day(m, NULL, now, NULL, N_CUST, FU_CHANNEL_PHONE, 0, &q, out), "best_day");
-            t[r] = now_s() - a;
+            t[r] = bu_cpu() - a;
         }
         size_t none = 0;
         for (int i = 0; i < N_CUST; i++) none += out[i].at == FU_BESTTIME_NONE;
         printf("best hour tomorrow, fu_besttime_best_day, %s: %.3f s (%.0f ns/customer; %zu without a slot)\n",
-               modes[mo].name, median(t, RUNS), 1e9 * median(t, RUNS) / N_CUST, none);
+               modes[mo].name, bu_median(t, RUNS), 1e9 * bu_median(t, RUNS) / N_CUST, none);
         if (mo == 0) {
             /* The intervals stop iterating early (docs/besttime.md): compare
              * every one with the fully iterated fu_besttime_beta_quantile(). */
@@ -161,27 +144,27 @@ int main(int argc, char **argv) {
     }
     double tr[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double a = now_s();
+        double a = bu_cpu();
         check(fu_besttime_best_bulk(m, req, N_CUST, NULL, out), "bulk");
-        tr[r] = now_s() - a;
+        tr[r] = bu_cpu() - a;
     }
     printf("fu_besttime_best_bulk, 24 h window each, customers in book order (zones mixed), with interval: %.3f s\n",
-           median(tr, RUNS));
+           bu_median(tr, RUNS));
     double tm[RUNS];
     size_t allowed = 0;
     for (int r = 0; r < RUNS; r++) {
         allowed = 0;
-        double a = now_s();
+        double a = bu_cpu();
         for (int i = 0; i < N_CUST; i++) {
             fu_besttime_decision d;
             check(fu_besttime_may_contact(m, (size_t)i, now + (int64_t)(i % 86400), FU_CHANNEL_PHONE, 0, &d),
                   "may_contact");
             allowed += (size_t)d.allowed;
         }
-        tm[r] = now_s() - a;
+        tm[r] = bu_cpu() - a;
     }
     printf("fu_besttime_may_contact x %d (instants spread over a day): %.3f s (%.0f ns/call; %zu allowed)\n", N_CUST,
-           median(tm, RUNS), 1e9 * median(tm, RUNS) / N_CUST, allowed);
+           bu_median(tm, RUNS), 1e9 * bu_median(tm, RUNS) / N_CUST, allowed);
     free(req);
     free(out);
     fu_besttime_free(m);

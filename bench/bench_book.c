@@ -11,6 +11,7 @@
  * would) and puts about 1 in 20 events of a customer out of time order, so
  * the reader sorts; 1 in 500 lines is an exact duplicate. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,40 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static long peak_rss_mib(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024; /* kB on Linux */
-}
-
-static long current_rss_mib(void) {
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) return -1;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
-}
-
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
+static uint32_t next_rand(void) { return (uint32_t)(bu_xorshift64(&rng) >> 16); }
 
 static const char *const ZONES[] = {"Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "Asia/Hong_Kong",
                                     "Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"};
@@ -144,30 +113,30 @@ int main(int argc, char **argv) {
     snprintf(opath, sizeof opath, "%s/bench_book_events_out.csv", dir);
 
     int keep = argc > 4 && !strcmp(argv[4], "keep");
-    double t = now(), c;
+    double t = bu_wall(), c;
     if (!keep || access(epath, R_OK) != 0) generate(cpath, epath, nc, per);
     printf("generated %zu customers, ~%zu events in %.2f s (not part of the measurement)\n", nc, nc * per,
-           now() - t);
-    long rss0 = current_rss_mib();
+           bu_wall() - t);
+    long rss0 = bu_rss_mib();
 
     fu_book *book;
     if (fu_book_new(&book, NULL)) die("new");
-    t = now();
-    c = cpu();
+    t = bu_wall();
+    c = bu_cpu();
     if (fu_book_read_customers_csv(book, cpath)) die("customers");
-    double tc = now() - t, cc = cpu() - c;
-    long rss_c = current_rss_mib();
-    t = now();
-    c = cpu();
+    double tc = bu_wall() - t, cc = bu_cpu() - c;
+    long rss_c = bu_rss_mib();
+    t = bu_wall();
+    c = bu_cpu();
     if (fu_book_read_events_csv(book, epath)) die("events");
-    double te = now() - t, ce = cpu() - c;
-    long rss_e = current_rss_mib();
+    double te = bu_wall() - t, ce = bu_cpu() - c;
+    long rss_e = bu_rss_mib();
     fu_book_stats st;
     fu_book_get_stats(book, &st);
-    t = now();
-    c = cpu();
+    t = bu_wall();
+    c = bu_cpu();
     if (fu_book_write_events_csv(book, opath)) die("write events");
-    double tw = now() - t, cw = cpu() - c;
+    double tw = bu_wall() - t, cw = bu_cpu() - c;
 
     printf("read customers: %zu in %.2f s wall, %.2f s CPU (%.0f k/s)\n", st.customers, tc, cc,
            (double)st.customers / tc / 1e3);
@@ -176,7 +145,7 @@ int main(int argc, char **argv) {
            st.events, st.duplicates_dropped, te, ce, (double)(st.events + st.duplicates_dropped) / te / 1e6);
     printf("write events:   %.2f s wall, %.2f s CPU\n", tw, cw);
     printf("RSS: before %ld MiB, after customers %ld MiB, after events %ld MiB; peak %ld MiB\n", rss0, rss_c,
-           rss_e, peak_rss_mib());
+           rss_e, bu_peak_rss_mib());
     fu_book_free(book);
     if (!keep) {
         unlink(cpath);

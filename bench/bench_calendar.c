@@ -3,6 +3,7 @@
  *   - local hour of week of 10 million timestamps: < 1 second.
  * Each measurement is run RUNS times; the median is printed. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,29 +12,8 @@
 
 #define RUNS 7
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[n / 2];
-}
-
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
-static uint64_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next_rand(void) { return bu_xorshift64(&rng); }
 
 static void die(const char *what) {
     fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
@@ -69,17 +49,17 @@ static void bench_add_business(const char *label, const fu_calendar *c, int64_t 
     double single[RUNS], bulk[RUNS];
     uint64_t check = 0;
     for (int r = 0; r < RUNS; r++) {
-        double a = now();
+        double a = bu_wall();
         for (size_t i = 0; i < n; i++)
             if (fu_calendar_add_business(c, t[i], seconds, &out[i])) die("add_business");
-        single[r] = now() - a;
+        single[r] = bu_wall() - a;
         check += (uint64_t)out[n / 2];
-        a = now();
+        a = bu_wall();
         if (fu_calendar_add_business_bulk(c, t, n, seconds, out)) die("add_business_bulk");
-        bulk[r] = now() - a;
+        bulk[r] = bu_wall() - a;
         check += (uint64_t)out[n / 3];
     }
-    double s = median(single, RUNS), b = median(bulk, RUNS);
+    double s = bu_median(single, RUNS), b = bu_median(bulk, RUNS);
     printf("add_business %-28s n=%zu  single: %6.2f M/s (%5.1f ns)  bulk: %6.2f M/s (%5.1f ns)"
            "  [check %llu]\n",
            label, n, n / s / 1e6, s / n * 1e9, n / b / 1e6, b / n * 1e9,
@@ -91,16 +71,16 @@ static void bench_how(const char *label, const fu_calendar *c, size_t n, const i
     double bulk[RUNS], single[RUNS];
     uint64_t check = 0;
     for (int r = 0; r < RUNS; r++) {
-        double a = now();
+        double a = bu_wall();
         if (fu_calendar_hour_of_week_bulk(c, t, n, out)) die("hour_of_week_bulk");
-        bulk[r] = now() - a;
+        bulk[r] = bu_wall() - a;
         check += out[n / 2];
-        a = now();
+        a = bu_wall();
         for (size_t i = 0; i < n; i++) out[i] = (uint8_t)fu_calendar_hour_of_week(c, t[i]);
-        single[r] = now() - a;
+        single[r] = bu_wall() - a;
         check += out[n / 3];
     }
-    double b = median(bulk, RUNS), s = median(single, RUNS);
+    double b = bu_median(bulk, RUNS), s = bu_median(single, RUNS);
     printf("hour_of_week %-28s n=%zu  bulk: %.3f s (%4.1f ns)  single calls: %.3f s  [check %llu]\n",
            label, n, b, b / n * 1e9, s, (unsigned long long)(check % 1000));
 }
@@ -141,16 +121,16 @@ int main(void) {
 
     double cr[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double a = now();
+        double a = bu_wall();
         for (int k = 0; k < 20; k++) {
             fu_calendar *c;
             if (fu_calendar_new(&c, "Europe/Berlin")) die("berlin");
             fu_calendar_free(c);
         }
-        cr[r] = (now() - a) / 20;
+        cr[r] = (bu_wall() - a) / 20;
     }
     printf("fu_calendar_new(\"Europe/Berlin\") (zone table 1900-2500 from ICU): %.2f ms\n",
-           median(cr, RUNS) * 1e3);
+           bu_median(cr, RUNS) * 1e3);
     fu_calendar_free(ny);
     fu_calendar_free(office);
     return 0;

@@ -8,6 +8,7 @@
  * the rest stay open. Queries are timed in memory and in a WAL file; each
  * figure is the median of RUNS. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,37 +20,11 @@
 #define N 1000000
 #define NOTES 200000
 
-static double clock_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of this process: on a loaded shared machine it moves far less
- * than the wall clock (the wall time is still what the target is about). */
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[n / 2];
-}
-
-static unsigned long long rng = 0x2545F4914F6CDD1DULL;
-static unsigned next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng >> 11);
-}
+/* Wall and CPU time come from bench_util.h. The CPU time of this process
+ * moves far less than the wall clock on a loaded shared machine (the wall
+ * time is still what the target is about). */
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+static unsigned next_rand(void) { return (unsigned)(bu_xorshift64(&rng) >> 11); }
 
 static void die(const char *what) {
     fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
@@ -103,21 +78,21 @@ static void time_queries(fu_ledger *l, const char *where) {
         q.kind = FU_QUERY_OVERDUE;
         q.now = NOW;
         size_t n;
-        double t0 = clock_now();
+        double t0 = bu_wall();
         if (fu_ledger_count(l, &q, &n)) die("count");
-        t_count[run] = clock_now() - t0;
+        t_count[run] = bu_wall() - t0;
 
         fu_commitment_list *list = NULL;
-        t0 = clock_now();
+        t0 = bu_wall();
         if (fu_ledger_query(l, &q, &list)) die("overdue");
-        t_over[run] = clock_now() - t0;
+        t_over[run] = bu_wall() - t0;
         n_over = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
 
         q.owner = "repair";
-        t0 = clock_now();
+        t0 = bu_wall();
         if (fu_ledger_query(l, &q, &list)) die("overdue by owner");
-        t_owner[run] = clock_now() - t0;
+        t_owner[run] = bu_wall() - t0;
         n_owner = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
         q.owner = NULL;
@@ -125,30 +100,30 @@ static void time_queries(fu_ledger *l, const char *where) {
         q.kind = FU_QUERY_DUE;
         q.from = NOW;
         q.to = NOW + 86400;
-        t0 = clock_now();
+        t0 = bu_wall();
         if (fu_ledger_query(l, &q, &list)) die("due");
-        t_due[run] = clock_now() - t0;
+        t_due[run] = bu_wall() - t0;
         n_due = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
 
         q.kind = FU_QUERY_AT_RISK;
-        t0 = clock_now();
+        t0 = bu_wall();
         if (fu_ledger_query(l, &q, &list)) die("at risk");
-        t_risk[run] = clock_now() - t0;
+        t_risk[run] = bu_wall() - t0;
         n_risk = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
 
-        t0 = clock_now();
+        t0 = bu_wall();
         if (fu_ledger_on_time(l, Y2025, NOW, NOW, &ot)) die("on time");
-        t_rate[run] = clock_now() - t0;
+        t_rate[run] = bu_wall() - t0;
     }
     printf("%s:\n", where);
-    printf("  count overdue:              %8.2f ms (%zu)\n", median(t_count, RUNS) * 1e3, n_over);
-    printf("  list overdue:               %8.2f ms (%zu rows)\n", median(t_over, RUNS) * 1e3, n_over);
-    printf("  list overdue, one owner:    %8.2f ms (%zu rows)\n", median(t_owner, RUNS) * 1e3, n_owner);
-    printf("  list due in the next 24 h:  %8.2f ms (%zu rows)\n", median(t_due, RUNS) * 1e3, n_due);
-    printf("  list at risk:               %8.2f ms (%zu rows)\n", median(t_risk, RUNS) * 1e3, n_risk);
-    printf("  on-time rate over 2025:     %8.2f ms (%zu due, rate %.3f)\n", median(t_rate, RUNS) * 1e3, ot.due,
+    printf("  count overdue:              %8.2f ms (%zu)\n", bu_median(t_count, RUNS) * 1e3, n_over);
+    printf("  list overdue:               %8.2f ms (%zu rows)\n", bu_median(t_over, RUNS) * 1e3, n_over);
+    printf("  list overdue, one owner:    %8.2f ms (%zu rows)\n", bu_median(t_owner, RUNS) * 1e3, n_owner);
+    printf("  list due in the next 24 h:  %8.2f ms (%zu rows)\n", bu_median(t_due, RUNS) * 1e3, n_due);
+    printf("  list at risk:               %8.2f ms (%zu rows)\n", bu_median(t_risk, RUNS) * 1e3, n_risk);
+    printf("  on-time rate over 2025:     %8.2f ms (%zu due, rate %.3f)\n", bu_median(t_rate, RUNS) * 1e3, ot.due,
            ot.rate);
 }
 
@@ -157,23 +132,23 @@ static void bench_ledger(const char *path) {
     o.flags = FU_LEDGER_SYNC_NORMAL;
     fu_ledger *l = NULL;
     if (fu_ledger_open(&l, path, &o)) die("open");
-    double t0 = clock_now();
+    double t0 = bu_wall();
     fill(l);
-    double t_fill = clock_now() - t0;
+    double t_fill = bu_wall() - t0;
     printf("%s: 1M adds (bulk of 10k, masked) + fulfilments: %.1f s\n", path ? "file" : "memory", t_fill);
     size_t events = 0;
-    t0 = clock_now();
+    t0 = bu_wall();
     if (fu_ledger_tick(l, NOW, &events)) die("tick");
-    double t_tick = clock_now() - t0;
+    double t_tick = bu_wall() - t0;
     double t_tick2[RUNS];
     for (int run = 0; run < RUNS; run++) {
         size_t e2;
-        t0 = clock_now();
+        t0 = bu_wall();
         if (fu_ledger_tick(l, NOW, &e2)) die("tick");
-        t_tick2[run] = clock_now() - t0;
+        t_tick2[run] = bu_wall() - t0;
     }
     printf("  first tick at now:          %8.2f ms (%zu events)\n", t_tick * 1e3, events);
-    printf("  tick again, nothing due:    %8.2f ms\n", median(t_tick2, RUNS) * 1e3);
+    printf("  tick again, nothing due:    %8.2f ms\n", bu_median(t_tick2, RUNS) * 1e3);
     time_queries(l, path ? "file, WAL" : "memory");
     fu_ledger_close(l);
 }
@@ -212,7 +187,7 @@ static void bench_extract(unsigned int flags, const char *label) {
     size_t promises = 0, risks = 0;
     for (int run = 0; run < RUNS; run++) {
         promises = risks = 0;
-        double t0 = clock_now(), c0 = cpu_now();
+        double t0 = bu_wall(), c0 = bu_cpu();
         for (size_t i = 0; i < NOTES; i++) {
             fu_extraction *x = NULL;
             if (fu_extractor_run(ex, cal, notes[i], lens[i], NOW - (int64_t)(i % 86400), &x)) die("extract");
@@ -220,10 +195,10 @@ static void bench_extract(unsigned int flags, const char *label) {
             risks += fu_extraction_risk_count(x);
             fu_extraction_free(x);
         }
-        t[run] = clock_now() - t0;
-        tc[run] = cpu_now() - c0;
+        t[run] = bu_wall() - t0;
+        tc[run] = bu_cpu() - c0;
     }
-    double m = median(t, RUNS), mc = median(tc, RUNS);
+    double m = bu_median(t, RUNS), mc = bu_median(tc, RUNS);
     printf("extraction%s: %zu notes, %.1f MB, %zu promises, %zu risks per pass: %.3f s, %.1f MB/s (%.0f ns/note);"
            " CPU %.3f s, %.1f MB/s\n",
            label, (size_t)NOTES, (double)bytes / 1e6, promises, risks, m, (double)bytes / 1e6 / m, m / NOTES * 1e9, mc,

@@ -14,6 +14,7 @@
  * (to diff engine versions). Then the pandas script runs on the same
  * columns and prints its own median; the ratio is printed at the end. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -24,38 +25,10 @@
 #define RUNS_MAX 15
 #define AGENTS 200
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* CPU time of the process: on a shared machine the wall time also counts
  * the time other processes held the cores. */
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rnd(void) {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
-static int dcmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, dcmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+static uint64_t rnd(void) { return bu_xorshift64(&rng_state); }
 
 static void die(const char *what) {
     char buf[1024];
@@ -189,13 +162,13 @@ int main(int argc, char **argv) {
     size_t nfig = 0, ncells_rows = 0;
     double csat_n = 0, csat_sum = 0, nps_n = 0, time_n = 0, time_x = 0;
     for (int r = 0; r < RUNS; r++) {
-        double a = now(), ca = cpu_now();
+        double a = bu_wall(), ca = bu_cpu();
         fu_kpi *k = NULL;
         if (fu_kpi_new(&k, p, &o)) die("kpi_new");
         if (fu_kpi_add_book(k, book)) die("add_book");
         if (fu_kpi_compute(k, &nfig)) die("compute");
-        t_full[r] = now() - a;
-        c_full[r] = cpu_now() - ca;
+        t_full[r] = bu_wall() - a;
+        c_full[r] = bu_cpu() - ca;
         /* incremental: one more event, then the figures again */
         fu_event_in e;
         fu_event_in_init(&e);
@@ -205,11 +178,11 @@ int main(int argc, char **argv) {
         e.survey = FU_SURVEY_CSAT;
         e.score = 5;
         if (fu_kpi_add_events(k, &e, 1)) die("add_events");
-        a = now();
-        ca = cpu_now();
+        a = bu_wall();
+        ca = bu_cpu();
         if (fu_kpi_compute(k, &nfig)) die("compute");
-        t_inc[r] = now() - a;
-        c_inc[r] = cpu_now() - ca;
+        t_inc[r] = bu_wall() - a;
+        c_inc[r] = bu_cpu() - ca;
         if (r == 0) {
             size_t n = 0;
             const fu_kpi_figure *f = fu_kpi_figures(k, &n);
@@ -242,7 +215,7 @@ int main(int argc, char **argv) {
     printf("wall s of the runs:");
     for (int r = 0; r < RUNS; r++) printf(" %.3f", t_full[r]);
     printf("\n");
-    double mf = median(t_full, RUNS), mi = median(t_inc, RUNS), cf = median(c_full, RUNS), ci = median(c_inc, RUNS);
+    double mf = bu_median(t_full, RUNS), mi = bu_median(t_inc, RUNS), cf = bu_median(c_full, RUNS), ci = bu_median(c_inc, RUNS);
     printf("events %zu, customers %zu, agents %d, grouping bits %u (5 = tier x agent), weeks\n", n_ev, n_cu, AGENTS, o.by);
     printf("fu_kpi book -> all KPI figures: median %.3f s wall, %.3f s CPU of %d runs (%.1f M events/s wall); %zu figures\n",
            mf, cf, RUNS, (double)n_ev / mf / 1e6, ncells_rows);

@@ -19,6 +19,7 @@
  * the last plan is also written there (every status, with the status
  * columns), to compare the plans of two versions byte for byte. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,31 +28,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static double wall(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static long peak_rss_mib(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
-
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(uint32_t n) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)((rng >> 16) % n);
-}
+static uint32_t rnd(uint32_t n) { return (uint32_t)((bu_xorshift64(&rng) >> 16) % n); }
 
 static const char *const ZONES[] = {"Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "Asia/Hong_Kong",
                                     "Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"};
@@ -64,11 +42,6 @@ static int die(const char *what) {
     fu_error_format(buf, sizeof buf);
     fprintf(stderr, "bench_planner: %s: %s\n", what, buf);
     return 1;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 #define CHUNK 65536
@@ -86,7 +59,7 @@ int main(int argc, char **argv) {
     fu_book *book = NULL;
     if (fu_book_new(&book, NULL)) return die("book");
 
-    double t0 = wall();
+    double t0 = bu_wall();
     /* customers, in chunks */
     fu_customer *cs = calloc(CHUNK, sizeof *cs);
     char (*ids)[24] = calloc(CHUNK, 24);
@@ -160,18 +133,18 @@ int main(int argc, char **argv) {
     free(es);
     free(eids);
     free(orders);
-    double t1 = wall();
+    double t1 = bu_wall();
     printf("book: %zu customers, %zu events generated and added in %.2f s (peak RSS %ld MiB)\n", ncust, total,
-           t1 - t0, peak_rss_mib());
+           t1 - t0, bu_peak_rss_mib());
 
     fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
     o.agents = 300;
     if (besttime) o.flags |= FU_PLANNER_BESTTIME;
     fu_planner *pl = NULL;
-    double t2 = wall();
+    double t2 = bu_wall();
     if (fu_planner_new(&pl, policy, book, &o)) return die("planner");
     printf("planner_new (zones, per-tier cycles%s): %.2f s (peak RSS %ld MiB)\n",
-           besttime ? ", best-time model" : "", wall() - t2, peak_rss_mib());
+           besttime ? ", best-time model" : "", bu_wall() - t2, bu_peak_rss_mib());
 
     double *w = calloc((size_t)runs, sizeof *w), *c = calloc((size_t)runs, sizeof *c);
     if (!w || !c) return die("calloc");
@@ -179,25 +152,24 @@ int main(int argc, char **argv) {
     memset(&st, 0, sizeof st);
     for (int r = 0; r < runs; r++) {
         fu_plan *plan = NULL;
-        double a = wall(), ac = cpu();
+        double a = bu_wall(), ac = bu_cpu();
         if (fu_planner_plan(pl, now, 86400, &plan)) return die("plan");
-        w[r] = wall() - a;
-        c[r] = cpu() - ac;
+        w[r] = bu_wall() - a;
+        c[r] = bu_cpu() - ac;
         printf("run %d: plan %.3f s wall, %.3f s CPU\n", r + 1, w[r], c[r]);
         fu_plan_get_stats(plan, &st);
         const char *csv = getenv("PLANNER_CSV");
         if (csv && r + 1 == runs && fu_plan_write_csv(plan, 0xfu, FU_PLAN_CSV_STATUS, csv)) return die("csv");
         fu_plan_free(plan);
     }
-    qsort(w, (size_t)runs, sizeof *w, cmp_double);
-    qsort(c, (size_t)runs, sizeof *c, cmp_double);
+    double wm = bu_median(w, (size_t)runs), cm = bu_median(c, (size_t)runs);
     printf("plan: median %.3f s wall over %d runs (min %.3f, max %.3f); median %.3f s CPU (min %.3f, max %.3f)\n",
-           w[runs / 2], runs, w[0], w[runs - 1], c[runs / 2], c[0], c[runs - 1]);
+           wm, runs, w[0], w[runs - 1], cm, c[0], c[runs - 1]);
     printf("plan counters: customers %zu, candidates %zu, merged %zu, done %zu, planned %zu, suppressed %zu, "
            "deferred %zu, agent contacts %zu (capacity %zu/day)\n",
            st.customers, st.candidates, st.merged, st.done, st.planned, st.suppressed, st.deferred,
            st.agent_contacts, st.capacity_per_day);
-    printf("peak RSS: %ld MiB\n", peak_rss_mib());
+    printf("peak RSS: %ld MiB\n", bu_peak_rss_mib());
     free(w);
     free(c);
     fu_planner_free(pl);

@@ -22,6 +22,7 @@
  * Usage: eval_besttime [DATADIR]   (default: ../shared/data relative to the
  * source tree, as compiled in). */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,13 +34,8 @@
 #endif
 
 static uint64_t rng_state;
-static uint64_t rnd(void) {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-static double unif(void) { return ((double)(rnd() >> 11) + 0.5) / 9007199254740992.0; }
+static uint64_t rnd(void) { return bu_splitmix64(&rng_state); }
+static double unif(void) { return bu_unit(rnd()); }
 
 static void die(const char *what, int rc) {
     char buf[512];
