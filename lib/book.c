@@ -362,14 +362,10 @@ struct fu_book {
     size_t off_cap;
     int finalized;
     size_t dups, skipped, created;
-    /* Exact duplicates are dropped as they are added (unless
-     * FU_BOOK_KEEP_DUPLICATES), so memory follows the unique events: an
-     * open-addressing set of event index + 1 (0 = empty) keyed by the event's
-     * bytes. Stale after finalize (events move) and rollback: rebuilt by the
-     * next add; freed by finalize. */
-    uint32_t *eset;
-    size_t eset_slots, eset_n;
-    int eset_stale;
+    /* The events and duplicates count a failing call goes back to (its
+     * mark), kept here because compact_events() may drop events below it. */
+    size_t op_nev, op_dups;
+    int compact_skip; /* the last compaction found almost nothing: skip the next */
     /* the customer of the last event added: files often group by customer */
     const char *last_id;
     uint32_t last_cust;
@@ -404,7 +400,6 @@ void fu_book_free(fu_book *b) {
     fu__free(b->cust);
     fu__free(b->ev);
     fu__free(b->off);
-    fu__free(b->eset);
     fu__free(b);
 }
 
@@ -414,8 +409,10 @@ typedef struct mark {
     int finalized;
 } mark;
 
-static mark book_mark(const fu_book *b) {
+static mark book_mark(fu_book *b) {
     mark m = {b->ncust, b->nev, b->dups, b->skipped, b->created, b->finalized};
+    b->op_nev = b->nev;
+    b->op_dups = b->dups;
     return m;
 }
 
@@ -425,45 +422,88 @@ static void book_rollback(fu_book *b, const mark *m) {
         if (sym) b->st.owner[sym] = 0;
     }
     b->ncust = m->ncust;
-    b->nev = m->nev;
+    b->nev = b->op_nev; /* m->nev less the duplicates compact_events() dropped below it */
     b->last_id = NULL;
-    b->dups = m->dups;
+    b->dups = b->op_dups;
     b->skipped = m->skipped;
     b->created = m->created;
     b->finalized = m->finalized;
-    b->eset_stale = 1;
 }
 
-/* ---- the set of events for dropping duplicates as they come ---- */
+/* ---- dropping duplicates while events stream in ---- */
 
 #define EV_KEY offsetof(fu_event, reserved_)
+/* Below this many events the array grows without looking for duplicates. */
+#define COMPACT_MIN 4096
 
-static uint32_t ev_hash(const fu_event *e) { return hash_bytes((const char *)e, EV_KEY); }
-
-/* The slot holding an event equal to `e`, or the empty slot where it goes. */
-static size_t eset_slot(const fu_book *b, const fu_event *e, uint32_t h) {
-    size_t mask = b->eset_slots - 1, i = h & mask;
-    while (b->eset[i] && memcmp(&b->ev[b->eset[i] - 1], e, EV_KEY) != 0) i = (i + 1) & mask;
-    return i;
+/* A hash of the compared bytes of an event, 8 at a time. */
+static uint32_t ev_hash(const fu_event *e) {
+    const unsigned char *p = (const unsigned char *)e;
+    uint64_t h = 0x9E3779B97F4A7C15ull, w;
+    size_t i = 0;
+    for (; i + 8 <= EV_KEY; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, p + i, EV_KEY - i);
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    return (uint32_t)(h >> 32);
 }
 
-/* Room for one more event in the set (rebuilt when stale); FU_ENOMEM. */
-static int eset_reserve(fu_book *b) {
-    size_t need = (b->eset_stale ? b->nev : b->eset_n) + 1;
-    if (!b->eset_stale && b->eset && need * 2 <= b->eset_slots) return FU_OK;
-    size_t slots = 64;
-    while (slots < need * 2) slots *= 2;
-    uint32_t *t = fu__calloc(slots, sizeof *t);
+/* Drop every event that repeats an earlier one exactly, keeping the order of
+ * the others: what fu_book_finalize() would drop (it keeps the first copy).
+ * Done when the event array is full (every other time while that finds under
+ * 1 in 16), so that a stream of repeated events never holds more than about
+ * four times its unique events. The only allocation is a transient table
+ * (hash << 32 | position + 1, at most half full) of 16 to 32 bytes per event,
+ * less than the growth of the array it saves; nothing stays allocated. */
+static int compact_events(fu_book *b) {
+    size_t n = b->nev, slots = 64;
+    while (slots < 2 * n) slots *= 2;
+    uint64_t *t = fu__calloc(slots, sizeof *t);
     if (!t) return fu__error_nomem();
-    fu__free(b->eset);
-    b->eset = t;
-    b->eset_slots = slots;
-    b->eset_n = 0;
-    b->eset_stale = 0;
-    for (size_t i = 0; i < b->nev; i++) {
-        size_t k = eset_slot(b, &b->ev[i], ev_hash(&b->ev[i]));
-        if (!b->eset[k]) b->eset[k] = (uint32_t)(i + 1), b->eset_n++;
+    size_t w = 0, mask = slots - 1, below = b->op_nev;
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = &b->ev[i];
+        uint32_t h = ev_hash(e);
+        size_t k = h & mask;
+        int dup = 0;
+        for (; t[k]; k = (k + 1) & mask)
+            if ((uint32_t)(t[k] >> 32) == h && memcmp(&b->ev[(uint32_t)t[k] - 1], e, EV_KEY) == 0) {
+                dup = 1;
+                break;
+            }
+        if (dup) {
+            b->dups++;
+            if (i < below) b->op_nev--, b->op_dups++; /* the failing call's mark moves too */
+            continue;
+        }
+        if (w != i) b->ev[w] = *e;
+        t[k] = (uint64_t)h << 32 | (uint32_t)(w + 1);
+        w++;
     }
+    b->nev = w;
+    fu__free(t);
+    return FU_OK;
+}
+
+/* Room for one more event in a full array: drop the duplicates first (unless
+ * kept, or skipped this time), then grow unless that freed a quarter. */
+static int make_room(fu_book *b) {
+    if (!(b->flags & FU_BOOK_KEEP_DUPLICATES) && b->nev >= COMPACT_MIN) {
+        if (b->compact_skip) {
+            b->compact_skip = 0;
+        } else {
+            size_t had = b->nev;
+            int rc = compact_events(b);
+            if (rc) return rc;
+            b->compact_skip = had - b->nev < had / 16;
+        }
+    }
+    if ((b->nev == b->ev_cap || b->nev > b->ev_cap - b->ev_cap / 4) && FU_GROW(b->ev, b->ev_cap, b->nev + 1))
+        return FU_ENOMEM;
     return FU_OK;
 }
 
@@ -669,9 +709,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
         (rc = intern_cstr(b, in->product_class, &e.product_class)) ||
         (rc = intern_cstr(b, in->agent_id, &e.agent_id)) || (rc = intern_cstr(b, in->note, &e.note)))
         return rc;
-    if (b->nev == b->ev_cap && FU_GROW(b->ev, b->ev_cap, b->nev + 1)) return FU_ENOMEM;
-    int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
-    if (dedup && (rc = eset_reserve(b))) return rc;
+    if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
     e.at = in->at;
     e.unit_price = in->unit_price;
     e.amount = in->amount;
@@ -682,18 +720,6 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     e.channel = (uint8_t)in->channel;
     e.outcome = (uint8_t)in->outcome;
     e.survey = (uint8_t)in->survey;
-    if (dedup) {
-        size_t k = eset_slot(b, &e, ev_hash(&e));
-        if (b->eset[k]) { /* an exact duplicate: counted, not stored */
-            b->dups++;
-            b->finalized = 0; /* as for any add (fu_book_add_event()) */
-            b->last_id = b->cust[cust].id;
-            b->last_cust = cust;
-            return FU_OK;
-        }
-        b->eset[k] = (uint32_t)(b->nev + 1);
-        b->eset_n++;
-    }
     b->ev[b->nev++] = e;
     b->finalized = 0;
     b->last_id = b->cust[cust].id;
@@ -892,11 +918,6 @@ int fu_book_finalize(fu_book *b) {
         b->nev = kept;
     }
     fu__free(order);
-    /* events moved: the duplicate set is rebuilt if events are added again */
-    fu__free(b->eset);
-    b->eset = NULL;
-    b->eset_slots = b->eset_n = 0;
-    b->eset_stale = 1;
     /* give back what doubling reserved beyond a quarter */
     if (b->ev_cap > 64 && b->ev_cap - b->nev > b->nev / 4) {
         size_t cap = b->nev + b->nev / 8 + 1;

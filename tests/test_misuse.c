@@ -65,17 +65,18 @@ Test(misuse, huge_field_names_the_column_at_the_record_limit) {
     huge_field((size_t)1 << 20, (size_t)32 << 20, "record longer than");
 }
 
-/* 3 distinct events, each added 20,000 times: 3 are stored before any
- * finalize, and memory stays far below what 60,000 events take (3.4 MB). */
+/* 3 distinct events, each added 100,000 times: the book never holds more
+ * than the 4,096 events of its first array (the duplicates are dropped each
+ * time it fills up), far below the 16.8 MB that 300,000 events take. */
 Test(misuse, duplicates_dropped_while_streaming) {
     fu_test_alloc_install(0);
     fu_book_options o = FU_BOOK_OPTIONS_INIT;
     o.flags = FU_BOOK_CREATE_CUSTOMERS;
     fu_book *b = NULL;
     cr_assert_eq(fu_book_new(&b, &o), FU_OK);
-    for (int rep = 0; rep < 20000; rep++)
+    fu_event_in e;
+    for (int rep = 0; rep < 100000; rep++)
         for (int k = 0; k < 3; k++) {
-            fu_event_in e;
             fu_event_in_init(&e);
             e.customer_id = k == 2 ? "C2" : "C1";
             e.at = 1767225600 + k;
@@ -85,12 +86,14 @@ Test(misuse, duplicates_dropped_while_streaming) {
         }
     fu_book_stats st;
     fu_book_get_stats(b, &st);
-    cr_expect_eq(st.events, 3);
-    cr_expect_eq(st.duplicates_dropped, 59997);
-    cr_expect_lt(fu_test_alloc_live_bytes(), (size_t)256 << 10, "live %zu bytes", fu_test_alloc_live_bytes());
-    /* finalize keeps them; an event added later that repeats one is dropped too */
+    cr_expect_leq(st.events, 4096);
+    cr_expect_eq(st.events + st.duplicates_dropped, 300000);
+    cr_expect_lt(fu_test_alloc_live_bytes(), (size_t)512 << 10, "live %zu bytes", fu_test_alloc_live_bytes());
     cr_assert_eq(fu_book_finalize(b), FU_OK);
-    fu_event_in e;
+    fu_book_get_stats(b, &st);
+    cr_expect_eq(st.events, 3);
+    cr_expect_eq(st.duplicates_dropped, 299997);
+    /* an event added later that repeats one is dropped too */
     fu_event_in_init(&e);
     e.customer_id = "C2";
     e.at = 1767225602;
@@ -102,10 +105,71 @@ Test(misuse, duplicates_dropped_while_streaming) {
     cr_assert_eq(fu_book_finalize(b), FU_OK);
     fu_book_get_stats(b, &st);
     cr_expect_eq(st.events, 4);
-    cr_expect_eq(st.duplicates_dropped, 59998);
+    cr_expect_eq(st.duplicates_dropped, 299998);
     fu_book_free(b);
     cr_expect_eq(fu_test_alloc_live(), 0);
     fu_test_alloc_uninstall();
+}
+
+/* The events stay in the order of addition (per customer, time order after
+ * finalize); a failed bulk add after the array was compacted takes back
+ * exactly its own events and duplicate counts. */
+Test(misuse, compaction_keeps_order_and_rollback) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL, *ref = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    o.flags |= FU_BOOK_KEEP_DUPLICATES;
+    cr_assert_eq(fu_book_new(&ref, &o), FU_OK);
+    /* 6,000 events: every third repeats the one before it, so the first
+     * compaction (at 4,096) drops 1,365 */
+    enum { N = 6000 };
+    fu_event_in *in = calloc(N + 1, sizeof *in);
+    char (*ids)[8] = calloc(N, sizeof *ids);
+    for (int i = 0; i < N; i++) {
+        int src = i % 3 == 2 ? i - 1 : i;
+        snprintf(ids[i], sizeof ids[i], "C%d", (src * 7) % 50);
+        fu_event_in_init(&in[i]);
+        in[i].customer_id = ids[i];
+        in[i].at = 1767225600 + (src * 13) % 1000; /* times out of order */
+        in[i].kind = FU_EVENT_PURCHASE;
+        in[i].amount = src;
+    }
+    cr_assert_eq(fu_book_add_events(b, in, 3000), FU_OK);
+    /* the next bulk add fails at its last event: everything it added goes */
+    fu_event_in_init(&in[N]);
+    in[N].customer_id = "C1"; /* no time: invalid */
+    fu_event_in *tail = calloc(N - 3000 + 1, sizeof *tail);
+    memcpy(tail, in + 3000, (N - 3000) * sizeof *tail);
+    tail[N - 3000] = in[N];
+    fu_book_stats before, after;
+    fu_book_get_stats(b, &before);
+    cr_assert_neq(fu_book_add_events(b, tail, N - 3000 + 1), FU_OK);
+    fu_book_get_stats(b, &after);
+    /* the compaction ran inside the failed call and also dropped duplicates
+     * of the first call: those stay dropped, the rest is as before */
+    cr_expect_eq(after.events + after.duplicates_dropped, before.events + before.duplicates_dropped);
+    cr_expect_leq(after.events, before.events);
+    cr_assert_eq(fu_book_add_events(b, in + 3000, N - 3000), FU_OK);
+    for (int i = 0; i < N; i++)
+        if (i % 3 != 2) cr_assert_eq(fu_book_add_event(ref, &in[i]), FU_OK);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    cr_assert_eq(fu_book_finalize(ref), FU_OK);
+    fu_book_get_stats(b, &after);
+    cr_expect_eq(after.events, 4000);
+    cr_expect_eq(after.duplicates_dropped, 2000);
+    /* the same events in the same order as a book given only the unique ones */
+    char *sb = NULL, *sr = NULL;
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, NULL, &sb), FU_OK);
+    cr_assert_eq(fu_book_write_events_csv_to_string(ref, NULL, &sr), FU_OK);
+    cr_expect_str_eq(sb, sr);
+    fu_free(sb);
+    fu_free(sr);
+    fu_book_free(ref);
+    fu_book_free(b);
+    free(tail);
+    free(ids);
+    free(in);
 }
 
 Test(misuse, duplicates_in_a_csv_and_after_a_failed_read) {

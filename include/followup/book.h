@@ -35,10 +35,11 @@
  * - an unknown event kind is an error (#FU_EPARSE) unless
  *   #FU_BOOK_SKIP_UNKNOWN_KINDS is set: then the event is skipped and counted;
  * - exact duplicates (every field equal, including the timestamp) are
- *   dropped as they are added (while a CSV file streams in), so that memory
- *   follows the unique events, and counted, unless #FU_BOOK_KEEP_DUPLICATES
- *   is set (the set that finds them takes 8 to 16 bytes per unique event
- *   while events are added, and is freed by fu_book_finalize());
+ *   dropped and counted, unless #FU_BOOK_KEEP_DUPLICATES is set: while
+ *   events stream in (a CSV file, bulk or single adds), each time the event
+ *   array fills up, and the rest by fu_book_finalize(); memory follows the
+ *   unique events (at most about four times them before finalize), the
+ *   first copy is kept and the order of the others does not change;
  * - timestamps without a UTC offset are an error (#FU_EPARSE);
  * - a customer id given twice is an error (#FU_EEXISTS).
  *
