@@ -180,8 +180,8 @@ static int run(int argc, char **argv) {
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
     bo.flags = customers ? 0 : FU_BOOK_CREATE_CUSTOMERS;
     rc = fu_book_new(&book, &bo);
-    if (!rc && customers && (rc = fu_book_read_customers_csv(book, customers))) ctx = customers;
-    if (!rc && (rc = fu_book_read_events_csv(book, events))) ctx = events;
+    if (!rc && customers && (rc = fu_book_read_customers_csv(book, customers))) ctx = "input"; /* the message names the file */
+    if (!rc && (rc = fu_book_read_events_csv(book, events))) ctx = "input";
     if (!rc && ledger) {
         fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
         lo.flags = FU_LEDGER_READONLY;
