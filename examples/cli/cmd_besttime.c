@@ -104,39 +104,153 @@ static int day_bounds(const fu_calendar *cal, int tomorrow, fu_date day, int64_t
     return FU_OK;
 }
 
-static int run(int argc, char **argv) {
-    const char *policy_file = NULL, *customers = NULL, *events = NULL, *day_text = "tomorrow";
-    const char *may = NULL, *at_text = NULL, *now_text = NULL, *fmt_text = "table";
-    const char *channel_text = "phone";
-    unsigned long k = 1;
-    unsigned int flags = 0;
-    fu_besttime_query_options q = FU_BESTTIME_QUERY_OPTIONS_INIT;
+/* The day to search: --day, or the day after --now in each customer's zone. */
+typedef struct bt_day {
+    int tomorrow;
+    fu_date day;
+    int64_t now;
+} bt_day;
+
+/* Parse --day and check the range. The calendar covers years 1..9999, but a
+ * day's search looks ahead (the next allowed instant, month ends) and zones
+ * had local mean time offsets before 1900: days from 1900 to 9998 are
+ * served, others refused. -1 after a message. */
+static int parse_day(const char *day_text, bt_day *bd) {
+    bd->tomorrow = strcmp(day_text, "tomorrow") == 0;
+    if (!bd->tomorrow && fu_date_parse(day_text, strlen(day_text), &bd->day) != FU_OK) {
+        fprintf(stderr, "followup besttime: --day: %s\n", fu_error_last()->message);
+        return -1;
+    }
+    if (!bd->tomorrow && (bd->day.year < DAY_MIN_YEAR || bd->day.year > DAY_MAX_YEAR)) {
+        fprintf(stderr, "followup besttime: --day: %s is out of range (%d-01-01 to %d-12-31)\n", day_text,
+                DAY_MIN_YEAR, DAY_MAX_YEAR);
+        return -1;
+    }
+    fu_date now_utc;
+    int64_t now_day = bd->now >= 0 ? bd->now / 86400 : -((86399 - bd->now) / 86400);
+    if (bd->tomorrow &&
+        (fu_date_from_days(now_day, &now_utc) || now_utc.year < DAY_MIN_YEAR || now_utc.year > DAY_MAX_YEAR)) {
+        fprintf(stderr, "followup besttime: --now is out of range (years %d to %d)\n", DAY_MIN_YEAR, DAY_MAX_YEAR);
+        return -1;
+    }
+    return 0;
+}
+
+/* What a query of every customer needs. */
+typedef struct bt_query {
+    fu_besttime *m;
+    fu_channel channel;
+    unsigned int flags;
+    unsigned long k;
+    fu_besttime_query_options q;
+    fu_besttime_slot *slots; /* k */
+} bt_query;
+
+/* Add the rows of customer `ci` (its best k hours, or one row saying why
+ * none) to `t`. CLI_OK or an exit code after a message. */
+static int customer_rows(cli_table *t, const bt_query *bq, const bt_day *bd, const fu_customer *c, size_t ci,
+                         const fu_calendar *cal) {
+    int64_t from = 0, to = 0;
+    if (day_bounds(cal, bd->tomorrow, bd->day, bd->now, &from, &to)) {
+        fprintf(stderr, "followup besttime: %s: the %s is outside the calendar (years 1..9999) in zone %s\n", c->id,
+                bd->tomorrow ? "day after --now" : "--day", c->tz ? c->tz : "UTC");
+        return CLI_USAGE;
+    }
+    size_t found = 0;
+    int rc = fu_besttime_best(bq->m, ci, from, to, bq->channel, bq->flags, bq->k, &bq->q, bq->slots, &found);
+    if (rc) {
+        cli_error(c->id);
+        return cli_exit_code(rc);
+    }
+    for (size_t r = 0; r < (found ? found : 1); r++) {
+        const fu_besttime_slot *s = &bq->slots[r];
+        char rank[32], tbest[64], how[16], p[32], lo[32], hi[32], tnext[64];
+        snprintf(rank, sizeof rank, "%zu", found ? r + 1 : (size_t)0);
+        fmt_time(s->at, cal, tbest, sizeof tbest);
+        if (found) {
+            snprintf(how, sizeof how, "%d", s->hour_of_week);
+            snprintf(p, sizeof p, "%.4f", s->p);
+            snprintf(lo, sizeof lo, "%.4f", s->lo);
+            snprintf(hi, sizeof hi, "%.4f", s->hi);
+            tnext[0] = '\0';
+        } else {
+            how[0] = p[0] = lo[0] = hi[0] = '\0';
+            fmt_time(s->next_allowed, cal, tnext, sizeof tnext);
+        }
+        const char *row[] = {c->id, rank, tbest, how, p, lo, hi,
+                             (s->flags & FU_BESTTIME_SLOT_PREFERRED) ? "yes" : "no", s->rule ? s->rule : "", tnext};
+        if (cli_table_add(t, row)) return CLI_INTERNAL;
+    }
+    return CLI_OK;
+}
+
+/* The table for --may-contact ID --at TIME. */
+static int may_contact_table(const bt_query *bq, const fu_book *book, zcache *zc, size_t *nz, const char *may,
+                             int64_t at, cli_table **out) {
+    size_t ci;
+    int rc = fu_book_find_customer(book, may, strlen(may), &ci);
+    if (rc) {
+        cli_error("--may-contact");
+        return CLI_INPUT;
+    }
+    fu_besttime_decision d;
+    if ((rc = fu_besttime_may_contact(bq->m, ci, at, bq->channel, bq->flags, &d))) {
+        cli_error("may-contact");
+        return cli_exit_code(rc);
+    }
+    const fu_calendar *cal = zone_cal(zc, nz, fu_book_customer(book, ci)->tz);
+    static const char *hdr[] = {"customer_id", "at", "may_contact", "rule", "next_allowed"};
+    char tat[64], tnext[64];
+    fmt_time(at, cal, tat, sizeof tat);
+    fmt_time(d.next_allowed, cal, tnext, sizeof tnext);
+    const char *row[] = {may, tat, d.allowed ? "yes" : "no", d.rule ? d.rule : "", tnext};
+    *out = cli_table_new(5, hdr);
+    return *out && !cli_table_add(*out, row) ? CLI_OK : CLI_INTERNAL;
+}
+
+/* The command line, as given. */
+typedef struct bt_args {
+    const char *policy_file, *customers, *events, *day_text, *may, *at_text, *now_text, *fmt_text, *channel_text;
+    unsigned long k;
+    unsigned int flags;
+    fu_besttime_query_options q;
+} bt_args;
+
+/* Parse the options into `o`: 0, 1 after --help, or -1 after a message. */
+static int parse_args(int argc, char **argv, bt_args *o) {
+    fu_besttime_query_options q0 = FU_BESTTIME_QUERY_OPTIONS_INIT;
+    memset(o, 0, sizeof *o);
+    o->day_text = "tomorrow";
+    o->fmt_text = "table";
+    o->channel_text = "phone";
+    o->k = 1;
+    o->q = q0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = NULL;
         if (cli_is_help(a)) {
             help(stdout);
-            return CLI_OK;
+            return 1;
         } else if (strcmp(a, "--urgent") == 0) {
-            flags |= FU_BESTTIME_URGENT;
+            o->flags |= FU_BESTTIME_URGENT;
             continue;
         }
-        if (strcmp(a, "--policy") == 0) dst = &policy_file;
-        else if (strcmp(a, "--customers") == 0) dst = &customers;
-        else if (strcmp(a, "--events") == 0) dst = &events;
-        else if (strcmp(a, "--now") == 0) dst = &now_text;
-        else if (strcmp(a, "--day") == 0) dst = &day_text;
-        else if (strcmp(a, "--format") == 0) dst = &fmt_text;
-        else if (strcmp(a, "--may-contact") == 0) dst = &may;
-        else if (strcmp(a, "--at") == 0) dst = &at_text;
-        else if (strcmp(a, "--channel") == 0) dst = &channel_text;
+        if (strcmp(a, "--policy") == 0) dst = &o->policy_file;
+        else if (strcmp(a, "--customers") == 0) dst = &o->customers;
+        else if (strcmp(a, "--events") == 0) dst = &o->events;
+        else if (strcmp(a, "--now") == 0) dst = &o->now_text;
+        else if (strcmp(a, "--day") == 0) dst = &o->day_text;
+        else if (strcmp(a, "--format") == 0) dst = &o->fmt_text;
+        else if (strcmp(a, "--may-contact") == 0) dst = &o->may;
+        else if (strcmp(a, "--at") == 0) dst = &o->at_text;
+        else if (strcmp(a, "--channel") == 0) dst = &o->channel_text;
         else if (strcmp(a, "--k") != 0 && strcmp(a, "--thompson") != 0) {
             fprintf(stderr, "followup besttime: unknown option '%s'\n", a);
-            return CLI_USAGE;
+            return -1;
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "followup besttime: %s needs a value\n", a);
-            return CLI_USAGE;
+            return -1;
         }
         const char *v = argv[++i];
         if (dst) {
@@ -146,15 +260,28 @@ static int run(int argc, char **argv) {
             unsigned long long n = strtoull(v, &end, 10);
             if (*v == '\0' || *end != '\0' || (strcmp(a, "--k") == 0 && (n < 1 || n > 168))) {
                 fprintf(stderr, "followup besttime: %s: bad number '%s'\n", a, v);
-                return CLI_USAGE;
+                return -1;
             }
-            if (strcmp(a, "--k") == 0) k = (unsigned long)n;
+            if (strcmp(a, "--k") == 0) o->k = (unsigned long)n;
             else {
-                q.flags |= FU_BESTTIME_THOMPSON;
-                q.seed = n;
+                o->q.flags |= FU_BESTTIME_THOMPSON;
+                o->q.seed = n;
             }
         }
     }
+    return 0;
+}
+
+static int run(int argc, char **argv) {
+    bt_args args;
+    int parsed = parse_args(argc, argv, &args);
+    if (parsed) return parsed > 0 ? CLI_OK : CLI_USAGE;
+    const char *policy_file = args.policy_file, *customers = args.customers, *events = args.events;
+    const char *may = args.may, *at_text = args.at_text, *now_text = args.now_text, *fmt_text = args.fmt_text;
+    const char *channel_text = args.channel_text;
+    unsigned long k = args.k;
+    unsigned int flags = args.flags;
+    fu_besttime_query_options q = args.q;
     cli_format fmt;
     if (cli_format_parse(fmt_text, &fmt) != 0) {
         fprintf(stderr, "followup besttime: --format must be table, csv or json\n");
@@ -176,34 +303,18 @@ static int run(int argc, char **argv) {
     int64_t now = (int64_t)time(NULL), at = 0;
     if (now_text && parse_time_arg("--now", now_text, &now)) return CLI_USAGE;
     if (at_text && parse_time_arg("--at", at_text, &at)) return CLI_USAGE;
-    fu_date day;
-    int tomorrow = strcmp(day_text, "tomorrow") == 0;
-    if (!tomorrow && fu_date_parse(day_text, strlen(day_text), &day) != FU_OK) {
-        fprintf(stderr, "followup besttime: --day: %s\n", fu_error_last()->message);
-        return CLI_USAGE;
-    }
-    /* The calendar covers years 1..9999, but a day's search looks ahead (the
-     * next allowed instant, month ends) and zones had local mean time
-     * offsets before 1900: days from 1900 to 9998 are served, others refused. */
-    if (!tomorrow && (day.year < DAY_MIN_YEAR || day.year > DAY_MAX_YEAR)) {
-        fprintf(stderr, "followup besttime: --day: %s is out of range (%d-01-01 to %d-12-31)\n", day_text,
-                DAY_MIN_YEAR, DAY_MAX_YEAR);
-        return CLI_USAGE;
-    }
-    fu_date now_utc;
-    int64_t now_day = now >= 0 ? now / 86400 : -((86399 - now) / 86400);
-    if (tomorrow &&
-        (fu_date_from_days(now_day, &now_utc) || now_utc.year < DAY_MIN_YEAR || now_utc.year > DAY_MAX_YEAR)) {
-        fprintf(stderr, "followup besttime: --now is out of range (years %d to %d)\n", DAY_MIN_YEAR, DAY_MAX_YEAR);
-        return CLI_USAGE;
-    }
+    bt_day bd;
+    memset(&bd, 0, sizeof bd);
+    bd.now = now;
+    if (parse_day(args.day_text, &bd)) return CLI_USAGE;
 
     int rc, code = CLI_OK;
     fu_policy *pol = NULL;
     fu_book *book = NULL;
     fu_besttime *m = NULL;
     cli_table *t = NULL;
-    fu_besttime_slot *slots = NULL;
+    bt_query bq;
+    memset(&bq, 0, sizeof bq);
     zcache *zc = NULL;
     size_t nz = 0;
     rc = policy_file ? fu_policy_load_file(&pol, policy_file, NULL) : fu_policy_default(&pol);
@@ -228,91 +339,41 @@ static int run(int argc, char **argv) {
         code = CLI_INTERNAL;
         goto done;
     }
+    bq.m = m;
+    bq.channel = channel;
+    bq.flags = flags;
+    bq.k = k;
+    bq.q = q;
+    bq.q.now = now;
     if (may) {
-        size_t ci;
-        if ((rc = fu_book_find_customer(book, may, strlen(may), &ci))) {
-            cli_error("--may-contact");
-            code = CLI_INPUT;
-            goto done;
-        }
-        fu_besttime_decision d;
-        if ((rc = fu_besttime_may_contact(m, ci, at, channel, flags, &d))) {
-            cli_error("may-contact");
-            code = cli_exit_code(rc);
-            goto done;
-        }
-        const fu_calendar *cal = zone_cal(zc, &nz, fu_book_customer(book, ci)->tz);
-        static const char *hdr[] = {"customer_id", "at", "may_contact", "rule", "next_allowed"};
-        char tat[64], tnext[64];
-        fmt_time(at, cal, tat, sizeof tat);
-        fmt_time(d.next_allowed, cal, tnext, sizeof tnext);
-        const char *row[] = {may, tat, d.allowed ? "yes" : "no", d.rule ? d.rule : "", tnext};
-        t = cli_table_new(5, hdr);
-        if (!t || cli_table_add(t, row)) {
-            code = CLI_INTERNAL;
-            goto done;
-        }
-        cli_table_write(t, fmt, stdout, 0);
-        goto done;
-    }
-    static const char *hdr[] = {"customer_id", "rank", "best_at", "hour_of_week", "p", "ci_low",
-                                "ci_high", "preferred", "rule", "next_allowed"};
-    t = cli_table_new(10, hdr);
-    slots = calloc(k, sizeof *slots);
-    if (!t || !slots) {
-        code = CLI_INTERNAL;
-        goto done;
-    }
-    q.now = now;
-    for (size_t ci = 0; ci < n; ci++) {
-        const fu_customer *c = fu_book_customer(book, ci);
-        const fu_calendar *cal = zone_cal(zc, &nz, c->tz);
-        if (!cal) {
-            cli_error(c->id);
-            code = CLI_INPUT;
-            goto done;
-        }
-        int64_t from = 0, to = 0;
-        if ((rc = day_bounds(cal, tomorrow, day, now, &from, &to))) {
-            fprintf(stderr, "followup besttime: %s: the %s is outside the calendar (years 1..9999) in zone %s\n",
-                    c->id, tomorrow ? "day after --now" : "--day", c->tz ? c->tz : "UTC");
-            code = CLI_USAGE;
-            goto done;
-        }
-        size_t found = 0;
-        if ((rc = fu_besttime_best(m, ci, from, to, channel, flags, k, &q, slots, &found))) {
-            cli_error(c->id);
-            code = cli_exit_code(rc);
-            goto done;
-        }
-        for (size_t r = 0; r < (found ? found : 1); r++) {
-            const fu_besttime_slot *s = &slots[r];
-            char rank[32], tbest[64], how[16], p[32], lo[32], hi[32], tnext[64];
-            snprintf(rank, sizeof rank, "%zu", found ? r + 1 : (size_t)0);
-            fmt_time(s->at, cal, tbest, sizeof tbest);
-            if (found) {
-                snprintf(how, sizeof how, "%d", s->hour_of_week);
-                snprintf(p, sizeof p, "%.4f", s->p);
-                snprintf(lo, sizeof lo, "%.4f", s->lo);
-                snprintf(hi, sizeof hi, "%.4f", s->hi);
-                tnext[0] = '\0';
+        code = may_contact_table(&bq, book, zc, &nz, may, at, &t);
+    } else {
+        static const char *hdr[] = {"customer_id", "rank", "best_at", "hour_of_week", "p", "ci_low",
+                                    "ci_high", "preferred", "rule", "next_allowed"};
+        t = cli_table_new(10, hdr);
+        bq.slots = calloc(k, sizeof *bq.slots);
+        if (!t || !bq.slots) code = CLI_INTERNAL;
+        for (size_t ci = 0; ci < n && code == CLI_OK; ci++) {
+            const fu_customer *c = fu_book_customer(book, ci);
+            const fu_calendar *cal = zone_cal(zc, &nz, c->tz);
+            if (!cal) {
+                cli_error(c->id);
+                code = CLI_INPUT;
             } else {
-                how[0] = p[0] = lo[0] = hi[0] = '\0';
-                fmt_time(s->next_allowed, cal, tnext, sizeof tnext);
-            }
-            const char *row[] = {c->id, rank, tbest, how, p, lo, hi,
-                                 (s->flags & FU_BESTTIME_SLOT_PREFERRED) ? "yes" : "no",
-                                 s->rule ? s->rule : "", tnext};
-            if (cli_table_add(t, row)) {
-                code = CLI_INTERNAL;
-                goto done;
+                code = customer_rows(t, &bq, &bd, c, ci, cal);
             }
         }
     }
-    cli_table_write(t, fmt, stdout, 0);
+    if (code == CLI_OK) {
+        cli_out out;
+        cli_out_open(&out, NULL, "followup besttime"); /* standard output: write errors are reported */
+        int bad = cli_table_write(t, fmt, out.f, 0);
+        code = cli_out_close(&out, !bad, "followup besttime");
+        if (code == CLI_OK && bad) code = CLI_INTERNAL;
+    }
 done:
     cli_table_free(t);
-    free(slots);
+    free(bq.slots);
     for (size_t i = 0; i < nz; i++) fu_calendar_free(zc[i].cal);
     free(zc);
     fu_besttime_free(m);
