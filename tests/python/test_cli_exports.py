@@ -218,3 +218,17 @@ def test_python_book_export_is_neutralised_and_reads_back():
         assert again.events_csv() == out
     finally:
         src.unlink()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("cmd", ["plan", "segment", "kpi", "besttime"])
+def test_full_standard_output_is_an_error(data, cmd):
+    common = ["--customers", data / "customers.csv", "--events", data / "events.csv"]
+    args = {"plan": ["plan", *common, "--now", NOW, "--format", "csv"],
+            "segment": ["segment", *common],
+            "kpi": ["kpi", *common, "--format", "csv"],
+            "besttime": ["besttime", *common, "--day", "2026-03-05", "--format", "csv"]}[cmd]
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([CLI, *map(str, args)], stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert r.returncode == 3, r.stderr
+    assert "No space left on device" in r.stderr
