@@ -5,7 +5,9 @@ Each round runs our fit (bench_segment_fit, a C program, timing only the library
 call on data already in memory) and then the same fit with lifetimes in this
 process, so that both sides see the same machine load. Reports per task the
 median time of each side, the ratio of the medians and the spread of the
-per-pair ratios (min..max), plus the estimates of both sides.
+per-pair ratios (min..max), in wall time and in CPU time of the process (the
+figure that does not depend on the neighbours on a shared machine), plus the
+estimates of both sides on stderr.
 
 lifetimes and autograd are not part of this repository: pass the folder that
 holds them (default ../shared/peers next to the repository). Without it the
@@ -32,7 +34,8 @@ ROOT = os.path.dirname(HERE)
 def ours(binary, model, path, reps=2):
     """Last of `reps` fits in one process (the first warms the allocator)."""
     out = subprocess.run([binary, model, path, str(reps)], check=True, capture_output=True, text=True).stdout
-    times = [float(l.split()[1]) / 1e3 for l in out.splitlines() if l.startswith("time_ms")]
+    times = [(float(l.split()[1]) / 1e3, float(l.split()[2]) / 1e3)
+             for l in out.splitlines() if l.startswith("time_ms")]
     params = [l for l in out.splitlines() if l.startswith("params")][0]
     return times[-1], params
 
@@ -44,7 +47,7 @@ def load(path):
 
 
 def peer_fit(lt, model, df, grouped):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if model == "bgnbd" or model == "pareto":
         cls = lt.BetaGeoFitter if model == "bgnbd" else lt.ParetoNBDFitter
         if grouped:
@@ -55,7 +58,7 @@ def peer_fit(lt, model, df, grouped):
     else:
         d = df[df["x"] > 0]
         f = lt.GammaGammaFitter().fit(d["x"], d["zbar"])
-    dt = time.perf_counter() - t0
+    dt = (time.perf_counter() - t0, time.process_time() - c0)
     p = " ".join("%.6g" % v for v in f.params_.values)
     ll = getattr(f, "_negative_log_likelihood_", float("nan"))
     return dt, "%s  -LL/n %.6g" % (p, ll)
@@ -63,17 +66,20 @@ def peer_fit(lt, model, df, grouped):
 
 def run(lt, binary, title, model, path, rounds, grouped):
     df = load(path)
-    us, them, ratio = [], [], []
+    us, them = [], []
     for _ in range(rounds):
         a, pa = ours(binary, model, path)
         b, pb = peer_fit(lt, model, df, grouped)
         us.append(a)
         them.append(b)
-        ratio.append(b / a)
-    mu, mt = statistics.median(us), statistics.median(them)
-    print("| %s | %.3f ms | %.1f ms | %.1fx | %.1fx..%.1fx | %d |" %
-          (title, 1e3 * mu, 1e3 * mt, mt / mu, min(ratio), max(ratio), rounds))
-    print("|   ours: %s |   lifetimes: %s |" % (pa.replace("params ", ""), pb), file=sys.stderr)
+    cells = []
+    for k in (0, 1):  # wall, CPU
+        mu = statistics.median(u[k] for u in us)
+        mt = statistics.median(t[k] for t in them)
+        ratio = [t[k] / u[k] for u, t in zip(us, them)]
+        cells.append("%.3f ms | %.1f ms | **%.1fx** | %.1fx..%.1fx" % (1e3 * mu, 1e3 * mt, mt / mu, min(ratio), max(ratio)))
+    print("| %s | %s | %s | %d |" % (title, cells[0], cells[1], rounds))
+    print("  ours: %s\n  lifetimes: %s" % (pa.replace("params ", ""), pb), file=sys.stderr)
     sys.stdout.flush()
 
 
@@ -100,8 +106,9 @@ def main():
         print("peers_lifetimes: %s is not built; skipped" % a.bin)
         return 0
     only = set(filter(None, a.only.split(",")))
-    print("| task | libfollowup | lifetimes | ratio of medians | per-pair ratio min..max | pairs |")
-    print("|---|---|---|---|---|---|")
+    print("| task | ours wall | lifetimes wall | ratio | per-pair min..max | ours CPU | lifetimes CPU | ratio | "
+          "per-pair min..max | pairs |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         cd = os.path.join(tmp, "cdnow.f64")
         if not os.path.exists(a.cdnow):
