@@ -1,5 +1,6 @@
-/* fu_segment, numerical half: special functions, the quasi-Newton optimizer,
- * BG/NBD, Pareto/NBD and Gamma-Gamma likelihoods, fits, scoring and CLV.
+/* fu_segment, numerical half: BG/NBD, Pareto/NBD and Gamma-Gamma
+ * likelihoods, fits, scoring and CLV. The special functions (log Gamma,
+ * digamma, 2F1) and the quasi-Newton optimizer are fu_stats' (lib/stats.c).
  *
  * Formulas: Fader, Hardie & Lee (2005) "Counting your customers the easy way"
  * (BG/NBD likelihood eq. 6, P(alive), conditional expectation eq. 10, E[X(t)]
@@ -7,230 +8,16 @@
  * note); Fader & Hardie, "A note on deriving the Pareto/NBD model and related
  * expressions" (2005) for the Pareto/NBD likelihood with its 2F1 branches. */
 #include "segment_internal.h"
+#include "stats_internal.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ specials */
-
-/* Stirling series for x >= 10; smaller x are shifted up by recurrence, the
- * product renormalised so that tiny x cannot underflow it. Shared by the
- * best-time and KPI modules (thread-safe, unlike lgamma(3) and its signgam). */
-double fu__seg_lgamma(double x) {
-    double shift = 0.0;
-    if (x < 10.0) {
-        double prod = 1.0;
-        while (x < 10.0) {
-            prod *= x;
-            x += 1.0;
-            if (prod < 1e-250 || prod > 1e250) {
-                shift += log(prod);
-                prod = 1.0;
-            }
-        }
-        shift += log(prod);
-    }
-    double xi = 1.0 / x, xi2 = xi * xi;
-    double series = xi * (1.0 / 12 - xi2 * (1.0 / 360 - xi2 * (1.0 / 1260 - xi2 * (1.0 / 1680 - xi2 / 1188))));
-    return (x - 0.5) * log(x) - x + 0.91893853320467274178 + series - shift;
-}
-
-double fu__seg_digamma(double x) {
-    double acc = 0.0;
-    while (x < 10.0) {
-        acc -= 1.0 / x;
-        x += 1.0;
-    }
-    double xi2 = 1.0 / (x * x);
-    return acc + log(x) - 0.5 / x -
-           xi2 * (1.0 / 12 - xi2 * (1.0 / 120 - xi2 * (1.0 / 252 - xi2 * (1.0 / 240 - xi2 / 132))));
-}
-
-#define SEG_LN_SCALE 575.64627324851142 /* log(1e250) */
-#define SEG_HYP_MAXTERMS 10000000UL
+/* ================================================================ helpers */
 
 static int is_nonpos_int(double c) { return c <= 0.0 && c == floor(c); }
-
-/* Power series of 2F1 for |z| < 1 with rescaling, returning log|F| and sign. */
-static int hyp2f1_series(double a, double b, double c, double z, double *logabs, int *sign) {
-    double term = 1.0, rest = 0.0, logscale = 0.0, one = 1.0;
-    double excess = a + b - c - 1.0;
-    if (excess < 0.0) excess = 0.0;
-    unsigned long n;
-    for (n = 0; n < SEG_HYP_MAXTERMS; n++) {
-        double dn = (double)n;
-        double ratio = (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
-        term *= ratio;
-        if (term == 0.0) break; /* a or b is a non-positive integer: a polynomial */
-        rest += term;
-        if (fabs(rest) > 1e250 || fabs(term) > 1e250) {
-            rest *= 1e-250;
-            term *= 1e-250;
-            one *= 1e-250;
-            logscale += SEG_LN_SCALE;
-        }
-        double q = fabs(ratio);
-        double zb = fabs(z) * (1.0 + excess / (dn + 2.0));
-        if (zb > q) q = zb;
-        if (q < 1.0 && fabs(term) * q / (1.0 - q) <= 1e-17 * fabs(one + rest)) break;
-    }
-    if (n == SEG_HYP_MAXTERMS)
-        return fu__error_set(FU_ECONVERGE, "2F1(%g, %g; %g; %g): series did not converge", a, b, c, z);
-    double sum = one + rest;
-    if (!isfinite(sum) || sum == 0.0) {
-        *logabs = -INFINITY;
-        *sign = 0;
-        if (!isfinite(sum))
-            return fu__error_set(FU_ERANGE, "2F1(%g, %g; %g; %g) is not representable", a, b, c, z);
-        return FU_OK;
-    }
-    *sign = sum > 0 ? 1 : -1;
-    if (logscale == 0.0 && rest > -0.5 && rest < 0.5)
-        *logabs = log1p(rest); /* keeps precision when F is close to 1 */
-    else
-        *logabs = log(fabs(sum)) + logscale;
-    return FU_OK;
-}
-
-/* log|2F1(a,b;c;z)| for real z < 1 via Pfaff (z < 0) and Euler (z near 1)
- * transformations onto the series. */
-static int log_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign) {
-    double pre = 0.0;
-    if (z < 0.0) {
-        /* Pfaff: (1-z)^-a F(a, c-b; c; z/(z-1)) or (1-z)^-b F(c-a, b; c; z/(z-1)).
-         * Prefer the one whose new parameter is not negative (no cancelling
-         * terms; a zero parameter ends the series at once), then the one with
-         * the smaller a+b and so the faster tail. The result needs no Euler step:
-         * that would only swap the two forms. */
-        double w = z / (z - 1.0), l1z = log1p(-z);
-        int first = (c - b >= 0) != (c - a >= 0) ? (c - b >= 0) : (a <= b);
-        if (first) {
-            pre = -a * l1z;
-            b = c - b;
-        } else {
-            pre = -b * l1z;
-            a = c - a;
-        }
-        z = w;
-    } else if (z >= 0.5 && c < a + b) {
-        /* Euler: (1-z)^(c-a-b) F(c-a, c-b; c; z) has the smaller parameters. */
-        pre += (c - a - b) * log1p(-z);
-        double na = c - a, nb = c - b;
-        a = na;
-        b = nb;
-    }
-    int rc = hyp2f1_series(a, b, c, z, logabs, sign);
-    if (rc == FU_OK) *logabs += pre;
-    return rc;
-}
-
-int fu_segment_log_hyp2f1(double a, double b, double c, double z, int *sign, double *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
-    if (!isfinite(a) || !isfinite(b) || !isfinite(c) || !isfinite(z))
-        return fu__error_set(FU_EINVAL, "2F1 arguments must be finite");
-    if (!(z < 1.0)) return fu__error_set(FU_EINVAL, "2F1: z = %g, must be < 1", z);
-    if (is_nonpos_int(c)) return fu__error_set(FU_EINVAL, "2F1: c = %g is a non-positive integer", c);
-    int s = 1;
-    double v = 0.0;
-    int rc = log_hyp2f1(a, b, c, z, &v, &s);
-    if (rc != FU_OK) return rc;
-    if (sign) *sign = s;
-    *out = v;
-    return FU_OK;
-}
-
-/* log 2F1(a, b; c; z_k) and its derivatives d[4k..4k+3] in a, b, c and z_k
- * for nz (1 or 2) arguments z_k at once, for a, b, c > 0 and 0 <= z_k < 1
- * (every term positive). Each z_k takes the series of hyp2f1_series term for
- * term (the same value, bit for bit, stopping at the same term), with the
- * term-wise derivatives summed alongside (d t_n / da = t_n sum_{j<n} 1/(a+j));
- * the coefficients and reciprocals are shared by the arguments. */
-typedef struct hyp_acc {
-    double z, term, rest, one, logscale, sa, sb, sc, sz;
-    int done;
-} hyp_acc;
-
-static int hyp2f1_series_dn(double a, double b, double c, const double *z, int nz, double *logabs, double *d) {
-    hyp_acc A[2];
-    double ha = 0, hb = 0, hc = 0;
-    double excess = a + b - c - 1.0;
-    if (excess < 0.0) excess = 0.0;
-    for (int k = 0; k < nz; k++) {
-        memset(&A[k], 0, sizeof A[k]);
-        A[k].z = z[k];
-        A[k].term = A[k].one = 1.0;
-    }
-    int left = nz;
-    for (unsigned long n = 0; left > 0; n++) {
-        if (n == SEG_HYP_MAXTERMS) return FU_ERANGE;
-        double dn = (double)n, pa = a + dn, pb = b + dn, pc = c + dn;
-        double r0 = pa * pb / (pc * (dn + 1.0)), inv = 1.0 / (pa * pb * pc);
-        ha += pb * pc * inv;
-        hb += pa * pc * inv;
-        hc += pa * pb * inv;
-        for (int k = 0; k < nz; k++) {
-            hyp_acc *S = &A[k];
-            if (S->done) continue;
-            double ratio = r0 * S->z;
-            S->term *= ratio;
-            if (S->term == 0.0) {
-                S->done = 1, left--;
-                continue;
-            }
-            S->rest += S->term;
-            S->sa += S->term * ha;
-            S->sb += S->term * hb;
-            S->sc += S->term * hc;
-            S->sz += S->term * (dn + 1.0);
-            if (fabs(S->rest) > 1e250 || fabs(S->term) > 1e250) {
-                S->rest *= 1e-250, S->term *= 1e-250, S->one *= 1e-250;
-                S->sa *= 1e-250, S->sb *= 1e-250, S->sc *= 1e-250, S->sz *= 1e-250;
-                S->logscale += SEG_LN_SCALE;
-            }
-            double q = fabs(ratio);
-            double zb = fabs(S->z) * (1.0 + excess / (dn + 2.0));
-            if (zb > q) q = zb;
-            if (q < 1.0 && fabs(S->term) * q / (1.0 - q) <= 1e-17 * fabs(S->one + S->rest)) S->done = 1, left--;
-        }
-    }
-    for (int k = 0; k < nz; k++) {
-        const hyp_acc *S = &A[k];
-        double sum = S->one + S->rest;
-        if (!isfinite(sum) || !(sum > 0)) return FU_ERANGE;
-        if (S->logscale == 0.0 && S->rest > -0.5 && S->rest < 0.5)
-            logabs[k] = log1p(S->rest);
-        else
-            logabs[k] = log(sum) + S->logscale;
-        d[4 * k] = S->sa / sum;
-        d[4 * k + 1] = S->sb / sum;
-        d[4 * k + 2] = -S->sc / sum;
-        d[4 * k + 3] = S->z > 0 ? S->sz / (S->z * sum) : a * b / c;
-    }
-    return FU_OK;
-}
-
-/* The same for log_hyp2f1 with its Euler step (z_k >= 0.5 and c < a + b),
- * which all the z_k must share. */
-static int log_hyp2f1_dn(double a, double b, double c, const double *z, int nz, double *logabs, double *d) {
-    if (z[0] >= 0.5 && c < a + b) {
-        double e = c - a - b, g[8];
-        int rc = hyp2f1_series_dn(c - a, c - b, c, z, nz, logabs, g);
-        if (rc) return rc;
-        for (int k = 0; k < nz; k++) {
-            double l1z = log1p(-z[k]);
-            const double *G = &g[4 * k];
-            logabs[k] += e * l1z;
-            d[4 * k] = -l1z - G[0];
-            d[4 * k + 1] = -l1z - G[1];
-            d[4 * k + 2] = l1z + G[0] + G[1] + G[2];
-            d[4 * k + 3] = -e / (1.0 - z[k]) + G[3];
-        }
-        return FU_OK;
-    }
-    return hyp2f1_series_dn(a, b, c, z, nz, logabs, d);
-}
 
 /* log(exp(p) + exp(q)) */
 static double logaddexp(double p, double q) {
@@ -250,153 +37,10 @@ static double inv1p_exp(double L) {
 
 /* ================================================================ optimizer */
 
-/* Objective: negative log-likelihood at log-parameters theta; fills grad
- * (d/dtheta) when grad != NULL. Returns +INFINITY (or NaN) outside the domain. */
-typedef double (*seg_objective)(const double *theta, double *grad, void *ctx);
-
-#define SEG_MAXDIM 4
-#define SEG_THETA_LIMIT 25.0 /* |log parameter| beyond this: running off to 0 / infinity */
-
-typedef struct seg_min {
-    seg_objective f;
-    void *ctx;
-    int dim;
-    int analytic; /* f fills grad itself */
-    unsigned int evals;
-} seg_min;
-
-static double seg_eval(seg_min *m, const double *th, double *g) {
-    m->evals++;
-    if (m->analytic || !g) {
-        double v = m->f(th, g, m->ctx);
-        return isnan(v) ? INFINITY : v;
-    }
-    double v = m->f(th, NULL, m->ctx);
-    if (!isfinite(v)) return INFINITY;
-    double t[SEG_MAXDIM];
-    memcpy(t, th, sizeof(double) * (size_t)m->dim);
-    for (int i = 0; i < m->dim; i++) {
-        const double h = 1e-5;
-        t[i] = th[i] + h;
-        double fp = m->f(t, NULL, m->ctx);
-        t[i] = th[i] - h;
-        double fm = m->f(t, NULL, m->ctx);
-        t[i] = th[i];
-        m->evals += 2;
-        g[i] = (fp - fm) / (2 * h);
-        if (!isfinite(g[i])) return INFINITY;
-    }
-    return v;
-}
-
-static double maxabs(const double *v, int n) {
-    double r = 0;
-    for (int i = 0; i < n; i++)
-        if (fabs(v[i]) > r || isnan(v[i])) r = isnan(v[i]) ? INFINITY : fabs(v[i]);
-    return r;
-}
-
-/* BFGS with a backtracking (Armijo) line search on the log-parameters.
- * Returns FU_OK with theta at a stationary point, or FU_ECONVERGE. */
-static int seg_minimize(seg_min *m, double *theta, unsigned int max_iter, double tol, unsigned int *iters,
-                        double *fout) {
-    const int d = m->dim;
-    double H[SEG_MAXDIM][SEG_MAXDIM], g[SEG_MAXDIM], gn[SEG_MAXDIM], dir[SEG_MAXDIM], tn[SEG_MAXDIM];
-    double s[SEG_MAXDIM], y[SEG_MAXDIM];
-    int fresh = 1;
-    double f = seg_eval(m, theta, g);
-    if (!isfinite(f) || !isfinite(maxabs(g, d)))
-        return fu__error_set(FU_ECONVERGE, "the likelihood is not finite at the starting point");
-    for (int i = 0; i < d; i++)
-        for (int j = 0; j < d; j++) H[i][j] = i == j;
-    unsigned int it;
-    for (it = 0; it < max_iter; it++) {
-        if (maxabs(g, d) <= tol * (1.0 + fabs(f))) break;
-        double gd = 0;
-        for (int i = 0; i < d; i++) {
-            dir[i] = 0;
-            for (int j = 0; j < d; j++) dir[i] -= H[i][j] * g[j];
-            gd += dir[i] * g[i];
-        }
-        if (!(gd < 0)) { /* not a descent direction: restart from steepest descent */
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) H[i][j] = i == j;
-                dir[i] = -g[i];
-            }
-            gd = 0;
-            for (int i = 0; i < d; i++) gd += dir[i] * g[i];
-            fresh = 1;
-        }
-        double big = maxabs(dir, d);
-        if (big > 2.0) { /* limit a step to a factor e^2 per parameter */
-            gd = 0;
-            for (int i = 0; i < d; i++) {
-                dir[i] *= 2.0 / big;
-                gd += dir[i] * g[i];
-            }
-        }
-        double step = 1.0, fn = INFINITY;
-        int ok = 0;
-        for (int k = 0; k < 60; k++) {
-            for (int i = 0; i < d; i++) tn[i] = theta[i] + step * dir[i];
-            fn = seg_eval(m, tn, m->analytic ? gn : NULL); /* an analytic gradient comes with f */
-            if (isfinite(fn) && fn <= f + 1e-4 * step * gd) {
-                ok = 1;
-                break;
-            }
-            step *= 0.5;
-        }
-        if (!ok) {
-            if (!fresh) { /* a stale Hessian approximation: try steepest descent once */
-                for (int i = 0; i < d; i++)
-                    for (int j = 0; j < d; j++) H[i][j] = i == j;
-                fresh = 1;
-                continue;
-            }
-            /* no decrease possible: accept when the gradient is at noise level */
-            if (maxabs(g, d) <= 1e-6 * (1.0 + fabs(f))) break;
-            return fu__error_set(FU_ECONVERGE, "line search failed after %u iterations", it);
-        }
-        double fcheck = m->analytic ? fn : seg_eval(m, tn, gn);
-        if (!isfinite(fcheck) || !isfinite(maxabs(gn, d)))
-            return fu__error_set(FU_ECONVERGE, "gradient is not finite after %u iterations", it);
-        double sy = 0, yy = 0;
-        for (int i = 0; i < d; i++) {
-            s[i] = tn[i] - theta[i];
-            y[i] = gn[i] - g[i];
-            sy += s[i] * y[i];
-            yy += y[i] * y[i];
-        }
-        memcpy(theta, tn, sizeof(double) * (size_t)d);
-        memcpy(g, gn, sizeof(double) * (size_t)d);
-        f = fcheck;
-        for (int i = 0; i < d; i++)
-            if (fabs(theta[i]) > SEG_THETA_LIMIT)
-                return fu__error_set(FU_ECONVERGE,
-                                     "parameter %d runs off to %s: the data do not identify the model", i + 1,
-                                     theta[i] > 0 ? "infinity" : "zero");
-        if (sy > 1e-12 * sqrt(yy) * maxabs(s, d)) {
-            if (fresh) { /* scale the first approximation */
-                for (int i = 0; i < d; i++)
-                    for (int j = 0; j < d; j++) H[i][j] = (i == j) ? sy / yy : 0.0;
-                fresh = 0;
-            }
-            double rho = 1.0 / sy, Hy[SEG_MAXDIM], yHy = 0;
-            for (int i = 0; i < d; i++) {
-                Hy[i] = 0;
-                for (int j = 0; j < d; j++) Hy[i] += H[i][j] * y[j];
-                yHy += y[i] * Hy[i];
-            }
-            for (int i = 0; i < d; i++)
-                for (int j = 0; j < d; j++)
-                    H[i][j] += (1.0 + rho * yHy) * rho * s[i] * s[j] - rho * (Hy[i] * s[j] + s[i] * Hy[j]);
-        }
-    }
-    if (it == max_iter) return fu__error_set(FU_ECONVERGE, "no convergence in %u iterations", max_iter);
-    *iters = it;
-    *fout = f;
-    return FU_OK;
-}
+/* The fits minimize the negative log-likelihood over the log-parameters with
+ * fu__stats_minimize (lib/stats.c). */
+typedef fu__stats_objective seg_objective;
+#define SEG_MAXDIM FU__STATS_MAXDIM
 
 /* ================================================================ data */
 
@@ -781,17 +425,17 @@ typedef struct bg_xterms {
 
 static void bg_x(double r, double a, double b, double x, const double *ctx, int grad, bg_xterms *t) {
     /* ctx: lg_r, lg_b, lg_ab, log_a, ps_r, ps_b, ps_ab */
-    double lg_abx = fu__seg_lgamma(a + b + x);
-    t->K = fu__seg_lgamma(r + x) - ctx[0];
-    t->c1 = fu__seg_lgamma(b + x) - lg_abx - ctx[1] + ctx[2];
-    t->c2 = x > 0 ? ctx[3] + fu__seg_lgamma(b + x - 1) - lg_abx - ctx[1] + ctx[2] : 0;
+    double lg_abx = fu__stats_lgamma(a + b + x);
+    t->K = fu__stats_lgamma(r + x) - ctx[0];
+    t->c1 = fu__stats_lgamma(b + x) - lg_abx - ctx[1] + ctx[2];
+    t->c2 = x > 0 ? ctx[3] + fu__stats_lgamma(b + x - 1) - lg_abx - ctx[1] + ctx[2] : 0;
     if (grad) {
-        double ps_abx = fu__seg_digamma(a + b + x);
-        t->dK = fu__seg_digamma(r + x) - ctx[4];
+        double ps_abx = fu__stats_digamma(a + b + x);
+        t->dK = fu__stats_digamma(r + x) - ctx[4];
         t->dc1a = ctx[6] - ps_abx;
         t->dc2a = 1.0 / a + ctx[6] - ps_abx;
-        t->dc1b = fu__seg_digamma(b + x) - ps_abx - ctx[5] + ctx[6];
-        t->dc2b = x > 0 ? fu__seg_digamma(b + x - 1) - ps_abx - ctx[5] + ctx[6] : 0;
+        t->dc1b = fu__stats_digamma(b + x) - ps_abx - ctx[5] + ctx[6];
+        t->dc2b = x > 0 ? fu__stats_digamma(b + x - 1) - ps_abx - ctx[5] + ctx[6] : 0;
     }
 }
 
@@ -807,11 +451,11 @@ static double bg_nll(const double *th, double *grad, void *vctx) {
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
     if (!isfinite(r) || !isfinite(al) || !isfinite(a) || !isfinite(b) || r == 0 || al == 0 || a == 0 || b == 0)
         return INFINITY;
-    double ctx[7] = {fu__seg_lgamma(r), fu__seg_lgamma(b), fu__seg_lgamma(a + b), log(a), 0, 0, 0};
+    double ctx[7] = {fu__stats_lgamma(r), fu__stats_lgamma(b), fu__stats_lgamma(a + b), log(a), 0, 0, 0};
     if (grad) {
-        ctx[4] = fu__seg_digamma(r);
-        ctx[5] = fu__seg_digamma(b);
-        ctx[6] = fu__seg_digamma(a + b);
+        ctx[4] = fu__stats_digamma(r);
+        ctx[5] = fu__stats_digamma(b);
+        ctx[6] = fu__stats_digamma(a + b);
     }
     value_logs(D->uval, D->nu, al, D->su, 0);
     value_logs(D->vval, D->nv, al, D->sv, 0);
@@ -886,7 +530,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
     }
     if (!(o.tolerance > 0) || o.max_iter == 0)
         return fu__error_set(FU_EINVAL, "fit options: tolerance and max_iter must be > 0");
-    seg_min mm = {f, ctx, dim, analytic, 0};
+    fu__stats_min mm = {f, ctx, dim, analytic, 0};
     int rc = FU_ECONVERGE;
     double th[SEG_MAXDIM];
     int ns = o.start ? 1 : n_starts;
@@ -899,7 +543,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
         }
         double fv = 0;
         unsigned int it = 0;
-        rc = seg_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
+        rc = fu__stats_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
         if (rc == FU_OK) {
             for (int i = 0; i < dim; i++) est[i] = exp(th[i]);
             *ll = -fv;
@@ -1038,7 +682,7 @@ static int bg_alive_expect(double r, double alpha, double a, double b, double x,
     double z = t / (alpha + T + t);
     double lf;
     int sg;
-    int rc = log_hyp2f1(a + b - 1 - r, a - 1, c, z, &lf, &sg);
+    int rc = fu__stats_log_hyp2f1(a + b - 1 - r, a - 1, c, z, &lf, &sg);
     if (rc) return rc;
     double logG = (a - 1) * log1p(-z) + lf;
     double one_minus_G = sg > 0 ? -expm1(logG) : 1.0 + exp(logG);
@@ -1095,8 +739,8 @@ static int pn_log_A0(double r, double al, double s, double be, double x, double 
     }
     double f1, f2;
     int s1, s2, rc;
-    rc = log_hyp2f1(k, b2, k + 1, d / (mm + t_x), &f1, &s1);
-    if (!rc) rc = log_hyp2f1(k, b2, k + 1, d / (mm + T), &f2, &s2);
+    rc = fu__stats_log_hyp2f1(k, b2, k + 1, d / (mm + t_x), &f1, &s1);
+    if (!rc) rc = fu__stats_log_hyp2f1(k, b2, k + 1, d / (mm + T), &f2, &s2);
     if (rc) return rc;
     double l1 = f1 - k * log(mm + t_x), l2 = f2 - k * log(mm + T);
     if (!(l2 < l1)) {
@@ -1148,12 +792,12 @@ static int pn_sides(const pn_eval *P, double x, const double *t, double *const *
         todo[n++] = j;
     }
     if (n == 2 && (z[0] >= 0.5) != (z[1] >= 0.5)) { /* different branches: one at a time */
-        int rc = log_hyp2f1_dn(k, b2, k + 1, &z[0], 1, &f[0], &F[0]);
-        if (!rc) rc = log_hyp2f1_dn(k, b2, k + 1, &z[1], 1, &f[1], &F[4]);
+        int rc = fu__stats_log_hyp2f1_dn(k, b2, k + 1, &z[0], 1, &f[0], &F[0]);
+        if (!rc) rc = fu__stats_log_hyp2f1_dn(k, b2, k + 1, &z[1], 1, &f[1], &F[4]);
         if (rc) return rc;
     } else if (n > 0) {
         double zz[2] = {z[todo[0]], z[todo[1]]}, ff[2], FF[8];
-        int rc = log_hyp2f1_dn(k, b2, k + 1, zz, n, ff, FF);
+        int rc = fu__stats_log_hyp2f1_dn(k, b2, k + 1, zz, n, ff, FF);
         if (rc) return rc;
         for (int i = 0; i < n; i++) {
             f[todo[i]] = ff[i];
@@ -1194,15 +838,15 @@ static double pn_nll(const double *th, double *grad, void *vctx) {
     value_logs(D->vval, D->nv, be, D->sv, 4);
     for (size_t j = 0; j < D->nu; j++) D->su[SEG_PER_VALUE * j + 11] = -1;
     for (size_t j = 0; j < D->nv; j++) D->sv[SEG_PER_VALUE * j + 11] = -1;
-    double lg_r = fu__seg_lgamma(r), ps_r = grad ? fu__seg_digamma(r) : 0, cx = -1, K = 0, dK = 0;
+    double lg_r = fu__stats_lgamma(r), ps_r = grad ? fu__stats_digamma(r) : 0, cx = -1, K = 0, dK = 0;
     double ll = 0, log_al = log(al), log_be = log(be), base = r * log_al + s * log_be, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < D->m; i++) {
         const seg_row *R = &D->rows[i];
         double x = R->x, k = r + s + x;
         if (x != cx) {
             cx = x;
-            K = fu__seg_lgamma(r + cx) - lg_r;
-            if (grad) dK = fu__seg_digamma(r + cx) - ps_r;
+            K = fu__stats_lgamma(r + cx) - lg_r;
+            if (grad) dK = fu__stats_digamma(r + cx) - ps_r;
         }
         double *tu = &D->su[SEG_PER_VALUE * R->iu], *tv = &D->sv[SEG_PER_VALUE * R->iv];
         double *tabs[2] = {tu, tv}, t2[2] = {R->u, R->v}, pp[2], dd[8], lA0, q = 0;
@@ -1345,7 +989,7 @@ static double gg_nll(const double *th, double *grad, void *vctx) {
     const seg_data *D = vctx;
     double p = exp(th[0]), q = exp(th[1]), g = exp(th[2]);
     if (!isfinite(p) || !isfinite(q) || !isfinite(g) || p == 0 || q == 0 || g == 0) return INFINITY;
-    double lg_q = fu__seg_lgamma(q), ps_q = grad ? fu__seg_digamma(q) : 0, lgam = log(g);
+    double lg_q = fu__stats_lgamma(q), ps_q = grad ? fu__stats_digamma(q) : 0, lgam = log(g);
     double cx = -1, K = 0, dp = 0, dq = 0, lx = 0;
     double ll = 0, gp = 0, gq = 0, gg = 0;
     for (size_t i = 0; i < D->m; i++) {
@@ -1354,10 +998,10 @@ static double gg_nll(const double *th, double *grad, void *vctx) {
         if (x != cx) {
             cx = x;
             lx = log(x);
-            K = fu__seg_lgamma(p * x + q) - fu__seg_lgamma(p * x) - lg_q;
+            K = fu__stats_lgamma(p * x + q) - fu__stats_lgamma(p * x) - lg_q;
             if (grad) {
-                double psq = fu__seg_digamma(p * x + q);
-                dp = psq - fu__seg_digamma(p * x);
+                double psq = fu__stats_digamma(p * x + q);
+                dp = psq - fu__stats_digamma(p * x);
                 dq = psq - ps_q;
             }
         }
