@@ -157,12 +157,19 @@ static int vtab_id(seg_vtab *t, double d, size_t hint, uint32_t *id) {
     return FU_OK;
 }
 
-/* Distinct (x, u, v) id triples with their counts. */
+/* Distinct (x, u, v) id triples and their counts: open addressing with the
+ * entries in the slots, so that a row touches one cache line; count 0 marks
+ * an empty slot. ktab_compact() then lists them densely in key[] and w[]. */
+typedef struct seg_kent {
+    uint32_t k[3];
+    uint32_t count;
+} seg_kent;
+
 typedef struct seg_ktab {
-    uint32_t *key; /* 3 per entry */
-    double *w;
-    uint32_t *slot;
+    seg_kent *e;
     size_t n, cap;
+    uint32_t *key; /* 3 per entry, after ktab_compact */
+    double *w;
 } seg_ktab;
 
 static uint64_t key_hash(const uint32_t *k) {
@@ -171,43 +178,81 @@ static uint64_t key_hash(const uint32_t *k) {
 
 static int ktab_grow(seg_ktab *t, size_t n) {
     size_t cap = t->cap ? 2 * t->cap : first_cap(n);
-    uint32_t *slot = fu__calloc(cap, sizeof *slot);
-    uint32_t *key = slot ? fu__realloc(t->key, cap / 2 * 3 * sizeof *key) : NULL;
-    if (key) t->key = key;
-    double *w = key ? fu__realloc(t->w, cap / 2 * sizeof *w) : NULL;
-    if (!w) {
-        fu__free(slot);
-        return fu__error_nomem();
+    seg_kent *e = fu__calloc(cap, sizeof *e);
+    if (!e) return fu__error_nomem();
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].count) continue;
+        size_t j = key_hash(t->e[i].k) & (cap - 1);
+        while (e[j].count) j = (j + 1) & (cap - 1);
+        e[j] = t->e[i];
     }
-    t->w = w;
-    for (size_t k = 0; k < t->n; k++) {
-        size_t i = key_hash(&key[3 * k]) & (cap - 1);
-        while (slot[i]) i = (i + 1) & (cap - 1);
-        slot[i] = (uint32_t)(k + 1);
-    }
-    fu__free(t->slot);
-    t->slot = slot;
+    fu__free(t->e);
+    t->e = e;
     t->cap = cap;
     return FU_OK;
 }
 
-static int ktab_add(seg_ktab *t, const uint32_t *k, size_t hint) {
-    if (2 * (t->n + 1) > t->cap) {
-        int rc = ktab_grow(t, hint);
-        if (rc) return rc;
-    }
-    size_t mask = t->cap - 1, i = key_hash(k) & mask;
-    for (; t->slot[i]; i = (i + 1) & mask) {
-        uint32_t *e = &t->key[3 * (t->slot[i] - 1)];
-        if (e[0] == k[0] && e[1] == k[1] && e[2] == k[2]) {
-            t->w[t->slot[i] - 1] += 1.0;
-            return FU_OK;
+/* Count key k (hash h); the table has room. */
+static void ktab_put(seg_ktab *t, const uint32_t *k, uint64_t h) {
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        seg_kent *E = &t->e[i];
+        if (!E->count) {
+            memcpy(E->k, k, sizeof E->k);
+            E->count = 1;
+            t->n++;
+            return;
+        }
+        if (E->k[0] == k[0] && E->k[1] == k[1] && E->k[2] == k[2]) {
+            E->count++;
+            return;
         }
     }
-    memcpy(&t->key[3 * t->n], k, 3 * sizeof *k);
-    t->w[t->n] = 1.0;
-    t->slot[i] = (uint32_t)(++t->n);
+}
+
+static int ktab_compact(seg_ktab *t) {
+    t->key = fu__malloc((t->n ? t->n : 1) * 3 * sizeof *t->key);
+    t->w = t->key ? fu__malloc((t->n ? t->n : 1) * sizeof *t->w) : NULL;
+    if (!t->w) return fu__error_nomem();
+    size_t o = 0;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].count) continue;
+        memcpy(&t->key[3 * o], t->e[i].k, 3 * sizeof *t->key);
+        t->w[o++] = (double)t->e[i].count;
+    }
     return FU_OK;
+}
+
+#if defined(__GNUC__)
+#define SEG_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define SEG_PREFETCH(p) ((void)(p))
+#endif
+
+/* Hash every row's values to ids and count the id triples, SEG_HASH_BLOCK
+ * rows at a time: the block's slots are prefetched before they are used. */
+#define SEG_HASH_BLOCK 16
+
+static int rows_count(const double *x, const double *u, const double *v, size_t n, int kind, seg_vtab *vt,
+                      seg_ktab *kt) {
+    int rc = FU_OK;
+    for (size_t i0 = 0; i0 < n && !rc; i0 += SEG_HASH_BLOCK) {
+        if (2 * (kt->n + SEG_HASH_BLOCK) > kt->cap && (rc = ktab_grow(kt, n)) != FU_OK) break;
+        uint32_t kb[SEG_HASH_BLOCK][3];
+        uint64_t hb[SEG_HASH_BLOCK];
+        int nb = 0;
+        size_t i1 = n - i0 > SEG_HASH_BLOCK ? i0 + SEG_HASH_BLOCK : n;
+        for (size_t i = i0; i < i1 && !rc; i++) {
+            if (kind == 1 && x[i] == 0) continue;
+            double c[3] = {x[i], (kind == 0 && x[i] == 0) ? 0.0 : u[i], kind == 0 ? v[i] : 0.0};
+            for (int f = 0; f < 3 && !rc; f++) rc = vtab_id(&vt[f], c[f], n, &kb[nb][f]);
+            hb[nb] = key_hash(kb[nb]);
+            SEG_PREFETCH(&kt->e[hb[nb] & (kt->cap - 1)]);
+            nb++;
+        }
+        for (int k = 0; k < nb && !rc; k++) ktab_put(kt, kb[k], hb[k]);
+    }
+    return rc ? rc : ktab_compact(kt);
 }
 
 static int dbl_cmp_asc(const void *pa, const void *pb) {
@@ -293,14 +338,7 @@ static int rows_merge(const double *x, const double *u, const double *v, size_t 
     seg_vtab vt[3] = {{0}};
     seg_ktab kt = {0};
     uint32_t *rank[3] = {NULL, NULL, NULL}, *order = NULL;
-    int rc = FU_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (kind == 1 && x[i] == 0) continue;
-        double c[3] = {x[i], (kind == 0 && x[i] == 0) ? 0.0 : u[i], kind == 0 ? v[i] : 0.0};
-        uint32_t k[3];
-        for (int f = 0; f < 3 && !rc; f++) rc = vtab_id(&vt[f], c[f], n, &k[f]);
-        if (!rc) rc = ktab_add(&kt, k, n);
-    }
+    int rc = rows_count(x, u, v, n, kind, vt, &kt);
     for (int f = 0; f < 3 && !rc; f++) rc = vtab_rank(&vt[f], &rank[f]);
     if (!rc) {
         unsigned bits[3];
@@ -330,7 +368,7 @@ static int rows_merge(const double *x, const double *u, const double *v, size_t 
         fu__free(vt[f].slot);
         fu__free(rank[f]);
     }
-    fu__free(kt.key), fu__free(kt.w), fu__free(kt.slot), fu__free(order);
+    fu__free(kt.key), fu__free(kt.w), fu__free(kt.e), fu__free(order);
     return rc;
 }
 
