@@ -941,11 +941,7 @@ int fu_segment_pareto_fit(const double *x, const double *t_x, const double *T, s
     }
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
-    /* a numerical gradient carries noise of order 1e-11 |LL|: do not ask for less */
-    fu_segment_fit_options o = FU_SEGMENT_FIT_OPTIONS_INIT;
-    if (opts) o = *opts;
-    if (o.version == FU_SEGMENT_FIT_OPTIONS_VERSION && o.tolerance < 1e-9) o.tolerance = 1e-9;
-    rc = seg_fit(pn_nll, 1, &D, 4, starts, 4, &o, est, &ll, &it, &ev);
+    rc = seg_fit(pn_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
     size_t used = S.used, m = S.m;
     fu__free(D.su);
     set_free(&S);

@@ -883,6 +883,40 @@ ParameterizedTest(struct grad_case *k, segment, analytic_gradients_match_central
     }
 }
 
+/* The default fits stop at the optimum a tightly converged fit finds (the
+ * analytic gradients let the tolerance go down to 1e-12), and the gradient
+ * there is zero at the tolerance asked for. */
+Test(segment, default_fits_reach_the_tightly_converged_optimum) {
+    static cd_summary d;
+    load_summary(&d);
+    fu_segment_fit_options tight = FU_SEGMENT_FIT_OPTIONS_INIT;
+    tight.tolerance = 1e-12;
+    for (int model = 0; model < 2; model++) {
+        double p[4], q[4], ll, g[4];
+        fu_segment_fit_info info;
+        if (model == 0) {
+            fu_segment_bgnbd a, b;
+            cr_assert_eq(fu_segment_bgnbd_fit(d.x, d.t_x, d.T, NCD, NULL, NULL, &a), FU_OK);
+            cr_assert_eq(fu_segment_bgnbd_fit(d.x, d.t_x, d.T, NCD, &tight, &info, &b), FU_OK, "%s",
+                         fu_error_last()->message);
+            double pa[4] = {a.r, a.alpha, a.a, a.b}, pb[4] = {b.r, b.alpha, b.a, b.b};
+            memcpy(p, pa, sizeof p), memcpy(q, pb, sizeof q);
+        } else {
+            fu_segment_pareto a, b;
+            cr_assert_eq(fu_segment_pareto_fit(d.x, d.t_x, d.T, NCD, NULL, NULL, &a), FU_OK);
+            cr_assert_eq(fu_segment_pareto_fit(d.x, d.t_x, d.T, NCD, &tight, &info, &b), FU_OK, "%s",
+                         fu_error_last()->message);
+            double pa[4] = {a.r, a.alpha, a.s, a.beta}, pb[4] = {b.r, b.alpha, b.s, b.beta};
+            memcpy(p, pa, sizeof p), memcpy(q, pb, sizeof q);
+        }
+        for (int j = 0; j < 4; j++)
+            cr_assert_lt(fabs(p[j] / q[j] - 1), 1e-6, "model %d parameter %d: %.12g vs %.12g", model, j, p[j], q[j]);
+        cr_assert_eq(fu__seg_loglik_grad(model, q, d.x, d.t_x, d.T, NCD, &ll, g), FU_OK);
+        cr_assert_float_eq(ll, info.loglik, 1e-9 * fabs(ll));
+        for (int j = 0; j < 4; j++) cr_assert_lt(fabs(g[j]), 1e-12 * (1 + fabs(ll)), "model %d gradient %d = %g", model, j, g[j]);
+    }
+}
+
 /* ------------------------------------------------------------- RFM */
 
 Test(segment, rfm_scores_match_hand_computed_quintiles) {
