@@ -876,7 +876,7 @@ static double pn_nll(const double *th, double *grad, void *vctx) {
     value_logs(D->vval, D->nv, be, D->sv, 4);
     for (size_t j = 0; j < D->nu; j++) D->su[SEG_PER_VALUE * j + 11] = -1;
     for (size_t j = 0; j < D->nv; j++) D->sv[SEG_PER_VALUE * j + 11] = -1;
-    double lg_r = fu__stats_lgamma(r), ps_r = grad ? fu__stats_digamma(r) : 0, cx = -1, K = 0, dK = 0;
+    double lg_r = fu__stats_lgamma(r), ps_r = grad ? fu__stats_digamma(r) : 0, cx = -1, K = 0, dK = 0, lsk = 0;
     double ll = 0, log_al = log(al), log_be = log(be), base = r * log_al + s * log_be, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < D->m; i++) {
         const seg_row *R = &D->rows[i];
@@ -884,6 +884,7 @@ static double pn_nll(const double *th, double *grad, void *vctx) {
         if (x != cx) {
             cx = x;
             K = fu__stats_lgamma(r + cx) - lg_r;
+            lsk = log(s / (r + s + x));
             if (grad) dK = fu__stats_digamma(r + cx) - ps_r;
         }
         double *tu = &D->su[SEG_PER_VALUE * R->iu], *tv = &D->sv[SEG_PER_VALUE * R->iv];
@@ -897,11 +898,22 @@ static double pn_nll(const double *th, double *grad, void *vctx) {
             lA0 = p1 + log1p(-q);
         }
         double l1 = -(r + x) * tv[2] - s * tv[4];
-        double l2 = log(s / (r + s + x)) + lA0;
-        double ls = logaddexp(l1, l2);
+        double l2 = lsk + lA0;
+        /* logaddexp(l1, l2), its exp shared by the weights of the two terms */
+        double ls, w1 = 1.0, w2 = 0.0;
+        if (l1 == -INFINITY) {
+            ls = l2, w1 = 0.0, w2 = 1.0;
+        } else if (l2 == -INFINITY) {
+            ls = l1;
+        } else {
+            double E = exp(-fabs(l1 - l2)), wb = 1.0 / (1.0 + E), ws = E * wb;
+            ls = (l1 > l2 ? l1 : l2) + log1p(E);
+            w1 = l1 > l2 ? wb : ws;
+            w2 = l1 > l2 ? ws : wb;
+        }
         ll += R->w * (K + base + ls);
         if (grad) {
-            double w1 = exp(l1 - ls), w2 = lA0 == -INFINITY ? 0.0 : exp(l2 - ls), iq = 1.0 / (1.0 - q);
+            double iq = 1.0 / (1.0 - q);
             double e1[4] = {-tv[2], -(r + x) * tv[3], -tv[4], -s * tv[5]};
             double e2[4] = {-1.0 / k, 0, 1.0 / s - 1.0 / k, 0};
             double own[4] = {dK + log_al, r / al, log_be, s / be};
