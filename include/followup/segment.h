@@ -179,7 +179,9 @@ typedef struct fu_segment_fit_info {
  *
  * The data must satisfy: x a non-negative integer, 0 <= t_x <= T, all finite;
  * #FU_EINVAL names the first offending index otherwise. Identical rows are
- * merged (weighted) before fitting. Deterministic.
+ * merged (weighted) before fitting, in time linear in `n`; the result does
+ * not depend on the order of the rows. Deterministic. At most 2^31 - 2 rows
+ * in one call (#FU_ERANGE beyond).
  *
  * @param[out] info NULL or the log-likelihood and counts
  * @param[out] out  the estimate (written only on success)
