@@ -377,7 +377,8 @@ static int rows_merge(const double *x, const double *u, const double *v, size_t 
 static int seg_rows(const double *x, const double *u, const double *v, size_t n, int kind, seg_set *S) {
     memset(S, 0, sizeof *S);
     if (!x || !u || (kind == 0 && !v)) return fu__error_set(FU_EINVAL, "data arrays must not be NULL");
-    if (n >= UINT32_MAX / 2) return fu__error_set(FU_ERANGE, "%zu customers: at most %u in one call", n, UINT32_MAX / 2 - 1);
+    if (n >= UINT32_MAX / 2)
+        return fu__error_set(FU_ERANGE, "%zu customers: at most %u in one call", n, UINT32_MAX / 2 - 1);
     int rc = rows_validate(x, u, v, n, kind, &S->used);
     if (!rc) rc = rows_merge(x, u, v, n, kind, S);
     if (rc) set_free(S);

@@ -124,7 +124,8 @@ static double stats_beta_quantile(double q, double a, double b) {
     if (q <= 0.0) return 0.0;
     if (q >= 1.0) return 1.0;
     double lb = fu__stats_lbeta(a, b);
-    if (q > 0.5) return 1.0 - fu__stats_beta_quantile_lower(1.0 - q, b, a, lb, -fu__stats_norm_quantile_rough(1.0 - q), 0.0);
+    if (q > 0.5)
+        return 1.0 - fu__stats_beta_quantile_lower(1.0 - q, b, a, lb, -fu__stats_norm_quantile_rough(1.0 - q), 0.0);
     return fu__stats_beta_quantile_lower(q, a, b, lb, -fu__stats_norm_quantile_rough(q), 0.0);
 }
 
@@ -587,7 +588,8 @@ static double maxabs(const double *v, int n) {
 int fu__stats_minimize(fu__stats_min *m, double *theta, unsigned int max_iter, double tol, unsigned int *iters,
                         double *fout) {
     const int d = m->dim;
-    double H[FU__STATS_MAXDIM][FU__STATS_MAXDIM], g[FU__STATS_MAXDIM], gn[FU__STATS_MAXDIM], dir[FU__STATS_MAXDIM], tn[FU__STATS_MAXDIM];
+    double H[FU__STATS_MAXDIM][FU__STATS_MAXDIM], g[FU__STATS_MAXDIM], gn[FU__STATS_MAXDIM];
+    double dir[FU__STATS_MAXDIM], tn[FU__STATS_MAXDIM];
     double s[FU__STATS_MAXDIM], y[FU__STATS_MAXDIM];
     int fresh = 1;
     double f = stats_eval(m, theta, g);

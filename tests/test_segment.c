@@ -878,8 +878,8 @@ ParameterizedTest(struct grad_case *k, segment, analytic_gradients_match_central
         cr_assert_eq(fu__seg_loglik_grad(k->model, pp, d.x, u, d.T, NCD, &fp, NULL), FU_OK);
         cr_assert_eq(fu__seg_loglik_grad(k->model, pm, d.x, u, d.T, NCD, &fm, NULL), FU_OK);
         double num = (fp - fm) / (2 * h);
-        cr_assert_float_eq(g[j], num, 1e-7 * fabs(ll) + 1e-5 * fabs(num), "model %d d/dlog p%d: analytic %.10g, numerical %.10g",
-                           k->model, j, g[j], num);
+        cr_assert_float_eq(g[j], num, 1e-7 * fabs(ll) + 1e-5 * fabs(num),
+                           "model %d d/dlog p%d: analytic %.10g, numerical %.10g", k->model, j, g[j], num);
     }
 }
 
