@@ -913,7 +913,8 @@ Test(segment, default_fits_reach_the_tightly_converged_optimum) {
             cr_assert_lt(fabs(p[j] / q[j] - 1), 1e-6, "model %d parameter %d: %.12g vs %.12g", model, j, p[j], q[j]);
         cr_assert_eq(fu__seg_loglik_grad(model, q, d.x, d.t_x, d.T, NCD, &ll, g), FU_OK);
         cr_assert_float_eq(ll, info.loglik, 1e-9 * fabs(ll));
-        for (int j = 0; j < 4; j++) cr_assert_lt(fabs(g[j]), 1e-12 * (1 + fabs(ll)), "model %d gradient %d = %g", model, j, g[j]);
+        for (int j = 0; j < 4; j++)
+            cr_assert_lt(fabs(g[j]), 1e-12 * (1 + fabs(ll)), "model %d gradient %d = %g", model, j, g[j]);
     }
 }
 
