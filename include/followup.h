@@ -9,6 +9,7 @@
 #define FOLLOWUP_H
 
 #include "followup/common.h"
+#include "followup/stats.h"
 /* one line per module, kept in the order of the data flow in docs/architecture.md */
 #include "followup/calendar.h"
 #include "followup/policy.h"

@@ -3,7 +3,7 @@
  * docs/besttime.md describes the model and the prior fit with formulas. */
 #include "internal.h"
 #include "policy_internal.h"
-#include "segment_internal.h"
+#include "stats_internal.h"
 #include "followup/besttime.h"
 
 #include <float.h>
@@ -27,176 +27,13 @@ static const char RULE_PREF[] = "customer.preferred_windows";
 
 /* ================================================================ Beta */
 
-static double bt_lbeta(double a, double b) {
-    return fu__seg_lgamma(a) + fu__seg_lgamma(b) - fu__seg_lgamma(a + b);
-}
+/* The Beta distribution is fu_stats' (lib/stats.c); these two public names
+ * remain for the bindings (deprecated: fu_stats_beta_cdf / _quantile). */
 
-/* The continued fraction of I_x(a, b) (modified Lentz), good for
- * x < (a + 1) / (a + b + 2):
- *   I_x(a,b) = x^a (1-x)^b / (a B(a,b)) * 1 / (1 + d1 / (1 + d2 / (1 + ...)))
- *   d_{2m+1} = -(a+m)(a+b+m) x / ((a+2m)(a+2m+1)),
- *   d_{2m}   = m (b-m) x / ((a+2m-1)(a+2m)). */
-static double bt_betacf(double x, double a, double b) {
-    const double tiny = 1e-300;
-    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny) d = tiny;
-    d = 1.0 / d;
-    double f = d;
-    for (int m = 1; m <= 5000; m++) {
-        double m2 = 2.0 * m;
-        double num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + num * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + num / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        f *= d * c;
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + num * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + num / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double delta = d * c;
-        f *= delta;
-        if (fabs(delta - 1.0) < 1e-16) break;
-    }
-    return f;
-}
-
-/* I_x(a, b) with a precomputed log B(a, b). */
-static double bt_ibeta(double x, double a, double b, double lb) {
-    if (x <= 0.0) return 0.0;
-    if (x >= 1.0) return 1.0;
-    double front = exp(a * log(x) + b * log1p(-x) - lb);
-    if (x < (a + 1.0) / (a + b + 2.0)) return front * bt_betacf(x, a, b) / a;
-    return 1.0 - front * bt_betacf(1.0 - x, b, a) / b;
-}
-
-/* Lower-tail standard normal quantile, Abramowitz & Stegun 26.2.23 (error
- * < 4.5e-4): only a starting point for the Beta quantile iteration. */
-static double bt_norm_quantile_rough(double q) {
-    double p = q < 0.5 ? q : 1.0 - q;
-    double t = sqrt(-2.0 * log(p));
-    double z = t - (2.515517 + t * (0.802853 + t * 0.010328)) /
-                       (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308)));
-    return q < 0.5 ? -z : z;
-}
-
-/* Lower-tail standard normal quantile to about 1e-15: the rough value
- * polished by two Newton steps on Phi(z) = erfc(-z / sqrt 2) / 2. */
-static double bt_norm_quantile(double q) {
-    double z = bt_norm_quantile_rough(q);
-    for (int i = 0; i < 2; i++) {
-        double f = 0.5 * erfc(-z * 0.70710678118654752440) - q;
-        double pdf = 0.39894228040143267794 * exp(-0.5 * z * z);
-        if (!(pdf > 0.0)) break;
-        z -= f / pdf;
-    }
-    return z;
-}
-
-/* Quantile of Beta(a, b): Halley's method on I_x(a,b) - q from a closed-form
- * start, kept inside a bracket that bisection falls back to. Upper quantiles
- * are found as 1 - Q(1 - q; b, a) so that the iteration works on the small
- * distance from 1, where doubles are dense.
- *
- * The lower-tail core takes log B(a, b), the upper-tail normal deviate y of
- * q for the start, and when to stop: `tol` 0 iterates until a step is below
- * 1e-15 relative (fu_besttime_beta_quantile()); `tol` > 0 returns after a
- * Halley step smaller than tol (a Newton step smaller than tol^2) times the
- * local scale min(x, 1 - x, sd), whose result is then accurate to about
- * tol^3 of that scale (credible intervals, docs/besttime.md). */
-static double bt_beta_quantile_lower(double q, double a, double b, double lb, double y, double tol);
-
-static double bt_beta_quantile(double q, double a, double b) {
-    if (q <= 0.0) return 0.0;
-    if (q >= 1.0) return 1.0;
-    double lb = bt_lbeta(a, b);
-    if (q > 0.5) return 1.0 - bt_beta_quantile_lower(1.0 - q, b, a, lb, -bt_norm_quantile_rough(1.0 - q), 0.0);
-    return bt_beta_quantile_lower(q, a, b, lb, -bt_norm_quantile_rough(q), 0.0);
-}
-
-static double bt_beta_quantile_lower(double q, double a, double b, double lb, double y, double tol) {
-    double x;
-    if (a >= 1.0 && b >= 1.0) {
-        /* Abramowitz & Stegun 26.5.22 (y is the upper-tail normal deviate). */
-        double lam = (y * y - 3.0) / 6.0;
-        double h = 2.0 / (1.0 / (2.0 * a - 1.0 + 1e-300) + 1.0 / (2.0 * b - 1.0 + 1e-300));
-        double w = y * sqrt(h + lam) / h -
-                   (1.0 / (2.0 * b - 1.0 + 1e-300) - 1.0 / (2.0 * a - 1.0 + 1e-300)) *
-                       (lam + 5.0 / 6.0 - 2.0 / (3.0 * h));
-        if (!isfinite(w) || a < 1.5 || b < 1.5) {
-            /* the formula is poor near a or b = 1: start from the mean instead */
-            x = a / (a + b);
-        } else {
-            x = a / (a + b * exp(2.0 * w));
-        }
-    } else {
-        /* Approximate the density by x^(a-1) below and (1-x)^(b-1) above the
-         * mode area: the two tails carry mass t and u. */
-        double lab = log(a + b);
-        double t = exp(a * (log(a) - lab)) / a, u = exp(b * (log(b) - lab)) / b, s = t + u;
-        if (q < t / s) x = pow(a * s * q, 1.0 / a);
-        else x = 1.0 - pow(b * s * (1.0 - q), 1.0 / b);
-    }
-    if (!(x > 0.0 && x < 1.0)) x = a / (a + b);
-    double lo = 0.0, hi = 1.0;
-    double sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1.0)));
-    for (int it = 0; it < 300; it++) {
-        double f = bt_ibeta(x, a, b, lb) - q;
-        if (f == 0.0) return x;
-        if (f < 0.0) lo = x;
-        else hi = x;
-        double logpdf = (a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - lb;
-        double pdf = exp(logpdf);
-        double xn;
-        int halley = 0;
-        if (pdf > 0.0 && isfinite(pdf)) {
-            double step = f / pdf;
-            double curv = (a - 1.0) / x - (b - 1.0) / (1.0 - x);
-            double den = 1.0 - 0.5 * step * curv;
-            if (den > 0.5 && den < 2.0) { /* Halley, when it is tame */
-                step /= den;
-                halley = 1;
-            }
-            xn = x - step;
-        } else {
-            xn = 0.5 * (lo + hi);
-        }
-        int bisected = !(xn > lo && xn < hi);
-        if (bisected) xn = 0.5 * (lo + hi);
-        double ax = x < 1e-300 ? 1e-300 : x;
-        if (fabs(xn - x) <= 1e-15 * ax || hi - lo <= 4 * DBL_EPSILON * hi) return xn;
-        if (tol > 0.0 && !bisected) {
-            /* The error after a step of size s is about s^3 / scale^2
-             * (Halley) or s^2 / scale (Newton), the scale being the smallest
-             * of the distances to the ends (near 1 a step small against x can
-             * be large against 1 - x) and the standard deviation. */
-            double scale = fmin(fmin(ax, 1.0 - x), sd);
-            if (fabs(xn - x) <= (halley ? tol : tol * tol) * scale) return xn;
-        }
-        x = xn;
-    }
-    return x;
-}
-
-int fu_besttime_beta_cdf(double x, double a, double b, double *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "fu_besttime_beta_cdf: NULL out");
-    if (!(a > 0.0) || !(b > 0.0) || !isfinite(a) || !isfinite(b))
-        return fu__error_set(FU_EINVAL, "Beta parameters must be finite and > 0 (a=%g, b=%g)", a, b);
-    if (!(x >= 0.0 && x <= 1.0)) return fu__error_set(FU_EINVAL, "x must be in [0,1] (x=%g)", x);
-    *out = bt_ibeta(x, a, b, bt_lbeta(a, b));
-    return FU_OK;
-}
+int fu_besttime_beta_cdf(double x, double a, double b, double *out) { return fu_stats_beta_cdf(x, a, b, out); }
 
 int fu_besttime_beta_quantile(double q, double a, double b, double *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "fu_besttime_beta_quantile: NULL out");
-    if (!(a > 0.0) || !(b > 0.0) || !isfinite(a) || !isfinite(b))
-        return fu__error_set(FU_EINVAL, "Beta parameters must be finite and > 0 (a=%g, b=%g)", a, b);
-    if (!(q >= 0.0 && q <= 1.0)) return fu__error_set(FU_EINVAL, "q must be in [0,1] (q=%g)", q);
-    *out = bt_beta_quantile(q, a, b);
-    return FU_OK;
+    return fu_stats_beta_quantile(q, a, b, out);
 }
 
 /* ================================================================ random */
@@ -1046,7 +883,7 @@ static bt_level bt_level_of(double level) {
     bt_level L = {level, 0.0, 0.0};
     if (level > 0.0) {
         L.tail = 0.5 * (1.0 - level);
-        L.y = -bt_norm_quantile(L.tail);
+        L.y = -fu__stats_norm_quantile(L.tail);
     }
     return L;
 }
@@ -1063,9 +900,9 @@ static void bt_interval_at(double a, double b, const bt_level *L, double *lo, do
         *lo = *hi = NAN;
         return;
     }
-    double lb = bt_lbeta(a, b);
-    *lo = bt_beta_quantile_lower(L->tail, a, b, lb, L->y, BT_INTERVAL_TOL);
-    *hi = 1.0 - bt_beta_quantile_lower(L->tail, b, a, lb, L->y, BT_INTERVAL_TOL);
+    double lb = fu__stats_lbeta(a, b);
+    *lo = fu__stats_beta_quantile_lower(L->tail, a, b, lb, L->y, BT_INTERVAL_TOL);
+    *hi = 1.0 - fu__stats_beta_quantile_lower(L->tail, b, a, lb, L->y, BT_INTERVAL_TOL);
 }
 
 static void bt_interval(double a, double b, double level, double *lo, double *hi) {

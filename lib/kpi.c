@@ -1,7 +1,7 @@
 /* fu_kpi: KPIs per period and group with intervals, RAG status and scorecards.
  *
  * Layout of this file:
- *   1. statistics (normal and t quantiles, Wilson, t, NPS intervals) and RAG
+ *   1. RAG (the statistics are fu_stats', lib/stats.c)
  *   2. names and parsing of the enums
  *   3. storage: interned strings, customers, events grouped per customer in
  *      time order (plus the pending events of later adds), due items,
@@ -21,8 +21,7 @@
 #include "csv_internal.h"
 #include "internal.h"
 #include "policy_internal.h"
-#include "segment_internal.h"
-#include "followup/besttime.h"
+#include "stats_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,161 +29,19 @@
 #include <string.h>
 
 #define NONE32 UINT32_MAX
-#define KPI_PI 3.14159265358979323846
 
 /* ===================================================================== */
 /* 1. statistics                                                          */
 
-static double norm_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+/* The statistics are fu_stats' (lib/stats.c); these public names remain for
+ * the bindings (deprecated: fu_stats_normal_quantile, _t_quantile, _wilson). */
 
-int fu_kpi_normal_quantile(double p, double *out) {
-    if (!out || !(p > 0.0 && p < 1.0))
-        return fu__error_set(FU_EINVAL, "normal quantile: p must lie in (0, 1)");
-    if (p > 0.5) {
-        double q;
-        fu_kpi_normal_quantile(1.0 - p, &q);
-        *out = -q;
-        return FU_OK;
-    }
-    /* Start from Abramowitz & Stegun 26.2.23 (error < 4.5e-4), then polish
-     * with Newton steps on the exact CDF (erfc keeps relative accuracy in the
-     * lower tail). */
-    double t = sqrt(-2.0 * log(p));
-    double x = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) /
-                         (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t));
-    for (int i = 0; i < 6; i++) {
-        double pdf = exp(-0.5 * x * x) / sqrt(2.0 * KPI_PI);
-        if (pdf <= 0) break;
-        double step = (norm_cdf(x) - p) / pdf;
-        x -= step;
-        if (fabs(step) < 1e-15 * (1.0 + fabs(x))) break;
-    }
-    *out = x;
-    return FU_OK;
-}
+int fu_kpi_normal_quantile(double p, double *out) { return fu_stats_normal_quantile(p, out); }
 
-/* Regularized incomplete beta I_x(a, b): the best-time module's (modified
- * Lentz continued fraction, thread-safe log Gamma). */
-static double ibeta(double a, double b, double x) {
-    double v = 0.0;
-    fu_besttime_beta_cdf(x, a, b, &v);
-    return v;
-}
-
-/* P(T <= t) for Student's t with df degrees of freedom. */
-static double t_cdf(double t, double df) {
-    double x = df / (df + t * t);
-    double tail = 0.5 * ibeta(df / 2.0, 0.5, x);
-    return t >= 0 ? 1.0 - tail : tail;
-}
-
-static double t_pdf(double t, double df) {
-    /* fu__seg_lgamma, not lgamma(3): lgamma writes the global signgam */
-    double l = fu__seg_lgamma((df + 1.0) / 2.0) - fu__seg_lgamma(df / 2.0) - 0.5 * log(df * KPI_PI) -
-               (df + 1.0) / 2.0 * log1p(t * t / df);
-    return exp(l);
-}
-
-int fu_kpi_t_quantile(double p, double df, double *out) {
-    if (!out || !(p > 0.0 && p < 1.0) || !(df > 0.0) || isinf(df))
-        return fu__error_set(FU_EINVAL, "t quantile: need 0 < p < 1 and a finite df > 0");
-    if (p < 0.5) {
-        double q;
-        fu_kpi_t_quantile(1.0 - p, df, &q);
-        *out = -q;
-        return FU_OK;
-    }
-    if (p == 0.5) {
-        *out = 0;
-        return FU_OK;
-    }
-    if (df == 1.0) {
-        *out = tan(KPI_PI * (p - 0.5));
-        return FU_OK;
-    }
-    if (df == 2.0) {
-        *out = (2.0 * p - 1.0) / sqrt(2.0 * p * (1.0 - p));
-        return FU_OK;
-    }
-    double z;
-    fu_kpi_normal_quantile(p, &z);
-    /* Cornish-Fisher expansion as the start, then Newton steps kept inside a
-     * bracket [lo, hi] that always contains the root. */
-    double z3 = z * z * z, z5 = z3 * z * z;
-    double x = z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df);
-    if (df > 1e7) {
-        *out = x;
-        return FU_OK;
-    }
-    double lo = 0, hi = x > 1 ? 2 * x : 2;
-    while (t_cdf(hi, df) < p && hi < 1e300) hi *= 2;
-    if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
-    for (int i = 0; i < 200; i++) {
-        double f = t_cdf(x, df) - p;
-        if (f > 0) hi = x;
-        else lo = x;
-        double d = t_pdf(x, df);
-        double nx = d > 0 ? x - f / d : 0.5 * (lo + hi);
-        if (!(nx > lo && nx < hi)) nx = 0.5 * (lo + hi);
-        if (fabs(nx - x) <= 1e-14 * (1.0 + fabs(x))) {
-            x = nx;
-            break;
-        }
-        x = nx;
-    }
-    *out = x;
-    return FU_OK;
-}
-
-static int check_conf(double c) { return c > 0.0 && c < 1.0; }
+int fu_kpi_t_quantile(double p, double df, double *out) { return fu_stats_t_quantile(p, df, out); }
 
 int fu_kpi_wilson(double x, double n, double confidence, double *low, double *high) {
-    if (!low || !high || !(n > 0) || !(x >= 0) || x > n || !check_conf(confidence))
-        return fu__error_set(FU_EINVAL, "Wilson interval: need 0 <= x <= n, n > 0, 0 < confidence < 1");
-    double z;
-    fu_kpi_normal_quantile(0.5 + confidence / 2.0, &z);
-    double p = x / n, z2 = z * z;
-    double den = 1.0 + z2 / n;
-    double mid = (p + z2 / (2 * n)) / den;
-    double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
-    *low = fmax(0.0, mid - half);
-    *high = fmin(1.0, mid + half);
-    return FU_OK;
-}
-
-int fu_kpi_mean_interval(double n, double sum, double sumsq, double confidence, double *mean,
-                         double *low, double *high) {
-    if (!mean || !low || !high || !(n >= 2) || !check_conf(confidence) || !isfinite(sum) ||
-        !isfinite(sumsq))
-        return fu__error_set(FU_EINVAL, "t interval: need n >= 2 and 0 < confidence < 1");
-    double m = sum / n;
-    double var = (sumsq - n * m * m) / (n - 1);
-    if (var < 0) var = 0;
-    double t;
-    int rc = fu_kpi_t_quantile(0.5 + confidence / 2.0, n - 1, &t);
-    if (rc) return rc;
-    double half = t * sqrt(var / n);
-    *mean = m;
-    *low = m - half;
-    *high = m + half;
-    return FU_OK;
-}
-
-int fu_kpi_nps_interval(double promoters, double detractors, double n, double confidence,
-                        double *value, double *low, double *high) {
-    if (!value || !low || !high || !(n > 0) || !(promoters >= 0) || !(detractors >= 0) ||
-        promoters + detractors > n || !check_conf(confidence))
-        return fu__error_set(FU_EINVAL, "NPS interval: need counts within n > 0 and 0 < confidence < 1");
-    double z;
-    fu_kpi_normal_quantile(0.5 + confidence / 2.0, &z);
-    double pp = promoters / n, pd = detractors / n, d = pp - pd;
-    double var = (pp + pd - d * d) / n;
-    if (var < 0) var = 0;
-    double half = 100.0 * z * sqrt(var);
-    *value = 100.0 * d;
-    *low = fmax(-100.0, *value - half);
-    *high = fmin(100.0, *value + half);
-    return FU_OK;
+    return fu_stats_wilson(x, n, confidence, low, high);
 }
 
 /* ===================================================================== */
@@ -555,7 +412,7 @@ int fu_kpi_new(fu_kpi **out, const fu_policy *policy, const fu_kpi_options *opts
     k->pol = t;
     k->cal = t->calendar->cal;
     k->o = o;
-    fu_kpi_normal_quantile(0.5 + t->kpis.confidence / 2.0, &k->z);
+    k->z = fu__stats_norm_quantile(0.5 + t->kpis.confidence / 2.0);
     *out = k;
     return FU_OK;
 }
@@ -1263,24 +1120,15 @@ typedef struct ctx {
     uint32_t gcache[GCACHE];
 } ctx;
 
-/* Wilson interval with the engine's z. */
-static void wilson_z(double x, double n, double z, double *lo, double *hi) {
-    double p = x / n, z2 = z * z;
-    double den = 1.0 + z2 / n;
-    double mid = (p + z2 / (2 * n)) / den;
-    double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
-    *lo = fmax(0.0, mid - half);
-    *hi = fmin(1.0, mid + half);
-}
 
 static double t_of(ctx *c, double df) {
     double conf = c->pol->kpis.confidence, t = NAN;
     if (df >= 1 && df <= 1024 && df == floor(df)) {
         double *slot = &c->tq[(size_t)df];
-        if (*slot == 0) fu_kpi_t_quantile(0.5 + conf / 2.0, df, slot);
+        if (*slot == 0) fu_stats_t_quantile(0.5 + conf / 2.0, df, slot);
         return *slot;
     }
-    fu_kpi_t_quantile(0.5 + conf / 2.0, df, &t);
+    fu_stats_t_quantile(0.5 + conf / 2.0, df, &t);
     return t;
 }
 
@@ -2590,7 +2438,7 @@ static int build_figures(ctx *c, const uint32_t *rtv) {
                 f.n = (double)pn;
                 f.successes = (double)px;
                 f.value = f.successes / f.n;
-                wilson_z(f.successes, f.n, k->z, &f.ci_low, &f.ci_high);
+                fu__stats_wilson_z(f.successes, f.n, k->z, &f.ci_low, &f.ci_high);
                 break;
             }
             case VT_MEAN: {
@@ -2615,14 +2463,7 @@ static int build_figures(ctx *c, const uint32_t *rtv) {
                 if (!cs->nps_n) break;
                 have = 1;
                 f.n = (double)cs->nps_n;
-                {
-                    double pp = (double)cs->nps_p / f.n, pd = (double)cs->nps_d / f.n, d = pp - pd;
-                    double var = (pp + pd - d * d) / f.n;
-                    double half = 100.0 * k->z * sqrt(var > 0 ? var : 0);
-                    f.value = 100.0 * d;
-                    f.ci_low = fmax(-100.0, f.value - half);
-                    f.ci_high = fmin(100.0, f.value + half);
-                }
+                fu__stats_nps_z((double)cs->nps_p, (double)cs->nps_d, f.n, k->z, &f.value, &f.ci_low, &f.ci_high);
                 break;
             case VT_QUANT: {
                 if (!cm->rt_n) break;

@@ -1,5 +1,6 @@
-/* fu_segment, numerical half: special functions, the quasi-Newton optimizer,
- * BG/NBD, Pareto/NBD and Gamma-Gamma likelihoods, fits, scoring and CLV.
+/* fu_segment, numerical half: BG/NBD, Pareto/NBD and Gamma-Gamma
+ * likelihoods, fits, scoring and CLV. The special functions (log Gamma,
+ * digamma, 2F1) and the quasi-Newton optimizer are fu_stats' (lib/stats.c).
  *
  * Formulas: Fader, Hardie & Lee (2005) "Counting your customers the easy way"
  * (BG/NBD likelihood eq. 6, P(alive), conditional expectation eq. 10, E[X(t)]
@@ -7,139 +8,16 @@
  * note); Fader & Hardie, "A note on deriving the Pareto/NBD model and related
  * expressions" (2005) for the Pareto/NBD likelihood with its 2F1 branches. */
 #include "segment_internal.h"
+#include "stats_internal.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ specials */
-
-/* Stirling series for x >= 10; smaller x are shifted up by recurrence, the
- * product renormalised so that tiny x cannot underflow it. Shared by the
- * best-time and KPI modules (thread-safe, unlike lgamma(3) and its signgam). */
-double fu__seg_lgamma(double x) {
-    double shift = 0.0;
-    if (x < 10.0) {
-        double prod = 1.0;
-        while (x < 10.0) {
-            prod *= x;
-            x += 1.0;
-            if (prod < 1e-250 || prod > 1e250) {
-                shift += log(prod);
-                prod = 1.0;
-            }
-        }
-        shift += log(prod);
-    }
-    double xi = 1.0 / x, xi2 = xi * xi;
-    double series = xi * (1.0 / 12 - xi2 * (1.0 / 360 - xi2 * (1.0 / 1260 - xi2 * (1.0 / 1680 - xi2 / 1188))));
-    return (x - 0.5) * log(x) - x + 0.91893853320467274178 + series - shift;
-}
-
-double fu__seg_digamma(double x) {
-    double acc = 0.0;
-    while (x < 10.0) {
-        acc -= 1.0 / x;
-        x += 1.0;
-    }
-    double xi2 = 1.0 / (x * x);
-    return acc + log(x) - 0.5 / x -
-           xi2 * (1.0 / 12 - xi2 * (1.0 / 120 - xi2 * (1.0 / 252 - xi2 * (1.0 / 240 - xi2 / 132))));
-}
-
-#define SEG_LN_SCALE 575.64627324851142 /* log(1e250) */
-#define SEG_HYP_MAXTERMS 10000000UL
+/* ================================================================ helpers */
 
 static int is_nonpos_int(double c) { return c <= 0.0 && c == floor(c); }
-
-/* Power series of 2F1 for |z| < 1 with rescaling, returning log|F| and sign. */
-static int hyp2f1_series(double a, double b, double c, double z, double *logabs, int *sign) {
-    double term = 1.0, rest = 0.0, logscale = 0.0, one = 1.0;
-    double excess = a + b - c - 1.0;
-    if (excess < 0.0) excess = 0.0;
-    unsigned long n;
-    for (n = 0; n < SEG_HYP_MAXTERMS; n++) {
-        double dn = (double)n;
-        double ratio = (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
-        term *= ratio;
-        if (term == 0.0) break; /* a or b is a non-positive integer: a polynomial */
-        rest += term;
-        if (fabs(rest) > 1e250 || fabs(term) > 1e250) {
-            rest *= 1e-250;
-            term *= 1e-250;
-            one *= 1e-250;
-            logscale += SEG_LN_SCALE;
-        }
-        double q = fabs(ratio);
-        double zb = fabs(z) * (1.0 + excess / (dn + 2.0));
-        if (zb > q) q = zb;
-        if (q < 1.0 && fabs(term) * q / (1.0 - q) <= 1e-17 * fabs(one + rest)) break;
-    }
-    if (n == SEG_HYP_MAXTERMS)
-        return fu__error_set(FU_ECONVERGE, "2F1(%g, %g; %g; %g): series did not converge", a, b, c, z);
-    double sum = one + rest;
-    if (!isfinite(sum) || sum == 0.0) {
-        *logabs = -INFINITY;
-        *sign = 0;
-        if (!isfinite(sum))
-            return fu__error_set(FU_ERANGE, "2F1(%g, %g; %g; %g) is not representable", a, b, c, z);
-        return FU_OK;
-    }
-    *sign = sum > 0 ? 1 : -1;
-    if (logscale == 0.0 && rest > -0.5 && rest < 0.5)
-        *logabs = log1p(rest); /* keeps precision when F is close to 1 */
-    else
-        *logabs = log(fabs(sum)) + logscale;
-    return FU_OK;
-}
-
-/* log|2F1(a,b;c;z)| for real z < 1 via Pfaff (z < 0) and Euler (z near 1)
- * transformations onto the series. */
-static int log_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign) {
-    double pre = 0.0;
-    if (z < 0.0) {
-        /* Pfaff: (1-z)^-a F(a, c-b; c; z/(z-1)) or (1-z)^-b F(c-a, b; c; z/(z-1)).
-         * Prefer the one whose new parameter is not negative (no cancelling
-         * terms; a zero parameter ends the series at once), then the one with
-         * the smaller a+b and so the faster tail. The result needs no Euler step:
-         * that would only swap the two forms. */
-        double w = z / (z - 1.0), l1z = log1p(-z);
-        int first = (c - b >= 0) != (c - a >= 0) ? (c - b >= 0) : (a <= b);
-        if (first) {
-            pre = -a * l1z;
-            b = c - b;
-        } else {
-            pre = -b * l1z;
-            a = c - a;
-        }
-        z = w;
-    } else if (z >= 0.5 && c < a + b) {
-        /* Euler: (1-z)^(c-a-b) F(c-a, c-b; c; z) has the smaller parameters. */
-        pre += (c - a - b) * log1p(-z);
-        double na = c - a, nb = c - b;
-        a = na;
-        b = nb;
-    }
-    int rc = hyp2f1_series(a, b, c, z, logabs, sign);
-    if (rc == FU_OK) *logabs += pre;
-    return rc;
-}
-
-int fu_segment_log_hyp2f1(double a, double b, double c, double z, int *sign, double *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
-    if (!isfinite(a) || !isfinite(b) || !isfinite(c) || !isfinite(z))
-        return fu__error_set(FU_EINVAL, "2F1 arguments must be finite");
-    if (!(z < 1.0)) return fu__error_set(FU_EINVAL, "2F1: z = %g, must be < 1", z);
-    if (is_nonpos_int(c)) return fu__error_set(FU_EINVAL, "2F1: c = %g is a non-positive integer", c);
-    int s = 1;
-    double v = 0.0;
-    int rc = log_hyp2f1(a, b, c, z, &v, &s);
-    if (rc != FU_OK) return rc;
-    if (sign) *sign = s;
-    *out = v;
-    return FU_OK;
-}
 
 /* log(exp(p) + exp(q)) */
 static double logaddexp(double p, double q) {
@@ -159,166 +37,33 @@ static double inv1p_exp(double L) {
 
 /* ================================================================ optimizer */
 
-/* Objective: negative log-likelihood at log-parameters theta; fills grad
- * (d/dtheta) when grad != NULL. Returns +INFINITY (or NaN) outside the domain. */
-typedef double (*seg_objective)(const double *theta, double *grad, void *ctx);
-
-#define SEG_MAXDIM 4
-#define SEG_THETA_LIMIT 25.0 /* |log parameter| beyond this: running off to 0 / infinity */
-
-typedef struct seg_min {
-    seg_objective f;
-    void *ctx;
-    int dim;
-    int analytic; /* f fills grad itself */
-    unsigned int evals;
-} seg_min;
-
-static double seg_eval(seg_min *m, const double *th, double *g) {
-    m->evals++;
-    if (m->analytic || !g) {
-        double v = m->f(th, g, m->ctx);
-        return isnan(v) ? INFINITY : v;
-    }
-    double v = m->f(th, NULL, m->ctx);
-    if (!isfinite(v)) return INFINITY;
-    double t[SEG_MAXDIM];
-    memcpy(t, th, sizeof(double) * (size_t)m->dim);
-    for (int i = 0; i < m->dim; i++) {
-        const double h = 1e-5;
-        t[i] = th[i] + h;
-        double fp = m->f(t, NULL, m->ctx);
-        t[i] = th[i] - h;
-        double fm = m->f(t, NULL, m->ctx);
-        t[i] = th[i];
-        m->evals += 2;
-        g[i] = (fp - fm) / (2 * h);
-        if (!isfinite(g[i])) return INFINITY;
-    }
-    return v;
-}
-
-static double maxabs(const double *v, int n) {
-    double r = 0;
-    for (int i = 0; i < n; i++)
-        if (fabs(v[i]) > r || isnan(v[i])) r = isnan(v[i]) ? INFINITY : fabs(v[i]);
-    return r;
-}
-
-/* BFGS with a backtracking (Armijo) line search on the log-parameters.
- * Returns FU_OK with theta at a stationary point, or FU_ECONVERGE. */
-static int seg_minimize(seg_min *m, double *theta, unsigned int max_iter, double tol, unsigned int *iters,
-                        double *fout) {
-    const int d = m->dim;
-    double H[SEG_MAXDIM][SEG_MAXDIM], g[SEG_MAXDIM], gn[SEG_MAXDIM], dir[SEG_MAXDIM], tn[SEG_MAXDIM];
-    double s[SEG_MAXDIM], y[SEG_MAXDIM];
-    int fresh = 1;
-    double f = seg_eval(m, theta, g);
-    if (!isfinite(f) || !isfinite(maxabs(g, d)))
-        return fu__error_set(FU_ECONVERGE, "the likelihood is not finite at the starting point");
-    for (int i = 0; i < d; i++)
-        for (int j = 0; j < d; j++) H[i][j] = i == j;
-    unsigned int it;
-    for (it = 0; it < max_iter; it++) {
-        if (maxabs(g, d) <= tol * (1.0 + fabs(f))) break;
-        double gd = 0;
-        for (int i = 0; i < d; i++) {
-            dir[i] = 0;
-            for (int j = 0; j < d; j++) dir[i] -= H[i][j] * g[j];
-            gd += dir[i] * g[i];
-        }
-        if (!(gd < 0)) { /* not a descent direction: restart from steepest descent */
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) H[i][j] = i == j;
-                dir[i] = -g[i];
-            }
-            gd = 0;
-            for (int i = 0; i < d; i++) gd += dir[i] * g[i];
-            fresh = 1;
-        }
-        double big = maxabs(dir, d);
-        if (big > 2.0) { /* limit a step to a factor e^2 per parameter */
-            gd = 0;
-            for (int i = 0; i < d; i++) {
-                dir[i] *= 2.0 / big;
-                gd += dir[i] * g[i];
-            }
-        }
-        double step = 1.0, fn = INFINITY;
-        int ok = 0;
-        for (int k = 0; k < 60; k++) {
-            for (int i = 0; i < d; i++) tn[i] = theta[i] + step * dir[i];
-            fn = seg_eval(m, tn, NULL);
-            if (isfinite(fn) && fn <= f + 1e-4 * step * gd) {
-                ok = 1;
-                break;
-            }
-            step *= 0.5;
-        }
-        if (!ok) {
-            if (!fresh) { /* a stale Hessian approximation: try steepest descent once */
-                for (int i = 0; i < d; i++)
-                    for (int j = 0; j < d; j++) H[i][j] = i == j;
-                fresh = 1;
-                continue;
-            }
-            /* no decrease possible: accept when the gradient is at noise level */
-            if (maxabs(g, d) <= 1e-6 * (1.0 + fabs(f))) break;
-            return fu__error_set(FU_ECONVERGE, "line search failed after %u iterations", it);
-        }
-        double fcheck = seg_eval(m, tn, gn);
-        if (!isfinite(fcheck) || !isfinite(maxabs(gn, d)))
-            return fu__error_set(FU_ECONVERGE, "gradient is not finite after %u iterations", it);
-        double sy = 0, yy = 0;
-        for (int i = 0; i < d; i++) {
-            s[i] = tn[i] - theta[i];
-            y[i] = gn[i] - g[i];
-            sy += s[i] * y[i];
-            yy += y[i] * y[i];
-        }
-        memcpy(theta, tn, sizeof(double) * (size_t)d);
-        memcpy(g, gn, sizeof(double) * (size_t)d);
-        f = fcheck;
-        for (int i = 0; i < d; i++)
-            if (fabs(theta[i]) > SEG_THETA_LIMIT)
-                return fu__error_set(FU_ECONVERGE,
-                                     "parameter %d runs off to %s: the data do not identify the model", i + 1,
-                                     theta[i] > 0 ? "infinity" : "zero");
-        if (sy > 1e-12 * sqrt(yy) * maxabs(s, d)) {
-            if (fresh) { /* scale the first approximation */
-                for (int i = 0; i < d; i++)
-                    for (int j = 0; j < d; j++) H[i][j] = (i == j) ? sy / yy : 0.0;
-                fresh = 0;
-            }
-            double rho = 1.0 / sy, Hy[SEG_MAXDIM], yHy = 0;
-            for (int i = 0; i < d; i++) {
-                Hy[i] = 0;
-                for (int j = 0; j < d; j++) Hy[i] += H[i][j] * y[j];
-                yHy += y[i] * Hy[i];
-            }
-            for (int i = 0; i < d; i++)
-                for (int j = 0; j < d; j++)
-                    H[i][j] += (1.0 + rho * yHy) * rho * s[i] * s[j] - rho * (Hy[i] * s[j] + s[i] * Hy[j]);
-        }
-    }
-    if (it == max_iter) return fu__error_set(FU_ECONVERGE, "no convergence in %u iterations", max_iter);
-    *iters = it;
-    *fout = f;
-    return FU_OK;
-}
+/* The fits minimize the negative log-likelihood over the log-parameters with
+ * fu__stats_minimize (lib/stats.c). */
+typedef fu__stats_objective seg_objective;
+#define SEG_MAXDIM FU__STATS_MAXDIM
 
 /* ================================================================ data */
 
 typedef struct seg_row {
     double x, u, v, w; /* x, t_x (or zbar), T, weight */
+    uint32_t iu, iv;   /* ranks of u and v among the distinct values (seg_set) */
 } seg_row;
 
-static int row_cmp(const void *pa, const void *pb) {
-    const seg_row *a = pa, *b = pb;
-    if (a->x != b->x) return a->x < b->x ? -1 : 1;
-    if (a->u != b->u) return a->u < b->u ? -1 : 1;
-    if (a->v != b->v) return a->v < b->v ? -1 : 1;
-    return 0;
+/* The validated rows with identical ones merged, sorted by (x, u, v), and the
+ * distinct u and v values in increasing order, which the rows index: an
+ * evaluation takes a log per distinct value, not per row. */
+typedef struct seg_set {
+    seg_row *rows;
+    size_t m, used;      /* distinct rows; customers used */
+    double *uval, *vval; /* distinct u and v values, increasing */
+    size_t nu, nv;
+} seg_set;
+
+static void set_free(seg_set *s) {
+    fu__free(s->rows);
+    fu__free(s->uval);
+    fu__free(s->vval);
+    memset(s, 0, sizeof *s);
 }
 
 static int check_x(const double *x, size_t i) {
@@ -337,11 +82,243 @@ static int check_rfm(const double *x, const double *t_x, const double *T, size_t
     return FU_OK;
 }
 
-/* Validate and merge identical rows (weights count them). kind 0: (x, t_x, T)
- * with t_x ignored when x = 0; kind 1: (x, zbar), rows with x = 0 skipped. */
-static int seg_rows(const double *x, const double *u, const double *v, size_t n, int kind, seg_row **out,
-                    size_t *m_out, size_t *used) {
-    if (!x || !u || (kind == 0 && !v)) return fu__error_set(FU_EINVAL, "data arrays must not be NULL");
+static uint64_t mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+static uint64_t dbl_bits(double d) {
+    uint64_t b;
+    d += 0.0; /* -0 and +0 are one value */
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
+/* Open-addressing hash set of the distinct values of one column; ids in
+ * order of first appearance. slot[i] is id + 1, 0 when empty. */
+typedef struct seg_vtab {
+    double *val;
+    uint32_t *slot;
+    size_t n, cap;
+} seg_vtab;
+
+/* First capacity of the hash tables: room for n rows up to 2^16 slots, so
+ * that a small fit allocates each table once. */
+static size_t first_cap(size_t n) {
+    size_t cap = 64;
+    while (cap < 2 * n && cap < ((size_t)1 << 16)) cap *= 2;
+    return cap;
+}
+
+static int vtab_grow(seg_vtab *t, size_t n) {
+    size_t cap = t->cap ? 2 * t->cap : first_cap(n);
+    uint32_t *slot = fu__calloc(cap, sizeof *slot);
+    double *val = slot ? fu__realloc(t->val, cap / 2 * sizeof *val) : NULL;
+    if (!val) {
+        fu__free(slot);
+        return fu__error_nomem();
+    }
+    for (size_t k = 0; k < t->n; k++) {
+        size_t i = mix64(dbl_bits(val[k])) & (cap - 1);
+        while (slot[i]) i = (i + 1) & (cap - 1);
+        slot[i] = (uint32_t)(k + 1);
+    }
+    fu__free(t->slot);
+    t->slot = slot;
+    t->val = val;
+    t->cap = cap;
+    return FU_OK;
+}
+
+/* Slot of d: its entry, or the empty slot where it goes. */
+static size_t vtab_slot(const seg_vtab *t, double d) {
+    uint64_t b = dbl_bits(d);
+    size_t mask = t->cap - 1, i = mix64(b) & mask;
+    while (t->slot[i] && dbl_bits(t->val[t->slot[i] - 1]) != b) i = (i + 1) & mask;
+    return i;
+}
+
+static int vtab_id(seg_vtab *t, double d, size_t hint, uint32_t *id) {
+    if (2 * (t->n + 1) > t->cap) {
+        int rc = vtab_grow(t, hint);
+        if (rc) return rc;
+    }
+    size_t i = vtab_slot(t, d);
+    if (t->slot[i]) {
+        *id = t->slot[i] - 1;
+        return FU_OK;
+    }
+    t->val[t->n] = d + 0.0;
+    t->slot[i] = (uint32_t)(t->n + 1);
+    *id = (uint32_t)t->n++;
+    return FU_OK;
+}
+
+/* Distinct (x, u, v) id triples and their counts: open addressing with the
+ * entries in the slots, so that a row touches one cache line; count 0 marks
+ * an empty slot. ktab_compact() then lists them densely in key[] and w[]. */
+typedef struct seg_kent {
+    uint32_t k[3];
+    uint32_t count;
+} seg_kent;
+
+typedef struct seg_ktab {
+    seg_kent *e;
+    size_t n, cap;
+    uint32_t *key; /* 3 per entry, after ktab_compact */
+    double *w;
+} seg_ktab;
+
+static uint64_t key_hash(const uint32_t *k) {
+    return mix64(((uint64_t)k[0] << 32 | k[1]) ^ mix64((uint64_t)k[2] + 0x9e3779b97f4a7c15ULL));
+}
+
+static int ktab_grow(seg_ktab *t, size_t n) {
+    size_t cap = t->cap ? 2 * t->cap : first_cap(n);
+    seg_kent *e = fu__calloc(cap, sizeof *e);
+    if (!e) return fu__error_nomem();
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].count) continue;
+        size_t j = key_hash(t->e[i].k) & (cap - 1);
+        while (e[j].count) j = (j + 1) & (cap - 1);
+        e[j] = t->e[i];
+    }
+    fu__free(t->e);
+    t->e = e;
+    t->cap = cap;
+    return FU_OK;
+}
+
+/* Count key k (hash h); the table has room. */
+static void ktab_put(seg_ktab *t, const uint32_t *k, uint64_t h) {
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        seg_kent *E = &t->e[i];
+        if (!E->count) {
+            memcpy(E->k, k, sizeof E->k);
+            E->count = 1;
+            t->n++;
+            return;
+        }
+        if (E->k[0] == k[0] && E->k[1] == k[1] && E->k[2] == k[2]) {
+            E->count++;
+            return;
+        }
+    }
+}
+
+static int ktab_compact(seg_ktab *t) {
+    t->key = fu__malloc((t->n ? t->n : 1) * 3 * sizeof *t->key);
+    t->w = t->key ? fu__malloc((t->n ? t->n : 1) * sizeof *t->w) : NULL;
+    if (!t->w) return fu__error_nomem();
+    size_t o = 0;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].count) continue;
+        memcpy(&t->key[3 * o], t->e[i].k, 3 * sizeof *t->key);
+        t->w[o++] = (double)t->e[i].count;
+    }
+    return FU_OK;
+}
+
+#if defined(__GNUC__)
+#define SEG_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define SEG_PREFETCH(p) ((void)(p))
+#endif
+
+/* Hash every row's values to ids and count the id triples, SEG_HASH_BLOCK
+ * rows at a time: the block's slots are prefetched before they are used. */
+#define SEG_HASH_BLOCK 16
+
+static int rows_count(const double *x, const double *u, const double *v, size_t n, int kind, seg_vtab *vt,
+                      seg_ktab *kt) {
+    int rc = FU_OK;
+    for (size_t i0 = 0; i0 < n && !rc; i0 += SEG_HASH_BLOCK) {
+        if (2 * (kt->n + SEG_HASH_BLOCK) > kt->cap && (rc = ktab_grow(kt, n)) != FU_OK) break;
+        uint32_t kb[SEG_HASH_BLOCK][3];
+        uint64_t hb[SEG_HASH_BLOCK];
+        int nb = 0;
+        size_t i1 = n - i0 > SEG_HASH_BLOCK ? i0 + SEG_HASH_BLOCK : n;
+        for (size_t i = i0; i < i1 && !rc; i++) {
+            if (kind == 1 && x[i] == 0) continue;
+            double c[3] = {x[i], (kind == 0 && x[i] == 0) ? 0.0 : u[i], kind == 0 ? v[i] : 0.0};
+            for (int f = 0; f < 3 && !rc; f++) rc = vtab_id(&vt[f], c[f], n, &kb[nb][f]);
+            hb[nb] = key_hash(kb[nb]);
+            SEG_PREFETCH(&kt->e[hb[nb] & (kt->cap - 1)]);
+            nb++;
+        }
+        for (int k = 0; k < nb && !rc; k++) ktab_put(kt, kb[k], hb[k]);
+    }
+    return rc ? rc : ktab_compact(kt);
+}
+
+static int dbl_cmp_asc(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Sort a column's distinct values in place and return rank[id] (the
+ * position of id's value in the sorted order). */
+static int vtab_rank(seg_vtab *t, uint32_t **rank) {
+    uint32_t *rk = fu__malloc((t->n ? t->n : 1) * sizeof *rk);
+    double *sorted = fu__malloc((t->n ? t->n : 1) * sizeof *sorted);
+    if (!rk || !sorted) {
+        fu__free(rk);
+        fu__free(sorted);
+        return fu__error_nomem();
+    }
+    memcpy(sorted, t->val, t->n * sizeof *sorted);
+    qsort(sorted, t->n, sizeof *sorted, dbl_cmp_asc);
+    /* the id table still maps values to ids: look each sorted value up */
+    for (size_t k = 0; k < t->n; k++) rk[t->slot[vtab_slot(t, sorted[k])] - 1] = (uint32_t)k;
+    fu__free(t->val);
+    t->val = sorted;
+    *rank = rk;
+    return FU_OK;
+}
+
+static unsigned bits_for(size_t n) {
+    unsigned b = 0;
+    while (n > 1 && ((size_t)1 << b) < n) b++;
+    return b;
+}
+
+/* LSD radix sort of the entries by (key[0], key[1], key[2]) (already ranks),
+ * 11 bits a pass, into order[]. */
+static int radix_order(const seg_ktab *t, const unsigned *bits, uint32_t **order) {
+    size_t n = t->n;
+    uint32_t *a = fu__malloc((n ? n : 1) * sizeof *a), *b = fu__malloc((n ? n : 1) * sizeof *b);
+    size_t *cnt = fu__malloc(2048 * sizeof *cnt);
+    if (!a || !b || !cnt) {
+        fu__free(a), fu__free(b), fu__free(cnt);
+        return fu__error_nomem();
+    }
+    for (size_t i = 0; i < n; i++) a[i] = (uint32_t)i;
+    for (int f = 2; f >= 0; f--)
+        for (unsigned sh = 0; sh < bits[f]; sh += 11) {
+            memset(cnt, 0, 2048 * sizeof *cnt);
+            for (size_t i = 0; i < n; i++) cnt[(t->key[3 * a[i] + f] >> sh) & 2047]++;
+            size_t sum = 0;
+            for (size_t d = 0; d < 2048; d++) {
+                size_t c = cnt[d];
+                cnt[d] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++) b[cnt[(t->key[3 * a[i] + f] >> sh) & 2047]++] = a[i];
+            uint32_t *s = a;
+            a = b;
+            b = s;
+        }
+    fu__free(b);
+    fu__free(cnt);
+    *order = a;
+    return FU_OK;
+}
+
+static int rows_validate(const double *x, const double *u, const double *v, size_t n, int kind, size_t *used) {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         int rc = kind == 0 ? check_rfm(x, u, v, i) : check_x(x, i);
@@ -351,28 +328,61 @@ static int seg_rows(const double *x, const double *u, const double *v, size_t n,
         if (kind == 0 || x[i] > 0) m++;
     }
     *used = m;
-    seg_row *r = fu__malloc(m ? m * sizeof *r : 1);
-    if (!r) return fu__error_nomem();
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (kind == 1 && x[i] == 0) continue;
-        r[k].x = x[i];
-        r[k].u = (kind == 0 && x[i] == 0) ? 0.0 : u[i];
-        r[k].v = kind == 0 ? v[i] : 0.0;
-        r[k].w = 1.0;
-        k++;
-    }
-    qsort(r, m, sizeof *r, row_cmp);
-    size_t o = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (o > 0 && r[o - 1].x == r[i].x && r[o - 1].u == r[i].u && r[o - 1].v == r[i].v)
-            r[o - 1].w += 1.0;
-        else
-            r[o++] = r[i];
-    }
-    *out = r;
-    *m_out = o;
     return FU_OK;
+}
+
+/* Hash the rows' values and (x, u, v) triples, rank the values, radix-sort
+ * the distinct triples: the result equals sorting all rows by (x, u, v) and
+ * merging equal neighbours, in time linear in n. */
+static int rows_merge(const double *x, const double *u, const double *v, size_t n, int kind, seg_set *S) {
+    seg_vtab vt[3] = {{0}};
+    seg_ktab kt = {0};
+    uint32_t *rank[3] = {NULL, NULL, NULL}, *order = NULL;
+    int rc = rows_count(x, u, v, n, kind, vt, &kt);
+    for (int f = 0; f < 3 && !rc; f++) rc = vtab_rank(&vt[f], &rank[f]);
+    if (!rc) {
+        unsigned bits[3];
+        for (size_t e = 0; e < kt.n; e++)
+            for (int f = 0; f < 3; f++) kt.key[3 * e + f] = rank[f][kt.key[3 * e + f]];
+        for (int f = 0; f < 3; f++) bits[f] = bits_for(vt[f].n);
+        rc = radix_order(&kt, bits, &order);
+    }
+    if (!rc && !(S->rows = fu__malloc((kt.n ? kt.n : 1) * sizeof *S->rows))) rc = fu__error_nomem();
+    if (!rc) {
+        for (size_t e = 0; e < kt.n; e++) {
+            const uint32_t *k = &kt.key[3 * order[e]];
+            seg_row *R = &S->rows[e];
+            R->x = vt[0].val[k[0]];
+            R->u = vt[1].val[k[1]];
+            R->v = vt[2].val[k[2]];
+            R->w = kt.w[order[e]];
+            R->iu = k[1];
+            R->iv = k[2];
+        }
+        S->m = kt.n;
+        S->uval = vt[1].val, S->nu = vt[1].n, vt[1].val = NULL;
+        S->vval = vt[2].val, S->nv = vt[2].n, vt[2].val = NULL;
+    }
+    for (int f = 0; f < 3; f++) {
+        fu__free(vt[f].val);
+        fu__free(vt[f].slot);
+        fu__free(rank[f]);
+    }
+    fu__free(kt.key), fu__free(kt.w), fu__free(kt.e), fu__free(order);
+    return rc;
+}
+
+/* Validate and merge identical rows (weights count them). kind 0: (x, t_x, T)
+ * with t_x ignored when x = 0; kind 1: (x, zbar), rows with x = 0 skipped. */
+static int seg_rows(const double *x, const double *u, const double *v, size_t n, int kind, seg_set *S) {
+    memset(S, 0, sizeof *S);
+    if (!x || !u || (kind == 0 && !v)) return fu__error_set(FU_EINVAL, "data arrays must not be NULL");
+    if (n >= UINT32_MAX / 2)
+        return fu__error_set(FU_ERANGE, "%zu customers: at most %u in one call", n, UINT32_MAX / 2 - 1);
+    int rc = rows_validate(x, u, v, n, kind, &S->used);
+    if (!rc) rc = rows_merge(x, u, v, n, kind, S);
+    if (rc) set_free(S);
+    return rc;
 }
 
 static int check_params(const double *p, int n, const char *const *names) {
@@ -418,61 +428,124 @@ void fu_segment_score_options_init(fu_segment_score_options *opts) {
 typedef struct seg_data {
     const seg_row *rows;
     size_t m;
+    const double *uval, *vval; /* distinct u and v values (seg_set) */
+    size_t nu, nv;
+    double *su, *sv; /* per-evaluation tables: SEG_PER_VALUE doubles per distinct value */
 } seg_data;
 
-/* Negative log-likelihood of BG/NBD and its gradient in log-parameters. */
+#define SEG_PER_VALUE 12
+
+static int data_init(seg_data *D, const seg_set *S) {
+    D->rows = S->rows;
+    D->m = S->m;
+    D->uval = S->uval;
+    D->vval = S->vval;
+    D->nu = S->nu;
+    D->nv = S->nv;
+    D->su = fu__malloc((S->nu + S->nv + 1) * SEG_PER_VALUE * sizeof(double));
+    if (!D->su) return fu__error_nomem();
+    D->sv = D->su + S->nu * SEG_PER_VALUE;
+    return FU_OK;
+}
+
+/* log(p + val[j]) and 1 / (p + val[j]) into tab[SEG_PER_VALUE j + k], + k + 1. */
+static void value_logs(const double *val, size_t n, double p, double *tab, int k) {
+    for (size_t j = 0; j < n; j++) {
+        double s = p + val[j];
+        tab[SEG_PER_VALUE * j + k] = log(s);
+        tab[SEG_PER_VALUE * j + k + 1] = 1.0 / s;
+    }
+}
+
+/* Per distinct x of BG/NBD: the terms that depend on x alone. */
+typedef struct bg_xterms {
+    double K, c1, c2, dK, dc1a, dc2a, dc1b, dc2b;
+} bg_xterms;
+
+static void bg_x(double r, double a, double b, double x, const double *ctx, int grad, bg_xterms *t) {
+    /* ctx: lg_r, lg_b, lg_ab, log_a, ps_r, ps_b, ps_ab */
+    double lg_abx = fu__stats_lgamma(a + b + x);
+    t->K = fu__stats_lgamma(r + x) - ctx[0];
+    t->c1 = fu__stats_lgamma(b + x) - lg_abx - ctx[1] + ctx[2];
+    t->c2 = x > 0 ? ctx[3] + fu__stats_lgamma(b + x - 1) - lg_abx - ctx[1] + ctx[2] : 0;
+    if (grad) {
+        double ps_abx = fu__stats_digamma(a + b + x);
+        t->dK = fu__stats_digamma(r + x) - ctx[4];
+        t->dc1a = ctx[6] - ps_abx;
+        t->dc2a = 1.0 / a + ctx[6] - ps_abx;
+        t->dc1b = fu__stats_digamma(b + x) - ps_abx - ctx[5] + ctx[6];
+        t->dc2b = x > 0 ? fu__stats_digamma(b + x - 1) - ps_abx - ctx[5] + ctx[6] : 0;
+    }
+}
+
+/* Negative log-likelihood of BG/NBD and its gradient in log-parameters.
+ * Per row one exp: the logs of alpha + t_x and alpha + T come from the
+ * per-value tables, the two weights of the log-sum share one exp, and the
+ * log(1 + E) of the log-sum is taken once per SEG_LOG_BATCH rows of weight 1
+ * as the log of their product (each factor in (1, 2]). */
+#define SEG_LOG_BATCH 256
+
 static double bg_nll(const double *th, double *grad, void *vctx) {
-    const seg_data *D = vctx;
+    seg_data *D = vctx;
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
     if (!isfinite(r) || !isfinite(al) || !isfinite(a) || !isfinite(b) || r == 0 || al == 0 || a == 0 || b == 0)
         return INFINITY;
-    double lg_r = fu__seg_lgamma(r), lg_b = fu__seg_lgamma(b), lg_ab = fu__seg_lgamma(a + b);
-    double ps_r = 0, ps_b = 0, ps_ab = 0;
+    double ctx[7] = {fu__stats_lgamma(r), fu__stats_lgamma(b), fu__stats_lgamma(a + b), log(a), 0, 0, 0};
     if (grad) {
-        ps_r = fu__seg_digamma(r);
-        ps_b = fu__seg_digamma(b);
-        ps_ab = fu__seg_digamma(a + b);
+        ctx[4] = fu__stats_digamma(r);
+        ctx[5] = fu__stats_digamma(b);
+        ctx[6] = fu__stats_digamma(a + b);
     }
-    double log_al = log(al), log_a = log(a);
-    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
-    double cx = -1, K = 0, c1 = 0, c2 = 0, dK = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
+    value_logs(D->uval, D->nu, al, D->su, 0);
+    value_logs(D->vval, D->nv, al, D->sv, 0);
+    double log_al = log(al);
+    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0, prod = 1.0;
+    double cx = -1;
+    int batch = 0;
+    bg_xterms X = {0, 0, 0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < D->m; i++) {
         const seg_row *R = &D->rows[i];
         double x = R->x;
         if (x != cx) {
             cx = x;
-            double lg_abx = fu__seg_lgamma(a + b + x);
-            K = fu__seg_lgamma(r + x) - lg_r;
-            c1 = fu__seg_lgamma(b + x) - lg_abx - lg_b + lg_ab;
-            c2 = x > 0 ? log_a + fu__seg_lgamma(b + x - 1) - lg_abx - lg_b + lg_ab : 0;
-            if (grad) {
-                double ps_abx = fu__seg_digamma(a + b + x);
-                dK = fu__seg_digamma(r + x) - ps_r;
-                dc1a = ps_ab - ps_abx;
-                dc2a = 1.0 / a + ps_ab - ps_abx;
-                dc1b = fu__seg_digamma(b + x) - ps_abx - ps_b + ps_ab;
-                dc2b = x > 0 ? fu__seg_digamma(b + x - 1) - ps_abx - ps_b + ps_ab : 0;
-            }
+            bg_x(r, a, b, x, ctx, grad != NULL, &X);
         }
-        double lA = log(al + R->v);
-        double e1 = c1 - (r + x) * lA, ls, w1 = 1, w2 = 0, lB = 0;
+        const double *tv = &D->sv[SEG_PER_VALUE * R->iv];
+        double lA = tv[0];
+        double e1 = X.c1 - (r + x) * lA, ls, w1 = 1, w2 = 0, lB = 0, iB = 0;
         if (x > 0) {
-            lB = log(al + R->u);
-            double e2 = c2 - (r + x) * lB;
-            ls = logaddexp(e1, e2);
-            w1 = exp(e1 - ls);
-            w2 = exp(e2 - ls);
+            const double *tu = &D->su[SEG_PER_VALUE * R->iu];
+            lB = tu[0];
+            iB = tu[1];
+            double e2 = X.c2 - (r + x) * lB;
+            /* log(exp(e1) + exp(e2)) as logaddexp, its exp shared by the weights */
+            if (e1 == -INFINITY && e2 == -INFINITY) return INFINITY;
+            double hi = e1 > e2 ? e1 : e2, E = exp(-fabs(e1 - e2));
+            ls = hi;
+            if (R->w == 1.0) {
+                prod *= 1.0 + E;
+                if (++batch == SEG_LOG_BATCH) {
+                    ll += log(prod);
+                    prod = 1.0, batch = 0;
+                }
+            } else {
+                ls += log1p(E);
+            }
+            double wb = 1.0 / (1.0 + E), ws = E * wb;
+            w1 = e1 > e2 ? wb : ws;
+            w2 = e1 > e2 ? ws : wb;
         } else {
             ls = e1;
         }
-        ll += R->w * (K + r * log_al + ls);
+        ll += R->w * (X.K + r * log_al + ls);
         if (grad) {
-            gr += R->w * (dK + log_al - w1 * lA - w2 * lB);
-            gal += R->w * (r / al - (r + x) * (w1 / (al + R->v) + w2 / (al + R->u)));
-            ga += R->w * (w1 * dc1a + w2 * dc2a);
-            gb += R->w * (w1 * dc1b + w2 * dc2b);
+            gr += R->w * (X.dK + log_al - w1 * lA - w2 * lB);
+            gal += R->w * (r / al - (r + x) * (w1 * tv[1] + w2 * iB));
+            ga += R->w * (w1 * X.dc1a + w2 * X.dc2a);
+            gb += R->w * (w1 * X.dc1b + w2 * X.dc2b);
         }
     }
+    ll += log(prod);
     if (grad) {
         grad[0] = -gr * r;
         grad[1] = -gal * al;
@@ -496,7 +569,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
     }
     if (!(o.tolerance > 0) || o.max_iter == 0)
         return fu__error_set(FU_EINVAL, "fit options: tolerance and max_iter must be > 0");
-    seg_min mm = {f, ctx, dim, analytic, 0};
+    fu__stats_min mm = {f, ctx, dim, analytic, 0};
     int rc = FU_ECONVERGE;
     double th[SEG_MAXDIM];
     int ns = o.start ? 1 : n_starts;
@@ -509,7 +582,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
         }
         double fv = 0;
         unsigned int it = 0;
-        rc = seg_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
+        rc = fu__stats_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
         if (rc == FU_OK) {
             for (int i = 0; i < dim; i++) est[i] = exp(th[i]);
             *ll = -fv;
@@ -547,24 +620,26 @@ int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, si
                          const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_bgnbd *out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     if (n == 0) return fu__error_set(FU_EINVAL, "no customers to fit");
-    seg_row *rows = NULL;
-    size_t m = 0, used = 0;
-    int rc = seg_rows(x, t_x, T, n, 0, &rows, &m, &used);
+    seg_set S;
+    int rc = seg_rows(x, t_x, T, n, 0, &S);
     if (rc) return rc;
     double mx, mT;
-    mean_of(rows, m, &mx, &mT);
+    mean_of(S.rows, S.m, &mx, &mT);
     double scale = mT > 0 ? mT / (mx + 1.0) : 1.0;
     const double starts[][SEG_MAXDIM] = {
         {1.0, scale, 1.0, 1.0}, {0.5, 0.5 * scale, 0.5, 2.0}, {2.0, 2 * scale, 2.0, 4.0}, {0.1, 0.1 * scale, 0.1, 0.1}};
     if (mx == 0) {
-        fu__free(rows);
+        set_free(&S);
         return fu__error_set(FU_ECONVERGE, "BG/NBD fit: nobody made a repeat purchase, the model is not identified");
     }
-    seg_data D = {rows, m};
+    seg_data D;
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
-    rc = seg_fit(bg_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
-    fu__free(rows);
+    rc = data_init(&D, &S);
+    if (!rc) rc = seg_fit(bg_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
+    size_t used = S.used, m = S.m;
+    fu__free(D.su);
+    set_free(&S);
     if (rc) {
         fu__error_prefix("BG/NBD fit");
         return rc;
@@ -577,29 +652,35 @@ int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, si
     return FU_OK;
 }
 
+/* The log-likelihood at `params`, and when grad != NULL its gradient in the
+ * log-parameters (the objective's, negated). */
 static int loglik_generic(seg_objective f, const double *params, int dim, const char *const *names,
-                          const double *x, const double *u, const double *v, size_t n, int kind, double *out) {
+                          const double *x, const double *u, const double *v, size_t n, int kind, double *out,
+                          double *grad) {
     if (!params || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
     int rc = check_params(params, dim, names);
     if (rc) return rc;
-    seg_row *rows = NULL;
-    size_t m = 0, used = 0;
-    rc = seg_rows(x, u, v, n, kind, &rows, &m, &used);
+    seg_set S;
+    rc = seg_rows(x, u, v, n, kind, &S);
     if (rc) return rc;
     double th[SEG_MAXDIM];
     for (int i = 0; i < dim; i++) th[i] = log(params[i]);
-    seg_data D = {rows, m};
-    double nll = f(th, NULL, &D);
-    fu__free(rows);
+    seg_data D;
+    rc = data_init(&D, &S);
+    double nll = rc ? 0 : f(th, grad, &D);
+    if (!rc) fu__free(D.su);
+    set_free(&S);
+    if (rc) return rc;
     if (!isfinite(nll)) return fu__error_set(FU_ERANGE, "the log-likelihood is not finite");
     *out = -nll;
+    for (int i = 0; grad && i < dim; i++) grad[i] = -grad[i];
     return FU_OK;
 }
 
 int fu_segment_bgnbd_loglik(const fu_segment_bgnbd *m, const double *x, const double *t_x, const double *T,
                             size_t n, double *out) {
     double p[4] = {m ? m->r : 0, m ? m->alpha : 0, m ? m->a : 0, m ? m->b : 0};
-    return loglik_generic(bg_nll, m ? p : NULL, 4, bg_names, x, t_x, T, n, 0, out);
+    return loglik_generic(bg_nll, m ? p : NULL, 4, bg_names, x, t_x, T, n, 0, out, NULL);
 }
 
 static int check_one(double x, double t_x, double T) {
@@ -640,7 +721,7 @@ static int bg_alive_expect(double r, double alpha, double a, double b, double x,
     double z = t / (alpha + T + t);
     double lf;
     int sg;
-    int rc = log_hyp2f1(a + b - 1 - r, a - 1, c, z, &lf, &sg);
+    int rc = fu__stats_log_hyp2f1(a + b - 1 - r, a - 1, c, z, &lf, &sg);
     if (rc) return rc;
     double logG = (a - 1) * log1p(-z) + lf;
     double one_minus_G = sg > 0 ? -expm1(logG) : 1.0 + exp(logG);
@@ -697,8 +778,8 @@ static int pn_log_A0(double r, double al, double s, double be, double x, double 
     }
     double f1, f2;
     int s1, s2, rc;
-    rc = log_hyp2f1(k, b2, k + 1, d / (mm + t_x), &f1, &s1);
-    if (!rc) rc = log_hyp2f1(k, b2, k + 1, d / (mm + T), &f2, &s2);
+    rc = fu__stats_log_hyp2f1(k, b2, k + 1, d / (mm + t_x), &f1, &s1);
+    if (!rc) rc = fu__stats_log_hyp2f1(k, b2, k + 1, d / (mm + T), &f2, &s2);
     if (rc) return rc;
     double l1 = f1 - k * log(mm + t_x), l2 = f2 - k * log(mm + T);
     if (!(l2 < l1)) {
@@ -724,24 +805,127 @@ static int pn_loglik_one(double r, double al, double s, double be, double x, dou
     return FU_OK;
 }
 
+/* The two sides of A0 of the Pareto/NBD likelihood for one row, side j at
+ * t_j (t_x, then T): P_j = log 2F1(k, b2; k+1; z_j) - k L_j with
+ * z_j = d / (mm + t_j), L_j = log(mm + t_j), and dP_j in (r, alpha, s, beta).
+ * tab[j] is the per-value table of t_j: the log and reciprocal of mm + t_j
+ * in [0], [1], and a memo of P_j and dP_j for the current x in [6..11] (rows
+ * come sorted by x; the stamps [11] are reset every evaluation). Both series
+ * run in one loop when neither side is memoised and both take one branch. */
+typedef struct pn_eval {
+    double r, al, s, be, mm, dd;
+    int ge; /* alpha >= beta */
+} pn_eval;
+
+static int pn_sides(const pn_eval *P, double x, const double *t, double *const *tab, double *out, double *dP) {
+    double k = P->r + P->s + x, b2 = P->ge ? P->s + 1 : P->r + x;
+    double z[2] = {0, 0}, f[2] = {0, 0}, F[8];
+    int todo[2] = {0, 0}, n = 0;
+    for (int j = 0; j < 2; j++) {
+        if (tab[j][11] == x) {
+            out[j] = tab[j][6];
+            memcpy(&dP[4 * j], &tab[j][7], 4 * sizeof *dP);
+            continue;
+        }
+        z[j] = P->dd / (P->mm + t[j]);
+        todo[n++] = j;
+    }
+    if (n == 2 && (z[0] >= 0.5) != (z[1] >= 0.5)) { /* different branches: one at a time */
+        int rc = fu__stats_log_hyp2f1_dn(k, b2, k + 1, &z[0], 1, &f[0], &F[0]);
+        if (!rc) rc = fu__stats_log_hyp2f1_dn(k, b2, k + 1, &z[1], 1, &f[1], &F[4]);
+        if (rc) return rc;
+    } else if (n > 0) {
+        double zz[2] = {z[todo[0]], z[todo[1]]}, ff[2], FF[8];
+        int rc = fu__stats_log_hyp2f1_dn(k, b2, k + 1, zz, n, ff, FF);
+        if (rc) return rc;
+        for (int i = 0; i < n; i++) {
+            f[todo[i]] = ff[i];
+            memcpy(&F[4 * todo[i]], &FF[4 * i], 4 * sizeof *F);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int j = todo[i];
+        double L = tab[j][0], inv = tab[j][1], *G = &F[4 * j], *o = &tab[j][7];
+        out[j] = f[j] - k * L;
+        double fk = G[0] + G[2], dz_mm = (1.0 - z[j]) * inv, dz_other = -inv;
+        o[0] = fk + (P->ge ? 0 : G[1]) - L;
+        o[2] = fk + (P->ge ? G[1] : 0) - L;
+        o[1] = G[3] * (P->ge ? dz_mm : dz_other) - (P->ge ? k * inv : 0);
+        o[3] = G[3] * (P->ge ? dz_other : dz_mm) - (P->ge ? 0 : k * inv);
+        memcpy(&dP[4 * j], o, 4 * sizeof *dP);
+        tab[j][6] = out[j];
+        tab[j][11] = x;
+    }
+    return FU_OK;
+}
+
+/* Negative log-likelihood of Pareto/NBD and its analytic gradient in the
+ * log-parameters. The value is computed as pn_loglik_one does, with the logs
+ * of mm + t_x, mm + T, alpha + T and beta + T taken once per distinct value. */
 static double pn_nll(const double *th, double *grad, void *vctx) {
-    (void)grad;
-    const seg_data *D = vctx;
-    double r = exp(th[0]), al = exp(th[1]), s = exp(th[2]), be = exp(th[3]);
+    seg_data *D = vctx;
+    pn_eval P = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3]), 0, 0, 0};
+    double r = P.r, al = P.al, s = P.s, be = P.be;
     if (!isfinite(r) || !isfinite(al) || !isfinite(s) || !isfinite(be) || r == 0 || al == 0 || s == 0 || be == 0)
         return INFINITY;
-    double lg_r = fu__seg_lgamma(r), cx = -1, K = 0;
-    double ll = 0, base = r * log(al) + s * log(be);
+    P.ge = al >= be;
+    P.mm = P.ge ? al : be;
+    P.dd = P.ge ? al - be : be - al;
+    value_logs(D->uval, D->nu, P.mm, D->su, 0);
+    value_logs(D->vval, D->nv, P.mm, D->sv, 0);
+    value_logs(D->vval, D->nv, al, D->sv, 2);
+    value_logs(D->vval, D->nv, be, D->sv, 4);
+    for (size_t j = 0; j < D->nu; j++) D->su[SEG_PER_VALUE * j + 11] = -1;
+    for (size_t j = 0; j < D->nv; j++) D->sv[SEG_PER_VALUE * j + 11] = -1;
+    double lg_r = fu__stats_lgamma(r), ps_r = grad ? fu__stats_digamma(r) : 0, cx = -1, K = 0, dK = 0, lsk = 0;
+    double ll = 0, log_al = log(al), log_be = log(be), base = r * log_al + s * log_be, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < D->m; i++) {
         const seg_row *R = &D->rows[i];
-        if (R->x != cx) {
-            cx = R->x;
-            K = fu__seg_lgamma(r + cx) - lg_r;
+        double x = R->x, k = r + s + x;
+        if (x != cx) {
+            cx = x;
+            K = fu__stats_lgamma(r + cx) - lg_r;
+            lsk = log(s / (r + s + x));
+            if (grad) dK = fu__stats_digamma(r + cx) - ps_r;
         }
-        double rest;
-        if (pn_loglik_one(r, al, s, be, R->x, R->u, R->v, &rest, NULL) != FU_OK) return INFINITY;
-        ll += R->w * (K + base + rest);
+        double *tu = &D->su[SEG_PER_VALUE * R->iu], *tv = &D->sv[SEG_PER_VALUE * R->iv];
+        double *tabs[2] = {tu, tv}, t2[2] = {R->u, R->v}, pp[2], dd[8], lA0, q = 0;
+        if (pn_sides(&P, x, t2, tabs, pp, dd) != FU_OK) return INFINITY;
+        double p1 = pp[0], p2 = pp[1], *d1 = dd, *d2 = dd + 4;
+        if (!(p2 < p1)) {
+            lA0 = -INFINITY;
+        } else {
+            q = exp(p2 - p1);
+            lA0 = p1 + log1p(-q);
+        }
+        double l1 = -(r + x) * tv[2] - s * tv[4];
+        double l2 = lsk + lA0;
+        /* logaddexp(l1, l2), its exp shared by the weights of the two terms */
+        double ls, w1 = 1.0, w2 = 0.0;
+        if (l1 == -INFINITY) {
+            ls = l2, w1 = 0.0, w2 = 1.0;
+        } else if (l2 == -INFINITY) {
+            ls = l1;
+        } else {
+            double E = exp(-fabs(l1 - l2)), wb = 1.0 / (1.0 + E), ws = E * wb;
+            ls = (l1 > l2 ? l1 : l2) + log1p(E);
+            w1 = l1 > l2 ? wb : ws;
+            w2 = l1 > l2 ? ws : wb;
+        }
+        ll += R->w * (K + base + ls);
+        if (grad) {
+            double iq = 1.0 / (1.0 - q);
+            double e1[4] = {-tv[2], -(r + x) * tv[3], -tv[4], -s * tv[5]};
+            double e2[4] = {-1.0 / k, 0, 1.0 / s - 1.0 / k, 0};
+            double own[4] = {dK + log_al, r / al, log_be, s / be};
+            for (int j = 0; j < 4; j++) {
+                double dA0 = w2 > 0 ? (d1[j] - q * d2[j]) * iq : 0.0;
+                g[j] += R->w * (own[j] + w1 * e1[j] + w2 * (e2[j] + dA0));
+            }
+        }
     }
+    if (grad)
+        for (int j = 0; j < 4; j++) grad[j] = -g[j] * exp(th[j]);
     return -ll;
 }
 
@@ -749,30 +933,31 @@ int fu_segment_pareto_fit(const double *x, const double *t_x, const double *T, s
                           const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_pareto *out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     if (n == 0) return fu__error_set(FU_EINVAL, "no customers to fit");
-    seg_row *rows = NULL;
-    size_t m = 0, used = 0;
-    int rc = seg_rows(x, t_x, T, n, 0, &rows, &m, &used);
+    seg_set S;
+    int rc = seg_rows(x, t_x, T, n, 0, &S);
     if (rc) return rc;
     double mx, mT;
-    mean_of(rows, m, &mx, &mT);
+    mean_of(S.rows, S.m, &mx, &mT);
     double scale = mT > 0 ? mT / (mx + 1.0) : 1.0, tscale = mT > 0 ? mT : 1.0;
     const double starts[][SEG_MAXDIM] = {{1.0, scale, 1.0, tscale},
                                          {0.5, 0.5 * scale, 0.5, 0.5 * tscale},
                                          {2.0, 2 * scale, 2.0, 2 * tscale},
                                          {0.1, 0.1 * scale, 0.1, 0.1 * tscale}};
     if (mx == 0) {
-        fu__free(rows);
+        set_free(&S);
         return fu__error_set(FU_ECONVERGE, "Pareto/NBD fit: nobody made a repeat purchase, the model is not identified");
     }
-    seg_data D = {rows, m};
+    seg_data D;
+    if ((rc = data_init(&D, &S)) != FU_OK) {
+        set_free(&S);
+        return rc;
+    }
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
-    /* a numerical gradient carries noise of order 1e-11 |LL|: do not ask for less */
-    fu_segment_fit_options o = FU_SEGMENT_FIT_OPTIONS_INIT;
-    if (opts) o = *opts;
-    if (o.version == FU_SEGMENT_FIT_OPTIONS_VERSION && o.tolerance < 1e-9) o.tolerance = 1e-9;
-    rc = seg_fit(pn_nll, 0, &D, 4, starts, 4, &o, est, &ll, &it, &ev);
-    fu__free(rows);
+    rc = seg_fit(pn_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
+    size_t used = S.used, m = S.m;
+    fu__free(D.su);
+    set_free(&S);
     if (rc) {
         fu__error_prefix("Pareto/NBD fit");
         return rc;
@@ -788,7 +973,7 @@ int fu_segment_pareto_fit(const double *x, const double *t_x, const double *T, s
 int fu_segment_pareto_loglik(const fu_segment_pareto *m, const double *x, const double *t_x, const double *T,
                              size_t n, double *out) {
     double p[4] = {m ? m->r : 0, m ? m->alpha : 0, m ? m->s : 0, m ? m->beta : 0};
-    return loglik_generic(pn_nll, m ? p : NULL, 4, pn_names, x, t_x, T, n, 0, out);
+    return loglik_generic(pn_nll, m ? p : NULL, 4, pn_names, x, t_x, T, n, 0, out, NULL);
 }
 
 static int pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double T, double *out) {
@@ -851,7 +1036,7 @@ static double gg_nll(const double *th, double *grad, void *vctx) {
     const seg_data *D = vctx;
     double p = exp(th[0]), q = exp(th[1]), g = exp(th[2]);
     if (!isfinite(p) || !isfinite(q) || !isfinite(g) || p == 0 || q == 0 || g == 0) return INFINITY;
-    double lg_q = fu__seg_lgamma(q), ps_q = grad ? fu__seg_digamma(q) : 0, lgam = log(g);
+    double lg_q = fu__stats_lgamma(q), ps_q = grad ? fu__stats_digamma(q) : 0, lgam = log(g);
     double cx = -1, K = 0, dp = 0, dq = 0, lx = 0;
     double ll = 0, gp = 0, gq = 0, gg = 0;
     for (size_t i = 0; i < D->m; i++) {
@@ -860,10 +1045,10 @@ static double gg_nll(const double *th, double *grad, void *vctx) {
         if (x != cx) {
             cx = x;
             lx = log(x);
-            K = fu__seg_lgamma(p * x + q) - fu__seg_lgamma(p * x) - lg_q;
+            K = fu__stats_lgamma(p * x + q) - fu__stats_lgamma(p * x) - lg_q;
             if (grad) {
-                double psq = fu__seg_digamma(p * x + q);
-                dp = psq - fu__seg_digamma(p * x);
+                double psq = fu__stats_digamma(p * x + q);
+                dp = psq - fu__stats_digamma(p * x);
                 dq = psq - ps_q;
             }
         }
@@ -886,12 +1071,13 @@ static double gg_nll(const double *th, double *grad, void *vctx) {
 int fu_segment_gammagamma_fit(const double *x, const double *zbar, size_t n, const fu_segment_fit_options *opts,
                               fu_segment_fit_info *info, fu_segment_gammagamma *out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
-    seg_row *rows = NULL;
-    size_t m = 0, used = 0;
-    int rc = seg_rows(x, zbar, NULL, n, 1, &rows, &m, &used);
+    seg_set S;
+    int rc = seg_rows(x, zbar, NULL, n, 1, &S);
     if (rc) return rc;
+    const seg_row *rows = S.rows;
+    size_t m = S.m, used = S.used;
     if (used < 2) {
-        fu__free(rows);
+        set_free(&S);
         return fu__error_set(FU_ECONVERGE, "Gamma-Gamma fit: %zu customers with x > 0, need at least 2", used);
     }
     double sz = 0, sw = 0;
@@ -901,11 +1087,11 @@ int fu_segment_gammagamma_fit(const double *x, const double *zbar, size_t n, con
     }
     double mz = sz / sw;
     const double starts[][SEG_MAXDIM] = {{1.0, 2.0, mz}, {5.0, 3.0, 0.5 * mz}, {0.5, 5.0, 5 * mz}};
-    seg_data D = {rows, m};
+    seg_data D = {rows, m, NULL, NULL, 0, 0, NULL, NULL};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
     rc = seg_fit(gg_nll, 1, &D, 3, starts, 3, opts, est, &ll, &it, &ev);
-    fu__free(rows);
+    set_free(&S);
     if (rc) {
         fu__error_prefix("Gamma-Gamma fit");
         return rc;
@@ -920,7 +1106,7 @@ int fu_segment_gammagamma_fit(const double *x, const double *zbar, size_t n, con
 int fu_segment_gammagamma_loglik(const fu_segment_gammagamma *m, const double *x, const double *zbar, size_t n,
                                  double *out) {
     double p[3] = {m ? m->p : 0, m ? m->q : 0, m ? m->gamma : 0};
-    return loglik_generic(gg_nll, m ? p : NULL, 3, gg_names, x, zbar, NULL, n, 1, out);
+    return loglik_generic(gg_nll, m ? p : NULL, 3, gg_names, x, zbar, NULL, n, 1, out, NULL);
 }
 
 static int gg_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out) {
@@ -942,6 +1128,13 @@ int fu_segment_gammagamma_expected(const fu_segment_gammagamma *m, double x, dou
     if (x > 0 && !(isfinite(zbar) && zbar >= 0))
         return fu__error_set(FU_EINVAL, "zbar = %g: must be finite and >= 0", zbar);
     return gg_expected(m, x, zbar, out);
+}
+
+int fu__seg_loglik_grad(int model, const double *params, const double *x, const double *u, const double *v,
+                        size_t n, double *out, double *grad) {
+    if (model == 0) return loglik_generic(bg_nll, params, 4, bg_names, x, u, v, n, 0, out, grad);
+    if (model == 1) return loglik_generic(pn_nll, params, 4, pn_names, x, u, v, n, 0, out, grad);
+    return loglik_generic(gg_nll, params, 3, gg_names, x, u, NULL, n, 1, out, grad);
 }
 
 /* ================================================================ scoring */

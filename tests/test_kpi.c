@@ -154,26 +154,26 @@ Test(kpi, t_interval_of_a_mean) {
     /* {4,5,3,5,4}: mean 4.2, s^2 = (0.04+0.64+1.44+0.64+0.04)/4 = 0.7,
      * se = sqrt(0.7/5) = 0.374166, t(0.975,4) = 2.776445 -> half 1.038849 */
     double m, lo, hi;
-    cr_assert_eq(fu_kpi_mean_interval(5, 21, 91, 0.95, &m, &lo, &hi), FU_OK);
+    cr_assert_eq(fu_stats_mean_interval(5, 21, 91, 0.95, &m, &lo, &hi), FU_OK);
     cr_expect_float_eq(m, 4.2, 1e-12);
     cr_expect_float_eq(lo, 4.2 - 1.038849, 1e-5);
     cr_expect_float_eq(hi, 4.2 + 1.038849, 1e-5);
-    cr_expect_eq(fu_kpi_mean_interval(1, 4, 16, 0.95, &m, &lo, &hi), FU_EINVAL);
+    cr_expect_eq(fu_stats_mean_interval(1, 4, 16, 0.95, &m, &lo, &hi), FU_EINVAL);
 }
 
 Test(kpi, nps_interval_uses_the_variance_of_the_difference) {
     /* 5 promoters, 2 detractors of 10: NPS 30; pP = .5, pD = .2,
      * var = (.5 + .2 - .3^2)/10 = 0.061, half = 1.959964 * 100 * sqrt(0.061) = 48.4075 */
     double v, lo, hi;
-    cr_assert_eq(fu_kpi_nps_interval(5, 2, 10, 0.95, &v, &lo, &hi), FU_OK);
+    cr_assert_eq(fu_stats_nps_interval(5, 2, 10, 0.95, &v, &lo, &hi), FU_OK);
     cr_expect_float_eq(v, 30.0, 1e-12);
     cr_expect_float_eq(lo, 30.0 - 48.40748, 1e-4);
     cr_expect_float_eq(hi, 30.0 + 48.40748, 1e-4);
     /* all promoters: variance 0, interval collapses, clamped to 100 */
-    fu_kpi_nps_interval(4, 0, 4, 0.95, &v, &lo, &hi);
+    fu_stats_nps_interval(4, 0, 4, 0.95, &v, &lo, &hi);
     cr_expect_float_eq(v, 100.0, 1e-12);
     cr_expect_float_eq(lo, 100.0, 1e-12);
-    cr_expect_eq(fu_kpi_nps_interval(6, 6, 10, 0.95, &v, &lo, &hi), FU_EINVAL);
+    cr_expect_eq(fu_stats_nps_interval(6, 6, 10, 0.95, &v, &lo, &hi), FU_EINVAL);
 }
 
 /* ------------------------------------------------------------ RAG */

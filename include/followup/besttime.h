@@ -390,19 +390,14 @@ FU_EXTERN int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int
 /** @} */
 
 /* ===================================================================== */
-/** @name Beta distribution helpers @{ */
+/** @name Beta distribution helpers (deprecated names)
+ *  The Beta distribution lives in followup/stats.h; these names call it and
+ *  remain for existing callers. @{ */
 
-/**
- * Regularized incomplete beta function I_x(a, b) (the Beta(a, b) CDF at x).
- * @return #FU_OK; #FU_EINVAL for a, b <= 0, x outside [0,1] or NaN.
- */
+/** Deprecated: fu_stats_beta_cdf(). */
 FU_EXTERN int fu_besttime_beta_cdf(double x, double a, double b, double *out);
 
-/**
- * Quantile of Beta(a, b): the x with I_x(a, b) = q, to about 1e-12
- * relative accuracy.
- * @return #FU_OK; #FU_EINVAL for a, b <= 0, q outside [0,1] or NaN.
- */
+/** Deprecated: fu_stats_beta_quantile(). */
 FU_EXTERN int fu_besttime_beta_quantile(double q, double a, double b, double *out);
 
 /** @} */

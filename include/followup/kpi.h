@@ -28,7 +28,7 @@
  * `100 (pP - pD) ± z 100 sqrt((pP + pD - (pP - pD)^2) / n)` for NPS,
  * distribution-free order-statistic intervals for percentiles and the delta
  * method for ratios (ROI) and the scorecard. The building blocks are public
- * (fu_kpi_wilson(), fu_kpi_t_quantile(), ...).
+ * in followup/stats.h (fu_stats_wilson(), fu_stats_t_quantile(), ...).
  *
  * **Threads.** A #fu_kpi is used by one thread at a time; the policy it
  * borrows may be shared. The statistics functions are reentrant.
@@ -38,6 +38,7 @@
 
 #include "followup/common.h"
 #include "followup/book.h"
+#include "followup/stats.h"
 #include "followup/commit.h"
 #include "followup/policy.h"
 
@@ -362,32 +363,18 @@ FU_EXTERN int fu_kpi_write_dashboard_to_string(const fu_kpi *kpi, size_t *len, c
 /** @} */
 
 /* ===================================================================== */
-/** @name Statistics used by the figures (reentrant)
- *  Each returns #FU_OK or #FU_EINVAL for arguments out of their domain. @{ */
+/** @name Statistics (deprecated names)
+ *  The statistics of the figures live in followup/stats.h; these names call
+ *  them and remain for existing callers. @{ */
 
-/** Standard normal quantile: the x with P(Z <= x) = p, 0 < p < 1. */
+/** Deprecated: fu_stats_normal_quantile(). */
 FU_EXTERN int fu_kpi_normal_quantile(double p, double *out);
 
-/** Student t quantile with `df` > 0 degrees of freedom (df may be fractional). */
+/** Deprecated: fu_stats_t_quantile(). */
 FU_EXTERN int fu_kpi_t_quantile(double p, double df, double *out);
 
-/**
- * Wilson score interval of `x` successes in `n` trials (0 <= x <= n, n > 0)
- * at level `confidence` (0 < c < 1).
- */
+/** Deprecated: fu_stats_wilson(). */
 FU_EXTERN int fu_kpi_wilson(double x, double n, double confidence, double *low, double *high);
-
-/** t interval of a mean from n (>= 2), the sum and the sum of squares. */
-FU_EXTERN int fu_kpi_mean_interval(double n, double sum, double sumsq, double confidence,
-                                   double *mean, double *low, double *high);
-
-/**
- * NPS from counts of promoters (9-10) and detractors (0-6) among n answers:
- * value 100 (P - D) / n, interval value ± z * 100 * sqrt((pP + pD - (pP - pD)^2) / n),
- * clamped to [-100, 100].
- */
-FU_EXTERN int fu_kpi_nps_interval(double promoters, double detractors, double n,
-                                  double confidence, double *value, double *low, double *high);
 
 /**
  * The RAG status of `value` for the policy's KPI `kpi`, optionally for a

@@ -179,7 +179,9 @@ typedef struct fu_segment_fit_info {
  *
  * The data must satisfy: x a non-negative integer, 0 <= t_x <= T, all finite;
  * #FU_EINVAL names the first offending index otherwise. Identical rows are
- * merged (weighted) before fitting. Deterministic.
+ * merged (weighted) before fitting, in time linear in `n`; the result does
+ * not depend on the order of the rows. Deterministic. At most 2^31 - 2 rows
+ * in one call (#FU_ERANGE beyond).
  *
  * @param[out] info NULL or the log-likelihood and counts
  * @param[out] out  the estimate (written only on success)
@@ -260,15 +262,6 @@ FU_EXTERN int fu_segment_pareto_expected_new(const fu_segment_pareto *m, double 
  */
 FU_EXTERN int fu_segment_gammagamma_expected(const fu_segment_gammagamma *m, double x, double zbar,
                                              double *out);
-
-/**
- * Log of the Gauss hypergeometric function |2F1(a, b; c; z)| for real z < 1,
- * with its sign in `*sign` (may be NULL). Exposed for testing and for users
- * of the formulas.
- * @return #FU_OK, #FU_EINVAL (z >= 1, c a non-positive integer),
- *         #FU_ECONVERGE (the series did not converge in 10^7 terms)
- */
-FU_EXTERN int fu_segment_log_hyp2f1(double a, double b, double c, double z, int *sign, double *out);
 
 /** @} */
 
