@@ -1465,6 +1465,7 @@ static void yaml_rule(fu__buf *b, const fu_frequency *m, const fu_frequency_reco
         json_string(&w, r->name);
         fu__buf_puts(&w, "]}");
         snprintf(when, sizeof when, "%s", w.data ? w.data : "");
+        b->failed |= w.failed || !w.data;
         fu__buf_free(&w);
     }
     fu__buf_printf(b, "    # segment %s: %llu attempts, %llu positive, %llu negative; %s %.4g per contact\n",
