@@ -19,6 +19,7 @@
 #define L_CELLS ((L_BINS + 1) * (L_BINS + 1) * (L_BINS + 1)) /* 0 = unknown load */
 #define N_NEG_FEAT (1 + 3 * L_BINS)
 #define MAX_SEGMENTS 65536u
+#define SEG_ADJUST_MAX 64 /* up to this many segments enter the spacing model */
 #define DAY 86400.0
 
 /* ------------------------------------------------------------------ bins */
@@ -85,7 +86,8 @@ struct fu_frequency {
     cell *pop_kg;       /* population counts per k bin and gap bin, K * G_BINS */
     double gap_coef[G_BINS]; /* logistic spacing coefficients */
     double gap_se[G_BINS];
-    double *gap_mean_k; /* mean spacing coefficient at each k bin, K */
+    cell *seg_kg;       /* per segment, k bin and gap bin (S <= SEG_ADJUST_MAX), or NULL */
+    double *gap_mean_sk; /* mean spacing coefficient of a segment's attempts at each k bin, S * K */
     double rate_all;    /* overall positive rate (constant baseline) */
     double *pop_mu;     /* population curve (prior mean of the segments), K */
     /* negative outcomes */
@@ -124,7 +126,8 @@ void fu_frequency_free(fu_frequency *m) {
     fu__free(m->k_strength);
     fu__free(m->pop_k);
     fu__free(m->pop_kg);
-    fu__free(m->gap_mean_k);
+    fu__free(m->seg_kg);
+    fu__free(m->gap_mean_sk);
     fu__free(m->pop_mu);
     fu__free(m->seg_max_k);
     fu__free(m->seg_neg);
@@ -440,13 +443,14 @@ static int model_alloc(fu_frequency **out, size_t S, uint32_t K, const char *con
     m->k_strength = fu__calloc(K, sizeof(double));
     m->pop_k = fu__calloc(K, sizeof(cell));
     m->pop_kg = fu__calloc((size_t)K * G_BINS, sizeof(cell));
-    m->gap_mean_k = fu__calloc(K, sizeof(double));
+    m->gap_mean_sk = fu__calloc(S * K, sizeof(double));
+    if (S <= SEG_ADJUST_MAX) m->seg_kg = fu__calloc(S * K * G_BINS, sizeof(cell));
     m->pop_mu = fu__calloc(K, sizeof(double));
     m->seg_max_k = fu__calloc(S, sizeof(uint32_t));
     m->seg_neg = fu__calloc(S, sizeof(cell));
     m->seg_neg_offset = fu__calloc(S, sizeof(double));
     int bad = !m->names || !m->seg_k || !m->hz_mean || !m->hz_strength || !m->k_strength ||
-              !m->pop_k || !m->pop_kg || !m->gap_mean_k || !m->pop_mu || !m->seg_max_k || !m->seg_neg || !m->seg_neg_offset;
+              !m->pop_k || !m->pop_kg || !m->gap_mean_sk || (S <= SEG_ADJUST_MAX && !m->seg_kg) || !m->pop_mu || !m->seg_max_k || !m->seg_neg || !m->seg_neg_offset;
     for (size_t s = 0; s < S && !bad; s++) {
         char num[32];
         const char *nm = names ? names[s] : NULL;
@@ -483,9 +487,15 @@ static int count_attempts(fu_frequency *m, const fu_frequency_attempt *a, size_t
         cell *c = &m->seg_k[(size_t)t->segment * K + kb];
         c->n += 1;
         c->x += pos;
-        c = &m->pop_kg[(size_t)kb * G_BINS + (size_t)gap_bin(t->gap_days)];
+        size_t gb = (size_t)gap_bin(t->gap_days);
+        c = &m->pop_kg[(size_t)kb * G_BINS + gb];
         c->n += 1;
         c->x += pos;
+        if (m->seg_kg) {
+            c = &m->seg_kg[((size_t)t->segment * K + kb) * G_BINS + gb];
+            c->n += 1;
+            c->x += pos;
+        }
         c = &neg_cells[(size_t)t->segment * L_CELLS + (size_t)load_cell(t->load_72h, t->load_7d, t->load_30d)];
         c->n += 1;
         c->x += neg;
@@ -496,29 +506,60 @@ static int count_attempts(fu_frequency *m, const fu_frequency_attempt *a, size_t
     return FU_OK;
 }
 
-/* Population logistic model of the hazard in k bins and spacing bins; keeps
- * the spacing coefficients and their mean at each k bin. */
-static int fit_gap_effects(fu_frequency *m, double ridge, double *work) {
+/* Mean spacing coefficient of the attempts of each segment at each k bin
+ * (the population's when the segments are not counted by spacing). */
+static void gap_means(fu_frequency *m) {
+    for (size_t sg = 0; sg < m->S; sg++)
+        for (uint32_t k = 0; k < m->K; k++) {
+            const cell *c = m->seg_kg ? &m->seg_kg[(sg * m->K + k) * G_BINS] : &m->pop_kg[k * G_BINS];
+            double sw = 0, sc = 0;
+            for (int g = 0; g < G_BINS; g++) {
+                sw += c[g].n;
+                sc += c[g].n * m->gap_coef[g];
+            }
+            if (sw <= 0) { /* no attempt of the segment here: the population's mix */
+                c = &m->pop_kg[k * G_BINS];
+                for (int g = 0; g < G_BINS; g++) {
+                    sw += c[g].n;
+                    sc += c[g].n * m->gap_coef[g];
+                }
+            }
+            m->gap_mean_sk[sg * m->K + k] = sw > 0 ? sc / sw : 0;
+        }
+}
+
+/* Logistic model of the hazard in k bins and spacing bins, with a level per
+ * segment when there are at most SEG_ADJUST_MAX of them (so the spacing
+ * effect is not the segments' difference in disguise); keeps the spacing
+ * coefficients. */
+static int fit_gap_effects(fu_frequency *m, double ridge) {
     uint32_t K = m->K;
-    int p = 1 + (int)K + G_BINS;
-    size_t nc = (size_t)K * G_BINS + 1;
+    size_t S = m->seg_kg && m->S > 1 ? m->S : 1;
+    int p = 1 + (int)K + G_BINS + (S > 1 ? (int)S : 0);
+    size_t nc = S * K * G_BINS + 1;
     lcell *cells = fu__calloc(nc, sizeof(lcell));
     double *beta = fu__calloc((size_t)p * (size_t)p + (size_t)p, sizeof(double));
-    if (!cells || !beta) {
+    double *work = fu__calloc(2 * (size_t)p * (size_t)p + 3 * (size_t)p, sizeof(double));
+    if (!cells || !beta || !work) {
         fu__free(cells);
         fu__free(beta);
+        fu__free(work);
         return fu__error_nomem();
     }
     double *cov = beta + p;
-    for (uint32_t k = 0; k < K; k++)
-        for (int g = 0; g < G_BINS; g++) {
-            lcell *c = &cells[k * G_BINS + (uint32_t)g];
-            c->n = m->pop_kg[k * G_BINS + (uint32_t)g].n;
-            c->x = m->pop_kg[k * G_BINS + (uint32_t)g].x;
-            c->f[0] = 1 + (int)k;
-            c->f[1] = 1 + (int)K + g;
-            c->f[2] = c->f[3] = -1;
-        }
+    for (size_t sg = 0; sg < S; sg++)
+        for (uint32_t k = 0; k < K; k++)
+            for (int g = 0; g < G_BINS; g++) {
+                size_t i = (sg * K + k) * G_BINS + (size_t)g;
+                const cell *src = S > 1 ? &m->seg_kg[i] : &m->pop_kg[k * G_BINS + (uint32_t)g];
+                lcell *c = &cells[i];
+                c->n = src->n;
+                c->x = src->x;
+                c->f[0] = 1 + (int)k;
+                c->f[1] = 1 + (int)K + g;
+                c->f[2] = S > 1 ? 1 + (int)K + G_BINS + (int)sg : -1;
+                c->f[3] = -1;
+            }
     /* half a pseudo-attempt at the overall rate keeps an all-zero table finite */
     lcell *ps = &cells[nc - 1];
     ps->n = 1;
@@ -532,17 +573,11 @@ static int fit_gap_effects(fu_frequency *m, double ridge, double *work) {
             m->gap_coef[g] = beta[j];
             m->gap_se[g] = sqrt(cov[j * p + j]);
         }
-        for (uint32_t k = 0; k < K; k++) {
-            double sw = 0, sg = 0;
-            for (int g = 0; g < G_BINS; g++) {
-                sw += m->pop_kg[k * G_BINS + (uint32_t)g].n;
-                sg += m->pop_kg[k * G_BINS + (uint32_t)g].n * m->gap_coef[g];
-            }
-            m->gap_mean_k[k] = sw > 0 ? sg / sw : 0;
-        }
+        gap_means(m);
     }
     fu__free(cells);
     fu__free(beta);
+    fu__free(work);
     return rc;
 }
 
@@ -628,8 +663,7 @@ int fu_frequency_fit(fu_frequency **out, const fu_frequency_attempt *a, size_t n
     if ((rc = model_alloc(&m, n_segments, K, names))) return rc;
     m->level = o.level > 0 ? o.level : 0.9;
     fu_kpi_normal_quantile(0.5 + m->level / 2, &m->z);
-    size_t p = 1 + (size_t)K + G_BINS;
-    if (p < N_NEG_FEAT) p = N_NEG_FEAT;
+    size_t p = N_NEG_FEAT; /* the spacing model allocates its own */
     size_t nwork = 2 * p * p + 3 * p + 8 * (size_t)K;
     cell *neg_cells = fu__calloc(n_segments * L_CELLS, sizeof(cell));
     double *work = fu__calloc(nwork, sizeof(double)), *mu = fu__calloc(K, sizeof(double));
@@ -649,7 +683,7 @@ int fu_frequency_fit(fu_frequency **out, const fu_frequency_attempt *a, size_t n
         decide_monotone(m, o.flags, mu, work);
         memcpy(m->pop_mu, mu, sizeof(double) * K);
         shrink_hazards(m, mu, lo, hi, work);
-        rc = fit_gap_effects(m, ridge, work);
+        rc = fit_gap_effects(m, ridge);
     }
     if (!rc) rc = fit_negative(m, neg_cells, ridge, lo, hi, work);
     fu__free(neg_cells);
@@ -683,9 +717,9 @@ static void beta_interval(double mean, double s, double level, double *lo, doubl
     if (fu_besttime_beta_quantile((1 + level) / 2, a, b, hi)) *hi = mean;
 }
 
-static double hazard_shift(const fu_frequency *m, uint32_t kb, double gap_days) {
+static double hazard_shift(const fu_frequency *m, size_t segment, uint32_t kb, double gap_days) {
     if (gap_days != gap_days) return 0;
-    return m->gap_coef[gap_bin(gap_days)] - m->gap_mean_k[kb];
+    return m->gap_coef[gap_bin(gap_days)] - m->gap_mean_sk[segment * m->K + kb];
 }
 
 int fu_frequency_hazard(const fu_frequency *m, size_t segment, uint32_t k, double gap_days,
@@ -695,7 +729,7 @@ int fu_frequency_hazard(const fu_frequency *m, size_t segment, uint32_t k, doubl
     uint32_t kb = (k < m->K ? k : m->K) - 1;
     double mean = m->hz_mean[segment * m->K + kb], lo, hi;
     beta_interval(mean, m->hz_strength[segment * m->K + kb], m->level, &lo, &hi);
-    double sh = hazard_shift(m, kb, gap_days);
+    double sh = hazard_shift(m, segment, kb, gap_days);
     out->p = expit(logit(clamp01(mean)) + sh);
     out->lo = expit(logit(clamp01(lo)) + sh);
     out->hi = expit(logit(clamp01(hi)) + sh);
@@ -747,7 +781,7 @@ int fu_frequency_predict(const fu_frequency *m, const fu_frequency_attempt *a, s
         if (pos) {
             uint32_t kb = (t->k < m->K ? t->k : m->K) - 1;
             double mean = m->hz_mean[(size_t)t->segment * m->K + kb];
-            pos[i] = expit(logit(clamp01(mean)) + hazard_shift(m, kb, t->gap_days));
+            pos[i] = expit(logit(clamp01(mean)) + hazard_shift(m, t->segment, kb, t->gap_days));
         }
         if (neg) {
             double eta, se;
