@@ -1564,6 +1564,9 @@ int fu_frequency_write_recommendations(const fu_frequency *m, const fu_frequency
     fu__buf body = FU__BUF_INIT;
     size_t rules = opts->when_key ? n : (n ? 1 : 0);
     int emitted = 0;
+    if (!opts->when_key && n > 1)
+        fu__buf_printf(&body, "    # one rule for everyone, from segment %s: give a when key (tier, lifecycle,"
+                              " rfm_group, industry) for one rule per segment\n", r[0].name);
     for (size_t i = 0; i < rules; i++) yaml_rule(&body, m, &r[i], opts, horizon_days, &emitted);
     /* an empty `limits:` would be null, which removes the built-in limits */
     fu__buf_puts(&b, emitted ? "caps:\n  limits:\n" : "caps:\n  limits: {}\n");
