@@ -1471,16 +1471,24 @@ static void rec_row(const void *ctx, size_t i, char (*c)[CELL]) {
     snprintf(c[15], CELL, "%llu", (unsigned long long)r->negatives);
 }
 
-/* A policy key from a segment name: lower-case letters, digits and '_'. */
-static void rule_name(char *dst, size_t size, const char *prefix, const char *name, const char *suffix) {
+/* A policy key from a segment name: lower-case letters, digits and '_';
+ * a name that needed replacements gets its segment index appended, so two
+ * names that differ only in other characters (e.g. Chinese) stay distinct. */
+static void rule_name(char *dst, size_t size, const char *prefix, const char *name, size_t segment,
+                      const char *suffix) {
     size_t n = (size_t)snprintf(dst, size, "%s_", prefix);
+    int replaced = 0;
     for (const char *p = name; *p && n + 1 < size; p++) {
         unsigned char ch = (unsigned char)*p;
-        dst[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32)
-                   : ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) ? (char)ch : '_';
+        int keep = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+        dst[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : keep ? (char)ch : '_';
+        replaced |= !keep && !(ch >= 'A' && ch <= 'Z');
     }
     dst[n < size ? n : size - 1] = '\0';
-    if (strlen(dst) + strlen(suffix) + 1 < size) strcat(dst, suffix);
+    char tail[64];
+    if (replaced) snprintf(tail, sizeof tail, "_%zu%s", segment, suffix);
+    else snprintf(tail, sizeof tail, "%s", suffix);
+    if (strlen(dst) + strlen(tail) + 1 < size) strcat(dst, tail);
 }
 
 static void yaml_duration(char *dst, size_t size, double days) {
@@ -1521,12 +1529,12 @@ static void yaml_rule(fu__buf *b, const fu_frequency *m, const fu_frequency_reco
                    r->horizon_bound ? ", bound by the horizon or the longest series in the data: later attempts"
                                         " would still pay" : "",
                    r->expected_net);
-    rule_name(name, sizeof name, prefix, r->name, "");
+    rule_name(name, sizeof name, prefix, r->name, r->segment, "");
     yaml_duration(per, sizeof per, horizon_days);
     (*emitted)++;
     fu__buf_printf(b, "    %s: {max: %u, per: %s%s}\n", name, r->cap, per, when);
     if (r->spacing_days == r->spacing_days) {
-        rule_name(name, sizeof name, prefix, r->name, "_spacing");
+        rule_name(name, sizeof name, prefix, r->name, r->segment, "_spacing");
         yaml_duration(per, sizeof per, r->spacing_days);
         fu__buf_printf(b, "    # spacing %s: the cadence with the largest expected net value among the"
                           " spacings the history supports\n", per);

@@ -537,3 +537,34 @@ Test(frequency, out_of_memory_leaks_nothing) {
     fu_test_oom("frequency attempts from book", oom_book, b, 100);
     fu_book_free(b);
 }
+
+/* Industry names in Chinese: rule keys stay distinct (index appended) and the
+ * fragment loads. */
+Test(frequency, non_ascii_segment_names_give_distinct_rules) {
+    static fu_frequency_attempt a[4000];
+    size_t n = 0;
+    n = add_cell(a, n, 0, 1, 1000, 200);
+    n = add_cell(a, n, 0, 2, 800, 100);
+    n = add_cell(a, n, 1, 1, 1000, 150);
+    n = add_cell(a, n, 1, 2, 850, 60);
+    const char *names[] = {"银行", "保险"};
+    fu_frequency *m = fit(a, n, 2, names, NULL);
+    fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
+    ro.value = 100;
+    ro.contact_cost[FU_CHANNEL_PHONE] = 1;
+    ro.when_key = "industry";
+    fu_frequency_recommendation *r = NULL;
+    size_t nr = 0;
+    char *y = NULL;
+    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, &y), FU_OK);
+    cr_assert(strstr(y, "frequency________0: {max: 2, per: 90d, when: {industry: [\"银行\"]}}"), "%s", y);
+    cr_assert(strstr(y, "frequency________1: {max: 2"), "%s", y);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "<fragment>", NULL), FU_OK, "%s\n%s",
+                 fu_error_last()->message, y);
+    fu_policy_free(p);
+    fu_free(y);
+    fu_free(r);
+    fu_frequency_free(m);
+}
