@@ -568,3 +568,74 @@ Test(frequency, non_ascii_segment_names_give_distinct_rules) {
     fu_free(r);
     fu_frequency_free(m);
 }
+
+static const char bank_additional[] =
+    "\"age\";\"campaign\";\"pdays\";\"previous\";\"poutcome\";\"y\"\r\n"
+    "56;1;999;0;\"nonexistent\";\"no\"\r\n"
+    "\r\n"
+    "41;3;6;2;\"success\";\"yes\"\r\n";
+
+static char *write_temp(const char *text) {
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/fu_bank_add_XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* The bank-additional layout: CRLF, pdays 999 = never, poutcome nonexistent. */
+Test(frequency, bank_additional_layout) {
+    char *path = write_temp(bank_additional);
+    fu_frequency_attempt *a = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_frequency_read_bank_csv(&a, &n, path), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(n, 4);
+    cr_assert_eq(a[0].gap_days, FU_FREQUENCY_GAP_NONE);
+    cr_assert_eq(a[0].segment, 0);
+    cr_assert_eq(a[0].positive, 0);
+    cr_assert_eq(a[1].customer, 1);
+    cr_assert_eq(a[1].segment, 3);
+    cr_assert_float_eq(a[1].gap_days, 6.0, 1e-6);
+    cr_assert_eq(a[2].gap_days, FU_FREQUENCY_GAP_UNKNOWN);
+    cr_assert_eq(a[3].k, 3);
+    cr_assert_eq(a[3].positive, 1);
+    cr_assert_eq(a[1].positive + a[2].positive, 0);
+    fu_free(a);
+    /* a one-bin model still fits and recommends */
+    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
+    o.max_k = 1;
+    fu_frequency *m = NULL;
+    cr_assert_eq(fu_frequency_read_bank_csv(&a, &n, path), FU_OK);
+    cr_assert_eq(fu_frequency_fit(&m, a, n, NULL, NULL, 4, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_frequency_estimate e;
+    cr_assert_eq(fu_frequency_hazard(m, 3, 7, 6.0, &e), FU_OK);
+    assert_finite(&e);
+    fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
+    ro.value = 10;
+    fu_frequency_recommendation *r = NULL;
+    size_t nr = 0;
+    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
+    cr_assert_eq(r[3].cap, 3, "free calls pay up to the longest series seen");
+    cr_assert_eq(r[3].horizon_bound, 1);
+    fu_free(r);
+    fu_frequency_free(m);
+    fu_free(a);
+    remove(path);
+}
+
+static int oom_bank(void *ctx) {
+    fu_frequency_attempt *a = NULL;
+    size_t n = 0;
+    int rc = fu_frequency_read_bank_csv(&a, &n, ctx);
+    fu_free(a);
+    return rc;
+}
+
+Test(frequency, bank_reader_out_of_memory) {
+    char *path = write_temp(bank_additional);
+    fu_test_oom("frequency bank reader", oom_bank, path, 100);
+    remove(path);
+}
