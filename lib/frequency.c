@@ -1199,11 +1199,15 @@ static int spacing_supported(const fu_frequency *m, int g, size_t min_support) {
     return n >= (double)min_support;
 }
 
-static int validate_recommend(const fu_frequency_recommend_options *o) {
+static int validate_recommend(const fu_frequency *m, const fu_frequency_recommend_options *o) {
     if (o->version < 1 || o->version > FU_FREQUENCY_RECOMMEND_OPTIONS_VERSION)
         return fu__error_set(FU_EINVAL, "recommend options: unknown version %u", o->version);
-    if (!(o->value > 0) || !isfinite(o->value))
+    if (!o->segment_values && (!(o->value > 0) || !isfinite(o->value)))
         return fu__error_set(FU_EINVAL, "recommend options: the value of a positive outcome must be > 0");
+    for (size_t s = 0; o->segment_values && s < m->S; s++)
+        if (!(o->segment_values[s] > 0) || !isfinite(o->segment_values[s]))
+            return fu__error_set(FU_EINVAL, "recommend options: the value of segment %s must be > 0",
+                                 m->names[s]);
     if ((unsigned)o->channel >= FU_CHANNEL_COUNT)
         return fu__error_set(FU_EINVAL, "recommend options: unknown channel %d", (int)o->channel);
     for (int c = 0; c < FU_CHANNEL_COUNT; c++)
@@ -1222,7 +1226,7 @@ int fu_frequency_recommend(const fu_frequency *m, const fu_frequency_recommend_o
     if (out) *out = NULL;
     if (n) *n = 0;
     if (!m || !opts || !out || !n) return fu__error_set(FU_EINVAL, "frequency recommend: NULL argument");
-    int rc = validate_recommend(opts);
+    int rc = validate_recommend(m, opts);
     if (rc) return rc;
     fu_channel ch = opts->channel == FU_CHANNEL_NONE ? FU_CHANNEL_PHONE : opts->channel;
     rec_ctx c = {opts->value, opts->contact_cost[ch], opts->complaint_cost,
@@ -1234,6 +1238,7 @@ int fu_frequency_recommend(const fu_frequency *m, const fu_frequency_recommend_o
     for (size_t s = 0; s < m->S; s++) {
         cadence_eval best, e;
         double best_d = NAN;
+        c.value = opts->segment_values ? opts->segment_values[s] : opts->value;
         eval_cadence(m, s, NAN, 0, &c, &best);
         int any = 0;
         for (int g = 2; g < G_BINS; g++) {
@@ -1268,6 +1273,7 @@ int fu_frequency_recommend(const fu_frequency *m, const fu_frequency_recommend_o
             o->positives += (uint64_t)m->seg_k[s * m->K + k].x;
         }
         o->negatives = (uint64_t)m->seg_neg[s].x;
+        o->value = c.value;
     }
     *out = r;
     *n = m->S;
@@ -1469,6 +1475,7 @@ static void rec_row(const void *ctx, size_t i, char (*c)[CELL]) {
     snprintf(c[13], CELL, "%llu", (unsigned long long)r->attempts);
     snprintf(c[14], CELL, "%llu", (unsigned long long)r->positives);
     snprintf(c[15], CELL, "%llu", (unsigned long long)r->negatives);
+    num_cell(c[16], r->value);
 }
 
 /* A policy key from a segment name: lower-case letters, digits and '_';
@@ -1510,19 +1517,20 @@ static void yaml_rule(fu__buf *b, const fu_frequency *m, const fu_frequency_reco
         b->failed |= w.failed || !w.data;
         fu__buf_free(&w);
     }
-    fu__buf_printf(b, "    # segment %s: %llu attempts, %llu positive, %llu negative; %s %.4g per contact\n",
+    fu__buf_printf(b, "    # segment %s: %llu attempts, %llu positive, %llu negative; value %.6g per positive"
+                      " outcome, %s %.4g per contact\n",
                    r->name, (unsigned long long)r->attempts, (unsigned long long)r->positives,
-                   (unsigned long long)r->negatives, fu_channel_name(ch), o->contact_cost[ch]);
+                   (unsigned long long)r->negatives, r->value, fu_channel_name(ch), o->contact_cost[ch]);
     if (r->cap == 0) {
         fu__buf_printf(b, "    # no rule: the first attempt does not pay (hazard %.4g x value %.4g = %.4g"
                           " <= cost + complaints %.4g)\n",
-                       r->hazard_next, o->value, r->hazard_next * o->value,
-                       r->hazard_next * o->value - r->margin_next);
+                       r->hazard_next, r->value, r->hazard_next * r->value,
+                       r->hazard_next * r->value - r->margin_next);
         return;
     }
     fu__buf_printf(b, "    # attempt %u pays: hazard %.4g x %.4g - costs = %+.4g; attempt %u: hazard %.4g,"
                       " margin %+.4g (break-even hazard %.4g, complaint risk %.4g)\n",
-                   r->cap, r->hazard_last, o->value, r->margin_last, r->cap + 1, r->hazard_next,
+                   r->cap, r->hazard_last, r->value, r->margin_last, r->cap + 1, r->hazard_next,
                    r->margin_next, r->break_even, r->negative_next);
     fu__buf_printf(b, "    # cap %u (%u..%u over the %.0f%% intervals)%s; expected net %.4g per customer\n",
                    r->cap, r->cap_low, r->cap_high, m->level * 100,
@@ -1551,24 +1559,26 @@ int fu_frequency_write_recommendations(const fu_frequency *m, const fu_frequency
     static const char *const hdr[] = {"segment", "cap", "cap_low", "cap_high", "spacing_days",
                                       "horizon_bound", "expected_net", "hazard_last", "hazard_next",
                                       "margin_last", "margin_next", "negative_next", "break_even",
-                                      "attempts", "positives", "negatives"};
-    static const char numeric[] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+                                      "attempts", "positives", "negatives", "value"};
+    static const char numeric[] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     if (out) *out = NULL;
     if (!m || !out || (!r && n) || !opts) return fu__error_set(FU_EINVAL, "frequency write: NULL argument");
     if ((unsigned)format > FU_FREQUENCY_YAML)
         return fu__error_set(FU_EINVAL, "frequency write: unknown format %d", (int)format);
-    if (format != FU_FREQUENCY_YAML) return write_rows(format, hdr, numeric, 16, n, rec_row, r, out);
-    int rc = validate_recommend(opts);
+    if (format != FU_FREQUENCY_YAML) return write_rows(format, hdr, numeric, 17, n, rec_row, r, out);
+    int rc = validate_recommend(m, opts);
     if (rc) return rc;
     if (opts->when_key && strcmp(opts->when_key, "tier") && strcmp(opts->when_key, "lifecycle") &&
         strcmp(opts->when_key, "rfm_group") && strcmp(opts->when_key, "industry"))
         return fu__error_set(FU_EINVAL, "frequency write: when_key must be tier, lifecycle, rfm_group or industry");
     double horizon_days = (double)(opts->horizon ? opts->horizon : 90 * 86400) / DAY;
     fu__buf b = FU__BUF_INIT;
-    fu__buf_printf(&b, "# followup frequency recommend: value %.6g per positive outcome, complaint cost %.6g,"
+    if (opts->segment_values) fu__buf_puts(&b, "# followup frequency recommend: values per segment (below),");
+    else fu__buf_printf(&b, "# followup frequency recommend: value %.6g per positive outcome,", opts->value);
+    fu__buf_printf(&b, " complaint cost %.6g,"
                        " horizon %.0f days.\n# Hazards and complaint risks are associations in the fitted"
                        " history (docs/frequency.md), not effects.\n",
-                   opts->value, opts->complaint_cost, horizon_days);
+                   opts->complaint_cost, horizon_days);
     fu__buf body = FU__BUF_INIT;
     size_t rules = opts->when_key ? n : (n ? 1 : 0);
     int emitted = 0;

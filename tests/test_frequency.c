@@ -397,6 +397,18 @@ Test(frequency, cap_is_where_one_more_contact_stops_paying) {
     cr_assert(r[0].spacing_days != r[0].spacing_days, "no spacing evidence, no spacing rule");
     cr_assert_eq(r[0].horizon_bound, 0);
     fu_free(r);
+    /* a value per segment (e.g. its CLV) replaces the common value: at 300,
+     * 300 h - 6 > 0 down to h = 0.02 -> all 4 attempts pay */
+    double sv[1] = {300};
+    ro.segment_values = sv;
+    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
+    cr_assert_eq(r[0].cap, 4);
+    cr_assert_eq(r[0].value, 300);
+    cr_assert_float_eq(r[0].break_even, 0.02, 1e-9);
+    fu_free(r);
+    sv[0] = 0;
+    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_EINVAL);
+    ro.segment_values = NULL;
     /* dearer calls: nothing pays */
     ro.contact_cost[FU_CHANNEL_PHONE] = 25;
     cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);

@@ -20,7 +20,8 @@
  *        brier_constant, log_loss_per_k, brier_per_k)
  *     curves(format="csv") -> str
  *     recommend(value, costs="phone=0", channel="phone", complaint_cost=0,
- *               horizon_days=90, when=None, format="csv") -> str
+ *               horizon_days=90, when=None, format="csv", values=None) -> str
+ *       values: "vip=5000,key=800", a value per segment (others: value)
  *     is_monotone(), segment_count(), segment_name(i), max_k()
  *     Python: curves_frame(), recommendations_frame(...), policy_yaml(...),
  *     plot(path) (matplotlib; hazard curves with their intervals)
@@ -154,6 +155,46 @@ static int fu_swig_freq_costs(const char *spec, double *cost) {
         p = end ? end + 1 : NULL;
     }
     return FU_OK;
+}
+
+/* "vip=5000,key=800": a value per segment by name; segments not named get
+ * `value`. malloc'd array of the model's segment count, NULL on error. */
+static double *fu_swig_freq_values(const fu_frequency *m, double value, const char *spec) {
+    size_t ns = fu_frequency_segment_count(m);
+    double *v = (double *)malloc((ns ? ns : 1) * sizeof *v);
+    if (!v) {
+        fu__error_nomem();
+        return NULL;
+    }
+    for (size_t i = 0; i < ns; i++) v[i] = value;
+    for (const char *p = spec; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = (const char *)memchr(p, '=', len);
+        size_t i = 0;
+        while (eq && i < ns && !(strlen(fu_frequency_segment_name(m, i)) == (size_t)(eq - p) &&
+                                 memcmp(fu_frequency_segment_name(m, i), p, (size_t)(eq - p)) == 0))
+            i++;
+        char num[64];
+        size_t nlen = eq ? len - (size_t)(eq + 1 - p) : 0;
+        char *stop = NULL;
+        if (eq && nlen > 0 && nlen < sizeof num) {
+            memcpy(num, eq + 1, nlen);
+            num[nlen] = '\0';
+        } else {
+            num[0] = '\0';
+        }
+        double x = num[0] ? strtod(num, &stop) : NAN;
+        if (!eq || i == ns || !stop || *stop || !(x > 0) || !isfinite(x)) {
+            free(v);
+            fu__error_set(FU_EINVAL, "values: want SEGMENT=VALUE[,...] with known segments and values > 0 (at '%.*s')",
+                          (int)(len > 40 ? 40 : len), p);
+            return NULL;
+        }
+        v[i] = x;
+        p = end ? end + 1 : NULL;
+    }
+    return v;
 }
 
 static int fu_swig_freq_format(const char *f, fu_frequency_format *out) {
@@ -377,8 +418,14 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
     }
     char *m_recommend(double value, const char *costs = NULL, const char *channel = NULL,
                       double complaint_cost = 0, double horizon_days = 90, const char *when = NULL,
-                      const char *format = NULL) {
+                      const char *format = NULL, const char *values = NULL) {
         fu_frequency_recommend_options o = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
+        double *sv = NULL;
+        if (values && values[0]) {
+            sv = fu_swig_freq_values($self, value, values);
+            if (!sv) return NULL;
+            o.segment_values = sv;
+        }
         fu_frequency_format f;
         o.value = value;
         o.complaint_cost = complaint_cost;
@@ -388,14 +435,16 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
             return NULL;
         }
         o.horizon = (int64_t)(horizon_days * 86400);
-        if (fu_swig_freq_format(format, &f) || fu_swig_freq_costs(costs, o.contact_cost)) return NULL;
-        if (channel && fu_channel_from_string(channel, strlen(channel), &o.channel)) return NULL;
-        fu_frequency_recommendation *r = NULL;
-        size_t n = 0;
         char *out = NULL;
-        if (fu_frequency_recommend($self, &o, &r, &n) == FU_OK)
-            fu_frequency_write_recommendations($self, r, n, &o, f, &out);
-        fu_free(r);
+        if (fu_swig_freq_format(format, &f) == FU_OK && fu_swig_freq_costs(costs, o.contact_cost) == FU_OK &&
+            (!channel || fu_channel_from_string(channel, strlen(channel), &o.channel) == FU_OK)) {
+            fu_frequency_recommendation *r = NULL;
+            size_t n = 0;
+            if (fu_frequency_recommend($self, &o, &r, &n) == FU_OK)
+                fu_frequency_write_recommendations($self, r, n, &o, f, &out);
+            fu_free(r);
+        }
+        free(sv);
         return out;
     }
     bool m_is_monotone() { return fu_frequency_is_monotone($self) != 0; }
@@ -442,18 +491,27 @@ def _curves_frame(self):
     return _frequency_frame(self.curves("csv"))
 
 
+def _values_spec(values):
+    if values is None or isinstance(values, str):
+        return values
+    return ",".join("%s=%r" % (k, float(v)) for k, v in dict(values).items())
+
+
 def _recommendations_frame(self, value, costs="phone=0", channel="phone", complaint_cost=0.0,
-                           horizon_days=90.0):
+                           horizon_days=90.0, values=None):
     """One row per segment: cap (with cap_low, cap_high over the intervals),
     spacing_days, expected_net, the hazards and margins at the cap and the
-    next attempt, break_even, and the segment's evidence."""
-    return _frequency_frame(self.recommend(value, costs, channel, complaint_cost, horizon_days, None, "csv"))
+    next attempt, break_even, the segment's evidence and the value used.
+    `values`: a dict (or "a=1,b=2") of values per segment name, e.g. the
+    segments' mean CLV; segments not named get `value`."""
+    return _frequency_frame(self.recommend(value, costs, channel, complaint_cost, horizon_days, None, "csv",
+                                           _values_spec(values)))
 
 
 def _policy_yaml(self, value, costs="phone=0", channel="phone", complaint_cost=0.0, horizon_days=90.0,
-                 when="tier"):
+                 when="tier", values=None):
     """The recommendations as a policy fragment (caps.limits) with reasons."""
-    return self.recommend(value, costs, channel, complaint_cost, horizon_days, when, "yaml")
+    return self.recommend(value, costs, channel, complaint_cost, horizon_days, when, "yaml", _values_spec(values))
 
 
 def _plot(self, path=None, ax=None):

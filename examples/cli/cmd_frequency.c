@@ -33,6 +33,7 @@ static void help(FILE *out) {
             "  --seed S            seed of the hold-out split (default 1)\n"
             "recommend:\n"
             "  --value V           value of one positive outcome (required)\n"
+            "  --segment-value S=V value for segment S instead (e.g. its mean CLV); repeatable\n"
             "  --cost CH=AMOUNT    cost of one contact on channel CH; repeatable\n"
             "  --channel CH        channel of the cadence (default phone)\n"
             "  --complaint-cost C  cost of one negative outcome (default 0)\n"
@@ -54,6 +55,9 @@ typedef struct args {
     unsigned long seed, max_k;
     fu_channel channel;
     double cost[FU_CHANNEL_COUNT];
+    const char *seg_name[64];
+    double seg_value[64];
+    int n_seg_values;
 } args;
 
 static int parse_cost(const char *v, args *a) {
@@ -72,6 +76,39 @@ static int number(const char *v, double *out) {
     char *end = NULL;
     *out = strtod(v, &end);
     return end == v || *end || !isfinite(*out) ? -1 : 0;
+}
+
+static int parse_segment_value(const char *v, args *a) {
+    const char *eq = strrchr(v, '=');
+    if (!eq || eq == v || a->n_seg_values == 64) return -1;
+    double x = 0;
+    if (number(eq + 1, &x) || !(x > 0)) return -1;
+    a->seg_name[a->n_seg_values] = v; /* compared up to the '=' */
+    a->seg_value[a->n_seg_values++] = x;
+    return 0;
+}
+
+/* The values per segment of the model, or NULL when none was given; -1 in
+ * *bad for a segment name the model does not have. */
+static double *segment_values(const args *a, const fu_frequency *m, int *bad) {
+    size_t ns = fu_frequency_segment_count(m);
+    double *v = NULL;
+    *bad = 0;
+    if (a->n_seg_values == 0 || (v = malloc(ns * sizeof *v)) == NULL) return NULL;
+    for (size_t s = 0; s < ns; s++) v[s] = a->value;
+    for (int i = 0; i < a->n_seg_values; i++) {
+        size_t len = (size_t)(strrchr(a->seg_name[i], '=') - a->seg_name[i]), s = 0;
+        while (s < ns && !(strlen(fu_frequency_segment_name(m, s)) == len &&
+                           strncmp(fu_frequency_segment_name(m, s), a->seg_name[i], len) == 0))
+            s++;
+        if (s == ns) {
+            fprintf(stderr, "followup frequency: no segment '%.*s' in the model\n", (int)len, a->seg_name[i]);
+            *bad = 1;
+        } else {
+            v[s] = a->seg_value[i];
+        }
+    }
+    return v;
 }
 
 static int parse_args(int argc, char **argv, args *a) {
@@ -95,6 +132,7 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (strcmp(o, "--output") == 0) a->output = v;
         else if (strcmp(o, "--when") == 0) a->when = v;
         else if (strcmp(o, "--cost") == 0) bad = parse_cost(v, a);
+        else if (strcmp(o, "--segment-value") == 0) bad = parse_segment_value(v, a);
         else if (strcmp(o, "--channel") == 0)
             bad = fu_channel_from_string(v, strlen(v), &a->channel) != FU_OK;
         else if (strcmp(o, "--value") == 0) bad = number(v, &a->value) || !(a->value > 0);
@@ -118,7 +156,7 @@ static int parse_args(int argc, char **argv, args *a) {
         fprintf(stderr, "followup frequency: give exactly one of --bank and --events\n");
         return -1;
     }
-    if (a->recommend && !(a->value > 0)) {
+    if (a->recommend && !(a->value > 0) && a->n_seg_values == 0) {
         fprintf(stderr, "followup frequency recommend: --value is required\n");
         return -1;
     }
@@ -225,9 +263,18 @@ static int recommend(const args *a, const fu_frequency *m, fu_frequency_format f
     fu_frequency_recommendation *r = NULL;
     size_t n = 0;
     char *text = NULL;
+    int bad = 0;
+    double *values = segment_values(a, m, &bad);
+    if (bad) {
+        free(values);
+        return CLI_USAGE;
+    }
+    if (a->n_seg_values && !values) return CLI_INTERNAL;
+    ro.segment_values = values;
     int rc = fu_frequency_recommend(m, &ro, &r, &n);
     if (!rc) rc = fu_frequency_write_recommendations(m, r, n, &ro, fmt, &text);
     fu_free(r);
+    free(values);
     if (rc) {
         cli_error("recommend");
         return cli_exit_code(rc);

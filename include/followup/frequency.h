@@ -302,11 +302,15 @@ typedef struct fu_frequency_recommend_options {
      *  from the first segment (use a model with one segment). */
     const char *when_key;
     const char *rule_prefix; /**< name prefix of the limits; NULL: "frequency" */
+    /** Value of a positive outcome per segment (e.g. the segment's mean
+     *  CLV), `fu_frequency_segment_count()` entries, each > 0; NULL: `value`
+     *  for every segment (then `value` must be > 0). */
+    const double *segment_values;
 } fu_frequency_recommend_options;
 
 #define FU_FREQUENCY_RECOMMEND_OPTIONS_VERSION 1
 #define FU_FREQUENCY_RECOMMEND_OPTIONS_INIT \
-    {FU_FREQUENCY_RECOMMEND_OPTIONS_VERSION, 0.0, {0}, FU_CHANNEL_NONE, 0.0, 0, 0u, 0u, NULL, NULL}
+    {FU_FREQUENCY_RECOMMEND_OPTIONS_VERSION, 0.0, {0}, FU_CHANNEL_NONE, 0.0, 0, 0u, 0u, NULL, NULL, NULL}
 
 /** Fill `opts` with the defaults. */
 FU_EXTERN void fu_frequency_recommend_options_init(fu_frequency_recommend_options *opts);
@@ -333,6 +337,7 @@ typedef struct fu_frequency_recommendation {
     uint64_t attempts;       /**< the segment's attempts in the fit */
     uint64_t positives;      /**< its positive outcomes */
     uint64_t negatives;      /**< its negative outcomes */
+    double value;            /**< the value of a positive outcome used for the segment */
 } fu_frequency_recommendation;
 
 /**
@@ -345,7 +350,7 @@ typedef struct fu_frequency_recommendation {
  * at risk (ties: the longer spacing).
  *
  * @param[out] out  `fu_frequency_segment_count(m)` recommendations (fu_free())
- * @return #FU_OK; #FU_EINVAL (value <= 0, negative costs, bad options);
+ * @return #FU_OK; #FU_EINVAL (a value <= 0, negative costs, bad options);
  *         #FU_ENOMEM.
  */
 FU_EXTERN int fu_frequency_recommend(const fu_frequency *m,

@@ -87,6 +87,11 @@ def test_dataframes_and_policy_fragment(bank_csv):
     assert list(r.segment) == ["none", "failure", "other", "success"]
     assert (r.cap_low <= r.cap).all() and (r.cap <= r.cap_high).all()
     assert r.set_index("segment").loc["success", "cap"] > r.set_index("segment").loc["none", "cap"]
+    v = m.recommendations_frame(100, "phone=3", values={"none": 1000}).set_index("segment")
+    assert v.loc["none", "value"] == 1000 and v.loc["failure", "value"] == 100
+    assert v.loc["none", "cap"] > r.set_index("segment").loc["none", "cap"]
+    with pytest.raises(followup.InvalidArgumentError, match="values"):
+        m.recommend(100, "phone=3", "phone", 0, 90, None, "csv", "nobody=5")
     # a fragment over tier names loads over the built-in policy
     d2 = followup.FrequencyData(followup.frequency_records(hazard_records(bank_csv).assign(
         segment=lambda x: np.where(x.segment == 3, 0, 1))), 2)
