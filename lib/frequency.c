@@ -496,9 +496,11 @@ static int count_attempts(fu_frequency *m, const fu_frequency_attempt *a, size_t
             c->n += 1;
             c->x += pos;
         }
-        c = &neg_cells[(size_t)t->segment * L_CELLS + (size_t)load_cell(t->load_72h, t->load_7d, t->load_30d)];
+        c = &neg_cells[load_cell(t->load_72h, t->load_7d, t->load_30d)];
         c->n += 1;
         c->x += neg;
+        m->seg_neg[t->segment].n += 1;
+        m->seg_neg[t->segment].x += neg;
         used++;
     }
     if (used == 0)
@@ -583,8 +585,8 @@ static int fit_gap_effects(fu_frequency *m, double ridge) {
 
 /* Negative outcomes: additive logistic model in the three load bins on the
  * population, then a per-segment level shrunk to it. */
-static int fit_negative(fu_frequency *m, const cell *seg_cells, double ridge, double lo, double hi,
-                        double *work) {
+static int fit_negative(fu_frequency *m, const cell *pop_cells, const fu_frequency_attempt *a,
+                        size_t n, const uint8_t *test, double ridge, double lo, double hi, double *work) {
     const int p = N_NEG_FEAT;
     lcell cells[L_CELLS + 1];
     memset(cells, 0, sizeof cells);
@@ -593,10 +595,8 @@ static int fit_negative(fu_frequency *m, const cell *seg_cells, double ridge, do
         int b[3] = {c / ((L_BINS + 1) * (L_BINS + 1)), (c / (L_BINS + 1)) % (L_BINS + 1), c % (L_BINS + 1)};
         for (int w = 0; w < 3; w++) cells[c].f[w] = b[w] ? 1 + w * L_BINS + (b[w] - 1) : -1;
         cells[c].f[3] = -1;
-        for (size_t s = 0; s < m->S; s++) {
-            cells[c].n += seg_cells[s * L_CELLS + (size_t)c].n;
-            cells[c].x += seg_cells[s * L_CELLS + (size_t)c].x;
-        }
+        cells[c].n = pop_cells[c].n;
+        cells[c].x = pop_cells[c].x;
         for (int w = 0; w < 3; w++) {
             m->load_count[w][b[w]].n += cells[c].n;
             m->load_count[w][b[w]].x += cells[c].x;
@@ -620,26 +620,23 @@ static int fit_negative(fu_frequency *m, const cell *seg_cells, double ridge, do
         m->neg_mix[w] = sw > 0 ? sc / sw : 0;
     }
     /* Segment levels: observed negatives against those the population model
-     * expects for the segment's own load mix, shrunk by a beta-binomial prior. */
-    double mu = (X + 0.5) / (N + 1);
-    for (size_t s = 0; s < m->S; s++) {
-        double ns = 0, xs = 0;
-        for (int c = 0; c < L_CELLS; c++) {
-            ns += seg_cells[s * L_CELLS + (size_t)c].n;
-            xs += seg_cells[s * L_CELLS + (size_t)c].x;
-        }
-        m->seg_neg[s].n = ns;
-        m->seg_neg[s].x = xs;
-    }
+     * expects for the segment's own loads (a second pass over the attempts,
+     * summing the offsets' slot first), shrunk by a beta-binomial prior. */
+    double mu = (X + 0.5) / (N + 1), pc[L_CELLS];
+    for (int c = 0; c < L_CELLS; c++) pc[c] = expit(lcell_eta(&cells[c], m->neg_coef));
     m->neg_strength = mom_strength(m->seg_neg, m->S, 1, mu, lo, hi);
+    double *e = m->seg_neg_offset;
+    for (size_t i = 0; i < n; i++)
+        if (!test || !test[i]) e[a[i].segment] += pc[load_cell(a[i].load_72h, a[i].load_7d, a[i].load_30d)];
     for (size_t s = 0; s < m->S; s++) {
-        double ns = m->seg_neg[s].n, e = 0;
-        if (ns <= 0) continue;
-        for (int c = 0; c < L_CELLS; c++)
-            e += seg_cells[s * L_CELLS + (size_t)c].n * expit(lcell_eta(&cells[c], m->neg_coef));
-        e /= ns;
-        double r = (m->seg_neg[s].x + m->neg_strength * e) / (ns + m->neg_strength);
-        m->seg_neg_offset[s] = logit(clamp01(r)) - logit(clamp01(e));
+        double ns = m->seg_neg[s].n;
+        if (ns <= 0) {
+            e[s] = 0;
+            continue;
+        }
+        double es = e[s] / ns;
+        double r = (m->seg_neg[s].x + m->neg_strength * es) / (ns + m->neg_strength);
+        e[s] = logit(clamp01(r)) - logit(clamp01(es));
     }
     return FU_OK;
 }
@@ -665,7 +662,7 @@ int fu_frequency_fit(fu_frequency **out, const fu_frequency_attempt *a, size_t n
     fu_kpi_normal_quantile(0.5 + m->level / 2, &m->z);
     size_t p = N_NEG_FEAT; /* the spacing model allocates its own */
     size_t nwork = 2 * p * p + 3 * p + 8 * (size_t)K;
-    cell *neg_cells = fu__calloc(n_segments * L_CELLS, sizeof(cell));
+    cell *neg_cells = fu__calloc(L_CELLS, sizeof(cell));
     double *work = fu__calloc(nwork, sizeof(double)), *mu = fu__calloc(K, sizeof(double));
     if (!neg_cells || !work || !mu) rc = fu__error_nomem();
     if (!rc) rc = count_attempts(m, a, n, test, neg_cells);
@@ -685,7 +682,7 @@ int fu_frequency_fit(fu_frequency **out, const fu_frequency_attempt *a, size_t n
         shrink_hazards(m, mu, lo, hi, work);
         rc = fit_gap_effects(m, ridge);
     }
-    if (!rc) rc = fit_negative(m, neg_cells, ridge, lo, hi, work);
+    if (!rc) rc = fit_negative(m, neg_cells, a, n, test, ridge, lo, hi, work);
     fu__free(neg_cells);
     fu__free(work);
     fu__free(mu);
@@ -1168,7 +1165,13 @@ static void eval_cadence(const fu_frequency *m, size_t s, double d, int end, con
     double surv = 1;
     for (uint32_t k = 1;; k++) {
         fu_frequency_estimate h, q;
-        fu_frequency_hazard(m, s, k, k == 1 ? NAN : d, &h);
+        if (end == 0) { /* the estimate alone: no interval to compute */
+            uint32_t kb = (k < m->K ? k : m->K) - 1;
+            h.p = expit(logit(clamp01(m->hz_mean[s * m->K + kb])) + hazard_shift(m, s, kb, k == 1 ? NAN : d));
+            h.lo = h.hi = h.p;
+        } else {
+            fu_frequency_hazard(m, s, k, k == 1 ? NAN : d, &h);
+        }
         unsigned l[3] = {0, 0, 0};
         if (d == d) {
             l[0] = cadence_load(k, d, 3);
