@@ -651,3 +651,28 @@ Test(frequency, bank_reader_out_of_memory) {
     fu_test_oom("frequency bank reader", oom_bank, path, 100);
     remove(path);
 }
+
+/* Negative outcomes by load: 1% of contacts alone in their 72 h, 5% of the
+ * third contact in 72 h (the other windows unknown); the fitted
+ * probabilities come back within the ridge's pull. */
+Test(frequency, negative_outcomes_follow_the_load) {
+    static fu_frequency_attempt a[20000];
+    for (size_t i = 0; i < 20000; i++) {
+        a[i] = att((uint32_t)i, 0, 1, FU_FREQUENCY_GAP_NONE, 0);
+        a[i].load_72h = i < 10000 ? 1 : 3;
+        a[i].negative = i < 10000 ? (i % 100 == 0) : (i % 20 == 0);
+    }
+    fu_frequency *m = fit(a, 20000, 1, NULL, NULL);
+    fu_frequency_estimate q1, q3, q2;
+    cr_assert_eq(fu_frequency_negative(m, 0, 1, 0, 0, &q1), FU_OK);
+    cr_assert_eq(fu_frequency_negative(m, 0, 3, 0, 0, &q3), FU_OK);
+    cr_assert_eq(fu_frequency_negative(m, 0, 2, 0, 0, &q2), FU_OK);
+    cr_assert_float_eq(q1.p, 0.01, 5e-4, "%g", q1.p);
+    cr_assert_float_eq(q3.p, 0.05, 1e-3, "%g", q3.p);
+    cr_assert(q1.lo < 0.01 && 0.01 < q1.hi, "[%g, %g]", q1.lo, q1.hi);
+    cr_assert(q3.lo < 0.05 && 0.05 < q3.hi, "[%g, %g]", q3.lo, q3.hi);
+    /* no data at load 2: the ridge keeps it between, with a wide interval */
+    cr_assert(q2.p > q1.p && q2.p < q3.p, "%g", q2.p);
+    cr_assert_gt(q2.hi - q2.lo, q3.hi - q3.lo);
+    fu_frequency_free(m);
+}

@@ -182,7 +182,7 @@ FU_EXTERN int fu_frequency_split(const fu_frequency_attempt *a, size_t n, uint64
  *
  * @param[out] out      owned by the caller (fu_frequency_free())
  * @param names         `n_segments` segment names (copied), or NULL ("0", "1", ...)
- * @param n_segments    >= 1
+ * @param n_segments    1..65536 (at most 64 get their own level in the spacing model)
  * @param test          NULL, or a flag per attempt: attempts with a non-zero
  *                      flag are left out of the fit (see fu_frequency_split())
  * @return #FU_OK; #FU_EINVAL (no attempt to fit, k = 0, a segment out of
