@@ -789,6 +789,41 @@ int fu_frequency_predict(const fu_frequency *m, const fu_frequency_attempt *a, s
     return FU_OK;
 }
 
+int fu_frequency_contact_odds(const fu_frequency *m, size_t segment, const int64_t *history, size_t n,
+                              int64_t last_positive, int64_t at, int64_t episode_gap,
+                              fu_frequency_odds *out) {
+    if (!m || !out || (!history && n) || segment >= m->S || episode_gap < 0)
+        return fu__error_set(FU_EINVAL, "frequency contact odds: bad model, segment, history or output");
+    for (size_t i = 0; i < n; i++)
+        if (history[i] > at || (i && history[i] < history[i - 1]))
+            return fu__error_set(FU_EINVAL, "frequency contact odds: history[%zu] is out of order or after the contact", i);
+    int64_t gap_max = episode_gap ? episode_gap : 90 * 86400;
+    static const int64_t window[3] = {3 * 86400, 7 * 86400, 30 * 86400};
+    unsigned load[3] = {1, 1, 1};
+    uint32_t k = 1;
+    /* walk back over the episode: contacts after the last positive with no
+     * pause longer than the episode gap */
+    int64_t next = at;
+    for (size_t i = n; i-- > 0;) {
+        if (next - history[i] > gap_max) break;
+        if (last_positive != FU_BOOK_NO_TIME && history[i] <= last_positive) break;
+        k++;
+        next = history[i];
+    }
+    for (size_t i = n; i-- > 0;)
+        for (int w = 0; w < 3; w++)
+            if (history[i] > at - window[w] && load[w] < 0xFFFFu) load[w]++;
+    memset(out, 0, sizeof *out);
+    out->k = k;
+    out->gap_days = n ? (double)(at - history[n - 1]) / DAY : FU_FREQUENCY_GAP_NONE;
+    out->load_72h = load[0];
+    out->load_7d = load[1];
+    out->load_30d = load[2];
+    int rc = fu_frequency_hazard(m, segment, k, out->gap_days, &out->positive);
+    if (!rc) rc = fu_frequency_negative(m, segment, load[0], load[1], load[2], &out->negative);
+    return rc;
+}
+
 static double ll_term(double p, int y) {
     p = p < 1e-9 ? 1e-9 : p > 1 - 1e-9 ? 1 - 1e-9 : p;
     return -(y ? log(p) : log(1 - p));

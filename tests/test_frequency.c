@@ -676,3 +676,42 @@ Test(frequency, negative_outcomes_follow_the_load) {
     cr_assert_gt(q2.hi - q2.lo, q3.hi - q3.lo);
     fu_frequency_free(m);
 }
+
+/* The odds of a planned contact from the customer's history agree with the
+ * book's derivation of k, gap and loads (same rules as the book test). */
+Test(frequency, contact_odds_for_a_simulator) {
+    static fu_frequency_attempt a[6000];
+    size_t n = 0;
+    n = add_cell(a, n, 0, 1, 2000, 400);
+    n = add_cell(a, n, 0, 2, 2000, 200);
+    n = add_cell(a, n, 0, 3, 1000, 50);
+    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
+    o.max_k = 3;
+    fu_frequency *m = fit(a, n, 1, NULL, &o);
+    const int64_t day = 86400, t0 = 1772330400; /* 2026-03-01 10:00 +08:00 */
+    const int64_t h[4] = {t0, t0 + day, t0 + 2 * day, t0 + 4 * day};
+    fu_frequency_odds od;
+    /* after the positive on day 2: k restarts; (day 2, day 5] holds day 4 and this one */
+    cr_assert_eq(fu_frequency_contact_odds(m, 0, h, 4, t0 + 2 * day, t0 + 5 * day, 0, &od), FU_OK);
+    cr_assert_eq(od.k, 2);
+    cr_assert_float_eq(od.gap_days, 1.0, 1e-12);
+    cr_assert_eq(od.load_72h, 2);
+    cr_assert_eq(od.load_7d, 5);
+    cr_assert_eq(od.load_30d, 5);
+    fu_frequency_estimate e;
+    fu_frequency_hazard(m, 0, 2, 1.0, &e);
+    cr_assert_eq(od.positive.p, e.p);
+    /* no positive: k counts the whole series; a long pause restarts it */
+    cr_assert_eq(fu_frequency_contact_odds(m, 0, h, 4, FU_BOOK_NO_TIME, t0 + 5 * day, 0, &od), FU_OK);
+    cr_assert_eq(od.k, 5);
+    cr_assert_eq(fu_frequency_contact_odds(m, 0, h, 4, FU_BOOK_NO_TIME, t0 + 200 * day, 0, &od), FU_OK);
+    cr_assert_eq(od.k, 1);
+    cr_assert_eq(od.load_30d, 1);
+    cr_assert_eq(fu_frequency_contact_odds(m, 0, NULL, 0, FU_BOOK_NO_TIME, t0, 0, &od), FU_OK);
+    cr_assert_eq(od.k, 1);
+    cr_assert_eq(od.gap_days, FU_FREQUENCY_GAP_NONE);
+    cr_assert(isfinite(od.negative.p) && od.negative.p > 0);
+    /* a history after the contact is an error */
+    cr_assert_eq(fu_frequency_contact_odds(m, 0, h, 4, FU_BOOK_NO_TIME, t0, 0, &od), FU_EINVAL);
+    fu_frequency_free(m);
+}

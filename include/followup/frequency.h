@@ -233,6 +233,32 @@ FU_EXTERN int fu_frequency_negative(const fu_frequency *m, size_t segment, unsig
                                     unsigned int load_7d, unsigned int load_30d,
                                     fu_frequency_estimate *out);
 
+/** What a planned contact is likely to bring (fu_frequency_contact_odds()). */
+typedef struct fu_frequency_odds {
+    uint32_t k;                      /**< attempt number the contact would be */
+    double gap_days;                 /**< days since the previous contact (-1: none) */
+    unsigned int load_72h, load_7d, load_30d; /**< loads with the contact included */
+    fu_frequency_estimate positive;  /**< P(positive outcome), the hazard */
+    fu_frequency_estimate negative;  /**< P(negative outcome) at those loads */
+} fu_frequency_odds;
+
+/**
+ * The odds of a contact planned at `at` for a customer of `segment` whose
+ * earlier contacts were at `history[0..n)` (ascending, all <= `at`) and
+ * whose last positive outcome was at `last_positive` (#FU_BOOK_NO_TIME:
+ * none): k, the gap and the loads are derived as fu_frequency_attempts_from_book()
+ * derives them, then fu_frequency_hazard() and fu_frequency_negative() give
+ * the probabilities. For a simulator: draw the answer and the complaint of
+ * each planned contact from `positive.p` and `negative.p`.
+ *
+ * @param episode_gap  seconds without a contact that restart k; 0: 90 days
+ * @return #FU_OK; #FU_EINVAL (segment out of range, history not ascending
+ *         or after `at`, NULL pointers).
+ */
+FU_EXTERN int fu_frequency_contact_odds(const fu_frequency *m, size_t segment, const int64_t *history,
+                                        size_t n, int64_t last_positive, int64_t at,
+                                        int64_t episode_gap, fu_frequency_odds *out);
+
 /**
  * Predicted probabilities of `n` attempts: `pos[i]` (hazard, using the
  * attempt's gap) and `neg[i]` (negative outcome, using its loads); either
