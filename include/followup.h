@@ -20,5 +20,6 @@
 #include "followup/commit.h"
 #include "followup/redact.h"
 #include "followup/kpi.h"
+#include "followup/frequency.h"
 
 #endif /* FOLLOWUP_H */

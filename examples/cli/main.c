@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const cli_command cli_cmd_frequency;
+
 static const cli_command *const commands[] = {
     &cli_cmd_plan,        &cli_cmd_simulate, &cli_cmd_segment,      &cli_cmd_besttime,
     &cli_cmd_commitments, &cli_cmd_kpi,      &cli_cmd_check_policy, &cli_cmd_version,
+    &cli_cmd_frequency,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,368 @@
+/* followup frequency: fatigue curves from contact history, and the cap and
+ * spacing where one more contact stops paying (docs/frequency.md). */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup frequency fit       (--bank FILE | --events FILE [--customers FILE]) [options]\n"
+            "       followup frequency recommend (same input) --value V --cost CH=AMOUNT [options]\n"
+            "\n"
+            "Fit per segment the per-attempt (hazard) probability of a positive outcome by\n"
+            "attempt number and spacing, and the probability of a negative outcome by contact\n"
+            "load (72 h / 7 d / 30 d), shrunk to the population, with intervals. `fit` writes\n"
+            "the curves; `recommend` the cap and spacing where one more contact stops paying,\n"
+            "as a table or a policy fragment (caps.limits) with the numbers behind each rule.\n"
+            "\n"
+            "input:\n"
+            "  --bank FILE         the UCI bank-marketing layout (';', campaign, pdays,\n"
+            "                      poutcome, y); segments are poutcome\n"
+            "  --events FILE       events CSV (docs/formats.md); contacts are the attempts\n"
+            "  --customers FILE    customers CSV (else the events create their customers)\n"
+            "  --policy FILE       policy YAML for --by tier (default: the built-in policy)\n"
+            "  --by G              none (default) | tier | industry: the segments of a book\n"
+            "  --positive P        answered (default) | purchase | resolved\n"
+            "model:\n"
+            "  --max-k N           attempts >= N share the last bin (default 10)\n"
+            "  --level L           interval level (default 0.9)\n"
+            "  --holdout F         hold out a share F of the customers (seeded); fit reports\n"
+            "                      log loss and Brier against a constant and a per-k table\n"
+            "  --seed S            seed of the hold-out split (default 1)\n"
+            "recommend:\n"
+            "  --value V           value of one positive outcome (required)\n"
+            "  --segment-value S=V value for segment S instead (e.g. its mean CLV); repeatable\n"
+            "  --cost CH=AMOUNT    cost of one contact on channel CH; repeatable\n"
+            "  --channel CH        channel of the cadence (default phone)\n"
+            "  --complaint-cost C  cost of one negative outcome (default 0)\n"
+            "  --horizon DAYS      days a cap counts over (default 90)\n"
+            "  --when KEY          policy condition key of the segments: tier | lifecycle |\n"
+            "                      rfm_group | industry (default: the --by key; none: one rule)\n"
+            "output:\n"
+            "  --format F          table (default) | csv | json | yaml (recommend only;\n"
+            "                      the default of recommend with --when or one segment)\n"
+            "  --output FILE       write there instead of standard output\n"
+            "\n"
+            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
+}
+
+typedef struct args {
+    int recommend;
+    const char *bank, *events, *customers, *policy, *by, *positive, *format, *output, *when;
+    double value, complaint_cost, holdout, level, horizon_days;
+    unsigned long seed, max_k;
+    fu_channel channel;
+    double cost[FU_CHANNEL_COUNT];
+    const char *seg_name[64];
+    double seg_value[64];
+    int n_seg_values;
+} args;
+
+static int parse_cost(const char *v, args *a) {
+    const char *eq = strchr(v, '=');
+    fu_channel ch;
+    char *end = NULL;
+    if (!eq || fu_channel_from_string(v, (size_t)(eq - v), &ch) != FU_OK || ch == FU_CHANNEL_NONE)
+        return -1;
+    double c = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end || !(c >= 0)) return -1;
+    a->cost[ch] = c;
+    return 0;
+}
+
+static int number(const char *v, double *out) {
+    char *end = NULL;
+    *out = strtod(v, &end);
+    return end == v || *end || !isfinite(*out) ? -1 : 0;
+}
+
+static int parse_segment_value(const char *v, args *a) {
+    const char *eq = strrchr(v, '=');
+    if (!eq || eq == v || a->n_seg_values == 64) return -1;
+    double x = 0;
+    if (number(eq + 1, &x) || !(x > 0)) return -1;
+    a->seg_name[a->n_seg_values] = v; /* compared up to the '=' */
+    a->seg_value[a->n_seg_values++] = x;
+    return 0;
+}
+
+/* The values per segment of the model, or NULL when none was given; -1 in
+ * *bad for a segment name the model does not have. */
+static double *segment_values(const args *a, const fu_frequency *m, int *bad) {
+    size_t ns = fu_frequency_segment_count(m);
+    double *v = NULL;
+    *bad = 0;
+    if (a->n_seg_values == 0 || (v = malloc(ns * sizeof *v)) == NULL) return NULL;
+    for (size_t s = 0; s < ns; s++) v[s] = a->value;
+    for (int i = 0; i < a->n_seg_values; i++) {
+        size_t len = (size_t)(strrchr(a->seg_name[i], '=') - a->seg_name[i]), s = 0;
+        while (s < ns && !(strlen(fu_frequency_segment_name(m, s)) == len &&
+                           strncmp(fu_frequency_segment_name(m, s), a->seg_name[i], len) == 0))
+            s++;
+        if (s == ns) {
+            fprintf(stderr, "followup frequency: no segment '%.*s' in the model\n", (int)len, a->seg_name[i]);
+            *bad = 1;
+        } else {
+            v[s] = a->seg_value[i];
+        }
+    }
+    return v;
+}
+
+static int parse_args(int argc, char **argv, args *a) {
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i];
+        if (i + 1 >= argc || strncmp(o, "--", 2) != 0) {
+            fprintf(stderr, "followup frequency: %s '%s' (see --help)\n",
+                    strncmp(o, "--", 2) == 0 ? "missing value after" : "unexpected argument", o);
+            return -1;
+        }
+        const char *v = argv[++i];
+        double d = 0;
+        int bad = 0;
+        if (strcmp(o, "--bank") == 0) a->bank = v;
+        else if (strcmp(o, "--events") == 0) a->events = v;
+        else if (strcmp(o, "--customers") == 0) a->customers = v;
+        else if (strcmp(o, "--policy") == 0) a->policy = v;
+        else if (strcmp(o, "--by") == 0) a->by = v;
+        else if (strcmp(o, "--positive") == 0) a->positive = v;
+        else if (strcmp(o, "--format") == 0) a->format = v;
+        else if (strcmp(o, "--output") == 0) a->output = v;
+        else if (strcmp(o, "--when") == 0) a->when = v;
+        else if (strcmp(o, "--cost") == 0) bad = parse_cost(v, a);
+        else if (strcmp(o, "--segment-value") == 0) bad = parse_segment_value(v, a);
+        else if (strcmp(o, "--channel") == 0)
+            bad = fu_channel_from_string(v, strlen(v), &a->channel) != FU_OK;
+        else if (strcmp(o, "--value") == 0) bad = number(v, &a->value) || !(a->value > 0);
+        else if (strcmp(o, "--complaint-cost") == 0)
+            bad = number(v, &a->complaint_cost) || a->complaint_cost < 0;
+        else if (strcmp(o, "--holdout") == 0) bad = number(v, &a->holdout) || a->holdout < 0 || a->holdout >= 1;
+        else if (strcmp(o, "--level") == 0) bad = number(v, &a->level) || !(a->level > 0 && a->level < 1);
+        else if (strcmp(o, "--horizon") == 0) bad = number(v, &a->horizon_days) || !(a->horizon_days > 0);
+        else if (strcmp(o, "--seed") == 0) bad = number(v, &d) || d < 0, a->seed = (unsigned long)d;
+        else if (strcmp(o, "--max-k") == 0) bad = number(v, &d) || d < 1 || d > 64, a->max_k = (unsigned long)d;
+        else {
+            fprintf(stderr, "followup frequency: unknown option '%s' (see --help)\n", o);
+            return -1;
+        }
+        if (bad) {
+            fprintf(stderr, "followup frequency: bad value '%s' for %s\n", v, o);
+            return -1;
+        }
+    }
+    if (!a->bank == !a->events) {
+        fprintf(stderr, "followup frequency: give exactly one of --bank and --events\n");
+        return -1;
+    }
+    if (a->recommend && !(a->value > 0) && a->n_seg_values == 0) {
+        fprintf(stderr, "followup frequency recommend: --value is required\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Segments of the book's customers by value tier or industry; the names are
+ * copies (freed by free_names). */
+static int book_segments(const fu_book *b, const args *a, uint32_t *seg, const char ***names, size_t *ns) {
+    size_t n = fu_book_customer_count(b);
+    char **nm = calloc(n + 1, sizeof *nm);
+    fu_policy *p = NULL;
+    fu_segment_rules *rules = NULL;
+    int rc = FU_OK, tier = strcmp(a->by, "tier") == 0;
+    if (!nm) return FU_ENOMEM;
+    if (tier) {
+        rc = a->policy ? fu_policy_load_file(&p, a->policy, NULL) : fu_policy_default(&p);
+        if (!rc) rc = fu_segment_rules_new_from_policy(&rules, p);
+    }
+    *ns = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const fu_customer *c = fu_book_customer(b, i);
+        const char *name = c->industry ? c->industry : "unknown";
+        if (tier) {
+            fu_segment_customer sc;
+            fu_segment_assignment as;
+            fu_segment_customer_init(&sc);
+            sc.annual_spend = isnan(c->annual_spend) ? -1 : c->annual_spend;
+            rc = fu_segment_assign(&sc, 1, 0, rules, &as);
+            name = !rc && as.tier_name ? as.tier_name : "unknown";
+        }
+        size_t s = 0;
+        while (s < *ns && strcmp(nm[s], name) != 0) s++;
+        if (s == *ns && (nm[(*ns)++] = strdup(name)) == NULL) rc = FU_ENOMEM;
+        seg[i] = (uint32_t)s;
+    }
+    if (*ns == 0 && (nm[(*ns)++] = strdup("all")) == NULL) rc = FU_ENOMEM;
+    fu_segment_rules_free(rules);
+    fu_policy_free(p);
+    *names = (const char **)nm;
+    return rc;
+}
+
+static void free_names(const char **names, size_t n) {
+    for (size_t i = 0; i < n; i++) free((void *)names[i]);
+    free((void *)names);
+}
+
+static int load_attempts(const args *a, fu_frequency_attempt **att, size_t *n, const char ***names,
+                         size_t *ns) {
+    if (a->bank) {
+        static const char *bank_names[FU_FREQUENCY_BANK_SEGMENTS];
+        for (uint32_t s = 0; s < FU_FREQUENCY_BANK_SEGMENTS; s++)
+            bank_names[s] = fu_frequency_bank_segment_name(s);
+        *names = bank_names;
+        *ns = FU_FREQUENCY_BANK_SEGMENTS;
+        return fu_frequency_read_bank_csv(att, n, a->bank);
+    }
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    if (!a->customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    int rc = fu_book_new(&b, &bo);
+    if (!rc && a->customers) rc = fu_book_read_customers_csv(b, a->customers);
+    if (!rc) rc = fu_book_read_events_csv(b, a->events);
+    uint32_t *seg = NULL;
+    if (strcmp(a->by, "none") == 0) {
+        static const char *all[] = {"all"};
+        *names = all;
+        *ns = 1;
+    } else if (!rc) {
+        seg = calloc(fu_book_customer_count(b) + 1, sizeof *seg);
+        rc = seg ? book_segments(b, a, seg, names, ns) : FU_ENOMEM;
+    }
+    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
+    o.positive = strcmp(a->positive, "purchase") == 0   ? FU_FREQUENCY_PURCHASE
+                 : strcmp(a->positive, "resolved") == 0 ? FU_FREQUENCY_RESOLVED
+                                                        : FU_FREQUENCY_ANSWERED;
+    if (!rc) rc = fu_frequency_attempts_from_book(att, n, b, seg, &o);
+    free(seg);
+    fu_book_free(b);
+    return rc;
+}
+
+static int write_text(const args *a, const char *text) {
+    FILE *f = a->output ? fopen(a->output, "wb") : stdout;
+    if (!f) {
+        fprintf(stderr, "followup frequency: cannot write %s\n", a->output);
+        return CLI_INPUT;
+    }
+    fputs(text, f);
+    if (a->output && fclose(f) != 0) return CLI_INPUT;
+    return CLI_OK;
+}
+
+static int recommend(const args *a, const fu_frequency *m, fu_frequency_format fmt) {
+    fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
+    ro.value = a->value;
+    memcpy(ro.contact_cost, a->cost, sizeof ro.contact_cost);
+    ro.channel = a->channel;
+    ro.complaint_cost = a->complaint_cost;
+    ro.horizon = (int64_t)(a->horizon_days * 86400);
+    ro.when_key = a->when ? (strcmp(a->when, "none") == 0 ? NULL : a->when)
+                          : (strcmp(a->by, "none") == 0 ? NULL : a->by);
+    fu_frequency_recommendation *r = NULL;
+    size_t n = 0;
+    char *text = NULL;
+    int bad = 0;
+    double *values = segment_values(a, m, &bad);
+    if (bad) {
+        free(values);
+        return CLI_USAGE;
+    }
+    if (a->n_seg_values && !values) return CLI_INTERNAL;
+    ro.segment_values = values;
+    int rc = fu_frequency_recommend(m, &ro, &r, &n);
+    if (!rc) rc = fu_frequency_write_recommendations(m, r, n, &ro, fmt, &text);
+    fu_free(r);
+    free(values);
+    if (rc) {
+        cli_error("recommend");
+        return cli_exit_code(rc);
+    }
+    rc = write_text(a, text);
+    fu_free(text);
+    return rc;
+}
+
+static int run_sub(const args *a) {
+    fu_frequency_format fmt = FU_FREQUENCY_TABLE;
+    const char *f = a->format ? a->format : (a->recommend && a->when ? "yaml" : "table");
+    if (strcmp(f, "csv") == 0) fmt = FU_FREQUENCY_CSV;
+    else if (strcmp(f, "json") == 0) fmt = FU_FREQUENCY_JSON;
+    else if (strcmp(f, "yaml") == 0 && a->recommend) fmt = FU_FREQUENCY_YAML;
+    else if (strcmp(f, "table") != 0) {
+        fprintf(stderr, "followup frequency: unknown format '%s'\n", f);
+        return CLI_USAGE;
+    }
+    fu_frequency_attempt *att = NULL;
+    size_t n = 0, ns = 0;
+    const char **names = NULL;
+    int rc = load_attempts(a, &att, &n, &names, &ns);
+    if (rc) {
+        cli_error("input");
+        if (names && a->events && strcmp(a->by, "none") != 0) free_names(names, ns);
+        fu_free(att);
+        return cli_exit_code(rc);
+    }
+    uint8_t *test = NULL;
+    if (a->holdout > 0 && (test = calloc(n + 1, 1)) != NULL)
+        rc = fu_frequency_split(att, n, a->seed, a->holdout, test);
+    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
+    o.max_k = (uint32_t)a->max_k;
+    o.level = a->level;
+    fu_frequency *m = NULL;
+    if (!rc) rc = fu_frequency_fit(&m, att, n, test, names, ns, &o);
+    fu_frequency_scores sc;
+    if (!rc && test) rc = fu_frequency_evaluate(m, att, n, test, &sc);
+    if (rc) {
+        cli_error("fit");
+        rc = cli_exit_code(rc);
+    } else if (a->recommend) {
+        rc = recommend(a, m, fmt);
+    } else {
+        char *text = NULL;
+        rc = fu_frequency_write_curves(m, fmt, &text);
+        rc = rc ? (cli_error("curves"), cli_exit_code(rc)) : write_text(a, text);
+        fu_free(text);
+        if (!rc && test)
+            fprintf(stderr,
+                    "hold-out %.0f%% of customers (seed %lu): %zu attempts, %zu positive\n"
+                    "  log loss %.5f (constant %.5f, per-k table %.5f)\n"
+                    "  Brier    %.6f (constant %.6f, per-k table %.6f)\n",
+                    a->holdout * 100, a->seed, sc.attempts, sc.positives, sc.log_loss,
+                    sc.log_loss_constant, sc.log_loss_per_k, sc.brier, sc.brier_constant, sc.brier_per_k);
+    }
+    fu_frequency_free(m);
+    free(test);
+    fu_free(att);
+    if (a->events && strcmp(a->by, "none") != 0) free_names(names, ns);
+    return rc;
+}
+
+static int run(int argc, char **argv) {
+    if (argc < 2 || (strcmp(argv[1], "fit") != 0 && strcmp(argv[1], "recommend") != 0)) {
+        fprintf(stderr, "followup frequency: want 'fit' or 'recommend' (see --help)\n");
+        return CLI_USAGE;
+    }
+    args a;
+    memset(&a, 0, sizeof a);
+    a.recommend = strcmp(argv[1], "recommend") == 0;
+    a.by = "none";
+    a.positive = "answered";
+    a.seed = 1;
+    a.horizon_days = 90;
+    a.channel = FU_CHANNEL_PHONE;
+    if (parse_args(argc, argv, &a)) return CLI_USAGE;
+    if (strcmp(a.by, "none") && strcmp(a.by, "tier") && strcmp(a.by, "industry")) {
+        fprintf(stderr, "followup frequency: --by must be none, tier or industry\n");
+        return CLI_USAGE;
+    }
+    if (strcmp(a.positive, "answered") && strcmp(a.positive, "purchase") && strcmp(a.positive, "resolved")) {
+        fprintf(stderr, "followup frequency: --positive must be answered, purchase or resolved\n");
+        return CLI_USAGE;
+    }
+    return run_sub(&a);
+}
+
+const cli_command cli_cmd_frequency = {"frequency", "contact fatigue curves; recommended caps and spacing",
+                                       run, help};
