@@ -29,10 +29,10 @@
 /* ------------------------------------------------------------------ names */
 
 static const char *const prio_names[] = {"urgent", "high", "normal", "low"};
-static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled"};
+static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled", "later"};
 
 const char *fu_priority_name(int p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
-const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < 4 ? status_names[s] : NULL; }
+const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < FU_TOUCHPOINT_STATUS_COUNT ? status_names[s] : NULL; }
 
 void fu_planner_options_init(fu_planner_options *o) {
     if (o) {
@@ -102,7 +102,7 @@ static void arena_splice(pl_arena *to, pl_arena *from) {
 struct fu_plan {
     fu_touchpoint *tp; /* sorted by status, then best_at, then customer */
     size_t n, cap;
-    size_t off[5]; /* status s: tp[off[s] .. off[s+1]) */
+    size_t off[FU_TOUCHPOINT_STATUS_COUNT + 1]; /* status s: tp[off[s] .. off[s+1]) */
     pl_arena arena;
     fu_plan_stats stats;
     const fu_book *book;
@@ -276,18 +276,25 @@ static int plan_finish(fu_plan *p) {
         fu__free(k);
     }
     memset(p->off, 0, sizeof p->off);
-    for (size_t i = 0; i < p->n; i++) p->off[p->tp[i].status + 1]++;
-    for (int s = 1; s < 5; s++) p->off[s] += p->off[s - 1];
+    p->stats.late = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        p->off[t->status + 1]++;
+        if ((t->status == FU_TOUCHPOINT_PLANNED || t->status == FU_TOUCHPOINT_LATER) && t->best_at > t->due_to)
+            p->stats.late++;
+    }
+    for (int s = 1; s <= FU_TOUCHPOINT_STATUS_COUNT; s++) p->off[s] += p->off[s - 1];
     p->stats.planned = p->off[1] - p->off[0];
     p->stats.suppressed = p->off[2] - p->off[1];
     p->stats.deferred = p->off[3] - p->off[2];
     p->stats.cancelled = p->off[4] - p->off[3];
+    p->stats.later = p->off[5] - p->off[4];
     return FU_OK;
 }
 
 const fu_touchpoint *fu_plan_touchpoints(const fu_plan *p, fu_touchpoint_status s, size_t *count) {
     if (count) *count = 0;
-    if (!p || (int)s < 0 || (int)s > 3) return NULL;
+    if (!p || (int)s < 0 || (int)s >= FU_TOUCHPOINT_STATUS_COUNT) return NULL;
     size_t n = p->off[s + 1] - p->off[s];
     if (count) *count = n;
     return n ? p->tp + p->off[s] : NULL;
@@ -309,6 +316,7 @@ typedef struct pl_zone {
     fu_calendar *own;         /* created here, or NULL when borrowed */
     const fu_calendar *cal;
     const fu__pol_calendar *hol; /* a policy calendar in this zone: its holidays */
+    char *hol_rule;           /* "calendars.<name>.holidays" when hol, else NULL */
 } pl_zone;
 
 typedef struct pl_mask {
@@ -365,6 +373,9 @@ typedef struct pl_contact {
 typedef struct pl_group {
     int64_t from, to, best;
     const char *block_rule;
+    const char *late_rule;  /* made after its window: the holidays that closed it */
+    const char *later_rule; /* status later: what moved best past the horizon */
+    uint8_t on_holiday;     /* made on a holiday (quiet_hours.on_holidays) */
     int first, n; /* members: gm[first .. first+n) */
     uint8_t channel, priority, status, exempt;
     uint8_t norders, moved_by_cap;
@@ -577,19 +588,30 @@ static int zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
         }
     if (pl->nzones >= UINT16_MAX) return fu__error_set(FU_ELIMIT, "more than 65535 distinct time zones");
     if (FU_GROW(pl->zones, pl->zcap, pl->nzones + 1)) return FU_ENOMEM;
-    pl_zone z = {tz, NULL, NULL, NULL};
+    pl_zone z = {tz, NULL, NULL, NULL, NULL};
     const char *name = tz ? tz : pl->bcal->tz;
     for (size_t i = 0; i < pl->P->n_calendars; i++)
         if (strcmp(pl->P->calendars[i].tz, name) == 0) {
             z.hol = &pl->P->calendars[i];
             break;
         }
+    if (!tz) z.hol = pl->bcal;
+    if (z.hol) {
+        size_t n = strlen(z.hol->name);
+        z.hol_rule = fu__malloc(n + sizeof "calendars..holidays");
+        if (!z.hol_rule) return fu__error_nomem();
+        memcpy(z.hol_rule, "calendars.", 10);
+        memcpy(z.hol_rule + 10, z.hol->name, n);
+        memcpy(z.hol_rule + 10 + n, ".holidays", sizeof ".holidays");
+    }
     if (!tz) {
         z.cal = pl->bcal->cal;
-        z.hol = pl->bcal;
     } else {
         int rc = fu_calendar_new(&z.own, tz);
-        if (rc) return rc;
+        if (rc) {
+            fu__free(z.hol_rule);
+            return rc;
+        }
         z.cal = z.own;
     }
     pl->zones[pl->nzones] = z;
@@ -848,7 +870,10 @@ static void overlay_free(pl_overlay *o) {
 
 void fu_planner_free(fu_planner *pl) {
     if (!pl) return;
-    for (size_t i = 0; i < pl->nzones; i++) fu_calendar_free(pl->zones[i].own);
+    for (size_t i = 0; i < pl->nzones; i++) {
+        fu_calendar_free(pl->zones[i].own);
+        fu__free(pl->zones[i].hol_rule);
+    }
     fu__free(pl->zones);
     for (size_t i = 0; i < pl->nmasks; i++) fu__free(pl->masks[i]);
     fu__free(pl->masks);
@@ -1788,17 +1813,64 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
     }
 }
 
+#define LATE_SEARCH (62 * DAY) /* how far past a holiday-closed window the first allowed instant is sought */
+
+static int local_day_of(const pl_zone *z, int64_t t, int64_t *day) {
+    int off;
+    int rc = fu_calendar_utc_offset(z->cal, t, &off);
+    if (rc) return rc;
+    *day = floordiv(t + off, DAY);
+    return FU_OK;
+}
+
+/* Whether holidays hold the group back: not for priorities exempt from quiet
+ * hours or named by quiet_hours.on_holidays, not in zones without holidays. */
+static int holidays_apply(const fu_planner *pl, const pl_cust *cx, const pl_group *g) {
+    if (!cx->zone->hol || !cx->zone->hol->n_holidays) return 0;
+    return !(((pl->P->quiet_exempt | pl->P->quiet_holidays) >> g->priority) & 1u);
+}
+
+/* No allowed instant in [t, g->to]: when holidays alone closed the window,
+ * the first allowed instant after it (1, *out, g->late_rule); else 0 and
+ * *why names what closed it. */
+static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, int holidays, int ex, int64_t t,
+                        int64_t *out, const char **why) {
+    const pl_mask *m = cx->mask;
+    int64_t dummy;
+    if (holidays) {
+        int q = next_allowed(cx->zone, base, 0, t, g->to, &dummy);
+        if (q < 0) return q;
+        if (q == 1) {
+            int64_t from = t > g->to ? t : g->to + 1;
+            q = next_allowed(cx->zone, base, 1, from, g->to + LATE_SEARCH, out);
+            if (q < 0) return q;
+            *why = cx->zone->hol_rule;
+            if (q == 1) g->late_rule = cx->zone->hol_rule;
+            return q;
+        }
+    }
+    int q = m->has_dnd ? next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
+    if (q < 0) return q;
+    *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
+    return 0;
+}
+
 /* Best instant of an allowed run: the first allowed instant, or the best
  * scored hour start when a score provider is set, or the best-time model's
- * best hour. */
+ * best hour. A group already late (g->late_rule) searches past its window. */
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
     const uint64_t *base = m->bits[ex ? 2 : 0];
-    int holidays = !ex;
+    int holidays = holidays_apply(pl, cx, g);
     int64_t found;
     int r = 0, in_pref = 0;
     g->bt_p = -1;
+    if (g->late_rule) { /* past the window: the first allowed instant, nothing else */
+        r = next_allowed(cx->zone, base, 1, t, g->to + LATE_SEARCH, out);
+        if (r == 0) *why = g->late_rule;
+        return r;
+    }
     if (m->has_pref) {
         r = next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, t, g->to, &found);
         if (r < 0) return r;
@@ -1808,13 +1880,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         r = next_allowed(cx->zone, base, holidays, t, g->to, &found);
         if (r < 0) return r;
     }
-    if (r == 0) {
-        /* name what closed the window */
-        int64_t dummy;
-        int q = m->has_dnd ? next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
-        *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
-        return 0;
-    }
+    if (r == 0) return place_closed(cx, g, base, holidays, ex, t, out, why);
     if (pl->opt.score) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
@@ -1846,9 +1912,44 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
     return 1;
 }
 
+/* What moved a group whose best instant is at or after the horizon's end
+ * there: the cap that held it back, the holidays that made it late, the
+ * preferred windows or the hour picker, else the first constraint whose
+ * removal would bring its first allowed instant into the horizon. */
+static int later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char **rule) {
+    if (g->moved_by_cap) return *rule = g->block_rule, FU_OK;
+    if (g->late_rule) return *rule = g->late_rule, FU_OK;
+    const pl_mask *m = cx->mask;
+    int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
+    const uint64_t *base = m->bits[ex ? 2 : 0];
+    int holidays = holidays_apply(pl, cx, g);
+    int64_t t = g->from > cx->now ? g->from : cx->now, lim = cx->end - 1 < g->to ? cx->end - 1 : g->to, at;
+    int q = next_allowed(cx->zone, base, holidays, t, lim, &at);
+    if (q < 0) return q;
+    if (q == 1) {
+        if (m->has_pref) { /* the window has a preferred instant, the horizon none */
+            const uint64_t *pb = m->bits[ex ? 3 : 1];
+            int qa = next_allowed(cx->zone, pb, holidays, t, g->to, &at);
+            int qb = qa == 1 ? next_allowed(cx->zone, pb, holidays, t, lim, &at) : 1;
+            if (qa < 0 || qb < 0) return qa < 0 ? qa : qb;
+            if (qb == 0) return *rule = "customer.preferred_windows", FU_OK;
+        }
+        *rule = pl->opt.score ? "fu_planner_options.score" : "besttime";
+        return FU_OK;
+    }
+    if (holidays && (q = next_allowed(cx->zone, base, 0, t, lim, &at)) == 1) return *rule = cx->zone->hol_rule, FU_OK;
+    if (q < 0) return q;
+    q = ex || !m->has_dnd ? 0 : next_allowed(cx->zone, m->bits[4], holidays, t, lim, &at);
+    if (q < 0) return q;
+    *rule = q == 1 || ex ? "customer.dnd_windows" : "quiet_hours.allowed";
+    return FU_OK;
+}
+
 static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
     int64_t t = g->from > cx->now ? g->from : cx->now;
     const char *rule = NULL;
+    g->late_rule = g->later_rule = NULL;
+    g->on_holiday = 0;
     for (int iter = 0; iter < 64; iter++) {
         int64_t at;
         const char *why = NULL;
@@ -1869,12 +1970,18 @@ static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
                 g->moved_by_cap = 1;
                 g->block_rule = rule;
             }
+            if (!g->late_rule && cx->zone->hol && !holidays_apply(pl, cx, g)) {
+                int64_t day;
+                int rc = local_day_of(cx->zone, at, &day);
+                if (rc) return rc;
+                g->on_holiday = (uint8_t)is_holiday(cx->zone, day);
+            }
             return FU_OK;
         }
         rule = blk;
         if (retry <= at) retry = at + 60;
         t = retry;
-        if (t > g->to) break;
+        if (t > (g->late_rule ? g->to + LATE_SEARCH : g->to)) break;
     }
     g->status = C_SUPPRESSED;
     g->block_rule = rule;
@@ -1983,9 +2090,19 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
     }
     if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
     if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
+    if (g->late_rule && best > g->to) {
+        fmt_date(cx, best, d);
+        puts_n(reason, 5, "; late: holidays close the window (", g->late_rule, "), made at the first allowed instant ",
+               d, " (quiet_hours.on_holidays does not name the priority)");
+    }
+    if (g->on_holiday && status != FU_TOUCHPOINT_SUPPRESSED)
+        puts_n(reason, 3, "; on a holiday (", cx->zone->hol_rule ? cx->zone->hol_rule : "holidays",
+               ", allowed by quiet_hours.on_holidays)");
     if (status == FU_TOUCHPOINT_PLANNED && g->bt_p >= 0)
         fu__buf_printf(reason, "; best hour by answer rate (%.0f%%)", (double)g->bt_p * 100.0);
-    if (status != FU_TOUCHPOINT_PLANNED && status_rule)
+    if (status == FU_TOUCHPOINT_LATER && status_rule)
+        puts_n(reason, 3, "; after the horizon (", status_rule, "): a later run plans it");
+    else if (status != FU_TOUCHPOINT_PLANNED && status_rule)
         puts_n(reason, 4, "; ", fu_touchpoint_status_name(status), " by ", status_rule);
     int rc = FU_OK;
     if (purpose->failed || rule->failed || reason->failed) rc = fu__error_nomem();
@@ -2012,9 +2129,12 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         }
         tp.reason = arena_str(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
+        /* a zone's holiday rule belongs to the planner: the plan keeps a copy */
+        if (status_rule && status_rule == cx->zone->hol_rule)
+            tp.status_rule = arena_str(&plan->arena, status_rule, strlen(status_rule));
         /* book strings live as long as the book; fed events' strings belong to the planner */
         tp.order_id = !order ? "" : (oid & OV_LOCAL) ? arena_str(&plan->arena, order, strlen(order)) : order;
-        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id) rc = fu__error_nomem();
+        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule) rc = fu__error_nomem();
     }
     if (!rc) rc = plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid);
     return rc;
@@ -2078,9 +2198,13 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
             if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
             continue;
         }
-        if (g->best >= end) continue; /* a later run plans it */
+        if (g->best >= end) { /* a later run plans it: reported with what moved it */
+            if ((rc = later_rule(pl, &cx, g, &g->later_rule))) return rc;
+            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_LATER, g->later_rule, g->best))) return rc;
+            continue;
+        }
         if ((rc = add_contact(pl, g->best, g->channel, g->priority, g->exempt, g->orders, g->norders))) return rc;
-        if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, NULL, g->best))) return rc;
+        if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, g->late_rule, g->best))) return rc;
     }
     return FU_OK;
 }
@@ -2151,7 +2275,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
         /* the reason keeps why it is due; status and status_rule say why it waits */
         t->status = FU_TOUCHPOINT_DEFERRED;
         t->status_rule = "capacity.calls_per_agent_day";
-        t->best_at = next_day <= t->due_to ? next_day : t->due_to;
+        t->best_at = next_day <= t->due_to || t->best_at > t->due_to ? next_day : t->due_to;
         deferred++;
     }
     fu__free(k);
@@ -2199,6 +2323,7 @@ static int plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
     if (!rc && capacity) rc = apply_capacity(pl, plan);
+    plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = plan_finish(plan);
     if (rc) {
         fu_plan_free(plan);
@@ -2571,6 +2696,7 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
         if (rc) break;
         for (size_t i = 0; i < plan->n && !rc; i++) {
             const fu_touchpoint *t = &plan->tp[i];
+            if (t->status == FU_TOUCHPOINT_LATER) continue; /* a later step plans it */
             flag[t->customer] |= 1;
             int off = 0;
             fu_calendar_utc_offset(bc, t->status == FU_TOUCHPOINT_PLANNED ? t->best_at : now, &off);

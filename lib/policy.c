@@ -2079,13 +2079,14 @@ static int build_caps(bctx *b, const ynode *root) {
 
 static int build_quiet_hours(vctx *c, const ynode *root) {
     fu__policy *t = &c->p->t;
-    static const char *const q_keys[] = {"allowed", "exempt", NULL};
+    static const char *const q_keys[] = {"allowed", "exempt", "on_holidays", NULL};
     const ynode *q, *al = NULL;
     int rc = field(c, root, "quiet_hours", 1, &q);
     if (rc) return rc;
     size_t old = path_push(c, "quiet_hours");
     rc = check_keys(c, q, q_keys);
     if (!rc) rc = rd_mask(c, q, "exempt", "priority", priority_names, FU__PRIO_COUNT, &t->quiet_exempt);
+    if (!rc) rc = rd_mask(c, q, "on_holidays", "priority", priority_names, FU__PRIO_COUNT, &t->quiet_holidays);
     if (!rc) rc = field(c, q, "allowed", 1, &al);
     if (!rc) {
         size_t o2 = path_push(c, "allowed");

@@ -392,6 +392,7 @@ typedef struct fu__policy {
     const fu__pol_cap *caps; size_t n_caps;
     const fu_windows *quiet_allowed; /* when contacts are allowed, customer's local time */
     uint32_t quiet_exempt;        /* priority bits */
+    uint32_t quiet_holidays;      /* quiet_hours.on_holidays: priority bits that may be made on a holiday */
     const fu__pol_suppression *suppressions; size_t n_suppressions;
     fu__pol_capacity capacity;
     const fu__pol_sla *sla_response; size_t n_sla_response; /* by severity */

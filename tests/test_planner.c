@@ -1127,3 +1127,291 @@ Test(planner, out_of_memory) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* ------------------------------------------------------------------ nothing dropped */
+
+/* Every due touchpoint is in exactly one state: the counters add up, each
+ * touchpoint of a state is where its state says, and each one not planned on
+ * time names its rule (issue 13, item 3). */
+static void check_states(const fu_plan *p, int64_t now, int64_t end, const char *what) {
+    fu_plan_stats st;
+    fu_plan_get_stats(p, &st);
+    cr_assert_eq(st.due, st.candidates + st.done, "%s", what);
+    cr_assert_eq(st.due, st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done,
+                 "%s: due %zu = planned %zu + merged %zu + suppressed %zu + deferred %zu + later %zu + done %zu", what,
+                 st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done);
+    size_t late = 0;
+    for (int s = FU_TOUCHPOINT_PLANNED; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(p, (fu_touchpoint_status)s, &n);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq((int)t[i].status, s);
+            cr_assert_leq(t[i].due_from, t[i].due_to, "%s", what);
+            int is_late = t[i].best_at > t[i].due_to;
+            if (s == FU_TOUCHPOINT_PLANNED || s == FU_TOUCHPOINT_LATER) late += (size_t)is_late;
+            if (s == FU_TOUCHPOINT_PLANNED) {
+                cr_assert(t[i].best_at >= now && t[i].best_at < end, "%s: %s %s", what, t[i].customer_id, t[i].reason);
+                if (!is_late) {
+                    cr_assert_str_eq(t[i].status_rule, "", "%s: %s", what, t[i].reason);
+                    continue;
+                }
+                cr_assert(strstr(t[i].reason, "late: holidays close the window"), "%s: %s", what, t[i].reason);
+            }
+            if (s == FU_TOUCHPOINT_LATER) cr_assert_geq(t[i].best_at, end, "%s: %s", what, t[i].reason);
+            /* a rule: a policy key, the best-time model or the score provider */
+            cr_assert(strchr(t[i].status_rule, '.') || strcmp(t[i].status_rule, "besttime") == 0,
+                      "%s: %s status %s without a rule: %s", what, t[i].customer_id, fu_touchpoint_status_name(s),
+                      t[i].reason);
+            cr_assert_null(strstr(t[i].status_rule, "; "));
+            /* the reason names it too, except for capacity (the reason keeps why it is due) */
+            if (strcmp(t[i].status_rule, "capacity.calls_per_agent_day") != 0)
+                cr_assert(strstr(t[i].reason, t[i].status_rule), "%s: %s / %s", what, t[i].status_rule, t[i].reason);
+        }
+    }
+    cr_assert_eq(late, st.late, "%s", what);
+}
+
+/* Property: random books (zones with and without holidays, do-not-disturb
+ * and preferred windows, consent, every event kind around the 2026
+ * Mid-Autumn and National Day holidays) under random policies (quiet hours,
+ * exemptions, quiet_hours.on_holidays, gaps), horizons, capacity and the
+ * best-time model: the identity holds and every touchpoint not planned on
+ * time names its rule. Seeded: the same books every run. */
+Test(planner, property_every_due_touchpoint_in_exactly_one_state) {
+    static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Europe/Berlin", "Asia/Tokyo"};
+    static const char *const allowed[] = {"Mon-Sun 08:00-21:00", "Mon-Fri 09:00-18:00", "Sat-Sun 10:00-12:00",
+                                          "Mon-Sun 00:00-24:00", "Wed 13:00-14:00"};
+    static const char *const prios[] = {"[]", "[urgent]", "[urgent, high]", "[urgent, high, normal, low]", "[low]"};
+    static const char *const gaps[] = {"0h", "24h", "72h", "7d"};
+    static const char *const dnd[] = {NULL, "Mon-Sun 12:00-14:00", "Mon-Fri 08:00-20:00"};
+    static const char *const pref[] = {NULL, "Mon-Fri 14:00-16:00", "Sat 09:00-10:00"};
+    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE, FU_EVENT_DELIVERY,  FU_EVENT_INSTALLATION,
+                                          FU_EVENT_REPAIR,   FU_EVENT_COMPLAINT, FU_EVENT_INQUIRY,
+                                          FU_EVENT_WARRANTY_END, FU_EVENT_CONTACT, FU_EVENT_FAULT};
+    static const int64_t horizons[] = {H, 6 * H, D, 3 * D, 10 * D};
+    rng_state = 0x9E3779B97F4A7C15ull;
+    size_t total_later = 0, total_late = 0, total_on_holiday = 0;
+    for (int round = 0; round < 24; round++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "quiet_hours:\n  allowed: \"%s\"\n  exempt: %s\n  on_holidays: %s\ncaps:\n  min_gap: %s\n",
+                 allowed[rnd(5)], rnd(3) ? "[]" : "[urgent]", prios[rnd(5)], gaps[rnd(4)]);
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "p", NULL), FU_OK, "%s %s", yaml,
+                     fu_error_last()->message);
+        fu_book *b = NULL;
+        cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+        int64_t now = T("2026-09-15T00:00:00Z") + (int64_t)rnd(30 * 24) * H + (int64_t)rnd(60) * 60;
+        for (int i = 0; i < 40; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "R%02d", i);
+            fu_customer c;
+            fu_customer_init(&c);
+            c.id = id;
+            c.tz = zones[rnd(4)];
+            c.annual_spend = rnd(4) == 0 ? 800000 : rnd(2) ? 150000 : 20000;
+            c.first_purchase_at = now - (int64_t)rnd(2000) * D;
+            c.is_smb = rnd(5) == 0 ? FU_TRI_YES : FU_TRI_NO;
+            c.consent_phone = rnd(8) == 0 ? FU_TRI_NO : FU_TRI_YES;
+            c.consent_sms = rnd(8) == 0 ? FU_TRI_NO : FU_TRI_YES;
+            c.dnd_windows = dnd[rnd(3)];
+            c.preferred_windows = pref[rnd(3)];
+            cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+            for (int k = 0, n = 2 + (int)rnd(8); k < n; k++) {
+                fu_event_in e;
+                fu_event_in_init(&e);
+                e.customer_id = id;
+                e.at = now - (int64_t)rnd(40 * 24) * H - (int64_t)rnd(60) * 60;
+                e.kind = kinds[rnd(9)];
+                char order[16];
+                snprintf(order, sizeof order, "O%d", (int)rnd(4));
+                e.order_id = order;
+                e.unit_price = e.kind == FU_EVENT_PURCHASE ? (double)(100 + rnd(20000)) : NAN;
+                e.amount = e.unit_price;
+                if (e.kind == FU_EVENT_REPAIR || e.kind == FU_EVENT_FAULT || e.kind == FU_EVENT_COMPLAINT)
+                    e.severity = rnd(2) ? FU_SEVERITY_URGENT : FU_SEVERITY_NORMAL;
+                if (e.kind == FU_EVENT_CONTACT) {
+                    e.channel = FU_CHANNEL_PHONE;
+                    e.outcome = rnd(2) ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+                }
+                cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+            }
+        }
+        cr_assert_eq(fu_book_finalize(b), FU_OK);
+        fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+        o.agents = rnd(3);
+        o.calls_per_agent = 1 + rnd(6);
+        o.flags = rnd(2) ? FU_PLANNER_BESTTIME : 0u;
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, &o), FU_OK, "%s", fu_error_last()->message);
+        int64_t h = horizons[rnd(5)];
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, h, &plan), FU_OK, "%s", fu_error_last()->message);
+        char what[700];
+        snprintf(what, sizeof what, "round %d, now %lld, horizon %lld, %s", round, (long long)now, (long long)h, yaml);
+        check_states(plan, now, now + h, what);
+        fu_plan_stats st;
+        fu_plan_get_stats(plan, &st);
+        total_later += st.later;
+        total_late += st.late;
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) total_on_holiday += strstr(t[i].reason, "; on a holiday (") != NULL;
+        fu_plan_free(plan);
+        for (size_t ci = 0; ci < 40; ci += 13) { /* one customer at a time: the same identity */
+            cr_assert_eq(fu_planner_plan_customer(pl, ci, now, h, &plan), FU_OK);
+            check_states(plan, now, now + h, what);
+            fu_plan_free(plan);
+        }
+        fu_planner_free(pl);
+        fu_book_free(b);
+        fu_policy_free(p);
+    }
+    /* the random cases reach every new path */
+    cr_assert_gt(total_later, 0);
+    cr_assert_gt(total_late, 0);
+    cr_assert_gt(total_on_holiday, 0);
+}
+
+/* A first contact due within 48 h of a delivery on the eve of National Day
+ * (Wed 2026-09-30 21:30, Shanghai; holidays 10-01..10-07): the window
+ * [09-30 21:30, 10-02 21:30] has no allowed instant (quiet hours to 08:00,
+ * then holidays). It used to be suppressed by `quiet_hours.allowed`; now it
+ * is made at the first allowed instant, Thu 10-08 08:00, reported late with
+ * the holiday rule. With a one-day horizon that instant is after the horizon:
+ * status later, same rule. */
+Test(planner, national_day_first_contact_is_late_not_dropped) {
+    fx f;
+    setup(&f, "H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "H1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-09-30T21:30:00+08:00");
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "10 days");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "H1", "cadences.delivery.first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->due_from, t0);
+    cr_assert_eq(a->due_to, t0 + 48 * H);
+    cr_assert_eq(a->best_at, T("2026-10-08T08:00:00+08:00"));
+    cr_assert_str_eq(a->status_rule, "calendars.cn.holidays");
+    cr_assert(strstr(a->reason, "late: holidays close the window (calendars.cn.holidays)"), "%s", a->reason);
+    cr_assert_null(strstr(a->reason, "quiet_hours.allowed"), "%s", a->reason);
+    /* the usage check [10-07 21:30, 10-15 21:30] keeps the 24 h gap after it */
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "H1", "cadences.delivery.second_contact");
+    cr_assert_not_null(b);
+    cr_assert_eq(b->best_at, T("2026-10-09T08:00:00+08:00"));
+    cr_assert_str_eq(b->status_rule, "");
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.late, 1);
+    cr_assert_eq(st.suppressed, 0);
+    plan(&f, t0, D);
+    check_states(f.plan, t0, t0 + D, "1 day");
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 0);
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_SUPPRESSED), 0);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_LATER, "H1", "cadences.delivery.first_contact");
+    cr_assert_not_null(l);
+    cr_assert_eq(l->best_at, T("2026-10-08T08:00:00+08:00"));
+    cr_assert_str_eq(l->status_rule, "calendars.cn.holidays");
+    cr_assert(strstr(l->reason, "after the horizon (calendars.cn.holidays)"), "%s", l->reason);
+    cr_assert_str_eq(fu_touchpoint_status_name(FU_TOUCHPOINT_LATER), "later");
+    /* the plan keeps its own copy of the rule */
+    fu_planner_free(f.pl);
+    f.pl = NULL;
+    cr_assert_str_eq(l->status_rule, "calendars.cn.holidays");
+    teardown(&f);
+}
+
+/* Mid-Autumn 2026 (Fri 09-25 .. Sun 09-27): a delivery Thu 09-24 22:00 has
+ * its 48 h window in the night and the holidays; first allowed instant Mon
+ * 09-28 08:00. */
+Test(planner, mid_autumn_first_contact_moves_past_the_holidays) {
+    fx f;
+    setup(&f, "M1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "M1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "M1,2026-09-24T22:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-09-24T22:00:00+08:00");
+    plan(&f, t0, 5 * D);
+    check_states(f.plan, t0, t0 + 5 * D, "mid-autumn");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "M1", "cadences.delivery.first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-09-28T08:00:00+08:00"));
+    cr_assert_str_eq(a->status_rule, "calendars.cn.holidays");
+    teardown(&f);
+}
+
+/* quiet_hours.on_holidays decides per priority. Built-in [urgent]: an urgent
+ * complaint on National Day (Fri 10-02 10:00) is acknowledged at once, on the
+ * holiday, and the reason says so. With on_holidays [] it waits for Thu 10-08
+ * 08:00 (late); with [urgent, high] the delivery's first contact of the case
+ * above is made on Thu 10-01 08:00. */
+Test(planner, on_holidays_decides_per_priority) {
+    static const char cust[] = "U1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "U1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+                             "U1,2026-10-02T10:00:00+08:00,complaint,O1,,,,urgent,,,\n";
+    int64_t t0 = T("2026-10-02T10:00:00+08:00");
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "built-in");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "U1", "cadences.complaint.immediate");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, t0);
+    cr_assert_str_eq(a->status_rule, "");
+    cr_assert(strstr(a->reason, "on a holiday (calendars.cn.holidays, allowed by quiet_hours.on_holidays)"), "%s",
+              a->reason);
+    teardown(&f);
+    setup(&f, cust, ev, "quiet_hours:\n  on_holidays: []\n", NULL);
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "none");
+    a = find(f.plan, FU_TOUCHPOINT_PLANNED, "U1", "cadences.complaint.immediate");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-10-08T08:00:00+08:00"));
+    cr_assert_str_eq(a->status_rule, "calendars.cn.holidays");
+    teardown(&f);
+    setup(&f, "H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "H1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,,\n",
+          "quiet_hours:\n  on_holidays: [urgent, high]\n", NULL);
+    plan(&f, T("2026-09-30T21:30:00+08:00"), 10 * D);
+    a = find(f.plan, FU_TOUCHPOINT_PLANNED, "H1", "cadences.delivery.first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-10-01T08:00:00+08:00"));
+    cr_assert(strstr(a->reason, "on a holiday"), "%s", a->reason);
+    teardown(&f);
+    /* a bad value names the key */
+    fu_policy *p = NULL;
+    const char *bad = "quiet_hours:\n  on_holidays: [soon]\n";
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "p", NULL), FU_EPOLICY);
+    cr_assert(strstr(fu_error_last()->message, "on_holidays") || strstr(fu_error_last()->path, "on_holidays"),
+              "%s", fu_error_last()->message);
+}
+
+/* A touchpoint due in the horizon whose best instant is after it is reported
+ * (it used to vanish): delivery Mon 2026-03-02 22:00 Shanghai planned for one
+ * hour; the first allowed instant is Tue 08:00. */
+Test(planner, beyond_the_horizon_is_reported_with_its_rule) {
+    fx f;
+    setup(&f, "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C1,2026-02-25T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "C1,2026-03-02T22:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-03-02T22:00:00+08:00");
+    plan(&f, t0, H);
+    check_states(f.plan, t0, t0 + H, "one hour");
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.due, 1);
+    cr_assert_eq(st.later, 1);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_LATER, "C1", "first_contact");
+    cr_assert_not_null(l);
+    cr_assert_eq(l->best_at, T("2026-03-03T08:00:00+08:00"));
+    cr_assert_str_eq(l->status_rule, "quiet_hours.allowed");
+    char *csv = NULL;
+    cr_assert_eq(fu_plan_write_csv_to_string(f.plan, 1u << FU_TOUCHPOINT_LATER, FU_PLAN_CSV_STATUS, NULL, &csv), FU_OK);
+    cr_assert(strstr(csv, ",later,quiet_hours.allowed\n"), "%s", csv);
+    fu_free(csv);
+    teardown(&f);
+}
