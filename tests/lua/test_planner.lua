@@ -47,6 +47,24 @@ T.test("a delivery gives a first contact due within 48 h and a second at 7-15 da
   T.eq(followup.touchpoint_status_name(a.status), "planned", "status")
 end)
 
+T.test("holidays never drop a contact: late past National Day, later beyond the horizon", function()
+  local b = book("H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,yes,yes,yes\n",
+                 "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,\n")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local t0 = t("2026-09-30T21:30:00+08:00")
+  local plan = pl:plan(t0, 10 * D)
+  local a = find(plan, "H1", "cadences.delivery.first_contact")
+  T.eq(a.best_at, t("2026-10-08T08:00:00+08:00"), "late instant")
+  T.eq(a.status_rule, "calendars.cn.holidays", "holiday rule")
+  local st = plan:stats()
+  T.eq(st.late, 1, "late")
+  T.eq(st.due, st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done, "identity")
+  plan = pl:plan(t0, D)
+  local l = find(plan, "H1", "cadences.delivery.first_contact", followup.TOUCHPOINT_LATER)
+  T.eq(l.status_rule, "calendars.cn.holidays", "later rule")
+  T.eq(plan:stats().later, 1, "later")
+end)
+
 T.test("quiet hours: a delivery at 22:30 in New York is called at 08:00 local", function()
   local b = book("NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,yes,yes,yes\n",
                  "NY,2026-03-02T22:30:00-05:00,delivery,O1,,5000,,,,\n")

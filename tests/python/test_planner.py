@@ -53,6 +53,28 @@ def test_delivery_first_contact_within_48h_second_at_7_to_15_days():
     assert len(plan) == 2 == plan.count()
 
 
+
+def test_holiday_closed_window_is_late_and_beyond_horizon_is_reported():
+    # delivery on the eve of National Day 2026, Shanghai: the 48 h window has no
+    # allowed instant (night, then holidays): made Thu 10-08 08:00, late
+    book = make_book("H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,yes,yes,yes\n",
+                     "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,\n")
+    pl = followup.Planner(followup.policy_default(), book)
+    t0 = T("2026-09-30T21:30:00+08:00")
+    plan = pl.plan(t0, 10 * D)
+    a = find(plan, "H1", "cadences.delivery.first_contact")
+    assert a.best_at == T("2026-10-08T08:00:00+08:00") and a.best_at > a.due_to
+    assert a.status_rule == "calendars.cn.holidays" and "late: holidays" in a.reason
+    st = plan.stats()
+    assert st.late == 1
+    assert st.due == st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done
+    plan = pl.plan(t0, D)  # the first allowed instant is after the horizon
+    l = find(plan, "H1", "cadences.delivery.first_contact", followup.TOUCHPOINT_LATER)
+    assert l.status_rule == "calendars.cn.holidays"
+    assert followup.touchpoint_status_name(l.status) == "later"
+    st = plan.stats()
+    assert (st.due, st.later, st.planned) == (1, 1, 0)
+
 def test_quiet_hours_are_local_and_csv_has_local_offsets():
     # a delivery at 22:30 in New York: first call at 08:00 EST the next morning
     book = make_book("NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,yes,yes,yes\n",
