@@ -1499,6 +1499,10 @@ static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, 
     case FU__SUPP_RECENT_EVENT: {
         int k = pl->supp_kind[si];
         if (k < 0 || cx->last_at[k] == FU_BOOK_NO_TIME) return 0;
+        /* an issue closed since (a later `resolved` event) is no longer active */
+        if (s->action == FU__ACTION_SKIP_ROUTINE && cx->last_at[FU_EVENT_RESOLVED] != FU_BOOK_NO_TIME &&
+            cx->last_at[FU_EVENT_RESOLVED] >= cx->last_at[k])
+            return 0;
         int64_t end;
         if (add_dur(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
         if (t < cx->last_at[k] || t >= end) return 0;
@@ -1736,9 +1740,12 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
         int lead = pl->gm[i];
         int64_t cut = pl->cand[lead].to;
         size_t j = i + 1;
-        /* every later candidate (to >= cut) with from <= cut joins */
+        /* every later candidate (to >= cut) that opens before cut joins; one
+         * that opens just as the lead's window closes (urgent fault: within
+         * 2 h, then within 24 h) is a contact of its own */
         for (size_t k = i + 1; k < na; k++) {
-            if (pl->cand[pl->gm[k]].from <= cut) {
+            int64_t kf = pl->cand[pl->gm[k]].from;
+            if (kf < cut || kf == pl->cand[lead].from) {
                 int x = pl->gm[k];
                 memmove(&pl->gm[j + 1], &pl->gm[j], (k - j) * sizeof *pl->gm);
                 pl->gm[j++] = x;

@@ -202,7 +202,7 @@ Test(planner, score_provider_picks_the_hour) {
 
 /* ------------------------------------------------------------------ consent */
 
-/* Urgent repair 2026-03-02 09:00: first check due 11:00-12:00 (urgent). No
+/* Urgent repair 2026-03-02 09:00: first check due within 2 h, 09:00-11:00 (urgent). No
  * consent at all: suppressed by customer.consent_phone although urgent. SMS
  * consent only: the call becomes an SMS. */
 Test(planner, consent_no_means_no_phone_even_for_urgent) {
@@ -222,7 +222,8 @@ Test(planner, consent_no_means_no_phone_even_for_urgent) {
     const fu_touchpoint *m = find(f.plan, FU_TOUCHPOINT_PLANNED, "SMS", "urgent_fault.first_check");
     cr_assert_not_null(m);
     cr_assert_eq(m->channel, FU_CHANNEL_SMS);
-    cr_assert_eq(m->best_at, T("2026-03-02T11:00:00+08:00"));
+    cr_assert_eq(m->best_at, T("2026-03-02T09:00:00+08:00"));
+    cr_assert_eq(m->due_to, T("2026-03-02T11:00:00+08:00"));
     cr_assert(strstr(m->reason, "sms instead of phone (customer.consent_phone)"), "%s", m->reason);
     teardown(&f);
 }
@@ -1025,15 +1026,17 @@ Test(planner, simulation_has_no_cap_violations) {
  * B inquiry Tue 03-03 22:30, after the close of business: the same-day reply
  *   window closes at the end of the next working day, reply Wed 08:00
  *   (quiet hours), +9.5 h: met;
- * C urgent repair Sun 03-08 01:30 (2 h): the 2 h and 24 h checks fall in the
- *   night (quiet hours: suppressed); first contact the 72 h survey: missed;
- * D fault (normal: 24 h) Wed 03-04 10:00: the built-in policy has no cadence
- *   for faults, no contact: missed;
+ * C urgent repair Sun 03-08 01:30 (2 h): the check within 2 h falls in the
+ *   night (quiet hours: suppressed), the one within 24 h [03:30, Mon 01:30]
+ *   is made at 08:00: missed;
+ * D fault (normal: 24 h) Wed 03-04 10:00: cadences.fault.response within 24 h,
+ *   made at 10:00: met (before the fault cadence: no contact, missed);
  * E complaint (urgent: 2 h) Mon 03-09 10:00: immediate response at 10:00, met;
  * F inquiry Sat 03-14 22:00: deadline 03-15 22:00 is after the span: not counted.
- * One-hour steps: 3 of 5. Daily steps see an issue only at the next midnight:
+ * One-hour steps: 4 of 5. Daily steps see an issue only at the next midnight:
  * A's same-day window has closed (its first contact is the follow-up 3 days
- * later), E is called Tue 08:00 (+22 h): only B is met, 1 of 5. */
+ * later), E is called Tue 08:00 (+22 h), D Thu 08:00 (+22 h of 24): B and D
+ * are met, 2 of 5. */
 Test(planner, sla_attainment_definition) {
     static const char *const ids[] = {"A", "B", "C", "D", "E", "F"};
     char cust[1024] = "";
@@ -1057,15 +1060,15 @@ Test(planner, sla_attainment_definition) {
     fu_sim_report *r = NULL;
     cr_assert_eq(fu_planner_simulate(f.pl, from, to, &so, &r), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(r->sla_due, 5);
-    cr_assert_eq(r->sla_met, 3);
-    cr_assert_float_eq(r->sla_attainment, 0.6, 1e-12);
+    cr_assert_eq(r->sla_met, 4);
+    cr_assert_float_eq(r->sla_attainment, 0.8, 1e-12);
     cr_assert_eq(r->cap_violations, 0);
     fu_sim_report_free(r);
     so.step = D;
     cr_assert_eq(fu_planner_simulate(f.pl, from, to, &so, &r), FU_OK);
     cr_assert_eq(r->sla_due, 5);
-    cr_assert_eq(r->sla_met, 1);
-    cr_assert_float_eq(r->sla_attainment, 0.2, 1e-12);
+    cr_assert_eq(r->sla_met, 2);
+    cr_assert_float_eq(r->sla_attainment, 0.4, 1e-12);
     fu_sim_report_free(r);
     /* B's reply: the window of `within: same day` after the close of business */
     plan(&f, T("2026-03-03T22:30:00+08:00"), D);
@@ -1413,5 +1416,80 @@ Test(planner, beyond_the_horizon_is_reported_with_its_rule) {
     cr_assert_eq(fu_plan_write_csv_to_string(f.plan, 1u << FU_TOUCHPOINT_LATER, FU_PLAN_CSV_STATUS, NULL, &csv), FU_OK);
     cr_assert(strstr(csv, ",later,quiet_hours.allowed\n"), "%s", csv);
     fu_free(csv);
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ issue 15 */
+
+/* The life of an urgent fault (docs/formats.md): reported Mon 2026-03-02
+ * 09:00, repaired 11:30, resolved Wed 03-04 10:00 (Shanghai, no contacts
+ * recorded, ordinary tier, an established customer).
+ * - reported: cadences.fault.urgent_response within 2 h: [09:00, 11:00], at 09:00;
+ * - repaired: cadences.urgent_fault.first_check within 2 h [11:30, 13:30] at
+ *   11:30, second_check within 24 h [13:30, Tue 11:30] at 13:30: two calls
+ *   (the windows end at 2 h and 24 h; urgent, not held back by the gap);
+ *   the survey 72 h after [Thu 03-05 11:30, Fri 11:30] at Thu 11:30;
+ * - resolved: cadences.resolution.solved_72h [Sat 03-07 10:00, Sun 10:00] and
+ *   short_term (3-7 days) [Sat 03-07 10:00, Wed 03-11 10:00] are one call
+ *   (window: the intersection) at Sat 10:00; long_term (3-6 months)
+ *   [06-04 10:00, 09-04 10:00] at 06-04 10:00, timed from the resolution.
+ * The quarterly satisfaction call is kept to key customers to keep the long-term window
+ * its own. */
+Test(planner, fault_reported_repaired_resolved) {
+    fx f;
+    setup(&f, "F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,,\n"
+          "F,2026-03-02T09:00:00+08:00,fault,F1,,,,urgent,,,\n"
+          "F,2026-03-02T11:30:00+08:00,repair,F1,,,,urgent,,,\n"
+          "F,2026-03-04T10:00:00+08:00,resolved,F1,,,,,,,\n",
+          "cadences:\n  ordinary_quarterly:\n    when: {tier: [key]}\n", NULL);
+    int64_t t0 = T("2026-03-02T09:00:00+08:00");
+    plan(&f, t0, 2 * H);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.fault.urgent_response");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->due_from, t0);
+    cr_assert_eq(a->due_to, t0 + 2 * H);
+    cr_assert_eq(a->best_at, t0);
+    cr_assert_eq(a->priority, FU_PRIORITY_URGENT);
+    cr_assert_str_eq(a->order_id, "F1");
+    int64_t rep = T("2026-03-02T11:30:00+08:00");
+    plan(&f, rep, D);
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 2);
+    const fu_touchpoint *c1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.urgent_fault.first_check");
+    const fu_touchpoint *c2 = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.urgent_fault.second_check");
+    cr_assert_not_null(c1);
+    cr_assert_not_null(c2);
+    cr_assert_str_eq(c1->rule, "cadences.urgent_fault.first_check");
+    cr_assert_eq(c1->due_from, rep);
+    cr_assert_eq(c1->due_to, rep + 2 * H);
+    cr_assert_eq(c1->best_at, rep);
+    cr_assert_str_eq(c2->rule, "cadences.urgent_fault.second_check");
+    cr_assert_eq(c2->due_from, rep + 2 * H);
+    cr_assert_eq(c2->due_to, rep + 24 * H);
+    cr_assert_eq(c2->best_at, rep + 2 * H);
+    cr_assert_eq(c2->priority, FU_PRIORITY_URGENT);
+    int64_t res = T("2026-03-04T10:00:00+08:00");
+    plan(&f, res, 200 * D);
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.urgent_fault.survey");
+    cr_assert_not_null(s);
+    cr_assert_eq(s->due_from, rep + 72 * H);
+    cr_assert_eq(s->due_to, rep + 96 * H);
+    cr_assert_eq(s->best_at, rep + 72 * H);
+    const fu_touchpoint *r = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.resolution.solved_72h");
+    cr_assert_not_null(r);
+    cr_assert_str_eq(r->rule, "cadences.resolution.solved_72h; cadences.resolution.short_term");
+    cr_assert_eq(r->purposes, 2);
+    cr_assert_eq(r->due_from, res + 72 * H);
+    cr_assert_eq(r->due_to, res + 96 * H);
+    cr_assert_eq(r->best_at, res + 72 * H);
+    cr_assert_eq(r->priority, FU_PRIORITY_HIGH);
+    cr_assert(strstr(r->reason, "resolution: resolved on 2026-03-04 10:00 (order F1)"), "%s", r->reason);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.resolution.long_term");
+    cr_assert_not_null(l);
+    cr_assert_str_eq(l->rule, "cadences.resolution.long_term");
+    cr_assert_eq(l->due_from, T("2026-06-04T10:00:00+08:00"));
+    cr_assert_eq(l->due_to, T("2026-09-04T10:00:00+08:00"));
+    cr_assert_eq(l->best_at, T("2026-06-04T10:00:00+08:00"));
+    check_states(f.plan, res, res + 200 * D, "resolution");
     teardown(&f);
 }

@@ -98,11 +98,22 @@ Test(policy, builtin_has_the_domain_numbers) {
     s = step(t, "delivery", "second_contact");
     cr_assert_eq(secs(&s->at), 7 * 86400);
     cr_assert_eq(secs(&s->at) + secs(&s->within), 15 * 86400);
-    /* urgent fault: 2h, 24h, 72h survey */
-    cr_assert_eq(secs(&step(t, "urgent_fault", "first_check")->at), 2 * 3600);
-    cr_assert_eq(secs(&step(t, "urgent_fault", "second_check")->at), 24 * 3600);
+    /* urgent fault: within 2h and within 24h of the repair (windows end
+     * there, seed 003 维修完成后2小时内…24小时内), the survey after 72h */
+    cr_assert_eq(secs(&step(t, "urgent_fault", "first_check")->at), 0);
+    cr_assert_eq(secs(&step(t, "urgent_fault", "first_check")->within), 2 * 3600);
+    cr_assert_eq(secs(&step(t, "urgent_fault", "second_check")->at), 2 * 3600);
+    cr_assert_eq(secs(&step(t, "urgent_fault", "second_check")->at) + secs(&step(t, "urgent_fault", "second_check")->within),
+                 24 * 3600);
     cr_assert_eq(secs(&step(t, "urgent_fault", "survey")->at), 72 * 3600);
     cr_assert_eq(step(t, "urgent_fault", "first_check")->priority, FU__PRIO_URGENT);
+    /* service stages from the resolution: 72h, 3-7 days, 3-6 months */
+    cr_assert_eq(secs(&step(t, "resolution", "solved_72h")->at), 72 * 3600);
+    cr_assert_eq(secs(&step(t, "resolution", "short_term")->at), 3 * 86400);
+    cr_assert_eq(secs(&step(t, "resolution", "short_term")->at) + secs(&step(t, "resolution", "short_term")->within),
+                 7 * 86400);
+    cr_assert_eq(step(t, "resolution", "long_term")->at.value, 3);
+    cr_assert_eq(step(t, "resolution", "long_term")->within.value, 3);
     /* installation 7d / 30d; high-price 3d / 1 month / 3 months */
     cr_assert_eq(secs(&step(t, "installation", "usage_guidance")->at), 7 * 86400);
     cr_assert_eq(secs(&step(t, "installation", "experience")->at), 30 * 86400);
@@ -669,7 +680,7 @@ Test(policy, summary_says_what_the_policy_does) {
         "  cn: Asia/Shanghai, Mon-Fri 09:00-12:00,13:30-18:00; 89 holidays, 19 make-up workdays (2024..2026)\n",
         "value tiers (annual spend): vip > 500000; key >= 100000; ordinary >= 0\n",
         "  delivery: on event delivery: first_contact at 0h within 48h (phone); second_contact at 1w within 8d (phone)\n",
-        "  urgent_fault: on event repair severity=urgent: first_check at 2h within 1h (phone); second_check at 24h within 4h (phone); survey at 72h within 24h (phone)\n",
+        "  urgent_fault: on event repair severity=urgent: first_check at 0h within 2h (phone); second_check at 2h within 22h (phone); survey at 72h within 24h (phone)\n",
         "  new_customer: at most 2 per 72h lifecycle=new\n",
         "quiet hours: contacts allowed daily 08:00-21:00 local time\n",
         "capacity: 150-200 calls per agent per day, at most 80 customers per VIP agent\n",

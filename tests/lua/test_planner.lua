@@ -199,4 +199,19 @@ T.test("tier cycles of the whole book given to the planner of a partition", func
   T.eq(T.raises(followup.Planner, policy, part, 0, 0, 0, false, {1, 2}).name, "InvalidArgumentError", "count")
 end)
 
+T.test("urgent fault: contacts within 2 h and within 24 h of the repair", function()
+  local b = book("F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,yes,yes,yes\n",
+                 "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,\n"
+                 .. "F,2026-03-02T11:30:00+08:00,repair,F1,,,,urgent,,\n")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local rep = t("2026-03-02T11:30:00+08:00")
+  local plan = pl:plan(rep, D)
+  local a = find(plan, "F", "cadences.urgent_fault.first_check")
+  T.eq(a.due_to, rep + 2 * H, "first within 2 h")
+  local s = find(plan, "F", "cadences.urgent_fault.second_check")
+  T.eq(s.due_from, rep + 2 * H, "second from 2 h")
+  T.eq(s.due_to, rep + 24 * H, "second within 24 h")
+  T.eq(s.best_at, rep + 2 * H, "second at 2 h")
+end)
+
 T.done()

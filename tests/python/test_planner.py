@@ -292,3 +292,23 @@ def test_tier_cycles_of_the_whole_book_given_to_a_partition():
         followup.Planner(policy, part, tier_cycles=[-1.0] + cycles[1:])
     with pytest.raises(TypeError):
         followup.Planner(policy, part, tier_cycles=["x"] * 9)
+
+
+def test_urgent_fault_windows_end_at_2h_and_24h_and_resolution_stages():
+    # repaired Mon 11:30, resolved Wed 10:00 (docs/formats.md, the life of a fault)
+    book = make_book("F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,yes,yes,yes\n",
+                     "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,\n"
+                     "F,2026-03-02T11:30:00+08:00,repair,F1,,,,urgent,,\n"
+                     "F,2026-03-04T10:00:00+08:00,resolved,F1,,,,,,\n")
+    pl = followup.Planner(followup.policy_default(), book)
+    rep = T("2026-03-02T11:30:00+08:00")
+    plan = pl.plan(rep, D)
+    a = find(plan, "F", "cadences.urgent_fault.first_check")
+    b = find(plan, "F", "cadences.urgent_fault.second_check")
+    assert (a.due_from, a.due_to, a.best_at) == (rep, rep + 2 * H, rep)
+    assert (b.due_from, b.due_to, b.best_at) == (rep + 2 * H, rep + 24 * H, rep + 2 * H)
+    res = T("2026-03-04T10:00:00+08:00")
+    plan = pl.plan(res, 10 * D)
+    r = find(plan, "F", "cadences.resolution.short_term")
+    assert r.rule == "cadences.resolution.solved_72h; cadences.resolution.short_term"
+    assert (r.due_from, r.due_to) == (res + 72 * H, res + 96 * H)
