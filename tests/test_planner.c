@@ -1493,3 +1493,30 @@ Test(planner, fault_reported_repaired_resolved) {
     check_states(f.plan, res, res + 200 * D, "resolution");
     teardown(&f);
 }
+
+/* An inquiry that was resolved is no longer active: the routine usage check
+ * after a delivery [03-10 10:00, 03-18 10:00] is suppressed by
+ * suppressions.active_inquiry while the inquiry of 03-02 is open, and planned
+ * once a `resolved` event closed it. */
+Test(planner, resolved_inquiry_is_no_longer_active) {
+    static const char cust[] = "Q,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "Q,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,,\n"
+                             "Q,2026-03-02T10:00:00+08:00,inquiry,,,,,low,,,\n"
+                             "Q,2026-03-03T10:00:00+08:00,delivery,O1,,,,,,,\n";
+    char *closed = cat2(ev, "Q,2026-03-02T16:00:00+08:00,resolved,,,,,,,,\n");
+    int64_t now = T("2026-03-10T10:00:00+08:00");
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, now, D);
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "Q", "cadences.delivery.second_contact");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s->status_rule, "suppressions.active_inquiry");
+    teardown(&f);
+    setup(&f, cust, closed, NULL, NULL);
+    plan(&f, now, D);
+    const fu_touchpoint *p = find(f.plan, FU_TOUCHPOINT_PLANNED, "Q", "cadences.delivery.second_contact");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->best_at, now);
+    teardown(&f);
+    free(closed);
+}
