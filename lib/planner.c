@@ -756,7 +756,14 @@ static int next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, in
         int nx = bit_next(bits, mow);
         if (nx < 0) return 0;
         int delta = (nx - mow + FU_MINUTES_PER_WEEK) % FU_MINUTES_PER_WEEK;
-        t = t - (local % 60 + 60) % 60 + (int64_t)delta * 60;
+        /* the next allowed wall-clock minute, in the offset in force there:
+         * across a spring-forward night 08:00 local is 08:00 in the new
+         * offset, not 08:00 in the old one (09:00 new) */
+        int64_t wall = local - (local % 60 + 60) % 60 + (int64_t)delta * 60, next = wall - off;
+        int off2;
+        if ((rc = fu_calendar_utc_offset(z->cal, next, &off2))) return rc;
+        if (off2 != off && wall - off2 > t) next = wall - off2;
+        t = next;
     }
     return 0;
 }

@@ -1520,3 +1520,25 @@ Test(planner, resolved_inquiry_is_no_longer_active) {
     teardown(&f);
     free(closed);
 }
+
+/* Quiet hours across the change of offset: a New York delivery Sat
+ * 2026-03-07 22:30 EST is first called Sun 03-08 08:00 EDT (12:00Z), the
+ * first allowed instant in the new offset (it used to be 09:00 EDT: 08:00
+ * in the old offset); Sat 10-31 22:30 EDT gives Sun 11-01 08:00 EST (13:00Z). */
+Test(planner, dst_first_allowed_instant_in_the_new_offset) {
+    fx f;
+    setup(&f, "NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,,,yes,yes,yes\n"
+              "NZ,America/New_York,20000,2026-02-25T10:00:00-05:00,,,,,yes,yes,yes\n",
+          "NY,2026-03-07T22:30:00-05:00,delivery,O1,,5000,,,,,\n"
+          "NZ,2026-10-31T22:30:00-04:00,delivery,O2,,5000,,,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-07T22:30:00-05:00"), D);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "NY", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-03-08T08:00:00-04:00"));
+    plan(&f, T("2026-10-31T22:30:00-04:00"), D);
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "NZ", "first_contact");
+    cr_assert_not_null(b);
+    cr_assert_eq(b->best_at, T("2026-11-01T08:00:00-05:00"));
+    teardown(&f);
+}

@@ -757,3 +757,48 @@ Test(policy, one_policy_is_read_by_many_threads) {
 }
 
 Test(policy, free_accepts_null) { fu_policy_free(NULL); }
+
+/* ------------------------------------------------------------ promise text (issue 15, item 10) */
+
+/* The built-in policy's promise patterns read the counts the source
+ * documents write in Chinese numerals and their traditional characters
+ * (document 000: 3個工作日內解決). Notes written Mon 2026-03-02 10:00 in
+ * Shanghai, business hours Mon-Fri 09:00-18:00: three working days close
+ * on Thu 03-05 18:00; 二十四小時 is 24 h; 十天 10 days; 下週五 Fri 03-13. */
+Test(policy, promise_patterns_read_chinese_numerals_and_traditional_text) {
+    fu_policy *p = load_default();
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    fu_calendar *cal = NULL;
+    cr_assert_eq(fu_calendar_new(&cal, "Asia/Shanghai"), FU_OK);
+    const char *hours = "Mon-Fri 09:00-18:00";
+    cr_assert_eq(fu_calendar_set_hours_text(cal, hours, strlen(hours)), FU_OK);
+    int64_t at = 0;
+    cr_assert_eq(fu_time_parse("2026-03-02T10:00:00+08:00", 25, &at), FU_OK);
+    static const struct {
+        const char *note, *rule, *text, *deadline;
+    } cases[] = {
+        {"客户报修，承诺三个工作日内解决", "commitments.patterns.zh_working_days", "三个工作日内",
+         "2026-03-05T18:00:00+08:00"},
+        {"承諾3個工作日內解決", "commitments.patterns.zh_working_days", "3個工作日內", "2026-03-05T18:00:00+08:00"},
+        {"二十四小時內回覆", "commitments.patterns.zh_hours", "二十四小時內", "2026-03-03T10:00:00+08:00"},
+        {"十天內寄到", "commitments.patterns.zh_days", "十天內", "2026-03-12T10:00:00+08:00"},
+        {"下週五前給答覆", "commitments.patterns.zh_next_friday", "下週五前", "2026-03-13T18:00:00+08:00"},
+        {"两个工作日内回电", "commitments.patterns.zh_working_days", "两个工作日内", "2026-03-04T18:00:00+08:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fu_extraction *x = NULL;
+        cr_assert_eq(fu_extractor_run(ex, cal, cases[i].note, strlen(cases[i].note), at, &x), FU_OK);
+        cr_assert_eq(fu_extraction_promise_count(x), 1, "%s", cases[i].note);
+        const fu_promise *pr = fu_extraction_promise(x, 0);
+        cr_assert_str_eq(pr->rule, cases[i].rule, "%s", cases[i].note);
+        cr_assert_str_eq(pr->text, cases[i].text, "%s", cases[i].note);
+        int64_t want = 0;
+        cr_assert_eq(fu_time_parse(cases[i].deadline, strlen(cases[i].deadline), &want), FU_OK);
+        cr_assert_eq(pr->deadline, want, "%s: %lld", cases[i].note, (long long)pr->deadline);
+        fu_extraction_free(x);
+    }
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+    fu_policy_free(p);
+}
