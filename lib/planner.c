@@ -378,7 +378,7 @@ typedef struct pl_group {
     uint8_t on_holiday;     /* made on a holiday (quiet_hours.on_holidays) */
     int first, n; /* members: gm[first .. first+n) */
     uint8_t channel, priority, status, exempt;
-    uint8_t norders, moved_by_cap;
+    uint8_t norders, moved_by_cap, survey;
     uint32_t orders[MAX_ORDERS];
     float bt_p; /* answer probability of the best-time model's pick; -1 none */
 } pl_group;
@@ -446,6 +446,8 @@ struct fu_planner {
     size_t gm_cap;
     int64_t *ptimes;
     size_t ptimes_cap;
+    int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
+    size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
     const fu_besttime *bt;  /* best-time model for best_at, or NULL */
     fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
@@ -863,6 +865,9 @@ static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, 
     }
     if (w->severities.n && (!e || !severity_matches(&w->severities, e->severity))) return 0;
     if (w->risks.n && (!e || !risk_matches(e, &w->risks))) return 0;
+    if ((w->surveys || w->has_score_max) && (!e || e->kind != FU_EVENT_SURVEY)) return 0;
+    if (w->surveys && !((w->surveys >> e->survey) & 1u)) return 0;
+    if (w->has_score_max && !(isfinite(e->score) && e->score <= w->score_max)) return 0;
     return 1;
 }
 
@@ -898,6 +903,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
+    fu__free(pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
@@ -1097,6 +1103,25 @@ static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, in
 
 static int prio_exempt(const fu__policy *P, int prio) { return (P->cap_exempt >> prio) & 1u; }
 
+static int add_survey_time(fu_planner *pl, int64_t at) {
+    if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
+    pl->stimes[pl->nst++] = at;
+    return FU_OK;
+}
+
+/* Whether a touchpoint's rules name a step that asks for a survey answer. */
+static int rule_is_survey(const fu__policy *P, const char *rule) {
+    for (size_t i = 0; i < P->n_cadences; i++)
+        for (size_t s = 0; s < P->cadences[i].n_steps; s++) {
+            const fu__pol_step *st = &P->cadences[i].steps[s];
+            if (!st->survey) continue;
+            const char *f = strstr(rule, st->rule);
+            size_t n = strlen(st->rule);
+            if (f && (f[n] == '\0' || f[n] == ';')) return 1;
+        }
+    return 0;
+}
+
 /* Facts, segment and contacts of the customer from its events. */
 static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
     const fu__policy *P = pl->P;
@@ -1116,6 +1141,7 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
     int64_t seg_first = FU_BOOK_NO_TIME, seg_last = FU_BOOK_NO_TIME;
     double spend_py = 0;
     pl->nct = 0;
+    pl->nst = 0;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
         if (cx->first_event == FU_BOOK_NO_TIME) cx->first_event = e->at;
@@ -1146,7 +1172,11 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
         case FU_EVENT_COMPLAINT:
             if (e->at > complaint_since) complaints++;
             break;
+        case FU_EVENT_SURVEY: /* a survey answered: counts for survey fatigue */
+            if (add_survey_time(pl, e->at)) return FU_ENOMEM;
+            break;
         case FU_EVENT_CONTACT: {
+            if (e->reserved_[1] && add_survey_time(pl, e->at)) return FU_ENOMEM; /* a simulated survey call */
             int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
             if (answered) cx->last_answered = e->at;
             int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
@@ -1639,6 +1669,32 @@ static int cap_holds(const fu__policy *P, const fu__pol_cap *k, int channel, int
     return !prio_exempt(P, prio) && cap_counts(k, channel, prio);
 }
 
+/* Survey fatigue: a contact asking for a survey answer at t, with the survey
+ * answers and survey contacts of the customer, keeps at most `max` in any
+ * window of length `per`. 1 and *retry when it does not. */
+static int survey_cap_blocks(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t, int64_t *retry) {
+    int64_t lo = cap_back(pl, cx, k, t), hi = cap_fwd(pl, cx, k, t), oldest[64], last_after = INT64_MIN;
+    int in = 0, after = 0;
+    for (size_t i = 0; i < pl->nst; i++) {
+        int64_t s = pl->stimes[i];
+        if (s > lo && s <= t && in < 64) oldest[in++] = s;
+        if (s > t && s < hi) {
+            after++;
+            if (s > last_after) last_after = s;
+        }
+    }
+    if (in + 1 > k->max) {
+        if (in > 1) qsort(oldest, (size_t)in, sizeof oldest[0], compare_i64);
+        *retry = cap_fwd(pl, cx, k, oldest[in + 1 - k->max - 1]) + 1;
+        return 1;
+    }
+    if (in + 1 + after > k->max) {
+        *retry = cap_fwd(pl, cx, k, last_after) + 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* NULL when a contact of group g at t keeps every cap; else the rule that
  * blocks it and in *retry the earliest later instant worth trying. */
 static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
@@ -1662,6 +1718,10 @@ static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         if (!cap_holds(P, k, g->channel, g->priority)) continue;
         if (k->scope == FU__SCOPE_ORDER && !g->norders) continue;
         if (!when_customer(pl, cx, &k->when)) continue;
+        if (k->scope == FU__SCOPE_SURVEY) {
+            if (g->survey && survey_cap_blocks(pl, cx, k, t, retry)) return k->rule;
+            continue;
+        }
         /* contacts counting for k: before (t - per, t] */
         int64_t lo = cap_back(pl, cx, k, t);
         int in = 0;
@@ -1776,6 +1836,7 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
                 g->channel = c->channel;
                 g->priority = c->priority;
             }
+            if (c->step->survey) g->survey = 1;
             if (c->order && g->norders < MAX_ORDERS) {
                 int dup = 0;
                 for (int o = 0; o < g->norders; o++) dup |= g->orders[o] == c->order;
@@ -2077,6 +2138,8 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
             puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
             if (c->order) puts_n(reason, 3, " (order ", pl_str(pl, c->order), ")");
+            if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
+                fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
             break;
         case FU__TRIGGER_LIFECYCLE:
             puts_n(reason, 8, c->cad->name, ": ", fu__pol_lifecycle_name(cx->lifecycle), " since ", d, " (",
@@ -2218,6 +2281,7 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
             continue;
         }
         if ((rc = add_contact(pl, g->best, g->channel, g->priority, g->exempt, g->orders, g->norders))) return rc;
+        if (g->survey && (rc = add_survey_time(pl, g->best))) return rc;
         if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, g->late_rule, g->best))) return rc;
     }
     return FU_OK;
@@ -2639,6 +2703,7 @@ static size_t count_violations(fu_planner *pl, pl_cust *cx, const pl_ovvec *v) {
             const fu__pol_cap *k = &P->caps[ki];
             if (!cap_holds(P, k, c->channel, prio)) continue;
             if (k->scope == FU__SCOPE_ORDER && !c->order_id) continue;
+            if (k->scope == FU__SCOPE_SURVEY && !c->reserved_[1]) continue;
             if (!when_customer(pl, cx, &k->when)) continue;
             int64_t lo = cap_back(pl, cx, k, c->at);
             int cnt = 0;
@@ -2646,6 +2711,7 @@ static size_t count_violations(fu_planner *pl, pl_cust *cx, const pl_ovvec *v) {
                 const fu_event *d = &v->ev[j];
                 int dp = d->reserved_[0] - 1;
                 if (d->at <= lo) continue;
+                if (k->scope == FU__SCOPE_SURVEY && !d->reserved_[1]) continue;
                 if (!cap_counts(k, d->channel, dp)) continue;
                 if (k->scope == FU__SCOPE_ORDER && d->order_id != c->order_id) continue;
                 cnt++;
@@ -2739,6 +2805,7 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
             e.channel = (uint8_t)t->channel;
             e.outcome = FU_OUTCOME_ANSWERED;
             e.reserved_[0] = (uint8_t)(t->priority + 1);
+            e.reserved_[1] = (uint8_t)rule_is_survey(pl->P, t->rule);
             e.order_id = plan->oid[i];
             rc = overlay_add(pl, &sim, t->customer, &e);
             flag[t->customer] |= 2;

@@ -1242,7 +1242,8 @@ static int rd_strs(vctx *c, const ynode *map, const char *key, fu__pol_strs *out
 }
 
 static const char *const when_keys[] = {"tier", "product_class", "lifecycle", "rfm_group", "severity",
-                                        "industry", "risk", "is_smb", "min_tenure", NULL};
+                                        "industry", "risk", "is_smb", "min_tenure", "survey", "score_at_most", NULL};
+static const char *const survey_scale_names[] = {"none", "csat", "nps", "ces", NULL};
 
 static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out) {
     vctx *c = b->c;
@@ -1264,6 +1265,12 @@ static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out
     if (!rc && map_get(w, "min_tenure")) {
         rc = rd_dur(c, w, "min_tenure", 0, DUR_WALL | DUR_MONTHS | DUR_ZERO, &out->min_tenure.d);
         out->min_tenure.set = 1;
+    }
+    /* survey answers: the scale (csat, nps, ces) and a score at most this */
+    if (!rc) rc = rd_mask(c, w, "survey", "survey scale", survey_scale_names, 4, &out->surveys);
+    if (!rc && map_get(w, "score_at_most")) {
+        rc = rd_num(c, w, "score_at_most", 0, -1000, 1000, &out->score_max);
+        out->has_score_max = 1;
     }
     path_pop(c, old);
     return rc;
@@ -1899,7 +1906,7 @@ static int build_cadences(bctx *b, const ynode *root) {
     fu__policy *t = &c->p->t;
     static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
     static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", NULL};
-    static const char *const step_keys[] = {"at", "within", "purpose", "channel", "priority", "when", NULL};
+    static const char *const step_keys[] = {"at", "within", "purpose", "channel", "priority", "when", "survey", NULL};
     const ynode *cads;
     int rc = field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
@@ -1965,6 +1972,7 @@ static int build_cadences(bctx *b, const ynode *root) {
                 if (!rc) rc = rd_enum(c, se, "channel", 0, "channel", channel_names, &ch);
                 if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
                 if (!rc) rc = rd_when(b, se, "when", &st->when);
+                if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
                 st->channel = (fu__pol_channel)ch;
                 st->priority = (fu__pol_priority)pr;
                 path_pop(c, o4);
@@ -2034,7 +2042,7 @@ static int build_caps(bctx *b, const ynode *root) {
     fu__policy *t = &c->p->t;
     static const char *const caps_keys[] = {"min_gap", "exempt", "limits", NULL};
     static const char *const lim_keys[] = {"max", "per", "scope", "channels", "priorities", "when", NULL};
-    static const char *const scope_names[] = {"customer", "order", NULL};
+    static const char *const scope_names[] = {"customer", "order", "survey", NULL};
     const ynode *caps, *lims = NULL;
     int rc = field(c, root, "caps", 1, &caps);
     if (rc) return rc;

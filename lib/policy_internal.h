@@ -99,6 +99,9 @@ typedef struct fu__pol_when {
     fu__pol_strs risks;      /* risk level of the sold product, e.g. "high" */
     int is_smb;              /* -1 any, 0 not a small business, 1 a small business */
     fu__pol_dur min_tenure;  /* customer since at least this long */
+    uint32_t surveys;        /* survey scales of the triggering survey answer (fu_survey bits) */
+    int has_score_max;       /* score_at_most given */
+    double score_max;        /* the survey answer's score is at most this */
 } fu__pol_when;
 
 /* ------------------------------------------------------------- calendars */
@@ -212,6 +215,7 @@ typedef struct fu__pol_step {
     fu__pol_channel channel;
     fu__pol_priority priority;
     fu__pol_when when;   /* extra condition of this step (on top of the cadence's) */
+    int survey;          /* 1: the contact asks for a survey answer (caps with scope survey) */
 } fu__pol_step;
 
 typedef struct fu__pol_cadence {
@@ -234,7 +238,8 @@ typedef struct fu__pol_cadence {
 
 typedef enum fu__pol_scope {
     FU__SCOPE_CUSTOMER = 0,
-    FU__SCOPE_ORDER = 1 /* per order id: dedup of contacts about one order */
+    FU__SCOPE_ORDER = 1, /* per order id: dedup of contacts about one order */
+    FU__SCOPE_SURVEY = 2 /* survey contacts (steps with survey: true) and survey answers only */
 } fu__pol_scope;
 
 /* At most `max` contacts within any window of length `per`. */

@@ -1542,3 +1542,103 @@ Test(planner, dst_first_allowed_instant_in_the_new_offset) {
     cr_assert_eq(b->best_at, T("2026-11-01T08:00:00-05:00"));
     teardown(&f);
 }
+
+/* Survey answers close the loop (Shanghai, plan from Tue 2026-03-03 10:00
+ * for a day; every customer bought on 02-10 and was reached on 02-15): D (ordinary) answers NPS 4, a detractor: recovery call within
+ * 24 h [10:00, Wed 10:00] at 10:00, urgent, the score in the reason; V (VIP)
+ * answers CSAT 2: within 2 h, [10:00, 12:00] (the 24 h and the VIP 2 h steps
+ * are one call); P answers NPS 9 and Q CSAT 3: nothing. Survey fatigue
+ * (caps.survey_fatigue, one survey per 30 days): S and T had an urgent
+ * repair Sat 02-28 10:00, whose satisfaction survey is due [Tue 03-03 10:00,
+ * Wed 10:00]; S answered a survey on 02-20 (11 days before): suppressed by
+ * the cap (the next allowed survey, 03-22, is after the window); T answered
+ * one on 01-20: planned at 10:00. */
+Test(planner, detractor_recovery_and_survey_fatigue) {
+    static const struct {
+        const char *id;
+        double spend;
+    } cs[] = {{"D", 20000}, {"V", 800000}, {"P", 20000}, {"Q", 20000}, {"S", 20000}, {"T", 20000}};
+    static const struct {
+        const char *id, *at;
+        fu_event_kind kind;
+        fu_survey survey;
+        double score;
+    } es[] = {
+        {"D", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_NPS, 4},
+        {"V", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 2},
+        {"P", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_NPS, 9},
+        {"Q", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 3},
+        {"S", "2026-02-20T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 5},
+        {"S", "2026-02-28T10:00:00+08:00", FU_EVENT_REPAIR, FU_SURVEY_NONE, NAN},
+        {"T", "2026-01-20T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 5},
+        {"T", "2026-02-28T10:00:00+08:00", FU_EVENT_REPAIR, FU_SURVEY_NONE, NAN},
+    };
+    fx f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(fu_policy_default(&f.policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f.book, NULL), FU_OK);
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = cs[i].id;
+        c.tz = "Asia/Shanghai";
+        c.annual_spend = cs[i].spend;
+        c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+        cr_assert_eq(fu_book_add_customer(f.book, &c, NULL), FU_OK);
+        fu_event_in e; /* a recent purchase: an active customer, no win-back */
+        fu_event_in_init(&e);
+        e.customer_id = cs[i].id;
+        e.at = T("2026-02-10T10:00:00+08:00");
+        e.kind = FU_EVENT_PURCHASE;
+        e.unit_price = e.amount = 500;
+        cr_assert_eq(fu_book_add_event(f.book, &e), FU_OK);
+        fu_event_in a; /* an answered call: the quarterly satisfaction call is not due */
+        fu_event_in_init(&a);
+        a.customer_id = cs[i].id;
+        a.at = T("2026-02-15T10:00:00+08:00");
+        a.kind = FU_EVENT_CONTACT;
+        a.channel = FU_CHANNEL_PHONE;
+        a.outcome = FU_OUTCOME_ANSWERED;
+        cr_assert_eq(fu_book_add_event(f.book, &a), FU_OK);
+    }
+    for (size_t i = 0; i < sizeof es / sizeof es[0]; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = es[i].id;
+        e.at = T(es[i].at);
+        e.kind = es[i].kind;
+        e.survey = es[i].survey;
+        e.score = es[i].score;
+        if (e.kind == FU_EVENT_REPAIR) e.severity = FU_SEVERITY_URGENT;
+        cr_assert_eq(fu_book_add_event(f.book, &e), FU_OK, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_book_finalize(f.book), FU_OK);
+    cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, NULL), FU_OK);
+    int64_t t0 = T("2026-03-03T10:00:00+08:00");
+    plan(&f, t0, D);
+    check_states(f.plan, t0, t0 + D, "surveys");
+    const fu_touchpoint *d = find(f.plan, FU_TOUCHPOINT_PLANNED, "D", "cadences.detractor");
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->rule, "cadences.detractor.nps_recovery");
+    cr_assert_eq(d->due_from, t0);
+    cr_assert_eq(d->due_to, t0 + 24 * H);
+    cr_assert_eq(d->best_at, t0);
+    cr_assert_eq(d->priority, FU_PRIORITY_URGENT);
+    cr_assert(strstr(d->reason, "detractor: survey on 2026-03-03 10:00, nps score 4"), "%s", d->reason);
+    const fu_touchpoint *v = find(f.plan, FU_TOUCHPOINT_PLANNED, "V", "cadences.detractor");
+    cr_assert_not_null(v);
+    cr_assert_str_eq(v->rule, "cadences.detractor.vip_csat_recovery; cadences.detractor.csat_recovery");
+    cr_assert_eq(v->due_from, t0);
+    cr_assert_eq(v->due_to, t0 + 2 * H);
+    cr_assert(strstr(v->reason, "csat score 2"), "%s", v->reason);
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "P", "cadences.detractor"));
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "Q", "cadences.detractor"));
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "S", "cadences.urgent_fault.survey");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s->status_rule, "caps.survey_fatigue");
+    const fu_touchpoint *t = find(f.plan, FU_TOUCHPOINT_PLANNED, "T", "cadences.urgent_fault.survey");
+    cr_assert_not_null(t);
+    cr_assert_eq(t->due_from, t0);
+    cr_assert_eq(t->best_at, t0);
+    teardown(&f);
+}
