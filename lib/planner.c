@@ -359,6 +359,7 @@ typedef struct pl_cand {
     uint8_t status;
     uint16_t flags;
     int group;
+    int dep; /* candidate whose contact must come first (step `after`), -1 none */
 } pl_cand;
 
 typedef struct pl_contact {
@@ -375,6 +376,7 @@ typedef struct pl_group {
     const char *block_rule;
     const char *late_rule;  /* made after its window: the holidays that closed it */
     const char *later_rule; /* status later: what moved best past the horizon */
+    const char *dep_rule;   /* the step whose contact this one waits for (step `after`) */
     uint8_t on_holiday;     /* made on a holiday (quiet_hours.on_holidays) */
     int first, n; /* members: gm[first .. first+n) */
     uint8_t channel, priority, status, exempt;
@@ -1250,6 +1252,7 @@ static int push_cand(fu_planner *pl, const pl_cust *cx, const fu__pol_cadence *c
     c->flags = flags;
     c->cycle_days = cycle;
     c->group = -1;
+    c->dep = -1;
     return FU_OK;
 }
 
@@ -1265,15 +1268,50 @@ static int fulfilled(const fu_planner *pl, size_t n, int64_t from, int64_t to, i
     return 0;
 }
 
+/* The first answered contact in [from, min(to, now)], INT64_MIN when none. */
+static int64_t fulfilled_at(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+    int64_t hi = to < now ? to : now, first = INT64_MIN;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *e = pl->ev[i];
+        if (e->at < from) break;
+        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) first = e->at;
+    }
+    return first;
+}
+
+/* A step with `after`: when the earlier step's contact was made, the window
+ * opens after it (*from moves); else *dep is that step's candidate of this
+ * trigger (-1 when it is not due). */
+static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad,
+                      const fu__pol_step *st, int64_t trigger, const int *idx, int64_t *from, int64_t *to, int *dep) {
+    const fu__pol_step *pr = &cad->steps[st->after];
+    int64_t pf, pt;
+    int rc = add_dur(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
+    if (!rc) rc = add_dur(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
+    if (rc) return rc;
+    int64_t c = fulfilled_at(pl, n, pf, pt, cx->now);
+    if (c != INT64_MIN) {
+        if (*from <= c) *from = c + 1;
+        if (*to < *from) *to = *from;
+    } else
+        *dep = st->after < 64 ? idx[st->after] : -1;
+    return FU_OK;
+}
+
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *candidates, size_t *done) {
+    int idx[64]; /* candidate of each step of this trigger, -1 none */
+    for (size_t s = 0; s < 64; s++) idx[s] = -1;
     for (size_t s = 0; s < cad->n_steps; s++) {
         const fu__pol_step *st = &cad->steps[s];
         if (!when_customer(pl, cx, &st->when) || !when_event(pl, cx, &st->when, e)) continue;
         int64_t from, to;
+        int dep = -1;
         int rc = add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
         if (!rc) rc = add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
+        if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
         if (to < cx->now || from >= cx->end) continue;
         if (fulfilled(pl, n, from, to, cx->now)) {
@@ -1282,6 +1320,8 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         }
         (*candidates)++;
         if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, flags, cycle))) return rc;
+        pl->cand[pl->ncand - 1].dep = dep;
+        if (s < 64) idx[s] = (int)pl->ncand - 1;
     }
     return FU_OK;
 }
@@ -1767,7 +1807,16 @@ static int grp_cmp(const void *a, const void *b) {
     const pl_group *x = a, *y = b;
     if (x->exempt != y->exempt) return x->exempt ? -1 : 1;
     if (x->to != y->to) return x->to < y->to ? -1 : 1;
-    return x->priority < y->priority ? -1 : x->priority > y->priority;
+    if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
+    return x->first - y->first; /* merge order: a step's group before the one that comes `after` it */
+}
+
+/* Whether candidate x must not join the members m[0..n): one of them is the
+ * contact it comes after, or comes after it. */
+static int dep_conflict(const pl_cand *cand, const int *m, size_t n, int x) {
+    for (size_t i = 0; i < n; i++)
+        if (cand[x].dep == m[i] || cand[m[i]].dep == x) return 1;
+    return 0;
 }
 
 static int cand_idx_cmp(const void *a, const void *b, const pl_cand *cand) {
@@ -1812,7 +1861,7 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
          * 2 h, then within 24 h) is a contact of its own */
         for (size_t k = i + 1; k < na; k++) {
             int64_t kf = pl->cand[pl->gm[k]].from;
-            if (kf < cut || kf == pl->cand[lead].from) {
+            if ((kf < cut || kf == pl->cand[lead].from) && !dep_conflict(pl->cand, &pl->gm[i], j - i, pl->gm[k])) {
                 int x = pl->gm[k];
                 memmove(&pl->gm[j + 1], &pl->gm[j], (k - j) * sizeof *pl->gm);
                 pl->gm[j++] = x;
@@ -1994,6 +2043,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
 static int later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char **rule) {
     if (g->moved_by_cap) return *rule = g->block_rule, FU_OK;
     if (g->late_rule) return *rule = g->late_rule, FU_OK;
+    if (g->dep_rule) return *rule = g->dep_rule, FU_OK; /* waits for the contact it comes after */
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
     const uint64_t *base = m->bits[ex ? 2 : 0];
@@ -2020,11 +2070,36 @@ static int later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
     return FU_OK;
 }
 
-static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
+/* The earliest instant for group gi when a member comes `after` a step
+ * whose contact was placed before it (INT64_MIN when none); sets
+ * g->dep_rule. */
+static int64_t after_placed(fu_planner *pl, pl_group *g, size_t gi) {
+    int64_t nb = INT64_MIN;
+    g->dep_rule = NULL;
+    for (int k = 0; k < g->n; k++) {
+        const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+        if (c->dep < 0 || pl->cand[c->dep].group < 0 || (size_t)pl->cand[c->dep].group >= gi) continue;
+        const pl_group *pg = &pl->grp[pl->cand[c->dep].group];
+        if (pg->status != C_ACTIVE || pg->best + 1 <= nb) continue;
+        nb = pg->best + 1;
+        g->dep_rule = pl->cand[c->dep].step->rule;
+    }
+    return nb;
+}
+
+static int place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before) {
     int64_t t = g->from > cx->now ? g->from : cx->now;
     const char *rule = NULL;
     g->late_rule = g->later_rule = NULL;
     g->on_holiday = 0;
+    if (not_before > t) t = not_before;
+    else g->dep_rule = NULL; /* not binding */
+    if (t > g->to) { /* the contact it comes after leaves no room in its window */
+        g->status = C_SUPPRESSED;
+        g->block_rule = g->dep_rule;
+        g->best = g->to;
+        return FU_OK;
+    }
     for (int iter = 0; iter < 64; iter++) {
         int64_t at;
         const char *why = NULL;
@@ -2268,9 +2343,11 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     for (size_t gi = 0; gi < pl->ngrp; gi++) pl->grp[gi].exempt = (uint8_t)prio_exempt(pl->P, pl->grp[gi].priority);
     /* exempt groups first, then by the end of the window */
     if (pl->ngrp > 1) qsort(pl->grp, pl->ngrp, sizeof *pl->grp, grp_cmp);
+    for (size_t gi = 0; gi < pl->ngrp; gi++)
+        for (int k = 0; k < pl->grp[gi].n; k++) pl->cand[pl->gm[pl->grp[gi].first + k]].group = (int)gi;
     for (size_t gi = 0; gi < pl->ngrp; gi++) {
         pl_group *g = &pl->grp[gi];
-        if ((rc = place(pl, &cx, g))) return rc;
+        if ((rc = place(pl, &cx, g, after_placed(pl, g, gi)))) return rc;
         if (g->status == C_SUPPRESSED) {
             if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
             continue;

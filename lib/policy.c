@@ -1906,7 +1906,8 @@ static int build_cadences(bctx *b, const ynode *root) {
     fu__policy *t = &c->p->t;
     static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
     static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", NULL};
-    static const char *const step_keys[] = {"at", "within", "purpose", "channel", "priority", "when", "survey", NULL};
+    static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
+                                            "when", "survey", "after",   NULL};
     const ynode *cads;
     int rc = field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
@@ -1973,6 +1974,18 @@ static int build_cadences(bctx *b, const ynode *root) {
                 if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
                 if (!rc) rc = rd_when(b, se, "when", &st->when);
                 if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
+                st->after = -1;
+                const ynode *af = NULL;
+                if (!rc) rc = field(c, se, "after", 0, &af);
+                if (!rc && af) { /* an earlier step of this cadence */
+                    size_t o5 = path_push(c, "after");
+                    rc = want_scalar(c, af, "the name of an earlier step of this cadence");
+                    for (size_t q = 0; !rc && q < k && st->after < 0; q++)
+                        if (strcmp(steps->ents[q].key->text, af->text) == 0) st->after = (int)q;
+                    if (!rc && st->after < 0)
+                        rc = verr(c, af, FU_EPOLICY, "'%.40s' is not an earlier step of this cadence", af->text);
+                    path_pop(c, o5);
+                }
                 st->channel = (fu__pol_channel)ch;
                 st->priority = (fu__pol_priority)pr;
                 path_pop(c, o4);

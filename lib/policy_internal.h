@@ -216,6 +216,8 @@ typedef struct fu__pol_step {
     fu__pol_priority priority;
     fu__pol_when when;   /* extra condition of this step (on top of the cadence's) */
     int survey;          /* 1: the contact asks for a survey answer (caps with scope survey) */
+    int after;           /* index of an earlier step of the cadence whose contact comes first
+                            (a separate call, never merged with it); -1 none */
 } fu__pol_step;
 
 typedef struct fu__pol_cadence {

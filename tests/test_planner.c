@@ -84,6 +84,8 @@ static const fu_touchpoint *find(const fu_plan *p, fu_touchpoint_status status, 
     return NULL;
 }
 
+static void check_states(const fu_plan *p, int64_t now, int64_t end, const char *what);
+
 static size_t count(const fu_plan *p, fu_touchpoint_status status) {
     size_t n = 0;
     fu_plan_touchpoints(p, status, &n);
@@ -557,13 +559,30 @@ Test(planner, bank_second_confirmation_from_purchase_severity) {
           "K3,2026-03-02T10:00:00+08:00,purchase,O3,,52000,52000,,,,\n"
           "K4,2026-03-02T10:00:00+08:00,purchase,O4,high_risk,52000,52000,,,,\n",
           NULL, NULL);
-    plan(&f, T("2026-03-02T10:00:00+08:00"), D);
-    const fu_touchpoint *k1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.second_confirmation");
+    /* K1 (high risk): the follow-up at 10:00 and the second confirmation as a
+     * second call after it (issue 15, item 5: it used to be merged into the
+     * first), the 24 h gap later: Tue 03-03 10:00; both in 7 working days */
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "bank");
+    const fu_touchpoint *k1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.follow_up");
     cr_assert_not_null(k1);
-    cr_assert(strstr(k1->rule, "cadences.bank_large_sale.follow_up"), "%s", k1->rule);
-    cr_assert_eq(k1->purposes, 2, "%u %s | %s", k1->purposes, k1->rule, k1->reason);
-    cr_assert_eq(k1->priority, FU_PRIORITY_HIGH);
-    cr_assert_eq(k1->due_from, T("2026-03-02T10:00:00+08:00"));
+    cr_assert_str_eq(k1->rule, "cadences.bank_large_sale.follow_up");
+    cr_assert_eq(k1->purposes, 1);
+    cr_assert_eq(k1->best_at, t0);
+    const fu_touchpoint *k1b = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.second_confirmation");
+    cr_assert_not_null(k1b);
+    cr_assert_str_eq(k1b->rule, "cadences.bank_large_sale.second_confirmation");
+    cr_assert_eq(k1b->priority, FU_PRIORITY_HIGH);
+    cr_assert_eq(k1b->due_from, t0);
+    cr_assert_eq(k1b->due_to, T("2026-03-11T18:00:00+08:00"));
+    cr_assert_eq(k1b->best_at, T("2026-03-03T10:00:00+08:00"));
+    /* planned for one day: the confirmation waits for the next run */
+    plan(&f, t0, D);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_LATER, "K1", "second_confirmation");
+    cr_assert_not_null(l);
+    cr_assert_str_eq(l->status_rule, "caps.min_gap");
+    plan(&f, t0, 10 * D);
     for (int i = 2; i <= 4; i++) {
         char id[4];
         snprintf(id, sizeof id, "K%d", i);
@@ -1640,5 +1659,29 @@ Test(planner, detractor_recovery_and_survey_fatigue) {
     cr_assert_not_null(t);
     cr_assert_eq(t->due_from, t0);
     cr_assert_eq(t->best_at, t0);
+    teardown(&f);
+}
+
+/* Once the first follow-up was made (answered Tue 03-03 11:00), the second
+ * confirmation's window opens after it: planned Wed 03-04 from 10:00, the
+ * 24 h gap after the call: 11:00. */
+Test(planner, second_confirmation_after_the_first_call_was_made) {
+    fx f;
+    setup(&f, "K5,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,,,yes,yes,yes\n",
+          "K5,2026-02-20T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "K5,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,,\n"
+          "K5,2026-03-03T11:00:00+08:00,contact,O1,,,,,phone,,answered\n",
+          NULL, NULL);
+    int64_t now = T("2026-03-04T10:00:00+08:00");
+    plan(&f, now, 3 * D);
+    check_states(f.plan, now, now + 3 * D, "after");
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "K5", "cadences.bank_large_sale.follow_up"));
+    const fu_touchpoint *c = find(f.plan, FU_TOUCHPOINT_PLANNED, "K5", "cadences.bank_large_sale.second_confirmation");
+    cr_assert_not_null(c);
+    cr_assert_eq(c->due_from, T("2026-03-03T11:00:01+08:00"));
+    cr_assert_eq(c->best_at, T("2026-03-04T11:00:00+08:00"));
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.done, 1); /* the follow-up */
     teardown(&f);
 }

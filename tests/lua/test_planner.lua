@@ -99,10 +99,14 @@ T.test("the bank's second confirmation follows the purchase severity", function(
                  "K2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n" ..
                  "K1,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,\n" ..
                  "K2,2026-03-02T10:00:00+08:00,purchase,O2,,52000,52000,normal,,\n")
-  local plan = followup.Planner(followup.policy_default(), b):plan(t("2026-03-02T10:00:00+08:00"), D)
-  T.eq(find(plan, "K1", "bank_large_sale").rule,
-       "cadences.bank_large_sale.follow_up; cadences.bank_large_sale.second_confirmation", "high risk")
+  local plan = followup.Planner(followup.policy_default(), b):plan(t("2026-03-02T10:00:00+08:00"), 10 * D)
+  -- high risk: the second confirmation is a second call, a day after the first
+  T.eq(find(plan, "K1", "bank_large_sale.follow_up").rule, "cadences.bank_large_sale.follow_up", "first call")
+  local c = find(plan, "K1", "bank_large_sale.second_confirmation")
+  T.eq(c.rule, "cadences.bank_large_sale.second_confirmation", "second call")
+  T.eq(c.best_at, t("2026-03-03T10:00:00+08:00"), "after the first")
   T.eq(find(plan, "K2", "bank_large_sale").rule, "cadences.bank_large_sale.follow_up", "normal risk")
+  T.eq(find(plan, "K2", "second_confirmation"), nil, "no confirmation")
 end)
 
 T.test("simulation: no cap violations, per-day load adds up", function()

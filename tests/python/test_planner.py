@@ -148,11 +148,16 @@ def test_bank_second_confirmation_follows_purchase_severity():
                      "K2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
                      "K1,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,\n"
                      "K2,2026-03-02T10:00:00+08:00,purchase,O2,,52000,52000,low,,\n")
-    plan = followup.Planner(followup.policy_default(), book).plan(T("2026-03-02T10:00:00+08:00"), D)
-    k1 = find(plan, "K1", "bank_large_sale")
+    plan = followup.Planner(followup.policy_default(), book).plan(T("2026-03-02T10:00:00+08:00"), 10 * D)
+    # high risk: the second confirmation is a second call after the first (24 h gap)
+    k1 = find(plan, "K1", "bank_large_sale.follow_up")
+    c1 = find(plan, "K1", "bank_large_sale.second_confirmation")
     k2 = find(plan, "K2", "bank_large_sale")
-    assert k1.rule == "cadences.bank_large_sale.follow_up; cadences.bank_large_sale.second_confirmation"
+    assert k1.rule == "cadences.bank_large_sale.follow_up"
+    assert c1.rule == "cadences.bank_large_sale.second_confirmation"
+    assert c1.best_at == k1.best_at + D
     assert k2.rule == "cadences.bank_large_sale.follow_up"
+    assert find(plan, "K2", "second_confirmation") is None
 
 
 def evening_book():
