@@ -656,7 +656,7 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
         if (!e->customer_id || !*e->customer_id) return fu__error_set(FU_EINVAL, "event %zu: missing customer id", i);
         if (e->at == FU_BOOK_NO_TIME) return fu__error_set(FU_EINVAL, "event %zu: missing time", i);
         if ((unsigned)e->kind >= FU_EVENT_KIND_COUNT || (unsigned)e->severity > FU_SEVERITY_LOW ||
-            (unsigned)e->channel >= FU_CHANNEL_COUNT || (unsigned)e->outcome > FU_OUTCOME_VOICEMAIL ||
+            (unsigned)e->channel >= FU_CHANNEL_COUNT || (unsigned)e->outcome >= FU_OUTCOME_COUNT ||
             (unsigned)e->survey > FU_SURVEY_CES)
             return fu__error_set(FU_EINVAL, "event %zu: an enum value is out of range", i);
     }

@@ -368,6 +368,8 @@ typedef struct pl_contact {
     uint8_t priority; /* fu_priority; history without one: normal */
     uint8_t exempt;
     uint8_t norders;
+    uint8_t attempt;  /* a call attempt without an answer: redial.*.retry_after spaces the next call,
+                         not caps.min_gap (the caps still count it) */
     uint32_t orders[MAX_ORDERS];
 } pl_contact;
 
@@ -377,6 +379,9 @@ typedef struct pl_group {
     const char *late_rule;  /* made after its window: the holidays that closed it */
     const char *later_rule; /* status later: what moved best past the horizon */
     const char *dep_rule;   /* the step whose contact this one waits for (step `after`) */
+    const char *redial_rule; /* retry after a call attempt (`redial.<outcome>`) */
+    int64_t redial_at;      /* that attempt */
+    uint8_t redial_outcome, redial_callback;
     uint8_t on_holiday;     /* made on a holiday (quiet_hours.on_holidays) */
     int first, n; /* members: gm[first .. first+n) */
     uint8_t channel, priority, status, exempt;
@@ -1184,6 +1189,7 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
             int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
             int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
             if (add_contact(pl, e->at, ch, prio, prio_exempt(P, prio), &e->order_id, 1)) return FU_ENOMEM;
+            pl->ct[pl->nct - 1].attempt = (uint8_t)!answered;
             break;
         }
         default: break;
@@ -1709,6 +1715,10 @@ static int cap_holds(const fu__policy *P, const fu__pol_cap *k, int channel, int
     return !prio_exempt(P, prio) && cap_counts(k, channel, prio);
 }
 
+static int is_call_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO; }
+
+static int local_day_of(const pl_zone *z, int64_t t, int64_t *day);
+
 /* Survey fatigue: a contact asking for a survey answer at t, with the survey
  * answers and survey contacts of the customer, keeps at most `max` in any
  * window of length `per`. 1 and *retry when it does not. */
@@ -1740,11 +1750,28 @@ static int survey_cap_blocks(fu_planner *pl, const pl_cust *cx, const fu__pol_ca
 static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
     const fu__policy *P = pl->P;
     if (g->exempt) return NULL;
+    if (P->redial.per_day && is_call_channel(g->channel)) { /* call attempts per local day */
+        int64_t day, d2;
+        int n = 0;
+        if (local_day_of(cx->zone, t, &day) == FU_OK) {
+            for (size_t i = 0; i < pl->nct; i++)
+                if (is_call_channel(pl->ct[i].channel) && local_day_of(cx->zone, pl->ct[i].at, &d2) == FU_OK &&
+                    d2 == day)
+                    n++;
+            if (n >= P->redial.per_day) {
+                int off = 0;
+                fu_calendar_utc_offset(cx->zone->cal, t, &off);
+                *retry = (day + 1) * DAY - off;
+                return "redial.attempts_per_day";
+            }
+        }
+    }
     int64_t gap = dur_seconds_approx(&P->min_gap);
     if (gap > 0) {
         int64_t r = INT64_MIN;
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
+            if (c->attempt) continue;
             if ((c->at > t - gap && c->at <= t) || (c->at > t && c->at < t + gap && !c->exempt))
                 if (c->at + gap > r) r = c->at + gap;
         }
@@ -2070,6 +2097,80 @@ static int later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
     return FU_OK;
 }
 
+/* The requested call-back time of a callback_requested attempt: its note,
+ * when the note is an ISO 8601 time with an offset after the attempt. */
+static int callback_time(const fu_planner *pl, const fu_event *e, int64_t *out) {
+    const char *note = pl_str(pl, e->note);
+    int64_t r;
+    if (!note || fu_time_parse(note, strlen(note), &r) != FU_OK) {
+        fu_error_clear();
+        return 0;
+    }
+    if (r <= e->at) return 0;
+    *out = r;
+    return 1;
+}
+
+/* Call attempts for group g: contact events on a call channel that reached
+ * no answer, in a member's window up to now. A stop outcome (refused, wrong
+ * number) or too many attempts (per touchpoint, in a row) suppress it (*stop,
+ * g->block_rule); else *not_before is the retry instant after the last one
+ * (its outcome's retry_after, or the requested call-back time). */
+static int redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop) {
+    const fu__pol_redial *R = &pl->P->redial;
+    *stop = 0;
+    *not_before = INT64_MIN;
+    g->redial_rule = NULL;
+    g->redial_callback = 0;
+    if (!is_call_channel(g->channel)) return FU_OK;
+    int64_t from = g->from;
+    for (int k = 0; k < g->n; k++)
+        if (pl->cand[pl->gm[g->first + k]].from < from) from = pl->cand[pl->gm[g->first + k]].from;
+    int row = 0, in_tp = 0;
+    const fu_event *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind != FU_EVENT_CONTACT) continue;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) {
+            row = 0;
+            continue;
+        }
+        if (!is_call_channel(e->channel ? e->channel : FU_CHANNEL_PHONE)) continue;
+        if (e->outcome != FU_OUTCOME_CALLBACK_REQUESTED) row++;
+        else row = 0; /* the customer was reached */
+        if (e->at < from || e->at > g->to) continue;
+        in_tp++;
+        last = e;
+        if (R->outcome[e->outcome].stop && !*stop) {
+            *stop = 1;
+            g->block_rule = R->outcome[e->outcome].rule;
+        }
+    }
+    if (*stop) return FU_OK;
+    if (R->lifetime && row >= R->lifetime) g->block_rule = "redial.attempts_lifetime";
+    else if (R->per_touchpoint && in_tp >= R->per_touchpoint) g->block_rule = "redial.attempts_per_touchpoint";
+    if ((R->lifetime && row >= R->lifetime) || (R->per_touchpoint && in_tp >= R->per_touchpoint)) {
+        *stop = 1;
+        return FU_OK;
+    }
+    if (!last) return FU_OK;
+    const fu__pol_redial_outcome *ro = &R->outcome[last->outcome];
+    int64_t at = last->at + 1, r;
+    if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED && callback_time(pl, last, &r)) {
+        at = r; /* honoured even past the window */
+        if (g->to < r) g->to = r;
+        g->redial_callback = 1;
+    } else if (ro->set) {
+        int rc = add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
+        if (rc) return rc;
+    }
+    *not_before = at;
+    g->redial_rule = ro->rule ? ro->rule : "redial";
+    g->redial_at = last->at;
+    g->redial_outcome = last->outcome;
+    return FU_OK;
+}
+
 /* The earliest instant for group gi when a member comes `after` a step
  * whose contact was placed before it (INT64_MIN when none); sets
  * g->dep_rule. */
@@ -2242,6 +2343,11 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
     }
     if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
     if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
+    if (g->redial_rule && status != FU_TOUCHPOINT_SUPPRESSED) {
+        fmt_date(cx, g->redial_at, d);
+        puts_n(reason, 6, "; redial after ", fu_outcome_name(g->redial_outcome), " on ", d, " (", g->redial_rule);
+        fu__buf_puts(reason, g->redial_callback ? ", at the requested time)" : ")");
+    }
     if (g->late_rule && best > g->to) {
         fmt_date(cx, best, d);
         puts_n(reason, 5, "; late: holidays close the window (", g->late_rule, "), made at the first allowed instant ",
@@ -2347,7 +2453,20 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
         for (int k = 0; k < pl->grp[gi].n; k++) pl->cand[pl->gm[pl->grp[gi].first + k]].group = (int)gi;
     for (size_t gi = 0; gi < pl->ngrp; gi++) {
         pl_group *g = &pl->grp[gi];
-        if ((rc = place(pl, &cx, g, after_placed(pl, g, gi)))) return rc;
+        int64_t nb = after_placed(pl, g, gi), rb;
+        int stop;
+        if ((rc = redial_check(pl, &cx, n, g, &rb, &stop))) return rc;
+        if (stop) { /* redial: no more calls for it */
+            g->status = C_SUPPRESSED;
+            g->best = g->from > now ? g->from : now;
+            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
+            continue;
+        }
+        if (rb > nb) {
+            nb = rb;
+            g->dep_rule = g->redial_rule;
+        }
+        if ((rc = place(pl, &cx, g, nb))) return rc;
         if (g->status == C_SUPPRESSED) {
             if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
             continue;
@@ -2581,7 +2700,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     if ((int)in->kind < 0 || (int)in->kind >= FU_EVENT_KIND_COUNT)
         return fu__error_set(FU_EINVAL, "fu_planner_feed: unknown event kind %d", (int)in->kind);
     if ((int)in->channel < 0 || (int)in->channel >= FU_CHANNEL_COUNT || (int)in->severity < 0 ||
-        (int)in->severity > FU_SEVERITY_LOW || (int)in->outcome < 0 || (int)in->outcome > FU_OUTCOME_VOICEMAIL)
+        (int)in->severity > FU_SEVERITY_LOW || (int)in->outcome < 0 || (int)in->outcome >= FU_OUTCOME_COUNT)
         return fu__error_set(FU_EINVAL, "fu_planner_feed: an enum field is out of range");
     if (now < in->at) return fu__error_set(FU_EINVAL, "fu_planner_feed: now is before the event");
     size_t ci;

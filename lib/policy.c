@@ -6,6 +6,7 @@
  * half way on an error) is freeing the arena plus the few outside objects
  * (calendars, windows, compiled regexes) registered in `owned`. */
 #include "policy_internal.h"
+#include "followup/book.h"
 #include "followup/calendar.h"
 
 #include <ctype.h>
@@ -2737,12 +2738,51 @@ static int build_besttime(vctx *c, const ynode *root) {
     return rc;
 }
 
+/* ---------------------------------------------------------------- redial */
+
+/* `redial`: attempts per day, per touchpoint and in a row, and per outcome
+ * of a call attempt a retry delay or a stop. Optional (a policy without it
+ * limits nothing and retries at once). */
+static int build_redial(vctx *c, const ynode *root) {
+    fu__pol_redial *r = &c->p->t.redial;
+    static const char *const keys[] = {"attempts_per_day", "attempts_per_touchpoint", "attempts_lifetime",
+                                        "no_answer", "refused", "voicemail", "busy", "wrong_number",
+                                        "callback_requested", NULL};
+    static const char *const okeys[] = {"retry_after", "stop", NULL};
+    memset(r, 0, sizeof *r);
+    const ynode *n;
+    int rc = field(c, root, "redial", 0, &n);
+    if (rc || !n) return rc;
+    size_t old = path_push(c, "redial");
+    rc = check_keys(c, n, keys);
+    if (!rc) rc = rd_int(c, n, "attempts_per_day", 0, 0, 1000, &r->per_day);
+    if (!rc) rc = rd_int(c, n, "attempts_per_touchpoint", 0, 0, 1000, &r->per_touchpoint);
+    if (!rc) rc = rd_int(c, n, "attempts_lifetime", 0, 0, 100000, &r->lifetime);
+    for (int o = FU_OUTCOME_NO_ANSWER; !rc && o < FU_OUTCOME_COUNT; o++) {
+        const char *name = fu_outcome_name(o);
+        const ynode *e;
+        rc = field(c, n, name, 0, &e);
+        if (rc || !e) continue;
+        fu__pol_redial_outcome *ro = &r->outcome[o];
+        size_t o2 = path_push(c, name);
+        rc = check_keys(c, e, okeys);
+        if (!rc) rc = rd_dur(c, e, "retry_after", 0, DUR_WALL | DUR_WORKDAYS | DUR_BUSINESS | DUR_ZERO, &ro->retry);
+        if (!rc) rc = rd_bool(c, e, "stop", 0, &ro->stop);
+        ro->rule = rule_name(c, "redial", name, NULL);
+        if (!rc && !ro->rule) rc = fu__error_nomem();
+        ro->set = 1;
+        path_pop(c, o2);
+    }
+    path_pop(c, old);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- top level */
 
 static const char *const top_keys[] = {"name", "version", "extends", "currency", "calendar", "calendars",
                                        "segments", "cadences", "caps", "quiet_hours", "suppressions",
                                        "capacity", "sla", "commitments", "kpis", "scorecard", "redaction",
-                                       "besttime", NULL};
+                                       "besttime", "redial", NULL};
 
 static int build_policy(vctx *c, const ynode *root) {
     fu__policy *t = &c->p->t;
@@ -2769,6 +2809,7 @@ static int build_policy(vctx *c, const ynode *root) {
     if (!rc) rc = build_scorecard(c, root);
     if (!rc) rc = build_redaction(c, root);
     if (!rc) rc = build_besttime(c, root);
+    if (!rc) rc = build_redial(c, root);
     return rc;
 }
 

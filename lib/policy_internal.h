@@ -256,6 +256,21 @@ typedef struct fu__pol_cap {
     fu__pol_when when;
 } fu__pol_cap;
 
+/* What a call attempt's outcome changes (`redial`). */
+typedef struct fu__pol_redial_outcome {
+    int set;             /* the policy names this outcome */
+    int stop;            /* stop calling for the touchpoint */
+    fu_duration retry;   /* retry no earlier than this after the attempt */
+    const char *rule;    /* "redial.no_answer" */
+} fu__pol_redial_outcome;
+
+typedef struct fu__pol_redial {
+    int per_day;         /* call attempts per customer and local day; 0 = no limit */
+    int per_touchpoint;  /* attempts within one touchpoint's window; 0 = no limit */
+    int lifetime;        /* unanswered attempts in a row before calls stop; 0 = no limit */
+    fu__pol_redial_outcome outcome[8]; /* by fu_outcome */
+} fu__pol_redial;
+
 typedef enum fu__pol_action {
     FU__ACTION_SKIP_ROUTINE = 0,     /* drop routine (normal/low) contacts */
     FU__ACTION_DEFER = 1,            /* move contacts past the suppressed period */
@@ -402,6 +417,7 @@ typedef struct fu__policy {
     uint32_t quiet_holidays;      /* quiet_hours.on_holidays: priority bits that may be made on a holiday */
     const fu__pol_suppression *suppressions; size_t n_suppressions;
     fu__pol_capacity capacity;
+    fu__pol_redial redial;
     const fu__pol_sla *sla_response; size_t n_sla_response; /* by severity */
     const fu__pol_sla *sla_tier; size_t n_sla_tier;         /* by value tier */
     const fu__pol_sla *sla_regulatory; size_t n_sla_regulatory;

@@ -1685,3 +1685,130 @@ Test(planner, second_confirmation_after_the_first_call_was_made) {
     cr_assert_eq(st.done, 1); /* the follow-up */
     teardown(&f);
 }
+
+/* Redial by outcome (issue 15, item 7). Delivery Mon 2026-03-02 09:00 in
+ * Shanghai for every customer (first contact due [09:00, Wed 09:00], high);
+ * each was reached on 02-15 and bought on 02-10. A call attempt that morning:
+ * R1 no answer 09:00: retry after 2 business hours (cn: 09:00-12:00,
+ *    13:30-18:00): 11:00 (caps.min_gap no longer holds it to Tue 09:00);
+ * R2 refused, R3 wrong number: stop (suppressed by redial.refused /
+ *    redial.wrong_number);
+ * R4 asked to be called back, note "2026-03-02T16:30:00+08:00": 16:30;
+ * R5 busy 09:00: retry after 30 minutes: 09:30, at once.
+ * With weekly allowing 10, R6's three attempts (09:00, 09:05 busy, 11:10)
+ * fill redial.attempts_per_day (3): tomorrow 08:00; and five attempts over
+ * two days (R7) stop the touchpoint (redial.attempts_per_touchpoint). */
+typedef struct rd_ev {
+    const char *id, *at;
+    fu_event_kind kind;
+    fu_outcome outcome;
+    const char *note;
+} rd_ev;
+
+static void redial_book(fx *f, const char *const *ids, size_t nid, const rd_ev *ev, size_t nev, const char *yaml) {
+    memset(f, 0, sizeof *f);
+    if (yaml) cr_assert_eq(fu_policy_load_string(&f->policy, yaml, strlen(yaml), "p", NULL), FU_OK);
+    else cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    for (size_t i = 0; i < nid; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        c.annual_spend = 20000;
+        c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+        cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK);
+        static const char *const at[] = {"2026-02-10T10:00:00+08:00", "2026-02-15T10:00:00+08:00",
+                                         "2026-03-02T09:00:00+08:00"};
+        static const fu_event_kind kind[] = {FU_EVENT_PURCHASE, FU_EVENT_CONTACT, FU_EVENT_DELIVERY};
+        for (int k = 0; k < 3; k++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = ids[i];
+            e.at = T(at[k]);
+            e.kind = kind[k];
+            e.order_id = "O1";
+            if (k == 0) e.unit_price = e.amount = 500;
+            if (k == 1) e.channel = FU_CHANNEL_PHONE, e.outcome = FU_OUTCOME_ANSWERED, e.order_id = NULL;
+            cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+        }
+    }
+    for (size_t i = 0; i < nev; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = ev[i].id;
+        e.at = T(ev[i].at);
+        e.kind = ev[i].kind;
+        e.channel = FU_CHANNEL_PHONE;
+        e.outcome = ev[i].outcome;
+        e.note = ev[i].note;
+        e.order_id = "O1";
+        cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK);
+}
+
+Test(planner, redial_by_outcome) {
+    static const char *const ids[] = {"R1", "R2", "R3", "R4", "R5"};
+    static const rd_ev ev[] = {
+        {"R1", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R2", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_REFUSED, NULL},
+        {"R3", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_WRONG_NUMBER, NULL},
+        {"R4", "2026-03-02T09:10:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_CALLBACK_REQUESTED,
+         "2026-03-02T16:30:00+08:00"},
+        {"R5", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_BUSY, NULL},
+    };
+    fx f;
+    redial_book(&f, ids, 5, ev, sizeof ev / sizeof ev[0], NULL);
+    int64_t now = T("2026-03-02T09:30:00+08:00");
+    plan(&f, now, D);
+    check_states(f.plan, now, now + D, "redial");
+    const fu_touchpoint *r1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R1", "delivery.first_contact");
+    cr_assert_not_null(r1);
+    cr_assert_eq(r1->best_at, T("2026-03-02T11:00:00+08:00"));
+    cr_assert(strstr(r1->reason, "redial after no_answer on 2026-03-02 09:00 (redial.no_answer)"), "%s", r1->reason);
+    const fu_touchpoint *r2 = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "R2", "delivery.first_contact");
+    cr_assert_not_null(r2);
+    cr_assert_str_eq(r2->status_rule, "redial.refused");
+    const fu_touchpoint *r3 = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "R3", "delivery.first_contact");
+    cr_assert_not_null(r3);
+    cr_assert_str_eq(r3->status_rule, "redial.wrong_number");
+    const fu_touchpoint *r4 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R4", "delivery.first_contact");
+    cr_assert_not_null(r4);
+    cr_assert_eq(r4->best_at, T("2026-03-02T16:30:00+08:00"));
+    cr_assert(strstr(r4->reason, "(redial.callback_requested, at the requested time)"), "%s", r4->reason);
+    const fu_touchpoint *r5 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R5", "delivery.first_contact");
+    cr_assert_not_null(r5);
+    cr_assert_eq(r5->best_at, now);
+    teardown(&f);
+}
+
+Test(planner, redial_attempts_per_day_and_per_touchpoint) {
+    static const char *const ids[] = {"R6", "R7"};
+    static const rd_ev ev[] = {
+        {"R6", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R6", "2026-03-02T09:05:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_BUSY, NULL},
+        {"R6", "2026-03-02T11:10:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-02T11:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-02T15:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_VOICEMAIL, NULL},
+        {"R7", "2026-03-03T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-03T11:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+    };
+    fx f;
+    redial_book(&f, ids, 2, ev, sizeof ev / sizeof ev[0], "caps:\n  limits:\n    weekly: {max: 10}\n");
+    int64_t now = T("2026-03-02T11:20:00+08:00");
+    plan(&f, now, 2 * D);
+    check_states(f.plan, now, now + 2 * D, "per day");
+    const fu_touchpoint *r6 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R6", "delivery.first_contact");
+    cr_assert_not_null(r6);
+    cr_assert_eq(r6->best_at, T("2026-03-03T08:00:00+08:00"));
+    cr_assert(strstr(r6->reason, "held back by redial.attempts_per_day"), "%s", r6->reason);
+    now = T("2026-03-03T11:30:00+08:00");
+    plan(&f, now, D);
+    const fu_touchpoint *r7 = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "R7", "delivery.first_contact");
+    cr_assert_not_null(r7);
+    cr_assert_str_eq(r7->status_rule, "redial.attempts_per_touchpoint");
+    teardown(&f);
+}
