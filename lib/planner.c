@@ -599,11 +599,11 @@ static int zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
     if (FU_GROW(pl->zones, pl->zcap, pl->nzones + 1)) return FU_ENOMEM;
     pl_zone z = {tz, NULL, NULL, NULL, NULL};
     const char *name = tz ? tz : pl->bcal->tz;
-    for (size_t i = 0; i < pl->P->n_calendars; i++)
-        if (strcmp(pl->P->calendars[i].tz, name) == 0) {
-            z.hol = &pl->P->calendars[i];
-            break;
-        }
+    /* the holidays of the zone: the policy's default calendar when it is in
+     * the zone (a site's cn2027 extending cn), else the first in the zone */
+    if (strcmp(pl->bcal->tz, name) == 0) z.hol = pl->bcal;
+    for (size_t i = 0; i < pl->P->n_calendars && !z.hol; i++)
+        if (strcmp(pl->P->calendars[i].tz, name) == 0) z.hol = &pl->P->calendars[i];
     if (!tz) z.hol = pl->bcal;
     if (z.hol) {
         size_t n = strlen(z.hol->name);
@@ -955,7 +955,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
     d.version = FU_PLANNER_OPTIONS_VERSION;
     if (d.default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
-    if (d.flags & ~FU_PLANNER_BESTTIME) return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
+    if (d.flags & ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR))
+        return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
     if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",
                              fu_besttime_customer_count(d.besttime), fu_book_customer_count(book));
@@ -2282,6 +2283,30 @@ static void buf_reset(fu__buf *b) {
     if (b->data) b->data[0] = '\0';
 }
 
+/* The calendar a touchpoint depends on whose official data ends before its
+ * window (or its late instant) does: the holidays of the customer's zone
+ * when they hold it back, the policy calendar of working-day and
+ * business-time steps. NULL when none; *day the local day it reaches. */
+static const fu__pol_calendar *expired_calendar(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t best,
+                                                int64_t *day) {
+    int64_t end = best > g->to ? best : g->to;
+    const fu__pol_calendar *z = cx->zone->hol;
+    if (z && z->data_until != INT64_MAX && holidays_apply(pl, cx, g) && local_day_of(cx->zone, end, day) == FU_OK &&
+        *day > z->data_until)
+        return z;
+    const fu__pol_calendar *b = pl->bcal;
+    if (b->data_until == INT64_MAX) return NULL;
+    for (int k = 0; k < g->n; k++) {
+        const fu__pol_step *st = pl->cand[pl->gm[g->first + k]].step;
+        int bus = st->at.unit == FU_DURATION_WORKING_DAYS || st->at.unit == FU_DURATION_BUSINESS_SECONDS ||
+                  st->within.unit == FU_DURATION_WORKING_DAYS || st->within.unit == FU_DURATION_BUSINESS_SECONDS;
+        int off = 0;
+        if (bus && fu_calendar_utc_offset(b->cal, end, &off) == FU_OK && (*day = floordiv(end + off, DAY)) > b->data_until)
+            return b;
+    }
+    return NULL;
+}
+
 static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
                 const char *status_rule, int64_t best) {
     fu__buf *purpose = &pl->b_purpose, *rule = &pl->b_rule, *reason = &pl->b_reason;
@@ -2358,6 +2383,26 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
                ", allowed by quiet_hours.on_holidays)");
     if (status == FU_TOUCHPOINT_PLANNED && g->bt_p >= 0)
         fu__buf_printf(reason, "; best hour by answer rate (%.0f%%)", (double)g->bt_p * 100.0);
+    int64_t xday = 0;
+    const fu__pol_calendar *xcal = expired_calendar(pl, cx, g, best, &xday);
+    if (xcal) {
+        fu_date u, r;
+        if (fu_date_from_days(xcal->data_until, &u) || fu_date_from_days(xday, &r)) {
+            fu_error_clear();
+            memset(&u, 0, sizeof u);
+            memset(&r, 0, sizeof r);
+        }
+        if (pl->opt.flags & FU_PLANNER_STRICT_CALENDAR)
+            return fu__error_set(FU_ERANGE,
+                                 "calendar %s has official holidays only until %04d-%02d-%02d; a touchpoint of "
+                                 "customer %s (%s) reaches %04d-%02d-%02d: add the next year's notice to the "
+                                 "policy (calendars.%s.holidays, docs/calendar.md)",
+                                 xcal->name, u.year, u.month, u.day, cx->c->id,
+                                 pl->cand[pl->gm[g->first]].step->rule, r.year, r.month, r.day, xcal->name);
+        plan->stats.calendar_expired++;
+        fu__buf_printf(reason, "; calendar %s has official holidays only until %04d-%02d-%02d (calendars.%s.data_until)",
+                       xcal->name, u.year, u.month, u.day, xcal->name);
+    }
     if (status == FU_TOUCHPOINT_LATER && status_rule)
         puts_n(reason, 3, "; after the horizon (", status_rule, "): a later run plans it");
     else if (status != FU_TOUCHPOINT_PLANNED && status_rule)

@@ -1464,7 +1464,7 @@ typedef struct calb {
 
 static int build_calendar(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i);
 
-static const char *const calendar_keys[] = {"extends", "tz", "hours", "holidays", "workdays", NULL};
+static const char *const calendar_keys[] = {"extends", "tz", "hours", "holidays", "workdays", "data_until", NULL};
 
 static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i,
                                datevec *hol, datevec *wrk) {
@@ -1582,7 +1582,30 @@ static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out
     cal->n_holidays = sort_unique(H, ph + nh);
     cal->workdays = W;
     cal->n_workdays = sort_unique(W, pw + nw);
-    return FU_OK;
+    /* the data's end: `data_until`, else the end of the latest year listed
+     * (own or inherited) */
+    int last_year = 0;
+    if (cal->n_holidays) last_year = cal->holidays[cal->n_holidays - 1].year;
+    if (cal->n_workdays && cal->workdays[cal->n_workdays - 1].year > last_year)
+        last_year = cal->workdays[cal->n_workdays - 1].year;
+    cal->data_until = INT64_MAX;
+    if (last_year) {
+        fu_date end = {last_year, 12, 31};
+        if (fu_date_to_days(&end, &cal->data_until) != FU_OK) cal->data_until = INT64_MAX;
+    }
+    if (parent && parent->data_until != INT64_MAX && (cal->data_until == INT64_MAX || parent->data_until > cal->data_until))
+        cal->data_until = parent->data_until;
+    const ynode *du;
+    if ((rc = field(c, cn, "data_until", 0, &du))) return rc;
+    if (du) {
+        size_t old = path_push(c, "data_until");
+        fu__pol_date d;
+        rc = want_scalar(c, du, "a date YYYY-MM-DD");
+        if (!rc) rc = parse_date_at(c, du, du->text, du->len, 0, &d);
+        if (!rc) cal->data_until = d.days;
+        path_pop(c, old);
+    }
+    return rc;
 }
 
 static int make_fu_calendar(vctx *c, fu__pol_calendar *cal, const ynode *tz_node) {

@@ -131,6 +131,9 @@ typedef struct fu__pol_calendar {
     const fu__pol_date *workdays; /* make-up working days, sorted, unique */
     size_t n_workdays;
     int has_hours;          /* 0: no `hours` anywhere, the calendar is open all the time */
+    int64_t data_until;     /* last day (days since 1970-01-01) the official holidays and
+                               make-up days cover: `data_until`, else Dec 31 of the latest
+                               year listed; INT64_MAX when it lists none */
     struct fu_calendar *cal; /* built with the calendar API; owned by the policy */
 } fu__pol_calendar;
 

@@ -1812,3 +1812,61 @@ Test(planner, redial_attempts_per_day_and_per_touchpoint) {
     cr_assert_str_eq(r7->status_rule, "redial.attempts_per_touchpoint");
     teardown(&f);
 }
+
+/* Calendars that expire honestly (issue 15, item 9). A delivery Thu
+ * 2026-12-31 21:30 in Shanghai: the first contact [12-31 21:30, 01-02 21:30]
+ * reaches 2027, past the built-in cn calendar's official data (2024-2026):
+ * planned at Fri 01-01 08:00 from the weekly hours only, counted in
+ * calendar_expired and named in the reason; the strict option refuses. With
+ * examples/policies/cn2027.yaml (2027's New Year's Day added the day the
+ * notice is out) 01-01 is a holiday: Sat 01-02 08:00, nothing expired. */
+Test(planner, calendar_past_its_official_data) {
+    static const char cust[] = "Y,Asia/Shanghai,20000,2026-12-01T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "Y,2026-12-31T21:30:00+08:00,delivery,O1,,5000,,,,,\n";
+    int64_t t0 = T("2026-12-31T21:30:00+08:00");
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, t0, 2 * D);
+    check_states(f.plan, t0, t0 + 2 * D, "builtin");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "Y", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2027-01-01T08:00:00+08:00"));
+    cr_assert(strstr(a->reason, "calendar cn has official holidays only until 2026-12-31 (calendars.cn.data_until)"),
+              "%s", a->reason);
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.calendar_expired, 1);
+    /* within the data: not counted */
+    plan(&f, T("2026-12-01T10:00:00+08:00"), D);
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.calendar_expired, 0);
+    teardown(&f);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_STRICT_CALENDAR;
+    setup(&f, cust, ev, NULL, &o);
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(f.pl, t0, 2 * D, &p), FU_ERANGE);
+    cr_assert_null(p);
+    cr_assert(strstr(fu_error_last()->message, "calendar cn has official holidays only until 2026-12-31"), "%s",
+              fu_error_last()->message);
+    cr_assert(strstr(fu_error_last()->message, "customer Y"), "%s", fu_error_last()->message);
+    teardown(&f);
+    /* the site adds 2027 */
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(fu_policy_load_file(&f.policy, FU_TEST_SRCDIR "/../examples/policies/cn2027.yaml", NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_new(&f.book, NULL), FU_OK);
+    char *c = cat2(CUST_HDR, cust), *e = cat2(EV_HDR, ev);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(f.book, c, strlen(c), "c"), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(f.book, e, strlen(e), "e"), FU_OK);
+    free(c);
+    free(e);
+    cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK);
+    plan(&f, t0, 2 * D);
+    a = find(f.plan, FU_TOUCHPOINT_PLANNED, "Y", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2027-01-02T08:00:00+08:00"));
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.calendar_expired, 0);
+    teardown(&f);
+}

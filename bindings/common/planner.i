@@ -29,7 +29,7 @@
  *     due_to, best_at, trigger_at, channel, priority, status, purposes, purpose,
  *     rule, reason, status_rule, order_id
  *   PlanStats: customers, candidates, merged, done, planned, suppressed, deferred,
- *     cancelled, agent_contacts, capacity_per_day, later, late, due
+ *     cancelled, agent_contacts, capacity_per_day, later, late, due, calendar_expired
  *     (due = planned + merged + suppressed + deferred + later + done)
  *   SimReport: from_, to, steps, customers, customers_due, customers_contacted,
  *     coverage, contacts, suppressed, deferred, max_contacts_72h, max_contacts_7d,
@@ -90,6 +90,7 @@ int fu__error_set(int code, const char *fmt, ...);
 %constant int TOUCHPOINT_CANCELLED = FU_TOUCHPOINT_CANCELLED;
 %constant int TOUCHPOINT_LATER = FU_TOUCHPOINT_LATER;
 %constant unsigned int PLANNER_BESTTIME = FU_PLANNER_BESTTIME;
+%constant unsigned int PLANNER_STRICT_CALENDAR = FU_PLANNER_STRICT_CALENDAR;
 
 %{
 static const char *fu_swig_priority_name(int p) {
@@ -226,6 +227,7 @@ typedef struct fu_plan_stats {
     size_t later;
     size_t late;
     size_t due;
+    size_t calendar_expired;
 } fu_plan_stats;
 %mutable;
 %extend fu_plan_stats {

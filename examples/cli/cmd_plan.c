@@ -29,6 +29,8 @@ static void help(FILE *out) {
             "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
             "  --later FILE       also write the touchpoints due in the horizon whose best\n"
             "                     time is after it (a later run plans them), with what moved them\n"
+            "  --strict-calendar  refuse to plan a touchpoint past the official holidays of a\n"
+            "                     calendar (calendars.<name>.data_until; default: warn)\n"
             "  --no-besttime      best time = the first allowed instant of the window, not the\n"
             "                     hour the best-time model (built from the contact history\n"
             "                     with the policy's besttime settings) finds most likely to answer\n"
@@ -158,6 +160,9 @@ static int run(int argc, char **argv) {
         else if (strcmp(a, "--no-besttime") == 0) {
             besttime = 0;
             continue;
+        } else if (strcmp(a, "--strict-calendar") == 0) {
+            po.flags |= FU_PLANNER_STRICT_CALENDAR;
+            continue;
         } else if (strcmp(a, "--create-customers") == 0) {
             bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
             continue;
@@ -249,6 +254,12 @@ static int run(int argc, char **argv) {
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
             "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; %zu late (holidays)\n",
             st.customers, st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done, st.late);
+    if (st.calendar_expired)
+        fprintf(stderr,
+                "followup plan: warning: %zu touchpoints reach past the official holidays of a calendar "
+                "(calendars.<name>.data_until); their reasons name it. Add the next year's notice to the "
+                "policy (docs/calendar.md) or use --strict-calendar to refuse\n",
+                st.calendar_expired);
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);

@@ -186,6 +186,11 @@ typedef struct fu_plan_stats {
     size_t late;        /**< planned or later contacts made after their window
                              (a holiday closed it, quiet_hours.on_holidays) */
     size_t due;         /**< touchpoints whose window meets the horizon: candidates + done */
+    /** touchpoints whose window reaches past the official data of a calendar
+     *  they depend on (the holidays of the customer's zone, working days or
+     *  business time of the policy's calendar: `calendars.<name>.data_until`);
+     *  their reason says so. #FU_PLANNER_STRICT_CALENDAR refuses them. */
+    size_t calendar_expired;
 } fu_plan_stats;
 
 /**
@@ -202,6 +207,14 @@ typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, in
  *  one segment per value tier (plus one for customers without a tier), and
  *  use it for best_at. Ignored when #fu_planner_options.besttime is set. */
 #define FU_PLANNER_BESTTIME 0x1u
+
+/** #fu_planner_options flag: a touchpoint whose window reaches past the
+ *  official holidays of a calendar it depends on (`calendars.<name>.data_until`,
+ *  by default the end of the last year its holidays list) makes
+ *  fu_planner_plan() fail with #FU_ERANGE naming the calendar, instead of
+ *  being planned with the weekly hours only and counted in
+ *  #fu_plan_stats.calendar_expired. */
+#define FU_PLANNER_STRICT_CALENDAR 0x2u
 
 /** Options of fu_planner_new(). Fields are only ever appended; version 1
  *  (without `flags` and `besttime`) and version 2 (without `tier_cycles`)
@@ -222,7 +235,7 @@ typedef struct fu_planner_options {
      *  the customers done and the total (may be NULL); for progress output. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;         /**< passed to `progress` */
-    /** #FU_PLANNER_BESTTIME or 0 (version 2). */
+    /** #FU_PLANNER_BESTTIME, #FU_PLANNER_STRICT_CALENDAR or 0 (version 2). */
     unsigned int flags;
     /** A best-time model of the same book (same customers, same order) that
      *  chooses best_at; borrowed, must outlive the planner; NULL: none (or
