@@ -1207,9 +1207,13 @@ Test(planner, property_every_due_touchpoint_in_exactly_one_state) {
     static const char *const gaps[] = {"0h", "24h", "72h", "7d"};
     static const char *const dnd[] = {NULL, "Mon-Sun 12:00-14:00", "Mon-Fri 08:00-20:00"};
     static const char *const pref[] = {NULL, "Mon-Fri 14:00-16:00", "Sat 09:00-10:00"};
-    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE, FU_EVENT_DELIVERY,  FU_EVENT_INSTALLATION,
-                                          FU_EVENT_REPAIR,   FU_EVENT_COMPLAINT, FU_EVENT_INQUIRY,
-                                          FU_EVENT_WARRANTY_END, FU_EVENT_CONTACT, FU_EVENT_FAULT};
+    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE,     FU_EVENT_DELIVERY,  FU_EVENT_INSTALLATION,
+                                          FU_EVENT_REPAIR,       FU_EVENT_COMPLAINT, FU_EVENT_INQUIRY,
+                                          FU_EVENT_WARRANTY_END, FU_EVENT_CONTACT,   FU_EVENT_FAULT,
+                                          FU_EVENT_RESOLVED,     FU_EVENT_SURVEY,    FU_EVENT_CONTACT};
+    static const fu_outcome outcomes[] = {FU_OUTCOME_ANSWERED, FU_OUTCOME_NO_ANSWER, FU_OUTCOME_REFUSED,
+                                          FU_OUTCOME_VOICEMAIL, FU_OUTCOME_BUSY, FU_OUTCOME_WRONG_NUMBER,
+                                          FU_OUTCOME_CALLBACK_REQUESTED};
     static const int64_t horizons[] = {H, 6 * H, D, 3 * D, 10 * D};
     rng_state = 0x9E3779B97F4A7C15ull;
     size_t total_later = 0, total_late = 0, total_on_holiday = 0;
@@ -1244,7 +1248,7 @@ Test(planner, property_every_due_touchpoint_in_exactly_one_state) {
                 fu_event_in_init(&e);
                 e.customer_id = id;
                 e.at = now - (int64_t)rnd(40 * 24) * H - (int64_t)rnd(60) * 60;
-                e.kind = kinds[rnd(9)];
+                e.kind = kinds[rnd(12)];
                 char order[16];
                 snprintf(order, sizeof order, "O%d", (int)rnd(4));
                 e.order_id = order;
@@ -1252,9 +1256,19 @@ Test(planner, property_every_due_touchpoint_in_exactly_one_state) {
                 e.amount = e.unit_price;
                 if (e.kind == FU_EVENT_REPAIR || e.kind == FU_EVENT_FAULT || e.kind == FU_EVENT_COMPLAINT)
                     e.severity = rnd(2) ? FU_SEVERITY_URGENT : FU_SEVERITY_NORMAL;
+                char when[32];
                 if (e.kind == FU_EVENT_CONTACT) {
                     e.channel = FU_CHANNEL_PHONE;
-                    e.outcome = rnd(2) ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+                    e.outcome = outcomes[rnd(7)];
+                    if (e.outcome == FU_OUTCOME_CALLBACK_REQUESTED && rnd(2)) { /* a requested time */
+                        cr_assert_eq(fu_time_format(e.at + (int64_t)rnd(72) * H, 0, FU_TIME_FORMAT_Z, when, sizeof when),
+                                     FU_OK);
+                        e.note = when;
+                    }
+                }
+                if (e.kind == FU_EVENT_SURVEY) {
+                    e.survey = rnd(2) ? FU_SURVEY_NPS : FU_SURVEY_CSAT;
+                    e.score = e.survey == FU_SURVEY_NPS ? (double)rnd(11) : (double)(1 + rnd(5));
                 }
                 cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
             }
