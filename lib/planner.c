@@ -1755,9 +1755,9 @@ static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         int64_t day, d2;
         int n = 0;
         if (local_day_of(cx->zone, t, &day) == FU_OK) {
-            for (size_t i = 0; i < pl->nct; i++)
-                if (is_call_channel(pl->ct[i].channel) && local_day_of(cx->zone, pl->ct[i].at, &d2) == FU_OK &&
-                    d2 == day)
+            for (size_t i = 0; i < pl->nct; i++) /* zone offsets only for calls within a day or so */
+                if (is_call_channel(pl->ct[i].channel) && pl->ct[i].at > t - 2 * DAY && pl->ct[i].at < t + 2 * DAY &&
+                    local_day_of(cx->zone, pl->ct[i].at, &d2) == FU_OK && d2 == day)
                     n++;
             if (n >= P->redial.per_day) {
                 int off = 0;

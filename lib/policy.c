@@ -1925,13 +1925,46 @@ static int build_segments(bctx *b, const ynode *root) {
 
 /* ---------------------------------------------------------------- cadences */
 
+/* Step k of a cadence's `steps` mapping (the path names the step). */
+static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, size_t k, fu__pol_step *st) {
+    static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
+                                            "when", "survey", "after",   NULL};
+    vctx *c = b->c;
+    const ynode *se = steps->ents[k].val;
+    int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL, rc = FU_OK;
+    st->name = steps->ents[k].key->text;
+    st->rule = rule_name(c, "cadences", cd->name, st->name);
+    if (!st->rule) rc = fu__error_nomem();
+    if (!rc) rc = check_keys(c, se, step_keys);
+    if (!rc) rc = rd_dur(c, se, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO, &st->at);
+    if (!rc) rc = rd_dur(c, se, "within", 1, DUR_ANY | DUR_ZERO, &st->within);
+    if (!rc) rc = rd_str(c, se, "purpose", 1, &st->purpose);
+    if (!rc) rc = rd_enum(c, se, "channel", 0, "channel", channel_names, &ch);
+    if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
+    if (!rc) rc = rd_when(b, se, "when", &st->when);
+    if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
+    st->after = -1;
+    const ynode *af = NULL;
+    if (!rc) rc = field(c, se, "after", 0, &af);
+    if (!rc && af) { /* an earlier step of this cadence */
+        size_t o5 = path_push(c, "after");
+        rc = want_scalar(c, af, "the name of an earlier step of this cadence");
+        for (size_t q = 0; !rc && q < k && st->after < 0; q++)
+            if (strcmp(steps->ents[q].key->text, af->text) == 0) st->after = (int)q;
+        if (!rc && st->after < 0)
+            rc = verr(c, af, FU_EPOLICY, "'%.40s' is not an earlier step of this cadence", af->text);
+        path_pop(c, o5);
+    }
+    st->channel = (fu__pol_channel)ch;
+    st->priority = (fu__pol_priority)pr;
+    return rc;
+}
+
 static int build_cadences(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__policy *t = &c->p->t;
     static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
     static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", NULL};
-    static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
-                                            "when", "survey", "after",   NULL};
     const ynode *cads;
     int rc = field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
@@ -1983,35 +2016,8 @@ static int build_cadences(bctx *b, const ynode *root) {
             fu__pol_step *sv = rc ? NULL : arena_calloc(c->a, steps->n, sizeof *sv);
             if (!rc && !sv) rc = fu__error_nomem();
             for (size_t k = 0; k < (rc ? 0 : steps->n); k++) {
-                fu__pol_step *st = &sv[k];
-                const ynode *se = steps->ents[k].val;
-                int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL;
                 size_t o4 = path_push(c, steps->ents[k].key->text);
-                st->name = steps->ents[k].key->text;
-                st->rule = rule_name(c, "cadences", cd->name, st->name);
-                if (!st->rule) rc = fu__error_nomem();
-                if (!rc) rc = check_keys(c, se, step_keys);
-                if (!rc) rc = rd_dur(c, se, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO, &st->at);
-                if (!rc) rc = rd_dur(c, se, "within", 1, DUR_ANY | DUR_ZERO, &st->within);
-                if (!rc) rc = rd_str(c, se, "purpose", 1, &st->purpose);
-                if (!rc) rc = rd_enum(c, se, "channel", 0, "channel", channel_names, &ch);
-                if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
-                if (!rc) rc = rd_when(b, se, "when", &st->when);
-                if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
-                st->after = -1;
-                const ynode *af = NULL;
-                if (!rc) rc = field(c, se, "after", 0, &af);
-                if (!rc && af) { /* an earlier step of this cadence */
-                    size_t o5 = path_push(c, "after");
-                    rc = want_scalar(c, af, "the name of an earlier step of this cadence");
-                    for (size_t q = 0; !rc && q < k && st->after < 0; q++)
-                        if (strcmp(steps->ents[q].key->text, af->text) == 0) st->after = (int)q;
-                    if (!rc && st->after < 0)
-                        rc = verr(c, af, FU_EPOLICY, "'%.40s' is not an earlier step of this cadence", af->text);
-                    path_pop(c, o5);
-                }
-                st->channel = (fu__pol_channel)ch;
-                st->priority = (fu__pol_priority)pr;
+                rc = build_step(b, cd, steps, k, &sv[k]);
                 path_pop(c, o4);
                 if (rc) break;
             }

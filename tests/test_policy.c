@@ -802,3 +802,33 @@ Test(policy, promise_patterns_read_chinese_numerals_and_traditional_text) {
     fu_calendar_free(cal);
     fu_policy_free(p);
 }
+
+/* Step `after` names an earlier step of its cadence; `redial` outcomes are
+ * checked (issue 15, items 5 and 7). */
+Test(policy, step_after_and_redial_are_checked) {
+    static const struct {
+        const char *yaml, *needle;
+    } bad[] = {
+        {"cadences:\n  delivery:\n    steps:\n      first_contact: {after: second_contact}\n", "not an earlier step"},
+        {"redial:\n  no_answer: {retry_after: soon}\n", "retry_after"},
+        {"redial:\n  hung_up: {stop: true}\n", "hung_up"},
+        {"redial:\n  attempts_per_day: -1\n", "attempts_per_day"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, bad[i].yaml, strlen(bad[i].yaml), "site.yaml", NULL), FU_EPOLICY, "%s",
+                     bad[i].yaml);
+        const fu_error *e = fu_error_last();
+        cr_assert(strstr(e->message, bad[i].needle) || strstr(e->path, bad[i].needle), "%s: %s at %s", bad[i].yaml,
+                  e->message, e->path);
+        cr_assert_null(p);
+    }
+    fu_policy *p = load_default();
+    const fu__policy *t = fu__policy_typed(p);
+    cr_assert_eq(t->redial.per_day, 3);
+    cr_assert_eq(t->redial.outcome[FU_OUTCOME_NO_ANSWER].retry.unit, FU_DURATION_BUSINESS_SECONDS);
+    cr_assert_eq(t->redial.outcome[FU_OUTCOME_NO_ANSWER].retry.value, 2 * 3600);
+    cr_assert(t->redial.outcome[FU_OUTCOME_WRONG_NUMBER].stop);
+    cr_assert_str_eq(t->redial.outcome[FU_OUTCOME_REFUSED].rule, "redial.refused");
+    fu_policy_free(p);
+}

@@ -65,11 +65,18 @@
  *    to answer (fu_besttime_best(): its constraints and the planner's both
  *    hold; urgent contacts skip preferences, never quiet hours or consent).
  *    A score provider (#fu_planner_score_fn) may pick the hour instead.
- * 5. caps (`caps.min_gap`, `caps.<limit>`): past contacts in the history and
+ * 5. redial (`redial.*`): the call attempts of a touchpoint that reached no
+ *    answer decide when it is tried again (`retry_after` of the last
+ *    outcome, a requested call-back time) or stop it (refused, wrong number,
+ *    attempts per touchpoint or in a row); `attempts_per_day` limits calls a
+ *    day. An unanswered attempt is spaced by its retry delay, not
+ *    `caps.min_gap`. A step with `after` is made after that step's contact.
+ * 6. caps (`caps.min_gap`, `caps.<limit>`; `scope: survey` for survey
+ *    fatigue): past contacts in the history and
  *    contacts planned before count; a contact that would break a cap moves
  *    later within its window or is suppressed naming the cap. Priorities in
  *    `caps.exempt` are never held back (but count).
- * 6. capacity (`capacity.calls_per_agent_day`): agent-handled contacts
+ * 7. capacity (`capacity.calls_per_agent_day`): agent-handled contacts
  *    (phone, video, chat, visit) fill each day of the policy calendar up to
  *    `agents` × calls per agent, most pressing first (priority, then the end
  *    of the window); what does not fit moves to the next day in its window or
