@@ -2156,7 +2156,7 @@ static int redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     if (!last) return FU_OK;
     const fu__pol_redial_outcome *ro = &R->outcome[last->outcome];
-    int64_t at = last->at + 1, r;
+    int64_t at, r;
     if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED && callback_time(pl, last, &r)) {
         at = r; /* honoured even past the window */
         if (g->to < r) g->to = r;
@@ -2164,9 +2164,10 @@ static int redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     } else if (ro->set) {
         int rc = add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
         if (rc) return rc;
-    }
+    } else
+        return FU_OK; /* the policy says nothing about this outcome */
     *not_before = at;
-    g->redial_rule = ro->rule ? ro->rule : "redial";
+    g->redial_rule = ro->rule ? ro->rule : "redial.callback_requested";
     g->redial_at = last->at;
     g->redial_outcome = last->outcome;
     return FU_OK;

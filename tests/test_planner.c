@@ -1217,11 +1217,13 @@ Test(planner, property_every_due_touchpoint_in_exactly_one_state) {
     static const int64_t horizons[] = {H, 6 * H, D, 3 * D, 10 * D};
     rng_state = 0x9E3779B97F4A7C15ull;
     size_t total_later = 0, total_late = 0, total_on_holiday = 0;
-    for (int round = 0; round < 24; round++) {
-        char yaml[512];
+    for (int round = 0; round < 40; round++) {
+        static const char *const redial[] = {"", "redial: ~\n",
+                                             "redial:\n  attempts_per_day: 1\n  no_answer: {retry_after: 0h}\n"};
+        char yaml[640];
         snprintf(yaml, sizeof yaml,
-                 "quiet_hours:\n  allowed: \"%s\"\n  exempt: %s\n  on_holidays: %s\ncaps:\n  min_gap: %s\n",
-                 allowed[rnd(5)], rnd(3) ? "[]" : "[urgent]", prios[rnd(5)], gaps[rnd(4)]);
+                 "quiet_hours:\n  allowed: \"%s\"\n  exempt: %s\n  on_holidays: %s\ncaps:\n  min_gap: %s\n%s",
+                 allowed[rnd(5)], rnd(3) ? "[]" : "[urgent]", prios[rnd(5)], gaps[rnd(4)], redial[rnd(3)]);
         fu_policy *p = NULL;
         cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "p", NULL), FU_OK, "%s %s", yaml,
                      fu_error_last()->message);
