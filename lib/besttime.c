@@ -379,10 +379,13 @@ static int bt_resolve_options(fu_besttime *m, const fu_besttime_options *o) {
 
 static int bt_outcome_success(int outcome) {
     switch (outcome) {
-    case FU_OUTCOME_ANSWERED: return 1;
+    case FU_OUTCOME_ANSWERED:
+    case FU_OUTCOME_CALLBACK_REQUESTED: return 1; /* reached: the hour works */
     case FU_OUTCOME_NO_ANSWER:
     case FU_OUTCOME_REFUSED:
-    case FU_OUTCOME_VOICEMAIL: return 0;
+    case FU_OUTCOME_VOICEMAIL:
+    case FU_OUTCOME_BUSY:
+    case FU_OUTCOME_WRONG_NUMBER: return 0;
     default: return -1;
     }
 }
@@ -792,7 +795,7 @@ int fu_besttime_prior(const fu_besttime *m, size_t segment, int slot, double *al
 int fu_besttime_record(fu_besttime *m, size_t customer, int64_t at, fu_outcome outcome) {
     if (!m || customer >= m->n_cust)
         return fu__error_set(FU_EINVAL, "fu_besttime_record: customer out of range");
-    if ((int)outcome < 0 || (int)outcome > FU_OUTCOME_VOICEMAIL)
+    if ((int)outcome < 0 || (int)outcome >= FU_OUTCOME_COUNT)
         return fu__error_set(FU_EINVAL, "unknown outcome %d", (int)outcome);
     int success = bt_outcome_success((int)outcome);
     if (success < 0) return FU_OK;

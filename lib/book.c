@@ -23,7 +23,8 @@ static const char *const KIND_NAMES[FU_EVENT_KIND_COUNT] = {
 static const char *const SEVERITY_NAMES[] = {"", "urgent", "normal", "low"};
 static const char *const CHANNEL_NAMES[FU_CHANNEL_COUNT] = {"",     "phone", "sms", "email",
                                                             "chat", "video", "visit"};
-static const char *const OUTCOME_NAMES[] = {"", "answered", "no_answer", "refused", "voicemail"};
+static const char *const OUTCOME_NAMES[] = {"",     "answered",     "no_answer",         "refused",
+                                            "voicemail", "busy", "wrong_number", "callback_requested"};
 static const char *const SURVEY_NAMES[] = {"", "csat", "nps", "ces"};
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

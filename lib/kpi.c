@@ -514,7 +514,7 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
         if (!e->customer_id || !*e->customer_id) return fu__error_set(FU_EINVAL, "event %zu: missing customer id", i);
         if (e->at == FU_BOOK_NO_TIME) return fu__error_set(FU_EINVAL, "event %zu: missing time", i);
         if ((unsigned)e->kind >= FU_EVENT_KIND_COUNT || (unsigned)e->severity > FU_SEVERITY_LOW ||
-            (unsigned)e->channel >= FU_CHANNEL_COUNT || (unsigned)e->outcome > FU_OUTCOME_VOICEMAIL ||
+            (unsigned)e->channel >= FU_CHANNEL_COUNT || (unsigned)e->outcome >= FU_OUTCOME_COUNT ||
             (unsigned)e->survey > FU_SURVEY_CES)
             return fu__error_set(FU_EINVAL, "event %zu: an enum value is out of range", i);
     }
@@ -1691,7 +1691,7 @@ static int strs_has(const fu__pol_strs *l, const char *s) {
  * something the KPI engine cannot evaluate (RFM groups, risk, lifecycle
  * stages other than "new"): the rule is then left out. */
 static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
-    if (w->rfm_groups || w->risks.n) return -1;
+    if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max) return -1; /* not evaluated here */
     if (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW))) return -1;
     if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
     if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;
@@ -1747,6 +1747,7 @@ static int over_contact(const ctx *c, const kev *e, size_t i) {
         if (cap->channels && !(cap->channels & chbit)) continue;
         if (cap->priorities && !(cap->priorities & (1u << FU__PRIO_NORMAL))) continue;
         if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
+        if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
         int64_t start;
         fu_duration back = cap->per;
         back.value = -back.value;

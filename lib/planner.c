@@ -30,10 +30,10 @@
 /* ------------------------------------------------------------------ names */
 
 static const char *const prio_names[] = {"urgent", "high", "normal", "low"};
-static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled"};
+static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled", "later"};
 
 const char *fu_priority_name(int p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
-const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < 4 ? status_names[s] : NULL; }
+const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < FU_TOUCHPOINT_STATUS_COUNT ? status_names[s] : NULL; }
 
 void fu_planner_options_init(fu_planner_options *o) {
     if (o) {
@@ -103,7 +103,7 @@ static void arena_splice(pl_arena *to, pl_arena *from) {
 struct fu_plan {
     fu_touchpoint *tp; /* sorted by status, then best_at, then customer */
     size_t n, cap;
-    size_t off[5]; /* status s: tp[off[s] .. off[s+1]) */
+    size_t off[FU_TOUCHPOINT_STATUS_COUNT + 1]; /* status s: tp[off[s] .. off[s+1]) */
     pl_arena arena;
     fu_plan_stats stats;
     const fu_book *book;
@@ -277,18 +277,25 @@ static int plan_finish(fu_plan *p) {
         fu__free(k);
     }
     memset(p->off, 0, sizeof p->off);
-    for (size_t i = 0; i < p->n; i++) p->off[p->tp[i].status + 1]++;
-    for (int s = 1; s < 5; s++) p->off[s] += p->off[s - 1];
+    p->stats.late = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        p->off[t->status + 1]++;
+        if ((t->status == FU_TOUCHPOINT_PLANNED || t->status == FU_TOUCHPOINT_LATER) && t->best_at > t->due_to)
+            p->stats.late++;
+    }
+    for (int s = 1; s <= FU_TOUCHPOINT_STATUS_COUNT; s++) p->off[s] += p->off[s - 1];
     p->stats.planned = p->off[1] - p->off[0];
     p->stats.suppressed = p->off[2] - p->off[1];
     p->stats.deferred = p->off[3] - p->off[2];
     p->stats.cancelled = p->off[4] - p->off[3];
+    p->stats.later = p->off[5] - p->off[4];
     return FU_OK;
 }
 
 const fu_touchpoint *fu_plan_touchpoints(const fu_plan *p, fu_touchpoint_status s, size_t *count) {
     if (count) *count = 0;
-    if (!p || (int)s < 0 || (int)s > 3) return NULL;
+    if (!p || (int)s < 0 || (int)s >= FU_TOUCHPOINT_STATUS_COUNT) return NULL;
     size_t n = p->off[s + 1] - p->off[s];
     if (count) *count = n;
     return n ? p->tp + p->off[s] : NULL;
@@ -310,6 +317,7 @@ typedef struct pl_zone {
     fu_calendar *own;         /* created here, or NULL when borrowed */
     const fu_calendar *cal;
     const fu__pol_calendar *hol; /* a policy calendar in this zone: its holidays */
+    char *hol_rule;           /* "calendars.<name>.holidays" when hol, else NULL */
 } pl_zone;
 
 typedef struct pl_mask {
@@ -352,6 +360,7 @@ typedef struct pl_cand {
     uint8_t status;
     uint16_t flags;
     int group;
+    int dep; /* candidate whose contact must come first (step `after`), -1 none */
 } pl_cand;
 
 typedef struct pl_contact {
@@ -360,15 +369,24 @@ typedef struct pl_contact {
     uint8_t priority; /* fu_priority; history without one: normal */
     uint8_t exempt;
     uint8_t norders;
+    uint8_t attempt;  /* a call attempt without an answer: redial.*.retry_after spaces the next call,
+                         not caps.min_gap (the caps still count it) */
     uint32_t orders[MAX_ORDERS];
 } pl_contact;
 
 typedef struct pl_group {
     int64_t from, to, best;
     const char *block_rule;
+    const char *late_rule;  /* made after its window: the holidays that closed it */
+    const char *later_rule; /* status later: what moved best past the horizon */
+    const char *dep_rule;   /* the step whose contact this one waits for (step `after`) */
+    const char *redial_rule; /* retry after a call attempt (`redial.<outcome>`) */
+    int64_t redial_at;      /* that attempt */
+    uint8_t redial_outcome, redial_callback;
+    uint8_t on_holiday;     /* made on a holiday (quiet_hours.on_holidays) */
     int first, n; /* members: gm[first .. first+n) */
     uint8_t channel, priority, status, exempt;
-    uint8_t norders, moved_by_cap;
+    uint8_t norders, moved_by_cap, survey;
     uint32_t orders[MAX_ORDERS];
     float bt_p; /* answer probability of the best-time model's pick; -1 none */
 } pl_group;
@@ -436,6 +454,8 @@ struct fu_planner {
     size_t gm_cap;
     int64_t *ptimes;
     size_t ptimes_cap;
+    int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
+    size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
     const fu_besttime *bt;  /* best-time model for best_at, or NULL */
     fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
@@ -578,19 +598,30 @@ static int zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
         }
     if (pl->nzones >= UINT16_MAX) return fu__error_set(FU_ELIMIT, "more than 65535 distinct time zones");
     if (FU_GROW(pl->zones, pl->zcap, pl->nzones + 1)) return FU_ENOMEM;
-    pl_zone z = {tz, NULL, NULL, NULL};
+    pl_zone z = {tz, NULL, NULL, NULL, NULL};
     const char *name = tz ? tz : pl->bcal->tz;
-    for (size_t i = 0; i < pl->P->n_calendars; i++)
-        if (strcmp(pl->P->calendars[i].tz, name) == 0) {
-            z.hol = &pl->P->calendars[i];
-            break;
-        }
+    /* the holidays of the zone: the policy's default calendar when it is in
+     * the zone (a site's cn2027 extending cn), else the first in the zone */
+    if (strcmp(pl->bcal->tz, name) == 0) z.hol = pl->bcal;
+    for (size_t i = 0; i < pl->P->n_calendars && !z.hol; i++)
+        if (strcmp(pl->P->calendars[i].tz, name) == 0) z.hol = &pl->P->calendars[i];
+    if (!tz) z.hol = pl->bcal;
+    if (z.hol) {
+        size_t n = strlen(z.hol->name);
+        z.hol_rule = fu__malloc(n + sizeof "calendars..holidays");
+        if (!z.hol_rule) return fu__error_nomem();
+        memcpy(z.hol_rule, "calendars.", 10);
+        memcpy(z.hol_rule + 10, z.hol->name, n);
+        memcpy(z.hol_rule + 10 + n, ".holidays", sizeof ".holidays");
+    }
     if (!tz) {
         z.cal = pl->bcal->cal;
-        z.hol = pl->bcal;
     } else {
         int rc = fu_calendar_new(&z.own, tz);
-        if (rc) return rc;
+        if (rc) {
+            fu__free(z.hol_rule);
+            return rc;
+        }
         z.cal = z.own;
     }
     pl->zones[pl->nzones] = z;
@@ -735,7 +766,14 @@ static int next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, in
         int nx = bit_next(bits, mow);
         if (nx < 0) return 0;
         int delta = (nx - mow + FU_MINUTES_PER_WEEK) % FU_MINUTES_PER_WEEK;
-        t = t - (local % 60 + 60) % 60 + (int64_t)delta * 60;
+        /* the next allowed wall-clock minute, in the offset in force there:
+         * across a spring-forward night 08:00 local is 08:00 in the new
+         * offset, not 08:00 in the old one (09:00 new) */
+        int64_t wall = local - (local % 60 + 60) % 60 + (int64_t)delta * 60, next = wall - off;
+        int off2;
+        if ((rc = fu_calendar_utc_offset(z->cal, next, &off2))) return rc;
+        if (off2 != off && wall - off2 > t) next = wall - off2;
+        t = next;
     }
     return 0;
 }
@@ -835,6 +873,9 @@ static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, 
     }
     if (w->severities.n && (!e || !severity_matches(&w->severities, e->severity))) return 0;
     if (w->risks.n && (!e || !risk_matches(e, &w->risks))) return 0;
+    if ((w->surveys || w->has_score_max) && (!e || e->kind != FU_EVENT_SURVEY)) return 0;
+    if (w->surveys && !((w->surveys >> e->survey) & 1u)) return 0;
+    if (w->has_score_max && !(isfinite(e->score) && e->score <= w->score_max)) return 0;
     return 1;
 }
 
@@ -849,7 +890,10 @@ static void overlay_free(pl_overlay *o) {
 
 void fu_planner_free(fu_planner *pl) {
     if (!pl) return;
-    for (size_t i = 0; i < pl->nzones; i++) fu_calendar_free(pl->zones[i].own);
+    for (size_t i = 0; i < pl->nzones; i++) {
+        fu_calendar_free(pl->zones[i].own);
+        fu__free(pl->zones[i].hol_rule);
+    }
     fu__free(pl->zones);
     for (size_t i = 0; i < pl->nmasks; i++) fu__free(pl->masks[i]);
     fu__free(pl->masks);
@@ -867,6 +911,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
+    fu__free(pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
@@ -911,7 +956,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
     d.version = FU_PLANNER_OPTIONS_VERSION;
     if (d.default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
-    if (d.flags & ~FU_PLANNER_BESTTIME) return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
+    if (d.flags & ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR))
+        return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
     if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",
                              fu_besttime_customer_count(d.besttime), fu_book_customer_count(book));
@@ -1066,6 +1112,25 @@ static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, in
 
 static int prio_exempt(const fu__policy *P, int prio) { return (P->cap_exempt >> prio) & 1u; }
 
+static int add_survey_time(fu_planner *pl, int64_t at) {
+    if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
+    pl->stimes[pl->nst++] = at;
+    return FU_OK;
+}
+
+/* Whether a touchpoint's rules name a step that asks for a survey answer. */
+static int rule_is_survey(const fu__policy *P, const char *rule) {
+    for (size_t i = 0; i < P->n_cadences; i++)
+        for (size_t s = 0; s < P->cadences[i].n_steps; s++) {
+            const fu__pol_step *st = &P->cadences[i].steps[s];
+            if (!st->survey) continue;
+            const char *f = strstr(rule, st->rule);
+            size_t n = strlen(st->rule);
+            if (f && (f[n] == '\0' || f[n] == ';')) return 1;
+        }
+    return 0;
+}
+
 /* Facts, segment and contacts of the customer from its events. */
 static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
     const fu__policy *P = pl->P;
@@ -1085,6 +1150,7 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
     int64_t seg_first = FU_BOOK_NO_TIME, seg_last = FU_BOOK_NO_TIME;
     double spend_py = 0;
     pl->nct = 0;
+    pl->nst = 0;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
         if (cx->first_event == FU_BOOK_NO_TIME) cx->first_event = e->at;
@@ -1115,12 +1181,17 @@ static int collect(fu_planner *pl, pl_cust *cx, size_t n) {
         case FU_EVENT_COMPLAINT:
             if (e->at > complaint_since) complaints++;
             break;
+        case FU_EVENT_SURVEY: /* a survey answered: counts for survey fatigue */
+            if (add_survey_time(pl, e->at)) return FU_ENOMEM;
+            break;
         case FU_EVENT_CONTACT: {
+            if (e->reserved_[1] && add_survey_time(pl, e->at)) return FU_ENOMEM; /* a simulated survey call */
             int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
             if (answered) cx->last_answered = e->at;
             int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
             int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
             if (add_contact(pl, e->at, ch, prio, prio_exempt(P, prio), &e->order_id, 1)) return FU_ENOMEM;
+            pl->ct[pl->nct - 1].attempt = (uint8_t)!answered;
             break;
         }
         default: break;
@@ -1189,6 +1260,7 @@ static int push_cand(fu_planner *pl, const pl_cust *cx, const fu__pol_cadence *c
     c->flags = flags;
     c->cycle_days = cycle;
     c->group = -1;
+    c->dep = -1;
     return FU_OK;
 }
 
@@ -1204,15 +1276,50 @@ static int fulfilled(const fu_planner *pl, size_t n, int64_t from, int64_t to, i
     return 0;
 }
 
+/* The first answered contact in [from, min(to, now)], INT64_MIN when none. */
+static int64_t fulfilled_at(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+    int64_t hi = to < now ? to : now, first = INT64_MIN;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *e = pl->ev[i];
+        if (e->at < from) break;
+        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) first = e->at;
+    }
+    return first;
+}
+
+/* A step with `after`: when the earlier step's contact was made, the window
+ * opens after it (*from moves); else *dep is that step's candidate of this
+ * trigger (-1 when it is not due). */
+static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad,
+                      const fu__pol_step *st, int64_t trigger, const int *idx, int64_t *from, int64_t *to, int *dep) {
+    const fu__pol_step *pr = &cad->steps[st->after];
+    int64_t pf, pt;
+    int rc = add_dur(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
+    if (!rc) rc = add_dur(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
+    if (rc) return rc;
+    int64_t c = fulfilled_at(pl, n, pf, pt, cx->now);
+    if (c != INT64_MIN) {
+        if (*from <= c) *from = c + 1;
+        if (*to < *from) *to = *from;
+    } else
+        *dep = st->after < 64 ? idx[st->after] : -1;
+    return FU_OK;
+}
+
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *candidates, size_t *done) {
+    int idx[64]; /* candidate of each step of this trigger, -1 none */
+    for (size_t s = 0; s < 64; s++) idx[s] = -1;
     for (size_t s = 0; s < cad->n_steps; s++) {
         const fu__pol_step *st = &cad->steps[s];
         if (!when_customer(pl, cx, &st->when) || !when_event(pl, cx, &st->when, e)) continue;
         int64_t from, to;
+        int dep = -1;
         int rc = add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
         if (!rc) rc = add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
+        if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
         if (to < cx->now || from >= cx->end) continue;
         if (fulfilled(pl, n, from, to, cx->now)) {
@@ -1221,6 +1328,8 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         }
         (*candidates)++;
         if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, flags, cycle))) return rc;
+        pl->cand[pl->ncand - 1].dep = dep;
+        if (s < 64) idx[s] = (int)pl->ncand - 1;
     }
     return FU_OK;
 }
@@ -1475,6 +1584,10 @@ static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, 
     case FU__SUPP_RECENT_EVENT: {
         int k = pl->supp_kind[si];
         if (k < 0 || cx->last_at[k] == FU_BOOK_NO_TIME) return 0;
+        /* an issue closed since (a later `resolved` event) is no longer active */
+        if (s->action == FU__ACTION_SKIP_ROUTINE && cx->last_at[FU_EVENT_RESOLVED] != FU_BOOK_NO_TIME &&
+            cx->last_at[FU_EVENT_RESOLVED] >= cx->last_at[k])
+            return 0;
         int64_t end;
         if (add_dur(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
         if (t < cx->last_at[k] || t >= end) return 0;
@@ -1604,16 +1717,63 @@ static int cap_holds(const fu__policy *P, const fu__pol_cap *k, int channel, int
     return !prio_exempt(P, prio) && cap_counts(k, channel, prio);
 }
 
+static int is_call_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO; }
+
+static int local_day_of(const pl_zone *z, int64_t t, int64_t *day);
+
+/* Survey fatigue: a contact asking for a survey answer at t, with the survey
+ * answers and survey contacts of the customer, keeps at most `max` in any
+ * window of length `per`. 1 and *retry when it does not. */
+static int survey_cap_blocks(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t, int64_t *retry) {
+    int64_t lo = cap_back(pl, cx, k, t), hi = cap_fwd(pl, cx, k, t), oldest[64], last_after = INT64_MIN;
+    int in = 0, after = 0;
+    for (size_t i = 0; i < pl->nst; i++) {
+        int64_t s = pl->stimes[i];
+        if (s > lo && s <= t && in < 64) oldest[in++] = s;
+        if (s > t && s < hi) {
+            after++;
+            if (s > last_after) last_after = s;
+        }
+    }
+    if (in + 1 > k->max) {
+        if (in > 1) qsort(oldest, (size_t)in, sizeof oldest[0], compare_i64);
+        *retry = cap_fwd(pl, cx, k, oldest[in + 1 - k->max - 1]) + 1;
+        return 1;
+    }
+    if (in + 1 + after > k->max) {
+        *retry = cap_fwd(pl, cx, k, last_after) + 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* NULL when a contact of group g at t keeps every cap; else the rule that
  * blocks it and in *retry the earliest later instant worth trying. */
 static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
     const fu__policy *P = pl->P;
     if (g->exempt) return NULL;
+    if (P->redial.per_day && is_call_channel(g->channel)) { /* call attempts per local day */
+        int64_t day, d2;
+        int n = 0;
+        if (local_day_of(cx->zone, t, &day) == FU_OK) {
+            for (size_t i = 0; i < pl->nct; i++) /* zone offsets only for calls within a day or so */
+                if (is_call_channel(pl->ct[i].channel) && pl->ct[i].at > t - 2 * DAY && pl->ct[i].at < t + 2 * DAY &&
+                    local_day_of(cx->zone, pl->ct[i].at, &d2) == FU_OK && d2 == day)
+                    n++;
+            if (n >= P->redial.per_day) {
+                int off = 0;
+                fu_calendar_utc_offset(cx->zone->cal, t, &off);
+                *retry = (day + 1) * DAY - off;
+                return "redial.attempts_per_day";
+            }
+        }
+    }
     int64_t gap = dur_seconds_approx(&P->min_gap);
     if (gap > 0) {
         int64_t r = INT64_MIN;
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
+            if (c->attempt) continue;
             if ((c->at > t - gap && c->at <= t) || (c->at > t && c->at < t + gap && !c->exempt))
                 if (c->at + gap > r) r = c->at + gap;
         }
@@ -1627,6 +1787,10 @@ static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         if (!cap_holds(P, k, g->channel, g->priority)) continue;
         if (k->scope == FU__SCOPE_ORDER && !g->norders) continue;
         if (!when_customer(pl, cx, &k->when)) continue;
+        if (k->scope == FU__SCOPE_SURVEY) {
+            if (g->survey && survey_cap_blocks(pl, cx, k, t, retry)) return k->rule;
+            continue;
+        }
         /* contacts counting for k: before (t - per, t] */
         int64_t lo = cap_back(pl, cx, k, t);
         int in = 0;
@@ -1672,7 +1836,16 @@ static int grp_cmp(const void *a, const void *b) {
     const pl_group *x = a, *y = b;
     if (x->exempt != y->exempt) return x->exempt ? -1 : 1;
     if (x->to != y->to) return x->to < y->to ? -1 : 1;
-    return x->priority < y->priority ? -1 : x->priority > y->priority;
+    if (x->priority != y->priority) return x->priority < y->priority ? -1 : 1;
+    return x->first - y->first; /* merge order: a step's group before the one that comes `after` it */
+}
+
+/* Whether candidate x must not join the members m[0..n): one of them is the
+ * contact it comes after, or comes after it. */
+static int dep_conflict(const pl_cand *cand, const int *m, size_t n, int x) {
+    for (size_t i = 0; i < n; i++)
+        if (cand[x].dep == m[i] || cand[m[i]].dep == x) return 1;
+    return 0;
 }
 
 static int cand_idx_cmp(const void *a, const void *b, const pl_cand *cand) {
@@ -1712,9 +1885,12 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
         int lead = pl->gm[i];
         int64_t cut = pl->cand[lead].to;
         size_t j = i + 1;
-        /* every later candidate (to >= cut) with from <= cut joins */
+        /* every later candidate (to >= cut) that opens before cut joins; one
+         * that opens just as the lead's window closes (urgent fault: within
+         * 2 h, then within 24 h) is a contact of its own */
         for (size_t k = i + 1; k < na; k++) {
-            if (pl->cand[pl->gm[k]].from <= cut) {
+            int64_t kf = pl->cand[pl->gm[k]].from;
+            if ((kf < cut || kf == pl->cand[lead].from) && !dep_conflict(pl->cand, &pl->gm[i], j - i, pl->gm[k])) {
                 int x = pl->gm[k];
                 memmove(&pl->gm[j + 1], &pl->gm[j], (k - j) * sizeof *pl->gm);
                 pl->gm[j++] = x;
@@ -1738,6 +1914,7 @@ static int merge(fu_planner *pl, fu_plan_stats *st) {
                 g->channel = c->channel;
                 g->priority = c->priority;
             }
+            if (c->step->survey) g->survey = 1;
             if (c->order && g->norders < MAX_ORDERS) {
                 int dup = 0;
                 for (int o = 0; o < g->norders; o++) dup |= g->orders[o] == c->order;
@@ -1789,17 +1966,64 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
     }
 }
 
+#define LATE_SEARCH (62 * DAY) /* how far past a holiday-closed window the first allowed instant is sought */
+
+static int local_day_of(const pl_zone *z, int64_t t, int64_t *day) {
+    int off;
+    int rc = fu_calendar_utc_offset(z->cal, t, &off);
+    if (rc) return rc;
+    *day = floordiv(t + off, DAY);
+    return FU_OK;
+}
+
+/* Whether holidays hold the group back: not for priorities exempt from quiet
+ * hours or named by quiet_hours.on_holidays, not in zones without holidays. */
+static int holidays_apply(const fu_planner *pl, const pl_cust *cx, const pl_group *g) {
+    if (!cx->zone->hol || !cx->zone->hol->n_holidays) return 0;
+    return !(((pl->P->quiet_exempt | pl->P->quiet_holidays) >> g->priority) & 1u);
+}
+
+/* No allowed instant in [t, g->to]: when holidays alone closed the window,
+ * the first allowed instant after it (1, *out, g->late_rule); else 0 and
+ * *why names what closed it. */
+static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, int holidays, int ex, int64_t t,
+                        int64_t *out, const char **why) {
+    const pl_mask *m = cx->mask;
+    int64_t dummy;
+    if (holidays) {
+        int q = next_allowed(cx->zone, base, 0, t, g->to, &dummy);
+        if (q < 0) return q;
+        if (q == 1) {
+            int64_t from = t > g->to ? t : g->to + 1;
+            q = next_allowed(cx->zone, base, 1, from, g->to + LATE_SEARCH, out);
+            if (q < 0) return q;
+            *why = cx->zone->hol_rule;
+            if (q == 1) g->late_rule = cx->zone->hol_rule;
+            return q;
+        }
+    }
+    int q = m->has_dnd ? next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
+    if (q < 0) return q;
+    *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
+    return 0;
+}
+
 /* Best instant of an allowed run: the first allowed instant, or the best
  * scored hour start when a score provider is set, or the best-time model's
- * best hour. */
+ * best hour. A group already late (g->late_rule) searches past its window. */
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
     const uint64_t *base = m->bits[ex ? 2 : 0];
-    int holidays = !ex;
+    int holidays = holidays_apply(pl, cx, g);
     int64_t found;
     int r = 0, in_pref = 0;
     g->bt_p = -1;
+    if (g->late_rule) { /* past the window: the first allowed instant, nothing else */
+        r = next_allowed(cx->zone, base, 1, t, g->to + LATE_SEARCH, out);
+        if (r == 0) *why = g->late_rule;
+        return r;
+    }
     if (m->has_pref) {
         r = next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, t, g->to, &found);
         if (r < 0) return r;
@@ -1809,13 +2033,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         r = next_allowed(cx->zone, base, holidays, t, g->to, &found);
         if (r < 0) return r;
     }
-    if (r == 0) {
-        /* name what closed the window */
-        int64_t dummy;
-        int q = m->has_dnd ? next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
-        *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
-        return 0;
-    }
+    if (r == 0) return place_closed(cx, g, base, holidays, ex, t, out, why);
     if (pl->opt.score) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
@@ -1847,9 +2065,145 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
     return 1;
 }
 
-static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
+/* What moved a group whose best instant is at or after the horizon's end
+ * there: the cap that held it back, the holidays that made it late, the
+ * preferred windows or the hour picker, else the first constraint whose
+ * removal would bring its first allowed instant into the horizon. */
+static int later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char **rule) {
+    if (g->moved_by_cap) return *rule = g->block_rule, FU_OK;
+    if (g->late_rule) return *rule = g->late_rule, FU_OK;
+    if (g->dep_rule) return *rule = g->dep_rule, FU_OK; /* waits for the contact it comes after */
+    const pl_mask *m = cx->mask;
+    int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
+    const uint64_t *base = m->bits[ex ? 2 : 0];
+    int holidays = holidays_apply(pl, cx, g);
+    int64_t t = g->from > cx->now ? g->from : cx->now, lim = cx->end - 1 < g->to ? cx->end - 1 : g->to, at;
+    int q = next_allowed(cx->zone, base, holidays, t, lim, &at);
+    if (q < 0) return q;
+    if (q == 1) {
+        if (m->has_pref) { /* the window has a preferred instant, the horizon none */
+            const uint64_t *pb = m->bits[ex ? 3 : 1];
+            int qa = next_allowed(cx->zone, pb, holidays, t, g->to, &at);
+            int qb = qa == 1 ? next_allowed(cx->zone, pb, holidays, t, lim, &at) : 1;
+            if (qa < 0 || qb < 0) return qa < 0 ? qa : qb;
+            if (qb == 0) return *rule = "customer.preferred_windows", FU_OK;
+        }
+        *rule = pl->opt.score ? "fu_planner_options.score" : "besttime";
+        return FU_OK;
+    }
+    if (holidays && (q = next_allowed(cx->zone, base, 0, t, lim, &at)) == 1) return *rule = cx->zone->hol_rule, FU_OK;
+    if (q < 0) return q;
+    q = ex || !m->has_dnd ? 0 : next_allowed(cx->zone, m->bits[4], holidays, t, lim, &at);
+    if (q < 0) return q;
+    *rule = q == 1 || ex ? "customer.dnd_windows" : "quiet_hours.allowed";
+    return FU_OK;
+}
+
+/* The requested call-back time of a callback_requested attempt: its note,
+ * when the note is an ISO 8601 time with an offset after the attempt. */
+static int callback_time(const fu_planner *pl, const fu_event *e, int64_t *out) {
+    const char *note = pl_str(pl, e->note);
+    int64_t r;
+    if (!note || fu_time_parse(note, strlen(note), &r) != FU_OK) {
+        fu_error_clear();
+        return 0;
+    }
+    if (r <= e->at) return 0;
+    *out = r;
+    return 1;
+}
+
+/* Call attempts for group g: contact events on a call channel that reached
+ * no answer, in a member's window up to now. A stop outcome (refused, wrong
+ * number) or too many attempts (per touchpoint, in a row) suppress it (*stop,
+ * g->block_rule); else *not_before is the retry instant after the last one
+ * (its outcome's retry_after, or the requested call-back time). */
+static int redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop) {
+    const fu__pol_redial *R = &pl->P->redial;
+    *stop = 0;
+    *not_before = INT64_MIN;
+    g->redial_rule = NULL;
+    g->redial_callback = 0;
+    if (!is_call_channel(g->channel)) return FU_OK;
+    int64_t from = g->from;
+    for (int k = 0; k < g->n; k++)
+        if (pl->cand[pl->gm[g->first + k]].from < from) from = pl->cand[pl->gm[g->first + k]].from;
+    int row = 0, in_tp = 0;
+    const fu_event *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind != FU_EVENT_CONTACT) continue;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) {
+            row = 0;
+            continue;
+        }
+        if (!is_call_channel(e->channel ? e->channel : FU_CHANNEL_PHONE)) continue;
+        if (e->outcome != FU_OUTCOME_CALLBACK_REQUESTED) row++;
+        else row = 0; /* the customer was reached */
+        if (e->at < from || e->at > g->to) continue;
+        in_tp++;
+        last = e;
+        if (R->outcome[e->outcome].stop && !*stop) {
+            *stop = 1;
+            g->block_rule = R->outcome[e->outcome].rule;
+        }
+    }
+    if (*stop) return FU_OK;
+    if (R->lifetime && row >= R->lifetime) g->block_rule = "redial.attempts_lifetime";
+    else if (R->per_touchpoint && in_tp >= R->per_touchpoint) g->block_rule = "redial.attempts_per_touchpoint";
+    if ((R->lifetime && row >= R->lifetime) || (R->per_touchpoint && in_tp >= R->per_touchpoint)) {
+        *stop = 1;
+        return FU_OK;
+    }
+    if (!last) return FU_OK;
+    const fu__pol_redial_outcome *ro = &R->outcome[last->outcome];
+    int64_t at, r;
+    if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED && callback_time(pl, last, &r)) {
+        at = r; /* honoured even past the window */
+        if (g->to < r) g->to = r;
+        g->redial_callback = 1;
+    } else if (ro->set) {
+        int rc = add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
+        if (rc) return rc;
+    } else
+        return FU_OK; /* the policy says nothing about this outcome */
+    *not_before = at;
+    g->redial_rule = ro->rule ? ro->rule : "redial.callback_requested";
+    g->redial_at = last->at;
+    g->redial_outcome = last->outcome;
+    return FU_OK;
+}
+
+/* The earliest instant for group gi when a member comes `after` a step
+ * whose contact was placed before it (INT64_MIN when none); sets
+ * g->dep_rule. */
+static int64_t after_placed(fu_planner *pl, pl_group *g, size_t gi) {
+    int64_t nb = INT64_MIN;
+    g->dep_rule = NULL;
+    for (int k = 0; k < g->n; k++) {
+        const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+        if (c->dep < 0 || pl->cand[c->dep].group < 0 || (size_t)pl->cand[c->dep].group >= gi) continue;
+        const pl_group *pg = &pl->grp[pl->cand[c->dep].group];
+        if (pg->status != C_ACTIVE || pg->best + 1 <= nb) continue;
+        nb = pg->best + 1;
+        g->dep_rule = pl->cand[c->dep].step->rule;
+    }
+    return nb;
+}
+
+static int place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before) {
     int64_t t = g->from > cx->now ? g->from : cx->now;
     const char *rule = NULL;
+    g->late_rule = g->later_rule = NULL;
+    g->on_holiday = 0;
+    if (not_before > t) t = not_before;
+    else g->dep_rule = NULL; /* not binding */
+    if (t > g->to) { /* the contact it comes after leaves no room in its window */
+        g->status = C_SUPPRESSED;
+        g->block_rule = g->dep_rule;
+        g->best = g->to;
+        return FU_OK;
+    }
     for (int iter = 0; iter < 64; iter++) {
         int64_t at;
         const char *why = NULL;
@@ -1870,12 +2224,18 @@ static int place(fu_planner *pl, const pl_cust *cx, pl_group *g) {
                 g->moved_by_cap = 1;
                 g->block_rule = rule;
             }
+            if (!g->late_rule && cx->zone->hol && !holidays_apply(pl, cx, g)) {
+                int64_t day;
+                int rc = local_day_of(cx->zone, at, &day);
+                if (rc) return rc;
+                g->on_holiday = (uint8_t)is_holiday(cx->zone, day);
+            }
             return FU_OK;
         }
         rule = blk;
         if (retry <= at) retry = at + 60;
         t = retry;
-        if (t > g->to) break;
+        if (t > (g->late_rule ? g->to + LATE_SEARCH : g->to)) break;
     }
     g->status = C_SUPPRESSED;
     g->block_rule = rule;
@@ -1925,6 +2285,30 @@ static void buf_reset(fu__buf *b) {
     if (b->data) b->data[0] = '\0';
 }
 
+/* The calendar a touchpoint depends on whose official data ends before its
+ * window (or its late instant) does: the holidays of the customer's zone
+ * when they hold it back, the policy calendar of working-day and
+ * business-time steps. NULL when none; *day the local day it reaches. */
+static const fu__pol_calendar *expired_calendar(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t best,
+                                                int64_t *day) {
+    int64_t end = best > g->to ? best : g->to;
+    const fu__pol_calendar *z = cx->zone->hol;
+    if (z && z->data_until != INT64_MAX && holidays_apply(pl, cx, g) && local_day_of(cx->zone, end, day) == FU_OK &&
+        *day > z->data_until)
+        return z;
+    const fu__pol_calendar *b = pl->bcal;
+    if (b->data_until == INT64_MAX) return NULL;
+    for (int k = 0; k < g->n; k++) {
+        const fu__pol_step *st = pl->cand[pl->gm[g->first + k]].step;
+        int bus = st->at.unit == FU_DURATION_WORKING_DAYS || st->at.unit == FU_DURATION_BUSINESS_SECONDS ||
+                  st->within.unit == FU_DURATION_WORKING_DAYS || st->within.unit == FU_DURATION_BUSINESS_SECONDS;
+        int off = 0;
+        if (bus && fu_calendar_utc_offset(b->cal, end, &off) == FU_OK && (*day = floordiv(end + off, DAY)) > b->data_until)
+            return b;
+    }
+    return NULL;
+}
+
 static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
                 const char *status_rule, int64_t best) {
     fu__buf *purpose = &pl->b_purpose, *rule = &pl->b_rule, *reason = &pl->b_reason;
@@ -1957,6 +2341,8 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
             puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
             if (c->order) puts_n(reason, 3, " (order ", pl_str(pl, c->order), ")");
+            if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
+                fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
             break;
         case FU__TRIGGER_LIFECYCLE:
             puts_n(reason, 8, c->cad->name, ": ", fu__pol_lifecycle_name(cx->lifecycle), " since ", d, " (",
@@ -1984,9 +2370,44 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
     }
     if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
     if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
+    if (g->redial_rule && status != FU_TOUCHPOINT_SUPPRESSED) {
+        fmt_date(cx, g->redial_at, d);
+        puts_n(reason, 6, "; redial after ", fu_outcome_name(g->redial_outcome), " on ", d, " (", g->redial_rule);
+        fu__buf_puts(reason, g->redial_callback ? ", at the requested time)" : ")");
+    }
+    if (g->late_rule && best > g->to) {
+        fmt_date(cx, best, d);
+        puts_n(reason, 5, "; late: holidays close the window (", g->late_rule, "), made at the first allowed instant ",
+               d, " (quiet_hours.on_holidays does not name the priority)");
+    }
+    if (g->on_holiday && status != FU_TOUCHPOINT_SUPPRESSED)
+        puts_n(reason, 3, "; on a holiday (", cx->zone->hol_rule ? cx->zone->hol_rule : "holidays",
+               ", allowed by quiet_hours.on_holidays)");
     if (status == FU_TOUCHPOINT_PLANNED && g->bt_p >= 0)
         fu__buf_printf(reason, "; best hour by answer rate (%.0f%%)", (double)g->bt_p * 100.0);
-    if (status != FU_TOUCHPOINT_PLANNED && status_rule)
+    int64_t xday = 0;
+    const fu__pol_calendar *xcal = expired_calendar(pl, cx, g, best, &xday);
+    if (xcal) {
+        fu_date u, r;
+        if (fu_date_from_days(xcal->data_until, &u) || fu_date_from_days(xday, &r)) {
+            fu_error_clear();
+            memset(&u, 0, sizeof u);
+            memset(&r, 0, sizeof r);
+        }
+        if (pl->opt.flags & FU_PLANNER_STRICT_CALENDAR)
+            return fu__error_set(FU_ERANGE,
+                                 "calendar %s has official holidays only until %04d-%02d-%02d; a touchpoint of "
+                                 "customer %s (%s) reaches %04d-%02d-%02d: add the next year's notice to the "
+                                 "policy (calendars.%s.holidays, docs/calendar.md)",
+                                 xcal->name, u.year, u.month, u.day, cx->c->id,
+                                 pl->cand[pl->gm[g->first]].step->rule, r.year, r.month, r.day, xcal->name);
+        plan->stats.calendar_expired++;
+        fu__buf_printf(reason, "; calendar %s has official holidays only until %04d-%02d-%02d (calendars.%s.data_until)",
+                       xcal->name, u.year, u.month, u.day, xcal->name);
+    }
+    if (status == FU_TOUCHPOINT_LATER && status_rule)
+        puts_n(reason, 3, "; after the horizon (", status_rule, "): a later run plans it");
+    else if (status != FU_TOUCHPOINT_PLANNED && status_rule)
         puts_n(reason, 4, "; ", fu_touchpoint_status_name(status), " by ", status_rule);
     int rc = FU_OK;
     if (purpose->failed || rule->failed || reason->failed) rc = fu__error_nomem();
@@ -2013,9 +2434,12 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         }
         tp.reason = arena_str(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
+        /* a zone's holiday rule belongs to the planner: the plan keeps a copy */
+        if (status_rule && status_rule == cx->zone->hol_rule)
+            tp.status_rule = arena_str(&plan->arena, status_rule, strlen(status_rule));
         /* book strings live as long as the book; fed events' strings belong to the planner */
         tp.order_id = !order ? "" : (oid & OV_LOCAL) ? arena_str(&plan->arena, order, strlen(order)) : order;
-        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id) rc = fu__error_nomem();
+        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule) rc = fu__error_nomem();
     }
     if (!rc) rc = plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid);
     return rc;
@@ -2072,16 +2496,36 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     for (size_t gi = 0; gi < pl->ngrp; gi++) pl->grp[gi].exempt = (uint8_t)prio_exempt(pl->P, pl->grp[gi].priority);
     /* exempt groups first, then by the end of the window */
     if (pl->ngrp > 1) qsort(pl->grp, pl->ngrp, sizeof *pl->grp, grp_cmp);
+    for (size_t gi = 0; gi < pl->ngrp; gi++)
+        for (int k = 0; k < pl->grp[gi].n; k++) pl->cand[pl->gm[pl->grp[gi].first + k]].group = (int)gi;
     for (size_t gi = 0; gi < pl->ngrp; gi++) {
         pl_group *g = &pl->grp[gi];
-        if ((rc = place(pl, &cx, g))) return rc;
+        int64_t nb = after_placed(pl, g, gi), rb;
+        int stop;
+        if ((rc = redial_check(pl, &cx, n, g, &rb, &stop))) return rc;
+        if (stop) { /* redial: no more calls for it */
+            g->status = C_SUPPRESSED;
+            g->best = g->from > now ? g->from : now;
+            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
+            continue;
+        }
+        if (rb > nb) {
+            nb = rb;
+            g->dep_rule = g->redial_rule;
+        }
+        if ((rc = place(pl, &cx, g, nb))) return rc;
         if (g->status == C_SUPPRESSED) {
             if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
             continue;
         }
-        if (g->best >= end) continue; /* a later run plans it */
+        if (g->best >= end) { /* a later run plans it: reported with what moved it */
+            if ((rc = later_rule(pl, &cx, g, &g->later_rule))) return rc;
+            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_LATER, g->later_rule, g->best))) return rc;
+            continue;
+        }
         if ((rc = add_contact(pl, g->best, g->channel, g->priority, g->exempt, g->orders, g->norders))) return rc;
-        if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, NULL, g->best))) return rc;
+        if (g->survey && (rc = add_survey_time(pl, g->best))) return rc;
+        if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, g->late_rule, g->best))) return rc;
     }
     return FU_OK;
 }
@@ -2152,7 +2596,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
         /* the reason keeps why it is due; status and status_rule say why it waits */
         t->status = FU_TOUCHPOINT_DEFERRED;
         t->status_rule = "capacity.calls_per_agent_day";
-        t->best_at = next_day <= t->due_to ? next_day : t->due_to;
+        t->best_at = next_day <= t->due_to || t->best_at > t->due_to ? next_day : t->due_to;
         deferred++;
     }
     fu__free(k);
@@ -2200,6 +2644,7 @@ static int plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
     if (!rc && capacity) rc = apply_capacity(pl, plan);
+    plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = plan_finish(plan);
     if (rc) {
         fu_plan_free(plan);
@@ -2302,7 +2747,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     if ((int)in->kind < 0 || (int)in->kind >= FU_EVENT_KIND_COUNT)
         return fu__error_set(FU_EINVAL, "fu_planner_feed: unknown event kind %d", (int)in->kind);
     if ((int)in->channel < 0 || (int)in->channel >= FU_CHANNEL_COUNT || (int)in->severity < 0 ||
-        (int)in->severity > FU_SEVERITY_LOW || (int)in->outcome < 0 || (int)in->outcome > FU_OUTCOME_VOICEMAIL)
+        (int)in->severity > FU_SEVERITY_LOW || (int)in->outcome < 0 || (int)in->outcome >= FU_OUTCOME_COUNT)
         return fu__error_set(FU_EINVAL, "fu_planner_feed: an enum field is out of range");
     if (now < in->at) return fu__error_set(FU_EINVAL, "fu_planner_feed: now is before the event");
     size_t ci;
@@ -2484,6 +2929,7 @@ static size_t count_violations(fu_planner *pl, pl_cust *cx, const pl_ovvec *v) {
             const fu__pol_cap *k = &P->caps[ki];
             if (!cap_holds(P, k, c->channel, prio)) continue;
             if (k->scope == FU__SCOPE_ORDER && !c->order_id) continue;
+            if (k->scope == FU__SCOPE_SURVEY && !c->reserved_[1]) continue;
             if (!when_customer(pl, cx, &k->when)) continue;
             int64_t lo = cap_back(pl, cx, k, c->at);
             int cnt = 0;
@@ -2491,6 +2937,7 @@ static size_t count_violations(fu_planner *pl, pl_cust *cx, const pl_ovvec *v) {
                 const fu_event *d = &v->ev[j];
                 int dp = d->reserved_[0] - 1;
                 if (d->at <= lo) continue;
+                if (k->scope == FU__SCOPE_SURVEY && !d->reserved_[1]) continue;
                 if (!cap_counts(k, d->channel, dp)) continue;
                 if (k->scope == FU__SCOPE_ORDER && d->order_id != c->order_id) continue;
                 cnt++;
@@ -2555,6 +3002,7 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
         if (rc) break;
         for (size_t i = 0; i < plan->n && !rc; i++) {
             const fu_touchpoint *t = &plan->tp[i];
+            if (t->status == FU_TOUCHPOINT_LATER) continue; /* a later step plans it */
             flag[t->customer] |= 1;
             int off = 0;
             fu_calendar_utc_offset(bc, t->status == FU_TOUCHPOINT_PLANNED ? t->best_at : now, &off);
@@ -2583,6 +3031,7 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
             e.channel = (uint8_t)t->channel;
             e.outcome = FU_OUTCOME_ANSWERED;
             e.reserved_[0] = (uint8_t)(t->priority + 1);
+            e.reserved_[1] = (uint8_t)rule_is_survey(pl->P, t->rule);
             e.order_id = plan->oid[i];
             rc = overlay_add(pl, &sim, t->customer, &e);
             flag[t->customer] |= 2;

@@ -6,6 +6,7 @@
  * half way on an error) is freeing the arena plus the few outside objects
  * (calendars, windows, compiled regexes) registered in `owned`. */
 #include "policy_internal.h"
+#include "followup/book.h"
 #include "followup/calendar.h"
 
 #include <ctype.h>
@@ -1242,7 +1243,8 @@ static int rd_strs(vctx *c, const ynode *map, const char *key, fu__pol_strs *out
 }
 
 static const char *const when_keys[] = {"tier", "product_class", "lifecycle", "rfm_group", "severity",
-                                        "industry", "risk", "is_smb", "min_tenure", NULL};
+                                        "industry", "risk", "is_smb", "min_tenure", "survey", "score_at_most", NULL};
+static const char *const survey_scale_names[] = {"none", "csat", "nps", "ces", NULL};
 
 static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out) {
     vctx *c = b->c;
@@ -1264,6 +1266,12 @@ static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out
     if (!rc && map_get(w, "min_tenure")) {
         rc = rd_dur(c, w, "min_tenure", 0, DUR_WALL | DUR_MONTHS | DUR_ZERO, &out->min_tenure.d);
         out->min_tenure.set = 1;
+    }
+    /* survey answers: the scale (csat, nps, ces) and a score at most this */
+    if (!rc) rc = rd_mask(c, w, "survey", "survey scale", survey_scale_names, 4, &out->surveys);
+    if (!rc && map_get(w, "score_at_most")) {
+        rc = rd_num(c, w, "score_at_most", 0, -1000, 1000, &out->score_max);
+        out->has_score_max = 1;
     }
     path_pop(c, old);
     return rc;
@@ -1456,7 +1464,7 @@ typedef struct calb {
 
 static int build_calendar(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i);
 
-static const char *const calendar_keys[] = {"extends", "tz", "hours", "holidays", "workdays", NULL};
+static const char *const calendar_keys[] = {"extends", "tz", "hours", "holidays", "workdays", "data_until", NULL};
 
 static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i,
                                datevec *hol, datevec *wrk) {
@@ -1574,7 +1582,30 @@ static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out
     cal->n_holidays = sort_unique(H, ph + nh);
     cal->workdays = W;
     cal->n_workdays = sort_unique(W, pw + nw);
-    return FU_OK;
+    /* the data's end: `data_until`, else the end of the latest year listed
+     * (own or inherited) */
+    int last_year = 0;
+    if (cal->n_holidays) last_year = cal->holidays[cal->n_holidays - 1].year;
+    if (cal->n_workdays && cal->workdays[cal->n_workdays - 1].year > last_year)
+        last_year = cal->workdays[cal->n_workdays - 1].year;
+    cal->data_until = INT64_MAX;
+    if (last_year) {
+        fu_date end = {last_year, 12, 31};
+        if (fu_date_to_days(&end, &cal->data_until) != FU_OK) cal->data_until = INT64_MAX;
+    }
+    if (parent && parent->data_until != INT64_MAX && (cal->data_until == INT64_MAX || parent->data_until > cal->data_until))
+        cal->data_until = parent->data_until;
+    const ynode *du;
+    if ((rc = field(c, cn, "data_until", 0, &du))) return rc;
+    if (du) {
+        size_t old = path_push(c, "data_until");
+        fu__pol_date d;
+        rc = want_scalar(c, du, "a date YYYY-MM-DD");
+        if (!rc) rc = parse_date_at(c, du, du->text, du->len, 0, &d);
+        if (!rc) cal->data_until = d.days;
+        path_pop(c, old);
+    }
+    return rc;
 }
 
 static int make_fu_calendar(vctx *c, fu__pol_calendar *cal, const ynode *tz_node) {
@@ -1894,12 +1925,46 @@ static int build_segments(bctx *b, const ynode *root) {
 
 /* ---------------------------------------------------------------- cadences */
 
+/* Step k of a cadence's `steps` mapping (the path names the step). */
+static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, size_t k, fu__pol_step *st) {
+    static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
+                                            "when", "survey", "after",   NULL};
+    vctx *c = b->c;
+    const ynode *se = steps->ents[k].val;
+    int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL, rc = FU_OK;
+    st->name = steps->ents[k].key->text;
+    st->rule = rule_name(c, "cadences", cd->name, st->name);
+    if (!st->rule) rc = fu__error_nomem();
+    if (!rc) rc = check_keys(c, se, step_keys);
+    if (!rc) rc = rd_dur(c, se, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO, &st->at);
+    if (!rc) rc = rd_dur(c, se, "within", 1, DUR_ANY | DUR_ZERO, &st->within);
+    if (!rc) rc = rd_str(c, se, "purpose", 1, &st->purpose);
+    if (!rc) rc = rd_enum(c, se, "channel", 0, "channel", channel_names, &ch);
+    if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
+    if (!rc) rc = rd_when(b, se, "when", &st->when);
+    if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
+    st->after = -1;
+    const ynode *af = NULL;
+    if (!rc) rc = field(c, se, "after", 0, &af);
+    if (!rc && af) { /* an earlier step of this cadence */
+        size_t o5 = path_push(c, "after");
+        rc = want_scalar(c, af, "the name of an earlier step of this cadence");
+        for (size_t q = 0; !rc && q < k && st->after < 0; q++)
+            if (strcmp(steps->ents[q].key->text, af->text) == 0) st->after = (int)q;
+        if (!rc && st->after < 0)
+            rc = verr(c, af, FU_EPOLICY, "'%.40s' is not an earlier step of this cadence", af->text);
+        path_pop(c, o5);
+    }
+    st->channel = (fu__pol_channel)ch;
+    st->priority = (fu__pol_priority)pr;
+    return rc;
+}
+
 static int build_cadences(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__policy *t = &c->p->t;
     static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
     static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", NULL};
-    static const char *const step_keys[] = {"at", "within", "purpose", "channel", "priority", "when", NULL};
     const ynode *cads;
     int rc = field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
@@ -1951,22 +2016,8 @@ static int build_cadences(bctx *b, const ynode *root) {
             fu__pol_step *sv = rc ? NULL : arena_calloc(c->a, steps->n, sizeof *sv);
             if (!rc && !sv) rc = fu__error_nomem();
             for (size_t k = 0; k < (rc ? 0 : steps->n); k++) {
-                fu__pol_step *st = &sv[k];
-                const ynode *se = steps->ents[k].val;
-                int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL;
                 size_t o4 = path_push(c, steps->ents[k].key->text);
-                st->name = steps->ents[k].key->text;
-                st->rule = rule_name(c, "cadences", cd->name, st->name);
-                if (!st->rule) rc = fu__error_nomem();
-                if (!rc) rc = check_keys(c, se, step_keys);
-                if (!rc) rc = rd_dur(c, se, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO, &st->at);
-                if (!rc) rc = rd_dur(c, se, "within", 1, DUR_ANY | DUR_ZERO, &st->within);
-                if (!rc) rc = rd_str(c, se, "purpose", 1, &st->purpose);
-                if (!rc) rc = rd_enum(c, se, "channel", 0, "channel", channel_names, &ch);
-                if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
-                if (!rc) rc = rd_when(b, se, "when", &st->when);
-                st->channel = (fu__pol_channel)ch;
-                st->priority = (fu__pol_priority)pr;
+                rc = build_step(b, cd, steps, k, &sv[k]);
                 path_pop(c, o4);
                 if (rc) break;
             }
@@ -2034,7 +2085,7 @@ static int build_caps(bctx *b, const ynode *root) {
     fu__policy *t = &c->p->t;
     static const char *const caps_keys[] = {"min_gap", "exempt", "limits", NULL};
     static const char *const lim_keys[] = {"max", "per", "scope", "channels", "priorities", "when", NULL};
-    static const char *const scope_names[] = {"customer", "order", NULL};
+    static const char *const scope_names[] = {"customer", "order", "survey", NULL};
     const ynode *caps, *lims = NULL;
     int rc = field(c, root, "caps", 1, &caps);
     if (rc) return rc;
@@ -2079,13 +2130,14 @@ static int build_caps(bctx *b, const ynode *root) {
 
 static int build_quiet_hours(vctx *c, const ynode *root) {
     fu__policy *t = &c->p->t;
-    static const char *const q_keys[] = {"allowed", "exempt", NULL};
+    static const char *const q_keys[] = {"allowed", "exempt", "on_holidays", NULL};
     const ynode *q, *al = NULL;
     int rc = field(c, root, "quiet_hours", 1, &q);
     if (rc) return rc;
     size_t old = path_push(c, "quiet_hours");
     rc = check_keys(c, q, q_keys);
     if (!rc) rc = rd_mask(c, q, "exempt", "priority", priority_names, FU__PRIO_COUNT, &t->quiet_exempt);
+    if (!rc) rc = rd_mask(c, q, "on_holidays", "priority", priority_names, FU__PRIO_COUNT, &t->quiet_holidays);
     if (!rc) rc = field(c, q, "allowed", 1, &al);
     if (!rc) {
         size_t o2 = path_push(c, "allowed");
@@ -2715,12 +2767,51 @@ static int build_besttime(vctx *c, const ynode *root) {
     return rc;
 }
 
+/* ---------------------------------------------------------------- redial */
+
+/* `redial`: attempts per day, per touchpoint and in a row, and per outcome
+ * of a call attempt a retry delay or a stop. Optional (a policy without it
+ * limits nothing and retries at once). */
+static int build_redial(vctx *c, const ynode *root) {
+    fu__pol_redial *r = &c->p->t.redial;
+    static const char *const keys[] = {"attempts_per_day", "attempts_per_touchpoint", "attempts_lifetime",
+                                        "no_answer", "refused", "voicemail", "busy", "wrong_number",
+                                        "callback_requested", NULL};
+    static const char *const okeys[] = {"retry_after", "stop", NULL};
+    memset(r, 0, sizeof *r);
+    const ynode *n;
+    int rc = field(c, root, "redial", 0, &n);
+    if (rc || !n) return rc;
+    size_t old = path_push(c, "redial");
+    rc = check_keys(c, n, keys);
+    if (!rc) rc = rd_int(c, n, "attempts_per_day", 0, 0, 1000, &r->per_day);
+    if (!rc) rc = rd_int(c, n, "attempts_per_touchpoint", 0, 0, 1000, &r->per_touchpoint);
+    if (!rc) rc = rd_int(c, n, "attempts_lifetime", 0, 0, 100000, &r->lifetime);
+    for (int o = FU_OUTCOME_NO_ANSWER; !rc && o < FU_OUTCOME_COUNT; o++) {
+        const char *name = fu_outcome_name(o);
+        const ynode *e;
+        rc = field(c, n, name, 0, &e);
+        if (rc || !e) continue;
+        fu__pol_redial_outcome *ro = &r->outcome[o];
+        size_t o2 = path_push(c, name);
+        rc = check_keys(c, e, okeys);
+        if (!rc) rc = rd_dur(c, e, "retry_after", 0, DUR_WALL | DUR_WORKDAYS | DUR_BUSINESS | DUR_ZERO, &ro->retry);
+        if (!rc) rc = rd_bool(c, e, "stop", 0, &ro->stop);
+        ro->rule = rule_name(c, "redial", name, NULL);
+        if (!rc && !ro->rule) rc = fu__error_nomem();
+        ro->set = 1;
+        path_pop(c, o2);
+    }
+    path_pop(c, old);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- top level */
 
 static const char *const top_keys[] = {"name", "version", "extends", "currency", "calendar", "calendars",
                                        "segments", "cadences", "caps", "quiet_hours", "suppressions",
                                        "capacity", "sla", "commitments", "kpis", "scorecard", "redaction",
-                                       "besttime", NULL};
+                                       "besttime", "redial", NULL};
 
 static int build_policy(vctx *c, const ynode *root) {
     fu__policy *t = &c->p->t;
@@ -2747,6 +2838,7 @@ static int build_policy(vctx *c, const ynode *root) {
     if (!rc) rc = build_scorecard(c, root);
     if (!rc) rc = build_redaction(c, root);
     if (!rc) rc = build_besttime(c, root);
+    if (!rc) rc = build_redial(c, root);
     return rc;
 }
 

@@ -99,6 +99,9 @@ typedef struct fu__pol_when {
     fu__pol_strs risks;      /* risk level of the sold product, e.g. "high" */
     int is_smb;              /* -1 any, 0 not a small business, 1 a small business */
     fu__pol_dur min_tenure;  /* customer since at least this long */
+    uint32_t surveys;        /* survey scales of the triggering survey answer (fu_survey bits) */
+    int has_score_max;       /* score_at_most given */
+    double score_max;        /* the survey answer's score is at most this */
 } fu__pol_when;
 
 /* ------------------------------------------------------------- calendars */
@@ -128,6 +131,9 @@ typedef struct fu__pol_calendar {
     const fu__pol_date *workdays; /* make-up working days, sorted, unique */
     size_t n_workdays;
     int has_hours;          /* 0: no `hours` anywhere, the calendar is open all the time */
+    int64_t data_until;     /* last day (days since 1970-01-01) the official holidays and
+                               make-up days cover: `data_until`, else Dec 31 of the latest
+                               year listed; INT64_MAX when it lists none */
     struct fu_calendar *cal; /* built with the calendar API; owned by the policy */
 } fu__pol_calendar;
 
@@ -212,6 +218,9 @@ typedef struct fu__pol_step {
     fu__pol_channel channel;
     fu__pol_priority priority;
     fu__pol_when when;   /* extra condition of this step (on top of the cadence's) */
+    int survey;          /* 1: the contact asks for a survey answer (caps with scope survey) */
+    int after;           /* index of an earlier step of the cadence whose contact comes first
+                            (a separate call, never merged with it); -1 none */
 } fu__pol_step;
 
 typedef struct fu__pol_cadence {
@@ -234,7 +243,8 @@ typedef struct fu__pol_cadence {
 
 typedef enum fu__pol_scope {
     FU__SCOPE_CUSTOMER = 0,
-    FU__SCOPE_ORDER = 1 /* per order id: dedup of contacts about one order */
+    FU__SCOPE_ORDER = 1, /* per order id: dedup of contacts about one order */
+    FU__SCOPE_SURVEY = 2 /* survey contacts (steps with survey: true) and survey answers only */
 } fu__pol_scope;
 
 /* At most `max` contacts within any window of length `per`. */
@@ -248,6 +258,21 @@ typedef struct fu__pol_cap {
     uint32_t priorities; /* priority bits counted; 0 = all not exempt */
     fu__pol_when when;
 } fu__pol_cap;
+
+/* What a call attempt's outcome changes (`redial`). */
+typedef struct fu__pol_redial_outcome {
+    int set;             /* the policy names this outcome */
+    int stop;            /* stop calling for the touchpoint */
+    fu_duration retry;   /* retry no earlier than this after the attempt */
+    const char *rule;    /* "redial.no_answer" */
+} fu__pol_redial_outcome;
+
+typedef struct fu__pol_redial {
+    int per_day;         /* call attempts per customer and local day; 0 = no limit */
+    int per_touchpoint;  /* attempts within one touchpoint's window; 0 = no limit */
+    int lifetime;        /* unanswered attempts in a row before calls stop; 0 = no limit */
+    fu__pol_redial_outcome outcome[8]; /* by fu_outcome */
+} fu__pol_redial;
 
 typedef enum fu__pol_action {
     FU__ACTION_SKIP_ROUTINE = 0,     /* drop routine (normal/low) contacts */
@@ -392,8 +417,10 @@ typedef struct fu__policy {
     const fu__pol_cap *caps; size_t n_caps;
     const fu_windows *quiet_allowed; /* when contacts are allowed, customer's local time */
     uint32_t quiet_exempt;        /* priority bits */
+    uint32_t quiet_holidays;      /* quiet_hours.on_holidays: priority bits that may be made on a holiday */
     const fu__pol_suppression *suppressions; size_t n_suppressions;
     fu__pol_capacity capacity;
+    fu__pol_redial redial;
     const fu__pol_sla *sla_response; size_t n_sla_response; /* by severity */
     const fu__pol_sla *sla_tier; size_t n_sla_tier;         /* by value tier */
     const fu__pol_sla *sla_regulatory; size_t n_sla_regulatory;

@@ -288,6 +288,9 @@ Test(kpi, options_are_checked) {
  *      03-03 15:00: contacted.
  *   O3 delivery Fri 03-06 20:00 -> due Sun 03-08 20:00 (still W10); no
  *      contact: not contacted.
+ *   V1's inquiry and O2's complaint were resolved (03-04 15:30, 10:00): the
+ *      resolution cadence's 72 h follow-up is due [03-07 15:30, +24h] and
+ *      [03-07 10:00, +24h]; reached 03-07 16:00 and 11:00: met.
  *   coverage W10 = 2/4 = 0.5, Wilson [0.1500, 0.8500], red (<= 0.65).
  * Response timeliness (SLA = min(tier, severity)):
  *   O2 complaint normal: min(24h, 24h); answered after 6h -> within.
@@ -315,6 +318,7 @@ static const E ev_a[] = {
     {"V1", "2026-03-04T14:00:00+08:00", "inquiry", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
     {"V1", "2026-03-04T15:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
     {"V1", "2026-03-04T15:30:00+08:00", "resolved", NULL, "A1", NULL, NULL, NULL, NULL, NO, NO},
+    {"V1", "2026-03-07T16:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
     {"O1", "2026-03-02T12:00:00+08:00", "delivery", "X2", NULL, NULL, NULL, NULL, NULL, NO, NO},
     {"O1", "2026-03-03T10:00:00+08:00", "contact", "X2", "A2", "phone", "no_answer", NULL, NULL, NO, NO},
     {"O1", "2026-03-04T09:00:00+08:00", "fault", "X2", NULL, NULL, NULL, "urgent", NULL, NO, NO},
@@ -323,6 +327,7 @@ static const E ev_a[] = {
     {"O2", "2026-03-03T15:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
     {"O2", "2026-03-04T10:00:00+08:00", "resolved", NULL, "A2", NULL, NULL, NULL, NULL, NO, NO},
     {"O2", "2026-03-05T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O2", "2026-03-07T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
     {"O3", "2026-03-06T20:00:00+08:00", "delivery", "X3", NULL, NULL, NULL, NULL, NULL, NO, NO},
     {"O3", "2026-03-06T10:00:00+08:00", "feedback", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
 };

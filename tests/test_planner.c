@@ -84,6 +84,8 @@ static const fu_touchpoint *find(const fu_plan *p, fu_touchpoint_status status, 
     return NULL;
 }
 
+static void check_states(const fu_plan *p, int64_t now, int64_t end, const char *what);
+
 static size_t count(const fu_plan *p, fu_touchpoint_status status) {
     size_t n = 0;
     fu_plan_touchpoints(p, status, &n);
@@ -202,7 +204,7 @@ Test(planner, score_provider_picks_the_hour) {
 
 /* ------------------------------------------------------------------ consent */
 
-/* Urgent repair 2026-03-02 09:00: first check due 11:00-12:00 (urgent). No
+/* Urgent repair 2026-03-02 09:00: first check due within 2 h, 09:00-11:00 (urgent). No
  * consent at all: suppressed by customer.consent_phone although urgent. SMS
  * consent only: the call becomes an SMS. */
 Test(planner, consent_no_means_no_phone_even_for_urgent) {
@@ -222,7 +224,8 @@ Test(planner, consent_no_means_no_phone_even_for_urgent) {
     const fu_touchpoint *m = find(f.plan, FU_TOUCHPOINT_PLANNED, "SMS", "urgent_fault.first_check");
     cr_assert_not_null(m);
     cr_assert_eq(m->channel, FU_CHANNEL_SMS);
-    cr_assert_eq(m->best_at, T("2026-03-02T11:00:00+08:00"));
+    cr_assert_eq(m->best_at, T("2026-03-02T09:00:00+08:00"));
+    cr_assert_eq(m->due_to, T("2026-03-02T11:00:00+08:00"));
     cr_assert(strstr(m->reason, "sms instead of phone (customer.consent_phone)"), "%s", m->reason);
     teardown(&f);
 }
@@ -556,13 +559,30 @@ Test(planner, bank_second_confirmation_from_purchase_severity) {
           "K3,2026-03-02T10:00:00+08:00,purchase,O3,,52000,52000,,,,\n"
           "K4,2026-03-02T10:00:00+08:00,purchase,O4,high_risk,52000,52000,,,,\n",
           NULL, NULL);
-    plan(&f, T("2026-03-02T10:00:00+08:00"), D);
-    const fu_touchpoint *k1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.second_confirmation");
+    /* K1 (high risk): the follow-up at 10:00 and the second confirmation as a
+     * second call after it (issue 15, item 5: it used to be merged into the
+     * first), the 24 h gap later: Tue 03-03 10:00; both in 7 working days */
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "bank");
+    const fu_touchpoint *k1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.follow_up");
     cr_assert_not_null(k1);
-    cr_assert(strstr(k1->rule, "cadences.bank_large_sale.follow_up"), "%s", k1->rule);
-    cr_assert_eq(k1->purposes, 2, "%u %s | %s", k1->purposes, k1->rule, k1->reason);
-    cr_assert_eq(k1->priority, FU_PRIORITY_HIGH);
-    cr_assert_eq(k1->due_from, T("2026-03-02T10:00:00+08:00"));
+    cr_assert_str_eq(k1->rule, "cadences.bank_large_sale.follow_up");
+    cr_assert_eq(k1->purposes, 1);
+    cr_assert_eq(k1->best_at, t0);
+    const fu_touchpoint *k1b = find(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.bank_large_sale.second_confirmation");
+    cr_assert_not_null(k1b);
+    cr_assert_str_eq(k1b->rule, "cadences.bank_large_sale.second_confirmation");
+    cr_assert_eq(k1b->priority, FU_PRIORITY_HIGH);
+    cr_assert_eq(k1b->due_from, t0);
+    cr_assert_eq(k1b->due_to, T("2026-03-11T18:00:00+08:00"));
+    cr_assert_eq(k1b->best_at, T("2026-03-03T10:00:00+08:00"));
+    /* planned for one day: the confirmation waits for the next run */
+    plan(&f, t0, D);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_LATER, "K1", "second_confirmation");
+    cr_assert_not_null(l);
+    cr_assert_str_eq(l->status_rule, "caps.min_gap");
+    plan(&f, t0, 10 * D);
     for (int i = 2; i <= 4; i++) {
         char id[4];
         snprintf(id, sizeof id, "K%d", i);
@@ -1025,15 +1045,17 @@ Test(planner, simulation_has_no_cap_violations) {
  * B inquiry Tue 03-03 22:30, after the close of business: the same-day reply
  *   window closes at the end of the next working day, reply Wed 08:00
  *   (quiet hours), +9.5 h: met;
- * C urgent repair Sun 03-08 01:30 (2 h): the 2 h and 24 h checks fall in the
- *   night (quiet hours: suppressed); first contact the 72 h survey: missed;
- * D fault (normal: 24 h) Wed 03-04 10:00: the built-in policy has no cadence
- *   for faults, no contact: missed;
+ * C urgent repair Sun 03-08 01:30 (2 h): the check within 2 h falls in the
+ *   night (quiet hours: suppressed), the one within 24 h [03:30, Mon 01:30]
+ *   is made at 08:00: missed;
+ * D fault (normal: 24 h) Wed 03-04 10:00: cadences.fault.response within 24 h,
+ *   made at 10:00: met (before the fault cadence: no contact, missed);
  * E complaint (urgent: 2 h) Mon 03-09 10:00: immediate response at 10:00, met;
  * F inquiry Sat 03-14 22:00: deadline 03-15 22:00 is after the span: not counted.
- * One-hour steps: 3 of 5. Daily steps see an issue only at the next midnight:
+ * One-hour steps: 4 of 5. Daily steps see an issue only at the next midnight:
  * A's same-day window has closed (its first contact is the follow-up 3 days
- * later), E is called Tue 08:00 (+22 h): only B is met, 1 of 5. */
+ * later), E is called Tue 08:00 (+22 h), D Thu 08:00 (+22 h of 24): B and D
+ * are met, 2 of 5. */
 Test(planner, sla_attainment_definition) {
     static const char *const ids[] = {"A", "B", "C", "D", "E", "F"};
     char cust[1024] = "";
@@ -1057,15 +1079,15 @@ Test(planner, sla_attainment_definition) {
     fu_sim_report *r = NULL;
     cr_assert_eq(fu_planner_simulate(f.pl, from, to, &so, &r), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(r->sla_due, 5);
-    cr_assert_eq(r->sla_met, 3);
-    cr_assert_float_eq(r->sla_attainment, 0.6, 1e-12);
+    cr_assert_eq(r->sla_met, 4);
+    cr_assert_float_eq(r->sla_attainment, 0.8, 1e-12);
     cr_assert_eq(r->cap_violations, 0);
     fu_sim_report_free(r);
     so.step = D;
     cr_assert_eq(fu_planner_simulate(f.pl, from, to, &so, &r), FU_OK);
     cr_assert_eq(r->sla_due, 5);
-    cr_assert_eq(r->sla_met, 1);
-    cr_assert_float_eq(r->sla_attainment, 0.2, 1e-12);
+    cr_assert_eq(r->sla_met, 2);
+    cr_assert_float_eq(r->sla_attainment, 0.4, 1e-12);
     fu_sim_report_free(r);
     /* B's reply: the window of `within: same day` after the close of business */
     plan(&f, T("2026-03-03T22:30:00+08:00"), D);
@@ -1126,4 +1148,741 @@ Test(planner, out_of_memory) {
     cr_assert_geq(n, 10);
     fu_book_free(b);
     fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------------ nothing dropped */
+
+/* Every due touchpoint is in exactly one state: the counters add up, each
+ * touchpoint of a state is where its state says, and each one not planned on
+ * time names its rule (issue 13, item 3). */
+static void check_states(const fu_plan *p, int64_t now, int64_t end, const char *what) {
+    fu_plan_stats st;
+    fu_plan_get_stats(p, &st);
+    cr_assert_eq(st.due, st.candidates + st.done, "%s", what);
+    cr_assert_eq(st.due, st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done,
+                 "%s: due %zu = planned %zu + merged %zu + suppressed %zu + deferred %zu + later %zu + done %zu", what,
+                 st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done);
+    size_t late = 0;
+    for (int s = FU_TOUCHPOINT_PLANNED; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(p, (fu_touchpoint_status)s, &n);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq((int)t[i].status, s);
+            cr_assert_leq(t[i].due_from, t[i].due_to, "%s", what);
+            int is_late = t[i].best_at > t[i].due_to;
+            if (s == FU_TOUCHPOINT_PLANNED || s == FU_TOUCHPOINT_LATER) late += (size_t)is_late;
+            if (s == FU_TOUCHPOINT_PLANNED) {
+                cr_assert(t[i].best_at >= now && t[i].best_at < end, "%s: %s %s", what, t[i].customer_id, t[i].reason);
+                if (!is_late) {
+                    cr_assert_str_eq(t[i].status_rule, "", "%s: %s", what, t[i].reason);
+                    continue;
+                }
+                cr_assert(strstr(t[i].reason, "late: holidays close the window"), "%s: %s", what, t[i].reason);
+            }
+            if (s == FU_TOUCHPOINT_LATER) cr_assert_geq(t[i].best_at, end, "%s: %s", what, t[i].reason);
+            /* a rule: a policy key, the best-time model or the score provider */
+            cr_assert(strchr(t[i].status_rule, '.') || strcmp(t[i].status_rule, "besttime") == 0,
+                      "%s: %s status %s without a rule: %s", what, t[i].customer_id, fu_touchpoint_status_name(s),
+                      t[i].reason);
+            cr_assert_null(strstr(t[i].status_rule, "; "));
+            /* the reason names it too, except for capacity (the reason keeps why it is due) */
+            if (strcmp(t[i].status_rule, "capacity.calls_per_agent_day") != 0)
+                cr_assert(strstr(t[i].reason, t[i].status_rule), "%s: %s / %s", what, t[i].status_rule, t[i].reason);
+        }
+    }
+    cr_assert_eq(late, st.late, "%s", what);
+}
+
+/* Property: random books (zones with and without holidays, do-not-disturb
+ * and preferred windows, consent, every event kind around the 2026
+ * Mid-Autumn and National Day holidays) under random policies (quiet hours,
+ * exemptions, quiet_hours.on_holidays, gaps), horizons, capacity and the
+ * best-time model: the identity holds and every touchpoint not planned on
+ * time names its rule. Seeded: the same books every run. */
+Test(planner, property_every_due_touchpoint_in_exactly_one_state) {
+    static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Europe/Berlin", "Asia/Tokyo"};
+    static const char *const allowed[] = {"Mon-Sun 08:00-21:00", "Mon-Fri 09:00-18:00", "Sat-Sun 10:00-12:00",
+                                          "Mon-Sun 00:00-24:00", "Wed 13:00-14:00"};
+    static const char *const prios[] = {"[]", "[urgent]", "[urgent, high]", "[urgent, high, normal, low]", "[low]"};
+    static const char *const gaps[] = {"0h", "24h", "72h", "7d"};
+    static const char *const dnd[] = {NULL, "Mon-Sun 12:00-14:00", "Mon-Fri 08:00-20:00"};
+    static const char *const pref[] = {NULL, "Mon-Fri 14:00-16:00", "Sat 09:00-10:00"};
+    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE,     FU_EVENT_DELIVERY,  FU_EVENT_INSTALLATION,
+                                          FU_EVENT_REPAIR,       FU_EVENT_COMPLAINT, FU_EVENT_INQUIRY,
+                                          FU_EVENT_WARRANTY_END, FU_EVENT_CONTACT,   FU_EVENT_FAULT,
+                                          FU_EVENT_RESOLVED,     FU_EVENT_SURVEY,    FU_EVENT_CONTACT};
+    static const fu_outcome outcomes[] = {FU_OUTCOME_ANSWERED, FU_OUTCOME_NO_ANSWER, FU_OUTCOME_REFUSED,
+                                          FU_OUTCOME_VOICEMAIL, FU_OUTCOME_BUSY, FU_OUTCOME_WRONG_NUMBER,
+                                          FU_OUTCOME_CALLBACK_REQUESTED};
+    static const int64_t horizons[] = {H, 6 * H, D, 3 * D, 10 * D};
+    rng_state = 0x9E3779B97F4A7C15ull;
+    size_t total_later = 0, total_late = 0, total_on_holiday = 0;
+    for (int round = 0; round < 40; round++) {
+        static const char *const redial[] = {"", "redial: ~\n",
+                                             "redial:\n  attempts_per_day: 1\n  no_answer: {retry_after: 0h}\n"};
+        char yaml[640];
+        snprintf(yaml, sizeof yaml,
+                 "quiet_hours:\n  allowed: \"%s\"\n  exempt: %s\n  on_holidays: %s\ncaps:\n  min_gap: %s\n%s",
+                 allowed[rnd(5)], rnd(3) ? "[]" : "[urgent]", prios[rnd(5)], gaps[rnd(4)], redial[rnd(3)]);
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "p", NULL), FU_OK, "%s %s", yaml,
+                     fu_error_last()->message);
+        fu_book *b = NULL;
+        cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+        int64_t now = T("2026-09-15T00:00:00Z") + (int64_t)rnd(30 * 24) * H + (int64_t)rnd(60) * 60;
+        for (int i = 0; i < 40; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "R%02d", i);
+            fu_customer c;
+            fu_customer_init(&c);
+            c.id = id;
+            c.tz = zones[rnd(4)];
+            c.annual_spend = rnd(4) == 0 ? 800000 : rnd(2) ? 150000 : 20000;
+            c.first_purchase_at = now - (int64_t)rnd(2000) * D;
+            c.is_smb = rnd(5) == 0 ? FU_TRI_YES : FU_TRI_NO;
+            c.consent_phone = rnd(8) == 0 ? FU_TRI_NO : FU_TRI_YES;
+            c.consent_sms = rnd(8) == 0 ? FU_TRI_NO : FU_TRI_YES;
+            c.dnd_windows = dnd[rnd(3)];
+            c.preferred_windows = pref[rnd(3)];
+            cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+            for (int k = 0, n = 2 + (int)rnd(8); k < n; k++) {
+                fu_event_in e;
+                fu_event_in_init(&e);
+                e.customer_id = id;
+                e.at = now - (int64_t)rnd(40 * 24) * H - (int64_t)rnd(60) * 60;
+                e.kind = kinds[rnd(12)];
+                char order[16];
+                snprintf(order, sizeof order, "O%d", (int)rnd(4));
+                e.order_id = order;
+                e.unit_price = e.kind == FU_EVENT_PURCHASE ? (double)(100 + rnd(20000)) : NAN;
+                e.amount = e.unit_price;
+                if (e.kind == FU_EVENT_REPAIR || e.kind == FU_EVENT_FAULT || e.kind == FU_EVENT_COMPLAINT)
+                    e.severity = rnd(2) ? FU_SEVERITY_URGENT : FU_SEVERITY_NORMAL;
+                char when[32];
+                if (e.kind == FU_EVENT_CONTACT) {
+                    e.channel = FU_CHANNEL_PHONE;
+                    e.outcome = outcomes[rnd(7)];
+                    if (e.outcome == FU_OUTCOME_CALLBACK_REQUESTED && rnd(2)) { /* a requested time */
+                        cr_assert_eq(fu_time_format(e.at + (int64_t)rnd(72) * H, 0, FU_TIME_FORMAT_Z, when, sizeof when),
+                                     FU_OK);
+                        e.note = when;
+                    }
+                }
+                if (e.kind == FU_EVENT_SURVEY) {
+                    e.survey = rnd(2) ? FU_SURVEY_NPS : FU_SURVEY_CSAT;
+                    e.score = e.survey == FU_SURVEY_NPS ? (double)rnd(11) : (double)(1 + rnd(5));
+                }
+                cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+            }
+        }
+        cr_assert_eq(fu_book_finalize(b), FU_OK);
+        fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+        o.agents = rnd(3);
+        o.calls_per_agent = 1 + rnd(6);
+        o.flags = rnd(2) ? FU_PLANNER_BESTTIME : 0u;
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, &o), FU_OK, "%s", fu_error_last()->message);
+        int64_t h = horizons[rnd(5)];
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, h, &plan), FU_OK, "%s", fu_error_last()->message);
+        char what[700];
+        snprintf(what, sizeof what, "round %d, now %lld, horizon %lld, %s", round, (long long)now, (long long)h, yaml);
+        check_states(plan, now, now + h, what);
+        fu_plan_stats st;
+        fu_plan_get_stats(plan, &st);
+        total_later += st.later;
+        total_late += st.late;
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) total_on_holiday += strstr(t[i].reason, "; on a holiday (") != NULL;
+        fu_plan_free(plan);
+        for (size_t ci = 0; ci < 40; ci += 13) { /* one customer at a time: the same identity */
+            cr_assert_eq(fu_planner_plan_customer(pl, ci, now, h, &plan), FU_OK);
+            check_states(plan, now, now + h, what);
+            fu_plan_free(plan);
+        }
+        fu_planner_free(pl);
+        fu_book_free(b);
+        fu_policy_free(p);
+    }
+    /* the random cases reach every new path */
+    cr_assert_gt(total_later, 0);
+    cr_assert_gt(total_late, 0);
+    cr_assert_gt(total_on_holiday, 0);
+}
+
+/* A first contact due within 48 h of a delivery on the eve of National Day
+ * (Wed 2026-09-30 21:30, Shanghai; holidays 10-01..10-07): the window
+ * [09-30 21:30, 10-02 21:30] has no allowed instant (quiet hours to 08:00,
+ * then holidays). It used to be suppressed by `quiet_hours.allowed`; now it
+ * is made at the first allowed instant, Thu 10-08 08:00, reported late with
+ * the holiday rule. With a one-day horizon that instant is after the horizon:
+ * status later, same rule. */
+Test(planner, national_day_first_contact_is_late_not_dropped) {
+    fx f;
+    setup(&f, "H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "H1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-09-30T21:30:00+08:00");
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "10 days");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "H1", "cadences.delivery.first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->due_from, t0);
+    cr_assert_eq(a->due_to, t0 + 48 * H);
+    cr_assert_eq(a->best_at, T("2026-10-08T08:00:00+08:00"));
+    cr_assert_str_eq(a->status_rule, "calendars.cn.holidays");
+    cr_assert(strstr(a->reason, "late: holidays close the window (calendars.cn.holidays)"), "%s", a->reason);
+    cr_assert_null(strstr(a->reason, "quiet_hours.allowed"), "%s", a->reason);
+    /* the usage check [10-07 21:30, 10-15 21:30] keeps the 24 h gap after it */
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "H1", "cadences.delivery.second_contact");
+    cr_assert_not_null(b);
+    cr_assert_eq(b->best_at, T("2026-10-09T08:00:00+08:00"));
+    cr_assert_str_eq(b->status_rule, "");
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.late, 1);
+    cr_assert_eq(st.suppressed, 0);
+    plan(&f, t0, D);
+    check_states(f.plan, t0, t0 + D, "1 day");
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 0);
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_SUPPRESSED), 0);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_LATER, "H1", "cadences.delivery.first_contact");
+    cr_assert_not_null(l);
+    cr_assert_eq(l->best_at, T("2026-10-08T08:00:00+08:00"));
+    cr_assert_str_eq(l->status_rule, "calendars.cn.holidays");
+    cr_assert(strstr(l->reason, "after the horizon (calendars.cn.holidays)"), "%s", l->reason);
+    cr_assert_str_eq(fu_touchpoint_status_name(FU_TOUCHPOINT_LATER), "later");
+    /* the plan keeps its own copy of the rule */
+    fu_planner_free(f.pl);
+    f.pl = NULL;
+    cr_assert_str_eq(l->status_rule, "calendars.cn.holidays");
+    teardown(&f);
+}
+
+/* Mid-Autumn 2026 (Fri 09-25 .. Sun 09-27): a delivery Thu 09-24 22:00 has
+ * its 48 h window in the night and the holidays; first allowed instant Mon
+ * 09-28 08:00. */
+Test(planner, mid_autumn_first_contact_moves_past_the_holidays) {
+    fx f;
+    setup(&f, "M1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "M1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "M1,2026-09-24T22:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-09-24T22:00:00+08:00");
+    plan(&f, t0, 5 * D);
+    check_states(f.plan, t0, t0 + 5 * D, "mid-autumn");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "M1", "cadences.delivery.first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-09-28T08:00:00+08:00"));
+    cr_assert_str_eq(a->status_rule, "calendars.cn.holidays");
+    teardown(&f);
+}
+
+/* quiet_hours.on_holidays decides per priority. Built-in [urgent]: an urgent
+ * complaint on National Day (Fri 10-02 10:00) is acknowledged at once, on the
+ * holiday, and the reason says so. With on_holidays [] it waits for Thu 10-08
+ * 08:00 (late); with [urgent, high] the delivery's first contact of the case
+ * above is made on Thu 10-01 08:00. */
+Test(planner, on_holidays_decides_per_priority) {
+    static const char cust[] = "U1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "U1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+                             "U1,2026-10-02T10:00:00+08:00,complaint,O1,,,,urgent,,,\n";
+    int64_t t0 = T("2026-10-02T10:00:00+08:00");
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "built-in");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "U1", "cadences.complaint.immediate");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, t0);
+    cr_assert_str_eq(a->status_rule, "");
+    cr_assert(strstr(a->reason, "on a holiday (calendars.cn.holidays, allowed by quiet_hours.on_holidays)"), "%s",
+              a->reason);
+    teardown(&f);
+    setup(&f, cust, ev, "quiet_hours:\n  on_holidays: []\n", NULL);
+    plan(&f, t0, 10 * D);
+    check_states(f.plan, t0, t0 + 10 * D, "none");
+    a = find(f.plan, FU_TOUCHPOINT_PLANNED, "U1", "cadences.complaint.immediate");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-10-08T08:00:00+08:00"));
+    cr_assert_str_eq(a->status_rule, "calendars.cn.holidays");
+    teardown(&f);
+    setup(&f, "H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "H1,2026-09-20T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,,\n",
+          "quiet_hours:\n  on_holidays: [urgent, high]\n", NULL);
+    plan(&f, T("2026-09-30T21:30:00+08:00"), 10 * D);
+    a = find(f.plan, FU_TOUCHPOINT_PLANNED, "H1", "cadences.delivery.first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-10-01T08:00:00+08:00"));
+    cr_assert(strstr(a->reason, "on a holiday"), "%s", a->reason);
+    teardown(&f);
+    /* a bad value names the key */
+    fu_policy *p = NULL;
+    const char *bad = "quiet_hours:\n  on_holidays: [soon]\n";
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "p", NULL), FU_EPOLICY);
+    cr_assert(strstr(fu_error_last()->message, "on_holidays") || strstr(fu_error_last()->path, "on_holidays"),
+              "%s", fu_error_last()->message);
+}
+
+/* A touchpoint due in the horizon whose best instant is after it is reported
+ * (it used to vanish): delivery Mon 2026-03-02 22:00 Shanghai planned for one
+ * hour; the first allowed instant is Tue 08:00. */
+Test(planner, beyond_the_horizon_is_reported_with_its_rule) {
+    fx f;
+    setup(&f, "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C1,2026-02-25T10:00:00+08:00,purchase,O1,,5000,5000,,,,\n"
+          "C1,2026-03-02T22:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          NULL, NULL);
+    int64_t t0 = T("2026-03-02T22:00:00+08:00");
+    plan(&f, t0, H);
+    check_states(f.plan, t0, t0 + H, "one hour");
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.due, 1);
+    cr_assert_eq(st.later, 1);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_LATER, "C1", "first_contact");
+    cr_assert_not_null(l);
+    cr_assert_eq(l->best_at, T("2026-03-03T08:00:00+08:00"));
+    cr_assert_str_eq(l->status_rule, "quiet_hours.allowed");
+    char *csv = NULL;
+    cr_assert_eq(fu_plan_write_csv_to_string(f.plan, 1u << FU_TOUCHPOINT_LATER, FU_PLAN_CSV_STATUS, NULL, &csv), FU_OK);
+    cr_assert(strstr(csv, ",later,quiet_hours.allowed\n"), "%s", csv);
+    fu_free(csv);
+    teardown(&f);
+}
+
+/* ------------------------------------------------------------------ issue 15 */
+
+/* The life of an urgent fault (docs/formats.md): reported Mon 2026-03-02
+ * 09:00, repaired 11:30, resolved Wed 03-04 10:00 (Shanghai, no contacts
+ * recorded, ordinary tier, an established customer).
+ * - reported: cadences.fault.urgent_response within 2 h: [09:00, 11:00], at 09:00;
+ * - repaired: cadences.urgent_fault.first_check within 2 h [11:30, 13:30] at
+ *   11:30, second_check within 24 h [13:30, Tue 11:30] at 13:30: two calls
+ *   (the windows end at 2 h and 24 h; urgent, not held back by the gap);
+ *   the survey 72 h after [Thu 03-05 11:30, Fri 11:30] at Thu 11:30;
+ * - resolved: cadences.resolution.solved_72h [Sat 03-07 10:00, Sun 10:00] and
+ *   short_term (3-7 days) [Sat 03-07 10:00, Wed 03-11 10:00] are one call
+ *   (window: the intersection) at Sat 10:00; long_term (3-6 months)
+ *   [06-04 10:00, 09-04 10:00] at 06-04 10:00, timed from the resolution.
+ * The quarterly satisfaction call is kept to key customers to keep the long-term window
+ * its own. */
+Test(planner, fault_reported_repaired_resolved) {
+    fx f;
+    setup(&f, "F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,,\n"
+          "F,2026-03-02T09:00:00+08:00,fault,F1,,,,urgent,,,\n"
+          "F,2026-03-02T11:30:00+08:00,repair,F1,,,,urgent,,,\n"
+          "F,2026-03-04T10:00:00+08:00,resolved,F1,,,,,,,\n",
+          "cadences:\n  ordinary_quarterly:\n    when: {tier: [key]}\n", NULL);
+    int64_t t0 = T("2026-03-02T09:00:00+08:00");
+    plan(&f, t0, 2 * H);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.fault.urgent_response");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->due_from, t0);
+    cr_assert_eq(a->due_to, t0 + 2 * H);
+    cr_assert_eq(a->best_at, t0);
+    cr_assert_eq(a->priority, FU_PRIORITY_URGENT);
+    cr_assert_str_eq(a->order_id, "F1");
+    int64_t rep = T("2026-03-02T11:30:00+08:00");
+    plan(&f, rep, D);
+    cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 2);
+    const fu_touchpoint *c1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.urgent_fault.first_check");
+    const fu_touchpoint *c2 = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.urgent_fault.second_check");
+    cr_assert_not_null(c1);
+    cr_assert_not_null(c2);
+    cr_assert_str_eq(c1->rule, "cadences.urgent_fault.first_check");
+    cr_assert_eq(c1->due_from, rep);
+    cr_assert_eq(c1->due_to, rep + 2 * H);
+    cr_assert_eq(c1->best_at, rep);
+    cr_assert_str_eq(c2->rule, "cadences.urgent_fault.second_check");
+    cr_assert_eq(c2->due_from, rep + 2 * H);
+    cr_assert_eq(c2->due_to, rep + 24 * H);
+    cr_assert_eq(c2->best_at, rep + 2 * H);
+    cr_assert_eq(c2->priority, FU_PRIORITY_URGENT);
+    int64_t res = T("2026-03-04T10:00:00+08:00");
+    plan(&f, res, 200 * D);
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.urgent_fault.survey");
+    cr_assert_not_null(s);
+    cr_assert_eq(s->due_from, rep + 72 * H);
+    cr_assert_eq(s->due_to, rep + 96 * H);
+    cr_assert_eq(s->best_at, rep + 72 * H);
+    const fu_touchpoint *r = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.resolution.solved_72h");
+    cr_assert_not_null(r);
+    cr_assert_str_eq(r->rule, "cadences.resolution.solved_72h; cadences.resolution.short_term");
+    cr_assert_eq(r->purposes, 2);
+    cr_assert_eq(r->due_from, res + 72 * H);
+    cr_assert_eq(r->due_to, res + 96 * H);
+    cr_assert_eq(r->best_at, res + 72 * H);
+    cr_assert_eq(r->priority, FU_PRIORITY_HIGH);
+    cr_assert(strstr(r->reason, "resolution: resolved on 2026-03-04 10:00 (order F1)"), "%s", r->reason);
+    const fu_touchpoint *l = find(f.plan, FU_TOUCHPOINT_PLANNED, "F", "cadences.resolution.long_term");
+    cr_assert_not_null(l);
+    cr_assert_str_eq(l->rule, "cadences.resolution.long_term");
+    cr_assert_eq(l->due_from, T("2026-06-04T10:00:00+08:00"));
+    cr_assert_eq(l->due_to, T("2026-09-04T10:00:00+08:00"));
+    cr_assert_eq(l->best_at, T("2026-06-04T10:00:00+08:00"));
+    check_states(f.plan, res, res + 200 * D, "resolution");
+    teardown(&f);
+}
+
+/* An inquiry that was resolved is no longer active: the routine usage check
+ * after a delivery [03-10 10:00, 03-18 10:00] is suppressed by
+ * suppressions.active_inquiry while the inquiry of 03-02 is open, and planned
+ * once a `resolved` event closed it. */
+Test(planner, resolved_inquiry_is_no_longer_active) {
+    static const char cust[] = "Q,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "Q,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,,\n"
+                             "Q,2026-03-02T10:00:00+08:00,inquiry,,,,,low,,,\n"
+                             "Q,2026-03-03T10:00:00+08:00,delivery,O1,,,,,,,\n";
+    char *closed = cat2(ev, "Q,2026-03-02T16:00:00+08:00,resolved,,,,,,,,\n");
+    int64_t now = T("2026-03-10T10:00:00+08:00");
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, now, D);
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "Q", "cadences.delivery.second_contact");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s->status_rule, "suppressions.active_inquiry");
+    teardown(&f);
+    setup(&f, cust, closed, NULL, NULL);
+    plan(&f, now, D);
+    const fu_touchpoint *p = find(f.plan, FU_TOUCHPOINT_PLANNED, "Q", "cadences.delivery.second_contact");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->best_at, now);
+    teardown(&f);
+    free(closed);
+}
+
+/* Quiet hours across the change of offset: a New York delivery Sat
+ * 2026-03-07 22:30 EST is first called Sun 03-08 08:00 EDT (12:00Z), the
+ * first allowed instant in the new offset (it used to be 09:00 EDT: 08:00
+ * in the old offset); Sat 10-31 22:30 EDT gives Sun 11-01 08:00 EST (13:00Z). */
+Test(planner, dst_first_allowed_instant_in_the_new_offset) {
+    fx f;
+    setup(&f, "NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,,,yes,yes,yes\n"
+              "NZ,America/New_York,20000,2026-02-25T10:00:00-05:00,,,,,yes,yes,yes\n",
+          "NY,2026-03-07T22:30:00-05:00,delivery,O1,,5000,,,,,\n"
+          "NZ,2026-10-31T22:30:00-04:00,delivery,O2,,5000,,,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-07T22:30:00-05:00"), D);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "NY", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2026-03-08T08:00:00-04:00"));
+    plan(&f, T("2026-10-31T22:30:00-04:00"), D);
+    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "NZ", "first_contact");
+    cr_assert_not_null(b);
+    cr_assert_eq(b->best_at, T("2026-11-01T08:00:00-05:00"));
+    teardown(&f);
+}
+
+/* Survey answers close the loop (Shanghai, plan from Tue 2026-03-03 10:00
+ * for a day; every customer bought on 02-10 and was reached on 02-15): D (ordinary) answers NPS 4, a detractor: recovery call within
+ * 24 h [10:00, Wed 10:00] at 10:00, urgent, the score in the reason; V (VIP)
+ * answers CSAT 2: within 2 h, [10:00, 12:00] (the 24 h and the VIP 2 h steps
+ * are one call); P answers NPS 9 and Q CSAT 3: nothing. Survey fatigue
+ * (caps.survey_fatigue, one survey per 30 days): S and T had an urgent
+ * repair Sat 02-28 10:00, whose satisfaction survey is due [Tue 03-03 10:00,
+ * Wed 10:00]; S answered a survey on 02-20 (11 days before): suppressed by
+ * the cap (the next allowed survey, 03-22, is after the window); T answered
+ * one on 01-20: planned at 10:00. */
+Test(planner, detractor_recovery_and_survey_fatigue) {
+    static const struct {
+        const char *id;
+        double spend;
+    } cs[] = {{"D", 20000}, {"V", 800000}, {"P", 20000}, {"Q", 20000}, {"S", 20000}, {"T", 20000}};
+    static const struct {
+        const char *id, *at;
+        fu_event_kind kind;
+        fu_survey survey;
+        double score;
+    } es[] = {
+        {"D", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_NPS, 4},
+        {"V", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 2},
+        {"P", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_NPS, 9},
+        {"Q", "2026-03-03T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 3},
+        {"S", "2026-02-20T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 5},
+        {"S", "2026-02-28T10:00:00+08:00", FU_EVENT_REPAIR, FU_SURVEY_NONE, NAN},
+        {"T", "2026-01-20T10:00:00+08:00", FU_EVENT_SURVEY, FU_SURVEY_CSAT, 5},
+        {"T", "2026-02-28T10:00:00+08:00", FU_EVENT_REPAIR, FU_SURVEY_NONE, NAN},
+    };
+    fx f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(fu_policy_default(&f.policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f.book, NULL), FU_OK);
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = cs[i].id;
+        c.tz = "Asia/Shanghai";
+        c.annual_spend = cs[i].spend;
+        c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+        cr_assert_eq(fu_book_add_customer(f.book, &c, NULL), FU_OK);
+        fu_event_in e; /* a recent purchase: an active customer, no win-back */
+        fu_event_in_init(&e);
+        e.customer_id = cs[i].id;
+        e.at = T("2026-02-10T10:00:00+08:00");
+        e.kind = FU_EVENT_PURCHASE;
+        e.unit_price = e.amount = 500;
+        cr_assert_eq(fu_book_add_event(f.book, &e), FU_OK);
+        fu_event_in a; /* an answered call: the quarterly satisfaction call is not due */
+        fu_event_in_init(&a);
+        a.customer_id = cs[i].id;
+        a.at = T("2026-02-15T10:00:00+08:00");
+        a.kind = FU_EVENT_CONTACT;
+        a.channel = FU_CHANNEL_PHONE;
+        a.outcome = FU_OUTCOME_ANSWERED;
+        cr_assert_eq(fu_book_add_event(f.book, &a), FU_OK);
+    }
+    for (size_t i = 0; i < sizeof es / sizeof es[0]; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = es[i].id;
+        e.at = T(es[i].at);
+        e.kind = es[i].kind;
+        e.survey = es[i].survey;
+        e.score = es[i].score;
+        if (e.kind == FU_EVENT_REPAIR) e.severity = FU_SEVERITY_URGENT;
+        cr_assert_eq(fu_book_add_event(f.book, &e), FU_OK, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_book_finalize(f.book), FU_OK);
+    cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, NULL), FU_OK);
+    int64_t t0 = T("2026-03-03T10:00:00+08:00");
+    plan(&f, t0, D);
+    check_states(f.plan, t0, t0 + D, "surveys");
+    const fu_touchpoint *d = find(f.plan, FU_TOUCHPOINT_PLANNED, "D", "cadences.detractor");
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->rule, "cadences.detractor.nps_recovery");
+    cr_assert_eq(d->due_from, t0);
+    cr_assert_eq(d->due_to, t0 + 24 * H);
+    cr_assert_eq(d->best_at, t0);
+    cr_assert_eq(d->priority, FU_PRIORITY_URGENT);
+    cr_assert(strstr(d->reason, "detractor: survey on 2026-03-03 10:00, nps score 4"), "%s", d->reason);
+    const fu_touchpoint *v = find(f.plan, FU_TOUCHPOINT_PLANNED, "V", "cadences.detractor");
+    cr_assert_not_null(v);
+    cr_assert_str_eq(v->rule, "cadences.detractor.vip_csat_recovery; cadences.detractor.csat_recovery");
+    cr_assert_eq(v->due_from, t0);
+    cr_assert_eq(v->due_to, t0 + 2 * H);
+    cr_assert(strstr(v->reason, "csat score 2"), "%s", v->reason);
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "P", "cadences.detractor"));
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "Q", "cadences.detractor"));
+    const fu_touchpoint *s = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "S", "cadences.urgent_fault.survey");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s->status_rule, "caps.survey_fatigue");
+    const fu_touchpoint *t = find(f.plan, FU_TOUCHPOINT_PLANNED, "T", "cadences.urgent_fault.survey");
+    cr_assert_not_null(t);
+    cr_assert_eq(t->due_from, t0);
+    cr_assert_eq(t->best_at, t0);
+    teardown(&f);
+}
+
+/* Once the first follow-up was made (answered Tue 03-03 11:00), the second
+ * confirmation's window opens after it: planned Wed 03-04 from 10:00, the
+ * 24 h gap after the call: 11:00. */
+Test(planner, second_confirmation_after_the_first_call_was_made) {
+    fx f;
+    setup(&f, "K5,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,bank,,,,yes,yes,yes\n",
+          "K5,2026-02-20T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "K5,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,,\n"
+          "K5,2026-03-03T11:00:00+08:00,contact,O1,,,,,phone,,answered\n",
+          NULL, NULL);
+    int64_t now = T("2026-03-04T10:00:00+08:00");
+    plan(&f, now, 3 * D);
+    check_states(f.plan, now, now + 3 * D, "after");
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "K5", "cadences.bank_large_sale.follow_up"));
+    const fu_touchpoint *c = find(f.plan, FU_TOUCHPOINT_PLANNED, "K5", "cadences.bank_large_sale.second_confirmation");
+    cr_assert_not_null(c);
+    cr_assert_eq(c->due_from, T("2026-03-03T11:00:01+08:00"));
+    cr_assert_eq(c->best_at, T("2026-03-04T11:00:00+08:00"));
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.done, 1); /* the follow-up */
+    teardown(&f);
+}
+
+/* Redial by outcome (issue 15, item 7). Delivery Mon 2026-03-02 09:00 in
+ * Shanghai for every customer (first contact due [09:00, Wed 09:00], high);
+ * each was reached on 02-15 and bought on 02-10. A call attempt that morning:
+ * R1 no answer 09:00: retry after 2 business hours (cn: 09:00-12:00,
+ *    13:30-18:00): 11:00 (caps.min_gap no longer holds it to Tue 09:00);
+ * R2 refused, R3 wrong number: stop (suppressed by redial.refused /
+ *    redial.wrong_number);
+ * R4 asked to be called back, note "2026-03-02T16:30:00+08:00": 16:30;
+ * R5 busy 09:00: retry after 30 minutes: 09:30, at once.
+ * With weekly allowing 10, R6's three attempts (09:00, 09:05 busy, 11:10)
+ * fill redial.attempts_per_day (3): tomorrow 08:00; and five attempts over
+ * two days (R7) stop the touchpoint (redial.attempts_per_touchpoint). */
+typedef struct rd_ev {
+    const char *id, *at;
+    fu_event_kind kind;
+    fu_outcome outcome;
+    const char *note;
+} rd_ev;
+
+static void redial_book(fx *f, const char *const *ids, size_t nid, const rd_ev *ev, size_t nev, const char *yaml) {
+    memset(f, 0, sizeof *f);
+    if (yaml) cr_assert_eq(fu_policy_load_string(&f->policy, yaml, strlen(yaml), "p", NULL), FU_OK);
+    else cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    for (size_t i = 0; i < nid; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        c.annual_spend = 20000;
+        c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+        cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK);
+        static const char *const at[] = {"2026-02-10T10:00:00+08:00", "2026-02-15T10:00:00+08:00",
+                                         "2026-03-02T09:00:00+08:00"};
+        static const fu_event_kind kind[] = {FU_EVENT_PURCHASE, FU_EVENT_CONTACT, FU_EVENT_DELIVERY};
+        for (int k = 0; k < 3; k++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = ids[i];
+            e.at = T(at[k]);
+            e.kind = kind[k];
+            e.order_id = "O1";
+            if (k == 0) e.unit_price = e.amount = 500;
+            if (k == 1) e.channel = FU_CHANNEL_PHONE, e.outcome = FU_OUTCOME_ANSWERED, e.order_id = NULL;
+            cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+        }
+    }
+    for (size_t i = 0; i < nev; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = ev[i].id;
+        e.at = T(ev[i].at);
+        e.kind = ev[i].kind;
+        e.channel = FU_CHANNEL_PHONE;
+        e.outcome = ev[i].outcome;
+        e.note = ev[i].note;
+        e.order_id = "O1";
+        cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK);
+}
+
+Test(planner, redial_by_outcome) {
+    static const char *const ids[] = {"R1", "R2", "R3", "R4", "R5"};
+    static const rd_ev ev[] = {
+        {"R1", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R2", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_REFUSED, NULL},
+        {"R3", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_WRONG_NUMBER, NULL},
+        {"R4", "2026-03-02T09:10:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_CALLBACK_REQUESTED,
+         "2026-03-02T16:30:00+08:00"},
+        {"R5", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_BUSY, NULL},
+    };
+    fx f;
+    redial_book(&f, ids, 5, ev, sizeof ev / sizeof ev[0], NULL);
+    int64_t now = T("2026-03-02T09:30:00+08:00");
+    plan(&f, now, D);
+    check_states(f.plan, now, now + D, "redial");
+    const fu_touchpoint *r1 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R1", "delivery.first_contact");
+    cr_assert_not_null(r1);
+    cr_assert_eq(r1->best_at, T("2026-03-02T11:00:00+08:00"));
+    cr_assert(strstr(r1->reason, "redial after no_answer on 2026-03-02 09:00 (redial.no_answer)"), "%s", r1->reason);
+    const fu_touchpoint *r2 = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "R2", "delivery.first_contact");
+    cr_assert_not_null(r2);
+    cr_assert_str_eq(r2->status_rule, "redial.refused");
+    const fu_touchpoint *r3 = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "R3", "delivery.first_contact");
+    cr_assert_not_null(r3);
+    cr_assert_str_eq(r3->status_rule, "redial.wrong_number");
+    const fu_touchpoint *r4 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R4", "delivery.first_contact");
+    cr_assert_not_null(r4);
+    cr_assert_eq(r4->best_at, T("2026-03-02T16:30:00+08:00"));
+    cr_assert(strstr(r4->reason, "(redial.callback_requested, at the requested time)"), "%s", r4->reason);
+    const fu_touchpoint *r5 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R5", "delivery.first_contact");
+    cr_assert_not_null(r5);
+    cr_assert_eq(r5->best_at, now);
+    teardown(&f);
+}
+
+Test(planner, redial_attempts_per_day_and_per_touchpoint) {
+    static const char *const ids[] = {"R6", "R7"};
+    static const rd_ev ev[] = {
+        {"R6", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R6", "2026-03-02T09:05:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_BUSY, NULL},
+        {"R6", "2026-03-02T11:10:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-02T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-02T11:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-02T15:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_VOICEMAIL, NULL},
+        {"R7", "2026-03-03T09:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+        {"R7", "2026-03-03T11:00:00+08:00", FU_EVENT_CONTACT, FU_OUTCOME_NO_ANSWER, NULL},
+    };
+    fx f;
+    redial_book(&f, ids, 2, ev, sizeof ev / sizeof ev[0], "caps:\n  limits:\n    weekly: {max: 10}\n");
+    int64_t now = T("2026-03-02T11:20:00+08:00");
+    plan(&f, now, 2 * D);
+    check_states(f.plan, now, now + 2 * D, "per day");
+    const fu_touchpoint *r6 = find(f.plan, FU_TOUCHPOINT_PLANNED, "R6", "delivery.first_contact");
+    cr_assert_not_null(r6);
+    cr_assert_eq(r6->best_at, T("2026-03-03T08:00:00+08:00"));
+    cr_assert(strstr(r6->reason, "held back by redial.attempts_per_day"), "%s", r6->reason);
+    now = T("2026-03-03T11:30:00+08:00");
+    plan(&f, now, D);
+    const fu_touchpoint *r7 = find(f.plan, FU_TOUCHPOINT_SUPPRESSED, "R7", "delivery.first_contact");
+    cr_assert_not_null(r7);
+    cr_assert_str_eq(r7->status_rule, "redial.attempts_per_touchpoint");
+    teardown(&f);
+}
+
+/* Calendars that expire honestly (issue 15, item 9). A delivery Thu
+ * 2026-12-31 21:30 in Shanghai: the first contact [12-31 21:30, 01-02 21:30]
+ * reaches 2027, past the built-in cn calendar's official data (2024-2026):
+ * planned at Fri 01-01 08:00 from the weekly hours only, counted in
+ * calendar_expired and named in the reason; the strict option refuses. With
+ * examples/policies/cn2027.yaml (2027's New Year's Day added the day the
+ * notice is out) 01-01 is a holiday: Sat 01-02 08:00, nothing expired. */
+Test(planner, calendar_past_its_official_data) {
+    static const char cust[] = "Y,Asia/Shanghai,20000,2026-12-01T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "Y,2026-12-31T21:30:00+08:00,delivery,O1,,5000,,,,,\n";
+    int64_t t0 = T("2026-12-31T21:30:00+08:00");
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, t0, 2 * D);
+    check_states(f.plan, t0, t0 + 2 * D, "builtin");
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "Y", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2027-01-01T08:00:00+08:00"));
+    cr_assert(strstr(a->reason, "calendar cn has official holidays only until 2026-12-31 (calendars.cn.data_until)"),
+              "%s", a->reason);
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.calendar_expired, 1);
+    /* within the data: not counted */
+    plan(&f, T("2026-12-01T10:00:00+08:00"), D);
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.calendar_expired, 0);
+    teardown(&f);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_STRICT_CALENDAR;
+    setup(&f, cust, ev, NULL, &o);
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(f.pl, t0, 2 * D, &p), FU_ERANGE);
+    cr_assert_null(p);
+    cr_assert(strstr(fu_error_last()->message, "calendar cn has official holidays only until 2026-12-31"), "%s",
+              fu_error_last()->message);
+    cr_assert(strstr(fu_error_last()->message, "customer Y"), "%s", fu_error_last()->message);
+    teardown(&f);
+    /* the site adds 2027 */
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(fu_policy_load_file(&f.policy, FU_TEST_SRCDIR "/../examples/policies/cn2027.yaml", NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_new(&f.book, NULL), FU_OK);
+    char *c = cat2(CUST_HDR, cust), *e = cat2(EV_HDR, ev);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(f.book, c, strlen(c), "c"), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(f.book, e, strlen(e), "e"), FU_OK);
+    free(c);
+    free(e);
+    cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK);
+    plan(&f, t0, 2 * D);
+    a = find(f.plan, FU_TOUCHPOINT_PLANNED, "Y", "first_contact");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->best_at, T("2027-01-02T08:00:00+08:00"));
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.calendar_expired, 0);
+    teardown(&f);
 }

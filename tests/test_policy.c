@@ -98,11 +98,22 @@ Test(policy, builtin_has_the_domain_numbers) {
     s = step(t, "delivery", "second_contact");
     cr_assert_eq(secs(&s->at), 7 * 86400);
     cr_assert_eq(secs(&s->at) + secs(&s->within), 15 * 86400);
-    /* urgent fault: 2h, 24h, 72h survey */
-    cr_assert_eq(secs(&step(t, "urgent_fault", "first_check")->at), 2 * 3600);
-    cr_assert_eq(secs(&step(t, "urgent_fault", "second_check")->at), 24 * 3600);
+    /* urgent fault: within 2h and within 24h of the repair (windows end
+     * there, seed 003 维修完成后2小时内…24小时内), the survey after 72h */
+    cr_assert_eq(secs(&step(t, "urgent_fault", "first_check")->at), 0);
+    cr_assert_eq(secs(&step(t, "urgent_fault", "first_check")->within), 2 * 3600);
+    cr_assert_eq(secs(&step(t, "urgent_fault", "second_check")->at), 2 * 3600);
+    cr_assert_eq(secs(&step(t, "urgent_fault", "second_check")->at) + secs(&step(t, "urgent_fault", "second_check")->within),
+                 24 * 3600);
     cr_assert_eq(secs(&step(t, "urgent_fault", "survey")->at), 72 * 3600);
     cr_assert_eq(step(t, "urgent_fault", "first_check")->priority, FU__PRIO_URGENT);
+    /* service stages from the resolution: 72h, 3-7 days, 3-6 months */
+    cr_assert_eq(secs(&step(t, "resolution", "solved_72h")->at), 72 * 3600);
+    cr_assert_eq(secs(&step(t, "resolution", "short_term")->at), 3 * 86400);
+    cr_assert_eq(secs(&step(t, "resolution", "short_term")->at) + secs(&step(t, "resolution", "short_term")->within),
+                 7 * 86400);
+    cr_assert_eq(step(t, "resolution", "long_term")->at.value, 3);
+    cr_assert_eq(step(t, "resolution", "long_term")->within.value, 3);
     /* installation 7d / 30d; high-price 3d / 1 month / 3 months */
     cr_assert_eq(secs(&step(t, "installation", "usage_guidance")->at), 7 * 86400);
     cr_assert_eq(secs(&step(t, "installation", "experience")->at), 30 * 86400);
@@ -669,7 +680,7 @@ Test(policy, summary_says_what_the_policy_does) {
         "  cn: Asia/Shanghai, Mon-Fri 09:00-12:00,13:30-18:00; 89 holidays, 19 make-up workdays (2024..2026)\n",
         "value tiers (annual spend): vip > 500000; key >= 100000; ordinary >= 0\n",
         "  delivery: on event delivery: first_contact at 0h within 48h (phone); second_contact at 1w within 8d (phone)\n",
-        "  urgent_fault: on event repair severity=urgent: first_check at 2h within 1h (phone); second_check at 24h within 4h (phone); survey at 72h within 24h (phone)\n",
+        "  urgent_fault: on event repair severity=urgent: first_check at 0h within 2h (phone); second_check at 2h within 22h (phone); survey at 72h within 24h (phone)\n",
         "  new_customer: at most 2 per 72h lifecycle=new\n",
         "quiet hours: contacts allowed daily 08:00-21:00 local time\n",
         "capacity: 150-200 calls per agent per day, at most 80 customers per VIP agent\n",
@@ -746,3 +757,78 @@ Test(policy, one_policy_is_read_by_many_threads) {
 }
 
 Test(policy, free_accepts_null) { fu_policy_free(NULL); }
+
+/* ------------------------------------------------------------ promise text (issue 15, item 10) */
+
+/* The built-in policy's promise patterns read the counts the source
+ * documents write in Chinese numerals and their traditional characters
+ * (document 000: 3個工作日內解決). Notes written Mon 2026-03-02 10:00 in
+ * Shanghai, business hours Mon-Fri 09:00-18:00: three working days close
+ * on Thu 03-05 18:00; 二十四小時 is 24 h; 十天 10 days; 下週五 Fri 03-13. */
+Test(policy, promise_patterns_read_chinese_numerals_and_traditional_text) {
+    fu_policy *p = load_default();
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    fu_calendar *cal = NULL;
+    cr_assert_eq(fu_calendar_new(&cal, "Asia/Shanghai"), FU_OK);
+    const char *hours = "Mon-Fri 09:00-18:00";
+    cr_assert_eq(fu_calendar_set_hours_text(cal, hours, strlen(hours)), FU_OK);
+    int64_t at = 0;
+    cr_assert_eq(fu_time_parse("2026-03-02T10:00:00+08:00", 25, &at), FU_OK);
+    static const struct {
+        const char *note, *rule, *text, *deadline;
+    } cases[] = {
+        {"客户报修，承诺三个工作日内解决", "commitments.patterns.zh_working_days", "三个工作日内",
+         "2026-03-05T18:00:00+08:00"},
+        {"承諾3個工作日內解決", "commitments.patterns.zh_working_days", "3個工作日內", "2026-03-05T18:00:00+08:00"},
+        {"二十四小時內回覆", "commitments.patterns.zh_hours", "二十四小時內", "2026-03-03T10:00:00+08:00"},
+        {"十天內寄到", "commitments.patterns.zh_days", "十天內", "2026-03-12T10:00:00+08:00"},
+        {"下週五前給答覆", "commitments.patterns.zh_next_friday", "下週五前", "2026-03-13T18:00:00+08:00"},
+        {"两个工作日内回电", "commitments.patterns.zh_working_days", "两个工作日内", "2026-03-04T18:00:00+08:00"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fu_extraction *x = NULL;
+        cr_assert_eq(fu_extractor_run(ex, cal, cases[i].note, strlen(cases[i].note), at, &x), FU_OK);
+        cr_assert_eq(fu_extraction_promise_count(x), 1, "%s", cases[i].note);
+        const fu_promise *pr = fu_extraction_promise(x, 0);
+        cr_assert_str_eq(pr->rule, cases[i].rule, "%s", cases[i].note);
+        cr_assert_str_eq(pr->text, cases[i].text, "%s", cases[i].note);
+        int64_t want = 0;
+        cr_assert_eq(fu_time_parse(cases[i].deadline, strlen(cases[i].deadline), &want), FU_OK);
+        cr_assert_eq(pr->deadline, want, "%s: %lld", cases[i].note, (long long)pr->deadline);
+        fu_extraction_free(x);
+    }
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+    fu_policy_free(p);
+}
+
+/* Step `after` names an earlier step of its cadence; `redial` outcomes are
+ * checked (issue 15, items 5 and 7). */
+Test(policy, step_after_and_redial_are_checked) {
+    static const struct {
+        const char *yaml, *needle;
+    } bad[] = {
+        {"cadences:\n  delivery:\n    steps:\n      first_contact: {after: second_contact}\n", "not an earlier step"},
+        {"redial:\n  no_answer: {retry_after: soon}\n", "retry_after"},
+        {"redial:\n  hung_up: {stop: true}\n", "hung_up"},
+        {"redial:\n  attempts_per_day: -1\n", "attempts_per_day"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, bad[i].yaml, strlen(bad[i].yaml), "site.yaml", NULL), FU_EPOLICY, "%s",
+                     bad[i].yaml);
+        const fu_error *e = fu_error_last();
+        cr_assert(strstr(e->message, bad[i].needle) || strstr(e->path, bad[i].needle), "%s: %s at %s", bad[i].yaml,
+                  e->message, e->path);
+        cr_assert_null(p);
+    }
+    fu_policy *p = load_default();
+    const fu__policy *t = fu__policy_typed(p);
+    cr_assert_eq(t->redial.per_day, 3);
+    cr_assert_eq(t->redial.outcome[FU_OUTCOME_NO_ANSWER].retry.unit, FU_DURATION_BUSINESS_SECONDS);
+    cr_assert_eq(t->redial.outcome[FU_OUTCOME_NO_ANSWER].retry.value, 2 * 3600);
+    cr_assert(t->redial.outcome[FU_OUTCOME_WRONG_NUMBER].stop);
+    cr_assert_str_eq(t->redial.outcome[FU_OUTCOME_REFUSED].rule, "redial.refused");
+    fu_policy_free(p);
+}

@@ -29,7 +29,8 @@
  *     due_to, best_at, trigger_at, channel, priority, status, purposes, purpose,
  *     rule, reason, status_rule, order_id
  *   PlanStats: customers, candidates, merged, done, planned, suppressed, deferred,
- *     cancelled, agent_contacts, capacity_per_day
+ *     cancelled, agent_contacts, capacity_per_day, later, late, due, calendar_expired
+ *     (due = planned + merged + suppressed + deferred + later + done)
  *   SimReport: from_, to, steps, customers, customers_due, customers_contacted,
  *     coverage, contacts, suppressed, deferred, max_contacts_72h, max_contacts_7d,
  *     max_contacts_30d, contacts_per_customer_30d, cap_violations, sla_due, sla_met,
@@ -87,7 +88,9 @@ int fu__error_set(int code, const char *fmt, ...);
 %constant int TOUCHPOINT_SUPPRESSED = FU_TOUCHPOINT_SUPPRESSED;
 %constant int TOUCHPOINT_DEFERRED = FU_TOUCHPOINT_DEFERRED;
 %constant int TOUCHPOINT_CANCELLED = FU_TOUCHPOINT_CANCELLED;
+%constant int TOUCHPOINT_LATER = FU_TOUCHPOINT_LATER;
 %constant unsigned int PLANNER_BESTTIME = FU_PLANNER_BESTTIME;
+%constant unsigned int PLANNER_STRICT_CALENDAR = FU_PLANNER_STRICT_CALENDAR;
 
 %{
 static const char *fu_swig_priority_name(int p) {
@@ -169,7 +172,7 @@ static fu_swig_touchpoint *fu_swig_touchpoint_copy(const fu_touchpoint *t) {
 
 static fu_swig_touchpoint *fu_swig_plan_touchpoint(const fu_plan *p, int status, size_t i) {
     size_t n = 0;
-    if (status < 0 || status > FU_TOUCHPOINT_CANCELLED) {
+    if (status < 0 || status > FU_TOUCHPOINT_LATER) {
         fu__error_set(FU_EINVAL, "%d is not a touchpoint status", status);
         return NULL;
     }
@@ -221,6 +224,10 @@ typedef struct fu_plan_stats {
     size_t cancelled;
     size_t agent_contacts;
     size_t capacity_per_day;
+    size_t later;
+    size_t late;
+    size_t due;
+    size_t calendar_expired;
 } fu_plan_stats;
 %mutable;
 %extend fu_plan_stats {
@@ -338,7 +345,7 @@ FU_PLAN_RAISES(fu_plan::m_write_csv)
     ~fu_plan() { fu_plan_free($self); }
     size_t m_count(int status = FU_TOUCHPOINT_PLANNED) {
         size_t n = 0;
-        if (status < 0 || status > FU_TOUCHPOINT_CANCELLED) {
+        if (status < 0 || status > FU_TOUCHPOINT_LATER) {
             fu__error_set(FU_EINVAL, "%d is not a touchpoint status", status);
             return 0;
         }
@@ -446,8 +453,8 @@ FU_PLAN_RAISES(fu_planner::m_tier_cycles)
         return [self.touchpoint(status, i) for i in range(self.count(status))]
 
     def created(self):
-        """After feed(): the touchpoints the event created (planned, suppressed, deferred)."""
-        return [t for s in (TOUCHPOINT_PLANNED, TOUCHPOINT_SUPPRESSED, TOUCHPOINT_DEFERRED)
+        """After feed(): the touchpoints the event created (planned, suppressed, deferred, later)."""
+        return [t for s in (TOUCHPOINT_PLANNED, TOUCHPOINT_SUPPRESSED, TOUCHPOINT_DEFERRED, TOUCHPOINT_LATER)
                 for t in self.touchpoints(s)]
 
     def cancelled(self):

@@ -27,6 +27,10 @@ static void help(FILE *out) {
             "  --output FILE      write the plan there instead of stdout\n"
             "  --suppressed FILE  also write the suppressed touchpoints with their rules\n"
             "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
+            "  --later FILE       also write the touchpoints due in the horizon whose best\n"
+            "                     time is after it (a later run plans them), with what moved them\n"
+            "  --strict-calendar  refuse to plan a touchpoint past the official holidays of a\n"
+            "                     calendar (calendars.<name>.data_until; default: warn)\n"
             "  --no-besttime      best time = the first allowed instant of the window, not the\n"
             "                     hour the best-time model (built from the contact history\n"
             "                     with the policy's besttime settings) finds most likely to answer\n"
@@ -135,7 +139,7 @@ static int parse_uint(const char *s, unsigned int *out) {
 
 static int run(int argc, char **argv) {
     const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
-    const char *output = NULL, *suppressed = NULL, *deferred = NULL;
+    const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
@@ -151,8 +155,12 @@ static int run(int argc, char **argv) {
         else if (strcmp(a, "--output") == 0) slot = &output;
         else if (strcmp(a, "--suppressed") == 0) slot = &suppressed;
         else if (strcmp(a, "--deferred") == 0) slot = &deferred;
+        else if (strcmp(a, "--later") == 0) slot = &later;
         else if (strcmp(a, "--no-besttime") == 0) {
             besttime = 0;
+            continue;
+        } else if (strcmp(a, "--strict-calendar") == 0) {
+            po.flags |= FU_PLANNER_STRICT_CALENDAR;
             continue;
         } else if (strcmp(a, "--create-customers") == 0) {
             bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
@@ -239,10 +247,18 @@ static int run(int argc, char **argv) {
     if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, fmt, output))) goto done;
     if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, fmt, suppressed))) goto done;
     if (deferred && (exit_code = write_status(plan, book, FU_TOUCHPOINT_DEFERRED, 1, fmt, deferred))) goto done;
+    if (later && (exit_code = write_status(plan, book, FU_TOUCHPOINT_LATER, 1, fmt, later))) goto done;
+    /* every due touchpoint in exactly one state: the parts add up to `due` */
     fprintf(stderr,
-            "followup plan: %zu customers, %zu touchpoints due: %zu planned (%zu merged in), %zu suppressed, "
-            "%zu deferred, %zu already done\n",
-            st.customers, st.candidates, st.planned, st.merged, st.suppressed, st.deferred, st.done);
+            "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
+            "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; %zu late (holidays)\n",
+            st.customers, st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done, st.late);
+    if (st.calendar_expired)
+        fprintf(stderr,
+                "followup plan: warning: %zu touchpoints reach past the official holidays of a calendar "
+                "(calendars.<name>.data_until); their reasons name it. Add the next year's notice to the "
+                "policy (docs/calendar.md) or use --strict-calendar to refuse\n",
+                st.calendar_expired);
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);

@@ -135,8 +135,14 @@ typedef enum fu_outcome {
     FU_OUTCOME_ANSWERED = 1,  /**< "answered" */
     FU_OUTCOME_NO_ANSWER = 2, /**< "no_answer" */
     FU_OUTCOME_REFUSED = 3,   /**< "refused" */
-    FU_OUTCOME_VOICEMAIL = 4  /**< "voicemail" */
+    FU_OUTCOME_VOICEMAIL = 4, /**< "voicemail" */
+    FU_OUTCOME_BUSY = 5,      /**< "busy" */
+    FU_OUTCOME_WRONG_NUMBER = 6, /**< "wrong_number" */
+    FU_OUTCOME_CALLBACK_REQUESTED = 7 /**< "callback_requested": reached, asked to be called
+                                           back; `note` may hold the time (ISO 8601 with offset) */
 } fu_outcome;
+/** Number of outcome values including #FU_OUTCOME_NONE. */
+#define FU_OUTCOME_COUNT 8
 
 /** The scale of a survey score. */
 typedef enum fu_survey {

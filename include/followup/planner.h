@@ -54,18 +54,29 @@
  * 4. time: best_at is the first instant in the window (not before `now`) that
  *    lies in the policy's quiet-hours allowed windows (unless the priority is
  *    exempt), outside the customer's do-not-disturb windows, not on a holiday
- *    of a policy calendar in the customer's zone, and in the customer's
- *    preferred windows when the window has such an instant. With a best-time
+ *    of a policy calendar in the customer's zone (unless
+ *    `quiet_hours.on_holidays` names the priority), and in the customer's
+ *    preferred windows when the window has such an instant. A window that
+ *    only holidays close is never dropped: the contact is made at the first
+ *    allowed instant after it and reported late (status_rule
+ *    `calendars.<name>.holidays`). With a best-time
  *    model (#fu_planner_options.besttime or #FU_PLANNER_BESTTIME) best_at is
  *    instead the allowed hour in the window where the customer is most likely
  *    to answer (fu_besttime_best(): its constraints and the planner's both
  *    hold; urgent contacts skip preferences, never quiet hours or consent).
  *    A score provider (#fu_planner_score_fn) may pick the hour instead.
- * 5. caps (`caps.min_gap`, `caps.<limit>`): past contacts in the history and
+ * 5. redial (`redial.*`): the call attempts of a touchpoint that reached no
+ *    answer decide when it is tried again (`retry_after` of the last
+ *    outcome, a requested call-back time) or stop it (refused, wrong number,
+ *    attempts per touchpoint or in a row); `attempts_per_day` limits calls a
+ *    day. An unanswered attempt is spaced by its retry delay, not
+ *    `caps.min_gap`. A step with `after` is made after that step's contact.
+ * 6. caps (`caps.min_gap`, `caps.<limit>`; `scope: survey` for survey
+ *    fatigue): past contacts in the history and
  *    contacts planned before count; a contact that would break a cap moves
  *    later within its window or is suppressed naming the cap. Priorities in
  *    `caps.exempt` are never held back (but count).
- * 6. capacity (`capacity.calls_per_agent_day`): agent-handled contacts
+ * 7. capacity (`capacity.calls_per_agent_day`): agent-handled contacts
  *    (phone, video, chat, visit) fill each day of the policy calendar up to
  *    `agents` × calls per agent, most pressing first (priority, then the end
  *    of the window); what does not fit moves to the next day in its window or
@@ -115,10 +126,18 @@ typedef enum fu_touchpoint_status {
     FU_TOUCHPOINT_PLANNED = 0,    /**< in the plan, at best_at */
     FU_TOUCHPOINT_SUPPRESSED = 1, /**< not made: a rule forbids it (status_rule) */
     FU_TOUCHPOINT_DEFERRED = 2,   /**< not made in this horizon: capacity or a defer rule */
-    FU_TOUCHPOINT_CANCELLED = 3   /**< fu_planner_feed(): planned before the event, not after */
+    FU_TOUCHPOINT_CANCELLED = 3,  /**< fu_planner_feed(): planned before the event, not after */
+    /** due in the horizon (its window meets it) but its best instant lies
+     *  after the horizon's end: a later run plans it; status_rule names what
+     *  moved it there (quiet hours, do-not-disturb, a holiday, a cap,
+     *  preferred windows, the best-time model) */
+    FU_TOUCHPOINT_LATER = 4
 } fu_touchpoint_status;
 
-/** "planned", "suppressed", "deferred", "cancelled" (static); NULL out of range. */
+/** Number of touchpoint statuses. */
+#define FU_TOUCHPOINT_STATUS_COUNT 5
+
+/** "planned", "suppressed", "deferred", "cancelled", "later" (static); NULL out of range. */
 FU_EXTERN const char *fu_touchpoint_status_name(int status);
 
 /**
@@ -144,25 +163,41 @@ typedef struct fu_touchpoint {
     const char *rule;     /**< the cadence steps' rules, "; "-separated
                                ("cadences.delivery.first_contact") */
     const char *reason;   /**< why, in words, including every adjustment */
-    const char *status_rule; /**< the rule that suppressed or deferred it; "" when planned */
+    const char *status_rule; /**< the rule that suppressed, deferred or moved it
+                               past the horizon (later); for a planned
+                               contact "" when it is made in its window, else
+                               the rule that made it late (a holiday:
+                               "calendars.cn.holidays", best_at > due_to) */
     const char *order_id; /**< the triggering event's order id; "" when none */
 } fu_touchpoint;
 
 /** A plan: touchpoints by status. Opaque; free with fu_plan_free(). */
 typedef struct fu_plan fu_plan;
 
-/** Counters of a plan. */
+/** Counters of a plan. Every touchpoint due in the horizon ends in exactly
+ *  one state: `due = candidates + done` and
+ *  `candidates = planned + merged + suppressed + deferred + later`
+ *  (fu_planner_plan(), fu_planner_plan_customer()). */
 typedef struct fu_plan_stats {
     size_t customers;   /**< customers looked at */
-    size_t candidates;  /**< touchpoints due in the horizon before merging and limits */
-    size_t merged;      /**< candidates folded into another contact */
-    size_t done;        /**< candidates already done by an answered contact */
+    size_t candidates;  /**< touchpoints due in the horizon and not done, before merging and limits */
+    size_t merged;      /**< candidates folded into another contact (of any status) */
+    size_t done;        /**< due touchpoints already done by an answered contact */
     size_t planned;
     size_t suppressed;
     size_t deferred;
     size_t cancelled;   /**< fu_planner_feed() only */
     size_t agent_contacts; /**< planned contacts on agent channels */
     size_t capacity_per_day; /**< agents × calls per agent; 0 = unlimited */
+    size_t later;       /**< status later: best instant after the horizon */
+    size_t late;        /**< planned or later contacts made after their window
+                             (a holiday closed it, quiet_hours.on_holidays) */
+    size_t due;         /**< touchpoints whose window meets the horizon: candidates + done */
+    /** touchpoints whose window reaches past the official data of a calendar
+     *  they depend on (the holidays of the customer's zone, working days or
+     *  business time of the policy's calendar: `calendars.<name>.data_until`);
+     *  their reason says so. #FU_PLANNER_STRICT_CALENDAR refuses them. */
+    size_t calendar_expired;
 } fu_plan_stats;
 
 /**
@@ -179,6 +214,14 @@ typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, in
  *  one segment per value tier (plus one for customers without a tier), and
  *  use it for best_at. Ignored when #fu_planner_options.besttime is set. */
 #define FU_PLANNER_BESTTIME 0x1u
+
+/** #fu_planner_options flag: a touchpoint whose window reaches past the
+ *  official holidays of a calendar it depends on (`calendars.<name>.data_until`,
+ *  by default the end of the last year its holidays list) makes
+ *  fu_planner_plan() fail with #FU_ERANGE naming the calendar, instead of
+ *  being planned with the weekly hours only and counted in
+ *  #fu_plan_stats.calendar_expired. */
+#define FU_PLANNER_STRICT_CALENDAR 0x2u
 
 /** Options of fu_planner_new(). Fields are only ever appended; version 1
  *  (without `flags` and `besttime`) and version 2 (without `tier_cycles`)
@@ -199,7 +242,7 @@ typedef struct fu_planner_options {
      *  the customers done and the total (may be NULL); for progress output. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;         /**< passed to `progress` */
-    /** #FU_PLANNER_BESTTIME or 0 (version 2). */
+    /** #FU_PLANNER_BESTTIME, #FU_PLANNER_STRICT_CALENDAR or 0 (version 2). */
     unsigned int flags;
     /** A best-time model of the same book (same customers, same order) that
      *  chooses best_at; borrowed, must outlive the planner; NULL: none (or
@@ -271,11 +314,13 @@ FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, 
 /**
  * Plan every customer of the book for [now, now + horizon).
  *
- * A touchpoint is in the plan when its best_at falls in the horizon; later
- * ones are left for a later run (they are not reported). Suppressed
- * touchpoints are those whose window meets the horizon; deferred ones are
- * those that could not be placed in the horizon for a reason (capacity, a
- * defer rule).
+ * Every touchpoint whose window meets the horizon is reported in exactly one
+ * state (see #fu_plan_stats): planned when its best_at falls in the
+ * horizon, #FU_TOUCHPOINT_LATER when it falls after it (a later run plans
+ * it), suppressed or deferred with the rule, merged into another contact, or
+ * done. A contact whose window a holiday closes is made after it (late, its
+ * rule the calendar's holidays) or on the holiday when
+ * `quiet_hours.on_holidays` names its priority.
  *
  * @param now      the planning instant, UTC s
  * @param horizon  seconds, > 0 (the CLI's default is one day)

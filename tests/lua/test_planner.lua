@@ -47,6 +47,24 @@ T.test("a delivery gives a first contact due within 48 h and a second at 7-15 da
   T.eq(followup.touchpoint_status_name(a.status), "planned", "status")
 end)
 
+T.test("holidays never drop a contact: late past National Day, later beyond the horizon", function()
+  local b = book("H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,yes,yes,yes\n",
+                 "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,\n")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local t0 = t("2026-09-30T21:30:00+08:00")
+  local plan = pl:plan(t0, 10 * D)
+  local a = find(plan, "H1", "cadences.delivery.first_contact")
+  T.eq(a.best_at, t("2026-10-08T08:00:00+08:00"), "late instant")
+  T.eq(a.status_rule, "calendars.cn.holidays", "holiday rule")
+  local st = plan:stats()
+  T.eq(st.late, 1, "late")
+  T.eq(st.due, st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done, "identity")
+  plan = pl:plan(t0, D)
+  local l = find(plan, "H1", "cadences.delivery.first_contact", followup.TOUCHPOINT_LATER)
+  T.eq(l.status_rule, "calendars.cn.holidays", "later rule")
+  T.eq(plan:stats().later, 1, "later")
+end)
+
 T.test("quiet hours: a delivery at 22:30 in New York is called at 08:00 local", function()
   local b = book("NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,yes,yes,yes\n",
                  "NY,2026-03-02T22:30:00-05:00,delivery,O1,,5000,,,,\n")
@@ -81,10 +99,14 @@ T.test("the bank's second confirmation follows the purchase severity", function(
                  "K2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n" ..
                  "K1,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,\n" ..
                  "K2,2026-03-02T10:00:00+08:00,purchase,O2,,52000,52000,normal,,\n")
-  local plan = followup.Planner(followup.policy_default(), b):plan(t("2026-03-02T10:00:00+08:00"), D)
-  T.eq(find(plan, "K1", "bank_large_sale").rule,
-       "cadences.bank_large_sale.follow_up; cadences.bank_large_sale.second_confirmation", "high risk")
+  local plan = followup.Planner(followup.policy_default(), b):plan(t("2026-03-02T10:00:00+08:00"), 10 * D)
+  -- high risk: the second confirmation is a second call, a day after the first
+  T.eq(find(plan, "K1", "bank_large_sale.follow_up").rule, "cadences.bank_large_sale.follow_up", "first call")
+  local c = find(plan, "K1", "bank_large_sale.second_confirmation")
+  T.eq(c.rule, "cadences.bank_large_sale.second_confirmation", "second call")
+  T.eq(c.best_at, t("2026-03-03T10:00:00+08:00"), "after the first")
   T.eq(find(plan, "K2", "bank_large_sale").rule, "cadences.bank_large_sale.follow_up", "normal risk")
+  T.eq(find(plan, "K2", "second_confirmation"), nil, "no confirmation")
 end)
 
 T.test("simulation: no cap violations, per-day load adds up", function()
@@ -179,6 +201,21 @@ T.test("tier cycles of the whole book given to the planner of a partition", func
   T.eq(got.reason, ref.reason, "reason")
   T.eq(pl:tier_cycles()[8], cycles[8], "kept")
   T.eq(T.raises(followup.Planner, policy, part, 0, 0, 0, false, {1, 2}).name, "InvalidArgumentError", "count")
+end)
+
+T.test("urgent fault: contacts within 2 h and within 24 h of the repair", function()
+  local b = book("F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,yes,yes,yes\n",
+                 "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,\n"
+                 .. "F,2026-03-02T11:30:00+08:00,repair,F1,,,,urgent,,\n")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local rep = t("2026-03-02T11:30:00+08:00")
+  local plan = pl:plan(rep, D)
+  local a = find(plan, "F", "cadences.urgent_fault.first_check")
+  T.eq(a.due_to, rep + 2 * H, "first within 2 h")
+  local s = find(plan, "F", "cadences.urgent_fault.second_check")
+  T.eq(s.due_from, rep + 2 * H, "second from 2 h")
+  T.eq(s.due_to, rep + 24 * H, "second within 24 h")
+  T.eq(s.best_at, rep + 2 * H, "second at 2 h")
 end)
 
 T.done()

@@ -79,6 +79,6 @@ def test_enum_helpers():
     assert followup.channel_name(followup.CHANNEL_VISIT) == "visit"
     assert followup.tristate_from_string("TRUE") == followup.TRI_YES
     with pytest.raises(followup.ParseError):
-        followup.outcome_from_string("busy")
+        followup.outcome_from_string("engaged")  # busy is an outcome since issue 15
     with pytest.raises(followup.InvalidArgumentError):
         followup.survey_name(9)

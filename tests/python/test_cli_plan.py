@@ -82,6 +82,12 @@ def test_plan_csv_on_the_sample(sample, extra):
     else:
         assert not any("best hour by answer rate" in row[-1] for row in rows)
     assert re.search(r"\d+ customers, \d+ touchpoints due: \d+ planned", r.stderr)
+    # every due touchpoint in exactly one state: the parts add up
+    m = re.search(r"(\d+) touchpoints due: (\d+) planned, (\d+) merged into another contact, (\d+) suppressed, "
+                  r"(\d+) deferred, (\d+) after the horizon, (\d+) already done; (\d+) late", r.stderr)
+    assert m, r.stderr
+    n = [int(x) for x in m.groups()]
+    assert n[0] == sum(n[1:7]) and n[1] == len(rows)
 
 
 def test_plan_writes_suppressed_and_deferred_with_reasons(sample, tmp_path):

@@ -53,6 +53,28 @@ def test_delivery_first_contact_within_48h_second_at_7_to_15_days():
     assert len(plan) == 2 == plan.count()
 
 
+
+def test_holiday_closed_window_is_late_and_beyond_horizon_is_reported():
+    # delivery on the eve of National Day 2026, Shanghai: the 48 h window has no
+    # allowed instant (night, then holidays): made Thu 10-08 08:00, late
+    book = make_book("H1,Asia/Shanghai,20000,2026-09-20T10:00:00+08:00,,,yes,yes,yes\n",
+                     "H1,2026-09-30T21:30:00+08:00,delivery,O1,,5000,,,,\n")
+    pl = followup.Planner(followup.policy_default(), book)
+    t0 = T("2026-09-30T21:30:00+08:00")
+    plan = pl.plan(t0, 10 * D)
+    a = find(plan, "H1", "cadences.delivery.first_contact")
+    assert a.best_at == T("2026-10-08T08:00:00+08:00") and a.best_at > a.due_to
+    assert a.status_rule == "calendars.cn.holidays" and "late: holidays" in a.reason
+    st = plan.stats()
+    assert st.late == 1
+    assert st.due == st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done
+    plan = pl.plan(t0, D)  # the first allowed instant is after the horizon
+    l = find(plan, "H1", "cadences.delivery.first_contact", followup.TOUCHPOINT_LATER)
+    assert l.status_rule == "calendars.cn.holidays"
+    assert followup.touchpoint_status_name(l.status) == "later"
+    st = plan.stats()
+    assert (st.due, st.later, st.planned) == (1, 1, 0)
+
 def test_quiet_hours_are_local_and_csv_has_local_offsets():
     # a delivery at 22:30 in New York: first call at 08:00 EST the next morning
     book = make_book("NY,America/New_York,20000,2026-02-25T10:00:00-05:00,,,yes,yes,yes\n",
@@ -126,11 +148,16 @@ def test_bank_second_confirmation_follows_purchase_severity():
                      "K2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
                      "K1,2026-03-02T10:00:00+08:00,purchase,O1,,52000,52000,urgent,,\n"
                      "K2,2026-03-02T10:00:00+08:00,purchase,O2,,52000,52000,low,,\n")
-    plan = followup.Planner(followup.policy_default(), book).plan(T("2026-03-02T10:00:00+08:00"), D)
-    k1 = find(plan, "K1", "bank_large_sale")
+    plan = followup.Planner(followup.policy_default(), book).plan(T("2026-03-02T10:00:00+08:00"), 10 * D)
+    # high risk: the second confirmation is a second call after the first (24 h gap)
+    k1 = find(plan, "K1", "bank_large_sale.follow_up")
+    c1 = find(plan, "K1", "bank_large_sale.second_confirmation")
     k2 = find(plan, "K2", "bank_large_sale")
-    assert k1.rule == "cadences.bank_large_sale.follow_up; cadences.bank_large_sale.second_confirmation"
+    assert k1.rule == "cadences.bank_large_sale.follow_up"
+    assert c1.rule == "cadences.bank_large_sale.second_confirmation"
+    assert c1.best_at == k1.best_at + D
     assert k2.rule == "cadences.bank_large_sale.follow_up"
+    assert find(plan, "K2", "second_confirmation") is None
 
 
 def evening_book():
@@ -270,3 +297,23 @@ def test_tier_cycles_of_the_whole_book_given_to_a_partition():
         followup.Planner(policy, part, tier_cycles=[-1.0] + cycles[1:])
     with pytest.raises(TypeError):
         followup.Planner(policy, part, tier_cycles=["x"] * 9)
+
+
+def test_urgent_fault_windows_end_at_2h_and_24h_and_resolution_stages():
+    # repaired Mon 11:30, resolved Wed 10:00 (docs/formats.md, the life of a fault)
+    book = make_book("F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,yes,yes,yes\n",
+                     "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,\n"
+                     "F,2026-03-02T11:30:00+08:00,repair,F1,,,,urgent,,\n"
+                     "F,2026-03-04T10:00:00+08:00,resolved,F1,,,,,,\n")
+    pl = followup.Planner(followup.policy_default(), book)
+    rep = T("2026-03-02T11:30:00+08:00")
+    plan = pl.plan(rep, D)
+    a = find(plan, "F", "cadences.urgent_fault.first_check")
+    b = find(plan, "F", "cadences.urgent_fault.second_check")
+    assert (a.due_from, a.due_to, a.best_at) == (rep, rep + 2 * H, rep)
+    assert (b.due_from, b.due_to, b.best_at) == (rep + 2 * H, rep + 24 * H, rep + 2 * H)
+    res = T("2026-03-04T10:00:00+08:00")
+    plan = pl.plan(res, 10 * D)
+    r = find(plan, "F", "cadences.resolution.short_term")
+    assert r.rule == "cadences.resolution.solved_72h; cadences.resolution.short_term"
+    assert (r.due_from, r.due_to) == (res + 72 * H, res + 96 * H)
