@@ -16,6 +16,7 @@ PKGS=(
   python3-dask python3-distributed
   python3-venv python3-setuptools python3-wheel python3-build
   luarocks
+  chromium
 )
 
 missing=()
