@@ -114,7 +114,9 @@ def chromium(*args, cwd):
         pytest.skip("chromium not installed (cmake/install-deps.sh installs it)")
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
            f"--user-data-dir={cwd / 'profile'}", "--enable-logging=stderr", "--v=0", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd)
+    # not under the ASan runtime the sanitizer build preloads into Python
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
 
 
 def console_errors(stderr):
