@@ -3,7 +3,8 @@
 -- the C library linked in statically) and installs `followup.so` as the module
 -- `followup`. Needs cmake, swig and the development packages of libyaml,
 -- PCRE2, ICU, SQLite and Lua 5.4 (cmake/install-deps.sh installs them on
--- Debian). Set CMAKE_BUILD_PARALLEL_LEVEL to build in parallel. See docs/bindings.md.
+-- Debian). Set CMAKE_BUILD_PARALLEL_LEVEL to build in parallel and CMAKE_ARGS
+-- to add configure arguments (e.g. -DCMAKE_BUILD_TYPE=Debug). See docs/bindings.md.
 rockspec_format = "3.0"
 package = "followup"
 version = "0.1.0-1"
@@ -34,7 +35,7 @@ external_dependencies = {
 }
 build = {
    type = "command",
-   build_command = [[cmake -S . -B build.luarocks -DCMAKE_BUILD_TYPE=Release -DFU_BUILD_PYTHON=OFF -DFU_BUILD_LUA=ON -DFU_BUILD_TESTS=OFF -DFU_BUILD_EXAMPLES=OFF -DFU_BUILD_BENCH=OFF -DFU_BUILD_FUZZ=OFF -DFU_WERROR=OFF && cmake --build build.luarocks --target followup_lua]],
+   build_command = [[cmake -S . -B build.luarocks -DCMAKE_BUILD_TYPE=Release -DFU_BUILD_PYTHON=OFF -DFU_BUILD_LUA=ON -DFU_BUILD_TESTS=OFF -DFU_BUILD_EXAMPLES=OFF -DFU_BUILD_BENCH=OFF -DFU_BUILD_FUZZ=OFF -DFU_WERROR=OFF $CMAKE_ARGS && cmake --build build.luarocks --target followup_lua]],
    install = {
       lib = { followup = "build.luarocks/lua/followup.so" },
    },

@@ -9,6 +9,7 @@ set -euo pipefail
 SRC=${1:-"$(cd "$(dirname "$0")/../.." && pwd)"}
 LUA=${LUA:-lua5.4}
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
+export CMAKE_ARGS=${CMAKE_ARGS:--DCMAKE_BUILD_TYPE=Debug}   # -O0: a short run; also exercises CMAKE_ARGS
 unset LUA_PATH LUA_CPATH LUA_PATH_5_4 LUA_CPATH_5_4
 
 command -v luarocks >/dev/null || { echo "lua_rock: needs luarocks; skipped" >&2; exit 77; }

@@ -16,6 +16,8 @@ SRC=${1:-"$(cd "$(dirname "$0")/../.." && pwd)"}
 PY=${PYTHON:-/usr/bin/python3}
 export PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_WARN_SCRIPT_LOCATION=1
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
+# -O0 keeps the run short (the point is packaging, not speed); also exercises CMAKE_ARGS
+export CMAKE_ARGS=${CMAKE_ARGS:--DCMAKE_BUILD_TYPE=Debug}
 unset PYTHONPATH
 
 "$PY" -c "import venv, setuptools, wheel" 2>/dev/null || { echo "python_pip: needs python3-venv, python3-setuptools, python3-wheel; skipped" >&2; exit 77; }
