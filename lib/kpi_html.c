@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------ values */
@@ -110,7 +111,7 @@ static const char css[] =
     ".trends{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:14px}"
     ".trend{border:1px solid #d9e2ec;border-radius:6px;padding:8px}.trend .name{font-weight:600;font-size:13px}"
     "table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #d9e2ec;padding:4px 6px;text-align:right}"
-    "th{background:#f0f4f8}td.g{text-align:left;font-weight:600}"
+    "th{background:#f0f4f8}th:first-child,td.g{text-align:left}td.g{font-weight:600}.wide{overflow-x:auto}"
     "td.green,td.yellow,td.red,td.few,td.none{border-left:5px solid var(--c)}"
     ".green{--c:#2e7d32}.yellow{--c:#f9a825}.red{--c:#c62828}.few{--c:#9aa5b1}.none{--c:#486581}"
     "svg text{font-size:10px;fill:#52606d}";
@@ -238,7 +239,40 @@ static void trend(fu__buf *b, const fu_kpi_figure *f, size_t n, fu_kpi_id id, co
     fu__buf_puts(b, "</text></svg></div>\n");
 }
 
-/* The breakdown table: the latest period of `bk`, one row per group. */
+/* A breakdown row: its group label and index. */
+typedef struct row_ref {
+    const char *label;
+    size_t g;
+} row_ref;
+
+static int row_cmp(const void *a, const void *b) {
+    return strcmp(((const row_ref *)a)->label, ((const row_ref *)b)->label);
+}
+
+/* One row of the breakdown table. */
+static void breakdown_row(fu__buf *b, const char *label, const fu_kpi_figure *const *row, const int *col,
+                          double min_n) {
+    fu__buf_puts(b, "<tr data-group=\"");
+    esc(b, label);
+    fu__buf_puts(b, "\"><td class=\"g\">");
+    esc(b, label);
+    fu__buf_puts(b, "</td>");
+    for (int id = 0; id < FU_KPI_COUNT; id++) {
+        if (!col[id]) continue;
+        if (!row[id]) {
+            fu__buf_puts(b, "<td></td>");
+            continue;
+        }
+        const char *d = decision(row[id], min_n);
+        char v[48];
+        fmt_value(v, sizeof v, (fu_kpi_id)id, row[id]->value);
+        fu__buf_printf(b, "<td class=\"%s\" data-kpi=\"%s\" data-status=\"%s\" title=\"%s\">%s<br>n=%.0f</td>",
+                       d, row[id]->name, d, decision_label(d), v, row[id]->n);
+    }
+    fu__buf_puts(b, "</tr>\n");
+}
+
+/* The breakdown table: the latest period of `bk`, one row per group, sorted by label. */
 static int breakdown_table(fu__buf *b, const fu_kpi *bk, double min_n) {
     size_t n = 0, latest = 0, groups = 0;
     const fu_kpi_figure *f = fu_kpi_figures(bk, &n);
@@ -265,36 +299,30 @@ static int breakdown_table(fu__buf *b, const fu_kpi *bk, double min_n) {
     }
     fu__buf_puts(b, "<p class=\"meta\">Period ");
     esc(b, period);
-    fu__buf_puts(b, "; each cell: value, n.</p>\n<table><thead><tr><th>group</th>");
+    fu__buf_puts(b, "; each cell: value, n.</p>\n<div class=\"wide\"><table><thead><tr><th>group</th>");
     for (int id = 0; id < FU_KPI_COUNT; id++)
         if (col[id]) fu__buf_printf(b, "<th>%s</th>", fu_kpi_name(id));
     fu__buf_puts(b, "</tr></thead><tbody>\n");
+    row_ref *rows = fu__malloc(groups * sizeof *rows);
+    if (!rows) {
+        fu__free(cell);
+        return fu__error_nomem();
+    }
+    size_t nrows = 0;
     for (size_t g = 0; g < groups; g++) {
         const fu_kpi_figure *const *row = &cell[g * FU_KPI_COUNT];
-        const char *label = NULL;
-        for (int id = 0; id < FU_KPI_COUNT && !label; id++)
-            if (row[id]) label = row[id]->group;
-        if (!label) continue;
-        fu__buf_puts(b, "<tr data-group=\"");
-        esc(b, label);
-        fu__buf_puts(b, "\"><td class=\"g\">");
-        esc(b, label);
-        fu__buf_puts(b, "</td>");
         for (int id = 0; id < FU_KPI_COUNT; id++) {
-            if (!col[id]) continue;
-            if (!row[id]) {
-                fu__buf_puts(b, "<td></td>");
-                continue;
+            if (row[id]) {
+                rows[nrows].label = row[id]->group;
+                rows[nrows++].g = g;
+                break;
             }
-            const char *d = decision(row[id], min_n);
-            char v[48];
-            fmt_value(v, sizeof v, (fu_kpi_id)id, row[id]->value);
-            fu__buf_printf(b, "<td class=\"%s\" data-kpi=\"%s\" data-status=\"%s\" title=\"%s\">%s<br>n=%.0f</td>",
-                           d, row[id]->name, d, decision_label(d), v, row[id]->n);
         }
-        fu__buf_puts(b, "</tr>\n");
     }
-    fu__buf_puts(b, "</tbody></table>\n");
+    qsort(rows, nrows, sizeof *rows, row_cmp);
+    for (size_t r = 0; r < nrows; r++) breakdown_row(b, rows[r].label, &cell[rows[r].g * FU_KPI_COUNT], col, min_n);
+    fu__free(rows);
+    fu__buf_puts(b, "</tbody></table></div>\n");
     fu__free(cell);
     return FU_OK;
 }

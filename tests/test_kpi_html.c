@@ -147,6 +147,13 @@ Test(kpi_html, one_tile_and_one_trend_per_kpi_and_a_breakdown_row_per_group) {
         cr_assert_eq(count(html, tr), 1, "%s", tr);
     }
     cr_assert_eq(count(html, "<tr data-group="), rows);
+    /* ... sorted by group label */
+    const char *prev = NULL;
+    for (const char *s = strstr(html, "<tr data-group=\""); s; s = strstr(s + 1, "<tr data-group=\"")) {
+        s += 16;
+        if (prev) cr_assert_lt(strncmp(prev, s, (size_t)(strchr(s, '"') - s) + 1), 0, "rows out of order");
+        prev = s;
+    }
     /* self-contained: no script, no external reference */
     cr_assert_null(strstr(html, "<script"));
     cr_assert_null(strstr(html, "http:"));
