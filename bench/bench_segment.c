@@ -113,11 +113,11 @@ int main(int argc, char **argv) {
     char path[4096];
     if (argc > 1) {
         snprintf(path, sizeof path, "%s", argv[1]);
-    } else { /* next to the source tree: <src>/../shared/data/cdnow */
+    } else { /* the copy shipped in the source tree: <src>/examples/data/cdnow */
         snprintf(path, sizeof path, "%s", __FILE__);
         char *s = strstr(path, "bench/bench_segment.c");
         if (s) *s = '\0';
-        strncat(path, "../shared/data/cdnow/cdnow_customers_summary.csv", sizeof path - strlen(path) - 1);
+        strncat(path, "examples/data/cdnow/cdnow_customers_summary.csv", sizeof path - strlen(path) - 1);
     }
     size_t n = load_cdnow(path);
     printf("CDNOW: %zu customers from %s\n", n, path);

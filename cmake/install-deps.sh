@@ -14,6 +14,9 @@ PKGS=(
   python3-pandas python3-matplotlib
   python3-nbconvert python3-nbformat python3-ipykernel
   python3-dask python3-distributed
+  python3-venv python3-setuptools python3-wheel python3-build
+  luarocks
+  chromium
 )
 
 missing=()

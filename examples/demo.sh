@@ -4,7 +4,8 @@
 #   1. the policy check and summary,
 #   2. tomorrow's call plan (first rows, with the rule and reason of each call),
 #   3. the commitment ledger: promises found in agents' notes, what is overdue,
-#   4. the weekly KPI dashboard with red/yellow/green status.
+#   4. the weekly KPI dashboard with red/yellow/green status, as text and as one
+#      self-contained HTML page (build/demo/sample/kpi.html).
 # Environment: FU_DEMO_CUSTOMERS (default 2000), FU_DEMO_NOW (default
 # 2026-11-23T00:00:00+08:00, the end of the generated history).
 set -euo pipefail
@@ -51,3 +52,8 @@ head -n 30 "$SAMPLE/report.txt"
 banner "weekly KPI dashboard"
 "$FU" kpi --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" \
       --ledger "$SAMPLE/ledger.db" --period week --from 2026-10-26 --to "$NOW"
+"$FU" kpi --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" \
+      --ledger "$SAMPLE/ledger.db" --period week --to "$NOW" --format html --output "$SAMPLE/kpi.html"
+echo
+echo "HTML dashboard (one self-contained file: tiles, trends, breakdown by tier and agent):"
+echo "  $(pwd)/$SAMPLE/kpi.html"

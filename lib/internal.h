@@ -58,4 +58,8 @@ int fu__buf_printf(fu__buf *b, const char *fmt, ...) FU_PRINTF(2, 3);
 char *fu__buf_detach(fu__buf *b);
 void fu__buf_free(fu__buf *b);
 
+/* ---- kpi.c for kpi_html.c ---- */
+struct fu_kpi;
+int fu__kpi_has_result(const struct fu_kpi *k); /* fu_kpi_compute() has run */
+
 #endif /* FU_INTERNAL_H */

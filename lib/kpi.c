@@ -2716,6 +2716,9 @@ const fu_kpi_figure *fu_kpi_figure_get(const fu_kpi *k, size_t i) {
     return k && k->has_result && i < k->n_fig ? &k->fig[i] : NULL;
 }
 
+/* For lib/kpi_html.c: whether fu_kpi_compute() has run. */
+int fu__kpi_has_result(const fu_kpi *k) { return k && k->has_result; }
+
 const fu_kpi_figure *fu_kpi_figures(const fu_kpi *k, size_t *count) {
     if (count) *count = k && k->has_result ? k->n_fig : 0;
     return k && k->has_result ? k->fig : NULL;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, builds, and runs every test
-# (C with Criterion, Python with pytest, Lua, install and C++ header checks)
+# (C with Criterion, Python with pytest, Lua, install and C++ header checks, and
+# selfcontained.clone: a fresh clone of HEAD with nothing beside it passes)
 # through ctest; then builds the C tests again under AddressSanitizer +
 # UndefinedBehaviorSanitizer and runs them. Exits non-zero on any failure.
 #

@@ -35,6 +35,8 @@ if [ -x "$CLI" ]; then
   run cli_plan "$CLI" plan --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" \
       --now 2026-11-23T00:00:00+08:00 --output /dev/null
   run cli_kpi "$CLI" kpi --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" --output /dev/null
+  run cli_kpi_html "$CLI" kpi --customers "$SAMPLE/customers.csv" --events "$SAMPLE/events.csv" \
+      --format html --output /dev/null
 fi
 if [ "$MODE" != --quick ]; then
   for t in "$BUILD"/tests/test_*; do

@@ -601,3 +601,26 @@ FU_KPI_RAISES(fu_kpi::m_dashboard)
 %}
 }
 #endif
+
+/* The HTML dashboard (fu_kpi_write_html_to_string): Kpi.to_html(breakdown=None,
+ * title=None, min_n=5, trend_periods=12) -> str; breakdown is another computed
+ * Kpi (e.g. grouped by "tier,agent") for the breakdown table. */
+%newobject fu_kpi::m_to_html;
+%typemap(newfree) char *m_to_html "fu_free($1);";
+FU_KPI_RAISES(fu_kpi::m_to_html)
+%rename(to_html) fu_kpi::m_to_html;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_kpi::m_to_html;
+#endif
+%extend fu_kpi {
+    char *m_to_html(const fu_kpi *breakdown = NULL, const char *title = NULL, double min_n = 5.0,
+                    size_t trend_periods = 12) {
+        fu_kpi_html_options o = FU_KPI_HTML_OPTIONS_INIT;
+        char *s = NULL;
+        o.title = title;
+        o.min_n = min_n;
+        o.trend_periods = trend_periods;
+        fu_kpi_write_html_to_string($self, breakdown, &o, NULL, &s);
+        return s;
+    }
+}

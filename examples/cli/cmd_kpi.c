@@ -30,7 +30,9 @@ static void help(FILE *out) {
             "  --as-of T           the data's \"now\" (default: the latest event)\n"
             "  --cost CH=AMOUNT    cost of one contact on channel CH (phone, sms, email,\n"
             "                      chat, video, visit); repeat per channel; enables ROI\n"
-            "  --format F          dashboard (default) | table | csv | json\n"
+            "  --format F          dashboard (default) | table | csv | json | html\n"
+            "                      html: one self-contained page (tiles, trends and a\n"
+            "                      breakdown by --by, default tier,agent)\n"
             "  --output FILE       write there instead of standard output\n"
             "  -h, --help          this help\n"
             "\n"
@@ -95,6 +97,33 @@ static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     return rc;
 }
 
+/* --format html: the overall figures (no grouping) for tiles and trends and a
+ * grouped engine (--by, default tier,agent) for the breakdown table. */
+static int html_out(const fu_policy *p, const fu_book *book, fu_ledger *led, const fu_kpi_options *o,
+                    fu_kpi *k, const char *path) {
+    fu_kpi_options o2 = *o;
+    o2.by = o->by ? 0u : FU_KPI_BY_TIER | FU_KPI_BY_AGENT;
+    fu_kpi *k2 = NULL;
+    char *text = NULL;
+    size_t len = 0, nfig = 0;
+    int rc = fu_kpi_new(&k2, p, &o2);
+    if (!rc) rc = fu_kpi_add_book(k2, book);
+    if (!rc && led) rc = fu_kpi_add_ledger(k2, led);
+    if (!rc) rc = fu_kpi_compute(k2, &nfig);
+    if (!rc) rc = o->by ? fu_kpi_write_html_to_string(k2, k, NULL, &len, &text)
+                        : fu_kpi_write_html_to_string(k, k2, NULL, &len, &text);
+    int ret;
+    if (rc) {
+        cli_error("html");
+        ret = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    } else {
+        ret = write_out(path, text, len);
+    }
+    fu_free(text);
+    fu_kpi_free(k2);
+    return ret;
+}
+
 static int run(int argc, char **argv) {
     const char *policy = NULL, *customers = NULL, *events = NULL, *ledger = NULL, *output = NULL;
     const char *from = NULL, *to = NULL, *as_of = NULL, *format = "dashboard";
@@ -148,9 +177,10 @@ static int run(int argc, char **argv) {
     }
     if (cli_csv_raw) o.flags |= FU_KPI_CSV_RAW;
     int fmt_dash = strcmp(format, "dashboard") == 0;
+    int fmt_html = strcmp(format, "html") == 0;
     cli_format fmt = CLI_FORMAT_TABLE;
-    if (!fmt_dash && cli_format_parse(format, &fmt)) {
-        fprintf(stderr, "followup kpi: --format must be dashboard, table, csv or json\n");
+    if (!fmt_dash && !fmt_html && cli_format_parse(format, &fmt)) {
+        fprintf(stderr, "followup kpi: --format must be dashboard, table, csv, json or html\n");
         return CLI_USAGE;
     }
     if (!events) {
@@ -195,6 +225,8 @@ static int run(int argc, char **argv) {
     if (rc) {
         cli_error(ctx);
         ret = rc == FU_ENOMEM ? CLI_INTERNAL : (rc == FU_EINVAL ? CLI_USAGE : CLI_INPUT);
+    } else if (fmt_html) {
+        ret = html_out(p, book, led, &o, k, output);
     } else if (fmt_dash || fmt == CLI_FORMAT_JSON || fmt == CLI_FORMAT_CSV) {
         rc = fmt_dash ? fu_kpi_write_dashboard_to_string(k, &len, &text)
              : fmt == CLI_FORMAT_JSON ? fu_kpi_write_json_to_string(k, &len, &text)

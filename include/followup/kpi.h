@@ -363,6 +363,57 @@ FU_EXTERN int fu_kpi_write_dashboard_to_string(const fu_kpi *kpi, size_t *len, c
 /** @} */
 
 /* ===================================================================== */
+/** @name The HTML dashboard (lib/kpi_html.c) @{ */
+
+/** Options of fu_kpi_write_html_to_string(). Fields are only ever appended. */
+typedef struct fu_kpi_html_options {
+    unsigned int version; /**< #FU_KPI_HTML_OPTIONS_VERSION */
+    const char *title;    /**< page title (UTF-8, escaped); NULL: "Follow-up KPIs" */
+    double min_n;         /**< a figure on fewer units than this is "too few data"; 5 */
+    size_t trend_periods; /**< periods drawn in each trend chart (the latest ones); 12 */
+} fu_kpi_html_options;
+
+#define FU_KPI_HTML_OPTIONS_VERSION 1
+#define FU_KPI_HTML_OPTIONS_INIT {FU_KPI_HTML_OPTIONS_VERSION, NULL, 5.0, 12}
+
+/** Fill `opts` with the defaults (same as #FU_KPI_HTML_OPTIONS_INIT). */
+FU_EXTERN void fu_kpi_html_options_init(fu_kpi_html_options *opts);
+
+/**
+ * Whether a figure has too few data to be called green, yellow or red: fewer
+ * than `min_n` units, no interval (n too small for one), or an interval that
+ * contains the target (the data cannot tell whether the target is met).
+ * A figure without a target is never "too few data" on the last ground.
+ * @return 1 when too few, 0 when the status stands, 0 for NULL.
+ */
+FU_EXTERN int fu_kpi_figure_too_few(const fu_kpi_figure *figure, double min_n);
+
+/**
+ * The weekly dashboard as one self-contained HTML5 page (UTF-8, inline CSS
+ * and SVG, no script, no external resource): a tile per KPI for the latest
+ * period with its value, interval whisker against the target, n and its RAG
+ * status or "too few data" (fu_kpi_figure_too_few()); a trend chart per KPI
+ * over the last periods (value, interval band, target); and, from
+ * `breakdown`, a table of the latest period per group (e.g. an engine
+ * grouped by tier and agent). Tiles and trends use the group "all" of `kpi`
+ * when it has one, else its first group. Elements carry `data-kpi`,
+ * `data-status` and `data-group` attributes for tests and scripts.
+ *
+ * @param kpi       computed engine (usually without grouping)
+ * @param breakdown computed engine for the breakdown table, or NULL (none);
+ *                  may be `kpi` itself
+ * @param opts      NULL for the defaults
+ * @param len       receives the length (may be NULL)
+ * @param[out] out  NUL-terminated text owned by the caller (fu_free())
+ * @return #FU_OK; #FU_EINVAL (NULL, a bad options version, min_n < 0 or NaN);
+ *         #FU_ESTATE before the first compute; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *breakdown,
+                                          const fu_kpi_html_options *opts, size_t *len, char **out);
+
+/** @} */
+
+/* ===================================================================== */
 /** @name Statistics (deprecated names)
  *  The statistics of the figures live in followup/stats.h; these names call
  *  them and remain for existing callers. @{ */

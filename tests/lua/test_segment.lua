@@ -3,7 +3,7 @@ local T = require "testlib"
 local followup = require "followup"
 
 local function load_cdnow()
-  local dir = os.getenv("FU_TEST_DATADIR") or "../shared/data"
+  local dir = os.getenv("FU_TEST_DATADIR") or "../../examples/data" -- run from tests/lua
   local x, tx, TT, z = {}, {}, {}, {}
   local first = true
   for line in io.lines(dir .. "/cdnow/cdnow_customers_summary_with_transactions.csv") do

@@ -6,8 +6,9 @@ import pytest
 
 @pytest.fixture(scope="session")
 def datadir() -> pathlib.Path:
-    """../shared/data (CDNOW, bank marketing, call-centre log)."""
-    return pathlib.Path(os.environ.get("FU_TEST_DATADIR", "../shared/data"))
+    """The data shipped in the repository: examples/data (CDNOW; see its README)."""
+    default = pathlib.Path(__file__).resolve().parents[2] / "examples" / "data"
+    return pathlib.Path(os.environ.get("FU_TEST_DATADIR", default))
 
 
 @pytest.fixture(scope="session")

@@ -55,15 +55,27 @@ def test_python_notebook_executes(srcdir, tmp_path):
     pytest.importorskip("nbconvert")
     pytest.importorskip("matplotlib")
     nb = srcdir / "examples/python/tour.ipynb"
-    env = dict(os.environ, FU_NOTEBOOK_OUT=str(tmp_path),
-               FU_SAMPLE_DIR=str(srcdir / "examples/sample/data"),
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
+    # the notebook's own defaults (../sample/data, ../data): only the shipped files
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FU_SAMPLE_DIR", "FU_DATA_DIR", "FU_TEST_DATADIR")}
+    env.update(FU_NOTEBOOK_OUT=str(tmp_path), PYDEVD_DISABLE_FILE_VALIDATION="1")
     r = run([os.sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
              "--ExecutePreprocessor.timeout=600", str(nb), "--output-dir", str(tmp_path),
              "--output", "tour-run.ipynb"], env=env, cwd=str(nb.parent))
     assert r.returncode == 0, r.stderr[-3000:]
-    for png in ("tour_besttime.png", "tour_kpi.png"):
+    for png in ("tour_besttime.png", "tour_cdnow_palive.png", "tour_plan.png", "tour_kpi.png"):
         data = (tmp_path / png).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     out = (tmp_path / "tour-run.ipynb").read_text()
-    assert "CDNOW: r=0.243 alpha=4.414 a=0.793 b=2.426" in out or "CDNOW data not found" in out
+    # it fits CDNOW from examples/data (never "skipped"), plans and shows KPIs
+    assert "CDNOW: 2357 customers, r=0.243 alpha=4.414 a=0.793 b=2.426" in out
+    assert "skipped" not in out and "not found" not in out
+    assert "planned touchpoints for 300 customers" in out
+    assert "coverage" in out and "csat" in out
+
+
+def test_notebook_reads_only_shipped_files(srcdir):
+    """No path in the notebook leaves the repository (issue 17 item 6)."""
+    text = (srcdir / "examples/python/tour.ipynb").read_text()
+    assert "shared" not in text and "../../" not in text
+    assert '"../data"' in text.replace("\\", "")

@@ -7,12 +7,13 @@
 
 #include <stddef.h>
 
-/* Directory of tests/ in the source tree and of ../shared/data (from CMake). */
+/* Directory of tests/ in the source tree and of the shipped data,
+ * examples/data (from CMake). */
 #ifndef FU_TEST_SRCDIR
 #define FU_TEST_SRCDIR "."
 #endif
 #ifndef FU_TEST_DATADIR
-#define FU_TEST_DATADIR "../shared/data"
+#define FU_TEST_DATADIR "../examples/data"
 #endif
 
 /* Install a counting allocator. fail_at = N makes the Nth allocation (malloc
