@@ -1,4 +1,4 @@
-"""followup kpi on the sample data: the KPI CSV of DESIGN.md, statuses,
+"""followup kpi on the sample data: the KPI CSV of docs/formats.md, statuses,
 intervals, the RAG dashboard and positioned errors on bad input."""
 import csv
 import io

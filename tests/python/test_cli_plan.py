@@ -1,5 +1,5 @@
 """`followup plan` and `followup simulate` on the sample data: the plan CSV of
-DESIGN.md, best times inside their windows and the quiet hours, rule names
+docs/formats.md, best times inside their windows and the quiet hours, rule names
 from the policy, suppressed/deferred files, a simulation without cap
 violations, and positioned errors for bad input."""
 import csv
