@@ -1,6 +1,6 @@
 """docs/cli.md documents every command, subcommand and option of the tool: the
 usage line and every option of each `followup ... --help` are in its section
-(copy the new help text into docs/cli.md when a command changes)."""
+(refresh them with tests/update_cli_docs.py when a command changes)."""
 import os
 import pathlib
 import re
@@ -11,7 +11,7 @@ import pytest
 CLI = os.environ.get("FU_CLI", "")
 pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "cli.md"
-COMMANDS = ["plan", "simulate", "segment", "besttime", "commitments", "kpi", "check-policy", "version"]
+COMMANDS = ["plan", "simulate", "segment", "besttime", "commitments", "kpi", "check-policy", "version", "frequency"]
 SUBCOMMANDS = ["extract", "add", "list", "fulfill", "cancel", "report"]
 
 
