@@ -19,5 +19,6 @@
 #include "followup/commit.h"
 #include "followup/redact.h"
 #include "followup/kpi.h"
+#include "followup/guard.h"
 
 #endif /* FOLLOWUP_H */

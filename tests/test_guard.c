@@ -1,0 +1,350 @@
+/* fu_guard and fu_contact_log: the persistent contact log (durability under
+ * SIGKILL, several writers, 0600, integrity, newer schema), the guard's
+ * decisions against hand-worked cases of the built-in policy
+ * (lib/data/default_policy.yaml: quiet hours 08:00-21:00 local, min gap 24h,
+ * weekly cap 3 per 7d, per order 1 per 72h, new customers 2 per 72h), the
+ * redial rules, bad input, and a property test against the planner. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define H INT64_C(3600)
+#define D INT64_C(86400)
+
+static char dir[256];
+
+static void make_dir(void) {
+    snprintf(dir, sizeof dir, "/tmp/fu-guard-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static int64_t T(const char *iso) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
+    return t;
+}
+
+static fu_contact_record rec(const char *cust, int64_t at, fu_channel ch, fu_guard_outcome o) {
+    fu_contact_record r;
+    fu_contact_record_init(&r);
+    r.customer_id = cust;
+    r.at = at;
+    r.channel = ch;
+    r.outcome = o;
+    return r;
+}
+
+/* ------------------------------------------------------------------ the log */
+
+typedef struct collected {
+    size_t n;
+    char ids[64][16];
+    int64_t at[64], seq[64];
+    int outcome[64];
+} collected;
+
+static int collect_fn(void *ud, const fu_contact_record *r) {
+    collected *c = ud;
+    if (c->n < 64) {
+        snprintf(c->ids[c->n], sizeof c->ids[0], "%s", r->customer_id);
+        c->at[c->n] = r->at;
+        c->seq[c->n] = r->seq;
+        c->outcome[c->n] = (int)r->outcome;
+    }
+    c->n++;
+    return 0;
+}
+
+Test(guard_log, append_read_and_reopen) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/contacts.db", dir);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_contact_record r[3] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
+                              rec("B", 900, FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
+                              rec("A", 800, FU_CHANNEL_PHONE, FU_GUARD_CALLBACK)};
+    r[2].callback_at = 5000;
+    r[0].agent_id = "ag1";
+    r[0].rule = "cadences.delivery.first_contact";
+    r[0].order_id = "O1";
+    r[0].duration = 30;
+    int64_t seq = 0;
+    cr_assert_eq(fu_contact_log_append(l, r, 3, &seq), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(seq, 1);
+    fu_contact_log_close(l);
+
+    /* the file and its WAL are private to the owner */
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", sb.st_mode & 0777);
+
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 3);
+    collected c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(fu_contact_log_read(l, 0, "A", collect_fn, &c), FU_OK);
+    cr_assert_eq(c.n, 2);
+    cr_assert_str_eq(c.ids[0], "A");
+    cr_assert_eq(c.at[0], 1000); /* seq order, not time order: out-of-order is fine */
+    cr_assert_eq(c.at[1], 800);
+    cr_assert_eq(c.outcome[1], FU_GUARD_CALLBACK);
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(fu_contact_log_read(l, 1, NULL, collect_fn, &c), FU_OK);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(c.seq[0], 2);
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+Test(guard_log, bad_records_write_nothing) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    fu_contact_record r[2] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("B", 1000, (fu_channel)9, FU_GUARD_ANSWERED)};
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "record 1") && strstr(fu_error_last()->message, "channel"), "%s",
+              fu_error_last()->message);
+    r[1].channel = FU_CHANNEL_NONE;
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    r[1].channel = FU_CHANNEL_SMS;
+    r[1].outcome = (fu_guard_outcome)42;
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "outcome"), "%s", fu_error_last()->message);
+    r[1].outcome = FU_GUARD_CALLBACK; /* without a call-back time */
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "callback_at"), "%s", fu_error_last()->message);
+    r[1].outcome = FU_GUARD_ANSWERED;
+    r[1].customer_id = "";
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    r[1].customer_id = "B";
+    r[1].at = INT64_C(400000000000);
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_ERANGE);
+    size_t n = 9;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 0, "nothing of a bad batch is written");
+    fu_guard_outcome o;
+    cr_assert_eq(fu_guard_outcome_from_string("Wrong_Number", 12, &o), FU_OK);
+    cr_assert_eq(o, FU_GUARD_WRONG_NUMBER);
+    cr_assert_eq(fu_guard_outcome_from_string("hung_up", 7, &o), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "hung_up"));
+    fu_contact_log_close(l);
+}
+
+Test(guard_log, not_a_database_corrupt_and_newer_schema_are_refused) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/junk.db", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 2000; i++) fputs("this is not a database ", f);
+    fclose(f);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a database"), "%s", fu_error_last()->message);
+
+    /* a log written by a newer library */
+    snprintf(path, sizeof path, "%s/newer.db", dir);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    fu_contact_log_close(l);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE contact_log_meta SET value = 7", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "newer"), "%s", fu_error_last()->message);
+
+    /* a damaged index: the integrity check on open says so */
+    snprintf(path, sizeof path, "%s/corrupt.db", dir);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    for (int i = 0; i < 200; i++) {
+        fu_contact_record r = rec("customer-with-a-long-id", 1000 + i, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+        cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    }
+    fu_contact_log_close(l);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    /* scribble over the middle of the last page (a leaf of the table) */
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, (long)sb.st_size - 4096 + 8, SEEK_SET), 0);
+    for (int i = 0; i < 64; i++) fputc(0xA5, f);
+    fclose(f);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "corrupt") || strstr(fu_error_last()->message, "malformed"), "%s",
+              fu_error_last()->message);
+    remove_dir();
+}
+
+Test(guard_log, shares_a_file_with_the_ledger) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/ledger.db", dir);
+    fu_ledger *led = NULL;
+    cr_assert_eq(fu_ledger_open(&led, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_contact_record r = rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    fu_contact_log_close(l);
+    fu_ledger_close(led);
+    cr_assert_eq(fu_ledger_open(&led, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_ledger_close(led);
+    remove_dir();
+}
+
+/* A child appends records one by one (or 10 per batch) and reports each
+ * acknowledged seq on a pipe until killed. */
+static void writer(const char *path, int batch, int fd, const char *prefix) {
+    fu_contact_log *l = NULL;
+    if (fu_contact_log_open(&l, path, NULL) != FU_OK) _exit(2);
+    char ids[10][32];
+    fu_contact_record r[10];
+    for (int i = 0;; i += batch) {
+        for (int k = 0; k < batch; k++) {
+            snprintf(ids[k], sizeof ids[k], "%s%d", prefix, i + k);
+            r[k] = rec(ids[k], 1767225600 + i + k, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+        }
+        int64_t seq = 0;
+        if (fu_contact_log_append(l, r, (size_t)batch, &seq) != FU_OK) _exit(3);
+        if (dprintf(fd, "%lld %d\n", (long long)seq, i) < 0) _exit(4);
+        if (prefix[0] == 'P' && i + batch >= 200) break; /* the parallel writers stop */
+    }
+    fu_contact_log_close(l);
+    _exit(0);
+}
+
+static void crash_run(int batch) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/crash.db", dir);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        close(p[0]);
+        writer(path, batch, p[1], "C");
+    }
+    close(p[1]);
+    FILE *f = fdopen(p[0], "r");
+    long long seqs[100];
+    int is[100], n = 0;
+    while (n < 60 && fscanf(f, "%lld %d", &seqs[n], &is[n]) == 2) n++;
+    kill(pid, SIGKILL); /* mid-run: the writer is inside its next append */
+    int st;
+    waitpid(pid, &st, 0);
+    fclose(f);
+    cr_assert_eq(n, 60);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    size_t count = 0;
+    cr_assert_eq(fu_contact_log_count(l, &count), FU_OK);
+    cr_assert_geq(count, (size_t)(60 * batch), "every acknowledged record survives: %zu", count);
+    cr_assert_eq(count % (size_t)batch, 0, "no half batch: %zu", count);
+    for (int k = 0; k < n; k += 7) {
+        collected c;
+        memset(&c, 0, sizeof c);
+        char id[32];
+        snprintf(id, sizeof id, "C%d", is[k]);
+        cr_assert_eq(fu_contact_log_read(l, 0, id, collect_fn, &c), FU_OK);
+        cr_assert_eq(c.n, 1, "%s", id);
+        cr_assert_eq(c.seq[0], seqs[k]);
+    }
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+Test(guard_log, acknowledged_appends_survive_sigkill, .timeout = 120) { crash_run(1); }
+
+Test(guard_log, a_batch_killed_midway_leaves_nothing_half_written, .timeout = 120) { crash_run(10); }
+
+Test(guard_log, several_processes_append_at_once, .timeout = 120) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/shared.db", dir);
+    enum { W = 3 };
+    pid_t pid[W];
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    for (int w = 0; w < W; w++) {
+        pid[w] = fork();
+        cr_assert_neq(pid[w], -1);
+        if (pid[w] == 0) {
+            close(p[0]);
+            char prefix[8];
+            snprintf(prefix, sizeof prefix, "P%d_", w);
+            writer(path, w == 0 ? 1 : 5, p[1], prefix);
+        }
+    }
+    close(p[1]);
+    for (int w = 0; w < W; w++) {
+        int st = 0;
+        waitpid(pid[w], &st, 0);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d: %d", w, st);
+    }
+    close(p[0]);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    size_t count = 0;
+    cr_assert_eq(fu_contact_log_count(l, &count), FU_OK);
+    cr_assert_eq(count, 3 * 200);
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+Test(guard_log, loads_a_books_contact_events) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    fu_contact_record r[3] = {rec("A", T("2026-03-02T10:00:00Z"), FU_CHANNEL_PHONE, FU_GUARD_BUSY),
+                              rec("A", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
+                              rec("Z", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
+    r[0].order_id = "O7";
+    cr_assert_eq(fu_contact_log_append(l, r, 3, NULL), FU_OK);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    /* Z is not in the book: nothing is added */
+    cr_assert_eq(fu_contact_log_load_book(l, b), FU_ENOTFOUND);
+    cr_assert(strstr(fu_error_last()->message, "Z"), "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_event_count(b), 0);
+    fu_book_free(b);
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    bo.flags = FU_BOOK_CREATE_CUSTOMERS;
+    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    cr_assert_eq(fu_contact_log_load_book(l, b), FU_OK, "%s", fu_error_last()->message);
+    const fu_event *ev = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_book_customer_events(b, 0, &ev, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(ev[0].channel, FU_CHANNEL_SMS); /* sorted by time */
+    cr_assert_eq(ev[1].outcome, FU_OUTCOME_NO_ANSWER);
+    cr_assert_str_eq(fu_book_string(b, ev[1].note), "guard:busy");
+    cr_assert_str_eq(fu_book_string(b, ev[1].order_id), "O7");
+    fu_book_free(b);
+    fu_contact_log_close(l);
+}
