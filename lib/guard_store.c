@@ -466,3 +466,37 @@ int fu_contact_log_load_book(fu_contact_log *l, fu_book *book) {
     if (rc) return rc;
     return fu_book_finalize(book);
 }
+
+/* ------------------------------------------------------------- for the guard */
+
+int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
+/* Every record grouped by customer and in time order within a customer (the
+ * guard fills its per-customer arrays without moving anything), in one read
+ * snapshot with the highest seq it holds. */
+int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq) {
+    int rc = exec(l, "BEGIN", "begin");
+    if (rc) return rc;
+    rc = int_query(l, "SELECT coalesce(max(seq), 0) FROM contact_log", max_seq, "reading");
+    sqlite3_stmt *st = NULL;
+    int src = SQLITE_OK;
+    if (rc == FU_OK) {
+        src = sqlite3_prepare_v2(l->db,
+                                 "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id,"
+                                 " duration, callback_at FROM contact_log INDEXED BY contact_log_customer"
+                                 " WHERE seq <= ?1 ORDER BY customer_id, at",
+                                 -1, &st, NULL);
+        if (src != SQLITE_OK) rc = db_fail(l, src, "reading");
+    }
+    if (rc == FU_OK) {
+        sqlite3_bind_int64(st, 1, *max_seq);
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            fu_contact_record r;
+            if ((rc = row_record(st, &r))) break;
+            if ((rc = fn(ud, &r))) break;
+        }
+        if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}

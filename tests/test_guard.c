@@ -348,3 +348,317 @@ Test(guard_log, loads_a_books_contact_events) {
     fu_book_free(b);
     fu_contact_log_close(l);
 }
+
+/* ------------------------------------------------------------------ decisions */
+
+typedef struct gfx {
+    fu_policy *policy;
+    fu_book *book;
+    fu_contact_log *log;
+    fu_guard *guard;
+} gfx;
+
+/* Customer A in Shanghai (calls and messages yes, e-mail no), a customer
+ * since mid-2025 with a purchase on 2026-02-01 (not new, not declining);
+ * B in New York with do-not-disturb on weekday lunchtimes. */
+static void gsetup(gfx *f, const char *policy_yaml, const fu_guard_options *opts) {
+    memset(f, 0, sizeof *f);
+    if (policy_yaml)
+        cr_assert_eq(fu_policy_load_string(&f->policy, policy_yaml, strlen(policy_yaml), "p", NULL), FU_OK, "%s",
+                     fu_error_last()->message);
+    else
+        cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+    c.consent_phone = FU_TRI_YES;
+    c.consent_sms = FU_TRI_YES;
+    c.consent_email = FU_TRI_NO;
+    cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK);
+    c.id = "B";
+    c.tz = "America/New_York";
+    c.consent_email = FU_TRI_YES;
+    c.dnd_windows = "Mon-Fri 12:00-14:00";
+    cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "A";
+    e.at = T("2026-02-01T10:00:00+08:00");
+    e.kind = FU_EVENT_PURCHASE;
+    e.amount = 300;
+    e.order_id = "O1";
+    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+    e.customer_id = "B";
+    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    cr_assert_eq(fu_contact_log_open(&f->log, NULL, NULL), FU_OK);
+    cr_assert_eq(fu_guard_new(&f->guard, f->policy, f->book, f->log, opts), FU_OK, "%s", fu_error_last()->message);
+}
+
+static void gteardown(gfx *f) {
+    fu_guard_free(f->guard);
+    fu_contact_log_close(f->log);
+    fu_book_free(f->book);
+    fu_policy_free(f->policy);
+}
+
+/* Ask; check the answer; and check that the next allowed instant passes. */
+static void expect(gfx *f, const fu_guard_request *r, const char *rule, const char *next) {
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check_request(f->guard, r, &d), FU_OK, "%s", fu_error_last()->message);
+    if (!rule) {
+        cr_assert_eq(d.allowed, 1, "%s at %lld: denied by %s (%s)", r->customer_id, (long long)r->at, d.rule,
+                     d.reason);
+        cr_assert_eq(d.next_allowed, r->at);
+        cr_assert_str_eq(d.reason, "");
+        return;
+    }
+    cr_assert_eq(d.allowed, 0, "%s at %lld: allowed, expected %s", r->customer_id, (long long)r->at, rule);
+    cr_assert_str_eq(d.rule, rule, "reason: %s", d.reason);
+    cr_assert(strstr(d.reason, rule), "%s", d.reason);
+    if (!next) {
+        cr_assert_eq(d.next_allowed, FU_BESTTIME_NEVER, "%s", d.reason);
+        return;
+    }
+    cr_assert_eq(d.next_allowed, T(next), "%s", d.reason);
+    fu_guard_request again = *r;
+    again.at = d.next_allowed;
+    fu_guard_decision d2;
+    cr_assert_eq(fu_guard_check_request(f->guard, &again, &d2), FU_OK);
+    cr_assert_eq(d2.allowed, 1, "next_allowed %s is denied by %s", next, d2.rule);
+}
+
+static fu_guard_request ask(const char *cust, fu_channel ch, const char *iso) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = cust;
+    r.channel = ch;
+    r.at = T(iso);
+    return r;
+}
+
+static void record(gfx *f, const char *cust, const char *iso, fu_channel ch, fu_guard_outcome o, const char *rule) {
+    fu_contact_record r = rec(cust, T(iso), ch, o);
+    r.rule = rule;
+    cr_assert_eq(fu_guard_record(f->guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
+}
+
+Test(guard, quiet_hours_holidays_dnd_and_consent) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    /* 22:00 in Shanghai is after 21:00: the next morning at 08:00 */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T22:00:00+08:00");
+    expect(&f, &r, "quiet_hours.allowed", "2026-03-11T08:00:00+08:00");
+    /* the National Day holidays of 2026 run from 1 to 7 October */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-10-02T10:00:00+08:00");
+    expect(&f, &r, "calendars.holidays", "2026-10-08T08:00:00+08:00");
+    /* A refused e-mail: never, whatever the priority */
+    r = ask("A", FU_CHANNEL_EMAIL, "2026-03-10T10:00:00+08:00");
+    r.priority = FU_PRIORITY_URGENT;
+    expect(&f, &r, "customer.consent_email", NULL);
+    /* B: lunchtime in New York is do-not-disturb; 14:00 is fine */
+    r = ask("B", FU_CHANNEL_PHONE, "2026-03-10T12:30:00-04:00");
+    expect(&f, &r, "customer.dnd_windows", "2026-03-10T14:00:00-04:00");
+    /* a Chinese holiday is no holiday in New York */
+    r = ask("B", FU_CHANNEL_PHONE, "2026-10-02T10:00:00-04:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, min_gap_and_weekly_cap_over_recorded_contacts) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    /* 24h min gap, both ways */
+    fu_guard_request r = ask("A", FU_CHANNEL_SMS, "2026-03-10T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    r = ask("A", FU_CHANNEL_SMS, "2026-03-09T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    /* urgent is exempt from the gap, not from quiet hours */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T15:00:00+08:00");
+    r.priority = FU_PRIORITY_URGENT;
+    expect(&f, &r, NULL, NULL);
+    record(&f, "A", "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-12T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    /* three in 7 days: the fourth waits until the first is 7 days old */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T10:00:00+08:00");
+    expect(&f, &r, "caps.weekly", "2026-03-17T10:00:01+08:00");
+    gteardown(&f);
+}
+
+Test(guard, per_order_cap_counts_the_books_history_too) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    /* O1 is an order of the book; a routine contact about it on the 10th */
+    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    c.order_id = "O1";
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
+    r.order_id = "O1";
+    /* min gap passed; one routine contact per order per 72h */
+    expect(&f, &r, "caps.per_order", "2026-03-13T10:00:01+08:00");
+    r.order_id = "O2";
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+static const char REDIAL_POLICY[] = "caps:\n  min_gap: 1m\n  limits:\n    weekly: {max: 10, per: 7d}\n";
+
+Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
+    gfx f;
+    gsetup(&f, REDIAL_POLICY, NULL);
+    const char *R = "cadences.delivery.first_contact";
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, R);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
+    r.rule = R;
+    /* 10:00 + 2 business hours (09:00-12:00, 13:30-18:00) = 12:00 */
+    expect(&f, &r, "redial.retry_after", "2026-03-10T12:00:00+08:00");
+    /* another touchpoint is no redial */
+    r.rule = "cadences.fault.urgent_contact";
+    expect(&f, &r, NULL, NULL);
+    /* Friday 17:00 busy: Monday 10:00 */
+    record(&f, "A", "2026-03-13T17:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T18:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.retry_after", "2026-03-16T10:00:00+08:00");
+    /* three attempts on the 17th: the fourth waits for the next local day */
+    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
+    expect(&f, &r, "redial.attempts_per_day", "2026-03-18T08:00:00+08:00");
+    gteardown(&f);
+}
+
+Test(guard, wrong_number_refusal_and_callback) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    const char *R = "cadences.delivery.first_contact";
+    /* a call-back asked for 15:00: before it no, at 15:00 yes despite the 24h gap */
+    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_CALLBACK);
+    c.rule = R;
+    c.callback_at = T("2026-03-10T15:00:00+08:00");
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T12:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.callback", "2026-03-10T15:00:00+08:00");
+    r.rule = "cadences.survey.x"; /* another touchpoint: the gap holds */
+    r.at = T("2026-03-10T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    /* the customer refuses the call-back: this touchpoint never again */
+    record(&f, "A", "2026-03-10T15:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_REFUSED, R);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-20T10:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.refused", NULL);
+    r.rule = NULL;
+    expect(&f, &r, NULL, NULL);
+    /* a wrong number stops calls and texts, not e-mail (B consents to e-mail) */
+    record(&f, "B", "2026-03-10T10:00:00-04:00", FU_CHANNEL_PHONE, FU_GUARD_WRONG_NUMBER, NULL);
+    r = ask("B", FU_CHANNEL_SMS, "2026-03-20T10:00:00-04:00");
+    expect(&f, &r, "redial.wrong_number", NULL);
+    r.channel = FU_CHANNEL_EMAIL;
+    expect(&f, &r, NULL, NULL);
+    /* until an answered call on a number channel shows the number is right */
+    record(&f, "B", "2026-03-12T10:00:00-04:00", FU_CHANNEL_VIDEO, FU_GUARD_ANSWERED, NULL);
+    r.channel = FU_CHANNEL_PHONE;
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, unknown_customers_by_policy) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_request r = ask("nobody", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    expect(&f, &r, "guard.unknown_customer", NULL);
+    fu_contact_record c = rec("nobody", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_ENOTFOUND);
+    cr_assert(strstr(fu_error_last()->message, "nobody"), "%s", fu_error_last()->message);
+    size_t n = 9;
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 0);
+    gteardown(&f);
+
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    gsetup(&f, NULL, &o);
+    /* on defaults: the default calendar's zone (Shanghai), its quiet hours and holidays */
+    expect(&f, &r, NULL, NULL);
+    r.at = T("2026-03-10T07:00:00+08:00");
+    expect(&f, &r, "quiet_hours.allowed", "2026-03-10T08:00:00+08:00");
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK, "%s", fu_error_last()->message);
+    r.at = T("2026-03-10T12:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    gteardown(&f);
+}
+
+Test(guard, bad_requests_get_clear_errors) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_decision d;
+    fu_guard_request r = ask("A", FU_CHANNEL_NONE, "2026-03-10T10:00:00+08:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "channel"));
+    r.channel = (fu_channel)12;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    r.channel = FU_CHANNEL_PHONE;
+    r.priority = (fu_priority)9;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "priority"));
+    r.priority = FU_PRIORITY_NORMAL;
+    r.at = INT64_C(900000000000);
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
+    r.version = 99;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    cr_assert_eq(fu_guard_check(f.guard, NULL, FU_CHANNEL_PHONE, 0, &d), FU_EINVAL);
+    /* a batch with one bad record writes nothing and counts nothing */
+    fu_contact_record c[2] = {rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("A", T("2026-03-10T11:00:00+08:00"), FU_CHANNEL_PHONE, (fu_guard_outcome)77)};
+    cr_assert_eq(fu_guard_record(f.guard, c, 2), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "record 1") && strstr(fu_error_last()->message, "outcome"), "%s",
+              fu_error_last()->message);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T15:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, a_new_guard_reads_the_log_and_refresh_sees_other_writers) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/log.db", dir);
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_contact_log *l1 = NULL, *l2 = NULL;
+    cr_assert_eq(fu_contact_log_open(&l1, path, NULL), FU_OK);
+    cr_assert_eq(fu_contact_log_open(&l2, path, NULL), FU_OK);
+    fu_guard *g1 = NULL, *g2 = NULL;
+    cr_assert_eq(fu_guard_new(&g1, f.policy, f.book, l1, NULL), FU_OK);
+    cr_assert_eq(fu_guard_new(&g2, f.policy, f.book, l2, NULL), FU_OK);
+    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_guard_record(g1, &c, 1), FU_OK);
+    fu_guard_decision d;
+    int64_t at = T("2026-03-10T15:00:00+08:00");
+    cr_assert_eq(fu_guard_check(g2, "A", FU_CHANNEL_PHONE, at, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "g2 has not read the log yet");
+    cr_assert_eq(fu_guard_refresh(g2), FU_OK);
+    cr_assert_eq(fu_guard_check(g2, "A", FU_CHANNEL_PHONE, at, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.min_gap");
+    /* g1 does not count its own record twice after a refresh */
+    cr_assert_eq(fu_guard_refresh(g1), FU_OK);
+    cr_assert_eq(fu_guard_check(g1, "A", FU_CHANNEL_PHONE, T("2026-03-11T10:00:00+08:00"), &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "%s", d.reason);
+    fu_guard_free(g1);
+    fu_guard_free(g2);
+    fu_contact_log_close(l2);
+    /* a new guard reads everything */
+    cr_assert_eq(fu_guard_new(&g1, f.policy, f.book, l1, NULL), FU_OK);
+    cr_assert_eq(fu_guard_check(g1, "A", FU_CHANNEL_PHONE, at, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.min_gap");
+    fu_guard_free(g1);
+    fu_contact_log_close(l1);
+    gteardown(&f);
+    remove_dir();
+}
