@@ -7,6 +7,7 @@
 #include "fu_test.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -661,4 +662,183 @@ Test(guard, a_new_guard_reads_the_log_and_refresh_sees_other_writers) {
     fu_contact_log_close(l1);
     gteardown(&f);
     remove_dir();
+}
+
+/* ------------------------------------------------------------------ property */
+
+static uint64_t rng_state;
+static unsigned rnd(unsigned n) {
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+/* A random book: customers in three zones with random consents, windows and
+ * tenure; purchases, deliveries, faults, complaints, inquiries and contacts
+ * with random outcomes in the 90 days before `now`. */
+static fu_book *random_book(uint64_t seed, int ncust, int64_t now) {
+    static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Europe/London"};
+    static const char *const dnd[] = {NULL, "Mon-Fri 12:00-14:00", "Sat-Sun 08:00-12:00"};
+    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE, FU_EVENT_DELIVERY, FU_EVENT_FAULT, FU_EVENT_COMPLAINT,
+                                          FU_EVENT_INQUIRY, FU_EVENT_CONTACT, FU_EVENT_REPAIR, FU_EVENT_INSTALLATION};
+    static const fu_tristate tri[] = {FU_TRI_YES, FU_TRI_YES, FU_TRI_UNKNOWN, FU_TRI_NO};
+    rng_state = seed;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    char id[32], order[32];
+    for (int i = 0; i < ncust; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        snprintf(id, sizeof id, "C%d", i);
+        c.id = id;
+        c.tz = zones[rnd(3)];
+        c.annual_spend = rnd(4) ? (double)rnd(200000) : NAN;
+        c.first_purchase_at = now - (int64_t)rnd(1500) * D;
+        c.consent_phone = tri[rnd(4)];
+        c.consent_sms = tri[rnd(4)];
+        c.consent_email = tri[rnd(4)];
+        c.dnd_windows = dnd[rnd(3)];
+        c.is_smb = rnd(5) == 0 ? FU_TRI_YES : FU_TRI_NO;
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+        int nev = (int)rnd(12);
+        for (int k = 0; k < nev; k++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = id;
+            e.at = now - (int64_t)rnd(90 * 24) * H - (int64_t)rnd(3600);
+            e.kind = kinds[rnd(8)];
+            snprintf(order, sizeof order, "O%d_%u", i, rnd(3));
+            e.order_id = order;
+            if (e.kind == FU_EVENT_PURCHASE) e.amount = 50 + rnd(5000);
+            if (e.kind == FU_EVENT_FAULT) e.severity = rnd(2) ? FU_SEVERITY_URGENT : FU_SEVERITY_NORMAL;
+            if (e.kind == FU_EVENT_CONTACT) {
+                e.channel = (fu_channel)(1 + rnd(3));
+                e.outcome = (fu_outcome)rnd(5);
+                if (rnd(2)) e.order_id = NULL;
+            }
+            cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+        }
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+static fu_guard_request tp_request(const fu_touchpoint *tp, char *rule, size_t rule_size) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = tp->customer_id;
+    r.channel = tp->channel;
+    r.at = tp->best_at;
+    r.priority = tp->priority;
+    snprintf(rule, rule_size, "%s", tp->rule);
+    char *semi = strchr(rule, ';'); /* merged purposes: the first cadence's rule */
+    if (semi) *semi = 0;
+    r.rule = rule;
+    r.order_id = tp->order_id;
+    return r;
+}
+
+Test(guard, every_planned_contact_passes_the_guard_at_its_best_at, .timeout = 300) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    size_t checked = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 7 * H;
+        fu_book *b = random_book(seed, 80, now);
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, 7 * D, &plan), FU_OK);
+        fu_guard *g = NULL;
+        cr_assert_eq(fu_guard_new(&g, p, b, NULL, NULL), FU_OK);
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) {
+            char rule[256];
+            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
+            fu_guard_decision d;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+            cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
+                         tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
+                         fu_priority_name(tp[i].priority), d.reason);
+            checked++;
+        }
+        fu_guard_free(g);
+        fu_plan_free(plan);
+        fu_planner_free(pl);
+        fu_book_free(b);
+    }
+    cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
+    fu_policy_free(p);
+}
+
+/* A contact the guard allows and that is then recorded is counted by the
+ * next plan (built from the book plus the log) and by the next check. */
+Test(guard, a_recorded_contact_counts_in_the_next_plan_and_check, .timeout = 300) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    size_t checked = 0;
+    for (uint64_t seed = 21; seed <= 28; seed++) {
+        int64_t now = T("2026-03-10T02:00:00Z");
+        fu_book *b = random_book(seed, 40, now);
+        fu_contact_log *log = NULL;
+        cr_assert_eq(fu_contact_log_open(&log, NULL, NULL), FU_OK);
+        fu_guard *g = NULL;
+        cr_assert_eq(fu_guard_new(&g, p, b, log, NULL), FU_OK);
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK);
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, 2 * D, &plan), FU_OK);
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        /* make every planned routine contact that the guard allows, as planned */
+        char made[64][16];
+        int64_t made_at[64];
+        size_t nmade = 0;
+        for (size_t i = 0; i < n && nmade < 64; i++) {
+            if (tp[i].priority == FU_PRIORITY_URGENT) continue;
+            char rule[256];
+            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
+            fu_guard_decision d;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+            if (!d.allowed) continue; /* an earlier contact of this customer in this loop */
+            fu_contact_record c = rec(tp[i].customer_id, tp[i].best_at, tp[i].channel, FU_GUARD_ANSWERED);
+            c.rule = rule;
+            c.priority = tp[i].priority;
+            cr_assert_eq(fu_guard_record(g, &c, 1), FU_OK);
+            /* the next check an hour later is held back by the min gap */
+            r.at += H;
+            r.rule = NULL;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+            cr_assert_eq(d.allowed, 0, "seed %llu: %s", (unsigned long long)seed, tp[i].customer_id);
+            snprintf(made[nmade], sizeof made[0], "%s", tp[i].customer_id);
+            made_at[nmade++] = tp[i].best_at;
+        }
+        /* the next plan, from the book plus the log, after the contacts */
+        fu_book *b2 = random_book(seed, 40, now);
+        cr_assert_eq(fu_contact_log_load_book(log, b2), FU_OK, "%s", fu_error_last()->message);
+        fu_planner *pl2 = NULL;
+        cr_assert_eq(fu_planner_new(&pl2, p, b2, NULL), FU_OK);
+        int64_t later = now + 2 * D;
+        fu_plan *plan2 = NULL;
+        cr_assert_eq(fu_planner_plan(pl2, later, 2 * D, &plan2), FU_OK);
+        const fu_touchpoint *tp2 = fu_plan_touchpoints(plan2, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (tp2[i].priority == FU_PRIORITY_URGENT) continue;
+            for (size_t k = 0; k < nmade; k++)
+                if (strcmp(made[k], tp2[i].customer_id) == 0)
+                    cr_assert_geq(tp2[i].best_at, made_at[k] + 24 * H, "seed %llu: %s planned %lld after %lld",
+                                  (unsigned long long)seed, made[k], (long long)tp2[i].best_at,
+                                  (long long)made_at[k]);
+            checked++;
+        }
+        fu_plan_free(plan2);
+        fu_planner_free(pl2);
+        fu_book_free(b2);
+        fu_plan_free(plan);
+        fu_planner_free(pl);
+        fu_guard_free(g);
+        fu_contact_log_close(log);
+        fu_book_free(b);
+    }
+    cr_assert_gt(checked, 20, "only %zu next-plan contacts checked", checked);
+    fu_policy_free(p);
 }
