@@ -842,3 +842,111 @@ Test(guard, a_recorded_contact_counts_in_the_next_plan_and_check, .timeout = 300
     cr_assert_gt(checked, 20, "only %zu next-plan contacts checked", checked);
     fu_policy_free(p);
 }
+
+/* ------------------------------------------------------------------ models */
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(guard_models, record_updates_the_best_time_model_and_it_saves_and_loads) {
+    make_dir();
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_besttime *m = NULL;
+    cr_assert_eq(fu_besttime_new(&m, f.policy, f.book, NULL, 0, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.besttime = m;
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, f.policy, f.book, NULL, &o), FU_OK);
+    int64_t at = T("2026-03-10T10:00:00+08:00");
+    int slot;
+    fu_calendar *cal = NULL;
+    cr_assert_eq(fu_calendar_new(&cal, "Asia/Shanghai"), FU_OK);
+    slot = fu_besttime_slot_of_hour(m, fu_calendar_hour_of_week(cal, at));
+    fu_calendar_free(cal);
+    fu_besttime_estimate before, after;
+    cr_assert_eq(fu_besttime_posterior(m, 0, slot, at, 0, &before), FU_OK);
+    fu_contact_record c[2] = {rec("A", at, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("A", at + 7 * D, FU_CHANNEL_PHONE, FU_GUARD_BUSY)};
+    cr_assert_eq(fu_guard_record(g, c, 2), FU_OK);
+    cr_assert_eq(fu_besttime_posterior(m, 0, slot, at + 7 * D, 0, &after), FU_OK);
+    cr_assert_gt(after.trials, before.trials + 1.5, "two outcomes counted: %g -> %g", before.trials, after.trials);
+    cr_assert_gt(after.successes, before.successes + 0.5);
+
+    char path[300];
+    snprintf(path, sizeof path, "%s/bt.model", dir);
+    cr_assert_eq(fu_besttime_save(m, path), FU_OK, "%s", fu_error_last()->message);
+    fu_besttime *m2 = NULL;
+    cr_assert_eq(fu_besttime_new(&m2, f.policy, f.book, NULL, 0, NULL), FU_OK);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_OK, "%s", fu_error_last()->message);
+    for (int k = 0; k < fu_besttime_slot_count(m); k++) {
+        fu_besttime_estimate x, y;
+        cr_assert_eq(fu_besttime_posterior(m, 0, k, at + 8 * D, 0, &x), FU_OK);
+        cr_assert_eq(fu_besttime_posterior(m2, 0, k, at + 8 * D, 0, &y), FU_OK);
+        cr_assert(x.alpha == y.alpha && x.beta == y.beta && x.trials == y.trials, "slot %d: exact", k);
+    }
+    /* a newer format, a corrupt file, a file of another kind */
+    size_t len = 0;
+    char *text = fu_test_read_file(path, &len);
+    cr_assert_not_null(text);
+    char *bad = malloc(len + 1);
+    memcpy(bad, text, len + 1);
+    bad[strlen("followup-model besttime ")] = '9';
+    write_text(path, bad);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "newer"), "%s", fu_error_last()->message);
+    memcpy(bad, text, len + 1);
+    char *digit = strstr(bad, "customer 0 ");
+    cr_assert_not_null(digit);
+    digit[strlen("customer 0 ") + 1] = digit[strlen("customer 0 ") + 1] == '1' ? '2' : '1';
+    write_text(path, bad);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "checksum"), "%s", fu_error_last()->message);
+    cr_assert_str_eq(fu_error_last()->source, path);
+    bad[strlen(bad) / 2] = 0; /* truncated */
+    write_text(path, bad);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_EPARSE);
+    fu_model_params mp;
+    memset(&mp, 0, sizeof mp);
+    write_text(path, text);
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "besttime"), "%s", fu_error_last()->message);
+    free(bad);
+    free(text);
+    fu_besttime_free(m2);
+    fu_guard_free(g);
+    fu_besttime_free(m);
+    gteardown(&f);
+    remove_dir();
+}
+
+Test(guard_models, customer_base_models_round_trip_exactly) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/cb.model", dir);
+    fu_model_params m;
+    memset(&m, 0, sizeof m);
+    m.has_bgnbd = 1;
+    m.bgnbd = (fu_segment_bgnbd){0.2425945, 4.4136, 0.792919, 2.425917};
+    m.has_gammagamma = 1;
+    m.gammagamma = (fu_segment_gammagamma){6.25, 3.74, 15.44};
+    cr_assert_eq(fu_model_params_save(&m, path), FU_OK);
+    fu_model_params back;
+    cr_assert_eq(fu_model_params_load(&back, path), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(back.has_bgnbd && !back.has_pareto && back.has_gammagamma);
+    cr_assert(memcmp(&back.bgnbd, &m.bgnbd, sizeof m.bgnbd) == 0);
+    cr_assert(memcmp(&back.gammagamma, &m.gammagamma, sizeof m.gammagamma) == 0);
+    write_text(path, "followup-model customer-base 2\nbgnbd 0x1p+0 0x1p+0 0x1p+0 0x1p+0\nchecksum 0\n");
+    cr_assert_eq(fu_model_params_load(&back, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "newer"), "%s", fu_error_last()->message);
+    write_text(path, "a,b,c\n1,2,3\n");
+    cr_assert_eq(fu_model_params_load(&back, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "not a libfollowup model file"), "%s", fu_error_last()->message);
+    snprintf(path, sizeof path, "%s/missing.model", dir);
+    cr_assert_eq(fu_model_params_load(&back, path), FU_ENOTFOUND);
+    remove_dir();
+}

@@ -32,6 +32,7 @@
 #include "followup/book.h"
 #include "followup/planner.h"
 #include "followup/policy.h"
+#include "followup/segment.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -301,6 +302,52 @@ FU_EXTERN int fu_guard_check_request(fu_guard *guard, const fu_guard_request *re
  *         #FU_ENOTFOUND; #FU_EDB; #FU_ENOMEM (nothing written).
  */
 FU_EXTERN int fu_guard_record(fu_guard *guard, const fu_contact_record *records, size_t n);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Model files @{
+ * A fitted model saved to a file and loaded elsewhere: a notebook fits, a
+ * CRM or a dialer loads. Text, versioned, with a checksum
+ * (docs/formats.md, "model files"); a file from a newer library, of
+ * another kind, truncated or edited is refused with #FU_EPARSE naming the
+ * file and line. Files are written to a temporary name and renamed, so a
+ * crash never leaves half a file. */
+
+/** The model file format version this library writes (and the newest it reads). */
+#define FU_MODEL_FILE_VERSION 1
+
+/**
+ * Save a best-time model's evidence (every customer's decayed counts per
+ * slot) and its fitted priors.
+ * @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_besttime_save(const fu_besttime *model, const char *path);
+
+/**
+ * Load saved evidence and priors into a model built (fu_besttime_new())
+ * over the same book and settings: the numbers of customers, slots and
+ * segments must match (checked). All or nothing.
+ * @return #FU_OK; #FU_EPARSE (newer, corrupt, or another model's file);
+ *         #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_besttime_load(fu_besttime *model, const char *path);
+
+/** Fitted customer-base models: BG/NBD, Pareto/NBD and Gamma-Gamma
+ *  (followup/segment.h); the `has_` flags say which are present. */
+typedef struct fu_model_params {
+    int has_bgnbd, has_pareto, has_gammagamma;
+    fu_segment_bgnbd bgnbd;
+    fu_segment_pareto pareto;
+    fu_segment_gammagamma gammagamma;
+} fu_model_params;
+
+/** Save fitted customer-base models. @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM. */
+FU_EXTERN int fu_model_params_save(const fu_model_params *models, const char *path);
+
+/** Load fitted customer-base models (parameters must be positive).
+ *  @return #FU_OK; #FU_EPARSE; #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM. */
+FU_EXTERN int fu_model_params_load(fu_model_params *out, const char *path);
 
 /** @} */
 
