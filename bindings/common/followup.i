@@ -104,3 +104,4 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "commit.i"
 %include "redact.i"
 %include "kpi.i"
+%include "guard.i"
