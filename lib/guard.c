@@ -258,78 +258,25 @@ static void unapply(fu_guard *g, const fu_contact_record *r, const fu_event *e, 
     if (stranger_get(g, r->customer_id, 0, &s) == FU_OK && s) stranger_remove(s, e);
 }
 
-/* Loading: records arrive grouped by customer; room is made once per
- * customer for all of its records. */
-typedef struct load_ctx {
-    fu_guard *g;
-    fu_contact_record *buf;
-    char **ids;
-    size_t n, cap;
-    char cur[256];
-    int rc;
-} load_ctx;
-
-static int load_flush(load_ctx *c) {
-    fu_guard *g = c->g;
-    int rc = FU_OK;
-    if (c->n) {
-        size_t ci;
-        stranger *s;
-        rc = locate(g, c->buf[0].customer_id, 1, &ci, &s);
-        if (rc == FU_ENOTFOUND) { /* a denied stranger's history is not needed */
-            fu_error_clear();
-            rc = FU_OK;
-            ci = FU__GUARD_NO_CUSTOMER;
-            s = NULL;
-        } else if (rc == FU_OK && !s) {
-            rc = fu__guard_reserve(g->pl, ci, c->n);
-        }
-        for (size_t i = 0; i < c->n && rc == FU_OK && (s || ci != FU__GUARD_NO_CUSTOMER); i++) {
-            fu_event e;
-            if ((rc = encode(g, &c->buf[i], s ? UINT32_MAX : (uint32_t)ci, &e))) break;
-            rc = s ? stranger_add(s, &e) : fu__guard_feed(g->pl, ci, &e);
-        }
+/* Loading: every record of the log in seq order (mostly time order, so the
+ * sorted insert into a customer's array rarely moves anything); the arrays
+ * are trimmed to size at the end. */
+static int load_one(void *ud, const fu_contact_record *r) {
+    fu_guard *g = ud;
+    fu_event e;
+    size_t ci;
+    int rc = apply(g, r, &e, &ci);
+    if (rc == FU_ENOTFOUND) { /* a denied stranger's history is not needed */
+        fu_error_clear();
+        rc = FU_OK;
     }
-    for (size_t i = 0; i < c->n; i++) fu__free(c->ids[i]);
-    c->n = 0;
     return rc;
 }
 
-static int load_one(void *ud, const fu_contact_record *r) {
-    load_ctx *c = ud;
-    if (c->n && strcmp(c->buf[0].customer_id, r->customer_id) != 0) {
-        int rc = load_flush(c);
-        if (rc) return rc;
-    }
-    if (c->n == c->cap) {
-        size_t cap = c->cap;
-        if (FU_GROW(c->buf, c->cap, c->n + 1)) return FU_ENOMEM;
-        if (fu__grow((void **)&c->ids, &cap, c->n + 1, sizeof *c->ids)) return FU_ENOMEM;
-    }
-    /* the record's strings live until the next row: keep copies of the three the guard reads */
-    size_t lc = strlen(r->customer_id), lr = r->rule ? strlen(r->rule) : 0, lo = r->order_id ? strlen(r->order_id) : 0;
-    char *d = fu__malloc(lc + lr + lo + 3);
-    if (!d) return fu__error_nomem();
-    fu_contact_record x = *r;
-    memcpy(d, r->customer_id, lc + 1);
-    x.customer_id = d;
-    x.rule = lr ? memcpy(d + lc + 1, r->rule, lr + 1) : NULL;
-    x.order_id = lo ? memcpy(d + lc + lr + 2, r->order_id, lo + 1) : NULL;
-    x.agent_id = NULL;
-    c->buf[c->n] = x;
-    c->ids[c->n++] = d;
-    return FU_OK;
-}
-
 static int load_log(fu_guard *g) {
-    load_ctx c;
-    memset(&c, 0, sizeof c);
-    c.g = g;
-    int rc = fu__contact_log_read_all(g->log, load_one, &c, &g->last_seq);
-    int rc2 = load_flush(&c);
-    fu__free(c.buf);
-    fu__free(c.ids);
-    return rc ? rc : rc2;
+    int rc = fu__contact_log_read_all(g->log, load_one, g, &g->last_seq);
+    if (rc == FU_OK) fu__guard_trim(g->pl);
+    return rc;
 }
 
 /* Order ids of the book's events, so that the guard's records about an

@@ -46,8 +46,8 @@ const fu_calendar *fu__guard_ctx_calendar(const fu__guard_ctx *g);
 /* The planner's overlay of events not in the book (the guard's contacts). */
 int fu__guard_feed(fu_planner *pl, size_t ci, const fu_event *e);
 void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e);
-/* Room for `extra` more overlay events of customer ci (exact, no doubling). */
-int fu__guard_reserve(fu_planner *pl, size_t ci, size_t extra);
+/* Give back the unused room of every customer's overlay array. */
+void fu__guard_trim(fu_planner *pl);
 /* Count only the overlay's contacts, not the book's. */
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on);
 

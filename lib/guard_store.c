@@ -128,7 +128,6 @@ static const char k_schema_v1[] =
     " at INTEGER NOT NULL, channel TEXT NOT NULL, outcome TEXT NOT NULL, priority TEXT NOT NULL,"
     " agent_id TEXT, rule TEXT, order_id TEXT,"
     " duration INTEGER CHECK(duration IS NULL OR duration >= 0), callback_at INTEGER);"
-    "CREATE INDEX contact_log_customer ON contact_log(customer_id, at);"
     "INSERT INTO contact_log_meta VALUES('schema_version', 1);";
 
 static int int_query(fu_contact_log *l, const char *sql, int64_t *out, const char *what) {
@@ -227,10 +226,7 @@ static int configure(fu_contact_log *l, int memory) {
     if (rc == FU_OK)
         rc = exec(l, (l->opts.flags & FU_CONTACT_LOG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL"
                                                                   : "PRAGMA synchronous=FULL", "synchronous");
-    /* a guard reads a large log once, by customer: a bigger page cache and
-     * the file mapped instead of a read() per page */
-    if (rc == FU_OK && !memory) rc = exec(l, "PRAGMA mmap_size=1073741824", "mmap");
-    if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-65536", "cache size");
+    if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-16384", "cache size");
     if (rc == FU_OK) rc = migrate(l);
     if (rc == FU_OK && !ro) {
         int src = sqlite3_prepare_v3(l->db,
@@ -474,9 +470,8 @@ int fu_contact_log_load_book(fu_contact_log *l, fu_book *book) {
 /* ------------------------------------------------------------- for the guard */
 
 int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
-/* Every record grouped by customer and in time order within a customer (the
- * guard fills its per-customer arrays without moving anything), in one read
- * snapshot with the highest seq it holds. */
+/* Every record in seq order, in one read snapshot with the highest seq it
+ * holds. */
 int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq) {
     int rc = exec(l, "BEGIN", "begin");
     if (rc) return rc;
@@ -486,8 +481,7 @@ int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, 
     if (rc == FU_OK) {
         src = sqlite3_prepare_v2(l->db,
                                  "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id,"
-                                 " duration, callback_at FROM contact_log INDEXED BY contact_log_customer"
-                                 " WHERE seq <= ?1 ORDER BY customer_id, at",
+                                 " duration, callback_at FROM contact_log WHERE seq <= ?1 ORDER BY seq",
                                  -1, &st, NULL);
         if (src != SQLITE_OK) rc = db_fail(l, src, "reading");
     }

@@ -2832,23 +2832,15 @@ int fu__guard_feed(fu_planner *pl, size_t ci, const fu_event *e) { return overla
 
 void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e) { overlay_remove(&pl->fed, ci, e); }
 
-int fu__guard_reserve(fu_planner *pl, size_t ci, size_t extra) {
-    pl_overlay *o = &pl->fed;
-    fu_event e;
-    memset(&e, 0, sizeof e);
-    e.at = INT64_MIN;
-    if (!o->head || o->head[ci] < 0) { /* create the customer's vector */
-        int rc = overlay_add(pl, o, ci, &e);
-        if (rc) return rc;
-        overlay_remove(o, ci, &e);
+void fu__guard_trim(fu_planner *pl) {
+    for (size_t i = 0; i < pl->fed.n; i++) {
+        pl_ovvec *v = &pl->fed.v[i];
+        if (v->n == v->cap || !v->n) continue;
+        fu_event *p = fu__realloc(v->ev, v->n * sizeof *p);
+        if (!p) continue; /* keeping the larger block is fine */
+        v->ev = p;
+        v->cap = v->n;
     }
-    pl_ovvec *v = &o->v[o->head[ci]];
-    if (v->n + extra <= v->cap) return FU_OK;
-    fu_event *p = fu__realloc(v->ev, (v->n + extra) * sizeof *p);
-    if (!p) return fu__error_nomem();
-    v->ev = p;
-    v->cap = v->n + extra;
-    return FU_OK;
 }
 
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }
