@@ -4,6 +4,8 @@ import csv
 import io
 import json
 import os
+import pathlib
+import signal
 import stat
 import subprocess
 
@@ -126,3 +128,54 @@ def test_cli_check_record_log(tmp_path):
     assert r.returncode == 2 and "fax" in r.stderr
     r = cli("check", "--log", log, "--customer", "A", "--channel", "phone")
     assert r.returncode == 2 and "--customers" in r.stderr
+
+
+def _dialer(srcdir, state, **kw):
+    build = pathlib.Path(os.environ.get("FU_BUILD_DIR", "build"))
+    lua_dir = build / "lua"
+    if not (lua_dir / "followup.so").exists():
+        pytest.skip("Lua binding not built")
+    env = dict(os.environ, LUA_CPATH=f"{lua_dir}/?.so")
+    cmd = ["lua5.4", str(srcdir / "examples/lua/dialer_plugin.lua"), str(srcdir / "examples/sample/data"),
+           str(state)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _log_rows(path):
+    with followup.ContactLog(str(path), readonly=True) as log:
+        rows = list(csv.DictReader(io.StringIO(log.csv())))
+    return [(r["customer_id"], r["at"], r["channel"], r["outcome"], r["rule"], r["callback_at"]) for r in rows]
+
+
+@pytest.mark.parametrize("kill_after", [1, 17, 45])
+def test_dialer_killed_mid_run_resumes_with_nothing_lost(srcdir, tmp_path, kill_after):
+    clean, crashed = tmp_path / "clean", tmp_path / "crashed"
+    clean.mkdir()
+    crashed.mkdir()
+    p = _dialer(srcdir, clean)
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    want = _log_rows(clean / "contacts.db")
+    assert len(want) > kill_after + 5
+
+    # kill the dialer after it has reported `kill_after` calls
+    p = _dialer(srcdir, crashed)
+    seen = 0
+    for line in p.stdout:
+        if line.startswith("dial "):
+            seen += 1
+            if seen == kill_after:
+                p.send_signal(signal.SIGKILL)
+                break
+    p.wait(timeout=60)
+    assert p.returncode == -signal.SIGKILL
+    got = _log_rows(crashed / "contacts.db")
+    assert kill_after <= len(got) < len(want)
+    assert got == want[:len(got)]
+
+    # restart: it resumes, redials nothing twice and loses nothing
+    p = _dialer(srcdir, crashed)
+    out2, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert _log_rows(crashed / "contacts.db") == want
+    assert out2.splitlines()[-1] == out.splitlines()[-1]
