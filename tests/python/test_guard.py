@@ -179,3 +179,24 @@ def test_dialer_killed_mid_run_resumes_with_nothing_lost(srcdir, tmp_path, kill_
     assert p.returncode == 0, err
     assert _log_rows(crashed / "contacts.db") == want
     assert out2.splitlines()[-1] == out.splitlines()[-1]
+
+
+def test_c_crm_example_checks_inside_its_handler(tmp_path):
+    build = pathlib.Path(os.environ.get("FU_BUILD_DIR", "build"))
+    exe = build / "examples" / "example_crm_guard"
+    if not exe.exists():
+        pytest.skip("examples not built")
+    log = tmp_path / "crm.db"
+    r = subprocess.run([str(exe), str(log)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    answers = [json.loads(l.split("-> ", 1)[1]) for l in r.stdout.splitlines() if l.startswith("  -> ")]
+    assert answers[0]["allowed"] is True
+    assert answers[1] == {"status": 201}
+    assert (answers[2]["rule"], answers[2]["next_allowed"]) == ("caps.min_gap", "2026-03-11T02:00:00Z")
+    assert answers[3]["rule"] == "customer.consent_email" and answers[3]["next_allowed"] == "never"
+    assert answers[4]["rule"] == "customer.dnd_windows"
+    assert answers[5]["rule"] == "quiet_hours.allowed"
+    assert answers[6]["rule"] == "guard.unknown_customer"
+    assert answers[7]["status"] == 400 and "fax" in answers[7]["error"]
+    with followup.ContactLog(str(log), readonly=True) as l:
+        assert l.count() == 1
