@@ -950,3 +950,53 @@ Test(guard_models, customer_base_models_round_trip_exactly) {
     cr_assert_eq(fu_model_params_load(&back, path), FU_ENOTFOUND);
     remove_dir();
 }
+
+/* ------------------------------------------------------------------ out of memory */
+
+static int oom_op(void *ctx) {
+    (void)ctx;
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    fu_contact_log *log = NULL;
+    fu_guard *g = NULL;
+    int rc = fu_policy_default(&p);
+    if (!rc) rc = fu_book_new(&b, NULL);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    if (!rc) rc = fu_book_add_customer(b, &c, NULL);
+    if (!rc) rc = fu_book_finalize(b);
+    if (!rc) rc = fu_contact_log_open(&log, NULL, NULL);
+    fu_contact_record r[3] = {rec("A", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
+                              rec("Z", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("A", 1773194400, FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
+    r[0].rule = "cadences.delivery.first_contact";
+    r[0].order_id = "O1";
+    if (!rc) rc = fu_contact_log_append(log, r, 2, NULL);
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    if (!rc) rc = fu_guard_new(&g, p, b, log, &o);
+    if (!rc) rc = fu_guard_record(g, &r[2], 1);
+    fu_guard_request q = FU_GUARD_REQUEST_INIT;
+    q.customer_id = "A";
+    q.channel = FU_CHANNEL_PHONE;
+    q.at = 1773108000 + 3600;
+    q.rule = "cadences.delivery.first_contact";
+    fu_guard_decision d;
+    if (!rc) rc = fu_guard_check_request(g, &q, &d);
+    q.customer_id = "Z";
+    if (!rc) rc = fu_guard_check_request(g, &q, &d);
+    if (!rc && d.allowed) rc = FU_ERROR; /* the min gap after Z's logged call */
+    fu_guard_free(g);
+    fu_contact_log_close(log);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return rc;
+}
+
+Test(guard, out_of_memory_anywhere_is_enomem_without_leaks, .timeout = 600) {
+    unsigned long n = fu_test_oom("guard", oom_op, NULL, 20000);
+    cr_assert_gt(n, 100, "%lu allocations", n);
+    cr_log_info("guard: %lu allocations, each failed once", n);
+}
