@@ -491,7 +491,22 @@ Test(guard, min_gap_and_weekly_cap_over_recorded_contacts) {
     gteardown(&f);
 }
 
-Test(guard, per_order_cap_counts_the_books_history_too) {
+Test(guard, per_channel_cap_and_out_of_order_records) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    /* recorded out of order: the 11th first, then the 10th */
+    record(&f, "A", "2026-03-11T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    /* two texts in 3 days: a third waits until the first is 3 days old */
+    fu_guard_request r = ask("A", FU_CHANNEL_SMS, "2026-03-12T10:00:00+08:00");
+    expect(&f, &r, "caps.sms", "2026-03-13T10:00:01+08:00");
+    /* the cap counts texts only: a call is fine */
+    r.channel = FU_CHANNEL_PHONE;
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, per_order_cap_holds_one_order_not_another) {
     gfx f;
     gsetup(&f, NULL, NULL);
     /* O1 is an order of the book; a routine contact about it on the 10th */
