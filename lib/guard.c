@@ -305,8 +305,12 @@ int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, f
     }
     if (o.flags & ~FU_GUARD_LOG_CONTACTS_ONLY)
         return fu__error_set(FU_EINVAL, "fu_guard_options: unknown flags 0x%x", o.flags);
-    if (o.unknown_customer != FU_GUARD_UNKNOWN_DENY && o.unknown_customer != FU_GUARD_UNKNOWN_ALLOW)
-        return fu__error_set(FU_EINVAL, "fu_guard_options: unknown_customer must be deny or allow");
+    if (o.unknown_customer != FU_GUARD_UNKNOWN_POLICY && o.unknown_customer != FU_GUARD_UNKNOWN_DENY &&
+        o.unknown_customer != FU_GUARD_UNKNOWN_ALLOW)
+        return fu__error_set(FU_EINVAL, "fu_guard_options: unknown_customer must be policy, deny or allow");
+    if (o.unknown_customer == FU_GUARD_UNKNOWN_POLICY)
+        o.unknown_customer = fu__policy_typed(policy)->guard_unknown_allow ? FU_GUARD_UNKNOWN_ALLOW
+                                                                           : FU_GUARD_UNKNOWN_DENY;
     if (o.besttime && fu_besttime_customer_count(o.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_guard_options: the best-time model has %zu customers, the book %zu",
                              fu_besttime_customer_count(o.besttime), fu_book_customer_count(book));

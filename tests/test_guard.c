@@ -611,6 +611,25 @@ Test(guard, unknown_customers_by_policy) {
     gteardown(&f);
 }
 
+Test(guard, the_policy_decides_about_unknown_customers) {
+    gfx f;
+    gsetup(&f, "guard:\n  unknown_customer: allow\n", NULL);
+    fu_guard_request r = ask("nobody", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_DENY; /* the caller overrides the policy */
+    gsetup(&f, "guard:\n  unknown_customer: allow\n", &o);
+    expect(&f, &r, "guard.unknown_customer", NULL);
+    gteardown(&f);
+    fu_policy *p = NULL;
+    const char *bad = "guard:\n  unknown_customer: maybe\n";
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "site.yaml", NULL), FU_EPOLICY);
+    cr_assert_str_eq(fu_error_last()->source, "site.yaml");
+    cr_assert_eq(fu_error_last()->line, 2);
+    cr_assert(strstr(fu_error_last()->message, "maybe"), "%s", fu_error_last()->message);
+}
+
 Test(guard, bad_requests_get_clear_errors) {
     gfx f;
     gsetup(&f, NULL, NULL);

@@ -11,7 +11,7 @@
  *         duration, callback_at)
  *     load_book(book)    add the records to a book as contact events
  *     close()            (also: `with` in Python, `<close>` in Lua)
- *   Guard(policy, book, log=None, unknown="deny", retry_after=0,
+ *   Guard(policy, book, log=None, unknown="policy", retry_after=0,
  *         max_attempts_per_day=0, log_contacts_only=False, besttime=None)
  *       keeps policy, book, log and model alive
  *     check(customer_id, channel, at, priority="normal", rule=None, order_id=None)
@@ -300,13 +300,14 @@ FU_GUARD_RAISES(fu_swig_guard::m_refresh)
 #endif
 %extend fu_swig_guard {
     fu_swig_guard(const fu_policy *policy, const fu_book *book, fu_swig_log *log = NULL,
-                  const char *unknown = "deny", int64_t retry_after = 0, int max_attempts_per_day = 0,
+                  const char *unknown = "policy", int64_t retry_after = 0, int max_attempts_per_day = 0,
                   bool log_contacts_only = false, fu_besttime *besttime = NULL) {
         fu_guard_options o = FU_GUARD_OPTIONS_INIT;
         if (log && !fu_swig_open(log->l, "the contact log")) return NULL;
         if (unknown && strcmp(unknown, "allow") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
-        else if (unknown && strcmp(unknown, "deny") != 0) {
-            fu__error_set(FU_EINVAL, "unknown must be 'deny' or 'allow', not '%s'", unknown);
+        else if (unknown && strcmp(unknown, "deny") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_DENY;
+        else if (unknown && strcmp(unknown, "policy") != 0) {
+            fu__error_set(FU_EINVAL, "unknown must be 'policy', 'deny' or 'allow', not '%s'", unknown);
             return NULL;
         }
         o.retry_after = retry_after;

@@ -32,7 +32,8 @@ static void help(FILE *out) {
             "\n"
             "common options:\n"
             "  --policy FILE      policy (default: the built-in policy)\n"
-            "  --unknown deny|allow  customers not in the book (default: deny)\n"
+            "  --unknown deny|allow  customers not in the book (default: the policy's\n"
+            "                     guard.unknown_customer, built-in deny)\n"
             "  --format F         table, csv or json (default: table)\n"
             "\n"
             "C: phone, sms, email, chat, video, visit. P: urgent, high, normal (default), low.\n"
@@ -144,7 +145,8 @@ static int world_open(const char *sub, const args *a, int with_guard, world *w) 
     if (!with_guard) return CLI_OK;
     fu_guard_options o = FU_GUARD_OPTIONS_INIT;
     if (a->unknown && strcmp(a->unknown, "allow") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
-    else if (a->unknown && strcmp(a->unknown, "deny") != 0) {
+    else if (a->unknown && strcmp(a->unknown, "deny") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_DENY;
+    else if (a->unknown) {
         fprintf(stderr, "%s %s: --unknown: '%s' is not deny or allow\n", PROG, sub, a->unknown);
         return CLI_USAGE;
     }

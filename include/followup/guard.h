@@ -192,13 +192,16 @@ typedef struct fu_guard fu_guard;
 
 /** What the guard does with a customer id that is not in the book. */
 typedef enum fu_guard_unknown {
-    /** Deny, rule "guard.unknown_customer" (the default: a bank does not
-     *  call someone it knows nothing about — consent is unknown). */
-    FU_GUARD_UNKNOWN_DENY = 0,
+    /** What the policy says (`guard.unknown_customer`: `deny`, the built-in
+     *  value, or `allow`). */
+    FU_GUARD_UNKNOWN_POLICY = 0,
+    /** Deny, rule "guard.unknown_customer" (a bank does not call someone
+     *  it knows nothing about: consent is unknown). */
+    FU_GUARD_UNKNOWN_DENY = 1,
     /** Allow on defaults: the policy's default calendar zone and its
      *  holidays, quiet hours, the min gap and the caps of a new customer
      *  over the log's contacts with that id, the redial rules. */
-    FU_GUARD_UNKNOWN_ALLOW = 1
+    FU_GUARD_UNKNOWN_ALLOW = 2
 } fu_guard_unknown;
 
 /** Guard flag: the book's own contact events are not counted, only the
@@ -209,7 +212,7 @@ typedef enum fu_guard_unknown {
 typedef struct fu_guard_options {
     unsigned int version;      /**< #FU_GUARD_OPTIONS_VERSION */
     unsigned int flags;        /**< FU_GUARD_* */
-    fu_guard_unknown unknown_customer;
+    fu_guard_unknown unknown_customer; /**< default: the policy decides */
     /** Redial after no_answer / busy / voicemail of the same touchpoint:
      *  not before this many seconds of business time in the policy's
      *  default calendar; 0: 2 business hours; < 0: no delay. */
@@ -223,7 +226,7 @@ typedef struct fu_guard_options {
 } fu_guard_options;
 
 #define FU_GUARD_OPTIONS_VERSION 1
-#define FU_GUARD_OPTIONS_INIT {FU_GUARD_OPTIONS_VERSION, 0u, FU_GUARD_UNKNOWN_DENY, 0, 0, NULL}
+#define FU_GUARD_OPTIONS_INIT {FU_GUARD_OPTIONS_VERSION, 0u, FU_GUARD_UNKNOWN_POLICY, 0, 0, NULL}
 
 /** Fill `opts` with the defaults. */
 FU_EXTERN void fu_guard_options_init(fu_guard_options *opts);
