@@ -164,7 +164,8 @@ typedef int (*fu_contact_log_fn)(void *ud, const fu_contact_record *record);
 
 /**
  * Read the records with seq > `after_seq` (0: all) in seq order, optionally
- * only those of one customer (`customer_id` NULL: all).
+ * only those of one customer (`customer_id` NULL: all; the log is
+ * append-only with no index by customer, so this scans it).
  * @return #FU_OK; the callback's non-zero value; #FU_EDB; #FU_ENOMEM.
  */
 FU_EXTERN int fu_contact_log_read(fu_contact_log *log, int64_t after_seq, const char *customer_id,
