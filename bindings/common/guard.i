@@ -22,7 +22,9 @@
  *     close()
  *   Channels, outcomes and priorities are strings ("phone", "no_answer", "urgent").
  *   Failures raise; using a closed log or guard raises a StateError.
- *   besttime_save(model, path), besttime_load(model, path).
+ *   besttime_save(model, path), besttime_load(model, path);
+ *   model_params_save(path, bgnbd=None, pareto=None, gammagamma=None),
+ *   model_params_load(path) -> ModelParams: bgnbd(), pareto(), gammagamma() -> copy or None.
  *
  * Methods are written m_<name> and renamed (as in commit.i).
  */
@@ -187,6 +189,72 @@ FU_FALLIBLE(fu_besttime_load)
 %rename(besttime_load) fu_besttime_load;
 int fu_besttime_save(const fu_besttime *model, const char *path);
 int fu_besttime_load(fu_besttime *model, const char *path);
+
+/* fitted customer-base models: model_params_save(path, bgnbd=None, pareto=None,
+ * gammagamma=None); model_params_load(path) -> ModelParams with bgnbd(),
+ * pareto(), gammagamma() (copies, or None / nil when the file has none) */
+%{
+static void fu_swig_model_params_save(const char *path, const fu_segment_bgnbd *bgnbd,
+                                      const fu_segment_pareto *pareto, const fu_segment_gammagamma *gammagamma) {
+    fu_model_params m;
+    memset(&m, 0, sizeof m);
+    if (bgnbd) m.has_bgnbd = 1, m.bgnbd = *bgnbd;
+    if (pareto) m.has_pareto = 1, m.pareto = *pareto;
+    if (gammagamma) m.has_gammagamma = 1, m.gammagamma = *gammagamma;
+    fu_model_params_save(&m, path);
+}
+static fu_model_params *fu_swig_model_params_load(const char *path) {
+    fu_model_params *m = calloc(1, sizeof *m);
+    if (!m) {
+        fu__error_set(FU_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (fu_model_params_load(m, path) != FU_OK) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+%}
+FU_GUARD_RAISES(fu_swig_model_params_save)
+FU_GUARD_RAISES(fu_swig_model_params_load)
+%rename(model_params_save) fu_swig_model_params_save;
+%rename(model_params_load) fu_swig_model_params_load;
+%newobject fu_swig_model_params_load;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_model_params_save;
+#endif
+void fu_swig_model_params_save(const char *path, const fu_segment_bgnbd *bgnbd = NULL,
+                               const fu_segment_pareto *pareto = NULL, const fu_segment_gammagamma *gammagamma = NULL);
+fu_model_params *fu_swig_model_params_load(const char *path);
+
+%rename(ModelParams) fu_model_params;
+%nodefaultctor fu_model_params;
+typedef struct fu_model_params {} fu_model_params;
+%newobject fu_model_params::m_bgnbd;
+%newobject fu_model_params::m_pareto;
+%newobject fu_model_params::m_gammagamma;
+%rename(bgnbd) fu_model_params::m_bgnbd;
+%rename(pareto) fu_model_params::m_pareto;
+%rename(gammagamma) fu_model_params::m_gammagamma;
+%extend fu_model_params {
+    ~fu_model_params() { free($self); }
+    fu_segment_bgnbd *m_bgnbd() {
+        fu_segment_bgnbd *c = $self->has_bgnbd ? malloc(sizeof *c) : NULL;
+        if (c) *c = $self->bgnbd;
+        return c;
+    }
+    fu_segment_pareto *m_pareto() {
+        fu_segment_pareto *c = $self->has_pareto ? malloc(sizeof *c) : NULL;
+        if (c) *c = $self->pareto;
+        return c;
+    }
+    fu_segment_gammagamma *m_gammagamma() {
+        fu_segment_gammagamma *c = $self->has_gammagamma ? malloc(sizeof *c) : NULL;
+        if (c) *c = $self->gammagamma;
+        return c;
+    }
+}
 
 /* ------------------------------------------------------------ the log */
 #ifdef SWIGLUA

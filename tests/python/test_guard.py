@@ -97,6 +97,23 @@ def test_best_time_model_files(world, tmp_path):
         followup.besttime_load(m, path)
 
 
+def test_customer_base_models_from_a_notebook_to_a_crm(tmp_path):
+    path = str(tmp_path / "cb.model")
+    followup.model_params_save(path, bgnbd=followup.BgNbd(0.2426, 4.414, 0.7929, 2.426),
+                               gammagamma=followup.GammaGamma(6.25, 3.74, 15.44))
+    m = followup.model_params_load(path)
+    assert m.pareto() is None
+    b = m.bgnbd()
+    assert (b.r, b.alpha, b.a, b.b) == (0.2426, 4.414, 0.7929, 2.426)
+    assert m.gammagamma().gamma == 15.44
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("customer-base 1", "customer-base 2"))
+    with pytest.raises(followup.ParseError, match="newer"):
+        followup.model_params_load(path)
+
+
 def cli(*args):
     exe = os.environ.get("FU_CLI")
     if not exe:
