@@ -15,7 +15,9 @@
 --
 -- SAMPLE_DIR holds customers.csv and events.csv (default examples/sample/data);
 -- STATE_DIR receives contacts.db, the contact log (default: a log in memory);
--- MAX_CALLS bounds the session (default 40 touchpoints of the plan).
+-- MAX_CALLS bounds the session (default 40 touchpoints of the plan). With the
+-- environment variable FU_DIALER_STEP set it waits for a line on stdin after
+-- each call (the tests use it to kill it at a chosen call).
 local followup = require "followup"
 
 io.stdout:setvbuf("line")
@@ -24,7 +26,7 @@ local sample_dir = arg[1] or "examples/sample/data"
 local state_dir = arg[2]
 local max_calls = tonumber(arg[3] or "40")
 
-local plugin = {}
+local plugin = { step = os.getenv("FU_DIALER_STEP") ~= nil }
 
 -- When the dialer starts: the book, the policy, the log, the guard, the plan.
 function plugin.start(dir, state, now)
@@ -102,6 +104,7 @@ function plugin.work(tp, until_)
                           callback or followup.BOOK_NO_TIME)
     end
     print(string.format("dial     %s  %s  %s -> %s", fmt(at), tp.customer, tp.rule, outcome))
+    if plugin.step then io.read("l") end -- FU_DIALER_STEP: wait for a line on stdin after each call
     if outcome == "answered" or outcome == "refused" or outcome == "wrong_number" then return end
     t = outcome == "callback_requested" and (at + 3 * 3600) or (at + 60)
     ::continue::

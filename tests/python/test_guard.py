@@ -147,12 +147,15 @@ def test_cli_check_record_log(tmp_path):
     assert r.returncode == 2 and "--customers" in r.stderr
 
 
-def _dialer(srcdir, state, **kw):
+def _dialer(srcdir, state, step=False, **kw):
     build = pathlib.Path(os.environ.get("FU_BUILD_DIR", "build"))
     lua_dir = build / "lua"
     if not (lua_dir / "followup.so").exists():
         pytest.skip("Lua binding not built")
     env = dict(os.environ, LUA_CPATH=f"{lua_dir}/?.so")
+    env.pop("FU_DIALER_STEP", None)
+    if step:
+        env["FU_DIALER_STEP"] = "1"
     cmd = ["lua5.4", str(srcdir / "examples/lua/dialer_plugin.lua"), str(srcdir / "examples/sample/data"),
            str(state)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
@@ -175,8 +178,9 @@ def test_dialer_killed_mid_run_resumes_with_nothing_lost(srcdir, tmp_path, kill_
     want = _log_rows(clean / "contacts.db")
     assert len(want) > kill_after + 5
 
-    # kill the dialer after it has reported `kill_after` calls
-    p = _dialer(srcdir, crashed)
+    # kill the dialer after its `kill_after`-th call: in step mode it waits for
+    # a line on stdin after each call, so the kill lands mid-run for sure
+    p = _dialer(srcdir, crashed, stdin=subprocess.PIPE, step=True)
     seen = 0
     for line in p.stdout:
         if line.startswith("dial "):
@@ -184,10 +188,12 @@ def test_dialer_killed_mid_run_resumes_with_nothing_lost(srcdir, tmp_path, kill_
             if seen == kill_after:
                 p.send_signal(signal.SIGKILL)
                 break
+            p.stdin.write("\n")
+            p.stdin.flush()
     p.wait(timeout=60)
     assert p.returncode == -signal.SIGKILL
     got = _log_rows(crashed / "contacts.db")
-    assert kill_after <= len(got) < len(want)
+    assert len(got) == kill_after
     assert got == want[:len(got)]
 
     # restart: it resumes, redials nothing twice and loses nothing
