@@ -2806,12 +2806,28 @@ static int build_redial(vctx *c, const ynode *root) {
     return rc;
 }
 
+/* guard: what the contact guard (guard.c) does beyond the planner's rules */
+static int build_guard(vctx *c, const ynode *root) {
+    static const char *const g_keys[] = {"unknown_customer", NULL};
+    static const char *const unknown_names[] = {"deny", "allow", NULL};
+    const ynode *n;
+    int rc = field(c, root, "guard", 0, &n);
+    if (rc || !n) return rc;
+    size_t old = path_push(c, "guard");
+    rc = check_keys(c, n, g_keys);
+    int u = 0;
+    if (!rc) rc = rd_enum(c, n, "unknown_customer", 0, "unknown_customer", unknown_names, &u);
+    if (!rc) c->p->t.guard_unknown_allow = u;
+    path_pop(c, old);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- top level */
 
 static const char *const top_keys[] = {"name", "version", "extends", "currency", "calendar", "calendars",
                                        "segments", "cadences", "caps", "quiet_hours", "suppressions",
                                        "capacity", "sla", "commitments", "kpis", "scorecard", "redaction",
-                                       "besttime", "redial", NULL};
+                                       "besttime", "redial", "guard", NULL};
 
 static int build_policy(vctx *c, const ynode *root) {
     fu__policy *t = &c->p->t;
@@ -2839,6 +2855,7 @@ static int build_policy(vctx *c, const ynode *root) {
     if (!rc) rc = build_redaction(c, root);
     if (!rc) rc = build_besttime(c, root);
     if (!rc) rc = build_redial(c, root);
+    if (!rc) rc = build_guard(c, root);
     return rc;
 }
 

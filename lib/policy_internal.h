@@ -429,6 +429,7 @@ typedef struct fu__policy {
     fu__pol_scorecard scorecard;
     fu__pol_redaction redaction;
     fu__pol_besttime besttime;
+    int guard_unknown_allow; /* guard.unknown_customer: 0 deny, 1 allow */
 } fu__policy;
 
 /* The typed view of a loaded policy (borrowed). Never NULL for a loaded policy. */

@@ -74,5 +74,6 @@ extern const cli_command cli_cmd_commitments;
 extern const cli_command cli_cmd_kpi;
 extern const cli_command cli_cmd_check_policy;
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_guard;
 
 #endif

@@ -10,6 +10,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_plan,        &cli_cmd_simulate, &cli_cmd_segment,      &cli_cmd_besttime,
     &cli_cmd_commitments, &cli_cmd_kpi,      &cli_cmd_check_policy, &cli_cmd_version,
     &cli_cmd_frequency,
+    &cli_cmd_guard,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -68,6 +69,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], commands[i]->name) == 0) {
             /* `commitments` has subcommands and answers --help per subcommand. */
             int own_help = strcmp(argv[1], "commitments") == 0;
+            own_help |= strcmp(argv[1], "guard") == 0;
             for (int a = 2; a < argc && !own_help; a++)
                 if (cli_is_help(argv[a])) {
                     commands[i]->help(stdout);

@@ -1,0 +1,354 @@
+/* followup guard: may I contact this customer now (check), tell the guard
+ * what happened (record), and read the contact log (log). */
+#include "cli.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PROG "followup guard"
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup guard check  --customers CSV [--events CSV] --log FILE --customer ID\n"
+            "                             --channel C [--at TIME] [--priority P] [--rule R] [--order O]\n"
+            "       followup guard record --log FILE --customer ID --channel C --outcome O [--at TIME]\n"
+            "                             [--customers CSV [--events CSV]] [--agent A] [--rule R]\n"
+            "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
+            "       followup guard log    --log FILE [--customer ID] [--after SEQ]\n"
+            "\n"
+            "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
+            "quiet hours, holidays, do-not-disturb, min gap, caps) over the book's history and\n"
+            "every contact in the log, plus the redial rules (retry 2 business hours after an\n"
+            "unanswered attempt, 3 attempts a day, stop on a wrong number or a refusal, honour a\n"
+            "requested call-back time).\n"
+            "\n"
+            "check   prints allowed yes/no, the rule that says no, the next allowed instant and\n"
+            "        the reason; exit code 0 when allowed, 1 when denied.\n"
+            "record  appends one attempt to the log (created 0600 when absent); with --customers\n"
+            "        through the guard (unknown customers refused unless --unknown allow).\n"
+            "log     lists the log's records in the order they were appended.\n"
+            "\n"
+            "common options:\n"
+            "  --policy FILE      policy (default: the built-in policy)\n"
+            "  --unknown deny|allow  customers not in the book (default: the policy's\n"
+            "                     guard.unknown_customer, built-in deny)\n"
+            "  --format F         table, csv or json (default: table)\n"
+            "\n"
+            "C: phone, sms, email, chat, video, visit. P: urgent, high, normal (default), low.\n"
+            "O: attempted, answered, no_answer, busy, voicemail, refused, wrong_number,\n"
+            "callback_requested (needs --callback). TIME: ISO 8601 with an offset\n"
+            "(2026-03-10T10:00:00+08:00); --at defaults to now.\n"
+            "Exit codes: 0 ok / allowed, 1 denied, 2 bad usage, 3 bad input, 4 internal.\n");
+}
+
+typedef struct args {
+    const char *policy, *customers, *events, *log, *customer, *channel, *at, *priority, *rule, *order;
+    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format;
+} args;
+
+static int parse(int argc, char **argv, args *a) {
+    static const struct {
+        const char *name;
+        size_t off;
+    } k[] = {
+        {"--policy", offsetof(args, policy)},     {"--customers", offsetof(args, customers)},
+        {"--events", offsetof(args, events)},     {"--log", offsetof(args, log)},
+        {"--customer", offsetof(args, customer)}, {"--channel", offsetof(args, channel)},
+        {"--at", offsetof(args, at)},             {"--priority", offsetof(args, priority)},
+        {"--rule", offsetof(args, rule)},         {"--order", offsetof(args, order)},
+        {"--outcome", offsetof(args, outcome)},   {"--agent", offsetof(args, agent)},
+        {"--duration", offsetof(args, duration)}, {"--callback", offsetof(args, callback)},
+        {"--after", offsetof(args, after)},       {"--unknown", offsetof(args, unknown)},
+        {"--format", offsetof(args, format)},
+    };
+    memset(a, 0, sizeof *a);
+    for (int i = 2; i < argc; i++) {
+        size_t j = 0;
+        while (j < sizeof k / sizeof k[0] && strcmp(argv[i], k[j].name) != 0) j++;
+        if (j == sizeof k / sizeof k[0]) {
+            fprintf(stderr, "%s %s: unknown option '%s'\n", PROG, argv[1], argv[i]);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "%s %s: %s needs a value\n", PROG, argv[1], argv[i]);
+            return -1;
+        }
+        *(const char **)((char *)a + k[j].off) = argv[++i];
+    }
+    return 0;
+}
+
+static int need(const char *sub, const char *value, const char *opt) {
+    if (value) return 0;
+    fprintf(stderr, "%s %s: %s is required\n", PROG, sub, opt);
+    return -1;
+}
+
+static int bad_value(const char *sub, const char *opt) {
+    fprintf(stderr, "%s %s: %s: %s\n", PROG, sub, opt, fu_error_last()->message);
+    return CLI_USAGE;
+}
+
+static int parse_time(const char *sub, const char *opt, const char *text, int64_t *out) {
+    if (!text) {
+        *out = (int64_t)time(NULL);
+        return 0;
+    }
+    return fu_time_parse(text, strlen(text), out) == FU_OK ? 0 : bad_value(sub, opt);
+}
+
+static int parse_priority(const char *sub, const char *text, fu_priority *out) {
+    *out = FU_PRIORITY_NORMAL;
+    if (!text) return 0;
+    for (int p = 0; p < 4; p++)
+        if (strcmp(text, fu_priority_name(p)) == 0) {
+            *out = (fu_priority)p;
+            return 0;
+        }
+    fprintf(stderr, "%s %s: --priority: '%s' is not urgent, high, normal or low\n", PROG, sub, text);
+    return CLI_USAGE;
+}
+
+static int parse_channel(const char *sub, const char *text, fu_channel *out) {
+    if (fu_channel_from_string(text, strlen(text), out) != FU_OK) return bad_value(sub, "--channel");
+    if (*out == FU_CHANNEL_NONE) {
+        fprintf(stderr, "%s %s: --channel: empty\n", PROG, sub);
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
+/* Policy, book and guard for check and record. */
+typedef struct world {
+    fu_policy *policy;
+    fu_book *book;
+    fu_contact_log *log;
+    fu_guard *guard;
+} world;
+
+static void world_free(world *w) {
+    fu_guard_free(w->guard);
+    fu_contact_log_close(w->log);
+    fu_book_free(w->book);
+    fu_policy_free(w->policy);
+}
+
+static int world_open(const char *sub, const args *a, int with_guard, world *w) {
+    memset(w, 0, sizeof *w);
+    int rc = fu_contact_log_open(&w->log, a->log, NULL);
+    if (rc) {
+        cli_error(a->log);
+        return cli_exit_code(rc);
+    }
+    if (!with_guard) return CLI_OK;
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    if (a->unknown && strcmp(a->unknown, "allow") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    else if (a->unknown && strcmp(a->unknown, "deny") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_DENY;
+    else if (a->unknown) {
+        fprintf(stderr, "%s %s: --unknown: '%s' is not deny or allow\n", PROG, sub, a->unknown);
+        return CLI_USAGE;
+    }
+    rc = a->policy ? fu_policy_load_file(&w->policy, a->policy, NULL) : fu_policy_default(&w->policy);
+    if (rc) {
+        cli_error("policy");
+        return cli_exit_code(rc);
+    }
+    if ((rc = fu_book_new(&w->book, NULL)) || (rc = fu_book_read_customers_csv(w->book, a->customers)) ||
+        (a->events && (rc = fu_book_read_events_csv(w->book, a->events))) || (rc = fu_book_finalize(w->book))) {
+        cli_error("book");
+        return cli_exit_code(rc);
+    }
+    if ((rc = fu_guard_new(&w->guard, w->policy, w->book, w->log, &o))) {
+        cli_error("guard");
+        return cli_exit_code(rc);
+    }
+    return CLI_OK;
+}
+
+static void fmt_time(int64_t t, const char *tz, char *buf, size_t size) {
+    if (t == FU_BESTTIME_NEVER) {
+        snprintf(buf, size, "never");
+        return;
+    }
+    int off = 0;
+    fu_calendar *cal = NULL;
+    if (tz && fu_calendar_new(&cal, tz) == FU_OK) fu_calendar_utc_offset(cal, t, &off);
+    fu_calendar_free(cal);
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK) snprintf(buf, size, "?");
+}
+
+static int run_check(const args *a) {
+    if (need("check", a->customers, "--customers") || need("check", a->log, "--log") ||
+        need("check", a->customer, "--customer") || need("check", a->channel, "--channel"))
+        return CLI_USAGE;
+    cli_format fmt = CLI_FORMAT_TABLE;
+    if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    int u;
+    if ((u = parse_channel("check", a->channel, &r.channel)) || (u = parse_time("check", "--at", a->at, &r.at)) ||
+        (u = parse_priority("check", a->priority, &r.priority)))
+        return u;
+    r.customer_id = a->customer;
+    r.rule = a->rule;
+    r.order_id = a->order;
+    world w;
+    int ex = world_open("check", a, 1, &w);
+    fu_guard_decision d;
+    if (ex == CLI_OK) {
+        int rc = fu_guard_check_request(w.guard, &r, &d);
+        if (rc) {
+            cli_error("check");
+            ex = cli_exit_code(rc);
+        }
+    }
+    if (ex == CLI_OK) {
+        size_t ci;
+        const char *tz = fu_book_find_customer(w.book, r.customer_id, strlen(r.customer_id), &ci) == FU_OK
+                             ? fu_book_customer(w.book, ci)->tz
+                             : NULL;
+        char at[48], next[48];
+        fmt_time(r.at, tz, at, sizeof at);
+        fmt_time(d.next_allowed, tz, next, sizeof next);
+        static const char *const hdr[] = {"customer_id", "channel", "at", "allowed", "rule", "next_allowed", "reason"};
+        const char *row[] = {r.customer_id, fu_channel_name(r.channel), at, d.allowed ? "yes" : "no",
+                             d.rule ? d.rule : "", next, d.reason};
+        cli_table *t = cli_table_new(7, hdr);
+        if (!t || cli_table_add(t, row)) {
+            ex = CLI_INTERNAL;
+        } else {
+            cli_table_write(t, fmt, stdout, 0);
+            ex = d.allowed ? CLI_OK : CLI_FAIL;
+        }
+        cli_table_free(t);
+    }
+    world_free(&w);
+    return ex;
+}
+
+static int run_record(const args *a) {
+    if (need("record", a->log, "--log") || need("record", a->customer, "--customer") ||
+        need("record", a->channel, "--channel") || need("record", a->outcome, "--outcome"))
+        return CLI_USAGE;
+    fu_contact_record r;
+    fu_contact_record_init(&r);
+    int u;
+    if ((u = parse_channel("record", a->channel, &r.channel)) || (u = parse_time("record", "--at", a->at, &r.at)) ||
+        (u = parse_priority("record", a->priority, &r.priority)))
+        return u;
+    if (fu_guard_outcome_from_string(a->outcome, strlen(a->outcome), &r.outcome) != FU_OK)
+        return bad_value("record", "--outcome");
+    if (a->callback && (u = parse_time("record", "--callback", a->callback, &r.callback_at))) return u;
+    if (a->duration) {
+        char *end;
+        long long v = strtoll(a->duration, &end, 10);
+        if (*end || end == a->duration || v < 0) {
+            fprintf(stderr, "%s record: --duration: '%s' is not a number of seconds >= 0\n", PROG, a->duration);
+            return CLI_USAGE;
+        }
+        r.duration = v;
+    }
+    r.customer_id = a->customer;
+    r.agent_id = a->agent;
+    r.rule = a->rule;
+    r.order_id = a->order;
+    world w;
+    int ex = world_open("record", a, a->customers != NULL, &w);
+    if (ex == CLI_OK) {
+        int64_t seq = 0;
+        int rc = w.guard ? fu_guard_record(w.guard, &r, 1) : fu_contact_log_append(w.log, &r, 1, &seq);
+        if (rc) {
+            cli_error("record");
+            ex = cli_exit_code(rc);
+        } else if (seq) {
+            printf("recorded #%lld\n", (long long)seq);
+        } else {
+            printf("recorded\n");
+        }
+    }
+    world_free(&w);
+    return ex;
+}
+
+typedef struct log_out {
+    cli_table *t;
+    int failed;
+} log_out;
+
+static int log_row(void *ud, const fu_contact_record *r) {
+    log_out *o = ud;
+    char seq[24], at[48], dur[24], cb[48];
+    snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
+    fmt_time(r->at, NULL, at, sizeof at);
+    if (r->duration >= 0) snprintf(dur, sizeof dur, "%lld", (long long)r->duration);
+    else dur[0] = 0;
+    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time(r->callback_at, NULL, cb, sizeof cb);
+    else cb[0] = 0;
+    const char *row[] = {seq, r->customer_id, at, fu_channel_name(r->channel), fu_guard_outcome_name(r->outcome),
+                         fu_priority_name(r->priority), r->agent_id ? r->agent_id : "", r->rule ? r->rule : "",
+                         r->order_id ? r->order_id : "", dur, cb};
+    if (cli_table_add(o->t, row)) o->failed = 1;
+    return o->failed;
+}
+
+static int run_log(const args *a) {
+    if (need("log", a->log, "--log")) return CLI_USAGE;
+    cli_format fmt = CLI_FORMAT_TABLE;
+    if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
+    long long after = 0;
+    if (a->after) {
+        char *end;
+        after = strtoll(a->after, &end, 10);
+        if (*end || end == a->after || after < 0) {
+            fprintf(stderr, "%s log: --after: '%s' is not a record number >= 0\n", PROG, a->after);
+            return CLI_USAGE;
+        }
+    }
+    fu_contact_log *l = NULL;
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_READONLY;
+    int rc = fu_contact_log_open(&l, a->log, &o);
+    if (rc) {
+        cli_error(a->log);
+        return cli_exit_code(rc);
+    }
+    static const char *const hdr[] = {"seq",   "customer_id", "at",       "channel",  "outcome",    "priority",
+                                      "agent", "rule",        "order_id", "duration", "callback_at"};
+    log_out out = {cli_table_new(11, hdr), 0};
+    int ex = CLI_OK;
+    if (!out.t) ex = CLI_INTERNAL;
+    else if ((rc = fu_contact_log_read(l, after, a->customer, log_row, &out))) {
+        if (out.failed) ex = CLI_INTERNAL;
+        else {
+            cli_error("log");
+            ex = cli_exit_code(rc);
+        }
+    } else {
+        cli_table_write(out.t, fmt, stdout, 0);
+    }
+    cli_table_free(out.t);
+    fu_contact_log_close(l);
+    return ex;
+}
+
+static int run(int argc, char **argv) {
+    if (argc < 2 || cli_is_help(argv[1])) {
+        help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    for (int i = 2; i < argc; i++)
+        if (cli_is_help(argv[i])) {
+            help(stdout);
+            return CLI_OK;
+        }
+    args a;
+    if (parse(argc, argv, &a)) return CLI_USAGE;
+    if (strcmp(argv[1], "check") == 0) return run_check(&a);
+    if (strcmp(argv[1], "record") == 0) return run_record(&a);
+    if (strcmp(argv[1], "log") == 0) return run_log(&a);
+    fprintf(stderr, "%s: unknown subcommand '%s' (check, record or log)\n", PROG, argv[1]);
+    return CLI_USAGE;
+}
+
+const cli_command cli_cmd_guard = {"guard", "may I contact now? check, record and list contacts", run, help};

@@ -1,0 +1,362 @@
+/**
+ * @file followup/guard.h
+ * @brief The contact guard: "may I contact this customer now, on this
+ *        channel, and if not, when?" — and a persistent contact log.
+ *
+ * A dialer or a CRM asks the guard before every contact attempt and tells it
+ * the outcome afterwards. The guard answers with the same law the batch
+ * planner (followup/planner.h) applies: it calls the planner's own rules
+ * (consent, suppressions, quiet hours, do-not-disturb, holidays, min gap,
+ * every cap) over the customer's history — the book's events plus every
+ * contact in the #fu_contact_log — and adds the redial rules of a dialer
+ * (retry delay after an unanswered attempt, attempts per day, stop on a
+ * wrong number or a refusal, honour a requested call-back time).
+ * docs/guard.md gives the decision order with examples.
+ *
+ * **The contact log** is a SQLite file (WAL, `synchronous=FULL`, created
+ * 0600, integrity-checked on open): a record acknowledged by
+ * fu_contact_log_append() or fu_guard_record() survives a crash or SIGKILL;
+ * several processes may append at once (each append is one transaction);
+ * nothing ever stores half a batch.
+ *
+ * **Threads.** A guard or a log is used by one thread at a time. Several
+ * guards (in threads or processes) may share a policy, a book (read-only)
+ * and a log file; a guard sees the records of other processes after
+ * fu_guard_refresh().
+ */
+#ifndef FOLLOWUP_GUARD_H
+#define FOLLOWUP_GUARD_H
+
+#include "followup/common.h"
+#include "followup/besttime.h"
+#include "followup/book.h"
+#include "followup/planner.h"
+#include "followup/policy.h"
+#include "followup/segment.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===================================================================== */
+/** @name Outcomes of a contact attempt @{ */
+
+/** What an attempt gave. Values are only ever appended. */
+typedef enum fu_guard_outcome {
+    FU_GUARD_ATTEMPTED = 0,    /**< "attempted": made, outcome not known (yet) */
+    FU_GUARD_ANSWERED = 1,     /**< "answered" */
+    FU_GUARD_NO_ANSWER = 2,    /**< "no_answer" */
+    FU_GUARD_BUSY = 3,         /**< "busy" */
+    FU_GUARD_VOICEMAIL = 4,    /**< "voicemail" */
+    FU_GUARD_REFUSED = 5,      /**< "refused": the customer declined this contact */
+    FU_GUARD_WRONG_NUMBER = 6, /**< "wrong_number": the number is not the customer's */
+    FU_GUARD_CALLBACK = 7      /**< "callback_requested": call again at `callback_at` */
+} fu_guard_outcome;
+/** Number of outcome values. */
+#define FU_GUARD_OUTCOME_COUNT 8
+
+/** The outcome's name ("no_answer"; static); NULL out of range. */
+FU_EXTERN const char *fu_guard_outcome_name(int outcome);
+/** Read an outcome name (ASCII case ignored; "callback" is also read).
+ *  @return #FU_OK; #FU_EPARSE naming the text and the accepted names;
+ *  #FU_EINVAL for NULL pointers. */
+FU_EXTERN int fu_guard_outcome_from_string(const char *text, size_t len, fu_guard_outcome *out);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Contact records @{ */
+
+/**
+ * One contact attempt and its outcome. Strings are copied when appended;
+ * in records read back they are borrowed for the duration of the callback.
+ * Initialise with fu_contact_record_init().
+ */
+typedef struct fu_contact_record {
+    const char *customer_id; /**< required, non-empty */
+    int64_t at;              /**< UTC seconds, required, years 1..9999 */
+    fu_channel channel;      /**< required (not #FU_CHANNEL_NONE) */
+    fu_guard_outcome outcome;
+    fu_priority priority;    /**< of the contact; default normal */
+    const char *agent_id;    /**< NULL or "" when absent */
+    const char *rule;        /**< the touchpoint's rule ("cadences.delivery.first_contact"); NULL/"" */
+    const char *order_id;    /**< NULL or "" when absent */
+    int64_t duration;        /**< seconds >= 0; -1 when not known */
+    int64_t callback_at;     /**< #FU_GUARD_CALLBACK: the instant asked for; else #FU_BOOK_NO_TIME */
+    int64_t seq;             /**< read back: the record's number in the log (from 1); ignored when appending */
+} fu_contact_record;
+
+/** Set every field of `r` to absent (priority normal, duration -1). */
+FU_EXTERN void fu_contact_record_init(fu_contact_record *r);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name The contact log @{ */
+
+/** An opaque contact log. */
+typedef struct fu_contact_log fu_contact_log;
+
+/** Open the log read-only (no appends, no creation). */
+#define FU_CONTACT_LOG_READONLY 0x1u
+/** `synchronous=NORMAL` instead of FULL: faster, and a power loss (not a
+ *  process crash) may lose the last acknowledged appends. */
+#define FU_CONTACT_LOG_SYNC_NORMAL 0x2u
+
+/** Options of fu_contact_log_open(). Fields are only ever appended. */
+typedef struct fu_contact_log_options {
+    unsigned int version; /**< #FU_CONTACT_LOG_OPTIONS_VERSION */
+    unsigned int flags;   /**< FU_CONTACT_LOG_* */
+    int busy_timeout_ms;  /**< wait this long for another writer; 0: 5000 */
+} fu_contact_log_options;
+
+#define FU_CONTACT_LOG_OPTIONS_VERSION 1
+#define FU_CONTACT_LOG_OPTIONS_INIT {FU_CONTACT_LOG_OPTIONS_VERSION, 0u, 0}
+/** The schema version this library writes (PRAGMA user_version). */
+#define FU_CONTACT_LOG_SCHEMA_VERSION 1
+
+/** Fill `opts` with the defaults. */
+FU_EXTERN void fu_contact_log_options_init(fu_contact_log_options *opts);
+
+/**
+ * Open (and create, mode 0600) a contact log. `path` NULL or ":memory:"
+ * keeps it in memory. The file may be a commitment ledger file too: the log
+ * keeps to its own table `contact_log` (and its schema version in table
+ * `contact_log_meta`).
+ *
+ * On open the file's integrity is checked (`PRAGMA quick_check`).
+ *
+ * @return #FU_OK; #FU_EINVAL (bad options); #FU_EDB for a file that is not
+ *         SQLite, is corrupt, or has a newer schema (the message says which);
+ *         #FU_ENOMEM.
+ */
+FU_EXTERN int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact_log_options *opts);
+
+/** Close a log (NULL is a no-op). */
+FU_EXTERN void fu_contact_log_close(fu_contact_log *log);
+
+/**
+ * Validate a record as an append would (customer id, instant, channel,
+ * outcome, priority, duration, call-back time). Errors name the field.
+ * @return #FU_OK; #FU_EINVAL; #FU_ERANGE.
+ */
+FU_EXTERN int fu_contact_record_validate(const fu_contact_record *r);
+
+/**
+ * Append `n` records in one transaction: all or none. Every record is
+ * validated first (the message starts with "record INDEX: "). When this
+ * returns #FU_OK the records are on disk (with `synchronous=FULL`, also
+ * after a power loss).
+ * @param seq_out  receives the number of the first record (may be NULL);
+ *                 the others follow in order
+ * @return #FU_OK; #FU_EINVAL, #FU_ERANGE (a bad record, nothing written);
+ *         #FU_ESTATE (read-only); #FU_EDB; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_contact_log_append(fu_contact_log *log, const fu_contact_record *records, size_t n,
+                                    int64_t *seq_out);
+
+/** Number of records in the log. @return #FU_OK; #FU_EDB. */
+FU_EXTERN int fu_contact_log_count(fu_contact_log *log, size_t *out);
+
+/** Called for each record read; a non-zero return stops the reading (and is
+ *  returned by fu_contact_log_read()). */
+typedef int (*fu_contact_log_fn)(void *ud, const fu_contact_record *record);
+
+/**
+ * Read the records with seq > `after_seq` (0: all) in seq order, optionally
+ * only those of one customer (`customer_id` NULL: all; the log is
+ * append-only with no index by customer, so this scans it).
+ * @return #FU_OK; the callback's non-zero value; #FU_EDB; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_contact_log_read(fu_contact_log *log, int64_t after_seq, const char *customer_id,
+                                  fu_contact_log_fn fn, void *ud);
+
+/**
+ * Add the log's records to a book as events of kind `contact` (channel,
+ * agent, order, outcome; a guard outcome the book does not know is stored
+ * as the nearest book outcome — busy and wrong_number as no_answer,
+ * callback_requested as answered — and named in the event's note
+ * "guard:<outcome>"), then finalize it. All or nothing. Customers not in
+ * the book are an error unless the book was made with
+ * #FU_BOOK_CREATE_CUSTOMERS.
+ * @return #FU_OK; #FU_ENOTFOUND; #FU_EDB; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_contact_log_load_book(fu_contact_log *log, fu_book *book);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name The guard @{ */
+
+/** An opaque guard. */
+typedef struct fu_guard fu_guard;
+
+/** What the guard does with a customer id that is not in the book. */
+typedef enum fu_guard_unknown {
+    /** What the policy says (`guard.unknown_customer`: `deny`, the built-in
+     *  value, or `allow`). */
+    FU_GUARD_UNKNOWN_POLICY = 0,
+    /** Deny, rule "guard.unknown_customer" (a bank does not call someone
+     *  it knows nothing about: consent is unknown). */
+    FU_GUARD_UNKNOWN_DENY = 1,
+    /** Allow on defaults: the policy's default calendar zone and its
+     *  holidays, quiet hours, the min gap and the caps of a new customer
+     *  over the log's contacts with that id, the redial rules. */
+    FU_GUARD_UNKNOWN_ALLOW = 2
+} fu_guard_unknown;
+
+/** Guard flag: the book's own contact events are not counted, only the
+ *  log's (use it when the book was loaded from the same log). */
+#define FU_GUARD_LOG_CONTACTS_ONLY 0x1u
+
+/** Options of fu_guard_new(). Fields are only ever appended. */
+typedef struct fu_guard_options {
+    unsigned int version;      /**< #FU_GUARD_OPTIONS_VERSION */
+    unsigned int flags;        /**< FU_GUARD_* */
+    fu_guard_unknown unknown_customer; /**< default: the policy decides */
+    /** Redial after no_answer / busy / voicemail of the same touchpoint:
+     *  not before this many seconds of business time in the policy's
+     *  default calendar; 0: 2 business hours; < 0: no delay. */
+    int64_t retry_after;
+    /** Attempts per customer per local day (every channel, every outcome);
+     *  0: 3; < 0: no limit. */
+    int max_attempts_per_day;
+    /** A best-time model of the same book, updated by fu_guard_record()
+     *  (borrowed; NULL: none). */
+    fu_besttime *besttime;
+} fu_guard_options;
+
+#define FU_GUARD_OPTIONS_VERSION 1
+#define FU_GUARD_OPTIONS_INIT {FU_GUARD_OPTIONS_VERSION, 0u, FU_GUARD_UNKNOWN_POLICY, 0, 0, NULL}
+
+/** Fill `opts` with the defaults. */
+FU_EXTERN void fu_guard_options_init(fu_guard_options *opts);
+
+/**
+ * Create a guard over a policy, a finalized book and a contact log (all
+ * borrowed; they must outlive the guard). Reads every record of the log.
+ * `log` may be NULL: recorded contacts are then kept in memory only.
+ * @return #FU_OK; #FU_EINVAL; #FU_ESTATE (book not finalized); #FU_EDB;
+ *         #FU_ETIMEZONE; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, fu_contact_log *log,
+                           const fu_guard_options *opts);
+
+/** Free a guard (NULL is a no-op). */
+FU_EXTERN void fu_guard_free(fu_guard *guard);
+
+/** Read the log's records appended since the guard last read it (by other
+ *  processes). @return #FU_OK; #FU_EDB; #FU_ENOMEM. */
+FU_EXTERN int fu_guard_refresh(fu_guard *guard);
+
+/** A question to the guard. Initialise with fu_guard_request_init(). */
+typedef struct fu_guard_request {
+    unsigned int version;    /**< #FU_GUARD_REQUEST_VERSION */
+    const char *customer_id; /**< required */
+    fu_channel channel;      /**< required */
+    int64_t at;              /**< the instant of the contact */
+    fu_priority priority;    /**< default normal */
+    const char *rule;        /**< the touchpoint's rule, NULL/"" when not known */
+    const char *order_id;    /**< the order it is about, NULL/"" */
+} fu_guard_request;
+
+#define FU_GUARD_REQUEST_VERSION 1
+#define FU_GUARD_REQUEST_INIT {FU_GUARD_REQUEST_VERSION, NULL, FU_CHANNEL_NONE, 0, FU_PRIORITY_NORMAL, NULL, NULL}
+
+/** Fill `req` with the defaults. */
+FU_EXTERN void fu_guard_request_init(fu_guard_request *req);
+
+/** The guard's answer. */
+typedef struct fu_guard_decision {
+    int allowed;            /**< 1 yes, 0 no */
+    /** NULL when allowed; else the rule that says no (static or borrowed
+     *  from the policy), e.g. "caps.min_gap", "quiet_hours.allowed". */
+    const char *rule;
+    /** The first instant >= the request's at which the same request is
+     *  allowed (the request's at when allowed); #FU_BESTTIME_NEVER when
+     *  none within 400 days or never (consent, wrong number, refusal). */
+    int64_t next_allowed;
+    /** The rule in words, NUL-terminated ("" when allowed). */
+    char reason[192];
+} fu_guard_decision;
+
+/** May this customer be contacted on this channel at `at` (priority
+ *  normal, no touchpoint)? Same as fu_guard_check_request(). */
+FU_EXTERN int fu_guard_check(fu_guard *guard, const char *customer_id, fu_channel channel, int64_t at,
+                             fu_guard_decision *out);
+
+/**
+ * The full question. Decision order (docs/guard.md): unknown customer,
+ * consent, wrong number, refusal, suppressions, quiet hours and holidays,
+ * do-not-disturb, call-back time, min gap, caps, retry delay, attempts per
+ * day. `next_allowed` passes every one of them.
+ * @return #FU_OK (the answer is in `out`); #FU_EINVAL (NULL, bad channel or
+ *         priority, unknown request version); #FU_ERANGE (instant outside
+ *         years 1..9999); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_guard_check_request(fu_guard *guard, const fu_guard_request *req, fu_guard_decision *out);
+
+/**
+ * Record `n` attempts: appended to the log in one transaction (all or
+ * none), then counted by every later check, and given to the best-time
+ * model. Instants before earlier records are fine. Unknown customers follow
+ * the guard's #fu_guard_unknown policy (denied ones are an error,
+ * #FU_ENOTFOUND, nothing written).
+ * @return #FU_OK; #FU_EINVAL, #FU_ERANGE (a bad record: nothing written);
+ *         #FU_ENOTFOUND; #FU_EDB; #FU_ENOMEM (nothing written).
+ */
+FU_EXTERN int fu_guard_record(fu_guard *guard, const fu_contact_record *records, size_t n);
+
+/** @} */
+
+/* ===================================================================== */
+/** @name Model files @{
+ * A fitted model saved to a file and loaded elsewhere: a notebook fits, a
+ * CRM or a dialer loads. Text, versioned, with a checksum
+ * (docs/formats.md, "model files"); a file from a newer library, of
+ * another kind, truncated or edited is refused with #FU_EPARSE naming the
+ * file and line. Files are written to a temporary name and renamed, so a
+ * crash never leaves half a file. */
+
+/** The model file format version this library writes (and the newest it reads). */
+#define FU_MODEL_FILE_VERSION 1
+
+/**
+ * Save a best-time model's evidence (every customer's decayed counts per
+ * slot) and its fitted priors.
+ * @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_besttime_save(const fu_besttime *model, const char *path);
+
+/**
+ * Load saved evidence and priors into a model built (fu_besttime_new())
+ * over the same book and settings: the numbers of customers, slots and
+ * segments must match (checked). All or nothing.
+ * @return #FU_OK; #FU_EPARSE (newer, corrupt, or another model's file);
+ *         #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_besttime_load(fu_besttime *model, const char *path);
+
+/** Fitted customer-base models: BG/NBD, Pareto/NBD and Gamma-Gamma
+ *  (followup/segment.h); the `has_` flags say which are present. */
+typedef struct fu_model_params {
+    int has_bgnbd, has_pareto, has_gammagamma;
+    fu_segment_bgnbd bgnbd;
+    fu_segment_pareto pareto;
+    fu_segment_gammagamma gammagamma;
+} fu_model_params;
+
+/** Save fitted customer-base models. @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM. */
+FU_EXTERN int fu_model_params_save(const fu_model_params *models, const char *path);
+
+/** Load fitted customer-base models (parameters must be positive).
+ *  @return #FU_OK; #FU_EPARSE; #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM. */
+FU_EXTERN int fu_model_params_load(fu_model_params *out, const char *path);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FOLLOWUP_GUARD_H */

@@ -1,0 +1,724 @@
+/* fu_guard: "may I contact this customer now?" (include/followup/guard.h).
+ *
+ * The guard owns a planner over the book and keeps every logged contact in
+ * the planner's overlay of events not in the book, so that the planner's own
+ * limits (planner.c, fu__guard_ctx_test) count them. On top come the redial
+ * rules of a dialer, which read the same events: the guard's contacts carry
+ * their guard outcome, rule and call-back time in fields the planner does
+ * not read for contacts (see encode()). Customers not in the book (allowed
+ * on defaults) keep their contacts here. */
+#include "followup/guard.h"
+
+#include "guard_internal.h"
+#include "policy_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DAY INT64_C(86400)
+#define T_MIN INT64_C(-62135596800)
+#define T_MAX INT64_C(253402300799)
+#define SEARCH (400 * DAY)      /* how far next_allowed looks */
+#define CALLBACK_GRACE (2 * 3600) /* a requested call-back may be made this long after its time */
+
+int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
+
+/* ------------------------------------------------------------ string table */
+
+typedef struct strtab {
+    const char **key; /* borrowed from the book or owned in `own` */
+    uint32_t *id;
+    size_t cap, n;
+    char **own;
+    size_t nown, own_cap;
+} strtab;
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h ^ (h >> 31);
+}
+
+static void strtab_free(strtab *t) {
+    for (size_t i = 0; i < t->nown; i++) fu__free(t->own[i]);
+    fu__free(t->own);
+    fu__free(t->key);
+    fu__free(t->id);
+}
+
+static uint32_t strtab_find(const strtab *t, const char *s) {
+    if (!s || !*s || !t->cap) return 0;
+    for (size_t h = hash_str(s) & (t->cap - 1);; h = (h + 1) & (t->cap - 1)) {
+        if (!t->key[h]) return 0;
+        if (strcmp(t->key[h], s) == 0) return t->id[h];
+    }
+}
+
+static int strtab_grow(strtab *t) {
+    size_t ncap = t->cap ? t->cap * 2 : 1024;
+    const char **nk = fu__calloc(ncap, sizeof *nk);
+    uint32_t *ni = fu__calloc(ncap, sizeof *ni);
+    if (!nk || !ni) {
+        fu__free(nk);
+        fu__free(ni);
+        return fu__error_nomem();
+    }
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->key[i]) {
+            size_t h = hash_str(t->key[i]) & (ncap - 1);
+            while (nk[h]) h = (h + 1) & (ncap - 1);
+            nk[h] = t->key[i];
+            ni[h] = t->id[i];
+        }
+    fu__free(t->key);
+    fu__free(t->id);
+    t->key = nk;
+    t->id = ni;
+    t->cap = ncap;
+    return FU_OK;
+}
+
+/* The id of `s`: `book_id` when given (a book string), else a new local id
+ * with a copy of the text. 0 for NULL / "". */
+static int strtab_intern(strtab *t, const char *s, uint32_t book_id, uint32_t *out) {
+    *out = 0;
+    if (!s || !*s) return FU_OK;
+    uint32_t id = strtab_find(t, s);
+    if (id) {
+        *out = id;
+        return FU_OK;
+    }
+    if ((t->n + 1) * 2 > t->cap && strtab_grow(t)) return FU_ENOMEM;
+    const char *key = s;
+    if (!book_id) {
+        if (t->nown >= 0x7ffffff0u) return fu__error_set(FU_ELIMIT, "guard: too many distinct rules and orders");
+        if (t->nown == t->own_cap && FU_GROW(t->own, t->own_cap, t->nown + 1)) return FU_ENOMEM;
+        char *d = fu__strdup(s);
+        if (!d) return fu__error_nomem();
+        t->own[t->nown++] = d;
+        key = d;
+        book_id = FU__GUARD_LOCAL | (uint32_t)t->nown;
+    }
+    size_t h = hash_str(key) & (t->cap - 1);
+    while (t->key[h]) h = (h + 1) & (t->cap - 1);
+    t->key[h] = key;
+    t->id[h] = book_id;
+    t->n++;
+    *out = book_id;
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------ the guard */
+
+/* Contacts of a customer who is not in the book. */
+typedef struct stranger {
+    char *id;
+    fu_event *ev;
+    size_t n, cap;
+} stranger;
+
+typedef struct own_range {
+    int64_t from, to; /* seqs [from, to) appended by this guard */
+} own_range;
+
+struct fu_guard {
+    const fu_policy *policy;
+    const fu__policy *P;
+    const fu_book *book;
+    fu_contact_log *log;
+    fu_guard_options opt;
+    fu_planner *pl;
+    fu__guard_ctx *ctx;
+    strtab str;
+    stranger *st;
+    size_t nst, st_cap;
+    strtab st_index; /* stranger id -> index + 1 (as a local id) */
+    int64_t last_seq;
+    own_range *own;
+    size_t nown, own_cap;
+    fu_customer defaults; /* the customer of an unknown id */
+};
+
+void fu_guard_options_init(fu_guard_options *o) {
+    static const fu_guard_options init = FU_GUARD_OPTIONS_INIT;
+    if (o) *o = init;
+}
+
+void fu_guard_request_init(fu_guard_request *r) {
+    static const fu_guard_request init = FU_GUARD_REQUEST_INIT;
+    if (r) *r = init;
+}
+
+void fu_guard_free(fu_guard *g) {
+    if (!g) return;
+    fu__guard_ctx_free(g->ctx);
+    fu_planner_free(g->pl);
+    strtab_free(&g->str);
+    strtab_free(&g->st_index);
+    for (size_t i = 0; i < g->nst; i++) {
+        fu__free(g->st[i].ev);
+    }
+    fu__free(g->st);
+    fu__free(g->own);
+    fu__free(g);
+}
+
+/* The event that stands for a record in the planner's overlay. Besides what
+ * the planner reads (time, channel, book outcome, order, priority in
+ * reserved_[0]), the guard's own facts: the guard outcome + 1 in
+ * reserved_[1] (0: a book event), the rule's string id in `note`, the
+ * call-back time in `amount`. */
+static int encode(fu_guard *g, const fu_contact_record *r, uint32_t customer, fu_event *e) {
+    memset(e, 0, sizeof *e);
+    e->at = r->at;
+    e->customer = customer;
+    e->kind = FU_EVENT_CONTACT;
+    e->channel = (uint8_t)r->channel;
+    e->outcome = (uint8_t)fu__guard_book_outcome(r->outcome);
+    e->reserved_[0] = (uint8_t)(r->priority + 1);
+    e->reserved_[1] = (uint8_t)(r->outcome + 1);
+    e->unit_price = NAN;
+    e->amount = r->callback_at != FU_BOOK_NO_TIME ? (double)r->callback_at : NAN;
+    e->score = NAN;
+    int rc = strtab_intern(&g->str, r->order_id, 0, &e->order_id);
+    if (rc == FU_OK) rc = strtab_intern(&g->str, r->rule, 0, &e->note);
+    return rc;
+}
+
+static int stranger_get(fu_guard *g, const char *id, int create, stranger **out) {
+    uint32_t k = strtab_find(&g->st_index, id);
+    *out = NULL;
+    if (k) {
+        *out = &g->st[(k & ~FU__GUARD_LOCAL) - 1];
+        return FU_OK;
+    }
+    if (!create) return FU_OK;
+    if (g->nst == g->st_cap && FU_GROW(g->st, g->st_cap, g->nst + 1)) return FU_ENOMEM;
+    int rc = strtab_intern(&g->st_index, id, 0, &k);
+    if (rc) return rc;
+    stranger *s = &g->st[g->nst++];
+    memset(s, 0, sizeof *s);
+    s->id = g->st_index.own[g->st_index.nown - 1];
+    *out = s;
+    return FU_OK;
+}
+
+static int stranger_add(stranger *s, const fu_event *e) {
+    if (s->n == s->cap && FU_GROW(s->ev, s->cap, s->n + 1)) return FU_ENOMEM;
+    size_t j = s->n;
+    while (j > 0 && s->ev[j - 1].at > e->at) {
+        s->ev[j] = s->ev[j - 1];
+        j--;
+    }
+    s->ev[j] = *e;
+    s->n++;
+    return FU_OK;
+}
+
+static void stranger_remove(stranger *s, const fu_event *e) {
+    for (size_t j = s->n; j-- > 0;)
+        if (memcmp(&s->ev[j], e, sizeof *e) == 0) {
+            memmove(&s->ev[j], &s->ev[j + 1], (s->n - j - 1) * sizeof *e);
+            s->n--;
+            return;
+        }
+}
+
+/* Where a record goes: a book customer (ci) or a stranger (*s). */
+static int locate(fu_guard *g, const char *id, int create, size_t *ci, stranger **s) {
+    *s = NULL;
+    *ci = FU__GUARD_NO_CUSTOMER;
+    if (fu_book_find_customer(g->book, id, strlen(id), ci) == FU_OK) return FU_OK;
+    fu_error_clear();
+    *ci = FU__GUARD_NO_CUSTOMER;
+    if (g->opt.unknown_customer != FU_GUARD_UNKNOWN_ALLOW)
+        return fu__error_set(FU_ENOTFOUND, "guard: customer '%s' is not in the book (unknown customers are denied)",
+                             id);
+    return stranger_get(g, id, create, s);
+}
+
+/* Apply one record to memory (the planner's overlay or a stranger). */
+static int apply(fu_guard *g, const fu_contact_record *r, fu_event *e, size_t *ci_out) {
+    size_t ci;
+    stranger *s;
+    int rc = locate(g, r->customer_id, 1, &ci, &s);
+    if (rc) return rc;
+    if ((rc = encode(g, r, s ? UINT32_MAX : (uint32_t)ci, e))) return rc;
+    *ci_out = ci;
+    return s ? stranger_add(s, e) : fu__guard_feed(g->pl, ci, e);
+}
+
+static void unapply(fu_guard *g, const fu_contact_record *r, const fu_event *e, size_t ci) {
+    if (ci != FU__GUARD_NO_CUSTOMER) {
+        fu__guard_unfeed(g->pl, ci, e);
+        return;
+    }
+    stranger *s;
+    if (stranger_get(g, r->customer_id, 0, &s) == FU_OK && s) stranger_remove(s, e);
+}
+
+/* Loading: every record of the log in seq order (mostly time order, so the
+ * sorted insert into a customer's array rarely moves anything); the arrays
+ * are trimmed to size at the end. */
+static int load_one(void *ud, const fu_contact_record *r) {
+    fu_guard *g = ud;
+    fu_event e;
+    size_t ci;
+    int rc = apply(g, r, &e, &ci);
+    if (rc == FU_ENOTFOUND) { /* a denied stranger's history is not needed */
+        fu_error_clear();
+        rc = FU_OK;
+    }
+    return rc;
+}
+
+static int load_log(fu_guard *g) {
+    int rc = fu__contact_log_read_all(g->log, load_one, g, &g->last_seq);
+    if (rc == FU_OK) fu__guard_trim(g->pl);
+    return rc;
+}
+
+/* Order ids of the book's events, so that the guard's records about an
+ * order count with the book's. */
+static int seed_orders(fu_guard *g) {
+    size_t n = 0;
+    const fu_event *ev = fu_book_events(g->book, &n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ev[i].order_id, got;
+        if (!id) continue;
+        int rc = strtab_intern(&g->str, fu_book_string(g->book, id), id, &got);
+        if (rc) return rc;
+    }
+    return FU_OK;
+}
+
+int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, fu_contact_log *log,
+                 const fu_guard_options *opts) {
+    if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_guard_new: NULL argument");
+    *out = NULL;
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    if (opts) {
+        if (opts->version != FU_GUARD_OPTIONS_VERSION)
+            return fu__error_set(FU_EINVAL, "fu_guard_options: unknown version %u", opts->version);
+        o = *opts;
+    }
+    if (o.flags & ~FU_GUARD_LOG_CONTACTS_ONLY)
+        return fu__error_set(FU_EINVAL, "fu_guard_options: unknown flags 0x%x", o.flags);
+    if (o.unknown_customer != FU_GUARD_UNKNOWN_POLICY && o.unknown_customer != FU_GUARD_UNKNOWN_DENY &&
+        o.unknown_customer != FU_GUARD_UNKNOWN_ALLOW)
+        return fu__error_set(FU_EINVAL, "fu_guard_options: unknown_customer must be policy, deny or allow");
+    if (o.unknown_customer == FU_GUARD_UNKNOWN_POLICY)
+        o.unknown_customer = fu__policy_typed(policy)->guard_unknown_allow ? FU_GUARD_UNKNOWN_ALLOW
+                                                                           : FU_GUARD_UNKNOWN_DENY;
+    if (o.besttime && fu_besttime_customer_count(o.besttime) != fu_book_customer_count(book))
+        return fu__error_set(FU_EINVAL, "fu_guard_options: the best-time model has %zu customers, the book %zu",
+                             fu_besttime_customer_count(o.besttime), fu_book_customer_count(book));
+    if (o.retry_after == 0) o.retry_after = 2 * 3600;
+    if (o.max_attempts_per_day == 0) o.max_attempts_per_day = 3;
+    fu_guard *g = fu__calloc(1, sizeof *g);
+    if (!g) return fu__error_nomem();
+    g->policy = policy;
+    g->P = fu__policy_typed(policy);
+    g->book = book;
+    g->log = log;
+    g->opt = o;
+    fu_customer_init(&g->defaults);
+    g->defaults.id = "";
+    int rc = fu_planner_new(&g->pl, policy, book, NULL);
+    if (rc == FU_OK) rc = fu__guard_ctx_new(&g->ctx, g->pl);
+    if (rc == FU_OK) fu__guard_ignore_book_contacts(g->pl, (o.flags & FU_GUARD_LOG_CONTACTS_ONLY) != 0);
+    if (rc == FU_OK) rc = seed_orders(g);
+    if (rc == FU_OK && log) rc = load_log(g);
+    if (rc) {
+        fu_guard_free(g);
+        return rc;
+    }
+    *out = g;
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------ the rules */
+
+/* A question, resolved: the customer's events and the request's ids. */
+typedef struct q {
+    const fu_guard_request *req;
+    const fu_event *const *ev;
+    size_t n;
+    uint32_t rule, order;
+    int has_rule, has_order, exempt;
+} q;
+
+static int number_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_SMS || ch == FU_CHANNEL_VIDEO; }
+
+static int guard_outcome(const fu_event *e) {
+    if (e->reserved_[1]) return e->reserved_[1] - 1;
+    switch (e->outcome) {
+    case FU_OUTCOME_ANSWERED: return FU_GUARD_ANSWERED;
+    case FU_OUTCOME_NO_ANSWER: return FU_GUARD_NO_ANSWER;
+    case FU_OUTCOME_REFUSED: return FU_GUARD_REFUSED;
+    case FU_OUTCOME_VOICEMAIL: return FU_GUARD_VOICEMAIL;
+    default: return FU_GUARD_ANSWERED; /* the planner reads a contact without outcome as answered */
+    }
+}
+
+/* The same touchpoint: the same rule; or, neither naming a rule, the same
+ * order (or none) on the same channel. Book events name no rule. */
+static int same_touchpoint(const q *x, const fu_event *e) {
+    uint32_t erule = e->reserved_[1] ? e->note : 0;
+    if (x->has_rule || erule) return x->has_rule && erule && erule == x->rule;
+    if (e->channel != x->req->channel) return 0;
+    return x->has_order ? e->order_id == x->order : !e->order_id;
+}
+
+/* Wrong number (a number channel, until a later answered contact on one)
+ * and refusal (of the same touchpoint): never again. */
+static const char *hard_stop(const q *x, int64_t t) {
+    int64_t wrong = INT64_MIN, fixed = INT64_MIN;
+    for (size_t i = 0; i < x->n; i++) {
+        const fu_event *e = x->ev[i];
+        if (e->kind != FU_EVENT_CONTACT || e->at > t) continue;
+        int o = guard_outcome(e);
+        if (o == FU_GUARD_WRONG_NUMBER && number_channel(e->channel)) wrong = e->at;
+        if (o == FU_GUARD_ANSWERED && number_channel(e->channel)) fixed = e->at;
+        if (o == FU_GUARD_REFUSED && e->reserved_[1] && same_touchpoint(x, e)) return "redial.refused";
+    }
+    if (number_channel(x->req->channel) && wrong > fixed) return "redial.wrong_number";
+    return NULL;
+}
+
+/* A call-back the customer asked for in this touchpoint, not made yet:
+ * before its time nothing; from its time (for CALLBACK_GRACE) the call-back
+ * itself, which the gap, caps and redial spacing do not hold back. */
+static const char *callback_rule(const q *x, int64_t t, int *due, int64_t *retry) {
+    *due = 0;
+    for (size_t i = x->n; i-- > 0;) {
+        const fu_event *e = x->ev[i];
+        if (e->kind != FU_EVENT_CONTACT || e->at > t || !same_touchpoint(x, e)) continue;
+        if (guard_outcome(e) != FU_GUARD_CALLBACK) return NULL; /* a later attempt made it */
+        int64_t cb = (int64_t)e->amount;
+        if (t < cb) {
+            *retry = cb;
+            return "redial.callback";
+        }
+        *due = t <= cb + CALLBACK_GRACE;
+        return NULL;
+    }
+    return NULL;
+}
+
+static int retry_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
+    if (g->opt.retry_after < 0) return FU_OK;
+    for (size_t i = x->n; i-- > 0;) {
+        const fu_event *e = x->ev[i];
+        if (e->kind != FU_EVENT_CONTACT || e->at > t || !same_touchpoint(x, e)) continue;
+        int o = guard_outcome(e);
+        if (o != FU_GUARD_NO_ANSWER && o != FU_GUARD_BUSY && o != FU_GUARD_VOICEMAIL && o != FU_GUARD_ATTEMPTED)
+            return FU_OK;
+        int64_t due;
+        int rc = fu_calendar_add_business(g->P->calendar->cal, e->at, g->opt.retry_after, &due);
+        if (rc == FU_ERANGE) {
+            fu_error_clear();
+            due = e->at + g->opt.retry_after;
+        } else if (rc) {
+            return rc;
+        }
+        if (t < due) {
+            *deny = "redial.retry_after";
+            *retry = due;
+        }
+        return FU_OK;
+    }
+    return FU_OK;
+}
+
+static int attempts_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
+    if (g->opt.max_attempts_per_day < 0) return FU_OK;
+    const fu_calendar *cal = fu__guard_ctx_calendar(g->ctx);
+    int off;
+    int rc = fu_calendar_utc_offset(cal, t, &off);
+    if (rc) return rc;
+    fu_local L;
+    if ((rc = fu_calendar_to_local(cal, t, &L))) return rc;
+    fu_local S = L, E;
+    S.hour = S.minute = S.second = 0;
+    int64_t start, end;
+    if ((rc = fu_calendar_from_local(cal, &S, 0, &start))) return rc;
+    fu_date d = {L.year, L.month, L.day};
+    int64_t dn;
+    if ((rc = fu_date_to_days(&d, &dn)) || (rc = fu_date_from_days(dn + 1, &d))) return rc;
+    memset(&E, 0, sizeof E);
+    E.year = d.year;
+    E.month = d.month;
+    E.day = d.day;
+    if ((rc = fu_calendar_from_local(cal, &E, 0, &end))) return rc;
+    int count = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const fu_event *e = x->ev[i];
+        if (e->kind == FU_EVENT_CONTACT && e->at >= start && e->at < end) count++;
+    }
+    if (count >= g->opt.max_attempts_per_day) {
+        *deny = "redial.attempts_per_day";
+        *retry = end;
+    }
+    return FU_OK;
+}
+
+/* Every rule at instant t: NULL or the first that says no, and in *retry
+ * the earliest later instant worth trying. */
+static int rules_at(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
+    *deny = NULL;
+    *retry = FU_BESTTIME_NEVER;
+    if ((*deny = hard_stop(x, t))) return FU_OK;
+    int due = 0;
+    if ((*deny = callback_rule(x, t, &due, retry))) return FU_OK;
+    int prio = (int)x->req->priority;
+    int rc = fu__guard_ctx_test(g->ctx, t, (int)x->req->channel, &prio, x->req->rule, x->order, due, deny, retry);
+    if (rc || *deny || due || x->exempt) return rc;
+    if ((rc = retry_rule(g, x, t, deny, retry)) || *deny) return rc;
+    return attempts_rule(g, x, t, deny, retry);
+}
+
+static const char *describe(const char *rule) {
+    static const struct {
+        const char *rule, *text;
+    } k[] = {
+        {"guard.unknown_customer", "the customer is not in the book"},
+        {"customer.consent_phone", "the customer has not consented to calls"},
+        {"customer.consent_sms", "the customer has not consented to messages"},
+        {"customer.consent_email", "the customer has not consented to e-mail"},
+        {"redial.wrong_number", "the last attempt on this number reached a wrong number"},
+        {"redial.refused", "the customer refused this contact"},
+        {"redial.callback", "the customer asked to be called back later"},
+        {"quiet_hours.allowed", "outside the allowed hours in the customer's time zone"},
+        {"customer.dnd_windows", "inside the customer's do-not-disturb window"},
+        {"calendars.holidays", "a public holiday in the customer's time zone"},
+        {"caps.min_gap", "too soon after (or before) another contact"},
+        {"redial.retry_after", "an unanswered attempt of this contact was made too recently"},
+        {"redial.attempts_per_day", "the customer has had the most attempts allowed today"},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (strcmp(k[i].rule, rule) == 0) return k[i].text;
+    if (strncmp(rule, "caps.", 5) == 0) return "a contact-frequency cap is reached";
+    if (strncmp(rule, "suppressions.", 13) == 0) return "a suppression rule holds routine contacts back";
+    return "a policy rule";
+}
+
+static void explain(fu_guard_decision *d, const fu_calendar *cal) {
+    if (d->allowed) {
+        d->reason[0] = 0;
+        return;
+    }
+    char when[FU_TIME_TEXT_SIZE + 16] = "never";
+    int off = 0;
+    if (d->next_allowed != FU_BESTTIME_NEVER) {
+        if (!cal || fu_calendar_utc_offset(cal, d->next_allowed, &off)) off = 0;
+        if (fu_time_format(d->next_allowed, off, 0, when, sizeof when) < 0) snprintf(when, sizeof when, "?");
+    }
+    snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
+}
+
+static int check_req(const fu_guard_request *r) {
+    if (r->version != FU_GUARD_REQUEST_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_guard_request: unknown version %u", r->version);
+    if (!r->customer_id || !*r->customer_id) return fu__error_set(FU_EINVAL, "guard: customer_id is required");
+    if ((int)r->channel <= FU_CHANNEL_NONE || (int)r->channel >= FU_CHANNEL_COUNT)
+        return fu__error_set(FU_EINVAL, "guard: channel %d is not a channel (phone, sms, email, chat, video, visit)",
+                             (int)r->channel);
+    if ((int)r->priority < FU_PRIORITY_URGENT || (int)r->priority > FU_PRIORITY_LOW)
+        return fu__error_set(FU_EINVAL, "guard: priority %d is not a priority (urgent, high, normal, low)",
+                             (int)r->priority);
+    if (r->at < T_MIN || r->at > T_MAX - SEARCH)
+        return fu__error_set(FU_ERANGE, "guard: instant %lld is outside years 1..9998", (long long)r->at);
+    return FU_OK;
+}
+
+static void deny_now(fu_guard_decision *d, const char *rule) {
+    d->allowed = 0;
+    d->rule = rule;
+    d->next_allowed = FU_BESTTIME_NEVER;
+}
+
+/* Search from req->at for the first instant every rule passes. */
+static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
+    int64_t t = x->req->at;
+    const char *first = NULL;
+    for (int iter = 0; iter < 512; iter++) {
+        const char *deny;
+        int64_t retry;
+        int rc = rules_at(g, x, t, &deny, &retry);
+        if (rc) return rc;
+        if (!deny) break;
+        if (!first) first = deny;
+        if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH) {
+            t = FU_BESTTIME_NEVER;
+            break;
+        }
+        t = retry > t ? retry : t + 60;
+        if (iter == 511) t = FU_BESTTIME_NEVER;
+    }
+    out->allowed = first == NULL;
+    out->rule = first;
+    out->next_allowed = t;
+    return FU_OK;
+}
+
+int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_decision *out) {
+    if (!g || !req || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_request: NULL argument");
+    memset(out, 0, sizeof *out);
+    int rc = check_req(req);
+    if (rc) return rc;
+    size_t ci;
+    stranger *s;
+    rc = locate(g, req->customer_id, 0, &ci, &s);
+    if (rc == FU_ENOTFOUND) {
+        fu_error_clear();
+        deny_now(out, "guard.unknown_customer");
+        explain(out, NULL);
+        return FU_OK;
+    }
+    if (rc) return rc;
+    const fu_customer *c = ci != FU__GUARD_NO_CUSTOMER ? fu_book_customer(g->book, ci) : &g->defaults;
+    q x;
+    memset(&x, 0, sizeof x);
+    x.req = req;
+    rc = fu__guard_ctx_load(g->ctx, ci, c, s ? s->ev : NULL, s ? s->n : 0, req->at, &x.ev, &x.n);
+    if (rc) return rc;
+    const fu_calendar *cal = fu__guard_ctx_calendar(g->ctx);
+    const char *r = fu__guard_ctx_consent(g->ctx, (int)req->channel);
+    if (r) {
+        deny_now(out, r);
+        explain(out, cal);
+        return FU_OK;
+    }
+    x.has_rule = req->rule && *req->rule;
+    x.has_order = req->order_id && *req->order_id;
+    x.rule = strtab_find(&g->str, req->rule);
+    x.order = strtab_find(&g->str, req->order_id);
+    if (x.has_rule && !x.rule) x.rule = UINT32_MAX; /* matches nothing logged */
+    if (x.has_order && !x.order) x.order = UINT32_MAX;
+    x.exempt = (int)((g->P->cap_exempt >> req->priority) & 1u);
+    if ((rc = search(g, &x, out))) return rc;
+    explain(out, cal);
+    return FU_OK;
+}
+
+int fu_guard_check(fu_guard *g, const char *customer_id, fu_channel channel, int64_t at, fu_guard_decision *out) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = customer_id;
+    r.channel = channel;
+    r.at = at;
+    return fu_guard_check_request(g, &r, out);
+}
+
+/* ------------------------------------------------------------ recording */
+
+static int own_add(fu_guard *g, int64_t from, size_t n) {
+    if (g->nown == g->own_cap && FU_GROW(g->own, g->own_cap, g->nown + 1)) return FU_ENOMEM;
+    g->own[g->nown].from = from;
+    g->own[g->nown].to = from + (int64_t)n;
+    g->nown++;
+    return FU_OK;
+}
+
+static int record_check(fu_guard *g, const fu_contact_record *r, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = fu_contact_record_validate(&r[i]);
+        size_t ci;
+        stranger *s;
+        if (rc == FU_OK) rc = locate(g, r[i].customer_id, 0, &ci, &s);
+        if (rc) {
+            fu__error_prefix("record %zu", i);
+            return rc;
+        }
+    }
+    return FU_OK;
+}
+
+int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
+    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
+    int rc = record_check(g, r, n);
+    if (rc || !n) return rc;
+    fu_event *ev = fu__malloc(n * sizeof *ev);
+    size_t *ci = fu__malloc(n * sizeof *ci);
+    if (!ev || !ci) {
+        fu__free(ev);
+        fu__free(ci);
+        return fu__error_nomem();
+    }
+    /* memory first (it can be undone), then the log (it cannot) */
+    size_t done = 0;
+    for (; done < n && rc == FU_OK; done++) rc = apply(g, &r[done], &ev[done], &ci[done]);
+    if (rc) done--;
+    int64_t seq = 0;
+    if (rc == FU_OK && g->log) {
+        rc = g->nown == g->own_cap ? FU_GROW(g->own, g->own_cap, g->nown + 1) : FU_OK;
+        if (rc == FU_OK) rc = fu_contact_log_append(g->log, r, n, &seq);
+        if (rc == FU_OK) own_add(g, seq, n); /* room reserved above */
+    }
+    if (rc) {
+        while (done-- > 0) unapply(g, &r[done], &ev[done], ci[done]);
+    } else if (g->opt.besttime) {
+        for (size_t i = 0; i < n; i++) {
+            if (ci[i] == FU__GUARD_NO_CUSTOMER) continue;
+            int o = fu__guard_book_outcome(r[i].outcome);
+            if (o == FU_OUTCOME_NONE) continue;
+            if (fu_besttime_record(g->opt.besttime, ci[i], r[i].at, (fu_outcome)o)) {
+                fu__error_prefix("recorded in the log; the best-time model missed record %zu", i);
+                rc = FU_ENOMEM;
+                break;
+            }
+        }
+    }
+    fu__free(ev);
+    fu__free(ci);
+    return rc;
+}
+
+/* ------------------------------------------------------------ other writers */
+
+static int is_own(const fu_guard *g, int64_t seq) {
+    for (size_t i = 0; i < g->nown; i++)
+        if (seq >= g->own[i].from && seq < g->own[i].to) return 1;
+    return 0;
+}
+
+typedef struct refresh_ctx {
+    fu_guard *g;
+    int64_t max;
+} refresh_ctx;
+
+static int refresh_one(void *ud, const fu_contact_record *r) {
+    refresh_ctx *c = ud;
+    if (is_own(c->g, r->seq)) {
+        c->max = r->seq;
+        return FU_OK;
+    }
+    fu_event e;
+    size_t ci;
+    int rc = apply(c->g, r, &e, &ci);
+    if (rc == FU_ENOTFOUND) { /* a denied stranger */
+        fu_error_clear();
+        return FU_OK;
+    }
+    if (rc == FU_OK && c->g->opt.besttime && ci != FU__GUARD_NO_CUSTOMER) {
+        int o = fu__guard_book_outcome(r->outcome);
+        if (o != FU_OUTCOME_NONE) rc = fu_besttime_record(c->g->opt.besttime, ci, r->at, (fu_outcome)o);
+    }
+    if (rc == FU_OK) c->max = r->seq;
+    return rc;
+}
+
+int fu_guard_refresh(fu_guard *g) {
+    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: NULL argument");
+    if (!g->log) return FU_OK;
+    refresh_ctx c = {g, g->last_seq};
+    int rc = fu_contact_log_read(g->log, g->last_seq, NULL, refresh_one, &c);
+    g->last_seq = c.max;
+    /* ranges at or below what has been read are done with */
+    size_t k = 0;
+    for (size_t i = 0; i < g->nown; i++)
+        if (g->own[i].to - 1 > g->last_seq) g->own[k++] = g->own[i];
+    g->nown = k;
+    return rc;
+}

@@ -1,0 +1,500 @@
+/* fu_contact_log: the guard's persistent contact log in SQLite (WAL,
+ * synchronous FULL, created 0600, integrity-checked on open). The same care
+ * as the commitment ledger (commit_store.c): every append is one
+ * transaction, so an acknowledged batch survives SIGKILL and a killed batch
+ * leaves nothing behind; several processes append at once (BEGIN IMMEDIATE
+ * with a busy timeout). The log keeps to its own tables so that it can
+ * share a file with the ledger. */
+#include "followup/guard.h"
+
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fu_contact_log {
+    sqlite3 *db;
+    fu_contact_log_options opts;
+    sqlite3_stmt *st_insert;
+};
+
+static const char *const outcome_names[FU_GUARD_OUTCOME_COUNT] = {
+    "attempted", "answered", "no_answer", "busy", "voicemail", "refused", "wrong_number", "callback_requested"};
+
+const char *fu_guard_outcome_name(int o) { return o >= 0 && o < FU_GUARD_OUTCOME_COUNT ? outcome_names[o] : NULL; }
+
+static int ieq(const char *a, size_t n, const char *b) {
+    if (strlen(b) != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+int fu_guard_outcome_from_string(const char *text, size_t len, fu_guard_outcome *out) {
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_guard_outcome_from_string: NULL argument");
+    for (int i = 0; i < FU_GUARD_OUTCOME_COUNT; i++)
+        if (ieq(text, len, outcome_names[i])) {
+            *out = (fu_guard_outcome)i;
+            return FU_OK;
+        }
+    if (ieq(text, len, "callback")) {
+        *out = FU_GUARD_CALLBACK;
+        return FU_OK;
+    }
+    return fu__error_set(FU_EPARSE,
+                         "unknown outcome '%.*s': expected attempted, answered, no_answer, busy, voicemail, refused,"
+                         " wrong_number or callback_requested",
+                         (int)(len > 64 ? 64 : len), text);
+}
+
+void fu_contact_record_init(fu_contact_record *r) {
+    if (!r) return;
+    memset(r, 0, sizeof *r);
+    r->at = FU_BOOK_NO_TIME;
+    r->channel = FU_CHANNEL_NONE;
+    r->outcome = FU_GUARD_ATTEMPTED;
+    r->priority = FU_PRIORITY_NORMAL;
+    r->duration = -1;
+    r->callback_at = FU_BOOK_NO_TIME;
+}
+
+/* Years 1..9999 in UTC seconds. */
+#define T_MIN INT64_C(-62135596800)
+#define T_MAX INT64_C(253402300799)
+
+int fu_contact_record_validate(const fu_contact_record *r) {
+    if (!r) return fu__error_set(FU_EINVAL, "record is NULL");
+    if (!r->customer_id || !*r->customer_id) return fu__error_set(FU_EINVAL, "customer_id: required, non-empty");
+    if (r->at == FU_BOOK_NO_TIME) return fu__error_set(FU_EINVAL, "at: required");
+    if (r->at < T_MIN || r->at > T_MAX) return fu__error_set(FU_ERANGE, "at: %lld is outside years 1..9999", (long long)r->at);
+    if ((int)r->channel <= FU_CHANNEL_NONE || (int)r->channel >= FU_CHANNEL_COUNT)
+        return fu__error_set(FU_EINVAL, "channel: %d is not a channel (phone, sms, email, chat, video, visit)",
+                             (int)r->channel);
+    if ((int)r->outcome < 0 || (int)r->outcome >= FU_GUARD_OUTCOME_COUNT)
+        return fu__error_set(FU_EINVAL, "outcome: %d is not an outcome (attempted, answered, no_answer, busy,"
+                             " voicemail, refused, wrong_number, callback_requested)", (int)r->outcome);
+    if ((int)r->priority < FU_PRIORITY_URGENT || (int)r->priority > FU_PRIORITY_LOW)
+        return fu__error_set(FU_EINVAL, "priority: %d is not a priority (urgent, high, normal, low)", (int)r->priority);
+    if (r->duration < -1) return fu__error_set(FU_ERANGE, "duration: %lld must be >= 0 (or -1: unknown)",
+                                               (long long)r->duration);
+    if (r->outcome == FU_GUARD_CALLBACK) {
+        if (r->callback_at == FU_BOOK_NO_TIME)
+            return fu__error_set(FU_EINVAL, "callback_at: required for outcome callback_requested");
+        if (r->callback_at < T_MIN || r->callback_at > T_MAX)
+            return fu__error_set(FU_ERANGE, "callback_at: outside years 1..9999");
+    } else if (r->callback_at != FU_BOOK_NO_TIME) {
+        return fu__error_set(FU_EINVAL, "callback_at: only for outcome callback_requested");
+    }
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------- errors */
+
+static int db_fail(fu_contact_log *l, int src, const char *what) {
+    if (src == SQLITE_NOMEM) return fu__error_nomem();
+    if ((src & 0xff) == SQLITE_FULL)
+        return fu__error_set(FU_EDB, "contact log: %s: disk full: %s", what, l && l->db ? sqlite3_errmsg(l->db) : "");
+    return fu__error_set(FU_EDB, "contact log: %s: %s", what, l && l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+}
+
+static int exec(fu_contact_log *l, const char *sql, const char *what) {
+    int src = sqlite3_exec(l->db, sql, NULL, NULL, NULL);
+    return src == SQLITE_OK ? FU_OK : db_fail(l, src, what);
+}
+
+static int finish(fu_contact_log *l, int rc) {
+    if (rc == FU_OK) {
+        rc = exec(l, "COMMIT", "commit");
+        if (rc == FU_OK) return FU_OK;
+    }
+    sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------- schema */
+
+static const char k_schema_v1[] =
+    "CREATE TABLE contact_log_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE contact_log("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " customer_id TEXT NOT NULL CHECK(length(customer_id) > 0),"
+    " at INTEGER NOT NULL, channel TEXT NOT NULL, outcome TEXT NOT NULL, priority TEXT NOT NULL,"
+    " agent_id TEXT, rule TEXT, order_id TEXT,"
+    " duration INTEGER CHECK(duration IS NULL OR duration >= 0), callback_at INTEGER);"
+    "INSERT INTO contact_log_meta VALUES('schema_version', 1);";
+
+static int int_query(fu_contact_log *l, const char *sql, int64_t *out, const char *what) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+    *out = 0;
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        src = SQLITE_OK;
+    } else if (src == SQLITE_DONE) {
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return src == SQLITE_OK ? FU_OK : db_fail(l, src, what);
+}
+
+static int schema_version(fu_contact_log *l, int64_t *v) {
+    int64_t has = 0;
+    int rc = int_query(l, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'contact_log_meta'",
+                       &has, "reading the schema");
+    if (rc || !has) {
+        *v = 0;
+        return rc;
+    }
+    return int_query(l, "SELECT value FROM contact_log_meta WHERE key = 'schema_version'", v,
+                     "reading the schema version");
+}
+
+static int migrate(fu_contact_log *l) {
+    int64_t v = 0;
+    int rc = schema_version(l, &v);
+    if (rc) return rc;
+    if (v > FU_CONTACT_LOG_SCHEMA_VERSION)
+        return fu__error_set(FU_EDB, "contact log: schema version %lld is newer than this library's %d; upgrade"
+                             " libfollowup", (long long)v, FU_CONTACT_LOG_SCHEMA_VERSION);
+    if (v == FU_CONTACT_LOG_SCHEMA_VERSION) return FU_OK;
+    if (l->opts.flags & FU_CONTACT_LOG_READONLY)
+        return fu__error_set(FU_EDB, "contact log: no contact log in this file (schema version %lld); open it for"
+                             " writing once", (long long)v);
+    if ((rc = exec(l, "BEGIN IMMEDIATE", "begin"))) return rc;
+    rc = schema_version(l, &v); /* another process may have created it meanwhile */
+    if (rc == FU_OK && v == 0) rc = exec(l, k_schema_v1, "creating the schema");
+    return finish(l, rc);
+}
+
+static int integrity(fu_contact_log *l) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db, "PRAGMA quick_check", -1, &st, NULL);
+    int rc = FU_OK;
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        if (!r || strcmp(r, "ok") != 0)
+            rc = fu__error_set(FU_EDB, "contact log: the file is corrupt (integrity check: %s); restore it from a"
+                               " backup", r ? r : "?");
+        src = SQLITE_OK;
+    }
+    if (rc == FU_OK && src != SQLITE_OK) rc = db_fail(l, src, "integrity check");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ------------------------------------------------------------- open/close */
+
+void fu_contact_log_options_init(fu_contact_log_options *o) {
+    static const fu_contact_log_options init = FU_CONTACT_LOG_OPTIONS_INIT;
+    if (o) *o = init;
+}
+
+void fu_contact_log_close(fu_contact_log *l) {
+    if (!l) return;
+    sqlite3_finalize(l->st_insert);
+    sqlite3_close_v2(l->db);
+    fu__free(l);
+}
+
+/* Create the file with mode 0600 before SQLite does (SQLite gives its
+ * -wal and -shm files the mode of the database file). */
+static int create_private(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return FU_OK;
+    }
+    if (errno == EEXIST) return FU_OK;
+    return fu__error_set(FU_EIO, "contact log: cannot create '%s': %s", path, strerror(errno));
+}
+
+static int configure(fu_contact_log *l, int memory) {
+    int ro = (l->opts.flags & FU_CONTACT_LOG_READONLY) != 0;
+    sqlite3_extended_result_codes(l->db, 1);
+    sqlite3_busy_timeout(l->db, l->opts.busy_timeout_ms ? l->opts.busy_timeout_ms : 5000);
+    /* a file that is not a database fails here, with a clear message */
+    int rc = exec(l, "SELECT count(*) FROM sqlite_master", "reading the file");
+    if (rc == FU_OK && !memory) rc = integrity(l);
+    if (rc == FU_OK && !memory && !ro) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    if (rc == FU_OK)
+        rc = exec(l, (l->opts.flags & FU_CONTACT_LOG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL"
+                                                                  : "PRAGMA synchronous=FULL", "synchronous");
+    if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-16384", "cache size");
+    if (rc == FU_OK) rc = migrate(l);
+    if (rc == FU_OK && !ro) {
+        int src = sqlite3_prepare_v3(l->db,
+                                     "INSERT INTO contact_log(customer_id, at, channel, outcome, priority, agent_id,"
+                                     " rule, order_id, duration, callback_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                                     -1, SQLITE_PREPARE_PERSISTENT, &l->st_insert, NULL);
+        if (src != SQLITE_OK) rc = db_fail(l, src, "preparing a statement");
+    }
+    return rc;
+}
+
+int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact_log_options *opts) {
+    if (!out) return fu__error_set(FU_EINVAL, "fu_contact_log_open: out is NULL");
+    *out = NULL;
+    fu_contact_log_options def = FU_CONTACT_LOG_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    if (opts->version != FU_CONTACT_LOG_OPTIONS_VERSION)
+        return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown version %u", opts->version);
+    if (opts->flags & ~(FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_SYNC_NORMAL))
+        return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown flags 0x%x", opts->flags);
+    if (opts->busy_timeout_ms < 0) return fu__error_set(FU_EINVAL, "fu_contact_log_options: busy_timeout_ms < 0");
+    int memory = !path || strcmp(path, ":memory:") == 0;
+    int ro = (opts->flags & FU_CONTACT_LOG_READONLY) != 0;
+    if (memory && ro) return fu__error_set(FU_EINVAL, "contact log: a log in memory cannot be read-only");
+    if (!memory && !ro) {
+        int rc = create_private(path);
+        if (rc) return rc;
+    }
+    fu_contact_log *l = fu__calloc(1, sizeof *l);
+    if (!l) return fu__error_nomem();
+    l->opts = *opts;
+    int flags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    int src = sqlite3_open_v2(memory ? ":memory:" : path, &l->db, flags, NULL);
+    int rc = FU_OK;
+    if (src != SQLITE_OK)
+        rc = src == SQLITE_NOMEM ? fu__error_nomem()
+                                 : fu__error_set(FU_EDB, "contact log: cannot open '%s': %s", memory ? ":memory:" : path,
+                                                 l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+    if (rc == FU_OK) rc = configure(l, memory);
+    if (rc != FU_OK) {
+        fu_contact_log_close(l);
+        return rc;
+    }
+    *out = l;
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------- appending */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s) {
+    if (s && *s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i);
+}
+
+static int insert_one(fu_contact_log *l, const fu_contact_record *r) {
+    sqlite3_stmt *st = l->st_insert;
+    sqlite3_bind_text(st, 1, r->customer_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, r->at);
+    sqlite3_bind_text(st, 3, fu_channel_name((int)r->channel), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, outcome_names[r->outcome], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, fu_priority_name((int)r->priority), -1, SQLITE_STATIC);
+    bind_text(st, 6, r->agent_id);
+    bind_text(st, 7, r->rule);
+    bind_text(st, 8, r->order_id);
+    if (r->duration >= 0) sqlite3_bind_int64(st, 9, r->duration);
+    else sqlite3_bind_null(st, 9);
+    if (r->callback_at != FU_BOOK_NO_TIME) sqlite3_bind_int64(st, 10, r->callback_at);
+    else sqlite3_bind_null(st, 10);
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return src == SQLITE_DONE ? FU_OK : db_fail(l, src, "appending a record");
+}
+
+int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
+    if (!l || (!r && n)) return fu__error_set(FU_EINVAL, "fu_contact_log_append: NULL argument");
+    if (l->opts.flags & FU_CONTACT_LOG_READONLY) return fu__error_set(FU_ESTATE, "contact log: opened read-only");
+    for (size_t i = 0; i < n; i++) {
+        int rc = fu_contact_record_validate(&r[i]);
+        if (rc) {
+            fu__error_prefix("record %zu", i);
+            return rc;
+        }
+    }
+    if (!n) {
+        if (seq_out) *seq_out = 0;
+        return FU_OK;
+    }
+    int rc = exec(l, "BEGIN IMMEDIATE", "begin");
+    if (rc) return rc;
+    for (size_t i = 0; i < n && rc == FU_OK; i++) rc = insert_one(l, &r[i]);
+    int64_t last = sqlite3_last_insert_rowid(l->db);
+    rc = finish(l, rc);
+    if (rc == FU_OK && seq_out) *seq_out = last - (int64_t)n + 1;
+    return rc;
+}
+
+int fu_contact_log_count(fu_contact_log *l, size_t *out) {
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_contact_log_count: NULL argument");
+    int64_t v = 0;
+    int rc = int_query(l, "SELECT count(*) FROM contact_log", &v, "counting");
+    *out = (size_t)v;
+    return rc;
+}
+
+/* ------------------------------------------------------------- reading */
+
+static int enum_of(const char *s, int (*parse)(const char *, size_t, void *), void *out) {
+    return parse(s ? s : "", s ? strlen(s) : 0, out);
+}
+
+static int parse_channel(const char *s, size_t n, void *o) { return fu_channel_from_string(s, n, o); }
+static int parse_outcome(const char *s, size_t n, void *o) { return fu_guard_outcome_from_string(s, n, o); }
+
+static int parse_priority(const char *s, size_t n, void *o) {
+    for (int p = 0; p < 4; p++)
+        if (ieq(s, n, fu_priority_name(p))) {
+            *(fu_priority *)o = (fu_priority)p;
+            return FU_OK;
+        }
+    return fu__error_set(FU_EPARSE, "unknown priority '%.*s'", (int)(n > 32 ? 32 : n), s);
+}
+
+static int row_record(sqlite3_stmt *st, fu_contact_record *r) {
+    fu_contact_record_init(r);
+    r->seq = sqlite3_column_int64(st, 0);
+    r->customer_id = (const char *)sqlite3_column_text(st, 1);
+    r->at = sqlite3_column_int64(st, 2);
+    if (enum_of((const char *)sqlite3_column_text(st, 3), parse_channel, &r->channel) ||
+        enum_of((const char *)sqlite3_column_text(st, 4), parse_outcome, &r->outcome) ||
+        enum_of((const char *)sqlite3_column_text(st, 5), parse_priority, &r->priority)) {
+        fu__error_prefix("contact log: record %lld", (long long)r->seq);
+        return FU_EDB;
+    }
+    r->agent_id = (const char *)sqlite3_column_text(st, 6);
+    r->rule = (const char *)sqlite3_column_text(st, 7);
+    r->order_id = (const char *)sqlite3_column_text(st, 8);
+    if (sqlite3_column_type(st, 9) != SQLITE_NULL) r->duration = sqlite3_column_int64(st, 9);
+    if (sqlite3_column_type(st, 10) != SQLITE_NULL) r->callback_at = sqlite3_column_int64(st, 10);
+    if (!r->customer_id) return fu__error_set(FU_EDB, "contact log: record %lld has no customer", (long long)r->seq);
+    return FU_OK;
+}
+
+int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
+                        void *ud) {
+    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
+    sqlite3_stmt *st = NULL;
+    const char *sql = customer_id
+                          ? "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration,"
+                            " callback_at FROM contact_log WHERE seq > ?1 AND customer_id = ?2 ORDER BY seq"
+                          : "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration,"
+                            " callback_at FROM contact_log WHERE seq > ?1 ORDER BY seq";
+    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+    if (src != SQLITE_OK) return db_fail(l, src, "reading");
+    sqlite3_bind_int64(st, 1, after_seq);
+    if (customer_id) sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
+    int rc = FU_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        fu_contact_record r;
+        if ((rc = row_record(st, &r))) break;
+        if ((rc = fn(ud, &r))) break;
+    }
+    if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ------------------------------------------------------------- to a book */
+
+fu_outcome fu__guard_book_outcome(fu_guard_outcome o);
+fu_outcome fu__guard_book_outcome(fu_guard_outcome o) {
+    switch (o) {
+    case FU_GUARD_ANSWERED:
+    case FU_GUARD_CALLBACK: return FU_OUTCOME_ANSWERED;
+    case FU_GUARD_NO_ANSWER:
+    case FU_GUARD_BUSY:
+    case FU_GUARD_WRONG_NUMBER: return FU_OUTCOME_NO_ANSWER;
+    case FU_GUARD_VOICEMAIL: return FU_OUTCOME_VOICEMAIL;
+    case FU_GUARD_REFUSED: return FU_OUTCOME_REFUSED;
+    default: return FU_OUTCOME_NONE;
+    }
+}
+
+typedef struct load_ctx {
+    fu_event_in *ev;
+    size_t n, cap;
+} load_ctx;
+
+static void load_free(load_ctx *c) {
+    for (size_t i = 0; i < c->n; i++) {
+        fu__free((char *)c->ev[i].customer_id);
+        fu__free((char *)c->ev[i].agent_id);
+        fu__free((char *)c->ev[i].order_id);
+    }
+    fu__free(c->ev);
+}
+
+static char *dup_opt(const char *s, int *fail) {
+    if (!s || !*s) return NULL;
+    char *d = fu__strdup(s);
+    if (!d) *fail = 1;
+    return d;
+}
+
+static const char *const book_notes[FU_GUARD_OUTCOME_COUNT] = {
+    "guard:attempted", "guard:answered", "guard:no_answer", "guard:busy", "guard:voicemail", "guard:refused",
+    "guard:wrong_number", "guard:callback_requested"};
+
+static int load_one(void *ud, const fu_contact_record *r) {
+    load_ctx *c = ud;
+    if (c->n == c->cap && FU_GROW(c->ev, c->cap, c->n + 1)) return FU_ENOMEM;
+    fu_event_in *ev = &c->ev[c->n];
+    fu_event_in_init(ev);
+    int fail = 0;
+    ev->customer_id = dup_opt(r->customer_id, &fail);
+    ev->agent_id = dup_opt(r->agent_id, &fail);
+    ev->order_id = dup_opt(r->order_id, &fail);
+    c->n++; /* freed by load_free() even when a copy failed */
+    if (fail) return fu__error_nomem();
+    ev->at = r->at;
+    ev->kind = FU_EVENT_CONTACT;
+    ev->channel = r->channel;
+    ev->outcome = fu__guard_book_outcome(r->outcome);
+    ev->note = book_notes[r->outcome];
+    return FU_OK;
+}
+
+int fu_contact_log_load_book(fu_contact_log *l, fu_book *book) {
+    if (!l || !book) return fu__error_set(FU_EINVAL, "fu_contact_log_load_book: NULL argument");
+    load_ctx c = {NULL, 0, 0};
+    int rc = fu_contact_log_read(l, 0, NULL, load_one, &c);
+    if (rc == FU_OK && c.n) {
+        rc = fu_book_add_events(book, c.ev, c.n); /* all or nothing */
+        if (rc) fu__error_prefix("contact log");
+    }
+    load_free(&c);
+    if (rc) return rc;
+    return fu_book_finalize(book);
+}
+
+/* ------------------------------------------------------------- for the guard */
+
+int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
+/* Every record in seq order, in one read snapshot with the highest seq it
+ * holds. */
+int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq) {
+    int rc = exec(l, "BEGIN", "begin");
+    if (rc) return rc;
+    rc = int_query(l, "SELECT coalesce(max(seq), 0) FROM contact_log", max_seq, "reading");
+    sqlite3_stmt *st = NULL;
+    int src = SQLITE_OK;
+    if (rc == FU_OK) {
+        src = sqlite3_prepare_v2(l->db,
+                                 "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id,"
+                                 " duration, callback_at FROM contact_log WHERE seq <= ?1 ORDER BY seq",
+                                 -1, &st, NULL);
+        if (src != SQLITE_OK) rc = db_fail(l, src, "reading");
+    }
+    if (rc == FU_OK) {
+        sqlite3_bind_int64(st, 1, *max_seq);
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            fu_contact_record r;
+            if ((rc = row_record(st, &r))) break;
+            if ((rc = fn(ud, &r))) break;
+        }
+        if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}

@@ -1,0 +1,71 @@
+-- fu_guard and fu_contact_log from Lua: string enums, errors as tables,
+-- close() and <close>.
+local T = require "testlib"
+local followup = require "followup"
+
+local function t(text) return followup.time_parse(text) end
+
+local function world()
+  local policy = followup.policy_default()
+  local book = followup.Book()
+  book:read_customers_text("customer_id,tz,first_purchase_at,consent_phone,consent_sms,consent_email\n" ..
+                           "A,Asia/Shanghai,2025-06-01T10:00:00+08:00,yes,yes,no\n")
+  book:finalize()
+  return policy, book
+end
+
+T.test("check, record, min gap and the reason", function()
+  local policy, book = world()
+  local log <close> = followup.ContactLog()
+  local guard <close> = followup.Guard(policy, book, log)
+  local d = guard:check("A", "phone", t("2026-03-10T10:00:00+08:00"))
+  T.eq(d.allowed, true, "allowed")
+  guard:record("A", t("2026-03-10T10:00:00+08:00"), "phone", "no_answer", "normal", "ag1", "r1")
+  d = guard:check("A", "phone", t("2026-03-10T11:00:00+08:00"), "normal", "r1")
+  T.eq(d.allowed, false, "denied")
+  T.eq(d.rule, "caps.min_gap", "rule")
+  T.eq(d.next_allowed, t("2026-03-11T10:00:00+08:00"), "next")
+  T.eq(log:count(), 1, "logged")
+  T.eq(guard:check("A", "email", t("2026-03-12T10:00:00+08:00")).rule, "customer.consent_email", "consent")
+end)
+
+T.test("bad input raises error tables", function()
+  local policy, book = world()
+  local guard = followup.Guard(policy, book)
+  local e = T.raises(function() guard:check("A", "fax", 0) end)
+  T.eq(e.name, "ParseError", "channel")
+  e = T.raises(function() guard:record("A", t("2026-03-10T10:00:00+08:00"), "phone", "hung_up") end)
+  T.eq(e.name, "ParseError", "outcome")
+  e = T.raises(function() guard:record("B", t("2026-03-10T10:00:00+08:00"), "phone", "answered") end)
+  T.eq(e.name, "NotFoundError", "unknown customer")
+  guard:close()
+  e = T.raises(function() guard:check("A", "phone", 0) end)
+  T.eq(e.name, "StateError", "closed")
+end)
+
+T.test("<close> closes the handles", function()
+  local policy, book = world()
+  local kept
+  do
+    local log <close> = followup.ContactLog()
+    kept = log
+  end
+  local e = T.raises(function() kept:count() end)
+  T.eq(e.name, "StateError", "closed by <close>")
+end)
+
+T.test("customer-base models saved and loaded", function()
+  local path = os.tmpname()
+  followup.model_params_save(path, followup.BgNbd(0.25, 4.5, 0.75, 2.5))
+  local m = followup.model_params_load(path)
+  T.eq(m:bgnbd().alpha, 4.5, "alpha")
+  T.eq(m:pareto(), nil, "no pareto")
+  local f = io.open(path, "a")
+  f:write("junk\n")
+  f:close()
+  local e = T.raises(function() followup.model_params_load(path) end)
+  T.eq(e.name, "ParseError", "checksum")
+  os.remove(path)
+end)
+
+T.done()

@@ -1,0 +1,1026 @@
+/* fu_guard and fu_contact_log: the persistent contact log (durability under
+ * SIGKILL, several writers, 0600, integrity, newer schema), the guard's
+ * decisions against hand-worked cases of the built-in policy
+ * (lib/data/default_policy.yaml: quiet hours 08:00-21:00 local, min gap 24h,
+ * weekly cap 3 per 7d, per order 1 per 72h, new customers 2 per 72h), the
+ * redial rules, bad input, and a property test against the planner. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define H INT64_C(3600)
+#define D INT64_C(86400)
+
+static char dir[256];
+
+static void make_dir(void) {
+    snprintf(dir, sizeof dir, "/tmp/fu-guard-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static int64_t T(const char *iso) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
+    return t;
+}
+
+static fu_contact_record rec(const char *cust, int64_t at, fu_channel ch, fu_guard_outcome o) {
+    fu_contact_record r;
+    fu_contact_record_init(&r);
+    r.customer_id = cust;
+    r.at = at;
+    r.channel = ch;
+    r.outcome = o;
+    return r;
+}
+
+/* ------------------------------------------------------------------ the log */
+
+typedef struct collected {
+    size_t n;
+    char ids[64][16];
+    int64_t at[64], seq[64];
+    int outcome[64];
+} collected;
+
+static int collect_fn(void *ud, const fu_contact_record *r) {
+    collected *c = ud;
+    if (c->n < 64) {
+        snprintf(c->ids[c->n], sizeof c->ids[0], "%s", r->customer_id);
+        c->at[c->n] = r->at;
+        c->seq[c->n] = r->seq;
+        c->outcome[c->n] = (int)r->outcome;
+    }
+    c->n++;
+    return 0;
+}
+
+Test(guard_log, append_read_and_reopen) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/contacts.db", dir);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_contact_record r[3] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
+                              rec("B", 900, FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
+                              rec("A", 800, FU_CHANNEL_PHONE, FU_GUARD_CALLBACK)};
+    r[2].callback_at = 5000;
+    r[0].agent_id = "ag1";
+    r[0].rule = "cadences.delivery.first_contact";
+    r[0].order_id = "O1";
+    r[0].duration = 30;
+    int64_t seq = 0;
+    cr_assert_eq(fu_contact_log_append(l, r, 3, &seq), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(seq, 1);
+    fu_contact_log_close(l);
+
+    /* the file and its WAL are private to the owner */
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", sb.st_mode & 0777);
+
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 3);
+    collected c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(fu_contact_log_read(l, 0, "A", collect_fn, &c), FU_OK);
+    cr_assert_eq(c.n, 2);
+    cr_assert_str_eq(c.ids[0], "A");
+    cr_assert_eq(c.at[0], 1000); /* seq order, not time order: out-of-order is fine */
+    cr_assert_eq(c.at[1], 800);
+    cr_assert_eq(c.outcome[1], FU_GUARD_CALLBACK);
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(fu_contact_log_read(l, 1, NULL, collect_fn, &c), FU_OK);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(c.seq[0], 2);
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+Test(guard_log, bad_records_write_nothing) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    fu_contact_record r[2] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("B", 1000, (fu_channel)9, FU_GUARD_ANSWERED)};
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "record 1") && strstr(fu_error_last()->message, "channel"), "%s",
+              fu_error_last()->message);
+    r[1].channel = FU_CHANNEL_NONE;
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    r[1].channel = FU_CHANNEL_SMS;
+    r[1].outcome = (fu_guard_outcome)42;
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "outcome"), "%s", fu_error_last()->message);
+    r[1].outcome = FU_GUARD_CALLBACK; /* without a call-back time */
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "callback_at"), "%s", fu_error_last()->message);
+    r[1].outcome = FU_GUARD_ANSWERED;
+    r[1].customer_id = "";
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
+    r[1].customer_id = "B";
+    r[1].at = INT64_C(400000000000);
+    cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_ERANGE);
+    size_t n = 9;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 0, "nothing of a bad batch is written");
+    fu_guard_outcome o;
+    cr_assert_eq(fu_guard_outcome_from_string("Wrong_Number", 12, &o), FU_OK);
+    cr_assert_eq(o, FU_GUARD_WRONG_NUMBER);
+    cr_assert_eq(fu_guard_outcome_from_string("hung_up", 7, &o), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "hung_up"));
+    fu_contact_log_close(l);
+}
+
+Test(guard_log, not_a_database_corrupt_and_newer_schema_are_refused) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/junk.db", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 2000; i++) fputs("this is not a database ", f);
+    fclose(f);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a database"), "%s", fu_error_last()->message);
+
+    /* a log written by a newer library */
+    snprintf(path, sizeof path, "%s/newer.db", dir);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    fu_contact_log_close(l);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE contact_log_meta SET value = 7", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "newer"), "%s", fu_error_last()->message);
+
+    /* a damaged index: the integrity check on open says so */
+    snprintf(path, sizeof path, "%s/corrupt.db", dir);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    for (int i = 0; i < 200; i++) {
+        fu_contact_record r = rec("customer-with-a-long-id", 1000 + i, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+        cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    }
+    fu_contact_log_close(l);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    /* scribble over the middle of the last page (a leaf of the table) */
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, (long)sb.st_size - 4096 + 8, SEEK_SET), 0);
+    for (int i = 0; i < 64; i++) fputc(0xA5, f);
+    fclose(f);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "corrupt") || strstr(fu_error_last()->message, "malformed"), "%s",
+              fu_error_last()->message);
+    remove_dir();
+}
+
+Test(guard_log, shares_a_file_with_the_ledger) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/ledger.db", dir);
+    fu_ledger *led = NULL;
+    cr_assert_eq(fu_ledger_open(&led, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_contact_record r = rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    fu_contact_log_close(l);
+    fu_ledger_close(led);
+    cr_assert_eq(fu_ledger_open(&led, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_ledger_close(led);
+    remove_dir();
+}
+
+#define WRITER FU_TEST_BINDIR "/tests/guard_crash_writer"
+
+/* The writer program (guard_crash_writer.c) appends records one by one (or
+ * 10 per batch) and reports each acknowledged seq on a pipe; COUNT 0: until
+ * killed. */
+static pid_t start_writer(const char *path, int batch, const char *prefix, const char *count, int *fd) {
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        char b[8];
+        snprintf(b, sizeof b, "%d", batch);
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execl(WRITER, WRITER, path, b, prefix, count, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    *fd = p[0];
+    return pid;
+}
+
+static void crash_run(int batch) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/crash.db", dir);
+    int fd;
+    pid_t pid = start_writer(path, batch, "C", "0", &fd);
+    FILE *f = fdopen(fd, "r");
+    long long seqs[100];
+    int is[100], n = 0;
+    while (n < 60 && fscanf(f, "%lld %d", &seqs[n], &is[n]) == 2) n++;
+    kill(pid, SIGKILL); /* mid-run: the writer is inside its next append */
+    int st;
+    waitpid(pid, &st, 0);
+    fclose(f);
+    cr_assert_eq(n, 60);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    size_t count = 0;
+    cr_assert_eq(fu_contact_log_count(l, &count), FU_OK);
+    cr_assert_geq(count, (size_t)(60 * batch), "every acknowledged record survives: %zu", count);
+    cr_assert_eq(count % (size_t)batch, 0, "no half batch: %zu", count);
+    for (int k = 0; k < n; k += 7) {
+        collected c;
+        memset(&c, 0, sizeof c);
+        char id[32];
+        snprintf(id, sizeof id, "C%d", is[k]);
+        cr_assert_eq(fu_contact_log_read(l, 0, id, collect_fn, &c), FU_OK);
+        cr_assert_eq(c.n, 1, "%s", id);
+        cr_assert_eq(c.seq[0], seqs[k]);
+    }
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+Test(guard_log, acknowledged_appends_survive_sigkill) { crash_run(1); }
+
+Test(guard_log, a_batch_killed_midway_leaves_nothing_half_written) { crash_run(10); }
+
+Test(guard_log, several_processes_append_at_once) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/shared.db", dir);
+    enum { W = 3 };
+    pid_t pid[W];
+    int fd[W];
+    for (int w = 0; w < W; w++) {
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "P%d_", w);
+        pid[w] = start_writer(path, w == 0 ? 1 : 5, prefix, "200", &fd[w]);
+    }
+    for (int w = 0; w < W; w++) {
+        char buf[4096];
+        while (read(fd[w], buf, sizeof buf) > 0) continue;
+        close(fd[w]);
+        int st = 0;
+        waitpid(pid[w], &st, 0);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d: %d", w, st);
+    }
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    size_t count = 0;
+    cr_assert_eq(fu_contact_log_count(l, &count), FU_OK);
+    cr_assert_eq(count, 3 * 200);
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+Test(guard_log, loads_a_books_contact_events) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    fu_contact_record r[3] = {rec("A", T("2026-03-02T10:00:00Z"), FU_CHANNEL_PHONE, FU_GUARD_BUSY),
+                              rec("A", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
+                              rec("Z", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
+    r[0].order_id = "O7";
+    cr_assert_eq(fu_contact_log_append(l, r, 3, NULL), FU_OK);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    /* Z is not in the book: nothing is added */
+    cr_assert_eq(fu_contact_log_load_book(l, b), FU_ENOTFOUND);
+    cr_assert(strstr(fu_error_last()->message, "Z"), "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_event_count(b), 0);
+    fu_book_free(b);
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    bo.flags = FU_BOOK_CREATE_CUSTOMERS;
+    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    cr_assert_eq(fu_contact_log_load_book(l, b), FU_OK, "%s", fu_error_last()->message);
+    const fu_event *ev = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_book_customer_events(b, 0, &ev, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(ev[0].channel, FU_CHANNEL_SMS); /* sorted by time */
+    cr_assert_eq(ev[1].outcome, FU_OUTCOME_NO_ANSWER);
+    cr_assert_str_eq(fu_book_string(b, ev[1].note), "guard:busy");
+    cr_assert_str_eq(fu_book_string(b, ev[1].order_id), "O7");
+    fu_book_free(b);
+    fu_contact_log_close(l);
+}
+
+/* ------------------------------------------------------------------ decisions */
+
+typedef struct gfx {
+    fu_policy *policy;
+    fu_book *book;
+    fu_contact_log *log;
+    fu_guard *guard;
+} gfx;
+
+/* Customer A in Shanghai (calls and messages yes, e-mail no), a customer
+ * since mid-2025 with a purchase on 2026-02-01 (not new, not declining);
+ * B in New York with do-not-disturb on weekday lunchtimes. */
+static void gsetup(gfx *f, const char *policy_yaml, const fu_guard_options *opts) {
+    memset(f, 0, sizeof *f);
+    if (policy_yaml)
+        cr_assert_eq(fu_policy_load_string(&f->policy, policy_yaml, strlen(policy_yaml), "p", NULL), FU_OK, "%s",
+                     fu_error_last()->message);
+    else
+        cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+    c.consent_phone = FU_TRI_YES;
+    c.consent_sms = FU_TRI_YES;
+    c.consent_email = FU_TRI_NO;
+    cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK);
+    c.id = "B";
+    c.tz = "America/New_York";
+    c.consent_email = FU_TRI_YES;
+    c.dnd_windows = "Mon-Fri 12:00-14:00";
+    cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "A";
+    e.at = T("2026-02-01T10:00:00+08:00");
+    e.kind = FU_EVENT_PURCHASE;
+    e.amount = 300;
+    e.order_id = "O1";
+    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+    e.customer_id = "B";
+    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    cr_assert_eq(fu_contact_log_open(&f->log, NULL, NULL), FU_OK);
+    cr_assert_eq(fu_guard_new(&f->guard, f->policy, f->book, f->log, opts), FU_OK, "%s", fu_error_last()->message);
+}
+
+static void gteardown(gfx *f) {
+    fu_guard_free(f->guard);
+    fu_contact_log_close(f->log);
+    fu_book_free(f->book);
+    fu_policy_free(f->policy);
+}
+
+/* Ask; check the answer; and check that the next allowed instant passes. */
+static void expect(gfx *f, const fu_guard_request *r, const char *rule, const char *next) {
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check_request(f->guard, r, &d), FU_OK, "%s", fu_error_last()->message);
+    if (!rule) {
+        cr_assert_eq(d.allowed, 1, "%s at %lld: denied by %s (%s)", r->customer_id, (long long)r->at, d.rule,
+                     d.reason);
+        cr_assert_eq(d.next_allowed, r->at);
+        cr_assert_str_eq(d.reason, "");
+        return;
+    }
+    cr_assert_eq(d.allowed, 0, "%s at %lld: allowed, expected %s", r->customer_id, (long long)r->at, rule);
+    cr_assert_str_eq(d.rule, rule, "reason: %s", d.reason);
+    cr_assert(strstr(d.reason, rule), "%s", d.reason);
+    if (!next) {
+        cr_assert_eq(d.next_allowed, FU_BESTTIME_NEVER, "%s", d.reason);
+        return;
+    }
+    cr_assert_eq(d.next_allowed, T(next), "%s", d.reason);
+    fu_guard_request again = *r;
+    again.at = d.next_allowed;
+    fu_guard_decision d2;
+    cr_assert_eq(fu_guard_check_request(f->guard, &again, &d2), FU_OK);
+    cr_assert_eq(d2.allowed, 1, "next_allowed %s is denied by %s", next, d2.rule);
+}
+
+static fu_guard_request ask(const char *cust, fu_channel ch, const char *iso) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = cust;
+    r.channel = ch;
+    r.at = T(iso);
+    return r;
+}
+
+static void record(gfx *f, const char *cust, const char *iso, fu_channel ch, fu_guard_outcome o, const char *rule) {
+    fu_contact_record r = rec(cust, T(iso), ch, o);
+    r.rule = rule;
+    cr_assert_eq(fu_guard_record(f->guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
+}
+
+Test(guard, quiet_hours_holidays_dnd_and_consent) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    /* 22:00 in Shanghai is after 21:00: the next morning at 08:00 */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T22:00:00+08:00");
+    expect(&f, &r, "quiet_hours.allowed", "2026-03-11T08:00:00+08:00");
+    /* the National Day holidays of 2026 run from 1 to 7 October */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-10-02T10:00:00+08:00");
+    expect(&f, &r, "calendars.holidays", "2026-10-08T08:00:00+08:00");
+    /* A refused e-mail: never, whatever the priority */
+    r = ask("A", FU_CHANNEL_EMAIL, "2026-03-10T10:00:00+08:00");
+    r.priority = FU_PRIORITY_URGENT;
+    expect(&f, &r, "customer.consent_email", NULL);
+    /* B: lunchtime in New York is do-not-disturb; 14:00 is fine */
+    r = ask("B", FU_CHANNEL_PHONE, "2026-03-10T12:30:00-04:00");
+    expect(&f, &r, "customer.dnd_windows", "2026-03-10T14:00:00-04:00");
+    /* a Chinese holiday is no holiday in New York */
+    r = ask("B", FU_CHANNEL_PHONE, "2026-10-02T10:00:00-04:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, min_gap_and_weekly_cap_over_recorded_contacts) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    /* 24h min gap, both ways */
+    fu_guard_request r = ask("A", FU_CHANNEL_SMS, "2026-03-10T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    r = ask("A", FU_CHANNEL_SMS, "2026-03-09T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    /* urgent is exempt from the gap, not from quiet hours */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T15:00:00+08:00");
+    r.priority = FU_PRIORITY_URGENT;
+    expect(&f, &r, NULL, NULL);
+    record(&f, "A", "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-12T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    /* three in 7 days: the fourth waits until the first is 7 days old */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T10:00:00+08:00");
+    expect(&f, &r, "caps.weekly", "2026-03-17T10:00:01+08:00");
+    gteardown(&f);
+}
+
+Test(guard, per_channel_cap_and_out_of_order_records) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    /* recorded out of order: the 11th first, then the 10th */
+    record(&f, "A", "2026-03-11T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    /* two texts in 3 days: a third waits until the first is 3 days old */
+    fu_guard_request r = ask("A", FU_CHANNEL_SMS, "2026-03-12T10:00:00+08:00");
+    expect(&f, &r, "caps.sms", "2026-03-13T10:00:01+08:00");
+    /* the cap counts texts only: a call is fine */
+    r.channel = FU_CHANNEL_PHONE;
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, per_order_cap_holds_one_order_not_another) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    /* O1 is an order of the book; a routine contact about it on the 10th */
+    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    c.order_id = "O1";
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
+    r.order_id = "O1";
+    /* min gap passed; one routine contact per order per 72h */
+    expect(&f, &r, "caps.per_order", "2026-03-13T10:00:01+08:00");
+    r.order_id = "O2";
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+static const char REDIAL_POLICY[] = "caps:\n  min_gap: 1m\n  limits:\n    weekly: {max: 10, per: 7d}\n";
+
+Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
+    gfx f;
+    gsetup(&f, REDIAL_POLICY, NULL);
+    const char *R = "cadences.delivery.first_contact";
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, R);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
+    r.rule = R;
+    /* 10:00 + 2 business hours (09:00-12:00, 13:30-18:00) = 12:00 */
+    expect(&f, &r, "redial.retry_after", "2026-03-10T12:00:00+08:00");
+    /* another touchpoint is no redial */
+    r.rule = "cadences.fault.urgent_contact";
+    expect(&f, &r, NULL, NULL);
+    /* Friday 17:00 busy: Monday 10:00 */
+    record(&f, "A", "2026-03-13T17:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T18:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.retry_after", "2026-03-16T10:00:00+08:00");
+    /* three attempts on the 17th: the fourth waits for the next local day */
+    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
+    expect(&f, &r, "redial.attempts_per_day", "2026-03-18T08:00:00+08:00");
+    gteardown(&f);
+}
+
+Test(guard, wrong_number_refusal_and_callback) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    const char *R = "cadences.delivery.first_contact";
+    /* a call-back asked for 15:00: before it no, at 15:00 yes despite the 24h gap */
+    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_CALLBACK);
+    c.rule = R;
+    c.callback_at = T("2026-03-10T15:00:00+08:00");
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T12:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.callback", "2026-03-10T15:00:00+08:00");
+    r.rule = "cadences.survey.x"; /* another touchpoint: the gap holds */
+    r.at = T("2026-03-10T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    /* the customer refuses the call-back: this touchpoint never again */
+    record(&f, "A", "2026-03-10T15:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_REFUSED, R);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-20T10:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.refused", NULL);
+    r.rule = NULL;
+    expect(&f, &r, NULL, NULL);
+    /* a wrong number stops calls and texts, not e-mail (B consents to e-mail) */
+    record(&f, "B", "2026-03-10T10:00:00-04:00", FU_CHANNEL_PHONE, FU_GUARD_WRONG_NUMBER, NULL);
+    r = ask("B", FU_CHANNEL_SMS, "2026-03-20T10:00:00-04:00");
+    expect(&f, &r, "redial.wrong_number", NULL);
+    r.channel = FU_CHANNEL_EMAIL;
+    expect(&f, &r, NULL, NULL);
+    /* until an answered call on a number channel shows the number is right */
+    record(&f, "B", "2026-03-12T10:00:00-04:00", FU_CHANNEL_VIDEO, FU_GUARD_ANSWERED, NULL);
+    r.channel = FU_CHANNEL_PHONE;
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, unknown_customers_by_policy) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_request r = ask("nobody", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    expect(&f, &r, "guard.unknown_customer", NULL);
+    fu_contact_record c = rec("nobody", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_ENOTFOUND);
+    cr_assert(strstr(fu_error_last()->message, "nobody"), "%s", fu_error_last()->message);
+    size_t n = 9;
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 0);
+    gteardown(&f);
+
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    gsetup(&f, NULL, &o);
+    /* on defaults: the default calendar's zone (Shanghai), its quiet hours and holidays */
+    expect(&f, &r, NULL, NULL);
+    r.at = T("2026-03-10T07:00:00+08:00");
+    expect(&f, &r, "quiet_hours.allowed", "2026-03-10T08:00:00+08:00");
+    cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK, "%s", fu_error_last()->message);
+    r.at = T("2026-03-10T12:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    gteardown(&f);
+}
+
+Test(guard, the_policy_decides_about_unknown_customers) {
+    gfx f;
+    gsetup(&f, "guard:\n  unknown_customer: allow\n", NULL);
+    fu_guard_request r = ask("nobody", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_DENY; /* the caller overrides the policy */
+    gsetup(&f, "guard:\n  unknown_customer: allow\n", &o);
+    expect(&f, &r, "guard.unknown_customer", NULL);
+    gteardown(&f);
+    fu_policy *p = NULL;
+    const char *bad = "guard:\n  unknown_customer: maybe\n";
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "site.yaml", NULL), FU_EPOLICY);
+    cr_assert_str_eq(fu_error_last()->source, "site.yaml");
+    cr_assert_eq(fu_error_last()->line, 2);
+    cr_assert(strstr(fu_error_last()->message, "maybe"), "%s", fu_error_last()->message);
+}
+
+Test(guard, bad_requests_get_clear_errors) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_decision d;
+    fu_guard_request r = ask("A", FU_CHANNEL_NONE, "2026-03-10T10:00:00+08:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "channel"));
+    r.channel = (fu_channel)12;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    r.channel = FU_CHANNEL_PHONE;
+    r.priority = (fu_priority)9;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "priority"));
+    r.priority = FU_PRIORITY_NORMAL;
+    r.at = INT64_C(900000000000);
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
+    r.version = 99;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
+    cr_assert_eq(fu_guard_check(f.guard, NULL, FU_CHANNEL_PHONE, 0, &d), FU_EINVAL);
+    /* a batch with one bad record writes nothing and counts nothing */
+    fu_contact_record c[2] = {rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("A", T("2026-03-10T11:00:00+08:00"), FU_CHANNEL_PHONE, (fu_guard_outcome)77)};
+    cr_assert_eq(fu_guard_record(f.guard, c, 2), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "record 1") && strstr(fu_error_last()->message, "outcome"), "%s",
+              fu_error_last()->message);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T15:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+Test(guard, a_new_guard_reads_the_log_and_refresh_sees_other_writers) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/log.db", dir);
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_contact_log *l1 = NULL, *l2 = NULL;
+    cr_assert_eq(fu_contact_log_open(&l1, path, NULL), FU_OK);
+    cr_assert_eq(fu_contact_log_open(&l2, path, NULL), FU_OK);
+    fu_guard *g1 = NULL, *g2 = NULL;
+    cr_assert_eq(fu_guard_new(&g1, f.policy, f.book, l1, NULL), FU_OK);
+    cr_assert_eq(fu_guard_new(&g2, f.policy, f.book, l2, NULL), FU_OK);
+    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_guard_record(g1, &c, 1), FU_OK);
+    fu_guard_decision d;
+    int64_t at = T("2026-03-10T15:00:00+08:00");
+    cr_assert_eq(fu_guard_check(g2, "A", FU_CHANNEL_PHONE, at, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "g2 has not read the log yet");
+    cr_assert_eq(fu_guard_refresh(g2), FU_OK);
+    cr_assert_eq(fu_guard_check(g2, "A", FU_CHANNEL_PHONE, at, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.min_gap");
+    /* g1 does not count its own record twice after a refresh */
+    cr_assert_eq(fu_guard_refresh(g1), FU_OK);
+    cr_assert_eq(fu_guard_check(g1, "A", FU_CHANNEL_PHONE, T("2026-03-11T10:00:00+08:00"), &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "%s", d.reason);
+    fu_guard_free(g1);
+    fu_guard_free(g2);
+    fu_contact_log_close(l2);
+    /* a new guard reads everything */
+    cr_assert_eq(fu_guard_new(&g1, f.policy, f.book, l1, NULL), FU_OK);
+    cr_assert_eq(fu_guard_check(g1, "A", FU_CHANNEL_PHONE, at, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.min_gap");
+    fu_guard_free(g1);
+    fu_contact_log_close(l1);
+    gteardown(&f);
+    remove_dir();
+}
+
+/* ------------------------------------------------------------------ property */
+
+static uint64_t rng_state;
+static unsigned rnd(unsigned n) {
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+/* A random book: customers in three zones with random consents, windows and
+ * tenure; purchases, deliveries, faults, complaints, inquiries and contacts
+ * with random outcomes in the 90 days before `now`. */
+static fu_book *random_book(uint64_t seed, int ncust, int64_t now) {
+    static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Europe/London"};
+    static const char *const dnd[] = {NULL, "Mon-Fri 12:00-14:00", "Sat-Sun 08:00-12:00"};
+    static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE, FU_EVENT_DELIVERY, FU_EVENT_FAULT, FU_EVENT_COMPLAINT,
+                                          FU_EVENT_INQUIRY, FU_EVENT_CONTACT, FU_EVENT_REPAIR, FU_EVENT_INSTALLATION};
+    static const fu_tristate tri[] = {FU_TRI_YES, FU_TRI_YES, FU_TRI_UNKNOWN, FU_TRI_NO};
+    rng_state = seed;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    char id[32], order[32];
+    for (int i = 0; i < ncust; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        snprintf(id, sizeof id, "C%d", i);
+        c.id = id;
+        c.tz = zones[rnd(3)];
+        c.annual_spend = rnd(4) ? (double)rnd(200000) : NAN;
+        c.first_purchase_at = now - (int64_t)rnd(1500) * D;
+        c.consent_phone = tri[rnd(4)];
+        c.consent_sms = tri[rnd(4)];
+        c.consent_email = tri[rnd(4)];
+        c.dnd_windows = dnd[rnd(3)];
+        c.is_smb = rnd(5) == 0 ? FU_TRI_YES : FU_TRI_NO;
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+        int nev = (int)rnd(12);
+        for (int k = 0; k < nev; k++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = id;
+            e.at = now - (int64_t)rnd(90 * 24) * H - (int64_t)rnd(3600);
+            e.kind = kinds[rnd(8)];
+            snprintf(order, sizeof order, "O%d_%u", i, rnd(3));
+            e.order_id = order;
+            if (e.kind == FU_EVENT_PURCHASE) e.amount = 50 + rnd(5000);
+            if (e.kind == FU_EVENT_FAULT) e.severity = rnd(2) ? FU_SEVERITY_URGENT : FU_SEVERITY_NORMAL;
+            if (e.kind == FU_EVENT_CONTACT) {
+                e.channel = (fu_channel)(1 + rnd(3));
+                e.outcome = (fu_outcome)rnd(5);
+                if (rnd(2)) e.order_id = NULL;
+            }
+            cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+        }
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+static fu_guard_request tp_request(const fu_touchpoint *tp, char *rule, size_t rule_size) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = tp->customer_id;
+    r.channel = tp->channel;
+    r.at = tp->best_at;
+    r.priority = tp->priority;
+    snprintf(rule, rule_size, "%s", tp->rule);
+    char *semi = strchr(rule, ';'); /* merged purposes: the first cadence's rule */
+    if (semi) *semi = 0;
+    r.rule = rule;
+    r.order_id = tp->order_id;
+    return r;
+}
+
+Test(guard, every_planned_contact_passes_the_guard_at_its_best_at) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    size_t checked = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 7 * H;
+        fu_book *b = random_book(seed, 80, now);
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, 7 * D, &plan), FU_OK);
+        fu_guard *g = NULL;
+        cr_assert_eq(fu_guard_new(&g, p, b, NULL, NULL), FU_OK);
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) {
+            char rule[256];
+            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
+            fu_guard_decision d;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+            cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
+                         tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
+                         fu_priority_name(tp[i].priority), d.reason);
+            checked++;
+        }
+        fu_guard_free(g);
+        fu_plan_free(plan);
+        fu_planner_free(pl);
+        fu_book_free(b);
+    }
+    cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
+    fu_policy_free(p);
+}
+
+/* A contact the guard allows and that is then recorded is counted by the
+ * next plan (built from the book plus the log) and by the next check. */
+Test(guard, a_recorded_contact_counts_in_the_next_plan_and_check) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    size_t checked = 0;
+    for (uint64_t seed = 21; seed <= 28; seed++) {
+        int64_t now = T("2026-03-10T02:00:00Z");
+        fu_book *b = random_book(seed, 40, now);
+        fu_contact_log *log = NULL;
+        cr_assert_eq(fu_contact_log_open(&log, NULL, NULL), FU_OK);
+        fu_guard *g = NULL;
+        cr_assert_eq(fu_guard_new(&g, p, b, log, NULL), FU_OK);
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK);
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, 2 * D, &plan), FU_OK);
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        /* make every planned routine contact that the guard allows, as planned */
+        char made[64][16];
+        int64_t made_at[64];
+        size_t nmade = 0;
+        for (size_t i = 0; i < n && nmade < 64; i++) {
+            if (tp[i].priority == FU_PRIORITY_URGENT) continue;
+            char rule[256];
+            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
+            fu_guard_decision d;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+            if (!d.allowed) continue; /* an earlier contact of this customer in this loop */
+            fu_contact_record c = rec(tp[i].customer_id, tp[i].best_at, tp[i].channel, FU_GUARD_ANSWERED);
+            c.rule = rule;
+            c.priority = tp[i].priority;
+            cr_assert_eq(fu_guard_record(g, &c, 1), FU_OK);
+            /* the next check an hour later is held back by the min gap */
+            r.at += H;
+            r.rule = NULL;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+            cr_assert_eq(d.allowed, 0, "seed %llu: %s", (unsigned long long)seed, tp[i].customer_id);
+            snprintf(made[nmade], sizeof made[0], "%s", tp[i].customer_id);
+            made_at[nmade++] = tp[i].best_at;
+        }
+        /* the next plan, from the book plus the log, after the contacts */
+        fu_book *b2 = random_book(seed, 40, now);
+        cr_assert_eq(fu_contact_log_load_book(log, b2), FU_OK, "%s", fu_error_last()->message);
+        fu_planner *pl2 = NULL;
+        cr_assert_eq(fu_planner_new(&pl2, p, b2, NULL), FU_OK);
+        int64_t later = now + 2 * D;
+        fu_plan *plan2 = NULL;
+        cr_assert_eq(fu_planner_plan(pl2, later, 2 * D, &plan2), FU_OK);
+        const fu_touchpoint *tp2 = fu_plan_touchpoints(plan2, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (tp2[i].priority == FU_PRIORITY_URGENT) continue;
+            for (size_t k = 0; k < nmade; k++)
+                if (strcmp(made[k], tp2[i].customer_id) == 0)
+                    cr_assert_geq(tp2[i].best_at, made_at[k] + 24 * H, "seed %llu: %s planned %lld after %lld",
+                                  (unsigned long long)seed, made[k], (long long)tp2[i].best_at,
+                                  (long long)made_at[k]);
+            checked++;
+        }
+        fu_plan_free(plan2);
+        fu_planner_free(pl2);
+        fu_book_free(b2);
+        fu_plan_free(plan);
+        fu_planner_free(pl);
+        fu_guard_free(g);
+        fu_contact_log_close(log);
+        fu_book_free(b);
+    }
+    cr_assert_gt(checked, 20, "only %zu next-plan contacts checked", checked);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------------ models */
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(guard_models, record_updates_the_best_time_model_and_it_saves_and_loads) {
+    make_dir();
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_besttime *m = NULL;
+    cr_assert_eq(fu_besttime_new(&m, f.policy, f.book, NULL, 0, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.besttime = m;
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, f.policy, f.book, NULL, &o), FU_OK);
+    int64_t at = T("2026-03-10T10:00:00+08:00");
+    int slot;
+    fu_calendar *cal = NULL;
+    cr_assert_eq(fu_calendar_new(&cal, "Asia/Shanghai"), FU_OK);
+    slot = fu_besttime_slot_of_hour(m, fu_calendar_hour_of_week(cal, at));
+    fu_calendar_free(cal);
+    fu_besttime_estimate before, after;
+    cr_assert_eq(fu_besttime_posterior(m, 0, slot, at, 0, &before), FU_OK);
+    fu_contact_record c[2] = {rec("A", at, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("A", at + 7 * D, FU_CHANNEL_PHONE, FU_GUARD_BUSY)};
+    cr_assert_eq(fu_guard_record(g, c, 2), FU_OK);
+    cr_assert_eq(fu_besttime_posterior(m, 0, slot, at + 7 * D, 0, &after), FU_OK);
+    cr_assert_gt(after.trials, before.trials + 1.5, "two outcomes counted: %g -> %g", before.trials, after.trials);
+    cr_assert_gt(after.successes, before.successes + 0.5);
+
+    char path[300];
+    snprintf(path, sizeof path, "%s/bt.model", dir);
+    cr_assert_eq(fu_besttime_save(m, path), FU_OK, "%s", fu_error_last()->message);
+    fu_besttime *m2 = NULL;
+    cr_assert_eq(fu_besttime_new(&m2, f.policy, f.book, NULL, 0, NULL), FU_OK);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_OK, "%s", fu_error_last()->message);
+    for (int k = 0; k < fu_besttime_slot_count(m); k++) {
+        fu_besttime_estimate x, y;
+        cr_assert_eq(fu_besttime_posterior(m, 0, k, at + 8 * D, 0, &x), FU_OK);
+        cr_assert_eq(fu_besttime_posterior(m2, 0, k, at + 8 * D, 0, &y), FU_OK);
+        cr_assert(x.alpha == y.alpha && x.beta == y.beta && x.trials == y.trials, "slot %d: exact", k);
+    }
+    /* a newer format, a corrupt file, a file of another kind */
+    size_t len = 0;
+    char *text = fu_test_read_file(path, &len);
+    cr_assert_not_null(text);
+    char *bad = malloc(len + 1);
+    memcpy(bad, text, len + 1);
+    bad[strlen("followup-model besttime ")] = '9';
+    write_text(path, bad);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "newer"), "%s", fu_error_last()->message);
+    memcpy(bad, text, len + 1);
+    char *digit = strstr(bad, "customer 0 ");
+    cr_assert_not_null(digit);
+    digit[strlen("customer 0 ") + 1] = digit[strlen("customer 0 ") + 1] == '1' ? '2' : '1';
+    write_text(path, bad);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "checksum"), "%s", fu_error_last()->message);
+    cr_assert_str_eq(fu_error_last()->source, path);
+    bad[strlen(bad) / 2] = 0; /* truncated */
+    write_text(path, bad);
+    cr_assert_eq(fu_besttime_load(m2, path), FU_EPARSE);
+    fu_model_params mp;
+    memset(&mp, 0, sizeof mp);
+    write_text(path, text);
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "besttime"), "%s", fu_error_last()->message);
+    free(bad);
+    free(text);
+    fu_besttime_free(m2);
+    fu_guard_free(g);
+    fu_besttime_free(m);
+    gteardown(&f);
+    remove_dir();
+}
+
+Test(guard_models, customer_base_models_round_trip_exactly) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/cb.model", dir);
+    fu_model_params m;
+    memset(&m, 0, sizeof m);
+    m.has_bgnbd = 1;
+    m.bgnbd = (fu_segment_bgnbd){0.2425945, 4.4136, 0.792919, 2.425917};
+    m.has_gammagamma = 1;
+    m.gammagamma = (fu_segment_gammagamma){6.25, 3.74, 15.44};
+    cr_assert_eq(fu_model_params_save(&m, path), FU_OK);
+    fu_model_params back;
+    cr_assert_eq(fu_model_params_load(&back, path), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(back.has_bgnbd && !back.has_pareto && back.has_gammagamma);
+    cr_assert(memcmp(&back.bgnbd, &m.bgnbd, sizeof m.bgnbd) == 0);
+    cr_assert(memcmp(&back.gammagamma, &m.gammagamma, sizeof m.gammagamma) == 0);
+    write_text(path, "followup-model customer-base 2\nbgnbd 0x1p+0 0x1p+0 0x1p+0 0x1p+0\nchecksum 0\n");
+    cr_assert_eq(fu_model_params_load(&back, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "newer"), "%s", fu_error_last()->message);
+    write_text(path, "a,b,c\n1,2,3\n");
+    cr_assert_eq(fu_model_params_load(&back, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "not a libfollowup model file"), "%s", fu_error_last()->message);
+    snprintf(path, sizeof path, "%s/missing.model", dir);
+    cr_assert_eq(fu_model_params_load(&back, path), FU_ENOTFOUND);
+    remove_dir();
+}
+
+/* ------------------------------------------------------------------ out of memory */
+
+static int oom_op(void *ctx) {
+    (void)ctx;
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    fu_contact_log *log = NULL;
+    fu_guard *g = NULL;
+    int rc = fu_policy_default(&p);
+    if (!rc) rc = fu_book_new(&b, NULL);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "Asia/Shanghai";
+    if (!rc) rc = fu_book_add_customer(b, &c, NULL);
+    if (!rc) rc = fu_book_finalize(b);
+    if (!rc) rc = fu_contact_log_open(&log, NULL, NULL);
+    fu_contact_record r[3] = {rec("A", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
+                              rec("Z", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              rec("A", 1773194400, FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
+    r[0].rule = "cadences.delivery.first_contact";
+    r[0].order_id = "O1";
+    if (!rc) rc = fu_contact_log_append(log, r, 2, NULL);
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    if (!rc) rc = fu_guard_new(&g, p, b, log, &o);
+    if (!rc) rc = fu_guard_record(g, &r[2], 1);
+    fu_guard_request q = FU_GUARD_REQUEST_INIT;
+    q.customer_id = "A";
+    q.channel = FU_CHANNEL_PHONE;
+    q.at = 1773108000 + 3600;
+    q.rule = "cadences.delivery.first_contact";
+    fu_guard_decision d;
+    if (!rc) rc = fu_guard_check_request(g, &q, &d);
+    q.customer_id = "Z";
+    if (!rc) rc = fu_guard_check_request(g, &q, &d);
+    if (!rc && d.allowed) rc = FU_ERROR; /* the min gap after Z's logged call */
+    fu_guard_free(g);
+    fu_contact_log_close(log);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return rc;
+}
+
+Test(guard, out_of_memory_anywhere_is_enomem_without_leaks) {
+    unsigned long n = fu_test_oom("guard", oom_op, NULL, 20000);
+    cr_assert_gt(n, 100, "%lu allocations", n);
+}
