@@ -221,6 +221,8 @@ static int seg_minimize(seg_min *m, double *theta, unsigned int max_iter, double
     unsigned int it;
     for (it = 0; it < max_iter; it++) {
         if (maxabs(g, d) <= tol * (1.0 + fabs(f))) break;
+        int rc = FU_CANCEL_POLL(it, 1);
+        if (rc) return rc;
         double gd = 0;
         for (int i = 0; i < d; i++) {
             dir[i] = 0;
@@ -510,6 +512,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
         double fv = 0;
         unsigned int it = 0;
         rc = seg_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
+        if (rc == FU_ECANCELED) return rc;
         if (rc == FU_OK) {
             for (int i = 0; i < dim; i++) est[i] = exp(th[i]);
             *ll = -fv;
