@@ -59,7 +59,7 @@ int fu__error_set(int code, const char *fmt, ...);
 static int fu_swig_check_nul(const char *s, size_t n, int argnum, const char *fn) {
     const char *z = s ? (const char *)memchr(s, '\0', n) : NULL;
     if (!z) return FU_OK;
-    return fu__error_set(FU_EINVAL, "%s: argument %d holds a NUL character at byte %lu (text is not cut short)",
+    return fu__error_set(FU_EINVAL, "%s: argument %d contains a NUL character at byte %lu (refused rather than cut short)",
                          fn, argnum, (unsigned long)(z - s));
 }
 %}
