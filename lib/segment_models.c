@@ -420,11 +420,23 @@ void fu_segment_score_options_init(fu_segment_score_options *opts) {
 typedef struct seg_data {
     const seg_row *rows;
     size_t m;
+    int poll;     /* a fit: poll the cancel hook every 4,096 rows */
+    int canceled; /* the hook asked to stop: the objective returns +INFINITY */
 } seg_data;
+
+/* In an objective's row loop: stop when the cancel hook asks to. */
+#define SEG_POLL(D, i)                                                                  \
+    do {                                                                                \
+        if ((D)->canceled ||                                                            \
+            ((D)->poll && ((i) & 4095) == 4095 && fu__cancel_check() == FU_ECANCELED)) { \
+            (D)->canceled = 1;                                                          \
+            return INFINITY;                                                            \
+        }                                                                               \
+    } while (0)
 
 /* Negative log-likelihood of BG/NBD and its gradient in log-parameters. */
 static double bg_nll(const double *th, double *grad, void *vctx) {
-    const seg_data *D = vctx;
+    seg_data *D = vctx;
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
     if (!isfinite(r) || !isfinite(al) || !isfinite(a) || !isfinite(b) || r == 0 || al == 0 || a == 0 || b == 0)
         return INFINITY;
@@ -439,6 +451,7 @@ static double bg_nll(const double *th, double *grad, void *vctx) {
     double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
     double cx = -1, K = 0, c1 = 0, c2 = 0, dK = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
     for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
         const seg_row *R = &D->rows[i];
         double x = R->x;
         if (x != cx) {
@@ -486,6 +499,7 @@ static double bg_nll(const double *th, double *grad, void *vctx) {
 
 /* Fit driver shared by the models: tries the starts in order and keeps the
  * first that converges. */
+/* ctx is the objective's seg_data. */
 static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const double (*starts)[SEG_MAXDIM],
                    int n_starts, const fu_segment_fit_options *opts, double *est, double *ll,
                    unsigned int *iters, unsigned int *evals) {
@@ -512,6 +526,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
         double fv = 0;
         unsigned int it = 0;
         rc = seg_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
+        if (((seg_data *)ctx)->canceled) return fu__error_set(FU_ECANCELED, "canceled by the cancel hook");
         if (rc == FU_ECANCELED) return rc;
         if (rc == FU_OK) {
             for (int i = 0; i < dim; i++) est[i] = exp(th[i]);
@@ -563,7 +578,7 @@ int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, si
         fu__free(rows);
         return fu__error_set(FU_ECONVERGE, "BG/NBD fit: nobody made a repeat purchase, the model is not identified");
     }
-    seg_data D = {rows, m};
+    seg_data D = {rows, m, 1, 0};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
     rc = seg_fit(bg_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
@@ -591,7 +606,7 @@ static int loglik_generic(seg_objective f, const double *params, int dim, const 
     if (rc) return rc;
     double th[SEG_MAXDIM];
     for (int i = 0; i < dim; i++) th[i] = log(params[i]);
-    seg_data D = {rows, m};
+    seg_data D = {rows, m, 0, 0};
     double nll = f(th, NULL, &D);
     fu__free(rows);
     if (!isfinite(nll)) return fu__error_set(FU_ERANGE, "the log-likelihood is not finite");
@@ -729,13 +744,14 @@ static int pn_loglik_one(double r, double al, double s, double be, double x, dou
 
 static double pn_nll(const double *th, double *grad, void *vctx) {
     (void)grad;
-    const seg_data *D = vctx;
+    seg_data *D = vctx;
     double r = exp(th[0]), al = exp(th[1]), s = exp(th[2]), be = exp(th[3]);
     if (!isfinite(r) || !isfinite(al) || !isfinite(s) || !isfinite(be) || r == 0 || al == 0 || s == 0 || be == 0)
         return INFINITY;
     double lg_r = fu__seg_lgamma(r), cx = -1, K = 0;
     double ll = 0, base = r * log(al) + s * log(be);
     for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
         const seg_row *R = &D->rows[i];
         if (R->x != cx) {
             cx = R->x;
@@ -767,7 +783,7 @@ int fu_segment_pareto_fit(const double *x, const double *t_x, const double *T, s
         fu__free(rows);
         return fu__error_set(FU_ECONVERGE, "Pareto/NBD fit: nobody made a repeat purchase, the model is not identified");
     }
-    seg_data D = {rows, m};
+    seg_data D = {rows, m, 1, 0};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
     /* a numerical gradient carries noise of order 1e-11 |LL|: do not ask for less */
@@ -851,13 +867,14 @@ int fu_segment_pareto_expected_new(const fu_segment_pareto *m, double t, double 
 /* ================================================================ Gamma-Gamma */
 
 static double gg_nll(const double *th, double *grad, void *vctx) {
-    const seg_data *D = vctx;
+    seg_data *D = vctx;
     double p = exp(th[0]), q = exp(th[1]), g = exp(th[2]);
     if (!isfinite(p) || !isfinite(q) || !isfinite(g) || p == 0 || q == 0 || g == 0) return INFINITY;
     double lg_q = fu__seg_lgamma(q), ps_q = grad ? fu__seg_digamma(q) : 0, lgam = log(g);
     double cx = -1, K = 0, dp = 0, dq = 0, lx = 0;
     double ll = 0, gp = 0, gq = 0, gg = 0;
     for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
         const seg_row *R = &D->rows[i];
         double x = R->x;
         if (x != cx) {
@@ -904,7 +921,7 @@ int fu_segment_gammagamma_fit(const double *x, const double *zbar, size_t n, con
     }
     double mz = sz / sw;
     const double starts[][SEG_MAXDIM] = {{1.0, 2.0, mz}, {5.0, 3.0, 0.5 * mz}, {0.5, 5.0, 5 * mz}};
-    seg_data D = {rows, m};
+    seg_data D = {rows, m, 1, 0};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
     rc = seg_fit(gg_nll, 1, &D, 3, starts, 3, opts, est, &ll, &it, &ev);

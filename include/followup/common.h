@@ -158,7 +158,8 @@ typedef int (*fu_cancel_fn)(void *ud);
  *
  * Long calls made on this thread then call `fn(ud)` now and then: in
  * fu_planner_plan() and fu_planner_simulate() every 256 customers, in the
- * segment model fits (fu_segment_bgnbd_fit() and the like) every iteration,
+ * segment model fits (fu_segment_bgnbd_fit() and the like) every iteration
+ * and every 4,096 distinct rows of a likelihood evaluation,
  * in fu_besttime_new() and fu_besttime_fit_prior() every 1,024 customers, in
  * fu_kpi_compute() every 1,024 customers. When it returns nonzero the call
  * returns #FU_ECANCELED ("canceled"), frees what it allocated and leaves the
