@@ -151,15 +151,20 @@ static int fu_py_cancel_hook(void *ud) {
     return stop;
 }
 
-/* Around every call into C: release the GIL, install the hook, lock. */
+/* Around every call into C: release the GIL, install the hook (keeping the
+ * thread's previous one, if the host set its own, for after the call), lock. */
 #undef SWIG_PYTHON_THREAD_BEGIN_ALLOW
 #undef SWIG_PYTHON_THREAD_END_ALLOW
 #define SWIG_PYTHON_THREAD_BEGIN_ALLOW                           \
     PyThreadState *_swig_thread_allow = PyEval_SaveThread();     \
+    fu_cancel_fn _fu_prev_hook = NULL;                           \
+    void *_fu_prev_ud = NULL;                                    \
+    fu_get_cancel_hook(&_fu_prev_hook, &_fu_prev_ud);            \
     fu_set_cancel_hook(fu_py_cancel_hook, NULL);                 \
     fu_py_lock_all()
 #define SWIG_PYTHON_THREAD_END_ALLOW                             \
     fu_py_unlock_all();                                          \
+    fu_set_cancel_hook(_fu_prev_hook, _fu_prev_ud);              \
     PyEval_RestoreThread(_swig_thread_allow)
 
 /* For the few %nothread wrappers that touch a handle with the GIL held:
