@@ -233,6 +233,20 @@ static int planner_op(void *h, char **out) {
     return rc;
 }
 
+/* planner simulation: 3 days, one step a day */
+static int sim_op(void *h, char **out) {
+    fu_sim_report *r = NULL;
+    char buf[256];
+    *out = NULL;
+    int rc = fu_planner_simulate(h, now, now + 3 * 86400, NULL, &r);
+    if (rc) return rc;
+    snprintf(buf, sizeof buf, "%zu %zu %zu %zu %zu %.17g", r->steps, r->contacts, r->suppressed, r->deferred,
+             r->customers_contacted, r->coverage);
+    fu_sim_report_free(r);
+    *out = fu__strdup(buf);
+    return *out ? FU_OK : FU_ENOMEM;
+}
+
 /* KPI engine */
 static int kpi_setup(void **h) {
     int rc = fu_kpi_new((fu_kpi **)h, policy, NULL);
@@ -269,6 +283,11 @@ static int bt_op(void *h, char **out) {
 /* NCUST / 256 polls in the planner, NCUST / 1,024 in the others */
 Test(cancel, planner_plan) {
     cr_assert_eq(run_cancel_case(&(cancel_case){"plan", planner_setup, planner_op, planner_teardown}), NCUST / 256);
+}
+Test(cancel, planner_simulate) {
+    /* each of the 3 steps plans every customer: NCUST / 256 polls a step */
+    cr_assert_eq(run_cancel_case(&(cancel_case){"simulate", planner_setup, sim_op, planner_teardown}),
+                 3 * (NCUST / 256));
 }
 Test(cancel, kpi_compute) {
     cr_assert_eq(run_cancel_case(&(cancel_case){"kpi", kpi_setup, kpi_op, kpi_teardown}), NCUST / 1024);
