@@ -538,6 +538,10 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
     size_t total = 0;
     uint8_t seen[FU_HOURS_PER_WEEK];
     for (size_t c = 0; c < m->n_cust; c++) {
+        if (FU_CANCEL_POLL(c, 1024)) {
+            fu__free(slot_of);
+            return FU_ECANCELED;
+        }
         const fu_calendar *cal = m->zones[m->cust[c].zone].cal;
         size_t distinct = 0;
         memset(seen, 0, (size_t)m->n_slots);
@@ -664,6 +668,13 @@ static int bt_fit(fu_besttime *m, int64_t as_of) {
                 if (m->cust[c].n_cells && m->cust[c].t_ref > as_of) as_of = m->cust[c].t_ref;
         }
         for (size_t c = 0; c < m->n_cust; c++) {
+            if (FU_CANCEL_POLL(c, 1024)) {
+                fu__free(na);
+                fu__free(nb);
+                fu__free(acc);
+                fu__free(with);
+                return FU_ECANCELED;
+            }
             const bt_cust *bc = &m->cust[c];
             if (!bc->n_cells) continue;
             double f = bt_decay(m, as_of - bc->t_ref);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 _Static_assert(sizeof(fu_event) == 56, "fu_event must stay 56 bytes");
@@ -370,6 +371,8 @@ struct fu_book {
     /* the customer of the last event added: files often group by customer */
     const char *last_id;
     uint32_t last_cust;
+    /* planners holding a pointer to the book (fu__book_borrow) */
+    atomic_size_t borrowers;
 };
 
 #define KNOWN_FLAGS \
@@ -387,12 +390,33 @@ int fu_book_new(fu_book **out, const fu_book_options *options) {
         return fu__error_set(FU_EINVAL, "unknown book flags 0x%x", options->flags & ~KNOWN_FLAGS);
     fu_book *b = fu__calloc(1, sizeof *b);
     if (!b) return fu__error_nomem();
+    atomic_init(&b->borrowers, 0);
     b->flags = options->flags;
     b->max_record = options->max_record_bytes;
     b->max_field = options->max_field_bytes;
     b->finalized = 1; /* an empty book is in order; offsets are made on demand */
     *out = b;
     return FU_OK;
+}
+
+void fu__book_borrow(const fu_book *cb) {
+    fu_book *b = (fu_book *)cb; /* every book is created non-const by fu_book_new */
+    if (b) atomic_fetch_add(&b->borrowers, 1);
+}
+
+void fu__book_release(const fu_book *cb) {
+    fu_book *b = (fu_book *)cb;
+    if (b) atomic_fetch_sub(&b->borrowers, 1);
+}
+
+/* FU_ESTATE when a planner holds the book: changing the customers or events
+ * under it would invalidate the per-customer arrays it sized from the book. */
+static int book_check_free(const fu_book *b, const char *what) {
+    size_t n = atomic_load(&((fu_book *)b)->borrowers);
+    if (n == 0) return FU_OK;
+    return fu__error_set(FU_ESTATE,
+                         "%s: the book is in use by %zu planner%s (fu_planner_new); free %s before changing the book",
+                         what, n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
 }
 
 void fu_book_free(fu_book *b) {
@@ -620,6 +644,7 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
 
 int fu_book_add_customer(fu_book *b, const fu_customer *in, size_t *index_out) {
     if (!b || !in) return fu__error_set(FU_EINVAL, "book or customer is NULL");
+    if (book_check_free(b, "fu_book_add_customer")) return FU_ESTATE;
     mark m = book_mark(b);
     int rc = customer_add(b, in, NULL, index_out);
     if (rc) book_rollback(b, &m);
@@ -628,6 +653,7 @@ int fu_book_add_customer(fu_book *b, const fu_customer *in, size_t *index_out) {
 
 int fu_book_add_customers(fu_book *b, const fu_customer *in, size_t n) {
     if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or customers is NULL");
+    if (book_check_free(b, "fu_book_add_customers")) return FU_ESTATE;
     mark m = book_mark(b);
     for (size_t i = 0; i < n; i++) {
         int rc = customer_add(b, &in[i], NULL, NULL);
@@ -730,6 +756,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
 
 int fu_book_add_event(fu_book *b, const fu_event_in *in) {
     if (!b || !in) return fu__error_set(FU_EINVAL, "book or event is NULL");
+    if (book_check_free(b, "fu_book_add_event")) return FU_ESTATE;
     mark m = book_mark(b);
     int rc = event_add(b, in, NULL);
     if (rc) book_rollback(b, &m);
@@ -738,6 +765,7 @@ int fu_book_add_event(fu_book *b, const fu_event_in *in) {
 
 int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
     if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
+    if (book_check_free(b, "fu_book_add_events")) return FU_ESTATE;
     mark m = book_mark(b);
     for (size_t i = 0; i < n; i++) {
         int rc = event_add(b, &in[i], NULL);
@@ -865,6 +893,7 @@ static size_t drop_duplicates(fu_event *ev, size_t *off, size_t nc, uint32_t *sc
 int fu_book_finalize(fu_book *b) {
     if (!b) return fu__error_set(FU_EINVAL, "book is NULL");
     if (b->finalized && b->off) return FU_OK;
+    if (book_check_free(b, "fu_book_finalize")) return FU_ESTATE;
     const size_t n = b->nev, nc = b->ncust;
     fu_event *ev = b->ev;
     int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
@@ -1228,6 +1257,7 @@ static int open_mem(const fu_book *b, const char *text, size_t len, const char *
 
 int fu_book_read_customers_csv(fu_book *b, const char *path) {
     if (!b || !path) return fu__error_set(FU_EINVAL, "book or path is NULL");
+    if (book_check_free(b, "fu_book_read_customers_csv")) return FU_ESTATE;
     fu__csv *r;
     int rc = fu__csv_open_file(path, b->max_record, b->max_field, &r);
     if (rc) return rc;
@@ -1236,6 +1266,7 @@ int fu_book_read_customers_csv(fu_book *b, const char *path) {
 
 int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t len, const char *source) {
     if (!b || (!text && len)) return fu__error_set(FU_EINVAL, "book or text is NULL");
+    if (book_check_free(b, "fu_book_read_customers_csv_from_string")) return FU_ESTATE;
     fu__csv *r;
     int rc = open_mem(b, text, len, source, &r);
     if (rc) return rc;
@@ -1244,6 +1275,7 @@ int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t 
 
 int fu_book_read_events_csv(fu_book *b, const char *path) {
     if (!b || !path) return fu__error_set(FU_EINVAL, "book or path is NULL");
+    if (book_check_free(b, "fu_book_read_events_csv")) return FU_ESTATE;
     fu__csv *r;
     int rc = fu__csv_open_file(path, b->max_record, b->max_field, &r);
     if (rc) return rc;
@@ -1252,6 +1284,7 @@ int fu_book_read_events_csv(fu_book *b, const char *path) {
 
 int fu_book_read_events_csv_from_string(fu_book *b, const char *text, size_t len, const char *source) {
     if (!b || (!text && len)) return fu__error_set(FU_EINVAL, "book or text is NULL");
+    if (book_check_free(b, "fu_book_read_events_csv_from_string")) return FU_ESTATE;
     fu__csv *r;
     int rc = open_mem(b, text, len, source, &r);
     if (rc) return rc;

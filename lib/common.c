@@ -70,8 +70,30 @@ const char *fu_strerror(int code) {
     case FU_ECONVERGE: return "model fit did not converge";
     case FU_ELIMIT: return "input exceeds a limit";
     case FU_EEXISTS: return "already exists";
+    case FU_ECANCELED: return "canceled";
     default: return "unknown error";
     }
+}
+
+/* ------------------------------------------------------------------- cancel */
+
+static _Thread_local fu_cancel_fn tls_cancel_fn;
+static _Thread_local void *tls_cancel_ud;
+
+void fu_set_cancel_hook(fu_cancel_fn fn, void *ud) {
+    tls_cancel_fn = fn;
+    tls_cancel_ud = fn ? ud : NULL;
+}
+
+void fu_get_cancel_hook(fu_cancel_fn *fn, void **ud) {
+    if (fn) *fn = tls_cancel_fn;
+    if (ud) *ud = tls_cancel_ud;
+}
+
+int fu__cancel_check(void) {
+    if (tls_cancel_fn && tls_cancel_fn(tls_cancel_ud))
+        return fu__error_set(FU_ECANCELED, "canceled by the cancel hook");
+    return FU_OK;
 }
 
 static void copy_trunc(char *dst, size_t cap, const char *src) {

@@ -43,6 +43,22 @@ int fu__error_nomem(void);
 /* Prefix the current error message with "what: " (e.g. an outer context). */
 void fu__error_prefix(const char *fmt, ...) FU_PRINTF(1, 2);
 
+/* ---- cancellation (fu_set_cancel_hook): FU_OK, or FU_ECANCELED with the
+ * error set when the calling thread's hook asks to stop. FU_CANCEL_POLL
+ * checks once every `every` (a power of two) values of the loop counter i
+ * (at i = every - 1, 2 * every - 1, ...). ---- */
+int fu__cancel_check(void);
+#define FU_CANCEL_POLL(i, every) (((i) & ((every)-1)) == (every)-1 ? fu__cancel_check() : FU_OK)
+
+/* ---- borrowed books: a handle that keeps a pointer to a book (a planner)
+ * takes a borrow when it is created and gives it back when it is freed;
+ * while a book has borrowers, every call that would change it fails with
+ * FU_ESTATE ("the book is in use by N planners"). Atomic: books may be
+ * borrowed from several threads at once. ---- */
+struct fu_book;
+void fu__book_borrow(const struct fu_book *book);
+void fu__book_release(const struct fu_book *book);
+
 /* ---- growable byte buffer (always NUL-terminated when len > 0) ---- */
 typedef struct fu__buf {
     char *data;

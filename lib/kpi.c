@@ -2673,6 +2673,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     /* one pass per customer */
     size_t dp = 0;
     for (uint32_t ci = 0; ci < k->n_cust && !rc; ci++) {
+        if ((rc = FU_CANCEL_POLL(ci, 1024))) break;
         size_t e0 = k->off[ci], ep = k->off[ci + 1], d0 = dp;
         while (dp < k->n_due && k->due[dp].cust == ci) dp++;
         size_t m = e0;

@@ -413,6 +413,7 @@ struct fu_planner {
     const fu_policy *policy;
     const fu__policy *P;
     const fu_book *book;
+    int book_borrowed; /* fu__book_borrow() taken: the book refuses changes */
     fu_planner_options opt;
     const fu__pol_calendar *bcal; /* business calendar: the policy's default */
     size_t ncust;
@@ -890,6 +891,7 @@ static void overlay_free(pl_overlay *o) {
 
 void fu_planner_free(fu_planner *pl) {
     if (!pl) return;
+    if (pl->book_borrowed) fu__book_release(pl->book);
     for (size_t i = 0; i < pl->nzones; i++) {
         fu_calendar_free(pl->zones[i].own);
         fu__free(pl->zones[i].hol_rule);
@@ -1046,6 +1048,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         if ((rc = own_besttime(pl))) goto fail;
         pl->bt = pl->own_bt;
     }
+    fu__book_borrow(book);
+    pl->book_borrowed = 1;
     *out = pl;
     return FU_OK;
 fail:
@@ -2640,6 +2644,7 @@ static int plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     if (rc) return rc;
     for (size_t ci = lo; ci < hi && !rc; ci++) {
         rc = plan_one(pl, ci, now, now + horizon, plan);
+        if (!rc) rc = FU_CANCEL_POLL(ci - lo, 256);
         if (capacity && pl->opt.progress && ((ci + 1 - lo) % 65536 == 0 || ci + 1 == hi))
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
@@ -2700,6 +2705,7 @@ static int local_string(fu_planner *pl, const char *s, uint32_t *id) {
 
 /* Append an event to a customer's overlay (events kept in time order). */
 static int overlay_add(fu_planner *pl, pl_overlay *o, size_t ci, const fu_event *e) {
+    if (ci >= pl->ncust) return fu__error_set(FU_EINVAL, "customer index %zu out of range (%zu)", ci, pl->ncust);
     if (!o->head) {
         o->head = fu__malloc((pl->ncust ? pl->ncust : 1) * sizeof *o->head);
         if (!o->head) return fu__error_nomem();
@@ -2752,6 +2758,9 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     if (now < in->at) return fu__error_set(FU_EINVAL, "fu_planner_feed: now is before the event");
     size_t ci;
     if ((rc = fu_book_find_customer(pl->book, in->customer_id, strlen(in->customer_id), &ci))) return rc;
+    if (ci >= pl->ncust) /* the book refuses changes while borrowed; never index past what was sized */
+        return fu__error_set(FU_ESTATE, "fu_planner_feed: customer %s was added after the planner was made",
+                             in->customer_id);
     pl_overlay *o = &pl->fed;
     if (o->head && o->head[ci] >= 0) {
         const pl_ovvec *v = &o->v[o->head[ci]];

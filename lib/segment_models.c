@@ -431,7 +431,19 @@ typedef struct seg_data {
     const double *uval, *vval; /* distinct u and v values (seg_set) */
     size_t nu, nv;
     double *su, *sv; /* per-evaluation tables: SEG_PER_VALUE doubles per distinct value */
+    int poll;     /* a fit: poll the cancel hook every 4,096 rows */
+    int canceled; /* the hook asked to stop: the objective returns +INFINITY */
 } seg_data;
+
+/* In an objective's row loop: stop when the cancel hook asks to. */
+#define SEG_POLL(D, i)                                                                  \
+    do {                                                                                \
+        if ((D)->canceled ||                                                            \
+            ((D)->poll && ((i) & 4095) == 4095 && fu__cancel_check() == FU_ECANCELED)) { \
+            (D)->canceled = 1;                                                          \
+            return INFINITY;                                                            \
+        }                                                                               \
+    } while (0)
 
 #define SEG_PER_VALUE 12
 
@@ -445,6 +457,8 @@ static int data_init(seg_data *D, const seg_set *S) {
     D->su = fu__malloc((S->nu + S->nv + 1) * SEG_PER_VALUE * sizeof(double));
     if (!D->su) return fu__error_nomem();
     D->sv = D->su + S->nu * SEG_PER_VALUE;
+    D->poll = 1;
+    D->canceled = 0;
     return FU_OK;
 }
 
@@ -504,6 +518,7 @@ static double bg_nll(const double *th, double *grad, void *vctx) {
     int batch = 0;
     bg_xterms X = {0, 0, 0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
         const seg_row *R = &D->rows[i];
         double x = R->x;
         if (x != cx) {
@@ -583,6 +598,8 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
         double fv = 0;
         unsigned int it = 0;
         rc = fu__stats_minimize(&mm, th, o.max_iter, o.tolerance, &it, &fv);
+        if (((seg_data *)ctx)->canceled) return fu__error_set(FU_ECANCELED, "canceled by the cancel hook");
+        if (rc == FU_ECANCELED) return rc;
         if (rc == FU_OK) {
             for (int i = 0; i < dim; i++) est[i] = exp(th[i]);
             *ll = -fv;
@@ -667,6 +684,7 @@ static int loglik_generic(seg_objective f, const double *params, int dim, const 
     for (int i = 0; i < dim; i++) th[i] = log(params[i]);
     seg_data D;
     rc = data_init(&D, &S);
+    D.poll = 0;
     double nll = rc ? 0 : f(th, grad, &D);
     if (!rc) fu__free(D.su);
     set_free(&S);
@@ -880,6 +898,7 @@ static double pn_nll(const double *th, double *grad, void *vctx) {
     double lg_r = fu__stats_lgamma(r), ps_r = grad ? fu__stats_digamma(r) : 0, cx = -1, K = 0, dK = 0, lsk = 0;
     double ll = 0, log_al = log(al), log_be = log(be), base = r * log_al + s * log_be, g[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
         const seg_row *R = &D->rows[i];
         double x = R->x, k = r + s + x;
         if (x != cx) {
@@ -1033,13 +1052,14 @@ int fu_segment_pareto_expected_new(const fu_segment_pareto *m, double t, double 
 /* ================================================================ Gamma-Gamma */
 
 static double gg_nll(const double *th, double *grad, void *vctx) {
-    const seg_data *D = vctx;
+    seg_data *D = vctx;
     double p = exp(th[0]), q = exp(th[1]), g = exp(th[2]);
     if (!isfinite(p) || !isfinite(q) || !isfinite(g) || p == 0 || q == 0 || g == 0) return INFINITY;
     double lg_q = fu__stats_lgamma(q), ps_q = grad ? fu__stats_digamma(q) : 0, lgam = log(g);
     double cx = -1, K = 0, dp = 0, dq = 0, lx = 0;
     double ll = 0, gp = 0, gq = 0, gg = 0;
     for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
         const seg_row *R = &D->rows[i];
         double x = R->x;
         if (x != cx) {
@@ -1087,7 +1107,7 @@ int fu_segment_gammagamma_fit(const double *x, const double *zbar, size_t n, con
     }
     double mz = sz / sw;
     const double starts[][SEG_MAXDIM] = {{1.0, 2.0, mz}, {5.0, 3.0, 0.5 * mz}, {0.5, 5.0, 5 * mz}};
-    seg_data D = {rows, m, NULL, NULL, 0, 0, NULL, NULL};
+    seg_data D = {rows, m, NULL, NULL, 0, 0, NULL, NULL, 1, 0};
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
     rc = seg_fit(gg_nll, 1, &D, 3, starts, 3, opts, est, &ll, &it, &ev);

@@ -600,6 +600,8 @@ int fu__stats_minimize(fu__stats_min *m, double *theta, unsigned int max_iter, d
     unsigned int it;
     for (it = 0; it < max_iter; it++) {
         if (maxabs(g, d) <= tol * (1.0 + fabs(f))) break;
+        int crc = FU_CANCEL_POLL(it, 1);
+        if (crc) return crc;
         double gd = 0;
         for (int i = 0; i < d; i++) {
             dir[i] = 0;

@@ -906,12 +906,16 @@ Test(planner, bad_arguments) {
     o.version = 99;
     fu_planner *x = NULL;
     cr_assert_eq(fu_planner_new(&x, f.policy, f.book, &o), FU_EINVAL);
-    /* a book with events added and not finalized */
+    /* a book with events added and not finalized (the book refuses changes
+     * while a planner holds it: issue 13) */
     fu_event_in e;
     fu_event_in_init(&e);
     e.customer_id = "C";
     e.at = 1000;
     e.kind = FU_EVENT_PURCHASE;
+    cr_assert_eq(fu_book_add_event(f.book, &e), FU_ESTATE);
+    fu_planner_free(f.pl);
+    f.pl = NULL;
     cr_assert_eq(fu_book_add_event(f.book, &e), FU_OK);
     cr_assert_eq(fu_planner_new(&x, f.policy, f.book, NULL), FU_ESTATE);
     cr_assert_null(x);

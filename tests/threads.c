@@ -4,6 +4,15 @@
  * time. Every thread's results must equal a single-threaded run. Built and run
  * under ThreadSanitizer by tests/run.sh (FU_TSAN=ON) as well as normally.
  *
+ * Issue 13: eight threads share one book (each borrows it for its own
+ * planner: the borrow count is atomic and the book refuses changes until the
+ * last planner is gone), and share one planner, redactor and ledger under a
+ * mutex per handle (the rule of followup/common.h, the one the Python binding
+ * applies): results equal a serial run and the ledger keeps every write. The
+ * cancel hook is per thread: a thread whose hook cancels gets FU_ECANCELED,
+ * the others do not notice, and the canceled planner then gives the reference
+ * plan.
+ *
  * A plain program, not a Criterion test: Criterion's process arena cannot be
  * set up under ThreadSanitizer. It prints "N passed, N failed".
  */
@@ -125,6 +134,105 @@ static void result_free(result *r) {
     fu_free(r->kpi_csv);
 }
 
+/* ------------------------------------------------ issue 13: shared handles */
+#define NSHARED 8
+#define LEDGER_ADDS 25
+
+typedef struct shared {
+    fu_book *book;            /* finalized; read by every thread, no mutex */
+    fu_planner *planner;      /* one planner for all, under planner_mu */
+    pthread_mutex_t planner_mu;
+    fu_redactor *redactor;    /* under redactor_mu */
+    pthread_mutex_t redactor_mu;
+    fu_ledger *ledger;        /* under ledger_mu */
+    pthread_mutex_t ledger_mu;
+    int64_t now;
+    const char *ref_plan;     /* the serial results */
+    const char *ref_masked;
+} shared;
+
+typedef struct sresult {
+    shared *sh;
+    int index;
+    int rc;
+    char where[64];
+    int own_ok, shared_ok, masked_ok, canceled, after_cancel_ok, adds;
+} sresult;
+
+static int cancel_after(void *ud) {
+    int *left = ud;
+    return --*left <= 0;
+}
+
+static int plan_csv(fu_planner *pl, int64_t now, char **csv) {
+    fu_plan *plan = NULL;
+    size_t len = 0;
+    int rc = fu_planner_plan(pl, now, 86400, &plan);
+    if (!rc) rc = fu_plan_write_csv_to_string(plan, ~0u, FU_PLAN_CSV_STATUS, &len, csv);
+    fu_plan_free(plan);
+    return rc;
+}
+
+#define SCHECK(call, what)                                         \
+    do {                                                           \
+        if ((r->rc = (call)) != FU_OK) {                           \
+            snprintf(r->where, sizeof r->where, "%s", what);       \
+            goto out;                                              \
+        }                                                          \
+    } while (0)
+
+static void *shared_main(void *arg) {
+    sresult *r = arg;
+    shared *sh = r->sh;
+    fu_planner *own = NULL;
+    char *csv = NULL, *masked = NULL;
+    static const char note[] = "call 13812345678 or mail li.lei@example.com";
+    /* an own planner over the shared book: borrows it from this thread */
+    SCHECK(fu_planner_new(&own, shared_policy, sh->book, NULL), "own planner");
+    if (r->index % 2) { /* odd threads: a hook that cancels at its 1st poll */
+        int left = 1;
+        fu_set_cancel_hook(cancel_after, &left);
+        r->canceled = fu_planner_plan(own, sh->now, 86400, &(fu_plan *){NULL}) == FU_ECANCELED &&
+                      fu_error_last()->code == FU_ECANCELED;
+        fu_set_cancel_hook(NULL, NULL);
+    }
+    SCHECK(plan_csv(own, sh->now, &csv), "own plan");
+    r->own_ok = strcmp(csv, sh->ref_plan) == 0;
+    fu_free(csv);
+    csv = NULL;
+    /* the shared planner, redactor and ledger, one thread at a time */
+    pthread_mutex_lock(&sh->planner_mu);
+    r->rc = plan_csv(sh->planner, sh->now, &csv);
+    pthread_mutex_unlock(&sh->planner_mu);
+    SCHECK(r->rc, "shared plan");
+    r->shared_ok = strcmp(csv, sh->ref_plan) == 0;
+    pthread_mutex_lock(&sh->redactor_mu);
+    r->rc = fu_redactor_apply(sh->redactor, note, sizeof note - 1, &masked, NULL);
+    pthread_mutex_unlock(&sh->redactor_mu);
+    SCHECK(r->rc, "redact");
+    r->masked_ok = strcmp(masked, sh->ref_masked) == 0;
+    for (int i = 0; i < LEDGER_ADDS; i++) {
+        fu_commit_input in = FU_COMMIT_INPUT_INIT;
+        char cust[32];
+        int64_t id = 0;
+        snprintf(cust, sizeof cust, "T%d-%d", r->index, i);
+        in.customer_id = cust;
+        in.text = "will call back tomorrow";
+        in.created_at = sh->now;
+        in.deadline = sh->now + 86400;
+        pthread_mutex_lock(&sh->ledger_mu);
+        r->rc = fu_ledger_add(sh->ledger, &in, &id);
+        pthread_mutex_unlock(&sh->ledger_mu);
+        SCHECK(r->rc, "ledger add");
+        r->adds += id > 0;
+    }
+out:
+    fu_free(csv);
+    fu_free(masked);
+    fu_planner_free(own);
+    return NULL;
+}
+
 static int failures;
 #define EXPECT(cond, ...)                                      \
     do {                                                       \
@@ -136,6 +244,75 @@ static int failures;
             goto done;                                         \
         }                                                      \
     } while (0)
+
+/* Issue 13: the shared-handle run. 0 when everything matched. */
+static int shared_handles(const result *ref) {
+    shared sh;
+    sresult rs[NSHARED];
+    pthread_t th[NSHARED];
+    char path[1024], *masked = NULL;
+    const char *ledger_path = "threads-ledger.db";
+    size_t rows = 0;
+    fu_planner *probe = NULL;
+    memset(&sh, 0, sizeof sh);
+    memset(rs, 0, sizeof rs);
+    remove(ledger_path);
+    pthread_mutex_init(&sh.planner_mu, NULL);
+    pthread_mutex_init(&sh.redactor_mu, NULL);
+    pthread_mutex_init(&sh.ledger_mu, NULL);
+    static const char note[] = "call 13812345678 or mail li.lei@example.com";
+    fu_customer late;
+    fu_customer_init(&late);
+    late.id = "LATE";
+    late.tz = "Asia/Shanghai";
+    EXPECT(fu_time_parse("2026-11-23T00:00:00+08:00", 25, &sh.now) == FU_OK, "time");
+    EXPECT(fu_book_new(&sh.book, NULL) == FU_OK, "book");
+    EXPECT(fu_book_read_customers_csv(sh.book, sample_path(path, sizeof path, "customers.csv")) == FU_OK, "c");
+    EXPECT(fu_book_read_events_csv(sh.book, sample_path(path, sizeof path, "events.csv")) == FU_OK, "e");
+    EXPECT(fu_book_finalize(sh.book) == FU_OK, "finalize");
+    EXPECT(fu_planner_new(&sh.planner, shared_policy, sh.book, NULL) == FU_OK, "planner");
+    EXPECT(fu_redactor_new(&sh.redactor, NULL) == FU_OK, "redactor");
+    EXPECT(fu_redactor_apply(sh.redactor, note, sizeof note - 1, &masked, NULL) == FU_OK, "mask");
+    EXPECT(fu_ledger_open(&sh.ledger, ledger_path, NULL) == FU_OK, "ledger: %s", fu_error_last()->message);
+    sh.ref_plan = ref->plan_csv;
+    sh.ref_masked = masked;
+    for (int i = 0; i < NSHARED; i++) {
+        rs[i].sh = &sh;
+        rs[i].index = i;
+        EXPECT(pthread_create(&th[i], NULL, shared_main, &rs[i]) == 0, "pthread_create");
+    }
+    for (int i = 0; i < NSHARED; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < NSHARED; i++) {
+        EXPECT(rs[i].rc == FU_OK, "shared thread %d failed at %s", i, rs[i].where);
+        EXPECT(rs[i].own_ok && rs[i].shared_ok, "shared thread %d: plan differs", i);
+        EXPECT(rs[i].masked_ok, "shared thread %d: masked text differs", i);
+        EXPECT(rs[i].canceled == (i % 2), "shared thread %d: cancel hook not per thread", i);
+        EXPECT(rs[i].adds == LEDGER_ADDS, "shared thread %d: %d adds", i, rs[i].adds);
+    }
+    fu_commit_query all = FU_COMMIT_QUERY_INIT;
+    EXPECT(fu_ledger_count(sh.ledger, &all, &rows) == FU_OK && rows == NSHARED * LEDGER_ADDS,
+           "the ledger holds %zu rows, %d acknowledged", rows, NSHARED * LEDGER_ADDS);
+    /* the own planners are gone, the shared one still borrows the book */
+    EXPECT(fu_book_add_customer(sh.book, &late, NULL) == FU_ESTATE, "a borrowed book changed");
+    fu_planner_free(sh.planner);
+    sh.planner = NULL;
+    EXPECT(fu_book_add_customer(sh.book, &late, NULL) == FU_OK, "the book stayed borrowed: %s",
+           fu_error_last()->message);
+    EXPECT(fu_book_finalize(sh.book) == FU_OK && fu_planner_new(&probe, shared_policy, sh.book, NULL) == FU_OK,
+           "planner over the grown book");
+done:
+    fu_planner_free(probe);
+    fu_planner_free(sh.planner);
+    fu_redactor_free(sh.redactor);
+    fu_ledger_close(sh.ledger);
+    fu_book_free(sh.book);
+    fu_free(masked);
+    remove(ledger_path);
+    pthread_mutex_destroy(&sh.planner_mu);
+    pthread_mutex_destroy(&sh.redactor_mu);
+    pthread_mutex_destroy(&sh.ledger_mu);
+    return failures;
+}
 
 int main(void) {
     result ref, rs[NTHREADS];
@@ -164,6 +341,7 @@ int main(void) {
                    "customer %d: score out of range", k);
         }
     }
+    EXPECT(shared_handles(&ref) == 0, "shared handles");
 done:
     for (int i = 0; i < NTHREADS; i++) result_free(&rs[i]);
     result_free(&ref);

@@ -48,6 +48,49 @@ typedef int fu_status;
 %typemap(in, numinputs=0) char **out (char *tmp = NULL) "$1 = &tmp;"
 %typemap(freearg) char **out "fu_free(*$1);"
 
+/* ---- text in: a NUL inside a string is an error, never a silent cut ----
+ * C strings end at the first NUL, so "ID\0SECRET" would reach the library as
+ * "ID". Every char* input and every (text, len) input is checked here once:
+ * a string holding a NUL raises InvalidArgumentError (a ValueError) in Python
+ * and an error table (code EINVAL) in Lua. */
+%{
+int fu__error_set(int code, const char *fmt, ...);
+/* FU_OK, or FU_EINVAL with the error set when s[0..n) holds a NUL. */
+static int fu_swig_check_nul(const char *s, size_t n, int argnum, const char *fn) {
+    const char *z = s ? (const char *)memchr(s, '\0', n) : NULL;
+    if (!z) return FU_OK;
+    return fu__error_set(FU_EINVAL, "%s: argument %d contains a NUL character at byte %lu (refused rather than cut short)",
+                         fn, argnum, (unsigned long)(z - s));
+}
+%}
+#ifdef SWIGPYTHON
+%typemap(in, noblock=1, fragment="SWIG_AsCharPtrAndSize") char *, const char *
+    (int res, char *buf = 0, size_t size = 0, int alloc = 0) {
+  res = SWIG_AsCharPtrAndSize($input, &buf, &size, &alloc);
+  if (!SWIG_IsOK(res)) {
+    %argument_fail(res, "$type", $symname, $argnum);
+  }
+  if (buf && size > 0 && fu_swig_check_nul(buf, size - 1, $argnum, "$symname")) {
+    fu_py_raise(FU_EINVAL);
+    SWIG_fail;
+  }
+  $1 = ($1_ltype)buf;
+}
+%typemap(freearg, noblock=1, match="in") char *, const char * {
+  if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
+}
+#endif
+#ifdef SWIGLUA
+%typemap(in, checkfn="SWIG_lua_isnilstring", fragment="SWIG_lua_isnilstring") char *, const char * {
+  size_t fu_len = 0;
+  $1 = ($1_ltype)lua_tolstring(L, $input, &fu_len);
+  if ($1 && fu_swig_check_nul($1, fu_len, $argnum, "$symname")) {
+    fu_lua_push_error(L, FU_EINVAL);
+    SWIG_fail;
+  }
+}
+#endif
+
 /* ------------------------------------------------------------ core API */
 %rename(version) fu_version;
 %rename(version_number) fu_version_number;
@@ -76,6 +119,7 @@ const char *fu_strerror(int code);
 %constant int ECONVERGE = FU_ECONVERGE;
 %constant int ELIMIT = FU_ELIMIT;
 %constant int EEXISTS = FU_EEXISTS;
+%constant int ECANCELED = FU_ECANCELED;
 
 /* A fallible function used by the binding tests to check error translation:
  * raises the given code with the given position, or returns nothing for 0. */

@@ -570,6 +570,7 @@ FU_KPI_RAISES(fu_kpi::m_dashboard)
 
 #ifdef SWIGPYTHON
 %nothread fu_kpi::m_columns;
+FU_PY_LOCKED_NOTHREAD(fu_kpi::m_columns) /* bindings/python/followup.i */
 %rename(_columns) fu_kpi::m_columns;
 %extend fu_kpi {
     PyObject *m_columns() { return fu_py_kpi_columns($self); }

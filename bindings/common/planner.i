@@ -299,7 +299,9 @@ FU_PLAN_RAISES(fu_sim_report::m_day)
 #ifdef SWIGLUA
 /* (before the types are declared, so that their methods use them) */
 /* The planner's user value is {policy, book} (arguments 1 and 2); a plan's
- * user value is its planner (argument 1 of plan/plan_customer/feed). */
+ * user value is that same table, taken from its planner (argument 1 of
+ * plan/plan_customer/feed): a plan outlives its planner, and keeping the
+ * planner alive would keep the book locked against changes. */
 %typemap(out) struct fu_planner * {
     SWIG_NewPointerObj(L, $1, $descriptor(struct fu_planner *), $owner); SWIG_arg++;
     if ($1) {
@@ -314,7 +316,7 @@ FU_PLAN_RAISES(fu_sim_report::m_day)
 %typemap(out) struct fu_plan * {
     SWIG_NewPointerObj(L, $1, $descriptor(struct fu_plan *), $owner); SWIG_arg++;
     if ($1 && lua_isuserdata(L, 1)) {
-        lua_pushvalue(L, 1);
+        lua_getiuservalue(L, 1, 1);
         lua_setiuservalue(L, -2, 1);
     }
 }
@@ -433,18 +435,20 @@ FU_PLAN_RAISES(fu_planner::m_tier_cycles)
 %feature("kwargs") fu_planner::m_plan_customer;
 %feature("kwargs") fu_planner::m_feed;
 %feature("kwargs") fu_planner::m_simulate;
-/* The planner borrows policy and book; a plan borrows strings from both. */
+/* The planner borrows policy and book; a plan borrows strings from both
+ * (not from the planner: a plan outlives it, and keeping the planner alive
+ * would keep the book locked against changes, see Book). */
 %pythonappend fu_planner::fu_planner %{
     self._parents = (policy, book)
 %}
 %pythonappend fu_planner::m_plan %{
-    val._planner = self
+    val._parents = self._parents
 %}
 %pythonappend fu_planner::m_plan_customer %{
-    val._planner = self
+    val._parents = self._parents
 %}
 %pythonappend fu_planner::m_feed %{
-    val._planner = self
+    val._parents = self._parents
 %}
 %extend fu_plan {
 %pythoncode %{

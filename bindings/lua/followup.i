@@ -22,6 +22,7 @@ static const char *fu_lua_error_name(int code) {
     case FU_ECONVERGE: return "ConvergenceError";
     case FU_ELIMIT: return "LimitError";
     case FU_EEXISTS: return "ExistsError";
+    case FU_ECANCELED: return "CanceledError";
     default: return "Error";
     }
 }
@@ -67,6 +68,53 @@ static lua_Integer fu_lua_tointeger(lua_State *L, int idx) {
 }
 %}
 
+/* ---- the cancel hook: followup.set_cancel_hook(fn) ----
+ * fn() is called now and then during long calls (planning, model fits, KPI
+ * computation; see fu_set_cancel_hook in followup/common.h) on the coroutine
+ * that made the call; a true result (or an error) stops the call, which then
+ * raises an error table with name "CanceledError" and leaves the handle as it
+ * was. fn must not call followup itself. set_cancel_hook(nil) removes it. */
+%{
+static _Thread_local lua_State *fu_lua_cur; /* the state of the running wrapper */
+static char fu_lua_hook_key;
+#undef SWIG_check_num_args
+#define SWIG_check_num_args(func_name, a, b)                                                           \
+    fu_lua_cur = L;                                                                                    \
+    if (lua_gettop(L) < a || lua_gettop(L) > b) {                                                      \
+        SWIG_Lua_pushferrstring(L, "Error in %s expected %d..%d args, got %d", func_name, a, b,         \
+                                lua_gettop(L));                                                        \
+        goto fail;                                                                                     \
+    }
+
+static int fu_lua_cancel_hook(void *ud) {
+    lua_State *L = fu_lua_cur;
+    (void)ud;
+    if (!L) return 0;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_key);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) { /* an error in the hook stops the call too */
+        lua_pop(L, 1);
+        return 1;
+    }
+    int stop = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return stop;
+}
+
+static int fu_lua_set_cancel_hook(lua_State *L) {
+    int on = !lua_isnoneornil(L, 1);
+    if (on) luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_key);
+    fu_set_cancel_hook(on ? fu_lua_cancel_hook : NULL, NULL);
+    return 0;
+}
+%}
+%native(set_cancel_hook) int fu_lua_set_cancel_hook(lua_State *L);
+
 %typemap(out) fu_status {
     if ($1 < 0) {
         fu_lua_push_error(L, $1);
@@ -96,11 +144,16 @@ static lua_Integer fu_lua_tointeger(lua_State *L, int idx) {
 %typemap(argout) double *out "lua_pushnumber(L, *$1); SWIG_arg++;"
 %typemap(argout) char **out  "if (*$1) lua_pushstring(L, *$1); else lua_pushnil(L); SWIG_arg++;"
 
-/* Text in as pointer + length from a Lua string (may hold NUL bytes). */
+/* Text in as pointer + length from a Lua string (a NUL byte in it is an
+ * error: bindings/common/followup.i). */
 %typemap(in, checkfn="lua_isstring") (const char *text, size_t len) {
     size_t n = 0;
     $1 = (char *)lua_tolstring(L, $input, &n);
     $2 = n;
+    if (fu_swig_check_nul($1, $2, $argnum, "$symname")) {
+        fu_lua_push_error(L, FU_EINVAL);
+        SWIG_fail;
+    }
 }
 
 %include "../common/followup.i"

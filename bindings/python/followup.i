@@ -9,9 +9,11 @@
 %{
 #define SWIG_FILE_WITH_INIT
 #include "followup.h"
+#include <pthread.h>
+#include <time.h>
 
 /* Exception classes, created once when the module is imported. Index = -code. */
-#define FU_PY_NEXC 15
+#define FU_PY_NEXC 16
 static PyObject *fu_py_exc[FU_PY_NEXC];
 
 static PyObject *fu_py_exc_for(int code) {
@@ -22,6 +24,9 @@ static PyObject *fu_py_exc_for(int code) {
 
 /* Raise the exception for `code` with the detail of fu_error_last(). */
 static void fu_py_raise(int code) {
+    /* a cancel hook that ran a Python signal handler left its exception
+     * (KeyboardInterrupt): that is the one to raise */
+    if (code == FU_ECANCELED && PyErr_Occurred()) return;
     const fu_error *e = fu_error_last();
     char text[2048];
     fu_error_format(text, sizeof text);
@@ -43,7 +48,190 @@ static void fu_py_raise(int code) {
 }
 %}
 
+%{
+/* ---- one handle, many threads (docs/bindings.md, "Threads") ----
+ * Every wrapped call releases the GIL while C runs, and a C handle is used by
+ * one thread at a time. So each call locks the handles it is given (self and
+ * handle arguments; not Policy, which is immutable) for the time C runs: the
+ * `check` typemaps below collect them in a per-thread set, the GIL-release
+ * macros lock the set (stripes of a fixed table, taken in ascending order, so
+ * two calls never wait for each other crosswise) once the GIL is released, and
+ * unlock it before taking the GIL back; `freearg` drops the entries. */
+#define FU_PY_STRIPES 251
+#define FU_PY_LOCKSET 16
+static pthread_mutex_t fu_py_stripe[FU_PY_STRIPES];
+static pthread_once_t fu_py_stripe_once = PTHREAD_ONCE_INIT;
+static void fu_py_stripe_init(void) {
+    for (int i = 0; i < FU_PY_STRIPES; i++) pthread_mutex_init(&fu_py_stripe[i], NULL);
+}
+typedef struct fu_py_lockset {
+    const void *ptr[FU_PY_LOCKSET];
+    int n;
+    int held[FU_PY_LOCKSET]; /* stripes locked by fu_py_lock_all, ascending */
+    int nheld;
+    int nested; /* calls inside a call that holds the locks (see below) */
+} fu_py_lockset;
+static _Thread_local fu_py_lockset fu_py_locks;
+
+static int fu_py_stripe_of(const void *p) {
+    uintptr_t v = (uintptr_t)p;
+    v ^= v >> 17;
+    v *= (uintptr_t)0x9E3779B97F4A7C15ull;
+    return (int)((v >> 7) % FU_PY_STRIPES);
+}
+static int fu_py_lock_add(const void *p) {
+    fu_py_lockset *s = &fu_py_locks;
+    if (!p || s->n >= FU_PY_LOCKSET) return 0;
+    s->ptr[s->n++] = p;
+    return 1;
+}
+static void fu_py_lock_drop(const void *p) {
+    fu_py_lockset *s = &fu_py_locks;
+    for (int i = s->n; i-- > 0;)
+        if (s->ptr[i] == p) {
+            s->ptr[i] = s->ptr[--s->n];
+            return;
+        }
+}
+/* Lock the stripes of the set (called without the GIL). A call made while
+ * this thread holds locks already (from a signal handler run by the cancel
+ * hook in the middle of a call) takes none: it would wait for itself. */
+static void fu_py_lock_all(void) {
+    fu_py_lockset *s = &fu_py_locks;
+    pthread_once(&fu_py_stripe_once, fu_py_stripe_init);
+    if (s->nheld) {
+        s->nested++;
+        return;
+    }
+    for (int i = 0; i < s->n; i++) {
+        int st = fu_py_stripe_of(s->ptr[i]), j = s->nheld;
+        int dup = 0;
+        for (int k = 0; k < s->nheld && !dup; k++) dup = s->held[k] == st;
+        if (dup) continue;
+        while (j > 0 && s->held[j - 1] > st) {
+            s->held[j] = s->held[j - 1];
+            j--;
+        }
+        s->held[j] = st;
+        s->nheld++;
+    }
+    for (int k = 0; k < s->nheld; k++) pthread_mutex_lock(&fu_py_stripe[s->held[k]]);
+}
+static void fu_py_unlock_all(void) {
+    fu_py_lockset *s = &fu_py_locks;
+    if (s->nested) {
+        s->nested--;
+        return;
+    }
+    for (int k = s->nheld; k-- > 0;) pthread_mutex_unlock(&fu_py_stripe[s->held[k]]);
+    s->nheld = 0;
+}
+
+/* ---- Ctrl-C: the cancel hook (fu_set_cancel_hook) of the thread that runs a
+ * call. Python runs signal handlers on the main thread only; there the hook,
+ * at most every FU_PY_CANCEL_NS, takes the GIL and runs them
+ * (PyErr_CheckSignals). A handler that raises (KeyboardInterrupt) cancels the
+ * C call, which returns FU_ECANCELED with the handle as before the call; the
+ * wrapper then raises the handler's exception. */
+#define FU_PY_CANCEL_NS 2000000L
+static unsigned long fu_py_main_thread;
+static _Thread_local struct timespec fu_py_cancel_last;
+static int fu_py_cancel_hook(void *ud) {
+    (void)ud;
+    if (PyThread_get_thread_ident() != fu_py_main_thread) return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long dt = (long long)(now.tv_sec - fu_py_cancel_last.tv_sec) * 1000000000LL +
+                   (now.tv_nsec - fu_py_cancel_last.tv_nsec);
+    if (dt >= 0 && dt < FU_PY_CANCEL_NS) return 0;
+    fu_py_cancel_last = now;
+    PyGILState_STATE g = PyGILState_Ensure();
+    int stop = PyErr_CheckSignals() < 0;
+    PyGILState_Release(g);
+    return stop;
+}
+
+/* Around every call into C: release the GIL, install the hook (keeping the
+ * thread's previous one, if the host set its own, for after the call), lock. */
+#undef SWIG_PYTHON_THREAD_BEGIN_ALLOW
+#undef SWIG_PYTHON_THREAD_END_ALLOW
+#define SWIG_PYTHON_THREAD_BEGIN_ALLOW                           \
+    PyThreadState *_swig_thread_allow = PyEval_SaveThread();     \
+    fu_cancel_fn _fu_prev_hook = NULL;                           \
+    void *_fu_prev_ud = NULL;                                    \
+    fu_get_cancel_hook(&_fu_prev_hook, &_fu_prev_ud);            \
+    fu_set_cancel_hook(fu_py_cancel_hook, NULL);                 \
+    fu_py_lock_all()
+#define SWIG_PYTHON_THREAD_END_ALLOW                             \
+    fu_py_unlock_all();                                          \
+    fu_set_cancel_hook(_fu_prev_hook, _fu_prev_ud);              \
+    PyEval_RestoreThread(_swig_thread_allow)
+
+/* For the few %nothread wrappers that touch a handle with the GIL held:
+ * wait for the locks without the GIL, then run with both. */
+static void fu_py_lock_all_gil_held(void) {
+    Py_BEGIN_ALLOW_THREADS
+    fu_py_lock_all();
+    Py_END_ALLOW_THREADS
+}
+%}
+
+/* A handle type whose calls are serialised (see above). */
+%define FU_PY_LOCKED(T)
+%typemap(check, noblock=1) struct T *, struct T const * {
+    fu_py_lock_add($1);
+}
+%typemap(freearg, noblock=1) struct T *, struct T const * {
+    fu_py_lock_drop($1);
+}
+%enddef
+FU_PY_LOCKED(fu_book)
+FU_PY_LOCKED(fu_calendar)
+FU_PY_LOCKED(fu_windows)
+FU_PY_LOCKED(fu_besttime)
+FU_PY_LOCKED(fu_plan)
+FU_PY_LOCKED(fu_planner)
+FU_PY_LOCKED(fu_sim_report)
+FU_PY_LOCKED(fu_kpi)
+FU_PY_LOCKED(fu_ledger)
+FU_PY_LOCKED(fu_commitment_list)
+FU_PY_LOCKED(fu_extraction)
+FU_PY_LOCKED(fu_extractor)
+FU_PY_LOCKED(fu_redactor)
+FU_PY_LOCKED(fu_segment_bgnbd)
+FU_PY_LOCKED(fu_segment_pareto)
+FU_PY_LOCKED(fu_segment_gammagamma)
+FU_PY_LOCKED(fu_segment_summary)
+FU_PY_LOCKED(fu_segment_rules)
+FU_PY_LOCKED(fu_segment_book_summary)
+FU_PY_LOCKED(fu_swig_assignments)
+
+/* %exception of a %nothread wrapper that reads a handle. */
+%define FU_PY_LOCKED_NOTHREAD(fn)
+%exception fn {
+    fu_error_clear();
+    fu_py_lock_all_gil_held();
+    $action
+    fu_py_unlock_all();
+    if (fu_error_last()->code != FU_OK) {
+        fu_py_raise(fu_error_last()->code);
+        SWIG_fail;
+    }
+}
+%enddef
+
 %init %{
+    fu_py_main_thread = PyThread_get_thread_ident();
+    { /* the thread Python runs signal handlers on, wherever the import runs */
+        PyObject *thr = PyImport_ImportModule("threading");
+        PyObject *mt = thr ? PyObject_CallMethod(thr, "main_thread", NULL) : NULL;
+        PyObject *id = mt ? PyObject_GetAttrString(mt, "ident") : NULL;
+        if (id && PyLong_Check(id)) fu_py_main_thread = PyLong_AsUnsignedLong(id);
+        if (PyErr_Occurred()) PyErr_Clear();
+        Py_XDECREF(id);
+        Py_XDECREF(mt);
+        Py_XDECREF(thr);
+    }
     {
         static const struct { int code; const char *name; const char *extra; const char *doc; } defs[] = {
             {FU_ENOMEM, "NoMemoryError", "MemoryError", "An allocation failed."},
@@ -59,6 +247,7 @@ static void fu_py_raise(int code) {
             {FU_ECONVERGE, "ConvergenceError", "ArithmeticError", "A model fit did not converge."},
             {FU_ELIMIT, "LimitError", "ValueError", "Input exceeds a documented limit."},
             {FU_EEXISTS, "ExistsError", NULL, "The thing to create exists already."},
+            {FU_ECANCELED, "CanceledError", NULL, "A cancel hook stopped the call."},
         };
         PyObject *builtins = PyEval_GetBuiltins();
         fu_py_exc[0] = PyErr_NewExceptionWithDoc("followup.Error",
@@ -120,6 +309,10 @@ static void fu_py_raise(int code) {
     }
     (void)bytes;
     $2 = (size_t)size;
+    if (fu_swig_check_nul($1, $2, $argnum, "$symname")) {
+        fu_py_raise(FU_EINVAL);
+        SWIG_fail;
+    }
 }
 %typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) (const char *text, size_t len) {
     $1 = PyUnicode_Check($input) || PyBytes_Check($input);

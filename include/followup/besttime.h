@@ -76,7 +76,8 @@ extern "C" {
 /** `at` of a #fu_besttime_slot when the window holds no allowed instant. */
 #define FU_BESTTIME_NONE INT64_MIN
 
-/** An opaque best-time model. */
+/** An opaque best-time model. Threads: one thread at a time (fu_besttime_record()
+ *  and fu_besttime_fit_prior() change it). */
 typedef struct fu_besttime fu_besttime;
 
 /** How the segment priors are obtained. */

@@ -244,7 +244,10 @@ typedef struct fu_event {
 /* ===================================================================== */
 /** @name The book @{ */
 
-/** An opaque customer book. */
+/** An opaque customer book. Threads: one thread at a time while it changes; a
+ *  finalized book that nothing changes may be read by any number of threads, and
+ *  planners may borrow it from several threads at once (the borrow count is atomic).
+ *  While a planner borrows it, every change fails with #FU_ESTATE. */
 typedef struct fu_book fu_book;
 
 /** Events for customers not in the book create them (with no time zone). */

@@ -180,7 +180,8 @@ FU_EXTERN int fu_date_weekday(const fu_date *date);
  * Monday). A start equal to its end is an error. Overlapping items are merged.
  * @{ */
 
-/** An opaque set of minutes of the week. */
+/** An opaque set of minutes of the week. Threads: immutable once parsed; may be
+ *  shared. */
 typedef struct fu_windows fu_windows;
 
 /** One maximal run of minutes in a #fu_windows. */
@@ -250,7 +251,9 @@ FU_EXTERN int fu_windows_get(const fu_windows *windows, size_t index, fu_window_
 /* ===================================================================== */
 /** @name Calendars: time zone and local time @{ */
 
-/** An opaque calendar: a time zone plus optional business hours and exceptions. */
+/** An opaque calendar: a time zone plus optional business hours and exceptions.
+ *  Threads: the queries take a const calendar and keep no cache, so any number of
+ *  threads may query one calendar that nobody changes; the setters need it alone. */
 typedef struct fu_calendar fu_calendar;
 
 /** A broken-down local time. */

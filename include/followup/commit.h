@@ -148,7 +148,8 @@ typedef struct fu_commitment {
     size_t n_events;
 } fu_commitment;
 
-/** A list of commitments handed out by the ledger (opaque). */
+/** A list of commitments handed out by the ledger (opaque). Threads: read-only,
+ *  may be shared. */
 typedef struct fu_commitment_list fu_commitment_list;
 
 /** Number of commitments in a list (0 for NULL). */
@@ -200,7 +201,8 @@ FU_EXTERN void fu_ledger_options_init(fu_ledger_options *opts);
  */
 FU_EXTERN int fu_ledger_options_from_policy(const fu_policy *policy, fu_ledger_options *opts);
 
-/** A commitment ledger (opaque). */
+/** A commitment ledger (opaque). Threads: one thread at a time (one SQLite
+ *  connection); several ledgers on one file, in threads or processes, are fine. */
 typedef struct fu_ledger fu_ledger;
 
 /**
@@ -376,7 +378,7 @@ typedef struct fu_extract_options {
 #define FU_EXTRACT_OPTIONS_VERSION 1
 #define FU_EXTRACT_OPTIONS_INIT { FU_EXTRACT_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0 }
 
-/** A compiled extractor (opaque). */
+/** A compiled extractor (opaque). Threads: one thread at a time. */
 typedef struct fu_extractor fu_extractor;
 
 /**
@@ -413,7 +415,7 @@ typedef struct fu_risk {
     const char *reason;
 } fu_risk;
 
-/** The result of one extraction (opaque). */
+/** The result of one extraction (opaque). Threads: read-only, may be shared. */
 typedef struct fu_extraction fu_extraction;
 
 /**

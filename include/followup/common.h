@@ -14,9 +14,18 @@
  *   `_free` accepts NULL. Pointers returned as `const` are borrowed from their
  *   parent object and live as long as it does.
  * - **Threads.** A loaded policy is immutable and may be shared by any number of
- *   threads. Every other handle is used by one thread at a time. The library
- *   keeps no hidden global mutable state; the allocator (below) is set once,
- *   before any other call.
+ *   threads. Every other handle (book, calendar, planner, plan, best-time
+ *   model, KPI engine, ledger, redactor, extractor, segment objects) is used
+ *   by one thread at a time: the caller serialises the calls on one handle
+ *   (the Python binding does it with a lock per handle, docs/bindings.md).
+ *   Distinct handles may be used by distinct threads at the same time; a
+ *   handle that borrows another (a planner its book) counts as using it. The
+ *   library keeps no hidden global mutable state; the allocator (below) is set
+ *   once, before any other call; the cancel hook is per thread.
+ * - **Cancellation.** Long calls (planning, model fits, best-time model
+ *   building, KPI computation) poll the calling thread's cancel hook
+ *   (fu_set_cancel_hook()) and return #FU_ECANCELED when it asks them to stop;
+ *   the handle is then as before the call.
  * - **Time** is `int64_t` seconds since the Unix epoch, UTC.
  */
 #ifndef FOLLOWUP_COMMON_H
@@ -73,7 +82,8 @@ typedef enum fu_error_code {
     FU_EDB = -11,       /**< the on-disk store failed */
     FU_ECONVERGE = -12, /**< a model fit did not converge */
     FU_ELIMIT = -13,    /**< input exceeds a documented limit (size, depth) */
-    FU_EEXISTS = -14    /**< the thing to create exists already */
+    FU_EEXISTS = -14,   /**< the thing to create exists already */
+    FU_ECANCELED = -15  /**< the cancel hook (fu_set_cancel_hook()) stopped the call */
 } fu_error_code;
 
 /**
@@ -135,6 +145,32 @@ typedef struct fu_allocator {
  * @return #FU_OK, or #FU_EINVAL if a function pointer is missing.
  */
 FU_EXTERN int fu_set_allocator(const fu_allocator *allocator);
+
+/**
+ * A cancel hook: return nonzero to stop the running call. Called from inside
+ * the library (no libfollowup call may be made from it), at most every few
+ * hundred items of a long loop, so it should be cheap (e.g. read a flag).
+ */
+typedef int (*fu_cancel_fn)(void *ud);
+
+/**
+ * Install `fn` (NULL: none) as the cancel hook of the calling thread.
+ *
+ * Long calls made on this thread then call `fn(ud)` now and then: in
+ * fu_planner_plan() and fu_planner_simulate() every 256 customers, in the
+ * segment model fits (fu_segment_bgnbd_fit() and the like) every iteration
+ * and every 4,096 distinct rows of a likelihood evaluation,
+ * in fu_besttime_new() and fu_besttime_fit_prior() every 1,024 customers, in
+ * fu_kpi_compute() every 1,024 customers. When it returns nonzero the call
+ * returns #FU_ECANCELED ("canceled"), frees what it allocated and leaves the
+ * handle as it was before the call, so the same call can be made again.
+ * The hook is thread-local: each thread installs its own.
+ */
+FU_EXTERN void fu_set_cancel_hook(fu_cancel_fn fn, void *ud);
+
+/** The calling thread's cancel hook and its `ud` (NULL when none); either
+ *  pointer may be NULL. */
+FU_EXTERN void fu_get_cancel_hook(fu_cancel_fn *fn, void **ud);
 
 /** Free a buffer the library handed to the caller (strings, arrays). NULL is a no-op. */
 FU_EXTERN void fu_free(void *ptr);

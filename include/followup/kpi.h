@@ -177,7 +177,8 @@ FU_EXTERN void fu_kpi_options_init(fu_kpi_options *opts);
 /* ===================================================================== */
 /** @name The KPI engine @{ */
 
-/** An opaque KPI engine. */
+/** An opaque KPI engine. Threads: one thread at a time (fu_kpi_compute() caches
+ *  its result in the engine). */
 typedef struct fu_kpi fu_kpi;
 
 /**

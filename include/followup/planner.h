@@ -171,7 +171,8 @@ typedef struct fu_touchpoint {
     const char *order_id; /**< the triggering event's order id; "" when none */
 } fu_touchpoint;
 
-/** A plan: touchpoints by status. Opaque; free with fu_plan_free(). */
+/** A plan: touchpoints by status. Opaque; free with fu_plan_free(). Threads:
+ *  read-only, may be shared; needs the book and policy alive, not the planner. */
 typedef struct fu_plan fu_plan;
 
 /** Counters of a plan. Every touchpoint due in the horizon ends in exactly
@@ -269,7 +270,9 @@ typedef struct fu_planner_options {
 /** Fill `opts` with the defaults (same as #FU_PLANNER_OPTIONS_INIT). */
 FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
 
-/** An opaque planner. */
+/** An opaque planner. Threads: one thread at a time (its scratch buffers and fed
+ *  events live in it). Borrows its book from fu_planner_new() to
+ *  fu_planner_free(): the book refuses changes meanwhile (#FU_ESTATE). */
 typedef struct fu_planner fu_planner;
 
 /**

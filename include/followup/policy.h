@@ -96,7 +96,8 @@ FU_EXTERN size_t fu_duration_format(const fu_duration *d, char *buf, size_t size
 
 /* ------------------------------------------------------------------- policy */
 
-/** A loaded, validated, immutable policy. */
+/** A loaded, validated, immutable policy. Threads: may be shared by any number of
+ *  threads. */
 typedef struct fu_policy fu_policy;
 
 /** Flags for #fu_policy_load_options. */

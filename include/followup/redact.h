@@ -113,7 +113,8 @@ typedef struct fu_redact_options {
 /** Fill `opts` with the defaults (same as #FU_REDACT_OPTIONS_INIT). */
 FU_EXTERN void fu_redact_options_init(fu_redact_options *opts);
 
-/** A compiled redactor (opaque). */
+/** A compiled redactor (opaque). Threads: one thread at a time (it keeps match
+ *  counters and match data). */
 typedef struct fu_redactor fu_redactor;
 
 /**

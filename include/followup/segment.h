@@ -6,7 +6,10 @@
  *        deep care).
  *
  * The module works on columns of numbers so that one call serves a million
- * customers. A typical pipeline:
+ * customers. Threads: the functions keep no state; models, rules and summaries
+ * are plain records that any number of threads may read (a record being
+ * changed needs its writer alone). The fits poll the cancel hook
+ * (fu_set_cancel_hook()). A typical pipeline:
  *
  * 1. fu_segment_summarize() turns raw purchase events (customer index, UTC
  *    time, value) into per-customer summaries `x`, `t_x`, `T`, `zbar` in a
