@@ -656,9 +656,11 @@ typedef struct wd_table {
     int64_t n_tab; /* working days in [lo, hi) */
     int32_t *cum;  /* hi - lo + 1 entries, then the list; NULL when lo == hi */
     int32_t *list;
+    int8_t *hours; /* per day of [lo, hi): 0..6 week[], 7 closed, 8 open all day */
 } wd_table;
 
 #define WD_MAX_SPAN 200000
+#define WD_PAD 400
 /* Memory for the table of days [lo, hi) (p NULL: none needed or too wide). */
 typedef struct wd_buf {
     int32_t *p;
@@ -1237,6 +1239,11 @@ static void bcur_init(bcur *b, const fu_calendar *c) {
 
 static const day_hours *hours_of_day(bcur *b, int64_t d) {
     const fu_calendar *c = b->c;
+    if (c->wd.hours && d >= c->wd.lo && d < c->wd.hi) {
+        int k = c->wd.hours[d - c->wd.lo];
+        return k < 7 ? &c->week[k] : k == 7 ? &HOURS_CLOSED : &HOURS_FULL;
+    }
+    if (c->wd.hours) return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
     if (c->nexc) {
         if (d < b->ei_day || b->ei_day == INT64_MIN) {
             b->ei = exc_lower(c, d);
@@ -1480,12 +1487,14 @@ static int wd_prepare(const fu_calendar *c, int64_t a, int64_t b, wd_buf *buf) {
     } else if (a > b) {
         return FU_OK;
     }
-    /* a week of the plain pattern either side: every closed run in the
-     * table ends inside it, and runs outside are shorter than a week */
-    buf->lo = first - 7;
-    buf->hi = last + 8;
+    /* WD_PAD days (over a week) of the plain pattern either side: every
+     * closed run in the table ends inside it, runs outside are shorter than
+     * a week, and the instants of the exceptions' years take the lookups */
+    buf->lo = first - WD_PAD;
+    buf->hi = last + 1 + WD_PAD;
     if (buf->hi - buf->lo > WD_MAX_SPAN) return FU_OK;
-    buf->p = fu__malloc((2 * (size_t)(buf->hi - buf->lo) + 1) * sizeof *buf->p);
+    size_t span = (size_t)(buf->hi - buf->lo);
+    buf->p = fu__malloc((2 * span + 1) * sizeof *buf->p + span);
     return buf->p ? FU_OK : fu__error_nomem();
 }
 
@@ -1505,20 +1514,23 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
     int32_t *cum = buf->p;
     int64_t lo = buf->lo, hi = buf->hi;
     buf->p = NULL;
-    if (c->nexc == 0 || r == 0 || !cum || c->exc[0].day - 7 != lo ||
-        c->exc[c->nexc - 1].day + 8 != hi) {
+    if (c->nexc == 0 || r == 0 || !cum || c->exc[0].day - WD_PAD != lo ||
+        c->exc[c->nexc - 1].day + 1 + WD_PAD != hi) {
         fu__free(cum);
         w->ok = r > 0 && c->nexc == 0;
         return;
     }
     size_t span = (size_t)(hi - lo);
     int32_t *list = cum + span + 1;
+    int8_t *hours = (int8_t *)(list + span);
     bcur bc;
     bcur_init(&bc, c);
     int32_t n = 0, run = 0, maxrun = 0;
     for (int64_t d = lo; d < hi; d++) {
         cum[d - lo] = n;
-        if (day_is_working(&bc, d)) {
+        const day_hours *h = hours_of_day(&bc, d);
+        hours[d - lo] = (int8_t)(h == &HOURS_CLOSED ? 7 : h == &HOURS_FULL ? 8 : h - c->week);
+        if (h->n > 0) {
             list[n++] = (int32_t)(d - lo);
             run = 0;
         } else if (++run > maxrun) {
@@ -1532,6 +1544,7 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
     }
     w->cum = cum;
     w->list = list;
+    w->hours = hours;
     w->lo = lo;
     w->hi = hi;
     w->c_lo = wd_w0(w, lo);
@@ -1610,38 +1623,69 @@ static int target_day(bcur *bc, int64_t d0, int n, int walk, int64_t *out) {
     return FU_OK;
 }
 
-int fu__calendar_add_working_days_at(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
-                                     int walk, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: NULL argument");
-    if (n < 0) return fu__error_set(FU_EINVAL, "working days %d is negative", n);
-    if (mode != FU_WORKDAY_END_OF_DAY && mode != FU_WORKDAY_SAME_TIME)
-        return fu__error_set(FU_EINVAL, "unknown working-day mode %d", (int)mode);
-    int rc = check_t(t);
-    if (rc) return rc;
-    bcur bc;
-    bcur_init(&bc, c);
-    int64_t L = t + zcur_off(&bc.z, t);
+static int add_working_days_cur(bcur *bc, int64_t t, int n, fu_workday_mode mode, int walk,
+                                int64_t *out) {
+    int64_t L = t + zcur_off(&bc->z, t);
     int64_t d0 = fdiv(L, SECS_PER_DAY), d = d0;
     int64_t sod = L - d0 * SECS_PER_DAY;
-    if ((rc = target_day(&bc, d0, n, walk, &d))) return rc;
+    int rc = target_day(bc, d0, n, walk, &d);
+    if (rc) return rc;
     if (mode == FU_WORKDAY_END_OF_DAY) {
         int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
-        int k = day_utc(&bc, d, a, b);
+        int k = day_utc(bc, d, a, b);
         if (k > 0) {
             *out = b[k - 1];
             return FU_OK;
         }
         /* the working day's hours fell entirely into a DST gap: use the next opening */
-        return next_open_cur(&bc, local_to_utc(c, d * SECS_PER_DAY, 0, &rc), out);
+        return next_open_cur(bc, local_to_utc(bc->c, d * SECS_PER_DAY, 0, &rc), out);
     }
     int gap;
-    int64_t u = local_to_utc(c, d * SECS_PER_DAY + sod, 0, &gap);
-    return next_open_cur(&bc, u, out);
+    int64_t u = local_to_utc(bc->c, d * SECS_PER_DAY + sod, 0, &gap);
+    return next_open_cur(bc, u, out);
+}
+
+static int working_days_args(const fu_calendar *c, int n, fu_workday_mode mode) {
+    if (n < 0) return fu__error_set(FU_EINVAL, "working days %d is negative", n);
+    if (mode != FU_WORKDAY_END_OF_DAY && mode != FU_WORKDAY_SAME_TIME)
+        return fu__error_set(FU_EINVAL, "unknown working-day mode %d", (int)mode);
+    (void)c;
+    return FU_OK;
+}
+
+int fu__calendar_add_working_days_at(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
+                                     int walk, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: NULL argument");
+    int rc = working_days_args(c, n, mode);
+    if (rc || (rc = check_t(t))) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    return add_working_days_cur(&bc, t, n, mode, walk, out);
 }
 
 int fu_calendar_add_working_days(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
                                  int64_t *out) {
     return fu__calendar_add_working_days_at(c, t, n, mode, 0, out);
+}
+
+int fu_calendar_add_working_days_bulk(const fu_calendar *c, const int64_t *t, const int *n,
+                                      size_t count, fu_workday_mode mode, int64_t *out) {
+    if (!c || (count && (!t || !n || !out)))
+        return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days_bulk: NULL argument");
+    bcur bc;
+    bcur_init(&bc, c);
+    for (size_t i = 0; i < count; i++) {
+        int64_t r;
+        int rc = working_days_args(c, n[i], mode);
+        if (rc == FU_OK) rc = check_t(t[i]);
+        if (rc == FU_OK) rc = add_working_days_cur(&bc, t[i], n[i], mode, 0, &r);
+        if (rc) {
+            fu__error_prefix("t[%zu]", i);
+            return rc;
+        }
+        out[i] = r;
+    }
+    return FU_OK;
 }
 
 /* ------------------------------------------------ windows in a calendar */

@@ -1161,6 +1161,10 @@ static int64_t fdiv_days(int64_t t) { return t >= 0 ? t / 86400 : -((-t + 86399)
  * and return code) for random instants in [from, to), n and both modes; and
  * working_days_between gives the day-by-day count of is_working_day. */
 static void wd_check(const fu_calendar *c, int64_t from, int64_t to, int count, int max_n) {
+    enum { B = 64 };
+    int64_t bt[B], bw[B], bo[B];
+    int bn[B], nb = 0, ok = 1;
+    fu_workday_mode bm = (fu_workday_mode)(wd_next() & 1);
     for (int i = 0; i < count; i++) {
         int64_t t = from + (int64_t)(wd_next() % (uint64_t)(to - from));
         int n = (int)(wd_next() % (uint64_t)(max_n + 1));
@@ -1171,6 +1175,25 @@ static void wd_check(const fu_calendar *c, int64_t from, int64_t to, int count, 
         cr_assert_eq(rf, rw, "%s t=%lld n=%d mode=%d", fu_calendar_tzid(c), (long long)t, n, mode);
         cr_assert_eq(fast, walk, "%s t=%lld n=%d mode=%d: %lld vs %lld", fu_calendar_tzid(c),
                      (long long)t, n, mode, (long long)fast, (long long)walk);
+        /* the bulk call, in batches of B in one mode, gives the single calls' results */
+        int64_t one = -1;
+        int r1 = fu__calendar_add_working_days_at(c, t, n, bm, 1, &one);
+        bt[nb] = t;
+        bn[nb] = n;
+        bw[nb++] = one;
+        ok = ok && r1 == FU_OK;
+        if (nb == B || i == count - 1) {
+            int rb = fu_calendar_add_working_days_bulk(c, bt, bn, (size_t)nb, bm, bo);
+            if (ok) {
+                cr_assert_eq(rb, FU_OK);
+                for (int j = 0; j < nb; j++) cr_assert_eq(bo[j], bw[j], "bulk %d", j);
+            } else {
+                cr_assert_neq(rb, FU_OK);
+            }
+            nb = 0;
+            ok = 1;
+            bm = (fu_workday_mode)(wd_next() & 1);
+        }
     }
     for (int i = 0; i < count / 50; i++) {
         int64_t a = fdiv_days(from + (int64_t)(wd_next() % (uint64_t)(to - from)));
