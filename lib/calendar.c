@@ -755,6 +755,7 @@ done:
 /* Index of the regime containing t (t < TABLE_HI + a few days). */
 static size_t zone_index(const fu_calendar *c, int64_t t) {
     size_t lo = 0, hi = c->nzone; /* zone[lo].at <= t always (zone[0].at = INT64_MIN) */
+    if (c->zone[hi - 1].at <= t) return hi - 1; /* the last regime (all of a zone without DST today) */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (c->zone[mid].at <= t) lo = mid;
