@@ -14,6 +14,7 @@ PKGS=(
   python3-pandas python3-matplotlib
   python3-nbconvert python3-nbformat python3-ipykernel
   python3-dask python3-distributed
+  python3-scipy python3-dill
 )
 
 missing=()
