@@ -11,7 +11,8 @@ estimates of both sides on stderr.
 
 lifetimes and autograd are not part of this repository: pass the folder that
 holds them (default ../shared/peers next to the repository). Without it the
-script prints a message and exits 0.
+script prints a message and exits 0. The Debian packages it needs (numpy,
+pandas, scipy, dill for lifetimes) are installed by bench/setup.sh.
 
     /usr/bin/python3 bench/peers_lifetimes.py --bin build/test/bench/bench_segment_fit \
         [--peers DIR] [--cdnow CSV] [--rounds 11] [--big-rounds 3] [--sizes 1000000,10000000]

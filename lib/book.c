@@ -484,15 +484,37 @@ static uint32_t ev_hash(const fu_event *e) {
  * four times its unique events. The only allocation is a transient table
  * (hash << 32 | position + 1, at most half full) of 16 to 32 bytes per event,
  * less than the growth of the array it saves; nothing stays allocated. */
+#define CP_AHEAD 16
+
+static inline void cp_prefetch(const void *p) {
+#if defined(__GNUC__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
 static int compact_events(fu_book *b) {
     size_t n = b->nev, slots = 64;
     while (slots < 2 * n) slots *= 2;
     uint64_t *t = fu__calloc(slots, sizeof *t);
     if (!t) return fu__error_nomem();
     size_t w = 0, mask = slots - 1, below = b->op_nev;
+    /* the table is far bigger than the caches: hash CP_AHEAD events ahead and
+     * prefetch their slots (events ahead are not yet moved: w <= i) */
+    uint32_t ahead[CP_AHEAD];
+    for (size_t i = 0; i < n && i < CP_AHEAD; i++) {
+        ahead[i] = ev_hash(&b->ev[i]);
+        cp_prefetch(&t[ahead[i] & mask]);
+    }
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = &b->ev[i];
-        uint32_t h = ev_hash(e);
+        uint32_t h = ahead[i % CP_AHEAD];
+        if (i + CP_AHEAD < n) {
+            uint32_t h2 = ev_hash(&b->ev[i + CP_AHEAD]);
+            ahead[i % CP_AHEAD] = h2;
+            cp_prefetch(&t[h2 & mask]);
+        }
         size_t k = h & mask;
         int dup = 0;
         for (; t[k]; k = (k + 1) & mask)

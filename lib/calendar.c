@@ -637,6 +637,38 @@ typedef struct day_exc {
     int8_t as_wd;
 } day_exc;
 
+/* Working-day ordinals, so that adding n working days is two lookups.
+ * W(d) = number of working days before day d, counted from a fixed origin:
+ * the weekly pattern gives W0(d) = q * per_week + pre[wd] (q, wd: the week
+ * and weekday of d); days [lo, hi) around the exceptions are tabulated
+ * (cum[i] = working days in [lo, lo + i), list[j] = offset of the j-th
+ * working day from lo) and days from hi on are W0(d) + delta. `ok` is 0 when
+ * the table cannot answer exactly as the day-by-day walk would: no working
+ * weekday, a closed run longer than MAX_CLOSED_RUN, a span beyond
+ * WD_MAX_SPAN days or a failed allocation; the walk is used then. */
+typedef struct wd_table {
+    int ok;
+    int per_week;
+    int8_t pre[8]; /* pre[w]: working weekdays among Monday..w-1 */
+    int8_t nth[7]; /* nth[r]: weekday of the r-th working weekday */
+    int64_t lo, hi, delta;
+    int64_t c_lo;  /* W0(lo) */
+    int64_t n_tab; /* working days in [lo, hi) */
+    int32_t *cum;  /* hi - lo + 1 entries, then the list; NULL when lo == hi */
+    int32_t *list;
+    int8_t *hours; /* per day of [lo, hi): 0..6 week[], 7 closed, 8 open all day */
+} wd_table;
+
+#define WD_MAX_SPAN 200000
+#define WD_PAD 400
+/* Memory for the table of days [lo, hi) (p NULL: none needed or too wide). */
+typedef struct wd_buf {
+    int32_t *p;
+    int64_t lo, hi;
+} wd_buf;
+static int wd_prepare(const fu_calendar *c, int64_t a, int64_t b, wd_buf *buf);
+static void wd_commit(fu_calendar *c, wd_buf *buf);
+
 struct fu_calendar {
     char *tzid;
     zone_regime *zone;
@@ -645,6 +677,7 @@ struct fu_calendar {
     day_hours week[7];
     day_exc *exc;
     size_t nexc, capexc;
+    wd_table wd; /* working-day ordinals, rebuilt whenever hours or exceptions change */
 };
 
 static const day_hours HOURS_CLOSED = {0, {0}, {0}};
@@ -722,6 +755,7 @@ done:
 /* Index of the regime containing t (t < TABLE_HI + a few days). */
 static size_t zone_index(const fu_calendar *c, int64_t t) {
     size_t lo = 0, hi = c->nzone; /* zone[lo].at <= t always (zone[0].at = INT64_MIN) */
+    if (c->zone[hi - 1].at <= t) return hi - 1; /* the last regime (all of a zone without DST today) */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (c->zone[mid].at <= t) lo = mid;
@@ -858,6 +892,7 @@ void fu_calendar_free(fu_calendar *c) {
     fu__free(c->tzid);
     fu__free(c->zone);
     fu__free(c->exc);
+    fu__free(c->wd.cum);
     fu__free(c);
 }
 
@@ -870,6 +905,7 @@ int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
     d->zone = NULL;
     d->exc = NULL;
     d->capexc = 0;
+    memset(&d->wd, 0, sizeof d->wd);
     d->tzid = fu__strdup(c->tzid);
     d->zone = fu__calloc(c->nzone, sizeof *d->zone);
     if (c->nexc) {
@@ -882,6 +918,12 @@ int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
     }
     memcpy(d->zone, c->zone, c->nzone * sizeof *d->zone);
     if (c->nexc) memcpy(d->exc, c->exc, c->nexc * sizeof *d->exc);
+    wd_buf wb;
+    if (wd_prepare(d, 1, 0, &wb)) {
+        fu_calendar_free(d);
+        return FU_ENOMEM;
+    }
+    wd_commit(d, &wb);
     *out = d;
     return FU_OK;
 }
@@ -1050,8 +1092,11 @@ int fu_calendar_set_hours(fu_calendar *c, int weekday, const fu_day_interval *iv
     day_hours h;
     int rc = build_day(weekday, iv, n, &h);
     if (rc) return rc;
+    wd_buf wb;
+    if ((rc = wd_prepare(c, 1, 0, &wb))) return rc;
     c->week[weekday] = h;
     c->hours_set = 1;
+    wd_commit(c, &wb);
     return FU_OK;
 }
 
@@ -1085,9 +1130,11 @@ int fu__calendar_set_hours_text_at(fu_calendar *c, const char *text, size_t len,
         if (rc == FU_OK) rc = build_day(wd, v, n, &week[wd]);
     }
     fu__free(raw.v);
-    if (rc) return rc;
+    wd_buf wb;
+    if (rc || (rc = wd_prepare(c, 1, 0, &wb))) return rc;
     memcpy(c->week, week, sizeof week);
     c->hours_set = 1;
+    wd_commit(c, &wb);
     return FU_OK;
 }
 
@@ -1099,6 +1146,9 @@ void fu_calendar_clear_hours(fu_calendar *c) {
     if (!c) return;
     memset(c->week, 0, sizeof c->week);
     c->hours_set = 0;
+    wd_buf wb;
+    wd_prepare(c, 1, 0, &wb); /* without memory the walk answers */
+    wd_commit(c, &wb);
 }
 
 /* First exception with day >= d. */
@@ -1140,7 +1190,10 @@ int fu_calendar_add_holiday(fu_calendar *c, const fu_date *first, const fu_date 
     if (b - a >= MAX_HOLIDAY_RANGE)
         return fu__error_set(FU_ELIMIT, "holiday range longer than %d days", MAX_HOLIDAY_RANGE);
     if (FU_GROW(c->exc, c->capexc, c->nexc + (size_t)(b - a + 1))) return FU_ENOMEM;
+    wd_buf wb;
+    if ((rc = wd_prepare(c, a, b, &wb))) return rc;
     for (int64_t d = a; d <= b; d++) exc_put(c, d, EXC_HOLIDAY, 0);
+    wd_commit(c, &wb);
     return FU_OK;
 }
 
@@ -1152,12 +1205,19 @@ int fu_calendar_add_workday(fu_calendar *c, const fu_date *day, int as_weekday) 
     int rc = fu_date_to_days(day, &d);
     if (rc) return rc;
     if (FU_GROW(c->exc, c->capexc, c->nexc + 1)) return FU_ENOMEM;
+    wd_buf wb;
+    if ((rc = wd_prepare(c, d, d, &wb))) return rc;
     exc_put(c, d, EXC_WORKDAY, as_weekday);
+    wd_commit(c, &wb);
     return FU_OK;
 }
 
 void fu_calendar_clear_exceptions(fu_calendar *c) {
-    if (c) c->nexc = 0;
+    if (!c) return;
+    c->nexc = 0;
+    wd_buf wb;
+    wd_prepare(c, 1, 0, &wb); /* no exceptions: nothing to reserve */
+    wd_commit(c, &wb);
 }
 
 /* ------------------------------------------------------ business: queries */
@@ -1180,6 +1240,11 @@ static void bcur_init(bcur *b, const fu_calendar *c) {
 
 static const day_hours *hours_of_day(bcur *b, int64_t d) {
     const fu_calendar *c = b->c;
+    if (c->wd.hours && d >= c->wd.lo && d < c->wd.hi) {
+        int k = c->wd.hours[d - c->wd.lo];
+        return k < 7 ? &c->week[k] : k == 7 ? &HOURS_CLOSED : &HOURS_FULL;
+    }
+    if (c->wd.hours) return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
     if (c->nexc) {
         if (d < b->ei_day || b->ei_day == INT64_MIN) {
             b->ei = exc_lower(c, d);
@@ -1377,6 +1442,118 @@ int fu_calendar_business_between(const fu_calendar *c, int64_t from, int64_t to,
 
 static int day_is_working(bcur *bc, int64_t d) { return hours_of_day(bc, d)->n > 0; }
 
+/* ------------------------------------------- working days: ordinal table */
+
+/* W0(d): working days before d under the weekly pattern alone. */
+static int64_t wd_w0(const wd_table *w, int64_t d) {
+    int64_t q = fdiv(d + 3, 7); /* weeks since Monday 1969-12-29 */
+    return q * w->per_week + w->pre[d + 3 - 7 * q];
+}
+
+/* The working day d with W0(d) == k. */
+static int64_t wd_w0_day(const wd_table *w, int64_t k) {
+    int64_t q = fdiv(k, w->per_week);
+    return 7 * q - 3 + w->nth[k - q * w->per_week];
+}
+
+/* W(d): working days before d, exceptions included. */
+static int64_t wd_count(const wd_table *w, int64_t d) {
+    if (d <= w->lo) return wd_w0(w, d);
+    if (d >= w->hi) return wd_w0(w, d) + w->delta;
+    return w->c_lo + w->cum[d - w->lo];
+}
+
+/* The working day d with W(d) == k. */
+static int64_t wd_day(const wd_table *w, int64_t k) {
+    if (k < w->c_lo) return wd_w0_day(w, k);
+    if (k >= w->c_lo + w->n_tab) return wd_w0_day(w, k - w->delta);
+    return w->lo + w->list[k - w->c_lo];
+}
+
+static void wd_clear(wd_table *w) {
+    fu__free(w->cum);
+    memset(w, 0, sizeof *w);
+}
+
+/* Reserve the table c will need once days a..b (none when a > b) have
+ * exceptions too, before the calendar is changed, so that a failed
+ * allocation leaves it as it was. */
+static int wd_prepare(const fu_calendar *c, int64_t a, int64_t b, wd_buf *buf) {
+    buf->p = NULL;
+    buf->lo = buf->hi = 0;
+    int64_t first = a, last = b;
+    if (c->nexc) {
+        if (a > b || c->exc[0].day < first) first = c->exc[0].day;
+        if (a > b || c->exc[c->nexc - 1].day > last) last = c->exc[c->nexc - 1].day;
+    } else if (a > b) {
+        return FU_OK;
+    }
+    /* WD_PAD days (over a week) of the plain pattern either side: every
+     * closed run in the table ends inside it, runs outside are shorter than
+     * a week, and the instants of the exceptions' years take the lookups */
+    buf->lo = first - WD_PAD;
+    buf->hi = last + 1 + WD_PAD;
+    if (buf->hi - buf->lo > WD_MAX_SPAN) return FU_OK;
+    size_t span = (size_t)(buf->hi - buf->lo);
+    buf->p = fu__malloc((2 * span + 1) * sizeof *buf->p + span);
+    return buf->p ? FU_OK : fu__error_nomem();
+}
+
+/* Rebuild c->wd from the hours and exceptions into the reserved memory
+ * (taken over or freed). The table is left off where it could not answer
+ * as the walk does. */
+static void wd_commit(fu_calendar *c, wd_buf *buf) {
+    wd_table *w = &c->wd;
+    wd_clear(w);
+    int r = 0;
+    for (int wd = 0; wd < 7; wd++) {
+        w->pre[wd] = (int8_t)r;
+        if (!c->hours_set || c->week[wd].n > 0) w->nth[r++] = (int8_t)wd;
+    }
+    w->pre[7] = (int8_t)r;
+    w->per_week = r;
+    int32_t *cum = buf->p;
+    int64_t lo = buf->lo, hi = buf->hi;
+    buf->p = NULL;
+    if (c->nexc == 0 || r == 0 || !cum || c->exc[0].day - WD_PAD != lo ||
+        c->exc[c->nexc - 1].day + 1 + WD_PAD != hi) {
+        fu__free(cum);
+        w->ok = r > 0 && c->nexc == 0;
+        return;
+    }
+    size_t span = (size_t)(hi - lo);
+    int32_t *list = cum + span + 1;
+    int8_t *hours = (int8_t *)(list + span);
+    bcur bc;
+    bcur_init(&bc, c);
+    int32_t n = 0, run = 0, maxrun = 0;
+    for (int64_t d = lo; d < hi; d++) {
+        cum[d - lo] = n;
+        const day_hours *h = hours_of_day(&bc, d);
+        hours[d - lo] = (int8_t)(h == &HOURS_CLOSED ? 7 : h == &HOURS_FULL ? 8 : h - c->week);
+        if (h->n > 0) {
+            list[n++] = (int32_t)(d - lo);
+            run = 0;
+        } else if (++run > maxrun) {
+            maxrun = run;
+        }
+    }
+    cum[span] = n;
+    if (maxrun > MAX_CLOSED_RUN) {
+        fu__free(cum);
+        return;
+    }
+    w->cum = cum;
+    w->list = list;
+    w->hours = hours;
+    w->lo = lo;
+    w->hi = hi;
+    w->c_lo = wd_w0(w, lo);
+    w->n_tab = n;
+    w->delta = w->c_lo + n - wd_w0(w, hi);
+    w->ok = 1;
+}
+
 int fu_calendar_is_working_day(const fu_calendar *c, const fu_date *date) {
     if (!c) return fu__error_set(FU_EINVAL, "fu_calendar_is_working_day: NULL calendar");
     int64_t d;
@@ -1399,58 +1576,117 @@ int fu_calendar_working_days_between(const fu_calendar *c, const fu_date *from,
         a = b;
         b = x;
     }
-    bcur bc;
-    bcur_init(&bc, c);
     int64_t count = 0;
-    for (int64_t d = a; d < b; d++) count += day_is_working(&bc, d);
+    if (c->wd.ok) {
+        count = wd_count(&c->wd, b) - wd_count(&c->wd, a);
+    } else {
+        bcur bc;
+        bcur_init(&bc, c);
+        for (int64_t d = a; d < b; d++) count += day_is_working(&bc, d);
+    }
     *out = neg ? -count : count;
     return FU_OK;
 }
 
-int fu_calendar_add_working_days(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
-                                 int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: NULL argument");
-    if (n < 0) return fu__error_set(FU_EINVAL, "working days %d is negative", n);
-    if (mode != FU_WORKDAY_END_OF_DAY && mode != FU_WORKDAY_SAME_TIME)
-        return fu__error_set(FU_EINVAL, "unknown working-day mode %d", (int)mode);
-    int rc = check_t(t);
-    if (rc) return rc;
-    bcur bc;
-    bcur_init(&bc, c);
-    int64_t L = t + zcur_off(&bc.z, t);
-    int64_t d0 = fdiv(L, SECS_PER_DAY), d = d0;
-    int64_t sod = L - d0 * SECS_PER_DAY;
+/* The target day of adding n working days to local day d0, walking day by
+ * day: the reference the ordinal table must agree with. */
+static int target_walk(bcur *bc, int64_t d0, int n, int64_t *out) {
+    int64_t d = d0;
     int closed = 0;
-    int need = n;
-    if (need == 0) {
-        while (!day_is_working(&bc, d)) {
-            if (++closed > MAX_CLOSED_RUN) return never_opens(c, d0);
+    if (n == 0) {
+        while (!day_is_working(bc, d)) {
+            if (++closed > MAX_CLOSED_RUN) return never_opens(bc->c, d0);
             if (++d > MAX_DAY) return past_range();
         }
     } else {
-        while (need > 0) {
+        while (n > 0) {
             if (++d > MAX_DAY) return past_range();
-            if (day_is_working(&bc, d)) {
-                need--;
+            if (day_is_working(bc, d)) {
+                n--;
                 closed = 0;
             } else if (++closed > MAX_CLOSED_RUN) {
-                return never_opens(c, d0);
+                return never_opens(bc->c, d0);
             }
         }
     }
+    *out = d;
+    return FU_OK;
+}
+
+/* The same from the ordinal table: the working day whose ordinal is that of
+ * the first working day from d0 (n = 0) or from d0 + 1 plus n - 1. */
+static int target_day(bcur *bc, int64_t d0, int n, int walk, int64_t *out) {
+    const wd_table *w = &bc->c->wd;
+    if (walk || !w->ok) return target_walk(bc, d0, n, out);
+    int64_t d = n == 0 ? wd_day(w, wd_count(w, d0)) : wd_day(w, wd_count(w, d0 + 1) + n - 1);
+    if (d > MAX_DAY) return past_range();
+    *out = d;
+    return FU_OK;
+}
+
+static int add_working_days_cur(bcur *bc, int64_t t, int n, fu_workday_mode mode, int walk,
+                                int64_t *out) {
+    int64_t L = t + zcur_off(&bc->z, t);
+    int64_t d0 = fdiv(L, SECS_PER_DAY), d = d0;
+    int64_t sod = L - d0 * SECS_PER_DAY;
+    int rc = target_day(bc, d0, n, walk, &d);
+    if (rc) return rc;
     if (mode == FU_WORKDAY_END_OF_DAY) {
         int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
-        int k = day_utc(&bc, d, a, b);
+        int k = day_utc(bc, d, a, b);
         if (k > 0) {
             *out = b[k - 1];
             return FU_OK;
         }
         /* the working day's hours fell entirely into a DST gap: use the next opening */
-        return next_open_cur(&bc, local_to_utc(c, d * SECS_PER_DAY, 0, &rc), out);
+        return next_open_cur(bc, local_to_utc(bc->c, d * SECS_PER_DAY, 0, &rc), out);
     }
     int gap;
-    int64_t u = local_to_utc(c, d * SECS_PER_DAY + sod, 0, &gap);
-    return next_open_cur(&bc, u, out);
+    int64_t u = local_to_utc(bc->c, d * SECS_PER_DAY + sod, 0, &gap);
+    return next_open_cur(bc, u, out);
+}
+
+static int working_days_args(const fu_calendar *c, int n, fu_workday_mode mode) {
+    if (n < 0) return fu__error_set(FU_EINVAL, "working days %d is negative", n);
+    if (mode != FU_WORKDAY_END_OF_DAY && mode != FU_WORKDAY_SAME_TIME)
+        return fu__error_set(FU_EINVAL, "unknown working-day mode %d", (int)mode);
+    (void)c;
+    return FU_OK;
+}
+
+int fu__calendar_add_working_days_at(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
+                                     int walk, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: NULL argument");
+    int rc = working_days_args(c, n, mode);
+    if (rc || (rc = check_t(t))) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    return add_working_days_cur(&bc, t, n, mode, walk, out);
+}
+
+int fu_calendar_add_working_days(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
+                                 int64_t *out) {
+    return fu__calendar_add_working_days_at(c, t, n, mode, 0, out);
+}
+
+int fu_calendar_add_working_days_bulk(const fu_calendar *c, const int64_t *t, const int *n,
+                                      size_t count, fu_workday_mode mode, int64_t *out) {
+    if (!c || (count && (!t || !n || !out)))
+        return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days_bulk: NULL argument");
+    bcur bc;
+    bcur_init(&bc, c);
+    for (size_t i = 0; i < count; i++) {
+        int64_t r;
+        int rc = working_days_args(c, n[i], mode);
+        if (rc == FU_OK) rc = check_t(t[i]);
+        if (rc == FU_OK) rc = add_working_days_cur(&bc, t[i], n[i], mode, 0, &r);
+        if (rc) {
+            fu__error_prefix("t[%zu]", i);
+            return rc;
+        }
+        out[i] = r;
+    }
+    return FU_OK;
 }
 
 /* ------------------------------------------------ windows in a calendar */

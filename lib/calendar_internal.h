@@ -30,4 +30,10 @@ int64_t fu__days_from_civil(int64_t y, int m, int d);
 /* The date of a day number (no range checks). */
 void fu__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
+/* fu_calendar_add_working_days(); `walk` non-zero finds the target day by
+ * walking day by day instead of from the working-day ordinal table (the
+ * reference the table is tested against). */
+int fu__calendar_add_working_days_at(const fu_calendar *cal, int64_t t, int n,
+                                     fu_workday_mode mode, int walk, int64_t *out);
+
 #endif /* FU_CALENDAR_INTERNAL_H */

@@ -794,3 +794,35 @@ Test(book, out_of_memory_leaves_the_book_usable) {
     cr_assert_eq(fu_test_alloc_live(), 0);
     fu_test_alloc_uninstall();
 }
+
+/* 1,000 distinct events added 200 times each, in a different order every
+ * round: every compaction of the full array finds all the repeats (its
+ * hashes are computed ahead of the probes and must belong to the event
+ * probed), so the book never holds more than its first array of 4,096. */
+Test(book, compaction_finds_every_repeat_in_any_order) {
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS);
+    char ids[50][8];
+    for (int c = 0; c < 50; c++) snprintf(ids[c], sizeof ids[c], "C%d", c);
+    static const int mult[10] = {3, 7, 11, 13, 17, 19, 21, 23, 27, 29}; /* prime to 1000 */
+    fu_book_stats st;
+    for (int round = 0; round < 200; round++) {
+        for (int j = 0; j < 1000; j++) {
+            int i = (j * mult[round % 10] + round * 389) % 1000; /* a permutation per round */
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = ids[i % 50];
+            e.at = 1767225600 + i;
+            e.kind = i % 3 ? FU_EVENT_PURCHASE : FU_EVENT_CONTACT;
+            e.amount = i;
+            cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+        }
+        fu_book_get_stats(b, &st);
+        cr_assert_leq(st.events, 4096, "round %d: %zu events held", round, st.events);
+    }
+    cr_expect_eq(st.events + st.duplicates_dropped, 200000);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_book_get_stats(b, &st);
+    cr_expect_eq(st.events, 1000);
+    cr_expect_eq(st.duplicates_dropped, 199000);
+    fu_book_free(b);
+}

@@ -2,6 +2,7 @@
  * Expected values are worked out by hand (and cross-checked against the
  * published DST dates of the zones and the State Council holiday notices). */
 #include "fu_test.h"
+#include "calendar_internal.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -1142,4 +1143,137 @@ static int oom_windows_clone(void *ctx) {
 
 Test(calendar, windows_allocation_failures) {
     cr_assert_gt(fu_test_oom("windows", oom_windows_clone, NULL, 100), 2);
+}
+
+/* ------------------------------------ working days: table against the walk */
+
+static uint64_t wd_rng = 0x9E3779B97F4A7C15ull;
+static uint64_t wd_next(void) {
+    wd_rng ^= wd_rng << 13;
+    wd_rng ^= wd_rng >> 7;
+    wd_rng ^= wd_rng << 17;
+    return wd_rng;
+}
+
+static int64_t fdiv_days(int64_t t) { return t >= 0 ? t / 86400 : -((-t + 86399) / 86400); }
+
+/* Adding working days from the ordinal table gives the walk's result (value
+ * and return code) for random instants in [from, to), n and both modes; and
+ * working_days_between gives the day-by-day count of is_working_day. */
+static void wd_check(const fu_calendar *c, int64_t from, int64_t to, int count, int max_n) {
+    enum { B = 64 };
+    int64_t bt[B], bw[B], bo[B];
+    int bn[B], nb = 0, ok = 1;
+    fu_workday_mode bm = (fu_workday_mode)(wd_next() & 1);
+    for (int i = 0; i < count; i++) {
+        int64_t t = from + (int64_t)(wd_next() % (uint64_t)(to - from));
+        int n = (int)(wd_next() % (uint64_t)(max_n + 1));
+        fu_workday_mode mode = (fu_workday_mode)(wd_next() & 1);
+        int64_t fast = -1, walk = -1;
+        int rf = fu__calendar_add_working_days_at(c, t, n, mode, 0, &fast);
+        int rw = fu__calendar_add_working_days_at(c, t, n, mode, 1, &walk);
+        cr_assert_eq(rf, rw, "%s t=%lld n=%d mode=%d", fu_calendar_tzid(c), (long long)t, n, mode);
+        cr_assert_eq(fast, walk, "%s t=%lld n=%d mode=%d: %lld vs %lld", fu_calendar_tzid(c),
+                     (long long)t, n, mode, (long long)fast, (long long)walk);
+        /* the bulk call, in batches of B in one mode, gives the single calls' results */
+        int64_t one = -1;
+        int r1 = fu__calendar_add_working_days_at(c, t, n, bm, 1, &one);
+        bt[nb] = t;
+        bn[nb] = n;
+        bw[nb++] = one;
+        ok = ok && r1 == FU_OK;
+        if (nb == B || i == count - 1) {
+            int rb = fu_calendar_add_working_days_bulk(c, bt, bn, (size_t)nb, bm, bo);
+            if (ok) {
+                cr_assert_eq(rb, FU_OK);
+                for (int j = 0; j < nb; j++) cr_assert_eq(bo[j], bw[j], "bulk %d", j);
+            } else {
+                cr_assert_neq(rb, FU_OK);
+            }
+            nb = 0;
+            ok = 1;
+            bm = (fu_workday_mode)(wd_next() & 1);
+        }
+    }
+    for (int i = 0; i < count / 50; i++) {
+        int64_t a = fdiv_days(from + (int64_t)(wd_next() % (uint64_t)(to - from)));
+        int64_t b = a + (int64_t)(wd_next() % 800) - 400;
+        fu_date da, db;
+        fu_date_from_days(a, &da);
+        fu_date_from_days(b, &db);
+        int64_t got, want = 0;
+        cr_assert_eq(fu_calendar_working_days_between(c, &da, &db, &got), FU_OK);
+        for (int64_t d = a < b ? a : b; d < (a < b ? b : a); d++) {
+            fu_date dd;
+            fu_date_from_days(d, &dd);
+            want += fu_calendar_is_working_day(c, &dd);
+        }
+        cr_assert_eq(got, a <= b ? want : -want, "%lld..%lld", (long long)a, (long long)b);
+    }
+}
+
+Test(calendar, working_days_table_matches_walk) {
+    int64_t y2024 = T("2024-01-01T00:00:00Z"), y2027 = T("2027-01-01T00:00:00Z");
+    int64_t y1990 = T("1990-01-01T00:00:00Z"), y2060 = T("2060-01-01T00:00:00Z");
+    /* CN office with the 2025 调休 and make-up days of several weekdays */
+    fu_calendar *cn = office_cn();
+    cn_2025(cn);
+    fu_date mk = D("2024-02-04"), mk2 = D("2024-02-18"), mk3 = D("2026-01-04");
+    cr_assert_eq(fu_calendar_add_workday(cn, &mk, FU_FRIDAY), FU_OK);
+    cr_assert_eq(fu_calendar_add_workday(cn, &mk2, FU_SUNDAY), FU_OK); /* closed weekday: not working */
+    cr_assert_eq(fu_calendar_add_workday(cn, &mk3, FU_MONDAY), FU_OK);
+    holiday(cn, "2024-02-10", "2024-02-17");
+    holiday(cn, "2026-02-15", "2026-02-23");
+    wd_check(cn, y2024, y2027, 20000, 40);
+    wd_check(cn, y1990, y2060, 5000, 3000);
+    /* New York: DST days, hours across midnight-adjacent times, open 00:00-24:00
+     * on Sundays, 01:00-03:00 on Saturdays (inside the spring gap), holidays */
+    fu_calendar *ny = cal_new("America/New_York");
+    set_hours(ny, "Mon-Fri 09:00-17:00; Sat 01:00-03:00; Sun 00:00-24:00");
+    holiday(ny, "2025-03-08", "2025-03-08");
+    holiday(ny, "2025-11-01", "2025-11-03");
+    holiday(ny, "2025-12-24", "2026-01-02");
+    fu_date sat = D("2025-03-09");
+    cr_assert_eq(fu_calendar_add_workday(ny, &sat, FU_SATURDAY), FU_OK);
+    wd_check(ny, y2024, y2027, 20000, 40);
+    wd_check(ny, y1990, y2060, 3000, 3000);
+    /* no hours: every day open except the holidays; Berlin with DST */
+    fu_calendar *be = cal_new("Europe/Berlin");
+    holiday(be, "2025-03-30", "2025-04-02");
+    holiday(be, "2025-10-26", "2025-10-26");
+    wd_check(be, y2024, y2027, 10000, 40);
+    /* the walk is kept where the table cannot answer as it does: a closed run
+     * longer than MAX_CLOSED_RUN (an error from both), exceptions 700 years
+     * apart, no working weekday (only make-up days) */
+    fu_calendar *lg = office_cn();
+    holiday(lg, "2025-01-01", "2028-12-31");
+    wd_check(lg, y2024, y2027, 2000, 40);
+    fu_calendar *far = office_cn();
+    holiday(far, "1700-01-01", "1700-01-05");
+    holiday(far, "2400-01-01", "2400-01-05");
+    wd_check(far, y2024, y2027, 2000, 40);
+    fu_calendar *mo = cal_new("Asia/Shanghai");
+    set_hours(mo, "Mon 09:00-10:00");
+    cr_assert_eq(fu_calendar_set_hours(mo, FU_MONDAY, NULL, 0), FU_OK);
+    workday(mo, "2025-05-05");
+    wd_check(mo, y2024, T("2025-05-06T00:00:00Z"), 500, 3);
+    /* the table follows every change: clone, clear, set */
+    fu_calendar *cl = NULL;
+    cr_assert_eq(fu_calendar_clone(&cl, cn), FU_OK);
+    wd_check(cl, y2024, y2027, 3000, 40);
+    fu_calendar_clear_hours(cl);
+    wd_check(cl, y2024, y2027, 3000, 40);
+    set_hours(cl, "Tue,Thu 10:00-11:00");
+    wd_check(cl, y2024, y2027, 3000, 40);
+    fu_calendar_clear_exceptions(cl);
+    wd_check(cl, y2024, y2027, 3000, 40);
+    /* the end of the range: an error from both */
+    int64_t r1, r2;
+    int64_t late = T("9999-12-20T12:00:00Z");
+    cr_assert_eq(fu__calendar_add_working_days_at(cn, late, 30, FU_WORKDAY_END_OF_DAY, 0, &r1), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_working_days_at(cn, late, 30, FU_WORKDAY_END_OF_DAY, 1, &r2), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_working_days_at(cn, late, 2147483647, FU_WORKDAY_SAME_TIME, 0, &r1),
+                 FU_ERANGE);
+    fu_calendar *all[] = {cn, ny, be, lg, far, mo, cl};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) fu_calendar_free(all[i]);
 }

@@ -530,6 +530,17 @@ typedef enum fu_workday_mode {
 FU_EXTERN int fu_calendar_add_working_days(const fu_calendar *cal, int64_t t, int n,
                                            fu_workday_mode mode, int64_t *out);
 
+/**
+ * fu_calendar_add_working_days() for `count` instants: `out[i]` is `t[i]`
+ * plus `n[i]` working days, identical to single calls, with the calendar's
+ * cursors kept from one instant to the next (faster for many instants).
+ * @return #FU_OK; on the first failing element its error, the message
+ *         prefixed with `t[i]`, and `out[0..i)` filled.
+ */
+FU_EXTERN int fu_calendar_add_working_days_bulk(const fu_calendar *cal, const int64_t *t,
+                                                const int *n, size_t count,
+                                                fu_workday_mode mode, int64_t *out);
+
 /** Whether local day `date` is a working day: 1 yes, 0 no, negative on error. */
 FU_EXTERN int fu_calendar_is_working_day(const fu_calendar *cal, const fu_date *date);
 

@@ -1,0 +1,45 @@
+/* Reading an events CSV into a book, for bench/peers_pandas.py (issue 19:
+ * "events CSV -> book" against pandas read_csv + to_datetime).
+ *
+ *   bench_csvread CUSTOMERS EVENTS REPS
+ *
+ * Each pass reads CUSTOMERS into a new book (not timed) and then EVENTS
+ * (fu_book_read_events_csv: parse, validate, intern, drop duplicates, sort,
+ * index), timed; prints "time_ms WALL CPU BYTES EVENTS" per pass. Files as
+ * written by bench_book (`bench_book N 10 DIR keep`). */
+#include "followup.h"
+#include "bench_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static void die(const char *what) {
+    char buf[1024];
+    fu_error_format(buf, sizeof buf);
+    fprintf(stderr, "bench_csvread: %s: %s\n", what, buf);
+    exit(1);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_csvread CUSTOMERS EVENTS REPS\n");
+        return 2;
+    }
+    struct stat st;
+    if (stat(argv[2], &st)) return perror(argv[2]), 1;
+    int reps = atoi(argv[3]);
+    for (int r = 0; r < reps; r++) {
+        fu_book *book;
+        if (fu_book_new(&book, NULL)) die("new");
+        if (fu_book_read_customers_csv(book, argv[1])) die("customers");
+        double w = bu_wall(), c = bu_cpu();
+        if (fu_book_read_events_csv(book, argv[2])) die("events");
+        w = bu_wall() - w;
+        c = bu_cpu() - c;
+        printf("time_ms %.3f %.3f %lld %zu\n", 1e3 * w, 1e3 * c, (long long)st.st_size,
+               fu_book_event_count(book));
+        fu_book_free(book);
+    }
+    return 0;
+}

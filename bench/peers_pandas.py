@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""Reading an events CSV side by side with pandas, in interleaved rounds.
+
+Each round runs our side (bench_csvread: fu_book_read_events_csv on the file,
+timed inside the C program: parse, validate, intern strings, drop duplicates,
+sort per customer, index) and then pandas in this process: read_csv of the same
+file with string columns as object and the timestamps through
+pd.to_datetime(utc=True, format="ISO8601" where supported), which is the least
+a user needs to get typed events (no validation, no sort, no dedup). Reports
+the median of each side in MB/s of the file, the ratio of the medians and the
+spread of the per-round ratios, in wall and CPU time.
+
+The files are bench_book's (`bench_book 100000 10 DIR keep` writes
+DIR/bench_book_customers.csv and DIR/bench_book_events.csv, 1 M events, 73 MB).
+
+    /usr/bin/python3 bench/peers_pandas.py --dir DIR [--bin build/test/bench/bench_csvread] [--rounds 7]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def ours(binary, cust, ev):
+    text = subprocess.run([binary, cust, ev, "2"], check=True, capture_output=True, text=True).stdout
+    f = [l.split() for l in text.splitlines() if l.startswith("time_ms")][-1]
+    return (float(f[1]) / 1e3, float(f[2]) / 1e3), int(f[4])
+
+
+def peer(ev):
+    w, c = time.perf_counter(), time.process_time()
+    df = pd.read_csv(ev, dtype=str, keep_default_na=False)
+    try:
+        at = pd.to_datetime(df["at"], utc=True, format="ISO8601")
+    except (TypeError, ValueError):
+        at = pd.to_datetime(df["at"], utc=True)
+    n = len(at)
+    return (time.perf_counter() - w, time.process_time() - c), n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build/test/bench/bench_csvread"))
+    ap.add_argument("--dir", default="/tmp")
+    ap.add_argument("--rounds", type=int, default=7)
+    a = ap.parse_args()
+    cust = os.path.join(a.dir, "bench_book_customers.csv")
+    ev = os.path.join(a.dir, "bench_book_events.csv")
+    if not os.access(a.bin, os.X_OK) or not os.path.exists(ev):
+        print("peers_pandas: %s or %s missing (run bench_book N 10 DIR keep); skipped" % (a.bin, ev))
+        return 0
+    size = os.path.getsize(ev)
+    us, them = [], []
+    for _ in range(a.rounds):
+        t, n_ours = ours(a.bin, cust, ev)
+        us.append(t)
+        t, n_peer = peer(ev)
+        them.append(t)
+    print("rows: pandas %d, book %d events kept (duplicates dropped)" % (n_peer, n_ours))
+    print("| task | ours wall | pandas wall | ratio | per-round min..max | ours CPU | pandas CPU | ratio (CPU) | "
+          "per-round min..max | rounds |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    cells = []
+    for k in (0, 1):
+        mu = statistics.median(u[k] for u in us)
+        mt = statistics.median(x[k] for x in them)
+        ratio = [x[k] / u[k] for u, x in zip(us, them)]
+        cells.append("%.2f s (%.0f MB/s) | %.2f s (%.0f MB/s) | **%.1fx** | %.1fx..%.1fx" % (
+            mu, size / mu / 1e6, mt, size / mt / 1e6, mt / mu, min(ratio), max(ratio)))
+    print("| events CSV -> book, %.0f MB | %s | %s | %d |" % (size / 1e6, cells[0], cells[1], a.rounds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
