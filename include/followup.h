@@ -21,5 +21,6 @@
 #include "followup/redact.h"
 #include "followup/kpi.h"
 #include "followup/frequency.h"
+#include "followup/simulate.h"
 
 #endif /* FOLLOWUP_H */
