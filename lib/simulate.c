@@ -95,6 +95,13 @@ static void event_in_of(const fu_book *b, const fu_event *e, fu_event_in *o) {
     o->note = str_or_null(b, e->note);
 }
 
+static int cmp_time(const void *a, const void *b) {
+    const fu_event_in *x = a, *y = b;
+    if (x->at != y->at) return (x->at > y->at) - (x->at < y->at);
+    int c = strcmp(x->customer_id, y->customer_id);
+    return c ? c : (int)x->kind - (int)y->kind;
+}
+
 /* Split the book into the history (before from) and the span's events that
  * the mode keeps; events at or after `to` are dropped. */
 static int split_events(const fu_book *b, const fu_simulation_options *o, evlist *hist, evlist *span) {
@@ -114,6 +121,7 @@ static int split_events(const fu_book *b, const fu_simulation_options *o, evlist
         }
         if (ev_push(span, &e, 0)) return FU_ENOMEM;
     }
+    if (span->n) qsort(span->ev, span->n, sizeof *span->ev, cmp_time); /* the book orders by customer */
     return FU_OK;
 }
 
@@ -464,6 +472,18 @@ static int feed(sim *s, fu_planner *pl, const fu_event_in *e, int64_t day_end) {
     return rc;
 }
 
+/* After a call nobody answered: the customer's plan for the rest of the day
+ * (the planner now knows the attempt; its caps decide when to try again). */
+static int redial(sim *s, fu_planner *pl, const queued *q, int64_t day_end) {
+    fu_plan *plan = NULL;
+    int64_t now = q->best_at + 1;
+    if (now >= day_end) return FU_OK;
+    int rc = fu_planner_plan_customer(pl, q->customer, now, day_end - now, &plan);
+    if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
+    fu_plan_free(plan);
+    return rc;
+}
+
 /* Make the waiting contacts whose best_at is before `until`, earliest first;
  * each contact is fed back to the planner (a redial may follow). */
 static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
@@ -477,6 +497,7 @@ static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
         int rc = make_call(s, best, day_end);
         for (size_t i = made; rc == FU_OK && i < s->made.n; i++)
             if (s->made.ev[i].kind == FU_EVENT_CONTACT) rc = feed(s, pl, &s->made.ev[i], day_end);
+        if (rc == FU_OK && best->state == 3) rc = redial(s, pl, best, day_end);
         if (rc) return rc;
     }
 }
