@@ -322,17 +322,26 @@ typedef struct sim {
     uint64_t rng;
 } sim;
 
-static const fu_calendar *zone_of(sim *s, size_t c) {
+static const fu_calendar *zone_of(const sim *s, size_t c) {
     const char *tz = s->cust[c].tz;
-    if (!tz) return s->team;
-    for (size_t i = 0; i < s->nzones; i++)
+    for (size_t i = 0; tz && i < s->nzones; i++)
         if (strcmp(s->zones[i].tz, tz) == 0) return s->zones[i].cal;
-    zone_cal *z = fu__realloc(s->zones, (s->nzones + 1) * sizeof *z);
-    if (!z) return s->team;
-    s->zones = z;
-    if (fu_calendar_new(&z[s->nzones].cal, tz) != FU_OK) return s->team;
-    z[s->nzones].tz = tz;
-    return z[s->nzones++].cal;
+    return s->team;
+}
+
+/* One calendar per customer time zone, made once. */
+static int make_zones(sim *s) {
+    for (size_t c = 0; c < s->nc; c++) {
+        const char *tz = s->cust[c].tz;
+        if (!tz || zone_of(s, c) != s->team) continue;
+        zone_cal *z = fu__realloc(s->zones, (s->nzones + 1) * sizeof *z);
+        if (!z) return fu__error_set(FU_ENOMEM, "out of memory");
+        s->zones = z;
+        int rc = fu_calendar_new(&z[s->nzones].cal, tz);
+        if (rc) return rc;
+        z[s->nzones++].tz = tz;
+    }
+    return FU_OK;
 }
 
 static int time_push(sim *s, size_t c, int64_t t) {
@@ -555,7 +564,9 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
 static int exempt_of(const fu_policy *p, unsigned char exempt[4]) {
     size_t n = 0;
     memset(exempt, 0, 4);
-    if (fu_policy_get_length(p, "caps.exempt", &n) != FU_OK) {
+    int rc = fu_policy_get_length(p, "caps.exempt", &n);
+    if (rc == FU_ENOMEM) return rc;
+    if (rc != FU_OK) {
         fu_error_clear();
         return FU_OK;
     }
@@ -563,7 +574,8 @@ static int exempt_of(const fu_policy *p, unsigned char exempt[4]) {
         char path[64];
         const char *name = NULL;
         snprintf(path, sizeof path, "caps.exempt[%zu]", i);
-        if (fu_policy_get_string(p, path, &name) != FU_OK || !name) {
+        if ((rc = fu_policy_get_string(p, path, &name)) == FU_ENOMEM) return rc;
+        if (rc != FU_OK || !name) {
             fu_error_clear();
             continue;
         }
@@ -591,9 +603,11 @@ static int sim_setup(sim *s) {
         if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) s->last_pos[c] = e->at;
     }
     fu_duration gap;
-    if (fu_policy_get_duration(s->policy, "caps.min_gap", &gap) == FU_OK && gap.unit == FU_DURATION_SECONDS)
-        s->min_gap = gap.value;
+    int rc = fu_policy_get_duration(s->policy, "caps.min_gap", &gap);
+    if (rc == FU_ENOMEM) return rc;
+    if (rc == FU_OK && gap.unit == FU_DURATION_SECONDS) s->min_gap = gap.value;
     fu_error_clear();
+    if ((rc = make_zones(s))) return rc;
     for (unsigned int a = 0; a < s->agents; a++) snprintf(s->agent_names[a], sizeof s->agent_names[a], "S%03u", a + 1);
     return exempt_of(s->policy, s->exempt);
 }
