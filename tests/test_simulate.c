@@ -335,3 +335,44 @@ Test(simulate, out_of_memory_leaks_nothing) {
     cr_assert_eq(T("2026-03-02T00:00:00+08:00"), 1772380800);
     fu_test_oom("simulate", oom_op, NULL, 200000);
 }
+
+/* With a fitted frequency model the answers and complaints come from it: a
+ * model where every contact was answered and drew a complaint makes the
+ * customer answer (the ground truth says never) and complain after the
+ * call; without the model the same run has no answer and no complaint. */
+Test(simulate, frequency_model_draws_answers_and_complaints) {
+    fu_frequency_attempt a[300];
+    memset(a, 0, sizeof a);
+    for (uint32_t i = 0; i < 300; i++) {
+        a[i].customer = i / 3;
+        a[i].k = 1 + i % 3;
+        a[i].gap_days = a[i].k == 1 ? (float)FU_FREQUENCY_GAP_NONE : 1.0f;
+        a[i].load_72h = (uint16_t)a[i].k;
+        a[i].load_7d = (uint16_t)a[i].k;
+        a[i].load_30d = (uint16_t)a[i].k;
+        a[i].positive = 1;
+        a[i].negative = 1;
+    }
+    fu_frequency *m = NULL;
+    cr_assert_eq(fu_frequency_fit(&m, a, 300, NULL, NULL, 1, NULL), FU_OK, "%s", fu_error_last()->message);
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p0 = truth(1, 0.0);
+    o.answer_prob = p0;
+    fu_simulation_report without = run(ev, 1, &o);
+    assert_prop(&without.measures[FU_SIM_ANSWER_RATE], 0, without.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(without.measures[FU_SIM_FOLLOW_UP_COMPLAINTS].n, 0.0);
+    o.frequency = m;
+    fu_simulation_report with = run(ev, 1, &o);
+    cr_assert_eq(with.measures[FU_SIM_ANSWER_RATE].successes, 1.0, "answered: the model's hazard is near 1");
+    assert_prop(&with.measures[FU_SIM_FOLLOW_UP_COMPLAINTS], 1, 1);
+    o.frequency_segment = 1;
+    fu_policy *p = policy();
+    fu_book *b = book(1, ev);
+    fu_simulation_report r;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL, "segment out of range");
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_frequency_free(m);
+    free(p0);
+}
