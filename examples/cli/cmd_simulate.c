@@ -45,6 +45,8 @@ static void help(FILE *out) {
             "replays [--from, --to) with --agents N (default 3) x --calls-per-agent N, answers\n"
             "drawn from --truth CSV (hidden from the planner), --seed N (default 2026), and\n"
             "prints every KPI of the KPI engine with 95%% intervals side by side.\n"
+            "--frequency fit draws answers and complaints from a contact-frequency model\n"
+            "fitted on the book's contact history (docs/frequency.md) instead.\n"
             "--sensitivity-agents 1,2,4 [--sensitivity-calls 20,40] prints coverage and\n"
             "timeliness for each team size (run: --compare NAME, default besttime).\n"
             "\n"

@@ -10,7 +10,7 @@
 #define MAX_GRID 16
 
 typedef struct sim_args {
-    const char *policy, *customers, *events, *truth, *from, *to, *output, *compare, *sens_agents, *sens_calls;
+    const char *policy, *customers, *events, *truth, *from, *to, *output, *compare, *sens_agents, *sens_calls, *frequency;
     unsigned int agents, calls;
     unsigned long long seed;
     cli_format fmt;
@@ -50,6 +50,13 @@ static int parse_args(int argc, char **argv, sim_args *a) {
         else if (strcmp(k, "--compare") == 0) a->compare = v;
         else if (strcmp(k, "--sensitivity-agents") == 0) a->sens_agents = v;
         else if (strcmp(k, "--sensitivity-calls") == 0) a->sens_calls = v;
+        else if (strcmp(k, "--frequency") == 0) {
+            if (strcmp(v, "fit") != 0) {
+                fprintf(stderr, "followup simulate: --frequency takes 'fit'\n");
+                return CLI_USAGE;
+            }
+            a->frequency = v;
+        }
         else if (strcmp(k, "--seed") == 0) a->seed = strtoull(v, &end, 10);
         else if (strcmp(k, "--agents") == 0) a->agents = (unsigned int)strtoul(v, &end, 10);
         else if (strcmp(k, "--calls-per-agent") == 0) a->calls = (unsigned int)strtoul(v, &end, 10);
@@ -183,6 +190,21 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
     return CLI_OK;
 }
 
+/* The simulator's fatigue and answer model fitted on the whole book's contact
+ * history (the environment may know it; the planner never sees it). */
+static int fit_frequency(const fu_book *book, fu_frequency **m) {
+    fu_frequency_attempt *att = NULL;
+    size_t n = 0;
+    fu_frequency_options fo;
+    fu_frequency_options_init(&fo);
+    fo.flags = FU_FREQUENCY_REFUSAL_NOT_NEGATIVE; /* the simulation draws complaints, not refusals */
+    int rc = fu_frequency_attempts_from_book(&att, &n, book, NULL, &fo);
+    if (rc == FU_OK) rc = fu_frequency_fit(m, att, n, NULL, NULL, 1, &fo);
+    fu_free(att);
+    if (rc) cli_error("--frequency fit");
+    return rc == FU_OK ? CLI_OK : rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+}
+
 int cli_simulate_compare(int argc, char **argv) {
     sim_args a;
     int exit_code = parse_args(argc, argv, &a);
@@ -190,9 +212,12 @@ int cli_simulate_compare(int argc, char **argv) {
     fu_book *book = NULL;
     double *ap = NULL, *wf = NULL;
     fu_simulation_options o;
+    fu_frequency *freq = NULL;
     cli_out out;
     int opened = 0;
     if ((exit_code = load(&a, &book, &o, &ap, &wf))) goto done;
+    if (a.frequency && (exit_code = fit_frequency(book, &freq))) goto done;
+    o.frequency = freq;
     o.seed = a.seed;
     if ((exit_code = cli_out_open(&out, a.output, "followup simulate"))) goto done;
     opened = 1;
@@ -221,6 +246,7 @@ done:
     }
     fu_free(ap);
     fu_free(wf);
+    fu_frequency_free(freq);
     fu_book_free(book);
     return exit_code;
 }
