@@ -5,7 +5,11 @@
 #   2. tomorrow's call plan (first rows, with the rule and reason of each call),
 #   3. the commitment ledger: promises found in agents' notes, what is overdue,
 #   4. the weekly KPI dashboard with red/yellow/green status, as text and as one
-#      self-contained HTML page (build/demo/sample/kpi.html).
+#      self-contained HTML page (build/demo/sample/kpi.html),
+#   5. decision quality on the realistic book (examples/sample/realistic): the
+#      baseline team's dashboard, then 12 weeks (with the National Day week)
+#      replayed under the baseline, the plan and the plan with the best-time
+#      model, side by side with 95% intervals (docs/simulate.md).
 # Environment: FU_DEMO_CUSTOMERS (default 2000), FU_DEMO_NOW (default
 # 2026-11-23T00:00:00+08:00, the end of the generated history).
 set -euo pipefail
@@ -57,3 +61,15 @@ banner "weekly KPI dashboard"
 echo
 echo "HTML dashboard (one self-contained file: tiles, trends, breakdown by tier and agent):"
 echo "  $(pwd)/$SAMPLE/kpi.html"
+
+REAL=examples/sample/realistic
+banner "decision quality: the baseline team's monthly dashboard (realistic book)"
+"$FU" kpi --customers "$REAL/customers.csv" --events "$REAL/events.csv" --period month \
+      --from 2026-09-01 --to 2026-12-01 --format csv > "$SAMPLE/baseline_kpi.csv"
+grep -E '^(kpi|coverage|response_timeliness|resolution|csat|over_contact),' "$SAMPLE/baseline_kpi.csv"
+
+banner "12 weeks replayed (2026-09-21..12-14, National Day week included), 3 agents x 40 calls a day"
+"$FU" simulate --customers "$REAL/customers.csv" --events "$REAL/events.csv" --truth "$REAL/truth.csv" \
+      --from 2026-09-21T00:00:00+08:00 --to 2026-12-14T00:00:00+08:00 \
+      --compare baseline,policy,besttime --agents 3 --calls-per-agent 40
+echo "(bench/BENCHMARKS.md, 'simulate', explains which targets are missed and why)"

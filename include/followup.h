@@ -22,5 +22,6 @@
 #include "followup/kpi.h"
 #include "followup/frequency.h"
 #include "followup/guard.h"
+#include "followup/simulate.h"
 
 #endif /* FOLLOWUP_H */

@@ -150,3 +150,4 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "kpi.i"
 %include "frequency.i"
 %include "guard.i"
+%include "simulate.i"

@@ -38,6 +38,18 @@ static void help(FILE *out) {
             "  --format F         table, csv or json (default: table)\n"
             "  --output FILE      write the report there instead of stdout\n"
             "\n"
+            "\n"
+            "Decision quality (docs/simulate.md): with --compare LIST, LIST naming runs among\n"
+            "baseline (the book's recorded contacts), policy (the planner, first allowed hour),\n"
+            "besttime (the planner with its best-time model) and policy YAML files, each run\n"
+            "replays [--from, --to) with --agents N (default 3) x --calls-per-agent N, answers\n"
+            "drawn from --truth CSV (hidden from the planner), --seed N (default 2026), and\n"
+            "prints every KPI of the KPI engine with 95%% intervals side by side.\n"
+            "--frequency fit draws answers and complaints from a contact-frequency model\n"
+            "fitted on the book's contact history (docs/frequency.md) instead.\n"
+            "--sensitivity-agents 1,2,4 [--sensitivity-calls 20,40] prints coverage and\n"
+            "timeliness for each team size (run: --compare NAME, default besttime).\n"
+            "\n"
             "Exit codes: 0 ok (1 when a cap was broken), 2 usage, 3 bad input, 4 internal.\n");
 }
 
@@ -168,7 +180,23 @@ static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cl
     return rc;
 }
 
+int cli_simulate_compare(int argc, char **argv);
+
+/* The decision-quality simulation (cmd_simulate_compare.c): --compare with a
+ * list naming baseline/policy/besttime, or --sensitivity-agents. */
+static int is_decision_run(int argc, char **argv) {
+    for (int i = 1; i + 1 < argc; i++) {
+        const char *v = argv[i + 1];
+        if (strcmp(argv[i], "--sensitivity-agents") == 0) return 1;
+        if (strcmp(argv[i], "--compare") == 0 &&
+            (strchr(v, ',') || strcmp(v, "baseline") == 0 || strcmp(v, "policy") == 0 || strcmp(v, "besttime") == 0))
+            return 1;
+    }
+    return 0;
+}
+
 static int run(int argc, char **argv) {
+    if (is_decision_run(argc, argv)) return cli_simulate_compare(argc, argv);
     const char *policy = NULL, *compare = NULL, *customers = NULL, *events = NULL, *from_text = NULL, *to_text = NULL;
     const char *step_text = "1d", *days = NULL, *output = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;

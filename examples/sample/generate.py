@@ -294,7 +294,22 @@ def main() -> None:
                     help="end of the history, ISO 8601 with offset (default 2026-11-23T00:00:00+08:00)")
     ap.add_argument("--days", type=int, default=365, help="length of the history in days (default 365)")
     ap.add_argument("--out", required=True, help="output directory")
+    ap.add_argument("--realistic", action="store_true",
+                    help="the realistic book of realistic.py instead (baseline team habits, ground truth "
+                         "truth.csv; history 2025-09-21..2026-12-14 +08:00; default 1000 customers, seed 2026)")
     args = ap.parse_args()
+    if args.realistic:
+        import sys
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from realistic import generate_realistic
+        n = args.customers if args.customers != 2000 else 1000
+        seed = args.seed if args.seed != 20261123 else 2026
+        start = dt.datetime(2025, 9, 20, 16, 0)  # 2025-09-21T00:00+08:00 in UTC
+        end = dt.datetime(2026, 12, 13, 16, 0)   # 2026-12-14T00:00+08:00
+        counts = generate_realistic(n, seed, start, end, args.out, Clock, weighted)
+        print(f"wrote {counts['customers']} customers, {counts['events']} events, "
+              f"{counts['notes']} notes and truth.csv to {args.out}")
+        return
     now = dt.datetime.fromisoformat(args.now).astimezone(dt.timezone.utc).replace(tzinfo=None)
     counts = generate(args.customers, args.seed, now, args.days, args.out)
     print(f"wrote {counts['customers']} customers, {counts['events']} events, "

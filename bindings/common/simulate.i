@@ -1,0 +1,201 @@
+/* SWIG interface of fu_simulation (followup/simulate.h; language-neutral,
+ * Python extras under #ifdef SWIGPYTHON).
+ *
+ *   simulation_csv(policy, book, run, from_, to, agents=3, calls_per_agent=0,
+ *                  seed=2026, truth=None) -> str
+ *       run: "baseline", "policy" (first allowed hour) or "besttime"; truth:
+ *       path of a ground-truth CSV (truth.csv of generate.py --realistic).
+ *       CSV: measure,value,ci_low,ci_high,n,successes
+ *   sensitivity_csv(policy, book, agents, calls, from_, to, run="besttime",
+ *                   seed=2026, truth=None) -> str
+ *       agents, calls: lists as text ("1,2,3"); one row per pair:
+ *       agents,calls_per_agent,coverage,coverage_low,coverage_high,
+ *       timeliness,timeliness_low,timeliness_high,urgent_timeliness,
+ *       cap_violations,calls_per_agent_day,answer_rate
+ *   Python: simulation_frame(...), sensitivity_frame(...) -> DataFrame,
+ *           plot_sensitivity(df, path) (matplotlib)
+ * Failures raise (followup.Error subclasses in Python, error tables in Lua).
+ */
+
+%{
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int fu__error_set(int code, const char *fmt, ...);
+int fu__error_nomem(void);
+
+typedef struct fu_swig_text {
+    char *s;
+    size_t len, cap;
+} fu_swig_text;
+
+static int fu_swig_text_add(fu_swig_text *t, const char *fmt, ...) {
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof line) return fu__error_set(FU_EINVAL, "line too long");
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)n;
+        char *s = (char *)realloc(t->s, cap);
+        if (!s) return fu__error_nomem();
+        t->s = s;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, line, (size_t)n + 1);
+    t->len += (size_t)n;
+    return FU_OK;
+}
+
+static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const char *run, long long from,
+                           long long to, unsigned int agents, unsigned int calls, unsigned long long seed,
+                           const char *truth, fu_simulation_report *r) {
+    fu_simulation_options o;
+    double *ap = NULL, *wf = NULL;
+    fu_simulation_options_init(&o);
+    if (!policy || !book || !run) return fu__error_set(FU_EINVAL, "NULL policy, book or run");
+    if (strcmp(run, "baseline") == 0) o.mode = FU_SIMULATION_BASELINE;
+    else if (strcmp(run, "besttime") == 0) o.flags = FU_SIMULATION_BESTTIME;
+    else if (strcmp(run, "policy") != 0)
+        return fu__error_set(FU_EINVAL, "run '%s': expected baseline, policy or besttime", run);
+    o.from = from;
+    o.to = to;
+    o.agents = agents;
+    o.calls_per_agent = calls;
+    o.seed = seed;
+    int rc = truth && truth[0] ? fu_simulation_read_truth(book, truth, &ap, &wf) : FU_OK;
+    o.answer_prob = ap;
+    o.weekend_factor = wf;
+    if (rc == FU_OK) rc = fu_simulation_run(policy, book, &o, r);
+    fu_free(ap);
+    fu_free(wf);
+    return rc;
+}
+
+static char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, long long from,
+                                    long long to, unsigned int agents, unsigned int calls_per_agent,
+                                    unsigned long long seed, const char *truth) {
+    fu_simulation_report r;
+    fu_swig_text t = {NULL, 0, 0};
+    if (fu_swig_sim_run(policy, book, run, from, to, agents, calls_per_agent, seed, truth, &r)) return NULL;
+    int rc = fu_swig_text_add(&t, "measure,value,ci_low,ci_high,n,successes\n");
+    for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == FU_OK; m++) {
+        const fu_simulation_value *v = &r.measures[m];
+        rc = fu_swig_text_add(&t, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", fu_simulation_measure_name(m), v->value,
+                              v->ci_low, v->ci_high, v->n, v->successes);
+    }
+    if (rc) {
+        free(t.s);
+        return NULL;
+    }
+    return t.s;
+}
+
+static int fu_swig_uint_list(const char *text, unsigned int *v, int max) {
+    int n = 0;
+    const char *p = text ? text : "";
+    while (*p) {
+        char *end;
+        unsigned long x = strtoul(p, &end, 10);
+        if (end == p || x == 0 || x > 100000ul || (*end && *end != ',') || n == max) return -1;
+        v[n++] = (unsigned int)x;
+        p = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *book, const char *agents,
+                                     const char *calls, long long from, long long to, const char *run,
+                                     unsigned long long seed, const char *truth) {
+    unsigned int ag[64], ca[64];
+    int na = fu_swig_uint_list(agents, ag, 64), nc = fu_swig_uint_list(calls, ca, 64);
+    if (na <= 0 || nc <= 0) {
+        fu__error_set(FU_EINVAL, "agents and calls: lists of 1 to 64 positive integers like \"1,2,3\"");
+        return NULL;
+    }
+    fu_swig_text t = {NULL, 0, 0};
+    int rc = fu_swig_text_add(&t, "agents,calls_per_agent,coverage,coverage_low,coverage_high,timeliness,"
+                                  "timeliness_low,timeliness_high,urgent_timeliness,cap_violations,"
+                                  "calls_per_agent_day,answer_rate\n");
+    for (int i = 0; i < na && rc == FU_OK; i++)
+        for (int j = 0; j < nc && rc == FU_OK; j++) {
+            fu_simulation_report r;
+            rc = fu_swig_sim_run(policy, book, run, from, to, ag[i], ca[j], seed, truth, &r);
+            const fu_simulation_value *m = r.measures;
+            if (rc == FU_OK)
+                rc = fu_swig_text_add(&t, "%u,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", ag[i],
+                                      ca[j], m[FU_SIM_COVERAGE].value, m[FU_SIM_COVERAGE].ci_low,
+                                      m[FU_SIM_COVERAGE].ci_high, m[FU_SIM_TIMELINESS].value,
+                                      m[FU_SIM_TIMELINESS].ci_low, m[FU_SIM_TIMELINESS].ci_high,
+                                      m[FU_SIM_TIMELINESS_URGENT].value, m[FU_SIM_CAP_VIOLATIONS].value,
+                                      m[FU_SIM_CALLS_PER_AGENT_DAY].value, m[FU_SIM_ANSWER_RATE].value);
+        }
+    if (rc) {
+        free(t.s);
+        return NULL;
+    }
+    return t.s;
+}
+%}
+
+%newobject fu_swig_simulation_csv;
+%newobject fu_swig_sensitivity_csv;
+%typemap(newfree) char *fu_swig_simulation_csv "free($1);";
+%typemap(newfree) char *fu_swig_sensitivity_csv "free($1);";
+FU_FREQ_RAISES(fu_swig_simulation_csv)
+FU_FREQ_RAISES(fu_swig_sensitivity_csv)
+%rename(simulation_csv) fu_swig_simulation_csv;
+%rename(sensitivity_csv) fu_swig_sensitivity_csv;
+%feature("kwargs") fu_swig_simulation_csv;
+%feature("kwargs") fu_swig_sensitivity_csv;
+char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, long long from,
+                             long long to, unsigned int agents = 3, unsigned int calls_per_agent = 0,
+                             unsigned long long seed = 2026, const char *truth = NULL);
+char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *book, const char *agents, const char *calls,
+                              long long from, long long to, const char *run = "besttime",
+                              unsigned long long seed = 2026, const char *truth = NULL);
+
+#ifdef SWIGPYTHON
+%pythoncode %{
+def _csv_frame(text):
+    import io
+    import pandas as pd
+    return pd.read_csv(io.StringIO(text))
+
+
+def simulation_frame(policy, book, run, from_, to, agents=3, calls_per_agent=0, seed=2026, truth=None):
+    """One simulation (followup/simulate.h) as a DataFrame: measure, value,
+    ci_low, ci_high, n, successes."""
+    return _csv_frame(simulation_csv(policy, book, run, from_, to, agents, calls_per_agent, seed, truth))
+
+
+def sensitivity_frame(policy, book, agents, calls, from_, to, run="besttime", seed=2026, truth=None):
+    """Coverage and timeliness (with intervals) against team size: one row per
+    (agents, calls_per_agent) pair. agents, calls: iterables of integers."""
+    a = ",".join(str(int(x)) for x in agents)
+    c = ",".join(str(int(x)) for x in calls)
+    return _csv_frame(sensitivity_csv(policy, book, a, c, from_, to, run, seed, truth))
+
+
+def plot_sensitivity(df, path):
+    """Coverage and timeliness against agents, one line per calls-per-agent
+    value, with the intervals as bands; saved as PNG at path."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, what in zip(axes, ["coverage", "timeliness"]):
+        for calls, g in df.groupby("calls_per_agent"):
+            ax.plot(g["agents"], g[what], marker="o", label="%d calls/agent/day" % calls)
+            ax.fill_between(g["agents"], g[what + "_low"], g[what + "_high"], alpha=0.2)
+        ax.set_xlabel("agents")
+        ax.set_ylabel(what)
+        ax.set_ylim(0, 1)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    plt.close(fig)
+%}
+#endif

@@ -1,0 +1,252 @@
+/* followup simulate --compare baseline,policy[,besttime][,other.yaml] and
+ * --sensitivity: the decision-quality simulation of followup/simulate.h. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RUNS 6
+#define MAX_GRID 16
+
+typedef struct sim_args {
+    const char *policy, *customers, *events, *truth, *from, *to, *output, *compare, *sens_agents, *sens_calls, *frequency;
+    unsigned int agents, calls;
+    unsigned long long seed;
+    cli_format fmt;
+} sim_args;
+
+static int parse_list(const char *text, unsigned int *v, int max) {
+    int n = 0;
+    const char *p = text;
+    while (*p && n < max) {
+        char *end;
+        unsigned long x = strtoul(p, &end, 10);
+        if (end == p || x == 0 || x > 100000ul || (*end && *end != ',')) return -1;
+        v[n++] = (unsigned int)x;
+        p = *end ? end + 1 : end;
+    }
+    return *p ? -1 : n;
+}
+
+static int parse_args(int argc, char **argv, sim_args *a) {
+    memset(a, 0, sizeof *a);
+    a->agents = 3;
+    a->seed = 2026;
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 >= argc) {
+            fprintf(stderr, "followup simulate: missing value for '%s' (see --help)\n", argv[i]);
+            return CLI_USAGE;
+        }
+        const char *k = argv[i], *v = argv[++i];
+        char *end = NULL;
+        if (strcmp(k, "--policy") == 0) a->policy = v;
+        else if (strcmp(k, "--customers") == 0) a->customers = v;
+        else if (strcmp(k, "--events") == 0) a->events = v;
+        else if (strcmp(k, "--truth") == 0) a->truth = v;
+        else if (strcmp(k, "--from") == 0) a->from = v;
+        else if (strcmp(k, "--to") == 0) a->to = v;
+        else if (strcmp(k, "--output") == 0) a->output = v;
+        else if (strcmp(k, "--compare") == 0) a->compare = v;
+        else if (strcmp(k, "--sensitivity-agents") == 0) a->sens_agents = v;
+        else if (strcmp(k, "--sensitivity-calls") == 0) a->sens_calls = v;
+        else if (strcmp(k, "--frequency") == 0) {
+            if (strcmp(v, "fit") != 0) {
+                fprintf(stderr, "followup simulate: --frequency takes 'fit'\n");
+                return CLI_USAGE;
+            }
+            a->frequency = v;
+        }
+        else if (strcmp(k, "--seed") == 0) a->seed = strtoull(v, &end, 10);
+        else if (strcmp(k, "--agents") == 0) a->agents = (unsigned int)strtoul(v, &end, 10);
+        else if (strcmp(k, "--calls-per-agent") == 0) a->calls = (unsigned int)strtoul(v, &end, 10);
+        else if (strcmp(k, "--format") == 0) {
+            if (cli_format_parse(v, &a->fmt)) {
+                fprintf(stderr, "followup simulate: bad format '%s'\n", v);
+                return CLI_USAGE;
+            }
+        } else {
+            fprintf(stderr, "followup simulate: unknown option '%s' (see --help)\n", k);
+            return CLI_USAGE;
+        }
+        if (end && (*end || !*v)) {
+            fprintf(stderr, "followup simulate: bad number '%s' for %s\n", v, k);
+            return CLI_USAGE;
+        }
+    }
+    if (!a->customers || !a->events || !a->from || !a->to) {
+        fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* One run: "baseline", "policy" (first allowed hour), "besttime" (policy with
+ * the best-time model) or a policy YAML (with the best-time model). */
+static int run_one(const char *what, const sim_args *a, const fu_book *book, const fu_simulation_options *base,
+                   unsigned int agents, unsigned int calls, fu_simulation_report *r) {
+    fu_policy *policy = NULL;
+    const char *path = a->policy;
+    fu_simulation_options o = *base;
+    o.agents = agents;
+    o.calls_per_agent = calls;
+    o.mode = strcmp(what, "baseline") == 0 ? FU_SIMULATION_BASELINE : FU_SIMULATION_POLICY;
+    o.flags = strcmp(what, "baseline") && strcmp(what, "policy") ? FU_SIMULATION_BESTTIME : 0u;
+    if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
+    int rc = path && strcmp(path, "builtin") ? fu_policy_load_file(&policy, path, NULL) : fu_policy_default(&policy);
+    if (rc == FU_OK) rc = fu_simulation_run(policy, book, &o, r);
+    if (rc) cli_error(what);
+    fu_policy_free(policy);
+    return rc;
+}
+
+static void cell(char *buf, size_t size, const fu_simulation_value *v, int prop) {
+    if (isnan(v->value)) snprintf(buf, size, "-");
+    else if (prop && !isnan(v->ci_low)) snprintf(buf, size, "%.3f [%.3f, %.3f]", v->value, v->ci_low, v->ci_high);
+    else snprintf(buf, size, "%.4g", v->value);
+}
+
+static int write_compare(const sim_args *a, char names[][256], const fu_simulation_report *r, int n, FILE *out) {
+    const char *hdr[MAX_RUNS + 2] = {"measure"};
+    for (int i = 0; i < n; i++) hdr[i + 1] = names[i];
+    hdr[n + 1] = "n (first run)";
+    cli_table *t = cli_table_new((size_t)n + 2, hdr);
+    if (!t) return CLI_INTERNAL;
+    int rc = CLI_OK;
+    char cells[MAX_RUNS + 2][96];
+    for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == CLI_OK; m++) {
+        const char *row[MAX_RUNS + 2];
+        row[0] = fu_simulation_measure_name(m);
+        int prop = m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE;
+        for (int i = 0; i < n; i++) {
+            cell(cells[i], sizeof cells[i], &r[i].measures[m], prop && m != FU_SIM_CAP_VIOLATIONS);
+            row[i + 1] = cells[i];
+        }
+        snprintf(cells[n], sizeof cells[n], "%.0f", r[0].measures[m].n);
+        row[n + 1] = cells[n];
+        if (cli_table_add(t, row)) rc = CLI_INTERNAL;
+    }
+    if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
+    cli_table_free(t);
+    return rc;
+}
+
+static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulation_options *o, FILE *out) {
+    unsigned int ag[MAX_GRID], ca[MAX_GRID];
+    int na = parse_list(a->sens_agents, ag, MAX_GRID);
+    int nca = a->sens_calls ? parse_list(a->sens_calls, ca, MAX_GRID) : 1;
+    if (!a->sens_calls) ca[0] = a->calls;
+    if (na <= 0 || nca <= 0) {
+        fprintf(stderr, "followup simulate: --sensitivity-agents/--sensitivity-calls take lists like 1,2,3\n");
+        return CLI_USAGE;
+    }
+    static const char *const hdr[] = {"agents", "calls_per_agent", "coverage", "coverage_low", "coverage_high",
+                                      "timeliness", "timeliness_low", "timeliness_high", "urgent_timeliness",
+                                      "calls_per_agent_day", "answer_rate"};
+    cli_table *t = cli_table_new(11, hdr);
+    int rc = t ? CLI_OK : CLI_INTERNAL;
+    const char *what = a->compare ? a->compare : "besttime";
+    for (int i = 0; i < na && rc == CLI_OK; i++)
+        for (int j = 0; j < nca && rc == CLI_OK; j++) {
+            fu_simulation_report r;
+            if (run_one(what, a, book, o, ag[i], ca[j], &r)) return CLI_INPUT;
+            char c[11][32];
+            const fu_simulation_value *cv = &r.measures[FU_SIM_COVERAGE], *tv = &r.measures[FU_SIM_TIMELINESS];
+            snprintf(c[0], 32, "%u", ag[i]);
+            snprintf(c[1], 32, "%u", ca[j]);
+            snprintf(c[2], 32, "%.4f", cv->value);
+            snprintf(c[3], 32, "%.4f", cv->ci_low);
+            snprintf(c[4], 32, "%.4f", cv->ci_high);
+            snprintf(c[5], 32, "%.4f", tv->value);
+            snprintf(c[6], 32, "%.4f", tv->ci_low);
+            snprintf(c[7], 32, "%.4f", tv->ci_high);
+            snprintf(c[8], 32, "%.4f", r.measures[FU_SIM_TIMELINESS_URGENT].value);
+            snprintf(c[9], 32, "%.2f", r.measures[FU_SIM_CALLS_PER_AGENT_DAY].value);
+            snprintf(c[10], 32, "%.4f", r.measures[FU_SIM_ANSWER_RATE].value);
+            const char *row[11];
+            for (int k = 0; k < 11; k++) row[k] = c[k];
+            if (cli_table_add(t, row)) rc = CLI_INTERNAL;
+        }
+    if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
+    cli_table_free(t);
+    return rc;
+}
+
+static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, double **ap, double **wf) {
+    fu_simulation_options_init(o);
+    int rc = fu_book_new(book, NULL);
+    if (rc == FU_OK) rc = fu_book_read_customers_csv(*book, a->customers);
+    if (rc == FU_OK) rc = fu_book_read_events_csv(*book, a->events);
+    if (rc == FU_OK && a->truth) rc = fu_simulation_read_truth(*book, a->truth, ap, wf);
+    if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) == FU_OK)
+        rc = fu_time_parse(a->to, strlen(a->to), &o->to);
+    if (rc) {
+        cli_error(NULL);
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    o->seed = 0;
+    o->answer_prob = *ap;
+    o->weekend_factor = *wf;
+    return CLI_OK;
+}
+
+/* The simulator's fatigue and answer model fitted on the whole book's contact
+ * history (the environment may know it; the planner never sees it). */
+static int fit_frequency(const fu_book *book, fu_frequency **m) {
+    fu_frequency_attempt *att = NULL;
+    size_t n = 0;
+    fu_frequency_options fo;
+    fu_frequency_options_init(&fo);
+    fo.flags = FU_FREQUENCY_REFUSAL_NOT_NEGATIVE; /* the simulation draws complaints, not refusals */
+    int rc = fu_frequency_attempts_from_book(&att, &n, book, NULL, &fo);
+    if (rc == FU_OK) rc = fu_frequency_fit(m, att, n, NULL, NULL, 1, &fo);
+    fu_free(att);
+    if (rc) cli_error("--frequency fit");
+    return rc == FU_OK ? CLI_OK : rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+}
+
+int cli_simulate_compare(int argc, char **argv) {
+    sim_args a;
+    int exit_code = parse_args(argc, argv, &a);
+    if (exit_code) return exit_code;
+    fu_book *book = NULL;
+    double *ap = NULL, *wf = NULL;
+    fu_simulation_options o;
+    fu_frequency *freq = NULL;
+    cli_out out;
+    int opened = 0;
+    if ((exit_code = load(&a, &book, &o, &ap, &wf))) goto done;
+    if (a.frequency && (exit_code = fit_frequency(book, &freq))) goto done;
+    o.frequency = freq;
+    o.seed = a.seed;
+    if ((exit_code = cli_out_open(&out, a.output, "followup simulate"))) goto done;
+    opened = 1;
+    if (a.sens_agents) {
+        exit_code = sensitivity(&a, book, &o, out.f);
+        goto done;
+    }
+    char names[MAX_RUNS][256];
+    fu_simulation_report r[MAX_RUNS];
+    int n = 0;
+    for (const char *p = a.compare; p && *p && n < MAX_RUNS;) {
+        size_t len = strcspn(p, ",");
+        snprintf(names[n], sizeof names[n], "%.*s", (int)(len < 255 ? len : 255), p);
+        if (run_one(names[n], &a, book, &o, a.agents, a.calls, &r[n])) {
+            exit_code = CLI_INPUT;
+            goto done;
+        }
+        n++;
+        p += len + (p[len] == ',');
+    }
+    exit_code = write_compare(&a, names, r, n, out.f);
+done:
+    if (opened) {
+        int c = cli_out_close(&out, exit_code == CLI_OK, "followup simulate");
+        if (c && !exit_code) exit_code = c;
+    }
+    fu_free(ap);
+    fu_free(wf);
+    fu_frequency_free(freq);
+    fu_book_free(book);
+    return exit_code;
+}

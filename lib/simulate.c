@@ -1,0 +1,788 @@
+/* Decision quality: replay a span under a contact policy with a team, a hidden
+ * answer model and contact fatigue; every KPI comes from the KPI engine
+ * (followup/simulate.h, docs/simulate.md). Uses only the public planner, book,
+ * KPI, calendar and frequency APIs. */
+#include "internal.h"
+
+#include "followup/calendar.h"
+#include "followup/kpi.h"
+#include "followup/planner.h"
+#include "followup/simulate.h"
+#include "followup/stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOUR INT64_C(3600)
+#define DAY INT64_C(86400)
+#define MAX_AGENTS 999u
+#define FATIGUE_NOTE "too many calls"
+
+static const char *const measure_names[FU_SIM_MEASURE_COUNT] = {
+    "coverage", "response_timeliness", "response_timeliness_urgent", "over_contact", "cap_violations",
+    "follow_up_complaints", "answer_rate", "calls_per_agent_day", "max_calls_agent_day", "off_hours_calls",
+    "csat", "contacts"};
+
+const char *fu_simulation_measure_name(int measure) {
+    return measure >= 0 && measure < FU_SIM_MEASURE_COUNT ? measure_names[measure] : NULL;
+}
+
+void fu_simulation_options_init(fu_simulation_options *opts) {
+    fu_simulation_options d = FU_SIMULATION_OPTIONS_INIT;
+    if (opts) *opts = d;
+}
+
+/* ------------------------------------------------------------ random */
+
+static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
+    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+/* ------------------------------------------------------------ event lists */
+
+typedef struct evlist {
+    fu_event_in *ev;
+    unsigned char *exempt; /* contacts: 1 when of an exempt priority */
+    size_t n, cap;
+} evlist;
+
+static int ev_push(evlist *l, const fu_event_in *e, int exempt) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        fu_event_in *ev = fu__realloc(l->ev, cap * sizeof *ev);
+        if (!ev) return fu__error_set(FU_ENOMEM, "out of memory");
+        l->ev = ev;
+        unsigned char *ex = fu__realloc(l->exempt, cap);
+        if (!ex) return fu__error_set(FU_ENOMEM, "out of memory");
+        l->exempt = ex;
+        l->cap = cap;
+    }
+    l->ev[l->n] = *e;
+    l->exempt[l->n++] = (unsigned char)exempt;
+    return FU_OK;
+}
+
+static void ev_free(evlist *l) {
+    fu__free(l->ev);
+    fu__free(l->exempt);
+    memset(l, 0, sizeof *l);
+}
+
+static const char *str_or_null(const fu_book *b, uint32_t id) { return id ? fu_book_string(b, id) : NULL; }
+
+static void event_in_of(const fu_book *b, const fu_event *e, fu_event_in *o) {
+    fu_event_in_init(o);
+    o->customer_id = fu_book_customer(b, e->customer)->id;
+    o->at = e->at;
+    o->kind = (fu_event_kind)e->kind;
+    o->order_id = str_or_null(b, e->order_id);
+    o->product_class = str_or_null(b, e->product_class);
+    o->unit_price = e->unit_price;
+    o->amount = e->amount;
+    o->severity = (fu_severity)e->severity;
+    o->channel = (fu_channel)e->channel;
+    o->agent_id = str_or_null(b, e->agent_id);
+    o->outcome = (fu_outcome)e->outcome;
+    o->score = (double)e->score;
+    o->survey = (fu_survey)e->survey;
+    o->note = str_or_null(b, e->note);
+}
+
+static int cmp_time(const void *a, const void *b) {
+    const fu_event_in *x = a, *y = b;
+    if (x->at != y->at) return (x->at > y->at) - (x->at < y->at);
+    int c = strcmp(x->customer_id, y->customer_id);
+    return c ? c : (int)x->kind - (int)y->kind;
+}
+
+/* Split the book into the history (before from) and the span's events that
+ * the mode keeps; events at or after `to` are dropped. */
+static int split_events(const fu_book *b, const fu_simulation_options *o, evlist *hist, evlist *span) {
+    size_t n = 0;
+    const fu_event *ev = fu_book_events(b, &n);
+    for (size_t i = 0; i < n; i++) {
+        fu_event_in e;
+        if (ev[i].at >= o->to) continue;
+        event_in_of(b, &ev[i], &e);
+        if (e.at < o->from) {
+            if (ev_push(hist, &e, 0)) return FU_ENOMEM;
+            continue;
+        }
+        if (o->mode == FU_SIMULATION_POLICY) {
+            if (e.kind == FU_EVENT_CONTACT || e.kind == FU_EVENT_SURVEY) continue;
+            if (e.kind == FU_EVENT_COMPLAINT && e.note && strcmp(e.note, FATIGUE_NOTE) == 0) continue;
+        }
+        if (ev_push(span, &e, 0)) return FU_ENOMEM;
+    }
+    if (span->n) qsort(span->ev, span->n, sizeof *span->ev, cmp_time); /* the book orders by customer */
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------ measuring */
+
+static int is_agent_channel(int ch) {
+    return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
+}
+
+static void set_prop(fu_simulation_value *v, double x, double n, double level) {
+    v->n = n;
+    v->successes = x;
+    v->value = n > 0 ? x / n : NAN;
+    v->ci_low = v->ci_high = NAN;
+    if (n > 0) fu_stats_wilson(x, n, level, &v->ci_low, &v->ci_high);
+}
+
+/* Pool the weekly figures of one KPI (successes and units summed). */
+static void pool(const fu_kpi *k, fu_kpi_id id, double level, fu_simulation_value *v, size_t *weeks) {
+    size_t n = 0;
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    double x = 0, u = 0, sum = 0;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].kpi != id || strcmp(f[i].group, "all") != 0) continue;
+        u += f[i].n;
+        if (isnan(f[i].successes)) sum += f[i].value * f[i].n; /* means (CSAT) */
+        else x += f[i].successes;
+        w++;
+    }
+    if (weeks) *weeks = w;
+    if (id == FU_KPI_CSAT) {
+        v->value = u > 0 ? sum / u : NAN;
+        v->ci_low = v->ci_high = v->successes = NAN;
+        v->n = u;
+        return;
+    }
+    set_prop(v, x, u, level);
+}
+
+typedef enum { ENGINE_ALL, ENGINE_URGENT, ENGINE_ROUTINE } engine_kind;
+
+static int keep_for(engine_kind kind, const fu_event_in *e, int exempt) {
+    int issue = e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
+                e->kind == FU_EVENT_FEEDBACK;
+    if (kind == ENGINE_URGENT) return e->kind == FU_EVENT_CONTACT || (issue && e->severity == FU_SEVERITY_URGENT);
+    if (kind == ENGINE_ROUTINE) return e->kind != FU_EVENT_CONTACT || !exempt;
+    return 1;
+}
+
+static int run_engine(const fu_policy *p, const fu_customer *cust, size_t nc, const evlist *lists[], size_t nl,
+                      const fu_simulation_options *o, engine_kind kind, fu_kpi **out) {
+    fu_kpi_options ko;
+    fu_kpi_options_init(&ko);
+    ko.period = FU_KPI_WEEK;
+    ko.from = o->from;
+    ko.to = o->to;
+    ko.as_of = o->to;
+    int rc = fu_kpi_new(out, p, &ko);
+    if (rc) return rc;
+    if ((rc = fu_kpi_add_customers(*out, cust, nc))) return rc;
+    for (size_t l = 0; l < nl; l++) {
+        size_t start = 0;
+        for (size_t i = 0; i <= lists[l]->n; i++) { /* batches of kept events */
+            int keep = i < lists[l]->n && keep_for(kind, &lists[l]->ev[i], lists[l]->exempt[i]);
+            if (keep) continue;
+            if (i > start && (rc = fu_kpi_add_events(*out, lists[l]->ev + start, i - start))) return rc;
+            start = i + 1;
+        }
+    }
+    size_t nf;
+    return fu_kpi_compute(*out, &nf);
+}
+
+static double policy_level(const fu_policy *p) {
+    double level = 0.95;
+    if (fu_policy_get_number(p, "kpis.confidence", &level) != FU_OK || !(level > 0 && level < 1)) level = 0.95;
+    return level;
+}
+
+static int measure_kpis(const fu_policy *p, const fu_customer *cust, size_t nc, const evlist *lists[], size_t nl,
+                        const fu_simulation_options *o, fu_simulation_report *r) {
+    double level = policy_level(p);
+    fu_kpi *k = NULL;
+    int rc = run_engine(p, cust, nc, lists, nl, o, ENGINE_ALL, &k);
+    if (rc == FU_OK) {
+        pool(k, FU_KPI_COVERAGE, level, &r->measures[FU_SIM_COVERAGE], &r->weeks);
+        pool(k, FU_KPI_RESPONSE_TIMELINESS, level, &r->measures[FU_SIM_TIMELINESS], NULL);
+        pool(k, FU_KPI_OVER_CONTACT, level, &r->measures[FU_SIM_OVER_CONTACT], NULL);
+        pool(k, FU_KPI_FOLLOW_UP_COMPLAINTS, level, &r->measures[FU_SIM_FOLLOW_UP_COMPLAINTS], NULL);
+        pool(k, FU_KPI_CSAT, level, &r->measures[FU_SIM_CSAT], NULL);
+    }
+    fu_kpi_free(k);
+    k = NULL;
+    if (rc == FU_OK && (rc = run_engine(p, cust, nc, lists, nl, o, ENGINE_URGENT, &k)) == FU_OK)
+        pool(k, FU_KPI_RESPONSE_TIMELINESS, level, &r->measures[FU_SIM_TIMELINESS_URGENT], NULL);
+    fu_kpi_free(k);
+    k = NULL;
+    if (rc == FU_OK && (rc = run_engine(p, cust, nc, lists, nl, o, ENGINE_ROUTINE, &k)) == FU_OK) {
+        fu_simulation_value v;
+        pool(k, FU_KPI_OVER_CONTACT, level, &v, NULL);
+        r->measures[FU_SIM_CAP_VIOLATIONS] = v;
+        r->measures[FU_SIM_CAP_VIOLATIONS].value = v.successes;
+    }
+    fu_kpi_free(k);
+    return rc;
+}
+
+/* Answer rate, calls per agent per day and off-hours calls of the span's contacts. */
+typedef struct agent_day {
+    const char *agent;
+    int64_t day;
+    size_t calls;
+} agent_day;
+
+static int count_contacts(const fu_calendar *team, const evlist *l, const fu_simulation_options *o,
+                          double level, fu_simulation_report *r) {
+    size_t attempts = 0, answered = 0, off = 0, contacts = 0, nad = 0, cap = 0, max = 0, total = 0;
+    agent_day *ad = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        const fu_event_in *e = &l->ev[i];
+        if (e->kind != FU_EVENT_CONTACT || e->at < o->from || e->at >= o->to) continue;
+        contacts++;
+        if (!is_agent_channel(e->channel)) continue;
+        attempts++;
+        answered += e->outcome == FU_OUTCOME_ANSWERED;
+        off += fu_calendar_is_open(team, e->at) != 1;
+        fu_local loc;
+        if (fu_calendar_to_local(team, e->at, &loc)) continue;
+        int64_t day = 0;
+        fu_date d = {loc.year, loc.month, loc.day};
+        fu_date_to_days(&d, &day);
+        const char *agent = e->agent_id ? e->agent_id : "";
+        size_t j = 0;
+        while (j < nad && !(ad[j].day == day && strcmp(ad[j].agent, agent) == 0)) j++;
+        if (j == nad) {
+            if (nad == cap) {
+                cap = cap ? cap * 2 : 256;
+                agent_day *t = fu__realloc(ad, cap * sizeof *t);
+                if (!t) {
+                    fu__free(ad);
+                    return fu__error_set(FU_ENOMEM, "out of memory");
+                }
+                ad = t;
+            }
+            ad[nad++] = (agent_day){agent, day, 0};
+        }
+        ad[j].calls++;
+        total++;
+        if (ad[j].calls > max) max = ad[j].calls;
+    }
+    fu__free(ad);
+    set_prop(&r->measures[FU_SIM_ANSWER_RATE], (double)answered, (double)attempts, level);
+    fu_simulation_value *v = &r->measures[FU_SIM_CALLS_PER_AGENT_DAY];
+    *v = (fu_simulation_value){nad ? (double)total / (double)nad : 0.0, NAN, NAN, (double)nad, NAN};
+    r->measures[FU_SIM_MAX_CALLS_AGENT_DAY] = (fu_simulation_value){(double)max, NAN, NAN, (double)nad, NAN};
+    r->measures[FU_SIM_OFF_HOURS_CALLS] = (fu_simulation_value){(double)off, NAN, NAN, (double)attempts, NAN};
+    r->measures[FU_SIM_CONTACTS] = (fu_simulation_value){(double)contacts, NAN, NAN, (double)contacts, NAN};
+    return FU_OK;
+}
+
+/* ------------------------------------------------------------ the policy run */
+
+typedef struct zone_cal {
+    const char *tz;
+    fu_calendar *cal;
+} zone_cal;
+
+typedef struct queued {
+    size_t customer;
+    int64_t due_from, due_to, best_at;
+    fu_channel channel;
+    fu_priority priority;
+    const char *rule;
+    int state; /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered */
+} queued;
+
+typedef struct sim {
+    const fu_policy *policy;
+    const fu_book *book;
+    const fu_simulation_options *o;
+    const fu_calendar *team;
+    fu_customer *cust;
+    size_t nc;
+    evlist hist, span, made; /* made: simulated contacts and complaints */
+    zone_cal *zones;
+    size_t nzones;
+    int64_t **times; /* per customer: contact times (history + made), ascending */
+    size_t *ntimes, *captimes;
+    int64_t *last_pos;
+    queued *q;
+    size_t nq, capq;
+    unsigned int *agent_calls; /* today */
+    unsigned int agents, cpa;
+    unsigned char exempt[4]; /* by priority */
+    int64_t min_gap;         /* caps.min_gap in seconds, 0 when none */
+    char agent_names[MAX_AGENTS][16];
+    uint64_t rng;
+} sim;
+
+static const fu_calendar *zone_of(const sim *s, size_t c) {
+    const char *tz = s->cust[c].tz;
+    for (size_t i = 0; tz && i < s->nzones; i++)
+        if (strcmp(s->zones[i].tz, tz) == 0) return s->zones[i].cal;
+    return s->team;
+}
+
+/* One calendar per customer time zone, made once. */
+static int make_zones(sim *s) {
+    for (size_t c = 0; c < s->nc; c++) {
+        const char *tz = s->cust[c].tz;
+        if (!tz || zone_of(s, c) != s->team) continue;
+        zone_cal *z = fu__realloc(s->zones, (s->nzones + 1) * sizeof *z);
+        if (!z) return fu__error_set(FU_ENOMEM, "out of memory");
+        s->zones = z;
+        int rc = fu_calendar_new(&z[s->nzones].cal, tz);
+        if (rc) return rc;
+        z[s->nzones++].tz = tz;
+    }
+    return FU_OK;
+}
+
+static int time_push(sim *s, size_t c, int64_t t) {
+    if (s->ntimes[c] == s->captimes[c]) {
+        size_t cap = s->captimes[c] ? s->captimes[c] * 2 : 8;
+        int64_t *p = fu__realloc(s->times[c], cap * sizeof *p);
+        if (!p) return fu__error_set(FU_ENOMEM, "out of memory");
+        s->times[c] = p;
+        s->captimes[c] = cap;
+    }
+    s->times[c][s->ntimes[c]++] = t;
+    return FU_OK;
+}
+
+static unsigned int load_72h(const sim *s, size_t c, int64_t t) {
+    unsigned int n = 1; /* this one */
+    for (size_t i = s->ntimes[c]; i-- > 0 && s->times[c][i] > t - 72 * HOUR;) n++;
+    return n;
+}
+
+/* Draw the answer and the complaint of an agent call to customer c at t. */
+static void draw(sim *s, size_t c, int64_t t, int *answered, int *complaint) {
+    const fu_simulation_options *o = s->o;
+    fu_local loc;
+    int hour = 12, weekend = 0;
+    if (fu_calendar_to_local(zone_of(s, c), t, &loc) == FU_OK) {
+        hour = loc.hour;
+        weekend = loc.weekday >= FU_SATURDAY;
+    }
+    double p = o->answer_prob ? o->answer_prob[c * 24 + (size_t)hour] : 0.55;
+    if (weekend && o->weekend_factor) p *= o->weekend_factor[c];
+    double pc = !(o->complaint_base >= 0) ? 0.002 : o->complaint_base;
+    pc *= load_72h(s, c, t) > 2 ? 1.23 : 1.0;
+    fu_frequency_odds odds;
+    if (o->frequency && fu_frequency_contact_odds(o->frequency, o->frequency_segment, s->times[c], s->ntimes[c],
+                                                  s->last_pos[c], t, 0, &odds) == FU_OK) {
+        double mean = 0.0;
+        for (int h = 0; h < 24 && o->answer_prob; h++) mean += o->answer_prob[c * 24 + (size_t)h] / 24.0;
+        p = mean > 0 ? odds.positive.p * p / mean : odds.positive.p;
+        pc = odds.negative.p;
+    }
+    *answered = rng_unit(&s->rng) < (p > 1 ? 1 : p);
+    *complaint = *answered && rng_unit(&s->rng) < pc;
+}
+
+static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
+    if (t->status != FU_TOUCHPOINT_PLANNED || t->best_at >= day_end) return FU_OK;
+    for (size_t i = 0; i < s->nq; i++) { /* the same step of the same customer, unless a redial */
+        const queued *q = &s->q[i];
+        if (q->customer != t->customer || q->due_from != t->due_from || strcmp(q->rule, t->rule) != 0) continue;
+        if (q->state != 3 || t->best_at <= q->best_at) return FU_OK;
+    }
+    if (s->nq == s->capq) {
+        size_t cap = s->capq ? s->capq * 2 : 256;
+        queued *q = fu__realloc(s->q, cap * sizeof *q);
+        if (!q) return fu__error_set(FU_ENOMEM, "out of memory");
+        s->q = q;
+        s->capq = cap;
+    }
+    s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, t->rule, 0};
+    return FU_OK;
+}
+
+static int queue_plan(sim *s, fu_plan *plan, int64_t day_end) {
+    size_t n = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+    for (size_t i = 0; i < n; i++)
+        if (queue_add(s, &t[i], day_end)) return FU_ENOMEM;
+    return FU_OK;
+}
+
+/* Make one queued contact at its best_at; agent channels only while the team
+ * calendar is open and an agent has capacity left. */
+static int make_call(sim *s, queued *q, int64_t day_end) {
+    int agent_ch = is_agent_channel(q->channel);
+    if (agent_ch && fu_calendar_is_open(s->team, q->best_at) != 1) {
+        int64_t next;
+        if (fu_calendar_next_open(s->team, q->best_at, &next) == FU_OK && next <= q->due_to && next < day_end)
+            q->best_at = next; /* later today */
+        else
+            q->state = 2; /* the next day's plan takes it up again */
+        return FU_OK;
+    }
+    size_t c = q->customer;
+    if (!s->exempt[q->priority & 3] && s->ntimes[c] && q->best_at < s->times[c][s->ntimes[c] - 1] + s->min_gap) {
+        q->state = 2; /* moved too close to the last contact: the agent sees the history */
+        return FU_OK;
+    }
+    unsigned int a = 0;
+    if (agent_ch) {
+        for (unsigned int i = 1; i < s->agents; i++)
+            if (s->agent_calls[i] < s->agent_calls[a]) a = i;
+        if (s->agent_calls[a] >= s->cpa) {
+            q->state = 2;
+            return FU_OK;
+        }
+        s->agent_calls[a]++;
+    }
+    int answered = 1, complaint = 0;
+    if (agent_ch) draw(s, q->customer, q->best_at, &answered, &complaint);
+    q->state = answered ? 1 : 3;
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = s->cust[q->customer].id;
+    e.at = q->best_at;
+    e.kind = FU_EVENT_CONTACT;
+    e.channel = q->channel;
+    e.agent_id = agent_ch ? s->agent_names[a] : NULL;
+    e.outcome = agent_ch ? (answered ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER) : FU_OUTCOME_NONE;
+    int rc = ev_push(&s->made, &e, s->exempt[q->priority & 3]);
+    if (rc == FU_OK) rc = time_push(s, q->customer, q->best_at);
+    if (answered) s->last_pos[q->customer] = q->best_at;
+    if (rc == FU_OK && complaint) {
+        fu_event_in k;
+        fu_event_in_init(&k);
+        k.customer_id = e.customer_id;
+        k.at = q->best_at + HOUR + (int64_t)(rng_unit(&s->rng) * 39.0 * (double)HOUR);
+        k.kind = FU_EVENT_COMPLAINT;
+        k.severity = FU_SEVERITY_NORMAL;
+        k.channel = FU_CHANNEL_PHONE;
+        k.note = FATIGUE_NOTE;
+        if (k.at < s->o->to) rc = ev_push(&s->made, &k, 0);
+    }
+    return rc;
+}
+
+/* Tell the planner about an event of the day and queue what it plans. */
+static int feed(sim *s, fu_planner *pl, const fu_event_in *e, int64_t day_end) {
+    fu_plan *plan = NULL;
+    int rc = fu_planner_feed(pl, e, e->at, day_end - e->at, &plan);
+    if (rc == FU_EINVAL) { /* out of order for the planner: seen in tomorrow's book */
+        fu_error_clear();
+        return FU_OK;
+    }
+    if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
+    fu_plan_free(plan);
+    return rc;
+}
+
+/* After a call nobody answered: the customer's plan for the rest of the day
+ * (the planner now knows the attempt; its caps decide when to try again). */
+static int redial(sim *s, fu_planner *pl, const queued *q, int64_t day_end) {
+    fu_plan *plan = NULL;
+    int64_t now = q->best_at + 1;
+    if (now >= day_end) return FU_OK;
+    int rc = fu_planner_plan_customer(pl, q->customer, now, day_end - now, &plan);
+    if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
+    fu_plan_free(plan);
+    return rc;
+}
+
+/* Make the waiting contacts whose best_at is before `until`, earliest first;
+ * each contact is fed back to the planner (a redial may follow). */
+static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
+    for (;;) {
+        queued *best = NULL;
+        for (size_t i = 0; i < s->nq; i++)
+            if (s->q[i].state == 0 && s->q[i].best_at < until && (!best || s->q[i].best_at < best->best_at))
+                best = &s->q[i];
+        if (!best) return FU_OK;
+        size_t made = s->made.n;
+        int rc = make_call(s, best, day_end);
+        for (size_t i = made; rc == FU_OK && i < s->made.n; i++)
+            if (s->made.ev[i].kind == FU_EVENT_CONTACT) rc = feed(s, pl, &s->made.ev[i], day_end);
+        if (rc == FU_OK && best->state == 3) rc = redial(s, pl, best, day_end);
+        if (rc) return rc;
+    }
+}
+
+/* A book of the history, the span's events and the made events before `t`. */
+static int book_before(sim *s, int64_t t, fu_book **out) {
+    int rc = fu_book_new(out, NULL);
+    if (rc) return rc;
+    rc = fu_book_add_customers(*out, s->cust, s->nc);
+    const evlist *lists[3] = {&s->hist, &s->span, &s->made};
+    for (int l = 0; l < 3 && rc == FU_OK; l++) {
+        size_t start = 0;
+        for (size_t i = 0; i <= lists[l]->n && rc == FU_OK; i++) {
+            if (i < lists[l]->n && lists[l]->ev[i].at < t) continue;
+            if (i > start) rc = fu_book_add_events(*out, lists[l]->ev + start, i - start);
+            start = i + 1;
+        }
+    }
+    if (rc == FU_OK) rc = fu_book_finalize(*out);
+    return rc;
+}
+
+/* One day: plan it, then hour by hour feed the day's events and make the calls. */
+static int sim_day(sim *s, int64_t day, int64_t day_end) {
+    fu_book *book = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    fu_planner_options po;
+    fu_planner_options_init(&po);
+    po.agents = s->agents;
+    /* the morning plan fills at most 3/4 of the day: the rest is kept for the
+     * issues that arrive during the day (urgent series, same-day replies) */
+    po.calls_per_agent = s->cpa > 1 ? s->cpa - s->cpa / 4 : 1u;
+    po.flags = (s->o->flags & FU_SIMULATION_BESTTIME) ? FU_PLANNER_BESTTIME : 0u;
+    int rc = book_before(s, day, &book);
+    if (rc == FU_OK) rc = fu_planner_new(&pl, s->policy, book, &po);
+    if (rc == FU_OK) rc = fu_planner_plan(pl, day, day_end - day, &plan);
+    s->nq = 0;
+    memset(s->agent_calls, 0, s->agents * sizeof *s->agent_calls);
+    if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
+    fu_plan_free(plan);
+    size_t next = 0; /* the span's events of the day, fed as they happen */
+    while (next < s->span.n && s->span.ev[next].at < day) next++;
+    for (int64_t h = day; h < day_end && rc == FU_OK; h += HOUR) {
+        int64_t h_end = h + HOUR < day_end ? h + HOUR : day_end;
+        for (; next < s->span.n && s->span.ev[next].at < h_end && rc == FU_OK; next++)
+            rc = feed(s, pl, &s->span.ev[next], day_end);
+        if (rc == FU_OK) rc = make_calls(s, pl, h_end, day_end);
+    }
+    fu_planner_free(pl);
+    fu_book_free(book);
+    return rc;
+}
+
+static int exempt_of(const fu_policy *p, unsigned char exempt[4]) {
+    size_t n = 0;
+    memset(exempt, 0, 4);
+    int rc = fu_policy_get_length(p, "caps.exempt", &n);
+    if (rc == FU_ENOMEM) return rc;
+    if (rc != FU_OK) {
+        fu_error_clear();
+        return FU_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char path[64];
+        const char *name = NULL;
+        snprintf(path, sizeof path, "caps.exempt[%zu]", i);
+        if ((rc = fu_policy_get_string(p, path, &name)) == FU_ENOMEM) return rc;
+        if (rc != FU_OK || !name) {
+            fu_error_clear();
+            continue;
+        }
+        for (int k = 0; k < 4; k++)
+            if (strcmp(name, fu_priority_name(k)) == 0) exempt[k] = 1;
+    }
+    return FU_OK;
+}
+
+static int sim_setup(sim *s) {
+    s->times = fu__calloc(s->nc ? s->nc : 1, sizeof *s->times);
+    s->ntimes = fu__calloc(s->nc ? s->nc : 1, sizeof *s->ntimes);
+    s->captimes = fu__calloc(s->nc ? s->nc : 1, sizeof *s->captimes);
+    s->last_pos = fu__calloc(s->nc ? s->nc : 1, sizeof *s->last_pos);
+    s->agent_calls = fu__calloc(s->agents, sizeof *s->agent_calls);
+    if (!s->times || !s->ntimes || !s->captimes || !s->last_pos || !s->agent_calls)
+        return fu__error_set(FU_ENOMEM, "out of memory");
+    for (size_t c = 0; c < s->nc; c++) s->last_pos[c] = FU_BOOK_NO_TIME;
+    for (size_t i = 0; i < s->hist.n; i++) {
+        const fu_event_in *e = &s->hist.ev[i];
+        size_t c;
+        if (e->kind != FU_EVENT_CONTACT || fu_book_find_customer(s->book, e->customer_id, strlen(e->customer_id), &c))
+            continue;
+        if (time_push(s, c, e->at)) return FU_ENOMEM;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) s->last_pos[c] = e->at;
+    }
+    fu_duration gap;
+    int rc = fu_policy_get_duration(s->policy, "caps.min_gap", &gap);
+    if (rc == FU_ENOMEM) return rc;
+    if (rc == FU_OK && gap.unit == FU_DURATION_SECONDS) s->min_gap = gap.value;
+    fu_error_clear();
+    if ((rc = make_zones(s))) return rc;
+    for (unsigned int a = 0; a < s->agents; a++) snprintf(s->agent_names[a], sizeof s->agent_names[a], "S%03u", a + 1);
+    return exempt_of(s->policy, s->exempt);
+}
+
+static void sim_free(sim *s) {
+    ev_free(&s->hist);
+    ev_free(&s->span);
+    ev_free(&s->made);
+    for (size_t i = 0; i < s->nzones; i++) fu_calendar_free(s->zones[i].cal);
+    fu__free(s->zones);
+    for (size_t c = 0; c < s->nc && s->times; c++) fu__free(s->times[c]);
+    fu__free(s->times);
+    fu__free(s->ntimes);
+    fu__free(s->captimes);
+    fu__free(s->last_pos);
+    fu__free(s->q);
+    fu__free(s->agent_calls);
+    fu__free(s->cust);
+}
+
+static int check_options(const fu_policy *p, const fu_book *b, const fu_simulation_options *o) {
+    if (!p || !b || !o) return fu__error_set(FU_EINVAL, "NULL policy, book or options");
+    if (o->version != FU_SIMULATION_OPTIONS_VERSION)
+        return fu__error_set(FU_EINVAL, "unknown simulation options version %u", o->version);
+    if (!fu_book_is_finalized(b)) return fu__error_set(FU_ESTATE, "the book is not finalized");
+    if (o->to <= o->from || o->to - o->from > 400 * DAY)
+        return fu__error_set(FU_EINVAL, "the span must be 1 s to 400 days (from < to)");
+    if (o->mode != FU_SIMULATION_BASELINE && o->mode != FU_SIMULATION_POLICY)
+        return fu__error_set(FU_EINVAL, "unknown simulation mode %d", (int)o->mode);
+    if (o->mode == FU_SIMULATION_POLICY && (o->agents < 1 || o->agents > MAX_AGENTS))
+        return fu__error_set(FU_EINVAL, "agents must be 1 to %u", MAX_AGENTS);
+    if (o->flags & ~FU_SIMULATION_BESTTIME) return fu__error_set(FU_EINVAL, "unknown simulation flags");
+    size_t nc = fu_book_customer_count(b);
+    for (size_t i = 0; o->answer_prob && i < nc * 24; i++)
+        if (!(o->answer_prob[i] >= 0 && o->answer_prob[i] <= 1))
+            return fu__error_set(FU_EINVAL, "answer_prob[%zu] is not a probability", i);
+    for (size_t i = 0; o->weekend_factor && i < nc; i++)
+        if (!(o->weekend_factor[i] >= 0 && o->weekend_factor[i] <= 1))
+            return fu__error_set(FU_EINVAL, "weekend_factor[%zu] is not in [0, 1]", i);
+    if (o->frequency && o->frequency_segment >= fu_frequency_segment_count(o->frequency))
+        return fu__error_set(FU_EINVAL, "frequency segment %zu out of range", o->frequency_segment);
+    return FU_OK;
+}
+
+static int run_policy(sim *s) {
+    const fu_simulation_options *o = s->o;
+    double cpa = 0;
+    if (o->calls_per_agent) s->cpa = o->calls_per_agent;
+    else if (fu_policy_get_number(s->policy, "capacity.calls_per_agent_day.max", &cpa) == FU_OK && cpa >= 1)
+        s->cpa = (unsigned int)cpa;
+    else
+        s->cpa = 150u;
+    int rc = sim_setup(s);
+    fu_local loc;
+    if (rc == FU_OK) rc = fu_calendar_to_local(s->team, o->from, &loc);
+    int64_t days = 0;
+    fu_date d = {loc.year, loc.month, loc.day};
+    if (rc == FU_OK) rc = fu_date_to_days(&d, &days);
+    for (; rc == FU_OK; days++) {
+        fu_local l0 = {0}, l1 = {0};
+        fu_date a, b;
+        int64_t t0, t1, open;
+        if ((rc = fu_date_from_days(days, &a)) || (rc = fu_date_from_days(days + 1, &b))) break;
+        l0.year = a.year, l0.month = a.month, l0.day = a.day;
+        l1.year = b.year, l1.month = b.month, l1.day = b.day;
+        if ((rc = fu_calendar_from_local(s->team, &l0, 0, &t0)) || (rc = fu_calendar_from_local(s->team, &l1, 0, &t1)))
+            break;
+        if (t0 >= o->to) break;
+        if (t0 < o->from) t0 = o->from;
+        if (t1 > o->to) t1 = o->to;
+        if (fu_calendar_next_open(s->team, t0, &open) != FU_OK || open >= t1) continue; /* closed all day */
+        rc = sim_day(s, t0, t1);
+    }
+    return rc;
+}
+
+int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
+                      fu_simulation_report *out) {
+    if (!out) return fu__error_set(FU_EINVAL, "NULL report");
+    memset(out, 0, sizeof *out);
+    int rc = check_options(policy, book, opts);
+    if (rc) return rc;
+    sim s;
+    memset(&s, 0, sizeof s);
+    s.policy = policy;
+    s.book = book;
+    s.o = opts;
+    s.agents = opts->agents ? opts->agents : 1u;
+    s.rng = opts->seed ^ UINT64_C(0x5DEECE66D);
+    s.team = fu_policy_calendar(policy, NULL);
+    if (!s.team) return fu__error_set(FU_EINVAL, "the policy has no default calendar");
+    s.nc = fu_book_customer_count(book);
+    s.cust = fu__calloc(s.nc ? s.nc : 1, sizeof *s.cust);
+    if (!s.cust) return fu__error_set(FU_ENOMEM, "out of memory");
+    for (size_t c = 0; c < s.nc; c++) s.cust[c] = *fu_book_customer(book, c);
+    rc = split_events(book, opts, &s.hist, &s.span);
+    if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY) rc = run_policy(&s);
+    const evlist *lists[3] = {&s.hist, &s.span, &s.made};
+    if (rc == FU_OK) rc = measure_kpis(policy, s.cust, s.nc, lists, 3, opts, out);
+    double level = policy_level(policy);
+    const evlist *contacts = opts->mode == FU_SIMULATION_POLICY ? &s.made : &s.span;
+    if (rc == FU_OK) rc = count_contacts(s.team, contacts, opts, level, out);
+    if (rc == FU_OK) {
+        int64_t t = opts->from, open;
+        while (fu_calendar_next_open(s.team, t, &open) == FU_OK && open < opts->to) { /* open days */
+            out->days++;
+            fu_local loc;
+            if (fu_calendar_to_local(s.team, open, &loc)) break;
+            fu_local next = {loc.year, loc.month, loc.day, 0, 0, 0, 0, 0, 0};
+            fu_date d = {loc.year, loc.month, loc.day};
+            int64_t days;
+            if (fu_date_to_days(&d, &days) || fu_date_from_days(days + 1, &d)) break;
+            next.year = d.year, next.month = d.month, next.day = d.day;
+            if (fu_calendar_from_local(s.team, &next, 0, &t)) break;
+        }
+    }
+    sim_free(&s);
+    if (rc) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ------------------------------------------------------------ ground truth */
+
+static int truth_line(const fu_book *book, char *line, const char *path, size_t lineno, double *ap, double *wf) {
+    char *save = NULL, *tok = strtok_r(line, ",\r\n", &save);
+    if (!tok) return FU_OK;
+    size_t c;
+    if (fu_book_find_customer(book, tok, strlen(tok), &c) != FU_OK) {
+        fu_error_clear();
+        return FU_OK; /* not in the book */
+    }
+    double v[25];
+    if (!strtok_r(NULL, ",\r\n", &save)) /* archetype */
+        return fu__error_set(FU_EPARSE, "%s:%zu: expected archetype, weekend and p00..p23", path, lineno);
+    for (int i = 0; i < 25; i++) {
+        char *end;
+        tok = strtok_r(NULL, ",\r\n", &save);
+        v[i] = tok ? strtod(tok, &end) : NAN;
+        if (!tok || *end || !(v[i] >= 0 && v[i] <= 1))
+            return fu__error_set(FU_EPARSE, "%s:%zu: column %d: expected a probability in [0, 1]", path, lineno,
+                                 i + 3);
+    }
+    wf[c] = v[0];
+    memcpy(ap + c * 24, v + 1, 24 * sizeof *ap);
+    return FU_OK;
+}
+
+int fu_simulation_read_truth(const fu_book *book, const char *path, double **answer_prob, double **weekend_factor) {
+    if (!book || !path || !answer_prob || !weekend_factor) return fu__error_set(FU_EINVAL, "NULL argument");
+    *answer_prob = NULL;
+    *weekend_factor = NULL;
+    size_t nc = fu_book_customer_count(book);
+    double *ap = fu__calloc(nc * 24 + 1, sizeof *ap), *wf = fu__calloc(nc + 1, sizeof *wf);
+    FILE *f = NULL;
+    char line[4096];
+    int rc = FU_OK;
+    if (!ap || !wf) rc = fu__error_set(FU_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == FU_OK && i < nc; i++) {
+        wf[i] = 1.0;
+        for (int h = 0; h < 24; h++) ap[i * 24 + (size_t)h] = 0.55;
+    }
+    if (rc == FU_OK && !(f = fopen(path, "r"))) rc = fu__error_set(FU_EIO, "%s: cannot open", path);
+    for (size_t lineno = 1; rc == FU_OK && fgets(line, sizeof line, f); lineno++) {
+        if (!strchr(line, '\n') && !feof(f)) rc = fu__error_set(FU_EPARSE, "%s:%zu: line too long", path, lineno);
+        else if (lineno > 1) rc = truth_line(book, line, path, lineno, ap, wf);
+        else if (strncmp(line, "customer_id,", 12) != 0)
+            rc = fu__error_set(FU_EPARSE, "%s:1: expected the header customer_id,archetype,weekend,p00..p23", path);
+    }
+    if (f) fclose(f);
+    if (rc) {
+        fu__free(ap);
+        fu__free(wf);
+        return rc;
+    }
+    *answer_prob = ap;
+    *weekend_factor = wf;
+    return FU_OK;
+}

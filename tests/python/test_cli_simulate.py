@@ -1,0 +1,64 @@
+"""`followup simulate --compare baseline,policy,...` on the committed realistic
+book (examples/sample/realistic): one column per run, every measure with an
+interval, deterministic for a seed, zero cap violations and off-hours calls
+for the plans; --sensitivity-agents; usage and input errors."""
+import csv
+import io
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("FU_CLI", "")
+pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
+REAL = pathlib.Path(__file__).resolve().parents[2] / "examples" / "sample" / "realistic"
+SPAN = ["--from", "2026-09-28T00:00:00+08:00", "--to", "2026-10-12T00:00:00+08:00"]  # National Day inside
+
+
+def run(*args):
+    return subprocess.run([CLI, "simulate", "--customers", str(REAL / "customers.csv"), "--events",
+                           str(REAL / "events.csv"), *args], capture_output=True, text=True, timeout=300)
+
+
+def table(text):
+    return {r["measure"]: r for r in csv.DictReader(io.StringIO(text))}
+
+
+def test_compare_baseline_policy_besttime():
+    r = run("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", "baseline,policy,besttime",
+            "--agents", "3", "--calls-per-agent", "40", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    t = table(r.stdout)
+    assert list(next(iter(t.values())).keys())[:4] == ["measure", "baseline", "policy", "besttime"]
+    for run_name in ("policy", "besttime"):
+        assert t["cap_violations"][run_name] == "0"
+        assert t["off_hours_calls"][run_name] == "0"
+        assert float(t["max_calls_agent_day"][run_name]) <= 40
+    assert t["off_hours_calls"]["baseline"] == "0"  # the baseline team keeps its hours too
+    cov = t["coverage"]["baseline"]
+    assert cov.count("[") == 1 and cov.endswith("]"), cov
+    again = run("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", "baseline,policy,besttime",
+                "--agents", "3", "--calls-per-agent", "40", "--format", "csv")
+    assert again.stdout == r.stdout, "same seed, same report"
+
+
+def test_sensitivity_table():
+    r = run("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", "policy", "--sensitivity-agents", "1,2",
+            "--sensitivity-calls", "10", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [(x["agents"], x["calls_per_agent"]) for x in rows] == [("1", "10"), ("2", "10")]
+    for x in rows:
+        assert float(x["coverage_low"]) <= float(x["coverage"]) <= float(x["coverage_high"])
+
+
+def test_errors():
+    r = run(*SPAN, "--compare", "baseline,policy", "--frequency", "maybe")
+    assert r.returncode == 2 and "--frequency" in r.stderr
+    r = run(*SPAN, "--compare", "baseline,policy", "--truth", "/nonexistent/truth.csv")
+    assert r.returncode == 3 and "truth.csv" in r.stderr
+    r = run(*SPAN, "--compare", "baseline,sometimes.yaml")
+    assert r.returncode == 3 and "sometimes.yaml" in r.stderr
+    r = run("--compare", "baseline,policy")
+    assert r.returncode == 2

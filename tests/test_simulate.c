@@ -1,0 +1,378 @@
+/* fu_simulation_run: every measure on small books computed by hand (strict
+ * coverage, response timeliness overall and urgent, over-contact and cap
+ * violations, answer rate, calls per agent per day, off-hours calls), the
+ * policy run (team hours, weekends, capacity, no-answer redials, the hidden
+ * ground truth), determinism with a fixed seed, bad options and the truth
+ * reader's errors, out of memory. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The built-in policy with one cadence left: a delivery is followed up by
+ * phone within 48 h (high priority). Team calendar: cn (Asia/Shanghai,
+ * Mon-Fri 09:00-12:00, 13:30-18:00); min_gap 24 h; SLA urgent 2 h, standard
+ * 24 h. March 2026 has no cn holiday. */
+static const char *POLICY =
+    "name: t\nversion: '1'\nextends: builtin\n"
+    "cadences:\n"
+    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n"
+    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
+    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+static fu_policy *policy(void) {
+    fu_policy *p = NULL;
+    int rc = fu_policy_load_string(&p, POLICY, strlen(POLICY), NULL, NULL);
+    cr_assert_eq(rc, FU_OK, "policy: %s", fu_error_last()->message);
+    return p;
+}
+
+static fu_book *book(int n_customers, const char *events) {
+    char cust[4096] = "customer_id,tz\n";
+    for (int i = 1; i <= n_customers; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "C%d,Asia/Shanghai\n", i);
+        strcat(cust, line);
+    }
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "customers"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, events, strlen(events), "events"), FU_OK, "%s",
+                 fu_error_last()->message);
+    return b;
+}
+
+static int64_t T(const char *s) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(s, strlen(s), &t), FU_OK, "%s", s);
+    return t;
+}
+
+static fu_simulation_options week(fu_simulation_mode mode) {
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.mode = mode;
+    o.from = T("2026-03-02T00:00:00+08:00"); /* a Monday */
+    o.to = T("2026-03-09T00:00:00+08:00");
+    return o;
+}
+
+static fu_simulation_report run(const char *events, int n, const fu_simulation_options *o) {
+    fu_policy *p = policy();
+    fu_book *b = book(n, events);
+    fu_simulation_report r;
+    int rc = fu_simulation_run(p, b, o, &r);
+    cr_assert_eq(rc, FU_OK, "run: %s", fu_error_last()->message);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return r;
+}
+
+static void assert_prop(const fu_simulation_value *v, double x, double n) {
+    cr_assert_eq(v->n, n, "n %g, expected %g", v->n, n);
+    cr_assert_eq(v->successes, x, "x %g, expected %g", v->successes, x);
+    double lo, hi;
+    fu_stats_wilson(x, n, 0.95, &lo, &hi);
+    cr_assert_float_eq(v->value, x / n, 1e-12);
+    cr_assert_float_eq(v->ci_low, lo, 1e-12);
+    cr_assert_float_eq(v->ci_high, hi, 1e-12);
+}
+
+#define HDR "customer_id,at,kind,severity,channel,agent_id,outcome\n"
+
+/* Two deliveries; C1 answered in its window, C2 did not answer: strict
+ * coverage 1/2, answer rate 1/2, 2 calls by one agent in one day. */
+Test(simulate, baseline_coverage_answer_rate_and_agent_load) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C2,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n"
+                         "C2,2026-03-02T11:00:00+08:00,contact,,phone,A1,no_answer\n";
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    fu_simulation_report r = run(ev, 2, &o);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 2);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 2);
+    cr_assert_eq(r.measures[FU_SIM_CALLS_PER_AGENT_DAY].value, 2.0);
+    cr_assert_eq(r.measures[FU_SIM_CALLS_PER_AGENT_DAY].n, 1.0);
+    cr_assert_eq(r.measures[FU_SIM_MAX_CALLS_AGENT_DAY].value, 2.0);
+    cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 2.0);
+    cr_assert_eq(r.days, 5u); /* Mon-Fri open */
+}
+
+/* Strict: a customer with two windows in the week and one of them missed is
+ * not covered. C1: deliveries Mon and Wed, reached only Mon. */
+Test(simulate, strict_coverage_needs_every_window) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-04T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n";
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    fu_simulation_report r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 0, 1);
+}
+
+/* Two calls 4 h apart: the second breaks min_gap 24 h (over-contact 1/2 and
+ * one cap violation); a Saturday call is off the team's hours. */
+Test(simulate, over_contact_cap_violations_and_off_hours) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,contact,,phone,A1,no_answer\n"
+                         "C1,2026-03-02T14:00:00+08:00,contact,,phone,A1,answered\n"
+                         "C2,2026-03-07T10:00:00+08:00,contact,,phone,A2,answered\n";
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    fu_simulation_report r = run(ev, 2, &o);
+    assert_prop(&r.measures[FU_SIM_OVER_CONTACT], 1, 3);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 1.0);
+    cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 1.0, "off %g of %g", r.measures[FU_SIM_OFF_HOURS_CALLS].value, r.measures[FU_SIM_OFF_HOURS_CALLS].n);
+    cr_assert_eq(r.measures[FU_SIM_CALLS_PER_AGENT_DAY].value, 1.5); /* 3 calls, 2 agent-days */
+}
+
+/* C1: urgent complaint answered after 1 h (in the 2 h SLA); C2: a normal
+ * complaint answered after 48 h (24 h SLA missed). Timeliness 1/2, urgent 1/1. */
+Test(simulate, response_timeliness_overall_and_urgent) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,complaint,urgent,phone,,\n"
+                         "C2,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                         "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n"
+                         "C2,2026-03-04T10:00:00+08:00,contact,,phone,A1,answered\n";
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    fu_simulation_report r = run(ev, 2, &o);
+    assert_prop(&r.measures[FU_SIM_TIMELINESS], 1, 2);
+    assert_prop(&r.measures[FU_SIM_TIMELINESS_URGENT], 1, 1);
+}
+
+/* A complaint 20 h after an answered call is a follow-up complaint (1/1). */
+Test(simulate, follow_up_complaints) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,contact,,phone,A1,answered\n"
+                         "C1,2026-03-03T06:00:00+08:00,complaint,normal,phone,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    fu_simulation_report r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_FOLLOW_UP_COMPLAINTS], 1, 1);
+}
+
+static double *truth(size_t n, double p) {
+    double *a = malloc(n * 24 * sizeof *a);
+    for (size_t i = 0; i < n * 24; i++) a[i] = p;
+    return a;
+}
+
+/* Policy run, everybody answers: the recorded contacts are ignored, the
+ * planner's call is made at 10:00 (in team hours) and reaches C1. */
+Test(simulate, policy_run_calls_in_team_hours) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-02T20:00:00+08:00,contact,,phone,A1,answered\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p1 = truth(1, 1.0);
+    o.answer_prob = p1;
+    fu_simulation_report r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
+    cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
+    free(p1);
+}
+
+/* A Saturday delivery: the team is closed at the weekend, so the only call is
+ * Monday 09:00, inside the 48 h window (ends Monday 10:00). */
+Test(simulate, policy_run_waits_for_the_team_after_a_weekend) {
+    const char *ev = HDR "C1,2026-03-07T10:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.to = T("2026-03-16T00:00:00+08:00");
+    double *p1 = truth(1, 1.0);
+    o.answer_prob = p1;
+    fu_simulation_report r = run(ev, 1, &o);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
+    cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    free(p1);
+}
+
+/* Nobody answers: the planner redials, never closer than min_gap (no cap
+ * violation), never outside team hours, and the customer is not covered. */
+Test(simulate, policy_run_redials_without_breaking_caps) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p0 = truth(1, 0.0);
+    o.answer_prob = p0;
+    fu_simulation_report r = run(ev, 1, &o);
+    cr_assert_geq(r.measures[FU_SIM_CONTACTS].value, 2.0, "a redial after the no-answer");
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 0, 1);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 0, r.measures[FU_SIM_CONTACTS].value);
+    free(p0);
+}
+
+/* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
+ * one Tuesday, all in the 48 h windows. */
+Test(simulate, policy_run_respects_agent_capacity) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C2,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C3,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.agents = 1;
+    o.calls_per_agent = 2;
+    double *p1 = truth(3, 1.0);
+    o.answer_prob = p1;
+    fu_simulation_report r = run(ev, 3, &o);
+    cr_assert_eq(r.measures[FU_SIM_MAX_CALLS_AGENT_DAY].value, 2.0);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 3.0);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 3, 3);
+    free(p1);
+}
+
+/* 40 customers with deliveries through the week, answers at 50%: the same
+ * seed gives the same report; the draws depend on the seed. */
+Test(simulate, seeded_runs_are_deterministic) {
+    char ev[8192] = HDR;
+    for (int i = 1; i <= 40; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "C%d,2026-03-0%dT%02d:15:00+08:00,delivery,,,,\n", i, 2 + i % 5, 8 + i % 11);
+        strcat(ev, line);
+    }
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *ph = truth(40, 0.5);
+    o.answer_prob = ph;
+    o.seed = 7;
+    fu_simulation_report a = run(ev, 40, &o), b = run(ev, 40, &o);
+    for (int m = 0; m < FU_SIM_MEASURE_COUNT; m++) {
+        const fu_simulation_value *x = &a.measures[m], *y = &b.measures[m];
+        cr_assert((isnan(x->value) && isnan(y->value)) || x->value == y->value, "%s", fu_simulation_measure_name(m));
+        cr_assert(x->n == y->n, "%s", fu_simulation_measure_name(m));
+    }
+    int differs = 0;
+    for (uint64_t seed = 8; seed < 16 && !differs; seed++) {
+        o.seed = seed;
+        fu_simulation_report c = run(ev, 40, &o);
+        differs = c.measures[FU_SIM_ANSWER_RATE].successes != a.measures[FU_SIM_ANSWER_RATE].successes;
+    }
+    cr_assert(differs, "the answers do not depend on the seed");
+    free(ph);
+}
+
+Test(simulate, bad_options) {
+    fu_policy *p = policy();
+    fu_book *b = book(1, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");
+    fu_simulation_report r;
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.to = o.from;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL);
+    o = week(FU_SIMULATION_POLICY);
+    o.agents = 0;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL);
+    o = week(FU_SIMULATION_POLICY);
+    double bad[24];
+    for (int i = 0; i < 24; i++) bad[i] = 0.5;
+    bad[3] = 1.5;
+    o.answer_prob = bad;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "answer_prob[3]"));
+    o = week(FU_SIMULATION_POLICY);
+    o.version = 99;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL);
+    cr_assert_eq(fu_simulation_run(NULL, b, &o, &r), FU_EINVAL);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+Test(simulate, truth_reader) {
+    fu_book *b = book(2, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");
+    char path[] = "/tmp/fu_truth_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "customer_id,archetype,weekend");
+    for (int h = 0; h < 24; h++) fprintf(f, ",p%02d", h);
+    fprintf(f, "\nC2,office,0.30");
+    for (int h = 0; h < 24; h++) fprintf(f, ",%.2f", h / 100.0);
+    fprintf(f, "\nC9,office,0.5");
+    for (int h = 0; h < 24; h++) fprintf(f, ",0.5");
+    fprintf(f, "\n");
+    fclose(f);
+    double *ap = NULL, *wf = NULL;
+    cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(ap[0], 0.55);  /* C1 not in the file */
+    cr_assert_eq(wf[0], 1.0);
+    cr_assert_float_eq(ap[24 + 7], 0.07, 1e-12);
+    cr_assert_float_eq(wf[1], 0.30, 1e-12);
+    fu_free(ap);
+    fu_free(wf);
+    f = fopen(path, "w");
+    fprintf(f, "customer_id,archetype,weekend,p00\nC1,office,0.3,1.7\n");
+    fclose(f);
+    cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, ":2: column 4"), "%s", fu_error_last()->message);
+    cr_assert_null(ap);
+    remove(path);
+    cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_EIO);
+    fu_book_free(b);
+}
+
+static int oom_op(void *ctx) {
+    (void)ctx;
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,no_answer\n";
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    const char *cust = "customer_id,tz\nC1,Asia/Shanghai\n";
+    int rc = fu_policy_load_string(&p, POLICY, strlen(POLICY), NULL, NULL);
+    if (rc == FU_OK) rc = fu_book_new(&b, NULL);
+    if (rc == FU_OK) rc = fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "c");
+    if (rc == FU_OK) rc = fu_book_read_events_csv_from_string(b, ev, strlen(ev), "e");
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.from = 1772380800; /* 2026-03-02T00:00:00+08:00 */
+    o.to = o.from + 2 * 86400;
+    fu_simulation_report r;
+    if (rc == FU_OK) rc = fu_simulation_run(p, b, &o, &r);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return rc;
+}
+
+Test(simulate, out_of_memory_leaks_nothing) {
+    cr_assert_eq(T("2026-03-02T00:00:00+08:00"), 1772380800);
+    fu_test_oom("simulate", oom_op, NULL, 200000);
+}
+
+/* With a fitted frequency model the answers and complaints come from it: a
+ * model where every contact was answered and drew a complaint makes the
+ * customer answer (the ground truth says never) and complain after the
+ * call; without the model the same run has no answer and no complaint. */
+Test(simulate, frequency_model_draws_answers_and_complaints) {
+    fu_frequency_attempt a[300];
+    memset(a, 0, sizeof a);
+    for (uint32_t i = 0; i < 300; i++) {
+        a[i].customer = i / 3;
+        a[i].k = 1 + i % 3;
+        a[i].gap_days = a[i].k == 1 ? (float)FU_FREQUENCY_GAP_NONE : 1.0f;
+        a[i].load_72h = (uint16_t)a[i].k;
+        a[i].load_7d = (uint16_t)a[i].k;
+        a[i].load_30d = (uint16_t)a[i].k;
+        a[i].positive = 1;
+        a[i].negative = 1;
+    }
+    fu_frequency *m = NULL;
+    cr_assert_eq(fu_frequency_fit(&m, a, 300, NULL, NULL, 1, NULL), FU_OK, "%s", fu_error_last()->message);
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p0 = truth(1, 0.0);
+    o.answer_prob = p0;
+    fu_simulation_report without = run(ev, 1, &o);
+    assert_prop(&without.measures[FU_SIM_ANSWER_RATE], 0, without.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(without.measures[FU_SIM_FOLLOW_UP_COMPLAINTS].n, 0.0);
+    o.frequency = m;
+    fu_simulation_report with = run(ev, 1, &o);
+    cr_assert_eq(with.measures[FU_SIM_ANSWER_RATE].successes, 1.0, "answered: the model's hazard is near 1");
+    assert_prop(&with.measures[FU_SIM_FOLLOW_UP_COMPLAINTS], 1, 1);
+    o.frequency_segment = 1;
+    fu_policy *p = policy();
+    fu_book *b = book(1, ev);
+    fu_simulation_report r;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL, "segment out of range");
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_frequency_free(m);
+    free(p0);
+}
