@@ -25,12 +25,12 @@
 int fu__error_set(int code, const char *fmt, ...);
 int fu__error_nomem(void);
 
-typedef struct fu_swig_text {
+typedef struct fu_swig_simtext {
     char *s;
     size_t len, cap;
-} fu_swig_text;
+} fu_swig_simtext;
 
-static int fu_swig_text_add(fu_swig_text *t, const char *fmt, ...) {
+static int fu_swig_simtext_add(fu_swig_simtext *t, const char *fmt, ...) {
     char line[512];
     va_list ap;
     va_start(ap, fmt);
@@ -78,12 +78,12 @@ static char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book
                                     long long to, unsigned int agents, unsigned int calls_per_agent,
                                     unsigned long long seed, const char *truth) {
     fu_simulation_report r;
-    fu_swig_text t = {NULL, 0, 0};
+    fu_swig_simtext t = {NULL, 0, 0};
     if (fu_swig_sim_run(policy, book, run, from, to, agents, calls_per_agent, seed, truth, &r)) return NULL;
-    int rc = fu_swig_text_add(&t, "measure,value,ci_low,ci_high,n,successes\n");
+    int rc = fu_swig_simtext_add(&t, "measure,value,ci_low,ci_high,n,successes\n");
     for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == FU_OK; m++) {
         const fu_simulation_value *v = &r.measures[m];
-        rc = fu_swig_text_add(&t, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", fu_simulation_measure_name(m), v->value,
+        rc = fu_swig_simtext_add(&t, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", fu_simulation_measure_name(m), v->value,
                               v->ci_low, v->ci_high, v->n, v->successes);
     }
     if (rc) {
@@ -115,8 +115,8 @@ static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *boo
         fu__error_set(FU_EINVAL, "agents and calls: lists of 1 to 64 positive integers like \"1,2,3\"");
         return NULL;
     }
-    fu_swig_text t = {NULL, 0, 0};
-    int rc = fu_swig_text_add(&t, "agents,calls_per_agent,coverage,coverage_low,coverage_high,timeliness,"
+    fu_swig_simtext t = {NULL, 0, 0};
+    int rc = fu_swig_simtext_add(&t, "agents,calls_per_agent,coverage,coverage_low,coverage_high,timeliness,"
                                   "timeliness_low,timeliness_high,urgent_timeliness,cap_violations,"
                                   "calls_per_agent_day,answer_rate\n");
     for (int i = 0; i < na && rc == FU_OK; i++)
@@ -125,7 +125,7 @@ static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *boo
             rc = fu_swig_sim_run(policy, book, run, from, to, ag[i], ca[j], seed, truth, &r);
             const fu_simulation_value *m = r.measures;
             if (rc == FU_OK)
-                rc = fu_swig_text_add(&t, "%u,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", ag[i],
+                rc = fu_swig_simtext_add(&t, "%u,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", ag[i],
                                       ca[j], m[FU_SIM_COVERAGE].value, m[FU_SIM_COVERAGE].ci_low,
                                       m[FU_SIM_COVERAGE].ci_high, m[FU_SIM_TIMELINESS].value,
                                       m[FU_SIM_TIMELINESS].ci_low, m[FU_SIM_TIMELINESS].ci_high,
