@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "policy_internal.h"
 #include "redact_internal.h"
+#include "utf8_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,8 +677,10 @@ int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out, 
     if (out_len) *out_len = 0;
     if (!r || !out || (!text && len)) return fu__error_set(FU_EINVAL, "fu_redactor_apply: NULL argument");
     if (!text) text = "";
+    int rc = fu__utf8_check("text to mask", text, len);
+    if (rc != FU_OK) return rc;
     size_t n = 0;
-    int rc = find_spans(r, text, len, &n);
+    rc = find_spans(r, text, len, &n);
     if (rc != FU_OK) return rc;
     size_t bound = masked_bound(r, len, n);
     if (bound == SIZE_MAX) return fu__error_set(FU_ELIMIT, "text too large");
@@ -714,6 +717,9 @@ int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_
             break;
         }
         if (!t) t = "";
+        char what[48];
+        snprintf(what, sizeof what, "text %zu to mask", i);
+        if ((rc = fu__utf8_check(what, t, len)) != FU_OK) break;
         size_t ns = 0;
         rc = find_spans(r, t, len, &ns);
         if (rc != FU_OK) break;

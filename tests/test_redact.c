@@ -136,16 +136,30 @@ Test(redact, no_kind_and_no_pattern_copies_the_text) {
     fu_redactor_free(r);
 }
 
-Test(redact, text_with_nul_bytes_and_invalid_utf8_is_masked_by_length) {
+Test(redact, text_with_nul_bytes_is_masked_by_length_and_invalid_utf8_is_refused) {
     fu_redactor *r = NULL;
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
-    const char in[] = "\xff\xfe" "13812345678\0" "13912345678\xc3";
+    const char in[] = "13812345678\0" "13912345678";
     char *out = NULL;
     size_t n = 0;
     cr_assert_eq(fu_redactor_apply(r, in, sizeof in - 1, &out, &n), FU_OK);
     cr_assert_eq(n, sizeof in - 1);
-    cr_assert_eq(memcmp(out, "\xff\xfe" "138****5678\0" "139****5678\xc3", n), 0);
+    cr_assert_eq(memcmp(out, "138****5678\0" "139****5678", n), 0);
     fu_free(out);
+    /* ill-formed UTF-8: refused with its offset, nothing handed out */
+    const char bad[] = "call 13812345678 \xe5\xae then";
+    cr_assert_eq(fu_redactor_apply(r, bad, sizeof bad - 1, &out, &n), FU_EINVAL);
+    cr_assert_null(out);
+    cr_assert(strstr(fu_error_last()->message, "byte offset 17 (line 1, column 18)") != NULL, "%s",
+              fu_error_last()->message);
+    const char *texts[2] = {"ok 13812345678", "\xff"};
+    size_t offsets[3];
+    cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 2, offsets, &out), FU_EINVAL);
+    cr_assert_null(out);
+    cr_assert(strstr(fu_error_last()->message, "text 1 to mask") != NULL, "%s", fu_error_last()->message);
+    fu_redact_counts c;
+    fu_redactor_counts(r, &c);
+    cr_assert_eq(c.total, 2, "the failed bulk call counts nothing");
     fu_redactor_free(r);
 }
 
