@@ -1328,3 +1328,31 @@ Test(commit, free_text_fields_are_masked_like_notes) {
     cr_assert_eq(n, 1);
     fu_ledger_close(l);
 }
+
+Test(commit, book_ids_and_texts_given_through_the_api_must_be_utf8) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "ID\xe5\xae";
+    c.tz = "Asia/Shanghai";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "customer id: invalid UTF-8 at byte offset 2") != NULL, "%s",
+              fu_error_last()->message);
+    c.id = "C1";
+    c.industry = "\xff";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    c.industry = NULL;
+    cr_assert_eq(fu_book_customer_count(b), 0);
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    fu_event_in ev;
+    fu_event_in_init(&ev);
+    ev.customer_id = "C1";
+    ev.at = 1000;
+    ev.note = "客户\xe5\xae";
+    cr_assert_eq(fu_book_add_event(b, &ev), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "event note: invalid UTF-8 at byte offset 6") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert_eq(fu_book_event_count(b), 0);
+    fu_book_free(b);
+}
