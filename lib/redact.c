@@ -183,8 +183,8 @@ static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
      * 15 digits (birth date yymmdd, no check character), groups 6-8-4 /
      * 6-6-3 may be separated */
-    "(?<![0-9])(" PROV "[0-9]{4}" SEP "?(?:18|19|20)[0-9]{2}" MMDD SEP "?[0-9]{3}[0-9Xx](?![0-9])(?C1)"
-    "|" PROV "[0-9]{4}" SEP "?[0-9]{2}" MMDD SEP "?[0-9]{3}(?![0-9Xx]))",
+    "(?<![0-9])(" PROV "[0-9]{4}" SEP "?(?:(?:18|19|20)[0-9]{2}" MMDD SEP "?[0-9]{3}[0-9Xx](?![0-9])(?C1)"
+    "|[0-9]{2}" MMDD SEP "?[0-9]{3}(?![0-9Xx])))",
     /* mobile: optional +86 / 0086 / 86 / (+86), then 1[3-9]x xxxx xxxx */
     "(?<![0-9])((?:\\(?(?:\\+|00)?86\\)?" SEP "?)?1[3-9][0-9]" SEP "?[0-9]{4}" SEP "?[0-9]{4})(?![0-9])",
     /* card: contiguous, groups of 4, 4-6-5 or 6-13 */
@@ -231,6 +231,7 @@ typedef struct span {
 struct fu_redactor {
     fu__re re;
     pcre2_code *builtin; /* the digit kinds, one capture group per kind */
+    int builtin_jit;     /* JIT code was made for it */
     pcre2_match_data *md;
     int group_kind[N_GROUPS];
     size_t n_groups;
@@ -296,20 +297,28 @@ static int card_issuer_ok(const char *d, size_t n) {
     }
 }
 
-/* Whether subject[0..end) ends with `word` (ASCII letters caseless). */
-static int ends_with(const char *subject, size_t end, const char *word) {
-    size_t n = strlen(word);
-    if (n > end) return 0;
-    const char *s = subject + end - n;
-    char last = s[n - 1];
-    if (last >= 'A' && last <= 'Z') last = (char)(last - 'A' + 'a');
-    if (last != word[n - 1]) return 0; /* most candidates end here */
-    for (size_t i = 0; i < n; i++) {
-        char a = s[i], b = word[i];
+typedef struct keyword {
+    const char *text; /* lower case */
+    size_t len;
+} keyword;
+#define KW(s) {s, sizeof s - 1}
+
+/* Whether subject[0..end) ends with `w` (ASCII letters caseless). */
+static int ends_with(const char *subject, size_t end, const keyword *w) {
+    if (w->len > end) return 0;
+    const char *s = subject + end - w->len;
+    for (size_t i = w->len; i-- > 0;) { /* from the end: most candidates differ there */
+        char a = s[i];
         if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-        if (a != b) return 0;
+        if (a != w->text[i]) return 0;
     }
     return 1;
+}
+
+static int ends_with_any(const char *subject, size_t end, const keyword *w, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (ends_with(subject, end, &w[i])) return 1;
+    return 0;
 }
 
 /* What the nearest keyword in the 40 bytes before `start` names: 1 an order
@@ -317,27 +326,26 @@ static int ends_with(const char *subject, size_t end, const char *word) {
  * account, ...), 0 none. Spaces, ':', '#', '：', '是' and '为' between
  * keyword and number are skipped. */
 static int keyword_before(const char *subject, size_t start) {
-    static const char *const order[] = {"订单号", "订单", "单号", "运单", "快递", "物流", "发票", "流水号",
-                                        "编号", "order no.", "order no", "order #", "order", "tracking",
-                                        "invoice", "sku"};
-    static const char *const account[] = {"账号", "账户", "帐号", "帐户", "卡号", "银行卡", "账号是",
-                                          "account no.", "account no", "account number", "account", "acct",
-                                          "acct.", "a/c", "iban", "收款账户", "对公账户"};
+    static const keyword order[] = {KW("订单号"), KW("订单"), KW("单号"), KW("运单"), KW("快递"), KW("物流"),
+                                    KW("发票"), KW("流水号"), KW("编号"), KW("order no."), KW("order no"),
+                                    KW("order"), KW("tracking"), KW("invoice"), KW("sku")};
+    static const keyword account[] = {KW("账号"), KW("账户"), KW("帐号"), KW("帐户"), KW("卡号"), KW("银行卡"),
+                                      KW("account no."), KW("account no"), KW("account number"), KW("account"),
+                                      KW("acct"), KW("acct."), KW("a/c"), KW("iban")};
+    static const keyword glue[] = {KW("："), KW("是"), KW("为")};
     size_t end = start, floor = start > 40 ? start - 40 : 0;
     for (;;) {
-        if (end > floor && strchr(" \t:#", subject[end - 1])) {
+        if (end > floor && strchr(" \t:#", subject[end - 1]) && subject[end - 1]) {
             end--;
-        } else if (end >= floor + 3 && (ends_with(subject, end, "：") || ends_with(subject, end, "是") ||
-                                          ends_with(subject, end, "为"))) {
+        } else if (end >= floor + 3 && ends_with_any(subject, end, glue, 3)) {
             end -= 3;
         } else {
             break;
         }
     }
-    for (size_t i = 0; i < sizeof account / sizeof *account; i++)
-        if (ends_with(subject, end, account[i])) return 2;
-    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-        if (ends_with(subject, end, order[i])) return 1;
+    if (end == 0) return 0;
+    if (ends_with_any(subject, end, account, sizeof account / sizeof *account)) return 2;
+    if (ends_with_any(subject, end, order, sizeof order / sizeof *order)) return 1;
     return 0;
 }
 
@@ -417,6 +425,7 @@ static int build_builtin(fu_redactor *r, unsigned int kinds) {
         rc = fu__re_compile(&r->re, b.data, 0, "built-in redaction patterns", &r->builtin);
     fu__buf_free(&b);
     if (rc == FU_OK && r->builtin) rc = fu__re_match_data(&r->re, r->builtin, &r->md);
+    if (rc == FU_OK && r->builtin) r->builtin_jit = fu__re_is_jit(r->builtin);
     if (rc == FU_OK && (kinds & FU_REDACT_BIT(FU_REDACT_EMAIL))) {
         rc = fu__re_compile(&r->re, k_branch[N_GROUPS - 1], 0, "built-in e-mail pattern", &r->email);
         if (rc == FU_OK) rc = fu__re_match_data(&r->re, r->email, &r->email_md);
@@ -708,7 +717,15 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         size_t pos = 0;
         runs[n_runs++] = n;
         while (pos < len) {
-            rc = fu__re_exec(&r->re, r->builtin, text, len, pos, 0, r->md, "built-in redaction patterns", NULL);
+            /* JIT code is entered directly (same limits and callouts): per
+             * short note the setup of pcre2_match() costs as much as the
+             * matching. Errors are worded by a second run through
+             * fu__re_exec(). */
+            rc = r->builtin_jit ? pcre2_jit_match(r->builtin, (PCRE2_SPTR)text, len, pos, 0, r->md, r->re.match)
+                                : PCRE2_ERROR_JIT_BADOPTION;
+            if (rc >= 0) rc = 1;
+            else if (rc == PCRE2_ERROR_NOMATCH) rc = 0;
+            else rc = fu__re_exec(&r->re, r->builtin, text, len, pos, 0, r->md, "built-in redaction patterns", NULL);
             if (rc < 0) return rc;
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
@@ -849,9 +866,18 @@ static int scan_text(const char *text, size_t n, size_t *bad) {
             i++;
             continue;
         }
-        /* CJK ideographs (leads E4-E9) and most of the BMP: no check
-         * beyond the continuation bytes, nothing to normalise */
-        if (c >= 0xE4 && c <= 0xEC && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+        /* a run of CJK ideographs (leads E4-E9): the bulk of Chinese text */
+        if (c - 0xE4u <= 5u) {
+            while (n - i >= 3 && s[i] - 0xE4u <= 5u && ((s[i + 1] & 0xC0) | ((s[i + 2] & 0xC0) >> 2)) == 0xA0) i += 3;
+            if (i >= n || s[i] < 0x80) continue;
+            c = s[i];
+        }
+        /* three-byte characters other than the leads E0 and ED (whose
+         * second byte has a narrower range): CJK ideographs and
+         * punctuation, full-width forms */
+        if (c >= 0xE1 && c != 0xED && c <= 0xEF && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            if (!needs && (c == 0xE2 || c == 0xE3 || c == 0xEF)) needs = norm_of(s + i, 3) != 0;
             i += 3;
             continue;
         }
