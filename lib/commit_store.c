@@ -461,6 +461,25 @@ int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *o
     return FU_OK;
 }
 
+int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_policy *policy, unsigned int flags) {
+    if (out) *out = NULL;
+    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_ledger_open_with_policy: NULL argument");
+    fu_ledger_options o;
+    int rc = fu_ledger_options_from_policy(policy, &o);
+    if (rc != FU_OK) return rc;
+    o.flags |= flags;
+    fu_redactor *red = NULL;
+    if (!(o.flags & FU_LEDGER_STORE_RAW_TEXT) && (rc = fu_redactor_new_from_policy(&red, policy)) != FU_OK) return rc;
+    o.redactor = red;
+    rc = fu_ledger_open(out, path, &o);
+    if (rc != FU_OK) {
+        fu_redactor_free(red);
+        return rc;
+    }
+    (*out)->own_redactor = red; /* freed with the ledger */
+    return FU_OK;
+}
+
 int fu_ledger_schema_version(fu_ledger *l, int *out) {
     if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_schema_version: NULL argument");
     return read_version(l, out);

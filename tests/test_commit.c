@@ -1356,3 +1356,33 @@ Test(commit, book_ids_and_texts_given_through_the_api_must_be_utf8) {
     cr_assert_eq(fu_book_event_count(b), 0);
     fu_book_free(b);
 }
+
+Test(commit, a_ledger_opened_with_a_policy_applies_its_extra_patterns_everywhere) {
+    const char *yaml = "version: \"2026.1\"\n"
+                       "redaction:\n"
+                       "  extra:\n"
+                       "    member_id: {regex: 'VIP-[0-9]{6}', replacement: '[member]'}\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "t", NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, p, 0), FU_OK, "%s", fu_error_last()->message);
+    fu_commit_input in = input("C1", "member VIP-123456 called from 13812345678", 0, 100);
+    in.owner = "desk of VIP-654321";
+    int64_t id = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->text, "member [member] called from 138****5678");
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->owner, "desk of [member]");
+    fu_commitment_list_free(list);
+    fu_ledger_close(l); /* frees the redactor it owns */
+    /* STORE_RAW_TEXT: the host's opt-out still wins */
+    cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, p, FU_LEDGER_STORE_RAW_TEXT), FU_OK);
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->text, "member VIP-123456 called from 13812345678");
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, NULL, 0), FU_EINVAL);
+    fu_policy_free(p);
+}

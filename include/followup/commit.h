@@ -237,6 +237,18 @@ typedef struct fu_ledger fu_ledger;
  */
 FU_EXTERN int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *opts);
 
+/**
+ * Open (or create) a ledger as a policy asks: the escalation rules of its
+ * `commitments` section (fu_ledger_options_from_policy()) and a redactor
+ * made from its `redaction` section (fu_redactor_new_from_policy(): the
+ * built-in kinds switched on there and every `redaction.extra` pattern),
+ * owned by the ledger. `flags` as #fu_ledger_options.flags.
+ * @return as fu_ledger_open(); #FU_EPOLICY from the policy; #FU_EINVAL for a
+ *         NULL policy.
+ */
+FU_EXTERN int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_policy *policy,
+                                         unsigned int flags);
+
 /** Close a ledger. NULL is a no-op. */
 FU_EXTERN void fu_ledger_close(fu_ledger *ledger);
 
