@@ -463,12 +463,12 @@ typedef struct fu_extraction fu_extraction;
  * Find promises and risky phrases in `note` (UTF-8, `len` bytes) written at
  * `at`; deadlines are computed in `calendar` (required: local dates and
  * business time come from it). The note is checked for well-formed UTF-8
- * once (unless #FU_EXTRACT_VALID_UTF8); in an ill-formed note each byte of a
- * bad sequence reads as U+001A (so do the matched texts); spans are byte
- * offsets in the note as given.
+ * once (unless #FU_EXTRACT_VALID_UTF8): an ill-formed note is refused with
+ * #FU_EINVAL naming the byte offset, line and column. Spans are byte offsets
+ * in the note.
  * @param[out] out the result, owned by the caller (fu_extraction_free())
  * @return #FU_OK; #FU_ELIMIT when a pattern hit a match limit; #FU_ERANGE
- *         from the calendar; #FU_EINVAL; #FU_ENOMEM.
+ *         from the calendar; #FU_EINVAL (also ill-formed UTF-8); #FU_ENOMEM.
  */
 FU_EXTERN int fu_extractor_run(fu_extractor *ex, const fu_calendar *calendar, const char *note,
                                size_t len, int64_t at, fu_extraction **out);

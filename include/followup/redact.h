@@ -103,7 +103,7 @@ typedef enum fu_redact_kind {
 /**
  * A pattern of the caller's (for instance from the policy's `redaction`
  * section). `pattern` is a PCRE2 regular expression in UTF-8 and is compiled
- * in UTF mode; invalid UTF-8 in texts is tolerated. The whole match is masked,
+ * in UTF mode; it runs on the normalised text. The whole match is masked,
  * except for its first `keep_head` and last `keep_tail` characters (code
  * points); a match of at most `keep_head + keep_tail` characters is masked
  * entirely.
@@ -178,7 +178,8 @@ FU_EXTERN void fu_redactor_free(fu_redactor *r);
  *                      (fu_free()); on failure set to NULL
  * @param[out] out_len  its length without the NUL; may be NULL
  * @return #FU_OK; #FU_ELIMIT when a pattern hit the match, depth or heap limit
- *         (nothing is handed out); #FU_EINVAL; #FU_ENOMEM.
+ *         (nothing is handed out); #FU_EINVAL (also for ill-formed UTF-8: the
+ *         error names the byte offset, line and column); #FU_ENOMEM.
  */
 FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out,
                                 size_t *out_len);
