@@ -1102,14 +1102,20 @@ static size_t write_masked(fu_redactor *r, const char *text, size_t len, const c
 }
 
 /* Check and (when needed) normalise one text, then find its spans: *m is
- * the text the spans refer to. Ill-formed UTF-8 is FU_EINVAL naming `what`. */
-static int prepare_text(fu_redactor *r, const char *what, const char *text, size_t len, const char **m,
-                        size_t *n) {
+ * the text the spans refer to. Ill-formed UTF-8 is FU_EINVAL naming the
+ * text ("text to mask", or "text N to mask" of a bulk call when index is not
+ * SIZE_MAX; formatted only then). */
+static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t len, const char **m, size_t *n) {
     size_t bad = 0, mlen = len;
     r->n_shifts = 0;
     *m = text;
     int needs = scan_text(text, len, &bad);
-    if (needs < 0) return fu__utf8_check(what, text, len);
+    if (needs < 0) {
+        char what[48];
+        if (index == SIZE_MAX) snprintf(what, sizeof what, "text to mask");
+        else snprintf(what, sizeof what, "text %zu to mask", index);
+        return fu__utf8_check(what, text, len);
+    }
     if (needs) {
         if (normalise(r, text, len, &mlen) != FU_OK) return fu__error_nomem();
         *m = r->norm;
@@ -1130,7 +1136,7 @@ int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out, 
     if (!text) text = "";
     size_t n = 0;
     const char *m = text;
-    int rc = prepare_text(r, "text to mask", text, len, &m, &n);
+    int rc = prepare_text(r, SIZE_MAX, text, len, &m, &n);
     if (rc != FU_OK) return rc;
     size_t bound = masked_bound(r, len, n);
     if (bound == SIZE_MAX) return fu__error_set(FU_ELIMIT, "text too large");
@@ -1167,11 +1173,9 @@ int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_
             break;
         }
         if (!t) t = "";
-        char what[48];
-        snprintf(what, sizeof what, "text %zu to mask", i);
         size_t ns = 0;
         const char *m = t;
-        rc = prepare_text(r, what, t, len, &m, &ns);
+        rc = prepare_text(r, i, t, len, &m, &ns);
         if (rc != FU_OK) break;
         size_t bound = masked_bound(r, len, ns);
         if (bound > SIZE_MAX - used - 2) {
