@@ -516,6 +516,12 @@ static int oom_op(void *ctx) {
         if (rc == FU_OK && strcmp(buf + off[1], "139****5678") != 0) rc = FU_ERROR;
         fu_free(buf);
     }
+    if (rc == FU_OK) { /* the normalised path: copy, offset map, merged sources */
+        const char *typed = "１３８１２３４５６７８＠ｑｑ．ｃｏｍ 和 139　1234　5678";
+        rc = fu_redactor_apply(r, typed, strlen(typed), &out, NULL);
+        if (rc == FU_OK && strcmp(out, "１***＠ｑｑ．ｃｏｍ 和 139　****　5678") != 0) rc = FU_ERROR;
+        fu_free(out);
+    }
     fu_redactor_free(r);
     return rc;
 }
