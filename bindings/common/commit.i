@@ -16,8 +16,8 @@
  *     on_time(from_, to, now) -> OnTime (.due, .on_time, .rate)
  *     schema_version() -> int
  *   ledger_from_policy(policy, path=None, flags=0) -> Ledger   (the policy's
- *     escalation rules; texts masked with every built-in kind unless the policy
- *     sets redaction.enabled: false)
+ *     escalation rules; texts and free-text fields masked as the policy's
+ *     redaction section says, extra patterns included: fu_ledger_open_with_policy)
  *   CommitmentList: count(), id(i), customer_id(i), text(i), category(i), owner(i),
  *     created_by(i), rule(i), created_at(i), deadline(i), warn_at(i), breach_at(i),
  *     state(i), level(i), closed_at(i), event_count(i), event_at(i, k),
