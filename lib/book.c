@@ -1,6 +1,7 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index and the customers / events CSV formats. */
 #include "csv_internal.h"
+#include "utf8_internal.h"
 #include "followup/book.h"
 #include "followup/calendar.h"
 #include "followup/redact.h"
@@ -627,6 +628,14 @@ static int tri_ok(int v) { return v >= FU_TRI_UNKNOWN && v <= FU_TRI_NO; }
 static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *index_out) {
     set_bad(bad, -1);
     if (!in->id || !in->id[0]) return set_bad(bad, CF_ID), fu__error_set(FU_EINVAL, "customer id is missing");
+    /* every text of the API path is UTF-8, as the CSV reader demands */
+    const char *const texts[] = {in->id, in->tz, in->industry, in->preferred_windows, in->dnd_windows};
+    static const char *const text_names[] = {"customer id", "customer tz", "customer industry",
+                                             "customer preferred_windows", "customer dnd_windows"};
+    static const int text_fields[] = {CF_ID, CF_TZ, CF_INDUSTRY, CF_PREF, CF_DND};
+    for (int i = 0; i < 5; i++)
+        if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK)
+            return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (!in->tz || !in->tz[0])
         return set_bad(bad, CF_TZ), fu__error_set(FU_EINVAL, "customer '%s': tz is missing", in->id);
     if (!isnan(in->annual_spend) && !(isfinite(in->annual_spend) && in->annual_spend >= 0))
@@ -701,6 +710,12 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     set_bad(bad, -1);
     if (!in->customer_id || !in->customer_id[0])
         return set_bad(bad, EF_CUST), fu__error_set(FU_EINVAL, "event customer_id is missing");
+    const char *const texts[] = {in->customer_id, in->order_id, in->product_class, in->agent_id, in->note};
+    static const char *const text_names[] = {"event customer_id", "event order_id", "event product_class",
+                                             "event agent_id", "event note"};
+    static const int text_fields[] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
+    for (int i = 0; i < 5; i++)
+        if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK) return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (in->at == FU_BOOK_NO_TIME) return set_bad(bad, EF_AT), fu__error_set(FU_EINVAL, "event time is missing");
     if ((unsigned)in->kind >= FU_EVENT_KIND_COUNT)
         return set_bad(bad, EF_KIND), fu__error_set(FU_EINVAL, "event kind %d out of range", (int)in->kind);

@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "policy_internal.h"
 #include "redact_internal.h"
+#include "utf8_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,8 +199,8 @@ static const fu_risky_pattern k_builtin_risky[] = {
 
 /* No PCRE2_MATCH_INVALID_UTF: its JIT code checks every character and ran
  * about 9% slower (bench_commit, CPU time). Notes are checked once instead
- * (utf8_valid()), invalid bytes replaced in a copy (see fu_extractor_run()),
- * and matched with PCRE2_NO_UTF_CHECK.
+ * (fu__utf8_check(); ill-formed ones are refused) and matched with
+ * PCRE2_NO_UTF_CHECK.
  * No PCRE2_UCP: Unicode-aware \d \s \w \b make every pattern about three
  * times slower on Chinese text (bench_commit), and the counts we read are
  * ASCII digits or Chinese numerals, never other scripts' digits. */
@@ -559,86 +560,17 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
     return FU_OK;
 }
 
-/* Whether `s` is well-formed UTF-8 as PCRE2 requires it (no overlong forms,
- * surrogates or code points above U+10FFFF); runs of ASCII go 8 at a time. */
-static int utf8_valid(const unsigned char *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        if (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & UINT64_C(0x8080808080808080))) {
-                i += 8;
-                continue;
-            }
-        }
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) k = 1;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else
-            return 0;
-        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi) return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80) return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-/* A copy of `s` where each byte of an ill-formed sequence is 0x1A (ASCII
- * SUB): byte offsets stay those of the note and the patterns read valid
- * UTF-8. */
-static char *utf8_repaired(const char *s, size_t n) {
-    /* 16 spare zero bytes: pcre2's JIT reads the subject in 16-byte vectors and
-     * may load (never use) bytes past its end */
-    if (n > SIZE_MAX - 17) return NULL;
-    char *d = fu__calloc(n + 17, 1);
-    if (!d) return NULL;
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        size_t k = 1;
-        while (k <= 4 && i + k <= n && !utf8_valid(u + i, k)) k++;
-        if (k <= 4 && i + k <= n) {
-            memcpy(d + i, s + i, k);
-            i += k;
-        } else {
-            d[i++] = 0x1A;
-        }
-    }
-    d[n] = '\0';
-    return d;
-}
-
 int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                      int64_t at, fu_extraction **out) {
     if (out) *out = NULL;
     if (!ex || !out || !cal || (!note && len))
         return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
+    /* Ill-formed UTF-8 is refused (PCRE2 reads the note unchecked). */
+    int rc = ex->trusted_utf8 ? FU_OK : fu__utf8_check("note", note, len);
+    if (rc != FU_OK) return rc;
     fu_extraction *x = fu__calloc(1, sizeof *x);
     if (!x) return fu__error_nomem();
-    char *repaired = NULL;
-    if (len && !ex->trusted_utf8 && !utf8_valid((const unsigned char *)note, len)) {
-        if (!(repaired = utf8_repaired(note, len))) {
-            fu_extraction_free(x);
-            return fu__error_nomem();
-        }
-    }
-    int rc = run_patterns(ex, cal, repaired ? repaired : note ? note : "", len, at, x);
-    fu__free(repaired);
+    rc = run_patterns(ex, cal, note ? note : "", len, at, x);
     if (rc != FU_OK) {
         fu_extraction_free(x);
         return rc;

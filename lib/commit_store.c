@@ -4,17 +4,27 @@
 #include "commit_internal.h"
 #include "internal.h"
 
+#include "utf8_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* PRAGMA application_id of a ledger: "FULG". Files made before it was set
+ * (0) are recognised by their tables. */
+#define LEDGER_APP_ID 0x46554C47
 
 struct fu_ledger {
     sqlite3 *db;
     fu_ledger_options opts;
     fu_redactor *own_redactor;
     fu_redactor *redactor; /* NULL when storing raw text */
-    sqlite3_stmt *st_insert, *st_event, *st_row, *st_update;
+    sqlite3_stmt *st_insert, *st_event, *st_row, *st_update, *st_last;
 };
 
 /* ------------------------------------------------------------- errors */
@@ -117,22 +127,9 @@ static int backfill_next_at(fu_ledger *l) {
     return rc;
 }
 
-static int read_version(fu_ledger *l, int *out) {
+static int read_int(fu_ledger *l, const char *sql, int *out) {
     sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL);
-    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = sqlite3_column_int(st, 0);
-        src = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return src == SQLITE_OK ? FU_OK : db_fail(l, src, "reading the schema version");
-}
-
-static int count_foreign_tables(fu_ledger *l, int *out) {
-    sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(l->db,
-                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                                 " AND name NOT LIKE 'sqlite_%'", -1, &st, NULL);
+    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
     if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         *out = sqlite3_column_int(st, 0);
         src = SQLITE_OK;
@@ -141,25 +138,74 @@ static int count_foreign_tables(fu_ledger *l, int *out) {
     return src == SQLITE_OK ? FU_OK : db_fail(l, src, "reading the schema");
 }
 
+static int read_version(fu_ledger *l, int *out) { return read_int(l, "PRAGMA user_version", out); }
+
+static int not_a_ledger(const char *why) {
+    return fu__error_set(FU_EDB, "ledger: not a follow-up ledger (%s)", why);
+}
+
+/* Whether the file is a ledger (or an empty database to make one in):
+ * its application id is ours, or 0 in a file written before it was set, and
+ * then the ledger's tables hold the ledger's columns. A foreign database
+ * gets "not a follow-up ledger", never a "no such column" later. */
+static int check_identity(fu_ledger *l, int v, int *app_out) {
+    int app = 0, n = 0;
+    int rc = read_int(l, "PRAGMA application_id", &app);
+    if (rc == FU_OK)
+        rc = read_int(l, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", &n);
+    if (rc != FU_OK) return rc;
+    *app_out = app;
+    char why[160];
+    if (app != 0 && app != LEDGER_APP_ID) {
+        snprintf(why, sizeof why, "its application id is 0x%08X", (unsigned)app);
+        return not_a_ledger(why);
+    }
+    if (v == 0) {
+        if (n > 0) return not_a_ledger("it holds other tables and no ledger schema");
+        if (l->opts.flags & FU_LEDGER_READONLY) return not_a_ledger("the file is empty; nothing to read");
+        return FU_OK;
+    }
+    if (v > FU_LEDGER_SCHEMA_VERSION) {
+        if (app == LEDGER_APP_ID) return FU_OK; /* a later library's ledger: migrate() says so */
+        snprintf(why, sizeof why, "schema version %d without the ledger's application id", v);
+        return not_a_ledger(why);
+    }
+    static const char *const probes[2] = {
+        "SELECT id, customer_id, text, category, owner, created_by, rule, created_at, deadline, warn_at,"
+        " breach_at, state, warned, level, closed_at FROM commitment LIMIT 0",
+        "SELECT commitment_id, seq, at, kind, from_state, to_state, level, rule, actor FROM event LIMIT 0"};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = NULL;
+        int src = sqlite3_prepare_v2(l->db, probes[i], -1, &st, NULL);
+        sqlite3_finalize(st);
+        if (src == SQLITE_NOMEM) return fu__error_nomem();
+        if (src != SQLITE_OK) {
+            snprintf(why, sizeof why, "%s", sqlite3_errmsg(l->db));
+            return not_a_ledger(why);
+        }
+    }
+    return FU_OK;
+}
+
 static int migrate(fu_ledger *l) {
-    int v = 0;
+    int v = 0, app = 0;
     int rc = read_version(l, &v);
+    if (rc == FU_OK) rc = check_identity(l, v, &app);
     if (rc != FU_OK) return rc;
     if (v > FU_LEDGER_SCHEMA_VERSION)
         return fu__error_set(FU_EDB, "ledger: schema version %d is newer than this library's %d", v,
                              FU_LEDGER_SCHEMA_VERSION);
-    if (v == FU_LEDGER_SCHEMA_VERSION) return FU_OK;
+    if (v == FU_LEDGER_SCHEMA_VERSION && (app == LEDGER_APP_ID || (l->opts.flags & FU_LEDGER_READONLY)))
+        return FU_OK;
     if (l->opts.flags & FU_LEDGER_READONLY)
         return fu__error_set(FU_EDB, "ledger: schema version %d needs migrating to %d; open it for writing once",
                              v, FU_LEDGER_SCHEMA_VERSION);
     rc = begin_write(l);
     if (rc != FU_OK) return rc;
     rc = read_version(l, &v); /* another process may have migrated meanwhile */
+    if (rc == FU_OK) rc = check_identity(l, v, &app);
     if (rc == FU_OK && v == 0) {
-        int n = 0;
-        rc = count_foreign_tables(l, &n);
-        if (rc == FU_OK && n > 0) rc = fu__error_set(FU_EDB, "ledger: the database holds other tables; not a ledger");
-        if (rc == FU_OK) rc = exec(l, k_schema_v1, "creating schema 1");
+        rc = exec(l, k_schema_v1, "creating schema 1");
         if (rc == FU_OK) v = 1;
     }
     if (rc == FU_OK && v == 1) {
@@ -172,8 +218,8 @@ static int migrate(fu_ledger *l) {
         if (rc == FU_OK) v = 3;
     }
     if (rc == FU_OK) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", v, LEDGER_APP_ID);
         rc = exec(l, sql, "writing the schema version");
     }
     return finish(l, rc);
@@ -192,6 +238,7 @@ void fu_ledger_close(fu_ledger *l) {
     sqlite3_finalize(l->st_event);
     sqlite3_finalize(l->st_row);
     sqlite3_finalize(l->st_update);
+    sqlite3_finalize(l->st_last);
     sqlite3_close_v2(l->db);
     fu_redactor_free(l->own_redactor);
     fu__free(l);
@@ -214,6 +261,172 @@ static int check_options(const fu_ledger_options *o) {
     return FU_OK;
 }
 
+/* Only plain file paths: SQLite would read ":memory:" and "file:" URIs
+ * (mode=memory, another file than the one named, ...) in ways that store
+ * nothing or store elsewhere, and the caller would be told it worked. */
+static int check_path(const char *path, int readonly, int *exists) {
+    *exists = 0;
+    if (!path[0]) return fu__error_set(FU_EINVAL, "ledger: the path is empty");
+    if (strcmp(path, ":memory:") == 0)
+        return fu__error_set(FU_EINVAL, "ledger: ':memory:' is not a file; pass NULL for a ledger in memory");
+    if (strncmp(path, "file:", 5) == 0)
+        return fu__error_set(FU_EINVAL, "ledger: '%s' looks like an SQLite URI; only plain file paths are accepted "
+                                        "(write './%s' for a file of that name)", path, path);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return fu__error_set(FU_EINVAL, "ledger: '%s' is a directory", path);
+        *exists = 1;
+        if (readonly && st.st_size == 0)
+            return fu__error_set(FU_EDB, "ledger: not a follow-up ledger ('%s' is an empty file; nothing to read)", path);
+        return FU_OK;
+    }
+    if (errno != ENOENT) return fu__error_set(FU_EIO, "ledger: cannot open '%s': %s", path, strerror(errno));
+    if (readonly) return fu__error_set(FU_ENOTFOUND, "ledger: '%s' does not exist", path);
+    return FU_OK;
+}
+
+/* A new ledger file is made readable by its owner only (0600); SQLite gives
+ * the -wal and -shm files the mode of the database file. Returns 1 when it
+ * made the file. */
+static int create_private(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return 0; /* exists meanwhile, or SQLite gives the reason */
+    close(fd);
+    return 1;
+}
+
+/* "file:" URI of `path` with ?immutable=1, for reading a ledger in a
+ * directory we cannot write (the WAL index cannot be made there). */
+static char *immutable_uri(const char *path) {
+    fu__buf b = FU__BUF_INIT;
+    fu__buf_puts(&b, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("/-._~", *c))
+            fu__buf_append(&b, (const char *)c, 1);
+        else
+            fu__buf_printf(&b, "%%%02X", *c);
+    }
+    fu__buf_puts(&b, "?immutable=1");
+    if (b.failed) {
+        fu__buf_free(&b);
+        return NULL;
+    }
+    return fu__buf_detach(&b);
+}
+
+static int dir_writable(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return access(".", W_OK) == 0;
+    if (slash == path) return access("/", W_OK) == 0;
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof dir) return 1;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return access(dir, W_OK) == 0;
+}
+
+/* Open the database and read its first page (a file that is not a database
+ * fails here). A read-only open of a WAL file in a directory we cannot write
+ * falls back to an immutable open when no write-ahead log is pending. */
+static int open_db(fu_ledger *l, const char *path, int memory, int readonly) {
+    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    const char *name = memory ? ":memory:" : path;
+    for (int attempt = 0;; attempt++) {
+        char *uri = attempt ? immutable_uri(path) : NULL;
+        if (attempt && !uri) return fu__error_nomem();
+        int src = sqlite3_open_v2(attempt ? uri : name, &l->db, flags | (attempt ? SQLITE_OPEN_URI : 0), NULL);
+        fu__free(uri);
+        if (src != SQLITE_OK)
+            return src == SQLITE_NOMEM ? fu__error_nomem()
+                                       : fu__error_set(FU_EDB, "ledger: cannot open '%s': %s", name,
+                                                       l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+        sqlite3_extended_result_codes(l->db, 1);
+        sqlite3_busy_timeout(l->db, l->opts.busy_timeout_ms ? l->opts.busy_timeout_ms : 5000);
+        src = sqlite3_exec(l->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+        if (src == SQLITE_OK) return FU_OK;
+        int prim = src & 0xFF;
+        if (!attempt && readonly && !memory && (prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN) &&
+            !dir_writable(path)) {
+            char wal[4200];
+            struct stat st;
+            snprintf(wal, sizeof wal, "%s-wal", path);
+            if (stat(wal, &st) == 0 && st.st_size > 0)
+                return fu__error_set(FU_EDB, "ledger: '%s' has a pending write-ahead log and its directory is "
+                                             "read-only; open it once where it can be written", path);
+            sqlite3_close_v2(l->db);
+            l->db = NULL;
+            continue;
+        }
+        if (src == SQLITE_NOMEM) return fu__error_nomem();
+        return fu__error_set(FU_EDB, "ledger: not a follow-up ledger (%s)", sqlite3_errmsg(l->db));
+    }
+}
+
+/* PRAGMA quick_check: a damaged file is refused on open instead of taking
+ * writes (and losing them) later. */
+static int check_integrity(fu_ledger *l) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db, "PRAGMA quick_check(3)", -1, &st, NULL);
+    int rc = FU_OK;
+    if (src != SQLITE_OK) return db_fail(l, src, "checking the file");
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        const char *msg = (const char *)sqlite3_column_text(st, 0);
+        if (!msg || strcmp(msg, "ok") != 0)
+            rc = fu__error_set(FU_EDB, "ledger: the file is damaged (quick_check: %s); restore it from a backup",
+                               msg ? msg : "?");
+    } else if (src == SQLITE_NOMEM) {
+        rc = fu__error_nomem();
+    } else {
+        rc = fu__error_set(FU_EDB, "ledger: the file is damaged (%s); restore it from a backup", sqlite3_errmsg(l->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int prepare_writes(fu_ledger *l) {
+    int rc = prepare(l,
+                     "INSERT INTO commitment(customer_id, text, category, owner, created_by, rule,"
+                     " created_at, deadline, warn_at, breach_at, state, warned, level, closed_at, next_at)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, 0, NULL, ?9)",
+                     &l->st_insert);
+    if (rc == FU_OK)
+        rc = prepare(l,
+                     "INSERT INTO event(commitment_id, seq, at, kind, from_state, to_state, level, rule, actor)"
+                     " VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM event WHERE commitment_id = ?1),"
+                     " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     &l->st_event);
+    if (rc == FU_OK)
+        rc = prepare(l,
+                     "UPDATE commitment SET state = ?2, warned = ?3, level = ?4, closed_at = ?5, next_at = ?6"
+                     " WHERE id = ?1",
+                     &l->st_update);
+    if (rc == FU_OK)
+        rc = prepare(l, "SELECT id, state, warned, level, warn_at, breach_at, created_at FROM commitment WHERE id = ?1",
+                     &l->st_row);
+    if (rc == FU_OK) rc = prepare(l, "SELECT max(at) FROM event WHERE commitment_id = ?1", &l->st_last);
+    return rc;
+}
+
+static int configure(fu_ledger *l, int memory) {
+    unsigned f = l->opts.flags;
+    int rc = FU_OK;
+    if (!memory && !(f & FU_LEDGER_NO_CHECK)) rc = check_integrity(l);
+    if (rc == FU_OK && !memory && !(f & FU_LEDGER_READONLY)) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    if (rc == FU_OK)
+        rc = exec(l, (f & FU_LEDGER_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+                  "synchronous");
+    if (rc == FU_OK) rc = exec(l, "PRAGMA foreign_keys=ON", "foreign keys");
+    /* Queries over a large ledger read pages at random (index -> row): map
+     * the file and keep a bigger page cache instead of a read() per page. */
+    if (rc == FU_OK && !memory) rc = exec(l, "PRAGMA mmap_size=1073741824", "mmap");
+    if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-65536", "cache size");
+    if (rc == FU_OK) rc = migrate(l);
+    if (rc == FU_OK && !(f & FU_LEDGER_READONLY)) rc = prepare_writes(l);
+    return rc;
+}
+
 int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *opts) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
@@ -221,9 +434,9 @@ int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *o
     if (!opts) opts = &def;
     int rc = check_options(opts);
     if (rc != FU_OK) return rc;
-    int memory = !path || strcmp(path, ":memory:") == 0;
-    if (memory && (opts->flags & FU_LEDGER_READONLY))
-        return fu__error_set(FU_EINVAL, "ledger: a ledger in memory cannot be read-only");
+    int memory = !path, readonly = (opts->flags & FU_LEDGER_READONLY) != 0, exists = 0, created = 0;
+    if (memory && readonly) return fu__error_set(FU_EINVAL, "ledger: a ledger in memory cannot be read-only");
+    if (!memory && (rc = check_path(path, readonly, &exists)) != FU_OK) return rc;
 
     fu_ledger *l = fu__calloc(1, sizeof *l);
     if (!l) return fu__error_nomem();
@@ -236,60 +449,34 @@ int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *o
             l->redactor = l->own_redactor;
         }
     }
-    int flags = (opts->flags & FU_LEDGER_READONLY) ? SQLITE_OPEN_READONLY
-                                                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    flags |= SQLITE_OPEN_NOMUTEX;
-    if (rc == FU_OK) {
-        int src = sqlite3_open_v2(memory ? ":memory:" : path, &l->db, flags, NULL);
-        if (src != SQLITE_OK) {
-            rc = src == SQLITE_NOMEM ? fu__error_nomem()
-                                     : fu__error_set(FU_EDB, "ledger: cannot open '%s': %s", memory ? ":memory:" : path,
-                                                     l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
-        }
-    }
-    if (rc == FU_OK) {
-        sqlite3_extended_result_codes(l->db, 1);
-        sqlite3_busy_timeout(l->db, opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000);
-        /* A file that is not a database fails here, with a clear message. */
-        rc = exec(l, "SELECT count(*) FROM sqlite_master", "reading the file");
-    }
-    if (rc == FU_OK && !memory && !(opts->flags & FU_LEDGER_READONLY)) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
-    if (rc == FU_OK)
-        rc = exec(l, (opts->flags & FU_LEDGER_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
-                  "synchronous");
-    if (rc == FU_OK) rc = exec(l, "PRAGMA foreign_keys=ON", "foreign keys");
-    /* Queries over a large ledger read pages at random (index -> row): map
-     * the file and keep a bigger page cache instead of a read() per page. */
-    if (rc == FU_OK && !memory) rc = exec(l, "PRAGMA mmap_size=1073741824", "mmap");
-    if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-65536", "cache size");
-    if (rc == FU_OK) rc = migrate(l);
-    if (rc == FU_OK && !(opts->flags & FU_LEDGER_READONLY)) {
-        rc = prepare(l,
-                     "INSERT INTO commitment(customer_id, text, category, owner, created_by, rule,"
-                     " created_at, deadline, warn_at, breach_at, state, warned, level, closed_at, next_at)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, 0, NULL, ?9)",
-                     &l->st_insert);
-        if (rc == FU_OK)
-            rc = prepare(l,
-                         "INSERT INTO event(commitment_id, seq, at, kind, from_state, to_state, level, rule, actor)"
-                         " VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM event WHERE commitment_id = ?1),"
-                         " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                         &l->st_event);
-        if (rc == FU_OK)
-            rc = prepare(l,
-                         "UPDATE commitment SET state = ?2, warned = ?3, level = ?4, closed_at = ?5, next_at = ?6"
-                         " WHERE id = ?1",
-                         &l->st_update);
-        if (rc == FU_OK)
-            rc = prepare(l,
-                         "SELECT id, state, warned, level, warn_at, breach_at, created_at FROM commitment WHERE id = ?1",
-                         &l->st_row);
-    }
+    if (rc == FU_OK && !memory && !exists && !readonly) created = create_private(path);
+    if (rc == FU_OK) rc = open_db(l, path, memory, readonly);
+    if (rc == FU_OK) rc = configure(l, memory);
     if (rc != FU_OK) {
         fu_ledger_close(l);
+        if (created) unlink(path); /* nothing of ours stays behind */
         return rc;
     }
     *out = l;
+    return FU_OK;
+}
+
+int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_policy *policy, unsigned int flags) {
+    if (out) *out = NULL;
+    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_ledger_open_with_policy: NULL argument");
+    fu_ledger_options o;
+    int rc = fu_ledger_options_from_policy(policy, &o);
+    if (rc != FU_OK) return rc;
+    o.flags |= flags;
+    fu_redactor *red = NULL;
+    if (!(o.flags & FU_LEDGER_STORE_RAW_TEXT) && (rc = fu_redactor_new_from_policy(&red, policy)) != FU_OK) return rc;
+    o.redactor = red;
+    rc = fu_ledger_open(out, path, &o);
+    if (rc != FU_OK) {
+        fu_redactor_free(red);
+        return rc;
+    }
+    (*out)->own_redactor = red; /* freed with the ledger */
     return FU_OK;
 }
 
@@ -370,6 +557,16 @@ static int advance(fu_ledger *l, row *r, int64_t upto, size_t *events) {
     return changed ? save_row(l, r, FU_COMMIT_NO_TIME) : FU_OK;
 }
 
+#define N_FIELDS 6
+
+/* The masked copy of a free-text field in *out (NULL when the ledger stores
+ * raw text or the field is empty). */
+static int mask_field(fu_ledger *l, const char *s, char **out) {
+    *out = NULL;
+    if (!l->redactor || !s || !s[0]) return FU_OK;
+    return fu_redactor_apply(l->redactor, s, strlen(s), out, NULL);
+}
+
 static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) {
     if (!in || in->version != FU_COMMIT_INPUT_VERSION)
         return fu__error_set(FU_EINVAL, "fu_commit_input: NULL or unknown version");
@@ -384,33 +581,36 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
     int64_t warn_at = in->created_at + (int64_t)llround(span * l->opts.warn_share);
     int64_t breach_at = in->created_at + (int64_t)llround(span * l->opts.breach_share);
 
-    const char *text = in->text ? in->text : "";
-    char *masked = NULL;
-    if (l->redactor) {
-        rc = fu_redactor_apply(l->redactor, text, strlen(text), &masked, NULL);
-        if (rc != FU_OK) return rc;
-        text = masked;
+    static const char *const names[N_FIELDS] = {"customer_id", "text", "category", "owner", "created_by", "rule"};
+    const char *field[N_FIELDS] = {in->customer_id, in->text, in->category, in->owner, in->created_by,
+                                   in->rule ? in->rule : "api.add"};
+    for (int i = 0; i < N_FIELDS; i++) {
+        char what[40];
+        snprintf(what, sizeof what, "commitment %s", names[i]);
+        if (!field[i]) field[i] = "";
+        if ((rc = fu__utf8_check_str(what, field[i])) != FU_OK) return rc;
     }
-    const char *rule = in->rule ? in->rule : "api.add";
-    sqlite3_stmt *st = l->st_insert;
-    sqlite3_bind_text(st, 1, in->customer_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->category ? in->category : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->owner ? in->owner : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, in->created_by ? in->created_by : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, in->created_at);
-    sqlite3_bind_int64(st, 8, deadline);
-    sqlite3_bind_int64(st, 9, warn_at);
-    sqlite3_bind_int64(st, 10, breach_at);
-    int src = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    fu__free(masked);
-    if (src != SQLITE_DONE) return db_fail(l, src, "adding a commitment");
-    int64_t id = sqlite3_last_insert_rowid(l->db);
-    rc = add_event(l, id, in->created_at, FU_COMMIT_EV_CREATED, -1, FU_COMMIT_OPEN, 0, rule, in->created_by);
-    if (rc == FU_OK && id_out) *id_out = id;
+    /* text, category, owner and created_by are free text: masked like notes */
+    char *masked[N_FIELDS] = {NULL};
+    for (int i = 1; i <= 4 && rc == FU_OK; i++) rc = mask_field(l, field[i], &masked[i]);
+    if (rc == FU_OK) {
+        sqlite3_stmt *st = l->st_insert;
+        for (int i = 0; i < N_FIELDS; i++)
+            sqlite3_bind_text(st, i + 1, masked[i] ? masked[i] : field[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, in->created_at);
+        sqlite3_bind_int64(st, 8, deadline);
+        sqlite3_bind_int64(st, 9, warn_at);
+        sqlite3_bind_int64(st, 10, breach_at);
+        int src = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (src != SQLITE_DONE) rc = db_fail(l, src, "adding a commitment");
+    }
+    if (rc == FU_OK)
+        rc = add_event(l, sqlite3_last_insert_rowid(l->db), in->created_at, FU_COMMIT_EV_CREATED, -1, FU_COMMIT_OPEN,
+                       0, field[5], masked[4] ? masked[4] : field[4]);
+    if (rc == FU_OK && id_out) *id_out = sqlite3_last_insert_rowid(l->db);
+    for (int i = 0; i < N_FIELDS; i++) fu__free(masked[i]);
     return rc;
 }
 
@@ -454,6 +654,15 @@ static int load_row(fu_ledger *l, int64_t id, row *r) {
     return rc;
 }
 
+static int last_event_at(fu_ledger *l, int64_t id, int64_t *out) {
+    sqlite3_stmt *st = l->st_last;
+    sqlite3_bind_int64(st, 1, id);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return src == SQLITE_ROW ? FU_OK : db_fail(l, src, "reading the history");
+}
+
 /* Close one commitment inside the caller's transaction. */
 static int close_in_tx(fu_ledger *l, int64_t id, int64_t at, const char *by, int to_state) {
     row r = {0};
@@ -462,13 +671,24 @@ static int close_in_tx(fu_ledger *l, int64_t id, int64_t at, const char *by, int
         rc = fu__error_set(FU_ESTATE, "commitment %lld is %s already", (long long)id, fu_commit_state_name(r.state));
     if (rc == FU_OK && at < r.created_at)
         rc = fu__error_set(FU_EINVAL, "commitment %lld cannot be closed before it was made", (long long)id);
+    int64_t last = 0;
+    if (rc == FU_OK && (rc = last_event_at(l, id, &last)) == FU_OK && at < last)
+        rc = fu__error_set(FU_EINVAL,
+                           "commitment %lld cannot be closed at %lld, before its last recorded event (at %lld); "
+                           "a recorded breach cannot be rewritten",
+                           (long long)id, (long long)at, (long long)last);
+    char *masked_by = NULL;
+    if (rc == FU_OK) rc = fu__utf8_check_str("closed by", by);
+    if (rc == FU_OK) rc = mask_field(l, by, &masked_by);
     if (rc == FU_OK) rc = advance(l, &r, at, NULL);
     if (rc == FU_OK) {
         int from = r.state;
         r.state = to_state;
         rc = add_event(l, id, at, to_state == FU_COMMIT_FULFILLED ? FU_COMMIT_EV_FULFILLED : FU_COMMIT_EV_CANCELLED,
-                       from, to_state, r.level, to_state == FU_COMMIT_FULFILLED ? "api.fulfill" : "api.cancel", by);
+                       from, to_state, r.level, to_state == FU_COMMIT_FULFILLED ? "api.fulfill" : "api.cancel",
+                       masked_by ? masked_by : by);
     }
+    fu__free(masked_by);
     if (rc == FU_OK) rc = save_row(l, &r, at);
     return rc;
 }
@@ -675,18 +895,45 @@ static int prepare_query(fu_ledger *l, const fu_commit_query *q, const char *sel
     sqlite3_bind_int64(*st, 1, q->from);
     sqlite3_bind_int64(*st, 2, q->to);
     sqlite3_bind_int64(*st, 3, q->now);
-    if (q->owner) sqlite3_bind_text(*st, 4, q->owner, -1, SQLITE_STATIC);
+    /* the owner is stored masked: compare with the masked filter */
+    char *owner = NULL;
+    if (q->owner && (rc = mask_field(l, q->owner, &owner)) != FU_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return rc;
+    }
+    if (q->owner) sqlite3_bind_text(*st, 4, owner ? owner : q->owner, -1, SQLITE_TRANSIENT);
     if (q->customer_id) sqlite3_bind_text(*st, 5, q->customer_id, -1, SQLITE_STATIC);
+    fu__free(owner);
     return FU_OK;
 }
 
 static int check_query(fu_ledger *l, const fu_commit_query *q) {
     if (!l || !q) return fu__error_set(FU_EINVAL, "query: NULL argument");
     if (q->version != FU_COMMIT_QUERY_VERSION) return fu__error_set(FU_EINVAL, "fu_commit_query: unknown version %u", q->version);
-    return FU_OK;
+    int rc = fu__utf8_check_str("query owner", q->owner);
+    if (rc == FU_OK) rc = fu__utf8_check_str("query customer_id", q->customer_id);
+    return rc;
 }
 
-static int add_row(fu_ledger *l, fu_commitment_list *list, sqlite3_stmt *st, int with_events) {
+/* The escalation rules applied to `c` up to `upto`, in memory (as advance()
+ * does in the file). */
+static void project(const fu_ledger *l, fu_commitment *c, int64_t upto) {
+    for (;;) {
+        if (c->state == FU_COMMIT_OPEN && !c->warned && c->warn_at <= upto)
+            c->warned = 1;
+        else if (c->state == FU_COMMIT_OPEN && c->breach_at <= upto)
+            c->state = FU_COMMIT_BREACHED;
+        else if (c->state == FU_COMMIT_BREACHED && c->level < l->opts.max_level &&
+                 c->breach_at + (int64_t)(c->level + 1) * l->opts.escalate_after <= upto)
+            c->level++;
+        else
+            break;
+    }
+}
+
+static int add_row(fu_ledger *l, fu_commitment_list *list, sqlite3_stmt *st, int with_events,
+                   const int64_t *as_of) {
     if (FU_GROW(list->items, list->cap, list->n + 1) != FU_OK) return FU_ENOMEM;
     fu_commitment *c = &list->items[list->n++];
     memset(c, 0, sizeof *c);
@@ -703,16 +950,18 @@ static int add_row(fu_ledger *l, fu_commitment_list *list, sqlite3_stmt *st, int
     c->warned = sqlite3_column_int(st, 12);
     c->level = sqlite3_column_int(st, 13);
     c->closed_at = sqlite3_column_type(st, 14) == SQLITE_NULL ? FU_COMMIT_NO_TIME : sqlite3_column_int64(st, 14);
+    if (as_of) project(l, c, *as_of);
     return with_events ? load_events(l, list, c) : FU_OK;
 }
 
 /* Step through `st` (which selects COLUMNS) into a new list. */
-static int collect(fu_ledger *l, sqlite3_stmt *st, int with_events, fu_commitment_list **out) {
+static int collect(fu_ledger *l, sqlite3_stmt *st, int with_events, const int64_t *as_of,
+                   fu_commitment_list **out) {
     fu_commitment_list *list = fu__calloc(1, sizeof *list);
     if (!list) return fu__error_nomem();
     int rc = FU_OK, src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = add_row(l, list, st, with_events);
+        rc = add_row(l, list, st, with_events, as_of);
         if (rc != FU_OK) break;
     }
     if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "running a query");
@@ -731,7 +980,7 @@ static int run_query(fu_ledger *l, const fu_commit_query *q, fu_commitment_list 
     sqlite3_stmt *st = NULL;
     int rc = prepare_query(l, q, "SELECT " COLUMNS " FROM commitment", 1, &st);
     if (rc != FU_OK) return rc;
-    rc = collect(l, st, (q->flags & FU_QUERY_EVENTS) != 0, out);
+    rc = collect(l, st, (q->flags & FU_QUERY_EVENTS) != 0, (q->flags & FU_QUERY_AS_OF) ? &q->now : NULL, out);
     sqlite3_finalize(st);
     return rc;
 }
@@ -781,7 +1030,7 @@ int fu_ledger_get(fu_ledger *l, int64_t id, fu_commitment_list **out) {
     if (src != SQLITE_OK) rc = db_fail(l, src, "reading a commitment");
     if (rc == FU_OK) {
         sqlite3_bind_int64(st, 1, id);
-        rc = collect(l, st, 1, &list);
+        rc = collect(l, st, 1, NULL, &list);
     }
     sqlite3_finalize(st);
     if (rc == FU_OK && list->n == 0) rc = fu__error_set(FU_ENOTFOUND, "no commitment with id %lld", (long long)id);

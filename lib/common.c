@@ -309,3 +309,77 @@ void fu__buf_free(fu__buf *b) {
     b->len = b->cap = 0;
     b->failed = 0;
 }
+
+/* --------------------------------------------------------------- UTF-8 */
+
+#include "utf8_internal.h"
+
+/* Length of the well-formed sequence at s (n >= 1 bytes left), 0 if none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t k;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) k = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        k = 3;
+        if (c == 0xE0) lo = 0xA0; /* no overlong forms */
+        if (c == 0xED) hi = 0x9F; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F; /* <= U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < k || s[1] < lo || s[1] > hi) return 0;
+    for (size_t j = 2; j < k; j++)
+        if ((s[j] & 0xC0) != 0x80) return 0;
+    return k;
+}
+
+int fu__utf8_valid(const char *text, size_t n, size_t *bad) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & UINT64_C(0x8080808080808080))) {
+                i += 8;
+                continue;
+            }
+        }
+        size_t k = utf8_seq_len(s + i, n - i);
+        if (!k) {
+            if (bad) *bad = i;
+            return 0;
+        }
+        i += k;
+    }
+    return 1;
+}
+
+int fu__utf8_check(const char *what, const char *s, size_t len) {
+    size_t bad = 0;
+    if (!s || fu__utf8_valid(s, len, &bad)) return FU_OK;
+    unsigned long line = 1, col = 1;
+    for (size_t i = 0; i < bad;) {
+        if (s[i] == '\n') {
+            line++;
+            col = 1;
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq_len((const unsigned char *)s + i, bad - i);
+        i += k ? k : 1;
+        col++;
+    }
+    return fu__error_set_at(FU_EINVAL, what, line, col, NULL,
+                            "%s: invalid UTF-8 at byte offset %zu (line %lu, column %lu): byte 0x%02X",
+                            what, bad, line, col, (unsigned)(unsigned char)s[bad]);
+}
+
+int fu__utf8_check_str(const char *what, const char *s) {
+    return s ? fu__utf8_check(what, s, strlen(s)) : FU_OK;
+}

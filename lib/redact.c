@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "policy_internal.h"
 #include "redact_internal.h"
+#include "utf8_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,29 +160,49 @@ int fu_redact_luhn_valid(const char *s, size_t len) {
 
 /* Capture group i+1 of the built-in pattern holds a match of kind
  * k_group_kind[i]; the order is the priority when several could match. */
-static const int k_group_kind[] = {FU_REDACT_ID_CN,     FU_REDACT_MOBILE_CN, FU_REDACT_BANK_CARD,
-                                   FU_REDACT_LANDLINE_CN, FU_REDACT_E164,    FU_REDACT_EMAIL};
+static const int k_group_kind[] = {FU_REDACT_ID_CN,   FU_REDACT_MOBILE_CN,   FU_REDACT_BANK_CARD,
+                                   FU_REDACT_LANDLINE_CN, FU_REDACT_E164,    FU_REDACT_PASSPORT_CN,
+                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_EMAIL};
 #define N_GROUPS (sizeof k_group_kind / sizeof k_group_kind[0])
 
-/* Callout 1 checks the ID check digit, callout 2 the card's length and Luhn
- * sum; a non-zero return makes PCRE2 backtrack and try the next branch. */
+/* A separator between the digit groups of a number (in the normalised
+ * text): 1-3 spaces or tabs, or one '-', '.' or line break with at most one
+ * space or tab on each side. Never empty, so that the ways to split a run of
+ * digits stay few. */
+#define SEP "(?:[ \\t]{1,3}|[ \\t]?(?:[-.\\n]|\\r\\n?)[ \\t]?)"
+/* Province (and municipality / SAR) codes: the first two digits of an ID. */
+#define PROV "(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3])"
+#define MMDD "(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+
+/* Callout 1 checks the ID check character, callout 2 a card's issuer
+ * prefix, length, Luhn sum and context, callout 3 a bank account's length
+ * and keyword, callout 4 that a landline number does not follow an order
+ * keyword; a non-zero return makes PCRE2 backtrack and try the next
+ * branch. */
 static const char *const k_branch[N_GROUPS] = {
-    /* ID: region, birth date 18xx-20xx, sequence, check character */
-    "(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    "[0-9]{3}[0-9Xx])(?![0-9])(?C1)",
-    /* mobile: optional +86 / 0086 / 86, then 1[3-9]x xxxx xxxx */
-    "(?<![0-9])((?:(?:\\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9])",
-    /* card: contiguous, groups of 4, or 4-6-5 */
-    "(?<![0-9])([0-9]{13,19}|[0-9]{4}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?"
-    "|[0-9]{4}[ -][0-9]{6}[ -][0-9]{5})(?![0-9])(?C2)",
-    /* landline: (0xx) / 0xx- / contiguous 11-12 digits */
-    "(?<![0-9])(\\(0[1-9][0-9]{1,2}\\)[ -]?[0-9]{7,8}|0[1-9][0-9]{1,2}[ -][0-9]{7,8}"
-    "|0[1-9][0-9]{9,10})(?![0-9])",
+    /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
+     * 15 digits (birth date yymmdd, no check character), groups 6-8-4 /
+     * 6-6-3 may be separated */
+    "(?<![0-9])(" PROV "[0-9]{4}" SEP "?(?:(?:18|19|20)[0-9]{2}" MMDD SEP "?[0-9]{3}[0-9Xx](?![0-9])(?C1)"
+    "|[0-9]{2}" MMDD SEP "?[0-9]{3}(?![0-9Xx])))",
+    /* mobile: optional +86 / 0086 / 86 / (+86), then 1[3-9]x xxxx xxxx */
+    "(?<![0-9])((?:\\(?(?:\\+|00)?86\\)?" SEP "?)?1[3-9][0-9]" SEP "?[0-9]{4}" SEP "?[0-9]{4})(?![0-9])",
+    /* card: contiguous, groups of 4, 4-6-5 or 6-13 */
+    "(?<![0-9])([0-9]{13,19}|[0-9]{4}(?:" SEP "[0-9]{4}){2,3}(?:" SEP "[0-9]{1,4})?"
+    "|[0-9]{4}" SEP "[0-9]{6}" SEP "[0-9]{5}|[0-9]{6}" SEP "[0-9]{13})(?![0-9])(?C2)",
+    /* landline: (0xx) / 0xx- / 0xxx xxxx xxxx / contiguous 11-12 digits */
+    "(?<![0-9])(\\(0[1-9][0-9]{1,2}\\)" SEP "?[0-9]{3,4}" SEP "?[0-9]{4}|0[1-9][0-9]{1,2}" SEP "[0-9]{3,4}" SEP
+    "?[0-9]{4}|0[1-9][0-9]{9,10})(?![0-9])(?C4)",
     /* E.164: + and 8-15 digits */
-    "(?<![0-9])(\\+[1-9](?:[ -]?[0-9]){7,14})(?![0-9])",
-    /* e-mail */
-    "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9][A-Za-z0-9._%+\\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\\-]{0,61}"
-    "[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,24})"
+    "(?<![0-9])(\\+[1-9](?:" SEP "?[0-9]){7,14})(?![0-9])",
+    /* passports (E, E+letter, G) and travel permits to Hong Kong / Macau (H, M) */
+    "(?<![A-Za-z0-9])(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[HM][0-9]{8}(?:[0-9]{2})?)(?![A-Za-z0-9])",
+    /* bank account after its keyword (checked by the callout) */
+    "(?<![0-9])([0-9]{10,30}|[0-9]{3,8}(?:" SEP "[0-9]{2,8}){1,6})(?![0-9])(?C3)",
+    /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
+    "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63}@[A-Za-z0-9\\x80-\\xff]"
+    "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
+    "\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?)*\\.(?:[A-Za-z]{2,24}|(?:[\\xc0-\\xff][\\x80-\\xbf]+){1,8}))"
     "(?![A-Za-z0-9\\-])",
 };
 
@@ -195,8 +216,13 @@ typedef struct extra_pat {
     size_t count;
 } extra_pat;
 
+/* From normalised offset `at` on, the original offset is `at + delta`. */
+typedef struct shift {
+    size_t at, delta;
+} shift;
+
 typedef struct span {
-    size_t start, end;
+    size_t start, end; /* in the matched (normalised) text */
     int kind;  /* fu_redact_kind */
     int merged; /* mask every character */
     size_t extra; /* index of the extra pattern for FU_REDACT_EXTRA */
@@ -205,6 +231,7 @@ typedef struct span {
 struct fu_redactor {
     fu__re re;
     pcre2_code *builtin; /* the digit kinds, one capture group per kind */
+    int builtin_jit;     /* JIT code was made for it */
     pcre2_match_data *md;
     int group_kind[N_GROUPS];
     size_t n_groups;
@@ -216,6 +243,16 @@ struct fu_redactor {
     size_t counts[FU_REDACT_KIND_COUNT];
     span *spans; /* scratch, reused between calls */
     size_t spans_cap;
+    span *spans2; /* the other half of a merge */
+    size_t spans2_cap;
+    size_t *runs; /* where each source's spans start, beyond 8 sources */
+    size_t runs_cap;
+    char *norm; /* the normalised text, when a text needs one */
+    size_t norm_cap;
+    shift *shifts; /* where the normalised text's offsets part from the original */
+    size_t n_shifts, shifts_cap;
+    char *tmp; /* a digit span masked in the normalised text */
+    size_t tmp_cap;
 };
 
 void fu_redact_options_init(fu_redact_options *opts) {
@@ -225,21 +262,109 @@ void fu_redact_options_init(fu_redact_options *opts) {
 
 const char *fu_redact_kind_name(int kind) {
     static const char *const names[FU_REDACT_KIND_COUNT] = {
-        "mobile_cn", "landline_cn", "e164", "id_cn", "bank_card", "email", "extra"};
+        "mobile_cn", "landline_cn", "e164", "id_cn", "bank_card", "email", "extra", "passport_cn", "bank_account"};
     return kind >= 0 && kind < FU_REDACT_KIND_COUNT ? names[kind] : "unknown";
+}
+
+/* The digits (and an ID's X) of s[0..n) in buf (at most cap); their count. */
+static size_t digits_of(const char *s, size_t n, char *buf, size_t cap) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] >= '0' && s[i] <= '9') || s[i] == 'X' || s[i] == 'x') {
+            if (k < cap) buf[k] = s[i];
+            k++;
+        }
+    return k;
+}
+
+/* Whether the digits `d` (n of them) start like a card of a network and have
+ * one of its lengths. */
+static int card_issuer_ok(const char *d, size_t n) {
+    int p2 = (d[0] - '0') * 10 + (d[1] - '0');
+    int p4 = p2 * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    switch (d[0]) {
+    case '4': return n == 13 || n == 16 || n == 19;                       /* Visa */
+    case '5': return p2 >= 51 && p2 <= 55 && n == 16;                     /* Mastercard */
+    case '2': return p4 >= 2221 && p4 <= 2720 && n == 16;                 /* Mastercard */
+    case '3':
+        if (p2 == 34 || p2 == 37) return n == 15;                         /* Amex */
+        if (p2 == 35) return n >= 16;                                     /* JCB */
+        return (p2 == 30 || p2 == 36 || p2 == 38 || p2 == 39) && n >= 14; /* Diners */
+    case '6': return (p2 == 60 || p2 == 62 || p2 == 64 || p2 == 65) && n >= 16; /* UnionPay, Discover */
+    case '8': return p2 == 81 && n >= 16;                                 /* UnionPay */
+    case '9': return n >= 16;                                             /* domestic debit cards */
+    default: return 0;
+    }
+}
+
+typedef struct keyword {
+    const char *text; /* lower case */
+    size_t len;
+} keyword;
+#define KW(s) {s, sizeof s - 1}
+
+/* Whether subject[0..end) ends with `w` (ASCII letters caseless). */
+static int ends_with(const char *subject, size_t end, const keyword *w) {
+    if (w->len > end) return 0;
+    const char *s = subject + end - w->len;
+    for (size_t i = w->len; i-- > 0;) { /* from the end: most candidates differ there */
+        char a = s[i];
+        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+        if (a != w->text[i]) return 0;
+    }
+    return 1;
+}
+
+static int ends_with_any(const char *subject, size_t end, const keyword *w, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (ends_with(subject, end, &w[i])) return 1;
+    return 0;
+}
+
+/* What the nearest keyword in the 40 bytes before `start` names: 1 an order
+ * (订单, 单号, order, tracking, ...), 2 an account or card (账号, 卡号,
+ * account, ...), 0 none. Spaces, ':', '#', '：', '是' and '为' between
+ * keyword and number are skipped. */
+static int keyword_before(const char *subject, size_t start) {
+    static const keyword order[] = {KW("订单号"), KW("订单"), KW("单号"), KW("运单"), KW("快递"), KW("物流"),
+                                    KW("发票"), KW("流水号"), KW("编号"), KW("order no."), KW("order no"),
+                                    KW("order"), KW("tracking"), KW("invoice"), KW("sku")};
+    static const keyword account[] = {KW("账号"), KW("账户"), KW("帐号"), KW("帐户"), KW("卡号"), KW("银行卡"),
+                                      KW("account no."), KW("account no"), KW("account number"), KW("account"),
+                                      KW("acct"), KW("acct."), KW("a/c"), KW("iban")};
+    static const keyword glue[] = {KW("："), KW("是"), KW("为")};
+    size_t end = start, floor = start > 40 ? start - 40 : 0;
+    for (;;) {
+        if (end > floor && strchr(" \t:#", subject[end - 1]) && subject[end - 1]) {
+            end--;
+        } else if (end >= floor + 3 && ends_with_any(subject, end, glue, 3)) {
+            end -= 3;
+        } else {
+            break;
+        }
+    }
+    if (end == 0) return 0;
+    if (ends_with_any(subject, end, account, sizeof account / sizeof *account)) return 2;
+    if (ends_with_any(subject, end, order, sizeof order / sizeof *order)) return 1;
+    return 0;
 }
 
 static int callout(pcre2_callout_block *cb, void *ud) {
     (void)ud;
-    const char *s = (const char *)cb->subject + cb->start_match;
+    const char *subject = (const char *)cb->subject;
+    const char *s = subject + cb->start_match;
     size_t n = cb->current_position - cb->start_match;
-    if (cb->callout_number == 1) return fu_redact_id_cn_valid(s, n) ? 0 : 1;
-    if (cb->callout_number == 2) {
-        size_t digits = 0;
-        for (size_t i = 0; i < n; i++) digits += s[i] >= '0' && s[i] <= '9';
-        return digits >= 13 && digits <= 19 && fu_redact_luhn_valid(s, n) ? 0 : 1;
+    char d[40];
+    size_t nd = digits_of(s, n, d, sizeof d);
+    switch (cb->callout_number) {
+    case 1: return nd == 18 && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
+    case 2:
+        if (nd < 13 || nd > 19 || !card_issuer_ok(d, nd) || !fu_redact_luhn_valid(d, nd)) return 1;
+        return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an order number */
+    case 3: return nd >= 10 && nd <= 30 && keyword_before(subject, cb->start_match) == 2 ? 0 : 1;
+    case 4: return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an invoice or order number */
+    default: return 0;
     }
-    return 0;
 }
 
 void fu_redactor_free(fu_redactor *r) {
@@ -256,6 +381,11 @@ void fu_redactor_free(fu_redactor *r) {
     pcre2_match_data_free(r->email_md);
     pcre2_code_free(r->email);
     fu__free(r->spans);
+    fu__free(r->spans2);
+    fu__free(r->runs);
+    fu__free(r->norm);
+    fu__free(r->shifts);
+    fu__free(r->tmp);
     fu__re_fini(&r->re);
     fu__free(r);
 }
@@ -268,16 +398,34 @@ static int build_builtin(fu_redactor *r, unsigned int kinds) {
     fu__buf b = FU__BUF_INIT;
     int rc = FU_OK;
     r->n_groups = 0;
+    /* The digit kinds share their "no digit before" test: one lookbehind
+     * per start position instead of one per branch. */
+    static const char k_nodigit[] = "(?<![0-9])";
+    int open = 0;
     for (size_t i = 0; i < N_GROUPS && rc == FU_OK; i++) {
-        if (k_group_kind[i] == FU_REDACT_EMAIL || !(kinds & FU_REDACT_BIT(k_group_kind[i]))) continue;
-        if (r->n_groups) rc = fu__buf_puts(&b, "|");
-        if (rc == FU_OK) rc = fu__buf_puts(&b, k_branch[i]);
-        r->group_kind[r->n_groups++] = k_group_kind[i];
+        int kind = k_group_kind[i];
+        if (kind == FU_REDACT_EMAIL || !(kinds & FU_REDACT_BIT(kind))) continue;
+        const char *branch = k_branch[i];
+        int digit = strncmp(branch, k_nodigit, sizeof k_nodigit - 1) == 0;
+        if (digit) branch += sizeof k_nodigit - 1;
+        if (open && !digit) {
+            rc = fu__buf_puts(&b, ")");
+            open = 0;
+        }
+        if (rc == FU_OK && r->n_groups) rc = fu__buf_puts(&b, "|");
+        if (rc == FU_OK && digit && !open) {
+            rc = fu__buf_puts(&b, "(?<![0-9])(?:");
+            open = 1;
+        }
+        if (rc == FU_OK) rc = fu__buf_puts(&b, branch);
+        r->group_kind[r->n_groups++] = kind;
     }
+    if (rc == FU_OK && open) rc = fu__buf_puts(&b, ")");
     if (rc == FU_OK && r->n_groups)
         rc = fu__re_compile(&r->re, b.data, 0, "built-in redaction patterns", &r->builtin);
     fu__buf_free(&b);
     if (rc == FU_OK && r->builtin) rc = fu__re_match_data(&r->re, r->builtin, &r->md);
+    if (rc == FU_OK && r->builtin) r->builtin_jit = fu__re_is_jit(r->builtin);
     if (rc == FU_OK && (kinds & FU_REDACT_BIT(FU_REDACT_EMAIL))) {
         rc = fu__re_compile(&r->re, k_branch[N_GROUPS - 1], 0, "built-in e-mail pattern", &r->email);
         if (rc == FU_OK) rc = fu__re_match_data(&r->re, r->email, &r->email_md);
@@ -365,8 +513,8 @@ int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *polic
     if (pr->phone)
         o.kinds |= FU_REDACT_BIT(FU_REDACT_MOBILE_CN) | FU_REDACT_BIT(FU_REDACT_LANDLINE_CN) |
                    FU_REDACT_BIT(FU_REDACT_E164);
-    if (pr->id_number) o.kinds |= FU_REDACT_BIT(FU_REDACT_ID_CN);
-    if (pr->bank_card) o.kinds |= FU_REDACT_BIT(FU_REDACT_BANK_CARD);
+    if (pr->id_number) o.kinds |= FU_REDACT_BIT(FU_REDACT_ID_CN) | FU_REDACT_BIT(FU_REDACT_PASSPORT_CN);
+    if (pr->bank_card) o.kinds |= FU_REDACT_BIT(FU_REDACT_BANK_CARD) | FU_REDACT_BIT(FU_REDACT_BANK_ACCOUNT);
     if (pr->email) o.kinds |= FU_REDACT_BIT(FU_REDACT_EMAIL);
     fu_redact_pattern *pats = NULL;
     if (pr->n_extra) {
@@ -448,21 +596,67 @@ static int is_local_char(char c) {
            c == '_' || c == '%' || c == '+' || c == '-';
 }
 
+/* The code point of the (well-formed) UTF-8 sequence at s. */
+static uint32_t decode(const unsigned char *s) {
+    if (s[0] < 0xE0) return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    if (s[0] < 0xF0) return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
+           (s[3] & 0x3F);
+}
+
+static int is_cjk(uint32_t c) {
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* A non-ASCII letter that may stand in an internationalised local part
+ * (RFC 6531): not punctuation, symbols, spaces or full-width forms. */
+static int is_intl_letter(uint32_t c) {
+    if (c < 0xC0 || c == 0xD7 || c == 0xF7) return 0;
+    if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE6F) ||
+        (c >= 0xFF00 && c <= 0xFFEF))
+        return 0;
+    return c < 0x1F000 || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Where the local part before the '@' at `a` starts (`a` when there is
+ * none, SIZE_MAX when it is longer than 64 bytes): ASCII local characters
+ * and non-ASCII letters; Chinese (or Japanese, Korean) characters directly
+ * before an ASCII local part are text, not address ("邮箱zhang@qq.com"). */
+static size_t local_start(const char *text, size_t lo, size_t a) {
+    const unsigned char *t = (const unsigned char *)text;
+    size_t s = a;
+    int seen_ascii = 0;
+    while (s > lo) {
+        size_t cs = s - 1;
+        if (t[cs] < 0x80) {
+            if (!is_local_char((char)t[cs])) break;
+            seen_ascii = 1;
+        } else {
+            while (cs > lo && (t[cs] & 0xC0) == 0x80) cs--;
+            uint32_t cp = decode(t + cs);
+            /* "邮箱zhang@": the text runs into the address; "小李.2026@": one local part */
+            if (!is_intl_letter(cp) || (seen_ascii && is_cjk(cp) && is_local_char((char)t[s]) &&
+                                        t[s] != '.' && t[s] != '_' && t[s] != '-' && t[s] != '+'))
+                break;
+        }
+        if (a - cs > 64) return SIZE_MAX;
+        s = cs;
+    }
+    return s;
+}
+
 /* E-mail addresses: from each '@', walk back over the local part (at most
- * 64 characters, starting right after a character that cannot be in one,
- * as the pattern's lookbehind demands) and match the pattern anchored there.
- * Same matches as scanning with the pattern, without trying it at every
- * letter of the text. */
+ * 64 bytes, starting right after a character that cannot be in one, as the
+ * pattern's lookbehind demands) and match the pattern anchored there. Same
+ * matches as scanning with the pattern, without trying it at every letter
+ * of the text. */
 static int find_emails(fu_redactor *r, const char *text, size_t len, size_t *n) {
     size_t pos = 0;
     const char *at;
     while (pos < len && (at = memchr(text + pos, '@', len - pos)) != NULL) {
-        size_t a = (size_t)(at - text), s = a, k = 0;
-        while (s > pos && k <= 64 && is_local_char(text[s - 1])) {
-            s--;
-            k++;
-        }
-        if (k == 0 || k > 64 || (s == pos && s > 0 && is_local_char(text[s - 1]))) {
+        size_t a = (size_t)(at - text), s = local_start(text, pos, a);
+        if (s == a || s == SIZE_MAX || (s == pos && s > 0 && is_local_char(text[s - 1]))) {
             pos = a + 1;
             continue;
         }
@@ -480,6 +674,32 @@ static int find_emails(fu_redactor *r, const char *text, size_t len, size_t *n) 
     return FU_OK;
 }
 
+/* Sort r->spans[0..n), made of n_runs sorted runs starting at runs[i], by
+ * merging neighbouring runs (linear in n per level, no qsort). */
+static int merge_runs(fu_redactor *r, size_t *runs, size_t n_runs, size_t n) {
+    if (FU_GROW(r->spans2, r->spans2_cap, n ? n : 1) != FU_OK) return FU_ENOMEM;
+    while (n_runs > 1) {
+        size_t w = 0;
+        for (size_t i = 0; i < n_runs; i += 2) {
+            size_t a = runs[i], mid = i + 1 < n_runs ? runs[i + 1] : n, end = i + 2 < n_runs ? runs[i + 2] : n;
+            size_t x = a, y = mid, o = a;
+            while (x < mid && y < end)
+                r->spans2[o++] = span_cmp(&r->spans[y], &r->spans[x]) < 0 ? r->spans[y++] : r->spans[x++];
+            while (x < mid) r->spans2[o++] = r->spans[x++];
+            while (y < end) r->spans2[o++] = r->spans[y++];
+            runs[w++] = a;
+        }
+        span *t = r->spans;
+        size_t tc = r->spans_cap;
+        r->spans = r->spans2;
+        r->spans_cap = r->spans2_cap;
+        r->spans2 = t;
+        r->spans2_cap = tc;
+        n_runs = w;
+    }
+    return FU_OK;
+}
+
 /* Collect the spans to mask in r->spans, sorted and without overlaps: a
  * span inside another is dropped (the outer mask hides it); spans that
  * overlap partly are merged and masked character by character. */
@@ -487,10 +707,25 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     size_t n = 0;
     int rc;
     int sources = 0;
+    /* each source yields its spans in order: runs[i] is where run i starts */
+    size_t runs_small[8], *runs = runs_small, n_runs = 0;
+    if (r->n_extra + 2 > 8) {
+        if (FU_GROW(r->runs, r->runs_cap, r->n_extra + 2) != FU_OK) return FU_ENOMEM;
+        runs = r->runs;
+    }
     if (r->builtin) {
         size_t pos = 0;
+        runs[n_runs++] = n;
         while (pos < len) {
-            rc = fu__re_exec(&r->re, r->builtin, text, len, pos, 0, r->md, "built-in redaction patterns", NULL);
+            /* JIT code is entered directly (same limits and callouts): per
+             * short note the setup of pcre2_match() costs as much as the
+             * matching. Errors are worded by a second run through
+             * fu__re_exec(). */
+            rc = r->builtin_jit ? pcre2_jit_match(r->builtin, (PCRE2_SPTR)text, len, pos, 0, r->md, r->re.match)
+                                : PCRE2_ERROR_JIT_BADOPTION;
+            if (rc >= 0) rc = 1;
+            else if (rc == PCRE2_ERROR_NOMATCH) rc = 0;
+            else rc = fu__re_exec(&r->re, r->builtin, text, len, pos, 0, r->md, "built-in redaction patterns", NULL);
             if (rc < 0) return rc;
             if (rc == 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
@@ -507,6 +742,7 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     }
     if (r->email) {
         size_t before = n;
+        runs[n_runs++] = n;
         rc = find_emails(r, text, len, &n);
         if (rc != FU_OK) return rc;
         sources += n > before;
@@ -514,6 +750,7 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     for (size_t i = 0; i < r->n_extra; i++) {
         extra_pat *e = &r->extra[i];
         size_t pos = 0, before = n;
+        runs[n_runs++] = n;
         while (pos <= len) {
             rc = fu__re_exec(&r->re, e->code, text, len, pos, 0, e->md, "redaction pattern", e->name);
             if (rc < 0) return rc;
@@ -530,7 +767,8 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         sources += n > before;
     }
     if (sources > 1) {
-        qsort(r->spans, n, sizeof *r->spans, span_cmp);
+        rc = merge_runs(r, runs, n_runs, n);
+        if (rc != FU_OK) return rc;
         size_t w = 0;
         for (size_t i = 0; i < n; i++) {
             if (w && r->spans[i].start < r->spans[w - 1].end) {
@@ -547,6 +785,170 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     }
     *n_out = n;
     return FU_OK;
+}
+
+/* --------------------------------------------------------- normalising */
+
+/* norm_of(): a zero-width character, left out of the matched text. */
+#define NORM_DELETE '\x01'
+
+/* The ASCII character the UTF-8 sequence p[0..k) (k = 2 or 3, well-formed)
+ * reads as when matching, NORM_DELETE when it is left out, or 0 when it
+ * reads as itself. */
+static char norm_of(const unsigned char *p, size_t k) {
+    if (k == 2) {
+        if (p[0] != 0xC2) return 0;
+        return p[1] == 0xA0 ? ' ' : p[1] == 0xB7 ? '.' : p[1] == 0x85 ? '\n' : 0;
+    }
+    switch (p[0]) {
+    case 0xE2:
+        if (p[1] == 0x80) {
+            unsigned c = p[2];
+            if (c <= 0x8A || c == 0xAF) return ' ';       /* U+2000-200A spaces, U+202F */
+            if (c <= 0x8D) return NORM_DELETE;            /* zero-width space, (non-)joiner */
+            if (c >= 0x90 && c <= 0x95) return '-';       /* dashes */
+            if (c == 0xA4 || c == 0xA7) return '.';       /* one-dot leader, hyphenation point */
+            if (c == 0xA8 || c == 0xA9) return '\n';      /* line / paragraph separator */
+            return 0;
+        }
+        if (p[1] == 0x81 && p[2] == 0x9F) return ' ';                    /* medium mathematical space */
+        if (p[1] == 0x81 && p[2] == 0xA0) return NORM_DELETE;            /* word joiner */
+        if (p[1] == 0x88 && p[2] == 0x92) return '-';                    /* minus sign */
+        return 0;
+    case 0xE3:
+        if (p[1] == 0x80 && p[2] == 0x80) return ' ';                    /* ideographic space */
+        if (p[1] == 0x83 && p[2] == 0xBB) return '.';                    /* katakana middle dot */
+        if (p[1] == 0x83 && p[2] == 0xBC) return '-';                    /* prolonged sound mark */
+        return 0;
+    case 0xEF:
+        if (p[1] == 0xBC) {
+            unsigned c = p[2];
+            if (c >= 0x90 && c <= 0x99) return (char)('0' + (c - 0x90)); /* full-width digits */
+            if (c >= 0xA1 && c <= 0xBA) return (char)('A' + (c - 0xA1)); /* full-width capitals */
+            switch (c) {
+            case 0x88: return '(';
+            case 0x89: return ')';
+            case 0x8B: return '+';
+            case 0x8D: return '-';
+            case 0x8E: return '.';
+            case 0xA0: return '@';
+            case 0xBF: return '_';
+            default: return 0;
+            }
+        }
+        if (p[1] == 0xBD && p[2] >= 0x81 && p[2] <= 0x9A) return (char)(p[2] - 0x81 + 'a');
+        if (p[1] == 0xB9 && (p[2] == 0x98 || p[2] == 0xA3)) return '-'; /* small em dash, small hyphen-minus */
+        if (p[1] == 0xBB && p[2] == 0xBF) return NORM_DELETE;            /* zero-width no-break space */
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* One pass over the text: whether it is well-formed UTF-8 (-1 when not, the
+ * offset of the bad byte in *bad), and whether any character needs
+ * normalising (1) or none (0). ASCII goes 8 bytes at a time. */
+static int scan_text(const char *text, size_t n, size_t *bad) {
+    const unsigned char *s = (const unsigned char *)text;
+    int needs = 0;
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & UINT64_C(0x8080808080808080))) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* a run of CJK ideographs (leads E4-E9): the bulk of Chinese text */
+        if (c - 0xE4u <= 5u) {
+            while (n - i >= 3 && s[i] - 0xE4u <= 5u && ((s[i + 1] & 0xC0) | ((s[i + 2] & 0xC0) >> 2)) == 0xA0) i += 3;
+            if (i >= n || s[i] < 0x80) continue;
+            c = s[i];
+        }
+        /* three-byte characters other than the leads E0 and ED (whose
+         * second byte has a narrower range): CJK ideographs and
+         * punctuation, full-width forms */
+        if (c >= 0xE1 && c != 0xED && c <= 0xEF && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            if (!needs && (c == 0xE2 || c == 0xE3 || c == 0xEF)) needs = norm_of(s + i, 3) != 0;
+            i += 3;
+            continue;
+        }
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) k = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            k = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            *bad = i;
+            return -1;
+        }
+        int ok = n - i >= k && s[i + 1] >= lo && s[i + 1] <= hi;
+        for (size_t j = 2; ok && j < k; j++) ok = (s[i + j] & 0xC0) == 0x80;
+        if (!ok) {
+            *bad = i;
+            return -1;
+        }
+        if (!needs && k < 4 && (c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF)) needs = norm_of(s + i, k) != 0;
+        i += k;
+    }
+    return needs;
+}
+
+/* The normalised copy of the text in r->norm (NUL-terminated) and the
+ * shifts back to the original offsets in r->shifts. */
+static int normalise(fu_redactor *r, const char *text, size_t len, size_t *out_len) {
+    /* 16 spare bytes: PCRE2's JIT loads the subject in vectors and may read
+     * (never use) bytes past its end (valgrind reports them otherwise) */
+    if (len > SIZE_MAX - 17 || FU_GROW(r->norm, r->norm_cap, len + 17) != FU_OK) return FU_ENOMEM;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, w = 0, delta = 0;
+    r->n_shifts = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        char a = (k == 2 || k == 3) ? norm_of(s + i, k) : 0;
+        if (!a) {
+            memcpy(r->norm + w, text + i, k);
+            w += k;
+            i += k;
+            continue;
+        }
+        if (a != NORM_DELETE) r->norm[w++] = a;
+        i += k;
+        delta += a != NORM_DELETE ? k - 1 : k;
+        if (FU_GROW(r->shifts, r->shifts_cap, r->n_shifts + 1) != FU_OK) return FU_ENOMEM;
+        r->shifts[r->n_shifts].at = w;
+        r->shifts[r->n_shifts].delta = delta;
+        r->n_shifts++;
+    }
+    memset(r->norm + w, 0, 17);
+    *out_len = w;
+    return FU_OK;
+}
+
+/* The original offset of normalised offset q (identity without shifts). */
+static size_t to_orig(const fu_redactor *r, size_t q) {
+    size_t lo = 0, hi = r->n_shifts; /* first shift with at > q */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->shifts[mid].at <= q) lo = mid + 1;
+        else hi = mid;
+    }
+    return q + (lo ? r->shifts[lo - 1].delta : 0);
 }
 
 /* ------------------------------------------------------------- masking */
@@ -601,11 +1003,9 @@ static size_t landline_area_digits(const char *s, size_t n) {
     return n > 1 && (s[1] == '1' || s[1] == '2') ? 3 : 4;
 }
 
-static size_t mask_span(const fu_redactor *r, const span *sp, const char *text, char *o) {
-    const char *s = text + sp->start;
-    size_t n = sp->end - sp->start;
-    if (sp->merged) return mask_chars(o, s, n, 0, 0, r->mask);
-    switch (sp->kind) {
+/* Mask a digit kind in s[0..n) (matched text, ASCII) into o. */
+static size_t mask_digit_kind(const fu_redactor *r, int kind, const char *s, size_t n, char *o) {
+    switch (kind) {
     case FU_REDACT_ID_CN:
         return mask_digits(o, s, n, 3, 4, r->mask);
     case FU_REDACT_MOBILE_CN: {
@@ -614,20 +1014,35 @@ static size_t mask_span(const fu_redactor *r, const span *sp, const char *text, 
         return mask_digits(o, s, n, d - 8, 4, r->mask);
     }
     case FU_REDACT_BANK_CARD:
+    case FU_REDACT_BANK_ACCOUNT:
         return mask_digits(o, s, n, 4, 4, r->mask);
     case FU_REDACT_LANDLINE_CN:
         return mask_digits(o, s, n, landline_area_digits(s, n), 4, r->mask);
-    case FU_REDACT_E164:
+    case FU_REDACT_PASSPORT_CN:
+        return mask_digits(o, s, n, 0, 3, r->mask);
+    default: /* FU_REDACT_E164 */
         return mask_digits(o, s, n, 2, 4, r->mask);
-    case FU_REDACT_EMAIL: {
-        const char *at = memchr(s, '@', n);
-        size_t tail = (size_t)(s + n - at);
-        o[0] = s[0];
-        o[1] = o[2] = o[3] = r->mask;
-        memcpy(o + 4, at, tail);
-        return 4 + tail;
     }
-    default: {
+}
+
+/* Write the mask of span `sp` to o; returns the bytes written. `text` is
+ * the original, `m` the matched (normalised) text: the same pointer when no
+ * character needed normalising. Characters left visible are copied as
+ * written; each hidden one becomes one mask character. */
+static size_t mask_span(fu_redactor *r, const span *sp, const char *text, const char *m, char *o) {
+    size_t os = to_orig(r, sp->start), oe = to_orig(r, sp->end);
+    const char *s = text + os;
+    size_t n = oe - os;
+    if (sp->merged) return mask_chars(o, s, n, 0, 0, r->mask);
+    if (sp->kind == FU_REDACT_EMAIL) {
+        const char *at_m = memchr(m + sp->start, '@', sp->end - sp->start);
+        size_t at = to_orig(r, (size_t)(at_m - m)), first = next_char(s, n, 0);
+        memcpy(o, s, first);
+        memset(o + first, r->mask, 3);
+        memcpy(o + first + 3, text + at, oe - at);
+        return first + 3 + (oe - at);
+    }
+    if (sp->kind == FU_REDACT_EXTRA) {
         const extra_pat *e = &r->extra[sp->extra];
         if (e->replacement) {
             memcpy(o, e->replacement, e->replacement_len);
@@ -635,7 +1050,21 @@ static size_t mask_span(const fu_redactor *r, const span *sp, const char *text, 
         }
         return mask_chars(o, s, n, e->keep_head, e->keep_tail, r->mask);
     }
+    if (m == text) return mask_digit_kind(r, sp->kind, s, n, o);
+    /* a digit kind in normalised text: decide on the ASCII form, copy the
+     * visible characters from the original */
+    size_t mn = sp->end - sp->start, w = 0;
+    mask_digit_kind(r, sp->kind, m + sp->start, mn, r->tmp);
+    for (size_t i = 0; i < mn; i++) {
+        size_t a = to_orig(r, sp->start + i), b = to_orig(r, sp->start + i + 1);
+        if (r->tmp[i] != m[sp->start + i]) {
+            o[w++] = r->mask;
+        } else {
+            memcpy(o + w, text + a, b - a);
+            w += b - a;
+        }
     }
+    return w;
 }
 
 /* Upper bound of the masked length: only an e-mail mask (by at most 3) and a
@@ -654,14 +1083,15 @@ static size_t masked_bound(const fu_redactor *r, size_t len, size_t n) {
     return len + extra;
 }
 
-static size_t write_masked(fu_redactor *r, const char *text, size_t len, size_t n, char *o) {
+static size_t write_masked(fu_redactor *r, const char *text, size_t len, const char *m, size_t n, char *o) {
     size_t w = 0, pos = 0;
     for (size_t i = 0; i < n; i++) {
         const span *sp = &r->spans[i];
-        memcpy(o + w, text + pos, sp->start - pos);
-        w += sp->start - pos;
-        w += mask_span(r, sp, text, o + w);
-        pos = sp->end;
+        size_t os = to_orig(r, sp->start);
+        memcpy(o + w, text + pos, os - pos);
+        w += os - pos;
+        w += mask_span(r, sp, text, m, o + w);
+        pos = to_orig(r, sp->end);
         r->counts[sp->kind]++;
         if (sp->kind == FU_REDACT_EXTRA) r->extra[sp->extra].count++;
     }
@@ -671,19 +1101,48 @@ static size_t write_masked(fu_redactor *r, const char *text, size_t len, size_t 
     return w;
 }
 
+/* Check and (when needed) normalise one text, then find its spans: *m is
+ * the text the spans refer to. Ill-formed UTF-8 is FU_EINVAL naming the
+ * text ("text to mask", or "text N to mask" of a bulk call when index is not
+ * SIZE_MAX; formatted only then). */
+static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t len, const char **m, size_t *n) {
+    size_t bad = 0, mlen = len;
+    r->n_shifts = 0;
+    *m = text;
+    int needs = scan_text(text, len, &bad);
+    if (needs < 0) {
+        char what[48];
+        if (index == SIZE_MAX) snprintf(what, sizeof what, "text to mask");
+        else snprintf(what, sizeof what, "text %zu to mask", index);
+        return fu__utf8_check(what, text, len);
+    }
+    if (needs) {
+        if (normalise(r, text, len, &mlen) != FU_OK) return fu__error_nomem();
+        *m = r->norm;
+    }
+    int rc = find_spans(r, *m, mlen, n);
+    if (rc != FU_OK || *m == text) return rc;
+    size_t longest = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (r->spans[i].end - r->spans[i].start > longest) longest = r->spans[i].end - r->spans[i].start;
+    if (FU_GROW(r->tmp, r->tmp_cap, longest + 1) != FU_OK) return FU_ENOMEM;
+    return FU_OK;
+}
+
 int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out, size_t *out_len) {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
     if (!r || !out || (!text && len)) return fu__error_set(FU_EINVAL, "fu_redactor_apply: NULL argument");
     if (!text) text = "";
     size_t n = 0;
-    int rc = find_spans(r, text, len, &n);
+    const char *m = text;
+    int rc = prepare_text(r, SIZE_MAX, text, len, &m, &n);
     if (rc != FU_OK) return rc;
     size_t bound = masked_bound(r, len, n);
     if (bound == SIZE_MAX) return fu__error_set(FU_ELIMIT, "text too large");
     char *o = fu__malloc(bound + 1);
     if (!o) return fu__error_nomem();
-    size_t w = write_masked(r, text, len, n, o);
+    size_t w = write_masked(r, text, len, m, n, o);
     *out = o;
     if (out_len) *out_len = w;
     return FU_OK;
@@ -715,7 +1174,8 @@ int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_
         }
         if (!t) t = "";
         size_t ns = 0;
-        rc = find_spans(r, t, len, &ns);
+        const char *m = t;
+        rc = prepare_text(r, i, t, len, &m, &ns);
         if (rc != FU_OK) break;
         size_t bound = masked_bound(r, len, ns);
         if (bound > SIZE_MAX - used - 2) {
@@ -727,7 +1187,7 @@ int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_
             break;
         }
         offsets[i] = used;
-        used += write_masked(r, t, len, ns, buf + used) + 1;
+        used += write_masked(r, t, len, m, ns, buf + used) + 1;
     }
     if (rc == FU_OK && !buf) {
         buf = fu__malloc(1);

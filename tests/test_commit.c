@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -253,7 +254,7 @@ Test(commit, pattern_order_and_uncombinable_patterns_survive_the_combined_scan) 
     fu_calendar_free(cal);
 }
 
-Test(commit, ill_formed_utf8_is_read_around_and_a_trusting_extractor_agrees_on_valid_text) {
+Test(commit, ill_formed_utf8_is_refused_and_a_trusting_extractor_agrees_on_valid_text) {
     fu_calendar *cal = cn2025();
     fu_extractor *ex = NULL, *trusting = NULL;
     cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK);
@@ -261,19 +262,30 @@ Test(commit, ill_formed_utf8_is_read_around_and_a_trusting_extractor_agrees_on_v
     o.flags = FU_EXTRACT_VALID_UTF8;
     cr_assert_eq(fu_extractor_new(&trusting, &o), FU_OK);
     int64_t at = T(NOTE_AT);
-    /* a stray byte, a truncated sequence, an overlong '/' and a surrogate */
-    const char note[] = "\xff承诺3个工作日内\xe6\x89解决\xc0\xaf，保证\xed\xa0\x80今天修好";
+    /* a stray byte, a truncated sequence, an overlong '/' and a surrogate:
+     * each is refused, naming its byte offset, line and column */
+    static const struct {
+        const char *note;
+        size_t offset;
+        unsigned long line, column;
+    } bad[] = {
+        {"\xff承诺3个工作日内", 0, 1, 1},
+        {"承诺3个工作日内\xe6\x89解决", 22, 1, 9},
+        {"第一行\n承诺\xc0\xaf", 16, 2, 3},
+        {"保证\xed\xa0\x80今天修好", 6, 1, 3},
+        {"客户\xe5\xae", 6, 1, 3},
+    };
     fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, note, sizeof note - 1, at, &x), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_extraction_promise_count(x), 1);
-    const fu_promise *p = fu_extraction_promise(x, 0);
-    cr_assert_str_eq(p->rule, "commitments.patterns.zh_working_days");
-    cr_assert_eq(p->start, 1 + strlen("承诺"));
-    cr_assert_str_eq(p->text, "3个工作日内");
-    cr_assert_eq(p->deadline, T("2025-09-30T18:00:00+08:00"));
-    cr_assert_eq(fu_extraction_risk_count(x), 1);
-    cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.zh_guarantee_now");
-    fu_extraction_free(x);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(fu_extractor_run(ex, cal, bad[i].note, strlen(bad[i].note), at, &x), FU_EINVAL, "case %zu", i);
+        cr_assert_null(x);
+        char want[64];
+        snprintf(want, sizeof want, "byte offset %zu (line %lu, column %lu)", bad[i].offset, bad[i].line,
+                 bad[i].column);
+        cr_assert(strstr(fu_error_last()->message, want) != NULL, "case %zu: %s", i, fu_error_last()->message);
+        cr_assert_eq(fu_error_last()->line, bad[i].line);
+        cr_assert_eq(fu_error_last()->column, bad[i].column);
+    }
     /* On valid text the trusting extractor finds the same. */
     const char *valid = "客户投诉，承诺3个工作日内解决，明天下午前回电，保证今天修好";
     fu_extraction *y = NULL;
@@ -773,14 +785,35 @@ Test(commit, foreign_and_newer_files_are_refused) {
     char path[512];
     fu_ledger *l = NULL;
     tmp_path(path, sizeof path, "newer");
-    raw_exec(path, "CREATE TABLE x(a); PRAGMA user_version = 99;");
+    /* a ledger of a later library: our application id, a newer schema */
+    raw_exec(path, "CREATE TABLE x(a); PRAGMA user_version = 99; PRAGMA application_id = 1179995207;");
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
     cr_assert(strstr(fu_error_last()->message, "newer") != NULL, "%s", fu_error_last()->message);
     unlink(path);
     tmp_path(path, sizeof path, "foreign");
     raw_exec(path, "CREATE TABLE customers(a);");
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
-    cr_assert(strstr(fu_error_last()->message, "not a ledger") != NULL, "%s", fu_error_last()->message);
+    cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
+    unlink(path);
+    /* a foreign file that happens to carry user_version 3 and a table named
+     * commitment: refused on open, not with "no such column" on first use */
+    tmp_path(path, sizeof path, "foreign3");
+    raw_exec(path, "CREATE TABLE commitment(id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE event(x);"
+                   " PRAGMA user_version = 3;");
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
+    cr_assert(strstr(fu_error_last()->message, "no such column") != NULL, "names the reason: %s",
+              fu_error_last()->message);
+    fu_ledger_options ro = FU_LEDGER_OPTIONS_INIT;
+    ro.flags = FU_LEDGER_READONLY;
+    cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
+    unlink(path);
+    /* another application's id */
+    tmp_path(path, sizeof path, "appid");
+    raw_exec(path, "PRAGMA application_id = 1234; CREATE TABLE t(a);");
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "application id is 0x000004D2") != NULL, "%s", fu_error_last()->message);
     unlink(path);
     tmp_path(path, sizeof path, "text");
     FILE *f = fopen(path, "w");
@@ -1012,4 +1045,344 @@ Test(commit, out_of_memory_in_ledger_and_extraction_leaks_nothing) {
     fu_test_oom("ledger", ledger_oom_op, cal, 100000);
     fu_test_oom("extractor", extract_oom_op, cal, 100000);
     fu_calendar_free(cal);
+}
+
+/* --------------------------------------------- integrity (issue 13, item 4) */
+
+Test(commit, a_recorded_breach_cannot_be_rewritten_by_an_earlier_close) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    fu_commit_input in = input("C1", "call back", 1000, 1000 + 86400);
+    int64_t id = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_ledger_tick(l, 1000 + 2 * 86400, &n), FU_OK); /* warned, breached at the deadline */
+    cr_assert_eq(n, 2);
+    /* dated before the breach (after creation and the warning): refused */
+    cr_assert_eq(fu_ledger_fulfill(l, id, 1000 + 86400 - 60, "alice"), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "before its last recorded event") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert_eq(fu_ledger_cancel(l, id, 1000 + 86400 - 1, "alice"), FU_EINVAL);
+    int64_t ids[1] = {id}, ats[1] = {1000 + 3600};
+    cr_assert_eq(fu_ledger_fulfill_bulk(l, ids, ats, 1, "alice"), FU_EINVAL);
+    fu_on_time ot;
+    cr_assert_eq(fu_ledger_on_time(l, 0, INT64_MAX, 1000 + 3 * 86400, &ot), FU_OK);
+    cr_assert_eq(ot.due, 1);
+    cr_assert_eq(ot.on_time, 0, "the breach stands");
+    /* at the instant of the breach or later: a late fulfilment */
+    cr_assert_eq(fu_ledger_fulfill(l, id, 1000 + 86400 + 60, "alice"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_ledger_on_time(l, 0, INT64_MAX, 1000 + 3 * 86400, &ot), FU_OK);
+    cr_assert_eq(ot.on_time, 0);
+    fu_ledger_close(l);
+}
+
+Test(commit, only_plain_paths_are_accepted) {
+    fu_ledger *l = NULL;
+    static const char *const bad[] = {":memory:", "file:fu_uri_test.db", "file:fu_uri_test2.db?mode=memory",
+                                      "file::memory:?cache=shared", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(fu_ledger_open(&l, bad[i], NULL), FU_EINVAL, "'%s'", bad[i]);
+        cr_assert_null(l);
+    }
+    cr_assert(strstr(fu_error_last()->message, "empty") != NULL, "%s", fu_error_last()->message);
+    cr_assert_eq(access("fu_uri_test.db", F_OK), -1, "no file was made");
+    cr_assert_eq(access("file:fu_uri_test.db", F_OK), -1, "no file was made");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tests", FU_TEST_BINDIR);
+    cr_assert_eq(fu_ledger_open(&l, dir, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "directory") != NULL, "%s", fu_error_last()->message);
+}
+
+static void fill_ledger(const char *path, int n) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    for (int i = 0; i < n; i++) {
+        char c[16];
+        snprintf(c, sizeof c, "C%04d", i);
+        fu_commit_input in = input(c, "a promise with some text to fill the pages of the file", 1000 + i, 90000 + i);
+        cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_OK);
+    }
+    fu_ledger_close(l);
+}
+
+Test(commit, a_damaged_file_is_refused_on_open) {
+    char path[512];
+    tmp_path(path, sizeof path, "flipped");
+    fill_ledger(path, 300);
+    /* flip bytes inside the second page (a b-tree page of the ledger) */
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    cr_assert_gt(size, 4 * 4096);
+    for (long off = 4096; off < 4096 + 64; off++) {
+        fseek(f, off, SEEK_SET);
+        int c = fgetc(f);
+        fseek(f, off, SEEK_SET);
+        fputc(c ^ 0x5A, f);
+    }
+    fclose(f);
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
+    cr_assert_null(l);
+    cr_assert(strstr(fu_error_last()->message, "damaged") != NULL, "%s", fu_error_last()->message);
+    fu_ledger_options ro = FU_LEDGER_OPTIONS_INIT;
+    ro.flags = FU_LEDGER_READONLY;
+    cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "damaged") != NULL, "%s", fu_error_last()->message);
+    unlink(path);
+}
+
+Test(commit, read_only_opens_need_a_ledger_and_make_nothing) {
+    char path[512];
+    fu_ledger *l = NULL;
+    fu_ledger_options ro = FU_LEDGER_OPTIONS_INIT;
+    ro.flags = FU_LEDGER_READONLY;
+    tmp_path(path, sizeof path, "absent");
+    cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_ENOTFOUND);
+    cr_assert_eq(access(path, F_OK), -1, "not created");
+    tmp_path(path, sizeof path, "empty");
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_size, 0, "the empty file stays empty");
+    unlink(path);
+}
+
+Test(commit, new_ledger_files_are_private) {
+    char path[512], side[600];
+    tmp_path(path, sizeof path, "mode");
+    mode_t old = umask(0);
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    umask(old);
+    fu_commit_input in = input("C1", "x", 0, 100);
+    cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_OK);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", (unsigned)(st.st_mode & 0777));
+    snprintf(side, sizeof side, "%s-wal", path);
+    cr_assert_eq(stat(side, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "wal mode %o", (unsigned)(st.st_mode & 0777));
+    snprintf(side, sizeof side, "%s-shm", path);
+    cr_assert_eq(stat(side, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "shm mode %o", (unsigned)(st.st_mode & 0777));
+    fu_ledger_close(l);
+    unlink(path);
+}
+
+/* In a child that cannot write the directory (as nobody when run as root):
+ * make a ledger, close it, make the directory read-only, open it read-only
+ * and query as of an instant. Returns the number of rows, or -code. */
+static int read_only_dir_child(const char *parent) {
+    char dir[600], path[700];
+    snprintf(dir, sizeof dir, "%s/d", parent);
+    if (mkdir(dir, 0755) != 0) return -8;
+    snprintf(path, sizeof path, "%s/ledger.db", dir);
+    fu_ledger *l = NULL;
+    if (fu_ledger_open(&l, path, NULL) != FU_OK) return -1;
+    fu_commit_input in = input("C1", "x", 1000, 1000 + 86400);
+    if (fu_ledger_add(l, &in, NULL) != FU_OK) return -2;
+    fu_ledger_close(l);
+    if (chmod(dir, 0555) != 0) return -3;
+    fu_ledger_options ro = FU_LEDGER_OPTIONS_INIT;
+    ro.flags = FU_LEDGER_READONLY;
+    if (fu_ledger_open(&l, path, &ro) != FU_OK) {
+        fprintf(stderr, "%s\n", fu_error_last()->message);
+        return -4;
+    }
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.flags = FU_QUERY_AS_OF;
+    q.now = 1000 + 3 * 86400;
+    fu_commitment_list *list = NULL;
+    int rc = fu_ledger_query(l, &q, &list);
+    int n = rc == FU_OK ? (int)fu_commitment_list_count(list) : -5;
+    if (n == 1 && fu_commitment_list_get(list, 0)->state != FU_COMMIT_BREACHED) n = -6;
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    return n;
+}
+
+Test(commit, list_and_report_work_in_a_read_only_directory) {
+    char dir[] = "/tmp/fu-ro-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(chmod(dir, 0777), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(100);
+        int n = read_only_dir_child(dir);
+        _exit(n < 0 ? 100 - n : n);
+    }
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status));
+    cr_assert_eq(WEXITSTATUS(status), 1, "child status %d", WEXITSTATUS(status));
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' && rm -rf '%s'", dir, dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(commit, a_query_as_of_an_instant_equals_a_tick_and_stores_nothing) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    for (int i = 0; i < 6; i++) {
+        fu_commit_input in = input("C1", "x", 1000, 1000 + 86400 * (i + 1));
+        cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_OK);
+    }
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.flags = FU_QUERY_AS_OF;
+    q.now = 1000 + 5 * 86400 + 3600;
+    fu_commitment_list *proj = NULL, *ticked = NULL;
+    cr_assert_eq(fu_ledger_query(l, &q, &proj), FU_OK);
+    size_t stored = 99;
+    fu_commit_query open = FU_COMMIT_QUERY_INIT;
+    open.kind = FU_QUERY_OVERDUE;
+    open.now = 0;
+    cr_assert_eq(fu_ledger_count(l, &open, &stored), FU_OK);
+    size_t events = 0;
+    cr_assert_eq(fu_ledger_tick(l, q.now, &events), FU_OK);
+    cr_assert_gt(events, 0, "the projection stored nothing: the tick still had work");
+    q.flags = 0;
+    cr_assert_eq(fu_ledger_query(l, &q, &ticked), FU_OK);
+    cr_assert_eq(fu_commitment_list_count(proj), 6);
+    for (size_t i = 0; i < 6; i++) {
+        const fu_commitment *a = fu_commitment_list_get(proj, i), *b = fu_commitment_list_get(ticked, i);
+        cr_assert_eq(a->state, b->state, "%zu", i);
+        cr_assert_eq(a->warned, b->warned, "%zu", i);
+        cr_assert_eq(a->level, b->level, "%zu", i);
+    }
+    cr_assert_eq(fu_commitment_list_get(proj, 0)->level, 2); /* breached 4 days + 1 h ago: 2 levels */
+    fu_commitment_list_free(proj);
+    fu_commitment_list_free(ticked);
+    fu_ledger_close(l);
+}
+
+/* ------------------------------------------- text fields (issue 13, items 5, 7) */
+
+Test(commit, invalid_utf8_in_any_text_field_is_refused_and_nothing_is_stored) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    static const char *const names[] = {"customer_id", "text", "category", "owner", "created_by", "rule"};
+    for (int f = 0; f < 6; f++) {
+        fu_commit_input in = input("C1", "ok", 0, 100);
+        const char *bad = "ab\xe5\xae";
+        switch (f) {
+        case 0: in.customer_id = bad; break;
+        case 1: in.text = bad; break;
+        case 2: in.category = bad; break;
+        case 3: in.owner = bad; break;
+        case 4: in.created_by = bad; break;
+        default: in.rule = bad; break;
+        }
+        cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_EINVAL, "%s", names[f]);
+        char want[96];
+        snprintf(want, sizeof want, "commitment %s: invalid UTF-8 at byte offset 2", names[f]);
+        cr_assert(strstr(fu_error_last()->message, want) != NULL, "%s", fu_error_last()->message);
+    }
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    size_t n = 9;
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 0);
+    fu_commit_input in = input("C1", "ok", 0, 100);
+    int64_t id = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, id, 50, "\xff"), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "closed by") != NULL, "%s", fu_error_last()->message);
+    q.owner = "\xc0\xaf";
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_query(l, &q, &list), FU_EINVAL);
+    cr_assert_null(list);
+    fu_ledger_close(l);
+}
+
+Test(commit, free_text_fields_are_masked_like_notes) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    fu_commit_input in = input("C1", "call 13812345678", 0, 100);
+    in.owner = "王经理 13912345678";
+    in.category = "refund to 6222 0212 3456 7894";
+    in.created_by = "li.lei@example.com";
+    int64_t id = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, id, 50, "agent 13712345678"), FU_OK);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    const fu_commitment *c = fu_commitment_list_get(list, 0);
+    cr_assert_str_eq(c->text, "call 138****5678");
+    cr_assert_str_eq(c->owner, "王经理 139****5678");
+    cr_assert_str_eq(c->category, "refund to 6222 **** **** 7894");
+    cr_assert_str_eq(c->created_by, "l***@example.com");
+    cr_assert_eq(c->n_events, 2);
+    cr_assert_str_eq(c->events[0].by, "l***@example.com");
+    cr_assert_str_eq(c->events[1].by, "agent 137****5678");
+    fu_commitment_list_free(list);
+    /* the owner filter is masked the same way, so it still matches */
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.owner = "王经理 13912345678";
+    size_t n = 0;
+    cr_assert_eq(fu_ledger_count(l, &q, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    fu_ledger_close(l);
+}
+
+Test(commit, book_ids_and_texts_given_through_the_api_must_be_utf8) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "ID\xe5\xae";
+    c.tz = "Asia/Shanghai";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "customer id: invalid UTF-8 at byte offset 2") != NULL, "%s",
+              fu_error_last()->message);
+    c.id = "C1";
+    c.industry = "\xff";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    c.industry = NULL;
+    cr_assert_eq(fu_book_customer_count(b), 0);
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    fu_event_in ev;
+    fu_event_in_init(&ev);
+    ev.customer_id = "C1";
+    ev.at = 1000;
+    ev.note = "客户\xe5\xae";
+    cr_assert_eq(fu_book_add_event(b, &ev), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "event note: invalid UTF-8 at byte offset 6") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert_eq(fu_book_event_count(b), 0);
+    fu_book_free(b);
+}
+
+Test(commit, a_ledger_opened_with_a_policy_applies_its_extra_patterns_everywhere) {
+    const char *yaml = "version: \"2026.1\"\n"
+                       "redaction:\n"
+                       "  extra:\n"
+                       "    member_id: {regex: 'VIP-[0-9]{6}', replacement: '[member]'}\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "t", NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, p, 0), FU_OK, "%s", fu_error_last()->message);
+    fu_commit_input in = input("C1", "member VIP-123456 called from 13812345678", 0, 100);
+    in.owner = "desk of VIP-654321";
+    int64_t id = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->text, "member [member] called from 138****5678");
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->owner, "desk of [member]");
+    fu_commitment_list_free(list);
+    fu_ledger_close(l); /* frees the redactor it owns */
+    /* STORE_RAW_TEXT: the host's opt-out still wins */
+    cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, p, FU_LEDGER_STORE_RAW_TEXT), FU_OK);
+    cr_assert_eq(fu_ledger_add(l, &in, &id), FU_OK);
+    cr_assert_eq(fu_ledger_get(l, id, &list), FU_OK);
+    cr_assert_str_eq(fu_commitment_list_get(list, 0)->text, "member VIP-123456 called from 13812345678");
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, NULL, 0), FU_EINVAL);
+    fu_policy_free(p);
 }

@@ -16,8 +16,8 @@
  *     on_time(from_, to, now) -> OnTime (.due, .on_time, .rate)
  *     schema_version() -> int
  *   ledger_from_policy(policy, path=None, flags=0) -> Ledger   (the policy's
- *     escalation rules; texts masked with every built-in kind unless the policy
- *     sets redaction.enabled: false)
+ *     escalation rules; texts and free-text fields masked as the policy's
+ *     redaction section says, extra patterns included: fu_ledger_open_with_policy)
  *   CommitmentList: count(), id(i), customer_id(i), text(i), category(i), owner(i),
  *     created_by(i), rule(i), created_at(i), deadline(i), warn_at(i), breach_at(i),
  *     state(i), level(i), closed_at(i), event_count(i), event_at(i, k),
@@ -176,14 +176,11 @@ static fu_ledger *fu_swig_ledger_open(const char *path, unsigned int flags, cons
     return l;
 }
 static fu_ledger *fu_swig_ledger_from_policy(const fu_policy *policy, const char *path, unsigned int flags) {
-    fu_ledger_options o;
-    if (fu_ledger_options_from_policy(policy, &o) != FU_OK) return NULL;
-    /* The ledger's default redactor masks every built-in kind; a policy that
-     * opts out of redaction stores raw text. */
-    int enabled = 1;
-    if (fu_policy_get_bool(policy, "redaction.enabled", &enabled) == FU_OK && !enabled)
-        flags |= FU_LEDGER_STORE_RAW_TEXT;
-    return fu_swig_ledger_open(path, flags, &o);
+    /* The policy's redaction section, extra patterns included, masks what
+     * is stored (the ledger owns that redactor). */
+    fu_ledger *l = NULL;
+    fu_ledger_open_with_policy(&l, path, policy, flags);
+    return l;
 }
 static fu_commit_query fu_swig_query(int kind, int64_t from, int64_t to, int64_t now, const char *owner,
                                      const char *customer_id, size_t limit, bool events) {

@@ -117,15 +117,19 @@ static void help_report(FILE *out) {
     fprintf(out,
             "usage: followup commitments report --ledger FILE --at ISO [options]\n"
             "\n"
-            "Apply the escalation rules up to --at (warnings, breaches, escalation\n"
-            "levels, each stored with its rule), then print what is due in the next\n"
-            "24 hours, what is at risk, what is overdue (with its escalation level)\n"
-            "and the on-time rate of the commitments due so far.\n"
+            "Print, as the escalation rules make it at --at (warnings, breaches,\n"
+            "escalation levels), what is due in the next 24 hours, what is at risk,\n"
+            "what is overdue (with its escalation level) and the on-time rate of the\n"
+            "commitments due so far. The ledger is opened read-only and nothing is\n"
+            "written (it works on a ledger in a read-only directory), unless --record\n"
+            "is given: then the rule events up to --at are stored with their rule.\n"
             "\n"
             "options:\n"
-            "  --ledger FILE      SQLite ledger, required\n"
+            "  --ledger FILE      SQLite ledger, required (an existing ledger)\n"
             "  --at ISO           the instant to report at, required\n"
             "  --since ISO        on-time rate only of deadlines from then on\n"
+            "  --record           store the escalation events up to --at (opens the\n"
+            "                     ledger for writing)\n"
             "%s"
             "\n"
             "csv: one table with a `section` column (due_24h, at_risk, overdue); the\n"
@@ -180,7 +184,7 @@ static void help(FILE *out) {
 
 enum {
     O_POLICY, O_FORMAT, O_LEDGER, O_NOTES, O_CUSTOMERS, O_CUSTOMER, O_TEXT, O_DEADLINE, O_WITHIN,
-    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_COUNT
+    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_COUNT
 };
 static const struct {
     const char *name;
@@ -188,7 +192,7 @@ static const struct {
 } k_opts[O_COUNT] = {
     {"--policy", 1}, {"--format", 1}, {"--ledger", 1}, {"--notes", 1}, {"--customers", 1}, {"--customer", 1},
     {"--text", 1},   {"--deadline", 1}, {"--within", 1}, {"--category", 1}, {"--owner", 1}, {"--at", 1},
-    {"--by", 1},     {"--state", 1},  {"--since", 1},  {"--dry-run", 0},
+    {"--by", 1},     {"--state", 1},  {"--since", 1},  {"--dry-run", 0}, {"--record", 0},
 };
 #define BIT(o) (1u << (o))
 #define COMMON (BIT(O_POLICY) | BIT(O_FORMAT) | BIT(O_LEDGER))
@@ -977,9 +981,10 @@ static int run_cancel(int argc, char **argv) { return run_close(argc, argv, 0); 
 
 static int run_report(int argc, char **argv) {
     args a;
-    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE), 0, &a);
+    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE) | BIT(O_RECORD), 0, &a);
     if (ec) return ec;
     if (require(&a, "report", O_LEDGER) || require(&a, "report", O_AT)) return CLI_USAGE;
+    int record = a.v[O_RECORD] != NULL;
     int64_t at, since = INT64_MIN;
     if ((ec = parse_time_opt("report", "--at", a.v[O_AT], &at))) return ec;
     if (a.v[O_SINCE] && (ec = parse_time_opt("report", "--since", a.v[O_SINCE], &since))) return ec;
@@ -989,11 +994,13 @@ static int run_report(int argc, char **argv) {
     fu_ledger *l = NULL;
     fu_commitment_list *lists[3] = {NULL, NULL, NULL};
     if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
-    if ((ec = open_ledger("report", &s, a.v[O_LEDGER], 0, 0, &l)) != CLI_OK) goto done;
+    if ((ec = open_ledger("report", &s, a.v[O_LEDGER], record ? 0 : FU_LEDGER_READONLY, 0, &l)) != CLI_OK)
+        goto done;
     size_t events = 0;
-    int rc = fu_ledger_tick(l, at, &events);
+    int rc = record ? fu_ledger_tick(l, at, &events) : FU_OK;
     for (int k = 0; k < 3 && rc == FU_OK; k++) {
         fu_commit_query q = FU_COMMIT_QUERY_INIT;
+        q.flags = FU_QUERY_AS_OF; /* the states at --at, recorded or not */
         q.kind = k == 0 ? FU_QUERY_DUE : k == 1 ? FU_QUERY_AT_RISK : FU_QUERY_OVERDUE;
         q.from = at;
         q.to = at + 86400;
@@ -1049,7 +1056,7 @@ static int run_report(int argc, char **argv) {
         fprintf(o, "%son-time rate: %s (%zu of %zu due kept their deadline)\n", a.fmt == CLI_FORMAT_CSV ? PROG " report: " : "\n",
                 rate, ot.on_time, ot.due);
     }
-    fprintf(stderr, PROG " report: escalation rules applied up to %s: %zu new events\n", at_text, events);
+    if (record) fprintf(stderr, PROG " report: escalation rules applied up to %s: %zu new events\n", at_text, events);
 done:
     for (int k = 0; k < 3; k++) fu_commitment_list_free(lists[k]);
     fu_ledger_close(l);

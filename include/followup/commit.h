@@ -36,8 +36,12 @@
  * migrated when opened for writing. SQLite allocates with its own allocator,
  * not the one set with fu_set_allocator().
  *
- * **Privacy.** Commitment texts are masked with a #fu_redactor before they
- * are stored, unless the host opts out with #FU_LEDGER_STORE_RAW_TEXT.
+ * **Privacy.** Commitment texts and the free-text fields (category, owner,
+ * created_by, the `by` of a close) are masked with a #fu_redactor before
+ * they are stored, unless the host opts out with #FU_LEDGER_STORE_RAW_TEXT;
+ * the owner filter of a query is masked the same way, so it still matches.
+ * Every text must be well-formed UTF-8 (#FU_EINVAL naming the field and the
+ * byte offset otherwise).
  *
  * **Extraction.** A #fu_extractor finds promises in notes ("3个工作日内解决",
  * "within 2 business days", "by Friday", ...) with PCRE2 patterns and turns
@@ -174,6 +178,10 @@ FU_EXTERN void fu_commitment_list_free(fu_commitment_list *list);
 /** `synchronous=NORMAL` instead of FULL: faster, and an acknowledged write
  *  survives a crash of the process but not necessarily of the machine. */
 #define FU_LEDGER_SYNC_NORMAL 0x4u
+/** Skip the integrity check on open (`PRAGMA quick_check`, which reads the
+ *  whole file: about 0.5 s per 100 MB). Only for a host that checks the file
+ *  itself; a damaged file is otherwise refused with #FU_EDB. */
+#define FU_LEDGER_NO_CHECK 0x8u
 
 /** Escalation rules and storage options. Defaults follow the built-in policy. */
 typedef struct fu_ledger_options {
@@ -182,7 +190,7 @@ typedef struct fu_ledger_options {
     double breach_share;      /**< [warn_share, 2]: breached after this share; 1.0 */
     int64_t escalate_after;   /**< seconds breached per escalation level, > 0; 48 h */
     int max_level;            /**< highest escalation level, >= 0; 3 */
-    unsigned int flags;       /**< #FU_LEDGER_READONLY, #FU_LEDGER_STORE_RAW_TEXT, #FU_LEDGER_SYNC_NORMAL */
+    unsigned int flags;       /**< #FU_LEDGER_READONLY, #FU_LEDGER_STORE_RAW_TEXT, #FU_LEDGER_SYNC_NORMAL, #FU_LEDGER_NO_CHECK */
     fu_redactor *redactor;    /**< masks texts (borrowed, must outlive the ledger); NULL: a default one */
     int busy_timeout_ms;      /**< wait this long for another process's lock; 0: 5000 */
 } fu_ledger_options;
@@ -208,14 +216,40 @@ typedef struct fu_ledger fu_ledger;
 /**
  * Open (or create) a ledger.
  * @param[out] out the ledger, owned by the caller (fu_ledger_close())
- * @param path     a file name, or NULL (or ":memory:") for a ledger in memory
+ * A file is given by a plain path: `":memory:"`, an empty path and SQLite
+ * URIs (`file:...`) are refused with #FU_EINVAL (they would store nothing,
+ * or somewhere else than the name says). A new file is created with mode
+ * 0600 (its -wal and -shm files get the same). On open the file is checked
+ * with `PRAGMA quick_check` (unless #FU_LEDGER_NO_CHECK): a damaged file is
+ * refused. A database that is not a ledger (another application id, other
+ * tables, missing columns) is refused as "not a follow-up ledger". A
+ * read-only open needs an existing, non-empty ledger and writes nothing; in
+ * a directory the process cannot write it reads the file as immutable
+ * (provided no write-ahead log is pending).
+ *
+ * @param[out] out the ledger, owned by the caller (fu_ledger_close())
+ * @param path     a file path, or NULL for a ledger in memory
  * @param opts     NULL for the defaults
- * @return #FU_OK; #FU_EINVAL for bad options; #FU_EDB when the file is not a
- *         ledger, has a newer schema than this library, or SQLite fails
- *         (also a read-only open of a file that needs migrating);
- *         #FU_ENOMEM.
+ * @return #FU_OK; #FU_EINVAL for bad options or a path that is not a plain
+ *         file path (or is a directory); #FU_ENOTFOUND for a read-only open
+ *         of a missing file; #FU_EDB when the file is damaged, not a ledger
+ *         (also an empty file opened read-only), has a newer schema than this
+ *         library, or SQLite fails (also a read-only open of a file that
+ *         needs migrating); #FU_EIO; #FU_ENOMEM.
  */
 FU_EXTERN int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *opts);
+
+/**
+ * Open (or create) a ledger as a policy asks: the escalation rules of its
+ * `commitments` section (fu_ledger_options_from_policy()) and a redactor
+ * made from its `redaction` section (fu_redactor_new_from_policy(): the
+ * built-in kinds switched on there and every `redaction.extra` pattern),
+ * owned by the ledger. `flags` as #fu_ledger_options.flags.
+ * @return as fu_ledger_open(); #FU_EPOLICY from the policy; #FU_EINVAL for a
+ *         NULL policy.
+ */
+FU_EXTERN int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_policy *policy,
+                                         unsigned int flags);
 
 /** Close a ledger. NULL is a no-op. */
 FU_EXTERN void fu_ledger_close(fu_ledger *ledger);
@@ -241,9 +275,13 @@ FU_EXTERN int fu_ledger_add_bulk(fu_ledger *ledger, const fu_commit_input *in, s
 
 /**
  * Mark a commitment fulfilled at `at` (rules up to `at` are applied first, so
- * a late fulfilment keeps its breach in the history).
+ * a late fulfilment keeps its breach in the history). A close dated before
+ * the last recorded event of the commitment is refused: a breach a tick
+ * recorded cannot be rewritten as an on-time fulfilment.
  * @return #FU_OK; #FU_ENOTFOUND; #FU_ESTATE when it is fulfilled or
- *         cancelled already; #FU_EDB; #FU_ENOMEM.
+ *         cancelled already; #FU_EINVAL when `at` lies before its creation
+ *         or its last recorded event, or `by` is not UTF-8; #FU_EDB;
+ *         #FU_ENOMEM.
  */
 FU_EXTERN int fu_ledger_fulfill(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
 
@@ -274,6 +312,11 @@ typedef enum fu_commit_query_kind {
 
 /** fu_commit_query flag: also load each commitment's history. */
 #define FU_QUERY_EVENTS 0x1u
+/** fu_commit_query flag: return each commitment as the escalation rules
+ *  make it at `now` (state, warned, level), computed in memory without
+ *  storing anything, so that a read-only ledger can report as of an
+ *  instant. The history (#FU_QUERY_EVENTS) is the stored one. */
+#define FU_QUERY_AS_OF 0x2u
 
 /** A query. Results come ordered by deadline, then id. */
 typedef struct fu_commit_query {
@@ -284,7 +327,7 @@ typedef struct fu_commit_query {
     const char *owner;       /**< only this owner department; NULL: any */
     const char *customer_id; /**< only this customer; NULL: any */
     size_t limit;            /**< at most this many; 0: no limit */
-    unsigned int flags;      /**< #FU_QUERY_EVENTS */
+    unsigned int flags;      /**< #FU_QUERY_EVENTS, #FU_QUERY_AS_OF */
 } fu_commit_query;
 
 #define FU_COMMIT_QUERY_VERSION 1
@@ -422,12 +465,12 @@ typedef struct fu_extraction fu_extraction;
  * Find promises and risky phrases in `note` (UTF-8, `len` bytes) written at
  * `at`; deadlines are computed in `calendar` (required: local dates and
  * business time come from it). The note is checked for well-formed UTF-8
- * once (unless #FU_EXTRACT_VALID_UTF8); in an ill-formed note each byte of a
- * bad sequence reads as U+001A (so do the matched texts); spans are byte
- * offsets in the note as given.
+ * once (unless #FU_EXTRACT_VALID_UTF8): an ill-formed note is refused with
+ * #FU_EINVAL naming the byte offset, line and column. Spans are byte offsets
+ * in the note.
  * @param[out] out the result, owned by the caller (fu_extraction_free())
  * @return #FU_OK; #FU_ELIMIT when a pattern hit a match limit; #FU_ERANGE
- *         from the calendar; #FU_EINVAL; #FU_ENOMEM.
+ *         from the calendar; #FU_EINVAL (also ill-formed UTF-8); #FU_ENOMEM.
  */
 FU_EXTERN int fu_extractor_run(fu_extractor *ex, const fu_calendar *calendar, const char *note,
                                size_t len, int64_t at, fu_extraction **out);

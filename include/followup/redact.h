@@ -5,17 +5,41 @@
  *
  * A #fu_redactor is compiled once from #fu_redact_options and then applied to
  * any number of texts. It finds, in UTF-8 text (Chinese around the numbers is
- * fine, invalid UTF-8 does not stop it):
+ * fine; ill-formed UTF-8 is refused with #FU_EINVAL naming the byte offset):
  *
  * | kind                     | what                                                   | mask                      |
  * |--------------------------|--------------------------------------------------------|---------------------------|
- * | #FU_REDACT_ID_CN         | 18-digit resident ID, birth date plausible and the ISO 7064 MOD 11-2 check digit right | `110***********1234` |
- * | #FU_REDACT_MOBILE_CN     | `1[3-9]x` 11-digit mobile, optional `+86`/`0086`, space or hyphen separators | `138****5678`, `+86 138-****-5678` |
- * | #FU_REDACT_BANK_CARD     | 13–19 digits (contiguous, or in groups of 4 separated by one space or hyphen) whose Luhn sum is right | `6222 **** **** 1234`, `6222********1234` |
- * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, or 11–12 contiguous digits starting `0[1-9]` | `010-****5678` |
+ * | #FU_REDACT_ID_CN         | 18-digit resident ID (province code, birth date plausible, ISO 7064 MOD 11-2 check character right), or the old 15-digit one (province code, birth date) | `110***********1234` |
+ * | #FU_REDACT_MOBILE_CN     | `1[3-9]x` 11-digit mobile, optional `+86`/`0086`/`(+86)`, separators in the 3-4-4 places | `138****5678`, `+86 138-****-5678` |
+ * | #FU_REDACT_BANK_CARD     | 13–19 digits (contiguous, in groups of 4, 4-6-5 or 6-13) with an issuer prefix of a card network (Visa 4, Mastercard 51–55/2221–2720, Amex 34/37, JCB 35, Diners 30/36/38/39, UnionPay 62/81, Discover 60/64/65, domestic 9) and a right Luhn sum, unless the nearest keyword before it names an order (订单, 单号, order, tracking, ...) | `6222 **** **** 1234`, `6222********1234` |
+ * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, `0xxx xxxx xxxx`, or 11–12 contiguous digits starting `0[1-9]` | `010-****5678` |
  * | #FU_REDACT_E164          | `+` country code and number, 8–15 digits, optional separators | `+44 ** **** 0958` |
- * | #FU_REDACT_EMAIL         | `local@domain.tld`                                     | `z***@example.com`        |
+ * | #FU_REDACT_EMAIL         | `local@domain.tld`, also with non-ASCII local part or domain (`张三@例子.中国`) | `z***@example.com` |
+ * | #FU_REDACT_PASSPORT_CN   | `E`+8 digits, `E`+letter+7 digits, `G`+8 digits, `P`/`S`/`D`+7–8 digits (passports), `H`/`M`+8–10 digits (travel permits) | `E*****678` |
+ * | #FU_REDACT_BANK_ACCOUNT  | 10–30 digits (groups allowed) right after 账号, 账户, 帐号, 卡号, 银行卡, 对公账户, account, acct, a/c | `1100 **** **** 2345` |
  * | #FU_REDACT_EXTRA         | each caller pattern (#fu_redact_pattern)               | `*` per character, with `keep_head`/`keep_tail` characters kept, or the pattern's replacement text |
+ *
+ * **Normalisation.** What people type is matched as well as what machines
+ * write: before matching, full-width digits, letters and `＠＋－．（）` read as
+ * their ASCII forms, every Unicode space (ideographic space U+3000,
+ * no-break and thin spaces, zero-width space) as a space, dashes and minus
+ * signs (U+2010–U+2015, U+2212, U+FE58, U+FE63, U+30FC) as `-`, middle dots
+ * (U+00B7, U+2027, U+30FB, U+2024) as `.`, and line and paragraph separators
+ * (U+2028, U+2029, U+0085) as a line break. Between the digit groups of a
+ * number up to three spaces or tabs, or one `-`, `.` or line break with up
+ * to two spaces around it, are a separator (`138  1234  5678`,
+ * `138.1234.5678`, `138\n1234\n5678`). The output keeps the original text
+ * byte for byte outside the masked spans; inside one, the characters left
+ * visible are copied as written (a full-width digit stays full-width) and
+ * each hidden one becomes one mask character. Text without any character
+ * to normalise is matched directly (no copy).
+ *
+ * Precision: order numbers, amounts, dates and times are not masked (no
+ * built-in kind matches them: dates and times are too short or separated by
+ * `:` and `/`, card numbers need an issuer prefix and a Luhn sum and are left
+ * alone after an order keyword, ID numbers a province code and a birth date).
+ * tests/data/redact/corpus.tsv holds the labelled variants the tests and
+ * `bench_redact corpus` measure recall and false positives on.
  *
  * Digit masks keep the layout (separators, `+`, parentheses) and replace
  * each hidden digit by the mask character; the number of hidden digits is
@@ -62,6 +86,8 @@ typedef enum fu_redact_kind {
     FU_REDACT_BANK_CARD,     /**< bank card number (Luhn) */
     FU_REDACT_EMAIL,         /**< e-mail address */
     FU_REDACT_EXTRA,         /**< one of the caller's patterns */
+    FU_REDACT_PASSPORT_CN,   /**< Chinese passport or travel permit number (E12345678) */
+    FU_REDACT_BANK_ACCOUNT,  /**< a bank account number named as one (账号, account no.) */
     FU_REDACT_KIND_COUNT
 } fu_redact_kind;
 
@@ -71,12 +97,13 @@ typedef enum fu_redact_kind {
 #define FU_REDACT_ALL_BUILTIN                                                        \
     (FU_REDACT_BIT(FU_REDACT_MOBILE_CN) | FU_REDACT_BIT(FU_REDACT_LANDLINE_CN) |     \
      FU_REDACT_BIT(FU_REDACT_E164) | FU_REDACT_BIT(FU_REDACT_ID_CN) |                \
-     FU_REDACT_BIT(FU_REDACT_BANK_CARD) | FU_REDACT_BIT(FU_REDACT_EMAIL))
+     FU_REDACT_BIT(FU_REDACT_BANK_CARD) | FU_REDACT_BIT(FU_REDACT_EMAIL) |           \
+     FU_REDACT_BIT(FU_REDACT_PASSPORT_CN) | FU_REDACT_BIT(FU_REDACT_BANK_ACCOUNT))
 
 /**
  * A pattern of the caller's (for instance from the policy's `redaction`
  * section). `pattern` is a PCRE2 regular expression in UTF-8 and is compiled
- * in UTF mode; invalid UTF-8 in texts is tolerated. The whole match is masked,
+ * in UTF mode; it runs on the normalised text. The whole match is masked,
  * except for its first `keep_head` and last `keep_tail` characters (code
  * points); a match of at most `keep_head + keep_tail` characters is masked
  * entirely.
@@ -136,7 +163,8 @@ struct fu_policy;
  * switched on there (`phone` covers mobile, landline and E.164 numbers;
  * `id_number`, `bank_card`, `email`), and its `extra` patterns, each match
  * replaced by the pattern's `replacement` text. With `enabled: false` the
- * redactor masks nothing (the host's explicit opt-out).
+ * redactor masks nothing (the host's explicit opt-out). `id_number` also
+ * covers passports, `bank_card` also bank accounts named as such.
  * @return as fu_redactor_new(); #FU_EINVAL for a NULL policy.
  */
 FU_EXTERN int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *policy);
@@ -151,7 +179,8 @@ FU_EXTERN void fu_redactor_free(fu_redactor *r);
  *                      (fu_free()); on failure set to NULL
  * @param[out] out_len  its length without the NUL; may be NULL
  * @return #FU_OK; #FU_ELIMIT when a pattern hit the match, depth or heap limit
- *         (nothing is handed out); #FU_EINVAL; #FU_ENOMEM.
+ *         (nothing is handed out); #FU_EINVAL (also for ill-formed UTF-8: the
+ *         error names the byte offset, line and column); #FU_ENOMEM.
  */
 FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out,
                                 size_t *out_len);

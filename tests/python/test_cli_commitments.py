@@ -125,7 +125,7 @@ def test_dry_run_stores_nothing(tmp_path):
 
 def test_report_lists_overdue_commitments_with_their_level(ledger):
     path, _ = ledger
-    r = run("report", "--ledger", str(path), "--at", REPORT_AT, "--format", "json")
+    r = run("report", "--ledger", str(path), "--at", REPORT_AT, "--format", "json", "--record")
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     # Every sample note is older than 2026-11-20: all 70 are overdue by now.

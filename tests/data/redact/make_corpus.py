@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""Write corpus.tsv: labelled variants of personal data as people type them,
+and look-alikes that must stay (order numbers, amounts, dates, times).
+
+Every number is synthetic (generated here; ID check characters, Luhn sums
+and card prefixes computed), so the file holds no real person's data.
+Columns, tab-separated: expect (mask | keep), kind, text, secret. `text` and
+`secret` use the escapes \\n, \\r, \\t and \\\\; a `mask` line is caught when
+the masked text no longer contains `secret`; a `keep` line must come back
+unchanged. Run: python3 make_corpus.py > corpus.tsv (deterministic)."""
+import random
+
+rng = random.Random(13)
+FW = {c: chr(ord(c) + 0xFEE0) for c in "0123456789@+-.()ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
+SPACES = [" ", "  ", "\u3000", "\u00a0", "\u2009", "\u202f", "\t"]
+DASHES = ["-", "\u2014", "\u2013", "\u2212", "\u2010", "\uff0d", "\ufe63", "\u30fc"]
+DOTS = [".", "\u00b7", "\u30fb", "\uff0e"]
+BREAKS = ["\n", "\r\n", "\u2028"]
+ZW = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+ZH = ["客户说{}，请回电", "联系方式：{}。", "备注 {} 已核实", "电话{}无人接听", "{}", "麻烦打{}找王先生",
+      "Please call {} tomorrow.", "new contact: {} (home)", "客户留了{}\n下次回访"]
+rows = []
+
+
+def fw(s):
+    return "".join(FW.get(c, c) for c in s)
+
+
+def add(expect, kind, text, secret):
+    rows.append((expect, kind, text, secret))
+
+
+def sep_variants():
+    return [" "] + SPACES + DASHES + DOTS + BREAKS + [" - ", "\u3000\u3000"]
+
+
+def mobile():
+    return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+# ---------------------------------------------------------------- mobile
+for sep in sep_variants():
+    m = mobile()
+    s = m[:3] + sep + m[3:7] + sep + m[7:]
+    add("mask", "mobile", rng.choice(ZH).format(s), s)
+for _ in range(12):
+    m = mobile()
+    add("mask", "mobile", rng.choice(ZH).format(m), m)
+for _ in range(6):
+    m = mobile()
+    s = fw(m)
+    add("mask", "mobile", rng.choice(ZH).format(s), s)
+    s = fw(m[:3]) + "\u3000" + fw(m[3:7]) + "\u3000" + fw(m[7:])
+    add("mask", "mobile", rng.choice(ZH).format(s), s)
+for z in ZW:
+    m = mobile()
+    s = m[:5] + z + m[5:]
+    add("mask", "mobile", rng.choice(ZH).format(s), s)
+for tpl in ["手机号:{}", "tel:{}", "Mobile{}", "王{}先生", "({})", "[{}]"]:
+    m = mobile()
+    add("mask", "mobile", tpl.format(m), m)
+
+# ---------------------------------------------------------------- +86 / E.164
+for pre in ["+86", "+86 ", "+86-", "0086", "0086 ", "86", "(+86)", "(+86) ", "+８６ ", "＋86 ", "（+86）"]:
+    m = mobile()
+    s = pre + m[:3] + " " + m[3:7] + " " + m[7:]
+    add("mask", "plus86", rng.choice(ZH).format(s), m[3:7])
+    add("mask", "plus86", rng.choice(ZH).format(pre + m), m[3:7])
+for s in ["+44 20 7946 0958", "+1 415 555 0132", "+852 9123 4567", "+81 3-1234-5678", "+49 30 12345678",
+          "+33 1 23 45 67 89", "+61 2 9876 5432", "+65 6123 4567", "+86 10 6234 5678", "+86 755 8888 8888",
+          "+８５２ ９１２３ ４５６７", "+1\u2009212\u2009555\u20090199"]:
+    add("mask", "e164", "Call {} please".format(s), s)
+
+# ---------------------------------------------------------------- landline
+AREAS = ["010", "020", "021", "022", "023", "024", "025", "027", "028", "029", "0755", "0571", "0512", "0731", "0898"]
+
+
+def landline():
+    a = rng.choice(AREAS)
+    n = rng.choice("2345678") + "".join(rng.choice("0123456789") for _ in range(7 if len(a) == 3 else rng.choice([6, 7])))
+    return a, n
+
+
+for fmt in ["{a}-{n}", "({a}){n}", "({a}) {n}", "{a} {n1} {n2}", "{a}{n}", "{a}-{n1}-{n2}", "{a}.{n1}.{n2}",
+            "{a}\u3000{n}", "{a}\u2014{n}", "（{a}）{n}", "{a}  {n1}  {n2}", "{a}\n{n}"]:
+    for _ in range(3):
+        a, n = landline()
+        s = fmt.format(a=a, n=n, n1=n[:-4], n2=n[-4:])
+        add("mask", "landline", rng.choice(["座机{}", "办公室电话 {}", "office: {}", "{} 转 8021"]).format(s),
+            n[-8:-4] if len(n) >= 8 else n[:3])
+for _ in range(3):
+    a, n = landline()
+    s = fw(a + "-" + n)
+    add("mask", "landline", "座机" + s, fw(n[:3]))
+
+# ---------------------------------------------------------------- ID numbers
+W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+PROVINCES = ["110105", "310115", "440306", "330106", "510107", "420111", "320102", "370202", "610113", "650102",
+             "210203", "130102", "450103", "530102", "820000", "710000", "810000"]
+
+
+def birth(century=True):
+    y = rng.randint(1940, 2008)
+    m = rng.randint(1, 12)
+    d = rng.randint(1, 28)
+    return ("%04d%02d%02d" % (y, m, d)) if century else ("%02d%02d%02d" % (y % 100, m, d))
+
+
+def id18():
+    b = rng.choice(PROVINCES) + birth() + "%03d" % rng.randint(0, 999)
+    return b + "10X98765432"[sum(int(x) * w for x, w in zip(b, W)) % 11]
+
+
+ids = []
+while len([i for i in ids if i.endswith("X")]) < 4 or len(ids) < 30:
+    ids.append(id18())
+for i, v in enumerate(ids):
+    tpl = rng.choice(["身份证号{}", "身份证：{}", "ID {} verified", "证件号码 {}。", "{}"])
+    if i % 5 == 1:
+        v2 = v[:6] + " " + v[6:14] + " " + v[14:]
+    elif i % 5 == 2:
+        v2 = fw(v)
+    elif i % 5 == 3:
+        v2 = v[:6] + "\u3000" + v[6:14] + "\u3000" + v[14:]
+    elif i % 5 == 4 and v.endswith("X"):
+        v2 = v[:-1] + "x"
+    else:
+        v2 = v
+    add("mask", "id18", tpl.format(v2), v2)
+for i in range(26):
+    v = rng.choice(PROVINCES) + birth(False) + "%03d" % rng.randint(0, 999)
+    v2 = v if i % 3 else (v[:6] + " " + v[6:12] + " " + v[12:])
+    if i % 7 == 5:
+        v2 = fw(v)
+    add("mask", "id15", rng.choice(["老身份证{}", "身份证号码：{}", "ID(old) {}", "{}"]).format(v2), v2)
+
+# ---------------------------------------------------------------- cards
+
+
+def luhn_complete(prefix, length):
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return body + str((10 - total % 10) % 10)
+
+
+CARD_PREFIXES = [("6222", 16), ("6228", 19), ("6217", 19), ("6225", 16), ("4367", 16), ("4111", 16),
+                 ("5500", 16), ("5187", 16), ("2221", 16), ("3782", 15), ("3530", 16), ("6011", 16), ("9558", 19)]
+for i in range(44):
+    p, n = CARD_PREFIXES[i % len(CARD_PREFIXES)]
+    c = luhn_complete(p, n)
+    style = i % 6
+    if n == 15:
+        s = c[:4] + " " + c[4:10] + " " + c[10:]
+    elif style == 0:
+        s = c
+    elif style == 1:
+        s = " ".join(c[k:k + 4] for k in range(0, n, 4))
+    elif style == 2:
+        s = "  ".join(c[k:k + 4] for k in range(0, n, 4))
+    elif style == 3:
+        s = "-".join(c[k:k + 4] for k in range(0, n, 4))
+    elif style == 4:
+        s = fw(c)
+    else:
+        s = "\u3000".join(c[k:k + 4] for k in range(0, n, 4))
+    add("mask", "card", rng.choice(["卡号{}", "退款到卡 {} 请确认", "card {} expired", "银行卡：{}", "{}"]).format(s),
+        s[5:12] if style != 4 else s[4:10])
+
+# ---------------------------------------------------------------- e-mail
+EMAILS = ["zhang.san@example.com", "li_si+orders@mail.example.cn", "w.wu@sub.example.co.uk", "a@b.io",
+          "service-2026@example-shop.com", "张三@例子.中国", "用户@example.com", "josé.müller@exämple.de",
+          "ivan@пример.рф", "王小明@qq.com", "yamada@例え.jp", "小李.2026@163.com", "kim@회사.한국"]
+for e in EMAILS:
+    for tpl in ["邮箱{}", "email: {}", "请发到 {} 谢谢", "contact <{}>", "{}"]:
+        add("mask", "email", tpl.format(e), e)
+for e in ["zhang@example.com", "li.si@qq.com"]:
+    add("mask", "email", "邮箱" + e.replace("@", "＠"), e.replace("@", "＠"))
+    add("mask", "email", "邮箱" + fw(e), fw(e))
+
+# ---------------------------------------------------------------- bank accounts
+for i in range(24):
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.choice([12, 14, 17, 19, 21, 23])))
+    digits = "1" + digits[1:]  # no card network starts with 1: only the keyword finds it
+    s = digits if i % 3 else " ".join(digits[k:k + 4] for k in range(0, len(digits), 4))
+    tpl = ["账号：{}", "对公账户 {}", "收款账户:{}", "account no. {}", "Acct {}", "A/C {}", "帐号是{}", "银行卡 {}"][i % 8]
+    add("mask", "account", tpl.format(s), s)
+
+# ---------------------------------------------------------------- passports
+for i in range(18):
+    d = "".join(rng.choice("0123456789") for _ in range(8))
+    v = ["E" + d, "E" + rng.choice("ABCDFGHJKLMN") + d[:7], "G" + d, "H" + d, "M" + d, "H" + d + "12"][i % 6]
+    add("mask", "passport", rng.choice(["护照号{}", "passport {}", "护照：{}", "港澳通行证 {}"]).format(v), v[1:])
+
+# ---------------------------------------------------------------- negatives
+NEG = [
+    "订单号 20261123000123456", "订单号：2026112310301234", "order #A1234567", "Order 20261123-0042",
+    "快递单号 SF1234567890123", "运单号YT2026112312345", "订单 6123456789012347 已发货", "单号 4123456789012",
+    "发票编号 044031900111 12345678", "物流单号 JD0012345678901", "流水号 2026112300000001", "工单 2026-11-23-0007",
+    "金额 13,800.00 元", "¥1,280.00", "共计 123456.78 元", "$ 2,599.99", "退款 ¥ 6,222.00", "余额 15800.00",
+    "价格 13888 元", "1,380,012.50 元", "合计13800元", "¥ 1 380 000", "€1.234.567,89",
+    "2026-11-23", "2026/11/23", "2026.11.23", "2026年11月23日", "20261123", "23.11.2026", "11/23/2026",
+    "2026-11-23 10:30", "2026-11-23T10:30:00+08:00", "10:30", "10:30:45", "9:00-18:00", "14：30", "10:30-18:00",
+    "周一至周五 09:00-12:00, 13:30-18:00", "2026-11-23 10:30:00.123", "下午3点半", "1767225600", "1767225600000",
+    "NPS 9", "满意度 95%", "v13.1.2", "版本 10.0.19045", "IP 192.168.1.100", "端口 8080", "工号 1381",
+    "SKU 12345678", "型号 KFR-35GW/NhGa1BAj", "尺寸 1380×800×450mm", "重量 12.5kg", "3个工作日内解决",
+    "24小时内回复", "第2026112号文件", "房间 1308", "楼层 13-18 层", "分机 8021", "邮编 100101",
+    "提货码 8812 3456", "验证码 123456", "座位 13排8号", "客户编号 C000138", "批次 2026-11-0042",
+    "保修 36 个月", "2 x 138 = 276", "1.38 元/件", "数量 1 234 件", "第 13812 号", "比分 13:8",
+    "订单号 62220212345678901", "订单编号：4111111111111111", "tracking 1Z999AA10123456784",
+    "合同号 HT-2026-1123-001", "车牌 京A12345", "航班 CA1831", "高铁 G1234 次", "会议号 123 456 789",
+    "电话会议 ID 9876 5432 10", "E12345", "G1234", "H123", "e-mail sent", "user at example dot com",
+    "@张三 请跟进", "邮箱未提供", "a@b", "name@localhost", "2026-11-23 至 2026-11-30",
+    "时间段 2026.11.23-2026.11.30", "13:00-14:00 午休", "温度 -13.8℃", "坐标 39.9042,116.4074",
+    "ISBN 978-7-111-12345-6", "编号 0001-0002-0003", "订单号 1381234567890123", "期号 20261123001",
+    "第1期 13800 元 第2期 13800 元", "13 8 12 34 56 78", "2026 11 23 10 30", "电话费 138 元",
+    "分 3 期，每期 1234.56 元", "年化 3.85%", "1/3/5/7/9", "0.5 1.0 1.5 2.0",
+]
+for t in NEG:
+    add("keep", "negative", t, "")
+# look-alikes inside ordinary notes
+for t in NEG[:40]:
+    add("keep", "negative", "回访记录：" + t + "，客户满意。", "")
+
+
+def esc(s):
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+
+
+print("# expect\tkind\ttext\tsecret  (generated by make_corpus.py; synthetic data, CC0)")
+for e, k, t, s in rows:
+    print("\t".join([e, k, esc(t), esc(s)]))
