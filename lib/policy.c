@@ -1135,6 +1135,11 @@ static char *rule_name(vctx *c, const char *a, const char *b, const char *d) {
 /* ================================================================ builders */
 
 static const char *const lifecycle_names[] = {"new", "growing", "mature", "declining", "churned", NULL};
+static const char *const promise_state_names[] = {"at_risk", "breached", "fulfilled", NULL};
+
+const char *fu__pol_promise_state_name(int state) {
+    return state >= 0 && state < 3 ? promise_state_names[state] : "?";
+}
 static const char *const channel_names[] = {"phone", "sms", "email", "chat", "video", "visit", NULL};
 static const char *const priority_names[] = {"urgent", "high", "normal", "low", NULL};
 static const char *const action_names[] = {"skip_routine", "defer", "service_recovery", NULL};
@@ -1928,7 +1933,7 @@ static int build_segments(bctx *b, const ynode *root) {
 /* Step k of a cadence's `steps` mapping (the path names the step). */
 static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, size_t k, fu__pol_step *st) {
     static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
-                                            "when", "survey", "after",   NULL};
+                                            "when", "survey", "after",   "team", NULL};
     vctx *c = b->c;
     const ynode *se = steps->ents[k].val;
     int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL, rc = FU_OK;
@@ -1943,6 +1948,7 @@ static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, si
     if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
     if (!rc) rc = rd_when(b, se, "when", &st->when);
     if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
+    if (!rc) rc = rd_str(c, se, "team", 0, &st->team);
     st->after = -1;
     const ynode *af = NULL;
     if (!rc) rc = field(c, se, "after", 0, &af);
@@ -1964,7 +1970,7 @@ static int build_cadences(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__policy *t = &c->p->t;
     static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
-    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", NULL};
+    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", "promise", NULL};
     const ynode *cads;
     int rc = field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
@@ -1988,7 +1994,7 @@ static int build_cadences(bctx *b, const ynode *root) {
             int nk = 0;
             for (int k = 0; trig_keys[k]; k++) nk += map_get(tr, trig_keys[k]) != NULL;
             if (!rc && nk != 1)
-                rc = verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle' or 'every'");
+                rc = verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle', 'every' or 'promise'");
             if (!rc && map_get(tr, "event")) {
                 cd->trigger = FU__TRIGGER_EVENT;
                 rc = rd_str(c, tr, "event", 1, &cd->event);
@@ -1997,6 +2003,11 @@ static int build_cadences(bctx *b, const ynode *root) {
                 cd->trigger = FU__TRIGGER_LIFECYCLE;
                 rc = rd_enum(c, tr, "lifecycle", 1, "lifecycle stage", lifecycle_names, &lc);
                 cd->lifecycle = (fu__pol_lifecycle)lc;
+            } else if (!rc && map_get(tr, "promise")) {
+                int ps = 0;
+                cd->trigger = FU__TRIGGER_PROMISE;
+                rc = rd_enum(c, tr, "promise", 1, "promise state", promise_state_names, &ps);
+                cd->promise = (fu__pol_promise_state)ps;
             } else if (!rc && map_get(tr, "cycle")) {
                 cd->trigger = FU__TRIGGER_CYCLE;
                 rc = rd_share(c, tr, "cycle", 1, 0.01, 1, &cd->cycle);
@@ -3245,6 +3256,7 @@ int fu_policy_summary(const fu_policy *p, char **out) {
         case FU__TRIGGER_LIFECYCLE: fu__buf_printf(&b, "on becoming %s", lifecycle_names[cd->lifecycle]); break;
         case FU__TRIGGER_CYCLE: fu__buf_printf(&b, "at %.0f%% of the purchase cycle", cd->cycle * 100); break;
         case FU__TRIGGER_EVERY: fu__buf_puts(&b, "every "); put_dur(&b, &cd->every); break;
+        case FU__TRIGGER_PROMISE: fu__buf_printf(&b, "on a promise %s", promise_state_names[cd->promise]); break;
         }
         put_when(&b, t, &cd->when);
         fu__buf_puts(&b, ":");
