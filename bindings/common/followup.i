@@ -105,3 +105,4 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "redact.i"
 %include "kpi.i"
 %include "frequency.i"
+%include "loop.i"
