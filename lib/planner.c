@@ -471,6 +471,7 @@ struct fu_planner {
     int64_t day_used0;
     size_t day_used_n;
     fu__promise_set promises; /* fu_planner_set_ledger() */
+    size_t nev; /* events of the customer being planned in ev (gather()) */
 };
 
 const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
@@ -870,6 +871,20 @@ static int when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_
     return 1;
 }
 
+/* Whether a `resolved` event closed problem `e` by now: one at or after it
+ * with its order id, or without an order id (it closes every earlier
+ * problem of the customer). */
+static int problem_resolved(const fu_planner *pl, const fu_event *e) {
+    for (size_t i = pl->nev; i-- > 0;) {
+        const fu_event *r = pl->ev[i];
+        if (r->at < e->at) break;
+        if (r->kind != FU_EVENT_RESOLVED || r == e) continue;
+        if (!r->order_id || !e->order_id || r->order_id == e->order_id) return 1;
+        if (strcmp(pl_str(pl, r->order_id), pl_str(pl, e->order_id)) == 0) return 1;
+    }
+    return 0;
+}
+
 /* The event-level parts (product class, severity, risk); `e` NULL for
  * cadences without an event: the class is that of the last purchase. */
 static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e) {
@@ -882,6 +897,7 @@ static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, 
     if ((w->surveys || w->has_score_max) && (!e || e->kind != FU_EVENT_SURVEY)) return 0;
     if (w->surveys && !((w->surveys >> e->survey) & 1u)) return 0;
     if (w->has_score_max && !(isfinite(e->score) && e->score <= w->score_max)) return 0;
+    if (w->unresolved && (!e || problem_resolved(pl, e))) return 0;
     return 1;
 }
 
@@ -1100,6 +1116,7 @@ static int gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out) {
         pl->ev[n++] = x;
     }
     *n_out = n;
+    pl->nev = n;
     return FU_OK;
 }
 
@@ -2426,6 +2443,7 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             break;
         }
         }
+        if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
         if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
         if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
         if (c->flags & F_MOVED) puts_n(reason, 2, ", moved past ", c->supp_rule);

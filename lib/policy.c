@@ -1248,7 +1248,8 @@ static int rd_strs(vctx *c, const ynode *map, const char *key, fu__pol_strs *out
 }
 
 static const char *const when_keys[] = {"tier", "product_class", "lifecycle", "rfm_group", "severity",
-                                        "industry", "risk", "is_smb", "min_tenure", "survey", "score_at_most", NULL};
+                                        "industry", "risk", "is_smb", "min_tenure", "survey", "score_at_most",
+                                        "unresolved", NULL};
 static const char *const survey_scale_names[] = {"none", "csat", "nps", "ces", NULL};
 
 static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out) {
@@ -1278,6 +1279,7 @@ static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out
         rc = rd_num(c, w, "score_at_most", 0, -1000, 1000, &out->score_max);
         out->has_score_max = 1;
     }
+    if (!rc) rc = rd_bool(c, w, "unresolved", 0, &out->unresolved);
     path_pop(c, old);
     return rc;
 }

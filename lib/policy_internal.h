@@ -102,6 +102,7 @@ typedef struct fu__pol_when {
     uint32_t surveys;        /* survey scales of the triggering survey answer (fu_survey bits) */
     int has_score_max;       /* score_at_most given */
     double score_max;        /* the survey answer's score is at most this */
+    int unresolved;          /* 1: the triggering problem has no `resolved` event since (same order) */
 } fu__pol_when;
 
 /* ------------------------------------------------------------- calendars */

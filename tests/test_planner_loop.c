@@ -239,3 +239,84 @@ Test(planner_loop, bad_promise_state) {
     cr_assert(strstr(fu_error_last()->message, "at_risk"), "%s", fu_error_last()->message);
     cr_assert_null(p);
 }
+
+/* ------------------------------------------------------------ escalation */
+
+/* "Unresolved 48 h after the problem arose -> the expert team", counted from
+ * the fault / complaint itself (not from a promise's breach):
+ * C1 fault F1 Mon 03-02 10:00, never resolved: escalation due [03-04 10:00,
+ *   03-05 10:00], urgent, owner "expert"; planned at now (03-04 11:00).
+ * C2 fault F2 03-02 10:00, resolved (F2) 03-03 15:00: no escalation.
+ * C3 complaint 03-02 10:00 (order K3), a `resolved` of another order (K9):
+ *   still escalated; its promise (due 03-08 18:00) does not move the window. */
+Test(planner_loop, unresolved_problem_escalates_from_when_it_arose) {
+    static const char ev[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
+                             "agent_id,outcome\n"
+                             "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C3,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"
+                             "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,,\n"
+                             "C2,2026-03-03T15:00:00+08:00,resolved,F2,,,,,,,\n"
+                             "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n"
+                             "C3,2026-03-03T15:00:00+08:00,resolved,K9,,,,,,,\n";
+    fu_policy *policy = NULL;
+    fu_book *book = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    fu_ledger *ledger = NULL;
+    cr_assert_eq(fu_policy_default(&policy), FU_OK);
+    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(book, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_ledger_open(&ledger, NULL, NULL), FU_OK);
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.customer_id = "C3";
+    in.text = "call back with a solution";
+    in.owner = "service";
+    in.created_at = T("2026-03-02T10:30:00+08:00");
+    in.deadline = T("2026-03-08T18:00:00+08:00");
+    cr_assert_eq(fu_ledger_add(ledger, &in, NULL), FU_OK);
+    cr_assert_eq(fu_planner_new(&pl, policy, book, NULL), FU_OK);
+    cr_assert_eq(fu_planner_set_ledger(pl, ledger), FU_OK);
+    int64_t now = T("2026-03-04T11:00:00+08:00");
+    cr_assert_eq(fu_planner_plan(pl, now, D, &plan), FU_OK, "%s", fu_error_last()->message);
+    const fu_touchpoint *a = find(plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.fault_escalation.expert_team");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->due_from, T("2026-03-04T10:00:00+08:00"));
+    cr_assert_eq(a->due_to, T("2026-03-05T10:00:00+08:00"));
+    cr_assert_eq(a->best_at, now);
+    cr_assert_eq(a->priority, FU_PRIORITY_URGENT);
+    cr_assert_str_eq(a->owner, "expert");
+    cr_assert(strstr(a->reason, "fault on 2026-03-02 10:00 (order F1)") && strstr(a->reason, "by the team expert"),
+              "%s", a->reason);
+    for (int st = 0; st < FU_TOUCHPOINT_STATUS_COUNT; st++)
+        cr_assert_null(find(plan, (fu_touchpoint_status)st, "C2", "escalation"));
+    const fu_touchpoint *c = find(plan, FU_TOUCHPOINT_PLANNED, "C3", "cadences.complaint_escalation.expert_team");
+    cr_assert_not_null(c);
+    cr_assert_eq(c->due_from, T("2026-03-04T10:00:00+08:00"));
+    cr_assert_str_eq(c->owner, "expert");
+    fu_plan_free(plan);
+    /* planned two days earlier, the escalation is not yet due; a day after
+     * the window opened it still is (the window ends 03-05 10:00) */
+    cr_assert_eq(fu_planner_plan(pl, T("2026-03-02T12:00:00+08:00"), D, &plan), FU_OK);
+    cr_assert_null(find(plan, FU_TOUCHPOINT_PLANNED, "C1", "escalation"));
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    fu_ledger_close(ledger);
+    fu_book_free(book);
+    fu_policy_free(policy);
+}
+
+/* `unresolved` must be a boolean. */
+Test(planner_loop, unresolved_must_be_boolean) {
+    fu_policy *p = NULL;
+    static const char y[] = "cadences:\n"
+                            "  fault_escalation:\n"
+                            "    trigger: {event: fault}\n"
+                            "    when: {unresolved: maybe}\n"
+                            "    steps:\n"
+                            "      expert_team: {at: 48h, within: 24h, purpose: p, team: expert}\n";
+    cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "p", NULL), FU_EPOLICY);
+    cr_assert(strstr(fu_error_last()->message, "true or false"), "%s", fu_error_last()->message);
+}
