@@ -3004,6 +3004,17 @@ const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const char *nam
     return c->cal;
 }
 
+int fu_policy_calendar_data_until(const fu_policy *p, const char *name, fu_date *out) {
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_calendar_data_until: NULL argument");
+    const fu__pol_calendar *c = (!name || !*name) ? p->t.calendar : find_calendar(&p->t, name);
+    if (!c) return fu__error_set(FU_ENOTFOUND, "no calendar '%s' in the policy", name);
+    if (c->data_until == INT64_MAX) {
+        memset(out, 0, sizeof *out);
+        return FU_OK;
+    }
+    return fu_date_from_days(c->data_until, out);
+}
+
 const fu__pol_cadence *fu__policy_cadence(const fu__policy *t, const char *name) {
     for (size_t i = 0; i < t->n_cadences; i++)
         if (strcmp(t->cadences[i].name, name) == 0) return &t->cadences[i];

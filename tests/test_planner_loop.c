@@ -320,3 +320,17 @@ Test(planner_loop, unresolved_must_be_boolean) {
     cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "p", NULL), FU_EPOLICY);
     cr_assert(strstr(fu_error_last()->message, "true or false"), "%s", fu_error_last()->message);
 }
+
+/* The end of a calendar's official data, for the ledger's deadline flag. */
+Test(planner_loop, calendar_data_until) {
+    fu_policy *p = NULL;
+    fu_date d;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    cr_assert_eq(fu_policy_calendar_data_until(p, "cn", &d), FU_OK);
+    cr_assert_eq(d.year * 10000 + d.month * 100 + d.day, 20261231);
+    cr_assert_eq(fu_policy_calendar_data_until(p, NULL, &d), FU_OK);
+    cr_assert_eq(d.year, 2026);
+    cr_assert_eq(fu_policy_calendar_data_until(p, "mars", &d), FU_ENOTFOUND);
+    cr_assert_eq(fu_policy_calendar_data_until(p, "cn", NULL), FU_EINVAL);
+    fu_policy_free(p);
+}

@@ -44,3 +44,21 @@ def test_plan_with_ledger(tmp_path):
     assert "refund the fee" in rem[0]["reason"]
     r = run(*args, "--ledger", str(tmp_path / "missing" / "x.db"))
     assert r.returncode == 3 and "--ledger" in r.stderr
+
+
+def test_ledger_flags_deadlines_past_the_calendar_data(tmp_path):
+    """The built-in cn calendar has official holidays until 2026-12-31: a
+    deadline on 2027-01-05 is flagged, one on 2026-12-30 is not."""
+    led = str(tmp_path / "l.db")
+    for cust, due in (("C1", "2026-12-30T18:00:00+08:00"), ("C2", "2027-01-05T18:00:00+08:00")):
+        r = run("commitments", "add", "--ledger", led, "--customer", cust, "--text", "call back",
+                "--at", "2026-12-06T10:00:00+08:00", "--deadline", due, "--format", "csv")
+        assert r.returncode == 0, r.stderr
+    r = run("commitments", "list", "--ledger", led, "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = {x["customer_id"]: x for x in csv.DictReader(io.StringIO(r.stdout))}
+    assert rows["C1"]["deadline_flag"] == ""
+    assert rows["C2"]["deadline_flag"] == "past_calendar_data"
+    r = run("commitments", "report", "--ledger", led, "--at", "2027-01-06T12:00:00+08:00", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert "past_calendar_data" in r.stdout and r.stdout.splitlines()[0].endswith("deadline_flag")
