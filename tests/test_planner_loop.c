@@ -334,3 +334,35 @@ Test(planner_loop, calendar_data_until) {
     cr_assert_eq(fu_policy_calendar_data_until(p, "cn", NULL), FU_EINVAL);
     fu_policy_free(p);
 }
+
+/* A site policy moves the escalation to 24 h and hands it to another team. */
+Test(planner_loop, escalation_overridable) {
+    static const char ev[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
+                             "agent_id,outcome\n"
+                             "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n";
+    static const char y[] = "cadences:\n"
+                            "  fault_escalation:\n"
+                            "    steps:\n"
+                            "      expert_team: {at: 24h, team: tier2}\n";
+    fu_policy *policy = NULL;
+    fu_book *book = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    cr_assert_eq(fu_policy_load_string(&policy, y, strlen(y), "p", NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(book, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_new(&pl, policy, book, NULL), FU_OK);
+    int64_t now = T("2026-03-03T11:00:00+08:00");
+    cr_assert_eq(fu_planner_plan(pl, now, D, &plan), FU_OK, "%s", fu_error_last()->message);
+    const fu_touchpoint *a = find(plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.fault_escalation.expert_team");
+    cr_assert_not_null(a);
+    cr_assert_eq(a->due_from, T("2026-03-03T10:00:00+08:00"));
+    cr_assert_eq(a->due_to, T("2026-03-04T10:00:00+08:00"));
+    cr_assert_str_eq(a->owner, "tier2");
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    fu_book_free(book);
+    fu_policy_free(policy);
+}

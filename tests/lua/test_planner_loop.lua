@@ -68,4 +68,19 @@ T.test("strict_calendar refuses a plan past the official holidays", function()
   T.truthy(tostring(err.message or err):find("calendar cn", 1, true), tostring(err.message or err))
 end)
 
+T.test("an unresolved fault escalates to the expert team 48 h after it arose", function()
+  local b = followup.Book()
+  b:read_customers_text(CUST_HDR .. "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
+  b:read_events_text(EV_HDR .. "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                     .. "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n", "e.csv")
+  b:finalize()
+  local now = t("2026-03-04T11:00:00+08:00")
+  local e = find(followup.Planner(followup.policy_default(), b):plan(now, D), "C1",
+                 "cadences.fault_escalation.expert_team")
+  T.eq(e.due_from, t("2026-03-04T10:00:00+08:00"), "from")
+  T.eq(e.due_to, t("2026-03-05T10:00:00+08:00"), "to")
+  T.eq(e.owner, "expert", "team")
+  T.eq(e.priority, followup.PRIORITY_URGENT, "priority")
+end)
+
 T.done()

@@ -72,3 +72,23 @@ def test_strict_calendar_refuses_past_the_official_holidays():
     strict = followup.Planner(followup.policy_default(), b, strict_calendar=True)
     with pytest.raises(followup.RangeError, match="calendar cn"):
         strict.plan(now, D)
+
+
+def test_unresolved_fault_escalates_to_the_expert_team():
+    """Fault F1 Mon 03-02 10:00 never resolved: the expert team's touchpoint is
+    due [03-04 10:00, 03-05 10:00] (48 h after the fault, within 24 h)."""
+    b = followup.Book()
+    b.read_customers_text(CUST_HDR + "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n"
+                          "C2,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
+    b.read_events_text(EV_HDR + "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                       "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                       "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n"
+                       "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,\n"
+                       "C2,2026-03-03T10:00:00+08:00,resolved,F2,,,,,,\n", "e.csv")
+    b.finalize()
+    now = T("2026-03-04T11:00:00+08:00")
+    plan = followup.Planner(followup.policy_default(), b).plan(now, D)
+    e = find(plan, "C1", "cadences.fault_escalation.expert_team")
+    assert (e.due_from, e.due_to, e.best_at) == (T("2026-03-04T10:00:00+08:00"), T("2026-03-05T10:00:00+08:00"), now)
+    assert e.owner == "expert" and e.priority == followup.PRIORITY_URGENT
+    assert find(plan, "C2", "escalation") is None
