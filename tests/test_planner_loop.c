@@ -366,3 +366,26 @@ Test(planner_loop, escalation_overridable) {
     fu_book_free(book);
     fu_policy_free(policy);
 }
+
+/* Every allocation failure in set_ledger and in planning with promises
+ * returns FU_ENOMEM with nothing leaked. */
+static int oom_loop(void *vctx) {
+    fx *f = vctx;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    int rc = fu_planner_new(&pl, f->policy, f->book, NULL);
+    if (!rc) rc = fu_planner_set_ledger(pl, f->ledger);
+    if (!rc) rc = fu_planner_plan(pl, T("2026-03-04T20:00:00+08:00"), 2 * D, &plan);
+    if (!rc && fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, NULL) == NULL) rc = FU_EINVAL;
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    return rc;
+}
+
+Test(planner_loop, out_of_memory) {
+    fx f;
+    setup(&f);
+    unsigned long n = fu_test_oom("planner with a ledger", oom_loop, &f, 20000);
+    cr_assert(n > 0);
+    teardown(&f);
+}
