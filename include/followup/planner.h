@@ -28,6 +28,12 @@
  *   value tier (fu_planner_tier_cycles(); those of a whole book can be given
  *   to the planner of a part of it, #fu_planner_options.tier_cycles), or
  *   #fu_planner_options.default_cycle when nobody has one;
+ * - promise cadences (`trigger: {promise: at_risk|breached|fulfilled}`): the
+ *   promises of a commitment ledger given with fu_planner_set_ledger(),
+ *   counted from the deadline, the breach or the fulfilment;
+ * - `when: {unresolved: true}` on an event cadence: only while the problem
+ *   (fault, complaint) has no `resolved` event of its order (the built-in
+ *   escalation to the expert team 48 h after the problem arose);
  * - recurring cadences (`trigger: {every: 1 month}`): due one period after the
  *   customer's last answered contact (or first purchase); a recurring
  *   touchpoint that is overdue is due from `now`.
