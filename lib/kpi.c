@@ -1691,7 +1691,8 @@ static int strs_has(const fu__pol_strs *l, const char *s) {
  * something the KPI engine cannot evaluate (RFM groups, risk, lifecycle
  * stages other than "new"): the rule is then left out. */
 static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
-    if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max) return -1; /* not evaluated here */
+    if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved)
+        return -1; /* not evaluated here (unresolved: the escalation of a problem, not a due follow-up) */
     if (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW))) return -1;
     if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
     if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;

@@ -12,6 +12,7 @@
 #include "followup/segment.h"
 #include "csv_internal.h"
 #include "internal.h"
+#include "planner_loop.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -361,6 +362,7 @@ typedef struct pl_cand {
     uint16_t flags;
     int group;
     int dep; /* candidate whose contact must come first (step `after`), -1 none */
+    const fu__promise *promise; /* `{promise: ...}` cadences: the promise */
 } pl_cand;
 
 typedef struct pl_contact {
@@ -469,7 +471,12 @@ struct fu_planner {
     const fu_sim_day *day_used;
     int64_t day_used0;
     size_t day_used_n;
+    fu__promise_set promises; /* fu_planner_set_ledger() */
+    size_t nev; /* events of the customer being planned in ev (gather()) */
 };
+
+const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
+fu__promise_set *fu__planner_promises(fu_planner *pl) { return &pl->promises; }
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -865,6 +872,20 @@ static int when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_
     return 1;
 }
 
+/* Whether a `resolved` event closed problem `e` by now: one at or after it
+ * with its order id, or without an order id (it closes every earlier
+ * problem of the customer). */
+static int problem_resolved(const fu_planner *pl, const fu_event *e) {
+    for (size_t i = pl->nev; i-- > 0;) {
+        const fu_event *r = pl->ev[i];
+        if (r->at < e->at) break;
+        if (r->kind != FU_EVENT_RESOLVED || r == e) continue;
+        if (!r->order_id || !e->order_id || r->order_id == e->order_id) return 1;
+        if (strcmp(pl_str(pl, r->order_id), pl_str(pl, e->order_id)) == 0) return 1;
+    }
+    return 0;
+}
+
 /* The event-level parts (product class, severity, risk); `e` NULL for
  * cadences without an event: the class is that of the last purchase. */
 static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e) {
@@ -877,6 +898,7 @@ static int when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, 
     if ((w->surveys || w->has_score_max) && (!e || e->kind != FU_EVENT_SURVEY)) return 0;
     if (w->surveys && !((w->surveys >> e->survey) & 1u)) return 0;
     if (w->has_score_max && !(isfinite(e->score) && e->score <= w->score_max)) return 0;
+    if (w->unresolved && (!e || problem_resolved(pl, e))) return 0;
     return 1;
 }
 
@@ -919,6 +941,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__buf_free(&pl->b_purpose);
     fu__buf_free(&pl->b_rule);
     fu__buf_free(&pl->b_reason);
+    fu__promise_set_clear(&pl->promises);
     fu__free(pl);
 }
 
@@ -1097,6 +1120,7 @@ static int gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out) {
         pl->ev[n++] = x;
     }
     *n_out = n;
+    pl->nev = n;
     return FU_OK;
 }
 
@@ -1378,6 +1402,46 @@ static double mean_interval_days(const int64_t *t, size_t k) {
     return (double)(t[k - 1] - t[first]) / (double)(k - 1 - first) / (double)DAY;
 }
 
+/* `{promise: ...}` cadences: the steps of every promise of the customer in
+ * the state the cadence names (fu_planner_set_ledger(); lib/planner_loop.c).
+ * A progress contact before the deadline never opens before the promise
+ * was made. */
+static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad,
+                         fu_plan_stats *st) {
+    const fu__promise *pv;
+    size_t np = fu__promise_set_of(&pl->promises, cx->index, &pv);
+    for (size_t i = 0; i < np; i++) {
+        int64_t trig = fu__promise_trigger(&pv[i], (int)cad->promise, cx->now);
+        if (trig == INT64_MIN) continue;
+        uint16_t fl = 0;
+        /* a breach still unresolved, its window gone without an answered
+         * contact since: the remedy is overdue, due from now */
+        if (cad->promise == FU__PROMISE_BREACHED && trig < cx->now && !fulfilled(pl, n, trig, cx->now, cx->now)) {
+            int64_t last_to = INT64_MIN;
+            for (size_t s = 0; s < cad->n_steps; s++) {
+                int64_t f0, t0;
+                int rc = add_dur(pl, cx->zone->cal, trig, &cad->steps[s].at, 0, &f0);
+                if (!rc) rc = add_dur(pl, cx->zone->cal, f0, &cad->steps[s].within, 1, &t0);
+                if (rc) return rc;
+                if (t0 > last_to) last_to = t0;
+            }
+            if (last_to < cx->now) {
+                trig = cx->now;
+                fl = F_OVERDUE;
+            }
+        }
+        size_t first = pl->ncand;
+        int rc = steps_from(pl, cx, n, cad, NULL, trig, fl, 0, &st->candidates, &st->done);
+        if (rc) return rc;
+        for (size_t k = first; k < pl->ncand; k++) {
+            pl->cand[k].promise = &pv[i];
+            if (pl->cand[k].from < pv[i].created_at) pl->cand[k].from = pv[i].created_at;
+            if (pl->cand[k].to < pl->cand[k].from) pl->cand[k].to = pl->cand[k].from;
+        }
+    }
+    return FU_OK;
+}
+
 static int candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) {
     const fu__policy *P = pl->P;
     int rc;
@@ -1425,6 +1489,8 @@ static int candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
                 st->candidates++;
                 if ((rc = push_cand(pl, cx, cad, stp, NULL, due, from, to, fl, 0))) return rc;
             }
+        } else if (cad->trigger == FU__TRIGGER_PROMISE) {
+            if ((rc = promise_steps(pl, cx, n, cad, st))) return rc;
         } else if (cad->trigger == FU__TRIGGER_CYCLE) {
             if (pl->ptimes_cap < MAX_CYCLE_PURCHASES) {
                 int64_t *t = fu__realloc(pl->ptimes, MAX_CYCLE_PURCHASES * sizeof *t);
@@ -2364,7 +2430,24 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
                                                        : "default",
                            d);
             break;
+        case FU__TRIGGER_PROMISE: {
+            const fu__promise *p = c->promise;
+            char dl[24];
+            fmt_date(cx, p->deadline, dl);
+            fu__buf_printf(reason, "%s: promise #%lld \"%s\"", c->cad->name, (long long)p->id, p->text);
+            if (*p->category) puts_n(reason, 2, ", ", p->category);
+            if (*p->owner) puts_n(reason, 2, ", owner ", p->owner);
+            puts_n(reason, 2, ", due ", dl);
+            if (c->cad->promise == FU__PROMISE_FULFILLED) puts_n(reason, 2, ", fulfilled on ", d);
+            if (c->cad->promise == FU__PROMISE_BREACHED) {
+                fmt_date(cx, p->breach_at, dl);
+                puts_n(reason, 2, ", breached on ", dl);
+                if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", still unresolved: overdue, due from now");
+            }
+            break;
         }
+        }
+        if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
         if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
         if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
         if (c->flags & F_MOVED) puts_n(reason, 2, ", moved past ", c->supp_rule);
@@ -2443,7 +2526,15 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             tp.status_rule = arena_str(&plan->arena, status_rule, strlen(status_rule));
         /* book strings live as long as the book; fed events' strings belong to the planner */
         tp.order_id = !order ? "" : (oid & OV_LOCAL) ? arena_str(&plan->arena, order, strlen(order)) : order;
-        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule) rc = fu__error_nomem();
+        tp.owner = "";
+        for (int k = 0; k < g->n && !*tp.owner; k++) { /* a step's team (policy), else a promise's owner */
+            const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+            if (c->step->team) tp.owner = c->step->team;
+            else if (c->promise && *c->promise->owner)
+                tp.owner = arena_str(&plan->arena, c->promise->owner, strlen(c->promise->owner));
+        }
+        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule || !tp.owner)
+            rc = fu__error_nomem();
     }
     if (!rc) rc = plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid);
     return rc;

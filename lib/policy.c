@@ -1135,6 +1135,11 @@ static char *rule_name(vctx *c, const char *a, const char *b, const char *d) {
 /* ================================================================ builders */
 
 static const char *const lifecycle_names[] = {"new", "growing", "mature", "declining", "churned", NULL};
+static const char *const promise_state_names[] = {"at_risk", "breached", "fulfilled", NULL};
+
+const char *fu__pol_promise_state_name(int state) {
+    return state >= 0 && state < 3 ? promise_state_names[state] : "?";
+}
 static const char *const channel_names[] = {"phone", "sms", "email", "chat", "video", "visit", NULL};
 static const char *const priority_names[] = {"urgent", "high", "normal", "low", NULL};
 static const char *const action_names[] = {"skip_routine", "defer", "service_recovery", NULL};
@@ -1243,7 +1248,8 @@ static int rd_strs(vctx *c, const ynode *map, const char *key, fu__pol_strs *out
 }
 
 static const char *const when_keys[] = {"tier", "product_class", "lifecycle", "rfm_group", "severity",
-                                        "industry", "risk", "is_smb", "min_tenure", "survey", "score_at_most", NULL};
+                                        "industry", "risk", "is_smb", "min_tenure", "survey", "score_at_most",
+                                        "unresolved", NULL};
 static const char *const survey_scale_names[] = {"none", "csat", "nps", "ces", NULL};
 
 static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out) {
@@ -1273,6 +1279,7 @@ static int rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out
         rc = rd_num(c, w, "score_at_most", 0, -1000, 1000, &out->score_max);
         out->has_score_max = 1;
     }
+    if (!rc) rc = rd_bool(c, w, "unresolved", 0, &out->unresolved);
     path_pop(c, old);
     return rc;
 }
@@ -1928,7 +1935,7 @@ static int build_segments(bctx *b, const ynode *root) {
 /* Step k of a cadence's `steps` mapping (the path names the step). */
 static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, size_t k, fu__pol_step *st) {
     static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
-                                            "when", "survey", "after",   NULL};
+                                            "when", "survey", "after",   "team", NULL};
     vctx *c = b->c;
     const ynode *se = steps->ents[k].val;
     int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL, rc = FU_OK;
@@ -1943,6 +1950,7 @@ static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, si
     if (!rc) rc = rd_enum(c, se, "priority", 0, "priority", priority_names, &pr);
     if (!rc) rc = rd_when(b, se, "when", &st->when);
     if (!rc) rc = rd_bool(c, se, "survey", 0, &st->survey);
+    if (!rc) rc = rd_str(c, se, "team", 0, &st->team);
     st->after = -1;
     const ynode *af = NULL;
     if (!rc) rc = field(c, se, "after", 0, &af);
@@ -1964,7 +1972,7 @@ static int build_cadences(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__policy *t = &c->p->t;
     static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
-    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", NULL};
+    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", "promise", NULL};
     const ynode *cads;
     int rc = field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
@@ -1988,7 +1996,7 @@ static int build_cadences(bctx *b, const ynode *root) {
             int nk = 0;
             for (int k = 0; trig_keys[k]; k++) nk += map_get(tr, trig_keys[k]) != NULL;
             if (!rc && nk != 1)
-                rc = verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle' or 'every'");
+                rc = verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle', 'every' or 'promise'");
             if (!rc && map_get(tr, "event")) {
                 cd->trigger = FU__TRIGGER_EVENT;
                 rc = rd_str(c, tr, "event", 1, &cd->event);
@@ -1997,6 +2005,11 @@ static int build_cadences(bctx *b, const ynode *root) {
                 cd->trigger = FU__TRIGGER_LIFECYCLE;
                 rc = rd_enum(c, tr, "lifecycle", 1, "lifecycle stage", lifecycle_names, &lc);
                 cd->lifecycle = (fu__pol_lifecycle)lc;
+            } else if (!rc && map_get(tr, "promise")) {
+                int ps = 0;
+                cd->trigger = FU__TRIGGER_PROMISE;
+                rc = rd_enum(c, tr, "promise", 1, "promise state", promise_state_names, &ps);
+                cd->promise = (fu__pol_promise_state)ps;
             } else if (!rc && map_get(tr, "cycle")) {
                 cd->trigger = FU__TRIGGER_CYCLE;
                 rc = rd_share(c, tr, "cycle", 1, 0.01, 1, &cd->cycle);
@@ -3008,6 +3021,17 @@ const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const char *nam
     return c->cal;
 }
 
+int fu_policy_calendar_data_until(const fu_policy *p, const char *name, fu_date *out) {
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_calendar_data_until: NULL argument");
+    const fu__pol_calendar *c = (!name || !*name) ? p->t.calendar : find_calendar(&p->t, name);
+    if (!c) return fu__error_set(FU_ENOTFOUND, "no calendar '%s' in the policy", name);
+    if (c->data_until == INT64_MAX) {
+        memset(out, 0, sizeof *out);
+        return FU_OK;
+    }
+    return fu_date_from_days(c->data_until, out);
+}
+
 const fu__pol_cadence *fu__policy_cadence(const fu__policy *t, const char *name) {
     for (size_t i = 0; i < t->n_cadences; i++)
         if (strcmp(t->cadences[i].name, name) == 0) return &t->cadences[i];
@@ -3262,6 +3286,7 @@ int fu_policy_summary(const fu_policy *p, char **out) {
         case FU__TRIGGER_LIFECYCLE: fu__buf_printf(&b, "on becoming %s", lifecycle_names[cd->lifecycle]); break;
         case FU__TRIGGER_CYCLE: fu__buf_printf(&b, "at %.0f%% of the purchase cycle", cd->cycle * 100); break;
         case FU__TRIGGER_EVERY: fu__buf_puts(&b, "every "); put_dur(&b, &cd->every); break;
+        case FU__TRIGGER_PROMISE: fu__buf_printf(&b, "on a promise %s", promise_state_names[cd->promise]); break;
         }
         put_when(&b, t, &cd->when);
         fu__buf_puts(&b, ":");

@@ -102,6 +102,7 @@ typedef struct fu__pol_when {
     uint32_t surveys;        /* survey scales of the triggering survey answer (fu_survey bits) */
     int has_score_max;       /* score_at_most given */
     double score_max;        /* the survey answer's score is at most this */
+    int unresolved;          /* 1: the triggering problem has no `resolved` event since (same order) */
 } fu__pol_when;
 
 /* ------------------------------------------------------------- calendars */
@@ -206,8 +207,19 @@ typedef enum fu__pol_trigger_kind {
     FU__TRIGGER_EVENT = 0,     /* an event of kind `event` */
     FU__TRIGGER_LIFECYCLE = 1, /* the customer enters lifecycle stage `lifecycle` */
     FU__TRIGGER_CYCLE = 2,     /* fraction `cycle` of the customer's purchase cycle */
-    FU__TRIGGER_EVERY = 3      /* recurring, every `every` */
+    FU__TRIGGER_EVERY = 3,     /* recurring, every `every` */
+    FU__TRIGGER_PROMISE = 4    /* a promise of the commitment ledger reaches state `promise` */
 } fu__pol_trigger_kind;
+
+/* FU__TRIGGER_PROMISE: which state of a promise triggers the cadence, and
+ * the instant its steps count from. */
+typedef enum fu__pol_promise_state {
+    FU__PROMISE_AT_RISK = 0,  /* open, from its deadline (steps with at < 0: the lead time) */
+    FU__PROMISE_BREACHED = 1, /* unresolved and past its breach instant, from that instant */
+    FU__PROMISE_FULFILLED = 2 /* fulfilled, from the fulfilment */
+} fu__pol_promise_state;
+
+const char *fu__pol_promise_state_name(int state);
 
 typedef struct fu__pol_step {
     const char *name;    /* "first_contact" */
@@ -221,6 +233,8 @@ typedef struct fu__pol_step {
     int survey;          /* 1: the contact asks for a survey answer (caps with scope survey) */
     int after;           /* index of an earlier step of the cadence whose contact comes first
                             (a separate call, never merged with it); -1 none */
+    const char *team;    /* who makes the contact (`team:`, e.g. "expert"); NULL: the usual agents
+                            (a promise's contact: the promise's owner) */
 } fu__pol_step;
 
 typedef struct fu__pol_cadence {
@@ -232,6 +246,7 @@ typedef struct fu__pol_cadence {
     double cycle;           /* FU__TRIGGER_CYCLE: fraction of the cycle, (0, 10] */
     fu_duration every;      /* FU__TRIGGER_EVERY: period (> 0) */
     int min_purchases;      /* FU__TRIGGER_CYCLE: purchases needed to predict the cycle */
+    fu__pol_promise_state promise; /* FU__TRIGGER_PROMISE */
     fu__pol_when when;      /* who the cadence applies to */
     const size_t *replaces; /* indexes into fu__policy.cadences it supersedes when it applies */
     size_t n_replaces;

@@ -151,3 +151,4 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "frequency.i"
 %include "guard.i"
 %include "simulate.i"
+%include "loop.i"

@@ -2,7 +2,12 @@
  * under #ifdef SWIGPYTHON / SWIGLUA).
  *
  *   Planner(policy, book, agents=0, calls_per_agent=0, default_cycle=0, besttime=False,
- *           tier_cycles=None)
+ *           tier_cycles=None, strict_calendar=False)
+ *       strict_calendar=True: a touchpoint past the official holidays of a
+ *       calendar fails the plan (FU_PLANNER_STRICT_CALENDAR, RangeError)
+ *       instead of being counted in calendar_expired.
+ *     set_ledger(ledger=None): the promises of a commitment Ledger drive
+ *       contacts (fu_planner_set_ledger(); bindings/common/loop.i)
  *       Borrows the policy and the book: the planner keeps references to both,
  *       so they live as long as it does. besttime=True builds a best-time
  *       model from the book's contact history (FU_PLANNER_BESTTIME) and
@@ -27,7 +32,7 @@
  *     created() -> list (statuses planned, suppressed, deferred), cancelled() -> list
  *   Touchpoint (a copy that owns its strings): customer, customer_id, due_from,
  *     due_to, best_at, trigger_at, channel, priority, status, purposes, purpose,
- *     rule, reason, status_rule, order_id
+ *     rule, reason, status_rule, order_id, owner
  *   PlanStats: customers, candidates, merged, done, planned, suppressed, deferred,
  *     cancelled, agent_contacts, capacity_per_day, later, late, due, calendar_expired
  *     (due = planned + merged + suppressed + deferred + later + done)
@@ -121,6 +126,7 @@ typedef struct fu_swig_touchpoint {
     int channel, priority, status;
     unsigned int purposes;
     char *purpose, *rule, *reason, *status_rule, *order_id;
+    char *owner;
 } fu_swig_touchpoint;
 
 static void fu_swig_touchpoint_free(fu_swig_touchpoint *t) {
@@ -131,6 +137,7 @@ static void fu_swig_touchpoint_free(fu_swig_touchpoint *t) {
     free(t->reason);
     free(t->status_rule);
     free(t->order_id);
+    free(t->owner);
     free(t);
 }
 
@@ -161,6 +168,7 @@ static fu_swig_touchpoint *fu_swig_touchpoint_copy(const fu_touchpoint *t) {
         o->reason = fu_swig_tp_dup(t->reason, &failed);
         o->status_rule = fu_swig_tp_dup(t->status_rule, &failed);
         o->order_id = fu_swig_tp_dup(t->order_id, &failed);
+        o->owner = fu_swig_tp_dup(t->owner, &failed);
     }
     if (failed) {
         fu_swig_touchpoint_free(o);
@@ -205,6 +213,7 @@ typedef struct fu_swig_touchpoint {
     char *reason;
     char *status_rule;
     char *order_id;
+    char *owner;          /* a step's team or the promise's owner; "" the usual agents */
 } fu_swig_touchpoint;
 %mutable;
 %extend fu_swig_touchpoint {
@@ -475,7 +484,7 @@ FU_PLAN_RAISES(fu_planner::m_tier_cycles)
 %extend fu_planner {
     fu_planner(const fu_policy *policy, const fu_book *book, unsigned int agents = 0,
                unsigned int calls_per_agent = 0, int64_t default_cycle = 0, bool besttime = false,
-               const fu_swig_dvec *tier_cycles = NULL) {
+               const fu_swig_dvec *tier_cycles = NULL, bool strict_calendar = false) {
         fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
         fu_planner *p = NULL;
         if (!policy || !book) {
@@ -486,6 +495,7 @@ FU_PLAN_RAISES(fu_planner::m_tier_cycles)
         o.calls_per_agent = calls_per_agent;
         o.default_cycle = default_cycle;
         if (besttime) o.flags |= FU_PLANNER_BESTTIME;
+        if (strict_calendar) o.flags |= FU_PLANNER_STRICT_CALENDAR;
         if (tier_cycles) {
             static const double none = 0.0; /* an empty list is a list, not "compute them" */
             o.tier_cycles = tier_cycles->n ? tier_cycles->v : &none;

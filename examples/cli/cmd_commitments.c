@@ -268,6 +268,7 @@ typedef struct setting {
     const fu_calendar *cal; /* the policy's commitments calendar, borrowed */
     const char *cal_name;
     fu_redactor *redactor;
+    fu_date data_until; /* the calendar's official data ends (year 0: never) */
 } setting;
 
 static void setting_free(setting *s) {
@@ -286,6 +287,10 @@ static int setting_load(const args *a, setting *s) {
     s->cal_name = NULL;
     if (fu_policy_get_string(s->policy, "commitments.calendar", &s->cal_name) != FU_OK) s->cal_name = NULL;
     s->cal = fu_policy_calendar(s->policy, s->cal_name);
+    if (s->cal && fu_policy_calendar_data_until(s->policy, s->cal_name, &s->data_until) != FU_OK) {
+        fu_error_clear();
+        memset(&s->data_until, 0, sizeof s->data_until);
+    }
     if (!s->cal) {
         cli_error("policy: commitments.calendar");
         return CLI_INPUT;
@@ -803,8 +808,23 @@ done:
 /* ------------------------------------------------------------ commitments */
 
 static const char *const k_row_hdr[] = {"section", "id",       "customer_id", "state", "level", "created_at",
-                                        "deadline", "closed_at", "owner",      "category", "rule", "text"};
-#define ROW_COLS 11
+                                        "deadline", "closed_at", "owner",      "category", "rule", "text",
+                                        "deadline_flag"};
+#define ROW_COLS 12
+
+/* "past_calendar_data" when the deadline's local date in the commitments
+ * calendar lies after the calendar's official data (calendars.<name>.data_until):
+ * a working-day deadline there ignores holidays and make-up days. */
+static const char *deadline_flag(const setting *s, int64_t deadline) {
+    fu_local lt;
+    const fu_date *u = &s->data_until;
+    if (!u->year || deadline == FU_COMMIT_NO_TIME || fu_calendar_to_local(s->cal, deadline, &lt) != FU_OK) {
+        fu_error_clear();
+        return "";
+    }
+    int after = lt.year != u->year ? lt.year > u->year : lt.month != u->month ? lt.month > u->month : lt.day > u->day;
+    return after ? "past_calendar_data" : "";
+}
 
 static int add_commitment_row(cli_table *t, const setting *s, const char *section, const fu_commitment *c) {
     char id[24], level[16], created[FU_TIME_TEXT_SIZE], dl[FU_TIME_TEXT_SIZE], closed[FU_TIME_TEXT_SIZE];
@@ -814,7 +834,7 @@ static int add_commitment_row(cli_table *t, const setting *s, const char *sectio
     fmt_time(s->cal, c->deadline, dl);
     fmt_time(s->cal, c->closed_at, closed);
     const char *cells[] = {section, id, c->customer_id, fu_commit_state_name(c->state), level, created, dl, closed,
-                           c->owner, c->category, c->rule, c->text};
+                           c->owner, c->category, c->rule, c->text, deadline_flag(s, c->deadline)};
     return cli_table_add(t, section ? cells : cells + 1);
 }
 

@@ -29,6 +29,9 @@ static void help(FILE *out) {
             "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
             "  --later FILE       also write the touchpoints due in the horizon whose best\n"
             "                     time is after it (a later run plans them), with what moved them\n"
+            "  --ledger FILE      the commitment ledger (followup commitments): promises at risk,\n"
+            "                     breached or fulfilled plan their contacts (cadences with\n"
+            "                     trigger {promise: ...}); adds an owner column\n"
             "  --strict-calendar  refuse to plan a touchpoint past the official holidays of a\n"
             "                     calendar (calendars.<name>.data_until; default: warn)\n"
             "  --no-besttime      best time = the first allowed instant of the window, not the\n"
@@ -85,13 +88,16 @@ static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) 
 
 /* Write the touchpoints of one status as a table in `fmt`. */
 static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
-                        cli_format fmt, const char *path) {
+                        int with_owner, cli_format fmt, const char *path) {
     cli_out out;
     int oc = cli_out_open(&out, path, "followup plan");
     if (oc) return oc;
-    static const char *const hdr[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
-                                      "priority", "rule", "reason", "status", "status_rule"};
+    static const char *const all[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
+                                      "priority", "rule", "reason", "status", "status_rule", "owner"};
+    const char *hdr[12];
     size_t ncols = with_status ? 11 : 9;
+    memcpy(hdr, all, sizeof hdr);
+    if (with_owner) hdr[ncols++] = "owner"; /* who makes the contact (a promise's owner, a team) */
     cli_table *t = cli_table_new(ncols, hdr);
     zone_cache z;
     memset(&z, 0, sizeof z);
@@ -114,7 +120,9 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
                                tp[i].rule,
                                tp[i].reason,
                                fu_touchpoint_status_name(tp[i].status),
-                               tp[i].status_rule};
+                               tp[i].status_rule,
+                               tp[i].owner};
+        if (with_owner) cells[ncols - 1] = tp[i].owner;
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
     if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
@@ -139,7 +147,7 @@ static int parse_uint(const char *s, unsigned int *out) {
 
 static int run(int argc, char **argv) {
     const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
-    const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL;
+    const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL, *ledger_path = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
@@ -156,6 +164,7 @@ static int run(int argc, char **argv) {
         else if (strcmp(a, "--suppressed") == 0) slot = &suppressed;
         else if (strcmp(a, "--deferred") == 0) slot = &deferred;
         else if (strcmp(a, "--later") == 0) slot = &later;
+        else if (strcmp(a, "--ledger") == 0) slot = &ledger_path;
         else if (strcmp(a, "--no-besttime") == 0) {
             besttime = 0;
             continue;
@@ -218,6 +227,7 @@ static int run(int argc, char **argv) {
     fu_book *book = NULL;
     fu_planner *pl = NULL;
     fu_plan *plan = NULL;
+    fu_ledger *ledger = NULL;
     int rc = policy_path ? fu_policy_load_file(&policy, policy_path, NULL) : fu_policy_default(&policy);
     int exit_code = CLI_OK;
     if (rc != FU_OK) {
@@ -237,17 +247,29 @@ static int run(int argc, char **argv) {
     po.progress = on_progress;
     po.progress_ud = &ps;
     if (besttime) po.flags |= FU_PLANNER_BESTTIME;
-    if ((rc = fu_planner_new(&pl, policy, book, &po)) || (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
+    if (ledger_path) { /* promises drive contacts: read once, read-only */
+        fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
+        lo.flags |= FU_LEDGER_READONLY;
+        if ((rc = fu_ledger_options_from_policy(policy, &lo)) || (rc = fu_ledger_open(&ledger, ledger_path, &lo))) {
+            cli_error("--ledger");
+            exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+            goto done;
+        }
+    }
+    if ((rc = fu_planner_new(&pl, policy, book, &po)) || (ledger && (rc = fu_planner_set_ledger(pl, ledger))) ||
+        (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
         cli_error("plan");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
-    if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, fmt, output))) goto done;
-    if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, fmt, suppressed))) goto done;
-    if (deferred && (exit_code = write_status(plan, book, FU_TOUCHPOINT_DEFERRED, 1, fmt, deferred))) goto done;
-    if (later && (exit_code = write_status(plan, book, FU_TOUCHPOINT_LATER, 1, fmt, later))) goto done;
+    int wo = ledger != NULL;
+    if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, wo, fmt, output))) goto done;
+    if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, wo, fmt, suppressed)))
+        goto done;
+    if (deferred && (exit_code = write_status(plan, book, FU_TOUCHPOINT_DEFERRED, 1, wo, fmt, deferred))) goto done;
+    if (later && (exit_code = write_status(plan, book, FU_TOUCHPOINT_LATER, 1, wo, fmt, later))) goto done;
     /* every due touchpoint in exactly one state: the parts add up to `due` */
     fprintf(stderr,
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
@@ -262,6 +284,7 @@ static int run(int argc, char **argv) {
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);
+    fu_ledger_close(ledger);
     fu_book_free(book);
     fu_policy_free(policy);
     return exit_code;

@@ -28,6 +28,12 @@
  *   value tier (fu_planner_tier_cycles(); those of a whole book can be given
  *   to the planner of a part of it, #fu_planner_options.tier_cycles), or
  *   #fu_planner_options.default_cycle when nobody has one;
+ * - promise cadences (`trigger: {promise: at_risk|breached|fulfilled}`): the
+ *   promises of a commitment ledger given with fu_planner_set_ledger(),
+ *   counted from the deadline, the breach or the fulfilment;
+ * - `when: {unresolved: true}` on an event cadence: only while the problem
+ *   (fault, complaint) has no `resolved` event of its order (the built-in
+ *   escalation to the expert team 48 h after the problem arose);
  * - recurring cadences (`trigger: {every: 1 month}`): due one period after the
  *   customer's last answered contact (or first purchase); a recurring
  *   touchpoint that is overdue is due from `now`.
@@ -169,6 +175,11 @@ typedef struct fu_touchpoint {
                                the rule that made it late (a holiday:
                                "calendars.cn.holidays", best_at > due_to) */
     const char *order_id; /**< the triggering event's order id; "" when none */
+    /** who makes the contact: the `team` of the cadence step (an escalation
+     *  to the expert team), else the owner of the promise that triggered it
+     *  (`{promise: ...}` cadences, fu_planner_set_ledger()); "" when the
+     *  usual agents do */
+    const char *owner;
 } fu_touchpoint;
 
 /** A plan: touchpoints by status. Opaque; free with fu_plan_free(). Threads:
@@ -275,6 +286,8 @@ FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
  *  fu_planner_free(): the book refuses changes meanwhile (#FU_ESTATE). */
 typedef struct fu_planner fu_planner;
 
+struct fu_ledger; /* include/followup/commit.h */
+
 /**
  * Create a planner over a policy and a finalized book (both borrowed).
  *
@@ -291,6 +304,28 @@ typedef struct fu_planner fu_planner;
  */
 FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book,
                              const fu_planner_options *opts);
+
+/**
+ * Give the planner the promises of a commitment ledger (include/followup/commit.h),
+ * the triggers of the policy's `{promise: at_risk | breached | fulfilled}`
+ * cadences (built-in: `cadences.promise_at_risk.progress`, a progress
+ * contact in the 24 h before the deadline; `cadences.promise_breached.remedy`,
+ * a proactive remedy within 24 h of the breach at priority high;
+ * `cadences.promise_fulfilled.satisfaction_check`, a satisfaction survey
+ * 72 h after the promise was kept). The reason names the promise (id, text
+ * as stored, category, owner, deadline) and #fu_touchpoint.owner its owner.
+ *
+ * The ledger is read once, now (a snapshot of its commitments; cancelled
+ * ones and those of customers the book does not have are left out): it need
+ * not outlive the planner, and a later change to it needs another call.
+ * A promise counts as unresolved at the planning instant unless it was
+ * fulfilled by then; breached from its breach instant (`commitments.breach_at`).
+ *
+ * @param ledger  NULL removes the promises
+ * @return #FU_OK; #FU_EINVAL (NULL planner); the errors of fu_ledger_query()
+ *         (the planner then keeps its previous promises).
+ */
+FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, struct fu_ledger *ledger);
 
 /** Free a planner (NULL is a no-op). Plans made by it stay valid. */
 FU_EXTERN void fu_planner_free(fu_planner *planner);

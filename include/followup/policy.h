@@ -178,6 +178,16 @@ FU_EXTERN const char *fu_policy_source(const fu_policy *p);
  */
 FU_EXTERN const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const char *name);
 
+/**
+ * The last day of a policy calendar's official data (`calendars.<name>.data_until`,
+ * by default the end of the latest year its holidays list): a date after it
+ * is computed with the weekly hours only. `name` NULL or "": the default
+ * calendar. `out` is all zeros (year 0) when the calendar has no holidays at
+ * all (nothing expires).
+ * @return #FU_OK; #FU_ENOTFOUND; #FU_EINVAL.
+ */
+FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name, struct fu_date *out);
+
 /* ---- generic read access (bindings, tools) ----
  * A path names a value by keys separated by dots, with `[i]` for sequence
  * items: "kpis.coverage.target", "calendars.cn.holidays[0]". Values are those
