@@ -104,3 +104,6 @@ static lua_Integer fu_lua_tointeger(lua_State *L, int idx) {
 }
 
 %include "../common/followup.i"
+
+/* Lua idioms over the SWIG layer (bindings/lua/idioms.lua, docs/bindings.md). */
+%include "idioms.i"
