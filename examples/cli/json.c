@@ -84,16 +84,17 @@ void cli_json_number(FILE *out, double v) {
     fputs(buf, out);
 }
 
-/* A number cell as written by the tool ("12", "0.25", "+3", "1e5", "45.0%"
- * is not a number: null). Leading '+' and a bare ".5" are normalised. */
+/* A number cell as written by the tool: a JSON number as it is, another
+ * decimal spelling ("+3", ".5", "007") normalised, anything else ("", "never",
+ * "45.0%", "nan", "0x10") null. */
 static void write_number_cell(FILE *out, const char *text) {
     if (cli_json_is_number(text)) {
         fputs(text, out);
         return;
     }
     char *end = NULL;
-    double v = *text ? strtod(text, &end) : 0.0;
-    if (*text && end && *end == '\0' && (text[0] == '+' || text[0] == '.' || text[0] == '-'))
+    double v = *text && text[strspn(text, "0123456789+-.eE")] == '\0' ? strtod(text, &end) : NAN;
+    if (end && *end == '\0' && end != text)
         cli_json_number(out, v);
     else
         fputs("null", out);
