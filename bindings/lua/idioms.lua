@@ -21,6 +21,8 @@ local R = debug.getregistry()
 local CLASSES = R.SWIG
 local rawget, rawset, type, select, pcall, error, tostring = rawget, rawset, type, select, pcall, error, tostring
 local unpack = table.unpack
+local release = rawget(M, "_release") -- private: frees a Ledger's C object at close()
+rawset(M, "_release", nil)
 
 -- ---------------------------------------------------------------- errors
 local ErrorMT = R["followup.Error"]
@@ -325,15 +327,15 @@ end
 
 -- close() and __close: the handle is unusable from then on; the C object is
 -- released by the collector once nothing (a plan borrowing its book) refers
--- to it. A Ledger is closed at once (its database file is released).
+-- to it. A Ledger is freed at once (its database is closed).
 for _, cls in ipairs(HANDLES) do
   local mt = CLASSES[cls]
   if mt then
     local fns = rawget(mt, ".fn")
     local function close(self)
       if closed[self] then return end
-      if cls == "Ledger" and fns.sync then pcall(fns.sync, self) end
       closed[self] = true
+      if cls == "Ledger" and release then release(self) end -- nothing borrows from a ledger
     end
     rawset(fns, "close", close)
     rawset(fns, "closed", function(self) return closed[self] == true end)

@@ -101,6 +101,28 @@ T.test("handles: __tostring, close() and <close>", function()
   T.eq(T.raises(b.customer, b, 1).name, "StateError", "after close()")
 end)
 
+T.test("a ledger closed with <close> is released at once and reopens", function()
+  local path = os.tmpname()
+  os.remove(path)
+  local kept
+  do
+    local led <close> = followup.Ledger(path)
+    kept = led
+    led:add("C1", "call back", 1000, 2000)
+    T.eq(led:count(), 1, "one commitment")
+  end
+  T.eq(T.raises(kept.count, kept).name, "StateError", "closed")
+  kept = nil
+  local again = followup.Ledger(path)
+  T.eq(again:count(), 1, "the commitment was stored")
+  again:close()
+  collectgarbage()
+  collectgarbage() -- the collector does not free a released ledger twice
+  os.remove(path)
+  os.remove(path .. "-wal")
+  os.remove(path .. "-shm")
+end)
+
 T.test("iterators: touchpoints, customers, events", function()
   local b = book()
   local ids = {}
