@@ -53,6 +53,21 @@ static void fu_lua_push_error(lua_State *L, int code) {
     lua_setmetatable(L, -2);
 }
 
+/* Free a handle's C object now and forget it, so that the collector does not
+ * free it again (Ledger:close() in idioms.lua: the database is closed at once).
+ * Only for classes nothing borrows from; idioms.lua keeps it private. */
+static int fu_lua_release(lua_State *L) {
+    swig_lua_userdata *usr = (swig_lua_userdata *)lua_touserdata(L, 1);
+    if (!usr) return 0;
+    if (usr->own && usr->ptr && usr->type && usr->type->clientdata) {
+        swig_lua_class *clss = (swig_lua_class *)usr->type->clientdata;
+        if (clss->destructor) clss->destructor(usr->ptr);
+    }
+    usr->own = 0;
+    usr->ptr = NULL;
+    return 0;
+}
+
 /* Accept Lua integers and floats with an integral value. */
 static int fu_lua_isinteger(lua_State *L, int idx) {
     if (lua_isinteger(L, idx)) return 1;
@@ -157,3 +172,7 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
 }
 
 %include "../common/followup.i"
+
+/* Lua idioms over the SWIG layer (bindings/lua/idioms.lua, docs/bindings.md). */
+%native(_release) int fu_lua_release(lua_State *L);
+%include "idioms.i"

@@ -38,6 +38,16 @@ cli_table *cli_table_new(size_t ncols, const char *const *headers);
 /* Add a row of ncols cells (copied). Returns 0 or -1 on out of memory. */
 int cli_table_add(cli_table *t, const char *const *cells);
 size_t cli_table_rows(const cli_table *t);
+/* JSON type letter per column, strlen(types) == ncols (json.h: 's' string,
+ * 'S' string or null, 'n' number or null, 'b' boolean). 0 or -1. */
+int cli_table_set_types(cli_table *t, const char *types);
+/* Table format only: narrow the widest columns (cells cut with an ellipsis)
+ * so that a row takes at most `width` display columns. */
+void cli_table_set_max_width(cli_table *t, size_t width);
+/* Display width of UTF-8 text in a terminal (ICU East Asian Width). */
+size_t cli_text_width(const char *s);
+/* True when progress may be shown: standard error is a terminal. */
+int cli_progress_enabled(void);
 /* Write at most max_rows rows (0 = all). CSV cells go through the library's
  * cell writer (formula neutralisation unless cli_csv_raw). Returns 0, or -1
  * when out of memory or a write failed. */

@@ -28,7 +28,8 @@ static void help(FILE *out) {
             "to the current time. Without --policy the built-in policy is used.\n"
             "--day and the day after --now must lie in 1900-01-01 to 9998-12-31\n"
             "(other dates are refused with exit code 2).\n"
-            "Exit codes: 0 ok (also for a 'no'), 2 bad usage, 3 bad input, 4 internal.\n");
+            "Exit codes: 0 ok (with --may-contact: yes), 1 --may-contact says no,\n"
+            "2 bad usage, 3 bad input, 4 internal.\n");
 }
 
 typedef struct zcache {
@@ -205,7 +206,8 @@ static int may_contact_table(const bt_query *bq, const fu_book *book, zcache *zc
     fmt_time(d.next_allowed, cal, tnext, sizeof tnext);
     const char *row[] = {may, tat, d.allowed ? "yes" : "no", d.rule ? d.rule : "", tnext};
     *out = cli_table_new(5, hdr);
-    return *out && !cli_table_add(*out, row) ? CLI_OK : CLI_INTERNAL;
+    if (!*out || cli_table_set_types(*out, "ssbSS") || cli_table_add(*out, row)) return CLI_INTERNAL;
+    return d.allowed ? CLI_OK : CLI_FAIL; /* a 'no' exits 1 once the answer is written */
 }
 
 /* The command line, as given. */
@@ -352,7 +354,7 @@ static int run(int argc, char **argv) {
                                     "ci_high", "preferred", "rule", "next_allowed"};
         t = cli_table_new(10, hdr);
         bq.slots = calloc(k, sizeof *bq.slots);
-        if (!t || !bq.slots) code = CLI_INTERNAL;
+        if (!t || !bq.slots || cli_table_set_types(t, "snsnnnnbSS")) code = CLI_INTERNAL;
         for (size_t ci = 0; ci < n && code == CLI_OK; ci++) {
             const fu_customer *c = fu_book_customer(book, ci);
             const fu_calendar *cal = zone_cal(zc, &nz, c->tz);
@@ -364,12 +366,14 @@ static int run(int argc, char **argv) {
             }
         }
     }
-    if (code == CLI_OK) {
+    if (code == CLI_OK || (code == CLI_FAIL && may)) {
+        int answer = code;
         cli_out out;
         cli_out_open(&out, NULL, "followup besttime"); /* standard output: write errors are reported */
         int bad = cli_table_write(t, fmt, out.f, 0);
         code = cli_out_close(&out, !bad, "followup besttime");
         if (code == CLI_OK && bad) code = CLI_INTERNAL;
+        if (code == CLI_OK) code = answer;
     }
 done:
     cli_table_free(t);

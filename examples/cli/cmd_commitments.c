@@ -743,7 +743,10 @@ static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stor
 static int print_found(const found_list *fl, cli_format fmt) {
     static const char *const hdr[] = {"line", "customer_id", "note_at", "kind", "text", "rule", "deadline", "risk", "id"};
     cli_table *t = cli_table_new(9, hdr);
-    if (!t) return CLI_INTERNAL;
+    if (!t || cli_table_set_types(t, "nsssssSSn")) {
+        cli_table_free(t);
+        return CLI_INTERNAL;
+    }
     for (size_t i = 0; i < fl->n; i++) {
         const found *f = &fl->f[i];
         char line[24], id[24], at[FU_TIME_TEXT_SIZE], dl[FU_TIME_TEXT_SIZE];
@@ -839,7 +842,13 @@ static int add_commitment_row(cli_table *t, const setting *s, const char *sectio
 }
 
 static cli_table *commitment_table(int with_section) {
-    return with_section ? cli_table_new(ROW_COLS + 1, k_row_hdr) : cli_table_new(ROW_COLS, k_row_hdr + 1);
+    static const char types[] = "snssnsSSSSSs"; /* JSON types of k_row_hdr */
+    cli_table *t = with_section ? cli_table_new(ROW_COLS + 1, k_row_hdr) : cli_table_new(ROW_COLS, k_row_hdr + 1);
+    if (t && cli_table_set_types(t, with_section ? types : types + 1)) {
+        cli_table_free(t);
+        t = NULL;
+    }
+    return t;
 }
 
 /* Print a list of commitments as one table. */

@@ -63,7 +63,10 @@ static int write_out(const char *path, const char *text, size_t len) {
 static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     static const char *const hdr[] = {"kpi", "group", "period", "value", "ci_low", "ci_high", "n", "target", "status", "rule"};
     cli_table *t = cli_table_new(10, hdr);
-    if (!t) return CLI_INTERNAL;
+    if (!t || cli_table_set_types(t, "sSSnnnnnsS")) {
+        cli_table_free(t);
+        return CLI_INTERNAL;
+    }
     size_t n = 0;
     const fu_kpi_figure *f = fu_kpi_figures(k, &n);
     for (size_t i = 0; i < n; i++) {

@@ -24,6 +24,8 @@ static void help(FILE *out) {
             "  --agents N         agents on duty per day (default: capacity not limited)\n"
             "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
             "  --format F         table, csv or json (default: table; csv is the plan CSV)\n"
+            "  --long             table: every column (due window, reason) at full width;\n"
+            "                     default: who, best time, why, how, in 120 columns\n"
             "  --output FILE      write the plan there instead of stdout\n"
             "  --suppressed FILE  also write the suppressed touchpoints with their rules\n"
             "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
@@ -41,7 +43,8 @@ static void help(FILE *out) {
             "  --skip-unknown-kinds  skip events of unknown kinds instead of failing\n"
             "\n"
             "Times are written in each customer's local offset. Progress goes to stderr\n"
-            "for runs over a second. Exit codes: 0 ok, 2 usage, 3 bad input, 4 internal.\n");
+            "for runs over a second when it is a terminal. Exit codes: 0 ok, 2 usage,\n"
+            "3 bad input, 4 internal.\n");
 }
 
 typedef struct progress_state {
@@ -57,6 +60,7 @@ static double elapsed(const struct timespec *t0) {
 
 static void on_progress(void *ud, size_t done, size_t total) {
     progress_state *p = ud;
+    if (!cli_progress_enabled()) return; /* progress is for a terminal, not a log */
     if (elapsed(&p->start) < 1.0 && done < total) return;
     if (!p->shown && done == total) return; /* finished within a second */
     fprintf(stderr, "\rfollowup plan: %zu / %zu customers", done, total);
@@ -86,6 +90,15 @@ static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) 
     if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, FU_TIME_TEXT_SIZE) != FU_OK) strcpy(buf, "?");
 }
 
+/* --long: the table format shows every column at full width; without it the
+ * plan table keeps the columns that say who, when, why and how, and fits in
+ * PLAN_TABLE_WIDTH display columns (long cells end in an ellipsis). */
+static int g_long_table;
+#define PLAN_TABLE_WIDTH 120
+
+/* Column indices of the short table (of the 9 or 11 columns). */
+static const size_t k_short_cols[] = {0, 3, 4, 5, 6, 7, 9, 10};
+
 /* Write the touchpoints of one status as a table in `fmt`. */
 static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
                         int with_owner, cli_format fmt, const char *path) {
@@ -98,7 +111,14 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
     size_t ncols = with_status ? 11 : 9;
     memcpy(hdr, all, sizeof hdr);
     if (with_owner) hdr[ncols++] = "owner"; /* who makes the contact (a promise's owner, a team) */
-    cli_table *t = cli_table_new(ncols, hdr);
+    int narrow = fmt == CLI_FORMAT_TABLE && !g_long_table;
+    size_t nshort = with_status ? 8 : 6;
+    const char *short_hdr[9];
+    for (size_t k = 0; k < nshort; k++) short_hdr[k] = hdr[k_short_cols[k]];
+    size_t nshort_all = nshort;
+    if (with_owner) short_hdr[nshort_all++] = "owner";
+    cli_table *t = narrow ? cli_table_new(nshort_all, short_hdr) : cli_table_new(ncols, hdr);
+    if (t && narrow) cli_table_set_max_width(t, PLAN_TABLE_WIDTH);
     zone_cache z;
     memset(&z, 0, sizeof z);
     int rc = t ? CLI_OK : CLI_INTERNAL;
@@ -123,7 +143,10 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
                                tp[i].status_rule,
                                tp[i].owner};
         if (with_owner) cells[ncols - 1] = tp[i].owner;
-        if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
+        const char *short_cells[9];
+        for (size_t k = 0; k < nshort; k++) short_cells[k] = cells[k_short_cols[k]];
+        if (with_owner) short_cells[nshort] = tp[i].owner;
+        if (cli_table_add(t, narrow ? short_cells : cells) != 0) rc = CLI_INTERNAL;
     }
     if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
     cli_table_free(t);
@@ -165,7 +188,10 @@ static int run(int argc, char **argv) {
         else if (strcmp(a, "--deferred") == 0) slot = &deferred;
         else if (strcmp(a, "--later") == 0) slot = &later;
         else if (strcmp(a, "--ledger") == 0) slot = &ledger_path;
-        else if (strcmp(a, "--no-besttime") == 0) {
+        else if (strcmp(a, "--long") == 0) {
+            g_long_table = 1;
+            continue;
+        } else if (strcmp(a, "--no-besttime") == 0) {
             besttime = 0;
             continue;
         } else if (strcmp(a, "--strict-calendar") == 0) {

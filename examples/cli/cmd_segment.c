@@ -38,8 +38,9 @@ static void help(FILE *out) {
             "\n"
             "Customers without a purchase get tier, lifecycle and segment, and empty\n"
             "r, f, m, p_alive, expected_purchases and clv. The fitted parameters are\n"
-            "printed on stderr; progress too for runs over a second. Exit codes: 0 ok,\n"
-            "1 the model cannot be fitted, 2 usage, 3 bad input, 4 internal.\n");
+            "printed on stderr; progress too for runs over a second when stderr is a\n"
+            "terminal. Exit codes: 0 ok, 1 the model cannot be fitted, 2 usage,\n"
+            "3 bad input, 4 internal.\n");
 }
 
 typedef struct seg_run {
@@ -54,6 +55,7 @@ static double elapsed(const struct timespec *t0) {
 }
 
 static void progress(seg_run *r, const char *what) {
+    if (!cli_progress_enabled()) return; /* progress is for a terminal, not a log */
     if (!r->verbose && elapsed(&r->start) < 1.0) return;
     r->verbose = 1;
     fprintf(stderr, "followup segment: %s (%.1f s)\n", what, elapsed(&r->start));
@@ -229,6 +231,10 @@ static int write_segments(const fu_book *book, const fu_segment_book_summary *bs
     static const char *const hdr[] = {"customer_id", "tier", "lifecycle", "r", "f", "m", "p_alive",
                                       "expected_purchases", "clv", "segment", "rule", "handling"};
     cli_table *t = cli_table_new(12, hdr);
+    if (t && cli_table_set_types(t, "sssnnnnnnsss")) {
+        cli_table_free(t);
+        t = NULL;
+    }
     if (!t) {
         fprintf(stderr, "followup segment: out of memory\n");
         return CLI_INTERNAL;

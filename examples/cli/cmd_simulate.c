@@ -67,6 +67,7 @@ typedef struct progress_state {
 
 static void on_progress(void *ud, size_t done, size_t total) {
     progress_state *p = ud;
+    if (!cli_progress_enabled()) return; /* progress is for a terminal, not a log */
     if (elapsed(&p->start) < 1.0 && done < total) return;
     if (!p->shown && done == total) return;
     fprintf(stderr, "\rfollowup simulate: %s: step %zu / %zu", p->label, done, total);
@@ -122,7 +123,10 @@ static void add_row(cli_table *t, int ncols, const char *name, const char *a, co
 static int write_report(const fu_sim_report *r[2], const char *names[2], int n, cli_format fmt, FILE *out) {
     const char *hdr[3] = {"metric", names[0], n > 1 ? names[1] : ""};
     cli_table *t = cli_table_new((size_t)(n + 1), hdr);
-    if (!t) return CLI_INTERNAL;
+    if (!t || cli_table_set_types(t, n > 1 ? "snn" : "sn")) {
+        cli_table_free(t);
+        return CLI_INTERNAL;
+    }
     int oom = 0;
     char a[64], b[64];
 #define ROW(label, f, field)                                                   \
@@ -158,7 +162,7 @@ static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cl
     static const char *const hdr[] = {"policy", "date", "contacts", "agent_contacts", "capacity", "suppressed",
                                       "deferred"};
     cli_table *t = cli_table_new(7, hdr);
-    int rc = t ? CLI_OK : CLI_INTERNAL;
+    int rc = t && !cli_table_set_types(t, "ssnnnnn") ? CLI_OK : CLI_INTERNAL;
     for (int p = 0; p < n && rc == CLI_OK; p++)
         for (size_t d = 0; d < r[p]->n_days && rc == CLI_OK; d++) {
             const fu_sim_day *day = &r[p]->days[d];

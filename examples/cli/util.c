@@ -4,10 +4,15 @@
 /* The library's CSV cell writer and all-or-nothing file replacement, so that
  * the tool writes CSV exactly as the library does (docs/formats.md). */
 #include "../../lib/csv_internal.h"
+#include "json.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_error(const char *context) {
     char msg[2048];
@@ -42,6 +47,8 @@ struct cli_table {
     size_t ncols, nrows, cap;
     char **headers;
     char **cells; /* nrows * ncols */
+    char *types;      /* JSON type letter per column (json.h), NULL: all strings */
+    size_t max_width; /* table format: total display width limit, 0 = none */
 };
 
 static char *dup_str(const char *s) {
@@ -89,6 +96,20 @@ int cli_table_add(cli_table *t, const char *const *cells) {
 }
 
 size_t cli_table_rows(const cli_table *t) { return t->nrows; }
+
+int cli_table_set_types(cli_table *t, const char *types) {
+    if (!t) return -1;
+    if (strlen(types) != t->ncols) return -1;
+    char *d = dup_str(types);
+    if (!d) return -1;
+    free(t->types);
+    t->types = d;
+    return 0;
+}
+
+void cli_table_set_max_width(cli_table *t, size_t width) {
+    if (t) t->max_width = width;
+}
 
 int cli_csv_raw = 0;
 
@@ -152,46 +173,102 @@ int cli_out_close(cli_out *o, int ok, const char *prog) {
     return code;
 }
 
-static void write_json_string(FILE *out, const char *s) {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-            else fputc(*p, out);
-        }
-    }
-    fputc('"', out);
+/* Display width of one code point from ICU's East Asian Width property:
+ * wide and fullwidth characters (CJK) take two columns, combining marks and
+ * format characters none, everything else one. */
+static size_t cp_width(UChar32 cp) {
+    if (cp < 0) return 1; /* an invalid byte shows as one replacement glyph */
+    int ea = u_getIntPropertyValue(cp, UCHAR_EAST_ASIAN_WIDTH);
+    if (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) return 2;
+    int gc = u_charType(cp);
+    if (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK || gc == U_FORMAT_CHAR) return 0;
+    return 1;
 }
 
-/* Display width of UTF-8 text: CJK characters take two columns. */
-static size_t text_width(const char *s) {
+/* Display width of UTF-8 text. */
+size_t cli_text_width(const char *s) {
     size_t w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned cp;
-        int n;
-        if (*p < 0x80) { cp = *p; n = 1; }
-        else if ((*p & 0xE0) == 0xC0) { cp = *p & 0x1F; n = 2; }
-        else if ((*p & 0xF0) == 0xE0) { cp = *p & 0x0F; n = 3; }
-        else { cp = *p & 0x07; n = 4; }
-        for (int i = 1; i < n; i++) {
-            if ((p[i] & 0xC0) != 0x80) { n = i; break; }
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        p += n;
-        w += (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                               (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                               (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                               (cp >= 0xFFE0 && cp <= 0xFFE6)))
-                 ? 2 : 1;
+    int32_t i = 0, n = (int32_t)strlen(s);
+    while (i < n) {
+        UChar32 cp;
+        U8_NEXT((const uint8_t *)s, i, n, cp);
+        w += cp_width(cp);
     }
     return w;
+}
+#define text_width cli_text_width
+
+/* A copy of s cut to at most `width` columns, ending in an ellipsis when cut. */
+static char *truncate_text(const char *s, size_t width) {
+    if (text_width(s) <= width) return dup_str(s);
+    int32_t i = 0, n = (int32_t)strlen(s), keep = 0;
+    size_t w = 0;
+    while (i < n) {
+        UChar32 cp;
+        int32_t j = i;
+        U8_NEXT((const uint8_t *)s, j, n, cp);
+        if (w + cp_width(cp) + 1 > width) break;
+        w += cp_width(cp);
+        i = keep = j;
+    }
+    char *d = malloc((size_t)keep + 4);
+    if (!d) return NULL;
+    memcpy(d, s, (size_t)keep);
+    memcpy(d + keep, "\xe2\x80\xa6", 4); /* U+2026 and the NUL */
+    return d;
+}
+
+static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
+    fputs("[", out);
+    for (size_t r = 0; r < rows; r++) {
+        fputs(r ? ",\n {" : "\n {", out);
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c) fputs(", ", out);
+            const char *cell = t->cells[r * t->ncols + c];
+            if (cli_json_string(out, t->headers[c]) || (fputs(": ", out), 0) ||
+                cli_json_value(out, t->types ? t->types[c] : CLI_JSON_STRING, cell)) {
+                fprintf(stderr, "followup: row %zu, column %s: text is not valid UTF-8 (byte %zu); JSON not written\n",
+                        r + 1, t->headers[c], cli_utf8_valid_prefix(cell) + 1);
+                return -1;
+            }
+        }
+        fputc('}', out);
+    }
+    fputs(rows ? "\n]\n" : "]\n", out);
+    return 0;
+}
+
+/* Column widths for the table format; with a width limit the widest
+ * columns are narrowed (cells cut with an ellipsis) until the row fits. */
+static void fit_widths(const cli_table *t, size_t *w, size_t rows) {
+    for (size_t c = 0; c < t->ncols; c++) w[c] = text_width(t->headers[c]);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t x = text_width(t->cells[r * t->ncols + c]);
+            if (x > w[c]) w[c] = x;
+        }
+    if (!t->max_width) return;
+    for (;;) {
+        size_t total = 2 * (t->ncols - 1), widest = 0;
+        for (size_t c = 0; c < t->ncols; c++) {
+            total += w[c];
+            if (w[c] > w[widest]) widest = c;
+        }
+        if (total <= t->max_width || w[widest] <= 6) return;
+        w[widest]--;
+    }
+}
+
+/* One row of the table format; -1 when out of memory. */
+static int write_text_row(FILE *out, char *const *cells, const size_t *w, size_t ncols) {
+    for (size_t c = 0; c < ncols; c++) {
+        char *s = truncate_text(cells[c], w[c]);
+        if (!s) return -1;
+        fprintf(out, "%s%s%*s", c ? "  " : "", s, c + 1 < ncols ? (int)(w[c] - text_width(s)) : 0, "");
+        free(s);
+    }
+    fputc('\n', out);
+    return 0;
 }
 
 int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows) {
@@ -202,45 +279,20 @@ int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_ro
         for (size_t r = 0; r < rows; r++)
             if (write_csv_record(out, t->cells + r * t->ncols, t->ncols)) return -1;
     } else if (fmt == CLI_FORMAT_JSON) {
-        fputs("[", out);
-        for (size_t r = 0; r < rows; r++) {
-            fputs(r ? ",\n {" : "\n {", out);
-            for (size_t c = 0; c < t->ncols; c++) {
-                if (c) fputs(", ", out);
-                write_json_string(out, t->headers[c]);
-                fputs(": ", out);
-                write_json_string(out, t->cells[r * t->ncols + c]);
-            }
-            fputc('}', out);
-        }
-        fputs(rows ? "\n]\n" : "]\n", out);
+        if (write_json_rows(t, out, rows)) return -1;
     } else {
         size_t *w = calloc(t->ncols, sizeof *w);
         if (!w) return -1;
-        for (size_t c = 0; c < t->ncols; c++) w[c] = text_width(t->headers[c]);
-        for (size_t r = 0; r < rows; r++)
-            for (size_t c = 0; c < t->ncols; c++) {
-                size_t x = text_width(t->cells[r * t->ncols + c]);
-                if (x > w[c]) w[c] = x;
-            }
-        for (size_t c = 0; c < t->ncols; c++)
-            fprintf(out, "%s%s%*s", c ? "  " : "", t->headers[c],
-                    c + 1 < t->ncols ? (int)(w[c] - text_width(t->headers[c])) : 0, "");
-        fputc('\n', out);
+        fit_widths(t, w, rows);
+        int rc = write_text_row(out, t->headers, w, t->ncols);
         for (size_t c = 0; c < t->ncols; c++) {
             if (c) fputs("  ", out);
             for (size_t i = 0; i < w[c]; i++) fputc('-', out);
         }
         fputc('\n', out);
-        for (size_t r = 0; r < rows; r++) {
-            for (size_t c = 0; c < t->ncols; c++) {
-                const char *s = t->cells[r * t->ncols + c];
-                fprintf(out, "%s%s%*s", c ? "  " : "", s,
-                        c + 1 < t->ncols ? (int)(w[c] - text_width(s)) : 0, "");
-            }
-            fputc('\n', out);
-        }
+        for (size_t r = 0; r < rows && rc == 0; r++) rc = write_text_row(out, t->cells + r * t->ncols, w, t->ncols);
         free(w);
+        if (rc) return -1;
     }
     return ferror(out) ? -1 : 0;
 }
@@ -252,5 +304,8 @@ void cli_table_free(cli_table *t) {
     if (t->headers)
         for (size_t i = 0; i < t->ncols; i++) free(t->headers[i]);
     free(t->headers);
+    free(t->types);
     free(t);
 }
+
+int cli_progress_enabled(void) { return isatty(fileno(stderr)); }

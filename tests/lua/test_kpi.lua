@@ -54,7 +54,7 @@ T.test("grouping by tier and agent; scorecards", function()
   T.eq(k:find("response_timeliness", "2026-W10", "A2").value, 0.5, "A2 1/2")
   T.truthy(k:scorecard_count() >= 2, "scorecards")
   local names = {}
-  for i = 0, k:scorecard_count() - 1 do
+  for i = 1, k:scorecard_count() do
     local c = k:scorecard(i)
     names[c.agent] = true
     T.truthy(c.ci_low <= c.score and c.score <= c.ci_high, "score within its interval")
@@ -78,7 +78,7 @@ T.test("records added one by one; figures by index; outputs", function()
   T.eq(csat.target, 4.8, "VIP target")
   T.eq(csat.rule, "kpis.csat.vip", "by-tier rule")
   local kinds = {}
-  for i = 0, k:count() - 1 do kinds[k:figure(i).kpi] = true end
+  for i = 1, k:count() do kinds[k:figure(i).kpi] = true end
   T.truthy(kinds.csat and kinds.csat_top2, "csat and top-2-box")
   local csv = k:csv()
   T.truthy(csv:find("^kpi,group,period,value,ci_low,ci_high,n,target,status,rule\n"), "CSV header")

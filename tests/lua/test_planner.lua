@@ -19,7 +19,7 @@ end
 
 local function find(plan, id, rule, status)
   status = status or followup.TOUCHPOINT_PLANNED
-  for i = 0, plan:count(status) - 1 do
+  for i = 1, plan:count(status) do
     local tp = plan:touchpoint(status, i)
     if tp.customer_id == id and tp.rule:find(rule, 1, true) then return tp end
   end
@@ -38,7 +38,7 @@ T.test("a delivery gives a first contact due within 48 h and a second at 7-15 da
   T.eq(a.due_from, t0, "due_from")
   T.eq(a.due_to, t0 + 48 * H, "due_to")
   T.eq(a.best_at, t0, "best_at")
-  T.eq(a.priority, followup.PRIORITY_HIGH, "priority")
+  T.eq(a.priority, "high", "priority (a string enum)")
   T.eq(a.order_id, "O1", "order")
   local s = find(plan, "C1", "cadences.delivery.second_contact")
   T.eq(s.due_from, t0 + 7 * D, "second from")
@@ -87,7 +87,7 @@ T.test("feed creates touchpoints and an answered call cancels one", function()
   local d2 = pl:feed("C", t0 + H, followup.EVENT_CONTACT, t0 + H, 20 * D, nil, nil, 0 / 0, 0 / 0, 0,
                      followup.CHANNEL_PHONE, nil, followup.OUTCOME_ANSWERED)
   T.eq(d2:count(followup.TOUCHPOINT_CANCELLED), 1, "cancelled")
-  T.eq(d2:touchpoint(followup.TOUCHPOINT_CANCELLED, 0).rule, "cadences.delivery.first_contact", "which")
+  T.eq(d2:touchpoint(followup.TOUCHPOINT_CANCELLED, 1).rule, "cadences.delivery.first_contact", "which")
   local e = T.raises(pl.feed, pl, "nobody", t0, followup.EVENT_DELIVERY)
   T.eq(e.name, "NotFoundError", "unknown customer")
 end)
@@ -118,7 +118,7 @@ T.test("simulation: no cap violations, per-day load adds up", function()
   T.eq(r.steps, 31, "steps")
   T.eq(r.from_, t("2026-03-01T00:00:00Z"), "from_")
   local sum = 0
-  for i = 0, r.n_days - 1 do sum = sum + r:day(i).contacts end
+  for i = 1, r.n_days do sum = sum + r:day(i).contacts end
   T.eq(sum, r.contacts, "days add up")
   T.truthy(r.contacts >= 2, "contacts")
 end)
@@ -161,7 +161,7 @@ T.test("policy and book live as long as the planner, the planner as long as its 
     plan = pl:plan(t("2026-03-02T10:00:00-05:00"), D)
   end
   collectgarbage("collect"); collectgarbage("collect")
-  T.eq(plan:touchpoint(followup.TOUCHPOINT_PLANNED, 0).customer_id, "NY", "customer")
+  T.eq(plan:touchpoint(followup.TOUCHPOINT_PLANNED, 1).customer_id, "NY", "customer")
   T.truthy(plan:csv():find("NY,2026-03-02T10:00:00-05:00,2026-03-04T10:00:00-05:00,", 1, true), "csv")
 end)
 

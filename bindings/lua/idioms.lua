@@ -1,0 +1,432 @@
+-- The Lua idioms of the followup module (docs/bindings.md, "Lua"): run once
+-- when `require "followup"` loads the SWIG module (embedded as %luacode), on
+-- the module table the SWIG layer registered. It adds, without removing any
+-- name of the SWIG layer:
+--   * 1-based indices: every argument or result that is a position (a
+--     customer in the book, an event, a touchpoint in a plan, a day of a
+--     simulation, a figure, a commitment in a list, a promise in an
+--     extraction) counts from 1, as Lua's own sequences do;
+--   * string enums: "phone", "urgent", "planned", "delivery", "answered", ...
+--     accepted wherever the integer constants are (the constants stay), and
+--     returned by touchpoints, events and commitment lists;
+--   * one error type: every error raised by the module, the SWIG layer's own
+--     argument checks included, is a followup.Error table with code, name,
+--     message and __tostring;
+--   * handles with __tostring and __close (`local b <close> = followup.Book()`)
+--     and a close() method; a closed handle raises StateError when used;
+--   * iterators: plan:touchpoints([status]), book:customers(), book:events([i]),
+--     list:commitments(), kpi:figures().
+local M = followup
+local R = debug.getregistry()
+local CLASSES = R.SWIG
+local rawget, rawset, type, select, pcall, error, tostring = rawget, rawset, type, select, pcall, error, tostring
+local unpack = table.unpack
+local release = rawget(M, "_release") -- private: frees a Ledger's C object at close()
+rawset(M, "_release", nil)
+
+-- ---------------------------------------------------------------- errors
+local ErrorMT = R["followup.Error"]
+if not ErrorMT then
+  ErrorMT = { __name = "followup.Error" }
+  R["followup.Error"] = ErrorMT
+end
+ErrorMT.__tostring = ErrorMT.__tostring or function(e) return e.text end
+ErrorMT.__index = ErrorMT
+rawset(M, "Error", ErrorMT)
+
+local CTYPES = {
+  ["size_t"] = "integer", ["int"] = "integer", ["unsigned int"] = "integer", ["long"] = "integer",
+  ["int64_t"] = "integer", ["uint32_t"] = "integer", ["uint8_t"] = "integer", ["double"] = "number",
+  ["float"] = "number", ["bool"] = "boolean", ["char const *"] = "string", ["char *"] = "string",
+  ["string"] = "string", ["number"] = "number", ["nil"] = "nil", ["table"] = "table", ["boolean"] = "boolean",
+  ["userdata"] = "object",
+}
+
+local function lua_type_name(ctype)
+  if CTYPES[ctype] then return CTYPES[ctype] end
+  local cls = ctype:match("^fu_([%w_]+) %*") or ctype:match("^struct fu_([%w_]+)")
+  if cls then return "followup " .. cls:gsub("^swig_", "") .. " object" end
+  return "value"
+end
+
+local function new_error(code, name, message)
+  return setmetatable({ code = code, name = name, message = message, text = message, line = 0, column = 0 },
+    ErrorMT)
+end
+rawset(M, "new_error", new_error)
+
+local function arg_error(fname, message)
+  return new_error(M.EINVAL, "InvalidArgumentError", fname .. ": " .. message)
+end
+
+-- A SWIG-layer message ("Error in fu_book::m_customer (arg 2), expected
+-- 'size_t' got 'string'") as a followup.Error in Lua words.
+local function convert(e, fname)
+  if type(e) == "table" then return e end
+  local msg = tostring(e)
+  local _, narg, want, got = msg:match("Error in ([^%s]+) %(arg (%d+)%), expected '([^']*)' got '([^']*)'")
+  if narg then
+    local n = tonumber(narg) - 1 -- SWIG counts self
+    return arg_error(fname, string.format("argument %d must be %s, not %s", n > 0 and n or 1,
+      (lua_type_name(want):gsub("^integer$", "an integer"):gsub("^number$", "a number"):gsub("^string$",
+        "a string"):gsub("^boolean$", "a boolean"):gsub("^followup", "a followup")), lua_type_name(got)))
+  end
+  local lo, hi, given = msg:match("Error in [^%s]+ expected (%d+)%.%.(%d+) args, got (%d+)")
+  if lo then
+    return arg_error(fname, string.format("takes %s to %s arguments, %s given", lo, hi, given))
+  end
+  msg = msg:gsub("Error in [^%s]+ ", "")
+  for ctype, lname in pairs(CTYPES) do msg = msg:gsub("'" .. ctype:gsub("%*", "%%*") .. "'", "'" .. lname .. "'") end
+  return new_error(M.ERROR, "Error", fname .. ": " .. msg)
+end
+
+-- fn(...) with every error raised as a followup.Error.
+local function guarded(fname, fn)
+  return function(...)
+    local r = table.pack(pcall(fn, ...))
+    if not r[1] then error(convert(r[2], fname), 2) end
+    return unpack(r, 2, r.n)
+  end
+end
+
+-- ---------------------------------------------------------------- enums
+local ENUMS = {}
+local function enum(kind, prefix, skip)
+  local to_int, to_name, names = {}, {}, {}
+  for k, v in pairs(M) do
+    if type(k) == "string" and k:sub(1, #prefix + 1) == prefix .. "_" and math.type(v) == "integer"
+        and not (skip and k:find(skip)) then
+      local name = k:sub(#prefix + 2):lower()
+      to_int[name] = v
+      to_name[v] = name
+      names[#names + 1] = name
+    end
+  end
+  table.sort(names)
+  ENUMS[kind] = { to_int = to_int, to_name = to_name, names = names }
+end
+enum("channel", "CHANNEL")
+enum("priority", "PRIORITY")
+enum("status", "TOUCHPOINT")
+enum("kind", "EVENT", "^EVENT_KIND_COUNT$")
+enum("outcome", "OUTCOME")
+enum("severity", "SEVERITY")
+enum("state", "COMMIT", "^COMMIT_EV_")
+ENUMS.state.to_int.no_time, ENUMS.state.to_name[M.COMMIT_NO_TIME] = nil, nil
+enum("commit_event", "COMMIT_EV")
+enum("survey", "SURVEY")
+enum("tier", "TIER")
+enum("lifecycle", "LIFECYCLE")
+rawset(M, "enums", ENUMS)
+
+local function enum_in(kind, v, fname, pos)
+  if type(v) ~= "string" then return v end
+  local e = ENUMS[kind]
+  local x = e.to_int[v]
+  if x == nil then
+    error(arg_error(fname, string.format("argument %d: unknown %s '%s' (expected %s)", pos, kind, v,
+      table.concat(e.names, ", "))), 3)
+  end
+  return x
+end
+
+local function enum_out(kind, v)
+  if math.type(v) ~= "integer" then return v end
+  local n = ENUMS[kind].to_name[v]
+  if n == nil then return v end
+  return n
+end
+
+-- ---------------------------------------------------------------- handles
+local closed = setmetatable({}, { __mode = "k" })
+
+local function check_open(self, fname)
+  if closed[self] then error(new_error(M.ESTATE, "StateError", fname .. ": the handle is closed"), 3) end
+end
+
+-- Argument conversions of one method: spec = { [pos] = "index" | "index:count_method" | enum kind }
+-- (pos counts self as 1), ret = { [k] = "index" | enum kind } for results.
+local function is_index(how) return how == "index" or how:sub(1, 6) == "index:" end
+
+-- A list of 1-based indices as the 0-based list the SWIG layer takes.
+local function indices_in(fname, pos, v)
+  if type(v) ~= "table" then return v end
+  local out = {}
+  for k, x in ipairs(v) do
+    if math.type(x) ~= "integer" or x < 1 then
+      error(arg_error(fname, string.format("argument %d: item %d must be an index >= 1", pos - 1, k)), 4)
+    end
+    out[k] = x - 1
+  end
+  return out
+end
+
+local function convert_args(fname, spec, self, args)
+  for pos, how in pairs(spec) do -- enums first: a count may take one (plan:count(status))
+    if how == "indices" then args[pos] = indices_in(fname, pos, args[pos])
+    elseif not is_index(how) and args[pos] ~= nil then args[pos] = enum_in(how, args[pos], fname, pos - 1) end
+  end
+  for pos, how in pairs(spec) do
+    local v = args[pos]
+    if is_index(how) and v ~= nil then
+      if math.type(v) ~= "integer" and not (type(v) == "number" and v == math.floor(v)) then
+        error(arg_error(fname, string.format("argument %d must be an integer index, not %s", pos - 1,
+          type(v))), 3)
+      end
+      v = math.tointeger(v)
+      local count, limit = how:sub(7), nil
+      if count ~= "" then
+        limit = self[count]
+        if type(limit) == "function" then limit = limit(self, unpack(args, 2, pos - 1)) end
+      end
+      if v < 1 or (limit and v > limit) then
+        error(arg_error(fname, string.format("index %d out of range (%s)", v,
+          limit and (limit > 0 and ("1.." .. limit) or "empty") or "indices start at 1")), 3)
+      end
+      args[pos] = v - 1
+    end
+  end
+end
+
+local function wrap_method(cls, mname, fn, spec, ret)
+  local fname = cls .. ":" .. mname
+  local g = guarded(fname, fn)
+  return function(self, ...)
+    check_open(self, fname)
+    if not spec and not ret then return g(self, ...) end
+    local n = select("#", ...) + 1
+    local args = { self, ... }
+    if spec then
+      convert_args(fname, spec, self, args)
+      for pos in pairs(spec) do if pos > n and args[pos] ~= nil then n = pos end end
+    end
+    local r = table.pack(g(unpack(args, 1, n)))
+    if ret then
+      for k, how in pairs(ret) do
+        if how == "index" then
+          if math.type(r[k]) == "integer" then r[k] = r[k] + 1 end
+        else
+          r[k] = enum_out(how, r[k])
+        end
+      end
+    end
+    return unpack(r, 1, r.n)
+  end
+end
+
+-- Which method arguments are indices or enums, and which results are.
+local ARGS = {
+  Book = {
+    customer = { { [2] = "index:customer_count" } },
+    find_customer = { nil, { [1] = "index" } },
+    add_customer = { nil, { [1] = "index" } },
+    events_begin = { { [2] = "index:customer_count" }, { [1] = "index" } },
+    events_end = { { [2] = "index:customer_count" } },
+    event = { { [2] = "index:event_count" } },
+    add_event = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey" } },
+  },
+  Plan = {
+    count = { { [2] = "status" } },
+    touchpoint = { { [2] = "status", [3] = "index:count" } },
+  },
+  Planner = {
+    plan_customer = { { [2] = "index" } },
+    feed = { { [4] = "kind", [11] = "severity", [12] = "channel", [14] = "outcome", [16] = "survey" } },
+  },
+  SimReport = { day = { { [2] = "index:n_days" } } },
+  Kpi = {
+    figure = { { [2] = "index:count" } },
+    add_event = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey" } },
+    scorecard = { { [2] = "index:scorecard_count" } },
+  },
+  BestTime = {
+    record = { { [2] = "index", [4] = "outcome" } },
+    posterior = { { [2] = "index" } },
+    may_contact = { { [2] = "index", [4] = "channel" } },
+    best = { { [2] = "index", [5] = "channel" } },
+    customer_matrix = { { [2] = "index" } },
+    best_day = { { [4] = "indices", [5] = "channel" } },
+  },
+  Windows = { get = { { [2] = "index" } } },
+  Policy = { get_key = { { [3] = "index" } } },
+}
+for _, f in ipairs({ "id", "customer_id", "text", "category", "owner", "created_by", "rule", "created_at",
+  "deadline", "warn_at", "breach_at", "level", "closed_at", "event_count" }) do
+  ARGS.CommitmentList = ARGS.CommitmentList or {}
+  ARGS.CommitmentList[f] = { { [2] = "index:count" } }
+end
+ARGS.CommitmentList.state = { { [2] = "index:count" }, { [1] = "state" } }
+for _, f in ipairs({ "event_at", "event_level", "event_rule", "event_by" }) do
+  ARGS.CommitmentList[f] = { { [2] = "index:count", [3] = "index" } }
+end
+ARGS.CommitmentList.event_kind = { { [2] = "index:count", [3] = "index" }, { [1] = "commit_event" } }
+ARGS.Extraction = {}
+for _, f in ipairs({ "text", "rule", "deadline", "risky", "start", "end", "reason" }) do
+  ARGS.Extraction["promise_" .. f] = { { [2] = "index:promise_count" } }
+  ARGS.Extraction["risk_" .. f] = { { [2] = "index:risk_count" } }
+end
+for _, w in ipairs({ "promise", "risk" }) do
+  -- byte offsets: start is 1-based, end inclusive, so text:sub(start, end) is the match
+  ARGS.Extraction[w .. "_start"][2] = { [1] = "index" }
+end
+
+-- Attributes read as Lua values: enum names and 1-based customer indices.
+local GETS = {
+  Touchpoint = { channel = "channel", priority = "priority", status = "status", customer = "index" },
+  Event = { kind = "kind", severity = "severity", channel = "channel", outcome = "outcome", survey = "survey",
+    customer = "index" },
+  BestTimeSlot = { customer = "index" },
+}
+
+-- Handles: classes with a destructor that a user holds.
+local HANDLES = { "Book", "Plan", "Planner", "Policy", "Calendar", "BestTime", "Ledger", "Extractor", "Redactor",
+  "Kpi", "CommitmentList", "Extraction", "SimReport", "FrequencyData", "FrequencyModel", "Windows" }
+
+local function describe(cls, self)
+  local ok, s = pcall(function()
+    if cls == "Book" then return string.format("%d customers, %d events", self:customer_count(), self:event_count())
+    elseif cls == "Plan" then return string.format("%d planned", self:count("planned"))
+    elseif cls == "Touchpoint" then return string.format("%s %s %s", self.customer_id, self.rule, self.channel)
+    elseif cls == "CommitmentList" or cls == "Kpi" then return string.format("%d", self:count())
+    end
+  end)
+  return ok and s or nil
+end
+
+for cls, mt in pairs(CLASSES) do
+  if type(cls) == "string" and type(mt) == "table" and rawget(mt, ".fn") then
+    local fns, spec = rawget(mt, ".fn"), ARGS[cls] or {}
+    local names = {}
+    for mname in pairs(fns) do names[#names + 1] = mname end
+    for _, mname in ipairs(names) do
+      local fn = fns[mname]
+      if type(fn) == "function" and not mname:match("^__") then
+        local s = spec[mname]
+        rawset(fns, mname, wrap_method(cls, mname, fn, s and s[1], s and s[2]))
+      end
+    end
+    local conv = GETS[cls]
+    local index = rawget(mt, "__index")
+    if conv and type(index) == "function" then
+      -- SWIG calls only C getters from its .get table: convert on the way out of __index
+      rawset(mt, "__index", function(self, key)
+        local v = index(self, key)
+        local how = conv[key]
+        if how == nil then return v end
+        if how == "index" then return math.type(v) == "integer" and v + 1 or v end
+        return enum_out(how, v)
+      end)
+    end
+    rawset(mt, "__tostring", function(self)
+      if closed[self] then return "followup." .. cls .. " (closed)" end
+      local d = describe(cls, self)
+      return "followup." .. cls .. (d and (": " .. d) or "")
+    end)
+  end
+end
+
+-- close() and __close: the handle is unusable from then on; the C object is
+-- released by the collector once nothing (a plan borrowing its book) refers
+-- to it. A Ledger is freed at once (its database is closed).
+for _, cls in ipairs(HANDLES) do
+  local mt = CLASSES[cls]
+  if mt then
+    local fns = rawget(mt, ".fn")
+    local function close(self)
+      if closed[self] then return end
+      closed[self] = true
+      if cls == "Ledger" and release then release(self) end -- nothing borrows from a ledger
+    end
+    rawset(fns, "close", close)
+    rawset(fns, "closed", function(self) return closed[self] == true end)
+    rawset(mt, "__close", function(self) close(self) end)
+  end
+end
+
+-- Constructors and module functions raise followup.Error too.
+for k, v in pairs(M) do
+  if type(v) == "function" then
+    rawset(M, k, guarded(k, v))
+  elseif type(v) == "table" and CLASSES[k] then
+    local cmt = getmetatable(v)
+    if cmt and cmt.__call then
+      local call = cmt.__call
+      cmt.__call = guarded(k, call)
+    end
+  end
+end
+
+-- The *_name functions take the names too (followup.channel_name(tp.channel)).
+for fname, kind in pairs({ channel_name = "channel", priority_name = "priority", touchpoint_status_name = "status",
+  event_kind_name = "kind", outcome_name = "outcome", severity_name = "severity", commit_state_name = "state",
+  tier_name = "tier", lifecycle_name = "lifecycle" }) do
+  local f = rawget(M, fname)
+  if f then
+    rawset(M, fname, function(v, ...)
+      if type(v) == "string" then v = enum_in(kind, v, fname, 1) end
+      return f(v, ...)
+    end)
+  end
+end
+
+-- ---------------------------------------------------------------- iterators
+local fn = function(cls) return rawget(CLASSES[cls], ".fn") end
+
+-- for tp in plan:touchpoints([status]) do ... end  (status default "planned")
+rawset(fn("Plan"), "touchpoints", function(self, status)
+  status = status or "planned"
+  local n, i = self:count(status), 0
+  return function()
+    i = i + 1
+    if i <= n then return self:touchpoint(status, i) end
+  end
+end)
+
+-- for c in book:customers() do ... end; for i, c in book:customers() with index
+rawset(fn("Book"), "customers", function(self)
+  local n, i = self:customer_count(), 0
+  return function()
+    i = i + 1
+    if i <= n then return self:customer(i), i end
+  end
+end)
+
+-- for e in book:events([customer_index]) do ... end
+rawset(fn("Book"), "events", function(self, ci)
+  local i, last
+  if ci then i, last = self:events_begin(ci) - 1, self:events_end(ci) else i, last = 0, self:event_count() end
+  return function()
+    i = i + 1
+    if i <= last then return self:event(i), i end
+  end
+end)
+
+rawset(fn("Kpi"), "figures", function(self)
+  local n, i = self:count(), 0
+  return function()
+    i = i + 1
+    if i <= n then return self:figure(i) end
+  end
+end)
+
+-- for c in list:commitments() do ... end: one table per commitment
+rawset(fn("CommitmentList"), "commitments", function(self)
+  local n, i = self:count(), 0
+  return function()
+    i = i + 1
+    if i > n then return nil end
+    return {
+      id = self:id(i), customer_id = self:customer_id(i), text = self:text(i), category = self:category(i),
+      owner = self:owner(i), rule = self:rule(i), created_at = self:created_at(i), deadline = self:deadline(i),
+      state = self:state(i), level = self:level(i), closed_at = self:closed_at(i),
+    }
+  end
+end)
+
+rawset(fn("SimReport"), "days", function(self)
+  local n, i = self.n_days, 0
+  return function()
+    i = i + 1
+    if i <= n then return self:day(i) end
+  end
+end)
