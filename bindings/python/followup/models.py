@@ -64,9 +64,8 @@ def _column(v: Any, name: str) -> np.ndarray:
 
 def _index_of(*cols: Any):
     for c in cols:
-        idx = getattr(c, "index", None)
-        if idx is not None and not isinstance(c, np.ndarray):
-            return idx
+        if hasattr(c, "index") and hasattr(c, "to_numpy"):  # a pandas Series
+            return c.index
     return None
 
 

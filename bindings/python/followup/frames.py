@@ -1,0 +1,216 @@
+"""pandas in, pandas out.
+
+- :func:`summary_from_transactions`: the lifetimes-style RFM summary
+  (frequency, recency, T, monetary_value) of a transaction log, vectorised.
+- :func:`plan_frame`: a :class:`followup.Plan` as a DataFrame with
+  ``datetime64[ns, UTC]`` times and categorical channel, priority and status.
+- :func:`segments`: the segmentation pipeline of ``followup segment`` on a
+  book: one row per customer, P(alive), expected purchases and CLV from fitted
+  BG/NBD (or Pareto/NBD) and Gamma-Gamma models. When Gamma-Gamma is not
+  identified the segments are still returned, with CLV missing, and a
+  :class:`FollowupWarning` says so.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import warnings
+from typing import Optional, Union
+
+import numpy as np
+
+from . import core as _core
+from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
+
+__all__ = ["summary_from_transactions", "plan_frame", "segments", "to_utc", "FollowupWarning",
+           "CHANNELS", "PRIORITIES", "STATUSES"]
+
+#: Category orders of the typed columns (the library's names).
+CHANNELS = ("phone", "sms", "email", "chat", "video", "visit")
+PRIORITIES = ("urgent", "high", "normal", "low")
+STATUSES = ("planned", "suppressed", "deferred", "cancelled")
+
+_TimeLike = Union[str, int, float, _dt.datetime, np.datetime64, "pd.Timestamp"]  # noqa: F821
+
+
+class FollowupWarning(UserWarning):
+    """Something was left out (e.g. CLV without an identified spend model)."""
+
+
+def to_utc(values):
+    """Datetimes as a ``datetime64[ns, UTC]`` Series: accepts naive (taken as
+    UTC) or tz-aware datetime64, Timestamps, ISO 8601 strings with offsets, and
+    epoch seconds (numbers)."""
+    import pandas as pd
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return pd.to_datetime(s, unit="s", utc=True)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.tz_localize("UTC") if s.dt.tz is None else s.dt.tz_convert("UTC")
+    return pd.to_datetime(s, utc=True)
+
+
+def _to_timestamp(t: _TimeLike):
+    import pandas as pd
+    if isinstance(t, (int, float, np.integer, np.floating)) and not isinstance(t, bool):
+        return pd.Timestamp(int(t), unit="s", tz="UTC")
+    ts = pd.Timestamp(t)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _epoch_seconds(t: _TimeLike) -> int:
+    return int(_to_timestamp(t).value // 1_000_000_000)
+
+
+def summary_from_transactions(transactions, customer_id_col: str, datetime_col: str,
+                              monetary_value_col: Optional[str] = None,
+                              observation_period_end: Optional[_TimeLike] = None, freq: str = "D",
+                              freq_multiplier: float = 1):
+    """The RFM summary of a transaction log, as lifetimes' function of the same name.
+
+    Transactions in the same ``freq`` period (UTC; "D" day, "W" week, "H" hour,
+    "M" month) by the same customer count as one, with their values summed.
+    Rows after ``observation_period_end`` (default: the last transaction) are
+    left out. Per customer, in periods divided by ``freq_multiplier``:
+
+    - ``frequency``: repeat periods with a purchase (distinct periods - 1)
+    - ``recency``: last purchase period - first purchase period
+    - ``T``: observation end period - first purchase period
+    - ``monetary_value`` (with ``monetary_value_col``): the mean value of the
+      repeat periods (the first purchase excluded), 0 when frequency is 0
+
+    Returns a DataFrame indexed by customer id (sorted), float64 columns.
+    """
+    import pandas as pd
+    for c in (customer_id_col, datetime_col) + ((monetary_value_col,) if monetary_value_col else ()):
+        if c not in transactions.columns:
+            raise _core_error("InvalidArgumentError", f"summary_from_transactions: no column {c!r} "
+                              f"(columns: {', '.join(map(str, transactions.columns))})")
+    times = to_utc(transactions[datetime_col]).dt.tz_localize(None)
+    if times.isna().any():
+        bad = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise _core_error("ParseError", f"summary_from_transactions: row {bad}: {datetime_col!r} is not a time")
+    ordinal = times.dt.to_period(freq).array.asi8
+    end = (times.max() if observation_period_end is None
+           else _to_timestamp(observation_period_end).tz_localize(None))
+    end_ord = pd.Period(end, freq=freq).ordinal
+    d = pd.DataFrame({"customer": transactions[customer_id_col].to_numpy(), "period": ordinal})
+    d["value"] = (pd.to_numeric(transactions[monetary_value_col], errors="raise").to_numpy(dtype=np.float64)
+                  if monetary_value_col else 0.0)
+    d = d[d["period"] <= end_ord]
+    per = d.groupby(["customer", "period"], sort=True)["value"].sum().reset_index()
+    g = per.groupby("customer", sort=True)
+    first, last = g["period"].min(), g["period"].max()
+    count = g["period"].size()
+    out = pd.DataFrame(index=first.index)
+    out.index.name = customer_id_col
+    out["frequency"] = (count - 1).astype(np.float64)
+    out["recency"] = (last - first).astype(np.float64) / freq_multiplier
+    out["T"] = (end_ord - first).astype(np.float64) / freq_multiplier
+    if monetary_value_col:
+        first_value = per.drop_duplicates("customer", keep="first").set_index("customer")["value"]
+        total = g["value"].sum()
+        repeat = (total - first_value).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mv = np.where(out["frequency"] > 0, repeat / out["frequency"].where(out["frequency"] > 0, 1), 0.0)
+        out["monetary_value"] = mv
+    return out
+
+
+def _core_error(name: str, message: str):
+    import importlib
+    cls = getattr(importlib.import_module("followup._core"), name)
+    e = cls(message)
+    e.code, e.message, e.source, e.line, e.column, e.path = -1, message, "", 0, 0, ""
+    return e
+
+
+def _category(series, categories):
+    import pandas as pd
+    return pd.Categorical(series.fillna("").replace("", np.nan), categories=list(categories))
+
+
+def plan_frame(plan, status: str = "all"):
+    """The touchpoints of a :class:`followup.Plan` as a DataFrame: customer_id,
+    due_from, due_to, best_at (``datetime64[ns, UTC]``), purpose, channel,
+    priority (categoricals), rule, reason, status (categorical), status_rule.
+    ``status``: "all" (planned, suppressed and deferred), or one status name."""
+    import pandas as pd
+    mask = {"all": 0b111, "planned": 1 << _core.TOUCHPOINT_PLANNED,
+            "suppressed": 1 << _core.TOUCHPOINT_SUPPRESSED, "deferred": 1 << _core.TOUCHPOINT_DEFERRED,
+            "cancelled": 1 << _core.TOUCHPOINT_CANCELLED}
+    if status not in mask:
+        raise _core_error("InvalidArgumentError", f"plan_frame: status must be one of {', '.join(mask)}, "
+                          f"not {status!r}")
+    if status == "all":
+        m = (1 << _core.TOUCHPOINT_PLANNED) | (1 << _core.TOUCHPOINT_SUPPRESSED) | (1 << _core.TOUCHPOINT_DEFERRED)
+    else:
+        m = mask[status]
+    text = plan.csv(m, True)
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for c in ("due_from", "due_to", "best_at"):
+        df[c] = pd.to_datetime(df[c].replace("", None), utc=True)
+    df["channel"] = _category(df["channel"], CHANNELS)
+    df["priority"] = _category(df["priority"], PRIORITIES)
+    df["status"] = _category(df["status"], STATUSES)
+    for c in ("rule", "reason", "status_rule", "purpose"):
+        df[c] = df[c].replace("", None)
+    return df
+
+
+def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str = "week",
+             horizon: Optional[float] = None, discount: Optional[float] = None):
+    """Segment every customer of ``book`` as of ``now``: one row per customer
+    (indexed by customer_id) with frequency, recency, T, monetary_value,
+    p_alive, expected_purchases, clv, tier, lifecycle, segment and human.
+
+    ``model``: "bgnbd" or "pareto"; ``unit``: "week" or "day". ``horizon`` (in
+    units) and ``discount`` (annual) default to the rules' CLV settings. When
+    the purchase model is not identified :class:`ModelNotIdentifiedError` is
+    raised; when only Gamma-Gamma is not, ``clv`` is NaN for everyone and a
+    :class:`FollowupWarning` is issued (as ``followup segment`` does).
+    """
+    import pandas as pd
+    unit_seconds = {"week": 604800.0, "day": 86400.0}.get(unit)
+    if unit_seconds is None:
+        raise _core_error("InvalidArgumentError", f"segments: unit must be 'week' or 'day', not {unit!r}")
+    fitter_cls = {"bgnbd": BetaGeoFitter, "pareto": ParetoNBDFitter}.get(model)
+    if fitter_cls is None:
+        raise _core_error("InvalidArgumentError", f"segments: model must be 'bgnbd' or 'pareto', not {model!r}")
+    t_now = _epoch_seconds(now)
+    bs = _core.segment_book(book, t_now, rules, unit_seconds) if rules is not None else \
+        _core.segment_book(book, t_now, None, unit_seconds)
+    x, tx, T, zbar = (np.asarray(getattr(bs, k)(), dtype=np.float64) for k in ("x", "t_x", "T", "zbar"))
+    has = ~np.isnan(x)
+    ids = [book.customer(i).id for i in range(bs.n)]
+    fitter = fitter_cls().fit(x[has], tx[has], T[has])
+    if rules is None:
+        rules = _core.segment_rules_from_policy(_core.policy_default())
+    h = horizon if horizon is not None else rules.clv_horizon / unit_seconds
+    disc = discount if discount is not None else rules.clv_annual_discount
+    p_alive = np.full(bs.n, np.nan)
+    expected = np.full(bs.n, np.nan)
+    clv = np.full(bs.n, np.nan)
+    p_alive[has] = fitter.conditional_probability_alive(x[has], tx[has], T[has])
+    expected[has] = fitter.conditional_expected_number_of_purchases_up_to_time(h, x[has], tx[has], T[has])
+    try:
+        gg = GammaGammaFitter().fit(x[has], zbar[has])
+    except ModelNotIdentifiedError as e:
+        warnings.warn(f"no CLV: {e.message}", FollowupWarning, stacklevel=2)
+        gg = None
+    if gg is not None:
+        period = 2629746.0 / unit_seconds
+        periods = max(1, int(np.floor(h / period + 0.5)))
+        clv[has] = gg.customer_lifetime_value(fitter, x[has], tx[has], T[has], zbar[has], time=periods,
+                                              discount_rate=(1 + disc) ** (1 / 12) - 1, period=period)
+    a = _core.segment_assign_book(bs, t_now, list(np.where(has, p_alive, -1.0)), list(clv), rules)
+    df = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": zbar, "p_alive": p_alive,
+                       "expected_purchases": expected, "clv": clv},
+                      index=pd.Index(ids, name="customer_id"))
+    df["tier"] = pd.Categorical(a.tiers())
+    df["lifecycle"] = pd.Categorical(a.lifecycles(), categories=["new", "growing", "mature", "declining", "churned"])
+    df["segment"] = pd.Categorical(a.segments())
+    df["human"] = np.asarray(a.human(), dtype=bool)
+    df.attrs["purchase_model"] = fitter
+    df.attrs["spend_model"] = gg
+    return df
