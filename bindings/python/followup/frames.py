@@ -22,7 +22,7 @@ import numpy as np
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
 
-__all__ = ["summary_from_transactions", "plan_frame", "segments", "to_utc", "FollowupWarning",
+__all__ = ["summary_from_transactions", "plan_frame", "segments", "besttime_frame", "to_utc", "FollowupWarning",
            "CHANNELS", "PRIORITIES", "STATUSES"]
 
 #: Category orders of the typed columns (the library's names).
@@ -214,3 +214,24 @@ def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str =
     df.attrs["purchase_model"] = fitter
     df.attrs["spend_model"] = gg
     return df
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def besttime_frame(model, customer: Optional[int] = None, now: Optional[_TimeLike] = None,
+                   segment: Optional[int] = None, part: str = "mean", level: float = 0.9):
+    """The 7 x 24 best-time matrix of a :class:`followup.BestTime` model for one
+    customer (as of ``now``) or one segment, as a DataFrame: rows Mon..Sun
+    (categorical index), columns local hours 0..23; ``part``: "mean", "lo" or "hi"."""
+    import pandas as pd
+    if (customer is None) == (segment is None):
+        raise _core_error("InvalidArgumentError", "besttime_frame: give customer (and now) or segment")
+    if customer is not None:
+        if now is None:
+            raise _core_error("InvalidArgumentError", "besttime_frame: a customer's matrix needs now")
+        m = model.customer_matrix(int(customer), _epoch_seconds(now), part, level)
+    else:
+        m = model.segment_matrix(int(segment), part, level)
+    idx = pd.CategoricalIndex(WEEKDAYS, categories=WEEKDAYS, ordered=True, name="weekday")
+    return pd.DataFrame(np.asarray(m, dtype=np.float64), index=idx, columns=pd.RangeIndex(24, name="hour"))
