@@ -22,7 +22,7 @@ import numpy as np
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
 
-__all__ = ["summary_from_transactions", "plan_frame", "segments", "besttime_frame", "to_utc", "FollowupWarning",
+__all__ = ["summary_from_transactions", "book_from_frames", "plan_frame", "segments", "besttime_frame", "to_utc", "FollowupWarning",
            "CHANNELS", "PRIORITIES", "STATUSES"]
 
 #: Category orders of the typed columns (the library's names).
@@ -235,3 +235,109 @@ def besttime_frame(model, customer: Optional[int] = None, now: Optional[_TimeLik
         m = model.segment_matrix(int(segment), part, level)
     idx = pd.CategoricalIndex(WEEKDAYS, categories=WEEKDAYS, ordered=True, name="weekday")
     return pd.DataFrame(np.asarray(m, dtype=np.float64), index=idx, columns=pd.RangeIndex(24, name="hour"))
+
+
+_EVENT_ENUMS = {"kind": "event_kind", "severity": "severity", "channel": "channel", "outcome": "outcome",
+                "survey": "survey"}
+_TRISTATES = ("is_smb", "consent_phone", "consent_sms", "consent_email")
+
+
+def _codes(series, enum_name: str, column: str, default: Optional[int]):
+    """Enum column (names, IntEnum members or ints; missing = default) as int64."""
+    import pandas as pd
+    s = series
+    if pd.api.types.is_bool_dtype(s) and enum_name == "tristate":
+        return np.where(s.to_numpy(), _core.TRI_YES, _core.TRI_NO).astype(np.int64)
+    if pd.api.types.is_integer_dtype(s):
+        return s.to_numpy(dtype=np.int64)
+    text = s.astype("string").str.strip().str.lower()
+    uniques = [u for u in pd.unique(text.dropna()) if u != ""]
+    name_of = getattr(_core, enum_name + "_from_string")
+    mapping = {}
+    for u in uniques:  # per distinct value, not per row
+        if enum_name == "tristate" and u in ("true", "false", "1", "0"):
+            mapping[u] = _core.TRI_YES if u in ("true", "1") else _core.TRI_NO
+            continue
+        try:
+            mapping[u] = int(name_of(u))
+        except Exception:
+            try:
+                mapping[u] = int(float(u))
+                continue
+            except ValueError:
+                pass
+            bad = int(np.flatnonzero((text == u).fillna(False).to_numpy())[0])
+            raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a "
+                              f"{enum_name.replace('_', ' ')} name") from None
+    out = text.map(mapping)
+    if default is None and out.isna().any():
+        bad = int(np.flatnonzero(out.isna().to_numpy())[0])
+        raise _core_error("InvalidArgumentError", f"row {bad}: column {column} is required")
+    return out.fillna(default if default is not None else 0).to_numpy(dtype=np.int64)
+
+
+def _seconds(series, column: str, required: bool):
+    t = to_utc(series)
+    if required and t.isna().any():
+        bad = int(np.flatnonzero(t.isna().to_numpy())[0])
+        raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a time")
+    ns = t.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    secs = np.floor_divide(ns, 1_000_000_000)
+    return np.where(t.isna().to_numpy(), _core.BOOK_NO_TIME, secs).astype(np.int64)
+
+
+def _texts(series):
+    import pandas as pd
+    s = series.astype(object).where(series.notna(), None)
+    return [None if v is None else str(v) for v in s.tolist()] if not pd.api.types.is_string_dtype(series) \
+        else s.tolist()
+
+
+def book_from_frames(customers, events=None, flags: int = 0, finalize: bool = True):
+    """A :class:`followup.Book` from a customers DataFrame and an events
+    DataFrame with the column names of docs/formats.md (missing optional
+    columns are absent values). Times: datetime64 (naive = UTC), tz-aware,
+    ISO 8601 strings with offsets or epoch seconds; enum columns (kind,
+    channel, severity, outcome, survey): the library's names, IntEnum members
+    or ints; tristates: yes/no, bool. The rows go to C in one bulk call per
+    frame (``Book.add_customer_columns`` / ``add_event_columns``), without CSV.
+    A bad row raises a :class:`followup.Error` naming the row."""
+    book = _core.Book(flags)
+    cols = {}
+    for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows"):
+        if c in customers.columns:
+            cols[c] = _texts(customers[c])
+    if "customer_id" not in cols:
+        raise _core_error("InvalidArgumentError", "book_from_frames: customers has no customer_id column")
+    if "annual_spend" in customers.columns:
+        cols["annual_spend"] = np.ascontiguousarray(customers["annual_spend"], dtype=np.float64)
+    if "first_purchase_at" in customers.columns:
+        cols["first_purchase_at"] = _seconds(customers["first_purchase_at"], "first_purchase_at", False)
+    for c in _TRISTATES:
+        if c in customers.columns:
+            cols[c] = _codes(customers[c], "tristate", c, _core.TRI_UNKNOWN)
+    book.add_customer_columns(cols)
+    if events is not None:
+        ev = {}
+        for c in ("customer_id", "order_id", "product_class", "agent_id", "note"):
+            if c in events.columns:
+                ev[c] = _texts(events[c])
+        for c in ("customer_id", "at", "kind"):
+            if c not in events.columns:
+                raise _core_error("InvalidArgumentError", f"book_from_frames: events has no {c} column")
+        ev["at"] = _seconds(events["at"], "at", True)
+        for c, enum_name in _EVENT_ENUMS.items():
+            if c in events.columns:
+                ev[c] = _codes(events[c], enum_name, c, None if c == "kind" else 0)
+        for c in ("unit_price", "amount", "score"):
+            if c in events.columns:
+                ev[c] = np.ascontiguousarray(pd_numeric(events[c]), dtype=np.float64)
+        book.add_event_columns(ev)
+    if finalize:
+        book.finalize()
+    return book
+
+
+def pd_numeric(series):
+    import pandas as pd
+    return pd.to_numeric(series, errors="raise")

@@ -1,0 +1,79 @@
+"""followup.book_from_frames: a book from DataFrames in one bulk call per frame
+equals the book read from the same CSV files; bad rows are named."""
+import pytest
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+
+import followup  # noqa: E402
+from followup import frames  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sample(srcdir):
+    d = srcdir / "examples" / "sample" / "data"
+    ref = followup.Book()
+    ref.read_customers_csv(str(d / "customers.csv"))
+    ref.read_events_csv(str(d / "events.csv"))
+    ref.finalize()
+    return pd.read_csv(d / "customers.csv"), pd.read_csv(d / "events.csv"), ref
+
+
+def test_the_sample_book_from_frames_equals_the_csv_book(sample):
+    cust, ev, ref = sample
+    b = frames.book_from_frames(cust, ev)
+    assert (len(b), b.event_count()) == (len(ref), ref.event_count())
+    assert b.customers_csv() == ref.customers_csv()
+    assert b.events_csv() == ref.events_csv()
+
+
+def test_datetime64_tz_aware_and_enum_members_are_accepted(sample):
+    cust, ev, ref = sample
+    ev2 = ev.copy()
+    at = pd.to_datetime(ev["at"], utc=True)
+    ev2["at"] = at.dt.tz_convert("Asia/Shanghai")  # tz-aware Timestamps
+    ev2["kind"] = [followup.EventKind.parse(k) for k in ev["kind"]]  # IntEnum members
+    cust2 = cust.copy()
+    cust2["first_purchase_at"] = pd.to_datetime(cust["first_purchase_at"], utc=True).dt.tz_localize(None)  # naive UTC
+    b = frames.book_from_frames(cust2, ev2)
+    assert b.events_csv() == ref.events_csv()
+    assert b.customers_csv() == ref.customers_csv()
+
+
+def test_bad_rows_are_named():
+    cust = pd.DataFrame({"customer_id": ["A", "B"], "tz": ["UTC", "Mars/Base"]})
+    with pytest.raises(followup.Error) as e:
+        frames.book_from_frames(cust)
+    assert "row 1" in str(e.value)
+    cust = pd.DataFrame({"customer_id": ["A"], "tz": ["UTC"]})
+    ev = pd.DataFrame({"customer_id": ["A", "A"], "at": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"],
+                       "kind": ["purchase", "teleport"]})
+    with pytest.raises(followup.ParseError) as e:
+        frames.book_from_frames(cust, ev)
+    assert "row 1" in str(e.value) and "teleport" in str(e.value)
+    ev = pd.DataFrame({"customer_id": ["A", "Z"], "at": ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"],
+                       "kind": ["purchase", "purchase"]})
+    with pytest.raises(followup.Error) as e:
+        frames.book_from_frames(cust, ev)
+    assert "row 1" in str(e.value)
+    ev = pd.DataFrame({"customer_id": ["A"], "at": ["not a time"], "kind": ["purchase"]})
+    with pytest.raises(Exception) as e:
+        frames.book_from_frames(cust, ev)
+    assert "at" in str(e.value)
+
+
+def test_bulk_columns_check_types_and_lengths():
+    b = followup.Book()
+    with pytest.raises(followup.InvalidArgumentError) as e:
+        b.add_customer_columns({"customer_id": ["A", "B"], "tz": ["UTC"]})
+    assert "column tz has 1 rows, expected 2" in str(e.value)
+    with pytest.raises(followup.InvalidArgumentError) as e:
+        b.add_customer_columns({"customer_id": ["A"], "tz": ["UTC"], "annual_spend": np.array([1], dtype=np.int32)})
+    assert "float64" in str(e.value)
+    with pytest.raises(followup.InvalidArgumentError) as e:
+        b.add_customer_columns({"customer_id": ["A\0B"], "tz": ["UTC"]})
+    assert "NUL" in str(e.value)
+    with pytest.raises(followup.InvalidArgumentError) as e:
+        b.add_customer_columns({"customer_id": [1], "tz": ["UTC"]})
+    assert "expected str, got int" in str(e.value)
+    assert len(b) == 0
