@@ -77,3 +77,28 @@ def test_bulk_columns_check_types_and_lengths():
         b.add_customer_columns({"customer_id": [1], "tz": ["UTC"]})
     assert "expected str, got int" in str(e.value)
     assert len(b) == 0
+
+
+def test_kpi_and_commitment_frames_are_typed(sample):
+    cust, ev, ref = sample
+    k = followup.Kpi(followup.policy_default(), "week", "none", followup.time_parse("2026-10-26T00:00:00+08:00"),
+                     followup.time_parse("2026-11-23T00:00:00+08:00"))
+    k.add_book(ref)
+    n = k.compute()
+    d = followup.kpi_frame(k)
+    assert len(d) == n and str(d["period_start"].dtype) == "datetime64[ns, UTC]"
+    assert list(d["status"].cat.categories) == ["green", "yellow", "red", "none"]
+    assert str(d["n"].dtype) == "Int64"
+    f0 = k.figure(0)
+    assert d["period_start"].iloc[0] == pd.Timestamp(f0.period_start, unit="s", tz="UTC")
+    assert d["kpi"].iloc[0] == f0.kpi and d["value"].iloc[0] == pytest.approx(f0.value)
+    led = followup.Ledger()
+    t = followup.time_parse
+    led.add("C1", "call back", t("2026-11-01T00:00:00Z"), t("2026-11-03T00:00:00Z"))
+    cid = led.add("C2", "send quote", t("2026-11-01T00:00:00Z"), t("2026-11-05T00:00:00Z"))
+    led.fulfill(cid, t("2026-11-02T08:00:00Z"))
+    c = followup.commitments_frame(led.query())
+    assert list(c["customer_id"]) == ["C1", "C2"]
+    assert list(c["state"].astype(str)) == ["open", "fulfilled"]
+    assert c["deadline"].iloc[0] == pd.Timestamp("2026-11-03T00:00:00Z")
+    assert pd.isna(c["closed_at"].iloc[0]) and c["closed_at"].iloc[1] == pd.Timestamp("2026-11-02T08:00:00Z")

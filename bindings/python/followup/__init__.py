@@ -80,10 +80,12 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
         BetaGeoFitter, ParetoNBDFitter, GammaGammaFitter, ModelNotIdentifiedError, NotFittedError,
     )
     from .frames import (  # noqa: E402,F401
-        summary_from_transactions, plan_frame, segments, besttime_frame, FollowupWarning,
+        summary_from_transactions, book_from_frames, plan_frame, segments, besttime_frame, kpi_frame,
+        commitments_frame, FollowupWarning,
     )
-    __all__ += list(models.__all__) + ["summary_from_transactions", "plan_frame", "segments", "besttime_frame",
-                                       "FollowupWarning", "frames", "models", "plotting"]
+    __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
+                                       "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",
+                                       "frames", "models", "plotting"]
 except ImportError:  # numpy missing: the core API still works
     pass
 __all__ += ["enums"]

@@ -22,7 +22,8 @@ import numpy as np
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
 
-__all__ = ["summary_from_transactions", "book_from_frames", "plan_frame", "segments", "besttime_frame", "to_utc", "FollowupWarning",
+__all__ = ["summary_from_transactions", "book_from_frames", "plan_frame", "segments", "besttime_frame",
+           "kpi_frame", "commitments_frame", "to_utc", "FollowupWarning",
            "CHANNELS", "PRIORITIES", "STATUSES"]
 
 #: Category orders of the typed columns (the library's names).
@@ -341,3 +342,53 @@ def book_from_frames(customers, events=None, flags: int = 0, finalize: bool = Tr
 def pd_numeric(series):
     import pandas as pd
     return pd.to_numeric(series, errors="raise")
+
+
+KPI_STATUSES = ("green", "yellow", "red", "none")
+COMMIT_STATES = ("open", "breached", "fulfilled", "cancelled")
+
+
+def _utc_from_seconds(values, none_value: int):
+    import pandas as pd
+    a = np.asarray(values, dtype=np.int64)
+    out = pd.to_datetime(np.where(a == none_value, 0, a), unit="s", utc=True)
+    return pd.Series(out).where(a != none_value).astype("datetime64[ns, UTC]")
+
+
+def kpi_frame(kpi):
+    """The computed figures of a :class:`followup.Kpi` as a DataFrame: kpi,
+    group, status (categoricals), period, value, ci_low, ci_high, n (Int64),
+    target, successes, rule, and period_start / period_end as
+    ``datetime64[ns, UTC]``."""
+    import pandas as pd
+    d = pd.DataFrame(kpi._columns())
+    if d.empty:
+        return d
+    d["kpi"] = pd.Categorical(d["kpi"])
+    d["group"] = pd.Categorical(d["group"])
+    d["status"] = pd.Categorical(d["status"], categories=list(KPI_STATUSES))
+    d["n"] = d["n"].round().astype("Int64")
+    d["rule"] = d["rule"].replace("", None)
+    for c in ("period_start", "period_end"):
+        d[c] = _utc_from_seconds(d[c].to_numpy(), _core.KPI_NO_TIME)
+    return d
+
+
+def commitments_frame(commitments):
+    """A :class:`followup.CommitmentList` (``Ledger.query()``) as a DataFrame:
+    id, customer_id, text, category, owner, created_by, rule, state
+    (categorical), level, and created_at / deadline / warn_at / breach_at /
+    closed_at as ``datetime64[ns, UTC]`` (NaT when none). Ledger queries are
+    small: one accessor call per cell."""
+    import pandas as pd
+    n = commitments.count()
+    rows = range(n)
+    d = pd.DataFrame({"id": np.array([commitments.id(i) for i in rows], dtype=np.int64)})
+    for c in ("customer_id", "text", "category", "owner", "created_by", "rule"):
+        d[c] = [getattr(commitments, c)(i) for i in rows]
+    d["state"] = pd.Categorical([_core.commit_state_name(commitments.state(i)) for i in rows],
+                                categories=list(COMMIT_STATES))
+    d["level"] = np.array([commitments.level(i) for i in rows], dtype=np.int64)
+    for c in ("created_at", "deadline", "warn_at", "breach_at", "closed_at"):
+        d[c] = _utc_from_seconds([getattr(commitments, c)(i) for i in rows], _core.COMMIT_NO_TIME)
+    return d
