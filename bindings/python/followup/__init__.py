@@ -73,6 +73,8 @@ from .enums import (  # noqa: E402,F401
 )
 
 _pythonic.install()
+_pythonic.install_type_errors(globals())
+_pythonic.install_signatures(globals())
 __all__ += list(enums.__all__)
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401
