@@ -57,9 +57,9 @@ def test_bad_rows_are_named():
         frames.book_from_frames(cust, ev)
     assert "row 1" in str(e.value)
     ev = pd.DataFrame({"customer_id": ["A"], "at": ["not a time"], "kind": ["purchase"]})
-    with pytest.raises(Exception) as e:
+    with pytest.raises(followup.ParseError) as e:
         frames.book_from_frames(cust, ev)
-    assert "at" in str(e.value)
+    assert "row 0: column at: 'not a time' is not a time" in str(e.value)
 
 
 def test_bulk_columns_check_types_and_lengths():
@@ -102,3 +102,18 @@ def test_kpi_and_commitment_frames_are_typed(sample):
     assert list(c["state"].astype(str)) == ["open", "fulfilled"]
     assert c["deadline"].iloc[0] == pd.Timestamp("2026-11-03T00:00:00Z")
     assert pd.isna(c["closed_at"].iloc[0]) and c["closed_at"].iloc[1] == pd.Timestamp("2026-11-02T08:00:00Z")
+
+
+def test_time_columns_fast_and_general_paths_agree():
+    vals = ["2026-01-01T08:00:00+08:00", "2026-01-01T00:00:00Z", "2025-12-31T19:00:00-05:00",
+            "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00", "2026-01-01 05:30:00+0530"]
+    got = frames._seconds(pd.Series(vals), "at", True)
+    assert got.tolist() == [1767225600] * 6
+    fast = frames._seconds(pd.Series(vals[:3]), "at", True)  # the vectorised ISO path
+    assert fast.tolist() == [1767225600] * 3
+    cust = pd.DataFrame({"customer_id": ["A"], "tz": ["UTC"]})
+    ev = pd.DataFrame({"customer_id": ["A", "A"], "at": ["2026-01-01T00:00:00Z", "2026-13-01T00:00:00Z"],
+                       "kind": ["purchase", "purchase"]})
+    with pytest.raises(followup.ParseError) as e:
+        frames.book_from_frames(cust, ev)
+    assert "row 1: column at: '2026-13-01T00:00:00Z' is not a time" in str(e.value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 import warnings
 from typing import Optional, Union
 
@@ -244,41 +245,87 @@ _TRISTATES = ("is_smb", "consent_phone", "consent_sms", "consent_email")
 
 
 def _codes(series, enum_name: str, column: str, default: Optional[int]):
-    """Enum column (names, IntEnum members or ints; missing = default) as int64."""
+    """Enum column (names, IntEnum members or ints; missing = default) as int64.
+    Names are looked up once per distinct value (pandas.factorize), not per row."""
     import pandas as pd
     s = series
     if pd.api.types.is_bool_dtype(s) and enum_name == "tristate":
         return np.where(s.to_numpy(), _core.TRI_YES, _core.TRI_NO).astype(np.int64)
     if pd.api.types.is_integer_dtype(s):
         return s.to_numpy(dtype=np.int64)
-    text = s.astype("string").str.strip().str.lower()
-    uniques = [u for u in pd.unique(text.dropna()) if u != ""]
-    name_of = getattr(_core, enum_name + "_from_string")
-    mapping = {}
-    for u in uniques:  # per distinct value, not per row
-        if enum_name == "tristate" and u in ("true", "false", "1", "0"):
-            mapping[u] = _core.TRI_YES if u in ("true", "1") else _core.TRI_NO
+    codes, uniques = pd.factorize(s)
+    from_string = getattr(_core, enum_name + "_from_string")
+    table = np.empty(len(uniques) + 1, dtype=np.int64)
+    for k, u in enumerate(uniques):  # per distinct value, not per row
+        if isinstance(u, (int, np.integer)) and not isinstance(u, bool):
+            table[k] = int(u)
+            continue
+        text = str(u).strip().lower()
+        if enum_name == "tristate" and text in ("true", "false", "1", "0"):
+            table[k] = _core.TRI_YES if text in ("true", "1") else _core.TRI_NO
+            continue
+        if text == "" and default is not None:
+            table[k] = default
             continue
         try:
-            mapping[u] = int(name_of(u))
+            table[k] = int(from_string(text))
         except Exception:
-            try:
-                mapping[u] = int(float(u))
-                continue
-            except ValueError:
-                pass
-            bad = int(np.flatnonzero((text == u).fillna(False).to_numpy())[0])
+            bad = int(np.flatnonzero(codes == k)[0])
             raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a "
                               f"{enum_name.replace('_', ' ')} name") from None
-    out = text.map(mapping)
-    if default is None and out.isna().any():
-        bad = int(np.flatnonzero(out.isna().to_numpy())[0])
-        raise _core_error("InvalidArgumentError", f"row {bad}: column {column} is required")
-    return out.fillna(default if default is not None else 0).to_numpy(dtype=np.int64)
+    if default is None:
+        if (codes < 0).any():
+            bad = int(np.flatnonzero(codes < 0)[0])
+            raise _core_error("InvalidArgumentError", f"row {bad}: column {column} is required")
+        table[-1] = 0
+    else:
+        table[-1] = default
+    return table[codes]  # code -1 (missing) picks the last entry
+
+
+_OFFSET = re.compile(r"^(Z|([+-])(\d\d):?(\d\d))$")
+
+
+def _iso_seconds(series):
+    """ISO 8601 strings "YYYY-MM-DDTHH:MM:SS" + offset (Z or +HH:MM) as UTC
+    epoch seconds, vectorised (the offsets are parsed once per distinct
+    value); None when some value has another shape (the caller falls back)."""
+    import pandas as pd
+    if not (series.str.len() >= 20).all():
+        return None
+    local = pd.to_datetime(series.str[:19], format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+    if local.isna().any():
+        return None
+    codes, uniques = pd.factorize(series.str[19:])
+    table = np.empty(len(uniques), dtype=np.int64)
+    for k, u in enumerate(uniques):
+        m = _OFFSET.match(u)
+        if not m:
+            return None
+        table[k] = 0 if m.group(1) == "Z" else (1 if m.group(2) == "+" else -1) * (
+            int(m.group(3)) * 3600 + int(m.group(4)) * 60)
+    return local.to_numpy(dtype="datetime64[s]").astype(np.int64) - table[codes]
 
 
 def _seconds(series, column: str, required: bool):
-    t = to_utc(series)
+    import pandas as pd
+    if pd.api.types.is_object_dtype(series) and series.notna().all():
+        try:
+            fast = _iso_seconds(series.astype(str))
+        except (ValueError, TypeError):
+            fast = None
+        if fast is not None:
+            return fast.astype(np.int64)
+    try:
+        t = to_utc(series)
+    except (ValueError, TypeError, OverflowError):
+        t = None
+        for i, v in enumerate(series.tolist()):  # error path only: find the row
+            try:
+                pd.to_datetime(pd.Series([v]), utc=True)
+            except (ValueError, TypeError, OverflowError):
+                raise _core_error("ParseError", f"row {i}: column {column}: {v!r} is not a time") from None
+        raise
     if required and t.isna().any():
         bad = int(np.flatnonzero(t.isna().to_numpy())[0])
         raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a time")
