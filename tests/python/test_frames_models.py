@@ -164,9 +164,12 @@ def test_predictions_take_arrays_series_and_frames(cdnow_summary):
     e = bgf.predict(39, [2], [30.43], [38.86])
     assert abs(e[0] - 1.226) < 0.001
     assert np.allclose(bgf.expected_number_of_purchases_up_to_time([39])[0], 1.195, atol=1e-3)
+    assert bgf.conditional_expected_purchases(39, [2], [30.43], [38.86])[0] == e[0]
+    assert np.array_equal(bgf.p_alive(d), pa)
     ggf = models.GammaGammaFitter().fit(d)
     clv = ggf.customer_lifetime_value(bgf, d["frequency"], d["recency"], d["T"], d["monetary_value"], time=12)
     assert isinstance(clv, pd.Series) and (clv >= 0).all() and clv.name == "clv"
+    assert ggf.clv(bgf, d["frequency"], d["recency"], d["T"], d["monetary_value"], time=12).equals(clv)
     prof = ggf.conditional_expected_average_profit(d["frequency"], d["monetary_value"])
     # by hand: (q - 1) / (p x + q - 1) * gamma p / (q - 1) + p x / (p x + q - 1) * zbar
     p, q, g = ggf.params_

@@ -240,6 +240,8 @@ class _PurchaseFitter(_Fitter):
         return _out(type(self)._expected(self._model, x, tx, age, float(t)), idx, "expected_purchases")
 
     predict = conditional_expected_number_of_purchases_up_to_time
+    conditional_expected_purchases = conditional_expected_number_of_purchases_up_to_time
+    p_alive = conditional_probability_alive
 
     def expected_number_of_purchases_up_to_time(self, t) -> np.ndarray:
         """Expected purchases in (0, t] of a new customer, for each t."""
@@ -328,6 +330,8 @@ class GammaGammaFitter(_Fitter):
         clv = type(transaction_prediction_model)._clv
         return _out(clv(transaction_prediction_model._model, self._model, x, tx, t, z, float(period),
                         periods=int(time), discount=float(discount_rate), margin=float(margin)), idx, "clv")
+
+    clv = customer_lifetime_value
 
     @property
     def model(self):
