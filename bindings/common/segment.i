@@ -1072,3 +1072,53 @@ fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *annual_sp
                                             const double *recent_complaints, size_t n5, const double *p_alive,
                                             size_t n6, const double *clv, size_t n7,
                                             const fu_segment_rules *rules = NULL);
+
+/* ------------------------------------------------------------ fits with their iteration count
+ *   bgnbd_fit_ex(x, t_x, T), pareto_fit_ex(x, t_x, T), gammagamma_fit_ex(x, zbar)
+ *     -> (model, iterations): as *_fit, plus the quasi-Newton iterations of the
+ *        successful start (used by the Python estimators in followup.models).
+ */
+%{
+#define FU_SWIG_FIT_EX(name, type, call)                                                           \
+    static type *name(const double *x, size_t nx, const double *t_x, size_t ntx, const double *T, \
+                      size_t nT, unsigned int *out) {                                              \
+        type m, *p;                                                                                \
+        fu_segment_fit_info info;                                                                  \
+        if (fu_swig_same_len(nx, ntx, "fit") || fu_swig_same_len(nx, nT, "fit")) return NULL;     \
+        if (call(x, t_x, T, nx, NULL, &info, &m)) return NULL;                                     \
+        p = (type *)malloc(sizeof *p);                                                             \
+        if (!p) { fu__error_nomem(); return NULL; }                                                \
+        *p = m;                                                                                    \
+        *out = info.iterations;                                                                    \
+        return p;                                                                                  \
+    }
+FU_SWIG_FIT_EX(fu_swig_bgnbd_fit_ex, fu_segment_bgnbd, fu_segment_bgnbd_fit)
+FU_SWIG_FIT_EX(fu_swig_pareto_fit_ex, fu_segment_pareto, fu_segment_pareto_fit)
+static fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t nx, const double *zbar, size_t nz,
+                                                        unsigned int *out) {
+    fu_segment_gammagamma m, *p;
+    fu_segment_fit_info info;
+    if (fu_swig_same_len(nx, nz, "fit")) return NULL;
+    if (fu_segment_gammagamma_fit(x, zbar, nx, NULL, &info, &m)) return NULL;
+    p = (fu_segment_gammagamma *)malloc(sizeof *p);
+    if (!p) { fu__error_nomem(); return NULL; }
+    *p = m;
+    *out = info.iterations;
+    return p;
+}
+%}
+%newobject fu_swig_bgnbd_fit_ex;
+%newobject fu_swig_pareto_fit_ex;
+%newobject fu_swig_gammagamma_fit_ex;
+FU_SEG_RAISES(fu_swig_bgnbd_fit_ex)
+FU_SEG_RAISES(fu_swig_pareto_fit_ex)
+FU_SEG_RAISES(fu_swig_gammagamma_fit_ex)
+%rename(bgnbd_fit_ex) fu_swig_bgnbd_fit_ex;
+%rename(pareto_fit_ex) fu_swig_pareto_fit_ex;
+%rename(gammagamma_fit_ex) fu_swig_gammagamma_fit_ex;
+fu_segment_bgnbd *fu_swig_bgnbd_fit_ex(const double *x, size_t nx, const double *t_x, size_t ntx, const double *T,
+                                       size_t nT, unsigned int *out);
+fu_segment_pareto *fu_swig_pareto_fit_ex(const double *x, size_t nx, const double *t_x, size_t ntx,
+                                         const double *T, size_t nT, unsigned int *out);
+fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t nx, const double *zbar, size_t nz,
+                                                 unsigned int *out);

@@ -319,3 +319,225 @@ FU_PY_LOCKED(fu_swig_assignments)
 }
 
 %include "../common/followup.i"
+
+/* ---------------------------------------------------------------------------
+ * Bulk adds from columns (followup.frames.book_from_frames):
+ *   Book.add_customer_columns(columns: dict), Book.add_event_columns(columns: dict)
+ * `columns` maps the docs/formats.md column names to one column each, all of
+ * the same length: text columns as sequences of str / None (NaN = None),
+ * number columns as 1-D C-contiguous numpy arrays of int64 (times in UTC
+ * seconds, enum values, tristates) or float64 (amounts). One C loop, no
+ * Python per row. A bad row raises with its number ("row 12: ..."); the rows
+ * before it stay in the book.
+ * ------------------------------------------------------------------------- */
+%{
+typedef struct fu_py_cols {
+    PyObject *dict;
+    Py_ssize_t n;
+    PyObject *fast[16];
+    int nfast;
+    Py_buffer buf[16];
+    int nbuf;
+} fu_py_cols;
+
+static void fu_py_cols_release(fu_py_cols *c) {
+    for (int i = 0; i < c->nfast; i++) Py_DECREF(c->fast[i]);
+    for (int i = 0; i < c->nbuf; i++) PyBuffer_Release(&c->buf[i]);
+}
+
+static int fu_py_cols_fail(int code) {
+    fu_py_raise(code);
+    return -1;
+}
+
+/* A text column or NULL (absent). */
+static int fu_py_strcol(fu_py_cols *c, const char *key, PyObject **out) {
+    PyObject *o = PyDict_GetItemString(c->dict, key);
+    *out = NULL;
+    if (!o || o == Py_None) return 0;
+    PyObject *f = PySequence_Fast(o, "");
+    if (!f) {
+        PyErr_Clear();
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a sequence of str", key));
+    }
+    c->fast[c->nfast++] = f;
+    if (PySequence_Fast_GET_SIZE(f) != c->n)
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
+                                             PySequence_Fast_GET_SIZE(f), c->n));
+    *out = f;
+    return 0;
+}
+
+/* Row i of a text column: NULL for None / NaN; -1 on a bad value. */
+static int fu_py_str_at(PyObject *col, Py_ssize_t i, const char *key, const char **out) {
+    *out = NULL;
+    if (!col) return 0;
+    PyObject *v = PySequence_Fast_GET_ITEM(col, i);
+    if (v == Py_None || (PyFloat_Check(v) && isnan(PyFloat_AS_DOUBLE(v)))) return 0;
+    if (!PyUnicode_Check(v))
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: expected str, got %s", i, key,
+                                             Py_TYPE(v)->tp_name));
+    Py_ssize_t size = 0;
+    const char *s = PyUnicode_AsUTF8AndSize(v, &size);
+    if (!s) {
+        PyErr_Clear();
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: not valid text", i, key));
+    }
+    if ((size_t)size != strlen(s))
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: contains a NUL character", i, key));
+    *out = s;
+    return 0;
+}
+
+/* A number column (kind 'q': int64, 'd': float64) or NULL (absent). */
+static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **out) {
+    PyObject *o = PyDict_GetItemString(c->dict, key);
+    *out = NULL;
+    if (!o || o == Py_None) return 0;
+    Py_buffer *b = &c->buf[c->nbuf];
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_Clear();
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a numpy array of %s", key,
+                                             kind == 'd' ? "float64" : "int64"));
+    }
+    c->nbuf++;
+    const char *f = b->format ? b->format : "B";
+    while (*f == '@' || *f == '=' || *f == '<') f++;
+    int ok = b->ndim == 1 && b->itemsize == 8 &&
+             (kind == 'd' ? strcmp(f, "d") == 0 : (strcmp(f, "q") == 0 || strcmp(f, "l") == 0));
+    if (!ok)
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a 1-D array of %s", key,
+                                             kind == 'd' ? "float64" : "int64"));
+    if (b->shape[0] != c->n)
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
+                                             b->shape[0], c->n));
+    *out = b->buf;
+    return 0;
+}
+
+static int fu_py_cols_open(fu_py_cols *c, PyObject *dict, const char *first) {
+    memset(c, 0, sizeof *c);
+    if (!PyDict_Check(dict)) return fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: expected a dict"));
+    c->dict = dict;
+    PyObject *o = PyDict_GetItemString(dict, first);
+    if (!o) return fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: no %s column", first));
+    c->n = PyObject_Length(o);
+    if (c->n < 0) {
+        PyErr_Clear();
+        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a sequence", first));
+    }
+    return 0;
+}
+
+#define FU_I64(col, i, dflt) ((col) ? ((const int64_t *)(col))[i] : (dflt))
+#define FU_F64(col, i) ((col) ? ((const double *)(col))[i] : NAN)
+
+static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
+    fu_py_cols c;
+    PyObject *id = NULL, *tz = NULL, *industry = NULL, *pref = NULL, *dnd = NULL;
+    const void *spend = NULL, *first = NULL, *smb = NULL, *cp = NULL, *cs = NULL, *ce = NULL;
+    PyObject *result = NULL;
+    if (fu_py_cols_open(&c, dict, "customer_id") || fu_py_strcol(&c, "customer_id", &id) ||
+        fu_py_strcol(&c, "tz", &tz) || fu_py_strcol(&c, "industry", &industry) ||
+        fu_py_strcol(&c, "preferred_windows", &pref) || fu_py_strcol(&c, "dnd_windows", &dnd) ||
+        fu_py_numcol(&c, "annual_spend", 'd', &spend) || fu_py_numcol(&c, "first_purchase_at", 'q', &first) ||
+        fu_py_numcol(&c, "is_smb", 'q', &smb) || fu_py_numcol(&c, "consent_phone", 'q', &cp) ||
+        fu_py_numcol(&c, "consent_sms", 'q', &cs) || fu_py_numcol(&c, "consent_email", 'q', &ce))
+        goto done;
+    for (Py_ssize_t i = 0; i < c.n; i++) {
+        fu_customer r;
+        fu_customer_init(&r);
+        if (fu_py_str_at(id, i, "customer_id", &r.id) || fu_py_str_at(tz, i, "tz", &r.tz) ||
+            fu_py_str_at(industry, i, "industry", &r.industry) ||
+            fu_py_str_at(pref, i, "preferred_windows", &r.preferred_windows) ||
+            fu_py_str_at(dnd, i, "dnd_windows", &r.dnd_windows))
+            goto done;
+        r.annual_spend = FU_F64(spend, i);
+        r.first_purchase_at = FU_I64(first, i, FU_BOOK_NO_TIME);
+        r.is_smb = (fu_tristate)FU_I64(smb, i, FU_TRI_UNKNOWN);
+        r.consent_phone = (fu_tristate)FU_I64(cp, i, FU_TRI_UNKNOWN);
+        r.consent_sms = (fu_tristate)FU_I64(cs, i, FU_TRI_UNKNOWN);
+        r.consent_email = (fu_tristate)FU_I64(ce, i, FU_TRI_UNKNOWN);
+        fu_error_clear();
+        int rc = fu_book_add_customer(b, &r, NULL);
+        if (rc) {
+            fu__error_prefix("row %zd", i);
+            fu_py_raise(rc);
+            goto done;
+        }
+    }
+    result = SWIG_Py_Void();
+done:
+    fu_py_cols_release(&c);
+    return result;
+}
+
+static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
+    fu_py_cols c;
+    PyObject *cid = NULL, *order = NULL, *pclass = NULL, *agent = NULL, *note = NULL;
+    const void *at = NULL, *kind = NULL, *price = NULL, *amount = NULL, *sev = NULL, *chan = NULL, *outc = NULL,
+               *score = NULL, *survey = NULL;
+    PyObject *result = NULL;
+    if (fu_py_cols_open(&c, dict, "customer_id") || fu_py_strcol(&c, "customer_id", &cid) ||
+        fu_py_strcol(&c, "order_id", &order) || fu_py_strcol(&c, "product_class", &pclass) ||
+        fu_py_strcol(&c, "agent_id", &agent) || fu_py_strcol(&c, "note", &note) ||
+        fu_py_numcol(&c, "at", 'q', &at) || fu_py_numcol(&c, "kind", 'q', &kind) ||
+        fu_py_numcol(&c, "unit_price", 'd', &price) || fu_py_numcol(&c, "amount", 'd', &amount) ||
+        fu_py_numcol(&c, "severity", 'q', &sev) || fu_py_numcol(&c, "channel", 'q', &chan) ||
+        fu_py_numcol(&c, "outcome", 'q', &outc) || fu_py_numcol(&c, "score", 'd', &score) ||
+        fu_py_numcol(&c, "survey", 'q', &survey))
+        goto done;
+    if (!at || !kind) {
+        fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: the at and kind columns are required"));
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < c.n; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        if (fu_py_str_at(cid, i, "customer_id", &e.customer_id) || fu_py_str_at(order, i, "order_id", &e.order_id) ||
+            fu_py_str_at(pclass, i, "product_class", &e.product_class) ||
+            fu_py_str_at(agent, i, "agent_id", &e.agent_id) || fu_py_str_at(note, i, "note", &e.note))
+            goto done;
+        e.at = FU_I64(at, i, FU_BOOK_NO_TIME);
+        e.kind = (fu_event_kind)FU_I64(kind, i, 0);
+        e.unit_price = FU_F64(price, i);
+        e.amount = FU_F64(amount, i);
+        e.severity = (fu_severity)FU_I64(sev, i, 0);
+        e.channel = (fu_channel)FU_I64(chan, i, 0);
+        e.outcome = (fu_outcome)FU_I64(outc, i, 0);
+        e.score = FU_F64(score, i);
+        e.survey = (fu_survey)FU_I64(survey, i, 0);
+        fu_error_clear();
+        int rc = fu_book_add_event(b, &e);
+        if (rc) {
+            fu__error_prefix("row %zd", i);
+            fu_py_raise(rc);
+            goto done;
+        }
+    }
+    result = SWIG_Py_Void();
+done:
+    fu_py_cols_release(&c);
+    return result;
+}
+%}
+%nothread fu_book::m_add_customer_columns; /* works on Python objects: keeps the GIL */
+%nothread fu_book::m_add_event_columns;
+/* They change the book with the GIL held: take the book's lock as the other
+ * %nothread wrappers do (waiting for it without the GIL). */
+%exception fu_book::m_add_customer_columns {
+    fu_py_lock_all_gil_held();
+    $action
+    fu_py_unlock_all();
+}
+%exception fu_book::m_add_event_columns {
+    fu_py_lock_all_gil_held();
+    $action
+    fu_py_unlock_all();
+}
+%rename(add_customer_columns) fu_book::m_add_customer_columns;
+%rename(add_event_columns) fu_book::m_add_event_columns;
+%extend fu_book {
+    PyObject *m_add_customer_columns(PyObject *columns);
+    PyObject *m_add_event_columns(PyObject *columns);
+}

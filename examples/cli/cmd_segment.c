@@ -37,9 +37,11 @@ static void help(FILE *out) {
             "  --fit-output FILE   write the fitted parameters as JSON\n"
             "\n"
             "Customers without a purchase get tier, lifecycle and segment, and empty\n"
-            "r, f, m, p_alive, expected_purchases and clv. The fitted parameters are\n"
+            "r, f, m, p_alive, expected_purchases and clv. When the data do not identify\n"
+            "the Gamma-Gamma spend model, a warning says so and clv is empty for every\n"
+            "customer (\"gammagamma\": null in --fit-output). The fitted parameters are\n"
             "printed on stderr; progress too for runs over a second when stderr is a\n"
-            "terminal. Exit codes: 0 ok, 1 the model cannot be fitted, 2 usage,\n"
+            "terminal. Exit codes: 0 ok, 1 the purchase model cannot be fitted, 2 usage,\n"
             "3 bad input, 4 internal.\n");
 }
 
@@ -116,6 +118,7 @@ typedef struct fit_result {
     fu_segment_fit_info info;
     fu_segment_gammagamma gg;
     fu_segment_fit_info gg_info;
+    int has_gg; /* 0: Gamma-Gamma not identified, no CLV */
 } fit_result;
 
 static int write_fit_json(const char *path, const fit_result *f, const char *unit) {
@@ -129,11 +132,13 @@ static int write_fit_json(const char *path, const fit_result *f, const char *uni
     else
         fprintf(out, "{\"model\": \"bgnbd\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"a\": %.9g, \"b\": %.9g",
                 unit, f->bg.r, f->bg.alpha, f->bg.a, f->bg.b);
-    fprintf(out,
-            ", \"loglik\": %.6f, \"n\": %zu, \"iterations\": %u,\n \"gammagamma\": {\"p\": %.9g, \"q\": %.9g, "
-            "\"gamma\": %.9g, \"loglik\": %.6f, \"n\": %zu}}\n",
-            f->info.loglik, f->info.n, f->info.iterations, f->gg.p, f->gg.q, f->gg.gamma, f->gg_info.loglik,
-            f->gg_info.n);
+    fprintf(out, ", \"loglik\": %.6f, \"n\": %zu, \"iterations\": %u,\n \"gammagamma\": ", f->info.loglik, f->info.n,
+            f->info.iterations);
+    if (f->has_gg)
+        fprintf(out, "{\"p\": %.9g, \"q\": %.9g, \"gamma\": %.9g, \"loglik\": %.6f, \"n\": %zu}}\n", f->gg.p, f->gg.q,
+                f->gg.gamma, f->gg_info.loglik, f->gg_info.n);
+    else
+        fprintf(out, "null}\n");
     return cli_out_close(&o, !ferror(out), "followup segment");
 }
 
@@ -186,14 +191,22 @@ static int fit_and_score(const fu_segment_book_summary *bs, int pareto, double u
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
         goto done;
     }
+    /* Spend model: when the data do not identify it, the segments are still
+     * made, without CLV (the column stays empty). */
+    fr->has_gg = 1;
     if ((rc = fu_segment_gammagamma_fit(gx, gz, g, NULL, &fr->gg_info, &fr->gg))) {
         char msg[1024];
         fu_error_format(msg, sizeof msg);
+        if (rc == FU_ENOMEM) {
+            fprintf(stderr, "followup segment: out of memory\n");
+            exit_code = CLI_INTERNAL;
+            goto done;
+        }
         fprintf(stderr,
-                "followup segment: cannot fit the Gamma-Gamma spend model on %zu repeat customers with a value: %s\n",
+                "followup segment: warning: no CLV: cannot fit the Gamma-Gamma spend model on %zu repeat customers "
+                "with a value: %s\n",
                 g, msg);
-        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
-        goto done;
+        fr->has_gg = 0;
     }
     /* CLV: monthly periods over the horizon, the annual rate as a monthly one */
     fu_segment_score_options so = FU_SEGMENT_SCORE_OPTIONS_INIT;
@@ -202,8 +215,10 @@ static int fit_and_score(const fu_segment_book_summary *bs, int pareto, double u
     double periods = floor(horizon / so.period + 0.5);
     so.periods = periods < 1 ? 1u : (unsigned)periods;
     so.discount = pow(1 + annual_discount, 1.0 / 12) - 1;
-    rc = pareto ? fu_segment_pareto_score(&fr->pn, &fr->gg, x, tx, T, z, m, &so, out, out + m, out + 2 * m)
-                : fu_segment_bgnbd_score(&fr->bg, &fr->gg, x, tx, T, z, m, &so, out, out + m, out + 2 * m);
+    double *clv_out = fr->has_gg ? out + 2 * m : NULL;
+    const fu_segment_gammagamma *gg = fr->has_gg ? &fr->gg : NULL;
+    rc = pareto ? fu_segment_pareto_score(&fr->pn, gg, x, tx, T, z, m, &so, out, out + m, clv_out)
+                : fu_segment_bgnbd_score(&fr->bg, gg, x, tx, T, z, m, &so, out, out + m, clv_out);
     if (rc) {
         char msg[1024];
         fu_error_format(msg, sizeof msg);
@@ -216,7 +231,7 @@ static int fit_and_score(const fu_segment_book_summary *bs, int pareto, double u
         if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
         p_alive[i] = out[k];
         expected[i] = out[m + k];
-        clv[i] = out[2 * m + k];
+        clv[i] = fr->has_gg ? out[2 * m + k] : NAN;
         k++;
     }
 done:
@@ -425,8 +440,11 @@ static int run(int argc, char **argv) {
     else
         fprintf(stderr, "followup segment: BG/NBD r=%.6f alpha=%.6f a=%.6f b=%.6f (LL %.4f, %zu customers)", fr.bg.r,
                 fr.bg.alpha, fr.bg.a, fr.bg.b, fr.info.loglik, fr.info.n);
-    fprintf(stderr, "; Gamma-Gamma p=%.6f q=%.6f gamma=%.6f (LL %.4f, %zu repeat customers); unit %s\n", fr.gg.p,
-            fr.gg.q, fr.gg.gamma, fr.gg_info.loglik, fr.gg_info.n, unit_text);
+    if (fr.has_gg)
+        fprintf(stderr, "; Gamma-Gamma p=%.6f q=%.6f gamma=%.6f (LL %.4f, %zu repeat customers); unit %s\n", fr.gg.p,
+                fr.gg.q, fr.gg.gamma, fr.gg_info.loglik, fr.gg_info.n, unit_text);
+    else
+        fprintf(stderr, "; Gamma-Gamma not identified: no CLV; unit %s\n", unit_text);
     if (fit_output && (exit_code = write_fit_json(fit_output, &fr, unit_text))) goto done;
     progress(&run_state, "assigning segments");
     for (size_t i = 0; i < n; i++) {

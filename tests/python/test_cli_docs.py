@@ -11,7 +11,7 @@ import pytest
 CLI = os.environ.get("FU_CLI", "")
 pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "cli.md"
-COMMANDS = ["plan", "simulate", "segment", "besttime", "commitments", "kpi", "check-policy", "version", "frequency"]
+COMMANDS = ["plan", "simulate", "segment", "besttime", "commitments", "kpi", "check-policy", "version", "frequency", "guard"]
 SUBCOMMANDS = ["extract", "add", "list", "fulfill", "cancel", "report"]
 
 

@@ -193,3 +193,26 @@ def test_cdnow_fit_reproduces_published_bgnbd_estimates(datadir, tmp_path):
         rows = list(csv.DictReader(fh))
     assert len(rows) == 2357
     assert all(0 <= float(x["p_alive"]) <= 1 for x in rows)
+
+
+def test_unidentified_gammagamma_still_segments_without_clv(tmp_path, srcdir):
+    # examples/demo.sh's generated book (here 400 customers, the default seed): the
+    # spend model runs off to infinity. Before, `followup segment` exited 1 with no
+    # output; now every customer is segmented and clv is empty.
+    import sys
+    out = tmp_path / "book"
+    subprocess.run([sys.executable, str(srcdir / "examples" / "sample" / "generate.py"), "--customers", "400",
+                    "--now", NOW, "--out", str(out)], check=True, capture_output=True, timeout=300)
+    fit = tmp_path / "fit.json"
+    r = run("--customers", str(out / "customers.csv"), "--events", str(out / "events.csv"), "--now", NOW,
+            "--fit-output", str(fit))
+    assert r.returncode == 0, r.stderr
+    assert "warning: no CLV: cannot fit the Gamma-Gamma spend model" in r.stderr
+    assert "Gamma-Gamma not identified" in r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 400
+    assert all(row["clv"] == "" for row in rows)
+    assert sum(row["p_alive"] != "" for row in rows) > 300
+    assert all(row["segment"] != "" and row["tier"] != "" for row in rows)
+    f = json.loads(fit.read_text())
+    assert f["gammagamma"] is None and f["model"] == "bgnbd" and f["n"] == 400

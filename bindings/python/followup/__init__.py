@@ -64,3 +64,31 @@ def _export_module_api() -> None:
 
 
 _export_module_api()
+
+# ---- the Pythonic layer (pure Python over the SWIG module) ----
+from . import _pythonic  # noqa: E402
+from . import enums  # noqa: E402
+from .enums import (  # noqa: E402,F401
+    Channel, EventKind, Severity, Outcome, Survey, Tristate, Priority, TouchpointStatus, Tier, Lifecycle,
+)
+
+_pythonic.install()
+_pythonic.install_type_errors(globals())
+_pythonic.install_signatures(globals())
+__all__ += list(enums.__all__)
+try:  # numpy and pandas: the estimators, DataFrames and plots
+    from . import frames, models, plotting  # noqa: E402,F401
+    from .models import (  # noqa: E402,F401
+        BetaGeoFitter, ParetoNBDFitter, GammaGammaFitter, ModelNotIdentifiedError, NotFittedError,
+    )
+    from .frames import (  # noqa: E402,F401
+        summary_from_transactions, book_from_frames, plan_frame, segments, besttime_frame, kpi_frame,
+        commitments_frame, FollowupWarning,
+    )
+    __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
+                                       "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",
+                                       "frames", "models", "plotting"]
+except ImportError:  # numpy missing: the core API still works
+    pass
+__all__ += ["enums"]
+del annotations

@@ -1,0 +1,310 @@
+"""Python protocols on the SWIG classes: len(), iteration and readable reprs.
+
+- ``len(book)`` is the number of customers, ``for c in book`` yields
+  :class:`followup.Customer` copies in book order.
+- ``len(plan)`` is the number of planned touchpoints, ``for tp in plan``
+  yields them (:class:`followup.Touchpoint`).
+- ``repr()`` of Book, Plan, Touchpoint, Customer and the fitted models says
+  what they hold instead of SWIG's pointer text.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from . import core as _core
+
+
+def _time(t: int) -> str:
+    if t is None or t == _core.BOOK_NO_TIME:
+        return "-"
+    try:
+        return _core.time_format(t)
+    except Exception:
+        return str(t)
+
+
+def _book_iter(self) -> Iterator:
+    for i in range(self.customer_count()):
+        yield self.customer(i)
+
+
+def _book_repr(self) -> str:
+    state = "finalized" if self.is_finalized() else "open"
+    return f"<followup.Book: {self.customer_count()} customers, {self.event_count()} events, {state}>"
+
+
+def _plan_iter(self) -> Iterator:
+    return iter(self.touchpoints())
+
+
+def _plan_repr(self) -> str:
+    counts = ", ".join(f"{self.count(s)} {_core.touchpoint_status_name(s)}"
+                       for s in (_core.TOUCHPOINT_PLANNED, _core.TOUCHPOINT_SUPPRESSED, _core.TOUCHPOINT_DEFERRED))
+    return f"<followup.Plan: {counts}>"
+
+
+def _tp_repr(self) -> str:
+    return (f"<followup.Touchpoint {self.customer_id} {_core.touchpoint_status_name(self.status)} "
+            f"{_core.channel_name(self.channel)} {_core.priority_name(self.priority)} at {_time(self.best_at)}: "
+            f"{self.purpose}>")
+
+
+def _customer_repr(self) -> str:
+    return f"<followup.Customer {self.id} tz={self.tz}>"
+
+
+def _model_repr(names):
+    def r(self) -> str:
+        return f"<followup.{type(self).__name__} " + " ".join(f"{k}={getattr(self, k):.6g}" for k in names) + ">"
+    return r
+
+
+def install() -> None:
+    _core.Book.__len__ = lambda self: self.customer_count()
+    _core.Book.__iter__ = _book_iter
+    _core.Book.__repr__ = _book_repr
+    _core.Plan.__len__ = lambda self: self.count(_core.TOUCHPOINT_PLANNED)
+    _core.Plan.__iter__ = _plan_iter
+    _core.Plan.__repr__ = _plan_repr
+    _core.Touchpoint.__repr__ = _tp_repr
+    _core.Customer.__repr__ = _customer_repr
+    _core.BgNbd.__repr__ = _model_repr(("r", "alpha", "a", "b"))
+    _core.ParetoNbd.__repr__ = _model_repr(("r", "alpha", "s", "beta"))
+    _core.GammaGamma.__repr__ = _model_repr(("p", "q", "gamma"))
+
+
+# ---- SWIG's C type names out of error messages ----
+import functools as _functools  # noqa: E402
+import re as _re  # noqa: E402
+
+_SWIG_ARG = _re.compile(r"in method '([\w]+)', argument (\d+) of type '([^']+)'")
+_C_TYPES = {"char const *": "str", "char *": "str", "int64_t": "int", "int": "int", "size_t": "int",
+            "unsigned int": "int", "uint32_t": "int", "uint8_t": "int", "long": "int", "long long": "int",
+            "double": "float", "float": "float", "bool": "bool"}
+_STRUCTS = {"fu_segment_bgnbd": "BgNbd", "fu_segment_pareto": "ParetoNbd", "fu_segment_gammagamma": "GammaGamma",
+            "fu_segment_summary": "Summary", "fu_segment_book_summary": "BookSummary",
+            "fu_segment_rules": "SegmentRules", "fu_besttime": "BestTime", "fu_kpi": "Kpi", "fu_book": "Book",
+            "fu_policy": "Policy", "fu_calendar": "Calendar", "fu_ledger": "Ledger", "fu_planner": "Planner",
+            "fu_redactor": "Redactor", "fu_plan": "Plan"}
+
+
+def _python_type(c_type: str) -> str:
+    t = c_type.replace("const", "").replace("struct", "").replace("*", "").split()
+    base = " ".join(t)
+    if c_type.strip() in _C_TYPES:
+        return _C_TYPES[c_type.strip()]
+    if base in _C_TYPES:
+        return _C_TYPES[base]
+    if base in _STRUCTS:
+        return "followup." + _STRUCTS[base]
+    if base.startswith("fu_swig_") or base.startswith("fu_"):
+        name = base[len("fu_swig_"):] if base.startswith("fu_swig_") else base[3:]
+        return "followup." + "".join(p.capitalize() for p in name.split("_"))
+    return "a value of another type"
+
+
+def _translate(fn, qualname: str, is_method: bool):
+    @_functools.wraps(fn)
+    def call(*args, **kwargs):
+        times = call.__followup_times__
+        if times:
+            args, kwargs = _convert_times(times, args, kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except (TypeError, OverflowError) as e:
+            msg = str(e)
+            m = _SWIG_ARG.search(msg)
+            if m:
+                k = int(m.group(2))
+                # constructors (new_X) take no self: their argument k is args[k]
+                at = k if m.group(1).startswith("new_") else k - 1
+                got = type(args[at]).__name__ if at < len(args) else "a keyword argument"
+                shown = k if m.group(1).startswith("new_") else (k - 1 if is_method else k)
+                want = _python_type(m.group(3))
+                if isinstance(e, OverflowError):
+                    text = f"{qualname}(): argument {shown} is out of range for {want}"
+                else:
+                    text = f"{qualname}(): argument {shown} must be {want}, not {got}"
+                raise type(e)(text) from None
+            if "Wrong number or type of arguments" in msg or "Possible C/C++ prototypes" in msg:
+                raise TypeError(f"{qualname}(): wrong number or type of arguments "
+                                f"(see help(followup.{qualname}))") from None
+            raise
+    call.__followup_translated__ = True
+    call.__followup_times__ = {}
+    return call
+
+
+_TIME_NAMES = {"t", "now", "at", "from_", "to", "as_of", "created_at", "deadline", "due_to", "due_from", "closed_at",
+               "first_purchase_at", "calibration_end", "until"}
+
+
+def to_seconds(value):
+    """UTC epoch seconds from a datetime (naive = UTC), a pandas Timestamp,
+    a numpy datetime64, an ISO 8601 string with an offset, or an int."""
+    import datetime as dt
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        return _core.time_parse(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return int(value.timestamp() // 1)
+    if isinstance(value, dt.date):
+        return int(dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc).timestamp())
+    if type(value).__name__ == "datetime64":
+        return int(value.astype("datetime64[s]").astype("int64"))
+    if hasattr(value, "__int__") and not isinstance(value, float):
+        return int(value)
+    return value
+
+
+def _convert_times(times, args, kwargs):
+    args = list(args)
+    for pos, name in times.items():
+        if pos < len(args):
+            args[pos] = to_seconds(args[pos])
+        elif name in kwargs:
+            kwargs[name] = to_seconds(kwargs[name])
+    return tuple(args), kwargs
+
+
+def install_type_errors(namespace: dict) -> None:
+    """Wrap the SWIG functions in ``namespace`` and the methods of the SWIG
+    classes so that a TypeError names Python types, not C ones."""
+    for name, obj in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(obj, type) and getattr(obj, "__module__", "") == _core.__name__:
+            for attr, fn in list(vars(obj).items()):
+                if (attr == "__init__" or not attr.startswith("_")) and callable(fn) \
+                        and not isinstance(fn, (property, type)) and not getattr(fn, "__followup_translated__", 0):
+                    setattr(obj, attr, _translate(fn, f"{name}.{attr}" if attr != "__init__" else name, True))
+        elif callable(obj) and getattr(obj, "__module__", None) in (_core.__name__, "followup._core") \
+                and not isinstance(obj, type):
+            namespace[name] = _translate(obj, name, False)
+
+
+# ---- signatures and docstrings with Python types ----
+import inspect as _inspect  # noqa: E402
+import math as _math  # noqa: E402
+
+_HEAD = _re.compile(r"^\s*(\w+)\((.*)\)\s*->\s*(.+?)\s*$")
+_ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]"}
+
+
+def _py_type(c_type: str) -> str:
+    c = " ".join(c_type.split())
+    if c in _ARRAY_TYPES:
+        return _ARRAY_TYPES[c]
+    t = _python_type(c)
+    if t.startswith("a value"):
+        return c.replace("const", "").replace("*", "").strip() or "object"
+    return t.replace("followup.", "")
+
+
+def _default(text: str):
+    t = text.strip()
+    if t in ("NAN", "nan"):
+        return _math.nan
+    if t == "None":
+        return None
+    if len(t) >= 2 and t[0] == t[-1] == '"':
+        return t[1:-1]
+    if t in ("True", "true"):
+        return True
+    if t in ("False", "false"):
+        return False
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    name = t[3:] if t.startswith("FU_") else t
+    return getattr(_core, name, t)
+
+
+def _split_params(text: str):
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        depth += ch in "([" or -(ch in ")]")
+        cur += ch
+    if cur.strip():
+        out.append(cur)
+    return out
+
+
+def _signature_and_doc(fn):
+    doc = fn.__doc__ or ""
+    lines = [line for line in doc.strip().splitlines()]
+    if not lines:
+        return None, None
+    m = _HEAD.match(lines[0])
+    if not m:
+        return None, None
+    params, seen_default = [], False
+    for p in _split_params(m.group(2)):
+        decl, _, dflt = p.partition("=")
+        words = decl.split()
+        if not words:
+            continue
+        name, ctype = words[-1], " ".join(words[:-1])
+        if not name.isidentifier():
+            return None, None
+        kw = {"annotation": _py_type(ctype) if name != "self" else _inspect.Parameter.empty}
+        if dflt:
+            kw["default"] = _default(dflt)
+            seen_default = True
+        elif seen_default:
+            return None, None
+        params.append(_inspect.Parameter(name, _inspect.Parameter.POSITIONAL_OR_KEYWORD, **kw))
+    ret = " ".join(m.group(3).split())
+    ret_ann = _inspect.Signature.empty if ret in ("int", "void") else _py_type(ret)
+    sig = _inspect.Signature(params, return_annotation=ret_ann)
+    # the description (SWIG's Parameters block lists C types: dropped)
+    rest = []
+    for line in lines[1:]:
+        if line.strip() == "Parameters":
+            break
+        rest.append(line)
+    text = f"{m.group(1)}{sig}".replace("'", "")
+    body = "\n".join(rest).strip()
+    return sig, text + ("\n\n" + body if body else "")
+
+
+def install_signatures(namespace: dict) -> None:
+    """Give the wrapped SWIG functions and methods a __signature__ and a
+    docstring with Python types (from SWIG's autodoc text)."""
+    def fix(obj):
+        target = getattr(obj, "__wrapped__", None)
+        if target is None:
+            return
+        try:
+            sig, doc = _signature_and_doc(target)
+        except (ValueError, TypeError):
+            return
+        if sig is not None:
+            obj.__signature__ = sig
+            obj.__doc__ = doc
+            # positions as called (methods and __init__ list self first, as they are called)
+            obj.__followup_times__ = {i: p.name for i, p in enumerate(sig.parameters.values())
+                                      if p.name in _TIME_NAMES and p.annotation == "int"}
+    for name, obj in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(obj, type) and getattr(obj, "__module__", "") == _core.__name__:
+            for attr, fn in list(vars(obj).items()):
+                if getattr(fn, "__followup_translated__", 0):
+                    fix(fn)
+        elif getattr(obj, "__followup_translated__", 0):
+            fix(obj)

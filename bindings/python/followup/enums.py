@@ -1,0 +1,65 @@
+"""The library's enumerations as :class:`enum.IntEnum` classes.
+
+Members compare equal to the flat integer constants (``Channel.PHONE ==
+followup.CHANNEL_PHONE``), so they can be passed wherever the SWIG layer takes
+an int; ``str(member)`` is the library's name (``"phone"``), as in CSV files,
+and ``Channel.parse("phone")`` goes the other way.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Callable, Optional
+
+from . import core as _core
+
+__all__ = ["Channel", "EventKind", "Severity", "Outcome", "Survey", "Tristate", "Priority",
+           "TouchpointStatus", "Tier", "Lifecycle"]
+
+
+class _NamedEnum(enum.IntEnum):
+    """An IntEnum whose str() is the library's name of the value."""
+
+    @classmethod
+    def _name_of(cls, value: int) -> Optional[str]:  # overridden per class
+        return None
+
+    def __str__(self) -> str:
+        name = type(self)._name_of(int(self))
+        return name if name else self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "_NamedEnum":
+        """The member named ``text`` (the library's name, e.g. ``"phone"``) or
+        its Python name (``"PHONE"``); ValueError otherwise."""
+        for m in cls:
+            if str(m) == text or m.name == text.upper():
+                return m
+        raise ValueError(f"{text!r} is not a {cls.__name__} (expected one of {', '.join(str(m) for m in cls)})")
+
+
+def _make(name: str, prefix: str, namer: Optional[Callable[[int], str]], skip=("COUNT",)) -> type:
+    members = {k[len(prefix):]: getattr(_core, k) for k in dir(_core)
+               if k.startswith(prefix) and k[len(prefix):] not in skip and isinstance(getattr(_core, k), int)}
+    cls = _NamedEnum(name, sorted(members.items(), key=lambda kv: kv[1]), module=__name__)
+
+    def _name_of(c, value, _n=namer):
+        if _n is None:
+            return None
+        try:
+            return _n(value)
+        except Exception:
+            return None
+    cls._name_of = classmethod(_name_of)
+    return cls
+
+
+Channel = _make("Channel", "CHANNEL_", _core.channel_name)
+EventKind = _make("EventKind", "EVENT_", _core.event_kind_name, skip=("KIND_COUNT",))
+Severity = _make("Severity", "SEVERITY_", _core.severity_name)
+Outcome = _make("Outcome", "OUTCOME_", _core.outcome_name)
+Survey = _make("Survey", "SURVEY_", _core.survey_name)
+Tristate = _make("Tristate", "TRI_", _core.tristate_name)
+Priority = _make("Priority", "PRIORITY_", _core.priority_name, skip=("COUNT",))
+TouchpointStatus = _make("TouchpointStatus", "TOUCHPOINT_", _core.touchpoint_status_name, skip=("COUNT",))
+Tier = _make("Tier", "TIER_", _core.tier_name, skip=("COUNT",))
+Lifecycle = _make("Lifecycle", "LIFECYCLE_", _core.lifecycle_name, skip=("COUNT",))

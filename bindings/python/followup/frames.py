@@ -1,0 +1,441 @@
+"""pandas in, pandas out.
+
+- :func:`summary_from_transactions`: the lifetimes-style RFM summary
+  (frequency, recency, T, monetary_value) of a transaction log, vectorised.
+- :func:`plan_frame`: a :class:`followup.Plan` as a DataFrame with
+  ``datetime64[ns, UTC]`` times and categorical channel, priority and status.
+- :func:`segments`: the segmentation pipeline of ``followup segment`` on a
+  book: one row per customer, P(alive), expected purchases and CLV from fitted
+  BG/NBD (or Pareto/NBD) and Gamma-Gamma models. When Gamma-Gamma is not
+  identified the segments are still returned, with CLV missing, and a
+  :class:`FollowupWarning` says so.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+import warnings
+from typing import Optional, Union
+
+import numpy as np
+
+from . import core as _core
+from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
+
+__all__ = ["summary_from_transactions", "book_from_frames", "plan_frame", "segments", "besttime_frame",
+           "kpi_frame", "commitments_frame", "to_utc", "FollowupWarning",
+           "CHANNELS", "PRIORITIES", "STATUSES"]
+
+#: Category orders of the typed columns (the library's names).
+CHANNELS = ("phone", "sms", "email", "chat", "video", "visit")
+PRIORITIES = ("urgent", "high", "normal", "low")
+STATUSES = ("planned", "suppressed", "deferred", "cancelled")
+
+_TimeLike = Union[str, int, float, _dt.datetime, np.datetime64, "pd.Timestamp"]  # noqa: F821
+
+
+class FollowupWarning(UserWarning):
+    """Something was left out (e.g. CLV without an identified spend model)."""
+
+
+def to_utc(values):
+    """Datetimes as a ``datetime64[ns, UTC]`` Series: accepts naive (taken as
+    UTC) or tz-aware datetime64, Timestamps, ISO 8601 strings with offsets, and
+    epoch seconds (numbers)."""
+    import pandas as pd
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return pd.to_datetime(s, unit="s", utc=True)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.tz_localize("UTC") if s.dt.tz is None else s.dt.tz_convert("UTC")
+    return pd.to_datetime(s, utc=True)
+
+
+def _to_timestamp(t: _TimeLike):
+    import pandas as pd
+    if isinstance(t, (int, float, np.integer, np.floating)) and not isinstance(t, bool):
+        return pd.Timestamp(int(t), unit="s", tz="UTC")
+    ts = pd.Timestamp(t)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _epoch_seconds(t: _TimeLike) -> int:
+    return int(_to_timestamp(t).value // 1_000_000_000)
+
+
+def summary_from_transactions(transactions, customer_id_col: str, datetime_col: str,
+                              monetary_value_col: Optional[str] = None,
+                              observation_period_end: Optional[_TimeLike] = None, freq: str = "D",
+                              freq_multiplier: float = 1):
+    """The RFM summary of a transaction log, as lifetimes' function of the same name.
+
+    Transactions in the same ``freq`` period (UTC; "D" day, "W" week, "H" hour,
+    "M" month) by the same customer count as one, with their values summed.
+    Rows after ``observation_period_end`` (default: the last transaction) are
+    left out. Per customer, in periods divided by ``freq_multiplier``:
+
+    - ``frequency``: repeat periods with a purchase (distinct periods - 1)
+    - ``recency``: last purchase period - first purchase period
+    - ``T``: observation end period - first purchase period
+    - ``monetary_value`` (with ``monetary_value_col``): the mean value of the
+      repeat periods (the first purchase excluded), 0 when frequency is 0
+
+    Returns a DataFrame indexed by customer id (sorted), float64 columns.
+    """
+    import pandas as pd
+    for c in (customer_id_col, datetime_col) + ((monetary_value_col,) if monetary_value_col else ()):
+        if c not in transactions.columns:
+            raise _core_error("InvalidArgumentError", f"summary_from_transactions: no column {c!r} "
+                              f"(columns: {', '.join(map(str, transactions.columns))})")
+    times = to_utc(transactions[datetime_col]).dt.tz_localize(None)
+    if times.isna().any():
+        bad = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise _core_error("ParseError", f"summary_from_transactions: row {bad}: {datetime_col!r} is not a time")
+    ordinal = times.dt.to_period(freq).array.asi8
+    end = (times.max() if observation_period_end is None
+           else _to_timestamp(observation_period_end).tz_localize(None))
+    end_ord = pd.Period(end, freq=freq).ordinal
+    d = pd.DataFrame({"customer": transactions[customer_id_col].to_numpy(), "period": ordinal})
+    d["value"] = (pd.to_numeric(transactions[monetary_value_col], errors="raise").to_numpy(dtype=np.float64)
+                  if monetary_value_col else 0.0)
+    d = d[d["period"] <= end_ord]
+    per = d.groupby(["customer", "period"], sort=True)["value"].sum().reset_index()
+    g = per.groupby("customer", sort=True)
+    first, last = g["period"].min(), g["period"].max()
+    count = g["period"].size()
+    out = pd.DataFrame(index=first.index)
+    out.index.name = customer_id_col
+    out["frequency"] = (count - 1).astype(np.float64)
+    out["recency"] = (last - first).astype(np.float64) / freq_multiplier
+    out["T"] = (end_ord - first).astype(np.float64) / freq_multiplier
+    if monetary_value_col:
+        first_value = per.drop_duplicates("customer", keep="first").set_index("customer")["value"]
+        total = g["value"].sum()
+        repeat = (total - first_value).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mv = np.where(out["frequency"] > 0, repeat / out["frequency"].where(out["frequency"] > 0, 1), 0.0)
+        out["monetary_value"] = mv
+    return out
+
+
+def _core_error(name: str, message: str):
+    import importlib
+    cls = getattr(importlib.import_module("followup._core"), name)
+    e = cls(message)
+    e.code, e.message, e.source, e.line, e.column, e.path = -1, message, "", 0, 0, ""
+    return e
+
+
+def _category(series, categories):
+    import pandas as pd
+    return pd.Categorical(series.fillna("").replace("", np.nan), categories=list(categories))
+
+
+def plan_frame(plan, status: str = "all"):
+    """The touchpoints of a :class:`followup.Plan` as a DataFrame: customer_id,
+    due_from, due_to, best_at (``datetime64[ns, UTC]``), purpose, channel,
+    priority (categoricals), rule, reason, status (categorical), status_rule.
+    ``status``: "all" (planned, suppressed and deferred), or one status name."""
+    import pandas as pd
+    mask = {"all": 0b111, "planned": 1 << _core.TOUCHPOINT_PLANNED,
+            "suppressed": 1 << _core.TOUCHPOINT_SUPPRESSED, "deferred": 1 << _core.TOUCHPOINT_DEFERRED,
+            "cancelled": 1 << _core.TOUCHPOINT_CANCELLED}
+    if status not in mask:
+        raise _core_error("InvalidArgumentError", f"plan_frame: status must be one of {', '.join(mask)}, "
+                          f"not {status!r}")
+    if status == "all":
+        m = (1 << _core.TOUCHPOINT_PLANNED) | (1 << _core.TOUCHPOINT_SUPPRESSED) | (1 << _core.TOUCHPOINT_DEFERRED)
+    else:
+        m = mask[status]
+    text = plan.csv(m, True)
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for c in ("due_from", "due_to", "best_at"):
+        df[c] = pd.to_datetime(df[c].replace("", None), utc=True)
+    df["channel"] = _category(df["channel"], CHANNELS)
+    df["priority"] = _category(df["priority"], PRIORITIES)
+    df["status"] = _category(df["status"], STATUSES)
+    for c in ("rule", "reason", "status_rule", "purpose"):
+        df[c] = df[c].replace("", None)
+    return df
+
+
+def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str = "week",
+             horizon: Optional[float] = None, discount: Optional[float] = None):
+    """Segment every customer of ``book`` as of ``now``: one row per customer
+    (indexed by customer_id) with frequency, recency, T, monetary_value,
+    p_alive, expected_purchases, clv, tier, lifecycle, segment and human.
+
+    ``model``: "bgnbd" or "pareto"; ``unit``: "week" or "day". ``horizon`` (in
+    units) and ``discount`` (annual) default to the rules' CLV settings. When
+    the purchase model is not identified :class:`ModelNotIdentifiedError` is
+    raised; when only Gamma-Gamma is not, ``clv`` is NaN for everyone and a
+    :class:`FollowupWarning` is issued (as ``followup segment`` does).
+    """
+    import pandas as pd
+    unit_seconds = {"week": 604800.0, "day": 86400.0}.get(unit)
+    if unit_seconds is None:
+        raise _core_error("InvalidArgumentError", f"segments: unit must be 'week' or 'day', not {unit!r}")
+    fitter_cls = {"bgnbd": BetaGeoFitter, "pareto": ParetoNBDFitter}.get(model)
+    if fitter_cls is None:
+        raise _core_error("InvalidArgumentError", f"segments: model must be 'bgnbd' or 'pareto', not {model!r}")
+    t_now = _epoch_seconds(now)
+    bs = _core.segment_book(book, t_now, rules, unit_seconds) if rules is not None else \
+        _core.segment_book(book, t_now, None, unit_seconds)
+    x, tx, T, zbar = (np.asarray(getattr(bs, k)(), dtype=np.float64) for k in ("x", "t_x", "T", "zbar"))
+    has = ~np.isnan(x)
+    ids = [book.customer(i).id for i in range(bs.n)]
+    fitter = fitter_cls().fit(x[has], tx[has], T[has])
+    if rules is None:
+        rules = _core.segment_rules_from_policy(_core.policy_default())
+    h = horizon if horizon is not None else rules.clv_horizon / unit_seconds
+    disc = discount if discount is not None else rules.clv_annual_discount
+    p_alive = np.full(bs.n, np.nan)
+    expected = np.full(bs.n, np.nan)
+    clv = np.full(bs.n, np.nan)
+    p_alive[has] = fitter.conditional_probability_alive(x[has], tx[has], T[has])
+    expected[has] = fitter.conditional_expected_number_of_purchases_up_to_time(h, x[has], tx[has], T[has])
+    try:
+        gg = GammaGammaFitter().fit(x[has], zbar[has])
+    except ModelNotIdentifiedError as e:
+        warnings.warn(f"no CLV: {e.message}", FollowupWarning, stacklevel=2)
+        gg = None
+    if gg is not None:
+        period = 2629746.0 / unit_seconds
+        periods = max(1, int(np.floor(h / period + 0.5)))
+        clv[has] = gg.customer_lifetime_value(fitter, x[has], tx[has], T[has], zbar[has], time=periods,
+                                              discount_rate=(1 + disc) ** (1 / 12) - 1, period=period)
+    a = _core.segment_assign_book(bs, t_now, list(np.where(has, p_alive, -1.0)), list(clv), rules)
+    df = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": zbar, "p_alive": p_alive,
+                       "expected_purchases": expected, "clv": clv},
+                      index=pd.Index(ids, name="customer_id"))
+    df["tier"] = pd.Categorical(a.tiers())
+    df["lifecycle"] = pd.Categorical(a.lifecycles(), categories=["new", "growing", "mature", "declining", "churned"])
+    df["segment"] = pd.Categorical(a.segments())
+    df["human"] = np.asarray(a.human(), dtype=bool)
+    df.attrs["purchase_model"] = fitter
+    df.attrs["spend_model"] = gg
+    return df
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def besttime_frame(model, customer: Optional[int] = None, now: Optional[_TimeLike] = None,
+                   segment: Optional[int] = None, part: str = "mean", level: float = 0.9):
+    """The 7 x 24 best-time matrix of a :class:`followup.BestTime` model for one
+    customer (as of ``now``) or one segment, as a DataFrame: rows Mon..Sun
+    (categorical index), columns local hours 0..23; ``part``: "mean", "lo" or "hi"."""
+    import pandas as pd
+    if (customer is None) == (segment is None):
+        raise _core_error("InvalidArgumentError", "besttime_frame: give customer (and now) or segment")
+    if customer is not None:
+        if now is None:
+            raise _core_error("InvalidArgumentError", "besttime_frame: a customer's matrix needs now")
+        m = model.customer_matrix(int(customer), _epoch_seconds(now), part, level)
+    else:
+        m = model.segment_matrix(int(segment), part, level)
+    idx = pd.CategoricalIndex(WEEKDAYS, categories=WEEKDAYS, ordered=True, name="weekday")
+    return pd.DataFrame(np.asarray(m, dtype=np.float64), index=idx, columns=pd.RangeIndex(24, name="hour"))
+
+
+_EVENT_ENUMS = {"kind": "event_kind", "severity": "severity", "channel": "channel", "outcome": "outcome",
+                "survey": "survey"}
+_TRISTATES = ("is_smb", "consent_phone", "consent_sms", "consent_email")
+
+
+def _codes(series, enum_name: str, column: str, default: Optional[int]):
+    """Enum column (names, IntEnum members or ints; missing = default) as int64.
+    Names are looked up once per distinct value (pandas.factorize), not per row."""
+    import pandas as pd
+    s = series
+    if pd.api.types.is_bool_dtype(s) and enum_name == "tristate":
+        return np.where(s.to_numpy(), _core.TRI_YES, _core.TRI_NO).astype(np.int64)
+    if pd.api.types.is_integer_dtype(s):
+        return s.to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(s)
+    from_string = getattr(_core, enum_name + "_from_string")
+    table = np.empty(len(uniques) + 1, dtype=np.int64)
+    for k, u in enumerate(uniques):  # per distinct value, not per row
+        if isinstance(u, (int, np.integer)) and not isinstance(u, bool):
+            table[k] = int(u)
+            continue
+        text = str(u).strip().lower()
+        if enum_name == "tristate" and text in ("true", "false", "1", "0"):
+            table[k] = _core.TRI_YES if text in ("true", "1") else _core.TRI_NO
+            continue
+        if text == "" and default is not None:
+            table[k] = default
+            continue
+        try:
+            table[k] = int(from_string(text))
+        except Exception:
+            bad = int(np.flatnonzero(codes == k)[0])
+            raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a "
+                              f"{enum_name.replace('_', ' ')} name") from None
+    if default is None:
+        if (codes < 0).any():
+            bad = int(np.flatnonzero(codes < 0)[0])
+            raise _core_error("InvalidArgumentError", f"row {bad}: column {column} is required")
+        table[-1] = 0
+    else:
+        table[-1] = default
+    return table[codes]  # code -1 (missing) picks the last entry
+
+
+_OFFSET = re.compile(r"^(Z|([+-])(\d\d):?(\d\d))$")
+
+
+def _iso_seconds(series):
+    """ISO 8601 strings "YYYY-MM-DDTHH:MM:SS" + offset (Z or +HH:MM) as UTC
+    epoch seconds, vectorised (the offsets are parsed once per distinct
+    value); None when some value has another shape (the caller falls back)."""
+    import pandas as pd
+    if not (series.str.len() >= 20).all():
+        return None
+    local = pd.to_datetime(series.str[:19], format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+    if local.isna().any():
+        return None
+    codes, uniques = pd.factorize(series.str[19:])
+    table = np.empty(len(uniques), dtype=np.int64)
+    for k, u in enumerate(uniques):
+        m = _OFFSET.match(u)
+        if not m:
+            return None
+        table[k] = 0 if m.group(1) == "Z" else (1 if m.group(2) == "+" else -1) * (
+            int(m.group(3)) * 3600 + int(m.group(4)) * 60)
+    return local.to_numpy(dtype="datetime64[s]").astype(np.int64) - table[codes]
+
+
+def _seconds(series, column: str, required: bool):
+    import pandas as pd
+    if pd.api.types.is_object_dtype(series) and series.notna().all():
+        try:
+            fast = _iso_seconds(series.astype(str))
+        except (ValueError, TypeError):
+            fast = None
+        if fast is not None:
+            return fast.astype(np.int64)
+    try:
+        t = to_utc(series)
+    except (ValueError, TypeError, OverflowError):
+        t = None
+        for i, v in enumerate(series.tolist()):  # error path only: find the row
+            try:
+                pd.to_datetime(pd.Series([v]), utc=True)
+            except (ValueError, TypeError, OverflowError):
+                raise _core_error("ParseError", f"row {i}: column {column}: {v!r} is not a time") from None
+        raise
+    if required and t.isna().any():
+        bad = int(np.flatnonzero(t.isna().to_numpy())[0])
+        raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a time")
+    ns = t.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    secs = np.floor_divide(ns, 1_000_000_000)
+    return np.where(t.isna().to_numpy(), _core.BOOK_NO_TIME, secs).astype(np.int64)
+
+
+def _texts(series):
+    import pandas as pd
+    s = series.astype(object).where(series.notna(), None)
+    return [None if v is None else str(v) for v in s.tolist()] if not pd.api.types.is_string_dtype(series) \
+        else s.tolist()
+
+
+def book_from_frames(customers, events=None, flags: int = 0, finalize: bool = True):
+    """A :class:`followup.Book` from a customers DataFrame and an events
+    DataFrame with the column names of docs/formats.md (missing optional
+    columns are absent values). Times: datetime64 (naive = UTC), tz-aware,
+    ISO 8601 strings with offsets or epoch seconds; enum columns (kind,
+    channel, severity, outcome, survey): the library's names, IntEnum members
+    or ints; tristates: yes/no, bool. The rows go to C in one bulk call per
+    frame (``Book.add_customer_columns`` / ``add_event_columns``), without CSV.
+    A bad row raises a :class:`followup.Error` naming the row."""
+    book = _core.Book(flags)
+    cols = {}
+    for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows"):
+        if c in customers.columns:
+            cols[c] = _texts(customers[c])
+    if "customer_id" not in cols:
+        raise _core_error("InvalidArgumentError", "book_from_frames: customers has no customer_id column")
+    if "annual_spend" in customers.columns:
+        cols["annual_spend"] = np.ascontiguousarray(customers["annual_spend"], dtype=np.float64)
+    if "first_purchase_at" in customers.columns:
+        cols["first_purchase_at"] = _seconds(customers["first_purchase_at"], "first_purchase_at", False)
+    for c in _TRISTATES:
+        if c in customers.columns:
+            cols[c] = _codes(customers[c], "tristate", c, _core.TRI_UNKNOWN)
+    book.add_customer_columns(cols)
+    if events is not None:
+        ev = {}
+        for c in ("customer_id", "order_id", "product_class", "agent_id", "note"):
+            if c in events.columns:
+                ev[c] = _texts(events[c])
+        for c in ("customer_id", "at", "kind"):
+            if c not in events.columns:
+                raise _core_error("InvalidArgumentError", f"book_from_frames: events has no {c} column")
+        ev["at"] = _seconds(events["at"], "at", True)
+        for c, enum_name in _EVENT_ENUMS.items():
+            if c in events.columns:
+                ev[c] = _codes(events[c], enum_name, c, None if c == "kind" else 0)
+        for c in ("unit_price", "amount", "score"):
+            if c in events.columns:
+                ev[c] = np.ascontiguousarray(pd_numeric(events[c]), dtype=np.float64)
+        book.add_event_columns(ev)
+    if finalize:
+        book.finalize()
+    return book
+
+
+def pd_numeric(series):
+    import pandas as pd
+    return pd.to_numeric(series, errors="raise")
+
+
+KPI_STATUSES = ("green", "yellow", "red", "none")
+COMMIT_STATES = ("open", "breached", "fulfilled", "cancelled")
+
+
+def _utc_from_seconds(values, none_value: int):
+    import pandas as pd
+    a = np.asarray(values, dtype=np.int64)
+    out = pd.to_datetime(np.where(a == none_value, 0, a), unit="s", utc=True)
+    return pd.Series(out).where(a != none_value).astype("datetime64[ns, UTC]")
+
+
+def kpi_frame(kpi):
+    """The computed figures of a :class:`followup.Kpi` as a DataFrame: kpi,
+    group, status (categoricals), period, value, ci_low, ci_high, n (Int64),
+    target, successes, rule, and period_start / period_end as
+    ``datetime64[ns, UTC]``."""
+    import pandas as pd
+    d = pd.DataFrame(kpi._columns())
+    if d.empty:
+        return d
+    d["kpi"] = pd.Categorical(d["kpi"])
+    d["group"] = pd.Categorical(d["group"])
+    d["status"] = pd.Categorical(d["status"], categories=list(KPI_STATUSES))
+    d["n"] = d["n"].round().astype("Int64")
+    d["rule"] = d["rule"].replace("", None)
+    for c in ("period_start", "period_end"):
+        d[c] = _utc_from_seconds(d[c].to_numpy(), _core.KPI_NO_TIME)
+    return d
+
+
+def commitments_frame(commitments):
+    """A :class:`followup.CommitmentList` (``Ledger.query()``) as a DataFrame:
+    id, customer_id, text, category, owner, created_by, rule, state
+    (categorical), level, and created_at / deadline / warn_at / breach_at /
+    closed_at as ``datetime64[ns, UTC]`` (NaT when none). Ledger queries are
+    small: one accessor call per cell."""
+    import pandas as pd
+    n = commitments.count()
+    rows = range(n)
+    d = pd.DataFrame({"id": np.array([commitments.id(i) for i in rows], dtype=np.int64)})
+    for c in ("customer_id", "text", "category", "owner", "created_by", "rule"):
+        d[c] = [getattr(commitments, c)(i) for i in rows]
+    d["state"] = pd.Categorical([_core.commit_state_name(commitments.state(i)) for i in rows],
+                                categories=list(COMMIT_STATES))
+    d["level"] = np.array([commitments.level(i) for i in rows], dtype=np.int64)
+    for c in ("created_at", "deadline", "warn_at", "breach_at", "closed_at"):
+        d[c] = _utc_from_seconds([getattr(commitments, c)(i) for i in rows], _core.COMMIT_NO_TIME)
+    return d
