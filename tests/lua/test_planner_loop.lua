@@ -11,7 +11,7 @@ local EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,sev
 local function t(text) return followup.time_parse(text) end
 
 local function find(plan, id, rule)
-  for i = 0, plan:count(followup.TOUCHPOINT_PLANNED) - 1 do
+  for i = 1, plan:count(followup.TOUCHPOINT_PLANNED) do
     local tp = plan:touchpoint(followup.TOUCHPOINT_PLANNED, i)
     if tp.customer_id == id and tp.rule:find(rule, 1, true) then return tp end
   end
@@ -45,7 +45,7 @@ T.test("promises at risk, breached and fulfilled plan their contacts", function(
   T.eq(a.owner, "repair", "progress owner")
   local r = find(plan, "C2", "cadences.promise_breached.remedy")
   T.eq(r.due_from, t("2026-03-04T12:00:00+08:00"), "remedy from")
-  T.eq(r.priority, followup.PRIORITY_HIGH, "remedy priority")
+  T.eq(r.priority, "high", "remedy priority")
   T.eq(r.owner, "billing", "remedy owner")
   T.truthy(r.reason:find("promise #" .. p2, 1, true), r.reason)
   local c = find(plan, "C3", "cadences.promise_fulfilled.satisfaction_check")
@@ -80,7 +80,7 @@ T.test("an unresolved fault escalates to the expert team 48 h after it arose", f
   T.eq(e.due_from, t("2026-03-04T10:00:00+08:00"), "from")
   T.eq(e.due_to, t("2026-03-05T10:00:00+08:00"), "to")
   T.eq(e.owner, "expert", "team")
-  T.eq(e.priority, followup.PRIORITY_URGENT, "priority")
+  T.eq(e.priority, "urgent", "priority")
 end)
 
 T.done()
