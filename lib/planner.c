@@ -442,6 +442,7 @@ struct fu_planner {
     pl_overlay fed;
     pl_overlay *ov;
     int ignore_book_contacts;
+    int guard_per_day; /* a guard's override of redial.attempts_per_day: 0 policy, < 0 none */
     char **lstr; /* planner-local strings (of fed events) */
     size_t nlstr, lstr_cap;
     /* scratch, reused for every customer */
@@ -1822,7 +1823,8 @@ static int survey_cap_blocks(fu_planner *pl, const pl_cust *cx, const fu__pol_ca
 static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
     const fu__policy *P = pl->P;
     if (g->exempt) return NULL;
-    if (P->redial.per_day && is_call_channel(g->channel)) { /* call attempts per local day */
+    int per_day = pl->guard_per_day ? (pl->guard_per_day < 0 ? 0 : pl->guard_per_day) : P->redial.per_day;
+    if (per_day && is_call_channel(g->channel)) { /* call attempts per local day */
         int64_t day, d2;
         int n = 0;
         if (local_day_of(cx->zone, t, &day) == FU_OK) {
@@ -1830,7 +1832,7 @@ static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
                 if (is_call_channel(pl->ct[i].channel) && pl->ct[i].at > t - 2 * DAY && pl->ct[i].at < t + 2 * DAY &&
                     local_day_of(cx->zone, pl->ct[i].at, &d2) == FU_OK && d2 == day)
                     n++;
-            if (n >= P->redial.per_day) {
+            if (n >= per_day) {
                 int off = 0;
                 fu_calendar_utc_offset(cx->zone->cal, t, &off);
                 *retry = (day + 1) * DAY - off;
@@ -3290,6 +3292,10 @@ const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel) {
 
 const fu_calendar *fu__guard_ctx_calendar(const fu__guard_ctx *g) { return g->cx.zone->cal; }
 
+int fu__guard_ctx_add_dur(const fu__guard_ctx *g, int64_t t, const fu_duration *d, int64_t *out) {
+    return add_dur(g->pl, g->cx.zone->cal, t, d, 0, out);
+}
+
 /* The cadence a touchpoint rule ("cadences.<name>.<step>") belongs to. */
 static const fu__pol_cadence *guard_cadence(const fu__policy *P, const char *rule) {
     if (!rule || strncmp(rule, "cadences.", 9) != 0) return NULL;
@@ -3393,3 +3399,5 @@ void fu__guard_trim(fu_planner *pl) {
 }
 
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }
+
+void fu__guard_set_per_day(fu_planner *pl, int per_day) { pl->guard_per_day = per_day; }

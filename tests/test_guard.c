@@ -513,7 +513,12 @@ Test(guard, per_order_cap_holds_one_order_not_another) {
     gteardown(&f);
 }
 
-static const char REDIAL_POLICY[] = "caps:\n  min_gap: 1m\n  limits:\n    weekly: {max: 10, per: 7d}\n";
+static const char REDIAL_POLICY[] = "caps:\n  min_gap: 1m\n  limits:\n    weekly: {max: 10, per: 7d}\n"
+                                    "redial:\n  attempts_per_day: 3\n  attempts_per_touchpoint: 4\n"
+                                    "  attempts_lifetime: 6\n"
+                                    "  no_answer: {retry_after: 2 business hours}\n"
+                                    "  busy: {retry_after: 3 business hours}\n"
+                                    "  refused: {stop: true}\n  wrong_number: {stop: true}\n";
 
 Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     gfx f;
@@ -527,17 +532,74 @@ Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     /* another touchpoint is no redial */
     r.rule = "cadences.fault.urgent_contact";
     expect(&f, &r, NULL, NULL);
-    /* Friday 17:00 busy: Monday 10:00 */
+    /* Friday 17:00 busy: the policy's 3 business hours, Monday 11:00 */
     record(&f, "A", "2026-03-13T17:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T18:00:00+08:00");
     r.rule = R;
-    expect(&f, &r, "redial.retry_after", "2026-03-16T10:00:00+08:00");
-    /* three attempts on the 17th: the fourth waits for the next local day */
-    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    expect(&f, &r, "redial.retry_after", "2026-03-16T11:00:00+08:00");
+    /* three call attempts on the 17th: the fourth waits for the next local
+     * day; texts are no call attempts */
+    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_VIDEO, FU_GUARD_ANSWERED, NULL);
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
     expect(&f, &r, "redial.attempts_per_day", "2026-03-18T08:00:00+08:00");
+    r.channel = FU_CHANNEL_SMS;
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+/* The options override the policy's redial rules. */
+Test(guard, options_override_the_policys_redial_rules) {
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.retry_after = 3600;        /* one business hour for every outcome */
+    o.max_attempts_per_day = -1; /* no daily limit */
+    gfx f;
+    gsetup(&f, REDIAL_POLICY, &o);
+    const char *R = "cadences.delivery.first_contact";
+    record(&f, "A", "2026-03-13T17:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T17:30:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.retry_after", "2026-03-13T18:00:00+08:00");
+    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+/* redial.attempts_per_touchpoint and redial.attempts_lifetime, as the
+ * planner counts them: unanswered call attempts since the last answer. */
+Test(guard, attempts_per_touchpoint_and_in_a_row_from_the_policy) {
+    gfx f;
+    gsetup(&f, REDIAL_POLICY, NULL);
+    const char *R = "cadences.delivery.first_contact", *S = "cadences.survey.x";
+    /* four unanswered attempts of R on four days: R stops, S may call */
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, R);
+    record(&f, "A", "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
+    record(&f, "A", "2026-03-12T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_VOICEMAIL, R);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T10:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, NULL, NULL);
+    record(&f, "A", "2026-03-13T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, R);
+    r.at = T("2026-03-16T10:00:00+08:00");
+    expect(&f, &r, "redial.attempts_per_touchpoint", NULL);
+    r.rule = S;
+    expect(&f, &r, NULL, NULL);
+    /* two more unanswered (S): six in a row, every call stops */
+    record(&f, "A", "2026-03-16T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, S);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, S);
+    r.at = T("2026-03-18T10:00:00+08:00");
+    r.rule = "cadences.other.y";
+    expect(&f, &r, "redial.attempts_lifetime", NULL);
+    r.channel = FU_CHANNEL_SMS; /* texts are no calls */
+    expect(&f, &r, NULL, NULL);
+    /* an answered text reaches the customer: the row starts again */
+    record(&f, "A", "2026-03-18T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    r.channel = FU_CHANNEL_PHONE;
+    r.at = T("2026-03-19T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
     gteardown(&f);
 }
 
