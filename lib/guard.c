@@ -314,8 +314,6 @@ int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, f
     if (o.besttime && fu_besttime_customer_count(o.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_guard_options: the best-time model has %zu customers, the book %zu",
                              fu_besttime_customer_count(o.besttime), fu_book_customer_count(book));
-    if (o.retry_after == 0) o.retry_after = 2 * 3600;
-    if (o.max_attempts_per_day == 0) o.max_attempts_per_day = 3;
     fu_guard *g = fu__calloc(1, sizeof *g);
     if (!g) return fu__error_nomem();
     g->policy = policy;
@@ -328,6 +326,7 @@ int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, f
     int rc = fu_planner_new(&g->pl, policy, book, NULL);
     if (rc == FU_OK) rc = fu__guard_ctx_new(&g->ctx, g->pl);
     if (rc == FU_OK) fu__guard_ignore_book_contacts(g->pl, (o.flags & FU_GUARD_LOG_CONTACTS_ONLY) != 0);
+    if (rc == FU_OK) fu__guard_set_per_day(g->pl, o.max_attempts_per_day);
     if (rc == FU_OK) rc = seed_orders(g);
     if (rc == FU_OK && log) rc = load_log(g);
     if (rc) {
@@ -358,9 +357,28 @@ static int guard_outcome(const fu_event *e) {
     case FU_OUTCOME_NO_ANSWER: return FU_GUARD_NO_ANSWER;
     case FU_OUTCOME_REFUSED: return FU_GUARD_REFUSED;
     case FU_OUTCOME_VOICEMAIL: return FU_GUARD_VOICEMAIL;
+    case FU_OUTCOME_BUSY: return FU_GUARD_BUSY;
+    case FU_OUTCOME_WRONG_NUMBER: return FU_GUARD_WRONG_NUMBER;
+    case FU_OUTCOME_CALLBACK_REQUESTED: return FU_GUARD_CALLBACK;
     default: return FU_GUARD_ANSWERED; /* the planner reads a contact without outcome as answered */
     }
 }
+
+/* The policy's `redial.<outcome>` entry of a guard outcome (an attempt of
+ * unknown outcome is read as no answer). */
+static const fu__pol_redial_outcome *policy_outcome(const fu_guard *g, int o) {
+    static const int map[] = {
+        [FU_GUARD_ATTEMPTED] = FU_OUTCOME_NO_ANSWER, [FU_GUARD_ANSWERED] = FU_OUTCOME_ANSWERED,
+        [FU_GUARD_NO_ANSWER] = FU_OUTCOME_NO_ANSWER, [FU_GUARD_BUSY] = FU_OUTCOME_BUSY,
+        [FU_GUARD_VOICEMAIL] = FU_OUTCOME_VOICEMAIL, [FU_GUARD_REFUSED] = FU_OUTCOME_REFUSED,
+        [FU_GUARD_WRONG_NUMBER] = FU_OUTCOME_WRONG_NUMBER, [FU_GUARD_CALLBACK] = FU_OUTCOME_CALLBACK_REQUESTED};
+    return &g->P->redial.outcome[o >= 0 && o < (int)(sizeof map / sizeof map[0]) ? map[o] : FU_OUTCOME_NONE];
+}
+
+static int call_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO; }
+
+/* A call-back time given with the outcome (NaN when none). */
+static int has_callback_time(const fu_event *e) { return !isnan(e->amount); }
 
 /* The same touchpoint: the same rule; or, neither naming a rule, the same
  * order (or none) on the same channel. Book events name no rule. */
@@ -371,31 +389,61 @@ static int same_touchpoint(const q *x, const fu_event *e) {
     return x->has_order ? e->order_id == x->order : !e->order_id;
 }
 
-/* Wrong number (a number channel, until a later answered contact on one)
- * and refusal (of the same touchpoint): never again. */
-static const char *hard_stop(const q *x, int64_t t) {
+/* Unanswered call attempts before calls stop (`redial.attempts_lifetime`,
+ * counted as the planner counts them: in a row, since the last contact that
+ * reached the customer) and of this touchpoint since its last answer
+ * (`redial.attempts_per_touchpoint`). */
+static const char *attempt_limits(const fu_guard *g, const q *x, int64_t t) {
+    const fu__pol_redial *R = &g->P->redial;
+    if (!call_channel(x->req->channel) || (!R->lifetime && !R->per_touchpoint)) return NULL;
+    int row = 0, in_tp = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const fu_event *e = x->ev[i];
+        if (e->kind != FU_EVENT_CONTACT || e->at > t) continue;
+        int reached = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE ||
+                      e->outcome == FU_OUTCOME_CALLBACK_REQUESTED;
+        if (reached) row = 0;
+        if (same_touchpoint(x, e) && reached) in_tp = 0;
+        if (reached || !call_channel(e->channel ? e->channel : FU_CHANNEL_PHONE)) continue;
+        row++;
+        if (same_touchpoint(x, e)) in_tp++;
+    }
+    if (R->lifetime && row >= R->lifetime) return "redial.attempts_lifetime";
+    if (R->per_touchpoint && in_tp >= R->per_touchpoint) return "redial.attempts_per_touchpoint";
+    return NULL;
+}
+
+/* The outcomes the policy stops on (`redial.<outcome>.stop`; built in:
+ * wrong number, refusal): a wrong number holds every number channel until a
+ * later answered contact on one; the others hold their touchpoint. Then the
+ * attempt limits. All final. */
+static const char *hard_stop(const fu_guard *g, const q *x, int64_t t) {
     int64_t wrong = INT64_MIN, fixed = INT64_MIN;
+    int stop_wrong = policy_outcome(g, FU_GUARD_WRONG_NUMBER)->stop;
     for (size_t i = 0; i < x->n; i++) {
         const fu_event *e = x->ev[i];
         if (e->kind != FU_EVENT_CONTACT || e->at > t) continue;
         int o = guard_outcome(e);
         if (o == FU_GUARD_WRONG_NUMBER && number_channel(e->channel)) wrong = e->at;
         if (o == FU_GUARD_ANSWERED && number_channel(e->channel)) fixed = e->at;
-        if (o == FU_GUARD_REFUSED && e->reserved_[1] && same_touchpoint(x, e)) return "redial.refused";
+        if (o == FU_GUARD_WRONG_NUMBER || !e->reserved_[1]) continue; /* book events name no touchpoint */
+        const fu__pol_redial_outcome *ro = policy_outcome(g, o);
+        if (ro->stop && same_touchpoint(x, e)) return ro->rule;
     }
-    if (number_channel(x->req->channel) && wrong > fixed) return "redial.wrong_number";
-    return NULL;
+    if (stop_wrong && number_channel(x->req->channel) && wrong > fixed) return "redial.wrong_number";
+    return attempt_limits(g, x, t);
 }
 
-/* A call-back the customer asked for in this touchpoint, not made yet:
- * before its time nothing; from its time (for CALLBACK_GRACE) the call-back
- * itself, which the gap, caps and redial spacing do not hold back. */
+/* A call-back the customer asked for at a given time in this touchpoint,
+ * not made yet: before its time nothing; from its time (for CALLBACK_GRACE)
+ * the call-back itself, which the gap, caps and redial spacing do not hold
+ * back. (Without a time, retry_rule spaces it like an unanswered attempt.) */
 static const char *callback_rule(const q *x, int64_t t, int *due, int64_t *retry) {
     *due = 0;
     for (size_t i = x->n; i-- > 0;) {
         const fu_event *e = x->ev[i];
         if (e->kind != FU_EVENT_CONTACT || e->at > t || !same_touchpoint(x, e)) continue;
-        if (guard_outcome(e) != FU_GUARD_CALLBACK) return NULL; /* a later attempt made it */
+        if (guard_outcome(e) != FU_GUARD_CALLBACK || !has_callback_time(e)) return NULL; /* a later attempt made it */
         int64_t cb = (int64_t)e->amount;
         if (t < cb) {
             *retry = cb;
@@ -407,19 +455,31 @@ static const char *callback_rule(const q *x, int64_t t, int *due, int64_t *retry
     return NULL;
 }
 
+/* The last attempt of this touchpoint did not reach the customer (or asked
+ * for a call-back without a time): not before its outcome's
+ * `redial.<outcome>.retry_after` (fu_guard_options.retry_after > 0: that
+ * many business seconds for every outcome). */
 static int retry_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
     if (g->opt.retry_after < 0) return FU_OK;
     for (size_t i = x->n; i-- > 0;) {
         const fu_event *e = x->ev[i];
         if (e->kind != FU_EVENT_CONTACT || e->at > t || !same_touchpoint(x, e)) continue;
         int o = guard_outcome(e);
-        if (o != FU_GUARD_NO_ANSWER && o != FU_GUARD_BUSY && o != FU_GUARD_VOICEMAIL && o != FU_GUARD_ATTEMPTED)
+        if (o != FU_GUARD_NO_ANSWER && o != FU_GUARD_BUSY && o != FU_GUARD_VOICEMAIL && o != FU_GUARD_ATTEMPTED &&
+            !(o == FU_GUARD_CALLBACK && !has_callback_time(e)))
             return FU_OK;
         int64_t due;
-        int rc = fu_calendar_add_business(g->P->calendar->cal, e->at, g->opt.retry_after, &due);
+        int rc;
+        if (g->opt.retry_after > 0) {
+            rc = fu_calendar_add_business(g->P->calendar->cal, e->at, g->opt.retry_after, &due);
+        } else {
+            const fu__pol_redial_outcome *ro = policy_outcome(g, o);
+            if (!ro->set || ro->stop) return FU_OK; /* the policy does not space it */
+            rc = fu__guard_ctx_add_dur(g->ctx, e->at, &ro->retry, &due);
+        }
         if (rc == FU_ERANGE) {
             fu_error_clear();
-            due = e->at + g->opt.retry_after;
+            due = FU_BESTTIME_NEVER;
         } else if (rc) {
             return rc;
         }
@@ -432,51 +492,18 @@ static int retry_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int
     return FU_OK;
 }
 
-static int attempts_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
-    if (g->opt.max_attempts_per_day < 0) return FU_OK;
-    const fu_calendar *cal = fu__guard_ctx_calendar(g->ctx);
-    int off;
-    int rc = fu_calendar_utc_offset(cal, t, &off);
-    if (rc) return rc;
-    fu_local L;
-    if ((rc = fu_calendar_to_local(cal, t, &L))) return rc;
-    fu_local S = L, E;
-    S.hour = S.minute = S.second = 0;
-    int64_t start, end;
-    if ((rc = fu_calendar_from_local(cal, &S, 0, &start))) return rc;
-    fu_date d = {L.year, L.month, L.day};
-    int64_t dn;
-    if ((rc = fu_date_to_days(&d, &dn)) || (rc = fu_date_from_days(dn + 1, &d))) return rc;
-    memset(&E, 0, sizeof E);
-    E.year = d.year;
-    E.month = d.month;
-    E.day = d.day;
-    if ((rc = fu_calendar_from_local(cal, &E, 0, &end))) return rc;
-    int count = 0;
-    for (size_t i = 0; i < x->n; i++) {
-        const fu_event *e = x->ev[i];
-        if (e->kind == FU_EVENT_CONTACT && e->at >= start && e->at < end) count++;
-    }
-    if (count >= g->opt.max_attempts_per_day) {
-        *deny = "redial.attempts_per_day";
-        *retry = end;
-    }
-    return FU_OK;
-}
-
 /* Every rule at instant t: NULL or the first that says no, and in *retry
  * the earliest later instant worth trying. */
 static int rules_at(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
     *deny = NULL;
     *retry = FU_BESTTIME_NEVER;
-    if ((*deny = hard_stop(x, t))) return FU_OK;
+    if ((*deny = hard_stop(g, x, t))) return FU_OK;
     int due = 0;
     if ((*deny = callback_rule(x, t, &due, retry))) return FU_OK;
     int prio = (int)x->req->priority;
     int rc = fu__guard_ctx_test(g->ctx, t, (int)x->req->channel, &prio, x->req->rule, x->order, due, deny, retry);
     if (rc || *deny || due || x->exempt) return rc;
-    if ((rc = retry_rule(g, x, t, deny, retry)) || *deny) return rc;
-    return attempts_rule(g, x, t, deny, retry);
+    return retry_rule(g, x, t, deny, retry);
 }
 
 static const char *describe(const char *rule) {
@@ -495,7 +522,9 @@ static const char *describe(const char *rule) {
         {"calendars.holidays", "a public holiday in the customer's time zone"},
         {"caps.min_gap", "too soon after (or before) another contact"},
         {"redial.retry_after", "an unanswered attempt of this contact was made too recently"},
-        {"redial.attempts_per_day", "the customer has had the most attempts allowed today"},
+        {"redial.attempts_per_day", "the customer has had the most call attempts allowed today"},
+        {"redial.attempts_lifetime", "too many unanswered call attempts in a row"},
+        {"redial.attempts_per_touchpoint", "too many unanswered call attempts of this contact"},
     };
     for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
         if (strcmp(k[i].rule, rule) == 0) return k[i].text;

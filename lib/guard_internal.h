@@ -43,6 +43,10 @@ int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, 
 /* The calendar of the loaded customer's zone. */
 const fu_calendar *fu__guard_ctx_calendar(const fu__guard_ctx *g);
 
+/* t + d as the planner adds a redial's retry_after (business hours in the
+ * policy calendar, months in the loaded customer's zone). */
+int fu__guard_ctx_add_dur(const fu__guard_ctx *g, int64_t t, const fu_duration *d, int64_t *out);
+
 /* The planner's overlay of events not in the book (the guard's contacts). */
 int fu__guard_feed(fu_planner *pl, size_t ci, const fu_event *e);
 void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e);
@@ -50,6 +54,9 @@ void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e);
 void fu__guard_trim(fu_planner *pl);
 /* Count only the overlay's contacts, not the book's. */
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on);
+/* Override redial.attempts_per_day in the planner's caps: 0 the policy's,
+ * < 0 no limit. */
+void fu__guard_set_per_day(fu_planner *pl, int per_day);
 
 /* guard_store.c: the book outcome nearest to a guard outcome. */
 fu_outcome fu__guard_book_outcome(fu_guard_outcome o);

@@ -442,6 +442,7 @@ struct fu_planner {
     pl_overlay fed;
     pl_overlay *ov;
     int ignore_book_contacts;
+    int guard_per_day; /* a guard's override of redial.attempts_per_day: 0 policy, < 0 none */
     char **lstr; /* planner-local strings (of fed events) */
     size_t nlstr, lstr_cap;
     /* scratch, reused for every customer */
@@ -1822,7 +1823,8 @@ static int survey_cap_blocks(fu_planner *pl, const pl_cust *cx, const fu__pol_ca
 static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
     const fu__policy *P = pl->P;
     if (g->exempt) return NULL;
-    if (P->redial.per_day && is_call_channel(g->channel)) { /* call attempts per local day */
+    int per_day = pl->guard_per_day ? (pl->guard_per_day < 0 ? 0 : pl->guard_per_day) : P->redial.per_day;
+    if (per_day && is_call_channel(g->channel)) { /* call attempts per local day */
         int64_t day, d2;
         int n = 0;
         if (local_day_of(cx->zone, t, &day) == FU_OK) {
@@ -1830,7 +1832,7 @@ static const char *cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
                 if (is_call_channel(pl->ct[i].channel) && pl->ct[i].at > t - 2 * DAY && pl->ct[i].at < t + 2 * DAY &&
                     local_day_of(cx->zone, pl->ct[i].at, &d2) == FU_OK && d2 == day)
                     n++;
-            if (n >= P->redial.per_day) {
+            if (n >= per_day) {
                 int off = 0;
                 fu_calendar_utc_offset(cx->zone->cal, t, &off);
                 *retry = (day + 1) * DAY - off;
@@ -2183,6 +2185,27 @@ static int callback_time(const fu_planner *pl, const fu_event *e, int64_t *out) 
     return 1;
 }
 
+/* A wrong number stops every contact on a number channel (phone, sms,
+ * video), not only the touchpoint's calls, until a later contact on one
+ * reaches the customer: the number rings someone else (as the guard). */
+static int wrong_number_stop(fu_planner *pl, size_t n, pl_group *g) {
+    const fu__pol_redial_outcome *ro = &pl->P->redial.outcome[FU_OUTCOME_WRONG_NUMBER];
+    if (!ro->stop || (g->channel != FU_CHANNEL_PHONE && g->channel != FU_CHANNEL_SMS && g->channel != FU_CHANNEL_VIDEO))
+        return 0;
+    int64_t wrong = INT64_MIN, fixed = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind != FU_EVENT_CONTACT ||
+            (e->channel != FU_CHANNEL_PHONE && e->channel != FU_CHANNEL_SMS && e->channel != FU_CHANNEL_VIDEO))
+            continue;
+        if (e->outcome == FU_OUTCOME_WRONG_NUMBER) wrong = e->at;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) fixed = e->at;
+    }
+    if (wrong <= fixed) return 0;
+    g->block_rule = ro->rule;
+    return 1;
+}
+
 /* Call attempts for group g: contact events on a call channel that reached
  * no answer, in a member's window up to now. A stop outcome (refused, wrong
  * number) or too many attempts (per touchpoint, in a row) suppress it (*stop,
@@ -2194,6 +2217,10 @@ static int redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     *not_before = INT64_MIN;
     g->redial_rule = NULL;
     g->redial_callback = 0;
+    if (wrong_number_stop(pl, n, g)) {
+        *stop = 1;
+        return FU_OK;
+    }
     if (!is_call_channel(g->channel)) return FU_OK;
     int64_t from = g->from;
     for (int k = 0; k < g->n; k++)
@@ -3290,6 +3317,10 @@ const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel) {
 
 const fu_calendar *fu__guard_ctx_calendar(const fu__guard_ctx *g) { return g->cx.zone->cal; }
 
+int fu__guard_ctx_add_dur(const fu__guard_ctx *g, int64_t t, const fu_duration *d, int64_t *out) {
+    return add_dur(g->pl, g->cx.zone->cal, t, d, 0, out);
+}
+
 /* The cadence a touchpoint rule ("cadences.<name>.<step>") belongs to. */
 static const fu__pol_cadence *guard_cadence(const fu__policy *P, const char *rule) {
     if (!rule || strncmp(rule, "cadences.", 9) != 0) return NULL;
@@ -3303,9 +3334,10 @@ static const fu__pol_cadence *guard_cadence(const fu__policy *P, const char *rul
 /* Quiet hours, holidays and do-not-disturb at t: NULL or the rule. */
 static int guard_time(fu_planner *pl, const pl_cust *cx, int64_t t, int priority, const char **deny, int64_t *retry) {
     int ex = (pl->P->quiet_exempt >> priority) & 1u;
+    int hol = !(((pl->P->quiet_exempt | pl->P->quiet_holidays) >> priority) & 1u); /* as holidays_apply */
     const uint64_t *base = cx->mask->bits[ex ? 2 : 0];
     int64_t found = 0;
-    int r = next_allowed(cx->zone, base, !ex, t, t + 400 * DAY, &found);
+    int r = next_allowed(cx->zone, base, hol, t, t + 400 * DAY, &found);
     if (r < 0) return r;
     if (r == 1 && found == t) return FU_OK;
     *retry = r == 1 ? found : FU_BESTTIME_NEVER;
@@ -3313,7 +3345,7 @@ static int guard_time(fu_planner *pl, const pl_cust *cx, int64_t t, int priority
     if ((r = fu_calendar_utc_offset(cx->zone->cal, t, &off))) return r;
     int64_t day = floordiv(t + off, DAY);
     int mow = (int)(((day % 7) + 7 + 3) % 7) * 1440 + (int)((t + off - day * DAY) / 60);
-    if (!ex && is_holiday(cx->zone, day)) *deny = "calendars.holidays";
+    if (hol && is_holiday(cx->zone, day)) *deny = "calendars.holidays";
     else if (!ex && !bit_get(cx->mask->bits[4], mow)) *deny = "quiet_hours.allowed";
     else *deny = "customer.dnd_windows";
     return FU_OK;
@@ -3393,3 +3425,5 @@ void fu__guard_trim(fu_planner *pl) {
 }
 
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }
+
+void fu__guard_set_per_day(fu_planner *pl, int per_day) { pl->guard_per_day = per_day; }

@@ -513,7 +513,12 @@ Test(guard, per_order_cap_holds_one_order_not_another) {
     gteardown(&f);
 }
 
-static const char REDIAL_POLICY[] = "caps:\n  min_gap: 1m\n  limits:\n    weekly: {max: 10, per: 7d}\n";
+static const char REDIAL_POLICY[] = "caps:\n  min_gap: 1m\n  limits:\n    weekly: {max: 10, per: 7d}\n"
+                                    "redial:\n  attempts_per_day: 3\n  attempts_per_touchpoint: 4\n"
+                                    "  attempts_lifetime: 6\n"
+                                    "  no_answer: {retry_after: 2 business hours}\n"
+                                    "  busy: {retry_after: 3 business hours}\n"
+                                    "  refused: {stop: true}\n  wrong_number: {stop: true}\n";
 
 Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     gfx f;
@@ -527,17 +532,74 @@ Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     /* another touchpoint is no redial */
     r.rule = "cadences.fault.urgent_contact";
     expect(&f, &r, NULL, NULL);
-    /* Friday 17:00 busy: Monday 10:00 */
+    /* Friday 17:00 busy: the policy's 3 business hours, Monday 11:00 */
     record(&f, "A", "2026-03-13T17:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T18:00:00+08:00");
     r.rule = R;
-    expect(&f, &r, "redial.retry_after", "2026-03-16T10:00:00+08:00");
-    /* three attempts on the 17th: the fourth waits for the next local day */
-    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    expect(&f, &r, "redial.retry_after", "2026-03-16T11:00:00+08:00");
+    /* three call attempts on the 17th: the fourth waits for the next local
+     * day; texts are no call attempts */
+    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_VIDEO, FU_GUARD_ANSWERED, NULL);
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
     expect(&f, &r, "redial.attempts_per_day", "2026-03-18T08:00:00+08:00");
+    r.channel = FU_CHANNEL_SMS;
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+/* The options override the policy's redial rules. */
+Test(guard, options_override_the_policys_redial_rules) {
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.retry_after = 3600;        /* one business hour for every outcome */
+    o.max_attempts_per_day = -1; /* no daily limit */
+    gfx f;
+    gsetup(&f, REDIAL_POLICY, &o);
+    const char *R = "cadences.delivery.first_contact";
+    record(&f, "A", "2026-03-13T17:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T17:30:00+08:00");
+    r.rule = R;
+    expect(&f, &r, "redial.retry_after", "2026-03-13T18:00:00+08:00");
+    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    gteardown(&f);
+}
+
+/* redial.attempts_per_touchpoint and redial.attempts_lifetime, as the
+ * planner counts them: unanswered call attempts since the last answer. */
+Test(guard, attempts_per_touchpoint_and_in_a_row_from_the_policy) {
+    gfx f;
+    gsetup(&f, REDIAL_POLICY, NULL);
+    const char *R = "cadences.delivery.first_contact", *S = "cadences.survey.x";
+    /* four unanswered attempts of R on four days: R stops, S may call */
+    record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, R);
+    record(&f, "A", "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_BUSY, R);
+    record(&f, "A", "2026-03-12T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_VOICEMAIL, R);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T10:00:00+08:00");
+    r.rule = R;
+    expect(&f, &r, NULL, NULL);
+    record(&f, "A", "2026-03-13T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, R);
+    r.at = T("2026-03-16T10:00:00+08:00");
+    expect(&f, &r, "redial.attempts_per_touchpoint", NULL);
+    r.rule = S;
+    expect(&f, &r, NULL, NULL);
+    /* two more unanswered (S): six in a row, every call stops */
+    record(&f, "A", "2026-03-16T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, S);
+    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, S);
+    r.at = T("2026-03-18T10:00:00+08:00");
+    r.rule = "cadences.other.y";
+    expect(&f, &r, "redial.attempts_lifetime", NULL);
+    r.channel = FU_CHANNEL_SMS; /* texts are no calls */
+    expect(&f, &r, NULL, NULL);
+    /* an answered text reaches the customer: the row starts again */
+    record(&f, "A", "2026-03-18T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
+    r.channel = FU_CHANNEL_PHONE;
+    r.at = T("2026-03-19T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
     gteardown(&f);
 }
 
@@ -700,7 +762,13 @@ static unsigned rnd(unsigned n) {
 /* A random book: customers in three zones with random consents, windows and
  * tenure; purchases, deliveries, faults, complaints, inquiries and contacts
  * with random outcomes in the 90 days before `now`. */
-static fu_book *random_book(uint64_t seed, int ncust, int64_t now) {
+static fu_book *random_book_redial(uint64_t seed, int ncust, int64_t now, int redial);
+static fu_book *random_book(uint64_t seed, int ncust, int64_t now) { return random_book_redial(seed, ncust, now, 0); }
+
+/* With `redial`, each customer also has up to 7 call attempts in the 3 days
+ * before `now` with every outcome (no answer, busy, voicemail, refused,
+ * wrong number, call-back requested, answered). */
+static fu_book *random_book_redial(uint64_t seed, int ncust, int64_t now, int redial) {
     static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Europe/London"};
     static const char *const dnd[] = {NULL, "Mon-Fri 12:00-14:00", "Sat-Sun 08:00-12:00"};
     static const fu_event_kind kinds[] = {FU_EVENT_PURCHASE, FU_EVENT_DELIVERY, FU_EVENT_FAULT, FU_EVENT_COMPLAINT,
@@ -740,6 +808,20 @@ static fu_book *random_book(uint64_t seed, int ncust, int64_t now) {
                 e.outcome = (fu_outcome)rnd(5);
                 if (rnd(2)) e.order_id = NULL;
             }
+            cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+        }
+        static const fu_outcome tries[] = {FU_OUTCOME_NO_ANSWER,    FU_OUTCOME_BUSY,    FU_OUTCOME_VOICEMAIL,
+                                           FU_OUTCOME_REFUSED,      FU_OUTCOME_NO_ANSWER, FU_OUTCOME_WRONG_NUMBER,
+                                           FU_OUTCOME_CALLBACK_REQUESTED, FU_OUTCOME_ANSWERED};
+        int ntry = redial ? (int)rnd(8) : 0;
+        for (int k = 0; k < ntry; k++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            e.customer_id = id;
+            e.at = now - (int64_t)rnd(72) * H - (int64_t)rnd(3600);
+            e.kind = FU_EVENT_CONTACT;
+            e.channel = rnd(5) ? FU_CHANNEL_PHONE : FU_CHANNEL_VIDEO;
+            e.outcome = tries[rnd(8)];
             cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
         }
     }
@@ -792,6 +874,72 @@ Test(guard, every_planned_contact_passes_the_guard_at_its_best_at) {
         fu_book_free(b);
     }
     cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
+    fu_policy_free(p);
+}
+
+/* Books with redial history: every planned contact passes the guard at its
+ * best_at; and where the guard denies a call by a redial rule of the
+ * customer (wrong number, attempts per day, in a row), the planner plans no
+ * call of that customer at that instant. */
+Test(guard, planner_and_guard_agree_over_redial_history) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    size_t checked = 0, denied = 0;
+    for (uint64_t seed = 101; seed <= 130; seed++) {
+        int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 5 * H;
+        fu_book *b = random_book_redial(seed, 60, now, 1);
+        fu_planner *pl = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_plan(pl, now, 7 * D, &plan), FU_OK);
+        fu_guard *g = NULL;
+        cr_assert_eq(fu_guard_new(&g, p, b, NULL, NULL), FU_OK);
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) {
+            char rule[256];
+            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
+            fu_guard_decision d;
+            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+            cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
+                         tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
+                         fu_priority_name(tp[i].priority), d.reason);
+            checked++;
+        }
+        /* the customer's redial rules, asked at every planned instant of a
+         * call and every 3 hours of the horizon */
+        for (size_t ci = 0; ci < fu_book_customer_count(b); ci++) {
+            const char *id = fu_book_customer(b, ci)->id;
+            for (int64_t t = now; t < now + 7 * D; t += 3 * H) {
+                fu_guard_request r = FU_GUARD_REQUEST_INIT;
+                r.customer_id = id;
+                r.channel = FU_CHANNEL_PHONE;
+                r.at = t;
+                fu_guard_decision d;
+                cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+                if (d.allowed || (strcmp(d.rule, "redial.wrong_number") != 0 &&
+                                  strcmp(d.rule, "redial.attempts_per_day") != 0 &&
+                                  strcmp(d.rule, "redial.attempts_lifetime") != 0))
+                    continue; /* not a rule of the customer (a touchpoint's, or no redial rule) */
+                denied++;
+                /* the denial holds until next_allowed; no call is planned in it
+                 * (a final denial: none from t on) */
+                for (size_t i = 0; i < n; i++)
+                    if (strcmp(tp[i].customer_id, id) == 0 &&
+                        (tp[i].channel == FU_CHANNEL_PHONE || tp[i].channel == FU_CHANNEL_VIDEO))
+                        cr_assert(tp[i].best_at < t || tp[i].best_at >= d.next_allowed,
+                                  "seed %llu: %s denied at %lld by %s until %lld, planned %s at %lld",
+                                  (unsigned long long)seed, id, (long long)t, d.rule, (long long)d.next_allowed,
+                                  tp[i].rule, (long long)tp[i].best_at);
+            }
+        }
+        fu_guard_free(g);
+        fu_plan_free(plan);
+        fu_planner_free(pl);
+        fu_book_free(b);
+    }
+    cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
+    cr_assert_gt(denied, 50, "only %zu redial denials checked", denied);
     fu_policy_free(p);
 }
 

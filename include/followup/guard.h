@@ -214,12 +214,16 @@ typedef struct fu_guard_options {
     unsigned int version;      /**< #FU_GUARD_OPTIONS_VERSION */
     unsigned int flags;        /**< FU_GUARD_* */
     fu_guard_unknown unknown_customer; /**< default: the policy decides */
-    /** Redial after no_answer / busy / voicemail of the same touchpoint:
-     *  not before this many seconds of business time in the policy's
-     *  default calendar; 0: 2 business hours; < 0: no delay. */
+    /** Redial after no_answer / busy / voicemail / attempted (or a
+     *  call-back asked without a time) of the same touchpoint. 0: the
+     *  policy's `redial.<outcome>.retry_after`, as the planner applies it
+     *  (built-in: 2 business hours, busy 30 minutes); > 0: this many
+     *  seconds of business time in the policy's default calendar for every
+     *  outcome; < 0: no delay. */
     int64_t retry_after;
-    /** Attempts per customer per local day (every channel, every outcome);
-     *  0: 3; < 0: no limit. */
+    /** Call attempts (phone, video; every outcome) per customer and local
+     *  day. 0: the policy's `redial.attempts_per_day` (built-in 3; the
+     *  planner's own count); > 0: this limit; < 0: no limit. */
     int max_attempts_per_day;
     /** A best-time model of the same book, updated by fu_guard_record()
      *  (borrowed; NULL: none). */
