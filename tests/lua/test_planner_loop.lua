@@ -11,7 +11,7 @@ local EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,sev
 local function t(text) return followup.time_parse(text) end
 
 local function find(plan, id, rule)
-  for i = 0, plan:count(followup.TOUCHPOINT_PLANNED) - 1 do
+  for i = 1, plan:count(followup.TOUCHPOINT_PLANNED) do
     local tp = plan:touchpoint(followup.TOUCHPOINT_PLANNED, i)
     if tp.customer_id == id and tp.rule:find(rule, 1, true) then return tp end
   end
@@ -45,7 +45,7 @@ T.test("promises at risk, breached and fulfilled plan their contacts", function(
   T.eq(a.owner, "repair", "progress owner")
   local r = find(plan, "C2", "cadences.promise_breached.remedy")
   T.eq(r.due_from, t("2026-03-04T12:00:00+08:00"), "remedy from")
-  T.eq(r.priority, followup.PRIORITY_HIGH, "remedy priority")
+  T.eq(r.priority, "high", "remedy priority")
   T.eq(r.owner, "billing", "remedy owner")
   T.truthy(r.reason:find("promise #" .. p2, 1, true), r.reason)
   local c = find(plan, "C3", "cadences.promise_fulfilled.satisfaction_check")
@@ -80,7 +80,22 @@ T.test("an unresolved fault escalates to the expert team 48 h after it arose", f
   T.eq(e.due_from, t("2026-03-04T10:00:00+08:00"), "from")
   T.eq(e.due_to, t("2026-03-05T10:00:00+08:00"), "to")
   T.eq(e.owner, "expert", "team")
-  T.eq(e.priority, followup.PRIORITY_URGENT, "priority")
+  T.eq(e.priority, "urgent", "priority")
+end)
+
+T.test("the escalation is recorded in the ledger once", function()
+  local b = followup.Book()
+  b:read_customers_text(CUST_HDR .. "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
+  b:read_events_text(EV_HDR .. "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                     .. "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n", "e.csv")
+  b:finalize()
+  local now = t("2026-03-04T11:00:00+08:00")
+  local pol = followup.policy_default()
+  local plan = followup.Planner(pol, b):plan(now, D)
+  local led = followup.Ledger()
+  T.eq(led:record_escalations(pol, plan, now), 1, "recorded")
+  T.eq(led:record_escalations(pol, plan, now), 0, "idempotent")
+  T.eq(led:count(), 1, "one escalation row")
 end)
 
 T.done()
