@@ -104,7 +104,9 @@ static int fu_swig_freq_positive(const char *p, fu_frequency_positive *out) {
 }
 
 static fu_swig_freq_data *fu_swig_frequency_from_book(const fu_book *book, const char *positive,
-                                                      const char *text, size_t len, size_t n_segments) {
+                                                      const char *bytes, size_t nbytes, size_t n_segments) {
+    const char *text = bytes;
+    size_t len = nbytes;
     fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
     if (fu_swig_freq_positive(positive, &o.positive)) return NULL;
     size_t nc = fu_book_customer_count(book);
@@ -247,7 +249,7 @@ FU_FREQ_RAISES(fu_swig_frequency_from_book)
 typedef struct fu_swig_freq_data {} fu_swig_freq_data;
 fu_swig_freq_data *fu_swig_frequency_read_bank(const char *path);
 fu_swig_freq_data *fu_swig_frequency_from_book(const fu_book *book, const char *positive = NULL,
-                                               const char *text = NULL, size_t len = 0,
+                                               const char *bytes = NULL, size_t nbytes = 0,
                                                size_t n_segments = 1);
 
 FU_FREQ_RAISES(fu_swig_freq_data::fu_swig_freq_data)
@@ -262,7 +264,9 @@ FU_FREQ_RAISES(fu_swig_freq_data::m_set_segment_name)
 %rename(set_segment_name) fu_swig_freq_data::m_set_segment_name;
 %rename(segment_name) fu_swig_freq_data::m_segment_name;
 %extend fu_swig_freq_data {
-    fu_swig_freq_data(const char *text, size_t len, size_t n_segments = 1) {
+    fu_swig_freq_data(const char *bytes, size_t nbytes, size_t n_segments = 1) {
+        const char *text = bytes;
+        size_t len = nbytes;
         if (len % sizeof(fu_frequency_attempt)) {
             fu__error_set(FU_EINVAL, "records: %zu bytes is not a whole number of %zu-byte attempts", len,
                           sizeof(fu_frequency_attempt));

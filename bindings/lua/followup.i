@@ -171,6 +171,13 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
     }
 }
 
+/* Binary data in as pointer + length (packed records: NUL bytes are data). */
+%typemap(in, checkfn="lua_isstring") (const char *bytes, size_t nbytes) {
+    size_t n = 0;
+    $1 = (char *)lua_tolstring(L, $input, &n);
+    $2 = n;
+}
+
 %include "../common/followup.i"
 
 /* Lua idioms over the SWIG layer (bindings/lua/idioms.lua, docs/bindings.md). */

@@ -318,6 +318,24 @@ FU_PY_LOCKED(fu_swig_assignments)
     $1 = PyUnicode_Check($input) || PyBytes_Check($input);
 }
 
+/* Binary data in as pointer + length (packed records: NUL bytes are data). */
+%typemap(in) (const char *bytes, size_t nbytes) (Py_ssize_t size = 0) {
+    char *p = NULL;
+    if (PyBytes_Check($input)) {
+        if (PyBytes_AsStringAndSize($input, &p, &size) < 0) SWIG_fail;
+    } else if (PyByteArray_Check($input)) {
+        p = PyByteArray_AsString($input);
+        size = PyByteArray_Size($input);
+    } else {
+        SWIG_exception_fail(SWIG_TypeError, "expected bytes");
+    }
+    $1 = p;
+    $2 = (size_t)size;
+}
+%typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) (const char *bytes, size_t nbytes) {
+    $1 = PyBytes_Check($input) || PyByteArray_Check($input);
+}
+
 %include "../common/followup.i"
 
 /* ---------------------------------------------------------------------------

@@ -842,7 +842,7 @@ static int add_commitment_row(cli_table *t, const setting *s, const char *sectio
 }
 
 static cli_table *commitment_table(int with_section) {
-    static const char types[] = "snssnsSSSSSs"; /* JSON types of k_row_hdr */
+    static const char types[] = "snssnsSSSSSsS"; /* JSON types of k_row_hdr */
     cli_table *t = with_section ? cli_table_new(ROW_COLS + 1, k_row_hdr) : cli_table_new(ROW_COLS, k_row_hdr + 1);
     if (t && cli_table_set_types(t, with_section ? types : types + 1)) {
         cli_table_free(t);

@@ -55,11 +55,11 @@ end
 -- The phone touchpoints of the plan, most pressing first as planned.
 function plugin.queue(limit)
   local q = {}
-  for i = 0, plugin.plan:count(followup.TOUCHPOINT_PLANNED) - 1 do
+  for i = 1, plugin.plan:count(followup.TOUCHPOINT_PLANNED) do
     local tp = plugin.plan:touchpoint(followup.TOUCHPOINT_PLANNED, i)
-    if tp.channel == followup.CHANNEL_PHONE and #q < limit then
+    if tp.channel == "phone" and #q < limit then
       q[#q + 1] = { customer = tp.customer_id, at = tp.best_at, rule = tp.rule:match("^[^;]+"),
-                    priority = followup.priority_name(tp.priority), order = tp.order_id }
+                    priority = tp.priority, order = tp.order_id }
     end
   end
   return q

@@ -43,7 +43,7 @@ T.test("a book held by a planner refuses 2,000 new customers; feed stays in boun
   pl, changes = nil, nil
   collectgarbage()
   collectgarbage()
-  T.eq(b:add_customer("N1", "Asia/Shanghai"), 1, "index of the new customer once the planner is gone")
+  T.eq(b:add_customer("N1", "Asia/Shanghai"), 2, "index (1-based) of the new customer once the planner is gone")
 end)
 
 T.test("a string holding a NUL is an error, not cut short", function()

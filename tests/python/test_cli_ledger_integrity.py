@@ -106,7 +106,7 @@ def test_report_and_list_write_nothing_and_need_a_ledger(tmp_path):
     rep = json.loads(r.stdout)
     # the state as of --at, computed without storing it
     (c,) = rep["overdue"]
-    assert c["state"] == "breached" and c["level"] == "2"
+    assert c["state"] == "breached" and c["level"] == 2
     assert rep["events_recorded"] == 0
     assert path.read_bytes() == before
     # SQLite's WAL mode may leave an empty -wal / -shm pair next to the file

@@ -136,7 +136,8 @@ def test_cli_check_record_log(tmp_path):
     r = cli("check", *base, "--customer", "A", "--channel", "phone", "--at", "2026-03-10T11:00:00+08:00",
             "--rule", "r1")
     assert r.returncode == 1
-    assert "caps.min_gap" in r.stdout and "2026-03-11T10:00:00+08:00" in r.stdout
+    # an unanswered attempt is retried after the policy's redial delay (2 business hours)
+    assert "redial.retry_after" in r.stdout and "2026-03-10T12:00:00+08:00" in r.stdout
     r = cli("log", "--log", log, "--format", "csv")
     assert r.returncode == 0
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
