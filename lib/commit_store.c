@@ -2,8 +2,10 @@
 #include "followup/commit.h"
 
 #include "commit_internal.h"
+#include "followup/planner.h"
 #include "internal.h"
 
+#include "policy_internal.h"
 #include "utf8_internal.h"
 
 #include <errno.h>
@@ -1065,5 +1067,127 @@ int fu_ledger_on_time(fu_ledger *l, int64_t from, int64_t to, int64_t now, fu_on
         rc = db_fail(l, src, "on-time rate");
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ------------------------------------------------- planner escalations */
+
+/* The step of `rule` ("cadences.<cadence>.<step>", `len` bytes) when it is a
+ * problem escalation: a step with a team of a cadence (or step) conditioned
+ * on `unresolved`. */
+static const fu__pol_step *escalation_step(const fu__policy *t, const char *rule, size_t len) {
+    static const char pre[] = "cadences.";
+    if (len <= sizeof pre - 1 || strncmp(rule, pre, sizeof pre - 1) != 0) return NULL;
+    for (size_t i = 0; i < t->n_cadences; i++) {
+        const fu__pol_cadence *c = &t->cadences[i];
+        for (size_t k = 0; k < c->n_steps; k++) {
+            const fu__pol_step *s = &c->steps[k];
+            if (strlen(s->rule) != len || memcmp(s->rule, rule, len) != 0) continue;
+            return s->team && s->team[0] && (c->when.unresolved || s->when.unresolved) ? s : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* 1 when the customer has an escalation event of `rule` at `at`. */
+static int escalation_recorded(fu_ledger *l, const char *customer, const char *rule, int64_t at, int *found) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT 1 FROM event e JOIN commitment c ON c.id = e.commitment_id"
+                                 " WHERE c.customer_id = ?1 AND e.kind = ?2 AND e.rule = ?3 AND e.at = ?4 LIMIT 1",
+                                 -1, &st, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, FU_COMMIT_EV_ESCALATED);
+        sqlite3_bind_text(st, 3, rule, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, at);
+        src = sqlite3_step(st);
+    }
+    *found = src == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? FU_OK : db_fail(l, src, "looking up an escalation");
+}
+
+/* The customer's earliest commitment made in [from, upto] and neither
+ * fulfilled nor cancelled by `upto`; 0 when none. */
+static int related_commitment(fu_ledger *l, const char *customer, int64_t from, int64_t upto, int64_t *id) {
+    sqlite3_stmt *st = NULL;
+    *id = 0;
+    int src = sqlite3_prepare_v2(l->db,
+                                 "SELECT id FROM commitment WHERE customer_id = ?1 AND created_at >= ?2"
+                                 " AND created_at <= ?3 AND (closed_at IS NULL OR closed_at > ?3)"
+                                 " ORDER BY created_at, id LIMIT 1",
+                                 -1, &st, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, upto);
+        src = sqlite3_step(st);
+        if (src == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? FU_OK : db_fail(l, src, "looking up a related commitment");
+}
+
+static int record_one_escalation(fu_ledger *l, const fu_touchpoint *tp, const fu__pol_step *s, size_t *out) {
+    int found, rc = escalation_recorded(l, tp->customer_id, s->rule, tp->due_from, &found);
+    if (rc != FU_OK || found) return rc;
+    int64_t id = 0;
+    int64_t problem = tp->trigger_at <= tp->due_from ? tp->trigger_at : tp->due_from;
+    rc = related_commitment(l, tp->customer_id, problem, tp->due_from, &id);
+    if (rc == FU_OK && !id) {
+        fu__buf text = FU__BUF_INIT;
+        fu__buf_puts(&text, tp->purpose);
+        if (tp->order_id[0]) {
+            fu__buf_puts(&text, " (order ");
+            fu__buf_puts(&text, tp->order_id);
+            fu__buf_puts(&text, ")");
+        }
+        if (text.failed) rc = fu__error_nomem();
+        fu_commit_input in = FU_COMMIT_INPUT_INIT;
+        in.customer_id = tp->customer_id;
+        in.text = text.data ? text.data : "";
+        in.category = "escalation";
+        in.owner = s->team;
+        in.created_at = problem;
+        in.deadline = tp->due_to >= problem ? tp->due_to : problem;
+        in.rule = s->rule;
+        if (rc == FU_OK) rc = insert_one(l, &in, &id);
+        fu__buf_free(&text);
+    }
+    row r;
+    if (rc == FU_OK) rc = load_row(l, id, &r);
+    if (rc == FU_OK)
+        rc = add_event(l, id, tp->due_from, FU_COMMIT_EV_ESCALATED, r.state, r.state, r.level, s->rule, s->team);
+    if (rc == FU_OK) ++*out;
+    return rc;
+}
+
+int fu_ledger_record_escalations(fu_ledger *l, const fu_policy *policy, const struct fu_plan *plan, int64_t now,
+                                 size_t *out) {
+    if (out) *out = 0;
+    if (!l || !policy || !plan) return fu__error_set(FU_EINVAL, "fu_ledger_record_escalations: NULL argument");
+    const fu__policy *t = fu__policy_typed(policy);
+    size_t n_rec = 0;
+    int rc = begin_write(l);
+    if (rc != FU_OK) return rc;
+    for (int st = 0; st < FU_TOUCHPOINT_STATUS_COUNT && rc == FU_OK; st++) {
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, (fu_touchpoint_status)st, &n);
+        for (size_t i = 0; i < n && rc == FU_OK; i++) {
+            if (tp[i].due_from > now) continue;
+            const char *r = tp[i].rule;
+            while (*r && rc == FU_OK) { /* "; "-separated rules of a merged contact */
+                const char *end = strstr(r, "; ");
+                size_t len = end ? (size_t)(end - r) : strlen(r);
+                const fu__pol_step *s = escalation_step(t, r, len);
+                if (s) rc = record_one_escalation(l, &tp[i], s, &n_rec);
+                r += len;
+                if (*r) r += 2;
+            }
+        }
+    }
+    rc = finish(l, rc);
+    if (rc == FU_OK && out) *out = n_rec;
     return rc;
 }

@@ -308,6 +308,109 @@ Test(planner_loop, unresolved_problem_escalates_from_when_it_arose) {
     fu_policy_free(policy);
 }
 
+/* The escalation is a ledger event too (fu_ledger_record_escalations()),
+ * the book of the test above, plan at 03-04 11:00 (+08:00):
+ * C1 fault F1 03-02 10:00: its only promise was made 03-01 (before the
+ *   fault), so a new row: category escalation, owner expert, made 03-02
+ *   10:00, due 03-05 10:00 (the window's end), history created (03-02 10:00)
+ *   then escalated (03-04 10:00, cadences.fault_escalation.expert_team, by
+ *   expert, level 0, state open -> open).
+ * C3 complaint 03-02 10:00: its promise made 03-02 10:30 is unresolved at
+ *   03-04 10:00, so it is that row that gets the escalated event.
+ * A second run records nothing; a plan made before the window opens neither. */
+static const fu_commitment *row_of(const fu_commitment_list *l, const char *cust, const char *category) {
+    for (size_t i = 0; i < fu_commitment_list_count(l); i++) {
+        const fu_commitment *c = fu_commitment_list_get(l, i);
+        if (strcmp(c->customer_id, cust) == 0 && strcmp(c->category, category) == 0) return c;
+    }
+    return NULL;
+}
+
+Test(planner_loop, escalation_recorded_in_the_ledger_once) {
+    static const char ev[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
+                             "agent_id,outcome\n"
+                             "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C3,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                             "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"
+                             "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,,\n"
+                             "C2,2026-03-03T15:00:00+08:00,resolved,F2,,,,,,,\n"
+                             "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n";
+    fu_policy *policy = NULL;
+    fu_book *book = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL, *early = NULL;
+    fu_ledger *ledger = NULL;
+    cr_assert_eq(fu_policy_default(&policy), FU_OK);
+    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(book, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_ledger_open(&ledger, NULL, NULL), FU_OK);
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.customer_id = "C3";
+    in.text = "call back with a solution";
+    in.owner = "service";
+    in.category = "complaint";
+    in.created_at = T("2026-03-02T10:30:00+08:00");
+    in.deadline = T("2026-03-08T18:00:00+08:00");
+    cr_assert_eq(fu_ledger_add(ledger, &in, NULL), FU_OK);
+    in.customer_id = "C1";
+    in.category = "delivery";
+    in.created_at = T("2026-03-01T10:00:00+08:00");
+    cr_assert_eq(fu_ledger_add(ledger, &in, NULL), FU_OK);
+    cr_assert_eq(fu_planner_new(&pl, policy, book, NULL), FU_OK);
+    int64_t now = T("2026-03-04T11:00:00+08:00");
+    cr_assert_eq(fu_planner_plan(pl, now, D, &plan), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_plan(pl, T("2026-03-02T12:00:00+08:00"), D, &early), FU_OK);
+    size_t n = 99;
+    cr_assert_eq(fu_ledger_record_escalations(ledger, policy, early, T("2026-03-02T12:00:00+08:00"), &n), FU_OK);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(fu_ledger_record_escalations(ledger, policy, plan, now, &n), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(fu_ledger_record_escalations(ledger, policy, plan, now, &n), FU_OK);
+    cr_assert_eq(n, 0, "idempotent");
+    cr_assert_eq(fu_ledger_record_escalations(NULL, policy, plan, now, &n), FU_EINVAL);
+    cr_assert_eq(fu_ledger_record_escalations(ledger, NULL, plan, now, &n), FU_EINVAL);
+    cr_assert_eq(fu_ledger_record_escalations(ledger, policy, NULL, now, &n), FU_EINVAL);
+
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.flags = FU_QUERY_EVENTS;
+    fu_commitment_list *l = NULL;
+    cr_assert_eq(fu_ledger_query(ledger, &q, &l), FU_OK);
+    cr_assert_eq(fu_commitment_list_count(l), 3);
+    const fu_commitment *e = row_of(l, "C1", "escalation");
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->owner, "expert");
+    cr_assert_str_eq(e->rule, "cadences.fault_escalation.expert_team");
+    cr_assert(strstr(e->text, "(order F1)"), "%s", e->text);
+    cr_assert_eq(e->created_at, T("2026-03-02T10:00:00+08:00"));
+    cr_assert_eq(e->deadline, T("2026-03-05T10:00:00+08:00"));
+    cr_assert_eq(e->n_events, 2);
+    cr_assert_eq(e->events[1].kind, FU_COMMIT_EV_ESCALATED);
+    cr_assert_eq(e->events[1].at, T("2026-03-04T10:00:00+08:00"));
+    cr_assert_str_eq(e->events[1].rule, "cadences.fault_escalation.expert_team");
+    cr_assert_str_eq(e->events[1].by, "expert");
+    cr_assert_eq(e->events[1].from_state, FU_COMMIT_OPEN);
+    cr_assert_eq(e->events[1].to_state, FU_COMMIT_OPEN);
+    cr_assert_eq(e->level, 0);
+    const fu_commitment *d = row_of(l, "C1", "delivery");
+    cr_assert_eq(d->n_events, 1, "a promise made before the fault is not related");
+    const fu_commitment *k = row_of(l, "C3", "complaint");
+    cr_assert_not_null(k);
+    cr_assert_eq(k->n_events, 2);
+    cr_assert_eq(k->events[1].kind, FU_COMMIT_EV_ESCALATED);
+    cr_assert_eq(k->events[1].at, T("2026-03-04T10:00:00+08:00"));
+    cr_assert_str_eq(k->events[1].rule, "cadences.complaint_escalation.expert_team");
+    cr_assert_null(row_of(l, "C2", "escalation"), "a resolved fault does not escalate");
+    fu_commitment_list_free(l);
+    fu_plan_free(early);
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    fu_ledger_close(ledger);
+    fu_book_free(book);
+    fu_policy_free(policy);
+}
+
 /* `unresolved` must be a boolean. */
 Test(planner_loop, unresolved_must_be_boolean) {
     fu_policy *p = NULL;

@@ -6,6 +6,12 @@
  *       breached | fulfilled} plan their contacts, Touchpoint.owner names the
  *       promise's owner. None / nil removes them. include/followup/planner.h.
  *
+ *   Ledger.record_escalations(policy, plan, now) -> int
+ *       Record the plan's problem escalations (unresolved 48 h after the
+ *       problem arose -> the expert team) whose window opened by `now` as
+ *       `escalated` events of the ledger; idempotent; returns how many were
+ *       recorded. fu_ledger_record_escalations(), include/followup/commit.h.
+ *
  * Included after planner.i and commit.i (both types are known here).
  */
 
@@ -17,4 +23,15 @@ FU_PLAN_RAISES(fu_planner::m_set_ledger)
 
 %extend fu_planner {
     void m_set_ledger(fu_ledger *ledger = NULL) { fu_planner_set_ledger($self, ledger); }
+}
+
+FU_PLAN_RAISES(fu_ledger::m_record_escalations)
+%rename(record_escalations) fu_ledger::m_record_escalations;
+
+%extend fu_ledger {
+    size_t m_record_escalations(const fu_policy *policy, const fu_plan *plan, int64_t now) {
+        size_t n = 0;
+        fu_ledger_record_escalations($self, policy, plan, now, &n);
+        return n;
+    }
 }

@@ -34,6 +34,11 @@ static void help(FILE *out) {
             "  --ledger FILE      the commitment ledger (followup commitments): promises at risk,\n"
             "                     breached or fulfilled plan their contacts (cadences with\n"
             "                     trigger {promise: ...}); adds an owner column\n"
+            "  --record-escalations  with --ledger: record each problem escalation of the plan\n"
+            "                     (unresolved 48 h after it arose -> the expert team) whose\n"
+            "                     window has opened by --now as an `escalated` event of the\n"
+            "                     ledger (a related promise, else a new `escalation` row);\n"
+            "                     running twice records once\n"
             "  --strict-calendar  refuse to plan a touchpoint past the official holidays of a\n"
             "                     calendar (calendars.<name>.data_until; default: warn)\n"
             "  --no-besttime      best time = the first allowed instant of the window, not the\n"
@@ -174,7 +179,7 @@ static int run(int argc, char **argv) {
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
-    int besttime = 1;
+    int besttime = 1, record_escalations = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -193,6 +198,9 @@ static int run(int argc, char **argv) {
             continue;
         } else if (strcmp(a, "--no-besttime") == 0) {
             besttime = 0;
+            continue;
+        } else if (strcmp(a, "--record-escalations") == 0) {
+            record_escalations = 1;
             continue;
         } else if (strcmp(a, "--strict-calendar") == 0) {
             po.flags |= FU_PLANNER_STRICT_CALENDAR;
@@ -226,6 +234,10 @@ static int run(int argc, char **argv) {
             return CLI_USAGE;
         }
         *slot = argv[++i];
+    }
+    if (record_escalations && !ledger_path) {
+        fprintf(stderr, "followup plan: --record-escalations needs --ledger\n");
+        return CLI_USAGE;
     }
     if (!customers || !events) {
         fprintf(stderr, "followup plan: --customers and --events are required (see --help)\n");
@@ -273,10 +285,12 @@ static int run(int argc, char **argv) {
     po.progress = on_progress;
     po.progress_ud = &ps;
     if (besttime) po.flags |= FU_PLANNER_BESTTIME;
-    if (ledger_path) { /* promises drive contacts: read once, read-only */
+    if (ledger_path) { /* promises drive contacts: read once, read-only unless escalations are recorded */
         fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
         lo.flags |= FU_LEDGER_READONLY;
-        if ((rc = fu_ledger_options_from_policy(policy, &lo)) || (rc = fu_ledger_open(&ledger, ledger_path, &lo))) {
+        if (record_escalations) rc = fu_ledger_open_with_policy(&ledger, ledger_path, policy, 0);
+        else if (!(rc = fu_ledger_options_from_policy(policy, &lo))) rc = fu_ledger_open(&ledger, ledger_path, &lo);
+        if (rc) {
             cli_error("--ledger");
             exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
             goto done;
@@ -285,6 +299,12 @@ static int run(int argc, char **argv) {
     if ((rc = fu_planner_new(&pl, policy, book, &po)) || (ledger && (rc = fu_planner_set_ledger(pl, ledger))) ||
         (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
         cli_error("plan");
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    size_t escalations = 0;
+    if (record_escalations && (rc = fu_ledger_record_escalations(ledger, policy, plan, now, &escalations))) {
+        cli_error("--record-escalations");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
@@ -301,6 +321,8 @@ static int run(int argc, char **argv) {
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
             "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; %zu late (holidays)\n",
             st.customers, st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done, st.late);
+    if (record_escalations)
+        fprintf(stderr, "followup plan: %zu escalations recorded in the ledger\n", escalations);
     if (st.calendar_expired)
         fprintf(stderr,
                 "followup plan: warning: %zu touchpoints reach past the official holidays of a calendar "

@@ -302,6 +302,35 @@ FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const 
  */
 FU_EXTERN int fu_ledger_tick(fu_ledger *ledger, int64_t now, size_t *out);
 
+struct fu_plan; /* include/followup/planner.h */
+
+/**
+ * Record the planner's problem escalations in the ledger (seed 000: unresolved
+ * 48 h after the problem arose -> the expert team). A touchpoint of `plan` is
+ * an escalation when one of its rules is a step with a `team` of a cadence (or
+ * step) of `policy` with `when: {unresolved: true}` (built-in:
+ * `cadences.fault_escalation.expert_team`, `cadences.complaint_escalation.expert_team`).
+ * For each such touchpoint of any status whose window has opened by `now`
+ * (`due_from <= now`), an #FU_COMMIT_EV_ESCALATED event is recorded at
+ * `due_from` (the escalation instant), its rule the step's rule, its actor the
+ * team, on
+ * - the related commitment: the customer's earliest commitment made between
+ *   the problem (`trigger_at`) and the escalation and not fulfilled or
+ *   cancelled by then, else
+ * - a new commitment: category "escalation", owner the team, made at the
+ *   problem's instant, due at the window's end (`due_to`), its text the
+ *   touchpoint's purpose and order id, rule the step's rule.
+ * The event changes neither state nor level (those stay the `commitments`
+ * rules'). Idempotent: an escalation already recorded for the customer (same
+ * rule, same instant) is skipped, so running a plan twice records once.
+ * One transaction: all or nothing.
+ * @param policy the policy the plan was made with
+ * @param[out] out number of escalation events recorded (may be NULL)
+ * @return #FU_OK; #FU_EINVAL (NULL argument); #FU_EDB and the errors of fu_ledger_add()
+ */
+FU_EXTERN int fu_ledger_record_escalations(fu_ledger *ledger, const fu_policy *policy,
+                                           const struct fu_plan *plan, int64_t now, size_t *out);
+
 /** What a query selects. */
 typedef enum fu_commit_query_kind {
     FU_QUERY_ALL = 0,     /**< every commitment (filters apply) */

@@ -83,4 +83,19 @@ T.test("an unresolved fault escalates to the expert team 48 h after it arose", f
   T.eq(e.priority, "urgent", "priority")
 end)
 
+T.test("the escalation is recorded in the ledger once", function()
+  local b = followup.Book()
+  b:read_customers_text(CUST_HDR .. "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
+  b:read_events_text(EV_HDR .. "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                     .. "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n", "e.csv")
+  b:finalize()
+  local now = t("2026-03-04T11:00:00+08:00")
+  local pol = followup.policy_default()
+  local plan = followup.Planner(pol, b):plan(now, D)
+  local led = followup.Ledger()
+  T.eq(led:record_escalations(pol, plan, now), 1, "recorded")
+  T.eq(led:record_escalations(pol, plan, now), 0, "idempotent")
+  T.eq(led:count(), 1, "one escalation row")
+end)
+
 T.done()

@@ -62,3 +62,29 @@ def test_ledger_flags_deadlines_past_the_calendar_data(tmp_path):
     r = run("commitments", "report", "--ledger", led, "--at", "2027-01-06T12:00:00+08:00", "--format", "csv")
     assert r.returncode == 0, r.stderr
     assert "past_calendar_data" in r.stdout and r.stdout.splitlines()[0].endswith("deadline_flag")
+
+
+def test_record_escalations(tmp_path):
+    """Fault F1 03-02 10:00 unresolved: at 03-04 11:00 the expert team's
+    escalation (window from 03-04 10:00) is one `escalated` event in the
+    ledger, on a new `escalation` row owned by `expert`; a second run adds none."""
+    (tmp_path / "c.csv").write_text(CUSTOMERS)
+    (tmp_path / "e.csv").write_text("customer_id,at,kind,order_id,channel,outcome\n"
+                                    "C1,2026-02-20T10:00:00+08:00,contact,,phone,answered\n"
+                                    "C1,2026-03-02T10:00:00+08:00,fault,F1,,\n")
+    led = str(tmp_path / "l.db")
+    args = ["plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "e.csv"),
+            "--now", "2026-03-04T11:00:00+08:00", "--no-besttime", "--format", "csv", "--ledger", led]
+    r = run("plan", "--customers", "x", "--events", "y", "--record-escalations")
+    assert r.returncode == 2 and "needs --ledger" in r.stderr
+    r = run(*args, "--record-escalations")
+    assert r.returncode == 0, r.stderr
+    assert "1 escalations recorded" in r.stderr
+    r = run(*args, "--record-escalations")
+    assert r.returncode == 0 and "0 escalations recorded" in r.stderr, r.stderr
+    r = run("commitments", "list", "--ledger", led, "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 1
+    assert (rows[0]["customer_id"], rows[0]["category"], rows[0]["owner"]) == ("C1", "escalation", "expert")
+    assert rows[0]["rule"] == "cadences.fault_escalation.expert_team"

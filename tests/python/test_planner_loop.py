@@ -92,3 +92,25 @@ def test_unresolved_fault_escalates_to_the_expert_team():
     assert (e.due_from, e.due_to, e.best_at) == (T("2026-03-04T10:00:00+08:00"), T("2026-03-05T10:00:00+08:00"), now)
     assert e.owner == "expert" and e.priority == followup.PRIORITY_URGENT
     assert find(plan, "C2", "escalation") is None
+
+
+def test_escalation_recorded_in_the_ledger_once():
+    """The same fault, recorded: a new `escalation` row (no related promise)
+    owned by the expert team, its `escalated` event at 03-04 10:00; twice: once."""
+    b = followup.Book()
+    b.read_customers_text(CUST_HDR + "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
+    b.read_events_text(EV_HDR + "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                       "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n", "e.csv")
+    b.finalize()
+    now = T("2026-03-04T11:00:00+08:00")
+    pol = followup.policy_default()
+    plan = followup.Planner(pol, b).plan(now, D)
+    led = followup.Ledger()
+    assert led.record_escalations(pol, plan, now) == 1
+    assert led.record_escalations(pol, plan, now) == 0
+    rows = led.query(events=True)
+    assert rows.count() == 1
+    assert (rows.category(0), rows.owner(0)) == ("escalation", "expert")
+    assert rows.event_kind(0, 1) == followup.COMMIT_EV_ESCALATED
+    assert rows.event_rule(0, 1) == "cadences.fault_escalation.expert_team"
+    assert rows.event_by(0, 1) == "expert"
