@@ -558,7 +558,7 @@ static int make_room(fu_book *b) {
 /* Fields of a customer, for naming the bad one in CSV errors. */
 enum {
     CF_ID, CF_TZ, CF_SPEND, CF_FIRST, CF_INDUSTRY, CF_SMB, CF_PREF, CF_DND,
-    CF_CPHONE, CF_CSMS, CF_CEMAIL, CF_COUNT
+    CF_CPHONE, CF_CSMS, CF_CEMAIL, CF_OWNER, CF_COUNT
 };
 /* Fields of an event. */
 enum {
@@ -629,11 +629,12 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     set_bad(bad, -1);
     if (!in->id || !in->id[0]) return set_bad(bad, CF_ID), fu__error_set(FU_EINVAL, "customer id is missing");
     /* every text of the API path is UTF-8, as the CSV reader demands */
-    const char *const texts[] = {in->id, in->tz, in->industry, in->preferred_windows, in->dnd_windows};
+    const char *const texts[] = {in->id, in->tz, in->industry, in->preferred_windows, in->dnd_windows, in->owner};
     static const char *const text_names[] = {"customer id", "customer tz", "customer industry",
-                                             "customer preferred_windows", "customer dnd_windows"};
-    static const int text_fields[] = {CF_ID, CF_TZ, CF_INDUSTRY, CF_PREF, CF_DND};
-    for (int i = 0; i < 5; i++)
+                                             "customer preferred_windows", "customer dnd_windows",
+                                             "customer owner"};
+    static const int text_fields[] = {CF_ID, CF_TZ, CF_INDUSTRY, CF_PREF, CF_DND, CF_OWNER};
+    for (int i = 0; i < 6; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK)
             return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (!in->tz || !in->tz[0])
@@ -648,7 +649,7 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
             return set_bad(bad, tri_fields[i]), fu__error_set(FU_EINVAL, "tri-state value %d out of range", tris[i]);
 
     fu_customer c = *in;
-    uint32_t id, tz, ind, pref, dnd;
+    uint32_t id, tz, ind, pref, dnd, own;
     int rc;
     if ((rc = intern_cstr(b, in->id, &id))) return rc;
     if (b->st.owner[id])
@@ -665,11 +666,13 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     if ((rc = check_windows(b, pref, bad, CF_PREF))) return rc;
     if ((rc = intern_cstr(b, in->dnd_windows, &dnd))) return rc;
     if ((rc = check_windows(b, dnd, bad, CF_DND))) return rc;
+    if ((rc = intern_cstr(b, in->owner, &own))) return rc;
     c.id = b->st.str[id];
     c.tz = b->st.str[tz];
     c.industry = b->st.str[ind];
     c.preferred_windows = b->st.str[pref];
     c.dnd_windows = b->st.str[dnd];
+    c.owner = b->st.str[own];
     return customer_push(b, &c, id, index_out);
 }
 
@@ -1071,7 +1074,7 @@ typedef struct colspec {
 static const colspec CUSTOMER_COLS[CF_COUNT] = {
     {"customer_id", 1}, {"tz", 1},          {"annual_spend", 0},  {"first_purchase_at", 0},
     {"industry", 0},    {"is_smb", 0},      {"preferred_windows", 0}, {"dnd_windows", 0},
-    {"consent_phone", 0}, {"consent_sms", 0}, {"consent_email", 0}};
+    {"consent_phone", 0}, {"consent_sms", 0}, {"consent_email", 0}, {"owner", 0}};
 
 static const colspec EVENT_COLS[EF_COUNT] = {
     {"customer_id", 1}, {"at", 1},       {"kind", 1},    {"order_id", 0}, {"product_class", 0},
@@ -1214,6 +1217,7 @@ static int customer_row(fu_book *b, fu__csv *r, const long *col) {
         return rc;
     c.preferred_windows = read_str(r, col, CF_PREF);
     c.dnd_windows = read_str(r, col, CF_DND);
+    c.owner = read_str(r, col, CF_OWNER);
     badpos bad;
     rc = customer_add(b, &c, &bad, NULL);
     if (rc && rc != FU_ENOMEM && bad.field >= 0) return reraise_at(r, col, bad.field, bad.offset, rc);
@@ -1379,7 +1383,8 @@ static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
         (rc = fu__csv_putf(o, 0, c->dnd_windows, w->cell)) ||
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_phone], w->cell)) ||
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_sms], w->cell)) ||
-        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_email], w->cell)))
+        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_email], w->cell)) ||
+        (rc = fu__csv_putf(o, 0, c->owner, w->cell)))
         return rc;
     return fu__csv_end(o);
 }
