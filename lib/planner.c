@@ -2782,7 +2782,7 @@ int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out)
     int rc = check_span(now, horizon);
     if (rc) return rc;
     if ((rc = plan_range(pl, 0, pl->ncust, now, horizon, 1, out))) return rc;
-    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out))) {
+    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now + horizon))) {
         fu_plan_free(*out);
         *out = NULL;
     }
@@ -2795,7 +2795,7 @@ int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64
     int rc = check_span(now, horizon);
     if (rc) return rc;
     if ((rc = plan_range(pl, customer, customer + 1, now, horizon, 0, out))) return rc;
-    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out))) {
+    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now + horizon))) {
         fu_plan_free(*out);
         *out = NULL;
     }

@@ -204,6 +204,7 @@ typedef struct ag_ctx {
     const fu__policy *P;
     const fu_book *book;
     fu_plan *plan;
+    int64_t end;    /* the horizon's end */
     int64_t day0;   /* first UTC day of the load table, minus one */
     size_t ndays;
     uint32_t *load; /* agent x day: calls */
@@ -407,6 +408,13 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
             *moved = 1;
             return FU_OK;
         }
+        if (at >= x->end) { /* after the horizon: a later run names its agent */
+            t->status = FU_TOUCHPOINT_LATER;
+            t->status_rule = "agents.shift";
+            t->best_at = at;
+            *moved = 1;
+            return FU_OK;
+        }
         a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
                 ? pref : least_loaded(x, t, team, at);
     }
@@ -435,7 +443,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     return FU_OK;
 }
 
-int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan) {
+int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
     if (!A || !A->n) return FU_OK;
     ag_ctx x;
@@ -444,6 +452,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan) {
     x.P = fu__planner_policy(pl);
     x.book = fu__plan_book(plan);
     x.plan = plan;
+    x.end = end;
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = owners(&x), moved = 0;

@@ -101,7 +101,7 @@ Test(agents, owner_first_then_balanced_on_shift) {
 Test(agents, weekend_call_moves_to_the_first_shift) {
     fx f;
     setup(&f, 1, 0, "", "2026-03-07T10:00:00+08:00", AGENTS);
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 3 * 86400, &f.plan), FU_OK, "%s",
                  fu_error_last()->message);
     size_t n = 0;
     const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
@@ -109,6 +109,16 @@ Test(agents, weekend_call_moves_to_the_first_shift) {
     cr_expect_eq(tp[0].best_at, T("2026-03-09T09:00:00+08:00"));
     cr_expect_str_eq(tp[0].agent, "A1");
     cr_expect(strstr(tp[0].reason, "agents.shift"), "%s", tp[0].reason);
+    fu_plan_free(f.plan);
+    /* a one-day horizon ends Sunday 10:00: Monday's call is for a later run */
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 86400, &f.plan), FU_OK);
+    fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_expect_eq(n, 0);
+    tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_LATER, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(tp[0].best_at, T("2026-03-09T09:00:00+08:00"));
+    cr_expect_str_eq(tp[0].status_rule, "agents.shift");
+    cr_expect_str_eq(tp[0].agent, "");
     teardown(&f);
 }
 

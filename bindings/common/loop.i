@@ -6,6 +6,12 @@
  *       breached | fulfilled} plan their contacts, Touchpoint.owner names the
  *       promise's owner. None / nil removes them. include/followup/planner.h.
  *
+ *   Planner.set_agents(csv=None)
+ *   Planner.read_agents(path)
+ *       Give the planner its agents (agents CSV of docs/formats.md); every
+ *       planned agent contact then names its agent (Touchpoint.agent).
+ *       None / nil or "" removes them.
+ *
  * Included after planner.i and commit.i (both types are known here).
  */
 
@@ -17,4 +23,19 @@ FU_PLAN_RAISES(fu_planner::m_set_ledger)
 
 %extend fu_planner {
     void m_set_ledger(fu_ledger *ledger = NULL) { fu_planner_set_ledger($self, ledger); }
+}
+
+FU_PLAN_RAISES(fu_planner::m_set_agents)
+FU_PLAN_RAISES(fu_planner::m_read_agents)
+%rename(set_agents) fu_planner::m_set_agents;
+%rename(read_agents) fu_planner::m_read_agents;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_planner::m_set_agents;
+#endif
+
+%extend fu_planner {
+    void m_set_agents(const char *csv = NULL) {
+        fu_planner_set_agents($self, csv ? csv : "", csv ? strlen(csv) : 0, "<agents>");
+    }
+    void m_read_agents(const char *path) { fu_planner_read_agents($self, path); }
 }
