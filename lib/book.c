@@ -1365,6 +1365,7 @@ typedef struct write_ctx {
     uint32_t last_note;
     char *last_masked;
     unsigned int cell; /* FU__CSV_RAW with FU_BOOK_WRITE_RAW_CELLS: text cells as stored */
+    int ncols;         /* columns written (customers: `owner` only when a customer has one) */
 } write_ctx;
 
 static void write_ctx_fini(write_ctx *w) {
@@ -1384,7 +1385,7 @@ static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_phone], w->cell)) ||
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_sms], w->cell)) ||
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_email], w->cell)) ||
-        (rc = fu__csv_putf(o, 0, c->owner, w->cell)))
+        (w->ncols > CF_OWNER && (rc = fu__csv_putf(o, 0, c->owner, w->cell))))
         return rc;
     return fu__csv_end(o);
 }
@@ -1433,7 +1434,7 @@ typedef int (*line_fn)(const fu_book *b, size_t i, write_ctx *w, fu__buf *o);
 /* Write header + n lines to `f` (flushing as it goes) or keep them in `o`. */
 static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n, line_fn line, fu__buf *o,
                      FILE *f, const char *path) {
-    write_ctx w = {NULL, 0, NULL, (b->flags & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u};
+    write_ctx w = {NULL, 0, NULL, (b->flags & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u, nspec};
     int rc = put_header(o, spec, nspec);
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
         rc = line(b, i, &w, o);
@@ -1477,12 +1478,20 @@ static int write_string(const fu_book *b, size_t *len, char **out, const colspec
     return FU_OK;
 }
 
+/* The `owner` column is written when a customer has an owner: books without
+ * owners keep the columns they always had. */
+static int customer_cols(const fu_book *b) {
+    for (size_t i = 0; b && i < b->ncust; i++)
+        if (b->cust[i].owner && b->cust[i].owner[0]) return CF_COUNT;
+    return CF_OWNER;
+}
+
 int fu_book_write_customers_csv(const fu_book *b, const char *path) {
-    return write_file(b, path, CUSTOMER_COLS, CF_COUNT, b ? b->ncust : 0, customer_line);
+    return write_file(b, path, CUSTOMER_COLS, customer_cols(b), b ? b->ncust : 0, customer_line);
 }
 
 int fu_book_write_customers_csv_to_string(const fu_book *b, size_t *len, char **out) {
-    return write_string(b, len, out, CUSTOMER_COLS, CF_COUNT, b ? b->ncust : 0, customer_line);
+    return write_string(b, len, out, CUSTOMER_COLS, customer_cols(b), b ? b->ncust : 0, customer_line);
 }
 
 int fu_book_write_events_csv(const fu_book *b, const char *path) {
