@@ -558,7 +558,7 @@ static int make_room(fu_book *b) {
 /* Fields of a customer, for naming the bad one in CSV errors. */
 enum {
     CF_ID, CF_TZ, CF_SPEND, CF_FIRST, CF_INDUSTRY, CF_SMB, CF_PREF, CF_DND,
-    CF_CPHONE, CF_CSMS, CF_CEMAIL, CF_COUNT
+    CF_CPHONE, CF_CSMS, CF_CEMAIL, CF_OWNER, CF_COUNT
 };
 /* Fields of an event. */
 enum {
@@ -629,11 +629,12 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     set_bad(bad, -1);
     if (!in->id || !in->id[0]) return set_bad(bad, CF_ID), fu__error_set(FU_EINVAL, "customer id is missing");
     /* every text of the API path is UTF-8, as the CSV reader demands */
-    const char *const texts[] = {in->id, in->tz, in->industry, in->preferred_windows, in->dnd_windows};
+    const char *const texts[] = {in->id, in->tz, in->industry, in->preferred_windows, in->dnd_windows, in->owner};
     static const char *const text_names[] = {"customer id", "customer tz", "customer industry",
-                                             "customer preferred_windows", "customer dnd_windows"};
-    static const int text_fields[] = {CF_ID, CF_TZ, CF_INDUSTRY, CF_PREF, CF_DND};
-    for (int i = 0; i < 5; i++)
+                                             "customer preferred_windows", "customer dnd_windows",
+                                             "customer owner"};
+    static const int text_fields[] = {CF_ID, CF_TZ, CF_INDUSTRY, CF_PREF, CF_DND, CF_OWNER};
+    for (int i = 0; i < 6; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK)
             return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (!in->tz || !in->tz[0])
@@ -648,7 +649,7 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
             return set_bad(bad, tri_fields[i]), fu__error_set(FU_EINVAL, "tri-state value %d out of range", tris[i]);
 
     fu_customer c = *in;
-    uint32_t id, tz, ind, pref, dnd;
+    uint32_t id, tz, ind, pref, dnd, own;
     int rc;
     if ((rc = intern_cstr(b, in->id, &id))) return rc;
     if (b->st.owner[id])
@@ -665,11 +666,13 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     if ((rc = check_windows(b, pref, bad, CF_PREF))) return rc;
     if ((rc = intern_cstr(b, in->dnd_windows, &dnd))) return rc;
     if ((rc = check_windows(b, dnd, bad, CF_DND))) return rc;
+    if ((rc = intern_cstr(b, in->owner, &own))) return rc;
     c.id = b->st.str[id];
     c.tz = b->st.str[tz];
     c.industry = b->st.str[ind];
     c.preferred_windows = b->st.str[pref];
     c.dnd_windows = b->st.str[dnd];
+    c.owner = b->st.str[own];
     return customer_push(b, &c, id, index_out);
 }
 
@@ -1071,7 +1074,7 @@ typedef struct colspec {
 static const colspec CUSTOMER_COLS[CF_COUNT] = {
     {"customer_id", 1}, {"tz", 1},          {"annual_spend", 0},  {"first_purchase_at", 0},
     {"industry", 0},    {"is_smb", 0},      {"preferred_windows", 0}, {"dnd_windows", 0},
-    {"consent_phone", 0}, {"consent_sms", 0}, {"consent_email", 0}};
+    {"consent_phone", 0}, {"consent_sms", 0}, {"consent_email", 0}, {"owner", 0}};
 
 static const colspec EVENT_COLS[EF_COUNT] = {
     {"customer_id", 1}, {"at", 1},       {"kind", 1},    {"order_id", 0}, {"product_class", 0},
@@ -1214,6 +1217,7 @@ static int customer_row(fu_book *b, fu__csv *r, const long *col) {
         return rc;
     c.preferred_windows = read_str(r, col, CF_PREF);
     c.dnd_windows = read_str(r, col, CF_DND);
+    c.owner = read_str(r, col, CF_OWNER);
     badpos bad;
     rc = customer_add(b, &c, &bad, NULL);
     if (rc && rc != FU_ENOMEM && bad.field >= 0) return reraise_at(r, col, bad.field, bad.offset, rc);
@@ -1361,6 +1365,7 @@ typedef struct write_ctx {
     uint32_t last_note;
     char *last_masked;
     unsigned int cell; /* FU__CSV_RAW with FU_BOOK_WRITE_RAW_CELLS: text cells as stored */
+    int ncols;         /* columns written (customers: `owner` only when a customer has one) */
 } write_ctx;
 
 static void write_ctx_fini(write_ctx *w) {
@@ -1379,7 +1384,8 @@ static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
         (rc = fu__csv_putf(o, 0, c->dnd_windows, w->cell)) ||
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_phone], w->cell)) ||
         (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_sms], w->cell)) ||
-        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_email], w->cell)))
+        (rc = fu__csv_putf(o, 0, TRI_NAMES[c->consent_email], w->cell)) ||
+        (w->ncols > CF_OWNER && (rc = fu__csv_putf(o, 0, c->owner, w->cell))))
         return rc;
     return fu__csv_end(o);
 }
@@ -1428,7 +1434,7 @@ typedef int (*line_fn)(const fu_book *b, size_t i, write_ctx *w, fu__buf *o);
 /* Write header + n lines to `f` (flushing as it goes) or keep them in `o`. */
 static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n, line_fn line, fu__buf *o,
                      FILE *f, const char *path) {
-    write_ctx w = {NULL, 0, NULL, (b->flags & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u};
+    write_ctx w = {NULL, 0, NULL, (b->flags & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u, nspec};
     int rc = put_header(o, spec, nspec);
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
         rc = line(b, i, &w, o);
@@ -1472,12 +1478,20 @@ static int write_string(const fu_book *b, size_t *len, char **out, const colspec
     return FU_OK;
 }
 
+/* The `owner` column is written when a customer has an owner: books without
+ * owners keep the columns they always had. */
+static int customer_cols(const fu_book *b) {
+    for (size_t i = 0; b && i < b->ncust; i++)
+        if (b->cust[i].owner && b->cust[i].owner[0]) return CF_COUNT;
+    return CF_OWNER;
+}
+
 int fu_book_write_customers_csv(const fu_book *b, const char *path) {
-    return write_file(b, path, CUSTOMER_COLS, CF_COUNT, b ? b->ncust : 0, customer_line);
+    return write_file(b, path, CUSTOMER_COLS, customer_cols(b), b ? b->ncust : 0, customer_line);
 }
 
 int fu_book_write_customers_csv_to_string(const fu_book *b, size_t *len, char **out) {
-    return write_string(b, len, out, CUSTOMER_COLS, CF_COUNT, b ? b->ncust : 0, customer_line);
+    return write_string(b, len, out, CUSTOMER_COLS, customer_cols(b), b ? b->ncust : 0, customer_line);
 }
 
 int fu_book_write_events_csv(const fu_book *b, const char *path) {

@@ -13,6 +13,7 @@
 #include "csv_internal.h"
 #include "internal.h"
 #include "planner_loop.h"
+#include "planner_agents.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -148,7 +149,8 @@ static int plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t
     }
     p->oid[p->n] = oid;
     p->zone[p->n] = zone;
-    p->tp[p->n++] = *t;
+    p->tp[p->n] = *t;
+    p->tp[p->n++].agent = ""; /* named after planning (lib/planner_agents.c) */
     return FU_OK;
 }
 
@@ -293,6 +295,27 @@ static int plan_finish(fu_plan *p) {
     p->stats.later = p->off[5] - p->off[4];
     return FU_OK;
 }
+
+/* lib/planner_agents.c: the plan's rows, its strings, re-sorting after a change */
+fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n) {
+    *n = p->n;
+    return p->tp;
+}
+
+const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return arena_str(&p->arena, s, n); }
+
+static int is_agent_channel(int ch);
+
+int fu__plan_resort(fu_plan *p) {
+    int rc = plan_finish(p);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_channel(p->tp[i].channel)) n++;
+    p->stats.agent_contacts = n;
+    return rc;
+}
+
+const fu_book *fu__plan_book(const fu_plan *p) { return p->book; }
 
 const fu_touchpoint *fu_plan_touchpoints(const fu_plan *p, fu_touchpoint_status s, size_t *count) {
     if (count) *count = 0;
@@ -473,11 +496,14 @@ struct fu_planner {
     int64_t day_used0;
     size_t day_used_n;
     fu__promise_set promises; /* fu_planner_set_ledger() */
+    fu__agent_set *agents;    /* fu_planner_set_agents(); NULL: nobody is named */
     size_t nev; /* events of the customer being planned in ev (gather()) */
 };
 
 const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
 fu__promise_set *fu__planner_promises(fu_planner *pl) { return &pl->promises; }
+fu__agent_set **fu__planner_agents(fu_planner *pl) { return &pl->agents; }
+const fu__policy *fu__planner_policy(const fu_planner *pl) { return pl->P; }
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -943,6 +969,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__buf_free(&pl->b_rule);
     fu__buf_free(&pl->b_reason);
     fu__promise_set_clear(&pl->promises);
+    fu__agent_set_free(pl->agents);
     fu__free(pl);
 }
 
@@ -2782,7 +2809,7 @@ int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out)
     int rc = check_span(now, horizon);
     if (rc) return rc;
     if ((rc = plan_range(pl, 0, pl->ncust, now, horizon, 1, out))) return rc;
-    if ((rc = plan_attach_zones(pl, *out))) {
+    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now + horizon))) {
         fu_plan_free(*out);
         *out = NULL;
     }
@@ -2795,7 +2822,7 @@ int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64
     int rc = check_span(now, horizon);
     if (rc) return rc;
     if ((rc = plan_range(pl, customer, customer + 1, now, horizon, 0, out))) return rc;
-    if ((rc = plan_attach_zones(pl, *out))) {
+    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now + horizon))) {
         fu_plan_free(*out);
         *out = NULL;
     }

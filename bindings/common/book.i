@@ -7,7 +7,7 @@
  *     add_customer(id, tz, annual_spend=nan, first_purchase_at=BOOK_NO_TIME, industry=None,
  *                  is_smb=TRI_UNKNOWN, preferred_windows=None, dnd_windows=None,
  *                  consent_phone=TRI_UNKNOWN, consent_sms=TRI_UNKNOWN,
- *                  consent_email=TRI_UNKNOWN) -> index
+ *                  consent_email=TRI_UNKNOWN, owner=None) -> index
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
  *               amount=nan, severity=0, channel=0, agent_id=None, outcome=0, score=nan,
  *               survey=0, note=None)
@@ -161,6 +161,7 @@ typedef struct fu_swig_customer {
     int consent_phone;
     int consent_sms;
     int consent_email;
+    char *owner;
 } fu_swig_customer;
 
 static char *fu_swig_dup(const char *s, int *failed) {
@@ -178,6 +179,7 @@ static void fu_swig_customer_free(fu_swig_customer *c) {
     free(c->industry);
     free(c->preferred_windows);
     free(c->dnd_windows);
+    free(c->owner);
     free(c);
 }
 %}
@@ -196,6 +198,7 @@ typedef struct fu_swig_customer {
     int consent_phone;
     int consent_sms;
     int consent_email;
+    char *owner;              /* the named owner (customers CSV `owner`); None (nil) when absent */
 } fu_swig_customer;
 %mutable;
 %extend fu_swig_customer {
@@ -325,7 +328,7 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
                           int64_t first_purchase_at = FU_BOOK_NO_TIME, const char *industry = NULL,
                           int is_smb = 0, const char *preferred_windows = NULL,
                           const char *dnd_windows = NULL, int consent_phone = 0, int consent_sms = 0,
-                          int consent_email = 0) {
+                          int consent_email = 0, const char *owner = NULL) {
         fu_customer c;
         fu_customer_init(&c);
         c.id = id;
@@ -339,6 +342,7 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
         c.consent_phone = (fu_tristate)consent_phone;
         c.consent_sms = (fu_tristate)consent_sms;
         c.consent_email = (fu_tristate)consent_email;
+        c.owner = owner;
         size_t index = 0;
         fu_book_add_customer($self, &c, &index);
         return index;
@@ -392,6 +396,7 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
             o->industry = fu_swig_dup(c->industry, &failed);
             o->preferred_windows = fu_swig_dup(c->preferred_windows, &failed);
             o->dnd_windows = fu_swig_dup(c->dnd_windows, &failed);
+            o->owner = fu_swig_dup(c->owner && *c->owner ? c->owner : NULL, &failed);
             o->annual_spend = c->annual_spend;
             o->first_purchase_at = c->first_purchase_at;
             o->is_smb = (int)c->is_smb;

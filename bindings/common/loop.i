@@ -11,6 +11,11 @@
  *       problem arose -> the expert team) whose window opened by `now` as
  *       `escalated` events of the ledger; idempotent; returns how many were
  *       recorded. fu_ledger_record_escalations(), include/followup/commit.h.
+ *   Planner.set_agents(csv=None)
+ *   Planner.read_agents(path)
+ *       Give the planner its agents (agents CSV of docs/formats.md); every
+ *       planned agent contact then names its agent (Touchpoint.agent).
+ *       None / nil or "" removes them.
  *
  * Included after planner.i and commit.i (both types are known here).
  */
@@ -34,4 +39,19 @@ FU_PLAN_RAISES(fu_ledger::m_record_escalations)
         fu_ledger_record_escalations($self, policy, plan, now, &n);
         return n;
     }
+}
+
+FU_PLAN_RAISES(fu_planner::m_set_agents)
+FU_PLAN_RAISES(fu_planner::m_read_agents)
+%rename(set_agents) fu_planner::m_set_agents;
+%rename(read_agents) fu_planner::m_read_agents;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_planner::m_set_agents;
+#endif
+
+%extend fu_planner {
+    void m_set_agents(const char *csv = NULL) {
+        fu_planner_set_agents($self, csv ? csv : "", csv ? strlen(csv) : 0, "<agents>");
+    }
+    void m_read_agents(const char *path) { fu_planner_read_agents($self, path); }
 }

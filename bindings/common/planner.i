@@ -32,7 +32,7 @@
  *     created() -> list (statuses planned, suppressed, deferred), cancelled() -> list
  *   Touchpoint (a copy that owns its strings): customer, customer_id, due_from,
  *     due_to, best_at, trigger_at, channel, priority, status, purposes, purpose,
- *     rule, reason, status_rule, order_id, owner
+ *     rule, reason, status_rule, order_id, owner, agent
  *   PlanStats: customers, candidates, merged, done, planned, suppressed, deferred,
  *     cancelled, agent_contacts, capacity_per_day, later, late, due, calendar_expired
  *     (due = planned + merged + suppressed + deferred + later + done)
@@ -127,6 +127,7 @@ typedef struct fu_swig_touchpoint {
     unsigned int purposes;
     char *purpose, *rule, *reason, *status_rule, *order_id;
     char *owner;
+    char *agent;
 } fu_swig_touchpoint;
 
 static void fu_swig_touchpoint_free(fu_swig_touchpoint *t) {
@@ -138,6 +139,7 @@ static void fu_swig_touchpoint_free(fu_swig_touchpoint *t) {
     free(t->status_rule);
     free(t->order_id);
     free(t->owner);
+    free(t->agent);
     free(t);
 }
 
@@ -169,6 +171,7 @@ static fu_swig_touchpoint *fu_swig_touchpoint_copy(const fu_touchpoint *t) {
         o->status_rule = fu_swig_tp_dup(t->status_rule, &failed);
         o->order_id = fu_swig_tp_dup(t->order_id, &failed);
         o->owner = fu_swig_tp_dup(t->owner, &failed);
+        o->agent = fu_swig_tp_dup(t->agent, &failed);
     }
     if (failed) {
         fu_swig_touchpoint_free(o);
@@ -214,6 +217,7 @@ typedef struct fu_swig_touchpoint {
     char *status_rule;
     char *order_id;
     char *owner;          /* a step's team or the promise's owner; "" the usual agents */
+    char *agent;          /* the agent named for it (Planner.set_agents); "" none */
 } fu_swig_touchpoint;
 %mutable;
 %extend fu_swig_touchpoint {

@@ -21,7 +21,10 @@ static void help(FILE *out) {
             "  --events CSV       event history (docs/formats.md), required\n"
             "  --now ISO-TIME     planning instant with an offset (default: the current time)\n"
             "  --horizon DURATION how far ahead to plan, wall time (default: 1d)\n"
-            "  --agents N         agents on duty per day (default: capacity not limited)\n"
+            "  --agents N|FILE    agents on duty per day (default: capacity not limited), or\n"
+            "                     the agents CSV (docs/formats.md): every agent contact is\n"
+            "                     given an agent on shift (owner first, then the least\n"
+            "                     loaded); adds an agent column\n"
             "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
             "  --format F         table, csv or json (default: table; csv is the plan CSV)\n"
             "  --long             table: every column (due window, reason) at full width;\n"
@@ -106,22 +109,25 @@ static const size_t k_short_cols[] = {0, 3, 4, 5, 6, 7, 9, 10};
 
 /* Write the touchpoints of one status as a table in `fmt`. */
 static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
-                        int with_owner, cli_format fmt, const char *path) {
+                        int who, cli_format fmt, const char *path) {
+    int with_owner = who & 1, with_agent = who & 2; /* --ledger: owner; --agents FILE: agent */
     cli_out out;
     int oc = cli_out_open(&out, path, "followup plan");
     if (oc) return oc;
     static const char *const all[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
-                                      "priority", "rule", "reason", "status", "status_rule", "owner"};
-    const char *hdr[12];
+                                      "priority", "rule", "reason", "status", "status_rule", "owner", "agent"};
+    const char *hdr[13];
     size_t ncols = with_status ? 11 : 9;
     memcpy(hdr, all, sizeof hdr);
     if (with_owner) hdr[ncols++] = "owner"; /* who makes the contact (a promise's owner, a team) */
+    if (with_agent) hdr[ncols++] = "agent"; /* the agent named for it (fu_planner_set_agents()) */
     int narrow = fmt == CLI_FORMAT_TABLE && !g_long_table;
     size_t nshort = with_status ? 8 : 6;
-    const char *short_hdr[9];
+    const char *short_hdr[10];
     for (size_t k = 0; k < nshort; k++) short_hdr[k] = hdr[k_short_cols[k]];
     size_t nshort_all = nshort;
     if (with_owner) short_hdr[nshort_all++] = "owner";
+    if (with_agent) short_hdr[nshort_all++] = "agent";
     cli_table *t = narrow ? cli_table_new(nshort_all, short_hdr) : cli_table_new(ncols, hdr);
     if (t && narrow) cli_table_set_max_width(t, PLAN_TABLE_WIDTH);
     zone_cache z;
@@ -146,11 +152,13 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
                                tp[i].reason,
                                fu_touchpoint_status_name(tp[i].status),
                                tp[i].status_rule,
-                               tp[i].owner};
-        if (with_owner) cells[ncols - 1] = tp[i].owner;
-        const char *short_cells[9];
+                               tp[i].owner,
+                               tp[i].agent};
+        size_t at = with_status ? 11 : 9, sat = nshort;
+        const char *short_cells[10];
         for (size_t k = 0; k < nshort; k++) short_cells[k] = cells[k_short_cols[k]];
-        if (with_owner) short_cells[nshort] = tp[i].owner;
+        if (with_owner) cells[at++] = tp[i].owner, short_cells[sat++] = tp[i].owner;
+        if (with_agent) cells[at++] = tp[i].agent, short_cells[sat++] = tp[i].agent;
         if (cli_table_add(t, narrow ? short_cells : cells) != 0) rc = CLI_INTERNAL;
     }
     if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
@@ -176,6 +184,7 @@ static int parse_uint(const char *s, unsigned int *out) {
 static int run(int argc, char **argv) {
     const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
     const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL, *ledger_path = NULL;
+    const char *agents_path = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
@@ -218,7 +227,7 @@ static int run(int argc, char **argv) {
             }
             const char *v = argv[++i];
             int bad = strcmp(a, "--format") == 0        ? cli_format_parse(v, &fmt)
-                      : strcmp(a, "--agents") == 0      ? parse_uint(v, &po.agents)
+                      : strcmp(a, "--agents") == 0      ? (parse_uint(v, &po.agents) ? (agents_path = v, 0) : 0)
                                                         : parse_uint(v, &po.calls_per_agent);
             if (bad) {
                 fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, a);
@@ -297,6 +306,7 @@ static int run(int argc, char **argv) {
         }
     }
     if ((rc = fu_planner_new(&pl, policy, book, &po)) || (ledger && (rc = fu_planner_set_ledger(pl, ledger))) ||
+        (agents_path && (rc = fu_planner_read_agents(pl, agents_path))) ||
         (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
         cli_error("plan");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
@@ -310,7 +320,7 @@ static int run(int argc, char **argv) {
     }
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
-    int wo = ledger != NULL;
+    int wo = (ledger != NULL) | (agents_path ? 2 : 0);
     if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, wo, fmt, output))) goto done;
     if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, wo, fmt, suppressed)))
         goto done;

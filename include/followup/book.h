@@ -190,6 +190,8 @@ typedef struct fu_customer {
     const char *preferred_windows; /**< weekly windows text (see fu_windows_parse()),
                                         local to `tz`; NULL when absent */
     const char *dnd_windows;    /**< do-not-disturb windows text; NULL when absent */
+    const char *owner;          /**< the customer's named owner (an agent id of
+                                     fu_planner_set_agents()); NULL when absent */
 } fu_customer;
 
 /** Set every field of `c` to absent / unknown (id and tz NULL). */

@@ -180,6 +180,10 @@ typedef struct fu_touchpoint {
      *  (`{promise: ...}` cadences, fu_planner_set_ledger()); "" when the
      *  usual agents do */
     const char *owner;
+    /** the agent who makes it: the id of an agent of fu_planner_set_agents()
+     *  for a planned contact on an agent channel (phone, video, chat, visit);
+     *  "" otherwise or when the planner has no agents */
+    const char *agent;
 } fu_touchpoint;
 
 /** A plan: touchpoints by status. Opaque; free with fu_plan_free(). Threads:
@@ -326,6 +330,27 @@ FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu
  *         (the planner then keeps its previous promises).
  */
 FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, struct fu_ledger *ledger);
+
+/**
+ * Give the planner its agents (agents CSV of docs/formats.md: `agent_id`,
+ * `team`, `skills`, `shift`, `tz`, `calls_per_day`), replacing any given
+ * before; `len` 0 removes them. Every plan then names the agent of each
+ * planned agent contact (#fu_touchpoint.agent): the touchpoint's owner when
+ * it is an agent (a promise's owner), else the customer's owner (customers
+ * CSV `owner`; at most `capacity.customers_per_vip_agent` customers per
+ * owner, in book order), else the agent with the fewest calls that day among
+ * those on shift whose team and skills fit. A contact no agent can take at
+ * its best instant moves to the first later instant of its window at which
+ * one can (inside the policy's allowed hours and outside the customer's
+ * do-not-disturb windows), else it is deferred (status_rule `agents.shift`).
+ * @param source name of the text in errors (NULL: "<agents>")
+ * @return #FU_OK; #FU_EPARSE (source, line, column); #FU_ETIMEZONE;
+ *         #FU_ENOMEM; #FU_EINVAL. On failure the planner keeps its agents.
+ */
+FU_EXTERN int fu_planner_set_agents(fu_planner *planner, const char *csv, size_t len, const char *source);
+
+/** fu_planner_set_agents() from a file. @return also #FU_EIO. */
+FU_EXTERN int fu_planner_read_agents(fu_planner *planner, const char *path);
 
 /** Free a planner (NULL is a no-op). Plans made by it stay valid. */
 FU_EXTERN void fu_planner_free(fu_planner *planner);

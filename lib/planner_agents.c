@@ -1,0 +1,471 @@
+/* Who makes the call: the agents CSV (fu_planner_set_agents()) and the
+ * assignment of an agent to every planned agent contact of a plan, run after
+ * planning (fu__plan_assign_agents()). docs/planner.md, "Who makes the call". */
+#include "planner_agents.h"
+
+#include "csv_internal.h"
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fu__agent {
+    char *id, *team;
+    unsigned int skills; /* bit per fu_channel; 0: every agent channel */
+    fu_windows *shift;   /* local to cal */
+    fu_calendar *cal;
+    int calls_per_day;   /* 0: capacity.calls_per_agent_day.max */
+} fu__agent;
+
+struct fu__agent_set {
+    fu__agent *v;
+    size_t n, cap;
+};
+
+void fu__agent_set_free(fu__agent_set *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) {
+        fu__free(s->v[i].id);
+        fu__free(s->v[i].team);
+        fu_windows_free(s->v[i].shift);
+        fu_calendar_free(s->v[i].cal);
+    }
+    fu__free(s->v);
+    fu__free(s);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+enum { AC_ID, AC_TEAM, AC_SKILLS, AC_SHIFT, AC_TZ, AC_CALLS, AC_COUNT };
+static const char *const AGENT_COLS[AC_COUNT] = {"agent_id", "team", "skills", "shift", "tz", "calls_per_day"};
+
+static int name_is(const char *s, size_t len, const char *name) {
+    size_t n = strlen(name);
+    if (len != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != name[i]) return 0;
+    }
+    return 1;
+}
+
+static const char *cell(const fu__csv *r, const long *col, int k, size_t *len) {
+    *len = 0;
+    if (col[k] < 0 || (size_t)col[k] >= fu__csv_count(r)) return "";
+    const char *s = fu__csv_field(r, (size_t)col[k], len);
+    while (*len && (s[0] == ' ' || s[0] == '\t')) s++, (*len)--;
+    while (*len && (s[*len - 1] == ' ' || s[*len - 1] == '\t')) (*len)--;
+    return s;
+}
+
+static int read_skills(const fu__csv *r, const long *col, unsigned int *out) {
+    size_t len;
+    const char *s = cell(r, col, AC_SKILLS, &len);
+    *out = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != ';' && s[j] != '|') j++;
+        size_t a = i, b = j;
+        while (a < b && s[a] == ' ') a++;
+        while (b > a && s[b - 1] == ' ') b--;
+        if (b > a) {
+            fu_channel ch;
+            if (fu_channel_from_string(s + a, b - a, &ch) || ch == FU_CHANNEL_NONE)
+                return fu__csv_error_at(r, (size_t)col[AC_SKILLS], FU_EPARSE,
+                                        "skills: '%.*s' is not a channel (phone, video, chat, visit, ...)",
+                                        (int)(b - a), s + a);
+            *out |= 1u << ch;
+        }
+        i = j + 1;
+    }
+    return FU_OK;
+}
+
+static int agent_row(fu__agent_set *set, const fu__csv *r, const long *col) {
+    size_t len;
+    const char *s = cell(r, col, AC_ID, &len);
+    if (!len) return fu__csv_error_at(r, (size_t)col[AC_ID], FU_EPARSE, "empty agent_id (required)");
+    for (size_t i = 0; i < set->n; i++)
+        if (strlen(set->v[i].id) == len && memcmp(set->v[i].id, s, len) == 0)
+            return fu__csv_error_at(r, (size_t)col[AC_ID], FU_EPARSE, "agent '%.*s' appears twice", (int)len, s);
+    if (set->n == set->cap && FU_GROW(set->v, set->cap, set->n + 1)) return FU_ENOMEM;
+    fu__agent *a = &set->v[set->n];
+    memset(a, 0, sizeof *a);
+    set->n++; /* freed with the set on any failure below */
+    if (!(a->id = fu__strndup(s, len))) return fu__error_nomem();
+    s = cell(r, col, AC_TEAM, &len);
+    if (!(a->team = fu__strndup(s, len))) return fu__error_nomem();
+    int rc = read_skills(r, col, &a->skills);
+    if (rc) return rc;
+    s = cell(r, col, AC_SHIFT, &len);
+    if (!len) return fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "empty shift (required: weekly windows)");
+    if ((rc = fu_windows_parse(s, len, &a->shift)))
+        return rc == FU_ENOMEM ? rc
+                               : fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "shift: %s",
+                                                  fu_error_last()->message);
+    s = cell(r, col, AC_TZ, &len);
+    char tz[128];
+    if (len >= sizeof tz) return fu__csv_error_at(r, (size_t)col[AC_TZ], FU_ETIMEZONE, "unknown time zone (too long)");
+    memcpy(tz, len ? s : "UTC", len ? len : 3);
+    tz[len ? len : 3] = '\0';
+    if ((rc = fu_calendar_new(&a->cal, tz)))
+        return rc == FU_ENOMEM ? rc : fu__csv_error_at(r, (size_t)col[AC_TZ], FU_ETIMEZONE, "unknown time zone '%s'", tz);
+    s = cell(r, col, AC_CALLS, &len);
+    if (len) {
+        char *end = NULL, buf[16];
+        if (len >= sizeof buf) len = sizeof buf - 1;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        long v = strtol(buf, &end, 10);
+        if (*end || v < 1 || v > 10000)
+            return fu__csv_error_at(r, (size_t)col[AC_CALLS], FU_EPARSE,
+                                    "calls_per_day: expected an integer 1..10000");
+        a->calls_per_day = (int)v;
+    }
+    return FU_OK;
+}
+
+static int read_agents(fu__csv *r, fu__agent_set *set) {
+    long col[AC_COUNT];
+    int rc = fu__csv_read_header(r);
+    for (int k = 0; k < AC_COUNT; k++) col[k] = -1;
+    size_t nh = rc ? 0 : fu__csv_header_count(r);
+    for (size_t i = 0; i < nh && !rc; i++) {
+        size_t len;
+        const char *name = fu__csv_field(r, i, &len);
+        for (int k = 0; k < AC_COUNT; k++)
+            if (name_is(name, len, AGENT_COLS[k])) {
+                if (col[k] >= 0) rc = fu__csv_error_at(r, i, FU_EPARSE, "column '%s' appears twice", AGENT_COLS[k]);
+                col[k] = (long)i;
+            }
+    }
+    for (int k = AC_ID; !rc && k <= AC_SHIFT; k += AC_SHIFT - AC_ID)
+        if (col[k] < 0)
+            rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_line(r), 1, AGENT_COLS[k],
+                                  "missing required column '%s'", AGENT_COLS[k]);
+    while (!rc) {
+        rc = fu__csv_next(r);
+        if (rc <= 0) break;
+        rc = agent_row(set, r, col);
+    }
+    fu__csv_close(r);
+    return rc < 0 ? rc : FU_OK;
+}
+
+static int install(fu_planner *pl, fu__csv *r) {
+    fu__agent_set *set = fu__calloc(1, sizeof *set);
+    if (!set) {
+        fu__csv_close(r);
+        return fu__error_nomem();
+    }
+    int rc = read_agents(r, set);
+    if (rc) {
+        fu__agent_set_free(set);
+        return rc;
+    }
+    fu__agent_set **cur = fu__planner_agents(pl);
+    fu__agent_set_free(*cur);
+    *cur = set->n ? set : NULL;
+    if (!set->n) fu__agent_set_free(set);
+    return FU_OK;
+}
+
+int fu_planner_set_agents(fu_planner *pl, const char *csv, size_t len, const char *source) {
+    if (!pl || (!csv && len)) return fu__error_set(FU_EINVAL, "fu_planner_set_agents: NULL argument");
+    if (!len) {
+        fu__agent_set **cur = fu__planner_agents(pl);
+        fu__agent_set_free(*cur);
+        *cur = NULL;
+        return FU_OK;
+    }
+    fu__csv *r;
+    int rc = fu__csv_open_mem(csv, len, source ? source : "<agents>", 0, 0, &r);
+    return rc ? rc : install(pl, r);
+}
+
+int fu_planner_read_agents(fu_planner *pl, const char *path) {
+    if (!pl || !path) return fu__error_set(FU_EINVAL, "fu_planner_read_agents: NULL argument");
+    fu__csv *r;
+    int rc = fu__csv_open_file(path, 0, 0, &r);
+    return rc ? rc : install(pl, r);
+}
+
+/* ---------------------------------------------------------------- assignment */
+
+#define AG_DAY 86400
+#define AG_MAX_DAYS 4000
+#define AG_MAX_STEPS 2000
+
+typedef struct ag_ctx {
+    const fu__agent_set *A;
+    const fu__policy *P;
+    const fu_book *book;
+    fu_plan *plan;
+    int64_t end;    /* the horizon's end */
+    int64_t day0;   /* first UTC day of the load table, minus one */
+    size_t ndays;
+    uint32_t *load; /* agent x day: calls */
+    size_t *total;  /* per agent: calls in this plan */
+    int32_t *own;   /* per customer: owner agent, -1 none; -2 - agent: over the owner's capacity */
+    /* customer zone calendars, by the book's interned tz string */
+    const char **ctz;
+    fu_calendar **ccal;
+    size_t nc, ccap;
+    fu__buf buf;
+} ag_ctx;
+
+static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
+
+static int agent_limit(const ag_ctx *x, size_t a) {
+    int l = x->A->v[a].calls_per_day;
+    return l ? l : x->P->capacity.calls_per_agent_day_max;
+}
+
+static uint32_t *load_at(ag_ctx *x, size_t a, int64_t t) {
+    int off = 0;
+    fu_calendar_utc_offset(x->A->v[a].cal, t, &off);
+    int64_t d = floordiv64(t + off, AG_DAY) - x->day0;
+    if (d < 0 || (size_t)d >= x->ndays) return NULL;
+    return &x->load[a * x->ndays + (size_t)d];
+}
+
+static int agent_fits(const ag_ctx *x, size_t a, const fu_touchpoint *t, const char *team) {
+    const fu__agent *g = &x->A->v[a];
+    if (team && strcmp(g->team, team) != 0) return 0;
+    return !g->skills || (g->skills & (1u << t->channel));
+}
+
+/* On shift at t with a call left that day. */
+static int agent_free(ag_ctx *x, size_t a, int64_t t) {
+    const fu__agent *g = &x->A->v[a];
+    int m = fu_calendar_minute_of_week(g->cal, t);
+    if (m < 0 || fu_windows_contains(g->shift, m) != 1) return 0;
+    uint32_t *l = load_at(x, a, t);
+    return l && *l < (uint32_t)agent_limit(x, a);
+}
+
+/* The first instant >= t the agent is on shift on a day with a call left;
+ * INT64_MAX when none within `limit`. */
+static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
+    const fu__agent *g = &x->A->v[a];
+    for (int k = 0; k < 16 && t <= limit; k++) {
+        uint32_t *l = load_at(x, a, t);
+        int off = 0;
+        fu_calendar_utc_offset(g->cal, t, &off);
+        if (!l) return INT64_MAX;
+        if (*l >= (uint32_t)agent_limit(x, a)) { /* full: the next local midnight */
+            t = (floordiv64(t + off, AG_DAY) + 1) * AG_DAY - off;
+            continue;
+        }
+        int m = fu_calendar_minute_of_week(g->cal, t), w;
+        if (m < 0 || fu_windows_next_start(g->shift, m, &w)) return INT64_MAX;
+        int wait = (w - m + 10080) % 10080;
+        if (!wait) return t;
+        int64_t c = t - (t % 60 + 60) % 60 + (int64_t)wait * 60;
+        if (floordiv64(c + off, AG_DAY) == floordiv64(t + off, AG_DAY)) return c;
+        t = c; /* another day: check its load */
+    }
+    return INT64_MAX;
+}
+
+static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
+    const fu_customer *c = fu_book_customer(x->book, ci);
+    const char *tz = c && c->tz && *c->tz ? c->tz : "UTC";
+    for (size_t i = 0; i < x->nc; i++)
+        if (x->ctz[i] == tz || strcmp(x->ctz[i], tz) == 0) return *out = x->ccal[i], FU_OK;
+    if (x->nc == x->ccap) {
+        size_t c1 = x->ccap, c2 = x->ccap;
+        if (FU_GROW(x->ctz, c1, x->nc + 1) || FU_GROW(x->ccal, c2, x->nc + 1)) return FU_ENOMEM;
+        x->ccap = c1 < c2 ? c1 : c2;
+    }
+    int rc = fu_calendar_new(&x->ccal[x->nc], tz);
+    if (rc) return rc;
+    x->ctz[x->nc] = tz;
+    *out = x->ccal[x->nc++];
+    return FU_OK;
+}
+
+/* The customer may be contacted at t: the policy's allowed hours and not in
+ * the customer's do-not-disturb windows. */
+static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
+    const fu_calendar *cal;
+    int rc = customer_cal(x, ci, &cal);
+    if (rc) return rc;
+    int m = fu_calendar_minute_of_week(cal, t);
+    *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
+    if (*ok) {
+        fu_windows *dnd = NULL;
+        if ((rc = fu_book_customer_windows(x->book, ci, 1, &dnd))) return rc;
+        if (dnd && fu_windows_contains(dnd, m) == 1) *ok = 0;
+        fu_windows_free(dnd);
+    }
+    return FU_OK;
+}
+
+static long find_agent(const fu__agent_set *A, const char *id) {
+    if (!id || !*id) return -1;
+    for (size_t i = 0; i < A->n; i++)
+        if (strcmp(A->v[i].id, id) == 0) return (long)i;
+    return -1;
+}
+
+static const char *team_of(const fu__agent_set *A, const char *owner) {
+    if (!owner || !*owner) return NULL;
+    for (size_t i = 0; i < A->n; i++)
+        if (strcmp(A->v[i].team, owner) == 0) return owner;
+    return NULL;
+}
+
+/* The least loaded fitting agent free at t (fewest calls that day, then in
+ * the plan, then file order); -1 none. */
+static long least_loaded(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_t at) {
+    long best = -1;
+    uint32_t bl = 0;
+    for (size_t a = 0; a < x->A->n; a++) {
+        if (!agent_fits(x, a, t, team) || !agent_free(x, a, at)) continue;
+        uint32_t l = *load_at(x, a, at);
+        if (best < 0 || l < bl || (l == bl && x->total[a] < x->total[best])) best = (long)a, bl = l;
+    }
+    return best;
+}
+
+/* Owner per customer, capped at capacity.customers_per_vip_agent in book order. */
+static int owners(ag_ctx *x) {
+    size_t n = fu_book_customer_count(x->book);
+    size_t *held = fu__calloc(x->A->n ? x->A->n : 1, sizeof *held);
+    x->own = fu__malloc((n ? n : 1) * sizeof *x->own);
+    if (!held || !x->own) return fu__free(held), fu__error_nomem();
+    size_t cap = (size_t)x->P->capacity.customers_per_vip_agent;
+    for (size_t i = 0; i < n; i++) {
+        long a = find_agent(x->A, fu_book_customer(x->book, i)->owner);
+        x->own[i] = a < 0 ? -1 : held[a] < cap ? (int32_t)a : (int32_t)(-2 - a);
+        if (a >= 0) held[a]++;
+    }
+    fu__free(held);
+    return FU_OK;
+}
+
+static int load_table(ag_ctx *x, fu_touchpoint *tp, size_t n) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        if (tp[i].status != FU_TOUCHPOINT_PLANNED) continue;
+        if (tp[i].best_at < lo) lo = tp[i].best_at;
+        int64_t end = tp[i].due_to > tp[i].best_at ? tp[i].due_to : tp[i].best_at;
+        if (end > hi) hi = end;
+    }
+    if (lo > hi) return FU_OK;
+    x->day0 = floordiv64(lo, AG_DAY) - 2;
+    int64_t nd = floordiv64(hi, AG_DAY) + 3 - x->day0;
+    x->ndays = (size_t)(nd > AG_MAX_DAYS ? AG_MAX_DAYS : nd);
+    x->load = fu__calloc(x->A->n * x->ndays, sizeof *x->load);
+    x->total = fu__calloc(x->A->n, sizeof *x->total);
+    return x->load && x->total ? FU_OK : fu__error_nomem();
+}
+
+static int is_agent_ch(int ch) {
+    return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
+}
+
+/* The first instant in [from, due_to] some fitting agent is free and the
+ * customer may be contacted; INT64_MAX when none. */
+static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_t from, int64_t *out) {
+    *out = INT64_MAX;
+    for (int step = 0; step < AG_MAX_STEPS && from <= t->due_to; step++) {
+        int64_t c = INT64_MAX;
+        for (size_t a = 0; a < x->A->n; a++) {
+            if (!agent_fits(x, a, t, team)) continue;
+            int64_t ca = agent_next(x, a, from, t->due_to);
+            if (ca < c) c = ca;
+        }
+        if (c > t->due_to) return FU_OK;
+        int ok = 0, rc = customer_ok(x, t->customer, c, &ok);
+        if (rc) return rc;
+        if (ok && least_loaded(x, t, team, c) >= 0) return *out = c, FU_OK;
+        from = c + (ok ? 60 : 15 * 60);
+    }
+    return FU_OK;
+}
+
+/* One planned agent contact: pick its agent, maybe move or defer it. */
+static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
+    const char *team = team_of(x->A, t->owner);
+    long pref = find_agent(x->A, t->owner), a = -1;
+    const char *why = "promise owner";
+    int32_t own = x->own[t->customer];
+    if (pref < 0 && own >= 0) pref = own, why = "customer's owner";
+    if (pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, t->best_at)) a = pref;
+    int64_t at = t->best_at;
+    if (a < 0) a = least_loaded(x, t, team, at);
+    if (a < 0) {
+        int rc = next_slot(x, t, team, at + 60, &at);
+        if (rc) return rc;
+        if (at == INT64_MAX) {
+            t->status = FU_TOUCHPOINT_DEFERRED;
+            t->status_rule = "agents.shift";
+            *moved = 1;
+            return FU_OK;
+        }
+        if (at >= x->end) { /* after the horizon: a later run names its agent */
+            t->status = FU_TOUCHPOINT_LATER;
+            t->status_rule = "agents.shift";
+            t->best_at = at;
+            *moved = 1;
+            return FU_OK;
+        }
+        a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
+                ? pref : least_loaded(x, t, team, at);
+    }
+    x->buf.len = 0;
+    fu__buf_puts(&x->buf, t->reason);
+    fu__buf_printf(&x->buf, "; agent %s", x->A->v[a].id);
+    if (a == pref) fu__buf_printf(&x->buf, " (%s)", why);
+    else if (own <= -2)
+        fu__buf_printf(&x->buf, " (owner %s already has capacity.customers_per_vip_agent = %d customers)",
+                       x->A->v[-2 - own].id, x->P->capacity.customers_per_vip_agent);
+    else if (pref >= 0)
+        fu__buf_printf(&x->buf, " (%s %s off shift or at calls_per_day)", why, x->A->v[pref].id);
+    else fu__buf_puts(&x->buf, " (least loaded on shift)");
+    if (at != t->best_at) {
+        fu__buf_puts(&x->buf, "; moved to the first instant an agent is on shift (agents.shift)");
+        t->best_at = at;
+        *moved = 1;
+    }
+    if (x->buf.failed) return fu__error_nomem();
+    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
+    if (!r) return fu__error_nomem();
+    t->reason = r;
+    t->agent = x->A->v[a].id;
+    (*load_at(x, (size_t)a, at))++;
+    x->total[a]++;
+    return FU_OK;
+}
+
+int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
+    const fu__agent_set *A = *fu__planner_agents(pl);
+    if (!A || !A->n) return FU_OK;
+    ag_ctx x;
+    memset(&x, 0, sizeof x);
+    x.A = A;
+    x.P = fu__planner_policy(pl);
+    x.book = fu__plan_book(plan);
+    x.plan = plan;
+    x.end = end;
+    size_t n;
+    fu_touchpoint *tp = fu__plan_rows(plan, &n);
+    int rc = owners(&x), moved = 0;
+    if (!rc) rc = load_table(&x, tp, n);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = assign_one(&x, &tp[i], &moved);
+    if (!rc && moved) rc = fu__plan_resort(plan);
+    for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
+    fu__free(x.ctz);
+    fu__free(x.ccal);
+    fu__free(x.own);
+    fu__free(x.load);
+    fu__free(x.total);
+    fu__buf_free(&x.buf);
+    return rc;
+}

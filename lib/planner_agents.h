@@ -1,0 +1,27 @@
+/* Who makes the call: the agents of a planner and their assignment to the
+ * planned agent contacts of a plan (lib/planner_agents.c). Internal. */
+#ifndef FU_PLANNER_AGENTS_H
+#define FU_PLANNER_AGENTS_H
+
+#include "followup/planner.h"
+#include "policy_internal.h"
+
+typedef struct fu__agent_set fu__agent_set;
+
+void fu__agent_set_free(fu__agent_set *set);
+
+/* Name the agent of every planned agent-channel touchpoint of `plan`
+ * (nothing when the planner has no agents), moving a contact to the first
+ * instant of its window an agent is on shift (status later when that is at
+ * or after `end`, the horizon's end), or deferring it. */
+int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t end);
+
+/* lib/planner.c */
+fu__agent_set **fu__planner_agents(struct fu_planner *pl);
+const fu__policy *fu__planner_policy(const struct fu_planner *pl);
+fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n);
+const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n);
+int fu__plan_resort(fu_plan *p);
+const fu_book *fu__plan_book(const fu_plan *p);
+
+#endif

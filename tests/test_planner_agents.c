@@ -1,0 +1,265 @@
+/* Who makes the call: agents given to the planner (fu_planner_set_agents()),
+ * customers' owners (customers CSV `owner`) and the owner's capacity
+ * (capacity.customers_per_vip_agent). A small hand-made book of deliveries;
+ * with the built-in policy a delivery plans a phone call
+ * (cadences.delivery.first_contact) in [delivery, delivery + 48 h], best at
+ * the delivery itself when --no-besttime. Expected agents worked out by hand. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t T(const char *iso) {
+    int64_t t = 0;
+    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
+    return t;
+}
+
+typedef struct fx {
+    fu_policy *policy;
+    fu_book *book;
+    fu_planner *pl;
+    fu_plan *plan;
+} fx;
+
+/* n customers K001.. delivered at `at`; the first `owned` owned by `owner`. */
+static void setup(fx *f, int n, int owned, const char *owner, const char *at, const char *agents) {
+    memset(f, 0, sizeof *f);
+    size_t cap = 256 + (size_t)n * 160;
+    char *c = malloc(cap), *e = malloc(cap);
+    cr_assert(c && e);
+    size_t lc = (size_t)snprintf(c, cap, "customer_id,tz,annual_spend,consent_phone,consent_sms,consent_email,owner\n");
+    size_t le = (size_t)snprintf(e, cap, "customer_id,at,kind,order_id\n");
+    for (int i = 1; i <= n; i++) {
+        lc += (size_t)snprintf(c + lc, cap - lc, "K%03d,Asia/Shanghai,20000,yes,yes,yes,%s\n", i,
+                               i <= owned ? owner : "");
+        le += (size_t)snprintf(e + le, cap - le, "K%03d,%s,delivery,O%d\n", i, at, i);
+    }
+    cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, c, lc, "c"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, e, le, "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    free(c);
+    free(e);
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_set_agents(f->pl, agents, strlen(agents), "agents"), FU_OK, "%s",
+                 fu_error_last()->message);
+}
+
+static void teardown(fx *f) {
+    fu_plan_free(f->plan);
+    fu_planner_free(f->pl);
+    fu_book_free(f->book);
+    fu_policy_free(f->policy);
+}
+
+static const fu_touchpoint *of(const fu_touchpoint *tp, size_t n, const char *cust) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tp[i].customer_id, cust) == 0) return &tp[i];
+    return NULL;
+}
+
+static const char AGENTS[] = "agent_id,team,skills,shift,tz,calls_per_day\n"
+                             "A1,care,phone;visit,Mon-Fri 09:00-18:00,Asia/Shanghai,\n"
+                             "A2,care,phone,Mon-Fri 09:00-18:00,Asia/Shanghai,\n"
+                             "A3,care,phone,Mon-Fri 13:00-18:00,Asia/Shanghai,\n";
+
+/* Monday 2026-03-02 10:00: K001 is A1's; A3 starts at 13:00, so K002..K004
+ * go to the least loaded of A1 and A2: A2 (0), A1 (1 vs 1: fewer in the
+ * plan... equal, file order), A2. Loads A1 2, A2 2, A3 0. */
+Test(agents, owner_first_then_balanced_on_shift) {
+    fx f;
+    setup(&f, 4, 1, "A1", "2026-03-02T10:00:00+08:00", AGENTS);
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
+                 fu_error_last()->message);
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 4);
+    int load[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        cr_expect_eq(tp[i].channel, FU_CHANNEL_PHONE);
+        cr_expect_eq(tp[i].best_at, T("2026-03-02T10:00:00+08:00"), "%s moved", tp[i].customer_id);
+        cr_assert(tp[i].agent[0] == 'A', "%s has no agent", tp[i].customer_id);
+        load[tp[i].agent[1] - '1']++;
+    }
+    const fu_touchpoint *k1 = of(tp, n, "K001");
+    cr_expect_str_eq(k1->agent, "A1");
+    cr_expect(strstr(k1->reason, "agent A1 (customer's owner)"), "%s", k1->reason);
+    cr_expect_str_eq(of(tp, n, "K002")->agent, "A2");
+    cr_expect(strstr(of(tp, n, "K002")->reason, "least loaded on shift"), "%s", of(tp, n, "K002")->reason);
+    cr_expect_eq(load[0], 2);
+    cr_expect_eq(load[1], 2);
+    cr_expect_eq(load[2], 0, "A3 is not on shift at 10:00");
+    teardown(&f);
+}
+
+/* Saturday 2026-03-07 10:00: nobody works at weekends; the window ends
+ * Monday 03-09 10:00, so the call moves to Monday 09:00, A1 (file order). */
+Test(agents, weekend_call_moves_to_the_first_shift) {
+    fx f;
+    setup(&f, 1, 0, "", "2026-03-07T10:00:00+08:00", AGENTS);
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 3 * 86400, &f.plan), FU_OK, "%s",
+                 fu_error_last()->message);
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(tp[0].best_at, T("2026-03-09T09:00:00+08:00"));
+    cr_expect_str_eq(tp[0].agent, "A1");
+    cr_expect(strstr(tp[0].reason, "agents.shift"), "%s", tp[0].reason);
+    fu_plan_free(f.plan);
+    /* a one-day horizon ends Sunday 10:00: Monday's call is for a later run */
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 86400, &f.plan), FU_OK);
+    fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_expect_eq(n, 0);
+    tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_LATER, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(tp[0].best_at, T("2026-03-09T09:00:00+08:00"));
+    cr_expect_str_eq(tp[0].status_rule, "agents.shift");
+    cr_expect_str_eq(tp[0].agent, "");
+    teardown(&f);
+}
+
+/* Only a Wednesday shift: no agent within [Sat 10:00, Mon 10:00]: deferred. */
+Test(agents, no_shift_in_the_window_defers) {
+    fx f;
+    setup(&f, 1, 0, "", "2026-03-07T10:00:00+08:00",
+          "agent_id,shift,tz\nW1,Wed 09:00-18:00,Asia/Shanghai\n");
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
+                 fu_error_last()->message);
+    size_t n = 0;
+    fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_expect_eq(n, 0);
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_DEFERRED, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(tp[0].status_rule, "agents.shift");
+    cr_expect_str_eq(tp[0].agent, "");
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_expect_eq(st.deferred, 1);
+    cr_expect_eq(st.planned, 0);
+    cr_expect_eq(st.agent_contacts, 0);
+    teardown(&f);
+}
+
+/* calls_per_day 1 each: the third call of Monday waits for Tuesday 09:00. */
+Test(agents, calls_per_day_moves_the_overflow) {
+    fx f;
+    setup(&f, 3, 0, "", "2026-03-02T10:00:00+08:00",
+          "agent_id,shift,tz,calls_per_day\nB1,Mon-Fri 09:00-18:00,Asia/Shanghai,1\n"
+          "B2,Mon-Fri 09:00-18:00,Asia/Shanghai,1\n");
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
+                 fu_error_last()->message);
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(of(tp, n, "K001")->agent, "B1");
+    cr_expect_str_eq(of(tp, n, "K002")->agent, "B2");
+    const fu_touchpoint *k3 = of(tp, n, "K003");
+    cr_expect_eq(k3->best_at, T("2026-03-03T09:00:00+08:00"));
+    cr_expect_str_eq(k3->agent, "B1");
+    cr_expect_eq(tp[n - 1].customer, k3->customer, "the plan stays ordered by best_at");
+    teardown(&f);
+}
+
+/* 81 customers of A1: the 81st in book order is over
+ * capacity.customers_per_vip_agent (80) and goes to somebody else. */
+Test(agents, owner_capacity_80) {
+    fx f;
+    setup(&f, 81, 81, "A1", "2026-03-02T10:00:00+08:00",
+          "agent_id,shift,tz,calls_per_day\nA1,Mon-Fri 09:00-18:00,Asia/Shanghai,1000\n"
+          "A2,Mon-Fri 09:00-18:00,Asia/Shanghai,1000\n");
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
+                 fu_error_last()->message);
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 81);
+    for (size_t i = 0; i < n; i++) {
+        const char *want = strcmp(tp[i].customer_id, "K081") == 0 ? "A2" : "A1";
+        cr_expect_str_eq(tp[i].agent, want, "%s", tp[i].customer_id);
+    }
+    const fu_touchpoint *k = of(tp, n, "K081");
+    cr_expect(strstr(k->reason, "owner A1 already has capacity.customers_per_vip_agent = 80 customers"), "%s",
+              k->reason);
+    teardown(&f);
+}
+
+Test(agents, without_agents_nobody_is_named) {
+    fx f;
+    setup(&f, 2, 1, "A1", "2026-03-02T10:00:00+08:00", "");
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK);
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 2);
+    for (size_t i = 0; i < n; i++) cr_expect_str_eq(tp[i].agent, "");
+    teardown(&f);
+}
+
+Test(agents, bad_agents_csv) {
+    fx f;
+    setup(&f, 1, 0, "", "2026-03-02T10:00:00+08:00", AGENTS);
+    static const char *const bad[] = {
+        "agent_id,team\nA1,care\n",                                   /* no shift column */
+        "agent_id,shift\nA1,Mon-Fri 09:00-25:00\n",                   /* bad windows */
+        "agent_id,shift,skills\nA1,Mon 09:00-10:00,phone;fax\n",      /* unknown channel */
+        "agent_id,shift\nA1,Mon 09:00-10:00\nA1,Tue 09:00-10:00\n",   /* twice */
+        "agent_id,shift,tz\nA1,Mon 09:00-10:00,Mars/Olympus\n",       /* zone */
+        "agent_id,shift,calls_per_day\nA1,Mon 09:00-10:00,lots\n",    /* number */
+    };
+    static const unsigned long line[] = {1, 2, 2, 3, 2, 2};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = fu_planner_set_agents(f.pl, bad[i], strlen(bad[i]), "agents.csv");
+        cr_expect(rc == FU_EPARSE || rc == FU_ETIMEZONE, "case %zu: %d", i, rc);
+        const fu_error *e = fu_error_last();
+        cr_expect_str_eq(e->source, "agents.csv", "case %zu", i);
+        cr_expect_eq(e->line, line[i], "case %zu: %s", i, e->message);
+    }
+    /* the planner kept its agents */
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK);
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(tp[0].agent, "A1");
+    teardown(&f);
+}
+
+Test(agents, owner_column_round_trips) {
+    fx f;
+    setup(&f, 2, 1, "A1", "2026-03-02T10:00:00+08:00", "");
+    cr_expect_str_eq(fu_book_customer(f.book, 0)->owner, "A1");
+    cr_expect_null(fu_book_customer(f.book, 1)->owner);
+    char *s = NULL;
+    cr_assert_eq(fu_book_write_customers_csv_to_string(f.book, NULL, &s), FU_OK);
+    cr_expect(strstr(s, ",consent_email,owner\n"), "%s", s);
+    cr_expect(strstr(s, ",yes,yes,yes,A1\n"), "%s", s);
+    fu_free(s);
+    teardown(&f);
+}
+
+static int oom_op(void *ctx) {
+    (void)ctx;
+    fx f;
+    memset(&f, 0, sizeof f);
+    static const char C[] = "customer_id,tz,owner\nK1,Asia/Shanghai,A1\nK2,Asia/Shanghai,\n";
+    static const char E[] = "customer_id,at,kind\nK1,2026-03-07T10:00:00+08:00,delivery\n"
+                            "K2,2026-03-02T10:00:00+08:00,delivery\n";
+    int rc = fu_policy_default(&f.policy);
+    if (!rc) rc = fu_book_new(&f.book, NULL);
+    if (!rc) rc = fu_book_read_customers_csv_from_string(f.book, C, strlen(C), "c");
+    if (!rc) rc = fu_book_read_events_csv_from_string(f.book, E, strlen(E), "e");
+    if (!rc) rc = fu_planner_new(&f.pl, f.policy, f.book, NULL);
+    if (!rc) rc = fu_planner_set_agents(f.pl, AGENTS, strlen(AGENTS), "agents");
+    if (!rc) rc = fu_planner_plan(f.pl, T("2026-03-02T00:00:00+08:00"), 7 * 86400, &f.plan);
+    fu_plan_free(f.plan);
+    fu_planner_free(f.pl);
+    fu_book_free(f.book);
+    fu_policy_free(f.policy);
+    return rc;
+}
+
+Test(agents, out_of_memory) {
+    unsigned long n = fu_test_oom("planner with agents", oom_op, NULL, 40000);
+    cr_expect_gt(n, 0);
+}
