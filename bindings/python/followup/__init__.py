@@ -73,9 +73,10 @@ from .enums import (  # noqa: E402,F401
 )
 
 _pythonic.install()
+to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
-__all__ += list(enums.__all__)
+__all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401
     from .models import (  # noqa: E402,F401
