@@ -309,6 +309,33 @@ FU_COM_RAISES(fu_ledger::m_schema_version)
     }
 }
 
+#ifdef SWIGPYTHON
+/* close() frees the C ledger now (bindings/python/followup.i); a closed
+ * ledger raises StateError; `with Ledger(path) as led:` closes it. */
+%extend fu_ledger {
+%pythoncode %{
+    def close(self) -> None:
+        """Close the ledger now (its database file is closed); twice is fine.
+        Any later call on it raises followup.StateError."""
+        _ledger_release(self)
+
+    @property
+    def closed(self) -> bool:
+        """True once close() was called."""
+        return int(self.this) == 0
+
+    def __enter__(self):
+        if self.closed:
+            raise _core.StateError("Ledger.__enter__: the ledger is closed")
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+%}
+}
+#endif
+
 /* ------------------------------------------------------------ extraction */
 %{
 static const fu_promise *fu_swig_pr_at(const fu_extraction *x, size_t i) {

@@ -336,6 +336,73 @@ FU_PY_LOCKED(fu_swig_assignments)
     $1 = PyBytes_Check($input) || PyByteArray_Check($input);
 }
 
+/* ---- Ledger.close(): free the C ledger now (its database is closed) ----
+ * followup.core._ledger_release(ledger) closes the C ledger once a call
+ * running on it from another thread has finished (it takes the handle's
+ * lock), then sets the proxy's pointer to NULL and drops ownership, so the
+ * collector does not free it again. Later calls on it raise StateError (the
+ * `self` check below), and so does passing it where a ledger is expected.
+ * Nothing borrows from a ledger: Planner.set_ledger and Kpi.add_ledger take
+ * a snapshot, a CommitmentList owns its rows. Closing a ledger while another
+ * thread is about to start a call on it is a race of the caller's (as with
+ * a file). */
+%{
+int fu__error_set(int code, const char *fmt, ...);
+static PyObject *fu_py_ledger_release(PyObject *self, PyObject *args) {
+    PyObject *obj = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O:_ledger_release", &obj)) return NULL;
+    SwigPyObject *s = SWIG_Python_GetSwigThis(obj);
+    if (!s || s->ty != SWIGTYPE_p_fu_ledger) {
+        PyErr_SetString(PyExc_TypeError, "_ledger_release(): expected a followup.Ledger");
+        return NULL;
+    }
+    fu_ledger *l = (fu_ledger *)s->ptr;
+    int own = s->own;
+    s->ptr = NULL;
+    s->own = 0;
+    if (l && own) {
+        fu_py_lock_add(l);
+        Py_BEGIN_ALLOW_THREADS
+        fu_py_lock_all();
+        fu_ledger_close(l);
+        fu_py_unlock_all();
+        Py_END_ALLOW_THREADS
+        fu_py_lock_drop(l);
+    }
+    Py_RETURN_NONE;
+}
+static int fu_py_ledger_closed(const char *fn) {
+    fu_py_raise(fu__error_set(FU_ESTATE, "%s: the ledger is closed", fn));
+    return -1;
+}
+%}
+%native(_ledger_release) PyObject *fu_py_ledger_release(PyObject *self, PyObject *args);
+%typemap(check, noblock=1) struct fu_ledger *self {
+    if (!$1) {
+        fu_py_ledger_closed("$symname");
+        SWIG_fail;
+    }
+    fu_py_lock_add($1);
+}
+/* A ledger argument (Planner.set_ledger, Kpi.add_ledger): None stays NULL, a
+ * closed ledger raises StateError instead of reading as "no ledger". */
+%typemap(in, noblock=1) struct fu_ledger *ledger (void *argp = 0, int res = 0) {
+    if ($input == Py_None) {
+        $1 = NULL;
+    } else {
+        res = SWIG_ConvertPtr($input, &argp, $descriptor, 0);
+        if (!SWIG_IsOK(res)) {
+            SWIG_exception_fail(SWIG_ArgError(res), "in method '" "$symname" "', argument " "$argnum" " of type '" "$1_type" "'");
+        }
+        if (!argp) {
+            fu_py_ledger_closed("$symname");
+            SWIG_fail;
+        }
+        $1 = ($1_ltype)argp;
+    }
+}
+
 %include "../common/followup.i"
 
 /* ---------------------------------------------------------------------------

@@ -61,7 +61,7 @@ WHL=$(ls "$TMP"/dist/followup-*.whl)
 "$PY" - "$WHL" <<'EOF'
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
-for want in ("followup/__init__.py", "followup/core.py"):
+for want in ("followup/__init__.py", "followup/core.py", "followup/__init__.pyi", "followup/py.typed"):
     assert want in names, (want, names)
 assert any(n.startswith("followup/_core") and n.endswith(".so") for n in names), names
 assert not any(n.startswith(("lib/", "tests/", "bindings/")) for n in names), names

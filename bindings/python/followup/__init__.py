@@ -25,7 +25,7 @@ from ._core import (  # noqa: F401  (re-exported; created by the C module)
 )
 
 __all__ = [
-    "__version__", "version", "version_number", "strerror",
+    "version", "version_number", "strerror",
     "Error", "NoMemoryError", "InvalidArgumentError", "ParseError", "PolicyError",
     "NotFoundError", "InputOutputError", "RangeError", "TimeZoneError", "StateError",
     "StorageError", "ConvergenceError", "LimitError", "ExistsError",
@@ -64,6 +64,7 @@ def _export_module_api() -> None:
 
 
 _export_module_api()
+del _export_module_api
 
 # ---- the Pythonic layer (pure Python over the SWIG module) ----
 from . import _pythonic  # noqa: E402
@@ -73,9 +74,10 @@ from .enums import (  # noqa: E402,F401
 )
 
 _pythonic.install()
+to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
-__all__ += list(enums.__all__)
+__all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401
     from .models import (  # noqa: E402,F401
@@ -92,3 +94,12 @@ except ImportError:  # numpy missing: the core API still works
     pass
 __all__ += ["enums"]
 del annotations
+
+# The public API is __all__ (plus __version__). The SWIG layer stays reachable
+# as followup.core (followup._core is its C part) for code that needs the raw
+# wrappers, but dir(followup) and tab completion show only the public names.
+_DUNDERS = ("__all__", "__doc__", "__file__", "__name__", "__path__", "__spec__", "__version__")
+
+
+def __dir__() -> list:
+    return sorted(set(__all__) | set(_DUNDERS))

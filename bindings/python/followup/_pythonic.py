@@ -71,7 +71,67 @@ def install() -> None:
     _core.BgNbd.__repr__ = _model_repr(("r", "alpha", "a", "b"))
     _core.ParetoNbd.__repr__ = _model_repr(("r", "alpha", "s", "beta"))
     _core.GammaGamma.__repr__ = _model_repr(("p", "q", "gamma"))
+    install_datetimes()
 
+
+# ---- datetimes at the boundary ----
+# Every time attribute keeps its UTC epoch seconds under its own name (the
+# SWIG layer, the CSV formats and existing code rely on it) and gains a
+# ``<name>_dt`` twin: a timezone-aware datetime in UTC, None for "no time".
+def to_datetime(seconds, tz=None):
+    """A timezone-aware :class:`datetime.datetime` for UTC epoch seconds
+    (UTC, or ``tz``: a tzinfo or an IANA name); None for None, BOOK_NO_TIME
+    and COMMIT_NO_TIME."""
+    import datetime as dt
+    if seconds is None or seconds in (_core.BOOK_NO_TIME, _core.COMMIT_NO_TIME):
+        return None
+    when = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+    if tz is None:
+        return when
+    if isinstance(tz, str):
+        from zoneinfo import ZoneInfo
+        tz = ZoneInfo(tz)
+    return when.astimezone(tz)
+
+
+def _dt_property(name: str) -> property:
+    def get(self):
+        return to_datetime(getattr(self, name))
+    get.__name__ = name + "_dt"
+    get.__doc__ = f"``{name}`` as a timezone-aware datetime in UTC (None when absent)."
+    return property(get)
+
+
+def _dt_method(name: str, nargs: int):
+    if nargs == 1:
+        def get(self, i: int):
+            return to_datetime(getattr(self, name)(i))
+    else:
+        def get(self, i: int, k: int):
+            return to_datetime(getattr(self, name)(i, k))
+    get.__name__ = name + "_dt"
+    get.__qualname__ = "CommitmentList." + get.__name__
+    get.__doc__ = f"``{name}(...)`` as a timezone-aware datetime in UTC (None when absent)."
+    return get
+
+
+_DT_ATTRIBUTES = {
+    "Touchpoint": ("due_from", "due_to", "best_at", "trigger_at"),
+    "Customer": ("first_purchase_at",),
+    "Event": ("at",),
+    "SimDay": ("start",),
+    "SimReport": ("from_", "to"),
+}
+_DT_METHODS = {"created_at": 1, "deadline": 1, "warn_at": 1, "breach_at": 1, "closed_at": 1, "event_at": 2}
+
+
+def install_datetimes() -> None:
+    for cls, names in _DT_ATTRIBUTES.items():
+        klass = getattr(_core, cls, None)
+        for name in names if klass is not None else ():
+            setattr(klass, name.rstrip("_") + "_dt", _dt_property(name))
+    for name, nargs in _DT_METHODS.items():
+        setattr(_core.CommitmentList, name + "_dt", _dt_method(name, nargs))
 
 # ---- SWIG's C type names out of error messages ----
 import functools as _functools  # noqa: E402
@@ -192,7 +252,7 @@ def install_type_errors(namespace: dict) -> None:
 import inspect as _inspect  # noqa: E402
 import math as _math  # noqa: E402
 
-_HEAD = _re.compile(r"^\s*(\w+)\((.*)\)\s*->\s*(.+?)\s*$")
+_HEAD = _re.compile(r"^\s*(\w+)\((.*)\)\s*(?:->\s*(.+?))?\s*$")  # void functions: no "->"
 _ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]"}
 
 
@@ -268,8 +328,8 @@ def _signature_and_doc(fn):
         elif seen_default:
             return None, None
         params.append(_inspect.Parameter(name, _inspect.Parameter.POSITIONAL_OR_KEYWORD, **kw))
-    ret = " ".join(m.group(3).split())
-    ret_ann = _inspect.Signature.empty if ret in ("int", "void") else _py_type(ret)
+    ret = " ".join((m.group(3) or "void").split())
+    ret_ann = _inspect.Signature.empty if ret == "int" else None if ret == "void" else _py_type(ret)
     sig = _inspect.Signature(params, return_annotation=ret_ann)
     # the description (SWIG's Parameters block lists C types: dropped)
     rest = []
