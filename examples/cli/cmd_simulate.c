@@ -283,7 +283,8 @@ static int run(int argc, char **argv) {
                 "is understated for response times shorter than the step; use --step 1h\n",
                 step_text);
     if (exit_code == CLI_OK && (r[0]->cap_violations || (r[1] && r[1]->cap_violations))) {
-        fprintf(stderr, "followup simulate: caps were broken\n");
+        fprintf(stderr, "followup simulate: caps were broken (KPI over_contact, which counts every contact as of "
+                        "normal priority: docs/kpi.md)\n");
         exit_code = CLI_FAIL;
     }
 done:
