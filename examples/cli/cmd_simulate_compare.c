@@ -160,8 +160,9 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
     html_esc(out, a->from);
     fputs(" to ", out);
     html_esc(out, a->to);
-    fprintf(out, ", %u agent(s) &times; %u calls a day (0: the policy's), seed %llu; %zu open days, %zu weeks pooled. "
-                 "Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<table>\n<thead><tr><th>measure</th>",
+    fprintf(out,
+            ", %u agent(s) &times; %u calls a day (0: the policy's), seed %llu; %zu open days, %zu weeks pooled. "
+            "Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<table>\n<thead><tr><th>measure</th>",
             a->agents, a->calls, a->seed, r[0].days, r[0].weeks);
     for (int i = 0; i < n; i++) {
         fputs("<th>", out);
