@@ -10,6 +10,7 @@
  * cached. Nothing is allocated per event. */
 #include "followup/planner.h"
 #include "followup/segment.h"
+#include "followup/kpi.h"
 #include "csv_internal.h"
 #include "internal.h"
 #include "planner_loop.h"
@@ -3051,56 +3052,89 @@ void fu_sim_report_free(fu_sim_report *r) {
     fu__free(r);
 }
 
-static int sla_seconds(fu_planner *pl, const pl_zone *z, int64_t at, int tier, int severity, int64_t *out) {
-    const fu__policy *P = pl->P;
-    const char *sev = severity == FU_SEVERITY_URGENT ? "urgent" : severity == FU_SEVERITY_LOW ? "routine" : "standard";
-    int64_t best = INT64_MAX, t;
-    for (size_t i = 0; i < P->n_sla_response; i++)
-        if (strcmp(P->sla_response[i].name, sev) == 0 && !add_dur(pl, z->cal, at, &P->sla_response[i].d, 1, &t) &&
-            t < best)
-            best = t;
-    const char *tn = tier >= 0 ? P->segments.tiers[tier].name : NULL;
-    for (size_t i = 0; tn && i < P->n_sla_tier; i++)
-        if (strcmp(P->sla_tier[i].name, tn) == 0 && !add_dur(pl, z->cal, at, &P->sla_tier[i].d, 1, &t) && t < best)
-            best = t;
-    *out = best;
-    return best != INT64_MAX;
+/* One definition of every KPI (issue 14): coverage, SLA attainment and cap
+ * violations of a simulation come from fu_kpi over the book's events
+ * without its recorded contacts (the planner ignores them) plus the
+ * contacts made, weekly figures of [from, to) pooled. Cap violations use a
+ * second engine without the contacts of exempt priorities. */
+static void sim_event_in(const fu_book *b, const fu_event *e, fu_event_in *o) {
+    fu_event_in_init(o);
+    o->customer_id = fu_book_customer(b, e->customer)->id;
+    o->at = e->at;
+    o->kind = (fu_event_kind)e->kind;
+    o->order_id = e->order_id ? fu_book_string(b, e->order_id) : NULL;
+    o->product_class = e->product_class ? fu_book_string(b, e->product_class) : NULL;
+    o->unit_price = e->unit_price;
+    o->amount = e->amount;
+    o->severity = (fu_severity)e->severity;
+    o->channel = (fu_channel)e->channel;
+    o->agent_id = e->agent_id ? fu_book_string(b, e->agent_id) : NULL;
+    o->outcome = (fu_outcome)e->outcome;
+    o->score = (double)e->score;
+    o->survey = (fu_survey)e->survey;
+    o->note = e->note ? fu_book_string(b, e->note) : NULL;
 }
 
-/* Independent check of the contacts made for one customer against min_gap
- * and every cap (exempt priorities are never the violating contact). */
-static size_t count_violations(fu_planner *pl, pl_cust *cx, const pl_ovvec *v) {
-    const fu__policy *P = pl->P;
-    size_t bad = 0;
-    int64_t gap = dur_seconds_approx(&P->min_gap);
-    for (size_t i = 0; i < v->n; i++) {
-        const fu_event *c = &v->ev[i];
-        int prio = c->reserved_[0] - 1;
-        if (prio_exempt(P, prio)) continue;
-        int broke = 0;
-        if (i && gap > 0 && c->at - v->ev[i - 1].at < gap) broke = 1;
-        for (size_t ki = 0; ki < P->n_caps && !broke; ki++) {
-            const fu__pol_cap *k = &P->caps[ki];
-            if (!cap_holds(P, k, c->channel, prio)) continue;
-            if (k->scope == FU__SCOPE_ORDER && !c->order_id) continue;
-            if (k->scope == FU__SCOPE_SURVEY && !c->reserved_[1]) continue;
-            if (!when_customer(pl, cx, &k->when)) continue;
-            int64_t lo = cap_back(pl, cx, k, c->at);
-            int cnt = 0;
-            for (size_t j = 0; j <= i; j++) {
-                const fu_event *d = &v->ev[j];
-                int dp = d->reserved_[0] - 1;
-                if (d->at <= lo) continue;
-                if (k->scope == FU__SCOPE_SURVEY && !d->reserved_[1]) continue;
-                if (!cap_counts(k, d->channel, dp)) continue;
-                if (k->scope == FU__SCOPE_ORDER && d->order_id != c->order_id) continue;
-                cnt++;
-            }
-            if (cnt > k->max) broke = 1;
+static void sim_pool(const fu_kpi *k, fu_kpi_id id, size_t *units, size_t *succ) {
+    size_t n = 0;
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    *units = *succ = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].kpi == id && strcmp(f[i].group, "all") == 0) {
+            *units += (size_t)f[i].n;
+            *succ += (size_t)f[i].successes;
         }
-        bad += (size_t)broke;
+}
+
+static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, int64_t to, int routine, fu_kpi **out) {
+    fu_kpi_options ko;
+    fu_kpi_options_init(&ko);
+    ko.from = from;
+    ko.to = to;
+    ko.as_of = to;
+    int rc = fu_kpi_new(out, pl->policy, &ko);
+    fu_event_in *buf = rc ? NULL : fu__malloc(256 * sizeof *buf);
+    if (!rc && !buf) rc = fu__error_nomem();
+    for (size_t ci = 0; ci < pl->ncust && !rc; ci++) {
+        const fu_customer *c = fu_book_customer(pl->book, ci);
+        if ((rc = fu_kpi_add_customers(*out, c, 1))) break;
+        const fu_event *be;
+        size_t nb, m = 0;
+        if ((rc = fu_book_customer_events(pl->book, ci, &be, &nb))) break;
+        const pl_ovvec *v = sim->head && sim->head[ci] >= 0 ? &sim->v[sim->head[ci]] : NULL;
+        size_t nv = v ? v->n : 0;
+        for (size_t i = 0; i < nb + nv && !rc; i++) {
+            const fu_event *e = i < nb ? &be[i] : &v->ev[i - nb];
+            if (e->at >= to || (i < nb && e->kind == FU_EVENT_CONTACT)) continue;
+            if (routine && i >= nb && prio_exempt(pl->P, e->reserved_[0] - 1)) continue;
+            sim_event_in(pl->book, e, &buf[m++]);
+            if (m == 256 || i + 1 == nb + nv) {
+                rc = fu_kpi_add_events(*out, buf, m);
+                m = 0;
+            }
+        }
+        if (!rc && m) rc = fu_kpi_add_events(*out, buf, m);
     }
-    return bad;
+    fu__free(buf);
+    size_t nf;
+    return rc ? rc : fu_kpi_compute(*out, &nf);
+}
+
+static int sim_measure(fu_planner *pl, const pl_overlay *sim, int64_t from, int64_t to, fu_sim_report *r) {
+    fu_kpi *k = NULL;
+    int rc = sim_kpi_engine(pl, sim, from, to, 0, &k);
+    if (!rc) {
+        sim_pool(k, FU_KPI_COVERAGE, &r->customers_due, &r->customers_contacted);
+        sim_pool(k, FU_KPI_RESPONSE_TIMELINESS, &r->sla_due, &r->sla_met);
+    }
+    fu_kpi_free(k);
+    k = NULL;
+    if (!rc && !(rc = sim_kpi_engine(pl, sim, from, to, 1, &k))) {
+        size_t n;
+        sim_pool(k, FU_KPI_OVER_CONTACT, &n, &r->cap_violations);
+    }
+    fu_kpi_free(k);
+    return rc;
 }
 
 int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_options *opts, fu_sim_report **out) {
@@ -3122,10 +3156,9 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
     size_t ndays = (size_t)(day1 - day0 + 1);
     fu_sim_report *r = fu__calloc(1, sizeof *r);
     fu_sim_day *days = fu__calloc(ndays, sizeof *days);
-    uint8_t *flag = fu__calloc(pl->ncust ? pl->ncust : 1, 1); /* 1 due, 2 contacted */
     pl_overlay sim;
     memset(&sim, 0, sizeof sim);
-    if (!r || !days || !flag) {
+    if (!r || !days) {
         rc = fu__error_nomem();
         goto done;
     }
@@ -3157,7 +3190,6 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
         for (size_t i = 0; i < plan->n && !rc; i++) {
             const fu_touchpoint *t = &plan->tp[i];
             if (t->status == FU_TOUCHPOINT_LATER) continue; /* a later step plans it */
-            flag[t->customer] |= 1;
             int off = 0;
             fu_calendar_utc_offset(bc, t->status == FU_TOUCHPOINT_PLANNED ? t->best_at : now, &off);
             int64_t di = floordiv((t->status == FU_TOUCHPOINT_PLANNED ? t->best_at : now) + off, DAY) - day0;
@@ -3188,7 +3220,6 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
             e.reserved_[1] = (uint8_t)rule_is_survey(pl->P, t->rule);
             e.order_id = plan->oid[i];
             rc = overlay_add(pl, &sim, t->customer, &e);
-            flag[t->customer] |= 2;
             d->contacts++;
             r->contacts++;
             if (is_agent_channel(t->channel)) d->agent_contacts++;
@@ -3202,62 +3233,24 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
     pl->ignore_book_contacts = 0;
     pl->day_used = NULL;
     if (rc) goto done;
-    /* coverage, caps, SLA, contacts per window */
+    /* coverage, caps and SLA from the KPI engine; contacts per window */
     r->from = from;
     r->to = to;
     r->customers = pl->ncust;
+    rc = sim_measure(pl, &sim, from, to, r);
     for (size_t ci = 0; ci < pl->ncust && !rc; ci++) {
-        if (flag[ci] & 1) r->customers_due++;
-        if ((flag[ci] & 3) == 3) r->customers_contacted++;
         const pl_ovvec *v = sim.head && sim.head[ci] >= 0 ? &sim.v[sim.head[ci]] : NULL;
-        pl_cust cx;
-        memset(&cx, 0, sizeof cx);
-        cx.index = ci;
-        cx.c = fu_book_customer(pl->book, ci);
-        cx.now = to;
-        cx.end = to;
-        if ((rc = zone_get(pl, cx.c->tz, &cx.zone))) break;
-        /* customer facts at the end of the span, for the caps' conditions */
-        pl->ov = &sim;
-        size_t n;
-        rc = gather(pl, ci, to, &n);
-        if (!rc) rc = collect(pl, &cx, n);
-        pl->ov = saved;
-        if (rc) break;
-        if (v) {
-            r->cap_violations += count_violations(pl, &cx, v);
-            for (size_t i = 0; i < v->n; i++) {
-                unsigned c72 = 0, c7 = 0, c30 = 0;
-                for (size_t j = i; j < v->n; j++) {
-                    int64_t dt = v->ev[j].at - v->ev[i].at;
-                    if (dt < 72 * 3600) c72++;
-                    if (dt < 7 * DAY) c7++;
-                    if (dt < 30 * DAY) c30++;
-                }
-                if (c72 > r->max_contacts_72h) r->max_contacts_72h = c72;
-                if (c7 > r->max_contacts_7d) r->max_contacts_7d = c7;
-                if (c30 > r->max_contacts_30d) r->max_contacts_30d = c30;
+        for (size_t i = 0; v && i < v->n; i++) {
+            unsigned c72 = 0, c7 = 0, c30 = 0;
+            for (size_t j = i; j < v->n; j++) {
+                int64_t dt = v->ev[j].at - v->ev[i].at;
+                if (dt < 72 * 3600) c72++;
+                if (dt < 7 * DAY) c7++;
+                if (dt < 30 * DAY) c30++;
             }
-        }
-        /* SLA of the issues raised in the span */
-        const fu_event *be;
-        size_t nb;
-        if ((rc = fu_book_customer_events(pl->book, ci, &be, &nb))) break;
-        for (size_t i = 0; i < nb; i++) {
-            const fu_event *e = &be[i];
-            if (e->at < from || e->at >= to) continue;
-            int issue = e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
-                        (e->kind == FU_EVENT_REPAIR && e->severity == FU_SEVERITY_URGENT);
-            if (!issue) continue;
-            int64_t deadline;
-            if (!sla_seconds(pl, cx.zone, e->at, cx.tier, e->severity, &deadline)) continue;
-            if (deadline > to) continue; /* not decided within the span */
-            r->sla_due++;
-            for (size_t j = 0; v && j < v->n; j++)
-                if (v->ev[j].at >= e->at) {
-                    if (v->ev[j].at <= deadline) r->sla_met++;
-                    break;
-                }
+            if (c72 > r->max_contacts_72h) r->max_contacts_72h = c72;
+            if (c7 > r->max_contacts_7d) r->max_contacts_7d = c7;
+            if (c30 > r->max_contacts_30d) r->max_contacts_30d = c30;
         }
     }
     if (rc) goto done;
@@ -3279,7 +3272,6 @@ int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_o
     r = NULL;
 done:
     overlay_free(&sim);
-    fu__free(flag);
     fu__free(days);
     fu_sim_report_free(r);
     return rc;

@@ -49,6 +49,8 @@ static void help(FILE *out) {
             "fitted on the book's contact history (docs/frequency.md) instead.\n"
             "--sensitivity-agents 1,2,4 [--sensitivity-calls 20,40] prints coverage and\n"
             "timeliness for each team size (run: --compare NAME, default besttime).\n"
+            "With --compare LIST, --format html writes the comparison as a self-contained\n"
+            "HTML page (each rate with its interval drawn as a bar).\n"
             "\n"
             "Exit codes: 0 ok (1 when a cap was broken), 2 usage, 3 bad input, 4 internal.\n");
 }
@@ -283,7 +285,8 @@ static int run(int argc, char **argv) {
                 "is understated for response times shorter than the step; use --step 1h\n",
                 step_text);
     if (exit_code == CLI_OK && (r[0]->cap_violations || (r[1] && r[1]->cap_violations))) {
-        fprintf(stderr, "followup simulate: caps were broken\n");
+        fprintf(stderr, "followup simulate: caps were broken (KPI over_contact, which counts every contact as of "
+                        "normal priority: docs/kpi.md)\n");
         exit_code = CLI_FAIL;
     }
 done:

@@ -14,6 +14,7 @@ typedef struct sim_args {
     unsigned int agents, calls;
     unsigned long long seed;
     cli_format fmt;
+    int html; /* --format html: a self-contained page */
 } sim_args;
 
 static int parse_list(const char *text, unsigned int *v, int max) {
@@ -61,7 +62,8 @@ static int parse_args(int argc, char **argv, sim_args *a) {
         else if (strcmp(k, "--agents") == 0) a->agents = (unsigned int)strtoul(v, &end, 10);
         else if (strcmp(k, "--calls-per-agent") == 0) a->calls = (unsigned int)strtoul(v, &end, 10);
         else if (strcmp(k, "--format") == 0) {
-            if (cli_format_parse(v, &a->fmt)) {
+            a->html = strcmp(v, "html") == 0;
+            if (!a->html && cli_format_parse(v, &a->fmt)) {
                 fprintf(stderr, "followup simulate: bad format '%s'\n", v);
                 return CLI_USAGE;
             }
@@ -129,6 +131,65 @@ static int write_compare(const sim_args *a, char names[][256], const fu_simulati
     if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
     cli_table_free(t);
     return rc;
+}
+
+static void html_esc(FILE *out, const char *s) {
+    for (; *s; s++) {
+        if (*s == '<') fputs("&lt;", out);
+        else if (*s == '>') fputs("&gt;", out);
+        else if (*s == '&') fputs("&amp;", out);
+        else if (*s == '"') fputs("&quot;", out);
+        else fputc(*s, out);
+    }
+}
+
+/* The comparison as a self-contained HTML page (no script, no external
+ * resource): one row per measure, one column per run, proportions with their
+ * interval drawn as a bar on a 0..100% scale. */
+static int write_compare_html(const sim_args *a, char names[][256], const fu_simulation_report *r, int n, FILE *out) {
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<title>followup simulate: baseline vs plan</title>\n<style>\n"
+          "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}\n"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}\n"
+          "th:first-child,td:first-child{text-align:left}\n"
+          ".bar{position:relative;height:6px;width:160px;background:#eee;margin-top:3px}\n"
+          ".ci{position:absolute;top:0;height:6px;background:#7aa6d6}\n"
+          ".pt{position:absolute;top:-2px;width:2px;height:10px;background:#1d4f91}\n"
+          "</style></head><body>\n<h1>Baseline vs plan</h1>\n<p class=\"span\">Span ",
+          out);
+    html_esc(out, a->from);
+    fputs(" to ", out);
+    html_esc(out, a->to);
+    fprintf(out,
+            ", %u agent(s) &times; %u calls a day (0: the policy's), seed %llu; %zu open days, %zu weeks pooled. "
+            "Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<table>\n<thead><tr><th>measure</th>",
+            a->agents, a->calls, a->seed, r[0].days, r[0].weeks);
+    for (int i = 0; i < n; i++) {
+        fputs("<th>", out);
+        html_esc(out, names[i]);
+        fputs("</th>", out);
+    }
+    fputs("<th>n (first run)</th></tr></thead>\n<tbody>\n", out);
+    for (int m = 0; m < FU_SIM_MEASURE_COUNT; m++) {
+        int prop = (m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE) && m != FU_SIM_CAP_VIOLATIONS;
+        fprintf(out, "<tr class=\"m\" data-measure=\"%s\"><td>%s</td>", fu_simulation_measure_name(m),
+                fu_simulation_measure_name(m));
+        for (int i = 0; i < n; i++) {
+            const fu_simulation_value *v = &r[i].measures[m];
+            char buf[96];
+            cell(buf, sizeof buf, v, prop);
+            fprintf(out, "<td>%s", buf);
+            if (prop && !isnan(v->value) && !isnan(v->ci_low))
+                fprintf(out,
+                        "<div class=\"bar\"><div class=\"ci\" style=\"left:%.1f%%;width:%.1f%%\"></div>"
+                        "<div class=\"pt\" style=\"left:%.1f%%\"></div></div>",
+                        100 * v->ci_low, 100 * (v->ci_high - v->ci_low), 100 * v->value);
+            fputs("</td>", out);
+        }
+        fprintf(out, "<td>%.0f</td></tr>\n", r[0].measures[m].n);
+    }
+    fputs("</tbody></table>\n</body></html>\n", out);
+    return ferror(out) ? CLI_INTERNAL : CLI_OK;
 }
 
 static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulation_options *o, FILE *out) {
@@ -221,6 +282,11 @@ int cli_simulate_compare(int argc, char **argv) {
     o.seed = a.seed;
     if ((exit_code = cli_out_open(&out, a.output, "followup simulate"))) goto done;
     opened = 1;
+    if (a.html && a.sens_agents) {
+        fprintf(stderr, "followup simulate: --format html is for --compare, not the sensitivity table\n");
+        exit_code = CLI_USAGE;
+        goto done;
+    }
     if (a.sens_agents) {
         exit_code = sensitivity(&a, book, &o, out.f);
         goto done;
@@ -238,7 +304,7 @@ int cli_simulate_compare(int argc, char **argv) {
         n++;
         p += len + (p[len] == ',');
     }
-    exit_code = write_compare(&a, names, r, n, out.f);
+    exit_code = a.html ? write_compare_html(&a, names, r, n, out.f) : write_compare(&a, names, r, n, out.f);
 done:
     if (opened) {
         int c = cli_out_close(&out, exit_code == CLI_OK, "followup simulate");

@@ -499,8 +499,12 @@ typedef struct fu_sim_report {
     int64_t from, to;          /**< the simulated span */
     size_t steps;
     size_t customers;          /**< customers in the book */
-    size_t customers_due;      /**< customers with at least one touchpoint due */
-    size_t customers_contacted; /**< of those, contacted at least once */
+    /** Coverage, SLA and cap violations come from the KPI engine (fu_kpi,
+     *  docs/kpi.md: one definition of every KPI) over the book's events
+     *  without its recorded contacts plus the contacts made, weekly figures
+     *  of [from, to) pooled (units and successes summed over the weeks). */
+    size_t customers_due;      /**< KPI `coverage` units: customer-weeks with a due window */
+    size_t customers_contacted; /**< of those, contacted in every due window of the week */
     double coverage;           /**< customers_contacted / customers_due (1 when none due) */
     size_t contacts;           /**< contacts made */
     size_t suppressed;         /**< touchpoint reports of status suppressed */
@@ -508,15 +512,16 @@ typedef struct fu_sim_report {
     /** Most contacts one customer got within any 72 h / 7 d / 30 d. */
     unsigned int max_contacts_72h, max_contacts_7d, max_contacts_30d;
     double contacts_per_customer_30d; /**< contacts / customers_due / (days / 30) */
-    /** Contacts that broke `caps.min_gap` or a cap (checked independently of
-     *  the planner on the contacts made; exempt priorities excluded). Must be 0. */
+    /** KPI `over_contact` successes among the contacts of non-exempt
+     *  priorities: beyond `caps.min_gap` or a cap. The KPI engine sees no
+     *  priorities (every contact counts as `normal`), so a high-priority
+     *  contact past a normal/low-only cap counts. */
     size_t cap_violations;
-    /** SLA: issues in the span (fault, complaint, inquiry, urgent repair)
-     *  whose deadline (the issue + the shorter of `sla.response` by severity
-     *  and `sla.tier_response` by tier) is in the span (`sla_due`), and of
-     *  those the ones whose first contact made at or after the issue came by
-     *  the deadline (`sla_met`). An event is seen from the next step on: use
-     *  a step no longer than the response times (docs/planner.md). */
+    /** KPI `response_timeliness`: issues (fault, complaint, inquiry,
+     *  feedback) whose SLA deadline passed by `to` (`sla_due`), and of those
+     *  the ones with a reached contact by the deadline (`sla_met`). An event
+     *  is seen from the next step on: use a step no longer than the response
+     *  times (docs/planner.md). */
     size_t sla_due, sla_met;
     double sla_attainment;     /**< sla_met / sla_due (1 when none) */
     double mean_agent_load;    /**< mean agent contacts per day */

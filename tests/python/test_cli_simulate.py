@@ -62,3 +62,27 @@ def test_errors():
     assert r.returncode == 3 and "sometimes.yaml" in r.stderr
     r = run("--compare", "baseline,policy")
     assert r.returncode == 2
+
+
+def test_compare_html_is_a_self_contained_page_with_the_csv_figures(tmp_path):
+    """--format html (issue 18 item 3): the same figures as the CSV, each rate
+    with its interval, one column per run, nothing fetched from elsewhere."""
+    args = ("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", "baseline,policy", "--agents", "3",
+            "--calls-per-agent", "40")
+    c = run(*args, "--format", "csv")
+    assert c.returncode == 0, c.stderr
+    t = table(c.stdout)
+    page = tmp_path / "compare.html"
+    r = run(*args, "--format", "html", "--output", str(page))
+    assert r.returncode == 0, r.stderr
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "<script" not in html and "http" not in html  # self-contained
+    assert "<th>baseline</th><th>policy</th>" in html
+    for measure, row in t.items():
+        assert f'data-measure="{measure}"' in html
+        for name in ("baseline", "policy"):
+            assert "<td>" + row[name].removeprefix("'") in html, (measure, name)  # CSV quotes a leading -
+    assert html.count('class="ci"') >= 2 * 6  # coverage .. answer rate, both runs
+    bad = run("--sensitivity-agents", "1,2", *SPAN, "--format", "html")
+    assert bad.returncode == 2 and "--format html" in bad.stderr
