@@ -36,6 +36,21 @@ static void die(const char *what) {
     exit(1);
 }
 
+/* The notes joined into one text, one per line (total: their lengths + 1
+ * each); *len = bytes before the terminating NUL. */
+static char *join_notes(char *const *notes, const size_t *lens, size_t n_notes, size_t total, size_t *len) {
+    char *joined = malloc(total + 1);
+    size_t off = 0;
+    for (size_t i = 0; i < n_notes; i++) {
+        memcpy(joined + off, notes[i], lens[i]);
+        off += lens[i];
+        joined[off++] = '\n';
+    }
+    joined[off] = '\0';
+    *len = off;
+    return joined;
+}
+
 /* One run of the two timings every corpus gets: the joined text in one call
  * (*t_one) and one call per note (*t_each), CPU seconds. */
 static void time_one_each(fu_redactor *r, const char *joined, size_t len, char *const *notes, const size_t *lens,
@@ -199,16 +214,12 @@ static int ordinary(const char *path) {
     while (total < 40000000) total += strlen(src[n_notes++ % n_src]) + 1;
     char **notes = malloc(n_notes * sizeof *notes);
     size_t *lens = malloc(n_notes * sizeof *lens);
-    char *joined = malloc(total + 1);
-    size_t off = 0;
     for (size_t i = 0; i < n_notes; i++) {
         notes[i] = src[i % n_src];
         lens[i] = strlen(notes[i]);
-        memcpy(joined + off, notes[i], lens[i]);
-        off += lens[i];
-        joined[off++] = '\n';
     }
-    joined[off] = '\0';
+    size_t off;
+    char *joined = join_notes(notes, lens, n_notes, total, &off);
     double mb = (double)total / 1e6;
     fu_redactor *r = NULL;
     if (fu_redactor_new(&r, NULL)) die("redactor");
@@ -246,14 +257,8 @@ int main(int argc, char **argv) {
         memcpy(notes[i], buf, lens[i] + 1);
         total += lens[i] + 1;
     }
-    char *joined = malloc(total + 1);
-    size_t off = 0;
-    for (size_t i = 0; i < N_NOTES; i++) {
-        memcpy(joined + off, notes[i], lens[i]);
-        off += lens[i];
-        joined[off++] = '\n';
-    }
-    joined[off] = '\0';
+    size_t off;
+    char *joined = join_notes(notes, lens, N_NOTES, total, &off);
     double mb = (double)total / 1e6;
 
     fu_redactor *r = NULL;
