@@ -11,6 +11,7 @@
  * With a bank-marketing CSV (optional), the read and the hold-out scores of
  * the UCI data are printed as well. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -20,37 +21,9 @@
 
 #define RUNS_MAX 15
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rnd(void) {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
+static uint64_t rnd(void) { return bu_xorshift64(&rng_state); }
 static double unif(void) { return (double)(rnd() >> 11) * 0x1.0p-53; }
-
-static int dcmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, dcmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static void die(const char *what) {
     char buf[512];
@@ -92,16 +65,16 @@ static size_t generate(fu_frequency_attempt *a, size_t n, uint32_t segments) {
 static void bank(const char *path) {
     fu_frequency_attempt *a = NULL;
     size_t n = 0;
-    double t0 = cpu_now();
+    double t0 = bu_cpu();
     if (fu_frequency_read_bank_csv(&a, &n, path)) die("bank");
-    double t1 = cpu_now();
+    double t1 = bu_cpu();
     uint8_t *test = malloc(n);
     fu_frequency_split(a, n, 20261206u, 0.3, test);
     const char *names[FU_FREQUENCY_BANK_SEGMENTS];
     for (uint32_t s = 0; s < FU_FREQUENCY_BANK_SEGMENTS; s++) names[s] = fu_frequency_bank_segment_name(s);
     fu_frequency *m = NULL;
     if (fu_frequency_fit(&m, a, n, test, names, FU_FREQUENCY_BANK_SEGMENTS, NULL)) die("bank fit");
-    double t2 = cpu_now();
+    double t2 = bu_cpu();
     fu_frequency_scores sc;
     fu_frequency_evaluate(m, a, n, test, &sc);
     printf("bank: %zu attempts read in %.3f s CPU, fitted in %.3f s; hold-out %zu attempts (%zu positive):\n"
@@ -126,10 +99,10 @@ int main(int argc, char **argv) {
     double cpu[RUNS_MAX], wall[RUNS_MAX], rcpu[RUNS_MAX];
     for (int r = 0; r < runs; r++) {
         fu_frequency *m = NULL;
-        double w0 = now(), c0 = cpu_now();
+        double w0 = bu_wall(), c0 = bu_cpu();
         if (fu_frequency_fit(&m, a, n, NULL, NULL, segments, NULL)) die("fit");
-        double c1 = cpu_now();
-        wall[r] = now() - w0;
+        double c1 = bu_cpu();
+        wall[r] = bu_wall() - w0;
         cpu[r] = c1 - c0;
         fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
         ro.value = 100;
@@ -142,7 +115,7 @@ int main(int argc, char **argv) {
         if (fu_frequency_recommend(m, &ro, &rec, &nr) ||
             fu_frequency_write_recommendations(m, rec, nr, &ro, FU_FREQUENCY_YAML, &yaml))
             die("recommend");
-        rcpu[r] = cpu_now() - c1;
+        rcpu[r] = bu_cpu() - c1;
         fu_free(yaml);
         fu_free(rec);
         fu_frequency_free(m);
@@ -154,8 +127,8 @@ int main(int argc, char **argv) {
     }
     printf("fit: %zu attempts, %u segments: median %.3f s CPU (min %.3f, max %.3f), %.3f s wall; "
            "%.1f M attempts/s; recommend + YAML %.4f s CPU (%d runs)\n",
-           n, segments, median(cpu, runs), lo, hi, median(wall, runs), (double)n / median(cpu, runs) / 1e6,
-           median(rcpu, runs), runs);
+           n, segments, bu_median(cpu, runs), lo, hi, bu_median(wall, runs), (double)n / bu_median(cpu, runs) / 1e6,
+           bu_median(rcpu, runs), runs);
     free(a);
     if (argc > 3) bank(argv[3]);
     return 0;

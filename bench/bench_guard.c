@@ -15,6 +15,7 @@
  * max given). Appends: fu_guard_record in batches of 1,000 and of 10,000
  * records, 100,000 records a run. */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -29,30 +30,8 @@
 
 static const int64_t NOW = 1773108000; /* 2026-03-10T02:00:00Z */
 
-static double clock_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static unsigned long long rng = 0x2545F4914F6CDD1DULL;
-static unsigned next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng >> 11);
-}
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+static unsigned next_rand(void) { return (unsigned)(bu_xorshift64(&rng) >> 11); }
 
 static void die(const char *what) {
     fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
@@ -149,7 +128,7 @@ static void make_log(const char *path, unsigned ncust, size_t ncontacts) {
     fu_contact_record *r = malloc(B * sizeof *r);
     char (*ids)[16] = malloc(B * sizeof *ids), (*orders)[16] = malloc(B * sizeof *orders);
     if (!r || !ids || !orders) exit(1);
-    double t0 = clock_now(), c0 = cpu_now();
+    double t0 = bu_wall(), c0 = bu_cpu();
     size_t done = 0;
     for (unsigned c = 0; c < ncust && done < ncontacts; c++) {
         /* spread the remaining contacts evenly over the remaining customers */
@@ -163,7 +142,7 @@ static void make_log(const char *path, unsigned ncust, size_t ncontacts) {
     }
     if (done % B && fu_contact_log_append(l, r, done % B, NULL)) die("append");
     printf("log: %zu records written in %.1f s wall, %.1f s CPU (%.0f records/s in batches of %d)\n", done,
-           clock_now() - t0, cpu_now() - c0, (double)done / (clock_now() - t0), B);
+           bu_wall() - t0, bu_cpu() - c0, (double)done / (bu_wall() - t0), B);
     free(r);
     free(ids);
     free(orders);
@@ -176,7 +155,7 @@ static void bench_checks(fu_guard *g, unsigned ncust) {
     static const fu_priority prios[8] = {FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_LOW,
                                          FU_PRIORITY_HIGH,   FU_PRIORITY_NORMAL, FU_PRIORITY_URGENT, FU_PRIORITY_NORMAL};
     for (int run = 0; run < RUNS; run++) {
-        double t0 = clock_now(), c0 = cpu_now();
+        double t0 = bu_wall(), c0 = bu_cpu();
         char id[16];
         for (int i = 0; i < CHECKS; i++) {
             fu_guard_request r = FU_GUARD_REQUEST_INIT;
@@ -191,11 +170,11 @@ static void bench_checks(fu_guard *g, unsigned ncust) {
             allowed += (size_t)d.allowed;
             total++;
         }
-        rate[run] = CHECKS / (clock_now() - t0);
-        cpu_rate[run] = CHECKS / (cpu_now() - c0);
+        rate[run] = CHECKS / (bu_wall() - t0);
+        cpu_rate[run] = CHECKS / (bu_cpu() - c0);
     }
-    qsort(rate, RUNS, sizeof *rate, cmp_d);
-    qsort(cpu_rate, RUNS, sizeof *cpu_rate, cmp_d);
+    qsort(rate, RUNS, sizeof *rate, bu_cmp_double);
+    qsort(cpu_rate, RUNS, sizeof *cpu_rate, bu_cmp_double);
     printf("checks: median %.0f/s wall (min %.0f, max %.0f), %.0f/s CPU (min %.0f, max %.0f); %.1f%% allowed;"
            " %.2f us each\n",
            rate[RUNS / 2], rate[0], rate[RUNS - 1], cpu_rate[RUNS / 2], cpu_rate[0], cpu_rate[RUNS - 1],
@@ -208,7 +187,7 @@ static void bench_appends(fu_guard *g, unsigned ncust, int BATCH) {
     char (*ids)[16] = malloc((size_t)BATCH * sizeof *ids), (*orders)[16] = malloc((size_t)BATCH * sizeof *orders);
     if (!r || !ids || !orders) exit(1);
     for (int run = 0; run < RUNS; run++) {
-        double t0 = clock_now(), c0 = cpu_now();
+        double t0 = bu_wall(), c0 = bu_cpu();
         for (int b = 0; b < APPENDS / BATCH; b++) {
             for (int i = 0; i < BATCH; i++) {
                 random_record(&r[i], ids[i], sizeof ids[0], orders[i], sizeof orders[0], next_rand() % ncust);
@@ -216,11 +195,11 @@ static void bench_appends(fu_guard *g, unsigned ncust, int BATCH) {
             }
             if (fu_guard_record(g, r, (size_t)BATCH)) die("record");
         }
-        rate[run] = APPENDS / (clock_now() - t0);
-        cpu_rate[run] = APPENDS / (cpu_now() - c0);
+        rate[run] = APPENDS / (bu_wall() - t0);
+        cpu_rate[run] = APPENDS / (bu_cpu() - c0);
     }
-    qsort(rate, RUNS, sizeof *rate, cmp_d);
-    qsort(cpu_rate, RUNS, sizeof *cpu_rate, cmp_d);
+    qsort(rate, RUNS, sizeof *rate, bu_cmp_double);
+    qsort(cpu_rate, RUNS, sizeof *cpu_rate, bu_cmp_double);
     printf("appends (fu_guard_record, batches of %d, synchronous=FULL): median %.0f/s wall (min %.0f, max %.0f),"
            " %.0f/s CPU\n", BATCH, rate[RUNS / 2], rate[0], rate[RUNS - 1], cpu_rate[RUNS / 2]);
     free(r);
@@ -231,10 +210,10 @@ static void bench_appends(fu_guard *g, unsigned ncust, int BATCH) {
 static void bench_planner(const fu_policy *p, const fu_book *b) {
     fu_planner *pl = NULL;
     if (fu_planner_new(&pl, p, b, NULL)) die("planner");
-    double c0 = cpu_now();
+    double c0 = bu_cpu();
     fu_plan *plan = NULL;
     if (fu_planner_plan(pl, NOW, 86400, &plan)) die("plan");
-    double cpu = cpu_now() - c0;
+    double cpu = bu_cpu() - c0;
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
     printf("planner (same book, without the log's contacts): %.2f s CPU for %zu customers = %.2f us a customer,"
@@ -252,22 +231,22 @@ int main(int argc, char **argv) {
     printf("bench_guard: %u customers, %zu contacts, log %s\n", ncust, ncontacts, path);
     fu_policy *p = NULL;
     if (fu_policy_default(&p)) die("policy");
-    double t0 = clock_now();
+    double t0 = bu_wall();
     fu_book *b = make_book(ncust);
-    printf("book: %.1f s; RSS %ld MiB\n", clock_now() - t0, rss_kib("VmRSS:") / 1024);
+    printf("book: %.1f s; RSS %ld MiB\n", bu_wall() - t0, rss_kib("VmRSS:") / 1024);
     make_log(path, ncust, ncontacts);
     fu_contact_log *l = NULL;
-    t0 = clock_now();
+    t0 = bu_wall();
     if (fu_contact_log_open(&l, path, NULL)) die("open");
-    printf("log open with integrity check: %.1f s\n", clock_now() - t0);
+    printf("log open with integrity check: %.1f s\n", bu_wall() - t0);
     long before = heap_mib();
-    t0 = clock_now();
-    double c0 = cpu_now();
+    t0 = bu_wall();
+    double c0 = bu_cpu();
     fu_guard *g = NULL;
     if (fu_guard_new(&g, p, b, l, NULL)) die("guard");
     printf("guard_new (reads the log): %.1f s wall, %.1f s CPU; the guard holds %ld MiB of heap (book and policy"
            " %ld MiB); RSS %ld MiB, peak %ld MiB\n",
-           clock_now() - t0, cpu_now() - c0, heap_mib() - before, before, rss_kib("VmRSS:") / 1024,
+           bu_wall() - t0, bu_cpu() - c0, heap_mib() - before, before, rss_kib("VmRSS:") / 1024,
            rss_kib("VmHWM:") / 1024);
     bench_checks(g, ncust);
     bench_appends(g, ncust, 1000);

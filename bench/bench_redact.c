@@ -17,44 +17,64 @@
  * variants of tests/data/redact/corpus.tsv, by kind (uses only the API of
  * every version, so it also measures an older library). */
 #include "followup.h"
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define RUNS 7
+#define RUNS 7 /* timings are CPU time of the process (bu_cpu): on a shared
+                  machine wall time mostly measures the other processes */
 #define N_NOTES 400000
 
-/* CPU time of the process: on a shared machine wall time mostly measures
- * the other processes (BENCHMARKS.md records the load). */
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[n / 2];
-}
-
-static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
-static unsigned next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng >> 11);
-}
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static unsigned next_rand(void) { return (unsigned)(bu_xorshift64(&rng) >> 11); }
 
 static void die(const char *what) {
     fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
     exit(1);
+}
+
+/* The notes joined into one text, one per line (total: their lengths + 1
+ * each); *len = bytes before the terminating NUL. */
+static char *join_notes(char *const *notes, const size_t *lens, size_t n_notes, size_t total, size_t *len) {
+    char *joined = malloc(total + 1);
+    size_t off = 0;
+    for (size_t i = 0; i < n_notes; i++) {
+        memcpy(joined + off, notes[i], lens[i]);
+        off += lens[i];
+        joined[off++] = '\n';
+    }
+    joined[off] = '\0';
+    *len = off;
+    return joined;
+}
+
+/* One run of the two timings every corpus gets: the joined text in one call
+ * (*t_one) and one call per note (*t_each), CPU seconds. */
+static void time_one_each(fu_redactor *r, const char *joined, size_t len, char *const *notes, const size_t *lens,
+                          size_t n_notes, double *t_one, double *t_each) {
+    char *out;
+    size_t n;
+    double t0 = bu_cpu();
+    if (fu_redactor_apply(r, joined, len, &out, &n)) die("apply");
+    *t_one = bu_cpu() - t0;
+    fu_free(out);
+    t0 = bu_cpu();
+    for (size_t i = 0; i < n_notes; i++) {
+        if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) die("apply");
+        fu_free(out);
+    }
+    *t_each = bu_cpu() - t0;
+}
+
+/* The medians of those two timings, with the throughput on mb megabytes. */
+static void print_one_each(double *t_one, double *t_each, double mb, size_t n_notes) {
+    double m = bu_median(t_one, RUNS);
+    printf("one text, one call:          %7.3f s  %7.1f MB/s\n", m, mb / m);
+    m = bu_median(t_each, RUNS);
+    printf("one call per note:           %7.3f s  %7.1f MB/s  (%.0f ns/note)\n", m, mb / m, m / (double)n_notes * 1e9);
 }
 
 static const char *const templates[] = {
@@ -194,42 +214,23 @@ static int ordinary(const char *path) {
     while (total < 40000000) total += strlen(src[n_notes++ % n_src]) + 1;
     char **notes = malloc(n_notes * sizeof *notes);
     size_t *lens = malloc(n_notes * sizeof *lens);
-    char *joined = malloc(total + 1);
-    size_t off = 0;
     for (size_t i = 0; i < n_notes; i++) {
         notes[i] = src[i % n_src];
         lens[i] = strlen(notes[i]);
-        memcpy(joined + off, notes[i], lens[i]);
-        off += lens[i];
-        joined[off++] = '\n';
     }
-    joined[off] = '\0';
+    size_t off;
+    char *joined = join_notes(notes, lens, n_notes, total, &off);
     double mb = (double)total / 1e6;
     fu_redactor *r = NULL;
     if (fu_redactor_new(&r, NULL)) die("redactor");
     double t_one[RUNS], t_each[RUNS];
-    for (int run = 0; run < RUNS; run++) {
-        char *out;
-        size_t n;
-        double t0 = now();
-        if (fu_redactor_apply(r, joined, off, &out, &n)) die("apply");
-        t_one[run] = now() - t0;
-        fu_free(out);
-        t0 = now();
-        for (size_t i = 0; i < n_notes; i++) {
-            if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) die("apply");
-            fu_free(out);
-        }
-        t_each[run] = now() - t0;
-    }
+    for (int run = 0; run < RUNS; run++)
+        time_one_each(r, joined, off, notes, lens, n_notes, &t_one[run], &t_each[run]);
     fu_redact_counts c;
     fu_redactor_counts(r, &c);
     printf("ordinary notes: %zu notes (%zu distinct), %.1f MB, %zu spans masked per pass\n", n_notes, n_src, mb,
            c.total / (2 * RUNS));
-    double m = median(t_one, RUNS);
-    printf("one text, one call:          %7.3f s  %7.1f MB/s\n", m, mb / m);
-    m = median(t_each, RUNS);
-    printf("one call per note:           %7.3f s  %7.1f MB/s  (%.0f ns/note)\n", m, mb / m, m / (double)n_notes * 1e9);
+    print_one_each(t_one, t_each, mb, n_notes);
     fu_redactor_free(r);
     free(notes);
     free(lens);
@@ -256,14 +257,8 @@ int main(int argc, char **argv) {
         memcpy(notes[i], buf, lens[i] + 1);
         total += lens[i] + 1;
     }
-    char *joined = malloc(total + 1);
-    size_t off = 0;
-    for (size_t i = 0; i < N_NOTES; i++) {
-        memcpy(joined + off, notes[i], lens[i]);
-        off += lens[i];
-        joined[off++] = '\n';
-    }
-    joined[off] = '\0';
+    size_t off;
+    char *joined = join_notes(notes, lens, N_NOTES, total, &off);
     double mb = (double)total / 1e6;
 
     fu_redactor *r = NULL;
@@ -285,31 +280,21 @@ int main(int argc, char **argv) {
     for (int run = 0; run < RUNS; run++) {
         char *out;
         size_t n;
-        double t0 = now();
-        if (fu_redactor_apply(r, joined, off, &out, &n)) die("apply");
-        t_one[run] = now() - t0;
-        fu_free(out);
+        time_one_each(r, joined, off, notes, lens, N_NOTES, &t_one[run], &t_each[run]);
 
-        t0 = now();
-        for (size_t i = 0; i < N_NOTES; i++) {
-            if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) die("apply");
-            fu_free(out);
-        }
-        t_each[run] = now() - t0;
-
-        t0 = now();
+        double t0 = bu_cpu();
         if (fu_redactor_apply_bulk(r, (const char *const *)notes, lens, N_NOTES, offsets, &out)) die("bulk");
-        t_bulk[run] = now() - t0;
+        t_bulk[run] = bu_cpu() - t0;
         fu_free(out);
 
-        t0 = now();
+        t0 = bu_cpu();
         if (fu_redactor_apply(rx, joined, off, &out, &n)) die("apply extra");
-        t_extra[run] = now() - t0;
+        t_extra[run] = bu_cpu() - t0;
         fu_free(out);
 
-        t0 = now();
+        t0 = bu_cpu();
         if (fu_redactor_apply(rn, joined, off, &out, &n)) die("apply no jit");
-        t_nojit[run] = now() - t0;
+        t_nojit[run] = bu_cpu() - t0;
         fu_free(out);
     }
     fu_redact_counts c;
@@ -318,16 +303,12 @@ int main(int argc, char **argv) {
            c.total / (3 * RUNS), c.by_kind[FU_REDACT_MOBILE_CN] / (3 * RUNS),
            c.by_kind[FU_REDACT_LANDLINE_CN] / (3 * RUNS), c.by_kind[FU_REDACT_ID_CN] / (3 * RUNS),
            c.by_kind[FU_REDACT_BANK_CARD] / (3 * RUNS), c.by_kind[FU_REDACT_EMAIL] / (3 * RUNS));
-    double m;
-    m = median(t_one, RUNS);
-    printf("one text, one call:          %7.3f s  %7.1f MB/s\n", m, mb / m);
-    m = median(t_each, RUNS);
-    printf("one call per note:           %7.3f s  %7.1f MB/s  (%.0f ns/note)\n", m, mb / m, m / N_NOTES * 1e9);
-    m = median(t_bulk, RUNS);
+    print_one_each(t_one, t_each, mb, N_NOTES);
+    double m = bu_median(t_bulk, RUNS);
     printf("bulk call:                   %7.3f s  %7.1f MB/s\n", m, mb / m);
-    m = median(t_extra, RUNS);
+    m = bu_median(t_extra, RUNS);
     printf("one text, + 1 extra pattern: %7.3f s  %7.1f MB/s\n", m, mb / m);
-    m = median(t_nojit, RUNS);
+    m = bu_median(t_nojit, RUNS);
     printf("one text, interpreter:       %7.3f s  %7.1f MB/s\n", m, mb / m);
 
     fu_redactor_free(r);

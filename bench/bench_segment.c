@@ -5,6 +5,8 @@
  * Each timing is the median of RUNS runs; the fitted numbers are printed so
  * that a run doubles as a check. Usage: bench_segment [cdnow_summary.csv] */
 #include "followup.h"
+#include "bench_util.h"
+#include "bench_bgnbd_gen.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,79 +16,17 @@
 
 #define RUNS 7
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of this process: the machine is shared, so wall time is also
- * printed but CPU time is the figure that does not depend on the neighbours. */
-static double cpu(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[n / 2];
-}
-
 static void die(const char *what) {
     fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
     exit(1);
 }
 
-/* ---- a small deterministic generator of BG/NBD customers ---- */
-static unsigned long long rs = 88172645463325252ULL;
-static double unif(void) {
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    return ((double)((rs * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
-}
-static double normal(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
-static double gamma_draw(double shape) {
-    if (shape < 1) return gamma_draw(shape + 1) * pow(unif(), 1 / shape);
-    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
-    for (;;) {
-        double z = normal(), v = 1 + c * z;
-        if (v <= 0) continue;
-        v = v * v * v;
-        if (log(unif()) < 0.5 * z * z + d - d * v + d * log(v)) return d * v;
-    }
-}
-
-/* Customers of a CDNOW-like cohort: first purchase on one of 84 days, observed
- * to day 273 (weeks), purchase days whole days; spend ~ Gamma-Gamma. */
+/* Customers of a CDNOW-like cohort (bench_bgnbd_gen.h); spend ~ Gamma-Gamma. */
 static void simulate(size_t n, const fu_segment_bgnbd *m, const fu_segment_gammagamma *g, double *x, double *tx,
                      double *T, double *zbar) {
     for (size_t i = 0; i < n; i++) {
-        double Td = 189 + floor(84 * unif()); /* days */
-        double lam = gamma_draw(m->r) / m->alpha / 7, ga = gamma_draw(m->a), p = ga / (ga + gamma_draw(m->b));
-        double t = 0, last = 0, k = 0;
-        for (;;) {
-            t += -log(unif()) / lam;
-            if (t > Td) break;
-            if (floor(t) > last) { /* same-day purchases are one */
-                k += 1;
-                last = floor(t);
-            }
-            if (unif() < p) break;
-        }
-        x[i] = k;
-        tx[i] = k > 0 ? last / 7 : 0;
-        T[i] = Td / 7;
-        if (zbar) {
-            double nu = gamma_draw(g->q) / g->gamma;
-            zbar[i] = k > 0 ? gamma_draw(g->p * k) / nu / k : 0;
-        }
+        bg_customer(m, &x[i], &tx[i], &T[i]);
+        if (zbar) zbar[i] = bg_spend(g, x[i], 1);
     }
 }
 
@@ -127,25 +67,25 @@ int main(int argc, char **argv) {
     fu_segment_bgnbd bg;
     fu_segment_fit_info info;
     for (int k = 0; k < RUNS; k++) {
-        double t0 = now(), c0 = cpu();
+        double t0 = bu_wall(), c0 = bu_cpu();
         if (fu_segment_bgnbd_fit(cdx, cdtx, cdT, n, NULL, &info, &bg)) die("bgnbd fit");
-        t[k] = now() - t0;
-        c[k] = cpu() - c0;
+        t[k] = bu_wall() - t0;
+        c[k] = bu_cpu() - c0;
     }
     printf("BG/NBD fit: %.3f ms wall, %.3f ms CPU (median of %d); r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.3f, %u iterations, %u "
            "evaluations, %zu distinct rows\n",
-           1e3 * median(t, RUNS), 1e3 * median(c, RUNS), RUNS, bg.r, bg.alpha, bg.a, bg.b, info.loglik,
+           1e3 * bu_median(t, RUNS), 1e3 * bu_median(c, RUNS), RUNS, bg.r, bg.alpha, bg.a, bg.b, info.loglik,
            info.iterations, info.evaluations,
            info.distinct);
     fu_segment_pareto pn;
     for (int k = 0; k < RUNS; k++) {
-        double t0 = now(), c0 = cpu();
+        double t0 = bu_wall(), c0 = bu_cpu();
         if (fu_segment_pareto_fit(cdx, cdtx, cdT, n, NULL, &info, &pn)) die("pareto fit");
-        t[k] = now() - t0;
-        c[k] = cpu() - c0;
+        t[k] = bu_wall() - t0;
+        c[k] = bu_cpu() - c0;
     }
     printf("Pareto/NBD fit: %.3f ms wall, %.3f ms CPU (median of %d); r=%.4f alpha=%.4f s=%.4f beta=%.4f LL=%.3f\n",
-           1e3 * median(t, RUNS), 1e3 * median(c, RUNS), RUNS, pn.r, pn.alpha, pn.s, pn.beta, info.loglik);
+           1e3 * bu_median(t, RUNS), 1e3 * bu_median(c, RUNS), RUNS, pn.r, pn.alpha, pn.s, pn.beta, info.loglik);
 
     /* 2. scoring 1M customers */
     const fu_segment_gammagamma gg = {6.25, 3.74, 15.44};
@@ -169,56 +109,56 @@ int main(int argc, char **argv) {
                  {"all three", 1, 1, 1}};
     for (size_t cc = 0; cc < sizeof cases / sizeof cases[0]; cc++) {
         for (int k = 0; k < RUNS; k++) {
-            double t0 = now(), c0 = cpu();
+            double t0 = bu_wall(), c0 = bu_cpu();
             if (fu_segment_bgnbd_score(&bg, &gg, x, tx, T, z, N, &o, cases[cc].pa ? pa : NULL, cases[cc].e ? e : NULL,
                                        cases[cc].clv ? clv : NULL))
                 die("score");
-            t[k] = now() - t0;
-            c[k] = cpu() - c0;
+            t[k] = bu_wall() - t0;
+            c[k] = bu_cpu() - c0;
         }
-        printf("score 1M, %s: %.3f s wall, %.3f s CPU (median of %d)\n", cases[cc].what, median(t, RUNS),
-               median(c, RUNS), RUNS);
+        printf("score 1M, %s: %.3f s wall, %.3f s CPU (median of %d)\n", cases[cc].what, bu_median(t, RUNS),
+               bu_median(c, RUNS), RUNS);
     }
     double sp = 0, se = 0, sc = 0;
     for (size_t i = 0; i < N; i++) sp += pa[i], se += e[i], sc += clv[i];
     printf("  means: P(alive) %.4f, expected %.4f, CLV %.3f\n", sp / N, se / N, sc / N);
     for (int k = 0; k < RUNS; k++) {
-        double t0 = now(), c0 = cpu();
+        double t0 = bu_wall(), c0 = bu_cpu();
         if (fu_segment_pareto_score(&pn, &gg, x, tx, T, z, N, &o, pa, e, clv)) die("pareto score");
-        t[k] = now() - t0;
-        c[k] = cpu() - c0;
+        t[k] = bu_wall() - t0;
+        c[k] = bu_cpu() - c0;
     }
-    printf("Pareto/NBD score 1M, all three: %.3f s wall, %.3f s CPU (median of %d)\n", median(t, RUNS),
-           median(c, RUNS), RUNS);
+    printf("Pareto/NBD score 1M, all three: %.3f s wall, %.3f s CPU (median of %d)\n", bu_median(t, RUNS),
+           bu_median(c, RUNS), RUNS);
     free(x), free(tx), free(T), free(z), free(pa), free(e), free(clv);
 
     /* 3. a fit on 10M synthetic customers */
     N = 10000000;
     x = malloc(N * sizeof *x), tx = malloc(N * sizeof *tx), T = malloc(N * sizeof *T);
     if (!x || !tx || !T) return 1;
-    double t0 = now();
+    double t0 = bu_wall();
     simulate(N, &bg, NULL, x, tx, T, NULL);
-    printf("simulated 10M customers in %.2f s\n", now() - t0);
+    printf("simulated 10M customers in %.2f s\n", bu_wall() - t0);
     const int R10 = 5;
     for (int k = 0; k < R10; k++) {
-        t0 = now();
-        double c0 = cpu();
+        t0 = bu_wall();
+        double c0 = bu_cpu();
         if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) die("10M fit");
-        t[k] = now() - t0;
-        c[k] = cpu() - c0;
+        t[k] = bu_wall() - t0;
+        c[k] = bu_cpu() - c0;
     }
     printf("BG/NBD fit on 10M: %.2f s wall, %.2f s CPU (median of %d); r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.1f, %zu distinct rows, "
            "finite=%d\n",
-           median(t, R10), median(c, R10), R10, bg.r, bg.alpha, bg.a, bg.b, info.loglik, info.distinct, isfinite(info.loglik));
+           bu_median(t, R10), bu_median(c, R10), R10, bg.r, bg.alpha, bg.a, bg.b, info.loglik, info.distinct, isfinite(info.loglik));
     /* the same customers with continuous times: every row distinct */
     for (size_t i = 0; i < N; i++)
-        if (x[i] > 0) tx[i] = tx[i] * (1 - 1e-3 * unif());
-    t0 = now();
-    double c0 = cpu();
+        if (x[i] > 0) tx[i] = tx[i] * (1 - 1e-3 * bg_unif());
+    t0 = bu_wall();
+    double c0 = bu_cpu();
     if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) die("10M fit (distinct)");
     printf("BG/NBD fit on 10M, times jittered (%zu distinct rows): %.2f s wall, %.2f s CPU (1 run); r=%.4f alpha=%.4f a=%.4f b=%.4f "
            "LL=%.1f\n",
-           info.distinct, now() - t0, cpu() - c0, bg.r, bg.alpha, bg.a, bg.b, info.loglik);
+           info.distinct, bu_wall() - t0, bu_cpu() - c0, bg.r, bg.alpha, bg.a, bg.b, info.loglik);
     free(x), free(tx), free(T);
     return 0;
 }

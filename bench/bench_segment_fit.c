@@ -12,6 +12,8 @@
  * which is single-threaded); the last line gives the estimates to 10
  * significant digits. */
 #include "followup.h"
+#include "bench_util.h"
+#include "bench_bgnbd_gen.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,64 +21,17 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void die(const char *what) {
     fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
     exit(1);
-}
-
-/* ---- the generator of bench_segment.c (same seed, same customers) ---- */
-static unsigned long long rs = 88172645463325252ULL;
-static double unif(void) {
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    return ((double)((rs * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
-}
-static double normal(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
-static double gamma_draw(double shape) {
-    if (shape < 1) return gamma_draw(shape + 1) * pow(unif(), 1 / shape);
-    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
-    for (;;) {
-        double z = normal(), v = 1 + c * z;
-        if (v <= 0) continue;
-        v = v * v * v;
-        if (log(unif()) < 0.5 * z * z + d - d * v + d * log(v)) return d * v;
-    }
 }
 
 static void simulate(size_t n, double *x, double *tx, double *T, double *zbar) {
     const fu_segment_bgnbd m = {0.2426, 4.4135, 0.7929, 2.4258};
     const fu_segment_gammagamma g = {6.25, 3.74, 15.44};
     for (size_t i = 0; i < n; i++) {
-        double Td = 189 + floor(84 * unif());
-        double lam = gamma_draw(m.r) / m.alpha / 7, ga = gamma_draw(m.a), p = ga / (ga + gamma_draw(m.b));
-        double t = 0, last = 0, k = 0;
-        for (;;) {
-            t += -log(unif()) / lam;
-            if (t > Td) break;
-            if (floor(t) > last) {
-                k += 1;
-                last = floor(t);
-            }
-            if (unif() < p) break;
-        }
-        x[i] = k;
-        tx[i] = k > 0 ? last / 7 : 0;
-        T[i] = Td / 7;
-        double nu = gamma_draw(g.q) / g.gamma;
-        zbar[i] = k > 0 ? round(100 * gamma_draw(g.p * k) / nu / k) / 100 : 0;
+        bg_customer(&m, &x[i], &tx[i], &T[i]);
+        zbar[i] = round(bg_spend(&g, x[i], 100)) / 100;
     }
 }
 
@@ -161,7 +116,7 @@ int main(int argc, char **argv) {
     fu_segment_fit_info info;
     double p[4] = {0, 0, 0, 0};
     for (int k = 0; k < reps; k++) {
-        double t0 = now(), c0 = cpu();
+        double t0 = bu_wall(), c0 = bu_cpu();
         if (!strcmp(argv[1], "bgnbd")) {
             fu_segment_bgnbd m;
             if (fu_segment_bgnbd_fit(x, tx, T, n, NULL, &info, &m)) die("bgnbd fit");
@@ -178,7 +133,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "unknown model %s\n", argv[1]);
             return 2;
         }
-        printf("time_ms %.6f %.6f\n", 1e3 * (now() - t0), 1e3 * (cpu() - c0));
+        printf("time_ms %.6f %.6f\n", 1e3 * (bu_wall() - t0), 1e3 * (bu_cpu() - c0));
     }
     printf("params %.10g %.10g %.10g %.10g loglik %.10f iterations %u evaluations %u n %zu distinct %zu\n", p[0], p[1],
            p[2], p[3], info.loglik, info.iterations, info.evaluations, info.n, info.distinct);

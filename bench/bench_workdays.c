@@ -13,6 +13,7 @@
  * of the results as int64 days since 1970-01-01 (to compare with numpy). */
 #include "followup.h"
 #include "bench_util.h"
+#include "bench_cn2025.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,26 +25,9 @@ static void die(const char *what) {
 }
 
 static fu_calendar *cn_2025(int makeup) {
-    fu_calendar *c;
-    if (fu_calendar_new(&c, "Asia/Shanghai")) die("calendar");
-    const char *h = "Mon-Fri 09:00-12:00,13:00-18:00";
-    if (fu_calendar_set_hours_text(c, h, strlen(h))) die("hours");
-    static const char *hol[][2] = {{"2025-01-01", "2025-01-01"}, {"2025-01-28", "2025-02-04"},
-                                   {"2025-04-04", "2025-04-06"}, {"2025-05-01", "2025-05-05"},
-                                   {"2025-05-31", "2025-06-02"}, {"2025-10-01", "2025-10-08"}};
-    static const char *work[] = {"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28",
-                                 "2025-10-11"};
-    for (size_t i = 0; i < sizeof hol / sizeof hol[0]; i++) {
-        fu_date a, b;
-        fu_date_parse(hol[i][0], 10, &a);
-        fu_date_parse(hol[i][1], 10, &b);
-        if (fu_calendar_add_holiday(c, &a, &b)) die("holiday");
-    }
-    for (size_t i = 0; makeup && i < sizeof work / sizeof work[0]; i++) {
-        fu_date a;
-        fu_date_parse(work[i], 10, &a);
-        if (fu_calendar_add_workday(c, &a, FU_MONDAY)) die("workday");
-    }
+    const char *failed;
+    fu_calendar *c = bench_cn2025(makeup, &failed);
+    if (!c) die(failed);
     return c;
 }
 

@@ -9,22 +9,6 @@
 # installed; safe to run repeatedly.
 set -euo pipefail
 
-PKGS=(python3 python3-numpy python3-pandas python3-scipy python3-dill)
-
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
-fi
-echo "bench/setup.sh: installing ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null; then SUDO=sudo; else
-    echo "bench/setup.sh: need root (or sudo) to install: ${missing[*]}" >&2; exit 1
-  fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The install itself (what is missing, root or sudo, apt-get) is
+# cmake/install-deps.sh's, given this list.
+exec "$(dirname "$0")/../cmake/install-deps.sh" python3 python3-numpy python3-pandas python3-scipy python3-dill

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages libfollowup needs to build, test and run its
-# examples. Only what is missing is installed; safe to run repeatedly.
+# examples (or, with arguments, the packages named). Only what is missing is
+# installed; safe to run repeatedly.
 set -euo pipefail
 
 PKGS=(
@@ -18,6 +19,9 @@ PKGS=(
   luarocks
   chromium
 )
+# With arguments, those packages instead of the list above (bench/setup.sh
+# passes the benchmarks' own list).
+if [ "$#" -gt 0 ]; then PKGS=("$@"); fi
 
 missing=()
 for p in "${PKGS[@]}"; do
