@@ -633,6 +633,72 @@ static void fill_info(fu_segment_fit_info *info, double ll, unsigned int it, uns
     info->distinct = m;
 }
 
+/* BG/NBD negative log-likelihood and analytic gradient, row by row (logs of
+ * alpha + t_x and alpha + T per row). The fit uses it: the per-value tables of
+ * bg_nll stopped short of convergence on some samples. */
+static double bg_nll_rows(const double *th, double *grad, void *vctx) {
+    seg_data *D = vctx;
+    double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
+    if (!isfinite(r) || !isfinite(al) || !isfinite(a) || !isfinite(b) || r == 0 || al == 0 || a == 0 || b == 0)
+        return INFINITY;
+    double lg_r = fu__stats_lgamma(r), lg_b = fu__stats_lgamma(b), lg_ab = fu__stats_lgamma(a + b);
+    double ps_r = 0, ps_b = 0, ps_ab = 0;
+    if (grad) {
+        ps_r = fu__stats_digamma(r);
+        ps_b = fu__stats_digamma(b);
+        ps_ab = fu__stats_digamma(a + b);
+    }
+    double log_al = log(al), log_a = log(a);
+    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
+    double cx = -1, K = 0, c1 = 0, c2 = 0, dK = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
+    for (size_t i = 0; i < D->m; i++) {
+        SEG_POLL(D, i);
+        const seg_row *R = &D->rows[i];
+        double x = R->x;
+        if (x != cx) {
+            cx = x;
+            double lg_abx = fu__stats_lgamma(a + b + x);
+            K = fu__stats_lgamma(r + x) - lg_r;
+            c1 = fu__stats_lgamma(b + x) - lg_abx - lg_b + lg_ab;
+            c2 = x > 0 ? log_a + fu__stats_lgamma(b + x - 1) - lg_abx - lg_b + lg_ab : 0;
+            if (grad) {
+                double ps_abx = fu__stats_digamma(a + b + x);
+                dK = fu__stats_digamma(r + x) - ps_r;
+                dc1a = ps_ab - ps_abx;
+                dc2a = 1.0 / a + ps_ab - ps_abx;
+                dc1b = fu__stats_digamma(b + x) - ps_abx - ps_b + ps_ab;
+                dc2b = x > 0 ? fu__stats_digamma(b + x - 1) - ps_abx - ps_b + ps_ab : 0;
+            }
+        }
+        double lA = log(al + R->v);
+        double e1 = c1 - (r + x) * lA, ls, w1 = 1, w2 = 0, lB = 0;
+        if (x > 0) {
+            lB = log(al + R->u);
+            double e2 = c2 - (r + x) * lB;
+            ls = logaddexp(e1, e2);
+            w1 = exp(e1 - ls);
+            w2 = exp(e2 - ls);
+        } else {
+            ls = e1;
+        }
+        ll += R->w * (K + r * log_al + ls);
+        if (grad) {
+            gr += R->w * (dK + log_al - w1 * lA - w2 * lB);
+            gal += R->w * (r / al - (r + x) * (w1 / (al + R->v) + w2 / (al + R->u)));
+            ga += R->w * (w1 * dc1a + w2 * dc2a);
+            gb += R->w * (w1 * dc1b + w2 * dc2b);
+        }
+    }
+    if (grad) {
+        grad[0] = -gr * r;
+        grad[1] = -gal * al;
+        grad[2] = -ga * a;
+        grad[3] = -gb * b;
+    }
+    return -ll;
+}
+
+
 int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, size_t n,
                          const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_bgnbd *out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
@@ -653,7 +719,7 @@ int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, si
     double est[SEG_MAXDIM], ll = 0;
     unsigned int it = 0, ev = 0;
     rc = data_init(&D, &S);
-    if (!rc) rc = seg_fit(bg_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
+    if (!rc) rc = seg_fit(bg_nll_rows, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
     size_t used = S.used, m = S.m;
     fu__free(D.su);
     set_free(&S);
