@@ -86,3 +86,27 @@ def test_compare_html_is_a_self_contained_page_with_the_csv_figures(tmp_path):
     assert html.count('class="ci"') >= 2 * 6  # coverage .. answer rate, both runs
     bad = run("--sensitivity-agents", "1,2", *SPAN, "--format", "html")
     assert bad.returncode == 2 and "--format html" in bad.stderr
+
+
+def test_recommended_caps_compared_with_the_built_in_policy(tmp_path):
+    """Issue 20 item 4: the caps `followup frequency recommend` derives from the
+    book's own history, as a policy fragment, replayed beside the built-in
+    policy, with answers and complaints drawn from the fitted frequency model."""
+    rec = tmp_path / "recommended.yaml"
+    r = subprocess.run([CLI, "frequency", "recommend", "--events", str(REAL / "events.csv"), "--customers",
+                        str(REAL / "customers.csv"), "--by", "tier", "--when", "tier", "--value", "100",
+                        "--cost", "phone=5", "--complaint-cost", "50", "--format", "yaml", "--output", str(rec)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "frequency_vip:" in rec.read_text(encoding="utf-8")
+    r = run("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", f"policy,{rec}", "--frequency", "fit",
+            "--agents", "3", "--calls-per-agent", "40", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    t = table(r.stdout)
+    cols = list(next(iter(t.values())).keys())
+    assert cols[:3] == ["measure", "policy", str(rec)], cols
+    for name in ("policy", str(rec)):
+        assert t["cap_violations"][name] == "0"
+        assert float(t["contacts"][name]) > 0
+    # the recommended caps change what is planned (one contact per 12 h per tier at most)
+    assert t["contacts"]["policy"] != t["contacts"][str(rec)]
