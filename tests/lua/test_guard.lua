@@ -23,9 +23,8 @@ T.test("check, record, min gap and the reason", function()
   guard:record("A", t("2026-03-10T10:00:00+08:00"), "phone", "answered", "normal", "ag1", "r1")
   d = guard:check("A", "phone", t("2026-03-10T11:00:00+08:00"), "normal", "r1")
   T.eq(d.allowed, false, "denied")
-  -- an unanswered attempt is retried after the policy's redial delay (2 business hours)
-  T.eq(d.rule, "redial.retry_after", "rule")
-  T.eq(d.next_allowed, t("2026-03-10T12:00:00+08:00"), "next")
+  T.eq(d.rule, "caps.min_gap", "rule")
+  T.eq(d.next_allowed, t("2026-03-11T10:00:00+08:00"), "next")
   T.eq(log:count(), 1, "logged")
   -- an unanswered attempt is spaced by the policy's redial.no_answer.retry_after
   -- (2 business hours), not by the min gap
