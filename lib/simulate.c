@@ -295,8 +295,8 @@ typedef struct queued {
     int64_t due_from, due_to, best_at;
     fu_channel channel;
     fu_priority priority;
-    const char *rule;
-    int state; /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered */
+    size_t rule; /* offset of the rule's copy in sim.rules (the plan that named it is freed) */
+    int state;   /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered */
 } queued;
 
 typedef struct sim {
@@ -314,6 +314,8 @@ typedef struct sim {
     int64_t *last_pos;
     queued *q;
     size_t nq, capq;
+    char *rules; /* the queued rules' text, NUL-separated; emptied with the queue */
+    size_t nrules, caprules;
     unsigned int *agent_calls; /* today */
     unsigned int agents, cpa;
     unsigned char exempt[4]; /* by priority */
@@ -387,11 +389,29 @@ static void draw(sim *s, size_t c, int64_t t, int *answered, int *complaint) {
     *complaint = *answered && rng_unit(&s->rng) < pc;
 }
 
+/* Copy of `rule` in s->rules; its offset in *off. */
+static int rule_copy(sim *s, const char *rule, size_t *off) {
+    size_t k = strlen(rule) + 1;
+    if (s->nrules + k > s->caprules) {
+        size_t cap = s->caprules ? s->caprules : 4096;
+        while (cap < s->nrules + k) cap *= 2;
+        char *p = fu__realloc(s->rules, cap);
+        if (!p) return fu__error_set(FU_ENOMEM, "out of memory");
+        s->rules = p;
+        s->caprules = cap;
+    }
+    memcpy(s->rules + s->nrules, rule, k);
+    *off = s->nrules;
+    s->nrules += k;
+    return FU_OK;
+}
+
 static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
     if (t->status != FU_TOUCHPOINT_PLANNED || t->best_at >= day_end) return FU_OK;
     for (size_t i = 0; i < s->nq; i++) { /* the same step of the same customer, unless a redial */
         const queued *q = &s->q[i];
-        if (q->customer != t->customer || q->due_from != t->due_from || strcmp(q->rule, t->rule) != 0) continue;
+        if (q->customer != t->customer || q->due_from != t->due_from || strcmp(s->rules + q->rule, t->rule) != 0)
+            continue;
         if (q->state != 3 || t->best_at <= q->best_at) return FU_OK;
     }
     if (s->nq == s->capq) {
@@ -401,7 +421,10 @@ static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
         s->q = q;
         s->capq = cap;
     }
-    s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, t->rule, 0};
+    size_t off = 0;
+    int rc = rule_copy(s, t->rule ? t->rule : "", &off);
+    if (rc) return rc;
+    s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, off, 0};
     return FU_OK;
 }
 
@@ -545,6 +568,7 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
     if (rc == FU_OK) rc = fu_planner_new(&pl, s->policy, book, &po);
     if (rc == FU_OK) rc = fu_planner_plan(pl, day, day_end - day, &plan);
     s->nq = 0;
+    s->nrules = 0;
     memset(s->agent_calls, 0, s->agents * sizeof *s->agent_calls);
     if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
     fu_plan_free(plan);
@@ -624,6 +648,7 @@ static void sim_free(sim *s) {
     fu__free(s->captimes);
     fu__free(s->last_pos);
     fu__free(s->q);
+    fu__free(s->rules);
     fu__free(s->agent_calls);
     fu__free(s->cust);
 }
