@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The repository is self-contained: a fresh clone of HEAD in an empty temporary
-# directory (no ../shared or anything else beside it) configures, builds and
-# passes the tests that read data (C, Python, Lua, the examples and the
+# directory (nothing beside it) configures, builds and passes the tests that
+# read data (C, Python, Lua, the examples and the
 # notebook). Run by ctest as selfcontained.clone; by hand:
 #
 #   tests/selfcontained.sh [SOURCE_DIR]      (default: the repository of this script)
