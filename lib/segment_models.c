@@ -471,105 +471,6 @@ static void value_logs(const double *val, size_t n, double p, double *tab, int k
     }
 }
 
-/* Per distinct x of BG/NBD: the terms that depend on x alone. */
-typedef struct bg_xterms {
-    double K, c1, c2, dK, dc1a, dc2a, dc1b, dc2b;
-} bg_xterms;
-
-static void bg_x(double r, double a, double b, double x, const double *ctx, int grad, bg_xterms *t) {
-    /* ctx: lg_r, lg_b, lg_ab, log_a, ps_r, ps_b, ps_ab */
-    double lg_abx = fu__stats_lgamma(a + b + x);
-    t->K = fu__stats_lgamma(r + x) - ctx[0];
-    t->c1 = fu__stats_lgamma(b + x) - lg_abx - ctx[1] + ctx[2];
-    t->c2 = x > 0 ? ctx[3] + fu__stats_lgamma(b + x - 1) - lg_abx - ctx[1] + ctx[2] : 0;
-    if (grad) {
-        double ps_abx = fu__stats_digamma(a + b + x);
-        t->dK = fu__stats_digamma(r + x) - ctx[4];
-        t->dc1a = ctx[6] - ps_abx;
-        t->dc2a = 1.0 / a + ctx[6] - ps_abx;
-        t->dc1b = fu__stats_digamma(b + x) - ps_abx - ctx[5] + ctx[6];
-        t->dc2b = x > 0 ? fu__stats_digamma(b + x - 1) - ps_abx - ctx[5] + ctx[6] : 0;
-    }
-}
-
-/* Negative log-likelihood of BG/NBD and its gradient in log-parameters.
- * Per row one exp: the logs of alpha + t_x and alpha + T come from the
- * per-value tables, the two weights of the log-sum share one exp, and the
- * log(1 + E) of the log-sum is taken once per SEG_LOG_BATCH rows of weight 1
- * as the log of their product (each factor in (1, 2]). */
-#define SEG_LOG_BATCH 256
-
-static double bg_nll(const double *th, double *grad, void *vctx) {
-    seg_data *D = vctx;
-    double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
-    if (!isfinite(r) || !isfinite(al) || !isfinite(a) || !isfinite(b) || r == 0 || al == 0 || a == 0 || b == 0)
-        return INFINITY;
-    double ctx[7] = {fu__stats_lgamma(r), fu__stats_lgamma(b), fu__stats_lgamma(a + b), log(a), 0, 0, 0};
-    if (grad) {
-        ctx[4] = fu__stats_digamma(r);
-        ctx[5] = fu__stats_digamma(b);
-        ctx[6] = fu__stats_digamma(a + b);
-    }
-    value_logs(D->uval, D->nu, al, D->su, 0);
-    value_logs(D->vval, D->nv, al, D->sv, 0);
-    double log_al = log(al);
-    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0, prod = 1.0;
-    double cx = -1;
-    int batch = 0;
-    bg_xterms X = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (size_t i = 0; i < D->m; i++) {
-        SEG_POLL(D, i);
-        const seg_row *R = &D->rows[i];
-        double x = R->x;
-        if (x != cx) {
-            cx = x;
-            bg_x(r, a, b, x, ctx, grad != NULL, &X);
-        }
-        const double *tv = &D->sv[SEG_PER_VALUE * R->iv];
-        double lA = tv[0];
-        double e1 = X.c1 - (r + x) * lA, ls, w1 = 1, w2 = 0, lB = 0, iB = 0;
-        if (x > 0) {
-            const double *tu = &D->su[SEG_PER_VALUE * R->iu];
-            lB = tu[0];
-            iB = tu[1];
-            double e2 = X.c2 - (r + x) * lB;
-            /* log(exp(e1) + exp(e2)) as logaddexp, its exp shared by the weights */
-            if (e1 == -INFINITY && e2 == -INFINITY) return INFINITY;
-            double hi = e1 > e2 ? e1 : e2, E = exp(-fabs(e1 - e2));
-            ls = hi;
-            if (R->w == 1.0) {
-                prod *= 1.0 + E;
-                if (++batch == SEG_LOG_BATCH) {
-                    ll += log(prod);
-                    prod = 1.0, batch = 0;
-                }
-            } else {
-                ls += log1p(E);
-            }
-            double wb = 1.0 / (1.0 + E), ws = E * wb;
-            w1 = e1 > e2 ? wb : ws;
-            w2 = e1 > e2 ? ws : wb;
-        } else {
-            ls = e1;
-        }
-        ll += R->w * (X.K + r * log_al + ls);
-        if (grad) {
-            gr += R->w * (X.dK + log_al - w1 * lA - w2 * lB);
-            gal += R->w * (r / al - (r + x) * (w1 * tv[1] + w2 * iB));
-            ga += R->w * (w1 * X.dc1a + w2 * X.dc2a);
-            gb += R->w * (w1 * X.dc1b + w2 * X.dc2b);
-        }
-    }
-    ll += log(prod);
-    if (grad) {
-        grad[0] = -gr * r;
-        grad[1] = -gal * al;
-        grad[2] = -ga * a;
-        grad[3] = -gb * b;
-    }
-    return -ll;
-}
-
 /* Fit driver shared by the models: tries the starts in order and keeps the
  * first that converges. */
 static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const double (*starts)[SEG_MAXDIM],
@@ -634,8 +535,9 @@ static void fill_info(fu_segment_fit_info *info, double ll, unsigned int it, uns
 }
 
 /* BG/NBD negative log-likelihood and analytic gradient, row by row (logs of
- * alpha + t_x and alpha + T per row). The fit uses it: the per-value tables of
- * bg_nll stopped short of convergence on some samples. */
+ * alpha + t_x and alpha + T per row). The fit and the log-likelihood use it:
+ * an objective on per-value log tables (one exp per row, batched log1p) was
+ * faster but its gradient stopped short of convergence on some samples. */
 static double bg_nll_rows(const double *th, double *grad, void *vctx) {
     seg_data *D = vctx;
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
@@ -764,7 +666,7 @@ static int loglik_generic(seg_objective f, const double *params, int dim, const 
 int fu_segment_bgnbd_loglik(const fu_segment_bgnbd *m, const double *x, const double *t_x, const double *T,
                             size_t n, double *out) {
     double p[4] = {m ? m->r : 0, m ? m->alpha : 0, m ? m->a : 0, m ? m->b : 0};
-    return loglik_generic(bg_nll, m ? p : NULL, 4, bg_names, x, t_x, T, n, 0, out, NULL);
+    return loglik_generic(bg_nll_rows, m ? p : NULL, 4, bg_names, x, t_x, T, n, 0, out, NULL);
 }
 
 static int check_one(double x, double t_x, double T) {
@@ -1218,7 +1120,7 @@ int fu_segment_gammagamma_expected(const fu_segment_gammagamma *m, double x, dou
 
 int fu__seg_loglik_grad(int model, const double *params, const double *x, const double *u, const double *v,
                         size_t n, double *out, double *grad) {
-    if (model == 0) return loglik_generic(bg_nll, params, 4, bg_names, x, u, v, n, 0, out, grad);
+    if (model == 0) return loglik_generic(bg_nll_rows, params, 4, bg_names, x, u, v, n, 0, out, grad);
     if (model == 1) return loglik_generic(pn_nll, params, 4, pn_names, x, u, v, n, 0, out, grad);
     return loglik_generic(gg_nll, params, 3, gg_names, x, u, NULL, n, 1, out, grad);
 }
