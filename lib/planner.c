@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "planner_loop.h"
 #include "planner_agents.h"
+#include "planner_clv.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -368,7 +369,7 @@ typedef struct pl_overlay {
 /* A candidate touchpoint of the customer being planned. */
 enum { C_ACTIVE = 0, C_DONE, C_SUPPRESSED, C_DEFERRED };
 enum { F_RECOVERY = 1, F_OVERDUE = 2, F_FALLBACK_CH = 4, F_TRIMMED = 8, F_MOVED = 16, F_CYCLE_OWN = 32,
-       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128 };
+       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256 };
 
 typedef struct pl_cand {
     int64_t from, to, trigger;
@@ -381,6 +382,7 @@ typedef struct pl_cand {
     uint32_t order;
     uint8_t channel;          /* fu_channel */
     uint8_t orig_channel;
+    uint8_t clv_channel;      /* the step's channel when channels.by_clv decided (F_CLV) */
     uint8_t priority;
     uint8_t status;
     uint16_t flags;
@@ -498,12 +500,14 @@ struct fu_planner {
     size_t day_used_n;
     fu__promise_set promises; /* fu_planner_set_ledger() */
     fu__agent_set *agents;    /* fu_planner_set_agents(); NULL: nobody is named */
+    fu__clv *clv;             /* fu_planner_set_clv(); NULL: no CLV known */
     size_t nev; /* events of the customer being planned in ev (gather()) */
 };
 
 const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
 fu__promise_set *fu__planner_promises(fu_planner *pl) { return &pl->promises; }
 fu__agent_set **fu__planner_agents(fu_planner *pl) { return &pl->agents; }
+fu__clv **fu__planner_clv(fu_planner *pl) { return &pl->clv; }
 const fu__policy *fu__planner_policy(const fu_planner *pl) { return pl->P; }
 
 /* ---------------------------------------------------------------- helpers */
@@ -971,6 +975,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__buf_free(&pl->b_reason);
     fu__promise_set_clear(&pl->promises);
     fu__agent_set_free(pl->agents);
+    fu__clv_free(pl->clv);
     fu__free(pl);
 }
 
@@ -1659,6 +1664,15 @@ static const char *consent_rule(int ch) {
     case FU_CHANNEL_CHAT: return "customer.consent_sms";
     default: return "customer.consent_email";
     }
+}
+
+/* channels.by_clv: the customer's CLV decides human vs automated. */
+static void apply_clv(const fu_planner *pl, const pl_cust *cx, pl_cand *c) {
+    int applies = 0, ch = fu__clv_channel(pl->clv, pl->P, cx->index, c->channel, c->priority, &applies);
+    if (!applies) return;
+    c->flags |= F_CLV;
+    c->clv_channel = c->channel;
+    c->channel = c->orig_channel = (uint8_t)ch;
 }
 
 static void apply_consent(const pl_cust *cx, pl_cand *c) {
@@ -2506,6 +2520,7 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
         if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
         if (c->flags & F_MOVED) puts_n(reason, 2, ", moved past ", c->supp_rule);
+        if (c->flags & F_CLV) fu__clv_reason(pl->clv, cx->index, c->clv_channel, c->orig_channel, reason);
         if (c->flags & F_FALLBACK_CH)
             puts_n(reason, 7, ", ", fu_channel_name(c->channel), " instead of ", fu_channel_name(c->orig_channel), " (",
                    consent_rule(c->orig_channel), ")");
@@ -2633,6 +2648,7 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     if ((rc = mask_get(pl, ci, cx.c, &cx.mask))) return rc;
     for (size_t i = 0; i < pl->ncand; i++) {
         pl_cand *c = &pl->cand[i];
+        if (pl->clv) apply_clv(pl, &cx, c);
         apply_consent(&cx, c);
         if (c->status == C_ACTIVE) apply_suppressions(pl, &cx, c);
     }

@@ -16,6 +16,8 @@ typedef struct fu__agent {
     fu_windows *shift;   /* local to cal */
     fu_calendar *cal;
     int calls_per_day;   /* 0: capacity.calls_per_agent_day.max */
+    int64_t *off;        /* days off (days since 1970-01-01, local to cal), sorted */
+    size_t noff;
 } fu__agent;
 
 struct fu__agent_set {
@@ -30,6 +32,7 @@ void fu__agent_set_free(fu__agent_set *s) {
         fu__free(s->v[i].team);
         fu_windows_free(s->v[i].shift);
         fu_calendar_free(s->v[i].cal);
+        fu__free(s->v[i].off);
     }
     fu__free(s->v);
     fu__free(s);
@@ -37,8 +40,9 @@ void fu__agent_set_free(fu__agent_set *s) {
 
 /* ---------------------------------------------------------------- reading */
 
-enum { AC_ID, AC_TEAM, AC_SKILLS, AC_SHIFT, AC_TZ, AC_CALLS, AC_COUNT };
-static const char *const AGENT_COLS[AC_COUNT] = {"agent_id", "team", "skills", "shift", "tz", "calls_per_day"};
+enum { AC_ID, AC_TEAM, AC_SKILLS, AC_SHIFT, AC_TZ, AC_CALLS, AC_OFF, AC_COUNT };
+static const char *const AGENT_COLS[AC_COUNT] = {"agent_id", "team", "skills", "shift", "tz", "calls_per_day",
+                                                 "days_off"};
 
 static int name_is(const char *s, size_t len, const char *name) {
     size_t n = strlen(name);
@@ -84,6 +88,53 @@ static int read_skills(const fu__csv *r, const long *col, unsigned int *out) {
     return FU_OK;
 }
 
+static int cmp_days(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int parse_day(const fu__csv *r, const long *col, const char *s, size_t n, int64_t *out) {
+    fu_date d;
+    if (fu_date_parse(s, n, &d) || fu_date_to_days(&d, out)) {
+        fu_error_clear();
+        return fu__csv_error_at(r, (size_t)col[AC_OFF], FU_EPARSE,
+                                "days_off: '%.*s' is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
+                                (int)n, s);
+    }
+    return FU_OK;
+}
+
+/* `days_off`: dates and ranges (2026-03-09;2026-03-10..2026-03-12), local to the agent's zone. */
+static int read_days_off(const fu__csv *r, const long *col, fu__agent *a) {
+    size_t len, cap = 0, i = 0;
+    const char *s = cell(r, col, AC_OFF, &len);
+    while (i < len) {
+        size_t j = i;
+        while (j < len && s[j] != ';' && s[j] != '|') j++;
+        size_t p = i, q = j;
+        while (p < q && s[p] == ' ') p++;
+        while (q > p && s[q - 1] == ' ') q--;
+        i = j + 1;
+        if (p == q) continue;
+        const char *dots = NULL;
+        for (size_t k = p; k + 1 < q; k++)
+            if (s[k] == '.' && s[k + 1] == '.') dots = s + k;
+        int64_t lo, hi;
+        int rc = parse_day(r, col, s + p, dots ? (size_t)(dots - s - p) : q - p, &lo);
+        if (!rc) rc = dots ? parse_day(r, col, dots + 2, (size_t)(s + q - dots - 2), &hi) : (hi = lo, FU_OK);
+        if (!rc && (hi < lo || hi - lo > 3660))
+            rc = fu__csv_error_at(r, (size_t)col[AC_OFF], FU_EPARSE, "days_off: a range ends before it starts or "
+                                  "spans more than 10 years");
+        if (rc) return rc;
+        for (int64_t d = lo; d <= hi; d++) {
+            if (a->noff == cap && FU_GROW(a->off, cap, a->noff + 1)) return FU_ENOMEM;
+            a->off[a->noff++] = d;
+        }
+    }
+    if (a->noff > 1) qsort(a->off, a->noff, sizeof *a->off, cmp_days);
+    return FU_OK;
+}
+
 static int agent_row(fu__agent_set *set, const fu__csv *r, const long *col) {
     size_t len;
     const char *s = cell(r, col, AC_ID, &len);
@@ -125,7 +176,7 @@ static int agent_row(fu__agent_set *set, const fu__csv *r, const long *col) {
                                     "calls_per_day: expected an integer 1..10000");
         a->calls_per_day = (int)v;
     }
-    return FU_OK;
+    return read_days_off(r, col, a);
 }
 
 static int read_agents(fu__csv *r, fu__agent_set *set) {
@@ -197,7 +248,8 @@ int fu_planner_read_agents(fu_planner *pl, const char *path) {
 
 #define AG_DAY 86400
 #define AG_MAX_DAYS 4000
-#define AG_MAX_STEPS 2000
+#define AG_MAX_STEPS 4000
+#define AG_LATE_DAYS 62 /* how far past its window a call looks for an agent (as holidays do) */
 
 typedef struct ag_ctx {
     const fu__agent_set *A;
@@ -215,9 +267,78 @@ typedef struct ag_ctx {
     fu_calendar **ccal;
     size_t nc, ccap;
     fu__buf buf;
+    int prio;        /* the touchpoint being assigned */
+    const char *why; /* the agents.* rule that held it back, NULL: only the shifts */
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
+
+static int in_days(const int64_t *v, size_t n, int64_t d) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] == d;
+}
+
+static int in_pol_days(const fu__pol_date *v, size_t n, int64_t d) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].days < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo].days == d;
+}
+
+/* The agent's day off at t (`days_off`, local to the agent). */
+static int day_off(const fu__agent *g, int64_t t) {
+    if (!g->noff) return 0;
+    int off = 0;
+    fu_calendar_utc_offset(g->cal, t, &off);
+    return in_days(g->off, g->noff, floordiv64(t + off, AG_DAY));
+}
+
+/* Hours of a day the team calendar has none for (a make-up working day, or a
+ * weekend / holiday the policy opens): those of its first weekday with hours. */
+static int hours_day(const fu__pol_calendar *pc, int wd, int special) {
+    if (!special && pc->n_hours[wd]) return wd;
+    for (int d = 0; d < 7; d++)
+        if (pc->n_hours[d]) return d;
+    return -1;
+}
+
+/* The rule of the policy's `agents` section that forbids an agent call at t
+ * for priority x->prio, NULL when allowed; *next: the next instant worth
+ * trying (the next team interval or local midnight of the team calendar). */
+static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
+    const fu__pol_agent_hours *h = &x->P->agent_hours;
+    const fu__pol_calendar *pc = h->calendar;
+    fu_local lo;
+    *next = t + 60;
+    if ((h->exempt >> x->prio) & 1u) return NULL;
+    if (!pc || (h->weekends && h->holidays && !h->team_hours)) return NULL;
+    if (fu_calendar_to_local(pc->cal, t, &lo)) return fu_error_clear(), NULL;
+    fu_date dt = {lo.year, lo.month, lo.day};
+    int64_t day = 0;
+    if (fu_date_to_days(&dt, &day)) return fu_error_clear(), NULL;
+    int m = lo.hour * 60 + lo.minute;
+    int64_t midnight = t - (int64_t)m * 60 - lo.second + AG_DAY;
+    int hol = in_pol_days(pc->holidays, pc->n_holidays, day), mk = in_pol_days(pc->workdays, pc->n_workdays, day);
+    if (hol && !h->holidays) return *next = midnight, "agents.holidays";
+    if (!hol && !mk && lo.weekday >= 5 && !h->weekends) return *next = midnight, "agents.weekends";
+    if (!h->team_hours || !pc->has_hours) return NULL;
+    int wd = hours_day(pc, lo.weekday, hol || mk);
+    if (wd < 0) return NULL;
+    for (int i = 0; i < pc->n_hours[wd]; i++) {
+        if (m < pc->hours[wd][i].start_min)
+            return *next = t + (int64_t)(pc->hours[wd][i].start_min - m) * 60 - lo.second, "agents.team_hours";
+        if (m < pc->hours[wd][i].end_min) return NULL;
+    }
+    return *next = midnight, "agents.team_hours";
+}
 
 static int agent_limit(const ag_ctx *x, size_t a) {
     int l = x->A->v[a].calls_per_day;
@@ -242,7 +363,7 @@ static int agent_fits(const ag_ctx *x, size_t a, const fu_touchpoint *t, const c
 static int agent_free(ag_ctx *x, size_t a, int64_t t) {
     const fu__agent *g = &x->A->v[a];
     int m = fu_calendar_minute_of_week(g->cal, t);
-    if (m < 0 || fu_windows_contains(g->shift, m) != 1) return 0;
+    if (m < 0 || fu_windows_contains(g->shift, m) != 1 || day_off(g, t)) return 0;
     uint32_t *l = load_at(x, a, t);
     return l && *l < (uint32_t)agent_limit(x, a);
 }
@@ -251,12 +372,12 @@ static int agent_free(ag_ctx *x, size_t a, int64_t t) {
  * INT64_MAX when none within `limit`. */
 static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
     const fu__agent *g = &x->A->v[a];
-    for (int k = 0; k < 16 && t <= limit; k++) {
+    for (int k = 0; k < 64 && t <= limit; k++) {
         uint32_t *l = load_at(x, a, t);
         int off = 0;
         fu_calendar_utc_offset(g->cal, t, &off);
         if (!l) return INT64_MAX;
-        if (*l >= (uint32_t)agent_limit(x, a)) { /* full: the next local midnight */
+        if (*l >= (uint32_t)agent_limit(x, a) || day_off(g, t)) { /* full or off: the next local midnight */
             t = (floordiv64(t + off, AG_DAY) + 1) * AG_DAY - off;
             continue;
         }
@@ -358,7 +479,7 @@ static int load_table(ag_ctx *x, fu_touchpoint *tp, size_t n) {
     }
     if (lo > hi) return FU_OK;
     x->day0 = floordiv64(lo, AG_DAY) - 2;
-    int64_t nd = floordiv64(hi, AG_DAY) + 3 - x->day0;
+    int64_t nd = floordiv64(hi, AG_DAY) + 3 + AG_LATE_DAYS - x->day0;
     x->ndays = (size_t)(nd > AG_MAX_DAYS ? AG_MAX_DAYS : nd);
     x->load = fu__calloc(x->A->n * x->ndays, sizeof *x->load);
     x->total = fu__calloc(x->A->n, sizeof *x->total);
@@ -369,23 +490,70 @@ static int is_agent_ch(int ch) {
     return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
 }
 
-/* The first instant in [from, due_to] some fitting agent is free and the
- * customer may be contacted; INT64_MAX when none. */
-static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_t from, int64_t *out) {
+/* The first instant in [from, limit] some fitting agent is free, the
+ * policy's `agents` rules allow an agent call and the customer may be
+ * contacted; INT64_MAX when none. */
+static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_t from, int64_t limit, int64_t *out) {
     *out = INT64_MAX;
-    for (int step = 0; step < AG_MAX_STEPS && from <= t->due_to; step++) {
-        int64_t c = INT64_MAX;
+    for (int step = 0; step < AG_MAX_STEPS && from <= limit; step++) {
+        int64_t c = INT64_MAX, nx;
         for (size_t a = 0; a < x->A->n; a++) {
             if (!agent_fits(x, a, t, team)) continue;
-            int64_t ca = agent_next(x, a, from, t->due_to);
+            int64_t ca = agent_next(x, a, from, limit);
             if (ca < c) c = ca;
         }
-        if (c > t->due_to) return FU_OK;
+        if (c > limit) return FU_OK;
+        const char *b = team_block(x, c, &nx);
+        if (b) {
+            if (!x->why) x->why = b;
+            from = nx > c ? nx : c + 60;
+            continue;
+        }
         int ok = 0, rc = customer_ok(x, t->customer, c, &ok);
         if (rc) return rc;
         if (ok && least_loaded(x, t, team, c) >= 0) return *out = c, FU_OK;
         from = c + (ok ? 60 : 15 * 60);
     }
+    return FU_OK;
+}
+
+/* No agent may take t at its best instant: the first later instant of its
+ * window one may, else the first after it (late), either after the horizon
+ * (later); with none within AG_LATE_DAYS past the window, deferred. */
+static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *at, int *moved) {
+    int rc = next_slot(x, t, team, *at + 60, t->due_to, at);
+    if (!rc && *at == INT64_MAX)
+        rc = next_slot(x, t, team, t->due_to + 1, t->due_to + (int64_t)AG_LATE_DAYS * AG_DAY, at);
+    if (rc) return rc;
+    const char *rule = x->why ? x->why : "agents.shift";
+    if (*at > t->due_to) t->status_rule = rule;
+    if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
+    if (*at >= x->end) /* after the horizon: a later run names its agent */
+        return t->status = FU_TOUCHPOINT_LATER, t->status_rule = rule, t->best_at = *at, *moved = 1, FU_OK;
+    return FU_OK;
+}
+
+static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const char *why, int32_t own, int64_t at) {
+    x->buf.len = 0;
+    fu__buf_puts(&x->buf, t->reason);
+    fu__buf_printf(&x->buf, "; agent %s", x->A->v[a].id);
+    if (a == pref) fu__buf_printf(&x->buf, " (%s)", why);
+    else if (own <= -2)
+        fu__buf_printf(&x->buf, " (owner %s already has capacity.customers_per_vip_agent = %d customers)",
+                       x->A->v[-2 - own].id, x->P->capacity.customers_per_vip_agent);
+    else if (pref >= 0)
+        fu__buf_printf(&x->buf, " (%s %s off shift, off duty or at calls_per_day)", why, x->A->v[pref].id);
+    else fu__buf_puts(&x->buf, " (least loaded on shift)");
+    if (at > t->due_to)
+        fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
+                       t->status_rule);
+    else if (at != t->best_at)
+        fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (agents.shift%s%s)", x->why ? ", " : "",
+                       x->why ? x->why : "");
+    if (x->buf.failed) return fu__error_nomem();
+    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
+    if (!r) return fu__error_nomem();
+    t->reason = r;
     return FU_OK;
 }
 
@@ -395,48 +563,27 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     long pref = find_agent(x->A, t->owner), a = -1;
     const char *why = "promise owner";
     int32_t own = x->own[t->customer];
+    int64_t at = t->best_at, nx;
+    x->prio = t->priority;
+    const char *blocked = team_block(x, at, &nx);
     if (pref < 0 && own >= 0) pref = own, why = "customer's owner";
-    if (pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, t->best_at)) a = pref;
-    int64_t at = t->best_at;
+    if (pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)) a = pref;
     if (a < 0) a = least_loaded(x, t, team, at);
+    /* the policy's rule is named when it, not the shifts, held the call back */
+    x->why = a >= 0 ? blocked : NULL;
+    if (blocked) a = -1;
     if (a < 0) {
-        int rc = next_slot(x, t, team, at + 60, &at);
-        if (rc) return rc;
-        if (at == INT64_MAX) {
-            t->status = FU_TOUCHPOINT_DEFERRED;
-            t->status_rule = "agents.shift";
-            *moved = 1;
-            return FU_OK;
-        }
-        if (at >= x->end) { /* after the horizon: a later run names its agent */
-            t->status = FU_TOUCHPOINT_LATER;
-            t->status_rule = "agents.shift";
-            t->best_at = at;
-            *moved = 1;
-            return FU_OK;
-        }
+        int rc = place_moved(x, t, team, &at, moved);
+        if (rc || t->status != FU_TOUCHPOINT_PLANNED) return rc;
         a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
                 ? pref : least_loaded(x, t, team, at);
     }
-    x->buf.len = 0;
-    fu__buf_puts(&x->buf, t->reason);
-    fu__buf_printf(&x->buf, "; agent %s", x->A->v[a].id);
-    if (a == pref) fu__buf_printf(&x->buf, " (%s)", why);
-    else if (own <= -2)
-        fu__buf_printf(&x->buf, " (owner %s already has capacity.customers_per_vip_agent = %d customers)",
-                       x->A->v[-2 - own].id, x->P->capacity.customers_per_vip_agent);
-    else if (pref >= 0)
-        fu__buf_printf(&x->buf, " (%s %s off shift or at calls_per_day)", why, x->A->v[pref].id);
-    else fu__buf_puts(&x->buf, " (least loaded on shift)");
+    int rc = assign_reason(x, t, a, pref, why, own, at);
+    if (rc) return rc;
     if (at != t->best_at) {
-        fu__buf_puts(&x->buf, "; moved to the first instant an agent is on shift (agents.shift)");
         t->best_at = at;
         *moved = 1;
     }
-    if (x->buf.failed) return fu__error_nomem();
-    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
-    if (!r) return fu__error_nomem();
-    t->reason = r;
     t->agent = x->A->v[a].id;
     (*load_at(x, (size_t)a, at))++;
     x->total[a]++;

@@ -2835,12 +2835,75 @@ static int build_guard(vctx *c, const ynode *root) {
     return rc;
 }
 
+/* ---------------------------------------------------------------- agents, channels (planner) */
+
+static int build_agent_hours(vctx *c, const ynode *root) {
+    fu__policy *t = &c->p->t;
+    fu__pol_agent_hours *ah = &t->agent_hours;
+    static const char *const a_keys[] = {"calendar", "team_hours", "weekends", "holidays", "exempt", NULL};
+    const ynode *n, *cal = NULL;
+    ah->calendar = t->calendar;
+    ah->weekends = ah->holidays = 1; /* without the section: only the shifts count */
+    int rc = field(c, root, "agents", 0, &n);
+    if (rc || !n) return rc;
+    size_t old = path_push(c, "agents");
+    rc = check_keys(c, n, a_keys);
+    if (!rc) rc = field(c, n, "calendar", 0, &cal);
+    if (!rc && cal) {
+        size_t o2 = path_push(c, "calendar");
+        rc = want_scalar(c, cal, "a calendar name");
+        if (!rc && !(ah->calendar = find_calendar(t, cal->text))) {
+            const char *names[64];
+            size_t nn = 0;
+            for (size_t k = 0; k < t->n_calendars && nn < 64; k++) names[nn++] = t->calendars[k].name;
+            rc = unknown_name(c, cal, "calendar", cal->text, names, nn);
+        }
+        path_pop(c, o2);
+    }
+    if (!rc) rc = rd_bool(c, n, "team_hours", 0, &ah->team_hours);
+    if (!rc) rc = rd_bool(c, n, "weekends", 0, &ah->weekends);
+    if (!rc) rc = rd_bool(c, n, "holidays", 0, &ah->holidays);
+    if (!rc) rc = rd_mask(c, n, "exempt", "priority", priority_names, FU__PRIO_COUNT, &ah->exempt);
+    path_pop(c, old);
+    return rc;
+}
+
+static int build_by_clv(vctx *c, const ynode *root) {
+    fu__pol_by_clv *bc = &c->p->t.by_clv;
+    static const char *const ch_keys[] = {"by_clv", NULL};
+    static const char *const b_keys[] = {"human_at_least", "human", "automated", "priorities", NULL};
+    const ynode *n, *b = NULL;
+    bc->human_at_least = NAN;
+    bc->human = FU__CH_PHONE;
+    bc->automated = FU__CH_SMS;
+    int rc = field(c, root, "channels", 0, &n);
+    if (rc || !n) return rc;
+    size_t old = path_push(c, "channels");
+    rc = check_keys(c, n, ch_keys);
+    if (!rc) rc = field(c, n, "by_clv", 0, &b);
+    if (!rc && b) {
+        size_t o2 = path_push(c, "by_clv");
+        int h = FU__CH_PHONE, a = FU__CH_SMS;
+        rc = check_keys(c, b, b_keys);
+        if (!rc) rc = rd_num(c, b, "human_at_least", 0, 0, 1e15, &bc->human_at_least);
+        if (!rc) rc = rd_enum(c, b, "human", 0, "channel", channel_names, &h);
+        if (!rc) rc = rd_enum(c, b, "automated", 0, "channel", channel_names, &a);
+        if (!rc) rc = rd_mask(c, b, "priorities", "priority", priority_names, FU__PRIO_COUNT, &bc->priorities);
+        bc->human = (fu__pol_channel)h;
+        bc->automated = (fu__pol_channel)a;
+        bc->set = !rc;
+        path_pop(c, o2);
+    }
+    path_pop(c, old);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- top level */
 
 static const char *const top_keys[] = {"name", "version", "extends", "currency", "calendar", "calendars",
                                        "segments", "cadences", "caps", "quiet_hours", "suppressions",
                                        "capacity", "sla", "commitments", "kpis", "scorecard", "redaction",
-                                       "besttime", "redial", "guard", NULL};
+                                       "besttime", "redial", "guard", "agents", "channels", NULL};
 
 static int build_policy(vctx *c, const ynode *root) {
     fu__policy *t = &c->p->t;
@@ -2869,6 +2932,8 @@ static int build_policy(vctx *c, const ynode *root) {
     if (!rc) rc = build_besttime(c, root);
     if (!rc) rc = build_redial(c, root);
     if (!rc) rc = build_guard(c, root);
+    if (!rc) rc = build_agent_hours(c, root);
+    if (!rc) rc = build_by_clv(c, root);
     return rc;
 }
 

@@ -323,6 +323,26 @@ typedef struct fu__pol_capacity {
     int customers_per_vip_agent;
 } fu__pol_capacity;
 
+/* When agents may be given a call (`agents`, lib/planner_agents.c): on top of
+ * each agent's own shift, in the team calendar's zone. */
+typedef struct fu__pol_agent_hours {
+    const fu__pol_calendar *calendar; /* agents.calendar: the team's hours, holidays, make-up days */
+    int team_hours; /* 1: agent calls only within the calendar's hours of the day */
+    int weekends;   /* 1: agent calls allowed on Saturdays and Sundays that are not make-up working days */
+    int holidays;   /* 1: agent calls allowed on the calendar's public holidays and an agent's days off */
+    uint32_t exempt; /* priority bits that none of the three holds back */
+} fu__pol_agent_hours;
+
+/* CLV decides human vs automated (`channels.by_clv`, the planner). */
+typedef struct fu__pol_by_clv {
+    int set;               /* channels.by_clv given */
+    double human_at_least; /* CLV from which contacts are one-to-one; NAN: the
+                              segments.clv.human_from_quantile quantile of the known CLVs */
+    fu__pol_channel human;     /* channel of a high-CLV customer's automated contacts */
+    fu__pol_channel automated; /* channel of a low-CLV customer's agent contacts */
+    uint32_t priorities;   /* priority bits the rule moves (0: all) */
+} fu__pol_by_clv;
+
 /* One SLA entry: a named level and its response time. */
 typedef struct fu__pol_sla {
     const char *name; /* "urgent", "vip", "bank_large_sale" */
@@ -435,6 +455,8 @@ typedef struct fu__policy {
     uint32_t quiet_holidays;      /* quiet_hours.on_holidays: priority bits that may be made on a holiday */
     const fu__pol_suppression *suppressions; size_t n_suppressions;
     fu__pol_capacity capacity;
+    fu__pol_agent_hours agent_hours; /* agents */
+    fu__pol_by_clv by_clv;           /* channels.by_clv */
     fu__pol_redial redial;
     const fu__pol_sla *sla_response; size_t n_sla_response; /* by severity */
     const fu__pol_sla *sla_tier; size_t n_sla_tier;         /* by value tier */

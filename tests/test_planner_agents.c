@@ -122,8 +122,10 @@ Test(agents, weekend_call_moves_to_the_first_shift) {
     teardown(&f);
 }
 
-/* Only a Wednesday shift: no agent within [Sat 10:00, Mon 10:00]: deferred. */
-Test(agents, no_shift_in_the_window_defers) {
+/* Only a Wednesday shift: no agent within [Sat 10:00, Mon 10:00]: the call
+ * is made at the first instant one may after the window, Wed 09:00, late
+ * (status_rule agents.shift); with a one-day horizon that is a later run's. */
+Test(agents, no_shift_in_the_window_makes_it_late) {
     fx f;
     setup(&f, 1, 0, "", "2026-03-07T10:00:00+08:00",
           "agent_id,shift,tz\nW1,Wed 09:00-18:00,Asia/Shanghai\n");
@@ -132,15 +134,26 @@ Test(agents, no_shift_in_the_window_defers) {
     size_t n = 0;
     fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
     cr_expect_eq(n, 0);
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_DEFERRED, &n);
+    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_LATER, &n);
     cr_assert_eq(n, 1);
     cr_expect_str_eq(tp[0].status_rule, "agents.shift");
+    cr_expect_eq(tp[0].best_at, T("2026-03-11T09:00:00+08:00"));
     cr_expect_str_eq(tp[0].agent, "");
     fu_plan_stats st;
     fu_plan_get_stats(f.plan, &st);
-    cr_expect_eq(st.deferred, 1);
+    cr_expect_eq(st.later, 1);
+    cr_expect_eq(st.late, 1);
     cr_expect_eq(st.planned, 0);
     cr_expect_eq(st.agent_contacts, 0);
+    fu_plan_free(f.plan);
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-07T10:00:00+08:00"), 7 * 86400, &f.plan), FU_OK);
+    tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(tp[0].due_to, T("2026-03-09T10:00:00+08:00"));
+    cr_expect_eq(tp[0].best_at, T("2026-03-11T09:00:00+08:00"));
+    cr_expect_str_eq(tp[0].agent, "W1");
+    cr_expect_str_eq(tp[0].status_rule, "agents.shift");
+    cr_expect(strstr(tp[0].reason, "late: no agent may call within the window (agents.shift)"), "%s", tp[0].reason);
     teardown(&f);
 }
 

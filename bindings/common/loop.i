@@ -13,6 +13,7 @@
  *       recorded. fu_ledger_record_escalations(), include/followup/commit.h.
  *   Planner.set_agents(csv=None)
  *   Planner.read_agents(path)
+ *   Planner.set_clv(csv=None), Planner.read_clv(path)  (channels.by_clv)
  *       Give the planner its agents (agents CSV of docs/formats.md); every
  *       planned agent contact then names its agent (Touchpoint.agent).
  *       None / nil or "" removes them.
@@ -54,4 +55,18 @@ FU_PLAN_RAISES(fu_planner::m_read_agents)
         fu_planner_set_agents($self, csv ? csv : "", csv ? strlen(csv) : 0, "<agents>");
     }
     void m_read_agents(const char *path) { fu_planner_read_agents($self, path); }
+}
+
+/* channels.by_clv: the customers' CLV (CSV customer_id, clv), lib/planner_clv.c */
+FU_PLAN_RAISES(fu_planner::m_set_clv)
+FU_PLAN_RAISES(fu_planner::m_read_clv)
+%rename(set_clv) fu_planner::m_set_clv;
+%rename(read_clv) fu_planner::m_read_clv;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_planner::m_set_clv;
+#endif
+
+%extend fu_planner {
+    void m_set_clv(const char *csv = NULL) { fu_planner_set_clv($self, csv ? csv : "", csv ? strlen(csv) : 0, "<clv>"); }
+    void m_read_clv(const char *path) { fu_planner_read_clv($self, path); }
 }

@@ -26,6 +26,9 @@ static void help(FILE *out) {
             "                     given an agent on shift (owner first, then the least\n"
             "                     loaded); adds an agent column\n"
             "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
+            "  --clv CSV          customers' CLV (customer_id, clv; the CSV of followup segment):\n"
+            "                     channels.by_clv of the policy then makes high-CLV contacts\n"
+            "                     one-to-one and low-CLV ones automated, the rule in the reason\n"
             "  --format F         table, csv or json (default: table; csv is the plan CSV)\n"
             "  --long             table: every column (due window, reason) at full width;\n"
             "                     default: who, best time, why, how, in 120 columns\n"
@@ -184,7 +187,7 @@ static int parse_uint(const char *s, unsigned int *out) {
 static int run(int argc, char **argv) {
     const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
     const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL, *ledger_path = NULL;
-    const char *agents_path = NULL;
+    const char *agents_path = NULL, *clv_path = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
@@ -202,6 +205,7 @@ static int run(int argc, char **argv) {
         else if (strcmp(a, "--deferred") == 0) slot = &deferred;
         else if (strcmp(a, "--later") == 0) slot = &later;
         else if (strcmp(a, "--ledger") == 0) slot = &ledger_path;
+        else if (strcmp(a, "--clv") == 0) slot = &clv_path;
         else if (strcmp(a, "--long") == 0) {
             g_long_table = 1;
             continue;
@@ -307,6 +311,7 @@ static int run(int argc, char **argv) {
     }
     if ((rc = fu_planner_new(&pl, policy, book, &po)) || (ledger && (rc = fu_planner_set_ledger(pl, ledger))) ||
         (agents_path && (rc = fu_planner_read_agents(pl, agents_path))) ||
+        (clv_path && (rc = fu_planner_read_clv(pl, clv_path))) ||
         (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
         cli_error("plan");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;

@@ -333,7 +333,7 @@ FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, struct fu_ledger *ledge
 
 /**
  * Give the planner its agents (agents CSV of docs/formats.md: `agent_id`,
- * `team`, `skills`, `shift`, `tz`, `calls_per_day`), replacing any given
+ * `team`, `skills`, `shift`, `tz`, `calls_per_day`, `days_off`), replacing any given
  * before; `len` 0 removes them. Every plan then names the agent of each
  * planned agent contact (#fu_touchpoint.agent): the touchpoint's owner when
  * it is an agent (a promise's owner), else the customer's owner (customers
@@ -342,7 +342,12 @@ FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, struct fu_ledger *ledge
  * those on shift whose team and skills fit. A contact no agent can take at
  * its best instant moves to the first later instant of its window at which
  * one can (inside the policy's allowed hours and outside the customer's
- * do-not-disturb windows), else it is deferred (status_rule `agents.shift`).
+ * do-not-disturb windows) and the policy's `agents` section allows an agent
+ * call (the team calendar's hours, weekends, public holidays; `agents.exempt`
+ * priorities always), else to the first such instant after its window (late,
+ * status_rule the `agents.*` rule that held it back, or `agents.shift`; past
+ * the horizon: later), else, with none within 62 days, it is deferred. An
+ * agent is never given a call on one of its `days_off`.
  * @param source name of the text in errors (NULL: "<agents>")
  * @return #FU_OK; #FU_EPARSE (source, line, column); #FU_ETIMEZONE;
  *         #FU_ENOMEM; #FU_EINVAL. On failure the planner keeps its agents.
@@ -351,6 +356,35 @@ FU_EXTERN int fu_planner_set_agents(fu_planner *planner, const char *csv, size_t
 
 /** fu_planner_set_agents() from a file. @return also #FU_EIO. */
 FU_EXTERN int fu_planner_read_agents(fu_planner *planner, const char *path);
+
+/**
+ * Give the planner its customers' CLV for `channels.by_clv` (CLV decides
+ * human vs automated): a CSV with the columns `customer_id` and `clv` (the
+ * segment CSV of `followup segment` has both; an empty cell or `nan`:
+ * unknown), replacing any given before; `len` 0 removes them. Ids the book
+ * does not hold are skipped (a partition's planner may read the whole book's
+ * file). With the rule in the policy, every contact of a customer whose CLV
+ * is known and whose priority the rule names takes `by_clv.human` (CLV at or
+ * above `by_clv.human_at_least`, else the `segments.clv.human_from_quantile`
+ * quantile of the known CLVs) in place of an SMS or e-mail, or
+ * `by_clv.automated` in place of an agent channel; the reason names the rule,
+ * the CLV and the threshold. Consent still applies after it.
+ * @return #FU_OK; #FU_EPARSE (source, line, column: a missing column, a
+ *         duplicate id, a value that is not a number >= 0); #FU_ENOMEM;
+ *         #FU_EINVAL. On failure the planner keeps its CLVs.
+ */
+FU_EXTERN int fu_planner_set_clv(fu_planner *planner, const char *csv, size_t len, const char *source);
+
+/** fu_planner_set_clv() from a file. @return also #FU_EIO. */
+FU_EXTERN int fu_planner_read_clv(fu_planner *planner, const char *path);
+
+/**
+ * fu_planner_set_clv() from values by book customer index: `n` must be the
+ * book's customer count (0 removes them); NaN is unknown.
+ * @return #FU_OK; #FU_EINVAL (a count that is not the book's, a negative or
+ *         infinite value); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_planner_set_clv_values(fu_planner *planner, const double *clv, size_t n);
 
 /** Free a planner (NULL is a no-op). Plans made by it stay valid. */
 FU_EXTERN void fu_planner_free(fu_planner *planner);

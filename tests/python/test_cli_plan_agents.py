@@ -42,3 +42,19 @@ def test_plan_with_agents(tmp_path):
     (tmp_path / "bad.csv").write_text("agent_id,shift\nA1,Mon 09:00-25:00\n")
     r = run(*args, "--agents", str(tmp_path / "bad.csv"))
     assert r.returncode == 3 and "bad.csv:2" in r.stderr, r.stderr
+
+
+def test_plan_with_clv(tmp_path):
+    """--clv FILE: channels.by_clv makes the low-CLV second contact an SMS."""
+    (tmp_path / "c.csv").write_text("customer_id,tz,consent_phone,consent_sms\n"
+                                    "K1,Asia/Shanghai,yes,yes\nK2,Asia/Shanghai,yes,yes\n")
+    (tmp_path / "e.csv").write_text("customer_id,at,kind\nK1,2026-03-02T10:00:00+08:00,delivery\n"
+                                    "K2,2026-03-02T10:00:00+08:00,delivery\n")
+    (tmp_path / "clv.csv").write_text("customer_id,clv\nK1,100\nK2,9000\n")
+    r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "e.csv"),
+            "--now", "2026-03-09T10:00:00+08:00", "--no-besttime", "--format", "csv",
+            "--clv", str(tmp_path / "clv.csv"))
+    assert r.returncode == 0, r.stderr
+    rows = {x["customer_id"]: x for x in csv.DictReader(io.StringIO(r.stdout))}
+    assert rows["K1"]["channel"] == "sms" and "channels.by_clv: CLV 100 below 9000" in rows["K1"]["reason"]
+    assert rows["K2"]["channel"] == "phone" and "one-to-one" in rows["K2"]["reason"]

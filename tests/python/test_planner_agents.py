@@ -42,3 +42,32 @@ def test_bad_agents_raise():
         message = str(e)
     assert message is not None and "shift" in message
     del pl
+
+
+def test_policy_hours_and_clv():
+    """The policy's `agents` rules and channels.by_clv (tests/test_planner_who.c
+    works them out by hand): a Sunday call moves to Monday 09:00; a low CLV
+    makes the second contact an SMS with the rule in the reason."""
+    b = followup.Book()
+    b.read_customers_text("customer_id,tz,consent_phone,consent_sms\n"
+                          "K1,Asia/Singapore,yes,yes\nK2,Asia/Singapore,yes,yes\n", "c.csv")
+    b.read_events_text("customer_id,at,kind\nK1,2026-10-11T10:00:00+08:00,delivery\n"
+                       "K2,2026-10-11T10:00:00+08:00,delivery\n", "e.csv")
+    b.finalize()
+    pl = followup.Planner(followup.policy_default(), b)
+    pl.set_agents("agent_id,shift,tz\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai\n")
+    tps = pl.plan(followup.time_parse("2026-10-11T10:00:00+08:00"), 2 * 86400).touchpoints()
+    assert {t.best_at for t in tps} == {followup.time_parse("2026-10-12T09:00:00+08:00")}
+    assert all("agents.weekends" in t.reason for t in tps)
+    pl.set_clv("customer_id,clv\nK1,100\nK2,9000\n")
+    tps = pl.plan(followup.time_parse("2026-10-18T10:00:00+08:00"), 86400).touchpoints()
+    got = {t.customer_id: t for t in tps}
+    assert got["K1"].channel == followup.CHANNEL_SMS and "channels.by_clv" in got["K1"].reason
+    assert got["K2"].channel == followup.CHANNEL_PHONE and "one-to-one" in got["K2"].reason
+    message = None
+    try:
+        pl.set_clv("customer_id,clv\nK1,-1\n")
+    except followup.ParseError as e:
+        message = str(e)
+    assert message is not None and "clv" in message
+    del pl
