@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include "followup/calendar.h"
+#include "followup/commit.h"
 #include "followup/kpi.h"
 #include "followup/planner.h"
 #include "followup/simulate.h"
@@ -23,7 +24,7 @@
 static const char *const measure_names[FU_SIM_MEASURE_COUNT] = {
     "coverage", "response_timeliness", "response_timeliness_urgent", "over_contact", "cap_violations",
     "follow_up_complaints", "answer_rate", "calls_per_agent_day", "max_calls_agent_day", "off_hours_calls",
-    "csat", "contacts"};
+    "csat", "contacts", "promises_kept"};
 
 const char *fu_simulation_measure_name(int measure) {
     return measure >= 0 && measure < FU_SIM_MEASURE_COUNT ? measure_names[measure] : NULL;
@@ -299,6 +300,16 @@ typedef struct queued {
     int state;   /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered */
 } queued;
 
+/* A promise of the book due in the span (see "Promises" in followup/simulate.h). */
+typedef struct promise {
+    size_t customer;
+    const char *note;   /* the contact's note (the book's string) */
+    int64_t made, deadline;
+    int64_t resolved;   /* the first `resolved` event after it, by the deadline; INT64_MAX none */
+    int64_t id;         /* in the policy mode's ledger, 0 none */
+    int fulfilled;      /* in that ledger */
+} promise;
+
 typedef struct sim {
     const fu_policy *policy;
     const fu_book *book;
@@ -322,7 +333,123 @@ typedef struct sim {
     int64_t min_gap;         /* caps.min_gap in seconds, 0 when none */
     char agent_names[MAX_AGENTS][16];
     uint64_t rng;
+    struct promise *pr; /* the book's promises due in the span */
+    size_t npr;
+    fu_ledger *ledger;  /* policy mode: the promises, for the planner */
 } sim;
+
+/* ------------------------------------------------------------ promises */
+
+static double keep_prob(const fu_simulation_options *o) {
+    return o->version >= 2 && o->promise_contact_keep >= 0 ? o->promise_contact_keep : 0.5;
+}
+
+static int promise_push(sim *s, const promise *p, size_t *cap) {
+    if (s->npr == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        promise *v = fu__realloc(s->pr, c * sizeof *v);
+        if (!v) return fu__error_set(FU_ENOMEM, "out of memory");
+        s->pr = v;
+        *cap = c;
+    }
+    s->pr[s->npr++] = *p;
+    return FU_OK;
+}
+
+/* The promises in the notes of customer c's recorded contacts due in the span. */
+static int promises_of(sim *s, fu_extractor *ex, size_t c, size_t *cap) {
+    const fu_event *ev = NULL;
+    size_t n = 0;
+    int rc = fu_book_customer_events(s->book, c, &ev, &n);
+    for (size_t i = 0; i < n && rc == FU_OK; i++) {
+        if (ev[i].kind != FU_EVENT_CONTACT || !ev[i].note || ev[i].at >= s->o->to) continue;
+        const char *note = fu_book_string(s->book, ev[i].note);
+        fu_extraction *x = NULL;
+        rc = fu_extractor_run(ex, s->team, note, strlen(note), ev[i].at, &x);
+        if (rc == FU_EINVAL || rc == FU_ERANGE || rc == FU_ELIMIT) { /* no readable promise in it */
+            fu_error_clear();
+            rc = FU_OK;
+            continue;
+        }
+        for (size_t k = 0; rc == FU_OK && k < fu_extraction_promise_count(x); k++) {
+            int64_t d = fu_extraction_promise(x, k)->deadline;
+            if (d < s->o->from || d >= s->o->to || d <= ev[i].at) continue;
+            promise p = {c, note, ev[i].at, d, INT64_MAX, 0, 0};
+            for (size_t j = i + 1; j < n && ev[j].at <= d; j++)
+                if (ev[j].kind == FU_EVENT_RESOLVED && ev[j].at > ev[i].at) {
+                    p.resolved = ev[j].at;
+                    break;
+                }
+            rc = promise_push(s, &p, cap);
+        }
+        fu_extraction_free(x);
+    }
+    return rc;
+}
+
+static int collect_promises(sim *s) {
+    fu_extractor *ex = NULL;
+    size_t cap = 0;
+    int rc = fu_extractor_new_from_policy(&ex, s->policy);
+    for (size_t c = 0; c < s->nc && rc == FU_OK; c++) rc = promises_of(s, ex, c, &cap);
+    fu_extractor_free(ex);
+    return rc;
+}
+
+/* Policy mode: the promises in a ledger in memory, for the planner. */
+static int promises_ledger(sim *s) {
+    if (!s->npr) return FU_OK;
+    int rc = fu_ledger_open_with_policy(&s->ledger, NULL, s->policy, 0);
+    for (size_t i = 0; i < s->npr && rc == FU_OK; i++) {
+        promise *p = &s->pr[i];
+        fu_commit_input in = FU_COMMIT_INPUT_INIT;
+        in.customer_id = s->cust[p->customer].id;
+        in.text = p->note;
+        in.created_at = p->made;
+        in.deadline = p->deadline;
+        in.rule = "simulation";
+        rc = fu_ledger_add(s->ledger, &in, &p->id);
+    }
+    return rc;
+}
+
+/* The promises whose recorded resolution came before `t` are fulfilled. */
+static int promises_fulfil(sim *s, int64_t t) {
+    int rc = FU_OK;
+    for (size_t i = 0; i < s->npr && rc == FU_OK && s->ledger; i++) {
+        promise *p = &s->pr[i];
+        if (p->fulfilled || p->resolved >= t) continue;
+        rc = fu_ledger_fulfill(s->ledger, p->id, p->resolved, NULL);
+        p->fulfilled = 1;
+    }
+    return rc;
+}
+
+static int reached_between(const sim *s, size_t c, int64_t a, int64_t b) {
+    for (size_t i = 0; i < s->made.n; i++) {
+        const fu_event_in *e = &s->made.ev[i];
+        if (e->kind == FU_EVENT_CONTACT && e->customer_id == s->cust[c].id && e->at > a && e->at <= b &&
+            (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE))
+            return 1;
+    }
+    return 0;
+}
+
+/* Promises kept: as recorded (baseline); policy: a broken one is kept with
+ * keep_prob() when the run reached the customer before the deadline. */
+static void measure_promises(const sim *s, double level, fu_simulation_report *r) {
+    uint64_t rng = s->o->seed ^ UINT64_C(0xC2B2AE3D27D4EB4F); /* its own stream: the calls' draws stay as they were */
+    double kept = 0, keep = keep_prob(s->o);
+    for (size_t i = 0; i < s->npr; i++) {
+        const promise *p = &s->pr[i];
+        double u = rng_unit(&rng);
+        int k = p->resolved != INT64_MAX;
+        if (!k && s->o->mode == FU_SIMULATION_POLICY && u < keep && reached_between(s, p->customer, p->made, p->deadline))
+            k = 1;
+        kept += k;
+    }
+    set_prop(&r->measures[FU_SIM_PROMISES_KEPT], kept, (double)s->npr, level);
+}
 
 static const fu_calendar *zone_of(const sim *s, size_t c) {
     const char *tz = s->cust[c].tz;
@@ -566,6 +693,7 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
     po.flags = (s->o->flags & FU_SIMULATION_BESTTIME) ? FU_PLANNER_BESTTIME : 0u;
     int rc = book_before(s, day, &book);
     if (rc == FU_OK) rc = fu_planner_new(&pl, s->policy, book, &po);
+    if (rc == FU_OK && s->ledger && (rc = promises_fulfil(s, day)) == FU_OK) rc = fu_planner_set_ledger(pl, s->ledger);
     if (rc == FU_OK) rc = fu_planner_plan(pl, day, day_end - day, &plan);
     s->nq = 0;
     s->nrules = 0;
@@ -651,12 +779,16 @@ static void sim_free(sim *s) {
     fu__free(s->rules);
     fu__free(s->agent_calls);
     fu__free(s->cust);
+    fu__free(s->pr);
+    fu_ledger_close(s->ledger);
 }
 
 static int check_options(const fu_policy *p, const fu_book *b, const fu_simulation_options *o) {
     if (!p || !b || !o) return fu__error_set(FU_EINVAL, "NULL policy, book or options");
-    if (o->version != FU_SIMULATION_OPTIONS_VERSION)
+    if (o->version < 1 || o->version > FU_SIMULATION_OPTIONS_VERSION)
         return fu__error_set(FU_EINVAL, "unknown simulation options version %u", o->version);
+    if (o->version >= 2 && o->promise_contact_keep > 1)
+        return fu__error_set(FU_EINVAL, "promise_contact_keep is not a probability");
     if (!fu_book_is_finalized(b)) return fu__error_set(FU_ESTATE, "the book is not finalized");
     if (o->to <= o->from || o->to - o->from > 400 * DAY)
         return fu__error_set(FU_EINVAL, "the span must be 1 s to 400 days (from < to)");
@@ -729,12 +861,14 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     if (!s.cust) return fu__error_set(FU_ENOMEM, "out of memory");
     for (size_t c = 0; c < s.nc; c++) s.cust[c] = *fu_book_customer(book, c);
     rc = split_events(book, opts, &s.hist, &s.span);
-    if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY) rc = run_policy(&s);
+    if (rc == FU_OK) rc = collect_promises(&s);
+    if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY && (rc = promises_ledger(&s)) == FU_OK) rc = run_policy(&s);
     const evlist *lists[3] = {&s.hist, &s.span, &s.made};
     if (rc == FU_OK) rc = measure_kpis(policy, s.cust, s.nc, lists, 3, opts, out);
     double level = policy_level(policy);
     const evlist *contacts = opts->mode == FU_SIMULATION_POLICY ? &s.made : &s.span;
     if (rc == FU_OK) rc = count_contacts(s.team, contacts, opts, level, out);
+    if (rc == FU_OK) measure_promises(&s, level, out);
     if (rc == FU_OK) {
         int64_t t = opts->from, open;
         while (fu_calendar_next_open(s.team, t, &open) == FU_OK && open < opts->to) { /* open days */

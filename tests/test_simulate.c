@@ -382,3 +382,54 @@ Test(simulate, frequency_model_draws_answers_and_complaints) {
     fu_frequency_free(m);
     free(p0);
 }
+
+/* Promises kept. Three promises made on Monday 2026-03-02 09:30 in the notes
+ * of recorded calls ("within 2 business days": due by Wednesday in the cn
+ * calendar, inside the span). C1's problem is resolved on Tuesday (kept),
+ * C2's on Friday (broken), C3's never (broken): the baseline keeps 1 of 3.
+ * The policy run gives the planner the promises: its progress contact
+ * (cadences.promise_at_risk, 24 h before the deadline) reaches C2 and C3
+ * before their deadlines (every call answered), so with
+ * promise_contact_keep 1 all 3 are kept, with 0 still 1 of 3. */
+#define PHDR "customer_id,at,kind,channel,agent_id,outcome,note\n"
+static const char *PROMISES =
+    PHDR "C1,2026-03-02T09:30:00+08:00,contact,phone,A1,answered,Promised a fix within 2 business days.\n"
+         "C2,2026-03-02T09:30:00+08:00,contact,phone,A1,answered,Promised a fix within 2 business days.\n"
+         "C3,2026-03-02T09:30:00+08:00,contact,phone,A1,answered,Promised a fix within 2 business days.\n"
+         "C1,2026-03-03T10:00:00+08:00,resolved,,,,\n"
+         "C2,2026-03-06T10:00:00+08:00,resolved,,,,\n";
+
+static fu_simulation_report run_promises(fu_simulation_mode mode, double keep, uint64_t seed) {
+    static double ap[3 * 24];
+    for (size_t i = 0; i < 3 * 24; i++) ap[i] = 1.0;
+    fu_simulation_options o = week(mode);
+    o.answer_prob = ap;
+    o.promise_contact_keep = keep;
+    o.seed = seed;
+    return run(PROMISES, 3, &o);
+}
+
+Test(simulate, promises_kept_per_arm) {
+    cr_assert_str_eq(fu_simulation_measure_name(FU_SIM_PROMISES_KEPT), "promises_kept");
+    fu_simulation_report r = run_promises(FU_SIMULATION_BASELINE, 1.0, 7);
+    assert_prop(&r.measures[FU_SIM_PROMISES_KEPT], 1, 3);
+    r = run_promises(FU_SIMULATION_POLICY, 1.0, 7);
+    assert_prop(&r.measures[FU_SIM_PROMISES_KEPT], 3, 3);
+    r = run_promises(FU_SIMULATION_POLICY, 0.0, 7);
+    assert_prop(&r.measures[FU_SIM_PROMISES_KEPT], 1, 3);
+    /* half the time: one draw per promise from the seed, the same twice */
+    fu_simulation_report a = run_promises(FU_SIMULATION_POLICY, 0.5, 11), b = run_promises(FU_SIMULATION_POLICY, 0.5, 11);
+    cr_assert_eq(a.measures[FU_SIM_PROMISES_KEPT].successes, b.measures[FU_SIM_PROMISES_KEPT].successes);
+    cr_assert(a.measures[FU_SIM_PROMISES_KEPT].successes >= 1 && a.measures[FU_SIM_PROMISES_KEPT].successes <= 3);
+    /* no promise in the book: nothing due */
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    r = run(HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n", 1, &o);
+    cr_assert_eq(r.measures[FU_SIM_PROMISES_KEPT].n, 0.0);
+    cr_assert(isnan(r.measures[FU_SIM_PROMISES_KEPT].value));
+    o.promise_contact_keep = 1.5;
+    fu_policy *p = policy();
+    fu_book *bk = book(1, HDR);
+    cr_assert_eq(fu_simulation_run(p, bk, &o, &r), FU_EINVAL);
+    fu_book_free(bk);
+    fu_policy_free(p);
+}

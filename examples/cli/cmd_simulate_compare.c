@@ -119,7 +119,7 @@ static int write_compare(const sim_args *a, char names[][256], const fu_simulati
     for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == CLI_OK; m++) {
         const char *row[MAX_RUNS + 2];
         row[0] = fu_simulation_measure_name(m);
-        int prop = m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE;
+        int prop = m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE || m == FU_SIM_PROMISES_KEPT;
         for (int i = 0; i < n; i++) {
             cell(cells[i], sizeof cells[i], &r[i].measures[m], prop && m != FU_SIM_CAP_VIOLATIONS);
             row[i + 1] = cells[i];
@@ -171,7 +171,8 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
     }
     fputs("<th>n (first run)</th></tr></thead>\n<tbody>\n", out);
     for (int m = 0; m < FU_SIM_MEASURE_COUNT; m++) {
-        int prop = (m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE) && m != FU_SIM_CAP_VIOLATIONS;
+        int prop = (m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE || m == FU_SIM_PROMISES_KEPT) &&
+                   m != FU_SIM_CAP_VIOLATIONS;
         fprintf(out, "<tr class=\"m\" data-measure=\"%s\"><td>%s</td>", fu_simulation_measure_name(m),
                 fu_simulation_measure_name(m));
         for (int i = 0; i < n; i++) {

@@ -23,6 +23,9 @@ How each figure is set (README.md repeats this):
 - CSAT about 3.8: 35% of answered calls get a CSAT survey, score round(N(3.8, 1.0)) in 1..5;
 - promises kept about 62%: 25% of answered calls carry a note with a promise; the
   matching `resolved` event comes before the promised deadline with probability 0.62;
+  in a simulated policy run (followup simulate), an answered contact between a promise and
+  its deadline keeps a promise this book records as broken with probability 0.5
+  (fu_simulation_options.promise_contact_keep, docs/simulate.md "Promises kept");
 - complaints: 5% of customers complain spontaneously a year; each answered contact causes
   a complaint within 48 h with probability 0.01, times 1.23 when it is the third or later
   contact within 72 h (the source documents' "+23% complaints above 2 contacts in 72 h");

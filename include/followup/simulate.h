@@ -48,6 +48,22 @@
  * normal), follow-up complaints and CSAT. Answer rate and calls per agent
  * per day are counted from the contacts of the span.
  *
+ * **Promises.** The promises of the book are found in the notes of its
+ * recorded contacts with the policy's `commitments.patterns`
+ * (fu_extractor_new_from_policy(), deadlines in the policy's default
+ * calendar); those whose deadline lies in [from, to) are due, the same set in
+ * both modes (what the team promised is given; the mode decides the contacts
+ * around it). The book says whether each was kept: a `resolved` event of the
+ * customer after the promise, by its deadline (as examples/sample/realistic.py
+ * writes them, 62% kept). Baseline: kept as recorded. Policy: the planner is
+ * given the promises (an in-memory ledger, fu_planner_set_ledger(), kept ones
+ * fulfilled when their resolution happened), so it plans the progress and
+ * remedy contacts of the policy; a promise recorded as kept stays kept, a
+ * broken one is kept with probability `promise_contact_keep` (0.5) when an
+ * answered contact with the customer lies between the promise and its
+ * deadline (one draw per promise from `seed`). Measure
+ * #FU_SIM_PROMISES_KEPT, Wilson interval.
+ *
  * **Determinism.** The same inputs and `seed` give the same report.
  * **Threads.** Reentrant; the policy and book are only read.
  */
@@ -94,11 +110,15 @@ typedef struct fu_simulation_options {
      *  the ground truth and `complaint_base`); borrowed. */
     const fu_frequency *frequency;
     size_t frequency_segment;    /**< the model's segment used for every customer */
+    /** (version 2) Policy mode: the probability that an answered contact with
+     *  the customer between a promise and its deadline keeps a promise the
+     *  book records as broken; NaN or < 0: 0.5 (see "Promises" above). */
+    double promise_contact_keep;
 } fu_simulation_options;
 
-#define FU_SIMULATION_OPTIONS_VERSION 1
+#define FU_SIMULATION_OPTIONS_VERSION 2
 #define FU_SIMULATION_OPTIONS_INIT \
-    {FU_SIMULATION_OPTIONS_VERSION, FU_SIMULATION_POLICY, 0u, 0, 0, 1u, 0u, 1u, NULL, NULL, -1.0, NULL, 0}
+    {FU_SIMULATION_OPTIONS_VERSION, FU_SIMULATION_POLICY, 0u, 0, 0, 1u, 0u, 1u, NULL, NULL, -1.0, NULL, 0, -1.0}
 
 /** Fill `opts` with the defaults (same as #FU_SIMULATION_OPTIONS_INIT). */
 FU_EXTERN void fu_simulation_options_init(fu_simulation_options *opts);
@@ -116,9 +136,10 @@ typedef enum fu_simulation_measure {
     FU_SIM_MAX_CALLS_AGENT_DAY = 8, /**< most calls of one agent in a day */
     FU_SIM_OFF_HOURS_CALLS = 9,     /**< agent calls outside the team calendar's open hours */
     FU_SIM_CSAT = 10,               /**< KPI `csat` (baseline only; NaN when no answers) */
-    FU_SIM_CONTACTS = 11            /**< contact attempts in the span */
+    FU_SIM_CONTACTS = 11,           /**< contact attempts in the span */
+    FU_SIM_PROMISES_KEPT = 12       /**< promises due in the span kept by their deadline (n: due) */
 } fu_simulation_measure;
-#define FU_SIM_MEASURE_COUNT 12
+#define FU_SIM_MEASURE_COUNT 13
 
 /** "coverage", "response_timeliness", ...; NULL out of range. */
 FU_EXTERN const char *fu_simulation_measure_name(int measure);

@@ -38,6 +38,10 @@ def test_compare_baseline_policy_besttime():
     assert t["off_hours_calls"]["baseline"] == "0"  # the baseline team keeps its hours too
     cov = t["coverage"]["baseline"]
     assert cov.count("[") == 1 and cov.endswith("]"), cov
+    # promises of the book due in the span, kept per arm, with intervals (issue 18)
+    kept = {name: float(t["promises_kept"][name].split()[0]) for name in ("baseline", "policy", "besttime")}
+    assert all(0 < v < 1 for v in kept.values()) and t["promises_kept"]["n (first run)"] != "0"
+    assert kept["policy"] >= kept["baseline"], kept  # recorded kept ones stay kept
     again = run("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", "baseline,policy,besttime",
                 "--agents", "3", "--calls-per-agent", "40", "--format", "csv")
     assert again.stdout == r.stdout, "same seed, same report"
