@@ -1,0 +1,172 @@
+/* The contact guard's view of the planner (lib/planner_internal.h). */
+#include "planner_internal.h"
+
+/* ---------------------------------------------------------------- the guard
+ * The contact guard (guard.c, guard_internal.h) asks the planner's own
+ * limits about one customer at one instant. Only additions: the functions
+ * above are used as they are. */
+
+#include "guard_internal.h"
+
+struct fu__guard_ctx {
+    fu_planner *pl;
+    pl_cust cx;
+    int unknown;
+};
+
+int fu__guard_ctx_new(fu__guard_ctx **out, fu_planner *pl) {
+    fu__guard_ctx *g = fu__calloc(1, sizeof *g);
+    if (!g) return fu__error_nomem();
+    g->pl = pl;
+    *out = g;
+    return FU_OK;
+}
+
+void fu__guard_ctx_free(fu__guard_ctx *g) { fu__free(g); }
+
+int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const fu_event *extra, size_t n_extra,
+                       int64_t now, const fu_event *const **ev, size_t *n) {
+    fu_planner *pl = g->pl;
+    pl_cust *cx = &g->cx;
+    memset(cx, 0, sizeof *cx);
+    cx->index = ci;
+    cx->c = c;
+    cx->now = now;
+    cx->end = INT64_MAX / 4;
+    g->unknown = ci == FU__GUARD_NO_CUSTOMER;
+    int rc = fu__pl_zone_get(pl, c->tz, &cx->zone);
+    if (rc) return rc;
+    size_t k = 0;
+    if (!g->unknown) {
+        if ((rc = fu__pl_gather(pl, ci, INT64_MAX, &k))) return rc;
+    } else {
+        if (n_extra > pl->ev_cap && fu__grow((void **)&pl->ev, &pl->ev_cap, n_extra, sizeof *pl->ev)) return FU_ENOMEM;
+        for (k = 0; k < n_extra; k++) pl->ev[k] = &extra[k];
+    }
+    if ((rc = fu__pl_collect(pl, cx, k))) return rc;
+    if (g->unknown) { /* nothing known: the caps of a new customer hold */
+        cx->lifecycle = FU__LC_NEW;
+        cx->tier = -1;
+    }
+    if ((rc = fu__pl_mask_get(pl, ci, c, &cx->mask))) return rc;
+    *ev = pl->ev;
+    *n = k;
+    return FU_OK;
+}
+
+const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel) {
+    return fu__pl_consent_of(g->cx.c, channel) == FU_TRI_NO ? fu__pl_consent_rule(channel) : NULL;
+}
+
+const fu_calendar *fu__guard_ctx_calendar(const fu__guard_ctx *g) { return g->cx.zone->cal; }
+
+int fu__guard_ctx_add_dur(const fu__guard_ctx *g, int64_t t, const fu_duration *d, int64_t *out) {
+    return fu__pl_add_dur(g->pl, g->cx.zone->cal, t, d, 0, out);
+}
+
+/* The cadence a touchpoint rule ("cadences.<name>.<step>") belongs to. */
+static const fu__pol_cadence *guard_cadence(const fu__policy *P, const char *rule) {
+    if (!rule || strncmp(rule, "cadences.", 9) != 0) return NULL;
+    for (size_t i = 0; i < P->n_cadences; i++) {
+        size_t n = strlen(P->cadences[i].rule);
+        if (strncmp(rule, P->cadences[i].rule, n) == 0 && (rule[n] == '.' || rule[n] == 0)) return &P->cadences[i];
+    }
+    return NULL;
+}
+
+/* Quiet hours, holidays and do-not-disturb at t: NULL or the rule. */
+static int guard_time(fu_planner *pl, const pl_cust *cx, int64_t t, int priority, const char **deny, int64_t *retry) {
+    int ex = (pl->P->quiet_exempt >> priority) & 1u;
+    int hol = !(((pl->P->quiet_exempt | pl->P->quiet_holidays) >> priority) & 1u); /* as fu__pl_holidays_apply */
+    const uint64_t *base = cx->mask->bits[ex ? 2 : 0];
+    int64_t found = 0;
+    int r = fu__pl_next_allowed(cx->zone, base, hol, t, t + 400 * DAY, &found);
+    if (r < 0) return r;
+    if (r == 1 && found == t) return FU_OK;
+    *retry = r == 1 ? found : FU_BESTTIME_NEVER;
+    int off;
+    if ((r = fu_calendar_utc_offset(cx->zone->cal, t, &off))) return r;
+    int64_t day = fu__pl_floordiv(t + off, DAY);
+    int mow = (int)(((day % 7) + 7 + 3) % 7) * 1440 + (int)((t + off - day * DAY) / 60);
+    if (hol && fu__pl_is_holiday(cx->zone, day)) *deny = "calendars.holidays";
+    else if (!ex && !bit_get(cx->mask->bits[4], mow)) *deny = "quiet_hours.allowed";
+    else *deny = "customer.dnd_windows";
+    return FU_OK;
+}
+
+int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, const char *rule, uint32_t order,
+                       int skip_caps, const char **deny, int64_t *retry) {
+    static const fu__pol_cadence no_cadence = {.trigger = FU__TRIGGER_EVERY};
+    fu_planner *pl = g->pl;
+    pl_cust *cx = &g->cx;
+    *deny = NULL;
+    *retry = FU_BESTTIME_NEVER;
+    /* suppressions, on a candidate whose window starts at t */
+    pl_cand c;
+    memset(&c, 0, sizeof c);
+    c.from = t;
+    c.to = INT64_MAX / 4;
+    c.trigger = t;
+    c.cad = guard_cadence(pl->P, rule);
+    if (!c.cad) c.cad = &no_cadence;
+    c.channel = (uint8_t)channel;
+    c.priority = (uint8_t)*priority;
+    c.status = C_ACTIVE;
+    int64_t now = cx->now;
+    cx->now = t;
+    fu__pl_apply_suppressions(pl, cx, &c);
+    cx->now = now;
+    if (c.status != C_ACTIVE || c.from > t) {
+        *deny = c.status_rule ? c.status_rule : c.supp_rule;
+        *retry = c.status == C_SUPPRESSED ? FU_BESTTIME_NEVER : c.from;
+        return FU_OK;
+    }
+    *priority = c.priority;
+    int rc = guard_time(pl, cx, t, c.priority, deny, retry);
+    if (rc || *deny || skip_caps) return rc;
+    pl_group grp;
+    memset(&grp, 0, sizeof grp);
+    grp.from = grp.to = t;
+    grp.channel = (uint8_t)channel;
+    grp.priority = (uint8_t)c.priority;
+    grp.exempt = (uint8_t)prio_exempt(pl->P, c.priority);
+    if (order) grp.orders[grp.norders++] = order;
+    *deny = fu__pl_cap_check(pl, cx, &grp, t, retry);
+    if (*deny && *retry <= t) *retry = t + 60;
+    return FU_OK;
+}
+
+/* A guard's customers get one contact at a time into arrays trimmed to
+ * size: grow them by a quarter, not by doubling (1 M customers x 10
+ * contacts would otherwise take 350 MiB more after one contact each). */
+int fu__guard_feed(fu_planner *pl, size_t ci, const fu_event *e) {
+    pl_overlay *o = &pl->fed;
+    if (o->head && o->head[ci] >= 0) {
+        pl_ovvec *v = &o->v[o->head[ci]];
+        if (v->n == v->cap && v->cap >= 8) {
+            size_t cap = v->cap + v->cap / 4 + 2;
+            fu_event *p = fu__realloc(v->ev, cap * sizeof *p);
+            if (!p) return fu__error_nomem();
+            v->ev = p;
+            v->cap = cap;
+        }
+    }
+    return fu__pl_overlay_add(pl, o, ci, e);
+}
+
+void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e) { fu__pl_overlay_remove(&pl->fed, ci, e); }
+
+void fu__guard_trim(fu_planner *pl) {
+    for (size_t i = 0; i < pl->fed.n; i++) {
+        pl_ovvec *v = &pl->fed.v[i];
+        if (v->n == v->cap || !v->n) continue;
+        fu_event *p = fu__realloc(v->ev, v->n * sizeof *p);
+        if (!p) continue; /* keeping the larger block is fine */
+        v->ev = p;
+        v->cap = v->n;
+    }
+}
+
+void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }
+
+void fu__guard_set_per_day(fu_planner *pl, int per_day) { pl->guard_per_day = per_day; }

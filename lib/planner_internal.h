@@ -1,0 +1,322 @@
+/* The planner's internal types and the functions its files share, one
+ * concern a file (include/followup/planner.h is the API). Internal.
+ *   planner.c         new/free, events of a customer, candidates, output,
+ *                     capacity, fu_planner_plan*(), fu_planner_feed()
+ *   planner_time.c    offsets, zones, allowed-minute masks, classes, conditions
+ *   planner_limits.c  consent, CLV, suppressions, caps, merging, time, redial
+ *   planner_plan.c    the plan: rows, strings, order, statistics, CSV
+ *   planner_agents.c  who makes the call; planner_clv.c CLV; planner_loop.c
+ *                     the closed loop (ledger); planner_sim.c
+ *                     fu_planner_simulate(); planner_guard.c the guard's view */
+#ifndef FU_PLANNER_INTERNAL_H
+#define FU_PLANNER_INTERNAL_H
+
+#include "followup/planner.h"
+#include "followup/segment.h"
+#include "followup/kpi.h"
+#include "csv_internal.h"
+#include "internal.h"
+#include "planner_loop.h"
+#include "planner_agents.h"
+#include "planner_clv.h"
+#include "policy_internal.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY INT64_C(86400)
+#define MASK_WORDS 158 /* 10080 minutes of the week, 64 a word */
+#define OV_LOCAL 0x80000000u /* string ids of fed events: planner-local */
+#define MAX_ORDERS 4
+#define MAX_CYCLE_PURCHASES 64
+
+typedef struct pl_chunk {
+    struct pl_chunk *next;
+    size_t used, cap;
+    char data[];
+} pl_chunk;
+
+typedef struct pl_arena {
+    pl_chunk *head;
+} pl_arena;
+
+struct fu_plan {
+    fu_touchpoint *tp; /* sorted by status, then best_at, then customer */
+    size_t n, cap;
+    size_t off[FU_TOUCHPOINT_STATUS_COUNT + 1]; /* status s: tp[off[s] .. off[s+1]) */
+    pl_arena arena;
+    fu_plan_stats stats;
+    const fu_book *book;
+    /* per touchpoint: the order's string id (book or planner-local) and the
+     * customer's zone (index into the planner's zones, then into cals) */
+    uint32_t *oid;
+    uint16_t *zone;
+    size_t side_cap;
+    /* per zone index: the zone's calendar (a copy owned by the plan, so CSV
+     * times work after the planner is gone), NULL when no touchpoint uses it */
+    fu_calendar **cals;
+    size_t ncals;
+};
+
+typedef struct pl_key {
+    uint64_t a, b;
+} pl_key;
+
+#define ROW_BITS 29
+#define ROW_MASK ((UINT64_C(1) << ROW_BITS) - 1)
+#define ROW_DONE (UINT64_C(1) << 31)
+
+/* ------------------------------------------------------------------ planner */
+
+typedef struct pl_zone {
+    const char *tz;           /* interned by the book (or the policy's) */
+    fu_calendar *own;         /* created here, or NULL when borrowed */
+    const fu_calendar *cal;
+    const fu__pol_calendar *hol; /* a policy calendar in this zone: its holidays */
+    char *hol_rule;           /* "calendars.<name>.holidays" when hol, else NULL */
+} pl_zone;
+
+typedef struct pl_mask {
+    const char *dnd, *pref;
+    int has_pref, has_dnd;
+    /* 0 routine, 1 routine within preferred, 2 exempt, 3 exempt within preferred,
+     * 4 routine ignoring do-not-disturb (to name the rule that blocked) */
+    uint64_t bits[5][MASK_WORDS];
+} pl_mask;
+
+typedef struct pl_ovvec {
+    fu_event *ev;
+    size_t n, cap;
+} pl_ovvec;
+
+/* Events that are not in the book: fed events, or simulated contacts. */
+typedef struct pl_overlay {
+    int32_t *head; /* per customer: index into v, -1 none */
+    pl_ovvec *v;
+    size_t n, cap;
+} pl_overlay;
+
+/* A candidate touchpoint of the customer being planned. */
+enum { C_ACTIVE = 0, C_DONE, C_SUPPRESSED, C_DEFERRED };
+enum { F_RECOVERY = 1, F_OVERDUE = 2, F_FALLBACK_CH = 4, F_TRIMMED = 8, F_MOVED = 16, F_CYCLE_OWN = 32,
+       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256 };
+
+typedef struct pl_cand {
+    int64_t from, to, trigger;
+    const fu__pol_cadence *cad;
+    const fu__pol_step *step;
+    const fu_event *ev;       /* triggering event or NULL */
+    const char *supp_rule;    /* suppression that adjusted it (recovery, trim, move) */
+    const char *status_rule;  /* suppressed / deferred by */
+    double cycle_days;        /* cycle cadences */
+    uint32_t order;
+    uint8_t channel;          /* fu_channel */
+    uint8_t orig_channel;
+    uint8_t clv_channel;      /* the step's channel when channels.by_clv decided (F_CLV) */
+    uint8_t priority;
+    uint8_t status;
+    uint16_t flags;
+    int group;
+    int dep; /* candidate whose contact must come first (step `after`), -1 none */
+    const fu__promise *promise; /* `{promise: ...}` cadences: the promise */
+} pl_cand;
+
+typedef struct pl_contact {
+    int64_t at;
+    uint8_t channel;  /* fu_channel */
+    uint8_t priority; /* fu_priority; history without one: normal */
+    uint8_t exempt;
+    uint8_t norders;
+    uint8_t attempt;  /* a call attempt without an answer: redial.*.retry_after spaces the next call,
+                         not caps.min_gap (the caps still count it) */
+    uint32_t orders[MAX_ORDERS];
+} pl_contact;
+
+typedef struct pl_group {
+    int64_t from, to, best;
+    const char *block_rule;
+    const char *late_rule;  /* made after its window: the holidays that closed it */
+    const char *later_rule; /* status later: what moved best past the horizon */
+    const char *dep_rule;   /* the step whose contact this one waits for (step `after`) */
+    const char *redial_rule; /* retry after a call attempt (`redial.<outcome>`) */
+    int64_t redial_at;      /* that attempt */
+    uint8_t redial_outcome, redial_callback;
+    uint8_t on_holiday;     /* made on a holiday (quiet_hours.on_holidays) */
+    int first, n; /* members: gm[first .. first+n) */
+    uint8_t channel, priority, status, exempt;
+    uint8_t norders, moved_by_cap, survey;
+    uint32_t orders[MAX_ORDERS];
+    float bt_p; /* answer probability of the best-time model's pick; -1 none */
+} pl_group;
+
+/* Facts about the customer being planned. */
+typedef struct pl_cust {
+    size_t index;
+    const fu_customer *c;
+    const pl_zone *zone;
+    const pl_mask *mask;
+    int64_t now, end; /* [now, end) is the horizon */
+    int tier;         /* policy tier index, -1 unknown */
+    int lifecycle;    /* fu__pol_lifecycle */
+    const char *lifecycle_rule;
+    int64_t lifecycle_since;
+    int64_t first_purchase, last_purchase, first_event, last_answered;
+    int last_class;
+    unsigned purchases, purchases_last_year, purchases_prev_year;
+    int64_t last_at[FU_EVENT_KIND_COUNT];
+    double spend_last_year;
+} pl_cust;
+
+struct fu_planner {
+    const fu_policy *policy;
+    const fu__policy *P;
+    const fu_book *book;
+    int book_borrowed; /* fu__book_borrow() taken: the book refuses changes */
+    fu_planner_options opt;
+    const fu__pol_calendar *bcal; /* business calendar: the policy's default */
+    size_t ncust;
+    /* cadences triggered by each event kind */
+    size_t *kind_cads[FU_EVENT_KIND_COUNT];
+    size_t n_kind_cads[FU_EVENT_KIND_COUNT];
+    int64_t kind_reach[FU_EVENT_KIND_COUNT];
+    size_t *cad_buf;
+    int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
+    int *cad_kind;  /* per cadence: event kind or -1 */
+    /* zones and masks */
+    pl_zone *zones;
+    size_t nzones, zcap;
+    pl_mask **masks;
+    size_t nmasks, mcap;
+    int32_t *mhash;
+    size_t mhash_cap;
+    /* product class per book string id: -2 not computed, -1 none, else index */
+    int8_t *cls;
+    size_t ncls;
+    /* fallback cycles (days) per tier x class, 0 = none */
+    double tier_cycle[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS];
+    /* fed events; the overlay in use (fed or a simulation's) */
+    pl_overlay fed;
+    pl_overlay *ov;
+    int ignore_book_contacts;
+    int guard_per_day; /* a guard's override of redial.attempts_per_day: 0 policy, < 0 none */
+    char **lstr; /* planner-local strings (of fed events) */
+    size_t nlstr, lstr_cap;
+    /* scratch, reused for every customer */
+    const fu_event **ev;
+    size_t ev_cap;
+    pl_cand *cand;
+    size_t ncand, cand_cap;
+    pl_contact *ct;
+    size_t nct, ct_cap;
+    pl_group *grp;
+    size_t ngrp, grp_cap;
+    int *gm;
+    size_t gm_cap;
+    int64_t *ptimes;
+    size_t ptimes_cap;
+    int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
+    size_t nst, st_cap;
+    fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
+    const fu_besttime *bt;  /* best-time model for best_at, or NULL */
+    fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
+    /* lifecycle rules: the policy's (fu_segment_rules_new_from_policy(), as
+     * `followup segment` uses them), without composite segments and the CLV
+     * quantile, which the planner does not read */
+    fu_segment_rules *seg_policy;
+    fu_segment_rules seg;
+    /* simulation: agent contacts already made per day (from day_used0) */
+    const fu_sim_day *day_used;
+    int64_t day_used0;
+    size_t day_used_n;
+    fu__promise_set promises; /* fu_planner_set_ledger() */
+    fu__agent_set *agents;    /* fu_planner_set_agents(); NULL: nobody is named */
+    fu__clv *clv;             /* fu_planner_set_clv(); NULL: no CLV known */
+    size_t nev; /* events of the customer being planned in ev (gather()) */
+};
+
+
+
+static inline int bit_get(const uint64_t *b, int m) { return (int)((b[m >> 6] >> (m & 63)) & 1u); }
+static inline void bit_set(uint64_t *b, int m) { b[m >> 6] |= UINT64_C(1) << (m & 63); }
+
+/* Next set minute at or after m (wrapping), -1 when none. */
+static inline int bit_next(const uint64_t *b, int m) {
+    for (int pass = 0; pass < 2; pass++) {
+        int w = m >> 6;
+        uint64_t word = b[w] & (~UINT64_C(0) << (m & 63));
+        for (;;) {
+            if (word) {
+                int r = (w << 6) + __builtin_ctzll(word);
+                if (r < FU_MINUTES_PER_WEEK) return r;
+                break;
+            }
+            if (++w >= MASK_WORDS) break;
+            word = b[w];
+        }
+        m = 0;
+    }
+    return -1;
+}
+
+static inline int prio_exempt(const fu__policy *P, int prio) { return (P->cap_exempt >> prio) & 1u; }
+
+/* lib/planner_plan.c */
+void fu__pl_arena_splice(pl_arena *to, pl_arena *from);
+const char *fu__pl_arena_str(pl_arena *a, const char *s, size_t n);
+void fu__pl_key_sort_all(pl_key *k, size_t n);
+int fu__pl_plan_finish(fu_plan *p);
+int fu__pl_plan_new(fu_plan **out, const fu_book *book);
+int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid);
+
+/* lib/planner_time.c */
+int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d, int end_of_day,
+                   int64_t *out);
+int fu__pl_days_in_month(int y, int m);
+int64_t fu__pl_dur_bound(const fu_duration *d);
+int fu__pl_event_class(fu_planner *pl, const fu_event *e);
+int64_t fu__pl_floordiv(int64_t a, int64_t b);
+int fu__pl_is_agent_channel(int ch);
+int fu__pl_is_holiday(const pl_zone *z, int64_t local_day);
+int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_mask **out);
+int fu__pl_next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, int64_t t, int64_t limit,
+                        int64_t *out);
+const char *fu__pl_pl_str(const fu_planner *pl, uint32_t id);
+int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w);
+int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e);
+int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out);
+
+/* lib/planner.c */
+int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st);
+int fu__pl_check_span(int64_t now, int64_t horizon);
+int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n);
+int fu__pl_compare_i64(const void *a, const void *b);
+int64_t fu__pl_dur_seconds_approx(const fu_duration *d);
+int fu__pl_gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out);
+int fu__pl_overlay_add(fu_planner *pl, pl_overlay *o, size_t ci, const fu_event *e);
+void fu__pl_overlay_free(pl_overlay *o);
+void fu__pl_overlay_remove(pl_overlay *o, size_t ci, const fu_event *e);
+int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t horizon, int capacity,
+                      fu_plan **out);
+int fu__pl_rule_is_survey(const fu__policy *P, const char *rule);
+
+/* lib/planner_limits.c */
+int64_t fu__pl_after_placed(fu_planner *pl, pl_group *g, size_t gi);
+void fu__pl_apply_clv(const fu_planner *pl, const pl_cust *cx, pl_cand *c);
+void fu__pl_apply_consent(const pl_cust *cx, pl_cand *c);
+void fu__pl_apply_suppressions(fu_planner *pl, const pl_cust *cx, pl_cand *c);
+const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry);
+int fu__pl_consent_of(const fu_customer *c, int ch);
+const char *fu__pl_consent_rule(int ch);
+int fu__pl_grp_cmp(const void *a, const void *b);
+int fu__pl_holidays_apply(const fu_planner *pl, const pl_cust *cx, const pl_group *g);
+int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char **rule);
+int fu__pl_local_day_of(const pl_zone *z, int64_t t, int64_t *day);
+int fu__pl_merge(fu_planner *pl, fu_plan_stats *st);
+int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before);
+int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop);
+
+#endif

@@ -1,0 +1,341 @@
+/* The plan: its touchpoints, strings, order, statistics and CSV.
+ * Part of fu_planner (lib/planner_internal.h). */
+#include "planner_internal.h"
+
+/* ------------------------------------------------------------------ names */
+
+static const char *const prio_names[] = {"urgent", "high", "normal", "low"};
+static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled", "later"};
+
+const char *fu_priority_name(int p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
+const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < FU_TOUCHPOINT_STATUS_COUNT ? status_names[s] : NULL; }
+
+void fu_planner_options_init(fu_planner_options *o) {
+    if (o) {
+        fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
+        *o = d;
+    }
+}
+
+/* ------------------------------------------------------------------ arena
+ * Strings of a plan: chunks that never move, so pointers stay valid. */
+
+
+static void arena_free(pl_arena *a) {
+    pl_chunk *c = a->head;
+    while (c) {
+        pl_chunk *n = c->next;
+        fu__free(c);
+        c = n;
+    }
+    a->head = NULL;
+}
+
+static char *arena_alloc(pl_arena *a, size_t n) {
+    pl_chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        c = fu__malloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->next = a->head;
+        c->used = 0;
+        c->cap = cap;
+        a->head = c;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+const char *fu__pl_arena_str(pl_arena *a, const char *s, size_t n) {
+    char *p = arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* Move every chunk of `from` into `to`. */
+void fu__pl_arena_splice(pl_arena *to, pl_arena *from) {
+    while (from->head) {
+        pl_chunk *c = from->head;
+        from->head = c->next;
+        c->next = to->head;
+        to->head = c;
+    }
+}
+
+/* ------------------------------------------------------------------ plan */
+
+
+int fu__pl_plan_new(fu_plan **out, const fu_book *book) {
+    fu_plan *p = fu__calloc(1, sizeof *p);
+    if (!p) return fu__error_nomem();
+    p->book = book;
+    *out = p;
+    return FU_OK;
+}
+
+void fu_plan_free(fu_plan *p) {
+    if (!p) return;
+    fu__free(p->tp);
+    fu__free(p->oid);
+    fu__free(p->zone);
+    for (size_t i = 0; i < p->ncals; i++) fu_calendar_free(p->cals[i]);
+    fu__free(p->cals);
+    arena_free(&p->arena);
+    fu__free(p);
+}
+
+int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid) {
+    if (p->n == p->cap && FU_GROW(p->tp, p->cap, p->n + 1)) return FU_ENOMEM;
+    if (p->n == p->side_cap) {
+        size_t c1 = p->side_cap, c2 = p->side_cap;
+        if (FU_GROW(p->oid, c1, p->n + 1)) return FU_ENOMEM;
+        if (FU_GROW(p->zone, c2, p->n + 1)) return FU_ENOMEM;
+        p->side_cap = c1 < c2 ? c1 : c2;
+    }
+    p->oid[p->n] = oid;
+    p->zone[p->n] = zone;
+    p->tp[p->n] = *t;
+    p->tp[p->n++].agent = ""; /* named after planning (lib/planner_agents.c) */
+    return FU_OK;
+}
+
+/* Sort keys: two words compared in order; the low bits of b carry the row. */
+
+static inline int key_less(const pl_key *x, const pl_key *y) { return x->a != y->a ? x->a < y->a : x->b < y->b; }
+
+static void key_sift(pl_key *k, size_t n, size_t i) {
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) return;
+        if (c + 1 < n && key_less(&k[c], &k[c + 1])) c++;
+        if (!key_less(&k[i], &k[c])) return;
+        pl_key t = k[i];
+        k[i] = k[c];
+        k[c] = t;
+        i = c;
+    }
+}
+
+/* In-fu__pl_place sort of unique keys (no scratch memory: a plan of a million
+ * touchpoints sorts without a second copy). Quicksort with a median of
+ * three, heapsort when the recursion gets too deep. */
+static void key_sort(pl_key *k, size_t n, int depth) {
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;) key_sift(k, n, i);
+            for (size_t e = n; e-- > 1;) {
+                pl_key t = k[0];
+                k[0] = k[e];
+                k[e] = t;
+                key_sift(k, e, 0);
+            }
+            return;
+        }
+        size_t m = n / 2;
+        pl_key t;
+        if (key_less(&k[m], &k[0])) t = k[m], k[m] = k[0], k[0] = t;
+        if (key_less(&k[n - 1], &k[0])) t = k[n - 1], k[n - 1] = k[0], k[0] = t;
+        if (key_less(&k[n - 1], &k[m])) t = k[n - 1], k[n - 1] = k[m], k[m] = t;
+        pl_key piv = k[m];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (key_less(&k[i], &piv)) i++;
+            while (key_less(&piv, &k[j])) j--;
+            if (i >= j) break;
+            t = k[i], k[i] = k[j], k[j] = t;
+            i++;
+            j--;
+        }
+        /* [0, j] <= piv <= [j+1, n): recurse into the smaller part */
+        size_t left = j + 1;
+        if (left < n - left) {
+            key_sort(k, left, depth);
+            k += left;
+            n -= left;
+        } else {
+            key_sort(k + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        pl_key x = k[i];
+        size_t j = i;
+        while (j > 0 && key_less(&x, &k[j - 1])) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = x;
+    }
+}
+
+void fu__pl_key_sort_all(pl_key *k, size_t n) {
+    int depth = 0;
+    for (size_t m = n; m > 1; m >>= 1) depth += 2;
+    key_sort(k, n, depth);
+}
+
+
+/* Sort touchpoints by status, best_at, customer, priority, insertion order,
+ * keeping the side columns aligned, and count statuses. 16-byte keys sorted
+ * in fu__pl_place and an in-fu__pl_place permutation keep the extra memory at 16 bytes a
+ * touchpoint. */
+int fu__pl_plan_finish(fu_plan *p) {
+    if (p->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
+    if (p->n > 1) {
+        pl_key *k = fu__malloc(p->n * sizeof *k);
+        if (!k) return fu__error_nomem();
+        int64_t minb = INT64_MAX;
+        for (size_t i = 0; i < p->n; i++)
+            if (p->tp[i].best_at < minb) minb = p->tp[i].best_at;
+        for (size_t i = 0; i < p->n; i++) {
+            const fu_touchpoint *t = &p->tp[i];
+            k[i].a = ((uint64_t)t->status << 61) | ((uint64_t)(t->best_at - minb) & ((UINT64_C(1) << 61) - 1));
+            k[i].b = ((uint64_t)t->customer << 32) | ((uint64_t)t->priority << ROW_BITS) | (uint64_t)i;
+        }
+        fu__pl_key_sort_all(k, p->n);
+        /* position i takes the row at k[i]: follow the cycles */
+        for (size_t i = 0; i < p->n; i++) {
+            size_t src0 = (size_t)(k[i].b & ROW_MASK);
+            if (src0 == i || (k[i].b & ROW_DONE)) continue;
+            fu_touchpoint tt = p->tp[i];
+            uint16_t tz = p->zone[i];
+            uint32_t to = p->oid[i];
+            size_t j = i;
+            for (;;) {
+                size_t src = (size_t)(k[j].b & ROW_MASK);
+                k[j].b |= ROW_DONE;
+                if (src == i) {
+                    p->tp[j] = tt;
+                    p->zone[j] = tz;
+                    p->oid[j] = to;
+                    break;
+                }
+                p->tp[j] = p->tp[src];
+                p->zone[j] = p->zone[src];
+                p->oid[j] = p->oid[src];
+                j = src;
+            }
+        }
+        fu__free(k);
+    }
+    memset(p->off, 0, sizeof p->off);
+    p->stats.late = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        p->off[t->status + 1]++;
+        if ((t->status == FU_TOUCHPOINT_PLANNED || t->status == FU_TOUCHPOINT_LATER) && t->best_at > t->due_to)
+            p->stats.late++;
+    }
+    for (int s = 1; s <= FU_TOUCHPOINT_STATUS_COUNT; s++) p->off[s] += p->off[s - 1];
+    p->stats.planned = p->off[1] - p->off[0];
+    p->stats.suppressed = p->off[2] - p->off[1];
+    p->stats.deferred = p->off[3] - p->off[2];
+    p->stats.cancelled = p->off[4] - p->off[3];
+    p->stats.later = p->off[5] - p->off[4];
+    return FU_OK;
+}
+
+/* lib/planner_agents.c: the plan's rows, its strings, re-sorting after a change */
+fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n) {
+    *n = p->n;
+    return p->tp;
+}
+
+const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return fu__pl_arena_str(&p->arena, s, n); }
+
+
+int fu__plan_resort(fu_plan *p) {
+    int rc = fu__pl_plan_finish(p);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->tp[i].status == FU_TOUCHPOINT_PLANNED && fu__pl_is_agent_channel(p->tp[i].channel)) n++;
+    p->stats.agent_contacts = n;
+    return rc;
+}
+
+const fu_book *fu__plan_book(const fu_plan *p) { return p->book; }
+
+const fu_touchpoint *fu_plan_touchpoints(const fu_plan *p, fu_touchpoint_status s, size_t *count) {
+    if (count) *count = 0;
+    if (!p || (int)s < 0 || (int)s >= FU_TOUCHPOINT_STATUS_COUNT) return NULL;
+    size_t n = p->off[s + 1] - p->off[s];
+    if (count) *count = n;
+    return n ? p->tp + p->off[s] : NULL;
+}
+
+void fu_plan_get_stats(const fu_plan *p, fu_plan_stats *out) {
+    if (!out) return;
+    if (!p) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = p->stats;
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+/* A text cell through the library's one CSV cell writer (csv_internal.h). */
+static int csv_field(fu__buf *b, const char *s, unsigned int flags) {
+    return fu__csv_putf(b, 1, s, (flags & FU_PLAN_CSV_RAW) ? FU__CSV_RAW : 0u);
+}
+
+static void csv_time(fu__buf *b, const fu_calendar *cal, int64_t t) {
+    int off = 0;
+    if (cal) fu_calendar_utc_offset(cal, t, &off);
+    char buf[FU_TIME_TEXT_SIZE];
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, sizeof buf)) buf[0] = '\0';
+    fu__buf_puts(b, buf);
+}
+
+int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned int flags, size_t *len, char **out) {
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_plan_write_csv_to_string: NULL argument");
+    if (flags & ~(FU_PLAN_CSV_STATUS | FU_PLAN_CSV_RAW)) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
+    fu__buf b = FU__BUF_INIT;
+    fu__buf_puts(&b, "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason");
+    if (flags & FU_PLAN_CSV_STATUS) fu__buf_puts(&b, ",status,status_rule");
+    fu__buf_puts(&b, "\n");
+    for (size_t i = 0; i < p->n && !b.failed; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        if (!((mask >> t->status) & 1u)) continue;
+        csv_field(&b, t->customer_id, flags);
+        fu__buf_puts(&b, ",");
+        const fu_calendar *cal = p->zone[i] < p->ncals ? p->cals[p->zone[i]] : NULL;
+        csv_time(&b, cal, t->due_from);
+        fu__buf_puts(&b, ",");
+        csv_time(&b, cal, t->due_to);
+        fu__buf_puts(&b, ",");
+        csv_time(&b, cal, t->best_at);
+        fu__buf_puts(&b, ",");
+        csv_field(&b, t->purpose, flags);
+        fu__buf_printf(&b, ",%s,%s,", fu_channel_name(t->channel), fu_priority_name(t->priority));
+        csv_field(&b, t->rule, flags);
+        fu__buf_puts(&b, ",");
+        csv_field(&b, t->reason, flags);
+        if (flags & FU_PLAN_CSV_STATUS) {
+            fu__buf_printf(&b, ",%s,", fu_touchpoint_status_name(t->status));
+            csv_field(&b, t->status_rule, flags);
+        }
+        fu__buf_puts(&b, "\n");
+    }
+    if (b.failed) {
+        fu__buf_free(&b);
+        return fu__error_nomem();
+    }
+    if (len) *len = b.len;
+    *out = fu__buf_detach(&b);
+    return FU_OK;
+}
+
+int fu_plan_write_csv(const fu_plan *p, unsigned int mask, unsigned int flags, const char *path) {
+    if (!path) return fu__error_set(FU_EINVAL, "fu_plan_write_csv: NULL path");
+    char *s = NULL;
+    size_t n = 0;
+    int rc = fu_plan_write_csv_to_string(p, mask, flags, &n, &s);
+    if (rc) return rc;
+    rc = fu__outfile_write(path, s, n); /* all or nothing: an existing file survives a failure */
+    fu__free(s);
+    return rc;
+}
