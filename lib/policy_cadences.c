@@ -1,0 +1,200 @@
+/* Section `cadences`: triggers and steps of the follow-up sequences. Read by
+ * the planner (lib/planner*.c) and the commitment ledger (promise cadences). */
+#include "policy_core.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Step k of a cadence's `steps` mapping (the path names the step). */
+static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, size_t k, fu__pol_step *st) {
+    static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
+                                            "when", "survey", "after",   "team", NULL};
+    vctx *c = b->c;
+    const ynode *se = steps->ents[k].val;
+    int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL, rc = FU_OK;
+    st->name = steps->ents[k].key->text;
+    st->rule = fu__pol_rule_name(c, "cadences", cd->name, st->name);
+    if (!st->rule) rc = fu__error_nomem();
+    if (!rc) rc = fu__pol_check_keys(c, se, step_keys);
+    if (!rc) rc = fu__pol_rd_dur(c, se, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO, &st->at);
+    if (!rc) rc = fu__pol_rd_dur(c, se, "within", 1, DUR_ANY | DUR_ZERO, &st->within);
+    if (!rc) rc = fu__pol_rd_str(c, se, "purpose", 1, &st->purpose);
+    if (!rc) rc = fu__pol_rd_enum(c, se, "channel", 0, "channel", fu__pol_channel_names, &ch);
+    if (!rc) rc = fu__pol_rd_enum(c, se, "priority", 0, "priority", fu__pol_priority_names, &pr);
+    if (!rc) rc = fu__pol_rd_when(b, se, "when", &st->when);
+    if (!rc) rc = fu__pol_rd_bool(c, se, "survey", 0, &st->survey);
+    if (!rc) rc = fu__pol_rd_str(c, se, "team", 0, &st->team);
+    st->after = -1;
+    const ynode *af = NULL;
+    if (!rc) rc = fu__pol_field(c, se, "after", 0, &af);
+    if (!rc && af) { /* an earlier step of this cadence */
+        size_t o5 = fu__pol_path_push(c, "after");
+        rc = fu__pol_want_scalar(c, af, "the name of an earlier step of this cadence");
+        for (size_t q = 0; !rc && q < k && st->after < 0; q++)
+            if (strcmp(steps->ents[q].key->text, af->text) == 0) st->after = (int)q;
+        if (!rc && st->after < 0)
+            rc = fu__pol_verr(c, af, FU_EPOLICY, "'%.40s' is not an earlier step of this cadence", af->text);
+        fu__pol_path_pop(c, o5);
+    }
+    st->channel = (fu__pol_channel)ch;
+    st->priority = (fu__pol_priority)pr;
+    return rc;
+}
+
+int fu__pol_build_cadences(bctx *b, const ynode *root) {
+    vctx *c = b->c;
+    fu__policy *t = &c->p->t;
+    static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
+    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", "promise", NULL};
+    const ynode *cads;
+    int rc = fu__pol_field(c, root, "cadences", 1, &cads);
+    if (rc) return rc;
+    size_t old = fu__pol_path_push(c, "cadences");
+    rc = fu__pol_want_map(c, cads);
+    fu__pol_cadence *cv = rc ? NULL : fu__pol_arena_calloc(c->a, cads->n ? cads->n : 1, sizeof *cv);
+    if (!rc && !cv) rc = fu__error_nomem();
+    for (size_t i = 0; i < (rc ? 0 : cads->n); i++) {
+        fu__pol_cadence *cd = &cv[i];
+        const ynode *e = cads->ents[i].val, *tr = NULL, *steps = NULL;
+        size_t o2 = fu__pol_path_push(c, cads->ents[i].key->text);
+        cd->name = cads->ents[i].key->text;
+        cd->rule = fu__pol_rule_name(c, "cadences", cd->name, NULL);
+        cd->min_purchases = 2;
+        if (!cd->rule) rc = fu__error_nomem();
+        if (!rc) rc = fu__pol_check_keys(c, e, cad_keys);
+        if (!rc) rc = fu__pol_field(c, e, "trigger", 1, &tr);
+        if (!rc) {
+            size_t o3 = fu__pol_path_push(c, "trigger");
+            rc = fu__pol_check_keys(c, tr, trig_keys);
+            int nk = 0;
+            for (int k = 0; trig_keys[k]; k++) nk += fu__pol_map_get(tr, trig_keys[k]) != NULL;
+            if (!rc && nk != 1)
+                rc = fu__pol_verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle', 'every' or 'promise'");
+            if (!rc && fu__pol_map_get(tr, "event")) {
+                cd->trigger = FU__TRIGGER_EVENT;
+                rc = fu__pol_rd_str(c, tr, "event", 1, &cd->event);
+            } else if (!rc && fu__pol_map_get(tr, "lifecycle")) {
+                int lc = 0;
+                cd->trigger = FU__TRIGGER_LIFECYCLE;
+                rc = fu__pol_rd_enum(c, tr, "lifecycle", 1, "lifecycle stage", fu__pol_lifecycle_names, &lc);
+                cd->lifecycle = (fu__pol_lifecycle)lc;
+            } else if (!rc && fu__pol_map_get(tr, "promise")) {
+                int ps = 0;
+                cd->trigger = FU__TRIGGER_PROMISE;
+                rc = fu__pol_rd_enum(c, tr, "promise", 1, "promise state", fu__pol_promise_state_names, &ps);
+                cd->promise = (fu__pol_promise_state)ps;
+            } else if (!rc && fu__pol_map_get(tr, "cycle")) {
+                cd->trigger = FU__TRIGGER_CYCLE;
+                rc = fu__pol_rd_share(c, tr, "cycle", 1, 0.01, 1, &cd->cycle);
+            } else if (!rc) {
+                cd->trigger = FU__TRIGGER_EVERY;
+                rc = fu__pol_rd_dur(c, tr, "every", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &cd->every);
+            }
+            fu__pol_path_pop(c, o3);
+        }
+        if (!rc) rc = fu__pol_rd_when(b, e, "when", &cd->when);
+        if (!rc) rc = fu__pol_rd_int(c, e, "min_purchases", 0, 2, 1000, &cd->min_purchases);
+        if (!rc) rc = fu__pol_field(c, e, "steps", 1, &steps);
+        if (!rc) {
+            size_t o3 = fu__pol_path_push(c, "steps");
+            rc = fu__pol_want_map(c, steps);
+            if (!rc && steps->n == 0) rc = fu__pol_verr(c, steps, FU_EPOLICY, "a cadence needs at least one step");
+            fu__pol_step *sv = rc ? NULL : fu__pol_arena_calloc(c->a, steps->n, sizeof *sv);
+            if (!rc && !sv) rc = fu__error_nomem();
+            for (size_t k = 0; k < (rc ? 0 : steps->n); k++) {
+                size_t o4 = fu__pol_path_push(c, steps->ents[k].key->text);
+                rc = build_step(b, cd, steps, k, &sv[k]);
+                fu__pol_path_pop(c, o4);
+                if (rc) break;
+            }
+            if (!rc) {
+                cd->steps = sv;
+                cd->n_steps = steps->n;
+            }
+            fu__pol_path_pop(c, o3);
+        }
+        fu__pol_path_pop(c, o2);
+        if (rc) break;
+    }
+    /* second pass: `replaces` names other cadences */
+    for (size_t i = 0; i < (rc ? 0 : cads->n); i++) {
+        const ynode *rp;
+        size_t o2 = fu__pol_path_push(c, cads->ents[i].key->text);
+        rc = fu__pol_field(c, cads->ents[i].val, "replaces", 0, &rp);
+        if (!rc && rp) {
+            size_t o3 = fu__pol_path_push(c, "replaces");
+            fu__pol_strs names;
+            rc = fu__pol_strs_of(c, rp, &names);
+            size_t *idx = rc ? NULL : fu__pol_arena_calloc(c->a, names.n ? names.n : 1, sizeof *idx);
+            if (!rc && !idx) rc = fu__error_nomem();
+            for (size_t k = 0; k < (rc ? 0 : names.n); k++) {
+                size_t j;
+                for (j = 0; j < cads->n; j++)
+                    if (strcmp(cv[j].name, names.v[k]) == 0) break;
+                const ynode *at = rp->kind == YN_SEQ ? rp->items[k] : rp;
+                size_t o4 = rp->kind == YN_SEQ ? fu__pol_path_push_idx(c, k) : c->plen;
+                if (j == cads->n) {
+                    const char **cn = fu__calloc(cads->n ? cads->n : 1, sizeof *cn);
+                    if (!cn) {
+                        rc = fu__error_nomem();
+                    } else {
+                        for (size_t q = 0; q < cads->n; q++) cn[q] = cv[q].name;
+                        rc = fu__pol_unknown_name(c, at, "cadence", names.v[k], cn, cads->n);
+                        fu__free(cn);
+                    }
+                } else if (j == i) {
+                    rc = fu__pol_verr(c, at, FU_EPOLICY, "a cadence cannot replace itself");
+                }
+                fu__pol_path_pop(c, o4);
+                idx[k] = j;
+            }
+            if (!rc) {
+                cv[i].replaces = idx;
+                cv[i].n_replaces = names.n;
+            }
+            fu__pol_path_pop(c, o3);
+        }
+        fu__pol_path_pop(c, o2);
+    }
+    if (!rc) {
+        t->cadences = cv;
+        t->n_cadences = cads->n;
+    }
+    fu__pol_path_pop(c, old);
+    return rc;
+}
+
+const fu__pol_cadence *fu__policy_cadence(const fu__policy *t, const char *name) {
+    for (size_t i = 0; i < t->n_cadences; i++)
+        if (strcmp(t->cadences[i].name, name) == 0) return &t->cadences[i];
+    return NULL;
+}
+
+
+void fu__pol_summary_cadences(fu__buf *b, const fu__policy *t) {
+    fu__buf_printf(b, "cadences: %zu\n", t->n_cadences);
+    for (size_t i = 0; i < t->n_cadences; i++) {
+        const fu__pol_cadence *cd = &t->cadences[i];
+        fu__buf_printf(b, "  %s: ", cd->name);
+        switch (cd->trigger) {
+        case FU__TRIGGER_EVENT: fu__buf_printf(b, "on event %s", cd->event); break;
+        case FU__TRIGGER_LIFECYCLE: fu__buf_printf(b, "on becoming %s", fu__pol_lifecycle_names[cd->lifecycle]); break;
+        case FU__TRIGGER_CYCLE: fu__buf_printf(b, "at %.0f%% of the purchase cycle", cd->cycle * 100); break;
+        case FU__TRIGGER_EVERY: fu__buf_puts(b, "every "); fu__pol_put_dur(b, &cd->every); break;
+        case FU__TRIGGER_PROMISE: fu__buf_printf(b, "on a promise %s", fu__pol_promise_state_names[cd->promise]); break;
+        }
+        fu__pol_put_when(b, t, &cd->when);
+        fu__buf_puts(b, ":");
+        for (size_t k = 0; k < cd->n_steps; k++) {
+            const fu__pol_step *st = &cd->steps[k];
+            fu__buf_printf(b, "%s %s at ", k ? ";" : "", st->name);
+            fu__pol_put_dur(b, &st->at);
+            fu__buf_puts(b, " within ");
+            fu__pol_put_dur(b, &st->within);
+            fu__buf_printf(b, " (%s)", fu__pol_channel_names[st->channel]);
+        }
+        fu__buf_puts(b, "\n");
+    }
+}

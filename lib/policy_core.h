@@ -1,0 +1,232 @@
+/* The policy loader's own API, shared by lib/policy*.c and by nothing else.
+ *
+ * lib/policy.c      the arena, durations, loading, key-path getters, the
+ *                   table of sections (build order and summary order)
+ * lib/policy_yaml.c the YAML tree (libyaml events -> ynode) and the deep merge
+ * lib/policy_read.c validation: key paths, errors with file:line:column,
+ *                   typed readers (rd_*), key tables, conditions (`when:`)
+ * lib/policy_<key>.c one top-level section each: its builder (YAML -> the
+ *                   typed fu__policy of policy_internal.h) and its part of
+ *                   fu_policy_summary()
+ *
+ * Modules that read a loaded policy include policy_internal.h (or one of the
+ * per-section headers it is made of), never this file. */
+#ifndef FU_POLICY_CORE_H
+#define FU_POLICY_CORE_H
+
+#include "policy_internal.h"
+
+/* ----------------------------------------------------------------- arena */
+
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} arena_chunk;
+
+typedef struct arena {
+    arena_chunk *head;
+} arena;
+
+#define ARENA_CHUNK_SIZE ((size_t)32768)
+
+/* ------------------------------------------------------------- YAML tree */
+
+enum { YN_SCALAR = 0, YN_MAP = 1, YN_SEQ = 2 };
+
+typedef struct ynode ynode;
+typedef struct yent {
+    ynode *key; /* always a scalar */
+    ynode *val;
+} yent;
+
+struct ynode {
+    unsigned char kind;
+    unsigned char plain;   /* scalar written without quotes or block style */
+    unsigned char is_null; /* plain ~, null, or empty */
+    unsigned char single_line;
+    unsigned char done;    /* collection complete (alias targets) */
+    unsigned long line, col;
+    const char *src;
+    const char *text; /* scalar, NUL-terminated */
+    size_t len;
+    size_t n;        /* entries / items */
+    yent *ents;      /* YN_MAP */
+    ynode **items;   /* YN_SEQ */
+    size_t weight;   /* nodes in this subtree, aliases counted expanded */
+};
+
+/* Objects outside the arena that the policy owns. */
+typedef struct owned {
+    struct owned *next;
+    int kind; /* 0 calendar, 1 windows, 2 pcre2 code */
+    void *ptr;
+} owned;
+
+struct fu_policy {
+    arena a;
+    owned *owned;
+    const ynode *root;
+    const char *source;
+    fu__policy t;
+};
+
+typedef struct limits {
+    size_t max_bytes;
+    unsigned int max_depth;
+    size_t max_nodes;
+} limits;
+
+typedef struct vctx {
+    fu_policy *p;
+    arena *a;
+    char path[256];
+    size_t plen;
+    pcre2_general_context *gctx;
+    pcre2_compile_context *cctx;
+} vctx;
+
+enum {
+    DUR_NEG = 1u << 0,  /* negative allowed */
+    DUR_ZERO = 1u << 1, /* zero allowed */
+    DUR_WALL = 1u << 2, /* units allowed: */
+    DUR_BUSINESS = 1u << 3,
+    DUR_WORKDAYS = 1u << 4,
+    DUR_MONTHS = 1u << 5,
+    DUR_ANY = DUR_WALL | DUR_BUSINESS | DUR_WORKDAYS | DUR_MONTHS
+};
+
+/* Candidate names for references (tiers, classes, RFM groups). */
+typedef struct namelist {
+    const char *v[FU__POL_MAX_TIERS];
+    size_t n;
+} namelist;
+
+typedef struct bctx {
+    vctx *c;
+    namelist tiers, classes, rfm;
+} bctx;
+
+enum { PAT_DEADLINE, PAT_REASON, PAT_REPLACEMENT };
+
+/* A section of the policy: a top-level key, its builder (called in table
+ * order after the calendars) and its part of the summary (NULL: none). */
+typedef struct fu__pol_section {
+    const char *key;
+    int (*build)(bctx *b, const ynode *root);
+    void (*summary)(fu__buf *out, const fu__policy *t);
+} fu__pol_section;
+
+/* ------------------------------------------------------------ functions */
+
+/* policy.c */
+void *fu__pol_arena_alloc(arena *a, size_t n);
+void *fu__pol_arena_calloc(arena *a, size_t count, size_t size);
+char *fu__pol_arena_strndup(arena *a, const char *s, size_t n);
+int fu__pol_word_eq(const char *w, size_t n, const char *lit);
+int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errcol, char *msg, size_t msgsz);
+
+/* policy_besttime.c */
+int fu__pol_build_besttime(bctx *b, const ynode *root);
+
+/* policy_cadences.c */
+int fu__pol_build_cadences(bctx *b, const ynode *root);
+
+/* policy_calendars.c */
+int fu__pol_parse_hhmm(const char *s, size_t len, int *out);
+void fu__pol_fmt_hhmm(int m, char *buf);
+int fu__pol_build_calendars(bctx *b, const ynode *root);
+const fu__pol_calendar *fu__pol_find_calendar(const fu__policy *t, const char *name);
+
+/* policy_capacity.c */
+int fu__pol_build_capacity(bctx *b, const ynode *root);
+
+/* policy_caps.c */
+int fu__pol_build_caps(bctx *b, const ynode *root);
+int fu__pol_build_quiet_hours(bctx *b, const ynode *root);
+
+/* policy_commitments.c */
+int fu__pol_build_patterns(vctx *c, const ynode *parent, const char *key, const char *section, int kind, const fu__pol_pattern **out, size_t *count);
+int fu__pol_build_commitments(bctx *b, const ynode *root);
+
+/* policy_kpis.c */
+int fu__pol_build_kpis(bctx *b, const ynode *root);
+int fu__pol_build_scorecard(bctx *b, const ynode *root);
+
+/* policy_read.c */
+size_t fu__pol_path_push(vctx *c, const char *key);
+size_t fu__pol_path_push_idx(vctx *c, size_t i);
+void fu__pol_path_pop(vctx *c, size_t old);
+const char *fu__pol_node_desc(const ynode *n, char *buf, size_t size);
+int fu__pol_unknown_name(vctx *c, const ynode *at, const char *what, const char *word, const char *const *cands, size_t n);
+int fu__pol_want_map(vctx *c, const ynode *n);
+int fu__pol_want_seq(vctx *c, const ynode *n);
+int fu__pol_check_keys(vctx *c, const ynode *map, const char *const *allowed);
+int fu__pol_field(vctx *c, const ynode *map, const char *key, int required, const ynode **out);
+int fu__pol_want_scalar(vctx *c, const ynode *n, const char *what);
+int fu__pol_parse_number(const char *s, size_t len, double *out, int *pct);
+int fu__pol_str_of(vctx *c, const ynode *n, const char **out);
+int fu__pol_rd_num(vctx *c, const ynode *map, const char *key, int req, double lo, double hi, double *out);
+int fu__pol_rd_share(vctx *c, const ynode *map, const char *key, int req, double lo, double hi, double *out);
+int fu__pol_rd_int(vctx *c, const ynode *map, const char *key, int req, long lo, long hi, int *out);
+int fu__pol_rd_str(vctx *c, const ynode *map, const char *key, int req, const char **out);
+int fu__pol_rd_bool(vctx *c, const ynode *map, const char *key, int req, int *out);
+int fu__pol_rd_dur(vctx *c, const ynode *map, const char *key, int req, unsigned flags, fu_duration *out);
+int fu__pol_rd_enum(vctx *c, const ynode *map, const char *key, int req, const char *what, const char *const *names, int *out);
+char *fu__pol_rule_name(vctx *c, const char *a, const char *b, const char *d);
+int fu__pol_register_owned(vctx *c, int kind, owned **out);
+int fu__pol_rd_mask(vctx *c, const ynode *map, const char *key, const char *what, const char *const *cands, size_t nc, uint32_t *out);
+int fu__pol_strs_of(vctx *c, const ynode *n, fu__pol_strs *out);
+int fu__pol_rd_when(bctx *b, const ynode *map, const char *key, fu__pol_when *out);
+extern const char *const fu__pol_lifecycle_names[];
+extern const char *const fu__pol_promise_state_names[];
+extern const char *const fu__pol_channel_names[];
+extern const char *const fu__pol_priority_names[];
+extern const char *const fu__pol_action_names[];
+extern const char *const fu__pol_weekday_keys[];
+
+/* policy_redaction.c */
+int fu__pol_build_redaction(bctx *b, const ynode *root);
+
+/* policy_redial.c */
+int fu__pol_build_redial(bctx *b, const ynode *root);
+int fu__pol_build_guard(bctx *b, const ynode *root);
+
+/* policy_segments.c */
+int fu__pol_build_segments(bctx *b, const ynode *root);
+
+/* policy_sla.c */
+int fu__pol_build_sla(bctx *b, const ynode *root);
+
+/* policy_suppressions.c */
+int fu__pol_build_suppressions(bctx *b, const ynode *root);
+
+/* policy_yaml.c */
+int fu__pol_parse_tree(arena *a, const char *src, const char *text, size_t len, const limits *lim, ynode **out);
+const ynode *fu__pol_map_get(const ynode *map, const char *key);
+const ynode *fu__pol_map_get_n(const ynode *map, const char *key, size_t kl);
+int fu__pol_merge_nodes(arena *a, const ynode *base, const ynode *over, const ynode **out);
+
+int fu__pol_verr(vctx *c, const ynode *n, int code, const char *fmt, ...) FU_PRINTF(4, 5);
+
+/* policy_read.c: writers of the summary */
+void fu__pol_put_dur(fu__buf *b, const fu_duration *d);
+void fu__pol_put_mask(fu__buf *b, uint32_t mask, const char *const *names, size_t n);
+void fu__pol_put_when(fu__buf *b, const fu__policy *t, const fu__pol_when *w);
+
+/* each section's part of fu_policy_summary() */
+void fu__pol_summary_calendars(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_segments(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_cadences(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_caps(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_quiet_hours(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_suppressions(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_capacity(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_sla(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_commitments(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_kpis(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_scorecard(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_redaction(fu__buf *b, const fu__policy *t);
+void fu__pol_summary_besttime(fu__buf *b, const fu__policy *t);
+
+#endif /* FU_POLICY_CORE_H */
