@@ -4,26 +4,23 @@
 
 #include <string.h>
 
+static int check_slot(bctx *b, const ynode *map, void *base) {
+    const fu__pol_besttime *bt = base;
+    if (bt->slot.value < 300 || bt->slot.value > 86400 || 604800 % bt->slot.value != 0)
+        return fu__pol_key_err(b->c, map, "slot", "slot must divide a week and lie between 5m and 1d");
+    return FU_OK;
+}
+
+static const fu__pol_key besttime_rows[] = {
+    {"slot", FU__K_DUR, offsetof(fu__pol_besttime, slot), 1, 0, 0, DUR_WALL, NULL, NULL, NAN, NULL, NULL, check_slot},
+    FU__KEY_DUR(fu__pol_besttime, half_life, "half_life", 1, DUR_WALL | DUR_MONTHS),
+    FU__KEY_NUM(fu__pol_besttime, prior_strength, "prior_strength", 1, 0, 1e6),
+    FU__KEY_SHARE(fu__pol_besttime, prior_answer_rate, "prior_answer_rate", 1, 0, 1),
+};
+static const fu__pol_keys besttime_keys = FU__KEYS(besttime_rows, NULL, NULL);
+
 int fu__pol_build_besttime(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    fu__pol_besttime *bt = &c->p->t.besttime;
-    static const char *const b_keys[] = {"slot", "half_life", "prior_strength", "prior_answer_rate", NULL};
-    const ynode *n;
-    int rc = fu__pol_field(c, root, "besttime", 1, &n);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "besttime");
-    rc = fu__pol_check_keys(c, n, b_keys);
-    if (!rc) rc = fu__pol_rd_dur(c, n, "slot", 1, DUR_WALL, &bt->slot);
-    if (!rc && (bt->slot.value < 300 || bt->slot.value > 86400 || 604800 % bt->slot.value != 0)) {
-        size_t o2 = fu__pol_path_push(c, "slot");
-        rc = fu__pol_verr(c, fu__pol_map_get(n, "slot"), FU_EPOLICY, "slot must divide a week and lie between 5m and 1d");
-        fu__pol_path_pop(c, o2);
-    }
-    if (!rc) rc = fu__pol_rd_dur(c, n, "half_life", 1, DUR_WALL | DUR_MONTHS, &bt->half_life);
-    if (!rc) rc = fu__pol_rd_num(c, n, "prior_strength", 1, 0, 1e6, &bt->prior_strength);
-    if (!rc) rc = fu__pol_rd_share(c, n, "prior_answer_rate", 1, 0, 1, &bt->prior_answer_rate);
-    fu__pol_path_pop(c, old);
-    return rc;
+    return fu__pol_read_map(b, root, "besttime", 1, &besttime_keys, &b->c->p->t.besttime);
 }
 
 

@@ -4,33 +4,28 @@
 
 #include <string.h>
 
+static int check_calls(bctx *b, const ynode *map, void *base) {
+    const fu__pol_capacity *cp = base;
+    if (cp->calls_per_agent_day_min > cp->calls_per_agent_day_max)
+        return fu__pol_key_err(b->c, map, "min", "min %d is above max %d", cp->calls_per_agent_day_min,
+                               cp->calls_per_agent_day_max);
+    return FU_OK;
+}
+
+static const fu__pol_key calls_rows[] = {
+    FU__KEY_INT(fu__pol_capacity, calls_per_agent_day_min, "min", 1, 1, 10000),
+    FU__KEY_INT(fu__pol_capacity, calls_per_agent_day_max, "max", 1, 1, 10000),
+};
+static const fu__pol_keys calls_keys = FU__KEYS(calls_rows, NULL, check_calls);
+static const char *const capacity_allowed[] = {"calls_per_agent_day", "customers_per_vip_agent", NULL};
+static const fu__pol_key capacity_rows[] = {
+    FU__KEY_INT(fu__pol_capacity, customers_per_vip_agent, "customers_per_vip_agent", 1, 1, 100000),
+    FU__KEY_MAP("calls_per_agent_day", 1, &calls_keys),
+};
+static const fu__pol_keys capacity_keys = FU__KEYS(capacity_rows, capacity_allowed, NULL);
+
 int fu__pol_build_capacity(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    fu__pol_capacity *cp = &c->p->t.capacity;
-    static const char *const cap_keys[] = {"calls_per_agent_day", "customers_per_vip_agent", NULL};
-    static const char *const mm_keys[] = {"min", "max", NULL};
-    const ynode *n, *d = NULL;
-    int rc = fu__pol_field(c, root, "capacity", 1, &n);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "capacity");
-    rc = fu__pol_check_keys(c, n, cap_keys);
-    if (!rc) rc = fu__pol_rd_int(c, n, "customers_per_vip_agent", 1, 1, 100000, &cp->customers_per_vip_agent);
-    if (!rc) rc = fu__pol_field(c, n, "calls_per_agent_day", 1, &d);
-    if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "calls_per_agent_day");
-        rc = fu__pol_check_keys(c, d, mm_keys);
-        if (!rc) rc = fu__pol_rd_int(c, d, "min", 1, 1, 10000, &cp->calls_per_agent_day_min);
-        if (!rc) rc = fu__pol_rd_int(c, d, "max", 1, 1, 10000, &cp->calls_per_agent_day_max);
-        if (!rc && cp->calls_per_agent_day_min > cp->calls_per_agent_day_max) {
-            size_t o3 = fu__pol_path_push(c, "min");
-            rc = fu__pol_verr(c, fu__pol_map_get(d, "min"), FU_EPOLICY, "min %d is above max %d", cp->calls_per_agent_day_min,
-                      cp->calls_per_agent_day_max);
-            fu__pol_path_pop(c, o3);
-        }
-        fu__pol_path_pop(c, o2);
-    }
-    fu__pol_path_pop(c, old);
-    return rc;
+    return fu__pol_read_map(b, root, "capacity", 1, &capacity_keys, &b->c->p->t.capacity);
 }
 
 

@@ -16,6 +16,9 @@
 
 #include "policy_internal.h"
 
+#include <math.h>
+#include <stddef.h>
+
 /* ----------------------------------------------------------------- arena */
 
 typedef struct arena_chunk {
@@ -108,6 +111,79 @@ typedef struct bctx {
 } bctx;
 
 enum { PAT_DEADLINE, PAT_REASON, PAT_REPLACEMENT };
+
+/* ------------------------------------------------------------ key tables
+ *
+ * A mapping whose keys are a fixed list is read by table: one row per key
+ * (name, type, offset of the field in the section's struct, required,
+ * range or units, default, validator). fu__pol_read_keys() sets the
+ * defaults, checks that every key of the mapping is known, reads the rows
+ * in table order (each row's validator right after its key) and runs the
+ * table's validator last. Errors come in that order, as they did when each
+ * section read its keys by hand. */
+typedef enum fu__pol_ktype {
+    FU__K_NUM,   /* double, [lo, hi] */
+    FU__K_SHARE, /* double, 0.75 or 75%, [lo, hi] */
+    FU__K_INT,   /* int, [lo, hi] */
+    FU__K_BOOL,  /* int 0/1 */
+    FU__K_STR,   /* const char * */
+    FU__K_DUR,   /* fu_duration, `units`: DUR_* */
+    FU__K_ENUM,  /* int index into `names` (NULL-terminated), `what` names one */
+    FU__K_MASK,  /* uint32_t bits over `names`: one name or a list */
+    FU__K_WHEN,  /* fu__pol_when: a condition */
+    FU__K_MAP,   /* a nested mapping read by `sub` into the same struct */
+    FU__K_FN     /* read by `read` (lists, references, patterns) */
+} fu__pol_ktype;
+
+typedef struct fu__pol_key fu__pol_key;
+
+typedef struct fu__pol_keys {
+    const fu__pol_key *v;
+    size_t n;
+    const char *const *allowed; /* known keys in the order error messages list them; NULL: the rows' */
+    int (*check)(bctx *b, const ynode *map, void *base); /* after all rows; NULL: none */
+} fu__pol_keys;
+
+struct fu__pol_key {
+    const char *name;
+    fu__pol_ktype type;
+    size_t offset;      /* of the field in the struct `base` points to */
+    int required;
+    double lo, hi;      /* NUM, SHARE, INT */
+    unsigned units;     /* DUR */
+    const char *what;   /* ENUM, MASK: "priority", "handling", ... */
+    const char *const *names; /* ENUM, MASK */
+    double def;         /* NUM, SHARE, INT, BOOL: value when absent; NAN: left as it is */
+    const fu__pol_keys *sub; /* MAP */
+    int (*read)(bctx *b, const ynode *map, const fu__pol_key *k, void *base); /* FN */
+    int (*check)(bctx *b, const ynode *map, void *base); /* after this row; NULL: none */
+};
+
+/* Rows, for tables that read like the YAML they describe. */
+#define FU__KEY_NUM(S, f, key, req, lo, hi) {key, FU__K_NUM, offsetof(S, f), req, lo, hi, 0, NULL, NULL, NAN, NULL, NULL, NULL}
+#define FU__KEY_SHARE(S, f, key, req, lo, hi) {key, FU__K_SHARE, offsetof(S, f), req, lo, hi, 0, NULL, NULL, NAN, NULL, NULL, NULL}
+#define FU__KEY_INT(S, f, key, req, lo, hi) {key, FU__K_INT, offsetof(S, f), req, lo, hi, 0, NULL, NULL, NAN, NULL, NULL, NULL}
+#define FU__KEY_BOOL(S, f, key, req, def) {key, FU__K_BOOL, offsetof(S, f), req, 0, 1, 0, NULL, NULL, def, NULL, NULL, NULL}
+#define FU__KEY_STR(S, f, key, req) {key, FU__K_STR, offsetof(S, f), req, 0, 0, 0, NULL, NULL, NAN, NULL, NULL, NULL}
+#define FU__KEY_DUR(S, f, key, req, units) {key, FU__K_DUR, offsetof(S, f), req, 0, 0, units, NULL, NULL, NAN, NULL, NULL, NULL}
+#define FU__KEY_ENUM(S, f, key, req, what, names) {key, FU__K_ENUM, offsetof(S, f), req, 0, 0, 0, what, names, NAN, NULL, NULL, NULL}
+#define FU__KEY_MASK(S, f, key, what, names) {key, FU__K_MASK, offsetof(S, f), 0, 0, 0, 0, what, names, NAN, NULL, NULL, NULL}
+#define FU__KEY_WHEN(S, f, key) {key, FU__K_WHEN, offsetof(S, f), 0, 0, 0, 0, NULL, NULL, NAN, NULL, NULL, NULL}
+#define FU__KEY_MAP(key, req, sub) {key, FU__K_MAP, 0, req, 0, 0, 0, NULL, NULL, NAN, sub, NULL, NULL}
+#define FU__KEY_FN(key, fn) {key, FU__K_FN, 0, 0, 0, 0, 0, NULL, NULL, NAN, NULL, fn, NULL}
+#define FU__KEYS(rows, allowed, check) {rows, sizeof rows / sizeof rows[0], allowed, check}
+
+/* Reads the mapping `map` by table into `base`. */
+int fu__pol_read_keys(bctx *b, const ynode *map, const fu__pol_keys *t, void *base);
+/* Reads the value of `key` in `map` (a mapping, required or not) by table,
+ * with `key` on the path. Absent and not required: only the defaults. */
+int fu__pol_read_map(bctx *b, const ynode *map, const char *key, int required, const fu__pol_keys *t, void *base);
+
+/* A mapping of named entries (`name: {...}`) read into a new array of
+ * `size`-byte elements: `fn` reads each with its name on the path; on an
+ * error the array is left half read (it lives in the arena). */
+typedef int (*fu__pol_entry_fn)(bctx *b, const char *name, const ynode *val, void *elem, size_t i);
+int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_fn fn, void **out, size_t *count);
 
 /* A section of the policy: a top-level key, its builder (called in table
  * order after the calendars) and its part of the summary (NULL: none). */
@@ -208,6 +284,8 @@ const ynode *fu__pol_map_get_n(const ynode *map, const char *key, size_t kl);
 int fu__pol_merge_nodes(arena *a, const ynode *base, const ynode *over, const ynode **out);
 
 int fu__pol_verr(vctx *c, const ynode *n, int code, const char *fmt, ...) FU_PRINTF(4, 5);
+/* A policy error at the value of `key` in `map`, with `key` on the path. */
+int fu__pol_key_err(vctx *c, const ynode *map, const char *key, const char *fmt, ...) FU_PRINTF(4, 5);
 
 /* policy_read.c: writers of the summary */
 void fu__pol_put_dur(fu__buf *b, const fu_duration *d);

@@ -148,32 +148,25 @@ int fu__pol_build_kpis(bctx *b, const ynode *root) {
     return rc;
 }
 
+static int check_weights(bctx *b, const ynode *map, void *base) {
+    const fu__pol_scorecard *s = base;
+    double sum = s->satisfaction + s->resolution + s->feedback_conversion + s->efficiency;
+    if (fabs(sum - 1.0) > 1e-6) return fu__pol_verr(b->c, map, FU_EPOLICY, "weights must sum to 1, they sum to %g", sum);
+    return FU_OK;
+}
+
+static const fu__pol_key weight_rows[] = {
+    FU__KEY_SHARE(fu__pol_scorecard, satisfaction, "satisfaction", 1, 0, 1),
+    FU__KEY_SHARE(fu__pol_scorecard, resolution, "resolution", 1, 0, 1),
+    FU__KEY_SHARE(fu__pol_scorecard, feedback_conversion, "feedback_conversion", 1, 0, 1),
+    FU__KEY_SHARE(fu__pol_scorecard, efficiency, "efficiency", 1, 0, 1),
+};
+static const fu__pol_keys weight_keys = FU__KEYS(weight_rows, NULL, check_weights);
+static const fu__pol_key scorecard_rows[] = {FU__KEY_MAP("weights", 1, &weight_keys)};
+static const fu__pol_keys scorecard_keys = FU__KEYS(scorecard_rows, NULL, NULL);
+
 int fu__pol_build_scorecard(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    fu__pol_scorecard *s = &c->p->t.scorecard;
-    static const char *const sc_keys[] = {"weights", NULL};
-    static const char *const w_keys[] = {"satisfaction", "resolution", "feedback_conversion", "efficiency", NULL};
-    const ynode *n, *w = NULL;
-    int rc = fu__pol_field(c, root, "scorecard", 1, &n);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "scorecard");
-    rc = fu__pol_check_keys(c, n, sc_keys);
-    if (!rc) rc = fu__pol_field(c, n, "weights", 1, &w);
-    if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "weights");
-        rc = fu__pol_check_keys(c, w, w_keys);
-        if (!rc) rc = fu__pol_rd_share(c, w, "satisfaction", 1, 0, 1, &s->satisfaction);
-        if (!rc) rc = fu__pol_rd_share(c, w, "resolution", 1, 0, 1, &s->resolution);
-        if (!rc) rc = fu__pol_rd_share(c, w, "feedback_conversion", 1, 0, 1, &s->feedback_conversion);
-        if (!rc) rc = fu__pol_rd_share(c, w, "efficiency", 1, 0, 1, &s->efficiency);
-        if (!rc) {
-            double sum = s->satisfaction + s->resolution + s->feedback_conversion + s->efficiency;
-            if (fabs(sum - 1.0) > 1e-6) rc = fu__pol_verr(c, w, FU_EPOLICY, "weights must sum to 1, they sum to %g", sum);
-        }
-        fu__pol_path_pop(c, o2);
-    }
-    fu__pol_path_pop(c, old);
-    return rc;
+    return fu__pol_read_map(b, root, "scorecard", 1, &scorecard_keys, &b->c->p->t.scorecard);
 }
 
 const fu__pol_kpi *fu__policy_kpi(const fu__policy *t, const char *name) {

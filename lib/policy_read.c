@@ -40,6 +40,18 @@ int fu__pol_verr(vctx *c, const ynode *n, int code, const char *fmt, ...) {
     return fu__error_set_at(code, n ? n->src : "", n ? n->line : 0, n ? n->col : 0, c->path, "%s", msg);
 }
 
+int fu__pol_key_err(vctx *c, const ynode *map, const char *key, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t old = fu__pol_path_push(c, key);
+    int rc = fu__pol_verr(c, fu__pol_map_get(map, key), FU_EPOLICY, "%s", msg);
+    fu__pol_path_pop(c, old);
+    return rc;
+}
+
 /* A short description of a node for "expected X, got Y" messages. */
 const char *fu__pol_node_desc(const ynode *n, char *buf, size_t size) {
     if (n->kind == YN_MAP) return "a mapping";
@@ -536,4 +548,83 @@ void fu__pol_put_when(fu__buf *b, const fu__policy *t, const fu__pol_when *w) {
         }
     if (w->is_smb >= 0) fu__buf_printf(b, " smb=%s", w->is_smb ? "yes" : "no");
     if (w->min_tenure.set) { fu__buf_puts(b, " tenure>="); fu__pol_put_dur(b, &w->min_tenure.d); }
+}
+
+/* ---- key tables ---- */
+
+static void set_defaults(const fu__pol_keys *t, void *base) {
+    for (size_t i = 0; i < t->n; i++) {
+        const fu__pol_key *k = &t->v[i];
+        char *f = (char *)base + k->offset;
+        if (k->type == FU__K_MAP && k->sub) set_defaults(k->sub, base);
+        if (isnan(k->def)) continue;
+        if (k->type == FU__K_NUM || k->type == FU__K_SHARE) *(double *)(void *)f = k->def;
+        else if (k->type == FU__K_INT || k->type == FU__K_BOOL || k->type == FU__K_ENUM) *(int *)(void *)f = (int)k->def;
+    }
+}
+
+static int read_key(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    vctx *c = b->c;
+    void *f = (char *)base + k->offset;
+    int rc = FU_OK;
+    switch (k->type) {
+    case FU__K_NUM: rc = fu__pol_rd_num(c, map, k->name, k->required, k->lo, k->hi, f); break;
+    case FU__K_SHARE: rc = fu__pol_rd_share(c, map, k->name, k->required, k->lo, k->hi, f); break;
+    case FU__K_INT: rc = fu__pol_rd_int(c, map, k->name, k->required, (long)k->lo, (long)k->hi, f); break;
+    case FU__K_BOOL: rc = fu__pol_rd_bool(c, map, k->name, k->required, f); break;
+    case FU__K_STR: rc = fu__pol_rd_str(c, map, k->name, k->required, f); break;
+    case FU__K_DUR: rc = fu__pol_rd_dur(c, map, k->name, k->required, k->units, f); break;
+    case FU__K_ENUM: rc = fu__pol_rd_enum(c, map, k->name, k->required, k->what, k->names, f); break;
+    case FU__K_MASK: rc = fu__pol_rd_mask(c, map, k->name, k->what, k->names, count_names(k->names), f); break;
+    case FU__K_WHEN: rc = fu__pol_rd_when(b, map, k->name, f); break;
+    case FU__K_MAP: rc = fu__pol_read_map(b, map, k->name, k->required, k->sub, base); break;
+    case FU__K_FN: rc = k->read(b, map, k, base); break;
+    }
+    if (!rc && k->check) rc = k->check(b, map, base);
+    return rc;
+}
+
+int fu__pol_read_keys(bctx *b, const ynode *map, const fu__pol_keys *t, void *base) {
+    const char *names[48];
+    const char *const *allowed = t->allowed;
+    set_defaults(t, base);
+    if (!allowed) {
+        size_t n = 0;
+        for (; n < t->n && n + 1 < sizeof names / sizeof names[0]; n++) names[n] = t->v[n].name;
+        names[n] = NULL;
+        allowed = names;
+    }
+    int rc = fu__pol_check_keys(b->c, map, allowed);
+    for (size_t i = 0; !rc && i < t->n; i++) rc = read_key(b, map, &t->v[i], base);
+    if (!rc && t->check) rc = t->check(b, map, base);
+    return rc;
+}
+
+int fu__pol_read_map(bctx *b, const ynode *map, const char *key, int required, const fu__pol_keys *t, void *base) {
+    vctx *c = b->c;
+    const ynode *n;
+    set_defaults(t, base);
+    int rc = fu__pol_field(c, map, key, required, &n);
+    if (rc || !n) return rc;
+    size_t old = fu__pol_path_push(c, key);
+    rc = fu__pol_read_keys(b, n, t, base);
+    fu__pol_path_pop(c, old);
+    return rc;
+}
+
+int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_fn fn, void **out, size_t *count) {
+    vctx *c = b->c;
+    int rc = fu__pol_want_map(c, map);
+    char *v = rc ? NULL : fu__pol_arena_calloc(c->a, map->n ? map->n : 1, size);
+    if (!rc && !v) rc = fu__error_nomem();
+    for (size_t i = 0; i < (rc ? 0 : map->n); i++) {
+        size_t old = fu__pol_path_push(c, map->ents[i].key->text);
+        rc = fn(b, map->ents[i].key->text, map->ents[i].val, v + i * size, i);
+        fu__pol_path_pop(c, old);
+    }
+    if (!rc) {
+        *out = v;
+        *count = map->n;
+    }
+    return rc;
 }

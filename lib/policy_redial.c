@@ -6,58 +6,60 @@
 
 #include <string.h>
 
+static const fu__pol_key outcome_rows[] = {
+    FU__KEY_DUR(fu__pol_redial_outcome, retry, "retry_after", 0, DUR_WALL | DUR_WORKDAYS | DUR_BUSINESS | DUR_ZERO),
+    FU__KEY_BOOL(fu__pol_redial_outcome, stop, "stop", 0, NAN),
+};
+static const fu__pol_keys outcome_keys = FU__KEYS(outcome_rows, NULL, NULL);
+
+/* `no_answer: {retry_after: 2h}`: the row's name is an outcome's name. */
+static int read_outcome(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    vctx *c = b->c;
+    fu__pol_redial *r = base;
+    int o = FU_OUTCOME_NO_ANSWER;
+    while (o < FU_OUTCOME_COUNT && strcmp(fu_outcome_name(o), k->name) != 0) o++;
+    const ynode *e;
+    if (o == FU_OUTCOME_COUNT) return fu__error_set(FU_EINVAL, "redial: no outcome '%s'", k->name);
+    int rc = fu__pol_field(c, map, k->name, 0, &e);
+    if (rc || !e) return rc;
+    fu__pol_redial_outcome *ro = &r->outcome[o];
+    rc = fu__pol_read_map(b, map, k->name, 0, &outcome_keys, ro);
+    ro->rule = fu__pol_rule_name(c, "redial", k->name, NULL);
+    if (!rc && !ro->rule) rc = fu__error_nomem();
+    ro->set = 1;
+    return rc;
+}
+
+static const fu__pol_key redial_rows[] = {
+    FU__KEY_INT(fu__pol_redial, per_day, "attempts_per_day", 0, 0, 1000),
+    FU__KEY_INT(fu__pol_redial, per_touchpoint, "attempts_per_touchpoint", 0, 0, 1000),
+    FU__KEY_INT(fu__pol_redial, lifetime, "attempts_lifetime", 0, 0, 100000),
+    FU__KEY_FN("no_answer", read_outcome),
+    FU__KEY_FN("refused", read_outcome),
+    FU__KEY_FN("voicemail", read_outcome),
+    FU__KEY_FN("busy", read_outcome),
+    FU__KEY_FN("wrong_number", read_outcome),
+    FU__KEY_FN("callback_requested", read_outcome),
+};
+static const fu__pol_keys redial_keys = FU__KEYS(redial_rows, NULL, NULL);
+
 /* `redial`: attempts per day, per touchpoint and in a row, and per outcome
  * of a call attempt a retry delay or a stop. Optional (a policy without it
  * limits nothing and retries at once). */
 int fu__pol_build_redial(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    fu__pol_redial *r = &c->p->t.redial;
-    static const char *const keys[] = {"attempts_per_day", "attempts_per_touchpoint", "attempts_lifetime",
-                                        "no_answer", "refused", "voicemail", "busy", "wrong_number",
-                                        "callback_requested", NULL};
-    static const char *const okeys[] = {"retry_after", "stop", NULL};
+    fu__pol_redial *r = &b->c->p->t.redial;
     memset(r, 0, sizeof *r);
-    const ynode *n;
-    int rc = fu__pol_field(c, root, "redial", 0, &n);
-    if (rc || !n) return rc;
-    size_t old = fu__pol_path_push(c, "redial");
-    rc = fu__pol_check_keys(c, n, keys);
-    if (!rc) rc = fu__pol_rd_int(c, n, "attempts_per_day", 0, 0, 1000, &r->per_day);
-    if (!rc) rc = fu__pol_rd_int(c, n, "attempts_per_touchpoint", 0, 0, 1000, &r->per_touchpoint);
-    if (!rc) rc = fu__pol_rd_int(c, n, "attempts_lifetime", 0, 0, 100000, &r->lifetime);
-    for (int o = FU_OUTCOME_NO_ANSWER; !rc && o < FU_OUTCOME_COUNT; o++) {
-        const char *name = fu_outcome_name(o);
-        const ynode *e;
-        rc = fu__pol_field(c, n, name, 0, &e);
-        if (rc || !e) continue;
-        fu__pol_redial_outcome *ro = &r->outcome[o];
-        size_t o2 = fu__pol_path_push(c, name);
-        rc = fu__pol_check_keys(c, e, okeys);
-        if (!rc) rc = fu__pol_rd_dur(c, e, "retry_after", 0, DUR_WALL | DUR_WORKDAYS | DUR_BUSINESS | DUR_ZERO, &ro->retry);
-        if (!rc) rc = fu__pol_rd_bool(c, e, "stop", 0, &ro->stop);
-        ro->rule = fu__pol_rule_name(c, "redial", name, NULL);
-        if (!rc && !ro->rule) rc = fu__error_nomem();
-        ro->set = 1;
-        fu__pol_path_pop(c, o2);
-    }
-    fu__pol_path_pop(c, old);
-    return rc;
+    return fu__pol_read_map(b, root, "redial", 0, &redial_keys, r);
 }
 
 /* guard: what the contact guard (guard.c) does beyond the planner's rules */
+static const char *const unknown_names[] = {"deny", "allow", NULL};
+static const fu__pol_key guard_rows[] = {
+    FU__KEY_ENUM(fu__policy, guard_unknown_allow, "unknown_customer", 0, "unknown_customer", unknown_names),
+};
+static const fu__pol_keys guard_keys = FU__KEYS(guard_rows, NULL, NULL);
+
 int fu__pol_build_guard(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    static const char *const g_keys[] = {"unknown_customer", NULL};
-    static const char *const unknown_names[] = {"deny", "allow", NULL};
-    const ynode *n;
-    int rc = fu__pol_field(c, root, "guard", 0, &n);
-    if (rc || !n) return rc;
-    size_t old = fu__pol_path_push(c, "guard");
-    rc = fu__pol_check_keys(c, n, g_keys);
-    int u = 0;
-    if (!rc) rc = fu__pol_rd_enum(c, n, "unknown_customer", 0, "unknown_customer", unknown_names, &u);
-    if (!rc) c->p->t.guard_unknown_allow = u;
-    fu__pol_path_pop(c, old);
-    return rc;
+    return fu__pol_read_map(b, root, "guard", 0, &guard_keys, &b->c->p->t);
 }
 

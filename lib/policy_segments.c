@@ -85,132 +85,138 @@ static int parse_range(vctx *c, const ynode *n, int bins, fu__pol_range *r) {
     return FU_OK;
 }
 
-int fu__pol_build_segments(bctx *b, const ynode *root) {
+static int read_tiers(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__pol_segments *s = base;
+    return build_bands(b, map, k->name, 0, s->tiers, &s->n_tiers, &b->tiers);
+}
+
+static int read_classes(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__pol_segments *s = base;
+    return build_bands(b, map, k->name, 1, s->classes, &s->n_classes, &b->classes);
+}
+
+static int check_churned(bctx *b, const ynode *map, void *base) {
+    const fu__pol_segments *s = base;
+    if (s->churned_after.unit == s->declining_inactive_for.unit &&
+        s->churned_after.value <= s->declining_inactive_for.value)
+        return fu__pol_key_err(b->c, map, "churned_after", "churned_after must be longer than declining.inactive_for");
+    return FU_OK;
+}
+
+#define SEG_DUR (DUR_WALL | DUR_MONTHS)
+static const fu__pol_key declining_rows[] = {
+    FU__KEY_DUR(fu__pol_segments, declining_inactive_for, "inactive_for", 1, SEG_DUR),
+    FU__KEY_SHARE(fu__pol_segments, declining_spend_drop, "spend_drop", 1, 0, 1),
+    FU__KEY_DUR(fu__pol_segments, declining_complaint_within, "complaint_within", 1, SEG_DUR),
+};
+static const fu__pol_keys declining_keys = FU__KEYS(declining_rows, NULL, NULL);
+static const char *const lifecycle_allowed[] = {"new_within", "mature_after", "declining", "churned_after", NULL};
+static const fu__pol_key lifecycle_rows[] = {
+    FU__KEY_DUR(fu__pol_segments, new_within, "new_within", 1, SEG_DUR),
+    FU__KEY_DUR(fu__pol_segments, mature_after, "mature_after", 1, SEG_DUR),
+    FU__KEY_DUR(fu__pol_segments, churned_after, "churned_after", 1, SEG_DUR),
+    FU__KEY_MAP("declining", 1, &declining_keys),
+};
+static const fu__pol_keys lifecycle_keys = FU__KEYS(lifecycle_rows, lifecycle_allowed, check_churned);
+
+static const char *const rfmg_keys[] = {"r", "f", "m", NULL};
+
+static int read_rfm_group(bctx *b, const fu__pol_segments *s, const char *name, const ynode *e, fu__pol_rfm_group *rg) {
     vctx *c = b->c;
-    fu__pol_segments *s = &c->p->t.segments;
-    static const char *const seg_keys[] = {"value_tiers", "product_classes", "lifecycle", "rfm", "clv", "composite", NULL};
-    static const char *const lc_keys[] = {"new_within", "mature_after", "declining", "churned_after", NULL};
-    static const char *const decl_keys[] = {"inactive_for", "spend_drop", "complaint_within", NULL};
-    static const char *const rfm_keys[] = {"window", "bins", "groups", NULL};
-    static const char *const rfmg_keys[] = {"r", "f", "m", NULL};
-    static const char *const clv_keys[] = {"horizon", "annual_discount_rate", "human_from_quantile", NULL};
-    static const char *const comp_keys[] = {"when", "handling", NULL};
-    static const char *const handling_names[] = {"human", "automated", NULL};
-    const ynode *seg, *n;
-    int rc = fu__pol_field(c, root, "segments", 1, &seg);
+    int rc = FU_OK;
+    rg->name = name;
+    rg->rule = fu__pol_rule_name(c, "segments.rfm", rg->name, NULL);
+    if (!rg->rule) rc = fu__error_nomem();
+    if (!rc) rc = fu__pol_check_keys(c, e, rfmg_keys);
+    fu__pol_range *rr[3] = {&rg->r, &rg->f, &rg->m};
+    for (int k = 0; k < 3 && !rc; k++) {
+        const ynode *x = fu__pol_map_get(e, rfmg_keys[k]);
+        if (!x || (x->kind == YN_SCALAR && x->is_null)) continue;
+        size_t old = fu__pol_path_push(c, rfmg_keys[k]);
+        rc = parse_range(c, x, s->rfm_bins, rr[k]);
+        fu__pol_path_pop(c, old);
+    }
+    return rc;
+}
+
+static int read_rfm_groups(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    vctx *c = b->c;
+    fu__pol_segments *s = base;
+    const ynode *g;
+    int rc = fu__pol_field(c, map, k->name, 1, &g);
     if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "segments");
-    rc = fu__pol_check_keys(c, seg, seg_keys);
-    if (!rc) rc = build_bands(b, seg, "value_tiers", 0, s->tiers, &s->n_tiers, &b->tiers);
-    if (!rc) rc = build_bands(b, seg, "product_classes", 1, s->classes, &s->n_classes, &b->classes);
-    /* lifecycle */
-    if (!rc) rc = fu__pol_field(c, seg, "lifecycle", 1, &n);
-    if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "lifecycle");
-        const unsigned D = DUR_WALL | DUR_MONTHS;
-        const ynode *dn = NULL;
-        rc = fu__pol_check_keys(c, n, lc_keys);
-        if (!rc) rc = fu__pol_rd_dur(c, n, "new_within", 1, D, &s->new_within);
-        if (!rc) rc = fu__pol_rd_dur(c, n, "mature_after", 1, D, &s->mature_after);
-        if (!rc) rc = fu__pol_rd_dur(c, n, "churned_after", 1, D, &s->churned_after);
-        if (!rc) rc = fu__pol_field(c, n, "declining", 1, &dn);
-        if (!rc) {
-            size_t o3 = fu__pol_path_push(c, "declining");
-            rc = fu__pol_check_keys(c, dn, decl_keys);
-            if (!rc) rc = fu__pol_rd_dur(c, dn, "inactive_for", 1, D, &s->declining_inactive_for);
-            if (!rc) rc = fu__pol_rd_share(c, dn, "spend_drop", 1, 0, 1, &s->declining_spend_drop);
-            if (!rc) rc = fu__pol_rd_dur(c, dn, "complaint_within", 1, D, &s->declining_complaint_within);
-            fu__pol_path_pop(c, o3);
-        }
-        if (!rc && s->churned_after.unit == s->declining_inactive_for.unit &&
-            s->churned_after.value <= s->declining_inactive_for.value) {
-            size_t o3 = fu__pol_path_push(c, "churned_after");
-            rc = fu__pol_verr(c, fu__pol_map_get(n, "churned_after"), FU_EPOLICY,
-                      "churned_after must be longer than declining.inactive_for");
-            fu__pol_path_pop(c, o3);
-        }
+    size_t old = fu__pol_path_push(c, k->name);
+    rc = fu__pol_want_map(c, g);
+    if (!rc && g->n > FU__POL_MAX_TIERS) rc = fu__pol_verr(c, g, FU_EPOLICY, "more than %d groups", FU__POL_MAX_TIERS);
+    for (size_t i = 0; i < (rc ? 0 : g->n); i++) {
+        size_t o2 = fu__pol_path_push(c, g->ents[i].key->text);
+        rc = read_rfm_group(b, s, g->ents[i].key->text, g->ents[i].val, &s->rfm_groups[i]);
         fu__pol_path_pop(c, o2);
+        if (!rc) b->rfm.v[i] = s->rfm_groups[i].name;
     }
-    /* rfm */
-    if (!rc) rc = fu__pol_field(c, seg, "rfm", 1, &n);
     if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "rfm");
-        const ynode *g = NULL;
-        rc = fu__pol_check_keys(c, n, rfm_keys);
-        if (!rc) rc = fu__pol_rd_dur(c, n, "window", 1, DUR_WALL | DUR_MONTHS, &s->rfm_window);
-        if (!rc) rc = fu__pol_rd_int(c, n, "bins", 1, 2, 10, &s->rfm_bins);
-        if (!rc) rc = fu__pol_field(c, n, "groups", 1, &g);
-        if (!rc) {
-            size_t o3 = fu__pol_path_push(c, "groups");
-            rc = fu__pol_want_map(c, g);
-            if (!rc && g->n > FU__POL_MAX_TIERS) rc = fu__pol_verr(c, g, FU_EPOLICY, "more than %d groups", FU__POL_MAX_TIERS);
-            for (size_t i = 0; i < (rc ? 0 : g->n); i++) {
-                fu__pol_rfm_group *rg = &s->rfm_groups[i];
-                const ynode *e = g->ents[i].val, *x;
-                size_t o4 = fu__pol_path_push(c, g->ents[i].key->text);
-                rg->name = g->ents[i].key->text;
-                rg->rule = fu__pol_rule_name(c, "segments.rfm", rg->name, NULL);
-                if (!rg->rule) rc = fu__error_nomem();
-                if (!rc) rc = fu__pol_check_keys(c, e, rfmg_keys);
-                fu__pol_range *rr[3] = {&rg->r, &rg->f, &rg->m};
-                for (int k = 0; k < 3 && !rc; k++) {
-                    x = fu__pol_map_get(e, rfmg_keys[k]);
-                    if (!x || (x->kind == YN_SCALAR && x->is_null)) continue;
-                    size_t o5 = fu__pol_path_push(c, rfmg_keys[k]);
-                    rc = parse_range(c, x, s->rfm_bins, rr[k]);
-                    fu__pol_path_pop(c, o5);
-                }
-                fu__pol_path_pop(c, o4);
-                if (rc) break;
-                b->rfm.v[i] = rg->name;
-            }
-            if (!rc) {
-                s->n_rfm_groups = g->n;
-                b->rfm.n = g->n;
-            }
-            fu__pol_path_pop(c, o3);
-        }
-        fu__pol_path_pop(c, o2);
-    }
-    /* clv */
-    if (!rc) rc = fu__pol_field(c, seg, "clv", 1, &n);
-    if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "clv");
-        rc = fu__pol_check_keys(c, n, clv_keys);
-        if (!rc) rc = fu__pol_rd_dur(c, n, "horizon", 1, DUR_WALL | DUR_MONTHS, &s->clv_horizon);
-        if (!rc) rc = fu__pol_rd_share(c, n, "annual_discount_rate", 1, 0, 0.99, &s->clv_annual_discount_rate);
-        if (!rc) rc = fu__pol_rd_share(c, n, "human_from_quantile", 1, 0, 1, &s->clv_human_from_quantile);
-        fu__pol_path_pop(c, o2);
-    }
-    /* composite */
-    if (!rc) rc = fu__pol_field(c, seg, "composite", 0, &n);
-    if (!rc && n) {
-        size_t o2 = fu__pol_path_push(c, "composite");
-        rc = fu__pol_want_map(c, n);
-        fu__pol_composite *cv = rc ? NULL : fu__pol_arena_calloc(c->a, n->n ? n->n : 1, sizeof *cv);
-        if (!rc && !cv) rc = fu__error_nomem();
-        for (size_t i = 0; i < (rc ? 0 : n->n); i++) {
-            const ynode *e = n->ents[i].val;
-            size_t o3 = fu__pol_path_push(c, n->ents[i].key->text);
-            cv[i].name = n->ents[i].key->text;
-            cv[i].rule = fu__pol_rule_name(c, "segments.composite", cv[i].name, NULL);
-            int h = 0;
-            if (!cv[i].rule) rc = fu__error_nomem();
-            if (!rc) rc = fu__pol_check_keys(c, e, comp_keys);
-            if (!rc) rc = fu__pol_rd_when(b, e, "when", &cv[i].when);
-            if (!rc) rc = fu__pol_rd_enum(c, e, "handling", 1, "handling", handling_names, &h);
-            cv[i].handling = (fu__pol_handling)h;
-            fu__pol_path_pop(c, o3);
-            if (rc) break;
-        }
-        if (!rc) {
-            s->composite = cv;
-            s->n_composite = n->n;
-        }
-        fu__pol_path_pop(c, o2);
+        s->n_rfm_groups = g->n;
+        b->rfm.n = g->n;
     }
     fu__pol_path_pop(c, old);
     return rc;
+}
+
+static const fu__pol_key rfm_rows[] = {
+    FU__KEY_DUR(fu__pol_segments, rfm_window, "window", 1, SEG_DUR),
+    FU__KEY_INT(fu__pol_segments, rfm_bins, "bins", 1, 2, 10),
+    FU__KEY_FN("groups", read_rfm_groups),
+};
+static const fu__pol_keys rfm_keys = FU__KEYS(rfm_rows, NULL, NULL);
+
+static const fu__pol_key clv_rows[] = {
+    FU__KEY_DUR(fu__pol_segments, clv_horizon, "horizon", 1, SEG_DUR),
+    FU__KEY_SHARE(fu__pol_segments, clv_annual_discount_rate, "annual_discount_rate", 1, 0, 0.99),
+    FU__KEY_SHARE(fu__pol_segments, clv_human_from_quantile, "human_from_quantile", 1, 0, 1),
+};
+static const fu__pol_keys clv_keys = FU__KEYS(clv_rows, NULL, NULL);
+
+static const char *const handling_names[] = {"human", "automated", NULL};
+static const fu__pol_key composite_rows[] = {
+    FU__KEY_WHEN(fu__pol_composite, when, "when"),
+    FU__KEY_ENUM(fu__pol_composite, handling, "handling", 1, "handling", handling_names),
+};
+static const fu__pol_keys composite_keys = FU__KEYS(composite_rows, NULL, NULL);
+
+static int read_composite_entry(bctx *b, const char *name, const ynode *val, void *elem, size_t i) {
+    fu__pol_composite *cp = elem;
+    (void)i;
+    cp->name = name;
+    cp->rule = fu__pol_rule_name(b->c, "segments.composite", name, NULL);
+    if (!cp->rule) return fu__error_nomem();
+    return fu__pol_read_keys(b, val, &composite_keys, cp);
+}
+
+static int read_composite(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__pol_segments *s = base;
+    const ynode *n;
+    int rc = fu__pol_field(b->c, map, k->name, 0, &n);
+    if (rc || !n) return rc;
+    size_t old = fu__pol_path_push(b->c, k->name);
+    void *v = NULL;
+    rc = fu__pol_read_entries(b, n, sizeof(fu__pol_composite), read_composite_entry, &v, &s->n_composite);
+    s->composite = v;
+    fu__pol_path_pop(b->c, old);
+    return rc;
+}
+
+static const fu__pol_key segments_rows[] = {
+    FU__KEY_FN("value_tiers", read_tiers),
+    FU__KEY_FN("product_classes", read_classes),
+    FU__KEY_MAP("lifecycle", 1, &lifecycle_keys),
+    FU__KEY_MAP("rfm", 1, &rfm_keys),
+    FU__KEY_MAP("clv", 1, &clv_keys),
+    FU__KEY_FN("composite", read_composite),
+};
+static const fu__pol_keys segments_keys = FU__KEYS(segments_rows, NULL, NULL);
+
+int fu__pol_build_segments(bctx *b, const ynode *root) {
+    return fu__pol_read_map(b, root, "segments", 1, &segments_keys, &b->c->p->t.segments);
 }
 
 static int band_index(const fu__pol_band *b, size_t n, const char *name) {
