@@ -8,24 +8,30 @@
 #include <string.h>
 
 /* Step k of a cadence's `steps` mapping (the path names the step). */
+static const char *const step_allowed[] = {"at",   "within", "purpose", "channel", "priority",
+                                          "when", "survey", "after",   "team",    NULL};
+static const fu__pol_key step_rows[] = {
+    FU__KEY_DUR(fu__pol_step, at, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO),
+    FU__KEY_DUR(fu__pol_step, within, "within", 1, DUR_ANY | DUR_ZERO),
+    FU__KEY_STR(fu__pol_step, purpose, "purpose", 1),
+    {"channel", FU__K_ENUM, offsetof(fu__pol_step, channel), 0, 0, 0, 0, "channel", fu__pol_channel_names,
+     FU__CH_PHONE, NULL, NULL, NULL},
+    {"priority", FU__K_ENUM, offsetof(fu__pol_step, priority), 0, 0, 0, 0, "priority", fu__pol_priority_names,
+     FU__PRIO_NORMAL, NULL, NULL, NULL},
+    FU__KEY_WHEN(fu__pol_step, when, "when"),
+    FU__KEY_BOOL(fu__pol_step, survey, "survey", 0, NAN),
+    FU__KEY_STR(fu__pol_step, team, "team", 0),
+};
+static const fu__pol_keys step_keys = FU__KEYS(step_rows, step_allowed, NULL);
+
 static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, size_t k, fu__pol_step *st) {
-    static const char *const step_keys[] = {"at",   "within", "purpose", "channel", "priority",
-                                            "when", "survey", "after",   "team", NULL};
     vctx *c = b->c;
     const ynode *se = steps->ents[k].val;
-    int ch = FU__CH_PHONE, pr = FU__PRIO_NORMAL, rc = FU_OK;
+    int rc = FU_OK;
     st->name = steps->ents[k].key->text;
     st->rule = fu__pol_rule_name(c, "cadences", cd->name, st->name);
     if (!st->rule) rc = fu__error_nomem();
-    if (!rc) rc = fu__pol_check_keys(c, se, step_keys);
-    if (!rc) rc = fu__pol_rd_dur(c, se, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO, &st->at);
-    if (!rc) rc = fu__pol_rd_dur(c, se, "within", 1, DUR_ANY | DUR_ZERO, &st->within);
-    if (!rc) rc = fu__pol_rd_str(c, se, "purpose", 1, &st->purpose);
-    if (!rc) rc = fu__pol_rd_enum(c, se, "channel", 0, "channel", fu__pol_channel_names, &ch);
-    if (!rc) rc = fu__pol_rd_enum(c, se, "priority", 0, "priority", fu__pol_priority_names, &pr);
-    if (!rc) rc = fu__pol_rd_when(b, se, "when", &st->when);
-    if (!rc) rc = fu__pol_rd_bool(c, se, "survey", 0, &st->survey);
-    if (!rc) rc = fu__pol_rd_str(c, se, "team", 0, &st->team);
+    if (!rc) rc = fu__pol_read_keys(b, se, &step_keys, st);
     st->after = -1;
     const ynode *af = NULL;
     if (!rc) rc = fu__pol_field(c, se, "after", 0, &af);
@@ -38,129 +44,148 @@ static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, si
             rc = fu__pol_verr(c, af, FU_EPOLICY, "'%.40s' is not an earlier step of this cadence", af->text);
         fu__pol_path_pop(c, o5);
     }
-    st->channel = (fu__pol_channel)ch;
-    st->priority = (fu__pol_priority)pr;
+    return rc;
+}
+
+static int read_trigger(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", "promise", NULL};
+    vctx *c = b->c;
+    fu__pol_cadence *cd = base;
+    const ynode *tr;
+    int rc = fu__pol_field(c, map, k->name, 1, &tr);
+    if (rc) return rc;
+    size_t o3 = fu__pol_path_push(c, k->name);
+    rc = fu__pol_check_keys(c, tr, trig_keys);
+    int nk = 0;
+    for (int q = 0; trig_keys[q]; q++) nk += fu__pol_map_get(tr, trig_keys[q]) != NULL;
+    if (!rc && nk != 1)
+        rc = fu__pol_verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle', 'every' or 'promise'");
+    if (!rc && fu__pol_map_get(tr, "event")) {
+        cd->trigger = FU__TRIGGER_EVENT;
+        rc = fu__pol_rd_str(c, tr, "event", 1, &cd->event);
+    } else if (!rc && fu__pol_map_get(tr, "lifecycle")) {
+        int lc = 0;
+        cd->trigger = FU__TRIGGER_LIFECYCLE;
+        rc = fu__pol_rd_enum(c, tr, "lifecycle", 1, "lifecycle stage", fu__pol_lifecycle_names, &lc);
+        cd->lifecycle = (fu__pol_lifecycle)lc;
+    } else if (!rc && fu__pol_map_get(tr, "promise")) {
+        int ps = 0;
+        cd->trigger = FU__TRIGGER_PROMISE;
+        rc = fu__pol_rd_enum(c, tr, "promise", 1, "promise state", fu__pol_promise_state_names, &ps);
+        cd->promise = (fu__pol_promise_state)ps;
+    } else if (!rc && fu__pol_map_get(tr, "cycle")) {
+        cd->trigger = FU__TRIGGER_CYCLE;
+        rc = fu__pol_rd_share(c, tr, "cycle", 1, 0.01, 1, &cd->cycle);
+    } else if (!rc) {
+        cd->trigger = FU__TRIGGER_EVERY;
+        rc = fu__pol_rd_dur(c, tr, "every", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &cd->every);
+    }
+    fu__pol_path_pop(c, o3);
+    return rc;
+}
+
+static int read_steps(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    vctx *c = b->c;
+    fu__pol_cadence *cd = base;
+    const ynode *steps;
+    int rc = fu__pol_field(c, map, k->name, 1, &steps);
+    if (rc) return rc;
+    size_t o3 = fu__pol_path_push(c, k->name);
+    rc = fu__pol_want_map(c, steps);
+    if (!rc && steps->n == 0) rc = fu__pol_verr(c, steps, FU_EPOLICY, "a cadence needs at least one step");
+    fu__pol_step *sv = rc ? NULL : fu__pol_arena_calloc(c->a, steps->n, sizeof *sv);
+    if (!rc && !sv) rc = fu__error_nomem();
+    for (size_t q = 0; q < (rc ? 0 : steps->n); q++) {
+        size_t o4 = fu__pol_path_push(c, steps->ents[q].key->text);
+        rc = build_step(b, cd, steps, q, &sv[q]);
+        fu__pol_path_pop(c, o4);
+    }
+    if (!rc) {
+        cd->steps = sv;
+        cd->n_steps = steps->n;
+    }
+    fu__pol_path_pop(c, o3);
+    return rc;
+}
+
+/* `replaces` is read in a second pass, when every cadence has its name. */
+static const char *const cadence_allowed[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
+static const fu__pol_key cadence_rows[] = {
+    FU__KEY_FN("trigger", read_trigger),
+    FU__KEY_WHEN(fu__pol_cadence, when, "when"),
+    {"min_purchases", FU__K_INT, offsetof(fu__pol_cadence, min_purchases), 0, 2, 1000, 0, NULL, NULL, 2, NULL, NULL,
+     NULL},
+    FU__KEY_FN("steps", read_steps),
+};
+static const fu__pol_keys cadence_keys = FU__KEYS(cadence_rows, cadence_allowed, NULL);
+
+static int read_cadence(bctx *b, const char *name, const ynode *val, void *elem, size_t i) {
+    fu__pol_cadence *cd = elem;
+    (void)i;
+    cd->name = name;
+    cd->rule = fu__pol_rule_name(b->c, "cadences", name, NULL);
+    if (!cd->rule) return fu__error_nomem();
+    return fu__pol_read_keys(b, val, &cadence_keys, cd);
+}
+
+/* Cadence i's `replaces`: names of other cadences. */
+static int read_replaces(vctx *c, const ynode *cads, fu__pol_cadence *cv, size_t i) {
+    const ynode *rp;
+    int rc = fu__pol_field(c, cads->ents[i].val, "replaces", 0, &rp);
+    if (rc || !rp) return rc;
+    size_t o3 = fu__pol_path_push(c, "replaces");
+    fu__pol_strs names;
+    rc = fu__pol_strs_of(c, rp, &names);
+    size_t *idx = rc ? NULL : fu__pol_arena_calloc(c->a, names.n ? names.n : 1, sizeof *idx);
+    if (!rc && !idx) rc = fu__error_nomem();
+    for (size_t k = 0; k < (rc ? 0 : names.n); k++) {
+        size_t j;
+        for (j = 0; j < cads->n; j++)
+            if (strcmp(cv[j].name, names.v[k]) == 0) break;
+        const ynode *at = rp->kind == YN_SEQ ? rp->items[k] : rp;
+        size_t o4 = rp->kind == YN_SEQ ? fu__pol_path_push_idx(c, k) : c->plen;
+        if (j == cads->n) {
+            const char **cn = fu__calloc(cads->n ? cads->n : 1, sizeof *cn);
+            if (!cn) {
+                rc = fu__error_nomem();
+            } else {
+                for (size_t q = 0; q < cads->n; q++) cn[q] = cv[q].name;
+                rc = fu__pol_unknown_name(c, at, "cadence", names.v[k], cn, cads->n);
+                fu__free(cn);
+            }
+        } else if (j == i) {
+            rc = fu__pol_verr(c, at, FU_EPOLICY, "a cadence cannot replace itself");
+        }
+        fu__pol_path_pop(c, o4);
+        idx[k] = j;
+    }
+    if (!rc) {
+        cv[i].replaces = idx;
+        cv[i].n_replaces = names.n;
+    }
+    fu__pol_path_pop(c, o3);
     return rc;
 }
 
 int fu__pol_build_cadences(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__policy *t = &c->p->t;
-    static const char *const cad_keys[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
-    static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", "promise", NULL};
     const ynode *cads;
     int rc = fu__pol_field(c, root, "cadences", 1, &cads);
     if (rc) return rc;
     size_t old = fu__pol_path_push(c, "cadences");
-    rc = fu__pol_want_map(c, cads);
-    fu__pol_cadence *cv = rc ? NULL : fu__pol_arena_calloc(c->a, cads->n ? cads->n : 1, sizeof *cv);
-    if (!rc && !cv) rc = fu__error_nomem();
-    for (size_t i = 0; i < (rc ? 0 : cads->n); i++) {
-        fu__pol_cadence *cd = &cv[i];
-        const ynode *e = cads->ents[i].val, *tr = NULL, *steps = NULL;
+    void *v = NULL;
+    size_t n = 0;
+    rc = fu__pol_read_entries(b, cads, sizeof(fu__pol_cadence), read_cadence, &v, &n);
+    fu__pol_cadence *cv = v;
+    for (size_t i = 0; i < (rc ? 0 : n); i++) {
         size_t o2 = fu__pol_path_push(c, cads->ents[i].key->text);
-        cd->name = cads->ents[i].key->text;
-        cd->rule = fu__pol_rule_name(c, "cadences", cd->name, NULL);
-        cd->min_purchases = 2;
-        if (!cd->rule) rc = fu__error_nomem();
-        if (!rc) rc = fu__pol_check_keys(c, e, cad_keys);
-        if (!rc) rc = fu__pol_field(c, e, "trigger", 1, &tr);
-        if (!rc) {
-            size_t o3 = fu__pol_path_push(c, "trigger");
-            rc = fu__pol_check_keys(c, tr, trig_keys);
-            int nk = 0;
-            for (int k = 0; trig_keys[k]; k++) nk += fu__pol_map_get(tr, trig_keys[k]) != NULL;
-            if (!rc && nk != 1)
-                rc = fu__pol_verr(c, tr, FU_EPOLICY, "give exactly one of 'event', 'lifecycle', 'cycle', 'every' or 'promise'");
-            if (!rc && fu__pol_map_get(tr, "event")) {
-                cd->trigger = FU__TRIGGER_EVENT;
-                rc = fu__pol_rd_str(c, tr, "event", 1, &cd->event);
-            } else if (!rc && fu__pol_map_get(tr, "lifecycle")) {
-                int lc = 0;
-                cd->trigger = FU__TRIGGER_LIFECYCLE;
-                rc = fu__pol_rd_enum(c, tr, "lifecycle", 1, "lifecycle stage", fu__pol_lifecycle_names, &lc);
-                cd->lifecycle = (fu__pol_lifecycle)lc;
-            } else if (!rc && fu__pol_map_get(tr, "promise")) {
-                int ps = 0;
-                cd->trigger = FU__TRIGGER_PROMISE;
-                rc = fu__pol_rd_enum(c, tr, "promise", 1, "promise state", fu__pol_promise_state_names, &ps);
-                cd->promise = (fu__pol_promise_state)ps;
-            } else if (!rc && fu__pol_map_get(tr, "cycle")) {
-                cd->trigger = FU__TRIGGER_CYCLE;
-                rc = fu__pol_rd_share(c, tr, "cycle", 1, 0.01, 1, &cd->cycle);
-            } else if (!rc) {
-                cd->trigger = FU__TRIGGER_EVERY;
-                rc = fu__pol_rd_dur(c, tr, "every", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &cd->every);
-            }
-            fu__pol_path_pop(c, o3);
-        }
-        if (!rc) rc = fu__pol_rd_when(b, e, "when", &cd->when);
-        if (!rc) rc = fu__pol_rd_int(c, e, "min_purchases", 0, 2, 1000, &cd->min_purchases);
-        if (!rc) rc = fu__pol_field(c, e, "steps", 1, &steps);
-        if (!rc) {
-            size_t o3 = fu__pol_path_push(c, "steps");
-            rc = fu__pol_want_map(c, steps);
-            if (!rc && steps->n == 0) rc = fu__pol_verr(c, steps, FU_EPOLICY, "a cadence needs at least one step");
-            fu__pol_step *sv = rc ? NULL : fu__pol_arena_calloc(c->a, steps->n, sizeof *sv);
-            if (!rc && !sv) rc = fu__error_nomem();
-            for (size_t k = 0; k < (rc ? 0 : steps->n); k++) {
-                size_t o4 = fu__pol_path_push(c, steps->ents[k].key->text);
-                rc = build_step(b, cd, steps, k, &sv[k]);
-                fu__pol_path_pop(c, o4);
-                if (rc) break;
-            }
-            if (!rc) {
-                cd->steps = sv;
-                cd->n_steps = steps->n;
-            }
-            fu__pol_path_pop(c, o3);
-        }
-        fu__pol_path_pop(c, o2);
-        if (rc) break;
-    }
-    /* second pass: `replaces` names other cadences */
-    for (size_t i = 0; i < (rc ? 0 : cads->n); i++) {
-        const ynode *rp;
-        size_t o2 = fu__pol_path_push(c, cads->ents[i].key->text);
-        rc = fu__pol_field(c, cads->ents[i].val, "replaces", 0, &rp);
-        if (!rc && rp) {
-            size_t o3 = fu__pol_path_push(c, "replaces");
-            fu__pol_strs names;
-            rc = fu__pol_strs_of(c, rp, &names);
-            size_t *idx = rc ? NULL : fu__pol_arena_calloc(c->a, names.n ? names.n : 1, sizeof *idx);
-            if (!rc && !idx) rc = fu__error_nomem();
-            for (size_t k = 0; k < (rc ? 0 : names.n); k++) {
-                size_t j;
-                for (j = 0; j < cads->n; j++)
-                    if (strcmp(cv[j].name, names.v[k]) == 0) break;
-                const ynode *at = rp->kind == YN_SEQ ? rp->items[k] : rp;
-                size_t o4 = rp->kind == YN_SEQ ? fu__pol_path_push_idx(c, k) : c->plen;
-                if (j == cads->n) {
-                    const char **cn = fu__calloc(cads->n ? cads->n : 1, sizeof *cn);
-                    if (!cn) {
-                        rc = fu__error_nomem();
-                    } else {
-                        for (size_t q = 0; q < cads->n; q++) cn[q] = cv[q].name;
-                        rc = fu__pol_unknown_name(c, at, "cadence", names.v[k], cn, cads->n);
-                        fu__free(cn);
-                    }
-                } else if (j == i) {
-                    rc = fu__pol_verr(c, at, FU_EPOLICY, "a cadence cannot replace itself");
-                }
-                fu__pol_path_pop(c, o4);
-                idx[k] = j;
-            }
-            if (!rc) {
-                cv[i].replaces = idx;
-                cv[i].n_replaces = names.n;
-            }
-            fu__pol_path_pop(c, o3);
-        }
+        rc = read_replaces(c, cads, cv, i);
         fu__pol_path_pop(c, o2);
     }
     if (!rc) {
         t->cadences = cv;
-        t->n_cadences = cads->n;
+        t->n_cadences = n;
     }
     fu__pol_path_pop(c, old);
     return rc;

@@ -6,66 +6,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fu__pol_build_caps(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    fu__policy *t = &c->p->t;
-    static const char *const caps_keys[] = {"min_gap", "exempt", "limits", NULL};
-    static const char *const lim_keys[] = {"max", "per", "scope", "channels", "priorities", "when", NULL};
-    static const char *const scope_names[] = {"customer", "order", "survey", NULL};
-    const ynode *caps, *lims = NULL;
-    int rc = fu__pol_field(c, root, "caps", 1, &caps);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "caps");
-    rc = fu__pol_check_keys(c, caps, caps_keys);
-    if (!rc) rc = fu__pol_rd_dur(c, caps, "min_gap", 1, DUR_WALL | DUR_ZERO, &t->min_gap);
-    if (!rc) rc = fu__pol_rd_mask(c, caps, "exempt", "priority", fu__pol_priority_names, FU__PRIO_COUNT, &t->cap_exempt);
-    if (!rc) rc = fu__pol_field(c, caps, "limits", 1, &lims);
-    if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "limits");
-        rc = fu__pol_want_map(c, lims);
-        fu__pol_cap *cv = rc ? NULL : fu__pol_arena_calloc(c->a, lims->n ? lims->n : 1, sizeof *cv);
-        if (!rc && !cv) rc = fu__error_nomem();
-        for (size_t i = 0; i < (rc ? 0 : lims->n); i++) {
-            fu__pol_cap *cp = &cv[i];
-            const ynode *e = lims->ents[i].val;
-            int scope = 0;
-            size_t o3 = fu__pol_path_push(c, lims->ents[i].key->text);
-            cp->name = lims->ents[i].key->text;
-            cp->rule = fu__pol_rule_name(c, "caps", cp->name, NULL);
-            if (!cp->rule) rc = fu__error_nomem();
-            if (!rc) rc = fu__pol_check_keys(c, e, lim_keys);
-            if (!rc) rc = fu__pol_rd_int(c, e, "max", 1, 1, 10000, &cp->max);
-            if (!rc) rc = fu__pol_rd_dur(c, e, "per", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &cp->per);
-            if (!rc) rc = fu__pol_rd_enum(c, e, "scope", 0, "scope", scope_names, &scope);
-            if (!rc) rc = fu__pol_rd_mask(c, e, "channels", "channel", fu__pol_channel_names, FU__CH_COUNT, &cp->channels);
-            if (!rc) rc = fu__pol_rd_mask(c, e, "priorities", "priority", fu__pol_priority_names, FU__PRIO_COUNT, &cp->priorities);
-            if (!rc) rc = fu__pol_rd_when(b, e, "when", &cp->when);
-            cp->scope = (fu__pol_scope)scope;
-            fu__pol_path_pop(c, o3);
-            if (rc) break;
-        }
-        if (!rc) {
-            t->caps = cv;
-            t->n_caps = lims->n;
-        }
-        fu__pol_path_pop(c, o2);
-    }
-    fu__pol_path_pop(c, old);
+static const char *const scope_names[] = {"customer", "order", "survey", NULL};
+static const fu__pol_key limit_rows[] = {
+    FU__KEY_INT(fu__pol_cap, max, "max", 1, 1, 10000),
+    FU__KEY_DUR(fu__pol_cap, per, "per", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS),
+    FU__KEY_ENUM(fu__pol_cap, scope, "scope", 0, "scope", scope_names),
+    FU__KEY_MASK(fu__pol_cap, channels, "channels", "channel", fu__pol_channel_names),
+    FU__KEY_MASK(fu__pol_cap, priorities, "priorities", "priority", fu__pol_priority_names),
+    FU__KEY_WHEN(fu__pol_cap, when, "when"),
+};
+static const fu__pol_keys limit_keys = FU__KEYS(limit_rows, NULL, NULL);
+
+static int read_limit(bctx *b, const char *name, const ynode *val, void *elem, size_t i) {
+    fu__pol_cap *cp = elem;
+    (void)i;
+    cp->name = name;
+    cp->rule = fu__pol_rule_name(b->c, "caps", name, NULL);
+    if (!cp->rule) return fu__error_nomem();
+    return fu__pol_read_keys(b, val, &limit_keys, cp);
+}
+
+static int read_limits(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__policy *t = base;
+    void *v = NULL;
+    int rc = fu__pol_read_named(b, map, k->name, 1, sizeof(fu__pol_cap), read_limit, &v, &t->n_caps);
+    t->caps = v;
     return rc;
 }
 
-int fu__pol_build_quiet_hours(bctx *b, const ynode *root) {
+static const fu__pol_key caps_rows[] = {
+    FU__KEY_DUR(fu__policy, min_gap, "min_gap", 1, DUR_WALL | DUR_ZERO),
+    FU__KEY_MASK(fu__policy, cap_exempt, "exempt", "priority", fu__pol_priority_names),
+    FU__KEY_FN("limits", read_limits),
+};
+static const fu__pol_keys caps_keys = FU__KEYS(caps_rows, NULL, NULL);
+
+int fu__pol_build_caps(bctx *b, const ynode *root) {
+    return fu__pol_read_map(b, root, "caps", 1, &caps_keys, &b->c->p->t);
+}
+
+static int read_allowed(bctx *b, const ynode *q, const fu__pol_key *k, void *base) {
     vctx *c = b->c;
-    fu__policy *t = &c->p->t;
-    static const char *const q_keys[] = {"allowed", "exempt", "on_holidays", NULL};
-    const ynode *q, *al = NULL;
-    int rc = fu__pol_field(c, root, "quiet_hours", 1, &q);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "quiet_hours");
-    rc = fu__pol_check_keys(c, q, q_keys);
-    if (!rc) rc = fu__pol_rd_mask(c, q, "exempt", "priority", fu__pol_priority_names, FU__PRIO_COUNT, &t->quiet_exempt);
-    if (!rc) rc = fu__pol_rd_mask(c, q, "on_holidays", "priority", fu__pol_priority_names, FU__PRIO_COUNT, &t->quiet_holidays);
-    if (!rc) rc = fu__pol_field(c, q, "allowed", 1, &al);
+    fu__policy *t = base;
+    const ynode *al = NULL;
+    int rc;
+    (void)k;
+    rc = fu__pol_field(c, q, "allowed", 1, &al);
     if (!rc) {
         size_t o2 = fu__pol_path_push(c, "allowed");
         rc = fu__pol_want_scalar(c, al, "windows like 'Mon-Sun 08:00-21:00'");
@@ -90,8 +76,19 @@ int fu__pol_build_quiet_hours(bctx *b, const ynode *root) {
         }
         fu__pol_path_pop(c, o2);
     }
-    fu__pol_path_pop(c, old);
     return rc;
+}
+
+static const char *const quiet_allowed[] = {"allowed", "exempt", "on_holidays", NULL};
+static const fu__pol_key quiet_rows[] = {
+    FU__KEY_MASK(fu__policy, quiet_exempt, "exempt", "priority", fu__pol_priority_names),
+    FU__KEY_MASK(fu__policy, quiet_holidays, "on_holidays", "priority", fu__pol_priority_names),
+    FU__KEY_FN("allowed", read_allowed),
+};
+static const fu__pol_keys quiet_keys = FU__KEYS(quiet_rows, quiet_allowed, NULL);
+
+int fu__pol_build_quiet_hours(bctx *b, const ynode *root) {
+    return fu__pol_read_map(b, root, "quiet_hours", 1, &quiet_keys, &b->c->p->t);
 }
 
 

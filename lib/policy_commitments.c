@@ -184,39 +184,57 @@ int fu__pol_build_patterns(vctx *c, const ynode *parent, const char *key, const 
     return rc;
 }
 
-int fu__pol_build_commitments(bctx *b, const ynode *root) {
+static int read_calendar(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
     vctx *c = b->c;
-    fu__policy *t = &c->p->t;
-    fu__pol_commitments *cm = &t->commitments;
-    static const char *const cm_keys[] = {"calendar", "warn_at", "breach_at", "escalate_after", "default_deadline",
-                                          "patterns", "risky", NULL};
-    const ynode *n, *cal = NULL;
-    int rc = fu__pol_field(c, root, "commitments", 1, &n);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "commitments");
-    rc = fu__pol_check_keys(c, n, cm_keys);
-    cm->calendar = t->calendar;
-    if (!rc) rc = fu__pol_field(c, n, "calendar", 0, &cal);
-    if (!rc && cal) {
-        size_t o2 = fu__pol_path_push(c, "calendar");
-        rc = fu__pol_want_scalar(c, cal, "a calendar name");
-        if (!rc && !(cm->calendar = fu__pol_find_calendar(t, cal->text))) {
-            const char *names[64];
-            size_t nn = 0;
-            for (size_t k = 0; k < t->n_calendars && nn < 64; k++) names[nn++] = t->calendars[k].name;
-            rc = fu__pol_unknown_name(c, cal, "calendar", cal->text, names, nn);
-        }
-        fu__pol_path_pop(c, o2);
+    const fu__policy *t = &c->p->t;
+    fu__pol_commitments *cm = base;
+    const ynode *cal;
+    int rc = fu__pol_field(c, map, k->name, 0, &cal);
+    if (rc || !cal) return rc;
+    size_t o2 = fu__pol_path_push(c, k->name);
+    rc = fu__pol_want_scalar(c, cal, "a calendar name");
+    if (!rc && !(cm->calendar = fu__pol_find_calendar(t, cal->text))) {
+        const char *names[64];
+        size_t nn = 0;
+        for (size_t q = 0; q < t->n_calendars && nn < 64; q++) names[nn++] = t->calendars[q].name;
+        rc = fu__pol_unknown_name(c, cal, "calendar", cal->text, names, nn);
     }
-    if (!rc) rc = fu__pol_rd_share(c, n, "warn_at", 1, 0.01, 1, &cm->warn_at);
-    cm->breach_at = 1.0;
-    if (!rc) rc = fu__pol_rd_share(c, n, "breach_at", 0, cm->warn_at, 1, &cm->breach_at);
-    if (!rc) rc = fu__pol_rd_dur(c, n, "escalate_after", 1, DUR_WALL | DUR_BUSINESS | DUR_WORKDAYS, &cm->escalate_after);
-    if (!rc) rc = fu__pol_rd_dur(c, n, "default_deadline", 1, DUR_ANY | DUR_ZERO, &cm->default_deadline);
-    if (!rc) rc = fu__pol_build_patterns(c, n, "patterns", "commitments.patterns", PAT_DEADLINE, &cm->patterns, &cm->n_patterns);
-    if (!rc) rc = fu__pol_build_patterns(c, n, "risky", "commitments.risky", PAT_REASON, &cm->risky, &cm->n_risky);
-    fu__pol_path_pop(c, old);
+    fu__pol_path_pop(c, o2);
     return rc;
+}
+
+static int read_breach_at(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__pol_commitments *cm = base;
+    return fu__pol_rd_share(b->c, map, k->name, 0, cm->warn_at, 1, &cm->breach_at);
+}
+
+static int read_patterns(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__pol_commitments *cm = base;
+    return fu__pol_build_patterns(b->c, map, k->name, "commitments.patterns", PAT_DEADLINE, &cm->patterns,
+                                  &cm->n_patterns);
+}
+
+static int read_risky(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+    fu__pol_commitments *cm = base;
+    return fu__pol_build_patterns(b->c, map, k->name, "commitments.risky", PAT_REASON, &cm->risky, &cm->n_risky);
+}
+
+static const fu__pol_key commitments_rows[] = {
+    FU__KEY_FN("calendar", read_calendar),
+    FU__KEY_SHARE(fu__pol_commitments, warn_at, "warn_at", 1, 0.01, 1),
+    {"breach_at", FU__K_FN, offsetof(fu__pol_commitments, breach_at), 0, 0, 0, 0, NULL, NULL, 1.0, NULL,
+     read_breach_at, NULL},
+    FU__KEY_DUR(fu__pol_commitments, escalate_after, "escalate_after", 1, DUR_WALL | DUR_BUSINESS | DUR_WORKDAYS),
+    FU__KEY_DUR(fu__pol_commitments, default_deadline, "default_deadline", 1, DUR_ANY | DUR_ZERO),
+    FU__KEY_FN("patterns", read_patterns),
+    FU__KEY_FN("risky", read_risky),
+};
+static const fu__pol_keys commitments_keys = FU__KEYS(commitments_rows, NULL, NULL);
+
+int fu__pol_build_commitments(bctx *b, const ynode *root) {
+    fu__policy *t = &b->c->p->t;
+    t->commitments.calendar = t->calendar;
+    return fu__pol_read_map(b, root, "commitments", 1, &commitments_keys, &t->commitments);
 }
 
 

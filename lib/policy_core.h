@@ -153,7 +153,7 @@ struct fu__pol_key {
     unsigned units;     /* DUR */
     const char *what;   /* ENUM, MASK: "priority", "handling", ... */
     const char *const *names; /* ENUM, MASK */
-    double def;         /* NUM, SHARE, INT, BOOL: value when absent; NAN: left as it is */
+    double def;         /* NUM, SHARE, INT, BOOL, ENUM, FN on a double: value when absent; NAN: left as it is */
     const fu__pol_keys *sub; /* MAP */
     int (*read)(bctx *b, const ynode *map, const fu__pol_key *k, void *base); /* FN */
     int (*check)(bctx *b, const ynode *map, void *base); /* after this row; NULL: none */
@@ -184,6 +184,10 @@ int fu__pol_read_map(bctx *b, const ynode *map, const char *key, int required, c
  * error the array is left half read (it lives in the arena). */
 typedef int (*fu__pol_entry_fn)(bctx *b, const char *name, const ynode *val, void *elem, size_t i);
 int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_fn fn, void **out, size_t *count);
+/* The same for the value of `key` in `map`, with `key` on the path; absent
+ * and not required: *out and *count are left as they are. */
+int fu__pol_read_named(bctx *b, const ynode *map, const char *key, int required, size_t size, fu__pol_entry_fn fn,
+                       void **out, size_t *count);
 
 /* A section of the policy: a top-level key, its builder (called in table
  * order after the calendars) and its part of the summary (NULL: none). */

@@ -47,26 +47,29 @@ static int kpi_value(vctx *c, const ynode *e, const char *key, int req, const kp
     return fu__pol_rd_num(c, e, key, req, d->min, d->max, out);
 }
 
+/* The keys of `kpis` besides one mapping per KPI. */
+static const fu__pol_key kpis_rows[] = {
+    FU__KEY_DUR(fu__pol_kpis, period, "period", 1, DUR_WALL | DUR_MONTHS),
+    FU__KEY_SHARE(fu__pol_kpis, confidence, "confidence", 1, 0.5, 0.999),
+    FU__KEY_SHARE(fu__pol_kpis, amber_margin, "amber_margin", 1, 0, 1),
+};
+
 int fu__pol_build_kpis(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__pol_kpis *k = &c->p->t.kpis;
     static const char *const kpi_keys[] = {"target", "baseline", "red", "better", "by_tier", NULL};
     static const char *const better_names[] = {"higher", "lower", NULL};
-    const char *allowed[N_KPI_DEFS + 4];
+    const char *allowed[N_KPI_DEFS + sizeof kpis_rows / sizeof kpis_rows[0] + 1];
     size_t na = 0;
-    allowed[na++] = "period";
-    allowed[na++] = "confidence";
-    allowed[na++] = "amber_margin";
+    for (size_t i = 0; i < sizeof kpis_rows / sizeof kpis_rows[0]; i++) allowed[na++] = kpis_rows[i].name;
     for (size_t i = 0; i < N_KPI_DEFS; i++) allowed[na++] = kpi_defs[i].name;
     allowed[na] = NULL;
+    const fu__pol_keys top = {kpis_rows, sizeof kpis_rows / sizeof kpis_rows[0], allowed, NULL};
     const ynode *n;
     int rc = fu__pol_field(c, root, "kpis", 1, &n);
     if (rc) return rc;
     size_t old = fu__pol_path_push(c, "kpis");
-    rc = fu__pol_check_keys(c, n, allowed);
-    if (!rc) rc = fu__pol_rd_dur(c, n, "period", 1, DUR_WALL | DUR_MONTHS, &k->period);
-    if (!rc) rc = fu__pol_rd_share(c, n, "confidence", 1, 0.5, 0.999, &k->confidence);
-    if (!rc) rc = fu__pol_rd_share(c, n, "amber_margin", 1, 0, 1, &k->amber_margin);
+    rc = fu__pol_read_keys(b, n, &top, k);
     fu__pol_kpi *kv = rc ? NULL : fu__pol_arena_calloc(c->a, N_KPI_DEFS, sizeof *kv);
     if (!rc && !kv) rc = fu__error_nomem();
     size_t nk = 0;
@@ -75,7 +78,7 @@ int fu__pol_build_kpis(bctx *b, const ynode *root) {
         const kpi_def *d = NULL;
         for (size_t j = 0; j < N_KPI_DEFS; j++)
             if (strcmp(kpi_defs[j].name, name) == 0) d = &kpi_defs[j];
-        if (!d) continue; /* period, confidence, amber_margin */
+        if (!d) continue; /* one of kpis_rows */
         const ynode *e = n->ents[i].val, *bt = NULL;
         fu__pol_kpi *kp = &kv[nk];
         size_t o2 = fu__pol_path_push(c, name);

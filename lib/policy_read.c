@@ -558,7 +558,7 @@ static void set_defaults(const fu__pol_keys *t, void *base) {
         char *f = (char *)base + k->offset;
         if (k->type == FU__K_MAP && k->sub) set_defaults(k->sub, base);
         if (isnan(k->def)) continue;
-        if (k->type == FU__K_NUM || k->type == FU__K_SHARE) *(double *)(void *)f = k->def;
+        if (k->type == FU__K_NUM || k->type == FU__K_SHARE || k->type == FU__K_FN) *(double *)(void *)f = k->def;
         else if (k->type == FU__K_INT || k->type == FU__K_BOOL || k->type == FU__K_ENUM) *(int *)(void *)f = (int)k->def;
     }
 }
@@ -626,5 +626,16 @@ int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_f
         *out = v;
         *count = map->n;
     }
+    return rc;
+}
+
+int fu__pol_read_named(bctx *b, const ynode *map, const char *key, int required, size_t size, fu__pol_entry_fn fn,
+                       void **out, size_t *count) {
+    const ynode *n;
+    int rc = fu__pol_field(b->c, map, key, required, &n);
+    if (rc || !n) return rc;
+    size_t old = fu__pol_path_push(b->c, key);
+    rc = fu__pol_read_entries(b, n, size, fn, out, count);
+    fu__pol_path_pop(b->c, old);
     return rc;
 }

@@ -16,77 +16,70 @@ static int parse_month_day(const char *s, int *out) {
     return 0;
 }
 
-int fu__pol_build_suppressions(bctx *b, const ynode *root) {
+static const char *const s_keys[] = {"event", "within", "dates", "before", "last_days", "when", "action", NULL};
+
+static int read_suppression(bctx *b, const char *name, const ynode *e, void *elem, size_t i) {
     vctx *c = b->c;
-    fu__policy *t = &c->p->t;
-    static const char *const s_keys[] = {"event", "within", "dates", "before", "last_days", "when", "action", NULL};
-    const ynode *sup;
-    int rc = fu__pol_field(c, root, "suppressions", 1, &sup);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "suppressions");
-    rc = fu__pol_want_map(c, sup);
-    fu__pol_suppression *sv = rc ? NULL : fu__pol_arena_calloc(c->a, sup->n ? sup->n : 1, sizeof *sv);
-    if (!rc && !sv) rc = fu__error_nomem();
-    for (size_t i = 0; i < (rc ? 0 : sup->n); i++) {
-        fu__pol_suppression *s = &sv[i];
-        const ynode *e = sup->ents[i].val;
-        size_t o2 = fu__pol_path_push(c, sup->ents[i].key->text);
-        s->name = sup->ents[i].key->text;
-        s->rule = fu__pol_rule_name(c, "suppressions", s->name, NULL);
-        if (!s->rule) rc = fu__error_nomem();
-        if (!rc) rc = fu__pol_check_keys(c, e, s_keys);
-        if (!rc) {
-            int k_recent = fu__pol_map_get(e, "within") || fu__pol_map_get(e, "event");
-            int k_dates = fu__pol_map_get(e, "dates") || fu__pol_map_get(e, "before");
-            int k_month = fu__pol_map_get(e, "last_days") != NULL;
-            if (k_recent + k_dates + k_month != 1)
-                rc = fu__pol_verr(c, e, FU_EPOLICY, "give one of 'event' + 'within', 'dates' + 'before', or 'last_days'");
-            else if (k_recent) {
-                s->kind = FU__SUPP_RECENT_EVENT;
-                rc = fu__pol_rd_str(c, e, "event", 1, &s->event);
-                if (!rc) rc = fu__pol_rd_dur(c, e, "within", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &s->within);
-            } else if (k_dates) {
-                const ynode *dn = NULL;
-                s->kind = FU__SUPP_DATES;
-                rc = fu__pol_rd_dur(c, e, "before", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &s->before);
-                if (!rc) rc = fu__pol_field(c, e, "dates", 1, &dn);
-                if (!rc) {
-                    size_t o3 = fu__pol_path_push(c, "dates");
-                    fu__pol_strs ds;
-                    rc = fu__pol_strs_of(c, dn, &ds);
-                    int *md = rc ? NULL : fu__pol_arena_calloc(c->a, ds.n ? ds.n : 1, sizeof *md);
-                    if (!rc && !md) rc = fu__error_nomem();
-                    for (size_t k = 0; k < (rc ? 0 : ds.n); k++) {
-                        if (parse_month_day(ds.v[k], &md[k]) != 0) {
-                            size_t o4 = dn->kind == YN_SEQ ? fu__pol_path_push_idx(c, k) : c->plen;
-                            rc = fu__pol_verr(c, dn->kind == YN_SEQ ? dn->items[k] : dn, FU_EPOLICY,
-                                      "expected a month and day like 11-11, got '%.40s'", ds.v[k]);
-                            fu__pol_path_pop(c, o4);
-                        }
-                    }
-                    if (!rc) {
-                        s->month_days = md;
-                        s->n_month_days = ds.n;
-                    }
-                    fu__pol_path_pop(c, o3);
-                }
-            } else {
-                s->kind = FU__SUPP_MONTH_END;
-                rc = fu__pol_rd_int(c, e, "last_days", 1, 1, 28, &s->last_days);
-            }
-        }
-        int act = 0;
-        if (!rc) rc = fu__pol_rd_enum(c, e, "action", 1, "action", fu__pol_action_names, &act);
-        s->action = (fu__pol_action)act;
-        if (!rc) rc = fu__pol_rd_when(b, e, "when", &s->when);
-        fu__pol_path_pop(c, o2);
-        if (rc) break;
-    }
+    fu__pol_suppression *s = elem;
+    int rc = FU_OK;
+    (void)i;
+    s->name = name;
+    s->rule = fu__pol_rule_name(c, "suppressions", s->name, NULL);
+    if (!s->rule) rc = fu__error_nomem();
+    if (!rc) rc = fu__pol_check_keys(c, e, s_keys);
     if (!rc) {
-        t->suppressions = sv;
-        t->n_suppressions = sup->n;
+        int k_recent = fu__pol_map_get(e, "within") || fu__pol_map_get(e, "event");
+        int k_dates = fu__pol_map_get(e, "dates") || fu__pol_map_get(e, "before");
+        int k_month = fu__pol_map_get(e, "last_days") != NULL;
+        if (k_recent + k_dates + k_month != 1)
+            rc = fu__pol_verr(c, e, FU_EPOLICY, "give one of 'event' + 'within', 'dates' + 'before', or 'last_days'");
+        else if (k_recent) {
+            s->kind = FU__SUPP_RECENT_EVENT;
+            rc = fu__pol_rd_str(c, e, "event", 1, &s->event);
+            if (!rc) rc = fu__pol_rd_dur(c, e, "within", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &s->within);
+        } else if (k_dates) {
+            const ynode *dn = NULL;
+            s->kind = FU__SUPP_DATES;
+            rc = fu__pol_rd_dur(c, e, "before", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &s->before);
+            if (!rc) rc = fu__pol_field(c, e, "dates", 1, &dn);
+            if (!rc) {
+                size_t o3 = fu__pol_path_push(c, "dates");
+                fu__pol_strs ds;
+                rc = fu__pol_strs_of(c, dn, &ds);
+                int *md = rc ? NULL : fu__pol_arena_calloc(c->a, ds.n ? ds.n : 1, sizeof *md);
+                if (!rc && !md) rc = fu__error_nomem();
+                for (size_t k = 0; k < (rc ? 0 : ds.n); k++) {
+                    if (parse_month_day(ds.v[k], &md[k]) != 0) {
+                        size_t o4 = dn->kind == YN_SEQ ? fu__pol_path_push_idx(c, k) : c->plen;
+                        rc = fu__pol_verr(c, dn->kind == YN_SEQ ? dn->items[k] : dn, FU_EPOLICY,
+                                  "expected a month and day like 11-11, got '%.40s'", ds.v[k]);
+                        fu__pol_path_pop(c, o4);
+                    }
+                }
+                if (!rc) {
+                    s->month_days = md;
+                    s->n_month_days = ds.n;
+                }
+                fu__pol_path_pop(c, o3);
+            }
+        } else {
+            s->kind = FU__SUPP_MONTH_END;
+            rc = fu__pol_rd_int(c, e, "last_days", 1, 1, 28, &s->last_days);
+        }
     }
-    fu__pol_path_pop(c, old);
+    int act = 0;
+    if (!rc) rc = fu__pol_rd_enum(c, e, "action", 1, "action", fu__pol_action_names, &act);
+    s->action = (fu__pol_action)act;
+    if (!rc) rc = fu__pol_rd_when(b, e, "when", &s->when);
+    return rc;
+}
+
+int fu__pol_build_suppressions(bctx *b, const ynode *root) {
+    fu__policy *t = &b->c->p->t;
+    void *v = NULL;
+    int rc = fu__pol_read_named(b, root, "suppressions", 1, sizeof(fu__pol_suppression), read_suppression, &v,
+                                &t->n_suppressions);
+    t->suppressions = v;
     return rc;
 }
 
