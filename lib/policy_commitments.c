@@ -246,3 +246,5 @@ void fu__pol_summary_commitments(fu__buf *b, const fu__policy *t) {
     fu__buf_printf(b, "; %zu promise patterns, %zu risky-phrase patterns (calendar %s)\n", cm->n_patterns,
                    cm->n_risky, cm->calendar->name);
 }
+
+const fu__pol_commitments *fu__policy_commitments(const fu_policy *p) { return p ? &p->t.commitments : NULL; }

@@ -2,6 +2,7 @@
  * composite segments. Read by lib/segment.c (through the fu_segment_rules
  * built here once per policy), the planner and the KPIs. */
 #include "policy_core.h"
+#include "policy_segments.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -194,14 +195,10 @@ static int read_composite_entry(bctx *b, const char *name, const ynode *val, voi
 
 static int read_composite(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
     fu__pol_segments *s = base;
-    const ynode *n;
-    int rc = fu__pol_field(b->c, map, k->name, 0, &n);
-    if (rc || !n) return rc;
-    size_t old = fu__pol_path_push(b->c, k->name);
     void *v = NULL;
-    rc = fu__pol_read_entries(b, n, sizeof(fu__pol_composite), read_composite_entry, &v, &s->n_composite);
+    int rc = fu__pol_read_named(b, map, k->name, 0, sizeof(fu__pol_composite), read_composite_entry, &v,
+                                &s->n_composite);
     s->composite = v;
-    fu__pol_path_pop(b->c, old);
     return rc;
 }
 
@@ -215,9 +212,113 @@ static const fu__pol_key segments_rows[] = {
 };
 static const fu__pol_keys segments_keys = FU__KEYS(segments_rows, NULL, NULL);
 
-int fu__pol_build_segments(bctx *b, const ynode *root) {
-    return fu__pol_read_map(b, root, "segments", 1, &segments_keys, &b->c->p->t.segments);
+/* ---- the rules of lib/segment.c, built once per policy ---- */
+
+/* Policy durations of `segments` are wall time or months. */
+#define SEG_MONTH_SECONDS INT64_C(2629746) /* 30.436875 days */
+static int64_t dur_seconds(const fu_duration *d) {
+    switch (d->unit) {
+    case FU_DURATION_MONTHS: return d->value * SEG_MONTH_SECONDS;
+    case FU_DURATION_WORKING_DAYS: return d->value * FU_SEGMENT_DAY;
+    default: return d->value;
+    }
 }
+
+static fu_segment_band *bands_of(vctx *c, const fu__pol_band *p, size_t n) {
+    fu_segment_band *v = n ? fu__pol_arena_calloc(c->a, n, sizeof *v) : NULL;
+    for (size_t i = 0; v && i < n; i++) {
+        v[i].name = p[i].name;
+        v[i].rule = p[i].rule;
+        v[i].min = p[i].min;
+        v[i].min_exclusive = p[i].min_exclusive;
+    }
+    return v;
+}
+
+static unsigned char rfm_lo(const fu__pol_range *r) { return (unsigned char)(r->lo > 0 ? r->lo : 1); }
+static unsigned char rfm_hi(const fu__pol_range *r, int bins) { return (unsigned char)(r->lo > 0 ? r->hi : bins); }
+
+static fu_segment_rfm_rule *rfm_rules_of(vctx *c, const fu__pol_segments *S) {
+    fu_segment_rfm_rule *rfm = fu__pol_arena_calloc(c->a, S->n_rfm_groups ? S->n_rfm_groups : 1, sizeof *rfm);
+    for (size_t i = 0; rfm && i < S->n_rfm_groups; i++) {
+        const fu__pol_rfm_group *g = &S->rfm_groups[i];
+        rfm[i].group = g->name;
+        rfm[i].rule = g->rule;
+        rfm[i].r_min = rfm_lo(&g->r);
+        rfm[i].r_max = rfm_hi(&g->r, S->rfm_bins);
+        rfm[i].f_min = rfm_lo(&g->f);
+        rfm[i].f_max = rfm_hi(&g->f, S->rfm_bins);
+        rfm[i].m_min = rfm_lo(&g->m);
+        rfm[i].m_max = rfm_hi(&g->m, S->rfm_bins);
+    }
+    return rfm;
+}
+
+static fu_segment_composite *composite_of(vctx *c, const fu__pol_segments *S) {
+    fu_segment_composite *comp = S->n_composite ? fu__pol_arena_calloc(c->a, S->n_composite, sizeof *comp) : NULL;
+    for (size_t k = 0; comp && k < S->n_composite; k++) {
+        const fu__pol_composite *p = &S->composite[k];
+        fu_segment_composite *o = &comp[k];
+        o->name = p->name;
+        o->rule = p->rule;
+        o->tiers = p->when.tiers;
+        o->product_classes = p->when.product_classes;
+        o->lifecycles = p->when.lifecycles;
+        o->rfm_groups = p->when.rfm_groups;
+        o->industries = p->when.industries.v;
+        o->n_industries = p->when.industries.n;
+        o->is_smb = p->when.is_smb;
+        o->min_tenure = p->when.min_tenure.set ? dur_seconds(&p->when.min_tenure.d) : 0;
+        o->event_only = p->when.severities.n > 0 || p->when.risks.n > 0;
+        o->human = p->handling == FU__HANDLING_HUMAN;
+    }
+    return comp;
+}
+
+/* The segments as fu_segment_rules (names, numbers and tables in the arena). */
+static int build_rules(vctx *c, fu__pol_segments *S) {
+    fu_segment_rules *R = fu__pol_arena_calloc(c->a, 1, sizeof *R);
+    if (!R) return fu__error_nomem();
+    fu_segment_rules_init(R);
+    R->flags = FU_SEGMENT_RULES_POLICY;
+    R->tiers = bands_of(c, S->tiers, S->n_tiers);
+    R->n_tiers = S->n_tiers;
+    R->classes = bands_of(c, S->classes, S->n_classes);
+    R->n_classes = S->n_classes;
+    R->new_within = dur_seconds(&S->new_within);
+    R->growing_within = dur_seconds(&S->mature_after);
+    R->deep_care_tenure = R->growing_within;
+    R->declining_after = dur_seconds(&S->declining_inactive_for);
+    R->churned_after = dur_seconds(&S->churned_after);
+    if (R->churned_after < R->declining_after) R->churned_after = R->declining_after;
+    R->spend_drop = S->declining_spend_drop;
+    R->complaint_within = dur_seconds(&S->declining_complaint_within);
+    R->complaints_risk = 1;
+    R->declining_p_alive = R->churned_p_alive = 0; /* the policy decides by time, spend and complaints */
+    R->rfm_window = dur_seconds(&S->rfm_window);
+    R->rfm_bins = (unsigned)S->rfm_bins;
+    R->rfm_rules = rfm_rules_of(c, S);
+    R->n_rfm_rules = S->n_rfm_groups;
+    R->clv_horizon = dur_seconds(&S->clv_horizon);
+    R->clv_annual_discount = S->clv_annual_discount_rate;
+    R->human_from_quantile = S->clv_human_from_quantile;
+    R->composite = composite_of(c, S);
+    R->n_composite = S->n_composite;
+    if ((S->n_tiers && !R->tiers) || (S->n_classes && !R->classes) || !R->rfm_rules ||
+        (S->n_composite && !R->composite))
+        return fu__error_nomem();
+    S->rules = R;
+    return FU_OK;
+}
+
+int fu__pol_build_segments(bctx *b, const ynode *root) {
+    fu__pol_segments *s = &b->c->p->t.segments;
+    int rc = fu__pol_read_map(b, root, "segments", 1, &segments_keys, s);
+    if (!rc) rc = build_rules(b->c, s);
+    return rc;
+}
+
+const fu_segment_rules *fu__policy_segment_rules(const fu_policy *p) { return p ? p->t.segments.rules : NULL; }
 
 static int band_index(const fu__pol_band *b, size_t n, const char *name) {
     for (size_t i = 0; i < n; i++)
