@@ -106,36 +106,29 @@ void fu_policy_free(fu_policy *p) {
 
 /* ================================================================= durations */
 
+/* A unit and its spellings (space-separated; matched whole, any case). */
 typedef struct unit_word {
-    const char *word;
+    const char *words;
     fu_duration_unit unit;
     int64_t mult;
 } unit_word;
 
-/* Single-word units; the longest match is taken by exact word comparison. */
 static const unit_word wall_units[] = {
-    {"s", FU_DURATION_SECONDS, 1}, {"sec", FU_DURATION_SECONDS, 1},
-    {"secs", FU_DURATION_SECONDS, 1}, {"second", FU_DURATION_SECONDS, 1},
-    {"seconds", FU_DURATION_SECONDS, 1}, {"m", FU_DURATION_SECONDS, 60},
-    {"min", FU_DURATION_SECONDS, 60}, {"mins", FU_DURATION_SECONDS, 60},
-    {"minute", FU_DURATION_SECONDS, 60}, {"minutes", FU_DURATION_SECONDS, 60},
-    {"h", FU_DURATION_SECONDS, 3600}, {"hr", FU_DURATION_SECONDS, 3600},
-    {"hrs", FU_DURATION_SECONDS, 3600}, {"hour", FU_DURATION_SECONDS, 3600},
-    {"hours", FU_DURATION_SECONDS, 3600}, {"d", FU_DURATION_SECONDS, 86400},
-    {"day", FU_DURATION_SECONDS, 86400}, {"days", FU_DURATION_SECONDS, 86400},
-    {"w", FU_DURATION_SECONDS, 604800}, {"week", FU_DURATION_SECONDS, 604800},
-    {"weeks", FU_DURATION_SECONDS, 604800}, {"mo", FU_DURATION_MONTHS, 1},
-    {"month", FU_DURATION_MONTHS, 1}, {"months", FU_DURATION_MONTHS, 1},
-    {"y", FU_DURATION_MONTHS, 12}, {"year", FU_DURATION_MONTHS, 12},
-    {"years", FU_DURATION_MONTHS, 12},
+    {"s sec secs second seconds", FU_DURATION_SECONDS, 1},
+    {"m min mins minute minutes", FU_DURATION_SECONDS, 60},
+    {"h hr hrs hour hours", FU_DURATION_SECONDS, 3600},
+    {"d day days", FU_DURATION_SECONDS, 86400},
+    {"w week weeks", FU_DURATION_SECONDS, 604800},
+    {"mo month months", FU_DURATION_MONTHS, 1},
+    {"y year years", FU_DURATION_MONTHS, 12},
 };
 
 /* Second word after "business" / "working" / "work". */
 static const unit_word business_units[] = {
-    {"day", FU_DURATION_WORKING_DAYS, 1}, {"days", FU_DURATION_WORKING_DAYS, 1},
-    {"hour", FU_DURATION_BUSINESS_SECONDS, 3600}, {"hours", FU_DURATION_BUSINESS_SECONDS, 3600},
-    {"minute", FU_DURATION_BUSINESS_SECONDS, 60}, {"minutes", FU_DURATION_BUSINESS_SECONDS, 60},
-    {"second", FU_DURATION_BUSINESS_SECONDS, 1}, {"seconds", FU_DURATION_BUSINESS_SECONDS, 1},
+    {"day days", FU_DURATION_WORKING_DAYS, 1},
+    {"hour hours", FU_DURATION_BUSINESS_SECONDS, 3600},
+    {"minute minutes", FU_DURATION_BUSINESS_SECONDS, 60},
+    {"second seconds", FU_DURATION_BUSINESS_SECONDS, 1},
 };
 
 int fu__pol_word_eq(const char *w, size_t n, const char *lit) {
@@ -147,8 +140,17 @@ int fu__pol_word_eq(const char *w, size_t n, const char *lit) {
 }
 
 static const unit_word *find_unit(const unit_word *tab, size_t ntab, const char *w, size_t n) {
+    char word[16];
     for (size_t i = 0; i < ntab; i++)
-        if (fu__pol_word_eq(w, n, tab[i].word)) return &tab[i];
+        for (const char *s = tab[i].words; *s;) {
+            size_t l = strcspn(s, " ");
+            if (l < sizeof word) {
+                memcpy(word, s, l);
+                word[l] = '\0';
+                if (fu__pol_word_eq(w, n, word)) return &tab[i];
+            }
+            s += l + (s[l] == ' ');
+        }
     return NULL;
 }
 
@@ -536,49 +538,49 @@ static int lookup_scalar(const fu_policy *p, const char *path, const ynode **out
     return FU_OK;
 }
 
-int fu_policy_get_number(const fu_policy *p, const char *path, double *out) {
+/* A scalar of the merged tree read as `type` (NUM, STR, BOOL, DUR). */
+static int get_scalar(const fu_policy *p, const char *path, fu__pol_ktype type, void *out) {
     const ynode *n;
     int rc = lookup_scalar(p, path, &n);
     if (rc) return rc;
-    double v;
-    int pct;
-    if (fu__pol_parse_number(n->text, n->len, &v, &pct) != 0)
-        return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not a number", path, n->text);
-    if (out) *out = v;
-    return FU_OK;
-}
-
-int fu_policy_get_string(const fu_policy *p, const char *path, const char **out) {
-    const ynode *n;
-    int rc = lookup_scalar(p, path, &n);
-    if (rc) return rc;
-    if (out) *out = n->text;
-    return FU_OK;
-}
-
-int fu_policy_get_bool(const fu_policy *p, const char *path, int *out) {
-    const ynode *n;
-    int rc = lookup_scalar(p, path, &n);
-    if (rc) return rc;
-    int v;
-    if (fu__pol_word_eq(n->text, n->len, "true")) v = 1;
-    else if (fu__pol_word_eq(n->text, n->len, "false")) v = 0;
-    else return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not true or false", path, n->text);
-    if (out) *out = v;
-    return FU_OK;
-}
-
-int fu_policy_get_duration(const fu_policy *p, const char *path, fu_duration *out) {
-    const ynode *n;
-    int rc = lookup_scalar(p, path, &n);
-    if (rc) return rc;
+    double num;
+    int pct, b;
     fu_duration d;
     char msg[160];
     size_t col;
-    if (fu__pol_dur_parse(n->text, n->len, &d, &col, msg, sizeof msg) != FU_OK)
-        return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not a duration: %s", path, n->text, msg);
-    if (out) *out = d;
+    switch (type) {
+    case FU__K_NUM:
+        if (fu__pol_parse_number(n->text, n->len, &num, &pct) != 0)
+            return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not a number", path, n->text);
+        if (out) *(double *)out = num;
+        break;
+    case FU__K_BOOL:
+        if (fu__pol_word_eq(n->text, n->len, "true")) b = 1;
+        else if (fu__pol_word_eq(n->text, n->len, "false")) b = 0;
+        else return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not true or false", path, n->text);
+        if (out) *(int *)out = b;
+        break;
+    case FU__K_DUR:
+        if (fu__pol_dur_parse(n->text, n->len, &d, &col, msg, sizeof msg) != FU_OK)
+            return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not a duration: %s", path, n->text, msg);
+        if (out) *(fu_duration *)out = d;
+        break;
+    default:
+        if (out) *(const char **)out = n->text;
+        break;
+    }
     return FU_OK;
+}
+
+int fu_policy_get_number(const fu_policy *p, const char *path, double *out) {
+    return get_scalar(p, path, FU__K_NUM, out);
+}
+int fu_policy_get_string(const fu_policy *p, const char *path, const char **out) {
+    return get_scalar(p, path, FU__K_STR, out);
+}
+int fu_policy_get_bool(const fu_policy *p, const char *path, int *out) { return get_scalar(p, path, FU__K_BOOL, out); }
+int fu_policy_get_duration(const fu_policy *p, const char *path, fu_duration *out) {
+    return get_scalar(p, path, FU__K_DUR, out);
 }
 
 int fu_policy_get_length(const fu_policy *p, const char *path, size_t *out) {

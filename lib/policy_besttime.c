@@ -12,7 +12,7 @@ static int check_slot(bctx *b, const ynode *map, void *base) {
 }
 
 static const fu__pol_key besttime_rows[] = {
-    {"slot", FU__K_DUR, offsetof(fu__pol_besttime, slot), 1, 0, 0, DUR_WALL, NULL, NULL, NAN, NULL, NULL, check_slot},
+    {FU__KEY_("slot", FU__K_DUR, fu__pol_besttime, slot, 1), .units = DUR_WALL, .check = check_slot},
     FU__KEY_DUR(fu__pol_besttime, half_life, "half_life", 1, DUR_WALL | DUR_MONTHS),
     FU__KEY_NUM(fu__pol_besttime, prior_strength, "prior_strength", 1, 0, 1e6),
     FU__KEY_SHARE(fu__pol_besttime, prior_answer_rate, "prior_answer_rate", 1, 0, 1),

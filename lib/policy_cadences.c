@@ -14,12 +14,12 @@ static const fu__pol_key step_rows[] = {
     FU__KEY_DUR(fu__pol_step, at, "at", 1, DUR_ANY | DUR_NEG | DUR_ZERO),
     FU__KEY_DUR(fu__pol_step, within, "within", 1, DUR_ANY | DUR_ZERO),
     FU__KEY_STR(fu__pol_step, purpose, "purpose", 1),
-    {"channel", FU__K_ENUM, offsetof(fu__pol_step, channel), 0, 0, 0, 0, "channel", fu__pol_channel_names,
-     FU__CH_PHONE, NULL, NULL, NULL},
-    {"priority", FU__K_ENUM, offsetof(fu__pol_step, priority), 0, 0, 0, 0, "priority", fu__pol_priority_names,
-     FU__PRIO_NORMAL, NULL, NULL, NULL},
+    {FU__KEY_("channel", FU__K_ENUM, fu__pol_step, channel, 0), .what = "channel", .names = fu__pol_channel_names,
+     .has_def = 1, .def = FU__CH_PHONE},
+    {FU__KEY_("priority", FU__K_ENUM, fu__pol_step, priority, 0), .what = "priority", .names = fu__pol_priority_names,
+     .has_def = 1, .def = FU__PRIO_NORMAL},
     FU__KEY_WHEN(fu__pol_step, when, "when"),
-    FU__KEY_BOOL(fu__pol_step, survey, "survey", 0, NAN),
+    FU__KEY_BOOL(fu__pol_step, survey, "survey", 0),
     FU__KEY_STR(fu__pol_step, team, "team", 0),
 };
 static const fu__pol_keys step_keys = FU__KEYS(step_rows, step_allowed, NULL);
@@ -47,15 +47,12 @@ static int build_step(bctx *b, const fu__pol_cadence *cd, const ynode *steps, si
     return rc;
 }
 
-static int read_trigger(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+static int read_trigger(bctx *b, const fu__pol_key *k, const ynode *tr, void *base) {
     static const char *const trig_keys[] = {"event", "lifecycle", "cycle", "every", "promise", NULL};
     vctx *c = b->c;
     fu__pol_cadence *cd = base;
-    const ynode *tr;
-    int rc = fu__pol_field(c, map, k->name, 1, &tr);
-    if (rc) return rc;
-    size_t o3 = fu__pol_path_push(c, k->name);
-    rc = fu__pol_check_keys(c, tr, trig_keys);
+    (void)k;
+    int rc = fu__pol_check_keys(c, tr, trig_keys);
     int nk = 0;
     for (int q = 0; trig_keys[q]; q++) nk += fu__pol_map_get(tr, trig_keys[q]) != NULL;
     if (!rc && nk != 1)
@@ -80,19 +77,14 @@ static int read_trigger(bctx *b, const ynode *map, const fu__pol_key *k, void *b
         cd->trigger = FU__TRIGGER_EVERY;
         rc = fu__pol_rd_dur(c, tr, "every", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS, &cd->every);
     }
-    fu__pol_path_pop(c, o3);
     return rc;
 }
 
-static int read_steps(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+static int read_steps(bctx *b, const fu__pol_key *k, const ynode *steps, void *base) {
     vctx *c = b->c;
     fu__pol_cadence *cd = base;
-    const ynode *steps;
-    int rc = fu__pol_field(c, map, k->name, 1, &steps);
-    if (rc) return rc;
-    size_t o3 = fu__pol_path_push(c, k->name);
-    rc = fu__pol_want_map(c, steps);
-    if (!rc && steps->n == 0) rc = fu__pol_verr(c, steps, FU_EPOLICY, "a cadence needs at least one step");
+    (void)k;
+    int rc = fu__pol_want_count(c, steps, "a cadence needs at least one step", 0, NULL);
     fu__pol_step *sv = rc ? NULL : fu__pol_arena_calloc(c->a, steps->n, sizeof *sv);
     if (!rc && !sv) rc = fu__error_nomem();
     for (size_t q = 0; q < (rc ? 0 : steps->n); q++) {
@@ -104,29 +96,21 @@ static int read_steps(bctx *b, const ynode *map, const fu__pol_key *k, void *bas
         cd->steps = sv;
         cd->n_steps = steps->n;
     }
-    fu__pol_path_pop(c, o3);
     return rc;
 }
 
 /* `replaces` is read in a second pass, when every cadence has its name. */
 static const char *const cadence_allowed[] = {"trigger", "when", "steps", "replaces", "min_purchases", NULL};
 static const fu__pol_key cadence_rows[] = {
-    FU__KEY_FN("trigger", read_trigger),
+    FU__KEY_FN("trigger", 1, read_trigger),
     FU__KEY_WHEN(fu__pol_cadence, when, "when"),
-    {"min_purchases", FU__K_INT, offsetof(fu__pol_cadence, min_purchases), 0, 2, 1000, 0, NULL, NULL, 2, NULL, NULL,
-     NULL},
-    FU__KEY_FN("steps", read_steps),
+    {FU__KEY_("min_purchases", FU__K_INT, fu__pol_cadence, min_purchases, 0), .lo = 2, .hi = 1000, .has_def = 1,
+     .def = 2},
+    FU__KEY_FN("steps", 1, read_steps),
 };
 static const fu__pol_keys cadence_keys = FU__KEYS(cadence_rows, cadence_allowed, NULL);
 
-static int read_cadence(bctx *b, const char *name, const ynode *val, void *elem, size_t i) {
-    fu__pol_cadence *cd = elem;
-    (void)i;
-    cd->name = name;
-    cd->rule = fu__pol_rule_name(b->c, "cadences", name, NULL);
-    if (!cd->rule) return fu__error_nomem();
-    return fu__pol_read_keys(b, val, &cadence_keys, cd);
-}
+static const fu__pol_entries cadence_entries = {sizeof(fu__pol_cadence), "cadences", &cadence_keys, NULL};
 
 /* Cadence i's `replaces`: names of other cadences. */
 static int read_replaces(vctx *c, const ynode *cads, fu__pol_cadence *cv, size_t i) {
@@ -135,9 +119,7 @@ static int read_replaces(vctx *c, const ynode *cads, fu__pol_cadence *cv, size_t
     if (rc || !rp) return rc;
     size_t o3 = fu__pol_path_push(c, "replaces");
     fu__pol_strs names;
-    rc = fu__pol_strs_of(c, rp, &names);
-    size_t *idx = rc ? NULL : fu__pol_arena_calloc(c->a, names.n ? names.n : 1, sizeof *idx);
-    if (!rc && !idx) rc = fu__error_nomem();
+    size_t *idx = fu__pol_strs_array(c, rp, &names, sizeof *idx, &rc);
     for (size_t k = 0; k < (rc ? 0 : names.n); k++) {
         size_t j;
         for (j = 0; j < cads->n; j++)
@@ -167,34 +149,30 @@ static int read_replaces(vctx *c, const ynode *cads, fu__pol_cadence *cv, size_t
     return rc;
 }
 
-int fu__pol_build_cadences(bctx *b, const ynode *root) {
-    vctx *c = b->c;
-    fu__policy *t = &c->p->t;
-    const ynode *cads;
-    int rc = fu__pol_field(c, root, "cadences", 1, &cads);
-    if (rc) return rc;
+/* `replaces` of every cadence, once all of them have their names. */
+static int read_all_replaces(vctx *c, const ynode *cads, fu__pol_cadence *cv) {
+    int rc = FU_OK;
     size_t old = fu__pol_path_push(c, "cadences");
-    void *v = NULL;
-    size_t n = 0;
-    rc = fu__pol_read_entries(b, cads, sizeof(fu__pol_cadence), read_cadence, &v, &n);
-    fu__pol_cadence *cv = v;
-    for (size_t i = 0; i < (rc ? 0 : n); i++) {
+    for (size_t i = 0; !rc && i < cads->n; i++) {
         size_t o2 = fu__pol_path_push(c, cads->ents[i].key->text);
         rc = read_replaces(c, cads, cv, i);
         fu__pol_path_pop(c, o2);
-    }
-    if (!rc) {
-        t->cadences = cv;
-        t->n_cadences = n;
     }
     fu__pol_path_pop(c, old);
     return rc;
 }
 
+int fu__pol_build_cadences(bctx *b, const ynode *root) {
+    fu__policy *t = &b->c->p->t;
+    void *v = NULL;
+    int rc = fu__pol_read_named(b, root, "cadences", 1, &cadence_entries, &v, &t->n_cadences);
+    t->cadences = v;
+    if (!rc) rc = read_all_replaces(b->c, fu__pol_map_get(root, "cadences"), v);
+    return rc;
+}
+
 const fu__pol_cadence *fu__policy_cadence(const fu__policy *t, const char *name) {
-    for (size_t i = 0; i < t->n_cadences; i++)
-        if (strcmp(t->cadences[i].name, name) == 0) return &t->cadences[i];
-    return NULL;
+    return fu__pol_find(t->cadences, t->n_cadences, sizeof *t->cadences, name);
 }
 
 

@@ -196,13 +196,13 @@ static int build_calendar(vctx *c, const ynode *cals, fu__pol_calendar *out, cal
 
 static const char *const calendar_keys[] = {"extends", "tz", "hours", "holidays", "workdays", "data_until", NULL};
 
-static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i,
-                               datevec *hol, datevec *wrk) {
+/* `extends`: the parent is built first (depth first, cycles are errors) and
+ * its zone and hours are copied; *parent stays NULL without `extends`. */
+static int calendar_parent(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i,
+                           const fu__pol_calendar **parent) {
     const ynode *cn = cals->ents[i].val;
     fu__pol_calendar *cal = &out[i];
-    int rc = fu__pol_check_keys(c, cn, calendar_keys);
-    if (rc) return rc;
-    const fu__pol_calendar *parent = NULL;
+    int rc;
     const ynode *ext;
     if ((rc = fu__pol_field(c, cn, "extends", 0, &ext))) return rc;
     if (ext) {
@@ -234,22 +234,18 @@ static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out
         }
         fu__pol_path_pop(c, old);
         if (rc) return rc;
-        parent = &out[j];
+        *parent = &out[j];
         st[i].tz_node = st[j].tz_node;
-        cal->tz = parent->tz;
-        memcpy(cal->hours, parent->hours, sizeof cal->hours);
-        memcpy(cal->n_hours, parent->n_hours, sizeof cal->n_hours);
-        cal->has_hours = parent->has_hours;
+        cal->tz = (*parent)->tz;
+        memcpy(cal->hours, (*parent)->hours, sizeof cal->hours);
+        memcpy(cal->n_hours, (*parent)->n_hours, sizeof cal->n_hours);
+        cal->has_hours = (*parent)->has_hours;
     }
-    const ynode *tz;
-    if ((rc = fu__pol_field(c, cn, "tz", parent == NULL, &tz))) return rc;
-    if (tz) {
-        size_t old = fu__pol_path_push(c, "tz");
-        rc = fu__pol_str_of(c, tz, &cal->tz);
-        fu__pol_path_pop(c, old);
-        if (rc) return rc;
-        st[i].tz_node = tz;
-    }
+    return FU_OK;
+}
+
+static int calendar_hours(vctx *c, const ynode *cn, fu__pol_calendar *cal, const fu__pol_calendar *parent) {
+    int rc;
     const ynode *hours;
     if ((rc = fu__pol_field(c, cn, "hours", 0, &hours))) return rc;
     if (hours) {
@@ -270,7 +266,13 @@ static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out
         if (rc) return rc;
         cal->has_hours = 1;
     }
-    /* own holidays and workdays */
+    return FU_OK;
+}
+
+/* Own holidays and workdays combined with the parent's, and `data_until`. */
+static int calendar_dates(vctx *c, const ynode *cn, fu__pol_calendar *cal, const fu__pol_calendar *parent,
+                          datevec *hol, datevec *wrk) {
+    int rc;
     const ynode *hn, *wn;
     if ((rc = fu__pol_field(c, cn, "holidays", 0, &hn))) return rc;
     if ((rc = fu__pol_field(c, cn, "workdays", 0, &wn))) return rc;
@@ -338,6 +340,27 @@ static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out
     return rc;
 }
 
+static int build_calendar_body(vctx *c, const ynode *cals, fu__pol_calendar *out, calb *st, size_t i,
+                               datevec *hol, datevec *wrk) {
+    const ynode *cn = cals->ents[i].val;
+    fu__pol_calendar *cal = &out[i];
+    int rc = fu__pol_check_keys(c, cn, calendar_keys);
+    if (rc) return rc;
+    const fu__pol_calendar *parent = NULL;
+    if ((rc = calendar_parent(c, cals, out, st, i, &parent))) return rc;
+    const ynode *tz;
+    if ((rc = fu__pol_field(c, cn, "tz", parent == NULL, &tz))) return rc;
+    if (tz) {
+        size_t old = fu__pol_path_push(c, "tz");
+        rc = fu__pol_str_of(c, tz, &cal->tz);
+        fu__pol_path_pop(c, old);
+        if (rc) return rc;
+        st[i].tz_node = tz;
+    }
+    if ((rc = calendar_hours(c, cn, cal, parent))) return rc;
+    return calendar_dates(c, cn, cal, parent, hol, wrk);
+}
+
 static int make_fu_calendar(vctx *c, fu__pol_calendar *cal, const ynode *tz_node) {
     owned *o = NULL;
     int rc = fu__pol_register_owned(c, 0, &o);
@@ -394,9 +417,9 @@ int fu__pol_build_calendars(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__policy *t = &c->p->t;
     const ynode *cals;
-    int rc = fu__pol_field(c, root, "calendars", 1, &cals);
+    size_t old;
+    int rc = fu__pol_enter(c, root, "calendars", 1, &cals, &old);
     if (rc) return rc;
-    size_t old = fu__pol_path_push(c, "calendars");
     rc = fu__pol_want_map(c, cals);
     if (rc) goto out;
     if (cals->n == 0) {
@@ -426,25 +449,25 @@ out:
     const ynode *dn;
     if ((rc = fu__pol_field(c, root, "calendar", 1, &dn))) return rc;
     old = fu__pol_path_push(c, "calendar");
-    rc = fu__pol_want_scalar(c, dn, "a calendar name");
-    if (!rc) {
-        for (size_t i = 0; i < t->n_calendars; i++)
-            if (strcmp(t->calendars[i].name, dn->text) == 0) t->calendar = &t->calendars[i];
-        if (!t->calendar) {
-            const char *names[64];
-            size_t nn = 0;
-            for (size_t k = 0; k < t->n_calendars && nn < 64; k++) names[nn++] = t->calendars[k].name;
-            rc = fu__pol_unknown_name(c, dn, "calendar", dn->text, names, nn);
-        }
-    }
+    rc = fu__pol_calendar_ref(c, dn, &t->calendar);
     fu__pol_path_pop(c, old);
     return rc;
 }
 
 const fu__pol_calendar *fu__pol_find_calendar(const fu__policy *t, const char *name) {
-    for (size_t i = 0; i < t->n_calendars; i++)
-        if (strcmp(t->calendars[i].name, name) == 0) return &t->calendars[i];
-    return NULL;
+    return fu__pol_find(t->calendars, t->n_calendars, sizeof *t->calendars, name);
+}
+
+int fu__pol_calendar_ref(vctx *c, const ynode *n, const fu__pol_calendar **out) {
+    const fu__policy *t = &c->p->t;
+    int rc = fu__pol_want_scalar(c, n, "a calendar name");
+    if (!rc && !(*out = fu__pol_find_calendar(t, n->text))) {
+        const char *names[64];
+        size_t nn = 0;
+        for (size_t k = 0; k < t->n_calendars && nn < 64; k++) names[nn++] = t->calendars[k].name;
+        rc = fu__pol_unknown_name(c, n, "calendar", n->text, names, nn);
+    }
+    return rc;
 }
 
 

@@ -17,27 +17,12 @@ static const fu__pol_key limit_rows[] = {
 };
 static const fu__pol_keys limit_keys = FU__KEYS(limit_rows, NULL, NULL);
 
-static int read_limit(bctx *b, const char *name, const ynode *val, void *elem, size_t i) {
-    fu__pol_cap *cp = elem;
-    (void)i;
-    cp->name = name;
-    cp->rule = fu__pol_rule_name(b->c, "caps", name, NULL);
-    if (!cp->rule) return fu__error_nomem();
-    return fu__pol_read_keys(b, val, &limit_keys, cp);
-}
-
-static int read_limits(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
-    fu__policy *t = base;
-    void *v = NULL;
-    int rc = fu__pol_read_named(b, map, k->name, 1, sizeof(fu__pol_cap), read_limit, &v, &t->n_caps);
-    t->caps = v;
-    return rc;
-}
+static const fu__pol_entries limit_entries = {sizeof(fu__pol_cap), "caps", &limit_keys, NULL};
 
 static const fu__pol_key caps_rows[] = {
     FU__KEY_DUR(fu__policy, min_gap, "min_gap", 1, DUR_WALL | DUR_ZERO),
     FU__KEY_MASK(fu__policy, cap_exempt, "exempt", "priority", fu__pol_priority_names),
-    FU__KEY_FN("limits", read_limits),
+    FU__KEY_LIST(fu__policy, caps, n_caps, "limits", 1, &limit_entries),
 };
 static const fu__pol_keys caps_keys = FU__KEYS(caps_rows, NULL, NULL);
 
@@ -45,36 +30,30 @@ int fu__pol_build_caps(bctx *b, const ynode *root) {
     return fu__pol_read_map(b, root, "caps", 1, &caps_keys, &b->c->p->t);
 }
 
-static int read_allowed(bctx *b, const ynode *q, const fu__pol_key *k, void *base) {
+static int read_allowed(bctx *b, const fu__pol_key *k, const ynode *al, void *base) {
     vctx *c = b->c;
     fu__policy *t = base;
-    const ynode *al = NULL;
-    int rc;
     (void)k;
-    rc = fu__pol_field(c, q, "allowed", 1, &al);
+    int rc;
+    rc = fu__pol_want_scalar(c, al, "windows like 'Mon-Sun 08:00-21:00'");
+    owned *o = NULL;
+    if (!rc) rc = fu__pol_register_owned(c, 1, &o);
     if (!rc) {
-        size_t o2 = fu__pol_path_push(c, "allowed");
-        rc = fu__pol_want_scalar(c, al, "windows like 'Mon-Sun 08:00-21:00'");
-        owned *o = NULL;
-        if (!rc) rc = fu__pol_register_owned(c, 1, &o);
-        if (!rc) {
-            fu_windows *w = NULL;
-            rc = fu_windows_parse(al->text, al->len, &w);
-            if (rc == FU_OK) {
-                o->ptr = w;
-                t->quiet_allowed = w;
-                if (fu_windows_is_empty(w)) rc = fu__pol_verr(c, al, FU_EPOLICY, "no time of the week is allowed");
-            } else if (rc != FU_ENOMEM) {
-                char msg[300];
-                unsigned long col = fu_error_last()->column;
-                snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
-                unsigned long ecol = al->col;
-                if (al->single_line && col) ecol = al->col + (al->plain ? 0 : 1) + col - 1;
-                rc = fu__error_set_at(FU_EPOLICY, al->src, al->line, ecol, c->path,
-                                      "bad windows '%.60s': %s", al->text, msg);
-            }
+        fu_windows *w = NULL;
+        rc = fu_windows_parse(al->text, al->len, &w);
+        if (rc == FU_OK) {
+            o->ptr = w;
+            t->quiet_allowed = w;
+            if (fu_windows_is_empty(w)) rc = fu__pol_verr(c, al, FU_EPOLICY, "no time of the week is allowed");
+        } else if (rc != FU_ENOMEM) {
+            char msg[300];
+            unsigned long col = fu_error_last()->column;
+            snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
+            unsigned long ecol = al->col;
+            if (al->single_line && col) ecol = al->col + (al->plain ? 0 : 1) + col - 1;
+            rc = fu__error_set_at(FU_EPOLICY, al->src, al->line, ecol, c->path,
+                                  "bad windows '%.60s': %s", al->text, msg);
         }
-        fu__pol_path_pop(c, o2);
     }
     return rc;
 }
@@ -83,7 +62,7 @@ static const char *const quiet_allowed[] = {"allowed", "exempt", "on_holidays", 
 static const fu__pol_key quiet_rows[] = {
     FU__KEY_MASK(fu__policy, quiet_exempt, "exempt", "priority", fu__pol_priority_names),
     FU__KEY_MASK(fu__policy, quiet_holidays, "on_holidays", "priority", fu__pol_priority_names),
-    FU__KEY_FN("allowed", read_allowed),
+    FU__KEY_FN("allowed", 1, read_allowed),
 };
 static const fu__pol_keys quiet_keys = FU__KEYS(quiet_rows, quiet_allowed, NULL);
 

@@ -127,107 +127,81 @@ static int parse_deadline(vctx *c, const ynode *n, uint32_t captures, fu__pol_de
 }
 
 
-int fu__pol_build_patterns(vctx *c, const ynode *parent, const char *key, const char *section, int kind,
-                          const fu__pol_pattern **out, size_t *count) {
+static int read_pattern(bctx *b, const ynode *e, fu__pol_pattern *pt, int kind) {
     static const char *const dl_keys[] = {"regex", "deadline", "ignore_case", NULL};
     static const char *const rs_keys[] = {"regex", "reason", "ignore_case", NULL};
     static const char *const rp_keys[] = {"regex", "replacement", "ignore_case", NULL};
-    const ynode *m;
-    *out = NULL;
-    *count = 0;
-    int rc = fu__pol_field(c, parent, key, 0, &m);
-    if (rc || !m) return rc;
-    size_t old = fu__pol_path_push(c, key);
-    rc = fu__pol_want_map(c, m);
-    fu__pol_pattern *pv = rc ? NULL : fu__pol_arena_calloc(c->a, m->n ? m->n : 1, sizeof *pv);
-    if (!rc && !pv) rc = fu__error_nomem();
-    for (size_t i = 0; i < (rc ? 0 : m->n); i++) {
-        fu__pol_pattern *pt = &pv[i];
-        const ynode *e = m->ents[i].val, *rx = NULL, *dl = NULL;
-        int icase = 1;
-        size_t o2 = fu__pol_path_push(c, m->ents[i].key->text);
-        pt->name = m->ents[i].key->text;
-        pt->rule = fu__pol_rule_name(c, section, pt->name, NULL);
-        if (!pt->rule) rc = fu__error_nomem();
-        if (!rc) rc = fu__pol_check_keys(c, e, kind == PAT_DEADLINE ? dl_keys : kind == PAT_REASON ? rs_keys : rp_keys);
-        if (!rc) rc = fu__pol_rd_bool(c, e, "ignore_case", 0, &icase);
-        if (!rc) rc = fu__pol_field(c, e, "regex", 1, &rx);
+    vctx *c = b->c;
+    const ynode *rx = NULL, *dl = NULL;
+    int icase = 1, rc = FU_OK;
+    if (!rc) rc = fu__pol_check_keys(c, e, kind == PAT_DEADLINE ? dl_keys : kind == PAT_REASON ? rs_keys : rp_keys);
+    if (!rc) rc = fu__pol_rd_bool(c, e, "ignore_case", 0, &icase);
+    if (!rc) rc = fu__pol_field(c, e, "regex", 1, &rx);
+    if (!rc) {
+        size_t o3 = fu__pol_path_push(c, "regex");
+        rc = compile_regex(c, rx, icase, &pt->code);
+        pt->regex = rx->text;
+        fu__pol_path_pop(c, o3);
+    }
+    if (!rc && kind == PAT_DEADLINE) {
+        rc = fu__pol_field(c, e, "deadline", 1, &dl);
         if (!rc) {
-            size_t o3 = fu__pol_path_push(c, "regex");
-            rc = compile_regex(c, rx, icase, &pt->code);
-            pt->regex = rx->text;
+            uint32_t caps = 0;
+            pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &caps);
+            size_t o3 = fu__pol_path_push(c, "deadline");
+            rc = parse_deadline(c, dl, caps, &pt->deadline);
             fu__pol_path_pop(c, o3);
         }
-        if (!rc && kind == PAT_DEADLINE) {
-            rc = fu__pol_field(c, e, "deadline", 1, &dl);
-            if (!rc) {
-                uint32_t caps = 0;
-                pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &caps);
-                size_t o3 = fu__pol_path_push(c, "deadline");
-                rc = parse_deadline(c, dl, caps, &pt->deadline);
-                fu__pol_path_pop(c, o3);
-            }
-        } else if (!rc && kind == PAT_REASON) {
-            rc = fu__pol_rd_str(c, e, "reason", 1, &pt->reason);
-        } else if (!rc) {
-            pt->reason = "***";
-            rc = fu__pol_rd_str(c, e, "replacement", 0, &pt->reason);
-        }
-        fu__pol_path_pop(c, o2);
-        if (rc) break;
+    } else if (!rc && kind == PAT_REASON) {
+        rc = fu__pol_rd_str(c, e, "reason", 1, &pt->reason);
+    } else if (!rc) {
+        pt->reason = "***";
+        rc = fu__pol_rd_str(c, e, "replacement", 0, &pt->reason);
     }
-    if (!rc) {
-        *out = pv;
-        *count = m->n;
-    }
-    fu__pol_path_pop(c, old);
     return rc;
 }
 
-static int read_calendar(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
-    vctx *c = b->c;
-    const fu__policy *t = &c->p->t;
-    fu__pol_commitments *cm = base;
-    const ynode *cal;
-    int rc = fu__pol_field(c, map, k->name, 0, &cal);
-    if (rc || !cal) return rc;
-    size_t o2 = fu__pol_path_push(c, k->name);
-    rc = fu__pol_want_scalar(c, cal, "a calendar name");
-    if (!rc && !(cm->calendar = fu__pol_find_calendar(t, cal->text))) {
-        const char *names[64];
-        size_t nn = 0;
-        for (size_t q = 0; q < t->n_calendars && nn < 64; q++) names[nn++] = t->calendars[q].name;
-        rc = fu__pol_unknown_name(c, cal, "calendar", cal->text, names, nn);
-    }
-    fu__pol_path_pop(c, o2);
-    return rc;
+static int pattern_deadline(bctx *b, const char *name, const ynode *e, void *elem) {
+    (void)name;
+    return read_pattern(b, e, elem, PAT_DEADLINE);
+}
+static int pattern_reason(bctx *b, const char *name, const ynode *e, void *elem) {
+    (void)name;
+    return read_pattern(b, e, elem, PAT_REASON);
+}
+static int pattern_replacement(bctx *b, const char *name, const ynode *e, void *elem) {
+    (void)name;
+    return read_pattern(b, e, elem, PAT_REPLACEMENT);
 }
 
-static int read_breach_at(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+/* By kind (PAT_*): the rule names of the patterns and how each is read. */
+const fu__pol_entries fu__pol_pattern_entries[] = {
+    {sizeof(fu__pol_pattern), "commitments.patterns", NULL, pattern_deadline},
+    {sizeof(fu__pol_pattern), "commitments.risky", NULL, pattern_reason},
+    {sizeof(fu__pol_pattern), "redaction.extra", NULL, pattern_replacement},
+};
+
+static int read_calendar(bctx *b, const fu__pol_key *k, const ynode *val, void *base) {
     fu__pol_commitments *cm = base;
-    return fu__pol_rd_share(b->c, map, k->name, 0, cm->warn_at, 1, &cm->breach_at);
+    (void)k;
+    return fu__pol_calendar_ref(b->c, val, &cm->calendar);
 }
 
-static int read_patterns(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+static int read_breach_at(bctx *b, const fu__pol_key *k, const ynode *val, void *base) {
     fu__pol_commitments *cm = base;
-    return fu__pol_build_patterns(b->c, map, k->name, "commitments.patterns", PAT_DEADLINE, &cm->patterns,
-                                  &cm->n_patterns);
-}
-
-static int read_risky(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
-    fu__pol_commitments *cm = base;
-    return fu__pol_build_patterns(b->c, map, k->name, "commitments.risky", PAT_REASON, &cm->risky, &cm->n_risky);
+    (void)k;
+    return fu__pol_share_of(b->c, val, cm->warn_at, 1, &cm->breach_at);
 }
 
 static const fu__pol_key commitments_rows[] = {
-    FU__KEY_FN("calendar", read_calendar),
+    FU__KEY_FN("calendar", 0, read_calendar),
     FU__KEY_SHARE(fu__pol_commitments, warn_at, "warn_at", 1, 0.01, 1),
-    {"breach_at", FU__K_FN, offsetof(fu__pol_commitments, breach_at), 0, 0, 0, 0, NULL, NULL, 1.0, NULL,
-     read_breach_at, NULL},
+    {FU__KEY_("breach_at", FU__K_FN, fu__pol_commitments, breach_at, 0), .has_def = 1, .def = 1.0,
+     .read = read_breach_at},
     FU__KEY_DUR(fu__pol_commitments, escalate_after, "escalate_after", 1, DUR_WALL | DUR_BUSINESS | DUR_WORKDAYS),
     FU__KEY_DUR(fu__pol_commitments, default_deadline, "default_deadline", 1, DUR_ANY | DUR_ZERO),
-    FU__KEY_FN("patterns", read_patterns),
-    FU__KEY_FN("risky", read_risky),
+    FU__KEY_LIST(fu__pol_commitments, patterns, n_patterns, "patterns", 0, &fu__pol_pattern_entries[PAT_DEADLINE]),
+    FU__KEY_LIST(fu__pol_commitments, risky, n_risky, "risky", 0, &fu__pol_pattern_entries[PAT_REASON]),
 };
 static const fu__pol_keys commitments_keys = FU__KEYS(commitments_rows, NULL, NULL);
 

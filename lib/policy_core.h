@@ -132,7 +132,8 @@ typedef enum fu__pol_ktype {
     FU__K_MASK,  /* uint32_t bits over `names`: one name or a list */
     FU__K_WHEN,  /* fu__pol_when: a condition */
     FU__K_MAP,   /* a nested mapping read by `sub` into the same struct */
-    FU__K_FN     /* read by `read` (lists, references, patterns) */
+    FU__K_LIST,  /* named entries (`list`): array at `offset`, its count at `count_offset` */
+    FU__K_FN     /* read by `read` (lists, references, patterns): the value, with the key on the path */
 } fu__pol_ktype;
 
 typedef struct fu__pol_key fu__pol_key;
@@ -153,24 +154,33 @@ struct fu__pol_key {
     unsigned units;     /* DUR */
     const char *what;   /* ENUM, MASK: "priority", "handling", ... */
     const char *const *names; /* ENUM, MASK */
-    double def;         /* NUM, SHARE, INT, BOOL, ENUM, FN on a double: value when absent; NAN: left as it is */
+    int has_def;        /* 1: `def` is set before reading; 0: the field is left as it is */
+    double def;         /* NUM, SHARE, FN on a double: the value; INT, BOOL, ENUM: (int)def */
     const fu__pol_keys *sub; /* MAP */
-    int (*read)(bctx *b, const ynode *map, const fu__pol_key *k, void *base); /* FN */
+    int (*read)(bctx *b, const fu__pol_key *k, const ynode *val, void *base); /* FN, when the key is there */
     int (*check)(bctx *b, const ynode *map, void *base); /* after this row; NULL: none */
+    const struct fu__pol_entries *list; /* LIST */
+    size_t count_offset;                /* LIST */
 };
 
-/* Rows, for tables that read like the YAML they describe. */
-#define FU__KEY_NUM(S, f, key, req, lo, hi) {key, FU__K_NUM, offsetof(S, f), req, lo, hi, 0, NULL, NULL, NAN, NULL, NULL, NULL}
-#define FU__KEY_SHARE(S, f, key, req, lo, hi) {key, FU__K_SHARE, offsetof(S, f), req, lo, hi, 0, NULL, NULL, NAN, NULL, NULL, NULL}
-#define FU__KEY_INT(S, f, key, req, lo, hi) {key, FU__K_INT, offsetof(S, f), req, lo, hi, 0, NULL, NULL, NAN, NULL, NULL, NULL}
-#define FU__KEY_BOOL(S, f, key, req, def) {key, FU__K_BOOL, offsetof(S, f), req, 0, 1, 0, NULL, NULL, def, NULL, NULL, NULL}
-#define FU__KEY_STR(S, f, key, req) {key, FU__K_STR, offsetof(S, f), req, 0, 0, 0, NULL, NULL, NAN, NULL, NULL, NULL}
-#define FU__KEY_DUR(S, f, key, req, units) {key, FU__K_DUR, offsetof(S, f), req, 0, 0, units, NULL, NULL, NAN, NULL, NULL, NULL}
-#define FU__KEY_ENUM(S, f, key, req, what, names) {key, FU__K_ENUM, offsetof(S, f), req, 0, 0, 0, what, names, NAN, NULL, NULL, NULL}
-#define FU__KEY_MASK(S, f, key, what, names) {key, FU__K_MASK, offsetof(S, f), 0, 0, 0, 0, what, names, NAN, NULL, NULL, NULL}
-#define FU__KEY_WHEN(S, f, key) {key, FU__K_WHEN, offsetof(S, f), 0, 0, 0, 0, NULL, NULL, NAN, NULL, NULL, NULL}
-#define FU__KEY_MAP(key, req, sub) {key, FU__K_MAP, 0, req, 0, 0, 0, NULL, NULL, NAN, sub, NULL, NULL}
-#define FU__KEY_FN(key, fn) {key, FU__K_FN, 0, 0, 0, 0, 0, NULL, NULL, NAN, NULL, fn, NULL}
+/* Rows, for tables that read like the YAML they describe. Fields a macro
+ * leaves out are zero (no default: `has_def` 0). */
+#define FU__KEY_(key_, type_, S, f, req) .name = key_, .type = type_, .offset = offsetof(S, f), .required = req
+#define FU__KEY_NUM(S, f, key, req, lo_, hi_) {FU__KEY_(key, FU__K_NUM, S, f, req), .lo = lo_, .hi = hi_}
+#define FU__KEY_SHARE(S, f, key, req, lo_, hi_) {FU__KEY_(key, FU__K_SHARE, S, f, req), .lo = lo_, .hi = hi_}
+#define FU__KEY_INT(S, f, key, req, lo_, hi_) {FU__KEY_(key, FU__K_INT, S, f, req), .lo = lo_, .hi = hi_}
+#define FU__KEY_BOOL(S, f, key, req) {FU__KEY_(key, FU__K_BOOL, S, f, req)}
+#define FU__KEY_BOOL_DEF(S, f, key, req, def_) {FU__KEY_(key, FU__K_BOOL, S, f, req), .has_def = 1, .def = def_}
+#define FU__KEY_STR(S, f, key, req) {FU__KEY_(key, FU__K_STR, S, f, req)}
+#define FU__KEY_DUR(S, f, key, req, units_) {FU__KEY_(key, FU__K_DUR, S, f, req), .units = units_}
+#define FU__KEY_ENUM(S, f, key, req, what_, names_) {FU__KEY_(key, FU__K_ENUM, S, f, req), .what = what_, .names = names_}
+#define FU__KEY_MASK(S, f, key, what_, names_) {FU__KEY_(key, FU__K_MASK, S, f, 0), .what = what_, .names = names_}
+#define FU__KEY_WHEN(S, f, key) {FU__KEY_(key, FU__K_WHEN, S, f, 0)}
+#define FU__KEY_MAP(key, req, sub_) {.name = key, .type = FU__K_MAP, .required = req, .sub = sub_}
+#define FU__KEY_FN(key, req, fn) {.name = key, .type = FU__K_FN, .required = req, .read = fn}
+/* A mapping of named entries into the array `f` and its count `nf`. */
+#define FU__KEY_LIST(S, f, nf, key, req, list_) \
+    {FU__KEY_(key, FU__K_LIST, S, f, req), .count_offset = offsetof(S, nf), .list = list_}
 #define FU__KEYS(rows, allowed, check) {rows, sizeof rows / sizeof rows[0], allowed, check}
 
 /* Reads the mapping `map` by table into `base`. */
@@ -179,15 +189,36 @@ int fu__pol_read_keys(bctx *b, const ynode *map, const fu__pol_keys *t, void *ba
  * with `key` on the path. Absent and not required: only the defaults. */
 int fu__pol_read_map(bctx *b, const ynode *map, const char *key, int required, const fu__pol_keys *t, void *base);
 
-/* A mapping of named entries (`name: {...}`) read into a new array of
- * `size`-byte elements: `fn` reads each with its name on the path; on an
- * error the array is left half read (it lives in the arena). */
-typedef int (*fu__pol_entry_fn)(bctx *b, const char *name, const ynode *val, void *elem, size_t i);
-int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_fn fn, void **out, size_t *count);
+/* A mapping of named entries (`name: {...}`) read into a new array in the
+ * arena. Each element starts with `const char *name, *rule` (the key, and
+ * "<rule_prefix>.<name>"); the rest is read by `keys` and then by `fn` (each
+ * may be NULL), with the entry's name on the path. On an error the array is
+ * left half read (it lives in the arena) and *out, *count are not set. */
+typedef int (*fu__pol_entry_fn)(bctx *b, const char *name, const ynode *val, void *elem);
+typedef struct fu__pol_entries {
+    size_t size;             /* of one element */
+    const char *rule_prefix; /* "caps", "segments.composite" */
+    const fu__pol_keys *keys;
+    fu__pol_entry_fn fn;
+} fu__pol_entries;
+int fu__pol_read_entries(bctx *b, const ynode *map, const fu__pol_entries *d, void **out, size_t *count);
 /* The same for the value of `key` in `map`, with `key` on the path; absent
  * and not required: *out and *count are left as they are. */
-int fu__pol_read_named(bctx *b, const ynode *map, const char *key, int required, size_t size, fu__pol_entry_fn fn,
+int fu__pol_read_named(bctx *b, const ynode *map, const char *key, int required, const fu__pol_entries *d,
                        void **out, size_t *count);
+/* The value of `key` in `map` with `key` pushed on the path (*old: for
+ * fu__pol_path_pop()); *out NULL and nothing pushed when it is absent. */
+int fu__pol_enter(vctx *c, const ynode *map, const char *key, int required, const ynode **out, size_t *old);
+/* Key i of `map` names a value tier (segments.value_tiers), or an error. */
+int fu__pol_tier_key(bctx *b, const ynode *map, size_t i);
+/* A name or list of names into *s, and a zeroed array of as many `size`-byte
+ * elements (NULL on an error, in *rc). */
+void *fu__pol_strs_array(vctx *c, const ynode *n, fu__pol_strs *s, size_t size, int *rc);
+/* A mapping with at least one entry (else the error `too_few`, unless NULL)
+ * and at most `max` (0: any; else "more than <max> <what>"). */
+int fu__pol_want_count(vctx *c, const ynode *m, const char *too_few, size_t max, const char *what);
+/* The first of `n` elements of `size` bytes, each starting with its name, called `name`; NULL if none. */
+const void *fu__pol_find(const void *v, size_t n, size_t size, const char *name);
 
 /* A section of the policy: a top-level key, its builder (called in table
  * order after the calendars) and its part of the summary (NULL: none). */
@@ -217,6 +248,8 @@ int fu__pol_parse_hhmm(const char *s, size_t len, int *out);
 void fu__pol_fmt_hhmm(int m, char *buf);
 int fu__pol_build_calendars(bctx *b, const ynode *root);
 const fu__pol_calendar *fu__pol_find_calendar(const fu__policy *t, const char *name);
+/* A calendar named by the scalar `n` (an error names the calendars there are). */
+int fu__pol_calendar_ref(vctx *c, const ynode *n, const fu__pol_calendar **out);
 
 /* policy_capacity.c */
 int fu__pol_build_capacity(bctx *b, const ynode *root);
@@ -226,7 +259,8 @@ int fu__pol_build_caps(bctx *b, const ynode *root);
 int fu__pol_build_quiet_hours(bctx *b, const ynode *root);
 
 /* policy_commitments.c */
-int fu__pol_build_patterns(vctx *c, const ynode *parent, const char *key, const char *section, int kind, const fu__pol_pattern **out, size_t *count);
+/* How named patterns of each kind (PAT_*) are read: rule names and keys. */
+extern const fu__pol_entries fu__pol_pattern_entries[];
 int fu__pol_build_commitments(bctx *b, const ynode *root);
 
 /* policy_kpis.c */
@@ -246,6 +280,7 @@ int fu__pol_field(vctx *c, const ynode *map, const char *key, int required, cons
 int fu__pol_want_scalar(vctx *c, const ynode *n, const char *what);
 int fu__pol_parse_number(const char *s, size_t len, double *out, int *pct);
 int fu__pol_str_of(vctx *c, const ynode *n, const char **out);
+int fu__pol_share_of(vctx *c, const ynode *n, double lo, double hi, double *out);
 int fu__pol_rd_num(vctx *c, const ynode *map, const char *key, int req, double lo, double hi, double *out);
 int fu__pol_rd_share(vctx *c, const ynode *map, const char *key, int req, double lo, double hi, double *out);
 int fu__pol_rd_int(vctx *c, const ynode *map, const char *key, int req, long lo, long hi, int *out);

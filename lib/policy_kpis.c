@@ -121,15 +121,7 @@ int fu__pol_build_kpis(bctx *b, const ynode *root) {
             if (!rc && !ov) rc = fu__error_nomem();
             for (size_t q = 0; q < (rc ? 0 : bt->n); q++) {
                 const char *tn = bt->ents[q].key->text;
-                size_t j;
-                for (j = 0; j < b->tiers.n; j++)
-                    if (strcmp(b->tiers.v[j], tn) == 0) break;
-                if (j == b->tiers.n) {
-                    size_t o4 = fu__pol_path_push(c, tn);
-                    rc = fu__pol_unknown_name(c, bt->ents[q].key, "value tier", tn, b->tiers.v, b->tiers.n);
-                    fu__pol_path_pop(c, o4);
-                    break;
-                }
+                if ((rc = fu__pol_tier_key(b, bt, q))) break;
                 ov[q].tier = tn;
                 rc = kpi_value(c, bt, tn, 1, d, &ov[q].target);
             }
@@ -173,9 +165,7 @@ int fu__pol_build_scorecard(bctx *b, const ynode *root) {
 }
 
 const fu__pol_kpi *fu__policy_kpi(const fu__policy *t, const char *name) {
-    for (size_t i = 0; i < t->kpis.n; i++)
-        if (strcmp(t->kpis.v[i].name, name) == 0) return &t->kpis.v[i];
-    return NULL;
+    return fu__pol_find(t->kpis.v, t->kpis.n, sizeof *t->kpis.v, name);
 }
 
 

@@ -209,49 +209,53 @@ int fu__pol_parse_number(const char *s, size_t len, double *out, int *pct) {
     return 0;
 }
 
-static int num_of(vctx *c, const ynode *n, double lo, double hi, double *out) {
-    int rc = fu__pol_want_scalar(c, n, "a number");
+/* The number in the scalar `n`, or an error "expected <what>, got ...". */
+static int number_at(vctx *c, const ynode *n, const char *want, const char *what, double *v, int *pct) {
+    int rc = fu__pol_want_scalar(c, n, want);
     if (rc) return rc;
-    double v;
-    int pct;
-    if (fu__pol_parse_number(n->text, n->len, &v, &pct) != 0)
-        return fu__pol_verr(c, n, FU_EPOLICY, "expected a number, got '%.40s'", n->text);
-    if (v < lo || v > hi) {
-        if (v < 0 && lo >= 0) return fu__pol_verr(c, n, FU_EPOLICY, "must not be negative, got %s", n->text);
-        return fu__pol_verr(c, n, FU_EPOLICY, "%s is out of range [%g, %g]", n->text, lo, hi);
-    }
-    *out = v;
+    if (fu__pol_parse_number(n->text, n->len, v, pct) != 0)
+        return fu__pol_verr(c, n, FU_EPOLICY, "expected %s, got '%.40s'", what, n->text);
     return FU_OK;
 }
 
-/* A share in [lo, hi] (within [0,1]): 0.75 or 75%. */
-static int share_of(vctx *c, const ynode *n, double lo, double hi, double *out) {
-    int rc = fu__pol_want_scalar(c, n, "a share (0.75 or 75%)");
-    if (rc) return rc;
+/* v within [lo, hi], or an error (whole: the bounds are written as integers). */
+static int in_range(vctx *c, const ynode *n, double v, double lo, double hi, int whole) {
+    if (v >= lo && v <= hi) return FU_OK;
+    if (v < 0 && lo >= 0) return fu__pol_verr(c, n, FU_EPOLICY, "must not be negative, got %s", n->text);
+    if (whole) return fu__pol_verr(c, n, FU_EPOLICY, "%s is out of range [%ld, %ld]", n->text, (long)lo, (long)hi);
+    return fu__pol_verr(c, n, FU_EPOLICY, "%s is out of range [%g, %g]", n->text, lo, hi);
+}
+
+static int num_of(vctx *c, const ynode *n, double lo, double hi, double *out) {
     double v;
     int pct;
-    if (fu__pol_parse_number(n->text, n->len, &v, &pct) != 0)
-        return fu__pol_verr(c, n, FU_EPOLICY, "expected a share like 0.75 or 75%%, got '%.40s'", n->text);
-    if (v < lo || v > hi)
-        return fu__pol_verr(c, n, FU_EPOLICY, "a share must lie in [%g, %g] (%g%% to %g%%), got %s", lo, hi, lo * 100,
-                    hi * 100, n->text);
-    *out = v;
-    return FU_OK;
+    int rc = number_at(c, n, "a number", "a number", &v, &pct);
+    if (!rc) rc = in_range(c, n, v, lo, hi, 0);
+    if (!rc) *out = v;
+    return rc;
+}
+
+/* A share in [lo, hi] (within [0,1]): 0.75 or 75%. */
+int fu__pol_share_of(vctx *c, const ynode *n, double lo, double hi, double *out) {
+    double v;
+    int pct;
+    int rc = number_at(c, n, "a share (0.75 or 75%)", "a share like 0.75 or 75%", &v, &pct);
+    if (!rc && (v < lo || v > hi))
+        rc = fu__pol_verr(c, n, FU_EPOLICY, "a share must lie in [%g, %g] (%g%% to %g%%), got %s", lo, hi, lo * 100,
+                          hi * 100, n->text);
+    if (!rc) *out = v;
+    return rc;
 }
 
 static int int_of(vctx *c, const ynode *n, long lo, long hi, int *out) {
     double v;
-    int rc = fu__pol_want_scalar(c, n, "a whole number");
-    if (rc) return rc;
     int pct;
-    if (fu__pol_parse_number(n->text, n->len, &v, &pct) != 0 || pct || v != floor(v))
-        return fu__pol_verr(c, n, FU_EPOLICY, "expected a whole number, got '%.40s'", n->text);
-    if (v < (double)lo || v > (double)hi) {
-        if (v < 0 && lo >= 0) return fu__pol_verr(c, n, FU_EPOLICY, "must not be negative, got %s", n->text);
-        return fu__pol_verr(c, n, FU_EPOLICY, "%s is out of range [%ld, %ld]", n->text, lo, hi);
-    }
-    *out = (int)v;
-    return FU_OK;
+    int rc = number_at(c, n, "a whole number", "a whole number", &v, &pct);
+    if (!rc && (pct || v != floor(v)))
+        rc = fu__pol_verr(c, n, FU_EPOLICY, "expected a whole number, got '%.40s'", n->text);
+    if (!rc) rc = in_range(c, n, v, (double)lo, (double)hi, 1);
+    if (!rc) *out = (int)v;
+    return rc;
 }
 
 int fu__pol_str_of(vctx *c, const ynode *n, const char **out) {
@@ -338,7 +342,7 @@ int fu__pol_rd_num(vctx *c, const ynode *map, const char *key, int req, double l
 }
 int fu__pol_rd_share(vctx *c, const ynode *map, const char *key, int req, double lo, double hi, double *out) {
     FIELD_BEGIN(req)
-    FIELD_END(share_of(c, v_, lo, hi, out))
+    FIELD_END(fu__pol_share_of(c, v_, lo, hi, out))
 }
 int fu__pol_rd_int(vctx *c, const ynode *map, const char *key, int req, long lo, long hi, int *out) {
     FIELD_BEGIN(req)
@@ -557,7 +561,7 @@ static void set_defaults(const fu__pol_keys *t, void *base) {
         const fu__pol_key *k = &t->v[i];
         char *f = (char *)base + k->offset;
         if (k->type == FU__K_MAP && k->sub) set_defaults(k->sub, base);
-        if (isnan(k->def)) continue;
+        if (!k->has_def) continue;
         if (k->type == FU__K_NUM || k->type == FU__K_SHARE || k->type == FU__K_FN) *(double *)(void *)f = k->def;
         else if (k->type == FU__K_INT || k->type == FU__K_BOOL || k->type == FU__K_ENUM) *(int *)(void *)f = (int)k->def;
     }
@@ -578,7 +582,21 @@ static int read_key(bctx *b, const ynode *map, const fu__pol_key *k, void *base)
     case FU__K_MASK: rc = fu__pol_rd_mask(c, map, k->name, k->what, k->names, count_names(k->names), f); break;
     case FU__K_WHEN: rc = fu__pol_rd_when(b, map, k->name, f); break;
     case FU__K_MAP: rc = fu__pol_read_map(b, map, k->name, k->required, k->sub, base); break;
-    case FU__K_FN: rc = k->read(b, map, k, base); break;
+    case FU__K_LIST: {
+        void *v = NULL;
+        rc = fu__pol_read_named(b, map, k->name, k->required, k->list, &v, (size_t *)(void *)((char *)base + k->count_offset));
+        if (!rc && v) memcpy(f, &v, sizeof v); /* the element pointer of the struct */
+        break;
+    }
+    case FU__K_FN: {
+        const ynode *v;
+        size_t old;
+        rc = fu__pol_enter(c, map, k->name, k->required, &v, &old);
+        if (rc || !v) break;
+        rc = k->read(b, k, v, base);
+        fu__pol_path_pop(c, old);
+        break;
+    }
     }
     if (!rc && k->check) rc = k->check(b, map, base);
     return rc;
@@ -612,14 +630,20 @@ int fu__pol_read_map(bctx *b, const ynode *map, const char *key, int required, c
     return rc;
 }
 
-int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_fn fn, void **out, size_t *count) {
+int fu__pol_read_entries(bctx *b, const ynode *map, const fu__pol_entries *d, void **out, size_t *count) {
     vctx *c = b->c;
     int rc = fu__pol_want_map(c, map);
-    char *v = rc ? NULL : fu__pol_arena_calloc(c->a, map->n ? map->n : 1, size);
+    char *v = rc ? NULL : fu__pol_arena_calloc(c->a, map->n ? map->n : 1, d->size);
     if (!rc && !v) rc = fu__error_nomem();
     for (size_t i = 0; i < (rc ? 0 : map->n); i++) {
-        size_t old = fu__pol_path_push(c, map->ents[i].key->text);
-        rc = fn(b, map->ents[i].key->text, map->ents[i].val, v + i * size, i);
+        const char *name = map->ents[i].key->text;
+        const char **head = (const char **)(void *)(v + i * d->size); /* name, rule */
+        size_t old = fu__pol_path_push(c, name);
+        head[0] = name;
+        head[1] = fu__pol_rule_name(c, d->rule_prefix, name, NULL);
+        if (!head[1]) rc = fu__error_nomem();
+        if (!rc && d->keys) rc = fu__pol_read_keys(b, map->ents[i].val, d->keys, head);
+        if (!rc && d->fn) rc = d->fn(b, name, map->ents[i].val, head);
         fu__pol_path_pop(c, old);
     }
     if (!rc) {
@@ -629,13 +653,51 @@ int fu__pol_read_entries(bctx *b, const ynode *map, size_t size, fu__pol_entry_f
     return rc;
 }
 
-int fu__pol_read_named(bctx *b, const ynode *map, const char *key, int required, size_t size, fu__pol_entry_fn fn,
+int fu__pol_read_named(bctx *b, const ynode *map, const char *key, int required, const fu__pol_entries *d,
                        void **out, size_t *count) {
     const ynode *n;
-    int rc = fu__pol_field(b->c, map, key, required, &n);
+    size_t old;
+    int rc = fu__pol_enter(b->c, map, key, required, &n, &old);
     if (rc || !n) return rc;
-    size_t old = fu__pol_path_push(b->c, key);
-    rc = fu__pol_read_entries(b, n, size, fn, out, count);
+    rc = fu__pol_read_entries(b, n, d, out, count);
     fu__pol_path_pop(b->c, old);
+    return rc;
+}
+
+int fu__pol_enter(vctx *c, const ynode *map, const char *key, int required, const ynode **out, size_t *old) {
+    int rc = fu__pol_field(c, map, key, required, out);
+    if (!rc && *out) *old = fu__pol_path_push(c, key);
+    return rc;
+}
+
+const void *fu__pol_find(const void *v, size_t n, size_t size, const char *name) {
+    for (size_t i = 0; i < n; i++) {
+        const char *const *head = (const char *const *)(const void *)((const char *)v + i * size);
+        if (strcmp(head[0], name) == 0) return head;
+    }
+    return NULL;
+}
+
+int fu__pol_tier_key(bctx *b, const ynode *map, size_t i) {
+    const char *name = map->ents[i].key->text;
+    for (size_t j = 0; j < b->tiers.n; j++)
+        if (strcmp(b->tiers.v[j], name) == 0) return FU_OK;
+    size_t old = fu__pol_path_push(b->c, name);
+    int rc = fu__pol_unknown_name(b->c, map->ents[i].key, "value tier", name, b->tiers.v, b->tiers.n);
+    fu__pol_path_pop(b->c, old);
+    return rc;
+}
+
+void *fu__pol_strs_array(vctx *c, const ynode *n, fu__pol_strs *s, size_t size, int *rc) {
+    void *arr = NULL;
+    *rc = fu__pol_strs_of(c, n, s);
+    if (!*rc && !(arr = fu__pol_arena_calloc(c->a, s->n ? s->n : 1, size))) *rc = fu__error_nomem();
+    return arr;
+}
+
+int fu__pol_want_count(vctx *c, const ynode *m, const char *too_few, size_t max, const char *what) {
+    int rc = fu__pol_want_map(c, m);
+    if (!rc && too_few && m->n == 0) rc = fu__pol_verr(c, m, FU_EPOLICY, "%s", too_few);
+    if (!rc && max && m->n > max) rc = fu__pol_verr(c, m, FU_EPOLICY, "more than %zu %s", max, what);
     return rc;
 }

@@ -4,22 +4,17 @@
 
 #include <string.h>
 
-static int read_extra(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
-    fu__pol_redaction *r = base;
-    return fu__pol_build_patterns(b->c, map, k->name, "redaction.extra", PAT_REPLACEMENT, &r->extra, &r->n_extra);
-}
-
 static const fu__pol_key builtin_rows[] = {
-    FU__KEY_BOOL(fu__pol_redaction, phone, "phone", 0, 1),
-    FU__KEY_BOOL(fu__pol_redaction, id_number, "id_number", 0, 1),
-    FU__KEY_BOOL(fu__pol_redaction, bank_card, "bank_card", 0, 1),
-    FU__KEY_BOOL(fu__pol_redaction, email, "email", 0, 1),
+    FU__KEY_BOOL_DEF(fu__pol_redaction, phone, "phone", 0, 1),
+    FU__KEY_BOOL_DEF(fu__pol_redaction, id_number, "id_number", 0, 1),
+    FU__KEY_BOOL_DEF(fu__pol_redaction, bank_card, "bank_card", 0, 1),
+    FU__KEY_BOOL_DEF(fu__pol_redaction, email, "email", 0, 1),
 };
 static const fu__pol_keys builtin_keys = FU__KEYS(builtin_rows, NULL, NULL);
 static const fu__pol_key redaction_rows[] = {
-    FU__KEY_BOOL(fu__pol_redaction, enabled, "enabled", 0, 1),
+    FU__KEY_BOOL_DEF(fu__pol_redaction, enabled, "enabled", 0, 1),
     FU__KEY_MAP("builtin", 0, &builtin_keys),
-    FU__KEY_FN("extra", read_extra),
+    FU__KEY_LIST(fu__pol_redaction, extra, n_extra, "extra", 0, &fu__pol_pattern_entries[PAT_REPLACEMENT]),
 };
 static const fu__pol_keys redaction_keys = FU__KEYS(redaction_rows, NULL, NULL);
 

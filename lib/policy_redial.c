@@ -8,23 +8,19 @@
 
 static const fu__pol_key outcome_rows[] = {
     FU__KEY_DUR(fu__pol_redial_outcome, retry, "retry_after", 0, DUR_WALL | DUR_WORKDAYS | DUR_BUSINESS | DUR_ZERO),
-    FU__KEY_BOOL(fu__pol_redial_outcome, stop, "stop", 0, NAN),
+    FU__KEY_BOOL(fu__pol_redial_outcome, stop, "stop", 0),
 };
 static const fu__pol_keys outcome_keys = FU__KEYS(outcome_rows, NULL, NULL);
 
 /* `no_answer: {retry_after: 2h}`: the row's name is an outcome's name. */
-static int read_outcome(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
-    vctx *c = b->c;
+static int read_outcome(bctx *b, const fu__pol_key *k, const ynode *val, void *base) {
     fu__pol_redial *r = base;
     int o = FU_OUTCOME_NO_ANSWER;
     while (o < FU_OUTCOME_COUNT && strcmp(fu_outcome_name(o), k->name) != 0) o++;
-    const ynode *e;
     if (o == FU_OUTCOME_COUNT) return fu__error_set(FU_EINVAL, "redial: no outcome '%s'", k->name);
-    int rc = fu__pol_field(c, map, k->name, 0, &e);
-    if (rc || !e) return rc;
     fu__pol_redial_outcome *ro = &r->outcome[o];
-    rc = fu__pol_read_map(b, map, k->name, 0, &outcome_keys, ro);
-    ro->rule = fu__pol_rule_name(c, "redial", k->name, NULL);
+    int rc = fu__pol_read_keys(b, val, &outcome_keys, ro);
+    ro->rule = fu__pol_rule_name(b->c, "redial", k->name, NULL);
     if (!rc && !ro->rule) rc = fu__error_nomem();
     ro->set = 1;
     return rc;
@@ -34,12 +30,12 @@ static const fu__pol_key redial_rows[] = {
     FU__KEY_INT(fu__pol_redial, per_day, "attempts_per_day", 0, 0, 1000),
     FU__KEY_INT(fu__pol_redial, per_touchpoint, "attempts_per_touchpoint", 0, 0, 1000),
     FU__KEY_INT(fu__pol_redial, lifetime, "attempts_lifetime", 0, 0, 100000),
-    FU__KEY_FN("no_answer", read_outcome),
-    FU__KEY_FN("refused", read_outcome),
-    FU__KEY_FN("voicemail", read_outcome),
-    FU__KEY_FN("busy", read_outcome),
-    FU__KEY_FN("wrong_number", read_outcome),
-    FU__KEY_FN("callback_requested", read_outcome),
+    FU__KEY_FN("no_answer", 0, read_outcome),
+    FU__KEY_FN("refused", 0, read_outcome),
+    FU__KEY_FN("voicemail", 0, read_outcome),
+    FU__KEY_FN("busy", 0, read_outcome),
+    FU__KEY_FN("wrong_number", 0, read_outcome),
+    FU__KEY_FN("callback_requested", 0, read_outcome),
 };
 static const fu__pol_keys redial_keys = FU__KEYS(redial_rows, NULL, NULL);
 

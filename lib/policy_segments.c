@@ -15,18 +15,12 @@ static int cmp_band(const void *a, const void *b) {
     return y->min_exclusive - x->min_exclusive;           /* `above` first */
 }
 
-static int build_bands(bctx *b, const ynode *seg, const char *key, int with_kind, fu__pol_band *out,
+static int build_bands(bctx *b, const ynode *m, const char *key, int with_kind, fu__pol_band *out,
                        size_t *count, namelist *names) {
     vctx *c = b->c;
     static const char *const band_keys[] = {"above", "at_least", NULL};
     static const char *const class_keys[] = {"above", "at_least", "kind", NULL};
-    const ynode *m;
-    int rc = fu__pol_field(c, seg, key, 1, &m);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, key);
-    rc = fu__pol_want_map(c, m);
-    if (!rc && m->n == 0) rc = fu__pol_verr(c, m, FU_EPOLICY, "at least one entry is needed");
-    if (!rc && m->n > FU__POL_MAX_TIERS) rc = fu__pol_verr(c, m, FU_EPOLICY, "more than %d entries", FU__POL_MAX_TIERS);
+    int rc = fu__pol_want_count(c, m, "at least one entry is needed", FU__POL_MAX_TIERS, "entries");
     for (size_t i = 0; i < (rc ? 0 : m->n); i++) {
         const char *name = m->ents[i].key->text;
         const ynode *e = m->ents[i].val;
@@ -64,7 +58,6 @@ static int build_bands(bctx *b, const ynode *seg, const char *key, int with_kind
             rc = fu__pol_verr(c, m, FU_EPOLICY, "no entry covers 0: add one with 'at_least: 0'");
         *count = m->n;
     }
-    fu__pol_path_pop(c, old);
     return rc;
 }
 
@@ -86,14 +79,14 @@ static int parse_range(vctx *c, const ynode *n, int bins, fu__pol_range *r) {
     return FU_OK;
 }
 
-static int read_tiers(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+static int read_tiers(bctx *b, const fu__pol_key *k, const ynode *val, void *base) {
     fu__pol_segments *s = base;
-    return build_bands(b, map, k->name, 0, s->tiers, &s->n_tiers, &b->tiers);
+    return build_bands(b, val, k->name, 0, s->tiers, &s->n_tiers, &b->tiers);
 }
 
-static int read_classes(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+static int read_classes(bctx *b, const fu__pol_key *k, const ynode *val, void *base) {
     fu__pol_segments *s = base;
-    return build_bands(b, map, k->name, 1, s->classes, &s->n_classes, &b->classes);
+    return build_bands(b, val, k->name, 1, s->classes, &s->n_classes, &b->classes);
 }
 
 static int check_churned(bctx *b, const ynode *map, void *base) {
@@ -140,15 +133,11 @@ static int read_rfm_group(bctx *b, const fu__pol_segments *s, const char *name, 
     return rc;
 }
 
-static int read_rfm_groups(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
+static int read_rfm_groups(bctx *b, const fu__pol_key *k, const ynode *g, void *base) {
     vctx *c = b->c;
     fu__pol_segments *s = base;
-    const ynode *g;
-    int rc = fu__pol_field(c, map, k->name, 1, &g);
-    if (rc) return rc;
-    size_t old = fu__pol_path_push(c, k->name);
-    rc = fu__pol_want_map(c, g);
-    if (!rc && g->n > FU__POL_MAX_TIERS) rc = fu__pol_verr(c, g, FU_EPOLICY, "more than %d groups", FU__POL_MAX_TIERS);
+    (void)k;
+    int rc = fu__pol_want_count(c, g, NULL, FU__POL_MAX_TIERS, "groups");
     for (size_t i = 0; i < (rc ? 0 : g->n); i++) {
         size_t o2 = fu__pol_path_push(c, g->ents[i].key->text);
         rc = read_rfm_group(b, s, g->ents[i].key->text, g->ents[i].val, &s->rfm_groups[i]);
@@ -159,14 +148,13 @@ static int read_rfm_groups(bctx *b, const ynode *map, const fu__pol_key *k, void
         s->n_rfm_groups = g->n;
         b->rfm.n = g->n;
     }
-    fu__pol_path_pop(c, old);
     return rc;
 }
 
 static const fu__pol_key rfm_rows[] = {
     FU__KEY_DUR(fu__pol_segments, rfm_window, "window", 1, SEG_DUR),
     FU__KEY_INT(fu__pol_segments, rfm_bins, "bins", 1, 2, 10),
-    FU__KEY_FN("groups", read_rfm_groups),
+    FU__KEY_FN("groups", 1, read_rfm_groups),
 };
 static const fu__pol_keys rfm_keys = FU__KEYS(rfm_rows, NULL, NULL);
 
@@ -184,31 +172,16 @@ static const fu__pol_key composite_rows[] = {
 };
 static const fu__pol_keys composite_keys = FU__KEYS(composite_rows, NULL, NULL);
 
-static int read_composite_entry(bctx *b, const char *name, const ynode *val, void *elem, size_t i) {
-    fu__pol_composite *cp = elem;
-    (void)i;
-    cp->name = name;
-    cp->rule = fu__pol_rule_name(b->c, "segments.composite", name, NULL);
-    if (!cp->rule) return fu__error_nomem();
-    return fu__pol_read_keys(b, val, &composite_keys, cp);
-}
-
-static int read_composite(bctx *b, const ynode *map, const fu__pol_key *k, void *base) {
-    fu__pol_segments *s = base;
-    void *v = NULL;
-    int rc = fu__pol_read_named(b, map, k->name, 0, sizeof(fu__pol_composite), read_composite_entry, &v,
-                                &s->n_composite);
-    s->composite = v;
-    return rc;
-}
+static const fu__pol_entries composite_entries = {sizeof(fu__pol_composite), "segments.composite", &composite_keys,
+                                                  NULL};
 
 static const fu__pol_key segments_rows[] = {
-    FU__KEY_FN("value_tiers", read_tiers),
-    FU__KEY_FN("product_classes", read_classes),
+    FU__KEY_FN("value_tiers", 1, read_tiers),
+    FU__KEY_FN("product_classes", 1, read_classes),
     FU__KEY_MAP("lifecycle", 1, &lifecycle_keys),
     FU__KEY_MAP("rfm", 1, &rfm_keys),
     FU__KEY_MAP("clv", 1, &clv_keys),
-    FU__KEY_FN("composite", read_composite),
+    FU__KEY_LIST(fu__pol_segments, composite, n_composite, "composite", 0, &composite_entries),
 };
 static const fu__pol_keys segments_keys = FU__KEYS(segments_rows, NULL, NULL);
 

@@ -17,17 +17,7 @@ static int build_sla_map(bctx *b, const ynode *sla, const char *key, int tiers_o
     if (!rc && !v) rc = fu__error_nomem();
     for (size_t i = 0; i < (rc ? 0 : m->n); i++) {
         const char *name = m->ents[i].key->text;
-        if (tiers_only) {
-            size_t j;
-            for (j = 0; j < b->tiers.n; j++)
-                if (strcmp(b->tiers.v[j], name) == 0) break;
-            if (j == b->tiers.n) {
-                size_t o2 = fu__pol_path_push(c, name);
-                rc = fu__pol_unknown_name(c, m->ents[i].key, "value tier", name, b->tiers.v, b->tiers.n);
-                fu__pol_path_pop(c, o2);
-                break;
-            }
-        }
+        if (tiers_only && (rc = fu__pol_tier_key(b, m, i))) break;
         v[i].name = name;
         v[i].rule = fu__pol_rule_name(c, "sla", key, name);
         if (!v[i].rule) rc = fu__error_nomem();

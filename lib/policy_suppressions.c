@@ -18,15 +18,11 @@ static int parse_month_day(const char *s, int *out) {
 
 static const char *const s_keys[] = {"event", "within", "dates", "before", "last_days", "when", "action", NULL};
 
-static int read_suppression(bctx *b, const char *name, const ynode *e, void *elem, size_t i) {
+static int read_suppression(bctx *b, const char *name, const ynode *e, void *elem) {
     vctx *c = b->c;
     fu__pol_suppression *s = elem;
-    int rc = FU_OK;
-    (void)i;
-    s->name = name;
-    s->rule = fu__pol_rule_name(c, "suppressions", s->name, NULL);
-    if (!s->rule) rc = fu__error_nomem();
-    if (!rc) rc = fu__pol_check_keys(c, e, s_keys);
+    (void)name;
+    int rc = fu__pol_check_keys(c, e, s_keys);
     if (!rc) {
         int k_recent = fu__pol_map_get(e, "within") || fu__pol_map_get(e, "event");
         int k_dates = fu__pol_map_get(e, "dates") || fu__pol_map_get(e, "before");
@@ -45,9 +41,7 @@ static int read_suppression(bctx *b, const char *name, const ynode *e, void *ele
             if (!rc) {
                 size_t o3 = fu__pol_path_push(c, "dates");
                 fu__pol_strs ds;
-                rc = fu__pol_strs_of(c, dn, &ds);
-                int *md = rc ? NULL : fu__pol_arena_calloc(c->a, ds.n ? ds.n : 1, sizeof *md);
-                if (!rc && !md) rc = fu__error_nomem();
+                int *md = fu__pol_strs_array(c, dn, &ds, sizeof *md, &rc);
                 for (size_t k = 0; k < (rc ? 0 : ds.n); k++) {
                     if (parse_month_day(ds.v[k], &md[k]) != 0) {
                         size_t o4 = dn->kind == YN_SEQ ? fu__pol_path_push_idx(c, k) : c->plen;
@@ -74,11 +68,13 @@ static int read_suppression(bctx *b, const char *name, const ynode *e, void *ele
     return rc;
 }
 
+static const fu__pol_entries suppression_entries = {sizeof(fu__pol_suppression), "suppressions", NULL,
+                                                    read_suppression};
+
 int fu__pol_build_suppressions(bctx *b, const ynode *root) {
     fu__policy *t = &b->c->p->t;
     void *v = NULL;
-    int rc = fu__pol_read_named(b, root, "suppressions", 1, sizeof(fu__pol_suppression), read_suppression, &v,
-                                &t->n_suppressions);
+    int rc = fu__pol_read_named(b, root, "suppressions", 1, &suppression_entries, &v, &t->n_suppressions);
     t->suppressions = v;
     return rc;
 }
