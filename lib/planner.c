@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "planner_loop.h"
 #include "planner_agents.h"
+#include "arena_internal.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -45,69 +46,13 @@ void fu_planner_options_init(fu_planner_options *o) {
     }
 }
 
-/* ------------------------------------------------------------------ arena
- * Strings of a plan: chunks that never move, so pointers stay valid. */
-typedef struct pl_chunk {
-    struct pl_chunk *next;
-    size_t used, cap;
-    char data[];
-} pl_chunk;
-
-typedef struct pl_arena {
-    pl_chunk *head;
-} pl_arena;
-
-static void arena_free(pl_arena *a) {
-    pl_chunk *c = a->head;
-    while (c) {
-        pl_chunk *n = c->next;
-        fu__free(c);
-        c = n;
-    }
-    a->head = NULL;
-}
-
-static char *arena_alloc(pl_arena *a, size_t n) {
-    pl_chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        c = fu__malloc(sizeof *c + cap);
-        if (!c) return NULL;
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    char *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static const char *arena_str(pl_arena *a, const char *s, size_t n) {
-    char *p = arena_alloc(a, n + 1);
-    if (!p) return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-/* Move every chunk of `from` into `to`. */
-static void arena_splice(pl_arena *to, pl_arena *from) {
-    while (from->head) {
-        pl_chunk *c = from->head;
-        from->head = c->next;
-        c->next = to->head;
-        to->head = c;
-    }
-}
-
 /* ------------------------------------------------------------------ plan */
 
 struct fu_plan {
     fu_touchpoint *tp; /* sorted by status, then best_at, then customer */
     size_t n, cap;
     size_t off[FU_TOUCHPOINT_STATUS_COUNT + 1]; /* status s: tp[off[s] .. off[s+1]) */
-    pl_arena arena;
+    fu__arena arena; /* strings of the plan */
     fu_plan_stats stats;
     const fu_book *book;
     /* per touchpoint: the order's string id (book or planner-local) and the
@@ -136,7 +81,7 @@ void fu_plan_free(fu_plan *p) {
     fu__free(p->zone);
     for (size_t i = 0; i < p->ncals; i++) fu_calendar_free(p->cals[i]);
     fu__free(p->cals);
-    arena_free(&p->arena);
+    fu__arena_free(&p->arena);
     fu__free(p);
 }
 
@@ -303,7 +248,7 @@ fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n) {
     return p->tp;
 }
 
-const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return arena_str(&p->arena, s, n); }
+const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return fu__arena_strndup(&p->arena, s, n); }
 
 static int is_agent_channel(int ch);
 
@@ -2571,22 +2516,22 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
             tp.rule = c->step->rule;
         } else {
-            tp.purpose = arena_str(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
-            tp.rule = arena_str(&plan->arena, rule->data ? rule->data : "", rule->len);
+            tp.purpose = fu__arena_strndup(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
+            tp.rule = fu__arena_strndup(&plan->arena, rule->data ? rule->data : "", rule->len);
         }
-        tp.reason = arena_str(&plan->arena, reason->data ? reason->data : "", reason->len);
+        tp.reason = fu__arena_strndup(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
         /* a zone's holiday rule belongs to the planner: the plan keeps a copy */
         if (status_rule && status_rule == cx->zone->hol_rule)
-            tp.status_rule = arena_str(&plan->arena, status_rule, strlen(status_rule));
+            tp.status_rule = fu__arena_strndup(&plan->arena, status_rule, strlen(status_rule));
         /* book strings live as long as the book; fed events' strings belong to the planner */
-        tp.order_id = !order ? "" : (oid & OV_LOCAL) ? arena_str(&plan->arena, order, strlen(order)) : order;
+        tp.order_id = !order ? "" : (oid & OV_LOCAL) ? fu__arena_strndup(&plan->arena, order, strlen(order)) : order;
         tp.owner = "";
         for (int k = 0; k < g->n && !*tp.owner; k++) { /* a step's team (policy), else a promise's owner */
             const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
             if (c->step->team) tp.owner = c->step->team;
             else if (c->promise && *c->promise->owner)
-                tp.owner = arena_str(&plan->arena, c->promise->owner, strlen(c->promise->owner));
+                tp.owner = fu__arena_strndup(&plan->arena, c->promise->owner, strlen(c->promise->owner));
         }
         if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule || !tp.owner)
             rc = fu__error_nomem();
@@ -2967,8 +2912,8 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     }
     if (rc && after) overlay_remove(o, ci, &e);
     if (!rc) {
-        arena_splice(&res->arena, &before->arena);
-        arena_splice(&res->arena, &after->arena);
+        fu__arena_splice(&res->arena, &before->arena);
+        fu__arena_splice(&res->arena, &after->arena);
         *out = res;
         res = NULL;
     }

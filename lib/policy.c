@@ -26,63 +26,6 @@ extern const size_t fu__data_default_policy_yaml_len;
 #define DEFAULT_MAX_NODES ((size_t)1000000)
 #define BUILTIN_SOURCE "<builtin>"
 
-/* ==================================================================== arena */
-
-
-void *fu__pol_arena_alloc(arena *a, size_t n) {
-    const size_t al = sizeof(max_align_t);
-    if (n == 0) n = 1;
-    if (n > SIZE_MAX - al) return NULL;
-    n = (n + al - 1) / al * al;
-    arena_chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > ARENA_CHUNK_SIZE / 4 ? n : ARENA_CHUNK_SIZE;
-        if (cap > SIZE_MAX - sizeof(arena_chunk)) return NULL;
-        arena_chunk *nc = fu__malloc(sizeof(arena_chunk) + cap);
-        if (!nc) return NULL;
-        nc->cap = cap;
-        nc->used = 0;
-        if (c && n > ARENA_CHUNK_SIZE / 4) {
-            /* a big block: keep filling the current chunk afterwards */
-            nc->next = c->next;
-            c->next = nc;
-        } else {
-            nc->next = c;
-            a->head = nc;
-        }
-        c = nc;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-void *fu__pol_arena_calloc(arena *a, size_t count, size_t size) {
-    if (size && count > SIZE_MAX / size) return NULL;
-    size_t total = count * size;
-    void *p = fu__pol_arena_alloc(a, total);
-    if (p) memset(p, 0, total ? total : 1);
-    return p;
-}
-
-char *fu__pol_arena_strndup(arena *a, const char *s, size_t n) {
-    char *d = fu__pol_arena_alloc(a, n + 1);
-    if (!d) return NULL;
-    if (n) memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-static void arena_free(arena *a) {
-    arena_chunk *c = a->head;
-    while (c) {
-        arena_chunk *n = c->next;
-        fu__free(c);
-        c = n;
-    }
-    a->head = NULL;
-}
-
 /* ============================================================ the policy */
 
 
@@ -101,7 +44,7 @@ void fu_policy_free(fu_policy *p) {
     if (!p) return;
     owned_free_all(p->owned);
     arena a = p->a;
-    arena_free(&a); /* p itself lives in its arena */
+    fu__arena_free(&a); /* p itself lives in its arena */
 }
 
 /* ================================================================= durations */
@@ -381,10 +324,10 @@ static int load_impl(fu_policy **out, const char *text, size_t len, const char *
     if (!source) source = "<string>";
 
     arena a = {NULL};
-    fu_policy *p = fu__pol_arena_calloc(&a, 1, sizeof *p);
-    char *src = p ? fu__pol_arena_strndup(&a, source, strlen(source)) : NULL;
+    fu_policy *p = fu__arena_calloc(&a, 1, sizeof *p);
+    char *src = p ? fu__arena_strndup(&a, source, strlen(source)) : NULL;
     if (!p || !src) {
-        arena_free(&a);
+        fu__arena_free(&a);
         return fu__error_nomem();
     }
     p->source = src;

@@ -85,7 +85,7 @@ static int read_steps(bctx *b, const fu__pol_key *k, const ynode *steps, void *b
     fu__pol_cadence *cd = base;
     (void)k;
     int rc = fu__pol_want_count(c, steps, "a cadence needs at least one step", 0, NULL);
-    fu__pol_step *sv = rc ? NULL : fu__pol_arena_calloc(c->a, steps->n, sizeof *sv);
+    fu__pol_step *sv = rc ? NULL : fu__arena_calloc(c->a, steps->n, sizeof *sv);
     if (!rc && !sv) rc = fu__error_nomem();
     for (size_t q = 0; q < (rc ? 0 : steps->n); q++) {
         size_t o4 = fu__pol_path_push(c, steps->ents[q].key->text);

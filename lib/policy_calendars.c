@@ -301,8 +301,8 @@ static int calendar_dates(vctx *c, const ynode *cn, fu__pol_calendar *cal, const
     /* combine with the parent: own declarations win over inherited ones */
     size_t nh = hol->n, nw = wrk->n;
     size_t ph = parent ? parent->n_holidays : 0, pw = parent ? parent->n_workdays : 0;
-    fu__pol_date *H = fu__pol_arena_alloc(c->a, (nh + ph + 1) * sizeof *H);
-    fu__pol_date *W = fu__pol_arena_alloc(c->a, (nw + pw + 1) * sizeof *W);
+    fu__pol_date *H = fu__arena_alloc(c->a, (nh + ph + 1) * sizeof *H);
+    fu__pol_date *W = fu__arena_alloc(c->a, (nw + pw + 1) * sizeof *W);
     if (!H || !W) return fu__error_nomem();
     if (ph) memcpy(H, parent->holidays, ph * sizeof *H);
     if (pw) memcpy(W, parent->workdays, pw * sizeof *W);
@@ -426,7 +426,7 @@ int fu__pol_build_calendars(bctx *b, const ynode *root) {
         rc = fu__pol_verr(c, cals, FU_EPOLICY, "at least one calendar is needed");
         goto out;
     }
-    fu__pol_calendar *cv = fu__pol_arena_calloc(c->a, cals->n, sizeof *cv);
+    fu__pol_calendar *cv = fu__arena_calloc(c->a, cals->n, sizeof *cv);
     calb *st = fu__calloc(cals->n, sizeof *st);
     if (!cv || !st) {
         fu__free(st);

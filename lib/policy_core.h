@@ -1,6 +1,6 @@
 /* The policy loader's own API, shared by lib/policy*.c and by nothing else.
  *
- * lib/policy.c      the arena, durations, loading, key-path getters, the
+ * lib/policy.c      durations, loading, key-path getters, the
  *                   table of sections (build order and summary order)
  * lib/policy_yaml.c the YAML tree (libyaml events -> ynode) and the deep merge
  * lib/policy_read.c validation: key paths, errors with file:line:column,
@@ -15,23 +15,15 @@
 #define FU_POLICY_CORE_H
 
 #include "policy_internal.h"
+#include "arena_internal.h"
 
 #include <math.h>
 #include <stddef.h>
 
 /* ----------------------------------------------------------------- arena */
 
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t cap, used;
-    max_align_t data[];
-} arena_chunk;
-
-typedef struct arena {
-    arena_chunk *head;
-} arena;
-
-#define ARENA_CHUNK_SIZE ((size_t)32768)
+/* The policy's arena (arena_internal.h): the tree, strings and typed arrays. */
+typedef fu__arena arena;
 
 /* ------------------------------------------------------------- YAML tree */
 
@@ -231,9 +223,6 @@ typedef struct fu__pol_section {
 /* ------------------------------------------------------------ functions */
 
 /* policy.c */
-void *fu__pol_arena_alloc(arena *a, size_t n);
-void *fu__pol_arena_calloc(arena *a, size_t count, size_t size);
-char *fu__pol_arena_strndup(arena *a, const char *s, size_t n);
 int fu__pol_word_eq(const char *w, size_t n, const char *lit);
 int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errcol, char *msg, size_t msgsz);
 

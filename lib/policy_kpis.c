@@ -70,7 +70,7 @@ int fu__pol_build_kpis(bctx *b, const ynode *root) {
     if (rc) return rc;
     size_t old = fu__pol_path_push(c, "kpis");
     rc = fu__pol_read_keys(b, n, &top, k);
-    fu__pol_kpi *kv = rc ? NULL : fu__pol_arena_calloc(c->a, N_KPI_DEFS, sizeof *kv);
+    fu__pol_kpi *kv = rc ? NULL : fu__arena_calloc(c->a, N_KPI_DEFS, sizeof *kv);
     if (!rc && !kv) rc = fu__error_nomem();
     size_t nk = 0;
     for (size_t i = 0; i < (rc ? 0 : n->n); i++) {
@@ -117,7 +117,7 @@ int fu__pol_build_kpis(bctx *b, const ynode *root) {
         if (!rc && bt) {
             size_t o3 = fu__pol_path_push(c, "by_tier");
             rc = fu__pol_want_map(c, bt);
-            fu__pol_kpi_override *ov = rc ? NULL : fu__pol_arena_calloc(c->a, bt->n ? bt->n : 1, sizeof *ov);
+            fu__pol_kpi_override *ov = rc ? NULL : fu__arena_calloc(c->a, bt->n ? bt->n : 1, sizeof *ov);
             if (!rc && !ov) rc = fu__error_nomem();
             for (size_t q = 0; q < (rc ? 0 : bt->n); q++) {
                 const char *tn = bt->ents[q].key->text;

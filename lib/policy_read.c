@@ -368,7 +368,7 @@ int fu__pol_rd_enum(vctx *c, const ynode *map, const char *key, int req, const c
 
 char *fu__pol_rule_name(vctx *c, const char *a, const char *b, const char *d) {
     size_t n = strlen(a) + strlen(b) + (d ? strlen(d) + 1 : 0) + 2;
-    char *s = fu__pol_arena_alloc(c->a, n);
+    char *s = fu__arena_alloc(c->a, n);
     if (!s) return NULL;
     if (d) snprintf(s, n, "%s.%s.%s", a, b, d);
     else snprintf(s, n, "%s.%s", a, b);
@@ -394,7 +394,7 @@ const char *fu__pol_priority_name(int p) { return p >= 0 && p < FU__PRIO_COUNT ?
 const char *fu__pol_action_name(int a) { return a >= 0 && a <= FU__ACTION_SERVICE_RECOVERY ? fu__pol_action_names[a] : NULL; }
 
 int fu__pol_register_owned(vctx *c, int kind, owned **out) {
-    owned *o = fu__pol_arena_calloc(c->a, 1, sizeof *o);
+    owned *o = fu__arena_calloc(c->a, 1, sizeof *o);
     if (!o) return fu__error_nomem();
     o->kind = kind;
     o->next = c->p->owned;
@@ -450,7 +450,7 @@ int fu__pol_strs_of(vctx *c, const ynode *n, fu__pol_strs *out) {
     out->v = NULL;
     out->n = 0;
     if (n->kind == YN_SCALAR && !n->is_null) {
-        const char **v = fu__pol_arena_alloc(c->a, sizeof *v);
+        const char **v = fu__arena_alloc(c->a, sizeof *v);
         if (!v) return fu__error_nomem();
         v[0] = n->text;
         out->v = v;
@@ -459,7 +459,7 @@ int fu__pol_strs_of(vctx *c, const ynode *n, fu__pol_strs *out) {
     }
     int rc = fu__pol_want_seq(c, n);
     if (rc) return rc;
-    const char **v = fu__pol_arena_alloc(c->a, (n->n ? n->n : 1) * sizeof *v);
+    const char **v = fu__arena_alloc(c->a, (n->n ? n->n : 1) * sizeof *v);
     if (!v) return fu__error_nomem();
     for (size_t i = 0; i < n->n; i++) {
         size_t old = fu__pol_path_push_idx(c, i);
@@ -633,7 +633,7 @@ int fu__pol_read_map(bctx *b, const ynode *map, const char *key, int required, c
 int fu__pol_read_entries(bctx *b, const ynode *map, const fu__pol_entries *d, void **out, size_t *count) {
     vctx *c = b->c;
     int rc = fu__pol_want_map(c, map);
-    char *v = rc ? NULL : fu__pol_arena_calloc(c->a, map->n ? map->n : 1, d->size);
+    char *v = rc ? NULL : fu__arena_calloc(c->a, map->n ? map->n : 1, d->size);
     if (!rc && !v) rc = fu__error_nomem();
     for (size_t i = 0; i < (rc ? 0 : map->n); i++) {
         const char *name = map->ents[i].key->text;
@@ -691,7 +691,7 @@ int fu__pol_tier_key(bctx *b, const ynode *map, size_t i) {
 void *fu__pol_strs_array(vctx *c, const ynode *n, fu__pol_strs *s, size_t size, int *rc) {
     void *arr = NULL;
     *rc = fu__pol_strs_of(c, n, s);
-    if (!*rc && !(arr = fu__pol_arena_calloc(c->a, s->n ? s->n : 1, size))) *rc = fu__error_nomem();
+    if (!*rc && !(arr = fu__arena_calloc(c->a, s->n ? s->n : 1, size))) *rc = fu__error_nomem();
     return arr;
 }
 

@@ -198,7 +198,7 @@ static int64_t dur_seconds(const fu_duration *d) {
 }
 
 static fu_segment_band *bands_of(vctx *c, const fu__pol_band *p, size_t n) {
-    fu_segment_band *v = n ? fu__pol_arena_calloc(c->a, n, sizeof *v) : NULL;
+    fu_segment_band *v = n ? fu__arena_calloc(c->a, n, sizeof *v) : NULL;
     for (size_t i = 0; v && i < n; i++) {
         v[i].name = p[i].name;
         v[i].rule = p[i].rule;
@@ -212,7 +212,7 @@ static unsigned char rfm_lo(const fu__pol_range *r) { return (unsigned char)(r->
 static unsigned char rfm_hi(const fu__pol_range *r, int bins) { return (unsigned char)(r->lo > 0 ? r->hi : bins); }
 
 static fu_segment_rfm_rule *rfm_rules_of(vctx *c, const fu__pol_segments *S) {
-    fu_segment_rfm_rule *rfm = fu__pol_arena_calloc(c->a, S->n_rfm_groups ? S->n_rfm_groups : 1, sizeof *rfm);
+    fu_segment_rfm_rule *rfm = fu__arena_calloc(c->a, S->n_rfm_groups ? S->n_rfm_groups : 1, sizeof *rfm);
     for (size_t i = 0; rfm && i < S->n_rfm_groups; i++) {
         const fu__pol_rfm_group *g = &S->rfm_groups[i];
         rfm[i].group = g->name;
@@ -228,7 +228,7 @@ static fu_segment_rfm_rule *rfm_rules_of(vctx *c, const fu__pol_segments *S) {
 }
 
 static fu_segment_composite *composite_of(vctx *c, const fu__pol_segments *S) {
-    fu_segment_composite *comp = S->n_composite ? fu__pol_arena_calloc(c->a, S->n_composite, sizeof *comp) : NULL;
+    fu_segment_composite *comp = S->n_composite ? fu__arena_calloc(c->a, S->n_composite, sizeof *comp) : NULL;
     for (size_t k = 0; comp && k < S->n_composite; k++) {
         const fu__pol_composite *p = &S->composite[k];
         fu_segment_composite *o = &comp[k];
@@ -250,7 +250,7 @@ static fu_segment_composite *composite_of(vctx *c, const fu__pol_segments *S) {
 
 /* The segments as fu_segment_rules (names, numbers and tables in the arena). */
 static int build_rules(vctx *c, fu__pol_segments *S) {
-    fu_segment_rules *R = fu__pol_arena_calloc(c->a, 1, sizeof *R);
+    fu_segment_rules *R = fu__arena_calloc(c->a, 1, sizeof *R);
     if (!R) return fu__error_nomem();
     fu_segment_rules_init(R);
     R->flags = FU_SEGMENT_RULES_POLICY;

@@ -13,7 +13,7 @@ static int build_sla_map(bctx *b, const ynode *sla, const char *key, int tiers_o
     if (rc) return rc;
     size_t old = fu__pol_path_push(c, key);
     rc = fu__pol_want_map(c, m);
-    fu__pol_sla *v = rc ? NULL : fu__pol_arena_calloc(c->a, m->n ? m->n : 1, sizeof *v);
+    fu__pol_sla *v = rc ? NULL : fu__arena_calloc(c->a, m->n ? m->n : 1, sizeof *v);
     if (!rc && !v) rc = fu__error_nomem();
     for (size_t i = 0; i < (rc ? 0 : m->n); i++) {
         const char *name = m->ents[i].key->text;

@@ -82,7 +82,7 @@ static int yaml_fail(parser *ps, yaml_parser_t *yp) {
 }
 
 static ynode *node_new(parser *ps, int kind, const yaml_mark_t *m) {
-    ynode *n = fu__pol_arena_calloc(ps->a, 1, sizeof *n);
+    ynode *n = fu__arena_calloc(ps->a, 1, sizeof *n);
     if (!n) return NULL;
     n->kind = (unsigned char)kind;
     n->line = m->line + 1;
@@ -104,7 +104,7 @@ static int count_node(parser *ps, size_t w, const yaml_mark_t *m) {
 static int register_anchor(parser *ps, const yaml_char_t *name, ynode *node) {
     if (!name) return FU_OK;
     if (FU_GROW(ps->anchors, ps->cap_anchors, ps->n_anchors + 1) != FU_OK) return FU_ENOMEM;
-    const char *nm = fu__pol_arena_strndup(ps->a, (const char *)name, strlen((const char *)name));
+    const char *nm = fu__arena_strndup(ps->a, (const char *)name, strlen((const char *)name));
     if (!nm) return fu__error_nomem();
     /* a later anchor of the same name shadows the earlier one */
     ps->anchors[ps->n_anchors].name = nm;
@@ -232,7 +232,7 @@ static int handle_event(parser *ps, const yaml_event_t *ev) {
         if (memchr(v, '\0', len))
             return fu__error_set_at(FU_EPOLICY, ps->src, n->line, n->col, "",
                                     "text contains a NUL character");
-        n->text = fu__pol_arena_strndup(ps->a, v, len);
+        n->text = fu__arena_strndup(ps->a, v, len);
         if (!n->text) return fu__error_nomem();
         n->len = len;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -303,13 +303,13 @@ static int handle_event(parser *ps, const yaml_event_t *ev) {
         ynode *n = f->node;
         n->n = f->n;
         if (n->kind == YN_MAP && f->n) {
-            n->ents = fu__pol_arena_alloc(ps->a, f->n * sizeof(yent));
+            n->ents = fu__arena_alloc(ps->a, f->n * sizeof(yent));
             if (!n->ents) return fu__error_nomem();
             memcpy(n->ents, f->ents, f->n * sizeof(yent));
             int rc = check_duplicates(ps, n);
             if (rc) return rc;
         } else if (n->kind == YN_SEQ && f->n) {
-            n->items = fu__pol_arena_alloc(ps->a, f->n * sizeof(ynode *));
+            n->items = fu__arena_alloc(ps->a, f->n * sizeof(ynode *));
             if (!n->items) return fu__error_nomem();
             memcpy(n->items, f->items, f->n * sizeof(ynode *));
         }
@@ -394,12 +394,12 @@ int fu__pol_merge_nodes(arena *a, const ynode *base, const ynode *over, const yn
         *out = over;
         return FU_OK;
     }
-    ynode *m = fu__pol_arena_alloc(a, sizeof *m);
+    ynode *m = fu__arena_alloc(a, sizeof *m);
     if (!m) return fu__error_nomem();
     *m = *over;
     m->n = 0;
     size_t cap = base->n + over->n;
-    m->ents = fu__pol_arena_alloc(a, (cap ? cap : 1) * sizeof(yent));
+    m->ents = fu__arena_alloc(a, (cap ? cap : 1) * sizeof(yent));
     if (!m->ents) return fu__error_nomem();
     for (size_t i = 0; i < base->n; i++) {
         const yent *be = &base->ents[i];
