@@ -4,7 +4,7 @@
 
 #include "commit_internal.h"
 #include "internal.h"
-#include "policy_internal.h"
+#include "policy_commitments.h"
 #include "redact_internal.h"
 #include "utf8_internal.h"
 
@@ -583,7 +583,7 @@ int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note,
 
 int fu_ledger_options_from_policy(const fu_policy *policy, fu_ledger_options *opts) {
     if (!policy || !opts) return fu__error_set(FU_EINVAL, "fu_ledger_options_from_policy: NULL argument");
-    const fu__pol_commitments *cm = &fu__policy_typed(policy)->commitments;
+    const fu__pol_commitments *cm = fu__policy_commitments(policy);
     if (cm->escalate_after.unit != FU_DURATION_SECONDS)
         return fu__error_set(FU_EPOLICY, "commitments.escalate_after: the ledger needs wall time (hours, days)");
     if (cm->escalate_after.value <= 0)
@@ -624,7 +624,7 @@ static uint32_t flags_of(const pcre2_code *code) {
 int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
     if (out) *out = NULL;
     if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_extractor_new_from_policy: NULL argument");
-    const fu__pol_commitments *cm = &fu__policy_typed(policy)->commitments;
+    const fu__pol_commitments *cm = fu__policy_commitments(policy);
     size_t np = cm->n_patterns, nr = cm->n_risky;
     fu_extract_pattern *pats = np ? fu__calloc(np, sizeof *pats) : NULL;
     fu_risky_pattern *risky = nr ? fu__calloc(nr, sizeof *risky) : NULL;

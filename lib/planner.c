@@ -816,22 +816,22 @@ static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_
             tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
             tp.rule = c->step->rule;
         } else {
-            tp.purpose = fu__pl_arena_str(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
-            tp.rule = fu__pl_arena_str(&plan->arena, rule->data ? rule->data : "", rule->len);
+            tp.purpose = fu__arena_strndup(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
+            tp.rule = fu__arena_strndup(&plan->arena, rule->data ? rule->data : "", rule->len);
         }
-        tp.reason = fu__pl_arena_str(&plan->arena, reason->data ? reason->data : "", reason->len);
+        tp.reason = fu__arena_strndup(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
         /* a zone's holiday rule belongs to the planner: the plan keeps a copy */
         if (status_rule && status_rule == cx->zone->hol_rule)
-            tp.status_rule = fu__pl_arena_str(&plan->arena, status_rule, strlen(status_rule));
+            tp.status_rule = fu__arena_strndup(&plan->arena, status_rule, strlen(status_rule));
         /* book strings live as long as the book; fed events' strings belong to the planner */
-        tp.order_id = !order ? "" : (oid & OV_LOCAL) ? fu__pl_arena_str(&plan->arena, order, strlen(order)) : order;
+        tp.order_id = !order ? "" : (oid & OV_LOCAL) ? fu__arena_strndup(&plan->arena, order, strlen(order)) : order;
         tp.owner = "";
         for (int k = 0; k < g->n && !*tp.owner; k++) { /* a step's team (policy), else a promise's owner */
             const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
             if (c->step->team) tp.owner = c->step->team;
             else if (c->promise && *c->promise->owner)
-                tp.owner = fu__pl_arena_str(&plan->arena, c->promise->owner, strlen(c->promise->owner));
+                tp.owner = fu__arena_strndup(&plan->arena, c->promise->owner, strlen(c->promise->owner));
         }
         if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule || !tp.owner)
             rc = fu__error_nomem();
@@ -1340,8 +1340,8 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     }
     if (rc && after) fu__pl_overlay_remove(o, ci, &e);
     if (!rc) {
-        fu__pl_arena_splice(&res->arena, &before->arena);
-        fu__pl_arena_splice(&res->arena, &after->arena);
+        fu__arena_splice(&res->arena, &before->arena);
+        fu__arena_splice(&res->arena, &after->arena);
         *out = res;
         res = NULL;
     }

@@ -19,6 +19,7 @@
 #include "planner_loop.h"
 #include "planner_agents.h"
 #include "planner_clv.h"
+#include "arena_internal.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -34,21 +35,12 @@
 #define MAX_ORDERS 4
 #define MAX_CYCLE_PURCHASES 64
 
-typedef struct pl_chunk {
-    struct pl_chunk *next;
-    size_t used, cap;
-    char data[];
-} pl_chunk;
-
-typedef struct pl_arena {
-    pl_chunk *head;
-} pl_arena;
 
 struct fu_plan {
     fu_touchpoint *tp; /* sorted by status, then best_at, then customer */
     size_t n, cap;
     size_t off[FU_TOUCHPOINT_STATUS_COUNT + 1]; /* status s: tp[off[s] .. off[s+1]) */
-    pl_arena arena;
+    fu__arena arena; /* strings of the plan */
     fu_plan_stats stats;
     const fu_book *book;
     /* per touchpoint: the order's string id (book or planner-local) and the
@@ -265,8 +257,6 @@ static inline int bit_next(const uint64_t *b, int m) {
 static inline int prio_exempt(const fu__policy *P, int prio) { return (P->cap_exempt >> prio) & 1u; }
 
 /* lib/planner_plan.c */
-void fu__pl_arena_splice(pl_arena *to, pl_arena *from);
-const char *fu__pl_arena_str(pl_arena *a, const char *s, size_t n);
 void fu__pl_key_sort_all(pl_key *k, size_t n);
 int fu__pl_plan_finish(fu_plan *p);
 int fu__pl_plan_new(fu_plan **out, const fu_book *book);

@@ -5,7 +5,7 @@
 #include "followup/planner.h"
 #include "internal.h"
 #include "planner_loop.h"
-#include "policy_internal.h"
+#include "policy_cadences.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,54 +17,6 @@ void fu_planner_options_init(fu_planner_options *o) {
     }
 }
 
-/* ------------------------------------------------------------------ arena
- * Strings of a plan: chunks that never move, so pointers stay valid. */
-
-
-static void arena_free(pl_arena *a) {
-    pl_chunk *c = a->head;
-    while (c) {
-        pl_chunk *n = c->next;
-        fu__free(c);
-        c = n;
-    }
-    a->head = NULL;
-}
-
-static char *arena_alloc(pl_arena *a, size_t n) {
-    pl_chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        c = fu__malloc(sizeof *c + cap);
-        if (!c) return NULL;
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    char *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-const char *fu__pl_arena_str(pl_arena *a, const char *s, size_t n) {
-    char *p = arena_alloc(a, n + 1);
-    if (!p) return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-/* Move every chunk of `from` into `to`. */
-void fu__pl_arena_splice(pl_arena *to, pl_arena *from) {
-    while (from->head) {
-        pl_chunk *c = from->head;
-        from->head = c->next;
-        c->next = to->head;
-        to->head = c;
-    }
-}
-
 /* ------------------------------------------------------------------ plan */
 
 
@@ -83,7 +35,7 @@ void fu_plan_free(fu_plan *p) {
     fu__free(p->zone);
     for (size_t i = 0; i < p->ncals; i++) fu_calendar_free(p->cals[i]);
     fu__free(p->cals);
-    arena_free(&p->arena);
+    fu__arena_free(&p->arena);
     fu__free(p);
 }
 
@@ -244,7 +196,7 @@ fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n) {
     return p->tp;
 }
 
-const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return fu__pl_arena_str(&p->arena, s, n); }
+const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return fu__arena_strndup(&p->arena, s, n); }
 
 
 int fu__plan_resort(fu_plan *p) {

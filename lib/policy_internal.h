@@ -26,233 +26,15 @@
 #ifndef FU_POLICY_INTERNAL_H
 #define FU_POLICY_INTERNAL_H
 
-#include "internal.h"
-#include "followup/policy.h"
-
-#ifndef PCRE2_CODE_UNIT_WIDTH
-#define PCRE2_CODE_UNIT_WIDTH 8
-#endif
-#include <pcre2.h>
-
-/* Limits of the typed policy (documented in docs/policy.md). */
-#define FU__POL_MAX_TIERS 32       /* value tiers, product classes, RFM groups: bit masks */
-#define FU__POL_MAX_INTERVALS 8    /* business-hour intervals per weekday */
-
-/* A list of strings (borrowed from the policy). */
-typedef struct fu__pol_strs {
-    const char *const *v;
-    size_t n;
-} fu__pol_strs;
-
-/* An optional duration: `set` is 0 when the policy leaves it out. */
-typedef struct fu__pol_dur {
-    fu_duration d;
-    int set;
-} fu__pol_dur;
-
-/* Lifecycle stages (segments.lifecycle). The bit of stage s is 1u << s. */
-typedef enum fu__pol_lifecycle {
-    FU__LC_NEW = 0,
-    FU__LC_GROWING = 1,
-    FU__LC_MATURE = 2,
-    FU__LC_DECLINING = 3, /* churn risk */
-    FU__LC_CHURNED = 4,
-    FU__LC_COUNT = 5
-} fu__pol_lifecycle;
-/* "new", "growing", "mature", "declining", "churned"; NULL out of range. */
-const char *fu__pol_lifecycle_name(int stage);
-
-/* Contact channels. The bit of channel c is 1u << c. */
-typedef enum fu__pol_channel {
-    FU__CH_PHONE = 0,
-    FU__CH_SMS = 1,
-    FU__CH_EMAIL = 2,
-    FU__CH_CHAT = 3, /* chat / WeChat */
-    FU__CH_VIDEO = 4,
-    FU__CH_VISIT = 5, /* on-site visit */
-    FU__CH_COUNT = 6
-} fu__pol_channel;
-/* "phone", "sms", "email", "chat", "video", "visit"; NULL out of range. */
-const char *fu__pol_channel_name(int channel);
-
-/* Priorities of a contact, most pressing first. The bit of p is 1u << p. */
-typedef enum fu__pol_priority {
-    FU__PRIO_URGENT = 0,
-    FU__PRIO_HIGH = 1,
-    FU__PRIO_NORMAL = 2,
-    FU__PRIO_LOW = 3,
-    FU__PRIO_COUNT = 4
-} fu__pol_priority;
-/* "urgent", "high", "normal", "low"; NULL out of range. */
-const char *fu__pol_priority_name(int priority);
-
-/* A condition (`when:` in the YAML). Every part that is given must hold; an
- * empty part (mask 0, list n 0, unset) holds for everyone. Masks index the
- * arrays of fu__pol_segments (bit i = tiers[i], classes[i], rfm_groups[i]). */
-typedef struct fu__pol_when {
-    uint32_t tiers;          /* value tiers of the customer */
-    uint32_t product_classes; /* product class of the triggering event's item */
-    uint32_t lifecycles;     /* lifecycle stages (fu__pol_lifecycle bits) */
-    uint32_t rfm_groups;     /* RFM groups of the customer */
-    fu__pol_strs severities; /* event `severity` values, e.g. "urgent" */
-    fu__pol_strs industries; /* customer `industry` values, e.g. "bank" */
-    fu__pol_strs risks;      /* risk level of the sold product, e.g. "high" */
-    int is_smb;              /* -1 any, 0 not a small business, 1 a small business */
-    fu__pol_dur min_tenure;  /* customer since at least this long */
-    uint32_t surveys;        /* survey scales of the triggering survey answer (fu_survey bits) */
-    int has_score_max;       /* score_at_most given */
-    double score_max;        /* the survey answer's score is at most this */
-    int unresolved;          /* 1: the triggering problem has no `resolved` event since (same order) */
-} fu__pol_when;
-
-/* ------------------------------------------------------------- calendars */
-
-/* One business-hours interval of a weekday, minutes after local midnight,
- * start < end <= 1440; the intervals of a day are sorted and disjoint. */
-typedef struct fu__pol_interval {
-    int start_min;
-    int end_min;
-} fu__pol_interval;
-
-/* A date as days since 1970-01-01 (proleptic Gregorian) plus y/m/d. */
-typedef struct fu__pol_date {
-    int year, month, day;
-    int64_t days;
-} fu__pol_date;
-
-/* A calendar after `extends:` was resolved (parent's data included). */
-typedef struct fu__pol_calendar {
-    const char *name;       /* key under `calendars` */
-    const char *tz;         /* IANA zone, checked with ICU */
-    /* business hours per weekday, index 0 = Monday ... 6 = Sunday */
-    fu__pol_interval hours[7][FU__POL_MAX_INTERVALS];
-    int n_hours[7];
-    const fu__pol_date *holidays; /* sorted, unique, ranges expanded */
-    size_t n_holidays;
-    const fu__pol_date *workdays; /* make-up working days, sorted, unique */
-    size_t n_workdays;
-    int has_hours;          /* 0: no `hours` anywhere, the calendar is open all the time */
-    int64_t data_until;     /* last day (days since 1970-01-01) the official holidays and
-                               make-up days cover: `data_until`, else Dec 31 of the latest
-                               year listed; INT64_MAX when it lists none */
-    struct fu_calendar *cal; /* built with the calendar API; owned by the policy */
-} fu__pol_calendar;
-
-/* ------------------------------------------------------------- segments */
-
-/* A threshold band: a value v belongs when v > min (min_exclusive, YAML
- * `above`) or v >= min (YAML `at_least`). Bands are sorted by min
- * descending; the first that matches wins; the last one has min 0 inclusive
- * so every non-negative value has a band. */
-typedef struct fu__pol_band {
-    const char *name; /* "vip", "high_price" */
-    const char *rule; /* "segments.value_tiers.vip" */
-    double min;
-    int min_exclusive;
-    const char *kind; /* product classes: "durable", ...; NULL for tiers */
-} fu__pol_band;
-
-/* Inclusive score range 1..bins of one RFM dimension; lo = 0 means any. */
-typedef struct fu__pol_range {
-    int lo, hi;
-} fu__pol_range;
-
-typedef struct fu__pol_rfm_group {
-    const char *name;
-    const char *rule; /* "segments.rfm.high_value_loyal" */
-    fu__pol_range r, f, m;
-} fu__pol_rfm_group;
-
-typedef enum fu__pol_handling {
-    FU__HANDLING_HUMAN = 0,    /* one-to-one follow-up by an agent */
-    FU__HANDLING_AUTOMATED = 1 /* SMS / e-mail / bot */
-} fu__pol_handling;
-
-typedef struct fu__pol_composite {
-    const char *name;
-    const char *rule; /* "segments.composite.deep_care" */
-    fu__pol_when when;
-    fu__pol_handling handling;
-} fu__pol_composite;
-
-typedef struct fu__pol_segments {
-    fu__pol_band tiers[FU__POL_MAX_TIERS]; /* value tiers by annual spend */
-    size_t n_tiers;
-    fu__pol_band classes[FU__POL_MAX_TIERS]; /* product classes by unit price */
-    size_t n_classes;
-    /* lifecycle: checked in the order churned, declining, new, mature, growing */
-    fu_duration new_within;      /* first purchase less than this ago: new */
-    fu_duration mature_after;    /* tenure at least this: mature */
-    fu_duration declining_inactive_for; /* no purchase this long: declining */
-    double declining_spend_drop; /* last-12-months spend fell by >= this share: declining */
-    fu_duration declining_complaint_within; /* complaint this recent: declining */
-    fu_duration churned_after;   /* no purchase this long: churned */
-    /* RFM */
-    fu_duration rfm_window;
-    int rfm_bins; /* 2..10 */
-    fu__pol_rfm_group rfm_groups[FU__POL_MAX_TIERS]; /* first match wins */
-    size_t n_rfm_groups;
-    /* CLV */
-    fu_duration clv_horizon;
-    double clv_annual_discount_rate;   /* [0,1) */
-    double clv_human_from_quantile;    /* [0,1]: this CLV quantile and up -> human */
-    /* composite segments, first match wins */
-    const fu__pol_composite *composite;
-    size_t n_composite;
-} fu__pol_segments;
-
-/* ------------------------------------------------------------- cadences */
-
-typedef enum fu__pol_trigger_kind {
-    FU__TRIGGER_EVENT = 0,     /* an event of kind `event` */
-    FU__TRIGGER_LIFECYCLE = 1, /* the customer enters lifecycle stage `lifecycle` */
-    FU__TRIGGER_CYCLE = 2,     /* fraction `cycle` of the customer's purchase cycle */
-    FU__TRIGGER_EVERY = 3,     /* recurring, every `every` */
-    FU__TRIGGER_PROMISE = 4    /* a promise of the commitment ledger reaches state `promise` */
-} fu__pol_trigger_kind;
-
-/* FU__TRIGGER_PROMISE: which state of a promise triggers the cadence, and
- * the instant its steps count from. */
-typedef enum fu__pol_promise_state {
-    FU__PROMISE_AT_RISK = 0,  /* open, from its deadline (steps with at < 0: the lead time) */
-    FU__PROMISE_BREACHED = 1, /* unresolved and past its breach instant, from that instant */
-    FU__PROMISE_FULFILLED = 2 /* fulfilled, from the fulfilment */
-} fu__pol_promise_state;
-
-const char *fu__pol_promise_state_name(int state);
-
-typedef struct fu__pol_step {
-    const char *name;    /* "first_contact" */
-    const char *rule;    /* "cadences.delivery.first_contact" */
-    fu_duration at;      /* window start, relative to the trigger (may be < 0) */
-    fu_duration within;  /* window length after `at` (>= 0) */
-    const char *purpose; /* free text for agents and plan output */
-    fu__pol_channel channel;
-    fu__pol_priority priority;
-    fu__pol_when when;   /* extra condition of this step (on top of the cadence's) */
-    int survey;          /* 1: the contact asks for a survey answer (caps with scope survey) */
-    int after;           /* index of an earlier step of the cadence whose contact comes first
-                            (a separate call, never merged with it); -1 none */
-    const char *team;    /* who makes the contact (`team:`, e.g. "expert"); NULL: the usual agents
-                            (a promise's contact: the promise's owner) */
-} fu__pol_step;
-
-typedef struct fu__pol_cadence {
-    const char *name; /* "delivery" */
-    const char *rule; /* "cadences.delivery" */
-    fu__pol_trigger_kind trigger;
-    const char *event;      /* FU__TRIGGER_EVENT: event kind ("delivery") */
-    fu__pol_lifecycle lifecycle; /* FU__TRIGGER_LIFECYCLE */
-    double cycle;           /* FU__TRIGGER_CYCLE: fraction of the cycle, (0, 10] */
-    fu_duration every;      /* FU__TRIGGER_EVERY: period (> 0) */
-    int min_purchases;      /* FU__TRIGGER_CYCLE: purchases needed to predict the cycle */
-    fu__pol_promise_state promise; /* FU__TRIGGER_PROMISE */
-    fu__pol_when when;      /* who the cadence applies to */
-    const size_t *replaces; /* indexes into fu__policy.cadences it supersedes when it applies */
-    size_t n_replaces;
-    const fu__pol_step *steps; /* sorted as written */
-    size_t n_steps;
-} fu__pol_cadence;
+/* The sections that other modules read on their own have their own header;
+ * a module that needs only one includes only that one. */
+#include "policy_types.h"
+#include "policy_calendars.h"
+#include "policy_segments.h"
+#include "policy_cadences.h"
+#include "policy_patterns.h"
+#include "policy_commitments.h"
+#include "policy_redaction.h"
 
 /* ------------------------------------------------------------- caps etc. */
 
@@ -350,45 +132,7 @@ typedef struct fu__pol_sla {
     fu_duration d;
 } fu__pol_sla;
 
-/* ------------------------------------------------------------- commitments */
 
-typedef enum fu__pol_deadline_kind {
-    FU__DEADLINE_IN = 0,        /* now + dur (dur.value from capture `group` if > 0) */
-    FU__DEADLINE_TOMORROW = 1,  /* tomorrow at minute_of_day (local) */
-    FU__DEADLINE_WEEKDAY = 2,   /* the next `weekday` (today counts if before the time) */
-    FU__DEADLINE_NEXT_WEEK = 3, /* `weekday` of next calendar week (Mon-Sun weeks) */
-    FU__DEADLINE_MONTH_END = 4  /* last day of this month at minute_of_day */
-} fu__pol_deadline_kind;
-
-typedef struct fu__pol_deadline {
-    fu__pol_deadline_kind kind;
-    fu_duration dur;   /* IN: unit and value; value ignored when group > 0 */
-    int group;         /* IN: capture group giving the count ($1), 0 = none */
-    int weekday;       /* WEEKDAY/NEXT_WEEK: 0 = Monday .. 6 = Sunday */
-    int minute_of_day; /* TOMORROW/WEEKDAY/NEXT_WEEK/MONTH_END */
-} fu__pol_deadline;
-
-/* A regular expression of the policy, compiled with PCRE2_UTF | PCRE2_UCP
- * (| PCRE2_CASELESS unless `ignore_case: false`), no JIT (a module wanting
- * JIT compiles its own copy of `regex`). */
-typedef struct fu__pol_pattern {
-    const char *name;
-    const char *rule;   /* "commitments.patterns.zh_working_days" */
-    const char *regex;  /* source text */
-    pcre2_code *code;   /* compiled, owned by the policy */
-    fu__pol_deadline deadline; /* extraction patterns */
-    const char *reason; /* risky patterns, redaction: replacement text */
-} fu__pol_pattern;
-
-typedef struct fu__pol_commitments {
-    const fu__pol_calendar *calendar; /* business time of deadlines */
-    double warn_at;         /* (0,1]: share of the allowed time */
-    double breach_at;       /* [warn_at, 2] */
-    fu_duration escalate_after;
-    fu_duration default_deadline;
-    const fu__pol_pattern *patterns; size_t n_patterns; /* extraction, first match wins */
-    const fu__pol_pattern *risky; size_t n_risky;
-} fu__pol_commitments;
 
 /* ------------------------------------------------------------- kpis */
 
@@ -424,11 +168,6 @@ typedef struct fu__pol_scorecard {
     double satisfaction, resolution, feedback_conversion, efficiency; /* sum 1 */
 } fu__pol_scorecard;
 
-typedef struct fu__pol_redaction {
-    int enabled;
-    int phone, id_number, bank_card, email; /* built-in maskers switched on */
-    const fu__pol_pattern *extra; size_t n_extra; /* reason = replacement text */
-} fu__pol_redaction;
 
 typedef struct fu__pol_besttime {
     fu_duration slot;        /* divides one week; wall seconds */

@@ -2,7 +2,7 @@
 #include "followup/redact.h"
 
 #include "internal.h"
-#include "policy_internal.h"
+#include "policy_redaction.h"
 #include "redact_internal.h"
 #include "utf8_internal.h"
 
@@ -506,7 +506,7 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
 int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *policy) {
     if (out) *out = NULL;
     if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_redactor_new_from_policy: NULL argument");
-    const fu__pol_redaction *pr = &fu__policy_typed(policy)->redaction;
+    const fu__pol_redaction *pr = fu__policy_redaction(policy);
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.kinds = 0;
     if (!pr->enabled) return fu_redactor_new(out, &o);

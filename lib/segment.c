@@ -4,7 +4,7 @@
 
 #include "followup/book.h"
 #include "followup/calendar.h"
-#include "policy_internal.h"
+#include "policy_segments.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -381,103 +381,15 @@ static int check_rules(const fu_segment_rules *R) {
 
 /* ---------------------------------------------------------- from a policy */
 
-/* Policy durations of `segments` are wall time or months. */
-#define SEG_MONTH_SECONDS INT64_C(2629746) /* 30.436875 days */
-static int64_t dur_seconds(const fu_duration *d) {
-    switch (d->unit) {
-    case FU_DURATION_MONTHS: return d->value * SEG_MONTH_SECONDS;
-    case FU_DURATION_WORKING_DAYS: return d->value * FU_SEGMENT_DAY;
-    default: return d->value;
-    }
-}
-
-static size_t align_up(size_t n) {
-    size_t a = _Alignof(max_align_t);
-    return (n + a - 1) / a * a;
-}
-
-static void band_from_policy(const fu__pol_band *p, fu_segment_band *b) {
-    b->name = p->name;
-    b->rule = p->rule;
-    b->min = p->min;
-    b->min_exclusive = p->min_exclusive;
-}
-
-static unsigned char rfm_lo(const fu__pol_range *r) { return (unsigned char)(r->lo > 0 ? r->lo : 1); }
-static unsigned char rfm_hi(const fu__pol_range *r, int bins) { return (unsigned char)(r->lo > 0 ? r->hi : bins); }
-
+/* The policy built these rules when it was loaded (policy_segments.c): the
+ * caller gets its own copy of the struct; tables and names stay the policy's. */
 int fu_segment_rules_new_from_policy(fu_segment_rules **out, const struct fu_policy *policy) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
     if (!policy) return fu__error_set(FU_EINVAL, "policy is NULL");
-    const fu__pol_segments *S = &fu__policy_typed(policy)->segments;
-    size_t o_tiers = align_up(sizeof(fu_segment_rules));
-    size_t o_classes = align_up(o_tiers + S->n_tiers * sizeof(fu_segment_band));
-    size_t o_rfm = align_up(o_classes + S->n_classes * sizeof(fu_segment_band));
-    size_t o_comp = align_up(o_rfm + S->n_rfm_groups * sizeof(fu_segment_rfm_rule));
-    size_t total = o_comp + S->n_composite * sizeof(fu_segment_composite);
-    unsigned char *mem = fu__calloc(1, total);
-    if (!mem) return fu__error_nomem();
-    fu_segment_rules *R = (fu_segment_rules *)mem;
-    fu_segment_rules_init(R);
-    fu_segment_band *tiers = (fu_segment_band *)(mem + o_tiers);
-    fu_segment_band *classes = (fu_segment_band *)(mem + o_classes);
-    fu_segment_rfm_rule *rfm = (fu_segment_rfm_rule *)(mem + o_rfm);
-    fu_segment_composite *comp = (fu_segment_composite *)(mem + o_comp);
-
-    R->flags = FU_SEGMENT_RULES_POLICY;
-    for (size_t i = 0; i < S->n_tiers; i++) band_from_policy(&S->tiers[i], &tiers[i]);
-    for (size_t i = 0; i < S->n_classes; i++) band_from_policy(&S->classes[i], &classes[i]);
-    R->tiers = S->n_tiers ? tiers : NULL;
-    R->n_tiers = S->n_tiers;
-    R->classes = S->n_classes ? classes : NULL;
-    R->n_classes = S->n_classes;
-    R->new_within = dur_seconds(&S->new_within);
-    R->growing_within = dur_seconds(&S->mature_after);
-    R->deep_care_tenure = R->growing_within;
-    R->declining_after = dur_seconds(&S->declining_inactive_for);
-    R->churned_after = dur_seconds(&S->churned_after);
-    if (R->churned_after < R->declining_after) R->churned_after = R->declining_after;
-    R->spend_drop = S->declining_spend_drop;
-    R->complaint_within = dur_seconds(&S->declining_complaint_within);
-    R->complaints_risk = 1;
-    R->declining_p_alive = R->churned_p_alive = 0; /* the policy decides by time, spend and complaints */
-    R->rfm_window = dur_seconds(&S->rfm_window);
-    R->rfm_bins = (unsigned)S->rfm_bins;
-    for (size_t i = 0; i < S->n_rfm_groups; i++) {
-        const fu__pol_rfm_group *g = &S->rfm_groups[i];
-        rfm[i].group = g->name;
-        rfm[i].rule = g->rule;
-        rfm[i].r_min = rfm_lo(&g->r);
-        rfm[i].r_max = rfm_hi(&g->r, S->rfm_bins);
-        rfm[i].f_min = rfm_lo(&g->f);
-        rfm[i].f_max = rfm_hi(&g->f, S->rfm_bins);
-        rfm[i].m_min = rfm_lo(&g->m);
-        rfm[i].m_max = rfm_hi(&g->m, S->rfm_bins);
-    }
-    R->rfm_rules = rfm;
-    R->n_rfm_rules = S->n_rfm_groups;
-    R->clv_horizon = dur_seconds(&S->clv_horizon);
-    R->clv_annual_discount = S->clv_annual_discount_rate;
-    R->human_from_quantile = S->clv_human_from_quantile;
-    for (size_t k = 0; k < S->n_composite; k++) {
-        const fu__pol_composite *c = &S->composite[k];
-        fu_segment_composite *o = &comp[k];
-        o->name = c->name;
-        o->rule = c->rule;
-        o->tiers = c->when.tiers;
-        o->product_classes = c->when.product_classes;
-        o->lifecycles = c->when.lifecycles;
-        o->rfm_groups = c->when.rfm_groups;
-        o->industries = c->when.industries.v;
-        o->n_industries = c->when.industries.n;
-        o->is_smb = c->when.is_smb;
-        o->min_tenure = c->when.min_tenure.set ? dur_seconds(&c->when.min_tenure.d) : 0;
-        o->event_only = c->when.severities.n > 0 || c->when.risks.n > 0;
-        o->human = c->handling == FU__HANDLING_HUMAN;
-    }
-    R->composite = S->n_composite ? comp : NULL;
-    R->n_composite = S->n_composite;
+    fu_segment_rules *R = fu__malloc(sizeof *R);
+    if (!R) return fu__error_nomem();
+    *R = *fu__policy_segment_rules(policy);
     *out = R;
     return FU_OK;
 }

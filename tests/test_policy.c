@@ -832,3 +832,61 @@ Test(policy, step_after_and_redial_are_checked) {
     cr_assert_str_eq(t->redial.outcome[FU_OUTCOME_REFUSED].rule, "redial.refused");
     fu_policy_free(p);
 }
+
+/* The key tables of the split policy (lib/policy_<section>.c) report errors in
+ * the order the hand-written readers did: unknown keys first (listed in the
+ * section's own order), then the keys in reading order, each validator right
+ * after its key; absent keys keep their defaults. */
+static const fu_error *site_error(const char *yaml) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "site.yaml", NULL), FU_EPOLICY, "%s", yaml);
+    cr_assert_null(p);
+    return fu_error_last();
+}
+
+Test(policy, key_tables_keep_the_error_order) {
+    const fu_error *e = site_error("capacity:\n  customers_per_vip_agent: 0\n  calls_per_agent_day: {min: 0}\n");
+    cr_assert_str_eq(e->path, "capacity.customers_per_vip_agent");
+    cr_assert_str_eq(e->message, "0 is out of range [1, 100000]");
+    cr_assert_eq(e->line, 2);
+    e = site_error("capacity:\n  bogus_key_xyz: 1\n");
+    cr_assert_str_eq(e->message,
+                     "unknown key 'bogus_key_xyz'; expected one of: calls_per_agent_day, customers_per_vip_agent");
+    e = site_error("capacity:\n  calls_per_agnet_day: {min: 1, max: 2}\n");
+    cr_assert_str_eq(e->message, "unknown key 'calls_per_agnet_day' (did you mean 'calls_per_agent_day'?)");
+    e = site_error("capacity:\n  calls_per_agent_day: {min: 20, max: 5}\n");
+    cr_assert_str_eq(e->path, "capacity.calls_per_agent_day.min");
+    cr_assert_str_eq(e->message, "min 20 is above max 5");
+    e = site_error("besttime:\n  slot: 11m\n  half_life: never\n");
+    cr_assert_str_eq(e->path, "besttime.slot");
+    cr_assert_str_eq(e->message, "slot must divide a week and lie between 5m and 1d");
+    e = site_error("scorecard:\n  weights: {satisfaction: 0.5, resolution: 0.5, feedback_conversion: 0.5, efficiency: 0}\n");
+    cr_assert_str_eq(e->path, "scorecard.weights");
+    cr_assert_str_eq(e->message, "weights must sum to 1, they sum to 1.5");
+
+    fu_policy *p = load_site("redaction:\n  builtin: {phone: false}\n");
+    const fu__pol_redaction *r = &fu__policy_typed(p)->redaction;
+    cr_assert(r->enabled && !r->phone && r->id_number && r->bank_card && r->email);
+    fu_policy_free(p);
+}
+
+/* The segment rules are built once, when the policy is loaded: every
+ * fu_segment_rules_new_from_policy() is a copy whose tables are the policy's. */
+Test(policy, segment_rules_are_built_once_with_the_policy) {
+    fu_policy *p = load_default();
+    fu_segment_rules *a = NULL, *b = NULL;
+    cr_assert_eq(fu_segment_rules_new_from_policy(&a, p), FU_OK);
+    cr_assert_eq(fu_segment_rules_new_from_policy(&b, p), FU_OK);
+    cr_assert_neq(a, b);
+    const fu_segment_rules *built = fu__policy_segment_rules(p);
+    cr_assert_eq(a->tiers, built->tiers);
+    cr_assert_eq(b->rfm_rules, built->rfm_rules);
+    cr_assert_eq(a->composite, built->composite);
+    cr_assert_eq(a->n_tiers, fu__policy_typed(p)->segments.n_tiers);
+    cr_assert_str_eq(a->tiers[0].rule, "segments.value_tiers.vip");
+    a->rfm_bins = 3; /* the caller's copy: the policy's rules do not change */
+    cr_assert_eq(built->rfm_bins, (unsigned)fu__policy_typed(p)->segments.rfm_bins);
+    fu_segment_rules_free(a);
+    fu_segment_rules_free(b);
+    fu_policy_free(p);
+}

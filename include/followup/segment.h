@@ -531,9 +531,9 @@ FU_EXTERN void fu_segment_rules_init(fu_segment_rules *rules);
  *
  * Durations in months count 30.436875 days each (the rules hold seconds).
  *
- * @param[out] out the rules with their tables in one allocation, owned by
- *                 the caller (fu_segment_rules_free()); their strings are
- *                 borrowed from `policy`, which must outlive them
+ * @param[out] out a copy of the rules the policy built when it was loaded,
+ *                 owned by the caller (fu_segment_rules_free()); their tables
+ *                 and strings are borrowed from `policy`, which must outlive them
  * @return #FU_OK, #FU_EINVAL (NULL argument), #FU_ENOMEM
  */
 FU_EXTERN int fu_segment_rules_new_from_policy(fu_segment_rules **out, const struct fu_policy *policy);
