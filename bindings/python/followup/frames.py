@@ -512,7 +512,11 @@ def _install_methods() -> None:
     def kpi_to_dataframe(self):
         """The figures as a typed DataFrame (:func:`followup.kpi_frame`): kpi,
         group and status categoricals, n Int64, period_start / period_end
-        ``datetime64[ns, UTC]``."""
+        ``datetime64[ns, UTC]``; records() when pandas is not importable."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            return self.records()
         return kpi_frame(self)
 
     _core.Plan.to_dataframe = plan_to_dataframe
