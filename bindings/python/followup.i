@@ -831,3 +831,113 @@ static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
 %native(_plan_columns) PyObject *fu_py_plan_columns(PyObject *self, PyObject *args);
 %native(_commitment_columns) PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args);
 %native(_book_customer_ids) PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args);
+
+/* ---------------------------------------------------------------------------
+ * Scores over numpy arrays without copies (followup.models):
+ *   _score(model, gg, x, t_x, T, zbar, p_alive, expected, clv,
+ *          horizon, period, periods, discount, margin) -> None
+ * model: BgNbd or ParetoNbd; gg: GammaGamma or None. x, t_x, T (and zbar
+ * when clv is wanted, else None): 1-D C-contiguous float64 buffers of one
+ * length, read in place (numpy arrays, a float64 Series' .to_numpy()). The
+ * outputs p_alive / expected / clv: writable float64 buffers of that length
+ * or None (not computed); all asked for are filled in one pass
+ * (fu_segment_*_score), with the GIL released.
+ * ------------------------------------------------------------------------- */
+%{
+static int fu_py_f64(PyObject *o, Py_buffer *b, int writable, const char *name, Py_ssize_t *n) {
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0) {
+        PyErr_Clear();
+        fu_py_raise(fu__error_set(FU_EINVAL, "%s: expected a %s 1-D float64 array", name,
+                                  writable ? "writable" : "contiguous"));
+        return -1;
+    }
+    const char *f = b->format ? b->format : "B";
+    while (*f == '@' || *f == '=' || *f == '<') f++;
+    if (b->ndim != 1 || b->itemsize != 8 || strcmp(f, "d") != 0) {
+        PyBuffer_Release(b);
+        fu_py_raise(fu__error_set(FU_EINVAL, "%s: expected a 1-D float64 array", name));
+        return -1;
+    }
+    if (*n >= 0 && b->shape[0] != *n) {
+        PyBuffer_Release(b);
+        fu_py_raise(fu__error_set(FU_EINVAL, "%s has %zd values, expected %zd", name, b->shape[0], *n));
+        return -1;
+    }
+    *n = b->shape[0];
+    return 0;
+}
+
+static PyObject *fu_py_score(PyObject *self, PyObject *args) {
+    PyObject *mo, *ggo, *in[4], *out[3];
+    double horizon, period, discount, margin;
+    unsigned int periods;
+    static const char *const names[7] = {"x", "t_x", "T", "zbar", "p_alive", "expected", "clv"};
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOddIdd:_score", &mo, &ggo, &in[0], &in[1], &in[2], &in[3], &out[0],
+                          &out[1], &out[2], &horizon, &period, &periods, &discount, &margin))
+        return NULL;
+    void *m = NULL, *gg = NULL;
+    int pareto = 0;
+    if (SWIG_IsOK(SWIG_ConvertPtr(mo, &m, SWIGTYPE_p_fu_segment_bgnbd, 0)) && mo != Py_None) pareto = 0;
+    else if (SWIG_IsOK(SWIG_ConvertPtr(mo, &m, SWIGTYPE_p_fu_segment_pareto, 0)) && mo != Py_None) pareto = 1;
+    else {
+        PyErr_Format(PyExc_TypeError, "_score(): expected a followup.BgNbd or ParetoNbd, not %s",
+                     Py_TYPE(mo)->tp_name);
+        return NULL;
+    }
+    if (ggo != Py_None && !SWIG_IsOK(SWIG_ConvertPtr(ggo, &gg, SWIGTYPE_p_fu_segment_gammagamma, 0))) {
+        PyErr_Format(PyExc_TypeError, "_score(): gg: expected a followup.GammaGamma or None, not %s",
+                     Py_TYPE(ggo)->tp_name);
+        return NULL;
+    }
+    Py_buffer buf[7];
+    double *ptr[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    int got = 0, ok = 1;
+    Py_ssize_t n = -1;
+    for (int k = 0; k < 7 && ok; k++) {
+        PyObject *o = k < 4 ? in[k] : out[k - 4];
+        if (o == Py_None) continue;
+        ok = fu_py_f64(o, &buf[k], k >= 4, names[k], &n) == 0;
+        if (ok) {
+            ptr[k] = (double *)buf[k].buf;
+            got |= 1 << k;
+        }
+    }
+    if (ok && (!ptr[0] || !ptr[1] || !ptr[2])) {
+        fu_py_raise(fu__error_set(FU_EINVAL, "_score: x, t_x and T are required"));
+        ok = 0;
+    }
+    if (ok) {
+        fu_segment_score_options o;
+        fu_segment_score_options_init(&o);
+        o.horizon = horizon;
+        o.period = period;
+        o.periods = periods;
+        o.discount = discount;
+        o.margin = margin;
+        int rc;
+        fu_py_lock_add(m);
+        if (gg) fu_py_lock_add(gg);
+        Py_BEGIN_ALLOW_THREADS
+        fu_py_lock_all();
+        fu_error_clear();
+        rc = pareto ? fu_segment_pareto_score((const fu_segment_pareto *)m, (const fu_segment_gammagamma *)gg,
+                                              ptr[0], ptr[1], ptr[2], ptr[3], (size_t)n, &o, ptr[4], ptr[5], ptr[6])
+                    : fu_segment_bgnbd_score((const fu_segment_bgnbd *)m, (const fu_segment_gammagamma *)gg,
+                                             ptr[0], ptr[1], ptr[2], ptr[3], (size_t)n, &o, ptr[4], ptr[5], ptr[6]);
+        fu_py_unlock_all();
+        Py_END_ALLOW_THREADS
+        if (gg) fu_py_lock_drop(gg);
+        fu_py_lock_drop(m);
+        if (rc) {
+            fu_py_raise(rc);
+            ok = 0;
+        }
+    }
+    for (int k = 0; k < 7; k++)
+        if (got & (1 << k)) PyBuffer_Release(&buf[k]);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+%}
+%native(_score) PyObject *fu_py_score(PyObject *self, PyObject *args);
