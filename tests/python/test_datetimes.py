@@ -117,3 +117,17 @@ def test_signatures_show_python_types():
     assert str(s.parameters["now"].annotation) == "datetime | str | int"
     assert "int64_t" not in followup.Planner.plan.__doc__ and "size_t" not in followup.Book.customer.__doc__
     assert inspect.signature(followup.Touchpoint.best_at.fget).return_annotation == "Optional[datetime.datetime]"
+
+
+def test_never_is_none_and_the_epoch_keeps_it():
+    b = followup.Book()
+    b.read_customers_text("customer_id,tz,consent_phone,consent_sms,consent_email\nA,Asia/Shanghai,yes,yes,no\n",
+                          "c.csv")
+    b.finalize()
+    with followup.Guard(followup.policy_default(), b) as g:
+        d = g.check("A", "email", dt.datetime(2026, 3, 12, 2, tzinfo=UTC))
+        assert d.rule == "customer.consent_email"
+        assert d.next_allowed is None and d.next_allowed_epoch == followup.BESTTIME_NEVER
+        ok = g.check("A", "phone", dt.datetime(2026, 3, 12, 2, tzinfo=UTC))
+        assert ok.allowed and ok.next_allowed == dt.datetime(2026, 3, 12, 2, tzinfo=UTC)
+    assert followup.to_datetime(followup.BESTTIME_NEVER) is None

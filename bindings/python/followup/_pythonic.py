@@ -84,17 +84,26 @@ def install() -> None:
 # The UTC epoch seconds stay available under an explicit name,
 # ``<name>_epoch`` (``SimReport.from_epoch`` for ``from_``), for code that
 # computes with them; ``<name>_dt`` is kept as an alias of the datetime.
+_NO_TIMES = {v for v in (getattr(_core, n, None) for n in ("BOOK_NO_TIME", "COMMIT_NO_TIME", "KPI_NO_TIME",
+                                                            "BESTTIME_NONE", "BESTTIME_NEVER")) if v is not None}
+
+
 def to_datetime(seconds, tz=None):
     """A timezone-aware :class:`datetime.datetime` for UTC epoch seconds
-    (UTC, or ``tz``: a tzinfo or an IANA name); None for None, BOOK_NO_TIME
-    and COMMIT_NO_TIME."""
+    (UTC, or ``tz``: a tzinfo or an IANA name); None for None, BOOK_NO_TIME,
+    COMMIT_NO_TIME, KPI_NO_TIME, BESTTIME_NONE and BESTTIME_NEVER ("never":
+    the epoch attribute keeps BESTTIME_NEVER) and for instants outside years
+    1..9999."""
     import datetime as dt
-    if seconds is None or seconds in (_core.BOOK_NO_TIME, _core.COMMIT_NO_TIME):
+    if seconds is None or seconds in _NO_TIMES:
         return None
     if isinstance(seconds, dt.datetime):
         when = seconds if seconds.tzinfo is not None else seconds.replace(tzinfo=dt.timezone.utc)
     else:
-        when = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+        try:
+            when = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+        except (OverflowError, ValueError, OSError):  # outside years 1..9999: no datetime for it
+            return None
     if tz is None:
         return when
     if isinstance(tz, str):
