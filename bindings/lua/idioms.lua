@@ -21,7 +21,7 @@ local R = debug.getregistry()
 local CLASSES = R.SWIG
 local rawget, rawset, type, select, pcall, error, tostring = rawget, rawset, type, select, pcall, error, tostring
 local unpack = table.unpack
-local release = rawget(M, "_release") -- private: frees a Ledger's C object at close()
+local release = rawget(M, "_release") -- private: frees a handle's C object at close()
 rawset(M, "_release", nil)
 
 -- ---------------------------------------------------------------- errors
@@ -80,11 +80,48 @@ local function convert(e, fname)
   return new_error(M.ERROR, "Error", fname .. ": " .. msg)
 end
 
--- fn(...) with every error raised as a followup.Error.
+-- Handles closed with close() / <close> (their C objects are freed), and who
+-- borrows whom: borrowers[h] is the set of handles whose user value (SWIG's
+-- keep-alive reference, set by the constructors in bindings/common/*.i)
+-- names h. Both weak: the collector still decides when memory goes.
+local closed = setmetatable({}, { __mode = "k" })
+local borrowers = setmetatable({}, { __mode = "k" })
+local getuservalue = debug.getuservalue
+
+-- Record what a new handle borrows (its user value: a handle or a table of them).
+local function track(h)
+  local uv = getuservalue(h, 1)
+  if type(uv) == "userdata" then uv = { uv } end
+  if type(uv) ~= "table" then return end
+  for _, b in pairs(uv) do
+    if type(b) == "userdata" and b ~= h then -- (a guard's user value may name the guard itself)
+      local set = borrowers[b]
+      if not set then
+        set = setmetatable({}, { __mode = "k" })
+        borrowers[b] = set
+      end
+      set[h] = true
+    end
+  end
+end
+
+-- fn(...) with every error raised as a followup.Error; a closed handle given
+-- as an argument raises StateError (its C object is gone), and the handles it
+-- returns are tracked for the borrow rules of close().
 local function guarded(fname, fn)
   return function(...)
+    for k = 1, select("#", ...) do
+      local a = select(k, ...)
+      if closed[a] then
+        error(new_error(M.ESTATE, "StateError", string.format("%s: argument %d is a closed %s", fname, k,
+          (tostring(a):match("^followup%.(%w+)") or "handle"))), 2)
+      end
+    end
     local r = table.pack(pcall(fn, ...))
     if not r[1] then error(convert(r[2], fname), 2) end
+    for k = 2, r.n do
+      if type(r[k]) == "userdata" then track(r[k]) end
+    end
     return unpack(r, 2, r.n)
   end
 end
@@ -138,7 +175,6 @@ local function enum_out(kind, v)
 end
 
 -- ---------------------------------------------------------------- handles
-local closed = setmetatable({}, { __mode = "k" })
 
 local function check_open(self, fname)
   if closed[self] then error(new_error(M.ESTATE, "StateError", fname .. ": the handle is closed"), 3) end
@@ -280,7 +316,8 @@ local GETS = {
 
 -- Handles: classes with a destructor that a user holds.
 local HANDLES = { "Book", "Plan", "Planner", "Policy", "Calendar", "BestTime", "Ledger", "Extractor", "Redactor",
-  "Kpi", "CommitmentList", "Extraction", "SimReport", "FrequencyData", "FrequencyModel", "Windows" }
+  "Kpi", "CommitmentList", "Extraction", "SimReport", "FrequencyData", "FrequencyModel", "Windows",
+  "BgNbd", "ParetoNbd", "GammaGamma", "SegmentRules", "BookSummary", "Assignments", "ModelParams", "Summary" }
 
 local function describe(cls, self)
   local ok, s = pcall(function()
@@ -325,21 +362,86 @@ for cls, mt in pairs(CLASSES) do
   end
 end
 
--- close() and __close: the handle is unusable from then on; the C object is
--- released by the collector once nothing (a plan borrowing its book) refers
--- to it. A Ledger is freed at once (its database is closed).
+-- close() and __close free the C object at once, whatever the class; the
+-- handle is unusable from then on (StateError, never a dangling pointer:
+-- methods, attributes and passing it as an argument all check). Borrow rules:
+-- a handle that another open handle borrows (a book or policy of a planner,
+-- plan, guard or best-time model; a policy of a Kpi) is not closed: close()
+-- raises StateError naming the borrower, and the handle stays usable. Close
+-- the borrowers first (before refusing, close() runs a full collection, so
+-- borrowers the collector can free do not count; a stale reference on the
+-- stack may keep one alive: close it explicitly). A plan does not borrow its planner, so a
+-- planner may be closed before its plans. Guard and ContactLog keep their own
+-- close() (it frees at once too) and join the same rules.
+local OWN_CLOSE = { Guard = true, ContactLog = true }
+
+local function open_borrower(self)
+  local set = borrowers[self]
+  if not set then return nil end
+  for h in pairs(set) do
+    if not closed[h] then return h end
+  end
+end
+
+local function refuse_if_borrowed(self, cls)
+  local h = open_borrower(self)
+  if h then -- maybe only garbage holds it: collect (twice: finalized objects leave weak keys a cycle later)
+    collectgarbage("collect")
+    collectgarbage("collect")
+    h = open_borrower(self)
+  end
+  if h then
+    local other = tostring(h):match("^followup%.(%w+)") or "handle"
+    error(new_error(M.ESTATE, "StateError", string.format(
+      "%s:close: still used by an open %s (close the %s first)", cls, other, other)), 3)
+  end
+end
+
+-- Attributes of a closed handle (SWIG's getters would read freed memory)
+-- raise StateError; methods are still found (they raise when called).
+local function guard_index(mt, cls)
+  local index = rawget(mt, "__index")
+  local fns = rawget(mt, ".fn")
+  if type(index) ~= "function" then return end
+  rawset(mt, "__index", function(self, key)
+    if closed[self] and rawget(fns, key) == nil then
+      error(new_error(M.ESTATE, "StateError", string.format("%s.%s: the handle is closed", cls, tostring(key))), 2)
+    end
+    return index(self, key)
+  end)
+end
+
 for _, cls in ipairs(HANDLES) do
   local mt = CLASSES[cls]
   if mt then
     local fns = rawget(mt, ".fn")
     local function close(self)
       if closed[self] then return end
+      refuse_if_borrowed(self, cls)
       closed[self] = true
-      if cls == "Ledger" and release then release(self) end -- nothing borrows from a ledger
+      if release then release(self) end -- the C object goes now; the collector then has nothing to free
     end
     rawset(fns, "close", close)
     rawset(fns, "closed", function(self) return closed[self] == true end)
     rawset(mt, "__close", function(self) close(self) end)
+    guard_index(mt, cls)
+  end
+end
+for cls in pairs(OWN_CLOSE) do
+  local mt = CLASSES[cls]
+  local fns = mt and rawget(mt, ".fn")
+  local own = fns and rawget(fns, "close")
+  if own then
+    local function close(self)
+      if closed[self] then return end
+      refuse_if_borrowed(self, cls)
+      own(self)
+      closed[self] = true
+    end
+    rawset(fns, "close", close)
+    rawset(fns, "closed", function(self) return closed[self] == true end)
+    rawset(mt, "__close", function(self) close(self) end)
+    guard_index(mt, cls)
   end
 end
 

@@ -626,3 +626,318 @@ done:
     PyObject *m_add_customer_columns(PyObject *columns);
     PyObject *m_add_event_columns(PyObject *columns);
 }
+
+/* ---------------------------------------------------------------------------
+ * Columns out (followup.frames): a plan, a commitment list or the customer ids
+ * of a book as a dict of columns, built in one C loop with the GIL held (the
+ * handle's lock taken as the other %nothread wrappers do). Number columns are
+ * bytearrays of native int64 (times: UTC seconds, FU_BOOK_NO_TIME /
+ * FU_COMMIT_NO_TIME for none) or int8 (enum codes), which numpy wraps without a
+ * copy (numpy.frombuffer); text columns are lists of str (None for "" where
+ * the docstring says so). No CSV, no Python per row.
+ *   _plan_columns(plan, status_mask) -> dict
+ *   _commitment_columns(list) -> dict
+ *   _book_customer_ids(book) -> list of str
+ * ------------------------------------------------------------------------- */
+%{
+static PyObject *fu_py_numbuf(Py_ssize_t n, Py_ssize_t size, void **data) {
+    PyObject *b = PyByteArray_FromStringAndSize(NULL, n * size);
+    if (b) *data = PyByteArray_AS_STRING(b);
+    return b;
+}
+
+/* A text cell; consecutive rows with the same pointer share one str. */
+typedef struct fu_py_textcol {
+    PyObject *list;
+    const char *last;
+    PyObject *last_obj;
+    int empty_none;
+} fu_py_textcol;
+
+static int fu_py_text_set(fu_py_textcol *c, Py_ssize_t i, const char *s) {
+    PyObject *v;
+    if (!s || (c->empty_none && !*s)) {
+        v = Py_None;
+        Py_INCREF(v);
+    } else if (s == c->last && c->last_obj) {
+        v = c->last_obj;
+        Py_INCREF(v);
+    } else {
+        v = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+        if (!v) return -1;
+        c->last = s;
+        c->last_obj = v;
+    }
+    PyList_SET_ITEM(c->list, i, v);
+    return 0;
+}
+
+static int fu_py_put(PyObject *d, const char *key, PyObject *v) {
+    if (!v) return -1;
+    int rc = PyDict_SetItemString(d, key, v);
+    Py_DECREF(v);
+    return rc;
+}
+
+static void *fu_py_handle(PyObject *obj, swig_type_info *ty, const char *fn, const char *what) {
+    void *argp = NULL;
+    if (obj == Py_None || !SWIG_IsOK(SWIG_ConvertPtr(obj, &argp, ty, 0))) {
+        PyErr_Format(PyExc_TypeError, "%s(): expected a followup.%s, not %s", fn, what, Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (!argp) fu_py_raise(fu__error_set(FU_ESTATE, "%s: the %s is closed", fn, what));
+    return argp;
+}
+
+#define FU_PY_PLAN_TEXT 8
+static const char *const fu_py_plan_text_names[FU_PY_PLAN_TEXT] = {
+    "customer_id", "purpose", "rule", "reason", "status_rule", "order_id", "owner", "agent"};
+#define FU_PY_PLAN_I64 6
+static const char *const fu_py_plan_i64_names[FU_PY_PLAN_I64] = {"due_from", "due_to", "best_at",
+                                                                 "trigger_at", "customer", "purposes"};
+#define FU_PY_PLAN_I8 3
+static const char *const fu_py_plan_i8_names[FU_PY_PLAN_I8] = {"channel", "priority", "status"};
+
+static void fu_py_plan_fill(const fu_plan *p, unsigned int mask, fu_py_textcol *tc, int64_t **iv, int8_t **bv) {
+    Py_ssize_t r = 0;
+    for (int s = 0; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
+        size_t n = 0;
+        const fu_touchpoint *t = (mask >> s) & 1u ? fu_plan_touchpoints(p, (fu_touchpoint_status)s, &n) : NULL;
+        for (size_t i = 0; i < n; i++, r++) {
+            const char *texts[FU_PY_PLAN_TEXT] = {t[i].customer_id, t[i].purpose, t[i].rule, t[i].reason,
+                                                  t[i].status_rule, t[i].order_id, t[i].owner, t[i].agent};
+            for (int k = 0; k < FU_PY_PLAN_TEXT; k++)
+                if (fu_py_text_set(&tc[k], r, texts[k])) return;
+            iv[0][r] = t[i].due_from;
+            iv[1][r] = t[i].due_to;
+            iv[2][r] = t[i].best_at;
+            iv[3][r] = t[i].trigger_at;
+            iv[4][r] = (int64_t)t[i].customer;
+            iv[5][r] = (int64_t)t[i].purposes;
+            bv[0][r] = (int8_t)t[i].channel;
+            bv[1][r] = (int8_t)t[i].priority;
+            bv[2][r] = (int8_t)t[i].status;
+        }
+    }
+}
+
+static PyObject *fu_py_plan_columns(PyObject *self, PyObject *args) {
+    PyObject *obj = NULL, *d = NULL;
+    unsigned int mask = 0;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OI:_plan_columns", &obj, &mask)) return NULL;
+    const fu_plan *p = (const fu_plan *)fu_py_handle(obj, SWIGTYPE_p_fu_plan, "_plan_columns", "Plan");
+    if (!p) return NULL;
+    fu_py_lock_add(p);
+    fu_py_lock_all_gil_held();
+    Py_ssize_t n = 0;
+    for (int s = 0; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
+        size_t c = 0;
+        if ((mask >> s) & 1u) fu_plan_touchpoints(p, (fu_touchpoint_status)s, &c);
+        n += (Py_ssize_t)c;
+    }
+    fu_py_textcol tc[FU_PY_PLAN_TEXT];
+    int64_t *iv[FU_PY_PLAN_I64];
+    int8_t *bv[FU_PY_PLAN_I8];
+    memset(tc, 0, sizeof tc);
+    int ok = (d = PyDict_New()) != NULL;
+    for (int k = 0; ok && k < FU_PY_PLAN_TEXT; k++) {
+        tc[k].list = PyList_New(n);
+        tc[k].empty_none = k >= 1; /* customer_id stays text, "" elsewhere is None */
+        ok = tc[k].list && PyDict_SetItemString(d, fu_py_plan_text_names[k], tc[k].list) == 0;
+        Py_XDECREF(tc[k].list); /* the dict holds it */
+    }
+    for (int k = 0; ok && k < FU_PY_PLAN_I64; k++)
+        ok = fu_py_put(d, fu_py_plan_i64_names[k], fu_py_numbuf(n, 8, (void **)&iv[k])) == 0;
+    for (int k = 0; ok && k < FU_PY_PLAN_I8; k++)
+        ok = fu_py_put(d, fu_py_plan_i8_names[k], fu_py_numbuf(n, 1, (void **)&bv[k])) == 0;
+    if (ok) {
+        fu_py_plan_fill(p, mask, tc, iv, bv);
+        ok = !PyErr_Occurred();
+    }
+    fu_py_unlock_all();
+    fu_py_lock_drop(p);
+    if (!ok) Py_CLEAR(d);
+    return d;
+}
+
+#define FU_PY_COM_TEXT 6
+static const char *const fu_py_com_text_names[FU_PY_COM_TEXT] = {"customer_id", "text", "category",
+                                                                 "owner", "created_by", "rule"};
+#define FU_PY_COM_I64 8
+static const char *const fu_py_com_i64_names[FU_PY_COM_I64] = {
+    "id", "level", "created_at", "deadline", "warn_at", "breach_at", "closed_at", "n_events"};
+
+static PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args) {
+    PyObject *obj = NULL, *d = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O:_commitment_columns", &obj)) return NULL;
+    const fu_commitment_list *l = (const fu_commitment_list *)fu_py_handle(
+        obj, SWIGTYPE_p_fu_commitment_list, "_commitment_columns", "CommitmentList");
+    if (!l) return NULL;
+    fu_py_lock_add(l);
+    fu_py_lock_all_gil_held();
+    Py_ssize_t n = (Py_ssize_t)fu_commitment_list_count(l);
+    fu_py_textcol tc[FU_PY_COM_TEXT];
+    int64_t *iv[FU_PY_COM_I64];
+    int8_t *state = NULL, *warned = NULL;
+    memset(tc, 0, sizeof tc);
+    int ok = (d = PyDict_New()) != NULL;
+    for (int k = 0; ok && k < FU_PY_COM_TEXT; k++) {
+        tc[k].list = PyList_New(n);
+        ok = tc[k].list && PyDict_SetItemString(d, fu_py_com_text_names[k], tc[k].list) == 0;
+        Py_XDECREF(tc[k].list);
+    }
+    for (int k = 0; ok && k < FU_PY_COM_I64; k++)
+        ok = fu_py_put(d, fu_py_com_i64_names[k], fu_py_numbuf(n, 8, (void **)&iv[k])) == 0;
+    if (ok) ok = fu_py_put(d, "state", fu_py_numbuf(n, 1, (void **)&state)) == 0;
+    if (ok) ok = fu_py_put(d, "warned", fu_py_numbuf(n, 1, (void **)&warned)) == 0;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        const fu_commitment *c = fu_commitment_list_get(l, (size_t)i);
+        const char *texts[FU_PY_COM_TEXT] = {c->customer_id, c->text, c->category, c->owner, c->created_by, c->rule};
+        for (int k = 0; ok && k < FU_PY_COM_TEXT; k++)
+            ok = fu_py_text_set(&tc[k], i, texts[k] ? texts[k] : "") == 0;
+        const int64_t nums[FU_PY_COM_I64] = {c->id, c->level, c->created_at, c->deadline, c->warn_at,
+                                             c->breach_at, c->closed_at, (int64_t)c->n_events};
+        for (int k = 0; k < FU_PY_COM_I64; k++) iv[k][i] = nums[k];
+        state[i] = (int8_t)c->state;
+        warned[i] = (int8_t)c->warned;
+    }
+    fu_py_unlock_all();
+    fu_py_lock_drop(l);
+    if (!ok) Py_CLEAR(d);
+    return d;
+}
+
+static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
+    PyObject *obj = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O:_book_customer_ids", &obj)) return NULL;
+    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, "_book_customer_ids", "Book");
+    if (!b) return NULL;
+    fu_py_lock_add(b);
+    fu_py_lock_all_gil_held();
+    Py_ssize_t n = (Py_ssize_t)fu_book_customer_count(b);
+    fu_py_textcol tc;
+    memset(&tc, 0, sizeof tc);
+    tc.list = PyList_New(n);
+    for (Py_ssize_t i = 0; tc.list && i < n; i++)
+        if (fu_py_text_set(&tc, i, fu_book_customer(b, (size_t)i)->id)) Py_CLEAR(tc.list);
+    fu_py_unlock_all();
+    fu_py_lock_drop(b);
+    return tc.list;
+}
+%}
+%native(_plan_columns) PyObject *fu_py_plan_columns(PyObject *self, PyObject *args);
+%native(_commitment_columns) PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args);
+%native(_book_customer_ids) PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args);
+
+/* ---------------------------------------------------------------------------
+ * Scores over numpy arrays without copies (followup.models):
+ *   _score(model, gg, x, t_x, T, zbar, p_alive, expected, clv,
+ *          horizon, period, periods, discount, margin) -> None
+ * model: BgNbd or ParetoNbd; gg: GammaGamma or None. x, t_x, T (and zbar
+ * when clv is wanted, else None): 1-D C-contiguous float64 buffers of one
+ * length, read in place (numpy arrays, a float64 Series' .to_numpy()). The
+ * outputs p_alive / expected / clv: writable float64 buffers of that length
+ * or None (not computed); all asked for are filled in one pass
+ * (fu_segment_*_score), with the GIL released.
+ * ------------------------------------------------------------------------- */
+%{
+static int fu_py_f64(PyObject *o, Py_buffer *b, int writable, const char *name, Py_ssize_t *n) {
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0) {
+        PyErr_Clear();
+        fu_py_raise(fu__error_set(FU_EINVAL, "%s: expected a %s 1-D float64 array", name,
+                                  writable ? "writable" : "contiguous"));
+        return -1;
+    }
+    const char *f = b->format ? b->format : "B";
+    while (*f == '@' || *f == '=' || *f == '<') f++;
+    if (b->ndim != 1 || b->itemsize != 8 || strcmp(f, "d") != 0) {
+        PyBuffer_Release(b);
+        fu_py_raise(fu__error_set(FU_EINVAL, "%s: expected a 1-D float64 array", name));
+        return -1;
+    }
+    if (*n >= 0 && b->shape[0] != *n) {
+        PyBuffer_Release(b);
+        fu_py_raise(fu__error_set(FU_EINVAL, "%s has %zd values, expected %zd", name, b->shape[0], *n));
+        return -1;
+    }
+    *n = b->shape[0];
+    return 0;
+}
+
+static PyObject *fu_py_score(PyObject *self, PyObject *args) {
+    PyObject *mo, *ggo, *in[4], *out[3];
+    double horizon, period, discount, margin;
+    unsigned int periods;
+    static const char *const names[7] = {"x", "t_x", "T", "zbar", "p_alive", "expected", "clv"};
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOddIdd:_score", &mo, &ggo, &in[0], &in[1], &in[2], &in[3], &out[0],
+                          &out[1], &out[2], &horizon, &period, &periods, &discount, &margin))
+        return NULL;
+    void *m = NULL, *gg = NULL;
+    int pareto = 0;
+    if (SWIG_IsOK(SWIG_ConvertPtr(mo, &m, SWIGTYPE_p_fu_segment_bgnbd, 0)) && mo != Py_None) pareto = 0;
+    else if (SWIG_IsOK(SWIG_ConvertPtr(mo, &m, SWIGTYPE_p_fu_segment_pareto, 0)) && mo != Py_None) pareto = 1;
+    else {
+        PyErr_Format(PyExc_TypeError, "_score(): expected a followup.BgNbd or ParetoNbd, not %s",
+                     Py_TYPE(mo)->tp_name);
+        return NULL;
+    }
+    if (ggo != Py_None && !SWIG_IsOK(SWIG_ConvertPtr(ggo, &gg, SWIGTYPE_p_fu_segment_gammagamma, 0))) {
+        PyErr_Format(PyExc_TypeError, "_score(): gg: expected a followup.GammaGamma or None, not %s",
+                     Py_TYPE(ggo)->tp_name);
+        return NULL;
+    }
+    Py_buffer buf[7];
+    double *ptr[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    int got = 0, ok = 1;
+    Py_ssize_t n = -1;
+    for (int k = 0; k < 7 && ok; k++) {
+        PyObject *o = k < 4 ? in[k] : out[k - 4];
+        if (o == Py_None) continue;
+        ok = fu_py_f64(o, &buf[k], k >= 4, names[k], &n) == 0;
+        if (ok) {
+            ptr[k] = (double *)buf[k].buf;
+            got |= 1 << k;
+        }
+    }
+    if (ok && (!ptr[0] || !ptr[1] || !ptr[2])) {
+        fu_py_raise(fu__error_set(FU_EINVAL, "_score: x, t_x and T are required"));
+        ok = 0;
+    }
+    if (ok) {
+        fu_segment_score_options o;
+        fu_segment_score_options_init(&o);
+        o.horizon = horizon;
+        o.period = period;
+        o.periods = periods;
+        o.discount = discount;
+        o.margin = margin;
+        int rc;
+        fu_py_lock_add(m);
+        if (gg) fu_py_lock_add(gg);
+        Py_BEGIN_ALLOW_THREADS
+        fu_py_lock_all();
+        fu_error_clear();
+        rc = pareto ? fu_segment_pareto_score((const fu_segment_pareto *)m, (const fu_segment_gammagamma *)gg,
+                                              ptr[0], ptr[1], ptr[2], ptr[3], (size_t)n, &o, ptr[4], ptr[5], ptr[6])
+                    : fu_segment_bgnbd_score((const fu_segment_bgnbd *)m, (const fu_segment_gammagamma *)gg,
+                                             ptr[0], ptr[1], ptr[2], ptr[3], (size_t)n, &o, ptr[4], ptr[5], ptr[6]);
+        fu_py_unlock_all();
+        Py_END_ALLOW_THREADS
+        if (gg) fu_py_lock_drop(gg);
+        fu_py_lock_drop(m);
+        if (rc) {
+            fu_py_raise(rc);
+            ok = 0;
+        }
+    }
+    for (int k = 0; k < 7; k++)
+        if (got & (1 << k)) PyBuffer_Release(&buf[k]);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+%}
+%native(_score) PyObject *fu_py_score(PyObject *self, PyObject *args);

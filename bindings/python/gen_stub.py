@@ -70,7 +70,7 @@ def sig(fn, method: bool) -> str:
         pre = "*" if p.kind == p.VAR_POSITIONAL else "**" if p.kind == p.VAR_KEYWORD else ""
         star = star or p.kind == p.VAR_POSITIONAL
         a = ann(p.annotation)
-        if a == "int" and p.name in TIME_NAMES:
+        if a in ("int", "datetime | str | int") and p.name in TIME_NAMES:
             a = "_TimeLike"
         if p.default is None and a != "Any" and "None" not in a and "Optional" not in a:
             a = f"Optional[{a}]"
@@ -79,6 +79,19 @@ def sig(fn, method: bool) -> str:
             item += f" = {default(p.default)}"
         parts.append(item)
     return f"({', '.join(parts)}) -> {ann(s.return_annotation)}"
+
+
+def prop_type(v: property) -> str:
+    """A property's type: its getter's return annotation, else the C type
+    of SWIG's getter ("X_get(X self) -> int64_t") in Python words."""
+    a = getattr(v.fget, "__annotations__", {}).get("return")
+    if a is not None:
+        return ann(a)
+    first = (v.fget.__doc__ or "").strip().splitlines()[:1]
+    if first and "->" in first[0]:
+        from followup._pythonic import _py_type
+        return ann(_py_type(first[0].split("->", 1)[1].strip()))
+    return "Any"
 
 
 def klass(name: str, cls: type) -> list:
@@ -104,7 +117,7 @@ def klass(name: str, cls: type) -> list:
         if attr in ("this", "thisown"):
             continue
         if isinstance(v, property):
-            body.append(f"    @property\n    def {attr}(self) -> {ann(getattr(v.fget, '__annotations__', {}).get('return', 'Any'))}: ...")
+            body.append(f"    @property\n    def {attr}(self) -> {prop_type(v)}: ...")
         elif isinstance(v, (staticmethod, classmethod)):
             deco = "staticmethod" if isinstance(v, staticmethod) else "classmethod"
             body.append(f"    @{deco}\n    def {attr}{sig(v.__func__, deco == 'classmethod')}: ...")

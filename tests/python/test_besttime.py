@@ -69,13 +69,13 @@ def test_answers_only_at_19_make_19_the_best_hour():
     slots = m.best(0, tue, tue + 86400, k=3)
     assert len(slots) == 3
     best = slots[0]
-    assert best.at == T("2025-03-25T19:00:00+08:00")
-    assert best.until == T("2025-03-25T20:00:00+08:00")
+    assert best.at_epoch == T("2025-03-25T19:00:00+08:00")
+    assert best.until_epoch == T("2025-03-25T20:00:00+08:00")
     assert best.hour_of_week == 1 * 24 + 19
     assert best.p == pytest.approx(5.5 / 9)
     assert best.lo == pytest.approx(fu.beta_quantile(0.05, 5.5, 3.5), abs=1e-9)
     assert best.hi == pytest.approx(fu.beta_quantile(0.95, 5.5, 3.5), abs=1e-9)
-    assert best.rule is None and best.next_allowed == best.at
+    assert best.rule is None and best.next_allowed_epoch == best.at_epoch
     # then 18h and 20h (a quarter of the evidence each), earlier first
     assert [s.hour_of_week for s in slots[1:]] == [42, 44]
     assert slots[1].p == pytest.approx(2.5 / 6)
@@ -101,9 +101,9 @@ def test_window_without_an_allowed_hour_explains_why():
     night = T("2025-03-25T22:00:00+08:00")
     slots = m.best(0, night, night + 4 * 3600)
     assert len(slots) == 1
-    assert slots[0].at == fu.BESTTIME_NONE
+    assert slots[0].at_epoch == fu.BESTTIME_NONE
     assert slots[0].rule == "quiet_hours.allowed"
-    assert slots[0].next_allowed == T("2025-03-26T08:00:00+08:00")
+    assert slots[0].next_allowed_epoch == T("2025-03-26T08:00:00+08:00")
 
 
 def test_matrix_is_7_by_24_monday_first():
@@ -160,7 +160,7 @@ def test_b2b_in_new_york_gets_new_york_business_hours():
     m = fixed_model()
     wed = T("2025-03-26T00:00:00-04:00")
     slots = m.best(2, wed, wed + 86400)
-    assert slots[0].at == T("2025-03-26T09:00:00-04:00")  # the cn hours, in New York time
+    assert slots[0].at_epoch == T("2025-03-26T09:00:00-04:00")  # the cn hours, in New York time
     # 12:30 New York is the lunch break of the business hours
     allowed, rule, nxt = m.may_contact(2, T("2025-03-26T12:30:00-04:00"))
     assert (allowed, rule, nxt) == (False, "calendars.cn.hours", T("2025-03-26T13:30:00-04:00"))
@@ -168,11 +168,11 @@ def test_b2b_in_new_york_gets_new_york_business_hours():
     assert m.may_contact(2, T("2025-10-01T10:00:00-04:00"))[0] is True
     # a consumer in New York starts at the quiet hours' 08:00
     m2 = fixed_model(b2b=0)
-    assert m2.best(2, wed, wed + 86400)[0].at == T("2025-03-26T08:00:00-04:00")
+    assert m2.best(2, wed, wed + 86400)[0].at_epoch == T("2025-03-26T08:00:00-04:00")
     # is_smb yes counts by default, not when only industry counts
-    assert m.best(3, wed, wed + 86400)[0].at == T("2025-03-26T09:00:00-04:00")
+    assert m.best(3, wed, wed + 86400)[0].at_epoch == T("2025-03-26T09:00:00-04:00")
     m3 = fixed_model(b2b=fu.BESTTIME_B2B_INDUSTRY)
-    assert m3.best(3, wed, wed + 86400)[0].at == T("2025-03-26T08:00:00-04:00")
+    assert m3.best(3, wed, wed + 86400)[0].at_epoch == T("2025-03-26T08:00:00-04:00")
     with pytest.raises(fu.InvalidArgumentError):
         fixed_model(b2b=0x80)
 
@@ -182,17 +182,17 @@ def test_best_day_for_every_customer():
     now = T("2025-03-24T12:00:00+08:00")  # Monday; tomorrow is Tuesday everywhere here
     day = m.best_day(now)
     assert len(day) == 4
-    assert day[0].at == T("2025-03-25T19:00:00+08:00")
-    assert day[1].at == T("2025-03-25T08:00:00+08:00")  # prior only: ties go to the earliest
-    assert day[2].at == T("2025-03-25T09:00:00-04:00")
+    assert day[0].at_epoch == T("2025-03-25T19:00:00+08:00")
+    assert day[1].at_epoch == T("2025-03-25T08:00:00+08:00")  # prior only: ties go to the earliest
+    assert day[2].at_epoch == T("2025-03-25T09:00:00-04:00")
     for i, s in enumerate(day):  # the same as asking one by one for the local tomorrow
         frm, to = _local_tomorrow(i, now)
         one = m.best(i, frm, to, now=now)[0]
-        assert (one.at, one.p, one.lo, one.hi) == (s.at, s.p, s.lo, s.hi)
+        assert (one.at_epoch, one.p, one.lo, one.hi) == (s.at_epoch, s.p, s.lo, s.hi)
     some = m.best_day(now, customers=[3, 0])
-    assert [s.at for s in some] == [day[3].at, day[0].at]
+    assert [s.at_epoch for s in some] == [day[3].at_epoch, day[0].at_epoch]
     fixed = m.best_day(now, day=fu.Date(2025, 3, 26))
-    assert fixed[0].at == T("2025-03-26T19:00:00+08:00")
+    assert fixed[0].at_epoch == T("2025-03-26T19:00:00+08:00")
     with pytest.raises(fu.InvalidArgumentError):
         m.best_day(now, customers=[7])
 
@@ -213,7 +213,7 @@ def test_thompson_is_reproducible_by_seed():
     tue = T("2025-03-25T00:00:00+08:00")
     a = m.best(1, tue, tue + 86400, k=5, query_flags=fu.BESTTIME_THOMPSON, seed=7)
     b = m.best(1, tue, tue + 86400, k=5, query_flags=fu.BESTTIME_THOMPSON, seed=7)
-    assert [s.at for s in a] == [s.at for s in b]
+    assert [s.at_epoch for s in a] == [s.at_epoch for s in b]
     assert [s.score for s in a] == [s.score for s in b]
 
 

@@ -20,14 +20,14 @@ def test_fixture_customers_and_sorted_events(srcdir):
     assert b.stats().duplicates_dropped == 1
     c = b.customer(b.find_customer("C002"))
     assert (c.id, c.tz, c.annual_spend, c.industry) == ("C002", "Europe/Berlin", 12000.5, "retail")
-    assert c.first_purchase_at == followup.BOOK_NO_TIME
+    assert c.first_purchase_at_epoch == followup.BOOK_NO_TIME
     assert c.dnd_windows == "Mon-Sun 12:00-14:00" and c.preferred_windows is None
     assert (c.is_smb, c.consent_phone, c.consent_sms) == (followup.TRI_YES, followup.TRI_NO, followup.TRI_UNKNOWN)
     assert math.isnan(b.customer(2).annual_spend)
     i = b.find_customer("C001")
     events = [b.event(j) for j in range(b.events_begin(i), b.events_end(i))]
     assert [followup.event_kind_name(e.kind) for e in events] == ["purchase", "delivery", "contact", "contact"]
-    assert events[0].at == 1767596400  # 2026-01-05T15:00:00+08:00
+    assert events[0].at_epoch == 1767596400  # 2026-01-05T15:00:00+08:00
     assert b.string(events[0].note) == "first order, CNC machine"
     assert b.string(events[1].note) is None
     assert [e.outcome for e in events[2:]] == [followup.OUTCOME_NO_ANSWER, followup.OUTCOME_ANSWERED]
@@ -64,7 +64,7 @@ def test_api_records_and_round_trip():
     b.finalize()
     assert b.customer(1).tz is None  # created by its event
     assert b.stats().customers_created == 1
-    assert b.event(b.events_begin(0)).at == 1000
+    assert b.event(b.events_begin(0)).at_epoch == 1000
     with pytest.raises(followup.RangeError):
         b.add_event("A", 3000, followup.EVENT_SURVEY, score=11, survey=followup.SURVEY_NPS)
     text = b.events_csv()

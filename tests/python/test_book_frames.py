@@ -90,7 +90,7 @@ def test_kpi_and_commitment_frames_are_typed(sample):
     assert list(d["status"].cat.categories) == ["green", "yellow", "red", "none"]
     assert str(d["n"].dtype) == "Int64"
     f0 = k.figure(0)
-    assert d["period_start"].iloc[0] == pd.Timestamp(f0.period_start, unit="s", tz="UTC")
+    assert d["period_start"].iloc[0] == pd.Timestamp(f0.period_start_epoch, unit="s", tz="UTC")
     assert d["kpi"].iloc[0] == f0.kpi and d["value"].iloc[0] == pytest.approx(f0.value)
     led = followup.Ledger()
     t = followup.time_parse

@@ -28,8 +28,8 @@ def test_three_working_days_escalate_and_mask():
                            followup.DURATION_WORKING_DAYS, cal, owner="repair")
     one = led.get(cid)
     assert one.count() == 1
-    assert one.deadline(0) == t("2025-09-30T18:00:00+08:00")
-    assert one.warn_at(0) == t("2025-09-29T17:30:00+08:00")
+    assert one.deadline_epoch(0) == t("2025-09-30T18:00:00+08:00")
+    assert one.warn_at_epoch(0) == t("2025-09-29T17:30:00+08:00")
     assert one.text(0) == "客户138****5678：3个工作日内上门"
     assert led.tick(t("2025-10-02T18:00:00+08:00")) == 3  # warned, breached, escalated
     assert led.count(followup.QUERY_OVERDUE, now=t("2025-10-03T00:00:00Z"), owner="repair") == 1
@@ -98,5 +98,5 @@ def test_extractor_and_ledger_from_policy():
     assert x.promise_deadline(0) == t("2025-09-29T18:00:00+08:00")
     led = followup.ledger_from_policy(p)
     cid = led.add("C1", "call 13812345678", 0, 400)
-    assert led.get(cid).warn_at(0) == 300
+    assert led.get(cid).warn_at_epoch(0) == 300
     assert led.get(cid).text(0) == "call 138****5678"

@@ -242,4 +242,4 @@ def test_plan_frame_is_typed(srcdir):
     assert len(planned) == plan.count(followup.TOUCHPOINT_PLANNED)
     first = plan.touchpoints()[0]
     assert planned["customer_id"].iloc[0] == first.customer_id
-    assert planned["best_at"].iloc[0] == pd.Timestamp(first.best_at, unit="s", tz="UTC")
+    assert planned["best_at"].iloc[0] == pd.Timestamp(first.best_at_epoch, unit="s", tz="UTC")

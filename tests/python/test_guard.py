@@ -40,7 +40,7 @@ def test_check_record_and_the_min_gap(world, tmp_path):
         d = guard.check("A", "sms", t("2026-03-10T15:00:00+08:00"))
         assert not d.allowed
         assert d.rule == "caps.min_gap"
-        assert d.next_allowed == t("2026-03-11T10:00:00+08:00")
+        assert d.next_allowed_epoch == t("2026-03-11T10:00:00+08:00")
         assert "2026-03-11T10:00:00+08:00" in d.reason
         assert guard.check("A", "email", t("2026-03-12T10:00:00+08:00")).rule == "customer.consent_email"
         rows = list(csv.DictReader(io.StringIO(log.csv())))
@@ -81,7 +81,7 @@ def test_callback_and_redial(world):
         guard.record("A", t("2026-03-10T10:00:00+08:00"), "phone", "callback_requested", rule="r",
                      callback_at=t("2026-03-10T15:00:00+08:00"))
         d = guard.check("A", "phone", t("2026-03-10T11:00:00+08:00"), rule="r")
-        assert (d.rule, d.next_allowed) == ("redial.callback", t("2026-03-10T15:00:00+08:00"))
+        assert (d.rule, d.next_allowed_epoch) == ("redial.callback", t("2026-03-10T15:00:00+08:00"))
         assert guard.check("A", "phone", t("2026-03-10T15:00:00+08:00"), rule="r").allowed
 
 

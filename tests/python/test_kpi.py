@@ -35,8 +35,8 @@ def test_coverage_and_timeliness_match_the_hand_computation(srcdir):
     assert f.ci_low == pytest.approx(0.150039, abs=1e-6)  # Wilson 2/4
     assert f.ci_high == pytest.approx(0.849961, abs=1e-6)
     assert (f.target, f.status, f.rule) == (0.9, "red", "kpis.coverage")
-    assert f.period_start == followup.time_parse("2026-03-02T00:00:00+08:00")
-    assert f.period_end == followup.time_parse("2026-03-09T00:00:00+08:00")
+    assert f.period_start_epoch == followup.time_parse("2026-03-02T00:00:00+08:00")
+    assert f.period_end_epoch == followup.time_parse("2026-03-09T00:00:00+08:00")
     t = k.find("response_timeliness", "2026-W10")
     assert (t.successes, t.n) == (2, 4)
     assert k.find("response_time_p50", "2026-W10").value == pytest.approx(6.0)

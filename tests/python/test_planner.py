@@ -41,12 +41,12 @@ def test_delivery_first_contact_within_48h_second_at_7_to_15_days():
     plan = pl.plan(t0, 20 * D)
     a = find(plan, "C1", "cadences.delivery.first_contact")
     b = find(plan, "C1", "cadences.delivery.second_contact")
-    assert (a.due_from, a.due_to, a.best_at) == (t0, t0 + 48 * H, t0)
+    assert (a.due_from_epoch, a.due_to_epoch, a.best_at_epoch) == (t0, t0 + 48 * H, t0)
     assert (a.priority, a.channel, a.status) == (followup.PRIORITY_HIGH, followup.CHANNEL_PHONE,
                                                  followup.TOUCHPOINT_PLANNED)
     assert a.order_id == "O1" and a.purposes == 1 and a.status_rule == ""
     assert "delivery on 2026-03-02 10:00 (order O1)" in a.reason
-    assert (b.due_from, b.due_to, b.best_at) == (t0 + 7 * D, t0 + 15 * D, t0 + 7 * D)
+    assert (b.due_from_epoch, b.due_to_epoch, b.best_at_epoch) == (t0 + 7 * D, t0 + 15 * D, t0 + 7 * D)
     assert followup.priority_name(b.priority) == "normal"
     st = plan.stats()
     assert (st.customers, st.planned, st.suppressed, st.deferred) == (1, 2, 0, 0)
@@ -63,7 +63,7 @@ def test_holiday_closed_window_is_late_and_beyond_horizon_is_reported():
     t0 = T("2026-09-30T21:30:00+08:00")
     plan = pl.plan(t0, 10 * D)
     a = find(plan, "H1", "cadences.delivery.first_contact")
-    assert a.best_at == T("2026-10-08T08:00:00+08:00") and a.best_at > a.due_to
+    assert a.best_at_epoch == T("2026-10-08T08:00:00+08:00") and a.best_at_epoch > a.due_to_epoch
     assert a.status_rule == "calendars.cn.holidays" and "late: holidays" in a.reason
     st = plan.stats()
     assert st.late == 1
@@ -82,7 +82,7 @@ def test_quiet_hours_are_local_and_csv_has_local_offsets():
     pl = followup.Planner(followup.policy_default(), book)
     plan = pl.plan(T("2026-03-03T03:30:00Z"), 2 * D)
     ny = find(plan, "NY", "first_contact")
-    assert ny.best_at == T("2026-03-03T13:00:00Z")
+    assert ny.best_at_epoch == T("2026-03-03T13:00:00Z")
     csv = plan.csv()
     assert "\r" not in csv  # docs/formats.md: writers end records with LF
     lines = csv.splitlines()
@@ -136,7 +136,7 @@ def test_simulation_reports_and_has_no_cap_violations():
     # days (03-03, 03-10, 03-17) counts under `first_month` (normal/low only in
     # the planner, which rightly made it). The planner's old check said 0.
     assert r.cap_violations == 1
-    assert r.from_ == T("2026-03-01T00:00:00Z") and r.to == T("2026-04-01T00:00:00Z")
+    assert r.from_epoch == T("2026-03-01T00:00:00Z") and r.to_epoch == T("2026-04-01T00:00:00Z")
     assert r.steps == 31 and r.customers == 2 and r.customers_due >= 2
     assert r.contacts >= 2 and 0 < r.coverage <= 1
     assert r.n_days in (31, 32)
@@ -159,7 +159,7 @@ def test_bank_second_confirmation_follows_purchase_severity():
     k2 = find(plan, "K2", "bank_large_sale")
     assert k1.rule == "cadences.bank_large_sale.follow_up"
     assert c1.rule == "cadences.bank_large_sale.second_confirmation"
-    assert c1.best_at == k1.best_at + D
+    assert c1.best_at_epoch == k1.best_at_epoch + D
     assert k2.rule == "cadences.bank_large_sale.follow_up"
     assert find(plan, "K2", "second_confirmation") is None
 
@@ -192,10 +192,10 @@ def test_besttime_takes_the_hour_the_customer_answers():
     without = followup.Planner(followup.policy_default(), book).plan(t0, 2 * D)
     for cid in ("E00", "E12"):  # own history; no history (the tier's prior)
         t = find(with_model, cid, "first_contact")
-        assert local_hour_shanghai(t.best_at) == 19, t.reason
-        assert t.due_from <= t.best_at <= t.due_to
+        assert local_hour_shanghai(t.best_at_epoch) == 19, t.reason
+        assert t.due_from_epoch <= t.best_at_epoch <= t.due_to_epoch
         assert "best hour by answer rate" in t.reason
-        assert find(without, cid, "first_contact").best_at == t0
+        assert find(without, cid, "first_contact").best_at_epoch == t0
     again = followup.Planner(followup.policy_default(), book, besttime=True).plan(t0, 2 * D)
     assert again.csv(0xF, True) == with_model.csv(0xF, True)
 
@@ -287,14 +287,14 @@ def test_tier_cycles_of_the_whole_book_given_to_a_partition():
     assert sum(cycles) == pytest.approx(20.0)
     now = T("2026-03-18T09:00:00+08:00")
     ref = find(followup.Planner(policy, whole).plan(now, D), "B", "consumables.reminder")
-    assert ref.due_from == T("2026-03-18T10:00:00+08:00") and "20.0-day cycle (tier mean)" in ref.reason
+    assert ref.due_from_epoch == T("2026-03-18T10:00:00+08:00") and "20.0-day cycle (tier mean)" in ref.reason
 
     part = make_book(b_row, b_ev)
     assert find(followup.Planner(policy, part).plan(now, D), "B", "consumables") is None  # 30-day default
     pl = followup.Planner(policy, part, tier_cycles=cycles)
     assert pl.tier_cycles() == pytest.approx(cycles)
     got = find(pl.plan(now, D), "B", "consumables.reminder")
-    assert (got.due_from, got.due_to, got.best_at, got.reason) == (ref.due_from, ref.due_to, ref.best_at, ref.reason)
+    assert (got.due_from_epoch, got.due_to_epoch, got.best_at_epoch, got.reason) == (ref.due_from_epoch, ref.due_to_epoch, ref.best_at_epoch, ref.reason)
     with pytest.raises(followup.InvalidArgumentError):
         followup.Planner(policy, part, tier_cycles=cycles[:-1])
     with pytest.raises(followup.InvalidArgumentError):
@@ -314,10 +314,10 @@ def test_urgent_fault_windows_end_at_2h_and_24h_and_resolution_stages():
     plan = pl.plan(rep, D)
     a = find(plan, "F", "cadences.urgent_fault.first_check")
     b = find(plan, "F", "cadences.urgent_fault.second_check")
-    assert (a.due_from, a.due_to, a.best_at) == (rep, rep + 2 * H, rep)
-    assert (b.due_from, b.due_to, b.best_at) == (rep + 2 * H, rep + 24 * H, rep + 2 * H)
+    assert (a.due_from_epoch, a.due_to_epoch, a.best_at_epoch) == (rep, rep + 2 * H, rep)
+    assert (b.due_from_epoch, b.due_to_epoch, b.best_at_epoch) == (rep + 2 * H, rep + 24 * H, rep + 2 * H)
     res = T("2026-03-04T10:00:00+08:00")
     plan = pl.plan(res, 10 * D)
     r = find(plan, "F", "cadences.resolution.short_term")
     assert r.rule == "cadences.resolution.solved_72h; cadences.resolution.short_term"
-    assert (r.due_from, r.due_to) == (res + 72 * H, res + 96 * H)
+    assert (r.due_from_epoch, r.due_to_epoch) == (res + 72 * H, res + 96 * H)

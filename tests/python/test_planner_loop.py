@@ -48,14 +48,14 @@ def test_promises_drive_contacts():
     del led  # a snapshot: the ledger need not outlive the planner
     plan = pl.plan(now, 2 * D)
     a = find(plan, "C1", "cadences.promise_at_risk.progress")
-    assert (a.due_from, a.due_to, a.best_at) == (T("2026-03-04T18:00:00+08:00"), T("2026-03-05T18:00:00+08:00"), now)
+    assert (a.due_from_epoch, a.due_to_epoch, a.best_at_epoch) == (T("2026-03-04T18:00:00+08:00"), T("2026-03-05T18:00:00+08:00"), now)
     assert a.owner == "repair"
     b = find(plan, "C2", "cadences.promise_breached.remedy")
-    assert (b.due_from, b.due_to) == (T("2026-03-04T12:00:00+08:00"), T("2026-03-05T12:00:00+08:00"))
+    assert (b.due_from_epoch, b.due_to_epoch) == (T("2026-03-04T12:00:00+08:00"), T("2026-03-05T12:00:00+08:00"))
     assert b.priority == followup.PRIORITY_HIGH and b.owner == "billing"
     assert f"promise #{p2}" in b.reason and "breached on 2026-03-04 12:00" in b.reason
     c = find(plan, "C3", "cadences.promise_fulfilled.satisfaction_check")
-    assert (c.due_from, c.due_to) == (T("2026-03-05T09:00:00+08:00"), T("2026-03-06T09:00:00+08:00"))
+    assert (c.due_from_epoch, c.due_to_epoch) == (T("2026-03-05T09:00:00+08:00"), T("2026-03-06T09:00:00+08:00"))
     assert c.owner == ""
     pl.set_ledger(None)
     assert find(pl.plan(now, 2 * D), "C2", "promise_breached") is None
@@ -89,7 +89,7 @@ def test_unresolved_fault_escalates_to_the_expert_team():
     now = T("2026-03-04T11:00:00+08:00")
     plan = followup.Planner(followup.policy_default(), b).plan(now, D)
     e = find(plan, "C1", "cadences.fault_escalation.expert_team")
-    assert (e.due_from, e.due_to, e.best_at) == (T("2026-03-04T10:00:00+08:00"), T("2026-03-05T10:00:00+08:00"), now)
+    assert (e.due_from_epoch, e.due_to_epoch, e.best_at_epoch) == (T("2026-03-04T10:00:00+08:00"), T("2026-03-05T10:00:00+08:00"), now)
     assert e.owner == "expert" and e.priority == followup.PRIORITY_URGENT
     assert find(plan, "C2", "escalation") is None
 

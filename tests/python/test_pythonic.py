@@ -105,5 +105,5 @@ def test_times_accept_datetimes_strings_and_ints(srcdir):
     led = followup.Ledger()
     cid = led.add("C1", "call back", dt.datetime(2026, 11, 1), "2026-11-03T00:00:00Z")
     q = led.get(cid)
-    assert q.created_at(0) == followup.time_parse("2026-11-01T00:00:00Z")
-    assert q.deadline(0) == followup.time_parse("2026-11-03T00:00:00Z")
+    assert q.created_at_epoch(0) == followup.time_parse("2026-11-01T00:00:00Z")
+    assert q.deadline_epoch(0) == followup.time_parse("2026-11-03T00:00:00Z")

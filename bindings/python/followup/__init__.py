@@ -87,6 +87,7 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
         summary_from_transactions, book_from_frames, plan_frame, segments, besttime_frame, kpi_frame,
         commitments_frame, FollowupWarning,
     )
+    simulation_frame = frames._typed_categoricals(simulation_frame, ("measure",))  # noqa: F821,F811
     __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
                                        "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",
                                        "frames", "models", "plotting"]

@@ -12,11 +12,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from . import core as _core
+import importlib as _importlib  # noqa: E402
+_ext = _importlib.import_module("followup._core")  # the C extension: the exception classes
 
 
-def _time(t: int) -> str:
+def _time(t) -> str:
     if t is None or t == _core.BOOK_NO_TIME:
         return "-"
+    if hasattr(t, "isoformat"):
+        return t.isoformat().replace("+00:00", "Z")
     try:
         return _core.time_format(t)
     except Exception:
@@ -45,7 +49,7 @@ def _plan_repr(self) -> str:
 
 def _tp_repr(self) -> str:
     return (f"<followup.Touchpoint {self.customer_id} {_core.touchpoint_status_name(self.status)} "
-            f"{_core.channel_name(self.channel)} {_core.priority_name(self.priority)} at {_time(self.best_at)}: "
+            f"{_core.channel_name(self.channel)} {_core.priority_name(self.priority)} at {_time(self.best_at_epoch)}: "
             f"{self.purpose}>")
 
 
@@ -75,17 +79,31 @@ def install() -> None:
 
 
 # ---- datetimes at the boundary ----
-# Every time attribute keeps its UTC epoch seconds under its own name (the
-# SWIG layer, the CSV formats and existing code rely on it) and gains a
-# ``<name>_dt`` twin: a timezone-aware datetime in UTC, None for "no time".
+# Every time attribute and time method of the core objects returns a
+# timezone-aware datetime in UTC (None where the library says "no time").
+# The UTC epoch seconds stay available under an explicit name,
+# ``<name>_epoch`` (``SimReport.from_epoch`` for ``from_``), for code that
+# computes with them; ``<name>_dt`` is kept as an alias of the datetime.
+_NO_TIMES = {v for v in (getattr(_core, n, None) for n in ("BOOK_NO_TIME", "COMMIT_NO_TIME", "KPI_NO_TIME",
+                                                            "BESTTIME_NONE", "BESTTIME_NEVER")) if v is not None}
+
+
 def to_datetime(seconds, tz=None):
     """A timezone-aware :class:`datetime.datetime` for UTC epoch seconds
-    (UTC, or ``tz``: a tzinfo or an IANA name); None for None, BOOK_NO_TIME
-    and COMMIT_NO_TIME."""
+    (UTC, or ``tz``: a tzinfo or an IANA name); None for None, BOOK_NO_TIME,
+    COMMIT_NO_TIME, KPI_NO_TIME, BESTTIME_NONE and BESTTIME_NEVER ("never":
+    the epoch attribute keeps BESTTIME_NEVER) and for instants outside years
+    1..9999."""
     import datetime as dt
-    if seconds is None or seconds in (_core.BOOK_NO_TIME, _core.COMMIT_NO_TIME):
+    if seconds is None or seconds in _NO_TIMES:
         return None
-    when = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+    if isinstance(seconds, dt.datetime):
+        when = seconds if seconds.tzinfo is not None else seconds.replace(tzinfo=dt.timezone.utc)
+    else:
+        try:
+            when = dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+        except (OverflowError, ValueError, OSError):  # outside years 1..9999: no datetime for it
+            return None
     if tz is None:
         return when
     if isinstance(tz, str):
@@ -94,24 +112,35 @@ def to_datetime(seconds, tz=None):
     return when.astimezone(tz)
 
 
-def _dt_property(name: str) -> property:
+def _dt_property(name: str, epoch: property) -> property:
     def get(self):
-        return to_datetime(getattr(self, name))
-    get.__name__ = name + "_dt"
-    get.__doc__ = f"``{name}`` as a timezone-aware datetime in UTC (None when absent)."
-    return property(get)
+        return to_datetime(epoch.fget(self))
+    get.__name__ = name
+    get.__annotations__ = {"return": "Optional[datetime.datetime]"}
+    get.__doc__ = (f"``{name}`` as a timezone-aware datetime in UTC (None when absent); the UTC epoch "
+                   f"seconds are ``{name.rstrip('_')}_epoch``.")
+    fset = None
+    if epoch.fset is not None:
+        def fset(self, value):
+            none = value is None
+            epoch.fset(self, _core.BOOK_NO_TIME if none else to_seconds(value))
+    return property(get, fset, None, get.__doc__)
 
 
-def _dt_method(name: str, nargs: int):
+def _dt_method(cls: str, name: str, epoch, nargs: int):
     if nargs == 1:
         def get(self, i: int):
-            return to_datetime(getattr(self, name)(i))
+            return to_datetime(epoch(self, i))
     else:
         def get(self, i: int, k: int):
-            return to_datetime(getattr(self, name)(i, k))
-    get.__name__ = name + "_dt"
-    get.__qualname__ = "CommitmentList." + get.__name__
-    get.__doc__ = f"``{name}(...)`` as a timezone-aware datetime in UTC (None when absent)."
+            return to_datetime(epoch(self, i, k))
+    get.__name__ = name
+    get.__annotations__ = {"i": "int", "return": "Optional[datetime.datetime]"}
+    if nargs == 2:
+        get.__annotations__["k"] = "int"
+    get.__qualname__ = f"{cls}.{name}"
+    get.__doc__ = (f"``{name}(...)`` as a timezone-aware datetime in UTC (None when absent); the UTC epoch "
+                   f"seconds are ``{name}_epoch(...)``.")
     return get
 
 
@@ -121,17 +150,39 @@ _DT_ATTRIBUTES = {
     "Event": ("at",),
     "SimDay": ("start",),
     "SimReport": ("from_", "to"),
+    "BestTimeSlot": ("at", "until", "next_allowed"),
+    "GuardDecision": ("next_allowed",),
+    "KpiFigure": ("period_start", "period_end"),
 }
-_DT_METHODS = {"created_at": 1, "deadline": 1, "warn_at": 1, "breach_at": 1, "closed_at": 1, "event_at": 2}
+_DT_METHODS = {"CommitmentList": {"created_at": 1, "deadline": 1, "warn_at": 1, "breach_at": 1, "closed_at": 1,
+                                  "event_at": 2}}
 
 
 def install_datetimes() -> None:
     for cls, names in _DT_ATTRIBUTES.items():
         klass = getattr(_core, cls, None)
         for name in names if klass is not None else ():
-            setattr(klass, name.rstrip("_") + "_dt", _dt_property(name))
-    for name, nargs in _DT_METHODS.items():
-        setattr(_core.CommitmentList, name + "_dt", _dt_method(name, nargs))
+            epoch = vars(klass).get(name)
+            if not isinstance(epoch, property) or getattr(epoch.fget, "__followup_dt__", False):
+                continue
+            base = name.rstrip("_")
+            setattr(klass, base + "_epoch", epoch)
+            prop = _dt_property(name, epoch)
+            prop.fget.__followup_dt__ = True
+            setattr(klass, name, prop)
+            setattr(klass, base + "_dt", prop)
+    for cls, methods in _DT_METHODS.items():
+        klass = getattr(_core, cls, None)
+        for name, nargs in methods.items() if klass is not None else ():
+            epoch = vars(klass).get(name)
+            if epoch is None or getattr(epoch, "__followup_dt__", False):
+                continue
+            setattr(klass, name + "_epoch", epoch)
+            m = _dt_method(cls, name, epoch, nargs)
+            m.__followup_dt__ = True
+            setattr(klass, name, m)
+            setattr(klass, name + "_dt", m)
+
 
 # ---- SWIG's C type names out of error messages ----
 import functools as _functools  # noqa: E402
@@ -163,6 +214,9 @@ def _python_type(c_type: str) -> str:
     return "a value of another type"
 
 
+_NULL_WORDS = _re.compile(r"NULL|None/nil|is None|required")
+
+
 def _translate(fn, qualname: str, is_method: bool):
     @_functools.wraps(fn)
     def call(*args, **kwargs):
@@ -171,6 +225,17 @@ def _translate(fn, qualname: str, is_method: bool):
             args, kwargs = _convert_times(times, args, kwargs)
         try:
             return fn(*args, **kwargs)
+        except _ext.InvalidArgumentError as e:
+            # None where C takes no NULL: say which argument, in Python words
+            # (the C message names the C function or says NULL)
+            if _NULL_WORDS.search(str(e)):
+                for pos, (name, want) in call.__followup_handles__.items():
+                    if (args[pos] if pos < len(args) else kwargs.get(name, 0)) is None:
+                        shown = pos if is_method else pos + 1
+                        want = want if want == "str" else "followup." + want
+                        raise TypeError(f"{qualname}(): argument {shown} ({name}) must be {want}, "
+                                        "not None") from None
+            raise
         except (TypeError, OverflowError) as e:
             msg = str(e)
             m = _SWIG_ARG.search(msg)
@@ -192,6 +257,7 @@ def _translate(fn, qualname: str, is_method: bool):
             raise
     call.__followup_translated__ = True
     call.__followup_times__ = {}
+    call.__followup_handles__ = {}  # position -> (name, class) of required handle arguments
     return call
 
 
@@ -253,7 +319,7 @@ import inspect as _inspect  # noqa: E402
 import math as _math  # noqa: E402
 
 _HEAD = _re.compile(r"^\s*(\w+)\((.*)\)\s*(?:->\s*(.+?))?\s*$")  # void functions: no "->"
-_ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]"}
+_ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]", "PyObject *": "Any"}
 
 
 def _py_type(c_type: str) -> str:
@@ -342,6 +408,20 @@ def _signature_and_doc(fn):
     return sig, text + ("\n\n" + body if body else "")
 
 
+TIME_ANNOTATION = "datetime | str | int"
+_HANDLE_NAMES = set(_STRUCTS.values()) | {"Touchpoint", "Customer", "Extractor", "Extraction", "CommitmentList",
+                                           "FrequencyData", "FrequencyModel", "Windows", "Guard", "ContactLog"}
+
+
+def sig_name(doc: str) -> str:
+    return doc.split("(", 1)[0]
+
+
+def doc_body(doc: str) -> str:
+    head, _, body = doc.partition("\n\n")
+    return "\n\n" + body if body else ""
+
+
 def install_signatures(namespace: dict) -> None:
     """Give the wrapped SWIG functions and methods a __signature__ and a
     docstring with Python types (from SWIG's autodoc text)."""
@@ -357,8 +437,17 @@ def install_signatures(namespace: dict) -> None:
             obj.__signature__ = sig
             obj.__doc__ = doc
             # positions as called (methods and __init__ list self first, as they are called)
-            obj.__followup_times__ = {i: p.name for i, p in enumerate(sig.parameters.values())
+            params = list(sig.parameters.values())
+            obj.__followup_times__ = {i: p.name for i, p in enumerate(params)
                                       if p.name in _TIME_NAMES and p.annotation == "int"}
+            obj.__followup_handles__ = {i: (p.name, p.annotation) for i, p in enumerate(params)
+                                        if p.default is p.empty and (p.annotation in _HANDLE_NAMES
+                                                                     or p.annotation == "str")}
+            if obj.__followup_times__:  # what a time argument takes (see to_seconds)
+                obj.__signature__ = sig.replace(parameters=[
+                    p.replace(annotation=TIME_ANNOTATION) if i in obj.__followup_times__ else p
+                    for i, p in enumerate(params)])
+                obj.__doc__ = f"{sig_name(doc)}{obj.__signature__}".replace("'", "") + doc_body(doc)
     for name, obj in list(namespace.items()):
         if name.startswith("_"):
             continue

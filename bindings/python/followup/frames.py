@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import re
 import warnings
 from typing import Optional, Union
@@ -30,7 +29,7 @@ __all__ = ["summary_from_transactions", "book_from_frames", "plan_frame", "segme
 #: Category orders of the typed columns (the library's names).
 CHANNELS = ("phone", "sms", "email", "chat", "video", "visit")
 PRIORITIES = ("urgent", "high", "normal", "low")
-STATUSES = ("planned", "suppressed", "deferred", "cancelled")
+STATUSES = ("planned", "suppressed", "deferred", "cancelled", "later")
 
 _TimeLike = Union[str, int, float, _dt.datetime, np.datetime64, "pd.Timestamp"]  # noqa: F821
 
@@ -132,15 +131,44 @@ def _category(series, categories):
     return pd.Categorical(series.fillna("").replace("", np.nan), categories=list(categories))
 
 
+def _times(values, none_value: int = None):
+    """int64 UTC seconds (a bytearray or array; ``none_value`` = NaT) as a
+    ``datetime64[ns, UTC]`` Series, without a Python loop."""
+    import pandas as pd
+    a = np.frombuffer(values, dtype=np.int64) if isinstance(values, (bytes, bytearray)) else \
+        np.asarray(values, dtype=np.int64)
+    none = _core.BOOK_NO_TIME if none_value is None else none_value
+    missing = a == none
+    ns = np.where(missing, 0, a).astype("datetime64[s]").astype("datetime64[ns]")
+    if missing.any():
+        ns[missing] = np.datetime64("NaT")
+    return pd.Series(pd.DatetimeIndex(ns).tz_localize("UTC"))
+
+
+def _codes_to_category(values, names, offset: int = 0):
+    """int8 enum codes (a bytearray; code ``offset`` is the first name) as a
+    Categorical with the library's names; codes outside are missing."""
+    import pandas as pd
+    c = np.frombuffer(values, dtype=np.int8).astype(np.int64) - offset
+    c = np.where((c >= 0) & (c < len(names)), c, -1)
+    return pd.Categorical.from_codes(c, categories=list(names))
+
+
 def plan_frame(plan, status: str = "all"):
     """The touchpoints of a :class:`followup.Plan` as a DataFrame: customer_id,
     due_from, due_to, best_at (``datetime64[ns, UTC]``), purpose, channel,
-    priority (categoricals), rule, reason, status (categorical), status_rule.
-    ``status``: "all" (planned, suppressed and deferred), or one status name."""
+    priority (categoricals), rule, reason, status (categorical), status_rule,
+    then trigger_at (``datetime64[ns, UTC]``), order_id, owner, agent (None
+    when empty), customer (the book index, int64) and purposes (int64).
+    ``status``: "all" (planned, suppressed and deferred), or one status name.
+
+    Built from columns the C side fills in one pass (``core._plan_columns``):
+    no CSV, no Python loop per touchpoint; rows in the order of the plan CSV
+    (by status, then as planned)."""
     import pandas as pd
     mask = {"all": 0b111, "planned": 1 << _core.TOUCHPOINT_PLANNED,
             "suppressed": 1 << _core.TOUCHPOINT_SUPPRESSED, "deferred": 1 << _core.TOUCHPOINT_DEFERRED,
-            "cancelled": 1 << _core.TOUCHPOINT_CANCELLED}
+            "cancelled": 1 << _core.TOUCHPOINT_CANCELLED, "later": 1 << _core.TOUCHPOINT_LATER}
     if status not in mask:
         raise _core_error("InvalidArgumentError", f"plan_frame: status must be one of {', '.join(mask)}, "
                           f"not {status!r}")
@@ -148,15 +176,22 @@ def plan_frame(plan, status: str = "all"):
         m = (1 << _core.TOUCHPOINT_PLANNED) | (1 << _core.TOUCHPOINT_SUPPRESSED) | (1 << _core.TOUCHPOINT_DEFERRED)
     else:
         m = mask[status]
-    text = plan.csv(m, True)
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    for c in ("due_from", "due_to", "best_at"):
-        df[c] = pd.to_datetime(df[c].replace("", None), utc=True)
-    df["channel"] = _category(df["channel"], CHANNELS)
-    df["priority"] = _category(df["priority"], PRIORITIES)
-    df["status"] = _category(df["status"], STATUSES)
-    for c in ("rule", "reason", "status_rule", "purpose"):
-        df[c] = df[c].replace("", None)
+    c = _core._plan_columns(plan, m)
+    df = pd.DataFrame({
+        "customer_id": pd.Series(c["customer_id"], dtype=object),
+        "due_from": _times(c["due_from"]), "due_to": _times(c["due_to"]), "best_at": _times(c["best_at"]),
+        "purpose": pd.Series(c["purpose"], dtype=object),
+        "channel": _codes_to_category(c["channel"], CHANNELS, offset=1),
+        "priority": _codes_to_category(c["priority"], PRIORITIES),
+        "rule": pd.Series(c["rule"], dtype=object), "reason": pd.Series(c["reason"], dtype=object),
+        "status": _codes_to_category(c["status"], STATUSES),
+        "status_rule": pd.Series(c["status_rule"], dtype=object),
+        "trigger_at": _times(c["trigger_at"]),
+        "order_id": pd.Series(c["order_id"], dtype=object), "owner": pd.Series(c["owner"], dtype=object),
+        "agent": pd.Series(c["agent"], dtype=object),
+        "customer": np.frombuffer(c["customer"], dtype=np.int64),
+        "purposes": np.frombuffer(c["purposes"], dtype=np.int64),
+    })
     return df
 
 
@@ -184,7 +219,7 @@ def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str =
         _core.segment_book(book, t_now, None, unit_seconds)
     x, tx, T, zbar = (np.asarray(getattr(bs, k)(), dtype=np.float64) for k in ("x", "t_x", "T", "zbar"))
     has = ~np.isnan(x)
-    ids = [book.customer(i).id for i in range(bs.n)]
+    ids = _core._book_customer_ids(book)
     fitter = fitter_cls().fit(x[has], tx[has], T[has])
     if rules is None:
         rules = _core.segment_rules_from_policy(_core.policy_default())
@@ -205,7 +240,8 @@ def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str =
         periods = max(1, int(np.floor(h / period + 0.5)))
         clv[has] = gg.customer_lifetime_value(fitter, x[has], tx[has], T[has], zbar[has], time=periods,
                                               discount_rate=(1 + disc) ** (1 / 12) - 1, period=period)
-    a = _core.segment_assign_book(bs, t_now, list(np.where(has, p_alive, -1.0)), list(clv), rules)
+    a = _core.segment_assign_book(bs, t_now, np.ascontiguousarray(np.where(has, p_alive, -1.0)),
+                                  np.ascontiguousarray(clv), rules)
     df = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": zbar, "p_alive": p_alive,
                        "expected_purchases": expected, "clv": clv},
                       index=pd.Index(ids, name="customer_id"))
@@ -425,17 +461,74 @@ def commitments_frame(commitments):
     """A :class:`followup.CommitmentList` (``Ledger.query()``) as a DataFrame:
     id, customer_id, text, category, owner, created_by, rule, state
     (categorical), level, and created_at / deadline / warn_at / breach_at /
-    closed_at as ``datetime64[ns, UTC]`` (NaT when none). Ledger queries are
-    small: one accessor call per cell."""
+    closed_at as ``datetime64[ns, UTC]`` (NaT when none), then warned (bool)
+    and n_events (int64). Built from columns the C side fills in one pass
+    (``core._commitment_columns``), no Python loop per commitment."""
     import pandas as pd
-    n = commitments.count()
-    rows = range(n)
-    d = pd.DataFrame({"id": np.array([commitments.id(i) for i in rows], dtype=np.int64)})
-    for c in ("customer_id", "text", "category", "owner", "created_by", "rule"):
-        d[c] = [getattr(commitments, c)(i) for i in rows]
-    d["state"] = pd.Categorical([_core.commit_state_name(commitments.state(i)) for i in rows],
-                                categories=list(COMMIT_STATES))
-    d["level"] = np.array([commitments.level(i) for i in rows], dtype=np.int64)
-    for c in ("created_at", "deadline", "warn_at", "breach_at", "closed_at"):
-        d[c] = _utc_from_seconds([getattr(commitments, c)(i) for i in rows], _core.COMMIT_NO_TIME)
+    c = _core._commitment_columns(commitments)
+    d = pd.DataFrame({"id": np.frombuffer(c["id"], dtype=np.int64)})
+    for k in ("customer_id", "text", "category", "owner", "created_by", "rule"):
+        d[k] = pd.Series(c[k], dtype=object)
+    d["state"] = _codes_to_category(c["state"], COMMIT_STATES)
+    d["level"] = np.frombuffer(c["level"], dtype=np.int64)
+    for k in ("created_at", "deadline", "warn_at", "breach_at", "closed_at"):
+        d[k] = _times(c[k], _core.COMMIT_NO_TIME)
+    d["warned"] = np.frombuffer(c["warned"], dtype=np.int8).astype(bool)
+    d["n_events"] = np.frombuffer(c["n_events"], dtype=np.int64)
     return d
+
+
+def _typed_categoricals(fn, columns):
+    """``fn`` (a small summary frame the SWIG layer reads from CSV text) with
+    its name ``columns`` as categoricals (categories in order of appearance)."""
+    if fn is None or getattr(fn, "__followup_typed__", False):
+        return fn
+
+    def typed(*args, **kwargs):
+        import pandas as pd
+        d = fn(*args, **kwargs)
+        for c in columns:
+            if c in d.columns:
+                v = d[c].astype(str)
+                d[c] = pd.Categorical(v, categories=list(dict.fromkeys(v)))
+        return d
+    typed.__name__, typed.__qualname__, typed.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    typed.__wrapped__ = fn
+    typed.__followup_typed__ = True
+    return typed
+
+
+def _install_methods() -> None:
+    """DataFrame methods on the handles: Plan.to_dataframe(status="all"),
+    CommitmentList.to_dataframe(), and Kpi.to_dataframe() typed as kpi_frame."""
+    def plan_to_dataframe(self, status: str = "all"):
+        """The touchpoints as a typed DataFrame (:func:`followup.plan_frame`)."""
+        return plan_frame(self, status)
+
+    def commitments_to_dataframe(self):
+        """The commitments as a typed DataFrame (:func:`followup.commitments_frame`)."""
+        return commitments_frame(self)
+
+    def kpi_to_dataframe(self):
+        """The figures as a typed DataFrame (:func:`followup.kpi_frame`): kpi,
+        group and status categoricals, n Int64, period_start / period_end
+        ``datetime64[ns, UTC]``; records() when pandas is not importable."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            return self.records()
+        return kpi_frame(self)
+
+    _core.Plan.to_dataframe = plan_to_dataframe
+    _core.CommitmentList.to_dataframe = commitments_to_dataframe
+    _core.Kpi.to_dataframe = kpi_to_dataframe
+
+    if hasattr(_core, "FrequencyModel"):
+        fm = _core.FrequencyModel
+        fm.curves_frame = _typed_categoricals(fm.curves_frame, ("curve", "segment"))
+        fm.recommendations_frame = _typed_categoricals(fm.recommendations_frame, ("segment",))
+    if hasattr(_core, "simulation_frame"):
+        _core.simulation_frame = _typed_categoricals(_core.simulation_frame, ("measure",))
+
+
+_install_methods()

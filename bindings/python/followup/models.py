@@ -228,16 +228,55 @@ class _PurchaseFitter(_Fitter):
         return self
 
     def conditional_probability_alive(self, frequency, recency=None, T=None):
-        """P(alive | frequency, recency, T) per customer: numpy array or Series."""
+        """P(alive | frequency, recency, T) per customer: numpy array or Series.
+        float64 numpy arrays and Series are read in place (no copy) and the
+        result is a new numpy array filled by C."""
         self._check_fitted()
         x, tx, t, idx = _frt(frequency, recency, T)
-        return _out(type(self)._p_alive(self._model, x, tx, t), idx, "p_alive")
+        p = np.empty(len(x))
+        _core._score(self._model, None, x, tx, t, None, p, None, None, 0.0, 0.0, 12, 0.01, 1.0)
+        return _out(p, idx, "p_alive")
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency, recency=None, T=None):
         """Expected purchases in (T, T + t] per customer: numpy array or Series."""
         self._check_fitted()
         x, tx, age, idx = _frt(frequency, recency, T)
-        return _out(type(self)._expected(self._model, x, tx, age, float(t)), idx, "expected_purchases")
+        e = np.empty(len(x))
+        _core._score(self._model, None, x, tx, age, None, None, e, None, float(t), 0.0, 12, 0.01, 1.0)
+        return _out(e, idx, "expected_purchases")
+
+    def score(self, frequency, recency=None, T=None, monetary_value=None, t: Optional[float] = None,
+              spend_model: Optional["GammaGammaFitter"] = None, time: int = 12, discount_rate: float = 0.01,
+              period: float = 52 / 12, margin: float = 1.0):
+        """P(alive), expected purchases in (T, T + ``t``] and CLV (as
+        :meth:`GammaGammaFitter.customer_lifetime_value`, with ``spend_model``
+        or the mean values themselves) in one pass over the customers: a
+        DataFrame (index of the input Series, if any) with the columns asked
+        for: p_alive always, expected_purchases with ``t``, clv with
+        ``monetary_value``. Inputs are read in place; no per-row Python."""
+        import pandas as pd
+        self._check_fitted()
+        x, tx, age, idx = _frt(frequency, recency, T)
+        n = len(x)
+        z = _column(monetary_value, "monetary_value") if monetary_value is not None else None
+        if z is not None and len(z) != n:
+            raise _make_error(_ext.InvalidArgumentError, f"monetary_value has {len(z)} values, expected {n}",
+                              _core.EINVAL)
+        gg = None
+        if spend_model is not None:
+            spend_model._check_fitted()
+            gg = spend_model._model
+        p = np.empty(n)
+        e = np.empty(n) if t is not None else None
+        c = np.empty(n) if z is not None else None
+        _core._score(self._model, gg, x, tx, age, z, p, e, c, float(t) if t is not None else 0.0, float(period),
+                     int(time), float(discount_rate), float(margin))
+        cols = {"p_alive": p}
+        if e is not None:
+            cols["expected_purchases"] = e
+        if c is not None:
+            cols["clv"] = c
+        return pd.DataFrame(cols, index=idx)
 
     predict = conditional_expected_number_of_purchases_up_to_time
     conditional_expected_purchases = conditional_expected_number_of_purchases_up_to_time
@@ -327,9 +366,13 @@ class GammaGammaFitter(_Fitter):
         transaction_prediction_model._check_fitted()
         x, tx, t, idx = _frt(frequency, recency, T)
         z = _column(monetary_value, "monetary_value")
-        clv = type(transaction_prediction_model)._clv
-        return _out(clv(transaction_prediction_model._model, self._model, x, tx, t, z, float(period),
-                        periods=int(time), discount=float(discount_rate), margin=float(margin)), idx, "clv")
+        if len(z) != len(x):
+            raise _make_error(_ext.InvalidArgumentError, f"monetary_value has {len(z)} values, expected {len(x)}",
+                              _core.EINVAL)
+        c = np.empty(len(x))
+        _core._score(transaction_prediction_model._model, self._model, x, tx, t, z, None, None, c, 0.0,
+                     float(period), int(time), float(discount_rate), float(margin))
+        return _out(c, idx, "clv")
 
     clv = customer_lifetime_value
 

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""Scoring 1 M customers through Python, side by side with lifetimes (MIT), in
+interleaved pairs (issue 19, rows "P(alive) for 1 M customers through Python"
+and "P(alive)+E[X]+CLV, 1 M, through Python").
+
+Both sides get the same pandas Series (float64) of 1,000,000 simulated
+CDNOW-like customers (weeks: T 27-39, purchase days, repeat values) and the
+same parameters (the CDNOW BG/NBD and Gamma-Gamma estimates), and score them
+the way a user of each package would:
+
+- P(alive): ``BetaGeoFitter.conditional_probability_alive(x, t_x, T)``;
+- P(alive) + expected purchases in 52 weeks + 12-month CLV at 1% a month:
+  the three calls of each package (lifetimes' ``customer_lifetime_value(...,
+  freq="W")`` uses months of 4.345 weeks: ours gets ``period=4.345``); ours
+  also in one call (``BetaGeoFitter.score``).
+
+Each round times our side and then lifetimes' in this process; reported per
+task: median wall and process-CPU time of each side, the ratio of the medians
+and the spread (min..max) of the per-pair ratios. The largest differences
+between the two sides' results go to stderr.
+
+lifetimes and autograd are not part of this repository: pass the folder that
+holds them (default ../shared/peers next to the repository). Without it the
+script prints a message and exits 0. The followup package is taken from
+PYTHONPATH (e.g. build/test/python).
+
+    PYTHONPATH=build/test/python /usr/bin/python3 bench/peers_scores.py [--peers DIR] \\
+        [--n 1000000] [--rounds 7] [--big-rounds 3]
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BG = {"r": 0.2426, "alpha": 4.4135, "a": 0.7929, "b": 2.4258}
+GG = {"p": 6.2498, "q": 3.7448, "v": 15.4475}
+
+
+def simulate(n, seed=2026):
+    rng = np.random.default_rng(seed)
+    T = rng.integers(27 * 7, 39 * 7 + 1, n) / 7.0
+    lam = rng.gamma(BG["r"], 1.0 / BG["alpha"], n)
+    p = rng.beta(BG["a"], BG["b"], n)
+    x = np.minimum(rng.poisson(lam * T * (1 - p) + 1e-12), 60).astype(np.float64)
+    tx = np.where(x > 0, np.floor(rng.uniform(0, 1, n) * T * 7) / 7.0, 0.0)
+    tx = np.where(x > 0, np.maximum(tx, 1.0 / 7), 0.0)
+    z = np.where(x > 0, rng.gamma(GG["p"], 1.0, n) * rng.gamma(GG["q"], 1.0 / GG["v"], n) ** -1 / 3, 0.0)
+    return pd.DataFrame({"x": x, "t_x": tx, "T": T, "zbar": z})
+
+
+def timed(fn):
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return (time.perf_counter() - t0, time.process_time() - c0), out
+
+
+def row(title, us, them, rounds):
+    cells = []
+    for k in (0, 1):  # wall, CPU
+        mu = statistics.median(u[k] for u in us)
+        mt = statistics.median(t[k] for t in them)
+        ratio = [t[k] / u[k] for u, t in zip(us, them)]
+        cells.append("%.1f ms | %.1f ms | **%.1fx** | %.1fx..%.1fx" % (1e3 * mu, 1e3 * mt, mt / mu, min(ratio),
+                                                                       max(ratio)))
+    print("| %s | %s | %s | %d |" % (title, cells[0], cells[1], rounds))
+    sys.stdout.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--peers", default=os.environ.get("FU_PEERS", os.path.join(ROOT, "..", "shared", "peers")))
+    ap.add_argument("--n", type=int, default=1000000)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--big-rounds", type=int, default=3)
+    a = ap.parse_args()
+    lt_dir, ag_dir = os.path.join(a.peers, "lifetimes"), os.path.join(a.peers, "autograd")
+    if not (os.path.isdir(lt_dir) and os.path.isdir(ag_dir)):
+        print("peers_scores: lifetimes/autograd not found under %s (--peers); skipped" % a.peers)
+        return 0
+    sys.path[:0] = [lt_dir, ag_dir]
+    import warnings
+    warnings.filterwarnings("ignore")
+    import lifetimes as lt
+    import followup
+    from followup import core, models
+
+    d = simulate(a.n)
+    x, tx, T, z = d["x"], d["t_x"], d["T"], d["zbar"]
+    bgf = lt.BetaGeoFitter()
+    bgf.params_ = pd.Series(BG)
+    bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time  # as fit() sets it
+    ggf = lt.GammaGammaFitter()
+    ggf.params_ = pd.Series(GG)
+    ours = models.BetaGeoFitter()
+    ours._model = core.BgNbd(BG["r"], BG["alpha"], BG["a"], BG["b"])
+    ours.params_ = pd.Series(BG)
+    ogg = models.GammaGammaFitter()
+    ogg._model = core.GammaGamma(GG["p"], GG["q"], GG["v"])
+    ogg.params_ = pd.Series(GG)
+
+    def ours_three():
+        p = ours.conditional_probability_alive(x, tx, T)
+        e = ours.conditional_expected_number_of_purchases_up_to_time(52, x, tx, T)
+        c = ogg.customer_lifetime_value(ours, x, tx, T, z, time=12, discount_rate=0.01, period=4.345)
+        return p, e, c
+
+    def ours_one_call():
+        s = ours.score(x, tx, T, z, t=52, spend_model=ogg, time=12, discount_rate=0.01, period=4.345)
+        return s["p_alive"], s["expected_purchases"], s["clv"]
+
+    def theirs_three():
+        p = bgf.conditional_probability_alive(x, tx, T)
+        e = bgf.conditional_expected_number_of_purchases_up_to_time(52, x, tx, T)
+        c = ggf.customer_lifetime_value(bgf, x, tx, T, z, time=12, discount_rate=0.01, freq="W")
+        return p, e, c
+
+    print("followup %s, lifetimes %s, %d customers, numpy %s, pandas %s" % (
+        followup.__version__, getattr(lt, "__version__", "?"), a.n, np.__version__, pd.__version__))
+    print("| task | ours wall | lifetimes wall | ratio | per-pair min..max | ours CPU | lifetimes CPU | ratio | "
+          "per-pair min..max | pairs |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    us, them = [], []
+    for _ in range(a.rounds):
+        u, p_ours = timed(lambda: ours.conditional_probability_alive(x, tx, T))
+        t, p_lt = timed(lambda: bgf.conditional_probability_alive(x, tx, T))
+        us.append(u)
+        them.append(t)
+    row("P(alive), %d customers" % a.n, us, them, a.rounds)
+    print("  max |P(alive) ours - lifetimes| = %.3g" % float(np.max(np.abs(np.asarray(p_ours) - np.asarray(p_lt)))),
+          file=sys.stderr)
+    us, them, one = [], [], []
+    for _ in range(a.big_rounds):
+        u, r_ours = timed(ours_three)
+        o, r_one = timed(ours_one_call)
+        t, r_lt = timed(theirs_three)
+        us.append(u)
+        one.append(o)
+        them.append(t)
+    row("P(alive) + E[X] + CLV, %d customers, three calls" % a.n, us, them, a.big_rounds)
+    row("P(alive) + E[X] + CLV, %d customers, ours in one call (score)" % a.n, one, them, a.big_rounds)
+    for name, u, v in zip(("P(alive)", "E[X]", "CLV"), r_ours, r_lt):
+        u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+        rel = np.max(np.abs(u - v) / np.maximum(np.abs(v), 1e-12))
+        print("  %s: max relative difference ours vs lifetimes %.3g" % (name, rel), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
