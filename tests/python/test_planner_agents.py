@@ -57,7 +57,7 @@ def test_policy_hours_and_clv():
     pl = followup.Planner(followup.policy_default(), b)
     pl.set_agents("agent_id,shift,tz\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai\n")
     tps = pl.plan(followup.time_parse("2026-10-11T10:00:00+08:00"), 2 * 86400).touchpoints()
-    assert {t.best_at for t in tps} == {followup.time_parse("2026-10-12T09:00:00+08:00")}
+    assert {t.best_at_epoch for t in tps} == {followup.time_parse("2026-10-12T09:00:00+08:00")}
     assert all("agents.weekends" in t.reason for t in tps)
     pl.set_clv("customer_id,clv\nK1,100\nK2,9000\n")
     tps = pl.plan(followup.time_parse("2026-10-18T10:00:00+08:00"), 86400).touchpoints()
