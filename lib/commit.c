@@ -138,6 +138,12 @@ typedef struct ex_pat {
     pcre2_match_data *md;
     fu_deadline_rule rule;
     int jit; /* JIT code was made: matched through pcre2_jit_match() */
+    /* A run of characters every match contains (see required_literal()),
+     * lower case when `lit_caseless`; lit_len 0: none known. A note without
+     * it after the search start is not searched with the pattern. */
+    char lit[48];
+    size_t lit_len;
+    int lit_caseless;
 } ex_pat;
 
 /* All patterns of a set (promises, risky phrases) as one alternation. Its
@@ -206,6 +212,164 @@ static const fu_risky_pattern k_builtin_risky[] = {
  * ASCII digits or Chinese numerals, never other scripts' digits. */
 static const uint32_t k_ex_flags = PCRE2_UTF | PCRE2_CASELESS;
 
+/* ---------------------------------------------------- required literals */
+
+/* The longest run of characters that every match of `regex` contains, read
+ * conservatively: only characters at the top level of the pattern (outside
+ * groups, classes and lookarounds) that no quantifier applies to, with no
+ * top-level alternation; ASCII characters other than letters, ASCII letters
+ * (lower-cased when caseless) except k and s (which fold to U+212A and
+ * U+017F), and characters U+3000-U+9FFF (CJK punctuation, kana, ideographs:
+ * no case). Anything the reader does not know (escapes with arguments, \Q,
+ * inline options, verbs, extended mode) gives no literal. */
+typedef struct lit_run {
+    char best[48], cur[48];
+    size_t nb, nc;
+} lit_run;
+
+static void lit_end(lit_run *L) {
+    if (L->nc > L->nb) {
+        memcpy(L->best, L->cur, L->nc);
+        L->nb = L->nc;
+    }
+    L->nc = 0;
+}
+
+static void lit_add(lit_run *L, const char *c, size_t k) {
+    if (L->nc + k > sizeof L->cur) lit_end(L);
+    memcpy(L->cur + L->nc, c, k);
+    L->nc += k;
+}
+
+/* Drop the last character of the current run (a quantifier follows it). */
+static void lit_drop_last(lit_run *L) {
+    while (L->nc > 0 && ((unsigned char)L->cur[L->nc - 1] & 0xC0) == 0x80) L->nc--;
+    if (L->nc > 0) L->nc--;
+    lit_end(L);
+}
+
+/* End of the group or class starting at r[0] ('(' or '['), or NULL. */
+static const char *skip_bracket(const char *r) {
+    int depth = 0;
+    for (const char *c = r; *c; c++) {
+        if (*c == '\\') {
+            if (!c[1] || c[1] == 'Q') return NULL;
+            c++;
+        } else if (*c == '[') {
+            const char *e = c + 1;
+            if (*e == '^') e++;
+            if (*e == ']') e++;
+            for (; *e && *e != ']'; e++) {
+                if (*e == '\\') {
+                    if (!e[1] || e[1] == 'Q') return NULL;
+                    e++;
+                } else if (*e == '[' && e[1] == ':') {
+                    return NULL;
+                }
+            }
+            if (!*e) return NULL;
+            if (depth == 0) return e;
+            c = e;
+        } else if (*c == '(') {
+            depth++;
+        } else if (*c == ')') {
+            if (--depth == 0) return c;
+        }
+    }
+    return NULL;
+}
+
+static size_t required_literal(const char *regex, uint32_t flags, char *out, size_t cap) {
+    if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE | PCRE2_LITERAL)) return 0;
+    int caseless = (flags & PCRE2_CASELESS) != 0;
+    lit_run L = {{0}, {0}, 0, 0};
+    for (const char *c = regex; *c;) {
+        unsigned char u = (unsigned char)*c;
+        if (u == '|' || u == ')') return 0;
+        if (u == '(') {
+            if (c[1] == '*' || (c[1] == '?' && !strchr(":=!<", c[2]))) return 0;
+            if (c[1] == '?' && c[2] == '<' && c[3] != '=' && c[3] != '!') return 0; /* named group */
+            const char *e = skip_bracket(c);
+            if (!e) return 0;
+            lit_end(&L);
+            c = e + 1;
+        } else if (u == '[') {
+            const char *e = skip_bracket(c);
+            if (!e) return 0;
+            lit_end(&L);
+            c = e + 1;
+        } else if (u == '?' || u == '*' || u == '+') {
+            lit_drop_last(&L);
+            c++;
+        } else if (u == '{') {
+            const char *e = c + 1;
+            while ((*e >= '0' && *e <= '9') || *e == ',') e++;
+            if (*e != '}' || e == c + 1) return 0;
+            lit_drop_last(&L);
+            c = e + 1;
+        } else if (u == '\\') {
+            unsigned char n = (unsigned char)c[1];
+            if (!n || n >= 0x80) return 0;
+            if ((n >= '0' && n <= '9') || strchr("xoNpPgkcuQEKG", n)) return 0;
+            if ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z')) lit_end(&L);
+            else lit_add(&L, c + 1, 1);
+            c += 2;
+        } else if (u == '.' || u == '^' || u == '$') {
+            lit_end(&L);
+            c++;
+        } else if (u < 0x80) {
+            char ch = (char)u;
+            int letter = (u | 0x20) >= 'a' && (u | 0x20) <= 'z';
+            if (letter && caseless && ((u | 0x20) == 'k' || (u | 0x20) == 's')) lit_end(&L);
+            else lit_add(&L, letter && caseless ? (ch = (char)(u | 0x20), &ch) : &ch, 1);
+            c++;
+        } else {
+            size_t k = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : 2;
+            for (size_t j = 1; j < k; j++)
+                if (!c[j]) return 0;
+            if (u >= 0xE3 && u <= 0xE9) lit_add(&L, c, k);
+            else lit_end(&L);
+            c += k;
+        }
+    }
+    lit_end(&L);
+    if (L.nb > cap) L.nb = cap;
+    memcpy(out, L.best, L.nb);
+    return L.nb;
+}
+
+/* Whether note[pos..len) contains the pattern's literal (always when it has
+ * none): memchr for its last byte (for CJK a continuation byte, rarer than a
+ * lead byte), then a comparison, caseless for ASCII letters when asked. */
+static int has_literal(const ex_pat *p, const char *note, size_t len, size_t pos) {
+    size_t n = p->lit_len;
+    if (n == 0) return 1;
+    if (pos > len || len - pos < n) return 0;
+    const char *s = note + pos + n - 1, *end = note + len;
+    unsigned char last = (unsigned char)p->lit[n - 1];
+    int fold = p->lit_caseless && last >= 'a' && last <= 'z';
+    while (s < end) {
+        if (!fold) {
+            s = memchr(s, last, (size_t)(end - s));
+            if (!s) return 0;
+        } else if (((unsigned char)*s | 0x20) != last) {
+            s++;
+            continue;
+        }
+        const char *b = s - (n - 1);
+        size_t j = 0;
+        if (!p->lit_caseless) j = memcmp(b, p->lit, n - 1) == 0 ? n - 1 : 0;
+        else
+            for (; j < n - 1; j++) {
+                unsigned char d = (unsigned char)b[j];
+                if ((d >= 'A' && d <= 'Z' ? d | 0x20 : d) != (unsigned char)p->lit[j]) break;
+            }
+        if (j == n - 1) return 1;
+        s++;
+    }
+    return 0;
+}
+
 static void ex_pat_fini(ex_pat *p) {
     pcre2_match_data_free(p->md);
     pcre2_code_free(p->code);
@@ -244,6 +408,10 @@ static int ex_pat_init(fu_extractor *ex, ex_pat *p, const char *name, const char
     int rc = fu__re_compile(&ex->re, regex, flags, what, &p->code);
     if (rc == FU_OK) rc = fu__re_match_data(&ex->re, p->code, &p->md);
     if (rc == FU_OK) p->jit = fu__re_is_jit(p->code);
+    if (rc == FU_OK) {
+        p->lit_len = required_literal(regex, flags, p->lit, sizeof p->lit);
+        p->lit_caseless = (flags & PCRE2_CASELESS) != 0;
+    }
     return rc;
 }
 
@@ -325,6 +493,31 @@ static size_t scan_from(fu_extractor *ex, const ex_scan *sc, const char *note, s
     if (rc == PCRE2_ERROR_NOMATCH) return len;
     if (rc < 0) return 0; /* the patterns one by one decide, with their own errors */
     return pcre2_get_ovector_pointer(sc->md)[0];
+}
+
+/* Which patterns of a set can match the note (maybe[], a bit each: those
+ * whose required literal it contains; every pattern past the first
+ * 64 * EX_MAYBE_WORDS) and where to start them: `len` when none can match;
+ * the combined scan's start when several can; 0 (no scan) when at most two
+ * can, since running those alone costs less than the scan. Starting a
+ * pattern at 0 or at the scan's start finds the same matches: no pattern
+ * matches before the scan's start. */
+#define EX_MAYBE_WORDS 4
+#define EX_MAYBE(maybe, p) ((p) >= 64 * EX_MAYBE_WORDS || ((maybe)[(p) >> 6] >> ((p) & 63) & 1))
+static size_t set_start(fu_extractor *ex, const ex_scan *sc, const ex_pat *pats, size_t n, const char *note,
+                        size_t len, uint64_t *maybe) {
+    size_t k = 0;
+    memset(maybe, 0, EX_MAYBE_WORDS * sizeof *maybe);
+    for (size_t p = 0; p < n; p++) {
+        if (p >= 64 * EX_MAYBE_WORDS) return scan_from(ex, sc, note, len); /* bits past the array: all maybe */
+        if (has_literal(&pats[p], note, len, 0)) {
+            maybe[p >> 6] |= UINT64_C(1) << (p & 63);
+            k++;
+        }
+    }
+    if (k == 0) return len;
+    if (k == 1) return 0;
+    return scan_from(ex, sc, note, len);
 }
 
 /* Build from explicit arrays; `flags_of` gives each policy pattern's own compile options. */
@@ -489,10 +682,12 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    size_t from = scan_from(ex, &ex->scan_pats, note, len);
+    uint64_t maybe[EX_MAYBE_WORDS];
+    size_t from = set_start(ex, &ex->scan_pats, ex->pats, ex->n_pats, note, len, maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
         size_t pos = from;
+        if (!EX_MAYBE(maybe, p)) continue;
         while (pos < len) {
             rc = ex_exec(ex, pat, note, len, pos, "commitment pattern");
             if (rc < 0) return rc;
@@ -529,10 +724,11 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         }
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    from = scan_from(ex, &ex->scan_risky, note, len);
+    from = set_start(ex, &ex->scan_risky, ex->risky, ex->n_risky, note, len, maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
         size_t pos = from;
+        if (!EX_MAYBE(maybe, p)) continue;
         while (pos < len) {
             rc = ex_exec(ex, pat, note, len, pos, "risky pattern");
             if (rc < 0) return rc;
