@@ -155,6 +155,12 @@ typedef struct ex_scan {
     pcre2_code *code;
     pcre2_match_data *md;
     int jit;
+    /* Required literals of the set's first 64 patterns (ex_pat.lit):
+     * last_byte[b] has bit p when pattern p's literal ends with byte b (both
+     * cases of a caseless letter); `with_lit` the patterns that have one. One
+     * pass over a note finds which literals it holds. */
+    uint64_t last_byte[256];
+    uint64_t with_lit;
 } ex_scan;
 
 struct fu_extractor {
@@ -338,36 +344,30 @@ static size_t required_literal(const char *regex, uint32_t flags, char *out, siz
     return L.nb;
 }
 
-/* Whether note[pos..len) contains the pattern's literal (always when it has
- * none): memchr for its last byte (for CJK a continuation byte, rarer than a
- * lead byte), then a comparison, caseless for ASCII letters when asked. */
-static int has_literal(const ex_pat *p, const char *note, size_t len, size_t pos) {
+/* Whether the pattern's literal ends at note[i] (i + 1 >= its length). */
+static int lit_ends_at(const ex_pat *p, const char *note, size_t i) {
     size_t n = p->lit_len;
-    if (n == 0) return 1;
-    if (pos > len || len - pos < n) return 0;
-    const char *s = note + pos + n - 1, *end = note + len;
-    unsigned char last = (unsigned char)p->lit[n - 1];
-    int fold = p->lit_caseless && last >= 'a' && last <= 'z';
-    while (s < end) {
-        if (!fold) {
-            s = memchr(s, last, (size_t)(end - s));
-            if (!s) return 0;
-        } else if (((unsigned char)*s | 0x20) != last) {
-            s++;
-            continue;
-        }
-        const char *b = s - (n - 1);
-        size_t j = 0;
-        if (!p->lit_caseless) j = memcmp(b, p->lit, n - 1) == 0 ? n - 1 : 0;
-        else
-            for (; j < n - 1; j++) {
-                unsigned char d = (unsigned char)b[j];
-                if ((d >= 'A' && d <= 'Z' ? d | 0x20 : d) != (unsigned char)p->lit[j]) break;
-            }
-        if (j == n - 1) return 1;
-        s++;
+    if (i + 1 < n) return 0;
+    const char *b = note + i + 1 - n;
+    if (!p->lit_caseless) return memcmp(b, p->lit, n) == 0;
+    for (size_t j = 0; j < n; j++) {
+        unsigned char d = (unsigned char)b[j];
+        if ((d >= 'A' && d <= 'Z' ? d | 0x20 : d) != (unsigned char)p->lit[j]) return 0;
     }
-    return 0;
+    return 1;
+}
+
+static void set_literals(ex_scan *sc, const ex_pat *pats, size_t n) {
+    memset(sc->last_byte, 0, sizeof sc->last_byte);
+    sc->with_lit = 0;
+    for (size_t p = 0; p < n && p < 64; p++) {
+        if (!pats[p].lit_len) continue;
+        uint64_t bit = UINT64_C(1) << p;
+        unsigned char b = (unsigned char)pats[p].lit[pats[p].lit_len - 1];
+        sc->last_byte[b] |= bit;
+        if (pats[p].lit_caseless && b >= 'a' && b <= 'z') sc->last_byte[b - 'a' + 'A'] |= bit;
+        sc->with_lit |= bit;
+    }
 }
 
 static void ex_pat_fini(ex_pat *p) {
@@ -495,28 +495,34 @@ static size_t scan_from(fu_extractor *ex, const ex_scan *sc, const char *note, s
     return pcre2_get_ovector_pointer(sc->md)[0];
 }
 
-/* Which patterns of a set can match the note (maybe[], a bit each: those
- * whose required literal it contains; every pattern past the first
- * 64 * EX_MAYBE_WORDS) and where to start them: `len` when none can match;
- * the combined scan's start when several can; 0 (no scan) when at most two
- * can, since running those alone costs less than the scan. Starting a
- * pattern at 0 or at the scan's start finds the same matches: no pattern
- * matches before the scan's start. */
-#define EX_MAYBE_WORDS 4
-#define EX_MAYBE(maybe, p) ((p) >= 64 * EX_MAYBE_WORDS || ((maybe)[(p) >> 6] >> ((p) & 63) & 1))
+/* Which patterns of a set can match the note (*maybe, a bit each for the
+ * first 64: those without a required literal and those whose literal the
+ * note holds; every pattern past the 64th may) and where to start them:
+ * `len` when none can match; 0 (no combined scan) when one can, since
+ * running it alone costs less than the scan; else the combined scan's
+ * start. Starting a pattern at 0 or at the scan's start finds the same
+ * matches: no pattern matches before the scan's start. */
+#define EX_MAYBE(maybe, p) ((p) >= 64 || ((maybe) >> (p) & 1))
 static size_t set_start(fu_extractor *ex, const ex_scan *sc, const ex_pat *pats, size_t n, const char *note,
                         size_t len, uint64_t *maybe) {
-    size_t k = 0;
-    memset(maybe, 0, EX_MAYBE_WORDS * sizeof *maybe);
-    for (size_t p = 0; p < n; p++) {
-        if (p >= 64 * EX_MAYBE_WORDS) return scan_from(ex, sc, note, len); /* bits past the array: all maybe */
-        if (has_literal(&pats[p], note, len, 0)) {
-            maybe[p >> 6] |= UINT64_C(1) << (p & 63);
-            k++;
+    uint64_t need = sc->with_lit, found = 0;
+    const unsigned char *s = (const unsigned char *)note;
+    for (size_t i = 0; i < len && need; i++) {
+        uint64_t m = sc->last_byte[s[i]] & need;
+        while (m) {
+            unsigned p = (unsigned)__builtin_ctzll(m);
+            m &= m - 1;
+            if (lit_ends_at(&pats[p], note, i)) {
+                found |= UINT64_C(1) << p;
+                need &= ~(UINT64_C(1) << p);
+            }
         }
     }
-    if (k == 0) return len;
-    if (k == 1) return 0;
+    uint64_t all = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+    *maybe = (all & ~sc->with_lit) | found;
+    if (n > 64) return scan_from(ex, sc, note, len);
+    if (*maybe == 0) return len;
+    if ((*maybe & (*maybe - 1)) == 0) return 0;
     return scan_from(ex, sc, note, len);
 }
 
@@ -553,6 +559,10 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
         if (rc == FU_OK) rc = scan_build(ex, &ex->scan_pats, ex->pats, rx, n_pats);
         if (rc == FU_OK) rc = scan_build(ex, &ex->scan_risky, ex->risky, rx + n_pats, n_risky);
         fu__free(rx);
+    }
+    if (rc == FU_OK) {
+        set_literals(&ex->scan_pats, ex->pats, n_pats);
+        set_literals(&ex->scan_risky, ex->risky, n_risky);
     }
     if (rc != FU_OK) {
         fu_extractor_free(ex);
@@ -682,8 +692,8 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    uint64_t maybe[EX_MAYBE_WORDS];
-    size_t from = set_start(ex, &ex->scan_pats, ex->pats, ex->n_pats, note, len, maybe);
+    uint64_t maybe = 0;
+    size_t from = set_start(ex, &ex->scan_pats, ex->pats, ex->n_pats, note, len, &maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
         size_t pos = from;
@@ -724,7 +734,7 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         }
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    from = set_start(ex, &ex->scan_risky, ex->risky, ex->n_risky, note, len, maybe);
+    from = set_start(ex, &ex->scan_risky, ex->risky, ex->n_risky, note, len, &maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
         size_t pos = from;
