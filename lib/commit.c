@@ -160,7 +160,8 @@ typedef struct ex_scan {
      * cases of a caseless letter); `with_lit` the patterns that have one. One
      * pass over a note finds which literals it holds. */
     uint64_t last_byte[256];
-    uint64_t with_lit;
+    uint64_t prev_byte[256]; /* the same for the byte before the last (every byte for a 1-byte literal) */
+    uint64_t with_lit, one_byte;
 } ex_scan;
 
 struct fu_extractor {
@@ -359,13 +360,24 @@ static int lit_ends_at(const ex_pat *p, const char *note, size_t i) {
 
 static void set_literals(ex_scan *sc, const ex_pat *pats, size_t n) {
     memset(sc->last_byte, 0, sizeof sc->last_byte);
-    sc->with_lit = 0;
+    memset(sc->prev_byte, 0, sizeof sc->prev_byte);
+    sc->with_lit = sc->one_byte = 0;
     for (size_t p = 0; p < n && p < 64; p++) {
-        if (!pats[p].lit_len) continue;
+        size_t k = pats[p].lit_len;
+        if (!k) continue;
         uint64_t bit = UINT64_C(1) << p;
-        unsigned char b = (unsigned char)pats[p].lit[pats[p].lit_len - 1];
+        int fold = pats[p].lit_caseless;
+        unsigned char b = (unsigned char)pats[p].lit[k - 1];
         sc->last_byte[b] |= bit;
-        if (pats[p].lit_caseless && b >= 'a' && b <= 'z') sc->last_byte[b - 'a' + 'A'] |= bit;
+        if (fold && b >= 'a' && b <= 'z') sc->last_byte[b - 'a' + 'A'] |= bit;
+        if (k == 1) {
+            for (int c = 0; c < 256; c++) sc->prev_byte[c] |= bit;
+            sc->one_byte |= bit;
+        } else {
+            unsigned char a = (unsigned char)pats[p].lit[k - 2];
+            sc->prev_byte[a] |= bit;
+            if (fold && a >= 'a' && a <= 'z') sc->prev_byte[a - 'a' + 'A'] |= bit;
+        }
         sc->with_lit |= bit;
     }
 }
@@ -508,7 +520,7 @@ static size_t set_start(fu_extractor *ex, const ex_scan *sc, const ex_pat *pats,
     uint64_t need = sc->with_lit, found = 0;
     const unsigned char *s = (const unsigned char *)note;
     for (size_t i = 0; i < len && need; i++) {
-        uint64_t m = sc->last_byte[s[i]] & need;
+        uint64_t m = sc->last_byte[s[i]] & need & (i ? sc->prev_byte[s[i - 1]] : sc->one_byte);
         while (m) {
             unsigned p = (unsigned)__builtin_ctzll(m);
             m &= m - 1;
