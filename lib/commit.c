@@ -515,21 +515,37 @@ static size_t scan_from(fu_extractor *ex, const ex_scan *sc, const char *note, s
  * start. Starting a pattern at 0 or at the scan's start finds the same
  * matches: no pattern matches before the scan's start. */
 #define EX_MAYBE(maybe, p) ((p) >= 64 || ((maybe) >> (p) & 1))
-static size_t set_start(fu_extractor *ex, const ex_scan *sc, const ex_pat *pats, size_t n, const char *note,
-                        size_t len, uint64_t *maybe) {
-    uint64_t need = sc->with_lit, found = 0;
-    const unsigned char *s = (const unsigned char *)note;
-    for (size_t i = 0; i < len && need; i++) {
-        uint64_t m = sc->last_byte[s[i]] & need & (i ? sc->prev_byte[s[i - 1]] : sc->one_byte);
-        while (m) {
-            unsigned p = (unsigned)__builtin_ctzll(m);
-            m &= m - 1;
-            if (lit_ends_at(&pats[p], note, i)) {
-                found |= UINT64_C(1) << p;
-                need &= ~(UINT64_C(1) << p);
-            }
+static uint64_t lit_check(const ex_scan *sc, const ex_pat *pats, const unsigned char *s, size_t i, uint64_t m,
+                          uint64_t *need) {
+    uint64_t found = 0;
+    m &= i ? sc->prev_byte[s[i - 1]] : sc->one_byte;
+    while (m) {
+        unsigned p = (unsigned)__builtin_ctzll(m);
+        m &= m - 1;
+        if (lit_ends_at(&pats[p], (const char *)s, i)) {
+            found |= UINT64_C(1) << p;
+            *need &= ~(UINT64_C(1) << p);
         }
     }
+    return found;
+}
+
+/* The required literals the note holds, of both sets in one pass: found[0]
+ * the promise patterns', found[1] the risky ones'. */
+static void find_literals(const fu_extractor *ex, const char *note, size_t len, uint64_t *found) {
+    const ex_scan *a = &ex->scan_pats, *b = &ex->scan_risky;
+    uint64_t na = a->with_lit, nb = b->with_lit;
+    const unsigned char *s = (const unsigned char *)note;
+    found[0] = found[1] = 0;
+    for (size_t i = 0; i < len && (na | nb); i++) {
+        uint64_t ma = a->last_byte[s[i]] & na, mb = b->last_byte[s[i]] & nb;
+        if (ma) found[0] |= lit_check(a, ex->pats, s, i, ma, &na);
+        if (mb) found[1] |= lit_check(b, ex->risky, s, i, mb, &nb);
+    }
+}
+
+static size_t set_start(fu_extractor *ex, const ex_scan *sc, size_t n, const char *note, size_t len,
+                        uint64_t found, uint64_t *maybe) {
     uint64_t all = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
     *maybe = (all & ~sc->with_lit) | found;
     if (n > 64) return scan_from(ex, sc, note, len);
@@ -704,8 +720,9 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    uint64_t maybe = 0;
-    size_t from = set_start(ex, &ex->scan_pats, ex->pats, ex->n_pats, note, len, &maybe);
+    uint64_t maybe = 0, found[2];
+    find_literals(ex, note, len, found);
+    size_t from = set_start(ex, &ex->scan_pats, ex->n_pats, note, len, found[0], &maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
         size_t pos = from;
@@ -746,7 +763,7 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         }
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    from = set_start(ex, &ex->scan_risky, ex->risky, ex->n_risky, note, len, &maybe);
+    from = set_start(ex, &ex->scan_risky, ex->n_risky, note, len, found[1], &maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
         size_t pos = from;
