@@ -138,6 +138,12 @@ typedef struct ex_pat {
     pcre2_match_data *md;
     fu_deadline_rule rule;
     int jit; /* JIT code was made: matched through pcre2_jit_match() */
+    /* A run of characters every match contains (see required_literal()),
+     * lower case when `lit_caseless`; lit_len 0: none known. A note without
+     * it after the search start is not searched with the pattern. */
+    char lit[48];
+    size_t lit_len;
+    int lit_caseless;
 } ex_pat;
 
 /* All patterns of a set (promises, risky phrases) as one alternation. Its
@@ -149,6 +155,13 @@ typedef struct ex_scan {
     pcre2_code *code;
     pcre2_match_data *md;
     int jit;
+    /* Required literals of the set's first 64 patterns (ex_pat.lit):
+     * last_byte[b] has bit p when pattern p's literal ends with byte b (both
+     * cases of a caseless letter); `with_lit` the patterns that have one. One
+     * pass over a note finds which literals it holds. */
+    uint64_t last_byte[256];
+    uint64_t prev_byte[256]; /* the same for the byte before the last (every byte for a 1-byte literal) */
+    uint64_t with_lit, one_byte;
 } ex_scan;
 
 struct fu_extractor {
@@ -206,6 +219,169 @@ static const fu_risky_pattern k_builtin_risky[] = {
  * ASCII digits or Chinese numerals, never other scripts' digits. */
 static const uint32_t k_ex_flags = PCRE2_UTF | PCRE2_CASELESS;
 
+/* ---------------------------------------------------- required literals */
+
+/* The longest run of characters that every match of `regex` contains, read
+ * conservatively: only characters at the top level of the pattern (outside
+ * groups, classes and lookarounds) that no quantifier applies to, with no
+ * top-level alternation; ASCII characters other than letters, ASCII letters
+ * (lower-cased when caseless) except k and s (which fold to U+212A and
+ * U+017F), and characters U+3000-U+9FFF (CJK punctuation, kana, ideographs:
+ * no case). Anything the reader does not know (escapes with arguments, \Q,
+ * inline options, verbs, extended mode) gives no literal. */
+typedef struct lit_run {
+    char best[48], cur[48];
+    size_t nb, nc;
+} lit_run;
+
+static void lit_end(lit_run *L) {
+    if (L->nc > L->nb) {
+        memcpy(L->best, L->cur, L->nc);
+        L->nb = L->nc;
+    }
+    L->nc = 0;
+}
+
+static void lit_add(lit_run *L, const char *c, size_t k) {
+    if (L->nc + k > sizeof L->cur) lit_end(L);
+    memcpy(L->cur + L->nc, c, k);
+    L->nc += k;
+}
+
+/* Drop the last character of the current run (a quantifier follows it). */
+static void lit_drop_last(lit_run *L) {
+    while (L->nc > 0 && ((unsigned char)L->cur[L->nc - 1] & 0xC0) == 0x80) L->nc--;
+    if (L->nc > 0) L->nc--;
+    lit_end(L);
+}
+
+/* End of the group or class starting at r[0] ('(' or '['), or NULL. */
+static const char *skip_bracket(const char *r) {
+    int depth = 0;
+    for (const char *c = r; *c; c++) {
+        if (*c == '\\') {
+            if (!c[1] || c[1] == 'Q') return NULL;
+            c++;
+        } else if (*c == '[') {
+            const char *e = c + 1;
+            if (*e == '^') e++;
+            if (*e == ']') e++;
+            for (; *e && *e != ']'; e++) {
+                if (*e == '\\') {
+                    if (!e[1] || e[1] == 'Q') return NULL;
+                    e++;
+                } else if (*e == '[' && e[1] == ':') {
+                    return NULL;
+                }
+            }
+            if (!*e) return NULL;
+            if (depth == 0) return e;
+            c = e;
+        } else if (*c == '(') {
+            depth++;
+        } else if (*c == ')') {
+            if (--depth == 0) return c;
+        }
+    }
+    return NULL;
+}
+
+static size_t required_literal(const char *regex, uint32_t flags, char *out, size_t cap) {
+    if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE | PCRE2_LITERAL)) return 0;
+    int caseless = (flags & PCRE2_CASELESS) != 0;
+    lit_run L = {{0}, {0}, 0, 0};
+    for (const char *c = regex; *c;) {
+        unsigned char u = (unsigned char)*c;
+        if (u == '|' || u == ')') return 0;
+        if (u == '(') {
+            if (c[1] == '*' || (c[1] == '?' && !strchr(":=!<", c[2]))) return 0;
+            if (c[1] == '?' && c[2] == '<' && c[3] != '=' && c[3] != '!') return 0; /* named group */
+            const char *e = skip_bracket(c);
+            if (!e) return 0;
+            lit_end(&L);
+            c = e + 1;
+        } else if (u == '[') {
+            const char *e = skip_bracket(c);
+            if (!e) return 0;
+            lit_end(&L);
+            c = e + 1;
+        } else if (u == '?' || u == '*' || u == '+') {
+            lit_drop_last(&L);
+            c++;
+        } else if (u == '{') {
+            const char *e = c + 1;
+            while ((*e >= '0' && *e <= '9') || *e == ',') e++;
+            if (*e != '}' || e == c + 1) return 0;
+            lit_drop_last(&L);
+            c = e + 1;
+        } else if (u == '\\') {
+            unsigned char n = (unsigned char)c[1];
+            if (!n || n >= 0x80) return 0;
+            if ((n >= '0' && n <= '9') || strchr("xoNpPgkcuQEKG", n)) return 0;
+            if ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z')) lit_end(&L);
+            else lit_add(&L, c + 1, 1);
+            c += 2;
+        } else if (u == '.' || u == '^' || u == '$') {
+            lit_end(&L);
+            c++;
+        } else if (u < 0x80) {
+            char ch = (char)u;
+            int letter = (u | 0x20) >= 'a' && (u | 0x20) <= 'z';
+            if (letter && caseless && ((u | 0x20) == 'k' || (u | 0x20) == 's')) lit_end(&L);
+            else lit_add(&L, letter && caseless ? (ch = (char)(u | 0x20), &ch) : &ch, 1);
+            c++;
+        } else {
+            size_t k = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : 2;
+            for (size_t j = 1; j < k; j++)
+                if (!c[j]) return 0;
+            if (u >= 0xE3 && u <= 0xE9) lit_add(&L, c, k);
+            else lit_end(&L);
+            c += k;
+        }
+    }
+    lit_end(&L);
+    if (L.nb > cap) L.nb = cap;
+    memcpy(out, L.best, L.nb);
+    return L.nb;
+}
+
+/* Whether the pattern's literal ends at note[i] (i + 1 >= its length). */
+static int lit_ends_at(const ex_pat *p, const char *note, size_t i) {
+    size_t n = p->lit_len;
+    if (i + 1 < n) return 0;
+    const char *b = note + i + 1 - n;
+    if (!p->lit_caseless) return memcmp(b, p->lit, n) == 0;
+    for (size_t j = 0; j < n; j++) {
+        unsigned char d = (unsigned char)b[j];
+        if ((d >= 'A' && d <= 'Z' ? d | 0x20 : d) != (unsigned char)p->lit[j]) return 0;
+    }
+    return 1;
+}
+
+static void set_literals(ex_scan *sc, const ex_pat *pats, size_t n) {
+    memset(sc->last_byte, 0, sizeof sc->last_byte);
+    memset(sc->prev_byte, 0, sizeof sc->prev_byte);
+    sc->with_lit = sc->one_byte = 0;
+    for (size_t p = 0; p < n && p < 64; p++) {
+        size_t k = pats[p].lit_len;
+        if (!k) continue;
+        uint64_t bit = UINT64_C(1) << p;
+        int fold = pats[p].lit_caseless;
+        unsigned char b = (unsigned char)pats[p].lit[k - 1];
+        sc->last_byte[b] |= bit;
+        if (fold && b >= 'a' && b <= 'z') sc->last_byte[b - 'a' + 'A'] |= bit;
+        if (k == 1) {
+            for (int c = 0; c < 256; c++) sc->prev_byte[c] |= bit;
+            sc->one_byte |= bit;
+        } else {
+            unsigned char a = (unsigned char)pats[p].lit[k - 2];
+            sc->prev_byte[a] |= bit;
+            if (fold && a >= 'a' && a <= 'z') sc->prev_byte[a - 'a' + 'A'] |= bit;
+        }
+        sc->with_lit |= bit;
+    }
+}
+
 static void ex_pat_fini(ex_pat *p) {
     pcre2_match_data_free(p->md);
     pcre2_code_free(p->code);
@@ -244,6 +420,10 @@ static int ex_pat_init(fu_extractor *ex, ex_pat *p, const char *name, const char
     int rc = fu__re_compile(&ex->re, regex, flags, what, &p->code);
     if (rc == FU_OK) rc = fu__re_match_data(&ex->re, p->code, &p->md);
     if (rc == FU_OK) p->jit = fu__re_is_jit(p->code);
+    if (rc == FU_OK) {
+        p->lit_len = required_literal(regex, flags, p->lit, sizeof p->lit);
+        p->lit_caseless = (flags & PCRE2_CASELESS) != 0;
+    }
     return rc;
 }
 
@@ -327,6 +507,53 @@ static size_t scan_from(fu_extractor *ex, const ex_scan *sc, const char *note, s
     return pcre2_get_ovector_pointer(sc->md)[0];
 }
 
+/* Which patterns of a set can match the note (*maybe, a bit each for the
+ * first 64: those without a required literal and those whose literal the
+ * note holds; every pattern past the 64th may) and where to start them:
+ * `len` when none can match; 0 (no combined scan) when one can, since
+ * running it alone costs less than the scan; else the combined scan's
+ * start. Starting a pattern at 0 or at the scan's start finds the same
+ * matches: no pattern matches before the scan's start. */
+#define EX_MAYBE(maybe, p) ((p) >= 64 || ((maybe) >> (p) & 1))
+static uint64_t lit_check(const ex_scan *sc, const ex_pat *pats, const unsigned char *s, size_t i, uint64_t m,
+                          uint64_t *need) {
+    uint64_t found = 0;
+    m &= i ? sc->prev_byte[s[i - 1]] : sc->one_byte;
+    while (m) {
+        unsigned p = (unsigned)__builtin_ctzll(m);
+        m &= m - 1;
+        if (lit_ends_at(&pats[p], (const char *)s, i)) {
+            found |= UINT64_C(1) << p;
+            *need &= ~(UINT64_C(1) << p);
+        }
+    }
+    return found;
+}
+
+/* The required literals the note holds, of both sets in one pass: found[0]
+ * the promise patterns', found[1] the risky ones'. */
+static void find_literals(const fu_extractor *ex, const char *note, size_t len, uint64_t *found) {
+    const ex_scan *a = &ex->scan_pats, *b = &ex->scan_risky;
+    uint64_t na = a->with_lit, nb = b->with_lit;
+    const unsigned char *s = (const unsigned char *)note;
+    found[0] = found[1] = 0;
+    for (size_t i = 0; i < len && (na | nb); i++) {
+        uint64_t ma = a->last_byte[s[i]] & na, mb = b->last_byte[s[i]] & nb;
+        if (ma) found[0] |= lit_check(a, ex->pats, s, i, ma, &na);
+        if (mb) found[1] |= lit_check(b, ex->risky, s, i, mb, &nb);
+    }
+}
+
+static size_t set_start(fu_extractor *ex, const ex_scan *sc, size_t n, const char *note, size_t len,
+                        uint64_t found, uint64_t *maybe) {
+    uint64_t all = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+    *maybe = (all & ~sc->with_lit) | found;
+    if (n > 64) return scan_from(ex, sc, note, len);
+    if (*maybe == 0) return len;
+    if ((*maybe & (*maybe - 1)) == 0) return 0;
+    return scan_from(ex, sc, note, len);
+}
+
 /* Build from explicit arrays; `flags_of` gives each policy pattern's own compile options. */
 static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, size_t n_pats,
                            const uint32_t *pat_flags, const fu_risky_pattern *risky, size_t n_risky,
@@ -360,6 +587,10 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
         if (rc == FU_OK) rc = scan_build(ex, &ex->scan_pats, ex->pats, rx, n_pats);
         if (rc == FU_OK) rc = scan_build(ex, &ex->scan_risky, ex->risky, rx + n_pats, n_risky);
         fu__free(rx);
+    }
+    if (rc == FU_OK) {
+        set_literals(&ex->scan_pats, ex->pats, n_pats);
+        set_literals(&ex->scan_risky, ex->risky, n_risky);
     }
     if (rc != FU_OK) {
         fu_extractor_free(ex);
@@ -489,10 +720,13 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    size_t from = scan_from(ex, &ex->scan_pats, note, len);
+    uint64_t maybe = 0, found[2];
+    find_literals(ex, note, len, found);
+    size_t from = set_start(ex, &ex->scan_pats, ex->n_pats, note, len, found[0], &maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
         size_t pos = from;
+        if (!EX_MAYBE(maybe, p)) continue;
         while (pos < len) {
             rc = ex_exec(ex, pat, note, len, pos, "commitment pattern");
             if (rc < 0) return rc;
@@ -529,10 +763,11 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         }
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    from = scan_from(ex, &ex->scan_risky, note, len);
+    from = set_start(ex, &ex->scan_risky, ex->n_risky, note, len, found[1], &maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
         size_t pos = from;
+        if (!EX_MAYBE(maybe, p)) continue;
         while (pos < len) {
             rc = ex_exec(ex, pat, note, len, pos, "risky pattern");
             if (rc < 0) return rc;

@@ -534,10 +534,46 @@ static void fill_info(fu_segment_fit_info *info, double ll, unsigned int it, uns
     info->distinct = m;
 }
 
-/* BG/NBD negative log-likelihood and analytic gradient, row by row (logs of
- * alpha + t_x and alpha + T per row). The fit and the log-likelihood use it:
- * an objective on per-value log tables (one exp per row, batched log1p) was
- * faster but its gradient stopped short of convergence on some samples. */
+/* log1p(t) for t >= 0 from log(1 + t), corrected for the rounding of 1 + t
+ * (a few ulps, like log1p; glibc's log1p costs about four logs). */
+static double log1p_pos(double t) {
+    double u = 1.0 + t;
+    if (u == 1.0) return t;
+    return log(u) * (t / (u - 1.0));
+}
+
+/* log(exp(e1) + exp(e2)) and the weights exp(e1 - ls), exp(e2 - ls) with one
+ * exp and one log (the larger term is factored out, so nothing overflows). */
+static double logsum_weights(double e1, double e2, double *w1, double *w2) {
+    double d = e2 - e1;
+    if (d <= 0) {
+        double t = exp(d), q = 1.0 / (1.0 + t);
+        *w1 = q;
+        *w2 = t * q;
+        return e1 + log1p_pos(t);
+    }
+    double t = exp(-d), q = 1.0 / (1.0 + t);
+    *w2 = q;
+    *w1 = t * q;
+    return e2 + log1p_pos(t);
+}
+
+/* hi + lo += v, exactly (Knuth's two-sum): the log-likelihood is summed in
+ * double-double so that, near the optimum, the line search compares values
+ * whose difference is not lost in the rounding of a sum of ~10^4. */
+static void dd_add(double *hi, double *lo, double v) {
+    double s = *hi + v, bp = s - *hi;
+    *lo += (*hi - (s - bp)) + (v - bp);
+    *hi = s;
+}
+
+/* BG/NBD negative log-likelihood and analytic gradient, row by row over the
+ * merged rows. The logs and reciprocals of alpha + t_x and alpha + T are taken
+ * once per distinct value (the same numbers a row would compute), and each row
+ * with x > 0 takes one exp and one log1p for its log-sum and both weights. The
+ * fit and the log-likelihood use it. (An earlier objective that also batched
+ * the log1p of many rows into one log of a product stopped short of
+ * convergence on some samples: see tests/python/test_segment.py.) */
 static double bg_nll_rows(const double *th, double *grad, void *vctx) {
     seg_data *D = vctx;
     double r = exp(th[0]), al = exp(th[1]), a = exp(th[2]), b = exp(th[3]);
@@ -550,8 +586,11 @@ static double bg_nll_rows(const double *th, double *grad, void *vctx) {
         ps_b = fu__stats_digamma(b);
         ps_ab = fu__stats_digamma(a + b);
     }
+    value_logs(D->uval, D->nu, al, D->su, 0);
+    value_logs(D->vval, D->nv, al, D->sv, 0);
+    const double *su = D->su, *sv = D->sv;
     double log_al = log(al), log_a = log(a);
-    double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
+    double ll = 0, ll_lo = 0, gr = 0, gal = 0, ga = 0, gb = 0;
     double cx = -1, K = 0, c1 = 0, c2 = 0, dK = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
     for (size_t i = 0; i < D->m; i++) {
         SEG_POLL(D, i);
@@ -560,7 +599,7 @@ static double bg_nll_rows(const double *th, double *grad, void *vctx) {
         if (x != cx) {
             cx = x;
             double lg_abx = fu__stats_lgamma(a + b + x);
-            K = fu__stats_lgamma(r + x) - lg_r;
+            K = fu__stats_lgamma(r + x) - lg_r + r * log_al;
             c1 = fu__stats_lgamma(b + x) - lg_abx - lg_b + lg_ab;
             c2 = x > 0 ? log_a + fu__stats_lgamma(b + x - 1) - lg_abx - lg_b + lg_ab : 0;
             if (grad) {
@@ -572,21 +611,21 @@ static double bg_nll_rows(const double *th, double *grad, void *vctx) {
                 dc2b = x > 0 ? fu__stats_digamma(b + x - 1) - ps_abx - ps_b + ps_ab : 0;
             }
         }
-        double lA = log(al + R->v);
-        double e1 = c1 - (r + x) * lA, ls, w1 = 1, w2 = 0, lB = 0;
+        const double *A = sv + SEG_PER_VALUE * (size_t)R->iv;
+        double lA = A[0];
+        double e1 = c1 - (r + x) * lA, ls, w1 = 1, w2 = 0, lB = 0, iB = 0;
         if (x > 0) {
-            lB = log(al + R->u);
-            double e2 = c2 - (r + x) * lB;
-            ls = logaddexp(e1, e2);
-            w1 = exp(e1 - ls);
-            w2 = exp(e2 - ls);
+            const double *B = su + SEG_PER_VALUE * (size_t)R->iu;
+            lB = B[0];
+            iB = B[1];
+            ls = logsum_weights(e1, c2 - (r + x) * lB, &w1, &w2);
         } else {
             ls = e1;
         }
-        ll += R->w * (K + r * log_al + ls);
+        dd_add(&ll, &ll_lo, R->w * (K + ls));
         if (grad) {
             gr += R->w * (dK + log_al - w1 * lA - w2 * lB);
-            gal += R->w * (r / al - (r + x) * (w1 / (al + R->v) + w2 / (al + R->u)));
+            gal += R->w * (r / al - (r + x) * (w1 * A[1] + w2 * iB));
             ga += R->w * (w1 * dc1a + w2 * dc2a);
             gb += R->w * (w1 * dc1b + w2 * dc2b);
         }
@@ -597,9 +636,8 @@ static double bg_nll_rows(const double *th, double *grad, void *vctx) {
         grad[2] = -ga * a;
         grad[3] = -gb * b;
     }
-    return -ll;
+    return -(ll + ll_lo);
 }
-
 
 int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, size_t n,
                          const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_bgnbd *out) {

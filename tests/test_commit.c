@@ -189,6 +189,49 @@ Test(commit, caller_patterns_come_first_and_builtins_can_be_left_out) {
     fu_calendar_free(cal);
 }
 
+/* A note is searched with a pattern only when it holds a run of characters
+ * every match contains. Patterns where a careless reading of that run would
+ * skip a note that matches: an optional character, a {0,1} quantifier, a
+ * top-level alternation, caseless ASCII (and k, which also matches the
+ * Kelvin sign U+212A), an escaped metacharacter, a class. */
+Test(commit, notes_are_skipped_only_without_a_required_literal) {
+    fu_calendar *cal = cn2025();
+    static const struct {
+        const char *regex, *note, *text; /* text NULL: no promise */
+    } cases[] = {
+        {"明天?回复", "我们明回复您", "明回复"},
+        {"确认{0,1}收到", "确收到货", "确收到"},
+        {"下午|明早", "明早到", "明早"},
+        {"Within (\\d+) Days", "WITHIN 3 DAYS", "WITHIN 3 DAYS"},
+        {"(\\d+) kg", "送 5 \xE2\x84\xAAg 米", "5 \xE2\x84\xAAg"},
+        {"(\\d+)\\.5天", "1.5天", "1.5天"},
+        {"(\\d+)\\.5天", "15天", NULL},
+        {"[一二]天内到", "二天内到", "二天内到"},
+        {"(\\d+)个工作日内", "3个工作日", NULL},
+        {"(\\d+)个工作日内", "3个工作日内，4个工作日内", "3个工作日内"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fu_extract_pattern pat = {"t.case", cases[i].regex, {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 0, 0, 0}};
+        fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+        o.patterns = &pat;
+        o.n_patterns = 1;
+        o.flags = FU_EXTRACT_NO_BUILTIN;
+        fu_extractor *ex = NULL;
+        cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK, "%s", fu_error_last()->message);
+        fu_extraction *x = NULL;
+        cr_assert_eq(fu_extractor_run(ex, cal, cases[i].note, strlen(cases[i].note), T(NOTE_AT), &x), FU_OK);
+        if (!cases[i].text) {
+            cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
+        } else {
+            cr_assert_geq(fu_extraction_promise_count(x), 1, "case %zu: %s in %s", i, cases[i].regex, cases[i].note);
+            cr_assert_str_eq(fu_extraction_promise(x, 0)->text, cases[i].text, "case %zu", i);
+        }
+        fu_extraction_free(x);
+        fu_extractor_free(ex);
+    }
+    fu_calendar_free(cal);
+}
+
 Test(commit, extractor_errors) {
     fu_extract_pattern bad[] = {{"broken", "(\\d+", {0, {0, 0}, 0, 0, 0}}};
     fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;

@@ -114,6 +114,43 @@ Test(redact, several_kinds_in_one_note_are_counted_by_kind) {
     fu_redactor_free(r);
 }
 
+/* The start scan (16 bytes at a time up to a byte a match can start with)
+ * and the e-mail pattern compiled anchored find every match wherever it
+ * falls against the 16-byte blocks, behind look-alike starts (a digit run,
+ * 'E', 'G', 'H', 'M', '(' and '+' that start nothing), with JIT and without. */
+Test(redact, matches_are_found_at_every_offset_behind_false_starts) {
+    static const char *const fill[] = {"客", "a", "，", "E", "2025年", " ", "G(", "+x", "Mo", "H"};
+    static const char *const pii[][2] = {{"13812345678", "138****5678"},
+                                         {"+86 138-1234-5678", "+86 138-****-5678"},
+                                         {"6222021234567894", "6222********7894"},
+                                         {"wang@example.com", "w***@example.com"}};
+    for (int jit = 0; jit < 2; jit++) {
+        fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+        o.flags = jit ? 0 : FU_REDACT_NO_JIT;
+        fu_redactor *r = NULL;
+        cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+        for (size_t k = 0; k < 4; k++) {
+            for (int off = 0; off < 40; off++) {
+                char in[256] = "", want[256] = "";
+                for (int i = 0; i < off; i++) strcat(in, fill[(i + (int)k) % 10]);
+                strcat(in, off % 3 ? "，" : " ");
+                strcpy(want, in);
+                strcat(in, pii[k][0]);
+                strcat(want, pii[k][1]);
+                strcat(in, "。E1 @x 5");
+                strcat(want, "。E1 @x 5");
+                char *out = redact(r, in);
+                cr_assert_str_eq(out, want, "jit %d case %zu offset %d", jit, k, off);
+                fu_free(out);
+            }
+        }
+        fu_redact_counts c;
+        fu_redactor_counts(r, &c);
+        cr_assert_eq(c.total, 4 * 40);
+        fu_redactor_free(r);
+    }
+}
+
 Test(redact, kinds_can_be_switched_off_and_mask_char_changed) {
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.kinds = FU_REDACT_BIT(FU_REDACT_EMAIL);
