@@ -24,6 +24,7 @@
 #include "stats_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,16 +52,18 @@ static const char *const kpi_names[FU_KPI_COUNT] = {
     "coverage", "response_timeliness", "response_time_p50", "response_time_p90", "resolution",
     "first_contact_resolution", "feedback_closure", "repeat_complaints", "csat", "csat_top2", "nps",
     "ces", "commitment_on_time", "over_contact", "follow_up_complaints", "win_back", "repurchase",
-    "churn", "roi", "scorecard"};
+    "churn", "roi", "scorecard", "quality_closure", "budget_overrun", "repurchase_uplift", "value_uplift",
+    "roi_incremental"};
 
 /* Value type of each KPI. */
-enum { VT_PROP, VT_MEAN, VT_NPS, VT_QUANT, VT_RATIO, VT_SCORE };
+enum { VT_PROP, VT_MEAN, VT_NPS, VT_QUANT, VT_RATIO, VT_SCORE, VT_BUDGET, VT_UPLIFT };
 static const unsigned char kpi_vtype[FU_KPI_COUNT] = {
-    VT_PROP, VT_PROP, VT_QUANT, VT_QUANT, VT_PROP, VT_PROP, VT_PROP, VT_PROP, VT_MEAN, VT_PROP,
-    VT_NPS,  VT_MEAN, VT_PROP,  VT_PROP,  VT_PROP, VT_PROP, VT_PROP, VT_PROP, VT_RATIO, VT_SCORE};
+    VT_PROP, VT_PROP, VT_QUANT, VT_QUANT, VT_PROP,  VT_PROP,   VT_PROP,   VT_PROP,   VT_MEAN,
+    VT_PROP, VT_NPS,  VT_MEAN,  VT_PROP,  VT_PROP,  VT_PROP,   VT_PROP,   VT_PROP,   VT_PROP,
+    VT_RATIO, VT_SCORE, VT_PROP, VT_BUDGET, VT_UPLIFT, VT_UPLIFT, VT_UPLIFT};
 /* Direction when the policy does not say (KPIs the policy may not know). */
 static const unsigned char kpi_lower_better[FU_KPI_COUNT] = {
-    0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0};
+    0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
 
 const char *fu_kpi_name(int id) { return id >= 0 && id < FU_KPI_COUNT ? kpi_names[id] : NULL; }
 
@@ -136,12 +139,18 @@ static int rag_lookup(const fu__policy *t, fu_kpi_id id, const char *tier, doubl
     if (tier)
         for (size_t i = 0; i < k->n_by_tier; i++)
             if (strcmp(k->by_tier[i].tier, tier) == 0) {
-                *red = k->red + (k->by_tier[i].target - k->target);
-                *target = k->by_tier[i].target;
+                double tt = k->by_tier[i].target;
+                if (!isnan(k->target)) {
+                    *red = k->red + (tt - k->target);
+                } else { /* only tier targets: red is the amber margin away */
+                    double m = k->is_rate ? t->kpis.amber_margin : t->kpis.amber_margin * fabs(tt);
+                    *red = k->lower_is_better ? tt + m : tt - m;
+                }
+                *target = tt;
                 *rule = NULL; /* the caller names "kpis.<kpi>.<tier>" */
                 return 2;
             }
-    return 1;
+    return isnan(k->target) ? 0 : 1; /* no target: no RAG status */
 }
 
 static fu_kpi_status rag_status(double v, double target, double red, int lower) {
@@ -389,9 +398,13 @@ int fu_kpi_new(fu_kpi **out, const fu_policy *policy, const fu_kpi_options *opts
     *out = NULL;
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     if (opts) {
-        if (opts->version != FU_KPI_OPTIONS_VERSION)
+        if (opts->version == 1) /* before `budget` */
+            memcpy(&o, opts, offsetof(fu_kpi_options, budget));
+        else if (opts->version == FU_KPI_OPTIONS_VERSION)
+            o = *opts;
+        else
             return fu__error_set(FU_EINVAL, "fu_kpi_options: unknown version %u", opts->version);
-        o = *opts;
+        o.version = FU_KPI_OPTIONS_VERSION;
     }
     if ((unsigned)o.period > FU_KPI_MONTH) return fu__error_set(FU_EINVAL, "fu_kpi_options: bad period %d", (int)o.period);
     if (o.by & ~0x1Fu) return fu__error_set(FU_EINVAL, "fu_kpi_options: unknown grouping bits 0x%x", o.by);
@@ -399,6 +412,7 @@ int fu_kpi_new(fu_kpi **out, const fu_policy *policy, const fu_kpi_options *opts
     if (o.fcr_window <= 0 || o.repeat_window <= 0 || o.complaint_window <= 0 || o.win_back_window <= 0 ||
         o.repurchase_window <= 0 || o.roi_window <= 0)
         return fu__error_set(FU_EINVAL, "fu_kpi_options: windows must be positive");
+    if (!isfinite(o.budget) || o.budget < 0) return fu__error_set(FU_EINVAL, "fu_kpi_options: budget must be finite and >= 0");
     for (int i = 0; i < FU_CHANNEL_COUNT; i++)
         if (!isfinite(o.contact_cost[i]) || o.contact_cost[i] < 0)
             return fu__error_set(FU_EINVAL, "fu_kpi_options: contact_cost[%d] must be finite and >= 0", i);
@@ -966,12 +980,12 @@ static int due_cmp(const void *a, const void *b) {
  * Counters are 32-bit: fewer than 2^32 events are stored. */
 enum {
     P_TIME, P_RES, P_FCR, P_FB, P_REP, P_FUC, /* issue block */
-    P_COV, P_COM, P_WIN, P_REPUR,             /* misc block */
+    P_COV, P_COM, P_WIN, P_REPUR, P_QC,       /* misc block */
     P_TOP2, P_OVER, P_CHURN, NPROP            /* survey, contact, misc */
 };
 static const signed char kpi_prop[FU_KPI_COUNT] = {
     P_COV, P_TIME, -1, -1, P_RES, P_FCR, P_FB, P_REP, -1, P_TOP2, -1,
-    -1,    P_COM,  P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, -1, -1};
+    -1,    P_COM,  P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, -1, -1, P_QC, -1, -1, -1, -1};
 
 typedef struct kp32 {
     uint32_t n, x;
@@ -999,8 +1013,13 @@ typedef struct crev {     /* ROI revenue (touched only by contacts with revenue)
     double r, r2, cr;
 } crev;
 
-typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, churn, percentiles */
-    kp32 p[4];
+typedef struct cupl {     /* uplift: customers contacted (c*) and not contacted (n*) in the period */
+    uint32_t cn, cx, nn, nx;  /* units, buyers */
+    double cr, cr2, nr, nr2;  /* revenue in the window and its square */
+} cupl;
+
+typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, quality closure, churn, percentiles */
+    kp32 p[5];
     int64_t churn_delta;
     uint32_t churn_x, churn_n, rt_n, rt_off;
 } cmisc;
@@ -1011,14 +1030,14 @@ typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, churn,
  * applied block by block, so the cells being updated stay in cache and
  * every cell sees its units in the order they were emitted (the sums are
  * the same, bit for bit). */
-enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X };
+enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_UPL_C, U_UPL_N, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X };
 typedef struct unit {
     uint32_t cell;
     uint8_t op;  /* U_* */
-    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap */
+    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap; U_UPL_*: bought */
     uint8_t b;   /* U_PROP: success; U_CONTACT: channel */
     uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
-    double v;    /* surveys: the score; U_CONTACT: revenue */
+    double v;    /* surveys: the score; U_CONTACT, U_UPL_*: revenue */
 } unit;
 #define UNIT_LOG ((size_t)1 << 21)
 #define UNIT_SHIFT 8
@@ -1071,7 +1090,11 @@ typedef struct ctx {
     ccont *cc;
     crev *cr;
     cmisc *cm;
+    cupl *cu;
     size_t nc, cap_c;
+    int64_t roi_window; /* attribution window (kpis.roi.window, else the option) */
+    int64_t qc_window;  /* quality closure (kpis.quality_closure.window, else 7 days) */
+    int64_t repurchase_window; /* kpis.repurchase.window, else the option */
     int costs;       /* some contact cost is set: ROI */
     int daymask;     /* the scorecard needs active days */
     /* the unit log (UNIT_LOG entries each) */
@@ -1148,6 +1171,7 @@ static void ctx_free(ctx *c) {
     fu__free(c->cc);
     fu__free(c->cr);
     fu__free(c->cm);
+    fu__free(c->cu);
     fu__free(c->ctab);
     fu__free(c->dense);
     fu__free(c->rt_cell);
@@ -1428,6 +1452,7 @@ static int grow_cells(ctx *c) {
     GROW_ONE(cc);
     GROW_ONE(cr);
     GROW_ONE(cm);
+    GROW_ONE(cu);
 #undef GROW_ONE
     c->cap_c = ncap;
     return FU_OK;
@@ -1447,6 +1472,7 @@ static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
     memset(&c->cc[i], 0, sizeof c->cc[i]);
     memset(&c->cr[i], 0, sizeof c->cr[i]);
     memset(&c->cm[i], 0, sizeof c->cm[i]);
+    memset(&c->cu[i], 0, sizeof c->cu[i]);
     return (int64_t)c->nc++;
 }
 
@@ -1600,6 +1626,13 @@ static void apply_unit(ctx *c, const unit *u) {
                 cv->cr += cost * r;
             }
         }
+        break;
+    }
+    case U_UPL_C:
+    case U_UPL_N: {
+        cupl *q = &c->cu[ci];
+        if (u->op == U_UPL_C) q->cn++, q->cx += u->a, q->cr += u->v, q->cr2 += u->v * u->v;
+        else q->nn++, q->nx += u->a, q->nr += u->v, q->nr2 += u->v * u->v;
         break;
     }
     case U_CHURN_IN: c->cm[ci].churn_delta++; break;
@@ -1836,6 +1869,62 @@ static int add_due_rec(ctx *c, int64_t ws, int64_t we, const uattr *ua) {
     return FU_OK;
 }
 
+/* Purchases of the current customer in (t, t + w]: whether any, and the sum
+ * of their amounts. `*from` is a cursor into c->pu (anchors come in time
+ * order). */
+static int bought_in(ctx *c, const kev *e, size_t *from, int64_t t, int64_t w, double *rev) {
+    while (*from < c->npu && e[c->pu[*from]].at <= t) (*from)++;
+    int any = 0;
+    *rev = 0;
+    for (size_t u = *from; u < c->npu && e[c->pu[u]].at - t <= w; u++) {
+        any = 1;
+        if (isfinite(e[c->pu[u]].val)) *rev += e[c->pu[u]].val;
+    }
+    return any;
+}
+
+/* Uplift units of the current customer: in each period up to as_of the
+ * customer is "contacted" (a reached contact in the period; anchor: the
+ * first one) or "not contacted" (no contact attempt at all in the period and
+ * an event before the period began; anchor: the period start). The outcome
+ * is the purchases in (anchor, anchor + attribution window]; a unit counts
+ * once that window has passed. */
+static int pass_uplift(ctx *c, const kev *e, size_t n) {
+    if (n == 0 || c->np == 0) return c->rc;
+    int64_t w = c->roi_window, p = period_of(c, e[0].at);
+    if (p < 0) p = 0;
+    size_t j = 0, pcur = 0;
+    for (; (size_t)p < c->np && c->pstart[p] + w <= c->as_of && !c->rc; p++) {
+        int64_t s = c->pstart[p], en = c->pstart[p + 1];
+        while (j < n && e[j].at < s) j++;
+        size_t first_reached = NONE32;
+        int attempted = 0;
+        for (size_t q = j; q < n && e[q].at < en; q++) {
+            if (e[q].kind != FU_EVENT_CONTACT) continue;
+            attempted = 1;
+            if (is_reached(&e[q])) {
+                first_reached = q;
+                break;
+            }
+        }
+        double rev;
+        if (first_reached != NONE32) {
+            const kev *ct = &e[first_reached];
+            if (ct->at + w > c->as_of) continue;
+            uattr ua = attr_of(ct, 0);
+            int any = bought_in(c, e, &pcur, ct->at, w, &rev);
+            int64_t ci = cell_for(c, ct->at, &ua);
+            if (ci >= 0) log_unit(c, ci, U_UPL_C, any, 0, 0xFF, rev);
+        } else if (!attempted && e[0].at < s) {
+            uattr ua = {0, 0, 0};
+            int any = bought_in(c, e, &pcur, s, w, &rev);
+            int64_t ci = cell_for(c, s, &ua);
+            if (ci >= 0) log_unit(c, ci, U_UPL_N, any, 0, 0xFF, rev);
+        }
+    }
+    return c->rc;
+}
+
 /* ---- one customer ---- */
 
 static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t ndue) {
@@ -1939,6 +2028,10 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
             int64_t ci = cell_for(c, v->at, &ua);
             if (ci >= 0 && push_rt(c, ci, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
         }
+        if (v->kind == FU_EVENT_FAULT) { /* a quality problem: closed within the window */
+            int ok = r != NONE32 && e[r].at - v->at <= c->qc_window;
+            if (ok || v->at <= as_of - c->qc_window) emit_prop(c, P_QC, v->at, &ua, ok);
+        }
         if (v->kind != FU_EVENT_FEEDBACK) {
             emit_prop(c, P_RES, v->at, &ua, r != NONE32);
             if (c1 != NONE32 && e[c1].at <= as_of - o->fcr_window) {
@@ -1995,7 +2088,7 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
     if (costs)
         for (size_t u = 0; u < c->npu; u++) {
             uint32_t pi = c->pu[u], q = c->pr[pi];
-            if (q != NONE32 && e[pi].at - e[q].at <= o->roi_window && isfinite(e[pi].val))
+            if (q != NONE32 && e[pi].at - e[q].at <= c->roi_window && isfinite(e[pi].val))
                 c->rev[q] += e[pi].val;
         }
 
@@ -2029,13 +2122,15 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
             int ok = 0;
             for (size_t w = u + 1; w < c->npu; w++) {
                 const kev *q = &e[c->pu[w]];
-                if (q->at - v->at > o->repurchase_window) break;
+                if (q->at - v->at > c->repurchase_window) break;
                 if (q->at > v->at && (q->order != v->order || !q->order)) {
                     ok = 1;
                     break;
                 }
             }
-            if (ok || v->at <= as_of - o->repurchase_window) emit_prop(c, P_REPUR, v->at, &ua, ok);
+            /* only once the window has passed: a long window (the built-in
+             * policy's year) would otherwise count the early successes only */
+            if (v->at <= as_of - c->repurchase_window) emit_prop(c, P_REPUR, v->at, &ua, ok);
         }
         if (u + 1 < c->npu && e[c->pu[u + 1]].at == v->at) continue; /* the last purchase of an instant */
         int64_t next_t = u + 1 < c->npu ? e[c->pu[u + 1]].at : INT64_MAX;
@@ -2105,7 +2200,7 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
             a = b;
         }
     }
-    return c->rc;
+    return pass_uplift(c, e, n);
 }
 
 /* ---- finalisation ---- */
@@ -2338,6 +2433,7 @@ typedef struct crow {
     ccont c;
     crev r;
     cmisc m;
+    cupl u;
 } crow;
 
 /* The RAG rule of a KPI for a tier (index + 1; 0 without a tier). */
@@ -2347,6 +2443,38 @@ typedef struct ragc {
     int lower;
     const char *rule;
 } ragc;
+
+/* repurchase_uplift, value_uplift, roi_incremental of a cell (docs/kpi.md);
+ * 1 when the figure exists. */
+static int uplift_figure(const ctx *c, fu_kpi_id id, const cupl *u, const ccont *cc, fu_kpi_figure *f) {
+    if (!u->cn || !u->nn) return 0;
+    double cn = u->cn, nn = u->nn, z = c->k->z;
+    double mc = u->cr / cn, mn = u->nr / nn;
+    double vc = cn >= 2 ? fmax(0, (u->cr2 - cn * mc * mc) / (cn - 1)) / cn : NAN; /* variance of the means */
+    double vn = nn >= 2 ? fmax(0, (u->nr2 - nn * mn * mn) / (nn - 1)) / nn : NAN;
+    f->n = cn + nn;
+    if (id == FU_KPI_REPURCHASE_UPLIFT) {
+        double pc = u->cx / cn, pn = u->nx / nn, half = z * sqrt(pc * (1 - pc) / cn + pn * (1 - pn) / nn);
+        f->value = pc - pn;
+        f->ci_low = fmax(-1, f->value - half);
+        f->ci_high = fmin(1, f->value + half);
+        return 1;
+    }
+    if (id == FU_KPI_VALUE_UPLIFT) {
+        if (mn <= 0 || mc < 0) return 0;
+        double r = mc / mn, half = z * r * sqrt((mc > 0 ? vc / (mc * mc) : 0) + vn / (mn * mn));
+        f->value = r - 1;
+        f->ci_low = f->value - half;
+        f->ci_high = f->value + half;
+        return 1;
+    }
+    if (!c->costs || cc->cost <= 0) return 0; /* roi_incremental */
+    f->value = (mc - mn) * cn / cc->cost;
+    double half = z * cn * sqrt(vc + vn) / cc->cost;
+    f->ci_low = f->value - half;
+    f->ci_high = f->value + half;
+    return 1;
+}
 
 static int build_figures(ctx *c, const uint32_t *rtv) {
     fu_kpi *k = c->k;
@@ -2408,6 +2536,7 @@ static int build_figures(ctx *c, const uint32_t *rtv) {
             rw->c = c->cc[cix];
             rw->r = c->cr[cix];
             rw->m = c->cm[cix];
+            rw->u = c->cu[cix];
         }
       for (int id = 0; id < FU_KPI_COUNT && !rc; id++)
       for (size_t oi = b0; oi < b1 && !rc; oi++) {
@@ -2501,6 +2630,21 @@ static int build_figures(ctx *c, const uint32_t *rtv) {
                 }
                 break;
             }
+            case VT_BUDGET: {
+                /* spend (contact attempts x cost per channel) against the
+                 * budget of the elapsed part of the period; ungrouped only */
+                if (!c->costs || o->budget <= 0 || o->by || cc->n == 0) break;
+                int64_t ps = c->pstart[pi], pe = c->pstart[pi + 1], end = pe < c->as_of ? pe : c->as_of;
+                if (end <= ps) break;
+                double budget = o->budget * (double)(end - ps) / (double)(pe - ps);
+                have = 1;
+                f.n = (double)cc->n;
+                f.value = cc->cost / budget - 1;
+                break;
+            }
+            case VT_UPLIFT:
+                have = uplift_figure(c, (fu_kpi_id)id, &rw->u, cc, &f);
+                break;
             case VT_SCORE: {
                 if (!(o->by & FU_KPI_BY_AGENT) || !g->agent) break;
                 double num = 0, wsum = 0, var = 0, wv[4], cv[4], vv[4];
@@ -2595,6 +2739,12 @@ static int build_figures(ctx *c, const uint32_t *rtv) {
     return rc;
 }
 
+/* The window of a KPI: the policy's `kpis.<name>.window` when given, else `dflt`. */
+static int64_t policy_window(const fu__policy *pol, const char *name, int64_t dflt) {
+    const fu__pol_kpi *pk = fu__policy_kpi(pol, name);
+    return pk && pk->window.unit == FU_DURATION_SECONDS && pk->window.value > 0 ? (int64_t)pk->window.value : dflt;
+}
+
 int fu_kpi_compute(fu_kpi *k, size_t *out) {
     if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
     if (k->computed && k->has_result) {
@@ -2665,6 +2815,9 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     if (!rc && (k->o.by & FU_KPI_BY_AGENT)) rc = build_days(&c);
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) c.costs |= k->o.contact_cost[ch] > 0;
     c.daymask = (k->o.by & FU_KPI_BY_AGENT) != 0;
+    c.roi_window = policy_window(k->pol, "roi", k->o.roi_window);
+    c.qc_window = policy_window(k->pol, "quality_closure", 7 * FU_KPI_DAY_SECONDS);
+    c.repurchase_window = policy_window(k->pol, "repurchase", k->o.repurchase_window);
     if (!rc) {
         c.cap_u = k->n_ev < UNIT_LOG / 4 ? 4 * k->n_ev + 1024 : UNIT_LOG;
         c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);
@@ -2911,7 +3064,13 @@ static void fmt_value(char *buf, size_t size, fu_kpi_id id, double v) {
         return;
     }
     switch (kpi_vtype[id]) {
-    case VT_PROP: snprintf(buf, size, "%.1f%%", 100 * v); break;
+    case VT_PROP:
+    case VT_BUDGET: snprintf(buf, size, "%.1f%%", 100 * v); break;
+    case VT_UPLIFT:
+        if (id == FU_KPI_REPURCHASE_UPLIFT) snprintf(buf, size, "%+.1fpp", 100 * v);
+        else if (id == FU_KPI_VALUE_UPLIFT) snprintf(buf, size, "%+.1f%%", 100 * v);
+        else snprintf(buf, size, "%.2f", v);
+        break;
     case VT_QUANT: snprintf(buf, size, "%.1fh", v); break;
     case VT_NPS: snprintf(buf, size, "%.1f", v); break;
     default: snprintf(buf, size, "%.2f", v); break;
@@ -2976,5 +3135,12 @@ int fu_kpi_write_dashboard_to_string(const fu_kpi *k, size_t *len, char **out) {
                            c2, c3, c4, s->score, s->ci_low, s->ci_high);
         }
     }
+    int costs = 0;
+    for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) costs |= k->o.contact_cost[ch] > 0;
+    if (!costs || k->o.budget <= 0 || k->o.by)
+        fu__buf_printf(&b, "\nbudget_overrun: no data (%s)\n",
+                       k->o.by ? "computed without grouping only"
+                               : "needs contact costs and a budget per period: --cost CH=AMOUNT --budget AMOUNT");
+    if (!costs) fu__buf_puts(&b, "roi, roi_incremental: no data (needs contact costs: --cost CH=AMOUNT)\n");
     return finish(&b, len, out);
 }
