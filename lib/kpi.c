@@ -304,7 +304,8 @@ typedef struct kev {
     uint32_t agent;     /* string id */
     uint8_t kind, severity, channel, outcome, survey;
     uint8_t pclass;     /* policy product class index + 1, 0 unknown */
-    uint8_t pad_[2];
+    uint8_t prio;       /* contacts: fu_priority + 1; 0: not given (normal) */
+    uint8_t pad_[1];
 } kev;
 
 /* A pending event and its customer index. */
@@ -522,9 +523,15 @@ static int pclass_of(const fu_kpi *k, double unit_price, const char *name) {
 }
 
 int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
+    return fu_kpi_add_events_priority(k, in, NULL, n);
+}
+
+int fu_kpi_add_events_priority(fu_kpi *k, const fu_event_in *in, const fu_priority *prio, size_t n) {
     if (!k || (!in && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_events: NULL argument");
     for (size_t i = 0; i < n; i++) {
         const fu_event_in *e = &in[i];
+        if (prio && (unsigned)prio[i] > FU_PRIORITY_LOW)
+            return fu__error_set(FU_EINVAL, "event %zu: priority %d out of range", i, (int)prio[i]);
         if (!e->customer_id || !*e->customer_id) return fu__error_set(FU_EINVAL, "event %zu: missing customer id", i);
         if (e->at == FU_BOOK_NO_TIME) return fu__error_set(FU_EINVAL, "event %zu: missing time", i);
         if ((unsigned)e->kind >= FU_EVENT_KIND_COUNT || (unsigned)e->severity > FU_SEVERITY_LOW ||
@@ -560,6 +567,7 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
         v->outcome = (uint8_t)e->outcome;
         v->survey = (uint8_t)e->survey;
         v->pclass = (uint8_t)pclass_of(k, e->unit_price, e->product_class);
+        v->prio = prio && e->kind == FU_EVENT_CONTACT ? (uint8_t)(prio[i] + 1) : 0;
     }
     if (rc) {
         cust_rollback(k, n0);
@@ -621,7 +629,8 @@ static int book_event(fu_kpi *k, const fu_book *b, bmap *m, bclass *bc, const fu
     v->channel = e->channel;
     v->outcome = e->outcome;
     v->survey = e->survey;
-    v->pad_[0] = v->pad_[1] = 0;
+    v->prio = 0; /* a book has no priorities: normal */
+    v->pad_[0] = 0;
     int cls = 0;
     if (!isnan(e->unit_price) && e->unit_price >= 0) {
         cls = fu__policy_class_of(k->pol, e->unit_price) + 1;
@@ -1766,29 +1775,54 @@ static int sla_deadline(const ctx *c, const kev *e, int64_t *out) {
     return 0;
 }
 
-/* Whether contact i went beyond a cap (or the minimum gap). */
+/* The caps as the planner applies them (lib/planner.c, cap_check): a
+ * contact's priority is the one it was added with (history without one:
+ * normal), a contact without a channel is a phone call. */
+static int prio_of(const kev *e) { return e->prio ? e->prio - 1 : FU__PRIO_NORMAL; }
+
+/* Whether a contact counts for a cap: its channel and, when the cap names
+ * priorities, its priority. Contacts of exempt priorities count too. */
+static int cap_counts(const fu__pol_cap *cap, const kev *e) {
+    int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
+    if (cap->channels && !(cap->channels & (1u << (ch - 1)))) return 0;
+    if (cap->priorities) return (int)((cap->priorities >> prio_of(e)) & 1u);
+    return 1;
+}
+
+/* caps.min_gap in seconds, as the planner approximates other units. */
+static int64_t gap_seconds(const fu_duration *d) {
+    switch (d->unit) {
+    case FU_DURATION_MONTHS: return d->value * 2629746;
+    case FU_DURATION_WORKING_DAYS: return d->value * 7 * 86400 / 5;
+    case FU_DURATION_BUSINESS_SECONDS: return d->value * 168 / 45;
+    default: return d->value;
+    }
+}
+
+/* Whether contact i went beyond a cap or the minimum gap: a contact of a
+ * priority in caps.exempt never does; the gap runs from the last contact
+ * that reached the customer (unanswered attempts are spaced by the redial
+ * rules); a cap holds a contact it counts, and counts every contact of its
+ * channels and priorities in (t - per, t], this one included. */
 static int over_contact(const ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
-    int64_t t = e[i].at;
-    uint32_t j = c->pc[i];
-    if (p->min_gap.unit == FU_DURATION_SECONDS && p->min_gap.value > 0 && j != NONE32 &&
-        t - e[j].at < p->min_gap.value)
-        return 1;
+    if ((p->cap_exempt >> prio_of(&e[i])) & 1u) return 0;
+    int64_t t = e[i].at, gap = gap_seconds(&p->min_gap);
+    uint32_t j = c->pr[i];
+    if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
     for (size_t q = 0; q < p->n_caps; q++) {
         const fu__pol_cap *cap = &p->caps[q];
-        if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
-        uint32_t chbit = e[i].channel ? 1u << (e[i].channel - 1) : 0;
-        if (cap->channels && !(cap->channels & chbit)) continue;
-        if (cap->priorities && !(cap->priorities & (1u << FU__PRIO_NORMAL))) continue;
+        if (!cap_counts(cap, &e[i])) continue;
         if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
         if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
+        if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
         int64_t start;
         fu_duration back = cap->per;
         back.value = -back.value;
         if (add_dur(c, &back, t, &start)) continue;
         int count = 1;
         for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > start; m = c->pc[m]) {
-            if (cap->channels && !(cap->channels & (e[m].channel ? 1u << (e[m].channel - 1) : 0))) continue;
+            if (!cap_counts(cap, &e[m])) continue;
             if (cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
             if (++count > cap->max) return 1;
         }

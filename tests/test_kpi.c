@@ -1204,3 +1204,62 @@ Test(kpi, budget_of_the_running_period_is_prorated) {
     fu_kpi_free(k);
     fu_policy_free(p);
 }
+
+/* ------------------------------------------------------------ caps as the planner applies them (issue 18) */
+
+/* Built-in caps: min_gap 24h, exempt [urgent], weekly 3 per 7d, per_order 1
+ * per 72h for priorities normal and low. Week 2026-W10.
+ * K1: a 03-02 10:00 answered, order O1, normal     -> within every cap
+ *     b 03-03 12:00 answered, order O1, high       -> per_order holds only normal/low: ok
+ *                                                     (as normal: 2 calls of O1 in 72h)
+ *     c 03-03 13:00 answered, urgent               -> exempt: ok (as normal: 1 h after b)
+ *     d 03-05 14:00 no answer, normal              -> weekly: a, b, c (the urgent one
+ *                                                     counts) and d = 4 > 3: over
+ * K2: r1 03-02 10:00 no answer, normal; r2 03-02 12:00 answered, normal ->
+ *     the gap runs from the last reached contact (none): ok.
+ * With priorities: 1 of 6 over. Without (all normal): b, c, d -> 3 of 6. */
+static const E ev_prio[] = {
+    {"K1", "2026-03-02T10:00:00+08:00", "contact", "O1", "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"K1", "2026-03-03T12:00:00+08:00", "contact", "O1", "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"K1", "2026-03-03T13:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"K1", "2026-03-05T14:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"K2", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"K2", "2026-03-02T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+};
+
+Test(kpi, over_contact_follows_the_planners_cap_rules_by_priority) {
+    static const fu_priority prio[] = {FU_PRIORITY_NORMAL, FU_PRIORITY_HIGH, FU_PRIORITY_URGENT,
+                                       FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL};
+    fu_policy *p = builtin();
+    size_t n = N(ev_prio);
+    fu_event_in *in = calloc(n, sizeof *in);
+    for (size_t i = 0; i < n; i++) {
+        fu_event_in_init(&in[i]);
+        in[i].customer_id = ev_prio[i].cust;
+        in[i].at = T(ev_prio[i].at);
+        in[i].kind = FU_EVENT_CONTACT;
+        in[i].order_id = ev_prio[i].order;
+        in[i].agent_id = ev_prio[i].agent;
+        in[i].channel = FU_CHANNEL_PHONE;
+        in[i].outcome = strcmp(ev_prio[i].outcome, "answered") == 0 ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+    }
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
+    cr_assert_eq(fu_kpi_add_events_priority(k, in, prio, n), FU_OK, "%s", fu_error_last()->message);
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 1, 6);
+    fu_kpi_free(k);
+    k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
+    cr_assert_eq(fu_kpi_add_events_priority(k, in, NULL, n), FU_OK);
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 3, 6);
+    fu_kpi_free(k);
+    /* a priority out of range is refused, nothing added */
+    k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
+    fu_priority bad[] = {FU_PRIORITY_NORMAL, (fu_priority)7};
+    cr_expect_eq(fu_kpi_add_events_priority(k, in, bad, 2), FU_EINVAL);
+    cr_expect(strstr(fu_error_last()->message, "event 1") != NULL);
+    size_t nf;
+    cr_assert_eq(fu_kpi_compute(k, &nf), FU_OK);
+    cr_expect_eq(nf, 0);
+    fu_kpi_free(k);
+    free(in);
+    fu_policy_free(p);
+}

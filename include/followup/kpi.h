@@ -41,6 +41,7 @@
 #include "followup/stats.h"
 #include "followup/commit.h"
 #include "followup/policy.h"
+#include "followup/planner.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -229,6 +230,19 @@ FU_EXTERN int fu_kpi_add_customers(fu_kpi *kpi, const fu_customer *customers, si
  *         events, customers or strings; #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_add_events(fu_kpi *kpi, const fu_event_in *events, size_t n);
+
+/**
+ * Add events as fu_kpi_add_events(), with the priority each contact was made
+ * at (e.g. the plan's priority of a simulated contact). Over-contact then
+ * follows the caps as the planner applies them: a contact of a priority in
+ * `caps.exempt` is never over a cap, a cap that names `priorities` holds and
+ * counts only contacts of those priorities. Events added without a priority
+ * (fu_kpi_add_events(), fu_kpi_add_book()) are of priority normal.
+ * @param priorities one per event (read for contacts only); NULL: all normal
+ * @return as fu_kpi_add_events(); #FU_EINVAL for a priority out of range.
+ */
+FU_EXTERN int fu_kpi_add_events_priority(fu_kpi *kpi, const fu_event_in *events, const fu_priority *priorities,
+                                         size_t n);
 
 /**
  * Add every customer and event of a book (the bulk path: no per-event
