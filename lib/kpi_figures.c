@@ -275,6 +275,220 @@ static int uplift_figure(const ctx *c, fu_kpi_id id, const cupl *u, const ccont 
     return 1;
 }
 
+/* What the figures of one compute share. */
+typedef struct figctx {
+    const char **glabel, **plabel; /* labels of groups and periods */
+    const uint32_t *rtv;           /* sorted response times */
+    ragc (*rag)[FU__POL_MAX_TIERS + 1]; /* RAG rules by KPI and tier */
+    double cap_day;                /* calls per agent day of the efficiency */
+} figctx;
+
+/* The agent scorecard of a cell (grouping by agent), appended to the
+ * engine's scorecards; 1 when it has a figure. */
+static int score_figure(ctx *c, const figctx *fx, const crow *rw, fu_kpi_figure *f) {
+    fu_kpi *k = c->k;
+    const fu_kpi_options *o = &k->o;
+    const chead *ce = &rw->h;
+    const csurv *cs = &rw->s;
+    const ccont *cc = &rw->c;
+    size_t pi = ce->period;
+    const gkey *g = &c->gk[ce->group];
+    const fu__pol_scorecard *w = &c->pol->scorecard;
+    double cap_day = fx->cap_day;
+    const char **glabel = fx->glabel, **plabel = fx->plabel;
+    int have = 0;
+    do {
+        if (!(o->by & FU_KPI_BY_AGENT) || !g->agent) break;
+        double num = 0, wsum = 0, var = 0, wv[4], cv[4], vv[4];
+        int m = 0;
+        fu_kpi_scorecard sc;
+        memset(&sc, 0, sizeof sc);
+        sc.satisfaction = sc.resolution = sc.feedback_conversion = sc.efficiency = NAN;
+        double csn = cs->csat_n;
+        if (csn > 0) {
+            double mean = cs->csat_s / csn;
+            double s2 = csn >= 2 ? (cs->csat_ss - csn * mean * mean) / (csn - 1) : 0;
+            sc.satisfaction = (mean - 1) / 4;
+            wv[m] = w->satisfaction, cv[m] = sc.satisfaction, vv[m++] = (s2 > 0 ? s2 : 0) / csn / 16;
+        }
+        const kp32 *r = &rw->i.p[P_RES], *fb = &rw->i.p[P_FB];
+        if (r->n) {
+            double q = (double)r->x / (double)r->n;
+            sc.resolution = q;
+            wv[m] = w->resolution, cv[m] = q, vv[m++] = q * (1 - q) / (double)r->n;
+        }
+        if (fb->n) {
+            double q = (double)fb->x / (double)fb->n;
+            sc.feedback_conversion = q;
+            wv[m] = w->feedback_conversion, cv[m] = q, vv[m++] = q * (1 - q) / (double)fb->n;
+        }
+        if (cc->n) {
+            unsigned days = popcount32(cc->daymask);
+            double per_day = (double)cc->n / (days ? days : 1);
+            sc.efficiency = per_day / cap_day > 1 ? 1 : per_day / cap_day;
+            wv[m] = w->efficiency, cv[m] = sc.efficiency, vv[m++] = 0;
+        }
+        for (int q = 0; q < m; q++) wsum += wv[q];
+        if (m == 0 || wsum <= 0) break;
+        for (int q = 0; q < m; q++) {
+            num += wv[q] * cv[q];
+            var += (wv[q] / wsum) * (wv[q] / wsum) * vv[q];
+        }
+        have = 1;
+        f->value = num / wsum;
+        f->n = csn + (double)r->n + (double)fb->n;
+        f->ci_low = fmax(0, f->value - k->z * sqrt(var));
+        f->ci_high = fmin(1, f->value + k->z * sqrt(var));
+        sc.score = f->value;
+        sc.ci_low = f->ci_low;
+        sc.ci_high = f->ci_high;
+        sc.agent = kstr_get(&k->str, g->agent);
+        sc.group = glabel[ce->group];
+        sc.period = plabel[pi];
+        k->sc[k->n_sc++] = sc;
+        break;
+    } while (0);
+    return have;
+}
+
+/* The value, interval and n of KPI `id` in a cell; 1 when it has a figure. */
+static int figure_value(ctx *c, const figctx *fx, int id, const crow *rw, fu_kpi_figure *f) {
+    fu_kpi *k = c->k;
+    const csurv *cs = &rw->s;
+    const ccont *cc = &rw->c;
+    const cmisc *cm = &rw->m;
+    const fu_kpi_options *o = &k->o;
+    size_t pi = rw->h.period;
+    const uint32_t *rtv = fx->rtv;
+    int have = 0;
+    switch (fu__kpi_vtype[id]) {
+    case VT_PROP: {
+        int pk = fu__kpi_prop[id];
+        uint32_t pn, px;
+        if (pk == P_TOP2) pn = cs->csat_n, px = cs->top2_x;
+        else if (pk == P_OVER) pn = cc->n, px = cc->over;
+        else if (pk == P_CHURN) pn = cm->churn_n, px = cm->churn_x;
+        else {
+            const kp32 *pr = pk < P_COV ? &rw->i.p[pk] : &cm->p[pk - P_COV];
+            pn = pr->n, px = pr->x;
+        }
+        if (!pn) break;
+        have = 1;
+        f->n = (double)pn;
+        f->successes = (double)px;
+        f->value = f->successes / f->n;
+        fu__stats_wilson_z(f->successes, f->n, k->z, &f->ci_low, &f->ci_high);
+        break;
+    }
+    case VT_MEAN: {
+        double n = id == FU_KPI_CSAT ? cs->csat_n : cs->ces_n;
+        double s = id == FU_KPI_CSAT ? cs->csat_s : cs->ces_s;
+        double ss = id == FU_KPI_CSAT ? cs->csat_ss : cs->ces_ss;
+        if (n <= 0) break;
+        have = 1;
+        f->n = n;
+        f->value = s / n;
+        if (n >= 2) {
+            double var = (ss - n * f->value * f->value) / (n - 1);
+            double half = fu__kpi_t_of(c, n - 1) * sqrt((var > 0 ? var : 0) / n);
+            f->ci_low = f->value - half;
+            f->ci_high = f->value + half;
+            if (f->ci_low < (id == FU_KPI_CSAT ? 1 : 1)) f->ci_low = 1;
+            if (f->ci_high > (id == FU_KPI_CSAT ? 5 : 7)) f->ci_high = id == FU_KPI_CSAT ? 5 : 7;
+        }
+        break;
+    }
+    case VT_NPS:
+        if (!cs->nps_n) break;
+        have = 1;
+        f->n = (double)cs->nps_n;
+        fu__stats_nps_z((double)cs->nps_p, (double)cs->nps_d, f->n, k->z, &f->value, &f->ci_low, &f->ci_high);
+        break;
+    case VT_QUANT: {
+        if (!cm->rt_n) break;
+        have = 1;
+        size_t n = cm->rt_n;
+        const uint32_t *x = rtv + cm->rt_off;
+        double q = id == FU_KPI_RESPONSE_P50 ? 0.5 : 0.9;
+        f->n = (double)n;
+        f->value = quantile(x, n, q);
+        if (n >= 2) {
+            double s = k->z * sqrt((double)n * q * (1 - q));
+            double lo = floor((double)n * q - s), hi = ceil((double)n * q + s);
+            if (lo < 1) lo = 1;
+            if (hi > (double)n) hi = (double)n;
+            f->ci_low = rt_at(x, (size_t)lo - 1);
+            f->ci_high = rt_at(x, (size_t)hi - 1);
+        }
+        break;
+    }
+    case VT_RATIO: {
+        const crev *cr = &rw->r;
+        if (!c->costs || cc->n == 0 || cc->cost <= 0) break;
+        have = 1;
+        f->n = (double)cc->n;
+        f->value = cr->r / cc->cost;
+        if (cc->n >= 2) {
+            double n = (double)cc->n, R = f->value, mc = cc->cost / n;
+            double var = (cr->r2 - 2 * R * cr->cr + R * R * cc->cost2) / (n - 1);
+            if (var < 0) var = 0;
+            double half = k->z * sqrt(var / n) / mc;
+            f->ci_low = R - half;
+            f->ci_high = R + half;
+        }
+        break;
+    }
+    case VT_BUDGET: {
+        /* spend (contact attempts x cost per channel) against the
+         * budget of the elapsed part of the period; ungrouped only */
+        if (!c->costs || o->budget <= 0 || o->by || cc->n == 0) break;
+        int64_t ps = c->pstart[pi], pe = c->pstart[pi + 1], end = pe < c->as_of ? pe : c->as_of;
+        if (end <= ps) break;
+        double budget = o->budget * (double)(end - ps) / (double)(pe - ps);
+        have = 1;
+        f->n = (double)cc->n;
+        f->value = cc->cost / budget - 1;
+        break;
+    }
+    case VT_UPLIFT:
+        have = uplift_figure(c, (fu_kpi_id)id, &rw->u, cc, f);
+        break;
+    case VT_SCORE:
+        have = score_figure(c, fx, rw, f);
+        break;
+    }
+    return have;
+}
+
+/* Target, rule and status of a figure, from the RAG rule of its KPI and
+ * tier (looked up once per compute). */
+static int figure_rag(ctx *c, figctx *fx, int id, const gkey *g, const char *tier, fu_kpi_figure *f) {
+    fu_kpi *k = c->k;
+    ragc (*rag)[FU__POL_MAX_TIERS + 1] = fx->rag;
+    int rc = FU_OK;
+    do {
+    ragc *rg = &rag[id][tier ? g->tier : 0];
+    if (!rg->found) {
+        rg->target = rg->red = NAN;
+        rg->lower = fu__kpi_lower_better[id];
+        rg->rule = "";
+        int found = fu__kpi_rag_lookup(c->pol, (fu_kpi_id)id, tier, &rg->target, &rg->red, &rg->lower, &rg->rule);
+        if (found == 2) {
+            fu__buf b = FU__BUF_INIT;
+            fu__buf_printf(&b, "%s.%s", fu__policy_kpi(c->pol, fu__kpi_names[id])->rule, tier);
+            rc = b.failed ? (fu__buf_free(&b), fu__error_nomem()) : keep_label(k, fu__buf_detach(&b), &rg->rule);
+            if (rc) return rc;
+        }
+        rg->found = found + 1;
+    }
+    int found = rg->found > 1;
+    f->target = found ? rg->target : NAN;
+    f->rule = found ? rg->rule : "";
+    f->status = found ? fu__kpi_rag_status(f->value, rg->target, rg->red, rg->lower) : FU_KPI_STATUS_NONE;
+    } while (0);
+    return rc;
+}
+
 int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
     fu_kpi *k = c->k;
     const fu_kpi_options *o = &k->o;
@@ -320,8 +534,8 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
     }
     for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->ch[ord[i].idx].group];
     if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
-    const fu__pol_scorecard *w = &c->pol->scorecard;
-    double cap_day = c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1;
+    figctx fx = {glabel, plabel, rtv, rag,
+                 c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1};
     for (size_t b0 = 0; b0 < nord && !rc;) {
         size_t b1 = b0;
         while (b1 < nord && c->ch[ord[b1].idx].period == c->ch[ord[b0].idx].period) b1++;
@@ -341,191 +555,24 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
       for (size_t oi = b0; oi < b1 && !rc; oi++) {
         const crow *rw = &rows[oi - b0];
         const chead *ce = &rw->h;
-        const csurv *cs = &rw->s;
-        const ccont *cc = &rw->c;
-        const cmisc *cm = &rw->m;
         size_t pi = ce->period;
         const gkey *g = &c->gk[ce->group];
         const char *tier = (o->by & FU_KPI_BY_TIER) && g->tier ? c->pol->segments.tiers[g->tier - 1].name : NULL;
-        {
-            fu_kpi_figure f;
-            memset(&f, 0, sizeof f);
-            f.value = f.ci_low = f.ci_high = f.successes = NAN;
-            int have = 0;
-            switch (fu__kpi_vtype[id]) {
-            case VT_PROP: {
-                int pk = fu__kpi_prop[id];
-                uint32_t pn, px;
-                if (pk == P_TOP2) pn = cs->csat_n, px = cs->top2_x;
-                else if (pk == P_OVER) pn = cc->n, px = cc->over;
-                else if (pk == P_CHURN) pn = cm->churn_n, px = cm->churn_x;
-                else {
-                    const kp32 *pr = pk < P_COV ? &rw->i.p[pk] : &cm->p[pk - P_COV];
-                    pn = pr->n, px = pr->x;
-                }
-                if (!pn) break;
-                have = 1;
-                f.n = (double)pn;
-                f.successes = (double)px;
-                f.value = f.successes / f.n;
-                fu__stats_wilson_z(f.successes, f.n, k->z, &f.ci_low, &f.ci_high);
-                break;
-            }
-            case VT_MEAN: {
-                double n = id == FU_KPI_CSAT ? cs->csat_n : cs->ces_n;
-                double s = id == FU_KPI_CSAT ? cs->csat_s : cs->ces_s;
-                double ss = id == FU_KPI_CSAT ? cs->csat_ss : cs->ces_ss;
-                if (n <= 0) break;
-                have = 1;
-                f.n = n;
-                f.value = s / n;
-                if (n >= 2) {
-                    double var = (ss - n * f.value * f.value) / (n - 1);
-                    double half = fu__kpi_t_of(c, n - 1) * sqrt((var > 0 ? var : 0) / n);
-                    f.ci_low = f.value - half;
-                    f.ci_high = f.value + half;
-                    if (f.ci_low < (id == FU_KPI_CSAT ? 1 : 1)) f.ci_low = 1;
-                    if (f.ci_high > (id == FU_KPI_CSAT ? 5 : 7)) f.ci_high = id == FU_KPI_CSAT ? 5 : 7;
-                }
-                break;
-            }
-            case VT_NPS:
-                if (!cs->nps_n) break;
-                have = 1;
-                f.n = (double)cs->nps_n;
-                fu__stats_nps_z((double)cs->nps_p, (double)cs->nps_d, f.n, k->z, &f.value, &f.ci_low, &f.ci_high);
-                break;
-            case VT_QUANT: {
-                if (!cm->rt_n) break;
-                have = 1;
-                size_t n = cm->rt_n;
-                const uint32_t *x = rtv + cm->rt_off;
-                double q = id == FU_KPI_RESPONSE_P50 ? 0.5 : 0.9;
-                f.n = (double)n;
-                f.value = quantile(x, n, q);
-                if (n >= 2) {
-                    double s = k->z * sqrt((double)n * q * (1 - q));
-                    double lo = floor((double)n * q - s), hi = ceil((double)n * q + s);
-                    if (lo < 1) lo = 1;
-                    if (hi > (double)n) hi = (double)n;
-                    f.ci_low = rt_at(x, (size_t)lo - 1);
-                    f.ci_high = rt_at(x, (size_t)hi - 1);
-                }
-                break;
-            }
-            case VT_RATIO: {
-                const crev *cr = &rw->r;
-                if (!c->costs || cc->n == 0 || cc->cost <= 0) break;
-                have = 1;
-                f.n = (double)cc->n;
-                f.value = cr->r / cc->cost;
-                if (cc->n >= 2) {
-                    double n = (double)cc->n, R = f.value, mc = cc->cost / n;
-                    double var = (cr->r2 - 2 * R * cr->cr + R * R * cc->cost2) / (n - 1);
-                    if (var < 0) var = 0;
-                    double half = k->z * sqrt(var / n) / mc;
-                    f.ci_low = R - half;
-                    f.ci_high = R + half;
-                }
-                break;
-            }
-            case VT_BUDGET: {
-                /* spend (contact attempts x cost per channel) against the
-                 * budget of the elapsed part of the period; ungrouped only */
-                if (!c->costs || o->budget <= 0 || o->by || cc->n == 0) break;
-                int64_t ps = c->pstart[pi], pe = c->pstart[pi + 1], end = pe < c->as_of ? pe : c->as_of;
-                if (end <= ps) break;
-                double budget = o->budget * (double)(end - ps) / (double)(pe - ps);
-                have = 1;
-                f.n = (double)cc->n;
-                f.value = cc->cost / budget - 1;
-                break;
-            }
-            case VT_UPLIFT:
-                have = uplift_figure(c, (fu_kpi_id)id, &rw->u, cc, &f);
-                break;
-            case VT_SCORE: {
-                if (!(o->by & FU_KPI_BY_AGENT) || !g->agent) break;
-                double num = 0, wsum = 0, var = 0, wv[4], cv[4], vv[4];
-                int m = 0;
-                fu_kpi_scorecard sc;
-                memset(&sc, 0, sizeof sc);
-                sc.satisfaction = sc.resolution = sc.feedback_conversion = sc.efficiency = NAN;
-                double csn = cs->csat_n;
-                if (csn > 0) {
-                    double mean = cs->csat_s / csn;
-                    double s2 = csn >= 2 ? (cs->csat_ss - csn * mean * mean) / (csn - 1) : 0;
-                    sc.satisfaction = (mean - 1) / 4;
-                    wv[m] = w->satisfaction, cv[m] = sc.satisfaction, vv[m++] = (s2 > 0 ? s2 : 0) / csn / 16;
-                }
-                const kp32 *r = &rw->i.p[P_RES], *fb = &rw->i.p[P_FB];
-                if (r->n) {
-                    double q = (double)r->x / (double)r->n;
-                    sc.resolution = q;
-                    wv[m] = w->resolution, cv[m] = q, vv[m++] = q * (1 - q) / (double)r->n;
-                }
-                if (fb->n) {
-                    double q = (double)fb->x / (double)fb->n;
-                    sc.feedback_conversion = q;
-                    wv[m] = w->feedback_conversion, cv[m] = q, vv[m++] = q * (1 - q) / (double)fb->n;
-                }
-                if (cc->n) {
-                    unsigned days = popcount32(cc->daymask);
-                    double per_day = (double)cc->n / (days ? days : 1);
-                    sc.efficiency = per_day / cap_day > 1 ? 1 : per_day / cap_day;
-                    wv[m] = w->efficiency, cv[m] = sc.efficiency, vv[m++] = 0;
-                }
-                for (int q = 0; q < m; q++) wsum += wv[q];
-                if (m == 0 || wsum <= 0) break;
-                for (int q = 0; q < m; q++) {
-                    num += wv[q] * cv[q];
-                    var += (wv[q] / wsum) * (wv[q] / wsum) * vv[q];
-                }
-                have = 1;
-                f.value = num / wsum;
-                f.n = csn + (double)r->n + (double)fb->n;
-                f.ci_low = fmax(0, f.value - k->z * sqrt(var));
-                f.ci_high = fmin(1, f.value + k->z * sqrt(var));
-                sc.score = f.value;
-                sc.ci_low = f.ci_low;
-                sc.ci_high = f.ci_high;
-                sc.agent = kstr_get(&k->str, g->agent);
-                sc.group = glabel[ce->group];
-                sc.period = plabel[pi];
-                k->sc[k->n_sc++] = sc;
-                break;
-            }
-            }
-            if (rc) break;
-            if (!have) continue;
-            f.kpi = (fu_kpi_id)id;
-            f.name = fu__kpi_names[id];
-            f.group = glabel[ce->group];
-            f.period = plabel[pi];
-            f.period_start = c->pstart[pi];
-            f.period_end = c->pstart[pi + 1];
-            f.period_index = pi;
-            f.group_index = ce->group;
-            ragc *rg = &rag[id][tier ? g->tier : 0];
-            if (!rg->found) {
-                rg->target = rg->red = NAN;
-                rg->lower = fu__kpi_lower_better[id];
-                rg->rule = "";
-                int found = fu__kpi_rag_lookup(c->pol, (fu_kpi_id)id, tier, &rg->target, &rg->red, &rg->lower, &rg->rule);
-                if (found == 2) {
-                    fu__buf b = FU__BUF_INIT;
-                    fu__buf_printf(&b, "%s.%s", fu__policy_kpi(c->pol, fu__kpi_names[id])->rule, tier);
-                    rc = b.failed ? (fu__buf_free(&b), fu__error_nomem()) : keep_label(k, fu__buf_detach(&b), &rg->rule);
-                    if (rc) break;
-                }
-                rg->found = found + 1;
-            }
-            int found = rg->found > 1;
-            f.target = found ? rg->target : NAN;
-            f.rule = found ? rg->rule : "";
-            f.status = found ? fu__kpi_rag_status(f.value, rg->target, rg->red, rg->lower) : FU_KPI_STATUS_NONE;
-            k->fig[k->n_fig++] = f;
-        }
+        fu_kpi_figure f;
+        memset(&f, 0, sizeof f);
+        f.value = f.ci_low = f.ci_high = f.successes = NAN;
+        if (!figure_value(c, &fx, id, rw, &f)) continue;
+        f.kpi = (fu_kpi_id)id;
+        f.name = fu__kpi_names[id];
+        f.group = glabel[ce->group];
+        f.period = plabel[pi];
+        f.period_start = c->pstart[pi];
+        f.period_end = c->pstart[pi + 1];
+        f.period_index = pi;
+        f.group_index = ce->group;
+        rc = figure_rag(c, &fx, id, g, tier, &f);
+        if (rc) break;
+        k->fig[k->n_fig++] = f;
       }
         b0 = b1;
     }

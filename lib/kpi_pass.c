@@ -817,10 +817,10 @@ static int pass_uplift(ctx *c, const kev *e, size_t n) {
 
 /* ---- one customer ---- */
 
-static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t ndue) {
-    const fu_kpi_options *o = &c->k->o;
-    const fu__policy *p = c->pol;
-    int64_t as_of = c->as_of;
+/* The customer's scratch: product classes inherited along the order, the
+ * purchase, resolved and reached-contact lists, the "new" window and the
+ * next / previous reached contact and previous contact of every event. */
+static int customer_prepare(ctx *c, const kev *e, size_t n) {
     size_t cap0 = c->cap_ev;
     GROW_OR_FAIL(c->nr, c->cap_ev, n + 1);
     if (c->cap_ev != cap0) {
@@ -886,7 +886,14 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         if (is_reached(&e[i])) prv = (uint32_t)i;
         if (e[i].kind == FU_EVENT_CONTACT) prc = (uint32_t)i;
     }
+    return FU_OK;
+}
 
+/* Issues: timeliness, response times, resolution, quality closure, FCR,
+ * feedback closure, repeat and follow-up complaints. */
+static int customer_issues(ctx *c, const kev *e, size_t n) {
+    const fu_kpi_options *o = &c->k->o;
+    int64_t as_of = c->as_of;
     /* issues: timeliness, response times, resolution, FCR, feedback
      * closure, repeat and follow-up complaints */
     int64_t open_until = INT64_MIN;
@@ -952,7 +959,11 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         if (closed > open_until) open_until = closed;
         if (c->rc) return c->rc;
     }
+    return c->rc;
+}
 
+/* Survey answers: CSAT, NPS, CES. */
+static int customer_surveys(ctx *c, const kev *e, size_t n) {
     /* surveys */
     for (size_t i = 0; i < n; i++) {
         const kev *v = &e[i];
@@ -971,7 +982,12 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         else if (v->survey == FU_SURVEY_NPS) log_unit(c, ci, U_NPS, 0, 0, 0xFF, s);
         else if (v->survey == FU_SURVEY_CES) log_unit(c, ci, U_CES, 0, 0, 0xFF, s);
     }
+    return c->rc;
+}
 
+/* Contact attempts: over-contact, active days, ROI cost and attributed revenue. */
+static int customer_contacts(ctx *c, const kev *e, size_t n) {
+    const fu_kpi_options *o = &c->k->o;
     /* revenue after reached contacts (ROI) */
     int costs = 0;
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) costs |= o->contact_cost[ch] > 0;
@@ -999,8 +1015,14 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         }
         log_unit(c, ci, U_CONTACT, over, v->channel, day, costs ? c->rev[i] : 0);
     }
+    return c->rc;
+}
 
-    /* purchases: repurchase, churn, win-back */
+/* Purchases: repurchase, churn, win-back. */
+static int customer_purchases(ctx *c, const kev *e) {
+    const fu_kpi_options *o = &c->k->o;
+    const fu__policy *p = c->pol;
+    int64_t as_of = c->as_of;
     int64_t last_period = -1;
     for (size_t u = 0; u < c->npu; u++) {
         uint32_t pi = c->pu[u];
@@ -1049,7 +1071,14 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
         }
         if (c->rc) return c->rc;
     }
+    return c->rc;
+}
 
+/* Coverage: due items derived from the cadences or given, one unit per
+ * customer and cell. */
+static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, size_t ndue) {
+    const fu_kpi_options *o = &c->k->o;
+    const fu__policy *p = c->pol;
     /* coverage: due items (derived from the cadences or given) */
     if (!(o->flags & FU_KPI_NO_DERIVED_DUE)) {
         for (size_t i = 0; i < n; i++) {
@@ -1090,6 +1119,13 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
             a = b;
         }
     }
+    return c->rc;
+}
+
+static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t ndue) {
+    if (customer_prepare(c, e, n) || customer_issues(c, e, n) || customer_surveys(c, e, n) ||
+        customer_contacts(c, e, n) || customer_purchases(c, e) || customer_coverage(c, e, n, due, ndue))
+        return c->rc;
     return pass_uplift(c, e, n);
 }
 
@@ -1097,6 +1133,38 @@ static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t
 static int64_t policy_window(const fu__policy *pol, const char *name, int64_t dflt) {
     const fu__pol_kpi *pk = fu__policy_kpi(pol, name);
     return pk && pk->window.unit == FU_DURATION_SECONDS && pk->window.value > 0 ? (int64_t)pk->window.value : dflt;
+}
+
+/* The data's "now" (the option, else the latest time in the data) and the
+ * span [tmin, tmax] the periods must cover. */
+static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out) {
+    int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
+    /* each customer's events are in time order: its first and last bound them */
+    if (as_of == FU_KPI_NO_TIME) {
+        for (size_t i = 0; i < k->n_cust; i++)
+            if (k->off[i + 1] > k->off[i] && k->ev[k->off[i + 1] - 1].at > tmax) tmax = k->ev[k->off[i + 1] - 1].at;
+        for (size_t i = 0; i < k->n_due; i++)
+            if (k->due[i].to > tmax) tmax = k->due[i].to;
+        for (size_t i = 0; i < k->n_com; i++)
+            if (k->com[i].closed_at != FU_COMMIT_NO_TIME && k->com[i].closed_at > tmax) tmax = k->com[i].closed_at;
+        as_of = tmax;
+    }
+    tmax = as_of;
+    for (size_t i = 0; i < k->n_cust; i++)
+        if (k->off[i + 1] > k->off[i] && k->ev[k->off[i]].at < tmin) tmin = k->ev[k->off[i]].at;
+    for (size_t i = 0; i < k->n_due; i++)
+        if (k->due[i].to < tmin) tmin = k->due[i].to;
+    for (size_t i = 0; i < k->n_com; i++) {
+        const kcom *m = &k->com[i];
+        if (m->deadline == FU_COMMIT_NO_TIME || m->state == FU_COMMIT_CANCELLED) continue;
+        if (m->deadline < tmin) tmin = m->deadline;
+        if (m->state == FU_COMMIT_FULFILLED && m->closed_at != FU_COMMIT_NO_TIME && m->closed_at <= as_of &&
+            m->deadline > tmax)
+            tmax = m->deadline;
+    }
+    *as_of_out = as_of;
+    *tmin_out = tmin;
+    *tmax_out = tmax;
 }
 
 int fu_kpi_compute(fu_kpi *k, size_t *out) {
@@ -1117,32 +1185,9 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     c.cal = k->cal;
     c.last_cell_key = -1;
     c.last_cell = -1;
-    /* as_of and the time range */
-    int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
-    /* each customer's events are in time order: its first and last bound them */
-    if (as_of == FU_KPI_NO_TIME) {
-        for (size_t i = 0; i < k->n_cust; i++)
-            if (k->off[i + 1] > k->off[i] && k->ev[k->off[i + 1] - 1].at > tmax) tmax = k->ev[k->off[i + 1] - 1].at;
-        for (size_t i = 0; i < k->n_due; i++)
-            if (k->due[i].to > tmax) tmax = k->due[i].to;
-        for (size_t i = 0; i < k->n_com; i++)
-            if (k->com[i].closed_at != FU_COMMIT_NO_TIME && k->com[i].closed_at > tmax) tmax = k->com[i].closed_at;
-        as_of = tmax;
-    }
+    int64_t as_of, tmin, tmax;
+    data_range(k, &as_of, &tmin, &tmax);
     c.as_of = k->as_of = as_of;
-    tmax = as_of;
-    for (size_t i = 0; i < k->n_cust; i++)
-        if (k->off[i + 1] > k->off[i] && k->ev[k->off[i]].at < tmin) tmin = k->ev[k->off[i]].at;
-    for (size_t i = 0; i < k->n_due; i++)
-        if (k->due[i].to < tmin) tmin = k->due[i].to;
-    for (size_t i = 0; i < k->n_com; i++) {
-        const kcom *m = &k->com[i];
-        if (m->deadline == FU_COMMIT_NO_TIME || m->state == FU_COMMIT_CANCELLED) continue;
-        if (m->deadline < tmin) tmin = m->deadline;
-        if (m->state == FU_COMMIT_FULFILLED && m->closed_at != FU_COMMIT_NO_TIME && m->closed_at <= as_of &&
-            m->deadline > tmax)
-            tmax = m->deadline;
-    }
     if (as_of == INT64_MIN || tmin > tmax) {
         /* no data: an empty result */
         k->has_result = k->computed = 1;
