@@ -257,6 +257,7 @@ typedef struct ctx {
     int64_t roi_window; /* attribution window (kpis.roi.window, else the option) */
     int64_t qc_window;  /* quality closure (kpis.quality_closure.window, else 7 days) */
     int64_t repurchase_window; /* kpis.repurchase.window, else the option */
+    int uplift;      /* uplift units: not when grouping by agent or channel */
     int costs;       /* some contact cost is set: ROI */
     int daymask;     /* the scorecard needs active days */
     /* the unit log (UNIT_LOG entries each) */

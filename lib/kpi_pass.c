@@ -780,7 +780,7 @@ static int bought_in(ctx *c, const kev *e, size_t *from, int64_t t, int64_t w, d
  * is the purchases in (anchor, anchor + attribution window]; a unit counts
  * once that window has passed. */
 static int pass_uplift(ctx *c, const kev *e, size_t n) {
-    if (n == 0 || c->np == 0) return c->rc;
+    if (n == 0 || c->np == 0 || !c->uplift) return c->rc;
     int64_t w = c->roi_window, p = period_of(c, e[0].at);
     if (p < 0) p = 0;
     size_t j = 0, pcur = 0;
@@ -1217,6 +1217,9 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     c.roi_window = policy_window(k->pol, "roi", k->o.roi_window);
     c.qc_window = policy_window(k->pol, "quality_closure", 7 * FU_KPI_DAY_SECONDS);
     c.repurchase_window = policy_window(k->pol, "repurchase", k->o.repurchase_window);
+    /* the not-contacted customers have no agent or channel: grouped by
+     * either, no cell would hold both kinds of uplift unit */
+    c.uplift = !(k->o.by & (FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL));
     if (!rc) {
         c.cap_u = k->n_ev < UNIT_LOG / 4 ? 4 * k->n_ev + 1024 : UNIT_LOG;
         c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);

@@ -1169,6 +1169,13 @@ Test(kpi, quality_closure_uplift_incremental_roi_and_budget) {
     cr_expect_float_eq(f->value, 20.0 / 18.0 - 1, 1e-12);
     cr_expect_eq(f->status, FU_KPI_STATUS_RED);
     fu_kpi_free(k);
+    /* grouped by agent: no uplift (the not-contacted customers have no agent) */
+    k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, "2026-06-01T00:00:00+08:00");
+    add_events(k, ev_up, N(ev_up));
+    size_t nfa;
+    cr_assert_eq(fu_kpi_compute(k, &nfa), FU_OK);
+    for (size_t i = 0; i < nfa; i++) cr_expect_neq(fu_kpi_figure_get(k, i)->kpi, FU_KPI_REPURCHASE_UPLIFT);
+    fu_kpi_free(k);
     /* no budget: no figure (no data), never a green one */
     k = uplift_engine(p, 0);
     size_t n;
