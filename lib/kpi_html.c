@@ -19,7 +19,8 @@
 enum { U_RATE, U_HOURS, U_SCORE5, U_NPS, U_SCORE7, U_RATIO, U_UNIT };
 static const unsigned char kpi_unit[FU_KPI_COUNT] = {
     U_RATE, U_RATE, U_HOURS, U_HOURS, U_RATE, U_RATE, U_RATE, U_RATE, U_SCORE5, U_RATE,
-    U_NPS,  U_SCORE7, U_RATE, U_RATE, U_RATE, U_RATE, U_RATE, U_RATE, U_RATIO, U_UNIT};
+    U_NPS,  U_SCORE7, U_RATE, U_RATE, U_RATE, U_RATE, U_RATE, U_RATE, U_RATIO, U_UNIT,
+    U_RATE, U_RATE, U_RATE, U_RATE, U_RATIO};
 
 static void fmt_value(char *buf, size_t size, fu_kpi_id id, double v) {
     if (isnan(v)) {

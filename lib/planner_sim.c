@@ -44,7 +44,7 @@ static void sim_pool(const fu_kpi *k, fu_kpi_id id, size_t *units, size_t *succ)
         }
 }
 
-static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, int64_t to, int routine, fu_kpi **out) {
+static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, int64_t to, fu_kpi **out) {
     fu_kpi_options ko;
     fu_kpi_options_init(&ko);
     ko.from = from;
@@ -52,6 +52,7 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
     ko.as_of = to;
     int rc = fu_kpi_new(out, pl->policy, &ko);
     fu_event_in *buf = rc ? NULL : fu__malloc(256 * sizeof *buf);
+    fu_priority prio[256];
     if (!rc && !buf) rc = fu__error_nomem();
     for (size_t ci = 0; ci < pl->ncust && !rc; ci++) {
         const fu_customer *c = fu_book_customer(pl->book, ci);
@@ -64,14 +65,15 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
         for (size_t i = 0; i < nb + nv && !rc; i++) {
             const fu_event *e = i < nb ? &be[i] : &v->ev[i - nb];
             if (e->at >= to || (i < nb && e->kind == FU_EVENT_CONTACT)) continue;
-            if (routine && i >= nb && prio_exempt(pl->P, e->reserved_[0] - 1)) continue;
+            /* the KPI applies caps.exempt and the caps' priorities itself (history: normal) */
+            prio[m] = e->reserved_[0] ? (fu_priority)(e->reserved_[0] - 1) : FU_PRIORITY_NORMAL;
             sim_event_in(pl->book, e, &buf[m++]);
             if (m == 256 || i + 1 == nb + nv) {
-                rc = fu_kpi_add_events(*out, buf, m);
+                rc = fu_kpi_add_events_priority(*out, buf, prio, m);
                 m = 0;
             }
         }
-        if (!rc && m) rc = fu_kpi_add_events(*out, buf, m);
+        if (!rc && m) rc = fu_kpi_add_events_priority(*out, buf, prio, m);
     }
     fu__free(buf);
     size_t nf;
@@ -80,15 +82,11 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
 
 static int sim_measure(fu_planner *pl, const pl_overlay *sim, int64_t from, int64_t to, fu_sim_report *r) {
     fu_kpi *k = NULL;
-    int rc = sim_kpi_engine(pl, sim, from, to, 0, &k);
+    int rc = sim_kpi_engine(pl, sim, from, to, &k);
     if (!rc) {
+        size_t n;
         sim_pool(k, FU_KPI_COVERAGE, &r->customers_due, &r->customers_contacted);
         sim_pool(k, FU_KPI_RESPONSE_TIMELINESS, &r->sla_due, &r->sla_met);
-    }
-    fu_kpi_free(k);
-    k = NULL;
-    if (!rc && !(rc = sim_kpi_engine(pl, sim, from, to, 1, &k))) {
-        size_t n;
         sim_pool(k, FU_KPI_OVER_CONTACT, &n, &r->cap_violations);
     }
     fu_kpi_free(k);

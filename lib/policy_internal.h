@@ -155,6 +155,7 @@ typedef struct fu__pol_kpi {
     int is_rate;      /* value is a share in [0,1] */
     int lower_is_better;
     const fu__pol_kpi_override *by_tier; size_t n_by_tier;
+    fu_duration window; /* `window:` (wall time); value 0 when not given */
 } fu__pol_kpi;
 
 typedef struct fu__pol_kpis {

@@ -27,6 +27,8 @@ static const kpi_def kpi_defs[] = {
     {"value_uplift", -1, 1, 1, 0},
     {"roi", 0, 1000, 0, 0},
     {"budget_overrun", 0, 1, 1, 1},
+    {"quality_closure", 0, 1, 1, 0},
+    {"roi_incremental", -1000, 1000, 0, 0},
     /* KPIs that fu_kpi computes and the built-in policy sets no target for */
     {"first_contact_resolution", 0, 1, 1, 0},
     {"repeat_complaints", 0, 1, 1, 1},
@@ -57,7 +59,7 @@ static const fu__pol_key kpis_rows[] = {
 int fu__pol_build_kpis(bctx *b, const ynode *root) {
     vctx *c = b->c;
     fu__pol_kpis *k = &c->p->t.kpis;
-    static const char *const kpi_keys[] = {"target", "baseline", "red", "better", "by_tier", NULL};
+    static const char *const kpi_keys[] = {"target", "baseline", "red", "better", "by_tier", "window", NULL};
     static const char *const better_names[] = {"higher", "lower", NULL};
     const char *allowed[N_KPI_DEFS + sizeof kpis_rows / sizeof kpis_rows[0] + 1];
     size_t na = 0;
@@ -88,11 +90,13 @@ int fu__pol_build_kpis(bctx *b, const ynode *root) {
         kp->min = d->min;
         kp->max = d->max;
         kp->is_rate = d->is_rate;
+        kp->target = NAN; /* optional: without it the KPI has no RAG status (a by_tier target may still set one) */
         kp->baseline = NAN;
         kp->red = NAN;
         if (!kp->rule) rc = fu__error_nomem();
         if (!rc) rc = fu__pol_check_keys(c, e, kpi_keys);
-        if (!rc) rc = kpi_value(c, e, "target", 1, d, &kp->target);
+        if (!rc) rc = kpi_value(c, e, "target", 0, d, &kp->target);
+        if (!rc) rc = fu__pol_rd_dur(c, e, "window", 0, DUR_WALL, &kp->window); /* the KPI's window (docs/kpi.md) */
         if (!rc) rc = kpi_value(c, e, "baseline", 0, d, &kp->baseline);
         if (!rc) rc = kpi_value(c, e, "red", 0, d, &kp->red);
         if (!rc) rc = fu__pol_rd_enum(c, e, "better", 0, "direction", better_names, &better);
@@ -173,7 +177,8 @@ void fu__pol_summary_kpis(fu__buf *b, const fu__policy *t) {
     fu__buf_puts(b, "kpis (target / baseline):");
     for (size_t i = 0; i < t->kpis.n; i++) {
         const fu__pol_kpi *k = &t->kpis.v[i];
-        if (k->is_rate) fu__buf_printf(b, " %s %s%g%%", k->name, k->lower_is_better ? "<=" : "", k->target * 100);
+        if (isnan(k->target)) fu__buf_printf(b, " %s (no target)", k->name);
+        else if (k->is_rate) fu__buf_printf(b, " %s %s%g%%", k->name, k->lower_is_better ? "<=" : "", k->target * 100);
         else fu__buf_printf(b, " %s %g", k->name, k->target);
         if (!isnan(k->baseline)) {
             if (k->is_rate) fu__buf_printf(b, " / %g%%", k->baseline * 100);

@@ -50,29 +50,29 @@ static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) * (1.0 
 
 typedef struct evlist {
     fu_event_in *ev;
-    unsigned char *exempt; /* contacts: 1 when of an exempt priority */
+    unsigned char *prio; /* contacts made by the simulation: priority + 1; 0 for recorded history */
     size_t n, cap;
 } evlist;
 
-static int ev_push(evlist *l, const fu_event_in *e, int exempt) {
+static int ev_push(evlist *l, const fu_event_in *e, int prio) {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 1024;
         fu_event_in *ev = fu__realloc(l->ev, cap * sizeof *ev);
         if (!ev) return fu__error_set(FU_ENOMEM, "out of memory");
         l->ev = ev;
-        unsigned char *ex = fu__realloc(l->exempt, cap);
+        unsigned char *ex = fu__realloc(l->prio, cap);
         if (!ex) return fu__error_set(FU_ENOMEM, "out of memory");
-        l->exempt = ex;
+        l->prio = ex;
         l->cap = cap;
     }
     l->ev[l->n] = *e;
-    l->exempt[l->n++] = (unsigned char)exempt;
+    l->prio[l->n++] = (unsigned char)prio;
     return FU_OK;
 }
 
 static void ev_free(evlist *l) {
     fu__free(l->ev);
-    fu__free(l->exempt);
+    fu__free(l->prio);
     memset(l, 0, sizeof *l);
 }
 
@@ -165,12 +165,26 @@ static void pool(const fu_kpi *k, fu_kpi_id id, double level, fu_simulation_valu
 
 typedef enum { ENGINE_ALL, ENGINE_URGENT, ENGINE_ROUTINE } engine_kind;
 
-static int keep_for(engine_kind kind, const fu_event_in *e, int exempt) {
+static int keep_for(engine_kind kind, const fu_event_in *e) {
     int issue = e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
                 e->kind == FU_EVENT_FEEDBACK;
     if (kind == ENGINE_URGENT) return e->kind == FU_EVENT_CONTACT || (issue && e->severity == FU_SEVERITY_URGENT);
-    if (kind == ENGINE_ROUTINE) return e->kind != FU_EVENT_CONTACT || !exempt;
     return 1;
+}
+
+/* Events [a, b) of a list; with priorities, the KPI applies the caps to each
+ * contact as the planner did (caps.exempt, caps that name priorities). */
+static int add_batch(fu_kpi *k, const evlist *l, size_t a, size_t b, int with_priority) {
+    if (!with_priority) return fu_kpi_add_events(k, l->ev + a, b - a);
+    fu_priority prio[256];
+    int rc = FU_OK;
+    for (size_t i = a; i < b && !rc; i += 256) {
+        size_t m = b - i < 256 ? b - i : 256;
+        for (size_t j = 0; j < m; j++)
+            prio[j] = l->prio[i + j] ? (fu_priority)(l->prio[i + j] - 1) : FU_PRIORITY_NORMAL;
+        rc = fu_kpi_add_events_priority(k, l->ev + i, prio, m);
+    }
+    return rc;
 }
 
 static int run_engine(const fu_policy *p, const fu_customer *cust, size_t nc, const evlist *lists[], size_t nl,
@@ -187,9 +201,9 @@ static int run_engine(const fu_policy *p, const fu_customer *cust, size_t nc, co
     for (size_t l = 0; l < nl; l++) {
         size_t start = 0;
         for (size_t i = 0; i <= lists[l]->n; i++) { /* batches of kept events */
-            int keep = i < lists[l]->n && keep_for(kind, &lists[l]->ev[i], lists[l]->exempt[i]);
+            int keep = i < lists[l]->n && keep_for(kind, &lists[l]->ev[i]);
             if (keep) continue;
-            if (i > start && (rc = fu_kpi_add_events(*out, lists[l]->ev + start, i - start))) return rc;
+            if (i > start && (rc = add_batch(*out, lists[l], start, i, kind == ENGINE_ROUTINE))) return rc;
             start = i + 1;
         }
     }
@@ -601,7 +615,7 @@ static int make_call(sim *s, queued *q, int64_t day_end) {
     e.channel = q->channel;
     e.agent_id = agent_ch ? s->agent_names[a] : NULL;
     e.outcome = agent_ch ? (answered ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER) : FU_OUTCOME_NONE;
-    int rc = ev_push(&s->made, &e, s->exempt[q->priority & 3]);
+    int rc = ev_push(&s->made, &e, (int)(q->priority & 3) + 1);
     if (rc == FU_OK) rc = time_push(s, q->customer, q->best_at);
     if (answered) s->last_pos[q->customer] = q->best_at;
     if (rc == FU_OK && complaint) {

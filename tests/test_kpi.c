@@ -201,10 +201,14 @@ Test(kpi, rag_bands_including_lower_is_better_and_tier_targets) {
     cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
     fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.15, &s, NULL, NULL);
     cr_expect_eq(s, FU_KPI_STATUS_RED);
-    /* csat 4.5 is green for ordinary, yellow for vip (target 4.8, red 3.8 + 0.3 = 4.1) */
-    fu_kpi_rag(p, FU_KPI_CSAT, "ordinary", 4.5, &s, &target, NULL);
+    /* csat 4.5 is green for key (no override) and ordinary (target 4.2, 000 §3.2),
+     * yellow for vip (target 4.8, red 3.8 + 0.3 = 4.1) */
+    fu_kpi_rag(p, FU_KPI_CSAT, "key", 4.5, &s, &target, NULL);
     cr_expect_eq(s, FU_KPI_STATUS_GREEN);
     cr_expect_float_eq(target, 4.5, EPS);
+    fu_kpi_rag(p, FU_KPI_CSAT, "ordinary", 4.3, &s, &target, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    cr_expect_float_eq(target, 4.2, EPS);
     fu_kpi_rag(p, FU_KPI_CSAT, "vip", 4.5, &s, &target, NULL);
     cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
     cr_expect_float_eq(target, 4.8, EPS);
@@ -629,8 +633,9 @@ Test(kpi, site_policy_targets_for_kpis_without_a_builtin_target) {
 /* Monthly periods, as_of 2026-12-31, contact cost phone 10.
  * P1 purchases 2025-01-10 (X1), 2025-02-15 (X2), 2025-12-01 (X3, 700).
  * P2 purchase 2025-01-20 (Y1).
- * Repurchase (90 days): 2025-01: P1 bought again 02-15 (36 d) yes, P2 no
- *   -> 1/2; 2025-02: P1's next is 289 days later -> 0/1.
+ * Repurchase (the built-in policy's year, kpis.repurchase.window 365d):
+ *   2025-01: P1 bought again 02-15 (36 d) yes, P2 no -> 1/2; 2025-02: P1's
+ *   next is 289 days later, within the year -> 1/1.
  * Churn (365 days without a purchase): P2 churns 2026-01-20, P1 2026-12-01
  *   10:00. Active at the start of 2026-01: P1 and P2 -> 1/2; 2026-02: P1
  *   only -> 0/1; 2026-12: P1 (until 12-01 10:00) -> 1/1.
@@ -639,7 +644,8 @@ Test(kpi, site_policy_targets_for_kpis_without_a_builtin_target) {
  *   reached 2025-10-01, bought 2025-12-01 (61 d) -> 1/1 in 2025-10; P2 at
  *   risk from 2025-07-19, reached 2025-09-01, never bought -> 0/1 in 2025-09.
  * ROI (30 days): P1's 2025-11-20 call is the last reached contact before
- *   the 700 purchase 11 days later -> 2025-11: 700 / 10 = 70; 2025-10: 0. */
+ *   the 700 purchase 11 days later -> 2025-11: 700 / 10 = 70; 2025-10: 0.
+ *   The built-in policy sets no ROI target (the 1:7 is roi_incremental's). */
 static const E ev_d[] = {
     {"P1", "2025-01-10T10:00:00+08:00", "purchase", "X1", "S1", NULL, NULL, NULL, NULL, NO, 100},
     {"P1", "2025-02-15T10:00:00+08:00", "purchase", "X2", "S1", NULL, NULL, NULL, NULL, NO, 100},
@@ -660,7 +666,7 @@ Test(kpi, repurchase_churn_win_back_roi) {
     cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
     add_events(k, ev_d, N(ev_d));
     expect_prop(k, FU_KPI_REPURCHASE, "2025-01", NULL, 1, 2);
-    expect_prop(k, FU_KPI_REPURCHASE, "2025-02", NULL, 0, 1);
+    expect_prop(k, FU_KPI_REPURCHASE, "2025-02", NULL, 1, 1);
     expect_prop(k, FU_KPI_CHURN, "2026-01", NULL, 1, 2);
     expect_prop(k, FU_KPI_CHURN, "2026-02", NULL, 0, 1);
     expect_prop(k, FU_KPI_CHURN, "2026-12", NULL, 1, 1);
@@ -669,10 +675,10 @@ Test(kpi, repurchase_churn_win_back_roi) {
     const fu_kpi_figure *f = fig(k, FU_KPI_ROI, "2025-11", NULL);
     cr_expect_float_eq(f->value, 70.0, 1e-9);
     cr_expect_float_eq(f->n, 1, EPS);
-    cr_expect_eq(f->status, FU_KPI_STATUS_GREEN); /* 70 >= 7 */
+    cr_expect_eq(f->status, FU_KPI_STATUS_NONE);
     f = fig(k, FU_KPI_ROI, "2025-10", NULL);
     cr_expect_float_eq(f->value, 0.0, 1e-12);
-    cr_expect_eq(f->status, FU_KPI_STATUS_RED);
+    cr_expect_eq(f->status, FU_KPI_STATUS_NONE);
     fu_kpi_free(k);
     /* without costs there is no ROI */
     k = engine(p, FU_KPI_MONTH, 0, "2026-12-31T00:00:00+08:00");
@@ -1039,5 +1045,228 @@ Test(kpi, out_of_memory_leaks_nothing) {
     fu_test_oom("kpi", oom_op, &c, 100000);
     fu_test_oom("kpi book", oom_book_op, &c, 100000);
     free(c.ev);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ targets as written (issue 15 item 8) */
+
+Test(kpi, builtin_targets_follow_the_source_documents) {
+    fu_policy *p = builtin();
+    fu_kpi_status s;
+    double target;
+    const char *rule;
+    /* immediate response 100% (000 §3.2): 99% is no longer green */
+    fu_kpi_rag(p, FU_KPI_RESPONSE_TIMELINESS, NULL, 0.99, &s, &target, NULL);
+    cr_expect_float_eq(target, 1.0, EPS);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    /* VIP resolution 100% (000 §3.2, §9.1); others 95% */
+    fu_kpi_rag(p, FU_KPI_RESOLUTION, "vip", 0.97, &s, &target, NULL);
+    cr_expect_float_eq(target, 1.0, EPS);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(p, FU_KPI_RESOLUTION, NULL, 0.97, &s, &target, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    /* VIP annual repurchase 85%, no target for the others (red 85% - 10 points) */
+    fu_kpi_rag(p, FU_KPI_REPURCHASE, "vip", 0.80, &s, &target, NULL);
+    cr_expect_float_eq(target, 0.85, EPS);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(p, FU_KPI_REPURCHASE, "vip", 0.75, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    fu_kpi_rag(p, FU_KPI_REPURCHASE, "ordinary", 0.10, &s, &target, &rule);
+    cr_expect_eq(s, FU_KPI_STATUS_NONE);
+    cr_expect(isnan(target));
+    cr_expect_str_eq(rule, "");
+    /* quality problems closed within 7 days: 100% */
+    fu_kpi_rag(p, FU_KPI_QUALITY_CLOSURE, NULL, 1.0, &s, &target, &rule);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    cr_expect_str_eq(rule, "kpis.quality_closure");
+    /* budget overrun: green on budget, yellow up to 10%, red at 10% (000 §7.3) */
+    fu_kpi_rag(p, FU_KPI_BUDGET_OVERRUN, NULL, -0.2, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    fu_kpi_rag(p, FU_KPI_BUDGET_OVERRUN, NULL, 0.05, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
+    fu_kpi_rag(p, FU_KPI_BUDGET_OVERRUN, NULL, 0.10, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    /* 1:7 (002 §1.3.3) on the incremental ROI; gross ROI has no target */
+    fu_kpi_rag(p, FU_KPI_ROI_INCREMENTAL, NULL, 7.0, &s, &target, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
+    fu_kpi_rag(p, FU_KPI_ROI_INCREMENTAL, NULL, 5.0, &s, NULL, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    fu_kpi_rag(p, FU_KPI_ROI, NULL, 400.0, &s, &target, NULL);
+    cr_expect_eq(s, FU_KPI_STATUS_NONE);
+    fu_policy_free(p);
+}
+
+/* Week 2026-W10 (Mon 03-02 .. Mon 03-09, Shanghai), as_of 2026-06-01, phone 10.
+ * Quality closure (7 days): Q1 fault 03-02 resolved 03-06 (4 d) yes; Q2 fault
+ *   03-03 resolved 03-12 (9 d) no; Q3 fault 03-04 never resolved -> 1/3.
+ * Uplift (30 days): U1..U5 bought in February (known before the week).
+ *   Contacted in W10: U1 (answered 03-03, buys 300 on 03-10: 7 d) and U2
+ *   (answered 03-04, buys nothing) -> rate 1/2, revenue per customer 150.
+ *   Not contacted: U3 (buys 100 on 03-20, within 30 d of 03-02), U4 (its
+ *   attempt is in W11; buys 70 on 03-11), U5 (nothing) -> rate 2/3, revenue
+ *   170/3 per customer.
+ *   repurchase_uplift = 1/2 - 2/3 = -1/6; value_uplift = 150 / (170/3) - 1 =
+ *   1.6471; roi_incremental = (150 - 170/3) x 2 / (2 contacts x 10) = 9.3333.
+ * Gross ROI: U1's 300 is credited to its 03-03 call; its 200 on 04-10 (38 d)
+ *   is outside the 30-day window -> 300 / 20 = 15 (with kpis.roi.window 40d:
+ *   500 / 20 = 25). U4's no-answer attempt in W11 earns nothing.
+ * Budget 100 a week: spend 20 -> -80%; 18 -> 20/18 - 1 = 11.1% (red). */
+static const E ev_up[] = {
+    {"Q1", "2026-03-02T10:00:00+08:00", "fault", "F1", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"Q1", "2026-03-06T10:00:00+08:00", "resolved", "F1", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"Q2", "2026-03-03T10:00:00+08:00", "fault", "F2", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"Q2", "2026-03-12T10:00:00+08:00", "resolved", "F2", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"Q3", "2026-03-04T10:00:00+08:00", "fault", "F3", NULL, NULL, NULL, NULL, NULL, NO, NO},
+    {"U1", "2026-02-01T10:00:00+08:00", "purchase", "O1", NULL, NULL, NULL, NULL, NULL, NO, 100},
+    {"U1", "2026-03-03T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"U1", "2026-03-10T10:00:00+08:00", "purchase", "O2", NULL, NULL, NULL, NULL, NULL, NO, 300},
+    {"U1", "2026-04-10T10:00:00+08:00", "purchase", "O3", NULL, NULL, NULL, NULL, NULL, NO, 200},
+    {"U2", "2026-02-02T10:00:00+08:00", "purchase", "O4", NULL, NULL, NULL, NULL, NULL, NO, 50},
+    {"U2", "2026-03-04T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"U3", "2026-02-03T10:00:00+08:00", "purchase", "O5", NULL, NULL, NULL, NULL, NULL, NO, 80},
+    {"U3", "2026-03-20T10:00:00+08:00", "purchase", "O6", NULL, NULL, NULL, NULL, NULL, NO, 100},
+    {"U4", "2026-02-04T10:00:00+08:00", "purchase", "O7", NULL, NULL, NULL, NULL, NULL, NO, 60},
+    {"U4", "2026-03-10T10:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"U4", "2026-03-11T10:00:00+08:00", "purchase", "O8", NULL, NULL, NULL, NULL, NULL, NO, 70},
+    {"U5", "2026-02-05T10:00:00+08:00", "purchase", "O9", NULL, NULL, NULL, NULL, NULL, NO, 40},
+};
+
+static fu_kpi *uplift_engine(const fu_policy *p, double budget) {
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.as_of = T("2026-06-01T00:00:00+08:00");
+    o.contact_cost[FU_CHANNEL_PHONE] = 10;
+    o.budget = budget;
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK, "%s", fu_error_last()->message);
+    add_events(k, ev_up, N(ev_up));
+    return k;
+}
+
+Test(kpi, quality_closure_uplift_incremental_roi_and_budget) {
+    fu_policy *p = builtin();
+    fu_kpi *k = uplift_engine(p, 100);
+    expect_prop(k, FU_KPI_QUALITY_CLOSURE, "2026-W10", NULL, 1, 3);
+    const fu_kpi_figure *f = fig(k, FU_KPI_REPURCHASE_UPLIFT, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, -1.0 / 6.0, 1e-12);
+    cr_expect_float_eq(f->n, 5, EPS);
+    cr_expect_float_eq(f->target, 0.20, 1e-12);
+    f = fig(k, FU_KPI_VALUE_UPLIFT, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 150.0 / (170.0 / 3.0) - 1, 1e-12);
+    f = fig(k, FU_KPI_ROI_INCREMENTAL, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, (150.0 - 170.0 / 3.0) * 2 / 20, 1e-9);
+    cr_expect_eq(f->status, FU_KPI_STATUS_GREEN);
+    cr_expect_str_eq(f->rule, "kpis.roi_incremental");
+    f = fig(k, FU_KPI_ROI, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 15.0, 1e-12);
+    f = fig(k, FU_KPI_ROI, "2026-W11", NULL); /* the no-answer attempt earns nothing */
+    cr_expect_float_eq(f->value, 0.0, 1e-12);
+    f = fig(k, FU_KPI_BUDGET_OVERRUN, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, -0.8, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_GREEN);
+    fu_kpi_free(k);
+    k = uplift_engine(p, 18);
+    f = fig(k, FU_KPI_BUDGET_OVERRUN, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 20.0 / 18.0 - 1, 1e-12);
+    cr_expect_eq(f->status, FU_KPI_STATUS_RED);
+    fu_kpi_free(k);
+    /* grouped by agent: no uplift (the not-contacted customers have no agent) */
+    k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, "2026-06-01T00:00:00+08:00");
+    add_events(k, ev_up, N(ev_up));
+    size_t nfa;
+    cr_assert_eq(fu_kpi_compute(k, &nfa), FU_OK);
+    for (size_t i = 0; i < nfa; i++) cr_expect_neq(fu_kpi_figure_get(k, i)->kpi, FU_KPI_REPURCHASE_UPLIFT);
+    fu_kpi_free(k);
+    /* no budget: no figure (no data), never a green one */
+    k = uplift_engine(p, 0);
+    size_t n;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_BUDGET_OVERRUN, "2026-W10", NULL));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+    /* the attribution window is the policy's kpis.roi.window */
+    static const char yaml[] = "extends: builtin\nkpis:\n  roi: {window: 40d}\n";
+    fu_policy *q = NULL;
+    cr_assert_eq(fu_policy_load_string(&q, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    k = uplift_engine(q, 0);
+    f = fig(k, FU_KPI_ROI, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 25.0, 1e-12);
+    fu_kpi_free(k);
+    fu_policy_free(q);
+}
+
+Test(kpi, budget_of_the_running_period_is_prorated) {
+    /* as_of Wednesday 03-04 12:00 of W10: 2.5 of 7 days elapsed; spend 20
+     * (U1's call; U2's is at 10:00 the same day: both before as_of) ->
+     * budget 70 x 2.5 / 7 = 25, overrun 20 / 25 - 1 = -20% */
+    fu_policy *p = builtin();
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.as_of = T("2026-03-04T12:00:00+08:00");
+    o.contact_cost[FU_CHANNEL_PHONE] = 10;
+    o.budget = 70;
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    add_events(k, ev_up, N(ev_up));
+    const fu_kpi_figure *f = fig(k, FU_KPI_BUDGET_OVERRUN, "2026-W10", NULL);
+    cr_expect_float_eq(f->value, 20.0 / 25.0 - 1, 1e-12);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* ------------------------------------------------------------ caps as the planner applies them (issue 18) */
+
+/* Built-in caps: min_gap 24h, exempt [urgent], weekly 3 per 7d, per_order 1
+ * per 72h for priorities normal and low. Week 2026-W10.
+ * K1: a 03-02 10:00 answered, order O1, normal     -> within every cap
+ *     b 03-03 12:00 answered, order O1, high       -> per_order holds only normal/low: ok
+ *                                                     (as normal: 2 calls of O1 in 72h)
+ *     c 03-03 13:00 answered, urgent               -> exempt: ok (as normal: 1 h after b)
+ *     d 03-05 14:00 no answer, normal              -> weekly: a, b, c (the urgent one
+ *                                                     counts) and d = 4 > 3: over
+ * K2: r1 03-02 10:00 no answer, normal; r2 03-02 12:00 answered, normal ->
+ *     the gap runs from the last reached contact (none): ok.
+ * With priorities: 1 of 6 over. Without (all normal): b, c, d -> 3 of 6. */
+static const E ev_prio[] = {
+    {"K1", "2026-03-02T10:00:00+08:00", "contact", "O1", "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"K1", "2026-03-03T12:00:00+08:00", "contact", "O1", "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"K1", "2026-03-03T13:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"K1", "2026-03-05T14:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"K2", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"K2", "2026-03-02T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+};
+
+Test(kpi, over_contact_follows_the_planners_cap_rules_by_priority) {
+    static const fu_priority prio[] = {FU_PRIORITY_NORMAL, FU_PRIORITY_HIGH, FU_PRIORITY_URGENT,
+                                       FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL};
+    fu_policy *p = builtin();
+    size_t n = N(ev_prio);
+    fu_event_in *in = calloc(n, sizeof *in);
+    for (size_t i = 0; i < n; i++) {
+        fu_event_in_init(&in[i]);
+        in[i].customer_id = ev_prio[i].cust;
+        in[i].at = T(ev_prio[i].at);
+        in[i].kind = FU_EVENT_CONTACT;
+        in[i].order_id = ev_prio[i].order;
+        in[i].agent_id = ev_prio[i].agent;
+        in[i].channel = FU_CHANNEL_PHONE;
+        in[i].outcome = strcmp(ev_prio[i].outcome, "answered") == 0 ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+    }
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
+    cr_assert_eq(fu_kpi_add_events_priority(k, in, prio, n), FU_OK, "%s", fu_error_last()->message);
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 1, 6);
+    fu_kpi_free(k);
+    k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
+    cr_assert_eq(fu_kpi_add_events_priority(k, in, NULL, n), FU_OK);
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 3, 6);
+    fu_kpi_free(k);
+    /* a priority out of range is refused, nothing added */
+    k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
+    fu_priority bad[] = {FU_PRIORITY_NORMAL, (fu_priority)7};
+    cr_expect_eq(fu_kpi_add_events_priority(k, in, bad, 2), FU_EINVAL);
+    cr_expect(strstr(fu_error_last()->message, "event 1") != NULL);
+    size_t nf;
+    cr_assert_eq(fu_kpi_compute(k, &nf), FU_OK);
+    cr_expect_eq(nf, 0);
+    fu_kpi_free(k);
+    free(in);
     fu_policy_free(p);
 }

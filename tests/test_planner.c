@@ -1023,13 +1023,13 @@ Test(planner, simulation_cap_violations_from_kpi) {
     so.step = 6 * H;
     cr_assert_eq(fu_planner_simulate(pl, T("2026-01-01T00:00:00Z"), T("2026-04-01T00:00:00Z"), &so, &r), FU_OK, "%s",
                  fu_error_last()->message);
-    /* Since issue 14 cap violations are the KPI engine's `over_contact` over
-     * the non-exempt contacts made (docs/kpi.md). That definition sees no
-     * priorities (every contact counts as `normal`), so high-priority
-     * contacts that the planner rightly let past the normal/low-only caps
-     * (`per_order`, `first_month`) count: 46 of the 1,050 contacts, where the
-     * planner's old private check counted 0. */
-    cr_assert_eq(r->cap_violations, 46, "%zu", r->cap_violations);
+    /* Cap violations are the KPI engine's `over_contact` over the contacts
+     * made, each with the priority the planner gave it (issue 18): exempt
+     * priorities and caps that name other priorities do not count, as in the
+     * planner. 0 of the 1,050 contacts; 46 when the KPI saw every contact as
+     * `normal` (the high-priority ones the planner rightly let past the
+     * normal/low-only `per_order` and `first_month` caps). */
+    cr_assert_eq(r->cap_violations, 0, "%zu", r->cap_violations);
     cr_assert_eq(r->contacts, 1050, "%zu", r->contacts);
     cr_assert_gt(r->contacts, 100);
     cr_assert_gt(r->customers_due, 100);

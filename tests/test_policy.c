@@ -188,9 +188,11 @@ Test(policy, builtin_has_the_domain_numbers) {
     k = fu__policy_kpi(t, "csat");
     cr_assert_float_eq(k->target, 4.5, 1e-12);
     cr_assert_float_eq(k->baseline, 3.8, 1e-12);
-    cr_assert_eq(k->n_by_tier, 1);
+    cr_assert_eq(k->n_by_tier, 2);
     cr_assert_str_eq(k->by_tier[0].tier, "vip");
     cr_assert_float_eq(k->by_tier[0].target, 4.8, 1e-12);
+    cr_assert_str_eq(k->by_tier[1].tier, "ordinary"); /* 000 §3.2 */
+    cr_assert_float_eq(k->by_tier[1].target, 4.2, 1e-12);
     k = fu__policy_kpi(t, "nps");
     cr_assert_float_eq(k->target, 50, 1e-12);
     cr_assert_float_eq(k->baseline, 35, 1e-12);
@@ -198,11 +200,15 @@ Test(policy, builtin_has_the_domain_numbers) {
     cr_assert_float_eq(k->target, 0.05, 1e-12);
     cr_assert(k->lower_is_better);
     cr_assert_float_eq(k->red, 0.15, 1e-12); /* no baseline: target + 10 points */
-    k = fu__policy_kpi(t, "roi");
+    k = fu__policy_kpi(t, "roi"); /* gross ROI: the attribution window, no target */
+    cr_assert(isnan(k->target));
+    cr_assert_float_eq(k->window.value, 30 * 86400.0, 1e-9);
+    k = fu__policy_kpi(t, "roi_incremental"); /* 1:7 (002 §1.3.3), 1:5 without evaluation */
     cr_assert_float_eq(k->target, 7, 1e-12);
     cr_assert_float_eq(k->baseline, 5, 1e-12);
-    k = fu__policy_kpi(t, "budget_overrun");
-    cr_assert_float_eq(k->target, 0.10, 1e-12);
+    k = fu__policy_kpi(t, "budget_overrun"); /* review beyond 10% (000 §7.3) */
+    cr_assert_float_eq(k->target, 0, 1e-12);
+    cr_assert_float_eq(k->red, 0.10, 1e-12);
     cr_assert(k->lower_is_better);
     cr_assert_float_eq(fu__policy_kpi(t, "win_back")->target, 0.25, 1e-12);
     /* scorecard */

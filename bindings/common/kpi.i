@@ -88,6 +88,11 @@ int fu__error_set(int code, const char *fmt, ...);
 %constant int KPI_CHURN = FU_KPI_CHURN;
 %constant int KPI_ROI = FU_KPI_ROI;
 %constant int KPI_SCORECARD = FU_KPI_SCORECARD;
+%constant int KPI_QUALITY_CLOSURE = FU_KPI_QUALITY_CLOSURE;
+%constant int KPI_BUDGET_OVERRUN = FU_KPI_BUDGET_OVERRUN;
+%constant int KPI_REPURCHASE_UPLIFT = FU_KPI_REPURCHASE_UPLIFT;
+%constant int KPI_VALUE_UPLIFT = FU_KPI_VALUE_UPLIFT;
+%constant int KPI_ROI_INCREMENTAL = FU_KPI_ROI_INCREMENTAL;
 %constant int KPI_COUNT = FU_KPI_COUNT;
 %constant int64_t KPI_NO_TIME = FU_KPI_NO_TIME;
 

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 static void help(FILE *out) {
@@ -30,6 +31,9 @@ static void help(FILE *out) {
             "  --as-of T           the data's \"now\" (default: the latest event)\n"
             "  --cost CH=AMOUNT    cost of one contact on channel CH (phone, sms, email,\n"
             "                      chat, video, visit); repeat per channel; enables ROI\n"
+            "  --budget AMOUNT     follow-up budget of one period (same currency as\n"
+            "                      --cost): budget_overrun = spend / budget - 1 (needs\n"
+            "                      --cost; ungrouped only; without it: no data)\n"
             "  --format F          dashboard (default) | table | csv | json | html\n"
             "                      html: one self-contained page (tiles, trends and a\n"
             "                      breakdown by --by, default tier,agent)\n"
@@ -173,6 +177,14 @@ static int run(int argc, char **argv) {
                 return CLI_USAGE;
             }
             o.contact_cost[ch] = amount;
+        } else if (strcmp(a, "--budget") == 0) {
+            char *end = NULL;
+            double amount = strtod(v, &end);
+            if (end == v || *end || !(amount > 0) || !isfinite(amount)) {
+                fprintf(stderr, "followup kpi: --budget wants a positive amount per period, e.g. 5000\n");
+                return CLI_USAGE;
+            }
+            o.budget = amount;
         } else {
             fprintf(stderr, "followup kpi: unknown option '%s' (see --help)\n", a);
             return CLI_USAGE;

@@ -41,6 +41,7 @@
 #include "followup/stats.h"
 #include "followup/commit.h"
 #include "followup/policy.h"
+#include "followup/planner.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,10 +71,15 @@ typedef enum fu_kpi_id {
     FU_KPI_REPURCHASE = 16,          /**< "repurchase": buyers who bought again within the window */
     FU_KPI_CHURN = 17,               /**< "churn": active customers who churned (lower is better) */
     FU_KPI_ROI = 18,                 /**< "roi": revenue after follow-ups per 1 of contact cost */
-    FU_KPI_SCORECARD = 19            /**< "scorecard": weighted agent score, 0..1 */
+    FU_KPI_SCORECARD = 19,           /**< "scorecard": weighted agent score, 0..1 */
+    FU_KPI_QUALITY_CLOSURE = 20,     /**< "quality_closure": faults resolved within `kpis.quality_closure.window` (7 d) */
+    FU_KPI_BUDGET_OVERRUN = 21,      /**< "budget_overrun": contact spend / budget - 1 (lower is better) */
+    FU_KPI_REPURCHASE_UPLIFT = 22,   /**< "repurchase_uplift": purchase rate of contacted minus not contacted customers */
+    FU_KPI_VALUE_UPLIFT = 23,        /**< "value_uplift": revenue per contacted / per not contacted customer - 1 */
+    FU_KPI_ROI_INCREMENTAL = 24      /**< "roi_incremental": revenue above the not-contacted customers' per 1 of cost */
 } fu_kpi_id;
 /** Number of KPIs. */
-#define FU_KPI_COUNT 20
+#define FU_KPI_COUNT 25
 
 /** The KPI's name as used in CSV, JSON and the policy ("coverage"); NULL out of range. */
 FU_EXTERN const char *fu_kpi_name(int id);
@@ -155,19 +161,26 @@ typedef struct fu_kpi_options {
     int64_t complaint_window;   /**< follow-up complaints: a complaint this soon after a contact; 48 h */
     int64_t win_back_window;    /**< win-back: a purchase within this after the contact; 90 days */
     int64_t repurchase_window;  /**< repurchase: another purchase within; 90 days */
-    int64_t roi_window;         /**< ROI: purchases within this after a contact count as its return; 30 days */
+    int64_t roi_window;         /**< ROI and uplift: the attribution window, a purchase within this after a
+                                     reached contact is its return; 30 days (`kpis.roi.window` of the
+                                     policy, when given, takes precedence) */
     double contact_cost[FU_CHANNEL_COUNT]; /**< cost of one contact by channel (index
                                      #fu_channel, [0] for contacts without a channel),
                                      in the policy's currency, >= 0; all 0: no ROI */
     unsigned int flags;         /**< #FU_KPI_NO_DERIVED_DUE, #FU_KPI_CSV_RAW */
+    double budget;              /**< follow-up budget of one period (same currency as
+                                     `contact_cost`), > 0 for "budget_overrun"; 0: none.
+                                     The period still running at as_of gets the share
+                                     of it that has elapsed. (Version 2.) */
 } fu_kpi_options;
 
-#define FU_KPI_OPTIONS_VERSION 1
+/** Version 2 appended `budget`; fu_kpi_new() still accepts version 1 structs. */
+#define FU_KPI_OPTIONS_VERSION 2
 #define FU_KPI_DAY_SECONDS INT64_C(86400)
 #define FU_KPI_OPTIONS_INIT                                                                  \
     {FU_KPI_OPTIONS_VERSION, FU_KPI_WEEK, 0u, FU_KPI_NO_TIME, FU_KPI_NO_TIME, FU_KPI_NO_TIME, \
      7 * FU_KPI_DAY_SECONDS, 30 * FU_KPI_DAY_SECONDS, 48 * 3600, 90 * FU_KPI_DAY_SECONDS,     \
-     90 * FU_KPI_DAY_SECONDS, 30 * FU_KPI_DAY_SECONDS, {0, 0, 0, 0, 0, 0, 0}, 0u}
+     90 * FU_KPI_DAY_SECONDS, 30 * FU_KPI_DAY_SECONDS, {0, 0, 0, 0, 0, 0, 0}, 0u, 0.0}
 
 /** Fill `opts` with the defaults (same as #FU_KPI_OPTIONS_INIT). */
 FU_EXTERN void fu_kpi_options_init(fu_kpi_options *opts);
@@ -217,6 +230,19 @@ FU_EXTERN int fu_kpi_add_customers(fu_kpi *kpi, const fu_customer *customers, si
  *         events, customers or strings; #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_add_events(fu_kpi *kpi, const fu_event_in *events, size_t n);
+
+/**
+ * Add events as fu_kpi_add_events(), with the priority each contact was made
+ * at (e.g. the plan's priority of a simulated contact). Over-contact then
+ * follows the caps as the planner applies them: a contact of a priority in
+ * `caps.exempt` is never over a cap, a cap that names `priorities` holds and
+ * counts only contacts of those priorities. Events added without a priority
+ * (fu_kpi_add_events(), fu_kpi_add_book()) are of priority normal.
+ * @param priorities one per event (read for contacts only); NULL: all normal
+ * @return as fu_kpi_add_events(); #FU_EINVAL for a priority out of range.
+ */
+FU_EXTERN int fu_kpi_add_events_priority(fu_kpi *kpi, const fu_event_in *events, const fu_priority *priorities,
+                                         size_t n);
 
 /**
  * Add every customer and event of a book (the bulk path: no per-event

@@ -191,3 +191,35 @@ def test_errors_raise():
     assert followup.kpi_name(followup.KPI_NPS) == "nps"
     assert followup.kpi_from_string("churn") == followup.KPI_CHURN
     assert followup.kpi_t_quantile(0.975, 9) == pytest.approx(2.2622, abs=1e-4)
+
+
+def test_targets_as_written_quality_closure_and_uplift():
+    """The KPIs of issue 15 item 8 through Python, on a hand-made book (the
+    values are worked out in tests/test_kpi.c, quality_closure_uplift_...)."""
+    p = followup.policy_default()
+    T = followup.time_parse
+    k = followup.Kpi(p, costs={"phone": 10}, as_of=T("2026-06-01T00:00:00+08:00"))
+    k.add_event("Q1", T("2026-03-02T10:00:00+08:00"), followup.EVENT_FAULT, order_id="F1")
+    k.add_event("Q1", T("2026-03-06T10:00:00+08:00"), followup.EVENT_RESOLVED, order_id="F1")
+    k.add_event("Q2", T("2026-03-03T10:00:00+08:00"), followup.EVENT_FAULT, order_id="F2")
+    k.add_event("Q2", T("2026-03-12T10:00:00+08:00"), followup.EVENT_RESOLVED, order_id="F2")
+    for c, day in (("U1", "01"), ("U2", "02"), ("U3", "03")):
+        k.add_event(c, T(f"2026-02-{day}T10:00:00+08:00"), followup.EVENT_PURCHASE, amount=50.0)
+    k.add_event("U1", T("2026-03-03T10:00:00+08:00"), followup.EVENT_CONTACT,
+                channel=followup.CHANNEL_PHONE, outcome=followup.OUTCOME_ANSWERED)
+    k.add_event("U1", T("2026-03-10T10:00:00+08:00"), followup.EVENT_PURCHASE, amount=400.0)
+    k.add_event("U2", T("2026-03-04T10:00:00+08:00"), followup.EVENT_CONTACT,
+                channel=followup.CHANNEL_PHONE, outcome=followup.OUTCOME_ANSWERED)
+    k.add_event("U3", T("2026-03-20T10:00:00+08:00"), followup.EVENT_PURCHASE, amount=100.0)
+    k.compute()
+    q = k.find("quality_closure", "2026-W10")
+    assert (q.successes, q.n, q.target) == (1, 2, 1.0)  # Q2 took 9 days
+    # contacted U1 (400), U2 (0): rate 1/2, mean 200; not contacted U3 (100): 1/1, 100
+    assert k.find("repurchase_uplift", "2026-W10").value == pytest.approx(0.5 - 1.0)
+    assert k.find("value_uplift", "2026-W10").value == pytest.approx(200 / 100 - 1)
+    roi = k.find("roi_incremental", "2026-W10")
+    assert roi.value == pytest.approx((200 - 100) * 2 / 20)  # 10 per 1 spent
+    assert (roi.target, roi.status) == (7.0, "green")
+    assert k.find("roi", "2026-W10").status == "none"  # gross ROI: no target
+    assert followup.kpi_name(followup.KPI_ROI_INCREMENTAL) == "roi_incremental"
+    assert followup.KPI_COUNT == 25

@@ -1,0 +1,587 @@
+/* fu_kpi_compute(), the end: churn denominators, percentiles, labels and the
+ * figures with their intervals and RAG status. Definitions: docs/kpi.md. */
+#include "kpi_internal.h"
+
+/* ---- finalisation ---- */
+
+typedef struct gp {
+    uint32_t group, period, idx;
+} gp;
+
+static int gp_cmp(const void *a, const void *b) {
+    const gp *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    return (x->period > y->period) - (x->period < y->period);
+}
+
+/* Churn denominators: prefix sums of the deltas along each group's periods,
+ * creating cells for periods in which customers were active but nothing
+ * else happened. */
+int fu__kpi_churn_finalize(ctx *c) {
+    size_t n = c->nc;
+    if (!n) return FU_OK;
+    gp *o = fu__malloc(n * sizeof *o);
+    if (!o) return c->rc = fu__error_nomem();
+    for (size_t i = 0; i < n; i++) {
+        o[i].group = c->ch[i].group;
+        o[i].period = c->ch[i].period;
+        o[i].idx = (uint32_t)i;
+    }
+    qsort(o, n, sizeof *o, gp_cmp);
+    for (size_t a = 0; a < n && !c->rc;) {
+        uint32_t g = o[a].group;
+        int64_t running = 0, prev = -1;
+        size_t b = a;
+        for (; b < n && o[b].group == g && !c->rc; b++) {
+            for (int64_t pp = prev + 1; running > 0 && pp < (int64_t)o[b].period && c->pstart[pp] <= c->as_of; pp++) {
+                int64_t ci = fu__kpi_cell_of(c, (uint32_t)pp, g);
+                if (ci >= 0) c->cm[ci].churn_n = (uint32_t)running;
+            }
+            cmisc *ce = &c->cm[o[b].idx];
+            running += ce->churn_delta;
+            if (c->pstart[o[b].period] <= c->as_of && running > 0) ce->churn_n = (uint32_t)running;
+            prev = o[b].period;
+        }
+        for (int64_t pp = prev + 1; running > 0 && pp < (int64_t)c->np && c->pstart[pp] <= c->as_of && !c->rc; pp++) {
+            int64_t ci = fu__kpi_cell_of(c, (uint32_t)pp, g);
+            if (ci >= 0) c->cm[ci].churn_n = (uint32_t)running;
+        }
+        a = b;
+    }
+    fu__free(o);
+    for (size_t i = 0; i < c->nc; i++)
+        if (c->cm[i].churn_x > c->cm[i].churn_n) c->cm[i].churn_n = c->cm[i].churn_x;
+    return c->rc;
+}
+
+/* Response times are >= 0 (the responder comes after the issue), so their
+ * float bit patterns order as unsigned integers: small cells are sorted by
+ * insertion, large ones by a stable LSD radix sort on the bits. */
+static void sort_u32(uint32_t *x, size_t n, uint32_t *tmp) {
+    if (n <= 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = x[i];
+            size_t j = i;
+            while (j > 0 && x[j - 1] > v) {
+                x[j] = x[j - 1];
+                j--;
+            }
+            x[j] = v;
+        }
+        return;
+    }
+    uint32_t *src = x, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t cnt[257] = {0};
+        for (size_t i = 0; i < n; i++) cnt[((src[i] >> shift) & 0xFF) + 1]++;
+        if (cnt[((src[0] >> shift) & 0xFF) + 1] == n) continue; /* one bucket: nothing moves */
+        for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
+        for (size_t i = 0; i < n; i++) dst[cnt[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != x) memcpy(x, src, n * sizeof *x);
+}
+
+/* Group the response times by cell (counting sort) and sort each cell's. */
+int fu__kpi_rt_finalize(ctx *c, uint32_t **vals) {
+    *vals = NULL;
+    if (!c->n_rt) return FU_OK;
+    uint32_t *v = fu__malloc(c->n_rt * sizeof *v);
+    if (!v) return c->rc = fu__error_nomem();
+    for (size_t i = 0; i < c->n_rt; i++) c->cm[c->rt_cell[i]].rt_n++;
+    uint32_t off = 0, most = 0;
+    for (size_t i = 0; i < c->nc; i++) {
+        c->cm[i].rt_off = off;
+        off += c->cm[i].rt_n;
+        if (c->cm[i].rt_n > most) most = c->cm[i].rt_n;
+        c->cm[i].rt_n = 0;
+    }
+    for (size_t i = 0; i < c->n_rt; i++) {
+        cmisc *ce = &c->cm[c->rt_cell[i]];
+        memcpy(&v[ce->rt_off + ce->rt_n++], &c->rt_val[i], sizeof *v);
+    }
+    uint32_t *tmp = most > 48 ? fu__malloc(most * sizeof *tmp) : NULL;
+    if (most > 48 && !tmp) {
+        fu__free(v);
+        return c->rc = fu__error_nomem();
+    }
+    for (size_t i = 0; i < c->nc; i++)
+        if (c->cm[i].rt_n > 1) sort_u32(v + c->cm[i].rt_off, c->cm[i].rt_n, tmp);
+    fu__free(tmp);
+    *vals = v;
+    return FU_OK;
+}
+
+/* Linear-interpolation quantile of sorted x (type 7, as numpy and pandas). */
+static double rt_at(const uint32_t *x, size_t i) {
+    float f;
+    memcpy(&f, &x[i], sizeof f);
+    return f;
+}
+
+static double quantile(const uint32_t *x, size_t n, double p) {
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+    double fr = h - (double)lo;
+    return lo + 1 < n ? rt_at(x, lo) + fr * (rt_at(x, lo + 1) - rt_at(x, lo)) : rt_at(x, lo);
+}
+
+static int keep_label(fu_kpi *k, char *s, const char **out) {
+    if (!s) return fu__error_nomem();
+    int rc = FU_GROW(k->labels, k->cap_labels, k->n_labels + 1);
+    if (rc) {
+        fu__free(s);
+        return rc;
+    }
+    k->labels[k->n_labels++] = s;
+    *out = s;
+    return FU_OK;
+}
+
+static int make_group_label(ctx *c, const gkey *g, const char **out) {
+    fu_kpi *k = c->k;
+    unsigned by = k->o.by;
+    fu__buf b = FU__BUF_INIT;
+    if (!by) fu__buf_puts(&b, "all");
+    const char *sep = "";
+    if (by & FU_KPI_BY_TIER) {
+        fu__buf_printf(&b, "%s%s", sep, g->tier ? c->pol->segments.tiers[g->tier - 1].name : "unknown");
+        sep = "/";
+    }
+    if (by & FU_KPI_BY_SEGMENT) {
+        fu__buf_printf(&b, "%s%s", sep, g->seg ? kstr_get(&k->str, g->seg) : "unknown");
+        sep = "/";
+    }
+    if (by & FU_KPI_BY_AGENT) {
+        fu__buf_printf(&b, "%s%s", sep, g->agent ? kstr_get(&k->str, g->agent) : "unassigned");
+        sep = "/";
+    }
+    if (by & FU_KPI_BY_CHANNEL) {
+        fu__buf_printf(&b, "%s%s", sep, g->channel ? fu_channel_name(g->channel) : "none");
+        sep = "/";
+    }
+    if (by & FU_KPI_BY_PRODUCT_CLASS)
+        fu__buf_printf(&b, "%s%s", sep, g->pclass ? c->pol->segments.classes[g->pclass - 1].name : "unknown");
+    if (b.failed) {
+        fu__buf_free(&b);
+        return fu__error_nomem();
+    }
+    return keep_label(k, fu__buf_detach(&b), out);
+}
+
+static int make_period_label(ctx *c, size_t pi, const char **out) {
+    int64_t day = c->pday0[pi], y;
+    int m, d;
+    char buf[32];
+    fu__civil_from_days(day, &y, &m, &d);
+    switch (c->k->o.period) {
+    case FU_KPI_DAY: snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)y, m, d); break;
+    case FU_KPI_WEEK: {
+        /* ISO week: the week's Thursday decides the year */
+        int64_t thu = day + 3, ty;
+        int tm, td;
+        fu__civil_from_days(thu, &ty, &tm, &td);
+        int64_t jan1 = fu__days_from_civil(ty, 1, 1);
+        snprintf(buf, sizeof buf, "%04d-W%02d", (int)ty, (int)((thu - jan1) / 7 + 1));
+        break;
+    }
+    default: snprintf(buf, sizeof buf, "%04d-%02d", (int)y, m); break;
+    }
+    return keep_label(c->k, fu__strdup(buf), out);
+}
+
+/* Order of the reported cells: period, then group label. */
+typedef struct cord {
+    uint64_t key;
+    uint32_t idx;
+} cord;
+
+static int cord_cmp(const void *a, const void *b) {
+    const cord *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+typedef struct gsort {
+    const char *label;
+    uint32_t g;
+} gsort;
+
+static int gsort_cmp(const void *a, const void *b) {
+    return strcmp(((const gsort *)a)->label, ((const gsort *)b)->label);
+}
+
+static unsigned popcount32(uint32_t v) {
+    unsigned n = 0;
+    while (v) {
+        v &= v - 1;
+        n++;
+    }
+    return n;
+}
+
+/* A cell's accumulators copied next to each other (fu__kpi_build_figures reads the
+ * cells of a period once each, in report order, instead of 20 times at
+ * random). */
+typedef struct crow {
+    chead h;
+    cissue i;
+    csurv s;
+    ccont c;
+    crev r;
+    cmisc m;
+    cupl u;
+} crow;
+
+/* The RAG rule of a KPI for a tier (index + 1; 0 without a tier). */
+typedef struct ragc {
+    int found; /* 0 not yet looked up, 1 no target, 2 target, 3 by-tier target */
+    double target, red;
+    int lower;
+    const char *rule;
+} ragc;
+
+/* repurchase_uplift, value_uplift, roi_incremental of a cell (docs/kpi.md);
+ * 1 when the figure exists. */
+static int uplift_figure(const ctx *c, fu_kpi_id id, const cupl *u, const ccont *cc, fu_kpi_figure *f) {
+    if (!u->cn || !u->nn) return 0;
+    double cn = u->cn, nn = u->nn, z = c->k->z;
+    double mc = u->cr / cn, mn = u->nr / nn;
+    double vc = cn >= 2 ? fmax(0, (u->cr2 - cn * mc * mc) / (cn - 1)) / cn : NAN; /* variance of the means */
+    double vn = nn >= 2 ? fmax(0, (u->nr2 - nn * mn * mn) / (nn - 1)) / nn : NAN;
+    f->n = cn + nn;
+    if (id == FU_KPI_REPURCHASE_UPLIFT) {
+        double pc = u->cx / cn, pn = u->nx / nn, half = z * sqrt(pc * (1 - pc) / cn + pn * (1 - pn) / nn);
+        f->value = pc - pn;
+        f->ci_low = fmax(-1, f->value - half);
+        f->ci_high = fmin(1, f->value + half);
+        return 1;
+    }
+    if (id == FU_KPI_VALUE_UPLIFT) {
+        if (mn <= 0 || mc < 0) return 0;
+        double r = mc / mn, half = z * r * sqrt((mc > 0 ? vc / (mc * mc) : 0) + vn / (mn * mn));
+        f->value = r - 1;
+        f->ci_low = f->value - half;
+        f->ci_high = f->value + half;
+        return 1;
+    }
+    if (!c->costs || cc->cost <= 0) return 0; /* roi_incremental */
+    f->value = (mc - mn) * cn / cc->cost;
+    double half = z * cn * sqrt(vc + vn) / cc->cost;
+    f->ci_low = f->value - half;
+    f->ci_high = f->value + half;
+    return 1;
+}
+
+/* What the figures of one compute share. */
+typedef struct figctx {
+    const char **glabel, **plabel; /* labels of groups and periods */
+    const uint32_t *rtv;           /* sorted response times */
+    ragc (*rag)[FU__POL_MAX_TIERS + 1]; /* RAG rules by KPI and tier */
+    double cap_day;                /* calls per agent day of the efficiency */
+} figctx;
+
+/* The agent scorecard of a cell (grouping by agent), appended to the
+ * engine's scorecards; 1 when it has a figure. */
+static int score_figure(ctx *c, const figctx *fx, const crow *rw, fu_kpi_figure *f) {
+    fu_kpi *k = c->k;
+    const fu_kpi_options *o = &k->o;
+    const chead *ce = &rw->h;
+    const csurv *cs = &rw->s;
+    const ccont *cc = &rw->c;
+    size_t pi = ce->period;
+    const gkey *g = &c->gk[ce->group];
+    const fu__pol_scorecard *w = &c->pol->scorecard;
+    double cap_day = fx->cap_day;
+    const char **glabel = fx->glabel, **plabel = fx->plabel;
+    int have = 0;
+    do {
+        if (!(o->by & FU_KPI_BY_AGENT) || !g->agent) break;
+        double num = 0, wsum = 0, var = 0, wv[4], cv[4], vv[4];
+        int m = 0;
+        fu_kpi_scorecard sc;
+        memset(&sc, 0, sizeof sc);
+        sc.satisfaction = sc.resolution = sc.feedback_conversion = sc.efficiency = NAN;
+        double csn = cs->csat_n;
+        if (csn > 0) {
+            double mean = cs->csat_s / csn;
+            double s2 = csn >= 2 ? (cs->csat_ss - csn * mean * mean) / (csn - 1) : 0;
+            sc.satisfaction = (mean - 1) / 4;
+            wv[m] = w->satisfaction, cv[m] = sc.satisfaction, vv[m++] = (s2 > 0 ? s2 : 0) / csn / 16;
+        }
+        const kp32 *r = &rw->i.p[P_RES], *fb = &rw->i.p[P_FB];
+        if (r->n) {
+            double q = (double)r->x / (double)r->n;
+            sc.resolution = q;
+            wv[m] = w->resolution, cv[m] = q, vv[m++] = q * (1 - q) / (double)r->n;
+        }
+        if (fb->n) {
+            double q = (double)fb->x / (double)fb->n;
+            sc.feedback_conversion = q;
+            wv[m] = w->feedback_conversion, cv[m] = q, vv[m++] = q * (1 - q) / (double)fb->n;
+        }
+        if (cc->n) {
+            unsigned days = popcount32(cc->daymask);
+            double per_day = (double)cc->n / (days ? days : 1);
+            sc.efficiency = per_day / cap_day > 1 ? 1 : per_day / cap_day;
+            wv[m] = w->efficiency, cv[m] = sc.efficiency, vv[m++] = 0;
+        }
+        for (int q = 0; q < m; q++) wsum += wv[q];
+        if (m == 0 || wsum <= 0) break;
+        for (int q = 0; q < m; q++) {
+            num += wv[q] * cv[q];
+            var += (wv[q] / wsum) * (wv[q] / wsum) * vv[q];
+        }
+        have = 1;
+        f->value = num / wsum;
+        f->n = csn + (double)r->n + (double)fb->n;
+        f->ci_low = fmax(0, f->value - k->z * sqrt(var));
+        f->ci_high = fmin(1, f->value + k->z * sqrt(var));
+        sc.score = f->value;
+        sc.ci_low = f->ci_low;
+        sc.ci_high = f->ci_high;
+        sc.agent = kstr_get(&k->str, g->agent);
+        sc.group = glabel[ce->group];
+        sc.period = plabel[pi];
+        k->sc[k->n_sc++] = sc;
+        break;
+    } while (0);
+    return have;
+}
+
+/* The value, interval and n of KPI `id` in a cell; 1 when it has a figure. */
+static int figure_value(ctx *c, const figctx *fx, int id, const crow *rw, fu_kpi_figure *f) {
+    fu_kpi *k = c->k;
+    const csurv *cs = &rw->s;
+    const ccont *cc = &rw->c;
+    const cmisc *cm = &rw->m;
+    const fu_kpi_options *o = &k->o;
+    size_t pi = rw->h.period;
+    const uint32_t *rtv = fx->rtv;
+    int have = 0;
+    switch (fu__kpi_vtype[id]) {
+    case VT_PROP: {
+        int pk = fu__kpi_prop[id];
+        uint32_t pn, px;
+        if (pk == P_TOP2) pn = cs->csat_n, px = cs->top2_x;
+        else if (pk == P_OVER) pn = cc->n, px = cc->over;
+        else if (pk == P_CHURN) pn = cm->churn_n, px = cm->churn_x;
+        else {
+            const kp32 *pr = pk < P_COV ? &rw->i.p[pk] : &cm->p[pk - P_COV];
+            pn = pr->n, px = pr->x;
+        }
+        if (!pn) break;
+        have = 1;
+        f->n = (double)pn;
+        f->successes = (double)px;
+        f->value = f->successes / f->n;
+        fu__stats_wilson_z(f->successes, f->n, k->z, &f->ci_low, &f->ci_high);
+        break;
+    }
+    case VT_MEAN: {
+        double n = id == FU_KPI_CSAT ? cs->csat_n : cs->ces_n;
+        double s = id == FU_KPI_CSAT ? cs->csat_s : cs->ces_s;
+        double ss = id == FU_KPI_CSAT ? cs->csat_ss : cs->ces_ss;
+        if (n <= 0) break;
+        have = 1;
+        f->n = n;
+        f->value = s / n;
+        if (n >= 2) {
+            double var = (ss - n * f->value * f->value) / (n - 1);
+            double half = fu__kpi_t_of(c, n - 1) * sqrt((var > 0 ? var : 0) / n);
+            f->ci_low = f->value - half;
+            f->ci_high = f->value + half;
+            if (f->ci_low < (id == FU_KPI_CSAT ? 1 : 1)) f->ci_low = 1;
+            if (f->ci_high > (id == FU_KPI_CSAT ? 5 : 7)) f->ci_high = id == FU_KPI_CSAT ? 5 : 7;
+        }
+        break;
+    }
+    case VT_NPS:
+        if (!cs->nps_n) break;
+        have = 1;
+        f->n = (double)cs->nps_n;
+        fu__stats_nps_z((double)cs->nps_p, (double)cs->nps_d, f->n, k->z, &f->value, &f->ci_low, &f->ci_high);
+        break;
+    case VT_QUANT: {
+        if (!cm->rt_n) break;
+        have = 1;
+        size_t n = cm->rt_n;
+        const uint32_t *x = rtv + cm->rt_off;
+        double q = id == FU_KPI_RESPONSE_P50 ? 0.5 : 0.9;
+        f->n = (double)n;
+        f->value = quantile(x, n, q);
+        if (n >= 2) {
+            double s = k->z * sqrt((double)n * q * (1 - q));
+            double lo = floor((double)n * q - s), hi = ceil((double)n * q + s);
+            if (lo < 1) lo = 1;
+            if (hi > (double)n) hi = (double)n;
+            f->ci_low = rt_at(x, (size_t)lo - 1);
+            f->ci_high = rt_at(x, (size_t)hi - 1);
+        }
+        break;
+    }
+    case VT_RATIO: {
+        const crev *cr = &rw->r;
+        if (!c->costs || cc->n == 0 || cc->cost <= 0) break;
+        have = 1;
+        f->n = (double)cc->n;
+        f->value = cr->r / cc->cost;
+        if (cc->n >= 2) {
+            double n = (double)cc->n, R = f->value, mc = cc->cost / n;
+            double var = (cr->r2 - 2 * R * cr->cr + R * R * cc->cost2) / (n - 1);
+            if (var < 0) var = 0;
+            double half = k->z * sqrt(var / n) / mc;
+            f->ci_low = R - half;
+            f->ci_high = R + half;
+        }
+        break;
+    }
+    case VT_BUDGET: {
+        /* spend (contact attempts x cost per channel) against the
+         * budget of the elapsed part of the period; ungrouped only */
+        if (!c->costs || o->budget <= 0 || o->by || cc->n == 0) break;
+        int64_t ps = c->pstart[pi], pe = c->pstart[pi + 1], end = pe < c->as_of ? pe : c->as_of;
+        if (end <= ps) break;
+        double budget = o->budget * (double)(end - ps) / (double)(pe - ps);
+        have = 1;
+        f->n = (double)cc->n;
+        f->value = cc->cost / budget - 1;
+        break;
+    }
+    case VT_UPLIFT:
+        have = uplift_figure(c, (fu_kpi_id)id, &rw->u, cc, f);
+        break;
+    case VT_SCORE:
+        have = score_figure(c, fx, rw, f);
+        break;
+    }
+    return have;
+}
+
+/* Target, rule and status of a figure, from the RAG rule of its KPI and
+ * tier (looked up once per compute). */
+static int figure_rag(ctx *c, figctx *fx, int id, const gkey *g, const char *tier, fu_kpi_figure *f) {
+    fu_kpi *k = c->k;
+    ragc (*rag)[FU__POL_MAX_TIERS + 1] = fx->rag;
+    int rc = FU_OK;
+    do {
+    ragc *rg = &rag[id][tier ? g->tier : 0];
+    if (!rg->found) {
+        rg->target = rg->red = NAN;
+        rg->lower = fu__kpi_lower_better[id];
+        rg->rule = "";
+        int found = fu__kpi_rag_lookup(c->pol, (fu_kpi_id)id, tier, &rg->target, &rg->red, &rg->lower, &rg->rule);
+        if (found == 2) {
+            fu__buf b = FU__BUF_INIT;
+            fu__buf_printf(&b, "%s.%s", fu__policy_kpi(c->pol, fu__kpi_names[id])->rule, tier);
+            rc = b.failed ? (fu__buf_free(&b), fu__error_nomem()) : keep_label(k, fu__buf_detach(&b), &rg->rule);
+            if (rc) return rc;
+        }
+        rg->found = found + 1;
+    }
+    int found = rg->found > 1;
+    f->target = found ? rg->target : NAN;
+    f->rule = found ? rg->rule : "";
+    f->status = found ? fu__kpi_rag_status(f->value, rg->target, rg->red, rg->lower) : FU_KPI_STATUS_NONE;
+    } while (0);
+    return rc;
+}
+
+int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
+    fu_kpi *k = c->k;
+    const fu_kpi_options *o = &k->o;
+    const char **glabel = c->ng ? fu__calloc(c->ng, sizeof *glabel) : NULL;
+    const char **plabel = c->np ? fu__calloc(c->np, sizeof *plabel) : NULL;
+    uint32_t *grank = c->ng ? fu__calloc(c->ng, sizeof *grank) : NULL;
+    gsort *gs = c->ng ? fu__calloc(c->ng, sizeof *gs) : NULL;
+    cord *ord = c->nc ? fu__malloc(c->nc * sizeof *ord) : NULL;
+    ragc rag[FU_KPI_COUNT][FU__POL_MAX_TIERS + 1];
+    memset(rag, 0, sizeof rag);
+    crow *rows = NULL;
+    size_t cap_rows = 0;
+    int rc = ((c->ng && (!glabel || !grank || !gs)) || (c->np && !plabel) || (c->nc && !ord)) ? fu__error_nomem() : FU_OK;
+    size_t maxf = c->nc * FU_KPI_COUNT, nord = 0, ngs = 0;
+    if (!rc && maxf) {
+        k->fig = fu__malloc(maxf * sizeof *k->fig);
+        if (!k->fig) rc = fu__error_nomem();
+    }
+    if (!rc && c->nc && (o->by & FU_KPI_BY_AGENT)) {
+        k->sc = fu__malloc(c->nc * sizeof *k->sc);
+        if (!k->sc) rc = fu__error_nomem();
+    }
+    /* the reported cells, their labels, and their order */
+    for (size_t i = 0; i < c->nc && !rc; i++) {
+        const chead *ce = &c->ch[i];
+        size_t pi = ce->period;
+        if (o->from != FU_KPI_NO_TIME && c->pstart[pi + 1] <= o->from) continue;
+        if (o->to != FU_KPI_NO_TIME && c->pstart[pi] >= o->to) continue;
+        if (!glabel[ce->group]) {
+            rc = make_group_label(c, &c->gk[ce->group], &glabel[ce->group]);
+            if (!rc) {
+                gs[ngs].label = glabel[ce->group];
+                gs[ngs++].g = ce->group;
+            }
+        }
+        if (!rc && !plabel[pi]) rc = make_period_label(c, pi, &plabel[pi]);
+        ord[nord].idx = (uint32_t)i;
+        ord[nord++].key = pi;
+    }
+    if (!rc && ngs) {
+        qsort(gs, ngs, sizeof *gs, gsort_cmp);
+        for (size_t i = 0; i < ngs; i++) grank[gs[i].g] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->ch[ord[i].idx].group];
+    if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
+    figctx fx = {glabel, plabel, rtv, rag,
+                 c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1};
+    for (size_t b0 = 0; b0 < nord && !rc;) {
+        size_t b1 = b0;
+        while (b1 < nord && c->ch[ord[b1].idx].period == c->ch[ord[b0].idx].period) b1++;
+        rc = FU_GROW(rows, cap_rows, b1 - b0);
+        for (size_t oi = b0; oi < b1 && !rc; oi++) {
+            size_t cix = ord[oi].idx;
+            crow *rw = &rows[oi - b0];
+            rw->h = c->ch[cix];
+            rw->i = c->ci[cix];
+            rw->s = c->cs[cix];
+            rw->c = c->cc[cix];
+            rw->r = c->cr[cix];
+            rw->m = c->cm[cix];
+            rw->u = c->cu[cix];
+        }
+      for (int id = 0; id < FU_KPI_COUNT && !rc; id++)
+      for (size_t oi = b0; oi < b1 && !rc; oi++) {
+        const crow *rw = &rows[oi - b0];
+        const chead *ce = &rw->h;
+        size_t pi = ce->period;
+        const gkey *g = &c->gk[ce->group];
+        const char *tier = (o->by & FU_KPI_BY_TIER) && g->tier ? c->pol->segments.tiers[g->tier - 1].name : NULL;
+        fu_kpi_figure f;
+        memset(&f, 0, sizeof f);
+        f.value = f.ci_low = f.ci_high = f.successes = NAN;
+        if (!figure_value(c, &fx, id, rw, &f)) continue;
+        f.kpi = (fu_kpi_id)id;
+        f.name = fu__kpi_names[id];
+        f.group = glabel[ce->group];
+        f.period = plabel[pi];
+        f.period_start = c->pstart[pi];
+        f.period_end = c->pstart[pi + 1];
+        f.period_index = pi;
+        f.group_index = ce->group;
+        rc = figure_rag(c, &fx, id, g, tier, &f);
+        if (rc) break;
+        k->fig[k->n_fig++] = f;
+      }
+        b0 = b1;
+    }
+    fu__free(rows);
+    fu__free((void *)glabel);
+    fu__free((void *)plabel);
+    fu__free(grank);
+    fu__free(gs);
+    fu__free(ord);
+    return rc;
+}
+

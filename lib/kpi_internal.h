@@ -1,0 +1,320 @@
+/* Internal to the KPI engine (lib/kpi*.c): the stored data of a fu_kpi, the
+ * computation context of fu_kpi_compute() and the functions the files share.
+ *
+ *   kpi.c          names, RAG, storage and the add_* functions, merging,
+ *                  reading the figures back
+ *   kpi_pass.c     the computation context, periods, cells, the unit log and
+ *                  one pass per customer; fu_kpi_compute()
+ *   kpi_figures.c  finalisation (churn denominators, percentiles) and figures
+ *   kpi_write.c    CSV, JSON and the text dashboard
+ *   kpi_html.c     the HTML dashboard (public API only)
+ *
+ * The definitions are written out in docs/kpi.md; keep the two in step. */
+#ifndef FU_KPI_INTERNAL_H
+#define FU_KPI_INTERNAL_H
+
+#include "followup/kpi.h"
+
+#include "calendar_internal.h"
+#include "commit_internal.h"
+#include "csv_internal.h"
+#include "internal.h"
+#include "policy_internal.h"
+#include "stats_internal.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE32 UINT32_MAX
+
+/* ---- names and RAG (kpi.c) ---- */
+
+/* Value type of each KPI. */
+enum { VT_PROP, VT_MEAN, VT_NPS, VT_QUANT, VT_RATIO, VT_SCORE, VT_BUDGET, VT_UPLIFT };
+extern const char *const fu__kpi_names[FU_KPI_COUNT];
+extern const unsigned char fu__kpi_vtype[FU_KPI_COUNT];
+extern const unsigned char fu__kpi_lower_better[FU_KPI_COUNT];
+extern const char *const fu__kpi_period_names[3];
+extern const char *const fu__kpi_by_names[5]; /* grouping dimensions, in label order */
+int fu__kpi_rag_lookup(const fu__policy *t, fu_kpi_id id, const char *tier, double *target, double *red, int *lower,
+                       const char **rule);
+fu_kpi_status fu__kpi_rag_status(double v, double target, double red, int lower);
+
+/* ---- storage (kpi.c) ---- */
+
+/* Interned strings: id 0 is "absent"; ids are dense from 1. */
+typedef struct kstr {
+    char **s;       /* s[id], s[0] unused */
+    uint32_t *h;    /* hash of s[id] */
+    size_t n, cap;  /* n includes slot 0 */
+    uint32_t *tab;  /* open addressing, 0 = empty */
+    size_t tcap;    /* power of two */
+} kstr;
+
+static inline const char *kstr_get(const kstr *t, uint32_t id) { return id && id < t->n ? t->s[id] : NULL; }
+
+
+typedef struct kcust {
+    uint32_t id;        /* string id of the customer id */
+    uint32_t segment;   /* string id of the segment label, 0 none */
+    uint32_t industry;  /* string id, 0 none */
+    int32_t tier;       /* policy tier index, -1 unknown */
+    int32_t is_smb;     /* fu_tristate */
+    int64_t first_purchase_at; /* FU_KPI_NO_TIME when not given */
+} kcust;
+
+/* A stored event (32 bytes). Its customer is where it sits: events are
+ * kept grouped by customer in time order (fu_kpi.ev with offsets
+ * fu_kpi.off); events added since the last compute wait in fu_kpi.pend with
+ * their customer and are merged in by the next compute. */
+typedef struct kev {
+    int64_t at;
+    double val;         /* purchases: the amount; surveys: the score (a
+                           float's value); NaN when absent; unused otherwise */
+    uint32_t order;     /* string id */
+    uint32_t agent;     /* string id */
+    uint8_t kind, severity, channel, outcome, survey;
+    uint8_t pclass;     /* policy product class index + 1, 0 unknown */
+    uint8_t prio;       /* contacts: fu_priority + 1; 0: not given (normal) */
+    uint8_t pad_[1];
+} kev;
+
+/* A pending event and its customer index. */
+typedef struct kpend {
+    kev e;
+    uint32_t cust;
+    uint32_t pad_;
+} kpend;
+
+typedef struct kdue {
+    uint32_t cust, agent;
+    int64_t from, to;
+} kdue;
+
+typedef struct kcom {
+    uint32_t cust, agent;
+    int64_t deadline, closed_at;
+    int state;
+} kcom;
+
+struct fu_kpi {
+    const fu_policy *policy;
+    const fu__policy *pol;
+    const fu_calendar *cal;
+    fu_kpi_options o;
+    double z;            /* normal quantile of the policy's confidence */
+    kstr str;
+    uint32_t *cust_of;   /* string id -> customer index (NONE32), str.cap entries */
+    size_t cust_of_cap;
+    kcust *cust;
+    size_t n_cust, cap_cust;
+    kev *ev;             /* merged events, grouped by customer in time order */
+    size_t n_ev, cap_ev;
+    size_t *off;         /* customer c's events are ev[off[c] .. off[c + 1]) */
+    size_t n_off;        /* customers that off covers (off has n_off + 1 entries) */
+    kpend *pend;         /* added since the last merge, in the order added */
+    size_t n_pend, cap_pend;
+    kdue *due;
+    size_t n_due, cap_due;
+    kcom *com;
+    size_t n_com, cap_com;
+    /* results of the last compute */
+    int computed;        /* figures reflect everything added */
+    int has_result;
+    fu_kpi_figure *fig;
+    size_t n_fig;
+    fu_kpi_scorecard *sc;
+    size_t n_sc;
+    char **labels;       /* owned strings the figures point into */
+    size_t n_labels, cap_labels;
+    int64_t as_of;       /* the as_of used by the last compute */
+};
+
+void fu__kpi_clear_result(fu_kpi *k);
+int fu__kpi_merge_events(fu_kpi *k);
+int fu__kpi_due_cmp(const void *a, const void *b);
+
+/* ---- the computation context ---- */
+
+/* Proportions. The accumulators of a (period, group) cell are split by the
+ * kind of unit that feeds them into small structs held in parallel arrays
+ * (indexed by the cell), so that the units of one kind touch one compact
+ * array: a contact touches 32 bytes of its cell, a survey 56, an issue 48.
+ * Counters are 32-bit: fewer than 2^32 events are stored. */
+enum {
+    P_TIME, P_RES, P_FCR, P_FB, P_REP, P_FUC, /* issue block */
+    P_COV, P_COM, P_WIN, P_REPUR, P_QC,       /* misc block */
+    P_TOP2, P_OVER, P_CHURN, NPROP            /* survey, contact, misc */
+};
+typedef struct kp32 {
+    uint32_t n, x;
+} kp32;
+
+typedef struct chead {    /* where the cell is */
+    uint32_t period, group;
+} chead;
+
+typedef struct cissue {   /* issues: timeliness .. follow-up complaints */
+    kp32 p[6];
+} cissue;
+
+typedef struct csurv {    /* surveys; top-2-box n is csat_n */
+    uint32_t csat_n, top2_x, nps_n, nps_p, nps_d, ces_n;
+    double csat_s, csat_ss, ces_s, ces_ss;
+} csurv;
+
+typedef struct ccont {    /* contact attempts: over-contact, efficiency, ROI cost */
+    uint32_t n, over, daymask, pad_;
+    double cost, cost2;
+} ccont;
+
+typedef struct crev {     /* ROI revenue (touched only by contacts with revenue) */
+    double r, r2, cr;
+} crev;
+
+typedef struct cupl {     /* uplift: customers contacted (c*) and not contacted (n*) in the period */
+    uint32_t cn, cx, nn, nx;  /* units, buyers */
+    double cr, cr2, nr, nr2;  /* revenue in the window and its square */
+} cupl;
+
+typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, quality closure, churn, percentiles */
+    kp32 p[5];
+    int64_t churn_delta;
+    uint32_t churn_x, churn_n, rt_n, rt_off;
+} cmisc;
+
+/* A unit on its way to its cell. The pass appends units to a log instead of
+ * touching the cells (a cache miss per unit: cells are visited at random);
+ * the full log is partitioned stably by blocks of UNIT_SHIFT cells and
+ * applied block by block, so the cells being updated stay in cache and
+ * every cell sees its units in the order they were emitted (the sums are
+ * the same, bit for bit). */
+enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_UPL_C, U_UPL_N, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X };
+typedef struct unit {
+    uint32_t cell;
+    uint8_t op;  /* U_* */
+    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap; U_UPL_*: bought */
+    uint8_t b;   /* U_PROP: success; U_CONTACT: channel */
+    uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
+    double v;    /* surveys: the score; U_CONTACT, U_UPL_*: revenue */
+} unit;
+#define UNIT_LOG ((size_t)1 << 21)
+#define UNIT_SHIFT 8
+
+typedef struct gkey {
+    uint32_t agent, seg;
+    uint8_t tier, channel, pclass, pad;
+} gkey;
+
+typedef struct uattr {
+    uint32_t agent;
+    uint8_t channel, pclass;
+} uattr;
+
+#define GCACHE 4096
+
+typedef struct duerec {
+    int64_t cell;
+    int covered;
+} duerec;
+
+typedef struct ctx {
+    fu_kpi *k;
+    const fu__policy *pol;
+    const fu_calendar *cal;
+    int rc;
+    int64_t as_of;
+    /* periods */
+    int64_t *pstart; /* np + 1 boundaries */
+    int64_t *pday0;  /* local day number of each period's first day */
+    size_t np;
+    double pinv;     /* periods per second, for the first guess of period_of */
+    /* local days (for the scorecard's active days): day day0 + j starts at
+     * dstart[j] (j = 0..nd); dreg[j] says the UTC offset is the same at both
+     * ends of the day, so that every instant in it is on that local day */
+    int64_t *dstart;
+    uint8_t *dreg;
+    size_t nd;
+    int64_t day0;
+    int64_t cur_new_until; /* the current customer is "new" before this (lifecycle) */
+    /* groups */
+    gkey *gk;
+    size_t ng, cap_g;
+    uint32_t *gtab;
+    size_t gtcap;
+    /* cells: parallel arrays of nc entries (capacity cap_c) */
+    chead *ch;
+    cissue *ci;
+    csurv *cs;
+    ccont *cc;
+    crev *cr;
+    cmisc *cm;
+    cupl *cu;
+    size_t nc, cap_c;
+    int64_t roi_window; /* attribution window (kpis.roi.window, else the option) */
+    int64_t qc_window;  /* quality closure (kpis.quality_closure.window, else 7 days) */
+    int64_t repurchase_window; /* kpis.repurchase.window, else the option */
+    int uplift;      /* uplift units: not when grouping by agent or channel */
+    int costs;       /* some contact cost is set: ROI */
+    int daymask;     /* the scorecard needs active days */
+    /* the unit log (UNIT_LOG entries each) */
+    unit *ulog, *ulog2;
+    size_t nu, cap_u;
+    size_t *ubin;
+    size_t cap_ubin;
+    uint32_t *ctab; /* cell index + 1 (hash mode) */
+    size_t ctcap;
+    uint32_t *dense; /* cell index + 1 at [group * np + period] (dense mode) */
+    size_t dense_groups;
+    int hash_mode;
+    int64_t last_cell_key;
+    int64_t last_cell;
+    /* response times */
+    uint32_t *rt_cell;
+    float *rt_val;
+    size_t n_rt, cap_rt, cap_rt2;
+    /* current customer */
+    int cur_tier;
+    uint32_t cur_seg;
+    const kcust *cur;
+    int64_t cur_first;
+    /* per-customer scratch */
+    uint32_t *nr, *pr, *pc;
+    uint8_t *pcl;
+    double *rev;
+    size_t cap_ev;
+    int64_t *rt;  /* reached contact times */
+    uint32_t *ri; /* their indices */
+    size_t nrt, cap_rtimes, cap_ri;
+    uint32_t *pu; /* purchase indices */
+    size_t npu, cap_pu;
+    uint32_t *res; /* resolved indices */
+    size_t nres, cap_res;
+    duerec *dr;
+    size_t ndr, cap_dr;
+    /* cadences triggered by each event kind (indices into pol->cadences) */
+    uint32_t *trig[FU_EVENT_KIND_COUNT];
+    size_t ntrig[FU_EVENT_KIND_COUNT];
+    /* SLA by severity (index fu_severity) */
+    const fu_duration *sla_sev[4];
+    /* t quantiles of the policy's confidence by degrees of freedom (0: not yet) */
+    double tq[1025];
+    /* group cache (group index + 1) */
+    uint32_t gcache[GCACHE];
+} ctx;
+
+
+extern const signed char fu__kpi_prop[FU_KPI_COUNT];
+double fu__kpi_t_of(ctx *c, double df);
+int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group);
+
+/* ---- finalisation and figures (kpi_figures.c) ---- */
+
+int fu__kpi_churn_finalize(ctx *c);
+int fu__kpi_rt_finalize(ctx *c, uint32_t **vals);
+int fu__kpi_build_figures(ctx *c, const uint32_t *rtv);
+
+#endif /* FU_KPI_INTERNAL_H */

@@ -1,0 +1,1271 @@
+/* fu_kpi_compute(): the computation context, periods in the policy zone,
+ * groups and cells (accumulators split by kind of unit), one pass per
+ * customer in time order that logs units, the log applied in blocks of cells.
+ * Finalisation and figures are in kpi_figures.c. Definitions: docs/kpi.md. */
+#include "kpi_internal.h"
+
+const signed char fu__kpi_prop[FU_KPI_COUNT] = {
+    P_COV, P_TIME, -1, -1, P_RES, P_FCR, P_FB, P_REP, -1, P_TOP2, -1,
+    -1,    P_COM,  P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, -1, -1, P_QC, -1, -1, -1, -1};
+
+
+double fu__kpi_t_of(ctx *c, double df) {
+    double conf = c->pol->kpis.confidence, t = NAN;
+    if (df >= 1 && df <= 1024 && df == floor(df)) {
+        double *slot = &c->tq[(size_t)df];
+        if (*slot == 0) fu_stats_t_quantile(0.5 + conf / 2.0, df, slot);
+        return *slot;
+    }
+    fu_stats_t_quantile(0.5 + conf / 2.0, df, &t);
+    return t;
+}
+
+static void ctx_free(ctx *c) {
+    fu__free(c->pstart);
+    fu__free(c->pday0);
+    fu__free(c->dstart);
+    fu__free(c->dreg);
+    fu__free(c->gk);
+    fu__free(c->gtab);
+    fu__free(c->ulog);
+    fu__free(c->ulog2);
+    fu__free(c->ubin);
+    fu__free(c->ch);
+    fu__free(c->ci);
+    fu__free(c->cs);
+    fu__free(c->cc);
+    fu__free(c->cr);
+    fu__free(c->cm);
+    fu__free(c->cu);
+    fu__free(c->ctab);
+    fu__free(c->dense);
+    fu__free(c->rt_cell);
+    fu__free(c->rt_val);
+    fu__free(c->nr);
+    fu__free(c->pr);
+    fu__free(c->pc);
+    fu__free(c->pcl);
+    fu__free(c->rev);
+    fu__free(c->rt);
+    fu__free(c->ri);
+    fu__free(c->pu);
+    fu__free(c->res);
+    fu__free(c->dr);
+    for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* t + d. Returns 0 and sets *out, or -1 when it cannot be computed (a
+ * negative duration in business time, a calendar range error). */
+static int add_dur(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
+    if (d->unit == FU_DURATION_SECONDS) {
+        if ((d->value > 0 && t > INT64_MAX - d->value) || (d->value < 0 && t < INT64_MIN - d->value)) return -1;
+        *out = t + d->value;
+        return 0;
+    }
+    if (d->value < 0) {
+        if (d->unit != FU_DURATION_MONTHS) return -1;
+        fu_local lt;
+        if (fu_calendar_to_local(c->cal, t, &lt) != FU_OK) return -1;
+        int64_t m = (int64_t)lt.year * 12 + (lt.month - 1) + d->value;
+        if (m < 12) return -1;
+        lt.year = (int)(m / 12);
+        lt.month = (int)(m % 12) + 1;
+        static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (lt.year % 4 == 0 && lt.year % 100 != 0) || lt.year % 400 == 0;
+        int last = dim[lt.month - 1] + (lt.month == 2 && leap);
+        if (lt.day > last) lt.day = last;
+        return fu_calendar_from_local(c->cal, &lt, 0, out) == FU_OK ? 0 : -1;
+    }
+    int rc = fu__commit_deadline_from_duration(d, c->cal, t, out);
+    if (rc != FU_OK) {
+        fu_error_clear();
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- periods ---- */
+
+static int64_t local_day(const ctx *c, int64_t t) {
+    int off = 0;
+    fu_calendar_utc_offset(c->cal, t, &off);
+    return floor_div(t + off, 86400);
+}
+
+/* Build the table of local day starts over the periods (weeks and months;
+ * nothing for days, whose day in the period is always 0). Without it (too
+ * many days, or day starts out of order), local_day() answers alone. */
+static int build_days(ctx *c) {
+    if (c->k->o.period == FU_KPI_DAY || !c->np) return FU_OK;
+    int64_t d0 = c->pday0[0], d1 = c->pday0[c->np];
+    if (d1 - d0 > (INT64_C(1) << 22)) return FU_OK;
+    size_t nd = (size_t)(d1 - d0);
+    int64_t *ds = fu__malloc((nd + 1) * sizeof *ds);
+    uint8_t *reg = fu__malloc(nd + 1);
+    if (!ds || !reg) {
+        fu__free(ds);
+        fu__free(reg);
+        return fu__error_nomem();
+    }
+    int ok = 1;
+    for (size_t j = 0; j <= nd && ok; j++) {
+        int64_t y;
+        int m, d;
+        fu__civil_from_days(d0 + (int64_t)j, &y, &m, &d);
+        fu_local lt = {(int)y, m, d, 0, 0, 0, 0, 0, 0};
+        if (fu_calendar_from_local(c->cal, &lt, 0, &ds[j]) != FU_OK) {
+            fu_error_clear();
+            ok = 0;
+        } else if (j && ds[j] <= ds[j - 1]) {
+            ok = 0;
+        }
+    }
+    for (size_t j = 0; j < nd && ok; j++) {
+        int a = 0, b = 1;
+        fu_calendar_utc_offset(c->cal, ds[j], &a);
+        fu_calendar_utc_offset(c->cal, ds[j + 1] - 1, &b);
+        /* at most one offset change a day: equal ends mean none */
+        reg[j] = a == b && floor_div(ds[j] + a, 86400) == d0 + (int64_t)j;
+    }
+    if (!ok) {
+        fu__free(ds);
+        fu__free(reg);
+        return FU_OK;
+    }
+    reg[nd] = 0;
+    c->dstart = ds;
+    c->dreg = reg;
+    c->nd = nd;
+    c->day0 = d0;
+    return FU_OK;
+}
+
+/* local_day() through the day table. */
+static int64_t local_day_fast(const ctx *c, int64_t t) {
+    if (!c->dstart || t < c->dstart[0] || t >= c->dstart[c->nd]) return local_day(c, t);
+    size_t j = (size_t)((t - c->dstart[0]) / 86400);
+    if (j >= c->nd) j = c->nd - 1;
+    while (j > 0 && t < c->dstart[j]) j--;
+    while (j + 1 < c->nd && t >= c->dstart[j + 1]) j++;
+    return c->dreg[j] ? c->day0 + (int64_t)j : local_day(c, t);
+}
+
+static int64_t first_day_of(fu_kpi_period p, int64_t day) {
+    if (p == FU_KPI_DAY) return day;
+    if (p == FU_KPI_WEEK) return day - (day + 3 - floor_div(day + 3, 7) * 7); /* back to Monday */
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(day, &y, &m, &d);
+    return fu__days_from_civil(y, m, 1);
+}
+
+static int64_t next_first_day(fu_kpi_period p, int64_t day) {
+    if (p == FU_KPI_DAY) return day + 1;
+    if (p == FU_KPI_WEEK) return day + 7;
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(day, &y, &m, &d);
+    if (++m > 12) {
+        m = 1;
+        y++;
+    }
+    return fu__days_from_civil(y, m, 1);
+}
+
+static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
+    fu_kpi_period per = c->k->o.period;
+    int64_t day = first_day_of(per, local_day(c, tmin));
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n + 1 > cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            if (ncap > 4000001) ncap = 4000001;
+            if (n + 1 > ncap) return fu__error_set(FU_ELIMIT, "more than 4,000,000 periods in the data's time range");
+            int64_t *ns = fu__realloc(c->pstart, ncap * sizeof *ns);
+            if (!ns) return fu__error_nomem();
+            c->pstart = ns;
+            int64_t *nd = fu__realloc(c->pday0, ncap * sizeof *nd);
+            if (!nd) return fu__error_nomem();
+            c->pday0 = nd;
+            cap = ncap;
+        }
+        int64_t y;
+        int m, d;
+        fu__civil_from_days(day, &y, &m, &d);
+        if (y < 1 || y > 9999) return fu__error_set(FU_ERANGE, "a period lies outside years 1..9999");
+        fu_local lt = {(int)y, m, d, 0, 0, 0, 0, 0, 0};
+        int64_t s;
+        int rc = fu_calendar_from_local(c->cal, &lt, 0, &s);
+        if (rc) return rc;
+        c->pstart[n] = s;
+        c->pday0[n] = day;
+        n++;
+        if (s > tmax) break;
+        day = next_first_day(per, day);
+    }
+    c->np = n - 1;
+    if (c->np) c->pinv = (double)c->np / (double)(c->pstart[c->np] - c->pstart[0]);
+    return FU_OK;
+}
+
+/* Index of the period holding t, or -1. Periods have nearly equal
+ * lengths, so a guess from the mean length is almost always right or one
+ * off; binary search is the fallback. */
+static int64_t period_of(const ctx *c, int64_t t) {
+    if (c->np == 0 || t < c->pstart[0] || t >= c->pstart[c->np]) return -1;
+    size_t g = (size_t)((double)(t - c->pstart[0]) * c->pinv);
+    if (g >= c->np) g = c->np - 1;
+    for (int step = 0; step < 3; step++) {
+        if (t < c->pstart[g]) {
+            if (g == 0) break;
+            g--;
+        } else if (t >= c->pstart[g + 1]) {
+            g++;
+        } else {
+            return (int64_t)g;
+        }
+    }
+    size_t lo = 0, hi = c->np; /* pstart[lo] <= t < pstart[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->pstart[mid] <= t) lo = mid;
+        else hi = mid;
+    }
+    return (int64_t)lo;
+}
+
+/* ---- groups and cells ---- */
+
+static uint32_t hash64(uint64_t x) {
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+static uint32_t gkey_hash(const gkey *g) {
+    uint64_t a = ((uint64_t)g->agent << 32) | g->seg;
+    uint64_t b = ((uint64_t)g->tier << 16) | ((uint64_t)g->channel << 8) | g->pclass;
+    return hash64(a ^ hash64(b) * UINT64_C(0x9e3779b97f4a7c15));
+}
+
+static int rehash_u32(uint32_t **tab, size_t *tcap, size_t ncap, size_t n,
+                      uint32_t (*hash_of)(const ctx *, uint32_t), const ctx *c) {
+    uint32_t *t = fu__calloc(ncap, sizeof *t);
+    if (!t) return fu__error_nomem();
+    for (uint32_t i = 0; i < n; i++) {
+        size_t j = hash_of(c, i) & (ncap - 1);
+        while (t[j]) j = (j + 1) & (ncap - 1);
+        t[j] = i + 1;
+    }
+    fu__free(*tab);
+    *tab = t;
+    *tcap = ncap;
+    return FU_OK;
+}
+
+static uint32_t ghash_of(const ctx *c, uint32_t i) { return gkey_hash(&c->gk[i]); }
+static uint64_t ckey(uint32_t period, uint32_t group) { return ((uint64_t)period << 32) | group; }
+static uint32_t chash_of(const ctx *c, uint32_t i) { return hash64(ckey(c->ch[i].period, c->ch[i].group)); }
+
+/* Group index of a key, added when new; -1 on failure (c->rc set). */
+static int64_t group_of(ctx *c, const gkey *g) {
+    uint32_t h = gkey_hash(g);
+    if (c->gtcap) {
+        size_t j = h & (c->gtcap - 1);
+        while (c->gtab[j]) {
+            uint32_t i = c->gtab[j] - 1;
+            if (memcmp(&c->gk[i], g, sizeof *g) == 0) return i;
+            j = (j + 1) & (c->gtcap - 1);
+        }
+    }
+    if ((c->ng + 1) * 2 > c->gtcap) {
+        int rc = rehash_u32(&c->gtab, &c->gtcap, c->gtcap ? c->gtcap * 2 : 64, c->ng, ghash_of, c);
+        if (rc) return c->rc = rc, -1;
+    }
+    int rc = FU_GROW(c->gk, c->cap_g, c->ng + 1);
+    if (rc) return c->rc = rc, -1;
+    c->gk[c->ng] = *g;
+    size_t j = h & (c->gtcap - 1);
+    while (c->gtab[j]) j = (j + 1) & (c->gtcap - 1);
+    c->gtab[j] = (uint32_t)c->ng + 1;
+    return (int64_t)c->ng++;
+}
+
+/* Most entries of the dense (group x period) cell index; beyond it cells
+ * are found through a hash table. */
+#define DENSE_MAX (UINT64_C(1) << 25)
+
+static int grow_cells(ctx *c) {
+    size_t ncap = c->cap_c ? c->cap_c * 2 : 1024;
+#define GROW_ONE(arr)                                              \
+    do {                                                           \
+        void *p_ = fu__realloc(c->arr, ncap * sizeof *c->arr);     \
+        if (!p_) return fu__error_nomem();                         \
+        c->arr = p_;                                               \
+    } while (0)
+    GROW_ONE(ch);
+    GROW_ONE(ci);
+    GROW_ONE(cs);
+    GROW_ONE(cc);
+    GROW_ONE(cr);
+    GROW_ONE(cm);
+    GROW_ONE(cu);
+#undef GROW_ONE
+    c->cap_c = ncap;
+    return FU_OK;
+}
+
+static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
+    if (c->nc >= UINT32_MAX - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
+    if (c->nc + 1 > c->cap_c) {
+        int rc = grow_cells(c);
+        if (rc) return c->rc = rc, -1;
+    }
+    size_t i = c->nc;
+    c->ch[i].period = period;
+    c->ch[i].group = group;
+    memset(&c->ci[i], 0, sizeof c->ci[i]);
+    memset(&c->cs[i], 0, sizeof c->cs[i]);
+    memset(&c->cc[i], 0, sizeof c->cc[i]);
+    memset(&c->cr[i], 0, sizeof c->cr[i]);
+    memset(&c->cm[i], 0, sizeof c->cm[i]);
+    memset(&c->cu[i], 0, sizeof c->cu[i]);
+    return (int64_t)c->nc++;
+}
+
+static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group);
+
+/* Cell of (period, group), added when new; -1 on failure. */
+int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group) {
+    if (c->hash_mode) return cell_of_hash(c, period, group);
+    if (group >= c->dense_groups) {
+        size_t ng = c->dense_groups ? c->dense_groups : 16;
+        while (ng <= group) ng *= 2;
+        if ((uint64_t)ng * (c->np + 1) > DENSE_MAX) {
+            /* too many: move every cell into the hash table */
+            int rc = rehash_u32(&c->ctab, &c->ctcap, 256, 0, chash_of, c);
+            c->hash_mode = 1;
+            for (size_t i = 0; i < c->nc && !rc; i++) {
+                if ((i + 1) * 2 > c->ctcap) rc = rehash_u32(&c->ctab, &c->ctcap, c->ctcap * 2, i, chash_of, c);
+                if (rc) break;
+                size_t j = chash_of(c, (uint32_t)i) & (c->ctcap - 1);
+                while (c->ctab[j]) j = (j + 1) & (c->ctcap - 1);
+                c->ctab[j] = (uint32_t)i + 1;
+            }
+            if (rc) return c->rc = rc, -1;
+            fu__free(c->dense);
+            c->dense = NULL;
+            return cell_of_hash(c, period, group);
+        }
+        uint32_t *d = fu__realloc(c->dense, ng * (c->np + 1) * sizeof *d);
+        if (!d) return c->rc = fu__error_nomem(), -1;
+        memset(d + c->dense_groups * (c->np + 1), 0, (ng - c->dense_groups) * (c->np + 1) * sizeof *d);
+        c->dense = d;
+        c->dense_groups = ng;
+    }
+    uint32_t *slot = &c->dense[(size_t)group * (c->np + 1) + period];
+    if (*slot) return *slot - 1;
+    int64_t ci = new_cell(c, period, group);
+    if (ci >= 0) *slot = (uint32_t)ci + 1;
+    return ci;
+}
+
+static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group) {
+    uint64_t key = ckey(period, group);
+    if ((int64_t)key == c->last_cell_key && c->last_cell >= 0) return c->last_cell;
+    uint32_t h = hash64(key);
+    if (c->ctcap) {
+        size_t j = h & (c->ctcap - 1);
+        while (c->ctab[j]) {
+            uint32_t i = c->ctab[j] - 1;
+            if (c->ch[i].period == period && c->ch[i].group == group) {
+                c->last_cell_key = (int64_t)key;
+                return c->last_cell = i;
+            }
+            j = (j + 1) & (c->ctcap - 1);
+        }
+    }
+    if ((c->nc + 1) * 2 > c->ctcap) {
+        int rc = rehash_u32(&c->ctab, &c->ctcap, c->ctcap ? c->ctcap * 2 : 256, c->nc, chash_of, c);
+        if (rc) return c->rc = rc, -1;
+    }
+    int64_t ci = new_cell(c, period, group);
+    if (ci < 0) return -1;
+    size_t j = h & (c->ctcap - 1);
+    while (c->ctab[j]) j = (j + 1) & (c->ctcap - 1);
+    c->ctab[j] = (uint32_t)ci + 1;
+    c->last_cell_key = (int64_t)key;
+    return c->last_cell = ci;
+}
+
+static int64_t group_for(ctx *c, const uattr *ua) {
+    unsigned by = c->k->o.by;
+    gkey g;
+    memset(&g, 0, sizeof g);
+    if (by & FU_KPI_BY_TIER) g.tier = (uint8_t)(c->cur_tier + 1);
+    if (by & FU_KPI_BY_SEGMENT) g.seg = c->cur_seg;
+    if (by & FU_KPI_BY_AGENT) g.agent = ua->agent;
+    if (by & FU_KPI_BY_CHANNEL) g.channel = ua->channel;
+    if (by & FU_KPI_BY_PRODUCT_CLASS) g.pclass = ua->pclass;
+    /* a small direct-mapped cache in front of the group table */
+    size_t slot = (g.agent * 2654435761u + g.seg * 40503u + g.tier * 97u + g.channel * 13u + g.pclass) & (GCACHE - 1);
+    if (c->gcache[slot] && memcmp(&c->gk[c->gcache[slot] - 1], &g, sizeof g) == 0) return c->gcache[slot] - 1;
+    int64_t r = group_of(c, &g);
+    if (r >= 0) c->gcache[slot] = (uint32_t)r + 1;
+    return r;
+}
+
+/* The cell of a unit at time t with attributes ua; -1 when t lies outside
+ * the periods or on failure (c->rc). */
+static int64_t cell_for_p(ctx *c, int64_t t, const uattr *ua, int64_t *period) {
+    int64_t p = period_of(c, t);
+    if (p < 0) return -1;
+    int64_t g = group_for(c, ua);
+    if (g < 0) return -1;
+    *period = p;
+    return fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
+}
+
+static int64_t cell_for(ctx *c, int64_t t, const uattr *ua) {
+    int64_t p;
+    return cell_for_p(c, t, ua, &p);
+}
+
+/* The counters of proportion `prop` in cell `ci`. */
+static kp32 *prop_at(ctx *c, int64_t ci, int prop) {
+    return prop < P_COV ? &c->ci[ci].p[prop] : &c->cm[ci].p[prop - P_COV];
+}
+
+static void apply_unit(ctx *c, const unit *u) {
+    size_t ci = u->cell;
+    switch (u->op) {
+    case U_PROP: {
+        kp32 *q = prop_at(c, (int64_t)ci, u->a);
+        q->n++;
+        q->x += u->b;
+        break;
+    }
+    case U_CSAT: {
+        csurv *ce = &c->cs[ci];
+        ce->csat_n++;
+        ce->csat_s += u->v;
+        ce->csat_ss += u->v * u->v;
+        ce->top2_x += u->v >= 4;
+        break;
+    }
+    case U_NPS: {
+        csurv *ce = &c->cs[ci];
+        ce->nps_n++;
+        ce->nps_p += u->v >= 9;
+        ce->nps_d += u->v <= 6;
+        break;
+    }
+    case U_CES: {
+        csurv *ce = &c->cs[ci];
+        ce->ces_n++;
+        ce->ces_s += u->v;
+        ce->ces_ss += u->v * u->v;
+        break;
+    }
+    case U_CONTACT: {
+        ccont *ce = &c->cc[ci];
+        ce->n++;
+        ce->over += u->a;
+        if (u->day < 32) ce->daymask |= 1u << u->day;
+        if (c->costs) {
+            double cost = c->k->o.contact_cost[u->b], r = u->v;
+            ce->cost += cost;
+            ce->cost2 += cost * cost;
+            if (r != 0) { /* adding zeros changes no sum */
+                crev *cv = &c->cr[ci];
+                cv->r += r;
+                cv->r2 += r * r;
+                cv->cr += cost * r;
+            }
+        }
+        break;
+    }
+    case U_UPL_C:
+    case U_UPL_N: {
+        cupl *q = &c->cu[ci];
+        if (u->op == U_UPL_C) q->cn++, q->cx += u->a, q->cr += u->v, q->cr2 += u->v * u->v;
+        else q->nn++, q->nx += u->a, q->nr += u->v, q->nr2 += u->v * u->v;
+        break;
+    }
+    case U_CHURN_IN: c->cm[ci].churn_delta++; break;
+    case U_CHURN_OUT: c->cm[ci].churn_delta--; break;
+    default: c->cm[ci].churn_x++; break;
+    }
+}
+
+/* Apply the logged units block by block (stable counting sort by
+ * cell >> UNIT_SHIFT) and empty the log. */
+static int flush_units(ctx *c) {
+    size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
+    c->nu = 0;
+    if (nb == 1) {
+        for (size_t i = 0; i < n; i++) apply_unit(c, &c->ulog[i]);
+        return FU_OK;
+    }
+    if (nb + 1 > c->cap_ubin) {
+        size_t *nbin = fu__realloc(c->ubin, (nb + 1) * 2 * sizeof *nbin);
+        if (!nbin) return c->rc = fu__error_nomem();
+        c->ubin = nbin;
+        c->cap_ubin = (nb + 1) * 2;
+    }
+    size_t *bin = c->ubin;
+    memset(bin, 0, (nb + 1) * sizeof *bin);
+    const unit *u = c->ulog;
+    for (size_t i = 0; i < n; i++) bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
+    for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
+    unit *d = c->ulog2;
+    for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
+    for (size_t i = 0; i < n; i++) apply_unit(c, &d[i]);
+    return FU_OK;
+}
+
+/* Append a unit for cell `ci` (flushing a full log). */
+static void log_unit(ctx *c, int64_t ci, int op, int a, int b, int day, double v) {
+    if (c->nu == c->cap_u && flush_units(c)) return;
+    unit *u = &c->ulog[c->nu++];
+    u->cell = (uint32_t)ci;
+    u->op = (uint8_t)op;
+    u->a = (uint8_t)a;
+    u->b = (uint8_t)b;
+    u->day = (uint8_t)day;
+    u->v = v;
+}
+
+/* A unit of an issue or misc-block proportion (not TOP2, OVER, CHURN). */
+static void emit_prop(ctx *c, int prop, int64_t t, const uattr *ua, int success) {
+    int64_t ci = cell_for(c, t, ua);
+    if (ci < 0) return;
+    log_unit(c, ci, U_PROP, prop, success != 0, 0xFF, 0);
+}
+
+/* ---- per-customer helpers ---- */
+
+#define GROW_OR_FAIL(arr, cap, need)                 \
+    do {                                             \
+        int rc_ = FU_GROW(arr, cap, need);           \
+        if (rc_) return c->rc = rc_;                 \
+    } while (0)
+
+static int is_reached(const kev *e) {
+    return e->kind == FU_EVENT_CONTACT && (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE);
+}
+
+static int is_issue(int kind) {
+    return kind == FU_EVENT_FAULT || kind == FU_EVENT_COMPLAINT || kind == FU_EVENT_INQUIRY || kind == FU_EVENT_FEEDBACK;
+}
+
+static int order_match(uint32_t a, uint32_t b) { return a == 0 || b == 0 || a == b; }
+
+static uattr attr_of(const kev *e, uint8_t pclass) {
+    uattr u;
+    u.agent = e->agent;
+    u.channel = e->channel;
+    u.pclass = pclass;
+    return u;
+}
+
+static int strs_has(const fu__pol_strs *l, const char *s) {
+    if (!s) return 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0) return 1;
+    return 0;
+}
+
+/* Does a policy condition hold for the current customer and an event at t
+ * with product class pcl and severity sev? 1 yes, 0 no, -1 when it names
+ * something the KPI engine cannot evaluate (RFM groups, risk, lifecycle
+ * stages other than "new"): the rule is then left out. */
+static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
+    if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved)
+        return -1; /* not evaluated here (unresolved: the escalation of a problem, not a due follow-up) */
+    if (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW))) return -1;
+    if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
+    if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;
+    if (w->severities.n && !strs_has(&w->severities, sev ? fu_severity_name(sev) : NULL)) return 0;
+    if (w->industries.n && !strs_has(&w->industries, kstr_get(&c->k->str, c->cur->industry))) return 0;
+    if (w->is_smb >= 0) {
+        int want = w->is_smb ? FU_TRI_YES : FU_TRI_NO;
+        if (c->cur->is_smb != want) return 0;
+    }
+    if (w->min_tenure.set) {
+        int64_t since;
+        if (c->cur_first == FU_KPI_NO_TIME || add_dur(c, &w->min_tenure.d, c->cur_first, &since) || since > t) return 0;
+    }
+    if (w->lifecycles && (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t || c->cur_new_until <= t)) return 0;
+    return 1;
+}
+
+/* The response deadline of an issue: the earlier of the tier's and the
+ * severity's SLA. 0 and *out, or -1 when no SLA applies. */
+static int sla_deadline(const ctx *c, const kev *e, int64_t *out) {
+    int64_t best = INT64_MAX, t;
+    int found = 0;
+    if (c->cur_tier >= 0) {
+        const char *tn = c->pol->segments.tiers[c->cur_tier].name;
+        for (size_t i = 0; i < c->pol->n_sla_tier; i++)
+            if (strcmp(c->pol->sla_tier[i].name, tn) == 0 && !add_dur(c, &c->pol->sla_tier[i].d, e->at, &t)) {
+                found = 1;
+                if (t < best) best = t;
+            }
+    }
+    const fu_duration *d = c->sla_sev[e->severity <= 3 ? e->severity : 0];
+    if (d && !add_dur(c, d, e->at, &t)) {
+        found = 1;
+        if (t < best) best = t;
+    }
+    if (!found) return -1;
+    *out = best;
+    return 0;
+}
+
+/* The caps as the planner applies them (lib/planner.c, cap_check): a
+ * contact's priority is the one it was added with (history without one:
+ * normal), a contact without a channel is a phone call. */
+static int prio_of(const kev *e) { return e->prio ? e->prio - 1 : FU__PRIO_NORMAL; }
+
+/* Whether a contact counts for a cap: its channel and, when the cap names
+ * priorities, its priority. Contacts of exempt priorities count too. */
+static int cap_counts(const fu__pol_cap *cap, const kev *e) {
+    int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
+    if (cap->channels && !(cap->channels & (1u << (ch - 1)))) return 0;
+    if (cap->priorities) return (int)((cap->priorities >> prio_of(e)) & 1u);
+    return 1;
+}
+
+/* caps.min_gap in seconds, as the planner approximates other units. */
+static int64_t gap_seconds(const fu_duration *d) {
+    switch (d->unit) {
+    case FU_DURATION_MONTHS: return d->value * 2629746;
+    case FU_DURATION_WORKING_DAYS: return d->value * 7 * 86400 / 5;
+    case FU_DURATION_BUSINESS_SECONDS: return d->value * 168 / 45;
+    default: return d->value;
+    }
+}
+
+/* Whether contact i went beyond a cap or the minimum gap: a contact of a
+ * priority in caps.exempt never does; the gap runs from the last contact
+ * that reached the customer (unanswered attempts are spaced by the redial
+ * rules); a cap holds a contact it counts, and counts every contact of its
+ * channels and priorities in (t - per, t], this one included. */
+static int over_contact(const ctx *c, const kev *e, size_t i) {
+    const fu__policy *p = c->pol;
+    if ((p->cap_exempt >> prio_of(&e[i])) & 1u) return 0;
+    int64_t t = e[i].at, gap = gap_seconds(&p->min_gap);
+    uint32_t j = c->pr[i];
+    if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
+    for (size_t q = 0; q < p->n_caps; q++) {
+        const fu__pol_cap *cap = &p->caps[q];
+        if (!cap_counts(cap, &e[i])) continue;
+        if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
+        if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
+        if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
+        int64_t start;
+        fu_duration back = cap->per;
+        back.value = -back.value;
+        if (add_dur(c, &back, t, &start)) continue;
+        int count = 1;
+        for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > start; m = c->pc[m]) {
+            if (!cap_counts(cap, &e[m])) continue;
+            if (cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
+            if (++count > cap->max) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Index of the first reached contact at or after t (c->nrt when none). */
+static size_t reached_from(const ctx *c, int64_t t) {
+    size_t lo = 0, hi = c->nrt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->rt[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The first k < np with pstart[k] > t, np when none. */
+static size_t first_start_after(const ctx *c, int64_t t) {
+    if (t < c->pstart[0]) return 0;
+    if (t >= c->pstart[c->np - 1]) return c->np;
+    return (size_t)period_of(c, t) + 1;
+}
+
+static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
+    /* +1 for the periods whose start lies in (a, b] and not after as_of */
+    if (b > c->as_of) b = c->as_of;
+    if (c->np == 0 || b <= a) return;
+    size_t first = first_start_after(c, a), end = first_start_after(c, b); /* periods first .. end-1 */
+    if (first >= end) return;
+    int64_t g = group_for(c, ua);
+    if (g < 0) return;
+    int64_t ci = fu__kpi_cell_of(c, (uint32_t)first, (uint32_t)g);
+    if (ci < 0) return;
+    log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
+    if (end < c->np) {
+        ci = fu__kpi_cell_of(c, (uint32_t)end, (uint32_t)g);
+        if (ci < 0) return;
+        log_unit(c, ci, U_CHURN_OUT, 0, 0, 0xFF, 0);
+    }
+}
+
+static int push_rt(ctx *c, int64_t ci, double hours) {
+    if (c->n_rt + 1 > c->cap_rt) {
+        size_t ncap = c->cap_rt ? c->cap_rt * 2 : 1024;
+        uint32_t *a = fu__realloc(c->rt_cell, ncap * sizeof *a);
+        if (!a) return c->rc = fu__error_nomem();
+        c->rt_cell = a;
+        float *b = fu__realloc(c->rt_val, ncap * sizeof *b);
+        if (!b) return c->rc = fu__error_nomem();
+        c->rt_val = b;
+        c->cap_rt = ncap;
+    }
+    c->rt_cell[c->n_rt] = (uint32_t)ci;
+    c->rt_val[c->n_rt] = (float)hours;
+    c->n_rt++;
+    return FU_OK;
+}
+
+static int duerec_cmp(const void *a, const void *b) {
+    const duerec *x = a, *y = b;
+    return (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+/* A due item with window [ws, we]; `ua` names the covering contact's agent
+ * and channel when there is one. */
+static int add_due_rec(ctx *c, int64_t ws, int64_t we, const uattr *ua) {
+    if (we > c->as_of) return FU_OK; /* not due yet */
+    size_t r = reached_from(c, ws);
+    int covered = r < c->nrt && c->rt[r] <= we;
+    int64_t ci = cell_for(c, we, ua);
+    if (ci < 0) return c->rc;
+    GROW_OR_FAIL(c->dr, c->cap_dr, c->ndr + 1);
+    c->dr[c->ndr].cell = ci;
+    c->dr[c->ndr].covered = covered;
+    c->ndr++;
+    return FU_OK;
+}
+
+/* Purchases of the current customer in (t, t + w]: whether any, and the sum
+ * of their amounts. `*from` is a cursor into c->pu (anchors come in time
+ * order). */
+static int bought_in(ctx *c, const kev *e, size_t *from, int64_t t, int64_t w, double *rev) {
+    while (*from < c->npu && e[c->pu[*from]].at <= t) (*from)++;
+    int any = 0;
+    *rev = 0;
+    for (size_t u = *from; u < c->npu && e[c->pu[u]].at - t <= w; u++) {
+        any = 1;
+        if (isfinite(e[c->pu[u]].val)) *rev += e[c->pu[u]].val;
+    }
+    return any;
+}
+
+/* Uplift units of the current customer: in each period up to as_of the
+ * customer is "contacted" (a reached contact in the period; anchor: the
+ * first one) or "not contacted" (no contact attempt at all in the period and
+ * an event before the period began; anchor: the period start). The outcome
+ * is the purchases in (anchor, anchor + attribution window]; a unit counts
+ * once that window has passed. */
+static int pass_uplift(ctx *c, const kev *e, size_t n) {
+    if (n == 0 || c->np == 0 || !c->uplift) return c->rc;
+    int64_t w = c->roi_window, p = period_of(c, e[0].at);
+    if (p < 0) p = 0;
+    size_t j = 0, pcur = 0;
+    for (; (size_t)p < c->np && c->pstart[p] + w <= c->as_of && !c->rc; p++) {
+        int64_t s = c->pstart[p], en = c->pstart[p + 1];
+        while (j < n && e[j].at < s) j++;
+        size_t first_reached = NONE32;
+        int attempted = 0;
+        for (size_t q = j; q < n && e[q].at < en; q++) {
+            if (e[q].kind != FU_EVENT_CONTACT) continue;
+            attempted = 1;
+            if (is_reached(&e[q])) {
+                first_reached = q;
+                break;
+            }
+        }
+        double rev;
+        if (first_reached != NONE32) {
+            const kev *ct = &e[first_reached];
+            if (ct->at + w > c->as_of) continue;
+            uattr ua = attr_of(ct, 0);
+            int any = bought_in(c, e, &pcur, ct->at, w, &rev);
+            int64_t ci = cell_for(c, ct->at, &ua);
+            if (ci >= 0) log_unit(c, ci, U_UPL_C, any, 0, 0xFF, rev);
+        } else if (!attempted && e[0].at < s) {
+            uattr ua = {0, 0, 0};
+            int any = bought_in(c, e, &pcur, s, w, &rev);
+            int64_t ci = cell_for(c, s, &ua);
+            if (ci >= 0) log_unit(c, ci, U_UPL_N, any, 0, 0xFF, rev);
+        }
+    }
+    return c->rc;
+}
+
+/* ---- one customer ---- */
+
+/* The customer's scratch: product classes inherited along the order, the
+ * purchase, resolved and reached-contact lists, the "new" window and the
+ * next / previous reached contact and previous contact of every event. */
+static int customer_prepare(ctx *c, const kev *e, size_t n) {
+    size_t cap0 = c->cap_ev;
+    GROW_OR_FAIL(c->nr, c->cap_ev, n + 1);
+    if (c->cap_ev != cap0) {
+        size_t cap = c->cap_ev;
+        /* the other per-event scratch arrays share cap_ev */
+        uint32_t *a = fu__realloc(c->pr, cap * sizeof *a);
+        if (!a) return c->rc = fu__error_nomem();
+        c->pr = a;
+        a = fu__realloc(c->pc, cap * sizeof *a);
+        if (!a) return c->rc = fu__error_nomem();
+        c->pc = a;
+        uint8_t *b = fu__realloc(c->pcl, cap);
+        if (!b) return c->rc = fu__error_nomem();
+        c->pcl = b;
+        double *d = fu__realloc(c->rev, cap * sizeof *d);
+        if (!d) return c->rc = fu__error_nomem();
+        c->rev = d;
+    }
+    /* first purchase and product classes inherited along the order */
+    c->cur_first = c->cur->first_purchase_at;
+    c->nrt = c->npu = c->nres = c->ndr = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kev *v = &e[i];
+        uint8_t cls = v->pclass;
+        if (!cls && v->order)
+            for (size_t j = i; j-- > 0;)
+                if (e[j].order == v->order && c->pcl[j]) {
+                    cls = c->pcl[j];
+                    break;
+                }
+        c->pcl[i] = cls;
+        c->rev[i] = 0;
+        if (v->kind == FU_EVENT_PURCHASE) {
+            if (c->cur_first == FU_KPI_NO_TIME) c->cur_first = v->at;
+            GROW_OR_FAIL(c->pu, c->cap_pu, c->npu + 1);
+            c->pu[c->npu++] = (uint32_t)i;
+        } else if (v->kind == FU_EVENT_RESOLVED) {
+            GROW_OR_FAIL(c->res, c->cap_res, c->nres + 1);
+            c->res[c->nres++] = (uint32_t)i;
+        } else if (is_reached(v)) {
+            GROW_OR_FAIL(c->rt, c->cap_rtimes, c->nrt + 1);
+            GROW_OR_FAIL(c->ri, c->cap_ri, c->nrt + 1);
+            c->rt[c->nrt] = v->at;
+            c->ri[c->nrt] = (uint32_t)i;
+            c->nrt++;
+        }
+    }
+    {
+        int64_t until;
+        c->cur_new_until = c->cur_first != FU_KPI_NO_TIME &&
+                                   !add_dur(c, &c->pol->segments.new_within, c->cur_first, &until)
+                               ? until
+                               : INT64_MIN;
+    }
+    uint32_t nxt = NONE32, prv = NONE32, prc = NONE32;
+    for (size_t i = n; i-- > 0;) {
+        c->nr[i] = nxt;
+        if (is_reached(&e[i])) nxt = (uint32_t)i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        c->pr[i] = prv;
+        c->pc[i] = prc;
+        if (is_reached(&e[i])) prv = (uint32_t)i;
+        if (e[i].kind == FU_EVENT_CONTACT) prc = (uint32_t)i;
+    }
+    return FU_OK;
+}
+
+/* Issues: timeliness, response times, resolution, quality closure, FCR,
+ * feedback closure, repeat and follow-up complaints. */
+static int customer_issues(ctx *c, const kev *e, size_t n) {
+    const fu_kpi_options *o = &c->k->o;
+    int64_t as_of = c->as_of;
+    /* issues: timeliness, response times, resolution, FCR, feedback
+     * closure, repeat and follow-up complaints */
+    int64_t open_until = INT64_MIN;
+    size_t rp = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kev *v = &e[i];
+        if (!is_issue(v->kind)) continue;
+        while (rp < c->nres && c->res[rp] <= i) rp++;
+        uint32_t r = NONE32;
+        for (size_t q = rp; q < c->nres; q++)
+            if (order_match(e[c->res[q]].order, v->order)) {
+                r = c->res[q];
+                break;
+            }
+        uint32_t c1 = c->nr[i];
+        uattr ua = attr_of(v, c->pcl[i]);
+        if (c1 != NONE32) {
+            ua.agent = e[c1].agent;
+            ua.channel = e[c1].channel;
+        } else if (r != NONE32 && e[r].agent) {
+            ua.agent = e[r].agent;
+        }
+        int64_t deadline;
+        if (!sla_deadline(c, v, &deadline)) {
+            if (c1 != NONE32) emit_prop(c, P_TIME, v->at, &ua, e[c1].at <= deadline);
+            else if (deadline <= as_of) emit_prop(c, P_TIME, v->at, &ua, 0);
+        }
+        if (c1 != NONE32) {
+            int64_t ci = cell_for(c, v->at, &ua);
+            if (ci >= 0 && push_rt(c, ci, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
+        }
+        if (v->kind == FU_EVENT_FAULT) { /* a quality problem: closed within the window */
+            int ok = r != NONE32 && e[r].at - v->at <= c->qc_window;
+            if (ok || v->at <= as_of - c->qc_window) emit_prop(c, P_QC, v->at, &ua, ok);
+        }
+        if (v->kind != FU_EVENT_FEEDBACK) {
+            emit_prop(c, P_RES, v->at, &ua, r != NONE32);
+            if (c1 != NONE32 && e[c1].at <= as_of - o->fcr_window) {
+                int64_t wend = e[c1].at + o->fcr_window;
+                int ok = r != NONE32 && e[r].at <= wend;
+                if (ok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) ok = 0;
+                for (size_t j = i + 1; ok && j < n && e[j].at <= wend; j++)
+                    if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) ok = 0;
+                emit_prop(c, P_FCR, v->at, &ua, ok);
+            }
+        }
+        if (v->kind == FU_EVENT_FEEDBACK || v->kind == FU_EVENT_COMPLAINT)
+            emit_prop(c, P_FB, v->at, &ua, r != NONE32 && c->nr[r] != NONE32);
+        if (v->kind == FU_EVENT_COMPLAINT) {
+            int rep = 0;
+            for (size_t j = i + 1; j < n && e[j].at <= v->at + o->repeat_window; j++)
+                if (e[j].kind == FU_EVENT_COMPLAINT) {
+                    rep = 1;
+                    break;
+                }
+            if (rep || v->at <= as_of - o->repeat_window) emit_prop(c, P_REP, v->at, &ua, rep);
+            uint32_t pcx = c->pc[i];
+            int near = pcx != NONE32 && v->at - e[pcx].at <= o->complaint_window;
+            uattr ub = near ? attr_of(&e[pcx], c->pcl[i]) : ua;
+            emit_prop(c, P_FUC, v->at, &ub, near && open_until <= v->at);
+        }
+        int64_t closed = r != NONE32 ? e[r].at : INT64_MAX;
+        if (closed > open_until) open_until = closed;
+        if (c->rc) return c->rc;
+    }
+    return c->rc;
+}
+
+/* Survey answers: CSAT, NPS, CES. */
+static int customer_surveys(ctx *c, const kev *e, size_t n) {
+    /* surveys */
+    for (size_t i = 0; i < n; i++) {
+        const kev *v = &e[i];
+        if (v->kind != FU_EVENT_SURVEY || isnan(v->val) || !v->survey) continue;
+        uattr ua = attr_of(v, c->pcl[i]);
+        uint32_t q = c->pr[i];
+        if (!ua.agent && q != NONE32) ua.agent = e[q].agent;
+        if (!ua.channel && q != NONE32) ua.channel = e[q].channel;
+        double s = v->val;
+        int64_t ci = cell_for(c, v->at, &ua);
+        if (ci < 0) {
+            if (c->rc) return c->rc;
+            continue;
+        }
+        if (v->survey == FU_SURVEY_CSAT) log_unit(c, ci, U_CSAT, 0, 0, 0xFF, s);
+        else if (v->survey == FU_SURVEY_NPS) log_unit(c, ci, U_NPS, 0, 0, 0xFF, s);
+        else if (v->survey == FU_SURVEY_CES) log_unit(c, ci, U_CES, 0, 0, 0xFF, s);
+    }
+    return c->rc;
+}
+
+/* Contact attempts: over-contact, active days, ROI cost and attributed revenue. */
+static int customer_contacts(ctx *c, const kev *e, size_t n) {
+    const fu_kpi_options *o = &c->k->o;
+    /* revenue after reached contacts (ROI) */
+    int costs = 0;
+    for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) costs |= o->contact_cost[ch] > 0;
+    if (costs)
+        for (size_t u = 0; u < c->npu; u++) {
+            uint32_t pi = c->pu[u], q = c->pr[pi];
+            if (q != NONE32 && e[pi].at - e[q].at <= c->roi_window && isfinite(e[pi].val))
+                c->rev[q] += e[pi].val;
+        }
+
+    /* contacts: over-contact, efficiency, ROI */
+    for (size_t i = 0; i < n; i++) {
+        const kev *v = &e[i];
+        if (v->kind != FU_EVENT_CONTACT) continue;
+        uattr ua = attr_of(v, c->pcl[i]);
+        int64_t per = -1, ci = cell_for_p(c, v->at, &ua, &per);
+        if (ci < 0) {
+            if (c->rc) return c->rc;
+            continue;
+        }
+        int over = over_contact(c, e, i), day = 0xFF;
+        if (c->daymask) {
+            int64_t bit = local_day_fast(c, v->at) - c->pday0[per];
+            if (bit >= 0 && bit < 32) day = (int)bit;
+        }
+        log_unit(c, ci, U_CONTACT, over, v->channel, day, costs ? c->rev[i] : 0);
+    }
+    return c->rc;
+}
+
+/* Purchases: repurchase, churn, win-back. */
+static int customer_purchases(ctx *c, const kev *e) {
+    const fu_kpi_options *o = &c->k->o;
+    const fu__policy *p = c->pol;
+    int64_t as_of = c->as_of;
+    int64_t last_period = -1;
+    for (size_t u = 0; u < c->npu; u++) {
+        uint32_t pi = c->pu[u];
+        const kev *v = &e[pi];
+        uattr ua = attr_of(v, c->pcl[pi]);
+        int64_t per = period_of(c, v->at);
+        if (per >= 0 && per != last_period) {
+            last_period = per;
+            int ok = 0;
+            for (size_t w = u + 1; w < c->npu; w++) {
+                const kev *q = &e[c->pu[w]];
+                if (q->at - v->at > c->repurchase_window) break;
+                if (q->at > v->at && (q->order != v->order || !q->order)) {
+                    ok = 1;
+                    break;
+                }
+            }
+            /* only once the window has passed: a long window (the built-in
+             * policy's year) would otherwise count the early successes only */
+            if (v->at <= as_of - c->repurchase_window) emit_prop(c, P_REPUR, v->at, &ua, ok);
+        }
+        if (u + 1 < c->npu && e[c->pu[u + 1]].at == v->at) continue; /* the last purchase of an instant */
+        int64_t next_t = u + 1 < c->npu ? e[c->pu[u + 1]].at : INT64_MAX;
+        int64_t churn_at;
+        if (!add_dur(c, &p->segments.churned_after, v->at, &churn_at)) {
+            if (next_t <= churn_at) {
+                add_churn_range(c, v->at, next_t, &ua);
+            } else {
+                add_churn_range(c, v->at, churn_at, &ua);
+                if (churn_at <= as_of) {
+                    int64_t ci = cell_for(c, churn_at, &ua);
+                    if (ci >= 0) log_unit(c, ci, U_CHURN_X, 0, 0, 0xFF, 0);
+                }
+            }
+        }
+        int64_t risk_at;
+        if (!add_dur(c, &p->segments.declining_inactive_for, v->at, &risk_at) && next_t > risk_at &&
+            risk_at <= as_of) {
+            size_t r = reached_from(c, risk_at);
+            if (r < c->nrt && c->rt[r] < next_t) {
+                const kev *ct = &e[c->ri[r]];
+                int ok = next_t != INT64_MAX && next_t - ct->at <= o->win_back_window;
+                uattr ub = attr_of(ct, c->pcl[pi]);
+                if (ok || ct->at <= as_of - o->win_back_window) emit_prop(c, P_WIN, ct->at, &ub, ok);
+            }
+        }
+        if (c->rc) return c->rc;
+    }
+    return c->rc;
+}
+
+/* Coverage: due items derived from the cadences or given, one unit per
+ * customer and cell. */
+static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, size_t ndue) {
+    const fu_kpi_options *o = &c->k->o;
+    const fu__policy *p = c->pol;
+    /* coverage: due items (derived from the cadences or given) */
+    if (!(o->flags & FU_KPI_NO_DERIVED_DUE)) {
+        for (size_t i = 0; i < n; i++) {
+            const kev *v = &e[i];
+            for (size_t q = 0; q < c->ntrig[v->kind]; q++) {
+                const fu__pol_cadence *cad = &p->cadences[c->trig[v->kind][q]];
+                const fu__pol_step *st = &cad->steps[0];
+                if (when_ok(c, &cad->when, v->at, c->pcl[i], v->severity) != 1) continue;
+                if (when_ok(c, &st->when, v->at, c->pcl[i], v->severity) != 1) continue;
+                int64_t ws, we;
+                if (add_dur(c, &st->at, v->at, &ws) || add_dur(c, &st->within, ws, &we)) continue;
+                uattr ua = attr_of(v, c->pcl[i]);
+                ua.channel = (uint8_t)(st->channel + 1);
+                size_t r = reached_from(c, ws);
+                if (r < c->nrt && c->rt[r] <= we) ua = attr_of(&e[c->ri[r]], c->pcl[i]);
+                if (add_due_rec(c, ws, we, &ua)) return c->rc;
+            }
+        }
+    }
+    for (size_t d = 0; d < ndue; d++) {
+        int64_t ws = due[d].from == FU_KPI_NO_TIME ? INT64_MIN : due[d].from;
+        uattr ua = {due[d].agent, 0, 0};
+        size_t r = reached_from(c, ws);
+        if (r < c->nrt && c->rt[r] <= due[d].to) {
+            ua = attr_of(&e[c->ri[r]], c->pcl[c->ri[r]]);
+            if (!ua.agent) ua.agent = due[d].agent;
+        }
+        if (add_due_rec(c, ws, due[d].to, &ua)) return c->rc;
+    }
+    if (c->ndr) {
+        /* one unit per customer and cell: contacted when every item was met */
+        qsort(c->dr, c->ndr, sizeof *c->dr, duerec_cmp);
+        for (size_t a = 0; a < c->ndr;) {
+            size_t b = a;
+            int all = 1;
+            while (b < c->ndr && c->dr[b].cell == c->dr[a].cell) all &= c->dr[b++].covered;
+            log_unit(c, c->dr[a].cell, U_PROP, P_COV, all, 0xFF, 0);
+            a = b;
+        }
+    }
+    return c->rc;
+}
+
+static int pass_customer(ctx *c, const kev *e, size_t n, const kdue *due, size_t ndue) {
+    if (customer_prepare(c, e, n) || customer_issues(c, e, n) || customer_surveys(c, e, n) ||
+        customer_contacts(c, e, n) || customer_purchases(c, e) || customer_coverage(c, e, n, due, ndue))
+        return c->rc;
+    return pass_uplift(c, e, n);
+}
+
+/* The window of a KPI: the policy's `kpis.<name>.window` when given, else `dflt`. */
+static int64_t policy_window(const fu__policy *pol, const char *name, int64_t dflt) {
+    const fu__pol_kpi *pk = fu__policy_kpi(pol, name);
+    return pk && pk->window.unit == FU_DURATION_SECONDS && pk->window.value > 0 ? (int64_t)pk->window.value : dflt;
+}
+
+/* The data's "now" (the option, else the latest time in the data) and the
+ * span [tmin, tmax] the periods must cover. */
+static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out) {
+    int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
+    /* each customer's events are in time order: its first and last bound them */
+    if (as_of == FU_KPI_NO_TIME) {
+        for (size_t i = 0; i < k->n_cust; i++)
+            if (k->off[i + 1] > k->off[i] && k->ev[k->off[i + 1] - 1].at > tmax) tmax = k->ev[k->off[i + 1] - 1].at;
+        for (size_t i = 0; i < k->n_due; i++)
+            if (k->due[i].to > tmax) tmax = k->due[i].to;
+        for (size_t i = 0; i < k->n_com; i++)
+            if (k->com[i].closed_at != FU_COMMIT_NO_TIME && k->com[i].closed_at > tmax) tmax = k->com[i].closed_at;
+        as_of = tmax;
+    }
+    tmax = as_of;
+    for (size_t i = 0; i < k->n_cust; i++)
+        if (k->off[i + 1] > k->off[i] && k->ev[k->off[i]].at < tmin) tmin = k->ev[k->off[i]].at;
+    for (size_t i = 0; i < k->n_due; i++)
+        if (k->due[i].to < tmin) tmin = k->due[i].to;
+    for (size_t i = 0; i < k->n_com; i++) {
+        const kcom *m = &k->com[i];
+        if (m->deadline == FU_COMMIT_NO_TIME || m->state == FU_COMMIT_CANCELLED) continue;
+        if (m->deadline < tmin) tmin = m->deadline;
+        if (m->state == FU_COMMIT_FULFILLED && m->closed_at != FU_COMMIT_NO_TIME && m->closed_at <= as_of &&
+            m->deadline > tmax)
+            tmax = m->deadline;
+    }
+    *as_of_out = as_of;
+    *tmin_out = tmin;
+    *tmax_out = tmax;
+}
+
+int fu_kpi_compute(fu_kpi *k, size_t *out) {
+    if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
+    if (k->computed && k->has_result) {
+        *out = k->n_fig;
+        return FU_OK;
+    }
+    fu__kpi_clear_result(k);
+    *out = 0;
+    int rc = fu__kpi_merge_events(k);
+    if (rc) return rc;
+    if (k->n_due) qsort(k->due, k->n_due, sizeof *k->due, fu__kpi_due_cmp);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.k = k;
+    c.pol = k->pol;
+    c.cal = k->cal;
+    c.last_cell_key = -1;
+    c.last_cell = -1;
+    int64_t as_of, tmin, tmax;
+    data_range(k, &as_of, &tmin, &tmax);
+    c.as_of = k->as_of = as_of;
+    if (as_of == INT64_MIN || tmin > tmax) {
+        /* no data: an empty result */
+        k->has_result = k->computed = 1;
+        return FU_OK;
+    }
+    /* cadences by trigger kind, SLAs by severity */
+    size_t trig_cap[FU_EVENT_KIND_COUNT] = {0};
+    for (size_t i = 0; i < k->pol->n_cadences && !rc; i++) {
+        const fu__pol_cadence *cad = &k->pol->cadences[i];
+        if (cad->trigger != FU__TRIGGER_EVENT || !cad->n_steps) continue;
+        fu_event_kind kind;
+        if (fu_event_kind_from_string(cad->event, strlen(cad->event), &kind) != FU_OK) {
+            fu_error_clear();
+            continue;
+        }
+        rc = FU_GROW(c.trig[kind], trig_cap[kind], c.ntrig[kind] + 1);
+        if (!rc) c.trig[kind][c.ntrig[kind]++] = (uint32_t)i;
+    }
+    static const char *const sev_sla[4] = {"standard", "urgent", "standard", "routine"};
+    for (int s = 0; s < 4; s++)
+        for (size_t i = 0; i < k->pol->n_sla_response; i++)
+            if (strcmp(k->pol->sla_response[i].name, sev_sla[s]) == 0) c.sla_sev[s] = &k->pol->sla_response[i].d;
+    if (!rc) rc = build_periods(&c, tmin, tmax);
+    if (!rc && (k->o.by & FU_KPI_BY_AGENT)) rc = build_days(&c);
+    for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) c.costs |= k->o.contact_cost[ch] > 0;
+    c.daymask = (k->o.by & FU_KPI_BY_AGENT) != 0;
+    c.roi_window = policy_window(k->pol, "roi", k->o.roi_window);
+    c.qc_window = policy_window(k->pol, "quality_closure", 7 * FU_KPI_DAY_SECONDS);
+    c.repurchase_window = policy_window(k->pol, "repurchase", k->o.repurchase_window);
+    /* the not-contacted customers have no agent or channel: grouped by
+     * either, no cell would hold both kinds of uplift unit */
+    c.uplift = !(k->o.by & (FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL));
+    if (!rc) {
+        c.cap_u = k->n_ev < UNIT_LOG / 4 ? 4 * k->n_ev + 1024 : UNIT_LOG;
+        c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);
+        c.ulog2 = fu__malloc(c.cap_u * sizeof *c.ulog2);
+        if (!c.ulog || !c.ulog2) rc = fu__error_nomem();
+    }
+    /* one pass per customer */
+    size_t dp = 0;
+    for (uint32_t ci = 0; ci < k->n_cust && !rc; ci++) {
+        if ((rc = FU_CANCEL_POLL(ci, 1024))) break;
+        size_t e0 = k->off[ci], ep = k->off[ci + 1], d0 = dp;
+        while (dp < k->n_due && k->due[dp].cust == ci) dp++;
+        size_t m = e0;
+        while (m < ep && k->ev[m].at <= as_of) m++;
+        if (m == e0 && dp == d0) continue;
+        c.cur = &k->cust[ci];
+        c.cur_tier = c.cur->tier;
+        c.cur_seg = c.cur->segment;
+        rc = pass_customer(&c, k->ev + e0, m - e0, k->due + d0, dp - d0);
+    }
+    /* commitments */
+    for (size_t i = 0; i < k->n_com && !rc; i++) {
+        const kcom *m = &k->com[i];
+        if (m->state == FU_COMMIT_CANCELLED || m->deadline == FU_COMMIT_NO_TIME) continue;
+        int fulfilled = m->state == FU_COMMIT_FULFILLED && m->closed_at != FU_COMMIT_NO_TIME;
+        if (!(m->deadline <= as_of || (fulfilled && m->closed_at <= as_of))) continue;
+        c.cur = &k->cust[m->cust];
+        c.cur_tier = c.cur->tier;
+        c.cur_seg = c.cur->segment;
+        uattr ua = {m->agent, 0, 0};
+        emit_prop(&c, P_COM, m->deadline, &ua, fulfilled && m->closed_at <= m->deadline);
+        rc = c.rc;
+    }
+    uint32_t *rtv = NULL;
+    if (!rc) rc = flush_units(&c);
+    if (!rc) rc = fu__kpi_churn_finalize(&c);
+    if (!rc) rc = fu__kpi_rt_finalize(&c, &rtv);
+    if (!rc) rc = fu__kpi_build_figures(&c, rtv);
+    fu__free(rtv);
+    ctx_free(&c);
+    if (rc) {
+        fu__kpi_clear_result(k);
+        return rc;
+    }
+    k->has_result = k->computed = 1;
+    *out = k->n_fig;
+    return FU_OK;
+}
+
