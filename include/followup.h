@@ -23,5 +23,7 @@
 #include "followup/frequency.h"
 #include "followup/guard.h"
 #include "followup/simulate.h"
+#include "followup/notes.h"
+#include "followup/output.h"
 
 #endif /* FOLLOWUP_H */

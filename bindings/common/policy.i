@@ -23,35 +23,8 @@
 %{
 #include <stdlib.h>
 #include <string.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
-void *fu__malloc(size_t size);
 %}
 
-#ifdef SWIGPYTHON
-%define FU_POL_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_POL_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 %constant int DURATION_SECONDS = FU_DURATION_SECONDS;
 %constant int DURATION_BUSINESS_SECONDS = FU_DURATION_BUSINESS_SECONDS;
@@ -72,7 +45,7 @@ static fu_duration *fu_swig_duration_parse(const char *text, size_t len) {
     if (fu_duration_parse(text, len, &d) != FU_OK) return NULL;
     fu_duration *p = (fu_duration *)malloc(sizeof *p);
     if (!p) {
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     *p = d;
@@ -81,21 +54,16 @@ static fu_duration *fu_swig_duration_parse(const char *text, size_t len) {
 static void fu_swig_duration_format(const fu_duration *d, char **out) {
     char buf[64];
     if (!d) {
-        fu__error_set(FU_EINVAL, "duration is None/nil");
+        fu_error_set(FU_EINVAL, "duration is None/nil");
         return;
     }
     fu_duration_format(d, buf, sizeof buf);
-    *out = (char *)fu__malloc(strlen(buf) + 1);
-    if (!*out) {
-        fu__error_nomem();
-        return;
-    }
-    strcpy(*out, buf);
+    *out = fu_strdup(buf); /* NULL with the error raised when out of memory */
 }
 %}
 %newobject fu_swig_duration_parse;
-FU_POL_RAISES(fu_swig_duration_parse)
-FU_POL_RAISES(fu_swig_duration_format)
+FU_RAISES(fu_swig_duration_parse)
+FU_RAISES(fu_swig_duration_format)
 %rename(duration_parse) fu_swig_duration_parse;
 %rename(duration_format) fu_swig_duration_format;
 fu_duration *fu_swig_duration_parse(const char *text, size_t len);
@@ -133,9 +101,9 @@ typedef struct fu_policy {} fu_policy;
 %newobject fu_swig_policy_default;
 %newobject fu_swig_policy_load_file;
 %newobject fu_swig_policy_load_string;
-FU_POL_RAISES(fu_swig_policy_default)
-FU_POL_RAISES(fu_swig_policy_load_file)
-FU_POL_RAISES(fu_swig_policy_load_string)
+FU_RAISES(fu_swig_policy_default)
+FU_RAISES(fu_swig_policy_load_file)
+FU_RAISES(fu_swig_policy_load_string)
 %rename(policy_default) fu_swig_policy_default;
 %rename(policy_load_file) fu_swig_policy_load_file;
 %rename(policy_load_string) fu_swig_policy_load_string;
@@ -149,14 +117,14 @@ const char *fu_swig_policy_default_yaml(void);
 /* ------------------------------------------------------------ reading */
 %newobject fu_policy::m_calendar;
 %newobject fu_policy::m_get_duration;
-FU_POL_RAISES(fu_policy::m_calendar)
-FU_POL_RAISES(fu_policy::m_get_number)
-FU_POL_RAISES(fu_policy::m_get_string)
-FU_POL_RAISES(fu_policy::m_get_bool)
-FU_POL_RAISES(fu_policy::m_get_duration)
-FU_POL_RAISES(fu_policy::m_get_length)
-FU_POL_RAISES(fu_policy::m_get_key)
-FU_POL_RAISES(fu_policy::m_summary)
+FU_RAISES(fu_policy::m_calendar)
+FU_RAISES(fu_policy::m_get_number)
+FU_RAISES(fu_policy::m_get_string)
+FU_RAISES(fu_policy::m_get_bool)
+FU_RAISES(fu_policy::m_get_duration)
+FU_RAISES(fu_policy::m_get_length)
+FU_RAISES(fu_policy::m_get_key)
+FU_RAISES(fu_policy::m_summary)
 %rename(name) fu_policy::m_name;
 %rename(version) fu_policy::m_version;
 %rename(source) fu_policy::m_source;
@@ -193,7 +161,7 @@ FU_POL_RAISES(fu_policy::m_summary)
         if (fu_policy_get_duration($self, path, &d) != FU_OK) return NULL;
         fu_duration *p = (fu_duration *)malloc(sizeof *p);
         if (!p) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         *p = d;

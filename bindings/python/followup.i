@@ -347,7 +347,6 @@ FU_PY_LOCKED(fu_swig_assignments)
  * thread is about to start a call on it is a race of the caller's (as with
  * a file). */
 %{
-int fu__error_set(int code, const char *fmt, ...);
 static PyObject *fu_py_ledger_release(PyObject *self, PyObject *args) {
     PyObject *obj = NULL;
     (void)self;
@@ -373,7 +372,7 @@ static PyObject *fu_py_ledger_release(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 static int fu_py_ledger_closed(const char *fn) {
-    fu_py_raise(fu__error_set(FU_ESTATE, "%s: the ledger is closed", fn));
+    fu_py_raise(fu_error_set(FU_ESTATE, "%s: the ledger is closed", fn));
     return -1;
 }
 %}
@@ -443,11 +442,11 @@ static int fu_py_strcol(fu_py_cols *c, const char *key, PyObject **out) {
     PyObject *f = PySequence_Fast(o, "");
     if (!f) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a sequence of str", key));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a sequence of str", key));
     }
     c->fast[c->nfast++] = f;
     if (PySequence_Fast_GET_SIZE(f) != c->n)
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
                                              PySequence_Fast_GET_SIZE(f), c->n));
     *out = f;
     return 0;
@@ -460,16 +459,16 @@ static int fu_py_str_at(PyObject *col, Py_ssize_t i, const char *key, const char
     PyObject *v = PySequence_Fast_GET_ITEM(col, i);
     if (v == Py_None || (PyFloat_Check(v) && isnan(PyFloat_AS_DOUBLE(v)))) return 0;
     if (!PyUnicode_Check(v))
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: expected str, got %s", i, key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: expected str, got %s", i, key,
                                              Py_TYPE(v)->tp_name));
     Py_ssize_t size = 0;
     const char *s = PyUnicode_AsUTF8AndSize(v, &size);
     if (!s) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: not valid text", i, key));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: not valid text", i, key));
     }
     if ((size_t)size != strlen(s))
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: contains a NUL character", i, key));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: contains a NUL character", i, key));
     *out = s;
     return 0;
 }
@@ -482,7 +481,7 @@ static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **
     Py_buffer *b = &c->buf[c->nbuf];
     if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a numpy array of %s", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a numpy array of %s", key,
                                              kind == 'd' ? "float64" : "int64"));
     }
     c->nbuf++;
@@ -491,10 +490,10 @@ static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **
     int ok = b->ndim == 1 && b->itemsize == 8 &&
              (kind == 'd' ? strcmp(f, "d") == 0 : (strcmp(f, "q") == 0 || strcmp(f, "l") == 0));
     if (!ok)
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a 1-D array of %s", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a 1-D array of %s", key,
                                              kind == 'd' ? "float64" : "int64"));
     if (b->shape[0] != c->n)
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
                                              b->shape[0], c->n));
     *out = b->buf;
     return 0;
@@ -502,14 +501,14 @@ static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **
 
 static int fu_py_cols_open(fu_py_cols *c, PyObject *dict, const char *first) {
     memset(c, 0, sizeof *c);
-    if (!PyDict_Check(dict)) return fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: expected a dict"));
+    if (!PyDict_Check(dict)) return fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: expected a dict"));
     c->dict = dict;
     PyObject *o = PyDict_GetItemString(dict, first);
-    if (!o) return fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: no %s column", first));
+    if (!o) return fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: no %s column", first));
     c->n = PyObject_Length(o);
     if (c->n < 0) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a sequence", first));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a sequence", first));
     }
     return 0;
 }
@@ -546,7 +545,7 @@ static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
         fu_error_clear();
         int rc = fu_book_add_customer(b, &r, NULL);
         if (rc) {
-            fu__error_prefix("row %zd", i);
+            fu_error_prefix("row %zd", i);
             fu_py_raise(rc);
             goto done;
         }
@@ -573,7 +572,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
         fu_py_numcol(&c, "survey", 'q', &survey))
         goto done;
     if (!at || !kind) {
-        fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: the at and kind columns are required"));
+        fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: the at and kind columns are required"));
         goto done;
     }
     for (Py_ssize_t i = 0; i < c.n; i++) {
@@ -595,7 +594,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
         fu_error_clear();
         int rc = fu_book_add_event(b, &e);
         if (rc) {
-            fu__error_prefix("row %zd", i);
+            fu_error_prefix("row %zd", i);
             fu_py_raise(rc);
             goto done;
         }

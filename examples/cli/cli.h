@@ -58,11 +58,11 @@ int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_ro
 extern int cli_csv_raw;
 
 /* ---- output files: written beside the target and renamed over it when
- * complete, so a failure never empties or truncates an existing file ---- */
-struct fu__outfile;
+ * complete, so a failure never empties or truncates an existing file
+ * (fu_outfile, followup/output.h) ---- */
 typedef struct cli_out {
-    FILE *f;                  /* write here */
-    struct fu__outfile *file; /* NULL for standard output */
+    FILE *f;          /* write here */
+    fu_outfile *file; /* NULL for standard output */
 } cli_out;
 /* Open `path` (NULL: standard output). CLI_OK, or an exit code after an
  * error message starting with `prog`. */

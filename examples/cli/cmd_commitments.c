@@ -2,11 +2,6 @@
  * from notes, add, list, fulfil, cancel and report what is due or overdue. */
 #include "cli.h"
 
-/* The notes CSV is read with the library's own RFC 4180 reader, so that its
- * errors name file, line and column like those of every other input. The
- * tool links the static library, where the internal symbols are visible. */
-#include "../../lib/csv_internal.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -578,11 +573,11 @@ static void risk_rules(const fu_extraction *x, char *buf, size_t size) {
     }
 }
 
-/* Copy the current error's message, then set it again at field `i`. */
-static int error_at_field(const fu__csv *r, size_t i, int rc, const char *what) {
+/* Copy the current error's message, then set it again at `field` of the note. */
+static int error_at_field(const fu_note *n, fu_note_field field, int rc, const char *what) {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
-    return fu__csv_error_at(r, i, rc, "%s%s", what, msg);
+    return fu_note_error(n, field, rc, "%s%s", what, msg);
 }
 
 /* Turn the promises and risks of one note into rows. */
@@ -631,72 +626,45 @@ static int note_rows(fu_redactor *red, const fu_extraction *x, unsigned long lin
     return FU_OK;
 }
 
-/* Read the notes CSV and extract; errors name file, line and column. */
-/* The rows borrow their calendars from `zs`. */
+/* Read the notes CSV (fu_notes_read_csv: errors name file, line and
+ * column) and extract; the rows borrow their calendars from `zs`. */
+typedef struct notes_ctx {
+    const setting *s;
+    const fu_book *book;
+    zones *zs;
+    fu_extractor *ex;
+    found_list *out;
+    size_t n_notes;
+} notes_ctx;
+
+static int note_extract(const fu_note *n, void *ud) {
+    notes_ctx *c = ud;
+    const fu_calendar *cal = NULL;
+    int rc = customer_calendar(c->s, c->zs, c->book, n->customer_id, &cal);
+    if (rc != FU_OK) {
+        if (rc == FU_ENOTFOUND)
+            return fu_note_error(n, FU_NOTE_CUSTOMER_ID, rc, "customer '%s' is not in the customers file",
+                                 n->customer_id);
+        if (rc == FU_ENOMEM) return fu_error_set(FU_ENOMEM, "out of memory");
+        return error_at_field(n, FU_NOTE_CUSTOMER_ID, rc, "the customer's calendar: ");
+    }
+    fu_extraction *x = NULL;
+    if ((rc = fu_extractor_run(c->ex, cal, n->text, n->text_len, n->at, &x)) != FU_OK)
+        return error_at_field(n, FU_NOTE_TEXT, rc, "");
+    rc = note_rows(c->s->redactor, x, n->record_line, n->customer_id, n->text, n->text_len, n->at, cal, c->out);
+    if (rc == FU_ENOMEM) rc = fu_error_set(FU_ENOMEM, "out of memory");
+    fu_extraction_free(x);
+    c->n_notes++;
+    return rc;
+}
+
 static int read_notes(const setting *s, const char *path, const fu_book *book, zones *zs, found_list *out,
                       size_t *n_notes) {
-    fu_extractor *ex = NULL;
-    fu__csv *r = NULL;
-    int rc = fu_extractor_new_from_policy(&ex, s->policy);
-    if (rc == FU_OK) rc = fu__csv_open_file(path, 0, 0, &r);
-    if (rc == FU_OK) rc = fu__csv_read_header(r);
-    static const char *const need[3] = {"customer_id", "at", "note"};
-    size_t col[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
-    for (size_t i = 0; rc == FU_OK && i < fu__csv_header_count(r); i++)
-        for (int k = 0; k < 3; k++)
-            if (col[k] == SIZE_MAX && strcmp(fu__csv_header_name(r, i), need[k]) == 0) col[k] = i;
-    for (int k = 0; rc == FU_OK && k < 3; k++)
-        if (col[k] == SIZE_MAX)
-            rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), 1, 1, need[k], "missing required column '%s'",
-                                  need[k]);
-    *n_notes = 0;
-    while (rc == FU_OK) {
-        int got = fu__csv_next(r);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        size_t nf = fu__csv_count(r);
-        for (int k = 0; k < 3 && rc == FU_OK; k++)
-            if (col[k] >= nf)
-                rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
-                                      fu__csv_record_end_column(r), need[k], "the record has no '%s' field", need[k]);
-        if (rc != FU_OK) break;
-        size_t clen, alen, nlen;
-        const char *cust = fu__csv_field(r, col[0], &clen);
-        const char *at_text = fu__csv_field(r, col[1], &alen);
-        const char *note = fu__csv_field(r, col[2], &nlen);
-        if (clen == 0) {
-            rc = fu__csv_error_at(r, col[0], FU_EPARSE, "empty customer_id");
-            break;
-        }
-        int64_t at;
-        if ((rc = fu_time_parse(at_text, alen, &at)) != FU_OK) {
-            rc = error_at_field(r, col[1], rc, ""); /* the message quotes the text */
-            break;
-        }
-        const fu_calendar *cal = NULL;
-        if ((rc = customer_calendar(s, zs, book, cust, &cal)) != FU_OK) {
-            if (rc == FU_ENOTFOUND)
-                rc = fu__csv_error_at(r, col[0], rc, "customer '%s' is not in the customers file", cust);
-            else if (rc == FU_ENOMEM)
-                rc = fu__error_nomem();
-            else
-                rc = error_at_field(r, col[0], rc, "the customer's calendar: ");
-            break;
-        }
-        fu_extraction *x = NULL;
-        if ((rc = fu_extractor_run(ex, cal, note, nlen, at, &x)) != FU_OK) {
-            rc = error_at_field(r, col[2], rc, "");
-            break;
-        }
-        rc = note_rows(s->redactor, x, fu__csv_record_line(r), cust, note, nlen, at, cal, out);
-        if (rc == FU_ENOMEM) rc = fu__error_nomem();
-        fu_extraction_free(x);
-        (*n_notes)++;
-    }
-    fu__csv_close(r);
-    fu_extractor_free(ex);
+    notes_ctx c = {s, book, zs, NULL, out, 0};
+    int rc = fu_extractor_new_from_policy(&c.ex, s->policy);
+    if (rc == FU_OK) rc = fu_notes_read_csv(path, note_extract, &c);
+    fu_extractor_free(c.ex);
+    *n_notes = c.n_notes;
     return rc;
 }
 
@@ -710,7 +678,7 @@ static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stor
     if (!in || !ids) {
         free(in);
         free(ids);
-        return fu__error_set(FU_ENOMEM, "out of memory");
+        return fu_error_set(FU_ENOMEM, "out of memory");
     }
     size_t k = 0;
     for (size_t i = 0; i < fl->n; i++) {

@@ -1,9 +1,6 @@
 /* Shared helpers of the followup tool: errors and table output. */
 #include "cli.h"
 
-/* The library's CSV cell writer and all-or-nothing file replacement, so that
- * the tool writes CSV exactly as the library does (docs/formats.md). */
-#include "../../lib/csv_internal.h"
 #include "json.h"
 
 #include <unicode/uchar.h>
@@ -113,16 +110,16 @@ void cli_table_set_max_width(cli_table *t, size_t width) {
 
 int cli_csv_raw = 0;
 
-/* One CSV record through the library's cell writer: text cells are
+/* One CSV record through the library's cell writer (followup/output.h), so
+ * that the tool writes CSV exactly as the library does: text cells are
  * neutralised against spreadsheet formulas unless --csv-raw (plain numbers,
  * negative ones included, are never touched). */
 static int write_csv_record(FILE *out, char *const *cells, size_t n) {
-    fu__buf b = FU__BUF_INIT;
-    int rc = FU_OK;
-    for (size_t c = 0; c < n && rc == FU_OK; c++) rc = fu__csv_putf(&b, c == 0, cells[c], cli_csv_raw ? FU__CSV_RAW : 0u);
-    if (rc == FU_OK) rc = fu__csv_end(&b);
-    if (rc == FU_OK && fwrite(b.data, 1, b.len, out) != b.len) rc = FU_EIO;
-    fu__buf_free(&b);
+    char *rec = NULL;
+    size_t len = 0;
+    int rc = fu_csv_format_record((const char *const *)cells, n, cli_csv_raw ? FU_CSV_RAW : 0u, &len, &rec);
+    if (rc == FU_OK && fwrite(rec, 1, len, out) != len) rc = FU_EIO;
+    fu_free(rec);
     return rc;
 }
 
@@ -130,19 +127,13 @@ int cli_out_open(cli_out *o, const char *path, const char *prog) {
     memset(o, 0, sizeof *o);
     o->f = stdout;
     if (!path) return CLI_OK;
-    o->file = malloc(sizeof *o->file);
-    if (!o->file) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        return CLI_INTERNAL;
-    }
-    int rc = fu__outfile_open(o->file, path);
+    int rc = fu_outfile_open(&o->file, path);
     if (rc) {
-        free(o->file);
         o->file = NULL;
         cli_error(prog + (strncmp(prog, "followup ", 9) == 0 ? 9 : 0));
         return cli_exit_code(rc) == CLI_INTERNAL ? CLI_INTERNAL : CLI_INPUT;
     }
-    o->f = o->file->f;
+    o->f = fu_outfile_stream(o->file);
     return CLI_OK;
 }
 
@@ -156,19 +147,18 @@ int cli_out_close(cli_out *o, int ok, const char *prog) {
         return code;
     }
     if (ferror(o->f)) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, o->file->path, strerror(e ? e : EIO));
-        fu__outfile_abort(o->file); /* an existing file stays as it was */
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, fu_outfile_path(o->file), strerror(e ? e : EIO));
+        fu_outfile_abort(o->file); /* an existing file stays as it was */
         code = CLI_INPUT;
     } else if (!ok) {
-        fu__outfile_abort(o->file);
+        fu_outfile_abort(o->file);
     } else {
-        int rc = fu__outfile_commit(o->file);
+        int rc = fu_outfile_commit(o->file);
         if (rc) {
             cli_error(prog + (strncmp(prog, "followup ", 9) == 0 ? 9 : 0));
             code = cli_exit_code(rc) == CLI_INTERNAL ? CLI_INTERNAL : CLI_INPUT;
         }
     }
-    free(o->file);
     memset(o, 0, sizeof *o);
     return code;
 }
