@@ -76,25 +76,11 @@ static void on_progress(void *ud, size_t done, size_t total) {
     p->shown = 1;
 }
 
-/* Local-offset time text of a customer (zones cached by the book's interned pointer). */
-typedef struct zone_cache {
-    const char *tz[64];
-    fu_calendar *cal[64];
-    size_t n;
-} zone_cache;
-
-static void zone_cache_free(zone_cache *z) {
-    for (size_t i = 0; i < z->n; i++) fu_calendar_free(z->cal[i]);
-}
-
-static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) {
+/* A touchpoint's time in its customer's local offset (fu_plan_utc_offset:
+ * the plan's calendar of the customer's zone, any number of zones). */
+static void fmt_time(const fu_plan *plan, const fu_touchpoint *tp, int64_t t, char *buf) {
     int off = 0;
-    if (c && c->tz) {
-        size_t i = 0;
-        while (i < z->n && z->tz[i] != c->tz) i++;
-        if (i == z->n && z->n < 64 && fu_calendar_new(&z->cal[z->n], c->tz) == FU_OK) z->tz[z->n++] = c->tz;
-        if (i < z->n) fu_calendar_utc_offset(z->cal[i], t, &off);
-    }
+    if (fu_plan_utc_offset(plan, tp, t, &off) != FU_OK) off = 0;
     if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, FU_TIME_TEXT_SIZE) != FU_OK) strcpy(buf, "?");
 }
 
@@ -107,13 +93,33 @@ static int g_long_table;
 /* Column indices of the short table (of the 9 or 11 columns). */
 static const size_t k_short_cols[] = {0, 3, 4, 5, 6, 7, 9, 10};
 
+/* The plan CSV of one status: the library's writer (fu_plan_write_csv). */
+static int write_status_csv(const fu_plan *plan, fu_touchpoint_status status, int with_status, int who,
+                            cli_out *out) {
+    unsigned flags = (with_status ? FU_PLAN_CSV_STATUS : 0u) | (cli_csv_raw ? FU_PLAN_CSV_RAW : 0u) |
+                     (who & 1 ? FU_PLAN_CSV_OWNER : 0u) | (who & 2 ? FU_PLAN_CSV_AGENT : 0u);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = fu_plan_write_csv_to_string(plan, 1u << status, flags, &len, &text);
+    if (rc == FU_OK && fwrite(text, 1, len, out->f) != len) rc = FU_EIO;
+    fu_free(text);
+    int oc = cli_out_close(out, rc == FU_OK, "followup plan");
+    if (oc) return oc; /* a write error, reported */
+    if (rc == FU_ENOMEM) {
+        fprintf(stderr, "followup plan: out of memory\n");
+        return CLI_INTERNAL;
+    }
+    return rc == FU_OK ? CLI_OK : CLI_INPUT;
+}
+
 /* Write the touchpoints of one status as a table in `fmt`. */
-static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
+static int write_status(const fu_plan *plan, fu_touchpoint_status status, int with_status,
                         int who, cli_format fmt, const char *path) {
     int with_owner = who & 1, with_agent = who & 2; /* --ledger: owner; --agents FILE: agent */
     cli_out out;
     int oc = cli_out_open(&out, path, "followup plan");
     if (oc) return oc;
+    if (fmt == CLI_FORMAT_CSV) return write_status_csv(plan, status, with_status, who, &out);
     static const char *const all[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
                                       "priority", "rule", "reason", "status", "status_rule", "owner", "agent"};
     const char *hdr[13];
@@ -130,17 +136,14 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
     if (with_agent) short_hdr[nshort_all++] = "agent";
     cli_table *t = narrow ? cli_table_new(nshort_all, short_hdr) : cli_table_new(ncols, hdr);
     if (t && narrow) cli_table_set_max_width(t, PLAN_TABLE_WIDTH);
-    zone_cache z;
-    memset(&z, 0, sizeof z);
     int rc = t ? CLI_OK : CLI_INTERNAL;
     size_t n = 0;
     const fu_touchpoint *tp = fu_plan_touchpoints(plan, status, &n);
     for (size_t i = 0; i < n && rc == CLI_OK; i++) {
-        const fu_customer *c = fu_book_customer(book, tp[i].customer);
         char a[FU_TIME_TEXT_SIZE], b[FU_TIME_TEXT_SIZE], d[FU_TIME_TEXT_SIZE];
-        fmt_time(&z, c, tp[i].due_from, a);
-        fmt_time(&z, c, tp[i].due_to, b);
-        fmt_time(&z, c, tp[i].best_at, d);
+        fmt_time(plan, &tp[i], tp[i].due_from, a);
+        fmt_time(plan, &tp[i], tp[i].due_to, b);
+        fmt_time(plan, &tp[i], tp[i].best_at, d);
         const char *cells[] = {tp[i].customer_id,
                                a,
                                b,
@@ -163,7 +166,6 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
     }
     if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
     cli_table_free(t);
-    zone_cache_free(&z);
     oc = cli_out_close(&out, rc == CLI_OK, "followup plan");
     if (oc) return oc; /* a write error, reported */
     if (rc) {
@@ -321,11 +323,11 @@ static int run(int argc, char **argv) {
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
     int wo = (ledger != NULL) | (agents_path ? 2 : 0);
-    if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, wo, fmt, output))) goto done;
-    if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, wo, fmt, suppressed)))
+    if ((exit_code = write_status(plan, FU_TOUCHPOINT_PLANNED, 0, wo, fmt, output))) goto done;
+    if (suppressed && (exit_code = write_status(plan, FU_TOUCHPOINT_SUPPRESSED, 1, wo, fmt, suppressed)))
         goto done;
-    if (deferred && (exit_code = write_status(plan, book, FU_TOUCHPOINT_DEFERRED, 1, wo, fmt, deferred))) goto done;
-    if (later && (exit_code = write_status(plan, book, FU_TOUCHPOINT_LATER, 1, wo, fmt, later))) goto done;
+    if (deferred && (exit_code = write_status(plan, FU_TOUCHPOINT_DEFERRED, 1, wo, fmt, deferred))) goto done;
+    if (later && (exit_code = write_status(plan, FU_TOUCHPOINT_LATER, 1, wo, fmt, later))) goto done;
     /* every due touchpoint in exactly one state: the parts add up to `due` */
     fprintf(stderr,
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
