@@ -367,12 +367,11 @@ static int open_ledger(const char *sub, const setting *s, const char *path, unsi
 
 /* A customer's calendar: the policy calendar whose zone is the customer's
  * (with its holidays and make-up days), else the customer's own zone with
- * the weekly hours of the commitments calendar (holidays are dates of the
- * calendar's country; docs/commitments.md). */
+ * the weekly hours of the commitments calendar (fu_policy_calendar_in_zone;
+ * docs/commitments.md), one per zone. */
 typedef struct zone {
     char *tz;
-    const fu_calendar *cal;
-    fu_calendar *own;
+    fu_calendar *cal;
 } zone;
 
 typedef struct zones {
@@ -383,41 +382,9 @@ typedef struct zones {
 static void zones_free(zones *zs) {
     for (size_t i = 0; i < zs->n; i++) {
         free(zs->z[i].tz);
-        fu_calendar_free(zs->z[i].own);
+        fu_calendar_free(zs->z[i].cal);
     }
     free(zs->z);
-}
-
-/* The hours of weekday `day` ("mon") of policy calendar `name`, following
- * `extends`, appended to `text` as "Mon 09:00-12:00,13:30-18:00;". */
-static int append_day_hours(const fu_policy *p, const char *name, const char *day, const char *label, char *text,
-                            size_t size) {
-    char path[256];
-    for (int depth = 0; name && depth < 16; depth++) {
-        size_t n = 0;
-        snprintf(path, sizeof path, "calendars.%s.hours.%s", name, day);
-        if (fu_policy_get_length(p, path, &n) == FU_OK) {
-            for (size_t i = 0; i < n; i++) {
-                const char *iv = NULL;
-                snprintf(path, sizeof path, "calendars.%s.hours.%s[%zu]", name, day, i);
-                if (fu_policy_get_string(p, path, &iv) != FU_OK) return -1;
-                size_t used = strlen(text);
-                int w = snprintf(text + used, size - used, "%s%s", i == 0 ? label : ",", iv);
-                if (w < 0 || (size_t)w >= size - used) return -1;
-            }
-            if (n) {
-                size_t used = strlen(text);
-                if (used + 2 > size) return -1;
-                strcat(text, ";");
-            }
-            return 0;
-        }
-        const char *parent = NULL;
-        snprintf(path, sizeof path, "calendars.%s.extends", name);
-        if (fu_policy_get_string(p, path, &parent) != FU_OK) return 0; /* no hours: open all day */
-        name = parent;
-    }
-    return 0;
 }
 
 static int zone_calendar(const setting *s, zones *zs, const char *tz, const fu_calendar **out) {
@@ -433,38 +400,13 @@ static int zone_calendar(const setting *s, zones *zs, const char *tz, const fu_c
         zs->z = nz;
         zs->cap = cap;
     }
-    zone z = {NULL, NULL, NULL};
+    zone z = {NULL, NULL};
     if (!(z.tz = malloc(strlen(tz) + 1))) return FU_ENOMEM;
     strcpy(z.tz, tz);
-    /* A policy calendar in this very zone: its holidays apply. */
-    size_t ncal = 0;
-    if (fu_policy_get_length(s->policy, "calendars", &ncal) != FU_OK) ncal = 0;
-    if (strcmp(fu_calendar_tzid(s->cal), tz) == 0) z.cal = s->cal;
-    for (size_t i = 0; i < ncal && !z.cal; i++) {
-        const char *name = NULL;
-        if (fu_policy_get_key(s->policy, "calendars", i, &name) != FU_OK) continue;
-        const fu_calendar *c = fu_policy_calendar(s->policy, name);
-        if (c && strcmp(fu_calendar_tzid(c), tz) == 0) z.cal = c;
-    }
-    if (!z.cal) {
-        int rc = fu_calendar_new(&z.own, tz);
-        if (rc == FU_OK && s->cal_name) {
-            static const char *const days[7][2] = {{"mon", "Mon "}, {"tue", "Tue "}, {"wed", "Wed "}, {"thu", "Thu "},
-                                                   {"fri", "Fri "}, {"sat", "Sat "}, {"sun", "Sun "}};
-            char text[1024] = "";
-            int bad = 0;
-            for (int d = 0; d < 7 && !bad; d++)
-                bad = append_day_hours(s->policy, s->cal_name, days[d][0], days[d][1], text, sizeof text);
-            size_t len = strlen(text);
-            if (len && text[len - 1] == ';') text[--len] = '\0';
-            if (!bad && len) rc = fu_calendar_set_hours_text(z.own, text, len);
-        }
-        if (rc != FU_OK) {
-            fu_calendar_free(z.own);
-            free(z.tz);
-            return rc;
-        }
-        z.cal = z.own;
+    int rc = fu_policy_calendar_in_zone(s->policy, s->cal_name, tz, &z.cal);
+    if (rc != FU_OK) {
+        free(z.tz);
+        return rc;
     }
     zs->z[zs->n++] = z;
     *out = z.cal;
