@@ -26,8 +26,9 @@
  *     simulate(from_, to, step=0) -> SimReport
  *   Plan (keeps its planner alive): count(status=TOUCHPOINT_PLANNED),
  *     touchpoint(status, i) -> Touchpoint, stats() -> PlanStats,
- *     csv(status_mask=1 << TOUCHPOINT_PLANNED, with_status=False) -> str (the plan
- *     CSV of docs/formats.md), write_csv(path, status_mask=1, with_status=False);
+ *     csv(status_mask=1 << TOUCHPOINT_PLANNED, with_status=False, with_owner=False,
+ *     with_agent=False) -> str (the plan CSV of docs/formats.md), write_csv(path,
+ *     status_mask=1, with_status=False, with_owner=False, with_agent=False);
  *     Python also: touchpoints(status=TOUCHPOINT_PLANNED) -> list,
  *     created() -> list (statuses planned, suppressed, deferred), cancelled() -> list
  *   Touchpoint (a copy that owns its strings): customer, customer_id, due_from,
@@ -55,6 +56,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The flags of the plan CSV writer from the csv()/write_csv() arguments. */
+static unsigned int fu_swig_plan_csv_flags(bool with_status, bool with_owner, bool with_agent) {
+    return (with_status ? FU_PLAN_CSV_STATUS : 0u) | (with_owner ? FU_PLAN_CSV_OWNER : 0u) |
+           (with_agent ? FU_PLAN_CSV_AGENT : 0u);
+}
 %}
 
 
@@ -343,14 +350,16 @@ FU_RAISES(fu_plan::m_write_csv)
         fu_plan_get_stats($self, s);
         return s;
     }
-    char *m_csv(unsigned int status_mask = 1u << FU_TOUCHPOINT_PLANNED, bool with_status = false) {
+    char *m_csv(unsigned int status_mask = 1u << FU_TOUCHPOINT_PLANNED, bool with_status = false,
+                bool with_owner = false, bool with_agent = false) {
         char *s = NULL;
-        fu_plan_write_csv_to_string($self, status_mask, with_status ? FU_PLAN_CSV_STATUS : 0u, NULL, &s);
+        fu_plan_write_csv_to_string($self, status_mask, fu_swig_plan_csv_flags(with_status, with_owner, with_agent),
+                                    NULL, &s);
         return s;
     }
     void m_write_csv(const char *path, unsigned int status_mask = 1u << FU_TOUCHPOINT_PLANNED,
-                     bool with_status = false) {
-        fu_plan_write_csv($self, status_mask, with_status ? FU_PLAN_CSV_STATUS : 0u, path);
+                     bool with_status = false, bool with_owner = false, bool with_agent = false) {
+        fu_plan_write_csv($self, status_mask, fu_swig_plan_csv_flags(with_status, with_owner, with_agent), path);
     }
 }
 

@@ -9,6 +9,9 @@
  *   followup.duration_format(d) -> str
  *   Policy: name(), version(), source(), summary() -> str,
  *           calendar(name=None) -> Calendar (a copy the caller owns),
+ *           calendar_in_zone(tz, name=None) -> Calendar: calendar `name`'s rules in
+ *             zone tz (fu_policy_calendar_in_zone: the policy calendar of that zone
+ *             with its holidays, else `name`'s weekly hours in tz),
  *           get_number(path) -> float, get_string(path) -> str, get_bool(path) -> int,
  *           get_duration(path) -> Duration, get_length(path) -> int, get_key(path, i) -> str
  * Paths are "kpis.coverage.target", "calendars.cn.holidays[0]". Failures raise
@@ -116,8 +119,10 @@ const char *fu_swig_policy_default_yaml(void);
 
 /* ------------------------------------------------------------ reading */
 %newobject fu_policy::m_calendar;
+%newobject fu_policy::m_calendar_in_zone;
 %newobject fu_policy::m_get_duration;
 FU_RAISES(fu_policy::m_calendar)
+FU_RAISES(fu_policy::m_calendar_in_zone)
 FU_RAISES(fu_policy::m_get_number)
 FU_RAISES(fu_policy::m_get_string)
 FU_RAISES(fu_policy::m_get_bool)
@@ -129,6 +134,7 @@ FU_RAISES(fu_policy::m_summary)
 %rename(version) fu_policy::m_version;
 %rename(source) fu_policy::m_source;
 %rename(calendar) fu_policy::m_calendar;
+%rename(calendar_in_zone) fu_policy::m_calendar_in_zone;
 %rename(get_number) fu_policy::m_get_number;
 %rename(get_string) fu_policy::m_get_string;
 %rename(get_bool) fu_policy::m_get_bool;
@@ -148,6 +154,11 @@ FU_RAISES(fu_policy::m_summary)
         fu_calendar *copy = NULL;
         if (c) fu_calendar_clone(&copy, c);
         return copy;
+    }
+    fu_calendar *m_calendar_in_zone(const char *tz, const char *name = NULL) {
+        fu_calendar *c = NULL;
+        fu_policy_calendar_in_zone($self, name, tz, &c);
+        return c;
     }
     void m_get_number(const char *path, double *out) { fu_policy_get_number($self, path, out); }
     const char *m_get_string(const char *path) {

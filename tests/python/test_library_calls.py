@@ -1,0 +1,35 @@
+"""Library calls that only the followup tool had (issue 14, item 5), from
+Python: a policy calendar's rules in another zone, the owner and agent
+columns of the plan CSV."""
+import pytest
+
+import followup
+
+
+def t(text):
+    return followup.time_parse(text)
+
+
+def test_calendar_in_zone_keeps_the_hours_not_the_holidays():
+    p = followup.policy_default()
+    berlin = p.calendar_in_zone("Europe/Berlin")
+    assert berlin.tzid() == "Europe/Berlin"
+    assert berlin.is_open(t("2026-10-01T10:00:00+02:00"))       # no Chinese holiday
+    assert not berlin.is_open(t("2026-10-01T12:30:00+02:00"))   # lunch, Berlin time
+    cn = p.calendar_in_zone("Asia/Shanghai", "cn")
+    assert not cn.is_open(t("2026-10-01T10:00:00+08:00"))       # National Day
+    with pytest.raises(followup.TimeZoneError):
+        p.calendar_in_zone("Mars/Olympus")
+    with pytest.raises(followup.NotFoundError):
+        p.calendar_in_zone("UTC", "nope")
+
+
+def test_plan_csv_owner_and_agent_columns():
+    b = followup.Book()
+    b.read_customers_text("customer_id,tz,consent_phone\nK1,Asia/Shanghai,yes\n", "c.csv")
+    b.read_events_text("customer_id,at,kind\nK1,2026-03-02T12:00:00Z,delivery\n", "e.csv")
+    b.finalize()
+    plan = followup.Planner(followup.policy_default(), b).plan(t("2026-03-02T12:00:00Z"), 10 * 86400)
+    head = plan.csv(with_owner=True, with_agent=True).splitlines()[0]
+    assert head.endswith(",reason,owner,agent")
+    assert plan.csv().splitlines()[0].endswith(",rule,reason")
