@@ -15,6 +15,7 @@
 #include "followup/policy.h"
 #include "followup/book.h"
 #include "followup/segment.h"
+#include "followup/segment_run.h"
 #include "followup/planner.h"
 #include "followup/besttime.h"
 #include "followup/commit.h"

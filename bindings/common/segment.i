@@ -1093,3 +1093,81 @@ fu_segment_pareto *fu_swig_pareto_fit_ex(const double *x, size_t nx, const doubl
                                          const double *T, size_t nT, unsigned int *out);
 fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t nx, const double *zbar, size_t nz,
                                                  unsigned int *out);
+
+/* ---- the whole pipeline in one call (followup/segment_run.h) ----
+ *   segment_run(book, rules, now=SEGMENT_RUN_LAST_EVENT, model=SEGMENT_MODEL_BGNBD,
+ *               unit_seconds=604800, horizon=-1, discount=-1) -> SegmentRun
+ *   SegmentRun: count(), now(), has_clv(), p_alive(), expected(), clv() -> columns
+ *               (NaN where a customer has no figure), csv(book, raw) -> str
+ *               (the segment CSV of followup segment), write_csv(book, path, raw=False) */
+%constant int SEGMENT_MODEL_BGNBD = FU_SEGMENT_MODEL_BGNBD;
+%constant int SEGMENT_MODEL_PARETO = FU_SEGMENT_MODEL_PARETO;
+%constant int64_t SEGMENT_RUN_LAST_EVENT = FU_SEGMENT_RUN_LAST_EVENT;
+%rename(SegmentRun) fu_segment_run;
+%nodefaultctor fu_segment_run;
+typedef struct fu_segment_run {} fu_segment_run;
+%{
+static fu_segment_run *fu_swig_segment_run(const fu_book *book, const fu_segment_rules *rules,
+                                           int64_t now, int model, double unit_seconds, double horizon,
+                                           double discount) {
+    fu_segment_run_options o = FU_SEGMENT_RUN_OPTIONS_INIT;
+    fu_segment_run *r = NULL;
+    o.model = (fu_segment_model)model;
+    o.unit_seconds = unit_seconds;
+    o.horizon = horizon;
+    o.annual_discount = discount;
+    fu_segment_run_new(&r, book, now, rules, &o);
+    return r;
+}
+static void fu_swig_run_col(const double *col, size_t n, fu_swig_dvec *OUT) {
+    if (fu_swig_dvec_alloc(OUT, n) == FU_OK && n) memcpy(OUT->v, col, n * sizeof(double));
+}
+static void fu_segment_run_m_p_alive(fu_segment_run *r, fu_swig_dvec *OUT) {
+    fu_swig_run_col(fu_segment_run_p_alive(r), fu_segment_run_count(r), OUT);
+}
+static void fu_segment_run_m_expected(fu_segment_run *r, fu_swig_dvec *OUT) {
+    fu_swig_run_col(fu_segment_run_expected(r), fu_segment_run_count(r), OUT);
+}
+static void fu_segment_run_m_clv(fu_segment_run *r, fu_swig_dvec *OUT) {
+    fu_swig_run_col(fu_segment_run_clv(r), fu_segment_run_count(r), OUT);
+}
+%}
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_segment_run;
+%feature("kwargs") fu_segment_run::m_csv;
+%feature("kwargs") fu_segment_run::m_write_csv;
+#endif
+%newobject fu_swig_segment_run;
+FU_RAISES(fu_swig_segment_run)
+%rename(segment_run) fu_swig_segment_run;
+fu_segment_run *fu_swig_segment_run(const fu_book *book, const fu_segment_rules *rules,
+                                    int64_t now = FU_SEGMENT_RUN_LAST_EVENT, int model = FU_SEGMENT_MODEL_BGNBD,
+                                    double unit_seconds = 604800.0, double horizon = -1.0, double discount = -1.0);
+FU_FALLIBLE(m_write_csv)
+FU_RAISES(fu_segment_run::m_p_alive)
+FU_RAISES(fu_segment_run::m_expected)
+FU_RAISES(fu_segment_run::m_clv)
+FU_RAISES(fu_segment_run::m_csv)
+%rename(count) fu_segment_run::m_count;
+%rename(now) fu_segment_run::m_now;
+%rename(has_clv) fu_segment_run::m_has_clv;
+%rename(p_alive) fu_segment_run::m_p_alive;
+%rename(expected) fu_segment_run::m_expected;
+%rename(clv) fu_segment_run::m_clv;
+%rename(csv) fu_segment_run::m_csv;
+%rename(write_csv) fu_segment_run::m_write_csv;
+%extend fu_segment_run {
+    ~fu_segment_run() { fu_segment_run_free($self); }
+    size_t m_count() { return fu_segment_run_count($self); }
+    int64_t m_now() { return fu_segment_run_fit_result($self)->now; }
+    bool m_has_clv() { return fu_segment_run_fit_result($self)->has_gammagamma != 0; }
+    void m_p_alive(fu_swig_dvec *OUT);
+    void m_expected(fu_swig_dvec *OUT);
+    void m_clv(fu_swig_dvec *OUT);
+    void m_csv(const fu_book *book, bool raw, char **out) {
+        fu_segment_run_write_csv_to_string($self, book, raw ? FU_SEGMENT_CSV_RAW : 0u, NULL, out);
+    }
+    int m_write_csv(const fu_book *book, const char *path, bool raw = false) {
+        return fu_segment_run_write_csv($self, book, raw ? FU_SEGMENT_CSV_RAW : 0u, path);
+    }
+}

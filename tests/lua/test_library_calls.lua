@@ -1,6 +1,6 @@
 -- Library calls that only the followup tool had (issue 14, item 5), from Lua:
 -- a policy calendar's rules in another zone, the owner and agent columns of
--- the plan CSV.
+-- the plan CSV, the segmentation pipeline.
 local T = require "testlib"
 local followup = require "followup"
 
@@ -29,6 +29,24 @@ T.test("plan csv with the agent column", function()
        "header")
   T.eq(plan:csv():match("^[^\n]*"), "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason",
        "default header")
+end)
+
+T.test("segment_run: the tool's pipeline in one call", function()
+  local b = followup.Book()
+  -- purchase histories the models can fit: the sample book
+  local dir = (debug.getinfo(1, "S").source:match("^@(.*)/tests/lua/") or ".") .. "/examples/sample/data/"
+  b:read_customers_csv(dir .. "customers.csv")
+  b:read_events_csv(dir .. "events.csv")
+  b:finalize()
+  local rules = followup.segment_rules_from_policy(followup.policy_default())
+  local run = followup.segment_run(b, rules)
+  T.eq(run:count(), b:customer_count(), "one row per customer")
+  T.eq(run:has_clv(), true, "spend model identified")
+  local text = run:csv(b, false)
+  T.eq(text:match("^[^\n]*"), "customer_id,tier,lifecycle,r,f,m,p_alive,expected_purchases,clv,segment,rule,handling",
+       "header")
+  local ok = pcall(followup.segment_run, b, rules, followup.SEGMENT_RUN_LAST_EVENT, 7)
+  T.eq(ok, false, "unknown model raises")
 end)
 
 T.done()

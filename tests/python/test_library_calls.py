@@ -1,6 +1,9 @@
 """Library calls that only the followup tool had (issue 14, item 5), from
 Python: a policy calendar's rules in another zone, the owner and agent
-columns of the plan CSV."""
+columns of the plan CSV, the segmentation pipeline."""
+import os
+import subprocess
+
 import pytest
 
 import followup
@@ -33,3 +36,33 @@ def test_plan_csv_owner_and_agent_columns():
     head = plan.csv(with_owner=True, with_agent=True).splitlines()[0]
     assert head.endswith(",reason,owner,agent")
     assert plan.csv().splitlines()[0].endswith(",rule,reason")
+
+
+def test_segment_run_is_the_tools_pipeline(srcdir, tmp_path):
+    import math
+    d = (srcdir / "examples/sample/data").resolve()
+    b = followup.Book()
+    b.read_customers_csv(str(d / "customers.csv"))
+    b.read_events_csv(str(d / "events.csv"))
+    b.finalize()
+    rules = followup.segment_rules_from_policy(followup.policy_default())
+    run = followup.segment_run(b, rules)
+    assert run.count() == b.customer_count()
+    assert run.has_clv()
+    p = list(run.p_alive())
+    assert len(p) == run.count() and all(0 < v <= 1 for v in p if not math.isnan(v))
+    text = run.csv(b, False)
+    assert text.splitlines()[0] == ("customer_id,tier,lifecycle,r,f,m,p_alive,expected_purchases,clv,"
+                                    "segment,rule,handling")
+    assert len(text.splitlines()) == run.count() + 1
+    out = tmp_path / "seg.csv"
+    run.write_csv(b, str(out))
+    assert out.read_text() == text
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.segment_run(b, rules, model=7)
+    cli = os.environ.get("FU_CLI")
+    if cli:  # the tool's segment CSV is this one, byte for byte
+        r = subprocess.run([cli, "segment", "--customers", str(d / "customers.csv"), "--events",
+                            str(d / "events.csv")], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == text
