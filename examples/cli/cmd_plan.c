@@ -5,6 +5,66 @@
 #include <string.h>
 #include <time.h>
 
+/* The command line: every option's value as given ("1" for a flag). */
+typedef struct plan_args {
+    const char *policy, *customers, *events, *now, *horizon, *agents, *calls_per_agent, *format, *long_table;
+    const char *output, *suppressed, *deferred, *later, *ledger, *record_escalations, *strict_calendar;
+    const char *no_besttime, *create_customers, *skip_unknown_kinds;
+} plan_args;
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, plan_args, member)
+static const cli_option k_options[] = {
+    O("--policy", "FILE", "policy (default: the built-in policy)", policy),
+    O("--customers", "CSV", "customers (docs/formats.md), required", customers),
+    O("--events", "CSV", "event history (docs/formats.md), required", events),
+    O("--now", "ISO-TIME", "planning instant with an offset (default: the current time)", now),
+    O("--horizon", "DURATION", "how far ahead to plan, wall time (default: 1d)", horizon),
+    O("--agents", "N|FILE",
+      "agents on duty per day (default: capacity not limited), or\n"
+      "the agents CSV (docs/formats.md): every agent contact is\n"
+      "given an agent on shift (owner first, then the least\n"
+      "loaded); adds an agent column",
+      agents),
+    O("--calls-per-agent", "N", "calls one agent makes a day (default: policy maximum)", calls_per_agent),
+    O("--format", "F", "table, csv or json (default: table; csv is the plan CSV)", format),
+    O("--long", NULL,
+      "table: every column (due window, reason) at full width;\n"
+      "default: who, best time, why, how, in 120 columns",
+      long_table),
+    O("--output", "FILE", "write the plan there instead of stdout", output),
+    O("--suppressed", "FILE", "also write the suppressed touchpoints with their rules", suppressed),
+    O("--deferred", "FILE", "also write the deferred touchpoints with their reasons", deferred),
+    O("--later", "FILE",
+      "also write the touchpoints due in the horizon whose best\n"
+      "time is after it (a later run plans them), with what moved them",
+      later),
+    O("--ledger", "FILE",
+      "the commitment ledger (followup commitments): promises at risk,\n"
+      "breached or fulfilled plan their contacts (cadences with\n"
+      "trigger {promise: ...}); adds an owner column",
+      ledger),
+    O("--record-escalations", NULL,
+      "with --ledger: record each problem escalation of the plan\n"
+      "(unresolved 48 h after it arose -> the expert team) whose\n"
+      "window has opened by --now as an `escalated` event of the\n"
+      "ledger (a related promise, else a new `escalation` row);\n"
+      "running twice records once",
+      record_escalations),
+    O("--strict-calendar", NULL,
+      "refuse to plan a touchpoint past the official holidays of a\n"
+      "calendar (calendars.<name>.data_until; default: warn)",
+      strict_calendar),
+    O("--no-besttime", NULL,
+      "best time = the first allowed instant of the window, not the\n"
+      "hour the best-time model (built from the contact history\n"
+      "with the policy's besttime settings) finds most likely to answer",
+      no_besttime),
+    O("--create-customers", NULL, "events for unknown customers create them (no zone)", create_customers),
+    O("--skip-unknown-kinds", NULL, "skip events of unknown kinds instead of failing", skip_unknown_kinds),
+};
+#undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
 static void help(FILE *out) {
     fprintf(out,
             "usage: followup plan --customers CSV --events CSV [options]\n"
@@ -15,40 +75,9 @@ static void help(FILE *out) {
             "suppressed or that did not fit (capacity, a defer rule) are counted on\n"
             "stderr and written with their reasons on request.\n"
             "\n"
-            "options:\n"
-            "  --policy FILE      policy (default: the built-in policy)\n"
-            "  --customers CSV    customers (docs/formats.md), required\n"
-            "  --events CSV       event history (docs/formats.md), required\n"
-            "  --now ISO-TIME     planning instant with an offset (default: the current time)\n"
-            "  --horizon DURATION how far ahead to plan, wall time (default: 1d)\n"
-            "  --agents N|FILE    agents on duty per day (default: capacity not limited), or\n"
-            "                     the agents CSV (docs/formats.md): every agent contact is\n"
-            "                     given an agent on shift (owner first, then the least\n"
-            "                     loaded); adds an agent column\n"
-            "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
-            "  --format F         table, csv or json (default: table; csv is the plan CSV)\n"
-            "  --long             table: every column (due window, reason) at full width;\n"
-            "                     default: who, best time, why, how, in 120 columns\n"
-            "  --output FILE      write the plan there instead of stdout\n"
-            "  --suppressed FILE  also write the suppressed touchpoints with their rules\n"
-            "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
-            "  --later FILE       also write the touchpoints due in the horizon whose best\n"
-            "                     time is after it (a later run plans them), with what moved them\n"
-            "  --ledger FILE      the commitment ledger (followup commitments): promises at risk,\n"
-            "                     breached or fulfilled plan their contacts (cadences with\n"
-            "                     trigger {promise: ...}); adds an owner column\n"
-            "  --record-escalations  with --ledger: record each problem escalation of the plan\n"
-            "                     (unresolved 48 h after it arose -> the expert team) whose\n"
-            "                     window has opened by --now as an `escalated` event of the\n"
-            "                     ledger (a related promise, else a new `escalation` row);\n"
-            "                     running twice records once\n"
-            "  --strict-calendar  refuse to plan a touchpoint past the official holidays of a\n"
-            "                     calendar (calendars.<name>.data_until; default: warn)\n"
-            "  --no-besttime      best time = the first allowed instant of the window, not the\n"
-            "                     hour the best-time model (built from the contact history\n"
-            "                     with the policy's besttime settings) finds most likely to answer\n"
-            "  --create-customers events for unknown customers create them (no zone)\n"
-            "  --skip-unknown-kinds  skip events of unknown kinds instead of failing\n"
+            "options:\n");
+    cli_print_options(out, k_options, N_OPTIONS, 19);
+    fprintf(out,
             "\n"
             "Times are written in each customer's local offset. Progress goes to stderr\n"
             "for runs over a second when it is a terminal. Exit codes: 0 ok, 2 usage,\n"
@@ -184,67 +213,34 @@ static int parse_uint(const char *s, unsigned int *out) {
 }
 
 static int run(int argc, char **argv) {
-    const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
-    const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL, *ledger_path = NULL;
-    const char *agents_path = NULL;
+    plan_args a;
+    memset(&a, 0, sizeof a);
+    int ec = cli_parse_options("followup plan", k_options, N_OPTIONS, argc, argv, 1, &a, NULL, 0, NULL);
+    if (ec) return ec;
+    const char *policy_path = a.policy, *customers = a.customers, *events = a.events, *now_text = a.now;
+    const char *horizon_text = a.horizon ? a.horizon : "1d", *output = a.output, *suppressed = a.suppressed;
+    const char *deferred = a.deferred, *later = a.later, *ledger_path = a.ledger, *agents_path = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
-    int besttime = 1, record_escalations = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (strcmp(a, "--policy") == 0) slot = &policy_path;
-        else if (strcmp(a, "--customers") == 0) slot = &customers;
-        else if (strcmp(a, "--events") == 0) slot = &events;
-        else if (strcmp(a, "--now") == 0) slot = &now_text;
-        else if (strcmp(a, "--horizon") == 0) slot = &horizon_text;
-        else if (strcmp(a, "--output") == 0) slot = &output;
-        else if (strcmp(a, "--suppressed") == 0) slot = &suppressed;
-        else if (strcmp(a, "--deferred") == 0) slot = &deferred;
-        else if (strcmp(a, "--later") == 0) slot = &later;
-        else if (strcmp(a, "--ledger") == 0) slot = &ledger_path;
-        else if (strcmp(a, "--long") == 0) {
-            g_long_table = 1;
-            continue;
-        } else if (strcmp(a, "--no-besttime") == 0) {
-            besttime = 0;
-            continue;
-        } else if (strcmp(a, "--record-escalations") == 0) {
-            record_escalations = 1;
-            continue;
-        } else if (strcmp(a, "--strict-calendar") == 0) {
-            po.flags |= FU_PLANNER_STRICT_CALENDAR;
-            continue;
-        } else if (strcmp(a, "--create-customers") == 0) {
-            bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
-            continue;
-        } else if (strcmp(a, "--skip-unknown-kinds") == 0) {
-            bo.flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
-            continue;
-        } else if (strcmp(a, "--format") == 0 || strcmp(a, "--agents") == 0 || strcmp(a, "--calls-per-agent") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "followup plan: %s needs a value\n", a);
-                return CLI_USAGE;
-            }
-            const char *v = argv[++i];
-            int bad = strcmp(a, "--format") == 0        ? cli_format_parse(v, &fmt)
-                      : strcmp(a, "--agents") == 0      ? (parse_uint(v, &po.agents) ? (agents_path = v, 0) : 0)
-                                                        : parse_uint(v, &po.calls_per_agent);
-            if (bad) {
-                fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, a);
-                return CLI_USAGE;
-            }
-            continue;
-        } else {
-            fprintf(stderr, "followup plan: unknown option '%s' (see --help)\n", a);
+    int besttime = !a.no_besttime, record_escalations = a.record_escalations != NULL;
+    g_long_table = a.long_table != NULL;
+    if (a.strict_calendar) po.flags |= FU_PLANNER_STRICT_CALENDAR;
+    if (a.create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if (a.skip_unknown_kinds) bo.flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
+    /* --agents N, or a file when it is not a number */
+    static const char *const checked[] = {"--format", "--agents", "--calls-per-agent"};
+    const char *values[] = {a.format, a.agents, a.calls_per_agent};
+    for (int k = 0; k < 3; k++) {
+        const char *v = values[k];
+        if (!v) continue;
+        int bad = k == 0   ? cli_format_parse(v, &fmt)
+                  : k == 1 ? (parse_uint(v, &po.agents) ? (agents_path = v, 0) : 0)
+                           : parse_uint(v, &po.calls_per_agent);
+        if (bad) {
+            fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, checked[k]);
             return CLI_USAGE;
         }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup plan: %s needs a value\n", a);
-            return CLI_USAGE;
-        }
-        *slot = argv[++i];
     }
     if (record_escalations && !ledger_path) {
         fprintf(stderr, "followup plan: --record-escalations needs --ledger\n");

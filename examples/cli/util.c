@@ -32,6 +32,65 @@ int cli_exit_code(int rc) {
 
 int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }
 
+static const cli_option *find_option(const cli_option *opts, size_t n, const char *name) {
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(opts[k].name, name) == 0) return &opts[k];
+    return NULL;
+}
+
+int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int argc, char **argv, int first,
+                      void *args, const char **positional, size_t max_positional, size_t *npositional) {
+    size_t np = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (np >= max_positional) {
+                fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", prog, a);
+                return CLI_USAGE;
+            }
+            positional[np++] = a;
+            continue;
+        }
+        const cli_option *o = find_option(opts, n, a);
+        if (!o) {
+            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
+            return CLI_USAGE;
+        }
+        const char *v = "1";
+        if (o->arg) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: %s needs a value\n", prog, a);
+                return CLI_USAGE;
+            }
+            v = argv[++i];
+        }
+        if (o->each) {
+            if (o->each(v, args)) return CLI_USAGE;
+        } else if (o->offset != CLI_NO_SLOT) {
+            memcpy((char *)args + o->offset, &v, sizeof v);
+        }
+    }
+    if (npositional) *npositional = np;
+    return CLI_OK;
+}
+
+void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width) {
+    for (size_t k = 0; k < n; k++) {
+        const cli_option *o = &opts[k];
+        int used = fprintf(out, "  %s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "") - 2;
+        /* a name longer than the column is followed by two spaces, one exactly as long by one */
+        fprintf(out, "%*s", used < width ? width - used : used == width ? 1 : 2, "");
+        for (const char *h = o->help; *h;) {
+            const char *nl = strchr(h, '\n');
+            size_t len = nl ? (size_t)(nl - h) : strlen(h);
+            fprintf(out, "%.*s\n", (int)len, h);
+            if (!nl) break;
+            h = nl + 1;
+            fprintf(out, "%*s", width + 2, "");
+        }
+    }
+}
+
 int cli_format_parse(const char *text, cli_format *out) {
     if (strcmp(text, "table") == 0) *out = CLI_FORMAT_TABLE;
     else if (strcmp(text, "csv") == 0) *out = CLI_FORMAT_CSV;
