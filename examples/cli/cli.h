@@ -41,7 +41,8 @@ int cli_is_help(const char *arg);
 typedef struct cli_option {
     const char *name; /* "--customers" */
     const char *arg;  /* "CSV" in the help; NULL for a flag */
-    const char *help; /* lines joined by '\n'; the first follows the name */
+    const char *help; /* lines joined by '\n'; the first follows the name; NULL: not
+                         shown (documented with another entry) */
     size_t offset;    /* of the value in the argument struct, or CLI_NO_SLOT */
     int (*each)(const char *value, void *args);
 } cli_option;

@@ -7,6 +7,42 @@
 #include <string.h>
 #include <time.h>
 
+typedef struct segment_args {
+    const char *policy, *customers, *events, *now, *unit, *fit, *horizon, *discount, *day_offset, *format;
+    const char *output, *fit_output;
+} segment_args;
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, segment_args, member)
+static const cli_option k_options[] = {
+    O("--policy", "FILE", "policy (default: the built-in policy)", policy),
+    O("--customers", "CSV", "customers (docs/formats.md), required", customers),
+    O("--events", "CSV", "event history (docs/formats.md), required", events),
+    O("--now", "ISO-TIME",
+      "as-of instant with an offset; the calibration end of\n"
+      "the model (default: the time of the last event)",
+      now),
+    O("--unit", "week|day", "model time unit (default: week)", unit),
+    O("--fit", "bgnbd|pareto", "purchase model (default: bgnbd); spend: Gamma-Gamma", fit),
+    O("--horizon", "H",
+      "horizon of expected purchases and CLV: a number of\n"
+      "units (52) or a duration (1y, 36 months, 52w)\n"
+      "(default: the policy's segments.clv.horizon)",
+      horizon),
+    O("--discount", "RATE",
+      "annual discount rate of CLV, 0.1 or 10%\n"
+      "(default: the policy's segments.clv.annual_discount_rate)",
+      discount),
+    O("--day-offset", "+HH:MM",
+      "merge same-day purchases by days starting at this\n"
+      "UTC offset (default: each customer's local day)",
+      day_offset),
+    O("--format", "F", "csv (default), json or table", format),
+    O("--output", "FILE", "write the segments there instead of stdout", output),
+    O("--fit-output", "FILE", "write the fitted parameters as JSON", fit_output),
+};
+#undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
 static void help(FILE *out) {
     fprintf(out,
             "usage: followup segment --customers CSV --events CSV [options]\n"
@@ -17,24 +53,9 @@ static void help(FILE *out) {
             "policy's composite segment with its handling (human or automated). The\n"
             "rule column names the policy rules that made tier, lifecycle and segment.\n"
             "\n"
-            "options:\n"
-            "  --policy FILE       policy (default: the built-in policy)\n"
-            "  --customers CSV     customers (docs/formats.md), required\n"
-            "  --events CSV        event history (docs/formats.md), required\n"
-            "  --now ISO-TIME      as-of instant with an offset; the calibration end of\n"
-            "                      the model (default: the time of the last event)\n"
-            "  --unit week|day     model time unit (default: week)\n"
-            "  --fit bgnbd|pareto  purchase model (default: bgnbd); spend: Gamma-Gamma\n"
-            "  --horizon H         horizon of expected purchases and CLV: a number of\n"
-            "                      units (52) or a duration (1y, 36 months, 52w)\n"
-            "                      (default: the policy's segments.clv.horizon)\n"
-            "  --discount RATE     annual discount rate of CLV, 0.1 or 10%%\n"
-            "                      (default: the policy's segments.clv.annual_discount_rate)\n"
-            "  --day-offset +HH:MM merge same-day purchases by days starting at this\n"
-            "                      UTC offset (default: each customer's local day)\n"
-            "  --format F          csv (default), json or table\n"
-            "  --output FILE       write the segments there instead of stdout\n"
-            "  --fit-output FILE   write the fitted parameters as JSON\n"
+            "options:\n");
+    cli_print_options(out, k_options, N_OPTIONS, 20);
+    fprintf(out,
             "\n"
             "Customers without a purchase get tier, lifecycle and segment, and empty\n"
             "r, f, m, p_alive, expected_purchases and clv. When the data do not identify\n"
@@ -211,27 +232,15 @@ static void print_fit(const fu_segment_run_fit *f, const char *unit_text) {
 }
 
 static int run(int argc, char **argv) {
-    const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *unit_text = "week";
-    const char *fit_text = "bgnbd", *horizon_text = NULL, *discount_text = NULL, *format_text = "csv";
-    const char *output = NULL, *fit_output = NULL, *offset_text = NULL;
-    for (int i = 1; i < argc; i++) {
-        static const char *const names[] = {"--policy", "--customers", "--events",  "--now",
-                                            "--unit",   "--fit",       "--horizon", "--discount",
-                                            "--format", "--output",    "--fit-output", "--day-offset"};
-        const char **slots[] = {&policy_path, &customers,     &events,     &now_text,   &unit_text, &fit_text,
-                                &horizon_text, &discount_text, &format_text, &output, &fit_output, &offset_text};
-        size_t k = 0;
-        while (k < sizeof names / sizeof names[0] && strcmp(argv[i], names[k]) != 0) k++;
-        if (k == sizeof names / sizeof names[0]) {
-            fprintf(stderr, "followup segment: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup segment: %s needs a value\n", argv[i]);
-            return CLI_USAGE;
-        }
-        *slots[k] = argv[++i];
-    }
+    segment_args args;
+    memset(&args, 0, sizeof args);
+    int ec = cli_parse_options("followup segment", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
+    if (ec) return ec;
+    const char *policy_path = args.policy, *customers = args.customers, *events = args.events;
+    const char *now_text = args.now, *unit_text = args.unit ? args.unit : "week";
+    const char *fit_text = args.fit ? args.fit : "bgnbd", *horizon_text = args.horizon;
+    const char *discount_text = args.discount, *format_text = args.format ? args.format : "csv";
+    const char *output = args.output, *fit_output = args.fit_output, *offset_text = args.day_offset;
     if (!customers || !events) {
         fprintf(stderr, "followup segment: --customers and --events are required (see --help)\n");
         return CLI_USAGE;

@@ -77,6 +77,7 @@ int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int ar
 void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width) {
     for (size_t k = 0; k < n; k++) {
         const cli_option *o = &opts[k];
+        if (!o->help) continue; /* documented with another entry */
         int used = fprintf(out, "  %s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "") - 2;
         /* a name longer than the column is followed by two spaces, one exactly as long by one */
         fprintf(out, "%*s", used < width ? width - used : used == width ? 1 : 2, "");
