@@ -39,7 +39,7 @@ int cli_is_help(const char *arg);
  * "PROG: unknown option '--x' (see --help)", "PROG: --customers needs a
  * value", "PROG: unexpected argument 'x' (see --help)". */
 typedef struct cli_option {
-    const char *name; /* "--customers" */
+    const char *name; /* "--customers"; NULL: a heading line `help` in the help */
     const char *arg;  /* "CSV" in the help; NULL for a flag */
     const char *help; /* lines joined by '\n'; the first follows the name; NULL: not
                          shown (documented with another entry) */
@@ -47,6 +47,7 @@ typedef struct cli_option {
     int (*each)(const char *value, void *args);
 } cli_option;
 #define CLI_NO_SLOT ((size_t)-1)
+#define CLI_HEADING(text) {NULL, NULL, text, CLI_NO_SLOT, NULL}
 #define CLI_OPT(name, arg, help, type, member) {name, arg, help, offsetof(type, member), NULL}
 
 /* Parse argv[first..argc) against `opts` (n entries) into `args`.

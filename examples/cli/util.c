@@ -34,7 +34,7 @@ int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, 
 
 static const cli_option *find_option(const cli_option *opts, size_t n, const char *name) {
     for (size_t k = 0; k < n; k++)
-        if (strcmp(opts[k].name, name) == 0) return &opts[k];
+        if (opts[k].name && strcmp(opts[k].name, name) == 0) return &opts[k];
     return NULL;
 }
 
@@ -78,6 +78,10 @@ void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width) {
     for (size_t k = 0; k < n; k++) {
         const cli_option *o = &opts[k];
         if (!o->help) continue; /* documented with another entry */
+        if (!o->name) {             /* a heading ("model:") */
+            fprintf(out, "%s\n", o->help);
+            continue;
+        }
         int used = fprintf(out, "  %s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "") - 2;
         /* a name longer than the column is followed by two spaces, one exactly as long by one */
         fprintf(out, "%*s", used < width ? width - used : used == width ? 1 : 2, "");
