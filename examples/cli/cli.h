@@ -51,7 +51,7 @@ typedef struct cli_option {
 #define CLI_OPT(name, arg, help, type, member) {name, arg, help, offsetof(type, member), NULL}
 
 /* Parse argv[first..argc) against `opts` (n entries) into `args`.
- * Positional arguments (not starting with "--") go to `positional` (up to
+ * Positional arguments (not starting with '-', or "-" alone) go to `positional` (up to
  * max_positional; one more is an error). CLI_OK or CLI_USAGE after a message
  * starting with `prog`. */
 int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int argc, char **argv, int first,

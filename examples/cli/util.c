@@ -43,7 +43,7 @@ int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int ar
     size_t np = 0;
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
-        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+        if (a[0] != '-' || a[1] == '\0') { /* "-" alone is a value (standard input) */
             if (np >= max_positional) {
                 fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", prog, a);
                 return CLI_USAGE;
