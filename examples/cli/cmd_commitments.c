@@ -181,53 +181,41 @@ enum {
     O_POLICY, O_FORMAT, O_LEDGER, O_NOTES, O_CUSTOMERS, O_CUSTOMER, O_TEXT, O_DEADLINE, O_WITHIN,
     O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_COUNT
 };
-static const struct {
-    const char *name;
-    int has_value;
-} k_opts[O_COUNT] = {
-    {"--policy", 1}, {"--format", 1}, {"--ledger", 1}, {"--notes", 1}, {"--customers", 1}, {"--customer", 1},
-    {"--text", 1},   {"--deadline", 1}, {"--within", 1}, {"--category", 1}, {"--owner", 1}, {"--at", 1},
-    {"--by", 1},     {"--state", 1},  {"--since", 1},  {"--dry-run", 0}, {"--record", 0},
-};
 #define BIT(o) (1u << (o))
 #define COMMON (BIT(O_POLICY) | BIT(O_FORMAT) | BIT(O_LEDGER))
 
 typedef struct args {
-    const char *v[O_COUNT]; /* value, or "" for a given flag; NULL when absent */
+    const char *v[O_COUNT]; /* value, or "1" for a given flag; NULL when absent */
     const char *id;         /* the positional ID of fulfill / cancel */
     cli_format fmt;
 } args;
 
+/* One table for every subcommand (each help_* says which apply). */
+#define O(o, name, arg) {name, arg, "", offsetof(args, v) + (o) * sizeof(const char *), NULL}
+static const cli_option k_opts[O_COUNT] = {
+    O(O_POLICY, "--policy", "FILE"),     O(O_FORMAT, "--format", "F"),       O(O_LEDGER, "--ledger", "FILE"),
+    O(O_NOTES, "--notes", "CSV"),        O(O_CUSTOMERS, "--customers", "CSV"), O(O_CUSTOMER, "--customer", "ID"),
+    O(O_TEXT, "--text", "TEXT"),         O(O_DEADLINE, "--deadline", "ISO"), O(O_WITHIN, "--within", "DURATION"),
+    O(O_CATEGORY, "--category", "C"),    O(O_OWNER, "--owner", "DEPT"),      O(O_AT, "--at", "ISO"),
+    O(O_BY, "--by", "WHO"),              O(O_STATE, "--state", "S"),         O(O_SINCE, "--since", "ISO"),
+    O(O_DRY_RUN, "--dry-run", NULL),     O(O_RECORD, "--record", NULL),
+};
+#undef O
+
 /* Parse argv[1..] of a subcommand (argv[0] is its name). */
 static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args *a) {
+    char prog[64];
+    snprintf(prog, sizeof prog, PROG " %s", argv[0]);
     memset(a, 0, sizeof *a);
     a->fmt = CLI_FORMAT_TABLE;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        int o = 0;
-        while (o < O_COUNT && strcmp(s, k_opts[o].name) != 0) o++;
-        if (o == O_COUNT) {
-            if (want_id && !a->id && s[0] != '-') {
-                a->id = s;
-                continue;
-            }
-            fprintf(stderr, PROG " %s: unknown %s '%s' (see --help)\n", argv[0], s[0] == '-' ? "option" : "argument", s);
+    size_t nid = 0;
+    int ec = cli_parse_options(prog, k_opts, O_COUNT, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
+    if (ec) return ec;
+    for (int o = 0; o < O_COUNT; o++)
+        if (a->v[o] && !(allowed & BIT(o))) {
+            fprintf(stderr, "%s: %s does not apply here (see --help)\n", prog, k_opts[o].name);
             return CLI_USAGE;
         }
-        if (!(allowed & BIT(o))) {
-            fprintf(stderr, PROG " %s: %s does not apply here (see --help)\n", argv[0], s);
-            return CLI_USAGE;
-        }
-        if (!k_opts[o].has_value) {
-            a->v[o] = "";
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, PROG " %s: %s needs a value\n", argv[0], s);
-            return CLI_USAGE;
-        }
-        a->v[o] = argv[++i];
-    }
     if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0) {
         fprintf(stderr, PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
         return CLI_USAGE;
