@@ -212,6 +212,31 @@ static int parse_uint(const char *s, unsigned int *out) {
     return 0;
 }
 
+/* Flags and checked values of the command line into the planner and book
+ * options: CLI_OK, or CLI_USAGE after a message. */
+static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_options *bo, cli_format *fmt,
+                         const char **agents_path) {
+    g_long_table = a->long_table != NULL;
+    if (a->strict_calendar) po->flags |= FU_PLANNER_STRICT_CALENDAR;
+    if (a->create_customers) bo->flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if (a->skip_unknown_kinds) bo->flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
+    /* --agents N, or a file when it is not a number */
+    static const char *const checked[] = {"--format", "--agents", "--calls-per-agent"};
+    const char *values[] = {a->format, a->agents, a->calls_per_agent};
+    for (int k = 0; k < 3; k++) {
+        const char *v = values[k];
+        if (!v) continue;
+        int bad = k == 0   ? cli_format_parse(v, fmt)
+                  : k == 1 ? (parse_uint(v, &po->agents) ? (*agents_path = v, 0) : 0)
+                           : parse_uint(v, &po->calls_per_agent);
+        if (bad) {
+            fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, checked[k]);
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
 static int run(int argc, char **argv) {
     plan_args a;
     memset(&a, 0, sizeof a);
@@ -224,24 +249,7 @@ static int run(int argc, char **argv) {
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
     int besttime = !a.no_besttime, record_escalations = a.record_escalations != NULL;
-    g_long_table = a.long_table != NULL;
-    if (a.strict_calendar) po.flags |= FU_PLANNER_STRICT_CALENDAR;
-    if (a.create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
-    if (a.skip_unknown_kinds) bo.flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
-    /* --agents N, or a file when it is not a number */
-    static const char *const checked[] = {"--format", "--agents", "--calls-per-agent"};
-    const char *values[] = {a.format, a.agents, a.calls_per_agent};
-    for (int k = 0; k < 3; k++) {
-        const char *v = values[k];
-        if (!v) continue;
-        int bad = k == 0   ? cli_format_parse(v, &fmt)
-                  : k == 1 ? (parse_uint(v, &po.agents) ? (agents_path = v, 0) : 0)
-                           : parse_uint(v, &po.calls_per_agent);
-        if (bad) {
-            fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, checked[k]);
-            return CLI_USAGE;
-        }
-    }
+    if ((ec = plan_settings(&a, &po, &bo, &fmt, &agents_path))) return ec;
     if (record_escalations && !ledger_path) {
         fprintf(stderr, "followup plan: --record-escalations needs --ledger\n");
         return CLI_USAGE;

@@ -231,63 +231,65 @@ static void print_fit(const fu_segment_run_fit *f, const char *unit_text) {
         fprintf(stderr, "; Gamma-Gamma not identified: no CLV; unit %s\n", unit_text);
 }
 
+/* The run options from the command line: CLI_OK, or CLI_USAGE after a message. */
+static int segment_settings(const segment_args *args, fu_segment_run_options *so, cli_format *fmt, int64_t *now) {
+    const char *unit_text = args->unit ? args->unit : "week", *fit_text = args->fit ? args->fit : "bgnbd";
+    if (!args->customers || !args->events) {
+        fprintf(stderr, "followup segment: --customers and --events are required (see --help)\n");
+        return CLI_USAGE;
+    }
+    if (strcmp(unit_text, "week") == 0) so->unit_seconds = 604800.0;
+    else if (strcmp(unit_text, "day") == 0) so->unit_seconds = 86400.0;
+    else {
+        fprintf(stderr, "followup segment: --unit must be week or day\n");
+        return CLI_USAGE;
+    }
+    if (strcmp(fit_text, "bgnbd") == 0) so->model = FU_SEGMENT_MODEL_BGNBD;
+    else if (strcmp(fit_text, "pareto") == 0) so->model = FU_SEGMENT_MODEL_PARETO;
+    else {
+        fprintf(stderr, "followup segment: --fit must be bgnbd or pareto\n");
+        return CLI_USAGE;
+    }
+    if (cli_format_parse(args->format ? args->format : "csv", fmt)) {
+        fprintf(stderr, "followup segment: --format must be csv, json or table\n");
+        return CLI_USAGE;
+    }
+    if (args->now && fu_time_parse(args->now, strlen(args->now), now) != FU_OK) {
+        cli_error("--now");
+        return CLI_USAGE;
+    }
+    if (args->horizon && parse_horizon(args->horizon, so->unit_seconds, &so->horizon)) {
+        fprintf(stderr, "followup segment: bad --horizon '%s' (a number of %ss or a duration like 1y, 52w)\n",
+                args->horizon, unit_text);
+        return CLI_USAGE;
+    }
+    if (args->discount && parse_rate(args->discount, &so->annual_discount)) {
+        fprintf(stderr, "followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", args->discount);
+        return CLI_USAGE;
+    }
+    if (args->day_offset) {
+        if (parse_offset(args->day_offset, &so->day_offset)) {
+            fprintf(stderr, "followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", args->day_offset);
+            return CLI_USAGE;
+        }
+        so->local_days = 0;
+    }
+    return CLI_OK;
+}
+
 static int run(int argc, char **argv) {
     segment_args args;
     memset(&args, 0, sizeof args);
     int ec = cli_parse_options("followup segment", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    fu_segment_run_options so = FU_SEGMENT_RUN_OPTIONS_INIT;
+    cli_format fmt = CLI_FORMAT_CSV;
+    int64_t now = 0;
+    if ((ec = segment_settings(&args, &so, &fmt, &now))) return ec;
     const char *policy_path = args.policy, *customers = args.customers, *events = args.events;
     const char *now_text = args.now, *unit_text = args.unit ? args.unit : "week";
-    const char *fit_text = args.fit ? args.fit : "bgnbd", *horizon_text = args.horizon;
-    const char *discount_text = args.discount, *format_text = args.format ? args.format : "csv";
-    const char *output = args.output, *fit_output = args.fit_output, *offset_text = args.day_offset;
-    if (!customers || !events) {
-        fprintf(stderr, "followup segment: --customers and --events are required (see --help)\n");
-        return CLI_USAGE;
-    }
-    double unit_seconds;
-    if (strcmp(unit_text, "week") == 0) unit_seconds = 604800.0;
-    else if (strcmp(unit_text, "day") == 0) unit_seconds = 86400.0;
-    else {
-        fprintf(stderr, "followup segment: --unit must be week or day\n");
-        return CLI_USAGE;
-    }
-    int pareto;
-    if (strcmp(fit_text, "bgnbd") == 0) pareto = 0;
-    else if (strcmp(fit_text, "pareto") == 0) pareto = 1;
-    else {
-        fprintf(stderr, "followup segment: --fit must be bgnbd or pareto\n");
-        return CLI_USAGE;
-    }
-    cli_format fmt;
-    if (cli_format_parse(format_text, &fmt)) {
-        fprintf(stderr, "followup segment: --format must be csv, json or table\n");
-        return CLI_USAGE;
-    }
-    int64_t now = 0;
-    if (now_text && fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
-        cli_error("--now");
-        return CLI_USAGE;
-    }
-    double horizon = 0, discount = 0;
-    if (horizon_text && parse_horizon(horizon_text, unit_seconds, &horizon)) {
-        fprintf(stderr, "followup segment: bad --horizon '%s' (a number of %ss or a duration like 1y, 52w)\n",
-                horizon_text, unit_text);
-        return CLI_USAGE;
-    }
-    if (discount_text && parse_rate(discount_text, &discount)) {
-        fprintf(stderr, "followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", discount_text);
-        return CLI_USAGE;
-    }
-    fu_segment_book_options bo = FU_SEGMENT_BOOK_OPTIONS_INIT;
-    bo.unit_seconds = unit_seconds;
-    if (offset_text) {
-        if (parse_offset(offset_text, &bo.day_offset)) {
-            fprintf(stderr, "followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", offset_text);
-            return CLI_USAGE;
-        }
-        bo.local_days = 0;
-    }
+    const char *output = args.output, *fit_output = args.fit_output;
+    int pareto = so.model == FU_SEGMENT_MODEL_PARETO;
 
     seg_run run_state;
     memset(&run_state, 0, sizeof run_state);
@@ -321,13 +323,6 @@ static int run(int argc, char **argv) {
         goto done;
     }
     progress(&run_state, "read the book");
-    fu_segment_run_options so = FU_SEGMENT_RUN_OPTIONS_INIT;
-    so.model = pareto ? FU_SEGMENT_MODEL_PARETO : FU_SEGMENT_MODEL_BGNBD;
-    so.unit_seconds = unit_seconds;
-    so.horizon = horizon_text ? horizon : -1.0;
-    so.annual_discount = discount_text ? discount : -1.0;
-    so.local_days = bo.local_days;
-    so.day_offset = bo.day_offset;
     if ((rc = fu_segment_run_new(&run, book, now_text ? now : FU_SEGMENT_RUN_LAST_EVENT, rules, &so))) {
         char msg[1024];
         fu_error_format(msg, sizeof msg);
