@@ -183,6 +183,7 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "policy.i"
 %include "book.i"
 %include "segment.i"
+%include "notes.i"
 %include "planner.i"
 %include "besttime.i"
 %include "commit.i"

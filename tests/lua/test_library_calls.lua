@@ -49,4 +49,17 @@ T.test("segment_run: the tool's pipeline in one call", function()
   T.eq(ok, false, "unknown model raises")
 end)
 
+T.test("notes_read_csv_text: the notes reader", function()
+  local notes = followup.notes_read_csv_text(
+    "extra,note,at,customer_id\n1,\"within 2 days, promised\",2026-01-01T10:00:00+08:00,C1\n", "n.csv")
+  T.eq(notes:count(), 1, "one note")
+  T.eq(notes:customer_ids()[1], "C1", "id")
+  T.eq(notes:texts()[1], "within 2 days, promised", "text")
+  T.eq(notes:ats()[1], 1767232800, "at")
+  local ok, err = pcall(followup.notes_read_csv_text, "customer_id,at,note\nC1,soon,x\n", "n.csv")
+  T.eq(ok, false, "bad time raises")
+  T.eq(err.line, 2, "line")
+  T.eq(err.path, "at", "column")
+end)
+
 T.done()

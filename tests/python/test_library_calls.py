@@ -66,3 +66,19 @@ def test_segment_run_is_the_tools_pipeline(srcdir, tmp_path):
                             str(d / "events.csv")], capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
         assert r.stdout == text
+
+
+def test_notes_reader(srcdir):
+    notes = followup.notes_read_csv_text(
+        "extra,note,at,customer_id\n1,\"within 2 days, promised\",2026-01-01T10:00:00+08:00,C1\n"
+        "2,,2026-01-02T00:00:00Z,C2\n", "n.csv")
+    assert notes.count() == 2
+    assert list(notes.customer_ids()) == ["C1", "C2"]
+    assert list(notes.texts()) == ["within 2 days, promised", ""]
+    assert list(notes.ats()) == [1767232800, 1767312000]
+    assert list(notes.lines()) == [2, 3]
+    with pytest.raises(followup.ParseError) as e:
+        followup.notes_read_csv_text("customer_id,at,note\nC1,soon,x\n", "n.csv")
+    assert (e.value.source, e.value.line, e.value.column, e.value.path) == ("n.csv", 2, 4, "at")
+    sample = followup.notes_read_csv(str((srcdir / "examples/sample/data/notes.csv").resolve()))
+    assert sample.count() == 94 and sample.customer_ids()[0] == "C00162"
