@@ -135,6 +135,7 @@ Test(segment_run, csv_of_the_sample_book) {
     cr_assert_eq(fu_segment_run_write_csv_to_string(run, f.book, FU_SEGMENT_CSV_RAW, NULL, &csv), FU_OK);
     cr_assert_not_null(strstr(csv, "\n=X1,"), "%s", csv);
     fu_free(csv);
+    fu_segment_run_free(run);
     unload(&f);
 }
 
