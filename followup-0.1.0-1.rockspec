@@ -1,9 +1,9 @@
 -- LuaRocks package of the Lua 5.4 binding: `luarocks --lua-version=5.4 make`
 -- in the source tree builds the SWIG module with CMake (target followup_lua,
--- the C library linked in statically) and installs `followup.so` as the module
--- `followup`. Needs cmake, swig and the development packages of libyaml,
--- PCRE2, ICU, SQLite and Lua 5.4 (cmake/install-deps.sh installs them on
--- Debian). Set CMAKE_BUILD_PARALLEL_LEVEL to build in parallel and CMAKE_ARGS
+-- linked to the shared C library) and installs `followup.so` as the module
+-- `followup` with `libfollowup.so.0` beside it. Needs cmake, swig and the
+-- development packages of libyaml, PCRE2, ICU, SQLite and Lua 5.4
+-- (cmake/install-deps.sh installs them on Debian). Set CMAKE_BUILD_PARALLEL_LEVEL to build in parallel and CMAKE_ARGS
 -- to add configure arguments (e.g. -DCMAKE_BUILD_TYPE=Debug). See docs/bindings.md.
 rockspec_format = "3.0"
 package = "followup"
@@ -37,7 +37,9 @@ build = {
    type = "command",
    build_command = [[cmake -S . -B build.luarocks -DCMAKE_BUILD_TYPE=Release -DFU_BUILD_PYTHON=OFF -DFU_BUILD_LUA=ON -DFU_BUILD_TESTS=OFF -DFU_BUILD_EXAMPLES=OFF -DFU_BUILD_BENCH=OFF -DFU_BUILD_FUZZ=OFF -DFU_WERROR=OFF $CMAKE_ARGS && cmake --build build.luarocks --target followup_lua]],
    install = {
-      lib = { followup = "build.luarocks/lua/followup.so" },
+      -- the module and, beside it (it is found through $ORIGIN), the shared
+      -- C library it links, under its SONAME
+      lib = { followup = "build.luarocks/lua/followup.so", "build.luarocks/lua/libfollowup.so.0" },
    },
    copy_directories = {},
 }

@@ -2,8 +2,9 @@
 
 pyproject.toml holds the metadata; this file adds only the build step: the
 extension ``followup._core`` and the SWIG-generated ``followup/core.py`` come
-from the CMake target ``followup_python`` (SWIG + the static C library), built
-in setuptools' build_temp and copied next to the pure-Python files.
+from the CMake target ``followup_python`` (SWIG over the shared C library,
+which is shipped beside the module as ``followup/libfollowup.so.N``), built in
+setuptools' build_temp and copied next to the pure-Python files.
 
 Environment: ``CMAKE`` (the cmake program), ``CMAKE_ARGS`` (extra configure
 arguments, e.g. ``-DCMAKE_BUILD_TYPE=Debug``), ``CMAKE_BUILD_PARALLEL_LEVEL``
@@ -70,6 +71,13 @@ class CMakeBuild(build_ext):
         shutil.copyfile(built[0], dest)
         shutil.copymode(built[0], dest)
         shutil.copyfile(pkg_build / "core.py", dest.parent / "core.py")
+        # the module links the shared C library and finds it beside itself
+        # ($ORIGIN): the copy CMake put there (named by its SONAME) goes along
+        libs = sorted(pkg_build.glob("libfollowup.so.*"))
+        if not libs:
+            raise RuntimeError(f"CMake did not put libfollowup.so.* beside the module in {pkg_build}")
+        for lib in libs:
+            shutil.copyfile(lib, dest.parent / lib.name)
 
     def _run(self, cmd) -> None:
         print(" ".join(shlex.quote(c) for c in cmd), flush=True)

@@ -15,6 +15,7 @@
 #include "followup/policy.h"
 #include "followup/book.h"
 #include "followup/segment.h"
+#include "followup/segment_run.h"
 #include "followup/planner.h"
 #include "followup/besttime.h"
 #include "followup/commit.h"
@@ -23,5 +24,7 @@
 #include "followup/frequency.h"
 #include "followup/guard.h"
 #include "followup/simulate.h"
+#include "followup/notes.h"
+#include "followup/output.h"
 
 #endif /* FOLLOWUP_H */

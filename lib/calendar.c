@@ -1100,6 +1100,18 @@ int fu_calendar_set_hours(fu_calendar *c, int weekday, const fu_day_interval *iv
     return FU_OK;
 }
 
+int fu_calendar_copy_hours(fu_calendar *c, const fu_calendar *from) {
+    if (!c || !from) return fu__error_set(FU_EINVAL, "fu_calendar_copy_hours: NULL argument");
+    if (c == from) return FU_OK;
+    wd_buf wb;
+    int rc = wd_prepare(c, 1, 0, &wb);
+    if (rc) return rc;
+    memcpy(c->week, from->week, sizeof c->week);
+    c->hours_set = from->hours_set;
+    wd_commit(c, &wb);
+    return FU_OK;
+}
+
 int fu__calendar_set_hours_text_at(fu_calendar *c, const char *text, size_t len,
                                    const fu__textpos *pos) {
     if (!c || (!text && len)) return fu__error_set(FU_EINVAL, "fu_calendar_set_hours_text: NULL argument");

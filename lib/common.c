@@ -125,29 +125,50 @@ int fu__error_set(int code, const char *fmt, ...) {
     return code;
 }
 
+static void error_position(const char *source, unsigned long line, unsigned long column,
+                           const char *path) {
+    fu__error_tls *e = error_tls();
+    copy_trunc(e->source, sizeof e->source, source);
+    copy_trunc(e->path, sizeof e->path, path);
+    e->pub.line = line;
+    e->pub.column = column;
+}
+
 int fu__error_set_at(int code, const char *source, unsigned long line,
                      unsigned long column, const char *path, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fu__error_setv(code, fmt, ap);
     va_end(ap);
-    fu__error_tls *e = error_tls();
-    copy_trunc(e->source, sizeof e->source, source);
-    copy_trunc(e->path, sizeof e->path, path);
-    e->pub.line = line;
-    e->pub.column = column;
+    error_position(source, line, column, path);
     return code;
 }
 
 int fu__error_nomem(void) { return fu__error_set(FU_ENOMEM, "out of memory"); }
 
-void fu__error_prefix(const char *fmt, ...) {
-    fu__error_tls *e = error_tls();
-    char joined[FU_ERR_MSG];
+/* The public forms (common.h) for code outside the library. */
+int fu_error_set(int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(joined, sizeof joined, fmt, ap);
+    fu__error_setv(code, fmt, ap);
     va_end(ap);
+    return code;
+}
+
+int fu_error_set_at(int code, const char *source, unsigned long line, unsigned long column,
+                    const char *path, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fu__error_setv(code, fmt, ap);
+    va_end(ap);
+    error_position(source, line, column, path);
+    return code;
+}
+
+static void error_prefixv(const char *fmt, va_list ap) {
+    fu__error_tls *e = error_tls();
+    char joined[FU_ERR_MSG];
+    int n = vsnprintf(joined, sizeof joined, fmt, ap);
     if (n < 0) return;
     size_t len = strlen(joined);
     if (len + 2 < sizeof joined) {
@@ -155,6 +176,20 @@ void fu__error_prefix(const char *fmt, ...) {
         copy_trunc(joined + len + 2, sizeof joined - len - 2, e->message);
     }
     memcpy(e->message, joined, sizeof joined);
+}
+
+void fu__error_prefix(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_prefixv(fmt, ap);
+    va_end(ap);
+}
+
+void fu_error_prefix(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_prefixv(fmt, ap);
+    va_end(ap);
 }
 
 size_t fu_error_format(char *buf, size_t size) {
@@ -236,6 +271,13 @@ char *fu__strndup(const char *s, size_t n) {
 }
 
 char *fu__strdup(const char *s) { return s ? fu__strndup(s, strlen(s)) : NULL; }
+
+char *fu_strdup(const char *s) {
+    if (!s) return NULL;
+    char *d = fu__strdup(s);
+    if (!d) fu__error_nomem();
+    return d;
+}
 
 int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size) {
     if (need <= *cap) return FU_OK;

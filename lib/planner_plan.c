@@ -244,10 +244,13 @@ static void csv_time(fu__buf *b, const fu_calendar *cal, int64_t t) {
 
 int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned int flags, size_t *len, char **out) {
     if (!p || !out) return fu__error_set(FU_EINVAL, "fu_plan_write_csv_to_string: NULL argument");
-    if (flags & ~(FU_PLAN_CSV_STATUS | FU_PLAN_CSV_RAW)) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
+    if (flags & ~(FU_PLAN_CSV_STATUS | FU_PLAN_CSV_RAW | FU_PLAN_CSV_OWNER | FU_PLAN_CSV_AGENT))
+        return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
     fu__buf b = FU__BUF_INIT;
     fu__buf_puts(&b, "customer_id,due_from,due_to,best_at,purpose,channel,priority,rule,reason");
     if (flags & FU_PLAN_CSV_STATUS) fu__buf_puts(&b, ",status,status_rule");
+    if (flags & FU_PLAN_CSV_OWNER) fu__buf_puts(&b, ",owner");
+    if (flags & FU_PLAN_CSV_AGENT) fu__buf_puts(&b, ",agent");
     fu__buf_puts(&b, "\n");
     for (size_t i = 0; i < p->n && !b.failed; i++) {
         const fu_touchpoint *t = &p->tp[i];
@@ -270,6 +273,14 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
             fu__buf_printf(&b, ",%s,", fu_touchpoint_status_name(t->status));
             csv_field(&b, t->status_rule, flags);
         }
+        if (flags & FU_PLAN_CSV_OWNER) {
+            fu__buf_puts(&b, ",");
+            csv_field(&b, t->owner, flags);
+        }
+        if (flags & FU_PLAN_CSV_AGENT) {
+            fu__buf_puts(&b, ",");
+            csv_field(&b, t->agent, flags);
+        }
         fu__buf_puts(&b, "\n");
     }
     if (b.failed) {
@@ -279,6 +290,16 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
     if (len) *len = b.len;
     *out = fu__buf_detach(&b);
     return FU_OK;
+}
+
+int fu_plan_utc_offset(const fu_plan *p, const fu_touchpoint *tp, int64_t t, int *out) {
+    if (out) *out = 0;
+    if (!p || !tp || !out) return fu__error_set(FU_EINVAL, "fu_plan_utc_offset: NULL argument");
+    if (!p->n || tp < p->tp || tp >= p->tp + p->n)
+        return fu__error_set(FU_EINVAL, "fu_plan_utc_offset: the touchpoint is not one of the plan's");
+    size_t i = (size_t)(tp - p->tp);
+    const fu_calendar *cal = p->zone[i] < p->ncals ? p->cals[p->zone[i]] : NULL;
+    return cal ? fu_calendar_utc_offset(cal, t, out) : FU_OK;
 }
 
 int fu_plan_write_csv(const fu_plan *p, unsigned int mask, unsigned int flags, const char *path) {

@@ -45,8 +45,6 @@
 %{
 #include <stdlib.h>
 #include <string.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
 
 /* A slot copied out of the model: owns its rule text, so it outlives the model. */
 typedef struct fu_swig_bt_slot {
@@ -109,7 +107,7 @@ static int fu_swig_bt_part(const char *part) {
     if (!part || strcmp(part, "mean") == 0) return 0;
     if (strcmp(part, "lo") == 0) return 1;
     if (strcmp(part, "hi") == 0) return 2;
-    return fu__error_set(FU_EINVAL, "matrix part must be \"mean\", \"lo\" or \"hi\" (got \"%s\")", part);
+    return fu_error_set(FU_EINVAL, "matrix part must be \"mean\", \"lo\" or \"hi\" (got \"%s\")", part);
 }
 
 static int fu_swig_bt_query(fu_besttime_query_options *q, double level, unsigned int query_flags,
@@ -144,31 +142,6 @@ typedef struct fu_swig_bt_segs {
 } fu_swig_bt_segs;
 %}
 
-/* ---- raising after a call: the body leaves the code in fu_error_last() ---- */
-#ifdef SWIGPYTHON
-%define FU_BT_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_BT_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 /* ================================================================ Python */
 #ifdef SWIGPYTHON
@@ -545,17 +518,17 @@ typedef struct fu_besttime_estimate {
 typedef struct fu_besttime {} fu_besttime;
 
 %newobject fu_besttime::m_posterior;
-FU_BT_RAISES(fu_besttime::fu_besttime)
-FU_BT_RAISES(fu_besttime::m_slot_of_hour)
-FU_BT_RAISES(fu_besttime::m_record)
-FU_BT_RAISES(fu_besttime::m_fit_prior)
-FU_BT_RAISES(fu_besttime::m_prior)
-FU_BT_RAISES(fu_besttime::m_posterior)
-FU_BT_RAISES(fu_besttime::m_may_contact)
-FU_BT_RAISES(fu_besttime::m_best)
-FU_BT_RAISES(fu_besttime::m_best_day)
-FU_BT_RAISES(fu_besttime::m_customer_matrix)
-FU_BT_RAISES(fu_besttime::m_segment_matrix)
+FU_RAISES(fu_besttime::fu_besttime)
+FU_RAISES(fu_besttime::m_slot_of_hour)
+FU_RAISES(fu_besttime::m_record)
+FU_RAISES(fu_besttime::m_fit_prior)
+FU_RAISES(fu_besttime::m_prior)
+FU_RAISES(fu_besttime::m_posterior)
+FU_RAISES(fu_besttime::m_may_contact)
+FU_RAISES(fu_besttime::m_best)
+FU_RAISES(fu_besttime::m_best_day)
+FU_RAISES(fu_besttime::m_customer_matrix)
+FU_RAISES(fu_besttime::m_segment_matrix)
 %rename(customer_count) fu_besttime::m_customer_count;
 %rename(slot_count) fu_besttime::m_slot_count;
 %rename(segment_count) fu_besttime::m_segment_count;
@@ -579,15 +552,15 @@ FU_BT_RAISES(fu_besttime::m_segment_matrix)
                 int64_t as_of = FU_BOOK_NO_TIME, const char *b2b_calendar = NULL,
                 unsigned int b2b = FU_BESTTIME_B2B_DEFAULT) {
         if (!policy || !book) {
-            fu__error_set(FU_EINVAL, "BestTime: policy and book are required");
+            fu_error_set(FU_EINVAL, "BestTime: policy and book are required");
             return NULL;
         }
         if (n_segment_values == (size_t)-1) {
-            fu__error_set(FU_EINVAL, "BestTime: segment numbers must be in 0..4294967294");
+            fu_error_set(FU_EINVAL, "BestTime: segment numbers must be in 0..4294967294");
             return NULL;
         }
         if (segments && n_segment_values != fu_book_customer_count(book)) {
-            fu__error_set(FU_EINVAL, "BestTime: %lu segment values for %lu customers",
+            fu_error_set(FU_EINVAL, "BestTime: %lu segment values for %lu customers",
                           (unsigned long)n_segment_values, (unsigned long)fu_book_customer_count(book));
             return NULL;
         }
@@ -632,7 +605,7 @@ FU_BT_RAISES(fu_besttime::m_segment_matrix)
         if (fu_besttime_posterior($self, customer, slot, now, level, &e)) return NULL;
         fu_besttime_estimate *p = (fu_besttime_estimate *)malloc(sizeof *p);
         if (!p) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         *p = e;
@@ -648,13 +621,13 @@ FU_BT_RAISES(fu_besttime::m_segment_matrix)
         fu_besttime_query_options q;
         size_t found = 0;
         if (k > 168 * 400 + 1) {
-            fu__error_set(FU_ELIMIT, "best: k must be at most %d", 168 * 400 + 1);
+            fu_error_set(FU_ELIMIT, "best: k must be at most %d", 168 * 400 + 1);
             return;
         }
         fu_swig_bt_query(&q, level, query_flags, seed, now);
         SLOTS->v = (fu_besttime_slot *)malloc((k ? k : 1) * sizeof *SLOTS->v);
         if (!SLOTS->v) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return;
         }
         if (fu_besttime_best($self, customer, from, to, (fu_channel)channel, flags, k, &q, SLOTS->v, &found))
@@ -671,7 +644,7 @@ FU_BT_RAISES(fu_besttime::m_segment_matrix)
         fu_swig_bt_query(&q, level, query_flags, seed, FU_BOOK_NO_TIME);
         SLOTS->v = (fu_besttime_slot *)malloc((n ? n : 1) * sizeof *SLOTS->v);
         if (!SLOTS->v) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return;
         }
         if (fu_besttime_best_day($self, day, now, customers_given ? customers : NULL, n,

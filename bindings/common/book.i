@@ -32,34 +32,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
 %}
 
-#ifdef SWIGPYTHON
-%define FU_BOOK_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_BOOK_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 /* ------------------------------------------------------------ constants */
 %constant int TRI_UNKNOWN = FU_TRI_UNKNOWN;
@@ -116,7 +90,7 @@ int fu__error_set(int code, const char *fmt, ...);
 #define FU_SWIG_ENUM(name, type)                                               \
     static const char *fu_swig_##name##_name(int v) {                          \
         const char *s = fu_##name##_name(v);                                   \
-        if (!s) fu__error_set(FU_EINVAL, "%d is not a " #name " value", v);    \
+        if (!s) fu_error_set(FU_EINVAL, "%d is not a " #name " value", v);    \
         return s;                                                              \
     }                                                                          \
     static int fu_swig_##name##_from_string(const char *text, size_t len) {    \
@@ -132,8 +106,8 @@ FU_SWIG_ENUM(survey, fu_survey)
 FU_SWIG_ENUM(tristate, fu_tristate)
 %}
 %define FU_SWIG_ENUM_DECL(name)
-FU_BOOK_RAISES(fu_swig_##name##_name)
-FU_BOOK_RAISES(fu_swig_##name##_from_string)
+FU_RAISES(fu_swig_##name##_name)
+FU_RAISES(fu_swig_##name##_from_string)
 %rename(name##_name) fu_swig_##name##_name;
 %rename(name##_from_string) fu_swig_##name##_from_string;
 const char *fu_swig_##name##_name(int v);
@@ -163,14 +137,6 @@ typedef struct fu_swig_customer {
     int consent_email;
     char *owner;
 } fu_swig_customer;
-
-static char *fu_swig_dup(const char *s, int *failed) {
-    if (!s) return NULL;
-    char *d = (char *)malloc(strlen(s) + 1);
-    if (!d) *failed = 1;
-    else strcpy(d, s);
-    return d;
-}
 
 static void fu_swig_customer_free(fu_swig_customer *c) {
     if (!c) return;
@@ -254,24 +220,24 @@ typedef struct fu_book {} fu_book;
 %newobject fu_book::m_events_csv;
 %typemap(newfree) char *m_customers_csv "fu_free($1);";
 %typemap(newfree) char *m_events_csv "fu_free($1);";
-FU_BOOK_RAISES(fu_book::fu_book)
-FU_BOOK_RAISES(fu_book::m_read_customers_csv)
-FU_BOOK_RAISES(fu_book::m_read_events_csv)
-FU_BOOK_RAISES(fu_book::m_read_customers_text)
-FU_BOOK_RAISES(fu_book::m_read_events_text)
-FU_BOOK_RAISES(fu_book::m_add_customer)
-FU_BOOK_RAISES(fu_book::m_add_event)
-FU_BOOK_RAISES(fu_book::m_finalize)
-FU_BOOK_RAISES(fu_book::m_find_customer)
-FU_BOOK_RAISES(fu_book::m_customer)
-FU_BOOK_RAISES(fu_book::m_events_begin)
-FU_BOOK_RAISES(fu_book::m_events_end)
-FU_BOOK_RAISES(fu_book::m_event)
-FU_BOOK_RAISES(fu_book::m_stats)
-FU_BOOK_RAISES(fu_book::m_customers_csv)
-FU_BOOK_RAISES(fu_book::m_events_csv)
-FU_BOOK_RAISES(fu_book::m_write_customers_csv)
-FU_BOOK_RAISES(fu_book::m_write_events_csv)
+FU_RAISES(fu_book::fu_book)
+FU_RAISES(fu_book::m_read_customers_csv)
+FU_RAISES(fu_book::m_read_events_csv)
+FU_RAISES(fu_book::m_read_customers_text)
+FU_RAISES(fu_book::m_read_events_text)
+FU_RAISES(fu_book::m_add_customer)
+FU_RAISES(fu_book::m_add_event)
+FU_RAISES(fu_book::m_finalize)
+FU_RAISES(fu_book::m_find_customer)
+FU_RAISES(fu_book::m_customer)
+FU_RAISES(fu_book::m_events_begin)
+FU_RAISES(fu_book::m_events_end)
+FU_RAISES(fu_book::m_event)
+FU_RAISES(fu_book::m_stats)
+FU_RAISES(fu_book::m_customers_csv)
+FU_RAISES(fu_book::m_events_csv)
+FU_RAISES(fu_book::m_write_customers_csv)
+FU_RAISES(fu_book::m_write_events_csv)
 %rename(read_customers_csv) fu_book::m_read_customers_csv;
 %rename(read_events_csv) fu_book::m_read_events_csv;
 %rename(read_customers_text) fu_book::m_read_customers_text;
@@ -385,18 +351,18 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
     fu_swig_customer *m_customer(size_t index) {
         const fu_customer *c = fu_book_customer($self, index);
         if (!c) {
-            fu__error_set(FU_EINVAL, "no customer %lu", (unsigned long)index);
+            fu_error_set(FU_EINVAL, "no customer %lu", (unsigned long)index);
             return NULL;
         }
         fu_swig_customer *o = (fu_swig_customer *)calloc(1, sizeof *o);
         int failed = !o;
         if (o) {
-            o->id = fu_swig_dup(c->id, &failed);
-            o->tz = fu_swig_dup(c->tz, &failed);
-            o->industry = fu_swig_dup(c->industry, &failed);
-            o->preferred_windows = fu_swig_dup(c->preferred_windows, &failed);
-            o->dnd_windows = fu_swig_dup(c->dnd_windows, &failed);
-            o->owner = fu_swig_dup(c->owner && *c->owner ? c->owner : NULL, &failed);
+            o->id = fu_swig_strdup(c->id, &failed);
+            o->tz = fu_swig_strdup(c->tz, &failed);
+            o->industry = fu_swig_strdup(c->industry, &failed);
+            o->preferred_windows = fu_swig_strdup(c->preferred_windows, &failed);
+            o->dnd_windows = fu_swig_strdup(c->dnd_windows, &failed);
+            o->owner = fu_swig_strdup(c->owner && *c->owner ? c->owner : NULL, &failed);
             o->annual_spend = c->annual_spend;
             o->first_purchase_at = c->first_purchase_at;
             o->is_smb = (int)c->is_smb;
@@ -406,7 +372,7 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
         }
         if (failed) {
             fu_swig_customer_free(o);
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         return o;
@@ -429,12 +395,12 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
         size_t n = 0;
         const fu_event *ev = fu_book_events($self, &n);
         if (j >= n) {
-            fu__error_set(FU_EINVAL, "no event %lu (the book has %lu)", (unsigned long)j, (unsigned long)n);
+            fu_error_set(FU_EINVAL, "no event %lu (the book has %lu)", (unsigned long)j, (unsigned long)n);
             return NULL;
         }
         fu_event *e = (fu_event *)malloc(sizeof *e);
         if (!e) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         *e = ev[j];
@@ -446,7 +412,7 @@ FU_BOOK_RAISES(fu_book::m_write_events_csv)
     fu_book_stats *m_stats() {
         fu_book_stats *s = (fu_book_stats *)malloc(sizeof *s);
         if (!s) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         fu_book_get_stats($self, s);

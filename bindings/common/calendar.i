@@ -27,35 +27,8 @@
 %{
 #include <stdbool.h>
 #include <stdlib.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
 %}
 
-/* ---- raising after a call: the body leaves the code in fu_error_last() ---- */
-#ifdef SWIGPYTHON
-%define FU_CAL_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_CAL_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 /* ---- arrays of instants in, arrays out (bulk calls) ---- */
 #ifdef SWIGPYTHON
@@ -279,7 +252,7 @@ static char *fu_swig_time_format(int64_t t, int offset_seconds, unsigned int fla
     char buf[FU_TIME_TEXT_SIZE];
     if (fu_time_format(t, offset_seconds, flags, buf, sizeof buf)) return NULL;
     char *s = (char *)malloc(strlen(buf) + 1);
-    if (!s) { fu__error_nomem(); return NULL; }
+    if (!s) { fu_swig_nomem(); return NULL; }
     strcpy(s, buf);
     return s;
 }
@@ -287,7 +260,7 @@ static fu_date *fu_swig_date_parse(const char *text, size_t len) {
     fu_date d;
     if (fu_date_parse(text, len, &d)) return NULL;
     fu_date *p = (fu_date *)malloc(sizeof *p);
-    if (!p) { fu__error_nomem(); return NULL; }
+    if (!p) { fu_swig_nomem(); return NULL; }
     *p = d;
     return p;
 }
@@ -295,7 +268,7 @@ static char *fu_swig_date_format(const fu_date *d) {
     char buf[FU_DATE_TEXT_SIZE];
     if (fu_date_format(d, buf, sizeof buf)) return NULL;
     char *s = (char *)malloc(strlen(buf) + 1);
-    if (!s) { fu__error_nomem(); return NULL; }
+    if (!s) { fu_swig_nomem(); return NULL; }
     strcpy(s, buf);
     return s;
 }
@@ -308,7 +281,7 @@ static fu_date *fu_swig_date_from_days(int64_t days) {
     fu_date d;
     if (fu_date_from_days(days, &d)) return NULL;
     fu_date *p = (fu_date *)malloc(sizeof *p);
-    if (!p) { fu__error_nomem(); return NULL; }
+    if (!p) { fu_swig_nomem(); return NULL; }
     *p = d;
     return p;
 }
@@ -323,13 +296,13 @@ static int fu_swig_date_weekday(const fu_date *d) {
 %newobject fu_swig_date_from_days;
 %typemap(newfree) char *fu_swig_time_format "free($1);";
 %typemap(newfree) char *fu_swig_date_format "free($1);";
-FU_CAL_RAISES(fu_swig_time_parse)
-FU_CAL_RAISES(fu_swig_time_format)
-FU_CAL_RAISES(fu_swig_date_parse)
-FU_CAL_RAISES(fu_swig_date_format)
-FU_CAL_RAISES(fu_swig_date_to_days)
-FU_CAL_RAISES(fu_swig_date_from_days)
-FU_CAL_RAISES(fu_swig_date_weekday)
+FU_RAISES(fu_swig_time_parse)
+FU_RAISES(fu_swig_time_format)
+FU_RAISES(fu_swig_date_parse)
+FU_RAISES(fu_swig_date_format)
+FU_RAISES(fu_swig_date_to_days)
+FU_RAISES(fu_swig_date_from_days)
+FU_RAISES(fu_swig_date_weekday)
 %rename(time_parse) fu_swig_time_parse;
 %rename(time_format) fu_swig_time_format;
 %rename(date_parse) fu_swig_date_parse;
@@ -349,13 +322,13 @@ int fu_swig_date_weekday(const fu_date *d);
 %rename(Windows) fu_windows;
 typedef struct fu_windows {} fu_windows;
 %newobject fu_windows::m_clone;
-FU_CAL_RAISES(fu_windows::fu_windows)
-FU_CAL_RAISES(fu_windows::m_clone)
-FU_CAL_RAISES(fu_windows::m_contains)
-FU_CAL_RAISES(fu_windows::m_next_start)
-FU_CAL_RAISES(fu_windows::m_get)
-FU_CAL_RAISES(fu_windows::m_contains_time)
-FU_CAL_RAISES(fu_windows::m_next_time)
+FU_RAISES(fu_windows::fu_windows)
+FU_RAISES(fu_windows::m_clone)
+FU_RAISES(fu_windows::m_contains)
+FU_RAISES(fu_windows::m_next_start)
+FU_RAISES(fu_windows::m_get)
+FU_RAISES(fu_windows::m_contains_time)
+FU_RAISES(fu_windows::m_next_time)
 %rename(clone) fu_windows::m_clone;
 %rename(is_empty) fu_windows::m_is_empty;
 %rename(contains) fu_windows::m_contains;
@@ -404,26 +377,26 @@ FU_CAL_RAISES(fu_windows::m_next_time)
 typedef struct fu_calendar {} fu_calendar;
 %newobject fu_calendar::m_clone;
 %newobject fu_calendar::m_to_local;
-FU_CAL_RAISES(fu_calendar::fu_calendar)
-FU_CAL_RAISES(fu_calendar::m_clone)
-FU_CAL_RAISES(fu_calendar::m_utc_offset)
-FU_CAL_RAISES(fu_calendar::m_to_local)
-FU_CAL_RAISES(fu_calendar::m_from_local)
-FU_CAL_RAISES(fu_calendar::m_hour_of_week)
-FU_CAL_RAISES(fu_calendar::m_minute_of_week)
-FU_CAL_RAISES(fu_calendar::m_hour_of_week_bulk)
-FU_CAL_RAISES(fu_calendar::m_set_hours)
-FU_CAL_RAISES(fu_calendar::m_set_hours_text)
-FU_CAL_RAISES(fu_calendar::m_add_holiday)
-FU_CAL_RAISES(fu_calendar::m_add_workday)
-FU_CAL_RAISES(fu_calendar::m_is_open)
-FU_CAL_RAISES(fu_calendar::m_next_open)
-FU_CAL_RAISES(fu_calendar::m_add_business)
-FU_CAL_RAISES(fu_calendar::m_add_business_bulk)
-FU_CAL_RAISES(fu_calendar::m_business_between)
-FU_CAL_RAISES(fu_calendar::m_add_working_days)
-FU_CAL_RAISES(fu_calendar::m_is_working_day)
-FU_CAL_RAISES(fu_calendar::m_working_days_between)
+FU_RAISES(fu_calendar::fu_calendar)
+FU_RAISES(fu_calendar::m_clone)
+FU_RAISES(fu_calendar::m_utc_offset)
+FU_RAISES(fu_calendar::m_to_local)
+FU_RAISES(fu_calendar::m_from_local)
+FU_RAISES(fu_calendar::m_hour_of_week)
+FU_RAISES(fu_calendar::m_minute_of_week)
+FU_RAISES(fu_calendar::m_hour_of_week_bulk)
+FU_RAISES(fu_calendar::m_set_hours)
+FU_RAISES(fu_calendar::m_set_hours_text)
+FU_RAISES(fu_calendar::m_add_holiday)
+FU_RAISES(fu_calendar::m_add_workday)
+FU_RAISES(fu_calendar::m_is_open)
+FU_RAISES(fu_calendar::m_next_open)
+FU_RAISES(fu_calendar::m_add_business)
+FU_RAISES(fu_calendar::m_add_business_bulk)
+FU_RAISES(fu_calendar::m_business_between)
+FU_RAISES(fu_calendar::m_add_working_days)
+FU_RAISES(fu_calendar::m_is_working_day)
+FU_RAISES(fu_calendar::m_working_days_between)
 %rename(clone) fu_calendar::m_clone;
 %rename(tzid) fu_calendar::m_tzid;
 %rename(utc_offset) fu_calendar::m_utc_offset;
@@ -468,13 +441,13 @@ FU_CAL_RAISES(fu_calendar::m_working_days_between)
         fu_local l;
         if (fu_calendar_to_local($self, t, &l)) return NULL;
         fu_local *p = (fu_local *)malloc(sizeof *p);
-        if (!p) { fu__error_nomem(); return NULL; }
+        if (!p) { fu_swig_nomem(); return NULL; }
         *p = l;
         return p;
     }
     int64_t m_from_local(const fu_local *local, unsigned int flags = 0) {
         int64_t t = 0;
-        if (!local) { fu__error_set(FU_EINVAL, "local time is None/nil"); return 0; }
+        if (!local) { fu_error_set(FU_EINVAL, "local time is None/nil"); return 0; }
         fu_calendar_from_local($self, local, flags, &t);
         return t;
     }
@@ -493,7 +466,7 @@ FU_CAL_RAISES(fu_calendar::m_working_days_between)
     void m_set_hours(int weekday, const int *minutes, size_t nminutes) {
         fu_day_interval iv[FU_CALENDAR_MAX_INTERVALS + 1];
         size_t n = nminutes / 2;
-        if (nminutes % 2) { fu__error_set(FU_EINVAL, "set_hours: an odd number of minutes"); return; }
+        if (nminutes % 2) { fu_error_set(FU_EINVAL, "set_hours: an odd number of minutes"); return; }
         if (n > FU_CALENDAR_MAX_INTERVALS) n = FU_CALENDAR_MAX_INTERVALS + 1;
         for (size_t i = 0; i < n; i++) {
             iv[i].start_minute = minutes[2 * i];

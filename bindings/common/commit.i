@@ -41,30 +41,6 @@
 #include <stdlib.h>
 %}
 
-#ifdef SWIGPYTHON
-%define FU_COM_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_COM_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 %constant int COMMIT_OPEN = FU_COMMIT_OPEN;
 %constant int COMMIT_BREACHED = FU_COMMIT_BREACHED;
@@ -100,17 +76,16 @@ typedef struct fu_on_time {
 
 /* ------------------------------------------------------------ lists */
 %{
-int fu__error_set(int code, const char *fmt, ...);
 static const fu_commitment *fu_swig_cl_at(const fu_commitment_list *l, size_t i) {
     const fu_commitment *c = fu_commitment_list_get(l, i);
-    if (!c) fu__error_set(FU_EINVAL, "index %zu out of range (%zu commitments)", i, fu_commitment_list_count(l));
+    if (!c) fu_error_set(FU_EINVAL, "index %zu out of range (%zu commitments)", i, fu_commitment_list_count(l));
     return c;
 }
 static const fu_commit_event *fu_swig_ev_at(const fu_commitment_list *l, size_t i, size_t k) {
     const fu_commitment *c = fu_swig_cl_at(l, i);
     if (!c) return NULL;
     if (k >= c->n_events) {
-        fu__error_set(FU_EINVAL, "event %zu out of range (%zu events)", k, c->n_events);
+        fu_error_set(FU_EINVAL, "event %zu out of range (%zu events)", k, c->n_events);
         return NULL;
     }
     return &c->events[k];
@@ -120,7 +95,7 @@ static const fu_commit_event *fu_swig_ev_at(const fu_commitment_list *l, size_t 
 %nodefaultctor fu_commitment_list;
 typedef struct fu_commitment_list {} fu_commitment_list;
 %define FU_CL_FIELD(type, name, expr, dflt)
-FU_COM_RAISES(fu_commitment_list::m_##name)
+FU_RAISES(fu_commitment_list::m_##name)
 %rename(name) fu_commitment_list::m_##name;
 %extend fu_commitment_list {
     type m_##name(size_t i) {
@@ -130,7 +105,7 @@ FU_COM_RAISES(fu_commitment_list::m_##name)
 }
 %enddef
 %define FU_EV_FIELD(type, name, expr, dflt)
-FU_COM_RAISES(fu_commitment_list::m_##name)
+FU_RAISES(fu_commitment_list::m_##name)
 %rename(name) fu_commitment_list::m_##name;
 %extend fu_commitment_list {
     type m_##name(size_t i, size_t k) {
@@ -197,7 +172,7 @@ static fu_commit_query fu_swig_query(int kind, int64_t from, int64_t to, int64_t
 }
 %}
 %newobject fu_swig_ledger_from_policy;
-FU_COM_RAISES(fu_swig_ledger_from_policy)
+FU_RAISES(fu_swig_ledger_from_policy)
 %rename(ledger_from_policy) fu_swig_ledger_from_policy;
 fu_ledger *fu_swig_ledger_from_policy(const fu_policy *policy, const char *path = NULL, unsigned int flags = 0);
 
@@ -210,17 +185,17 @@ fu_ledger *fu_swig_ledger_from_policy(const fu_policy *policy, const char *path 
 %feature("kwargs") fu_ledger::m_count;
 #endif
 typedef struct fu_ledger {} fu_ledger;
-FU_COM_RAISES(fu_ledger::fu_ledger)
-FU_COM_RAISES(fu_ledger::m_add)
-FU_COM_RAISES(fu_ledger::m_add_promised)
-FU_COM_RAISES(fu_ledger::m_fulfill)
-FU_COM_RAISES(fu_ledger::m_cancel)
-FU_COM_RAISES(fu_ledger::m_tick)
-FU_COM_RAISES(fu_ledger::m_query)
-FU_COM_RAISES(fu_ledger::m_count)
-FU_COM_RAISES(fu_ledger::m_get)
-FU_COM_RAISES(fu_ledger::m_on_time)
-FU_COM_RAISES(fu_ledger::m_schema_version)
+FU_RAISES(fu_ledger::fu_ledger)
+FU_RAISES(fu_ledger::m_add)
+FU_RAISES(fu_ledger::m_add_promised)
+FU_RAISES(fu_ledger::m_fulfill)
+FU_RAISES(fu_ledger::m_cancel)
+FU_RAISES(fu_ledger::m_tick)
+FU_RAISES(fu_ledger::m_query)
+FU_RAISES(fu_ledger::m_count)
+FU_RAISES(fu_ledger::m_get)
+FU_RAISES(fu_ledger::m_on_time)
+FU_RAISES(fu_ledger::m_schema_version)
 %newobject fu_ledger::m_query;
 %newobject fu_ledger::m_get;
 %rename(add) fu_ledger::m_add;
@@ -340,12 +315,12 @@ FU_COM_RAISES(fu_ledger::m_schema_version)
 %{
 static const fu_promise *fu_swig_pr_at(const fu_extraction *x, size_t i) {
     const fu_promise *p = fu_extraction_promise(x, i);
-    if (!p) fu__error_set(FU_EINVAL, "promise %zu out of range", i);
+    if (!p) fu_error_set(FU_EINVAL, "promise %zu out of range", i);
     return p;
 }
 static const fu_risk *fu_swig_rk_at(const fu_extraction *x, size_t i) {
     const fu_risk *r = fu_extraction_risk(x, i);
-    if (!r) fu__error_set(FU_EINVAL, "risk %zu out of range", i);
+    if (!r) fu_error_set(FU_EINVAL, "risk %zu out of range", i);
     return r;
 }
 %}
@@ -353,7 +328,7 @@ static const fu_risk *fu_swig_rk_at(const fu_extraction *x, size_t i) {
 %nodefaultctor fu_extraction;
 typedef struct fu_extraction {} fu_extraction;
 %define FU_PR_FIELD(type, name, expr, dflt)
-FU_COM_RAISES(fu_extraction::m_##name)
+FU_RAISES(fu_extraction::m_##name)
 %rename(name) fu_extraction::m_##name;
 %extend fu_extraction {
     type m_##name(size_t i) {
@@ -363,7 +338,7 @@ FU_COM_RAISES(fu_extraction::m_##name)
 }
 %enddef
 %define FU_RK_FIELD(type, name, expr, dflt)
-FU_COM_RAISES(fu_extraction::m_##name)
+FU_RAISES(fu_extraction::m_##name)
 %rename(name) fu_extraction::m_##name;
 %extend fu_extraction {
     type m_##name(size_t i) {
@@ -399,14 +374,14 @@ static fu_extractor *fu_swig_extractor_from_policy(const fu_policy *policy) {
 }
 %}
 %newobject fu_swig_extractor_from_policy;
-FU_COM_RAISES(fu_swig_extractor_from_policy)
+FU_RAISES(fu_swig_extractor_from_policy)
 %rename(extractor_from_policy) fu_swig_extractor_from_policy;
 fu_extractor *fu_swig_extractor_from_policy(const fu_policy *policy);
 
 %rename(Extractor) fu_extractor;
 typedef struct fu_extractor {} fu_extractor;
-FU_COM_RAISES(fu_extractor::fu_extractor)
-FU_COM_RAISES(fu_extractor::m_run)
+FU_RAISES(fu_extractor::fu_extractor)
+FU_RAISES(fu_extractor::m_run)
 %newobject fu_extractor::m_run;
 %rename(run) fu_extractor::m_run;
 %extend fu_extractor {

@@ -25,6 +25,7 @@
 %{
 #include "followup.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 %}
 
@@ -38,6 +39,48 @@ typedef int fu_status;
 
 %define FU_FALLIBLE(fn)
 %apply fu_status { int fn };
+%enddef
+
+/* ---- helpers shared by the module files: the public API only ----
+ * The bindings link the shared library and call exported fu_ functions only
+ * (ctest abi.faces). fu_swig_nomem() raises FU_ENOMEM; fu_swig_strdup()
+ * copies a string with malloc (the binding's own records free it with free):
+ * NULL stays NULL and a failure sets *failed. */
+%{
+static int fu_swig_nomem(void) { return fu_error_set(FU_ENOMEM, "out of memory"); }
+
+static char *fu_swig_strdup(const char *s, int *failed) {
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = (char *)malloc(n);
+    if (!d) *failed = 1;
+    else memcpy(d, s, n);
+    return d;
+}
+%}
+
+/* ---- raising from a wrapper whose body leaves the code in fu_error_last()
+ * (one that returns an object, NULL on failure, or nothing):
+ * FU_RAISES(function_name) before its declaration. ---- */
+#ifdef SWIGPYTHON
+%{
+#define FU_SWIG_RAISE(code) fu_py_raise(code)
+%}
+#endif
+#ifdef SWIGLUA
+%{
+#define FU_SWIG_RAISE(code) fu_lua_push_error(L, code)
+%}
+#endif
+%define FU_RAISES(fn)
+%exception fn {
+    fu_error_clear();
+    $action
+    if (fu_error_last()->code != FU_OK) {
+        FU_SWIG_RAISE(fu_error_last()->code);
+        SWIG_fail;
+    }
+}
 %enddef
 
 /* ---- single outputs named `out` become return values ---- */
@@ -54,12 +97,11 @@ typedef int fu_status;
  * a string holding a NUL raises InvalidArgumentError (a ValueError) in Python
  * and an error table (code EINVAL) in Lua. */
 %{
-int fu__error_set(int code, const char *fmt, ...);
 /* FU_OK, or FU_EINVAL with the error set when s[0..n) holds a NUL. */
 static int fu_swig_check_nul(const char *s, size_t n, int argnum, const char *fn) {
     const char *z = s ? (const char *)memchr(s, '\0', n) : NULL;
     if (!z) return FU_OK;
-    return fu__error_set(FU_EINVAL, "%s: argument %d contains a NUL character at byte %lu (refused rather than cut short)",
+    return fu_error_set(FU_EINVAL, "%s: argument %d contains a NUL character at byte %lu (refused rather than cut short)",
                          fn, argnum, (unsigned long)(z - s));
 }
 %}
@@ -124,13 +166,11 @@ const char *fu_strerror(int code);
 /* A fallible function used by the binding tests to check error translation:
  * raises the given code with the given position, or returns nothing for 0. */
 %{
-int fu__error_set_at(int code, const char *source, unsigned long line,
-                     unsigned long column, const char *path, const char *fmt, ...);
 static int fu_swig_selftest_raise(int code, const char *message, const char *source,
                                   unsigned long line, unsigned long column, const char *path) {
     fu_error_clear();
     if (code == FU_OK) return FU_OK;
-    return fu__error_set_at(code, source, line, column, path, "%s", message ? message : "");
+    return fu_error_set_at(code, source, line, column, path, "%s", message ? message : "");
 }
 %}
 FU_FALLIBLE(fu_swig_selftest_raise)
@@ -143,6 +183,7 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "policy.i"
 %include "book.i"
 %include "segment.i"
+%include "notes.i"
 %include "planner.i"
 %include "besttime.i"
 %include "commit.i"

@@ -34,8 +34,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-int fu__error_set(int code, const char *fmt, ...);
-int fu__error_nomem(void);
 
 typedef struct fu_swig_freq_data {
     fu_frequency_attempt *a; /* fu_free, or free when `own` */
@@ -63,7 +61,7 @@ static fu_swig_freq_data *fu_swig_freq_wrap(fu_frequency_attempt *a, size_t n, s
     if (!d || !d->names) {
         free(d);
         fu_free(a);
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     d->a = a;
@@ -73,9 +71,9 @@ static fu_swig_freq_data *fu_swig_freq_wrap(fu_frequency_attempt *a, size_t n, s
 }
 
 static int fu_swig_freq_set_name(fu_swig_freq_data *d, size_t i, const char *name) {
-    if (i >= d->n_segments) return fu__error_set(FU_EINVAL, "segment %zu out of range", i);
+    if (i >= d->n_segments) return fu_error_set(FU_EINVAL, "segment %zu out of range", i);
     char *c = (char *)malloc(strlen(name) + 1);
-    if (!c) return fu__error_nomem();
+    if (!c) return fu_swig_nomem();
     strcpy(c, name);
     free(d->names[i]);
     d->names[i] = c;
@@ -99,7 +97,7 @@ static int fu_swig_freq_positive(const char *p, fu_frequency_positive *out) {
     if (!p || strcmp(p, "answered") == 0) *out = FU_FREQUENCY_ANSWERED;
     else if (strcmp(p, "purchase") == 0) *out = FU_FREQUENCY_PURCHASE;
     else if (strcmp(p, "resolved") == 0) *out = FU_FREQUENCY_RESOLVED;
-    else return fu__error_set(FU_EINVAL, "positive must be answered, purchase or resolved, not '%s'", p);
+    else return fu_error_set(FU_EINVAL, "positive must be answered, purchase or resolved, not '%s'", p);
     return FU_OK;
 }
 
@@ -113,13 +111,13 @@ static fu_swig_freq_data *fu_swig_frequency_from_book(const fu_book *book, const
     uint32_t *seg = NULL;
     if (text && len) {
         if (len != nc * sizeof(uint32_t)) {
-            fu__error_set(FU_EINVAL, "segments: want %zu bytes (one uint32 per customer), got %zu",
+            fu_error_set(FU_EINVAL, "segments: want %zu bytes (one uint32 per customer), got %zu",
                           nc * sizeof(uint32_t), len);
             return NULL;
         }
         seg = (uint32_t *)malloc(len);
         if (!seg) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         memcpy(seg, text, len);
@@ -145,14 +143,14 @@ static int fu_swig_freq_costs(const char *spec, double *cost) {
         if (!eq || nlen == 0 || nlen >= sizeof num ||
             fu_channel_from_string(p, (size_t)(eq - p), &ch) != FU_OK || ch == FU_CHANNEL_NONE) {
             fu_error_clear();
-            return fu__error_set(FU_EINVAL, "costs: want CHANNEL=AMOUNT[,...], e.g. \"phone=8,sms=0.1\"");
+            return fu_error_set(FU_EINVAL, "costs: want CHANNEL=AMOUNT[,...], e.g. \"phone=8,sms=0.1\"");
         }
         memcpy(num, eq + 1, nlen);
         num[nlen] = '\0';
         char *stop = NULL;
         double v = strtod(num, &stop);
         if (!stop || *stop || !(v >= 0) || !isfinite(v))
-            return fu__error_set(FU_EINVAL, "costs: '%s' is not an amount >= 0", num);
+            return fu_error_set(FU_EINVAL, "costs: '%s' is not an amount >= 0", num);
         cost[ch] = v;
         p = end ? end + 1 : NULL;
     }
@@ -165,7 +163,7 @@ static double *fu_swig_freq_values(const fu_frequency *m, double value, const ch
     size_t ns = fu_frequency_segment_count(m);
     double *v = (double *)malloc((ns ? ns : 1) * sizeof *v);
     if (!v) {
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     for (size_t i = 0; i < ns; i++) v[i] = value;
@@ -189,7 +187,7 @@ static double *fu_swig_freq_values(const fu_frequency *m, double value, const ch
         double x = num[0] ? strtod(num, &stop) : NAN;
         if (!eq || i == ns || !stop || *stop || !(x > 0) || !isfinite(x)) {
             free(v);
-            fu__error_set(FU_EINVAL, "values: want SEGMENT=VALUE[,...] with known segments and values > 0 (at '%.*s')",
+            fu_error_set(FU_EINVAL, "values: want SEGMENT=VALUE[,...] with known segments and values > 0 (at '%.*s')",
                           (int)(len > 40 ? 40 : len), p);
             return NULL;
         }
@@ -204,35 +202,11 @@ static int fu_swig_freq_format(const char *f, fu_frequency_format *out) {
     else if (strcmp(f, "json") == 0) *out = FU_FREQUENCY_JSON;
     else if (strcmp(f, "table") == 0) *out = FU_FREQUENCY_TABLE;
     else if (strcmp(f, "yaml") == 0) *out = FU_FREQUENCY_YAML;
-    else return fu__error_set(FU_EINVAL, "format must be csv, json, table or yaml, not '%s'", f);
+    else return fu_error_set(FU_EINVAL, "format must be csv, json, table or yaml, not '%s'", f);
     return FU_OK;
 }
 %}
 
-#ifdef SWIGPYTHON
-%define FU_FREQ_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_FREQ_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 %constant unsigned int FREQUENCY_NO_MONOTONE = FU_FREQUENCY_NO_MONOTONE;
 %constant unsigned int FREQUENCY_FORCE_MONOTONE = FU_FREQUENCY_FORCE_MONOTONE;
@@ -241,8 +215,8 @@ static int fu_swig_freq_format(const char *f, fu_frequency_format *out) {
 
 %newobject fu_swig_frequency_read_bank;
 %newobject fu_swig_frequency_from_book;
-FU_FREQ_RAISES(fu_swig_frequency_read_bank)
-FU_FREQ_RAISES(fu_swig_frequency_from_book)
+FU_RAISES(fu_swig_frequency_read_bank)
+FU_RAISES(fu_swig_frequency_from_book)
 %rename(frequency_read_bank) fu_swig_frequency_read_bank;
 %rename(frequency_from_book) fu_swig_frequency_from_book;
 %rename(FrequencyData) fu_swig_freq_data;
@@ -252,9 +226,9 @@ fu_swig_freq_data *fu_swig_frequency_from_book(const fu_book *book, const char *
                                                const char *bytes = NULL, size_t nbytes = 0,
                                                size_t n_segments = 1);
 
-FU_FREQ_RAISES(fu_swig_freq_data::fu_swig_freq_data)
-FU_FREQ_RAISES(fu_swig_freq_data::m_split)
-FU_FREQ_RAISES(fu_swig_freq_data::m_set_segment_name)
+FU_RAISES(fu_swig_freq_data::fu_swig_freq_data)
+FU_RAISES(fu_swig_freq_data::m_split)
+FU_RAISES(fu_swig_freq_data::m_set_segment_name)
 %rename(count) fu_swig_freq_data::m_count;
 %rename(segment_count) fu_swig_freq_data::m_segment_count;
 %rename(positives) fu_swig_freq_data::m_positives;
@@ -268,18 +242,18 @@ FU_FREQ_RAISES(fu_swig_freq_data::m_set_segment_name)
         const char *text = bytes;
         size_t len = nbytes;
         if (len % sizeof(fu_frequency_attempt)) {
-            fu__error_set(FU_EINVAL, "records: %zu bytes is not a whole number of %zu-byte attempts", len,
+            fu_error_set(FU_EINVAL, "records: %zu bytes is not a whole number of %zu-byte attempts", len,
                           sizeof(fu_frequency_attempt));
             return NULL;
         }
         if (n_segments == 0) {
-            fu__error_set(FU_EINVAL, "n_segments must be >= 1");
+            fu_error_set(FU_EINVAL, "n_segments must be >= 1");
             return NULL;
         }
         size_t n = len / sizeof(fu_frequency_attempt);
         fu_frequency_attempt *a = (fu_frequency_attempt *)malloc(len ? len : 1);
         if (!a) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         if (n) memcpy(a, text, len);
@@ -313,7 +287,7 @@ FU_FREQ_RAISES(fu_swig_freq_data::m_set_segment_name)
     void m_split(unsigned long long seed, double fraction) {
         if (!$self->test) $self->test = (uint8_t *)calloc($self->n ? $self->n : 1, 1);
         if (!$self->test) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return;
         }
         fu_frequency_split($self->a, $self->n, (uint64_t)seed, fraction, $self->test);
@@ -346,12 +320,12 @@ typedef struct fu_frequency_scores {
 %newobject fu_frequency::m_hazard;
 %newobject fu_frequency::m_negative;
 %newobject fu_frequency::m_evaluate;
-FU_FREQ_RAISES(fu_frequency::fu_frequency)
-FU_FREQ_RAISES(fu_frequency::m_hazard)
-FU_FREQ_RAISES(fu_frequency::m_negative)
-FU_FREQ_RAISES(fu_frequency::m_evaluate)
-FU_FREQ_RAISES(fu_frequency::m_curves)
-FU_FREQ_RAISES(fu_frequency::m_recommend)
+FU_RAISES(fu_frequency::fu_frequency)
+FU_RAISES(fu_frequency::m_hazard)
+FU_RAISES(fu_frequency::m_negative)
+FU_RAISES(fu_frequency::m_evaluate)
+FU_RAISES(fu_frequency::m_curves)
+FU_RAISES(fu_frequency::m_recommend)
 %newobject fu_frequency::m_curves;
 %newobject fu_frequency::m_recommend;
 %typemap(newfree) char *fu_frequency::m_curves "fu_free($1);";
@@ -376,7 +350,7 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
         for (size_t i = 0; i < data->n_segments; i++) named |= data->names[i] != NULL;
         for (size_t i = 0; named && i < data->n_segments; i++)
             if (!data->names[i]) {
-                fu__error_set(FU_EINVAL, "segment %zu has no name (set every name or none)", i);
+                fu_error_set(FU_EINVAL, "segment %zu has no name (set every name or none)", i);
                 return NULL;
             }
         fu_frequency *m = NULL;
@@ -387,7 +361,7 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
     ~fu_frequency() { fu_frequency_free($self); }
     fu_frequency_estimate *m_hazard(size_t segment, unsigned int k, double gap_days = NAN) {
         fu_frequency_estimate *e = (fu_frequency_estimate *)calloc(1, sizeof *e);
-        if (!e) fu__error_nomem();
+        if (!e) fu_swig_nomem();
         else if (fu_frequency_hazard($self, segment, k, gap_days, e)) {
             free(e);
             e = NULL;
@@ -397,7 +371,7 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
     fu_frequency_estimate *m_negative(size_t segment, unsigned int load_72h = 0, unsigned int load_7d = 0,
                                       unsigned int load_30d = 0) {
         fu_frequency_estimate *e = (fu_frequency_estimate *)calloc(1, sizeof *e);
-        if (!e) fu__error_nomem();
+        if (!e) fu_swig_nomem();
         else if (fu_frequency_negative($self, segment, load_72h, load_7d, load_30d, e)) {
             free(e);
             e = NULL;
@@ -406,7 +380,7 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
     }
     fu_frequency_scores *m_evaluate(const fu_swig_freq_data *data) {
         fu_frequency_scores *s = (fu_frequency_scores *)calloc(1, sizeof *s);
-        if (!s) fu__error_nomem();
+        if (!s) fu_swig_nomem();
         else if (fu_frequency_evaluate($self, data->a, data->n, data->test, s)) {
             free(s);
             s = NULL;
@@ -435,7 +409,7 @@ FU_FREQ_RAISES(fu_frequency::m_recommend)
         o.complaint_cost = complaint_cost;
         o.when_key = when;
         if (!(horizon_days > 0) || horizon_days > 36500) {
-            fu__error_set(FU_EINVAL, "horizon_days must lie in (0, 36500]");
+            fu_error_set(FU_EINVAL, "horizon_days must lie in (0, 36500]");
             return NULL;
         }
         o.horizon = (int64_t)(horizon_days * 86400);

@@ -29,36 +29,11 @@
  * Methods are written m_<name> and renamed (as in commit.i).
  */
 
-#ifdef SWIGPYTHON
-%define FU_GUARD_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_GUARD_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 %{
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-int fu__error_set(int code, const char *fmt, ...);
 
 typedef struct fu_swig_log {
     fu_contact_log *l;
@@ -77,17 +52,17 @@ typedef struct fu_swig_decision {
 
 static int fu_swig_open(const void *p, const char *what) {
     if (p) return 1;
-    fu__error_set(FU_ESTATE, "%s is closed", what);
+    fu_error_set(FU_ESTATE, "%s is closed", what);
     return 0;
 }
 
 static int fu_swig_channel(const char *s, fu_channel *out) {
-    if (!s) return fu__error_set(FU_EINVAL, "channel is required");
+    if (!s) return fu_error_set(FU_EINVAL, "channel is required");
     return fu_channel_from_string(s, strlen(s), out);
 }
 
 static int fu_swig_outcome(const char *s, fu_guard_outcome *out) {
-    if (!s) return fu__error_set(FU_EINVAL, "outcome is required");
+    if (!s) return fu_error_set(FU_EINVAL, "outcome is required");
     return fu_guard_outcome_from_string(s, strlen(s), out);
 }
 
@@ -97,7 +72,7 @@ static int fu_swig_priority(const char *s, fu_priority *out) {
             *out = (fu_priority)p;
             return FU_OK;
         }
-    return fu__error_set(FU_EINVAL, "priority '%s' is not urgent, high, normal or low", s ? s : "(null)");
+    return fu_error_set(FU_EINVAL, "priority '%s' is not urgent, high, normal or low", s ? s : "(null)");
 }
 
 static int fu_swig_record(fu_contact_record *r, const char *customer_id, int64_t at, const char *channel,
@@ -128,7 +103,7 @@ static int fu_swig_put(fu_swig_text *t, const char *s) {
         size_t cap = t->cap ? t->cap : 1024;
         while (cap < t->n + k + 1) cap *= 2;
         char *p = realloc(t->s, cap);
-        if (!p) return fu__error_set(FU_ENOMEM, "out of memory");
+        if (!p) return fu_error_set(FU_ENOMEM, "out of memory");
         t->s = p;
         t->cap = cap;
     }
@@ -206,7 +181,7 @@ static void fu_swig_model_params_save(const char *path, const fu_segment_bgnbd *
 static fu_model_params *fu_swig_model_params_load(const char *path) {
     fu_model_params *m = calloc(1, sizeof *m);
     if (!m) {
-        fu__error_set(FU_ENOMEM, "out of memory");
+        fu_error_set(FU_ENOMEM, "out of memory");
         return NULL;
     }
     if (fu_model_params_load(m, path) != FU_OK) {
@@ -216,8 +191,8 @@ static fu_model_params *fu_swig_model_params_load(const char *path) {
     return m;
 }
 %}
-FU_GUARD_RAISES(fu_swig_model_params_save)
-FU_GUARD_RAISES(fu_swig_model_params_load)
+FU_RAISES(fu_swig_model_params_save)
+FU_RAISES(fu_swig_model_params_load)
 %rename(model_params_save) fu_swig_model_params_save;
 %rename(model_params_load) fu_swig_model_params_load;
 %newobject fu_swig_model_params_load;
@@ -274,11 +249,11 @@ typedef struct fu_model_params {} fu_model_params;
 
 %rename(ContactLog) fu_swig_log;
 typedef struct fu_swig_log {} fu_swig_log;
-FU_GUARD_RAISES(fu_swig_log::fu_swig_log)
-FU_GUARD_RAISES(fu_swig_log::m_append)
-FU_GUARD_RAISES(fu_swig_log::m_count)
-FU_GUARD_RAISES(fu_swig_log::m_csv)
-FU_GUARD_RAISES(fu_swig_log::m_load_book)
+FU_RAISES(fu_swig_log::fu_swig_log)
+FU_RAISES(fu_swig_log::m_append)
+FU_RAISES(fu_swig_log::m_count)
+FU_RAISES(fu_swig_log::m_csv)
+FU_RAISES(fu_swig_log::m_load_book)
 %rename(append) fu_swig_log::m_append;
 %rename(count) fu_swig_log::m_count;
 %rename(csv) fu_swig_log::m_csv;
@@ -299,7 +274,7 @@ FU_GUARD_RAISES(fu_swig_log::m_load_book)
         fu_swig_log *w = calloc(1, sizeof *w);
         if (!w) {
             fu_contact_log_close(l);
-            fu__error_set(FU_ENOMEM, "out of memory");
+            fu_error_set(FU_ENOMEM, "out of memory");
             return NULL;
         }
         w->l = l;
@@ -349,10 +324,10 @@ FU_GUARD_RAISES(fu_swig_log::m_load_book)
 /* ------------------------------------------------------------ the guard */
 %rename(Guard) fu_swig_guard;
 typedef struct fu_swig_guard {} fu_swig_guard;
-FU_GUARD_RAISES(fu_swig_guard::fu_swig_guard)
-FU_GUARD_RAISES(fu_swig_guard::m_check)
-FU_GUARD_RAISES(fu_swig_guard::m_record)
-FU_GUARD_RAISES(fu_swig_guard::m_refresh)
+FU_RAISES(fu_swig_guard::fu_swig_guard)
+FU_RAISES(fu_swig_guard::m_check)
+FU_RAISES(fu_swig_guard::m_record)
+FU_RAISES(fu_swig_guard::m_refresh)
 %rename(check) fu_swig_guard::m_check;
 %rename(record) fu_swig_guard::m_record;
 %rename(refresh) fu_swig_guard::m_refresh;
@@ -375,7 +350,7 @@ FU_GUARD_RAISES(fu_swig_guard::m_refresh)
         if (unknown && strcmp(unknown, "allow") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
         else if (unknown && strcmp(unknown, "deny") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_DENY;
         else if (unknown && strcmp(unknown, "policy") != 0) {
-            fu__error_set(FU_EINVAL, "unknown must be 'policy', 'deny' or 'allow', not '%s'", unknown);
+            fu_error_set(FU_EINVAL, "unknown must be 'policy', 'deny' or 'allow', not '%s'", unknown);
             return NULL;
         }
         o.retry_after = retry_after;
@@ -387,7 +362,7 @@ FU_GUARD_RAISES(fu_swig_guard::m_refresh)
         fu_swig_guard *w = calloc(1, sizeof *w);
         if (!w) {
             fu_guard_free(g);
-            fu__error_set(FU_ENOMEM, "out of memory");
+            fu_error_set(FU_ENOMEM, "out of memory");
             return NULL;
         }
         w->g = g;
@@ -415,7 +390,7 @@ FU_GUARD_RAISES(fu_swig_guard::m_refresh)
         if (fu_guard_check_request($self->g, &r, &d) != FU_OK) return NULL;
         fu_swig_decision *out = calloc(1, sizeof *out);
         if (!out) {
-            fu__error_set(FU_ENOMEM, "out of memory");
+            fu_error_set(FU_ENOMEM, "out of memory");
             return NULL;
         }
         out->allowed = d.allowed != 0;

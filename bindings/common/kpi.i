@@ -38,34 +38,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
 %}
 
-#ifdef SWIGPYTHON
-%define FU_KPI_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_KPI_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 /* ------------------------------------------------------------ constants */
 %constant int KPI_COVERAGE = FU_KPI_COVERAGE;
@@ -98,14 +72,6 @@ int fu__error_set(int code, const char *fmt, ...);
 
 /* ------------------------------------------------------------ helpers */
 %{
-static char *fu_swig_kpi_dup(const char *s, int *failed) {
-    if (!s) return NULL;
-    char *d = (char *)malloc(strlen(s) + 1);
-    if (!d) *failed = 1;
-    else strcpy(d, s);
-    return d;
-}
-
 /* A figure copied out of an engine: owns its strings. */
 typedef struct fu_swig_kpi_figure {
     char *kpi;
@@ -137,11 +103,11 @@ static fu_swig_kpi_figure *fu_swig_kpi_figure_copy(const fu_kpi_figure *f) {
     fu_swig_kpi_figure *o = (fu_swig_kpi_figure *)calloc(1, sizeof *o);
     int failed = !o;
     if (o) {
-        o->kpi = fu_swig_kpi_dup(f->name, &failed);
-        o->group = fu_swig_kpi_dup(f->group, &failed);
-        o->period = fu_swig_kpi_dup(f->period, &failed);
-        o->status = fu_swig_kpi_dup(fu_kpi_status_name(f->status), &failed);
-        o->rule = fu_swig_kpi_dup(f->rule, &failed);
+        o->kpi = fu_swig_strdup(f->name, &failed);
+        o->group = fu_swig_strdup(f->group, &failed);
+        o->period = fu_swig_strdup(f->period, &failed);
+        o->status = fu_swig_strdup(fu_kpi_status_name(f->status), &failed);
+        o->rule = fu_swig_strdup(f->rule, &failed);
         o->value = f->value;
         o->ci_low = f->ci_low;
         o->ci_high = f->ci_high;
@@ -153,7 +119,7 @@ static fu_swig_kpi_figure *fu_swig_kpi_figure_copy(const fu_kpi_figure *f) {
     }
     if (failed) {
         fu_swig_kpi_figure_free(o);
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     return o;
@@ -194,14 +160,14 @@ static int fu_swig_kpi_costs(const char *spec, fu_kpi_options *o) {
         if (!eq || nlen == 0 || nlen >= sizeof num ||
             fu_channel_from_string(p, (size_t)(eq - p), &ch) != FU_OK || ch == FU_CHANNEL_NONE) {
             fu_error_clear();
-            return fu__error_set(FU_EINVAL, "costs: want CHANNEL=AMOUNT[,CHANNEL=AMOUNT...], e.g. \"phone=8,sms=0.1\" (at '%.*s')",
+            return fu_error_set(FU_EINVAL, "costs: want CHANNEL=AMOUNT[,CHANNEL=AMOUNT...], e.g. \"phone=8,sms=0.1\" (at '%.*s')",
                                  (int)(len > 40 ? 40 : len), p);
         }
         memcpy(num, eq + 1, nlen);
         num[nlen] = '\0';
         double v = strtod(num, &stop);
         if (!stop || *stop || !(v >= 0) || !isfinite(v))
-            return fu__error_set(FU_EINVAL, "costs: '%s' is not an amount >= 0", num);
+            return fu_error_set(FU_EINVAL, "costs: '%s' is not an amount >= 0", num);
         o->contact_cost[ch] = v;
         p = end ? end + 1 : NULL;
     }
@@ -212,7 +178,7 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
                                int64_t to, int64_t as_of, const char *costs) {
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     if (!policy) {
-        fu__error_set(FU_EINVAL, "Kpi: policy is None/nil");
+        fu_error_set(FU_EINVAL, "Kpi: policy is None/nil");
         return NULL;
     }
     if (period && fu_kpi_period_from_string(period, strlen(period), &o.period) != FU_OK) return NULL;
@@ -228,7 +194,7 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
 
 static const char *fu_swig_kpi_name(int id) {
     const char *s = fu_kpi_name(id);
-    if (!s) fu__error_set(FU_EINVAL, "%d is not a KPI", id);
+    if (!s) fu_error_set(FU_EINVAL, "%d is not a KPI", id);
     return s;
 }
 static int fu_swig_kpi_from_string(const char *text, size_t len) {
@@ -286,11 +252,11 @@ fail:
 #endif
 %}
 
-FU_KPI_RAISES(fu_swig_kpi_name)
-FU_KPI_RAISES(fu_swig_kpi_from_string)
-FU_KPI_RAISES(fu_swig_kpi_wilson)
-FU_KPI_RAISES(fu_swig_kpi_t_quantile)
-FU_KPI_RAISES(fu_swig_kpi_normal_quantile)
+FU_RAISES(fu_swig_kpi_name)
+FU_RAISES(fu_swig_kpi_from_string)
+FU_RAISES(fu_swig_kpi_wilson)
+FU_RAISES(fu_swig_kpi_t_quantile)
+FU_RAISES(fu_swig_kpi_normal_quantile)
 %rename(kpi_name) fu_swig_kpi_name;
 %rename(kpi_from_string) fu_swig_kpi_from_string;
 %rename(kpi_wilson) fu_swig_kpi_wilson;
@@ -369,22 +335,22 @@ typedef struct fu_kpi {} fu_kpi;
 %typemap(newfree) char *m_csv "fu_free($1);";
 %typemap(newfree) char *m_json "fu_free($1);";
 %typemap(newfree) char *m_dashboard "fu_free($1);";
-FU_KPI_RAISES(fu_kpi::fu_kpi)
-FU_KPI_RAISES(fu_kpi::m_add_book)
-FU_KPI_RAISES(fu_kpi::m_add_customer)
-FU_KPI_RAISES(fu_kpi::m_add_event)
-FU_KPI_RAISES(fu_kpi::m_add_due)
-FU_KPI_RAISES(fu_kpi::m_add_commitment)
-FU_KPI_RAISES(fu_kpi::m_add_ledger)
-FU_KPI_RAISES(fu_kpi::m_set_segment)
-FU_KPI_RAISES(fu_kpi::m_compute)
-FU_KPI_RAISES(fu_kpi::m_figure)
-FU_KPI_RAISES(fu_kpi::m_find)
-FU_KPI_RAISES(fu_kpi::m_scorecard_count)
-FU_KPI_RAISES(fu_kpi::m_scorecard)
-FU_KPI_RAISES(fu_kpi::m_csv)
-FU_KPI_RAISES(fu_kpi::m_json)
-FU_KPI_RAISES(fu_kpi::m_dashboard)
+FU_RAISES(fu_kpi::fu_kpi)
+FU_RAISES(fu_kpi::m_add_book)
+FU_RAISES(fu_kpi::m_add_customer)
+FU_RAISES(fu_kpi::m_add_event)
+FU_RAISES(fu_kpi::m_add_due)
+FU_RAISES(fu_kpi::m_add_commitment)
+FU_RAISES(fu_kpi::m_add_ledger)
+FU_RAISES(fu_kpi::m_set_segment)
+FU_RAISES(fu_kpi::m_compute)
+FU_RAISES(fu_kpi::m_figure)
+FU_RAISES(fu_kpi::m_find)
+FU_RAISES(fu_kpi::m_scorecard_count)
+FU_RAISES(fu_kpi::m_scorecard)
+FU_RAISES(fu_kpi::m_csv)
+FU_RAISES(fu_kpi::m_json)
+FU_RAISES(fu_kpi::m_dashboard)
 %rename(add_book) fu_kpi::m_add_book;
 %rename(add_customer) fu_kpi::m_add_customer;
 %rename(add_event) fu_kpi::m_add_event;
@@ -502,7 +468,7 @@ FU_KPI_RAISES(fu_kpi::m_dashboard)
         if (!f) {
             size_t n = 0;
             fu_kpi_figures($self, &n);
-            fu__error_set(FU_EINVAL, "no figure %lu (there are %lu; call compute() first)", (unsigned long)i,
+            fu_error_set(FU_EINVAL, "no figure %lu (there are %lu; call compute() first)", (unsigned long)i,
                           (unsigned long)n);
             return NULL;
         }
@@ -530,16 +496,16 @@ FU_KPI_RAISES(fu_kpi::m_dashboard)
         size_t n = 0;
         if (fu_kpi_scorecards($self, &rows, &n) != FU_OK) return NULL;
         if (i >= n) {
-            fu__error_set(FU_EINVAL, "no scorecard %lu (there are %lu)", (unsigned long)i, (unsigned long)n);
+            fu_error_set(FU_EINVAL, "no scorecard %lu (there are %lu)", (unsigned long)i, (unsigned long)n);
             return NULL;
         }
         const fu_kpi_scorecard *s = &rows[i];
         fu_swig_kpi_scorecard *o = (fu_swig_kpi_scorecard *)calloc(1, sizeof *o);
         int failed = !o;
         if (o) {
-            o->agent = fu_swig_kpi_dup(s->agent, &failed);
-            o->group = fu_swig_kpi_dup(s->group, &failed);
-            o->period = fu_swig_kpi_dup(s->period, &failed);
+            o->agent = fu_swig_strdup(s->agent, &failed);
+            o->group = fu_swig_strdup(s->group, &failed);
+            o->period = fu_swig_strdup(s->period, &failed);
             o->satisfaction = s->satisfaction;
             o->resolution = s->resolution;
             o->feedback_conversion = s->feedback_conversion;
@@ -550,7 +516,7 @@ FU_KPI_RAISES(fu_kpi::m_dashboard)
         }
         if (failed) {
             fu_swig_kpi_scorecard_free(o);
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         return o;
@@ -613,7 +579,7 @@ FU_PY_LOCKED_NOTHREAD(fu_kpi::m_columns) /* bindings/python/followup.i */
  * Kpi (e.g. grouped by "tier,agent") for the breakdown table. */
 %newobject fu_kpi::m_to_html;
 %typemap(newfree) char *m_to_html "fu_free($1);";
-FU_KPI_RAISES(fu_kpi::m_to_html)
+FU_RAISES(fu_kpi::m_to_html)
 %rename(to_html) fu_kpi::m_to_html;
 #ifdef SWIGPYTHON
 %feature("kwargs") fu_kpi::m_to_html;

@@ -21,7 +21,7 @@
  * Included after planner.i and commit.i (both types are known here).
  */
 
-FU_PLAN_RAISES(fu_planner::m_set_ledger)
+FU_RAISES(fu_planner::m_set_ledger)
 %rename(set_ledger) fu_planner::m_set_ledger;
 #ifdef SWIGPYTHON
 %feature("kwargs") fu_planner::m_set_ledger;
@@ -31,7 +31,7 @@ FU_PLAN_RAISES(fu_planner::m_set_ledger)
     void m_set_ledger(fu_ledger *ledger = NULL) { fu_planner_set_ledger($self, ledger); }
 }
 
-FU_PLAN_RAISES(fu_ledger::m_record_escalations)
+FU_RAISES(fu_ledger::m_record_escalations)
 %rename(record_escalations) fu_ledger::m_record_escalations;
 
 %extend fu_ledger {
@@ -42,8 +42,8 @@ FU_PLAN_RAISES(fu_ledger::m_record_escalations)
     }
 }
 
-FU_PLAN_RAISES(fu_planner::m_set_agents)
-FU_PLAN_RAISES(fu_planner::m_read_agents)
+FU_RAISES(fu_planner::m_set_agents)
+FU_RAISES(fu_planner::m_read_agents)
 %rename(set_agents) fu_planner::m_set_agents;
 %rename(read_agents) fu_planner::m_read_agents;
 #ifdef SWIGPYTHON
@@ -58,8 +58,8 @@ FU_PLAN_RAISES(fu_planner::m_read_agents)
 }
 
 /* channels.by_clv: the customers' CLV (CSV customer_id, clv), lib/planner_clv.c */
-FU_PLAN_RAISES(fu_planner::m_set_clv)
-FU_PLAN_RAISES(fu_planner::m_read_clv)
+FU_RAISES(fu_planner::m_set_clv)
+FU_RAISES(fu_planner::m_read_clv)
 %rename(set_clv) fu_planner::m_set_clv;
 %rename(read_clv) fu_planner::m_read_clv;
 #ifdef SWIGPYTHON

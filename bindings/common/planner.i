@@ -26,8 +26,9 @@
  *     simulate(from_, to, step=0) -> SimReport
  *   Plan (keeps its planner alive): count(status=TOUCHPOINT_PLANNED),
  *     touchpoint(status, i) -> Touchpoint, stats() -> PlanStats,
- *     csv(status_mask=1 << TOUCHPOINT_PLANNED, with_status=False) -> str (the plan
- *     CSV of docs/formats.md), write_csv(path, status_mask=1, with_status=False);
+ *     csv(status_mask=1 << TOUCHPOINT_PLANNED, with_status=False, with_owner=False,
+ *     with_agent=False) -> str (the plan CSV of docs/formats.md), write_csv(path,
+ *     status_mask=1, with_status=False, with_owner=False, with_agent=False);
  *     Python also: touchpoints(status=TOUCHPOINT_PLANNED) -> list,
  *     created() -> list (statuses planned, suppressed, deferred), cancelled() -> list
  *   Touchpoint (a copy that owns its strings): customer, customer_id, due_from,
@@ -55,34 +56,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
+
+/* The flags of the plan CSV writer from the csv()/write_csv() arguments. */
+static unsigned int fu_swig_plan_csv_flags(bool with_status, bool with_owner, bool with_agent) {
+    return (with_status ? FU_PLAN_CSV_STATUS : 0u) | (with_owner ? FU_PLAN_CSV_OWNER : 0u) |
+           (with_agent ? FU_PLAN_CSV_AGENT : 0u);
+}
 %}
 
-#ifdef SWIGPYTHON
-%define FU_PLAN_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_PLAN_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 /* ------------------------------------------------------------ constants */
 %constant int PRIORITY_URGENT = FU_PRIORITY_URGENT;
@@ -100,17 +81,17 @@ int fu__error_set(int code, const char *fmt, ...);
 %{
 static const char *fu_swig_priority_name(int p) {
     const char *s = fu_priority_name(p);
-    if (!s) fu__error_set(FU_EINVAL, "%d is not a priority", p);
+    if (!s) fu_error_set(FU_EINVAL, "%d is not a priority", p);
     return s;
 }
 static const char *fu_swig_touchpoint_status_name(int s) {
     const char *n = fu_touchpoint_status_name(s);
-    if (!n) fu__error_set(FU_EINVAL, "%d is not a touchpoint status", s);
+    if (!n) fu_error_set(FU_EINVAL, "%d is not a touchpoint status", s);
     return n;
 }
 %}
-FU_PLAN_RAISES(fu_swig_priority_name)
-FU_PLAN_RAISES(fu_swig_touchpoint_status_name)
+FU_RAISES(fu_swig_priority_name)
+FU_RAISES(fu_swig_touchpoint_status_name)
 %rename(priority_name) fu_swig_priority_name;
 %rename(touchpoint_status_name) fu_swig_touchpoint_status_name;
 const char *fu_swig_priority_name(int p);
@@ -143,14 +124,6 @@ static void fu_swig_touchpoint_free(fu_swig_touchpoint *t) {
     free(t);
 }
 
-static char *fu_swig_tp_dup(const char *s, int *failed) {
-    size_t n = strlen(s ? s : "");
-    char *d = (char *)malloc(n + 1);
-    if (!d) *failed = 1;
-    else memcpy(d, s ? s : "", n + 1);
-    return d;
-}
-
 static fu_swig_touchpoint *fu_swig_touchpoint_copy(const fu_touchpoint *t) {
     fu_swig_touchpoint *o = (fu_swig_touchpoint *)calloc(1, sizeof *o);
     int failed = !o;
@@ -164,18 +137,18 @@ static fu_swig_touchpoint *fu_swig_touchpoint_copy(const fu_touchpoint *t) {
         o->priority = (int)t->priority;
         o->status = (int)t->status;
         o->purposes = t->purposes;
-        o->customer_id = fu_swig_tp_dup(t->customer_id, &failed);
-        o->purpose = fu_swig_tp_dup(t->purpose, &failed);
-        o->rule = fu_swig_tp_dup(t->rule, &failed);
-        o->reason = fu_swig_tp_dup(t->reason, &failed);
-        o->status_rule = fu_swig_tp_dup(t->status_rule, &failed);
-        o->order_id = fu_swig_tp_dup(t->order_id, &failed);
-        o->owner = fu_swig_tp_dup(t->owner, &failed);
-        o->agent = fu_swig_tp_dup(t->agent, &failed);
+        o->customer_id = fu_swig_strdup(t->customer_id ? t->customer_id : "", &failed);
+        o->purpose = fu_swig_strdup(t->purpose ? t->purpose : "", &failed);
+        o->rule = fu_swig_strdup(t->rule ? t->rule : "", &failed);
+        o->reason = fu_swig_strdup(t->reason ? t->reason : "", &failed);
+        o->status_rule = fu_swig_strdup(t->status_rule ? t->status_rule : "", &failed);
+        o->order_id = fu_swig_strdup(t->order_id ? t->order_id : "", &failed);
+        o->owner = fu_swig_strdup(t->owner ? t->owner : "", &failed);
+        o->agent = fu_swig_strdup(t->agent ? t->agent : "", &failed);
     }
     if (failed) {
         fu_swig_touchpoint_free(o);
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     return o;
@@ -184,12 +157,12 @@ static fu_swig_touchpoint *fu_swig_touchpoint_copy(const fu_touchpoint *t) {
 static fu_swig_touchpoint *fu_swig_plan_touchpoint(const fu_plan *p, int status, size_t i) {
     size_t n = 0;
     if (status < 0 || status > FU_TOUCHPOINT_LATER) {
-        fu__error_set(FU_EINVAL, "%d is not a touchpoint status", status);
+        fu_error_set(FU_EINVAL, "%d is not a touchpoint status", status);
         return NULL;
     }
     const fu_touchpoint *t = fu_plan_touchpoints(p, (fu_touchpoint_status)status, &n);
     if (i >= n) {
-        fu__error_set(FU_EINVAL, "touchpoint %lu out of range (%lu of status %s)", (unsigned long)i,
+        fu_error_set(FU_EINVAL, "touchpoint %lu out of range (%lu of status %s)", (unsigned long)i,
                       (unsigned long)n, fu_touchpoint_status_name(status));
         return NULL;
     }
@@ -288,19 +261,19 @@ typedef struct fu_sim_report {
 } fu_sim_report;
 %mutable;
 %newobject fu_sim_report::m_day;
-FU_PLAN_RAISES(fu_sim_report::m_day)
+FU_RAISES(fu_sim_report::m_day)
 %rename(day) fu_sim_report::m_day;
 %extend fu_sim_report {
     ~fu_sim_report() { fu_sim_report_free($self); }
     fu_sim_day *m_day(size_t i) {
         if (i >= $self->n_days) {
-            fu__error_set(FU_EINVAL, "day %lu out of range (%lu days)", (unsigned long)i,
+            fu_error_set(FU_EINVAL, "day %lu out of range (%lu days)", (unsigned long)i,
                           (unsigned long)$self->n_days);
             return NULL;
         }
         fu_sim_day *d = (fu_sim_day *)malloc(sizeof *d);
         if (!d) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         *d = $self->days[i];
@@ -346,11 +319,11 @@ typedef struct fu_plan {} fu_plan;
 %newobject fu_plan::m_stats;
 %newobject fu_plan::m_csv;
 %typemap(newfree) char *m_csv "fu_free($1);";
-FU_PLAN_RAISES(fu_plan::m_count)
-FU_PLAN_RAISES(fu_plan::m_touchpoint)
-FU_PLAN_RAISES(fu_plan::m_stats)
-FU_PLAN_RAISES(fu_plan::m_csv)
-FU_PLAN_RAISES(fu_plan::m_write_csv)
+FU_RAISES(fu_plan::m_count)
+FU_RAISES(fu_plan::m_touchpoint)
+FU_RAISES(fu_plan::m_stats)
+FU_RAISES(fu_plan::m_csv)
+FU_RAISES(fu_plan::m_write_csv)
 %rename(count) fu_plan::m_count;
 %rename(touchpoint) fu_plan::m_touchpoint;
 %rename(stats) fu_plan::m_stats;
@@ -361,7 +334,7 @@ FU_PLAN_RAISES(fu_plan::m_write_csv)
     size_t m_count(int status = FU_TOUCHPOINT_PLANNED) {
         size_t n = 0;
         if (status < 0 || status > FU_TOUCHPOINT_LATER) {
-            fu__error_set(FU_EINVAL, "%d is not a touchpoint status", status);
+            fu_error_set(FU_EINVAL, "%d is not a touchpoint status", status);
             return 0;
         }
         fu_plan_touchpoints($self, (fu_touchpoint_status)status, &n);
@@ -371,20 +344,22 @@ FU_PLAN_RAISES(fu_plan::m_write_csv)
     fu_plan_stats *m_stats() {
         fu_plan_stats *s = (fu_plan_stats *)malloc(sizeof *s);
         if (!s) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         fu_plan_get_stats($self, s);
         return s;
     }
-    char *m_csv(unsigned int status_mask = 1u << FU_TOUCHPOINT_PLANNED, bool with_status = false) {
+    char *m_csv(unsigned int status_mask = 1u << FU_TOUCHPOINT_PLANNED, bool with_status = false,
+                bool with_owner = false, bool with_agent = false) {
         char *s = NULL;
-        fu_plan_write_csv_to_string($self, status_mask, with_status ? FU_PLAN_CSV_STATUS : 0u, NULL, &s);
+        fu_plan_write_csv_to_string($self, status_mask, fu_swig_plan_csv_flags(with_status, with_owner, with_agent),
+                                    NULL, &s);
         return s;
     }
     void m_write_csv(const char *path, unsigned int status_mask = 1u << FU_TOUCHPOINT_PLANNED,
-                     bool with_status = false) {
-        fu_plan_write_csv($self, status_mask, with_status ? FU_PLAN_CSV_STATUS : 0u, path);
+                     bool with_status = false, bool with_owner = false, bool with_agent = false) {
+        fu_plan_write_csv($self, status_mask, fu_swig_plan_csv_flags(with_status, with_owner, with_agent), path);
     }
 }
 
@@ -429,12 +404,12 @@ typedef struct fu_planner {} fu_planner;
 %newobject fu_planner::m_plan_customer;
 %newobject fu_planner::m_feed;
 %newobject fu_planner::m_simulate;
-FU_PLAN_RAISES(fu_planner::fu_planner)
-FU_PLAN_RAISES(fu_planner::m_plan)
-FU_PLAN_RAISES(fu_planner::m_plan_customer)
-FU_PLAN_RAISES(fu_planner::m_feed)
-FU_PLAN_RAISES(fu_planner::m_simulate)
-FU_PLAN_RAISES(fu_planner::m_tier_cycles)
+FU_RAISES(fu_planner::fu_planner)
+FU_RAISES(fu_planner::m_plan)
+FU_RAISES(fu_planner::m_plan_customer)
+FU_RAISES(fu_planner::m_feed)
+FU_RAISES(fu_planner::m_simulate)
+FU_RAISES(fu_planner::m_tier_cycles)
 %rename(tier_cycles) fu_planner::m_tier_cycles;
 %rename(plan) fu_planner::m_plan;
 %rename(plan_customer) fu_planner::m_plan_customer;
@@ -492,7 +467,7 @@ FU_PLAN_RAISES(fu_planner::m_tier_cycles)
         fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
         fu_planner *p = NULL;
         if (!policy || !book) {
-            fu__error_set(FU_EINVAL, "Planner: policy and book are required");
+            fu_error_set(FU_EINVAL, "Planner: policy and book are required");
             return NULL;
         }
         o.agents = agents;
@@ -515,7 +490,7 @@ FU_PLAN_RAISES(fu_planner::m_tier_cycles)
         if (fu_planner_tier_cycles($self, NULL, 0, &n)) return;
         OUT->v = (double *)malloc((n ? n : 1) * sizeof *OUT->v);
         if (!OUT->v) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return;
         }
         fu_planner_tier_cycles($self, OUT->v, n, &OUT->n);

@@ -9,6 +9,9 @@
  *   followup.duration_format(d) -> str
  *   Policy: name(), version(), source(), summary() -> str,
  *           calendar(name=None) -> Calendar (a copy the caller owns),
+ *           calendar_in_zone(tz, name=None) -> Calendar: calendar `name`'s rules in
+ *             zone tz (fu_policy_calendar_in_zone: the policy calendar of that zone
+ *             with its holidays, else `name`'s weekly hours in tz),
  *           get_number(path) -> float, get_string(path) -> str, get_bool(path) -> int,
  *           get_duration(path) -> Duration, get_length(path) -> int, get_key(path, i) -> str
  * Paths are "kpis.coverage.target", "calendars.cn.holidays[0]". Failures raise
@@ -23,35 +26,8 @@
 %{
 #include <stdlib.h>
 #include <string.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
-void *fu__malloc(size_t size);
 %}
 
-#ifdef SWIGPYTHON
-%define FU_POL_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_POL_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 %constant int DURATION_SECONDS = FU_DURATION_SECONDS;
 %constant int DURATION_BUSINESS_SECONDS = FU_DURATION_BUSINESS_SECONDS;
@@ -72,7 +48,7 @@ static fu_duration *fu_swig_duration_parse(const char *text, size_t len) {
     if (fu_duration_parse(text, len, &d) != FU_OK) return NULL;
     fu_duration *p = (fu_duration *)malloc(sizeof *p);
     if (!p) {
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     *p = d;
@@ -81,21 +57,16 @@ static fu_duration *fu_swig_duration_parse(const char *text, size_t len) {
 static void fu_swig_duration_format(const fu_duration *d, char **out) {
     char buf[64];
     if (!d) {
-        fu__error_set(FU_EINVAL, "duration is None/nil");
+        fu_error_set(FU_EINVAL, "duration is None/nil");
         return;
     }
     fu_duration_format(d, buf, sizeof buf);
-    *out = (char *)fu__malloc(strlen(buf) + 1);
-    if (!*out) {
-        fu__error_nomem();
-        return;
-    }
-    strcpy(*out, buf);
+    *out = fu_strdup(buf); /* NULL with the error raised when out of memory */
 }
 %}
 %newobject fu_swig_duration_parse;
-FU_POL_RAISES(fu_swig_duration_parse)
-FU_POL_RAISES(fu_swig_duration_format)
+FU_RAISES(fu_swig_duration_parse)
+FU_RAISES(fu_swig_duration_format)
 %rename(duration_parse) fu_swig_duration_parse;
 %rename(duration_format) fu_swig_duration_format;
 fu_duration *fu_swig_duration_parse(const char *text, size_t len);
@@ -133,9 +104,9 @@ typedef struct fu_policy {} fu_policy;
 %newobject fu_swig_policy_default;
 %newobject fu_swig_policy_load_file;
 %newobject fu_swig_policy_load_string;
-FU_POL_RAISES(fu_swig_policy_default)
-FU_POL_RAISES(fu_swig_policy_load_file)
-FU_POL_RAISES(fu_swig_policy_load_string)
+FU_RAISES(fu_swig_policy_default)
+FU_RAISES(fu_swig_policy_load_file)
+FU_RAISES(fu_swig_policy_load_string)
 %rename(policy_default) fu_swig_policy_default;
 %rename(policy_load_file) fu_swig_policy_load_file;
 %rename(policy_load_string) fu_swig_policy_load_string;
@@ -148,19 +119,22 @@ const char *fu_swig_policy_default_yaml(void);
 
 /* ------------------------------------------------------------ reading */
 %newobject fu_policy::m_calendar;
+%newobject fu_policy::m_calendar_in_zone;
 %newobject fu_policy::m_get_duration;
-FU_POL_RAISES(fu_policy::m_calendar)
-FU_POL_RAISES(fu_policy::m_get_number)
-FU_POL_RAISES(fu_policy::m_get_string)
-FU_POL_RAISES(fu_policy::m_get_bool)
-FU_POL_RAISES(fu_policy::m_get_duration)
-FU_POL_RAISES(fu_policy::m_get_length)
-FU_POL_RAISES(fu_policy::m_get_key)
-FU_POL_RAISES(fu_policy::m_summary)
+FU_RAISES(fu_policy::m_calendar)
+FU_RAISES(fu_policy::m_calendar_in_zone)
+FU_RAISES(fu_policy::m_get_number)
+FU_RAISES(fu_policy::m_get_string)
+FU_RAISES(fu_policy::m_get_bool)
+FU_RAISES(fu_policy::m_get_duration)
+FU_RAISES(fu_policy::m_get_length)
+FU_RAISES(fu_policy::m_get_key)
+FU_RAISES(fu_policy::m_summary)
 %rename(name) fu_policy::m_name;
 %rename(version) fu_policy::m_version;
 %rename(source) fu_policy::m_source;
 %rename(calendar) fu_policy::m_calendar;
+%rename(calendar_in_zone) fu_policy::m_calendar_in_zone;
 %rename(get_number) fu_policy::m_get_number;
 %rename(get_string) fu_policy::m_get_string;
 %rename(get_bool) fu_policy::m_get_bool;
@@ -181,6 +155,11 @@ FU_POL_RAISES(fu_policy::m_summary)
         if (c) fu_calendar_clone(&copy, c);
         return copy;
     }
+    fu_calendar *m_calendar_in_zone(const char *tz, const char *name = NULL) {
+        fu_calendar *c = NULL;
+        fu_policy_calendar_in_zone($self, name, tz, &c);
+        return c;
+    }
     void m_get_number(const char *path, double *out) { fu_policy_get_number($self, path, out); }
     const char *m_get_string(const char *path) {
         const char *s = NULL;
@@ -193,7 +172,7 @@ FU_POL_RAISES(fu_policy::m_summary)
         if (fu_policy_get_duration($self, path, &d) != FU_OK) return NULL;
         fu_duration *p = (fu_duration *)malloc(sizeof *p);
         if (!p) {
-            fu__error_nomem();
+            fu_swig_nomem();
             return NULL;
         }
         *p = d;

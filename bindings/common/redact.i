@@ -20,30 +20,6 @@
 #include <stdbool.h>
 %}
 
-#ifdef SWIGPYTHON
-%define FU_RED_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_RED_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 %constant int REDACT_MOBILE_CN = FU_REDACT_MOBILE_CN;
 %constant int REDACT_LANDLINE_CN = FU_REDACT_LANDLINE_CN;
@@ -68,7 +44,7 @@ static bool fu_swig_redact_luhn_valid(const char *text, size_t len) {
 }
 %}
 %newobject fu_swig_redactor_from_policy;
-FU_RED_RAISES(fu_swig_redactor_from_policy)
+FU_RAISES(fu_swig_redactor_from_policy)
 %rename(redactor_from_policy) fu_swig_redactor_from_policy;
 %rename(redact_id_cn_valid) fu_swig_redact_id_cn_valid;
 %rename(redact_luhn_valid) fu_swig_redact_luhn_valid;
@@ -80,8 +56,8 @@ const char *fu_redact_kind_name(int kind);
 
 %rename(Redactor) fu_redactor;
 typedef struct fu_redactor {} fu_redactor;
-FU_RED_RAISES(fu_redactor::fu_redactor)
-FU_RED_RAISES(fu_redactor::m_apply)
+FU_RAISES(fu_redactor::fu_redactor)
+FU_RAISES(fu_redactor::m_apply)
 %newobject fu_redactor::m_apply;
 %typemap(newfree) char *fu_redactor::m_apply "fu_free($1);";
 %rename(apply) fu_redactor::m_apply;

@@ -26,9 +26,6 @@
 
 %{
 #include <stdlib.h>
-int fu__error_nomem(void);
-int fu__error_set(int code, const char *fmt, ...);
-void fu__error_prefix(const char *fmt, ...);
 
 /* A column handed back to the target language. */
 typedef struct fu_swig_dvec {
@@ -39,7 +36,7 @@ typedef struct fu_swig_dvec {
 static int fu_swig_dvec_alloc(fu_swig_dvec *o, size_t n) {
     o->v = (double *)malloc((n ? n : 1) * sizeof(double));
     o->n = n;
-    if (!o->v) return fu__error_nomem();
+    if (!o->v) return fu_swig_nomem();
     return FU_OK;
 }
 
@@ -50,36 +47,10 @@ typedef struct fu_swig_ivec {
 } fu_swig_ivec;
 
 static int fu_swig_same_len(size_t a, size_t b, const char *what) {
-    if (a != b) return fu__error_set(FU_EINVAL, "%s: columns have different lengths (%zu and %zu)", what, a, b);
+    if (a != b) return fu_error_set(FU_EINVAL, "%s: columns have different lengths (%zu and %zu)", what, a, b);
     return FU_OK;
 }
 %}
-
-/* ---- raising after a call that returns an object (NULL on failure) ---- */
-#ifdef SWIGPYTHON
-%define FU_SEG_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_py_raise(fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
-#ifdef SWIGLUA
-%define FU_SEG_RAISES(fn)
-%exception fn {
-    fu_error_clear();
-    $action
-    if (fu_error_last()->code != FU_OK) {
-        fu_lua_push_error(L, fu_error_last()->code);
-        SWIG_fail;
-    }
-}
-%enddef
-#endif
 
 /* ---- columns in and out ---- */
 #ifdef SWIGPYTHON
@@ -324,7 +295,7 @@ typedef struct fu_segment_gammagamma {
         if (fu_swig_same_len(nx, ntx, "fit") || fu_swig_same_len(nx, nT, "fit")) return NULL;     \
         if (call(x, t_x, T, nx, NULL, NULL, &m)) return NULL;                                      \
         p = (type *)malloc(sizeof *p);                                                             \
-        if (!p) { fu__error_nomem(); return NULL; }                                                \
+        if (!p) { fu_swig_nomem(); return NULL; }                                                \
         *p = m;                                                                                    \
         return p;                                                                                  \
     }
@@ -336,7 +307,7 @@ static fu_segment_gammagamma *fu_swig_gammagamma_fit(const double *x, size_t nx,
     if (fu_swig_same_len(nx, nz, "fit")) return NULL;
     if (fu_segment_gammagamma_fit(x, zbar, nx, NULL, NULL, &m)) return NULL;
     p = (fu_segment_gammagamma *)malloc(sizeof *p);
-    if (!p) { fu__error_nomem(); return NULL; }
+    if (!p) { fu_swig_nomem(); return NULL; }
     *p = m;
     return p;
 }
@@ -362,9 +333,9 @@ static int fu_swig_gammagamma_loglik(const fu_segment_gammagamma *m, const doubl
 %newobject fu_swig_bgnbd_fit;
 %newobject fu_swig_pareto_fit;
 %newobject fu_swig_gammagamma_fit;
-FU_SEG_RAISES(fu_swig_bgnbd_fit)
-FU_SEG_RAISES(fu_swig_pareto_fit)
-FU_SEG_RAISES(fu_swig_gammagamma_fit)
+FU_RAISES(fu_swig_bgnbd_fit)
+FU_RAISES(fu_swig_pareto_fit)
+FU_RAISES(fu_swig_gammagamma_fit)
 FU_FALLIBLE(fu_swig_bgnbd_loglik)
 FU_FALLIBLE(fu_swig_pareto_loglik)
 FU_FALLIBLE(fu_swig_gammagamma_loglik)
@@ -431,7 +402,7 @@ static int fu_swig_gammagamma_expected(const fu_segment_gammagamma *m, const dou
     if (!rc) rc = fu_swig_dvec_alloc(OUT, nx);
     for (size_t i = 0; !rc && i < nx; i++) {
         rc = fu_segment_gammagamma_expected(m, x[i], zbar[i], &OUT->v[i]);
-        if (rc) fu__error_prefix("customer %zu", i);
+        if (rc) fu_error_prefix("customer %zu", i);
     }
     return rc;
 }
@@ -514,11 +485,11 @@ static fu_segment_summary *fu_swig_summarize(const void *customers_v, size_t nc,
     size_t *idx;
     if (fu_swig_same_len(nc, nt, "summarize") || fu_swig_same_len(nc, nv, "summarize")) return NULL;
     idx = (size_t *)malloc((nc ? nc : 1) * sizeof *idx);
-    if (!idx) { fu__error_nomem(); return NULL; }
+    if (!idx) { fu_swig_nomem(); return NULL; }
     for (size_t i = 0; i < nc; i++) {
         if (customers[i] < 0) {
             free(idx);
-            fu__error_set(FU_EINVAL, "event %zu: customer index %lld is negative", i, (long long)customers[i]);
+            fu_error_set(FU_EINVAL, "event %zu: customer index %lld is negative", i, (long long)customers[i]);
             return NULL;
         }
         idx[i] = (size_t)customers[i];
@@ -541,12 +512,12 @@ static fu_segment_summary *fu_swig_summarize(const void *customers_v, size_t nc,
 %rename(zbar) fu_segment_summary::m_zbar;
 %rename(total) fu_segment_summary::m_total;
 %rename(first_at) fu_segment_summary::m_first_at;
-FU_SEG_RAISES(fu_segment_summary::m_x)
-FU_SEG_RAISES(fu_segment_summary::m_t_x)
-FU_SEG_RAISES(fu_segment_summary::m_T)
-FU_SEG_RAISES(fu_segment_summary::m_zbar)
-FU_SEG_RAISES(fu_segment_summary::m_total)
-FU_SEG_RAISES(fu_segment_summary::m_first_at)
+FU_RAISES(fu_segment_summary::m_x)
+FU_RAISES(fu_segment_summary::m_t_x)
+FU_RAISES(fu_segment_summary::m_T)
+FU_RAISES(fu_segment_summary::m_zbar)
+FU_RAISES(fu_segment_summary::m_total)
+FU_RAISES(fu_segment_summary::m_first_at)
 %extend fu_segment_summary {
     void m_x(fu_swig_dvec *OUT);
     void m_t_x(fu_swig_dvec *OUT);
@@ -556,7 +527,7 @@ FU_SEG_RAISES(fu_segment_summary::m_first_at)
     void m_first_at(fu_swig_dvec *OUT);
 }
 %newobject fu_swig_summarize;
-FU_SEG_RAISES(fu_swig_summarize)
+FU_RAISES(fu_swig_summarize)
 %rename(summarize) fu_swig_summarize;
 fu_segment_summary *fu_swig_summarize(const void *customers, size_t nc, const void *times, size_t nt,
                                       const double *values, size_t nv, size_t n_customers, int64_t calibration_end,
@@ -570,7 +541,7 @@ static int fu_swig_rfm(const double *recency, size_t nr, const double *frequency
     if (!rc) rc = fu_swig_same_len(nr, nm, "rfm");
     if (rc) return rc;
     *res = (fu_segment_rfm *)malloc((nr ? nr : 1) * sizeof **res);
-    if (!*res) return fu__error_nomem();
+    if (!*res) return fu_swig_nomem();
     rc = fu_segment_rfm_score(recency, frequency, monetary, nr, NULL, *res);
     if (rc) { free(*res); *res = NULL; }
     return rc;
@@ -582,7 +553,7 @@ static int fu_swig_rfm_codes(const double *recency, size_t nr, const double *fre
     if (!rc) {
         IOUT->v = (long *)malloc((nr ? nr : 1) * sizeof(long));
         IOUT->n = nr;
-        if (!IOUT->v) rc = fu__error_nomem();
+        if (!IOUT->v) rc = fu_swig_nomem();
     }
     for (size_t i = 0; !rc && i < nr; i++) IOUT->v[i] = res[i].code;
     free(res);
@@ -691,14 +662,14 @@ typedef struct fu_swig_svec {
 static int fu_swig_svec_alloc(fu_swig_svec *o, size_t n) {
     o->v = (const char **)malloc((n ? n : 1) * sizeof *o->v);
     o->n = n;
-    if (!o->v) return fu__error_nomem();
+    if (!o->v) return fu_swig_nomem();
     return FU_OK;
 }
 
 static int fu_swig_ivec_alloc(fu_swig_ivec *o, size_t n) {
     o->v = (long *)malloc((n ? n : 1) * sizeof *o->v);
     o->n = n;
-    if (!o->v) return fu__error_nomem();
+    if (!o->v) return fu_swig_nomem();
     return FU_OK;
 }
 
@@ -719,7 +690,7 @@ static fu_swig_assignments *fu_swig_assign(const fu_segment_customer *c, size_t 
     fu_swig_assignments *s = (fu_swig_assignments *)calloc(1, sizeof *s);
     if (!s || !(s->a = (fu_segment_assignment *)malloc((n ? n : 1) * sizeof *s->a))) {
         free(s);
-        fu__error_nomem();
+        fu_swig_nomem();
         return NULL;
     }
     s->n = n;
@@ -794,7 +765,7 @@ static fu_segment_rules *fu_swig_segment_rules_from_policy(const fu_policy *poli
 }
 %}
 %newobject fu_swig_segment_rules_from_policy;
-FU_SEG_RAISES(fu_swig_segment_rules_from_policy)
+FU_RAISES(fu_swig_segment_rules_from_policy)
 %rename(segment_rules_from_policy) fu_swig_segment_rules_from_policy;
 %constant int SEGMENT_RULES_POLICY = FU_SEGMENT_RULES_POLICY;
 
@@ -851,16 +822,16 @@ static fu_segment_book_summary *fu_swig_segment_book(const fu_book *book, int64_
 %rename(monetary) fu_segment_book_summary::m_monetary;
 %rename(rfm_codes) fu_segment_book_summary::m_rfm_codes;
 %rename(rfm_groups) fu_segment_book_summary::m_rfm_groups;
-FU_SEG_RAISES(fu_segment_book_summary::m_x)
-FU_SEG_RAISES(fu_segment_book_summary::m_t_x)
-FU_SEG_RAISES(fu_segment_book_summary::m_T)
-FU_SEG_RAISES(fu_segment_book_summary::m_zbar)
-FU_SEG_RAISES(fu_segment_book_summary::m_total)
-FU_SEG_RAISES(fu_segment_book_summary::m_recency)
-FU_SEG_RAISES(fu_segment_book_summary::m_frequency)
-FU_SEG_RAISES(fu_segment_book_summary::m_monetary)
-FU_SEG_RAISES(fu_segment_book_summary::m_rfm_codes)
-FU_SEG_RAISES(fu_segment_book_summary::m_rfm_groups)
+FU_RAISES(fu_segment_book_summary::m_x)
+FU_RAISES(fu_segment_book_summary::m_t_x)
+FU_RAISES(fu_segment_book_summary::m_T)
+FU_RAISES(fu_segment_book_summary::m_zbar)
+FU_RAISES(fu_segment_book_summary::m_total)
+FU_RAISES(fu_segment_book_summary::m_recency)
+FU_RAISES(fu_segment_book_summary::m_frequency)
+FU_RAISES(fu_segment_book_summary::m_monetary)
+FU_RAISES(fu_segment_book_summary::m_rfm_codes)
+FU_RAISES(fu_segment_book_summary::m_rfm_groups)
 %extend fu_segment_book_summary {
     void m_x(fu_swig_dvec *OUT);
     void m_t_x(fu_swig_dvec *OUT);
@@ -874,7 +845,7 @@ FU_SEG_RAISES(fu_segment_book_summary::m_rfm_groups)
     void m_rfm_groups(fu_swig_svec *SOUT);
 }
 %newobject fu_swig_segment_book;
-FU_SEG_RAISES(fu_swig_segment_book)
+FU_RAISES(fu_swig_segment_book)
 %rename(segment_book) fu_swig_segment_book;
 
 /* ---- Assignments ---- */
@@ -915,7 +886,7 @@ static void fu_swig_assignments_m_lifecycle(fu_swig_assignments *s, fu_swig_svec
 
 static int fu_swig_opt_col(size_t n, size_t k, const char *what) {
     if (k != 0 && k != n)
-        return fu__error_set(FU_EINVAL, "%s: %zu values for %zu customers (give all or none)", what, k, n);
+        return fu_error_set(FU_EINVAL, "%s: %zu values for %zu customers (give all or none)", what, k, n);
     return FU_OK;
 }
 
@@ -926,7 +897,7 @@ static fu_swig_assignments *fu_swig_segment_assign_book(const fu_segment_book_su
     fu_swig_assignments *s;
     if (fu_swig_opt_col(bs->n, n6, "p_alive") || fu_swig_opt_col(bs->n, n7, "clv")) return NULL;
     c = (fu_segment_customer *)malloc((bs->n ? bs->n : 1) * sizeof *c);
-    if (!c) { fu__error_nomem(); return NULL; }
+    if (!c) { fu_swig_nomem(); return NULL; }
     memcpy(c, bs->customers, bs->n * sizeof *c);
     for (size_t i = 0; i < bs->n; i++) {
         if (n6) c[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
@@ -955,7 +926,7 @@ static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *an
         fu_swig_opt_col(n1, n6, "p_alive") || fu_swig_opt_col(n1, n7, "clv"))
         return NULL;
     c = (fu_segment_customer *)malloc((n1 ? n1 : 1) * sizeof *c);
-    if (!c) { fu__error_nomem(); return NULL; }
+    if (!c) { fu_swig_nomem(); return NULL; }
     for (size_t i = 0; i < n1; i++) {
         fu_segment_customer_init(&c[i]);
         c[i].annual_spend = annual_spend[i];
@@ -1006,8 +977,8 @@ static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *an
 }
 %newobject fu_swig_segment_assign_book;
 %newobject fu_swig_segment_assign;
-FU_SEG_RAISES(fu_swig_segment_assign_book)
-FU_SEG_RAISES(fu_swig_segment_assign)
+FU_RAISES(fu_swig_segment_assign_book)
+FU_RAISES(fu_swig_segment_assign)
 %rename(segment_assign_book) fu_swig_segment_assign_book;
 %rename(segment_assign) fu_swig_segment_assign;
 
@@ -1087,7 +1058,7 @@ fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *annual_sp
         if (fu_swig_same_len(nx, ntx, "fit") || fu_swig_same_len(nx, nT, "fit")) return NULL;     \
         if (call(x, t_x, T, nx, NULL, &info, &m)) return NULL;                                     \
         p = (type *)malloc(sizeof *p);                                                             \
-        if (!p) { fu__error_nomem(); return NULL; }                                                \
+        if (!p) { fu_swig_nomem(); return NULL; }                                                \
         *p = m;                                                                                    \
         *out = info.iterations;                                                                    \
         return p;                                                                                  \
@@ -1101,7 +1072,7 @@ static fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t 
     if (fu_swig_same_len(nx, nz, "fit")) return NULL;
     if (fu_segment_gammagamma_fit(x, zbar, nx, NULL, &info, &m)) return NULL;
     p = (fu_segment_gammagamma *)malloc(sizeof *p);
-    if (!p) { fu__error_nomem(); return NULL; }
+    if (!p) { fu_swig_nomem(); return NULL; }
     *p = m;
     *out = info.iterations;
     return p;
@@ -1110,9 +1081,9 @@ static fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t 
 %newobject fu_swig_bgnbd_fit_ex;
 %newobject fu_swig_pareto_fit_ex;
 %newobject fu_swig_gammagamma_fit_ex;
-FU_SEG_RAISES(fu_swig_bgnbd_fit_ex)
-FU_SEG_RAISES(fu_swig_pareto_fit_ex)
-FU_SEG_RAISES(fu_swig_gammagamma_fit_ex)
+FU_RAISES(fu_swig_bgnbd_fit_ex)
+FU_RAISES(fu_swig_pareto_fit_ex)
+FU_RAISES(fu_swig_gammagamma_fit_ex)
 %rename(bgnbd_fit_ex) fu_swig_bgnbd_fit_ex;
 %rename(pareto_fit_ex) fu_swig_pareto_fit_ex;
 %rename(gammagamma_fit_ex) fu_swig_gammagamma_fit_ex;
@@ -1122,3 +1093,81 @@ fu_segment_pareto *fu_swig_pareto_fit_ex(const double *x, size_t nx, const doubl
                                          const double *T, size_t nT, unsigned int *out);
 fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t nx, const double *zbar, size_t nz,
                                                  unsigned int *out);
+
+/* ---- the whole pipeline in one call (followup/segment_run.h) ----
+ *   segment_run(book, rules, now=SEGMENT_RUN_LAST_EVENT, model=SEGMENT_MODEL_BGNBD,
+ *               unit_seconds=604800, horizon=-1, discount=-1) -> SegmentRun
+ *   SegmentRun: count(), now(), has_clv(), p_alive(), expected(), clv() -> columns
+ *               (NaN where a customer has no figure), csv(book, raw) -> str
+ *               (the segment CSV of followup segment), write_csv(book, path, raw=False) */
+%constant int SEGMENT_MODEL_BGNBD = FU_SEGMENT_MODEL_BGNBD;
+%constant int SEGMENT_MODEL_PARETO = FU_SEGMENT_MODEL_PARETO;
+%constant int64_t SEGMENT_RUN_LAST_EVENT = FU_SEGMENT_RUN_LAST_EVENT;
+%rename(SegmentRun) fu_segment_run;
+%nodefaultctor fu_segment_run;
+typedef struct fu_segment_run {} fu_segment_run;
+%{
+static fu_segment_run *fu_swig_segment_run(const fu_book *book, const fu_segment_rules *rules,
+                                           int64_t now, int model, double unit_seconds, double horizon,
+                                           double discount) {
+    fu_segment_run_options o = FU_SEGMENT_RUN_OPTIONS_INIT;
+    fu_segment_run *r = NULL;
+    o.model = (fu_segment_model)model;
+    o.unit_seconds = unit_seconds;
+    o.horizon = horizon;
+    o.annual_discount = discount;
+    fu_segment_run_new(&r, book, now, rules, &o);
+    return r;
+}
+static void fu_swig_run_col(const double *col, size_t n, fu_swig_dvec *OUT) {
+    if (fu_swig_dvec_alloc(OUT, n) == FU_OK && n) memcpy(OUT->v, col, n * sizeof(double));
+}
+static void fu_segment_run_m_p_alive(fu_segment_run *r, fu_swig_dvec *OUT) {
+    fu_swig_run_col(fu_segment_run_p_alive(r), fu_segment_run_count(r), OUT);
+}
+static void fu_segment_run_m_expected(fu_segment_run *r, fu_swig_dvec *OUT) {
+    fu_swig_run_col(fu_segment_run_expected(r), fu_segment_run_count(r), OUT);
+}
+static void fu_segment_run_m_clv(fu_segment_run *r, fu_swig_dvec *OUT) {
+    fu_swig_run_col(fu_segment_run_clv(r), fu_segment_run_count(r), OUT);
+}
+%}
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_segment_run;
+%feature("kwargs") fu_segment_run::m_csv;
+%feature("kwargs") fu_segment_run::m_write_csv;
+#endif
+%newobject fu_swig_segment_run;
+FU_RAISES(fu_swig_segment_run)
+%rename(segment_run) fu_swig_segment_run;
+fu_segment_run *fu_swig_segment_run(const fu_book *book, const fu_segment_rules *rules,
+                                    int64_t now = FU_SEGMENT_RUN_LAST_EVENT, int model = FU_SEGMENT_MODEL_BGNBD,
+                                    double unit_seconds = 604800.0, double horizon = -1.0, double discount = -1.0);
+FU_FALLIBLE(m_write_csv)
+FU_RAISES(fu_segment_run::m_p_alive)
+FU_RAISES(fu_segment_run::m_expected)
+FU_RAISES(fu_segment_run::m_clv)
+FU_RAISES(fu_segment_run::m_csv)
+%rename(count) fu_segment_run::m_count;
+%rename(now) fu_segment_run::m_now;
+%rename(has_clv) fu_segment_run::m_has_clv;
+%rename(p_alive) fu_segment_run::m_p_alive;
+%rename(expected) fu_segment_run::m_expected;
+%rename(clv) fu_segment_run::m_clv;
+%rename(csv) fu_segment_run::m_csv;
+%rename(write_csv) fu_segment_run::m_write_csv;
+%extend fu_segment_run {
+    ~fu_segment_run() { fu_segment_run_free($self); }
+    size_t m_count() { return fu_segment_run_count($self); }
+    int64_t m_now() { return fu_segment_run_fit_result($self)->now; }
+    bool m_has_clv() { return fu_segment_run_fit_result($self)->has_gammagamma != 0; }
+    void m_p_alive(fu_swig_dvec *OUT);
+    void m_expected(fu_swig_dvec *OUT);
+    void m_clv(fu_swig_dvec *OUT);
+    void m_csv(const fu_book *book, bool raw, char **out) {
+        fu_segment_run_write_csv_to_string($self, book, raw ? FU_SEGMENT_CSV_RAW : 0u, NULL, out);
+    }
+    int m_write_csv(const fu_book *book, const char *path, bool raw = false) {
+        return fu_segment_run_write_csv($self, book, raw ? FU_SEGMENT_CSV_RAW : 0u, path);
+    }
+}

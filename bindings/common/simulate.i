@@ -22,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-int fu__error_set(int code, const char *fmt, ...);
-int fu__error_nomem(void);
 
 typedef struct fu_swig_simtext {
     char *s;
@@ -36,11 +34,11 @@ static int fu_swig_simtext_add(fu_swig_simtext *t, const char *fmt, ...) {
     va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof line) return fu__error_set(FU_EINVAL, "line too long");
+    if (n < 0 || (size_t)n >= sizeof line) return fu_error_set(FU_EINVAL, "line too long");
     if (t->len + (size_t)n + 1 > t->cap) {
         size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)n;
         char *s = (char *)realloc(t->s, cap);
-        if (!s) return fu__error_nomem();
+        if (!s) return fu_swig_nomem();
         t->s = s;
         t->cap = cap;
     }
@@ -55,11 +53,11 @@ static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const c
     fu_simulation_options o;
     double *ap = NULL, *wf = NULL;
     fu_simulation_options_init(&o);
-    if (!policy || !book || !run) return fu__error_set(FU_EINVAL, "NULL policy, book or run");
+    if (!policy || !book || !run) return fu_error_set(FU_EINVAL, "NULL policy, book or run");
     if (strcmp(run, "baseline") == 0) o.mode = FU_SIMULATION_BASELINE;
     else if (strcmp(run, "besttime") == 0) o.flags = FU_SIMULATION_BESTTIME;
     else if (strcmp(run, "policy") != 0)
-        return fu__error_set(FU_EINVAL, "run '%s': expected baseline, policy or besttime", run);
+        return fu_error_set(FU_EINVAL, "run '%s': expected baseline, policy or besttime", run);
     o.from = from;
     o.to = to;
     o.agents = agents;
@@ -112,7 +110,7 @@ static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *boo
     unsigned int ag[64], ca[64];
     int na = fu_swig_uint_list(agents, ag, 64), nc = fu_swig_uint_list(calls, ca, 64);
     if (na <= 0 || nc <= 0) {
-        fu__error_set(FU_EINVAL, "agents and calls: lists of 1 to 64 positive integers like \"1,2,3\"");
+        fu_error_set(FU_EINVAL, "agents and calls: lists of 1 to 64 positive integers like \"1,2,3\"");
         return NULL;
     }
     fu_swig_simtext t = {NULL, 0, 0};
@@ -144,8 +142,8 @@ static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *boo
 %newobject fu_swig_sensitivity_csv;
 %typemap(newfree) char *fu_swig_simulation_csv "free($1);";
 %typemap(newfree) char *fu_swig_sensitivity_csv "free($1);";
-FU_FREQ_RAISES(fu_swig_simulation_csv)
-FU_FREQ_RAISES(fu_swig_sensitivity_csv)
+FU_RAISES(fu_swig_simulation_csv)
+FU_RAISES(fu_swig_sensitivity_csv)
 %rename(simulation_csv) fu_swig_simulation_csv;
 %rename(sensitivity_csv) fu_swig_sensitivity_csv;
 %feature("kwargs") fu_swig_simulation_csv;

@@ -347,7 +347,6 @@ FU_PY_LOCKED(fu_swig_assignments)
  * thread is about to start a call on it is a race of the caller's (as with
  * a file). */
 %{
-int fu__error_set(int code, const char *fmt, ...);
 static PyObject *fu_py_ledger_release(PyObject *self, PyObject *args) {
     PyObject *obj = NULL;
     (void)self;
@@ -373,7 +372,7 @@ static PyObject *fu_py_ledger_release(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 static int fu_py_ledger_closed(const char *fn) {
-    fu_py_raise(fu__error_set(FU_ESTATE, "%s: the ledger is closed", fn));
+    fu_py_raise(fu_error_set(FU_ESTATE, "%s: the ledger is closed", fn));
     return -1;
 }
 %}
@@ -443,11 +442,11 @@ static int fu_py_strcol(fu_py_cols *c, const char *key, PyObject **out) {
     PyObject *f = PySequence_Fast(o, "");
     if (!f) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a sequence of str", key));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a sequence of str", key));
     }
     c->fast[c->nfast++] = f;
     if (PySequence_Fast_GET_SIZE(f) != c->n)
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
                                              PySequence_Fast_GET_SIZE(f), c->n));
     *out = f;
     return 0;
@@ -460,16 +459,16 @@ static int fu_py_str_at(PyObject *col, Py_ssize_t i, const char *key, const char
     PyObject *v = PySequence_Fast_GET_ITEM(col, i);
     if (v == Py_None || (PyFloat_Check(v) && isnan(PyFloat_AS_DOUBLE(v)))) return 0;
     if (!PyUnicode_Check(v))
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: expected str, got %s", i, key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: expected str, got %s", i, key,
                                              Py_TYPE(v)->tp_name));
     Py_ssize_t size = 0;
     const char *s = PyUnicode_AsUTF8AndSize(v, &size);
     if (!s) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: not valid text", i, key));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: not valid text", i, key));
     }
     if ((size_t)size != strlen(s))
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "row %zd: column %s: contains a NUL character", i, key));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: contains a NUL character", i, key));
     *out = s;
     return 0;
 }
@@ -482,7 +481,7 @@ static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **
     Py_buffer *b = &c->buf[c->nbuf];
     if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a numpy array of %s", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a numpy array of %s", key,
                                              kind == 'd' ? "float64" : "int64"));
     }
     c->nbuf++;
@@ -491,10 +490,10 @@ static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **
     int ok = b->ndim == 1 && b->itemsize == 8 &&
              (kind == 'd' ? strcmp(f, "d") == 0 : (strcmp(f, "q") == 0 || strcmp(f, "l") == 0));
     if (!ok)
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a 1-D array of %s", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a 1-D array of %s", key,
                                              kind == 'd' ? "float64" : "int64"));
     if (b->shape[0] != c->n)
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s has %zd rows, expected %zd", key,
                                              b->shape[0], c->n));
     *out = b->buf;
     return 0;
@@ -502,14 +501,14 @@ static int fu_py_numcol(fu_py_cols *c, const char *key, char kind, const void **
 
 static int fu_py_cols_open(fu_py_cols *c, PyObject *dict, const char *first) {
     memset(c, 0, sizeof *c);
-    if (!PyDict_Check(dict)) return fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: expected a dict"));
+    if (!PyDict_Check(dict)) return fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: expected a dict"));
     c->dict = dict;
     PyObject *o = PyDict_GetItemString(dict, first);
-    if (!o) return fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: no %s column", first));
+    if (!o) return fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: no %s column", first));
     c->n = PyObject_Length(o);
     if (c->n < 0) {
         PyErr_Clear();
-        return fu_py_cols_fail(fu__error_set(FU_EINVAL, "column %s: expected a sequence", first));
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "column %s: expected a sequence", first));
     }
     return 0;
 }
@@ -546,7 +545,7 @@ static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
         fu_error_clear();
         int rc = fu_book_add_customer(b, &r, NULL);
         if (rc) {
-            fu__error_prefix("row %zd", i);
+            fu_error_prefix("row %zd", i);
             fu_py_raise(rc);
             goto done;
         }
@@ -573,7 +572,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
         fu_py_numcol(&c, "survey", 'q', &survey))
         goto done;
     if (!at || !kind) {
-        fu_py_cols_fail(fu__error_set(FU_EINVAL, "columns: the at and kind columns are required"));
+        fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: the at and kind columns are required"));
         goto done;
     }
     for (Py_ssize_t i = 0; i < c.n; i++) {
@@ -595,7 +594,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
         fu_error_clear();
         int rc = fu_book_add_event(b, &e);
         if (rc) {
-            fu__error_prefix("row %zd", i);
+            fu_error_prefix("row %zd", i);
             fu_py_raise(rc);
             goto done;
         }
@@ -685,7 +684,7 @@ static void *fu_py_handle(PyObject *obj, swig_type_info *ty, const char *fn, con
         PyErr_Format(PyExc_TypeError, "%s(): expected a followup.%s, not %s", fn, what, Py_TYPE(obj)->tp_name);
         return NULL;
     }
-    if (!argp) fu_py_raise(fu__error_set(FU_ESTATE, "%s: the %s is closed", fn, what));
+    if (!argp) fu_py_raise(fu_error_set(FU_ESTATE, "%s: the %s is closed", fn, what));
     return argp;
 }
 
@@ -847,7 +846,7 @@ static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
 static int fu_py_f64(PyObject *o, Py_buffer *b, int writable, const char *name, Py_ssize_t *n) {
     if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0) {
         PyErr_Clear();
-        fu_py_raise(fu__error_set(FU_EINVAL, "%s: expected a %s 1-D float64 array", name,
+        fu_py_raise(fu_error_set(FU_EINVAL, "%s: expected a %s 1-D float64 array", name,
                                   writable ? "writable" : "contiguous"));
         return -1;
     }
@@ -855,12 +854,12 @@ static int fu_py_f64(PyObject *o, Py_buffer *b, int writable, const char *name, 
     while (*f == '@' || *f == '=' || *f == '<') f++;
     if (b->ndim != 1 || b->itemsize != 8 || strcmp(f, "d") != 0) {
         PyBuffer_Release(b);
-        fu_py_raise(fu__error_set(FU_EINVAL, "%s: expected a 1-D float64 array", name));
+        fu_py_raise(fu_error_set(FU_EINVAL, "%s: expected a 1-D float64 array", name));
         return -1;
     }
     if (*n >= 0 && b->shape[0] != *n) {
         PyBuffer_Release(b);
-        fu_py_raise(fu__error_set(FU_EINVAL, "%s has %zd values, expected %zd", name, b->shape[0], *n));
+        fu_py_raise(fu_error_set(FU_EINVAL, "%s has %zd values, expected %zd", name, b->shape[0], *n));
         return -1;
     }
     *n = b->shape[0];
@@ -904,7 +903,7 @@ static PyObject *fu_py_score(PyObject *self, PyObject *args) {
         }
     }
     if (ok && (!ptr[0] || !ptr[1] || !ptr[2])) {
-        fu_py_raise(fu__error_set(FU_EINVAL, "_score: x, t_x and T are required"));
+        fu_py_raise(fu_error_set(FU_EINVAL, "_score: x, t_x and T are required"));
         ok = 0;
     }
     if (ok) {

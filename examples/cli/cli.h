@@ -4,6 +4,7 @@
 
 #include "followup.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes (documented in docs/cli.md). */
@@ -28,6 +29,37 @@ void cli_error(const char *context);
 int cli_exit_code(int rc);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
+
+/* ---- options: one table per command drives the parser and the help ----
+ * An option is `--name VALUE` (arg set) or a flag `--name` (arg NULL). The
+ * parser stores each value (flags: "1") in the `const char *` member at
+ * `offset` of the command's argument struct, or calls `each` for every
+ * occurrence of a repeatable option (it returns 0, or nonzero after printing
+ * why the value is bad). Errors are one line on stderr and CLI_USAGE:
+ * "PROG: unknown option '--x' (see --help)", "PROG: --customers needs a
+ * value", "PROG: unexpected argument 'x' (see --help)". */
+typedef struct cli_option {
+    const char *name; /* "--customers"; NULL: a heading line `help` in the help */
+    const char *arg;  /* "CSV" in the help; NULL for a flag */
+    const char *help; /* lines joined by '\n'; the first follows the name; NULL: not
+                         shown (documented with another entry) */
+    size_t offset;    /* of the value in the argument struct, or CLI_NO_SLOT */
+    int (*each)(const char *value, void *args);
+} cli_option;
+#define CLI_NO_SLOT ((size_t)-1)
+#define CLI_HEADING(text) {NULL, NULL, text, CLI_NO_SLOT, NULL}
+#define CLI_OPT(name, arg, help, type, member) {name, arg, help, offsetof(type, member), NULL}
+
+/* Parse argv[first..argc) against `opts` (n entries) into `args`.
+ * Positional arguments (not starting with '-', or "-" alone) go to `positional` (up to
+ * max_positional; one more is an error). CLI_OK or CLI_USAGE after a message
+ * starting with `prog`. */
+int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int argc, char **argv, int first,
+                      void *args, const char **positional, size_t max_positional, size_t *npositional);
+/* The options section of a help text: "  NAME ARG" padded to `width`
+ * columns (at least one space), then the help; further help lines indented
+ * by width + 2. */
+void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width);
 
 /* ---- output: a table of text cells written as CSV, JSON or aligned text ---- */
 typedef enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
@@ -58,11 +90,11 @@ int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_ro
 extern int cli_csv_raw;
 
 /* ---- output files: written beside the target and renamed over it when
- * complete, so a failure never empties or truncates an existing file ---- */
-struct fu__outfile;
+ * complete, so a failure never empties or truncates an existing file
+ * (fu_outfile, followup/output.h) ---- */
 typedef struct cli_out {
-    FILE *f;                  /* write here */
-    struct fu__outfile *file; /* NULL for standard output */
+    FILE *f;          /* write here */
+    fu_outfile *file; /* NULL for standard output */
 } cli_out;
 /* Open `path` (NULL: standard output). CLI_OK, or an exit code after an
  * error message starting with `prog`. */

@@ -218,6 +218,56 @@ typedef struct bt_args {
     fu_besttime_query_options q;
 } bt_args;
 
+static int opt_urgent(const char *v, void *args) {
+    (void)v;
+    ((bt_args *)args)->flags |= FU_BESTTIME_URGENT;
+    return 0;
+}
+
+/* --k N (1 to 168) and --thompson SEED */
+static int opt_number(const char *name, const char *v, unsigned long long *n) {
+    char *end;
+    *n = strtoull(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || (strcmp(name, "--k") == 0 && (*n < 1 || *n > 168))) {
+        fprintf(stderr, "followup besttime: %s: bad number '%s'\n", name, v);
+        return 1;
+    }
+    return 0;
+}
+
+static int opt_k(const char *v, void *args) {
+    unsigned long long n;
+    if (opt_number("--k", v, &n)) return 1;
+    ((bt_args *)args)->k = (unsigned long)n;
+    return 0;
+}
+
+static int opt_thompson(const char *v, void *args) {
+    unsigned long long n;
+    if (opt_number("--thompson", v, &n)) return 1;
+    ((bt_args *)args)->q.flags |= FU_BESTTIME_THOMPSON;
+    ((bt_args *)args)->q.seed = n;
+    return 0;
+}
+
+/* The options (the usage lines of help() show them). */
+#define O(name, arg, member) {name, arg, "", offsetof(bt_args, member), NULL}
+static const cli_option k_options[] = {
+    O("--policy", "FILE", policy_file),
+    O("--customers", "FILE", customers),
+    O("--events", "FILE", events),
+    O("--now", "TIME", now_text),
+    O("--day", "DAY", day_text),
+    O("--format", "F", fmt_text),
+    O("--may-contact", "CUSTOMER_ID", may),
+    O("--at", "TIME", at_text),
+    O("--channel", "C", channel_text),
+    {"--k", "N", "", CLI_NO_SLOT, opt_k},
+    {"--thompson", "SEED", "", CLI_NO_SLOT, opt_thompson},
+    {"--urgent", NULL, "", CLI_NO_SLOT, opt_urgent},
+};
+#undef O
+
 /* Parse the options into `o`: 0, 1 after --help, or -1 after a message. */
 static int parse_args(int argc, char **argv, bt_args *o) {
     fu_besttime_query_options q0 = FU_BESTTIME_QUERY_OPTIONS_INIT;
@@ -227,51 +277,15 @@ static int parse_args(int argc, char **argv, bt_args *o) {
     o->channel_text = "phone";
     o->k = 1;
     o->q = q0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (cli_is_help(a)) {
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i])) {
             help(stdout);
             return 1;
-        } else if (strcmp(a, "--urgent") == 0) {
-            o->flags |= FU_BESTTIME_URGENT;
-            continue;
         }
-        if (strcmp(a, "--policy") == 0) dst = &o->policy_file;
-        else if (strcmp(a, "--customers") == 0) dst = &o->customers;
-        else if (strcmp(a, "--events") == 0) dst = &o->events;
-        else if (strcmp(a, "--now") == 0) dst = &o->now_text;
-        else if (strcmp(a, "--day") == 0) dst = &o->day_text;
-        else if (strcmp(a, "--format") == 0) dst = &o->fmt_text;
-        else if (strcmp(a, "--may-contact") == 0) dst = &o->may;
-        else if (strcmp(a, "--at") == 0) dst = &o->at_text;
-        else if (strcmp(a, "--channel") == 0) dst = &o->channel_text;
-        else if (strcmp(a, "--k") != 0 && strcmp(a, "--thompson") != 0) {
-            fprintf(stderr, "followup besttime: unknown option '%s'\n", a);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup besttime: %s needs a value\n", a);
-            return -1;
-        }
-        const char *v = argv[++i];
-        if (dst) {
-            *dst = v;
-        } else {
-            char *end;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (*v == '\0' || *end != '\0' || (strcmp(a, "--k") == 0 && (n < 1 || n > 168))) {
-                fprintf(stderr, "followup besttime: %s: bad number '%s'\n", a, v);
-                return -1;
-            }
-            if (strcmp(a, "--k") == 0) o->k = (unsigned long)n;
-            else {
-                o->q.flags |= FU_BESTTIME_THOMPSON;
-                o->q.seed = n;
-            }
-        }
-    }
-    return 0;
+    return cli_parse_options("followup besttime", k_options, sizeof k_options / sizeof k_options[0], argc, argv, 1,
+                             o, NULL, 0, NULL)
+               ? -1
+               : 0;
 }
 
 static int run(int argc, char **argv) {

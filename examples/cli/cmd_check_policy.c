@@ -14,22 +14,27 @@ static void help(FILE *out) {
             "stderr and exits with 1.\n");
 }
 
+typedef struct check_args {
+    const char *standalone;
+} check_args;
+
+static const cli_option k_options[] = {
+    {"--standalone", NULL, "", offsetof(check_args, standalone), NULL},
+};
+
 static int run(int argc, char **argv) {
-    const char *file = NULL;
+    check_args a = {NULL};
+    const char *files[2] = {NULL, NULL};
+    size_t nfiles = 0;
     fu_policy_load_options opts = FU_POLICY_LOAD_OPTIONS_INIT;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--standalone") == 0) {
-            opts.flags |= FU_POLICY_STANDALONE;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "followup check-policy: unknown option '%s'\n", argv[i]);
-            return CLI_USAGE;
-        } else if (file == NULL) {
-            file = argv[i];
-        } else {
-            fprintf(stderr, "followup check-policy: only one FILE may be given\n");
-            return CLI_USAGE;
-        }
+    int ec = cli_parse_options("followup check-policy", k_options, 1, argc, argv, 1, &a, files, 2, &nfiles);
+    if (ec) return ec;
+    if (nfiles > 1) {
+        fprintf(stderr, "followup check-policy: only one FILE may be given\n");
+        return CLI_USAGE;
     }
+    const char *file = files[0];
+    if (a.standalone) opts.flags |= FU_POLICY_STANDALONE;
     fu_policy *p = NULL;
     int rc = file ? fu_policy_load_file(&p, file, &opts) : fu_policy_default(&p);
     if (rc != FU_OK) {

@@ -2,11 +2,6 @@
  * from notes, add, list, fulfil, cancel and report what is due or overdue. */
 #include "cli.h"
 
-/* The notes CSV is read with the library's own RFC 4180 reader, so that its
- * errors name file, line and column like those of every other input. The
- * tool links the static library, where the internal symbols are visible. */
-#include "../../lib/csv_internal.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -186,53 +181,41 @@ enum {
     O_POLICY, O_FORMAT, O_LEDGER, O_NOTES, O_CUSTOMERS, O_CUSTOMER, O_TEXT, O_DEADLINE, O_WITHIN,
     O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_COUNT
 };
-static const struct {
-    const char *name;
-    int has_value;
-} k_opts[O_COUNT] = {
-    {"--policy", 1}, {"--format", 1}, {"--ledger", 1}, {"--notes", 1}, {"--customers", 1}, {"--customer", 1},
-    {"--text", 1},   {"--deadline", 1}, {"--within", 1}, {"--category", 1}, {"--owner", 1}, {"--at", 1},
-    {"--by", 1},     {"--state", 1},  {"--since", 1},  {"--dry-run", 0}, {"--record", 0},
-};
 #define BIT(o) (1u << (o))
 #define COMMON (BIT(O_POLICY) | BIT(O_FORMAT) | BIT(O_LEDGER))
 
 typedef struct args {
-    const char *v[O_COUNT]; /* value, or "" for a given flag; NULL when absent */
+    const char *v[O_COUNT]; /* value, or "1" for a given flag; NULL when absent */
     const char *id;         /* the positional ID of fulfill / cancel */
     cli_format fmt;
 } args;
 
+/* One table for every subcommand (each help_* says which apply). */
+#define O(o, name, arg) {name, arg, "", offsetof(args, v) + (o) * sizeof(const char *), NULL}
+static const cli_option k_opts[O_COUNT] = {
+    O(O_POLICY, "--policy", "FILE"),     O(O_FORMAT, "--format", "F"),       O(O_LEDGER, "--ledger", "FILE"),
+    O(O_NOTES, "--notes", "CSV"),        O(O_CUSTOMERS, "--customers", "CSV"), O(O_CUSTOMER, "--customer", "ID"),
+    O(O_TEXT, "--text", "TEXT"),         O(O_DEADLINE, "--deadline", "ISO"), O(O_WITHIN, "--within", "DURATION"),
+    O(O_CATEGORY, "--category", "C"),    O(O_OWNER, "--owner", "DEPT"),      O(O_AT, "--at", "ISO"),
+    O(O_BY, "--by", "WHO"),              O(O_STATE, "--state", "S"),         O(O_SINCE, "--since", "ISO"),
+    O(O_DRY_RUN, "--dry-run", NULL),     O(O_RECORD, "--record", NULL),
+};
+#undef O
+
 /* Parse argv[1..] of a subcommand (argv[0] is its name). */
 static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args *a) {
+    char prog[64];
+    snprintf(prog, sizeof prog, PROG " %s", argv[0]);
     memset(a, 0, sizeof *a);
     a->fmt = CLI_FORMAT_TABLE;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        int o = 0;
-        while (o < O_COUNT && strcmp(s, k_opts[o].name) != 0) o++;
-        if (o == O_COUNT) {
-            if (want_id && !a->id && s[0] != '-') {
-                a->id = s;
-                continue;
-            }
-            fprintf(stderr, PROG " %s: unknown %s '%s' (see --help)\n", argv[0], s[0] == '-' ? "option" : "argument", s);
+    size_t nid = 0;
+    int ec = cli_parse_options(prog, k_opts, O_COUNT, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
+    if (ec) return ec;
+    for (int o = 0; o < O_COUNT; o++)
+        if (a->v[o] && !(allowed & BIT(o))) {
+            fprintf(stderr, "%s: %s does not apply here (see --help)\n", prog, k_opts[o].name);
             return CLI_USAGE;
         }
-        if (!(allowed & BIT(o))) {
-            fprintf(stderr, PROG " %s: %s does not apply here (see --help)\n", argv[0], s);
-            return CLI_USAGE;
-        }
-        if (!k_opts[o].has_value) {
-            a->v[o] = "";
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, PROG " %s: %s needs a value\n", argv[0], s);
-            return CLI_USAGE;
-        }
-        a->v[o] = argv[++i];
-    }
     if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0) {
         fprintf(stderr, PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
         return CLI_USAGE;
@@ -372,12 +355,11 @@ static int open_ledger(const char *sub, const setting *s, const char *path, unsi
 
 /* A customer's calendar: the policy calendar whose zone is the customer's
  * (with its holidays and make-up days), else the customer's own zone with
- * the weekly hours of the commitments calendar (holidays are dates of the
- * calendar's country; docs/commitments.md). */
+ * the weekly hours of the commitments calendar (fu_policy_calendar_in_zone;
+ * docs/commitments.md), one per zone. */
 typedef struct zone {
     char *tz;
-    const fu_calendar *cal;
-    fu_calendar *own;
+    fu_calendar *cal;
 } zone;
 
 typedef struct zones {
@@ -388,41 +370,9 @@ typedef struct zones {
 static void zones_free(zones *zs) {
     for (size_t i = 0; i < zs->n; i++) {
         free(zs->z[i].tz);
-        fu_calendar_free(zs->z[i].own);
+        fu_calendar_free(zs->z[i].cal);
     }
     free(zs->z);
-}
-
-/* The hours of weekday `day` ("mon") of policy calendar `name`, following
- * `extends`, appended to `text` as "Mon 09:00-12:00,13:30-18:00;". */
-static int append_day_hours(const fu_policy *p, const char *name, const char *day, const char *label, char *text,
-                            size_t size) {
-    char path[256];
-    for (int depth = 0; name && depth < 16; depth++) {
-        size_t n = 0;
-        snprintf(path, sizeof path, "calendars.%s.hours.%s", name, day);
-        if (fu_policy_get_length(p, path, &n) == FU_OK) {
-            for (size_t i = 0; i < n; i++) {
-                const char *iv = NULL;
-                snprintf(path, sizeof path, "calendars.%s.hours.%s[%zu]", name, day, i);
-                if (fu_policy_get_string(p, path, &iv) != FU_OK) return -1;
-                size_t used = strlen(text);
-                int w = snprintf(text + used, size - used, "%s%s", i == 0 ? label : ",", iv);
-                if (w < 0 || (size_t)w >= size - used) return -1;
-            }
-            if (n) {
-                size_t used = strlen(text);
-                if (used + 2 > size) return -1;
-                strcat(text, ";");
-            }
-            return 0;
-        }
-        const char *parent = NULL;
-        snprintf(path, sizeof path, "calendars.%s.extends", name);
-        if (fu_policy_get_string(p, path, &parent) != FU_OK) return 0; /* no hours: open all day */
-        name = parent;
-    }
-    return 0;
 }
 
 static int zone_calendar(const setting *s, zones *zs, const char *tz, const fu_calendar **out) {
@@ -438,38 +388,13 @@ static int zone_calendar(const setting *s, zones *zs, const char *tz, const fu_c
         zs->z = nz;
         zs->cap = cap;
     }
-    zone z = {NULL, NULL, NULL};
+    zone z = {NULL, NULL};
     if (!(z.tz = malloc(strlen(tz) + 1))) return FU_ENOMEM;
     strcpy(z.tz, tz);
-    /* A policy calendar in this very zone: its holidays apply. */
-    size_t ncal = 0;
-    if (fu_policy_get_length(s->policy, "calendars", &ncal) != FU_OK) ncal = 0;
-    if (strcmp(fu_calendar_tzid(s->cal), tz) == 0) z.cal = s->cal;
-    for (size_t i = 0; i < ncal && !z.cal; i++) {
-        const char *name = NULL;
-        if (fu_policy_get_key(s->policy, "calendars", i, &name) != FU_OK) continue;
-        const fu_calendar *c = fu_policy_calendar(s->policy, name);
-        if (c && strcmp(fu_calendar_tzid(c), tz) == 0) z.cal = c;
-    }
-    if (!z.cal) {
-        int rc = fu_calendar_new(&z.own, tz);
-        if (rc == FU_OK && s->cal_name) {
-            static const char *const days[7][2] = {{"mon", "Mon "}, {"tue", "Tue "}, {"wed", "Wed "}, {"thu", "Thu "},
-                                                   {"fri", "Fri "}, {"sat", "Sat "}, {"sun", "Sun "}};
-            char text[1024] = "";
-            int bad = 0;
-            for (int d = 0; d < 7 && !bad; d++)
-                bad = append_day_hours(s->policy, s->cal_name, days[d][0], days[d][1], text, sizeof text);
-            size_t len = strlen(text);
-            if (len && text[len - 1] == ';') text[--len] = '\0';
-            if (!bad && len) rc = fu_calendar_set_hours_text(z.own, text, len);
-        }
-        if (rc != FU_OK) {
-            fu_calendar_free(z.own);
-            free(z.tz);
-            return rc;
-        }
-        z.cal = z.own;
+    int rc = fu_policy_calendar_in_zone(s->policy, s->cal_name, tz, &z.cal);
+    if (rc != FU_OK) {
+        free(z.tz);
+        return rc;
     }
     zs->z[zs->n++] = z;
     *out = z.cal;
@@ -578,11 +503,11 @@ static void risk_rules(const fu_extraction *x, char *buf, size_t size) {
     }
 }
 
-/* Copy the current error's message, then set it again at field `i`. */
-static int error_at_field(const fu__csv *r, size_t i, int rc, const char *what) {
+/* Copy the current error's message, then set it again at `field` of the note. */
+static int error_at_field(const fu_note *n, fu_note_field field, int rc, const char *what) {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
-    return fu__csv_error_at(r, i, rc, "%s%s", what, msg);
+    return fu_note_error(n, field, rc, "%s%s", what, msg);
 }
 
 /* Turn the promises and risks of one note into rows. */
@@ -631,72 +556,45 @@ static int note_rows(fu_redactor *red, const fu_extraction *x, unsigned long lin
     return FU_OK;
 }
 
-/* Read the notes CSV and extract; errors name file, line and column. */
-/* The rows borrow their calendars from `zs`. */
+/* Read the notes CSV (fu_notes_read_csv: errors name file, line and
+ * column) and extract; the rows borrow their calendars from `zs`. */
+typedef struct notes_ctx {
+    const setting *s;
+    const fu_book *book;
+    zones *zs;
+    fu_extractor *ex;
+    found_list *out;
+    size_t n_notes;
+} notes_ctx;
+
+static int note_extract(const fu_note *n, void *ud) {
+    notes_ctx *c = ud;
+    const fu_calendar *cal = NULL;
+    int rc = customer_calendar(c->s, c->zs, c->book, n->customer_id, &cal);
+    if (rc != FU_OK) {
+        if (rc == FU_ENOTFOUND)
+            return fu_note_error(n, FU_NOTE_CUSTOMER_ID, rc, "customer '%s' is not in the customers file",
+                                 n->customer_id);
+        if (rc == FU_ENOMEM) return fu_error_set(FU_ENOMEM, "out of memory");
+        return error_at_field(n, FU_NOTE_CUSTOMER_ID, rc, "the customer's calendar: ");
+    }
+    fu_extraction *x = NULL;
+    if ((rc = fu_extractor_run(c->ex, cal, n->text, n->text_len, n->at, &x)) != FU_OK)
+        return error_at_field(n, FU_NOTE_TEXT, rc, "");
+    rc = note_rows(c->s->redactor, x, n->record_line, n->customer_id, n->text, n->text_len, n->at, cal, c->out);
+    if (rc == FU_ENOMEM) rc = fu_error_set(FU_ENOMEM, "out of memory");
+    fu_extraction_free(x);
+    c->n_notes++;
+    return rc;
+}
+
 static int read_notes(const setting *s, const char *path, const fu_book *book, zones *zs, found_list *out,
                       size_t *n_notes) {
-    fu_extractor *ex = NULL;
-    fu__csv *r = NULL;
-    int rc = fu_extractor_new_from_policy(&ex, s->policy);
-    if (rc == FU_OK) rc = fu__csv_open_file(path, 0, 0, &r);
-    if (rc == FU_OK) rc = fu__csv_read_header(r);
-    static const char *const need[3] = {"customer_id", "at", "note"};
-    size_t col[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
-    for (size_t i = 0; rc == FU_OK && i < fu__csv_header_count(r); i++)
-        for (int k = 0; k < 3; k++)
-            if (col[k] == SIZE_MAX && strcmp(fu__csv_header_name(r, i), need[k]) == 0) col[k] = i;
-    for (int k = 0; rc == FU_OK && k < 3; k++)
-        if (col[k] == SIZE_MAX)
-            rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), 1, 1, need[k], "missing required column '%s'",
-                                  need[k]);
-    *n_notes = 0;
-    while (rc == FU_OK) {
-        int got = fu__csv_next(r);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        size_t nf = fu__csv_count(r);
-        for (int k = 0; k < 3 && rc == FU_OK; k++)
-            if (col[k] >= nf)
-                rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
-                                      fu__csv_record_end_column(r), need[k], "the record has no '%s' field", need[k]);
-        if (rc != FU_OK) break;
-        size_t clen, alen, nlen;
-        const char *cust = fu__csv_field(r, col[0], &clen);
-        const char *at_text = fu__csv_field(r, col[1], &alen);
-        const char *note = fu__csv_field(r, col[2], &nlen);
-        if (clen == 0) {
-            rc = fu__csv_error_at(r, col[0], FU_EPARSE, "empty customer_id");
-            break;
-        }
-        int64_t at;
-        if ((rc = fu_time_parse(at_text, alen, &at)) != FU_OK) {
-            rc = error_at_field(r, col[1], rc, ""); /* the message quotes the text */
-            break;
-        }
-        const fu_calendar *cal = NULL;
-        if ((rc = customer_calendar(s, zs, book, cust, &cal)) != FU_OK) {
-            if (rc == FU_ENOTFOUND)
-                rc = fu__csv_error_at(r, col[0], rc, "customer '%s' is not in the customers file", cust);
-            else if (rc == FU_ENOMEM)
-                rc = fu__error_nomem();
-            else
-                rc = error_at_field(r, col[0], rc, "the customer's calendar: ");
-            break;
-        }
-        fu_extraction *x = NULL;
-        if ((rc = fu_extractor_run(ex, cal, note, nlen, at, &x)) != FU_OK) {
-            rc = error_at_field(r, col[2], rc, "");
-            break;
-        }
-        rc = note_rows(s->redactor, x, fu__csv_record_line(r), cust, note, nlen, at, cal, out);
-        if (rc == FU_ENOMEM) rc = fu__error_nomem();
-        fu_extraction_free(x);
-        (*n_notes)++;
-    }
-    fu__csv_close(r);
-    fu_extractor_free(ex);
+    notes_ctx c = {s, book, zs, NULL, out, 0};
+    int rc = fu_extractor_new_from_policy(&c.ex, s->policy);
+    if (rc == FU_OK) rc = fu_notes_read_csv(path, note_extract, &c);
+    fu_extractor_free(c.ex);
+    *n_notes = c.n_notes;
     return rc;
 }
 
@@ -710,7 +608,7 @@ static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stor
     if (!in || !ids) {
         free(in);
         free(ids);
-        return fu__error_set(FU_ENOMEM, "out of memory");
+        return fu_error_set(FU_ENOMEM, "out of memory");
     }
     size_t k = 0;
     for (size_t i = 0; i < fl->n; i++) {

@@ -6,48 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void help(FILE *out) {
-    fprintf(out,
-            "usage: followup frequency fit       (--bank FILE | --events FILE [--customers FILE]) [options]\n"
-            "       followup frequency recommend (same input) --value V --cost CH=AMOUNT [options]\n"
-            "\n"
-            "Fit per segment the per-attempt (hazard) probability of a positive outcome by\n"
-            "attempt number and spacing, and the probability of a negative outcome by contact\n"
-            "load (72 h / 7 d / 30 d), shrunk to the population, with intervals. `fit` writes\n"
-            "the curves; `recommend` the cap and spacing where one more contact stops paying,\n"
-            "as a table or a policy fragment (caps.limits) with the numbers behind each rule.\n"
-            "\n"
-            "input:\n"
-            "  --bank FILE         the UCI bank-marketing layout (';', campaign, pdays,\n"
-            "                      poutcome, y); segments are poutcome\n"
-            "  --events FILE       events CSV (docs/formats.md); contacts are the attempts\n"
-            "  --customers FILE    customers CSV (else the events create their customers)\n"
-            "  --policy FILE       policy YAML for --by tier (default: the built-in policy)\n"
-            "  --by G              none (default) | tier | industry: the segments of a book\n"
-            "  --positive P        answered (default) | purchase | resolved\n"
-            "model:\n"
-            "  --max-k N           attempts >= N share the last bin (default 10)\n"
-            "  --level L           interval level (default 0.9)\n"
-            "  --holdout F         hold out a share F of the customers (seeded); fit reports\n"
-            "                      log loss and Brier against a constant and a per-k table\n"
-            "  --seed S            seed of the hold-out split (default 1)\n"
-            "recommend:\n"
-            "  --value V           value of one positive outcome (required)\n"
-            "  --segment-value S=V value for segment S instead (e.g. its mean CLV); repeatable\n"
-            "  --cost CH=AMOUNT    cost of one contact on channel CH; repeatable\n"
-            "  --channel CH        channel of the cadence (default phone)\n"
-            "  --complaint-cost C  cost of one negative outcome (default 0)\n"
-            "  --horizon DAYS      days a cap counts over (default 90)\n"
-            "  --when KEY          policy condition key of the segments: tier | lifecycle |\n"
-            "                      rfm_group | industry (default: the --by key; none: one rule)\n"
-            "output:\n"
-            "  --format F          table (default) | csv | json | yaml (recommend only;\n"
-            "                      the default of recommend with --when or one segment)\n"
-            "  --output FILE       write there instead of standard output\n"
-            "\n"
-            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
-}
-
 typedef struct args {
     int recommend;
     const char *bank, *events, *customers, *policy, *by, *positive, *format, *output, *when;
@@ -88,6 +46,97 @@ static int parse_segment_value(const char *v, args *a) {
     return 0;
 }
 
+static int bad_value(const char *v, const char *opt) {
+    fprintf(stderr, "followup frequency: bad value '%s' for %s\n", v, opt);
+    return 1;
+}
+
+/* A numeric option: a number `d` for which `ok` holds, stored by `set`. */
+#define FREQ_NUMBER(fn, opt, ok, set)                                                                    \
+    static int fn(const char *v, void *p) {                                                              \
+        args *a = p;                                                                                     \
+        double d = 0;                                                                                    \
+        if (number(v, &d) || !(ok)) return bad_value(v, opt);                                            \
+        set;                                                                                             \
+        return 0;                                                                                        \
+    }
+FREQ_NUMBER(opt_value, "--value", d > 0, a->value = d)
+FREQ_NUMBER(opt_complaint_cost, "--complaint-cost", d >= 0, a->complaint_cost = d)
+FREQ_NUMBER(opt_holdout, "--holdout", d >= 0 && d < 1, a->holdout = d)
+FREQ_NUMBER(opt_level, "--level", d > 0 && d < 1, a->level = d)
+FREQ_NUMBER(opt_horizon, "--horizon", d > 0, a->horizon_days = d)
+FREQ_NUMBER(opt_seed, "--seed", d >= 0, a->seed = (unsigned long)d)
+FREQ_NUMBER(opt_max_k, "--max-k", d >= 1 && d <= 64, a->max_k = (unsigned long)d)
+#undef FREQ_NUMBER
+
+static int opt_cost(const char *v, void *p) { return parse_cost(v, p) ? bad_value(v, "--cost") : 0; }
+static int opt_segment_value(const char *v, void *p) {
+    return parse_segment_value(v, p) ? bad_value(v, "--segment-value") : 0;
+}
+static int opt_channel(const char *v, void *p) {
+    return fu_channel_from_string(v, strlen(v), &((args *)p)->channel) != FU_OK ? bad_value(v, "--channel") : 0;
+}
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, args, member)
+#define F(name, arg, help, fn) {name, arg, help, CLI_NO_SLOT, fn}
+static const cli_option k_options[] = {
+    CLI_HEADING("input:"),
+    O("--bank", "FILE",
+      "the UCI bank-marketing layout (';', campaign, pdays,\n"
+      "poutcome, y); segments are poutcome",
+      bank),
+    O("--events", "FILE", "events CSV (docs/formats.md); contacts are the attempts", events),
+    O("--customers", "FILE", "customers CSV (else the events create their customers)", customers),
+    O("--policy", "FILE", "policy YAML for --by tier (default: the built-in policy)", policy),
+    O("--by", "G", "none (default) | tier | industry: the segments of a book", by),
+    O("--positive", "P", "answered (default) | purchase | resolved", positive),
+    CLI_HEADING("model:"),
+    F("--max-k", "N", "attempts >= N share the last bin (default 10)", opt_max_k),
+    F("--level", "L", "interval level (default 0.9)", opt_level),
+    F("--holdout", "F",
+      "hold out a share F of the customers (seeded); fit reports\n"
+      "log loss and Brier against a constant and a per-k table",
+      opt_holdout),
+    F("--seed", "S", "seed of the hold-out split (default 1)", opt_seed),
+    CLI_HEADING("recommend:"),
+    F("--value", "V", "value of one positive outcome (required)", opt_value),
+    F("--segment-value", "S=V", "value for segment S instead (e.g. its mean CLV); repeatable", opt_segment_value),
+    F("--cost", "CH=AMOUNT", "cost of one contact on channel CH; repeatable", opt_cost),
+    F("--channel", "CH", "channel of the cadence (default phone)", opt_channel),
+    F("--complaint-cost", "C", "cost of one negative outcome (default 0)", opt_complaint_cost),
+    F("--horizon", "DAYS", "days a cap counts over (default 90)", opt_horizon),
+    O("--when", "KEY",
+      "policy condition key of the segments: tier | lifecycle |\n"
+      "rfm_group | industry (default: the --by key; none: one rule)",
+      when),
+    CLI_HEADING("output:"),
+    O("--format", "F",
+      "table (default) | csv | json | yaml (recommend only;\n"
+      "the default of recommend with --when or one segment)",
+      format),
+    O("--output", "FILE", "write there instead of standard output", output),
+};
+#undef O
+#undef F
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
+static void help(FILE *out) {
+    fprintf(out,
+            "usage: followup frequency fit       (--bank FILE | --events FILE [--customers FILE]) [options]\n"
+            "       followup frequency recommend (same input) --value V --cost CH=AMOUNT [options]\n"
+            "\n"
+            "Fit per segment the per-attempt (hazard) probability of a positive outcome by\n"
+            "attempt number and spacing, and the probability of a negative outcome by contact\n"
+            "load (72 h / 7 d / 30 d), shrunk to the population, with intervals. `fit` writes\n"
+            "the curves; `recommend` the cap and spacing where one more contact stops paying,\n"
+            "as a table or a policy fragment (caps.limits) with the numbers behind each rule.\n"
+            "\n");
+    cli_print_options(out, k_options, N_OPTIONS, 20);
+    fprintf(out,
+            "\n"
+            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
+}
+
 /* The values per segment of the model, or NULL when none was given; -1 in
  * *bad for a segment name the model does not have. */
 static double *segment_values(const args *a, const fu_frequency *m, int *bad) {
@@ -112,46 +161,7 @@ static double *segment_values(const args *a, const fu_frequency *m, int *bad) {
 }
 
 static int parse_args(int argc, char **argv, args *a) {
-    for (int i = 2; i < argc; i++) {
-        const char *o = argv[i];
-        if (i + 1 >= argc || strncmp(o, "--", 2) != 0) {
-            fprintf(stderr, "followup frequency: %s '%s' (see --help)\n",
-                    strncmp(o, "--", 2) == 0 ? "missing value after" : "unexpected argument", o);
-            return -1;
-        }
-        const char *v = argv[++i];
-        double d = 0;
-        int bad = 0;
-        if (strcmp(o, "--bank") == 0) a->bank = v;
-        else if (strcmp(o, "--events") == 0) a->events = v;
-        else if (strcmp(o, "--customers") == 0) a->customers = v;
-        else if (strcmp(o, "--policy") == 0) a->policy = v;
-        else if (strcmp(o, "--by") == 0) a->by = v;
-        else if (strcmp(o, "--positive") == 0) a->positive = v;
-        else if (strcmp(o, "--format") == 0) a->format = v;
-        else if (strcmp(o, "--output") == 0) a->output = v;
-        else if (strcmp(o, "--when") == 0) a->when = v;
-        else if (strcmp(o, "--cost") == 0) bad = parse_cost(v, a);
-        else if (strcmp(o, "--segment-value") == 0) bad = parse_segment_value(v, a);
-        else if (strcmp(o, "--channel") == 0)
-            bad = fu_channel_from_string(v, strlen(v), &a->channel) != FU_OK;
-        else if (strcmp(o, "--value") == 0) bad = number(v, &a->value) || !(a->value > 0);
-        else if (strcmp(o, "--complaint-cost") == 0)
-            bad = number(v, &a->complaint_cost) || a->complaint_cost < 0;
-        else if (strcmp(o, "--holdout") == 0) bad = number(v, &a->holdout) || a->holdout < 0 || a->holdout >= 1;
-        else if (strcmp(o, "--level") == 0) bad = number(v, &a->level) || !(a->level > 0 && a->level < 1);
-        else if (strcmp(o, "--horizon") == 0) bad = number(v, &a->horizon_days) || !(a->horizon_days > 0);
-        else if (strcmp(o, "--seed") == 0) bad = number(v, &d) || d < 0, a->seed = (unsigned long)d;
-        else if (strcmp(o, "--max-k") == 0) bad = number(v, &d) || d < 1 || d > 64, a->max_k = (unsigned long)d;
-        else {
-            fprintf(stderr, "followup frequency: unknown option '%s' (see --help)\n", o);
-            return -1;
-        }
-        if (bad) {
-            fprintf(stderr, "followup frequency: bad value '%s' for %s\n", v, o);
-            return -1;
-        }
-    }
+    if (cli_parse_options("followup frequency", k_options, N_OPTIONS, argc, argv, 2, a, NULL, 0, NULL)) return -1;
     if (!a->bank == !a->events) {
         fprintf(stderr, "followup frequency: give exactly one of --bank and --events\n");
         return -1;

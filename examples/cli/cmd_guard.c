@@ -48,36 +48,27 @@ typedef struct args {
     const char *outcome, *agent, *duration, *callback, *after, *unknown, *format;
 } args;
 
+/* One table for the three subcommands (the usage lines of help() say which
+ * option goes with which). */
+#define O(name, arg, member) {name, arg, "", offsetof(args, member), NULL}
+static const cli_option k_options[] = {
+    O("--policy", "FILE", policy),     O("--customers", "CSV", customers), O("--events", "CSV", events),
+    O("--log", "FILE", log),           O("--customer", "ID", customer),    O("--channel", "C", channel),
+    O("--at", "TIME", at),             O("--priority", "P", priority),     O("--rule", "R", rule),
+    O("--order", "O", order),          O("--outcome", "O", outcome),       O("--agent", "A", agent),
+    O("--duration", "SECONDS", duration), O("--callback", "TIME", callback), O("--after", "SEQ", after),
+    O("--unknown", "deny|allow", unknown), O("--format", "F", format),
+};
+#undef O
+
 static int parse(int argc, char **argv, args *a) {
-    static const struct {
-        const char *name;
-        size_t off;
-    } k[] = {
-        {"--policy", offsetof(args, policy)},     {"--customers", offsetof(args, customers)},
-        {"--events", offsetof(args, events)},     {"--log", offsetof(args, log)},
-        {"--customer", offsetof(args, customer)}, {"--channel", offsetof(args, channel)},
-        {"--at", offsetof(args, at)},             {"--priority", offsetof(args, priority)},
-        {"--rule", offsetof(args, rule)},         {"--order", offsetof(args, order)},
-        {"--outcome", offsetof(args, outcome)},   {"--agent", offsetof(args, agent)},
-        {"--duration", offsetof(args, duration)}, {"--callback", offsetof(args, callback)},
-        {"--after", offsetof(args, after)},       {"--unknown", offsetof(args, unknown)},
-        {"--format", offsetof(args, format)},
-    };
+    char prog[64];
+    snprintf(prog, sizeof prog, "%s %s", PROG, argv[1]);
     memset(a, 0, sizeof *a);
-    for (int i = 2; i < argc; i++) {
-        size_t j = 0;
-        while (j < sizeof k / sizeof k[0] && strcmp(argv[i], k[j].name) != 0) j++;
-        if (j == sizeof k / sizeof k[0]) {
-            fprintf(stderr, "%s %s: unknown option '%s'\n", PROG, argv[1], argv[i]);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "%s %s: %s needs a value\n", PROG, argv[1], argv[i]);
-            return -1;
-        }
-        *(const char **)((char *)a + k[j].off) = argv[++i];
-    }
-    return 0;
+    return cli_parse_options(prog, k_options, sizeof k_options / sizeof k_options[0], argc, argv, 2, a, NULL, 0,
+                             NULL)
+               ? -1
+               : 0;
 }
 
 static int need(const char *sub, const char *value, const char *opt) {

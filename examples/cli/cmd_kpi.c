@@ -1,9 +1,92 @@
 /* followup kpi: KPIs per period and group with intervals and RAG status. */
 #include "cli.h"
 
-#include <stdlib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+typedef struct kpi_args {
+    const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format;
+    fu_kpi_options o;
+} kpi_args;
+
+static int opt_period(const char *v, void *args) {
+    if (fu_kpi_period_from_string(v, strlen(v), &((kpi_args *)args)->o.period) == FU_OK) return 0;
+    fprintf(stderr, "followup kpi: --period must be day, week or month\n");
+    return 1;
+}
+
+static int opt_by(const char *v, void *args) {
+    if (fu_kpi_by_from_string(v, strlen(v), &((kpi_args *)args)->o.by) == FU_OK) return 0;
+    cli_error("--by");
+    return 1;
+}
+
+static int opt_cost(const char *v, void *args) {
+    const char *eq = strchr(v, '=');
+    fu_channel ch;
+    char *end = NULL;
+    double amount = eq ? strtod(eq + 1, &end) : -1;
+    if (!eq || fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE || !end || *end ||
+        !(amount >= 0)) {
+        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT, e.g. phone=12.5\n");
+        return 1;
+    }
+    ((kpi_args *)args)->o.contact_cost[ch] = amount;
+    return 0;
+}
+
+static int opt_budget(const char *v, void *args) {
+    char *end = NULL;
+    double amount = strtod(v, &end);
+    if (end == v || *end || !(amount > 0) || !isfinite(amount)) {
+        fprintf(stderr, "followup kpi: --budget wants a positive amount per period, e.g. 5000\n");
+        return 1;
+    }
+    ((kpi_args *)args)->o.budget = amount;
+    return 0;
+}
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, kpi_args, member)
+static const cli_option k_options[] = {
+    O("--policy", "FILE", "policy YAML (default: the built-in policy)", policy),
+    O("--customers", "FILE",
+      "customers CSV (docs/formats.md); without it the events\n"
+      "create their customers (tier unknown)",
+      customers),
+    O("--events", "FILE", "events CSV (required)", events),
+    O("--ledger", "FILE", "SQLite commitment ledger (opened read-only)", ledger),
+    {"--period", "P", "day | week | month (default: week), in the policy's zone", CLI_NO_SLOT, opt_period},
+    {"--by", "G",
+     "none | tier | segment | agent | channel | product_class,\n"
+     "or several joined by ',' (default: none)",
+     CLI_NO_SLOT, opt_by},
+    O("--from", "T, --to T",
+      "report only periods overlapping [from, to); T is a date\n"
+      "(YYYY-MM-DD, local midnight in the policy's zone) or an\n"
+      "ISO 8601 time with offset",
+      from),
+    O("--to", "T", NULL, to),
+    O("--as-of", "T", "the data's \"now\" (default: the latest event)", as_of),
+    {"--cost", "CH=AMOUNT",
+     "cost of one contact on channel CH (phone, sms, email,\n"
+     "chat, video, visit); repeat per channel; enables ROI",
+     CLI_NO_SLOT, opt_cost},
+    {"--budget", "AMOUNT",
+     "follow-up budget of one period (same currency as\n"
+     "--cost): budget_overrun = spend / budget - 1 (needs\n"
+     "--cost; ungrouped only; without it: no data)",
+     CLI_NO_SLOT, opt_budget},
+    O("--format", "F",
+      "dashboard (default) | table | csv | json | html\n"
+      "html: one self-contained page (tiles, trends and a\n"
+      "breakdown by --by, default tier,agent)",
+      format),
+    O("--output", "FILE", "write there instead of standard output", output),
+    {"-h, --help", NULL, "this help", CLI_NO_SLOT, NULL},
+};
+#undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
 
 static void help(FILE *out) {
     fprintf(out,
@@ -16,29 +99,9 @@ static void help(FILE *out) {
             "the agent scorecard. Every figure comes with n, a 95%% interval, the policy's\n"
             "target and a green / yellow / red status.\n"
             "\n"
-            "options:\n"
-            "  --policy FILE       policy YAML (default: the built-in policy)\n"
-            "  --customers FILE    customers CSV (docs/formats.md); without it the events\n"
-            "                      create their customers (tier unknown)\n"
-            "  --events FILE       events CSV (required)\n"
-            "  --ledger FILE       SQLite commitment ledger (opened read-only)\n"
-            "  --period P          day | week | month (default: week), in the policy's zone\n"
-            "  --by G              none | tier | segment | agent | channel | product_class,\n"
-            "                      or several joined by ',' (default: none)\n"
-            "  --from T, --to T    report only periods overlapping [from, to); T is a date\n"
-            "                      (YYYY-MM-DD, local midnight in the policy's zone) or an\n"
-            "                      ISO 8601 time with offset\n"
-            "  --as-of T           the data's \"now\" (default: the latest event)\n"
-            "  --cost CH=AMOUNT    cost of one contact on channel CH (phone, sms, email,\n"
-            "                      chat, video, visit); repeat per channel; enables ROI\n"
-            "  --budget AMOUNT     follow-up budget of one period (same currency as\n"
-            "                      --cost): budget_overrun = spend / budget - 1 (needs\n"
-            "                      --cost; ungrouped only; without it: no data)\n"
-            "  --format F          dashboard (default) | table | csv | json | html\n"
-            "                      html: one self-contained page (tiles, trends and a\n"
-            "                      breakdown by --by, default tier,agent)\n"
-            "  --output FILE       write there instead of standard output\n"
-            "  -h, --help          this help\n"
+            "options:\n");
+    cli_print_options(out, k_options, N_OPTIONS, 20);
+    fprintf(out,
             "\n"
             "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
 }
@@ -132,64 +195,20 @@ static int html_out(const fu_policy *p, const fu_book *book, fu_ledger *led, con
 }
 
 static int run(int argc, char **argv) {
-    const char *policy = NULL, *customers = NULL, *events = NULL, *ledger = NULL, *output = NULL;
-    const char *from = NULL, *to = NULL, *as_of = NULL, *format = "dashboard";
-    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
+    kpi_args args;
+    memset(&args, 0, sizeof args);
+    fu_kpi_options_init(&args.o);
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i])) {
             help(stdout);
             return CLI_OK;
         }
-        if (i + 1 >= argc || strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "followup kpi: %s '%s' (see --help)\n",
-                    strncmp(a, "--", 2) == 0 ? "missing value after" : "unexpected argument", a);
-            return CLI_USAGE;
-        }
-        const char *v = argv[++i];
-        if (strcmp(a, "--policy") == 0) policy = v;
-        else if (strcmp(a, "--customers") == 0) customers = v;
-        else if (strcmp(a, "--events") == 0) events = v;
-        else if (strcmp(a, "--ledger") == 0) ledger = v;
-        else if (strcmp(a, "--output") == 0) output = v;
-        else if (strcmp(a, "--from") == 0) from = v;
-        else if (strcmp(a, "--to") == 0) to = v;
-        else if (strcmp(a, "--as-of") == 0) as_of = v;
-        else if (strcmp(a, "--format") == 0) format = v;
-        else if (strcmp(a, "--period") == 0) {
-            if (fu_kpi_period_from_string(v, strlen(v), &o.period)) {
-                fprintf(stderr, "followup kpi: --period must be day, week or month\n");
-                return CLI_USAGE;
-            }
-        } else if (strcmp(a, "--by") == 0) {
-            if (fu_kpi_by_from_string(v, strlen(v), &o.by)) {
-                cli_error("--by");
-                return CLI_USAGE;
-            }
-        } else if (strcmp(a, "--cost") == 0) {
-            const char *eq = strchr(v, '=');
-            fu_channel ch;
-            char *end = NULL;
-            double amount = eq ? strtod(eq + 1, &end) : -1;
-            if (!eq || fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE || !end ||
-                *end || !(amount >= 0)) {
-                fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT, e.g. phone=12.5\n");
-                return CLI_USAGE;
-            }
-            o.contact_cost[ch] = amount;
-        } else if (strcmp(a, "--budget") == 0) {
-            char *end = NULL;
-            double amount = strtod(v, &end);
-            if (end == v || *end || !(amount > 0) || !isfinite(amount)) {
-                fprintf(stderr, "followup kpi: --budget wants a positive amount per period, e.g. 5000\n");
-                return CLI_USAGE;
-            }
-            o.budget = amount;
-        } else {
-            fprintf(stderr, "followup kpi: unknown option '%s' (see --help)\n", a);
-            return CLI_USAGE;
-        }
-    }
+    int ec = cli_parse_options("followup kpi", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
+    if (ec) return ec;
+    const char *policy = args.policy, *customers = args.customers, *events = args.events, *ledger = args.ledger;
+    const char *output = args.output, *from = args.from, *to = args.to, *as_of = args.as_of;
+    const char *format = args.format ? args.format : "dashboard";
+    fu_kpi_options o = args.o;
     if (cli_csv_raw) o.flags |= FU_KPI_CSV_RAW;
     int fmt_dash = strcmp(format, "dashboard") == 0;
     int fmt_html = strcmp(format, "html") == 0;

@@ -5,6 +5,71 @@
 #include <string.h>
 #include <time.h>
 
+/* The command line: every option's value as given ("1" for a flag). */
+typedef struct plan_args {
+    const char *policy, *customers, *events, *now, *horizon, *agents, *calls_per_agent, *format, *long_table;
+    const char *output, *suppressed, *deferred, *later, *ledger, *record_escalations, *strict_calendar;
+    const char *no_besttime, *create_customers, *skip_unknown_kinds, *clv;
+} plan_args;
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, plan_args, member)
+static const cli_option k_options[] = {
+    O("--policy", "FILE", "policy (default: the built-in policy)", policy),
+    O("--customers", "CSV", "customers (docs/formats.md), required", customers),
+    O("--events", "CSV", "event history (docs/formats.md), required", events),
+    O("--now", "ISO-TIME", "planning instant with an offset (default: the current time)", now),
+    O("--horizon", "DURATION", "how far ahead to plan, wall time (default: 1d)", horizon),
+    O("--agents", "N|FILE",
+      "agents on duty per day (default: capacity not limited), or\n"
+      "the agents CSV (docs/formats.md): every agent contact is\n"
+      "given an agent on shift (owner first, then the least\n"
+      "loaded); adds an agent column",
+      agents),
+    O("--calls-per-agent", "N", "calls one agent makes a day (default: policy maximum)", calls_per_agent),
+    O("--clv", "CSV",
+      "customers' CLV (customer_id, clv; the CSV of followup segment):\n"
+      "channels.by_clv of the policy then makes high-CLV contacts\n"
+      "one-to-one and low-CLV ones automated, the rule in the reason",
+      clv),
+    O("--format", "F", "table, csv or json (default: table; csv is the plan CSV)", format),
+    O("--long", NULL,
+      "table: every column (due window, reason) at full width;\n"
+      "default: who, best time, why, how, in 120 columns",
+      long_table),
+    O("--output", "FILE", "write the plan there instead of stdout", output),
+    O("--suppressed", "FILE", "also write the suppressed touchpoints with their rules", suppressed),
+    O("--deferred", "FILE", "also write the deferred touchpoints with their reasons", deferred),
+    O("--later", "FILE",
+      "also write the touchpoints due in the horizon whose best\n"
+      "time is after it (a later run plans them), with what moved them",
+      later),
+    O("--ledger", "FILE",
+      "the commitment ledger (followup commitments): promises at risk,\n"
+      "breached or fulfilled plan their contacts (cadences with\n"
+      "trigger {promise: ...}); adds an owner column",
+      ledger),
+    O("--record-escalations", NULL,
+      "with --ledger: record each problem escalation of the plan\n"
+      "(unresolved 48 h after it arose -> the expert team) whose\n"
+      "window has opened by --now as an `escalated` event of the\n"
+      "ledger (a related promise, else a new `escalation` row);\n"
+      "running twice records once",
+      record_escalations),
+    O("--strict-calendar", NULL,
+      "refuse to plan a touchpoint past the official holidays of a\n"
+      "calendar (calendars.<name>.data_until; default: warn)",
+      strict_calendar),
+    O("--no-besttime", NULL,
+      "best time = the first allowed instant of the window, not the\n"
+      "hour the best-time model (built from the contact history\n"
+      "with the policy's besttime settings) finds most likely to answer",
+      no_besttime),
+    O("--create-customers", NULL, "events for unknown customers create them (no zone)", create_customers),
+    O("--skip-unknown-kinds", NULL, "skip events of unknown kinds instead of failing", skip_unknown_kinds),
+};
+#undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
 static void help(FILE *out) {
     fprintf(out,
             "usage: followup plan --customers CSV --events CSV [options]\n"
@@ -15,43 +80,9 @@ static void help(FILE *out) {
             "suppressed or that did not fit (capacity, a defer rule) are counted on\n"
             "stderr and written with their reasons on request.\n"
             "\n"
-            "options:\n"
-            "  --policy FILE      policy (default: the built-in policy)\n"
-            "  --customers CSV    customers (docs/formats.md), required\n"
-            "  --events CSV       event history (docs/formats.md), required\n"
-            "  --now ISO-TIME     planning instant with an offset (default: the current time)\n"
-            "  --horizon DURATION how far ahead to plan, wall time (default: 1d)\n"
-            "  --agents N|FILE    agents on duty per day (default: capacity not limited), or\n"
-            "                     the agents CSV (docs/formats.md): every agent contact is\n"
-            "                     given an agent on shift (owner first, then the least\n"
-            "                     loaded); adds an agent column\n"
-            "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
-            "  --clv CSV          customers' CLV (customer_id, clv; the CSV of followup segment):\n"
-            "                     channels.by_clv of the policy then makes high-CLV contacts\n"
-            "                     one-to-one and low-CLV ones automated, the rule in the reason\n"
-            "  --format F         table, csv or json (default: table; csv is the plan CSV)\n"
-            "  --long             table: every column (due window, reason) at full width;\n"
-            "                     default: who, best time, why, how, in 120 columns\n"
-            "  --output FILE      write the plan there instead of stdout\n"
-            "  --suppressed FILE  also write the suppressed touchpoints with their rules\n"
-            "  --deferred FILE    also write the deferred touchpoints with their reasons\n"
-            "  --later FILE       also write the touchpoints due in the horizon whose best\n"
-            "                     time is after it (a later run plans them), with what moved them\n"
-            "  --ledger FILE      the commitment ledger (followup commitments): promises at risk,\n"
-            "                     breached or fulfilled plan their contacts (cadences with\n"
-            "                     trigger {promise: ...}); adds an owner column\n"
-            "  --record-escalations  with --ledger: record each problem escalation of the plan\n"
-            "                     (unresolved 48 h after it arose -> the expert team) whose\n"
-            "                     window has opened by --now as an `escalated` event of the\n"
-            "                     ledger (a related promise, else a new `escalation` row);\n"
-            "                     running twice records once\n"
-            "  --strict-calendar  refuse to plan a touchpoint past the official holidays of a\n"
-            "                     calendar (calendars.<name>.data_until; default: warn)\n"
-            "  --no-besttime      best time = the first allowed instant of the window, not the\n"
-            "                     hour the best-time model (built from the contact history\n"
-            "                     with the policy's besttime settings) finds most likely to answer\n"
-            "  --create-customers events for unknown customers create them (no zone)\n"
-            "  --skip-unknown-kinds  skip events of unknown kinds instead of failing\n"
+            "options:\n");
+    cli_print_options(out, k_options, N_OPTIONS, 19);
+    fprintf(out,
             "\n"
             "Times are written in each customer's local offset. Progress goes to stderr\n"
             "for runs over a second when it is a terminal. Exit codes: 0 ok, 2 usage,\n"
@@ -79,25 +110,11 @@ static void on_progress(void *ud, size_t done, size_t total) {
     p->shown = 1;
 }
 
-/* Local-offset time text of a customer (zones cached by the book's interned pointer). */
-typedef struct zone_cache {
-    const char *tz[64];
-    fu_calendar *cal[64];
-    size_t n;
-} zone_cache;
-
-static void zone_cache_free(zone_cache *z) {
-    for (size_t i = 0; i < z->n; i++) fu_calendar_free(z->cal[i]);
-}
-
-static void fmt_time(zone_cache *z, const fu_customer *c, int64_t t, char *buf) {
+/* A touchpoint's time in its customer's local offset (fu_plan_utc_offset:
+ * the plan's calendar of the customer's zone, any number of zones). */
+static void fmt_time(const fu_plan *plan, const fu_touchpoint *tp, int64_t t, char *buf) {
     int off = 0;
-    if (c && c->tz) {
-        size_t i = 0;
-        while (i < z->n && z->tz[i] != c->tz) i++;
-        if (i == z->n && z->n < 64 && fu_calendar_new(&z->cal[z->n], c->tz) == FU_OK) z->tz[z->n++] = c->tz;
-        if (i < z->n) fu_calendar_utc_offset(z->cal[i], t, &off);
-    }
+    if (fu_plan_utc_offset(plan, tp, t, &off) != FU_OK) off = 0;
     if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, FU_TIME_TEXT_SIZE) != FU_OK) strcpy(buf, "?");
 }
 
@@ -110,13 +127,33 @@ static int g_long_table;
 /* Column indices of the short table (of the 9 or 11 columns). */
 static const size_t k_short_cols[] = {0, 3, 4, 5, 6, 7, 9, 10};
 
+/* The plan CSV of one status: the library's writer (fu_plan_write_csv). */
+static int write_status_csv(const fu_plan *plan, fu_touchpoint_status status, int with_status, int who,
+                            cli_out *out) {
+    unsigned flags = (with_status ? FU_PLAN_CSV_STATUS : 0u) | (cli_csv_raw ? FU_PLAN_CSV_RAW : 0u) |
+                     (who & 1 ? FU_PLAN_CSV_OWNER : 0u) | (who & 2 ? FU_PLAN_CSV_AGENT : 0u);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = fu_plan_write_csv_to_string(plan, 1u << status, flags, &len, &text);
+    if (rc == FU_OK && fwrite(text, 1, len, out->f) != len) rc = FU_EIO;
+    fu_free(text);
+    int oc = cli_out_close(out, rc == FU_OK, "followup plan");
+    if (oc) return oc; /* a write error, reported */
+    if (rc == FU_ENOMEM) {
+        fprintf(stderr, "followup plan: out of memory\n");
+        return CLI_INTERNAL;
+    }
+    return rc == FU_OK ? CLI_OK : CLI_INPUT;
+}
+
 /* Write the touchpoints of one status as a table in `fmt`. */
-static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_status status, int with_status,
+static int write_status(const fu_plan *plan, fu_touchpoint_status status, int with_status,
                         int who, cli_format fmt, const char *path) {
     int with_owner = who & 1, with_agent = who & 2; /* --ledger: owner; --agents FILE: agent */
     cli_out out;
     int oc = cli_out_open(&out, path, "followup plan");
     if (oc) return oc;
+    if (fmt == CLI_FORMAT_CSV) return write_status_csv(plan, status, with_status, who, &out);
     static const char *const all[] = {"customer_id", "due_from", "due_to", "best_at", "purpose", "channel",
                                       "priority", "rule", "reason", "status", "status_rule", "owner", "agent"};
     const char *hdr[13];
@@ -133,17 +170,14 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
     if (with_agent) short_hdr[nshort_all++] = "agent";
     cli_table *t = narrow ? cli_table_new(nshort_all, short_hdr) : cli_table_new(ncols, hdr);
     if (t && narrow) cli_table_set_max_width(t, PLAN_TABLE_WIDTH);
-    zone_cache z;
-    memset(&z, 0, sizeof z);
     int rc = t ? CLI_OK : CLI_INTERNAL;
     size_t n = 0;
     const fu_touchpoint *tp = fu_plan_touchpoints(plan, status, &n);
     for (size_t i = 0; i < n && rc == CLI_OK; i++) {
-        const fu_customer *c = fu_book_customer(book, tp[i].customer);
         char a[FU_TIME_TEXT_SIZE], b[FU_TIME_TEXT_SIZE], d[FU_TIME_TEXT_SIZE];
-        fmt_time(&z, c, tp[i].due_from, a);
-        fmt_time(&z, c, tp[i].due_to, b);
-        fmt_time(&z, c, tp[i].best_at, d);
+        fmt_time(plan, &tp[i], tp[i].due_from, a);
+        fmt_time(plan, &tp[i], tp[i].due_to, b);
+        fmt_time(plan, &tp[i], tp[i].best_at, d);
         const char *cells[] = {tp[i].customer_id,
                                a,
                                b,
@@ -166,7 +200,6 @@ static int write_status(const fu_plan *plan, const fu_book *book, fu_touchpoint_
     }
     if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
     cli_table_free(t);
-    zone_cache_free(&z);
     oc = cli_out_close(&out, rc == CLI_OK, "followup plan");
     if (oc) return oc; /* a write error, reported */
     if (rc) {
@@ -184,70 +217,44 @@ static int parse_uint(const char *s, unsigned int *out) {
     return 0;
 }
 
+/* Flags and checked values of the command line into the planner and book
+ * options: CLI_OK, or CLI_USAGE after a message. */
+static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_options *bo, cli_format *fmt,
+                         const char **agents_path) {
+    g_long_table = a->long_table != NULL;
+    if (a->strict_calendar) po->flags |= FU_PLANNER_STRICT_CALENDAR;
+    if (a->create_customers) bo->flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if (a->skip_unknown_kinds) bo->flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
+    /* --agents N, or a file when it is not a number */
+    static const char *const checked[] = {"--format", "--agents", "--calls-per-agent"};
+    const char *values[] = {a->format, a->agents, a->calls_per_agent};
+    for (int k = 0; k < 3; k++) {
+        const char *v = values[k];
+        if (!v) continue;
+        int bad = k == 0   ? cli_format_parse(v, fmt)
+                  : k == 1 ? (parse_uint(v, &po->agents) ? (*agents_path = v, 0) : 0)
+                           : parse_uint(v, &po->calls_per_agent);
+        if (bad) {
+            fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, checked[k]);
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
 static int run(int argc, char **argv) {
-    const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *horizon_text = "1d";
-    const char *output = NULL, *suppressed = NULL, *deferred = NULL, *later = NULL, *ledger_path = NULL;
-    const char *agents_path = NULL, *clv_path = NULL;
+    plan_args a;
+    memset(&a, 0, sizeof a);
+    int ec = cli_parse_options("followup plan", k_options, N_OPTIONS, argc, argv, 1, &a, NULL, 0, NULL);
+    if (ec) return ec;
+    const char *policy_path = a.policy, *customers = a.customers, *events = a.events, *now_text = a.now;
+    const char *horizon_text = a.horizon ? a.horizon : "1d", *output = a.output, *suppressed = a.suppressed;
+    const char *deferred = a.deferred, *later = a.later, *ledger_path = a.ledger, *agents_path = NULL;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
-    int besttime = 1, record_escalations = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (strcmp(a, "--policy") == 0) slot = &policy_path;
-        else if (strcmp(a, "--customers") == 0) slot = &customers;
-        else if (strcmp(a, "--events") == 0) slot = &events;
-        else if (strcmp(a, "--now") == 0) slot = &now_text;
-        else if (strcmp(a, "--horizon") == 0) slot = &horizon_text;
-        else if (strcmp(a, "--output") == 0) slot = &output;
-        else if (strcmp(a, "--suppressed") == 0) slot = &suppressed;
-        else if (strcmp(a, "--deferred") == 0) slot = &deferred;
-        else if (strcmp(a, "--later") == 0) slot = &later;
-        else if (strcmp(a, "--ledger") == 0) slot = &ledger_path;
-        else if (strcmp(a, "--clv") == 0) slot = &clv_path;
-        else if (strcmp(a, "--long") == 0) {
-            g_long_table = 1;
-            continue;
-        } else if (strcmp(a, "--no-besttime") == 0) {
-            besttime = 0;
-            continue;
-        } else if (strcmp(a, "--record-escalations") == 0) {
-            record_escalations = 1;
-            continue;
-        } else if (strcmp(a, "--strict-calendar") == 0) {
-            po.flags |= FU_PLANNER_STRICT_CALENDAR;
-            continue;
-        } else if (strcmp(a, "--create-customers") == 0) {
-            bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
-            continue;
-        } else if (strcmp(a, "--skip-unknown-kinds") == 0) {
-            bo.flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
-            continue;
-        } else if (strcmp(a, "--format") == 0 || strcmp(a, "--agents") == 0 || strcmp(a, "--calls-per-agent") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "followup plan: %s needs a value\n", a);
-                return CLI_USAGE;
-            }
-            const char *v = argv[++i];
-            int bad = strcmp(a, "--format") == 0        ? cli_format_parse(v, &fmt)
-                      : strcmp(a, "--agents") == 0      ? (parse_uint(v, &po.agents) ? (agents_path = v, 0) : 0)
-                                                        : parse_uint(v, &po.calls_per_agent);
-            if (bad) {
-                fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, a);
-                return CLI_USAGE;
-            }
-            continue;
-        } else {
-            fprintf(stderr, "followup plan: unknown option '%s' (see --help)\n", a);
-            return CLI_USAGE;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup plan: %s needs a value\n", a);
-            return CLI_USAGE;
-        }
-        *slot = argv[++i];
-    }
+    int besttime = !a.no_besttime, record_escalations = a.record_escalations != NULL;
+    if ((ec = plan_settings(&a, &po, &bo, &fmt, &agents_path))) return ec;
     if (record_escalations && !ledger_path) {
         fprintf(stderr, "followup plan: --record-escalations needs --ledger\n");
         return CLI_USAGE;
@@ -311,8 +318,7 @@ static int run(int argc, char **argv) {
     }
     if ((rc = fu_planner_new(&pl, policy, book, &po)) || (ledger && (rc = fu_planner_set_ledger(pl, ledger))) ||
         (agents_path && (rc = fu_planner_read_agents(pl, agents_path))) ||
-        (clv_path && (rc = fu_planner_read_clv(pl, clv_path))) ||
-        (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
+        (a.clv && (rc = fu_planner_read_clv(pl, a.clv))) || (rc = fu_planner_plan(pl, now, hd.value, &plan))) {
         cli_error("plan");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
@@ -326,11 +332,11 @@ static int run(int argc, char **argv) {
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
     int wo = (ledger != NULL) | (agents_path ? 2 : 0);
-    if ((exit_code = write_status(plan, book, FU_TOUCHPOINT_PLANNED, 0, wo, fmt, output))) goto done;
-    if (suppressed && (exit_code = write_status(plan, book, FU_TOUCHPOINT_SUPPRESSED, 1, wo, fmt, suppressed)))
+    if ((exit_code = write_status(plan, FU_TOUCHPOINT_PLANNED, 0, wo, fmt, output))) goto done;
+    if (suppressed && (exit_code = write_status(plan, FU_TOUCHPOINT_SUPPRESSED, 1, wo, fmt, suppressed)))
         goto done;
-    if (deferred && (exit_code = write_status(plan, book, FU_TOUCHPOINT_DEFERRED, 1, wo, fmt, deferred))) goto done;
-    if (later && (exit_code = write_status(plan, book, FU_TOUCHPOINT_LATER, 1, wo, fmt, later))) goto done;
+    if (deferred && (exit_code = write_status(plan, FU_TOUCHPOINT_DEFERRED, 1, wo, fmt, deferred))) goto done;
+    if (later && (exit_code = write_status(plan, FU_TOUCHPOINT_LATER, 1, wo, fmt, later))) goto done;
     /* every due touchpoint in exactly one state: the parts add up to `due` */
     fprintf(stderr,
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "

@@ -7,6 +7,42 @@
 #include <string.h>
 #include <time.h>
 
+typedef struct segment_args {
+    const char *policy, *customers, *events, *now, *unit, *fit, *horizon, *discount, *day_offset, *format;
+    const char *output, *fit_output;
+} segment_args;
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, segment_args, member)
+static const cli_option k_options[] = {
+    O("--policy", "FILE", "policy (default: the built-in policy)", policy),
+    O("--customers", "CSV", "customers (docs/formats.md), required", customers),
+    O("--events", "CSV", "event history (docs/formats.md), required", events),
+    O("--now", "ISO-TIME",
+      "as-of instant with an offset; the calibration end of\n"
+      "the model (default: the time of the last event)",
+      now),
+    O("--unit", "week|day", "model time unit (default: week)", unit),
+    O("--fit", "bgnbd|pareto", "purchase model (default: bgnbd); spend: Gamma-Gamma", fit),
+    O("--horizon", "H",
+      "horizon of expected purchases and CLV: a number of\n"
+      "units (52) or a duration (1y, 36 months, 52w)\n"
+      "(default: the policy's segments.clv.horizon)",
+      horizon),
+    O("--discount", "RATE",
+      "annual discount rate of CLV, 0.1 or 10%\n"
+      "(default: the policy's segments.clv.annual_discount_rate)",
+      discount),
+    O("--day-offset", "+HH:MM",
+      "merge same-day purchases by days starting at this\n"
+      "UTC offset (default: each customer's local day)",
+      day_offset),
+    O("--format", "F", "csv (default), json or table", format),
+    O("--output", "FILE", "write the segments there instead of stdout", output),
+    O("--fit-output", "FILE", "write the fitted parameters as JSON", fit_output),
+};
+#undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
 static void help(FILE *out) {
     fprintf(out,
             "usage: followup segment --customers CSV --events CSV [options]\n"
@@ -17,24 +53,9 @@ static void help(FILE *out) {
             "policy's composite segment with its handling (human or automated). The\n"
             "rule column names the policy rules that made tier, lifecycle and segment.\n"
             "\n"
-            "options:\n"
-            "  --policy FILE       policy (default: the built-in policy)\n"
-            "  --customers CSV     customers (docs/formats.md), required\n"
-            "  --events CSV        event history (docs/formats.md), required\n"
-            "  --now ISO-TIME      as-of instant with an offset; the calibration end of\n"
-            "                      the model (default: the time of the last event)\n"
-            "  --unit week|day     model time unit (default: week)\n"
-            "  --fit bgnbd|pareto  purchase model (default: bgnbd); spend: Gamma-Gamma\n"
-            "  --horizon H         horizon of expected purchases and CLV: a number of\n"
-            "                      units (52) or a duration (1y, 36 months, 52w)\n"
-            "                      (default: the policy's segments.clv.horizon)\n"
-            "  --discount RATE     annual discount rate of CLV, 0.1 or 10%%\n"
-            "                      (default: the policy's segments.clv.annual_discount_rate)\n"
-            "  --day-offset +HH:MM merge same-day purchases by days starting at this\n"
-            "                      UTC offset (default: each customer's local day)\n"
-            "  --format F          csv (default), json or table\n"
-            "  --output FILE       write the segments there instead of stdout\n"
-            "  --fit-output FILE   write the fitted parameters as JSON\n"
+            "options:\n");
+    cli_print_options(out, k_options, N_OPTIONS, 20);
+    fprintf(out,
             "\n"
             "Customers without a purchase get tier, lifecycle and segment, and empty\n"
             "r, f, m, p_alive, expected_purchases and clv. When the data do not identify\n"
@@ -111,138 +132,47 @@ static void fmt_num(char *buf, size_t size, const char *fmt, double v) {
     else snprintf(buf, size, fmt, v);
 }
 
-typedef struct fit_result {
-    int pareto;
-    fu_segment_bgnbd bg;
-    fu_segment_pareto pn;
-    fu_segment_fit_info info;
-    fu_segment_gammagamma gg;
-    fu_segment_fit_info gg_info;
-    int has_gg; /* 0: Gamma-Gamma not identified, no CLV */
-} fit_result;
-
-static int write_fit_json(const char *path, const fit_result *f, const char *unit) {
+static int write_fit_json(const char *path, const fu_segment_run_fit *f, const char *unit) {
     cli_out o;
     int rc = cli_out_open(&o, path, "followup segment");
     if (rc) return rc;
     FILE *out = o.f;
-    if (f->pareto)
+    if (f->model == FU_SEGMENT_MODEL_PARETO)
         fprintf(out, "{\"model\": \"pareto\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"s\": %.9g, \"beta\": %.9g",
-                unit, f->pn.r, f->pn.alpha, f->pn.s, f->pn.beta);
+                unit, f->pareto.r, f->pareto.alpha, f->pareto.s, f->pareto.beta);
     else
         fprintf(out, "{\"model\": \"bgnbd\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"a\": %.9g, \"b\": %.9g",
-                unit, f->bg.r, f->bg.alpha, f->bg.a, f->bg.b);
+                unit, f->bgnbd.r, f->bgnbd.alpha, f->bgnbd.a, f->bgnbd.b);
     fprintf(out, ", \"loglik\": %.6f, \"n\": %zu, \"iterations\": %u,\n \"gammagamma\": ", f->info.loglik, f->info.n,
             f->info.iterations);
-    if (f->has_gg)
-        fprintf(out, "{\"p\": %.9g, \"q\": %.9g, \"gamma\": %.9g, \"loglik\": %.6f, \"n\": %zu}}\n", f->gg.p, f->gg.q,
-                f->gg.gamma, f->gg_info.loglik, f->gg_info.n);
+    if (f->has_gammagamma)
+        fprintf(out, "{\"p\": %.9g, \"q\": %.9g, \"gamma\": %.9g, \"loglik\": %.6f, \"n\": %zu}}\n",
+                f->gammagamma.p, f->gammagamma.q, f->gammagamma.gamma, f->gammagamma_info.loglik,
+                f->gammagamma_info.n);
     else
         fprintf(out, "null}\n");
     return cli_out_close(&o, !ferror(out), "followup segment");
 }
 
-/* Fit the purchase model and Gamma-Gamma on the customers with purchases and
- * score them: p_alive, expected, clv (NaN for customers without purchases). */
-static int fit_and_score(const fu_segment_book_summary *bs, int pareto, double unit_seconds, double horizon,
-                         double annual_discount, fit_result *fr, double *p_alive, double *expected, double *clv) {
-    const fu_segment_summary *s = bs->summary;
-    size_t n = bs->n, m = 0, g = 0;
-    for (size_t i = 0; i < n; i++) {
-        p_alive[i] = expected[i] = clv[i] = NAN;
-        m += s->first_at[i] != FU_SEGMENT_NO_PURCHASE;
-    }
-    const char *model = pareto ? "Pareto/NBD" : "BG/NBD";
-    if (m == 0) {
-        fprintf(stderr, "followup segment: cannot fit the %s model: no customer has a purchase before --now\n", model);
-        return CLI_FAIL;
-    }
-    double *col = malloc(6 * m * sizeof *col);
-    double *out = malloc(3 * m * sizeof *out);
-    if (!col || !out) {
-        free(col);
-        free(out);
-        fprintf(stderr, "followup segment: out of memory\n");
-        return CLI_INTERNAL;
-    }
-    double *x = col, *tx = col + m, *T = col + 2 * m, *z = col + 3 * m, *gx = col + 4 * m, *gz = col + 5 * m;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
-        x[k] = s->x[i];
-        tx[k] = s->t_x[i];
-        T[k] = s->T[i];
-        z[k] = s->zbar[i];
-        if (s->x[i] > 0 && s->zbar[i] > 0) {
-            gx[g] = s->x[i];
-            gz[g] = s->zbar[i];
-            g++;
+/* The segment CSV is the library's (fu_segment_run_write_csv); table and
+ * JSON show the same cells. */
+static int write_segments(const fu_book *book, const fu_segment_run *run, cli_format fmt, const char *path) {
+    cli_out out;
+    int rc = cli_out_open(&out, path, "followup segment");
+    if (rc) return rc;
+    if (fmt == CLI_FORMAT_CSV) {
+        char *text = NULL;
+        size_t len = 0;
+        int frc = fu_segment_run_write_csv_to_string(run, book, cli_csv_raw ? FU_SEGMENT_CSV_RAW : 0u, &len, &text);
+        int bad = frc != FU_OK || fwrite(text, 1, len, out.f) != len;
+        fu_free(text);
+        rc = cli_out_close(&out, !bad, "followup segment");
+        if (frc != FU_OK && rc == CLI_OK) {
+            cli_error("segments");
+            rc = cli_exit_code(frc);
         }
-        k++;
+        return rc;
     }
-    int rc = pareto ? fu_segment_pareto_fit(x, tx, T, m, NULL, &fr->info, &fr->pn)
-                    : fu_segment_bgnbd_fit(x, tx, T, m, NULL, &fr->info, &fr->bg);
-    int exit_code = CLI_OK;
-    if (rc) {
-        char msg[1024];
-        fu_error_format(msg, sizeof msg);
-        fprintf(stderr, "followup segment: cannot fit the %s model on %zu customers with purchases: %s\n", model, m,
-                msg);
-        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
-        goto done;
-    }
-    /* Spend model: when the data do not identify it, the segments are still
-     * made, without CLV (the column stays empty). */
-    fr->has_gg = 1;
-    if ((rc = fu_segment_gammagamma_fit(gx, gz, g, NULL, &fr->gg_info, &fr->gg))) {
-        char msg[1024];
-        fu_error_format(msg, sizeof msg);
-        if (rc == FU_ENOMEM) {
-            fprintf(stderr, "followup segment: out of memory\n");
-            exit_code = CLI_INTERNAL;
-            goto done;
-        }
-        fprintf(stderr,
-                "followup segment: warning: no CLV: cannot fit the Gamma-Gamma spend model on %zu repeat customers "
-                "with a value: %s\n",
-                g, msg);
-        fr->has_gg = 0;
-    }
-    /* CLV: monthly periods over the horizon, the annual rate as a monthly one */
-    fu_segment_score_options so = FU_SEGMENT_SCORE_OPTIONS_INIT;
-    so.horizon = horizon;
-    so.period = 2629746.0 / unit_seconds;
-    double periods = floor(horizon / so.period + 0.5);
-    so.periods = periods < 1 ? 1u : (unsigned)periods;
-    so.discount = pow(1 + annual_discount, 1.0 / 12) - 1;
-    double *clv_out = fr->has_gg ? out + 2 * m : NULL;
-    const fu_segment_gammagamma *gg = fr->has_gg ? &fr->gg : NULL;
-    rc = pareto ? fu_segment_pareto_score(&fr->pn, gg, x, tx, T, z, m, &so, out, out + m, clv_out)
-                : fu_segment_bgnbd_score(&fr->bg, gg, x, tx, T, z, m, &so, out, out + m, clv_out);
-    if (rc) {
-        char msg[1024];
-        fu_error_format(msg, sizeof msg);
-        fprintf(stderr, "followup segment: cannot score the customers: %s\n", msg);
-        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_FAIL;
-        goto done;
-    }
-    k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
-        p_alive[i] = out[k];
-        expected[i] = out[m + k];
-        clv[i] = fr->has_gg ? out[2 * m + k] : NAN;
-        k++;
-    }
-done:
-    free(col);
-    free(out);
-    return exit_code;
-}
-
-static int write_segments(const fu_book *book, const fu_segment_book_summary *bs, const fu_segment_assignment *as,
-                          const double *p_alive, const double *expected, const double *clv, cli_format fmt,
-                          const char *path) {
     static const char *const hdr[] = {"customer_id", "tier", "lifecycle", "r", "f", "m", "p_alive",
                                       "expected_purchases", "clv", "segment", "rule", "handling"};
     cli_table *t = cli_table_new(12, hdr);
@@ -250,11 +180,11 @@ static int write_segments(const fu_book *book, const fu_segment_book_summary *bs
         cli_table_free(t);
         t = NULL;
     }
-    if (!t) {
-        fprintf(stderr, "followup segment: out of memory\n");
-        return CLI_INTERNAL;
-    }
-    int rc = CLI_OK;
+    rc = t ? CLI_OK : CLI_INTERNAL;
+    const fu_segment_book_summary *bs = fu_segment_run_summary(run);
+    const fu_segment_assignment *as = fu_segment_run_assignments(run);
+    const double *p_alive = fu_segment_run_p_alive(run), *expected = fu_segment_run_expected(run),
+                 *clv = fu_segment_run_clv(run);
     for (size_t i = 0; i < bs->n && rc == CLI_OK; i++) {
         const fu_segment_assignment *a = &as[i];
         const fu_segment_rfm *q = &bs->rfm[i];
@@ -272,105 +202,94 @@ static int write_segments(const fu_book *book, const fu_segment_book_summary *bs
             len += snprintf(rule + len, sizeof rule - (size_t)len, ";%s", a->segment_rule);
         if (a->handling_rule && a->handling_rule != a->segment_rule && len > 0 && (size_t)len < sizeof rule)
             snprintf(rule + len, sizeof rule - (size_t)len, ";%s", a->handling_rule);
-        const char *cells[] = {fu_book_customer(book, i)->id,
-                               a->tier_name,
-                               fu_segment_lifecycle_name(a->lifecycle),
-                               r,
-                               f,
-                               m,
-                               pa,
-                               ex,
-                               cv,
-                               a->segment ? a->segment : "",
-                               rule,
+        const char *cells[] = {fu_book_customer(book, i)->id, a->tier_name, fu_segment_lifecycle_name(a->lifecycle),
+                               r, f, m, pa, ex, cv, a->segment ? a->segment : "", rule,
                                a->human ? "human" : "automated"};
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
-    cli_out out;
-    if (rc == CLI_OK) rc = cli_out_open(&out, path, "followup segment");
-    if (rc == CLI_OK) {
-        int bad = cli_table_write(t, fmt, out.f, 0);
-        rc = cli_out_close(&out, !bad, "followup segment");
-        if (bad && rc == CLI_OK) {
-            fprintf(stderr, "followup segment: out of memory\n");
-            rc = CLI_INTERNAL;
-        }
-    } else if (rc == CLI_INTERNAL) {
-        fprintf(stderr, "followup segment: out of memory\n");
-    }
+    int bad = rc != CLI_OK || cli_table_write(t, fmt, out.f, 0);
     cli_table_free(t);
-    return rc;
+    int oc = cli_out_close(&out, !bad, "followup segment");
+    if (oc) return oc;
+    if (bad) fprintf(stderr, "followup segment: out of memory\n");
+    return bad ? CLI_INTERNAL : CLI_OK;
 }
 
-static int run(int argc, char **argv) {
-    const char *policy_path = NULL, *customers = NULL, *events = NULL, *now_text = NULL, *unit_text = "week";
-    const char *fit_text = "bgnbd", *horizon_text = NULL, *discount_text = NULL, *format_text = "csv";
-    const char *output = NULL, *fit_output = NULL, *offset_text = NULL;
-    for (int i = 1; i < argc; i++) {
-        static const char *const names[] = {"--policy", "--customers", "--events",  "--now",
-                                            "--unit",   "--fit",       "--horizon", "--discount",
-                                            "--format", "--output",    "--fit-output", "--day-offset"};
-        const char **slots[] = {&policy_path, &customers,     &events,     &now_text,   &unit_text, &fit_text,
-                                &horizon_text, &discount_text, &format_text, &output, &fit_output, &offset_text};
-        size_t k = 0;
-        while (k < sizeof names / sizeof names[0] && strcmp(argv[i], names[k]) != 0) k++;
-        if (k == sizeof names / sizeof names[0]) {
-            fprintf(stderr, "followup segment: unknown option '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup segment: %s needs a value\n", argv[i]);
-            return CLI_USAGE;
-        }
-        *slots[k] = argv[++i];
-    }
-    if (!customers || !events) {
+/* The fitted parameters on stderr. */
+static void print_fit(const fu_segment_run_fit *f, const char *unit_text) {
+    if (f->model == FU_SEGMENT_MODEL_PARETO)
+        fprintf(stderr, "followup segment: Pareto/NBD r=%.6f alpha=%.6f s=%.6f beta=%.6f (LL %.4f, %zu customers)",
+                f->pareto.r, f->pareto.alpha, f->pareto.s, f->pareto.beta, f->info.loglik, f->info.n);
+    else
+        fprintf(stderr, "followup segment: BG/NBD r=%.6f alpha=%.6f a=%.6f b=%.6f (LL %.4f, %zu customers)",
+                f->bgnbd.r, f->bgnbd.alpha, f->bgnbd.a, f->bgnbd.b, f->info.loglik, f->info.n);
+    if (f->has_gammagamma)
+        fprintf(stderr, "; Gamma-Gamma p=%.6f q=%.6f gamma=%.6f (LL %.4f, %zu repeat customers); unit %s\n",
+                f->gammagamma.p, f->gammagamma.q, f->gammagamma.gamma, f->gammagamma_info.loglik,
+                f->gammagamma_info.n, unit_text);
+    else
+        fprintf(stderr, "; Gamma-Gamma not identified: no CLV; unit %s\n", unit_text);
+}
+
+/* The run options from the command line: CLI_OK, or CLI_USAGE after a message. */
+static int segment_settings(const segment_args *args, fu_segment_run_options *so, cli_format *fmt, int64_t *now) {
+    const char *unit_text = args->unit ? args->unit : "week", *fit_text = args->fit ? args->fit : "bgnbd";
+    if (!args->customers || !args->events) {
         fprintf(stderr, "followup segment: --customers and --events are required (see --help)\n");
         return CLI_USAGE;
     }
-    double unit_seconds;
-    if (strcmp(unit_text, "week") == 0) unit_seconds = 604800.0;
-    else if (strcmp(unit_text, "day") == 0) unit_seconds = 86400.0;
+    if (strcmp(unit_text, "week") == 0) so->unit_seconds = 604800.0;
+    else if (strcmp(unit_text, "day") == 0) so->unit_seconds = 86400.0;
     else {
         fprintf(stderr, "followup segment: --unit must be week or day\n");
         return CLI_USAGE;
     }
-    int pareto;
-    if (strcmp(fit_text, "bgnbd") == 0) pareto = 0;
-    else if (strcmp(fit_text, "pareto") == 0) pareto = 1;
+    if (strcmp(fit_text, "bgnbd") == 0) so->model = FU_SEGMENT_MODEL_BGNBD;
+    else if (strcmp(fit_text, "pareto") == 0) so->model = FU_SEGMENT_MODEL_PARETO;
     else {
         fprintf(stderr, "followup segment: --fit must be bgnbd or pareto\n");
         return CLI_USAGE;
     }
-    cli_format fmt;
-    if (cli_format_parse(format_text, &fmt)) {
+    if (cli_format_parse(args->format ? args->format : "csv", fmt)) {
         fprintf(stderr, "followup segment: --format must be csv, json or table\n");
         return CLI_USAGE;
     }
-    int64_t now = 0;
-    if (now_text && fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
+    if (args->now && fu_time_parse(args->now, strlen(args->now), now) != FU_OK) {
         cli_error("--now");
         return CLI_USAGE;
     }
-    double horizon = 0, discount = 0;
-    if (horizon_text && parse_horizon(horizon_text, unit_seconds, &horizon)) {
+    if (args->horizon && parse_horizon(args->horizon, so->unit_seconds, &so->horizon)) {
         fprintf(stderr, "followup segment: bad --horizon '%s' (a number of %ss or a duration like 1y, 52w)\n",
-                horizon_text, unit_text);
+                args->horizon, unit_text);
         return CLI_USAGE;
     }
-    if (discount_text && parse_rate(discount_text, &discount)) {
-        fprintf(stderr, "followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", discount_text);
+    if (args->discount && parse_rate(args->discount, &so->annual_discount)) {
+        fprintf(stderr, "followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", args->discount);
         return CLI_USAGE;
     }
-    fu_segment_book_options bo = FU_SEGMENT_BOOK_OPTIONS_INIT;
-    bo.unit_seconds = unit_seconds;
-    if (offset_text) {
-        if (parse_offset(offset_text, &bo.day_offset)) {
-            fprintf(stderr, "followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", offset_text);
+    if (args->day_offset) {
+        if (parse_offset(args->day_offset, &so->day_offset)) {
+            fprintf(stderr, "followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", args->day_offset);
             return CLI_USAGE;
         }
-        bo.local_days = 0;
+        so->local_days = 0;
     }
+    return CLI_OK;
+}
+
+static int run(int argc, char **argv) {
+    segment_args args;
+    memset(&args, 0, sizeof args);
+    int ec = cli_parse_options("followup segment", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
+    if (ec) return ec;
+    fu_segment_run_options so = FU_SEGMENT_RUN_OPTIONS_INIT;
+    cli_format fmt = CLI_FORMAT_CSV;
+    int64_t now = 0;
+    if ((ec = segment_settings(&args, &so, &fmt, &now))) return ec;
+    const char *policy_path = args.policy, *customers = args.customers, *events = args.events;
+    const char *now_text = args.now, *unit_text = args.unit ? args.unit : "week";
+    const char *output = args.output, *fit_output = args.fit_output;
+    int pareto = so.model == FU_SEGMENT_MODEL_PARETO;
 
     seg_run run_state;
     memset(&run_state, 0, sizeof run_state);
@@ -378,9 +297,7 @@ static int run(int argc, char **argv) {
     fu_policy *policy = NULL;
     fu_segment_rules *rules = NULL;
     fu_book *book = NULL;
-    fu_segment_book_summary *bs = NULL;
-    fu_segment_assignment *as = NULL;
-    double *cols = NULL;
+    fu_segment_run *run = NULL;
     int exit_code = CLI_OK;
     int rc = policy_path ? fu_policy_load_file(&policy, policy_path, NULL) : fu_policy_default(&policy);
     if (rc) {
@@ -393,76 +310,48 @@ static int run(int argc, char **argv) {
         exit_code = CLI_INTERNAL;
         goto done;
     }
-    if (!horizon_text) horizon = (double)rules->clv_horizon / unit_seconds;
-    if (!discount_text) discount = rules->clv_annual_discount;
     if ((rc = fu_book_new(&book, NULL)) || (rc = fu_book_read_customers_csv(book, customers)) ||
         (rc = fu_book_read_events_csv(book, events))) {
         cli_error(NULL);
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
-    if (!now_text) {
-        size_t ne = 0;
-        const fu_event *ev = fu_book_events(book, &ne);
-        if (ne == 0) {
-            fprintf(stderr, "followup segment: %s has no events: give --now\n", events);
-            exit_code = CLI_INPUT;
-            goto done;
-        }
-        now = ev[0].at;
-        for (size_t i = 1; i < ne; i++)
-            if (ev[i].at > now) now = ev[i].at;
+    size_t ne = 0;
+    if (!now_text && (fu_book_events(book, &ne), ne == 0)) {
+        fprintf(stderr, "followup segment: %s has no events: give --now\n", events);
+        exit_code = CLI_INPUT;
+        goto done;
     }
     progress(&run_state, "read the book");
-    if ((rc = fu_segment_book_summarize(book, now, rules, &bo, &bs))) {
-        cli_error("summaries");
-        exit_code = cli_exit_code(rc);
+    if ((rc = fu_segment_run_new(&run, book, now_text ? now : FU_SEGMENT_RUN_LAST_EVENT, rules, &so))) {
+        char msg[1024];
+        fu_error_format(msg, sizeof msg);
+        if (rc == FU_ERANGE) { /* no purchase to fit on */
+            fprintf(stderr, "followup segment: cannot fit the %s model: no customer has a purchase before --now\n",
+                    pareto ? "Pareto/NBD" : "BG/NBD");
+            exit_code = CLI_FAIL;
+        } else if (strncmp(msg, "cannot ", 7) == 0 && rc != FU_ENOMEM) { /* the model cannot be fitted */
+            fprintf(stderr, "followup segment: %s\n", msg);
+            exit_code = CLI_FAIL;
+        } else {
+            cli_error("segments");
+            exit_code = cli_exit_code(rc);
+        }
         goto done;
     }
-    size_t n = bs->n;
-    cols = malloc(3 * (n ? n : 1) * sizeof *cols);
-    as = malloc((n ? n : 1) * sizeof *as);
-    if (!cols || !as) {
-        fprintf(stderr, "followup segment: out of memory\n");
-        exit_code = CLI_INTERNAL;
-        goto done;
-    }
-    double *p_alive = cols, *expected = cols + n, *clv = cols + 2 * n;
-    progress(&run_state, pareto ? "fitting Pareto/NBD and Gamma-Gamma" : "fitting BG/NBD and Gamma-Gamma");
-    fit_result fr;
-    memset(&fr, 0, sizeof fr);
-    fr.pareto = pareto;
-    if ((exit_code = fit_and_score(bs, pareto, unit_seconds, horizon, discount, &fr, p_alive, expected, clv)))
-        goto done;
-    if (pareto)
-        fprintf(stderr, "followup segment: Pareto/NBD r=%.6f alpha=%.6f s=%.6f beta=%.6f (LL %.4f, %zu customers)",
-                fr.pn.r, fr.pn.alpha, fr.pn.s, fr.pn.beta, fr.info.loglik, fr.info.n);
-    else
-        fprintf(stderr, "followup segment: BG/NBD r=%.6f alpha=%.6f a=%.6f b=%.6f (LL %.4f, %zu customers)", fr.bg.r,
-                fr.bg.alpha, fr.bg.a, fr.bg.b, fr.info.loglik, fr.info.n);
-    if (fr.has_gg)
-        fprintf(stderr, "; Gamma-Gamma p=%.6f q=%.6f gamma=%.6f (LL %.4f, %zu repeat customers); unit %s\n", fr.gg.p,
-                fr.gg.q, fr.gg.gamma, fr.gg_info.loglik, fr.gg_info.n, unit_text);
-    else
-        fprintf(stderr, "; Gamma-Gamma not identified: no CLV; unit %s\n", unit_text);
-    if (fit_output && (exit_code = write_fit_json(fit_output, &fr, unit_text))) goto done;
-    progress(&run_state, "assigning segments");
-    for (size_t i = 0; i < n; i++) {
-        bs->customers[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
-        bs->customers[i].clv = clv[i];
-    }
-    if ((rc = fu_segment_assign(bs->customers, n, now, rules, as))) {
-        cli_error("segments");
-        exit_code = cli_exit_code(rc);
-        goto done;
-    }
+    const fu_segment_run_fit *fr = fu_segment_run_fit_result(run);
+    if (!fr->has_gammagamma)
+        fprintf(stderr,
+                "followup segment: warning: no CLV: cannot fit the Gamma-Gamma spend model on %zu repeat customers "
+                "with a value: %s\n",
+                fr->repeat_customers, fr->gammagamma_error);
+    print_fit(fr, unit_text);
+    if (fit_output && (exit_code = write_fit_json(fit_output, fr, unit_text))) goto done;
     progress(&run_state, "writing");
-    exit_code = write_segments(book, bs, as, p_alive, expected, clv, fmt, output);
+    exit_code = write_segments(book, run, fmt, output);
     if (exit_code == CLI_OK) progress(&run_state, "done");
 done:
-    free(cols);
-    free(as);
-    fu_segment_book_summary_free(bs);
+    fu_segment_run_free(run);
     fu_book_free(book);
     fu_segment_rules_free(rules);
     fu_policy_free(policy);

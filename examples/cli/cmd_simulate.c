@@ -5,6 +5,39 @@
 #include <string.h>
 #include <time.h>
 
+typedef struct simulate_args {
+    const char *policy, *compare, *customers, *events, *from, *to, *step, *agents, *calls_per_agent, *days;
+    const char *format, *output;
+} simulate_args;
+
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, simulate_args, member)
+static const cli_option k_options[] = {
+    O("--policy", "FILE", "policy (default: the built-in policy)", policy),
+    O("--compare", "FILE", "a second policy to compare with ('builtin' for the built-in one)", compare),
+    O("--customers", "CSV", "customers, required", customers),
+    O("--events", "CSV",
+      "event history, required (contact events in it are ignored:\n"
+      "the policy under test decides the contacts)",
+      events),
+    O("--from", "ISO-TIME", "start of the replay, required", from),
+    O("--to", "ISO-TIME", "end of the replay (exclusive), required", to),
+    O("--step", "DURATION",
+      "planning step, wall time (default: 1d); an event is seen from\n"
+      "the next step on, so SLA attainment needs steps no longer\n"
+      "than the response times (--step 1h for the 2 h / 24 h SLAs)",
+      step),
+    O("--agents", "N", "agents on duty per day (default: capacity not limited)", agents),
+    O("--calls-per-agent", "N", "calls one agent makes a day (default: policy maximum)", calls_per_agent),
+    O("--days", "FILE",
+      "also write the per-day load (date, contacts, agent contacts,\n"
+      "capacity, suppressed, deferred) there",
+      days),
+    O("--format", "F", "table, csv or json (default: table)", format),
+    O("--output", "FILE", "write the report there instead of stdout", output),
+};
+#undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
 static void help(FILE *out) {
     fprintf(out,
             "usage: followup simulate --customers CSV --events CSV --from ISO-TIME --to ISO-TIME [options]\n"
@@ -20,23 +53,9 @@ static void help(FILE *out) {
             "With --compare the same history is replayed under a second policy and\n"
             "both columns are shown side by side.\n"
             "\n"
-            "options:\n"
-            "  --policy FILE      policy (default: the built-in policy)\n"
-            "  --compare FILE     a second policy to compare with ('builtin' for the built-in one)\n"
-            "  --customers CSV    customers, required\n"
-            "  --events CSV       event history, required (contact events in it are ignored:\n"
-            "                     the policy under test decides the contacts)\n"
-            "  --from ISO-TIME    start of the replay, required\n"
-            "  --to ISO-TIME      end of the replay (exclusive), required\n"
-            "  --step DURATION    planning step, wall time (default: 1d); an event is seen from\n"
-            "                     the next step on, so SLA attainment needs steps no longer\n"
-            "                     than the response times (--step 1h for the 2 h / 24 h SLAs)\n"
-            "  --agents N         agents on duty per day (default: capacity not limited)\n"
-            "  --calls-per-agent N calls one agent makes a day (default: policy maximum)\n"
-            "  --days FILE        also write the per-day load (date, contacts, agent contacts,\n"
-            "                     capacity, suppressed, deferred) there\n"
-            "  --format F         table, csv or json (default: table)\n"
-            "  --output FILE      write the report there instead of stdout\n"
+            "options:\n");
+    cli_print_options(out, k_options, N_OPTIONS, 19);
+    fprintf(out,
             "\n"
             "\n"
             "Decision quality (docs/simulate.md): with --compare LIST, LIST naming runs among\n"
@@ -203,40 +222,25 @@ static int is_decision_run(int argc, char **argv) {
 
 static int run(int argc, char **argv) {
     if (is_decision_run(argc, argv)) return cli_simulate_compare(argc, argv);
-    const char *policy = NULL, *compare = NULL, *customers = NULL, *events = NULL, *from_text = NULL, *to_text = NULL;
-    const char *step_text = "1d", *days = NULL, *output = NULL;
+    simulate_args args;
+    memset(&args, 0, sizeof args);
+    int ec = cli_parse_options("followup simulate", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
+    if (ec) return ec;
+    const char *policy = args.policy, *compare = args.compare, *customers = args.customers, *events = args.events;
+    const char *from_text = args.from, *to_text = args.to, *step_text = args.step ? args.step : "1d";
+    const char *days = args.days, *output = args.output;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_planner_options po = FU_PLANNER_OPTIONS_INIT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup simulate: unknown option or missing value '%s' (see --help)\n", a);
-            return CLI_USAGE;
-        }
-        const char *v = argv[++i];
-        if (strcmp(a, "--policy") == 0) policy = v;
-        else if (strcmp(a, "--compare") == 0) compare = v;
-        else if (strcmp(a, "--customers") == 0) customers = v;
-        else if (strcmp(a, "--events") == 0) events = v;
-        else if (strcmp(a, "--from") == 0) from_text = v;
-        else if (strcmp(a, "--to") == 0) to_text = v;
-        else if (strcmp(a, "--step") == 0) step_text = v;
-        else if (strcmp(a, "--days") == 0) days = v;
-        else if (strcmp(a, "--output") == 0) output = v;
-        else if (strcmp(a, "--format") == 0) {
-            if (cli_format_parse(v, &fmt)) {
-                fprintf(stderr, "followup simulate: bad format '%s'\n", v);
-                return CLI_USAGE;
-            }
-        } else if (strcmp(a, "--agents") == 0 || strcmp(a, "--calls-per-agent") == 0) {
-            if (parse_uint(v, strcmp(a, "--agents") == 0 ? &po.agents : &po.calls_per_agent)) {
-                fprintf(stderr, "followup simulate: bad value '%s' for %s\n", v, a);
-                return CLI_USAGE;
-            }
-        } else {
-            fprintf(stderr, "followup simulate: unknown option '%s' (see --help)\n", a);
-            return CLI_USAGE;
-        }
+    if (args.format && cli_format_parse(args.format, &fmt)) {
+        fprintf(stderr, "followup simulate: bad format '%s'\n", args.format);
+        return CLI_USAGE;
+    }
+    if ((args.agents && parse_uint(args.agents, &po.agents)) ||
+        (args.calls_per_agent && parse_uint(args.calls_per_agent, &po.calls_per_agent))) {
+        int ag = args.agents && parse_uint(args.agents, &po.agents);
+        fprintf(stderr, "followup simulate: bad value '%s' for %s\n", ag ? args.agents : args.calls_per_agent,
+                ag ? "--agents" : "--calls-per-agent");
+        return CLI_USAGE;
     }
     if (!customers || !events || !from_text || !to_text) {
         fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");

@@ -30,52 +30,78 @@ static int parse_list(const char *text, unsigned int *v, int max) {
     return *p ? -1 : n;
 }
 
+static int opt_frequency(const char *v, void *p) {
+    if (strcmp(v, "fit") != 0) {
+        fprintf(stderr, "followup simulate: --frequency takes 'fit'\n");
+        return 1;
+    }
+    ((sim_args *)p)->frequency = v;
+    return 0;
+}
+
+static int opt_format(const char *v, void *p) {
+    sim_args *a = p;
+    a->html = strcmp(v, "html") == 0;
+    if (!a->html && cli_format_parse(v, &a->fmt)) {
+        fprintf(stderr, "followup simulate: bad format '%s'\n", v);
+        return 1;
+    }
+    return 0;
+}
+
+/* A whole decimal number for `opt`, or a message. */
+static int whole(const char *opt, const char *v, unsigned long long *out) {
+    char *end = NULL;
+    *out = strtoull(v, &end, 10);
+    if (!*v || *end) {
+        fprintf(stderr, "followup simulate: bad number '%s' for %s\n", v, opt);
+        return 1;
+    }
+    return 0;
+}
+
+static int opt_seed(const char *v, void *p) { return whole("--seed", v, &((sim_args *)p)->seed); }
+static int opt_agents(const char *v, void *p) {
+    unsigned long long n;
+    if (whole("--agents", v, &n)) return 1;
+    ((sim_args *)p)->agents = (unsigned int)n;
+    return 0;
+}
+static int opt_calls(const char *v, void *p) {
+    unsigned long long n;
+    if (whole("--calls-per-agent", v, &n)) return 1;
+    ((sim_args *)p)->calls = (unsigned int)n;
+    return 0;
+}
+
+/* The options of the decision-quality runs (help: cmd_simulate.c). */
+#define O(name, arg, member) {name, arg, "", offsetof(sim_args, member), NULL}
+static const cli_option k_options[] = {
+    O("--policy", "FILE", policy),
+    O("--customers", "CSV", customers),
+    O("--events", "CSV", events),
+    O("--truth", "CSV", truth),
+    O("--from", "ISO-TIME", from),
+    O("--to", "ISO-TIME", to),
+    O("--output", "FILE", output),
+    O("--compare", "LIST", compare),
+    O("--sensitivity-agents", "LIST", sens_agents),
+    O("--sensitivity-calls", "LIST", sens_calls),
+    {"--frequency", "fit", "", CLI_NO_SLOT, opt_frequency},
+    {"--seed", "N", "", CLI_NO_SLOT, opt_seed},
+    {"--agents", "N", "", CLI_NO_SLOT, opt_agents},
+    {"--calls-per-agent", "N", "", CLI_NO_SLOT, opt_calls},
+    {"--format", "F", "", CLI_NO_SLOT, opt_format},
+};
+#undef O
+
 static int parse_args(int argc, char **argv, sim_args *a) {
     memset(a, 0, sizeof *a);
     a->agents = 3;
     a->seed = 2026;
-    for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc) {
-            fprintf(stderr, "followup simulate: missing value for '%s' (see --help)\n", argv[i]);
-            return CLI_USAGE;
-        }
-        const char *k = argv[i], *v = argv[++i];
-        char *end = NULL;
-        if (strcmp(k, "--policy") == 0) a->policy = v;
-        else if (strcmp(k, "--customers") == 0) a->customers = v;
-        else if (strcmp(k, "--events") == 0) a->events = v;
-        else if (strcmp(k, "--truth") == 0) a->truth = v;
-        else if (strcmp(k, "--from") == 0) a->from = v;
-        else if (strcmp(k, "--to") == 0) a->to = v;
-        else if (strcmp(k, "--output") == 0) a->output = v;
-        else if (strcmp(k, "--compare") == 0) a->compare = v;
-        else if (strcmp(k, "--sensitivity-agents") == 0) a->sens_agents = v;
-        else if (strcmp(k, "--sensitivity-calls") == 0) a->sens_calls = v;
-        else if (strcmp(k, "--frequency") == 0) {
-            if (strcmp(v, "fit") != 0) {
-                fprintf(stderr, "followup simulate: --frequency takes 'fit'\n");
-                return CLI_USAGE;
-            }
-            a->frequency = v;
-        }
-        else if (strcmp(k, "--seed") == 0) a->seed = strtoull(v, &end, 10);
-        else if (strcmp(k, "--agents") == 0) a->agents = (unsigned int)strtoul(v, &end, 10);
-        else if (strcmp(k, "--calls-per-agent") == 0) a->calls = (unsigned int)strtoul(v, &end, 10);
-        else if (strcmp(k, "--format") == 0) {
-            a->html = strcmp(v, "html") == 0;
-            if (!a->html && cli_format_parse(v, &a->fmt)) {
-                fprintf(stderr, "followup simulate: bad format '%s'\n", v);
-                return CLI_USAGE;
-            }
-        } else {
-            fprintf(stderr, "followup simulate: unknown option '%s' (see --help)\n", k);
-            return CLI_USAGE;
-        }
-        if (end && (*end || !*v)) {
-            fprintf(stderr, "followup simulate: bad number '%s' for %s\n", v, k);
-            return CLI_USAGE;
-        }
-    }
+    int ec = cli_parse_options("followup simulate", k_options, sizeof k_options / sizeof k_options[0], argc, argv, 1,
+                               a, NULL, 0, NULL);
+    if (ec) return ec;
     if (!a->customers || !a->events || !a->from || !a->to) {
         fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");
         return CLI_USAGE;

@@ -1,9 +1,6 @@
 /* Shared helpers of the followup tool: errors and table output. */
 #include "cli.h"
 
-/* The library's CSV cell writer and all-or-nothing file replacement, so that
- * the tool writes CSV exactly as the library does (docs/formats.md). */
-#include "../../lib/csv_internal.h"
 #include "json.h"
 
 #include <unicode/uchar.h>
@@ -34,6 +31,70 @@ int cli_exit_code(int rc) {
 }
 
 int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }
+
+static const cli_option *find_option(const cli_option *opts, size_t n, const char *name) {
+    for (size_t k = 0; k < n; k++)
+        if (opts[k].name && strcmp(opts[k].name, name) == 0) return &opts[k];
+    return NULL;
+}
+
+int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int argc, char **argv, int first,
+                      void *args, const char **positional, size_t max_positional, size_t *npositional) {
+    size_t np = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0') { /* "-" alone is a value (standard input) */
+            if (np >= max_positional) {
+                fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", prog, a);
+                return CLI_USAGE;
+            }
+            positional[np++] = a;
+            continue;
+        }
+        const cli_option *o = find_option(opts, n, a);
+        if (!o) {
+            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
+            return CLI_USAGE;
+        }
+        const char *v = "1";
+        if (o->arg) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: %s needs a value\n", prog, a);
+                return CLI_USAGE;
+            }
+            v = argv[++i];
+        }
+        if (o->each) {
+            if (o->each(v, args)) return CLI_USAGE;
+        } else if (o->offset != CLI_NO_SLOT) {
+            memcpy((char *)args + o->offset, &v, sizeof v);
+        }
+    }
+    if (npositional) *npositional = np;
+    return CLI_OK;
+}
+
+void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width) {
+    for (size_t k = 0; k < n; k++) {
+        const cli_option *o = &opts[k];
+        if (!o->help) continue; /* documented with another entry */
+        if (!o->name) {             /* a heading ("model:") */
+            fprintf(out, "%s\n", o->help);
+            continue;
+        }
+        int used = fprintf(out, "  %s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "") - 2;
+        /* a name longer than the column is followed by two spaces, one exactly as long by one */
+        fprintf(out, "%*s", used < width ? width - used : used == width ? 1 : 2, "");
+        for (const char *h = o->help; *h;) {
+            const char *nl = strchr(h, '\n');
+            size_t len = nl ? (size_t)(nl - h) : strlen(h);
+            fprintf(out, "%.*s\n", (int)len, h);
+            if (!nl) break;
+            h = nl + 1;
+            fprintf(out, "%*s", width + 2, "");
+        }
+    }
+}
 
 int cli_format_parse(const char *text, cli_format *out) {
     if (strcmp(text, "table") == 0) *out = CLI_FORMAT_TABLE;
@@ -113,16 +174,16 @@ void cli_table_set_max_width(cli_table *t, size_t width) {
 
 int cli_csv_raw = 0;
 
-/* One CSV record through the library's cell writer: text cells are
+/* One CSV record through the library's cell writer (followup/output.h), so
+ * that the tool writes CSV exactly as the library does: text cells are
  * neutralised against spreadsheet formulas unless --csv-raw (plain numbers,
  * negative ones included, are never touched). */
 static int write_csv_record(FILE *out, char *const *cells, size_t n) {
-    fu__buf b = FU__BUF_INIT;
-    int rc = FU_OK;
-    for (size_t c = 0; c < n && rc == FU_OK; c++) rc = fu__csv_putf(&b, c == 0, cells[c], cli_csv_raw ? FU__CSV_RAW : 0u);
-    if (rc == FU_OK) rc = fu__csv_end(&b);
-    if (rc == FU_OK && fwrite(b.data, 1, b.len, out) != b.len) rc = FU_EIO;
-    fu__buf_free(&b);
+    char *rec = NULL;
+    size_t len = 0;
+    int rc = fu_csv_format_record((const char *const *)cells, n, cli_csv_raw ? FU_CSV_RAW : 0u, &len, &rec);
+    if (rc == FU_OK && fwrite(rec, 1, len, out) != len) rc = FU_EIO;
+    fu_free(rec);
     return rc;
 }
 
@@ -130,19 +191,13 @@ int cli_out_open(cli_out *o, const char *path, const char *prog) {
     memset(o, 0, sizeof *o);
     o->f = stdout;
     if (!path) return CLI_OK;
-    o->file = malloc(sizeof *o->file);
-    if (!o->file) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        return CLI_INTERNAL;
-    }
-    int rc = fu__outfile_open(o->file, path);
+    int rc = fu_outfile_open(&o->file, path);
     if (rc) {
-        free(o->file);
         o->file = NULL;
         cli_error(prog + (strncmp(prog, "followup ", 9) == 0 ? 9 : 0));
         return cli_exit_code(rc) == CLI_INTERNAL ? CLI_INTERNAL : CLI_INPUT;
     }
-    o->f = o->file->f;
+    o->f = fu_outfile_stream(o->file);
     return CLI_OK;
 }
 
@@ -156,19 +211,18 @@ int cli_out_close(cli_out *o, int ok, const char *prog) {
         return code;
     }
     if (ferror(o->f)) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, o->file->path, strerror(e ? e : EIO));
-        fu__outfile_abort(o->file); /* an existing file stays as it was */
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, fu_outfile_path(o->file), strerror(e ? e : EIO));
+        fu_outfile_abort(o->file); /* an existing file stays as it was */
         code = CLI_INPUT;
     } else if (!ok) {
-        fu__outfile_abort(o->file);
+        fu_outfile_abort(o->file);
     } else {
-        int rc = fu__outfile_commit(o->file);
+        int rc = fu_outfile_commit(o->file);
         if (rc) {
             cli_error(prog + (strncmp(prog, "followup ", 9) == 0 ? 9 : 0));
             code = cli_exit_code(rc) == CLI_INTERNAL ? CLI_INTERNAL : CLI_INPUT;
         }
     }
-    free(o->file);
     memset(o, 0, sizeof *o);
     return code;
 }

@@ -422,6 +422,16 @@ FU_EXTERN int fu_calendar_set_hours_text(fu_calendar *cal, const char *text, siz
 FU_EXTERN void fu_calendar_clear_hours(fu_calendar *cal);
 
 /**
+ * Give `cal` the weekly business hours of `from` (open all the time when
+ * `from` has none), keeping its own zone, holidays and make-up days: `from`'s
+ * holidays are dates of its country, not copied. For a calendar in another
+ * zone that keeps a policy calendar's hours (fu_policy_calendar_in_zone()).
+ *
+ * @return #FU_OK; #FU_EINVAL (NULL); #FU_ENOMEM (the calendar is unchanged).
+ */
+FU_EXTERN int fu_calendar_copy_hours(fu_calendar *cal, const fu_calendar *from);
+
+/**
  * Declare the local days `first` .. `last` (inclusive) holidays: closed all
  * day. `last` NULL means just `first`. A day that was a make-up working day
  * becomes a holiday (the latest declaration wins).

@@ -111,6 +111,43 @@ FU_EXTERN const fu_error *fu_error_last(void);
 /** Forget the last error of this thread. */
 FU_EXTERN void fu_error_clear(void);
 
+#if defined(__GNUC__)
+#  define FU_PRINTF_FORMAT(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define FU_PRINTF_FORMAT(f, a)
+#endif
+
+/**
+ * Raise an error on the calling thread, as the library itself does: the
+ * detail read by fu_error_last() becomes `code` with the message formatted
+ * from `fmt` (printf; NULL: fu_strerror(code)) and no source, line, column or
+ * path. For code that wraps libfollowup (bindings, command line tools,
+ * callbacks) and reports its own failures through the same channel. Never
+ * allocates, so it can report #FU_ENOMEM; a message longer than 1,023 bytes is
+ * cut short.
+ *
+ * @return `code`, so that `return fu_error_set(FU_EINVAL, "...");` reads well.
+ */
+FU_EXTERN int fu_error_set(int code, const char *fmt, ...) FU_PRINTF_FORMAT(2, 3);
+
+/**
+ * fu_error_set() with the position of the fault in an input: `source` (a
+ * file name, "<string>"; NULL: none), 1-based `line` and `column` (0: not
+ * known) and `path` (a key path or CSV column; NULL: none).
+ *
+ * @return `code`.
+ */
+FU_EXTERN int fu_error_set_at(int code, const char *source, unsigned long line, unsigned long column,
+                              const char *path, const char *fmt, ...) FU_PRINTF_FORMAT(6, 7);
+
+/**
+ * Put "WHAT: " (formatted from `fmt`, printf) in front of the message of the
+ * calling thread's last error, keeping its code and position, e.g. to say
+ * which row of a batch failed ("row 3: ..."). The joined message is cut at
+ * 1,023 bytes.
+ */
+FU_EXTERN void fu_error_prefix(const char *fmt, ...) FU_PRINTF_FORMAT(1, 2);
+
 /**
  * A short static description of a result code ("out of memory"). Unknown
  * codes give "unknown error". Never NULL.
@@ -174,6 +211,14 @@ FU_EXTERN void fu_get_cancel_hook(fu_cancel_fn *fn, void **ud);
 
 /** Free a buffer the library handed to the caller (strings, arrays). NULL is a no-op. */
 FU_EXTERN void fu_free(void *ptr);
+
+/**
+ * A copy of the NUL-terminated `s` made with the library's allocator, for
+ * code that hands a string to a caller who frees it with fu_free() (a
+ * binding's `char **out`). NULL when `s` is NULL or when out of memory (then
+ * with #FU_ENOMEM raised).
+ */
+FU_EXTERN char *fu_strdup(const char *s);
 
 #ifdef __cplusplus
 }

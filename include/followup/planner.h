@@ -477,11 +477,28 @@ FU_EXTERN void fu_plan_get_stats(const fu_plan *plan, fu_plan_stats *out);
  *  with a `'` in front so that a spreadsheet never runs it as a formula
  *  (docs/formats.md, "CSV output and spreadsheets"). */
 #define FU_PLAN_CSV_RAW 0x2u
+/** Also the column `owner` (who makes the contact: a promise's owner, a
+ *  team), after the others. */
+#define FU_PLAN_CSV_OWNER 0x4u
+/** Also the column `agent` (the agent named by fu_planner_set_agents()),
+ *  last. */
+#define FU_PLAN_CSV_AGENT 0x8u
+
+/**
+ * The UTC offset at `t` in the zone of the customer of `tp` (a touchpoint
+ * of `plan`, from fu_plan_touchpoints()), in seconds east of UTC: what
+ * fu_plan_write_csv() writes the touchpoint's times in. 0 for a customer
+ * without a zone. Any number of zones (the plan keeps one calendar per zone).
+ * @param[out] out  the offset
+ * @return #FU_OK; #FU_EINVAL when `tp` is not one of the plan's touchpoints.
+ */
+FU_EXTERN int fu_plan_utc_offset(const fu_plan *plan, const fu_touchpoint *tp, int64_t t, int *out);
 
 /**
  * Write the touchpoints of the statuses in `status_mask` (bit `1u << status`)
  * as CSV, times in the customer's local offset (`2026-01-10T09:00:00+08:00`).
- * @param flags  #FU_PLAN_CSV_STATUS, #FU_PLAN_CSV_RAW or 0
+ * @param flags  #FU_PLAN_CSV_STATUS, #FU_PLAN_CSV_RAW, #FU_PLAN_CSV_OWNER,
+ *               #FU_PLAN_CSV_AGENT (or'ed) or 0
  * @param[out] out NUL-terminated text owned by the caller (fu_free())
  * @param len  receives the length (may be NULL)
  * @return #FU_OK; #FU_ENOMEM; #FU_EINVAL.

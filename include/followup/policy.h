@@ -188,6 +188,23 @@ FU_EXTERN const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const
  */
 FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name, struct fu_date *out);
 
+/**
+ * A calendar to date things in zone `tzid` by the rules of policy calendar
+ * `name` (NULL or "": the default calendar), e.g. a commitment's deadline
+ * for a customer in that zone: a copy of calendar `name` when its zone is
+ * `tzid`, else of the first calendar of the `calendars` section (in policy
+ * order) whose zone is `tzid` (its holidays and make-up days apply), else a
+ * new calendar in `tzid` with the weekly business hours of calendar `name`
+ * and no holidays (they are dates of that calendar's country;
+ * docs/commitments.md).
+ *
+ * @param[out] out  the calendar, the caller's (fu_calendar_free())
+ * @return #FU_OK; #FU_ENOTFOUND (no calendar `name`); #FU_ETIMEZONE (an
+ *         unknown zone); #FU_EINVAL; #FU_ENOMEM.
+ */
+FU_EXTERN int fu_policy_calendar_in_zone(const fu_policy *p, const char *name, const char *tzid,
+                                         struct fu_calendar **out);
+
 /* ---- generic read access (bindings, tools) ----
  * A path names a value by keys separated by dots, with `[i]` for sequence
  * items: "kpis.coverage.target", "calendars.cn.holidays[0]". Values are those

@@ -180,3 +180,36 @@ def test_plan_help_mentions_no_besttime():
     r = run("plan", "--help")
     assert r.returncode == 0
     assert "--no-besttime" in r.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_plan_times_in_every_zone_past_64_zones(tmp_path, fmt):
+    """Each time is written in its customer's offset however many zones the
+    plan has (the tool used to fall back to UTC after its 64th zone)."""
+    import json
+    import zoneinfo
+    zones = sorted(z for z in zoneinfo.available_timezones()
+                   if z.startswith(("America/", "Asia/", "Europe/", "Africa/")))[:90]
+    assert len(zones) == 90
+    at = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)  # a Monday
+    (tmp_path / "c.csv").write_text("customer_id,tz,consent_phone\n" +
+                                    "".join(f"K{i:03d},{z},yes\n" for i, z in enumerate(zones)))
+    (tmp_path / "e.csv").write_text("customer_id,at,kind\n" +
+                                    "".join(f"K{i:03d},2026-03-02T12:00:00Z,delivery\n" for i in range(len(zones))))
+    r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "e.csv"),
+            "--now", "2026-03-02T12:00:00Z", "--horizon", "10d", "--no-besttime", "--format", fmt, "--long")
+    assert r.returncode == 0, r.stderr
+    if fmt == "csv":
+        rows = [(x["customer_id"], x["best_at"]) for x in csv.DictReader(io.StringIO(r.stdout))]
+    elif fmt == "json":
+        rows = [(x["customer_id"], x["best_at"]) for x in json.loads(r.stdout)]
+    else:
+        rows = [(m.group(1), m.group(2)) for m in
+                re.finditer(r"^(K\d{3})\s.*?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d|Z))", r.stdout, re.M)]
+    seen = set()
+    for cid, best in rows:
+        t = parse_time(best)
+        want = zoneinfo.ZoneInfo(zones[int(cid[1:])]).utcoffset(t.replace(tzinfo=None))
+        assert t.utcoffset() == want, (cid, zones[int(cid[1:])], best)
+        seen.add(cid)
+    assert len(seen) > 64, len(seen)
