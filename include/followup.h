@@ -16,6 +16,7 @@
 #include "followup/book.h"
 #include "followup/segment.h"
 #include "followup/planner.h"
+#include "followup/capacity.h"
 #include "followup/besttime.h"
 #include "followup/commit.h"
 #include "followup/redact.h"

@@ -144,6 +144,7 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "book.i"
 %include "segment.i"
 %include "planner.i"
+%include "capacity.i"
 %include "besttime.i"
 %include "commit.i"
 %include "redact.i"
