@@ -96,12 +96,18 @@ def partition_plan(part: dict, now: int, horizon: int, tier_cycles, deferred: by
     keys = []
     for s in range(5):
         for t in plan.touchpoints(s):
-            keys.append((s, t.best_at, part["index"][t.customer], t.priority))
+            # one planner emits a customer's contacts deferred by capacity after
+            # those deferred by other rules, in the order of their window ends
+            cap = s == followup.TOUCHPOINT_DEFERRED and t.status_rule == "capacity.calls_per_agent_day"
+            keys.append((s, t.best_at, part["index"][t.customer], t.priority, int(cap), t.due_to if cap else 0))
     return keys, text, f"{os.getpid()}/{threading.current_thread().name}"
 
 
 def merge(results) -> str:
-    """One CSV from the partitions', in the order of the whole plan."""
+    """One CSV from the partitions', in the order of the whole plan: status,
+    best_at, the customer's index in the whole book, priority, then (rows
+    deferred by capacity after the others, by window end) the position in
+    the partition's plan."""
     rows = []
     header = None
     for keys, text, _ in results:
