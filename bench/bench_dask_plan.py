@@ -96,6 +96,9 @@ def main() -> int:
     ap.add_argument("--horizon-days", type=int, default=1)
     ap.add_argument("--out", help="plan directory (default BOOK/plan)")
     ap.add_argument("--memory-limit", default="auto", help="Dask worker memory limit")
+    ap.add_argument("--check", action="store_true",
+                    help="for a book that fits: plan it in this process too (same tier cycles and "
+                         "capacity) and compare the rows")
     a = ap.parse_args()
 
     from dask.distributed import Client, LocalCluster
@@ -167,7 +170,37 @@ def main() -> int:
     print("wall: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()) + f"; total {wall:.1f} s")
     print("peak RSS per worker: " + ", ".join(f"{peak[p]:.0f} MiB" for p in worker_pids) +
           f"; driver+scheduler {driver:.0f} MiB; total {sum(peak.values()) + driver:.0f} MiB")
+    if a.check:
+        return check(a, meta, out, cycles, now, horizon)
     return 0
+
+
+def check(a, meta, out: pathlib.Path, cycles, now: int, horizon: int) -> int:
+    """The whole book in this process, customers in the order of their index
+    (k), planned with the same tier cycles and capacity: the same rows as the
+    partitions' plans together (compared as sorted lines: the partitions'
+    files are not merged here)."""
+    import pandas as pd
+    parts = meta["partitions"]
+    t0 = time.perf_counter()
+    cust = pd.concat([pd.read_csv(pathlib.Path(a.book) / f"part-{p:05d}" / "customers.csv", dtype=str,
+                                  keep_default_na=False) for p in range(parts)])
+    cust = cust.sort_values("customer_id", kind="stable")  # zero-padded ids: the order of k
+    whole = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+    whole.read_customers_text(cust.to_csv(index=False), source_name="customers (all partitions)")
+    del cust
+    for p in range(parts):
+        whole.read_events_csv(str(pathlib.Path(a.book) / f"part-{p:05d}" / "events.csv"))
+    planner = followup.Planner(followup.policy_default(), whole, agents=a.agents,
+                               calls_per_agent=a.calls_per_agent, tier_cycles=cycles)
+    ref = planner.plan(now, horizon).csv(status_mask=0x1F, with_status=True).splitlines()
+    got = []
+    for p in range(parts):
+        got.extend((out / f"part-{p:05d}.csv").read_text(encoding="utf-8").splitlines()[1:])
+    same = sorted(ref[1:]) == sorted(got)
+    print(f"check: one process ({time.perf_counter() - t0:.1f} s, peak RSS {_rss_mib():.0f} MiB): "
+          f"{len(ref) - 1} rows; partitions {len(got)} rows; same rows: {'yes' if same else 'NO'}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
