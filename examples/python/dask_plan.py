@@ -85,7 +85,7 @@ def partition_items(part: dict, now: int, horizon: int, tier_cycles) -> bytes:
 
 
 def partition_plan(part: dict, now: int, horizon: int, tier_cycles, deferred: bytes | None,
-                   agents: int, calls: int) -> tuple[list, str]:
+                   agents: int, calls: int) -> tuple[list, str, str]:
     """Phase 3: plan again (same plan as phase 1) and apply the global pass
     (deferred: this partition's deferred records; None: the partition's own
     capacity). Returns the merge keys of the rows and the CSV with status."""
@@ -111,7 +111,7 @@ def merge(results) -> str:
     rows = []
     header = None
     for keys, text, _ in results:
-        lines = text.splitlines(keepends=True)
+        lines = [line + "\n" for line in text.split("\n")[:-1]]  # rows end with \n, cells may hold \r
         header = lines[0]
         if len(lines) - 1 != len(keys):
             raise ValueError("a plan row spans several lines")
