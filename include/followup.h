@@ -17,6 +17,7 @@
 #include "followup/segment.h"
 #include "followup/segment_run.h"
 #include "followup/planner.h"
+#include "followup/capacity.h"
 #include "followup/besttime.h"
 #include "followup/commit.h"
 #include "followup/redact.h"

@@ -185,6 +185,7 @@ int fu_swig_selftest_raise(int code, const char *message, const char *source,
 %include "segment.i"
 %include "notes.i"
 %include "planner.i"
+%include "capacity.i"
 %include "besttime.i"
 %include "commit.i"
 %include "redact.i"

@@ -1,25 +1,37 @@
 #!/usr/bin/env python3
-"""Tomorrow's follow-up plan for a large book, split over Dask partitions.
+"""Tomorrow's follow-up plan for a large book, split over Dask partitions, with
+the agents' daily capacity of the whole book.
 
 The customers are split into partitions by customer id; each partition's
 events go with them. A Dask distributed cluster of worker *processes*, each
 running several *threads*, plans every partition with its own Book and
 Planner under one policy per process (a loaded policy is immutable and is
 shared by that process's threads; the binding releases the GIL while C runs).
-The partitions' plans are concatenated and checked against a plan made in one
-piece in this process: the same touchpoints, whatever the split.
 
-One thing in a plan depends on the whole book: the fallback purchase cycle of
-a customer with too few purchases is the mean cycle of its value tier over
-all customers. They are computed once on the whole book (one pass:
-Planner(...).tier_cycles()) and handed to every partition's planner
-(Planner(..., tier_cycles=...)); --local-cycles shows what happens without
-that (partitions plan with their own tier means and the plans may differ).
+Two things in a plan depend on the whole book, and both are handled so that
+the partitions' plans together are the plan of one planner over the whole
+book, byte for byte (checked here against a plan made in one piece):
 
-    /usr/bin/python3 examples/python/dask_plan.py --customers 20000 --partitions 8
+* the fallback purchase cycle of a customer with too few purchases is the
+  mean cycle of its value tier over all customers: computed once on the
+  whole book (Planner(...).tier_cycles()) and handed to every partition's
+  planner (Planner(..., tier_cycles=...)); --local-cycles shows what happens
+  without that (partitions plan with their own tier means);
+* agent capacity (--agents x --calls-per-agent contacts a day on phone,
+  video, chat and visit): partitions plan without capacity and send their
+  planned agent contacts (followup.capacity_items, 40 bytes each) to one
+  global pass (followup.capacity_pass: most pressing first per day, the rest
+  deferred, exactly as the planner does); each partition then plans again and
+  applies the pass to its own contacts (followup.apply_capacity).
+  --per-partition-capacity shows what happens without the global pass (each
+  partition gets the whole day's capacity: too many contacts are planned).
 
-Capacity limits are per partition in a split plan, so the example plans
-without an agent limit (the default) to make the comparison exact.
+    /usr/bin/python3 examples/python/dask_plan.py --customers 20000 --partitions 8 --agents 2
+
+The plans of the partitions are merged in the plan's own order (status,
+best_at, customer in book order, priority, position) into one CSV with the
+status columns. docs/scaling.md explains how a site runs this on a real
+cluster.
 """
 from __future__ import annotations
 
@@ -34,10 +46,12 @@ import tempfile
 import threading
 import time
 
+import numpy as np
+
 import followup
 
 NOW = "2026-11-23T00:00:00+08:00"
-_local = threading.local()
+ALL_STATUSES = 0x1F  # planned, suppressed, deferred, cancelled, later
 
 
 def _policy():
@@ -48,40 +62,87 @@ def _policy():
     return p
 
 
-def plan_partition(customers_csv: str, events_csv: str, now: int,
-                   tier_cycles: list[float] | None) -> tuple[str, int, str]:
-    """Plan one partition with the whole book's tier cycles (None: the
-    partition's own); returns (plan CSV, touchpoint count, worker thread)."""
+def _plan(part: dict, now: int, horizon: int, tier_cycles, agents: int, calls: int):
+    """Book, planner and plan of one partition; `agents` 0: without capacity."""
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
-    book.read_customers_text(customers_csv, source_name="partition-customers.csv")
-    book.read_events_text(events_csv, source_name="partition-events.csv")
-    planner = followup.Planner(_policy(), book, tier_cycles=tier_cycles)
-    plan = planner.plan(now, 86400)
-    return plan.csv(), plan.count(), f"{os.getpid()}/{threading.current_thread().name}"
+    book.read_customers_text(part["customers"], source_name=f"part{part['id']}-customers.csv")
+    book.read_events_text(part["events"], source_name=f"part{part['id']}-events.csv")
+    if book.customer_count() != len(part["index"]):
+        raise ValueError(f"partition {part['id']}: events name customers that customers.csv lacks "
+                         "(partitioned planning needs every customer in customers.csv)")
+    planner = followup.Planner(_policy(), book, agents=agents, calls_per_agent=calls, tier_cycles=tier_cycles)
+    return book, planner, planner.plan(now, horizon)
 
 
-def split(customers_path: pathlib.Path, events_path: pathlib.Path, parts: int):
-    """Partition the CSVs by a stable hash of the customer id."""
+def partition_items(part: dict, now: int, horizon: int, tier_cycles) -> bytes:
+    """Phase 1: plan without capacity; the planned agent contacts with the
+    whole book's customer index (capacity_items records)."""
+    _, _, plan = _plan(part, now, horizon, tier_cycles, 0, 0)
+    items = np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE).copy()
+    items["customer"] = np.asarray(part["index"], dtype=np.uint64)[items["customer"]]
+    items["part"] = part["id"]
+    return items.tobytes()
+
+
+def partition_plan(part: dict, now: int, horizon: int, tier_cycles, deferred: bytes | None,
+                   agents: int, calls: int) -> tuple[list, str, str]:
+    """Phase 3: plan again (same plan as phase 1) and apply the global pass
+    (deferred: this partition's deferred records; None: the partition's own
+    capacity). Returns the merge keys of the rows and the CSV with status."""
+    _, _, plan = _plan(part, now, horizon, tier_cycles, 0 if deferred is not None else agents, calls)
+    if deferred:
+        followup.apply_capacity(plan, deferred)
+    text = plan.csv(status_mask=ALL_STATUSES, with_status=True)
+    keys = []
+    for s in range(5):
+        for t in plan.touchpoints(s):
+            # one planner emits a customer's contacts deferred by capacity after
+            # those deferred by other rules, in the order of their window ends
+            cap = s == followup.TOUCHPOINT_DEFERRED and t.status_rule == "capacity.calls_per_agent_day"
+            keys.append((s, t.best_at, part["index"][t.customer], t.priority, int(cap), t.due_to if cap else 0))
+    return keys, text, f"{os.getpid()}/{threading.current_thread().name}"
+
+
+def merge(results) -> str:
+    """One CSV from the partitions', in the order of the whole plan: status,
+    best_at, the customer's index in the whole book, priority, then (rows
+    deferred by capacity after the others, by window end) the position in
+    the partition's plan."""
+    rows = []
+    header = None
+    for keys, text, _ in results:
+        lines = [line + "\n" for line in text.split("\n")[:-1]]  # rows end with \n, cells may hold \r
+        header = lines[0]
+        if len(lines) - 1 != len(keys):
+            raise ValueError("a plan row spans several lines")
+        rows.extend((k, pos, line) for pos, (k, line) in enumerate(zip(keys, lines[1:])))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return (header or "") + "".join(line for _, _, line in rows)
+
+
+def split(customers_path: pathlib.Path, events_path: pathlib.Path, parts: int) -> list[dict]:
+    """Partition the CSVs by a stable hash of the customer id; each partition
+    keeps its customers in book order with their index in the whole book."""
     def part_of(cid: str) -> int:
         return sum(cid.encode()) % parts
 
-    chunks = []
-    for path in (customers_path, events_path):
+    out = [{"id": p, "index": [], "customers": io.StringIO(), "events": io.StringIO()} for p in range(parts)]
+    for key, path in (("customers", customers_path), ("events", events_path)):
         with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-        header, body = rows[0], rows[1:]
-        outs = [io.StringIO() for _ in range(parts)]
-        writers = [csv.writer(o, lineterminator="\n") for o in outs]
-        for w in writers:
-            w.writerow(header)
-        for row in body:
-            writers[part_of(row[0])].writerow(row)
-        chunks.append([o.getvalue() for o in outs])
-    return list(zip(*chunks))
-
-
-def rows_of(plan_csv: str) -> list[tuple]:
-    return sorted(tuple(r) for r in list(csv.reader(io.StringIO(plan_csv)))[1:])
+            rows = csv.reader(f)
+            header = next(rows)
+            writers = [csv.writer(o[key], lineterminator="\n") for o in out]
+            for w in writers:
+                w.writerow(header)
+            for i, row in enumerate(rows):
+                p = part_of(row[0])
+                writers[p].writerow(row)
+                if key == "customers":
+                    out[p]["index"].append(i)
+    for o in out:
+        o["customers"] = o["customers"].getvalue()
+        o["events"] = o["events"].getvalue()
+    return out
 
 
 def main() -> int:
@@ -92,8 +153,15 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="threads per worker")
     ap.add_argument("--sample", help="a directory with customers.csv and events.csv "
                     "(default: generate one)")
+    ap.add_argument("--agents", type=int, default=0, help="agents on duty a day (0: no capacity limit)")
+    ap.add_argument("--calls-per-agent", type=int, default=0,
+                    help="calls per agent a day (0: the policy's capacity.calls_per_agent_day.max)")
+    ap.add_argument("--horizon-days", type=int, default=1)
     ap.add_argument("--local-cycles", action="store_true",
                     help="let each partition compute its own tier cycles (plans may differ)")
+    ap.add_argument("--per-partition-capacity", action="store_true",
+                    help="apply capacity in each partition instead of the global pass (plans differ)")
+    ap.add_argument("--out", help="write the merged plan CSV here")
     args = ap.parse_args()
 
     from dask.distributed import Client, LocalCluster
@@ -105,14 +173,18 @@ def main() -> int:
             subprocess.run([sys.executable, str(gen), "--customers", str(args.customers),
                             "--out", str(sample)], check=True, stdout=subprocess.DEVNULL)
         now = followup.time_parse(NOW)
+        horizon = args.horizon_days * 86400
         parts = split(sample / "customers.csv", sample / "events.csv", args.partitions)
 
         t0 = time.perf_counter()
         whole = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
         whole.read_customers_csv(str(sample / "customers.csv"))
         whole.read_events_csv(str(sample / "events.csv"))
-        planner = followup.Planner(followup.policy_default(), whole)
-        reference = planner.plan(now, 86400).csv()
+        policy = followup.policy_default()  # the driver's own (the workers' is _policy())
+        planner = followup.Planner(policy, whole, agents=args.agents,
+                                   calls_per_agent=args.calls_per_agent)
+        ref_plan = planner.plan(now, horizon)
+        reference = ref_plan.csv(status_mask=ALL_STATUSES, with_status=True)
         t_single = time.perf_counter() - t0
         # the whole book's fallback cycles, for every partition
         cycles = None if args.local_cycles else planner.tier_cycles()
@@ -120,19 +192,37 @@ def main() -> int:
         with LocalCluster(n_workers=args.workers, threads_per_worker=args.threads,
                           processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
             t0 = time.perf_counter()
-            futures = [client.submit(plan_partition, c, e, now, cycles, pure=False) for c, e in parts]
+            per_part = [None] * len(parts)
+            n_deferred = 0
+            if args.agents and not args.per_partition_capacity:
+                futures = [client.submit(partition_items, p, now, horizon, cycles, pure=False) for p in parts]
+                items = np.frombuffer(b"".join(client.gather(futures)), dtype=followup.CAPACITY_DTYPE)
+                decided = np.frombuffer(followup.capacity_pass(policy, items.tobytes(), args.agents,
+                                                               args.calls_per_agent), dtype=followup.CAPACITY_DTYPE)
+                n_deferred = int(decided["deferred"].sum())
+                per_part = [decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes()
+                            for p in parts]
+            futures = [client.submit(partition_plan, p, now, horizon, cycles, d, args.agents,
+                                     args.calls_per_agent, pure=False) for p, d in zip(parts, per_part)]
             results = client.gather(futures)
             t_dask = time.perf_counter() - t0
 
-        combined = [row for csv_text, _, _ in results for row in rows_of(csv_text)]
-        combined.sort()
+        combined = merge(results)
+        if args.out:
+            pathlib.Path(args.out).write_text(combined, encoding="utf-8")
         workers = sorted({w for _, _, w in results})
-        same = combined == rows_of(reference)
-        print(f"book: {args.customers} customers in {args.partitions} partitions")
+        same = combined == reference
+        stats = ref_plan.stats()
+        print(f"book: {whole.customer_count()} customers in {args.partitions} partitions")
         print("tier cycles:", "each partition's own" if cycles is None else
               "the whole book's (" + ", ".join(f"{c:.1f}" for c in cycles) + " days)")
-        print(f"single process: {len(rows_of(reference))} touchpoints in {t_single:.2f} s")
-        print(f"dask: {len(combined)} touchpoints in {t_dask:.2f} s on "
+        print("capacity:", "none" if not args.agents else
+              f"{stats.capacity_per_day} agent contacts a day, " +
+              ("per partition" if args.per_partition_capacity else
+               f"global pass ({n_deferred} deferred)"))
+        print(f"single process: {stats.planned} planned, {stats.deferred} deferred, "
+              f"{len(reference.splitlines()) - 1} rows in {t_single:.2f} s")
+        print(f"dask: {len(combined.splitlines()) - 1} rows in {t_dask:.2f} s on "
               f"{len({w.split('/')[0] for w in workers})} processes, {len(workers)} threads")
         print("same plan as in one piece:", "yes" if same else "NO")
         return 0 if same else 1

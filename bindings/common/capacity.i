@@ -1,0 +1,122 @@
+/* SWIG interface of the capacity pass over partitions
+ * (include/followup/capacity.h, docs/scaling.md).
+ *
+ *   capacity_items(plan) -> bytes      the plan's planned agent contacts as
+ *       packed fu_capacity_item records of CAPACITY_ITEM_SIZE (40) bytes,
+ *       native byte order: best_at i8, due_to i8, customer u8, row u4,
+ *       priority i4, part u4, deferred u4 (numpy: followup.CAPACITY_DTYPE)
+ *   capacity_pass(policy, items, agents, calls_per_agent=0) -> bytes
+ *       the pass over the items of all partitions (bytes, the records above
+ *       concatenated, `customer` set to the whole book's customer index):
+ *       a copy with deferred and best_at set
+ *   apply_capacity(plan, items)       the plan's own records after the pass
+ *       (deferred ones become deferred touchpoints); once per plan
+ *
+ * The plan of a Planner with agents=0 is the input; apply_capacity changes
+ * the plan in place (do it before the plan is shared between threads).
+ */
+
+%{
+#include <stdlib.h>
+#include <string.h>
+typedef struct fu_swig_capblob {
+    char *v;
+    size_t n;
+} fu_swig_capblob;
+
+/* The bytes of a records argument: a whole number of records. */
+static int fu_swig_cap_check(size_t nbytes) {
+    if (nbytes % sizeof(fu_capacity_item))
+        return fu_error_set(FU_EINVAL, "capacity items: %lu bytes is not a multiple of the record size %lu",
+                             (unsigned long)nbytes, (unsigned long)sizeof(fu_capacity_item));
+    return FU_OK;
+}
+
+static int fu_swig_capacity_items(const fu_plan *plan, fu_swig_capblob *CAPOUT) {
+    fu_capacity_item *v = NULL;
+    size_t n = 0;
+    int rc = fu_plan_capacity_items(plan, &v, &n);
+    if (rc) return rc;
+    CAPOUT->n = n * sizeof *v;
+    CAPOUT->v = (char *)malloc(CAPOUT->n ? CAPOUT->n : 1); /* freed with free() like the others */
+    if (CAPOUT->v && CAPOUT->n) memcpy(CAPOUT->v, v, CAPOUT->n);
+    fu_free(v);
+    return CAPOUT->v ? FU_OK : fu_error_set(FU_ENOMEM, "out of memory");
+}
+
+static int fu_swig_capacity_pass(fu_swig_capblob *CAPOUT, const fu_policy *policy, const char *bytes, size_t nbytes,
+                                 unsigned int agents, unsigned int calls_per_agent) {
+    int rc = fu_swig_cap_check(nbytes);
+    if (rc) return rc;
+    if (!nbytes) return FU_OK;
+    fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes);
+    if (!v) return fu_error_set(FU_ENOMEM, "out of memory");
+    memcpy(v, bytes, nbytes);
+    rc = fu_capacity_pass(policy, agents, calls_per_agent, v, nbytes / sizeof *v, NULL);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    CAPOUT->v = (char *)v;
+    CAPOUT->n = nbytes;
+    return FU_OK;
+}
+
+static int fu_swig_apply_capacity(fu_plan *plan, const char *bytes, size_t nbytes) {
+    int rc = fu_swig_cap_check(nbytes);
+    if (rc || !nbytes) return rc;
+    fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes); /* aligned copy */
+    if (!v) return fu_error_set(FU_ENOMEM, "out of memory");
+    memcpy(v, bytes, nbytes);
+    rc = fu_plan_apply_capacity(plan, v, nbytes / sizeof *v);
+    free(v);
+    return rc;
+}
+%}
+
+%typemap(in, numinputs=0) fu_swig_capblob *CAPOUT (fu_swig_capblob tmp) "tmp.v = NULL; tmp.n = 0; $1 = &tmp;"
+#ifdef SWIGPYTHON
+%typemap(argout) fu_swig_capblob *CAPOUT {
+    PyObject *b = PyBytes_FromStringAndSize($1->v ? $1->v : "", (Py_ssize_t)$1->n);
+    if (!b) SWIG_fail;
+    $result = SWIG_Python_AppendOutput($result, b);
+}
+#endif
+#ifdef SWIGLUA
+%typemap(argout) fu_swig_capblob *CAPOUT {
+    lua_pushlstring(L, $1->v ? $1->v : "", $1->n);
+    SWIG_arg++;
+}
+#endif
+%typemap(freearg) fu_swig_capblob *CAPOUT { free($1->v); }
+
+%constant int CAPACITY_ITEM_SIZE = sizeof(fu_capacity_item);
+
+FU_FALLIBLE(fu_swig_capacity_items)
+FU_FALLIBLE(fu_swig_capacity_pass)
+FU_FALLIBLE(fu_swig_apply_capacity)
+%rename(capacity_items) fu_swig_capacity_items;
+%rename(capacity_pass) fu_swig_capacity_pass;
+%rename(apply_capacity) fu_swig_apply_capacity;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_capacity_pass;
+#endif
+int fu_swig_capacity_items(const fu_plan *plan, fu_swig_capblob *CAPOUT);
+int fu_swig_capacity_pass(fu_swig_capblob *CAPOUT, const fu_policy *policy, const char *bytes, size_t nbytes,
+                          unsigned int agents, unsigned int calls_per_agent = 0);
+int fu_swig_apply_capacity(fu_plan *plan, const char *bytes, size_t nbytes);
+
+#ifdef SWIGPYTHON
+%pythoncode %{
+def _capacity_dtype():
+    try:
+        import numpy as _np
+    except ImportError:  # numpy is optional for the binding
+        return None
+    return _np.dtype([("best_at", "=i8"), ("due_to", "=i8"), ("customer", "=u8"), ("row", "=u4"),
+                      ("priority", "=i4"), ("part", "=u4"), ("deferred", "=u4")])
+
+
+CAPACITY_DTYPE = _capacity_dtype()
+%}
+#endif

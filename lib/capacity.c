@@ -1,0 +1,193 @@
+/* The planner's capacity pass over the plans of several partitions
+ * (include/followup/capacity.h, docs/scaling.md). It repeats the rule of
+ * apply_capacity() in lib/planner.c on items gathered from many plans: per
+ * day of the policy's calendar, most pressing first by (priority, end of the
+ * window, best_at, plan order), where plan order is (customer index in the
+ * whole book, position in the customer's plan). */
+#include "followup/capacity.h"
+
+#include "internal.h"
+#include "planner_agents.h" /* fu__plan_rows, fu__plan_resort */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(fu_capacity_item) == 40, "fu_capacity_item is a packed 40-byte record");
+
+#define CAP_DAY INT64_C(86400)
+#define CAP_RULE "capacity.calls_per_agent_day"
+
+static int64_t cap_floordiv(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
+
+static int cap_agent_channel(int ch) {
+    return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
+}
+
+int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out, size_t *n) {
+    if (!plan || !out || !n) return fu__error_set(FU_EINVAL, "fu_plan_capacity_items: NULL argument");
+    *out = NULL;
+    *n = 0;
+    size_t np = 0, m = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &np);
+    if (np > UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 planned touchpoints in a plan");
+    for (size_t i = 0; i < np; i++) m += (size_t)cap_agent_channel(tp[i].channel);
+    if (!m) return FU_OK;
+    fu_capacity_item *v = fu__malloc(m * sizeof *v);
+    if (!v) return fu__error_nomem();
+    size_t k = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (!cap_agent_channel(tp[i].channel)) continue;
+        memset(&v[k], 0, sizeof v[k]);
+        v[k].best_at = tp[i].best_at;
+        v[k].due_to = tp[i].due_to;
+        v[k].customer = tp[i].customer;
+        v[k].row = (uint32_t)i;
+        v[k].priority = (int32_t)tp[i].priority;
+        k++;
+    }
+    *out = v;
+    *n = m;
+    return FU_OK;
+}
+
+/* The sort key of one item: its calendar day and how pressing it is. */
+typedef struct cap_key {
+    int64_t day, due_to, best_at;
+    uint64_t customer;
+    uint32_t row, idx;
+    int32_t priority, off;
+} cap_key;
+
+static int cap_cmp(const void *pa, const void *pb) {
+    const cap_key *a = pa, *b = pb;
+    if (a->day != b->day) return a->day < b->day ? -1 : 1;
+    if (a->priority != b->priority) return a->priority < b->priority ? -1 : 1;
+    if (a->due_to != b->due_to) return a->due_to < b->due_to ? -1 : 1;
+    if (a->best_at != b->best_at) return a->best_at < b->best_at ? -1 : 1;
+    if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
+    if (a->row != b->row) return a->row < b->row ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int cap_per_day(const fu_policy *policy, unsigned int agents, unsigned int calls, size_t *cap) {
+    if (!calls) {
+        double v = 0;
+        int rc = fu_policy_get_number(policy, "capacity.calls_per_agent_day.max", &v);
+        if (rc) return rc;
+        if (!(v >= 0 && v <= 1e9)) return fu__error_set(FU_EPOLICY, "capacity.calls_per_agent_day.max out of range");
+        calls = (unsigned int)v;
+    }
+    *cap = (size_t)agents * calls;
+    return FU_OK;
+}
+
+int fu_capacity_pass(const fu_policy *policy, unsigned int agents, unsigned int calls_per_agent,
+                     fu_capacity_item *items, size_t n, size_t *deferred) {
+    if (deferred) *deferred = 0;
+    if (!policy || (!items && n)) return fu__error_set(FU_EINVAL, "fu_capacity_pass: NULL argument");
+    if (n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "fu_capacity_pass: more than 2^32 - 1 items");
+    for (size_t i = 0; i < n; i++)
+        if (items[i].priority < FU_PRIORITY_URGENT || items[i].priority > FU_PRIORITY_LOW)
+            return fu__error_set(FU_EINVAL, "fu_capacity_pass: item %zu: priority %d out of range", i,
+                                 (int)items[i].priority);
+    size_t cap = 0;
+    int rc = cap_per_day(policy, agents, calls_per_agent, &cap);
+    if (rc) return rc;
+    const fu_calendar *cal = fu_policy_calendar(policy, NULL);
+    if (!cal) return fu_error_last()->code;
+    if (!agents || !n) {
+        for (size_t i = 0; i < n; i++) items[i].deferred = 0;
+        return FU_OK;
+    }
+    cap_key *k = fu__malloc(n * sizeof *k);
+    if (!k) return fu__error_nomem();
+    for (size_t i = 0; i < n; i++) {
+        int off = 0;
+        fu_calendar_utc_offset(cal, items[i].best_at, &off);
+        k[i].day = cap_floordiv(items[i].best_at + off, CAP_DAY);
+        k[i].due_to = items[i].due_to;
+        k[i].best_at = items[i].best_at;
+        k[i].customer = items[i].customer;
+        k[i].row = items[i].row;
+        k[i].idx = (uint32_t)i;
+        k[i].priority = items[i].priority;
+        k[i].off = off;
+    }
+    qsort(k, n, sizeof *k, cap_cmp);
+    size_t used = 0, nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        fu_capacity_item *it = &items[k[i].idx];
+        if (!i || k[i].day != k[i - 1].day) used = 0;
+        it->deferred = 0;
+        if (used < cap) {
+            used++;
+            continue;
+        }
+        int64_t next_day = (k[i].day + 1) * CAP_DAY - k[i].off;
+        it->best_at = next_day <= it->due_to || it->best_at > it->due_to ? next_day : it->due_to;
+        it->deferred = 1;
+        nd++;
+    }
+    fu__free(k);
+    if (deferred) *deferred = nd;
+    return FU_OK;
+}
+
+/* What a row was before the pass, to undo it when re-sorting fails. */
+typedef struct cap_undo {
+    size_t at;
+    int64_t best_at;
+    const char *status_rule;
+} cap_undo;
+
+int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t n) {
+    if (!plan || (!items && n)) return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: NULL argument");
+    size_t np = 0, nrows = 0, nd = 0;
+    const fu_touchpoint *planned = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &np);
+    fu_touchpoint *rows = fu__plan_rows(plan, &nrows);
+    for (size_t i = 0; i < n; i++) {
+        const fu_capacity_item *it = &items[i];
+        if (!it->deferred) continue;
+        const fu_touchpoint *t = it->row < np ? &planned[it->row] : NULL;
+        if (!t || !cap_agent_channel(t->channel) || t->due_to != it->due_to || (int32_t)t->priority != it->priority)
+            return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: item %zu (row %u) is not a planned agent "
+                                 "contact of this plan", i, (unsigned)it->row);
+        nd++;
+    }
+    if (!nd) return FU_OK;
+    cap_undo *u = fu__malloc(nd * sizeof *u);
+    if (!u) return fu__error_nomem();
+    size_t base = (size_t)(planned - rows), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!items[i].deferred) continue;
+        fu_touchpoint *t = &rows[base + items[i].row];
+        if (t->status != FU_TOUCHPOINT_PLANNED) { /* the same row twice */
+            for (size_t j = k; j-- > 0;) {
+                rows[u[j].at].status = FU_TOUCHPOINT_PLANNED;
+                rows[u[j].at].best_at = u[j].best_at;
+                rows[u[j].at].status_rule = u[j].status_rule;
+            }
+            fu__free(u);
+            return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: row %u deferred twice", (unsigned)items[i].row);
+        }
+        u[k].at = base + items[i].row;
+        u[k].best_at = t->best_at;
+        u[k].status_rule = t->status_rule;
+        k++;
+        t->status = FU_TOUCHPOINT_DEFERRED;
+        t->status_rule = CAP_RULE;
+        t->best_at = items[i].best_at;
+    }
+    int rc = fu__plan_resort(plan);
+    if (rc) { /* nothing was moved (plan_finish allocates first): undo, recount */
+        for (size_t j = 0; j < k; j++) {
+            rows[u[j].at].status = FU_TOUCHPOINT_PLANNED;
+            rows[u[j].at].best_at = u[j].best_at;
+            rows[u[j].at].status_rule = u[j].status_rule;
+        }
+        (void)fu__plan_resort(plan); /* sorted already; recounts agent contacts even when it fails */
+    }
+    fu__free(u);
+    return rc;
+}

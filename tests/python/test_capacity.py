@@ -1,0 +1,128 @@
+"""The global capacity pass (include/followup/capacity.h; followup.capacity_items,
+capacity_pass, apply_capacity): hand-computed deferrals, bad input, and the
+partitions of examples/sample planned in this process (no Dask) giving the
+one-process plan byte for byte."""
+import importlib.util
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import followup
+
+SRC = pathlib.Path(os.environ.get("FU_SOURCE_DIR", "."))
+SAMPLE = SRC / "examples" / "sample" / "data"
+DT = followup.CAPACITY_DTYPE
+T = followup.time_parse
+
+
+def items(rows):
+    a = np.zeros(len(rows), dtype=DT)
+    for i, (best, due, prio, cust) in enumerate(rows):
+        a[i] = (T(best), T(due), cust, 0, prio, i, 0)
+    return a
+
+
+def test_record_layout():
+    assert followup.CAPACITY_ITEM_SIZE == 40 == DT.itemsize
+
+
+def test_most_pressing_first_per_day_of_the_policy_calendar():
+    a = items([
+        ("2026-11-23T10:00:00+08:00", "2026-11-23T18:00:00+08:00", 2, 0),  # A normal, due today
+        ("2026-11-23T09:00:00+08:00", "2026-11-25T18:00:00+08:00", 0, 1),  # B urgent
+        ("2026-11-23T11:00:00+08:00", "2026-11-23T12:00:00+08:00", 2, 2),  # C normal, due first
+        ("2026-11-23T11:00:00+08:00", "2026-11-24T12:00:00+08:00", 2, 3),  # D normal, due tomorrow
+        ("2026-11-24T09:00:00+08:00", "2026-11-24T12:00:00+08:00", 3, 4),  # E another day
+        ("2026-11-22T23:30:00+08:00", "2026-11-23T12:00:00+08:00", 3, 5),  # F the day before (local)
+    ])
+    out = np.frombuffer(followup.capacity_pass(followup.policy_default(), a.tobytes(), 1, 2), dtype=DT)
+    # day 11-23: B (urgent), C (window ends first) stay; A and D wait
+    assert list(out["deferred"]) == [1, 0, 0, 1, 0, 0]
+    # A: the next local midnight is after its window: the end of the window
+    assert out["best_at"][0] == T("2026-11-23T18:00:00+08:00")
+    # D: the next local midnight (Asia/Shanghai, the cn calendar)
+    assert out["best_at"][3] == T("2026-11-24T00:00:00+08:00")
+    assert list(out["best_at"][[1, 2, 4, 5]]) == list(a["best_at"][[1, 2, 4, 5]])
+    assert list(out["part"]) == list(range(6))  # the caller's column is kept
+    # no agents: no limit
+    none = np.frombuffer(followup.capacity_pass(followup.policy_default(), a.tobytes(), 0), dtype=DT)
+    assert not none["deferred"].any()
+
+
+def test_ties_go_to_the_customer_first_in_the_book_then_the_row():
+    a = items([("2026-11-23T10:00:00+08:00", "2026-11-24T18:00:00+08:00", 2, c) for c in (7, 3, 5)])
+    out = np.frombuffer(followup.capacity_pass(followup.policy_default(), a.tobytes(), 1, 1), dtype=DT)
+    assert list(out["deferred"]) == [1, 0, 1]
+    a["customer"] = 3
+    a["row"] = [2, 1, 0]
+    out = np.frombuffer(followup.capacity_pass(followup.policy_default(), a.tobytes(), 1, 1), dtype=DT)
+    assert list(out["deferred"]) == [1, 1, 0]
+
+
+def test_calls_per_agent_zero_is_the_policys_maximum():
+    a = items([("2026-11-23T10:00:00+08:00", "2026-11-24T18:00:00+08:00", 2, c) for c in range(201)])
+    out = np.frombuffer(followup.capacity_pass(followup.policy_default(), a.tobytes(), 1), dtype=DT)
+    assert out["deferred"].sum() == 1 and out["deferred"][200] == 1  # calls_per_agent_day.max 200
+
+
+def test_bad_records_raise():
+    pol = followup.policy_default()
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.capacity_pass(pol, b"\0" * 39, 1, 1)
+    a = items([("2026-11-23T10:00:00+08:00", "2026-11-24T18:00:00+08:00", 7, 0)])
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.capacity_pass(pol, a.tobytes(), 1, 1)
+    assert followup.capacity_pass(pol, b"", 1, 1) == b""
+
+
+def _whole(agents=0, calls=0, days=3):
+    book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+    book.read_customers_csv(str(SAMPLE / "customers.csv"))
+    book.read_events_csv(str(SAMPLE / "events.csv"))
+    planner = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls)
+    return book, planner, planner.plan(T("2026-11-23T00:00:00+08:00"), days * 86400)
+
+
+def test_apply_refuses_rows_of_another_plan_and_leaves_the_plan_unchanged():
+    _, _, plan = _whole()
+    a = np.frombuffer(followup.capacity_items(plan), dtype=DT).copy()
+    assert len(a) > 10 and (a["deferred"] == 0).all()
+    before = plan.csv(status_mask=0x1F, with_status=True)
+    deferred0, planned0 = plan.stats().deferred, plan.stats().planned
+    a["deferred"][:5] = 1
+    a["priority"][4] = (a["priority"][4] + 1) % 4  # not this plan's row any more
+    with pytest.raises(followup.InvalidArgumentError):
+        followup.apply_capacity(plan, a.tobytes())
+    assert plan.csv(status_mask=0x1F, with_status=True) == before
+    a["priority"][4] = (a["priority"][4] + 3) % 4
+    followup.apply_capacity(plan, a[:5].tobytes())
+    assert (plan.stats().deferred, plan.stats().planned) == (deferred0 + 5, planned0 - 5)
+    rows = [r for r in plan.csv(status_mask=1 << followup.TOUCHPOINT_DEFERRED, with_status=True).splitlines()
+            if r.endswith(",deferred,capacity.calls_per_agent_day")]
+    assert len(rows) == 5
+
+
+def _example():
+    spec = importlib.util.spec_from_file_location("dask_plan", SRC / "examples" / "python" / "dask_plan.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("parts,agents,calls,days", [(3, 1, 3, 3), (7, 2, 4, 2), (2, 1, 20, 7)])
+def test_partitions_in_one_process_give_the_whole_plan(parts, agents, calls, days):
+    ex = _example()
+    now, horizon = T(ex.NOW), days * 86400
+    _, planner, whole = _whole(agents, calls, days)
+    cycles = planner.tier_cycles()
+    split = ex.split(SAMPLE / "customers.csv", SAMPLE / "events.csv", parts)
+    all_items = np.frombuffer(b"".join(ex.partition_items(p, now, horizon, cycles) for p in split), dtype=DT)
+    decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), all_items.tobytes(), agents, calls),
+                            dtype=DT)
+    assert decided["deferred"].sum() == whole.stats().deferred - _whole(0, 0, days)[2].stats().deferred
+    results = [ex.partition_plan(p, now, horizon, cycles,
+                                 decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes(),
+                                 agents, calls) for p in split]
+    assert ex.merge(results) == whole.csv(status_mask=0x1F, with_status=True)
