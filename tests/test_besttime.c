@@ -9,11 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int64_t T(const char *text) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(text, strlen(text), &t), FU_OK, "bad time %s", text);
-    return t;
-}
+#define T fu_test_time
 
 static fu_policy *default_policy(void) {
     fu_policy *p = NULL;

@@ -15,11 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "bad time %s: %s", iso, fu_error_last()->message);
-    return t;
-}
+#define T fu_test_time
 
 /* The 2025 mainland China calendar around National Day: Mon-Fri
  * 09:00-18:00, holidays 10-01..10-08, make-up working days Sunday 09-28 and

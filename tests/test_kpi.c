@@ -30,11 +30,7 @@ typedef struct E {
 } E;
 #define NO NAN
 
-static int64_t T(const char *s) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(s, strlen(s), &t), FU_OK, "bad time %s", s);
-    return t;
-}
+#define T fu_test_time
 
 static void add_events(fu_kpi *k, const E *e, size_t n) {
     fu_event_in *in = calloc(n, sizeof *in);

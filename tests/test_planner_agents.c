@@ -11,18 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
-    return t;
-}
-
-typedef struct fx {
-    fu_policy *policy;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *plan;
-} fx;
+#define T fu_test_time
+#define teardown fu_test_planner_free
+typedef fu_test_planner fx;
 
 /* n customers K001.. delivered at `at`; the first `owned` owned by `owner`. */
 static void setup(fx *f, int n, int owned, const char *owner, const char *at, const char *agents) {
@@ -37,23 +28,15 @@ static void setup(fx *f, int n, int owned, const char *owner, const char *at, co
                                i <= owned ? owner : "");
         le += (size_t)snprintf(e + le, cap - le, "K%03d,%s,delivery,O%d\n", i, at, i);
     }
-    cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
-    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, c, lc, "c"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, e, le, "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(lc < cap && le < cap);
+    f->policy = fu_test_policy(NULL);
+    f->book = fu_test_book(c, e);
     cr_assert_eq(fu_book_finalize(f->book), FU_OK);
     free(c);
     free(e);
     cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_planner_set_agents(f->pl, agents, strlen(agents), "agents"), FU_OK, "%s",
                  fu_error_last()->message);
-}
-
-static void teardown(fx *f) {
-    fu_plan_free(f->plan);
-    fu_planner_free(f->pl);
-    fu_book_free(f->book);
-    fu_policy_free(f->policy);
 }
 
 static const fu_touchpoint *of(const fu_touchpoint *tp, size_t n, const char *cust) {

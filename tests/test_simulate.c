@@ -47,11 +47,7 @@ static fu_book *book(int n_customers, const char *events) {
     return b;
 }
 
-static int64_t T(const char *s) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(s, strlen(s), &t), FU_OK, "%s", s);
-    return t;
-}
+#define T fu_test_time
 
 static fu_simulation_options week(fu_simulation_mode mode) {
     fu_simulation_options o;
