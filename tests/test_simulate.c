@@ -38,13 +38,7 @@ static fu_book *book(int n_customers, const char *events) {
         snprintf(line, sizeof line, "C%d,Asia/Shanghai\n", i);
         strcat(cust, line);
     }
-    fu_book *b = NULL;
-    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "customers"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(b, events, strlen(events), "events"), FU_OK, "%s",
-                 fu_error_last()->message);
-    return b;
+    return fu_test_book(cust, events);
 }
 
 #define T fu_test_time
