@@ -121,6 +121,14 @@ Test(hostile, instants_far_in_the_past_or_future) {
     fu_policy_free(p);
 }
 
+/* A planner of the built-in policy over `b` (into *pl) and its plan of one day from `now`. */
+static fu_plan *plan_one_day(const fu_policy *p, fu_book *b, int64_t now, fu_planner **pl) {
+    cr_assert_eq(fu_planner_new(pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_plan *plan = NULL;
+    cr_assert_eq(fu_planner_plan(*pl, now, 86400, &plan), FU_OK, "%s", fu_error_last()->message);
+    return plan;
+}
+
 #define MANY 1000000
 
 Test(hostile, a_million_customers_with_one_event_each) {
@@ -147,12 +155,9 @@ Test(hostile, a_million_customers_with_one_event_each) {
     cr_assert_eq(fu_book_customer_count(b), MANY);
     cr_assert_eq(fu_book_event_count(b), MANY);
 
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_policy *p = fu_test_policy(NULL);
     fu_planner *pl = NULL;
-    cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_plan *plan = NULL;
-    cr_assert_eq(fu_planner_plan(pl, now, 86400, &plan), FU_OK, "%s", fu_error_last()->message);
+    fu_plan *plan = plan_one_day(p, b, now, &pl);
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
     /* every delivery gives exactly one first contact due in the next day, and
@@ -199,12 +204,9 @@ Test(hostile, one_customer_with_a_million_events) {
     cr_assert_eq(n, MANY);
     for (size_t i = 1; i < n; i++) cr_assert_leq(ev[i - 1].at, ev[i].at);
 
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_policy *p = fu_test_policy(NULL);
     fu_planner *pl = NULL;
-    cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_plan *plan = NULL;
-    cr_assert_eq(fu_planner_plan(pl, now, 86400, &plan), FU_OK, "%s", fu_error_last()->message);
+    fu_plan *plan = plan_one_day(p, b, now, &pl);
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
     cr_assert_eq(st.customers, 1);

@@ -39,6 +39,12 @@ static void setup(fx *f, int n, int owned, const char *owner, const char *at, co
                  fu_error_last()->message);
 }
 
+/* Plan one day from `now`: the planned touchpoints (borrowed from f->plan). */
+static const fu_touchpoint *plan_day(fx *f, const char *now, size_t *n) {
+    cr_assert_eq(fu_planner_plan(f->pl, T(now), 86400, &f->plan), FU_OK, "%s", fu_error_last()->message);
+    return fu_plan_touchpoints(f->plan, FU_TOUCHPOINT_PLANNED, n);
+}
+
 static const fu_touchpoint *of(const fu_touchpoint *tp, size_t n, const char *cust) {
     for (size_t i = 0; i < n; i++)
         if (strcmp(tp[i].customer_id, cust) == 0) return &tp[i];
@@ -56,10 +62,8 @@ static const char AGENTS[] = "agent_id,team,skills,shift,tz,calls_per_day\n"
 Test(agents, owner_first_then_balanced_on_shift) {
     fx f;
     setup(&f, 4, 1, "A1", "2026-03-02T10:00:00+08:00", AGENTS);
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
-                 fu_error_last()->message);
     size_t n = 0;
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
     cr_assert_eq(n, 4);
     int load[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
@@ -133,10 +137,8 @@ Test(agents, calls_per_day_moves_the_overflow) {
     setup(&f, 3, 0, "", "2026-03-02T10:00:00+08:00",
           "agent_id,shift,tz,calls_per_day\nB1,Mon-Fri 09:00-18:00,Asia/Shanghai,1\n"
           "B2,Mon-Fri 09:00-18:00,Asia/Shanghai,1\n");
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
-                 fu_error_last()->message);
     size_t n = 0;
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
     cr_assert_eq(n, 3);
     cr_expect_str_eq(of(tp, n, "K001")->agent, "B1");
     cr_expect_str_eq(of(tp, n, "K002")->agent, "B2");
@@ -154,10 +156,8 @@ Test(agents, owner_capacity_80) {
     setup(&f, 81, 81, "A1", "2026-03-02T10:00:00+08:00",
           "agent_id,shift,tz,calls_per_day\nA1,Mon-Fri 09:00-18:00,Asia/Shanghai,1000\n"
           "A2,Mon-Fri 09:00-18:00,Asia/Shanghai,1000\n");
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
-                 fu_error_last()->message);
     size_t n = 0;
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
     cr_assert_eq(n, 81);
     for (size_t i = 0; i < n; i++) {
         const char *want = strcmp(tp[i].customer_id, "K081") == 0 ? "A2" : "A1";
