@@ -1389,22 +1389,3 @@ Test(commit, a_ledger_opened_with_a_policy_applies_its_extra_patterns_everywhere
     cr_assert_eq(fu_ledger_open_with_policy(&l, NULL, NULL, 0), FU_EINVAL);
     fu_policy_free(p);
 }
-
-Test(commit, extract_options_init_equals_the_init_macro) {
-    fu_extract_options want = FU_EXTRACT_OPTIONS_INIT, got;
-    memset(&got, 0xab, sizeof got);
-    fu_extract_options_init(&got);
-    cr_assert_eq(got.version, FU_EXTRACT_OPTIONS_VERSION);
-    cr_assert_eq(got.version, want.version);
-    cr_assert_null(got.patterns);
-    cr_assert_eq(got.n_patterns, want.n_patterns);
-    cr_assert_null(got.risky);
-    cr_assert_eq(got.n_risky, want.n_risky);
-    cr_assert_eq(got.min_lead_seconds, want.min_lead_seconds);
-    cr_assert_eq(got.flags, want.flags);
-    cr_assert_eq(got.match_limit, want.match_limit);
-    fu_extract_options_init(NULL);
-    fu_extractor *ex = NULL;
-    cr_assert_eq(fu_extractor_new(&ex, &got), FU_OK, "%s", fu_error_last()->message);
-    fu_extractor_free(ex);
-}

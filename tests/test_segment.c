@@ -1534,22 +1534,3 @@ Test(segment, book_summary_survives_allocation_failure) {
     fu_segment_rules_free(r);
     fu_policy_free(pol);
 }
-
-Test(segment, rfm_and_book_options_init_equal_their_init_macros) {
-    fu_segment_rfm_options rw = FU_SEGMENT_RFM_OPTIONS_INIT, r;
-    memset(&r, 0xab, sizeof r);
-    fu_segment_rfm_options_init(&r);
-    cr_assert_eq(r.version, FU_SEGMENT_RFM_OPTIONS_VERSION);
-    cr_assert_null(r.rules);
-    cr_assert_eq(r.n_rules, rw.n_rules);
-    cr_assert_eq(r.bins, 5);
-    fu_segment_book_options bw = FU_SEGMENT_BOOK_OPTIONS_INIT, b;
-    memset(&b, 0xab, sizeof b);
-    fu_segment_book_options_init(&b);
-    cr_assert_eq(b.version, bw.version);
-    cr_assert_eq(b.unit_seconds, 604800.0, "the model time unit defaults to a week");
-    cr_assert_eq(b.local_days, 1);
-    cr_assert_eq(b.day_offset, 0);
-    fu_segment_rfm_options_init(NULL);
-    fu_segment_book_options_init(NULL);
-}
