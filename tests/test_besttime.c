@@ -970,9 +970,7 @@ Test(besttime, invalid_arguments) {
     /* a book with unfinalized events */
     fu_event_in ev;
     fu_event_in_init(&ev);
-    ev.customer_id = "A";
-    ev.at = 0;
-    ev.kind = FU_EVENT_CONTACT;
+    ev.customer_id = "A", ev.at = 0, ev.kind = FU_EVENT_CONTACT;
     cr_assert_eq(fu_book_add_event(b, &ev), FU_OK);
     cr_assert_eq(fu_besttime_new(&m, p, b, NULL, 0, NULL), FU_ESTATE);
     cr_assert_eq(fu_book_finalize(b), FU_OK);

@@ -378,8 +378,7 @@ Test(commit, policy_patterns_and_escalation_are_overridable) {
                        "  patterns:\n"
                        "    zh_weekend: {regex: '周末前', deadline: sun 20:00}\n"
                        "    zh_half_day: {regex: '(\\d+)个工作小时内', deadline: in $1 business hours}\n";
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_policy *p = fu_test_policy(yaml);
     fu_extractor *ex = NULL;
     cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
     fu_calendar *cal = cn2025();
