@@ -98,6 +98,11 @@ unsigned long fu_test_oom(const char *what, fu_test_op op, void *ctx, unsigned l
     return total;
 }
 
+void fu_test_oom_at_least(const char *what, fu_test_op op, void *ctx, unsigned long max_n, unsigned long min_allocs) {
+    unsigned long n = fu_test_oom(what, op, ctx, max_n);
+    cr_assert_geq(n, min_allocs, "%s: %lu allocations, expected at least %lu", what, n, min_allocs);
+}
+
 char *fu_test_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "cannot open %s", path);

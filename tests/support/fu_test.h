@@ -39,6 +39,9 @@ typedef int (*fu_test_op)(void *ctx);
  * that fu_error_last() agrees, and that nothing is leaked. Returns the number
  * of allocations the successful run made. `max_n` bounds the loop. */
 unsigned long fu_test_oom(const char *what, fu_test_op op, void *ctx, unsigned long max_n);
+/* fu_test_oom(), and the successful run must have made at least `min_allocs`
+ * allocations (so that the failures injected reached the code under test). */
+void fu_test_oom_at_least(const char *what, fu_test_op op, void *ctx, unsigned long max_n, unsigned long min_allocs);
 
 /* Read a whole file into a NUL-terminated malloc'd buffer (test helper). */
 char *fu_test_read_file(const char *path, size_t *len);
