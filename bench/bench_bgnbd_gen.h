@@ -7,18 +7,14 @@
 #define FU_BENCH_BGNBD_GEN_H
 
 #include "followup.h"
+#include "bench_util.h"
 
 #include <math.h>
 
-static unsigned long long bg_rs = 88172645463325252ULL;
+static uint64_t bg_rs = 88172645463325252ULL;
 
 /* A double uniform in (0, 1). */
-static inline double bg_unif(void) {
-    bg_rs ^= bg_rs >> 12;
-    bg_rs ^= bg_rs << 25;
-    bg_rs ^= bg_rs >> 27;
-    return ((double)((bg_rs * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
-}
+static inline double bg_unif(void) { return bu_unit(bu_xorshift64star(&bg_rs)); }
 
 static inline double bg_normal(void) { return sqrt(-2 * log(bg_unif())) * cos(6.283185307179586 * bg_unif()); }
 

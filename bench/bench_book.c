@@ -96,13 +96,6 @@ static void generate(const char *cpath, const char *epath, size_t nc, size_t per
     fclose(f);
 }
 
-static void die(const char *what) {
-    char buf[1024];
-    fu_error_format(buf, sizeof buf);
-    fprintf(stderr, "%s: %s\n", what, buf);
-    exit(1);
-}
-
 int main(int argc, char **argv) {
     size_t nc = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     size_t per = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
@@ -120,22 +113,22 @@ int main(int argc, char **argv) {
     long rss0 = bu_rss_mib();
 
     fu_book *book;
-    if (fu_book_new(&book, NULL)) die("new");
+    if (fu_book_new(&book, NULL)) bu_die("new");
     t = bu_wall();
     c = bu_cpu();
-    if (fu_book_read_customers_csv(book, cpath)) die("customers");
+    if (fu_book_read_customers_csv(book, cpath)) bu_die("customers");
     double tc = bu_wall() - t, cc = bu_cpu() - c;
     long rss_c = bu_rss_mib();
     t = bu_wall();
     c = bu_cpu();
-    if (fu_book_read_events_csv(book, epath)) die("events");
+    if (fu_book_read_events_csv(book, epath)) bu_die("events");
     double te = bu_wall() - t, ce = bu_cpu() - c;
     long rss_e = bu_rss_mib();
     fu_book_stats st;
     fu_book_get_stats(book, &st);
     t = bu_wall();
     c = bu_cpu();
-    if (fu_book_write_events_csv(book, opath)) die("write events");
+    if (fu_book_write_events_csv(book, opath)) bu_die("write events");
     double tw = bu_wall() - t, cw = bu_cpu() - c;
 
     printf("read customers: %zu in %.2f s wall, %.2f s CPU (%.0f k/s)\n", st.customers, tc, cc,

@@ -16,15 +16,10 @@
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static uint64_t next_rand(void) { return bu_xorshift64(&rng); }
 
-static void die(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 static fu_calendar *cn_office(void) {
     const char *failed;
     fu_calendar *c = bench_cn2025(1, &failed);
-    if (!c) die(failed);
+    if (!c) bu_die(failed);
     return c;
 }
 
@@ -35,11 +30,11 @@ static void bench_add_business(const char *label, const fu_calendar *c, int64_t 
     for (int r = 0; r < RUNS; r++) {
         double a = bu_wall();
         for (size_t i = 0; i < n; i++)
-            if (fu_calendar_add_business(c, t[i], seconds, &out[i])) die("add_business");
+            if (fu_calendar_add_business(c, t[i], seconds, &out[i])) bu_die("add_business");
         single[r] = bu_wall() - a;
         check += (uint64_t)out[n / 2];
         a = bu_wall();
-        if (fu_calendar_add_business_bulk(c, t, n, seconds, out)) die("add_business_bulk");
+        if (fu_calendar_add_business_bulk(c, t, n, seconds, out)) bu_die("add_business_bulk");
         bulk[r] = bu_wall() - a;
         check += (uint64_t)out[n / 3];
     }
@@ -56,7 +51,7 @@ static void bench_how(const char *label, const fu_calendar *c, size_t n, const i
     uint64_t check = 0;
     for (int r = 0; r < RUNS; r++) {
         double a = bu_wall();
-        if (fu_calendar_hour_of_week_bulk(c, t, n, out)) die("hour_of_week_bulk");
+        if (fu_calendar_hour_of_week_bulk(c, t, n, out)) bu_die("hour_of_week_bulk");
         bulk[r] = bu_wall() - a;
         check += out[n / 2];
         a = bu_wall();
@@ -81,9 +76,9 @@ int main(void) {
     bench_add_business("CN office, 2 h, random", office, 2 * 3600, NB, t, out);
     bench_add_business("CN office, 24 h, random", office, 24 * 3600, NB, t, out);
     fu_calendar *ny;
-    if (fu_calendar_new(&ny, "America/New_York")) die("ny");
+    if (fu_calendar_new(&ny, "America/New_York")) bu_die("ny");
     const char *h = "Mon-Fri 09:00-17:00";
-    if (fu_calendar_set_hours_text(ny, h, strlen(h))) die("ny hours");
+    if (fu_calendar_set_hours_text(ny, h, strlen(h))) bu_die("ny hours");
     bench_add_business("New York, 8 h, random", ny, 8 * 3600, NB, t, out);
     for (size_t i = 0; i < NB; i++) t[i] = y2025 + (int64_t)i * 31;
     bench_add_business("CN office, 2 h, sorted", office, 2 * 3600, NB, t, out);
@@ -108,7 +103,7 @@ int main(void) {
         double a = bu_wall();
         for (int k = 0; k < 20; k++) {
             fu_calendar *c;
-            if (fu_calendar_new(&c, "Europe/Berlin")) die("berlin");
+            if (fu_calendar_new(&c, "Europe/Berlin")) bu_die("berlin");
             fu_calendar_free(c);
         }
         cr[r] = (bu_wall() - a) / 20;

@@ -26,11 +26,6 @@
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static unsigned next_rand(void) { return (unsigned)(bu_xorshift64(&rng) >> 11); }
 
-static void die(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 static const int64_t Y2025 = 1735660800; /* 2025-01-01T00:00:00+08:00 */
 static const int64_t NOW = 1765771200;   /* 2025-12-15T12:00:00+08:00 */
 
@@ -52,7 +47,7 @@ static void fill(fu_ledger *l) {
             in[k].created_at = Y2025 + (int64_t)(next_rand() % (350u * 86400u));
             in[k].deadline = in[k].created_at + 86400 + (int64_t)(next_rand() % (6u * 86400u));
         }
-        if (fu_ledger_add_bulk(l, in, BATCH, ids)) die("add_bulk");
+        if (fu_ledger_add_bulk(l, in, BATCH, ids)) bu_die("add_bulk");
         size_t nf = 0;
         for (size_t k = 0; k < BATCH; k++) {
             if (in[k].deadline >= NOW - 3 * 86400 || next_rand() % 100 >= 96) continue;
@@ -60,7 +55,7 @@ static void fill(fu_ledger *l) {
             fids[nf] = ids[k];
             fat[nf++] = next_rand() % 100 < 85 ? in[k].created_at + span / 2 : in[k].deadline + 3600;
         }
-        if (fu_ledger_fulfill_bulk(l, fids, fat, nf, "bench")) die("fulfill_bulk");
+        if (fu_ledger_fulfill_bulk(l, fids, fat, nf, "bench")) bu_die("fulfill_bulk");
     }
     free(in);
     free(ids);
@@ -79,19 +74,19 @@ static void time_queries(fu_ledger *l, const char *where) {
         q.now = NOW;
         size_t n;
         double t0 = bu_wall();
-        if (fu_ledger_count(l, &q, &n)) die("count");
+        if (fu_ledger_count(l, &q, &n)) bu_die("count");
         t_count[run] = bu_wall() - t0;
 
         fu_commitment_list *list = NULL;
         t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) die("overdue");
+        if (fu_ledger_query(l, &q, &list)) bu_die("overdue");
         t_over[run] = bu_wall() - t0;
         n_over = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
 
         q.owner = "repair";
         t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) die("overdue by owner");
+        if (fu_ledger_query(l, &q, &list)) bu_die("overdue by owner");
         t_owner[run] = bu_wall() - t0;
         n_owner = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
@@ -101,20 +96,20 @@ static void time_queries(fu_ledger *l, const char *where) {
         q.from = NOW;
         q.to = NOW + 86400;
         t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) die("due");
+        if (fu_ledger_query(l, &q, &list)) bu_die("due");
         t_due[run] = bu_wall() - t0;
         n_due = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
 
         q.kind = FU_QUERY_AT_RISK;
         t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) die("at risk");
+        if (fu_ledger_query(l, &q, &list)) bu_die("at risk");
         t_risk[run] = bu_wall() - t0;
         n_risk = fu_commitment_list_count(list);
         fu_commitment_list_free(list);
 
         t0 = bu_wall();
-        if (fu_ledger_on_time(l, Y2025, NOW, NOW, &ot)) die("on time");
+        if (fu_ledger_on_time(l, Y2025, NOW, NOW, &ot)) bu_die("on time");
         t_rate[run] = bu_wall() - t0;
     }
     printf("%s:\n", where);
@@ -131,20 +126,20 @@ static void bench_ledger(const char *path) {
     fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
     o.flags = FU_LEDGER_SYNC_NORMAL;
     fu_ledger *l = NULL;
-    if (fu_ledger_open(&l, path, &o)) die("open");
+    if (fu_ledger_open(&l, path, &o)) bu_die("open");
     double t0 = bu_wall();
     fill(l);
     double t_fill = bu_wall() - t0;
     printf("%s: 1M adds (bulk of 10k, masked) + fulfilments: %.1f s\n", path ? "file" : "memory", t_fill);
     size_t events = 0;
     t0 = bu_wall();
-    if (fu_ledger_tick(l, NOW, &events)) die("tick");
+    if (fu_ledger_tick(l, NOW, &events)) bu_die("tick");
     double t_tick = bu_wall() - t0;
     double t_tick2[RUNS];
     for (int run = 0; run < RUNS; run++) {
         size_t e2;
         t0 = bu_wall();
-        if (fu_ledger_tick(l, NOW, &e2)) die("tick");
+        if (fu_ledger_tick(l, NOW, &e2)) bu_die("tick");
         t_tick2[run] = bu_wall() - t0;
     }
     printf("  first tick at now:          %8.2f ms (%zu events)\n", t_tick * 1e3, events);
@@ -166,16 +161,16 @@ static const char *const note_templates[] = {
 
 static void bench_extract(unsigned int flags, const char *label) {
     fu_calendar *cal = NULL;
-    if (fu_calendar_new(&cal, "Asia/Shanghai")) die("calendar");
+    if (fu_calendar_new(&cal, "Asia/Shanghai")) bu_die("calendar");
     const char *h = "Mon-Fri 09:00-18:00";
-    if (fu_calendar_set_hours_text(cal, h, strlen(h))) die("hours");
+    if (fu_calendar_set_hours_text(cal, h, strlen(h))) bu_die("hours");
     fu_date a = {2025, 10, 1}, b = {2025, 10, 8}, w = {2025, 9, 28};
     fu_calendar_add_holiday(cal, &a, &b);
     fu_calendar_add_workday(cal, &w, FU_MONDAY);
     fu_extractor *ex = NULL;
     fu_extract_options xo = FU_EXTRACT_OPTIONS_INIT;
     xo.flags = flags;
-    if (fu_extractor_new(&ex, &xo)) die("extractor");
+    if (fu_extractor_new(&ex, &xo)) bu_die("extractor");
     const char **notes = malloc(NOTES * sizeof *notes);
     size_t *lens = malloc(NOTES * sizeof *lens), bytes = 0;
     for (size_t i = 0; i < NOTES; i++) {
@@ -190,7 +185,7 @@ static void bench_extract(unsigned int flags, const char *label) {
         double t0 = bu_wall(), c0 = bu_cpu();
         for (size_t i = 0; i < NOTES; i++) {
             fu_extraction *x = NULL;
-            if (fu_extractor_run(ex, cal, notes[i], lens[i], NOW - (int64_t)(i % 86400), &x)) die("extract");
+            if (fu_extractor_run(ex, cal, notes[i], lens[i], NOW - (int64_t)(i % 86400), &x)) bu_die("extract");
             promises += fu_extraction_promise_count(x);
             risks += fu_extraction_risk_count(x);
             fu_extraction_free(x);
@@ -215,16 +210,16 @@ int main(int argc, char **argv) {
         fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
         o.flags = FU_LEDGER_SYNC_NORMAL;
         fu_ledger *l = NULL;
-        if (fu_ledger_open(&l, argv[2], &o)) die("open");
+        if (fu_ledger_open(&l, argv[2], &o)) bu_die("open");
         fill(l);
         size_t events;
-        if (fu_ledger_tick(l, NOW, &events)) die("tick");
+        if (fu_ledger_tick(l, NOW, &events)) bu_die("tick");
         fu_ledger_close(l);
         return 0;
     }
     if (!strcmp(only, "query") && argc > 2) { /* time the queries on a kept file */
         fu_ledger *l = NULL;
-        if (fu_ledger_open(&l, argv[2], NULL)) die("open");
+        if (fu_ledger_open(&l, argv[2], NULL)) bu_die("open");
         time_queries(l, argv[2]);
         fu_ledger_close(l);
         return 0;

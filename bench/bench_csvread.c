@@ -14,13 +14,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-static void die(const char *what) {
-    char buf[1024];
-    fu_error_format(buf, sizeof buf);
-    fprintf(stderr, "bench_csvread: %s: %s\n", what, buf);
-    exit(1);
-}
-
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: bench_csvread CUSTOMERS EVENTS REPS\n");
@@ -31,10 +24,10 @@ int main(int argc, char **argv) {
     int reps = atoi(argv[3]);
     for (int r = 0; r < reps; r++) {
         fu_book *book;
-        if (fu_book_new(&book, NULL)) die("new");
-        if (fu_book_read_customers_csv(book, argv[1])) die("customers");
+        if (fu_book_new(&book, NULL)) bu_die("new");
+        if (fu_book_read_customers_csv(book, argv[1])) bu_die("customers");
         double w = bu_wall(), c = bu_cpu();
-        if (fu_book_read_events_csv(book, argv[2])) die("events");
+        if (fu_book_read_events_csv(book, argv[2])) bu_die("events");
         w = bu_wall() - w;
         c = bu_cpu() - c;
         printf("time_ms %.3f %.3f %lld %zu\n", 1e3 * w, 1e3 * c, (long long)st.st_size,

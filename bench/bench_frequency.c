@@ -23,14 +23,7 @@
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 static uint64_t rnd(void) { return bu_xorshift64(&rng_state); }
-static double unif(void) { return (double)(rnd() >> 11) * 0x1.0p-53; }
-
-static void die(const char *what) {
-    char buf[512];
-    fu_error_format(buf, sizeof buf);
-    fprintf(stderr, "bench_frequency: %s: %s\n", what, buf);
-    exit(1);
-}
+static double unif(void) { return bu_unit0(rnd()); }
 
 static size_t generate(fu_frequency_attempt *a, size_t n, uint32_t segments) {
     static const float gaps[] = {0.5f, 1, 2, 3, 7, 14, 30};
@@ -66,14 +59,14 @@ static void bank(const char *path) {
     fu_frequency_attempt *a = NULL;
     size_t n = 0;
     double t0 = bu_cpu();
-    if (fu_frequency_read_bank_csv(&a, &n, path)) die("bank");
+    if (fu_frequency_read_bank_csv(&a, &n, path)) bu_die("bank");
     double t1 = bu_cpu();
     uint8_t *test = malloc(n);
     fu_frequency_split(a, n, 20261206u, 0.3, test);
     const char *names[FU_FREQUENCY_BANK_SEGMENTS];
     for (uint32_t s = 0; s < FU_FREQUENCY_BANK_SEGMENTS; s++) names[s] = fu_frequency_bank_segment_name(s);
     fu_frequency *m = NULL;
-    if (fu_frequency_fit(&m, a, n, test, names, FU_FREQUENCY_BANK_SEGMENTS, NULL)) die("bank fit");
+    if (fu_frequency_fit(&m, a, n, test, names, FU_FREQUENCY_BANK_SEGMENTS, NULL)) bu_die("bank fit");
     double t2 = bu_cpu();
     fu_frequency_scores sc;
     fu_frequency_evaluate(m, a, n, test, &sc);
@@ -94,13 +87,13 @@ int main(int argc, char **argv) {
     if (runs > RUNS_MAX) runs = RUNS_MAX;
     if (segments < 1) segments = 1;
     fu_frequency_attempt *a = malloc(n * sizeof *a);
-    if (!a) die("memory");
+    if (!a) bu_die("memory");
     generate(a, n, segments);
     double cpu[RUNS_MAX], wall[RUNS_MAX], rcpu[RUNS_MAX];
     for (int r = 0; r < runs; r++) {
         fu_frequency *m = NULL;
         double w0 = bu_wall(), c0 = bu_cpu();
-        if (fu_frequency_fit(&m, a, n, NULL, NULL, segments, NULL)) die("fit");
+        if (fu_frequency_fit(&m, a, n, NULL, NULL, segments, NULL)) bu_die("fit");
         double c1 = bu_cpu();
         wall[r] = bu_wall() - w0;
         cpu[r] = c1 - c0;
@@ -114,7 +107,7 @@ int main(int argc, char **argv) {
         char *yaml = NULL;
         if (fu_frequency_recommend(m, &ro, &rec, &nr) ||
             fu_frequency_write_recommendations(m, rec, nr, &ro, FU_FREQUENCY_YAML, &yaml))
-            die("recommend");
+            bu_die("recommend");
         rcpu[r] = bu_cpu() - c1;
         fu_free(yaml);
         fu_free(rec);

@@ -33,11 +33,6 @@ static const int64_t NOW = 1773108000; /* 2026-03-10T02:00:00Z */
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static unsigned next_rand(void) { return (unsigned)(bu_xorshift64(&rng) >> 11); }
 
-static void die(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 static long rss_kib(const char *key) {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
@@ -71,7 +66,7 @@ static fu_book *make_book(unsigned ncust) {
     static const char *const zones[5] = {"Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "America/New_York",
                                          "Europe/London"};
     fu_book *b = NULL;
-    if (fu_book_new(&b, NULL)) die("book");
+    if (fu_book_new(&b, NULL)) bu_die("book");
     char id[32], order[32];
     for (unsigned i = 0; i < ncust; i++) {
         fu_customer c;
@@ -84,7 +79,7 @@ static fu_book *make_book(unsigned ncust) {
         c.consent_phone = next_rand() % 20 ? FU_TRI_YES : FU_TRI_NO;
         c.consent_sms = FU_TRI_YES;
         c.consent_email = next_rand() % 4 ? FU_TRI_YES : FU_TRI_UNKNOWN;
-        if (fu_book_add_customer(b, &c, NULL)) die("customer");
+        if (fu_book_add_customer(b, &c, NULL)) bu_die("customer");
         fu_event_in e;
         fu_event_in_init(&e);
         e.customer_id = id;
@@ -93,9 +88,9 @@ static fu_book *make_book(unsigned ncust) {
         e.amount = 100 + next_rand() % 3000;
         snprintf(order, sizeof order, "O%u", i);
         e.order_id = order;
-        if (fu_book_add_event(b, &e)) die("event");
+        if (fu_book_add_event(b, &e)) bu_die("event");
     }
-    if (fu_book_finalize(b)) die("finalize");
+    if (fu_book_finalize(b)) bu_die("finalize");
     return b;
 }
 
@@ -123,7 +118,7 @@ static void make_log(const char *path, unsigned ncust, size_t ncontacts) {
     snprintf(side, sizeof side, "%s-shm", path);
     unlink(side);
     fu_contact_log *l = NULL;
-    if (fu_contact_log_open(&l, path, NULL)) die("open log");
+    if (fu_contact_log_open(&l, path, NULL)) bu_die("open log");
     enum { B = 100000 };
     fu_contact_record *r = malloc(B * sizeof *r);
     char (*ids)[16] = malloc(B * sizeof *ids), (*orders)[16] = malloc(B * sizeof *orders);
@@ -137,10 +132,10 @@ static void make_log(const char *path, unsigned ncust, size_t ncontacts) {
             size_t at = done % B;
             random_record(&r[at], ids[at], sizeof ids[0], orders[at], sizeof orders[0], c);
             done++;
-            if (done % B == 0 && fu_contact_log_append(l, r, B, NULL)) die("append");
+            if (done % B == 0 && fu_contact_log_append(l, r, B, NULL)) bu_die("append");
         }
     }
-    if (done % B && fu_contact_log_append(l, r, done % B, NULL)) die("append");
+    if (done % B && fu_contact_log_append(l, r, done % B, NULL)) bu_die("append");
     printf("log: %zu records written in %.1f s wall, %.1f s CPU (%.0f records/s in batches of %d)\n", done,
            bu_wall() - t0, bu_cpu() - c0, (double)done / (bu_wall() - t0), B);
     free(r);
@@ -166,19 +161,18 @@ static void bench_checks(fu_guard *g, unsigned ncust) {
             r.priority = prios[next_rand() % 8];
             r.rule = next_rand() % 2 ? RULES[next_rand() % 20] : NULL;
             fu_guard_decision d;
-            if (fu_guard_check_request(g, &r, &d)) die("check");
+            if (fu_guard_check_request(g, &r, &d)) bu_die("check");
             allowed += (size_t)d.allowed;
             total++;
         }
         rate[run] = CHECKS / (bu_wall() - t0);
         cpu_rate[run] = CHECKS / (bu_cpu() - c0);
     }
-    qsort(rate, RUNS, sizeof *rate, bu_cmp_double);
-    qsort(cpu_rate, RUNS, sizeof *cpu_rate, bu_cmp_double);
+    double med = bu_median(rate, RUNS), cpu_med = bu_median(cpu_rate, RUNS); /* both sorted too */
     printf("checks: median %.0f/s wall (min %.0f, max %.0f), %.0f/s CPU (min %.0f, max %.0f); %.1f%% allowed;"
            " %.2f us each\n",
-           rate[RUNS / 2], rate[0], rate[RUNS - 1], cpu_rate[RUNS / 2], cpu_rate[0], cpu_rate[RUNS - 1],
-           100.0 * (double)allowed / (double)total, 1e6 / cpu_rate[RUNS / 2]);
+           med, rate[0], rate[RUNS - 1], cpu_med, cpu_rate[0], cpu_rate[RUNS - 1],
+           100.0 * (double)allowed / (double)total, 1e6 / cpu_med);
 }
 
 static void bench_appends(fu_guard *g, unsigned ncust, int BATCH) {
@@ -193,15 +187,14 @@ static void bench_appends(fu_guard *g, unsigned ncust, int BATCH) {
                 random_record(&r[i], ids[i], sizeof ids[0], orders[i], sizeof orders[0], next_rand() % ncust);
                 r[i].at = NOW + (int64_t)(next_rand() % 86400);
             }
-            if (fu_guard_record(g, r, (size_t)BATCH)) die("record");
+            if (fu_guard_record(g, r, (size_t)BATCH)) bu_die("record");
         }
         rate[run] = APPENDS / (bu_wall() - t0);
         cpu_rate[run] = APPENDS / (bu_cpu() - c0);
     }
-    qsort(rate, RUNS, sizeof *rate, bu_cmp_double);
-    qsort(cpu_rate, RUNS, sizeof *cpu_rate, bu_cmp_double);
+    double med = bu_median(rate, RUNS), cpu_med = bu_median(cpu_rate, RUNS); /* both sorted too */
     printf("appends (fu_guard_record, batches of %d, synchronous=FULL): median %.0f/s wall (min %.0f, max %.0f),"
-           " %.0f/s CPU\n", BATCH, rate[RUNS / 2], rate[0], rate[RUNS - 1], cpu_rate[RUNS / 2]);
+           " %.0f/s CPU\n", BATCH, med, rate[0], rate[RUNS - 1], cpu_med);
     free(r);
     free(ids);
     free(orders);
@@ -209,10 +202,10 @@ static void bench_appends(fu_guard *g, unsigned ncust, int BATCH) {
 
 static void bench_planner(const fu_policy *p, const fu_book *b) {
     fu_planner *pl = NULL;
-    if (fu_planner_new(&pl, p, b, NULL)) die("planner");
+    if (fu_planner_new(&pl, p, b, NULL)) bu_die("planner");
     double c0 = bu_cpu();
     fu_plan *plan = NULL;
-    if (fu_planner_plan(pl, NOW, 86400, &plan)) die("plan");
+    if (fu_planner_plan(pl, NOW, 86400, &plan)) bu_die("plan");
     double cpu = bu_cpu() - c0;
     fu_plan_stats st;
     fu_plan_get_stats(plan, &st);
@@ -230,20 +223,20 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("bench_guard: %u customers, %zu contacts, log %s\n", ncust, ncontacts, path);
     fu_policy *p = NULL;
-    if (fu_policy_default(&p)) die("policy");
+    if (fu_policy_default(&p)) bu_die("policy");
     double t0 = bu_wall();
     fu_book *b = make_book(ncust);
     printf("book: %.1f s; RSS %ld MiB\n", bu_wall() - t0, rss_kib("VmRSS:") / 1024);
     make_log(path, ncust, ncontacts);
     fu_contact_log *l = NULL;
     t0 = bu_wall();
-    if (fu_contact_log_open(&l, path, NULL)) die("open");
+    if (fu_contact_log_open(&l, path, NULL)) bu_die("open");
     printf("log open with integrity check: %.1f s\n", bu_wall() - t0);
     long before = heap_mib();
     t0 = bu_wall();
     double c0 = bu_cpu();
     fu_guard *g = NULL;
-    if (fu_guard_new(&g, p, b, l, NULL)) die("guard");
+    if (fu_guard_new(&g, p, b, l, NULL)) bu_die("guard");
     printf("guard_new (reads the log): %.1f s wall, %.1f s CPU; the guard holds %ld MiB of heap (book and policy"
            " %ld MiB); RSS %ld MiB, peak %ld MiB\n",
            bu_wall() - t0, bu_cpu() - c0, heap_mib() - before, before, rss_kib("VmRSS:") / 1024,

@@ -30,13 +30,6 @@
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 static uint64_t rnd(void) { return bu_xorshift64(&rng_state); }
 
-static void die(const char *what) {
-    char buf[1024];
-    fu_error_format(buf, sizeof buf);
-    fprintf(stderr, "bench_kpi: %s: %s\n", what, buf);
-    exit(1);
-}
-
 static FILE *col(const char *dir, const char *name) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.bin", dir, name);
@@ -55,11 +48,11 @@ int main(int argc, char **argv) {
     const char *script = argc > 4 ? argv[4] : NULL;
 
     fu_policy *p = NULL;
-    if (fu_policy_default(&p)) die("policy");
+    if (fu_policy_default(&p)) bu_die("policy");
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
     bo.flags = FU_BOOK_KEEP_DUPLICATES;
     fu_book *book = NULL;
-    if (fu_book_new(&book, &bo)) die("book");
+    if (fu_book_new(&book, &bo)) bu_die("book");
 
     /* customers: 2% vip (> 500k), 10% key, the rest ordinary */
     char (*ids)[24] = malloc(n_cu * sizeof *ids);
@@ -76,7 +69,7 @@ int main(int argc, char **argv) {
         c.annual_spend = r < 2 ? 800000.0 : r < 12 ? 200000.0 : 20000.0;
         uint8_t tier = r < 2 ? 0 : r < 12 ? 1 : 2; /* policy tier index: vip, key, ordinary */
         fwrite(&tier, 1, 1, ftier);
-        if (fu_book_add_customer(book, &c, NULL)) die("customer");
+        if (fu_book_add_customer(book, &c, NULL)) bu_die("customer");
     }
     fclose(ftier);
 
@@ -142,13 +135,13 @@ int main(int argc, char **argv) {
             fwrite(&e->amount, 8, 1, fam);
             fwrite(&se, 1, 1, fsv);
         }
-        if (fu_book_add_events(book, in, m)) die("events");
+        if (fu_book_add_events(book, in, m)) bu_die("events");
         done += m;
     }
     free(in);
     FILE *all[] = {fc, ft, fk, fa, fch, fo, fs, fsc, fam, fsv};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) fclose(all[i]);
-    if (fu_book_finalize(book)) die("finalize");
+    if (fu_book_finalize(book)) bu_die("finalize");
 
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     o.period = FU_KPI_WEEK;
@@ -164,9 +157,9 @@ int main(int argc, char **argv) {
     for (int r = 0; r < RUNS; r++) {
         double a = bu_wall(), ca = bu_cpu();
         fu_kpi *k = NULL;
-        if (fu_kpi_new(&k, p, &o)) die("kpi_new");
-        if (fu_kpi_add_book(k, book)) die("add_book");
-        if (fu_kpi_compute(k, &nfig)) die("compute");
+        if (fu_kpi_new(&k, p, &o)) bu_die("kpi_new");
+        if (fu_kpi_add_book(k, book)) bu_die("add_book");
+        if (fu_kpi_compute(k, &nfig)) bu_die("compute");
         t_full[r] = bu_wall() - a;
         c_full[r] = bu_cpu() - ca;
         /* incremental: one more event, then the figures again */
@@ -177,10 +170,10 @@ int main(int argc, char **argv) {
         e.kind = FU_EVENT_SURVEY;
         e.survey = FU_SURVEY_CSAT;
         e.score = 5;
-        if (fu_kpi_add_events(k, &e, 1)) die("add_events");
+        if (fu_kpi_add_events(k, &e, 1)) bu_die("add_events");
         a = bu_wall();
         ca = bu_cpu();
-        if (fu_kpi_compute(k, &nfig)) die("compute");
+        if (fu_kpi_compute(k, &nfig)) bu_die("compute");
         t_inc[r] = bu_wall() - a;
         c_inc[r] = bu_cpu() - ca;
         if (r == 0) {
@@ -204,9 +197,9 @@ int main(int argc, char **argv) {
             if (getenv("KPI_CSV")) {
                 char *csv = NULL;
                 size_t len = 0;
-                if (fu_kpi_write_csv_to_string(k, &len, &csv)) die("csv");
+                if (fu_kpi_write_csv_to_string(k, &len, &csv)) bu_die("csv");
                 FILE *fcsv = fopen(getenv("KPI_CSV"), "wb");
-                if (!fcsv || fwrite(csv, 1, len, fcsv) != len || fclose(fcsv)) die("writing KPI_CSV");
+                if (!fcsv || fwrite(csv, 1, len, fcsv) != len || fclose(fcsv)) bu_die("writing KPI_CSV");
                 fu_free(csv);
             }
         }

@@ -31,11 +31,6 @@
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static unsigned next_rand(void) { return (unsigned)(bu_xorshift64(&rng) >> 11); }
 
-static void die(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 /* The notes joined into one text, one per line (total: their lengths + 1
  * each); *len = bytes before the terminating NUL. */
 static char *join_notes(char *const *notes, const size_t *lens, size_t n_notes, size_t total, size_t *len) {
@@ -58,12 +53,12 @@ static void time_one_each(fu_redactor *r, const char *joined, size_t len, char *
     char *out;
     size_t n;
     double t0 = bu_cpu();
-    if (fu_redactor_apply(r, joined, len, &out, &n)) die("apply");
+    if (fu_redactor_apply(r, joined, len, &out, &n)) bu_die("apply");
     *t_one = bu_cpu() - t0;
     fu_free(out);
     t0 = bu_cpu();
     for (size_t i = 0; i < n_notes; i++) {
-        if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) die("apply");
+        if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) bu_die("apply");
         fu_free(out);
     }
     *t_each = bu_cpu() - t0;
@@ -135,7 +130,7 @@ static int corpus(const char *path) {
         return 1;
     }
     fu_redactor *r = NULL;
-    if (fu_redactor_new(&r, NULL)) die("redactor");
+    if (fu_redactor_new(&r, NULL)) bu_die("redactor");
     char kinds[MAX_KINDS][32];
     size_t pos[MAX_KINDS] = {0}, caught[MAX_KINDS] = {0}, nk = 0, neg = 0, fp = 0, bad = 0;
     char line[4096];
@@ -222,7 +217,7 @@ static int ordinary(const char *path) {
     char *joined = join_notes(notes, lens, n_notes, total, &off);
     double mb = (double)total / 1e6;
     fu_redactor *r = NULL;
-    if (fu_redactor_new(&r, NULL)) die("redactor");
+    if (fu_redactor_new(&r, NULL)) bu_die("redactor");
     double t_one[RUNS], t_each[RUNS];
     for (int run = 0; run < RUNS; run++)
         time_one_each(r, joined, off, notes, lens, n_notes, &t_one[run], &t_each[run]);
@@ -262,17 +257,17 @@ int main(int argc, char **argv) {
     double mb = (double)total / 1e6;
 
     fu_redactor *r = NULL;
-    if (fu_redactor_new(&r, NULL)) die("redactor");
+    if (fu_redactor_new(&r, NULL)) bu_die("redactor");
     fu_redact_pattern extra[] = {{"ticket", "工单号[A-Z]{2}[0-9]{6}", 3, 2, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = extra;
     o.n_extra = 1;
     fu_redactor *rx = NULL;
-    if (fu_redactor_new(&rx, &o)) die("redactor+extra");
+    if (fu_redactor_new(&rx, &o)) bu_die("redactor+extra");
     o.n_extra = 0;
     o.flags = FU_REDACT_NO_JIT;
     fu_redactor *rn = NULL;
-    if (fu_redactor_new(&rn, &o)) die("redactor no JIT");
+    if (fu_redactor_new(&rn, &o)) bu_die("redactor no JIT");
 
     printf("corpus: %zu notes, %.1f MB, JIT %s\n", (size_t)N_NOTES, mb, fu_redactor_uses_jit(r) ? "on" : "off");
     double t_one[RUNS], t_each[RUNS], t_bulk[RUNS], t_extra[RUNS], t_nojit[RUNS];
@@ -283,17 +278,17 @@ int main(int argc, char **argv) {
         time_one_each(r, joined, off, notes, lens, N_NOTES, &t_one[run], &t_each[run]);
 
         double t0 = bu_cpu();
-        if (fu_redactor_apply_bulk(r, (const char *const *)notes, lens, N_NOTES, offsets, &out)) die("bulk");
+        if (fu_redactor_apply_bulk(r, (const char *const *)notes, lens, N_NOTES, offsets, &out)) bu_die("bulk");
         t_bulk[run] = bu_cpu() - t0;
         fu_free(out);
 
         t0 = bu_cpu();
-        if (fu_redactor_apply(rx, joined, off, &out, &n)) die("apply extra");
+        if (fu_redactor_apply(rx, joined, off, &out, &n)) bu_die("apply extra");
         t_extra[run] = bu_cpu() - t0;
         fu_free(out);
 
         t0 = bu_cpu();
-        if (fu_redactor_apply(rn, joined, off, &out, &n)) die("apply no jit");
+        if (fu_redactor_apply(rn, joined, off, &out, &n)) bu_die("apply no jit");
         t_nojit[run] = bu_cpu() - t0;
         fu_free(out);
     }

@@ -16,11 +16,6 @@
 
 #define RUNS 7
 
-static void die(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 /* Customers of a CDNOW-like cohort (bench_bgnbd_gen.h); spend ~ Gamma-Gamma. */
 static void simulate(size_t n, const fu_segment_bgnbd *m, const fu_segment_gammagamma *g, double *x, double *tx,
                      double *T, double *zbar) {
@@ -68,7 +63,7 @@ int main(int argc, char **argv) {
     fu_segment_fit_info info;
     for (int k = 0; k < RUNS; k++) {
         double t0 = bu_wall(), c0 = bu_cpu();
-        if (fu_segment_bgnbd_fit(cdx, cdtx, cdT, n, NULL, &info, &bg)) die("bgnbd fit");
+        if (fu_segment_bgnbd_fit(cdx, cdtx, cdT, n, NULL, &info, &bg)) bu_die("bgnbd fit");
         t[k] = bu_wall() - t0;
         c[k] = bu_cpu() - c0;
     }
@@ -80,7 +75,7 @@ int main(int argc, char **argv) {
     fu_segment_pareto pn;
     for (int k = 0; k < RUNS; k++) {
         double t0 = bu_wall(), c0 = bu_cpu();
-        if (fu_segment_pareto_fit(cdx, cdtx, cdT, n, NULL, &info, &pn)) die("pareto fit");
+        if (fu_segment_pareto_fit(cdx, cdtx, cdT, n, NULL, &info, &pn)) bu_die("pareto fit");
         t[k] = bu_wall() - t0;
         c[k] = bu_cpu() - c0;
     }
@@ -112,7 +107,7 @@ int main(int argc, char **argv) {
             double t0 = bu_wall(), c0 = bu_cpu();
             if (fu_segment_bgnbd_score(&bg, &gg, x, tx, T, z, N, &o, cases[cc].pa ? pa : NULL, cases[cc].e ? e : NULL,
                                        cases[cc].clv ? clv : NULL))
-                die("score");
+                bu_die("score");
             t[k] = bu_wall() - t0;
             c[k] = bu_cpu() - c0;
         }
@@ -124,7 +119,7 @@ int main(int argc, char **argv) {
     printf("  means: P(alive) %.4f, expected %.4f, CLV %.3f\n", sp / N, se / N, sc / N);
     for (int k = 0; k < RUNS; k++) {
         double t0 = bu_wall(), c0 = bu_cpu();
-        if (fu_segment_pareto_score(&pn, &gg, x, tx, T, z, N, &o, pa, e, clv)) die("pareto score");
+        if (fu_segment_pareto_score(&pn, &gg, x, tx, T, z, N, &o, pa, e, clv)) bu_die("pareto score");
         t[k] = bu_wall() - t0;
         c[k] = bu_cpu() - c0;
     }
@@ -143,7 +138,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < R10; k++) {
         t0 = bu_wall();
         double c0 = bu_cpu();
-        if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) die("10M fit");
+        if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) bu_die("10M fit");
         t[k] = bu_wall() - t0;
         c[k] = bu_cpu() - c0;
     }
@@ -155,7 +150,7 @@ int main(int argc, char **argv) {
         if (x[i] > 0) tx[i] = tx[i] * (1 - 1e-3 * bg_unif());
     t0 = bu_wall();
     double c0 = bu_cpu();
-    if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) die("10M fit (distinct)");
+    if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) bu_die("10M fit (distinct)");
     printf("BG/NBD fit on 10M, times jittered (%zu distinct rows): %.2f s wall, %.2f s CPU (1 run); r=%.4f alpha=%.4f a=%.4f b=%.4f "
            "LL=%.1f\n",
            info.distinct, bu_wall() - t0, bu_cpu() - c0, bg.r, bg.alpha, bg.a, bg.b, info.loglik);

@@ -21,11 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-static void die(const char *what) {
-    fprintf(stderr, "%s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 static void simulate(size_t n, double *x, double *tx, double *T, double *zbar) {
     const fu_segment_bgnbd m = {0.2426, 4.4135, 0.7929, 2.4258};
     const fu_segment_gammagamma g = {6.25, 3.74, 15.44};
@@ -119,15 +114,15 @@ int main(int argc, char **argv) {
         double t0 = bu_wall(), c0 = bu_cpu();
         if (!strcmp(argv[1], "bgnbd")) {
             fu_segment_bgnbd m;
-            if (fu_segment_bgnbd_fit(x, tx, T, n, NULL, &info, &m)) die("bgnbd fit");
+            if (fu_segment_bgnbd_fit(x, tx, T, n, NULL, &info, &m)) bu_die("bgnbd fit");
             p[0] = m.r, p[1] = m.alpha, p[2] = m.a, p[3] = m.b;
         } else if (!strcmp(argv[1], "pareto")) {
             fu_segment_pareto m;
-            if (fu_segment_pareto_fit(x, tx, T, n, NULL, &info, &m)) die("pareto fit");
+            if (fu_segment_pareto_fit(x, tx, T, n, NULL, &info, &m)) bu_die("pareto fit");
             p[0] = m.r, p[1] = m.alpha, p[2] = m.s, p[3] = m.beta;
         } else if (!strcmp(argv[1], "gg")) {
             fu_segment_gammagamma m;
-            if (fu_segment_gammagamma_fit(x, z, n, NULL, &info, &m)) die("gamma-gamma fit");
+            if (fu_segment_gammagamma_fit(x, z, n, NULL, &info, &m)) bu_die("gamma-gamma fit");
             p[0] = m.p, p[1] = m.q, p[2] = m.gamma;
         } else {
             fprintf(stderr, "unknown model %s\n", argv[1]);

@@ -6,9 +6,12 @@
  * generated data (and the figures in bench/BENCHMARKS.md) are unchanged:
  * - xorshift64 (shifts 13, 7, 17; Marsaglia 2003): state must be non-zero;
  *   each program keeps its own seed and takes the bits it always took;
- * - splitmix64 (Steele, Lea & Flood 2014): any seed. */
+ * - splitmix64 (Steele, Lea & Flood 2014): any seed;
+ * - xorshift64* (Vigna 2016): the BG/NBD customer generator's. */
 #ifndef FU_BENCH_UTIL_H
 #define FU_BENCH_UTIL_H
+
+#include "followup.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +19,17 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ---- failures ---- */
+
+/* Print `what` and the library's last error (fu_error_format: code, message,
+ * source, line, column, key) to stderr, and exit with status 1. */
+static inline void bu_die(const char *what) {
+    char buf[1024];
+    fu_error_format(buf, sizeof buf);
+    fprintf(stderr, "%s: %s\n", what, buf);
+    exit(1);
+}
 
 /* ---- clocks, in seconds ---- */
 
@@ -86,7 +100,21 @@ static inline uint64_t bu_splitmix64(uint64_t *state) {
     return z ^ (z >> 31);
 }
 
+/* The next xorshift64* output (shifts 12, 25, 27 and the multiplier of
+ * Vigna 2016): state must be non-zero. */
+static inline uint64_t bu_xorshift64star(uint64_t *state) {
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 2685821657736338717ULL;
+}
+
 /* A double uniform in (0, 1) from the top 53 bits of a 64-bit output. */
 static inline double bu_unit(uint64_t bits) { return ((double)(bits >> 11) + 0.5) / 9007199254740992.0; }
+
+/* A double uniform in [0, 1) from the top 53 bits of a 64-bit output. */
+static inline double bu_unit0(uint64_t bits) { return (double)(bits >> 11) * 0x1.0p-53; }
 
 #endif /* FU_BENCH_UTIL_H */

@@ -19,15 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void die(const char *what) {
-    fprintf(stderr, "bench_workdays: %s: %s\n", what, fu_error_last()->message);
-    exit(1);
-}
-
 static fu_calendar *cn_2025(int makeup) {
     const char *failed;
     fu_calendar *c = bench_cn2025(makeup, &failed);
-    if (!c) die(failed);
+    if (!c) bu_die(failed);
     return c;
 }
 
@@ -52,13 +47,13 @@ int main(int argc, char **argv) {
         double w = bu_wall(), u = bu_cpu();
         for (size_t i = 0; i < n; i++)
             if (fu_calendar_add_working_days(c, t[i], k[i], FU_WORKDAY_END_OF_DAY, &out[i]))
-                die("add_working_days");
+                bu_die("add_working_days");
         printf("time_ms %.4f %.4f\n", 1e3 * (bu_wall() - w), 1e3 * (bu_cpu() - u));
         w = bu_wall(), u = bu_cpu();
         if (fu_calendar_add_working_days_bulk(c, t, k, n, FU_WORKDAY_END_OF_DAY, bulk))
-            die("add_working_days_bulk");
+            bu_die("add_working_days_bulk");
         printf("bulk_ms %.4f %.4f\n", 1e3 * (bu_wall() - w), 1e3 * (bu_cpu() - u));
-        if (memcmp(bulk, out, n * sizeof *out)) die("bulk differs from single calls");
+        if (memcmp(bulk, out, n * sizeof *out)) bu_die("bulk differs from single calls");
     }
     if (argc > 4) {
         FILE *o = fopen(argv[4], "wb");

@@ -1501,3 +1501,8 @@ int fu_book_write_events_csv(const fu_book *b, const char *path) {
 int fu_book_write_events_csv_to_string(const fu_book *b, size_t *len, char **out) {
     return write_string(b, len, out, EVENT_COLS, EF_COUNT, b ? b->nev : 0, event_line);
 }
+
+void fu_book_options_init(fu_book_options *opts) {
+    static const fu_book_options init = FU_BOOK_OPTIONS_INIT;
+    if (opts) *opts = init;
+}

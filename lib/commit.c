@@ -886,3 +886,8 @@ int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
     fu__free(rflags);
     return rc;
 }
+
+void fu_extract_options_init(fu_extract_options *opts) {
+    static const fu_extract_options init = FU_EXTRACT_OPTIONS_INIT;
+    if (opts) *opts = init;
+}

@@ -19,6 +19,16 @@ void fu_segment_summary_options_init(fu_segment_summary_options *opts) {
     }
 }
 
+void fu_segment_rfm_options_init(fu_segment_rfm_options *opts) {
+    static const fu_segment_rfm_options init = FU_SEGMENT_RFM_OPTIONS_INIT;
+    if (opts) *opts = init;
+}
+
+void fu_segment_book_options_init(fu_segment_book_options *opts) {
+    static const fu_segment_book_options init = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    if (opts) *opts = init;
+}
+
 void fu_segment_summary_free(fu_segment_summary *s) {
     if (!s) return;
     fu__free(s->x);

@@ -9,11 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int64_t T(const char *text) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(text, strlen(text), &t), FU_OK, "bad time %s", text);
-    return t;
-}
+#define T fu_test_time
 
 static fu_policy *default_policy(void) {
     fu_policy *p = NULL;
@@ -974,9 +970,7 @@ Test(besttime, invalid_arguments) {
     /* a book with unfinalized events */
     fu_event_in ev;
     fu_event_in_init(&ev);
-    ev.customer_id = "A";
-    ev.at = 0;
-    ev.kind = FU_EVENT_CONTACT;
+    ev.customer_id = "A", ev.at = 0, ev.kind = FU_EVENT_CONTACT;
     cr_assert_eq(fu_book_add_event(b, &ev), FU_OK);
     cr_assert_eq(fu_besttime_new(&m, p, b, NULL, 0, NULL), FU_ESTATE);
     cr_assert_eq(fu_book_finalize(b), FU_OK);

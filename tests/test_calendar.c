@@ -15,12 +15,7 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static int64_t T(const char *s) {
-    int64_t t = 0;
-    int rc = fu_time_parse(s, strlen(s), &t);
-    cr_assert_eq(rc, FU_OK, "parse %s: %s", s, fu_error_last()->message);
-    return t;
-}
+#define T fu_test_time
 
 static fu_date D(const char *s) {
     fu_date d = {0, 0, 0};
@@ -728,55 +723,138 @@ Test(calendar, empty_calendar_is_open_all_the_time) {
 
 /* ------------------------------------------------------ business: queries */
 
-Test(calendar, is_open_and_next_open_on_office_hours) {
-    fu_calendar *c = office_cn();
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-22T09:00:00+08:00")), 1);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-22T08:59:59+08:00")), 0);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-22T11:59:59+08:00")), 1);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-22T12:30:00+08:00")), 0);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-22T17:59:59+08:00")), 1);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-22T18:00:00+08:00")), 0);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-27T10:00:00+08:00")), 0); /* Saturday */
-    int64_t r;
-    cr_assert_eq(fu_calendar_next_open(c, T("2025-09-19T18:30:00+08:00"), &r), FU_OK);
-    assert_time(r, "2025-09-22T09:00:00+08:00");
-    cr_assert_eq(fu_calendar_next_open(c, T("2025-09-22T12:30:00+08:00"), &r), FU_OK);
-    assert_time(r, "2025-09-22T13:00:00+08:00");
-    cr_assert_eq(fu_calendar_next_open(c, T("2025-09-22T10:11:12+08:00"), &r), FU_OK);
-    assert_time(r, "2025-09-22T10:11:12+08:00");
-    /* UTC midnight is 08:00 in Shanghai: local days are what count */
-    cr_assert_eq(fu_calendar_next_open(c, T("2025-09-21T23:30:00Z"), &r), FU_OK);
-    assert_time(r, "2025-09-22T09:00:00+08:00");
-    fu_calendar_free(c);
+/* One question to the Shanghai office calendar (office_cn, with the 2025
+ * arrangements when `cn2025`): the answer worked out by hand. */
+enum office_op {
+    OP_IS_OPEN,      /* is_open(at) == n */
+    OP_NEXT_OPEN,    /* next_open(at) == want */
+    OP_ADD_BUSINESS, /* add_business(at, n seconds) == want */
+    OP_BETWEEN,      /* business_between(at, want) == n seconds */
+    OP_WORKING_DAYS, /* add_working_days(at, n, mode) == want */
+    OP_DAYS_BETWEEN, /* working_days_between(date at, date want) == n */
+};
+
+struct office_case {
+    char name[72];
+    int cn2025;
+    int op;
+    char at[32];
+    long long n;
+    int mode;
+    char want[32];
+};
+
+#define SH(x) x "+08:00"
+ParameterizedTestParameters(calendar, office_hours_arithmetic) {
+    static struct office_case cases[] = {
+        {"open at 09:00", 0, OP_IS_OPEN, SH("2025-09-22T09:00:00"), 1, 0, ""},
+        {"closed before 09:00", 0, OP_IS_OPEN, SH("2025-09-22T08:59:59"), 0, 0, ""},
+        {"open before lunch", 0, OP_IS_OPEN, SH("2025-09-22T11:59:59"), 1, 0, ""},
+        {"closed at lunch", 0, OP_IS_OPEN, SH("2025-09-22T12:30:00"), 0, 0, ""},
+        {"open before 18:00", 0, OP_IS_OPEN, SH("2025-09-22T17:59:59"), 1, 0, ""},
+        {"closed at 18:00", 0, OP_IS_OPEN, SH("2025-09-22T18:00:00"), 0, 0, ""},
+        {"closed on Saturday", 0, OP_IS_OPEN, SH("2025-09-27T10:00:00"), 0, 0, ""},
+        {"Friday evening opens Monday", 0, OP_NEXT_OPEN, SH("2025-09-19T18:30:00"), 0, 0, SH("2025-09-22T09:00:00")},
+        {"lunch opens at 13:00", 0, OP_NEXT_OPEN, SH("2025-09-22T12:30:00"), 0, 0, SH("2025-09-22T13:00:00")},
+        {"open is the instant itself", 0, OP_NEXT_OPEN, SH("2025-09-22T10:11:12"), 0, 0, SH("2025-09-22T10:11:12")},
+        /* UTC midnight is 08:00 in Shanghai: local days are what count */
+        {"local days count, not UTC", 0, OP_NEXT_OPEN, "2025-09-21T23:30:00Z", 0, 0, SH("2025-09-22T09:00:00")},
+        {"Friday 17:00 + 2 h: 1 h Friday, 1 h Monday", 0, OP_ADD_BUSINESS, SH("2025-09-19T17:00:00"), 7200, 0,
+         SH("2025-09-22T10:00:00")},
+        {"ends exactly at closing: the closing instant", 0, OP_ADD_BUSINESS, SH("2025-09-22T11:00:00"), 3600, 0,
+         SH("2025-09-22T12:00:00")},
+        {"one second past closing", 0, OP_ADD_BUSINESS, SH("2025-09-22T11:00:00"), 3601, 0, SH("2025-09-22T13:00:01")},
+        {"a whole day", 0, OP_ADD_BUSINESS, SH("2025-09-22T09:00:00"), 8 * 3600, 0, SH("2025-09-22T18:00:00")},
+        {"a whole week", 0, OP_ADD_BUSINESS, SH("2025-09-22T09:00:00"), 40 * 3600, 0, SH("2025-09-26T18:00:00")},
+        {"a week and a second", 0, OP_ADD_BUSINESS, SH("2025-09-22T09:00:00"), 40 * 3600 + 1, 0,
+         SH("2025-09-29T09:00:01")},
+        {"from a closed instant the clock starts at the next opening", 0, OP_ADD_BUSINESS, SH("2025-09-20T03:00:00"),
+         1800, 0, SH("2025-09-22T09:30:00")},
+        {"zero is the instant itself, even when closed", 0, OP_ADD_BUSINESS, SH("2025-09-20T03:00:00"), 0, 0,
+         SH("2025-09-20T03:00:00")},
+        /* 2 h Wednesday, 8 h Thursday, 3 + 2 h Friday */
+        {"15 business hours from Wednesday 16:00", 0, OP_ADD_BUSINESS, SH("2025-09-24T16:00:00"), 15 * 3600, 0,
+         SH("2025-09-26T15:00:00")},
+        {"between Friday 17:00 and Monday 10:00", 0, OP_BETWEEN, SH("2025-09-19T17:00:00"), 7200, 0,
+         SH("2025-09-22T10:00:00")},
+        {"between, backwards", 0, OP_BETWEEN, SH("2025-09-22T10:00:00"), -7200, 0, SH("2025-09-19T17:00:00")},
+        {"between, a week", 0, OP_BETWEEN, SH("2025-09-22T00:00:00"), 40 * 3600, 0, SH("2025-09-29T00:00:00")},
+        {"between, a Saturday", 0, OP_BETWEEN, SH("2025-09-27T00:00:00"), 0, 0, SH("2025-09-28T00:00:00")},
+        /* National Day 2025 */
+        {"Fri 09-26 + 3 working days: Sun 28, Mon 29, Tue 30", 1, OP_WORKING_DAYS, SH("2025-09-26T15:00:00"), 3,
+         FU_WORKDAY_END_OF_DAY, SH("2025-09-30T18:00:00")},
+        {"the make-up Sunday is open with Monday's hours", 1, OP_IS_OPEN, SH("2025-09-28T10:00:00"), 1, 0, ""},
+        {"the make-up Sunday has Monday's lunch", 1, OP_IS_OPEN, SH("2025-09-28T12:30:00"), 0, 0, ""},
+        {"2 business hours from 09-30 17:00 run over the holiday", 1, OP_ADD_BUSINESS, SH("2025-09-30T17:00:00"), 7200,
+         0, SH("2025-10-09T10:00:00")},
+        {"business between over the holiday", 1, OP_BETWEEN, SH("2025-09-30T17:00:00"), 7200, 0,
+         SH("2025-10-09T10:00:00")},
+        {"1 working day, same time, over the holiday", 1, OP_WORKING_DAYS, SH("2025-09-30T10:00:00"), 1,
+         FU_WORKDAY_SAME_TIME, SH("2025-10-09T10:00:00")},
+        {"same clock time in the lunch break: the next opening", 1, OP_WORKING_DAYS, SH("2025-09-30T12:30:00"), 1,
+         FU_WORKDAY_SAME_TIME, SH("2025-10-09T13:00:00")},
+        {"n = 0 on a holiday: the next working day", 1, OP_WORKING_DAYS, SH("2025-10-03T10:00:00"), 0,
+         FU_WORKDAY_END_OF_DAY, SH("2025-10-09T18:00:00")},
+        {"n = 0 on a working day: that day", 1, OP_WORKING_DAYS, SH("2025-10-11T08:00:00"), 0, FU_WORKDAY_END_OF_DAY,
+         SH("2025-10-11T18:00:00")},
+        /* 26, 28, 29, 30, 10-09, 10-10, 10-11 */
+        {"7 working days (the bank rule) from Thursday 09-25", 1, OP_WORKING_DAYS, SH("2025-09-25T11:00:00"), 7,
+         FU_WORKDAY_END_OF_DAY, SH("2025-10-11T18:00:00")},
+        {"working days 09-26 to 10-13", 1, OP_DAYS_BETWEEN, "2025-09-26", 7, 0, "2025-10-13"},
+        {"working days 10-13 to 09-26", 1, OP_DAYS_BETWEEN, "2025-10-13", -7, 0, "2025-09-26"},
+        {"working days 09-26 to 09-26", 1, OP_DAYS_BETWEEN, "2025-09-26", 0, 0, "2025-09-26"},
+        /* Spring Festival 2025 */
+        {"Fri 01-24 + 2: Sun 26 (make-up) and Mon 27", 1, OP_WORKING_DAYS, SH("2025-01-24T15:00:00"), 2,
+         FU_WORKDAY_END_OF_DAY, SH("2025-01-27T18:00:00")},
+        {"Fri 01-24 + 5: 26, 27, then 02-05, 06, 07 after the holiday", 1, OP_WORKING_DAYS,
+         SH("2025-01-24T15:00:00"), 5, FU_WORKDAY_END_OF_DAY, SH("2025-02-07T18:00:00")},
+        {"Fri 01-24 + 6, same time: the make-up Saturday 02-08", 1, OP_WORKING_DAYS, SH("2025-01-24T15:00:00"), 6,
+         FU_WORKDAY_SAME_TIME, SH("2025-02-08T15:00:00")},
+        /* 20-24, 26, 27, 02-05, 06, 07, 08 */
+        {"working days 01-20 to 02-10", 1, OP_DAYS_BETWEEN, "2025-01-20", 11, 0, "2025-02-10"},
+        {"16 business hours from Mon 01-27 09:00: 8 that day, 8 on 02-05", 1, OP_ADD_BUSINESS,
+         SH("2025-01-27T09:00:00"), 16 * 3600, 0, SH("2025-02-05T18:00:00")},
+    };
+    return cr_make_param_array(struct office_case, cases, sizeof cases / sizeof cases[0]);
+}
+#undef SH
+
+ParameterizedTest(struct office_case *c, calendar, office_hours_arithmetic) {
+    fu_calendar *cal = office_cn();
+    if (c->cn2025) cn_2025(cal);
+    int64_t r = 0;
+    int rc = FU_OK;
+    switch (c->op) {
+    case OP_IS_OPEN:
+        cr_assert_eq(fu_calendar_is_open(cal, T(c->at)), c->n, "%s: is_open(%s)", c->name, c->at);
+        break;
+    case OP_NEXT_OPEN: rc = fu_calendar_next_open(cal, T(c->at), &r); break;
+    case OP_ADD_BUSINESS: rc = fu_calendar_add_business(cal, T(c->at), c->n, &r); break;
+    case OP_BETWEEN:
+        rc = fu_calendar_business_between(cal, T(c->at), T(c->want), &r);
+        cr_assert_eq(r, c->n, "%s: business_between(%s, %s) = %lld", c->name, c->at, c->want, (long long)r);
+        break;
+    case OP_WORKING_DAYS:
+        rc = fu_calendar_add_working_days(cal, T(c->at), (int)c->n, (fu_workday_mode)c->mode, &r);
+        break;
+    default: {
+        fu_date a = D(c->at), z = D(c->want);
+        rc = fu_calendar_working_days_between(cal, &a, &z, &r);
+        cr_assert_eq(r, c->n, "%s: working_days_between(%s, %s) = %lld", c->name, c->at, c->want, (long long)r);
+    }
+    }
+    cr_assert_eq(rc, FU_OK, "%s: %s", c->name, fu_error_last()->message);
+    if (c->op == OP_NEXT_OPEN || c->op == OP_ADD_BUSINESS || c->op == OP_WORKING_DAYS) {
+        char got[FU_TIME_TEXT_SIZE];
+        fu_time_format(r, 8 * 3600, 0, got, sizeof got);
+        cr_assert_eq(r, T(c->want), "%s: got %s, want %s", c->name, got, c->want);
+    }
+    fu_calendar_free(cal);
 }
 
-Test(calendar, add_business_on_office_hours) {
+Test(calendar, add_business_rejects_negative_and_overflow) {
     fu_calendar *c = office_cn();
     int64_t r;
-    /* Friday 17:00 + 2 h: 1 h on Friday, 1 h on Monday */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-19T17:00:00+08:00"), 7200, &r), FU_OK);
-    assert_time(r, "2025-09-22T10:00:00+08:00");
-    /* ends exactly at closing time: the closing instant */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-22T11:00:00+08:00"), 3600, &r), FU_OK);
-    assert_time(r, "2025-09-22T12:00:00+08:00");
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-22T11:00:00+08:00"), 3601, &r), FU_OK);
-    assert_time(r, "2025-09-22T13:00:01+08:00");
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-22T09:00:00+08:00"), 8 * 3600, &r), FU_OK);
-    assert_time(r, "2025-09-22T18:00:00+08:00");
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-22T09:00:00+08:00"), 40 * 3600, &r), FU_OK);
-    assert_time(r, "2025-09-26T18:00:00+08:00");
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-22T09:00:00+08:00"), 40 * 3600 + 1, &r), FU_OK);
-    assert_time(r, "2025-09-29T09:00:01+08:00");
-    /* from a closed instant the clock starts at the next opening */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-20T03:00:00+08:00"), 1800, &r), FU_OK);
-    assert_time(r, "2025-09-22T09:30:00+08:00");
-    /* zero is the instant itself, even when closed */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-20T03:00:00+08:00"), 0, &r), FU_OK);
-    assert_time(r, "2025-09-20T03:00:00+08:00");
-    /* 15 business hours (a policy duration) from Wednesday 16:00:
-     * 2 h Wednesday, 8 h Thursday, 3 + 2 h Friday */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-24T16:00:00+08:00"), 15 * 3600, &r), FU_OK);
-    assert_time(r, "2025-09-26T15:00:00+08:00");
     cr_assert_eq(fu_calendar_add_business(c, 0, -1, &r), FU_EINVAL);
     cr_assert_eq(fu_calendar_add_business(c, INT64_MAX, 1, &r), FU_ERANGE);
     fu_calendar_free(c);
@@ -785,18 +863,6 @@ Test(calendar, add_business_on_office_hours) {
 Test(calendar, business_between_is_inverse_of_add_business) {
     fu_calendar *c = office_cn();
     int64_t b;
-    cr_assert_eq(fu_calendar_business_between(c, T("2025-09-19T17:00:00+08:00"),
-                                              T("2025-09-22T10:00:00+08:00"), &b), FU_OK);
-    cr_assert_eq(b, 7200);
-    cr_assert_eq(fu_calendar_business_between(c, T("2025-09-22T10:00:00+08:00"),
-                                              T("2025-09-19T17:00:00+08:00"), &b), FU_OK);
-    cr_assert_eq(b, -7200);
-    cr_assert_eq(fu_calendar_business_between(c, T("2025-09-22T00:00:00+08:00"),
-                                              T("2025-09-29T00:00:00+08:00"), &b), FU_OK);
-    cr_assert_eq(b, 40 * 3600);
-    cr_assert_eq(fu_calendar_business_between(c, T("2025-09-27T00:00:00+08:00"),
-                                              T("2025-09-28T00:00:00+08:00"), &b), FU_OK);
-    cr_assert_eq(b, 0);
     uint64_t x = 99;
     for (int i = 0; i < 500; i++) {
         x ^= x << 13;
@@ -877,74 +943,6 @@ Test(calendar, cn_2025_national_day_and_makeup_weekends) {
         fu_date d = D(days[i].day);
         cr_assert_eq(fu_calendar_is_working_day(c, &d), days[i].working, "%s", days[i].day);
     }
-    int64_t r;
-    /* promise on Friday 09-26, "within 3 working days": Sun 28, Mon 29, Tue 30 */
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-09-26T15:00:00+08:00"), 3,
-                                              FU_WORKDAY_END_OF_DAY, &r), FU_OK);
-    assert_time(r, "2025-09-30T18:00:00+08:00");
-    /* the make-up Sunday is open with Monday's hours */
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-28T10:00:00+08:00")), 1);
-    cr_assert_eq(fu_calendar_is_open(c, T("2025-09-28T12:30:00+08:00")), 0);
-    /* 2 business hours from 09-30 17:00 run over the whole holiday */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-09-30T17:00:00+08:00"), 7200, &r), FU_OK);
-    assert_time(r, "2025-10-09T10:00:00+08:00");
-    int64_t b;
-    cr_assert_eq(fu_calendar_business_between(c, T("2025-09-30T17:00:00+08:00"),
-                                              T("2025-10-09T10:00:00+08:00"), &b), FU_OK);
-    cr_assert_eq(b, 7200);
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-09-30T10:00:00+08:00"), 1,
-                                              FU_WORKDAY_SAME_TIME, &r), FU_OK);
-    assert_time(r, "2025-10-09T10:00:00+08:00");
-    /* same clock time falls in the lunch break: the next opening */
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-09-30T12:30:00+08:00"), 1,
-                                              FU_WORKDAY_SAME_TIME, &r), FU_OK);
-    assert_time(r, "2025-10-09T13:00:00+08:00");
-    /* n = 0 on a holiday: the next working day; on a working day: that day */
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-10-03T10:00:00+08:00"), 0,
-                                              FU_WORKDAY_END_OF_DAY, &r), FU_OK);
-    assert_time(r, "2025-10-09T18:00:00+08:00");
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-10-11T08:00:00+08:00"), 0,
-                                              FU_WORKDAY_END_OF_DAY, &r), FU_OK);
-    assert_time(r, "2025-10-11T18:00:00+08:00");
-    /* 7 working days (the bank rule) from Thursday 09-25 */
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-09-25T11:00:00+08:00"), 7,
-                                              FU_WORKDAY_END_OF_DAY, &r), FU_OK);
-    /* 26, 28, 29, 30, 10-09, 10-10, 10-11 */
-    assert_time(r, "2025-10-11T18:00:00+08:00");
-
-    int64_t n;
-    fu_date a = D("2025-09-26"), z = D("2025-10-13");
-    cr_assert_eq(fu_calendar_working_days_between(c, &a, &z, &n), FU_OK);
-    cr_assert_eq(n, 7); /* 26, 28, 29, 30, 10-09, 10-10, 10-11 */
-    cr_assert_eq(fu_calendar_working_days_between(c, &z, &a, &n), FU_OK);
-    cr_assert_eq(n, -7);
-    cr_assert_eq(fu_calendar_working_days_between(c, &a, &a, &n), FU_OK);
-    cr_assert_eq(n, 0);
-    fu_calendar_free(c);
-}
-
-Test(calendar, cn_2025_spring_festival) {
-    fu_calendar *c = office_cn();
-    cn_2025(c);
-    int64_t r;
-    /* Friday 01-24: Sun 26 (make-up) and Mon 27 are the next two working days */
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-01-24T15:00:00+08:00"), 2,
-                                              FU_WORKDAY_END_OF_DAY, &r), FU_OK);
-    assert_time(r, "2025-01-27T18:00:00+08:00");
-    /* five: 26, 27, then 02-05, 02-06, 02-07 after the 8-day holiday */
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-01-24T15:00:00+08:00"), 5,
-                                              FU_WORKDAY_END_OF_DAY, &r), FU_OK);
-    assert_time(r, "2025-02-07T18:00:00+08:00");
-    cr_assert_eq(fu_calendar_add_working_days(c, T("2025-01-24T15:00:00+08:00"), 6,
-                                              FU_WORKDAY_SAME_TIME, &r), FU_OK);
-    assert_time(r, "2025-02-08T15:00:00+08:00");
-    int64_t n;
-    fu_date a = D("2025-01-20"), z = D("2025-02-10");
-    cr_assert_eq(fu_calendar_working_days_between(c, &a, &z, &n), FU_OK);
-    cr_assert_eq(n, 11); /* 20-24, 26, 27, 02-05, 06, 07, 08 */
-    /* 16 business hours from Monday 01-27 09:00: 8 that day, 8 on 02-05 */
-    cr_assert_eq(fu_calendar_add_business(c, T("2025-01-27T09:00:00+08:00"), 16 * 3600, &r), FU_OK);
-    assert_time(r, "2025-02-05T18:00:00+08:00");
     fu_calendar_free(c);
 }
 
@@ -1127,8 +1125,7 @@ out:
 }
 
 Test(calendar, allocation_failures_are_reported_and_leak_nothing) {
-    unsigned long n = fu_test_oom("calendar", oom_calendar, NULL, 500);
-    cr_assert_gt(n, 5);
+    fu_test_oom_at_least("calendar", oom_calendar, NULL, 500, 6);
 }
 
 static int oom_windows_clone(void *ctx) {

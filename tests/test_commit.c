@@ -15,11 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "bad time %s: %s", iso, fu_error_last()->message);
-    return t;
-}
+#define T fu_test_time
 
 /* The 2025 mainland China calendar around National Day: Mon-Fri
  * 09:00-18:00, holidays 10-01..10-08, make-up working days Sunday 09-28 and
@@ -40,6 +36,21 @@ static fu_calendar *cn2025(void) {
 #define NOTE_AT "2025-09-26T16:00:00+08:00"
 
 /* ------------------------------------------------------------- extraction */
+
+/* The extraction of `note` written at NOTE_AT (owned by the caller). */
+static fu_extraction *extract(fu_extractor *ex, const fu_calendar *cal, const char *note) {
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK, "%s: %s", note,
+                 fu_error_last()->message);
+    return x;
+}
+
+/* An extractor with the built-in patterns. */
+static fu_extractor *builtin_extractor(void) {
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK, "%s", fu_error_last()->message);
+    return ex;
+}
 
 struct extract_case {
     char note[96];
@@ -82,8 +93,7 @@ ParameterizedTestParameters(commit, extraction_dates_promises_in_the_cn_calendar
 
 ParameterizedTest(struct extract_case *c, commit, extraction_dates_promises_in_the_cn_calendar) {
     fu_calendar *cal = cn2025();
-    fu_extractor *ex = NULL;
-    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_extractor *ex = builtin_extractor();
     fu_extraction *x = NULL;
     cr_assert_eq(fu_extractor_run(ex, cal, c->note, strlen(c->note), T(NOTE_AT), &x), FU_OK, "%s",
                  fu_error_last()->message);
@@ -105,11 +115,9 @@ ParameterizedTest(struct extract_case *c, commit, extraction_dates_promises_in_t
 
 Test(commit, the_more_specific_pattern_wins_and_promises_come_in_text_order) {
     fu_calendar *cal = cn2025();
-    fu_extractor *ex = NULL;
-    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK);
+    fu_extractor *ex = builtin_extractor();
     const char *note = "月底前开票，明天下午前回电，3个工作日内修好";
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 3);
     cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_month_end");
     /* 明天下午前, not just 明天 */
@@ -129,8 +137,7 @@ Test(commit, risky_promises_are_flagged_with_their_rule) {
     cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK);
 
     const char *zh = "跟客户说保证今天修好，2小时内到场";
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, zh, strlen(zh), T(NOTE_AT), &x), FU_OK);
+    fu_extraction *x = extract(ex, cal, zh);
     cr_assert_eq(fu_extraction_risk_count(x), 2);
     const fu_risk *r = fu_extraction_risk(x, 0);
     cr_assert_str_eq(r->rule, "commitments.risky.zh_guarantee_now");
@@ -174,8 +181,7 @@ Test(commit, caller_patterns_come_first_and_builtins_can_be_left_out) {
     fu_extractor *ex = NULL;
     cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK);
     const char *note = "周末前答复，4个工作小时内处理，免费换新，明天回电";
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2); /* 明天 is a built-in pattern: left out */
     cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "shop.weekend");
     cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-28T20:00:00+08:00"));
@@ -376,14 +382,12 @@ Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
 }
 
 Test(commit, the_default_policy_gives_the_builtin_extraction) {
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK, "%s", fu_error_last()->message);
+    fu_policy *p = fu_test_policy(NULL);
     fu_extractor *ex = NULL;
     cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
     fu_calendar *cal = cn2025();
     const char *note = "承诺3个工作日内解决，明天下午前回电，保证今天修好";
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK, "%s", fu_error_last()->message);
+    fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
     cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_working_days");
     cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-30T18:00:00+08:00"));
@@ -417,14 +421,12 @@ Test(commit, policy_patterns_and_escalation_are_overridable) {
                        "  patterns:\n"
                        "    zh_weekend: {regex: '周末前', deadline: sun 20:00}\n"
                        "    zh_half_day: {regex: '(\\d+)个工作小时内', deadline: in $1 business hours}\n";
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_policy *p = fu_test_policy(yaml);
     fu_extractor *ex = NULL;
     cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
     fu_calendar *cal = cn2025();
     const char *note = "周末前答复，4个工作小时内处理";
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK, "%s", fu_error_last()->message);
+    fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
     cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_weekend");
     cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-28T20:00:00+08:00"));

@@ -195,3 +195,42 @@ Test(common, buf_printf_handles_long_output) {
     cr_assert_eq(b.data[1000], '>');
     fu__buf_free(&b);
 }
+
+/* Every options struct has an _options_init() that fills what its INIT macro
+ * gives (docs/api.md, "Options structs"); NULL is a no-op. */
+/* `var` of `type`, filled with garbage, then by `fn`. */
+#define FILLED_BY(type, var, fn) \
+    type var;                    \
+    memset(&var, 0xab, sizeof var); \
+    fn(&var)
+
+Test(common, options_init_functions_equal_their_init_macros) {
+    fu_book_options bw = FU_BOOK_OPTIONS_INIT;
+    fu_extract_options ew = FU_EXTRACT_OPTIONS_INIT;
+    fu_segment_rfm_options rw = FU_SEGMENT_RFM_OPTIONS_INIT;
+    fu_segment_book_options sw = FU_SEGMENT_BOOK_OPTIONS_INIT;
+    FILLED_BY(fu_book_options, b, fu_book_options_init);
+    FILLED_BY(fu_extract_options, e, fu_extract_options_init);
+    FILLED_BY(fu_segment_rfm_options, r, fu_segment_rfm_options_init);
+    FILLED_BY(fu_segment_book_options, so, fu_segment_book_options_init);
+    cr_assert(b.version == FU_BOOK_OPTIONS_VERSION && b.version == bw.version && b.flags == bw.flags &&
+              b.max_record_bytes == bw.max_record_bytes && b.max_field_bytes == bw.max_field_bytes);
+    cr_assert(e.version == FU_EXTRACT_OPTIONS_VERSION && e.version == ew.version && !e.patterns && !e.risky &&
+              e.n_patterns == ew.n_patterns && e.n_risky == ew.n_risky && e.min_lead_seconds == ew.min_lead_seconds &&
+              e.flags == ew.flags && e.match_limit == ew.match_limit);
+    cr_assert(r.version == FU_SEGMENT_RFM_OPTIONS_VERSION && !r.rules && r.n_rules == rw.n_rules && r.bins == 5);
+    cr_assert(so.version == sw.version && so.local_days == 1 && so.day_offset == 0);
+    cr_assert_eq(so.unit_seconds, 604800.0, "the model time unit defaults to a week");
+    /* the filled options are accepted as they are */
+    fu_book *book = NULL;
+    cr_assert_eq(fu_book_new(&book, &b), FU_OK, "%s", fu_error_last()->message);
+    fu_book_free(book);
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, &e), FU_OK, "%s", fu_error_last()->message);
+    fu_extractor_free(ex);
+    fu_book_options_init(NULL);
+    fu_extract_options_init(NULL);
+    fu_segment_rfm_options_init(NULL);
+    fu_segment_book_options_init(NULL);
+}
+#undef FILLED_BY

@@ -18,16 +18,8 @@
 
 static char dir[256];
 
-static void make_dir(void) {
-    snprintf(dir, sizeof dir, "/tmp/fu-durability-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void remove_dir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-}
+static void make_dir(void) { fu_test_mkdtemp(dir, sizeof dir, "fu-durability"); }
+static void remove_dir(void) { fu_test_rmtree(dir); }
 
 static int add_one(fu_ledger *l, int i, int64_t *id) {
     char customer[32], text[600];

@@ -215,16 +215,8 @@ Test(export, kpi_csv_negative_numbers_stay_numbers) {
 
 static char dir[256];
 
-static void make_dir(void) {
-    snprintf(dir, sizeof dir, "/tmp/fu-export-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void remove_dir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-}
+static void make_dir(void) { fu_test_mkdtemp(dir, sizeof dir, "fu-export"); }
+static void remove_dir(void) { fu_test_rmtree(dir); }
 
 static size_t files_in_dir(void) {
     DIR *d = opendir(dir);

@@ -30,11 +30,7 @@ typedef struct E {
 } E;
 #define NO NAN
 
-static int64_t T(const char *s) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(s, strlen(s), &t), FU_OK, "bad time %s", s);
-    return t;
-}
+#define T fu_test_time
 
 static void add_events(fu_kpi *k, const E *e, size_t n) {
     fu_event_in *in = calloc(n, sizeof *in);
@@ -828,12 +824,18 @@ Test(kpi, incremental_batches_in_any_order_equal_bulk) {
     fu_policy_free(p);
 }
 
-Test(kpi, book_path_equals_record_path_and_csv_format) {
-    fu_policy *p = builtin();
+/* The book of the KPI fixture files (customers.csv, events.csv). */
+static fu_book *fixture_book(void) {
     fu_book *book = NULL;
     cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
     cr_assert_eq(fu_book_read_customers_csv(book, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_book_read_events_csv(book, DATA "events.csv"), FU_OK, "%s", fu_error_last()->message);
+    return book;
+}
+
+Test(kpi, book_path_equals_record_path_and_csv_format) {
+    fu_policy *p = builtin();
+    fu_book *book = fixture_book();
     fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-04-30T00:00:00+08:00");
     cr_assert_eq(fu_kpi_add_book(k, book), FU_OK, "%s", fu_error_last()->message);
     /* the fixture files hold scenario A */
@@ -869,10 +871,7 @@ Test(kpi, book_path_equals_record_path_and_csv_format) {
  * engine that holds events already (the pending path). */
 Test(kpi, book_then_records_merge_like_one_batch) {
     fu_policy *p = builtin();
-    fu_book *book = NULL;
-    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv(book, DATA "customers.csv"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv(book, DATA "events.csv"), FU_OK, "%s", fu_error_last()->message);
+    fu_book *book = fixture_book();
     unsigned by = FU_KPI_BY_TIER | FU_KPI_BY_AGENT;
     const char *as_of = "2026-12-31T00:00:00+08:00";
     E late[] = {

@@ -166,30 +166,33 @@ Test(kpi_html, one_tile_and_one_trend_per_kpi_and_a_breakdown_row_per_group) {
     fu_policy_free(p);
 }
 
+/* A KPI engine of the default options broken down by `by` (FU_KPI_BY_* bits). */
+static fu_kpi *engine_by(const fu_policy *p, unsigned by) {
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = by;
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK, "%s", fu_error_last()->message);
+    return k;
+}
+
 Test(kpi_html, data_and_title_are_escaped) {
     fu_policy *p = policy();
-    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
-    o.by = FU_KPI_BY_AGENT;
-    fu_kpi *k = NULL;
-    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    fu_kpi *k = engine_by(p, FU_KPI_BY_AGENT);
+    /* an answered call and its CSAT answer, by an agent whose id is markup */
+    const char *agent = "<script>alert(\"x\")</script>&'";
+    int64_t at = fu_test_time("2026-03-03T10:00:00+08:00");
     fu_event_in e[2];
-    fu_event_in_init(&e[0]);
-    fu_event_in_init(&e[1]);
-    cr_assert_eq(fu_time_parse("2026-03-03T10:00:00+08:00", 25, &e[0].at), FU_OK);
-    e[0].customer_id = "C1";
-    e[0].kind = FU_EVENT_CONTACT;
-    e[0].agent_id = "<script>alert(\"x\")</script>&'";
-    e[0].channel = FU_CHANNEL_PHONE;
-    e[0].outcome = FU_OUTCOME_ANSWERED;
-    e[1] = e[0];
-    e[1].kind = FU_EVENT_SURVEY;
-    e[1].survey = FU_SURVEY_CSAT;
-    e[1].score = 5;
-    cr_assert_eq(fu_kpi_add_events(k, e, 2), FU_OK, "%s", fu_error_last()->message);
+    for (int i = 0; i < 2; i++) {
+        fu_event_in_init(&e[i]);
+        e[i].customer_id = "C1", e[i].at = at, e[i].agent_id = agent;
+        e[i].channel = FU_CHANNEL_PHONE, e[i].outcome = FU_OUTCOME_ANSWERED;
+        e[i].kind = i ? FU_EVENT_SURVEY : FU_EVENT_CONTACT;
+    }
+    e[1].survey = FU_SURVEY_CSAT, e[1].score = 5;
     size_t n = 0;
+    cr_assert_eq(fu_kpi_add_events(k, e, 2), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
-    fu_kpi_html_options ho;
-    fu_kpi_html_options_init(&ho);
+    fu_kpi_html_options ho = FU_KPI_HTML_OPTIONS_INIT;
     ho.title = "KPIs <b>&</b> 周报";
     char *html = NULL;
     cr_assert_eq(fu_kpi_write_html_to_string(k, k, &ho, NULL, &html), FU_OK, "%s", fu_error_last()->message);
@@ -206,10 +209,10 @@ Test(kpi_html, data_and_title_are_escaped) {
 }
 
 Test(kpi_html, bad_arguments_and_state) {
-    fu_policy *p = policy();
-    fu_kpi *k = NULL;
     char *html = (char *)"untouched";
-    cr_assert_eq(fu_kpi_new(&k, p, NULL), FU_OK);
+    fu_kpi *k = NULL;
+    fu_policy *p = policy();
+    cr_assert_eq(fu_kpi_new(&k, p, NULL), FU_OK); /* NULL options: the defaults */
     cr_assert_eq(fu_kpi_write_html_to_string(k, NULL, NULL, NULL, &html), FU_ESTATE);
     cr_assert_null(html);
     cr_assert(strstr(fu_error_last()->message, "fu_kpi_compute"));

@@ -20,68 +20,27 @@ static const char CUST_HDR[] = "customer_id,tz,annual_spend,first_purchase_at,in
 static const char EV_HDR[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
                              "agent_id,outcome\n";
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
-    return t;
-}
-
-typedef struct fx {
-    fu_policy *policy;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *plan;
-} fx;
-
-static char *cat2(const char *a, const char *b) {
-    size_t n = strlen(a), m = strlen(b);
-    char *s = malloc(n + m + 1);
-    cr_assert_not_null(s);
-    memcpy(s, a, n);
-    memcpy(s + n, b, m + 1);
-    return s;
-}
+#define T fu_test_time
+#define find fu_test_find_touchpoint
+#define teardown fu_test_planner_free
+typedef fu_test_planner fx;
 
 /* Build policy (built-in or YAML text), book and planner from CSV rows (no header). */
 static void setup(fx *f, const char *customers, const char *events, const char *policy_yaml,
                   const fu_planner_options *opts) {
     memset(f, 0, sizeof *f);
-    if (policy_yaml)
-        cr_assert_eq(fu_policy_load_string(&f->policy, policy_yaml, strlen(policy_yaml), "p", NULL), FU_OK, "%s",
-                     fu_error_last()->message);
-    else
-        cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
-    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
-    char *c = cat2(CUST_HDR, customers), *e = cat2(EV_HDR, events);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, c, strlen(c), "c"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, e, strlen(e), "e"), FU_OK, "%s",
-                 fu_error_last()->message);
+    f->policy = fu_test_policy(policy_yaml);
+    char *c = fu_test_cat(CUST_HDR, customers), *e = fu_test_cat(EV_HDR, events);
+    f->book = fu_test_book(c, e);
     free(c);
     free(e);
     cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, opts), FU_OK, "%s", fu_error_last()->message);
-}
-
-static void teardown(fx *f) {
-    fu_plan_free(f->plan);
-    fu_planner_free(f->pl);
-    fu_book_free(f->book);
-    fu_policy_free(f->policy);
 }
 
 static void plan(fx *f, int64_t now, int64_t horizon) {
     fu_plan_free(f->plan);
     f->plan = NULL;
     cr_assert_eq(fu_planner_plan(f->pl, now, horizon, &f->plan), FU_OK, "%s", fu_error_last()->message);
-}
-
-/* The touchpoint of `status` for customer `id` whose rule contains `rule`. */
-static const fu_touchpoint *find(const fu_plan *p, fu_touchpoint_status status, const char *id, const char *rule) {
-    size_t n = 0;
-    const fu_touchpoint *t = fu_plan_touchpoints(p, status, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i].customer_id, id) == 0 && strstr(t[i].rule, rule)) return &t[i];
-    return NULL;
 }
 
 static void check_states(const fu_plan *p, int64_t now, int64_t end, const char *what);
@@ -1553,7 +1512,7 @@ Test(planner, resolved_inquiry_is_no_longer_active) {
     static const char ev[] = "Q,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,,\n"
                              "Q,2026-03-02T10:00:00+08:00,inquiry,,,,,low,,,\n"
                              "Q,2026-03-03T10:00:00+08:00,delivery,O1,,,,,,,\n";
-    char *closed = cat2(ev, "Q,2026-03-02T16:00:00+08:00,resolved,,,,,,,,\n");
+    char *closed = fu_test_cat(ev, "Q,2026-03-02T16:00:00+08:00,resolved,,,,,,,,\n");
     int64_t now = T("2026-03-10T10:00:00+08:00");
     fx f;
     setup(&f, cust, ev, NULL, NULL);
@@ -1738,8 +1697,7 @@ typedef struct rd_ev {
 
 static void redial_book(fx *f, const char *const *ids, size_t nid, const rd_ev *ev, size_t nev, const char *yaml) {
     memset(f, 0, sizeof *f);
-    if (yaml) cr_assert_eq(fu_policy_load_string(&f->policy, yaml, strlen(yaml), "p", NULL), FU_OK);
-    else cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    f->policy = fu_test_policy(yaml);
     cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
     for (size_t i = 0; i < nid; i++) {
         fu_customer c;
@@ -1886,10 +1844,8 @@ Test(planner, calendar_past_its_official_data) {
     memset(&f, 0, sizeof f);
     cr_assert_eq(fu_policy_load_file(&f.policy, FU_TEST_SRCDIR "/../examples/policies/cn2027.yaml", NULL), FU_OK, "%s",
                  fu_error_last()->message);
-    cr_assert_eq(fu_book_new(&f.book, NULL), FU_OK);
-    char *c = cat2(CUST_HDR, cust), *e = cat2(EV_HDR, ev);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f.book, c, strlen(c), "c"), FU_OK);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f.book, e, strlen(e), "e"), FU_OK);
+    char *c = fu_test_cat(CUST_HDR, cust), *e = fu_test_cat(EV_HDR, ev);
+    f.book = fu_test_book(c, e);
     free(c);
     free(e);
     cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK);

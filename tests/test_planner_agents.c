@@ -11,18 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
-    return t;
-}
-
-typedef struct fx {
-    fu_policy *policy;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *plan;
-} fx;
+#define T fu_test_time
+#define teardown fu_test_planner_free
+typedef fu_test_planner fx;
 
 /* n customers K001.. delivered at `at`; the first `owned` owned by `owner`. */
 static void setup(fx *f, int n, int owned, const char *owner, const char *at, const char *agents) {
@@ -37,10 +28,9 @@ static void setup(fx *f, int n, int owned, const char *owner, const char *at, co
                                i <= owned ? owner : "");
         le += (size_t)snprintf(e + le, cap - le, "K%03d,%s,delivery,O%d\n", i, at, i);
     }
-    cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
-    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, c, lc, "c"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, e, le, "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(lc < cap && le < cap);
+    f->policy = fu_test_policy(NULL);
+    f->book = fu_test_book(c, e);
     cr_assert_eq(fu_book_finalize(f->book), FU_OK);
     free(c);
     free(e);
@@ -49,11 +39,10 @@ static void setup(fx *f, int n, int owned, const char *owner, const char *at, co
                  fu_error_last()->message);
 }
 
-static void teardown(fx *f) {
-    fu_plan_free(f->plan);
-    fu_planner_free(f->pl);
-    fu_book_free(f->book);
-    fu_policy_free(f->policy);
+/* Plan one day from `now`: the planned touchpoints (borrowed from f->plan). */
+static const fu_touchpoint *plan_day(fx *f, const char *now, size_t *n) {
+    cr_assert_eq(fu_planner_plan(f->pl, T(now), 86400, &f->plan), FU_OK, "%s", fu_error_last()->message);
+    return fu_plan_touchpoints(f->plan, FU_TOUCHPOINT_PLANNED, n);
 }
 
 static const fu_touchpoint *of(const fu_touchpoint *tp, size_t n, const char *cust) {
@@ -73,10 +62,8 @@ static const char AGENTS[] = "agent_id,team,skills,shift,tz,calls_per_day\n"
 Test(agents, owner_first_then_balanced_on_shift) {
     fx f;
     setup(&f, 4, 1, "A1", "2026-03-02T10:00:00+08:00", AGENTS);
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
-                 fu_error_last()->message);
     size_t n = 0;
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
     cr_assert_eq(n, 4);
     int load[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
@@ -163,10 +150,8 @@ Test(agents, calls_per_day_moves_the_overflow) {
     setup(&f, 3, 0, "", "2026-03-02T10:00:00+08:00",
           "agent_id,shift,tz,calls_per_day\nB1,Mon-Fri 09:00-18:00,Asia/Shanghai,1\n"
           "B2,Mon-Fri 09:00-18:00,Asia/Shanghai,1\n");
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
-                 fu_error_last()->message);
     size_t n = 0;
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
     cr_assert_eq(n, 3);
     cr_expect_str_eq(of(tp, n, "K001")->agent, "B1");
     cr_expect_str_eq(of(tp, n, "K002")->agent, "B2");
@@ -184,10 +169,8 @@ Test(agents, owner_capacity_80) {
     setup(&f, 81, 81, "A1", "2026-03-02T10:00:00+08:00",
           "agent_id,shift,tz,calls_per_day\nA1,Mon-Fri 09:00-18:00,Asia/Shanghai,1000\n"
           "A2,Mon-Fri 09:00-18:00,Asia/Shanghai,1000\n");
-    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T10:00:00+08:00"), 86400, &f.plan), FU_OK, "%s",
-                 fu_error_last()->message);
     size_t n = 0;
-    const fu_touchpoint *tp = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
     cr_assert_eq(n, 81);
     for (size_t i = 0; i < n; i++) {
         const char *want = strcmp(tp[i].customer_id, "K081") == 0 ? "A2" : "A1";

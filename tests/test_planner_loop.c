@@ -30,11 +30,8 @@ static const char EVENTS[] = "customer_id,at,kind,order_id,product_class,unit_pr
                              "C4,2025-01-10T10:00:00+08:00,purchase,O4,,500,500,,,,\n"
                              "C4,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n";
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
-    return t;
-}
+#define T fu_test_time
+#define find fu_test_find_touchpoint
 
 typedef struct fx {
     fu_policy *policy;
@@ -64,12 +61,8 @@ static int64_t add(fx *f, const char *cust, const char *text, const char *owner,
  * C4: promised 03-01 10:00, due 03-02 12:00, still unresolved two days on. */
 static void setup(fx *f) {
     memset(f, 0, sizeof *f);
-    cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
-    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, EVENTS, strlen(EVENTS), "e"), FU_OK, "%s",
-                 fu_error_last()->message);
+    f->policy = fu_test_policy(NULL);
+    f->book = fu_test_book(CUSTOMERS, EVENTS);
     cr_assert_eq(fu_ledger_open(&f->ledger, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
     f->id[1] = add(f, "C1", "send the replacement part", "repair", "2026-03-02T10:00:00+08:00",
                    "2026-03-05T18:00:00+08:00");
@@ -88,14 +81,6 @@ static void teardown(fx *f) {
     fu_ledger_close(f->ledger);
     fu_book_free(f->book);
     fu_policy_free(f->policy);
-}
-
-static const fu_touchpoint *find(const fu_plan *p, fu_touchpoint_status status, const char *id, const char *rule) {
-    size_t n = 0;
-    const fu_touchpoint *t = fu_plan_touchpoints(p, status, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i].customer_id, id) == 0 && strstr(t[i].rule, rule)) return &t[i];
-    return NULL;
 }
 
 static size_t count_rule(const fu_plan *p, const char *rule) {

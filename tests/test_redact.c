@@ -151,29 +151,6 @@ Test(redact, matches_are_found_at_every_offset_behind_false_starts) {
     }
 }
 
-Test(redact, kinds_can_be_switched_off_and_mask_char_changed) {
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.kinds = FU_REDACT_BIT(FU_REDACT_EMAIL);
-    o.mask_char = '#';
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = redact(r, "13812345678 zhao@example.com");
-    cr_assert_str_eq(out, "13812345678 z###@example.com");
-    fu_free(out);
-    fu_redactor_free(r);
-}
-
-Test(redact, no_kind_and_no_pattern_copies_the_text) {
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.kinds = 0;
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = redact(r, "13812345678");
-    cr_assert_str_eq(out, "13812345678");
-    fu_free(out);
-    fu_redactor_free(r);
-}
-
 Test(redact, text_with_nul_bytes_is_masked_by_length_and_invalid_utf8_is_refused) {
     fu_redactor *r = NULL;
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
@@ -260,57 +237,52 @@ Test(redact, extra_patterns_keep_head_and_tail_characters) {
     fu_redactor_free(r);
 }
 
-Test(redact, partly_overlapping_matches_are_merged_and_fully_masked) {
-    fu_redact_pattern pats[] = {{"prefix", "ABC-138", 4, 0, NULL, 0}};
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.extra = pats;
-    o.n_extra = 1;
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = redact(r, "号ABC-13812345678。");
-    cr_assert_str_eq(out, "号***************。");
-    fu_free(out);
-    fu_redactor_free(r);
+/* One redactor built from options and one text: the options a case changes
+ * from FU_REDACT_OPTIONS_INIT and the text it must give. */
+struct option_case {
+    char name[64];
+    int kinds;          /* -1: the default (every built-in kind) */
+    char mask_char;     /* 0: the default */
+    char regex[32];     /* "": no caller pattern; else one named after the case */
+    unsigned keep_head, keep_tail;
+    char replacement[16]; /* "": none */
+    int ignore_case;
+    char in[64];
+    char want[64];
+};
+
+ParameterizedTestParameters(redact, options_shape_the_mask) {
+    static struct option_case cases[] = {
+        {"kinds can be switched off, mask char changed", FU_REDACT_BIT(FU_REDACT_EMAIL), '#', "", 0, 0, "", 0,
+         "13812345678 zhao@example.com", "13812345678 z###@example.com"},
+        {"no kind and no pattern copies the text", 0, 0, "", 0, 0, "", 0, "13812345678", "13812345678"},
+        {"partly overlapping matches are merged and fully masked", -1, 0, "ABC-138", 4, 0, "", 0,
+         "号ABC-13812345678。", "号***************。"},
+        /* "VIP-13812345678" overlaps the mobile number */
+        {"a match inside another takes the outer mask", -1, 0, "VIP-[0-9]+", 0, 0, "", 0, "号VIP-13812345678。",
+         "号***************。"},
+        {"short extra matches are masked entirely", 0, 0, "K[0-9]", 2, 2, "", 0, "K1 K2", "** **"},
+        {"empty matches of a caller pattern mask nothing", 0, 0, "x*", 0, 0, "", 0, "中ax文xx", "中a*文**"},
+        {"replacement text and ignore case", 0, 0, "ord-[0-9]{8}", 0, 0, "ORD-########", 1,
+         "单号ORD-20250926，ord-1", "单号ORD-########，ord-1"},
+    };
+    return cr_make_param_array(struct option_case, cases, sizeof cases / sizeof cases[0]);
 }
 
-Test(redact, a_match_inside_another_takes_the_outer_mask) {
-    fu_redact_pattern pats[] = {{"vip", "VIP-[0-9]+", 0, 0, NULL, 0}};
+ParameterizedTest(struct option_case *c, redact, options_shape_the_mask) {
+    fu_redact_pattern pat = {c->name, c->regex, c->keep_head, c->keep_tail, c->replacement[0] ? c->replacement : NULL,
+                             c->ignore_case};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.extra = pats;
-    o.n_extra = 1;
+    if (c->kinds >= 0) o.kinds = (unsigned)c->kinds;
+    if (c->mask_char) o.mask_char = c->mask_char;
+    if (c->regex[0]) {
+        o.extra = &pat;
+        o.n_extra = 1;
+    }
     fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    /* "VIP-13812345678" overlaps the mobile number */
-    char *out = redact(r, "号VIP-13812345678。");
-    cr_assert_str_eq(out, "号***************。");
-    fu_free(out);
-    fu_redactor_free(r);
-}
-
-Test(redact, short_extra_matches_are_masked_entirely) {
-    fu_redact_pattern pats[] = {{"code", "K[0-9]", 2, 2, NULL, 0}};
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.kinds = 0;
-    o.extra = pats;
-    o.n_extra = 1;
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = redact(r, "K1 K2");
-    cr_assert_str_eq(out, "** **");
-    fu_free(out);
-    fu_redactor_free(r);
-}
-
-Test(redact, empty_matches_of_a_caller_pattern_mask_nothing) {
-    fu_redact_pattern pats[] = {{"maybe", "x*", 0, 0, NULL, 0}};
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.kinds = 0;
-    o.extra = pats;
-    o.n_extra = 1;
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = redact(r, "中ax文xx");
-    cr_assert_str_eq(out, "中a*文**");
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK, "%s: %s", c->name, fu_error_last()->message);
+    char *out = redact(r, c->in);
+    cr_assert_str_eq(out, c->want, "%s: in: %s", c->name, c->in);
     fu_free(out);
     fu_redactor_free(r);
 }
@@ -350,25 +322,10 @@ Test(redact, bad_arguments_are_rejected) {
     fu_redactor_free(NULL);
 }
 
-Test(redact, replacement_text_and_ignore_case) {
-    fu_redact_pattern pats[] = {{"order", "ord-[0-9]{8}", 0, 0, "ORD-########", 1}};
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.kinds = 0;
-    o.extra = pats;
-    o.n_extra = 1;
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = redact(r, "单号ORD-20250926，ord-1");
-    cr_assert_str_eq(out, "单号ORD-########，ord-1");
-    fu_free(out);
-    fu_redactor_free(r);
-}
-
 /* ------------------------------------------------------------ from a policy */
 
 Test(redact, the_default_policy_masks_every_builtin_kind) {
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK, "%s", fu_error_last()->message);
+    fu_policy *p = fu_test_policy(NULL);
     fu_redactor *r = NULL;
     cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK, "%s", fu_error_last()->message);
     char *out = redact(r, "13812345678 010-12345678 a@b.co 6222021234567894 110105199001011232");
@@ -383,8 +340,7 @@ Test(redact, policy_extra_patterns_replace_and_disabled_masks_nothing) {
                        "  builtin: {phone: true, id_number: false, bank_card: false, email: false}\n"
                        "  extra:\n"
                        "    order_no: {regex: 'ORD-\\d{8}', replacement: 'ORD-########'}\n";
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_policy *p = fu_test_policy(yaml);
     fu_redactor *r = NULL;
     cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK, "%s", fu_error_last()->message);
     char *out = redact(r, "ORD-20250926 13812345678 a@b.co");
@@ -405,39 +361,49 @@ Test(redact, policy_extra_patterns_replace_and_disabled_masks_nothing) {
 
 /* ------------------------------------------------------- runaway patterns */
 
-Test(redact, catastrophic_backtracking_stops_at_the_limit) {
-    fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0, NULL, 0}};
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.extra = pats;
-    o.n_extra = 1;
-    for (int jit = 0; jit < 2; jit++) {
-        o.flags = jit ? 0 : FU_REDACT_NO_JIT;
-        fu_redactor *r = NULL;
-        cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-        char in[64];
-        memset(in, 'a', 40);
-        strcpy(in + 40, "!");
-        char *out = (char *)"untouched";
-        int rc = fu_redactor_apply(r, in, strlen(in), &out, NULL);
-        cr_assert_eq(rc, FU_ELIMIT, "jit=%d rc=%d %s", jit, rc, fu_error_last()->message);
-        cr_assert_null(out, "nothing is handed out when a limit stops the call");
-        cr_assert(strstr(fu_error_last()->message, "'evil'") != NULL, "%s", fu_error_last()->message);
-        fu_redactor_free(r);
-    }
+/* A runaway caller pattern stops at the match limit with FU_ELIMIT, hands
+ * nothing out and names the pattern. */
+struct limit_case {
+    char name[16];
+    char regex[24];
+    int kinds;      /* -1: the default */
+    unsigned flags; /* FU_REDACT_NO_JIT or 0 */
+    unsigned match_limit; /* 0: the default */
+    char in[160];
+};
+
+ParameterizedTestParameters(redact, runaway_patterns_stop_at_the_limit) {
+    static struct limit_case cases[] = {
+        /* catastrophic backtracking, interpreter and JIT */
+        {"evil", "(a+)+$", -1, FU_REDACT_NO_JIT, 0, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"},
+        {"evil", "(a+)+$", -1, 0, 0, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"},
+        /* a nested quantifier on a long input: 150 characters, a space every 7th, then '#' */
+        {"evil2", "^(\\w+\\s?)*$", -1, 0, 0,
+         "wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww "
+         "wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww wwwwww www#"},
+        /* a lower match limit is honoured */
+        {"slow", "(x|x|x)*\\d", 0, FU_REDACT_NO_JIT, 100, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz"},
+    };
+    return cr_make_param_array(struct limit_case, cases, sizeof cases / sizeof cases[0]);
 }
 
-Test(redact, nested_quantifier_on_long_input_stops_at_the_limit) {
-    fu_redact_pattern pats[] = {{"evil2", "^(\\w+\\s?)*$", 0, 0, NULL, 0}};
+ParameterizedTest(struct limit_case *c, redact, runaway_patterns_stop_at_the_limit) {
+    fu_redact_pattern pat = {c->name, c->regex, 0, 0, NULL, 0};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.extra = pats;
+    o.extra = &pat;
     o.n_extra = 1;
+    if (c->kinds >= 0) o.kinds = (unsigned)c->kinds;
+    o.flags = c->flags;
+    if (c->match_limit) o.match_limit = c->match_limit;
     fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char in[200];
-    for (int i = 0; i < 150; i++) in[i] = (i % 7 == 6) ? ' ' : 'w';
-    strcpy(in + 150, "#");
-    char *out = NULL;
-    cr_assert_eq(fu_redactor_apply(r, in, strlen(in), &out, NULL), FU_ELIMIT);
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK, "%s: %s", c->name, fu_error_last()->message);
+    char *out = (char *)"untouched";
+    int rc = fu_redactor_apply(r, c->in, strlen(c->in), &out, NULL);
+    cr_assert_eq(rc, FU_ELIMIT, "%s (flags %u) rc=%d %s", c->name, c->flags, rc, fu_error_last()->message);
+    cr_assert_null(out, "%s: nothing is handed out when a limit stops the call", c->name);
+    char quoted[24];
+    snprintf(quoted, sizeof quoted, "'%s'", c->name);
+    cr_assert(strstr(fu_error_last()->message, quoted) != NULL, "%s: %s", c->name, fu_error_last()->message);
     fu_redactor_free(r);
 }
 
@@ -461,21 +427,6 @@ Test(redact, builtin_patterns_do_not_hit_limits_on_hostile_text) {
         fu_free(out);
     }
     free(in);
-    fu_redactor_free(r);
-}
-
-Test(redact, a_lower_match_limit_is_honoured) {
-    fu_redact_pattern pats[] = {{"slow", "(x|x|x)*\\d", 0, 0, NULL, 0}};
-    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
-    o.kinds = 0;
-    o.extra = pats;
-    o.n_extra = 1;
-    o.match_limit = 100;
-    o.flags = FU_REDACT_NO_JIT;
-    fu_redactor *r = NULL;
-    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
-    char *out = NULL;
-    cr_assert_eq(fu_redactor_apply(r, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz", 31, &out, NULL), FU_ELIMIT);
     fu_redactor_free(r);
 }
 

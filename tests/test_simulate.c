@@ -38,20 +38,10 @@ static fu_book *book(int n_customers, const char *events) {
         snprintf(line, sizeof line, "C%d,Asia/Shanghai\n", i);
         strcat(cust, line);
     }
-    fu_book *b = NULL;
-    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "customers"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(b, events, strlen(events), "events"), FU_OK, "%s",
-                 fu_error_last()->message);
-    return b;
+    return fu_test_book(cust, events);
 }
 
-static int64_t T(const char *s) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(s, strlen(s), &t), FU_OK, "%s", s);
-    return t;
-}
+#define T fu_test_time
 
 static fu_simulation_options week(fu_simulation_mode mode) {
     fu_simulation_options o;

@@ -53,6 +53,34 @@
  *
  * **Threads.** A book is used by one thread at a time; once filled and
  * finalized, any number of threads may call the `const` accessors at once.
+ *
+ * **Conventions of every call below** (each function's comment names its
+ * case in a "Owns:" / "Borrows:" / "Threads:" line, as cmark does):
+ * - *Owned* results: what a call hands out through an `[out]` pointer (a
+ *   book, a #fu_windows, a CSV text) belongs to the caller, who frees it with
+ *   the function named (fu_book_free(), fu_windows_free(), fu_free()).
+ * - *Borrowed* results: pointers the book returns are never freed by the
+ *   caller and stay valid until the event named:
+ *   - texts (the `const char *` fields of a #fu_customer read back, and
+ *     fu_book_string()) live until fu_book_free(): interned strings never
+ *     move;
+ *   - a #fu_customer record (fu_book_customer()) lives until the next
+ *     customer is added (fu_book_add_customer(s), a customers CSV read, or
+ *     an event that creates its customer): the record array may move;
+ *   - event arrays and offsets (fu_book_events(), fu_book_customer_events(),
+ *     fu_book_event_offsets()) live until the next call that changes the
+ *     book (any add, read or fu_book_finalize()).
+ * - *Inputs* are copied: nothing the caller passes in is kept after the call.
+ * - *Threads*: "changes" = one thread at a time and no other call on the
+ *   same book meanwhile; fails with #FU_ESTATE while a planner borrows the
+ *   book. "reads" = any number of threads at once on a book that nothing
+ *   changes meanwhile. "any" = no shared state (static data only).
+ * - *Units*: every instant (`at`, `first_purchase_at`) is `int64_t` seconds
+ *   since 1970-01-01T00:00:00Z ("UTC seconds", leap seconds not counted);
+ *   money (`annual_spend`, `unit_price`, `amount`) is in the policy's
+ *   currency; `score` is in the scale of its #fu_survey; record and field
+ *   limits are in bytes; `len` arguments are byte counts (UTF-8, no NUL
+ *   needed).
  */
 #ifndef FOLLOWUP_BOOK_H
 #define FOLLOWUP_BOOK_H
@@ -77,6 +105,7 @@ extern "C" {
  * (where there is one). `_from_string()` returns #FU_OK, #FU_EPARSE naming
  * the text and the accepted values, or #FU_EINVAL for NULL pointers.
  * Values are only ever appended.
+ * Owns: nothing (the names are static). Threads: any.
  * @{ */
 
 /** Yes / no / not known (consents, the SMB flag). */
@@ -194,7 +223,7 @@ typedef struct fu_customer {
                                      fu_planner_set_agents()); NULL when absent */
 } fu_customer;
 
-/** Set every field of `c` to absent / unknown (id and tz NULL). */
+/** Set every field of `c` to absent / unknown (id and tz NULL). Threads: any. */
 FU_EXTERN void fu_customer_init(fu_customer *c);
 
 /** An event to add: names its customer by id. Initialise with fu_event_in_init(). */
@@ -216,7 +245,8 @@ typedef struct fu_event_in {
     const char *note;          /**< free text; NULL or "" when absent */
 } fu_event_in;
 
-/** Set every field of `ev` to absent (kind #FU_EVENT_PURCHASE, at #FU_BOOK_NO_TIME). */
+/** Set every field of `ev` to absent (kind #FU_EVENT_PURCHASE, at #FU_BOOK_NO_TIME).
+ *  Threads: any. */
 FU_EXTERN void fu_event_in_init(fu_event_in *ev);
 
 /**
@@ -281,6 +311,10 @@ typedef struct fu_book_options {
 #define FU_BOOK_OPTIONS_VERSION 1
 #define FU_BOOK_OPTIONS_INIT {FU_BOOK_OPTIONS_VERSION, 0u, 0u, 0u}
 
+/** Fill `opts` with the defaults (same as #FU_BOOK_OPTIONS_INIT); NULL is a
+ *  no-op. Threads: any. */
+FU_EXTERN void fu_book_options_init(fu_book_options *opts);
+
 /** Counters of what the book did with its input. */
 typedef struct fu_book_stats {
     size_t customers;             /**< customers in the book */
@@ -294,17 +328,22 @@ typedef struct fu_book_stats {
  * Create an empty book.
  *
  * @param[out] out     the new book, owned by the caller (fu_book_free())
- * @param options      NULL for the defaults
+ * @param options      NULL for the defaults; read during the call only
+ * Threads: any (a new book shares nothing).
  * @return #FU_OK; #FU_EINVAL for NULL `out`, an unknown options version or
  *         unknown flags; #FU_ENOMEM.
  */
 FU_EXTERN int fu_book_new(fu_book **out, const fu_book_options *options);
 
-/** Free a book and everything borrowed from it. NULL is a no-op. */
+/** Free a book and everything borrowed from it (every record, event array
+ *  and text the book handed out becomes invalid). NULL is a no-op. Must not
+ *  be called while a planner borrows the book or another thread uses it.
+ *  Threads: changes. */
 FU_EXTERN void fu_book_free(fu_book *book);
 
 /**
- * Add one customer (its strings are copied).
+ * Add one customer (its strings are copied; `in` is not kept). Records
+ * borrowed from fu_book_customer() may move. Threads: changes.
  *
  * @param index_out receives the customer's index (may be NULL)
  * @return #FU_OK; #FU_EINVAL for a missing id or tz or an out-of-range
@@ -315,12 +354,14 @@ FU_EXTERN int fu_book_add_customer(fu_book *book, const fu_customer *in, size_t 
 
 /**
  * Add `n` customers. All or nothing: on failure none is added and the
- * message starts with "customer INDEX: ".
+ * message starts with "customer INDEX: ". Strings copied; records borrowed
+ * from fu_book_customer() may move. Threads: changes.
  */
 FU_EXTERN int fu_book_add_customers(fu_book *book, const fu_customer *in, size_t n);
 
 /**
- * Add one event (strings copied). The book is no longer finalized.
+ * Add one event (strings copied). The book is no longer finalized: event
+ * arrays and offsets borrowed before are invalid. Threads: changes.
  *
  * @return #FU_OK; #FU_ENOTFOUND for an unknown customer (unless
  *         #FU_BOOK_CREATE_CUSTOMERS); #FU_EINVAL for a missing time or an
@@ -330,7 +371,8 @@ FU_EXTERN int fu_book_add_customers(fu_book *book, const fu_customer *in, size_t
  */
 FU_EXTERN int fu_book_add_event(fu_book *book, const fu_event_in *in);
 
-/** Add `n` events. All or nothing; the message starts with "event INDEX: ". */
+/** Add `n` events. All or nothing; the message starts with "event INDEX: ".
+ *  Strings copied; borrowed event arrays invalid afterwards. Threads: changes. */
 FU_EXTERN int fu_book_add_events(fu_book *book, const fu_event_in *in, size_t n);
 
 /**
@@ -338,11 +380,14 @@ FU_EXTERN int fu_book_add_events(fu_book *book, const fu_event_in *in, size_t n)
  * drop any exact duplicate left (unless #FU_BOOK_KEEP_DUPLICATES; adding
  * already drops them) and build the
  * per-customer index. Cheap when nothing changed since the last call.
+ * Event arrays and offsets borrowed before the call are invalid after it.
+ * Threads: changes (even when nothing changed since the last call).
  * @return #FU_OK; #FU_ENOMEM (the book is then unchanged, not finalized).
  */
 FU_EXTERN int fu_book_finalize(fu_book *book);
 
-/** 1 when the book is finalized (no event or customer added since), else 0. */
+/** 1 when the book is finalized (no event or customer added since), else 0.
+ *  Threads: reads. */
 FU_EXTERN int fu_book_is_finalized(const fu_book *book);
 
 /**
@@ -352,32 +397,37 @@ FU_EXTERN int fu_book_is_finalized(const fu_book *book);
  *         column or a bad value; #FU_ERANGE, #FU_ETIMEZONE, #FU_EEXISTS,
  *         #FU_ELIMIT as for the values; #FU_ENOMEM. Errors name file, line,
  *         column and column name.
+ * Borrowed records may move. Threads: changes.
  */
 FU_EXTERN int fu_book_read_customers_csv(fu_book *book, const char *path);
 
-/** Like fu_book_read_customers_csv() from `len` bytes of text; `source_name`
- *  names it in errors (NULL: "<string>"). */
+/** Like fu_book_read_customers_csv() from `len` bytes of text (not kept
+ *  after the call); `source_name` names it in errors (NULL: "<string>").
+ *  Threads: changes. */
 FU_EXTERN int fu_book_read_customers_csv_from_string(fu_book *book, const char *text, size_t len,
                                                      const char *source_name);
 
 /** Read events from CSV (docs/formats.md, "events"), then finalize the book.
  *  All or nothing. Errors as for fu_book_read_customers_csv(), plus
- *  #FU_ENOTFOUND for an unknown customer. */
+ *  #FU_ENOTFOUND for an unknown customer. Borrowed event arrays are invalid
+ *  afterwards. Threads: changes. */
 FU_EXTERN int fu_book_read_events_csv(fu_book *book, const char *path);
 
-/** Like fu_book_read_events_csv() from text. */
+/** Like fu_book_read_events_csv() from `len` bytes of text (not kept).
+ *  Threads: changes. */
 FU_EXTERN int fu_book_read_events_csv_from_string(fu_book *book, const char *text, size_t len,
                                                   const char *source_name);
 
-/** Number of customers. */
+/** Number of customers (0 for NULL). Threads: reads. */
 FU_EXTERN size_t fu_book_customer_count(const fu_book *book);
 
-/** Customer `index`, borrowed from the book (valid until the book is freed);
- *  NULL when out of range. */
+/** Customer `index`, borrowed from the book: the record is valid until the
+ *  next customer is added (see the conventions above; its texts until the
+ *  book is freed); NULL when out of range. Threads: reads. */
 FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index);
 
 /**
- * Find a customer by id.
+ * Find a customer by id (`len` bytes, no NUL needed). Threads: reads.
  * @param[out] out its index
  * @return #FU_OK; #FU_ENOTFOUND; #FU_EINVAL.
  */
@@ -388,24 +438,28 @@ FU_EXTERN int fu_book_find_customer(const fu_book *book, const char *id, size_t 
  *
  * @param which  0 for `preferred_windows`, 1 for `dnd_windows`
  * @param[out] out new windows owned by the caller (fu_windows_free()), or
- *                 NULL when the customer has no such windows
+ *                 NULL when the customer has no such windows; they do not
+ *                 borrow from the book (may outlive it)
+ * Threads: reads.
  * @return #FU_OK; #FU_EINVAL; #FU_ENOMEM.
  */
 FU_EXTERN int fu_book_customer_windows(const fu_book *book, size_t index, int which,
                                        fu_windows **out);
 
-/** Number of events. */
+/** Number of events (0 for NULL). Threads: reads. */
 FU_EXTERN size_t fu_book_event_count(const fu_book *book);
 
 /**
  * All events, borrowed (valid until the next change to the book). Once the
  * book is finalized they are grouped by customer index and sorted by time.
  * @param count receives the number of events (may be NULL)
+ * Threads: reads.
  */
 FU_EXTERN const fu_event *fu_book_events(const fu_book *book, size_t *count);
 
 /**
- * The events of customer `index` in time order, borrowed.
+ * The events of customer `index` in time order, borrowed (valid until the
+ * next change to the book). Threads: reads.
  * @return #FU_OK; #FU_ESTATE if the book is not finalized; #FU_EINVAL for an
  *         index out of range or NULL pointers.
  */
@@ -415,14 +469,17 @@ FU_EXTERN int fu_book_customer_events(const fu_book *book, size_t index, const f
 /**
  * Per-customer offsets into fu_book_events(): customer `i`'s events are
  * `[offsets[i], offsets[i + 1])`; customer_count + 1 entries, borrowed.
- * NULL when the book is not finalized.
+ * NULL when the book is not finalized. Valid until the next change to the
+ * book. Threads: reads.
  */
 FU_EXTERN const size_t *fu_book_event_offsets(const fu_book *book);
 
-/** The text of a string id from a #fu_event; NULL for 0 or an unknown id. */
+/** The text of a string id from a #fu_event, borrowed until the book is
+ *  freed; NULL for 0 or an unknown id. Threads: reads. */
 FU_EXTERN const char *fu_book_string(const fu_book *book, uint32_t id);
 
-/** Fill `out` with the book's counters. */
+/** Fill `out` with the book's counters (all zero for a NULL book).
+ *  Threads: reads. */
 FU_EXTERN void fu_book_get_stats(const fu_book *book, fu_book_stats *out);
 
 /**
@@ -431,12 +488,14 @@ FU_EXTERN void fu_book_get_stats(const fu_book *book, fu_book_stats *out);
  * run as a formula are neutralised unless #FU_BOOK_WRITE_RAW_CELLS. The file
  * is written beside `path` and renamed over it once complete and synced: on
  * any failure an existing file at `path` is left as it was.
+ * Threads: reads (concurrent writers must use different paths).
  * @return #FU_OK; #FU_EIO; #FU_ENOMEM; #FU_EINVAL.
  */
 FU_EXTERN int fu_book_write_customers_csv(const fu_book *book, const char *path);
 
-/** The customers CSV as text, owned by the caller (fu_free()); `len` (may be
- *  NULL) receives its length. */
+/** The customers CSV as text, NUL-terminated, owned by the caller
+ *  (fu_free()); `len` (may be NULL) receives its length in bytes. On failure
+ *  `*out` is NULL. Threads: reads. */
 FU_EXTERN int fu_book_write_customers_csv_to_string(const fu_book *book, size_t *len, char **out);
 
 /** Write the events as CSV in stored order (time order per customer once
@@ -447,11 +506,13 @@ FU_EXTERN int fu_book_write_customers_csv_to_string(const fu_book *book, size_t 
  *  for fu_book_write_customers_csv().
  *  @return #FU_OK; #FU_EIO; #FU_ELIMIT when a note cannot be masked within
  *          the redactor's limits (nothing unmasked is written for it);
- *          #FU_ENOMEM; #FU_EINVAL. */
+ *          #FU_ENOMEM; #FU_EINVAL.
+ *  Threads: reads (concurrent writers must use different paths). */
 FU_EXTERN int fu_book_write_events_csv(const fu_book *book, const char *path);
 
-/** The events CSV as text, owned by the caller (fu_free()); notes masked as
- *  for fu_book_write_events_csv(). */
+/** The events CSV as text, NUL-terminated, owned by the caller (fu_free());
+ *  `len` (may be NULL) receives its length in bytes; notes masked as for
+ *  fu_book_write_events_csv(). On failure `*out` is NULL. Threads: reads. */
 FU_EXTERN int fu_book_write_events_csv_to_string(const fu_book *book, size_t *len, char **out);
 
 /** @} */

@@ -49,6 +49,35 @@
  * calendar; it also flags risky promises ("保证今天修好", "guarantee").
  *
  * Threads: a ledger and an extractor are used by one thread at a time.
+ *
+ * **Conventions of every call below** (each function's comment names its
+ * case in an "Owns:" / "Borrows:" / "Threads:" line, as cmark does):
+ * - *Owned* results: a ledger (fu_ledger_close()), a #fu_commitment_list
+ *   (fu_commitment_list_free()), an extractor (fu_extractor_free()) and an
+ *   extraction (fu_extraction_free()) handed out through `[out]` belong to
+ *   the caller.
+ * - *Borrowed* results: a #fu_commitment, its strings and its `events` live
+ *   until their list is freed (a list does not borrow from its ledger and may
+ *   outlive it). In a #fu_promise and a #fu_risk, `text` and `reason` live
+ *   until the extraction is freed; `rule` is borrowed from the *extractor*
+ *   (the pattern's name) and lives until fu_extractor_free() ("min_lead" is
+ *   static): keep the extractor while reading rules.
+ * - *Inputs*: texts of a #fu_commit_input, query filters and patterns are
+ *   copied or used during the call only, except #fu_ledger_options.redactor
+ *   and #fu_commit_input.calendar (borrowed for the call; the redactor for the
+ *   ledger's life).
+ * - *Threads*: "changes" = one thread at a time on that handle (a ledger is
+ *   one SQLite connection; every call on it, reads included, is "changes");
+ *   "reads" = any number of threads at once on a handle nothing changes;
+ *   "any" = no shared state. Distinct ledgers, also on one file, may be used
+ *   from distinct threads or processes at once.
+ * - *Units*: every instant (`at`, `created_at`, `deadline`, `warn_at`,
+ *   `breach_at`, `closed_at`, query `from`/`to`/`now`) is `int64_t` UTC
+ *   seconds since 1970-01-01T00:00:00Z; durations are seconds
+ *   (`escalate_after`, `min_lead_seconds`) or a #fu_duration (value and
+ *   unit); `warn_share`/`breach_share` are fractions of the allowed time
+ *   (0.75 = 75%); `minute_of_day` is minutes after local midnight; the one
+ *   exception is `busy_timeout_ms`, in milliseconds (SQLite's unit).
  */
 #ifndef FOLLOWUP_COMMIT_H
 #define FOLLOWUP_COMMIT_H
@@ -94,9 +123,11 @@ typedef struct fu_commit_event {
     const char *by;   /**< who acted ("" for rules) */
 } fu_commit_event;
 
-/** "open", "breached", "fulfilled", "cancelled"; "unknown" otherwise. */
+/** "open", "breached", "fulfilled", "cancelled"; "unknown" otherwise.
+ *  Static storage. Threads: any. */
 FU_EXTERN const char *fu_commit_state_name(int state);
-/** "created", "warned", "breached", "escalated", "fulfilled", "cancelled". */
+/** "created", "warned", "breached", "escalated", "fulfilled", "cancelled";
+ *  "unknown" otherwise. Static storage. Threads: any. */
 FU_EXTERN const char *fu_commit_event_name(int kind);
 
 /** Marks "no instant given" in #fu_commit_input.deadline. */
@@ -156,11 +187,14 @@ typedef struct fu_commitment {
  *  may be shared. */
 typedef struct fu_commitment_list fu_commitment_list;
 
-/** Number of commitments in a list (0 for NULL). */
+/** Number of commitments in a list (0 for NULL). Threads: reads. */
 FU_EXTERN size_t fu_commitment_list_count(const fu_commitment_list *list);
-/** The `i`th commitment, borrowed from the list; NULL when out of range. */
+/** The `i`th commitment, borrowed from the list (with its strings and
+ *  events, valid until fu_commitment_list_free()); NULL when out of range.
+ *  Threads: reads. */
 FU_EXTERN const fu_commitment *fu_commitment_list_get(const fu_commitment_list *list, size_t i);
-/** Free a list. NULL is a no-op. */
+/** Free a list and everything borrowed from it. NULL is a no-op.
+ *  Threads: changes. */
 FU_EXTERN void fu_commitment_list_free(fu_commitment_list *list);
 
 /** @} */
@@ -198,12 +232,15 @@ typedef struct fu_ledger_options {
 #define FU_LEDGER_OPTIONS_VERSION 1
 #define FU_LEDGER_OPTIONS_INIT { FU_LEDGER_OPTIONS_VERSION, 0.75, 1.0, 48 * 3600, 3, 0, NULL, 0 }
 
-/** Fill `opts` with the defaults (same as #FU_LEDGER_OPTIONS_INIT). */
+/** Fill `opts` with the defaults (same as #FU_LEDGER_OPTIONS_INIT).
+ *  Threads: any. */
 FU_EXTERN void fu_ledger_options_init(fu_ledger_options *opts);
 
 /**
  * Escalation rules from a policy's `commitments` section (`warn_at`,
  * `breach_at`, `escalate_after`); the other fields keep their defaults.
+ * The policy is read during the call only (may be shared: policies are
+ * immutable). Threads: any.
  * @return #FU_OK; #FU_EPOLICY when `escalate_after` is not in wall time;
  *         #FU_EINVAL.
  */
@@ -228,8 +265,10 @@ typedef struct fu_ledger fu_ledger;
  * (provided no write-ahead log is pending).
  *
  * @param[out] out the ledger, owned by the caller (fu_ledger_close())
- * @param path     a file path, or NULL for a ledger in memory
- * @param opts     NULL for the defaults
+ * @param path     a file path, or NULL for a ledger in memory (copied)
+ * @param opts     NULL for the defaults; `opts->redactor` is borrowed for the
+ *                 ledger's whole life, the rest read during the call
+ * Threads: any (a new ledger is a new connection).
  * @return #FU_OK; #FU_EINVAL for bad options or a path that is not a plain
  *         file path (or is a directory); #FU_ENOTFOUND for a read-only open
  *         of a missing file; #FU_EDB when the file is damaged, not a ledger
@@ -244,21 +283,26 @@ FU_EXTERN int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_
  * `commitments` section (fu_ledger_options_from_policy()) and a redactor
  * made from its `redaction` section (fu_redactor_new_from_policy(): the
  * built-in kinds switched on there and every `redaction.extra` pattern),
- * owned by the ledger. `flags` as #fu_ledger_options.flags.
+ * owned by the ledger. `flags` as #fu_ledger_options.flags. The policy is
+ * not kept after the call. Threads: any.
  * @return as fu_ledger_open(); #FU_EPOLICY from the policy; #FU_EINVAL for a
  *         NULL policy.
  */
 FU_EXTERN int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_policy *policy,
                                          unsigned int flags);
 
-/** Close a ledger. NULL is a no-op. */
+/** Close a ledger (lists it handed out stay valid). NULL is a no-op.
+ *  Threads: changes. */
 FU_EXTERN void fu_ledger_close(fu_ledger *ledger);
 
-/** The schema version of the open ledger (#FU_LEDGER_SCHEMA_VERSION after migration). */
+/** The schema version of the open ledger (#FU_LEDGER_SCHEMA_VERSION after
+ *  migration) into `*out`. Threads: changes (it queries the connection). */
 FU_EXTERN int fu_ledger_schema_version(fu_ledger *ledger, int *out);
 
 /**
- * Register one commitment (one transaction, durable when it returns).
+ * Register one commitment (one transaction, durable when it returns). Its
+ * texts are copied (masked); `in->calendar` is used during the call only.
+ * Threads: changes.
  * @param[out] out the new id (may be NULL)
  * @return #FU_OK; #FU_EINVAL (missing customer, bad duration, deadline before
  *         creation); #FU_ERANGE from the calendar; #FU_ELIMIT from masking;
@@ -268,7 +312,8 @@ FU_EXTERN int fu_ledger_add(fu_ledger *ledger, const fu_commit_input *in, int64_
 
 /**
  * Register `n` commitments in one transaction: all of them or none.
- * @param ids receives the `n` new ids (may be NULL)
+ * Threads: changes.
+ * @param ids receives the `n` new ids (may be NULL; room for `n`)
  */
 FU_EXTERN int fu_ledger_add_bulk(fu_ledger *ledger, const fu_commit_input *in, size_t n,
                                  int64_t *ids);
@@ -277,7 +322,8 @@ FU_EXTERN int fu_ledger_add_bulk(fu_ledger *ledger, const fu_commit_input *in, s
  * Mark a commitment fulfilled at `at` (rules up to `at` are applied first, so
  * a late fulfilment keeps its breach in the history). A close dated before
  * the last recorded event of the commitment is refused: a breach a tick
- * recorded cannot be rewritten as an on-time fulfilment.
+ * recorded cannot be rewritten as an on-time fulfilment. `by` (may be
+ * NULL: "") is copied. Threads: changes.
  * @return #FU_OK; #FU_ENOTFOUND; #FU_ESTATE when it is fulfilled or
  *         cancelled already; #FU_EINVAL when `at` lies before its creation
  *         or its last recorded event, or `by` is not UTF-8; #FU_EDB;
@@ -288,16 +334,17 @@ FU_EXTERN int fu_ledger_fulfill(fu_ledger *ledger, int64_t id, int64_t at, const
 /**
  * Mark `n` commitments fulfilled, `ids[i]` at `at[i]`, in one transaction:
  * all of them or none (the error names the first entry that failed).
+ * Threads: changes.
  */
 FU_EXTERN int fu_ledger_fulfill_bulk(fu_ledger *ledger, const int64_t *ids, const int64_t *at,
                                      size_t n, const char *by);
 
-/** Cancel a commitment at `at`; errors as fu_ledger_fulfill(). */
+/** Cancel a commitment at `at`; errors as fu_ledger_fulfill(). Threads: changes. */
 FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
 
 /**
  * Apply the escalation rules up to `now` to every unresolved commitment, in
- * one transaction.
+ * one transaction. Threads: changes.
  * @param[out] out number of events recorded (may be NULL)
  */
 FU_EXTERN int fu_ledger_tick(fu_ledger *ledger, int64_t now, size_t *out);
@@ -323,7 +370,9 @@ struct fu_plan; /* include/followup/planner.h */
  * The event changes neither state nor level (those stay the `commitments`
  * rules'). Idempotent: an escalation already recorded for the customer (same
  * rule, same instant) is skipped, so running a plan twice records once.
- * One transaction: all or nothing.
+ * One transaction: all or nothing. `policy` and `plan` are read during the
+ * call only. Threads: changes (the ledger); the plan may be read by other
+ * threads meanwhile.
  * @param policy the policy the plan was made with
  * @param[out] out number of escalation events recorded (may be NULL)
  * @return #FU_OK; #FU_EINVAL (NULL argument); #FU_EDB and the errors of fu_ledger_add()
@@ -362,13 +411,18 @@ typedef struct fu_commit_query {
 #define FU_COMMIT_QUERY_VERSION 1
 #define FU_COMMIT_QUERY_INIT { FU_COMMIT_QUERY_VERSION, FU_QUERY_ALL, 0, 0, 0, NULL, NULL, 0, 0 }
 
-/** Run a query. @param[out] out the list, owned by the caller. */
+/** Run a query (`q` and its filters read during the call only).
+ *  Threads: changes (the ledger's connection).
+ *  @param[out] out the list, owned by the caller (fu_commitment_list_free());
+ *                  it does not borrow from the ledger. */
 FU_EXTERN int fu_ledger_query(fu_ledger *ledger, const fu_commit_query *q, fu_commitment_list **out);
 
-/** Count what a query selects (ignores `limit`). */
+/** Count what a query selects (ignores `limit`). Threads: changes. */
 FU_EXTERN int fu_ledger_count(fu_ledger *ledger, const fu_commit_query *q, size_t *out);
 
-/** One commitment with its history. @return #FU_ENOTFOUND when absent. */
+/** One commitment with its history, as a list of one owned by the caller
+ *  (fu_commitment_list_free()). Threads: changes.
+ *  @return #FU_ENOTFOUND when absent. */
 FU_EXTERN int fu_ledger_get(fu_ledger *ledger, int64_t id, fu_commitment_list **out);
 
 /** Promise-keeping over a period. */
@@ -378,7 +432,8 @@ typedef struct fu_on_time {
     double rate;    /**< on_time / due; NaN when due is 0 */
 } fu_on_time;
 
-/** The on-time rate of commitments whose deadline lies in [from, to), as of `now`. */
+/** The on-time rate of commitments whose deadline lies in [from, to), as of
+ *  `now` (UTC seconds). Threads: changes. */
 FU_EXTERN int fu_ledger_on_time(fu_ledger *ledger, int64_t from, int64_t to, int64_t now,
                                 fu_on_time *out);
 
@@ -450,12 +505,18 @@ typedef struct fu_extract_options {
 #define FU_EXTRACT_OPTIONS_VERSION 1
 #define FU_EXTRACT_OPTIONS_INIT { FU_EXTRACT_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0, 0 }
 
+/** Fill `opts` with the defaults (same as #FU_EXTRACT_OPTIONS_INIT); NULL is
+ *  a no-op. Threads: any. */
+FU_EXTERN void fu_extract_options_init(fu_extract_options *opts);
+
 /** A compiled extractor (opaque). Threads: one thread at a time. */
 typedef struct fu_extractor fu_extractor;
 
 /**
  * Compile an extractor. The built-in patterns are those of the built-in
- * policy (docs/commitments.md lists them).
+ * policy (docs/commitments.md lists them). Patterns are compiled and their
+ * texts copied: `opts` is not kept. Threads: any.
+ * @param[out] out the extractor, owned by the caller (fu_extractor_free())
  * @return #FU_OK; #FU_EPARSE naming a pattern that does not compile;
  *         #FU_EINVAL; #FU_ENOMEM.
  */
@@ -463,14 +524,19 @@ FU_EXTERN int fu_extractor_new(fu_extractor **out, const fu_extract_options *opt
 
 /**
  * An extractor with the patterns and risky phrases of a policy's
- * `commitments` section (instead of the built-in ones).
+ * `commitments` section (instead of the built-in ones). The policy is not
+ * kept. Threads: any.
+ * @param[out] out the extractor, owned by the caller (fu_extractor_free())
  */
 FU_EXTERN int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy);
 
-/** Free an extractor. NULL is a no-op. */
+/** Free an extractor. NULL is a no-op. The `rule` of every promise and risk
+ *  of its extractions becomes invalid (see the conventions above).
+ *  Threads: changes. */
 FU_EXTERN void fu_extractor_free(fu_extractor *ex);
 
-/** A promise found in a note. Strings are borrowed from the extraction. */
+/** A promise found in a note. `text` is borrowed from the extraction, `rule`
+ *  from the extractor that made it (see the conventions above). */
 typedef struct fu_promise {
     size_t start, end;     /**< byte span in the note */
     const char *text;      /**< the matched text */
@@ -479,7 +545,8 @@ typedef struct fu_promise {
     int risky;             /**< 1 when its deadline is too close (rule "min_lead") */
 } fu_promise;
 
-/** A risky phrase found in a note. */
+/** A risky phrase found in a note. `text` and `reason` are borrowed from the
+ *  extraction, `rule` from the extractor ("min_lead": static). */
 typedef struct fu_risk {
     size_t start, end;     /**< byte span */
     const char *text;      /**< the matched text */
@@ -497,6 +564,8 @@ typedef struct fu_extraction fu_extraction;
  * once (unless #FU_EXTRACT_VALID_UTF8): an ill-formed note is refused with
  * #FU_EINVAL naming the byte offset, line and column. Spans are byte offsets
  * in the note.
+ * `note` is not kept; `calendar` is read during the call only.
+ * Threads: changes (the extractor holds match data).
  * @param[out] out the result, owned by the caller (fu_extraction_free())
  * @return #FU_OK; #FU_ELIMIT when a pattern hit a match limit; #FU_ERANGE
  *         from the calendar; #FU_EINVAL (also ill-formed UTF-8); #FU_ENOMEM.
@@ -504,19 +573,24 @@ typedef struct fu_extraction fu_extraction;
 FU_EXTERN int fu_extractor_run(fu_extractor *ex, const fu_calendar *calendar, const char *note,
                                size_t len, int64_t at, fu_extraction **out);
 
+/** Number of promises (0 for NULL). Threads: reads. */
 FU_EXTERN size_t fu_extraction_promise_count(const fu_extraction *x);
-/** The `i`th promise in order of position; NULL when out of range. */
+/** The `i`th promise in order of position, borrowed (as #fu_promise says);
+ *  NULL when out of range. Threads: reads. */
 FU_EXTERN const fu_promise *fu_extraction_promise(const fu_extraction *x, size_t i);
+/** Number of risks (0 for NULL). Threads: reads. */
 FU_EXTERN size_t fu_extraction_risk_count(const fu_extraction *x);
-/** The `i`th risk, risky phrases in order of position, then "min_lead" ones. */
+/** The `i`th risk, risky phrases in order of position, then "min_lead" ones;
+ *  borrowed (as #fu_risk says); NULL when out of range. Threads: reads. */
 FU_EXTERN const fu_risk *fu_extraction_risk(const fu_extraction *x, size_t i);
-/** Free an extraction. NULL is a no-op. */
+/** Free an extraction. NULL is a no-op. Threads: changes. */
 FU_EXTERN void fu_extraction_free(fu_extraction *x);
 
 /**
  * Compute a deadline from a rule, as the extractor does (exposed for hosts
  * that keep their own patterns). `count` is the captured count (ignored
- * unless the rule is #FU_DEADLINE_IN with a group).
+ * unless the rule is #FU_DEADLINE_IN with a group). `at` and `*out` are
+ * UTC seconds. Threads: reads (of `calendar`); owns nothing.
  */
 FU_EXTERN int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count,
                                   const fu_calendar *calendar, int64_t at, int64_t *out);

@@ -70,7 +70,9 @@ typedef struct fu_segment_summary_options {
      *  customer in the same day count as one transaction with their values
      *  summed, and times are taken at the start of their day. 0 turns merging
      *  off: only purchases at the very same second merge, and times are kept
-     *  to the second. */
+     *  to the second. This is the length of a merging day, not the model
+     *  time unit: that is the `unit_seconds` argument, which has no default
+     *  here (fu_segment_book_summarize() defaults it to a week, 604800 s). */
     int64_t day_seconds;
 } fu_segment_summary_options;
 
@@ -345,6 +347,9 @@ typedef struct fu_segment_rfm_options {
 
 #define FU_SEGMENT_RFM_OPTIONS_VERSION 2
 #define FU_SEGMENT_RFM_OPTIONS_INIT {FU_SEGMENT_RFM_OPTIONS_VERSION, NULL, 0, 5}
+
+/** Fill `opts` with the defaults (same as #FU_SEGMENT_RFM_OPTIONS_INIT). */
+FU_EXTERN void fu_segment_rfm_options_init(fu_segment_rfm_options *opts);
 
 /** RFM result of one customer. `group` and `rule` are borrowed from the rule
  *  table (static storage for the built-in one). */
@@ -629,6 +634,10 @@ typedef struct fu_segment_book_options {
 
 #define FU_SEGMENT_BOOK_OPTIONS_VERSION 1
 #define FU_SEGMENT_BOOK_OPTIONS_INIT {FU_SEGMENT_BOOK_OPTIONS_VERSION, 604800.0, 1, 0}
+
+/** Fill `opts` with the defaults (same as #FU_SEGMENT_BOOK_OPTIONS_INIT: weeks,
+ *  local days). */
+FU_EXTERN void fu_segment_book_options_init(fu_segment_book_options *opts);
 
 /**
  * Everything segmentation reads about the customers of a book, one row per

@@ -7,15 +7,13 @@ pd = pytest.importorskip("pandas")
 
 import followup  # noqa: E402
 from followup import frames  # noqa: E402
+from fu_helpers import sample_book  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def sample(srcdir):
     d = srcdir / "examples" / "sample" / "data"
-    ref = followup.Book()
-    ref.read_customers_csv(str(d / "customers.csv"))
-    ref.read_events_csv(str(d / "events.csv"))
-    ref.finalize()
+    ref = sample_book(srcdir)
     return pd.read_csv(d / "customers.csv"), pd.read_csv(d / "events.csv"), ref
 
 

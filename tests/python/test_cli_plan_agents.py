@@ -3,12 +3,10 @@ agent contact (agent column); `--agents N` stays a number of agents.
 Expected agents worked out by hand (tests/test_planner_agents.c)."""
 import csv
 import io
-import os
-import subprocess
-
 import pytest
 
-CLI = os.environ.get("FU_CLI", "")
+from fu_helpers import CLI, run_cli as run
+
 pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
 
 CUSTOMERS = ("customer_id,tz,consent_phone,owner\n"
@@ -17,10 +15,6 @@ EVENTS = "customer_id,at,kind\n" + "".join(f"K{i},2026-03-07T10:00:00+08:00,deli
 AGENTS = ("agent_id,team,skills,shift,tz,calls_per_day\n"
           "A1,care,phone,Mon-Fri 09:00-18:00,Asia/Shanghai,\n"
           "A2,care,phone,Mon-Fri 09:00-18:00,Asia/Shanghai,\n")
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_plan_with_agents(tmp_path):

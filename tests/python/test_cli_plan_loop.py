@@ -2,12 +2,10 @@
 commitments add` plan their contacts, with an owner column."""
 import csv
 import io
-import os
-import subprocess
-
 import pytest
 
-CLI = os.environ.get("FU_CLI", "")
+from fu_helpers import CLI, run_cli as run
+
 pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
 
 CUSTOMERS = ("customer_id,tz,annual_spend,first_purchase_at,consent_phone,consent_sms,consent_email\n"
@@ -16,10 +14,6 @@ CUSTOMERS = ("customer_id,tz,annual_spend,first_purchase_at,consent_phone,consen
 EVENTS = ("customer_id,at,kind,channel,outcome\n"
           "C1,2026-02-20T10:00:00+08:00,contact,phone,answered\n"
           "C2,2026-02-20T10:00:00+08:00,contact,phone,answered\n")
-
-
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_plan_with_ledger(tmp_path):

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import followup
+from fu_helpers import sample_book
 
 UTC = dt.timezone.utc
 CUST = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
@@ -40,11 +41,7 @@ def test_customer_event_touchpoint_datetimes():
 
 
 def test_touchpoint_datetimes(srcdir):
-    d = srcdir / "examples" / "sample" / "data"
-    b = followup.Book()
-    b.read_customers_csv(str(d / "customers.csv"))
-    b.read_events_csv(str(d / "events.csv"))
-    b.finalize()
+    b = sample_book(srcdir)
     now = dt.datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Shanghai"))  # a datetime in
     tps = list(followup.Planner(followup.policy_default(), b, agents=4).plan(now))
     assert tps

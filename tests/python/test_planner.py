@@ -6,23 +6,7 @@ import threading
 import pytest
 
 import followup
-
-H = 3600
-D = 86400
-CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
-EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
-
-
-def T(text):
-    return followup.time_parse(text)
-
-
-def make_book(customers, events):
-    b = followup.Book()
-    b.read_customers_text(CUST_HDR + customers, "c.csv")
-    b.read_events_text(EV_HDR + events, "e.csv")
-    b.finalize()
-    return b
+from fu_helpers import CUST_HDR, D, EV_HDR, H, T, make_book  # noqa: F401
 
 
 def find(plan, customer_id, rule, status=followup.TOUCHPOINT_PLANNED):

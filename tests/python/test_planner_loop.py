@@ -4,25 +4,14 @@ out by hand from the built-in policy (tests/test_planner_loop.c)."""
 import pytest
 
 import followup
-
-H = 3600
-D = 86400
-CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
-EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
-
-
-def T(text):
-    return followup.time_parse(text)
+import fu_helpers
+from fu_helpers import CUST_HDR, D, EV_HDR, H, T  # noqa: F401
 
 
 def make_book():
-    b = followup.Book()
     rows = "".join(f"{c},Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n" for c in ("C1", "C2", "C3"))
     ev = "".join(f"{c},2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n" for c in ("C1", "C2", "C3"))
-    b.read_customers_text(CUST_HDR + rows, "c.csv")
-    b.read_events_text(EV_HDR + ev, "e.csv")
-    b.finalize()
-    return b
+    return fu_helpers.make_book(rows, ev)
 
 
 def find(plan, customer_id, rule):

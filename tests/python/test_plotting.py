@@ -10,6 +10,7 @@ pytest.importorskip("matplotlib")
 
 import followup  # noqa: E402
 from followup import frames, models, plotting  # noqa: E402
+import fu_helpers  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data" / "cdnow"
 NOW = "2026-11-23T00:00:00+08:00"
@@ -48,12 +49,7 @@ def bgf(cdnow):
 
 @pytest.fixture(scope="module")
 def sample_book(srcdir):
-    d = srcdir / "examples" / "sample" / "data"
-    b = followup.Book()
-    b.read_customers_csv(str(d / "customers.csv"))
-    b.read_events_csv(str(d / "events.csv"))
-    b.finalize()
-    return b
+    return fu_helpers.sample_book(srcdir)
 
 
 def test_frequency_recency_and_alive_matrices(tmp_path, bgf):

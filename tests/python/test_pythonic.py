@@ -5,13 +5,7 @@ import followup
 from followup import enums
 
 
-def _book(srcdir):
-    d = srcdir / "examples" / "sample" / "data"
-    b = followup.Book()
-    b.read_customers_csv(str(d / "customers.csv"))
-    b.read_events_csv(str(d / "events.csv"))
-    b.finalize()
-    return b
+from fu_helpers import sample_book as _book
 
 
 def test_enums_are_intenums_with_library_names():

@@ -4,6 +4,8 @@ plot saved as PNG, errors raised."""
 import pytest
 
 import followup
+import fu_helpers
+from fu_helpers import T
 
 CUST_HDR = "customer_id,tz\n"
 EV_HDR = "customer_id,at,kind,severity,channel,agent_id,outcome\n"
@@ -34,16 +36,8 @@ FROM = "2026-03-02T00:00:00+08:00"
 TO = "2026-03-09T00:00:00+08:00"
 
 
-def T(text):
-    return followup.time_parse(text)
-
-
 def make_book(n, events):
-    b = followup.Book()
-    b.read_customers_text(CUST_HDR + "".join("C%d,Asia/Shanghai\n" % i for i in range(1, n + 1)), "c.csv")
-    b.read_events_text(EV_HDR + events, "e.csv")
-    b.finalize()
-    return b
+    return fu_helpers.make_book("".join("C%d,Asia/Shanghai\n" % i for i in range(1, n + 1)), events, CUST_HDR, EV_HDR)
 
 
 def policy():

@@ -98,6 +98,11 @@ unsigned long fu_test_oom(const char *what, fu_test_op op, void *ctx, unsigned l
     return total;
 }
 
+void fu_test_oom_at_least(const char *what, fu_test_op op, void *ctx, unsigned long max_n, unsigned long min_allocs) {
+    unsigned long n = fu_test_oom(what, op, ctx, max_n);
+    cr_assert_geq(n, min_allocs, "%s: %lu allocations, expected at least %lu", what, n, min_allocs);
+}
+
 char *fu_test_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "cannot open %s", path);
@@ -111,4 +116,67 @@ char *fu_test_read_file(const char *path, size_t *len) {
     fclose(f);
     if (len) *len = (size_t)n;
     return buf;
+}
+
+int64_t fu_test_time(const char *iso) {
+    int64_t t = 0;
+    int rc = fu_time_parse(iso, strlen(iso), &t);
+    cr_assert_eq(rc, FU_OK, "bad time %s: %s", iso, fu_error_last()->message);
+    return t;
+}
+
+char *fu_test_cat(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    char *s = malloc(n + m + 1);
+    cr_assert_not_null(s);
+    memcpy(s, a, n);
+    memcpy(s + n, b, m + 1);
+    return s;
+}
+
+void fu_test_mkdtemp(char *dir, size_t n, const char *prefix) {
+    cr_assert_lt((size_t)snprintf(dir, n, "/tmp/%s-XXXXXX", prefix), n);
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp %s", dir);
+}
+
+void fu_test_rmtree(const char *dir) {
+    char cmd[600];
+    cr_assert_lt((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir), sizeof cmd);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+fu_policy *fu_test_policy(const char *yaml) {
+    fu_policy *p = NULL;
+    if (yaml)
+        cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "p", NULL), FU_OK, "%s", fu_error_last()->message);
+    else
+        cr_assert_eq(fu_policy_default(&p), FU_OK, "%s", fu_error_last()->message);
+    return p;
+}
+
+fu_book *fu_test_book(const char *customers_csv, const char *events_csv) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, customers_csv, strlen(customers_csv), "c"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, events_csv, strlen(events_csv), "e"), FU_OK, "%s",
+                 fu_error_last()->message);
+    return b;
+}
+
+void fu_test_planner_free(fu_test_planner *f) {
+    fu_plan_free(f->plan);
+    fu_planner_free(f->pl);
+    fu_book_free(f->book);
+    fu_policy_free(f->policy);
+    memset(f, 0, sizeof *f);
+}
+
+const fu_touchpoint *fu_test_find_touchpoint(const fu_plan *p, fu_touchpoint_status status, const char *id,
+                                             const char *rule) {
+    size_t n = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(p, status, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].customer_id, id) == 0 && strstr(t[i].rule, rule)) return &t[i];
+    return NULL;
 }

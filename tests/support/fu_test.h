@@ -6,6 +6,7 @@
 #include "followup.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Directory of tests/ in the source tree and of the shipped data,
  * examples/data (from CMake). */
@@ -38,8 +39,41 @@ typedef int (*fu_test_op)(void *ctx);
  * that fu_error_last() agrees, and that nothing is leaked. Returns the number
  * of allocations the successful run made. `max_n` bounds the loop. */
 unsigned long fu_test_oom(const char *what, fu_test_op op, void *ctx, unsigned long max_n);
+/* fu_test_oom(), and the successful run must have made at least `min_allocs`
+ * allocations (so that the failures injected reached the code under test). */
+void fu_test_oom_at_least(const char *what, fu_test_op op, void *ctx, unsigned long max_n, unsigned long min_allocs);
 
 /* Read a whole file into a NUL-terminated malloc'd buffer (test helper). */
 char *fu_test_read_file(const char *path, size_t *len);
+
+/* ---- the small helpers the test files share (each asserts on failure) ---- */
+
+/* An ISO 8601 instant (fu_time_parse), in seconds since the epoch. */
+int64_t fu_test_time(const char *iso);
+/* a then b in one malloc'd string (free() it). */
+char *fu_test_cat(const char *a, const char *b);
+/* A new empty directory /tmp/<prefix>-XXXXXX, its path in dir[0..n). */
+void fu_test_mkdtemp(char *dir, size_t n, const char *prefix);
+/* Remove dir and everything in it. */
+void fu_test_rmtree(const char *dir);
+/* The policy of YAML text (source name "p"), or the built-in one for NULL. */
+fu_policy *fu_test_policy(const char *yaml);
+/* A book of the customers and events CSV texts (each with its header line);
+ * not finalized. */
+fu_book *fu_test_book(const char *customers_csv, const char *events_csv);
+
+/* A planner over a policy and a book, and its last plan. */
+typedef struct fu_test_planner {
+    fu_policy *policy;
+    fu_book *book;
+    fu_planner *pl;
+    fu_plan *plan;
+} fu_test_planner;
+/* Free all four (any may be NULL) and zero *f. */
+void fu_test_planner_free(fu_test_planner *f);
+/* The first touchpoint of `status` for customer `id` whose rule contains
+ * `rule`, or NULL. */
+const fu_touchpoint *fu_test_find_touchpoint(const fu_plan *p, fu_touchpoint_status status, const char *id,
+                                             const char *rule);
 
 #endif

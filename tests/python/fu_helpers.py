@@ -1,0 +1,43 @@
+"""Helpers several Python test files share (imported as a plain module: pytest
+puts this directory on sys.path)."""
+import os
+import subprocess
+
+import followup
+
+H = 3600
+D = 86400
+# the planner tests' customers and events CSV headers
+CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
+EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
+# the followup tool, when built (tests of it are skipped otherwise)
+CLI = os.environ.get("FU_CLI", "")
+
+
+def T(text):
+    """An ISO 8601 instant in UTC seconds."""
+    return followup.time_parse(text)
+
+
+def make_book(customers, events, cust_hdr=CUST_HDR, ev_hdr=EV_HDR):
+    """A finalized book of customer and event rows (CSV without header)."""
+    b = followup.Book()
+    b.read_customers_text(cust_hdr + customers, "c.csv")
+    b.read_events_text(ev_hdr + events, "e.csv")
+    b.finalize()
+    return b
+
+
+def sample_book(srcdir):
+    """The finalized book of examples/sample/data (300 customers)."""
+    d = srcdir / "examples" / "sample" / "data"
+    b = followup.Book()
+    b.read_customers_csv(str(d / "customers.csv"))
+    b.read_events_csv(str(d / "events.csv"))
+    b.finalize()
+    return b
+
+
+def run_cli(*args):
+    """Run the followup tool; its CompletedProcess (text output)."""
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120)
