@@ -25,6 +25,9 @@ import datetime
 from enum import IntEnum
 from typing import Any, Iterator, Optional, Sequence
 
+import numpy
+from numpy.typing import ArrayLike
+
 from . import enums as enums
 
 _TimeLike = datetime.datetime | datetime.date | str | int  # any time argument: see docs/python.md
