@@ -483,10 +483,11 @@ def install_class_docs(namespace: dict) -> None:
             m = _ATTR_DOC.match(v.__doc__ or "")
             if not m:
                 continue
-            t = _py_type(m.group(2))
+            c = m.group(2)
+            t = "str" if c in ("p.char", "p.q(const).char") else _py_type(c[2:] if c.startswith("p.") else c)
             if attr.endswith("_epoch"):
                 t = "int (UTC epoch seconds)"
-            setattr(cls, attr, property(v.fget, v.fset, v.fdel, f"{m.group(1)} : {t}"))
+            setattr(cls, attr, property(v.fget, v.fset, v.fdel, f"{attr} : {t}"))
 
 
 def install_exception_signatures(namespace: dict, names) -> None:
