@@ -174,3 +174,23 @@ def test_stub_lists_the_array_functions(srcdir):
     stub = (srcdir / "bindings" / "python" / "followup" / "__init__.pyi").read_text(encoding="utf-8")
     assert "def bgnbd_p_alive(m: BgNbd, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> numpy.ndarray: ..." in stub
     assert not C_NAMES.search(stub.replace("fu_swig", "")), C_NAMES.search(stub)
+
+
+def test_summarize_and_assign_take_arrays_and_datetime64():
+    day = 86400
+    ref = followup.summarize([0, 0, 0, 1], [0, 3 * day, 3 * day + 60, 5 * day], [10.0, 20.0, 5.0, 7.0],
+                             3, 10 * day, float(day))
+    times = np.array([0, 3 * day, 3 * day + 60, 5 * day], dtype="datetime64[s]")
+    s = followup.summarize(pd.Series([0, 0, 0, 1]), times, np.array([10.0, 20.0, 5.0, 7.0]), 3,
+                           "1970-01-11T00:00:00Z", float(day))
+    assert (s.x(), s.t_x(), s.T(), s.zbar()) == (ref.x(), ref.t_x(), ref.T(), ref.zbar()) \
+        == ([1.0, 0.0, 0.0], [3.0, 0.0, 0.0], [10.0, 5.0, 0.0], [25.0, 0.0, 0.0])
+    assert inspect.signature(followup.summarize).parameters["times"].annotation == "ArrayLike"
+    with pytest.raises(TypeError, match=r"^summarize\(\): argument 1 \(customers\) must be an array of numbers"):
+        followup.summarize("0", [0], [1.0], 1, day, float(day))
+    with pytest.raises(ValueError, match=r"argument 1 \(customers\) must hold whole numbers"):
+        followup.summarize([0.5], [0], [1.0], 1, day, float(day))
+    with pytest.raises(ValueError, match=r"argument 2 \(times\) must be 1-D"):
+        followup.summarize([0], np.zeros((1, 1)), [1.0], 1, day, float(day))
+    with pytest.raises(TypeError, match=r"argument 3 \(p_alive\) must be an array of numbers .* not None"):
+        followup.segment_assign_book(followup.BookSummary(), 0, None, [1.0])

@@ -216,9 +216,62 @@ def install(namespace: dict) -> None:
     _wrap(namespace, "rfm_codes", ("recency", "frequency", "monetary"), None, rfm, "numpy.ndarray",
           "RFM codes (111..555: recency, frequency and monetary quintile scores, 5 best) per customer "
           "from three array-likes of one length: an int64 numpy.ndarray.", out=np.int64)
+    install_sequences(namespace)
     _wrap(namespace, "rfm_groups", ("recency", "frequency", "monetary"), None, rfm, "numpy.ndarray",
           "RFM group names (champions, loyal, ..., cant_lose) per customer from three array-likes of "
           "one length: a numpy.ndarray of str (dtype object).", out=object)
+
+
+def _seconds(a: np.ndarray) -> np.ndarray:
+    """datetime64 values as UTC epoch seconds (naive = UTC)."""
+    if a.dtype.kind == "M":
+        if np.isnat(a).any():
+            raise _invalid("a time column holds NaT")
+        return a.astype("datetime64[s]").astype(np.int64)
+    return a
+
+
+def install_sequences(namespace: dict) -> None:
+    """The other flat functions with array arguments (summarize,
+    segment_assign, segment_assign_book): the arrays are checked as above
+    (and datetime64 accepted for times), the rest goes to the wrapped call
+    (datetimes, None checks)."""
+    import inspect
+    for name in ("summarize", "segment_assign", "segment_assign_book"):
+        inner = namespace.get(name)
+        if inner is None or getattr(inner, "__followup_arrays__", False):
+            continue
+        sig = inspect.signature(inner)
+        kinds = {k: (np.int64 if p.annotation == "Sequence[int]" else np.float64)
+                 for k, p in sig.parameters.items() if str(p.annotation).startswith("Sequence[")}
+        pos = {k: i + 1 for i, k in enumerate(sig.parameters)}
+
+        def make(inner, name, sig, kinds, pos):
+            def call(*args, **kwargs):
+                try:
+                    bound = sig.bind(*args, **kwargs)
+                except TypeError as e:
+                    raise TypeError(f"{name}(): {e}") from None
+                for k, dtype in kinds.items():
+                    if k in bound.arguments:
+                        v = bound.arguments[k]
+                        if dtype is np.int64 and not isinstance(v, (str, bytes)) and v is not None:
+                            v = _seconds(np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v))
+                        bound.arguments[k] = _vector(name, pos[k], k, v, dtype)
+                return inner(*bound.args, **bound.kwargs)
+            call.__name__ = call.__qualname__ = name
+            call.__module__ = "followup"
+            call.__doc__ = inner.__doc__.split("\n\n", 1)[-1] if "\n\n" in (inner.__doc__ or "") else ""
+            ints = [k for k, d in kinds.items() if d is np.int64]
+            call.__doc__ = (call.__doc__ + "\n\nArray arguments (" + ", ".join(kinds) + "): numpy arrays, pandas "
+                            "Series or sequences of one length, of numbers"
+                            + (f" (whole numbers for {', '.join(ints)}; times may be datetime64, naive = UTC)"
+                               if ints else "") + ".").strip()
+            call.__signature__ = sig.replace(parameters=[
+                p.replace(annotation="ArrayLike") if k in kinds else p for k, p in sig.parameters.items()])
+            call.__followup_arrays__ = True
+            return call
+        namespace[name] = make(inner, name, sig, kinds, pos)
 
 
 def _wrap(namespace: dict, fname: str, names: tuple, model_cls, params, ret: str, doc: str, out=None) -> None:
