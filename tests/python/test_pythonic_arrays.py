@@ -194,3 +194,22 @@ def test_summarize_and_assign_take_arrays_and_datetime64():
         followup.summarize([0], np.zeros((1, 1)), [1.0], 1, day, float(day))
     with pytest.raises(TypeError, match=r"argument 3 \(p_alive\) must be an array of numbers .* not None"):
         followup.segment_assign_book(followup.BookSummary(), 0, None, [1.0])
+
+
+def test_results_through_out_parameters_are_annotated_with_their_python_type():
+    b = followup.Book()
+    b.finalize()
+    calls = {  # the C functions return a status code: the annotation is the value's type, not "int"
+        "beta_cdf": (0.5, 2.0, 3.0), "beta_quantile": (0.5, 2.0, 3.0), "bgnbd_expected_new": (BG, 39.0),
+        "pareto_expected_new": (PN, 39.0), "channel_from_string": ("sms",), "date_weekday": (followup.date_parse(
+            "2026-01-01"),), "duration_format": (followup.duration_parse("1d"),), "kpi_normal_quantile": (0.975,),
+        "kpi_t_quantile": (0.975, 10.0), "kpi_wilson": (3.0, 10.0, 0.95),
+    }
+    kinds = {"float": float, "int": int, "str": str, "list[float]": list}
+    for name, args in calls.items():
+        fn = getattr(followup, name)
+        ann = inspect.signature(fn).return_annotation
+        assert isinstance(fn(*args), kinds[ann]), name
+        assert f"-> {ann}" in fn.__doc__.splitlines()[0]
+    assert followup.kpi_normal_quantile(0.975) == pytest.approx(1.959963984540054, rel=1e-12)
+    assert followup.date_weekday(followup.date_parse("2026-01-01")) == 3  # a Thursday (Monday = 0)

@@ -78,6 +78,7 @@ to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
 _pythonic.install_class_docs(globals())
+_pythonic.install_return_types(globals())
 __all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401

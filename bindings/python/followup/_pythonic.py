@@ -503,3 +503,26 @@ def install_exception_signatures(namespace: dict, names) -> None:
                 _inspect.signature(cls)
             except (TypeError, ValueError):
                 cls.__signature__ = sig
+
+
+# Results the SWIG description cannot give (C returns a status code and the
+# value through an out parameter, or void with out parameters).
+_RETURNS = {"beta_cdf": "float", "beta_quantile": "float", "bgnbd_expected_new": "float",
+            "pareto_expected_new": "float", "channel_from_string": "int", "event_kind_from_string": "int",
+            "kpi_from_string": "int", "outcome_from_string": "int", "severity_from_string": "int",
+            "survey_from_string": "int", "tristate_from_string": "int", "date_weekday": "int",
+            "duration_format": "str", "kpi_normal_quantile": "float", "kpi_t_quantile": "float",
+            "kpi_wilson": "list[float]", "besttime_load": "None", "besttime_save": "None"}
+
+
+def install_return_types(namespace: dict) -> None:
+    for name, ret in _RETURNS.items():
+        fn = namespace.get(name)
+        if fn is None or not getattr(fn, "__followup_translated__", 0):
+            continue
+        try:
+            sig = _inspect.signature(fn)
+        except (TypeError, ValueError):
+            continue
+        fn.__signature__ = sig.replace(return_annotation=ret)
+        fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
