@@ -5,6 +5,7 @@ results of the SWIG layer (followup.core); bad input raises TypeError /
 ValueError that say what was expected."""
 import inspect
 import math
+import pathlib
 import pydoc
 import re
 
@@ -213,3 +214,13 @@ def test_results_through_out_parameters_are_annotated_with_their_python_type():
         assert f"-> {ann}" in fn.__doc__.splitlines()[0]
     assert followup.kpi_normal_quantile(0.975) == pytest.approx(1.959963984540054, rel=1e-12)
     assert followup.date_weekday(followup.date_parse("2026-01-01")) == 3  # a Thursday (Monday = 0)
+
+
+def test_committed_stub_matches_the_built_package(srcdir):
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=str(pathlib.Path(followup.__file__).resolve().parent.parent))
+    r = subprocess.run([sys.executable, str(srcdir / "bindings" / "python" / "gen_stub.py"), "--check"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
