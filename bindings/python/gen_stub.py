@@ -5,6 +5,8 @@ SWIG layer's come from followup._pythonic.install_signatures). Run after a
 build and commit the result:
 
     PYTHONPATH=build/test/python /usr/bin/python3 bindings/python/gen_stub.py
+
+With --check it writes nothing and exits 1 when the committed stub differs.
 """
 import ast
 import enum
@@ -24,6 +26,9 @@ from __future__ import annotations
 import datetime
 from enum import IntEnum
 from typing import Any, Iterator, Optional, Sequence
+
+import numpy
+from numpy.typing import ArrayLike
 
 from . import enums as enums
 
@@ -153,6 +158,12 @@ def main() -> int:
     text = "\n".join(out) + "\n"
     ast.parse(text)
     dest = HERE / "followup" / "__init__.pyi"
+    if "--check" in sys.argv[1:]:  # the committed stub is up to date with the built package
+        if dest.read_text(encoding="utf-8") != text:
+            print(f"{dest} is stale: run {pathlib.Path(__file__).name} after a build", file=sys.stderr)
+            return 1
+        print(f"{dest}: up to date ({len(followup.__all__)} names)")
+        return 0
     dest.write_text(text, encoding="utf-8")
     print(f"{dest}: {len(followup.__all__)} names")
     return 0

@@ -73,9 +73,9 @@ def test_type_errors_name_python_types_not_c_ones():
 
 def test_signatures_and_docstrings_have_python_types():
     sig = inspect.signature(followup.bgnbd_p_alive)
-    assert [str(p) for p in sig.parameters.values()] == ["m: 'BgNbd'", "x: 'Sequence[float]'",
-                                                          "t_x: 'Sequence[float]'", "T: 'Sequence[float]'"]
-    assert sig.return_annotation is inspect.Signature.empty  # not the C result code's "int"
+    assert [str(p) for p in sig.parameters.values()] == ["m: 'BgNbd'", "x: 'ArrayLike'",
+                                                          "t_x: 'ArrayLike'", "T: 'ArrayLike'"]
+    assert sig.return_annotation == "numpy.ndarray"  # not the C result code's "int", not a list
     assert "const" not in followup.bgnbd_p_alive.__doc__ and "-> int" not in followup.bgnbd_p_alive.__doc__
     sig = inspect.signature(followup.segment_book)
     assert sig.parameters["unit_seconds"].default == 604800.0 and sig.return_annotation == "BookSummary"

@@ -2,7 +2,9 @@
 import csv
 import math
 
+import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 
 import followup
 
@@ -37,6 +39,7 @@ def test_scoring_lists_and_clv():
     m = followup.BgNbd(0.242593, 4.413532, 0.792886, 2.425753)
     x, tx, T = [2, 0, 5000], [30.43, 0, 38.9], [38.86, 38.86, 39]
     pa = followup.bgnbd_p_alive(m, x, tx, T)
+    assert isinstance(pa, np.ndarray) and pa.dtype == np.float64
     assert len(pa) == 3 and pa[1] == 1.0 and all(0 <= p <= 1 for p in pa)
     e = followup.bgnbd_expected(m, x, tx, T, 39)
     assert abs(e[0] - 1.226) < 0.0005  # Fader, Hardie & Lee (2005)
@@ -51,10 +54,11 @@ def test_scoring_lists_and_clv():
 
 
 def test_numpy_arrays_are_accepted():
-    np = pytest.importorskip("numpy")
     m = followup.BgNbd(0.242593, 4.413532, 0.792886, 2.425753)
     x = np.array([2.0, 0.0]), np.array([30.43, 0.0]), np.array([38.86, 10.0])
-    assert followup.bgnbd_p_alive(m, *x) == followup.bgnbd_p_alive(m, [2, 0], [30.43, 0], [38.86, 10])
+    assert_array_equal(followup.bgnbd_p_alive(m, *x), followup.bgnbd_p_alive(m, [2, 0], [30.43, 0], [38.86, 10]))
+    # the list results of the SWIG layer, bit for bit
+    assert_array_equal(followup.bgnbd_p_alive(m, *x), followup.core.bgnbd_p_alive(m, *x))
 
 
 def test_errors_raise_the_right_classes():
@@ -91,8 +95,11 @@ def test_rfm_codes_and_groups():
     rec = [5, 5, 10, 20, 20, 20, 40, 80, 160, 365]
     freq = [10, 1, 3, 3, 8, 1, 2, 5, 1, 20]
     mon = [500, 20, 100, 100, 300, 10, 50, 200, 5, 1000]
-    assert followup.rfm_codes(rec, freq, mon) == [555, 512, 433, 333, 344, 311, 222, 244, 111, 155]
+    codes = followup.rfm_codes(rec, freq, mon)
+    assert codes.dtype == np.int64
+    assert_array_equal(codes, [555, 512, 433, 333, 344, 311, 222, 244, 111, 155])
     groups = followup.rfm_groups(rec, freq, mon)
+    assert isinstance(groups, np.ndarray) and groups.tolist() == followup.core.rfm_groups(rec, freq, mon)
     assert groups[0] == "champions" and groups[9] == "cant_lose"
     assert followup.tier_name(followup.TIER_VIP) == "vip"
     assert followup.lifecycle_name(followup.LIFECYCLE_CHURNED) == "churned"

@@ -13,6 +13,7 @@ import pathlib
 import sqlite3
 import threading
 
+import numpy as np
 import pytest
 
 import followup
@@ -175,8 +176,10 @@ def test_segment_objects(policy, book):
         p_alive = followup.bgnbd_p_alive(bg, x, t_x, T)
         clv = followup.bgnbd_clv(bg, gg, x, t_x, T, zbar, 4.0)
         fit = followup.bgnbd_fit(x, t_x, T) if (i + r) % 4 == 0 else None
-        return (summary.rfm_codes(), summary.rfm_groups(), s.x(), p_alive,
-                [v if math.isfinite(v) else None for v in clv],
+        assert isinstance(p_alive, np.ndarray) and isinstance(clv, np.ndarray)
+        # compared in full (repr of a long array elides the middle)
+        return (summary.rfm_codes(), summary.rfm_groups(), s.x(), p_alive.tolist(),
+                [v if math.isfinite(v) else None for v in clv.tolist()],
                 None if fit is None else (fit.r, fit.alpha, fit.a, fit.b))
 
     same_as_serial(work)

@@ -77,6 +77,8 @@ _pythonic.install()
 to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
+_pythonic.install_class_docs(globals())
+_pythonic.install_return_types(globals())
 __all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401
@@ -87,6 +89,8 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
         summary_from_transactions, book_from_frames, plan_frame, segments, besttime_frame, kpi_frame,
         commitments_frame, FollowupWarning,
     )
+    from . import _arrays  # noqa: E402
+    _arrays.install(globals())  # the flat model functions: array-likes in, numpy arrays out
     simulation_frame = frames._typed_categoricals(simulation_frame, ("measure",))  # noqa: F821,F811
     __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
                                        "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",
@@ -94,6 +98,7 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
 except ImportError:  # numpy missing: the core API still works
     pass
 __all__ += ["enums"]
+_pythonic.install_exception_signatures(globals(), __all__)
 del annotations
 
 # The public API is __all__ (plus __version__). The SWIG layer stays reachable

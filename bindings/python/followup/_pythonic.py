@@ -190,7 +190,8 @@ import re as _re  # noqa: E402
 
 _SWIG_ARG = _re.compile(r"in method '([\w]+)', argument (\d+) of type '([^']+)'")
 _C_TYPES = {"char const *": "str", "char *": "str", "int64_t": "int", "int": "int", "size_t": "int",
-            "unsigned int": "int", "uint32_t": "int", "uint8_t": "int", "long": "int", "long long": "int",
+            "unsigned int": "int", "unsigned long": "int",
+            "unsigned long long": "int", "uint64_t": "int", "uint32_t": "int", "uint8_t": "int", "long": "int", "long long": "int",
             "double": "float", "float": "float", "bool": "bool"}
 _STRUCTS = {"fu_segment_bgnbd": "BgNbd", "fu_segment_pareto": "ParetoNbd", "fu_segment_gammagamma": "GammaGamma",
             "fu_segment_summary": "Summary", "fu_segment_book_summary": "BookSummary",
@@ -262,7 +263,7 @@ def _translate(fn, qualname: str, is_method: bool):
 
 
 _TIME_NAMES = {"t", "now", "at", "from_", "to", "as_of", "created_at", "deadline", "due_to", "due_from", "closed_at",
-               "first_purchase_at", "calibration_end", "until"}
+               "first_purchase_at", "calibration_end", "until", "_from"}
 
 
 def to_seconds(value):
@@ -457,3 +458,71 @@ def install_signatures(namespace: dict) -> None:
                     fix(fn)
         elif getattr(obj, "__followup_translated__", 0):
             fix(obj)
+
+
+# ---- class and attribute docs in Python words ----
+_PROXY = _re.compile(r"Proxy of C \w+ struct\.?")
+_ATTR_DOC = _re.compile(r"^\s*(\w+)\s*:\s*(.+?)\s*$")
+
+
+def install_class_docs(namespace: dict) -> None:
+    """SWIG's class docs say "Proxy of C fu_x struct." and its attribute docs
+    "name : int64_t": rewrite both in Python words (help() shows them)."""
+    for name, cls in list(namespace.items()):
+        if name.startswith("_") or not isinstance(cls, type) or getattr(cls, "__module__", "") != _core.__name__:
+            continue
+        doc = cls.__doc__ or ""
+        if _PROXY.search(doc):
+            try:
+                cls.__doc__ = _PROXY.sub(f"A libfollowup {name} (see help() of its methods and docs/python.md).", doc)
+            except (AttributeError, TypeError):
+                pass
+        for attr, v in list(vars(cls).items()):
+            if not isinstance(v, property):
+                continue
+            m = _ATTR_DOC.match(v.__doc__ or "")
+            if not m:
+                continue
+            c = m.group(2)
+            t = "str" if c in ("p.char", "p.q(const).char") else _py_type(c[2:] if c.startswith("p.") else c)
+            if attr.endswith("_epoch"):
+                t = "int (UTC epoch seconds)"
+            setattr(cls, attr, property(v.fget, v.fset, v.fdel, f"{attr} : {t}"))
+
+
+def install_exception_signatures(namespace: dict, names) -> None:
+    """inspect.signature() of the exception and warning classes: the message
+    (and any further arguments, kept in ``args``)."""
+    P = _inspect.Parameter
+    sig = _inspect.Signature([P("message", P.POSITIONAL_OR_KEYWORD, default="", annotation="str"),
+                              P("args", P.VAR_POSITIONAL, annotation="Any")])
+    for name in names:
+        cls = namespace.get(name)
+        if isinstance(cls, type) and issubclass(cls, (BaseException, Warning)):
+            try:
+                _inspect.signature(cls)
+            except (TypeError, ValueError):
+                cls.__signature__ = sig
+
+
+# Results the SWIG description cannot give (C returns a status code and the
+# value through an out parameter, or void with out parameters).
+_RETURNS = {"beta_cdf": "float", "beta_quantile": "float", "bgnbd_expected_new": "float",
+            "pareto_expected_new": "float", "channel_from_string": "int", "event_kind_from_string": "int",
+            "kpi_from_string": "int", "outcome_from_string": "int", "severity_from_string": "int",
+            "survey_from_string": "int", "tristate_from_string": "int", "date_weekday": "int",
+            "duration_format": "str", "kpi_normal_quantile": "float", "kpi_t_quantile": "float",
+            "kpi_wilson": "list[float]", "besttime_load": "None", "besttime_save": "None"}
+
+
+def install_return_types(namespace: dict) -> None:
+    for name, ret in _RETURNS.items():
+        fn = namespace.get(name)
+        if fn is None or not getattr(fn, "__followup_translated__", 0):
+            continue
+        try:
+            sig = _inspect.signature(fn)
+        except (TypeError, ValueError):
+            continue
+        fn.__signature__ = sig.replace(return_annotation=ret)
+        fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")

@@ -1,0 +1,293 @@
+"""The flat model functions over arrays: numpy in, numpy out.
+
+The SWIG layer (:mod:`followup.core`) takes and returns Python lists. The
+package-level functions defined here take anything array-like of numbers
+(numpy arrays, pandas Series, lists, tuples) and return numpy arrays:
+float64 for scores, int64 for RFM codes, an object array of ``str`` for RFM
+group names. P(alive), expected purchases and CLV of BG/NBD and Pareto/NBD go
+through the in-place buffer path ``followup.core._score`` (float64 inputs are
+read without a copy, the result is filled by C with the GIL released; the
+values are bit for bit those of the list functions). Each function has a real
+``inspect.signature`` with Python annotations.
+
+Bad input raises in Python words: a ``str``, ``bytes``, ``None``, a mapping or
+non-numeric values where an array is expected raise ``TypeError``; a 2-D
+array, arrays of different lengths or values the model refuses (NaN counts,
+``t_x > T``, ...) raise :class:`followup.InvalidArgumentError` (a
+``ValueError``).
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+from typing import Any, Optional
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import core as _core
+
+_ext = importlib.import_module("followup._core")  # the C extension: the exception classes
+
+__all__: list = []  # installed into the package namespace by install()
+
+
+def _invalid(message: str):
+    e = _ext.InvalidArgumentError(message)
+    e.code, e.message, e.source, e.line, e.column, e.path = _core.EINVAL, message, "", 0, 0, ""
+    return e
+
+
+def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.ndarray:
+    """A 1-D C-contiguous array of ``dtype`` from an array-like (a float64
+    ndarray or Series comes back without a copy)."""
+    if v is None:
+        raise TypeError(f"{fname}(): argument {pos} ({name}) must be an array of numbers "
+                        "(numpy array, pandas Series or sequence), not None")
+    if isinstance(v, (str, bytes, bytearray, dict)) or np.isscalar(v):
+        raise TypeError(f"{fname}(): argument {pos} ({name}) must be an array of numbers "
+                        f"(numpy array, pandas Series or sequence), not {type(v).__name__}")
+    if hasattr(v, "to_numpy"):  # pandas Series / Index
+        v = v.to_numpy()
+    try:
+        a = np.asarray(v)
+    except (TypeError, ValueError) as err:  # ragged nesting
+        raise _invalid(f"{fname}(): argument {pos} ({name}) is not a 1-D array of numbers: {err}") from None
+    if a.dtype.kind not in "biuf":
+        kind = {"U": "str", "S": "bytes", "O": "object", "b": "bool", "M": "datetime", "m": "timedelta"}
+        raise TypeError(f"{fname}(): argument {pos} ({name}) must hold numbers, not "
+                        f"{kind.get(a.dtype.kind, str(a.dtype))} values")
+    if a.ndim != 1:
+        raise _invalid(f"{fname}(): argument {pos} ({name}) must be 1-D, got shape {a.shape}")
+    if np.dtype(dtype).kind == "i" and a.dtype.kind == "f":
+        if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
+            raise _invalid(f"{fname}(): argument {pos} ({name}) must hold whole numbers")
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _model(fname: str, pos: int, name: str, m: Any, cls: type, optional: bool = False):
+    if m is None and optional:
+        return None
+    if not isinstance(m, cls):
+        label = f"argument {pos} ({name})" if m is None else f"argument {pos}"
+        raise TypeError(f"{fname}(): {label} must be followup.{cls.__name__}"
+                        f"{' or None' if optional else ''}, not {'None' if m is None else type(m).__name__}")
+    return m
+
+
+def _number(fname: str, pos: int, name: str, v: Any, kind=float):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fname}(): argument {pos} ({name}) must be {kind.__name__}, not {type(v).__name__}")
+    if kind is int:
+        if isinstance(v, (float, np.floating)) and v != int(v):
+            raise TypeError(f"{fname}(): argument {pos} ({name}) must be int, not float")
+        if int(v) < 0 or int(v) > 0xFFFFFFFF:
+            raise _invalid(f"{fname}(): argument {pos} ({name}) is out of range: {int(v)}")
+        return int(v)
+    return float(v)
+
+
+def _same_length(fname: str, arrays: dict) -> int:
+    n = None
+    for name, a in arrays.items():
+        if n is None:
+            n, first = len(a), name
+        elif len(a) != n:
+            raise _invalid(f"{fname}(): {name} has {len(a)} values, {first} has {n}")
+    return n or 0
+
+
+def _public(fn):
+    """Mark ``fn`` as a package-level function (module followup)."""
+    fn.__module__ = "followup"
+    __all__.append(fn.__name__)
+    return fn
+
+
+def _score_functions(prefix: str, cls: type, label: str):
+    def p_alive(m: Any, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
+        fname = f"{prefix}_p_alive"
+        m = _model(fname, 1, "m", m, cls)
+        cols = {k: _vector(fname, i + 2, k, v) for i, (k, v) in enumerate((("x", x), ("t_x", t_x), ("T", T)))}
+        out = np.empty(_same_length(fname, cols))
+        _core._score(m, None, cols["x"], cols["t_x"], cols["T"], None, out, None, None, 0.0, 0.0, 12, 0.01, 1.0)
+        return out
+
+    def expected(m: Any, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, horizon: float) -> np.ndarray:
+        fname = f"{prefix}_expected"
+        m = _model(fname, 1, "m", m, cls)
+        cols = {k: _vector(fname, i + 2, k, v) for i, (k, v) in enumerate((("x", x), ("t_x", t_x), ("T", T)))}
+        h = _number(fname, 5, "horizon", horizon)
+        out = np.empty(_same_length(fname, cols))
+        _core._score(m, None, cols["x"], cols["t_x"], cols["T"], None, None, out, None, h, 0.0, 12, 0.01, 1.0)
+        return out
+
+    def clv(m: Any, gg: Any, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, zbar: ArrayLike, period: float,
+            periods: int = 12, discount: float = 0.01, margin: float = 1.0) -> np.ndarray:
+        fname = f"{prefix}_clv"
+        m = _model(fname, 1, "m", m, cls)
+        gg = _model(fname, 2, "gg", gg, _core.GammaGamma, optional=True)
+        cols = {k: _vector(fname, i + 3, k, v)
+                for i, (k, v) in enumerate((("x", x), ("t_x", t_x), ("T", T), ("zbar", zbar)))}
+        args = (_number(fname, 7, "period", period), _number(fname, 8, "periods", periods, int),
+                _number(fname, 9, "discount", discount), _number(fname, 10, "margin", margin))
+        out = np.empty(_same_length(fname, cols))
+        _core._score(m, gg, cols["x"], cols["t_x"], cols["T"], cols["zbar"], None, None, out, 0.0, *args)
+        return out
+
+    p_alive.__doc__ = f"""P(alive | x, t_x, T) per customer under a fitted {label} model.
+
+    m: followup.{cls.__name__}; x (repeat purchases), t_x (recency) and T
+    (age), in model time units: array-likes of one length (numpy arrays,
+    pandas Series, sequences). Returns a float64 numpy.ndarray of that length.
+    Raises TypeError for a non-array argument, InvalidArgumentError (a
+    ValueError) for 2-D input, unequal lengths or values the model refuses."""
+    expected.__doc__ = f"""Expected purchases in (T, T + horizon] per customer under a fitted
+    {label} model (conditional on x, t_x, T; array-likes of one length).
+    Returns a float64 numpy.ndarray. Errors as for {prefix}_p_alive."""
+    clv.__doc__ = f"""Customer lifetime value per customer under a fitted {label} model:
+    the sum over ``periods`` periods of ``period`` model time units of
+    margin x value x expected purchases / (1 + discount)^k, the value being
+    the Gamma-Gamma expectation (gg: followup.GammaGamma) or, with gg None,
+    zbar itself. x, t_x, T, zbar: array-likes of one length. Returns a
+    float64 numpy.ndarray (NaN where the value is unknown). Errors as for
+    {prefix}_p_alive."""
+    for fn, suffix in ((p_alive, "p_alive"), (expected, "expected"), (clv, "clv")):
+        fn.__name__ = fn.__qualname__ = f"{prefix}_{suffix}"
+        fn.__annotations__["m"] = cls.__name__
+        fn.__annotations__["return"] = "numpy.ndarray"
+        if suffix == "clv":
+            fn.__annotations__["gg"] = "Optional[GammaGamma]"
+        _public(fn)
+    return p_alive, expected, clv
+
+
+def _columns_call(raw, fname: str, names: tuple, model_cls: Optional[type] = None):
+    """A wrapper of a SWIG function (model first when model_cls) whose array
+    arguments are ``names``: they are checked and converted to float64."""
+    def call(*args, **kwargs):
+        bound = call.__signature__.bind(*args, **kwargs)
+        a = bound.arguments
+        shift = 1 if model_cls is not None else 0
+        if model_cls is not None:
+            _model(fname, 1, "m", a["m"], model_cls)
+        cols = {k: _vector(fname, i + 1 + shift, k, a[k]) for i, k in enumerate(names)}
+        _same_length(fname, cols)
+        rest = [a[k] for k in list(call.__signature__.parameters)[shift + len(names):] if k in a]
+        lead = [a["m"]] if model_cls is not None else []
+        return raw(*lead, *[cols[k] for k in names], *rest)
+    call.__name__ = call.__qualname__ = fname
+    return call
+
+
+def install(namespace: dict) -> None:
+    """Put the array functions in the package namespace (followup)."""
+    import inspect
+    P = inspect.Parameter
+    arr = [P(k, P.POSITIONAL_OR_KEYWORD, annotation="ArrayLike") for k in ("x", "t_x", "T")]
+    for prefix, cls, label in (("bgnbd", _core.BgNbd, "BG/NBD"), ("pareto", _core.ParetoNbd, "Pareto/NBD")):
+        for fn in _score_functions(prefix, cls, label):
+            namespace[fn.__name__] = fn
+            fn.__signature__ = inspect.signature(fn)  # evaluated once: annotations as written
+        model = P("m", P.POSITIONAL_OR_KEYWORD, annotation=cls.__name__)
+        for suffix, doc, params, ret in (
+                ("loglik", f"The {label} log-likelihood of the data (x, t_x, T: array-likes of one length) "
+                           "at the model's parameters: a float.", [model] + arr, "float"),
+                ("fit", f"Fit a {label} model by maximum likelihood to x, t_x, T (array-likes of one "
+                        f"length): a followup.{cls.__name__}. Raises ConvergenceError when the "
+                        "optimiser does not converge.", arr, cls.__name__),
+                ("fit_ex", f"As {prefix}_fit, with the optimiser's diagnostics on the result: a "
+                           f"followup.{cls.__name__}.", arr, cls.__name__)):
+            _wrap(namespace, f"{prefix}_{suffix}", ("x", "t_x", "T"), cls if suffix == "loglik" else None,
+                  params, ret, doc)
+    gg = P("m", P.POSITIONAL_OR_KEYWORD, annotation="GammaGamma")
+    xz = [P(k, P.POSITIONAL_OR_KEYWORD, annotation="ArrayLike") for k in ("x", "zbar")]
+    _wrap(namespace, "gammagamma_fit", ("x", "zbar"), None, xz, "GammaGamma",
+          "Fit the Gamma-Gamma spend model to x (repeat purchases) and zbar (mean spend per repeat "
+          "purchase), array-likes of one length: a followup.GammaGamma.")
+    _wrap(namespace, "gammagamma_fit_ex", ("x", "zbar"), None, xz, "GammaGamma",
+          "As gammagamma_fit, with the optimiser's diagnostics: a followup.GammaGamma.")
+    _wrap(namespace, "gammagamma_loglik", ("x", "zbar"), _core.GammaGamma, [gg] + xz, "float",
+          "The Gamma-Gamma log-likelihood of x, zbar (array-likes of one length): a float.")
+    _wrap(namespace, "gammagamma_expected", ("x", "zbar"), _core.GammaGamma, [gg] + xz, "numpy.ndarray",
+          "The expected mean spend per transaction of each customer given x and zbar (array-likes "
+          "of one length): a float64 numpy.ndarray.", out=np.float64)
+    rfm = [P(k, P.POSITIONAL_OR_KEYWORD, annotation="ArrayLike") for k in ("recency", "frequency", "monetary")]
+    _wrap(namespace, "rfm_codes", ("recency", "frequency", "monetary"), None, rfm, "numpy.ndarray",
+          "RFM codes (111..555: recency, frequency and monetary quintile scores, 5 best) per customer "
+          "from three array-likes of one length: an int64 numpy.ndarray.", out=np.int64)
+    install_sequences(namespace)
+    _wrap(namespace, "rfm_groups", ("recency", "frequency", "monetary"), None, rfm, "numpy.ndarray",
+          "RFM group names (champions, loyal, ..., cant_lose) per customer from three array-likes of "
+          "one length: a numpy.ndarray of str (dtype object).", out=object)
+
+
+def _seconds(a: np.ndarray) -> np.ndarray:
+    """datetime64 values as UTC epoch seconds (naive = UTC)."""
+    if a.dtype.kind == "M":
+        if np.isnat(a).any():
+            raise _invalid("a time column holds NaT")
+        return a.astype("datetime64[s]").astype(np.int64)
+    return a
+
+
+def install_sequences(namespace: dict) -> None:
+    """The other flat functions with array arguments (summarize,
+    segment_assign, segment_assign_book): the arrays are checked as above
+    (and datetime64 accepted for times), the rest goes to the wrapped call
+    (datetimes, None checks)."""
+    import inspect
+    for name in ("summarize", "segment_assign", "segment_assign_book"):
+        inner = namespace.get(name)
+        if inner is None or getattr(inner, "__followup_arrays__", False):
+            continue
+        sig = inspect.signature(inner)
+        kinds = {k: (np.int64 if p.annotation == "Sequence[int]" else np.float64)
+                 for k, p in sig.parameters.items() if str(p.annotation).startswith("Sequence[")}
+        pos = {k: i + 1 for i, k in enumerate(sig.parameters)}
+
+        def make(inner, name, sig, kinds, pos):
+            def call(*args, **kwargs):
+                try:
+                    bound = sig.bind(*args, **kwargs)
+                except TypeError as e:
+                    raise TypeError(f"{name}(): {e}") from None
+                for k, dtype in kinds.items():
+                    if k in bound.arguments:
+                        v = bound.arguments[k]
+                        if dtype is np.int64 and not isinstance(v, (str, bytes)) and v is not None:
+                            v = _seconds(np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v))
+                        bound.arguments[k] = _vector(name, pos[k], k, v, dtype)
+                return inner(*bound.args, **bound.kwargs)
+            call.__name__ = call.__qualname__ = name
+            call.__module__ = "followup"
+            call.__doc__ = inner.__doc__.split("\n\n", 1)[-1] if "\n\n" in (inner.__doc__ or "") else ""
+            ints = [k for k, d in kinds.items() if d is np.int64]
+            call.__doc__ = (call.__doc__ + "\n\nArray arguments (" + ", ".join(kinds) + "): numpy arrays, pandas "
+                            "Series or sequences of one length, of numbers"
+                            + (f" (whole numbers for {', '.join(ints)}; times may be datetime64, naive = UTC)"
+                               if ints else "") + ".").strip()
+            call.__signature__ = sig.replace(parameters=[
+                p.replace(annotation="ArrayLike") if k in kinds else p for k, p in sig.parameters.items()])
+            call.__followup_arrays__ = True
+            return call
+        namespace[name] = make(inner, name, sig, kinds, pos)
+
+
+def _wrap(namespace: dict, fname: str, names: tuple, model_cls, params, ret: str, doc: str, out=None) -> None:
+    import inspect
+    raw = getattr(_core, fname)
+    call = _columns_call(raw, fname, names, model_cls)
+    call.__signature__ = inspect.Signature(params, return_annotation=ret)
+    if out is None:
+        fn = call
+    else:
+        @functools.wraps(call)
+        def fn(*args, **kwargs):
+            return np.asarray(call(*args, **kwargs), dtype=out)
+        fn.__signature__ = call.__signature__
+        del fn.__wrapped__
+    fn.__doc__ = doc
+    fn.__module__ = "followup"
+    namespace[fname] = fn
+    __all__.append(fname)
