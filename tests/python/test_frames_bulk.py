@@ -11,18 +11,14 @@ pd = pytest.importorskip("pandas")
 
 import followup  # noqa: E402
 from followup import core, frames  # noqa: E402
+from fu_helpers import sample_book  # noqa: E402
 
 NOW = "2026-11-23T00:00:00+08:00"
 
 
 @pytest.fixture(scope="module")
 def book(srcdir):
-    d = srcdir / "examples" / "sample" / "data"
-    b = followup.Book()
-    b.read_customers_csv(str(d / "customers.csv"))
-    b.read_events_csv(str(d / "events.csv"))
-    b.finalize()
-    return b
+    return sample_book(srcdir)
 
 
 @pytest.fixture(scope="module")
