@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,52 @@ static void expect_refused(fu_kpi *into, const void *buf, size_t len, const char
                        needle);
     cr_assert_eq(fu_kpi_compute(into, &n1), FU_OK);
     cr_expect_eq(n0, n1, "a refused partial changes nothing");
+}
+
+/* FNV-1a 64 of the bytes before the last 8, written into them (little-endian):
+ * a blob edited behind the checksum's back. */
+static void reseal(unsigned char *b, size_t len) {
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i + 8 < len; i++) h = (h ^ b[i]) * UINT64_C(1099511628211);
+    for (int i = 0; i < 8; i++) b[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
+}
+
+Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
+    sample s;
+    sample_load(&s);
+    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
+    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
+    void *vb = NULL;
+    size_t len = 0;
+    cr_assert_eq(fu_kpi_partial_write(src, &vb, &len), FU_OK);
+    unsigned char *b = vb, *c = malloc(len + 1);
+    /* header 169 bytes, tmin and tmax, then the group count and the first group's tier */
+    const size_t ngroups = 169 + 16, tier0 = ngroups + 4;
+    memcpy(c, b, len);
+    c[ngroups + 3] = 0x7F;
+    reseal(c, len);
+    expect_refused(into, c, len, "groups");
+    memcpy(c, b, len);
+    c[tier0] = 200;
+    reseal(c, len);
+    expect_refused(into, c, len, "a group");
+    memcpy(c, b, len - 8);
+    c[len - 8] = 0;
+    reseal(c, len + 1);
+    expect_refused(into, c, len + 1, "trailing bytes");
+    /* the version field */
+    memcpy(c, b, len);
+    c[8] = 2;
+    reseal(c, len);
+    expect_refused(into, c, len, "version");
+    memcpy(c, b, len);
+    reseal(c, len);
+    cr_expect_eq(fu_kpi_merge_partial(into, c, len), FU_OK, "resealed unchanged: accepted");
+    free(c);
+    fu_free(b);
+    fu_kpi_free(into);
+    fu_kpi_free(src);
+    sample_free(&s);
 }
 
 Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
