@@ -254,6 +254,8 @@ static int kstr_intern(kstr *t, const char *s, size_t n, uint32_t *out) {
 }
 
 
+int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out) { return kstr_intern(&k->str, s, n, out); }
+
 void fu_kpi_options_init(fu_kpi_options *opts) {
     if (opts) {
         fu_kpi_options d = FU_KPI_OPTIONS_INIT;
@@ -286,6 +288,7 @@ void fu_kpi_free(fu_kpi *k) {
     fu__free(k->pend);
     fu__free(k->due);
     fu__free(k->com);
+    fu__kpi_partials_free(k);
     fu__free(k);
 }
 

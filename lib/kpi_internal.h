@@ -8,6 +8,7 @@
  *   kpi_figures.c  finalisation (churn denominators, percentiles) and figures
  *   kpi_write.c    CSV, JSON and the text dashboard
  *   kpi_html.c     the HTML dashboard (public API only)
+ *   kpi_partial.c  partial aggregates: export, validate, merge
  *
  * The definitions are written out in docs/kpi.md; keep the two in step. */
 #ifndef FU_KPI_INTERNAL_H
@@ -100,6 +101,16 @@ typedef struct kcom {
     int state;
 } kcom;
 
+/* A cell of a merged partial (kpi_partial.c): its period by start time, its
+ * group with string ids of this engine, and its accumulators before the
+ * finalisation (churn_n, rt_n and rt_off are 0). */
+typedef struct kpcell kpcell;
+/* A response time of a merged partial: index into fu_kpi.pcell, hours. */
+typedef struct kprt {
+    uint32_t cell;
+    float v;
+} kprt;
+
 struct fu_kpi {
     const fu_policy *policy;
     const fu__policy *pol;
@@ -131,6 +142,13 @@ struct fu_kpi {
     char **labels;       /* owned strings the figures point into */
     size_t n_labels, cap_labels;
     int64_t as_of;       /* the as_of used by the last compute */
+    /* merged partials (fu_kpi_merge_partial) */
+    kpcell *pcell;
+    size_t n_pcell, cap_pcell;
+    kprt *prt;
+    size_t n_prt, cap_prt;
+    size_t n_parts;
+    int64_t part_tmin, part_tmax; /* their data range */
 };
 
 void fu__kpi_clear_result(fu_kpi *k);
@@ -142,7 +160,7 @@ int fu__kpi_due_cmp(const void *a, const void *b);
 /* Proportions. The accumulators of a (period, group) cell are split by the
  * kind of unit that feeds them into small structs held in parallel arrays
  * (indexed by the cell), so that the units of one kind touch one compact
- * array: a contact touches 32 bytes of its cell, a survey 56, an issue 48.
+ * array: a contact touches 48 bytes of its cell, a survey 56, an issue 48.
  * Counters are 32-bit: fewer than 2^32 events are stored. */
 enum {
     P_TIME, P_RES, P_FCR, P_FB, P_REP, P_FUC, /* issue block */
@@ -166,19 +184,33 @@ typedef struct csurv {    /* surveys; top-2-box n is csat_n */
     double csat_s, csat_ss, ces_s, ces_ss;
 } csurv;
 
+/* Sums of money are kept as double-double pairs (x, x_lo; see dd_add):
+ * x is the sum rounded once, whatever order the terms came in, so that
+ * partials merged in any order give the whole book's figures bit for bit
+ * (docs/kpi.md, "KPIs over partitions"). */
 typedef struct ccont {    /* contact attempts: over-contact, efficiency, ROI cost */
     uint32_t n, over, daymask, pad_;
-    double cost, cost2;
+    double cost, cost2, cost_lo, cost2_lo;
 } ccont;
 
 typedef struct crev {     /* ROI revenue (touched only by contacts with revenue) */
-    double r, r2, cr;
+    double r, r2, cr, r_lo, r2_lo, cr_lo;
 } crev;
 
 typedef struct cupl {     /* uplift: customers contacted (c*) and not contacted (n*) in the period */
     uint32_t cn, cx, nn, nx;  /* units, buyers */
     double cr, cr2, nr, nr2;  /* revenue in the window and its square */
+    double cr_lo, cr2_lo, nr_lo, nr2_lo;
 } cupl;
+
+/* hi + lo += x, in double-double (TwoSum, then renormalised): hi stays the
+ * sum rounded to a double while the exact sum fits in 106 bits. */
+static inline void dd_add(double *hi, double *lo, double x) {
+    double s = *hi + x, bp = s - *hi, e = (*hi - (s - bp)) + (x - bp);
+    e += *lo;
+    *hi = s + e;
+    *lo = e - (*hi - s);
+}
 
 typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, quality closure, churn, percentiles */
     kp32 p[5];
@@ -254,6 +286,7 @@ typedef struct ctx {
     cmisc *cm;
     cupl *cu;
     size_t nc, cap_c;
+    int64_t data_tmin, data_tmax; /* the span the periods cover */
     int64_t roi_window; /* attribution window (kpis.roi.window, else the option) */
     int64_t qc_window;  /* quality closure (kpis.quality_closure.window, else 7 days) */
     int64_t repurchase_window; /* kpis.repurchase.window, else the option */
@@ -307,7 +340,28 @@ typedef struct ctx {
 } ctx;
 
 
+struct kpcell {
+    int64_t pstart;
+    gkey g;
+    cissue i;
+    csurv s;
+    ccont c;
+    crev r;
+    cmisc m;
+    cupl u;
+};
+
 extern const signed char fu__kpi_prop[FU_KPI_COUNT];
+int fu__kpi_accumulate(fu_kpi *k, ctx *c, int *empty);
+void fu__kpi_ctx_free(ctx *c);
+int64_t fu__kpi_group_of(ctx *c, const gkey *g);
+int fu__kpi_push_rt(ctx *c, int64_t ci, double hours);
+int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out);
+
+/* ---- partials (kpi_partial.c) ---- */
+
+int fu__kpi_apply_partials(ctx *c);
+void fu__kpi_partials_free(fu_kpi *k);
 double fu__kpi_t_of(ctx *c, double df);
 int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group);
 

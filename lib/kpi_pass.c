@@ -20,7 +20,7 @@ double fu__kpi_t_of(ctx *c, double df) {
     return t;
 }
 
-static void ctx_free(ctx *c) {
+void fu__kpi_ctx_free(ctx *c) {
     fu__free(c->pstart);
     fu__free(c->pday0);
     fu__free(c->dstart);
@@ -276,7 +276,7 @@ static uint64_t ckey(uint32_t period, uint32_t group) { return ((uint64_t)period
 static uint32_t chash_of(const ctx *c, uint32_t i) { return hash64(ckey(c->ch[i].period, c->ch[i].group)); }
 
 /* Group index of a key, added when new; -1 on failure (c->rc set). */
-static int64_t group_of(ctx *c, const gkey *g) {
+int64_t fu__kpi_group_of(ctx *c, const gkey *g) {
     uint32_t h = gkey_hash(g);
     if (c->gtcap) {
         size_t j = h & (c->gtcap - 1);
@@ -418,7 +418,7 @@ static int64_t group_for(ctx *c, const uattr *ua) {
     /* a small direct-mapped cache in front of the group table */
     size_t slot = (g.agent * 2654435761u + g.seg * 40503u + g.tier * 97u + g.channel * 13u + g.pclass) & (GCACHE - 1);
     if (c->gcache[slot] && memcmp(&c->gk[c->gcache[slot] - 1], &g, sizeof g) == 0) return c->gcache[slot] - 1;
-    int64_t r = group_of(c, &g);
+    int64_t r = fu__kpi_group_of(c, &g);
     if (r >= 0) c->gcache[slot] = (uint32_t)r + 1;
     return r;
 }
@@ -482,13 +482,13 @@ static void apply_unit(ctx *c, const unit *u) {
         if (u->day < 32) ce->daymask |= 1u << u->day;
         if (c->costs) {
             double cost = c->k->o.contact_cost[u->b], r = u->v;
-            ce->cost += cost;
-            ce->cost2 += cost * cost;
+            dd_add(&ce->cost, &ce->cost_lo, cost);
+            dd_add(&ce->cost2, &ce->cost2_lo, cost * cost);
             if (r != 0) { /* adding zeros changes no sum */
                 crev *cv = &c->cr[ci];
-                cv->r += r;
-                cv->r2 += r * r;
-                cv->cr += cost * r;
+                dd_add(&cv->r, &cv->r_lo, r);
+                dd_add(&cv->r2, &cv->r2_lo, r * r);
+                dd_add(&cv->cr, &cv->cr_lo, cost * r);
             }
         }
         break;
@@ -496,8 +496,15 @@ static void apply_unit(ctx *c, const unit *u) {
     case U_UPL_C:
     case U_UPL_N: {
         cupl *q = &c->cu[ci];
-        if (u->op == U_UPL_C) q->cn++, q->cx += u->a, q->cr += u->v, q->cr2 += u->v * u->v;
-        else q->nn++, q->nx += u->a, q->nr += u->v, q->nr2 += u->v * u->v;
+        if (u->op == U_UPL_C) {
+            q->cn++, q->cx += u->a;
+            dd_add(&q->cr, &q->cr_lo, u->v);
+            dd_add(&q->cr2, &q->cr2_lo, u->v * u->v);
+        } else {
+            q->nn++, q->nx += u->a;
+            dd_add(&q->nr, &q->nr_lo, u->v);
+            dd_add(&q->nr2, &q->nr2_lo, u->v * u->v);
+        }
         break;
     }
     case U_CHURN_IN: c->cm[ci].churn_delta++; break;
@@ -722,7 +729,7 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     }
 }
 
-static int push_rt(ctx *c, int64_t ci, double hours) {
+int fu__kpi_push_rt(ctx *c, int64_t ci, double hours) {
     if (c->n_rt + 1 > c->cap_rt) {
         size_t ncap = c->cap_rt ? c->cap_rt * 2 : 1024;
         uint32_t *a = fu__realloc(c->rt_cell, ncap * sizeof *a);
@@ -923,7 +930,7 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
         }
         if (c1 != NONE32) {
             int64_t ci = cell_for(c, v->at, &ua);
-            if (ci >= 0 && push_rt(c, ci, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
+            if (ci >= 0 && fu__kpi_push_rt(c, ci, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
         }
         if (v->kind == FU_EVENT_FAULT) { /* a quality problem: closed within the window */
             int ok = r != NONE32 && e[r].at - v->at <= c->qc_window;
@@ -1167,19 +1174,17 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
     *tmax_out = tmax;
 }
 
-int fu_kpi_compute(fu_kpi *k, size_t *out) {
-    if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
-    if (k->computed && k->has_result) {
-        *out = k->n_fig;
-        return FU_OK;
-    }
-    fu__kpi_clear_result(k);
-    *out = 0;
+/* Everything of a compute up to the finalisation: the pass over the stored
+ * events and commitments, the units applied to the cells, and the cells of
+ * the partials merged in (kpi_partial.c). *empty is set (and nothing else
+ * done) when there is no data. On failure the context is freed. */
+int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
+    ctx c;
+    memset(&c, 0, sizeof c);
+    *empty = 0;
     int rc = fu__kpi_merge_events(k);
     if (rc) return rc;
     if (k->n_due) qsort(k->due, k->n_due, sizeof *k->due, fu__kpi_due_cmp);
-    ctx c;
-    memset(&c, 0, sizeof c);
     c.k = k;
     c.pol = k->pol;
     c.cal = k->cal;
@@ -1187,10 +1192,16 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     c.last_cell = -1;
     int64_t as_of, tmin, tmax;
     data_range(k, &as_of, &tmin, &tmax);
+    if (k->n_parts) { /* partials need an explicit as_of: it is the same */
+        as_of = k->o.as_of;
+        if (k->part_tmin < tmin) tmin = k->part_tmin;
+        if (k->part_tmax > tmax) tmax = k->part_tmax;
+    }
     c.as_of = k->as_of = as_of;
+    c.data_tmin = tmin;
+    c.data_tmax = tmax;
     if (as_of == INT64_MIN || tmin > tmax) {
-        /* no data: an empty result */
-        k->has_result = k->computed = 1;
+        *empty = 1;
         return FU_OK;
     }
     /* cadences by trigger kind, SLAs by severity */
@@ -1253,13 +1264,38 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         emit_prop(&c, P_COM, m->deadline, &ua, fulfilled && m->closed_at <= m->deadline);
         rc = c.rc;
     }
-    uint32_t *rtv = NULL;
     if (!rc) rc = flush_units(&c);
-    if (!rc) rc = fu__kpi_churn_finalize(&c);
+    if (!rc) rc = fu__kpi_apply_partials(&c);
+    if (rc) {
+        fu__kpi_ctx_free(&c);
+        return rc;
+    }
+    *cp = c;
+    return FU_OK;
+}
+
+int fu_kpi_compute(fu_kpi *k, size_t *out) {
+    if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
+    if (k->computed && k->has_result) {
+        *out = k->n_fig;
+        return FU_OK;
+    }
+    fu__kpi_clear_result(k);
+    *out = 0;
+    ctx c;
+    int empty = 0;
+    int rc = fu__kpi_accumulate(k, &c, &empty);
+    if (rc) return rc;
+    if (empty) { /* no data: an empty result */
+        k->has_result = k->computed = 1;
+        return FU_OK;
+    }
+    uint32_t *rtv = NULL;
+    rc = fu__kpi_churn_finalize(&c);
     if (!rc) rc = fu__kpi_rt_finalize(&c, &rtv);
     if (!rc) rc = fu__kpi_build_figures(&c, rtv);
     fu__free(rtv);
-    ctx_free(&c);
+    fu__kpi_ctx_free(&c);
     if (rc) {
         fu__kpi_clear_result(k);
         return rc;

@@ -2,10 +2,12 @@
  * #ifdef SWIGPYTHON / SWIGLUA).
  *
  *   Kpi(policy, period="week", by="none", from_=KPI_NO_TIME, to=KPI_NO_TIME,
- *       as_of=KPI_NO_TIME, costs=None)            (keeps the policy alive)
+ *       as_of=KPI_NO_TIME, costs=None, budget=0)  (keeps the policy alive)
  *     period: "day" | "week" | "month"; by: "none" or dimensions joined by ","
  *     ("tier,agent"); times are UTC seconds (followup.time_parse);
- *     costs: "phone=8,sms=0.1" (cost of one contact per channel; enables ROI)
+ *     costs: "phone=8,sms=0.1" (cost of one contact per channel; enables ROI; the CLI's --cost)
+ *     budget: follow-up budget of one period, same currency (> 0 enables "budget_overrun";
+ *     the CLI's --budget; needs costs); Lua passes both positionally after as_of
  *   Kpi methods:
  *     add_book(book), add_customer(id, annual_spend=nan, first_purchase_at=KPI_NO_TIME),
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
@@ -18,6 +20,9 @@
  *     count(), figure(i) -> KpiFigure, find(kpi, period=None, group=None) -> KpiFigure or None
  *     scorecard_count(), scorecard(i) -> KpiScorecard
  *     csv(), json(), dashboard() -> str
+ *     partial() -> bytes (Lua: string), merge(blob): partial aggregates of a
+ *     partition and their merge (fu_kpi_partial_write / fu_kpi_merge_partial;
+ *     needs as_of); compute() then gives the figures of all merged partitions
  *     Python: figures(), scorecards(), records() -> list of dicts, to_dataframe()
  *     (a pandas DataFrame when pandas is importable, else records())
  *   KpiFigure (a copy, owns its strings): kpi, group, period, value, ci_low, ci_high, n,
@@ -175,7 +180,7 @@ static int fu_swig_kpi_costs(const char *spec, fu_kpi_options *o) {
 }
 
 static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, const char *by, int64_t from,
-                               int64_t to, int64_t as_of, const char *costs) {
+                               int64_t to, int64_t as_of, const char *costs, double budget) {
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     if (!policy) {
         fu_error_set(FU_EINVAL, "Kpi: policy is None/nil");
@@ -187,6 +192,7 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
     o.from = from;
     o.to = to;
     o.as_of = as_of;
+    o.budget = budget;
     fu_kpi *k = NULL;
     fu_kpi_new(&k, policy, &o);
     return k;
@@ -323,6 +329,28 @@ typedef struct fu_swig_kpi_scorecard {
     }
 }
 #endif
+%{
+typedef struct fu_swig_blob {
+    char *p;
+    size_t n;
+} fu_swig_blob;
+%}
+typedef struct fu_swig_blob fu_swig_blob;
+#ifdef SWIGPYTHON
+%typemap(out) fu_swig_blob {
+    $result = $1.p ? PyBytes_FromStringAndSize($1.p, (Py_ssize_t)$1.n) : NULL;
+    fu_free($1.p);
+    if (!$result) SWIG_fail;
+}
+#endif
+#ifdef SWIGLUA
+%typemap(out) fu_swig_blob {
+    if ($1.p) lua_pushlstring(L, $1.p, $1.n);
+    else lua_pushnil(L);
+    fu_free($1.p);
+    SWIG_arg++;
+}
+#endif
 %rename(Kpi) fu_kpi;
 typedef struct fu_kpi {} fu_kpi;
 
@@ -351,6 +379,13 @@ FU_RAISES(fu_kpi::m_scorecard)
 FU_RAISES(fu_kpi::m_csv)
 FU_RAISES(fu_kpi::m_json)
 FU_RAISES(fu_kpi::m_dashboard)
+FU_RAISES(fu_kpi::m_partial)
+FU_RAISES(fu_kpi::m_merge)
+%rename(partial) fu_kpi::m_partial;
+%rename(merge) fu_kpi::m_merge;
+/* partial(): the blob out as bytes (Python) or a string (Lua); merge()
+ * takes bytes (Python) or a string (Lua) through the (bytes, nbytes) typemaps
+ * of bindings/python and bindings/lua. */
 %rename(add_book) fu_kpi::m_add_book;
 %rename(add_customer) fu_kpi::m_add_customer;
 %rename(add_event) fu_kpi::m_add_event;
@@ -389,8 +424,8 @@ FU_RAISES(fu_kpi::m_dashboard)
 %extend fu_kpi {
     fu_kpi(const fu_policy *policy, const char *period = "week", const char *by = "none",
            int64_t from_ = FU_KPI_NO_TIME, int64_t to = FU_KPI_NO_TIME, int64_t as_of = FU_KPI_NO_TIME,
-           const char *costs = NULL) {
-        return fu_swig_kpi_new(policy, period, by, from_, to, as_of, costs);
+           const char *costs = NULL, double budget = 0.0) {
+        return fu_swig_kpi_new(policy, period, by, from_, to, as_of, costs, budget);
     }
     ~fu_kpi() { fu_kpi_free($self); }
 
@@ -450,6 +485,14 @@ FU_RAISES(fu_kpi::m_dashboard)
     void m_set_segment(const char *customer_id, const char *label) {
         fu_kpi_set_segments($self, &customer_id, &label, 1);
     }
+
+    fu_swig_blob m_partial() {
+        fu_swig_blob b = {NULL, 0};
+        void *p = NULL;
+        if (fu_kpi_partial_write($self, &p, &b.n) == FU_OK) b.p = p;
+        return b;
+    }
+    void m_merge(const char *bytes, size_t nbytes) { fu_kpi_merge_partial($self, bytes, nbytes); }
 
     size_t m_compute() {
         size_t n = 0;

@@ -441,6 +441,41 @@ FU_EXTERN int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *break
 /** @} */
 
 /* ===================================================================== */
+/** @name Partial aggregates: KPIs over partitions
+ *  A book split by customer (every customer's events, due items and
+ *  commitments in one partition) gives the same figures as the whole book:
+ *  each partition's engine exports its accumulators with
+ *  fu_kpi_partial_write(), one engine merges them with
+ *  fu_kpi_merge_partial(), and fu_kpi_compute() on it finalises from the
+ *  merged counts (churn denominators, percentiles from the exact response
+ *  times, intervals, RAG). See docs/kpi.md, "KPIs over partitions". @{ */
+
+/**
+ * Export the partial aggregates of `kpi`: its own data (computed as far as
+ * the accumulators, not finalised) plus every partial merged into it, so
+ * partials merge in a tree. The blob is versioned, little-endian whatever
+ * the machine, checksummed, and names the options and policy it needs.
+ * @param[out] buf  the blob, owned by the caller (fu_free())
+ * @param[out] len  its length in bytes
+ * @return #FU_OK; #FU_EINVAL for NULL or when `options.as_of` is not set
+ *         (every partition must use the same "now"); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, void **buf, size_t *len);
+
+/**
+ * Merge a blob of fu_kpi_partial_write() into `into` (all or nothing); the
+ * next fu_kpi_compute() includes it. `into` may have data of its own (of
+ * other customers). Merging the same partial twice counts it twice.
+ * @return #FU_OK; #FU_EINVAL with a message for a blob that is truncated,
+ *         corrupt (checksum), not a partial, of another version, or made
+ *         with another policy or other options (period, grouping, as_of,
+ *         windows, costs, budget, from/to, flags); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_merge_partial(fu_kpi *into, const void *buf, size_t len);
+
+/** @} */
+
+/* ===================================================================== */
 /** @name Statistics (deprecated names)
  *  The statistics of the figures live in followup/stats.h; these names call
  *  them and remain for existing callers. @{ */

@@ -1,0 +1,441 @@
+/* Partial aggregates of the KPI engine (docs/kpi.md, "KPIs over
+ * partitions"): fu_kpi_partial_write() exports the accumulators of every
+ * (period, group) cell before the finalisation; fu_kpi_merge_partial()
+ * validates one and keeps its cells; fu_kpi_compute() adds the kept cells to
+ * its own and finalises (churn denominators, percentiles, intervals, RAG)
+ * from the merged counts.
+ *
+ * Blob, all integers little-endian, doubles as their IEEE-754 bits:
+ *   "FUKPIPRT" u32 version(1) u32 0
+ *   options: u8 period, u32 by, u32 flags (without FU_KPI_CSV_RAW), i64 from,
+ *            to, as_of, fcr, repeat, complaint, win_back, repurchase and roi
+ *            windows, f64 contact_cost[FU_CHANNEL_COUNT], f64 budget
+ *   u64 policy fingerprint (FNV-1a of name, version, summary, tiers, classes)
+ *   i64 tmin, tmax (the data range)
+ *   u32 groups, each: u8 tier, channel, pclass, 0; str agent; str segment
+ *                     (str: u32 length, 0xFFFFFFFF for none, then the bytes)
+ *   u32 cells, each: i64 period start, u32 group, the accumulators (cell_io)
+ *   u32 response times, each: u32 cell, f32 hours (as u32 bits)
+ *   u64 FNV-1a of everything before */
+#include "kpi_internal.h"
+
+#define MAGIC "FUKPIPRT"
+#define PART_VERSION 1u
+#define NO_STR UINT32_MAX
+
+static const uint64_t FNV0 = UINT64_C(14695981039346656037), FNVP = UINT64_C(1099511628211);
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * FNVP;
+    return h;
+}
+
+void fu__kpi_partials_free(fu_kpi *k) {
+    fu__free(k->pcell);
+    fu__free(k->prt);
+    k->pcell = NULL;
+    k->prt = NULL;
+    k->n_pcell = k->cap_pcell = k->n_prt = k->cap_prt = k->n_parts = 0;
+}
+
+/* ---- the writer and the reader ---- */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int failed;
+} wbuf;
+
+static void put(wbuf *b, const void *v, size_t n) {
+    if (b->failed) return;
+    if (b->n + n > b->cap) {
+        size_t ncap = b->cap ? b->cap : 4096;
+        while (ncap < b->n + n) ncap *= 2;
+        unsigned char *np = fu__realloc(b->p, ncap);
+        if (!np) {
+            b->failed = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->n, v, n);
+    b->n += n;
+}
+
+static void put_u64(wbuf *b, uint64_t v) {
+    unsigned char x[8];
+    for (int i = 0; i < 8; i++) x[i] = (unsigned char)(v >> (8 * i));
+    put(b, x, 8);
+}
+static void put_u32(wbuf *b, uint32_t v) {
+    unsigned char x[4];
+    for (int i = 0; i < 4; i++) x[i] = (unsigned char)(v >> (8 * i));
+    put(b, x, 4);
+}
+static void put_u8(wbuf *b, unsigned v) {
+    unsigned char x = (unsigned char)v;
+    put(b, &x, 1);
+}
+static void put_i64(wbuf *b, int64_t v) { put_u64(b, (uint64_t)v); }
+static void put_f64(wbuf *b, double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    put_u64(b, u);
+}
+static void put_str(wbuf *b, const char *s) {
+    if (!s) {
+        put_u32(b, NO_STR);
+        return;
+    }
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    put(b, s, n);
+}
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t n, off;
+    int bad;
+} rbuf;
+
+static const unsigned char *take(rbuf *r, size_t n) {
+    if (r->bad || r->n - r->off < n) {
+        r->bad = 1;
+        return NULL;
+    }
+    const unsigned char *s = r->p + r->off;
+    r->off += n;
+    return s;
+}
+static uint64_t get_u64(rbuf *r) {
+    const unsigned char *s = take(r, 8);
+    uint64_t v = 0;
+    for (int i = 0; s && i < 8; i++) v |= (uint64_t)s[i] << (8 * i);
+    return v;
+}
+static uint32_t get_u32(rbuf *r) {
+    const unsigned char *s = take(r, 4);
+    uint32_t v = 0;
+    for (int i = 0; s && i < 4; i++) v |= (uint32_t)s[i] << (8 * i);
+    return v;
+}
+static unsigned get_u8(rbuf *r) {
+    const unsigned char *s = take(r, 1);
+    return s ? *s : 0;
+}
+static int64_t get_i64(rbuf *r) { return (int64_t)get_u64(r); }
+static double get_f64(rbuf *r) {
+    uint64_t u = get_u64(r);
+    double v;
+    memcpy(&v, &u, sizeof v);
+    if (!isfinite(v)) r->bad = 1;
+    return v;
+}
+
+/* The accumulators of a cell, written (w) or read (r) in one order. */
+static void cell_io(wbuf *w, rbuf *r, kpcell *pc) {
+    uint32_t *u32[] = {&pc->i.p[0].n, &pc->i.p[0].x, &pc->i.p[1].n, &pc->i.p[1].x, &pc->i.p[2].n, &pc->i.p[2].x,
+                       &pc->i.p[3].n, &pc->i.p[3].x, &pc->i.p[4].n, &pc->i.p[4].x, &pc->i.p[5].n, &pc->i.p[5].x,
+                       &pc->s.csat_n, &pc->s.top2_x, &pc->s.nps_n, &pc->s.nps_p, &pc->s.nps_d, &pc->s.ces_n,
+                       &pc->c.n, &pc->c.over, &pc->c.daymask,
+                       &pc->m.p[0].n, &pc->m.p[0].x, &pc->m.p[1].n, &pc->m.p[1].x, &pc->m.p[2].n, &pc->m.p[2].x,
+                       &pc->m.p[3].n, &pc->m.p[3].x, &pc->m.p[4].n, &pc->m.p[4].x, &pc->m.churn_x,
+                       &pc->u.cn, &pc->u.cx, &pc->u.nn, &pc->u.nx};
+    double *f64[] = {&pc->s.csat_s, &pc->s.csat_ss, &pc->s.ces_s, &pc->s.ces_ss, &pc->c.cost, &pc->c.cost2,
+                     &pc->r.r, &pc->r.r2, &pc->r.cr, &pc->u.cr, &pc->u.cr2, &pc->u.nr, &pc->u.nr2,
+                     &pc->c.cost_lo, &pc->c.cost2_lo, &pc->r.r_lo, &pc->r.r2_lo, &pc->r.cr_lo,
+                     &pc->u.cr_lo, &pc->u.cr2_lo, &pc->u.nr_lo, &pc->u.nr2_lo};
+    for (size_t i = 0; i < sizeof u32 / sizeof *u32; i++) {
+        if (w) put_u32(w, *u32[i]);
+        else *u32[i] = get_u32(r);
+    }
+    for (size_t i = 0; i < sizeof f64 / sizeof *f64; i++) {
+        if (w) put_f64(w, *f64[i]);
+        else *f64[i] = get_f64(r);
+    }
+    if (w) put_i64(w, pc->m.churn_delta);
+    else pc->m.churn_delta = get_i64(r);
+}
+
+/* The options and the policy a partial must share with its engine. */
+static int put_header(wbuf *b, const fu_kpi *k) {
+    const fu_kpi_options *o = &k->o;
+    put(b, MAGIC, 8);
+    put_u32(b, PART_VERSION);
+    put_u32(b, 0);
+    put_u8(b, (unsigned)o->period);
+    put_u32(b, o->by);
+    put_u32(b, o->flags & ~FU_KPI_CSV_RAW);
+    const int64_t t[] = {o->from, o->to, o->as_of, o->fcr_window, o->repeat_window, o->complaint_window,
+                         o->win_back_window, o->repurchase_window, o->roi_window};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) put_i64(b, t[i]);
+    for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) put_f64(b, o->contact_cost[ch]);
+    put_f64(b, o->budget);
+    char *sum = NULL;
+    if (fu_policy_summary(k->policy, &sum) != FU_OK) return fu__error_nomem();
+    const char *name = fu_policy_name(k->policy), *ver = fu_policy_version(k->policy);
+    uint64_t h = fnv(FNV0, name, strlen(name) + 1);
+    h = fnv(h, ver, strlen(ver) + 1);
+    h = fnv(h, sum, strlen(sum) + 1);
+    fu__free(sum);
+    for (size_t i = 0; i < k->pol->segments.n_tiers; i++)
+        h = fnv(h, k->pol->segments.tiers[i].name, strlen(k->pol->segments.tiers[i].name) + 1);
+    for (size_t i = 0; i < k->pol->segments.n_classes; i++)
+        h = fnv(h, k->pol->segments.classes[i].name, strlen(k->pol->segments.classes[i].name) + 1);
+    put_u64(b, h);
+    return b->failed ? fu__error_nomem() : FU_OK;
+}
+
+static int put_body(wbuf *b, const ctx *c) {
+    const fu_kpi *k = c->k;
+    put_i64(b, c->data_tmin);
+    put_i64(b, c->data_tmax);
+    put_u32(b, (uint32_t)c->ng);
+    for (size_t g = 0; g < c->ng; g++) {
+        const gkey *gk = &c->gk[g];
+        put_u8(b, gk->tier);
+        put_u8(b, gk->channel);
+        put_u8(b, gk->pclass);
+        put_u8(b, 0);
+        put_str(b, gk->agent ? kstr_get(&k->str, gk->agent) : NULL);
+        put_str(b, gk->seg ? kstr_get(&k->str, gk->seg) : NULL);
+    }
+    put_u32(b, (uint32_t)c->nc);
+    for (size_t i = 0; i < c->nc; i++) {
+        kpcell pc = {c->pstart[c->ch[i].period], {0, 0, 0, 0, 0, 0}, c->ci[i], c->cs[i], c->cc[i],
+                     c->cr[i], c->cm[i], c->cu[i]};
+        put_i64(b, pc.pstart);
+        put_u32(b, c->ch[i].group);
+        cell_io(b, NULL, &pc);
+    }
+    put_u32(b, (uint32_t)c->n_rt);
+    for (size_t i = 0; i < c->n_rt; i++) {
+        uint32_t bits;
+        memcpy(&bits, &c->rt_val[i], sizeof bits);
+        put_u32(b, c->rt_cell[i]);
+        put_u32(b, bits);
+    }
+    return b->failed ? fu__error_nomem() : FU_OK;
+}
+
+int fu_kpi_partial_write(fu_kpi *k, void **buf, size_t *len) {
+    if (!k || !buf || !len) return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: NULL argument");
+    *buf = NULL;
+    *len = 0;
+    if (k->o.as_of == FU_KPI_NO_TIME)
+        return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: set options.as_of (every partition must use the "
+                                        "same \"now\"; the latest time of one partition is not the book's)");
+    wbuf b = {NULL, 0, 0, 0};
+    int rc = put_header(&b, k);
+    ctx c;
+    int empty = 0;
+    if (!rc) rc = fu__kpi_accumulate(k, &c, &empty);
+    if (!rc && empty) {
+        memset(&c, 0, sizeof c);
+        c.k = k;
+        c.data_tmin = INT64_MAX;
+        c.data_tmax = INT64_MIN;
+    }
+    if (!rc) {
+        rc = put_body(&b, &c);
+        fu__kpi_ctx_free(&c);
+    }
+    if (!rc) {
+        put_u64(&b, fnv(FNV0, b.p, b.n));
+        if (b.failed) rc = fu__error_nomem();
+    }
+    if (rc) {
+        fu__free(b.p);
+        return rc;
+    }
+    *buf = b.p;
+    *len = b.n;
+    return FU_OK;
+}
+
+/* ---- merging ---- */
+
+static int refuse(const char *what) {
+    return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: %s", what);
+}
+
+/* The header against this engine's: FU_OK or FU_EINVAL naming the difference. */
+static int check_header(rbuf *r, const fu_kpi *k) {
+    wbuf mine = {NULL, 0, 0, 0};
+    int rc = put_header(&mine, k);
+    if (rc) {
+        fu__free(mine.p);
+        return rc;
+    }
+    const unsigned char *theirs = take(r, mine.n);
+    /* field offsets: magic 0, version 8, period 16, by 17, flags 21, times 25 (as_of 41), costs 97, policy end-8 */
+    if (!theirs) rc = refuse("truncated partial (header)");
+    else if (memcmp(theirs, MAGIC, 8) != 0) rc = refuse("not a KPI partial (bad magic)");
+    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 1)");
+    else if (theirs[16] != mine.p[16]) rc = refuse("the partial has another period (day/week/month)");
+    else if (memcmp(theirs + 17, mine.p + 17, 4) != 0) rc = refuse("the partial has another grouping (by)");
+    else if (memcmp(theirs + 41, mine.p + 41, 8) != 0) rc = refuse("the partial has another as_of");
+    else if (memcmp(theirs + 16, mine.p + 16, mine.n - 16 - 8) != 0)
+        rc = refuse("the partial has other options (flags, from/to, windows, costs or budget)");
+    else if (memcmp(theirs + mine.n - 8, mine.p + mine.n - 8, 8) != 0)
+        rc = refuse("the partial comes from another policy (name, version, rules, tiers or classes differ)");
+    fu__free(mine.p);
+    return rc;
+}
+
+static int read_groups(rbuf *r, fu_kpi *k, gkey **out, size_t *nout) {
+    size_t ng = get_u32(r);
+    if (r->bad || ng > (r->n - r->off) / 12) return refuse("truncated or corrupt partial (groups)");
+    gkey *g = ng ? fu__calloc(ng, sizeof *g) : NULL;
+    if (ng && !g) return fu__error_nomem();
+    int rc = FU_OK;
+    for (size_t i = 0; i < ng && !rc; i++) {
+        unsigned tier = get_u8(r), ch = get_u8(r), pcl = get_u8(r);
+        get_u8(r);
+        if (tier > k->pol->segments.n_tiers || ch >= FU_CHANNEL_COUNT || pcl > k->pol->segments.n_classes) r->bad = 1;
+        /* dimensions not grouped by are 0, as in the pass */
+        unsigned by = k->o.by;
+        g[i].tier = (uint8_t)(by & FU_KPI_BY_TIER ? tier : 0);
+        g[i].channel = (uint8_t)(by & FU_KPI_BY_CHANNEL ? ch : 0);
+        g[i].pclass = (uint8_t)(by & FU_KPI_BY_PRODUCT_CLASS ? pcl : 0);
+        for (int s = 0; s < 2 && !r->bad && !rc; s++) {
+            uint32_t n = get_u32(r), id = 0;
+            if (n != NO_STR) {
+                const unsigned char *p = take(r, n);
+                if (!p || n == 0 || memchr(p, 0, n)) r->bad = 1;
+                else rc = fu__kpi_intern(k, (const char *)p, n, &id);
+            }
+            if (s == 0) g[i].agent = by & FU_KPI_BY_AGENT ? id : 0;
+            else g[i].seg = by & FU_KPI_BY_SEGMENT ? id : 0;
+        }
+        if (r->bad && !rc) rc = refuse("truncated or corrupt partial (a group)");
+    }
+    if (rc) {
+        fu__free(g);
+        return rc;
+    }
+    *out = g;
+    *nout = ng;
+    return FU_OK;
+}
+
+/* The cells and response times into the reserved tails of k->pcell and k->prt. */
+static int read_cells(rbuf *r, fu_kpi *k, const gkey *g, size_t ng, size_t *ncell, size_t *nrt) {
+    size_t nc = get_u32(r);
+    if (r->bad || nc > (r->n - r->off) / 12) return refuse("truncated or corrupt partial (cells)");
+    int rc = FU_GROW(k->pcell, k->cap_pcell, k->n_pcell + nc + 1);
+    if (rc) return rc;
+    for (size_t i = 0; i < nc && !r->bad; i++) {
+        kpcell *pc = &k->pcell[k->n_pcell + i];
+        memset(pc, 0, sizeof *pc);
+        pc->pstart = get_i64(r);
+        uint32_t gi = get_u32(r);
+        cell_io(NULL, r, pc);
+        if (gi >= ng) r->bad = 1;
+        else pc->g = g[gi];
+    }
+    size_t nr = r->bad ? 0 : get_u32(r);
+    if (r->bad || nr > (r->n - r->off) / 8) return refuse("truncated or corrupt partial (cells)");
+    rc = FU_GROW(k->prt, k->cap_prt, k->n_prt + nr + 1);
+    if (rc) return rc;
+    for (size_t i = 0; i < nr && !r->bad; i++) {
+        uint32_t ci = get_u32(r), bits = get_u32(r);
+        float v;
+        memcpy(&v, &bits, sizeof v);
+        if (ci >= nc || !(v >= 0) || !isfinite(v)) r->bad = 1;
+        k->prt[k->n_prt + i].cell = (uint32_t)k->n_pcell + ci;
+        k->prt[k->n_prt + i].v = v;
+    }
+    if (r->bad) return refuse("truncated or corrupt partial (response times)");
+    *ncell = nc;
+    *nrt = nr;
+    return FU_OK;
+}
+
+int fu_kpi_merge_partial(fu_kpi *k, const void *buf, size_t len) {
+    if (!k || (!buf && len)) return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: NULL argument");
+    if (len < 16 || memcmp(buf, MAGIC, 8) != 0) return refuse("not a KPI partial (bad magic or too short)");
+    if (k->o.as_of == FU_KPI_NO_TIME)
+        return refuse("set options.as_of (the engine and every partition must use the same \"now\")");
+    rbuf r = {buf, len - 8, 0, 0};
+    uint64_t sum = 0;
+    for (int i = 0; i < 8; i++) sum |= (uint64_t)((const unsigned char *)buf)[len - 8 + (size_t)i] << (8 * i);
+    if (sum != fnv(FNV0, buf, len - 8)) return refuse("truncated or corrupt partial (checksum mismatch)");
+    int rc = check_header(&r, k);
+    if (rc) return rc;
+    int64_t tmin = get_i64(&r), tmax = get_i64(&r);
+    gkey *g = NULL;
+    size_t ng = 0, nc = 0, nr = 0;
+    rc = read_groups(&r, k, &g, &ng);
+    if (!rc) rc = read_cells(&r, k, g, ng, &nc, &nr);
+    fu__free(g);
+    if (!rc && r.off != r.n) rc = refuse("corrupt partial (trailing bytes)");
+    if (rc) return rc;
+    k->n_pcell += nc;
+    k->n_prt += nr;
+    if (k->n_parts == 0 || tmin < k->part_tmin) k->part_tmin = tmin;
+    if (k->n_parts == 0 || tmax > k->part_tmax) k->part_tmax = tmax;
+    k->n_parts++;
+    k->computed = 0;
+    return FU_OK;
+}
+
+/* ---- applying the merged cells in a compute ---- */
+
+static int64_t period_at(const ctx *c, int64_t start) {
+    size_t lo = 0, hi = c->np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->pstart[mid] < start) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->np && c->pstart[lo] == start ? (int64_t)lo : -1;
+}
+
+/* A double-double sum of the partial's added to the cell's. */
+#define DD(dst, src) (dd_add(&(dst), &(dst##_lo), (src)), dd_add(&(dst), &(dst##_lo), (src##_lo)))
+
+int fu__kpi_apply_partials(ctx *c) {
+    fu_kpi *k = c->k;
+    if (!k->n_pcell) return FU_OK;
+    int64_t *cell = fu__malloc(k->n_pcell * sizeof *cell);
+    if (!cell) return c->rc = fu__error_nomem();
+    int rc = FU_OK;
+    for (size_t i = 0; i < k->n_pcell && !rc; i++) {
+        const kpcell *pc = &k->pcell[i];
+        int64_t p = period_at(c, pc->pstart), g = p < 0 ? -1 : fu__kpi_group_of(c, &pc->g);
+        int64_t ci = g < 0 ? -1 : fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
+        if (p < 0) rc = fu__error_set(FU_EINVAL, "a merged partial has a period that is not one of the engine's");
+        else if (ci < 0) rc = c->rc ? c->rc : fu__error_nomem();
+        if (rc) break;
+        cell[i] = ci;
+        cissue *di = &c->ci[ci];
+        for (int q = 0; q < 6; q++) di->p[q].n += pc->i.p[q].n, di->p[q].x += pc->i.p[q].x;
+        csurv *ds = &c->cs[ci];
+        ds->csat_n += pc->s.csat_n, ds->top2_x += pc->s.top2_x, ds->nps_n += pc->s.nps_n;
+        ds->nps_p += pc->s.nps_p, ds->nps_d += pc->s.nps_d, ds->ces_n += pc->s.ces_n;
+        ds->csat_s += pc->s.csat_s, ds->csat_ss += pc->s.csat_ss, ds->ces_s += pc->s.ces_s, ds->ces_ss += pc->s.ces_ss;
+        ccont *dc = &c->cc[ci];
+        dc->n += pc->c.n, dc->over += pc->c.over, dc->daymask |= pc->c.daymask;
+        DD(dc->cost, pc->c.cost);
+        DD(dc->cost2, pc->c.cost2);
+        crev *dr = &c->cr[ci];
+        DD(dr->r, pc->r.r);
+        DD(dr->r2, pc->r.r2);
+        DD(dr->cr, pc->r.cr);
+        cmisc *dm = &c->cm[ci];
+        for (int q = 0; q < 5; q++) dm->p[q].n += pc->m.p[q].n, dm->p[q].x += pc->m.p[q].x;
+        dm->churn_delta += pc->m.churn_delta, dm->churn_x += pc->m.churn_x;
+        cupl *du = &c->cu[ci];
+        du->cn += pc->u.cn, du->cx += pc->u.cx, du->nn += pc->u.nn, du->nx += pc->u.nx;
+        DD(du->cr, pc->u.cr);
+        DD(du->cr2, pc->u.cr2);
+        DD(du->nr, pc->u.nr);
+        DD(du->nr2, pc->u.nr2);
+    }
+    for (size_t i = 0; i < k->n_prt && !rc; i++) rc = fu__kpi_push_rt(c, cell[k->prt[i].cell], k->prt[i].v);
+    fu__free(cell);
+    return rc ? (c->rc = rc) : FU_OK;
+}

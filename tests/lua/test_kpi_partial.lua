@@ -1,0 +1,91 @@
+-- fu_kpi from Lua: the budget option (the CLI's --budget, with per-channel
+-- costs as --cost) and partial aggregates (Kpi:partial() -> string,
+-- Kpi:merge(string)) over the sample book split by customer.
+local T = require "testlib"
+local followup = require "followup"
+
+local src = os.getenv("FU_SOURCE_DIR") or "../.."
+local NO = followup.KPI_NO_TIME
+
+local function kpi(by, as_of, costs, budget)
+  return followup.Kpi(followup.policy_default(), "week", by or "none", NO, NO, as_of, costs, budget)
+end
+
+T.test("budget: spend against the period's budget (hand computed)", function()
+  -- one phone contact at 8 in 2026-W10, as_of after the week: 8 / 5 - 1 = 0.6, red
+  local function run(budget)
+    local k = kpi("none", followup.time_parse("2026-03-20T00:00:00+08:00"), "phone=8", budget)
+    k:add_event("C1", followup.time_parse("2026-03-03T10:00:00+08:00"), followup.EVENT_CONTACT, nil, nil,
+      0 / 0, 0 / 0, 0, followup.CHANNEL_PHONE, "A1", followup.OUTCOME_ANSWERED)
+    k:compute()
+    return k:find("budget_overrun", "2026-W10")
+  end
+  local f = run(5.0)
+  T.near(f.value, 0.6, 1e-12, "overrun")
+  T.eq(f.n, 1.0, "n")
+  T.eq(f.status, "red", "status")
+  local g = run(10.0)
+  T.near(g.value, -0.2, 1e-12, "under budget")
+  T.eq(g.status, "green", "status")
+  T.eq(run(0.0), nil, "no budget, no figure")
+  local e = T.raises(function() return kpi("none", NO, "phone=8", -1.0) end)
+  T.eq(e.name, "InvalidArgumentError", "negative budget")
+end)
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- CSV text split into n texts by customer id (the first field), header in each
+local function split(text, n)
+  local head, body = text:match("^([^\n]*\n)(.*)$")
+  local parts = {}
+  for i = 1, n do parts[i] = { head } end
+  for line in body:gmatch("[^\n]*\n") do
+    local id = line:match("^([^,]*)")
+    local h = 0
+    for i = 1, #id do h = h + id:byte(i) end
+    table.insert(parts[h % n + 1], line)
+  end
+  for i = 1, n do parts[i] = table.concat(parts[i]) end
+  return parts
+end
+
+local function book(c, e)
+  local b = followup.Book()
+  b:read_customers_text(c)
+  b:read_events_text(e)
+  b:finalize()
+  return b
+end
+
+T.test("three partitions merge to the whole book", function()
+  local cust = read(src .. "/examples/sample/data/customers.csv")
+  local ev = read(src .. "/examples/sample/data/events.csv")
+  local as_of = followup.time_parse("2026-06-01T00:00:00+08:00")
+  local costs = "phone=8,sms=0.1,email=0.05,chat=1.5"
+  local whole = kpi("tier,agent", as_of, costs, 400)
+  whole:add_book(book(cust, ev))
+  local n = whole:compute()
+  T.truthy(n > 50, "figures")
+  local merged = kpi("tier,agent", as_of, costs, 400)
+  local cs, es = split(cust, 3), split(ev, 3)
+  for i = 1, 3 do
+    local k = kpi("tier,agent", as_of, costs, 400)
+    k:add_book(book(cs[i], es[i]))
+    local blob = k:partial()
+    T.eq(blob:sub(1, 8), "FUKPIPRT", "magic")
+    merged:merge(blob)
+  end
+  T.eq(merged:compute(), n, "as many figures")
+  T.eq(merged:csv(), whole:csv(), "the same figures")
+  local e = T.raises(function() kpi("agent", as_of, costs, 400):merge(whole:partial()) end)
+  T.eq(e.name, "InvalidArgumentError", "another grouping")
+  e = T.raises(function() merged:merge("FUKPIPRT but not a partial") end)
+  T.eq(e.name, "InvalidArgumentError", "corrupt")
+end)
+
+T.done()

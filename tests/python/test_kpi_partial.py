@@ -1,0 +1,151 @@
+"""KPIs over partitions from Python: Kpi.partial() -> bytes, Kpi.merge(bytes).
+The sample book (examples/sample) split by customer into three partitions
+merges to the whole book's figures exactly; the same through Dask worker
+processes; the budget option (the CLI's --budget) reaches Python."""
+import math
+
+import pytest
+
+import followup
+
+AS_OF = "2026-06-01T00:00:00+08:00"
+COSTS = {"phone": 8, "sms": 0.1, "email": 0.05, "chat": 1.5}
+
+
+def sample_texts(srcdir):
+    d = srcdir / "examples" / "sample" / "data"
+    return (d / "customers.csv").read_text(), (d / "events.csv").read_text()
+
+
+def split(text, nparts=3):
+    """Split a CSV (customer id first, one record a line) by customer."""
+    head, *lines = text.splitlines(keepends=True)
+    parts = [[head] for _ in range(nparts)]
+    for line in lines:
+        cid = line.split(",", 1)[0]
+        parts[sum(cid.encode()) % nparts].append(line)
+    return ["".join(p) for p in parts]
+
+
+def book(customers, events):
+    b = followup.Book()
+    b.read_customers_text(customers)
+    b.read_events_text(events)
+    b.finalize()
+    return b
+
+
+def engine(by="none", period="week", **kw):
+    return followup.Kpi(followup.policy_default(), period=period, by=by,
+                        as_of=followup.time_parse(AS_OF), costs=COSTS, budget=400, **kw)
+
+
+def same(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert x.keys() == y.keys()
+        for key in x:
+            u, v = x[key], y[key]
+            if isinstance(u, float) and math.isnan(u):
+                assert isinstance(v, float) and math.isnan(v), (key, x, y)
+            else:
+                assert u == v, (key, x, y)
+
+
+@pytest.mark.parametrize("by", ["none", "tier", "agent", "tier,agent", "channel,product_class"])
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_three_partitions_merge_to_the_whole_book(srcdir, by, period):
+    cust, ev = sample_texts(srcdir)
+    whole = engine(by, period)
+    whole.add_book(book(cust, ev))
+    whole.compute()
+    merged = engine(by, period)
+    blobs = []
+    for c, e in zip(split(cust), split(ev)):
+        k = engine(by, period)
+        k.add_book(book(c, e))
+        blob = k.partial()
+        assert isinstance(blob, bytes) and blob[:8] == b"FUKPIPRT"
+        blobs.append(blob)
+    for blob in blobs:
+        merged.merge(blob)
+    merged.compute()
+    assert whole.count() > 50
+    same(whole.records(), merged.records())
+
+
+def test_foreign_and_corrupt_partials_are_refused(srcdir):
+    cust, ev = sample_texts(srcdir)
+    k = engine("tier")
+    k.add_book(book(*[p[0] for p in (split(cust), split(ev))]))
+    blob = k.partial()
+    into = engine("tier")
+    with pytest.raises(followup.Error, match="grouping"):
+        engine("agent").merge(blob)
+    with pytest.raises(followup.Error, match="truncated or corrupt"):
+        into.merge(blob[:-1])
+    with pytest.raises(followup.Error, match="not a KPI partial"):
+        into.merge(b"not a partial at all")
+    bad = bytearray(blob)
+    bad[len(bad) // 2] ^= 1
+    with pytest.raises(followup.Error, match="corrupt"):
+        into.merge(bytes(bad))
+    with pytest.raises(followup.Error, match="as_of"):
+        followup.Kpi(followup.policy_default()).partial()
+    into.merge(blob)  # the refusals left nothing behind
+    into.compute()
+    same(into.records(), (k.compute(), k.records())[1])
+
+
+def test_budget_reaches_python():
+    """Hand computation: one phone contact at 8 in week 2026-W10 (Mon
+    2026-03-02 .. Mon 2026-03-09, as_of after it), budget 5 a week:
+    spend 8 / 5 - 1 = 0.6 over the target 0 by more than the 10% warning: red."""
+    def k_of(budget):
+        k = followup.Kpi(followup.policy_default(), as_of=followup.time_parse("2026-03-20T00:00:00+08:00"),
+                         costs={"phone": 8}, budget=budget)
+        k.add_event("C1", followup.time_parse("2026-03-03T10:00:00+08:00"), followup.EVENT_CONTACT,
+                    channel=followup.CHANNEL_PHONE, agent_id="A1", outcome=followup.OUTCOME_ANSWERED)
+        k.compute()
+        return k
+    f = k_of(5.0).find("budget_overrun", "2026-W10")
+    assert f is not None
+    assert f.value == pytest.approx(0.6, abs=1e-12)
+    assert f.n == 1
+    assert (f.status, f.rule) == ("red", "kpis.budget_overrun")
+    g = k_of(10.0).find("budget_overrun", "2026-W10")
+    assert g.value == pytest.approx(-0.2, abs=1e-12)  # 8 / 10 - 1, under budget
+    assert g.status == "green"
+    assert k_of(0.0).find("budget_overrun", "2026-W10") is None  # no budget, no figure
+    with pytest.raises(followup.Error):
+        followup.Kpi(followup.policy_default(), budget=-1.0)
+
+
+def _partition_partial(customers, events, by):
+    import followup as fu
+    b = fu.Book()
+    b.read_customers_text(customers)
+    b.read_events_text(events)
+    b.finalize()
+    k = fu.Kpi(fu.policy_default(), by=by, as_of=fu.time_parse(AS_OF),
+               costs=",".join(f"{c}={v}" for c, v in COSTS.items()), budget=400)
+    k.add_book(b)
+    return k.partial()
+
+
+def test_merge_through_dask_worker_processes(srcdir):
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    cust, ev = sample_texts(srcdir)
+    whole = engine("tier,agent")
+    whole.add_book(book(cust, ev))
+    whole.compute()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        parts = [dask.delayed(_partition_partial)(c, e, "tier,agent") for c, e in zip(split(cust), split(ev))]
+        blobs = client.compute(parts, sync=True)
+    merged = engine("tier,agent")
+    for blob in blobs:
+        merged.merge(blob)
+    merged.compute()
+    same(whole.records(), merged.records())

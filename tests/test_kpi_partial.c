@@ -1,0 +1,399 @@
+/* KPIs over partitions: the book of examples/sample split by customer into
+ * three partitions; each partition's partial merged into one engine gives
+ * the whole book's figures (value, interval, n, successes, target, status,
+ * rule) for every KPI and grouping. Bad blobs (truncated, corrupt, foreign
+ * options or policy) are refused with FU_EINVAL; every allocation failure is
+ * FU_ENOMEM with nothing leaked. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE FU_TEST_SRCDIR "/../examples/sample/data/"
+#define NPART 3
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return s;
+}
+
+/* The partition of a customer id: a hash of its text, mod NPART. */
+static int part_of(const char *line) {
+    unsigned h = 5381;
+    for (const char *p = line; *p && *p != ',' && *p != '\n'; p++) h = h * 33u + (unsigned char)*p;
+    return (int)(h % NPART);
+}
+
+/* Split a CSV (one record a line, customer id first) into NPART texts, each
+ * with the header. */
+static void split_csv(const char *text, char *out[NPART], size_t outlen[NPART]) {
+    const char *body = strchr(text, '\n') + 1;
+    size_t hl = (size_t)(body - text), total = strlen(text);
+    for (int i = 0; i < NPART; i++) {
+        out[i] = malloc(total + 1);
+        memcpy(out[i], text, hl);
+        outlen[i] = hl;
+    }
+    for (const char *p = body; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        int k = part_of(p);
+        memcpy(out[k] + outlen[k], p, n);
+        outlen[k] += n;
+        p += n;
+    }
+    for (int i = 0; i < NPART; i++) out[i][outlen[i]] = '\0';
+}
+
+typedef struct sample {
+    fu_policy *p;
+    fu_book *whole, *part[NPART];
+} sample;
+
+static fu_book *book_of(const char *cust, size_t clen, const char *ev, size_t elen) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, cust, clen, "customers"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, ev, elen, "events"), FU_OK, "%s", fu_error_last()->message);
+    return b;
+}
+
+static void sample_load(sample *s) {
+    size_t cl, el, pcl[NPART], pel[NPART];
+    char *cust = slurp(SAMPLE "customers.csv", &cl), *ev = slurp(SAMPLE "events.csv", &el);
+    char *pc[NPART], *pe[NPART];
+    cr_assert_eq(fu_policy_default(&s->p), FU_OK);
+    s->whole = book_of(cust, cl, ev, el);
+    split_csv(cust, pc, pcl);
+    split_csv(ev, pe, pel);
+    size_t nev = 0;
+    for (int i = 0; i < NPART; i++) {
+        s->part[i] = book_of(pc[i], pcl[i], pe[i], pel[i]);
+        cr_assert_gt(fu_book_event_count(s->part[i]), 100, "partition %d is too small to mean anything", i);
+        nev += fu_book_event_count(s->part[i]);
+        free(pc[i]);
+        free(pe[i]);
+    }
+    cr_assert_eq(nev, fu_book_event_count(s->whole), "the partitions hold every event once");
+    free(cust);
+    free(ev);
+}
+
+static void sample_free(sample *s) {
+    for (int i = 0; i < NPART; i++) fu_book_free(s->part[i]);
+    fu_book_free(s->whole);
+    fu_policy_free(s->p);
+}
+
+static fu_kpi_options opts_of(unsigned by, fu_kpi_period period) {
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = by;
+    o.period = period;
+    o.as_of = 0;
+    cr_assert_eq(fu_time_parse("2026-06-01T00:00:00+08:00", 25, &o.as_of), FU_OK);
+    o.contact_cost[FU_CHANNEL_PHONE] = 8;
+    o.contact_cost[FU_CHANNEL_SMS] = 0.1;
+    o.contact_cost[FU_CHANNEL_EMAIL] = 0.05;
+    o.contact_cost[FU_CHANNEL_CHAT] = 1.5;
+    o.budget = 400;
+    return o;
+}
+
+static fu_kpi *engine(const fu_policy *p, const fu_kpi_options *o, const fu_book *b) {
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, o), FU_OK);
+    if (b) cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    return k;
+}
+
+static int same(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
+
+static void expect_same_figures(fu_kpi *whole, fu_kpi *merged, const char *what) {
+    size_t nw = 0, nm = 0;
+    cr_assert_eq(fu_kpi_compute(whole, &nw), FU_OK);
+    cr_assert_eq(fu_kpi_compute(merged, &nm), FU_OK, "%s: %s", what, fu_error_last()->message);
+    cr_assert_gt(nw, 0, "%s: no figures", what);
+    cr_assert_eq(nm, nw, "%s: %zu figures merged, %zu whole", what, nm, nw);
+    const fu_kpi_figure *w = fu_kpi_figures(whole, &nw), *m = fu_kpi_figures(merged, &nm);
+    for (size_t i = 0; i < nw; i++) {
+        const fu_kpi_figure *a = &w[i], *b = &m[i];
+        cr_assert_eq(a->kpi, b->kpi, "%s [%zu]", what, i);
+        cr_assert_str_eq(a->group, b->group, "%s [%zu]", what, i);
+        cr_assert_str_eq(a->period, b->period, "%s [%zu]", what, i);
+        cr_assert_eq(a->period_start, b->period_start);
+        cr_assert_eq(a->period_index, b->period_index);
+        cr_expect(same(a->value, b->value) && same(a->ci_low, b->ci_low) && same(a->ci_high, b->ci_high),
+                  "%s: %s %s %s: whole %.17g [%.17g, %.17g], merged %.17g [%.17g, %.17g]", what, a->name, a->period,
+                  a->group, a->value, a->ci_low, a->ci_high, b->value, b->ci_low, b->ci_high);
+        cr_expect(a->n == b->n && same(a->successes, b->successes) && same(a->target, b->target), "%s: %s n", what,
+                  a->name);
+        cr_expect_eq(a->status, b->status, "%s: %s %s %s status", what, a->name, a->period, a->group);
+        cr_expect_str_eq(a->rule, b->rule);
+    }
+    const fu_kpi_scorecard *sw = NULL, *sm = NULL;
+    size_t nsw = 0, nsm = 0;
+    int rw = fu_kpi_scorecards(whole, &sw, &nsw), rm = fu_kpi_scorecards(merged, &sm, &nsm);
+    cr_assert_eq(rw, rm, "%s: scorecards", what);
+    cr_assert_eq(nsw, nsm, "%s: scorecards", what);
+    for (size_t i = 0; i < nsw; i++) {
+        cr_expect_str_eq(sw[i].agent, sm[i].agent);
+        cr_expect(same(sw[i].score, sm[i].score) && same(sw[i].ci_low, sm[i].ci_low), "%s: scorecard %s", what,
+                  sw[i].agent);
+    }
+}
+
+/* Each partition's partial, merged into `into`. */
+static void merge_parts(const sample *s, const fu_kpi_options *o, fu_kpi *into, int first) {
+    for (int i = first; i < NPART; i++) {
+        fu_kpi *k = engine(s->p, o, s->part[i]);
+        void *buf = NULL;
+        size_t len = 0;
+        cr_assert_eq(fu_kpi_partial_write(k, &buf, &len), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(fu_kpi_merge_partial(into, buf, len), FU_OK, "%s", fu_error_last()->message);
+        fu_free(buf);
+        fu_kpi_free(k);
+    }
+}
+
+Test(kpi_partial, three_partitions_merge_to_the_whole_book_for_every_grouping) {
+    sample s;
+    sample_load(&s);
+    const unsigned bys[] = {0,
+                            FU_KPI_BY_TIER,
+                            FU_KPI_BY_SEGMENT,
+                            FU_KPI_BY_AGENT,
+                            FU_KPI_BY_CHANNEL,
+                            FU_KPI_BY_PRODUCT_CLASS,
+                            FU_KPI_BY_TIER | FU_KPI_BY_AGENT,
+                            FU_KPI_BY_TIER | FU_KPI_BY_CHANNEL | FU_KPI_BY_PRODUCT_CLASS};
+    const fu_kpi_period periods[] = {FU_KPI_WEEK, FU_KPI_MONTH, FU_KPI_DAY};
+    for (size_t pi = 0; pi < 3; pi++)
+        for (size_t bi = 0; bi < sizeof bys / sizeof *bys; bi++) {
+            fu_kpi_options o = opts_of(bys[bi], periods[pi]);
+            char what[64];
+            snprintf(what, sizeof what, "period %s by 0x%x", fu_kpi_period_name(periods[pi]), bys[bi]);
+            fu_kpi *whole = engine(s.p, &o, s.whole);
+            /* into an empty engine */
+            fu_kpi *merged = engine(s.p, &o, NULL);
+            merge_parts(&s, &o, merged, 0);
+            expect_same_figures(whole, merged, what);
+            fu_kpi_free(merged);
+            /* into the engine of partition 0 (its own data plus two partials) */
+            merged = engine(s.p, &o, s.part[0]);
+            merge_parts(&s, &o, merged, 1);
+            expect_same_figures(whole, merged, what);
+            fu_kpi_free(merged);
+            fu_kpi_free(whole);
+        }
+    sample_free(&s);
+}
+
+Test(kpi_partial, partials_merge_in_a_tree) {
+    sample s;
+    sample_load(&s);
+    fu_kpi_options o = opts_of(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_WEEK);
+    fu_kpi *whole = engine(s.p, &o, s.whole);
+    /* (p1 + p2) written again as one partial, then merged with p0 */
+    fu_kpi *mid = engine(s.p, &o, s.part[1]), *k2 = engine(s.p, &o, s.part[2]), *top = engine(s.p, &o, s.part[0]);
+    void *b = NULL;
+    size_t len = 0;
+    cr_assert_eq(fu_kpi_partial_write(k2, &b, &len), FU_OK);
+    cr_assert_eq(fu_kpi_merge_partial(mid, b, len), FU_OK);
+    fu_free(b);
+    cr_assert_eq(fu_kpi_partial_write(mid, &b, &len), FU_OK);
+    cr_assert_eq(fu_kpi_merge_partial(top, b, len), FU_OK);
+    fu_free(b);
+    expect_same_figures(whole, top, "tree");
+    /* an empty partition's partial changes nothing */
+    fu_kpi *empty = engine(s.p, &o, NULL);
+    cr_assert_eq(fu_kpi_partial_write(empty, &b, &len), FU_OK);
+    cr_assert_eq(fu_kpi_merge_partial(top, b, len), FU_OK);
+    fu_free(b);
+    expect_same_figures(whole, top, "tree + empty");
+    fu_kpi_free(empty);
+    fu_kpi_free(top);
+    fu_kpi_free(k2);
+    fu_kpi_free(mid);
+    fu_kpi_free(whole);
+    sample_free(&s);
+}
+
+static void expect_refused(fu_kpi *into, const void *buf, size_t len, const char *needle) {
+    size_t n0 = 0, n1 = 0;
+    cr_assert_eq(fu_kpi_compute(into, &n0), FU_OK);
+    cr_assert_eq(fu_kpi_merge_partial(into, buf, len), FU_EINVAL, "want refusal (%s)", needle);
+    cr_expect_not_null(strstr(fu_error_last()->message, needle), "message '%s' lacks '%s'", fu_error_last()->message,
+                       needle);
+    cr_assert_eq(fu_kpi_compute(into, &n1), FU_OK);
+    cr_expect_eq(n0, n1, "a refused partial changes nothing");
+}
+
+/* FNV-1a 64 of the bytes before the last 8, written into them (little-endian):
+ * a blob edited behind the checksum's back. */
+static void reseal(unsigned char *b, size_t len) {
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i + 8 < len; i++) h = (h ^ b[i]) * UINT64_C(1099511628211);
+    for (int i = 0; i < 8; i++) b[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
+}
+
+Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
+    sample s;
+    sample_load(&s);
+    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
+    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
+    void *vb = NULL;
+    size_t len = 0;
+    cr_assert_eq(fu_kpi_partial_write(src, &vb, &len), FU_OK);
+    unsigned char *b = vb, *c = malloc(len + 1);
+    /* header 169 bytes, tmin and tmax, then the group count and the first group's tier */
+    const size_t ngroups = 169 + 16, tier0 = ngroups + 4;
+    memcpy(c, b, len);
+    c[ngroups + 3] = 0x7F;
+    reseal(c, len);
+    expect_refused(into, c, len, "groups");
+    memcpy(c, b, len);
+    c[tier0] = 200;
+    reseal(c, len);
+    expect_refused(into, c, len, "a group");
+    memcpy(c, b, len - 8);
+    c[len - 8] = 0;
+    reseal(c, len + 1);
+    expect_refused(into, c, len + 1, "trailing bytes");
+    /* the version field */
+    memcpy(c, b, len);
+    c[8] = 2;
+    reseal(c, len);
+    expect_refused(into, c, len, "version");
+    memcpy(c, b, len);
+    reseal(c, len);
+    cr_expect_eq(fu_kpi_merge_partial(into, c, len), FU_OK, "resealed unchanged: accepted");
+    free(c);
+    fu_free(b);
+    fu_kpi_free(into);
+    fu_kpi_free(src);
+    sample_free(&s);
+}
+
+Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
+    sample s;
+    sample_load(&s);
+    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
+    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
+    void *vb = NULL;
+    size_t len = 0;
+    cr_assert_eq(fu_kpi_partial_write(src, &vb, &len), FU_OK);
+    unsigned char *b = vb, *c = malloc(len);
+    /* truncated at every length, a flipped bit anywhere */
+    for (size_t cut = 0; cut < len; cut += (cut < 256 ? 1 : 97)) expect_refused(into, b, cut, "partial");
+    for (size_t at = 0; at < len; at += (at < 256 ? 1 : 61)) {
+        memcpy(c, b, len);
+        c[at] ^= 0x10;
+        expect_refused(into, c, len, at < 8 ? "not a KPI partial" : "corrupt");
+    }
+    expect_refused(into, "hello, world, this is text", 26, "not a KPI partial");
+    cr_assert_eq(fu_kpi_merge_partial(NULL, b, len), FU_EINVAL);
+    cr_assert_eq(fu_kpi_merge_partial(into, NULL, 5), FU_EINVAL);
+    /* foreign: other grouping, period, as_of, costs, policy */
+    struct {
+        fu_kpi_options o;
+        const char *msg;
+    } foreign[4] = {{o, "grouping"}, {o, "period"}, {o, "as_of"}, {o, "other options"}};
+    foreign[0].o.by = FU_KPI_BY_AGENT;
+    foreign[1].o.period = FU_KPI_MONTH;
+    foreign[2].o.as_of += 3600;
+    foreign[3].o.contact_cost[FU_CHANNEL_PHONE] = 9;
+    for (int i = 0; i < 4; i++) {
+        fu_kpi *f = engine(s.p, &foreign[i].o, s.part[1]);
+        void *fb = NULL;
+        size_t fl = 0;
+        cr_assert_eq(fu_kpi_partial_write(f, &fb, &fl), FU_OK);
+        expect_refused(into, fb, fl, foreign[i].msg);
+        fu_free(fb);
+        fu_kpi_free(f);
+    }
+    /* the built-in policy's YAML under another version */
+    size_t ylen = 0;
+    const char *dy = fu_policy_default_yaml(&ylen);
+    char *yaml = malloc(ylen + 1);
+    memcpy(yaml, dy, ylen);
+    yaml[ylen] = '\0';
+    char *ver = strstr(yaml, "version: \"2026.1\"");
+    cr_assert_not_null(ver);
+    ver[10] = '3';
+    fu_policy *p2 = NULL;
+    cr_assert_eq(fu_policy_load_string(&p2, yaml, ylen, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    free(yaml);
+    {
+        fu_kpi *f = engine(p2, &o, s.part[1]);
+        void *fb = NULL;
+        size_t fl = 0;
+        cr_assert_eq(fu_kpi_partial_write(f, &fb, &fl), FU_OK);
+        expect_refused(into, fb, fl, "another policy");
+        fu_free(fb);
+        fu_kpi_free(f);
+        fu_policy_free(p2);
+    }
+    /* without as_of there is no partial */
+    fu_kpi_options noas = o;
+    noas.as_of = FU_KPI_NO_TIME;
+    fu_kpi *na = engine(s.p, &noas, s.part[1]);
+    cr_assert_eq(fu_kpi_partial_write(na, &vb, &len), FU_EINVAL);
+    cr_expect_not_null(strstr(fu_error_last()->message, "as_of"));
+    cr_assert_null(vb);
+    fu_kpi_free(na);
+    free(c);
+    fu_free(b);
+    fu_kpi_free(into);
+    fu_kpi_free(src);
+    sample_free(&s);
+}
+
+/* ------------------------------------------------------------ out of memory */
+
+typedef struct oom_ctx {
+    const sample *s;
+    fu_kpi_options o;
+} oom_ctx;
+
+static int oom_op(void *vp) {
+    const oom_ctx *c = vp;
+    fu_kpi *a = NULL, *b = NULL;
+    void *buf = NULL;
+    size_t len = 0, n = 0;
+    int rc = fu_kpi_new(&a, c->s->p, &c->o);
+    if (!rc) rc = fu_kpi_new(&b, c->s->p, &c->o);
+    if (!rc) rc = fu_kpi_add_book(a, c->s->part[1]);
+    if (!rc) rc = fu_kpi_add_book(b, c->s->part[2]);
+    if (!rc) rc = fu_kpi_partial_write(a, &buf, &len);
+    if (!rc) rc = fu_kpi_merge_partial(b, buf, len);
+    if (!rc) rc = fu_kpi_compute(b, &n);
+    fu_free(buf);
+    buf = NULL;
+    if (!rc) rc = fu_kpi_partial_write(b, &buf, &len);
+    fu_free(buf);
+    fu_kpi_free(a);
+    fu_kpi_free(b);
+    return rc;
+}
+
+Test(kpi_partial, out_of_memory_leaks_nothing) {
+    sample s;
+    sample_load(&s);
+    oom_ctx c = {&s, opts_of(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_MONTH)};
+    fu_test_oom("kpi partial", oom_op, &c, 100000);
+    sample_free(&s);
+}
