@@ -192,7 +192,7 @@ _SWIG_ARG = _re.compile(r"in method '([\w]+)', argument (\d+) of type '([^']+)'"
 _C_TYPES = {"char const *": "str", "char *": "str", "int64_t": "int", "int": "int", "size_t": "int",
             "unsigned int": "int", "unsigned long": "int",
             "unsigned long long": "int", "uint64_t": "int", "uint32_t": "int", "uint8_t": "int", "long": "int", "long long": "int",
-            "double": "float", "float": "float", "bool": "bool"}
+            "double": "float", "float": "float", "bool": "bool", "fu_swig_blob": "bytes"}
 _STRUCTS = {"fu_segment_bgnbd": "BgNbd", "fu_segment_pareto": "ParetoNbd", "fu_segment_gammagamma": "GammaGamma",
             "fu_segment_summary": "Summary", "fu_segment_book_summary": "BookSummary",
             "fu_segment_rules": "SegmentRules", "fu_besttime": "BestTime", "fu_kpi": "Kpi", "fu_book": "Book",
@@ -389,6 +389,8 @@ def _signature_and_doc(fn):
         if not name.isidentifier():
             return None, None
         kw = {"annotation": _py_type(ctype) if name != "self" else _inspect.Parameter.empty}
+        if name == "bytes":  # (bytes, nbytes) typemaps: a bytes object
+            kw["annotation"] = "bytes"
         if dflt:
             kw["default"] = _default(dflt)
             seen_default = True
