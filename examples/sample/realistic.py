@@ -63,6 +63,12 @@ WORKDAYS = {dt.date(2025, 9, 28), dt.date(2025, 10, 11), dt.date(2026, 1, 4), dt
             dt.date(2026, 2, 28), dt.date(2026, 5, 9), dt.date(2026, 9, 20), dt.date(2026, 10, 10)}
 TEAM_SLOTS = [(9, 0), (9, 30), (10, 0), (10, 30), (11, 0), (11, 30), (13, 30), (14, 0), (14, 30),
               (15, 0), (15, 30), (16, 0), (16, 30), (17, 0), (17, 30)]
+P_TRY = 0.97      # a due follow-up is tried at all with this probability
+REDIALS = 6       # then redialled two hours apart while its window lasts, at most this often,
+REDIAL_P = 0.97   # each redial made with this probability
+P_RESOLVED = 0.59  # a fault, complaint or inquiry gets its own `resolved` event
+PROMISE_KEPT = 0.62  # share of promises the team keeps
+DAYTIME = 0.9     # share of deliveries, installations, faults, repairs and issues in local 08:00-20:00
 AGENTS = [f"A{i:02d}" for i in range(1, 7)]
 SH = dt.timedelta(hours=8)
 
@@ -124,6 +130,14 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
         agent = rng.choice(AGENTS[:2] if tier == "vip" else AGENTS[2:])
         contacts = []  # UTC instants of this customer's contacts
 
+        def daytime(t):
+            """Customers, couriers and technicians act in the day: with probability DAYTIME the
+            event moves to a uniform local time 08:00-20:00 of its local day."""
+            if rng.random() >= DAYTIME:
+                return t
+            h = rng.uniform(8, 20)
+            return clock.at_local(clock.local(t).date(), int(h), int(h % 1 * 60))
+
         def ev(t, kind, **kw):
             if start <= t < end:
                 row = {"customer_id": cid, "at": clock.iso(t), "kind": kind}
@@ -142,12 +156,14 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                                    "约定明天下午前上门检修。", "Will send the quote by Friday."])
                 if start <= t < end:
                     notes.append({"customer_id": cid, "at": clock.iso(t), "note": note})
-                days = 3 if rng.random() < 0.62 else 9  # kept about 62% of the time
-                ev(t + dt.timedelta(days=rng.uniform(0.2, days)), "resolved", note=None)
+                if rng.random() < PROMISE_KEPT:  # kept: solved within a day, before any of the deadlines
+                    resolved(t + dt.timedelta(days=rng.uniform(0.1, 1.0)))
+                else:  # late: solved 2-9 days later
+                    resolved(t + dt.timedelta(days=rng.uniform(2, 9)))
             ev(t, "contact", channel="phone", agent_id=agent, outcome=outcome, note=note)
             if answered:
                 if rng.random() < 0.35:
-                    score = max(1, min(5, round(rng.gauss(3.95, 1.0))))
+                    score = max(1, min(5, round(rng.gauss(3.85, 1.0))))
                     ev(t + dt.timedelta(minutes=rng.randint(5, 90)), "survey", channel="sms", agent_id=agent,
                        survey="csat", score=str(score))
                 recent = sum(1 for c in contacts if t - dt.timedelta(hours=72) < c <= t)
@@ -156,25 +172,34 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                        note="too many calls")
             return answered
 
-        def follow_up(t0, within_h, p_try=0.97):
-            """The baseline habit: first open team slot in the window, one redial half the time."""
+        def follow_up(t0, within_h, p_try=P_TRY):
+            """The baseline habit for a window [t0, t0 + within_h]: tried with probability p_try at
+            the team's first open half-hour in it, then redialled two hours apart (each redial
+            with probability REDIAL_P, at most REDIALS) while the window lasts."""
             if rng.random() >= p_try:
                 return
             t = next_team_slot(t0, rng)
             if t > t0 + dt.timedelta(hours=within_h):
                 return
-            for _ in range(3):  # up to three redials, two hours apart, while the window lasts
-                if attempt(t) or rng.random() >= 0.95:
+            for _ in range(REDIALS):
+                if attempt(t) or rng.random() >= REDIAL_P:
                     return
                 t = next_team_slot(t + dt.timedelta(hours=2), rng)
                 if t > t0 + dt.timedelta(hours=within_h):
                     return
             attempt(t)
 
+        def resolved(t, oid=None):
+            """A problem solved (by the team, in its hours): the resolution cadence's 72 h follow-up,
+            window [t + 72 h, t + 96 h]."""
+            t = next_team_slot(t, rng)
+            ev(t, "resolved", order_id=oid)
+            follow_up(t + dt.timedelta(hours=72), 24)
+
         def problem(t, kind, sev, oid=None):
             ev(t, kind, order_id=oid, severity=sev, channel="phone")
-            if rng.random() < 0.62:
-                ev(t + dt.timedelta(hours=rng.uniform(2, 120)), "resolved", order_id=oid)
+            if rng.random() < P_RESOLVED:
+                resolved(t + dt.timedelta(hours=rng.uniform(2, 120)), oid)
 
         klass = weighted(rng, [("high_price", 0.2), ("mid_price", 0.4), ("low_price", 0.4)])
         span = (end - start).days
@@ -185,21 +210,23 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                 t0 = start + dt.timedelta(days=rng.uniform(0, span), hours=rng.uniform(0, 10))
                 price = rng.uniform(10_001, 80_000)
                 ev(t0, "purchase", order_id=oid, product_class=klass, unit_price=f"{price:.2f}", amount=f"{price:.2f}")
-                td = t0 + dt.timedelta(days=rng.randint(1, 4))
+                td = daytime(t0 + dt.timedelta(days=rng.randint(1, 4)))
                 ev(td, "delivery", order_id=oid, product_class=klass)
                 follow_up(td, 48)
-                ti = td + dt.timedelta(days=rng.randint(1, 3))
+                ti = daytime(td + dt.timedelta(days=rng.randint(1, 3)))
                 ev(ti, "installation", order_id=oid, product_class=klass)
                 follow_up(ti, 72)
                 follow_up(ti + dt.timedelta(days=7), 48)
                 if rng.random() < 0.3:
-                    tf = ti + dt.timedelta(days=rng.randint(5, 90), hours=rng.randint(0, 8))
+                    tf = daytime(ti + dt.timedelta(days=rng.randint(5, 90), hours=rng.randint(0, 8)))
                     sev = "urgent" if rng.random() < 0.4 else "normal"
                     problem(tf, "fault", sev, oid)
-                    tr = tf + dt.timedelta(hours=rng.randint(3, 48))
+                    tr = daytime(tf + dt.timedelta(hours=rng.randint(3, 48)))
                     ev(tr, "repair", order_id=oid, severity=sev, product_class=klass, agent_id=agent)
-                    follow_up(tf, 24 if sev == "urgent" else 48)
-                    follow_up(tr + dt.timedelta(hours=2), 1, 0.6)
+                    follow_up(tf, 2 if sev == "urgent" else 24)  # fault: urgent 2 h, else 24 h
+                    if sev == "urgent":  # urgent_fault: first check within 2 h, second by 24 h
+                        follow_up(tr, 2)
+                        follow_up(tr + dt.timedelta(hours=2), 22)
         else:
             price = rng.uniform(1_000, 9_999) if klass == "mid_price" else rng.uniform(20, 999)
             cycle = rng.randint(20, 60)
@@ -211,18 +238,18 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                 ev(t, "purchase", order_id=oid, product_class=klass, unit_price=f"{price:.2f}",
                    amount=f"{price * qty:.2f}")
                 if rng.random() < 0.3:
-                    td = t + dt.timedelta(days=rng.randint(1, 3))
+                    td = daytime(t + dt.timedelta(days=rng.randint(1, 3)))
                     ev(td, "delivery", order_id=oid, product_class=klass)
                     follow_up(td, 48)
                 t += dt.timedelta(days=max(3.0, rng.gauss(cycle, cycle * 0.15)))
                 if rng.random() < 0.02:
                     break
         if rng.random() < 0.05:
-            tc = start + dt.timedelta(days=rng.uniform(0, span))
+            tc = daytime(start + dt.timedelta(days=rng.uniform(0, span)))
             problem(tc, "complaint", rng.choice(["urgent", "normal"]))
             follow_up(tc, 24)
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
-            tq = start + dt.timedelta(days=rng.uniform(0, span))
+            tq = daytime(start + dt.timedelta(days=rng.uniform(0, span)))
             problem(tq, "inquiry", "low")
             follow_up(tq, max(1.0, 18 - (tq + SH).hour - (tq + SH).minute / 60))
         for _ in range({"vip": 10, "key": 4, "ordinary": 2}[tier]):  # routine calls
