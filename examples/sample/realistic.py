@@ -72,6 +72,23 @@ WORKDAYS = {dt.date(2025, 9, 28), dt.date(2025, 10, 11), dt.date(2026, 1, 4), dt
             dt.date(2026, 2, 28), dt.date(2026, 5, 9), dt.date(2026, 9, 20), dt.date(2026, 10, 10)}
 TEAM_SLOTS = [(9, 0), (9, 30), (10, 0), (10, 30), (11, 0), (11, 30), (13, 30), (14, 0), (14, 30),
               (15, 0), (15, 30), (16, 0), (16, 30), (17, 0), (17, 30)]
+# The due windows the team follows: (cadence, step) of the built-in policy
+# (lib/data/default_policy.yaml) -> (at, within) in hours, the first step of every
+# event-triggered cadence the KPI engine counts for coverage (docs/kpi.md), plus the
+# later steps the team also makes. consultation.reply ("same day", the close of
+# business) is computed where inquiries are made. tests/python/test_sample_realistic.py
+# checks this list against the policy.
+DUE_WINDOWS = {
+    ("delivery", "first_contact"): (0, 48),
+    ("installation", "usage_guidance"): (7 * 24, 48),
+    ("high_price_equipment", "status_check"): (0, 72),
+    ("fault", "urgent_response"): (0, 2),
+    ("fault", "response"): (0, 24),
+    ("urgent_fault", "first_check"): (0, 2),
+    ("urgent_fault", "second_check"): (2, 22),
+    ("complaint", "immediate"): (0, 24),
+    ("resolution", "solved_72h"): (72, 24),
+}
 P_TRY = 0.97      # a due follow-up is tried at all with this probability
 REDIALS = 6       # then redialled two hours apart while its window lasts, at most this often,
 REDIAL_P = 0.97   # each redial made with this probability
@@ -198,12 +215,17 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                     return
             attempt(t)
 
+        def due(t, cadence, step):
+            """The follow-up of DUE_WINDOWS[(cadence, step)] for a trigger at t."""
+            at_h, within_h = DUE_WINDOWS[(cadence, step)]
+            follow_up(t + dt.timedelta(hours=at_h), within_h)
+
         def resolved(t, oid=None):
             """A problem solved (by the team, in its hours): the resolution cadence's 72 h follow-up,
             window [t + 72 h, t + 96 h]."""
             t = next_team_slot(t, rng)
             ev(t, "resolved", order_id=oid)
-            follow_up(t + dt.timedelta(hours=72), 24)
+            due(t, "resolution", "solved_72h")
 
         def problem(t, kind, sev, oid=None):
             ev(t, kind, order_id=oid, severity=sev, channel="phone")
@@ -221,21 +243,21 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                 ev(t0, "purchase", order_id=oid, product_class=klass, unit_price=f"{price:.2f}", amount=f"{price:.2f}")
                 td = daytime(t0 + dt.timedelta(days=rng.randint(1, 4)))
                 ev(td, "delivery", order_id=oid, product_class=klass)
-                follow_up(td, 48)
+                due(td, "delivery", "first_contact")
                 ti = daytime(td + dt.timedelta(days=rng.randint(1, 3)))
                 ev(ti, "installation", order_id=oid, product_class=klass)
-                follow_up(ti, 72)
-                follow_up(ti + dt.timedelta(days=7), 48)
+                due(ti, "high_price_equipment", "status_check")
+                due(ti, "installation", "usage_guidance")
                 if rng.random() < 0.3:
                     tf = daytime(ti + dt.timedelta(days=rng.randint(5, 90), hours=rng.randint(0, 8)))
                     sev = "urgent" if rng.random() < 0.4 else "normal"
                     problem(tf, "fault", sev, oid)
                     tr = daytime(tf + dt.timedelta(hours=rng.randint(3, 48)))
                     ev(tr, "repair", order_id=oid, severity=sev, product_class=klass, agent_id=agent)
-                    follow_up(tf, 2 if sev == "urgent" else 24)  # fault: urgent 2 h, else 24 h
+                    due(tf, "fault", "urgent_response" if sev == "urgent" else "response")
                     if sev == "urgent":  # urgent_fault: first check within 2 h, second by 24 h
-                        follow_up(tr, 2)
-                        follow_up(tr + dt.timedelta(hours=2), 22)
+                        due(tr, "urgent_fault", "first_check")
+                        due(tr, "urgent_fault", "second_check")
         else:
             price = rng.uniform(1_000, 9_999) if klass == "mid_price" else rng.uniform(20, 999)
             cycle = rng.randint(20, 60)
@@ -249,18 +271,18 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
                 if rng.random() < 0.3:
                     td = daytime(t + dt.timedelta(days=rng.randint(1, 3)))
                     ev(td, "delivery", order_id=oid, product_class=klass)
-                    follow_up(td, 48)
+                    due(td, "delivery", "first_contact")
                 t += dt.timedelta(days=max(3.0, rng.gauss(cycle, cycle * 0.15)))
                 if rng.random() < 0.02:
                     break
         if rng.random() < 0.05:
             tc = daytime(start + dt.timedelta(days=rng.uniform(0, span)))
             problem(tc, "complaint", rng.choice(["urgent", "normal"]))
-            follow_up(tc, 24)
+            due(tc, "complaint", "immediate")
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             tq = daytime(start + dt.timedelta(days=rng.uniform(0, span)))
             problem(tq, "inquiry", "low")
-            follow_up(tq, max(1.0, 18 - (tq + SH).hour - (tq + SH).minute / 60))
+            follow_up(tq, max(1.0, 18 - (tq + SH).hour - (tq + SH).minute / 60))  # consultation.reply: same day
         for _ in range({"vip": 10, "key": 4, "ordinary": 2}[tier]):  # routine calls
             if rng.random() < 0.7:
                 attempt(next_team_slot(start + dt.timedelta(days=rng.uniform(0, span)), rng))
