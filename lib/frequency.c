@@ -1079,7 +1079,7 @@ static int bank_row(bank_reader *br, char *line, uint32_t cust, fu_frequency_att
         if (br->col[c] >= nf)
             return fu__error_set_at(FU_EPARSE, br->path, br->line, strlen(line) + 1, bank_cols[c],
                                     "the row has %d fields, the column is number %d", nf, br->col[c] + 1);
-    long campaign, pdays;
+    long campaign = 0, pdays = 0; /* set by bank_int on success; initialised for -O3 -Wmaybe-uninitialized */
     int rc = bank_int(br, f[br->col[0]], st[br->col[0]], 0, 1, 10000, &campaign);
     if (!rc) rc = bank_int(br, f[br->col[1]], st[br->col[1]], 1, -1, 100000, &pdays);
     if (rc) return rc;
