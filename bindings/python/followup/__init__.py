@@ -74,6 +74,7 @@ from .enums import (  # noqa: E402,F401
 )
 
 _pythonic.install()
+_pythonic.install_error_messages()  # C function names in messages as Python names
 to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
