@@ -168,3 +168,30 @@ def test_signatures_and_help_name_python_types():
     assert sig.parameters["seconds"].annotation == "int | datetime.timedelta"
     assert sig.parameters["times"].kind is P.POSITIONAL_OR_KEYWORD
     assert "datetime64[ns]" in followup.Summary.first_at.__doc__
+
+
+def test_methods_returning_through_out_parameters_are_annotated(srcdir):
+    """SWIG's text says void for these (C returns through out parameters):
+    the signatures name what Python gets, and the results are of that type."""
+    from fu_helpers import sample_book
+    book = sample_book(srcdir)
+    policy = followup.policy_default()
+    m = followup.BestTime(policy, book)
+    now = followup.time_parse("2026-11-23T00:00:00+08:00")
+    ret = lambda cls, name: inspect.signature(getattr(cls, name)).return_annotation  # noqa: E731
+    assert ret(followup.BestTime, "best") == "list[BestTimeSlot]"
+    slots = m.best(0, now, now + 3 * DAY)
+    assert isinstance(slots, list) and all(isinstance(s, followup.BestTimeSlot) for s in slots)
+    assert ret(followup.BestTime, "customer_matrix") == ret(followup.BestTime, "segment_matrix") == "numpy.ndarray"
+    assert isinstance(m.segment_matrix(0), np.ndarray)
+    ok, rule, nxt = m.may_contact(0, now)
+    assert ret(followup.BestTime, "may_contact") == "tuple[bool, str, int]"
+    assert isinstance(ok, bool) and isinstance(rule, str) and isinstance(nxt, int)
+    assert ret(followup.BestTime, "prior") == "tuple[float, float]"
+    assert all(isinstance(v, float) for v in m.prior(0, 0))
+    assert ret(followup.Policy, "get_number") == "float"
+    assert policy.get_number("segments.clv.human_from_quantile") == pytest.approx(0.8)
+    assert ret(followup.Policy, "get_length") == "int" and policy.get_length("segments.value_tiers") == 3
+    assert ret(followup.Policy, "summary") == "str" and isinstance(policy.summary(), str)
+    assert ret(followup.SegmentRun, "csv") == "str"
+    assert "-> list[BestTimeSlot]" in pydoc.render_doc(followup.BestTime.best, renderer=pydoc.plaintext)

@@ -517,7 +517,31 @@ _RETURNS = {"beta_cdf": "float", "beta_quantile": "float", "bgnbd_expected_new":
             "kpi_wilson": "list[float]", "besttime_load": "None", "besttime_save": "None"}
 
 
+# Methods whose C helper is void with out parameters (SWIG's text says void):
+# what they return in Python.
+_METHOD_RETURNS = {"BestTime.best": "list[BestTimeSlot]", "BestTime.best_day": "list[BestTimeSlot]",
+                   "BestTime.customer_matrix": "numpy.ndarray", "BestTime.segment_matrix": "numpy.ndarray",
+                   "BestTime.may_contact": "tuple[bool, str, int]", "BestTime.prior": "tuple[float, float]",
+                   "Policy.get_number": "float", "Policy.get_bool": "int", "Policy.get_length": "int",
+                   "Policy.summary": "str", "SegmentRun.csv": "str"}
+
+
+def install_method_return_types() -> None:
+    for qual, ret in _METHOD_RETURNS.items():
+        cls_name, name = qual.split(".")
+        fn = vars(getattr(_core, cls_name, object)).get(name)
+        if fn is None or not getattr(fn, "__followup_translated__", 0):
+            continue
+        try:
+            sig = _inspect.signature(fn)
+        except (TypeError, ValueError):
+            continue
+        fn.__signature__ = sig.replace(return_annotation=ret)
+        fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
+
+
 def install_return_types(namespace: dict) -> None:
+    install_method_return_types()
     for name, ret in _RETURNS.items():
         fn = namespace.get(name)
         if fn is None or not getattr(fn, "__followup_translated__", 0):
