@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # annotations only (pandas is imported where it is used)
     import pandas
     from numpy.typing import ArrayLike
 
+    from .core import BestTime, Book, CommitmentList, Kpi, Plan, SegmentRules
+
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
 
