@@ -28,6 +28,7 @@ from enum import IntEnum
 from typing import Any, Iterator, Optional, Sequence
 
 import numpy
+import pandas
 from numpy.typing import ArrayLike
 
 from . import enums as enums

@@ -73,7 +73,7 @@ def test_summary_matches_the_c_summaries(cdnow_tx):
     secs = (cdnow_tx["date"].astype("int64") // 10**9).to_numpy(dtype=np.int64)
     end = followup.time_parse("1997-10-01T00:00:00Z") - 1  # the whole of 30 September
     c = followup.summarize(pos, secs, cdnow_tx["value"].to_numpy(dtype=np.float64), len(ids), end, 604800.0)
-    has = ~np.isnan(np.asarray(c.first_at()))
+    has = ~np.isnat(c.first_at())
     assert has.sum() == len(s)
     assert np.allclose(np.asarray(c.x())[has], s["frequency"].to_numpy())
     assert np.allclose(np.asarray(c.t_x())[has], s["recency"].to_numpy(), atol=1e-9)

@@ -4,6 +4,7 @@ columns of the plan CSV, the segmentation pipeline."""
 import os
 import subprocess
 
+import numpy as np
 import pytest
 
 import followup
@@ -75,7 +76,9 @@ def test_notes_reader(srcdir):
     assert notes.count() == 2
     assert list(notes.customer_ids()) == ["C1", "C2"]
     assert list(notes.texts()) == ["within 2 days, promised", ""]
-    assert list(notes.ats()) == [1767232800, 1767312000]
+    assert list(notes.ats_epoch()) == [1767232800, 1767312000]
+    assert notes.ats().tolist() == np.array([1767232800, 1767312000], dtype="datetime64[s]").astype(
+        "datetime64[ns]").tolist()
     assert list(notes.lines()) == [2, 3]
     with pytest.raises(followup.ParseError) as e:
         followup.notes_read_csv_text("customer_id,at,note\nC1,soon,x\n", "n.csv")

@@ -184,8 +184,8 @@ def test_summarize_and_assign_take_arrays_and_datetime64():
     times = np.array([0, 3 * day, 3 * day + 60, 5 * day], dtype="datetime64[s]")
     s = followup.summarize(pd.Series([0, 0, 0, 1]), times, np.array([10.0, 20.0, 5.0, 7.0]), 3,
                            "1970-01-11T00:00:00Z", float(day))
-    assert (s.x(), s.t_x(), s.T(), s.zbar()) == (ref.x(), ref.t_x(), ref.T(), ref.zbar()) \
-        == ([1.0, 0.0, 0.0], [3.0, 0.0, 0.0], [10.0, 5.0, 0.0], [25.0, 0.0, 0.0])
+    cols = lambda v: [v.x().tolist(), v.t_x().tolist(), v.T().tolist(), v.zbar().tolist()]  # noqa: E731
+    assert cols(s) == cols(ref) == [[1.0, 0.0, 0.0], [3.0, 0.0, 0.0], [10.0, 5.0, 0.0], [25.0, 0.0, 0.0]]
     assert inspect.signature(followup.summarize).parameters["times"].annotation == "ArrayLike"
     with pytest.raises(TypeError, match=r"^summarize\(\): argument 1 \(customers\) must be an array of numbers"):
         followup.summarize("0", [0], [1.0], 1, day, float(day))

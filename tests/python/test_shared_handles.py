@@ -178,7 +178,7 @@ def test_segment_objects(policy, book):
         fit = followup.bgnbd_fit(x, t_x, T) if (i + r) % 4 == 0 else None
         assert isinstance(p_alive, np.ndarray) and isinstance(clv, np.ndarray)
         # compared in full (repr of a long array elides the middle)
-        return (summary.rfm_codes(), summary.rfm_groups(), s.x(), p_alive.tolist(),
+        return (summary.rfm_codes().tolist(), summary.rfm_groups().tolist(), s.x().tolist(), p_alive.tolist(),
                 [v if math.isfinite(v) else None for v in clv.tolist()],
                 None if fit is None else (fit.r, fit.alpha, fit.a, fit.b))
 

@@ -74,6 +74,7 @@ from .enums import (  # noqa: E402,F401
 )
 
 _pythonic.install()
+_pythonic.install_error_messages()  # C function names in messages as Python names
 to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
@@ -91,6 +92,8 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
     )
     from . import _arrays  # noqa: E402
     _arrays.install(globals())  # the flat model functions: array-likes in, numpy arrays out
+    from . import _methods  # noqa: E402
+    _methods.install()  # per-customer columns of the results and Calendar bulk calls: numpy arrays
     simulation_frame = frames._typed_categoricals(simulation_frame, ("measure",))  # noqa: F821,F811
     __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
                                        "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",

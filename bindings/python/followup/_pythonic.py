@@ -215,7 +215,7 @@ def _python_type(c_type: str) -> str:
     return "a value of another type"
 
 
-_NULL_WORDS = _re.compile(r"NULL|None/nil|is None|required")
+_NULL_WORDS = _re.compile(r"NULL|None|required")  # (NULL reads None in messages)
 
 
 def _translate(fn, qualname: str, is_method: bool):
@@ -517,7 +517,31 @@ _RETURNS = {"beta_cdf": "float", "beta_quantile": "float", "bgnbd_expected_new":
             "kpi_wilson": "list[float]", "besttime_load": "None", "besttime_save": "None"}
 
 
+# Methods whose C helper is void with out parameters (SWIG's text says void):
+# what they return in Python.
+_METHOD_RETURNS = {"BestTime.best": "list[BestTimeSlot]", "BestTime.best_day": "list[BestTimeSlot]",
+                   "BestTime.customer_matrix": "numpy.ndarray", "BestTime.segment_matrix": "numpy.ndarray",
+                   "BestTime.may_contact": "tuple[bool, str, int]", "BestTime.prior": "tuple[float, float]",
+                   "Policy.get_number": "float", "Policy.get_bool": "int", "Policy.get_length": "int",
+                   "Policy.summary": "str", "SegmentRun.csv": "str"}
+
+
+def install_method_return_types() -> None:
+    for qual, ret in _METHOD_RETURNS.items():
+        cls_name, name = qual.split(".")
+        fn = vars(getattr(_core, cls_name, object)).get(name)
+        if fn is None or not getattr(fn, "__followup_translated__", 0):
+            continue
+        try:
+            sig = _inspect.signature(fn)
+        except (TypeError, ValueError):
+            continue
+        fn.__signature__ = sig.replace(return_annotation=ret)
+        fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
+
+
 def install_return_types(namespace: dict) -> None:
+    install_method_return_types()
     for name, ret in _RETURNS.items():
         fn = namespace.get(name)
         if fn is None or not getattr(fn, "__followup_translated__", 0):
@@ -528,3 +552,78 @@ def install_return_types(namespace: dict) -> None:
             continue
         fn.__signature__ = sig.replace(return_annotation=ret)
         fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
+
+
+# ---- C function names out of error messages ----
+# The C library's messages name its functions ("the book is not finalized
+# (call fu_book_finalize)", "fu_besttime_best: NULL argument"). Every
+# followup.Error shows them under their Python names instead ("call
+# Book.finalize()", "BestTime.best(): None argument"): the class of a handle
+# from the prefix (fu_book_ -> Book), the method if the class has it, a
+# package-level function otherwise; a few names the pattern cannot find are in
+# _C_NAMES. The message attribute and str() of the exception both say it.
+_C_CLASSES = {"book": "Book", "planner": "Planner", "plan": "Plan", "kpi": "Kpi", "besttime": "BestTime",
+              "calendar": "Calendar", "ledger": "Ledger", "policy": "Policy", "redactor": "Redactor",
+              "guard": "Guard", "windows": "Windows", "extractor": "Extractor", "frequency_model": "FrequencyModel",
+              "segment_run": "SegmentRun", "commitment_list": "CommitmentList", "contact_log": "ContactLog"}
+_C_NAMES = {"fu_kpi_partial_write": "Kpi.partial()", "fu_kpi_merge_partial": "Kpi.merge()",
+            "fu_segment_book_summarize": "followup.segment_book()", "fu_segment_run_new": "followup.segment_run()",
+            "fu_stats_beta_quantile": "followup.beta_quantile()", "fu_error_last": "followup.Error",
+            "fu_calendar_add_working_days_bulk": "Calendar.add_working_days()"}
+_C_FUNCTION = _re.compile(r"\bfu_([a-z][a-z0-9_]*)(\(\))?")
+_C_NULL = _re.compile(r"\bNULL\b")
+
+
+def _python_name(c_name: str) -> str | None:
+    """The Python spelling of the C function fu_<rest>, or None."""
+    if c_name in _C_NAMES:
+        return _C_NAMES[c_name]
+    rest = c_name[3:]
+    for prefix in sorted(_C_CLASSES, key=len, reverse=True):
+        if rest.startswith(prefix + "_") or rest == prefix:
+            cls, method = _C_CLASSES[prefix], rest[len(prefix) + 1:]
+            klass = getattr(_core, cls, None)
+            if klass is None:
+                continue
+            if method in ("new", "open", ""):
+                return f"{cls}()"
+            if method == "free":
+                return f"{cls} (freed)"
+            if hasattr(klass, method):
+                return f"{cls}.{method}()"
+    if callable(getattr(_core, rest, None)) and not rest.startswith("_"):
+        return f"followup.{rest}()"
+    return None
+
+
+def pythonize_message(text: str) -> str:
+    """``text`` with the C function names (fu_book_finalize, fu_besttime_best()
+    ...) as the Python methods or functions that call them, NULL as None."""
+    if not isinstance(text, str) or ("fu_" not in text and "NULL" not in text):
+        return text
+
+    def name(m):
+        py = _python_name("fu_" + m.group(1))
+        return m.group(0) if py is None else py
+    return _C_NULL.sub("None", _C_FUNCTION.sub(name, text))
+
+
+def install_error_messages() -> None:
+    """Error.message and str(error) in Python names (see pythonize_message)."""
+    err = _ext.Error
+    if getattr(err, "__followup_pythonized__", False):
+        return
+
+    def get(self) -> str:
+        if "_message" in self.__dict__:
+            return self.__dict__["_message"]
+        return pythonize_message(str(self.args[0])) if self.args else ""
+
+    def put(self, value) -> None:
+        self.__dict__["_message"] = pythonize_message(value)
+
+    def text(self) -> str:
+        return pythonize_message(Exception.__str__(self))
+    err.message = property(get, put, None, "The message, in Python names (str).")
+    err.__str__ = text
+    err.__followup_pythonized__ = True

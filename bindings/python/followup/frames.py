@@ -15,9 +15,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import warnings
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only (pandas is imported where it is used)
+    import pandas
+    from numpy.typing import ArrayLike
+
+    from .core import BestTime, Book, CommitmentList, Kpi, Plan, SegmentRules
 
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
@@ -38,10 +44,21 @@ class FollowupWarning(UserWarning):
     """Something was left out (e.g. CLV without an identified spend model)."""
 
 
-def to_utc(values):
-    """Datetimes as a ``datetime64[ns, UTC]`` Series: accepts naive (taken as
-    UTC) or tz-aware datetime64, Timestamps, ISO 8601 strings with offsets, and
-    epoch seconds (numbers)."""
+def to_utc(values: pandas.Series | ArrayLike) -> pandas.Series:
+    """Datetimes as a ``datetime64[ns, UTC]`` Series.
+
+    Parameters
+    ----------
+    values : pandas.Series or array-like
+        Naive (taken as UTC) or tz-aware datetime64, Timestamps, ISO 8601
+        strings with offsets, or epoch seconds (numbers).
+
+    Returns
+    -------
+    pandas.Series
+        dtype ``datetime64[ns, UTC]``, the index of ``values`` when it is a
+        Series.
+    """
     import pandas as pd
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
@@ -63,24 +80,54 @@ def _epoch_seconds(t: _TimeLike) -> int:
     return int(_to_timestamp(t).value // 1_000_000_000)
 
 
-def summary_from_transactions(transactions, customer_id_col: str, datetime_col: str,
+def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: str, datetime_col: str,
                               monetary_value_col: Optional[str] = None,
                               observation_period_end: Optional[_TimeLike] = None, freq: str = "D",
-                              freq_multiplier: float = 1):
+                              freq_multiplier: float = 1) -> pandas.DataFrame:
     """The RFM summary of a transaction log, as lifetimes' function of the same name.
 
-    Transactions in the same ``freq`` period (UTC; "D" day, "W" week, "H" hour,
-    "M" month) by the same customer count as one, with their values summed.
-    Rows after ``observation_period_end`` (default: the last transaction) are
-    left out. Per customer, in periods divided by ``freq_multiplier``:
+    Transactions in the same ``freq`` period (UTC) by the same customer count
+    as one, with their values summed. Rows after ``observation_period_end``
+    are left out.
 
-    - ``frequency``: repeat periods with a purchase (distinct periods - 1)
-    - ``recency``: last purchase period - first purchase period
-    - ``T``: observation end period - first purchase period
-    - ``monetary_value`` (with ``monetary_value_col``): the mean value of the
-      repeat periods (the first purchase excluded), 0 when frequency is 0
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per transaction.
+    customer_id_col : str
+        Column of customer ids (any hashable values).
+    datetime_col : str
+        Column of times: datetime64 (naive = UTC), tz-aware, ISO 8601 strings
+        or epoch seconds.
+    monetary_value_col : str, optional
+        Column of transaction values (numbers); without it there is no
+        ``monetary_value`` column.
+    observation_period_end : datetime, str, int or pandas.Timestamp, optional
+        The end of the observation (default: the last transaction).
+    freq : str, default "D"
+        The period: "D" day, "W" week, "H" hour, "M" month.
+    freq_multiplier : float, default 1
+        recency and T are divided by it (7 with "D": weeks counted in days).
 
-    Returns a DataFrame indexed by customer id (sorted), float64 columns.
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer id (sorted, named ``customer_id_col``), columns:
+
+        - ``frequency`` (float64): repeat periods with a purchase (distinct
+          periods - 1)
+        - ``recency`` (float64): last purchase period - first purchase period
+        - ``T`` (float64): observation end period - first purchase period
+        - ``monetary_value`` (float64, with ``monetary_value_col``): the mean
+          value of the repeat periods (the first purchase excluded), 0 when
+          frequency is 0
+
+    Raises
+    ------
+    followup.InvalidArgumentError
+        A named column is missing.
+    followup.ParseError
+        A time cannot be read (the row is named).
     """
     import pandas as pd
     for c in (customer_id_col, datetime_col) + ((monetary_value_col,) if monetary_value_col else ()):
@@ -154,17 +201,44 @@ def _codes_to_category(values, names, offset: int = 0):
     return pd.Categorical.from_codes(c, categories=list(names))
 
 
-def plan_frame(plan, status: str = "all"):
-    """The touchpoints of a :class:`followup.Plan` as a DataFrame: customer_id,
-    due_from, due_to, best_at (``datetime64[ns, UTC]``), purpose, channel,
-    priority (categoricals), rule, reason, status (categorical), status_rule,
-    then trigger_at (``datetime64[ns, UTC]``), order_id, owner, agent (None
-    when empty), customer (the book index, int64) and purposes (int64).
-    ``status``: "all" (planned, suppressed and deferred), or one status name.
+def plan_frame(plan: Plan, status: str = "all") -> pandas.DataFrame:
+    """The touchpoints of a :class:`followup.Plan` as a DataFrame.
 
     Built from columns the C side fills in one pass (``core._plan_columns``):
     no CSV, no Python loop per touchpoint; rows in the order of the plan CSV
-    (by status, then as planned)."""
+    (by status, then as planned).
+
+    Parameters
+    ----------
+    plan : followup.Plan
+        The result of ``Planner.plan()``.
+    status : str, default "all"
+        "all" (planned, suppressed and deferred), or one status name:
+        "planned", "suppressed", "deferred", "cancelled", "later".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint (RangeIndex), columns:
+
+        - ``customer_id`` (object: str)
+        - ``due_from``, ``due_to``, ``best_at`` (datetime64[ns, UTC]; NaT when none)
+        - ``purpose`` (object: str)
+        - ``channel`` (category: phone, sms, email, chat, video, visit)
+        - ``priority`` (category: urgent, high, normal, low)
+        - ``rule``, ``reason`` (object: str or None)
+        - ``status`` (category: planned, suppressed, deferred, cancelled, later)
+        - ``status_rule`` (object: str or None)
+        - ``trigger_at`` (datetime64[ns, UTC])
+        - ``order_id``, ``owner``, ``agent`` (object: str, None when empty)
+        - ``customer`` (int64: the index of the customer in the book)
+        - ``purposes`` (int64: the purpose bit set)
+
+    Raises
+    ------
+    followup.InvalidArgumentError
+        ``status`` is not one of the names above.
+    """
     import pandas as pd
     mask = {"all": 0b111, "planned": 1 << _core.TOUCHPOINT_PLANNED,
             "suppressed": 1 << _core.TOUCHPOINT_SUPPRESSED, "deferred": 1 << _core.TOUCHPOINT_DEFERRED,
@@ -195,17 +269,55 @@ def plan_frame(plan, status: str = "all"):
     return df
 
 
-def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str = "week",
-             horizon: Optional[float] = None, discount: Optional[float] = None):
-    """Segment every customer of ``book`` as of ``now``: one row per customer
-    (indexed by customer_id) with frequency, recency, T, monetary_value,
-    p_alive, expected_purchases, clv, tier, lifecycle, segment and human.
+def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, model: str = "bgnbd",
+             unit: str = "week", horizon: Optional[float] = None,
+             discount: Optional[float] = None) -> pandas.DataFrame:
+    """Segment every customer of ``book`` as of ``now`` (the pipeline of
+    ``followup segment``).
 
-    ``model``: "bgnbd" or "pareto"; ``unit``: "week" or "day". ``horizon`` (in
-    units) and ``discount`` (annual) default to the rules' CLV settings. When
-    the purchase model is not identified :class:`ModelNotIdentifiedError` is
-    raised; when only Gamma-Gamma is not, ``clv`` is NaN for everyone and a
-    :class:`FollowupWarning` is issued (as ``followup segment`` does).
+    Parameters
+    ----------
+    book : followup.Book
+        A finalized book.
+    now : datetime, str, int or pandas.Timestamp
+        The calibration end (naive = UTC; int: epoch seconds).
+    rules : followup.SegmentRules, optional
+        Default: the rules of the default policy.
+    model : str, default "bgnbd"
+        The purchase model: "bgnbd" or "pareto".
+    unit : str, default "week"
+        The model time unit: "week" or "day".
+    horizon : float, optional
+        The CLV horizon in units (default: the rules' CLV horizon).
+    discount : float, optional
+        The annual discount rate (default: the rules' CLV discount).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id`` (book order), columns:
+
+        - ``frequency``, ``recency``, ``T``, ``monetary_value`` (float64; in units)
+        - ``p_alive``, ``expected_purchases``, ``clv`` (float64; NaN where unknown)
+        - ``tier`` (category: the rules' tier names)
+        - ``lifecycle`` (category: new, growing, mature, declining, churned)
+        - ``segment`` (category: composite segment names; NaN where none)
+        - ``human`` (bool)
+
+        ``attrs["purchase_model"]`` and ``attrs["spend_model"]`` hold the
+        fitted models (the latter None without CLV).
+
+    Raises
+    ------
+    followup.ModelNotIdentifiedError
+        The purchase model is not identified by the data.
+    followup.InvalidArgumentError
+        Unknown ``model`` or ``unit``.
+
+    Warns
+    -----
+    followup.FollowupWarning
+        Gamma-Gamma is not identified: ``clv`` is NaN for everyone.
     """
     import pandas as pd
     unit_seconds = {"week": 604800.0, "day": 86400.0}.get(unit)
@@ -257,11 +369,38 @@ def segments(book, now: _TimeLike, rules=None, model: str = "bgnbd", unit: str =
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def besttime_frame(model, customer: Optional[int] = None, now: Optional[_TimeLike] = None,
-                   segment: Optional[int] = None, part: str = "mean", level: float = 0.9):
+def besttime_frame(model: BestTime, customer: Optional[int] = None, now: Optional[_TimeLike] = None,
+                   segment: Optional[int] = None, part: str = "mean", level: float = 0.9) -> pandas.DataFrame:
     """The 7 x 24 best-time matrix of a :class:`followup.BestTime` model for one
-    customer (as of ``now``) or one segment, as a DataFrame: rows Mon..Sun
-    (categorical index), columns local hours 0..23; ``part``: "mean", "lo" or "hi"."""
+    customer (as of ``now``) or one segment.
+
+    Parameters
+    ----------
+    model : followup.BestTime
+        A best-time model.
+    customer : int, optional
+        The customer's index in the book (give ``now`` with it).
+    now : datetime, str, int or pandas.Timestamp, optional
+        The instant of a customer's matrix.
+    segment : int, optional
+        A segment index (instead of ``customer``).
+    part : str, default "mean"
+        "mean", "lo" or "hi" (the interval bounds at ``level``).
+    level : float, default 0.9
+        The credible level of "lo" / "hi".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``weekday`` (ordered category Mon..Sun), columns ``hour``
+        (RangeIndex 0..23, local hours), float64 answer probabilities.
+
+    Raises
+    ------
+    followup.InvalidArgumentError
+        Neither or both of ``customer`` and ``segment``, or a customer
+        without ``now``.
+    """
     import pandas as pd
     if (customer is None) == (segment is None):
         raise _core_error("InvalidArgumentError", "besttime_frame: give customer (and now) or segment")
@@ -377,15 +516,46 @@ def _texts(series):
         else s.tolist()
 
 
-def book_from_frames(customers, events=None, flags: int = 0, finalize: bool = True):
+def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFrame] = None, flags: int = 0,
+                     finalize: bool = True) -> Book:
     """A :class:`followup.Book` from a customers DataFrame and an events
-    DataFrame with the column names of docs/formats.md (missing optional
-    columns are absent values). Times: datetime64 (naive = UTC), tz-aware,
-    ISO 8601 strings with offsets or epoch seconds; enum columns (kind,
-    channel, severity, outcome, survey): the library's names, IntEnum members
-    or ints; tristates: yes/no, bool. The rows go to C in one bulk call per
-    frame (``Book.add_customer_columns`` / ``add_event_columns``), without CSV.
-    A bad row raises a :class:`followup.Error` naming the row."""
+    DataFrame, without CSV: the rows go to C in one bulk call per frame
+    (``Book.add_customer_columns`` / ``add_event_columns``).
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        Columns of docs/formats.md: ``customer_id`` (required), ``tz``,
+        ``industry``, ``preferred_windows``, ``dnd_windows`` (str),
+        ``annual_spend`` (numbers), ``first_purchase_at`` (times),
+        ``is_smb``, ``consent_phone``, ``consent_sms``, ``consent_email``
+        (tristates: yes/no/unknown or bool). Missing optional columns are
+        absent values.
+    events : pandas.DataFrame, optional
+        ``customer_id``, ``at`` (times) and ``kind`` (required); ``order_id``,
+        ``product_class``, ``agent_id``, ``note`` (str); ``unit_price``,
+        ``amount``, ``score`` (numbers); ``severity``, ``channel``,
+        ``outcome``, ``survey`` (enums).
+    flags : int, default 0
+        Book flags (``followup.Book(flags)``).
+    finalize : bool, default True
+        Finalize the book (sort events, build indexes) before returning it.
+
+    Times are datetime64 (naive = UTC), tz-aware, ISO 8601 strings with
+    offsets or epoch seconds; enum columns take the library's names, IntEnum
+    members or ints.
+
+    Returns
+    -------
+    followup.Book
+
+    Raises
+    ------
+    followup.Error
+        A bad row (the row and column are named): ``ParseError`` for an
+        unreadable time or enum name, ``InvalidArgumentError`` for a missing
+        required column or value.
+    """
     book = _core.Book(flags)
     cols = {}
     for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows"):
@@ -438,11 +608,31 @@ def _utc_from_seconds(values, none_value: int):
     return pd.Series(out).where(a != none_value).astype("datetime64[ns, UTC]")
 
 
-def kpi_frame(kpi):
-    """The computed figures of a :class:`followup.Kpi` as a DataFrame: kpi,
-    group, status (categoricals), period, value, ci_low, ci_high, n (Int64),
-    target, successes, rule, and period_start / period_end as
-    ``datetime64[ns, UTC]``."""
+def kpi_frame(kpi: Kpi) -> pandas.DataFrame:
+    """The computed figures of a :class:`followup.Kpi` as a DataFrame.
+
+    Parameters
+    ----------
+    kpi : followup.Kpi
+        A Kpi after ``compute()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure (RangeIndex), columns:
+
+        - ``kpi``, ``group`` (category)
+        - ``period`` (object: str)
+        - ``value``, ``ci_low``, ``ci_high`` (float64)
+        - ``n`` (Int64: the sample size)
+        - ``target`` (float64)
+        - ``status`` (category: green, yellow, red, none)
+        - ``rule`` (object: str or None)
+        - ``successes`` (float64)
+        - ``period_start``, ``period_end`` (datetime64[ns, UTC]; NaT when none)
+
+        Empty (no columns) when nothing was computed.
+    """
     import pandas as pd
     d = pd.DataFrame(kpi._columns())
     if d.empty:
@@ -457,13 +647,32 @@ def kpi_frame(kpi):
     return d
 
 
-def commitments_frame(commitments):
-    """A :class:`followup.CommitmentList` (``Ledger.query()``) as a DataFrame:
-    id, customer_id, text, category, owner, created_by, rule, state
-    (categorical), level, and created_at / deadline / warn_at / breach_at /
-    closed_at as ``datetime64[ns, UTC]`` (NaT when none), then warned (bool)
-    and n_events (int64). Built from columns the C side fills in one pass
-    (``core._commitment_columns``), no Python loop per commitment."""
+def commitments_frame(commitments: CommitmentList) -> pandas.DataFrame:
+    """A :class:`followup.CommitmentList` (``Ledger.query()``) as a DataFrame.
+
+    Built from columns the C side fills in one pass
+    (``core._commitment_columns``), no Python loop per commitment.
+
+    Parameters
+    ----------
+    commitments : followup.CommitmentList
+        The result of ``Ledger.query()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commitment (RangeIndex), columns:
+
+        - ``id`` (int64)
+        - ``customer_id``, ``text``, ``category``, ``owner``, ``created_by``,
+          ``rule`` (object: str)
+        - ``state`` (category: open, breached, fulfilled, cancelled)
+        - ``level`` (int64)
+        - ``created_at``, ``deadline``, ``warn_at``, ``breach_at``,
+          ``closed_at`` (datetime64[ns, UTC]; NaT when none)
+        - ``warned`` (bool)
+        - ``n_events`` (int64)
+    """
     import pandas as pd
     c = _core._commitment_columns(commitments)
     d = pd.DataFrame({"id": np.frombuffer(c["id"], dtype=np.int64)})
@@ -494,6 +703,11 @@ def _typed_categoricals(fn, columns):
         return d
     typed.__name__, typed.__qualname__, typed.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
     typed.__wrapped__ = fn
+    try:
+        import inspect
+        typed.__signature__ = inspect.signature(fn).replace(return_annotation="pandas.DataFrame")
+    except (TypeError, ValueError):
+        pass
     typed.__followup_typed__ = True
     return typed
 
@@ -501,15 +715,15 @@ def _typed_categoricals(fn, columns):
 def _install_methods() -> None:
     """DataFrame methods on the handles: Plan.to_dataframe(status="all"),
     CommitmentList.to_dataframe(), and Kpi.to_dataframe() typed as kpi_frame."""
-    def plan_to_dataframe(self, status: str = "all"):
+    def plan_to_dataframe(self, status: str = "all") -> pandas.DataFrame:
         """The touchpoints as a typed DataFrame (:func:`followup.plan_frame`)."""
         return plan_frame(self, status)
 
-    def commitments_to_dataframe(self):
+    def commitments_to_dataframe(self) -> pandas.DataFrame:
         """The commitments as a typed DataFrame (:func:`followup.commitments_frame`)."""
         return commitments_frame(self)
 
-    def kpi_to_dataframe(self):
+    def kpi_to_dataframe(self) -> pandas.DataFrame:
         """The figures as a typed DataFrame (:func:`followup.kpi_frame`): kpi,
         group and status categoricals, n Int64, period_start / period_end
         ``datetime64[ns, UTC]``; records() when pandas is not importable."""
