@@ -20,6 +20,7 @@ H = 3600
 D = 86400
 TEAM = timezone(timedelta(hours=8))
 HOLIDAYS = {datetime(2026, 10, d).date() for d in range(1, 8)}
+WORKDAYS = {datetime(2026, 9, 27).date(), datetime(2026, 10, 10).date()}  # cn make-up days (调休)
 
 
 def ts(s):
@@ -36,7 +37,7 @@ def same_day_close(t):
 
 def team_open(t):
     loc = datetime.fromtimestamp(t, TEAM)
-    if loc.weekday() >= 5 or loc.date() in HOLIDAYS:
+    if (loc.weekday() >= 5 and loc.date() not in WORKDAYS) or loc.date() in HOLIDAYS:
         return False
     m = loc.hour * 60 + loc.minute
     return 9 * 60 <= m < 12 * 60 or 13 * 60 + 30 <= m < 18 * 60
@@ -96,6 +97,7 @@ def main(argv):
     calls = defaultdict(list)
     drops = defaultdict(list)
     queued = defaultdict(list)
+    held = defaultdict(list)   # touchpoints the planner suppressed or deferred
     refused = 0
     with open(argv[2], newline="") as f:
         for row in csv.reader(f):
@@ -106,6 +108,8 @@ def main(argv):
                 drops[c].append((at, detail, rule, dfrom, dto))
             elif what == "queue":
                 queued[c].append((at, rule, dfrom, dto))
+            elif what in ("suppressed", "deferred"):
+                held[c].append((at, what + " by " + (detail or "?"), rule, dfrom, dto))
             elif what == "refused":
                 refused += 1
     # a window counts once its end is in the span (the KPI's weekly periods)
@@ -141,10 +145,15 @@ def main(argv):
         elif q_any:
             reason = "planned outside the window"
         else:
-            reason = "never planned"
+            hs = [d for t, d, r, f_, t_ in held[c] if f_ <= b and t_ >= a and name.split(".")[0] in r]
+            reason = "never planned" + (": " + Counter(hs).most_common(1)[0][0] if hs else "")
         why[name][reason] += 1
         if bc:
             why[name]["(baseline reached it)"] += 1
+            reach = [x for x in hist[c] + base[c] if a <= x <= b]
+            if open_minutes(a, b) == 0:
+                why[name]["(baseline reached it, closed window: at %s)" % ",".join(
+                    datetime.fromtimestamp(x, TEAM).strftime("%a %H:%M") for x in reach[:1])] += 1
     print("planner refused %d fed events (out of order)\n" % refused)
     print("%-36s %5s %8s %8s %7s" % ("cadence.step (KPI window)", "n", "baseline", "policy", "closed"))
     tot = Counter()

@@ -586,6 +586,12 @@ static int queue_plan(sim *s, fu_plan *plan, int64_t day_end) {
     const fu_touchpoint *t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
     for (size_t i = 0; i < n; i++)
         if (queue_add(s, &t[i], day_end)) return FU_ENOMEM;
+    for (int st = FU_TOUCHPOINT_SUPPRESSED; s->trace && st <= FU_TOUCHPOINT_DEFERRED; st++) {
+        t = fu_plan_touchpoints(plan, (fu_touchpoint_status)st, &n);
+        for (size_t i = 0; i < n; i++)
+            trace(s, st == FU_TOUCHPOINT_SUPPRESSED ? "suppressed" : "deferred", t[i].customer, t[i].rule, t[i].due_from,
+                  t[i].due_to, t[i].best_at, t[i].status_rule);
+    }
     return FU_OK;
 }
 
