@@ -12,6 +12,7 @@ for the built-in policy's steps that the realistic book triggers; "same day" is
 usage: sim_coverage_diag.py EVENTS.csv TRACE.csv FROM_ISO TO_ISO
 """
 import csv
+import re
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
@@ -120,6 +121,7 @@ def main(argv):
 
     table = defaultdict(Counter)
     why = defaultdict(Counter)
+    lost = Counter()  # windows the baseline reached and the policy run missed, by reason
     for name, c, a, b in wins:
         bc = hit(hist[c], a, b) or hit(base[c], a, b)
         pc = hit(hist[c], a, b) or any(a <= t <= b and d in ("answered", "sent") for t, d, _ in calls[c])
@@ -149,11 +151,7 @@ def main(argv):
             reason = "never planned" + (": " + Counter(hs).most_common(1)[0][0] if hs else "")
         why[name][reason] += 1
         if bc:
-            why[name]["(baseline reached it)"] += 1
-            reach = [x for x in hist[c] + base[c] if a <= x <= b]
-            if open_minutes(a, b) == 0:
-                why[name]["(baseline reached it, closed window: at %s)" % ",".join(
-                    datetime.fromtimestamp(x, TEAM).strftime("%a %H:%M") for x in reach[:1])] += 1
+            lost[re.sub(r" \(\d attempts\)", "", reason)] += 1
     print("planner refused %d fed events (out of order)\n" % refused)
     print("%-36s %5s %8s %8s %7s" % ("cadence.step (KPI window)", "n", "baseline", "policy", "closed"))
     tot = Counter()
@@ -166,6 +164,9 @@ def main(argv):
     for name in sorted(why, key=lambda k: -sum(why[k].values())):
         for reason, n in why[name].most_common():
             print("  %-36s %-44s %5d" % (name, reason, n))
+    print("\nwindows the baseline reached and the policy run missed (%d)" % sum(lost.values()))
+    for reason, n in lost.most_common():
+        print("  %-60s %5d" % (reason, n))
     ncalls = Counter(r.split(";")[0].split(".")[1] if r.startswith("cadences.") else (r or "?") for cs in calls.values() for _, _, r in cs)
     print("\npolicy calls by cadence (first rule)")
     for k, n in ncalls.most_common():
