@@ -345,12 +345,23 @@ typedef struct sim {
     unsigned int agents, cpa;
     unsigned char exempt[4]; /* by priority */
     int64_t min_gap;         /* caps.min_gap in seconds, 0 when none */
+    fu_duration retry;       /* redial.no_answer.retry_after; value 0 when none */
     char agent_names[MAX_AGENTS][16];
     uint64_t rng;
     struct promise *pr; /* the book's promises due in the span */
     size_t npr;
     fu_ledger *ledger;  /* policy mode: the promises, for the planner */
+    FILE *trace;        /* FU_SIM_TRACE=path: a CSV of the run's decisions (debugging; off by default) */
 } sim;
+
+/* FU_SIM_TRACE: one line per queued, made or dropped contact and per event the
+ * planner refused (bench/sim_coverage_diag.py reads it). */
+static void trace(const sim *s, const char *what, size_t c, const char *rule, int64_t due_from, int64_t due_to,
+                  int64_t at, const char *detail) {
+    if (!s->trace) return;
+    fprintf(s->trace, "%s,%s,%s,%lld,%lld,%lld,%s\n", what, s->cust[c].id, rule ? rule : "", (long long)due_from,
+            (long long)due_to, (long long)at, detail ? detail : "");
+}
 
 /* ------------------------------------------------------------ promises */
 
@@ -566,6 +577,7 @@ static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
     int rc = rule_copy(s, t->rule ? t->rule : "", &off);
     if (rc) return rc;
     s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, off, 0};
+    trace(s, "queue", t->customer, t->rule, t->due_from, t->due_to, t->best_at, "");
     return FU_OK;
 }
 
@@ -574,24 +586,59 @@ static int queue_plan(sim *s, fu_plan *plan, int64_t day_end) {
     const fu_touchpoint *t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
     for (size_t i = 0; i < n; i++)
         if (queue_add(s, &t[i], day_end)) return FU_ENOMEM;
+    for (int st = FU_TOUCHPOINT_SUPPRESSED; s->trace && st <= FU_TOUCHPOINT_DEFERRED; st++) {
+        t = fu_plan_touchpoints(plan, (fu_touchpoint_status)st, &n);
+        for (size_t i = 0; i < n; i++)
+            trace(s, st == FU_TOUCHPOINT_SUPPRESSED ? "suppressed" : "deferred", t[i].customer, t[i].rule, t[i].due_from,
+                  t[i].due_to, t[i].best_at, t[i].status_rule);
+    }
     return FU_OK;
 }
 
 /* Make one queued contact at its best_at; agent channels only while the team
  * calendar is open and an agent has capacity left. */
+/* After an unanswered last attempt, the first instant the policy's
+ * redial.no_answer.retry_after allows the next call (business time on the team
+ * calendar); 0 when the last attempt reached the customer or there is no rule. */
+static int retry_at(const sim *s, size_t c, int64_t *out) {
+    *out = 0;
+    if (!s->retry.value || !s->ntimes[c]) return FU_OK;
+    int64_t last = s->times[c][s->ntimes[c] - 1];
+    if (s->last_pos[c] != FU_BOOK_NO_TIME && s->last_pos[c] >= last) return FU_OK;
+    if (s->retry.unit == FU_DURATION_SECONDS) {
+        *out = last + s->retry.value;
+        return FU_OK;
+    }
+    if (s->retry.unit != FU_DURATION_BUSINESS_SECONDS) return FU_OK; /* working days, months: left to the planner */
+    return fu_calendar_add_business(s->team, last, s->retry.value, out);
+}
+
 static int make_call(sim *s, queued *q, int64_t day_end) {
-    int agent_ch = is_agent_channel(q->channel);
+    int agent_ch = is_agent_channel(q->channel), rc0;
     if (agent_ch && fu_calendar_is_open(s->team, q->best_at) != 1) {
         int64_t next;
         if (fu_calendar_next_open(s->team, q->best_at, &next) == FU_OK && next <= q->due_to && next < day_end)
             q->best_at = next; /* later today */
         else
             q->state = 2; /* the next day's plan takes it up again */
+        if (q->state == 2) trace(s, "drop", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "closed");
         return FU_OK;
     }
     size_t c = q->customer;
-    if (!s->exempt[q->priority & 3] && s->ntimes[c] && q->best_at < s->times[c][s->ntimes[c] - 1] + s->min_gap) {
+    int64_t nb = 0;
+    if (agent_ch && (rc0 = retry_at(s, c, &nb)) != FU_OK) return rc0;
+    if (q->best_at < nb) { /* the agent sees the unanswered call: not again before its retry_after */
+        if (nb <= q->due_to && nb < day_end) q->best_at = nb;
+        else q->state = 2;
+        if (q->state == 2) trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "retry_after");
+        return FU_OK;
+    }
+    /* the gap runs from the last contact that reached the customer, as
+     * caps.min_gap does in the planner and the KPI: an unanswered attempt is
+     * spaced by the redial rules the planner applied */
+    if (!s->exempt[q->priority & 3] && s->last_pos[c] != FU_BOOK_NO_TIME && q->best_at - s->last_pos[c] < s->min_gap) {
         q->state = 2; /* moved too close to the last contact: the agent sees the history */
+        trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "min_gap");
         return FU_OK;
     }
     unsigned int a = 0;
@@ -600,6 +647,7 @@ static int make_call(sim *s, queued *q, int64_t day_end) {
             if (s->agent_calls[i] < s->agent_calls[a]) a = i;
         if (s->agent_calls[a] >= s->cpa) {
             q->state = 2;
+            trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "capacity");
             return FU_OK;
         }
         s->agent_calls[a]++;
@@ -607,6 +655,8 @@ static int make_call(sim *s, queued *q, int64_t day_end) {
     int answered = 1, complaint = 0;
     if (agent_ch) draw(s, q->customer, q->best_at, &answered, &complaint);
     q->state = answered ? 1 : 3;
+    trace(s, "call", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at,
+          agent_ch ? (answered ? "answered" : "no_answer") : "sent");
     fu_event_in e;
     fu_event_in_init(&e);
     e.customer_id = s->cust[q->customer].id;
@@ -637,6 +687,9 @@ static int feed(sim *s, fu_planner *pl, const fu_event_in *e, int64_t day_end) {
     fu_plan *plan = NULL;
     int rc = fu_planner_feed(pl, e, e->at, day_end - e->at, &plan);
     if (rc == FU_EINVAL) { /* out of order for the planner: seen in tomorrow's book */
+        size_t c = 0;
+        if (s->trace && fu_book_find_customer(s->book, e->customer_id, strlen(e->customer_id), &c) == FU_OK)
+            trace(s, "refused", c, fu_event_kind_name(e->kind), 0, 0, e->at, fu_error_last()->message);
         fu_error_clear();
         return FU_OK;
     }
@@ -718,8 +771,11 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
     while (next < s->span.n && s->span.ev[next].at < day) next++;
     for (int64_t h = day; h < day_end && rc == FU_OK; h += HOUR) {
         int64_t h_end = h + HOUR < day_end ? h + HOUR : day_end;
+        /* in time order: the calls due before an event are made (and fed) first,
+         * else the planner refuses them as older than the event */
         for (; next < s->span.n && s->span.ev[next].at < h_end && rc == FU_OK; next++)
-            rc = feed(s, pl, &s->span.ev[next], day_end);
+            if ((rc = make_calls(s, pl, s->span.ev[next].at, day_end)) == FU_OK)
+                rc = feed(s, pl, &s->span.ev[next], day_end);
         if (rc == FU_OK) rc = make_calls(s, pl, h_end, day_end);
     }
     fu_planner_free(pl);
@@ -773,6 +829,10 @@ static int sim_setup(sim *s) {
     if (rc == FU_ENOMEM) return rc;
     if (rc == FU_OK && gap.unit == FU_DURATION_SECONDS) s->min_gap = gap.value;
     fu_error_clear();
+    rc = fu_policy_get_duration(s->policy, "redial.no_answer.retry_after", &s->retry);
+    if (rc == FU_ENOMEM) return rc;
+    if (rc != FU_OK || s->retry.value < 0) s->retry.value = 0;
+    fu_error_clear();
     if ((rc = make_zones(s))) return rc;
     for (unsigned int a = 0; a < s->agents; a++) snprintf(s->agent_names[a], sizeof s->agent_names[a], "S%03u", a + 1);
     return exempt_of(s->policy, s->exempt);
@@ -795,6 +855,7 @@ static void sim_free(sim *s) {
     fu__free(s->cust);
     fu__free(s->pr);
     fu_ledger_close(s->ledger);
+    if (s->trace) fclose(s->trace);
 }
 
 static int check_options(const fu_policy *p, const fu_book *b, const fu_simulation_options *o) {
@@ -874,7 +935,10 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     s.cust = fu__calloc(s.nc ? s.nc : 1, sizeof *s.cust);
     if (!s.cust) return fu__error_set(FU_ENOMEM, "out of memory");
     for (size_t c = 0; c < s.nc; c++) s.cust[c] = *fu_book_customer(book, c);
-    rc = split_events(book, opts, &s.hist, &s.span);
+    const char *tp = getenv("FU_SIM_TRACE");
+    if (tp && *tp && opts->mode == FU_SIMULATION_POLICY && !(s.trace = fopen(tp, "w")))
+        rc = fu__error_set(FU_EIO, "FU_SIM_TRACE=%s: cannot open", tp);
+    if (rc == FU_OK) rc = split_events(book, opts, &s.hist, &s.span);
     if (rc == FU_OK) rc = collect_promises(&s);
     if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY && (rc = promises_ledger(&s)) == FU_OK) rc = run_policy(&s);
     const evlist *lists[3] = {&s.hist, &s.span, &s.made};

@@ -196,6 +196,48 @@ Test(simulate, policy_run_redials_without_breaking_caps) {
     free(p0);
 }
 
+/* The agent's own check of the gap counts the last contact that reached the
+ * customer, as caps.min_gap does (docs/kpi.md): an unanswered call is spaced
+ * by redial.no_answer (2 business hours), not by 24 h. C1 answers only from
+ * 11:00; the planner calls Monday 10:00 (no answer) and redials Monday
+ * afternoon, which reaches C1 inside the 48 h window. Before the fix the
+ * redial was dropped as "too close" to the unanswered call, and the next
+ * days' 09:00 calls (no answer either) left the window missed. */
+Test(simulate, policy_run_redial_is_not_held_back_by_min_gap) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p = truth(1, 1.0);
+    for (int h = 0; h < 11; h++) p[h] = 0.0;
+    o.answer_prob = p;
+    fu_simulation_report r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 2); /* Monday 10:00 no answer, the redial answered */
+    cr_assert_eq(r.measures[FU_SIM_MAX_CALLS_AGENT_DAY].value, 2.0, "both calls on Monday");
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
+    free(p);
+}
+
+/* Calls and the day's events reach the planner in time order: C1's Monday
+ * 09:00 call (no answer) is made before its 09:12 event is fed. Before the
+ * fix the event went first and the planner refused the older call, so it
+ * never counted it. C1 (no purchase: lifecycle new) may get 2 attempts in
+ * 72 h (caps.limits.new_customer): 09:00 and the redial at 11:00
+ * (redial.no_answer 2 business hours), then nothing before the window ends
+ * Tuesday 10:00. Before the fix: a third call. */
+Test(simulate, policy_run_feeds_calls_before_later_events) {
+    const char *ev = HDR "C1,2026-03-01T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-02T09:12:00+08:00,inquiry,normal,phone,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.from = T("2026-03-01T00:00:00+08:00");
+    double *p = truth(1, 0.0);
+    o.answer_prob = p;
+    fu_simulation_report r = run(ev, 1, &o);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 2.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    free(p);
+}
+
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
  * one Tuesday, all in the 48 h windows. */
 Test(simulate, policy_run_respects_agent_capacity) {
