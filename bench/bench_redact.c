@@ -53,12 +53,12 @@ static void time_one_each(fu_redactor *r, const char *joined, size_t len, char *
     char *out;
     size_t n;
     double t0 = bu_cpu();
-    if (fu_redactor_apply(r, joined, len, &out, &n)) bu_die("apply");
+    if (fu_redactor_apply(r, joined, len, &n, &out)) bu_die("apply");
     *t_one = bu_cpu() - t0;
     fu_free(out);
     t0 = bu_cpu();
     for (size_t i = 0; i < n_notes; i++) {
-        if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) bu_die("apply");
+        if (fu_redactor_apply(r, notes[i], lens[i], &n, &out)) bu_die("apply");
         fu_free(out);
     }
     *t_each = bu_cpu() - t0;
@@ -144,7 +144,7 @@ static int corpus(const char *path) {
         if (secret) unescape(secret);
         char *out = NULL;
         size_t n = 0;
-        if (fu_redactor_apply(r, text, strlen(text), &out, &n)) {
+        if (fu_redactor_apply(r, text, strlen(text), &n, &out)) {
             bad++;
             continue;
         }
@@ -283,12 +283,12 @@ int main(int argc, char **argv) {
         fu_free(out);
 
         t0 = bu_cpu();
-        if (fu_redactor_apply(rx, joined, off, &out, &n)) bu_die("apply extra");
+        if (fu_redactor_apply(rx, joined, off, &n, &out)) bu_die("apply extra");
         t_extra[run] = bu_cpu() - t0;
         fu_free(out);
 
         t0 = bu_cpu();
-        if (fu_redactor_apply(rn, joined, off, &out, &n)) bu_die("apply no jit");
+        if (fu_redactor_apply(rn, joined, off, &n, &out)) bu_die("apply no jit");
         t_nojit[run] = bu_cpu() - t0;
         fu_free(out);
     }

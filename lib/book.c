@@ -1401,7 +1401,7 @@ static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
     if (id != w->last_note || !w->last_masked) {
         int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
         char *m = NULL;
-        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), &m, NULL);
+        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), NULL, &m);
         if (rc != FU_OK) return rc;
         fu__free(w->last_masked);
         w->last_masked = m;

@@ -566,7 +566,7 @@ static int advance(fu_ledger *l, row *r, int64_t upto, size_t *events) {
 static int mask_field(fu_ledger *l, const char *s, char **out) {
     *out = NULL;
     if (!l->redactor || !s || !s[0]) return FU_OK;
-    return fu_redactor_apply(l->redactor, s, strlen(s), out, NULL);
+    return fu_redactor_apply(l->redactor, s, strlen(s), NULL, out);
 }
 
 static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) {

@@ -1193,7 +1193,7 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
     return FU_OK;
 }
 
-int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out, size_t *out_len) {
+int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_len, char **out) {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
     if (!r || !out || (!text && len)) return fu__error_set(FU_EINVAL, "fu_redactor_apply: NULL argument");

@@ -78,7 +78,7 @@ FU_RAISES(fu_redactor::m_apply)
     /* The masked text; NULL (and the error set) when a limit stopped it. */
     char *m_apply(const char *text, size_t len) {
         char *out = NULL;
-        fu_redactor_apply($self, text, len, &out, NULL);
+        fu_redactor_apply($self, text, len, NULL, &out);
         return out;
     }
     size_t m_count(int kind) {

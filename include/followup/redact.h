@@ -175,15 +175,19 @@ FU_EXTERN void fu_redactor_free(fu_redactor *r);
 /**
  * Mask `len` bytes of `text`.
  *
+ * The string out-parameters follow the library's order (length, then text:
+ * `size_t *len, char **out`, see docs/api.md "Conventions"); it used to be
+ * `char **out, size_t *out_len` in 0.1.0.
+ *
+ * @param[out] out_len  length of the masked text without the NUL; may be NULL
  * @param[out] out      the masked text, NUL-terminated, owned by the caller
  *                      (fu_free()); on failure set to NULL
- * @param[out] out_len  its length without the NUL; may be NULL
  * @return #FU_OK; #FU_ELIMIT when a pattern hit the match, depth or heap limit
  *         (nothing is handed out); #FU_EINVAL (also for ill-formed UTF-8: the
  *         error names the byte offset, line and column); #FU_ENOMEM.
  */
-FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out,
-                                size_t *out_len);
+FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_len,
+                                char **out);
 
 /**
  * Mask `n` texts in one call.
