@@ -64,12 +64,12 @@ static const char *enum_name(const char *const *names, size_t n, int v) {
     return v >= 0 && (size_t)v < n ? names[v] : NULL;
 }
 
-const char *fu_tristate_name(int v) { return enum_name(TRI_NAMES, COUNT_OF(TRI_NAMES), v); }
-const char *fu_event_kind_name(int v) { return enum_name(KIND_NAMES, COUNT_OF(KIND_NAMES), v); }
-const char *fu_severity_name(int v) { return enum_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), v); }
-const char *fu_channel_name(int v) { return enum_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), v); }
-const char *fu_outcome_name(int v) { return enum_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), v); }
-const char *fu_survey_name(int v) { return enum_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), v); }
+const char *fu_tristate_name(fu_tristate v) { return enum_name(TRI_NAMES, COUNT_OF(TRI_NAMES), v); }
+const char *fu_event_kind_name(fu_event_kind v) { return enum_name(KIND_NAMES, COUNT_OF(KIND_NAMES), v); }
+const char *fu_severity_name(fu_severity v) { return enum_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), v); }
+const char *fu_channel_name(fu_channel v) { return enum_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), v); }
+const char *fu_outcome_name(fu_outcome v) { return enum_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), v); }
+const char *fu_survey_name(fu_survey v) { return enum_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), v); }
 
 int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out) {
     static const char *const yes[] = {"yes", "y", "true", "1"};

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *fu_commit_state_name(int state) {
+const char *fu_commit_state_name(fu_commit_state state) {
     static const char *const names[] = {"open", "breached", "fulfilled", "cancelled"};
     return state >= 0 && state < 4 ? names[state] : "unknown";
 }
 
-const char *fu_commit_event_name(int kind) {
+const char *fu_commit_event_name(fu_commit_event_kind kind) {
     static const char *const names[] = {"created",   "warned",    "breached",
                                         "escalated", "fulfilled", "cancelled"};
     return kind >= 0 && kind < 6 ? names[kind] : "unknown";

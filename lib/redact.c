@@ -271,7 +271,7 @@ void fu_redact_options_init(fu_redact_options *opts) {
     if (opts) *opts = init;
 }
 
-const char *fu_redact_kind_name(int kind) {
+const char *fu_redact_kind_name(fu_redact_kind kind) {
     static const char *const names[FU_REDACT_KIND_COUNT] = {
         "mobile_cn", "landline_cn", "e164", "id_cn", "bank_card", "email", "extra", "passport_cn", "bank_account"};
     return kind >= 0 && kind < FU_REDACT_KIND_COUNT ? names[kind] : "unknown";

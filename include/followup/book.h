@@ -181,18 +181,18 @@ typedef enum fu_survey {
     FU_SURVEY_CES = 3   /**< "ces": customer effort, integer 1..7 */
 } fu_survey;
 
-FU_EXTERN const char *fu_tristate_name(int value);
+FU_EXTERN const char *fu_tristate_name(fu_tristate value);
 FU_EXTERN int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out);
-FU_EXTERN const char *fu_event_kind_name(int kind);
+FU_EXTERN const char *fu_event_kind_name(fu_event_kind kind);
 /** The empty text is an error here: every event has a kind. */
 FU_EXTERN int fu_event_kind_from_string(const char *text, size_t len, fu_event_kind *out);
-FU_EXTERN const char *fu_severity_name(int value);
+FU_EXTERN const char *fu_severity_name(fu_severity value);
 FU_EXTERN int fu_severity_from_string(const char *text, size_t len, fu_severity *out);
-FU_EXTERN const char *fu_channel_name(int value);
+FU_EXTERN const char *fu_channel_name(fu_channel value);
 FU_EXTERN int fu_channel_from_string(const char *text, size_t len, fu_channel *out);
-FU_EXTERN const char *fu_outcome_name(int value);
+FU_EXTERN const char *fu_outcome_name(fu_outcome value);
 FU_EXTERN int fu_outcome_from_string(const char *text, size_t len, fu_outcome *out);
-FU_EXTERN const char *fu_survey_name(int value);
+FU_EXTERN const char *fu_survey_name(fu_survey value);
 FU_EXTERN int fu_survey_from_string(const char *text, size_t len, fu_survey *out);
 
 /** @} */

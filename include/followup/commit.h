@@ -125,10 +125,10 @@ typedef struct fu_commit_event {
 
 /** "open", "breached", "fulfilled", "cancelled"; "unknown" otherwise.
  *  Static storage. Threads: any. */
-FU_EXTERN const char *fu_commit_state_name(int state);
+FU_EXTERN const char *fu_commit_state_name(fu_commit_state state);
 /** "created", "warned", "breached", "escalated", "fulfilled", "cancelled";
  *  "unknown" otherwise. Static storage. Threads: any. */
-FU_EXTERN const char *fu_commit_event_name(int kind);
+FU_EXTERN const char *fu_commit_event_name(fu_commit_event_kind kind);
 
 /** Marks "no instant given" in #fu_commit_input.deadline. */
 #define FU_COMMIT_NO_TIME INT64_MIN

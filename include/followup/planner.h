@@ -125,7 +125,7 @@ typedef enum fu_priority {
 } fu_priority;
 
 /** "urgent", "high", "normal", "low" (static); NULL out of range. */
-FU_EXTERN const char *fu_priority_name(int priority);
+FU_EXTERN const char *fu_priority_name(fu_priority priority);
 
 /** What became of a touchpoint. */
 typedef enum fu_touchpoint_status {
@@ -144,7 +144,7 @@ typedef enum fu_touchpoint_status {
 #define FU_TOUCHPOINT_STATUS_COUNT 5
 
 /** "planned", "suppressed", "deferred", "cancelled", "later" (static); NULL out of range. */
-FU_EXTERN const char *fu_touchpoint_status_name(int status);
+FU_EXTERN const char *fu_touchpoint_status_name(fu_touchpoint_status status);
 
 /**
  * One touchpoint: a contact to make (or one that a rule stopped). All strings

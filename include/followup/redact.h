@@ -224,7 +224,7 @@ FU_EXTERN void fu_redactor_reset_counts(fu_redactor *r);
 FU_EXTERN int fu_redactor_uses_jit(const fu_redactor *r);
 
 /** A short static name of a kind ("mobile_cn", "id_cn", ...); "unknown" otherwise. */
-FU_EXTERN const char *fu_redact_kind_name(int kind);
+FU_EXTERN const char *fu_redact_kind_name(fu_redact_kind kind);
 
 /**
  * Whether `s` (`len` bytes) is an 18-character resident ID number whose last
