@@ -1020,12 +1020,13 @@ int fu_book_find_customer(const fu_book *b, const char *id, size_t len, size_t *
     return FU_OK;
 }
 
-int fu_book_customer_windows(const fu_book *b, size_t i, int which, fu_windows **out) {
+int fu_book_customer_windows(const fu_book *b, size_t i, fu_customer_windows_kind kind, fu_windows **out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
-    if (!b || i >= b->ncust || (which != 0 && which != 1))
+    int which = (int)kind;
+    if (!b || i >= b->ncust || (which != FU_CUSTOMER_WINDOWS_PREFERRED && which != FU_CUSTOMER_WINDOWS_DND))
         return fu__error_set(FU_EINVAL, "no customer %zu or bad window kind %d", i, which);
-    const char *text = which == 0 ? b->cust[i].preferred_windows : b->cust[i].dnd_windows;
+    const char *text = which == FU_CUSTOMER_WINDOWS_PREFERRED ? b->cust[i].preferred_windows : b->cust[i].dnd_windows;
     if (!text) return FU_OK;
     return fu_windows_parse(text, strlen(text), out);
 }

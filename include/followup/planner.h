@@ -223,7 +223,7 @@ typedef struct fu_plan_stats {
  * planner evaluates the allowed hour starts of a window (at most 168) and
  * keeps the best one (the earliest among equals). Must not call the planner.
  */
-typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, int hour_of_week);
+typedef double (*fu_planner_score_fn)(void *ud, size_t customer, fu_channel channel, int hour_of_week);
 
 /** #fu_planner_options flag: build a best-time model (fu_besttime_new())
  *  from the book's contact history with the policy's `besttime` settings,
