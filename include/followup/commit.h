@@ -96,6 +96,7 @@ extern "C" {
 
 /** The state of a commitment. Open and breached are "unresolved". */
 typedef enum fu_commit_state {
+    FU_COMMIT_STATE_NONE = -1, /**< no state yet: fu_commit_event.from_state of a creation */
     FU_COMMIT_OPEN = 0,      /**< promised, deadline not reached */
     FU_COMMIT_BREACHED = 1,  /**< the deadline passed unresolved */
     FU_COMMIT_FULFILLED = 2, /**< kept (on time or late) */
@@ -115,10 +116,10 @@ typedef enum fu_commit_event_kind {
 /** One entry of a commitment's history. Strings are borrowed from the list. */
 typedef struct fu_commit_event {
     int64_t at;       /**< when the rule fell due / the call's `at` */
-    int kind;         /**< #fu_commit_event_kind */
-    int from_state;   /**< #fu_commit_state before (-1 for creation) */
-    int to_state;     /**< #fu_commit_state after */
-    int level;        /**< escalation level after the event */
+    fu_commit_event_kind kind; /**< what happened */
+    fu_commit_state from_state; /**< state before (#FU_COMMIT_STATE_NONE = -1 for creation) */
+    fu_commit_state to_state;   /**< state after */
+    int level;                  /**< escalation level after the event */
     const char *rule; /**< "commitments.breach_at", "api.fulfill", an extraction rule */
     const char *by;   /**< who acted ("" for rules) */
 } fu_commit_event;
@@ -175,7 +176,7 @@ typedef struct fu_commitment {
     int64_t deadline;
     int64_t warn_at;         /**< when it becomes at risk */
     int64_t breach_at;       /**< when it is breached (the deadline by default) */
-    int state;               /**< #fu_commit_state */
+    fu_commit_state state;   /**< where it stands */
     int warned;              /**< 1 once the warning was raised */
     int level;               /**< escalation level, 0 = not escalated */
     int64_t closed_at;       /**< fulfilled/cancelled at; #FU_COMMIT_NO_TIME when unresolved */
@@ -399,7 +400,7 @@ typedef enum fu_commit_query_kind {
 /** A query. Results come ordered by deadline, then id. */
 typedef struct fu_commit_query {
     unsigned int version;    /**< #FU_COMMIT_QUERY_VERSION */
-    int kind;                /**< #fu_commit_query_kind */
+    fu_commit_query_kind kind; /**< what the query selects */
     int64_t from, to;        /**< #FU_QUERY_DUE window */
     int64_t now;             /**< #FU_QUERY_AT_RISK, #FU_QUERY_OVERDUE */
     const char *owner;       /**< only this owner department; NULL: any */
@@ -458,10 +459,10 @@ typedef enum fu_deadline_kind {
 
 /** A deadline rule. */
 typedef struct fu_deadline_rule {
-    int kind;          /**< #fu_deadline_kind */
+    fu_deadline_kind kind; /**< how the match becomes a deadline */
     fu_duration unit;  /**< #FU_DEADLINE_IN: one unit, or the whole duration when `group` is 0 */
     int group;         /**< #FU_DEADLINE_IN: capture group holding the count, 0: none */
-    int weekday;       /**< #FU_MONDAY … #FU_SUNDAY */
+    fu_weekday weekday; /**< #FU_MONDAY … #FU_SUNDAY */
     int minute_of_day; /**< 0..1439 local */
 } fu_deadline_rule;
 
