@@ -891,3 +891,13 @@ void fu_extract_options_init(fu_extract_options *opts) {
     static const fu_extract_options init = FU_EXTRACT_OPTIONS_INIT;
     if (opts) *opts = init;
 }
+
+void fu_commit_input_init(fu_commit_input *in) {
+    static const fu_commit_input init = FU_COMMIT_INPUT_INIT;
+    if (in) *in = init;
+}
+
+void fu_commit_query_init(fu_commit_query *q) {
+    static const fu_commit_query init = FU_COMMIT_QUERY_INIT;
+    if (q) *q = init;
+}

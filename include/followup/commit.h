@@ -163,6 +163,10 @@ typedef struct fu_commit_input {
 #define FU_COMMIT_INPUT_INIT \
     { FU_COMMIT_INPUT_VERSION, NULL, NULL, NULL, NULL, NULL, 0, FU_COMMIT_NO_TIME, {0, FU_DURATION_SECONDS}, NULL, NULL }
 
+/** Fill `in` with the defaults (same as #FU_COMMIT_INPUT_INIT); NULL is a
+ *  no-op. Threads: any. */
+FU_EXTERN void fu_commit_input_init(fu_commit_input *in);
+
 /** A stored commitment. Strings and events are borrowed from its list. */
 typedef struct fu_commitment {
     int64_t id;              /**< assigned by the ledger, > 0 */
@@ -411,6 +415,10 @@ typedef struct fu_commit_query {
 
 #define FU_COMMIT_QUERY_VERSION 1
 #define FU_COMMIT_QUERY_INIT { FU_COMMIT_QUERY_VERSION, FU_QUERY_ALL, 0, 0, 0, NULL, NULL, 0, 0 }
+
+/** Fill `q` with the defaults (same as #FU_COMMIT_QUERY_INIT: every
+ *  commitment, no filter); NULL is a no-op. Threads: any. */
+FU_EXTERN void fu_commit_query_init(fu_commit_query *q);
 
 /** Run a query (`q` and its filters read during the call only).
  *  Threads: changes (the ledger's connection).

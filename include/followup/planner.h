@@ -535,6 +535,10 @@ typedef struct fu_sim_options {
 #define FU_SIM_OPTIONS_VERSION 1
 #define FU_SIM_OPTIONS_INIT {FU_SIM_OPTIONS_VERSION, 0, NULL, NULL}
 
+/** Fill `opts` with the defaults (same as #FU_SIM_OPTIONS_INIT); NULL is a
+ *  no-op. Threads: any. */
+FU_EXTERN void fu_sim_options_init(fu_sim_options *opts);
+
 /** One day of a simulation (days of the policy calendar). */
 typedef struct fu_sim_day {
     int64_t start;          /**< local midnight of the day, UTC s */
