@@ -221,8 +221,8 @@ static int ordinary(const char *path) {
     double t_one[RUNS], t_each[RUNS];
     for (int run = 0; run < RUNS; run++)
         time_one_each(r, joined, off, notes, lens, n_notes, &t_one[run], &t_each[run]);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     printf("ordinary notes: %zu notes (%zu distinct), %.1f MB, %zu spans masked per pass\n", n_notes, n_src, mb,
            c.total / (2 * RUNS));
     print_one_each(t_one, t_each, mb, n_notes);
@@ -292,8 +292,8 @@ int main(int argc, char **argv) {
         t_nojit[run] = bu_cpu() - t0;
         fu_free(out);
     }
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     printf("masked per pass: %zu spans (mobile %zu, landline %zu, id %zu, card %zu, email %zu)\n",
            c.total / (3 * RUNS), c.by_kind[FU_REDACT_MOBILE_CN] / (3 * RUNS),
            c.by_kind[FU_REDACT_LANDLINE_CN] / (3 * RUNS), c.by_kind[FU_REDACT_ID_CN] / (3 * RUNS),

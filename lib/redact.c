@@ -604,15 +604,17 @@ int fu_redactor_uses_jit(const fu_redactor *r) {
     return r->n_extra ? fu__re_is_jit(r->extra[0].code) : 0;
 }
 
-void fu_redactor_counts(const fu_redactor *r, fu_redact_counts *counts) {
-    if (!counts) return;
-    memset(counts, 0, sizeof *counts);
+void fu_redactor_get_stats(const fu_redactor *r, fu_redact_stats *out) {
+    if (!out) return;
+    memset(out, 0, sizeof *out);
     if (!r) return;
     for (int k = 0; k < FU_REDACT_KIND_COUNT; k++) {
-        counts->by_kind[k] = r->counts[k];
-        counts->total += r->counts[k];
+        out->by_kind[k] = r->counts[k];
+        out->total += r->counts[k];
     }
 }
+
+void fu_redactor_counts(const fu_redactor *r, fu_redact_stats *counts) { fu_redactor_get_stats(r, counts); }
 
 size_t fu_redactor_extra_count(const fu_redactor *r, size_t index) {
     return r && index < r->n_extra ? r->extra[index].count : 0;

@@ -80,8 +80,8 @@ ParameterizedTest(struct mask_case *c, redact, masks_keep_a_hint) {
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
     char *out = redact(r, c->in);
     cr_expect_str_eq(out, c->want, "in: %s", c->in);
-    fu_redact_counts counts;
-    fu_redactor_counts(r, &counts);
+    fu_redact_stats counts;
+    fu_redactor_get_stats(r, &counts);
     if (c->kind < 0) {
         cr_expect_eq(counts.total, 0, "in: %s", c->in);
     } else {
@@ -100,15 +100,19 @@ Test(redact, several_kinds_in_one_note_are_counted_by_kind) {
     char *out = redact(r, in);
     cr_assert_str_eq(out, "客户王先生，手机138****5678，备用139****5432，邮箱w***@example.com，"
                           "卡号6222********7894，身份证110***********1232。");
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.by_kind[FU_REDACT_MOBILE_CN], 2);
     cr_assert_eq(c.by_kind[FU_REDACT_EMAIL], 1);
     cr_assert_eq(c.by_kind[FU_REDACT_BANK_CARD], 1);
     cr_assert_eq(c.by_kind[FU_REDACT_ID_CN], 1);
     cr_assert_eq(c.total, 5);
+    fu_redact_counts old; /* the deprecated names give the same */
+    memset(&old, 0xab, sizeof old);
+    fu_redactor_counts(r, &old);
+    cr_assert_eq(memcmp(&old, &c, sizeof c), 0);
     fu_redactor_reset_counts(r);
-    fu_redactor_counts(r, &c);
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 0);
     fu_free(out);
     fu_redactor_free(r);
@@ -144,8 +148,8 @@ Test(redact, matches_are_found_at_every_offset_behind_false_starts) {
                 fu_free(out);
             }
         }
-        fu_redact_counts c;
-        fu_redactor_counts(r, &c);
+        fu_redact_stats c;
+        fu_redactor_get_stats(r, &c);
         cr_assert_eq(c.total, 4 * 40);
         fu_redactor_free(r);
     }
@@ -172,8 +176,8 @@ Test(redact, text_with_nul_bytes_is_masked_by_length_and_invalid_utf8_is_refused
     cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 2, offsets, &out), FU_EINVAL);
     cr_assert_null(out);
     cr_assert(strstr(fu_error_last()->message, "text 1 to mask") != NULL, "%s", fu_error_last()->message);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 2, "the failed bulk call counts nothing");
     fu_redactor_free(r);
 }
@@ -229,8 +233,8 @@ Test(redact, extra_patterns_keep_head_and_tail_characters) {
     cr_assert_eq(fu_redactor_extra_count(r, 0), 1);
     cr_assert_eq(fu_redactor_extra_count(r, 1), 1);
     cr_assert_eq(fu_redactor_extra_count(r, 2), 0);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.by_kind[FU_REDACT_EXTRA], 2);
     cr_assert_eq(c.by_kind[FU_REDACT_MOBILE_CN], 1);
     fu_free(out);
@@ -445,8 +449,8 @@ Test(redact, bulk_masks_each_text_into_one_buffer) {
     cr_assert_str_eq(buf + offsets[3], "no data");
     cr_assert_eq(offsets[3] - offsets[2] - 1, strlen("mail a***@b.co"));
     cr_assert_eq(offsets[4] - offsets[3] - 1, strlen("no data"));
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 2);
     fu_free(buf);
 
@@ -471,8 +475,8 @@ Test(redact, bulk_failure_hands_out_nothing_and_keeps_counts) {
     char *buf = (char *)"x";
     cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 2, offsets, &buf), FU_ELIMIT);
     cr_assert_null(buf);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 0);
     cr_assert_eq(fu_redactor_extra_count(r, 0), 0);
     fu_redactor_free(r);
@@ -633,8 +637,8 @@ Test(redact, new_kinds_are_counted_and_follow_the_policy_switches) {
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
     char *out = redact(r, "护照 E12345678，账号：1100 1234 5678 9012 345");
     fu_free(out);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.by_kind[FU_REDACT_PASSPORT_CN], 1);
     cr_assert_eq(c.by_kind[FU_REDACT_BANK_ACCOUNT], 1);
     cr_assert_str_eq(fu_redact_kind_name(FU_REDACT_PASSPORT_CN), "passport_cn");

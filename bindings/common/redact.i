@@ -82,13 +82,13 @@ FU_RAISES(fu_redactor::m_apply)
         return out;
     }
     size_t m_count(int kind) {
-        fu_redact_counts c;
-        fu_redactor_counts($self, &c);
+        fu_redact_stats c;
+        fu_redactor_get_stats($self, &c);
         return kind >= 0 && kind < FU_REDACT_KIND_COUNT ? c.by_kind[kind] : 0;
     }
     size_t m_total() {
-        fu_redact_counts c;
-        fu_redactor_counts($self, &c);
+        fu_redact_stats c;
+        fu_redactor_get_stats($self, &c);
         return c.total;
     }
     void m_reset_counts() { fu_redactor_reset_counts($self); }

@@ -206,13 +206,20 @@ FU_EXTERN int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, c
                                      size_t n, size_t *offsets, char **out);
 
 /** How many spans a redactor masked, by kind, since creation or the last reset. */
-typedef struct fu_redact_counts {
+typedef struct fu_redact_stats {
     size_t by_kind[FU_REDACT_KIND_COUNT]; /**< indexed by #fu_redact_kind */
     size_t total;                         /**< sum of `by_kind` */
-} fu_redact_counts;
+} fu_redact_stats;
 
-/** Copy the running counts of `r` into `counts`. */
-FU_EXTERN void fu_redactor_counts(const fu_redactor *r, fu_redact_counts *counts);
+/** Copy the running counts of `r` into `out` (all 0 for a NULL redactor;
+ *  NULL `out` is a no-op), like fu_book_get_stats() and fu_plan_get_stats(). */
+FU_EXTERN void fu_redactor_get_stats(const fu_redactor *r, fu_redact_stats *out);
+
+/** Deprecated name of #fu_redact_stats. */
+typedef fu_redact_stats fu_redact_counts;
+
+/** Deprecated: fu_redactor_get_stats() (same result). */
+FU_EXTERN void fu_redactor_counts(const fu_redactor *r, fu_redact_stats *counts);
 
 /** Count of matches of extra pattern `index` (0 when out of range). */
 FU_EXTERN size_t fu_redactor_extra_count(const fu_redactor *r, size_t index);
