@@ -354,7 +354,7 @@ FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const 
  */
 FU_EXTERN int fu_ledger_tick(fu_ledger *ledger, int64_t now, size_t *out);
 
-struct fu_plan; /* include/followup/planner.h */
+typedef struct fu_plan fu_plan; /* followup/planner.h; C11 allows the repeat */
 
 /**
  * Record the planner's problem escalations in the ledger (seed 000: unresolved
@@ -383,7 +383,7 @@ struct fu_plan; /* include/followup/planner.h */
  * @return #FU_OK; #FU_EINVAL (NULL argument); #FU_EDB and the errors of fu_ledger_add()
  */
 FU_EXTERN int fu_ledger_record_escalations(fu_ledger *ledger, const fu_policy *policy,
-                                           const struct fu_plan *plan, int64_t now, size_t *out);
+                                           const fu_plan *plan, int64_t now, size_t *out);
 
 /** What a query selects. */
 typedef enum fu_commit_query_kind {

@@ -290,7 +290,7 @@ FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
  *  fu_planner_free(): the book refuses changes meanwhile (#FU_ESTATE). */
 typedef struct fu_planner fu_planner;
 
-struct fu_ledger; /* include/followup/commit.h */
+typedef struct fu_ledger fu_ledger; /* followup/commit.h; C11 allows the repeat */
 
 /**
  * Create a planner over a policy and a finalized book (both borrowed).
@@ -329,7 +329,7 @@ FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu
  * @return #FU_OK; #FU_EINVAL (NULL planner); the errors of fu_ledger_query()
  *         (the planner then keeps its previous promises).
  */
-FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, struct fu_ledger *ledger);
+FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, fu_ledger *ledger);
 
 /**
  * Give the planner its agents (agents CSV of docs/formats.md: `agent_id`,

@@ -156,7 +156,7 @@ typedef struct fu_redactor fu_redactor;
  */
 FU_EXTERN int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts);
 
-struct fu_policy;
+typedef struct fu_policy fu_policy; /* followup/policy.h; C11 allows the repeat */
 
 /**
  * A redactor as a policy's `redaction` section asks for: the built-in kinds
@@ -167,7 +167,7 @@ struct fu_policy;
  * covers passports, `bank_card` also bank accounts named as such.
  * @return as fu_redactor_new(); #FU_EINVAL for a NULL policy.
  */
-FU_EXTERN int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *policy);
+FU_EXTERN int fu_redactor_new_from_policy(fu_redactor **out, const fu_policy *policy);
 
 /** Free a redactor. NULL is a no-op. */
 FU_EXTERN void fu_redactor_free(fu_redactor *r);
