@@ -301,8 +301,9 @@ FU_EXTERN int fu_ledger_open_with_policy(fu_ledger **out, const char *path, cons
 FU_EXTERN void fu_ledger_close(fu_ledger *ledger);
 
 /** The schema version of the open ledger (#FU_LEDGER_SCHEMA_VERSION after
- *  migration) into `*out`. Threads: changes (it queries the connection). */
-FU_EXTERN int fu_ledger_schema_version(fu_ledger *ledger, int *out);
+ *  migration) into `*out`. The ledger is not changed (hence `const`), but the
+ *  call uses its database connection. Threads: changes. */
+FU_EXTERN int fu_ledger_schema_version(const fu_ledger *ledger, int *out);
 
 /**
  * Register one commitment (one transaction, durable when it returns). Its
