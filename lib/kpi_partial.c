@@ -220,7 +220,7 @@ static int put_body(wbuf *b, const ctx *c) {
     return b->failed ? fu__error_nomem() : FU_OK;
 }
 
-int fu_kpi_partial_write(fu_kpi *k, void **buf, size_t *len) {
+int fu_kpi_partial_write(fu_kpi *k, size_t *len, void **buf) {
     if (!k || !buf || !len) return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: NULL argument");
     *buf = NULL;
     *len = 0;

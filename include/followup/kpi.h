@@ -455,12 +455,14 @@ FU_EXTERN int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *break
  * the accumulators, not finalised) plus every partial merged into it, so
  * partials merge in a tree. The blob is versioned, little-endian whatever
  * the machine, checksummed, and names the options and policy it needs.
- * @param[out] buf  the blob, owned by the caller (fu_free())
- * @param[out] len  its length in bytes
+ * The out-parameters follow the library's order (length, then data, as
+ * for strings; docs/api.md "Conventions").
+ * @param[out] len  the blob's length in bytes
+ * @param[out] buf  the blob, owned by the caller (fu_free()); NULL on failure
  * @return #FU_OK; #FU_EINVAL for NULL or when `options.as_of` is not set
  *         (every partition must use the same "now"); #FU_ENOMEM.
  */
-FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, void **buf, size_t *len);
+FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, size_t *len, void **buf);
 
 /**
  * Merge a blob of fu_kpi_partial_write() into `into` (all or nothing); the
