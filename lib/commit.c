@@ -95,6 +95,7 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
     int rc = fu_calendar_to_local(cal, at, &lt);
     if (rc != FU_OK) return rc;
     int w = lt.weekday;
+    int wd = (int)rule->weekday; /* the enum may be unsigned: compare as int */
     int64_t t = 0;
     switch (rule->kind) {
     case FU_DEADLINE_TODAY:
@@ -105,13 +106,13 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
         rc = local_day_at(cal, &lt, 1, rule->minute_of_day, &t);
         break;
     case FU_DEADLINE_WEEKDAY:
-        if (rule->weekday < 0 || rule->weekday > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", rule->weekday);
-        rc = local_day_at(cal, &lt, (rule->weekday - w + 7) % 7, rule->minute_of_day, &t);
-        if (rc == FU_OK && t <= at) rc = local_day_at(cal, &lt, (rule->weekday - w + 7) % 7 + 7, rule->minute_of_day, &t);
+        if (wd < 0 || wd > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", wd);
+        rc = local_day_at(cal, &lt, (wd - w + 7) % 7, rule->minute_of_day, &t);
+        if (rc == FU_OK && t <= at) rc = local_day_at(cal, &lt, (wd - w + 7) % 7 + 7, rule->minute_of_day, &t);
         break;
     case FU_DEADLINE_NEXT_WEEK:
-        if (rule->weekday < 0 || rule->weekday > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", rule->weekday);
-        rc = local_day_at(cal, &lt, 7 - w + rule->weekday, rule->minute_of_day, &t);
+        if (wd < 0 || wd > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", wd);
+        rc = local_day_at(cal, &lt, 7 - w + wd, rule->minute_of_day, &t);
         break;
     case FU_DEADLINE_MONTH_END: {
         rc = local_day_at(cal, &lt, days_in_month(lt.year, lt.month) - lt.day, rule->minute_of_day, &t);
