@@ -174,7 +174,7 @@ static int put_header(wbuf *b, const fu_kpi *k) {
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) put_f64(b, o->contact_cost[ch]);
     put_f64(b, o->budget);
     char *sum = NULL;
-    if (fu_policy_summary(k->policy, &sum) != FU_OK) return fu__error_nomem();
+    if (fu_policy_summary(k->policy, NULL, &sum) != FU_OK) return fu__error_nomem();
     const char *name = fu_policy_name(k->policy), *ver = fu_policy_version(k->policy);
     uint64_t h = fnv(FNV0, name, strlen(name) + 1);
     h = fnv(h, ver, strlen(ver) + 1);

@@ -229,10 +229,11 @@ FU_EXTERN int fu_policy_get_key(const fu_policy *p, const char *path, size_t ind
 /**
  * A human-readable multi-line summary of what the policy does (what
  * `followup check-policy` prints).
+ * @param[out] len  its length in bytes without the NUL; may be NULL
  * @param[out] out  NUL-terminated text, owned by the caller (fu_free())
  * @return #FU_OK or #FU_ENOMEM.
  */
-FU_EXTERN int fu_policy_summary(const fu_policy *p, char **out);
+FU_EXTERN int fu_policy_summary(const fu_policy *p, size_t *len, char **out);
 
 #ifdef __cplusplus
 }
