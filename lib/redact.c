@@ -620,11 +620,13 @@ size_t fu_redactor_extra_count(const fu_redactor *r, size_t index) {
     return r && index < r->n_extra ? r->extra[index].count : 0;
 }
 
-void fu_redactor_reset_counts(fu_redactor *r) {
+void fu_redactor_reset_stats(fu_redactor *r) {
     if (!r) return;
     memset(r->counts, 0, sizeof r->counts);
     for (size_t i = 0; i < r->n_extra; i++) r->extra[i].count = 0;
 }
+
+void fu_redactor_reset_counts(fu_redactor *r) { fu_redactor_reset_stats(r); }
 
 /* ------------------------------------------------------------- finding */
 

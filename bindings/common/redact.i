@@ -91,6 +91,6 @@ FU_RAISES(fu_redactor::m_apply)
         fu_redactor_get_stats($self, &c);
         return c.total;
     }
-    void m_reset_counts() { fu_redactor_reset_counts($self); }
+    void m_reset_counts() { fu_redactor_reset_stats($self); }
     bool m_uses_jit() { return fu_redactor_uses_jit($self) != 0; }
 }

@@ -224,7 +224,11 @@ FU_EXTERN void fu_redactor_counts(const fu_redactor *r, fu_redact_stats *counts)
 /** Count of matches of extra pattern `index` (0 when out of range). */
 FU_EXTERN size_t fu_redactor_extra_count(const fu_redactor *r, size_t index);
 
-/** Set every running count to 0. */
+/** Set every running count to 0 (what fu_redactor_get_stats() and
+ *  fu_redactor_extra_count() report). NULL is a no-op. */
+FU_EXTERN void fu_redactor_reset_stats(fu_redactor *r);
+
+/** Deprecated: fu_redactor_reset_stats(). */
 FU_EXTERN void fu_redactor_reset_counts(fu_redactor *r);
 
 /** Whether the redactor runs JIT-compiled code (1) or the interpreter (0). */
