@@ -106,7 +106,7 @@ int main(int argc, char **argv) {
         size_t nr = 0;
         char *yaml = NULL;
         if (fu_frequency_recommend(m, &ro, &rec, &nr) ||
-            fu_frequency_write_recommendations(m, rec, nr, &ro, FU_FREQUENCY_YAML, &yaml))
+            fu_frequency_write_recommendations(m, rec, nr, &ro, FU_FREQUENCY_YAML, NULL, &yaml))
             bu_die("recommend");
         rcpu[r] = bu_cpu() - c1;
         fu_free(yaml);

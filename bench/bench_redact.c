@@ -53,12 +53,12 @@ static void time_one_each(fu_redactor *r, const char *joined, size_t len, char *
     char *out;
     size_t n;
     double t0 = bu_cpu();
-    if (fu_redactor_apply(r, joined, len, &out, &n)) bu_die("apply");
+    if (fu_redactor_apply(r, joined, len, &n, &out)) bu_die("apply");
     *t_one = bu_cpu() - t0;
     fu_free(out);
     t0 = bu_cpu();
     for (size_t i = 0; i < n_notes; i++) {
-        if (fu_redactor_apply(r, notes[i], lens[i], &out, &n)) bu_die("apply");
+        if (fu_redactor_apply(r, notes[i], lens[i], &n, &out)) bu_die("apply");
         fu_free(out);
     }
     *t_each = bu_cpu() - t0;
@@ -144,7 +144,7 @@ static int corpus(const char *path) {
         if (secret) unescape(secret);
         char *out = NULL;
         size_t n = 0;
-        if (fu_redactor_apply(r, text, strlen(text), &out, &n)) {
+        if (fu_redactor_apply(r, text, strlen(text), &n, &out)) {
             bad++;
             continue;
         }
@@ -221,8 +221,8 @@ static int ordinary(const char *path) {
     double t_one[RUNS], t_each[RUNS];
     for (int run = 0; run < RUNS; run++)
         time_one_each(r, joined, off, notes, lens, n_notes, &t_one[run], &t_each[run]);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     printf("ordinary notes: %zu notes (%zu distinct), %.1f MB, %zu spans masked per pass\n", n_notes, n_src, mb,
            c.total / (2 * RUNS));
     print_one_each(t_one, t_each, mb, n_notes);
@@ -283,17 +283,17 @@ int main(int argc, char **argv) {
         fu_free(out);
 
         t0 = bu_cpu();
-        if (fu_redactor_apply(rx, joined, off, &out, &n)) bu_die("apply extra");
+        if (fu_redactor_apply(rx, joined, off, &n, &out)) bu_die("apply extra");
         t_extra[run] = bu_cpu() - t0;
         fu_free(out);
 
         t0 = bu_cpu();
-        if (fu_redactor_apply(rn, joined, off, &out, &n)) bu_die("apply no jit");
+        if (fu_redactor_apply(rn, joined, off, &n, &out)) bu_die("apply no jit");
         t_nojit[run] = bu_cpu() - t0;
         fu_free(out);
     }
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     printf("masked per pass: %zu spans (mobile %zu, landline %zu, id %zu, card %zu, email %zu)\n",
            c.total / (3 * RUNS), c.by_kind[FU_REDACT_MOBILE_CN] / (3 * RUNS),
            c.by_kind[FU_REDACT_LANDLINE_CN] / (3 * RUNS), c.by_kind[FU_REDACT_ID_CN] / (3 * RUNS),

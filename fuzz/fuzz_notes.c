@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     char *masked = NULL;
     size_t mlen = 0;
-    if (fu_redactor_apply(redactor, note, size, &masked, &mlen) == FU_OK) {
+    if (fu_redactor_apply(redactor, note, size, &mlen, &masked) == FU_OK) {
         if (masked == NULL || strlen(masked) > mlen) __builtin_trap();
         fu_free(masked);
     }

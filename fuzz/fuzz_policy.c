@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int rc = fu_policy_load_string(&p, (const char *)data, size, "<fuzz>", &opts);
     if (rc == FU_OK) {
         char *summary = NULL;
-        if (fu_policy_summary(p, &summary) == FU_OK) fu_free(summary);
+        if (fu_policy_summary(p, NULL, &summary) == FU_OK) fu_free(summary);
         fu_policy_free(p);
     } else {
         /* a failure always carries a message */

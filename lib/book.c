@@ -64,12 +64,12 @@ static const char *enum_name(const char *const *names, size_t n, int v) {
     return v >= 0 && (size_t)v < n ? names[v] : NULL;
 }
 
-const char *fu_tristate_name(int v) { return enum_name(TRI_NAMES, COUNT_OF(TRI_NAMES), v); }
-const char *fu_event_kind_name(int v) { return enum_name(KIND_NAMES, COUNT_OF(KIND_NAMES), v); }
-const char *fu_severity_name(int v) { return enum_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), v); }
-const char *fu_channel_name(int v) { return enum_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), v); }
-const char *fu_outcome_name(int v) { return enum_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), v); }
-const char *fu_survey_name(int v) { return enum_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), v); }
+const char *fu_tristate_name(fu_tristate v) { return enum_name(TRI_NAMES, COUNT_OF(TRI_NAMES), v); }
+const char *fu_event_kind_name(fu_event_kind v) { return enum_name(KIND_NAMES, COUNT_OF(KIND_NAMES), v); }
+const char *fu_severity_name(fu_severity v) { return enum_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), v); }
+const char *fu_channel_name(fu_channel v) { return enum_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), v); }
+const char *fu_outcome_name(fu_outcome v) { return enum_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), v); }
+const char *fu_survey_name(fu_survey v) { return enum_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), v); }
 
 int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out) {
     static const char *const yes[] = {"yes", "y", "true", "1"};
@@ -1020,12 +1020,13 @@ int fu_book_find_customer(const fu_book *b, const char *id, size_t len, size_t *
     return FU_OK;
 }
 
-int fu_book_customer_windows(const fu_book *b, size_t i, int which, fu_windows **out) {
+int fu_book_customer_windows(const fu_book *b, size_t i, fu_customer_windows_kind kind, fu_windows **out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
-    if (!b || i >= b->ncust || (which != 0 && which != 1))
+    int which = (int)kind;
+    if (!b || i >= b->ncust || (which != FU_CUSTOMER_WINDOWS_PREFERRED && which != FU_CUSTOMER_WINDOWS_DND))
         return fu__error_set(FU_EINVAL, "no customer %zu or bad window kind %d", i, which);
-    const char *text = which == 0 ? b->cust[i].preferred_windows : b->cust[i].dnd_windows;
+    const char *text = which == FU_CUSTOMER_WINDOWS_PREFERRED ? b->cust[i].preferred_windows : b->cust[i].dnd_windows;
     if (!text) return FU_OK;
     return fu_windows_parse(text, strlen(text), out);
 }
@@ -1401,7 +1402,7 @@ static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
     if (id != w->last_note || !w->last_masked) {
         int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
         char *m = NULL;
-        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), &m, NULL);
+        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), NULL, &m);
         if (rc != FU_OK) return rc;
         fu__free(w->last_masked);
         w->last_masked = m;

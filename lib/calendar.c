@@ -1086,7 +1086,8 @@ static int build_day(int wd, const fu_day_interval *iv, size_t n, day_hours *out
     return FU_OK;
 }
 
-int fu_calendar_set_hours(fu_calendar *c, int weekday, const fu_day_interval *iv, size_t n) {
+int fu_calendar_set_hours(fu_calendar *c, fu_weekday day, const fu_day_interval *iv, size_t n) {
+    int weekday = (int)day;
     if (!c || (n && !iv) || weekday < 0 || weekday > 6)
         return fu__error_set(FU_EINVAL, "fu_calendar_set_hours: bad argument");
     day_hours h;

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *fu_commit_state_name(int state) {
+const char *fu_commit_state_name(fu_commit_state state) {
     static const char *const names[] = {"open", "breached", "fulfilled", "cancelled"};
     return state >= 0 && state < 4 ? names[state] : "unknown";
 }
 
-const char *fu_commit_event_name(int kind) {
+const char *fu_commit_event_name(fu_commit_event_kind kind) {
     static const char *const names[] = {"created",   "warned",    "breached",
                                         "escalated", "fulfilled", "cancelled"};
     return kind >= 0 && kind < 6 ? names[kind] : "unknown";
@@ -95,6 +95,7 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
     int rc = fu_calendar_to_local(cal, at, &lt);
     if (rc != FU_OK) return rc;
     int w = lt.weekday;
+    int wd = (int)rule->weekday; /* the enum may be unsigned: compare as int */
     int64_t t = 0;
     switch (rule->kind) {
     case FU_DEADLINE_TODAY:
@@ -105,13 +106,13 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
         rc = local_day_at(cal, &lt, 1, rule->minute_of_day, &t);
         break;
     case FU_DEADLINE_WEEKDAY:
-        if (rule->weekday < 0 || rule->weekday > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", rule->weekday);
-        rc = local_day_at(cal, &lt, (rule->weekday - w + 7) % 7, rule->minute_of_day, &t);
-        if (rc == FU_OK && t <= at) rc = local_day_at(cal, &lt, (rule->weekday - w + 7) % 7 + 7, rule->minute_of_day, &t);
+        if (wd < 0 || wd > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", wd);
+        rc = local_day_at(cal, &lt, (wd - w + 7) % 7, rule->minute_of_day, &t);
+        if (rc == FU_OK && t <= at) rc = local_day_at(cal, &lt, (wd - w + 7) % 7 + 7, rule->minute_of_day, &t);
         break;
     case FU_DEADLINE_NEXT_WEEK:
-        if (rule->weekday < 0 || rule->weekday > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", rule->weekday);
-        rc = local_day_at(cal, &lt, 7 - w + rule->weekday, rule->minute_of_day, &t);
+        if (wd < 0 || wd > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", wd);
+        rc = local_day_at(cal, &lt, 7 - w + wd, rule->minute_of_day, &t);
         break;
     case FU_DEADLINE_MONTH_END: {
         rc = local_day_at(cal, &lt, days_in_month(lt.year, lt.month) - lt.day, rule->minute_of_day, &t);
@@ -890,4 +891,14 @@ int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
 void fu_extract_options_init(fu_extract_options *opts) {
     static const fu_extract_options init = FU_EXTRACT_OPTIONS_INIT;
     if (opts) *opts = init;
+}
+
+void fu_commit_input_init(fu_commit_input *in) {
+    static const fu_commit_input init = FU_COMMIT_INPUT_INIT;
+    if (in) *in = init;
+}
+
+void fu_commit_query_init(fu_commit_query *q) {
+    static const fu_commit_query init = FU_COMMIT_QUERY_INIT;
+    if (q) *q = init;
 }

@@ -31,7 +31,7 @@ struct fu_ledger {
 
 /* ------------------------------------------------------------- errors */
 
-static int db_fail(fu_ledger *l, int src, const char *what) {
+static int db_fail(const fu_ledger *l, int src, const char *what) {
     if (src == SQLITE_NOMEM) return fu__error_nomem();
     return fu__error_set(FU_EDB, "ledger: %s: %s", what, l && l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
 }
@@ -129,7 +129,7 @@ static int backfill_next_at(fu_ledger *l) {
     return rc;
 }
 
-static int read_int(fu_ledger *l, const char *sql, int *out) {
+static int read_int(const fu_ledger *l, const char *sql, int *out) {
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
     if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -140,7 +140,7 @@ static int read_int(fu_ledger *l, const char *sql, int *out) {
     return src == SQLITE_OK ? FU_OK : db_fail(l, src, "reading the schema");
 }
 
-static int read_version(fu_ledger *l, int *out) { return read_int(l, "PRAGMA user_version", out); }
+static int read_version(const fu_ledger *l, int *out) { return read_int(l, "PRAGMA user_version", out); }
 
 static int not_a_ledger(const char *why) {
     return fu__error_set(FU_EDB, "ledger: not a follow-up ledger (%s)", why);
@@ -482,7 +482,7 @@ int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_polic
     return FU_OK;
 }
 
-int fu_ledger_schema_version(fu_ledger *l, int *out) {
+int fu_ledger_schema_version(const fu_ledger *l, int *out) {
     if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_schema_version: NULL argument");
     return read_version(l, out);
 }
@@ -566,7 +566,7 @@ static int advance(fu_ledger *l, row *r, int64_t upto, size_t *events) {
 static int mask_field(fu_ledger *l, const char *s, char **out) {
     *out = NULL;
     if (!l->redactor || !s || !s[0]) return FU_OK;
-    return fu_redactor_apply(l->redactor, s, strlen(s), out, NULL);
+    return fu_redactor_apply(l->redactor, s, strlen(s), NULL, out);
 }
 
 static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) {

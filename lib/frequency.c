@@ -1484,7 +1484,13 @@ static void curve_row(const void *ctx, size_t i, char (*c)[CELL]) {
     num_cell(c[8], hi);
 }
 
-int fu_frequency_write_curves(const fu_frequency *m, fu_frequency_format format, char **out) {
+/* The length of a text handed out (0 when there is none). */
+static int text_len(int rc, char *const *out, size_t *len) {
+    if (len) *len = rc == FU_OK && out && *out ? strlen(*out) : 0;
+    return rc;
+}
+
+static int write_curves(const fu_frequency *m, fu_frequency_format format, char **out) {
     static const char *const hdr[] = {"curve", "segment", "bin", "attempts", "events",
                                       "raw",   "estimate", "lo", "hi",      "strength"};
     static const char numeric[] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1};
@@ -1493,6 +1499,10 @@ int fu_frequency_write_curves(const fu_frequency *m, fu_frequency_format format,
     if ((unsigned)format > FU_FREQUENCY_TABLE)
         return fu__error_set(FU_EINVAL, "frequency curves: format must be csv, json or table");
     return write_rows(format, hdr, numeric, 10, curve_rows(m), curve_row, m, out);
+}
+
+int fu_frequency_write_curves(const fu_frequency *m, fu_frequency_format format, size_t *len, char **out) {
+    return text_len(write_curves(m, format, out), out, len);
 }
 
 static void rec_row(const void *ctx, size_t i, char (*c)[CELL]) {
@@ -1591,9 +1601,9 @@ static void yaml_rule(fu__buf *b, const fu_frequency *m, const fu_frequency_reco
     }
 }
 
-int fu_frequency_write_recommendations(const fu_frequency *m, const fu_frequency_recommendation *r,
-                                       size_t n, const fu_frequency_recommend_options *opts,
-                                       fu_frequency_format format, char **out) {
+static int write_recommendations(const fu_frequency *m, const fu_frequency_recommendation *r, size_t n,
+                                 const fu_frequency_recommend_options *opts, fu_frequency_format format,
+                                 char **out) {
     static const char *const hdr[] = {"segment", "cap", "cap_low", "cap_high", "spacing_days",
                                       "horizon_bound", "expected_net", "hazard_last", "hazard_next",
                                       "margin_last", "margin_next", "negative_next", "break_even",
@@ -1635,4 +1645,10 @@ int fu_frequency_write_recommendations(const fu_frequency *m, const fu_frequency
     }
     *out = fu__buf_detach(&b);
     return FU_OK;
+}
+
+int fu_frequency_write_recommendations(const fu_frequency *m, const fu_frequency_recommendation *r,
+                                       size_t n, const fu_frequency_recommend_options *opts,
+                                       fu_frequency_format format, size_t *len, char **out) {
+    return text_len(write_recommendations(m, r, n, opts, format, out), out, len);
 }

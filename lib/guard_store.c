@@ -25,7 +25,7 @@ struct fu_contact_log {
 static const char *const outcome_names[FU_GUARD_OUTCOME_COUNT] = {
     "attempted", "answered", "no_answer", "busy", "voicemail", "refused", "wrong_number", "callback_requested"};
 
-const char *fu_guard_outcome_name(int o) { return o >= 0 && o < FU_GUARD_OUTCOME_COUNT ? outcome_names[o] : NULL; }
+const char *fu_guard_outcome_name(fu_guard_outcome o) { return o >= 0 && o < FU_GUARD_OUTCOME_COUNT ? outcome_names[o] : NULL; }
 
 static int ieq(const char *a, size_t n, const char *b) {
     if (strlen(b) != n) return 0;

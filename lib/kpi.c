@@ -44,7 +44,7 @@ const unsigned char fu__kpi_vtype[FU_KPI_COUNT] = {
 const unsigned char fu__kpi_lower_better[FU_KPI_COUNT] = {
     0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
 
-const char *fu_kpi_name(int id) { return id >= 0 && id < FU_KPI_COUNT ? fu__kpi_names[id] : NULL; }
+const char *fu_kpi_name(fu_kpi_id id) { return id >= 0 && id < FU_KPI_COUNT ? fu__kpi_names[id] : NULL; }
 
 int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out) {
     if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_from_string: NULL argument");
@@ -57,10 +57,10 @@ int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out) {
 }
 
 static const char *const status_names[] = {"none", "green", "yellow", "red"};
-const char *fu_kpi_status_name(int s) { return s >= 0 && s <= 3 ? status_names[s] : NULL; }
+const char *fu_kpi_status_name(fu_kpi_status s) { return s >= 0 && s <= 3 ? status_names[s] : NULL; }
 
 const char *const fu__kpi_period_names[3] = {"day", "week", "month"};
-const char *fu_kpi_period_name(int p) { return p >= 0 && p <= 2 ? fu__kpi_period_names[p] : NULL; }
+const char *fu_kpi_period_name(fu_kpi_period p) { return p >= 0 && p <= 2 ? fu__kpi_period_names[p] : NULL; }
 
 int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out) {
     if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_period_from_string: NULL argument");

@@ -174,7 +174,7 @@ static int put_header(wbuf *b, const fu_kpi *k) {
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) put_f64(b, o->contact_cost[ch]);
     put_f64(b, o->budget);
     char *sum = NULL;
-    if (fu_policy_summary(k->policy, &sum) != FU_OK) return fu__error_nomem();
+    if (fu_policy_summary(k->policy, NULL, &sum) != FU_OK) return fu__error_nomem();
     const char *name = fu_policy_name(k->policy), *ver = fu_policy_version(k->policy);
     uint64_t h = fnv(FNV0, name, strlen(name) + 1);
     h = fnv(h, ver, strlen(ver) + 1);
@@ -220,7 +220,7 @@ static int put_body(wbuf *b, const ctx *c) {
     return b->failed ? fu__error_nomem() : FU_OK;
 }
 
-int fu_kpi_partial_write(fu_kpi *k, void **buf, size_t *len) {
+int fu_kpi_partial_write(fu_kpi *k, size_t *len, void **buf) {
     if (!k || !buf || !len) return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: NULL argument");
     *buf = NULL;
     *len = 0;

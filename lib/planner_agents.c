@@ -419,7 +419,7 @@ static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
     if (*ok) {
         fu_windows *dnd = NULL;
-        if ((rc = fu_book_customer_windows(x->book, ci, 1, &dnd))) return rc;
+        if ((rc = fu_book_customer_windows(x->book, ci, FU_CUSTOMER_WINDOWS_DND, &dnd))) return rc;
         if (dnd && fu_windows_contains(dnd, m) == 1) *ok = 0;
         fu_windows_free(dnd);
     }

@@ -517,7 +517,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
             if (q == 0) break;
             int how = fu_calendar_hour_of_week(cx->zone->cal, at);
             if (how < 0) return how;
-            double s = pl->opt.score(pl->opt.score_ud, cx->index, g->channel, how);
+            double s = pl->opt.score(pl->opt.score_ud, cx->index, (fu_channel)g->channel, how);
             if (s > best) {
                 best = s;
                 bt = at;

@@ -7,8 +7,8 @@
 static const char *const prio_names[] = {"urgent", "high", "normal", "low"};
 static const char *const status_names[] = {"planned", "suppressed", "deferred", "cancelled", "later"};
 
-const char *fu_priority_name(int p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
-const char *fu_touchpoint_status_name(int s) { return s >= 0 && s < FU_TOUCHPOINT_STATUS_COUNT ? status_names[s] : NULL; }
+const char *fu_priority_name(fu_priority p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
+const char *fu_touchpoint_status_name(fu_touchpoint_status s) { return s >= 0 && s < FU_TOUCHPOINT_STATUS_COUNT ? status_names[s] : NULL; }
 
 void fu_planner_options_init(fu_planner_options *o) {
     if (o) {

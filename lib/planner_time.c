@@ -185,8 +185,8 @@ static int mask_build(fu_planner *pl, size_t ci, const char *dnd, const char *pr
     if (!m) return fu__error_nomem();
     fu_windows *wd = NULL, *wp = NULL;
     int rc = FU_OK;
-    if (dnd && (rc = fu_book_customer_windows(pl->book, ci, 1, &wd))) goto done;
-    if (pref && (rc = fu_book_customer_windows(pl->book, ci, 0, &wp))) goto done;
+    if (dnd && (rc = fu_book_customer_windows(pl->book, ci, FU_CUSTOMER_WINDOWS_DND, &wd))) goto done;
+    if (pref && (rc = fu_book_customer_windows(pl->book, ci, FU_CUSTOMER_WINDOWS_PREFERRED, &wp))) goto done;
     m->dnd = dnd;
     m->pref = pref;
     m->has_dnd = wd && !fu_windows_is_empty(wd);

@@ -549,7 +549,8 @@ int fu_policy_get_key(const fu_policy *p, const char *path, size_t index, const 
 
 /* ================================================================ summary */
 
-int fu_policy_summary(const fu_policy *p, char **out) {
+int fu_policy_summary(const fu_policy *p, size_t *len, char **out) {
+    if (len) *len = 0;
     if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_summary: NULL argument");
     *out = NULL;
     const fu__policy *t = &p->t;
@@ -562,7 +563,9 @@ int fu_policy_summary(const fu_policy *p, char **out) {
         fu__buf_free(&b);
         return fu__error_nomem();
     }
+    size_t n = b.len;
     *out = fu__buf_detach(&b);
     if (!*out) return fu__error_nomem();
+    if (len) *len = n;
     return FU_OK;
 }

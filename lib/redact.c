@@ -271,7 +271,7 @@ void fu_redact_options_init(fu_redact_options *opts) {
     if (opts) *opts = init;
 }
 
-const char *fu_redact_kind_name(int kind) {
+const char *fu_redact_kind_name(fu_redact_kind kind) {
     static const char *const names[FU_REDACT_KIND_COUNT] = {
         "mobile_cn", "landline_cn", "e164", "id_cn", "bank_card", "email", "extra", "passport_cn", "bank_account"};
     return kind >= 0 && kind < FU_REDACT_KIND_COUNT ? names[kind] : "unknown";
@@ -604,25 +604,29 @@ int fu_redactor_uses_jit(const fu_redactor *r) {
     return r->n_extra ? fu__re_is_jit(r->extra[0].code) : 0;
 }
 
-void fu_redactor_counts(const fu_redactor *r, fu_redact_counts *counts) {
-    if (!counts) return;
-    memset(counts, 0, sizeof *counts);
+void fu_redactor_get_stats(const fu_redactor *r, fu_redact_stats *out) {
+    if (!out) return;
+    memset(out, 0, sizeof *out);
     if (!r) return;
     for (int k = 0; k < FU_REDACT_KIND_COUNT; k++) {
-        counts->by_kind[k] = r->counts[k];
-        counts->total += r->counts[k];
+        out->by_kind[k] = r->counts[k];
+        out->total += r->counts[k];
     }
 }
+
+void fu_redactor_counts(const fu_redactor *r, fu_redact_stats *counts) { fu_redactor_get_stats(r, counts); }
 
 size_t fu_redactor_extra_count(const fu_redactor *r, size_t index) {
     return r && index < r->n_extra ? r->extra[index].count : 0;
 }
 
-void fu_redactor_reset_counts(fu_redactor *r) {
+void fu_redactor_reset_stats(fu_redactor *r) {
     if (!r) return;
     memset(r->counts, 0, sizeof r->counts);
     for (size_t i = 0; i < r->n_extra; i++) r->extra[i].count = 0;
 }
+
+void fu_redactor_reset_counts(fu_redactor *r) { fu_redactor_reset_stats(r); }
 
 /* ------------------------------------------------------------- finding */
 
@@ -1193,7 +1197,7 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
     return FU_OK;
 }
 
-int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out, size_t *out_len) {
+int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_len, char **out) {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
     if (!r || !out || (!text && len)) return fu__error_set(FU_EINVAL, "fu_redactor_apply: NULL argument");

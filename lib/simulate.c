@@ -26,7 +26,7 @@ static const char *const measure_names[FU_SIM_MEASURE_COUNT] = {
     "follow_up_complaints", "answer_rate", "calls_per_agent_day", "max_calls_agent_day", "off_hours_calls",
     "csat", "contacts", "promises_kept"};
 
-const char *fu_simulation_measure_name(int measure) {
+const char *fu_simulation_measure_name(fu_simulation_measure measure) {
     return measure >= 0 && measure < FU_SIM_MEASURE_COUNT ? measure_names[measure] : NULL;
 }
 

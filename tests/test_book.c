@@ -129,14 +129,14 @@ Test(book, reads_customers_fixture) {
     cr_assert_eq(fu_book_customer(b, 0)->tz, fu_book_customer(b, 3)->tz);
 
     fu_windows *w = NULL;
-    cr_assert_eq(fu_book_customer_windows(b, 0, 0, &w), FU_OK);
+    cr_assert_eq(fu_book_customer_windows(b, 0, FU_CUSTOMER_WINDOWS_PREFERRED, &w), FU_OK);
     cr_assert_not_null(w);
     cr_assert_eq(fu_windows_contains(w, 9 * 60), 1);       /* Monday 09:00 */
     cr_assert_eq(fu_windows_contains(w, 6 * 1440 + 600), 0); /* Sunday 10:00 */
     fu_windows_free(w);
-    cr_assert_eq(fu_book_customer_windows(b, 0, 1, &w), FU_OK);
+    cr_assert_eq(fu_book_customer_windows(b, 0, FU_CUSTOMER_WINDOWS_DND, &w), FU_OK);
     cr_assert_null(w);
-    cr_assert_eq(fu_book_customer_windows(b, 9, 0, &w), FU_EINVAL);
+    cr_assert_eq(fu_book_customer_windows(b, 9, FU_CUSTOMER_WINDOWS_PREFERRED, &w), FU_EINVAL);
 
     size_t i;
     cr_assert_eq(fu_book_find_customer(b, "C005", 4, &i), FU_ENOTFOUND);

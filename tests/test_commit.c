@@ -381,6 +381,22 @@ Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
     fu_calendar_free(cal);
 }
 
+/* fu_deadline_rule.weekday is a fu_weekday now (an enum the compiler may make
+ * unsigned): a value out of 0..6, -1 included, is still refused. */
+Test(commit, deadline_rules_refuse_a_weekday_out_of_range) {
+    fu_calendar *cal = cn2025();
+    int64_t t = 0;
+    const int bad[] = {-1, 7, 99};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fu_deadline_rule r = {FU_DEADLINE_WEEKDAY, {0, 0}, 0, (fu_weekday)bad[i], 18 * 60};
+        cr_assert_eq(fu_deadline_compute(&r, 0, cal, T(NOTE_AT), &t), FU_EINVAL, "weekday %d", bad[i]);
+        cr_assert(strstr(fu_error_last()->message, "bad weekday") != NULL, "%s", fu_error_last()->message);
+        r.kind = FU_DEADLINE_NEXT_WEEK;
+        cr_assert_eq(fu_deadline_compute(&r, 0, cal, T(NOTE_AT), &t), FU_EINVAL, "weekday %d", bad[i]);
+    }
+    fu_calendar_free(cal);
+}
+
 Test(commit, the_default_policy_gives_the_builtin_extraction) {
     fu_policy *p = fu_test_policy(NULL);
     fu_extractor *ex = NULL;

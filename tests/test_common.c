@@ -233,4 +233,28 @@ Test(common, options_init_functions_equal_their_init_macros) {
     fu_segment_rfm_options_init(NULL);
     fu_segment_book_options_init(NULL);
 }
+
+/* The options-like structs that had only an INIT macro (fu_sim_options,
+ * fu_commit_query, fu_commit_input) have an _init() filling the same. */
+Test(common, late_init_functions_equal_their_init_macros) {
+    fu_sim_options sw = FU_SIM_OPTIONS_INIT;
+    fu_commit_query qw = FU_COMMIT_QUERY_INIT;
+    fu_commit_input iw = FU_COMMIT_INPUT_INIT;
+    FILLED_BY(fu_sim_options, s, fu_sim_options_init);
+    FILLED_BY(fu_commit_query, q, fu_commit_query_init);
+    FILLED_BY(fu_commit_input, in, fu_commit_input_init);
+    cr_assert(s.version == FU_SIM_OPTIONS_VERSION && s.version == sw.version && s.step == sw.step &&
+              s.progress == NULL && sw.progress == NULL && s.progress_ud == NULL && sw.progress_ud == NULL);
+    cr_assert(q.version == FU_COMMIT_QUERY_VERSION && q.version == qw.version && q.kind == FU_QUERY_ALL &&
+              q.kind == qw.kind && q.from == qw.from && q.to == qw.to && q.now == qw.now && q.owner == NULL &&
+              qw.owner == NULL && q.customer_id == NULL && qw.customer_id == NULL && q.limit == qw.limit &&
+              q.flags == qw.flags);
+    cr_assert(in.version == FU_COMMIT_INPUT_VERSION && in.version == iw.version && !in.customer_id && !iw.customer_id &&
+              !in.text && !in.category && !in.owner && !in.created_by && !in.calendar && !in.rule &&
+              in.created_at == iw.created_at && in.deadline == FU_COMMIT_NO_TIME && in.deadline == iw.deadline &&
+              in.promised.value == iw.promised.value && in.promised.unit == iw.promised.unit);
+    fu_sim_options_init(NULL);
+    fu_commit_query_init(NULL);
+    fu_commit_input_init(NULL);
+}
 #undef FILLED_BY

@@ -140,7 +140,9 @@ Test(frequency, empty_and_one_contact_segments_stay_finite) {
         assert_finite(&q);
     }
     char *csv = NULL;
-    cr_assert_eq(fu_frequency_write_curves(m, FU_FREQUENCY_CSV, &csv), FU_OK);
+    size_t clen = 0;
+    cr_assert_eq(fu_frequency_write_curves(m, FU_FREQUENCY_CSV, &clen, &csv), FU_OK);
+    cr_assert_eq(clen, strlen(csv));
     cr_assert_null(strstr(csv, "nan"));
     cr_assert_null(strstr(csv, "inf"));
     fu_free(csv);
@@ -414,7 +416,7 @@ Test(frequency, cap_is_where_one_more_contact_stops_paying) {
     cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
     cr_assert_eq(r[0].cap, 0);
     char *y = NULL;
-    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, &y), FU_OK);
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, NULL, &y), FU_OK);
     cr_assert(strstr(y, "limits: {}"), "%s", y);
     fu_policy *p = NULL;
     cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "<fragment>", NULL), FU_OK, "%s", fu_error_last()->message);
@@ -473,7 +475,7 @@ Test(frequency, spacing_and_policy_fragment) {
     }
     cr_assert_gt(r[0].cap, r[2].cap, "the better segment earns more attempts");
     char *y = NULL;
-    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, &y), FU_OK);
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, NULL, &y), FU_OK);
     fu_policy *p = NULL;
     int rc = fu_policy_load_string(&p, y, strlen(y), "<fragment>", NULL);
     cr_assert_eq(rc, FU_OK, "%s\n%s", fu_error_last()->message, y);
@@ -490,14 +492,16 @@ Test(frequency, spacing_and_policy_fragment) {
     fu_policy_free(p);
     fu_free(y);
     char *t = NULL;
-    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_JSON, &t), FU_OK);
+    size_t tlen = 1;
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_JSON, &tlen, &t), FU_OK);
+    cr_assert_eq(tlen, strlen(t));
     cr_assert(strstr(t, "\"segment\": \"vip\""), "%s", t);
     fu_free(t);
-    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_CSV, &t), FU_OK);
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_CSV, NULL, &t), FU_OK);
     cr_assert(strncmp(t, "segment,cap,cap_low,cap_high,spacing_days", 41) == 0, "%s", t);
     fu_free(t);
     ro.when_key = "colour";
-    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, &t), FU_EINVAL);
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, NULL, &t), FU_EINVAL);
     fu_free(r);
     fu_frequency_free(m);
     free(a);
@@ -517,7 +521,7 @@ static int oom_fit_and_write(void *ctx) {
     int rc = fu_frequency_fit(&m, a, n, NULL, names, 2, NULL);
     if (rc) return rc;
     char *t = NULL;
-    rc = fu_frequency_write_curves(m, FU_FREQUENCY_JSON, &t);
+    rc = fu_frequency_write_curves(m, FU_FREQUENCY_JSON, NULL, &t);
     fu_free(t);
     t = NULL;
     fu_frequency_recommendation *r = NULL;
@@ -526,7 +530,7 @@ static int oom_fit_and_write(void *ctx) {
     ro.value = 10;
     ro.when_key = "tier";
     if (!rc) rc = fu_frequency_recommend(m, &ro, &r, &nr);
-    if (!rc) rc = fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, &t);
+    if (!rc) rc = fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, NULL, &t);
     fu_free(t);
     fu_free(r);
     fu_frequency_free(m);
@@ -569,7 +573,7 @@ Test(frequency, non_ascii_segment_names_give_distinct_rules) {
     size_t nr = 0;
     char *y = NULL;
     cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
-    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, &y), FU_OK);
+    cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, NULL, &y), FU_OK);
     cr_assert(strstr(y, "frequency________0: {max: 2, per: 90d, when: {industry: [\"银行\"]}}"), "%s", y);
     cr_assert(strstr(y, "frequency________1: {max: 2"), "%s", y);
     fu_policy *p = NULL;

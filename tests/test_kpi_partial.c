@@ -162,7 +162,7 @@ static void merge_parts(const sample *s, const fu_kpi_options *o, fu_kpi *into, 
         fu_kpi *k = engine(s->p, o, s->part[i]);
         void *buf = NULL;
         size_t len = 0;
-        cr_assert_eq(fu_kpi_partial_write(k, &buf, &len), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(fu_kpi_partial_write(k, &len, &buf), FU_OK, "%s", fu_error_last()->message);
         cr_assert_eq(fu_kpi_merge_partial(into, buf, len), FU_OK, "%s", fu_error_last()->message);
         fu_free(buf);
         fu_kpi_free(k);
@@ -211,16 +211,16 @@ Test(kpi_partial, partials_merge_in_a_tree) {
     fu_kpi *mid = engine(s.p, &o, s.part[1]), *k2 = engine(s.p, &o, s.part[2]), *top = engine(s.p, &o, s.part[0]);
     void *b = NULL;
     size_t len = 0;
-    cr_assert_eq(fu_kpi_partial_write(k2, &b, &len), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(k2, &len, &b), FU_OK);
     cr_assert_eq(fu_kpi_merge_partial(mid, b, len), FU_OK);
     fu_free(b);
-    cr_assert_eq(fu_kpi_partial_write(mid, &b, &len), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(mid, &len, &b), FU_OK);
     cr_assert_eq(fu_kpi_merge_partial(top, b, len), FU_OK);
     fu_free(b);
     expect_same_figures(whole, top, "tree");
     /* an empty partition's partial changes nothing */
     fu_kpi *empty = engine(s.p, &o, NULL);
-    cr_assert_eq(fu_kpi_partial_write(empty, &b, &len), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(empty, &len, &b), FU_OK);
     cr_assert_eq(fu_kpi_merge_partial(top, b, len), FU_OK);
     fu_free(b);
     expect_same_figures(whole, top, "tree + empty");
@@ -257,7 +257,7 @@ Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
     fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
     void *vb = NULL;
     size_t len = 0;
-    cr_assert_eq(fu_kpi_partial_write(src, &vb, &len), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(src, &len, &vb), FU_OK);
     unsigned char *b = vb, *c = malloc(len + 1);
     /* header 169 bytes, tmin and tmax, then the group count and the first group's tier */
     const size_t ngroups = 169 + 16, tier0 = ngroups + 4;
@@ -295,7 +295,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
     void *vb = NULL;
     size_t len = 0;
-    cr_assert_eq(fu_kpi_partial_write(src, &vb, &len), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(src, &len, &vb), FU_OK);
     unsigned char *b = vb, *c = malloc(len);
     /* truncated at every length, a flipped bit anywhere */
     for (size_t cut = 0; cut < len; cut += (cut < 256 ? 1 : 97)) expect_refused(into, b, cut, "partial");
@@ -320,7 +320,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
         fu_kpi *f = engine(s.p, &foreign[i].o, s.part[1]);
         void *fb = NULL;
         size_t fl = 0;
-        cr_assert_eq(fu_kpi_partial_write(f, &fb, &fl), FU_OK);
+        cr_assert_eq(fu_kpi_partial_write(f, &fl, &fb), FU_OK);
         expect_refused(into, fb, fl, foreign[i].msg);
         fu_free(fb);
         fu_kpi_free(f);
@@ -341,7 +341,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
         fu_kpi *f = engine(p2, &o, s.part[1]);
         void *fb = NULL;
         size_t fl = 0;
-        cr_assert_eq(fu_kpi_partial_write(f, &fb, &fl), FU_OK);
+        cr_assert_eq(fu_kpi_partial_write(f, &fl, &fb), FU_OK);
         expect_refused(into, fb, fl, "another policy");
         fu_free(fb);
         fu_kpi_free(f);
@@ -351,7 +351,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     fu_kpi_options noas = o;
     noas.as_of = FU_KPI_NO_TIME;
     fu_kpi *na = engine(s.p, &noas, s.part[1]);
-    cr_assert_eq(fu_kpi_partial_write(na, &vb, &len), FU_EINVAL);
+    cr_assert_eq(fu_kpi_partial_write(na, &len, &vb), FU_EINVAL);
     cr_expect_not_null(strstr(fu_error_last()->message, "as_of"));
     cr_assert_null(vb);
     fu_kpi_free(na);
@@ -378,12 +378,12 @@ static int oom_op(void *vp) {
     if (!rc) rc = fu_kpi_new(&b, c->s->p, &c->o);
     if (!rc) rc = fu_kpi_add_book(a, c->s->part[1]);
     if (!rc) rc = fu_kpi_add_book(b, c->s->part[2]);
-    if (!rc) rc = fu_kpi_partial_write(a, &buf, &len);
+    if (!rc) rc = fu_kpi_partial_write(a, &len, &buf);
     if (!rc) rc = fu_kpi_merge_partial(b, buf, len);
     if (!rc) rc = fu_kpi_compute(b, &n);
     fu_free(buf);
     buf = NULL;
-    if (!rc) rc = fu_kpi_partial_write(b, &buf, &len);
+    if (!rc) rc = fu_kpi_partial_write(b, &len, &buf);
     fu_free(buf);
     fu_kpi_free(a);
     fu_kpi_free(b);

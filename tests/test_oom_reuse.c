@@ -134,7 +134,7 @@ static void bt_teardown(void *h) { fu_besttime_free(h); }
 static int red_setup(void **h) { return fu_redactor_new((fu_redactor **)h, NULL); }
 static int red_op(void *h, char **out) {
     static const char note[] = "客户13812345678投诉, mail zhang.san@example.com, card 6222021234567890123";
-    return fu_redactor_apply(h, note, sizeof note - 1, out, NULL);
+    return fu_redactor_apply(h, note, sizeof note - 1, NULL, out);
 }
 static void red_teardown(void *h) { fu_redactor_free(h); }
 

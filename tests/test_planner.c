@@ -141,7 +141,7 @@ Test(planner, preferred_and_do_not_disturb_windows) {
 }
 
 /* A score provider (the best-time hook) picks the best allowed hour. */
-static double prefer_17h(void *ud, size_t customer, int channel, int hour_of_week) {
+static double prefer_17h(void *ud, size_t customer, fu_channel channel, int hour_of_week) {
     (void)ud;
     (void)customer;
     (void)channel;

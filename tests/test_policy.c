@@ -680,7 +680,9 @@ Test(policy, small_aliases_are_fine) {
 Test(policy, summary_says_what_the_policy_does) {
     fu_policy *p = load_default();
     char *s = NULL;
-    cr_assert_eq(fu_policy_summary(p, &s), FU_OK);
+    size_t slen = 0;
+    cr_assert_eq(fu_policy_summary(p, &slen, &s), FU_OK);
+    cr_assert_eq(slen, strlen(s), "the length out-parameter (docs/api.md, Conventions)");
     const char *lines[] = {
         "policy builtin version 2026.1 (from <builtin>), currency CNY\n",
         "  cn: Asia/Shanghai, Mon-Fri 09:00-12:00,13:30-18:00; 89 holidays, 19 make-up workdays (2024..2026)\n",
@@ -709,7 +711,7 @@ static int load_default_op(void *ctx) {
     int rc = fu_policy_default(&p);
     if (rc) return rc;
     char *s = NULL;
-    rc = fu_policy_summary(p, &s);
+    rc = fu_policy_summary(p, NULL, &s);
     fu_free(s);
     fu_policy_free(p);
     return rc;

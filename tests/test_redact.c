@@ -10,7 +10,7 @@
 static char *redact(fu_redactor *r, const char *in) {
     char *out = NULL;
     size_t n = 0;
-    int rc = fu_redactor_apply(r, in, strlen(in), &out, &n);
+    int rc = fu_redactor_apply(r, in, strlen(in), &n, &out);
     cr_assert_eq(rc, FU_OK, "apply(%s): %s", in, fu_error_last()->message);
     cr_assert_eq(n, strlen(out));
     return out;
@@ -80,8 +80,8 @@ ParameterizedTest(struct mask_case *c, redact, masks_keep_a_hint) {
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
     char *out = redact(r, c->in);
     cr_expect_str_eq(out, c->want, "in: %s", c->in);
-    fu_redact_counts counts;
-    fu_redactor_counts(r, &counts);
+    fu_redact_stats counts;
+    fu_redactor_get_stats(r, &counts);
     if (c->kind < 0) {
         cr_expect_eq(counts.total, 0, "in: %s", c->in);
     } else {
@@ -100,15 +100,26 @@ Test(redact, several_kinds_in_one_note_are_counted_by_kind) {
     char *out = redact(r, in);
     cr_assert_str_eq(out, "客户王先生，手机138****5678，备用139****5432，邮箱w***@example.com，"
                           "卡号6222********7894，身份证110***********1232。");
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.by_kind[FU_REDACT_MOBILE_CN], 2);
     cr_assert_eq(c.by_kind[FU_REDACT_EMAIL], 1);
     cr_assert_eq(c.by_kind[FU_REDACT_BANK_CARD], 1);
     cr_assert_eq(c.by_kind[FU_REDACT_ID_CN], 1);
     cr_assert_eq(c.total, 5);
-    fu_redactor_reset_counts(r);
-    fu_redactor_counts(r, &c);
+    fu_redact_counts old; /* the deprecated names give the same */
+    memset(&old, 0xab, sizeof old);
+    fu_redactor_counts(r, &old);
+    cr_assert_eq(memcmp(&old, &c, sizeof c), 0);
+    fu_redactor_reset_stats(r);
+    fu_redactor_get_stats(r, &c);
+    cr_assert_eq(c.total, 0);
+    fu_free(out);
+    out = redact(r, in);
+    fu_redactor_get_stats(r, &c);
+    cr_assert_eq(c.total, 5);
+    fu_redactor_reset_counts(r); /* deprecated name of fu_redactor_reset_stats */
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 0);
     fu_free(out);
     fu_redactor_free(r);
@@ -144,8 +155,8 @@ Test(redact, matches_are_found_at_every_offset_behind_false_starts) {
                 fu_free(out);
             }
         }
-        fu_redact_counts c;
-        fu_redactor_counts(r, &c);
+        fu_redact_stats c;
+        fu_redactor_get_stats(r, &c);
         cr_assert_eq(c.total, 4 * 40);
         fu_redactor_free(r);
     }
@@ -157,13 +168,13 @@ Test(redact, text_with_nul_bytes_is_masked_by_length_and_invalid_utf8_is_refused
     const char in[] = "13812345678\0" "13912345678";
     char *out = NULL;
     size_t n = 0;
-    cr_assert_eq(fu_redactor_apply(r, in, sizeof in - 1, &out, &n), FU_OK);
+    cr_assert_eq(fu_redactor_apply(r, in, sizeof in - 1, &n, &out), FU_OK);
     cr_assert_eq(n, sizeof in - 1);
     cr_assert_eq(memcmp(out, "138****5678\0" "139****5678", n), 0);
     fu_free(out);
     /* ill-formed UTF-8: refused with its offset, nothing handed out */
     const char bad[] = "call 13812345678 \xe5\xae then";
-    cr_assert_eq(fu_redactor_apply(r, bad, sizeof bad - 1, &out, &n), FU_EINVAL);
+    cr_assert_eq(fu_redactor_apply(r, bad, sizeof bad - 1, &n, &out), FU_EINVAL);
     cr_assert_null(out);
     cr_assert(strstr(fu_error_last()->message, "byte offset 17 (line 1, column 18)") != NULL, "%s",
               fu_error_last()->message);
@@ -172,8 +183,8 @@ Test(redact, text_with_nul_bytes_is_masked_by_length_and_invalid_utf8_is_refused
     cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 2, offsets, &out), FU_EINVAL);
     cr_assert_null(out);
     cr_assert(strstr(fu_error_last()->message, "text 1 to mask") != NULL, "%s", fu_error_last()->message);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 2, "the failed bulk call counts nothing");
     fu_redactor_free(r);
 }
@@ -229,8 +240,8 @@ Test(redact, extra_patterns_keep_head_and_tail_characters) {
     cr_assert_eq(fu_redactor_extra_count(r, 0), 1);
     cr_assert_eq(fu_redactor_extra_count(r, 1), 1);
     cr_assert_eq(fu_redactor_extra_count(r, 2), 0);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.by_kind[FU_REDACT_EXTRA], 2);
     cr_assert_eq(c.by_kind[FU_REDACT_MOBILE_CN], 1);
     fu_free(out);
@@ -313,9 +324,9 @@ Test(redact, bad_arguments_are_rejected) {
     cr_assert_eq(fu_redactor_new(&r, &o), FU_EINVAL);
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
     char *out = (char *)"x";
-    cr_assert_eq(fu_redactor_apply(r, NULL, 3, &out, NULL), FU_EINVAL);
+    cr_assert_eq(fu_redactor_apply(r, NULL, 3, NULL, &out), FU_EINVAL);
     cr_assert_null(out);
-    cr_assert_eq(fu_redactor_apply(r, NULL, 0, &out, NULL), FU_OK);
+    cr_assert_eq(fu_redactor_apply(r, NULL, 0, NULL, &out), FU_OK);
     cr_assert_str_eq(out, "");
     fu_free(out);
     fu_redactor_free(r);
@@ -398,7 +409,7 @@ ParameterizedTest(struct limit_case *c, redact, runaway_patterns_stop_at_the_lim
     fu_redactor *r = NULL;
     cr_assert_eq(fu_redactor_new(&r, &o), FU_OK, "%s: %s", c->name, fu_error_last()->message);
     char *out = (char *)"untouched";
-    int rc = fu_redactor_apply(r, c->in, strlen(c->in), &out, NULL);
+    int rc = fu_redactor_apply(r, c->in, strlen(c->in), NULL, &out);
     cr_assert_eq(rc, FU_ELIMIT, "%s (flags %u) rc=%d %s", c->name, c->flags, rc, fu_error_last()->message);
     cr_assert_null(out, "%s: nothing is handed out when a limit stops the call", c->name);
     char quoted[24];
@@ -421,7 +432,7 @@ Test(redact, builtin_patterns_do_not_hit_limits_on_hostile_text) {
         in[n] = '\0';
         char *out = NULL;
         size_t on = 0;
-        int rc = fu_redactor_apply(r, in, n, &out, &on);
+        int rc = fu_redactor_apply(r, in, n, &on, &out);
         cr_assert_eq(rc, FU_OK, "fill '%s': %s", fills[f], fu_error_last()->message);
         cr_assert_eq(on, n);
         fu_free(out);
@@ -445,8 +456,8 @@ Test(redact, bulk_masks_each_text_into_one_buffer) {
     cr_assert_str_eq(buf + offsets[3], "no data");
     cr_assert_eq(offsets[3] - offsets[2] - 1, strlen("mail a***@b.co"));
     cr_assert_eq(offsets[4] - offsets[3] - 1, strlen("no data"));
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 2);
     fu_free(buf);
 
@@ -471,8 +482,8 @@ Test(redact, bulk_failure_hands_out_nothing_and_keeps_counts) {
     char *buf = (char *)"x";
     cr_assert_eq(fu_redactor_apply_bulk(r, texts, NULL, 2, offsets, &buf), FU_ELIMIT);
     cr_assert_null(buf);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.total, 0);
     cr_assert_eq(fu_redactor_extra_count(r, 0), 0);
     fu_redactor_free(r);
@@ -492,7 +503,7 @@ static int oom_op(void *ctx) {
     if (rc != FU_OK) return rc;
     const char *in = "工单号AB123456 手机13812345678 邮箱a@b.co 卡6222021234567894";
     char *out = NULL;
-    rc = fu_redactor_apply(r, in, strlen(in), &out, NULL);
+    rc = fu_redactor_apply(r, in, strlen(in), NULL, &out);
     if (rc == FU_OK && strcmp(out, "工单号******56 手机138****5678 邮箱a***@b.co 卡6222********7894") != 0)
         rc = FU_ERROR;
     fu_free(out);
@@ -506,7 +517,7 @@ static int oom_op(void *ctx) {
     }
     if (rc == FU_OK) { /* the normalised path: copy, offset map, merged sources */
         const char *typed = "１３８１２３４５６７８＠ｑｑ．ｃｏｍ 和 139　1234　5678";
-        rc = fu_redactor_apply(r, typed, strlen(typed), &out, NULL);
+        rc = fu_redactor_apply(r, typed, strlen(typed), NULL, &out);
         if (rc == FU_OK && strcmp(out, "１***＠ｑｑ．ｃｏｍ 和 139　****　5678") != 0) rc = FU_ERROR;
         fu_free(out);
     }
@@ -633,8 +644,8 @@ Test(redact, new_kinds_are_counted_and_follow_the_policy_switches) {
     cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
     char *out = redact(r, "护照 E12345678，账号：1100 1234 5678 9012 345");
     fu_free(out);
-    fu_redact_counts c;
-    fu_redactor_counts(r, &c);
+    fu_redact_stats c;
+    fu_redactor_get_stats(r, &c);
     cr_assert_eq(c.by_kind[FU_REDACT_PASSPORT_CN], 1);
     cr_assert_eq(c.by_kind[FU_REDACT_BANK_ACCOUNT], 1);
     cr_assert_str_eq(fu_redact_kind_name(FU_REDACT_PASSPORT_CN), "passport_cn");

@@ -207,7 +207,7 @@ static void *shared_main(void *arg) {
     SCHECK(r->rc, "shared plan");
     r->shared_ok = strcmp(csv, sh->ref_plan) == 0;
     pthread_mutex_lock(&sh->redactor_mu);
-    r->rc = fu_redactor_apply(sh->redactor, note, sizeof note - 1, &masked, NULL);
+    r->rc = fu_redactor_apply(sh->redactor, note, sizeof note - 1, NULL, &masked);
     pthread_mutex_unlock(&sh->redactor_mu);
     SCHECK(r->rc, "redact");
     r->masked_ok = strcmp(masked, sh->ref_masked) == 0;
@@ -272,7 +272,7 @@ static int shared_handles(const result *ref) {
     EXPECT(fu_book_finalize(sh.book) == FU_OK, "finalize");
     EXPECT(fu_planner_new(&sh.planner, shared_policy, sh.book, NULL) == FU_OK, "planner");
     EXPECT(fu_redactor_new(&sh.redactor, NULL) == FU_OK, "redactor");
-    EXPECT(fu_redactor_apply(sh.redactor, note, sizeof note - 1, &masked, NULL) == FU_OK, "mask");
+    EXPECT(fu_redactor_apply(sh.redactor, note, sizeof note - 1, NULL, &masked) == FU_OK, "mask");
     EXPECT(fu_ledger_open(&sh.ledger, ledger_path, NULL) == FU_OK, "ledger: %s", fu_error_last()->message);
     sh.ref_plan = ref->plan_csv;
     sh.ref_masked = masked;

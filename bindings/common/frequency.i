@@ -391,7 +391,7 @@ FU_RAISES(fu_frequency::m_recommend)
         fu_frequency_format f;
         char *out = NULL;
         if (fu_swig_freq_format(format, &f)) return NULL;
-        fu_frequency_write_curves($self, f, &out);
+        fu_frequency_write_curves($self, f, NULL, &out);
         return out;
     }
     char *m_recommend(double value, const char *costs = NULL, const char *channel = NULL,
@@ -419,7 +419,7 @@ FU_RAISES(fu_frequency::m_recommend)
             fu_frequency_recommendation *r = NULL;
             size_t n = 0;
             if (fu_frequency_recommend($self, &o, &r, &n) == FU_OK)
-                fu_frequency_write_recommendations($self, r, n, &o, f, &out);
+                fu_frequency_write_recommendations($self, r, n, &o, f, NULL, &out);
             fu_free(r);
         }
         free(sv);

@@ -489,7 +489,7 @@ FU_RAISES(fu_kpi::m_merge)
     fu_swig_blob m_partial() {
         fu_swig_blob b = {NULL, 0};
         void *p = NULL;
-        if (fu_kpi_partial_write($self, &p, &b.n) == FU_OK) b.p = p;
+        if (fu_kpi_partial_write($self, &b.n, &p) == FU_OK) b.p = p;
         return b;
     }
     void m_merge(const char *bytes, size_t nbytes) { fu_kpi_merge_partial($self, bytes, nbytes); }

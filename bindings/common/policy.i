@@ -184,5 +184,5 @@ FU_RAISES(fu_policy::m_summary)
         fu_policy_get_key($self, path, index, &s);
         return s;
     }
-    void m_summary(char **out) { fu_policy_summary($self, out); }
+    void m_summary(char **out) { fu_policy_summary($self, NULL, out); }
 }

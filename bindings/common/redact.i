@@ -78,19 +78,19 @@ FU_RAISES(fu_redactor::m_apply)
     /* The masked text; NULL (and the error set) when a limit stopped it. */
     char *m_apply(const char *text, size_t len) {
         char *out = NULL;
-        fu_redactor_apply($self, text, len, &out, NULL);
+        fu_redactor_apply($self, text, len, NULL, &out);
         return out;
     }
     size_t m_count(int kind) {
-        fu_redact_counts c;
-        fu_redactor_counts($self, &c);
+        fu_redact_stats c;
+        fu_redactor_get_stats($self, &c);
         return kind >= 0 && kind < FU_REDACT_KIND_COUNT ? c.by_kind[kind] : 0;
     }
     size_t m_total() {
-        fu_redact_counts c;
-        fu_redactor_counts($self, &c);
+        fu_redact_stats c;
+        fu_redactor_get_stats($self, &c);
         return c.total;
     }
-    void m_reset_counts() { fu_redactor_reset_counts($self); }
+    void m_reset_counts() { fu_redactor_reset_stats($self); }
     bool m_uses_jit() { return fu_redactor_uses_jit($self) != 0; }
 }

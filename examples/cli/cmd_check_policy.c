@@ -42,7 +42,7 @@ static int run(int argc, char **argv) {
         return rc == FU_ENOMEM ? CLI_INTERNAL : (rc == FU_EIO ? CLI_INPUT : CLI_FAIL);
     }
     char *summary = NULL;
-    rc = fu_policy_summary(p, &summary);
+    rc = fu_policy_summary(p, NULL, &summary);
     if (rc != FU_OK) {
         cli_error("summary");
         fu_policy_free(p);

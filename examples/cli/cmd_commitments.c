@@ -434,7 +434,7 @@ static int load_customers(const char *path, fu_book **out) {
 /* Mask a short text for printing; the caller frees it with fu_free(). */
 static char *masked(fu_redactor *r, const char *text) {
     char *m = NULL;
-    if (fu_redactor_apply(r, text, strlen(text), &m, NULL) != FU_OK) return NULL;
+    if (fu_redactor_apply(r, text, strlen(text), NULL, &m) != FU_OK) return NULL;
     return m;
 }
 

@@ -282,7 +282,7 @@ static int recommend(const args *a, const fu_frequency *m, fu_frequency_format f
     if (a->n_seg_values && !values) return CLI_INTERNAL;
     ro.segment_values = values;
     int rc = fu_frequency_recommend(m, &ro, &r, &n);
-    if (!rc) rc = fu_frequency_write_recommendations(m, r, n, &ro, fmt, &text);
+    if (!rc) rc = fu_frequency_write_recommendations(m, r, n, &ro, fmt, NULL, &text);
     fu_free(r);
     free(values);
     if (rc) {
@@ -331,7 +331,7 @@ static int run_sub(const args *a) {
         rc = recommend(a, m, fmt);
     } else {
         char *text = NULL;
-        rc = fu_frequency_write_curves(m, fmt, &text);
+        rc = fu_frequency_write_curves(m, fmt, NULL, &text);
         rc = rc ? (cli_error("curves"), cli_exit_code(rc)) : write_text(a, text);
         fu_free(text);
         if (!rc && test)

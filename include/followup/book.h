@@ -181,18 +181,18 @@ typedef enum fu_survey {
     FU_SURVEY_CES = 3   /**< "ces": customer effort, integer 1..7 */
 } fu_survey;
 
-FU_EXTERN const char *fu_tristate_name(int value);
+FU_EXTERN const char *fu_tristate_name(fu_tristate value);
 FU_EXTERN int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out);
-FU_EXTERN const char *fu_event_kind_name(int kind);
+FU_EXTERN const char *fu_event_kind_name(fu_event_kind kind);
 /** The empty text is an error here: every event has a kind. */
 FU_EXTERN int fu_event_kind_from_string(const char *text, size_t len, fu_event_kind *out);
-FU_EXTERN const char *fu_severity_name(int value);
+FU_EXTERN const char *fu_severity_name(fu_severity value);
 FU_EXTERN int fu_severity_from_string(const char *text, size_t len, fu_severity *out);
-FU_EXTERN const char *fu_channel_name(int value);
+FU_EXTERN const char *fu_channel_name(fu_channel value);
 FU_EXTERN int fu_channel_from_string(const char *text, size_t len, fu_channel *out);
-FU_EXTERN const char *fu_outcome_name(int value);
+FU_EXTERN const char *fu_outcome_name(fu_outcome value);
 FU_EXTERN int fu_outcome_from_string(const char *text, size_t len, fu_outcome *out);
-FU_EXTERN const char *fu_survey_name(int value);
+FU_EXTERN const char *fu_survey_name(fu_survey value);
 FU_EXTERN int fu_survey_from_string(const char *text, size_t len, fu_survey *out);
 
 /** @} */
@@ -433,17 +433,23 @@ FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index)
  */
 FU_EXTERN int fu_book_find_customer(const fu_book *book, const char *id, size_t len, size_t *out);
 
+/** Which of a customer's windows texts fu_book_customer_windows() parses. */
+typedef enum fu_customer_windows_kind {
+    FU_CUSTOMER_WINDOWS_PREFERRED = 0, /**< `preferred_windows` */
+    FU_CUSTOMER_WINDOWS_DND = 1        /**< `dnd_windows` (do not disturb) */
+} fu_customer_windows_kind;
+
 /**
  * Parse one of a customer's windows texts.
  *
- * @param which  0 for `preferred_windows`, 1 for `dnd_windows`
+ * @param which  #FU_CUSTOMER_WINDOWS_PREFERRED or #FU_CUSTOMER_WINDOWS_DND
  * @param[out] out new windows owned by the caller (fu_windows_free()), or
  *                 NULL when the customer has no such windows; they do not
  *                 borrow from the book (may outlive it)
  * Threads: reads.
  * @return #FU_OK; #FU_EINVAL; #FU_ENOMEM.
  */
-FU_EXTERN int fu_book_customer_windows(const fu_book *book, size_t index, int which,
+FU_EXTERN int fu_book_customer_windows(const fu_book *book, size_t index, fu_customer_windows_kind which,
                                        fu_windows **out);
 
 /** Number of events (0 for NULL). Threads: reads. */

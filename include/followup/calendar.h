@@ -402,7 +402,7 @@ typedef struct fu_day_interval {
  *         #FU_ELIMIT for more than #FU_CALENDAR_MAX_INTERVALS intervals.
  *         On failure the calendar is unchanged.
  */
-FU_EXTERN int fu_calendar_set_hours(fu_calendar *cal, int weekday, const fu_day_interval *iv,
+FU_EXTERN int fu_calendar_set_hours(fu_calendar *cal, fu_weekday weekday, const fu_day_interval *iv,
                                     size_t n);
 
 /**

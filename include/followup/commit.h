@@ -96,6 +96,7 @@ extern "C" {
 
 /** The state of a commitment. Open and breached are "unresolved". */
 typedef enum fu_commit_state {
+    FU_COMMIT_STATE_NONE = -1, /**< no state yet: fu_commit_event.from_state of a creation */
     FU_COMMIT_OPEN = 0,      /**< promised, deadline not reached */
     FU_COMMIT_BREACHED = 1,  /**< the deadline passed unresolved */
     FU_COMMIT_FULFILLED = 2, /**< kept (on time or late) */
@@ -115,20 +116,20 @@ typedef enum fu_commit_event_kind {
 /** One entry of a commitment's history. Strings are borrowed from the list. */
 typedef struct fu_commit_event {
     int64_t at;       /**< when the rule fell due / the call's `at` */
-    int kind;         /**< #fu_commit_event_kind */
-    int from_state;   /**< #fu_commit_state before (-1 for creation) */
-    int to_state;     /**< #fu_commit_state after */
-    int level;        /**< escalation level after the event */
+    fu_commit_event_kind kind; /**< what happened */
+    fu_commit_state from_state; /**< state before (#FU_COMMIT_STATE_NONE = -1 for creation) */
+    fu_commit_state to_state;   /**< state after */
+    int level;                  /**< escalation level after the event */
     const char *rule; /**< "commitments.breach_at", "api.fulfill", an extraction rule */
     const char *by;   /**< who acted ("" for rules) */
 } fu_commit_event;
 
 /** "open", "breached", "fulfilled", "cancelled"; "unknown" otherwise.
  *  Static storage. Threads: any. */
-FU_EXTERN const char *fu_commit_state_name(int state);
+FU_EXTERN const char *fu_commit_state_name(fu_commit_state state);
 /** "created", "warned", "breached", "escalated", "fulfilled", "cancelled";
  *  "unknown" otherwise. Static storage. Threads: any. */
-FU_EXTERN const char *fu_commit_event_name(int kind);
+FU_EXTERN const char *fu_commit_event_name(fu_commit_event_kind kind);
 
 /** Marks "no instant given" in #fu_commit_input.deadline. */
 #define FU_COMMIT_NO_TIME INT64_MIN
@@ -162,6 +163,10 @@ typedef struct fu_commit_input {
 #define FU_COMMIT_INPUT_INIT \
     { FU_COMMIT_INPUT_VERSION, NULL, NULL, NULL, NULL, NULL, 0, FU_COMMIT_NO_TIME, {0, FU_DURATION_SECONDS}, NULL, NULL }
 
+/** Fill `in` with the defaults (same as #FU_COMMIT_INPUT_INIT); NULL is a
+ *  no-op. Threads: any. */
+FU_EXTERN void fu_commit_input_init(fu_commit_input *in);
+
 /** A stored commitment. Strings and events are borrowed from its list. */
 typedef struct fu_commitment {
     int64_t id;              /**< assigned by the ledger, > 0 */
@@ -175,7 +180,7 @@ typedef struct fu_commitment {
     int64_t deadline;
     int64_t warn_at;         /**< when it becomes at risk */
     int64_t breach_at;       /**< when it is breached (the deadline by default) */
-    int state;               /**< #fu_commit_state */
+    fu_commit_state state;   /**< where it stands */
     int warned;              /**< 1 once the warning was raised */
     int level;               /**< escalation level, 0 = not escalated */
     int64_t closed_at;       /**< fulfilled/cancelled at; #FU_COMMIT_NO_TIME when unresolved */
@@ -296,8 +301,9 @@ FU_EXTERN int fu_ledger_open_with_policy(fu_ledger **out, const char *path, cons
 FU_EXTERN void fu_ledger_close(fu_ledger *ledger);
 
 /** The schema version of the open ledger (#FU_LEDGER_SCHEMA_VERSION after
- *  migration) into `*out`. Threads: changes (it queries the connection). */
-FU_EXTERN int fu_ledger_schema_version(fu_ledger *ledger, int *out);
+ *  migration) into `*out`. The ledger is not changed (hence `const`), but the
+ *  call uses its database connection. Threads: changes. */
+FU_EXTERN int fu_ledger_schema_version(const fu_ledger *ledger, int *out);
 
 /**
  * Register one commitment (one transaction, durable when it returns). Its
@@ -349,7 +355,7 @@ FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const 
  */
 FU_EXTERN int fu_ledger_tick(fu_ledger *ledger, int64_t now, size_t *out);
 
-struct fu_plan; /* include/followup/planner.h */
+typedef struct fu_plan fu_plan; /* followup/planner.h; C11 allows the repeat */
 
 /**
  * Record the planner's problem escalations in the ledger (seed 000: unresolved
@@ -378,7 +384,7 @@ struct fu_plan; /* include/followup/planner.h */
  * @return #FU_OK; #FU_EINVAL (NULL argument); #FU_EDB and the errors of fu_ledger_add()
  */
 FU_EXTERN int fu_ledger_record_escalations(fu_ledger *ledger, const fu_policy *policy,
-                                           const struct fu_plan *plan, int64_t now, size_t *out);
+                                           const fu_plan *plan, int64_t now, size_t *out);
 
 /** What a query selects. */
 typedef enum fu_commit_query_kind {
@@ -399,7 +405,7 @@ typedef enum fu_commit_query_kind {
 /** A query. Results come ordered by deadline, then id. */
 typedef struct fu_commit_query {
     unsigned int version;    /**< #FU_COMMIT_QUERY_VERSION */
-    int kind;                /**< #fu_commit_query_kind */
+    fu_commit_query_kind kind; /**< what the query selects */
     int64_t from, to;        /**< #FU_QUERY_DUE window */
     int64_t now;             /**< #FU_QUERY_AT_RISK, #FU_QUERY_OVERDUE */
     const char *owner;       /**< only this owner department; NULL: any */
@@ -410,6 +416,10 @@ typedef struct fu_commit_query {
 
 #define FU_COMMIT_QUERY_VERSION 1
 #define FU_COMMIT_QUERY_INIT { FU_COMMIT_QUERY_VERSION, FU_QUERY_ALL, 0, 0, 0, NULL, NULL, 0, 0 }
+
+/** Fill `q` with the defaults (same as #FU_COMMIT_QUERY_INIT: every
+ *  commitment, no filter); NULL is a no-op. Threads: any. */
+FU_EXTERN void fu_commit_query_init(fu_commit_query *q);
 
 /** Run a query (`q` and its filters read during the call only).
  *  Threads: changes (the ledger's connection).
@@ -458,10 +468,10 @@ typedef enum fu_deadline_kind {
 
 /** A deadline rule. */
 typedef struct fu_deadline_rule {
-    int kind;          /**< #fu_deadline_kind */
+    fu_deadline_kind kind; /**< how the match becomes a deadline */
     fu_duration unit;  /**< #FU_DEADLINE_IN: one unit, or the whole duration when `group` is 0 */
     int group;         /**< #FU_DEADLINE_IN: capture group holding the count, 0: none */
-    int weekday;       /**< #FU_MONDAY … #FU_SUNDAY */
+    fu_weekday weekday; /**< #FU_MONDAY … #FU_SUNDAY */
     int minute_of_day; /**< 0..1439 local */
 } fu_deadline_rule;
 

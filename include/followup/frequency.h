@@ -301,11 +301,12 @@ typedef enum fu_frequency_format {
  * (`hazard`, `gap_odds`, `negative_72h`, `negative_7d`, `negative_30d`,
  * `negative_level`), `segment`, `bin`, `attempts`, `events`, `raw`,
  * `estimate`, `lo`, `hi`, `strength`.
+ * @param[out] len its length in bytes without the NUL; may be NULL
  * @param[out] out NUL-terminated text, freed with fu_free()
  * @return #FU_OK; #FU_EINVAL (YAML or unknown format); #FU_ENOMEM.
  */
 FU_EXTERN int fu_frequency_write_curves(const fu_frequency *m, fu_frequency_format format,
-                                        char **out);
+                                        size_t *len, char **out);
 
 /** @} */
 
@@ -390,13 +391,15 @@ FU_EXTERN int fu_frequency_recommend(const fu_frequency *m,
  * a `when` on `when_key`, the numbers behind each as comments. Segments
  * with cap 0 get a comment and no rule. The fragment loads over the
  * built-in policy with fu_policy_load_string().
+ * @param[out] len  its length in bytes without the NUL; may be NULL
  * @param[out] out  text, fu_free()
  * @return #FU_OK; #FU_EINVAL; #FU_ENOMEM.
  */
 FU_EXTERN int fu_frequency_write_recommendations(const fu_frequency *m,
                                                  const fu_frequency_recommendation *r, size_t n,
                                                  const fu_frequency_recommend_options *opts,
-                                                 fu_frequency_format format, char **out);
+                                                 fu_frequency_format format, size_t *len,
+                                                 char **out);
 
 /** @} */
 

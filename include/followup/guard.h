@@ -56,7 +56,7 @@ typedef enum fu_guard_outcome {
 #define FU_GUARD_OUTCOME_COUNT 8
 
 /** The outcome's name ("no_answer"; static); NULL out of range. */
-FU_EXTERN const char *fu_guard_outcome_name(int outcome);
+FU_EXTERN const char *fu_guard_outcome_name(fu_guard_outcome outcome);
 /** Read an outcome name (ASCII case ignored; "callback" is also read).
  *  @return #FU_OK; #FU_EPARSE naming the text and the accepted names;
  *  #FU_EINVAL for NULL pointers. */

@@ -82,7 +82,7 @@ typedef enum fu_kpi_id {
 #define FU_KPI_COUNT 25
 
 /** The KPI's name as used in CSV, JSON and the policy ("coverage"); NULL out of range. */
-FU_EXTERN const char *fu_kpi_name(int id);
+FU_EXTERN const char *fu_kpi_name(fu_kpi_id id);
 /** The KPI of a name. @return #FU_OK, #FU_ENOTFOUND, #FU_EINVAL. */
 FU_EXTERN int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out);
 
@@ -95,7 +95,7 @@ typedef enum fu_kpi_status {
 } fu_kpi_status;
 
 /** "none", "green", "yellow", "red"; NULL out of range. */
-FU_EXTERN const char *fu_kpi_status_name(int status);
+FU_EXTERN const char *fu_kpi_status_name(fu_kpi_status status);
 
 /** Length of a period, in the policy's time zone. */
 typedef enum fu_kpi_period {
@@ -105,7 +105,7 @@ typedef enum fu_kpi_period {
 } fu_kpi_period;
 
 /** "day", "week", "month"; NULL out of range. */
-FU_EXTERN const char *fu_kpi_period_name(int period);
+FU_EXTERN const char *fu_kpi_period_name(fu_kpi_period period);
 /** @return #FU_OK, #FU_EPARSE, #FU_EINVAL. */
 FU_EXTERN int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out);
 
@@ -455,12 +455,14 @@ FU_EXTERN int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *break
  * the accumulators, not finalised) plus every partial merged into it, so
  * partials merge in a tree. The blob is versioned, little-endian whatever
  * the machine, checksummed, and names the options and policy it needs.
- * @param[out] buf  the blob, owned by the caller (fu_free())
- * @param[out] len  its length in bytes
+ * The out-parameters follow the library's order (length, then data, as
+ * for strings; docs/api.md "Conventions").
+ * @param[out] len  the blob's length in bytes
+ * @param[out] buf  the blob, owned by the caller (fu_free()); NULL on failure
  * @return #FU_OK; #FU_EINVAL for NULL or when `options.as_of` is not set
  *         (every partition must use the same "now"); #FU_ENOMEM.
  */
-FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, void **buf, size_t *len);
+FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, size_t *len, void **buf);
 
 /**
  * Merge a blob of fu_kpi_partial_write() into `into` (all or nothing); the

@@ -125,7 +125,7 @@ typedef enum fu_priority {
 } fu_priority;
 
 /** "urgent", "high", "normal", "low" (static); NULL out of range. */
-FU_EXTERN const char *fu_priority_name(int priority);
+FU_EXTERN const char *fu_priority_name(fu_priority priority);
 
 /** What became of a touchpoint. */
 typedef enum fu_touchpoint_status {
@@ -144,7 +144,7 @@ typedef enum fu_touchpoint_status {
 #define FU_TOUCHPOINT_STATUS_COUNT 5
 
 /** "planned", "suppressed", "deferred", "cancelled", "later" (static); NULL out of range. */
-FU_EXTERN const char *fu_touchpoint_status_name(int status);
+FU_EXTERN const char *fu_touchpoint_status_name(fu_touchpoint_status status);
 
 /**
  * One touchpoint: a contact to make (or one that a rule stopped). All strings
@@ -223,7 +223,7 @@ typedef struct fu_plan_stats {
  * planner evaluates the allowed hour starts of a window (at most 168) and
  * keeps the best one (the earliest among equals). Must not call the planner.
  */
-typedef double (*fu_planner_score_fn)(void *ud, size_t customer, int channel, int hour_of_week);
+typedef double (*fu_planner_score_fn)(void *ud, size_t customer, fu_channel channel, int hour_of_week);
 
 /** #fu_planner_options flag: build a best-time model (fu_besttime_new())
  *  from the book's contact history with the policy's `besttime` settings,
@@ -290,7 +290,7 @@ FU_EXTERN void fu_planner_options_init(fu_planner_options *opts);
  *  fu_planner_free(): the book refuses changes meanwhile (#FU_ESTATE). */
 typedef struct fu_planner fu_planner;
 
-struct fu_ledger; /* include/followup/commit.h */
+typedef struct fu_ledger fu_ledger; /* followup/commit.h; C11 allows the repeat */
 
 /**
  * Create a planner over a policy and a finalized book (both borrowed).
@@ -329,7 +329,7 @@ FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu
  * @return #FU_OK; #FU_EINVAL (NULL planner); the errors of fu_ledger_query()
  *         (the planner then keeps its previous promises).
  */
-FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, struct fu_ledger *ledger);
+FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, fu_ledger *ledger);
 
 /**
  * Give the planner its agents (agents CSV of docs/formats.md: `agent_id`,
@@ -534,6 +534,10 @@ typedef struct fu_sim_options {
 
 #define FU_SIM_OPTIONS_VERSION 1
 #define FU_SIM_OPTIONS_INIT {FU_SIM_OPTIONS_VERSION, 0, NULL, NULL}
+
+/** Fill `opts` with the defaults (same as #FU_SIM_OPTIONS_INIT); NULL is a
+ *  no-op. Threads: any. */
+FU_EXTERN void fu_sim_options_init(fu_sim_options *opts);
 
 /** One day of a simulation (days of the policy calendar). */
 typedef struct fu_sim_day {

@@ -31,7 +31,7 @@
 #define FOLLOWUP_POLICY_H
 
 #include "followup/common.h"
-#include "followup/calendar.h" /* struct fu_calendar */
+#include "followup/calendar.h" /* fu_calendar, fu_date */
 
 #ifdef __cplusplus
 extern "C" {
@@ -176,7 +176,7 @@ FU_EXTERN const char *fu_policy_source(const fu_policy *p);
  * @return the calendar, or NULL (fu_error_last(): #FU_ENOTFOUND) when there
  *         is no such calendar.
  */
-FU_EXTERN const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const char *name);
+FU_EXTERN const fu_calendar *fu_policy_calendar(const fu_policy *p, const char *name);
 
 /**
  * The last day of a policy calendar's official data (`calendars.<name>.data_until`,
@@ -186,7 +186,7 @@ FU_EXTERN const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const
  * all (nothing expires).
  * @return #FU_OK; #FU_ENOTFOUND; #FU_EINVAL.
  */
-FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name, struct fu_date *out);
+FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name, fu_date *out);
 
 /**
  * A calendar to date things in zone `tzid` by the rules of policy calendar
@@ -203,7 +203,7 @@ FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name
  *         unknown zone); #FU_EINVAL; #FU_ENOMEM.
  */
 FU_EXTERN int fu_policy_calendar_in_zone(const fu_policy *p, const char *name, const char *tzid,
-                                         struct fu_calendar **out);
+                                         fu_calendar **out);
 
 /* ---- generic read access (bindings, tools) ----
  * A path names a value by keys separated by dots, with `[i]` for sequence
@@ -229,10 +229,11 @@ FU_EXTERN int fu_policy_get_key(const fu_policy *p, const char *path, size_t ind
 /**
  * A human-readable multi-line summary of what the policy does (what
  * `followup check-policy` prints).
+ * @param[out] len  its length in bytes without the NUL; may be NULL
  * @param[out] out  NUL-terminated text, owned by the caller (fu_free())
  * @return #FU_OK or #FU_ENOMEM.
  */
-FU_EXTERN int fu_policy_summary(const fu_policy *p, char **out);
+FU_EXTERN int fu_policy_summary(const fu_policy *p, size_t *len, char **out);
 
 #ifdef __cplusplus
 }

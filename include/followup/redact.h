@@ -156,7 +156,7 @@ typedef struct fu_redactor fu_redactor;
  */
 FU_EXTERN int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts);
 
-struct fu_policy;
+typedef struct fu_policy fu_policy; /* followup/policy.h; C11 allows the repeat */
 
 /**
  * A redactor as a policy's `redaction` section asks for: the built-in kinds
@@ -167,7 +167,7 @@ struct fu_policy;
  * covers passports, `bank_card` also bank accounts named as such.
  * @return as fu_redactor_new(); #FU_EINVAL for a NULL policy.
  */
-FU_EXTERN int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *policy);
+FU_EXTERN int fu_redactor_new_from_policy(fu_redactor **out, const fu_policy *policy);
 
 /** Free a redactor. NULL is a no-op. */
 FU_EXTERN void fu_redactor_free(fu_redactor *r);
@@ -175,15 +175,19 @@ FU_EXTERN void fu_redactor_free(fu_redactor *r);
 /**
  * Mask `len` bytes of `text`.
  *
+ * The string out-parameters follow the library's order (length, then text:
+ * `size_t *len, char **out`, see docs/api.md "Conventions"); it used to be
+ * `char **out, size_t *out_len` in 0.1.0.
+ *
+ * @param[out] out_len  length of the masked text without the NUL; may be NULL
  * @param[out] out      the masked text, NUL-terminated, owned by the caller
  *                      (fu_free()); on failure set to NULL
- * @param[out] out_len  its length without the NUL; may be NULL
  * @return #FU_OK; #FU_ELIMIT when a pattern hit the match, depth or heap limit
  *         (nothing is handed out); #FU_EINVAL (also for ill-formed UTF-8: the
  *         error names the byte offset, line and column); #FU_ENOMEM.
  */
-FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, char **out,
-                                size_t *out_len);
+FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_len,
+                                char **out);
 
 /**
  * Mask `n` texts in one call.
@@ -202,25 +206,36 @@ FU_EXTERN int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, c
                                      size_t n, size_t *offsets, char **out);
 
 /** How many spans a redactor masked, by kind, since creation or the last reset. */
-typedef struct fu_redact_counts {
+typedef struct fu_redact_stats {
     size_t by_kind[FU_REDACT_KIND_COUNT]; /**< indexed by #fu_redact_kind */
     size_t total;                         /**< sum of `by_kind` */
-} fu_redact_counts;
+} fu_redact_stats;
 
-/** Copy the running counts of `r` into `counts`. */
-FU_EXTERN void fu_redactor_counts(const fu_redactor *r, fu_redact_counts *counts);
+/** Copy the running counts of `r` into `out` (all 0 for a NULL redactor;
+ *  NULL `out` is a no-op), like fu_book_get_stats() and fu_plan_get_stats(). */
+FU_EXTERN void fu_redactor_get_stats(const fu_redactor *r, fu_redact_stats *out);
+
+/** Deprecated name of #fu_redact_stats. */
+typedef fu_redact_stats fu_redact_counts;
+
+/** Deprecated: fu_redactor_get_stats() (same result). */
+FU_EXTERN void fu_redactor_counts(const fu_redactor *r, fu_redact_stats *counts);
 
 /** Count of matches of extra pattern `index` (0 when out of range). */
 FU_EXTERN size_t fu_redactor_extra_count(const fu_redactor *r, size_t index);
 
-/** Set every running count to 0. */
+/** Set every running count to 0 (what fu_redactor_get_stats() and
+ *  fu_redactor_extra_count() report). NULL is a no-op. */
+FU_EXTERN void fu_redactor_reset_stats(fu_redactor *r);
+
+/** Deprecated: fu_redactor_reset_stats(). */
 FU_EXTERN void fu_redactor_reset_counts(fu_redactor *r);
 
 /** Whether the redactor runs JIT-compiled code (1) or the interpreter (0). */
 FU_EXTERN int fu_redactor_uses_jit(const fu_redactor *r);
 
 /** A short static name of a kind ("mobile_cn", "id_cn", ...); "unknown" otherwise. */
-FU_EXTERN const char *fu_redact_kind_name(int kind);
+FU_EXTERN const char *fu_redact_kind_name(fu_redact_kind kind);
 
 /**
  * Whether `s` (`len` bytes) is an 18-character resident ID number whose last

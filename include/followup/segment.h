@@ -50,8 +50,8 @@
 extern "C" {
 #endif
 
-struct fu_policy; /* followup/policy.h */
-struct fu_book;   /* followup/book.h */
+typedef struct fu_policy fu_policy; /* followup/policy.h; C11 allows the repeat */
+typedef struct fu_book fu_book;     /* followup/book.h */
 
 /* ===================================================================== */
 /** @name Purchase summaries
@@ -541,7 +541,7 @@ FU_EXTERN void fu_segment_rules_init(fu_segment_rules *rules);
  *                 and strings are borrowed from `policy`, which must outlive them
  * @return #FU_OK, #FU_EINVAL (NULL argument), #FU_ENOMEM
  */
-FU_EXTERN int fu_segment_rules_new_from_policy(fu_segment_rules **out, const struct fu_policy *policy);
+FU_EXTERN int fu_segment_rules_new_from_policy(fu_segment_rules **out, const fu_policy *policy);
 
 /** Free rules made by fu_segment_rules_new_from_policy(); NULL is a no-op.
  *  Never pass rules the caller filled itself. */
@@ -686,7 +686,7 @@ typedef struct fu_segment_book_summary {
  * @return #FU_OK, #FU_EINVAL, #FU_ESTATE (book not finalized), #FU_ETIMEZONE,
  *         #FU_ENOMEM
  */
-FU_EXTERN int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_segment_rules *rules,
+FU_EXTERN int fu_segment_book_summarize(const fu_book *book, int64_t now, const fu_segment_rules *rules,
                                         const fu_segment_book_options *opts, fu_segment_book_summary **out);
 
 /** Free a book summary; NULL is a no-op. */

@@ -86,7 +86,7 @@ typedef struct fu_segment_run fu_segment_run;
  *         message "cannot fit the BG/NBD model on N customers with
  *         purchases: ..."; #FU_ECANCELED; #FU_ENOMEM.
  */
-FU_EXTERN int fu_segment_run_new(fu_segment_run **out, const struct fu_book *book, int64_t now,
+FU_EXTERN int fu_segment_run_new(fu_segment_run **out, const fu_book *book, int64_t now,
                                  const fu_segment_rules *rules, const fu_segment_run_options *opts);
 
 /** Free a run (NULL is a no-op). */
@@ -124,12 +124,12 @@ FU_EXTERN const double *fu_segment_run_clv(const fu_segment_run *run);
  * @param[out] out  NUL-terminated, the caller's (fu_free())
  * @return #FU_OK; #FU_EINVAL (NULL, a book of another size); #FU_ENOMEM.
  */
-FU_EXTERN int fu_segment_run_write_csv_to_string(const fu_segment_run *run, const struct fu_book *book,
+FU_EXTERN int fu_segment_run_write_csv_to_string(const fu_segment_run *run, const fu_book *book,
                                                  unsigned int flags, size_t *len, char **out);
 
 /** fu_segment_run_write_csv_to_string() to a file, replaced all or nothing.
  *  @return also #FU_EIO. */
-FU_EXTERN int fu_segment_run_write_csv(const fu_segment_run *run, const struct fu_book *book,
+FU_EXTERN int fu_segment_run_write_csv(const fu_segment_run *run, const fu_book *book,
                                        unsigned int flags, const char *path);
 
 #ifdef __cplusplus

@@ -142,7 +142,7 @@ typedef enum fu_simulation_measure {
 #define FU_SIM_MEASURE_COUNT 13
 
 /** "coverage", "response_timeliness", ...; NULL out of range. */
-FU_EXTERN const char *fu_simulation_measure_name(int measure);
+FU_EXTERN const char *fu_simulation_measure_name(fu_simulation_measure measure);
 
 /** One measure: value, interval (NaN when none), units and successes. */
 typedef struct fu_simulation_value {
