@@ -311,7 +311,7 @@ typedef struct queued {
     fu_channel channel;
     fu_priority priority;
     size_t rule; /* offset of the rule's copy in sim.rules (the plan that named it is freed) */
-    int state;   /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered */
+    int state;   /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered, 4 superseded by a re-plan */
 } queued;
 
 /* A promise of the book due in the span (see "Promises" in followup/simulate.h). */
@@ -564,6 +564,7 @@ static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
         const queued *q = &s->q[i];
         if (q->customer != t->customer || q->due_from != t->due_from || strcmp(s->rules + q->rule, t->rule) != 0)
             continue;
+        if (q->state == 4) continue; /* superseded by a re-plan */
         if (q->state != 3 || t->best_at <= q->best_at) return FU_OK;
     }
     if (s->nq == s->capq) {
@@ -705,7 +706,13 @@ static int redial(sim *s, fu_planner *pl, const queued *q, int64_t day_end) {
     int64_t now = q->best_at + 1;
     if (now >= day_end) return FU_OK;
     int rc = fu_planner_plan_customer(pl, q->customer, now, day_end - now, &plan);
-    if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
+    if (rc == FU_OK) { /* the re-plan supersedes the customer's waiting contacts the caps hold (they count
+                        * the attempt); exempt ones (caps.exempt) are never held back and stay */
+        for (size_t i = 0; i < s->nq; i++)
+            if (s->q[i].customer == q->customer && s->q[i].state == 0 && !s->exempt[s->q[i].priority & 3])
+                s->q[i].state = 4;
+        rc = queue_plan(s, plan, day_end);
+    }
     fu_plan_free(plan);
     return rc;
 }

@@ -578,6 +578,29 @@ Test(kpi, over_contact_against_the_caps) {
     fu_policy_free(p);
 }
 
+Test(kpi, unanswered_attempts_count_toward_caps_not_the_gap) {
+    /* The one definition the planner, the KPI and the simulation share
+     * (docs/kpi.md "Reached contact"): every attempt counts toward
+     * caps.limits, only a reached contact starts caps.min_gap. O8 (not new),
+     * phone calls nobody answered: Mon 03-02 10:00, 12:00 (2 h apart: no
+     * reached contact, so within min_gap is fine), Tue 03-03 10:00 (3 in
+     * 7 days: ok), Tue 12:00 (the 4th in 7 days > weekly 3) -> 1 over of 4. */
+    static const C cu[] = {{"O8", 5000, NULL}};
+    static const E ev[] = {
+        {"O8", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+        {"O8", "2026-03-02T12:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+        {"O8", "2026-03-03T10:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+        {"O8", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 1, 4);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
 Test(kpi, site_policy_targets_for_kpis_without_a_builtin_target) {
     /* The over-contact scenario above (W10: 3 of 7, W11: 1 of 1) under a
      * site policy with over_contact target 10%, red 50% (lower is better):

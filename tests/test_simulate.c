@@ -238,6 +238,31 @@ Test(simulate, policy_run_feeds_calls_before_later_events) {
     free(p);
 }
 
+/* The caps count every attempt, answered or not, in the planner and in the
+ * KPI alike (docs/kpi.md "Reached contact"); the simulation's agents make
+ * only what the planner's latest plan allows. C1 never answers; two
+ * unanswered calls last week (history, normal priority) leave one call under
+ * caps.limits.weekly (3 per 7 d). Two deliveries fed on Monday morning queue
+ * two contacts; the first call (09:00, no answer) is the third attempt and
+ * the re-plan suppresses the rest by caps.weekly. Before the fix the other
+ * queued contact stayed waiting, was moved to the retry time and made: a
+ * fourth attempt in 7 days, one cap violation. */
+Test(simulate, policy_run_drops_queued_calls_the_caps_now_forbid) {
+    const char *ev = "customer_id,at,kind,severity,channel,agent_id,outcome,order_id\n"
+                     "C1,2026-02-26T10:00:00+08:00,contact,,phone,,no_answer,\n"
+                     "C1,2026-02-27T10:00:00+08:00,contact,,phone,,no_answer,\n"
+                     "C1,2026-03-02T08:00:00+08:00,delivery,,,,,A\n"
+                     "C1,2026-03-02T08:30:00+08:00,delivery,,,,,B\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p = truth(1, 0.0);
+    o.answer_prob = p;
+    fu_simulation_report r = run(ev, 1, &o);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%g violations of %g calls",
+                 r.measures[FU_SIM_CAP_VIOLATIONS].value, r.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
+    free(p);
+}
+
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
  * one Tuesday, all in the 48 h windows. */
 Test(simulate, policy_run_respects_agent_capacity) {
