@@ -8,18 +8,11 @@
 #include <string.h>
 
 static int read_agents_calendar(vctx *c, const ynode *n, fu__pol_agent_hours *ah) {
-    const fu__policy *t = &c->p->t;
     const ynode *cal = NULL;
     int rc = fu__pol_field(c, n, "calendar", 0, &cal);
     if (rc || !cal) return rc;
     size_t old = fu__pol_path_push(c, "calendar");
-    rc = fu__pol_want_scalar(c, cal, "a calendar name");
-    if (!rc && !(ah->calendar = fu__pol_find_calendar(t, cal->text))) {
-        const char *names[64];
-        size_t nn = 0;
-        for (size_t k = 0; k < t->n_calendars && nn < 64; k++) names[nn++] = t->calendars[k].name;
-        rc = fu__pol_unknown_name(c, cal, "calendar", cal->text, names, nn);
-    }
+    rc = fu__pol_calendar_ref(c, cal, &ah->calendar);
     fu__pol_path_pop(c, old);
     return rc;
 }
