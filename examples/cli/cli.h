@@ -29,6 +29,8 @@ void cli_error(const char *context);
 int cli_exit_code(int rc);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
+/* A whole number 0..100,000,000 (no sign): 0, or -1 with *out unchanged. */
+int cli_parse_uint(const char *s, unsigned int *out);
 
 /* ---- options: one table per command drives the parser and the help ----
  * An option is `--name VALUE` (arg set) or a flag `--name` (arg NULL). The

@@ -209,14 +209,6 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
     return rc;
 }
 
-static int parse_uint(const char *s, unsigned int *out) {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v > 100000000ul || s[0] == '-') return -1;
-    *out = (unsigned int)v;
-    return 0;
-}
-
 /* Flags and checked values of the command line into the planner and book
  * options: CLI_OK, or CLI_USAGE after a message. */
 static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_options *bo, cli_format *fmt,
@@ -232,8 +224,8 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
         const char *v = values[k];
         if (!v) continue;
         int bad = k == 0   ? cli_format_parse(v, fmt)
-                  : k == 1 ? (parse_uint(v, &po->agents) ? (*agents_path = v, 0) : 0)
-                           : parse_uint(v, &po->calls_per_agent);
+                  : k == 1 ? (cli_parse_uint(v, &po->agents) ? (*agents_path = v, 0) : 0)
+                           : cli_parse_uint(v, &po->calls_per_agent);
         if (bad) {
             fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, checked[k]);
             return CLI_USAGE;

@@ -96,14 +96,6 @@ static void on_progress(void *ud, size_t done, size_t total) {
     p->shown = 1;
 }
 
-static int parse_uint(const char *s, unsigned int *out) {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v > 100000000ul || s[0] == '-') return -1;
-    *out = (unsigned int)v;
-    return 0;
-}
-
 static int load_policy(const char *path, fu_policy **out) {
     if (!path || strcmp(path, "builtin") == 0) return fu_policy_default(out);
     return fu_policy_load_file(out, path, NULL);
@@ -235,9 +227,9 @@ static int run(int argc, char **argv) {
         fprintf(stderr, "followup simulate: bad format '%s'\n", args.format);
         return CLI_USAGE;
     }
-    if ((args.agents && parse_uint(args.agents, &po.agents)) ||
-        (args.calls_per_agent && parse_uint(args.calls_per_agent, &po.calls_per_agent))) {
-        int ag = args.agents && parse_uint(args.agents, &po.agents);
+    if ((args.agents && cli_parse_uint(args.agents, &po.agents)) ||
+        (args.calls_per_agent && cli_parse_uint(args.calls_per_agent, &po.calls_per_agent))) {
+        int ag = args.agents && cli_parse_uint(args.agents, &po.agents);
         fprintf(stderr, "followup simulate: bad value '%s' for %s\n", ag ? args.agents : args.calls_per_agent,
                 ag ? "--agents" : "--calls-per-agent");
         return CLI_USAGE;

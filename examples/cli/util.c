@@ -32,6 +32,14 @@ int cli_exit_code(int rc) {
 
 int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }
 
+int cli_parse_uint(const char *s, unsigned int *out) {
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || v > 100000000ul || s[0] == '-') return -1;
+    *out = (unsigned int)v;
+    return 0;
+}
+
 static const cli_option *find_option(const cli_option *opts, size_t n, const char *name) {
     for (size_t k = 0; k < n; k++)
         if (opts[k].name && strcmp(opts[k].name, name) == 0) return &opts[k];
