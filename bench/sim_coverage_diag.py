@@ -20,8 +20,10 @@ from datetime import datetime, timedelta, timezone
 H = 3600
 D = 86400
 TEAM = timezone(timedelta(hours=8))
-HOLIDAYS = {datetime(2026, 10, d).date() for d in range(1, 8)}
-WORKDAYS = {datetime(2026, 9, 27).date(), datetime(2026, 10, 10).date()}  # cn make-up days (调休)
+# the built-in policy's calendar `cn` (lib/data/default_policy.yaml) over the span:
+# Mid-Autumn 09-25..27 and National Day 10-01..07; make-up working days (调休)
+HOLIDAYS = {datetime(2026, 9, d).date() for d in (25, 26, 27)} | {datetime(2026, 10, d).date() for d in range(1, 8)}
+WORKDAYS = {datetime(2026, 9, 20).date(), datetime(2026, 10, 10).date()}
 
 
 def ts(s):

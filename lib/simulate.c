@@ -614,24 +614,38 @@ static int retry_at(const sim *s, size_t c, int64_t *out) {
     return fu_calendar_add_business(s->team, last, s->retry.value, out);
 }
 
-static int make_call(sim *s, queued *q, int64_t day_end) {
+/* The agent cannot make q at its best_at: the earliest instant it could is
+ * `at`. The call is not simply moved: the planner re-plans the customer from
+ * `at`, so every cap, suppression and redial rule is checked again at the new
+ * time (a contact made in between may now forbid it) and the call is made
+ * only if the planner still plans it. */
+static int move_call(sim *s, fu_planner *pl, queued *q, int64_t at, int64_t day_end, const char *why) {
+    q->state = 4;
+    trace(s, "move", q->customer, s->rules + q->rule, q->due_from, q->due_to, at, why);
+    fu_plan *plan = NULL;
+    int rc = fu_planner_plan_customer(pl, q->customer, at, day_end - at, &plan);
+    if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
+    fu_plan_free(plan);
+    return rc;
+}
+
+static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
     int agent_ch = is_agent_channel(q->channel), rc0;
     if (agent_ch && fu_calendar_is_open(s->team, q->best_at) != 1) {
         int64_t next;
         if (fu_calendar_next_open(s->team, q->best_at, &next) == FU_OK && next <= q->due_to && next < day_end)
-            q->best_at = next; /* later today */
-        else
-            q->state = 2; /* the next day's plan takes it up again */
-        if (q->state == 2) trace(s, "drop", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "closed");
+            return move_call(s, pl, q, next, day_end, "closed"); /* later today */
+        q->state = 2; /* the next day's plan takes it up again */
+        trace(s, "drop", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "closed");
         return FU_OK;
     }
     size_t c = q->customer;
     int64_t nb = 0;
     if (agent_ch && (rc0 = retry_at(s, c, &nb)) != FU_OK) return rc0;
     if (q->best_at < nb) { /* the agent sees the unanswered call: not again before its retry_after */
-        if (nb <= q->due_to && nb < day_end) q->best_at = nb;
-        else q->state = 2;
-        if (q->state == 2) trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "retry_after");
+        if (nb <= q->due_to && nb < day_end) return move_call(s, pl, q, nb, day_end, "retry_after");
+        q->state = 2;
+        trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "retry_after");
         return FU_OK;
     }
     /* the gap runs from the last contact that reached the customer, as
@@ -694,6 +708,14 @@ static int feed(sim *s, fu_planner *pl, const fu_event_in *e, int64_t day_end) {
         fu_error_clear();
         return FU_OK;
     }
+    fu_plan_free(plan);
+    plan = NULL;
+    /* the feed's plan is the change the event made, placed without the agents
+     * (fu_planner_feed does not name them); the customer's plan from now is
+     * placed on the team's shifts, and what is already queued stays queued */
+    size_t c = 0;
+    if (rc == FU_OK) rc = fu_book_find_customer(s->book, e->customer_id, strlen(e->customer_id), &c);
+    if (rc == FU_OK) rc = fu_planner_plan_customer(pl, c, e->at, day_end - e->at, &plan);
     if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
     fu_plan_free(plan);
     return rc;
@@ -727,7 +749,7 @@ static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
                 best = &s->q[i];
         if (!best) return FU_OK;
         size_t made = s->made.n;
-        int rc = make_call(s, best, day_end);
+        int rc = make_call(s, pl, best, day_end);
         for (size_t i = made; rc == FU_OK && i < s->made.n; i++)
             if (s->made.ev[i].kind == FU_EVENT_CONTACT) rc = feed(s, pl, &s->made.ev[i], day_end);
         if (rc == FU_OK && best->state == 3) rc = redial(s, pl, best, day_end);
@@ -753,6 +775,41 @@ static int book_before(sim *s, int64_t t, fu_book **out) {
     return rc;
 }
 
+/* The team as the planner's agents (fu_planner_set_agents, docs/formats.md):
+ * S001.. on shift while the team calendar is open on the day [day, day_end)
+ * (its hours, weekends, holidays, make-up days; probed every 5 minutes), in
+ * the calendar's zone, each with the day's share of calls: the planner
+ * places no agent call when the team is closed (the simulated agents still
+ * pick who calls and keep the day's capacity). */
+static int team_agents(sim *s, fu_planner *pl, int64_t day, int64_t day_end, unsigned int calls) {
+    static const char *const wd[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    char shift[512] = "", *csv;
+    size_t len = 0;
+    int64_t start = -1;
+    for (int64_t t = day; t <= day_end; t += 300) {
+        int open = t < day_end && fu_calendar_is_open(s->team, t) == 1;
+        if (open && start < 0) start = t;
+        if (open || start < 0) continue;
+        fu_local a, b;
+        if (fu_calendar_to_local(s->team, start, &a) || fu_calendar_to_local(s->team, t - 1, &b)) return FU_EINVAL;
+        int end = b.day != a.day ? 24 * 60 : (b.hour * 60 + b.minute + 1 + 4) / 5 * 5;
+        if (len + 32 < sizeof shift)
+            len += (size_t)snprintf(shift + len, sizeof shift - len, "%s%s %02d:%02d-%02d:%02d", len ? ";" : "",
+                                    wd[a.weekday % 7], a.hour, a.minute, end / 60, end % 60);
+        start = -1;
+    }
+    if (!len) return FU_OK; /* closed all day: the planner keeps no agents (no agent call is made) */
+    const char *tz = fu_calendar_tzid(s->team);
+    size_t cap = 64 + (size_t)s->agents * (len + strlen(tz) + 40);
+    if (!(csv = fu__malloc(cap))) return fu__error_set(FU_ENOMEM, "out of memory");
+    size_t n = (size_t)snprintf(csv, cap, "agent_id,shift,tz,calls_per_day\n");
+    for (unsigned int a = 0; a < s->agents; a++)
+        n += (size_t)snprintf(csv + n, cap - n, "%s,%s,%s,%u\n", s->agent_names[a], shift, tz, calls ? calls : 1u);
+    int rc = fu_planner_set_agents(pl, csv, n, "<simulated team>");
+    fu__free(csv);
+    return rc;
+}
+
 /* One day: plan it, then hour by hour feed the day's events and make the calls. */
 static int sim_day(sim *s, int64_t day, int64_t day_end) {
     fu_book *book = NULL;
@@ -767,6 +824,7 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
     po.flags = (s->o->flags & FU_SIMULATION_BESTTIME) ? FU_PLANNER_BESTTIME : 0u;
     int rc = book_before(s, day, &book);
     if (rc == FU_OK) rc = fu_planner_new(&pl, s->policy, book, &po);
+    if (rc == FU_OK) rc = team_agents(s, pl, day, day_end, po.calls_per_agent);
     if (rc == FU_OK && s->ledger && (rc = promises_fulfil(s, day)) == FU_OK) rc = fu_planner_set_ledger(pl, s->ledger);
     if (rc == FU_OK) rc = fu_planner_plan(pl, day, day_end - day, &plan);
     s->nq = 0;
