@@ -312,6 +312,7 @@ typedef struct queued {
     fu_priority priority;
     size_t rule; /* offset of the rule's copy in sim.rules (the plan that named it is freed) */
     int state;   /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered, 4 superseded by a re-plan */
+    int moved;   /* moved later by the agent: the planner checks it again when its time comes */
 } queued;
 
 /* A promise of the book due in the span (see "Promises" in followup/simulate.h). */
@@ -577,7 +578,7 @@ static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
     size_t off = 0;
     int rc = rule_copy(s, t->rule ? t->rule : "", &off);
     if (rc) return rc;
-    s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, off, 0};
+    s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, off, 0, 0};
     trace(s, "queue", t->customer, t->rule, t->due_from, t->due_to, t->best_at, "");
     return FU_OK;
 }
@@ -615,15 +616,23 @@ static int retry_at(const sim *s, size_t c, int64_t *out) {
 }
 
 /* The agent cannot make q at its best_at: the earliest instant it could is
- * `at`. The call is not simply moved: the planner re-plans the customer from
- * `at`, so every cap, suppression and redial rule is checked again at the new
- * time (a contact made in between may now forbid it) and the call is made
- * only if the planner still plans it. */
-static int move_call(sim *s, fu_planner *pl, queued *q, int64_t at, int64_t day_end, const char *why) {
-    q->state = 4;
+ * `at`. The call waits until then and is not made blindly: when its time
+ * comes the planner re-plans the customer from it (recheck), so every cap,
+ * suppression and redial rule is checked again at the new time, with the
+ * contacts made in between. */
+static void move_call(sim *s, queued *q, int64_t at, const char *why) {
     trace(s, "move", q->customer, s->rules + q->rule, q->due_from, q->due_to, at, why);
+    q->best_at = at;
+    q->moved = 1;
+}
+
+/* A moved call at its new time: superseded by the planner's plan of the
+ * customer from now, which places it again (now when the caps allow it, or
+ * later), or not at all. */
+static int recheck(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
+    q->state = 4;
     fu_plan *plan = NULL;
-    int rc = fu_planner_plan_customer(pl, q->customer, at, day_end - at, &plan);
+    int rc = fu_planner_plan_customer(pl, q->customer, q->best_at, day_end - q->best_at, &plan);
     if (rc == FU_OK) rc = queue_plan(s, plan, day_end);
     fu_plan_free(plan);
     return rc;
@@ -634,7 +643,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
     if (agent_ch && fu_calendar_is_open(s->team, q->best_at) != 1) {
         int64_t next;
         if (fu_calendar_next_open(s->team, q->best_at, &next) == FU_OK && next <= q->due_to && next < day_end)
-            return move_call(s, pl, q, next, day_end, "closed"); /* later today */
+            return move_call(s, q, next, "closed"), FU_OK; /* later today */
         q->state = 2; /* the next day's plan takes it up again */
         trace(s, "drop", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "closed");
         return FU_OK;
@@ -643,7 +652,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
     int64_t nb = 0;
     if (agent_ch && (rc0 = retry_at(s, c, &nb)) != FU_OK) return rc0;
     if (q->best_at < nb) { /* the agent sees the unanswered call: not again before its retry_after */
-        if (nb <= q->due_to && nb < day_end) return move_call(s, pl, q, nb, day_end, "retry_after");
+        if (nb <= q->due_to && nb < day_end) return move_call(s, q, nb, "retry_after"), FU_OK;
         q->state = 2;
         trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "retry_after");
         return FU_OK;
@@ -656,6 +665,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
         trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "min_gap");
         return FU_OK;
     }
+    if (q->moved) return recheck(s, pl, q, day_end);
     unsigned int a = 0;
     if (agent_ch) {
         for (unsigned int i = 1; i < s->agents; i++)

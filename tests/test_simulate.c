@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The built-in policy with one cadence left: a delivery is followed up by
  * phone within 48 h (high priority). Team calendar: cn (Asia/Shanghai,
@@ -261,6 +262,90 @@ Test(simulate, policy_run_drops_queued_calls_the_caps_now_forbid) {
                  r.measures[FU_SIM_CAP_VIOLATIONS].value, r.measures[FU_SIM_CONTACTS].value);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
     free(p);
+}
+
+/* The simulation hands the planner its team as agents (shifts from the team
+ * calendar): a delivery at 19:00 Monday, after the team closed at 18:00
+ * (the customer may be called until 21:00), is queued once, Tuesday 09:00
+ * when the team opens. Before the fix the planner, given no agents, placed
+ * the call at 19:00 (dropped: closed) and Tuesday 08:00 (moved to 09:00). */
+Test(simulate, policy_run_plans_on_the_team_shifts) {
+    char path[] = "/tmp/fu_sim_traceXXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    setenv("FU_SIM_TRACE", path, 1);
+    const char *ev = HDR "C1,2026-03-02T19:00:00+08:00,delivery,,,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p1 = truth(1, 1.0);
+    o.answer_prob = p1;
+    fu_simulation_report r = run(ev, 1, &o);
+    unsetenv("FU_SIM_TRACE");
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    char line[512];
+    int queued = 0, other = 0;
+    char want[32];
+    snprintf(want, sizeof want, ",%lld,", (long long)T("2026-03-03T09:00:00+08:00"));
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "queue,", 6) == 0 && strstr(line, want)) queued++;
+        else if (strncmp(line, "queue,", 6) == 0 || strncmp(line, "drop,", 5) == 0 || strncmp(line, "move,", 5) == 0)
+            other++, cr_log_info("%s", line);
+    }
+    fclose(f);
+    remove(path);
+    cr_assert_eq(queued, 1, "queued at Tuesday 09:00: %d", queued);
+    cr_assert_eq(other, 0, "%d calls queued off the team's shifts, moved or dropped", other);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    free(p1);
+}
+
+/* When the simulated agent moves a call later, the planner checks it again
+ * at the new time (caps, suppressions, the customer's windows, with the
+ * contacts made in between). C1 may be called only before 10:30 (its
+ * do-not-disturb window is 10:30-21:00). A policy with two steps on a
+ * delivery Monday 09:00: call a (09:00-09:30), call b (from 09:30). Nobody
+ * answers: a at 09:00, then b is planned 09:30, but the agent waits for
+ * redial.no_answer.retry_after (2 business hours) after a: b moves to 11:00,
+ * inside the customer's do-not-disturb window. Before the fix b was made at
+ * 11:00; now the planner, asked again at 11:00, places it after the window
+ * (Tuesday), so Monday has one call. */
+static const char *POLICY_TWO_CALLS =
+    "name: t\nversion: '1'\nextends: builtin\n"
+    "cadences:\n"
+    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n"
+    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
+    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
+    "  delivery: ~\n"
+    "  probe:\n"
+    "    trigger: {event: delivery}\n"
+    "    steps:\n"
+    "      a: {at: 0h, within: 30m, purpose: first call, channel: phone}\n"
+    "      b: {at: 30m, within: 2d, purpose: second call, channel: phone}\n"
+    "caps:\n"
+    "  limits:\n"
+    "    new_customer: ~\n    first_month: ~\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+Test(simulate, policy_run_rechecks_a_moved_call_at_its_new_time) {
+    fu_policy *p = NULL;
+    int rc = fu_policy_load_string(&p, POLICY_TWO_CALLS, strlen(POLICY_TWO_CALLS), NULL, NULL);
+    cr_assert_eq(rc, FU_OK, "policy: %s", fu_error_last()->message);
+    fu_book *b = fu_test_book("customer_id,tz,dnd_windows\nC1,Asia/Shanghai,Mon-Sun 10:30-21:00\n",
+                              HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n");
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.to = T("2026-03-03T00:00:00+08:00"); /* Monday only */
+    double *p0 = truth(1, 0.0);
+    o.answer_prob = p0;
+    fu_simulation_report r;
+    rc = fu_simulation_run(p, b, &o, &r);
+    cr_assert_eq(rc, FU_OK, "run: %s", fu_error_last()->message);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls on Monday", r.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    free(p0);
+    fu_book_free(b);
+    fu_policy_free(p);
 }
 
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
