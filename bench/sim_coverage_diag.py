@@ -138,6 +138,10 @@ def main(argv):
         dropped = [d for t, d, *_ in drops[c] if a <= t <= b]
         q_in = [r for t, r, *_ in queued[c] if a <= t <= b]
         q_any = [r for t, r, f_, t_ in queued[c] if f_ <= b and t_ >= a]
+        # the step itself held back (its own rule in the touchpoint's rules);
+        # another step of the cadence may still be planned later (the 72 h
+        # follow-up suppressed, the short-term one planned after the cap)
+        hs = [d for t, d, r, f_, t_ in held[c] if f_ <= b and t_ >= a and name in r]
         if open_minutes(a, b) == 0:
             reason = "window closed all along (team hours)"
         elif tried:
@@ -146,11 +150,12 @@ def main(argv):
             reason = "dropped: " + Counter(dropped).most_common(1)[0][0]
         elif q_in:
             reason = "queued in window, never made"
+        elif hs:
+            reason = "held back: " + Counter(hs).most_common(1)[0][0]
         elif q_any:
             reason = "planned outside the window"
         else:
-            hs = [d for t, d, r, f_, t_ in held[c] if f_ <= b and t_ >= a and name.split(".")[0] in r]
-            reason = "never planned" + (": " + Counter(hs).most_common(1)[0][0] if hs else "")
+            reason = "never planned"
         why[name][reason] += 1
         if bc:
             lost[re.sub(r" \(\d attempts\)", "", reason)] += 1

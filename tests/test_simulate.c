@@ -348,6 +348,26 @@ Test(simulate, policy_run_rechecks_a_moved_call_at_its_new_time) {
     fu_policy_free(p);
 }
 
+/* One KPI pass measures a run: the over_contact row and the cap violations
+ * are one figure (the planner's cap rules by priority). C1's delivery call
+ * Monday 10:00 reaches it; its urgent fault at 11:00 is called at once, an
+ * hour after, which caps.exempt [urgent] allows. Before, over_contact came
+ * from a pass without priorities and counted the urgent call while the cap
+ * violations did not (0). */
+Test(simulate, over_contact_and_cap_violations_agree) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-02T11:00:00+08:00,fault,urgent,phone,,\n";
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p1 = truth(1, 1.0);
+    o.answer_prob = p1;
+    fu_simulation_report r = run(ev, 1, &o);
+    double n = r.measures[FU_SIM_CONTACTS].value;
+    cr_assert_geq(n, 2.0, "%g calls", n);
+    assert_prop(&r.measures[FU_SIM_OVER_CONTACT], 0, n);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    free(p1);
+}
+
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
  * one Tuesday, all in the 48 h windows. */
 Test(simulate, policy_run_respects_agent_capacity) {
