@@ -218,6 +218,20 @@ static int survey_cap_blocks(fu_planner *pl, const pl_cust *cx, const fu__pol_ca
     return 0;
 }
 
+/* Whether every member of group g is a step that asks for a survey answer. */
+static int group_all_survey(const fu_planner *pl, const pl_group *g) {
+    for (int k = 0; k < g->n; k++)
+        if (!pl->cand[pl->gm[g->first + k]].step->survey) return 0;
+    return 1;
+}
+
+/* Whether `rule` is that of a cap with scope survey (survey fatigue). */
+static int survey_rule(const fu__policy *P, const char *rule) {
+    for (size_t ki = 0; ki < P->n_caps; ki++)
+        if (P->caps[ki].scope == FU__SCOPE_SURVEY && P->caps[ki].rule == rule) return 1;
+    return 0;
+}
+
 /* NULL when a contact of group g at t keeps every cap; else the rule that
  * blocks it and in *retry the earliest later instant worth trying. */
 const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
@@ -714,6 +728,14 @@ int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_bef
         }
         int64_t retry = 0;
         const char *blk = fu__pl_cap_check(pl, cx, g, at, &retry);
+        if (blk && g->survey && survey_rule(pl->P, blk) && !group_all_survey(pl, g)) {
+            /* a contact that merged a survey step with others is made without
+             * the survey question: survey fatigue holds back the survey, not
+             * the follow-up it rides on (the 72 h call after a resolution
+             * merged with a kept promise's satisfaction survey) */
+            g->survey = 0;
+            blk = fu__pl_cap_check(pl, cx, g, at, &retry);
+        }
         if (!blk) {
             g->best = at;
             g->status = C_ACTIVE;

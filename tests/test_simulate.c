@@ -348,6 +348,47 @@ Test(simulate, policy_run_rechecks_a_moved_call_at_its_new_time) {
     fu_policy_free(p);
 }
 
+/* Survey fatigue holds back the survey, not the follow-up it was merged
+ * with. A delivery Monday 10:00 triggers two steps with the same window: a
+ * call and a satisfaction survey; the planner merges them into one contact.
+ * C1 answered a survey 5 days before (caps.limits.survey_fatigue: one per
+ * 30 days). Before the fix the merged contact was suppressed by
+ * caps.survey_fatigue and C1 was not called at all; now the call is made
+ * without the survey question (docs/planner.md, step 6). */
+static const char *POLICY_SURVEY_MERGE =
+    "name: t\nversion: '1'\nextends: builtin\n"
+    "cadences:\n"
+    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n"
+    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
+    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
+    "  delivery: ~\n"
+    "  probe:\n"
+    "    trigger: {event: delivery}\n"
+    "    steps:\n"
+    "      call: {at: 0h, within: 48h, purpose: follow up, channel: phone, priority: high}\n"
+    "      ask:  {at: 0h, within: 48h, purpose: satisfaction survey, channel: phone, survey: true}\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+Test(simulate, survey_fatigue_holds_back_the_survey_not_the_merged_call) {
+    fu_policy *p = NULL;
+    int rc = fu_policy_load_string(&p, POLICY_SURVEY_MERGE, strlen(POLICY_SURVEY_MERGE), NULL, NULL);
+    cr_assert_eq(rc, FU_OK, "policy: %s", fu_error_last()->message);
+    fu_book *b = book(1, "customer_id,at,kind,survey,score\n"
+                         "C1,2026-02-25T10:00:00+08:00,survey,nps,9\n"
+                         "C1,2026-03-02T10:00:00+08:00,delivery,,\n");
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *p1 = truth(1, 1.0);
+    o.answer_prob = p1;
+    fu_simulation_report r;
+    rc = fu_simulation_run(p, b, &o, &r);
+    cr_assert_eq(rc, FU_OK, "run: %s", fu_error_last()->message);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    free(p1);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
 /* One KPI pass measures a run: the over_contact row and the cap violations
  * are one figure (the planner's cap rules by priority). C1's delivery call
  * Monday 10:00 reaches it; its urgent fault at 11:00 is called at once, an
