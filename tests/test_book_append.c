@@ -374,3 +374,63 @@ static int oom_append(void *ctx) {
 }
 
 Test(book_append, out_of_memory) { fu_test_oom_at_least("append", oom_append, NULL, 400, 5); }
+
+static size_t plan_total(const fu_plan *p) {
+    size_t total = 0;
+    for (int st = FU_TOUCHPOINT_PLANNED; st <= FU_TOUCHPOINT_CANCELLED; st++) {
+        size_t n = 0;
+        fu_plan_touchpoints(p, (fu_touchpoint_status)st, &n);
+        total += n;
+    }
+    return total;
+}
+
+/* fu_planner_feed() appends to the book: the fed event is a book event. */
+Test(book_append, planner_feed_appends_to_the_book) {
+    fu_book *b = hand_one_go(0);
+    fu_policy *pol = fu_test_policy(NULL);
+    fu_planner *pl = NULL;
+    cr_assert_eq(fu_planner_new(&pl, pol, b, NULL), FU_OK, "%s", fu_error_last()->message);
+    size_t n0 = fu_book_event_count(b);
+    uint64_t g = fu_book_generation(b);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "B";
+    e.at = 2000;
+    e.kind = FU_EVENT_COMPLAINT;
+    e.order_id = "fed order";
+    e.note = "fed note";
+    fu_plan *d = NULL;
+    cr_assert_eq(fu_planner_feed(pl, &e, e.at, 86400, &d), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_gt(plan_total(d), 0);
+    fu_plan_free(d);
+    cr_assert_eq(fu_book_event_count(b), n0 + 1);
+    cr_assert_neq(fu_book_generation(b), g);
+    const fu_event *ev;
+    size_t n;
+    cr_assert_eq(fu_book_customer_events(b, 1, &ev, &n), FU_OK);
+    cr_assert_eq(ev[n - 1].at, 2000);
+    cr_assert_eq(ev[n - 1].kind, FU_EVENT_COMPLAINT);
+    cr_assert_str_eq(fu_book_string(b, ev[n - 1].order_id), "fed order");
+    cr_assert_str_eq(fu_book_string(b, ev[n - 1].note), "fed note");
+    /* the same event again: the book drops it, the feed changes nothing */
+    cr_assert_eq(fu_planner_feed(pl, &e, e.at, 86400, &d), FU_OK);
+    cr_assert_eq(plan_total(d), 0);
+    fu_plan_free(d);
+    cr_assert_eq(fu_book_event_count(b), n0 + 1);
+    /* older than the last fed one */
+    e.at = 1500;
+    cr_assert_eq(fu_planner_feed(pl, &e, 2000, 86400, &d), FU_EINVAL);
+    /* a value the book refuses: nothing appended, the book's message */
+    e.at = 3000;
+    e.unit_price = -1;
+    g = fu_book_generation(b);
+    cr_assert_eq(fu_planner_feed(pl, &e, e.at, 86400, &d), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "fu_planner_feed: event 0: unit_price") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert_eq(fu_book_event_count(b), n0 + 1);
+    cr_assert_eq(fu_book_generation(b), g);
+    fu_planner_free(pl);
+    fu_policy_free(pol);
+    fu_book_free(b);
+}
