@@ -15,6 +15,7 @@
 #include "book_internal.h"
 
 const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
+const fu_book *fu_planner_book(const fu_planner *pl) { return pl ? pl->book : NULL; }
 fu__promise_set *fu__planner_promises(fu_planner *pl) { return &pl->promises; }
 fu__agent_set **fu__planner_agents(fu_planner *pl) { return &pl->agents; }
 fu__clv **fu__planner_clv(fu_planner *pl) { return &pl->clv; }

@@ -309,6 +309,11 @@ typedef struct fu_ledger fu_ledger; /* followup/commit.h; C11 allows the repeat 
 FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book,
                              const fu_planner_options *opts);
 
+/** The book the planner borrows (NULL for NULL): fu_planner_feed() appends
+ *  to it, so a host that serialises calls per handle locks this book too
+ *  for a feed (the Python binding does). Threads: any. */
+FU_EXTERN const fu_book *fu_planner_book(const fu_planner *planner);
+
 /**
  * Give the planner the promises of a commitment ledger (include/followup/commit.h),
  * the triggers of the policy's `{promise: at_risk | breached | fulfilled}`
