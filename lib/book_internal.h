@@ -54,6 +54,15 @@ struct fu_book {
      * in (the merge drops the duplicates), no customer created while the
      * book is borrowed */
     int appending, no_create;
+    /* appended events not yet settled (lib/book.c, "append"): customer c's
+     * events are ovf[rel_at[c] .. + rel_n[c]) when rel_at[c] != SIZE_MAX;
+     * napp more events than the main array's nev are live */
+    int pending;
+    fu_event *ovf;
+    size_t novf, ovf_cap, napp;
+    size_t *rel_at;
+    uint32_t *rel_n;
+    size_t rel_cap;
 };
 
 /* Everything a failed call must undo. */
@@ -101,5 +110,8 @@ void fu__book_st_prefetch(const fu_book *b, const char *s, size_t len);
  * (every compared byte) and keeps the book finalized; O(events after it).
  * Returns 1 when an event was removed. */
 int fu__book_unappend(fu_book *b, size_t ci, const fu_event *e);
+/* Settle appended events (see lib/book.c) and return the number of events:
+ * for the writers, which read the whole array. */
+size_t fu__book_settled_count(const fu_book *b);
 
 #endif /* FU_BOOK_INTERNAL_H */

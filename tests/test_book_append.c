@@ -70,12 +70,45 @@ static char *events_csv(const fu_book *b) {
 }
 
 /* Same events in the same order, field by field (string ids may differ). */
+static void assert_same_event(const fu_book *x, const fu_book *y, const fu_event *a, const fu_event *b, size_t i);
+
+/* Same events in the same order, field by field (string ids may differ):
+ * first customer by customer (appended events not yet settled into one
+ * array), then the whole array, the offsets, the counters and the CSV. */
 static void assert_same_events(const fu_book *x, const fu_book *y) {
+    cr_assert_eq(fu_book_event_count(x), fu_book_event_count(y));
+    cr_assert_eq(fu_book_customer_count(x), fu_book_customer_count(y));
+    for (size_t c = 0; c < fu_book_customer_count(x); c++) {
+        const fu_event *ex, *ey;
+        size_t nx, ny;
+        cr_assert_eq(fu_book_customer_events(x, c, &ex, &nx), FU_OK);
+        cr_assert_eq(fu_book_customer_events(y, c, &ey, &ny), FU_OK);
+        cr_assert_eq(nx, ny, "customer %zu: %zu events vs %zu", c, nx, ny);
+        for (size_t i = 0; i < nx; i++) assert_same_event(x, y, &ex[i], &ey[i], i);
+    }
     size_t nx, ny;
     const fu_event *ex = fu_book_events(x, &nx), *ey = fu_book_events(y, &ny);
     cr_assert_eq(nx, ny, "%zu events vs %zu", nx, ny);
-    for (size_t i = 0; i < nx; i++) {
-        const fu_event *a = &ex[i], *b = &ey[i];
+    for (size_t i = 0; i < nx; i++) assert_same_event(x, y, &ex[i], &ey[i], i);
+    size_t nc = fu_book_customer_count(x);
+    const size_t *ox = fu_book_event_offsets(x), *oy = fu_book_event_offsets(y);
+    cr_assert_not_null(ox);
+    cr_assert_not_null(oy);
+    for (size_t c = 0; c <= nc; c++) cr_assert_eq(ox[c], oy[c], "offset %zu", c);
+    fu_book_stats sx, sy;
+    fu_book_get_stats(x, &sx);
+    fu_book_get_stats(y, &sy);
+    cr_assert_eq(sx.events, sy.events);
+    cr_assert_eq(sx.duplicates_dropped, sy.duplicates_dropped, "%zu vs %zu dropped", sx.duplicates_dropped,
+                 sy.duplicates_dropped);
+    char *cx = events_csv(x), *cy = events_csv(y);
+    cr_assert_str_eq(cx, cy);
+    free(cx);
+    free(cy);
+}
+
+static void assert_same_event(const fu_book *x, const fu_book *y, const fu_event *a, const fu_event *b, size_t i) {
+    {
         cr_assert_eq(a->customer, b->customer, "event %zu", i);
         cr_assert_eq(a->at, b->at, "event %zu", i);
         cr_assert_eq(a->kind, b->kind, "event %zu", i);
@@ -93,22 +126,6 @@ static void assert_same_events(const fu_book *x, const fu_book *y) {
             cr_assert((!ta && !tb) || (ta && tb && strcmp(ta, tb) == 0), "event %zu string %d", i, k);
         }
     }
-    size_t nc = fu_book_customer_count(x);
-    cr_assert_eq(nc, fu_book_customer_count(y));
-    const size_t *ox = fu_book_event_offsets(x), *oy = fu_book_event_offsets(y);
-    cr_assert_not_null(ox);
-    cr_assert_not_null(oy);
-    for (size_t c = 0; c <= nc; c++) cr_assert_eq(ox[c], oy[c], "offset %zu", c);
-    fu_book_stats sx, sy;
-    fu_book_get_stats(x, &sx);
-    fu_book_get_stats(y, &sy);
-    cr_assert_eq(sx.events, sy.events);
-    cr_assert_eq(sx.duplicates_dropped, sy.duplicates_dropped, "%zu vs %zu dropped", sx.duplicates_dropped,
-                 sy.duplicates_dropped);
-    char *cx = events_csv(x), *cy = events_csv(y);
-    cr_assert_str_eq(cx, cy);
-    free(cx);
-    free(cy);
 }
 
 static fu_book *hand_one_go(unsigned int flags) {

@@ -419,16 +419,26 @@ FU_EXTERN int fu_book_is_finalized(const fu_book *book);
  * unless the events create customers), every text (fu_book_customer() fields,
  * fu_book_string(); string ids never change) and every customer index. What
  * does not: event pointers and counts from fu_book_events() and
- * fu_book_customer_events(), and the contents of fu_book_event_offsets()
- * (events move; the array itself moves only when customers are created):
+ * fu_book_customer_events(), and the contents of fu_book_event_offsets():
  * a borrower that keeps any of them compares fu_book_generation() and reads
  * them again when it changed.
  *
- * Cost: O(k log k) for the k events, plus moving the events stored after the
- * first customer that gets one (at most all of them, a memmove) and
- * O(customers) for the offsets; O(r^2) for r appended events of one customer
- * with one timestamp (the duplicate check). Appending one event at a time to
- * a large book therefore costs a pass over the book each; batch them.
+ * How (and what it costs): appended events do not shift the book's array.
+ * Each customer that gets events has its events, merged with the new ones,
+ * copied to an overflow area where fu_book_customer_events() finds them at
+ * once (O(1)). The calls that read the whole array — fu_book_events(),
+ * fu_book_event_offsets(), the events writers, fu_book_finalize() and every
+ * other change — first *settle* the book: one pass moves every customer's
+ * events back into one array in customer order (O(events + customers), in
+ * place, no allocation; the appends reserved the room). An append costs
+ * O(k log k) for its k events plus the events of the customers it touches;
+ * the overflow is also settled once it holds 1/16 of the book, so a stream of
+ * single-event appends (fu_planner_feed()) costs, amortised, about 17 event
+ * moves per event of the customer touched, whatever the book's size; O(r^2) for r appended events of one customer with one timestamp (the
+ * duplicate check). The settle changes the book: after an append, the first
+ * fu_book_events(), fu_book_event_offsets() or events writer call must not
+ * run concurrently with other calls on the book (call fu_book_finalize()
+ * right after appending to settle at a time of your choosing).
  *
  * Threads: changes (no other call on the book meanwhile, borrowers included).
  * @return #FU_OK; the errors of fu_book_add_events(); #FU_ENOMEM.
@@ -512,7 +522,8 @@ FU_EXTERN size_t fu_book_event_count(const fu_book *book);
  * All events, borrowed (valid until the next change to the book). Once the
  * book is finalized they are grouped by customer index and sorted by time.
  * @param count receives the number of events (may be NULL)
- * Threads: reads.
+ * Threads: reads, except the first call after fu_book_append_events(), which
+ * settles the appended events (see there).
  */
 FU_EXTERN const fu_event *fu_book_events(const fu_book *book, size_t *count);
 
@@ -529,7 +540,8 @@ FU_EXTERN int fu_book_customer_events(const fu_book *book, size_t index, const f
  * Per-customer offsets into fu_book_events(): customer `i`'s events are
  * `[offsets[i], offsets[i + 1])`; customer_count + 1 entries, borrowed.
  * NULL when the book is not finalized. Valid until the next change to the
- * book. Threads: reads.
+ * book. Threads: reads, except the first call after fu_book_append_events()
+ * (as for fu_book_events()).
  */
 FU_EXTERN const size_t *fu_book_event_offsets(const fu_book *book);
 
