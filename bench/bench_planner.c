@@ -9,7 +9,8 @@
  * almost everyone overdue for the recurring cadences) is `backlog` as the
  * fourth argument; `besttime` there (or `backlog,besttime`) also builds a
  * best-time model from the book (FU_PLANNER_BESTTIME) and takes best_at
- * from it.
+ * from it; `feed` also feeds 21 events (fu_planner_feed, which appends
+ * each to the book) and prints the median time of one.
  *
  *   bench_planner [customers] [events_per_customer] [runs]
  *
@@ -52,6 +53,7 @@ int main(int argc, char **argv) {
     int runs = argc > 3 ? atoi(argv[3]) : 5;
     int backlog = argc > 4 && strstr(argv[4], "backlog") != NULL;
     int besttime = argc > 4 && strstr(argv[4], "besttime") != NULL;
+    int feed = argc > 4 && strstr(argv[4], "feed") != NULL;
     if (runs < 1) runs = 1;
     int64_t now = 1772416800; /* 2026-03-02T02:00:00Z = 10:00 in Shanghai */
     fu_policy *policy = NULL;
@@ -170,6 +172,27 @@ int main(int argc, char **argv) {
            st.customers, st.candidates, st.merged, st.done, st.planned, st.suppressed, st.deferred,
            st.agent_contacts, st.capacity_per_day);
     printf("peak RSS: %ld MiB\n", bu_peak_rss_mib());
+    if (feed) { /* fu_planner_feed appends to the book: cost of one event on a book this size */
+        enum { NFEED = 21 };
+        double fw[NFEED];
+        for (int r = 0; r < NFEED; r++) {
+            fu_event_in e;
+            fu_event_in_init(&e);
+            char id[24];
+            snprintf(id, sizeof id, "C%07zu", (size_t)rnd((uint32_t)ncust));
+            e.customer_id = id;
+            e.at = now + r;
+            e.kind = FU_EVENT_COMPLAINT;
+            fu_plan *d = NULL;
+            double a = bu_wall();
+            if (fu_planner_feed(pl, &e, e.at, 86400, &d)) return die("feed");
+            fw[r] = bu_wall() - a;
+            fu_plan_free(d);
+        }
+        double fm = bu_median(fw, NFEED);
+        printf("feed: median %.2f ms wall per event over %d events (book of %zu events; random customers)\n",
+               fm * 1e3, NFEED, fu_book_event_count(book));
+    }
     free(w);
     free(c);
     fu_planner_free(pl);

@@ -1,5 +1,6 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index and the customers / events CSV formats. */
+#include "book_internal.h"
 #include "csv_internal.h"
 #include "utf8_internal.h"
 #include "followup/book.h"
@@ -197,21 +198,7 @@ static void format_double(double v, int is_float, char *buf, size_t size) {
 /* ====================================================== string table */
 
 #define ST_BLOCK ((size_t)64 << 10)
-enum { SYM_TZ_OK = 1, SYM_WIN_OK = 2 };
 
-typedef struct strtab {
-    char **blocks;
-    size_t nblocks, blocks_cap;
-    char *cur;
-    size_t cur_left;
-    /* per symbol (index 0 is "no string") */
-    const char **str;
-    uint32_t *owner; /* customer index + 1 of the customer with this id, 0 none */
-    uint8_t *flags;  /* SYM_* validation cache */
-    size_t n, cap;
-    uint64_t *slots; /* open addressing: hash << 32 | symbol; 0 = empty */
-    size_t nslots;
-} strtab;
 
 static uint32_t hash_bytes(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ull;
@@ -353,28 +340,6 @@ static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
 
 /* ====================================================== the book */
 
-struct fu_book {
-    unsigned int flags;
-    size_t max_record, max_field;
-    strtab st;
-    fu_customer *cust;
-    size_t ncust, cust_cap;
-    fu_event *ev;
-    size_t nev, ev_cap;
-    size_t *off; /* ncust + 1 offsets into ev, valid when finalized */
-    size_t off_cap;
-    int finalized;
-    size_t dups, skipped, created;
-    /* The events and duplicates count a failing call goes back to (its
-     * mark), kept here because compact_events() may drop events below it. */
-    size_t op_nev, op_dups;
-    int compact_skip; /* the last compaction found almost nothing: skip the next */
-    /* the customer of the last event added: files often group by customer */
-    const char *last_id;
-    uint32_t last_cust;
-    /* planners holding a pointer to the book (fu__book_borrow) */
-    atomic_size_t borrowers;
-};
 
 #define KNOWN_FLAGS \
     (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES | FU_BOOK_WRITE_RAW_NOTES | \
@@ -426,17 +391,19 @@ void fu_book_free(fu_book *b) {
     fu__free(b->cust);
     fu__free(b->ev);
     fu__free(b->off);
+    fu__free(b->ovf);
+    fu__free(b->rel_at);
+    fu__free(b->rel_n);
     fu__free(b);
 }
 
-/* Everything a failed call must undo. */
-typedef struct mark {
-    size_t ncust, nev, dups, skipped, created;
-    int finalized;
-} mark;
 
+static void book_settle(fu_book *b);
+
+/* Every change but an append starts here: appended events settle first. */
 static mark book_mark(fu_book *b) {
-    mark m = {b->ncust, b->nev, b->dups, b->skipped, b->created, b->finalized};
+    book_settle(b);
+    mark m = {b->ncust, b->nev, b->dups, b->skipped, b->created, b->finalized, b->generation};
     b->op_nev = b->nev;
     b->op_dups = b->dups;
     return m;
@@ -454,6 +421,7 @@ static void book_rollback(fu_book *b, const mark *m) {
     b->skipped = m->skipped;
     b->created = m->created;
     b->finalized = m->finalized;
+    b->generation = m->generation;
 }
 
 /* ---- dropping duplicates while events stream in ---- */
@@ -540,7 +508,7 @@ static int compact_events(fu_book *b) {
 /* Room for one more event in a full array: drop the duplicates first (unless
  * kept, or skipped this time), then grow unless that freed a quarter. */
 static int make_room(fu_book *b) {
-    if (!(b->flags & FU_BOOK_KEEP_DUPLICATES) && b->nev >= COMPACT_MIN) {
+    if (!(b->flags & FU_BOOK_KEEP_DUPLICATES) && !b->appending && b->nev >= COMPACT_MIN) {
         if (b->compact_skip) {
             b->compact_skip = 0;
         } else {
@@ -555,23 +523,7 @@ static int make_room(fu_book *b) {
     return FU_OK;
 }
 
-/* Fields of a customer, for naming the bad one in CSV errors. */
-enum {
-    CF_ID, CF_TZ, CF_SPEND, CF_FIRST, CF_INDUSTRY, CF_SMB, CF_PREF, CF_DND,
-    CF_CPHONE, CF_CSMS, CF_CEMAIL, CF_OWNER, CF_COUNT
-};
-/* Fields of an event. */
-enum {
-    EF_CUST, EF_AT, EF_KIND, EF_ORDER, EF_PCLASS, EF_UNIT, EF_AMOUNT, EF_SEV, EF_CHAN,
-    EF_AGENT, EF_OUTCOME, EF_SCORE, EF_SURVEY, EF_NOTE, EF_COUNT
-};
 
-/* Where a value error lies: the field, and for windows text the byte
- * offset inside it. */
-typedef struct badpos {
-    int field;
-    unsigned long offset;
-} badpos;
 
 static int set_bad(badpos *bad, int field) {
     if (bad) {
@@ -620,6 +572,7 @@ static int customer_push(fu_book *b, const fu_customer *c, uint32_t id_sym, size
     if (index_out) *index_out = b->ncust;
     b->ncust++;
     b->finalized = 0;
+    b->generation++;
     return FU_OK;
 }
 
@@ -756,6 +709,10 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
         cust = b->last_cust;
     else if ((sym = st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) && b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
+    } else if ((b->flags & FU_BOOK_CREATE_CUSTOMERS) && b->no_create) {
+        return set_bad(bad, EF_CUST),
+               fu__error_set(FU_ESTATE, "unknown customer '%.*s': a borrowed book takes no new customer", 128,
+                             in->customer_id);
     } else if (b->flags & FU_BOOK_CREATE_CUSTOMERS) {
         if ((rc = intern_cstr(b, in->customer_id, &sym))) return rc;
         fu_customer c;
@@ -789,6 +746,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     e.survey = (uint8_t)in->survey;
     b->ev[b->nev++] = e;
     b->finalized = 0;
+    b->generation++;
     b->last_id = b->cust[cust].id;
     b->last_cust = cust;
     return FU_OK;
@@ -817,6 +775,18 @@ int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
     }
     return FU_OK;
 }
+
+/* The store's calls for the CSV reader (lib/book_internal.h). */
+int fu__book_ascii_ieq(const char *a, size_t alen, const char *b) { return ascii_ieq(a, alen, b); }
+int fu__book_parse_number(const char *s, size_t len, double *out) { return parse_number(s, len, out); }
+int fu__book_check_free(const fu_book *b, const char *what) { return book_check_free(b, what); }
+mark fu__book_mark(fu_book *b) { return book_mark(b); }
+void fu__book_rollback(fu_book *b, const mark *m) { book_rollback(b, m); }
+int fu__book_customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *index_out) {
+    return customer_add(b, in, bad, index_out);
+}
+int fu__book_event_add(fu_book *b, const fu_event_in *in, badpos *bad) { return event_add(b, in, bad); }
+void fu__book_st_prefetch(const fu_book *b, const char *s, size_t len) { st_prefetch(&b->st, s, len); }
 
 /* ====================================================== finalize */
 
@@ -932,7 +902,10 @@ static size_t drop_duplicates(fu_event *ev, size_t *off, size_t nc, uint32_t *sc
 
 int fu_book_finalize(fu_book *b) {
     if (!b) return fu__error_set(FU_EINVAL, "book is NULL");
-    if (b->finalized && b->off) return FU_OK;
+    if (b->finalized && b->off) { /* appended events settle (part of the appends, allowed while borrowed) */
+        book_settle(b);
+        return FU_OK;
+    }
     if (book_check_free(b, "fu_book_finalize")) return FU_ESTATE;
     const size_t n = b->nev, nc = b->ncust;
     fu_event *ev = b->ev;
@@ -998,7 +971,258 @@ int fu_book_finalize(fu_book *b) {
         }
     }
     b->finalized = 1;
+    b->generation++;
     return FU_OK;
+}
+
+/* ====================================================== append */
+
+/* Appended events do not move the book's events: each customer that gets
+ * some is *relocated*: its events, merged with the new ones, are copied to
+ * the end of the overflow array `ovf` (rel_at[c], rel_n[c]), where
+ * fu_book_customer_events() finds them at once. The main array keeps the
+ * customer's old copy until the book is *settled*: book_settle() moves every
+ * customer's events into one array in customer order again (in place, from
+ * the back; the room was reserved by the appends), for the calls that read
+ * the whole array (fu_book_events(), fu_book_event_offsets(), the writers)
+ * and before any other change. So an append costs O(k log k) plus the
+ * events of the customers it touches, and the whole array moves once per
+ * settle, not once per append. */
+
+#define REL_NONE SIZE_MAX
+
+static int less_cust_time(const fu_event *ev, uint32_t a, uint32_t b) {
+    if (ev[a].customer != ev[b].customer) return ev[a].customer < ev[b].customer;
+    return ev[a].at < ev[b].at || (ev[a].at == ev[b].at && a < b);
+}
+
+/* Customer c's events as they stand (relocated or in the main array). */
+static const fu_event *cust_view(const fu_book *b, size_t c, size_t *n) {
+    if (b->pending && c < b->rel_cap && b->rel_at[c] != REL_NONE) {
+        *n = b->rel_n[c];
+        return b->ovf + b->rel_at[c];
+    }
+    *n = b->off[c + 1] - b->off[c];
+    return b->ev + b->off[c];
+}
+
+/* Whether `e` repeats one of the events v[0..n) (one customer's, in time
+ * order): binary search for its time, then compare the run of equal times. */
+static int repeats(const fu_event *v, size_t n, const fu_event *e) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].at < e->at) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < n && v[lo].at == e->at; lo++)
+        if (memcmp(&v[lo], e, EV_KEY) == 0) return 1;
+    return 0;
+}
+
+/* Move every relocated customer's events back into the main array, all in
+ * customer order. Cannot fail: appends reserved ev_cap >= nev + napp. */
+static void book_settle(fu_book *b) {
+    if (!b->pending) return;
+    size_t nc = b->ncust, total = b->nev + b->napp, end = total, old_next = b->off[nc];
+    b->off[nc] = total;
+    for (size_t c = nc; c-- > 0;) {
+        size_t old_start = b->off[c], k;
+        if (b->rel_at[c] != REL_NONE) {
+            k = b->rel_n[c];
+            memcpy(b->ev + end - k, b->ovf + b->rel_at[c], k * sizeof *b->ev);
+            b->rel_at[c] = REL_NONE;
+        } else {
+            k = old_next - old_start;
+            if (end - k != old_start) memmove(b->ev + end - k, b->ev + old_start, k * sizeof *b->ev);
+        }
+        end -= k;
+        b->off[c] = end;
+        old_next = old_start;
+    }
+    b->nev = total;
+    b->napp = 0;
+    b->novf = 0;
+    b->pending = 0;
+}
+
+/* For const readers of the whole array: see "Appending" in book.h. */
+static void settle_const(const fu_book *cb) { book_settle((fu_book *)cb); }
+
+size_t fu__book_settled_count(const fu_book *b) {
+    if (!b) return 0;
+    settle_const(b);
+    return b->nev;
+}
+
+/* Reserve what placing `kk` new events of `groups` customers (tmp[0..kk),
+ * by customer) needs: overflow room for each customer's merged events, the
+ * main array for the settle, the relocation index. FU_ENOMEM changes nothing
+ * the book shows. */
+static int reserve_append(fu_book *b, const fu_event *tmp, size_t kk) {
+    size_t need = b->novf;
+    for (size_t j = 0; j < kk;) {
+        size_t c = tmp[j].customer, m = 0, n;
+        while (j < kk && tmp[j].customer == c) j++, m++;
+        cust_view(b, c, &n);
+        need += n + m;
+    }
+    if (need > b->ovf_cap) {
+        size_t cap = b->ovf_cap ? b->ovf_cap : 256;
+        while (cap < need) cap *= 2;
+        fu_event *p = fu__realloc(b->ovf, cap * sizeof *p);
+        if (!p) return fu__error_nomem();
+        b->ovf = p;
+        b->ovf_cap = cap;
+    }
+    size_t total = b->nev + b->napp + kk;
+    if (total > b->ev_cap && FU_GROW(b->ev, b->ev_cap, total)) return FU_ENOMEM;
+    if (b->rel_cap < b->ncust) {
+        size_t *at = fu__realloc(b->rel_at, b->ncust * sizeof *at);
+        if (!at) return fu__error_nomem();
+        b->rel_at = at;
+        uint32_t *rn = fu__realloc(b->rel_n, b->ncust * sizeof *rn);
+        if (!rn) return fu__error_nomem();
+        b->rel_n = rn;
+        for (size_t c = b->rel_cap; c < b->ncust; c++) b->rel_at[c] = REL_NONE;
+        b->rel_cap = b->ncust;
+    }
+    return FU_OK;
+}
+
+/* Place the events added after the first `n0` (the finalized array) as
+ * fu_book_finalize() would have: in each customer's time order after the
+ * events of equal time already there, in the order given, exact duplicates
+ * dropped (unless kept). All allocations come first. */
+static int place_appended(fu_book *b, size_t n0) {
+    size_t k = b->nev - n0;
+    if (!k) return FU_OK;
+    uint32_t *order = fu__malloc(k * sizeof *order);
+    fu_event *tmp = fu__malloc(k * sizeof *tmp);
+    if (!order || !tmp) {
+        fu__free(order);
+        fu__free(tmp);
+        return fu__error_nomem();
+    }
+    const fu_event *add = b->ev + n0;
+    for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
+    sort_idx(order, k, add, less_cust_time);
+    int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
+    size_t kk = 0, run = 0, dups = 0; /* tmp[run..kk): kept new events of one customer and time */
+    for (size_t i = 0; i < k; i++) {
+        const fu_event *e = &add[order[i]];
+        if (kk && (tmp[kk - 1].customer != e->customer || tmp[kk - 1].at != e->at)) run = kk;
+        if (dedup) {
+            size_t n;
+            const fu_event *v = cust_view(b, e->customer, &n);
+            int dup = repeats(v, n, e);
+            for (size_t x = run; x < kk && !dup; x++) dup = memcmp(&tmp[x], e, EV_KEY) == 0;
+            if (dup) {
+                dups++;
+                continue;
+            }
+        }
+        tmp[kk++] = *e;
+    }
+    fu__free(order);
+    int rc = reserve_append(b, tmp, kk);
+    if (rc) {
+        fu__free(tmp);
+        return rc;
+    }
+    /* nothing can fail from here */
+    b->nev = n0; /* the raw copies go */
+    for (size_t j = 0; j < kk;) {
+        size_t c = tmp[j].customer, j0 = j, n, i = 0;
+        while (j < kk && tmp[j].customer == c) j++;
+        const fu_event *v = cust_view(b, c, &n);
+        fu_event *dst = b->ovf + b->novf;
+        size_t w = 0;
+        for (size_t x = j0; x < j; x++) { /* old events up to the new one's time, then it */
+            while (i < n && v[i].at <= tmp[x].at) dst[w++] = v[i++];
+            dst[w++] = tmp[x];
+        }
+        while (i < n) dst[w++] = v[i++];
+        b->pending = 1; /* rel_at is REL_NONE for every customer not relocated since the last settle */
+        b->rel_at[c] = b->novf;
+        b->rel_n[c] = (uint32_t)w;
+        b->novf += w;
+        b->napp += j - j0;
+    }
+    b->dups += dups;
+    fu__free(tmp);
+    /* the overflow holds stale copies too: settle once it reaches 1/16 of
+     * the book (amortised: 16 events moved per event placed) */
+    if (b->novf > 4096 && b->novf > b->nev / 16) book_settle(b);
+    return FU_OK;
+}
+
+int fu_book_append_events(fu_book *b, const fu_event_in *in, size_t n) {
+    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
+    int borrowed = atomic_load(&b->borrowers) != 0;
+    int rc;
+    if (!fu_book_is_finalized(b) && (rc = fu_book_finalize(b))) return rc; /* a borrowed book is finalized */
+    if (!n) return FU_OK;
+    mark m = {b->ncust, b->nev, b->dups, b->skipped, b->created, b->finalized, b->generation};
+    b->op_nev = b->nev;
+    b->op_dups = b->dups;
+    size_t n0 = b->nev;
+    b->appending = 1;
+    b->no_create = borrowed;
+    for (size_t i = 0; i < n; i++) {
+        rc = event_add(b, &in[i], NULL);
+        if (rc) {
+            if (rc != FU_ENOMEM) fu__error_prefix("event %zu", i);
+            break;
+        }
+    }
+    b->appending = b->no_create = 0;
+    if (!rc && b->ncust + 1 > b->off_cap) { /* customers created by the events */
+        size_t *o = fu__realloc(b->off, (b->ncust + 1) * sizeof *o);
+        if (!o) rc = fu__error_nomem();
+        else {
+            b->off = o;
+            b->off_cap = b->ncust + 1;
+        }
+    }
+    if (!rc) {
+        for (size_t c = m.ncust + 1; c <= b->ncust; c++) b->off[c] = b->off[m.ncust];
+        rc = place_appended(b, n0);
+    }
+    if (rc) {
+        book_rollback(b, &m);
+        return rc;
+    }
+    b->finalized = 1;
+    b->generation++;
+    return FU_OK;
+}
+
+uint64_t fu_book_generation(const fu_book *b) { return b ? b->generation : 0; }
+
+int fu__book_unappend(fu_book *b, size_t ci, const fu_event *e) {
+    if (!fu_book_is_finalized(b) || ci >= b->ncust) return 0;
+    if (b->pending && ci < b->rel_cap && b->rel_at[ci] != REL_NONE) {
+        fu_event *v = b->ovf + b->rel_at[ci];
+        for (size_t i = b->rel_n[ci]; i-- > 0;) {
+            if (memcmp(&v[i], e, EV_KEY) != 0) continue;
+            memmove(&v[i], &v[i + 1], (b->rel_n[ci] - i - 1) * sizeof *v);
+            b->rel_n[ci]--;
+            b->napp--;
+            b->generation++;
+            return 1;
+        }
+        return 0;
+    }
+    for (size_t i = b->off[ci + 1]; i-- > b->off[ci];) {
+        if (memcmp(&b->ev[i], e, EV_KEY) != 0) continue;
+        memmove(&b->ev[i], &b->ev[i + 1], (b->nev - i - 1) * sizeof *b->ev);
+        b->nev--;
+        for (size_t c = ci + 1; c <= b->ncust; c++) b->off[c]--;
+        b->generation++;
+        return 1;
+    }
+    return 0;
 }
 
 int fu_book_is_finalized(const fu_book *b) { return b && b->finalized && b->off ? 1 : 0; }
@@ -1031,9 +1255,10 @@ int fu_book_customer_windows(const fu_book *b, size_t i, fu_customer_windows_kin
     return fu_windows_parse(text, strlen(text), out);
 }
 
-size_t fu_book_event_count(const fu_book *b) { return b ? b->nev : 0; }
+size_t fu_book_event_count(const fu_book *b) { return b ? b->nev + b->napp : 0; }
 
 const fu_event *fu_book_events(const fu_book *b, size_t *count) {
+    if (b) settle_const(b);
     if (count) *count = b ? b->nev : 0;
     return b ? b->ev : NULL;
 }
@@ -1043,12 +1268,15 @@ int fu_book_customer_events(const fu_book *b, size_t i, const fu_event **events,
     if (i >= b->ncust) return fu__error_set(FU_EINVAL, "no customer %zu (the book has %zu)", i, b->ncust);
     if (!fu_book_is_finalized(b))
         return fu__error_set(FU_ESTATE, "the book is not finalized: call fu_book_finalize()");
-    *events = b->ev + b->off[i];
-    *count = b->off[i + 1] - b->off[i];
+    *events = cust_view(b, i, count);
     return FU_OK;
 }
 
-const size_t *fu_book_event_offsets(const fu_book *b) { return fu_book_is_finalized(b) ? b->off : NULL; }
+const size_t *fu_book_event_offsets(const fu_book *b) {
+    if (!fu_book_is_finalized(b)) return NULL;
+    settle_const(b);
+    return b->off;
+}
 
 const char *fu_book_string(const fu_book *b, uint32_t id) {
     return b && id && id < b->st.n ? b->st.str[id] : NULL;
@@ -1059,7 +1287,7 @@ void fu_book_get_stats(const fu_book *b, fu_book_stats *out) {
     memset(out, 0, sizeof *out);
     if (!b) return;
     out->customers = b->ncust;
-    out->events = b->nev;
+    out->events = b->nev + b->napp;
     out->duplicates_dropped = b->dups;
     out->unknown_kinds_skipped = b->skipped;
     out->customers_created = b->created;
@@ -1496,11 +1724,11 @@ int fu_book_write_customers_csv_to_string(const fu_book *b, size_t *len, char **
 }
 
 int fu_book_write_events_csv(const fu_book *b, const char *path) {
-    return write_file(b, path, EVENT_COLS, EF_COUNT, b ? b->nev : 0, event_line);
+    return write_file(b, path, EVENT_COLS, EF_COUNT, fu__book_settled_count(b), event_line);
 }
 
 int fu_book_write_events_csv_to_string(const fu_book *b, size_t *len, char **out) {
-    return write_string(b, len, out, EVENT_COLS, EF_COUNT, b ? b->nev : 0, event_line);
+    return write_string(b, len, out, EVENT_COLS, EF_COUNT, fu__book_settled_count(b), event_line);
 }
 
 void fu_book_options_init(fu_book_options *opts) {

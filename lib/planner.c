@@ -3,7 +3,8 @@
  * concerns have their own files (lib/planner_internal.h lists them).
  *
  * Work is per customer and linear in its events: one merged pass over the
- * book's events and the events fed to the planner collects the facts
+ * book's events (fed events are appended to the book) and an overlay (a
+ * guard's records, a simulation's contacts) collects the facts
  * (purchases, last event per kind, contacts), candidates come from the events
  * still within reach of a cadence, and limits work on the handful of
  * candidates. Scratch arrays live in the planner and are reused for every
@@ -11,8 +12,10 @@
  * do-not-disturb / preferred windows, strings interned by the book) are
  * cached. Nothing is allocated per event. */
 #include "planner_internal.h"
+#include "book_internal.h"
 
 const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
+const fu_book *fu_planner_book(const fu_planner *pl) { return pl ? pl->book : NULL; }
 fu__promise_set *fu__planner_promises(fu_planner *pl) { return &pl->promises; }
 fu__agent_set **fu__planner_agents(fu_planner *pl) { return &pl->agents; }
 fu__clv **fu__planner_clv(fu_planner *pl) { return &pl->clv; }
@@ -42,9 +45,8 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->cad_buf);
     fu__free(pl->cad_kind);
     fu__free(pl->supp_kind);
-    fu__pl_overlay_free(&pl->fed);
-    for (size_t i = 0; i < pl->nlstr; i++) fu__free(pl->lstr[i]);
-    fu__free(pl->lstr);
+    fu__pl_overlay_free(&pl->guard_ov);
+    fu__free(pl->fed_at);
     fu__free((void *)pl->ev);
     fu__free(pl->cand);
     fu__free(pl->ct);
@@ -130,7 +132,7 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     if (!pl->opt.calls_per_agent) pl->opt.calls_per_agent = (unsigned)pl->P->capacity.calls_per_agent_day_max;
     pl->bcal = pl->P->calendar;
     pl->ncust = fu_book_customer_count(book);
-    pl->ov = &pl->fed;
+    pl->ov = &pl->guard_ov;
     const fu__policy *P = pl->P;
     int rc = FU_OK;
 
@@ -824,8 +826,7 @@ static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_
         /* a zone's holiday rule belongs to the planner: the plan keeps a copy */
         if (status_rule && status_rule == cx->zone->hol_rule)
             tp.status_rule = fu__arena_strndup(&plan->arena, status_rule, strlen(status_rule));
-        /* book strings live as long as the book; fed events' strings belong to the planner */
-        tp.order_id = !order ? "" : (oid & OV_LOCAL) ? fu__arena_strndup(&plan->arena, order, strlen(order)) : order;
+        tp.order_id = order ? order : ""; /* book strings live as long as the book */
         tp.owner = "";
         for (int k = 0; k < g->n && !*tp.owner; k++) { /* a step's team (policy), else a promise's owner */
             const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
@@ -1205,23 +1206,6 @@ int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64
 
 /* ---------------------------------------------------------------- feed */
 
-static int local_string(fu_planner *pl, const char *s, uint32_t *id) {
-    *id = 0;
-    if (!s || !*s) return FU_OK;
-    for (size_t i = 0; i < pl->nlstr; i++)
-        if (strcmp(pl->lstr[i], s) == 0) {
-            *id = OV_LOCAL | (uint32_t)(i + 1);
-            return FU_OK;
-        }
-    if (pl->nlstr >= 0x7ffffff0u) return fu__error_set(FU_ELIMIT, "too many strings in fed events");
-    if (pl->nlstr == pl->lstr_cap && FU_GROW(pl->lstr, pl->lstr_cap, pl->nlstr + 1)) return FU_ENOMEM;
-    char *d = fu__strdup(s);
-    if (!d) return fu__error_nomem();
-    pl->lstr[pl->nlstr++] = d;
-    *id = OV_LOCAL | (uint32_t)pl->nlstr;
-    return FU_OK;
-}
-
 /* Append an event to a customer's overlay (events kept in time order). */
 int fu__pl_overlay_add(fu_planner *pl, pl_overlay *o, size_t ci, const fu_event *e) {
     if (ci >= pl->ncust) return fu__error_set(FU_EINVAL, "customer index %zu out of range (%zu)", ci, pl->ncust);
@@ -1280,42 +1264,38 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     if (ci >= pl->ncust) /* the book refuses changes while borrowed; never index past what was sized */
         return fu__error_set(FU_ESTATE, "fu_planner_feed: customer %s was added after the planner was made",
                              in->customer_id);
-    pl_overlay *o = &pl->fed;
-    if (o->head && o->head[ci] >= 0) {
-        const pl_ovvec *v = &o->v[o->head[ci]];
-        if (v->n && v->ev[v->n - 1].at > in->at)
-            return fu__error_set(FU_EINVAL, "fu_planner_feed: event for %s is older than the last fed one",
-                                 in->customer_id);
+    if (pl->fed_at && pl->fed_at[ci] != FU_BOOK_NO_TIME && pl->fed_at[ci] > in->at)
+        return fu__error_set(FU_EINVAL, "fu_planner_feed: event for %s is older than the last fed one",
+                             in->customer_id);
+    if (!pl->fed_at) {
+        pl->fed_at = fu__malloc((pl->ncust ? pl->ncust : 1) * sizeof *pl->fed_at);
+        if (!pl->fed_at) return fu__error_nomem();
+        for (size_t i = 0; i < pl->ncust; i++) pl->fed_at[i] = FU_BOOK_NO_TIME;
     }
-    fu_event e;
-    memset(&e, 0, sizeof e);
-    e.at = in->at;
-    e.unit_price = in->unit_price;
-    e.amount = in->amount;
-    e.customer = (uint32_t)ci;
-    e.score = (float)in->score;
-    e.kind = (uint8_t)in->kind;
-    e.severity = (uint8_t)in->severity;
-    e.channel = (uint8_t)in->channel;
-    e.outcome = (uint8_t)in->outcome;
-    e.survey = (uint8_t)in->survey;
-    if ((rc = local_string(pl, in->order_id, &e.order_id))) return rc;
-    if ((rc = local_string(pl, in->product_class, &e.product_class))) return rc;
-    if ((rc = local_string(pl, in->agent_id, &e.agent_id))) return rc;
-    if ((rc = local_string(pl, in->note, &e.note))) return rc;
-    if (o->head && o->head[ci] >= 0) {
-        const pl_ovvec *v = &o->v[o->head[ci]];
-        for (size_t j = 0; j < v->n; j++)
-            if (memcmp(&v->ev[j], &e, sizeof e) == 0) return fu__pl_plan_new(out, pl->book); /* duplicate */
-    }
-    pl_overlay *saved = pl->ov;
-    pl->ov = o;
+    /* The event joins the book (the one store of events): the planner
+     * borrows it, and appending is the one change a borrowed book takes.
+     * Every book is made non-const by fu_book_new(). */
+    fu_book *book = (fu_book *)pl->book;
     fu_plan *before = NULL, *after = NULL, *res = NULL;
+    size_t n0 = fu_book_event_count(book);
     rc = fu__pl_plan_range(pl, ci, ci + 1, now, horizon, 0, &before);
-    if (!rc) rc = fu__pl_overlay_add(pl, o, ci, &e);
+    if (!rc && (rc = fu_book_append_events(book, in, 1)) && rc != FU_ENOMEM) fu__error_prefix("fu_planner_feed");
+    if (!rc && fu_book_event_count(book) == n0) { /* an exact duplicate: the book dropped it */
+        fu_plan_free(before);
+        return fu__pl_plan_new(out, pl->book);
+    }
+    fu_event e; /* the stored event, to take it back if planning fails */
+    memset(&e, 0, sizeof e);
+    if (!rc) {
+        const fu_event *ev;
+        size_t n, k;
+        rc = fu_book_customer_events(pl->book, ci, &ev, &n);
+        for (k = n; !rc && k > 0 && ev[k - 1].at > in->at;) k--;
+        if (!rc) e = ev[k - 1]; /* after the events of equal time already there */
+    }
     if (!rc) {
         rc = fu__pl_plan_range(pl, ci, ci + 1, now, horizon, 0, &after);
-        if (rc) fu__pl_overlay_remove(o, ci, &e);
+        if (rc) fu__book_unappend(book, ci, &e);
     }
     if (!rc) rc = fu__pl_plan_new(&res, pl->book);
     for (size_t i = 0; !rc && i < after->n; i++) {
@@ -1338,14 +1318,14 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
         rc = fu__pl_plan_finish(res);
         if (!rc) rc = plan_attach_zones(pl, res);
     }
-    if (rc && after) fu__pl_overlay_remove(o, ci, &e);
+    if (rc && after) fu__book_unappend(book, ci, &e);
     if (!rc) {
+        pl->fed_at[ci] = in->at;
         fu__arena_splice(&res->arena, &before->arena);
         fu__arena_splice(&res->arena, &after->arena);
         *out = res;
         res = NULL;
     }
-    pl->ov = saved;
     fu_plan_free(before);
     fu_plan_free(after);
     fu_plan_free(res);

@@ -140,7 +140,7 @@ int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, 
  * size: grow them by a quarter, not by doubling (1 M customers x 10
  * contacts would otherwise take 350 MiB more after one contact each). */
 int fu__guard_feed(fu_planner *pl, size_t ci, const fu_event *e) {
-    pl_overlay *o = &pl->fed;
+    pl_overlay *o = &pl->guard_ov;
     if (o->head && o->head[ci] >= 0) {
         pl_ovvec *v = &o->v[o->head[ci]];
         if (v->n == v->cap && v->cap >= 8) {
@@ -154,11 +154,11 @@ int fu__guard_feed(fu_planner *pl, size_t ci, const fu_event *e) {
     return fu__pl_overlay_add(pl, o, ci, e);
 }
 
-void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e) { fu__pl_overlay_remove(&pl->fed, ci, e); }
+void fu__guard_unfeed(fu_planner *pl, size_t ci, const fu_event *e) { fu__pl_overlay_remove(&pl->guard_ov, ci, e); }
 
 void fu__guard_trim(fu_planner *pl) {
-    for (size_t i = 0; i < pl->fed.n; i++) {
-        pl_ovvec *v = &pl->fed.v[i];
+    for (size_t i = 0; i < pl->guard_ov.n; i++) {
+        pl_ovvec *v = &pl->guard_ov.v[i];
         if (v->n == v->cap || !v->n) continue;
         fu_event *p = fu__realloc(v->ev, v->n * sizeof *p);
         if (!p) continue; /* keeping the larger block is fine */

@@ -31,7 +31,9 @@
 
 #define DAY INT64_C(86400)
 #define MASK_WORDS 158 /* 10080 minutes of the week, 64 a word */
-#define OV_LOCAL 0x80000000u /* string ids of fed events: planner-local */
+/* String ids with this bit are a contact guard's own (FU__GUARD_LOCAL in
+ * lib/guard_internal.h: order ids and rules of its records), not the book's. */
+#define PL_GUARD_LOCAL 0x80000000u
 #define MAX_ORDERS 4
 #define MAX_CYCLE_PURCHASES 64
 
@@ -85,7 +87,8 @@ typedef struct pl_ovvec {
     size_t n, cap;
 } pl_ovvec;
 
-/* Events that are not in the book: fed events, or simulated contacts. */
+/* Events that are not in the book: a guard's records, or simulated contacts.
+ * (Fed events are appended to the book: fu_book_append_events().) */
 typedef struct pl_overlay {
     int32_t *head; /* per customer: index into v, -1 none */
     pl_ovvec *v;
@@ -190,13 +193,15 @@ struct fu_planner {
     size_t ncls;
     /* fallback cycles (days) per tier x class, 0 = none */
     double tier_cycle[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS];
-    /* fed events; the overlay in use (fed or a simulation's) */
-    pl_overlay fed;
+    /* a guard's records (fu__guard_feed); the overlay in use (the guard's or
+     * a simulation's) */
+    pl_overlay guard_ov;
     pl_overlay *ov;
+    /* per customer: the time of the last event fed (fu_planner_feed refuses
+     * older ones), FU_BOOK_NO_TIME none; allocated at the first feed */
+    int64_t *fed_at;
     int ignore_book_contacts;
     int guard_per_day; /* a guard's override of redial.attempts_per_day: 0 policy, < 0 none */
-    char **lstr; /* planner-local strings (of fed events) */
-    size_t nlstr, lstr_cap;
     /* scratch, reused for every customer */
     const fu_event **ev;
     size_t ev_cap;

@@ -11,11 +11,7 @@ int64_t fu__pl_floordiv(int64_t a, int64_t b) {
 }
 
 const char *fu__pl_pl_str(const fu_planner *pl, uint32_t id) {
-    if (!id) return NULL;
-    if (id & OV_LOCAL) {
-        size_t i = (id & ~OV_LOCAL) - 1;
-        return i < pl->nlstr ? pl->lstr[i] : NULL;
-    }
+    if (!id || (id & PL_GUARD_LOCAL)) return NULL;
     return fu_book_string(pl->book, id);
 }
 
@@ -305,11 +301,11 @@ static int class_of_text(const fu__policy *P, const char *s) {
 int fu__pl_event_class(fu_planner *pl, const fu_event *e) {
     int c = -2;
     uint32_t id = e->product_class;
-    if (id && !(id & OV_LOCAL) && id < pl->ncls && pl->cls[id] != -3) {
+    if (id && !(id & PL_GUARD_LOCAL) && id < pl->ncls && pl->cls[id] != -3) {
         c = pl->cls[id];
     } else if (id) {
         c = class_of_text(pl->P, fu__pl_pl_str(pl, id));
-        if (!(id & OV_LOCAL)) {
+        if (!(id & PL_GUARD_LOCAL)) {
             if (id >= pl->ncls) {
                 size_t ncap = pl->ncls ? pl->ncls : 64;
                 while (ncap <= id) ncap *= 2;

@@ -11,6 +11,9 @@
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
  *               amount=nan, severity=0, channel=0, agent_id=None, outcome=0, score=nan,
  *               survey=0, note=None)
+ *     append_events(batch): the EventBatch's events, all or nothing, merged into each
+ *               customer's time order (allowed while planners borrow the book)
+ *     generation() -> int: changes with every change (appends included)
  *     finalize(), is_finalized() -> bool, customer_count(), event_count()
  *     find_customer(id) -> index            customer(i) -> Customer (a copy)
  *     events_begin(i), events_end(i) -> the range of customer i's events in event(j)
@@ -18,6 +21,8 @@
  *     string(id) -> str or None (nil)       stats() -> BookStats
  *     customers_csv() -> str, events_csv() -> str, write_customers_csv(path),
  *     write_events_csv(path)
+ *   EventBatch(): add(...) with the arguments of add_event (strings copied), count(),
+ *     clear()
  *   event_kind_name(k), event_kind_from_string(text) and the same for severity,
  *   channel, outcome, survey and tristate; constants EVENT_*, SEVERITY_*, CHANNEL_*,
  *   OUTCOME_*, SURVEY_*, TRI_*, BOOK_* (flags) and BOOK_NO_TIME.
@@ -211,6 +216,109 @@ typedef struct fu_book_stats {
 
 /* ------------------------------------------------------------ the book */
 %rename(Book) fu_book;
+/* ------------------------------------------------------------ event batches */
+%{
+/* Events waiting to be appended (fu_book_append_events): owns copies of
+ * their strings. */
+typedef struct fu_swig_events {
+    fu_event_in *ev;
+    size_t n, cap;
+    char **str; /* the copies, freed with the batch */
+    size_t nstr, strcap;
+} fu_swig_events;
+
+static void fu_swig_events_clear(fu_swig_events *b) {
+    for (size_t i = 0; i < b->nstr; i++) free(b->str[i]);
+    b->n = b->nstr = 0;
+}
+
+static void fu_swig_events_free(fu_swig_events *b) {
+    if (!b) return;
+    fu_swig_events_clear(b);
+    free(b->ev);
+    free(b->str);
+    free(b);
+}
+
+/* A copy of `s` owned by the batch (NULL stays NULL); 0 or FU_ENOMEM. */
+static int fu_swig_events_keep(fu_swig_events *b, const char *s, const char **out) {
+    *out = NULL;
+    if (!s) return FU_OK;
+    if (b->nstr == b->strcap) {
+        size_t cap = b->strcap ? 2 * b->strcap : 16;
+        char **p = (char **)realloc(b->str, cap * sizeof *p);
+        if (!p) return fu_swig_nomem();
+        b->str = p;
+        b->strcap = cap;
+    }
+    int failed = 0;
+    char *d = fu_swig_strdup(s, &failed);
+    if (failed) return fu_swig_nomem();
+    b->str[b->nstr++] = d;
+    *out = d;
+    return FU_OK;
+}
+%}
+
+%rename(EventBatch) fu_swig_events;
+typedef struct fu_swig_events {} fu_swig_events;
+FU_RAISES(fu_swig_events::fu_swig_events)
+FU_RAISES(fu_swig_events::m_add)
+%rename(add) fu_swig_events::m_add;
+%rename(count) fu_swig_events::m_count;
+%rename(clear) fu_swig_events::m_clear;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_swig_events::m_add;
+#endif
+%extend fu_swig_events {
+    fu_swig_events() {
+        fu_swig_events *b = (fu_swig_events *)calloc(1, sizeof(fu_swig_events));
+        if (!b) fu_swig_nomem();
+        return b;
+    }
+    ~fu_swig_events() { fu_swig_events_free($self); }
+
+    /* Same arguments as Book.add_event; the strings are copied. */
+    void m_add(const char *customer_id, int64_t at, int kind, const char *order_id = NULL,
+               const char *product_class = NULL, double unit_price = NAN, double amount = NAN,
+               int severity = 0, int channel = 0, const char *agent_id = NULL, int outcome = 0,
+               double score = NAN, int survey = 0, const char *note = NULL) {
+        if ($self->n == $self->cap) {
+            size_t cap = $self->cap ? 2 * $self->cap : 64;
+            fu_event_in *p = (fu_event_in *)realloc($self->ev, cap * sizeof *p);
+            if (!p) {
+                fu_swig_nomem();
+                return;
+            }
+            $self->ev = p;
+            $self->cap = cap;
+        }
+        fu_event_in e;
+        fu_event_in_init(&e);
+        size_t nstr = $self->nstr;
+        if (fu_swig_events_keep($self, customer_id, &e.customer_id) ||
+            fu_swig_events_keep($self, order_id, &e.order_id) ||
+            fu_swig_events_keep($self, product_class, &e.product_class) ||
+            fu_swig_events_keep($self, agent_id, &e.agent_id) || fu_swig_events_keep($self, note, &e.note)) {
+            while ($self->nstr > nstr) free($self->str[--$self->nstr]);
+            return;
+        }
+        e.at = at;
+        e.kind = (fu_event_kind)kind;
+        e.unit_price = unit_price;
+        e.amount = amount;
+        e.severity = (fu_severity)severity;
+        e.channel = (fu_channel)channel;
+        e.outcome = (fu_outcome)outcome;
+        e.score = score;
+        e.survey = (fu_survey)survey;
+        $self->ev[$self->n++] = e;
+    }
+    size_t m_count() { return $self->n; }
+    void m_clear() { fu_swig_events_clear($self); }
+}
+
+/* ------------------------------------------------------------ the book */
 typedef struct fu_book {} fu_book;
 
 %newobject fu_book::m_customer;
@@ -227,6 +335,7 @@ FU_RAISES(fu_book::m_read_customers_text)
 FU_RAISES(fu_book::m_read_events_text)
 FU_RAISES(fu_book::m_add_customer)
 FU_RAISES(fu_book::m_add_event)
+FU_RAISES(fu_book::m_append_events)
 FU_RAISES(fu_book::m_finalize)
 FU_RAISES(fu_book::m_find_customer)
 FU_RAISES(fu_book::m_customer)
@@ -244,6 +353,8 @@ FU_RAISES(fu_book::m_write_events_csv)
 %rename(read_events_text) fu_book::m_read_events_text;
 %rename(add_customer) fu_book::m_add_customer;
 %rename(add_event) fu_book::m_add_event;
+%rename(append_events) fu_book::m_append_events;
+%rename(generation) fu_book::m_generation;
 %rename(finalize) fu_book::m_finalize;
 %rename(is_finalized) fu_book::m_is_finalized;
 %rename(customer_count) fu_book::m_customer_count;
@@ -336,6 +447,10 @@ FU_RAISES(fu_book::m_write_events_csv)
         e.note = note;
         fu_book_add_event($self, &e);
     }
+
+    /* fu_book_append_events: all or nothing, allowed while planners borrow the book */
+    void m_append_events(fu_swig_events *batch) { fu_book_append_events($self, batch->ev, batch->n); }
+    uint64_t m_generation() { return fu_book_generation($self); }
 
     void m_finalize() { fu_book_finalize($self); }
     bool m_is_finalized() { return fu_book_is_finalized($self) != 0; }

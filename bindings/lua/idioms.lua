@@ -261,6 +261,9 @@ local ARGS = {
     event = { { [2] = "index:event_count" } },
     add_event = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey" } },
   },
+  EventBatch = {
+    add = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey" } },
+  },
   Plan = {
     count = { { [2] = "status" } },
     touchpoint = { { [2] = "status", [3] = "index:count" } },
@@ -315,7 +318,7 @@ local GETS = {
 }
 
 -- Handles: classes with a destructor that a user holds.
-local HANDLES = { "Book", "Plan", "Planner", "Policy", "Calendar", "BestTime", "Ledger", "Extractor", "Redactor",
+local HANDLES = { "Book", "EventBatch", "Plan", "Planner", "Policy", "Calendar", "BestTime", "Ledger", "Extractor", "Redactor",
   "Kpi", "CommitmentList", "Extraction", "SimReport", "FrequencyData", "FrequencyModel", "Windows",
   "BgNbd", "ParetoNbd", "GammaGamma", "SegmentRules", "BookSummary", "Assignments", "ModelParams", "Summary" }
 

@@ -95,8 +95,8 @@
  * #FU_BOOK_CREATE_CUSTOMERS) is planned in the policy calendar's zone.
  *
  * **Ownership.** A planner borrows its policy and book: both must outlive it
- * and the book must not change while the planner exists (events for the
- * planner go through fu_planner_feed()). A plan borrows strings from the
+ * and the book must not change while the planner exists, except by
+ * appends (fu_book_append_events(), which fu_planner_feed() uses). A plan borrows strings from the
  * policy and the book and must not outlive them either; it owns everything
  * else (copies of its zone calendars included), so it may outlive the
  * planner.
@@ -309,6 +309,11 @@ typedef struct fu_ledger fu_ledger; /* followup/commit.h; C11 allows the repeat 
 FU_EXTERN int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book,
                              const fu_planner_options *opts);
 
+/** The book the planner borrows (NULL for NULL): fu_planner_feed() appends
+ *  to it, so a host that serialises calls per handle locks this book too
+ *  for a feed (the Python binding does). Threads: any. */
+FU_EXTERN const fu_book *fu_planner_book(const fu_planner *planner);
+
 /**
  * Give the planner the promises of a commitment ledger (include/followup/commit.h),
  * the triggers of the policy's `{promise: at_risk | breached | fulfilled}`
@@ -441,14 +446,20 @@ FU_EXTERN int fu_planner_plan_customer(fu_planner *planner, size_t customer, int
  * event creates (status planned, suppressed or deferred) and those it cancels
  * (status #FU_TOUCHPOINT_CANCELLED), matched by rule, window and channel.
  *
- * The event is kept by the planner (not added to the book) and counts in
- * every later call. Events must be fed in time order per customer; an event
- * earlier than the customer's last fed event is #FU_EINVAL. An exact
- * duplicate of an event fed before is ignored (out is an empty plan).
+ * The event is appended to the planner's book (fu_book_append_events(): the
+ * book is the one store of events, so the event shows in fu_book_events(),
+ * the KPIs and every later plan of any planner on that book, and
+ * fu_book_generation() changes); the book must therefore not be used by
+ * another thread meanwhile. Events must be fed in time order per customer;
+ * an event earlier than the customer's last fed event is #FU_EINVAL. An
+ * exact duplicate of an event of the book (fed or not) is dropped by the
+ * book's rule and ignored here (out is an empty plan), unless the book keeps
+ * duplicates (#FU_BOOK_KEEP_DUPLICATES).
  *
  * @param now  usually the event's time; must be >= `ev->at`
  * @return #FU_OK; #FU_ENOTFOUND for an unknown customer id; #FU_EINVAL;
- *         #FU_ENOMEM (the event is then not kept).
+ *         the value errors of fu_book_add_events() ("fu_planner_feed: event
+ *         0: ..."); #FU_ENOMEM (the event is then not in the book).
  */
 FU_EXTERN int fu_planner_feed(fu_planner *planner, const fu_event_in *ev, int64_t now,
                               int64_t horizon, fu_plan **out);

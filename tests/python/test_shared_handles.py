@@ -130,22 +130,26 @@ def test_planner_and_plan(policy, book):
 
 
 def test_planner_feed_from_eight_threads(policy, book):
-    """Each thread feeds its own customers; the planner keeps every event."""
+    """Each thread feeds its own customers; the planner's book keeps every
+    event (fed events are appended to the book, so each run has its own)."""
+    ids = [book.customer(k).id for k in range(NTHREADS * ROUNDS)]
+
     def fed_plan():
-        pl = followup.Planner(policy, book)
-        return pl
+        b = sample_book()
+        return followup.Planner(policy, b), b
 
     def work_on(pl):
         def work(i, r):
-            cid = book.customer(i * ROUNDS + r).id
-            return pl.feed(cid, NOW, followup.EVENT_DELIVERY, order_id=f"F{i}-{r}").csv()
+            return pl.feed(ids[i * ROUNDS + r], NOW, followup.EVENT_DELIVERY, order_id=f"F{i}-{r}").csv()
         return work
 
-    serial_pl = fed_plan()
+    serial_pl, serial_book = fed_plan()
     serial = [[work_on(serial_pl)(i, r) for r in range(ROUNDS)] for i in range(NTHREADS)]
-    shared = fed_plan()
+    shared, shared_book = fed_plan()
     assert hammer(work_on(shared)) == serial
     assert shared.plan(NOW).csv() == serial_pl.plan(NOW).csv()
+    assert shared_book.event_count() == book.event_count() + NTHREADS * ROUNDS
+    assert shared_book.events_csv() == serial_book.events_csv()
 
 
 def test_besttime(policy, book):
