@@ -384,13 +384,9 @@ int fu__utf8_valid(const char *text, size_t n, size_t *bad) {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     while (i < n) {
-        if (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & UINT64_C(0x8080808080808080))) {
-                i += 8;
-                continue;
-            }
+        if (fu__ascii8(s + i, n - i)) {
+            i += 8;
+            continue;
         }
         size_t k = utf8_seq_len(s + i, n - i);
         if (!k) {

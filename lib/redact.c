@@ -921,13 +921,9 @@ static int scan_text(const char *text, size_t n, size_t *bad) {
     int needs = 0;
     size_t i = 0;
     while (i < n) {
-        if (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & UINT64_C(0x8080808080808080))) {
-                i += 8;
-                continue;
-            }
+        if (fu__ascii8(s + i, n - i)) {
+            i += 8;
+            continue;
         }
         unsigned c = s[i];
         if (c < 0x80) {
