@@ -38,6 +38,8 @@ int fu__error_setv(int code, const char *fmt, va_list ap) FU_PRINTF(2, 0);
 int fu__error_set_at(int code, const char *source, unsigned long line,
                      unsigned long column, const char *path, const char *fmt, ...)
     FU_PRINTF(6, 7);
+int fu__error_set_atv(int code, const char *source, unsigned long line, unsigned long column, const char *path,
+                      const char *fmt, va_list ap) FU_PRINTF(6, 0);
 /* Shorthand for the very common out-of-memory case. */
 int fu__error_nomem(void);
 /* Prefix the current error message with "what: " (e.g. an outer context). */

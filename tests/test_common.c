@@ -66,6 +66,20 @@ Test(common, error_set_drops_stale_position) {
     cr_assert_str_eq(buf, "customer_id is NULL");
 }
 
+/* A new error may quote the current one (fu_error_last()'s own fields):
+ * the message is formatted before the old one is overwritten. */
+Test(common, a_new_error_may_quote_the_current_message) {
+    fu__error_set_at(FU_EPARSE, "a.csv", 3, 4, "tz", "unknown zone 'Mars/Olympus'");
+    fu_error_set(FU_EINVAL, "customer K1: %s", fu_error_last()->message);
+    cr_assert_str_eq(fu_error_last()->message, "customer K1: unknown zone 'Mars/Olympus'");
+    fu__error_set_at(FU_EPARSE, "b.csv", 5, 6, "at", "%s (row skipped)", fu_error_last()->message);
+    const fu_error *e = fu_error_last();
+    cr_assert_str_eq(e->message, "customer K1: unknown zone 'Mars/Olympus' (row skipped)");
+    cr_assert_str_eq(e->source, "b.csv");
+    cr_assert_eq(e->line, 5);
+    cr_assert_eq(e->column, 6);
+}
+
 Test(common, error_messages_are_truncated_not_overflowed) {
     char big[5000];
     memset(big, 'x', sizeof big - 1);
