@@ -436,24 +436,26 @@ Test(calendar, new_validates_zone_ids) {
 
 Test(calendar, new_york_offsets_switch_at_the_published_instants) {
     fu_calendar *c = cal_new("America/New_York");
+    static const struct {
+        const char *at;
+        int hours;
+    } want[] = {
+        /* 2025-03-09 02:00 EST -> 03:00 EDT, i.e. at 07:00 UTC */
+        {"2025-03-09T06:59:59Z", -5},
+        {"2025-03-09T07:00:00Z", -4},
+        /* 2025-11-02 02:00 EDT -> 01:00 EST, i.e. at 06:00 UTC */
+        {"2025-11-02T05:59:59Z", -4},
+        {"2025-11-02T06:00:00Z", -5},
+        /* beyond the table (2500): rules repeat every 400 years */
+        {"2600-07-01T12:00:00Z", -4},
+        {"2600-01-15T12:00:00Z", -5},
+        {"9999-07-01T12:00:00Z", -4},
+    };
     int off;
-    /* 2025-03-09 02:00 EST -> 03:00 EDT, i.e. at 07:00 UTC */
-    fu_calendar_utc_offset(c, T("2025-03-09T06:59:59Z"), &off);
-    cr_assert_eq(off, -5 * 3600);
-    fu_calendar_utc_offset(c, T("2025-03-09T07:00:00Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
-    /* 2025-11-02 02:00 EDT -> 01:00 EST, i.e. at 06:00 UTC */
-    fu_calendar_utc_offset(c, T("2025-11-02T05:59:59Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
-    fu_calendar_utc_offset(c, T("2025-11-02T06:00:00Z"), &off);
-    cr_assert_eq(off, -5 * 3600);
-    /* beyond the table (2500): rules repeat every 400 years */
-    fu_calendar_utc_offset(c, T("2600-07-01T12:00:00Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
-    fu_calendar_utc_offset(c, T("2600-01-15T12:00:00Z"), &off);
-    cr_assert_eq(off, -5 * 3600);
-    fu_calendar_utc_offset(c, T("9999-07-01T12:00:00Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        fu_calendar_utc_offset(c, T(want[i].at), &off);
+        cr_assert_eq(off, want[i].hours * 3600, "%s", want[i].at);
+    }
     /* absurd instants get the offset at the nearest end of years 1..9999 */
     cr_assert_eq(fu_calendar_utc_offset(c, INT64_MAX, &off), FU_OK);
     cr_assert_eq(off, -5 * 3600);

@@ -272,24 +272,15 @@ Test(who, bad_clv_input) {
 static int oom_op(void *ctx) {
     (void)ctx;
     fx f;
-    memset(&f, 0, sizeof f);
     static const char C[] = "customer_id,tz\nK1,Asia/Shanghai\nK2,Asia/Singapore\n";
     static const char E[] = "customer_id,at,kind\nK1,2026-10-01T10:00:00+08:00,delivery\n"
                             "K2,2026-10-11T10:00:00+08:00,delivery\n";
     static const char A[] = "agent_id,shift,tz,days_off\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai,2026-10-12\n";
     static const char K[] = "customer_id,clv\nK1,10\nK2,20\n";
-    int rc = fu_policy_default(&f.policy);
-    if (!rc) rc = fu_book_new(&f.book, NULL);
-    if (!rc) rc = fu_book_read_customers_csv_from_string(f.book, C, strlen(C), "c");
-    if (!rc) rc = fu_book_read_events_csv_from_string(f.book, E, strlen(E), "e");
-    if (!rc) rc = fu_planner_new(&f.pl, f.policy, f.book, NULL);
-    if (!rc) rc = fu_planner_set_agents(f.pl, A, strlen(A), "agents");
+    int rc = fu_test_planner_open(&f, C, E, A);
     if (!rc) rc = fu_planner_set_clv(f.pl, K, strlen(K), "clv");
     if (!rc) rc = fu_planner_plan(f.pl, T("2026-09-30T00:00:00+08:00"), 20 * 86400, &f.plan);
-    fu_plan_free(f.plan);
-    fu_planner_free(f.pl);
-    fu_book_free(f.book);
-    fu_policy_free(f.policy);
+    fu_test_planner_free(&f);
     return rc;
 }
 

@@ -164,6 +164,18 @@ fu_book *fu_test_book(const char *customers_csv, const char *events_csv) {
     return b;
 }
 
+int fu_test_planner_open(fu_test_planner *f, const char *customers_csv, const char *events_csv,
+                         const char *agents_csv) {
+    memset(f, 0, sizeof *f);
+    int rc = fu_policy_default(&f->policy);
+    if (!rc) rc = fu_book_new(&f->book, NULL);
+    if (!rc) rc = fu_book_read_customers_csv_from_string(f->book, customers_csv, strlen(customers_csv), "c");
+    if (!rc) rc = fu_book_read_events_csv_from_string(f->book, events_csv, strlen(events_csv), "e");
+    if (!rc) rc = fu_planner_new(&f->pl, f->policy, f->book, NULL);
+    if (!rc && agents_csv) rc = fu_planner_set_agents(f->pl, agents_csv, strlen(agents_csv), "agents");
+    return rc;
+}
+
 void fu_test_planner_free(fu_test_planner *f) {
     fu_plan_free(f->plan);
     fu_planner_free(f->pl);

@@ -69,6 +69,12 @@ typedef struct fu_test_planner {
     fu_planner *pl;
     fu_plan *plan;
 } fu_test_planner;
+/* For out-of-memory runs (no assertions): *f (zeroed first) gets the
+ * built-in policy, a book of the customers and events CSV texts and a
+ * planner over them, given the agents CSV text unless it is NULL. FU_OK or
+ * the first failure's code; free *f with fu_test_planner_free() either way. */
+int fu_test_planner_open(fu_test_planner *f, const char *customers_csv, const char *events_csv,
+                         const char *agents_csv);
 /* Free all four (any may be NULL) and zero *f. */
 void fu_test_planner_free(fu_test_planner *f);
 /* The first touchpoint of `status` for customer `id` whose rule contains
