@@ -154,6 +154,13 @@ fu_policy *fu_test_policy(const char *yaml) {
     return p;
 }
 
+void fu_test_policy_refused(const char *yaml, const char *needle) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "p", NULL), FU_EPOLICY, "%s", yaml);
+    cr_assert_null(p);
+    cr_assert(strstr(fu_error_last()->message, needle), "%s", fu_error_last()->message);
+}
+
 fu_book *fu_test_book(const char *customers_csv, const char *events_csv) {
     fu_book *b = NULL;
     cr_assert_eq(fu_book_new(&b, NULL), FU_OK);

@@ -58,6 +58,9 @@ void fu_test_mkdtemp(char *dir, size_t n, const char *prefix);
 void fu_test_rmtree(const char *dir);
 /* The policy of YAML text (source name "p"), or the built-in one for NULL. */
 fu_policy *fu_test_policy(const char *yaml);
+/* The YAML text (source name "p") is refused with FU_EPOLICY and no policy,
+ * the message holding `needle`. */
+void fu_test_policy_refused(const char *yaml, const char *needle);
 /* A book of the customers and events CSV texts (each with its header line);
  * not finalized. */
 fu_book *fu_test_book(const char *customers_csv, const char *events_csv);
