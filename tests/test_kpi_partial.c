@@ -254,14 +254,37 @@ static void reseal(unsigned char *b, size_t len) {
     for (int i = 0; i < 8; i++) b[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
 }
 
-Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
+/* The sample split in parts, the partial of part 1 (by tier, weekly) and an
+ * engine over part 0 to merge blobs into. */
+typedef struct blob_fx {
     sample s;
-    sample_load(&s);
-    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
-    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
-    size_t len = 0;
-    void *vb = partial_of(src, &len);
-    unsigned char *b = vb, *c = malloc(len + 1);
+    fu_kpi_options o;
+    fu_kpi *src, *into;
+    void *blob;
+    size_t len;
+} blob_fx;
+
+static void blob_setup(blob_fx *x) {
+    sample_load(&x->s);
+    x->o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
+    x->src = engine(x->s.p, &x->o, x->s.part[1]);
+    x->into = engine(x->s.p, &x->o, x->s.part[0]);
+    x->blob = partial_of(x->src, &x->len);
+}
+
+static void blob_teardown(blob_fx *x) {
+    fu_free(x->blob);
+    fu_kpi_free(x->into);
+    fu_kpi_free(x->src);
+    sample_free(&x->s);
+}
+
+Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
+    blob_fx x;
+    blob_setup(&x);
+    fu_kpi *into = x.into;
+    size_t len = x.len;
+    unsigned char *b = x.blob, *c = malloc(len + 1);
     /* header 169 bytes, tmin and tmax, then the group count and the first group's tier */
     const size_t ngroups = 169 + 16, tier0 = ngroups + 4;
     memcpy(c, b, len);
@@ -285,19 +308,17 @@ Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
     reseal(c, len);
     cr_expect_eq(fu_kpi_merge_partial(into, c, len), FU_OK, "resealed unchanged: accepted");
     free(c);
-    fu_free(b);
-    fu_kpi_free(into);
-    fu_kpi_free(src);
-    sample_free(&s);
+    blob_teardown(&x);
 }
 
 Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
-    sample s;
-    sample_load(&s);
-    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
-    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
-    size_t len = 0;
-    void *vb = partial_of(src, &len);
+    blob_fx x;
+    blob_setup(&x);
+    sample s = x.s;
+    fu_kpi_options o = x.o;
+    fu_kpi *into = x.into;
+    size_t len = x.len;
+    void *vb = x.blob;
     unsigned char *b = vb, *c = malloc(len);
     /* truncated at every length, a flipped bit anywhere */
     for (size_t cut = 0; cut < len; cut += (cut < 256 ? 1 : 97)) expect_refused(into, b, cut, "partial");
@@ -342,10 +363,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     cr_assert_null(vb);
     fu_kpi_free(na);
     free(c);
-    fu_free(b);
-    fu_kpi_free(into);
-    fu_kpi_free(src);
-    sample_free(&s);
+    blob_teardown(&x);
 }
 
 /* ------------------------------------------------------------ out of memory */

@@ -118,6 +118,17 @@ char *fu_test_read_file(const char *path, size_t *len) {
     return buf;
 }
 
+void fu_test_expect_error(int code, const char *message, const char *source, unsigned long line,
+                          unsigned long column, const char *path) {
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->code, code, "code %d, want %d: %s", e->code, code, e->message);
+    cr_assert_str_eq(e->message, message);
+    cr_assert_str_eq(e->source, source);
+    cr_assert_eq(e->line, line, "line %lu, want %lu: %s", e->line, line, e->message);
+    cr_assert_eq(e->column, column, "column %lu, want %lu: %s", e->column, column, e->message);
+    cr_assert_str_eq(e->path, path);
+}
+
 int64_t fu_test_time(const char *iso) {
     int64_t t = 0;
     int rc = fu_time_parse(iso, strlen(iso), &t);

@@ -48,6 +48,10 @@ char *fu_test_read_file(const char *path, size_t *len);
 
 /* ---- the small helpers the test files share (each asserts on failure) ---- */
 
+/* fu_error_last() holds code, message, source, line, column and path. */
+void fu_test_expect_error(int code, const char *message, const char *source, unsigned long line,
+                          unsigned long column, const char *path);
+
 /* An ISO 8601 instant (fu_time_parse), in seconds since the epoch. */
 int64_t fu_test_time(const char *iso);
 /* a then b in one malloc'd string (free() it). */
