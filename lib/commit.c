@@ -892,17 +892,8 @@ int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
     return rc;
 }
 
-void fu_extract_options_init(fu_extract_options *opts) {
-    static const fu_extract_options init = FU_EXTRACT_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_extract_options_init, fu_extract_options, FU_EXTRACT_OPTIONS_INIT)
 
-void fu_commit_input_init(fu_commit_input *in) {
-    static const fu_commit_input init = FU_COMMIT_INPUT_INIT;
-    if (in) *in = init;
-}
+FU_DEFINE_INIT(fu_commit_input_init, fu_commit_input, FU_COMMIT_INPUT_INIT)
 
-void fu_commit_query_init(fu_commit_query *q) {
-    static const fu_commit_query init = FU_COMMIT_QUERY_INIT;
-    if (q) *q = init;
-}
+FU_DEFINE_INIT(fu_commit_query_init, fu_commit_query, FU_COMMIT_QUERY_INIT)

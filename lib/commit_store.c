@@ -218,10 +218,7 @@ static int migrate(fu_ledger *l) {
 
 /* ------------------------------------------------------------- open/close */
 
-void fu_ledger_options_init(fu_ledger_options *opts) {
-    static const fu_ledger_options init = FU_LEDGER_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_ledger_options_init, fu_ledger_options, FU_LEDGER_OPTIONS_INIT)
 
 void fu_ledger_close(fu_ledger *l) {
     if (!l) return;

@@ -181,10 +181,7 @@ static int integrity(fu_contact_log *l) {
 
 /* ------------------------------------------------------------- open/close */
 
-void fu_contact_log_options_init(fu_contact_log_options *o) {
-    static const fu_contact_log_options init = FU_CONTACT_LOG_OPTIONS_INIT;
-    if (o) *o = init;
-}
+FU_DEFINE_INIT(fu_contact_log_options_init, fu_contact_log_options, FU_CONTACT_LOG_OPTIONS_INIT)
 
 void fu_contact_log_close(fu_contact_log *l) {
     if (!l) return;

@@ -266,10 +266,7 @@ struct fu_redactor {
     size_t tmp_cap;
 };
 
-void fu_redact_options_init(fu_redact_options *opts) {
-    static const fu_redact_options init = FU_REDACT_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_redact_options_init, fu_redact_options, FU_REDACT_OPTIONS_INIT)
 
 const char *fu_redact_kind_name(fu_redact_kind kind) {
     static const char *const names[FU_REDACT_KIND_COUNT] = {
