@@ -474,61 +474,48 @@ end
 -- ---------------------------------------------------------------- iterators
 local fn = function(cls) return rawget(CLASSES[cls], ".fn") end
 
+-- The iterators below: get(i) for i = after + 1 .. last, then nothing.
+local function counting(after, last, get)
+  local i = after
+  return function()
+    i = i + 1
+    if i <= last then return get(i) end
+  end
+end
+
 -- for tp in plan:touchpoints([status]) do ... end  (status default "planned")
 rawset(fn("Plan"), "touchpoints", function(self, status)
   status = status or "planned"
-  local n, i = self:count(status), 0
-  return function()
-    i = i + 1
-    if i <= n then return self:touchpoint(status, i) end
-  end
+  return counting(0, self:count(status), function(i) return self:touchpoint(status, i) end)
 end)
 
 -- for c in book:customers() do ... end; for i, c in book:customers() with index
 rawset(fn("Book"), "customers", function(self)
-  local n, i = self:customer_count(), 0
-  return function()
-    i = i + 1
-    if i <= n then return self:customer(i), i end
-  end
+  return counting(0, self:customer_count(), function(i) return self:customer(i), i end)
 end)
 
 -- for e in book:events([customer_index]) do ... end
 rawset(fn("Book"), "events", function(self, ci)
   local i, last
   if ci then i, last = self:events_begin(ci) - 1, self:events_end(ci) else i, last = 0, self:event_count() end
-  return function()
-    i = i + 1
-    if i <= last then return self:event(i), i end
-  end
+  return counting(i, last, function(k) return self:event(k), k end)
 end)
 
 rawset(fn("Kpi"), "figures", function(self)
-  local n, i = self:count(), 0
-  return function()
-    i = i + 1
-    if i <= n then return self:figure(i) end
-  end
+  return counting(0, self:count(), function(i) return self:figure(i) end)
 end)
 
 -- for c in list:commitments() do ... end: one table per commitment
 rawset(fn("CommitmentList"), "commitments", function(self)
-  local n, i = self:count(), 0
-  return function()
-    i = i + 1
-    if i > n then return nil end
+  return counting(0, self:count(), function(i)
     return {
       id = self:id(i), customer_id = self:customer_id(i), text = self:text(i), category = self:category(i),
       owner = self:owner(i), rule = self:rule(i), created_at = self:created_at(i), deadline = self:deadline(i),
       state = self:state(i), level = self:level(i), closed_at = self:closed_at(i),
     }
-  end
+  end)
 end)
 
 rawset(fn("SimReport"), "days", function(self)
-  local n, i = self.n_days, 0
-  return function()
-    i = i + 1
-    if i <= n then return self:day(i) end
-  end
+  return counting(0, self.n_days, function(i) return self:day(i) end)
 end)
