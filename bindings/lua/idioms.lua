@@ -411,38 +411,34 @@ local function guard_index(mt, cls)
   end)
 end
 
+-- close(), closed() and __close of class cls: close() refuses while the
+-- handle is borrowed, then frees it with free(self) once. A class without
+-- a close of its own is marked closed before the C object goes (the
+-- collector then has nothing to free); one with its own close (own_close)
+-- is marked after it, so that a failing close may be tried again.
+local function install_close(mt, fns, cls, free, own_close)
+  local function close(self)
+    if closed[self] then return end
+    refuse_if_borrowed(self, cls)
+    if not own_close then closed[self] = true end
+    if free then free(self) end
+    closed[self] = true
+  end
+  rawset(fns, "close", close)
+  rawset(fns, "closed", function(self) return closed[self] == true end)
+  rawset(mt, "__close", function(self) close(self) end)
+  guard_index(mt, cls)
+end
+
 for _, cls in ipairs(HANDLES) do
   local mt = CLASSES[cls]
-  if mt then
-    local fns = rawget(mt, ".fn")
-    local function close(self)
-      if closed[self] then return end
-      refuse_if_borrowed(self, cls)
-      closed[self] = true
-      if release then release(self) end -- the C object goes now; the collector then has nothing to free
-    end
-    rawset(fns, "close", close)
-    rawset(fns, "closed", function(self) return closed[self] == true end)
-    rawset(mt, "__close", function(self) close(self) end)
-    guard_index(mt, cls)
-  end
+  if mt then install_close(mt, rawget(mt, ".fn"), cls, release, false) end
 end
 for cls in pairs(OWN_CLOSE) do
   local mt = CLASSES[cls]
   local fns = mt and rawget(mt, ".fn")
   local own = fns and rawget(fns, "close")
-  if own then
-    local function close(self)
-      if closed[self] then return end
-      refuse_if_borrowed(self, cls)
-      own(self)
-      closed[self] = true
-    end
-    rawset(fns, "close", close)
-    rawset(fns, "closed", function(self) return closed[self] == true end)
-    rawset(mt, "__close", function(self) close(self) end)
-    guard_index(mt, cls)
-  end
+  if own then install_close(mt, fns, cls, own, true) end
 end
 
 -- Constructors and module functions raise followup.Error too.
