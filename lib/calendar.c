@@ -1339,37 +1339,9 @@ int fu_calendar_is_open(const fu_calendar *c, int64_t t) {
     return 0;
 }
 
-static int next_open_cur(bcur *bc, int64_t t, int64_t *out) {
-    int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
-    int64_t d0 = local_day_of(bc, t);
-    int closed = 0;
-    for (int64_t d = d0;; d++) {
-        if (d > MAX_DAY) return past_range();
-        int n = day_utc(bc, d, a, b);
-        for (int k = 0; k < n; k++)
-            if (b[k] > t) {
-                *out = a[k] > t ? a[k] : t;
-                return FU_OK;
-            }
-        closed = n ? 0 : closed + 1;
-        if (closed > MAX_CLOSED_RUN) return never_opens(bc->c, d0);
-    }
-}
-
-int fu_calendar_next_open(const fu_calendar *c, int64_t t, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_next_open: NULL argument");
-    int rc = check_t(t);
-    if (rc) return rc;
-    bcur bc;
-    bcur_init(&bc, c);
-    return next_open_cur(&bc, t, out);
-}
-
-static int add_business_cur(bcur *bc, int64_t t, int64_t s, int64_t *out) {
-    if (s == 0) {
-        *out = t;
-        return FU_OK;
-    }
+/* The instant `s` open seconds after the first open instant at or after t
+ * (s = 0: that first open instant), walking the days forward. */
+static int open_after(bcur *bc, int64_t t, int64_t s, int64_t *out) {
     int64_t a[FU_CALENDAR_MAX_INTERVALS], b[FU_CALENDAR_MAX_INTERVALS];
     int64_t d0 = local_day_of(bc, t);
     int closed = 0;
@@ -1389,6 +1361,25 @@ static int add_business_cur(bcur *bc, int64_t t, int64_t s, int64_t *out) {
         closed = n ? 0 : closed + 1;
         if (closed > MAX_CLOSED_RUN) return never_opens(bc->c, d0);
     }
+}
+
+static int next_open_cur(bcur *bc, int64_t t, int64_t *out) { return open_after(bc, t, 0, out); }
+
+int fu_calendar_next_open(const fu_calendar *c, int64_t t, int64_t *out) {
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_next_open: NULL argument");
+    int rc = check_t(t);
+    if (rc) return rc;
+    bcur bc;
+    bcur_init(&bc, c);
+    return next_open_cur(&bc, t, out);
+}
+
+static int add_business_cur(bcur *bc, int64_t t, int64_t s, int64_t *out) {
+    if (s == 0) {
+        *out = t;
+        return FU_OK;
+    }
+    return open_after(bc, t, s, out);
 }
 
 int fu_calendar_add_business(const fu_calendar *c, int64_t t, int64_t seconds, int64_t *out) {

@@ -442,6 +442,22 @@ static int ex_exec(fu_extractor *ex, ex_pat *pat, const char *note, size_t len, 
     return fu__re_exec(&ex->re, pat->code, note, len, pos, PCRE2_NO_UTF_CHECK, pat->md, kind, pat->name);
 }
 
+/* The next non-empty match of pat at or after *pos: 1 with it in [*s, *e)
+ * and *pos moved past it, 0 when there is none, or a negative error. */
+static int next_match(fu_extractor *ex, ex_pat *pat, const char *note, size_t len, size_t *pos, size_t *s,
+                      size_t *e, const char *kind) {
+    while (*pos < len) {
+        int rc = ex_exec(ex, pat, note, len, *pos, kind);
+        if (rc <= 0) return rc;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
+        *s = ov[0];
+        *e = ov[1];
+        *pos = *e > *s ? *e : *s + 1;
+        if (*e > *s) return 1;
+    }
+    return 0;
+}
+
 /* Whether `regex` means the same inside "(?:...)|..." as alone: no back
  * references or subroutine calls (their numbers would change), no \G or
  * \K (they tie a match to where the search starts), no \Q...\E, no
@@ -726,22 +742,16 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
     size_t from = set_start(ex, &ex->scan_pats, ex->n_pats, note, len, found[0], &maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
-        size_t pos = from;
+        size_t pos = from, s, e;
         if (!EX_MAYBE(maybe, p)) continue;
-        while (pos < len) {
-            rc = ex_exec(ex, pat, note, len, pos, "commitment pattern");
-            if (rc < 0) return rc;
-            if (rc == 0) break;
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
-            size_t s = ov[0], e = ov[1];
-            pos = e > s ? e : s + 1;
-            if (e == s) continue;
+        while ((rc = next_match(ex, pat, note, len, &pos, &s, &e, "commitment pattern")) > 0) {
             int overlaps = 0;
             for (size_t i = 0; i < x->n_promises && !overlaps; i++)
                 overlaps = s < x->promises[i].end && x->promises[i].start < e;
             if (overlaps) continue; /* an earlier pattern took this text */
             int64_t count = 0;
             if (pat->rule.kind == FU_DEADLINE_IN && pat->rule.group > 0) {
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
                 uint32_t ng = pcre2_get_ovector_count(pat->md);
                 size_t g = (size_t)pat->rule.group;
                 if (g >= ng || ov[2 * g] == PCRE2_UNSET ||
@@ -762,23 +772,17 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
             if (!pr->text) return fu__error_nomem();
             x->n_promises++;
         }
+        if (rc < 0) return rc;
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
     from = set_start(ex, &ex->scan_risky, ex->n_risky, note, len, found[1], &maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
-        size_t pos = from;
+        size_t pos = from, s, e;
         if (!EX_MAYBE(maybe, p)) continue;
-        while (pos < len) {
-            rc = ex_exec(ex, pat, note, len, pos, "risky pattern");
-            if (rc < 0) return rc;
-            if (rc == 0) break;
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
-            size_t s = ov[0], e = ov[1];
-            pos = e > s ? e : s + 1;
-            if (e == s) continue;
+        while ((rc = next_match(ex, pat, note, len, &pos, &s, &e, "risky pattern")) > 0)
             if (add_risk(x, s, e, note, pat->name, pat->reason) != FU_OK) return FU_ENOMEM;
-        }
+        if (rc < 0) return rc;
     }
     if (x->n_risks > 1) qsort(x->risks, x->n_risks, sizeof *x->risks, risk_cmp);
     if (ex->min_lead > 0) {
@@ -888,17 +892,8 @@ int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
     return rc;
 }
 
-void fu_extract_options_init(fu_extract_options *opts) {
-    static const fu_extract_options init = FU_EXTRACT_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_extract_options_init, fu_extract_options, FU_EXTRACT_OPTIONS_INIT)
 
-void fu_commit_input_init(fu_commit_input *in) {
-    static const fu_commit_input init = FU_COMMIT_INPUT_INIT;
-    if (in) *in = init;
-}
+FU_DEFINE_INIT(fu_commit_input_init, fu_commit_input, FU_COMMIT_INPUT_INIT)
 
-void fu_commit_query_init(fu_commit_query *q) {
-    static const fu_commit_query init = FU_COMMIT_QUERY_INIT;
-    if (q) *q = init;
-}
+FU_DEFINE_INIT(fu_commit_query_init, fu_commit_query, FU_COMMIT_QUERY_INIT)

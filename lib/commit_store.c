@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include "policy_internal.h"
+#include "sqlite_store_internal.h"
 #include "utf8_internal.h"
 
 #include <errno.h>
@@ -32,29 +33,17 @@ struct fu_ledger {
 /* ------------------------------------------------------------- errors */
 
 static int db_fail(const fu_ledger *l, int src, const char *what) {
-    if (src == SQLITE_NOMEM) return fu__error_nomem();
-    return fu__error_set(FU_EDB, "ledger: %s: %s", what, l && l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+    return fu__db_fail(l ? l->db : NULL, src, "ledger", what);
 }
 
-static int exec(fu_ledger *l, const char *sql, const char *what) {
-    int src = sqlite3_exec(l->db, sql, NULL, NULL, NULL);
-    return src == SQLITE_OK ? FU_OK : db_fail(l, src, what);
-}
+static int exec(fu_ledger *l, const char *sql, const char *what) { return fu__db_exec(l->db, "ledger", sql, what); }
 
 static int begin_write(fu_ledger *l) {
     if (l->opts.flags & FU_LEDGER_READONLY) return fu__error_set(FU_ESTATE, "ledger: opened read-only");
     return exec(l, "BEGIN IMMEDIATE", "begin");
 }
 
-static int finish(fu_ledger *l, int rc) {
-    if (rc == FU_OK) {
-        rc = exec(l, "COMMIT", "commit");
-        if (rc == FU_OK) return FU_OK;
-    }
-    /* Keep the first error's detail: a failing rollback adds nothing useful. */
-    sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
+static int finish(fu_ledger *l, int rc) { return fu__db_finish(l->db, "ledger", rc); }
 
 /* ------------------------------------------------------------- schema */
 
@@ -229,10 +218,7 @@ static int migrate(fu_ledger *l) {
 
 /* ------------------------------------------------------------- open/close */
 
-void fu_ledger_options_init(fu_ledger_options *opts) {
-    static const fu_ledger_options init = FU_LEDGER_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_ledger_options_init, fu_ledger_options, FU_LEDGER_OPTIONS_INIT)
 
 void fu_ledger_close(fu_ledger *l) {
     if (!l) return;
@@ -247,8 +233,7 @@ void fu_ledger_close(fu_ledger *l) {
 }
 
 static int prepare(fu_ledger *l, const char *sql, sqlite3_stmt **st) {
-    int src = sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-    return src == SQLITE_OK ? FU_OK : db_fail(l, src, "preparing a statement");
+    return fu__db_prepare(l->db, "ledger", sql, st);
 }
 
 static int check_options(const fu_ledger_options *o) {

@@ -103,17 +103,21 @@ static void copy_trunc(char *dst, size_t cap, const char *src) {
     dst[n] = '\0';
 }
 
+/* The message is formatted before anything is cleared, so that the
+ * arguments may be the current error's own fields (fu_error_last()). */
 int fu__error_setv(int code, const char *fmt, va_list ap) {
     fu__error_tls *e = error_tls();
+    char msg[FU_ERR_MSG];
+    if (fmt)
+        vsnprintf(msg, sizeof msg, fmt, ap);
+    else
+        copy_trunc(msg, sizeof msg, fu_strerror(code));
     e->pub.code = code;
     e->pub.line = 0;
     e->pub.column = 0;
     e->source[0] = '\0';
     e->path[0] = '\0';
-    if (fmt)
-        vsnprintf(e->message, sizeof e->message, fmt, ap);
-    else
-        copy_trunc(e->message, sizeof e->message, fu_strerror(code));
+    memcpy(e->message, msg, sizeof msg);
     return code;
 }
 
@@ -134,13 +138,19 @@ static void error_position(const char *source, unsigned long line, unsigned long
     e->pub.column = column;
 }
 
+int fu__error_set_atv(int code, const char *source, unsigned long line, unsigned long column, const char *path,
+                      const char *fmt, va_list ap) {
+    fu__error_setv(code, fmt, ap);
+    error_position(source, line, column, path);
+    return code;
+}
+
 int fu__error_set_at(int code, const char *source, unsigned long line,
                      unsigned long column, const char *path, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fu__error_setv(code, fmt, ap);
+    fu__error_set_atv(code, source, line, column, path, fmt, ap);
     va_end(ap);
-    error_position(source, line, column, path);
     return code;
 }
 
@@ -159,9 +169,8 @@ int fu_error_set_at(int code, const char *source, unsigned long line, unsigned l
                     const char *path, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fu__error_setv(code, fmt, ap);
+    fu__error_set_atv(code, source, line, column, path, fmt, ap);
     va_end(ap);
-    error_position(source, line, column, path);
     return code;
 }
 
@@ -384,13 +393,9 @@ int fu__utf8_valid(const char *text, size_t n, size_t *bad) {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     while (i < n) {
-        if (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & UINT64_C(0x8080808080808080))) {
-                i += 8;
-                continue;
-            }
+        if (fu__ascii8(s + i, n - i)) {
+            i += 8;
+            continue;
         }
         size_t k = utf8_seq_len(s + i, n - i);
         if (!k) {

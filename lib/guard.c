@@ -140,15 +140,9 @@ struct fu_guard {
     fu_customer defaults; /* the customer of an unknown id */
 };
 
-void fu_guard_options_init(fu_guard_options *o) {
-    static const fu_guard_options init = FU_GUARD_OPTIONS_INIT;
-    if (o) *o = init;
-}
+FU_DEFINE_INIT(fu_guard_options_init, fu_guard_options, FU_GUARD_OPTIONS_INIT)
 
-void fu_guard_request_init(fu_guard_request *r) {
-    static const fu_guard_request init = FU_GUARD_REQUEST_INIT;
-    if (r) *r = init;
-}
+FU_DEFINE_INIT(fu_guard_request_init, fu_guard_request, FU_GUARD_REQUEST_INIT)
 
 void fu_guard_free(fu_guard *g) {
     if (!g) return;

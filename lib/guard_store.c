@@ -8,6 +8,7 @@
 #include "followup/guard.h"
 
 #include "internal.h"
+#include "sqlite_store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,25 +99,14 @@ int fu_contact_record_validate(const fu_contact_record *r) {
 /* ------------------------------------------------------------- errors */
 
 static int db_fail(fu_contact_log *l, int src, const char *what) {
-    if (src == SQLITE_NOMEM) return fu__error_nomem();
-    if ((src & 0xff) == SQLITE_FULL)
-        return fu__error_set(FU_EDB, "contact log: %s: disk full: %s", what, l && l->db ? sqlite3_errmsg(l->db) : "");
-    return fu__error_set(FU_EDB, "contact log: %s: %s", what, l && l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
+    return fu__db_fail(l ? l->db : NULL, src, "contact log", what);
 }
 
 static int exec(fu_contact_log *l, const char *sql, const char *what) {
-    int src = sqlite3_exec(l->db, sql, NULL, NULL, NULL);
-    return src == SQLITE_OK ? FU_OK : db_fail(l, src, what);
+    return fu__db_exec(l->db, "contact log", sql, what);
 }
 
-static int finish(fu_contact_log *l, int rc) {
-    if (rc == FU_OK) {
-        rc = exec(l, "COMMIT", "commit");
-        if (rc == FU_OK) return FU_OK;
-    }
-    sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
+static int finish(fu_contact_log *l, int rc) { return fu__db_finish(l->db, "contact log", rc); }
 
 /* ------------------------------------------------------------- schema */
 
@@ -191,10 +181,7 @@ static int integrity(fu_contact_log *l) {
 
 /* ------------------------------------------------------------- open/close */
 
-void fu_contact_log_options_init(fu_contact_log_options *o) {
-    static const fu_contact_log_options init = FU_CONTACT_LOG_OPTIONS_INIT;
-    if (o) *o = init;
-}
+FU_DEFINE_INIT(fu_contact_log_options_init, fu_contact_log_options, FU_CONTACT_LOG_OPTIONS_INIT)
 
 void fu_contact_log_close(fu_contact_log *l) {
     if (!l) return;
@@ -229,11 +216,10 @@ static int configure(fu_contact_log *l, int memory) {
     if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-16384", "cache size");
     if (rc == FU_OK) rc = migrate(l);
     if (rc == FU_OK && !ro) {
-        int src = sqlite3_prepare_v3(l->db,
-                                     "INSERT INTO contact_log(customer_id, at, channel, outcome, priority, agent_id,"
-                                     " rule, order_id, duration, callback_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-                                     -1, SQLITE_PREPARE_PERSISTENT, &l->st_insert, NULL);
-        if (src != SQLITE_OK) rc = db_fail(l, src, "preparing a statement");
+        rc = fu__db_prepare(l->db, "contact log",
+                            "INSERT INTO contact_log(customer_id, at, channel, outcome, priority, agent_id,"
+                            " rule, order_id, duration, callback_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                            &l->st_insert);
     }
     return rc;
 }
@@ -370,26 +356,34 @@ static int row_record(sqlite3_stmt *st, fu_contact_record *r) {
     return FU_OK;
 }
 
-int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
-                        void *ud) {
-    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
-    sqlite3_stmt *st = NULL;
-    const char *sql = customer_id
-                          ? "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration,"
-                            " callback_at FROM contact_log WHERE seq > ?1 AND customer_id = ?2 ORDER BY seq"
-                          : "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration,"
-                            " callback_at FROM contact_log WHERE seq > ?1 ORDER BY seq";
-    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
-    if (src != SQLITE_OK) return db_fail(l, src, "reading");
-    sqlite3_bind_int64(st, 1, after_seq);
-    if (customer_id) sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
-    int rc = FU_OK;
+/* The columns row_record reads, in its order. */
+#define RECORD_SELECT                                                                                       \
+    "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration, callback_at" \
+    " FROM contact_log"
+
+/* Hand every row of the bound statement st to fn, in order. */
+static int each_record(fu_contact_log *l, sqlite3_stmt *st, fu_contact_log_fn fn, void *ud) {
+    int src, rc = FU_OK;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         fu_contact_record r;
         if ((rc = row_record(st, &r))) break;
         if ((rc = fn(ud, &r))) break;
     }
     if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
+    return rc;
+}
+
+int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
+                        void *ud) {
+    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
+    sqlite3_stmt *st = NULL;
+    const char *sql = customer_id ? RECORD_SELECT " WHERE seq > ?1 AND customer_id = ?2 ORDER BY seq"
+                                  : RECORD_SELECT " WHERE seq > ?1 ORDER BY seq";
+    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+    if (src != SQLITE_OK) return db_fail(l, src, "reading");
+    sqlite3_bind_int64(st, 1, after_seq);
+    if (customer_id) sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
+    int rc = each_record(l, st, fn, ud);
     sqlite3_finalize(st);
     return rc;
 }
@@ -479,20 +473,12 @@ int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, 
     sqlite3_stmt *st = NULL;
     int src = SQLITE_OK;
     if (rc == FU_OK) {
-        src = sqlite3_prepare_v2(l->db,
-                                 "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id,"
-                                 " duration, callback_at FROM contact_log WHERE seq <= ?1 ORDER BY seq",
-                                 -1, &st, NULL);
+        src = sqlite3_prepare_v2(l->db, RECORD_SELECT " WHERE seq <= ?1 ORDER BY seq", -1, &st, NULL);
         if (src != SQLITE_OK) rc = db_fail(l, src, "reading");
     }
     if (rc == FU_OK) {
         sqlite3_bind_int64(st, 1, *max_seq);
-        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-            fu_contact_record r;
-            if ((rc = row_record(st, &r))) break;
-            if ((rc = fn(ud, &r))) break;
-        }
-        if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
+        rc = each_record(l, st, fn, ud);
     }
     sqlite3_finalize(st);
     sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);

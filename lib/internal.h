@@ -31,6 +31,15 @@ int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 #define FU_GROW(arr, cap, need) \
     fu__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/* ---- a public `_init` function: fill *ptr (NULL: nothing) with the value
+ * of the struct's INIT macro. Used without a trailing semicolon:
+ * FU_DEFINE_INIT(fu_x_options_init, fu_x_options, FU_X_OPTIONS_INIT) ---- */
+#define FU_DEFINE_INIT(fn, type, init_macro)  \
+    void fn(type *ptr) {                      \
+        static const type fu__init = init_macro; \
+        if (ptr) *ptr = fu__init;             \
+    }
+
 /* ---- errors: set the thread's error detail and return `code` ---- */
 int fu__error_set(int code, const char *fmt, ...) FU_PRINTF(2, 3);
 int fu__error_setv(int code, const char *fmt, va_list ap) FU_PRINTF(2, 0);
@@ -38,6 +47,8 @@ int fu__error_setv(int code, const char *fmt, va_list ap) FU_PRINTF(2, 0);
 int fu__error_set_at(int code, const char *source, unsigned long line,
                      unsigned long column, const char *path, const char *fmt, ...)
     FU_PRINTF(6, 7);
+int fu__error_set_atv(int code, const char *source, unsigned long line, unsigned long column, const char *path,
+                      const char *fmt, va_list ap) FU_PRINTF(6, 0);
 /* Shorthand for the very common out-of-memory case. */
 int fu__error_nomem(void);
 /* Prefix the current error message with "what: " (e.g. an outer context). */

@@ -9,14 +9,14 @@
 static const char *const k_note_columns[3] = {"customer_id", "at", "note"};
 
 int fu_note_error(const fu_note *note, fu_note_field field, int code, const char *fmt, ...) {
-    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (!note || (unsigned)field > FU_NOTE_TEXT)
+        fu__error_setv(code, fmt, ap);
+    else
+        fu__error_set_atv(code, note->source, note->line[field], note->column[field], k_note_columns[field], fmt, ap);
     va_end(ap);
-    if (!note || (unsigned)field > FU_NOTE_TEXT) return fu__error_set(code, "%s", msg);
-    return fu__error_set_at(code, note->source, note->line[field], note->column[field], k_note_columns[field],
-                            "%s", msg);
+    return code;
 }
 
 /* The position of the three columns in the header. */

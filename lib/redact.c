@@ -266,10 +266,7 @@ struct fu_redactor {
     size_t tmp_cap;
 };
 
-void fu_redact_options_init(fu_redact_options *opts) {
-    static const fu_redact_options init = FU_REDACT_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_redact_options_init, fu_redact_options, FU_REDACT_OPTIONS_INIT)
 
 const char *fu_redact_kind_name(fu_redact_kind kind) {
     static const char *const names[FU_REDACT_KIND_COUNT] = {
@@ -921,13 +918,9 @@ static int scan_text(const char *text, size_t n, size_t *bad) {
     int needs = 0;
     size_t i = 0;
     while (i < n) {
-        if (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & UINT64_C(0x8080808080808080))) {
-                i += 8;
-                continue;
-            }
+        if (fu__ascii8(s + i, n - i)) {
+            i += 8;
+            continue;
         }
         unsigned c = s[i];
         if (c < 0x80) {

@@ -12,22 +12,11 @@
 
 /* ================================================================ summaries */
 
-void fu_segment_summary_options_init(fu_segment_summary_options *opts) {
-    if (opts) {
-        fu_segment_summary_options d = FU_SEGMENT_SUMMARY_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_summary_options_init, fu_segment_summary_options, FU_SEGMENT_SUMMARY_OPTIONS_INIT)
 
-void fu_segment_rfm_options_init(fu_segment_rfm_options *opts) {
-    static const fu_segment_rfm_options init = FU_SEGMENT_RFM_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_segment_rfm_options_init, fu_segment_rfm_options, FU_SEGMENT_RFM_OPTIONS_INIT)
 
-void fu_segment_book_options_init(fu_segment_book_options *opts) {
-    static const fu_segment_book_options init = FU_SEGMENT_BOOK_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_segment_book_options_init, fu_segment_book_options, FU_SEGMENT_BOOK_OPTIONS_INIT)
 
 void fu_segment_summary_free(fu_segment_summary *s) {
     if (!s) return;
@@ -454,55 +443,45 @@ static int composite_holds(const fu_segment_composite *k, const fu_segment_custo
     return 1;
 }
 
+/* Which of three ranks (0 low, 1 middle, 2 top) `v` falls in: by the
+ * policy's bands (b, highest first; more than three bands share the top
+ * rank) or, without bands, by the built-in thresholds (above `top_above`:
+ * 2, from `mid_from`: 1). *index is the band's position, or 2 - rank. */
+static size_t band_rank(const fu_segment_band *b, size_t n, double v, double top_above, double mid_from,
+                        size_t *index) {
+    size_t rank;
+    if (b) {
+        *index = band_index(b, n, v);
+        rank = n - 1 - *index;
+        return rank > 2 ? 2 : rank;
+    }
+    rank = v > top_above ? 2 : v >= mid_from ? 1 : 0;
+    *index = 2 - rank;
+    return rank;
+}
+
 static void assign_tier_and_class(const fu_segment_customer *c, const fu_segment_rules *R, fu_segment_assignment *o,
                                   seg_facts *f) {
-    if (R->tiers) {
-        size_t i = band_index(R->tiers, R->n_tiers, c->annual_spend);
-        size_t rank = R->n_tiers - 1 - i;
-        o->tier = rank >= 2 ? FU_TIER_VIP : (fu_segment_tier)rank;
-        o->tier_name = R->tiers[i].name;
-        o->tier_rule = R->tiers[i].rule;
-        f->tier_index = (int)i;
-    } else {
-        if (c->annual_spend > R->vip_above) {
-            o->tier = FU_TIER_VIP;
-            o->tier_rule = "segments.tiers.vip";
-        } else if (c->annual_spend >= R->key_from) {
-            o->tier = FU_TIER_KEY;
-            o->tier_rule = "segments.tiers.key";
-        } else {
-            o->tier = FU_TIER_ORDINARY;
-            o->tier_rule = "segments.tiers.ordinary";
-        }
-        o->tier_name = fu_segment_tier_name(o->tier);
-        f->tier_index = 2 - (int)o->tier;
-    }
+    static const char *const tier_rules[3] = {"segments.tiers.ordinary", "segments.tiers.key", "segments.tiers.vip"};
+    static const char *const class_rules[3] = {"segments.product_classes.fast_moving",
+                                               "segments.product_classes.mid", "segments.product_classes.durable"};
+    size_t i, rank = band_rank(R->tiers, R->n_tiers, c->annual_spend, R->vip_above, R->key_from, &i);
+    o->tier = (fu_segment_tier)rank;
+    o->tier_name = R->tiers ? R->tiers[i].name : fu_segment_tier_name(o->tier);
+    o->tier_rule = R->tiers ? R->tiers[i].rule : tier_rules[rank];
+    f->tier_index = (int)i;
     f->class_index = -1;
     if (!(c->unit_price >= 0)) {
         o->product_class = FU_PRODUCT_UNKNOWN;
         o->product_rule = "segments.product_classes.unknown";
         o->product_class_name = "unknown";
-    } else if (R->classes) {
-        size_t i = band_index(R->classes, R->n_classes, c->unit_price);
-        size_t rank = R->n_classes - 1 - i;
-        o->product_class = rank >= 2 ? FU_PRODUCT_DURABLE : (fu_segment_product_class)(rank + 1);
-        o->product_class_name = R->classes[i].name;
-        o->product_rule = R->classes[i].rule;
-        f->class_index = (int)i;
-    } else {
-        if (c->unit_price > R->durable_above) {
-            o->product_class = FU_PRODUCT_DURABLE;
-            o->product_rule = "segments.product_classes.durable";
-        } else if (c->unit_price >= R->mid_from) {
-            o->product_class = FU_PRODUCT_MID;
-            o->product_rule = "segments.product_classes.mid";
-        } else {
-            o->product_class = FU_PRODUCT_FAST_MOVING;
-            o->product_rule = "segments.product_classes.fast_moving";
-        }
-        o->product_class_name = fu_segment_product_class_name(o->product_class);
-        f->class_index = 3 - (int)o->product_class;
+        return;
     }
+    rank = band_rank(R->classes, R->n_classes, c->unit_price, R->durable_above, R->mid_from, &i);
+    o->product_class = (fu_segment_product_class)(rank + 1);
+    o->product_class_name = R->classes ? R->classes[i].name : fu_segment_product_class_name(o->product_class);
+    o->product_rule = R->classes ? R->classes[i].rule : class_rules[rank];
+    f->class_index = (int)i;
 }
 
 static void set_stage(fu_segment_assignment *o, fu_segment_lifecycle stage, const char *rule) {

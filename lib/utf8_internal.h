@@ -5,6 +5,8 @@
 
 #include "internal.h"
 
+#include <string.h>
+
 /* Whether s[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF). On 0, *bad (may be NULL) receives the
  * byte offset of the first byte of the first ill-formed sequence. ASCII runs
@@ -20,5 +22,14 @@ int fu__utf8_check(const char *what, const char *s, size_t len);
 
 /* fu__utf8_check() of a NUL-terminated string; NULL is valid. */
 int fu__utf8_check_str(const char *what, const char *s);
+
+/* Whether the 8 bytes at s (n of them left) are all ASCII: the fast step of
+ * the scanners above and of the redactor's. */
+static inline int fu__ascii8(const unsigned char *s, size_t n) {
+    uint64_t w;
+    if (n < 8) return 0;
+    memcpy(&w, s, 8);
+    return !(w & UINT64_C(0x8080808080808080));
+}
 
 #endif /* FU_UTF8_INTERNAL_H */

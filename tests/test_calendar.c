@@ -436,24 +436,26 @@ Test(calendar, new_validates_zone_ids) {
 
 Test(calendar, new_york_offsets_switch_at_the_published_instants) {
     fu_calendar *c = cal_new("America/New_York");
+    static const struct {
+        const char *at;
+        int hours;
+    } want[] = {
+        /* 2025-03-09 02:00 EST -> 03:00 EDT, i.e. at 07:00 UTC */
+        {"2025-03-09T06:59:59Z", -5},
+        {"2025-03-09T07:00:00Z", -4},
+        /* 2025-11-02 02:00 EDT -> 01:00 EST, i.e. at 06:00 UTC */
+        {"2025-11-02T05:59:59Z", -4},
+        {"2025-11-02T06:00:00Z", -5},
+        /* beyond the table (2500): rules repeat every 400 years */
+        {"2600-07-01T12:00:00Z", -4},
+        {"2600-01-15T12:00:00Z", -5},
+        {"9999-07-01T12:00:00Z", -4},
+    };
     int off;
-    /* 2025-03-09 02:00 EST -> 03:00 EDT, i.e. at 07:00 UTC */
-    fu_calendar_utc_offset(c, T("2025-03-09T06:59:59Z"), &off);
-    cr_assert_eq(off, -5 * 3600);
-    fu_calendar_utc_offset(c, T("2025-03-09T07:00:00Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
-    /* 2025-11-02 02:00 EDT -> 01:00 EST, i.e. at 06:00 UTC */
-    fu_calendar_utc_offset(c, T("2025-11-02T05:59:59Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
-    fu_calendar_utc_offset(c, T("2025-11-02T06:00:00Z"), &off);
-    cr_assert_eq(off, -5 * 3600);
-    /* beyond the table (2500): rules repeat every 400 years */
-    fu_calendar_utc_offset(c, T("2600-07-01T12:00:00Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
-    fu_calendar_utc_offset(c, T("2600-01-15T12:00:00Z"), &off);
-    cr_assert_eq(off, -5 * 3600);
-    fu_calendar_utc_offset(c, T("9999-07-01T12:00:00Z"), &off);
-    cr_assert_eq(off, -4 * 3600);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        fu_calendar_utc_offset(c, T(want[i].at), &off);
+        cr_assert_eq(off, want[i].hours * 3600, "%s", want[i].at);
+    }
     /* absurd instants get the offset at the nearest end of years 1..9999 */
     cr_assert_eq(fu_calendar_utc_offset(c, INT64_MAX, &off), FU_OK);
     cr_assert_eq(off, -5 * 3600);
@@ -461,24 +463,28 @@ Test(calendar, new_york_offsets_switch_at_the_published_instants) {
     fu_calendar_free(c);
 }
 
+/* fu_calendar_from_local() of l with flags succeeds with `want`. */
+static int64_t from_local(const fu_calendar *c, const fu_local *l, unsigned int flags, const char *want) {
+    int64_t t = 0;
+    cr_assert_eq(fu_calendar_from_local(c, l, flags, &t), FU_OK, "%s", want);
+    assert_time(t, want);
+    return t;
+}
+
 Test(calendar, new_york_gap_and_overlap) {
     fu_calendar *c = cal_new("America/New_York");
     int64_t t;
     fu_local gap = {2025, 3, 9, 2, 30, 0, 0, 0, 0};
-    cr_assert_eq(fu_calendar_from_local(c, &gap, 0, &t), FU_OK);
-    assert_time(t, "2025-03-09T03:30:00-04:00"); /* moved forward by the 1 h gap */
-    cr_assert_eq(fu_calendar_from_local(c, &gap, FU_LOCAL_LATER, &t), FU_OK);
-    assert_time(t, "2025-03-09T03:30:00-04:00");
+    from_local(c, &gap, 0, "2025-03-09T03:30:00-04:00"); /* moved forward by the 1 h gap */
+    from_local(c, &gap, FU_LOCAL_LATER, "2025-03-09T03:30:00-04:00");
     int64_t keep = 42;
     cr_assert_eq(fu_calendar_from_local(c, &gap, FU_LOCAL_REJECT_GAP, &keep), FU_ERANGE);
     cr_assert_eq(keep, 42);
     cr_assert(strstr(fu_error_last()->message, "does not exist"));
 
     fu_local ovl = {2025, 11, 2, 1, 30, 0, 0, 0, 0};
-    cr_assert_eq(fu_calendar_from_local(c, &ovl, 0, &t), FU_OK);
-    assert_time(t, "2025-11-02T01:30:00-04:00"); /* earlier: still EDT */
-    cr_assert_eq(fu_calendar_from_local(c, &ovl, FU_LOCAL_LATER, &t), FU_OK);
-    assert_time(t, "2025-11-02T01:30:00-05:00");
+    from_local(c, &ovl, 0, "2025-11-02T01:30:00-04:00"); /* earlier: still EDT */
+    from_local(c, &ovl, FU_LOCAL_LATER, "2025-11-02T01:30:00-05:00");
     cr_assert_eq(fu_calendar_from_local(c, &ovl, FU_LOCAL_REJECT_GAP, &t), FU_OK);
 
     fu_local l;
@@ -503,21 +509,16 @@ Test(calendar, berlin_gap_and_overlap) {
     fu_calendar *c = cal_new("Europe/Berlin");
     int64_t t;
     fu_local gap = {2025, 3, 30, 2, 30, 0, 0, 0, 0};
-    cr_assert_eq(fu_calendar_from_local(c, &gap, 0, &t), FU_OK);
-    assert_time(t, "2025-03-30T03:30:00+02:00");
+    t = from_local(c, &gap, 0, "2025-03-30T03:30:00+02:00");
     assert_time(t, "2025-03-30T01:30:00Z");
     fu_local ovl = {2025, 10, 26, 2, 30, 0, 0, 0, 0};
-    cr_assert_eq(fu_calendar_from_local(c, &ovl, 0, &t), FU_OK);
-    assert_time(t, "2025-10-26T00:30:00Z"); /* CEST */
-    cr_assert_eq(fu_calendar_from_local(c, &ovl, FU_LOCAL_LATER, &t), FU_OK);
-    assert_time(t, "2025-10-26T01:30:00Z"); /* CET */
+    from_local(c, &ovl, 0, "2025-10-26T00:30:00Z"); /* CEST */
+    from_local(c, &ovl, FU_LOCAL_LATER, "2025-10-26T01:30:00Z"); /* CET */
     /* next to the changes nothing is ambiguous */
     fu_local before = {2025, 3, 30, 1, 59, 59, 0, 0, 0};
-    cr_assert_eq(fu_calendar_from_local(c, &before, FU_LOCAL_REJECT_GAP, &t), FU_OK);
-    assert_time(t, "2025-03-30T00:59:59Z");
+    from_local(c, &before, FU_LOCAL_REJECT_GAP, "2025-03-30T00:59:59Z");
     fu_local after = {2025, 3, 30, 3, 0, 0, 0, 0, 0};
-    cr_assert_eq(fu_calendar_from_local(c, &after, FU_LOCAL_REJECT_GAP, &t), FU_OK);
-    assert_time(t, "2025-03-30T01:00:00Z");
+    from_local(c, &after, FU_LOCAL_REJECT_GAP, "2025-03-30T01:00:00Z");
     fu_calendar_free(c);
 }
 

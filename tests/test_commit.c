@@ -45,6 +45,21 @@ static fu_extraction *extract(fu_extractor *ex, const fu_calendar *cal, const ch
     return x;
 }
 
+/* Promise i of x: its rule, and its deadline (ISO 8601). */
+static void expect_promise(const fu_extraction *x, size_t i, const char *rule, const char *deadline) {
+    const fu_promise *p = fu_extraction_promise(x, i);
+    cr_assert_not_null(p, "promise %zu", i);
+    cr_assert_str_eq(p->rule, rule);
+    cr_assert_eq(p->deadline, T(deadline), "%s", rule);
+}
+
+/* The extractor of a policy's commitments section. */
+static fu_extractor *policy_extractor(const fu_policy *p) {
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    return ex;
+}
+
 /* An extractor with the built-in patterns. */
 static fu_extractor *builtin_extractor(void) {
     fu_extractor *ex = NULL;
@@ -183,11 +198,9 @@ Test(commit, caller_patterns_come_first_and_builtins_can_be_left_out) {
     const char *note = "周末前答复，4个工作小时内处理，免费换新，明天回电";
     fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2); /* 明天 is a built-in pattern: left out */
-    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "shop.weekend");
-    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-28T20:00:00+08:00"));
+    expect_promise(x, 0, "shop.weekend", "2025-09-28T20:00:00+08:00");
     /* Fri 16:00 + 4 business hours: 2 on Friday, 2 on Sunday 09-28 (a make-up working day) */
-    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "shop.biz_hours");
-    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-28T11:00:00+08:00"));
+    expect_promise(x, 1, "shop.biz_hours", "2025-09-28T11:00:00+08:00");
     cr_assert_eq(fu_extraction_risk_count(x), 1);
     cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "shop.free");
     fu_extraction_free(x);
@@ -399,24 +412,20 @@ Test(commit, deadline_rules_refuse_a_weekday_out_of_range) {
 
 Test(commit, the_default_policy_gives_the_builtin_extraction) {
     fu_policy *p = fu_test_policy(NULL);
-    fu_extractor *ex = NULL;
-    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    fu_extractor *ex = policy_extractor(p);
     fu_calendar *cal = cn2025();
     const char *note = "承诺3个工作日内解决，明天下午前回电，保证今天修好";
     fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
-    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_working_days");
-    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-30T18:00:00+08:00"));
-    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "commitments.patterns.zh_tomorrow_pm");
-    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-27T12:00:00+08:00"));
+    expect_promise(x, 0, "commitments.patterns.zh_working_days", "2025-09-30T18:00:00+08:00");
+    expect_promise(x, 1, "commitments.patterns.zh_tomorrow_pm", "2025-09-27T12:00:00+08:00");
     cr_assert_eq(fu_extraction_risk_count(x), 1);
     cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.zh_guarantee_now");
     fu_extraction_free(x);
     const char *en = "We will reply within 24 hours, by Friday at the latest.";
     cr_assert_eq(fu_extractor_run(ex, cal, en, strlen(en), T(NOTE_AT), &x), FU_OK);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
-    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.en_hours");
-    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-27T16:00:00+08:00"));
+    expect_promise(x, 0, "commitments.patterns.en_hours", "2025-09-27T16:00:00+08:00");
     cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-26T18:00:00+08:00"));
     fu_extraction_free(x);
     fu_extractor_free(ex);
@@ -438,16 +447,13 @@ Test(commit, policy_patterns_and_escalation_are_overridable) {
                        "    zh_weekend: {regex: '周末前', deadline: sun 20:00}\n"
                        "    zh_half_day: {regex: '(\\d+)个工作小时内', deadline: in $1 business hours}\n";
     fu_policy *p = fu_test_policy(yaml);
-    fu_extractor *ex = NULL;
-    cr_assert_eq(fu_extractor_new_from_policy(&ex, p), FU_OK, "%s", fu_error_last()->message);
+    fu_extractor *ex = policy_extractor(p);
     fu_calendar *cal = cn2025();
     const char *note = "周末前答复，4个工作小时内处理";
     fu_extraction *x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
-    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.zh_weekend");
-    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-28T20:00:00+08:00"));
-    cr_assert_str_eq(fu_extraction_promise(x, 1)->rule, "commitments.patterns.zh_half_day");
-    cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-28T11:00:00+08:00"));
+    expect_promise(x, 0, "commitments.patterns.zh_weekend", "2025-09-28T20:00:00+08:00");
+    expect_promise(x, 1, "commitments.patterns.zh_half_day", "2025-09-28T11:00:00+08:00");
     fu_extraction_free(x);
     fu_extractor_free(ex);
     fu_ledger_options lo;
@@ -842,27 +848,32 @@ Test(commit, version_1_files_are_migrated_to_the_current_schema) {
     unlink(path);
 }
 
+/* A file `name` made by `sql` is refused on open with a message holding
+ * `needle`; its path (left in place) in path[0..cap). */
+static void refused_file(char *path, size_t cap, const char *name, const char *sql, const char *needle) {
+    fu_ledger *l = NULL;
+    tmp_path(path, cap, name);
+    raw_exec(path, sql);
+    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB, "%s", name);
+    cr_assert_null(l);
+    cr_assert(strstr(fu_error_last()->message, needle) != NULL, "%s: %s", name, fu_error_last()->message);
+}
+
 Test(commit, foreign_and_newer_files_are_refused) {
     char path[512];
     fu_ledger *l = NULL;
-    tmp_path(path, sizeof path, "newer");
     /* a ledger of a later library: our application id, a newer schema */
-    raw_exec(path, "CREATE TABLE x(a); PRAGMA user_version = 99; PRAGMA application_id = 1179995207;");
-    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
-    cr_assert(strstr(fu_error_last()->message, "newer") != NULL, "%s", fu_error_last()->message);
+    refused_file(path, sizeof path, "newer",
+                 "CREATE TABLE x(a); PRAGMA user_version = 99; PRAGMA application_id = 1179995207;", "newer");
     unlink(path);
-    tmp_path(path, sizeof path, "foreign");
-    raw_exec(path, "CREATE TABLE customers(a);");
-    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
-    cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
+    refused_file(path, sizeof path, "foreign", "CREATE TABLE customers(a);", "not a follow-up ledger");
     unlink(path);
     /* a foreign file that happens to carry user_version 3 and a table named
      * commitment: refused on open, not with "no such column" on first use */
-    tmp_path(path, sizeof path, "foreign3");
-    raw_exec(path, "CREATE TABLE commitment(id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE event(x);"
-                   " PRAGMA user_version = 3;");
-    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
-    cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
+    refused_file(path, sizeof path, "foreign3",
+                 "CREATE TABLE commitment(id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE event(x);"
+                 " PRAGMA user_version = 3;",
+                 "not a follow-up ledger");
     cr_assert(strstr(fu_error_last()->message, "no such column") != NULL, "names the reason: %s",
               fu_error_last()->message);
     fu_ledger_options ro = FU_LEDGER_OPTIONS_INIT;
@@ -871,10 +882,8 @@ Test(commit, foreign_and_newer_files_are_refused) {
     cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
     unlink(path);
     /* another application's id */
-    tmp_path(path, sizeof path, "appid");
-    raw_exec(path, "PRAGMA application_id = 1234; CREATE TABLE t(a);");
-    cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
-    cr_assert(strstr(fu_error_last()->message, "application id is 0x000004D2") != NULL, "%s", fu_error_last()->message);
+    refused_file(path, sizeof path, "appid", "PRAGMA application_id = 1234; CREATE TABLE t(a);",
+                 "application id is 0x000004D2");
     unlink(path);
     tmp_path(path, sizeof path, "text");
     FILE *f = fopen(path, "w");

@@ -31,13 +31,7 @@ Test(common, error_set_at_keeps_position_and_clear_resets) {
     int rc = fu__error_set_at(FU_EPARSE, "policy.yaml", 12, 7, "caps.new_customer.max",
                               "expected a number, got '%s'", "many");
     cr_assert_eq(rc, FU_EPARSE);
-    const fu_error *e = fu_error_last();
-    cr_assert_eq(e->code, FU_EPARSE);
-    cr_assert_str_eq(e->message, "expected a number, got 'many'");
-    cr_assert_str_eq(e->source, "policy.yaml");
-    cr_assert_eq(e->line, 12);
-    cr_assert_eq(e->column, 7);
-    cr_assert_str_eq(e->path, "caps.new_customer.max");
+    fu_test_expect_error(FU_EPARSE, "expected a number, got 'many'", "policy.yaml", 12, 7, "caps.new_customer.max");
 
     char buf[256];
     size_t n = fu_error_format(buf, sizeof buf);
@@ -64,6 +58,16 @@ Test(common, error_set_drops_stale_position) {
     char buf[128];
     fu_error_format(buf, sizeof buf);
     cr_assert_str_eq(buf, "customer_id is NULL");
+}
+
+/* A new error may quote the current one (fu_error_last()'s own fields):
+ * the message is formatted before the old one is overwritten. */
+Test(common, a_new_error_may_quote_the_current_message) {
+    fu__error_set_at(FU_EPARSE, "a.csv", 3, 4, "tz", "unknown zone 'Mars/Olympus'");
+    fu_error_set(FU_EINVAL, "customer K1: %s", fu_error_last()->message);
+    cr_assert_str_eq(fu_error_last()->message, "customer K1: unknown zone 'Mars/Olympus'");
+    fu__error_set_at(FU_EPARSE, "b.csv", 5, 6, "at", "%s (row skipped)", fu_error_last()->message);
+    fu_test_expect_error(FU_EPARSE, "customer K1: unknown zone 'Mars/Olympus' (row skipped)", "b.csv", 5, 6, "at");
 }
 
 Test(common, error_messages_are_truncated_not_overflowed) {

@@ -16,13 +16,7 @@ Test(faces_error, error_set_returns_code_and_formats_message) {
     fu_error_set_at(FU_EPARSE, "old.csv", 3, 4, "col", "stale");
     int rc = fu_error_set(FU_EINVAL, "argument %d is %s", 2, "bad");
     cr_assert_eq(rc, FU_EINVAL);
-    const fu_error *e = fu_error_last();
-    cr_assert_eq(e->code, FU_EINVAL);
-    cr_assert_str_eq(e->message, "argument 2 is bad");
-    cr_assert_str_eq(e->source, ""); /* the earlier position is gone */
-    cr_assert_str_eq(e->path, "");
-    cr_assert_eq(e->line, 0);
-    cr_assert_eq(e->column, 0);
+    fu_test_expect_error(FU_EINVAL, "argument 2 is bad", "", 0, 0, ""); /* the earlier position is gone */
 }
 
 Test(faces_error, error_set_without_format_uses_strerror) {
@@ -44,12 +38,7 @@ Test(faces_error, error_set_at_keeps_position_and_formats_one_line) {
 Test(faces_error, error_prefix_keeps_code_and_position) {
     fu_error_set_at(FU_ERANGE, "in.csv", 2, 5, "x", "too large");
     fu_error_prefix("row %d", 3);
-    const fu_error *e = fu_error_last();
-    cr_assert_eq(e->code, FU_ERANGE);
-    cr_assert_str_eq(e->message, "row 3: too large");
-    cr_assert_str_eq(e->source, "in.csv");
-    cr_assert_eq(e->line, 2);
-    cr_assert_eq(e->column, 5);
+    fu_test_expect_error(FU_ERANGE, "row 3: too large", "in.csv", 2, 5, "x");
 }
 
 Test(faces_error, message_is_cut_at_1023_bytes) {
@@ -124,29 +113,33 @@ static char *tmp_dir(void) {
     return d;
 }
 
-static char *slurp(const char *path) {
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The file at path holds exactly `want`. */
+static void expect_text(const char *path, const char *want) {
     size_t len;
-    return fu_test_read_file(path, &len);
+    char *got = fu_test_read_file(path, &len);
+    cr_assert_str_eq(got, want, "%s", path);
+    free(got);
 }
 
 Test(faces_outfile, commit_replaces_the_file_whole) {
     char *dir = tmp_dir(), path[256];
     snprintf(path, sizeof path, "%s/out.csv", dir);
-    FILE *f = fopen(path, "w");
-    fputs("old\n", f);
-    fclose(f);
+    write_text(path, "old\n");
     chmod(path, 0640);
     fu_outfile *o = NULL;
     cr_assert_eq(fu_outfile_open(&o, path), FU_OK);
     cr_assert_str_eq(fu_outfile_path(o), path);
     fputs("new", fu_outfile_stream(o));
-    char *mid = slurp(path);
-    cr_assert_str_eq(mid, "old\n"); /* untouched until commit */
-    free(mid);
+    expect_text(path, "old\n"); /* untouched until commit */
     cr_assert_eq(fu_outfile_commit(o), FU_OK);
-    char *got = slurp(path);
-    cr_assert_str_eq(got, "new");
-    free(got);
+    expect_text(path, "new");
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0640); /* a replaced file keeps its mode */
@@ -158,17 +151,13 @@ Test(faces_outfile, commit_replaces_the_file_whole) {
 Test(faces_outfile, abort_leaves_the_old_file_and_no_temporary) {
     char *dir = tmp_dir(), path[256];
     snprintf(path, sizeof path, "%s/keep.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("keep", f);
-    fclose(f);
+    write_text(path, "keep");
     fu_outfile *o = NULL;
     cr_assert_eq(fu_outfile_open(&o, path), FU_OK);
     fputs("lost", fu_outfile_stream(o));
     fu_outfile_abort(o);
     fu_outfile_abort(NULL);
-    char *got = slurp(path);
-    cr_assert_str_eq(got, "keep");
-    free(got);
+    expect_text(path, "keep");
     unlink(path);
     cr_assert_eq(rmdir(dir), 0);
     free(dir);

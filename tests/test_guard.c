@@ -827,6 +827,42 @@ static fu_guard_request tp_request(const fu_touchpoint *tp, char *rule, size_t r
     return r;
 }
 
+/* A week's plan of b from now and a guard over the same book (no log). */
+typedef struct plan_guard {
+    fu_planner *pl;
+    fu_plan *plan;
+    fu_guard *g;
+    const fu_touchpoint *tp; /* the planned touchpoints */
+    size_t n;
+} plan_guard;
+
+/* Make x and check that the guard allows every planned contact at its
+ * best_at; returns how many were checked. */
+static size_t plan_guard_check(plan_guard *x, const fu_policy *p, fu_book *b, int64_t now, uint64_t seed) {
+    memset(x, 0, sizeof *x);
+    cr_assert_eq(fu_planner_new(&x->pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_plan(x->pl, now, 7 * D, &x->plan), FU_OK);
+    cr_assert_eq(fu_guard_new(&x->g, p, b, NULL, NULL), FU_OK);
+    x->tp = fu_plan_touchpoints(x->plan, FU_TOUCHPOINT_PLANNED, &x->n);
+    const fu_touchpoint *tp = x->tp;
+    for (size_t i = 0; i < x->n; i++) {
+        char rule[256];
+        fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
+        fu_guard_decision d;
+        cr_assert_eq(fu_guard_check_request(x->g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
+                     tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
+                     fu_priority_name(tp[i].priority), d.reason);
+    }
+    return x->n;
+}
+
+static void plan_guard_free(plan_guard *x) {
+    fu_guard_free(x->g);
+    fu_plan_free(x->plan);
+    fu_planner_free(x->pl);
+}
+
 Test(guard, every_planned_contact_passes_the_guard_at_its_best_at) {
     fu_policy *p = NULL;
     cr_assert_eq(fu_policy_default(&p), FU_OK);
@@ -834,27 +870,9 @@ Test(guard, every_planned_contact_passes_the_guard_at_its_best_at) {
     for (uint64_t seed = 1; seed <= 40; seed++) {
         int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 7 * H;
         fu_book *b = random_book(seed, 80, now);
-        fu_planner *pl = NULL;
-        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
-        fu_plan *plan = NULL;
-        cr_assert_eq(fu_planner_plan(pl, now, 7 * D, &plan), FU_OK);
-        fu_guard *g = NULL;
-        cr_assert_eq(fu_guard_new(&g, p, b, NULL, NULL), FU_OK);
-        size_t n = 0;
-        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
-        for (size_t i = 0; i < n; i++) {
-            char rule[256];
-            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
-            fu_guard_decision d;
-            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
-            cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
-                         tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
-                         fu_priority_name(tp[i].priority), d.reason);
-            checked++;
-        }
-        fu_guard_free(g);
-        fu_plan_free(plan);
-        fu_planner_free(pl);
+        plan_guard x;
+        checked += plan_guard_check(&x, p, b, now, seed);
+        plan_guard_free(&x);
         fu_book_free(b);
     }
     cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
@@ -872,24 +890,8 @@ Test(guard, planner_and_guard_agree_over_redial_history) {
     for (uint64_t seed = 101; seed <= 130; seed++) {
         int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 5 * H;
         fu_book *b = random_book_redial(seed, 60, now, 1);
-        fu_planner *pl = NULL;
-        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
-        fu_plan *plan = NULL;
-        cr_assert_eq(fu_planner_plan(pl, now, 7 * D, &plan), FU_OK);
-        fu_guard *g = NULL;
-        cr_assert_eq(fu_guard_new(&g, p, b, NULL, NULL), FU_OK);
-        size_t n = 0;
-        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
-        for (size_t i = 0; i < n; i++) {
-            char rule[256];
-            fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
-            fu_guard_decision d;
-            cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
-            cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
-                         tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
-                         fu_priority_name(tp[i].priority), d.reason);
-            checked++;
-        }
+        plan_guard x;
+        checked += plan_guard_check(&x, p, b, now, seed);
         /* the customer's redial rules, asked at every planned instant of a
          * call and every 3 hours of the horizon */
         for (size_t ci = 0; ci < fu_book_customer_count(b); ci++) {
@@ -900,7 +902,7 @@ Test(guard, planner_and_guard_agree_over_redial_history) {
                 r.channel = FU_CHANNEL_PHONE;
                 r.at = t;
                 fu_guard_decision d;
-                cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+                cr_assert_eq(fu_guard_check_request(x.g, &r, &d), FU_OK, "%s", fu_error_last()->message);
                 if (d.allowed || (strcmp(d.rule, "redial.wrong_number") != 0 &&
                                   strcmp(d.rule, "redial.attempts_per_day") != 0 &&
                                   strcmp(d.rule, "redial.attempts_lifetime") != 0))
@@ -908,18 +910,16 @@ Test(guard, planner_and_guard_agree_over_redial_history) {
                 denied++;
                 /* the denial holds until next_allowed; no call is planned in it
                  * (a final denial: none from t on) */
-                for (size_t i = 0; i < n; i++)
-                    if (strcmp(tp[i].customer_id, id) == 0 &&
-                        (tp[i].channel == FU_CHANNEL_PHONE || tp[i].channel == FU_CHANNEL_VIDEO))
-                        cr_assert(tp[i].best_at < t || tp[i].best_at >= d.next_allowed,
+                for (size_t i = 0; i < x.n; i++)
+                    if (strcmp(x.tp[i].customer_id, id) == 0 &&
+                        (x.tp[i].channel == FU_CHANNEL_PHONE || x.tp[i].channel == FU_CHANNEL_VIDEO))
+                        cr_assert(x.tp[i].best_at < t || x.tp[i].best_at >= d.next_allowed,
                                   "seed %llu: %s denied at %lld by %s until %lld, planned %s at %lld",
                                   (unsigned long long)seed, id, (long long)t, d.rule, (long long)d.next_allowed,
-                                  tp[i].rule, (long long)tp[i].best_at);
+                                  x.tp[i].rule, (long long)x.tp[i].best_at);
             }
         }
-        fu_guard_free(g);
-        fu_plan_free(plan);
-        fu_planner_free(pl);
+        plan_guard_free(&x);
         fu_book_free(b);
     }
     cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);

@@ -16,20 +16,6 @@
 #define SAMPLE FU_TEST_SRCDIR "/../examples/sample/data/"
 #define NPART 3
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return s;
-}
-
 /* The partition of a customer id: a hash of its text, mod NPART. */
 static int part_of(const char *line) {
     unsigned h = 5381;
@@ -74,7 +60,7 @@ static fu_book *book_of(const char *cust, size_t clen, const char *ev, size_t el
 
 static void sample_load(sample *s) {
     size_t cl, el, pcl[NPART], pel[NPART];
-    char *cust = slurp(SAMPLE "customers.csv", &cl), *ev = slurp(SAMPLE "events.csv", &el);
+    char *cust = fu_test_read_file(SAMPLE "customers.csv", &cl), *ev = fu_test_read_file(SAMPLE "events.csv", &el);
     char *pc[NPART], *pe[NPART];
     cr_assert_eq(fu_policy_default(&s->p), FU_OK);
     s->whole = book_of(cust, cl, ev, el);
@@ -242,6 +228,24 @@ static void expect_refused(fu_kpi *into, const void *buf, size_t len, const char
     cr_expect_eq(n0, n1, "a refused partial changes nothing");
 }
 
+/* The partial of k (fu_free() it). */
+static void *partial_of(fu_kpi *k, size_t *len) {
+    void *b = NULL;
+    cr_assert_eq(fu_kpi_partial_write(k, len, &b), FU_OK);
+    return b;
+}
+
+/* The partial of an engine with p and o over book b is refused by into. */
+static void expect_engine_refused(fu_kpi *into, const fu_policy *p, const fu_kpi_options *o, const fu_book *b,
+                                  const char *needle) {
+    fu_kpi *f = engine(p, o, b);
+    size_t len = 0;
+    void *blob = partial_of(f, &len);
+    expect_refused(into, blob, len, needle);
+    fu_free(blob);
+    fu_kpi_free(f);
+}
+
 /* FNV-1a 64 of the bytes before the last 8, written into them (little-endian):
  * a blob edited behind the checksum's back. */
 static void reseal(unsigned char *b, size_t len) {
@@ -250,15 +254,37 @@ static void reseal(unsigned char *b, size_t len) {
     for (int i = 0; i < 8; i++) b[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
 }
 
-Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
+/* The sample split in parts, the partial of part 1 (by tier, weekly) and an
+ * engine over part 0 to merge blobs into. */
+typedef struct blob_fx {
     sample s;
-    sample_load(&s);
-    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
-    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
-    void *vb = NULL;
-    size_t len = 0;
-    cr_assert_eq(fu_kpi_partial_write(src, &len, &vb), FU_OK);
-    unsigned char *b = vb, *c = malloc(len + 1);
+    fu_kpi_options o;
+    fu_kpi *src, *into;
+    void *blob;
+    size_t len;
+} blob_fx;
+
+static void blob_setup(blob_fx *x) {
+    sample_load(&x->s);
+    x->o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
+    x->src = engine(x->s.p, &x->o, x->s.part[1]);
+    x->into = engine(x->s.p, &x->o, x->s.part[0]);
+    x->blob = partial_of(x->src, &x->len);
+}
+
+static void blob_teardown(blob_fx *x) {
+    fu_free(x->blob);
+    fu_kpi_free(x->into);
+    fu_kpi_free(x->src);
+    sample_free(&x->s);
+}
+
+Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
+    blob_fx x;
+    blob_setup(&x);
+    fu_kpi *into = x.into;
+    size_t len = x.len;
+    unsigned char *b = x.blob, *c = malloc(len + 1);
     /* header 169 bytes, tmin and tmax, then the group count and the first group's tier */
     const size_t ngroups = 169 + 16, tier0 = ngroups + 4;
     memcpy(c, b, len);
@@ -282,20 +308,17 @@ Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
     reseal(c, len);
     cr_expect_eq(fu_kpi_merge_partial(into, c, len), FU_OK, "resealed unchanged: accepted");
     free(c);
-    fu_free(b);
-    fu_kpi_free(into);
-    fu_kpi_free(src);
-    sample_free(&s);
+    blob_teardown(&x);
 }
 
 Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
-    sample s;
-    sample_load(&s);
-    fu_kpi_options o = opts_of(FU_KPI_BY_TIER, FU_KPI_WEEK);
-    fu_kpi *src = engine(s.p, &o, s.part[1]), *into = engine(s.p, &o, s.part[0]);
-    void *vb = NULL;
-    size_t len = 0;
-    cr_assert_eq(fu_kpi_partial_write(src, &len, &vb), FU_OK);
+    blob_fx x;
+    blob_setup(&x);
+    sample s = x.s;
+    fu_kpi_options o = x.o;
+    fu_kpi *into = x.into;
+    size_t len = x.len;
+    void *vb = x.blob;
     unsigned char *b = vb, *c = malloc(len);
     /* truncated at every length, a flipped bit anywhere */
     for (size_t cut = 0; cut < len; cut += (cut < 256 ? 1 : 97)) expect_refused(into, b, cut, "partial");
@@ -316,15 +339,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     foreign[1].o.period = FU_KPI_MONTH;
     foreign[2].o.as_of += 3600;
     foreign[3].o.contact_cost[FU_CHANNEL_PHONE] = 9;
-    for (int i = 0; i < 4; i++) {
-        fu_kpi *f = engine(s.p, &foreign[i].o, s.part[1]);
-        void *fb = NULL;
-        size_t fl = 0;
-        cr_assert_eq(fu_kpi_partial_write(f, &fl, &fb), FU_OK);
-        expect_refused(into, fb, fl, foreign[i].msg);
-        fu_free(fb);
-        fu_kpi_free(f);
-    }
+    for (int i = 0; i < 4; i++) expect_engine_refused(into, s.p, &foreign[i].o, s.part[1], foreign[i].msg);
     /* the built-in policy's YAML under another version */
     size_t ylen = 0;
     const char *dy = fu_policy_default_yaml(&ylen);
@@ -337,16 +352,8 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     fu_policy *p2 = NULL;
     cr_assert_eq(fu_policy_load_string(&p2, yaml, ylen, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
     free(yaml);
-    {
-        fu_kpi *f = engine(p2, &o, s.part[1]);
-        void *fb = NULL;
-        size_t fl = 0;
-        cr_assert_eq(fu_kpi_partial_write(f, &fl, &fb), FU_OK);
-        expect_refused(into, fb, fl, "another policy");
-        fu_free(fb);
-        fu_kpi_free(f);
-        fu_policy_free(p2);
-    }
+    expect_engine_refused(into, p2, &o, s.part[1], "another policy");
+    fu_policy_free(p2);
     /* without as_of there is no partial */
     fu_kpi_options noas = o;
     noas.as_of = FU_KPI_NO_TIME;
@@ -356,10 +363,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     cr_assert_null(vb);
     fu_kpi_free(na);
     free(c);
-    fu_free(b);
-    fu_kpi_free(into);
-    fu_kpi_free(src);
-    sample_free(&s);
+    blob_teardown(&x);
 }
 
 /* ------------------------------------------------------------ out of memory */

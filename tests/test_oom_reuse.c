@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -161,27 +162,21 @@ static void ex_teardown(void *h) { fu_extractor_free(h); }
 
 TestSuite(oom_reuse, .init = load, .fini = unload);
 
-Test(oom_reuse, planner_plans_again_after_a_failed_plan) {
-    reuse_case c = {"planner plan", planner_setup, planner_op, planner_teardown};
-    run_case(&c);
+/* Each handle: the name in messages, then setup, operation and teardown. */
+static const reuse_case k_cases[] = {
+    {"planner plan", planner_setup, planner_op, planner_teardown},
+    {"kpi compute", kpi_setup, kpi_op, kpi_teardown},
+    {"besttime best", bt_setup, bt_op, bt_teardown},
+    {"redactor apply", red_setup, red_op, red_teardown},
+    {"extractor run", ex_setup, ex_op, ex_teardown},
+};
+#define N_CASES (sizeof k_cases / sizeof k_cases[0])
+
+/* The parameter is an index into k_cases (parameters are copied: no pointers). */
+ParameterizedTestParameters(oom_reuse, a_handle_works_again_after_a_failed_call) {
+    static size_t index[N_CASES];
+    for (size_t i = 0; i < N_CASES; i++) index[i] = i;
+    return cr_make_param_array(size_t, index, N_CASES);
 }
 
-Test(oom_reuse, kpi_engine_computes_again_after_a_failed_compute) {
-    reuse_case c = {"kpi compute", kpi_setup, kpi_op, kpi_teardown};
-    run_case(&c);
-}
-
-Test(oom_reuse, besttime_model_answers_again_after_a_failed_query) {
-    reuse_case c = {"besttime best", bt_setup, bt_op, bt_teardown};
-    run_case(&c);
-}
-
-Test(oom_reuse, redactor_masks_again_after_a_failed_apply) {
-    reuse_case c = {"redactor apply", red_setup, red_op, red_teardown};
-    run_case(&c);
-}
-
-Test(oom_reuse, extractor_runs_again_after_a_failed_run) {
-    reuse_case c = {"extractor run", ex_setup, ex_op, ex_teardown};
-    run_case(&c);
-}
+ParameterizedTest(size_t *i, oom_reuse, a_handle_works_again_after_a_failed_call) { run_case(&k_cases[*i]); }

@@ -9,30 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fx {
-    fu_policy *policy;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *plan;
-} fx;
+typedef fu_test_planner fx;
 
 static void setup_plan(fx *f, const char *customers, const char *events, int64_t now) {
     memset(f, 0, sizeof *f);
-    cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
-    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, customers, strlen(customers), "c"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, events, strlen(events), "e"), FU_OK, "%s",
-                 fu_error_last()->message);
+    f->policy = fu_test_policy(NULL);
+    f->book = fu_test_book(customers, events);
     cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_planner_plan(f->pl, now, 10 * 86400, &f->plan), FU_OK, "%s", fu_error_last()->message);
-}
-
-static void teardown_plan(fx *f) {
-    fu_plan_free(f->plan);
-    fu_planner_free(f->pl);
-    fu_book_free(f->book);
-    fu_policy_free(f->policy);
 }
 
 /* 2026-03-02T12:00:00Z, a Monday */
@@ -67,7 +51,7 @@ Test(plan_output, utc_offset_is_the_customers_zone) {
     cr_assert_eq(fu_plan_utc_offset(f.plan, &copy, NOW, &off), FU_EINVAL); /* not one of the plan's */
     cr_assert_eq(off, 0);
     cr_assert_eq(fu_plan_utc_offset(NULL, tp, NOW, &off), FU_EINVAL);
-    teardown_plan(&f);
+    fu_test_planner_free(&f);
 }
 
 Test(plan_output, csv_owner_and_agent_columns_come_last) {
@@ -93,5 +77,5 @@ Test(plan_output, csv_owner_and_agent_columns_come_last) {
     cr_assert(strncmp(csv, hdr2, strlen(hdr2)) == 0, "%s", csv);
     fu_free(csv);
     cr_assert_eq(fu_plan_write_csv_to_string(f.plan, all, 0x100u, NULL, &csv), FU_EINVAL);
-    teardown_plan(&f);
+    fu_test_planner_free(&f);
 }

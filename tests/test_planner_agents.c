@@ -237,21 +237,12 @@ Test(agents, owner_column_round_trips) {
 static int oom_op(void *ctx) {
     (void)ctx;
     fx f;
-    memset(&f, 0, sizeof f);
     static const char C[] = "customer_id,tz,owner\nK1,Asia/Shanghai,A1\nK2,Asia/Shanghai,\n";
     static const char E[] = "customer_id,at,kind\nK1,2026-03-07T10:00:00+08:00,delivery\n"
                             "K2,2026-03-02T10:00:00+08:00,delivery\n";
-    int rc = fu_policy_default(&f.policy);
-    if (!rc) rc = fu_book_new(&f.book, NULL);
-    if (!rc) rc = fu_book_read_customers_csv_from_string(f.book, C, strlen(C), "c");
-    if (!rc) rc = fu_book_read_events_csv_from_string(f.book, E, strlen(E), "e");
-    if (!rc) rc = fu_planner_new(&f.pl, f.policy, f.book, NULL);
-    if (!rc) rc = fu_planner_set_agents(f.pl, AGENTS, strlen(AGENTS), "agents");
+    int rc = fu_test_planner_open(&f, C, E, AGENTS);
     if (!rc) rc = fu_planner_plan(f.pl, T("2026-03-02T00:00:00+08:00"), 7 * 86400, &f.plan);
-    fu_plan_free(f.plan);
-    fu_planner_free(f.pl);
-    fu_book_free(f.book);
-    fu_policy_free(f.policy);
+    fu_test_planner_free(&f);
     return rc;
 }
 

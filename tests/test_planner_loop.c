@@ -83,6 +83,20 @@ static void teardown(fx *f) {
     fu_policy_free(f->policy);
 }
 
+/* The planned touchpoint of customer `id` and `rule`, checked: due
+ * [from, to], made at best_at, with that priority and owner. */
+static const fu_touchpoint *planned(const fu_plan *p, const char *id, const char *rule, const char *from,
+                                    const char *to, int64_t best_at, fu_priority priority, const char *owner) {
+    const fu_touchpoint *t = find(p, FU_TOUCHPOINT_PLANNED, id, rule);
+    cr_assert_not_null(t, "%s %s", id, rule);
+    cr_assert_eq(t->due_from, T(from), "%s", rule);
+    cr_assert_eq(t->due_to, T(to), "%s", rule);
+    cr_assert_eq(t->best_at, best_at, "%s", rule);
+    cr_assert_eq(t->priority, priority, "%s", rule);
+    cr_assert_str_eq(t->owner, owner);
+    return t;
+}
+
 static size_t count_rule(const fu_plan *p, const char *rule) {
     size_t total = 0;
     for (int s = 0; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
@@ -111,24 +125,16 @@ Test(planner_loop, at_risk_breached_fulfilled) {
     cr_assert_eq(fu_planner_plan(f.pl, now, 2 * D, &f.plan), FU_OK, "%s", fu_error_last()->message);
     /* C1 at risk: progress due [deadline - 24 h, deadline] = [03-04 18:00, 03-05 18:00],
      * made now (20:00 is inside 08:00-21:00), by the promise's owner */
-    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.promise_at_risk.progress");
-    cr_assert_not_null(a);
-    cr_assert_eq(a->due_from, T("2026-03-04T18:00:00+08:00"));
-    cr_assert_eq(a->due_to, T("2026-03-05T18:00:00+08:00"));
-    cr_assert_eq(a->best_at, now);
-    cr_assert_eq(a->priority, FU_PRIORITY_NORMAL);
-    cr_assert_str_eq(a->owner, "repair");
+    const fu_touchpoint *a = planned(f.plan, "C1", "cadences.promise_at_risk.progress",
+                                     "2026-03-04T18:00:00+08:00", "2026-03-05T18:00:00+08:00", now,
+                                     FU_PRIORITY_NORMAL, "repair");
     char want[64];
     snprintf(want, sizeof want, "promise #%lld", (long long)f.id[1]);
     cr_assert(strstr(a->reason, want) && strstr(a->reason, "due 2026-03-05 18:00"), "%s", a->reason);
     /* C2 breached at 03-04 12:00: remedy due [12:00, 03-05 12:00], high, owner billing */
-    const fu_touchpoint *b = find(f.plan, FU_TOUCHPOINT_PLANNED, "C2", "cadences.promise_breached.remedy");
-    cr_assert_not_null(b);
-    cr_assert_eq(b->due_from, T("2026-03-04T12:00:00+08:00"));
-    cr_assert_eq(b->due_to, T("2026-03-05T12:00:00+08:00"));
-    cr_assert_eq(b->best_at, now);
-    cr_assert_eq(b->priority, FU_PRIORITY_HIGH);
-    cr_assert_str_eq(b->owner, "billing");
+    const fu_touchpoint *b = planned(f.plan, "C2", "cadences.promise_breached.remedy",
+                                     "2026-03-04T12:00:00+08:00", "2026-03-05T12:00:00+08:00", now,
+                                     FU_PRIORITY_HIGH, "billing");
     snprintf(want, sizeof want, "promise #%lld", (long long)f.id[2]);
     cr_assert(strstr(b->reason, want) && strstr(b->reason, "breached on 2026-03-04 12:00"), "%s", b->reason);
     cr_assert(strstr(b->reason, "refund the fee"), "%s", b->reason);
@@ -213,16 +219,48 @@ Test(planner_loop, policy_overrides_lead_time) {
 
 /* A bad promise state names the key and the states. */
 Test(planner_loop, bad_promise_state) {
-    fu_policy *p = NULL;
     static const char y[] = "extends: builtin\n"
                             "cadences:\n"
                             "  x:\n"
                             "    trigger: {promise: late}\n"
                             "    steps:\n"
                             "      a: {at: 0h, within: 1h, purpose: p}\n";
-    cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "p", NULL), FU_EPOLICY);
-    cr_assert(strstr(fu_error_last()->message, "at_risk"), "%s", fu_error_last()->message);
-    cr_assert_null(p);
+    fu_test_policy_refused(y, "at_risk");
+}
+
+/* The escalation tests: CUSTOMERS with `events`, the policy of `yaml` (NULL:
+ * the built-in one), an empty ledger in memory and a planner. */
+#define ESCALATION_HEADER                                                                                     \
+    "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,outcome\n"
+/* C1 fault F1 and C2 fault F2 (resolved 03-03 15:00), C3 complaint K3 */
+#define ESCALATION_EVENTS                                                                                     \
+    ESCALATION_HEADER "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"                          \
+                      "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"                          \
+                      "C3,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"                          \
+                      "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"                                   \
+                      "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,,\n"                                   \
+                      "C2,2026-03-03T15:00:00+08:00,resolved,F2,,,,,,,\n"                                      \
+                      "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n"
+
+static void setup_escalation(fx *f, const char *yaml, const char *events) {
+    memset(f, 0, sizeof *f);
+    f->policy = fu_test_policy(yaml);
+    f->book = fu_test_book(CUSTOMERS, events);
+    cr_assert_eq(fu_ledger_open(&f->ledger, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK, "%s", fu_error_last()->message);
+}
+
+/* C3's promise after the complaint: made 03-02 10:30, due 03-08 18:00;
+ * category NULL: the default. */
+static fu_commit_input c3_promise(const char *category) {
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.customer_id = "C3";
+    in.text = "call back with a solution";
+    in.owner = "service";
+    in.category = category;
+    in.created_at = T("2026-03-02T10:30:00+08:00");
+    in.deadline = T("2026-03-08T18:00:00+08:00");
+    return in;
 }
 
 /* ------------------------------------------------------------ escalation */
@@ -235,44 +273,17 @@ Test(planner_loop, bad_promise_state) {
  * C3 complaint 03-02 10:00 (order K3), a `resolved` of another order (K9):
  *   still escalated; its promise (due 03-08 18:00) does not move the window. */
 Test(planner_loop, unresolved_problem_escalates_from_when_it_arose) {
-    static const char ev[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
-                             "agent_id,outcome\n"
-                             "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C3,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"
-                             "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,,\n"
-                             "C2,2026-03-03T15:00:00+08:00,resolved,F2,,,,,,,\n"
-                             "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n"
-                             "C3,2026-03-03T15:00:00+08:00,resolved,K9,,,,,,,\n";
-    fu_policy *policy = NULL;
-    fu_book *book = NULL;
-    fu_planner *pl = NULL;
-    fu_plan *plan = NULL;
-    fu_ledger *ledger = NULL;
-    cr_assert_eq(fu_policy_default(&policy), FU_OK);
-    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK);
-    cr_assert_eq(fu_book_read_events_csv_from_string(book, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_ledger_open(&ledger, NULL, NULL), FU_OK);
-    fu_commit_input in = FU_COMMIT_INPUT_INIT;
-    in.customer_id = "C3";
-    in.text = "call back with a solution";
-    in.owner = "service";
-    in.created_at = T("2026-03-02T10:30:00+08:00");
-    in.deadline = T("2026-03-08T18:00:00+08:00");
-    cr_assert_eq(fu_ledger_add(ledger, &in, NULL), FU_OK);
-    cr_assert_eq(fu_planner_new(&pl, policy, book, NULL), FU_OK);
-    cr_assert_eq(fu_planner_set_ledger(pl, ledger), FU_OK);
+    fx f;
+    setup_escalation(&f, NULL, ESCALATION_EVENTS "C3,2026-03-03T15:00:00+08:00,resolved,K9,,,,,,,\n");
+    fu_commit_input in = c3_promise(NULL); /* the default category */
+    cr_assert_eq(fu_ledger_add(f.ledger, &in, NULL), FU_OK);
+    cr_assert_eq(fu_planner_set_ledger(f.pl, f.ledger), FU_OK);
     int64_t now = T("2026-03-04T11:00:00+08:00");
-    cr_assert_eq(fu_planner_plan(pl, now, D, &plan), FU_OK, "%s", fu_error_last()->message);
-    const fu_touchpoint *a = find(plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.fault_escalation.expert_team");
-    cr_assert_not_null(a);
-    cr_assert_eq(a->due_from, T("2026-03-04T10:00:00+08:00"));
-    cr_assert_eq(a->due_to, T("2026-03-05T10:00:00+08:00"));
-    cr_assert_eq(a->best_at, now);
-    cr_assert_eq(a->priority, FU_PRIORITY_URGENT);
-    cr_assert_str_eq(a->owner, "expert");
+    cr_assert_eq(fu_planner_plan(f.pl, now, D, &f.plan), FU_OK, "%s", fu_error_last()->message);
+    fu_plan *plan = f.plan;
+    const fu_touchpoint *a = planned(plan, "C1", "cadences.fault_escalation.expert_team",
+                                     "2026-03-04T10:00:00+08:00", "2026-03-05T10:00:00+08:00", now,
+                                     FU_PRIORITY_URGENT, "expert");
     cr_assert(strstr(a->reason, "fault on 2026-03-02 10:00 (order F1)") && strstr(a->reason, "by the team expert"),
               "%s", a->reason);
     for (int st = 0; st < FU_TOUCHPOINT_STATUS_COUNT; st++)
@@ -281,16 +292,12 @@ Test(planner_loop, unresolved_problem_escalates_from_when_it_arose) {
     cr_assert_not_null(c);
     cr_assert_eq(c->due_from, T("2026-03-04T10:00:00+08:00"));
     cr_assert_str_eq(c->owner, "expert");
-    fu_plan_free(plan);
+    fu_plan_free(f.plan);
     /* planned two days earlier, the escalation is not yet due; a day after
      * the window opened it still is (the window ends 03-05 10:00) */
-    cr_assert_eq(fu_planner_plan(pl, T("2026-03-02T12:00:00+08:00"), D, &plan), FU_OK);
-    cr_assert_null(find(plan, FU_TOUCHPOINT_PLANNED, "C1", "escalation"));
-    fu_plan_free(plan);
-    fu_planner_free(pl);
-    fu_ledger_close(ledger);
-    fu_book_free(book);
-    fu_policy_free(policy);
+    cr_assert_eq(fu_planner_plan(f.pl, T("2026-03-02T12:00:00+08:00"), D, &f.plan), FU_OK);
+    cr_assert_null(find(f.plan, FU_TOUCHPOINT_PLANNED, "C1", "escalation"));
+    teardown(&f);
 }
 
 /* The escalation is a ledger event too (fu_ledger_record_escalations()),
@@ -312,38 +319,18 @@ static const fu_commitment *row_of(const fu_commitment_list *l, const char *cust
 }
 
 Test(planner_loop, escalation_recorded_in_the_ledger_once) {
-    static const char ev[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
-                             "agent_id,outcome\n"
-                             "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C3,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"
-                             "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,,\n"
-                             "C2,2026-03-03T15:00:00+08:00,resolved,F2,,,,,,,\n"
-                             "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n";
-    fu_policy *policy = NULL;
-    fu_book *book = NULL;
-    fu_planner *pl = NULL;
+    fx f;
+    setup_escalation(&f, NULL, ESCALATION_EVENTS);
+    fu_ledger *ledger = f.ledger;
+    fu_policy *policy = f.policy;
+    fu_planner *pl = f.pl;
     fu_plan *plan = NULL, *early = NULL;
-    fu_ledger *ledger = NULL;
-    cr_assert_eq(fu_policy_default(&policy), FU_OK);
-    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK);
-    cr_assert_eq(fu_book_read_events_csv_from_string(book, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_ledger_open(&ledger, NULL, NULL), FU_OK);
-    fu_commit_input in = FU_COMMIT_INPUT_INIT;
-    in.customer_id = "C3";
-    in.text = "call back with a solution";
-    in.owner = "service";
-    in.category = "complaint";
-    in.created_at = T("2026-03-02T10:30:00+08:00");
-    in.deadline = T("2026-03-08T18:00:00+08:00");
+    fu_commit_input in = c3_promise("complaint");
     cr_assert_eq(fu_ledger_add(ledger, &in, NULL), FU_OK);
     in.customer_id = "C1";
     in.category = "delivery";
     in.created_at = T("2026-03-01T10:00:00+08:00");
     cr_assert_eq(fu_ledger_add(ledger, &in, NULL), FU_OK);
-    cr_assert_eq(fu_planner_new(&pl, policy, book, NULL), FU_OK);
     int64_t now = T("2026-03-04T11:00:00+08:00");
     cr_assert_eq(fu_planner_plan(pl, now, D, &plan), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_planner_plan(pl, T("2026-03-02T12:00:00+08:00"), D, &early), FU_OK);
@@ -389,24 +376,19 @@ Test(planner_loop, escalation_recorded_in_the_ledger_once) {
     cr_assert_null(row_of(l, "C2", "escalation"), "a resolved fault does not escalate");
     fu_commitment_list_free(l);
     fu_plan_free(early);
-    fu_plan_free(plan);
-    fu_planner_free(pl);
-    fu_ledger_close(ledger);
-    fu_book_free(book);
-    fu_policy_free(policy);
+    f.plan = plan;
+    teardown(&f);
 }
 
 /* `unresolved` must be a boolean. */
 Test(planner_loop, unresolved_must_be_boolean) {
-    fu_policy *p = NULL;
     static const char y[] = "cadences:\n"
                             "  fault_escalation:\n"
                             "    trigger: {event: fault}\n"
                             "    when: {unresolved: maybe}\n"
                             "    steps:\n"
                             "      expert_team: {at: 48h, within: 24h, purpose: p, team: expert}\n";
-    cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "p", NULL), FU_EPOLICY);
-    cr_assert(strstr(fu_error_last()->message, "true or false"), "%s", fu_error_last()->message);
+    fu_test_policy_refused(y, "true or false");
 }
 
 /* The end of a calendar's official data, for the ledger's deadline flag. */
@@ -425,34 +407,22 @@ Test(planner_loop, calendar_data_until) {
 
 /* A site policy moves the escalation to 24 h and hands it to another team. */
 Test(planner_loop, escalation_overridable) {
-    static const char ev[] = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,"
-                             "agent_id,outcome\n"
-                             "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                             "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n";
     static const char y[] = "cadences:\n"
                             "  fault_escalation:\n"
                             "    steps:\n"
                             "      expert_team: {at: 24h, team: tier2}\n";
-    fu_policy *policy = NULL;
-    fu_book *book = NULL;
-    fu_planner *pl = NULL;
-    fu_plan *plan = NULL;
-    cr_assert_eq(fu_policy_load_string(&policy, y, strlen(y), "p", NULL), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(book, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK);
-    cr_assert_eq(fu_book_read_events_csv_from_string(book, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_planner_new(&pl, policy, book, NULL), FU_OK);
+    fx f;
+    setup_escalation(&f, y,
+                     ESCALATION_HEADER "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
+                                       "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n");
     int64_t now = T("2026-03-03T11:00:00+08:00");
-    cr_assert_eq(fu_planner_plan(pl, now, D, &plan), FU_OK, "%s", fu_error_last()->message);
-    const fu_touchpoint *a = find(plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.fault_escalation.expert_team");
+    cr_assert_eq(fu_planner_plan(f.pl, now, D, &f.plan), FU_OK, "%s", fu_error_last()->message);
+    const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.fault_escalation.expert_team");
     cr_assert_not_null(a);
     cr_assert_eq(a->due_from, T("2026-03-03T10:00:00+08:00"));
     cr_assert_eq(a->due_to, T("2026-03-04T10:00:00+08:00"));
     cr_assert_str_eq(a->owner, "tier2");
-    fu_plan_free(plan);
-    fu_planner_free(pl);
-    fu_book_free(book);
-    fu_policy_free(policy);
+    teardown(&f);
 }
 
 /* Every allocation failure in set_ledger and in planning with promises

@@ -16,19 +16,9 @@
 #include <math.h>
 #include <string.h>
 
-static int64_t T(const char *iso) {
-    int64_t t = 0;
-    cr_assert_eq(fu_time_parse(iso, strlen(iso), &t), FU_OK, "%s", iso);
-    return t;
-}
+#define T fu_test_time
 
-typedef struct fx {
-    fu_policy *policy;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *plan;
-} fx;
-
+typedef fu_test_planner fx;
 
 /* customers: "id,tz,owner;..."-free form CSV rows after the header; events likewise. */
 static void setup(fx *f, const char *policy_yaml, const char *customers, const char *events, const char *agents) {
@@ -36,27 +26,13 @@ static void setup(fx *f, const char *policy_yaml, const char *customers, const c
     char c[4096], e[4096];
     snprintf(c, sizeof c, "customer_id,tz,annual_spend,consent_phone,consent_sms,consent_email,owner\n%s", customers);
     snprintf(e, sizeof e, "customer_id,at,kind,order_id\n%s", events);
-    if (policy_yaml)
-        cr_assert_eq(fu_policy_load_string(&f->policy, policy_yaml, strlen(policy_yaml), "site.yaml", NULL), FU_OK,
-                     "%s", fu_error_last()->message);
-    else cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
-    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(f->book, c, strlen(c), "c"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(f->book, e, strlen(e), "e"), FU_OK, "%s",
-                 fu_error_last()->message);
+    f->policy = fu_test_policy(policy_yaml);
+    f->book = fu_test_book(c, e);
     cr_assert_eq(fu_book_finalize(f->book), FU_OK);
     cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK, "%s", fu_error_last()->message);
     if (agents)
         cr_assert_eq(fu_planner_set_agents(f->pl, agents, strlen(agents), "agents"), FU_OK, "%s",
                      fu_error_last()->message);
-}
-
-static void teardown(fx *f) {
-    fu_plan_free(f->plan);
-    fu_planner_free(f->pl);
-    fu_book_free(f->book);
-    fu_policy_free(f->policy);
 }
 
 static const fu_touchpoint *one(fx *f, const char *now, int64_t horizon, fu_touchpoint_status st, const char *rule) {
@@ -86,7 +62,7 @@ Test(who, team_hours_move_the_call) {
     cr_expect_str_eq(t->status_rule, "");
     cr_expect(strstr(t->reason, "moved to the first instant an agent may call (agents.shift, agents.team_hours)"),
               "%s", t->reason);
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 /* National Day: 2026-10-01..07 are holidays of the team calendar. The
@@ -110,7 +86,7 @@ Test(who, holidays_make_the_call_late_not_lost) {
     t = one(&f, "2026-10-01T10:00:00+08:00", 86400, FU_TOUCHPOINT_LATER, FIRST);
     cr_expect_eq(t->best_at, T("2026-10-08T09:00:00+08:00"));
     cr_expect_str_eq(t->status_rule, "agents.holidays");
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 /* Saturday 2026-10-10 is a make-up working day (调休): a working day, calls
@@ -132,7 +108,7 @@ Test(who, weekends_but_not_make_up_days) {
     cr_expect_eq(t->best_at, T("2026-10-12T09:00:00+08:00"));
     cr_expect_str_eq(t->status_rule, "");
     cr_expect(strstr(t->reason, "(agents.shift, agents.weekends)"), "%s", t->reason);
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 /* A site policy that allows weekend calls keeps Sunday 10:00. */
@@ -143,13 +119,13 @@ Test(who, policy_may_allow_weekends) {
     const fu_touchpoint *t = one(&f, "2026-10-11T10:00:00+08:00", 86400, FU_TOUCHPOINT_PLANNED, FIRST);
     cr_expect_eq(t->best_at, T("2026-10-11T10:00:00+08:00"));
     cr_expect_str_eq(t->agent, "A1");
-    teardown(&f);
+    fu_test_planner_free(&f);
     /* and without the section only the shifts count: 12:30 on a Monday stays */
     static const char Y2[] = "extends: builtin\nagents: ~\n";
     setup(&f, Y2, "K1,Asia/Shanghai,20000,yes,yes,yes,\n", "K1,2026-03-02T12:30:00+08:00,delivery,O1\n", ALL_WEEK);
     t = one(&f, "2026-03-02T12:30:00+08:00", 86400, FU_TOUCHPOINT_PLANNED, FIRST);
     cr_expect_eq(t->best_at, T("2026-03-02T12:30:00+08:00"));
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 /* Urgent problems first (agents.exempt: [urgent]): a complaint on Sunday
@@ -163,7 +139,7 @@ Test(who, urgent_calls_are_exempt) {
     cr_expect_eq(t->priority, FU_PRIORITY_URGENT);
     cr_expect_eq(t->best_at, T("2026-10-11T10:00:00+08:00"));
     cr_expect_str_eq(t->agent, "A1");
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 /* Days off: the owner A1 is off on Monday 2026-03-02, A2 takes the call;
@@ -194,7 +170,7 @@ Test(who, days_off) {
         cr_expect_eq(fu_error_last()->line, 2, "case %zu", i);
         cr_expect(strstr(fu_error_last()->message, "days_off"), "case %zu: %s", i, fu_error_last()->message);
     }
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 static const char FIVE_C[] = "K1,Asia/Shanghai,20000,yes,yes,yes,\nK2,Asia/Shanghai,20000,yes,yes,yes,\n"
@@ -240,7 +216,7 @@ Test(who, clv_decides_the_channel_by_quantile) {
     t = of(f.plan, "K1");
     cr_expect_eq(t->channel, FU_CHANNEL_PHONE);
     cr_expect_null(strstr(t->reason, "by_clv"), "%s", t->reason);
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 /* An amount instead of the quantile, and the automated channel e-mail. */
@@ -264,7 +240,7 @@ Test(who, clv_threshold_amount) {
     cr_expect_eq(of(f.plan, "K2")->channel, FU_CHANNEL_PHONE);
     cr_expect_null(strstr(of(f.plan, "K2")->reason, "by_clv"));
     cr_expect_eq(fu_planner_set_clv_values(f.pl, v, 4), FU_EINVAL);
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 Test(who, bad_clv_input) {
@@ -290,30 +266,21 @@ Test(who, bad_clv_input) {
     cr_expect_eq(fu_policy_load_string(&p, Y2, strlen(Y2), "site.yaml", NULL), FU_EPOLICY);
     static const char Y3[] = "extends: builtin\nagents:\n  calendar: mars\n";
     cr_expect_eq(fu_policy_load_string(&p, Y3, strlen(Y3), "site.yaml", NULL), FU_EPOLICY);
-    teardown(&f);
+    fu_test_planner_free(&f);
 }
 
 static int oom_op(void *ctx) {
     (void)ctx;
     fx f;
-    memset(&f, 0, sizeof f);
     static const char C[] = "customer_id,tz\nK1,Asia/Shanghai\nK2,Asia/Singapore\n";
     static const char E[] = "customer_id,at,kind\nK1,2026-10-01T10:00:00+08:00,delivery\n"
                             "K2,2026-10-11T10:00:00+08:00,delivery\n";
     static const char A[] = "agent_id,shift,tz,days_off\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai,2026-10-12\n";
     static const char K[] = "customer_id,clv\nK1,10\nK2,20\n";
-    int rc = fu_policy_default(&f.policy);
-    if (!rc) rc = fu_book_new(&f.book, NULL);
-    if (!rc) rc = fu_book_read_customers_csv_from_string(f.book, C, strlen(C), "c");
-    if (!rc) rc = fu_book_read_events_csv_from_string(f.book, E, strlen(E), "e");
-    if (!rc) rc = fu_planner_new(&f.pl, f.policy, f.book, NULL);
-    if (!rc) rc = fu_planner_set_agents(f.pl, A, strlen(A), "agents");
+    int rc = fu_test_planner_open(&f, C, E, A);
     if (!rc) rc = fu_planner_set_clv(f.pl, K, strlen(K), "clv");
     if (!rc) rc = fu_planner_plan(f.pl, T("2026-09-30T00:00:00+08:00"), 20 * 86400, &f.plan);
-    fu_plan_free(f.plan);
-    fu_planner_free(f.pl);
-    fu_book_free(f.book);
-    fu_policy_free(f.policy);
+    fu_test_planner_free(&f);
     return rc;
 }
 

@@ -43,6 +43,7 @@ static const char *sample_path(char *buf, size_t size, const char *name) {
     return buf;
 }
 
+/* r: the worker's result (result or sresult): its rc and where. */
 #define CHECK(call, what)                                          \
     do {                                                           \
         if ((r->rc = (call)) != FU_OK) {                           \
@@ -173,14 +174,6 @@ static int plan_csv(fu_planner *pl, int64_t now, char **csv) {
     return rc;
 }
 
-#define SCHECK(call, what)                                         \
-    do {                                                           \
-        if ((r->rc = (call)) != FU_OK) {                           \
-            snprintf(r->where, sizeof r->where, "%s", what);       \
-            goto out;                                              \
-        }                                                          \
-    } while (0)
-
 static void *shared_main(void *arg) {
     sresult *r = arg;
     shared *sh = r->sh;
@@ -188,7 +181,7 @@ static void *shared_main(void *arg) {
     char *csv = NULL, *masked = NULL;
     static const char note[] = "call 13812345678 or mail li.lei@example.com";
     /* an own planner over the shared book: borrows it from this thread */
-    SCHECK(fu_planner_new(&own, shared_policy, sh->book, NULL), "own planner");
+    CHECK(fu_planner_new(&own, shared_policy, sh->book, NULL), "own planner");
     if (r->index % 2) { /* odd threads: a hook that cancels at its 1st poll */
         int left = 1;
         fu_set_cancel_hook(cancel_after, &left);
@@ -196,7 +189,7 @@ static void *shared_main(void *arg) {
                       fu_error_last()->code == FU_ECANCELED;
         fu_set_cancel_hook(NULL, NULL);
     }
-    SCHECK(plan_csv(own, sh->now, &csv), "own plan");
+    CHECK(plan_csv(own, sh->now, &csv), "own plan");
     r->own_ok = strcmp(csv, sh->ref_plan) == 0;
     fu_free(csv);
     csv = NULL;
@@ -204,12 +197,12 @@ static void *shared_main(void *arg) {
     pthread_mutex_lock(&sh->planner_mu);
     r->rc = plan_csv(sh->planner, sh->now, &csv);
     pthread_mutex_unlock(&sh->planner_mu);
-    SCHECK(r->rc, "shared plan");
+    CHECK(r->rc, "shared plan");
     r->shared_ok = strcmp(csv, sh->ref_plan) == 0;
     pthread_mutex_lock(&sh->redactor_mu);
     r->rc = fu_redactor_apply(sh->redactor, note, sizeof note - 1, NULL, &masked);
     pthread_mutex_unlock(&sh->redactor_mu);
-    SCHECK(r->rc, "redact");
+    CHECK(r->rc, "redact");
     r->masked_ok = strcmp(masked, sh->ref_masked) == 0;
     for (int i = 0; i < LEDGER_ADDS; i++) {
         fu_commit_input in = FU_COMMIT_INPUT_INIT;
@@ -223,7 +216,7 @@ static void *shared_main(void *arg) {
         pthread_mutex_lock(&sh->ledger_mu);
         r->rc = fu_ledger_add(sh->ledger, &in, &id);
         pthread_mutex_unlock(&sh->ledger_mu);
-        SCHECK(r->rc, "ledger add");
+        CHECK(r->rc, "ledger add");
         r->adds += id > 0;
     }
 out:

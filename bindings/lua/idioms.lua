@@ -414,38 +414,34 @@ local function guard_index(mt, cls)
   end)
 end
 
+-- close(), closed() and __close of class cls: close() refuses while the
+-- handle is borrowed, then frees it with free(self) once. A class without
+-- a close of its own is marked closed before the C object goes (the
+-- collector then has nothing to free); one with its own close (own_close)
+-- is marked after it, so that a failing close may be tried again.
+local function install_close(mt, fns, cls, free, own_close)
+  local function close(self)
+    if closed[self] then return end
+    refuse_if_borrowed(self, cls)
+    if not own_close then closed[self] = true end
+    if free then free(self) end
+    closed[self] = true
+  end
+  rawset(fns, "close", close)
+  rawset(fns, "closed", function(self) return closed[self] == true end)
+  rawset(mt, "__close", function(self) close(self) end)
+  guard_index(mt, cls)
+end
+
 for _, cls in ipairs(HANDLES) do
   local mt = CLASSES[cls]
-  if mt then
-    local fns = rawget(mt, ".fn")
-    local function close(self)
-      if closed[self] then return end
-      refuse_if_borrowed(self, cls)
-      closed[self] = true
-      if release then release(self) end -- the C object goes now; the collector then has nothing to free
-    end
-    rawset(fns, "close", close)
-    rawset(fns, "closed", function(self) return closed[self] == true end)
-    rawset(mt, "__close", function(self) close(self) end)
-    guard_index(mt, cls)
-  end
+  if mt then install_close(mt, rawget(mt, ".fn"), cls, release, false) end
 end
 for cls in pairs(OWN_CLOSE) do
   local mt = CLASSES[cls]
   local fns = mt and rawget(mt, ".fn")
   local own = fns and rawget(fns, "close")
-  if own then
-    local function close(self)
-      if closed[self] then return end
-      refuse_if_borrowed(self, cls)
-      own(self)
-      closed[self] = true
-    end
-    rawset(fns, "close", close)
-    rawset(fns, "closed", function(self) return closed[self] == true end)
-    rawset(mt, "__close", function(self) close(self) end)
-    guard_index(mt, cls)
-  end
+  if own then install_close(mt, fns, cls, own, true) end
 end
 
 -- Constructors and module functions raise followup.Error too.
@@ -477,61 +473,48 @@ end
 -- ---------------------------------------------------------------- iterators
 local fn = function(cls) return rawget(CLASSES[cls], ".fn") end
 
+-- The iterators below: get(i) for i = after + 1 .. last, then nothing.
+local function counting(after, last, get)
+  local i = after
+  return function()
+    i = i + 1
+    if i <= last then return get(i) end
+  end
+end
+
 -- for tp in plan:touchpoints([status]) do ... end  (status default "planned")
 rawset(fn("Plan"), "touchpoints", function(self, status)
   status = status or "planned"
-  local n, i = self:count(status), 0
-  return function()
-    i = i + 1
-    if i <= n then return self:touchpoint(status, i) end
-  end
+  return counting(0, self:count(status), function(i) return self:touchpoint(status, i) end)
 end)
 
 -- for c in book:customers() do ... end; for i, c in book:customers() with index
 rawset(fn("Book"), "customers", function(self)
-  local n, i = self:customer_count(), 0
-  return function()
-    i = i + 1
-    if i <= n then return self:customer(i), i end
-  end
+  return counting(0, self:customer_count(), function(i) return self:customer(i), i end)
 end)
 
 -- for e in book:events([customer_index]) do ... end
 rawset(fn("Book"), "events", function(self, ci)
   local i, last
   if ci then i, last = self:events_begin(ci) - 1, self:events_end(ci) else i, last = 0, self:event_count() end
-  return function()
-    i = i + 1
-    if i <= last then return self:event(i), i end
-  end
+  return counting(i, last, function(k) return self:event(k), k end)
 end)
 
 rawset(fn("Kpi"), "figures", function(self)
-  local n, i = self:count(), 0
-  return function()
-    i = i + 1
-    if i <= n then return self:figure(i) end
-  end
+  return counting(0, self:count(), function(i) return self:figure(i) end)
 end)
 
 -- for c in list:commitments() do ... end: one table per commitment
 rawset(fn("CommitmentList"), "commitments", function(self)
-  local n, i = self:count(), 0
-  return function()
-    i = i + 1
-    if i > n then return nil end
+  return counting(0, self:count(), function(i)
     return {
       id = self:id(i), customer_id = self:customer_id(i), text = self:text(i), category = self:category(i),
       owner = self:owner(i), rule = self:rule(i), created_at = self:created_at(i), deadline = self:deadline(i),
       state = self:state(i), level = self:level(i), closed_at = self:closed_at(i),
     }
-  end
+  end)
 end)
 
 rawset(fn("SimReport"), "days", function(self)
-  local n, i = self.n_days, 0
-  return function()
-    i = i + 1
-    if i <= n then return self:day(i) end
-  end
+  return counting(0, self.n_days, function(i) return self:day(i) end)
 end)

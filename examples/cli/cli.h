@@ -27,10 +27,31 @@ typedef struct cli_command {
 void cli_error(const char *context);
 /* Map a libfollowup result code to an exit code. */
 int cli_exit_code(int rc);
+/* Print a bad-command-line message (printf format, ending in "\n") on
+ * standard error and return CLI_USAGE. */
+int cli_usage(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 /* A whole number 0..100,000,000 (no sign): 0, or -1 with *out unchanged. */
 int cli_parse_uint(const char *s, unsigned int *out);
+/* The value of option `opt` as a whole decimal number lo..hi: 0, or 1 after
+ * "PROG: OPT: bad number 'VALUE'" on stderr (`prog` is "followup besttime"). */
+int cli_parse_ull(const char *prog, const char *opt, const char *value, unsigned long long lo,
+                  unsigned long long hi, unsigned long long *out);
+
+/* The policy at `path` (NULL: the built-in one) into *out: FU_OK, or the
+ * libfollowup code after cli_error("policy"). */
+int cli_policy_load(const char *path, fu_policy **out);
+/* A new book (`opts`, NULL for defaults) into *out, filled from the customers
+ * CSV and then the events CSV (each skipped when NULL) and finalized when
+ * `finalize`: FU_OK or the first failure's code, error left for cli_error();
+ * *out may be set on failure too (the caller frees it). */
+int cli_book_read(fu_book **out, const fu_book_options *opts, const char *customers, const char *events,
+                  int finalize);
 
 /* ---- options: one table per command drives the parser and the help ----
  * An option is `--name VALUE` (arg set) or a flag `--name` (arg NULL). The

@@ -1,6 +1,7 @@
 /* followup besttime: best hours per customer, or may I contact one now? */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -152,11 +153,9 @@ typedef struct bt_query {
 static int customer_rows(cli_table *t, const bt_query *bq, const bt_day *bd, const fu_customer *c, size_t ci,
                          const fu_calendar *cal) {
     int64_t from = 0, to = 0;
-    if (day_bounds(cal, bd->tomorrow, bd->day, bd->now, &from, &to)) {
-        fprintf(stderr, "followup besttime: %s: the %s is outside the calendar (years 1..9999) in zone %s\n", c->id,
-                bd->tomorrow ? "day after --now" : "--day", c->tz ? c->tz : "UTC");
-        return CLI_USAGE;
-    }
+    if (day_bounds(cal, bd->tomorrow, bd->day, bd->now, &from, &to))
+        return cli_usage("followup besttime: %s: the %s is outside the calendar (years 1..9999) in zone %s\n", c->id,
+                         bd->tomorrow ? "day after --now" : "--day", c->tz ? c->tz : "UTC");
     size_t found = 0;
     int rc = fu_besttime_best(bq->m, ci, from, to, bq->channel, bq->flags, bq->k, &bq->q, bq->slots, &found);
     if (rc) {
@@ -225,26 +224,16 @@ static int opt_urgent(const char *v, void *args) {
 }
 
 /* --k N (1 to 168) and --thompson SEED */
-static int opt_number(const char *name, const char *v, unsigned long long *n) {
-    char *end;
-    *n = strtoull(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || (strcmp(name, "--k") == 0 && (*n < 1 || *n > 168))) {
-        fprintf(stderr, "followup besttime: %s: bad number '%s'\n", name, v);
-        return 1;
-    }
-    return 0;
-}
-
 static int opt_k(const char *v, void *args) {
     unsigned long long n;
-    if (opt_number("--k", v, &n)) return 1;
+    if (cli_parse_ull("followup besttime", "--k", v, 1, 168, &n)) return 1;
     ((bt_args *)args)->k = (unsigned long)n;
     return 0;
 }
 
 static int opt_thompson(const char *v, void *args) {
     unsigned long long n;
-    if (opt_number("--thompson", v, &n)) return 1;
+    if (cli_parse_ull("followup besttime", "--thompson", v, 0, ULLONG_MAX, &n)) return 1;
     ((bt_args *)args)->q.flags |= FU_BESTTIME_THOMPSON;
     ((bt_args *)args)->q.seed = n;
     return 0;
@@ -299,23 +288,15 @@ static int run(int argc, char **argv) {
     unsigned int flags = args.flags;
     fu_besttime_query_options q = args.q;
     cli_format fmt;
-    if (cli_format_parse(fmt_text, &fmt) != 0) {
-        fprintf(stderr, "followup besttime: --format must be table, csv or json\n");
-        return CLI_USAGE;
-    }
-    if (!customers) {
-        fprintf(stderr, "followup besttime: --customers is required\n");
-        return CLI_USAGE;
-    }
-    if ((may == NULL) != (at_text == NULL)) {
-        fprintf(stderr, "followup besttime: --may-contact and --at go together\n");
-        return CLI_USAGE;
-    }
+    if (cli_format_parse(fmt_text, &fmt) != 0)
+        return cli_usage("followup besttime: --format must be table, csv or json\n");
+    if (!customers)
+        return cli_usage("followup besttime: --customers is required\n");
+    if ((may == NULL) != (at_text == NULL))
+        return cli_usage("followup besttime: --may-contact and --at go together\n");
     fu_channel channel;
-    if (fu_channel_from_string(channel_text, strlen(channel_text), &channel) != FU_OK) {
-        fprintf(stderr, "followup besttime: --channel: %s\n", fu_error_last()->message);
-        return CLI_USAGE;
-    }
+    if (fu_channel_from_string(channel_text, strlen(channel_text), &channel) != FU_OK)
+        return cli_usage("followup besttime: --channel: %s\n", fu_error_last()->message);
     int64_t now = (int64_t)time(NULL), at = 0;
     if (now_text && parse_time_arg("--now", now_text, &now)) return CLI_USAGE;
     if (at_text && parse_time_arg("--at", at_text, &at)) return CLI_USAGE;
@@ -333,13 +314,8 @@ static int run(int argc, char **argv) {
     memset(&bq, 0, sizeof bq);
     zcache *zc = NULL;
     size_t nz = 0;
-    rc = policy_file ? fu_policy_load_file(&pol, policy_file, NULL) : fu_policy_default(&pol);
-    if (rc) {
-        cli_error("policy");
-        return cli_exit_code(rc);
-    }
-    if ((rc = fu_book_new(&book, NULL)) || (rc = fu_book_read_customers_csv(book, customers)) ||
-        (events && (rc = fu_book_read_events_csv(book, events))) || (rc = fu_book_finalize(book))) {
+    if ((rc = cli_policy_load(policy_file, &pol))) return cli_exit_code(rc);
+    if ((rc = cli_book_read(&book, NULL, customers, events, 1))) {
         cli_error("input");
         code = cli_exit_code(rc);
         goto done;

@@ -29,10 +29,8 @@ static int run(int argc, char **argv) {
     fu_policy_load_options opts = FU_POLICY_LOAD_OPTIONS_INIT;
     int ec = cli_parse_options("followup check-policy", k_options, 1, argc, argv, 1, &a, files, 2, &nfiles);
     if (ec) return ec;
-    if (nfiles > 1) {
-        fprintf(stderr, "followup check-policy: only one FILE may be given\n");
-        return CLI_USAGE;
-    }
+    if (nfiles > 1)
+        return cli_usage("followup check-policy: only one FILE may be given\n");
     const char *file = files[0];
     if (a.standalone) opts.flags |= FU_POLICY_STANDALONE;
     fu_policy *p = NULL;

@@ -212,14 +212,10 @@ static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args
     int ec = cli_parse_options(prog, k_opts, O_COUNT, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
     if (ec) return ec;
     for (int o = 0; o < O_COUNT; o++)
-        if (a->v[o] && !(allowed & BIT(o))) {
-            fprintf(stderr, "%s: %s does not apply here (see --help)\n", prog, k_opts[o].name);
-            return CLI_USAGE;
-        }
-    if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0) {
-        fprintf(stderr, PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
-        return CLI_USAGE;
-    }
+        if (a->v[o] && !(allowed & BIT(o)))
+            return cli_usage("%s: %s does not apply here (see --help)\n", prog, k_opts[o].name);
+    if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0)
+        return cli_usage(PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
     return CLI_OK;
 }
 
@@ -262,11 +258,8 @@ static void setting_free(setting *s) {
 static int setting_load(const args *a, setting *s) {
     memset(s, 0, sizeof *s);
     const char *path = a->v[O_POLICY];
-    int rc = path ? fu_policy_load_file(&s->policy, path, NULL) : fu_policy_default(&s->policy);
-    if (rc != FU_OK) {
-        cli_error("policy");
-        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
-    }
+    int rc = cli_policy_load(path, &s->policy);
+    if (rc != FU_OK) return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
     s->cal_name = NULL;
     if (fu_policy_get_string(s->policy, "commitments.calendar", &s->cal_name) != FU_OK) s->cal_name = NULL;
     s->cal = fu_policy_calendar(s->policy, s->cal_name);
@@ -783,14 +776,10 @@ static int run_add(int argc, char **argv) {
                         0, &a);
     if (ec) return ec;
     if (require(&a, "add", O_LEDGER) || require(&a, "add", O_CUSTOMER) || require(&a, "add", O_TEXT)) return CLI_USAGE;
-    if (!a.v[O_DEADLINE] == !a.v[O_WITHIN]) {
-        fprintf(stderr, PROG " add: give exactly one of --deadline and --within\n");
-        return CLI_USAGE;
-    }
-    if (!a.v[O_CUSTOMER][0]) {
-        fprintf(stderr, PROG " add: --customer is empty\n");
-        return CLI_USAGE;
-    }
+    if (!a.v[O_DEADLINE] == !a.v[O_WITHIN])
+        return cli_usage(PROG " add: give exactly one of --deadline and --within\n");
+    if (!a.v[O_CUSTOMER][0])
+        return cli_usage(PROG " add: --customer is empty\n");
     fu_commit_input in = FU_COMMIT_INPUT_INIT;
     in.created_at = (int64_t)time(NULL);
     if (a.v[O_AT] && (ec = parse_time_opt("add", "--at", a.v[O_AT], &in.created_at))) return ec;
@@ -838,10 +827,8 @@ static int run_list(int argc, char **argv) {
     if (ec) return ec;
     if (require(&a, "list", O_LEDGER)) return CLI_USAGE;
     int state = -1;
-    if (a.v[O_STATE] && parse_state(a.v[O_STATE], &state) != 0) {
-        fprintf(stderr, PROG " list: bad --state '%s' (open, breached, fulfilled or cancelled)\n", a.v[O_STATE]);
-        return CLI_USAGE;
-    }
+    if (a.v[O_STATE] && parse_state(a.v[O_STATE], &state) != 0)
+        return cli_usage(PROG " list: bad --state '%s' (open, breached, fulfilled or cancelled)\n", a.v[O_STATE]);
     setting s;
     fu_ledger *l = NULL;
     fu_commitment_list *list = NULL;
@@ -868,18 +855,14 @@ static int run_close(int argc, char **argv, int fulfil) {
     args a;
     int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_BY), 1, &a);
     if (ec) return ec;
-    if (!a.id) {
-        fprintf(stderr, PROG " %s: the commitment ID is required (see --help)\n", sub);
-        return CLI_USAGE;
-    }
+    if (!a.id)
+        return cli_usage(PROG " %s: the commitment ID is required (see --help)\n", sub);
     if (require(&a, sub, O_LEDGER)) return CLI_USAGE;
     char *end;
     errno = 0;
     long long id = strtoll(a.id, &end, 10);
-    if (errno || *end || end == a.id || id <= 0) {
-        fprintf(stderr, PROG " %s: bad commitment ID '%s'\n", sub, a.id);
-        return CLI_USAGE;
-    }
+    if (errno || *end || end == a.id || id <= 0)
+        return cli_usage(PROG " %s: bad commitment ID '%s'\n", sub, a.id);
     int64_t at = (int64_t)time(NULL);
     if (a.v[O_AT] && (ec = parse_time_opt(sub, "--at", a.v[O_AT], &at))) return ec;
     setting s;

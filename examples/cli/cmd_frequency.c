@@ -228,9 +228,7 @@ static int load_attempts(const args *a, fu_frequency_attempt **att, size_t *n, c
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
     if (!a->customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
     fu_book *b = NULL;
-    int rc = fu_book_new(&b, &bo);
-    if (!rc && a->customers) rc = fu_book_read_customers_csv(b, a->customers);
-    if (!rc) rc = fu_book_read_events_csv(b, a->events);
+    int rc = cli_book_read(&b, &bo, a->customers, a->events, 0);
     uint32_t *seg = NULL;
     if (strcmp(a->by, "none") == 0) {
         static const char *all[] = {"all"};
@@ -301,8 +299,7 @@ static int run_sub(const args *a) {
     else if (strcmp(f, "json") == 0) fmt = FU_FREQUENCY_JSON;
     else if (strcmp(f, "yaml") == 0 && a->recommend) fmt = FU_FREQUENCY_YAML;
     else if (strcmp(f, "table") != 0) {
-        fprintf(stderr, "followup frequency: unknown format '%s'\n", f);
-        return CLI_USAGE;
+        return cli_usage("followup frequency: unknown format '%s'\n", f);
     }
     fu_frequency_attempt *att = NULL;
     size_t n = 0, ns = 0;
@@ -350,10 +347,8 @@ static int run_sub(const args *a) {
 }
 
 static int run(int argc, char **argv) {
-    if (argc < 2 || (strcmp(argv[1], "fit") != 0 && strcmp(argv[1], "recommend") != 0)) {
-        fprintf(stderr, "followup frequency: want 'fit' or 'recommend' (see --help)\n");
-        return CLI_USAGE;
-    }
+    if (argc < 2 || (strcmp(argv[1], "fit") != 0 && strcmp(argv[1], "recommend") != 0))
+        return cli_usage("followup frequency: want 'fit' or 'recommend' (see --help)\n");
     args a;
     memset(&a, 0, sizeof a);
     a.recommend = strcmp(argv[1], "recommend") == 0;
@@ -363,14 +358,10 @@ static int run(int argc, char **argv) {
     a.horizon_days = 90;
     a.channel = FU_CHANNEL_PHONE;
     if (parse_args(argc, argv, &a)) return CLI_USAGE;
-    if (strcmp(a.by, "none") && strcmp(a.by, "tier") && strcmp(a.by, "industry")) {
-        fprintf(stderr, "followup frequency: --by must be none, tier or industry\n");
-        return CLI_USAGE;
-    }
-    if (strcmp(a.positive, "answered") && strcmp(a.positive, "purchase") && strcmp(a.positive, "resolved")) {
-        fprintf(stderr, "followup frequency: --positive must be answered, purchase or resolved\n");
-        return CLI_USAGE;
-    }
+    if (strcmp(a.by, "none") && strcmp(a.by, "tier") && strcmp(a.by, "industry"))
+        return cli_usage("followup frequency: --by must be none, tier or industry\n");
+    if (strcmp(a.positive, "answered") && strcmp(a.positive, "purchase") && strcmp(a.positive, "resolved"))
+        return cli_usage("followup frequency: --positive must be answered, purchase or resolved\n");
     return run_sub(&a);
 }
 

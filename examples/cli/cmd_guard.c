@@ -78,8 +78,7 @@ static int need(const char *sub, const char *value, const char *opt) {
 }
 
 static int bad_value(const char *sub, const char *opt) {
-    fprintf(stderr, "%s %s: %s: %s\n", PROG, sub, opt, fu_error_last()->message);
-    return CLI_USAGE;
+    return cli_usage("%s %s: %s: %s\n", PROG, sub, opt, fu_error_last()->message);
 }
 
 static int parse_time(const char *sub, const char *opt, const char *text, int64_t *out) {
@@ -98,16 +97,13 @@ static int parse_priority(const char *sub, const char *text, fu_priority *out) {
             *out = (fu_priority)p;
             return 0;
         }
-    fprintf(stderr, "%s %s: --priority: '%s' is not urgent, high, normal or low\n", PROG, sub, text);
-    return CLI_USAGE;
+    return cli_usage("%s %s: --priority: '%s' is not urgent, high, normal or low\n", PROG, sub, text);
 }
 
 static int parse_channel(const char *sub, const char *text, fu_channel *out) {
     if (fu_channel_from_string(text, strlen(text), out) != FU_OK) return bad_value(sub, "--channel");
-    if (*out == FU_CHANNEL_NONE) {
-        fprintf(stderr, "%s %s: --channel: empty\n", PROG, sub);
-        return CLI_USAGE;
-    }
+    if (*out == FU_CHANNEL_NONE)
+        return cli_usage("%s %s: --channel: empty\n", PROG, sub);
     return 0;
 }
 
@@ -138,16 +134,10 @@ static int world_open(const char *sub, const args *a, int with_guard, world *w) 
     if (a->unknown && strcmp(a->unknown, "allow") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
     else if (a->unknown && strcmp(a->unknown, "deny") == 0) o.unknown_customer = FU_GUARD_UNKNOWN_DENY;
     else if (a->unknown) {
-        fprintf(stderr, "%s %s: --unknown: '%s' is not deny or allow\n", PROG, sub, a->unknown);
-        return CLI_USAGE;
+        return cli_usage("%s %s: --unknown: '%s' is not deny or allow\n", PROG, sub, a->unknown);
     }
-    rc = a->policy ? fu_policy_load_file(&w->policy, a->policy, NULL) : fu_policy_default(&w->policy);
-    if (rc) {
-        cli_error("policy");
-        return cli_exit_code(rc);
-    }
-    if ((rc = fu_book_new(&w->book, NULL)) || (rc = fu_book_read_customers_csv(w->book, a->customers)) ||
-        (a->events && (rc = fu_book_read_events_csv(w->book, a->events))) || (rc = fu_book_finalize(w->book))) {
+    if ((rc = cli_policy_load(a->policy, &w->policy))) return cli_exit_code(rc);
+    if ((rc = cli_book_read(&w->book, NULL, a->customers, a->events, 1))) {
         cli_error("book");
         return cli_exit_code(rc);
     }
@@ -234,10 +224,8 @@ static int run_record(const args *a) {
     if (a->duration) {
         char *end;
         long long v = strtoll(a->duration, &end, 10);
-        if (*end || end == a->duration || v < 0) {
-            fprintf(stderr, "%s record: --duration: '%s' is not a number of seconds >= 0\n", PROG, a->duration);
-            return CLI_USAGE;
-        }
+        if (*end || end == a->duration || v < 0)
+            return cli_usage("%s record: --duration: '%s' is not a number of seconds >= 0\n", PROG, a->duration);
         r.duration = v;
     }
     r.customer_id = a->customer;
@@ -291,10 +279,8 @@ static int run_log(const args *a) {
     if (a->after) {
         char *end;
         after = strtoll(a->after, &end, 10);
-        if (*end || end == a->after || after < 0) {
-            fprintf(stderr, "%s log: --after: '%s' is not a record number >= 0\n", PROG, a->after);
-            return CLI_USAGE;
-        }
+        if (*end || end == a->after || after < 0)
+            return cli_usage("%s log: --after: '%s' is not a record number >= 0\n", PROG, a->after);
     }
     fu_contact_log *l = NULL;
     fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
@@ -338,8 +324,7 @@ static int run(int argc, char **argv) {
     if (strcmp(argv[1], "check") == 0) return run_check(&a);
     if (strcmp(argv[1], "record") == 0) return run_record(&a);
     if (strcmp(argv[1], "log") == 0) return run_log(&a);
-    fprintf(stderr, "%s: unknown subcommand '%s' (check, record or log)\n", PROG, argv[1]);
-    return CLI_USAGE;
+    return cli_usage("%s: unknown subcommand '%s' (check, record or log)\n", PROG, argv[1]);
 }
 
 const cli_command cli_cmd_guard = {"guard", "may I contact now? check, record and list contacts", run, help};

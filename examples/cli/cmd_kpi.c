@@ -213,25 +213,18 @@ static int run(int argc, char **argv) {
     int fmt_dash = strcmp(format, "dashboard") == 0;
     int fmt_html = strcmp(format, "html") == 0;
     cli_format fmt = CLI_FORMAT_TABLE;
-    if (!fmt_dash && !fmt_html && cli_format_parse(format, &fmt)) {
-        fprintf(stderr, "followup kpi: --format must be dashboard, table, csv, json or html\n");
-        return CLI_USAGE;
-    }
-    if (!events) {
-        fprintf(stderr, "followup kpi: --events FILE is required (see --help)\n");
-        return CLI_USAGE;
-    }
+    if (!fmt_dash && !fmt_html && cli_format_parse(format, &fmt))
+        return cli_usage("followup kpi: --format must be dashboard, table, csv, json or html\n");
+    if (!events)
+        return cli_usage("followup kpi: --events FILE is required (see --help)\n");
     fu_policy *p = NULL;
     fu_book *book = NULL;
     fu_ledger *led = NULL;
     fu_kpi *k = NULL;
     char *text = NULL;
     size_t len = 0;
-    int ret = CLI_OK, rc = policy ? fu_policy_load_file(&p, policy, NULL) : fu_policy_default(&p);
-    if (rc) {
-        cli_error("policy");
-        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
-    }
+    int ret = CLI_OK, rc = cli_policy_load(policy, &p);
+    if (rc) return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
     const char *ctx = "options";
     if (from && (rc = parse_time(p, from, &o.from))) ctx = "--from";
     else if (to && (rc = parse_time(p, to, &o.to))) ctx = "--to";

@@ -226,10 +226,8 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
         int bad = k == 0   ? cli_format_parse(v, fmt)
                   : k == 1 ? (cli_parse_uint(v, &po->agents) ? (*agents_path = v, 0) : 0)
                            : cli_parse_uint(v, &po->calls_per_agent);
-        if (bad) {
-            fprintf(stderr, "followup plan: bad value '%s' for %s\n", v, checked[k]);
-            return CLI_USAGE;
-        }
+        if (bad)
+            return cli_usage("followup plan: bad value '%s' for %s\n", v, checked[k]);
     }
     return CLI_OK;
 }
@@ -247,14 +245,10 @@ static int run(int argc, char **argv) {
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
     int besttime = !a.no_besttime, record_escalations = a.record_escalations != NULL;
     if ((ec = plan_settings(&a, &po, &bo, &fmt, &agents_path))) return ec;
-    if (record_escalations && !ledger_path) {
-        fprintf(stderr, "followup plan: --record-escalations needs --ledger\n");
-        return CLI_USAGE;
-    }
-    if (!customers || !events) {
-        fprintf(stderr, "followup plan: --customers and --events are required (see --help)\n");
-        return CLI_USAGE;
-    }
+    if (record_escalations && !ledger_path)
+        return cli_usage("followup plan: --record-escalations needs --ledger\n");
+    if (!customers || !events)
+        return cli_usage("followup plan: --customers and --events are required (see --help)\n");
     int64_t now;
     if (now_text) {
         if (fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
@@ -268,25 +262,21 @@ static int run(int argc, char **argv) {
         cli_error("--horizon");
         return CLI_USAGE;
     }
-    if (hd.unit != FU_DURATION_SECONDS || hd.value <= 0) {
-        fprintf(stderr, "followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
-        return CLI_USAGE;
-    }
+    if (hd.unit != FU_DURATION_SECONDS || hd.value <= 0)
+        return cli_usage("followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
 
     fu_policy *policy = NULL;
     fu_book *book = NULL;
     fu_planner *pl = NULL;
     fu_plan *plan = NULL;
     fu_ledger *ledger = NULL;
-    int rc = policy_path ? fu_policy_load_file(&policy, policy_path, NULL) : fu_policy_default(&policy);
+    int rc = cli_policy_load(policy_path, &policy);
     int exit_code = CLI_OK;
     if (rc != FU_OK) {
-        cli_error("policy");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
-    if ((rc = fu_book_new(&book, &bo)) || (rc = fu_book_read_customers_csv(book, customers)) ||
-        (rc = fu_book_read_events_csv(book, events))) {
+    if ((rc = cli_book_read(&book, &bo, customers, events, 0))) {
         cli_error(NULL);
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;

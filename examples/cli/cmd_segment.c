@@ -234,44 +234,30 @@ static void print_fit(const fu_segment_run_fit *f, const char *unit_text) {
 /* The run options from the command line: CLI_OK, or CLI_USAGE after a message. */
 static int segment_settings(const segment_args *args, fu_segment_run_options *so, cli_format *fmt, int64_t *now) {
     const char *unit_text = args->unit ? args->unit : "week", *fit_text = args->fit ? args->fit : "bgnbd";
-    if (!args->customers || !args->events) {
-        fprintf(stderr, "followup segment: --customers and --events are required (see --help)\n");
-        return CLI_USAGE;
-    }
+    if (!args->customers || !args->events)
+        return cli_usage("followup segment: --customers and --events are required (see --help)\n");
     if (strcmp(unit_text, "week") == 0) so->unit_seconds = 604800.0;
     else if (strcmp(unit_text, "day") == 0) so->unit_seconds = 86400.0;
-    else {
-        fprintf(stderr, "followup segment: --unit must be week or day\n");
-        return CLI_USAGE;
-    }
+    else
+        return cli_usage("followup segment: --unit must be week or day\n");
     if (strcmp(fit_text, "bgnbd") == 0) so->model = FU_SEGMENT_MODEL_BGNBD;
     else if (strcmp(fit_text, "pareto") == 0) so->model = FU_SEGMENT_MODEL_PARETO;
-    else {
-        fprintf(stderr, "followup segment: --fit must be bgnbd or pareto\n");
-        return CLI_USAGE;
-    }
-    if (cli_format_parse(args->format ? args->format : "csv", fmt)) {
-        fprintf(stderr, "followup segment: --format must be csv, json or table\n");
-        return CLI_USAGE;
-    }
+    else
+        return cli_usage("followup segment: --fit must be bgnbd or pareto\n");
+    if (cli_format_parse(args->format ? args->format : "csv", fmt))
+        return cli_usage("followup segment: --format must be csv, json or table\n");
     if (args->now && fu_time_parse(args->now, strlen(args->now), now) != FU_OK) {
         cli_error("--now");
         return CLI_USAGE;
     }
-    if (args->horizon && parse_horizon(args->horizon, so->unit_seconds, &so->horizon)) {
-        fprintf(stderr, "followup segment: bad --horizon '%s' (a number of %ss or a duration like 1y, 52w)\n",
-                args->horizon, unit_text);
-        return CLI_USAGE;
-    }
-    if (args->discount && parse_rate(args->discount, &so->annual_discount)) {
-        fprintf(stderr, "followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", args->discount);
-        return CLI_USAGE;
-    }
+    if (args->horizon && parse_horizon(args->horizon, so->unit_seconds, &so->horizon))
+        return cli_usage("followup segment: bad --horizon '%s' (a number of %ss or a duration like 1y, 52w)\n",
+                         args->horizon, unit_text);
+    if (args->discount && parse_rate(args->discount, &so->annual_discount))
+        return cli_usage("followup segment: bad --discount '%s' (a rate in [0, 1): 0.1 or 10%%)\n", args->discount);
     if (args->day_offset) {
-        if (parse_offset(args->day_offset, &so->day_offset)) {
-            fprintf(stderr, "followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", args->day_offset);
-            return CLI_USAGE;
-        }
+        if (parse_offset(args->day_offset, &so->day_offset))
+            return cli_usage("followup segment: bad --day-offset '%s' (+HH:MM, -HH:MM or Z)\n", args->day_offset);
         so->local_days = 0;
     }
     return CLI_OK;
@@ -299,9 +285,8 @@ static int run(int argc, char **argv) {
     fu_book *book = NULL;
     fu_segment_run *run = NULL;
     int exit_code = CLI_OK;
-    int rc = policy_path ? fu_policy_load_file(&policy, policy_path, NULL) : fu_policy_default(&policy);
+    int rc = cli_policy_load(policy_path, &policy);
     if (rc) {
-        cli_error("policy");
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
@@ -310,8 +295,7 @@ static int run(int argc, char **argv) {
         exit_code = CLI_INTERNAL;
         goto done;
     }
-    if ((rc = fu_book_new(&book, NULL)) || (rc = fu_book_read_customers_csv(book, customers)) ||
-        (rc = fu_book_read_events_csv(book, events))) {
+    if ((rc = cli_book_read(&book, NULL, customers, events, 0))) {
         cli_error(NULL);
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;

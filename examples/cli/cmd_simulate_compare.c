@@ -2,6 +2,7 @@
  * --sensitivity: the decision-quality simulation of followup/simulate.h. */
 #include "cli.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +52,7 @@ static int opt_format(const char *v, void *p) {
 
 /* A whole decimal number for `opt`, or a message. */
 static int whole(const char *opt, const char *v, unsigned long long *out) {
-    char *end = NULL;
-    *out = strtoull(v, &end, 10);
-    if (!*v || *end) {
-        fprintf(stderr, "followup simulate: bad number '%s' for %s\n", v, opt);
-        return 1;
-    }
-    return 0;
+    return cli_parse_ull("followup simulate", opt, v, 0, ULLONG_MAX, out);
 }
 
 static int opt_seed(const char *v, void *p) { return whole("--seed", v, &((sim_args *)p)->seed); }

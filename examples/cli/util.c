@@ -7,6 +7,7 @@
 #include <unicode/utf8.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,41 @@ int cli_parse_uint(const char *s, unsigned int *out) {
     return 0;
 }
 
+int cli_usage(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_parse_ull(const char *prog, const char *opt, const char *value, unsigned long long lo,
+                  unsigned long long hi, unsigned long long *out) {
+    char *end = NULL;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (*value == '\0' || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s: bad number '%s'\n", prog, opt, value);
+        return 1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_policy_load(const char *path, fu_policy **out) {
+    int rc = path ? fu_policy_load_file(out, path, NULL) : fu_policy_default(out);
+    if (rc != FU_OK) cli_error("policy");
+    return rc;
+}
+
+int cli_book_read(fu_book **out, const fu_book_options *opts, const char *customers, const char *events,
+                  int finalize) {
+    int rc = fu_book_new(out, opts);
+    if (rc == FU_OK && customers) rc = fu_book_read_customers_csv(*out, customers);
+    if (rc == FU_OK && events) rc = fu_book_read_events_csv(*out, events);
+    if (rc == FU_OK && finalize) rc = fu_book_finalize(*out);
+    return rc;
+}
+
 static const cli_option *find_option(const cli_option *opts, size_t n, const char *name) {
     for (size_t k = 0; k < n; k++)
         if (opts[k].name && strcmp(opts[k].name, name) == 0) return &opts[k];
@@ -52,24 +88,18 @@ int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int ar
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') { /* "-" alone is a value (standard input) */
-            if (np >= max_positional) {
-                fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", prog, a);
-                return CLI_USAGE;
-            }
+            if (np >= max_positional)
+                return cli_usage("%s: unexpected argument '%s' (see --help)\n", prog, a);
             positional[np++] = a;
             continue;
         }
         const cli_option *o = find_option(opts, n, a);
-        if (!o) {
-            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, a);
-            return CLI_USAGE;
-        }
+        if (!o)
+            return cli_usage("%s: unknown option '%s' (see --help)\n", prog, a);
         const char *v = "1";
         if (o->arg) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "%s: %s needs a value\n", prog, a);
-                return CLI_USAGE;
-            }
+            if (i + 1 >= argc)
+                return cli_usage("%s: %s needs a value\n", prog, a);
             v = argv[++i];
         }
         if (o->each) {

@@ -264,25 +264,29 @@ def generate(n: int, seed: int, now: dt.datetime, days: int, out: str) -> dict:
             if rng.random() < 0.8:
                 call((start + dt.timedelta(days=rng.uniform(0, days))).date())
 
+    return write_book(out, customers, events, notes)
+
+
+CUSTOMER_COLUMNS = ["customer_id", "tz", "annual_spend", "first_purchase_at", "industry", "is_smb",
+                    "preferred_windows", "dnd_windows", "consent_phone", "consent_sms", "consent_email"]
+EVENT_COLUMNS = ["customer_id", "at", "kind", "order_id", "product_class", "unit_price", "amount",
+                 "severity", "channel", "agent_id", "outcome", "score", "survey", "note"]
+
+
+def write_book(out: str, customers: list, events: list, notes: list) -> dict:
+    """Write customers.csv, events.csv and notes.csv into `out`: events are
+    (instant, row) pairs, written sorted by instant, customer and kind; notes
+    sorted by time and customer. The counts of each."""
     events.sort(key=lambda e: (e[0], e[1]["customer_id"], e[1]["kind"]))
     notes.sort(key=lambda r: (r["at"], r["customer_id"]))
     os.makedirs(out, exist_ok=True)
-    cust_cols = ["customer_id", "tz", "annual_spend", "first_purchase_at", "industry", "is_smb",
-                 "preferred_windows", "dnd_windows", "consent_phone", "consent_sms", "consent_email"]
-    ev_cols = ["customer_id", "at", "kind", "order_id", "product_class", "unit_price", "amount",
-               "severity", "channel", "agent_id", "outcome", "score", "survey", "note"]
-    with open(os.path.join(out, "customers.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, cust_cols, lineterminator="\n")
-        w.writeheader()
-        w.writerows(customers)
-    with open(os.path.join(out, "events.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, ev_cols, lineterminator="\n")
-        w.writeheader()
-        w.writerows(r for _, r in events)
-    with open(os.path.join(out, "notes.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, ["customer_id", "at", "note"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(notes)
+    for name, cols, rows in [("customers.csv", CUSTOMER_COLUMNS, customers),
+                             ("events.csv", EVENT_COLUMNS, [r for _, r in events]),
+                             ("notes.csv", ["customer_id", "at", "note"], notes)]:
+        with open(os.path.join(out, name), "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, cols, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
     return {"customers": len(customers), "events": len(events), "notes": len(notes)}
 
 
@@ -306,7 +310,7 @@ def main() -> None:
         seed = args.seed if args.seed != 20261123 else 2026
         start = dt.datetime(2025, 9, 20, 16, 0)  # 2025-09-21T00:00+08:00 in UTC
         end = dt.datetime(2026, 12, 13, 16, 0)   # 2026-12-14T00:00+08:00
-        counts = generate_realistic(n, seed, start, end, args.out, Clock, weighted)
+        counts = generate_realistic(n, seed, start, end, args.out, Clock, weighted, write_book)
         print(f"wrote {counts['customers']} customers, {counts['events']} events, "
               f"{counts['notes']} notes and truth.csv to {args.out}")
         return

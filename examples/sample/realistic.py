@@ -129,7 +129,7 @@ def answer_probs(rng: random.Random, archetype: str) -> tuple[list[float], float
 
 
 def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, out: str, clock_cls,
-                       weighted) -> dict:
+                       weighted, write_book) -> dict:
     rng = random.Random(seed)
     customers, events, notes, truth = [], [], [], []
     order_no = 0
@@ -286,21 +286,9 @@ def generate_realistic(n: int, seed: int, start: dt.datetime, end: dt.datetime, 
         for _ in range({"vip": 10, "key": 4, "ordinary": 2}[tier]):  # routine calls
             if rng.random() < 0.7:
                 attempt(next_team_slot(start + dt.timedelta(days=rng.uniform(0, span)), rng))
-    events.sort(key=lambda e: (e[0], e[1]["customer_id"], e[1]["kind"]))
-    notes.sort(key=lambda r: (r["at"], r["customer_id"]))
-    os.makedirs(out, exist_ok=True)
-    cust_cols = ["customer_id", "tz", "annual_spend", "first_purchase_at", "industry", "is_smb",
-                 "preferred_windows", "dnd_windows", "consent_phone", "consent_sms", "consent_email"]
-    ev_cols = ["customer_id", "at", "kind", "order_id", "product_class", "unit_price", "amount",
-               "severity", "channel", "agent_id", "outcome", "score", "survey", "note"]
-    for name, cols, rows in [("customers.csv", cust_cols, customers), ("events.csv", ev_cols, [r for _, r in events]),
-                             ("notes.csv", ["customer_id", "at", "note"], notes)]:
-        with open(os.path.join(out, name), "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, cols, lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
+    counts = write_book(out, customers, events, notes)
     with open(os.path.join(out, "truth.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["customer_id", "archetype", "weekend"] + [f"p{h:02d}" for h in range(24)])
         w.writerows(truth)
-    return {"customers": len(customers), "events": len(events), "notes": len(notes)}
+    return counts

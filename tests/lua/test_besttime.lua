@@ -13,13 +13,7 @@ for _, d in ipairs({ "02-25", "03-04", "03-11", "03-18" }) do
   events = events .. "evening,2025-" .. d .. "T19:00:00+08:00,contact,phone,answered\n"
 end
 
-local function book()
-  local b = fu.Book()
-  b:read_customers_text(customers)
-  b:read_events_text(events)
-  b:finalize()
-  return b
-end
+local function book() return T.book(customers, events) end
 
 -- BestTime(policy, book, segments, n_segments, flags, slot_seconds, half_life_seconds,
 --          prior_strength, prior_answer_rate, prior_method, as_of, b2b_calendar, b2b)

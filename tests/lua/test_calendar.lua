@@ -2,7 +2,7 @@
 local T = require "testlib"
 local followup = require "followup"
 
-local function t(text) return followup.time_parse(text) end
+local t = T.time
 
 T.test("time text parses to integer seconds", function()
   T.eq(t("1970-01-01T00:00:00Z"), 0, "epoch")

@@ -13,13 +13,7 @@ local EV = "customer_id,at,kind,order_id,product_class,unit_price,amount,severit
   "C1,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,\n"
 local NOW = followup.time_parse("2026-03-02T12:00:00+08:00")
 
-local function book()
-  local b = followup.Book()
-  b:read_customers_text(CUST, "c.csv")
-  b:read_events_text(EV, "e.csv")
-  b:finalize()
-  return b
-end
+local function book() return T.book(CUST, EV) end
 
 local function is_state_error(e, what)
   T.eq(type(e), "table", what .. ": an error table")

@@ -2,7 +2,7 @@
 local T = require "testlib"
 local followup = require "followup"
 
-local function t(text) return followup.time_parse(text) end
+local t = T.time
 
 local function cn2025()
   local cal = followup.Calendar("Asia/Shanghai")

@@ -3,7 +3,7 @@
 local T = require "testlib"
 local followup = require "followup"
 
-local function t(text) return followup.time_parse(text) end
+local t = T.time
 
 local function world()
   local policy = followup.policy_default()

@@ -13,13 +13,7 @@ local EV = "customer_id,at,kind,order_id,product_class,unit_price,amount,severit
   "C2,2026-03-01T10:00:00+08:00,purchase,O2,,100,100,,,\n" ..
   "C2,2026-03-02T11:00:00+08:00,delivery,O2,,100,,,,\n"
 
-local function book()
-  local b = followup.Book()
-  b:read_customers_text(CUST, "c.csv")
-  b:read_events_text(EV, "e.csv")
-  b:finalize()
-  return b
-end
+local function book() return T.book(CUST, EV) end
 
 T.test("indices start at 1: customers, events, touchpoints", function()
   local b = book()

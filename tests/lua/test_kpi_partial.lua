@@ -54,13 +54,7 @@ local function split(text, n)
   return parts
 end
 
-local function book(c, e)
-  local b = followup.Book()
-  b:read_customers_text(c)
-  b:read_events_text(e)
-  b:finalize()
-  return b
-end
+local book = T.book
 
 T.test("three partitions merge to the whole book", function()
   local cust = read(src .. "/examples/sample/data/customers.csv")

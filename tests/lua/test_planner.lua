@@ -4,18 +4,11 @@ local T = require "testlib"
 local followup = require "followup"
 
 local H, D = 3600, 86400
-local CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
-local EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
+local CUST_HDR, EV_HDR = T.CUST_HDR, T.EV_HDR
 
-local function t(text) return followup.time_parse(text) end
+local t = T.time
 
-local function book(customers, events)
-  local b = followup.Book()
-  b:read_customers_text(CUST_HDR .. customers, "c.csv")
-  b:read_events_text(EV_HDR .. events, "e.csv")
-  b:finalize()
-  return b
-end
+local function book(customers, events) return T.book(CUST_HDR .. customers, EV_HDR .. events) end
 
 local function find(plan, id, rule, status)
   status = status or followup.TOUCHPOINT_PLANNED

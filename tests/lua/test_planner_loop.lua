@@ -5,10 +5,9 @@ local T = require "testlib"
 local followup = require "followup"
 
 local H, D = 3600, 86400
-local CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
-local EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
+local CUST_HDR, EV_HDR = T.CUST_HDR, T.EV_HDR
 
-local function t(text) return followup.time_parse(text) end
+local t = T.time
 
 local function find(plan, id, rule)
   for i = 1, plan:count(followup.TOUCHPOINT_PLANNED) do
@@ -68,12 +67,15 @@ T.test("strict_calendar refuses a plan past the official holidays", function()
   T.truthy(tostring(err.message or err):find("calendar cn", 1, true), tostring(err.message or err))
 end)
 
+-- C1 answered a call on 02-20 and had a fault on 03-02 10:00, unresolved.
+local function fault_book()
+  return T.book(CUST_HDR .. "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n",
+                EV_HDR .. "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
+                .. "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n")
+end
+
 T.test("an unresolved fault escalates to the expert team 48 h after it arose", function()
-  local b = followup.Book()
-  b:read_customers_text(CUST_HDR .. "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
-  b:read_events_text(EV_HDR .. "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
-                     .. "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n", "e.csv")
-  b:finalize()
+  local b = fault_book()
   local now = t("2026-03-04T11:00:00+08:00")
   local e = find(followup.Planner(followup.policy_default(), b):plan(now, D), "C1",
                  "cadences.fault_escalation.expert_team")
@@ -84,11 +86,7 @@ T.test("an unresolved fault escalates to the expert team 48 h after it arose", f
 end)
 
 T.test("the escalation is recorded in the ledger once", function()
-  local b = followup.Book()
-  b:read_customers_text(CUST_HDR .. "C1,Asia/Shanghai,20000,2025-01-10T10:00:00+08:00,,,yes,yes,yes\n", "c.csv")
-  b:read_events_text(EV_HDR .. "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,answered\n"
-                     .. "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,\n", "e.csv")
-  b:finalize()
+  local b = fault_book()
   local now = t("2026-03-04T11:00:00+08:00")
   local pol = followup.policy_default()
   local plan = followup.Planner(pol, b):plan(now, D)

@@ -38,6 +38,23 @@ function T.raises(fn, ...)
   return err
 end
 
+-- The column headers of the customers and events CSV the planner tests use.
+T.CUST_HDR = "customer_id,tz,annual_spend,first_purchase_at,industry,is_smb,consent_phone,consent_sms,consent_email\n"
+T.EV_HDR = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,outcome\n"
+
+-- An ISO 8601 instant in seconds since the epoch.
+function T.time(text) return require("followup").time_parse(text) end
+
+-- A finalized Book of customers and events CSV text (each with its header),
+-- read as c.csv and e.csv.
+function T.book(customers, events)
+  local b = require("followup").Book()
+  b:read_customers_text(customers, "c.csv")
+  b:read_events_text(events, "e.csv")
+  b:finalize()
+  return b
+end
+
 function T.done()
   print(string.format("%d passed, %d failed", T.passed, T.failed))
   os.exit(T.failed == 0 and 0 or 1)

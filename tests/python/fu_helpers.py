@@ -1,6 +1,7 @@
 """Helpers several Python test files share (imported as a plain module: pytest
 puts this directory on sys.path)."""
 import os
+import random
 import subprocess
 
 import followup
@@ -28,14 +29,37 @@ def make_book(customers, events, cust_hdr=CUST_HDR, ev_hdr=EV_HDR):
     return b
 
 
-def sample_book(srcdir):
-    """The finalized book of examples/sample/data (300 customers)."""
-    d = srcdir / "examples" / "sample" / "data"
+def book_of_dir(d):
+    """The finalized book of d/customers.csv and d/events.csv."""
     b = followup.Book()
     b.read_customers_csv(str(d / "customers.csv"))
     b.read_events_csv(str(d / "events.csv"))
     b.finalize()
     return b
+
+
+def sample_book(srcdir):
+    """The finalized book of examples/sample/data (300 customers)."""
+    return book_of_dir(srcdir / "examples" / "sample" / "data")
+
+
+def bgnbd_sample(n, seed=7):
+    """n customers of a BG/NBD process (heterogeneous purchase rates and
+    drop-out probabilities, 20 to 39 periods observed): lists x, t_x, T."""
+    rng = random.Random(seed)
+    x, t_x, T = [], [], []
+    for _ in range(n):
+        lam, p, TT = rng.gammavariate(0.25, 0.25), rng.betavariate(0.8, 2.4), 20 + 19 * rng.random()
+        t, k, last = 0.0, 0, 0.0
+        while True:
+            t += rng.expovariate(lam)
+            if t > TT:
+                break
+            k, last = k + 1, t
+            if rng.random() < p:
+                break
+        x.append(float(k)); t_x.append(last); T.append(TT)
+    return x, t_x, T
 
 
 def run_cli(*args):

@@ -188,6 +188,21 @@ def test_besttime_serves_the_range_ends():
         assert best and "?" not in best and all(b.startswith(day[:4]) or b == "" for b in best)
 
 
+@pytest.mark.parametrize("args,message", [
+    (("besttime", "--k", "0"), "followup besttime: --k: bad number '0'"),
+    (("besttime", "--k", "169"), "followup besttime: --k: bad number '169'"),
+    (("besttime", "--k", "2x"), "followup besttime: --k: bad number '2x'"),
+    (("besttime", "--thompson", ""), "followup besttime: --thompson: bad number ''"),
+    (("simulate", "--compare", "baseline", "--seed", "x"), "followup simulate: --seed: bad number 'x'"),
+    (("simulate", "--compare", "baseline", "--agents", "1.5"), "followup simulate: --agents: bad number '1.5'"),
+])
+def test_bad_numbers_name_the_command_and_the_option(args, message):
+    r = run(*args)
+    assert r.returncode == 2
+    assert r.stderr == message + "\n"
+    assert r.stdout == ""
+
+
 def test_besttime_refuses_now_out_of_range():
     r = run("besttime", "--customers", SAMPLE / "customers.csv", "--now", "0001-01-01T00:00:00Z")
     assert r.returncode == 2

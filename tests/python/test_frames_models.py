@@ -11,6 +11,7 @@ pd = pytest.importorskip("pandas")
 
 import followup  # noqa: E402
 from followup import frames, models  # noqa: E402
+from fu_helpers import book_of_dir, sample_book  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data" / "cdnow"
 
@@ -195,11 +196,7 @@ def test_unidentified_models_raise_a_followup_error():
 
 
 def test_segments_frame_matches_the_cli_and_types(srcdir):
-    d = srcdir / "examples" / "sample" / "data"
-    b = followup.Book()
-    b.read_customers_csv(str(d / "customers.csv"))
-    b.read_events_csv(str(d / "events.csv"))
-    b.finalize()
+    b = sample_book(srcdir)
     s = frames.segments(b, "2026-11-23T00:00:00+08:00")
     assert len(s) == b.customer_count() and s.index.name == "customer_id"
     assert str(s["tier"].dtype) == "category" and str(s["lifecycle"].dtype) == "category"
@@ -214,10 +211,7 @@ def test_segments_without_clv_when_gammagamma_is_not_identified(tmp_path, srcdir
     out = tmp_path / "book"
     subprocess.run([sys.executable, str(srcdir / "examples" / "sample" / "generate.py"), "--customers", "400",
                     "--now", "2026-11-23T00:00:00+08:00", "--out", str(out)], check=True, capture_output=True)
-    b = followup.Book()
-    b.read_customers_csv(str(out / "customers.csv"))
-    b.read_events_csv(str(out / "events.csv"))
-    b.finalize()
+    b = book_of_dir(out)
     with pytest.warns(frames.FollowupWarning, match="no CLV"):
         s = frames.segments(b, pd.Timestamp("2026-11-23T00:00:00+08:00"))
     assert len(s) == 400 and s["clv"].isna().all() and s["p_alive"].notna().sum() > 300
@@ -225,11 +219,7 @@ def test_segments_without_clv_when_gammagamma_is_not_identified(tmp_path, srcdir
 
 
 def test_plan_frame_is_typed(srcdir):
-    d = srcdir / "examples" / "sample" / "data"
-    b = followup.Book()
-    b.read_customers_csv(str(d / "customers.csv"))
-    b.read_events_csv(str(d / "events.csv"))
-    b.finalize()
+    b = sample_book(srcdir)
     plan = followup.Planner(followup.policy_default(), b, agents=4).plan(
         followup.time_parse("2026-11-23T00:00:00+08:00"))
     df = frames.plan_frame(plan)

@@ -17,8 +17,9 @@ import time
 import pytest
 
 CHILD = r'''
-import hashlib, random, sys, time
+import hashlib, sys, time
 import followup
+from fu_helpers import bgnbd_sample
 
 NOW = followup.time_parse("2026-03-02T10:00:00+08:00")
 D = 86400
@@ -57,19 +58,7 @@ def new_kpi():
     k.add_book(book)
     return k
 
-rng = random.Random(7)
-x, t_x, T = [], [], []
-for _ in range(N // 2):  # a BG/NBD sample: many distinct rows
-    lam, p, TT = rng.gammavariate(0.25, 0.25), rng.betavariate(0.8, 2.4), 20 + 19 * rng.random()
-    t, n, last = 0.0, 0, 0.0
-    while True:
-        t += rng.expovariate(lam)
-        if t > TT:
-            break
-        n, last = n + 1, t
-        if rng.random() < p:
-            break
-    x.append(float(n)); t_x.append(last); T.append(TT)
+x, t_x, T = bgnbd_sample(N // 2)  # a BG/NBD sample: many distinct rows
 
 kpi = None
 took = 0.0  # seconds the long call itself took
@@ -119,6 +108,8 @@ say("END")
 
 def run_child(n, kinds):
     env = dict(os.environ)
+    here = str(pathlib.Path(__file__).resolve().parent)  # fu_helpers
+    env["PYTHONPATH"] = here + os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else here
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(n), *kinds], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     report = {}

@@ -7,16 +7,13 @@ import math
 import pytest
 
 import followup
+from fu_helpers import book_of_dir
 
 AS_OF = "2026-04-30T00:00:00+08:00"
 
 
 def fixture_book(srcdir):
-    b = followup.Book()
-    b.read_customers_csv(str(srcdir / "tests/data/kpi/customers.csv"))
-    b.read_events_csv(str(srcdir / "tests/data/kpi/events.csv"))
-    b.finalize()
-    return b
+    return book_of_dir(srcdir / "tests" / "data" / "kpi")
 
 
 def engine(srcdir, **kw):

@@ -194,20 +194,8 @@ def test_bgnbd_fit_converges_on_a_simulated_sample():
     T) on which the per-value likelihood tables stopped short of convergence
     ("no convergence in 400 iterations"). Reference: the row-by-row objective
     of release 0.1 (same optimum to 1e-9)."""
-    import random
-    rng = random.Random(7)
-    x, t_x, T = [], [], []
-    for _ in range(1000):
-        lam, p, TT = rng.gammavariate(0.25, 0.25), rng.betavariate(0.8, 2.4), 20 + 19 * rng.random()
-        t, n, last = 0.0, 0, 0.0
-        while True:
-            t += rng.expovariate(lam)
-            if t > TT:
-                break
-            n, last = n + 1, t
-            if rng.random() < p:
-                break
-        x.append(float(n)); t_x.append(last); T.append(TT)
+    from fu_helpers import bgnbd_sample
+    x, t_x, T = bgnbd_sample(1000)
     m = followup.bgnbd_fit(x, t_x, T)
     ref = (0.24768805667453406, 4.364821263793854, 0.6563987099169902, 1.8056012578610228)
     for got, want in zip((m.r, m.alpha, m.a, m.b), ref):

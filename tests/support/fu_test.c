@@ -118,6 +118,17 @@ char *fu_test_read_file(const char *path, size_t *len) {
     return buf;
 }
 
+void fu_test_expect_error(int code, const char *message, const char *source, unsigned long line,
+                          unsigned long column, const char *path) {
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->code, code, "code %d, want %d: %s", e->code, code, e->message);
+    cr_assert_str_eq(e->message, message);
+    cr_assert_str_eq(e->source, source);
+    cr_assert_eq(e->line, line, "line %lu, want %lu: %s", e->line, line, e->message);
+    cr_assert_eq(e->column, column, "column %lu, want %lu: %s", e->column, column, e->message);
+    cr_assert_str_eq(e->path, path);
+}
+
 int64_t fu_test_time(const char *iso) {
     int64_t t = 0;
     int rc = fu_time_parse(iso, strlen(iso), &t);
@@ -154,6 +165,13 @@ fu_policy *fu_test_policy(const char *yaml) {
     return p;
 }
 
+void fu_test_policy_refused(const char *yaml, const char *needle) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "p", NULL), FU_EPOLICY, "%s", yaml);
+    cr_assert_null(p);
+    cr_assert(strstr(fu_error_last()->message, needle), "%s", fu_error_last()->message);
+}
+
 fu_book *fu_test_book(const char *customers_csv, const char *events_csv) {
     fu_book *b = NULL;
     cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
@@ -162,6 +180,18 @@ fu_book *fu_test_book(const char *customers_csv, const char *events_csv) {
     cr_assert_eq(fu_book_read_events_csv_from_string(b, events_csv, strlen(events_csv), "e"), FU_OK, "%s",
                  fu_error_last()->message);
     return b;
+}
+
+int fu_test_planner_open(fu_test_planner *f, const char *customers_csv, const char *events_csv,
+                         const char *agents_csv) {
+    memset(f, 0, sizeof *f);
+    int rc = fu_policy_default(&f->policy);
+    if (!rc) rc = fu_book_new(&f->book, NULL);
+    if (!rc) rc = fu_book_read_customers_csv_from_string(f->book, customers_csv, strlen(customers_csv), "c");
+    if (!rc) rc = fu_book_read_events_csv_from_string(f->book, events_csv, strlen(events_csv), "e");
+    if (!rc) rc = fu_planner_new(&f->pl, f->policy, f->book, NULL);
+    if (!rc && agents_csv) rc = fu_planner_set_agents(f->pl, agents_csv, strlen(agents_csv), "agents");
+    return rc;
 }
 
 void fu_test_planner_free(fu_test_planner *f) {

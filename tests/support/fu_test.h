@@ -48,6 +48,10 @@ char *fu_test_read_file(const char *path, size_t *len);
 
 /* ---- the small helpers the test files share (each asserts on failure) ---- */
 
+/* fu_error_last() holds code, message, source, line, column and path. */
+void fu_test_expect_error(int code, const char *message, const char *source, unsigned long line,
+                          unsigned long column, const char *path);
+
 /* An ISO 8601 instant (fu_time_parse), in seconds since the epoch. */
 int64_t fu_test_time(const char *iso);
 /* a then b in one malloc'd string (free() it). */
@@ -58,6 +62,9 @@ void fu_test_mkdtemp(char *dir, size_t n, const char *prefix);
 void fu_test_rmtree(const char *dir);
 /* The policy of YAML text (source name "p"), or the built-in one for NULL. */
 fu_policy *fu_test_policy(const char *yaml);
+/* The YAML text (source name "p") is refused with FU_EPOLICY and no policy,
+ * the message holding `needle`. */
+void fu_test_policy_refused(const char *yaml, const char *needle);
 /* A book of the customers and events CSV texts (each with its header line);
  * not finalized. */
 fu_book *fu_test_book(const char *customers_csv, const char *events_csv);
@@ -69,6 +76,12 @@ typedef struct fu_test_planner {
     fu_planner *pl;
     fu_plan *plan;
 } fu_test_planner;
+/* For out-of-memory runs (no assertions): *f (zeroed first) gets the
+ * built-in policy, a book of the customers and events CSV texts and a
+ * planner over them, given the agents CSV text unless it is NULL. FU_OK or
+ * the first failure's code; free *f with fu_test_planner_free() either way. */
+int fu_test_planner_open(fu_test_planner *f, const char *customers_csv, const char *events_csv,
+                         const char *agents_csv);
 /* Free all four (any may be NULL) and zero *f. */
 void fu_test_planner_free(fu_test_planner *f);
 /* The first touchpoint of `status` for customer `id` whose rule contains
