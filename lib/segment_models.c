@@ -14,6 +14,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ================================================================ helpers */
 
@@ -1323,16 +1326,30 @@ static double fast_log(seg_fast *F, double alpha, double v) {
     return F->lv[h] = log(alpha + v);
 }
 
-/* Whether row i is valid, without branches; check_rfm says why it is not. */
-static int row_ok(double x, double t, double T) {
-    double xc = (x >= 0) & (x <= 1e15) ? x : 0.0;
-    return (x >= 0) & (x <= 1e15) & (x == (double)(int64_t)xc) & (T <= DBL_MAX) & (t >= 0) & (t <= T);
-}
+/* Whether a row is valid, without branches (x integer: for 0 <= x <= 1e15,
+ * (x + 2^52) - 2^52 rounds x to an integer and gives x back only when it is
+ * one); check_rfm says why a row is not. */
+#define SEG_ROW_OK(x, t, T)                                                                                     \
+    (((x) >= 0) & ((x) <= 1e15) & (((x) + 0x1p52) - 0x1p52 == (x)) & ((T) <= DBL_MAX) & ((t) >= 0) & ((t) <= (T)))
 
 static int rows_check(const double *x, const double *t_x, const double *T, size_t i0, size_t i1) {
     int ok = 1;
-    for (size_t i = i0; i < i1; i++) ok &= row_ok(x[i], t_x[i], T[i]);
-    for (size_t i = i0; !ok && i < i1; i++) {
+    size_t i = i0;
+#if defined(__SSE2__)
+    const __m128d zero = _mm_setzero_pd(), xmax = _mm_set1_pd(1e15), big = _mm_set1_pd(0x1p52),
+                  tmax = _mm_set1_pd(DBL_MAX);
+    __m128d acc = _mm_cmpeq_pd(zero, zero);
+    for (; i + 2 <= i1; i += 2) {
+        __m128d xv = _mm_loadu_pd(x + i), tv = _mm_loadu_pd(t_x + i), Tv = _mm_loadu_pd(T + i);
+        __m128d m = _mm_and_pd(_mm_cmpge_pd(xv, zero), _mm_cmple_pd(xv, xmax));
+        m = _mm_and_pd(m, _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(xv, big), big), xv));
+        m = _mm_and_pd(m, _mm_and_pd(_mm_cmple_pd(Tv, tmax), _mm_cmpge_pd(tv, zero)));
+        acc = _mm_and_pd(acc, _mm_and_pd(m, _mm_cmple_pd(tv, Tv)));
+    }
+    ok = _mm_movemask_pd(acc) == 3;
+#endif
+    for (; i < i1; i++) ok &= SEG_ROW_OK(x[i], t_x[i], T[i]);
+    for (i = i0; !ok && i < i1; i++) {
         int rc = check_rfm(x, t_x, T, i);
         if (rc) return rc;
     }
