@@ -4,6 +4,7 @@
  *   Redactor(kinds=REDACT_ALL_BUILTIN, mask_char="*")
  *     apply(text) -> str          count(kind) -> int     total() -> int
  *     reset_counts()              uses_jit() -> bool
+ *     apply_many(texts) -> list / numpy array / Series (Python: one C call)
  *   redactor_from_policy(policy) -> Redactor
  *   redact_kind_name(kind) -> str
  *   redact_id_cn_valid(text) -> bool, redact_luhn_valid(text) -> bool
@@ -94,3 +95,34 @@ FU_RAISES(fu_redactor::m_apply)
     void m_reset_counts() { fu_redactor_reset_stats($self); }
     bool m_uses_jit() { return fu_redactor_uses_jit($self) != 0; }
 }
+
+#ifdef SWIGPYTHON
+%extend fu_redactor {
+%pythoncode %{
+    def apply_many(self, texts):
+        """apply_many(self, texts) -> list | numpy.ndarray | pandas.Series
+
+        Mask many texts in one C call (fu_redactor_apply_bulk): the same
+        texts and counts as apply() on each. ``texts``: a list or any
+        iterable of str (gives a list), a 1-D numpy object array (gives one)
+        or a pandas Series (gives a Series with its index and name). None and
+        NaN items (missing notes) come back as they are; a text that comes
+        back unchanged is the same str object. When one text fails (a match
+        limit) the call raises and counts nothing."""
+        if hasattr(texts, "to_numpy") and hasattr(texts, "index"):  # a pandas Series
+            import numpy
+            import pandas
+            out = numpy.empty(len(texts), dtype=object)
+            out[:] = _redact_many(self, texts.tolist())
+            return pandas.Series(out, index=texts.index, name=texts.name, copy=False)
+        if hasattr(texts, "tolist") and hasattr(texts, "ndim"):  # a numpy array
+            import numpy
+            if texts.ndim != 1:
+                raise ValueError("apply_many(): expected a 1-D array, got shape %s" % (texts.shape,))
+            out = numpy.empty(len(texts), dtype=object)
+            out[:] = _redact_many(self, texts.tolist())
+            return out
+        return _redact_many(self, texts if type(texts) is list else list(texts))
+%}
+}
+#endif
