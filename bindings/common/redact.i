@@ -102,13 +102,15 @@ FU_RAISES(fu_redactor::m_apply)
     def apply_many(self, texts):
         """apply_many(self, texts) -> list | numpy.ndarray | pandas.Series
 
-        Mask many texts in one C call (fu_redactor_apply_bulk): the same
-        texts and counts as apply() on each. ``texts``: a list or any
+        Mask many texts at once (the library's bulk call, in batches of
+        1024 texts, the GIL released for each): the same texts and counts as
+        apply() on each. ``texts``: a list or any
         iterable of str (gives a list), a 1-D numpy object array (gives one)
         or a pandas Series (gives a Series with its index and name). None and
         NaN items (missing notes) come back as they are; a text that comes
-        back unchanged is the same str object. When one text fails (a match
-        limit) the call raises and counts nothing."""
+        back unchanged is the same str object. When a text fails (a match
+        limit) the call raises, naming its batch; the counts then hold the
+        earlier batches, not the failing one."""
         if hasattr(texts, "to_numpy") and hasattr(texts, "index"):  # a pandas Series
             import numpy
             import pandas
