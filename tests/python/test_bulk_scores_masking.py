@@ -130,7 +130,8 @@ def test_apply_many_equals_apply_and_counts_the_same(notes):
 
 def test_apply_many_takes_arrays_series_iterables_and_missing_values(notes):
     red = followup.Redactor()
-    texts = ["call 13812345678 now", None, "plain", float("nan"), "邮箱 a.b@example.com 手机13912345678", "", "𝔘 13812345678"]
+    texts = ["call 13812345678 now", None, "plain", float("nan"), "邮箱 a.b@example.com 手机13912345678", "",
+             "𝔘 13812345678"]
     want = [red.apply(t) if isinstance(t, str) else t for t in texts]
     got = red.apply_many(texts)
     assert got[0] == "call 138****5678 now" and got[1] is None and math.isnan(got[3])
