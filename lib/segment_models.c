@@ -1445,9 +1445,18 @@ typedef struct seg_memo_slot {
     double e, acc; /* expectation at the horizon, discounted CLV sum (per unit value) */
 } seg_memo_slot;
 
+/* The memo takes a new pair only while it pays: until it holds SEG_MEMO_MIN
+ * pairs, then while the rows that found their pair in it are at least as many
+ * as the pairs it holds, and never more than SEG_MEMO_MAX pairs (16 MiB). A
+ * pair it does not take is computed for its row alone, by the same code: the
+ * same value. */
+#define SEG_MEMO_MIN 4096
+#define SEG_MEMO_MAX ((size_t)1 << 18)
+
 typedef struct seg_memo {
     seg_memo_slot *s;
-    size_t cap, used;
+    size_t cap, used, hits;
+    seg_memo_slot spare; /* the last pair not taken */
 } seg_memo;
 
 static size_t memo_hash(uint64_t kx, uint64_t kT) { return (size_t)mix64(kx * 0x9E3779B97F4A7C15ULL ^ kT); }
@@ -1512,6 +1521,7 @@ static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, doubl
     size_t h = memo_hash(kx, kT) & (M->cap - 1);
     while (M->s[h].kx != UINT64_MAX) {
         if (M->s[h].kx == kx && M->s[h].kT == kT) {
+            M->hits++;
             *out = &M->s[h];
             return FU_OK;
         }
@@ -1522,6 +1532,11 @@ static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, doubl
     if (rc) return rc;
     v.kx = kx;
     v.kT = kT;
+    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) {
+        M->spare = v;
+        *out = &M->spare;
+        return FU_OK;
+    }
     if (2 * (M->used + 1) > M->cap) {
         if ((rc = memo_grow(M)) != FU_OK) return rc;
         h = memo_hash(kx, kT) & (M->cap - 1);
@@ -1604,7 +1619,7 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
     int rc = score_options(&J);
     if (rc || n == 0) return rc;
     seg_fast *F = fu__malloc(sizeof *F);
-    seg_memo M = {NULL, 0, 0};
+    seg_memo M = {NULL, 0, 0, 0, {0, 0, 0, 0}};
     seg_cache C = {.mem = NULL};
     if (!F) return fu__error_nomem();
     fast_init(F);
