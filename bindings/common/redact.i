@@ -106,8 +106,8 @@ FU_RAISES(fu_redactor::m_apply)
         1024 texts, the GIL released for each): the same texts and counts as
         apply() on each. ``texts``: a list or any
         iterable of str (gives a list), a 1-D numpy object array (gives one)
-        or a pandas Series (gives a Series with its index and name). None and
-        NaN items (missing notes) come back as they are; a text that comes
+        or a pandas Series (gives a Series with its index and name). None,
+        NaN and pandas.NA items (missing notes) come back as they are; a text that comes
         back unchanged is the same str object. When a text fails (a match
         limit) the call raises, naming its batch; the counts then hold the
         earlier batches, not the failing one."""

@@ -944,8 +944,8 @@ static PyObject *fu_py_score(PyObject *self, PyObject *args) {
 /* ---------------------------------------------------------------------------
  * Many notes masked in few C calls (Redactor.apply_many, bindings/common/redact.i):
  *   _redact_many(redactor, texts: list) -> list
- * Each item: a str (masked), or None / a float NaN (a missing note, handed
- * back as it is). The list goes to fu_redactor_apply_bulk in batches of
+ * Each item: a str (masked), or None / a float NaN / pandas.NA (a missing
+ * note, handed back as it is). The list goes to fu_redactor_apply_bulk in batches of
  * FU_PY_MANY texts, each with the GIL released (small buffers, reused: one
  * buffer for the whole list cost page faults and copies as it grew). ASCII
  * str are read in place, others encoded to UTF-8 into the batch's scratch;
@@ -1036,7 +1036,8 @@ static int fu_py_many_take(fu_py_many *m, PyObject *list, Py_ssize_t i0, int k) 
         m->item[j] = o;
         m->text[j] = "";
         m->len[j] = 0;
-        m->missing[j] = o == Py_None || (PyFloat_Check(o) && isnan(PyFloat_AS_DOUBLE(o)));
+        m->missing[j] = o == Py_None || (PyFloat_Check(o) && isnan(PyFloat_AS_DOUBLE(o))) ||
+                        strcmp(Py_TYPE(o)->tp_name, "NAType") == 0; /* pandas.NA */
         m->ascii[j] = 1;
         if (m->missing[j]) continue;
         if (!PyUnicode_Check(o)) {

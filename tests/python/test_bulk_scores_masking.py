@@ -143,6 +143,8 @@ def test_apply_many_takes_arrays_series_iterables_and_missing_values(notes):
     assert isinstance(out, pd.Series) and out.name == "note" and list(out.index) == list("abcdefg")
     assert out["a"] == want[0] and out["b"] is None and out["e"] == want[4]
     assert red.apply_many(t for t in texts[:1]) == want[:1]
+    st = red.apply_many(pd.Series(["x 13812345678", pd.NA], dtype="string"))
+    assert st.iloc[0] == "x 138****5678" and st.iloc[1] is pd.NA
     assert red.apply_many([]) == []
     assert red.apply_many(pd.Series(notes[:2000])).tolist() == [red.apply(n) for n in notes[:2000]]
 
