@@ -97,6 +97,17 @@ FU_RAISES(fu_redactor::m_apply)
 }
 
 #ifdef SWIGPYTHON
+%pythoncode %{
+def _redact_many_array(values):
+    """A 1-D object array of the list ``values`` (numpy.fromiter: half the time of a slice assignment)."""
+    import numpy
+    try:
+        return numpy.fromiter(values, dtype=object, count=len(values))
+    except (TypeError, ValueError):  # numpy < 1.23: no object dtype in fromiter
+        out = numpy.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+%}
 %extend fu_redactor {
 %pythoncode %{
     def apply_many(self, texts):
@@ -112,18 +123,13 @@ FU_RAISES(fu_redactor::m_apply)
         limit) the call raises, naming its batch; the counts then hold the
         earlier batches, not the failing one."""
         if hasattr(texts, "to_numpy") and hasattr(texts, "index"):  # a pandas Series
-            import numpy
             import pandas
-            out = numpy.empty(len(texts), dtype=object)
-            out[:] = _redact_many(self, texts.tolist())
+            out = _redact_many_array(_redact_many(self, texts.tolist()))
             return pandas.Series(out, index=texts.index, name=texts.name, copy=False)
         if hasattr(texts, "tolist") and hasattr(texts, "ndim"):  # a numpy array
-            import numpy
             if texts.ndim != 1:
                 raise ValueError("apply_many(): expected a 1-D array, got shape %s" % (texts.shape,))
-            out = numpy.empty(len(texts), dtype=object)
-            out[:] = _redact_many(self, texts.tolist())
-            return out
+            return _redact_many_array(_redact_many(self, texts.tolist()))
         return _redact_many(self, texts if type(texts) is list else list(texts))
 %}
 }
