@@ -5,7 +5,7 @@ our pass over the notes, then the peer's, in CPU time of the process
 (time.process_time()); medians over the rounds, the ratio of the medians and
 the spread of the per-round ratios.
 
-  /usr/bin/python3 bench/peers_re.py [--rounds 7] [--build build/test]
+  /usr/bin/python3 bench/peers_re.py [--rounds 7] [--build build/test] [--no-extract]
 
 It also runs, in each round, the C programs `bench_redact ordinary` and
 `bench_commit extract` of the same build (CPU time, their own medians) and
@@ -102,6 +102,10 @@ def ours_mask(red, notes):
     return [apply(n) for n in notes]
 
 
+def ours_mask_bulk(red, notes):
+    return red.apply_many(notes)
+
+
 def peer_extract(notes, pats, risky):
     out = 0
     for n in notes:
@@ -165,6 +169,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--mb", type=float, default=4.0)
     ap.add_argument("--notes", type=int, default=40000)
+    ap.add_argument("--no-extract", action="store_true", help="masking rows only")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.build, "python"))
     try:
@@ -185,16 +190,34 @@ def main():
     bench = os.path.join(a.build, "bench")
     print("| task | ours (CPU) | Python re (CPU) | ratio | per-round min..max | rounds |")
     print("|---|---|---|---|---|---|")
-    t_o, t_p, c_r = [], [], []
+    series = None
+    try:
+        import pandas
+        series = pandas.Series(notes, name="note")
+    except ImportError:
+        pass
+    t_o, t_b, t_s, t_p, c_r = [], [], [], [], []
     for _ in range(a.rounds):
-        t, _r = timed(ours_mask, red, notes)
+        t, r_one = timed(ours_mask, red, notes)
         t_o.append(t)
+        t, r_bulk = timed(ours_mask_bulk, red, notes)
+        t_b.append(t)
+        if series is not None:
+            t, r_ser = timed(ours_mask_bulk, red, series)
+            t_s.append(t)
+            assert r_ser.tolist() == r_one
         t, _r = timed(peer_mask, notes)
         t_p.append(t)
+        assert r_bulk == r_one, "apply_many differs from apply"
         c_r.append(c_rate([os.path.join(bench, "bench_redact"), "ordinary", csv_path], "one call per note"))
     report("masking through Python, %d ordinary notes (%.1f MB), one call per note" % (len(notes), mb), mb, t_o,
            t_p)
+    report("masking through Python, the same notes, one `apply_many` call (list)", mb, t_b, t_p)
+    if t_s:
+        report("masking through Python, the same notes, one `apply_many` call (pandas Series)", mb, t_s, t_p)
     report_c("masking in C (`bench_redact ordinary`), one call per note", c_r, [mb / t for t in t_p])
+    if a.no_extract:
+        return 0
 
     cal = followup.Calendar("Asia/Shanghai")
     cal.set_hours_text("Mon-Fri 09:00-18:00")

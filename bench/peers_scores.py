@@ -25,7 +25,7 @@ script prints a message and exits 0. The followup package is taken from
 PYTHONPATH (e.g. build/test/python).
 
     PYTHONPATH=build/test/python /usr/bin/python3 bench/peers_scores.py [--peers DIR] \\
-        [--n 1000000] [--rounds 7] [--big-rounds 3]
+        [--n 1000000] [--rounds 7] [--big-rounds 3] [--continuous-T]
 """
 import argparse
 import os
@@ -42,9 +42,11 @@ BG = {"r": 0.2426, "alpha": 4.4135, "a": 0.7929, "b": 2.4258}
 GG = {"p": 6.2498, "q": 3.7448, "v": 15.4475}
 
 
-def simulate(n, seed=2026):
+def simulate(n, seed=2026, continuous=False):
     rng = np.random.default_rng(seed)
     T = rng.integers(27 * 7, 39 * 7 + 1, n) / 7.0
+    if continuous:  # every T distinct: no two customers share (x, T)
+        T = rng.uniform(27.0, 39.0, n)
     lam = rng.gamma(BG["r"], 1.0 / BG["alpha"], n)
     p = rng.beta(BG["a"], BG["b"], n)
     x = np.minimum(rng.poisson(lam * T * (1 - p) + 1e-12), 60).astype(np.float64)
@@ -78,6 +80,9 @@ def main():
     ap.add_argument("--n", type=int, default=1000000)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--big-rounds", type=int, default=3)
+    ap.add_argument("--continuous-T", action="store_true",
+                    help="T uniform in [27, 39) weeks instead of whole days: all (x, T) pairs distinct "
+                         "(the worst case of the per-(x, T) memo)")
     a = ap.parse_args()
     lt_dir, ag_dir = os.path.join(a.peers, "lifetimes"), os.path.join(a.peers, "autograd")
     if not (os.path.isdir(lt_dir) and os.path.isdir(ag_dir)):
@@ -90,7 +95,7 @@ def main():
     import followup
     from followup import core, models
 
-    d = simulate(a.n)
+    d = simulate(a.n, continuous=a.continuous_T)
     x, tx, T, z = d["x"], d["t_x"], d["T"], d["zbar"]
     bgf = lt.BetaGeoFitter()
     bgf.params_ = pd.Series(BG)
@@ -120,8 +125,9 @@ def main():
         c = ggf.customer_lifetime_value(bgf, x, tx, T, z, time=12, discount_rate=0.01, freq="W")
         return p, e, c
 
-    print("followup %s, lifetimes %s, %d customers, numpy %s, pandas %s" % (
-        followup.__version__, getattr(lt, "__version__", "?"), a.n, np.__version__, pd.__version__))
+    print("followup %s, lifetimes %s, %d customers (%d distinct (x, T), %d with x = 0), numpy %s, pandas %s" % (
+        followup.__version__, getattr(lt, "__version__", "?"), a.n, len(d[["x", "T"]].drop_duplicates()),
+        int((d["x"] == 0).sum()), np.__version__, pd.__version__))
     print("| task | ours wall | lifetimes wall | ratio | per-pair min..max | ours CPU | lifetimes CPU | ratio | "
           "per-pair min..max | pairs |")
     print("|---|---|---|---|---|---|---|---|---|---|")

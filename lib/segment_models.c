@@ -14,6 +14,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ================================================================ helpers */
 
@@ -1280,16 +1283,131 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
     return FU_OK;
 }
 
+/* ---------------------------------------------------------------- rows in bulk
+ * Scoring runs over chunks of SEG_CHUNK customers: a chunk is validated, its
+ * P(alive) filled, then each customer's expected purchases and CLV are read
+ * from a memo of the distinct (x, T) pairs. The expectation of a customer
+ * alive at T depends on (x, T) and the options only, so each pair is computed
+ * once, by the same code as one customer at a time, and no result depends on
+ * the order of the rows or on what the memo already held. */
+
+#define SEG_CHUNK 1024
+#define SEG_LOGC_BITS 11
+#define SEG_XTAB 256
+/* BG/NBD P(alive) takes log(alpha + T) - log(alpha + t_x) for log1p of their
+ * ratio when (r + x) (|log(alpha + T)| + |log(alpha + t_x)|) <= this: the
+ * exponent then moves by at most ~2.2e-16 of it (one rounding of each log), so
+ * P(alive) by at most 6e-14 relative. */
+#define SEG_FAST_WMAX 256.0
+
+/* Scratch of one scoring call: log(alpha + v) per distinct v in a
+ * direct-mapped cache (key: the bits of v, all ones when empty, a NaN no valid
+ * input has), log(a) - log(b + x - 1) per integer x < SEG_XTAB (NaN until
+ * used), the positions of a chunk's customers with x > 0, and P(alive) of a
+ * chunk when the caller did not ask for it. */
+typedef struct seg_fast {
+    uint64_t key[1u << SEG_LOGC_BITS];
+    double lv[1u << SEG_LOGC_BITS];
+    double lab[SEG_XTAB];
+    uint32_t pos[SEG_CHUNK];
+    double pa[SEG_CHUNK];
+} seg_fast;
+
+static void fast_init(seg_fast *F) {
+    memset(F->key, 0xff, sizeof F->key);
+    for (size_t i = 0; i < SEG_XTAB; i++) F->lab[i] = NAN;
+}
+
+static double fast_log(seg_fast *F, double alpha, double v) {
+    uint64_t k = dbl_bits(v);
+    size_t h = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> (64 - SEG_LOGC_BITS));
+    if (F->key[h] == k) return F->lv[h];
+    F->key[h] = k;
+    return F->lv[h] = log(alpha + v);
+}
+
+/* Whether a row is valid, without branches (x integer: for 0 <= x <= 1e15,
+ * (x + 2^52) - 2^52 rounds x to an integer and gives x back only when it is
+ * one); check_rfm says why a row is not. */
+#define SEG_ROW_OK(x, t, T)                                                                                     \
+    (((x) >= 0) & ((x) <= 1e15) & (((x) + 0x1p52) - 0x1p52 == (x)) & ((T) <= DBL_MAX) & ((t) >= 0) & ((t) <= (T)))
+
+static int rows_check(const double *x, const double *t_x, const double *T, size_t i0, size_t i1) {
+    int ok = 1;
+    size_t i = i0;
+#if defined(__SSE2__)
+    const __m128d zero = _mm_setzero_pd(), xmax = _mm_set1_pd(1e15), big = _mm_set1_pd(0x1p52),
+                  tmax = _mm_set1_pd(DBL_MAX);
+    __m128d acc = _mm_cmpeq_pd(zero, zero);
+    for (; i + 2 <= i1; i += 2) {
+        __m128d xv = _mm_loadu_pd(x + i), tv = _mm_loadu_pd(t_x + i), Tv = _mm_loadu_pd(T + i);
+        __m128d m = _mm_and_pd(_mm_cmpge_pd(xv, zero), _mm_cmple_pd(xv, xmax));
+        m = _mm_and_pd(m, _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(xv, big), big), xv));
+        m = _mm_and_pd(m, _mm_and_pd(_mm_cmple_pd(Tv, tmax), _mm_cmpge_pd(tv, zero)));
+        acc = _mm_and_pd(acc, _mm_and_pd(m, _mm_cmple_pd(tv, Tv)));
+    }
+    ok = _mm_movemask_pd(acc) == 3;
+#endif
+    for (; i < i1; i++) ok &= SEG_ROW_OK(x[i], t_x[i], T[i]);
+    for (i = i0; !ok && i < i1; i++) {
+        int rc = check_rfm(x, t_x, T, i);
+        if (rc) return rc;
+    }
+    return FU_OK;
+}
+
+/* BG/NBD P(alive) of n <= SEG_CHUNK valid rows: 1 for x = 0, else
+ * inv1p_exp(L) with L as bg_alive_L (see SEG_FAST_WMAX). */
+static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const double *t_x, const double *T,
+                         size_t n, double *out, size_t *bad) {
+    const fu_segment_bgnbd *m = vm;
+    size_t k = 0;
+    (void)bad;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = 1.0;
+        F->pos[k] = (uint32_t)i;
+        k += x[i] != 0;
+    }
+    double la = log(m->a), r = m->r, al = m->alpha;
+    for (size_t j = 0; j < k; j++) {
+        size_t i = F->pos[j];
+        double xi = x[i], L;
+        if (xi < SEG_XTAB) {
+            size_t ix = (size_t)xi;
+            double lab = F->lab[ix];
+            if (lab != lab) lab = F->lab[ix] = la - log(m->b + xi - 1);
+            double lT = fast_log(F, al, T[i]), lt = fast_log(F, al, t_x[i]);
+            if ((r + xi) * (fabs(lT) + fabs(lt)) <= SEG_FAST_WMAX) L = lab + (r + xi) * (lT - lt);
+            else L = bg_alive_L(m, xi, t_x[i], T[i]);
+        } else {
+            L = bg_alive_L(m, xi, t_x[i], T[i]);
+        }
+        double e = exp(-fabs(L)); /* inv1p_exp(L), without its branch */
+        out[i] = (L > 0 ? e : 1.0) / (1.0 + e);
+    }
+    return FU_OK;
+}
+
+static int pn_alive_rows(const void *m, seg_fast *F, const double *x, const double *t_x, const double *T,
+                         size_t n, double *out, size_t *bad) {
+    (void)F;
+    for (size_t i = 0; i < n; i++) {
+        int rc = pn_p_alive(m, x[i], t_x[i], T[i], &out[i]);
+        if (rc) {
+            *bad = i;
+            return rc;
+        }
+    }
+    return FU_OK;
+}
+
 typedef struct seg_model_ops {
-    int (*alive)(const void *model, double x, double t_x, double T, double *out);
+    /* P(alive) of n <= SEG_CHUNK valid rows; *bad = the failing row */
+    int (*alive_rows)(const void *model, seg_fast *F, const double *x, const double *t_x, const double *T,
+                      size_t n, double *out, size_t *bad);
     /* expectation of a customer alive at T at nt horizons */
     int (*alive_expect)(const void *model, seg_cache *C, double x, double T, const double *ts, int nt, double *out);
 } seg_model_ops;
-
-static int bg_alive(const void *m, double x, double t_x, double T, double *out) {
-    *out = bg_p_alive(m, x, t_x, T);
-    return FU_OK;
-}
 
 static int bg_alive_multi(const void *vm, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
     const fu_segment_bgnbd *m = vm;
@@ -1301,116 +1419,219 @@ static int bg_alive_multi(const void *vm, seg_cache *C, double x, double T, cons
     return FU_OK;
 }
 
-static int pn_alive(const void *m, double x, double t_x, double T, double *out) {
-    return pn_p_alive(m, x, t_x, T, out);
-}
-
 static int pn_alive_multi(const void *m, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
     (void)C;
     for (int k = 0; k < nt; k++) out[k] = pn_alive_expect(m, x, T, ts[k]);
     return FU_OK;
 }
 
-static const seg_model_ops bg_ops = {bg_alive, bg_alive_multi};
-static const seg_model_ops pn_ops = {pn_alive, pn_alive_multi};
+static const seg_model_ops bg_ops = {bg_alive_rows, bg_alive_multi};
+static const seg_model_ops pn_ops = {pn_alive_rows, pn_alive_multi};
+
+/* One scoring call. */
+typedef struct seg_job {
+    const void *model;
+    const seg_model_ops *ops;
+    const fu_segment_gammagamma *gg;
+    const double *x, *t_x, *T, *zbar;
+    size_t n;
+    fu_segment_score_options o;
+    double *p_alive, *expected, *clv;
+} seg_job;
+
+/* The memo of distinct (x, T): open addressing, kx all ones when empty. */
+typedef struct seg_memo_slot {
+    uint64_t kx, kT;
+    double e, acc; /* expectation at the horizon, discounted CLV sum (per unit value) */
+} seg_memo_slot;
+
+/* The memo takes a new pair only while it pays: until it holds SEG_MEMO_MIN
+ * pairs, then while the rows that found their pair in it are at least as many
+ * as the pairs it holds, and never more than SEG_MEMO_MAX pairs (16 MiB). A
+ * pair it does not take is computed for its row alone, by the same code: the
+ * same value. */
+#define SEG_MEMO_MIN 4096
+#define SEG_MEMO_MAX ((size_t)1 << 18)
+
+typedef struct seg_memo {
+    seg_memo_slot *s;
+    size_t cap, used, hits;
+    seg_memo_slot spare; /* the last pair not taken */
+} seg_memo;
+
+static size_t memo_hash(uint64_t kx, uint64_t kT) { return (size_t)mix64(kx * 0x9E3779B97F4A7C15ULL ^ kT); }
+
+static int memo_grow(seg_memo *M) {
+    size_t cap = M->cap ? M->cap * 2 : 1024;
+    if (cap > SIZE_MAX / sizeof(seg_memo_slot)) return fu__error_nomem();
+    seg_memo_slot *s = fu__malloc(cap * sizeof *s);
+    if (!s) return fu__error_nomem();
+    for (size_t i = 0; i < cap; i++) s[i].kx = UINT64_MAX;
+    for (size_t i = 0; i < M->cap; i++) {
+        if (M->s[i].kx == UINT64_MAX) continue;
+        size_t h = memo_hash(M->s[i].kx, M->s[i].kT) & (cap - 1);
+        while (s[h].kx != UINT64_MAX) h = (h + 1) & (cap - 1);
+        s[h] = M->s[i];
+    }
+    fu__free(M->s);
+    M->s = s;
+    M->cap = cap;
+    return FU_OK;
+}
+
+/* E_alive at the horizon and the discounted sum of the CLV periods for a
+ * customer alive at T with x purchases, as the one-customer code computes them. */
+static int memo_fill(const seg_job *J, seg_cache *C, double x, double T, seg_memo_slot *out) {
+    const fu_segment_score_options *o = &J->o;
+    double ts[SEG_MAXH], ev[SEG_MAXH];
+    int with_h = 0, rc; /* the horizon rides along with the first batch of CLV periods */
+    out->e = out->acc = 0;
+    if (J->expected && !J->clv) {
+        if ((rc = J->ops->alive_expect(J->model, C, x, T, &o->horizon, 1, ev)) != FU_OK) return rc;
+        out->e = ev[0];
+    } else if (J->expected) {
+        with_h = 1;
+    }
+    if (!J->clv) return FU_OK;
+    double inv1d = 1.0 / (1.0 + o->discount), prev = 0, acc = 0, disc = 1;
+    for (unsigned int k0 = 1; k0 <= o->periods;) {
+        int nt = 0, first = 0;
+        if (with_h) {
+            ts[nt++] = o->horizon;
+            first = 1;
+        }
+        for (; k0 <= o->periods && nt < SEG_MAXH; k0++) ts[nt++] = o->period * k0;
+        if ((rc = J->ops->alive_expect(J->model, C, x, T, ts, nt, ev)) != FU_OK) return rc;
+        if (with_h) {
+            out->e = ev[0];
+            with_h = 0;
+        }
+        for (int k = first; k < nt; k++) {
+            disc *= inv1d;
+            acc += (ev[k] - prev) * disc;
+            prev = ev[k];
+        }
+    }
+    out->acc = acc;
+    return FU_OK;
+}
+
+static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, double T, const seg_memo_slot **out) {
+    uint64_t kx = dbl_bits(x), kT = dbl_bits(T);
+    size_t h = memo_hash(kx, kT) & (M->cap - 1);
+    while (M->s[h].kx != UINT64_MAX) {
+        if (M->s[h].kx == kx && M->s[h].kT == kT) {
+            M->hits++;
+            *out = &M->s[h];
+            return FU_OK;
+        }
+        h = (h + 1) & (M->cap - 1);
+    }
+    seg_memo_slot v;
+    int rc = memo_fill(J, C, x, T, &v);
+    if (rc) return rc;
+    v.kx = kx;
+    v.kT = kT;
+    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) {
+        M->spare = v;
+        *out = &M->spare;
+        return FU_OK;
+    }
+    if (2 * (M->used + 1) > M->cap) {
+        if ((rc = memo_grow(M)) != FU_OK) return rc;
+        h = memo_hash(kx, kT) & (M->cap - 1);
+        while (M->s[h].kx != UINT64_MAX) h = (h + 1) & (M->cap - 1);
+    }
+    M->s[h] = v;
+    M->used++;
+    *out = &M->s[h];
+    return FU_OK;
+}
+
+/* Expected purchases and CLV of rows [i0, i1) whose P(alive) is pa[]. */
+static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, size_t i0, size_t i1, const double *pa,
+                        size_t *bad) {
+    for (size_t i = i0; i < i1; i++) {
+        const seg_memo_slot *s;
+        int rc = memo_get(J, M, C, J->x[i], J->T[i], &s);
+        *bad = i;
+        if (rc) return rc;
+        double p = pa[i - i0];
+        if (J->expected) J->expected[i] = p * s->e;
+        if (!J->clv) continue;
+        double value = 0;
+        if (J->gg) {
+            if ((rc = gg_expected(J->gg, J->x[i], J->zbar[i], &value)) != FU_OK) return rc;
+        } else {
+            value = J->zbar[i];
+            if (!isfinite(value)) return fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
+        }
+        J->clv[i] = J->o.margin * value * p * s->acc;
+    }
+    return FU_OK;
+}
+
+static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) {
+    for (size_t i0 = 0; i0 < J->n; i0 += SEG_CHUNK) {
+        size_t i1 = J->n - i0 < SEG_CHUNK ? J->n : i0 + SEG_CHUNK, bad = 0;
+        int rc = rows_check(J->x, J->t_x, J->T, i0, i1);
+        if (rc) return rc;
+        double *pa = J->p_alive ? J->p_alive + i0 : F->pa;
+        rc = J->ops->alive_rows(J->model, F, J->x + i0, J->t_x + i0, J->T + i0, i1 - i0, pa, &bad);
+        if (rc) bad += i0;
+        else if (J->expected || J->clv) rc = chunk_values(J, M, C, i0, i1, pa, &bad);
+        if (rc) {
+            fu__error_prefix("customer %zu", bad);
+            return rc;
+        }
+    }
+    return FU_OK;
+}
+
+static int score_options(const seg_job *J) {
+    const fu_segment_score_options *o = &J->o;
+    if (J->n > 0 && (!J->x || !J->t_x || !J->T)) return fu__error_set(FU_EINVAL, "data arrays must not be NULL");
+    if (J->expected && !(isfinite(o->horizon) && o->horizon > 0))
+        return fu__error_set(FU_EINVAL, "score options: horizon = %g, must be > 0 for expected purchases",
+                             o->horizon);
+    if (!J->clv) return FU_OK;
+    if (!(isfinite(o->period) && o->period > 0))
+        return fu__error_set(FU_EINVAL, "score options: period = %g, must be > 0 for CLV", o->period);
+    if (o->periods == 0 || o->periods > 100000)
+        return fu__error_set(FU_EINVAL, "score options: periods = %u, must be in 1..100000", o->periods);
+    if (!(isfinite(o->discount) && o->discount > -1))
+        return fu__error_set(FU_EINVAL, "score options: discount = %g, must be > -1", o->discount);
+    if (!isfinite(o->margin)) return fu__error_set(FU_EINVAL, "score options: margin must be finite");
+    if (J->n > 0 && !J->zbar) return fu__error_set(FU_EINVAL, "zbar is NULL but CLV is wanted");
+    return J->gg ? check_gg(J->gg) : FU_OK;
+}
 
 static int score_generic(const void *model, const seg_model_ops *ops, const fu_segment_gammagamma *gg,
                          const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
                          const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv};
     if (opts) {
         if (opts->version != FU_SEGMENT_SCORE_OPTIONS_VERSION)
             return fu__error_set(FU_EINVAL, "score options version %u, expected %u", opts->version,
                                  FU_SEGMENT_SCORE_OPTIONS_VERSION);
-        o = *opts;
+        J.o = *opts;
     }
-    if (n > 0 && (!x || !t_x || !T)) return fu__error_set(FU_EINVAL, "data arrays must not be NULL");
-    if (expected && !(isfinite(o.horizon) && o.horizon > 0))
-        return fu__error_set(FU_EINVAL, "score options: horizon = %g, must be > 0 for expected purchases", o.horizon);
-    if (clv) {
-        if (!(isfinite(o.period) && o.period > 0))
-            return fu__error_set(FU_EINVAL, "score options: period = %g, must be > 0 for CLV", o.period);
-        if (o.periods == 0 || o.periods > 100000)
-            return fu__error_set(FU_EINVAL, "score options: periods = %u, must be in 1..100000", o.periods);
-        if (!(isfinite(o.discount) && o.discount > -1))
-            return fu__error_set(FU_EINVAL, "score options: discount = %g, must be > -1", o.discount);
-        if (!isfinite(o.margin)) return fu__error_set(FU_EINVAL, "score options: margin must be finite");
-        if (n > 0 && !zbar) return fu__error_set(FU_EINVAL, "zbar is NULL but CLV is wanted");
-        if (gg) {
-            int rc = check_gg(gg);
-            if (rc) return rc;
-        }
+    int rc = score_options(&J);
+    if (rc || n == 0) return rc;
+    seg_fast *F = fu__malloc(sizeof *F);
+    seg_memo M = {NULL, 0, 0, 0, {0, 0, 0, 0}};
+    seg_cache C = {.mem = NULL};
+    if (!F) return fu__error_nomem();
+    fast_init(F);
+    if (expected || clv) {
+        rc = cache_init(&C);
+        if (!rc) rc = memo_grow(&M);
     }
-    for (size_t i = 0; i < n; i++) {
-        int rc = check_rfm(x, t_x, T, i);
-        if (rc) return rc;
-    }
-    if (!expected && !clv) { /* P(alive) alone needs no scratch */
-        for (size_t i = 0; i < n && p_alive; i++) {
-            int rc = ops->alive(model, x[i], t_x[i], T[i], &p_alive[i]);
-            if (rc) {
-                fu__error_prefix("customer %zu", i);
-                return rc;
-            }
-        }
-        return FU_OK;
-    }
-    seg_cache C;
-    int rc = cache_init(&C);
-    if (rc) return rc;
-    double inv1d = 1.0 / (1.0 + o.discount);
-    double ts[SEG_MAXH], ev[SEG_MAXH];
-    for (size_t i = 0; i < n; i++) {
-        double pa;
-        if ((rc = ops->alive(model, x[i], t_x[i], T[i], &pa)) != FU_OK) goto fail;
-        if (p_alive) p_alive[i] = pa;
-        int with_h = 0; /* the horizon rides along with the first batch of CLV periods */
-        if (expected && !clv) {
-            if ((rc = ops->alive_expect(model, &C, x[i], T[i], &o.horizon, 1, ev)) != FU_OK) goto fail;
-            expected[i] = pa * ev[0];
-        } else if (expected) {
-            with_h = 1;
-        }
-        if (clv) {
-            double value = 0;
-            if (gg) {
-                if ((rc = gg_expected(gg, x[i], zbar[i], &value)) != FU_OK) goto fail;
-            } else {
-                value = zbar[i];
-                if (!isfinite(value)) {
-                    rc = fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
-                    goto fail;
-                }
-            }
-            double prev = 0, acc = 0, disc = 1;
-            for (unsigned int k0 = 1; k0 <= o.periods;) {
-                int nt = 0, first = 0;
-                if (with_h) {
-                    ts[nt++] = o.horizon;
-                    first = 1;
-                }
-                for (; k0 <= o.periods && nt < SEG_MAXH; k0++) ts[nt++] = o.period * k0;
-                if ((rc = ops->alive_expect(model, &C, x[i], T[i], ts, nt, ev)) != FU_OK) goto fail;
-                if (with_h) {
-                    expected[i] = pa * ev[0];
-                    with_h = 0;
-                }
-                for (int k = first; k < nt; k++) {
-                    disc *= inv1d;
-                    acc += (ev[k] - prev) * disc;
-                    prev = ev[k];
-                }
-            }
-            clv[i] = o.margin * value * pa * acc;
-        }
-        continue;
-    fail:
-        fu__free(C.mem);
-        fu__error_prefix("customer %zu", i);
-        return rc;
-    }
+    if (!rc) rc = score_rows(&J, F, &M, &C);
+    fu__free(M.s);
     fu__free(C.mem);
-    return FU_OK;
+    fu__free(F);
+    return rc;
 }
 
 int fu_segment_bgnbd_score(const fu_segment_bgnbd *m, const fu_segment_gammagamma *gg, const double *x,

@@ -624,7 +624,8 @@ Test(segment, bulk_scores_equal_single_calls_and_clv_is_the_discounted_sum) {
     for (size_t i = 0; i < NCD; i += 97) {
         double v, value;
         cr_assert_eq(fu_segment_bgnbd_p_alive(&CD_BG, d.x[i], d.t_x[i], d.T[i], &v), FU_OK);
-        cr_assert_eq(pa[i], v);
+        /* bulk P(alive) takes a difference of two cached logs for log1p of their ratio */
+        cr_assert_float_eq(pa[i], v, 1e-13 * v, "customer %zu: %.17g vs %.17g", i, pa[i], v);
         cr_assert_eq(fu_segment_bgnbd_expected(&CD_BG, d.x[i], d.t_x[i], d.T[i], 39, &v), FU_OK);
         /* the bulk path sums the 2F1 series of all horizons together: same value to rounding */
         cr_assert_float_eq(e[i], v, 1e-13 * (1 + v), "customer %zu: %.17g vs %.17g", i, e[i], v);
@@ -1590,4 +1591,120 @@ Test(segment, book_summary_survives_allocation_failure) {
     fu_book_free(c.book);
     fu_segment_rules_free(r);
     fu_policy_free(pol);
+}
+
+/* ------------------------------------------------- bulk scoring (issue 19) */
+
+/* Bulk P(alive) against the one-customer function (the formula before the
+ * bulk path, log1p of the ratio) on CDNOW and on edge rows: x = 0 is exactly 1,
+ * t_x = T (also T = 0 with purchases), x >= 256 and large (r + x) log(alpha + T)
+ * take the one-customer formula itself, alpha + t_x < 1 (negative logs), -0. */
+Test(segment, bulk_p_alive_matches_single_calls_on_cdnow_and_edges) {
+    static cd_summary d;
+    load_summary(&d);
+    static double x[NCD + 16], tx[NCD + 16], T[NCD + 16], pa[NCD + 16];
+    memcpy(x, d.x, sizeof d.x);
+    memcpy(tx, d.t_x, sizeof d.t_x);
+    memcpy(T, d.T, sizeof d.T);
+    static const double edge[16][3] = {{0, 0, 0},     {0, 0, 38},      {3, 38, 38},    {1, 0, 0},
+                                       {2, 5, 5},     {255, 10, 39},   {256, 10, 39},  {1000, 30, 39},
+                                       {70, 1, 39},   {60, 0.5, 1e6},  {5, 0, 0.25},   {-0.0, -0.0, 3},
+                                       {1, -0.0, 2},  {40, 39, 39.01}, {1, 1e-300, 1}, {7, 3, 1e300}};
+    for (int k = 0; k < 16; k++) x[NCD + k] = edge[k][0], tx[NCD + k] = edge[k][1], T[NCD + k] = edge[k][2];
+    const fu_segment_bgnbd small_alpha = {0.2426, 0.01, 0.7929, 2.4258};
+    const fu_segment_bgnbd *models[2] = {&CD_BG, &small_alpha};
+    for (int mi = 0; mi < 2; mi++) {
+        cr_assert_eq(fu_segment_bgnbd_score(models[mi], NULL, x, tx, T, NULL, NCD + 16, NULL, pa, NULL, NULL), FU_OK,
+                     "%s", fu_error_last()->message);
+        for (size_t i = 0; i < NCD + 16; i++) {
+            double v;
+            cr_assert_eq(fu_segment_bgnbd_p_alive(models[mi], x[i], tx[i], T[i], &v), FU_OK);
+            if (x[i] == 0 || x[i] >= 256) cr_assert_eq(pa[i], v, "model %d row %zu", mi, i);
+            else cr_assert_float_eq(pa[i], v, 1e-13 * v, "model %d row %zu: %.17g vs %.17g", mi, i, pa[i], v);
+        }
+        for (size_t i = 0; i < NCD; i++)
+            if (x[i] == 0) cr_assert_eq(pa[i], 1.0);
+    }
+}
+
+/* Every result depends on its own row only: each customer scored alone (a
+ * fresh memo and log cache) gives the bulk call's values bit for bit, and so
+ * do the rows in reverse order (the memo filled in another order). */
+Test(segment, bulk_scores_do_not_depend_on_the_other_rows) {
+    static cd_summary d;
+    load_summary(&d);
+    static double pa[NCD], e[NCD], clv[NCD], rx[NCD], rtx[NCD], rT[NCD], rz[NCD], rpa[NCD], re[NCD], rclv[NCD];
+    fu_segment_gammagamma gg = {6.248803, 3.744588, 15.447748};
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.horizon = 52;
+    o.period = 4.345;
+    o.periods = 12;
+    for (size_t i = 0; i < NCD; i++)
+        rx[i] = d.x[NCD - 1 - i], rtx[i] = d.t_x[NCD - 1 - i], rT[i] = d.T[NCD - 1 - i], rz[i] = d.zbar[NCD - 1 - i];
+    for (int pareto = 0; pareto < 2; pareto++) {
+        fu_segment_pareto pn = {0.553275, 10.577612, 0.606214, 11.667911};
+#define SCORE(X, TX, TT, Z, N, P, E, C)                                                                        \
+    (pareto ? fu_segment_pareto_score(&pn, &gg, X, TX, TT, Z, N, &o, P, E, C)                                  \
+            : fu_segment_bgnbd_score(&CD_BG, &gg, X, TX, TT, Z, N, &o, P, E, C))
+        cr_assert_eq(SCORE(d.x, d.t_x, d.T, d.zbar, NCD, pa, e, clv), FU_OK);
+        cr_assert_eq(SCORE(rx, rtx, rT, rz, NCD, rpa, re, rclv), FU_OK);
+        for (size_t i = 0; i < NCD; i++) {
+            size_t j = NCD - 1 - i;
+            cr_assert(pa[i] == rpa[j] && e[i] == re[j] && clv[i] == rclv[j], "customer %zu", i);
+            if (i % 7) continue;
+            double p1, e1, c1;
+            cr_assert_eq(SCORE(d.x + i, d.t_x + i, d.T + i, d.zbar + i, 1, &p1, &e1, &c1), FU_OK);
+            cr_assert(pa[i] == p1 && e[i] == e1 && clv[i] == c1, "customer %zu: %.17g %.17g", i, clv[i], c1);
+        }
+#undef SCORE
+    }
+}
+
+/* A bad row in a later chunk (chunks of 1024) is named; rows of an earlier
+ * chunk may have been written, none of the bad chunk's. */
+Test(segment, bulk_scores_name_a_bad_row_in_a_later_chunk) {
+    static double x[3000], tx[3000], T[3000], pa[3000];
+    for (int i = 0; i < 3000; i++) x[i] = i % 4, tx[i] = 1, T[i] = 10;
+    x[2500] = 1.5;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, NULL, 3000, NULL, pa, NULL, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "x[2500] = 1.5"), "%s", fu_error_last()->message);
+    x[2500] = 1;
+    tx[2999] = 11;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, NULL, 3000, NULL, pa, NULL, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "t_x[2999] = 11 is after T = 10"), "%s", fu_error_last()->message);
+    tx[2999] = 1;
+    T[1024] = NAN;
+    cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, x, tx, T, NULL, 3000, NULL, pa, NULL, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "T[1024] = nan"), "%s", fu_error_last()->message);
+}
+
+/* Many distinct (x, T) pairs: the memo grows several times, and every
+ * allocation failure on the way is reported with nothing leaked. */
+#define NMEMO 5000
+typedef struct memo_data {
+    double x[NMEMO], tx[NMEMO], T[NMEMO], z[NMEMO], clv[NMEMO];
+} memo_data;
+
+static int memo_op(void *ctx) {
+    memo_data *m = ctx;
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.period = 4;
+    o.periods = 2;
+    return fu_segment_bgnbd_score(&CD_BG, NULL, m->x, m->tx, m->T, m->z, NMEMO, &o, NULL, NULL, m->clv);
+}
+
+Test(segment, bulk_score_memo_survives_allocation_failure) {
+    static memo_data m;
+    for (int i = 0; i < NMEMO; i++) m.x[i] = i % 50, m.T[i] = 20 + (i / 50) * 0.25, m.tx[i] = 1, m.z[i] = 10;
+    cr_assert_eq(memo_op(&m), FU_OK);
+    for (int i = 0; i < NMEMO; i += 499) {
+        double c;
+        cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, NULL, m.x + i, m.tx + i, m.T + i, m.z + i, 1,
+                                            &(fu_segment_score_options){FU_SEGMENT_SCORE_OPTIONS_VERSION, 0, 4, 2,
+                                                                         0.01, 1},
+                                            NULL, NULL, &c),
+                     FU_OK);
+        cr_assert_eq(m.clv[i], c, "customer %d", i);
+    }
+    fu_test_oom("score_memo", memo_op, &m, 20);
 }

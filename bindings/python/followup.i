@@ -940,3 +940,193 @@ static PyObject *fu_py_score(PyObject *self, PyObject *args) {
 }
 %}
 %native(_score) PyObject *fu_py_score(PyObject *self, PyObject *args);
+
+/* ---------------------------------------------------------------------------
+ * Many notes masked in few C calls (Redactor.apply_many, bindings/common/redact.i):
+ *   _redact_many(redactor, texts: list) -> list
+ * Each item: a str (masked), or None / a float NaN / pandas.NA (a missing
+ * note, handed back as it is). The list goes to fu_redactor_apply_bulk in batches of
+ * FU_PY_MANY texts, each with the GIL released (small buffers, reused: one
+ * buffer for the whole list cost page faults and copies as it grew). ASCII
+ * str are read in place, others encoded to UTF-8 into the batch's scratch;
+ * an item whose masked text equals it comes back as the same str object. The
+ * call holds a reference to every item of a batch while C reads it.
+ * ------------------------------------------------------------------------- */
+%{
+#define FU_PY_MANY 1024
+
+typedef struct fu_py_many {
+    PyObject *item[FU_PY_MANY];
+    const char *text[FU_PY_MANY];
+    size_t len[FU_PY_MANY], off[FU_PY_MANY + 1], at[FU_PY_MANY];
+    char missing[FU_PY_MANY], ascii[FU_PY_MANY];
+    char *utf8; /* UTF-8 of the batch's non-ASCII items */
+    size_t cap, used;
+} fu_py_many;
+
+/* UTF-8 of code points d[0 .. n) (one of the str kinds) at w; NULL at a lone
+ * surrogate, *bad = its position. */
+#define FU_PY_UTF8_LOOP(T)                                                                \
+    static unsigned char *fu_py_utf8_##T(const T *d, Py_ssize_t n, unsigned char *w,     \
+                                         Py_ssize_t *bad) {                              \
+        for (Py_ssize_t i = 0; i < n; i++) {                                             \
+            Py_UCS4 c = d[i];                                                            \
+            if (c < 0x80) {                                                              \
+                *w++ = (unsigned char)c;                                                 \
+            } else if (c < 0x800) {                                                      \
+                *w++ = (unsigned char)(0xC0 | (c >> 6));                                 \
+                *w++ = (unsigned char)(0x80 | (c & 0x3F));                               \
+            } else if (c < 0x10000) {                                                    \
+                if (c >= 0xD800 && c <= 0xDFFF) {                                        \
+                    *bad = i;                                                            \
+                    return NULL;                                                         \
+                }                                                                        \
+                *w++ = (unsigned char)(0xE0 | (c >> 12));                                \
+                *w++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));                        \
+                *w++ = (unsigned char)(0x80 | (c & 0x3F));                               \
+            } else {                                                                     \
+                *w++ = (unsigned char)(0xF0 | (c >> 18));                                \
+                *w++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));                       \
+                *w++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));                        \
+                *w++ = (unsigned char)(0x80 | (c & 0x3F));                               \
+            }                                                                            \
+        }                                                                                \
+        return w;                                                                        \
+    }
+FU_PY_UTF8_LOOP(Py_UCS1)
+FU_PY_UTF8_LOOP(Py_UCS2)
+FU_PY_UTF8_LOOP(Py_UCS4)
+
+/* Append the UTF-8 of a non-ASCII str to m->utf8; -1 (exception set) for a
+ * lone surrogate or no memory. */
+static int fu_py_many_utf8(fu_py_many *m, PyObject *o, Py_ssize_t index) {
+    if (PyUnicode_READY(o) < 0) return -1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(o), bad = 0;
+    int kind = PyUnicode_KIND(o);
+    const void *d = PyUnicode_DATA(o);
+    if ((size_t)n > (SIZE_MAX - m->used) / 4) return PyErr_NoMemory(), -1;
+    size_t need = m->used + 4 * (size_t)n;
+    if (need > m->cap) {
+        size_t cap = m->cap ? m->cap : 65536;
+        while (cap < need) cap *= 2;
+        char *b = (char *)realloc(m->utf8, cap);
+        if (!b) return PyErr_NoMemory(), -1;
+        m->utf8 = b;
+        m->cap = cap;
+    }
+    unsigned char *w = (unsigned char *)m->utf8 + m->used;
+    w = kind == PyUnicode_1BYTE_KIND ? fu_py_utf8_Py_UCS1((const Py_UCS1 *)d, n, w, &bad)
+        : kind == PyUnicode_2BYTE_KIND ? fu_py_utf8_Py_UCS2((const Py_UCS2 *)d, n, w, &bad)
+                                       : fu_py_utf8_Py_UCS4((const Py_UCS4 *)d, n, w, &bad);
+    if (!w) {
+        PyErr_Format(PyExc_ValueError, "apply_many(): texts[%zd] cannot be encoded as UTF-8 (a lone surrogate at %zd)",
+                     index, bad);
+        return -1;
+    }
+    m->used = (size_t)((char *)w - m->utf8);
+    return 0;
+}
+
+/* Take items [i0, i0 + k) of `list` (GIL held); -1 with an exception set. */
+static int fu_py_many_take(fu_py_many *m, PyObject *list, Py_ssize_t i0, int k) {
+    m->used = 0;
+    for (int j = 0; j < k; j++) {
+        PyObject *o = PyList_GET_ITEM(list, i0 + j);
+        Py_INCREF(o);
+        m->item[j] = o;
+        m->text[j] = "";
+        m->len[j] = 0;
+        m->missing[j] = o == Py_None || (PyFloat_Check(o) && isnan(PyFloat_AS_DOUBLE(o))) ||
+                        strcmp(Py_TYPE(o)->tp_name, "NAType") == 0; /* pandas.NA */
+        m->ascii[j] = 1;
+        if (m->missing[j]) continue;
+        if (!PyUnicode_Check(o)) {
+            PyErr_Format(PyExc_TypeError, "apply_many(): texts[%zd]: expected str or None, not %s", i0 + j,
+                         Py_TYPE(o)->tp_name);
+            return -1;
+        }
+        if (PyUnicode_IS_COMPACT_ASCII(o)) {
+            Py_ssize_t len = 0;
+            m->text[j] = PyUnicode_AsUTF8AndSize(o, &len); /* the str's own bytes */
+            if (!m->text[j]) return -1;
+            m->len[j] = (size_t)len;
+            continue;
+        }
+        size_t at = m->used;
+        if (fu_py_many_utf8(m, o, i0 + j) < 0) return -1;
+        m->ascii[j] = 0;
+        m->at[j] = at;
+        m->len[j] = m->used - at;
+    }
+    for (int j = 0; j < k; j++) /* the scratch no longer moves */
+        if (!m->missing[j] && !m->ascii[j]) m->text[j] = m->utf8 + m->at[j];
+    return 0;
+}
+
+/* Put the batch's results in res[i0 ...]; -1 with an exception set. */
+static int fu_py_many_put(const fu_py_many *m, const char *out, PyObject *res, Py_ssize_t i0, int k) {
+    for (int j = 0; j < k; j++) {
+        const char *s = out + m->off[j];
+        size_t len = m->off[j + 1] - m->off[j] - 1;
+        PyObject *v;
+        if (m->missing[j] || (len == m->len[j] && memcmp(s, m->text[j], len) == 0)) {
+            v = m->item[j];
+            Py_INCREF(v);
+        } else if ((v = PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict")) == NULL) {
+            return -1;
+        }
+        PyList_SET_ITEM(res, i0 + j, v);
+    }
+    return 0;
+}
+
+static PyObject *fu_py_redact_many(PyObject *self, PyObject *args) {
+    PyObject *ro, *list;
+    void *r = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OO!:_redact_many", &ro, &PyList_Type, &list)) return NULL;
+    if (!SWIG_IsOK(SWIG_ConvertPtr(ro, &r, SWIGTYPE_p_fu_redactor, 0)) || !r) {
+        PyErr_Format(PyExc_TypeError, "_redact_many(): expected a followup.Redactor, not %s", Py_TYPE(ro)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    fu_py_many *m = (fu_py_many *)calloc(1, sizeof *m);
+    PyObject *res = m ? PyList_New(n) : PyErr_NoMemory();
+    for (Py_ssize_t i0 = 0; res && i0 < n; i0 += FU_PY_MANY) {
+        Py_ssize_t want = n - i0 < FU_PY_MANY ? n - i0 : FU_PY_MANY;
+        if (PyList_GET_SIZE(list) < i0 + want) { /* another thread shrank it while C ran */
+            Py_CLEAR(res);
+            PyErr_SetString(PyExc_RuntimeError, "apply_many(): the list changed size during the call");
+            break;
+        }
+        int k = (int)want, rc = FU_OK, ok;
+        char *out = NULL;
+        memset(m->item, 0, sizeof m->item);
+        ok = fu_py_many_take(m, list, i0, k) == 0;
+        if (ok) {
+            fu_py_lock_add(r);
+            {
+                SWIG_PYTHON_THREAD_BEGIN_ALLOW;
+                fu_error_clear();
+                rc = fu_redactor_apply_bulk((fu_redactor *)r, m->text, m->len, (size_t)k, m->off, &out);
+                SWIG_PYTHON_THREAD_END_ALLOW;
+            }
+            fu_py_lock_drop(r);
+            if (rc) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
+                fu_py_raise(fu_error_set(rc, "apply_many(): texts[%zd:%zd]: %s", i0, i0 + k, msg));
+                ok = 0;
+            }
+        }
+        if (ok) ok = fu_py_many_put(m, out, res, i0, k) == 0;
+        fu_free(out);
+        for (int j = 0; j < k; j++) Py_XDECREF(m->item[j]);
+        if (!ok) Py_CLEAR(res);
+    }
+    if (m) free(m->utf8);
+    free(m);
+    return res;
+}
+%}
+%native(_redact_many) PyObject *fu_py_redact_many(PyObject *self, PyObject *args);

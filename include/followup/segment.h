@@ -304,10 +304,17 @@ FU_EXTERN void fu_segment_score_options_init(fu_segment_score_options *opts);
  *   value_i is the Gamma-Gamma conditional expected value from `gg` and
  *   `zbar` when `gg` is given, else `zbar[i]` itself.
  *
+ * Each customer's results depend on its row only (not on the order or the
+ * other rows): P(alive) equals fu_segment_bgnbd_p_alive() to 1e-13 relative
+ * (a difference of cached logs instead of log1p of their ratio), expected
+ * purchases and CLV are computed once per distinct (x, T). One thread; rows
+ * go in chunks of 1024, so on an error the outputs of earlier chunks may have
+ * been written.
+ *
  * @param gg    NULL or the spend model
  * @param zbar  mean repeat value per customer; needed only for `clv`
  * @return #FU_OK, #FU_EINVAL (naming the index), #FU_ERANGE (Gamma-Gamma mean
- *         does not exist for a customer)
+ *         does not exist for a customer), #FU_ENOMEM
  */
 FU_EXTERN int fu_segment_bgnbd_score(const fu_segment_bgnbd *m, const fu_segment_gammagamma *gg,
                                      const double *x, const double *t_x, const double *T,
