@@ -142,6 +142,14 @@ def task_plan(src: dict, p: int, cycles, horizon: int, deferred: bytes, out: str
     return p, (s.planned, s.deferred, s.agent_contacts, rows), digest, _day_counts(plan), _me()
 
 
+_T0 = time.perf_counter()
+
+
+def _progress(phase: str, i: int, n: int) -> None:
+    if n >= 50 and i % (n // 10) == 0:
+        print(f"  {phase}: {i}/{n} partitions done, {time.perf_counter() - _T0:.0f} s", flush=True)
+
+
 class Meter:
     """Peak RSS and CPU per worker process, from what the tasks report."""
 
@@ -159,7 +167,14 @@ class Meter:
 
 
 def run_cycles(client, src, meter):
-    res = client.gather([client.submit(task_cycles, src, p, pure=False) for p in range(src["partitions"])])
+    from dask.distributed import as_completed
+    futs = [client.submit(task_cycles, src, p, pure=False) for p in range(src["partitions"])]
+    res = []
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("cycles", i, len(futs))
+        res.append(fut.result())
+        fut.release()
+    res.sort(key=lambda r: r[0])
     n = np.array([r[1] for r in res], dtype=float)
     cyc = np.array([r[2] for r in res], dtype=float)
     have = cyc > 0  # a partition without a cycle for a tier/class does not count for it
@@ -176,7 +191,8 @@ def run_items(client, src, cycles, horizon, kpi, meter):
     chunks, totals = [], {}
     merged = _kpi(src, followup.policy_default()) if kpi else None  # not _policy(): tasks pickle its dict
     from dask.distributed import as_completed
-    for fut in as_completed(futs):
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("items", i, len(futs))
         blob, part_kpi, tot, me = fut.result()
         fut.release()
         meter.note(me)
@@ -203,7 +219,8 @@ def run_plan(client, src, cycles, horizon, per_part, out, meter, which=None):
     futs = [client.submit(task_plan, src, p, cycles, horizon, per_part[p], out, pure=False) for p in which]
     res = {}
     from dask.distributed import as_completed
-    for fut in as_completed(futs):
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("plan", i, len(futs))
         p, counts, digest, days, me = fut.result()
         fut.release()
         meter.note(me)
@@ -274,26 +291,20 @@ def main() -> int:
         times["plan"] = time.perf_counter() - t0
         print(f"plan {times['plan']:.1f} s", flush=True)
         wall = time.perf_counter() - t_all
-        worker_pids = sorted(meter.rss)
-        driver_pid, driver_rss, driver_cpu = _me()
-        repeat = None
+        # reported before the cluster closes (closing can be slow on a loaded machine)
+        _, driver_rss, driver_cpu = _me()
+        report(a, src, label, cycles, times, wall, meter, sorted(meter.rss), driver_rss, driver_cpu - cpu0,
+               n_items, n_deferred, res)
+        ok = checks(a, src, res, n_items, n_deferred, kpi, totals)
         if a.repeat:
-            client.restart()  # fresh worker processes
-            which = sorted({0, parts // 2, parts - 1, *range(max(0, a.repeat - 3))})[:a.repeat]
-            again = run_plan(client, src, cycles, horizon, per_part, None, Meter(), which)
-            repeat = (which, all(again[p][1] == res[p][1] for p in which))
-    driver_cpu -= cpu0
-    report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, driver_cpu, n_items, n_deferred,
-           res, repeat)
-    ok = checks(a, src, res, n_items, n_deferred, kpi, totals)
+            ok = repeat(a, src, cycles, horizon, per_part, res) and ok
     if a.check:
         ok = check_whole(a, src, cycles, horizon, res) and ok
-    print("result:", "all checks passed" if ok else "CHECK FAILED")
+    print("result:", "all checks passed" if ok else "CHECK FAILED", flush=True)
     return 0 if ok else 1
 
 
-def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, driver_cpu, n_items, n_deferred,
-           res, repeat):
+def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, driver_cpu, n_items, n_deferred, res):
     parts = src["partitions"]
     planned = sum(r[0][0] for r in res.values())
     deferred = sum(r[0][1] for r in res.values())
@@ -315,9 +326,6 @@ def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, d
     print(f"CPU: workers {meter.cpu_total():.1f} s, driver+scheduler {driver_cpu:.1f} s")
     print("peak RSS per worker: " + ", ".join(f"{meter.rss[p]:.0f} MiB" for p in worker_pids) +
           f"; driver+scheduler {driver_rss:.0f} MiB; total {sum(meter.rss.values()) + driver_rss:.0f} MiB")
-    if repeat:
-        print(f"repeat: partitions {repeat[0]} planned again in fresh workers: same SHA-256: "
-              f"{'yes' if repeat[1] else 'NO'}")
     sig = hashlib.sha256("".join(res[p][1] for p in sorted(res)).encode()).hexdigest()
     print(f"plan SHA-256 of the partitions' SHA-256s: {sig}")
 
@@ -355,6 +363,20 @@ def checks(a, src, res, n_items, n_deferred, kpi, totals) -> bool:
 
 def _policy_number(key: str) -> float:
     return followup.policy_default().get_number(key)  # not _policy(): the tasks pickle its dict
+
+
+def repeat(a, src, cycles, horizon, per_part, res) -> bool:
+    """K partitions generated and planned again in this process (not the
+    worker that planned them; after the figures above were taken): the same
+    SHA-256."""
+    parts = src["partitions"]
+    which = sorted({0, parts // 2, parts - 1} | set(range(max(0, a.repeat - 3))))[:a.repeat]
+    t0 = time.perf_counter()
+    again = {p: task_plan(src, p, cycles, horizon, per_part[p], None)[2] for p in which}
+    same = all(again[p] == res[p][1] for p in which)
+    print(f"check: partitions {which} generated and planned again in the driver process "
+          f"({time.perf_counter() - t0:.1f} s): same SHA-256: {'yes' if same else 'NO'}", flush=True)
+    return same
 
 
 def check_whole(a, src, cycles, horizon, res) -> bool:
