@@ -207,7 +207,8 @@ def run_items(client, src, cycles, horizon, kpi, meter):
 
 
 def run_pass(items, agents, calls, parts):
-    decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), items.tobytes(), agents, calls), dtype=followup.CAPACITY_DTYPE)
+    decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), items.tobytes(), agents, calls),
+                            dtype=followup.CAPACITY_DTYPE)  # not _policy(): the tasks pickle its dict
     mine = decided[decided["deferred"] == 1]
     mine = mine[np.argsort(mine["part"], kind="stable")]
     bounds = np.searchsorted(mine["part"], np.arange(parts + 1))
@@ -354,7 +355,7 @@ def checks(a, src, res, n_items, n_deferred, kpi, totals) -> bool:
         n = df.groupby("kpi")["n"].sum()
         want = {"resolution": totals["faults"] + totals["inquiries"], "over_contact": totals["customers"]}
         good = all(int(n.get(k, -1)) == v for k, v in want.items())
-        print(f"check: merged KPI partials: units " +
+        print("check: merged KPI partials: units " +
               ", ".join(f"{k} {int(n.get(k, -1))} (generator {v})" for k, v in want.items()) +
               f": {'yes' if good else 'NO'}; {totals['customers']} customers, {totals['events']} events")
         ok &= good
