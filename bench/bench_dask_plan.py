@@ -1,34 +1,54 @@
 #!/usr/bin/env python3
 """Plan a book larger than one process on a Dask LocalCluster of worker
 processes, with the agents' daily capacity of the whole book (the global
-capacity pass, docs/scaling.md), and report wall time per phase and the peak
-RSS of every worker process and in total.
+capacity pass, docs/scaling.md); report wall and CPU time per phase, the peak
+RSS of every worker process and of the driver, and check the result.
 
-The book is a directory of partitions by customer (bench/gen_dask_book.py:
-OUT/part-NNNNN/customers.csv, events.csv, book.json); a worker reads one
-partition per task from disk, so no process ever holds the whole book.
+The book is made where it is planned: with --customers N, partition p is
+generated inside the worker that plans it from (seed, p) alone, with numpy,
+straight into a followup.Book (bench/gen_dask_book.py, no CSV, nothing on
+disk); with --book DIR it is read from the partition files gen_dask_book.py
+writes (OUT/part-NNNNN/customers.csv, events.csv, book.json). No process
+ever holds the whole book; the driver holds only the planned agent contacts
+(40 bytes each) and small per-partition results.
 
-    /usr/bin/python3 bench/gen_dask_book.py --customers 2000000 --partitions 20 --out /tmp/book2m
-    /usr/bin/python3 bench/bench_dask_plan.py --book /tmp/book2m --workers 2 --agents 2000
+    /usr/bin/python3 bench/bench_dask_plan.py --customers 2000000 --partitions 20 --agents 1000 --check
+    nohup nice -n 10 /usr/bin/python3 bench/bench_dask_plan.py --customers 20000000 \\
+        --partitions 200 --agents 10000 --kpi --repeat 3 > dask20m.log 2>&1 &
 
 Phases:
-  cycles  every partition's fallback purchase cycles (tier_cycles) and its
-          customer count; combined as the mean weighted by customers
-          (docs/scaling.md: exact only with per-tier counts, see there)
+  cycles  every partition's fallback purchase cycles (tier_cycles, from its
+          customers and purchase events only) and its customer count;
+          combined as the mean weighted by customers (docs/scaling.md:
+          exact only with per-tier counts, see there)
   items   every partition plans without capacity and returns its planned
-          agent contacts (followup.capacity_items, 40 bytes each)
-  pass    followup.capacity_pass over all items, in this process
+          agent contacts (followup.capacity_items, 40 bytes each); with
+          --kpi also its KPI partial (Kpi.partial) and totals counted by
+          the generator
+  pass    followup.capacity_pass over all items, in the driver
   plan    every partition plans again, applies the pass to its own contacts
-          (followup.apply_capacity) and writes OUT/plan/part-NNNNN.csv
+          (followup.apply_capacity) and returns its row counts, the SHA-256
+          of its plan CSV (all statuses, status columns) and its planned
+          agent contacts per local day (--out: also writes the CSV)
+
+Checks: the planned agent contacts of every day, over all partitions, are
+at most agents x calls a day; the plan's counters add up; --kpi: the merged
+KPI partials count what the generator made; --repeat K: K partitions
+planned again in fresh worker processes give the same SHA-256; --check (a
+book that fits one process): the whole book planned in the driver with the
+same tier cycles and capacity, its rows split by partition, give every
+partition's SHA-256 (the same rows in the same order).
 
 Peak RSS is ru_maxrss of each worker process (every task reports it; the
-largest is the process's peak), of this process (the driver, which also runs
-the scheduler) and their sum. Times are wall clock on a shared machine: quote
-them with the machine and the date (bench/BENCHMARKS.md).
+largest is the process's peak) and of the driver (which also runs the
+scheduler and the pass); CPU time is ru_utime + ru_stime of the same
+processes. Times are wall clock on a shared machine: quote them with the
+machine, the load and the date (bench/BENCHMARKS.md).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pathlib
@@ -41,166 +61,373 @@ import numpy as np
 
 import followup
 
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import gen_dask_book as gen  # noqa: E402
+
+ALL_STATUSES = 0x1F
 _POLICY = {}
 
 
 def _policy():
+    """One policy per process (immutable, shared by its threads)."""
     if "p" not in _POLICY:
         _POLICY["p"] = followup.policy_default()
     return _POLICY["p"]
 
 
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def _me() -> tuple[int, float, float]:
+    """This process: pid, peak RSS (MiB), CPU seconds so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return os.getpid(), r.ru_maxrss / 1024.0, r.ru_utime + r.ru_stime
 
 
-def _planner(book_dir: str, p: int, cycles, agents: int = 0, calls: int = 0):
-    d = pathlib.Path(book_dir) / f"part-{p:05d}"
+def _book(src: dict, p: int, only_purchases: bool = False):
+    """Partition p as a finalized Book, and the generator's totals (None
+    when read from files)."""
+    if src["kind"] == "gen":
+        return gen.partition_book(followup, p, src["customers"], src["partitions"], src["purchases"], src["seed"],
+                                  only_purchases=only_purchases)
+    d = pathlib.Path(src["dir"]) / f"part-{p:05d}"
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_csv(str(d / "customers.csv"))
     book.read_events_csv(str(d / "events.csv"))
-    return book, followup.Planner(_policy(), book, agents=agents, calls_per_agent=calls, tier_cycles=cycles)
+    book.finalize()
+    return book, None
 
 
-def task_cycles(book_dir: str, p: int):
-    book, planner = _planner(book_dir, p, None)
-    return p, book.customer_count(), planner.tier_cycles(), os.getpid(), _rss_mib()
+def task_cycles(src: dict, p: int):
+    book, _ = _book(src, p, only_purchases=True)
+    planner = followup.Planner(_policy(), book)
+    return p, book.customer_count(), planner.tier_cycles(), _me()
 
 
-def task_items(book_dir: str, p: int, parts: int, cycles, now: int, horizon: int):
-    _, planner = _planner(book_dir, p, cycles)
-    plan = planner.plan(now, horizon)
+def _kpi(src: dict, policy):
+    return followup.Kpi(policy, period="month", as_of=src["now"])
+
+
+def task_items(src: dict, p: int, cycles, horizon: int, kpi: bool):
+    book, totals = _book(src, p)
+    plan = followup.Planner(_policy(), book, tier_cycles=cycles).plan(src["now"], horizon)
     items = np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE).copy()
+    parts = src["partitions"]
     items["customer"] = p + items["customer"] * parts  # the whole book's index (gen_dask_book.py)
     items["part"] = p
-    return items.tobytes(), os.getpid(), _rss_mib()
+    blob = None
+    if kpi:
+        k = _kpi(src, _policy())
+        k.add_book(book)
+        blob = k.partial()
+    return items.tobytes(), blob, totals, _me()
 
 
-def task_plan(book_dir: str, out_dir: str, p: int, cycles, now: int, horizon: int, deferred: bytes):
-    _, planner = _planner(book_dir, p, cycles)
-    plan = planner.plan(now, horizon)
+def _day_counts(plan) -> dict:
+    """Planned agent contacts per local day (+08:00, the policy's calendar)."""
+    it = np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE)
+    days, counts = np.unique((it["best_at"] + 8 * 3600) // 86400, return_counts=True)
+    return dict(zip(days.tolist(), counts.tolist()))
+
+
+def task_plan(src: dict, p: int, cycles, horizon: int, deferred: bytes, out: str | None):
+    book, _ = _book(src, p)
+    plan = followup.Planner(_policy(), book, tier_cycles=cycles).plan(src["now"], horizon)
     if deferred:
         followup.apply_capacity(plan, deferred)
-    plan.write_csv(str(pathlib.Path(out_dir) / f"part-{p:05d}.csv"), status_mask=0x1F, with_status=True)
+    text = plan.csv(status_mask=ALL_STATUSES, with_status=True)
+    if out:
+        (pathlib.Path(out) / f"part-{p:05d}.csv").write_text(text, encoding="utf-8")
     s = plan.stats()
-    return (s.planned, s.deferred, s.agent_contacts), os.getpid(), _rss_mib()
+    rows = text.count("\n") - 1
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return p, (s.planned, s.deferred, s.agent_contacts, rows), digest, _day_counts(plan), _me()
+
+
+_T0 = time.perf_counter()
+
+
+def _progress(phase: str, i: int, n: int) -> None:
+    if n >= 50 and i % (n // 10) == 0:
+        print(f"  {phase}: {i}/{n} partitions done, {time.perf_counter() - _T0:.0f} s", flush=True)
+
+
+class Meter:
+    """Peak RSS and CPU per worker process, from what the tasks report."""
+
+    def __init__(self):
+        self.rss: dict[int, float] = {}
+        self.cpu: dict[int, float] = {}
+
+    def note(self, me):
+        pid, rss, cpu = me
+        self.rss[pid] = max(self.rss.get(pid, 0.0), rss)
+        self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu)
+
+    def cpu_total(self) -> float:
+        return sum(self.cpu.values())
+
+
+def run_cycles(client, src, meter):
+    from dask.distributed import as_completed
+    futs = [client.submit(task_cycles, src, p, pure=False) for p in range(src["partitions"])]
+    res = []
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("cycles", i, len(futs))
+        res.append(fut.result())
+        fut.release()
+    res.sort(key=lambda r: r[0])
+    n = np.array([r[1] for r in res], dtype=float)
+    cyc = np.array([r[2] for r in res], dtype=float)
+    have = cyc > 0  # a partition without a cycle for a tier/class does not count for it
+    w = (n[:, None] * have).sum(axis=0)
+    for r in res:
+        meter.note(r[3])
+    return [float(x) for x in np.where(w > 0, (cyc * n[:, None]).sum(axis=0) / np.maximum(w, 1), 0.0)]
+
+
+def run_items(client, src, cycles, horizon, kpi, meter):
+    """The items of all partitions in one array (filled as results arrive:
+    no list of copies), the merged KPI and the generator's totals."""
+    futs = [client.submit(task_items, src, p, cycles, horizon, kpi, pure=False) for p in range(src["partitions"])]
+    chunks, totals = [], {}
+    merged = _kpi(src, followup.policy_default()) if kpi else None  # not _policy(): tasks pickle its dict
+    from dask.distributed import as_completed
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("items", i, len(futs))
+        blob, part_kpi, tot, me = fut.result()
+        fut.release()
+        meter.note(me)
+        chunks.append(np.frombuffer(blob, dtype=followup.CAPACITY_DTYPE))
+        if merged is not None:
+            merged.merge(part_kpi)
+        for key, v in (tot or {}).items():
+            totals[key] = totals.get(key, 0) + v
+    items = np.concatenate(chunks) if chunks else np.zeros(0, followup.CAPACITY_DTYPE)
+    del chunks
+    return items, merged, totals
+
+
+def run_pass(items, agents, calls, parts):
+    decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), items.tobytes(), agents, calls),
+                            dtype=followup.CAPACITY_DTYPE)  # not _policy(): the tasks pickle its dict
+    mine = decided[decided["deferred"] == 1]
+    mine = mine[np.argsort(mine["part"], kind="stable")]
+    bounds = np.searchsorted(mine["part"], np.arange(parts + 1))
+    return len(mine), [mine[bounds[p]:bounds[p + 1]].tobytes() for p in range(parts)]
+
+
+def run_plan(client, src, cycles, horizon, per_part, out, meter, which=None):
+    which = range(src["partitions"]) if which is None else which
+    futs = [client.submit(task_plan, src, p, cycles, horizon, per_part[p], out, pure=False) for p in which]
+    res = {}
+    from dask.distributed import as_completed
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("plan", i, len(futs))
+        p, counts, digest, days, me = fut.result()
+        fut.release()
+        meter.note(me)
+        res[p] = (counts, digest, days)
+    return res
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--book", required=True, help="a directory made by bench/gen_dask_book.py")
+    src_g = ap.add_mutually_exclusive_group(required=True)
+    src_g.add_argument("--customers", type=int, help="generate a book of N customers inside the workers")
+    src_g.add_argument("--book", help="a directory made by bench/gen_dask_book.py")
+    ap.add_argument("--partitions", type=int, default=20, help="with --customers")
+    ap.add_argument("--purchases", type=float, default=4.3, help="with --customers: mean purchases a customer")
+    ap.add_argument("--seed", type=int, default=19)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1, help="threads per worker")
-    ap.add_argument("--agents", type=int, default=2000)
-    ap.add_argument("--calls-per-agent", type=int, default=0)
+    ap.add_argument("--agents", type=int, default=1000)
+    ap.add_argument("--calls-per-agent", type=int, default=0, help="0: the policy's capacity.calls_per_agent_day.max")
     ap.add_argument("--horizon-days", type=int, default=1)
-    ap.add_argument("--out", help="plan directory (default BOOK/plan)")
+    ap.add_argument("--out", help="also write every partition's plan CSV into this directory")
     ap.add_argument("--memory-limit", default="auto", help="Dask worker memory limit")
-    ap.add_argument("--check", action="store_true",
-                    help="for a book that fits: plan it in this process too (same tier cycles and "
-                         "capacity) and compare the rows")
+    ap.add_argument("--kpi", action="store_true", help="KPI partials per partition, merged in the driver")
+    ap.add_argument("--repeat", type=int, default=0, help="plan K partitions again in fresh workers, compare")
+    ap.add_argument("--check", action="store_true", help="a book that fits: plan it in the driver too, compare")
     a = ap.parse_args()
 
     from dask.distributed import Client, LocalCluster
 
-    meta = json.loads((pathlib.Path(a.book) / "book.json").read_text())
-    parts = meta["partitions"]
-    out = pathlib.Path(a.out or pathlib.Path(a.book) / "plan")
-    out.mkdir(parents=True, exist_ok=True)
-    now = followup.time_parse(meta["now"])
+    gen.check_now(followup)
+    if a.customers is not None:
+        src = {"kind": "gen", "customers": a.customers, "partitions": a.partitions, "purchases": a.purchases,
+               "seed": a.seed, "now": gen.NOW_UTC}
+        label = f"generated in the workers (seed {a.seed}, {a.purchases} purchases a customer)"
+    else:
+        meta = json.loads((pathlib.Path(a.book) / "book.json").read_text())
+        src = {"kind": "dir", "dir": a.book, "partitions": meta["partitions"], "now": followup.time_parse(meta["now"])}
+        label = f"{a.book}: {meta['customers']} customers, {meta['events']} events, {meta['bytes'] / 1e9:.2f} GB CSV"
+    parts = src["partitions"]
+    if a.out:
+        pathlib.Path(a.out).mkdir(parents=True, exist_ok=True)
     horizon = a.horizon_days * 86400
-    peak: dict[int, float] = {}
-
-    def note(pid, rss):
-        peak[pid] = max(peak.get(pid, 0.0), rss)
-
-    times = {}
+    meter = Meter()
+    times, cpu0 = {}, _me()[2]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])  # workers import gen
+    print(f"start {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; load {os.getloadavg()}", flush=True)
     t_all = time.perf_counter()
     with LocalCluster(n_workers=a.workers, threads_per_worker=a.threads, processes=True,
                       dashboard_address=None, memory_limit=a.memory_limit) as cluster, Client(cluster) as client:
         t0 = time.perf_counter()
-        res = client.gather([client.submit(task_cycles, a.book, p, pure=False) for p in range(parts)])
-        n = np.array([r[1] for r in res], dtype=float)
-        cyc = np.array([r[2] for r in res], dtype=float)
-        have = cyc > 0  # a partition without a cycle for a tier/class does not count for it
-        w = (n[:, None] * have).sum(axis=0)
-        cycles = [float(x) for x in np.where(w > 0, (cyc * n[:, None]).sum(axis=0) / np.maximum(w, 1), 0.0)]
-        for r in res:
-            note(r[3], r[4])
+        cycles = run_cycles(client, src, meter)
         times["cycles"] = time.perf_counter() - t0
+        print(f"cycles {times['cycles']:.1f} s", flush=True)
 
         t0 = time.perf_counter()
-        res = client.gather([client.submit(task_items, a.book, p, parts, cycles, now, horizon, pure=False)
-                             for p in range(parts)])
-        blob = b"".join(r[0] for r in res)
-        for r in res:
-            note(r[1], r[2])
+        items, kpi, totals = run_items(client, src, cycles, horizon, a.kpi, meter)
         times["items"] = time.perf_counter() - t0
+        print(f"items {times['items']:.1f} s: {len(items)} agent contacts", flush=True)
 
         t0 = time.perf_counter()
-        decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), blob, a.agents, a.calls_per_agent),
-                                dtype=followup.CAPACITY_DTYPE)
-        mine = decided[decided["deferred"] == 1]
-        order = np.argsort(mine["part"], kind="stable")
-        mine = mine[order]
-        bounds = np.searchsorted(mine["part"], np.arange(parts + 1))
-        per_part = [mine[bounds[p]:bounds[p + 1]].tobytes() for p in range(parts)]
+        n_items = len(items)
+        n_deferred, per_part = run_pass(items, a.agents, a.calls_per_agent, parts)
+        del items
         times["pass"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        res = client.gather([client.submit(task_plan, a.book, str(out), p, cycles, now, horizon, per_part[p],
-                                           pure=False) for p in range(parts)])
-        for r in res:
-            note(r[1], r[2])
+        res = run_plan(client, src, cycles, horizon, per_part, a.out, meter)
         times["plan"] = time.perf_counter() - t0
-        worker_pids = sorted(peak)
-    wall = time.perf_counter() - t_all
-    planned = sum(r[0][0] for r in res)
-    deferred = sum(r[0][1] for r in res)
-    agent = sum(r[0][2] for r in res)
-    driver = _rss_mib()
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
-          f"dask {__import__('dask').__version__}, distributed {__import__('distributed').__version__}")
-    print(f"book: {meta['customers']} customers, {meta['events']} events, {meta['bytes'] / 1e9:.2f} GB CSV, "
-          f"{parts} partitions of ~{meta['customers'] // parts} customers")
-    print(f"cluster: {a.workers} worker processes x {a.threads} threads")
-    print(f"capacity: {a.agents} agents x {a.calls_per_agent or 'policy max'} calls a day; "
-          f"{len(decided)} agent contacts before the pass, {int(decided['deferred'].sum())} deferred")
-    print(f"plan: {planned} planned ({agent} on agent channels), {deferred} deferred; CSV in {out}")
-    print("wall: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()) + f"; total {wall:.1f} s")
-    print("peak RSS per worker: " + ", ".join(f"{peak[p]:.0f} MiB" for p in worker_pids) +
-          f"; driver+scheduler {driver:.0f} MiB; total {sum(peak.values()) + driver:.0f} MiB")
+        print(f"plan {times['plan']:.1f} s", flush=True)
+        wall = time.perf_counter() - t_all
+        # reported before the cluster closes (closing can be slow on a loaded machine)
+        _, driver_rss, driver_cpu = _me()
+        report(a, src, label, cycles, times, wall, meter, sorted(meter.rss), driver_rss, driver_cpu - cpu0,
+               n_items, n_deferred, res)
+        ok = checks(a, src, res, n_items, n_deferred, kpi, totals)
+        if a.repeat:
+            ok = repeat(a, src, cycles, horizon, per_part, res) and ok
     if a.check:
-        return check(a, meta, out, cycles, now, horizon)
-    return 0
+        ok = check_whole(a, src, cycles, horizon, res) and ok
+    print("result:", "all checks passed" if ok else "CHECK FAILED", flush=True)
+    return 0 if ok else 1
 
 
-def check(a, meta, out: pathlib.Path, cycles, now: int, horizon: int) -> int:
-    """The whole book in this process, customers in the order of their index
-    (k), planned with the same tier cycles and capacity: the same rows as the
-    partitions' plans together (compared as sorted lines: the partitions'
-    files are not merged here)."""
-    import pandas as pd
-    parts = meta["partitions"]
+def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, driver_cpu, n_items, n_deferred, res):
+    parts = src["partitions"]
+    planned = sum(r[0][0] for r in res.values())
+    deferred = sum(r[0][1] for r in res.values())
+    agent = sum(r[0][2] for r in res.values())
+    rows = sum(r[0][3] for r in res.values())
+    r = os.uname()
+    print(f"machine: {platform.node()} {r.machine}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; Python "
+          f"{platform.python_version()}, dask {__import__('dask').__version__}, "
+          f"distributed {__import__('distributed').__version__}, numpy {np.__version__}")
+    print(f"end {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; load {os.getloadavg()}")
+    print(f"book: {label}; {parts} partitions")
+    print(f"cluster: {a.workers} worker processes x {a.threads} threads")
+    print("tier cycles (weighted mean): " + ", ".join(f"{c:.2f}" for c in cycles))
+    print(f"capacity: {a.agents} agents x {a.calls_per_agent or 'policy max'} calls a day; "
+          f"{n_items} agent contacts before the pass, {n_deferred} deferred by it")
+    print(f"plan: {rows} rows: {planned} planned ({agent} on agent channels), {deferred} deferred")
+    print("wall: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()) + f"; total {wall:.1f} s")
+    print(f"CPU: workers {meter.cpu_total():.1f} s, driver+scheduler {driver_cpu:.1f} s")
+    print("peak RSS per worker: " + ", ".join(f"{meter.rss[p]:.0f} MiB" for p in worker_pids) +
+          f"; driver+scheduler {driver_rss:.0f} MiB; total {sum(meter.rss.values()) + driver_rss:.0f} MiB")
+    sig = hashlib.sha256("".join(res[p][1] for p in sorted(res)).encode()).hexdigest()
+    print(f"plan SHA-256 of the partitions' SHA-256s: {sig}")
+
+
+def checks(a, src, res, n_items, n_deferred, kpi, totals) -> bool:
+    ok = True
+    cap = a.agents * (a.calls_per_agent or int(_policy_number("capacity.calls_per_agent_day.max")))
+    days: dict[int, int] = {}
+    for r in res.values():
+        for d, c in r[2].items():
+            days[d] = days.get(d, 0) + c
+    worst = max(days.values()) if days else 0
+    good = worst <= cap or not a.agents
+    print(f"check: planned agent contacts per day at most {cap}: {'yes' if good else 'NO'} "
+          f"(busiest day {worst}, {len(days)} days)")
+    ok &= good
+    planned_agent = sum(r[0][2] for r in res.values())
+    deferred = sum(r[0][1] for r in res.values())
+    good = planned_agent == n_items - n_deferred and deferred >= n_deferred
+    print(f"check: agent contacts planned after the pass = before - deferred ({planned_agent} = {n_items} - "
+          f"{n_deferred}), deferred rows include them: {'yes' if good else 'NO'}")
+    ok &= good
+    if kpi is not None and totals:
+        kpi.compute()
+        df = kpi.to_dataframe()
+        n = df.groupby("kpi")["n"].sum()
+        want = {"resolution": totals["faults"] + totals["inquiries"], "over_contact": totals["customers"]}
+        good = all(int(n.get(k, -1)) == v for k, v in want.items())
+        print("check: merged KPI partials: units " +
+              ", ".join(f"{k} {int(n.get(k, -1))} (generator {v})" for k, v in want.items()) +
+              f": {'yes' if good else 'NO'}; {totals['customers']} customers, {totals['events']} events")
+        ok &= good
+    return ok
+
+
+def _policy_number(key: str) -> float:
+    return followup.policy_default().get_number(key)  # not _policy(): the tasks pickle its dict
+
+
+def repeat(a, src, cycles, horizon, per_part, res) -> bool:
+    """K partitions generated and planned again in this process (not the
+    worker that planned them; after the figures above were taken): the same
+    SHA-256."""
+    parts = src["partitions"]
+    which = sorted({0, parts // 2, parts - 1} | set(range(max(0, a.repeat - 3))))[:a.repeat]
     t0 = time.perf_counter()
-    cust = pd.concat([pd.read_csv(pathlib.Path(a.book) / f"part-{p:05d}" / "customers.csv", dtype=str,
-                                  keep_default_na=False) for p in range(parts)])
-    cust = cust.sort_values("customer_id", kind="stable")  # zero-padded ids: the order of k
-    whole = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
-    whole.read_customers_text(cust.to_csv(index=False), source_name="customers (all partitions)")
-    del cust
+    again = {p: task_plan(src, p, cycles, horizon, per_part[p], None)[2] for p in which}
+    same = all(again[p] == res[p][1] for p in which)
+    print(f"check: partitions {which} generated and planned again in the driver process "
+          f"({time.perf_counter() - t0:.1f} s): same SHA-256: {'yes' if same else 'NO'}", flush=True)
+    return same
+
+
+def check_whole(a, src, cycles, horizon, res) -> bool:
+    """The whole book in the driver (customers in the order of k), planned
+    with the same tier cycles and capacity; its rows of partition p (k mod
+    P), in order, must hash to partition p's SHA-256."""
+    if src["kind"] != "gen":
+        print("check: --check needs --customers")
+        return False
+    parts, n = src["partitions"], src["customers"]
+    t0 = time.perf_counter()
+    ids = [f"C{k:010d}" for k in range(n)]
+    cols = [gen.partition_columns(p, n, parts, src["purchases"], src["seed"])[0] for p in range(parts)]
+    whole = {}
+    for key in cols[0]:
+        if isinstance(cols[0][key], np.ndarray):
+            v = np.empty(n, dtype=cols[0][key].dtype)
+            for p in range(parts):
+                v[p::parts] = cols[p][key]
+            whole[key] = v
+        else:
+            v = [None] * n
+            for p in range(parts):
+                v[p::parts] = cols[p][key]
+            whole[key] = v
+    del cols
+    assert whole["customer_id"] == ids
+    del ids
+    book = followup.Book()
+    book.add_customer_columns(whole)
+    del whole
     for p in range(parts):
-        whole.read_events_csv(str(pathlib.Path(a.book) / f"part-{p:05d}" / "events.csv"))
-    planner = followup.Planner(followup.policy_default(), whole, agents=a.agents,
-                               calls_per_agent=a.calls_per_agent, tier_cycles=cycles)
-    ref = planner.plan(now, horizon).csv(status_mask=0x1F, with_status=True).splitlines()
-    got = []
-    for p in range(parts):
-        got.extend((out / f"part-{p:05d}.csv").read_text(encoding="utf-8").splitlines()[1:])
-    same = sorted(ref[1:]) == sorted(got)
-    print(f"check: one process ({time.perf_counter() - t0:.1f} s, peak RSS {_rss_mib():.0f} MiB): "
-          f"{len(ref) - 1} rows; partitions {len(got)} rows; same rows: {'yes' if same else 'NO'}")
-    return 0 if same else 1
+        book.add_event_columns(gen.partition_columns(p, n, parts, src["purchases"], src["seed"])[1])
+    book.finalize()
+    plan = followup.Planner(followup.policy_default(), book, agents=a.agents, calls_per_agent=a.calls_per_agent,
+                            tier_cycles=cycles).plan(src["now"], horizon)
+    text = plan.csv(status_mask=ALL_STATUSES, with_status=True)
+    del plan, book
+    lines = text.split("\n")
+    header, body = lines[0] + "\n", lines[1:-1]
+    del text, lines
+    split = [[header] for _ in range(parts)]
+    for line in body:
+        split[int(line[1:11]) % parts].append(line + "\n")
+    same = [hashlib.sha256("".join(s).encode()).hexdigest() == res[p][1] for p, s in enumerate(split)]
+    _, rss, _ = _me()
+    print(f"check: one process ({time.perf_counter() - t0:.1f} s, driver peak RSS now {rss:.0f} MiB): "
+          f"{len(body)} rows; every partition's rows, in order, as the one-process plan's: "
+          f"{'yes' if all(same) else 'NO (partitions ' + str([p for p, s in enumerate(same) if not s]) + ')'}")
+    return all(same)
 
 
 if __name__ == "__main__":
