@@ -193,6 +193,11 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
     o.to = to;
     o.as_of = as_of;
     o.budget = budget;
+#ifdef SWIGLUA
+    /* Lua may collect a book before the engine that borrows it (finalizers
+     * run in reverse order of creation): the engine copies books. */
+    o.flags |= FU_KPI_COPY_BOOKS;
+#endif
     fu_kpi *k = NULL;
     fu_kpi_new(&k, policy, &o);
     return k;
@@ -418,6 +423,12 @@ FU_RAISES(fu_kpi::m_merge)
 %}
 %pythonappend fu_kpi::fu_kpi %{
     self._policy = args[0] if args else kwargs.get("policy")
+%}
+/* The engine borrows the first book given to add_book (the book refuses
+ * changes while the engine lives): keep the Python object alive. */
+%feature("kwargs") fu_kpi::m_add_book;
+%pythonappend fu_kpi::m_add_book %{
+    self._books = getattr(self, "_books", ()) + (book,)
 %}
 #endif
 
