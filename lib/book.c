@@ -1,5 +1,6 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index and the customers / events CSV formats. */
+#include "book_internal.h"
 #include "csv_internal.h"
 #include "utf8_internal.h"
 #include "followup/book.h"
@@ -197,21 +198,7 @@ static void format_double(double v, int is_float, char *buf, size_t size) {
 /* ====================================================== string table */
 
 #define ST_BLOCK ((size_t)64 << 10)
-enum { SYM_TZ_OK = 1, SYM_WIN_OK = 2 };
 
-typedef struct strtab {
-    char **blocks;
-    size_t nblocks, blocks_cap;
-    char *cur;
-    size_t cur_left;
-    /* per symbol (index 0 is "no string") */
-    const char **str;
-    uint32_t *owner; /* customer index + 1 of the customer with this id, 0 none */
-    uint8_t *flags;  /* SYM_* validation cache */
-    size_t n, cap;
-    uint64_t *slots; /* open addressing: hash << 32 | symbol; 0 = empty */
-    size_t nslots;
-} strtab;
 
 static uint32_t hash_bytes(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ull;
@@ -353,28 +340,6 @@ static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
 
 /* ====================================================== the book */
 
-struct fu_book {
-    unsigned int flags;
-    size_t max_record, max_field;
-    strtab st;
-    fu_customer *cust;
-    size_t ncust, cust_cap;
-    fu_event *ev;
-    size_t nev, ev_cap;
-    size_t *off; /* ncust + 1 offsets into ev, valid when finalized */
-    size_t off_cap;
-    int finalized;
-    size_t dups, skipped, created;
-    /* The events and duplicates count a failing call goes back to (its
-     * mark), kept here because compact_events() may drop events below it. */
-    size_t op_nev, op_dups;
-    int compact_skip; /* the last compaction found almost nothing: skip the next */
-    /* the customer of the last event added: files often group by customer */
-    const char *last_id;
-    uint32_t last_cust;
-    /* planners holding a pointer to the book (fu__book_borrow) */
-    atomic_size_t borrowers;
-};
 
 #define KNOWN_FLAGS \
     (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES | FU_BOOK_WRITE_RAW_NOTES | \
@@ -429,14 +394,9 @@ void fu_book_free(fu_book *b) {
     fu__free(b);
 }
 
-/* Everything a failed call must undo. */
-typedef struct mark {
-    size_t ncust, nev, dups, skipped, created;
-    int finalized;
-} mark;
 
 static mark book_mark(fu_book *b) {
-    mark m = {b->ncust, b->nev, b->dups, b->skipped, b->created, b->finalized};
+    mark m = {b->ncust, b->nev, b->dups, b->skipped, b->created, b->finalized, b->generation};
     b->op_nev = b->nev;
     b->op_dups = b->dups;
     return m;
@@ -454,6 +414,7 @@ static void book_rollback(fu_book *b, const mark *m) {
     b->skipped = m->skipped;
     b->created = m->created;
     b->finalized = m->finalized;
+    b->generation = m->generation;
 }
 
 /* ---- dropping duplicates while events stream in ---- */
@@ -540,7 +501,7 @@ static int compact_events(fu_book *b) {
 /* Room for one more event in a full array: drop the duplicates first (unless
  * kept, or skipped this time), then grow unless that freed a quarter. */
 static int make_room(fu_book *b) {
-    if (!(b->flags & FU_BOOK_KEEP_DUPLICATES) && b->nev >= COMPACT_MIN) {
+    if (!(b->flags & FU_BOOK_KEEP_DUPLICATES) && !b->appending && b->nev >= COMPACT_MIN) {
         if (b->compact_skip) {
             b->compact_skip = 0;
         } else {
@@ -555,23 +516,7 @@ static int make_room(fu_book *b) {
     return FU_OK;
 }
 
-/* Fields of a customer, for naming the bad one in CSV errors. */
-enum {
-    CF_ID, CF_TZ, CF_SPEND, CF_FIRST, CF_INDUSTRY, CF_SMB, CF_PREF, CF_DND,
-    CF_CPHONE, CF_CSMS, CF_CEMAIL, CF_OWNER, CF_COUNT
-};
-/* Fields of an event. */
-enum {
-    EF_CUST, EF_AT, EF_KIND, EF_ORDER, EF_PCLASS, EF_UNIT, EF_AMOUNT, EF_SEV, EF_CHAN,
-    EF_AGENT, EF_OUTCOME, EF_SCORE, EF_SURVEY, EF_NOTE, EF_COUNT
-};
 
-/* Where a value error lies: the field, and for windows text the byte
- * offset inside it. */
-typedef struct badpos {
-    int field;
-    unsigned long offset;
-} badpos;
 
 static int set_bad(badpos *bad, int field) {
     if (bad) {
@@ -620,6 +565,7 @@ static int customer_push(fu_book *b, const fu_customer *c, uint32_t id_sym, size
     if (index_out) *index_out = b->ncust;
     b->ncust++;
     b->finalized = 0;
+    b->generation++;
     return FU_OK;
 }
 
@@ -756,6 +702,10 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
         cust = b->last_cust;
     else if ((sym = st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) && b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
+    } else if ((b->flags & FU_BOOK_CREATE_CUSTOMERS) && b->no_create) {
+        return set_bad(bad, EF_CUST),
+               fu__error_set(FU_ESTATE, "unknown customer '%.*s': a borrowed book takes no new customer", 128,
+                             in->customer_id);
     } else if (b->flags & FU_BOOK_CREATE_CUSTOMERS) {
         if ((rc = intern_cstr(b, in->customer_id, &sym))) return rc;
         fu_customer c;
@@ -789,6 +739,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     e.survey = (uint8_t)in->survey;
     b->ev[b->nev++] = e;
     b->finalized = 0;
+    b->generation++;
     b->last_id = b->cust[cust].id;
     b->last_cust = cust;
     return FU_OK;
@@ -817,6 +768,18 @@ int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
     }
     return FU_OK;
 }
+
+/* The store's calls for the CSV reader (lib/book_internal.h). */
+int fu__book_ascii_ieq(const char *a, size_t alen, const char *b) { return ascii_ieq(a, alen, b); }
+int fu__book_parse_number(const char *s, size_t len, double *out) { return parse_number(s, len, out); }
+int fu__book_check_free(const fu_book *b, const char *what) { return book_check_free(b, what); }
+mark fu__book_mark(fu_book *b) { return book_mark(b); }
+void fu__book_rollback(fu_book *b, const mark *m) { book_rollback(b, m); }
+int fu__book_customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *index_out) {
+    return customer_add(b, in, bad, index_out);
+}
+int fu__book_event_add(fu_book *b, const fu_event_in *in, badpos *bad) { return event_add(b, in, bad); }
+void fu__book_st_prefetch(const fu_book *b, const char *s, size_t len) { st_prefetch(&b->st, s, len); }
 
 /* ====================================================== finalize */
 
@@ -998,7 +961,138 @@ int fu_book_finalize(fu_book *b) {
         }
     }
     b->finalized = 1;
+    b->generation++;
     return FU_OK;
+}
+
+/* ====================================================== append */
+
+static int less_cust_time(const fu_event *ev, uint32_t a, uint32_t b) {
+    if (ev[a].customer != ev[b].customer) return ev[a].customer < ev[b].customer;
+    return ev[a].at < ev[b].at || (ev[a].at == ev[b].at && a < b);
+}
+
+/* Whether `e` repeats one of the events [lo, hi) (one customer's, in time
+ * order): binary search for its time, then compare the run of equal times. */
+static int repeats(const fu_event *ev, size_t lo, size_t hi, const fu_event *e) {
+    size_t end = hi;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ev[mid].at < e->at) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < end && ev[lo].at == e->at; lo++)
+        if (memcmp(&ev[lo], e, EV_KEY) == 0) return 1;
+    return 0;
+}
+
+/* Merge the events added after the first `n0` (finalized) ones into the
+ * per-customer time order, as fu_book_finalize() would have placed them:
+ * after the events of equal time already there, in the order they were
+ * added, exact duplicates dropped (unless kept). Allocates first (an order
+ * of the new events and a copy of them), so FU_ENOMEM changes nothing. */
+static int merge_appended(fu_book *b, size_t n0) {
+    size_t k = b->nev - n0, nc = b->ncust;
+    if (!k) return FU_OK;
+    uint32_t *order = fu__malloc(k * sizeof *order);
+    fu_event *tmp = fu__malloc(k * sizeof *tmp);
+    if (!order || !tmp) {
+        fu__free(order);
+        fu__free(tmp);
+        return fu__error_nomem();
+    }
+    fu_event *ev = b->ev, *add = b->ev + n0;
+    size_t *off = b->off;
+    for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
+    sort_idx(order, k, add, less_cust_time);
+    int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
+    size_t kk = 0, run = 0; /* tmp[run..kk): kept new events of the current customer and time */
+    for (size_t i = 0; i < k; i++) {
+        const fu_event *e = &add[order[i]];
+        if (kk && (tmp[kk - 1].customer != e->customer || tmp[kk - 1].at != e->at)) run = kk;
+        if (dedup) {
+            int dup = repeats(ev, off[e->customer], off[e->customer + 1], e);
+            for (size_t x = run; x < kk && !dup; x++) dup = memcmp(&tmp[x], e, EV_KEY) == 0;
+            if (dup) {
+                b->dups++;
+                continue;
+            }
+        }
+        tmp[kk++] = *e;
+    }
+    fu__free(order);
+    /* from the end: each new event goes after the old ones of its customer
+     * and time; the old events before the first new one stay in place */
+    size_t w = n0 + kk, i = n0;
+    for (size_t j = kk; j-- > 0;) {
+        const fu_event *e = &tmp[j];
+        while (i > 0 && (ev[i - 1].customer > e->customer ||
+                         (ev[i - 1].customer == e->customer && ev[i - 1].at > e->at)))
+            ev[--w] = ev[--i];
+        ev[--w] = *e;
+    }
+    size_t plus = 0, j = 0;
+    for (size_t c = 0; c < nc; c++) {
+        off[c] += plus;
+        while (j < kk && tmp[j].customer == c) plus++, j++;
+    }
+    off[nc] += plus;
+    b->nev = n0 + kk;
+    fu__free(tmp);
+    return FU_OK;
+}
+
+int fu_book_append_events(fu_book *b, const fu_event_in *in, size_t n) {
+    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
+    int borrowed = atomic_load(&b->borrowers) != 0;
+    int rc;
+    if (!fu_book_is_finalized(b) && (rc = fu_book_finalize(b))) return rc; /* a borrowed book is finalized */
+    if (!n) return FU_OK;
+    mark m = book_mark(b);
+    size_t n0 = b->nev;
+    b->appending = 1;
+    b->no_create = borrowed;
+    for (size_t i = 0; i < n; i++) {
+        rc = event_add(b, &in[i], NULL);
+        if (rc) {
+            if (rc != FU_ENOMEM) fu__error_prefix("event %zu", i);
+            break;
+        }
+    }
+    b->appending = b->no_create = 0;
+    if (!rc && b->ncust + 1 > b->off_cap) { /* customers created by the events */
+        size_t *o = fu__realloc(b->off, (b->ncust + 1) * sizeof *o);
+        if (!o) rc = fu__error_nomem();
+        else {
+            for (size_t c = m.ncust + 1; c <= b->ncust; c++) o[c] = o[m.ncust];
+            b->off = o;
+            b->off_cap = b->ncust + 1;
+        }
+    } else if (!rc)
+        for (size_t c = m.ncust + 1; c <= b->ncust; c++) b->off[c] = b->off[m.ncust];
+    if (!rc) rc = merge_appended(b, n0);
+    if (rc) {
+        book_rollback(b, &m);
+        return rc;
+    }
+    b->finalized = 1;
+    b->generation++;
+    return FU_OK;
+}
+
+uint64_t fu_book_generation(const fu_book *b) { return b ? b->generation : 0; }
+
+int fu__book_unappend(fu_book *b, size_t ci, const fu_event *e) {
+    if (!fu_book_is_finalized(b) || ci >= b->ncust) return 0;
+    for (size_t i = b->off[ci + 1]; i-- > b->off[ci];) {
+        if (memcmp(&b->ev[i], e, EV_KEY) != 0) continue;
+        memmove(&b->ev[i], &b->ev[i + 1], (b->nev - i - 1) * sizeof *b->ev);
+        b->nev--;
+        for (size_t c = ci + 1; c <= b->ncust; c++) b->off[c]--;
+        b->generation++;
+        return 1;
+    }
+    return 0;
 }
 
 int fu_book_is_finalized(const fu_book *b) { return b && b->finalized && b->off ? 1 : 0; }

@@ -43,6 +43,12 @@
  * - timestamps without a UTC offset are an error (#FU_EPARSE);
  * - a customer id given twice is an error (#FU_EEXISTS).
  *
+ * **Appending.** A finalized book grows with fu_book_append_events(), also
+ * while planners borrow it (the one change a borrowed book accepts);
+ * fu_book_generation() tells borrowers when event arrays and offsets must be
+ * read again. The book is the one store of customers and events: the
+ * planner's fu_planner_feed() appends to it.
+ *
  * **Errors.** Every failing call leaves the book as it was before the call
  * (a failed CSV read or bulk add adds nothing). Errors in CSV input name the
  * source, the 1-based line and byte column, and the column name (the `path`
@@ -69,12 +75,13 @@
  *     an event that creates its customer): the record array may move;
  *   - event arrays and offsets (fu_book_events(), fu_book_customer_events(),
  *     fu_book_event_offsets()) live until the next call that changes the
- *     book (any add, read or fu_book_finalize()).
+ *     book (any add, read, append or fu_book_finalize());
+ *     fu_book_generation() changes with each of them.
  * - *Inputs* are copied: nothing the caller passes in is kept after the call.
  * - *Threads*: "changes" = one thread at a time and no other call on the
  *   same book meanwhile; fails with #FU_ESTATE while a planner borrows the
- *   book. "reads" = any number of threads at once on a book that nothing
- *   changes meanwhile. "any" = no shared state (static data only).
+ *   book (except fu_book_append_events()). "reads" = any number of
+ *   threads at once on a book that nothing changes meanwhile. "any" = no shared state (static data only).
  * - *Units*: every instant (`at`, `first_purchase_at`) is `int64_t` seconds
  *   since 1970-01-01T00:00:00Z ("UTC seconds", leap seconds not counted);
  *   money (`annual_spend`, `unit_price`, `amount`) is in the policy's
@@ -389,6 +396,52 @@ FU_EXTERN int fu_book_finalize(fu_book *book);
 /** 1 when the book is finalized (no event or customer added since), else 0.
  *  Threads: reads. */
 FU_EXTERN int fu_book_is_finalized(const fu_book *book);
+
+/**
+ * Append `n` events to a book that is in use: the one change a book accepts
+ * while planners borrow it (every other change fails with #FU_ESTATE). The
+ * validation, the flags and the error messages ("event INDEX: ...") are those
+ * of fu_book_add_events(). All or nothing: on any error nothing is appended,
+ * the book is as it was (still finalized) and nothing leaks.
+ *
+ * The book ends finalized (an unfinalized book is finalized first), and the
+ * appended events sit exactly where they would be had they been added before
+ * fu_book_finalize(): in each customer's time order after the events of equal
+ * time already there, in the order given, and exact duplicates (of an event
+ * already in the book or an earlier one of the call) are dropped and counted
+ * unless #FU_BOOK_KEEP_DUPLICATES. A book built in one go and a book built,
+ * finalized and then appended to hold the same events in the same order.
+ * While a planner borrows the book, an event for a customer not in the book
+ * fails (#FU_ENOTFOUND, or #FU_ESTATE with #FU_BOOK_CREATE_CUSTOMERS: a
+ * borrowed book takes no new customer).
+ *
+ * What stays valid across an append: customer records (fu_book_customer(),
+ * unless the events create customers), every text (fu_book_customer() fields,
+ * fu_book_string(); string ids never change) and every customer index. What
+ * does not: event pointers and counts from fu_book_events() and
+ * fu_book_customer_events(), and the contents of fu_book_event_offsets()
+ * (events move; the array itself moves only when customers are created):
+ * a borrower that keeps any of them compares fu_book_generation() and reads
+ * them again when it changed.
+ *
+ * Cost: O(k log k) for the k events, plus moving the events stored after the
+ * first customer that gets one (at most all of them, a memmove) and
+ * O(customers) for the offsets; O(r^2) for r appended events of one customer
+ * with one timestamp (the duplicate check). Appending one event at a time to
+ * a large book therefore costs a pass over the book each; batch them.
+ *
+ * Threads: changes (no other call on the book meanwhile, borrowers included).
+ * @return #FU_OK; the errors of fu_book_add_events(); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_book_append_events(fu_book *book, const fu_event_in *in, size_t n);
+
+/**
+ * A number that changes whenever the book's customers or events change or
+ * move: every add, read, append and every fu_book_finalize() that does work.
+ * A borrower that keeps event pointers or offsets reads them again when the
+ * generation differs from the one it saw. 0 for NULL. Threads: reads.
+ */
+FU_EXTERN uint64_t fu_book_generation(const fu_book *book);
 
 /**
  * Read customers from CSV (docs/formats.md, "customers"): a header row, then
