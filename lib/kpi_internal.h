@@ -151,6 +151,7 @@ struct fu_kpi {
     kmap amap;           /* book agent string id -> label id */
     kmap cmap;           /* book product class string id -> class index + 1 */
     uint32_t prio_note[4]; /* own book: note string id marking a contact's priority (0 unknown) */
+    uint64_t gen;        /* fu_book_generation() of the book at the last compute */
     kdue *due;
     size_t n_due, cap_due;
     kcom *com;

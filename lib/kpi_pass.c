@@ -1287,7 +1287,8 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
 
 int fu_kpi_compute(fu_kpi *k, size_t *out) {
     if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
-    if (k->computed && k->has_result) {
+    /* a borrowed book may have grown (fu_book_append_events) since */
+    if (k->computed && k->has_result && fu_book_generation(k->bk) == k->gen) {
         *out = k->n_fig;
         return FU_OK;
     }
@@ -1299,6 +1300,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     if (rc) return rc;
     if (empty) { /* no data: an empty result */
         k->has_result = k->computed = 1;
+        k->gen = fu_book_generation(k->bk);
         return FU_OK;
     }
     uint32_t *rtv = NULL;
@@ -1312,6 +1314,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         return rc;
     }
     k->has_result = k->computed = 1;
+    k->gen = fu_book_generation(k->bk);
     *out = k->n_fig;
     return FU_OK;
 }

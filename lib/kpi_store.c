@@ -182,6 +182,7 @@ static int own_book(fu_kpi *k) {
             return rc;
         }
         fu__book_release(k->bk);
+        memset(k->prio_note, 0, sizeof k->prio_note);
         kmap_free(&k->cmap); /* string ids of another book */
         kmap_free(&k->amap);
     }
@@ -272,18 +273,6 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
     return fu_kpi_add_events_priority(k, in, NULL, n);
 }
 
-/* Learn the note ids of the priority markers from the events just added
- * (the last n of the own book, in the order given). */
-static void learn_markers(fu_kpi *k, const fu_event_in *in, const fu_priority *prio, size_t n) {
-    size_t ne = 0;
-    const fu_event *ev = fu_book_events(k->own, &ne);
-    if (ne < n) return;
-    ev += ne - n;
-    for (size_t i = 0; i < n; i++)
-        if (in[i].kind == FU_EVENT_CONTACT && !k->prio_note[prio[i]] && ev[i].at == in[i].at)
-            k->prio_note[prio[i]] = ev[i].note;
-}
-
 int fu_kpi_add_events_priority(fu_kpi *k, const fu_event_in *in, const fu_priority *prio, size_t n) {
     if (!k || (!in && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_events: NULL argument");
     for (size_t i = 0; i < n; i++) {
@@ -311,9 +300,10 @@ int fu_kpi_add_events_priority(fu_kpi *k, const fu_event_in *in, const fu_priori
         if (o->kind != FU_EVENT_PURCHASE || !isfinite(o->amount)) o->amount = NAN;
         if (o->kind != FU_EVENT_SURVEY || !o->survey) o->score = NAN;
     }
-    rc = fu_book_add_events(k->own, cp, n);
+    /* after a compute the own book is finalized: the events are merged into
+     * place (same order as adding them before the finalize) */
+    rc = fu_book_is_finalized(k->own) ? fu_book_append_events(k->own, cp, n) : fu_book_add_events(k->own, cp, n);
     fu__free(cp);
-    if (!rc && prio) learn_markers(k, in, prio, n);
     if (!rc) rc = cx_fit(k);
     if (!rc) changed(k);
     return rc;
@@ -465,6 +455,19 @@ static int class_by_name(fu_kpi *k, uint32_t bid, uint32_t *out) {
     return kmap_put(&k->cmap, bid, *out);
 }
 
+/* The priority + 1 a contact's note marks in the own book (0 none). */
+static uint8_t note_prio(fu_kpi *k, uint32_t note) {
+    for (int p = 0; p < 4; p++)
+        if (k->prio_note[p] == note) return (uint8_t)(p + 1);
+    const char *t = fu_book_string(k->bk, note);
+    for (int p = 0; p < 4 && t; p++)
+        if (strcmp(t, prio_marker[p]) == 0) {
+            k->prio_note[p] = note;
+            return (uint8_t)(p + 1);
+        }
+    return 0;
+}
+
 int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out) {
     uint32_t last_b = 0, last_l = 0;
     int own = k->own != NULL, rc = FU_OK;
@@ -488,9 +491,7 @@ int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out) {
         v->survey = e->survey;
         v->prio = 0;
         v->pad_[0] = 0;
-        if (own && e->note && e->kind == FU_EVENT_CONTACT)
-            for (int p = 0; p < 4; p++)
-                if (k->prio_note[p] == e->note) v->prio = (uint8_t)(p + 1);
+        if (own && e->note && e->kind == FU_EVENT_CONTACT) v->prio = note_prio(k, e->note);
         int cls = -1;
         uint32_t byname;
         if (!isnan(e->unit_price) && e->unit_price >= 0) {
