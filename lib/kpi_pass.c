@@ -1251,8 +1251,17 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         if ((rc = FU_CANCEL_POLL(ci, 1024))) break;
         size_t e0 = boff[ci], ep = boff[ci + 1], d0 = dp;
         while (dp < k->n_due && k->due[dp].cust == ci) dp++;
-        size_t m = e0;
-        while (m < ep && bev[m].at <= as_of) m++;
+        /* events after as_of are left out: they are in time order, and
+         * usually all are before it (as_of defaults to the latest) */
+        size_t m = ep;
+        if (ep > e0 && bev[ep - 1].at > as_of) {
+            size_t lo = e0;
+            while (lo < m) {
+                size_t mid = lo + (m - lo) / 2;
+                if (bev[mid].at <= as_of) lo = mid + 1;
+                else m = mid;
+            }
+        }
         if (m == e0 && dp == d0) continue;
         if (m - e0 > c.cap_kb && (rc = FU_GROW(c.kb, c.cap_kb, m - e0))) break;
         if ((rc = fu__kpi_decode(k, bev + e0, m - e0, c.kb))) break;

@@ -17,11 +17,13 @@
  * dimensions asked for in #fu_kpi_options.by (value tier, segment, agent,
  * channel, product class); with none every figure falls into group "all".
  *
- * **Bulk and incremental.** Add a whole book with fu_kpi_add_book() or
- * records in batches with fu_kpi_add_events(); fu_kpi_compute() brings the
- * figures up to date with everything added so far. Events may arrive in any
- * order. A compute after a change recomputes from the stored events in one
- * pass (linear in the events; see bench/BENCHMARKS.md).
+ * **Bulk and incremental.** Add a whole book with fu_kpi_add_book() (the
+ * engine borrows it: no copy) or records in batches with fu_kpi_add_events()
+ * (kept in a book the engine owns); fu_kpi_compute() brings the figures up
+ * to date with everything added so far, and with events appended to a
+ * borrowed book (fu_book_append_events()). Events may arrive in any order.
+ * A compute after a change recomputes from the book in one pass (linear in
+ * the events; see bench/BENCHMARKS.md).
  *
  * **Intervals** (level: `kpis.confidence` of the policy, 95% by default):
  * Wilson score intervals for proportions, Student t intervals for means,
