@@ -8,7 +8,8 @@
  *     costs: "phone=8,sms=0.1" (cost of one contact per channel; enables ROI; the CLI's --cost)
  *     budget: follow-up budget of one period, same currency (> 0 enables "budget_overrun";
  *     the CLI's --budget; needs costs); Lua passes both positionally after as_of
- *   Kpi methods:
+ *   Kpi methods (Python: add_book borrows the book, which refuses changes
+ *   until the Kpi is freed; Lua: the Kpi copies it, FU_KPI_COPY_BOOKS):
  *     add_book(book), add_customer(id, annual_spend=nan, first_purchase_at=KPI_NO_TIME),
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
  *               amount=nan, severity=0, channel=0, agent_id=None, outcome=0, score=nan,
