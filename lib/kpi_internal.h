@@ -1,8 +1,8 @@
 /* Internal to the KPI engine (lib/kpi*.c): the stored data of a fu_kpi, the
  * computation context of fu_kpi_compute() and the functions the files share.
  *
- *   kpi.c          names, RAG, storage and the add_* functions, merging,
- *                  reading the figures back
+ *   kpi.c          names, RAG, the label table, reading the figures back
+ *   kpi_store.c    the data (a fu_book) and the add_* functions
  *   kpi_pass.c     the computation context, periods, cells, the unit log and
  *                  one pass per customer; fu_kpi_compute()
  *   kpi_figures.c  finalisation (churn denominators, percentiles) and figures
@@ -46,7 +46,19 @@ fu_kpi_status fu__kpi_rag_status(double v, double target, double red, int lower)
 
 /* ---- storage (kpi.c) ---- */
 
-/* Interned strings: id 0 is "absent"; ids are dense from 1. */
+/* The customers and events are a fu_book's (the one store of the library):
+ * the book given to fu_kpi_add_book(), borrowed (fu__book_borrow: the book
+ * refuses changes until the engine is freed), or a book the engine owns
+ * (records given one by one, or several books). The engine keeps only what
+ * a book does not hold, indexed by book customer (kcx) or found through the
+ * book's string ids (agent labels, product classes, contact priorities). */
+
+/* Labels the book does not hold: segment labels, the agents of due items
+ * and commitments, the agent and segment names of merged partials, and the
+ * industries of customers updated by fu_kpi_add_customers(). A group's
+ * agent is one id of this table whatever it came from (the book's agent
+ * ids are mapped into it once per distinct id, kmap). Id 0 is "absent";
+ * ids are dense from 1. */
 typedef struct kstr {
     char **s;       /* s[id], s[0] unused */
     uint32_t *h;    /* hash of s[id] */
@@ -57,38 +69,52 @@ typedef struct kstr {
 
 static inline const char *kstr_get(const kstr *t, uint32_t id) { return id && id < t->n ? t->s[id] : NULL; }
 
+/* A map from book string ids to small values (agent label ids, product
+ * classes): open addressing, key 0 = empty slot. */
+typedef struct kmap {
+    uint32_t *key, *val;
+    size_t n, cap; /* cap: power of two */
+} kmap;
 
+/* What the engine keeps per book customer beyond the book's record: the
+ * segment label, and, for a customer that fu_kpi_add_customers() or a
+ * second book gave again (the book's records are not updated: it refuses an
+ * id twice), the attributes the KPIs read. */
+typedef struct kcx {
+    uint32_t segment;   /* label id of the segment label, 0 none */
+    uint32_t industry;  /* ov: label id, 0 none */
+    int64_t first_purchase_at; /* ov: FU_KPI_NO_TIME when not given */
+    int8_t tier;        /* ov: policy tier index, -1 unknown */
+    int8_t is_smb;      /* ov: fu_tristate */
+    uint8_t ov;         /* 1: the four ov fields replace the book's record */
+    uint8_t pad_;
+} kcx;
+
+/* A customer as the pass sees it (built per customer from the book's record
+ * and kcx; not stored). */
 typedef struct kcust {
-    uint32_t id;        /* string id of the customer id */
-    uint32_t segment;   /* string id of the segment label, 0 none */
-    uint32_t industry;  /* string id, 0 none */
+    uint32_t segment;   /* label id of the segment label, 0 none */
     int32_t tier;       /* policy tier index, -1 unknown */
     int32_t is_smb;     /* fu_tristate */
+    const char *industry; /* NULL none */
     int64_t first_purchase_at; /* FU_KPI_NO_TIME when not given */
 } kcust;
 
-/* A stored event (32 bytes). Its customer is where it sits: events are
- * kept grouped by customer in time order (fu_kpi.ev with offsets
- * fu_kpi.off); events added since the last compute wait in fu_kpi.pend with
- * their customer and are merged in by the next compute. */
+/* An event as the pass sees it (32 bytes), decoded from the book's record
+ * into a per-customer scratch array (not stored): the amount or score in
+ * one field, the agent as a label id, the policy product class and the
+ * contact priority resolved. */
 typedef struct kev {
     int64_t at;
     double val;         /* purchases: the amount; surveys: the score (a
                            float's value); NaN when absent; unused otherwise */
-    uint32_t order;     /* string id */
-    uint32_t agent;     /* string id */
+    uint32_t order;     /* book string id */
+    uint32_t agent;     /* label id (kstr) */
     uint8_t kind, severity, channel, outcome, survey;
     uint8_t pclass;     /* policy product class index + 1, 0 unknown */
     uint8_t prio;       /* contacts: fu_priority + 1; 0: not given (normal) */
     uint8_t pad_[1];
 } kev;
-
-/* A pending event and its customer index. */
-typedef struct kpend {
-    kev e;
-    uint32_t cust;
-    uint32_t pad_;
-} kpend;
 
 typedef struct kdue {
     uint32_t cust, agent;
@@ -117,17 +143,15 @@ struct fu_kpi {
     const fu_calendar *cal;
     fu_kpi_options o;
     double z;            /* normal quantile of the policy's confidence */
-    kstr str;
-    uint32_t *cust_of;   /* string id -> customer index (NONE32), str.cap entries */
-    size_t cust_of_cap;
-    kcust *cust;
-    size_t n_cust, cap_cust;
-    kev *ev;             /* merged events, grouped by customer in time order */
-    size_t n_ev, cap_ev;
-    size_t *off;         /* customer c's events are ev[off[c] .. off[c + 1]) */
-    size_t n_off;        /* customers that off covers (off has n_off + 1 entries) */
-    kpend *pend;         /* added since the last merge, in the order added */
-    size_t n_pend, cap_pend;
+    kstr str;            /* labels the book does not hold */
+    const fu_book *bk;   /* the store: borrowed (== the caller's) or own; NULL before any add */
+    fu_book *own;        /* the engine's own book, or NULL */
+    kcx *cx;             /* by book customer (n_cx entries, zero: nothing beyond the book) */
+    size_t n_cx, cap_cx;
+    kmap amap;           /* book agent string id -> label id */
+    kmap cmap;           /* book product class string id -> class index + 1 */
+    uint32_t prio_note[4]; /* own book: note string id marking a contact's priority (0 unknown) */
+    uint64_t gen;        /* fu_book_generation() of the book at the last compute */
     kdue *due;
     size_t n_due, cap_due;
     kcom *com;
@@ -152,7 +176,11 @@ struct fu_kpi {
 };
 
 void fu__kpi_clear_result(fu_kpi *k);
-int fu__kpi_merge_events(fu_kpi *k);
+void fu__kpi_store_free(fu_kpi *k);
+int fu__kpi_store_ready(fu_kpi *k);
+size_t fu__kpi_customer_count(const fu_kpi *k);
+void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out);
+int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out);
 int fu__kpi_due_cmp(const void *a, const void *b);
 
 /* ---- the computation context ---- */
@@ -313,6 +341,9 @@ typedef struct ctx {
     int cur_tier;
     uint32_t cur_seg;
     const kcust *cur;
+    kcust curv;      /* the view cur points to */
+    kev *kb;         /* the customer's events decoded (cap_kb) */
+    size_t cap_kb;
     int64_t cur_first;
     /* per-customer scratch */
     uint32_t *nr, *pr, *pc;

@@ -41,6 +41,7 @@ void fu__kpi_ctx_free(ctx *c) {
     fu__free(c->dense);
     fu__free(c->rt_cell);
     fu__free(c->rt_val);
+    fu__free(c->kb);
     fu__free(c->nr);
     fu__free(c->pr);
     fu__free(c->pc);
@@ -602,7 +603,7 @@ static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int 
     if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
     if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;
     if (w->severities.n && !strs_has(&w->severities, sev ? fu_severity_name(sev) : NULL)) return 0;
-    if (w->industries.n && !strs_has(&w->industries, kstr_get(&c->k->str, c->cur->industry))) return 0;
+    if (w->industries.n && !strs_has(&w->industries, c->cur->industry)) return 0;
     if (w->is_smb >= 0) {
         int want = w->is_smb ? FU_TRI_YES : FU_TRI_NO;
         if (c->cur->is_smb != want) return 0;
@@ -1146,10 +1147,13 @@ static int64_t policy_window(const fu__policy *pol, const char *name, int64_t df
  * span [tmin, tmax] the periods must cover. */
 static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out) {
     int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
+    size_t ncu = fu__kpi_customer_count(k);
+    const fu_event *ev = fu_book_events(k->bk, NULL);
+    const size_t *off = ncu ? fu_book_event_offsets(k->bk) : NULL;
     /* each customer's events are in time order: its first and last bound them */
     if (as_of == FU_KPI_NO_TIME) {
-        for (size_t i = 0; i < k->n_cust; i++)
-            if (k->off[i + 1] > k->off[i] && k->ev[k->off[i + 1] - 1].at > tmax) tmax = k->ev[k->off[i + 1] - 1].at;
+        for (size_t i = 0; i < ncu; i++)
+            if (off[i + 1] > off[i] && ev[off[i + 1] - 1].at > tmax) tmax = ev[off[i + 1] - 1].at;
         for (size_t i = 0; i < k->n_due; i++)
             if (k->due[i].to > tmax) tmax = k->due[i].to;
         for (size_t i = 0; i < k->n_com; i++)
@@ -1157,8 +1161,8 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
         as_of = tmax;
     }
     tmax = as_of;
-    for (size_t i = 0; i < k->n_cust; i++)
-        if (k->off[i + 1] > k->off[i] && k->ev[k->off[i]].at < tmin) tmin = k->ev[k->off[i]].at;
+    for (size_t i = 0; i < ncu; i++)
+        if (off[i + 1] > off[i] && ev[off[i]].at < tmin) tmin = ev[off[i]].at;
     for (size_t i = 0; i < k->n_due; i++)
         if (k->due[i].to < tmin) tmin = k->due[i].to;
     for (size_t i = 0; i < k->n_com; i++) {
@@ -1182,7 +1186,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     ctx c;
     memset(&c, 0, sizeof c);
     *empty = 0;
-    int rc = fu__kpi_merge_events(k);
+    int rc = fu__kpi_store_ready(k);
     if (rc) return rc;
     if (k->n_due) qsort(k->due, k->n_due, sizeof *k->due, fu__kpi_due_cmp);
     c.k = k;
@@ -1232,24 +1236,39 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
      * either, no cell would hold both kinds of uplift unit */
     c.uplift = !(k->o.by & (FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL));
     if (!rc) {
-        c.cap_u = k->n_ev < UNIT_LOG / 4 ? 4 * k->n_ev + 1024 : UNIT_LOG;
+        size_t n_ev = fu_book_event_count(k->bk);
+        c.cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
         c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);
         c.ulog2 = fu__malloc(c.cap_u * sizeof *c.ulog2);
         if (!c.ulog || !c.ulog2) rc = fu__error_nomem();
     }
-    /* one pass per customer */
-    size_t dp = 0;
-    for (uint32_t ci = 0; ci < k->n_cust && !rc; ci++) {
+    /* one pass per customer, its events decoded from the book */
+    size_t dp = 0, ncu = fu__kpi_customer_count(k);
+    const fu_event *bev = fu_book_events(k->bk, NULL);
+    const size_t *boff = ncu ? fu_book_event_offsets(k->bk) : NULL;
+    c.cur = &c.curv;
+    for (uint32_t ci = 0; ci < ncu && !rc; ci++) {
         if ((rc = FU_CANCEL_POLL(ci, 1024))) break;
-        size_t e0 = k->off[ci], ep = k->off[ci + 1], d0 = dp;
+        size_t e0 = boff[ci], ep = boff[ci + 1], d0 = dp;
         while (dp < k->n_due && k->due[dp].cust == ci) dp++;
-        size_t m = e0;
-        while (m < ep && k->ev[m].at <= as_of) m++;
+        /* events after as_of are left out: they are in time order, and
+         * usually all are before it (as_of defaults to the latest) */
+        size_t m = ep;
+        if (ep > e0 && bev[ep - 1].at > as_of) {
+            size_t lo = e0;
+            while (lo < m) {
+                size_t mid = lo + (m - lo) / 2;
+                if (bev[mid].at <= as_of) lo = mid + 1;
+                else m = mid;
+            }
+        }
         if (m == e0 && dp == d0) continue;
-        c.cur = &k->cust[ci];
+        if (m - e0 > c.cap_kb && (rc = FU_GROW(c.kb, c.cap_kb, m - e0))) break;
+        if ((rc = fu__kpi_decode(k, bev + e0, m - e0, c.kb))) break;
+        fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
-        rc = pass_customer(&c, k->ev + e0, m - e0, k->due + d0, dp - d0);
+        rc = pass_customer(&c, c.kb, m - e0, k->due + d0, dp - d0);
     }
     /* commitments */
     for (size_t i = 0; i < k->n_com && !rc; i++) {
@@ -1257,7 +1276,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         if (m->state == FU_COMMIT_CANCELLED || m->deadline == FU_COMMIT_NO_TIME) continue;
         int fulfilled = m->state == FU_COMMIT_FULFILLED && m->closed_at != FU_COMMIT_NO_TIME;
         if (!(m->deadline <= as_of || (fulfilled && m->closed_at <= as_of))) continue;
-        c.cur = &k->cust[m->cust];
+        fu__kpi_customer_view(k, m->cust, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
         uattr ua = {m->agent, 0, 0};
@@ -1271,12 +1290,14 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         return rc;
     }
     *cp = c;
+    cp->cur = &cp->curv;
     return FU_OK;
 }
 
 int fu_kpi_compute(fu_kpi *k, size_t *out) {
     if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
-    if (k->computed && k->has_result) {
+    /* a borrowed book may have grown (fu_book_append_events) since */
+    if (k->computed && k->has_result && fu_book_generation(k->bk) == k->gen) {
         *out = k->n_fig;
         return FU_OK;
     }
@@ -1288,6 +1309,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
     if (rc) return rc;
     if (empty) { /* no data: an empty result */
         k->has_result = k->computed = 1;
+        k->gen = fu_book_generation(k->bk);
         return FU_OK;
     }
     uint32_t *rtv = NULL;
@@ -1301,6 +1323,7 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         return rc;
     }
     k->has_result = k->computed = 1;
+    k->gen = fu_book_generation(k->bk);
     *out = k->n_fig;
     return FU_OK;
 }

@@ -8,7 +8,8 @@
  *     costs: "phone=8,sms=0.1" (cost of one contact per channel; enables ROI; the CLI's --cost)
  *     budget: follow-up budget of one period, same currency (> 0 enables "budget_overrun";
  *     the CLI's --budget; needs costs); Lua passes both positionally after as_of
- *   Kpi methods:
+ *   Kpi methods (Python: add_book borrows the book, which refuses changes
+ *   until the Kpi is freed; Lua: the Kpi copies it, FU_KPI_COPY_BOOKS):
  *     add_book(book), add_customer(id, annual_spend=nan, first_purchase_at=KPI_NO_TIME),
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
  *               amount=nan, severity=0, channel=0, agent_id=None, outcome=0, score=nan,
@@ -193,6 +194,11 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
     o.to = to;
     o.as_of = as_of;
     o.budget = budget;
+#ifdef SWIGLUA
+    /* Lua may collect a book before the engine that borrows it (finalizers
+     * run in reverse order of creation): the engine copies books. */
+    o.flags |= FU_KPI_COPY_BOOKS;
+#endif
     fu_kpi *k = NULL;
     fu_kpi_new(&k, policy, &o);
     return k;
@@ -418,6 +424,12 @@ FU_RAISES(fu_kpi::m_merge)
 %}
 %pythonappend fu_kpi::fu_kpi %{
     self._policy = args[0] if args else kwargs.get("policy")
+%}
+/* The engine borrows the first book given to add_book (the book refuses
+ * changes while the engine lives): keep the Python object alive. */
+%feature("kwargs") fu_kpi::m_add_book;
+%pythonappend fu_kpi::m_add_book %{
+    self._books = getattr(self, "_books", ()) + (book,)
 %}
 #endif
 

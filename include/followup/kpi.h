@@ -17,11 +17,13 @@
  * dimensions asked for in #fu_kpi_options.by (value tier, segment, agent,
  * channel, product class); with none every figure falls into group "all".
  *
- * **Bulk and incremental.** Add a whole book with fu_kpi_add_book() or
- * records in batches with fu_kpi_add_events(); fu_kpi_compute() brings the
- * figures up to date with everything added so far. Events may arrive in any
- * order. A compute after a change recomputes from the stored events in one
- * pass (linear in the events; see bench/BENCHMARKS.md).
+ * **Bulk and incremental.** Add a whole book with fu_kpi_add_book() (the
+ * engine borrows it: no copy) or records in batches with fu_kpi_add_events()
+ * (kept in a book the engine owns); fu_kpi_compute() brings the figures up
+ * to date with everything added so far, and with events appended to a
+ * borrowed book (fu_book_append_events()). Events may arrive in any order.
+ * A compute after a change recomputes from the book in one pass (linear in
+ * the events; see bench/BENCHMARKS.md).
  *
  * **Intervals** (level: `kpis.confidence` of the policy, 95% by default):
  * Wilson score intervals for proportions, Student t intervals for means,
@@ -146,6 +148,12 @@ FU_EXTERN int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *
  *  formula (docs/formats.md); numbers (value, interval, n, target) are
  *  written as numbers, negative ones included. */
 #define FU_KPI_CSV_RAW 0x2u
+/** fu_kpi_options flag: fu_kpi_add_book() copies the book into the engine's
+ *  own book instead of borrowing it. Without it the first book given to an
+ *  engine that has no data yet is borrowed (not copied): the book must then
+ *  outlive the engine and refuses changes (#FU_ESTATE) until fu_kpi_free().
+ *  For hosts that cannot order the two frees (the Lua binding). */
+#define FU_KPI_COPY_BOOKS 0x4u
 
 /** Options of fu_kpi_new(). Durations are wall seconds. Fields are only ever appended. */
 typedef struct fu_kpi_options {
@@ -215,19 +223,24 @@ FU_EXTERN void fu_kpi_free(fu_kpi *kpi);
  * Add customers (strings copied). A customer's value tier comes from its
  * `annual_spend` and the policy's `segments.value_tiers`; its first purchase
  * from `first_purchase_at` or else its first purchase event. Only `id`,
- * `annual_spend` and `first_purchase_at` are read; `tz` may be NULL. A
- * customer added again (same id) is updated. All or nothing.
+ * `annual_spend`, `first_purchase_at`, `industry` and `is_smb` are read;
+ * `tz` may be NULL. A customer added again (same id, or one a book added
+ * before holds) is updated: the engine keeps the new values beside the
+ * book's record. On failure no update is applied (customers already created
+ * in the engine's own book stay, with no events: they change no figure).
  * @return #FU_OK; #FU_EINVAL (missing id; the message names the index); #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_add_customers(fu_kpi *kpi, const fu_customer *customers, size_t n);
 
 /**
- * Add events (strings copied). Customers not added before are created with
- * an unknown tier. Events may come in any order and in any number of calls.
- * All or nothing.
+ * Add events (strings copied) to the engine's own book (a #fu_book made
+ * with #FU_BOOK_CREATE_CUSTOMERS and #FU_BOOK_KEEP_DUPLICATES). Customers
+ * not added before are created with an unknown tier. Events may come in any
+ * order and in any number of calls. Notes are not kept. All or nothing.
  * @return #FU_OK; #FU_EINVAL (missing customer id or time, an enum out of
- *         range; the message names the index); #FU_ELIMIT beyond 2^32 - 2
- *         events, customers or strings; #FU_ENOMEM.
+ *         range; the message names the index); #FU_ERANGE for a survey
+ *         score outside its scale (as fu_book_add_events()); #FU_ELIMIT
+ *         beyond 2^32 - 1 events, customers or strings; #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_add_events(fu_kpi *kpi, const fu_event_in *events, size_t n);
 
@@ -245,8 +258,13 @@ FU_EXTERN int fu_kpi_add_events_priority(fu_kpi *kpi, const fu_event_in *events,
                                          size_t n);
 
 /**
- * Add every customer and event of a book (the bulk path: no per-event
- * strings are copied twice). The book is read, not kept.
+ * Add every customer and event of a book (the bulk path). The book is the
+ * one store of customers and events: the first book given to an engine that
+ * has no data yet is *borrowed*, not copied (unless #FU_KPI_COPY_BOOKS): it
+ * must outlive the engine and refuses changes (#FU_ESTATE) until
+ * fu_kpi_free(). Records added later (any add_* call naming a customer the
+ * book lacks, events, another book) go into a book the engine owns, which
+ * starts as a copy of the borrowed one; the borrowed book is then released.
  * @return as fu_kpi_add_customers() and fu_kpi_add_events(); #FU_ESTATE if
  *         the book is not finalized.
  */

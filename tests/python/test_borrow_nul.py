@@ -64,11 +64,16 @@ def test_two_planners_and_a_best_time_model():
     del p2
     gc.collect()
     b.add_customer("B", "UTC")
-    # a best-time model and a KPI engine copy what they need: no borrow
+    # a best-time model copies what it needs: no borrow; a KPI engine
+    # borrows the book it computes from until it is freed (issue 14 item 1)
     b.finalize()
     m = followup.BestTime(p, b)
     k = followup.Kpi(p)
     k.add_book(b)
+    with pytest.raises(followup.StateError, match="in use by 1"):
+        b.add_customer("C", "UTC")
+    del k
+    gc.collect()
     b.add_customer("C", "UTC")
     assert m.customer_count() == 2 and b.customer_count() == 3
 
