@@ -53,4 +53,13 @@ void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field);
 /* Case-insensitive ASCII comparison of a counted string with a C string. */
 int fu__book_ascii_ieq(const char *a, size_t alen, const char *b);
 
+/* book_csv.c, for tests and benches (set before reading, not while): how
+ * events CSV inputs are read. threads 0: by the input (in blocks on two
+ * threads from 1 MiB up, when there are two CPUs), -1: always the serial
+ * reader, 1: in blocks on the calling thread, 2: in blocks on two threads;
+ * block_bytes 0: 4 MiB. */
+void fu__book_csv_tune(int threads, size_t block_bytes);
+/* How many events inputs were read in blocks (not by the serial reader). */
+size_t fu__book_csv_block_reads(void);
+
 #endif /* FU_BOOK_INTERNAL_H */

@@ -460,6 +460,144 @@ unsigned long fu__csv_record_line(const fu__csv *r) { return r->rec_line; }
 unsigned long fu__csv_record_end_line(const fu__csv *r) { return r->end_line; }
 unsigned long fu__csv_record_end_column(const fu__csv *r) { return r->end_col; }
 const char *fu__csv_source(const fu__csv *r) { return r->source; }
+size_t fu__csv_offset(const fu__csv *r) { return r->pos; }
+
+/* ------------------------------------------------------- blocks of records */
+
+size_t fu__csv_safe_end(const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t q = 0;
+    for (size_t i = 0; i < len; i++) q += s[i] == '"'; /* vectorised by the compiler */
+    for (size_t p = len; p-- > 0;) {
+        if (s[p] == '"') q--; /* q: quotes in s[0..p) */
+        else if (s[p] == '\n' && !(q & 1)) return p + 1;
+    }
+    return 0;
+}
+
+/* Byte classes of the unquoted scan: 1 for a byte that ends or questions a
+ * plain field (separator, line break, quote, NUL, non-ASCII). */
+static const unsigned char SPLIT_STOP[256] = {
+    [0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1,
+    [0x80] = 1, [0x81] = 1, [0x82] = 1, [0x83] = 1, [0x84] = 1, [0x85] = 1, [0x86] = 1, [0x87] = 1,
+    [0x88] = 1, [0x89] = 1, [0x8A] = 1, [0x8B] = 1, [0x8C] = 1, [0x8D] = 1, [0x8E] = 1, [0x8F] = 1,
+    [0x90] = 1, [0x91] = 1, [0x92] = 1, [0x93] = 1, [0x94] = 1, [0x95] = 1, [0x96] = 1, [0x97] = 1,
+    [0x98] = 1, [0x99] = 1, [0x9A] = 1, [0x9B] = 1, [0x9C] = 1, [0x9D] = 1, [0x9E] = 1, [0x9F] = 1,
+    [0xA0] = 1, [0xA1] = 1, [0xA2] = 1, [0xA3] = 1, [0xA4] = 1, [0xA5] = 1, [0xA6] = 1, [0xA7] = 1,
+    [0xA8] = 1, [0xA9] = 1, [0xAA] = 1, [0xAB] = 1, [0xAC] = 1, [0xAD] = 1, [0xAE] = 1, [0xAF] = 1,
+    [0xB0] = 1, [0xB1] = 1, [0xB2] = 1, [0xB3] = 1, [0xB4] = 1, [0xB5] = 1, [0xB6] = 1, [0xB7] = 1,
+    [0xB8] = 1, [0xB9] = 1, [0xBA] = 1, [0xBB] = 1, [0xBC] = 1, [0xBD] = 1, [0xBE] = 1, [0xBF] = 1,
+    [0xC0] = 1, [0xC1] = 1, [0xC2] = 1, [0xC3] = 1, [0xC4] = 1, [0xC5] = 1, [0xC6] = 1, [0xC7] = 1,
+    [0xC8] = 1, [0xC9] = 1, [0xCA] = 1, [0xCB] = 1, [0xCC] = 1, [0xCD] = 1, [0xCE] = 1, [0xCF] = 1,
+    [0xD0] = 1, [0xD1] = 1, [0xD2] = 1, [0xD3] = 1, [0xD4] = 1, [0xD5] = 1, [0xD6] = 1, [0xD7] = 1,
+    [0xD8] = 1, [0xD9] = 1, [0xDA] = 1, [0xDB] = 1, [0xDC] = 1, [0xDD] = 1, [0xDE] = 1, [0xDF] = 1,
+    [0xE0] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xE4] = 1, [0xE5] = 1, [0xE6] = 1, [0xE7] = 1,
+    [0xE8] = 1, [0xE9] = 1, [0xEA] = 1, [0xEB] = 1, [0xEC] = 1, [0xED] = 1, [0xEE] = 1, [0xEF] = 1,
+    [0xF0] = 1, [0xF1] = 1, [0xF2] = 1, [0xF3] = 1, [0xF4] = 1, [0xF5] = 1, [0xF6] = 1, [0xF7] = 1,
+    [0xF8] = 1, [0xF9] = 1, [0xFA] = 1, [0xFB] = 1, [0xFC] = 1, [0xFD] = 1, [0xFE] = 1, [0xFF] = 1,
+};
+
+/* One quoted field at s[*pp] (the opening quote), unescaped in place; its
+ * text starts at *cell. FU_OK or FU__CSV_UNSURE. */
+static int split_quoted(unsigned char *s, size_t len, size_t *pp, size_t *cell, size_t *flen) {
+    size_t p = *pp + 1, w = p;
+    for (;;) {
+        if (p >= len) return FU__CSV_UNSURE; /* not terminated */
+        unsigned c = s[p];
+        if (c == '"') {
+            if (p + 1 < len && s[p + 1] == '"') {
+                s[w++] = '"';
+                p += 2;
+                continue;
+            }
+            p++;
+            break;
+        }
+        if (c == 0) return FU__CSV_UNSURE;
+        if (c < 0x80) {
+            s[w++] = (unsigned char)c;
+            p++;
+            continue;
+        }
+        int k = utf8_seq(s + p, len - p);
+        if (k <= 0) return FU__CSV_UNSURE;
+        memmove(s + w, s + p, (size_t)k);
+        w += (size_t)k;
+        p += (size_t)k;
+    }
+    if (p < len && s[p] != ',' && s[p] != '\n' && s[p] != '\r') return FU__CSV_UNSURE;
+    size_t start = *pp + 1, n = w - start;
+    /* the writer's neutralisation, undone as parse() does */
+    if (n >= 2 && s[start] == '\'') {
+        size_t k = 1;
+        while (k < n && s[start + k] == '\'') k++;
+        if (k < n && fu__csv_is_trigger(s[start + k])) start++, n--;
+    }
+    *cell = start;
+    *flen = n;
+    *pp = p;
+    return FU_OK;
+}
+
+/* One unquoted field at s[*pp]. FU_OK or FU__CSV_UNSURE. */
+static int split_plain(const unsigned char *s, size_t len, size_t *pp) {
+    size_t p = *pp;
+    for (;;) {
+        while (p < len && !SPLIT_STOP[s[p]]) p++;
+        if (p >= len) break;
+        unsigned c = s[p];
+        if (c == ',' || c == '\n' || c == '\r') break;
+        if (c < 0x80) return FU__CSV_UNSURE; /* a quote or a NUL: the reader's error */
+        int k = utf8_seq(s + p, len - p);
+        if (k <= 0) return FU__CSV_UNSURE;
+        p += (size_t)k;
+    }
+    *pp = p;
+    return FU_OK;
+}
+
+int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_t max_field,
+                  fu__csv_row_fn fn, void *ud) {
+    unsigned char *s = (unsigned char *)text;
+    char *cells[FU__CSV_SPLIT_MAX_COLS];
+    size_t lens[FU__CSV_SPLIT_MAX_COLS];
+    if (!max_record) max_record = FU__CSV_MAX_RECORD_DEFAULT;
+    if (!max_field) max_field = FU__CSV_MAX_FIELD_DEFAULT;
+    if (ncols == 0 || ncols > FU__CSV_SPLIT_MAX_COLS) return FU__CSV_UNSURE;
+    size_t p = 0;
+    for (;;) {
+        while (p < len && (s[p] == '\n' || s[p] == '\r')) p++; /* empty lines */
+        if (p >= len) return FU_OK;
+        size_t start = p, nf = 0;
+        for (;;) {
+            if (nf == ncols) return FU__CSV_UNSURE; /* a wider row: the reader's error */
+            size_t cell = p, flen;
+            int rc;
+            if (p < len && s[p] == '"') {
+                rc = split_quoted(s, len, &p, &cell, &flen);
+            } else {
+                rc = split_plain(s, len, &p);
+                flen = p - cell;
+            }
+            if (rc) return rc;
+            if (flen >= max_field || p - start >= max_record) return FU__CSV_UNSURE;
+            unsigned c = p < len ? s[p] : 0;
+            s[cell + flen] = '\0'; /* at or before s[p]: text[len] is writable */
+            cells[nf] = text + cell;
+            lens[nf++] = flen;
+            if (c == ',') {
+                p++;
+                continue;
+            }
+            if (c == '\r' && p + 1 < len && s[p + 1] == '\n') p++;
+            if (p < len) p++;
+            break;
+        }
+        if (nf != ncols) return FU__CSV_UNSURE;
+        int rc = fn(ud, cells, lens, nf);
+        if (rc) return rc;
+    }
+}
 
 /* ---------------------------------------------------------------- writing */
 
