@@ -1,7 +1,7 @@
 /* Reading an events CSV into a book, for bench/peers_pandas.py (issue 19:
  * "events CSV -> book" against pandas read_csv + to_datetime).
  *
- *   bench_csvread CUSTOMERS EVENTS REPS [THREADS]
+ *   bench_csvread CUSTOMERS EVENTS REPS [THREADS [BLOCK_BYTES]]
  *
  * THREADS: how the events are read (fu__book_csv_tune): 0 as the library
  * chooses (default), -1 the serial reader, 1 in blocks on one thread, 2 in
@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
     struct stat st;
     if (stat(argv[2], &st)) return perror(argv[2]), 1;
     int reps = atoi(argv[3]);
-    fu__book_csv_tune(argc > 4 ? atoi(argv[4]) : 0, 0);
+    fu__book_csv_tune(argc > 4 ? atoi(argv[4]) : 0, argc > 5 ? (size_t)atol(argv[5]) : 0);
     for (int r = 0; r < reps; r++) {
         fu_book *book;
         if (fu_book_new(&book, NULL)) bu_die("new");

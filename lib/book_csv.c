@@ -498,6 +498,7 @@ int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t 
 #define BLOCK_DEFAULT ((size_t)4 << 20)
 #define BLOCK_MIN_INPUT ((size_t)1 << 20) /* below this the serial reader reads it */
 #define APPLY_AHEAD 8
+enum { PF_COUNT = 5 }; /* the strings of a row the book looks up */
 
 static int blocks_threads = 0; /* 0: by the input size and the CPUs; -1: never */
 static size_t blocks_bytes = 0;
@@ -516,6 +517,8 @@ typedef struct blk {
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
     size_t n, ev_cap;
+    uint32_t *len5; /* PF_COUNT lengths a row: its strings, for the prefetch */
+    size_t len5_cap;
     int rc;   /* not FU_OK: stop and read serially */
     int last; /* the input ends with this block */
     int full; /* handed to the calling thread */
@@ -558,11 +561,18 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     blk *k = ((void **)ud)[1];
     (void)n;
     if (k->n == k->ev_cap && FU_GROW(k->ev, k->ev_cap, k->n + 1)) return FU_ENOMEM;
+    if (k->len5_cap < PF_COUNT * (k->n + 1) && FU_GROW(k->len5, k->len5_cap, PF_COUNT * (k->n + 1)))
+        return FU_ENOMEM;
     rowv rw = {NULL, p->col, cells, lens};
     int skip;
     int rc = event_fields(&rw, p->flags, &k->ev[k->n], &skip, p->memo);
     if (rc) return rc;
     if (skip) k->ev[k->n].customer_id = NULL;
+    static const int cols[PF_COUNT] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
+    for (int i = 0; i < PF_COUNT; i++) {
+        long c = p->col[cols[i]];
+        k->len5[PF_COUNT * k->n + (size_t)i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field */
+    }
     k->n++;
     return FU_OK;
 }
@@ -596,13 +606,18 @@ static void blk_make(blocks *p, blk *k) {
     k->rc = fu__csv_split(k->text, end, p->ncols, p->max_record, p->max_field, blk_row, ud);
 }
 
+static void prefetch_row(fu_book *b, const fu_event_in *e, const uint32_t *len) {
+    if (!e->customer_id) return;
+    const char *s[PF_COUNT] = {e->customer_id, e->order_id, e->product_class, e->agent_id, e->note};
+    for (int i = 0; i < PF_COUNT; i++)
+        if (s[i]) fu__book_prefetch(b, s[i], len[i]);
+}
+
 /* Add a block's rows to the book (the calling thread's part). */
 static int blk_apply(fu_book *b, const blk *k) {
     for (size_t i = 0; i < k->n; i++) {
-        if (i + APPLY_AHEAD < k->n) {
-            const char *ahead = k->ev[i + APPLY_AHEAD].customer_id;
-            if (ahead) fu__book_prefetch(b, ahead, strlen(ahead));
-        }
+        if (i + APPLY_AHEAD < k->n) /* the string table's slots, far bigger than the caches */
+            prefetch_row(b, &k->ev[i + APPLY_AHEAD], k->len5 + PF_COUNT * (i + APPLY_AHEAD));
         const fu_event_in *e = &k->ev[i];
         if (!e->customer_id) {
             fu__book_count_skipped(b);
@@ -730,6 +745,7 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
     for (int i = 0; i < 2; i++) {
         fu__free(p.slot[i].text);
         fu__free(p.slot[i].ev);
+        fu__free(p.slot[i].len5);
     }
     fu__free(p.carry);
     if (p.f) fclose(p.f);

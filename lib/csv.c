@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CSV_CHUNK ((size_t)256 << 10)
 
@@ -467,35 +470,13 @@ size_t fu__csv_offset(const fu__csv *r) { return r->pos; }
 size_t fu__csv_safe_end(const char *text, size_t len) {
     const unsigned char *s = (const unsigned char *)text;
     size_t q = 0;
-    for (size_t i = 0; i < len; i++) q += s[i] == '"'; /* vectorised by the compiler */
+    for (const char *x = text, *end = text + len; (x = memchr(x, '"', (size_t)(end - x))) != NULL; x++) q++;
     for (size_t p = len; p-- > 0;) {
         if (s[p] == '"') q--; /* q: quotes in s[0..p) */
         else if (s[p] == '\n' && !(q & 1)) return p + 1;
     }
     return 0;
 }
-
-/* Byte classes of the unquoted scan: 1 for a byte that ends or questions a
- * plain field (separator, line break, quote, NUL, non-ASCII). */
-static const unsigned char SPLIT_STOP[256] = {
-    [0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1,
-    [0x80] = 1, [0x81] = 1, [0x82] = 1, [0x83] = 1, [0x84] = 1, [0x85] = 1, [0x86] = 1, [0x87] = 1,
-    [0x88] = 1, [0x89] = 1, [0x8A] = 1, [0x8B] = 1, [0x8C] = 1, [0x8D] = 1, [0x8E] = 1, [0x8F] = 1,
-    [0x90] = 1, [0x91] = 1, [0x92] = 1, [0x93] = 1, [0x94] = 1, [0x95] = 1, [0x96] = 1, [0x97] = 1,
-    [0x98] = 1, [0x99] = 1, [0x9A] = 1, [0x9B] = 1, [0x9C] = 1, [0x9D] = 1, [0x9E] = 1, [0x9F] = 1,
-    [0xA0] = 1, [0xA1] = 1, [0xA2] = 1, [0xA3] = 1, [0xA4] = 1, [0xA5] = 1, [0xA6] = 1, [0xA7] = 1,
-    [0xA8] = 1, [0xA9] = 1, [0xAA] = 1, [0xAB] = 1, [0xAC] = 1, [0xAD] = 1, [0xAE] = 1, [0xAF] = 1,
-    [0xB0] = 1, [0xB1] = 1, [0xB2] = 1, [0xB3] = 1, [0xB4] = 1, [0xB5] = 1, [0xB6] = 1, [0xB7] = 1,
-    [0xB8] = 1, [0xB9] = 1, [0xBA] = 1, [0xBB] = 1, [0xBC] = 1, [0xBD] = 1, [0xBE] = 1, [0xBF] = 1,
-    [0xC0] = 1, [0xC1] = 1, [0xC2] = 1, [0xC3] = 1, [0xC4] = 1, [0xC5] = 1, [0xC6] = 1, [0xC7] = 1,
-    [0xC8] = 1, [0xC9] = 1, [0xCA] = 1, [0xCB] = 1, [0xCC] = 1, [0xCD] = 1, [0xCE] = 1, [0xCF] = 1,
-    [0xD0] = 1, [0xD1] = 1, [0xD2] = 1, [0xD3] = 1, [0xD4] = 1, [0xD5] = 1, [0xD6] = 1, [0xD7] = 1,
-    [0xD8] = 1, [0xD9] = 1, [0xDA] = 1, [0xDB] = 1, [0xDC] = 1, [0xDD] = 1, [0xDE] = 1, [0xDF] = 1,
-    [0xE0] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1, [0xE4] = 1, [0xE5] = 1, [0xE6] = 1, [0xE7] = 1,
-    [0xE8] = 1, [0xE9] = 1, [0xEA] = 1, [0xEB] = 1, [0xEC] = 1, [0xED] = 1, [0xEE] = 1, [0xEF] = 1,
-    [0xF0] = 1, [0xF1] = 1, [0xF2] = 1, [0xF3] = 1, [0xF4] = 1, [0xF5] = 1, [0xF6] = 1, [0xF7] = 1,
-    [0xF8] = 1, [0xF9] = 1, [0xFA] = 1, [0xFB] = 1, [0xFC] = 1, [0xFD] = 1, [0xFE] = 1, [0xFF] = 1,
-};
 
 /* One quoted field at s[*pp] (the opening quote), unescaped in place; its
  * text starts at *cell. FU_OK or FU__CSV_UNSURE. */
@@ -539,11 +520,72 @@ static int split_quoted(unsigned char *s, size_t len, size_t *pp, size_t *cell, 
     return FU_OK;
 }
 
-/* One unquoted field at s[*pp]. FU_OK or FU__CSV_UNSURE. */
-static int split_plain(const unsigned char *s, size_t len, size_t *pp) {
-    size_t p = *pp;
+/* Where the bytes that end or question a plain field lie (separator, line
+ * break, quote, NUL, non-ASCII), 64 bytes at a time: bit i of `bits` is set
+ * when s[base + i] is one (past the end of the text every bit is set). */
+typedef struct stops {
+    const unsigned char *s;
+    size_t len, base;
+    uint64_t bits;
+} stops;
+
+static uint64_t stops_of(const unsigned char *c) {
+#if defined(__SSE2__)
+    uint64_t bits = 0;
+    for (int i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        /* the sign bits of v itself: the bytes >= 0x80 */
+        uint64_t w = (uint32_t)_mm_movemask_epi8(m) | (uint32_t)_mm_movemask_epi8(v);
+        bits |= w << (16 * i);
+    }
+    return bits;
+#else
+    uint64_t bits = 0;
+    for (int i = 0; i < 64; i++) {
+        unsigned x = c[i];
+        bits |= (uint64_t)(x == 0 || x == ',' || x == '\n' || x == '\r' || x == '"' || x >= 0x80) << i;
+    }
+    return bits;
+#endif
+}
+
+static void stops_load(stops *t, size_t base) {
+    t->base = base;
+    if (base + 64 <= t->len) {
+        t->bits = stops_of(t->s + base);
+        return;
+    }
+    unsigned char tail[64];
+    memset(tail, 0, sizeof tail); /* NUL: a stop */
+    memcpy(tail, t->s + base, t->len - base);
+    t->bits = stops_of(tail);
+}
+
+/* The first stop at or after p (len when none). */
+static size_t stops_next(stops *t, size_t p) {
     for (;;) {
-        while (p < len && !SPLIT_STOP[s[p]]) p++;
+        if (p >= t->len) return t->len;
+        if (p - t->base >= 64) stops_load(t, p & ~(size_t)63);
+        uint64_t b = t->bits >> (p - t->base);
+        if (b) {
+            size_t q = p + (size_t)__builtin_ctzll(b);
+            return q < t->len ? q : t->len;
+        }
+        p = t->base + 64;
+    }
+}
+
+/* One unquoted field at s[*pp]. FU_OK or FU__CSV_UNSURE. */
+static int split_plain(stops *t, size_t *pp) {
+    const unsigned char *s = t->s;
+    size_t p = *pp, len = t->len;
+    for (;;) {
+        p = stops_next(t, p);
         if (p >= len) break;
         unsigned c = s[p];
         if (c == ',' || c == '\n' || c == '\r') break;
@@ -565,6 +607,8 @@ int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_
     if (!max_field) max_field = FU__CSV_MAX_FIELD_DEFAULT;
     if (ncols == 0 || ncols > FU__CSV_SPLIT_MAX_COLS) return FU__CSV_UNSURE;
     size_t p = 0;
+    stops st = {s, len, 0, 0};
+    stops_load(&st, 0);
     for (;;) {
         while (p < len && (s[p] == '\n' || s[p] == '\r')) p++; /* empty lines */
         if (p >= len) return FU_OK;
@@ -576,7 +620,7 @@ int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_
             if (p < len && s[p] == '"') {
                 rc = split_quoted(s, len, &p, &cell, &flen);
             } else {
-                rc = split_plain(s, len, &p);
+                rc = split_plain(&st, &p);
                 flen = p - cell;
             }
             if (rc) return rc;
