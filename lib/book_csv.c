@@ -512,6 +512,8 @@ void fu__book_csv_tune(int threads, size_t block_bytes) {
     blocks_bytes = block_bytes;
 }
 
+enum { BLK_FREE, BLK_QUEUED, BLK_PARSED };
+
 typedef struct blk {
     char *text; /* len + 1 bytes used */
     size_t cap, len;
@@ -519,9 +521,9 @@ typedef struct blk {
     size_t n, ev_cap;
     uint32_t *len5; /* PF_COUNT lengths a row: its strings, for the prefetch */
     size_t len5_cap;
-    int rc;   /* not FU_OK: stop and read serially */
-    int last; /* the input ends with this block */
-    int full; /* handed to the calling thread */
+    int rc;    /* the worker's: not FU_OK, stop and read serially */
+    int last;  /* the input ends with this block */
+    int state; /* BLK_*, under the mutex */
 } blk;
 
 typedef struct blocks {
@@ -560,9 +562,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     blocks *p = ((void **)ud)[0];
     blk *k = ((void **)ud)[1];
     (void)n;
-    if (k->n == k->ev_cap && FU_GROW(k->ev, k->ev_cap, k->n + 1)) return FU_ENOMEM;
-    if (k->len5_cap < PF_COUNT * (k->n + 1) && FU_GROW(k->len5, k->len5_cap, PF_COUNT * (k->n + 1)))
-        return FU_ENOMEM;
+    if (k->n == k->ev_cap) return FU__CSV_UNSURE; /* blk_prepare counted the line breaks: never */
     rowv rw = {NULL, p->col, cells, lens};
     int skip;
     int rc = event_fields(&rw, p->flags, &k->ev[k->n], &skip, p->memo);
@@ -577,33 +577,34 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     return FU_OK;
 }
 
-/* Read the next block into k and parse it (the worker's part). */
-static void blk_make(blocks *p, blk *k) {
+/* Read the next block into k, with room for its rows (the calling
+ * thread's part: every allocation is made on the calling thread). */
+static int blk_prepare(blocks *p, blk *k) {
     k->n = 0;
     k->len = 0;
     k->last = 1;
-    if (!k->text && !(k->text = fu__malloc(p->block + 1))) {
-        k->rc = FU_ENOMEM;
-        return;
-    }
+    k->rc = FU_OK;
+    if (!k->text && !(k->text = fu__malloc(p->block + 1))) return FU_ENOMEM;
     memcpy(k->text, p->carry, p->carry_len);
     size_t len = p->carry_len;
     if (p->eof == 0) len += blocks_read(p, k->text + len, p->block - len);
-    if (p->eof < 0) {
-        k->rc = FU_EIO;
-        return;
-    }
+    if (p->eof < 0) return FU_EIO;
     size_t end = p->eof ? len : fu__csv_safe_end(k->text, len);
-    if (!end && len) {
-        k->rc = FU__CSV_UNSURE; /* no line break outside quotes in a whole block */
-        return;
-    }
+    if (!end && len) return FU__CSV_UNSURE; /* no line break outside quotes in a whole block */
     p->carry_len = len - end;
     memcpy(p->carry, k->text + end, p->carry_len);
     k->len = end;
     k->last = p->eof && !p->carry_len;
+    size_t rows = fu__csv_count_breaks(k->text, end) + 1;
+    if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
+    if (PF_COUNT * rows > k->len5_cap && FU_GROW(k->len5, k->len5_cap, PF_COUNT * rows)) return FU_ENOMEM;
+    return FU_OK;
+}
+
+/* Split the block and turn its rows into events (the worker's part). */
+static void blk_parse(blocks *p, blk *k) {
     void *ud[2] = {p, k};
-    k->rc = fu__csv_split(k->text, end, p->ncols, p->max_record, p->max_field, blk_row, ud);
+    k->rc = fu__csv_split(k->text, k->len, p->ncols, p->max_record, p->max_field, blk_row, ud);
 }
 
 static void prefetch_row(fu_book *b, const fu_event_in *e, const uint32_t *len) {
@@ -629,21 +630,26 @@ static int blk_apply(fu_book *b, const blk *k) {
     return FU_OK;
 }
 
+static void blk_set(blocks *p, blk *k, int state) {
+    pthread_mutex_lock(&p->mu);
+    k->state = state;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 static void *blocks_worker(void *arg) {
     blocks *p = arg;
     for (size_t i = 0;; i++) {
         blk *k = &p->slot[i & 1];
         pthread_mutex_lock(&p->mu);
-        while (k->full && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        while (k->state != BLK_QUEUED && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
         int stop = p->stop;
         pthread_mutex_unlock(&p->mu);
         if (stop) break;
-        blk_make(p, k);
-        pthread_mutex_lock(&p->mu);
-        k->full = 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-        if (k->rc || k->last) break;
+        blk_parse(p, k);
+        int last = k->last; /* once handed back, the slot is the calling thread's */
+        blk_set(p, k, BLK_PARSED);
+        if (last) break;
     }
     return NULL;
 }
@@ -668,28 +674,29 @@ static int blocks_header(fu_book *b, blocks *p, const char *source) {
     return FU_OK;
 }
 
+/* One thread: read, parse, add, block after block. Two: the worker parses
+ * block i + 1 while this thread reads block i + 2 and adds block i. */
 static int blocks_run(fu_book *b, blocks *p, int threads) {
     pthread_t th;
     if (threads > 1 && pthread_create(&th, NULL, blocks_worker, p) != 0) threads = 1;
-    int rc = FU_OK;
-    for (size_t i = 0;; i++) {
-        blk *k = &p->slot[i & 1];
+    int rc = blk_prepare(p, &p->slot[0]);
+    if (rc == FU_OK && threads > 1) blk_set(p, &p->slot[0], BLK_QUEUED);
+    for (size_t i = 0; rc == FU_OK; i++) {
+        blk *k = &p->slot[i & 1], *next = &p->slot[(i + 1) & 1];
+        int more = !k->last;
         if (threads == 1) {
-            blk_make(p, k);
+            blk_parse(p, k);
         } else {
+            if (more && (rc = blk_prepare(p, next)) != FU_OK) break;
+            if (more) blk_set(p, next, BLK_QUEUED);
             pthread_mutex_lock(&p->mu);
-            while (!k->full) pthread_cond_wait(&p->cv, &p->mu);
+            while (k->state != BLK_PARSED) pthread_cond_wait(&p->cv, &p->mu);
+            k->state = BLK_FREE;
             pthread_mutex_unlock(&p->mu);
         }
         rc = k->rc ? k->rc : blk_apply(b, k);
-        int last = k->last;
-        if (threads > 1) {
-            pthread_mutex_lock(&p->mu);
-            k->full = 0;
-            pthread_cond_broadcast(&p->cv);
-            pthread_mutex_unlock(&p->mu);
-        }
-        if (rc || last) break;
+        if (rc || !more) break;
+        if (threads == 1) rc = blk_prepare(p, next);
     }
     if (threads > 1) {
         pthread_mutex_lock(&p->mu);

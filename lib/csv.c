@@ -478,6 +478,20 @@ size_t fu__csv_safe_end(const char *text, size_t len) {
     return 0;
 }
 
+size_t fu__csv_count_breaks(const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0, i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        n += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(m));
+    }
+#endif
+    for (; i < len; i++) n += s[i] == '\n' || s[i] == '\r';
+    return n;
+}
+
 /* One quoted field at s[*pp] (the opening quote), unescaped in place; its
  * text starts at *cell. FU_OK or FU__CSV_UNSURE. */
 static int split_quoted(unsigned char *s, size_t len, size_t *pp, size_t *cell, size_t *flen) {

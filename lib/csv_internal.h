@@ -112,6 +112,9 @@ int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_
  * its last '\n' preceded by an even number of '"' (outside quotes when the
  * text is valid CSV; fu__csv_split() proves the rest), 0 when there is none. */
 size_t fu__csv_safe_end(const char *text, size_t len);
+/* How many '\n' and '\r' bytes: fu__csv_split() calls fn at most one more
+ * time than that. */
+size_t fu__csv_count_breaks(const char *text, size_t len);
 
 /* ---- writer: appends to a buffer (the caller flushes it where it likes) ---- */
 #define FU__CSV_NUMBER 0x1u /* the cell is a number the library formatted: never neutralised */
