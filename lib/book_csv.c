@@ -722,11 +722,12 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
     blocks p;
     memset(&p, 0, sizeof p);
     if (path) {
+        /* only regular files: a pipe cannot be read twice */
         struct stat st;
-        p.f = fopen(path, "rb");
-        if (!p.f) return FU_EIO;
-        if (fstat(fileno(p.f), &st) != 0 || !S_ISREG(st.st_mode)) len = 0;
-        else len = (size_t)st.st_size;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !blocks_threads_for((size_t)st.st_size))
+            return FU__CSV_UNSURE;
+        len = (size_t)st.st_size;
+        if (!(p.f = fopen(path, "rb"))) return FU__CSV_UNSURE; /* the serial reader says why */
     } else {
         p.mem = text;
         p.mem_len = len;

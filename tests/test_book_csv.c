@@ -480,6 +480,16 @@ Test(book_csv, blocks_read_a_file_as_the_serial_reader_does) {
         cr_assert_eq(fu_book_write_events_csv_to_string(b, &n, &out[threads < 0 ? 0 : threads]), FU_OK);
         fu_book_free(b);
     }
+    /* a file that cannot be read: the serial reader's error */
+    fu__book_csv_tune(2, 1000);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    char *missing = fu_test_cat(dir, "/missing.csv");
+    cr_assert_eq(fu_book_read_events_csv(b, missing), FU_EIO);
+    cr_assert(strstr(fu_error_last()->message, "cannot read"), "%s", fu_error_last()->message);
+    cr_assert_str_eq(fu_error_last()->source, missing);
+    free(missing);
+    fu_book_free(b);
     cr_assert_str_eq(out[0], out[1]);
     cr_assert_str_eq(out[0], out[2]);
     for (int i = 0; i < 3; i++) free(out[i]);
