@@ -334,30 +334,44 @@ static int customer_row(fu_book *b, const rowv *rw) {
     return rc;
 }
 
-/* The enum columns repeat a few words: the last word of each and its value
- * are kept (per reader, not shared between threads). */
+/* The enum columns repeat a few words: the last MEMO_N words of each column
+ * and their values are kept (per reader, not shared between threads). */
+#define MEMO_N 8
 typedef struct enum_memo {
-    char text[16];
-    size_t len;
-    int value;
+    char text[MEMO_N][14];
+    unsigned char len[MEMO_N];
+    int value[MEMO_N];
+    unsigned n, next;
 } enum_memo;
+
+static int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
+    for (unsigned i = 0; m && i < m->n; i++)
+        if (m->len[i] == len && memcmp(m->text[i], s, len) == 0) {
+            *out = m->value[i];
+            return 1;
+        }
+    return 0;
+}
+
+static void memo_put(enum_memo *m, const char *s, size_t len, int value) {
+    if (!m || len > sizeof m->text[0]) return;
+    unsigned i = m->next;
+    m->next = (m->next + 1) % MEMO_N;
+    if (m->n < MEMO_N) m->n++;
+    memcpy(m->text[i], s, len);
+    m->len[i] = (unsigned char)len;
+    m->value[i] = value;
+}
 
 static int read_enum(const rowv *rw, int k, int (*parse)(const char *, size_t, void *), void *out,
                      enum_memo *memo) {
     size_t len;
     const char *s = cell(rw, k, &len);
     trim(&s, &len);
-    if (memo && len == memo->len && memcmp(s, memo->text, len) == 0) {
-        *(int *)out = memo->value;
-        return FU_OK;
-    }
+    if (memo_find(memo, s, len, out)) return FU_OK;
     int rc = parse(s, len, out);
     if (rc) return reraise_at(rw, k, 0, rc);
-    if (memo && len < sizeof memo->text) {
-        memcpy(memo->text, s, len);
-        memo->len = len;
-        memo->value = *(int *)out;
-    }
+    memo_put(memo, s, len, *(int *)out);
     return FU_OK;
 }
 
@@ -387,20 +401,14 @@ static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int 
     const char *kind = cell(rw, EF_KIND, &len);
     trim(&kind, &len);
     if (!len) return row_error(rw, EF_KIND, FU_EPARSE, "empty kind (required)");
-    if (memo && len == memo[M_KIND].len && memcmp(kind, memo[M_KIND].text, len) == 0) {
-        e->kind = (fu_event_kind)memo[M_KIND].value;
-    } else {
+    if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) {
         rc = fu_event_kind_from_string(kind, len, &e->kind);
         if (rc == FU_EPARSE && (flags & FU_BOOK_SKIP_UNKNOWN_KINDS)) {
             *skip = 1;
             return FU_OK;
         }
         if (rc) return reraise_at(rw, EF_KIND, 0, rc);
-        if (memo && len < sizeof memo->text) {
-            memcpy(memo[M_KIND].text, kind, len);
-            memo[M_KIND].len = len;
-            memo[M_KIND].value = (int)e->kind;
-        }
+        memo_put(memo ? &memo[M_KIND] : NULL, kind, len, (int)e->kind);
     }
     e->order_id = read_str(rw, EF_ORDER);
     e->product_class = read_str(rw, EF_PCLASS);
