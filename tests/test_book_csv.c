@@ -121,6 +121,25 @@ Test(book_csv, split_accepts_only_what_the_reader_reads_the_same) {
     cr_assert_gt(accepted, 1000, "accepted %zu", accepted); /* the test saw the accepting side too */
 }
 
+Test(book_csv, count_breaks_counts_every_cr_and_lf) {
+    for (int iter = 0; iter < 200; iter++) {
+        size_t len = pick(iter < 100 ? 100 : 20000);
+        char *t = malloc(len + 1);
+        size_t want = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned c = pick(6);
+            t[i] = c == 0 ? '\n' : c == 1 ? '\r' : c == 2 ? (char)0x8A : (char)('a' + pick(26));
+            want += c < 2;
+        }
+        if (pick(2)) { /* long runs of line breaks: more than 255 in one byte lane */
+            memset(t, '\n', len);
+            want = len;
+        }
+        cr_assert_eq(fu__csv_count_breaks(t, len), want, "len %zu", len);
+        free(t);
+    }
+}
+
 Test(book_csv, safe_end_is_outside_quotes) {
     const char *t = "a,\"x\ny\"\nb,c\n\"p\nq";
     /* the last '\n' has an odd number of quotes before it; the one before is outside */
