@@ -1,7 +1,11 @@
 /* Reading an events CSV into a book, for bench/peers_pandas.py (issue 19:
  * "events CSV -> book" against pandas read_csv + to_datetime).
  *
- *   bench_csvread CUSTOMERS EVENTS REPS
+ *   bench_csvread CUSTOMERS EVENTS REPS [THREADS [BLOCK_BYTES]]
+ *
+ * THREADS: how the events are read (fu__book_csv_tune): 0 as the library
+ * chooses (default), -1 the serial reader, 1 in blocks on one thread, 2 in
+ * blocks on two threads (parse || add).
  *
  * Each pass reads CUSTOMERS into a new book (not timed) and then EVENTS
  * (fu_book_read_events_csv: parse, validate, intern, drop duplicates, sort,
@@ -9,6 +13,7 @@
  * written by bench_book (`bench_book N 10 DIR keep`). */
 #include "followup.h"
 #include "bench_util.h"
+#include "../lib/book_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +21,13 @@
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_csvread CUSTOMERS EVENTS REPS\n");
+        fprintf(stderr, "usage: bench_csvread CUSTOMERS EVENTS REPS [THREADS]\n");
         return 2;
     }
     struct stat st;
     if (stat(argv[2], &st)) return perror(argv[2]), 1;
     int reps = atoi(argv[3]);
+    fu__book_csv_tune(argc > 4 ? atoi(argv[4]) : 0, argc > 5 ? (size_t)atol(argv[5]) : 0);
     for (int r = 0; r < reps; r++) {
         fu_book *book;
         if (fu_book_new(&book, NULL)) bu_die("new");

@@ -10,10 +10,15 @@ a user needs to get typed events (no validation, no sort, no dedup). Reports
 the median of each side in MB/s of the file, the ratio of the medians and the
 spread of the per-round ratios, in wall and CPU time.
 
+Our side runs in each round once per reading mode (--modes, bench_csvread's
+THREADS: -1 the serial reader, 1 blocks on one thread, 2 blocks on two threads,
+0 the library's choice), one table row per mode; MB/s per core is the file's
+bytes over the CPU time of all threads.
+
 The files are bench_book's (`bench_book 100000 10 DIR keep` writes
 DIR/bench_book_customers.csv and DIR/bench_book_events.csv, 1 M events, 73 MB).
 
-    /usr/bin/python3 bench/peers_pandas.py --dir DIR [--bin build/test/bench/bench_csvread] [--rounds 7]
+    /usr/bin/python3 bench/peers_pandas.py --dir DIR [--bin build/test/bench/bench_csvread] [--rounds 7] [--modes -1,1,2]
 """
 import argparse
 import os
@@ -28,8 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def ours(binary, cust, ev):
-    text = subprocess.run([binary, cust, ev, "2"], check=True, capture_output=True, text=True).stdout
+def ours(binary, cust, ev, mode):
+    text = subprocess.run([binary, cust, ev, "2", str(mode)], check=True, capture_output=True, text=True).stdout
     f = [l.split() for l in text.splitlines() if l.startswith("time_ms")][-1]
     return (float(f[1]) / 1e3, float(f[2]) / 1e3), int(f[4])
 
@@ -50,6 +55,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "build/test/bench/bench_csvread"))
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--modes", default="-1,1,2")
     a = ap.parse_args()
     cust = os.path.join(a.dir, "bench_book_customers.csv")
     ev = os.path.join(a.dir, "bench_book_events.csv")
@@ -57,24 +63,29 @@ def main():
         print("peers_pandas: %s or %s missing (run bench_book N 10 DIR keep); skipped" % (a.bin, ev))
         return 0
     size = os.path.getsize(ev)
-    us, them = [], []
+    modes = [int(m) for m in a.modes.split(",")]
+    us, them = {m: [] for m in modes}, []
     for _ in range(a.rounds):
-        t, n_ours = ours(a.bin, cust, ev)
-        us.append(t)
+        for m in modes:
+            t, n_ours = ours(a.bin, cust, ev, m)
+            us[m].append(t)
         t, n_peer = peer(ev)
         them.append(t)
     print("rows: pandas %d, book %d events kept (duplicates dropped)" % (n_peer, n_ours))
-    print("| task | ours wall | pandas wall | ratio | per-round min..max | ours CPU | pandas CPU | ratio (CPU) | "
-          "per-round min..max | rounds |")
+    print("| task | ours wall | pandas wall | ratio | per-round min..max | ours CPU (per core) | pandas CPU | "
+          "ratio (CPU) | per-round min..max | rounds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    cells = []
-    for k in (0, 1):
-        mu = statistics.median(u[k] for u in us)
-        mt = statistics.median(x[k] for x in them)
-        ratio = [x[k] / u[k] for u, x in zip(us, them)]
-        cells.append("%.2f s (%.0f MB/s) | %.2f s (%.0f MB/s) | **%.1fx** | %.1fx..%.1fx" % (
-            mu, size / mu / 1e6, mt, size / mt / 1e6, mt / mu, min(ratio), max(ratio)))
-    print("| events CSV -> book, %.0f MB | %s | %s | %d |" % (size / 1e6, cells[0], cells[1], a.rounds))
+    names = {-1: "serial reader", 0: "library's choice", 1: "blocks, 1 thread", 2: "blocks, 2 threads"}
+    for m in modes:
+        cells = []
+        for k in (0, 1):
+            mu = statistics.median(u[k] for u in us[m])
+            mt = statistics.median(x[k] for x in them)
+            ratio = [x[k] / u[k] for u, x in zip(us[m], them)]
+            cells.append("%.2f s (%.0f MB/s) | %.2f s (%.0f MB/s) | **%.1fx** | %.1fx..%.1fx" % (
+                mu, size / mu / 1e6, mt, size / mt / 1e6, mt / mu, min(ratio), max(ratio)))
+        print("| events CSV -> book, %.0f MB, %s | %s | %s | %d |" % (size / 1e6, names.get(m, str(m)), cells[0],
+                                                                   cells[1], a.rounds))
     return 0
 
 

@@ -1,5 +1,7 @@
 /* The customer book's internals, shared by lib/book.c (store, string table,
- * finalize, append) and the CSV reader. Not installed. */
+ * finalize, append), the CSV reader and writers (lib/book_csv.c, which add
+ * through fu__book_customer_add / fu__book_event_add and read through the
+ * public accessors) and the planner's feed (fu__book_unappend). Not installed. */
 #ifndef FU_BOOK_INTERNAL_H
 #define FU_BOOK_INTERNAL_H
 
@@ -66,11 +68,11 @@ struct fu_book {
 };
 
 /* Everything a failed call must undo. */
-typedef struct mark {
+typedef struct fu__book_mark {
     size_t ncust, nev, dups, skipped, created;
     int finalized;
     uint64_t generation;
-} mark;
+} fu__book_mark;
 
 /* Fields of a customer, for naming the bad one in CSV errors. */
 enum {
@@ -83,27 +85,42 @@ enum {
     EF_AGENT, EF_OUTCOME, EF_SCORE, EF_SURVEY, EF_NOTE, EF_COUNT
 };
 
-/* Where a value error lies: the field, and for windows text the byte
- * offset inside it. */
-typedef struct badpos {
+/* Where a value error lies: the field (CF_* / EF_*, -1 for none), and for
+ * windows text the byte offset inside it. */
+typedef struct fu__book_bad {
     int field;
     unsigned long offset;
-} badpos;
+} fu__book_bad;
 
-/* ---- the store, callable from the CSV reader (lib/book.c) ---- */
-int fu__book_ascii_ieq(const char *a, size_t alen, const char *b);
-/* A strict decimal number (FU_EPARSE / FU_ERANGE without a message). */
-int fu__book_parse_number(const char *s, size_t len, double *out);
-/* FU_ESTATE (message set, naming `what`) while a planner borrows the book. */
+/* Start a call that changes the book; undo it all on failure. */
+fu__book_mark fu__book_begin(fu_book *b);
+void fu__book_rollback(fu_book *b, const fu__book_mark *m);
+/* FU_ESTATE (error set, naming `what`) while a planner holds the book. */
 int fu__book_check_free(const fu_book *b, const char *what);
-/* Mark the book before a call that may fail; roll back to the mark. */
-mark fu__book_mark(fu_book *b);
-void fu__book_rollback(fu_book *b, const mark *m);
-/* Add one customer / event; `bad` (may be NULL) receives the bad field. */
-int fu__book_customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *index_out);
-int fu__book_event_add(fu_book *b, const fu_event_in *in, badpos *bad);
-/* Prefetch the string table slot of `s` ahead of its lookup. */
-void fu__book_st_prefetch(const fu_book *b, const char *s, size_t len);
+
+/* fu_book_add_customer / fu_book_add_event without the mark and rollback,
+ * naming the bad field in `bad`. */
+int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
+int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
+/* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
+void fu__book_count_skipped(fu_book *b);
+/* Warm the caches for a lookup of this string (a customer or order id). */
+void fu__book_prefetch(const fu_book *b, const char *s, size_t len);
+
+unsigned int fu__book_flags(const fu_book *b);
+void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field);
+
+/* Case-insensitive ASCII comparison of a counted string with a C string. */
+int fu__book_ascii_ieq(const char *a, size_t alen, const char *b);
+
+/* book_csv.c, for tests and benches (set before reading, not while): how
+ * events CSV inputs are read. threads 0: by the input (in blocks on two
+ * threads from 1 MiB up, when there are two CPUs), -1: always the serial
+ * reader, 1: in blocks on the calling thread, 2: in blocks on two threads;
+ * block_bytes 0: 4 MiB. */
+void fu__book_csv_tune(int threads, size_t block_bytes);
+/* How many events inputs were read in blocks (not by the serial reader). */
+size_t fu__book_csv_block_reads(void);
 
 /* ---- appends the caller takes back (the planner's feed on failure) ----
  * fu__book_unappend() removes the last event of customer `ci` equal to `e`

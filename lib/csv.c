@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CSV_CHUNK ((size_t)256 << 10)
 
@@ -460,6 +463,205 @@ unsigned long fu__csv_record_line(const fu__csv *r) { return r->rec_line; }
 unsigned long fu__csv_record_end_line(const fu__csv *r) { return r->end_line; }
 unsigned long fu__csv_record_end_column(const fu__csv *r) { return r->end_col; }
 const char *fu__csv_source(const fu__csv *r) { return r->source; }
+size_t fu__csv_offset(const fu__csv *r) { return r->pos; }
+
+/* ------------------------------------------------------- blocks of records */
+
+size_t fu__csv_safe_end(const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t q = 0;
+    for (const char *x = text, *end = text + len; (x = memchr(x, '"', (size_t)(end - x))) != NULL; x++) q++;
+    for (size_t p = len; p-- > 0;) {
+        if (s[p] == '"') q--; /* q: quotes in s[0..p) */
+        else if (s[p] == '\n' && !(q & 1)) return p + 1;
+    }
+    return 0;
+}
+
+size_t fu__csv_count_breaks(const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = 0, i = 0;
+#if defined(__SSE2__)
+    /* per byte lane: minus the 0xFF of each match, summed every 255 rounds */
+    while (i + 16 <= len) {
+        __m128i acc = _mm_setzero_si128();
+        for (int r = 0; r < 255 && i + 16 <= len; r++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        }
+        __m128i sum = _mm_sad_epu8(acc, _mm_setzero_si128());
+        n += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+    }
+#endif
+    for (; i < len; i++) n += s[i] == '\n' || s[i] == '\r';
+    return n;
+}
+
+/* One quoted field at s[*pp] (the opening quote), unescaped in place; its
+ * text starts at *cell. FU_OK or FU__CSV_UNSURE. */
+static int split_quoted(unsigned char *s, size_t len, size_t *pp, size_t *cell, size_t *flen) {
+    size_t p = *pp + 1, w = p;
+    for (;;) {
+        if (p >= len) return FU__CSV_UNSURE; /* not terminated */
+        unsigned c = s[p];
+        if (c == '"') {
+            if (p + 1 < len && s[p + 1] == '"') {
+                s[w++] = '"';
+                p += 2;
+                continue;
+            }
+            p++;
+            break;
+        }
+        if (c == 0) return FU__CSV_UNSURE;
+        if (c < 0x80) {
+            s[w++] = (unsigned char)c;
+            p++;
+            continue;
+        }
+        int k = utf8_seq(s + p, len - p);
+        if (k <= 0) return FU__CSV_UNSURE;
+        memmove(s + w, s + p, (size_t)k);
+        w += (size_t)k;
+        p += (size_t)k;
+    }
+    if (p < len && s[p] != ',' && s[p] != '\n' && s[p] != '\r') return FU__CSV_UNSURE;
+    size_t start = *pp + 1, n = w - start;
+    /* the writer's neutralisation, undone as parse() does */
+    if (n >= 2 && s[start] == '\'') {
+        size_t k = 1;
+        while (k < n && s[start + k] == '\'') k++;
+        if (k < n && fu__csv_is_trigger(s[start + k])) start++, n--;
+    }
+    *cell = start;
+    *flen = n;
+    *pp = p;
+    return FU_OK;
+}
+
+/* Where the bytes that end or question a plain field lie (separator, line
+ * break, quote, NUL, non-ASCII), 64 bytes at a time: bit i of `bits` is set
+ * when s[base + i] is one (past the end of the text every bit is set). */
+typedef struct stops {
+    const unsigned char *s;
+    size_t len, base;
+    uint64_t bits;
+} stops;
+
+static uint64_t stops_of(const unsigned char *c) {
+#if defined(__SSE2__)
+    uint64_t bits = 0;
+    for (int i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        /* the sign bits of v itself: the bytes >= 0x80 */
+        uint64_t w = (uint32_t)_mm_movemask_epi8(m) | (uint32_t)_mm_movemask_epi8(v);
+        bits |= w << (16 * i);
+    }
+    return bits;
+#else
+    uint64_t bits = 0;
+    for (int i = 0; i < 64; i++) {
+        unsigned x = c[i];
+        bits |= (uint64_t)(x == 0 || x == ',' || x == '\n' || x == '\r' || x == '"' || x >= 0x80) << i;
+    }
+    return bits;
+#endif
+}
+
+static void stops_load(stops *t, size_t base) {
+    t->base = base;
+    if (base + 64 <= t->len) {
+        t->bits = stops_of(t->s + base);
+        return;
+    }
+    unsigned char tail[64];
+    memset(tail, 0, sizeof tail); /* NUL: a stop */
+    memcpy(tail, t->s + base, t->len - base);
+    t->bits = stops_of(tail);
+}
+
+/* The first stop at or after p (len when none). */
+static size_t stops_next(stops *t, size_t p) {
+    for (;;) {
+        if (p >= t->len) return t->len;
+        if (p - t->base >= 64) stops_load(t, p & ~(size_t)63);
+        uint64_t b = t->bits >> (p - t->base);
+        if (b) {
+            size_t q = p + (size_t)__builtin_ctzll(b);
+            return q < t->len ? q : t->len;
+        }
+        p = t->base + 64;
+    }
+}
+
+/* One unquoted field at s[*pp]. FU_OK or FU__CSV_UNSURE. */
+static int split_plain(stops *t, size_t *pp) {
+    const unsigned char *s = t->s;
+    size_t p = *pp, len = t->len;
+    for (;;) {
+        p = stops_next(t, p);
+        if (p >= len) break;
+        unsigned c = s[p];
+        if (c == ',' || c == '\n' || c == '\r') break;
+        if (c < 0x80) return FU__CSV_UNSURE; /* a quote or a NUL: the reader's error */
+        int k = utf8_seq(s + p, len - p);
+        if (k <= 0) return FU__CSV_UNSURE;
+        p += (size_t)k;
+    }
+    *pp = p;
+    return FU_OK;
+}
+
+int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_t max_field,
+                  fu__csv_row_fn fn, void *ud) {
+    unsigned char *s = (unsigned char *)text;
+    char *cells[FU__CSV_SPLIT_MAX_COLS];
+    size_t lens[FU__CSV_SPLIT_MAX_COLS];
+    if (!max_record) max_record = FU__CSV_MAX_RECORD_DEFAULT;
+    if (!max_field) max_field = FU__CSV_MAX_FIELD_DEFAULT;
+    if (ncols == 0 || ncols > FU__CSV_SPLIT_MAX_COLS) return FU__CSV_UNSURE;
+    size_t p = 0;
+    stops st = {s, len, 0, 0};
+    stops_load(&st, 0);
+    for (;;) {
+        while (p < len && (s[p] == '\n' || s[p] == '\r')) p++; /* empty lines */
+        if (p >= len) return FU_OK;
+        size_t start = p, nf = 0;
+        for (;;) {
+            if (nf == ncols) return FU__CSV_UNSURE; /* a wider row: the reader's error */
+            size_t cell = p, flen;
+            int rc;
+            if (p < len && s[p] == '"') {
+                rc = split_quoted(s, len, &p, &cell, &flen);
+            } else {
+                rc = split_plain(&st, &p);
+                flen = p - cell;
+            }
+            if (rc) return rc;
+            if (flen >= max_field || p - start >= max_record) return FU__CSV_UNSURE;
+            unsigned c = p < len ? s[p] : 0;
+            s[cell + flen] = '\0'; /* at or before s[p]: text[len] is writable */
+            cells[nf] = text + cell;
+            lens[nf++] = flen;
+            if (c == ',') {
+                p++;
+                continue;
+            }
+            if (c == '\r' && p + 1 < len && s[p + 1] == '\n') p++;
+            if (p < len) p++;
+            break;
+        }
+        if (nf != ncols) return FU__CSV_UNSURE;
+        int rc = fn(ud, cells, lens, nf);
+        if (rc) return rc;
+    }
+}
 
 /* ---------------------------------------------------------------- writing */
 

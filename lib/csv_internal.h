@@ -89,6 +89,33 @@ const char *fu__csv_source(const fu__csv *r);
  * header when there is one. Returns `code`. */
 int fu__csv_error_at(const fu__csv *r, size_t i, int code, const char *fmt, ...) FU_PRINTF(4, 5);
 
+/* Bytes of a memory source consumed so far (after the current record). */
+size_t fu__csv_offset(const fu__csv *r);
+
+/* ---- blocks of records, split in place (the parallel readers' fast path) ----
+ * fu__csv_split() reads `len` bytes of whole records (no BOM, starting at a
+ * record) the way fu__csv_next() would, but in place: field text is
+ * unescaped where it lies and NUL-terminated (text[len] must be writable),
+ * and fn(ud, cells, lens, n) is called for each record in order. It accepts
+ * only what the reader accepts with the same fields; for anything else
+ * (a quote or NUL out of place, invalid UTF-8, a row of another width, a
+ * field or record near the limits, more than FU__CSV_SPLIT_MAX_COLS
+ * columns) it stops with FU__CSV_UNSURE and the caller reads the input with
+ * fu__csv_next(), which reports the error where it lies. Returns FU_OK,
+ * FU__CSV_UNSURE or what fn returned when not 0. */
+#define FU__CSV_UNSURE 1
+#define FU__CSV_SPLIT_MAX_COLS 64
+typedef int (*fu__csv_row_fn)(void *ud, char **cells, const size_t *lens, size_t n);
+int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_t max_field,
+                  fu__csv_row_fn fn, void *ud);
+/* Where a block of `len` bytes starting at a record can be cut: just after
+ * its last '\n' preceded by an even number of '"' (outside quotes when the
+ * text is valid CSV; fu__csv_split() proves the rest), 0 when there is none. */
+size_t fu__csv_safe_end(const char *text, size_t len);
+/* How many '\n' and '\r' bytes: fu__csv_split() calls fn at most one more
+ * time than that. */
+size_t fu__csv_count_breaks(const char *text, size_t len);
+
 /* ---- writer: appends to a buffer (the caller flushes it where it likes) ---- */
 #define FU__CSV_NUMBER 0x1u /* the cell is a number the library formatted: never neutralised */
 #define FU__CSV_RAW 0x2u    /* no formula neutralisation (the writers' raw option) */

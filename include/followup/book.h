@@ -473,7 +473,10 @@ FU_EXTERN int fu_book_read_customers_csv_from_string(fu_book *book, const char *
 /** Read events from CSV (docs/formats.md, "events"), then finalize the book.
  *  All or nothing. Errors as for fu_book_read_customers_csv(), plus
  *  #FU_ENOTFOUND for an unknown customer. Borrowed event arrays are invalid
- *  afterwards. Threads: changes. */
+ *  afterwards. A regular file of 1 MiB or more is parsed in blocks on a
+ *  second thread while the calling thread adds them (same book, same first
+ *  error as one thread; every allocation stays on the calling thread, so the
+ *  allocator need not be thread-safe). Threads: changes. */
 FU_EXTERN int fu_book_read_events_csv(fu_book *book, const char *path);
 
 /** Like fu_book_read_events_csv() from `len` bytes of text (not kept).

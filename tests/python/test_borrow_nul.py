@@ -27,7 +27,7 @@ def test_the_crash_of_the_issue_is_a_clear_error():
     for i in range(2000):
         with pytest.raises(followup.StateError) as e:
             b.add_customer(f"N{i}", "Asia/Shanghai")
-    assert "Book.add_customer(): the book is in use by 1 planner (Planner())" in str(e.value)
+    assert "Book.add_customer(): the book is in use by 1 planner or KPI engine (Planner(), Kpi.add_book())" in str(e.value)
     assert e.value.code == followup.ESTATE
     b.finalize()
     assert b.customer_count() == 1

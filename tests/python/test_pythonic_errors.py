@@ -37,7 +37,7 @@ def test_in_use_names_the_method_and_the_constructor():
     pl = followup.Planner(followup.policy_default(), b)
     with pytest.raises(followup.StateError) as info:
         b.add_customer("B", "UTC")
-    assert str(info.value).startswith("Book.add_customer(): the book is in use by 1 planner (Planner())")
+    assert str(info.value).startswith("Book.add_customer(): the book is in use by 1 planner or KPI engine (Planner(), Kpi.add_book())")
     del pl
 
 

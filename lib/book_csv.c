@@ -1,0 +1,963 @@
+/* The customers and events CSV formats of the book: reading (header to
+ * columns, cells to values, rows to fu__book_customer_add /
+ * fu__book_event_add) and writing. docs/formats.md describes the formats. */
+#include "book_internal.h"
+#include "csv_internal.h"
+#include "followup/calendar.h"
+#include "followup/redact.h"
+#include "calendar_internal.h"
+
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ====================================================== numbers */
+
+/* A strict decimal number: [+-]? (D+ [. D*] | . D+) ([eE] [+-]? D+)?, no
+ * spaces, no thousands separators, whatever the C locale. FU_EPARSE /
+ * FU_ERANGE without an error message set. */
+static int parse_number(const char *s, size_t len, double *out);
+
+/* [+-]? digits with at most one '.', 1 to 15 digits: the digits as an
+ * integer are exact in a double and so is 10^(digits after the point), so
+ * their quotient, rounded once, is what strtod() gives. 1 and the value, or
+ * 0 and strtod() decides. */
+static int fast_number(const char *s, size_t len, double *out) {
+    static const double P10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0;
+    int neg = 0, nd = 0, frac = 0, dot = 0;
+    uint64_t m = 0;
+    if (len && (s[0] == '+' || s[0] == '-')) neg = s[i++] == '-';
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d < 10) {
+            m = m * 10 + d;
+            nd++;
+            frac += dot;
+        } else if (s[i] == '.' && !dot) {
+            dot = 1;
+        } else {
+            return 0;
+        }
+        if (nd > 15) return 0;
+    }
+    if (!nd) return 0;
+    double v = (double)m / P10[frac];
+    *out = neg ? -v : v;
+    return 1;
+}
+
+static int parse_number(const char *s, size_t len, double *out) {
+    char tmp[72];
+    if (len == 0 || len >= sizeof tmp - 1) return FU_EPARSE;
+    if (fast_number(s, len, out)) return FU_OK;
+    size_t i = 0, digits = 0;
+    if (s[i] == '+' || s[i] == '-') i++;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++, digits++;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++, digits++;
+    }
+    if (!digits) return FU_EPARSE;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        size_t e0 = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == e0) return FU_EPARSE;
+    }
+    if (i != len) return FU_EPARSE;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    char *end = NULL;
+    double v = strtod(tmp, &end);
+    if (end != tmp + len) {
+        /* the host set a locale whose decimal point is not '.' */
+        const char *dp = localeconv()->decimal_point;
+        char *dot = strchr(tmp, '.');
+        if (dot && dp && dp[0] && !dp[1]) *dot = dp[0];
+        v = strtod(tmp, &end);
+        if (end != tmp + len) return FU_EPARSE;
+    }
+    if (!isfinite(v)) return FU_ERANGE;
+    *out = v;
+    return FU_OK;
+}
+
+/* The shortest of %.15g..%.17g that reads back to `v`, with a '.' point. */
+static void format_double(double v, int is_float, char *buf, size_t size) {
+    if (v == floor(v) && fabs(v) < 9007199254740992.0 && !(v == 0 && signbit(v))) {
+        snprintf(buf, size, "%lld", (long long)v); /* integers: the common case, exact */
+        return;
+    }
+    int lo = is_float ? 6 : 15, hi = is_float ? 9 : 17;
+    const char *dp = localeconv()->decimal_point;
+    for (int prec = lo; prec <= hi; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (dp && dp[0] && dp[0] != '.' && !dp[1]) {
+            char *p = strchr(buf, dp[0]);
+            if (p) *p = '.';
+        }
+        double back;
+        if (parse_number(buf, strlen(buf), &back) == FU_OK &&
+            (is_float ? (float)back == (float)v : back == v))
+            return;
+    }
+}
+
+/* ====================================================== CSV reading */
+
+typedef struct colspec {
+    const char *name;
+    int required;
+} colspec;
+
+static const colspec CUSTOMER_COLS[CF_COUNT] = {
+    {"customer_id", 1}, {"tz", 1},          {"annual_spend", 0},  {"first_purchase_at", 0},
+    {"industry", 0},    {"is_smb", 0},      {"preferred_windows", 0}, {"dnd_windows", 0},
+    {"consent_phone", 0}, {"consent_sms", 0}, {"consent_email", 0}, {"owner", 0}};
+
+static const colspec EVENT_COLS[EF_COUNT] = {
+    {"customer_id", 1}, {"at", 1},       {"kind", 1},    {"order_id", 0}, {"product_class", 0},
+    {"unit_price", 0},  {"amount", 0},   {"severity", 0}, {"channel", 0}, {"agent_id", 0},
+    {"outcome", 0},     {"score", 0},    {"survey", 0},  {"note", 0}};
+
+static void trim(const char **s, size_t *len) {
+    while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) (*s)++, (*len)--;
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t')) (*len)--;
+}
+
+/* Map the header's columns to the format's; col[k] = CSV index or -1. */
+static int map_header(fu__csv *r, const colspec *spec, int nspec, long *col) {
+    int rc = fu__csv_read_header(r);
+    if (rc) return rc;
+    for (int k = 0; k < nspec; k++) col[k] = -1;
+    size_t nh = fu__csv_header_count(r);
+    for (size_t i = 0; i < nh; i++) {
+        size_t len;
+        const char *name = fu__csv_field(r, i, &len);
+        trim(&name, &len);
+        for (int k = 0; k < nspec; k++) {
+            if (!fu__book_ascii_ieq(name, len, spec[k].name)) continue;
+            if (col[k] >= 0)
+                return fu__csv_error_at(r, i, FU_EPARSE, "column '%s' appears twice", spec[k].name);
+            col[k] = (long)i;
+        }
+    }
+    for (int k = 0; k < nspec; k++)
+        if (spec[k].required && col[k] < 0)
+            return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_line(r), 1,
+                                    spec[k].name, "missing required column '%s'", spec[k].name);
+    return FU_OK;
+}
+
+/* A row being read: from the serial reader (errors name the file, line,
+ * column and header) or from a block split in place by fu__csv_split()
+ * (cells/lens; errors carry no message: the caller then reads the input
+ * again with the serial reader, which reports them). */
+typedef struct rowv {
+    const fu__csv *r;
+    const long *col;
+    char *const *cells;
+    const size_t *lens;
+} rowv;
+
+/* A row's field for format column k: text (NUL-terminated) and length;
+ * "" when the column is not in the file. */
+static const char *cell(const rowv *rw, int k, size_t *len) {
+    long c = rw->col[k];
+    if (c < 0) {
+        *len = 0;
+        return "";
+    }
+    if (!rw->r) {
+        *len = rw->lens[c];
+        return rw->cells[c];
+    }
+    return fu__csv_field(rw->r, (size_t)c, len);
+}
+
+static int row_error(const rowv *rw, int k, int code, const char *fmt, ...) FU_PRINTF(4, 5);
+static int row_error(const rowv *rw, int k, int code, const char *fmt, ...) {
+    if (!rw->r) return code;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return fu__csv_error_at(rw->r, (size_t)rw->col[k], code, "%s", msg);
+}
+
+static int check_width(const fu__csv *r) {
+    size_t n = fu__csv_count(r), nh = fu__csv_header_count(r);
+    if (n == nh) return FU_OK;
+    return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
+                            fu__csv_record_end_column(r), NULL,
+                            "row has %zu field%s, the header has %zu", n, n == 1 ? "" : "s", nh);
+}
+
+/* Re-raise the current error (code rc) at format column k, `offset` bytes
+ * into the field's text. */
+static int reraise_at(const rowv *rw, int k, unsigned long offset, int rc) {
+    const fu__csv *r = rw->r;
+    if (!r) return rc;
+    char msg[768];
+    snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
+    if (rw->col[k] < 0) return fu__error_set_at(rc, fu__csv_source(r), fu__csv_record_line(r), 0, NULL, "%s", msg);
+    size_t i = (size_t)rw->col[k];
+    unsigned long c = fu__csv_field_column(r, i);
+    /* a quoted field starts one column before its text */
+    if (offset) c += offset + (fu__csv_field_quoted(r, i) ? 1 : 0);
+    return fu__error_set_at(rc, fu__csv_source(r), fu__csv_field_line(r, i), c,
+                            fu__csv_header_name(r, i), "%s", msg);
+}
+
+static int read_number(const rowv *rw, int k, double *out) {
+    size_t len;
+    const char *s = cell(rw, k, &len);
+    trim(&s, &len);
+    if (!len) {
+        *out = NAN;
+        return FU_OK;
+    }
+    int rc = parse_number(s, len, out);
+    if (rc == FU_EPARSE)
+        return row_error(rw, k, rc, "not a number: '%.*s' (write 12.5, no separators)",
+                         (int)(len > 64 ? 64 : len), s);
+    if (rc == FU_ERANGE)
+        return row_error(rw, k, rc, "number out of range: '%.*s'", (int)(len > 64 ? 64 : len), s);
+    return FU_OK;
+}
+
+static int two(const unsigned char *u) { return (u[0] - '0') * 10 + (u[1] - '0'); }
+
+/* The common shapes of fu_time_parse(), YYYY-MM-DDTHH:MM:SSZ and
+ * YYYY-MM-DDTHH:MM:SS+HH:MM, with every value in range: 1 and the time (the
+ * value fu_time_parse() gives), or 0 and fu_time_parse() decides. */
+static int fast_time(const char *s, size_t len, int64_t *out) {
+    static const unsigned char DIGITS[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24};
+    static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const unsigned char *u = (const unsigned char *)s;
+    if (len != 20 && len != 25) return 0;
+    for (size_t i = 0; i < sizeof DIGITS && DIGITS[i] < len; i++)
+        if ((unsigned)(u[DIGITS[i]] - '0') > 9) return 0;
+    if (u[4] != '-' || u[7] != '-' || (u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' ||
+        u[16] != ':')
+        return 0;
+    int off = 0;
+    if (len == 20) {
+        if (u[19] != 'Z' && u[19] != 'z') return 0;
+    } else {
+        if ((u[19] != '+' && u[19] != '-') || u[22] != ':') return 0;
+        int oh = two(u + 20), om = two(u + 23);
+        if (om > 59 || oh * 60 + om > 18 * 60) return 0;
+        off = (u[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    }
+    int y = two(u) * 100 + two(u + 2), mo = two(u + 5), d = two(u + 8);
+    int h = two(u + 11), mi = two(u + 14), se = two(u + 17);
+    if (y < 2 || y > 9998 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > MDAYS[mo] + (mo == 2 && leap)) return 0;
+    *out = fu__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    return 1;
+}
+
+static int read_time(const rowv *rw, int k, int required, int64_t *out) {
+    size_t len;
+    const char *s = cell(rw, k, &len);
+    trim(&s, &len);
+    if (!len) {
+        if (required) return row_error(rw, k, FU_EPARSE, "empty value (required)");
+        *out = FU_BOOK_NO_TIME;
+        return FU_OK;
+    }
+    if (fast_time(s, len, out)) return FU_OK;
+    int rc = fu_time_parse(s, len, out);
+    if (rc == FU_ENOMEM) return rc;
+    if (rc) return reraise_at(rw, k, 0, rc); /* the calendar's message quotes the text */
+    return FU_OK;
+}
+
+static int read_tri(const rowv *rw, int k, fu_tristate *out) {
+    size_t len;
+    const char *s = cell(rw, k, &len);
+    trim(&s, &len);
+    int rc = fu_tristate_from_string(s, len, out);
+    if (rc) return reraise_at(rw, k, 0, rc);
+    return FU_OK;
+}
+
+/* An optional verbatim string: NULL when empty. */
+static const char *read_str(const rowv *rw, int k) {
+    size_t len;
+    const char *s = cell(rw, k, &len);
+    return len ? s : NULL;
+}
+
+typedef int (*row_fn)(fu_book *b, const rowv *rw);
+
+static int customer_row(fu_book *b, const rowv *rw) {
+    fu_customer c;
+    fu_customer_init(&c);
+    size_t len;
+    int rc;
+    c.id = cell(rw, CF_ID, &len);
+    if (!len) return row_error(rw, CF_ID, FU_EPARSE, "empty customer_id (required)");
+    const char *tz = cell(rw, CF_TZ, &len);
+    trim(&tz, &len);
+    char tzbuf[128];
+    if (!len) return row_error(rw, CF_TZ, FU_EPARSE, "empty tz (required)");
+    if (len >= sizeof tzbuf) return row_error(rw, CF_TZ, FU_ETIMEZONE, "unknown time zone (too long)");
+    memcpy(tzbuf, tz, len);
+    tzbuf[len] = '\0';
+    c.tz = tzbuf;
+    if ((rc = read_number(rw, CF_SPEND, &c.annual_spend))) return rc;
+    if ((rc = read_time(rw, CF_FIRST, 0, &c.first_purchase_at))) return rc;
+    c.industry = read_str(rw, CF_INDUSTRY);
+    if ((rc = read_tri(rw, CF_SMB, &c.is_smb)) || (rc = read_tri(rw, CF_CPHONE, &c.consent_phone)) ||
+        (rc = read_tri(rw, CF_CSMS, &c.consent_sms)) || (rc = read_tri(rw, CF_CEMAIL, &c.consent_email)))
+        return rc;
+    c.preferred_windows = read_str(rw, CF_PREF);
+    c.dnd_windows = read_str(rw, CF_DND);
+    c.owner = read_str(rw, CF_OWNER);
+    fu__book_bad bad;
+    rc = fu__book_customer_add(b, &c, &bad);
+    if (rc && rc != FU_ENOMEM && bad.field >= 0) return reraise_at(rw, bad.field, bad.offset, rc);
+    return rc;
+}
+
+/* The enum columns repeat a few words: the last MEMO_N words of each column
+ * and their values are kept (per reader, not shared between threads). */
+#define MEMO_N 8
+typedef struct enum_memo {
+    char text[MEMO_N][14];
+    unsigned char len[MEMO_N];
+    int value[MEMO_N];
+    unsigned n, next;
+} enum_memo;
+
+static int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
+    for (unsigned i = 0; m && i < m->n; i++)
+        if (m->len[i] == len && memcmp(m->text[i], s, len) == 0) {
+            *out = m->value[i];
+            return 1;
+        }
+    return 0;
+}
+
+static void memo_put(enum_memo *m, const char *s, size_t len, int value) {
+    if (!m || len > sizeof m->text[0]) return;
+    unsigned i = m->next;
+    m->next = (m->next + 1) % MEMO_N;
+    if (m->n < MEMO_N) m->n++;
+    memcpy(m->text[i], s, len);
+    m->len[i] = (unsigned char)len;
+    m->value[i] = value;
+}
+
+static int read_enum(const rowv *rw, int k, int (*parse)(const char *, size_t, void *), void *out,
+                     enum_memo *memo) {
+    size_t len;
+    const char *s = cell(rw, k, &len);
+    trim(&s, &len);
+    if (memo_find(memo, s, len, out)) return FU_OK;
+    int rc = parse(s, len, out);
+    if (rc) return reraise_at(rw, k, 0, rc);
+    memo_put(memo, s, len, *(int *)out);
+    return FU_OK;
+}
+
+/* Adapters with a common signature for read_enum (every enum is an int). */
+static int p_sev(const char *s, size_t n, void *o) { return fu_severity_from_string(s, n, o); }
+static int p_chan(const char *s, size_t n, void *o) { return fu_channel_from_string(s, n, o); }
+static int p_out(const char *s, size_t n, void *o) { return fu_outcome_from_string(s, n, o); }
+static int p_surv(const char *s, size_t n, void *o) { return fu_survey_from_string(s, n, o); }
+
+_Static_assert(sizeof(fu_event_kind) == sizeof(int) && sizeof(fu_severity) == sizeof(int) &&
+                   sizeof(fu_channel) == sizeof(int) && sizeof(fu_outcome) == sizeof(int) &&
+                   sizeof(fu_survey) == sizeof(int),
+               "the event enums are ints");
+
+enum { M_KIND, M_SEV, M_CHAN, M_OUT, M_SURV, M_COUNT };
+
+/* The values of an event row, without adding it: *skip set for an unknown
+ * kind with FU_BOOK_SKIP_UNKNOWN_KINDS. `memo`: M_COUNT memos or NULL. */
+static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int *skip, enum_memo *memo) {
+    fu_event_in_init(e);
+    size_t len;
+    int rc;
+    *skip = 0;
+    e->customer_id = cell(rw, EF_CUST, &len);
+    if (!len) return row_error(rw, EF_CUST, FU_EPARSE, "empty customer_id (required)");
+    if ((rc = read_time(rw, EF_AT, 1, &e->at))) return rc;
+    const char *kind = cell(rw, EF_KIND, &len);
+    trim(&kind, &len);
+    if (!len) return row_error(rw, EF_KIND, FU_EPARSE, "empty kind (required)");
+    if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) {
+        rc = fu_event_kind_from_string(kind, len, &e->kind);
+        if (rc == FU_EPARSE && (flags & FU_BOOK_SKIP_UNKNOWN_KINDS)) {
+            *skip = 1;
+            return FU_OK;
+        }
+        if (rc) return reraise_at(rw, EF_KIND, 0, rc);
+        memo_put(memo ? &memo[M_KIND] : NULL, kind, len, (int)e->kind);
+    }
+    e->order_id = read_str(rw, EF_ORDER);
+    e->product_class = read_str(rw, EF_PCLASS);
+    e->agent_id = read_str(rw, EF_AGENT);
+    e->note = read_str(rw, EF_NOTE);
+    if ((rc = read_number(rw, EF_UNIT, &e->unit_price)) || (rc = read_number(rw, EF_AMOUNT, &e->amount)) ||
+        (rc = read_number(rw, EF_SCORE, &e->score)) ||
+        (rc = read_enum(rw, EF_SEV, p_sev, &e->severity, memo ? &memo[M_SEV] : NULL)) ||
+        (rc = read_enum(rw, EF_CHAN, p_chan, &e->channel, memo ? &memo[M_CHAN] : NULL)) ||
+        (rc = read_enum(rw, EF_OUTCOME, p_out, &e->outcome, memo ? &memo[M_OUT] : NULL)) ||
+        (rc = read_enum(rw, EF_SURVEY, p_surv, &e->survey, memo ? &memo[M_SURV] : NULL)))
+        return rc;
+    return FU_OK;
+}
+
+static int event_row(fu_book *b, const rowv *rw) {
+    size_t len;
+    const char *id = cell(rw, EF_CUST, &len);
+    fu__book_prefetch(b, id, len);
+    const char *order = cell(rw, EF_ORDER, &len);
+    fu__book_prefetch(b, order, len);
+    fu_event_in e;
+    int skip, rc = event_fields(rw, fu__book_flags(b), &e, &skip, NULL);
+    if (rc) return rc;
+    if (skip) {
+        fu__book_count_skipped(b);
+        return FU_OK;
+    }
+    fu__book_bad bad;
+    rc = fu__book_event_add(b, &e, &bad);
+    if (rc && rc != FU_ENOMEM && bad.field >= 0) return reraise_at(rw, bad.field, 0, rc);
+    return rc;
+}
+
+static int read_csv(fu_book *b, fu__csv *r, const colspec *spec, int nspec, row_fn row, int finalize) {
+    long col[(int)EF_COUNT > (int)CF_COUNT ? (int)EF_COUNT : (int)CF_COUNT];
+    fu__book_mark m = fu__book_begin(b);
+    rowv rw = {r, col, NULL, NULL};
+    int rc = map_header(r, spec, nspec, col);
+    while (rc == FU_OK) {
+        rc = fu__csv_next(r);
+        if (rc <= 0) break;
+        rc = check_width(r);
+        if (rc == FU_OK) rc = row(b, &rw);
+    }
+    if (rc == FU_OK && finalize) rc = fu_book_finalize(b);
+    if (rc) fu__book_rollback(b, &m);
+    fu__csv_close(r);
+    return rc;
+}
+
+static int open_mem(const fu_book *b, const char *text, size_t len, const char *source, fu__csv **r) {
+    size_t max_record, max_field;
+    fu__book_limits(b, &max_record, &max_field);
+    return fu__csv_open_mem(text, len, source, max_record, max_field, r);
+}
+
+static int open_file(const fu_book *b, const char *path, fu__csv **r) {
+    size_t max_record, max_field;
+    fu__book_limits(b, &max_record, &max_field);
+    return fu__csv_open_file(path, max_record, max_field, r);
+}
+
+int fu_book_read_customers_csv(fu_book *b, const char *path) {
+    if (!b || !path) return fu__error_set(FU_EINVAL, "book or path is NULL");
+    if (fu__book_check_free(b, "fu_book_read_customers_csv")) return FU_ESTATE;
+    fu__csv *r;
+    int rc = open_file(b, path, &r);
+    if (rc) return rc;
+    return read_csv(b, r, CUSTOMER_COLS, CF_COUNT, customer_row, 0);
+}
+
+int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t len, const char *source) {
+    if (!b || (!text && len)) return fu__error_set(FU_EINVAL, "book or text is NULL");
+    if (fu__book_check_free(b, "fu_book_read_customers_csv_from_string")) return FU_ESTATE;
+    fu__csv *r;
+    int rc = open_mem(b, text, len, source, &r);
+    if (rc) return rc;
+    return read_csv(b, r, CUSTOMER_COLS, CF_COUNT, customer_row, 0);
+}
+
+/* ---------------------------------------------- events in blocks, on two cores
+ *
+ * Large events inputs are read in blocks of whole records. A block ends just
+ * after a line break that fu__csv_safe_end() finds outside quotes; one
+ * thread splits it in place (fu__csv_split) and turns its rows into
+ * fu_event_in (event_fields: the serial reader's own code), while the
+ * calling thread adds the rows of the block before it to the book, in input
+ * order: the book is the one the serial reader makes. Anything the blocks do
+ * not take as it is (any error, a quote or UTF-8 out of place, a record
+ * longer than a block) undoes the whole call and the serial reader reads the
+ * input again from the start: the error (file, line, column, what was
+ * expected) is the serial reader's. */
+
+#define BLOCK_DEFAULT ((size_t)4 << 20)
+#define BLOCK_MIN_INPUT ((size_t)1 << 20) /* below this the serial reader reads it */
+#define APPLY_AHEAD 8
+enum { PF_COUNT = 5 }; /* the strings of a row the book looks up */
+
+static int blocks_threads = 0; /* 0: by the input size and the CPUs; -1: never */
+static size_t blocks_bytes = 0;
+
+static atomic_size_t blocks_done;
+
+size_t fu__book_csv_block_reads(void) { return atomic_load(&blocks_done); }
+
+void fu__book_csv_tune(int threads, size_t block_bytes) {
+    blocks_threads = threads;
+    blocks_bytes = block_bytes;
+}
+
+enum { BLK_FREE, BLK_QUEUED, BLK_PARSED };
+
+typedef struct blk {
+    char *text; /* len + 1 bytes used */
+    size_t cap, len;
+    fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
+    size_t n, ev_cap;
+    uint32_t *len5; /* PF_COUNT lengths a row: its strings, for the prefetch */
+    size_t len5_cap;
+    int rc;    /* the worker's: not FU_OK, stop and read serially */
+    int last;  /* the input ends with this block */
+    int state; /* BLK_*, under the mutex */
+} blk;
+
+typedef struct blocks {
+    FILE *f;
+    const char *mem;
+    size_t mem_len, mem_pos;
+    int eof;
+    char *carry; /* the bytes after the last block's end */
+    size_t carry_len;
+    long col[EF_COUNT];
+    size_t ncols, block, max_record, max_field;
+    unsigned int flags;
+    enum_memo memo[M_COUNT];
+    blk slot[2];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+} blocks;
+
+static size_t blocks_read(blocks *p, char *dst, size_t want) {
+    size_t got;
+    if (p->f) {
+        got = fread(dst, 1, want, p->f);
+        if (got < want) p->eof = 1; /* a read error too: the serial reader reports it */
+        if (ferror(p->f)) p->eof = -1;
+    } else {
+        got = p->mem_len - p->mem_pos < want ? p->mem_len - p->mem_pos : want;
+        memcpy(dst, p->mem + p->mem_pos, got);
+        p->mem_pos += got;
+        if (p->mem_pos == p->mem_len) p->eof = 1;
+    }
+    return got;
+}
+
+static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
+    blocks *p = ((void **)ud)[0];
+    blk *k = ((void **)ud)[1];
+    (void)n;
+    if (k->n == k->ev_cap) return FU__CSV_UNSURE; /* blk_prepare counted the line breaks: never */
+    rowv rw = {NULL, p->col, cells, lens};
+    int skip;
+    int rc = event_fields(&rw, p->flags, &k->ev[k->n], &skip, p->memo);
+    if (rc) return rc;
+    if (skip) k->ev[k->n].customer_id = NULL;
+    static const int cols[PF_COUNT] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
+    for (int i = 0; i < PF_COUNT; i++) {
+        long c = p->col[cols[i]];
+        k->len5[PF_COUNT * k->n + (size_t)i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field */
+    }
+    k->n++;
+    return FU_OK;
+}
+
+/* Read the next block into k, with room for its rows (the calling
+ * thread's part: every allocation is made on the calling thread). */
+static int blk_prepare(blocks *p, blk *k) {
+    k->n = 0;
+    k->len = 0;
+    k->last = 1;
+    k->rc = FU_OK;
+    if (!k->text && !(k->text = fu__malloc(p->block + 1))) return FU_ENOMEM;
+    memcpy(k->text, p->carry, p->carry_len);
+    size_t len = p->carry_len;
+    if (p->eof == 0) len += blocks_read(p, k->text + len, p->block - len);
+    if (p->eof < 0) return FU_EIO;
+    size_t end = p->eof ? len : fu__csv_safe_end(k->text, len);
+    if (!end && len) return FU__CSV_UNSURE; /* no line break outside quotes in a whole block */
+    p->carry_len = len - end;
+    memcpy(p->carry, k->text + end, p->carry_len);
+    k->len = end;
+    k->last = p->eof && !p->carry_len;
+    size_t rows = fu__csv_count_breaks(k->text, end) + 1;
+    if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
+    if (PF_COUNT * rows > k->len5_cap && FU_GROW(k->len5, k->len5_cap, PF_COUNT * rows)) return FU_ENOMEM;
+    return FU_OK;
+}
+
+/* Split the block and turn its rows into events (the worker's part). */
+static void blk_parse(blocks *p, blk *k) {
+    void *ud[2] = {p, k};
+    k->rc = fu__csv_split(k->text, k->len, p->ncols, p->max_record, p->max_field, blk_row, ud);
+}
+
+static void prefetch_row(fu_book *b, const fu_event_in *e, const uint32_t *len) {
+    if (!e->customer_id) return;
+    const char *s[PF_COUNT] = {e->customer_id, e->order_id, e->product_class, e->agent_id, e->note};
+    for (int i = 0; i < PF_COUNT; i++)
+        if (s[i]) fu__book_prefetch(b, s[i], len[i]);
+}
+
+/* Add a block's rows to the book (the calling thread's part). */
+static int blk_apply(fu_book *b, const blk *k) {
+    for (size_t i = 0; i < k->n; i++) {
+        if (i + APPLY_AHEAD < k->n) /* the string table's slots, far bigger than the caches */
+            prefetch_row(b, &k->ev[i + APPLY_AHEAD], k->len5 + PF_COUNT * (i + APPLY_AHEAD));
+        const fu_event_in *e = &k->ev[i];
+        if (!e->customer_id) {
+            fu__book_count_skipped(b);
+            continue;
+        }
+        int rc = fu__book_event_add(b, e, NULL);
+        if (rc) return rc;
+    }
+    return FU_OK;
+}
+
+static void blk_set(blocks *p, blk *k, int state) {
+    pthread_mutex_lock(&p->mu);
+    k->state = state;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *blocks_worker(void *arg) {
+    blocks *p = arg;
+    for (size_t i = 0;; i++) {
+        blk *k = &p->slot[i & 1];
+        pthread_mutex_lock(&p->mu);
+        while (k->state != BLK_QUEUED && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) break;
+        blk_parse(p, k);
+        int last = k->last; /* once handed back, the slot is the calling thread's */
+        blk_set(p, k, BLK_PARSED);
+        if (last) break;
+    }
+    return NULL;
+}
+
+/* The header, from the first bytes of the input: the columns, and the
+ * bytes after it become the first carry. */
+static int blocks_header(fu_book *b, blocks *p, const char *source) {
+    p->carry_len = blocks_read(p, p->carry, p->block);
+    if (p->eof < 0) return FU_EIO;
+    fu__csv *r;
+    int rc = fu__csv_open_mem(p->carry, p->carry_len, source, p->max_record, p->max_field, &r);
+    if (rc) return rc;
+    rc = map_header(r, EVENT_COLS, EF_COUNT, p->col);
+    size_t off = fu__csv_offset(r);
+    p->ncols = fu__csv_header_count(r);
+    fu__csv_close(r);
+    (void)b;
+    if (rc) return rc;
+    if (off >= p->carry_len && !p->eof) return FU__CSV_UNSURE; /* the header may go on */
+    p->carry_len -= off;
+    memmove(p->carry, p->carry + off, p->carry_len);
+    return FU_OK;
+}
+
+/* One thread: read, parse, add, block after block. Two: the worker parses
+ * block i + 1 while this thread reads block i + 2 and adds block i. */
+static int blocks_run(fu_book *b, blocks *p, int threads) {
+    pthread_t th;
+    if (threads > 1 && pthread_create(&th, NULL, blocks_worker, p) != 0) threads = 1;
+    int rc = blk_prepare(p, &p->slot[0]);
+    if (rc == FU_OK && threads > 1) blk_set(p, &p->slot[0], BLK_QUEUED);
+    for (size_t i = 0; rc == FU_OK; i++) {
+        blk *k = &p->slot[i & 1], *next = &p->slot[(i + 1) & 1];
+        int more = !k->last;
+        if (threads == 1) {
+            blk_parse(p, k);
+        } else {
+            if (more && (rc = blk_prepare(p, next)) != FU_OK) break;
+            if (more) blk_set(p, next, BLK_QUEUED);
+            pthread_mutex_lock(&p->mu);
+            while (k->state != BLK_PARSED) pthread_cond_wait(&p->cv, &p->mu);
+            k->state = BLK_FREE;
+            pthread_mutex_unlock(&p->mu);
+        }
+        rc = k->rc ? k->rc : blk_apply(b, k);
+        if (rc || !more) break;
+        if (threads == 1) rc = blk_prepare(p, next);
+    }
+    if (threads > 1) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(th, NULL);
+    }
+    return rc;
+}
+
+/* How many threads read `size` bytes in blocks: 0 for the serial reader. */
+static int blocks_threads_for(size_t size) {
+    if (blocks_threads) return blocks_threads < 0 ? 0 : blocks_threads > 1 ? 2 : 1;
+    if (size < BLOCK_MIN_INPUT) return 0;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+/* Read events in blocks: FU_OK with the rows added and the book finalized,
+ * FU_ENOMEM (error set), or FU__CSV_UNSURE: the book is as it was and the
+ * caller reads the input with the serial reader. */
+static int read_events_blocks(fu_book *b, const char *path, const char *text, size_t len, const char *source) {
+    blocks p;
+    memset(&p, 0, sizeof p);
+    if (path) {
+        /* only regular files: a pipe cannot be read twice */
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !blocks_threads_for((size_t)st.st_size))
+            return FU__CSV_UNSURE;
+        len = (size_t)st.st_size;
+        if (!(p.f = fopen(path, "rb"))) return FU__CSV_UNSURE; /* the serial reader says why */
+    } else {
+        p.mem = text;
+        p.mem_len = len;
+        p.eof = len == 0;
+    }
+    int threads = blocks_threads_for(len), rc = FU__CSV_UNSURE;
+    p.block = blocks_bytes ? blocks_bytes : BLOCK_DEFAULT;
+    if (p.block < 64) p.block = 64;
+    fu__book_limits(b, &p.max_record, &p.max_field);
+    p.flags = fu__book_flags(b);
+    if (threads && !(p.carry = fu__malloc(p.block + 1))) rc = FU_ENOMEM;
+    else if (threads) {
+        fu__book_mark m = fu__book_begin(b);
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.cv, NULL);
+        rc = blocks_header(b, &p, source);
+        if (rc == FU_OK) rc = blocks_run(b, &p, threads);
+        if (rc == FU_OK) rc = fu_book_finalize(b);
+        if (rc) fu__book_rollback(b, &m);
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
+    }
+    for (int i = 0; i < 2; i++) {
+        fu__free(p.slot[i].text);
+        fu__free(p.slot[i].ev);
+        fu__free(p.slot[i].len5);
+    }
+    fu__free(p.carry);
+    if (p.f) fclose(p.f);
+    if (rc == FU_ENOMEM) return fu__error_nomem(); /* perhaps met on the other thread */
+    if (rc == FU_OK) atomic_fetch_add(&blocks_done, 1);
+    return rc ? FU__CSV_UNSURE : FU_OK;
+}
+
+int fu_book_read_events_csv(fu_book *b, const char *path) {
+    if (!b || !path) return fu__error_set(FU_EINVAL, "book or path is NULL");
+    if (fu__book_check_free(b, "fu_book_read_events_csv")) return FU_ESTATE;
+    int rc = read_events_blocks(b, path, NULL, 0, path);
+    if (rc != FU__CSV_UNSURE) return rc;
+    fu__csv *r;
+    rc = open_file(b, path, &r);
+    if (rc) return rc;
+    return read_csv(b, r, EVENT_COLS, EF_COUNT, event_row, 1);
+}
+
+int fu_book_read_events_csv_from_string(fu_book *b, const char *text, size_t len, const char *source) {
+    if (!b || (!text && len)) return fu__error_set(FU_EINVAL, "book or text is NULL");
+    if (fu__book_check_free(b, "fu_book_read_events_csv_from_string")) return FU_ESTATE;
+    int rc = read_events_blocks(b, NULL, text ? text : "", len, source);
+    if (rc != FU__CSV_UNSURE) return rc;
+    fu__csv *r;
+    rc = open_mem(b, text, len, source, &r);
+    if (rc) return rc;
+    return read_csv(b, r, EVENT_COLS, EF_COUNT, event_row, 1);
+}
+
+/* ====================================================== CSV writing */
+
+#define FLUSH_AT ((size_t)1 << 20)
+
+static int put_time(fu__buf *o, int64_t t) {
+    if (t == FU_BOOK_NO_TIME) return fu__csv_put(o, 0, NULL, 0);
+    char tb[FU_TIME_TEXT_SIZE];
+    int rc = fu_time_format(t, 0, FU_TIME_FORMAT_Z, tb, sizeof tb);
+    if (rc) return rc;
+    return fu__csv_puts(o, 0, tb);
+}
+
+static int put_num(fu__buf *o, double v, int is_float) {
+    if (isnan(v)) return fu__csv_put(o, 0, NULL, 0);
+    char nb[40];
+    format_double(v, is_float, nb, sizeof nb);
+    return fu__csv_putf(o, 0, nb, FU__CSV_NUMBER);
+}
+
+static int put_header(fu__buf *o, const colspec *spec, int n) {
+    int rc = FU_OK;
+    for (int k = 0; k < n && rc == FU_OK; k++) rc = fu__csv_puts(o, k == 0, spec[k].name);
+    return rc ? rc : fu__csv_end(o);
+}
+
+/* What a writer carries from line to line: the redactor that masks the
+ * events' notes (made on the first note, so books without notes pay nothing)
+ * and the last note masked (notes are interned: repeats share an id). */
+typedef struct write_ctx {
+    fu_redactor *red;
+    uint32_t last_note;
+    char *last_masked;
+    unsigned int cell; /* FU__CSV_RAW with FU_BOOK_WRITE_RAW_CELLS: text cells as stored */
+    int ncols;         /* columns written (customers: `owner` only when a customer has one) */
+} write_ctx;
+
+static void write_ctx_fini(write_ctx *w) {
+    fu_redactor_free(w->red);
+    fu__free(w->last_masked);
+}
+
+static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
+    const fu_customer *c = fu_book_customer(b, i);
+    int rc;
+    if ((rc = fu__csv_putf(o, 1, c->id, w->cell)) || (rc = fu__csv_putf(o, 0, c->tz, w->cell)) ||
+        (rc = put_num(o, c->annual_spend, 0)) || (rc = put_time(o, c->first_purchase_at)) ||
+        (rc = fu__csv_putf(o, 0, c->industry, w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_tristate_name(c->is_smb), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, c->preferred_windows, w->cell)) ||
+        (rc = fu__csv_putf(o, 0, c->dnd_windows, w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_tristate_name(c->consent_phone), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_tristate_name(c->consent_sms), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_tristate_name(c->consent_email), w->cell)) ||
+        (w->ncols > CF_OWNER && (rc = fu__csv_putf(o, 0, c->owner, w->cell))))
+        return rc;
+    return fu__csv_end(o);
+}
+
+/* The note column: masked with the default redactor unless the host opted
+ * out with FU_BOOK_WRITE_RAW_NOTES. A note that cannot be masked (a match
+ * limit) fails the write: it is never written unmasked. */
+static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
+    const char *note = fu_book_string(b, id);
+    if (!note || !*note || (fu__book_flags(b) & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_putf(o, 0, note, w->cell);
+    if (id != w->last_note || !w->last_masked) {
+        int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
+        char *m = NULL;
+        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), NULL, &m);
+        if (rc != FU_OK) return rc;
+        fu__free(w->last_masked);
+        w->last_masked = m;
+        w->last_note = id;
+    }
+    return fu__csv_putf(o, 0, w->last_masked, w->cell);
+}
+
+static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
+    const fu_event *e = &fu_book_events(b, NULL)[i];
+    int rc;
+    if ((rc = fu__csv_putf(o, 1, fu_book_customer(b, e->customer)->id, w->cell)) || (rc = put_time(o, e->at)) ||
+        (rc = fu__csv_putf(o, 0, fu_event_kind_name((fu_event_kind)e->kind), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->order_id), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->product_class), w->cell)) ||
+        (rc = put_num(o, e->unit_price, 0)) || (rc = put_num(o, e->amount, 0)) ||
+        (rc = fu__csv_putf(o, 0, fu_severity_name((fu_severity)e->severity), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_channel_name((fu_channel)e->channel), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->agent_id), w->cell)) ||
+        (rc = fu__csv_putf(o, 0, fu_outcome_name((fu_outcome)e->outcome), w->cell)) ||
+        (rc = put_num(o, e->score, 1)) ||
+        (rc = fu__csv_putf(o, 0, fu_survey_name((fu_survey)e->survey), w->cell)) ||
+        (rc = put_note(b, e->note, w, o)))
+        return rc;
+    return fu__csv_end(o);
+}
+
+typedef int (*line_fn)(const fu_book *b, size_t i, write_ctx *w, fu__buf *o);
+
+/* Write header + n lines to `f` (flushing as it goes) or keep them in `o`. */
+static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n, line_fn line, fu__buf *o,
+                     FILE *f, const char *path) {
+    write_ctx w = {NULL, 0, NULL, (fu__book_flags(b) & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u, nspec};
+    int rc = put_header(o, spec, nspec);
+    for (size_t i = 0; i < n && rc == FU_OK; i++) {
+        rc = line(b, i, &w, o);
+        if (rc == FU_OK && f && o->len >= FLUSH_AT) rc = fu__csv_flush(o, f, path);
+    }
+    if (rc == FU_OK && f) rc = fu__csv_flush(o, f, path);
+    write_ctx_fini(&w);
+    return rc;
+}
+
+static int write_file(const fu_book *b, const char *path, const colspec *spec, int nspec, size_t n,
+                      line_fn line) {
+    if (!b || !path) return fu__error_set(FU_EINVAL, "book or path is NULL");
+    fu__outfile f;
+    int rc = fu__outfile_open(&f, path);
+    if (rc) return rc;
+    fu__buf o = FU__BUF_INIT;
+    rc = write_all(b, spec, nspec, n, line, &o, f.f, path);
+    fu__buf_free(&o);
+    if (rc) fu__outfile_abort(&f); /* an existing file at `path` stays as it was */
+    else rc = fu__outfile_commit(&f);
+    return rc;
+}
+
+static int write_string(const fu_book *b, size_t *len, char **out, const colspec *spec, int nspec, size_t n,
+                        line_fn line) {
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!b) return fu__error_set(FU_EINVAL, "book is NULL");
+    fu__buf o = FU__BUF_INIT;
+    int rc = write_all(b, spec, nspec, n, line, &o, NULL, NULL);
+    if (rc) {
+        fu__buf_free(&o);
+        return rc;
+    }
+    size_t l = o.len;
+    char *s = fu__buf_detach(&o);
+    if (!s) return fu__error_nomem();
+    if (len) *len = l;
+    *out = s;
+    return FU_OK;
+}
+
+/* The `owner` column is written when a customer has an owner: books without
+ * owners keep the columns they always had. */
+static int customer_cols(const fu_book *b) {
+    for (size_t i = 0; b && i < fu_book_customer_count(b); i++) {
+        const char *owner = fu_book_customer(b, i)->owner;
+        if (owner && owner[0]) return CF_COUNT;
+    }
+    return CF_OWNER;
+}
+
+int fu_book_write_customers_csv(const fu_book *b, const char *path) {
+    return write_file(b, path, CUSTOMER_COLS, customer_cols(b), fu_book_customer_count(b), customer_line);
+}
+
+int fu_book_write_customers_csv_to_string(const fu_book *b, size_t *len, char **out) {
+    return write_string(b, len, out, CUSTOMER_COLS, customer_cols(b), fu_book_customer_count(b), customer_line);
+}
+
+int fu_book_write_events_csv(const fu_book *b, const char *path) {
+    return write_file(b, path, EVENT_COLS, EF_COUNT, fu_book_event_count(b), event_line);
+}
+
+int fu_book_write_events_csv_to_string(const fu_book *b, size_t *len, char **out) {
+    return write_string(b, len, out, EVENT_COLS, EF_COUNT, fu_book_event_count(b), event_line);
+}

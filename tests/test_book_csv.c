@@ -1,0 +1,554 @@
+/* The events CSV reader's fast paths (lib/book_csv.c, lib/csv.c): the
+ * in-place block splitter against the serial reader, the number and time
+ * fast paths against strtod() / fu_time_parse(), and reading in blocks on
+ * one and two threads against the serial reader: the same book, the same
+ * first error (file, line, column, column name, message). */
+#include "fu_test.h"
+#include "book_internal.h"
+#include "csv_internal.h"
+
+#include <criterion/criterion.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void) {
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+static unsigned pick(unsigned n) { return (unsigned)(rnd() % n); }
+
+/* A growing text. */
+typedef struct text {
+    char *s;
+    size_t len, cap;
+} text;
+
+static void put(text *t, const char *s, size_t n) {
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+        cr_assert_not_null(t->s);
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+static void puts_(text *t, const char *s) { put(t, s, strlen(s)); }
+
+/* ------------------------------------------------ splitter against reader */
+
+typedef struct recs {
+    text all; /* every field as "len:text|", records ended by '\n' */
+    size_t records;
+} recs;
+
+static int collect(void *ud, char **cells, const size_t *lens, size_t n) {
+    recs *r = ud;
+    for (size_t i = 0; i < n; i++) {
+        char head[32];
+        snprintf(head, sizeof head, "%zu:", lens[i]);
+        puts_(&r->all, head);
+        put(&r->all, cells[i], lens[i]);
+        cr_assert_eq(cells[i][lens[i]], '\0');
+        puts_(&r->all, "|");
+    }
+    puts_(&r->all, "\n");
+    r->records++;
+    return 0;
+}
+
+Test(book_csv, split_accepts_only_what_the_reader_reads_the_same) {
+    static const char *const atoms[] = {"a", "bc", ",", ",", "\"", "\"\"", "\n", "\r\n", "\r", "'", "=",
+                                        " ", "\xC3\xA9", "\xE4\xB8\xAD", "\xFF", "\xC0\xAF", "x", "\x01"};
+    size_t accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        text in = {0};
+        unsigned n = 1 + pick(24);
+        for (unsigned i = 0; i < n; i++) puts_(&in, atoms[pick(sizeof atoms / sizeof *atoms)]);
+        for (size_t i = 0; i < in.len; i++)
+            if (in.s[i] == '\x01') in.s[i] = '\0'; /* a NUL byte now and then */
+        /* the width of the first record, as the reader sees it */
+        size_t ncols = 1 + pick(4);
+        fu__csv *r0;
+        cr_assert_eq(fu__csv_open_mem(in.s, in.len, "x", 0, 0, &r0), FU_OK);
+        if (fu__csv_next(r0) == 1 && pick(4)) ncols = fu__csv_count(r0);
+        fu__csv_close(r0);
+        char *copy = malloc(in.len + 1);
+        memcpy(copy, in.s, in.len + 1);
+        recs got = {0};
+        int rc = fu__csv_split(copy, in.len, ncols, 0, 0, collect, &got);
+        cr_assert(rc == FU_OK || rc == FU__CSV_UNSURE);
+        if (rc == FU_OK) {
+            accepted++;
+            fu__csv *r;
+            cr_assert_eq(fu__csv_open_mem(in.s, in.len, "x", 0, 0, &r), FU_OK);
+            recs want = {0};
+            int k;
+            while ((k = fu__csv_next(r)) == 1) {
+                cr_assert_eq(fu__csv_count(r), ncols, "iter %d: the reader sees another width", iter);
+                for (size_t i = 0; i < fu__csv_count(r); i++) {
+                    size_t len;
+                    const char *f = fu__csv_field(r, i, &len);
+                    char head[32];
+                    snprintf(head, sizeof head, "%zu:", len);
+                    puts_(&want.all, head);
+                    put(&want.all, f, len);
+                    puts_(&want.all, "|");
+                }
+                puts_(&want.all, "\n");
+                want.records++;
+            }
+            cr_assert_eq(k, 0, "iter %d: split accepted what the reader refuses: %s", iter,
+                         fu_error_last()->message);
+            cr_assert_eq(got.records, want.records, "iter %d", iter);
+            cr_assert_eq(got.all.len, want.all.len, "iter %d", iter);
+            if (got.all.len) cr_assert(memcmp(got.all.s, want.all.s, got.all.len) == 0, "iter %d", iter);
+            fu__csv_close(r);
+            free(want.all.s);
+        }
+        free(got.all.s);
+        free(copy);
+        free(in.s);
+    }
+    cr_assert_gt(accepted, 1000, "accepted %zu", accepted); /* the test saw the accepting side too */
+}
+
+Test(book_csv, count_breaks_counts_every_cr_and_lf) {
+    for (int iter = 0; iter < 200; iter++) {
+        size_t len = pick(iter < 100 ? 100 : 20000);
+        char *t = malloc(len + 1);
+        size_t want = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned c = pick(6);
+            t[i] = c == 0 ? '\n' : c == 1 ? '\r' : c == 2 ? (char)0x8A : (char)('a' + pick(26));
+            want += c < 2;
+        }
+        if (pick(2)) { /* long runs of line breaks: more than 255 in one byte lane */
+            memset(t, '\n', len);
+            want = len;
+        }
+        cr_assert_eq(fu__csv_count_breaks(t, len), want, "len %zu", len);
+        free(t);
+    }
+}
+
+Test(book_csv, safe_end_is_outside_quotes) {
+    const char *t = "a,\"x\ny\"\nb,c\n\"p\nq";
+    /* the last '\n' has an odd number of quotes before it; the one before is outside */
+    cr_assert_eq(fu__csv_safe_end(t, strlen(t)), 12);
+    cr_assert_eq(fu__csv_safe_end("a,\"b\nc", 6), 0);
+    cr_assert_eq(fu__csv_safe_end("abc", 3), 0);
+}
+
+/* --------------------------------------------------- numbers and times */
+
+static fu_book *one_customer(unsigned flags) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    const char *c = "customer_id,tz\nC1,UTC\n";
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, c, strlen(c), "c.csv"), FU_OK);
+    return b;
+}
+
+static void random_number(char *buf, size_t n) {
+    static const char *const edge[] = {"0",   "-0",  "+0",  "0.0", "-0.0", ".5", "-.5", "5.",
+                                       "+5.", "007", "1e3", "1E-3", "123456789012345", "1234567890123456",
+                                       "999999999999999", "0.000000000000001", "-99999999999999.9",
+                                       "9007199254740993", "0.1", "0.3", "2.675", "1.", ".", "+", "-",
+                                       "1.2.3", "1,5", " 12 ", "\t3.25", "1e", "0x10", "1_000"};
+    if (pick(4) == 0) {
+        snprintf(buf, n, "%s", edge[pick(sizeof edge / sizeof *edge)]);
+        return;
+    }
+    size_t at = 0;
+    if (pick(3) == 0) buf[at++] = pick(2) ? '-' : '+';
+    unsigned digits = 1 + pick(18), dot = pick(digits + 2);
+    for (unsigned i = 0; i < digits; i++) {
+        if (i == dot) buf[at++] = '.';
+        buf[at++] = (char)('0' + pick(10));
+    }
+    buf[at] = '\0';
+}
+
+Test(book_csv, numbers_read_as_strtod_reads_them) {
+    setlocale(LC_NUMERIC, "C");
+    for (int iter = 0; iter < 20000; iter++) {
+        char num[64];
+        random_number(num, sizeof num);
+        char csv[256];
+        snprintf(csv, sizeof csv, "customer_id,at,kind,amount\nC1,2026-01-01T00:00:00Z,purchase,\"%s\"\n", num);
+        fu_book *b = one_customer(0);
+        int rc = fu_book_read_events_csv_from_string(b, csv, strlen(csv), "n.csv");
+        /* the slow path's definition: the strict grammar, then strtod */
+        const char *s = num;
+        size_t len = strlen(num);
+        while (len && (*s == ' ' || *s == '\t')) s++, len--;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+        char t[64];
+        memcpy(t, s, len);
+        t[len] = '\0';
+        char *end;
+        double want = strtod(t, &end);
+        int ok = len > 0 && end == t + len && strchr(t, 'x') == NULL && strchr(t, 'X') == NULL &&
+                 strchr(t, '_') == NULL && strchr(t, ',') == NULL;
+        if (ok) {
+            cr_assert_eq(rc, FU_OK, "'%s': %s", num, fu_error_last()->message);
+            double got = fu_book_events(b, NULL)[0].amount;
+            cr_assert(memcmp(&got, &want, sizeof got) == 0, "'%s': %.17g want %.17g", num, got, want);
+        } else {
+            cr_assert_eq(rc, FU_EPARSE, "'%s' read as a number", num);
+        }
+        fu_book_free(b);
+    }
+}
+
+static void random_time(char *buf, size_t n) {
+    static const char *const edge[] = {
+        "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2100-02-29T12:00:00Z", "2000-02-29T12:00:00Z",
+        "0001-01-01T00:00:00Z", "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-00:01", "0000-01-01T00:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-00-10T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z", "2026-04-31T00:00:00Z",
+        "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z",
+        "2026-01-01T00:00:00+18:00", "2026-01-01T00:00:00+18:01", "2026-01-01T00:00:00-18:00",
+        "2026-01-01T00:00:00+05:60", "2026-01-01t00:00:00z", "2026-01-01 00:00:00Z",
+        "2026-01-01T00:00:00.5Z", "2026-01-01T00:00Z", "2026-01-01T00:00:00+0800",
+        "2026-01-01T00:00:00+08", "2026-01-01X00:00:00Z", "2026-1-01T00:00:00Z", "2026-01-01T00:00:00",
+        " 2026-01-01T00:00:00Z ", "2026-01-01T00:00:00Z0", "2026-01-01T0a:00:00Z", "2026/01/01T00:00:00Z"};
+    if (pick(3) == 0) {
+        snprintf(buf, n, "%s", edge[pick(sizeof edge / sizeof *edge)]);
+        return;
+    }
+    int y = (int)pick(10000), mo = (int)pick(14), d = (int)pick(33), h = (int)pick(25), mi = (int)pick(61),
+        se = (int)pick(61);
+    char off[16];
+    if (pick(3) == 0) snprintf(off, sizeof off, "Z");
+    else snprintf(off, sizeof off, "%c%02d:%02d", pick(2) ? '+' : '-', (int)pick(20), (int)pick(61));
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, h, mi, se, off);
+}
+
+Test(book_csv, times_read_as_fu_time_parse_reads_them) {
+    for (int iter = 0; iter < 20000; iter++) {
+        char tm[64];
+        random_time(tm, sizeof tm);
+        char csv[256];
+        snprintf(csv, sizeof csv, "customer_id,at,kind\nC1,%s,purchase\n", tm);
+        fu_book *b = one_customer(0);
+        int rc = fu_book_read_events_csv_from_string(b, csv, strlen(csv), "t.csv");
+        int64_t want = 0;
+        const char *s = tm;
+        size_t len = strlen(tm);
+        while (len && *s == ' ') s++, len--;
+        while (len && s[len - 1] == ' ') len--;
+        int wrc = fu_time_parse(s, len, &want);
+        cr_assert_eq(rc, wrc, "'%s': rc %d, fu_time_parse %d", tm, rc, wrc);
+        if (rc == FU_OK) cr_assert_eq(fu_book_events(b, NULL)[0].at, want, "'%s'", tm);
+        fu_book_free(b);
+    }
+}
+
+/* ------------------------------------------- blocks against the serial reader */
+
+static const char *const NOTES[] = {
+    "",
+    "plain note",
+    "\"quoted, with a comma\"",
+    "\"two\nlines\"",
+    "\"crlf\r\ninside\"",
+    "\"says \"\"hi\"\"\"",
+    "\"'=1+2\"",
+    "\"''-3\"",
+    "caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87",
+    "\"\n\"",
+    "\"ends with a newline\n\"",
+};
+
+/* A random valid events file (customers C0..C19, created on the fly). */
+static text random_events(unsigned rows, int skip_kinds) {
+    static const char *const kinds[] = {"purchase", "delivery", "contact", "fault", "Purchase", " inquiry "};
+    static const char *const eol[] = {"\n", "\r\n", "\n", "\n"};
+    text t = {0};
+    if (pick(4) == 0) puts_(&t, "\xEF\xBB\xBF");
+    puts_(&t, "customer_id,at,kind,order_id,amount,channel,note\n");
+    char line[512], prev[512] = "";
+    for (unsigned i = 0; i < rows; i++) {
+        if (prev[0] && pick(20) == 0) { /* an exact duplicate */
+            puts_(&t, prev);
+            continue;
+        }
+        if (pick(40) == 0) puts_(&t, eol[pick(4)]); /* an empty line */
+        char tm[64], amount[64];
+        random_time(tm, sizeof tm);
+        if (fu_time_parse(tm, strlen(tm), &(int64_t){0}) != FU_OK || strchr(tm, ' '))
+            snprintf(tm, sizeof tm, "2026-0%u-1%uT0%u:00:00+08:00", 1 + pick(9), pick(10), pick(10));
+        snprintf(amount, sizeof amount, "%u.%02u", pick(100000), pick(100));
+        const char *kind = skip_kinds && pick(15) == 0 ? "no_such_kind" : kinds[pick(6)];
+        snprintf(line, sizeof line, "C%u,%s,%s,O%u,%s,%s,%s%s", pick(20), tm, kind, pick(50),
+                 pick(3) ? amount : "", pick(2) ? "sms" : "", NOTES[pick(sizeof NOTES / sizeof *NOTES)],
+                 i + 1 == rows && pick(2) ? "" : eol[pick(4)]);
+        puts_(&t, line);
+        snprintf(prev, sizeof prev, "%s", line);
+        if (i + 1 == rows && line[strlen(line) - 1] != '\n') break;
+    }
+    return t;
+}
+
+typedef struct outcome {
+    int rc;
+    int code;
+    char source[64], path[64], message[800];
+    unsigned long line, column;
+    char *csv;
+    size_t events, customers, dups, skipped, created;
+} outcome;
+
+static outcome read_with(int threads, size_t block, const char *in, size_t len, unsigned flags) {
+    fu__book_csv_tune(threads, block);
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags | FU_BOOK_WRITE_RAW_NOTES | FU_BOOK_WRITE_RAW_CELLS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    outcome r;
+    memset(&r, 0, sizeof r);
+    r.rc = fu_book_read_events_csv_from_string(b, in, len, "ev.csv");
+    if (r.rc) {
+        const fu_error *e = fu_error_last();
+        r.code = e->code;
+        snprintf(r.source, sizeof r.source, "%s", e->source ? e->source : "");
+        snprintf(r.path, sizeof r.path, "%s", e->path ? e->path : "");
+        snprintf(r.message, sizeof r.message, "%s", e->message);
+        r.line = e->line;
+        r.column = e->column;
+    }
+    size_t n;
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, &n, &r.csv), FU_OK);
+    fu_book_stats st;
+    fu_book_get_stats(b, &st);
+    r.events = st.events;
+    r.customers = st.customers;
+    r.dups = st.duplicates_dropped;
+    r.skipped = st.unknown_kinds_skipped;
+    r.created = st.customers_created;
+    fu_book_free(b);
+    fu__book_csv_tune(0, 0);
+    return r;
+}
+
+static void same(const outcome *a, const outcome *b, const char *what) {
+    cr_assert_eq(a->rc, b->rc, "%s: rc %d vs %d (%s | %s)", what, a->rc, b->rc, a->message, b->message);
+    cr_assert_eq(a->code, b->code, "%s", what);
+    cr_assert_str_eq(a->source, b->source, "%s", what);
+    cr_assert_str_eq(a->path, b->path, "%s", what);
+    cr_assert_str_eq(a->message, b->message, "%s", what);
+    cr_assert_eq(a->line, b->line, "%s: line %lu vs %lu", what, a->line, b->line);
+    cr_assert_eq(a->column, b->column, "%s: column %lu vs %lu", what, a->column, b->column);
+    cr_assert_str_eq(a->csv, b->csv, "%s: the books differ", what);
+    cr_assert_eq(a->events, b->events, "%s", what);
+    cr_assert_eq(a->customers, b->customers, "%s", what);
+    cr_assert_eq(a->dups, b->dups, "%s", what);
+    cr_assert_eq(a->skipped, b->skipped, "%s", what);
+    cr_assert_eq(a->created, b->created, "%s", what);
+}
+
+static const size_t BLOCKS[] = {64, 97, 150, 256, 1000, 4096, 0};
+static size_t block_reads;
+
+/* The serial reader and blocks of many sizes on one and two threads. */
+static void all_modes_agree(const char *in, size_t len, unsigned flags, const char *what, outcome *serial_out) {
+    outcome serial = read_with(-1, 0, in, len, flags);
+    for (size_t i = 0; i < sizeof BLOCKS / sizeof *BLOCKS; i++)
+        for (int threads = 1; threads <= 2; threads++) {
+            size_t before = fu__book_csv_block_reads();
+            outcome o = read_with(threads, BLOCKS[i], in, len, flags);
+            block_reads += fu__book_csv_block_reads() - before;
+            char w[128];
+            snprintf(w, sizeof w, "%s, %d thread%s, blocks of %zu", what, threads, threads > 1 ? "s" : "",
+                     BLOCKS[i]);
+            same(&serial, &o, w);
+            free(o.csv);
+        }
+    if (serial_out) *serial_out = serial;
+    else free(serial.csv);
+}
+
+Test(book_csv, blocks_make_the_serial_readers_book) {
+    for (int iter = 0; iter < 60; iter++) {
+        text t = random_events(20 + pick(300), iter & 1);
+        char what[64];
+        snprintf(what, sizeof what, "file %d", iter);
+        outcome serial;
+        all_modes_agree(t.s, t.len, FU_BOOK_CREATE_CUSTOMERS | ((iter & 1) ? FU_BOOK_SKIP_UNKNOWN_KINDS : 0), what,
+                        &serial);
+        cr_assert_eq(serial.rc, FU_OK, "%s: %s", what, serial.message);
+        cr_assert_gt(serial.events, 0);
+        free(serial.csv);
+        free(t.s);
+    }
+    /* the blocks read most files themselves (not all: a quoted note longer
+     * than a small block sends the read back to the serial reader) */
+    cr_assert_gt(block_reads, 60 * 14 / 2, "%zu of %d reads in blocks", block_reads, 60 * 14);
+}
+
+/* Spoil one row of a valid file in one of several ways. */
+static text spoil(const text *t, unsigned how) {
+    /* a line start after the header, outside quotes (an odd quote count
+     * before it means inside) */
+    size_t starts[4096], n = 0, q = 0;
+    for (size_t i = 0; i < t->len && n < 4096; i++) {
+        if (t->s[i] == '"') q++;
+        if (t->s[i] == '\n' && !(q & 1) && i + 1 < t->len && t->s[i + 1] != '\n' && t->s[i + 1] != '\r')
+            starts[n++] = i + 1;
+    }
+    text o = {0};
+    size_t at = n > 1 ? starts[1 + pick((unsigned)n - 1)] : t->len;
+    put(&o, t->s, at);
+    static const char *const bad[] = {
+        "C1,2026-02-30T00:00:00Z,purchase,,,,\n",       /* no such day */
+        "C1,2026-01-01T00:00:00Z,purchase,,12x,,\n",    /* not a number */
+        "C1,2026-01-01T00:00:00Z,bogus,,,,\n",          /* unknown kind */
+        "C1,2026-01-01T00:00:00Z,purchase,,,fax,\n",    /* unknown channel */
+        "C1,2026-01-01T00:00:00Z,purchase,,,\n",        /* a field short */
+        "C1,2026-01-01T00:00:00Z,purchase,,,,,\n",      /* a field more */
+        "C1,2026-01-01T00:00:00Z,purchase,,,,a\"b\n",   /* a quote inside */
+        "C1,2026-01-01T00:00:00Z,purchase,,,,\"open\n", /* an unterminated quote */
+        "C1,2026-01-01T00:00:00Z,purchase,,,,\xC3(\n",  /* invalid UTF-8 */
+        ",2026-01-01T00:00:00Z,purchase,,,,\n",         /* no customer */
+        "C1,,purchase,,,,\n",                           /* no time */
+        "C1,2026-01-01T00:00:00Z,purchase,,-1e999,,\n", /* out of range */
+        "C1,2026-01-01T00:00:00Z,purchase,,,,\"x\"y\n", /* text after a closing quote */
+    };
+    puts_(&o, bad[how % (sizeof bad / sizeof *bad)]);
+    put(&o, t->s + at, t->len - at);
+    return o;
+}
+
+Test(book_csv, blocks_report_the_serial_readers_first_error) {
+    for (int iter = 0; iter < 120; iter++) {
+        text t = random_events(30 + pick(200), 0);
+        text bad = spoil(&t, (unsigned)iter);
+        /* a second error further on: the first one is reported */
+        text worse = spoil(&bad, (unsigned)iter + 5);
+        char what[64];
+        snprintf(what, sizeof what, "spoilt file %d", iter);
+        outcome serial;
+        all_modes_agree(worse.s, worse.len, iter % 3 ? FU_BOOK_CREATE_CUSTOMERS : 0, what, &serial);
+        cr_assert_neq(serial.rc, FU_OK, "%s was read", what);
+        cr_assert_gt(serial.line, 1, "%s: %s", what, serial.message);
+        cr_assert_eq(serial.events, 0, "%s: events kept after an error", what);
+        free(serial.csv);
+        free(t.s);
+        free(bad.s);
+        free(worse.s);
+    }
+}
+
+Test(book_csv, error_in_a_later_block_names_its_line_and_column) {
+    text t = {0};
+    puts_(&t, "customer_id,at,kind,amount,note\n");
+    char line[128];
+    for (int i = 0; i < 400; i++) { /* 2 + 2 lines a row: notes hold a line break */
+        snprintf(line, sizeof line, "C%d,2026-01-01T00:%02d:00Z,purchase,%d,\"line\nbreak\"\n", i % 7, i % 60, i);
+        puts_(&t, line);
+    }
+    puts_(&t, "C3,2026-01-01T00:00:00Z,purchase,12.5.1,\n"); /* row 401: line 2 + 800 */
+    for (int threads = 1; threads <= 2; threads++) {
+        outcome ok = read_with(threads, 256, t.s, t.len - 41, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(ok.rc, FU_OK, "%s", ok.message); /* without the bad row: read in blocks */
+        free(ok.csv);
+        outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_EPARSE);
+        cr_assert_eq(o.line, 802, "line %lu", o.line);
+        cr_assert_eq(o.column, 34, "column %lu: %s", o.column, o.message); /* "C3," + 21 + "purchase," */
+        cr_assert_str_eq(o.path, "amount");
+        cr_assert(strstr(o.message, "not a number: '12.5.1'"), "%s", o.message);
+        cr_assert_eq(o.events, 0);
+        free(o.csv);
+    }
+    free(t.s);
+}
+
+Test(book_csv, blocks_read_a_file_as_the_serial_reader_does) {
+    char dir[256];
+    fu_test_mkdtemp(dir, sizeof dir, "book_csv");
+    char *path = fu_test_cat(dir, "/ev.csv");
+    rng_state = 12345;
+    text t = random_events(3000, 0);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fwrite(t.s, 1, t.len, f);
+    fclose(f);
+    char *out[3];
+    for (int threads = -1; threads <= 2; threads++) {
+        if (threads == 0) continue;
+        fu__book_csv_tune(threads, 1000);
+        fu_book_options o = FU_BOOK_OPTIONS_INIT;
+        o.flags = FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_WRITE_RAW_NOTES | FU_BOOK_WRITE_RAW_CELLS;
+        fu_book *b = NULL;
+        cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+        cr_assert_eq(fu_book_read_events_csv(b, path), FU_OK, "%s", fu_error_last()->message);
+        size_t n;
+        cr_assert_eq(fu_book_write_events_csv_to_string(b, &n, &out[threads < 0 ? 0 : threads]), FU_OK);
+        fu_book_free(b);
+    }
+    /* a file that cannot be read: the serial reader's error */
+    fu__book_csv_tune(2, 1000);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    char *missing = fu_test_cat(dir, "/missing.csv");
+    cr_assert_eq(fu_book_read_events_csv(b, missing), FU_EIO);
+    cr_assert(strstr(fu_error_last()->message, "cannot read"), "%s", fu_error_last()->message);
+    cr_assert_str_eq(fu_error_last()->source, missing);
+    free(missing);
+    fu_book_free(b);
+    cr_assert_str_eq(out[0], out[1]);
+    cr_assert_str_eq(out[0], out[2]);
+    for (int i = 0; i < 3; i++) free(out[i]);
+    fu__book_csv_tune(0, 0);
+    free(t.s);
+    free(path);
+    fu_test_rmtree(dir);
+}
+
+/* Every allocation failure in the block path ends in FU_ENOMEM with nothing
+ * leaked. With two threads too: every allocation is made on the calling
+ * thread (the test allocator counts without locks, and a host's allocator
+ * need not be thread-safe for a one-thread host). */
+typedef struct oom_ctx {
+    const char *text;
+    size_t len;
+} oom_ctx;
+
+static int oom_read(void *p) {
+    oom_ctx *c = p;
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    int rc = fu_book_new(&b, &o);
+    if (rc) return rc;
+    rc = fu_book_read_events_csv_from_string(b, c->text, c->len, "oom.csv");
+    fu_book_free(b);
+    return rc;
+}
+
+Test(book_csv, blocks_out_of_memory) {
+    rng_state = 777;
+    text t = random_events(60, 0);
+    oom_ctx c = {t.s, t.len};
+    for (int threads = 1; threads <= 2; threads++) {
+        fu__book_csv_tune(threads, 128);
+        size_t before = fu__book_csv_block_reads();
+        fu_test_oom("events in blocks", oom_read, &c, 4000);
+        cr_assert_gt(fu__book_csv_block_reads(), before); /* the clean run went through the blocks */
+    }
+    fu__book_csv_tune(0, 0);
+    free(t.s);
+}
