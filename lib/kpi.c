@@ -277,6 +277,8 @@ void fu__kpi_clear_result(fu_kpi *k) {
     k->has_result = 0;
 }
 
+const fu_book *fu_kpi_book(const fu_kpi *k) { return k ? k->bk : NULL; }
+
 void fu_kpi_free(fu_kpi *k) {
     if (!k) return;
     fu__kpi_clear_result(k);

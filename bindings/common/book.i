@@ -449,7 +449,13 @@ FU_RAISES(fu_book::m_write_events_csv)
     }
 
     /* fu_book_append_events: all or nothing, allowed while planners borrow the book */
-    void m_append_events(fu_swig_events *batch) { fu_book_append_events($self, batch->ev, batch->n); }
+    void m_append_events(fu_swig_events *batch) {
+        if (!batch) { /* None / nil: SWIG passes NULL for a missing object */
+            fu_error_set(FU_EINVAL, "fu_book_append_events: expected an event batch, got none");
+            return;
+        }
+        fu_book_append_events($self, batch->ev, batch->n);
+    }
     uint64_t m_generation() { return fu_book_generation($self); }
 
     void m_finalize() { fu_book_finalize($self); }

@@ -418,17 +418,6 @@ FU_RAISES(fu_planner::m_tier_cycles)
 
 /* ---- per language: keep the parents alive ---- */
 #ifdef SWIGPYTHON
-/* A planner's calls lock its book too: fu_planner_feed appends to the book,
- * which other threads may be reading through the Book or another planner. */
-%typemap(check, noblock=1) struct fu_planner *self (const void *book_lock = NULL) {
-    fu_py_lock_add($1);
-    book_lock = $1 ? (const void *)fu_planner_book($1) : NULL;
-    fu_py_lock_add(book_lock);
-}
-%typemap(freearg, noblock=1) struct fu_planner *self { /* the planner may be freed by now: no call on it */
-    fu_py_lock_drop(book_lock$argnum);
-    fu_py_lock_drop($1);
-}
 %feature("kwargs") fu_planner::fu_planner;
 %feature("kwargs") fu_planner::m_plan;
 %feature("kwargs") fu_planner::m_plan_customer;

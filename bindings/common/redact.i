@@ -122,6 +122,10 @@ def _redact_many_array(values):
         back unchanged is the same str object. When a text fails (a match
         limit) the call raises, naming its batch; the counts then hold the
         earlier batches, not the failing one."""
+        if isinstance(texts, (str, bytes, bytearray)):
+            # a lone text would be masked character by character: nothing matches
+            raise TypeError("apply_many(): expected a list, array or Series of texts, got %s; "
+                            "use apply() for one text" % type(texts).__name__)
         if hasattr(texts, "to_numpy") and hasattr(texts, "index"):  # a pandas Series
             import pandas
             out = _redact_many_array(_redact_many(self, texts.tolist()))

@@ -66,6 +66,7 @@ static void fu_py_stripe_init(void) {
 }
 typedef struct fu_py_lockset {
     const void *ptr[FU_PY_LOCKSET];
+    const void *owner[FU_PY_LOCKSET]; /* the handle an entry was added for (its book), or NULL */
     int n;
     int held[FU_PY_LOCKSET]; /* stripes locked by fu_py_lock_all, ascending */
     int nheld;
@@ -79,18 +80,25 @@ static int fu_py_stripe_of(const void *p) {
     v *= (uintptr_t)0x9E3779B97F4A7C15ull;
     return (int)((v >> 7) % FU_PY_STRIPES);
 }
-static int fu_py_lock_add(const void *p) {
+static int fu_py_lock_add_for(const void *p, const void *owner) {
     fu_py_lockset *s = &fu_py_locks;
     if (!p || s->n >= FU_PY_LOCKSET) return 0;
+    s->owner[s->n] = owner;
     s->ptr[s->n++] = p;
     return 1;
 }
+static int fu_py_lock_add(const void *p) { return fu_py_lock_add_for(p, NULL); }
+/* Drop p, and what was added for p (its book: the handle may be freed by
+ * now, so nothing is asked of it). */
 static void fu_py_lock_drop(const void *p) {
     fu_py_lockset *s = &fu_py_locks;
+    int dropped = 0;
     for (int i = s->n; i-- > 0;)
-        if (s->ptr[i] == p) {
-            s->ptr[i] = s->ptr[--s->n];
-            return;
+        if ((s->ptr[i] == p && !s->owner[i] && !dropped) || (p && s->owner[i] == p)) {
+            if (!s->owner[i]) dropped = 1;
+            s->n--;
+            s->ptr[i] = s->ptr[s->n];
+            s->owner[i] = s->owner[s->n];
         }
 }
 /* Lock the stripes of the set (called without the GIL). A call made while
@@ -190,9 +198,21 @@ FU_PY_LOCKED(fu_calendar)
 FU_PY_LOCKED(fu_windows)
 FU_PY_LOCKED(fu_besttime)
 FU_PY_LOCKED(fu_plan)
-FU_PY_LOCKED(fu_planner)
+/* A planner's and a KPI engine's calls lock the book they read too:
+ * fu_planner_feed appends to it, and another thread may be appending to it
+ * through the Book or another planner while plan() or compute() reads it. */
+%define FU_PY_LOCKED_WITH_BOOK(T, BOOK)
+%typemap(check, noblock=1) struct T *, struct T const * {
+    fu_py_lock_add($1);
+    if ($1) fu_py_lock_add_for((const void *)BOOK($1), $1);
+}
+%typemap(freearg, noblock=1) struct T *, struct T const * { /* the handle may be freed by now */
+    fu_py_lock_drop($1);
+}
+%enddef
+FU_PY_LOCKED_WITH_BOOK(fu_planner, fu_planner_book)
 FU_PY_LOCKED(fu_sim_report)
-FU_PY_LOCKED(fu_kpi)
+FU_PY_LOCKED_WITH_BOOK(fu_kpi, fu_kpi_book)
 FU_PY_LOCKED(fu_ledger)
 FU_PY_LOCKED(fu_commitment_list)
 FU_PY_LOCKED(fu_extraction)

@@ -270,6 +270,13 @@ FU_EXTERN int fu_kpi_add_events_priority(fu_kpi *kpi, const fu_event_in *events,
  */
 FU_EXTERN int fu_kpi_add_book(fu_kpi *kpi, const fu_book *book);
 
+/** The book the engine computes from: the one borrowed by fu_kpi_add_book()
+ *  or the engine's own; NULL before any data (and for NULL). Borrowed from
+ *  the engine, valid until its next add_* call or fu_kpi_free(). For hosts
+ *  that serialise threads per handle (the Python binding locks it with the
+ *  engine). Threads: reads. */
+FU_EXTERN const fu_book *fu_kpi_book(const fu_kpi *kpi);
+
 /**
  * Set the segment label (for #FU_KPI_BY_SEGMENT) of `n` customers, e.g. the
  * `segment` column of `followup segment`. Unknown customers are created.

@@ -73,4 +73,12 @@ T.test("feed is visible in the book; a borrowed book takes appends only", functi
   T.eq(b:event_count(), n0 + 2)
 end)
 
+T.test("append_events(nil) is an error, not a crash", function()
+  local b = book()
+  local g = b:generation()
+  local err = T.raises(b.append_events, b, nil)
+  T.truthy(tostring(err.message or err):find("expected an event batch", 1, true), "says what was expected")
+  T.eq(b:generation(), g)
+end)
+
 T.done()
