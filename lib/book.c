@@ -621,6 +621,9 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
         return set_bad(bad, EF_OUTCOME), fu__error_set(FU_EINVAL, "outcome %d out of range", (int)in->outcome);
     if ((unsigned)in->survey >= COUNT_OF(SURVEY_NAMES))
         return set_bad(bad, EF_SURVEY), fu__error_set(FU_EINVAL, "survey %d out of range", (int)in->survey);
+    if (in->priority < 0 || in->priority > 4)
+        return set_bad(bad, EF_PRIO),
+               fu__error_set(FU_EINVAL, "priority %d out of range (0 not given, 1 urgent .. 4 low)", in->priority);
     if (!isnan(in->unit_price) && !(isfinite(in->unit_price) && in->unit_price >= 0))
         return set_bad(bad, EF_UNIT),
                fu__error_set(FU_ERANGE, "unit_price must be a finite number >= 0, got %g", in->unit_price);
@@ -682,6 +685,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     e.channel = (uint8_t)in->channel;
     e.outcome = (uint8_t)in->outcome;
     e.survey = (uint8_t)in->survey;
+    e.priority = (uint8_t)in->priority;
     b->ev[b->nev++] = e;
     b->finalized = 0;
     b->generation++;

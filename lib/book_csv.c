@@ -4,6 +4,7 @@
 #include "book_internal.h"
 #include "csv_internal.h"
 #include "followup/calendar.h"
+#include "followup/planner.h"
 #include "followup/redact.h"
 #include "calendar_internal.h"
 
@@ -128,7 +129,7 @@ static const colspec CUSTOMER_COLS[CF_COUNT] = {
 static const colspec EVENT_COLS[EF_COUNT] = {
     {"customer_id", 1}, {"at", 1},       {"kind", 1},    {"order_id", 0}, {"product_class", 0},
     {"unit_price", 0},  {"amount", 0},   {"severity", 0}, {"channel", 0}, {"agent_id", 0},
-    {"outcome", 0},     {"score", 0},    {"survey", 0},  {"note", 0}};
+    {"outcome", 0},     {"score", 0},    {"survey", 0},  {"note", 0},     {"priority", 0}};
 
 static void trim(const char **s, size_t *len) {
     while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) (*s)++, (*len)--;
@@ -388,6 +389,23 @@ _Static_assert(sizeof(fu_event_kind) == sizeof(int) && sizeof(fu_severity) == si
 
 enum { M_KIND, M_SEV, M_CHAN, M_OUT, M_SURV, M_COUNT };
 
+/* The optional priority column: a #fu_priority name (ASCII case ignored),
+ * stored as the priority + 1; empty (or no column) is 0, not given. */
+static int read_priority(const rowv *rw, int *out) {
+    size_t len;
+    const char *s = cell(rw, EF_PRIO, &len);
+    trim(&s, &len);
+    *out = 0;
+    if (!len) return FU_OK;
+    for (int p = FU_PRIORITY_URGENT; p <= FU_PRIORITY_LOW; p++)
+        if (fu__book_ascii_ieq(s, len, fu_priority_name((fu_priority)p))) {
+            *out = p + 1;
+            return FU_OK;
+        }
+    return row_error(rw, EF_PRIO, FU_EPARSE, "unknown priority '%.*s' (expected urgent, high, normal, low or empty)",
+                     (int)(len > 64 ? 64 : len), s);
+}
+
 /* The values of an event row, without adding it: *skip set for an unknown
  * kind with FU_BOOK_SKIP_UNKNOWN_KINDS. `memo`: M_COUNT memos or NULL. */
 static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int *skip, enum_memo *memo) {
@@ -419,7 +437,8 @@ static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int 
         (rc = read_enum(rw, EF_SEV, p_sev, &e->severity, memo ? &memo[M_SEV] : NULL)) ||
         (rc = read_enum(rw, EF_CHAN, p_chan, &e->channel, memo ? &memo[M_CHAN] : NULL)) ||
         (rc = read_enum(rw, EF_OUTCOME, p_out, &e->outcome, memo ? &memo[M_OUT] : NULL)) ||
-        (rc = read_enum(rw, EF_SURVEY, p_surv, &e->survey, memo ? &memo[M_SURV] : NULL)))
+        (rc = read_enum(rw, EF_SURVEY, p_surv, &e->survey, memo ? &memo[M_SURV] : NULL)) ||
+        (rc = read_priority(rw, &e->priority)))
         return rc;
     return FU_OK;
 }
@@ -882,7 +901,8 @@ static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
         (rc = fu__csv_putf(o, 0, fu_outcome_name((fu_outcome)e->outcome), w->cell)) ||
         (rc = put_num(o, e->score, 1)) ||
         (rc = fu__csv_putf(o, 0, fu_survey_name((fu_survey)e->survey), w->cell)) ||
-        (rc = put_note(b, e->note, w, o)))
+        (rc = put_note(b, e->note, w, o)) ||
+        (w->ncols > EF_PRIO && (rc = fu__csv_putf(o, 0, e->priority ? fu_priority_name((fu_priority)(e->priority - 1)) : NULL, w->cell))))
         return rc;
     return fu__csv_end(o);
 }
@@ -954,10 +974,20 @@ int fu_book_write_customers_csv_to_string(const fu_book *b, size_t *len, char **
     return write_string(b, len, out, CUSTOMER_COLS, customer_cols(b), fu_book_customer_count(b), customer_line);
 }
 
+/* The `priority` column is written when an event has a priority: books
+ * without priorities keep the columns they always had. */
+static int event_cols(const fu_book *b) {
+    size_t n = 0;
+    const fu_event *ev = b ? fu_book_events(b, &n) : NULL;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].priority) return EF_COUNT;
+    return EF_PRIO;
+}
+
 int fu_book_write_events_csv(const fu_book *b, const char *path) {
-    return write_file(b, path, EVENT_COLS, EF_COUNT, fu_book_event_count(b), event_line);
+    return write_file(b, path, EVENT_COLS, event_cols(b), fu_book_event_count(b), event_line);
 }
 
 int fu_book_write_events_csv_to_string(const fu_book *b, size_t *len, char **out) {
-    return write_string(b, len, out, EVENT_COLS, EF_COUNT, fu_book_event_count(b), event_line);
+    return write_string(b, len, out, EVENT_COLS, event_cols(b), fu_book_event_count(b), event_line);
 }

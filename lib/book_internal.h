@@ -82,7 +82,7 @@ enum {
 /* Fields of an event. */
 enum {
     EF_CUST, EF_AT, EF_KIND, EF_ORDER, EF_PCLASS, EF_UNIT, EF_AMOUNT, EF_SEV, EF_CHAN,
-    EF_AGENT, EF_OUTCOME, EF_SCORE, EF_SURVEY, EF_NOTE, EF_COUNT
+    EF_AGENT, EF_OUTCOME, EF_SCORE, EF_SURVEY, EF_NOTE, EF_PRIO, EF_COUNT
 };
 
 /* Where a value error lies: the field (CF_* / EF_*, -1 for none), and for

@@ -51,7 +51,7 @@ fu_kpi_status fu__kpi_rag_status(double v, double target, double red, int lower)
  * refuses changes until the engine is freed), or a book the engine owns
  * (records given one by one, or several books). The engine keeps only what
  * a book does not hold, indexed by book customer (kcx) or found through the
- * book's string ids (agent labels, product classes, contact priorities). */
+ * book's string ids (agent labels, product classes). */
 
 /* Labels the book does not hold: segment labels, the agents of due items
  * and commitments, the agent and segment names of merged partials, and the
@@ -150,7 +150,6 @@ struct fu_kpi {
     size_t n_cx, cap_cx;
     kmap amap;           /* book agent string id -> label id */
     kmap cmap;           /* book product class string id -> class index + 1 */
-    uint32_t prio_note[4]; /* own book: note string id marking a contact's priority (0 unknown) */
     uint64_t gen;        /* fu_book_generation() of the book at the last compute */
     kdue *due;
     size_t n_due, cap_due;

@@ -15,9 +15,10 @@
  *   the API (and books copied into the own book) from the unit price, else
  *   from the name when the price falls in no class (a copied book's event
  *   whose price falls in no class loses its class name to keep its rule);
- * - a contact's priority (fu_kpi_add_events_priority) is stored in the own
- *   book as the contact's note, one marker text per priority (the engine
- *   never reads notes: the notes of events given to it are not kept). */
+ * - a contact's priority is the event's `priority` field: set by
+ *   fu_kpi_add_events_priority() in the own book, and read from a borrowed
+ *   book's events too (a priority column of the events CSV counts); the
+ *   engine never reads notes: the notes of events given to it are not kept. */
 #include "kpi_internal.h"
 
 /* ---- kmap: book string id -> small value ---- */
@@ -72,9 +73,6 @@ static void kmap_free(kmap *m) {
 }
 
 /* ---- the store ---- */
-
-static const char *const prio_marker[4] = {"fu_kpi:priority=urgent", "fu_kpi:priority=high",
-                                           "fu_kpi:priority=normal", "fu_kpi:priority=low"};
 
 void fu__kpi_store_free(fu_kpi *k) {
     if (k->own) fu_book_free(k->own);
@@ -144,6 +142,7 @@ static void event_copy(const fu_kpi *k, const fu_book *b, const fu_event *e, fu_
     o->outcome = (fu_outcome)e->outcome;
     o->score = e->score;
     o->survey = (fu_survey)e->survey;
+    o->priority = e->priority;
     if (!isnan(e->unit_price) && e->unit_price >= 0 && fu__policy_class_of(k->pol, e->unit_price) < 0)
         o->product_class = NULL;
 }
@@ -182,7 +181,6 @@ static int own_book(fu_kpi *k) {
             return rc;
         }
         fu__book_release(k->bk);
-        memset(k->prio_note, 0, sizeof k->prio_note);
         kmap_free(&k->cmap); /* string ids of another book */
         kmap_free(&k->amap);
     }
@@ -295,7 +293,8 @@ int fu_kpi_add_events_priority(fu_kpi *k, const fu_event_in *in, const fu_priori
         fu_event_in *o = &cp[i];
         *o = in[i];
         /* what the engine does not read is not kept (see the file comment) */
-        o->note = prio && o->kind == FU_EVENT_CONTACT ? prio_marker[prio[i]] : NULL;
+        o->note = NULL;
+        if (prio) o->priority = o->kind == FU_EVENT_CONTACT ? (int)prio[i] + 1 : 0;
         if (!(o->unit_price >= 0 && isfinite(o->unit_price))) o->unit_price = NAN;
         if (o->kind != FU_EVENT_PURCHASE || !isfinite(o->amount)) o->amount = NAN;
         if (o->kind != FU_EVENT_SURVEY || !o->survey) o->score = NAN;
@@ -455,19 +454,6 @@ static int class_by_name(fu_kpi *k, uint32_t bid, uint32_t *out) {
     return kmap_put(&k->cmap, bid, *out);
 }
 
-/* The priority + 1 a contact's note marks in the own book (0 none). */
-static uint8_t note_prio(fu_kpi *k, uint32_t note) {
-    for (int p = 0; p < 4; p++)
-        if (k->prio_note[p] == note) return (uint8_t)(p + 1);
-    const char *t = fu_book_string(k->bk, note);
-    for (int p = 0; p < 4 && t; p++)
-        if (strcmp(t, prio_marker[p]) == 0) {
-            k->prio_note[p] = note;
-            return (uint8_t)(p + 1);
-        }
-    return 0;
-}
-
 int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out) {
     uint32_t last_b = 0, last_l = 0;
     int own = k->own != NULL, rc = FU_OK;
@@ -489,9 +475,8 @@ int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out) {
         v->channel = e->channel;
         v->outcome = e->outcome;
         v->survey = e->survey;
-        v->prio = 0;
+        v->prio = e->kind == FU_EVENT_CONTACT && e->priority <= FU_PRIORITY_LOW + 1 ? e->priority : 0;
         v->pad_[0] = 0;
-        if (own && e->note && e->kind == FU_EVENT_CONTACT) v->prio = note_prio(k, e->note);
         int cls = -1;
         uint32_t byname;
         if (!isnan(e->unit_price) && e->unit_price >= 0) {

@@ -6,6 +6,7 @@
 #include "fu_test.h"
 #include "book_internal.h"
 #include "csv_internal.h"
+#include "followup/planner.h"
 
 #include <criterion/criterion.h>
 #include <locale.h>
@@ -551,4 +552,98 @@ Test(book_csv, blocks_out_of_memory) {
     }
     fu__book_csv_tune(0, 0);
     free(t.s);
+}
+
+/* ------------------------------------------------------------ priority */
+
+/* The optional priority column: any position, ASCII case ignored, empty =
+ * not given; written last, and only when an event has a priority. */
+Test(book_csv, priority_column_round_trips) {
+    static const char in[] = "priority,customer_id,at,kind\n"
+                             "Urgent,C1,2026-01-01T00:00:00Z,contact\n"
+                             ",C1,2026-01-01T01:00:00Z,contact\n"
+                             "low,C2,2026-01-01T02:00:00Z,contact\n"
+                             " high ,C2,2026-01-01T03:00:00Z,contact\n"
+                             "NORMAL,C2,2026-01-01T04:00:00Z,purchase\n";
+    static const char want[] =
+        "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,outcome,score,"
+        "survey,note,priority\n"
+        "C1,2026-01-01T00:00:00Z,contact,,,,,,,,,,,,urgent\n"
+        "C1,2026-01-01T01:00:00Z,contact,,,,,,,,,,,,\n"
+        "C2,2026-01-01T02:00:00Z,contact,,,,,,,,,,,,low\n"
+        "C2,2026-01-01T03:00:00Z,contact,,,,,,,,,,,,high\n"
+        "C2,2026-01-01T04:00:00Z,purchase,,,,,,,,,,,,normal\n";
+    for (int threads = 1; threads <= 2; threads++) {
+        outcome o = read_with(threads, 64, in, strlen(in), FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_OK, "%s", o.message);
+        cr_expect_str_eq(o.csv, want, "threads %d", threads);
+        outcome back = read_with(threads, 64, o.csv, strlen(o.csv), FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(back.rc, FU_OK, "%s", back.message);
+        cr_expect_str_eq(back.csv, want, "read back, threads %d", threads);
+        free(o.csv);
+        free(back.csv);
+    }
+    fu_book *b = one_customer(FU_BOOK_CREATE_CUSTOMERS);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, in, strlen(in), "ev.csv"), FU_OK);
+    size_t n;
+    const fu_event *ev = fu_book_events(b, &n);
+    cr_assert_eq(n, 5);
+    static const uint8_t prio[5] = {FU_PRIORITY_URGENT + 1, 0, FU_PRIORITY_LOW + 1, FU_PRIORITY_HIGH + 1,
+                                    FU_PRIORITY_NORMAL + 1};
+    for (size_t i = 0; i < n; i++) cr_expect_eq(ev[i].priority, prio[i], "event %zu: %d", i, ev[i].priority);
+    fu_book_free(b);
+}
+
+Test(book_csv, no_priority_no_column) {
+    static const char in[] = "customer_id,at,kind,priority\nC1,2026-01-01T00:00:00Z,contact,\n";
+    outcome o = read_with(1, 0, in, strlen(in), FU_BOOK_CREATE_CUSTOMERS);
+    cr_assert_eq(o.rc, FU_OK, "%s", o.message);
+    cr_expect_str_eq(o.csv, "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,"
+                            "outcome,score,survey,note\nC1,2026-01-01T00:00:00Z,contact,,,,,,,,,,,\n");
+    free(o.csv);
+}
+
+Test(book_csv, bad_priority_names_line_and_column) {
+    text t = {0};
+    puts_(&t, "customer_id,at,kind,priority\n");
+    for (int i = 0; i < 50; i++) puts_(&t, "C1,2026-01-01T00:00:00Z,contact,high\n");
+    puts_(&t, "C1,2026-01-01T00:00:00Z,contact,asap\n"); /* line 52 */
+    for (int threads = 1; threads <= 2; threads++) {
+        outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_EPARSE);
+        cr_expect_str_eq(o.source, "ev.csv");
+        cr_expect_eq(o.line, 52, "line %lu", o.line);
+        cr_expect_eq(o.column, 33, "column %lu: %s", o.column, o.message); /* "C1," + 21 + "contact," */
+        cr_expect_str_eq(o.path, "priority");
+        cr_expect(strstr(o.message, "unknown priority 'asap'"), "%s", o.message);
+        cr_expect_eq(o.events, 0);
+        free(o.csv);
+    }
+    free(t.s);
+}
+
+/* The API: 0..4, and the duplicate rule counts the priority as a field. */
+Test(book_csv, priority_through_the_api) {
+    fu_book *b = one_customer(0);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    cr_expect_eq(e.priority, 0);
+    e.customer_id = "C1";
+    e.at = 1000;
+    e.kind = FU_EVENT_CONTACT;
+    e.priority = 5;
+    cr_expect_eq(fu_book_add_event(b, &e), FU_EINVAL);
+    e.priority = -1;
+    cr_expect_eq(fu_book_add_event(b, &e), FU_EINVAL);
+    e.priority = 0;
+    cr_expect_eq(fu_book_add_event(b, &e), FU_OK);
+    e.priority = FU_PRIORITY_URGENT + 1;
+    cr_expect_eq(fu_book_add_event(b, &e), FU_OK); /* differs in the priority: kept */
+    cr_expect_eq(fu_book_add_event(b, &e), FU_OK); /* equal in every field: dropped */
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_book_stats st;
+    fu_book_get_stats(b, &st);
+    cr_expect_eq(st.events, 2);
+    cr_expect_eq(st.duplicates_dropped, 1);
+    fu_book_free(b);
 }

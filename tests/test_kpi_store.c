@@ -218,3 +218,60 @@ Test(kpi_store, a_customer_given_again_updates_its_tier) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* Contacts whose priorities come from an events CSV's `priority` column
+ * count as if given with fu_kpi_add_events_priority(): the same figures
+ * from the borrowed CSV book, from a copy of it (FU_KPI_COPY_BOOKS) and
+ * from the API. By hand: O1's three answered phone contacts an hour apart
+ * (the second urgent, exempt from the 24 h gap; the third normal: over),
+ * V1's two (the second given no priority: normal, over). */
+Test(kpi_store, priorities_of_a_csv_book_equal_the_api_path) {
+    static const char ev[] = "customer_id,at,kind,channel,outcome,agent_id,priority\n"
+                             "O1,2026-03-03T10:00:00+08:00,contact,phone,answered,A1,normal\n"
+                             "O1,2026-03-03T11:00:00+08:00,contact,phone,answered,A1,Urgent\n"
+                             "O1,2026-03-03T12:00:00+08:00,contact,phone,answered,A1,normal\n"
+                             "V1,2026-03-04T10:00:00+08:00,contact,phone,answered,A2,low\n"
+                             "V1,2026-03-04T11:00:00+08:00,contact,phone,answered,A2,\n";
+    /* in the book's order: V1 (customer 0) first */
+    static const fu_priority pr[5] = {FU_PRIORITY_LOW, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL,
+                                      FU_PRIORITY_URGENT, FU_PRIORITY_NORMAL};
+    fu_policy *p = builtin();
+    char *out[3] = {NULL, NULL, NULL};
+    for (int way = 0; way < 3; way++) {
+        fu_book *b = fixture(0);
+        if (way < 2)
+            cr_assert_eq(fu_book_read_events_csv_from_string(b, ev, strlen(ev), "ev.csv"), FU_OK, "%s",
+                         fu_error_last()->message);
+        fu_kpi *k = engine(p, way == 1 ? FU_KPI_COPY_BOOKS : 0u);
+        cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+        if (way == 2) {
+            fu_book *src = fixture(0);
+            cr_assert_eq(fu_book_read_events_csv_from_string(src, ev, strlen(ev), "ev.csv"), FU_OK);
+            size_t n;
+            fu_event_in *in = inputs_of(src, &n);
+            cr_assert_eq(n, 5);
+            cr_assert_str_eq(in[0].customer_id, "V1");
+            cr_assert_eq(in[3].at, T("2026-03-03T11:00:00+08:00"));
+            cr_assert_eq(fu_kpi_add_events_priority(k, in, pr, n), FU_OK, "%s", fu_error_last()->message);
+            free(in);
+            fu_book_free(src);
+        }
+        size_t nf;
+        cr_assert_eq(fu_kpi_compute(k, &nf), FU_OK, "%s", fu_error_last()->message);
+        const fu_kpi_figure *o1 = fu_kpi_find(k, FU_KPI_OVER_CONTACT, "2026-W10", "ordinary/A1");
+        const fu_kpi_figure *v1 = fu_kpi_find(k, FU_KPI_OVER_CONTACT, "2026-W10", "vip/A2");
+        cr_assert(o1 && v1, "way %d", way);
+        cr_expect_eq(o1->n, 3.0);
+        cr_expect_float_eq(o1->value, 1.0 / 3.0, 1e-12, "way %d: %g (2/3: the urgent one counted over)", way,
+                           o1->value);
+        cr_expect_eq(v1->n, 2.0);
+        cr_expect_float_eq(v1->value, 0.5, 1e-12, "way %d", way);
+        cr_assert_eq(fu_kpi_write_csv_to_string(k, NULL, &out[way]), FU_OK);
+        fu_kpi_free(k);
+        fu_book_free(b);
+    }
+    cr_expect_str_eq(out[0], out[2], "borrowed CSV book vs fu_kpi_add_events_priority");
+    cr_expect_str_eq(out[1], out[2], "copied CSV book vs fu_kpi_add_events_priority");
+    for (int i = 0; i < 3; i++) fu_free(out[i]);
+    fu_policy_free(p);
+}

@@ -10,7 +10,8 @@
  *                  consent_email=TRI_UNKNOWN, owner=None) -> index
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
  *               amount=nan, severity=0, channel=0, agent_id=None, outcome=0, score=nan,
- *               survey=0, note=None)
+ *               survey=0, note=None, priority=0)
+ *               priority: a contact's priority + 1 (1 urgent .. 4 low), 0 not given
  *     append_events(batch): the EventBatch's events, all or nothing, merged into each
  *               customer's time order (allowed while planners borrow the book)
  *     generation() -> int: changes with every change (appends included)
@@ -194,6 +195,7 @@ typedef struct fu_event {
     uint8_t channel;
     uint8_t outcome;
     uint8_t survey;
+    uint8_t priority;
 } fu_event;
 %mutable;
 %extend fu_event {
@@ -282,7 +284,8 @@ FU_RAISES(fu_swig_events::m_add)
     void m_add(const char *customer_id, int64_t at, int kind, const char *order_id = NULL,
                const char *product_class = NULL, double unit_price = NAN, double amount = NAN,
                int severity = 0, int channel = 0, const char *agent_id = NULL, int outcome = 0,
-               double score = NAN, int survey = 0, const char *note = NULL) {
+               double score = NAN, int survey = 0, const char *note = NULL,
+               int priority = 0) {
         if ($self->n == $self->cap) {
             size_t cap = $self->cap ? 2 * $self->cap : 64;
             fu_event_in *p = (fu_event_in *)realloc($self->ev, cap * sizeof *p);
@@ -312,6 +315,7 @@ FU_RAISES(fu_swig_events::m_add)
         e.outcome = (fu_outcome)outcome;
         e.score = score;
         e.survey = (fu_survey)survey;
+        e.priority = priority;
         $self->ev[$self->n++] = e;
     }
     size_t m_count() { return $self->n; }
@@ -428,7 +432,8 @@ FU_RAISES(fu_book::m_write_events_csv)
     void m_add_event(const char *customer_id, int64_t at, int kind, const char *order_id = NULL,
                      const char *product_class = NULL, double unit_price = NAN, double amount = NAN,
                      int severity = 0, int channel = 0, const char *agent_id = NULL, int outcome = 0,
-                     double score = NAN, int survey = 0, const char *note = NULL) {
+                     double score = NAN, int survey = 0, const char *note = NULL,
+                     int priority = 0) {
         fu_event_in e;
         fu_event_in_init(&e);
         e.customer_id = customer_id;
@@ -445,6 +450,7 @@ FU_RAISES(fu_book::m_write_events_csv)
         e.score = score;
         e.survey = (fu_survey)survey;
         e.note = note;
+        e.priority = priority;
         fu_book_add_event($self, &e);
     }
 

@@ -580,7 +580,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
     fu_py_cols c;
     PyObject *cid = NULL, *order = NULL, *pclass = NULL, *agent = NULL, *note = NULL;
     const void *at = NULL, *kind = NULL, *price = NULL, *amount = NULL, *sev = NULL, *chan = NULL, *outc = NULL,
-               *score = NULL, *survey = NULL;
+               *score = NULL, *survey = NULL, *prio = NULL;
     PyObject *result = NULL;
     if (fu_py_cols_open(&c, dict, "customer_id") || fu_py_strcol(&c, "customer_id", &cid) ||
         fu_py_strcol(&c, "order_id", &order) || fu_py_strcol(&c, "product_class", &pclass) ||
@@ -589,7 +589,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
         fu_py_numcol(&c, "unit_price", 'd', &price) || fu_py_numcol(&c, "amount", 'd', &amount) ||
         fu_py_numcol(&c, "severity", 'q', &sev) || fu_py_numcol(&c, "channel", 'q', &chan) ||
         fu_py_numcol(&c, "outcome", 'q', &outc) || fu_py_numcol(&c, "score", 'd', &score) ||
-        fu_py_numcol(&c, "survey", 'q', &survey))
+        fu_py_numcol(&c, "survey", 'q', &survey) || fu_py_numcol(&c, "priority", 'q', &prio))
         goto done;
     if (!at || !kind) {
         fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: the at and kind columns are required"));
@@ -611,6 +611,7 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
         e.outcome = (fu_outcome)FU_I64(outc, i, 0);
         e.score = FU_F64(score, i);
         e.survey = (fu_survey)FU_I64(survey, i, 0);
+        e.priority = (int)FU_I64(prio, i, 0);
         fu_error_clear();
         int rc = fu_book_add_event(b, &e);
         if (rc) {

@@ -250,6 +250,10 @@ typedef struct fu_event_in {
                                     a survey event with a score needs a survey type */
     fu_survey survey;
     const char *note;          /**< free text; NULL or "" when absent */
+    int priority;              /**< the contact's priority: #fu_priority + 1 (1 urgent,
+                                    2 high, 3 normal, 4 low; followup/planner.h);
+                                    0 when not given. The KPI engine's over-contact
+                                    and cap rules read it on contact events. */
 } fu_event_in;
 
 /** Set every field of `ev` to absent (kind #FU_EVENT_PURCHASE, at #FU_BOOK_NO_TIME).
@@ -275,7 +279,8 @@ typedef struct fu_event {
     uint8_t channel;        /**< #fu_channel */
     uint8_t outcome;        /**< #fu_outcome */
     uint8_t survey;         /**< #fu_survey */
-    uint8_t reserved_[3];   /**< zero */
+    uint8_t priority;       /**< #fu_priority + 1; 0 when not given (see #fu_event_in) */
+    uint8_t reserved_[2];   /**< zero */
 } fu_event;
 
 /** @} */

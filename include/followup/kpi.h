@@ -249,9 +249,13 @@ FU_EXTERN int fu_kpi_add_events(fu_kpi *kpi, const fu_event_in *events, size_t n
  * at (e.g. the plan's priority of a simulated contact). Over-contact then
  * follows the caps as the planner applies them: a contact of a priority in
  * `caps.exempt` is never over a cap, a cap that names `priorities` holds and
- * counts only contacts of those priorities. Events added without a priority
- * (fu_kpi_add_events(), fu_kpi_add_book()) are of priority normal.
- * @param priorities one per event (read for contacts only); NULL: all normal
+ * counts only contacts of those priorities. The priority is the event's
+ * `priority` field (#fu_event_in, #fu_event): `priorities` sets it on the
+ * contacts; events of fu_kpi_add_events() and of books (fu_kpi_add_book(),
+ * an events CSV's `priority` column) keep theirs; a contact without one is
+ * of priority normal.
+ * @param priorities one per event (read for contacts only; replaces their
+ *        `priority` field); NULL: each event's own `priority` field
  * @return as fu_kpi_add_events(); #FU_EINVAL for a priority out of range.
  */
 FU_EXTERN int fu_kpi_add_events_priority(fu_kpi *kpi, const fu_event_in *events, const fu_priority *priorities,

@@ -115,3 +115,21 @@ def test_time_columns_fast_and_general_paths_agree():
     with pytest.raises(followup.ParseError) as e:
         frames.book_from_frames(cust, ev)
     assert "row 1: column at: '2026-13-01T00:00:00Z' is not a time" in str(e.value)
+
+
+def test_priority_column_reaches_the_event_field():
+    pd = pytest.importorskip("pandas")
+    cust = pd.DataFrame({"customer_id": ["C1"], "tz": ["UTC"]})
+    ev = pd.DataFrame({"customer_id": ["C1"] * 4, "at": [1, 2, 3, 4], "kind": ["contact"] * 4,
+                       "priority": ["urgent", None, followup.Priority.LOW, " High "]})
+    book = frames.book_from_frames(cust, ev)
+    assert [book.event(i).priority for i in range(4)] == [1, 0, 4, 2]
+    assert book.events_csv().splitlines()[1].endswith(",urgent")
+    with pytest.raises(followup.ParseError, match="row 0: column priority"):
+        frames.book_from_frames(cust, ev.assign(priority=["asap"] * 4))
+    batch = followup.EventBatch()
+    batch.add("C1", 10, followup.EVENT_CONTACT, priority=3)
+    book.append_events(batch)
+    assert book.event(book.event_count() - 1).priority == 3
+    with pytest.raises(followup.InvalidArgumentError):
+        book.add_event("C1", 11, followup.EVENT_CONTACT, priority=5)

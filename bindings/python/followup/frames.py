@@ -461,6 +461,30 @@ def _codes(series, enum_name: str, column: str, default: Optional[int]):
 _OFFSET = re.compile(r"^(Z|([+-])(\d\d):?(\d\d))$")
 
 
+def _priority_codes(series):
+    """The priority column as the event field: the priority + 1, 0 not given."""
+    import pandas as pd
+    from followup.enums import Priority
+    if pd.api.types.is_integer_dtype(series):
+        return series.to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(series)
+    table = np.zeros(len(uniques) + 1, dtype=np.int64)  # code -1 (missing): not given
+    for k, u in enumerate(uniques):
+        if isinstance(u, Priority):
+            table[k] = int(u) + 1
+        elif isinstance(u, (int, np.integer)) and not isinstance(u, bool):
+            table[k] = int(u)
+        else:
+            text = str(u).strip().lower()
+            names = ("", "urgent", "high", "normal", "low")
+            if text not in names:
+                bad = int(np.flatnonzero(codes == k)[0])
+                raise _core_error("ParseError", f"row {bad}: column priority: {series.iloc[bad]!r} is not a "
+                                  "priority name (urgent, high, normal, low or empty)")
+            table[k] = names.index(text)
+    return table[codes]
+
+
 def _iso_seconds(series):
     """ISO 8601 strings "YYYY-MM-DDTHH:MM:SS" + offset (Z or +HH:MM) as UTC
     epoch seconds, vectorised (the offsets are parsed once per distinct
@@ -535,7 +559,10 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         ``customer_id``, ``at`` (times) and ``kind`` (required); ``order_id``,
         ``product_class``, ``agent_id``, ``note`` (str); ``unit_price``,
         ``amount``, ``score`` (numbers); ``severity``, ``channel``,
-        ``outcome``, ``survey`` (enums).
+        ``outcome``, ``survey`` (enums); ``priority`` (a contact's priority:
+        ``urgent``/``high``/``normal``/``low`` or :class:`followup.Priority`
+        members; empty or missing = not given; plain integers are the stored
+        value, the priority + 1, 0 = not given).
     flags : int, default 0
         Book flags (``followup.Book(flags)``).
     finalize : bool, default True
@@ -583,6 +610,8 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         for c, enum_name in _EVENT_ENUMS.items():
             if c in events.columns:
                 ev[c] = _codes(events[c], enum_name, c, None if c == "kind" else 0)
+        if "priority" in events.columns:
+            ev["priority"] = _priority_codes(events["priority"])
         for c in ("unit_price", "amount", "score"):
             if c in events.columns:
                 ev[c] = np.ascontiguousarray(pd_numeric(events[c]), dtype=np.float64)
