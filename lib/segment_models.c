@@ -412,19 +412,9 @@ static int check_gg(const fu_segment_gammagamma *m) {
     return check_params(p, 3, gg_names);
 }
 
-void fu_segment_fit_options_init(fu_segment_fit_options *opts) {
-    if (opts) {
-        fu_segment_fit_options d = FU_SEGMENT_FIT_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_fit_options_init, fu_segment_fit_options, FU_SEGMENT_FIT_OPTIONS_INIT)
 
-void fu_segment_score_options_init(fu_segment_score_options *opts) {
-    if (opts) {
-        fu_segment_score_options d = FU_SEGMENT_SCORE_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_score_options_init, fu_segment_score_options, FU_SEGMENT_SCORE_OPTIONS_INIT)
 
 /* ================================================================ BG/NBD */
 
