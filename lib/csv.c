@@ -117,14 +117,13 @@ static int fail_at(fu__csv *r, unsigned long line, unsigned long col, size_t fie
 }
 
 int fu__csv_error_at(const fu__csv *r, size_t i, int code, const char *fmt, ...) {
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     unsigned long line = i < r->nfields ? r->fields[i].line : r->rec_line;
     unsigned long col = i < r->nfields ? r->fields[i].column : 0;
-    return fu__error_set_at(code, r->source, line, col, column_name(r, i), "%s", msg);
+    va_list ap;
+    va_start(ap, fmt);
+    fu__error_set_atv(code, r->source, line, col, column_name(r, i), fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -153,6 +152,29 @@ static int utf8_seq(const unsigned char *s, size_t n) {
 }
 
 enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };
+
+/* Copy the character at s[*p] (of n bytes) to o[*out], advancing *p, *out and
+ * *col: 1, PARSE_MORE when a UTF-8 sequence is cut by the end of the data not
+ * yet read, or an error for a NUL byte or invalid UTF-8 (of field fi at line). */
+static inline int copy_char(fu__csv *r, const unsigned char *s, size_t n, size_t *p, char *o, size_t *out,
+                            unsigned long line, unsigned long *col, size_t fi) {
+    unsigned c = s[*p];
+    if (c == 0) return fail_at(r, line, *col, fi, FU_EPARSE, "NUL byte in the input");
+    if (c < 0x80) {
+        o[(*out)++] = (char)c;
+        (*p)++;
+        (*col)++;
+        return 1;
+    }
+    int k = utf8_seq(s + *p, n - *p);
+    if (k < 0 && !r->eof) return PARSE_MORE;
+    if (k <= 0) return fail_at(r, line, *col, fi, FU_EPARSE, "invalid UTF-8");
+    memcpy(o + *out, s + *p, (size_t)k);
+    *out += (size_t)k;
+    *p += (size_t)k;
+    *col += (unsigned long)k;
+    return 1;
+}
 
 /* Undo the writer's formula neutralisation (csv_internal.h): a quoted field
  * made of one or more "'" and then = + - @ tab or CR loses its first "'". */
@@ -259,20 +281,8 @@ static int parse(fu__csv *r) {
                     col = 1;
                     continue;
                 }
-                if (c == 0) return fail_at(r, line, col, fi, FU_EPARSE, "NUL byte in the input");
-                if (c < 0x80) {
-                    o[out++] = (char)c;
-                    p++;
-                    col++;
-                    continue;
-                }
-                int k = utf8_seq(s + p, n - p);
-                if (k < 0 && !r->eof) return PARSE_MORE;
-                if (k <= 0) return fail_at(r, line, col, fi, FU_EPARSE, "invalid UTF-8");
-                memcpy(o + out, s + p, (size_t)k);
-                out += (size_t)k;
-                p += (size_t)k;
-                col += (unsigned long)k;
+                int rc = copy_char(r, s, n, &p, o, &out, line, &col, fi);
+                if (rc != 1) return rc;
             }
             if (p < n && s[p] != ',' && s[p] != '\n' && s[p] != '\r')
                 return fail_at(r, line, col, fi, FU_EPARSE,
@@ -288,20 +298,8 @@ static int parse(fu__csv *r) {
                 if (c == '"')
                     return fail_at(r, line, col, fi, FU_EPARSE,
                                    "'\"' inside an unquoted field (quote the whole field)");
-                if (c == 0) return fail_at(r, line, col, fi, FU_EPARSE, "NUL byte in the input");
-                if (c < 0x80) {
-                    o[out++] = (char)c;
-                    p++;
-                    col++;
-                    continue;
-                }
-                int k = utf8_seq(s + p, n - p);
-                if (k < 0 && !r->eof) return PARSE_MORE;
-                if (k <= 0) return fail_at(r, line, col, fi, FU_EPARSE, "invalid UTF-8");
-                memcpy(o + out, s + p, (size_t)k);
-                out += (size_t)k;
-                p += (size_t)k;
-                col += (unsigned long)k;
+                int rc = copy_char(r, s, n, &p, o, &out, line, &col, fi);
+                if (rc != 1) return rc;
             }
             if (p >= n && !r->eof) return PARSE_MORE;
         }
