@@ -150,20 +150,27 @@ static double *truth(size_t n, double p) {
     return a;
 }
 
+/* run() with every one of the n customers answering a call at any hour with
+ * probability `answer`. */
+static fu_simulation_report run_answering(const char *events, int n, fu_simulation_options o, double answer) {
+    double *a = truth((size_t)n, answer);
+    o.answer_prob = a;
+    fu_simulation_report r = run(events, n, &o);
+    free(a);
+    return r;
+}
+
 /* Policy run, everybody answers: the recorded contacts are ignored, the
  * planner's call is made at 10:00 (in team hours) and reaches C1. */
 Test(simulate, policy_run_calls_in_team_hours) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-02T20:00:00+08:00,contact,,phone,A1,answered\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
     assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
-    free(p1);
 }
 
 /* A Saturday delivery: the team is closed at the weekend, so the only call is
@@ -172,13 +179,10 @@ Test(simulate, policy_run_waits_for_the_team_after_a_weekend) {
     const char *ev = HDR "C1,2026-03-07T10:00:00+08:00,delivery,,,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.to = T("2026-03-16T00:00:00+08:00");
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
-    free(p1);
 }
 
 /* Nobody answers: the planner redials, never closer than min_gap (no cap
@@ -186,15 +190,12 @@ Test(simulate, policy_run_waits_for_the_team_after_a_weekend) {
 Test(simulate, policy_run_redials_without_breaking_caps) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p0 = truth(1, 0.0);
-    o.answer_prob = p0;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 0.0);
     cr_assert_geq(r.measures[FU_SIM_CONTACTS].value, 2.0, "a redial after the no-answer");
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 0, 1);
     assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 0, r.measures[FU_SIM_CONTACTS].value);
-    free(p0);
 }
 
 /* The agent's own check of the gap counts the last contact that reached the
@@ -231,12 +232,9 @@ Test(simulate, policy_run_feeds_calls_before_later_events) {
                          "C1,2026-03-02T09:12:00+08:00,inquiry,normal,phone,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.from = T("2026-03-01T00:00:00+08:00");
-    double *p = truth(1, 0.0);
-    o.answer_prob = p;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 0.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 2.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
-    free(p);
 }
 
 /* The caps count every attempt, answered or not, in the planner and in the
@@ -255,13 +253,10 @@ Test(simulate, policy_run_drops_queued_calls_the_caps_now_forbid) {
                      "C1,2026-03-02T08:00:00+08:00,delivery,,,,,A\n"
                      "C1,2026-03-02T08:30:00+08:00,delivery,,,,,B\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p = truth(1, 0.0);
-    o.answer_prob = p;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 0.0);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%g violations of %g calls",
                  r.measures[FU_SIM_CAP_VIOLATIONS].value, r.measures[FU_SIM_CONTACTS].value);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
-    free(p);
 }
 
 /* The simulation hands the planner its team as agents (shifts from the team
@@ -277,9 +272,7 @@ Test(simulate, policy_run_plans_on_the_team_shifts) {
     setenv("FU_SIM_TRACE", path, 1);
     const char *ev = HDR "C1,2026-03-02T19:00:00+08:00,delivery,,,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     unsetenv("FU_SIM_TRACE");
     FILE *f = fopen(path, "r");
     cr_assert(f);
@@ -298,7 +291,6 @@ Test(simulate, policy_run_plans_on_the_team_shifts) {
     cr_assert_eq(other, 0, "%d calls queued off the team's shifts, moved or dropped", other);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
-    free(p1);
 }
 
 /* When the simulated agent moves a call later, the planner checks it again
@@ -399,14 +391,11 @@ Test(simulate, over_contact_and_cap_violations_agree) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-02T11:00:00+08:00,fault,urgent,phone,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     double n = r.measures[FU_SIM_CONTACTS].value;
     cr_assert_geq(n, 2.0, "%g calls", n);
     assert_prop(&r.measures[FU_SIM_OVER_CONTACT], 0, n);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
-    free(p1);
 }
 
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
@@ -418,13 +407,10 @@ Test(simulate, policy_run_respects_agent_capacity) {
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.agents = 1;
     o.calls_per_agent = 2;
-    double *p1 = truth(3, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 3, &o);
+    fu_simulation_report r = run_answering(ev, 3, o, 1.0);
     cr_assert_eq(r.measures[FU_SIM_MAX_CALLS_AGENT_DAY].value, 2.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 3.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 3, 3);
-    free(p1);
 }
 
 /* 40 customers with deliveries through the week, answers at 50%: the same
