@@ -187,6 +187,18 @@ static void unneutralise(char *o, csv_field *f) {
     f->len--;
 }
 
+/* Reallocate one of the reader's buffers to cap bytes (a failure fails the reader). */
+static int resize(fu__csv *r, char **buf, size_t *buf_cap, size_t cap) {
+    char *nb = fu__realloc(*buf, cap);
+    if (!nb) {
+        r->failed = 1;
+        return fu__error_nomem();
+    }
+    *buf = nb;
+    *buf_cap = cap;
+    return FU_OK;
+}
+
 /* Parse one record from win[pos..]. Returns PARSE_RECORD, PARSE_END,
  * PARSE_MORE (the record is cut by the end of the window and more data may
  * come: nothing is committed) or a negative error. */
@@ -218,13 +230,8 @@ static int parse(fu__csv *r) {
     if (need + 8 > r->fbuf_cap) {
         size_t cap = r->fbuf_cap ? r->fbuf_cap : 256;
         while (cap < need + 8) cap *= 2;
-        char *nb = fu__realloc(r->fbuf, cap);
-        if (!nb) {
-            r->failed = 1;
-            return fu__error_nomem();
-        }
-        r->fbuf = nb;
-        r->fbuf_cap = cap;
+        int rc = resize(r, &r->fbuf, &r->fbuf_cap, cap);
+        if (rc) return rc;
     }
 
     const size_t start = p;
@@ -360,14 +367,9 @@ static int refill(fu__csv *r) {
             return fu__error_set_at(FU_ELIMIT, r->source, r->line, 0, NULL,
                                     "record longer than %zu bytes", r->max_record);
         }
-        char *nb = fu__realloc(r->buf, cap);
-        if (!nb) {
-            r->failed = 1;
-            return fu__error_nomem();
-        }
-        r->buf = nb;
-        r->buf_cap = cap;
-        r->win = nb;
+        int rc = resize(r, &r->buf, &r->buf_cap, cap);
+        if (rc) return rc;
+        r->win = r->buf;
     }
     size_t want = r->buf_cap - keep;
     size_t got = fread(r->buf + keep, 1, want, r->file);
