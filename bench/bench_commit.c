@@ -64,6 +64,17 @@ static void fill(fu_ledger *l) {
     free(cust);
 }
 
+/* The rows of query q, its wall time in *t. */
+static size_t timed_query(fu_ledger *l, const fu_commit_query *q, const char *what, double *t) {
+    fu_commitment_list *list = NULL;
+    double t0 = bu_wall();
+    if (fu_ledger_query(l, q, &list)) bu_die(what);
+    *t = bu_wall() - t0;
+    size_t n = fu_commitment_list_count(list);
+    fu_commitment_list_free(list);
+    return n;
+}
+
 static void time_queries(fu_ledger *l, const char *where) {
     double t_count[RUNS], t_over[RUNS], t_due[RUNS], t_risk[RUNS], t_rate[RUNS], t_owner[RUNS];
     size_t n_over = 0, n_due = 0, n_risk = 0, n_owner = 0;
@@ -77,36 +88,17 @@ static void time_queries(fu_ledger *l, const char *where) {
         if (fu_ledger_count(l, &q, &n)) bu_die("count");
         t_count[run] = bu_wall() - t0;
 
-        fu_commitment_list *list = NULL;
-        t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) bu_die("overdue");
-        t_over[run] = bu_wall() - t0;
-        n_over = fu_commitment_list_count(list);
-        fu_commitment_list_free(list);
-
+        n_over = timed_query(l, &q, "overdue", &t_over[run]);
         q.owner = "repair";
-        t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) bu_die("overdue by owner");
-        t_owner[run] = bu_wall() - t0;
-        n_owner = fu_commitment_list_count(list);
-        fu_commitment_list_free(list);
+        n_owner = timed_query(l, &q, "overdue by owner", &t_owner[run]);
         q.owner = NULL;
 
         q.kind = FU_QUERY_DUE;
         q.from = NOW;
         q.to = NOW + 86400;
-        t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) bu_die("due");
-        t_due[run] = bu_wall() - t0;
-        n_due = fu_commitment_list_count(list);
-        fu_commitment_list_free(list);
-
+        n_due = timed_query(l, &q, "due", &t_due[run]);
         q.kind = FU_QUERY_AT_RISK;
-        t0 = bu_wall();
-        if (fu_ledger_query(l, &q, &list)) bu_die("at risk");
-        t_risk[run] = bu_wall() - t0;
-        n_risk = fu_commitment_list_count(list);
-        fu_commitment_list_free(list);
+        n_risk = timed_query(l, &q, "at risk", &t_risk[run]);
 
         t0 = bu_wall();
         if (fu_ledger_on_time(l, Y2025, NOW, NOW, &ot)) bu_die("on time");

@@ -166,17 +166,9 @@ static double bt_decay(const fu_besttime *m, int64_t dt) {
     return exp2(-(double)dt * m->inv_half_life);
 }
 
-void fu_besttime_options_init(fu_besttime_options *opts) {
-    if (!opts) return;
-    fu_besttime_options d = FU_BESTTIME_OPTIONS_INIT;
-    *opts = d;
-}
+FU_DEFINE_INIT(fu_besttime_options_init, fu_besttime_options, FU_BESTTIME_OPTIONS_INIT)
 
-void fu_besttime_query_options_init(fu_besttime_query_options *opts) {
-    if (!opts) return;
-    fu_besttime_query_options d = FU_BESTTIME_QUERY_OPTIONS_INIT;
-    *opts = d;
-}
+FU_DEFINE_INIT(fu_besttime_query_options_init, fu_besttime_query_options, FU_BESTTIME_QUERY_OPTIONS_INIT)
 
 /* ---- pointer-keyed hash map used while building (interned book strings) */
 

@@ -117,14 +117,13 @@ static int fail_at(fu__csv *r, unsigned long line, unsigned long col, size_t fie
 }
 
 int fu__csv_error_at(const fu__csv *r, size_t i, int code, const char *fmt, ...) {
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     unsigned long line = i < r->nfields ? r->fields[i].line : r->rec_line;
     unsigned long col = i < r->nfields ? r->fields[i].column : 0;
-    return fu__error_set_at(code, r->source, line, col, column_name(r, i), "%s", msg);
+    va_list ap;
+    va_start(ap, fmt);
+    fu__error_set_atv(code, r->source, line, col, column_name(r, i), fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -154,6 +153,29 @@ static int utf8_seq(const unsigned char *s, size_t n) {
 
 enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };
 
+/* Copy the character at s[*p] (of n bytes) to o[*out], advancing *p, *out and
+ * *col: 1, PARSE_MORE when a UTF-8 sequence is cut by the end of the data not
+ * yet read, or an error for a NUL byte or invalid UTF-8 (of field fi at line). */
+static inline int copy_char(fu__csv *r, const unsigned char *s, size_t n, size_t *p, char *o, size_t *out,
+                            unsigned long line, unsigned long *col, size_t fi) {
+    unsigned c = s[*p];
+    if (c == 0) return fail_at(r, line, *col, fi, FU_EPARSE, "NUL byte in the input");
+    if (c < 0x80) {
+        o[(*out)++] = (char)c;
+        (*p)++;
+        (*col)++;
+        return 1;
+    }
+    int k = utf8_seq(s + *p, n - *p);
+    if (k < 0 && !r->eof) return PARSE_MORE;
+    if (k <= 0) return fail_at(r, line, *col, fi, FU_EPARSE, "invalid UTF-8");
+    memcpy(o + *out, s + *p, (size_t)k);
+    *out += (size_t)k;
+    *p += (size_t)k;
+    *col += (unsigned long)k;
+    return 1;
+}
+
 /* Undo the writer's formula neutralisation (csv_internal.h): a quoted field
  * made of one or more "'" and then = + - @ tab or CR loses its first "'". */
 static void unneutralise(char *o, csv_field *f) {
@@ -163,6 +185,18 @@ static void unneutralise(char *o, csv_field *f) {
     if (k == f->len || !fu__csv_is_trigger((unsigned char)o[f->off + k])) return;
     memmove(o + f->off, o + f->off + 1, f->len - 1);
     f->len--;
+}
+
+/* Reallocate one of the reader's buffers to cap bytes (a failure fails the reader). */
+static int resize(fu__csv *r, char **buf, size_t *buf_cap, size_t cap) {
+    char *nb = fu__realloc(*buf, cap);
+    if (!nb) {
+        r->failed = 1;
+        return fu__error_nomem();
+    }
+    *buf = nb;
+    *buf_cap = cap;
+    return FU_OK;
 }
 
 /* Parse one record from win[pos..]. Returns PARSE_RECORD, PARSE_END,
@@ -196,13 +230,8 @@ static int parse(fu__csv *r) {
     if (need + 8 > r->fbuf_cap) {
         size_t cap = r->fbuf_cap ? r->fbuf_cap : 256;
         while (cap < need + 8) cap *= 2;
-        char *nb = fu__realloc(r->fbuf, cap);
-        if (!nb) {
-            r->failed = 1;
-            return fu__error_nomem();
-        }
-        r->fbuf = nb;
-        r->fbuf_cap = cap;
+        int rc = resize(r, &r->fbuf, &r->fbuf_cap, cap);
+        if (rc) return rc;
     }
 
     const size_t start = p;
@@ -259,20 +288,8 @@ static int parse(fu__csv *r) {
                     col = 1;
                     continue;
                 }
-                if (c == 0) return fail_at(r, line, col, fi, FU_EPARSE, "NUL byte in the input");
-                if (c < 0x80) {
-                    o[out++] = (char)c;
-                    p++;
-                    col++;
-                    continue;
-                }
-                int k = utf8_seq(s + p, n - p);
-                if (k < 0 && !r->eof) return PARSE_MORE;
-                if (k <= 0) return fail_at(r, line, col, fi, FU_EPARSE, "invalid UTF-8");
-                memcpy(o + out, s + p, (size_t)k);
-                out += (size_t)k;
-                p += (size_t)k;
-                col += (unsigned long)k;
+                int rc = copy_char(r, s, n, &p, o, &out, line, &col, fi);
+                if (rc != 1) return rc;
             }
             if (p < n && s[p] != ',' && s[p] != '\n' && s[p] != '\r')
                 return fail_at(r, line, col, fi, FU_EPARSE,
@@ -288,20 +305,8 @@ static int parse(fu__csv *r) {
                 if (c == '"')
                     return fail_at(r, line, col, fi, FU_EPARSE,
                                    "'\"' inside an unquoted field (quote the whole field)");
-                if (c == 0) return fail_at(r, line, col, fi, FU_EPARSE, "NUL byte in the input");
-                if (c < 0x80) {
-                    o[out++] = (char)c;
-                    p++;
-                    col++;
-                    continue;
-                }
-                int k = utf8_seq(s + p, n - p);
-                if (k < 0 && !r->eof) return PARSE_MORE;
-                if (k <= 0) return fail_at(r, line, col, fi, FU_EPARSE, "invalid UTF-8");
-                memcpy(o + out, s + p, (size_t)k);
-                out += (size_t)k;
-                p += (size_t)k;
-                col += (unsigned long)k;
+                int rc = copy_char(r, s, n, &p, o, &out, line, &col, fi);
+                if (rc != 1) return rc;
             }
             if (p >= n && !r->eof) return PARSE_MORE;
         }
@@ -362,14 +367,9 @@ static int refill(fu__csv *r) {
             return fu__error_set_at(FU_ELIMIT, r->source, r->line, 0, NULL,
                                     "record longer than %zu bytes", r->max_record);
         }
-        char *nb = fu__realloc(r->buf, cap);
-        if (!nb) {
-            r->failed = 1;
-            return fu__error_nomem();
-        }
-        r->buf = nb;
-        r->buf_cap = cap;
-        r->win = nb;
+        int rc = resize(r, &r->buf, &r->buf_cap, cap);
+        if (rc) return rc;
+        r->win = r->buf;
     }
     size_t want = r->buf_cap - keep;
     size_t got = fread(r->buf + keep, 1, want, r->file);

@@ -101,19 +101,9 @@ struct fu_frequency {
     double neg_strength;
 };
 
-void fu_frequency_options_init(fu_frequency_options *o) {
-    if (o) {
-        fu_frequency_options d = FU_FREQUENCY_OPTIONS_INIT;
-        *o = d;
-    }
-}
+FU_DEFINE_INIT(fu_frequency_options_init, fu_frequency_options, FU_FREQUENCY_OPTIONS_INIT)
 
-void fu_frequency_recommend_options_init(fu_frequency_recommend_options *o) {
-    if (o) {
-        fu_frequency_recommend_options d = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
-        *o = d;
-    }
-}
+FU_DEFINE_INIT(fu_frequency_recommend_options_init, fu_frequency_recommend_options, FU_FREQUENCY_RECOMMEND_OPTIONS_INIT)
 
 void fu_frequency_free(fu_frequency *m) {
     if (!m) return;

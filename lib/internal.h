@@ -40,6 +40,17 @@ int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
         if (ptr) *ptr = fu__init;             \
     }
 
+/* ---- the first index i of the ascending v[0..n) with v[i] >= key (n if none) ---- */
+static inline size_t fu__lower_bound_i64(const int64_t *v, size_t n, int64_t key) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* ---- errors: set the thread's error detail and return `code` ---- */
 int fu__error_set(int code, const char *fmt, ...) FU_PRINTF(2, 3);
 int fu__error_setv(int code, const char *fmt, va_list ap) FU_PRINTF(2, 0);

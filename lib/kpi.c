@@ -256,12 +256,7 @@ static int kstr_intern(kstr *t, const char *s, size_t n, uint32_t *out) {
 
 int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out) { return kstr_intern(&k->str, s, n, out); }
 
-void fu_kpi_options_init(fu_kpi_options *opts) {
-    if (opts) {
-        fu_kpi_options d = FU_KPI_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_kpi_options_init, fu_kpi_options, FU_KPI_OPTIONS_INIT)
 
 void fu__kpi_clear_result(fu_kpi *k) {
     for (size_t i = 0; i < k->n_labels; i++) fu__free(k->labels[i]);

@@ -330,12 +330,7 @@ static int breakdown_table(fu__buf *b, const fu_kpi *bk, double min_n) {
 
 /* ------------------------------------------------------------ the page */
 
-void fu_kpi_html_options_init(fu_kpi_html_options *opts) {
-    if (opts) {
-        const fu_kpi_html_options d = FU_KPI_HTML_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_kpi_html_options_init, fu_kpi_html_options, FU_KPI_HTML_OPTIONS_INIT)
 
 static void page_head(fu__buf *b, const char *title, const fu_kpi_figure *f, size_t n, const char *group,
                       double min_n) {

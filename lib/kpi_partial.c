@@ -385,12 +385,7 @@ int fu_kpi_merge_partial(fu_kpi *k, const void *buf, size_t len) {
 /* ---- applying the merged cells in a compute ---- */
 
 static int64_t period_at(const ctx *c, int64_t start) {
-    size_t lo = 0, hi = c->np;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->pstart[mid] < start) lo = mid + 1;
-        else hi = mid;
-    }
+    size_t lo = fu__lower_bound_i64(c->pstart, c->np, start);
     return lo < c->np && c->pstart[lo] == start ? (int64_t)lo : -1;
 }
 

@@ -695,15 +695,7 @@ static int over_contact(const ctx *c, const kev *e, size_t i) {
 }
 
 /* Index of the first reached contact at or after t (c->nrt when none). */
-static size_t reached_from(const ctx *c, int64_t t) {
-    size_t lo = 0, hi = c->nrt;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->rt[mid] < t) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
+static size_t reached_from(const ctx *c, int64_t t) { return fu__lower_bound_i64(c->rt, c->nrt, t); }
 
 /* The first k < np with pstart[k] > t, np when none. */
 static size_t first_start_after(const ctx *c, int64_t t) {

@@ -274,12 +274,7 @@ typedef struct ag_ctx {
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
 
 static int in_days(const int64_t *v, size_t n, int64_t d) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < d) lo = mid + 1;
-        else hi = mid;
-    }
+    size_t lo = fu__lower_bound_i64(v, n, d);
     return lo < n && v[lo] == d;
 }
 

@@ -10,12 +10,7 @@ static const char *const status_names[] = {"planned", "suppressed", "deferred", 
 const char *fu_priority_name(fu_priority p) { return p >= 0 && p < 4 ? prio_names[p] : NULL; }
 const char *fu_touchpoint_status_name(fu_touchpoint_status s) { return s >= 0 && s < FU_TOUCHPOINT_STATUS_COUNT ? status_names[s] : NULL; }
 
-void fu_planner_options_init(fu_planner_options *o) {
-    if (o) {
-        fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
-        *o = d;
-    }
-}
+FU_DEFINE_INIT(fu_planner_options_init, fu_planner_options, FU_PLANNER_OPTIONS_INIT)
 
 /* ------------------------------------------------------------------ plan */
 

@@ -158,10 +158,7 @@ static void sim_peaks(const fu_planner *pl, const pl_overlay *sim, fu_sim_report
     }
 }
 
-void fu_sim_options_init(fu_sim_options *opts) {
-    static const fu_sim_options init = FU_SIM_OPTIONS_INIT;
-    if (opts) *opts = init;
-}
+FU_DEFINE_INIT(fu_sim_options_init, fu_sim_options, FU_SIM_OPTIONS_INIT)
 
 int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_options *opts, fu_sim_report **out) {
     if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_simulate: NULL argument");

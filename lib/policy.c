@@ -284,11 +284,7 @@ static int build_policy(vctx *c, const ynode *root) {
 
 /* ================================================================ loading */
 
-void fu_policy_load_options_init(fu_policy_load_options *opts) {
-    if (!opts) return;
-    fu_policy_load_options d = FU_POLICY_LOAD_OPTIONS_INIT;
-    *opts = d;
-}
+FU_DEFINE_INIT(fu_policy_load_options_init, fu_policy_load_options, FU_POLICY_LOAD_OPTIONS_INIT)
 
 const char *fu_policy_default_yaml(size_t *len) {
     if (len) *len = fu__data_default_policy_yaml_len;

@@ -295,12 +295,7 @@ const char *fu_segment_lifecycle_name(fu_segment_lifecycle stage) {
     return "?";
 }
 
-void fu_segment_rules_init(fu_segment_rules *rules) {
-    if (rules) {
-        fu_segment_rules d = FU_SEGMENT_RULES_INIT;
-        *rules = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_rules_init, fu_segment_rules, FU_SEGMENT_RULES_INIT)
 
 void fu_segment_customer_init(fu_segment_customer *c) {
     if (!c) return;

@@ -412,19 +412,9 @@ static int check_gg(const fu_segment_gammagamma *m) {
     return check_params(p, 3, gg_names);
 }
 
-void fu_segment_fit_options_init(fu_segment_fit_options *opts) {
-    if (opts) {
-        fu_segment_fit_options d = FU_SEGMENT_FIT_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_fit_options_init, fu_segment_fit_options, FU_SEGMENT_FIT_OPTIONS_INIT)
 
-void fu_segment_score_options_init(fu_segment_score_options *opts) {
-    if (opts) {
-        fu_segment_score_options d = FU_SEGMENT_SCORE_OPTIONS_INIT;
-        *opts = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_score_options_init, fu_segment_score_options, FU_SEGMENT_SCORE_OPTIONS_INIT)
 
 /* ================================================================ BG/NBD */
 
@@ -642,39 +632,54 @@ static double bg_nll_rows(const double *th, double *grad, void *vctx) {
     return -(ll + ll_lo);
 }
 
-int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, size_t n,
-                         const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_bgnbd *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+/* Fit a four-parameter purchase model (r, alpha, third, fourth) of the
+ * customers' (x, t_x, T) by minimising f from four starts; the starts of the
+ * fourth parameter are last[] (times the mean T when last_by_T). */
+static int fit_rfm(const double *x, const double *t_x, const double *T, size_t n, const char *name, seg_objective f,
+                   const double last[4], int last_by_T, const fu_segment_fit_options *opts, fu_segment_fit_info *info,
+                   double est[SEG_MAXDIM]) {
     if (n == 0) return fu__error_set(FU_EINVAL, "no customers to fit");
     seg_set S;
     int rc = seg_rows(x, t_x, T, n, 0, &S);
     if (rc) return rc;
     double mx, mT;
     mean_of(S.rows, S.m, &mx, &mT);
-    double scale = mT > 0 ? mT / (mx + 1.0) : 1.0;
-    const double starts[][SEG_MAXDIM] = {
-        {1.0, scale, 1.0, 1.0}, {0.5, 0.5 * scale, 0.5, 2.0}, {2.0, 2 * scale, 2.0, 4.0}, {0.1, 0.1 * scale, 0.1, 0.1}};
+    double scale = mT > 0 ? mT / (mx + 1.0) : 1.0, ls = last_by_T && mT > 0 ? mT : 1.0;
+    const double starts[][SEG_MAXDIM] = {{1.0, scale, 1.0, last[0] * ls},
+                                         {0.5, 0.5 * scale, 0.5, last[1] * ls},
+                                         {2.0, 2 * scale, 2.0, last[2] * ls},
+                                         {0.1, 0.1 * scale, 0.1, last[3] * ls}};
     if (mx == 0) {
         set_free(&S);
-        return fu__error_set(FU_ECONVERGE, "BG/NBD fit: nobody made a repeat purchase, the model is not identified");
+        return fu__error_set(FU_ECONVERGE, "%s fit: nobody made a repeat purchase, the model is not identified", name);
     }
     seg_data D;
-    double est[SEG_MAXDIM], ll = 0;
+    double ll = 0;
     unsigned int it = 0, ev = 0;
     rc = data_init(&D, &S);
-    if (!rc) rc = seg_fit(bg_nll_rows, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
+    if (!rc) rc = seg_fit(f, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
     size_t used = S.used, m = S.m;
     fu__free(D.su);
     set_free(&S);
     if (rc) {
-        fu__error_prefix("BG/NBD fit");
+        fu__error_prefix("%s fit", name);
         return rc;
     }
+    fill_info(info, ll, it, ev, used, m);
+    return FU_OK;
+}
+
+int fu_segment_bgnbd_fit(const double *x, const double *t_x, const double *T, size_t n,
+                         const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_bgnbd *out) {
+    static const double b_starts[4] = {1.0, 2.0, 4.0, 0.1};
+    double est[SEG_MAXDIM];
+    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
+    int rc = fit_rfm(x, t_x, T, n, "BG/NBD", bg_nll_rows, b_starts, 0, opts, info, est);
+    if (rc) return rc;
     out->r = est[0];
     out->alpha = est[1];
     out->a = est[2];
     out->b = est[3];
-    fill_info(info, ll, it, ev, used, m);
     return FU_OK;
 }
 
@@ -712,6 +717,18 @@ int fu_segment_bgnbd_loglik(const fu_segment_bgnbd *m, const double *x, const do
 
 static int check_one(double x, double t_x, double T) {
     return check_rfm(&x, &t_x, &T, 0);
+}
+
+/* The arguments of a one-customer query of a BG/NBD (pareto 0) or a
+ * Pareto/NBD model: the model, the customer's (x, t_x, T) and a horizon t
+ * (0 where there is none). */
+static int check_query(const void *m, int pareto, const double *out, double x, double t_x, double T, double t) {
+    if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
+    int rc = pareto ? check_pn(m) : check_bg(m);
+    if (!rc) rc = check_one(x, t_x, T);
+    if (rc) return rc;
+    if (!isfinite(t) || t < 0) return fu__error_set(FU_EINVAL, "t = %g: must be finite and >= 0", t);
+    return FU_OK;
 }
 
 /* log of a / (b + x - 1) ((alpha+T)/(alpha+t_x))^(r+x): P(alive) = 1 / (1 + exp(L)) */
@@ -759,9 +776,7 @@ static int bg_alive_expect(double r, double alpha, double a, double b, double x,
 }
 
 int fu_segment_bgnbd_p_alive(const fu_segment_bgnbd *m, double x, double t_x, double T, double *out) {
-    if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = check_bg(m);
-    if (!rc) rc = check_one(x, t_x, T);
+    int rc = check_query(m, 0, out, x, t_x, T, 0);
     if (rc) return rc;
     *out = bg_p_alive(m, x, t_x, T);
     return FU_OK;
@@ -776,11 +791,8 @@ static int bg_expected(const fu_segment_bgnbd *m, double x, double t_x, double T
 }
 
 int fu_segment_bgnbd_expected(const fu_segment_bgnbd *m, double x, double t_x, double T, double t, double *out) {
-    if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = check_bg(m);
-    if (!rc) rc = check_one(x, t_x, T);
+    int rc = check_query(m, 0, out, x, t_x, T, t);
     if (rc) return rc;
-    if (!isfinite(t) || t < 0) return fu__error_set(FU_EINVAL, "t = %g: must be finite and >= 0", t);
     return bg_expected(m, x, t_x, T, t, out);
 }
 
@@ -959,42 +971,15 @@ static double pn_nll(const double *th, double *grad, void *vctx) {
 
 int fu_segment_pareto_fit(const double *x, const double *t_x, const double *T, size_t n,
                           const fu_segment_fit_options *opts, fu_segment_fit_info *info, fu_segment_pareto *out) {
+    static const double beta_starts[4] = {1.0, 0.5, 2.0, 0.1};
+    double est[SEG_MAXDIM];
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
-    if (n == 0) return fu__error_set(FU_EINVAL, "no customers to fit");
-    seg_set S;
-    int rc = seg_rows(x, t_x, T, n, 0, &S);
+    int rc = fit_rfm(x, t_x, T, n, "Pareto/NBD", pn_nll, beta_starts, 1, opts, info, est);
     if (rc) return rc;
-    double mx, mT;
-    mean_of(S.rows, S.m, &mx, &mT);
-    double scale = mT > 0 ? mT / (mx + 1.0) : 1.0, tscale = mT > 0 ? mT : 1.0;
-    const double starts[][SEG_MAXDIM] = {{1.0, scale, 1.0, tscale},
-                                         {0.5, 0.5 * scale, 0.5, 0.5 * tscale},
-                                         {2.0, 2 * scale, 2.0, 2 * tscale},
-                                         {0.1, 0.1 * scale, 0.1, 0.1 * tscale}};
-    if (mx == 0) {
-        set_free(&S);
-        return fu__error_set(FU_ECONVERGE, "Pareto/NBD fit: nobody made a repeat purchase, the model is not identified");
-    }
-    seg_data D;
-    if ((rc = data_init(&D, &S)) != FU_OK) {
-        set_free(&S);
-        return rc;
-    }
-    double est[SEG_MAXDIM], ll = 0;
-    unsigned int it = 0, ev = 0;
-    rc = seg_fit(pn_nll, 1, &D, 4, starts, 4, opts, est, &ll, &it, &ev);
-    size_t used = S.used, m = S.m;
-    fu__free(D.su);
-    set_free(&S);
-    if (rc) {
-        fu__error_prefix("Pareto/NBD fit");
-        return rc;
-    }
     out->r = est[0];
     out->alpha = est[1];
     out->s = est[2];
     out->beta = est[3];
-    fill_info(info, ll, it, ev, used, m);
     return FU_OK;
 }
 
@@ -1013,9 +998,7 @@ static int pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double T
 }
 
 int fu_segment_pareto_p_alive(const fu_segment_pareto *m, double x, double t_x, double T, double *out) {
-    if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = check_pn(m);
-    if (!rc) rc = check_one(x, t_x, T);
+    int rc = check_query(m, 1, out, x, t_x, T, 0);
     if (rc) return rc;
     return pn_p_alive(m, x, t_x, T, out);
 }
@@ -1041,19 +1024,14 @@ static int pn_expected(const fu_segment_pareto *m, double x, double t_x, double 
 }
 
 int fu_segment_pareto_expected(const fu_segment_pareto *m, double x, double t_x, double T, double t, double *out) {
-    if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = check_pn(m);
-    if (!rc) rc = check_one(x, t_x, T);
+    int rc = check_query(m, 1, out, x, t_x, T, t);
     if (rc) return rc;
-    if (!isfinite(t) || t < 0) return fu__error_set(FU_EINVAL, "t = %g: must be finite and >= 0", t);
     return pn_expected(m, x, t_x, T, t, out);
 }
 
 int fu_segment_pareto_expected_new(const fu_segment_pareto *m, double t, double *out) {
-    if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = check_pn(m);
+    int rc = check_query(m, 1, out, 0, 0, 0, t);
     if (rc) return rc;
-    if (!isfinite(t) || t < 0) return fu__error_set(FU_EINVAL, "t = %g: must be finite and >= 0", t);
     *out = pn_alive_expect(m, 0, 0, t);
     return FU_OK;
 }

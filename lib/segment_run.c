@@ -16,12 +16,7 @@ struct fu_segment_run {
     double *cols; /* p_alive, expected, clv: 3 * n */
 };
 
-void fu_segment_run_options_init(fu_segment_run_options *o) {
-    if (o) {
-        fu_segment_run_options d = FU_SEGMENT_RUN_OPTIONS_INIT;
-        *o = d;
-    }
-}
+FU_DEFINE_INIT(fu_segment_run_options_init, fu_segment_run_options, FU_SEGMENT_RUN_OPTIONS_INIT)
 
 void fu_segment_run_free(fu_segment_run *r) {
     if (!r) return;

@@ -30,10 +30,7 @@ const char *fu_simulation_measure_name(fu_simulation_measure measure) {
     return measure >= 0 && measure < FU_SIM_MEASURE_COUNT ? measure_names[measure] : NULL;
 }
 
-void fu_simulation_options_init(fu_simulation_options *opts) {
-    fu_simulation_options d = FU_SIMULATION_OPTIONS_INIT;
-    if (opts) *opts = d;
-}
+FU_DEFINE_INIT(fu_simulation_options_init, fu_simulation_options, FU_SIMULATION_OPTIONS_INIT)
 
 /* ------------------------------------------------------------ random */
 

@@ -35,6 +35,16 @@ static fu_besttime *make_model(const fu_policy *p, const fu_book *b, const fu_be
     return m;
 }
 
+/* Options of a plain model: a fixed prior, decay with the given half-life
+ * (-1: none) and no sharing across days and hours. */
+static fu_besttime_options fixed_options(int64_t half_life_seconds) {
+    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
+    o.prior_method = FU_BESTTIME_PRIOR_FIXED;
+    o.half_life_seconds = half_life_seconds;
+    o.share_day = o.share_hour = 0;
+    return o;
+}
+
 #define CLOSE(a, b, tol) cr_assert(fabs((a) - (b)) <= (tol), "%s = %.15g, want %.15g", #a, (double)(a), (double)(b))
 
 /* ================================================================ Beta */
@@ -139,10 +149,7 @@ Test(besttime, posterior_mean_and_interval_with_known_counts_and_prior) {
                      "A,2025-03-26T12:00:00+08:00,delivery,,\n";
     fu_policy *p = default_policy();
     fu_book *b = make_book(CUST_ONE, ev);
-    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
-    o.prior_method = FU_BESTTIME_PRIOR_FIXED;
-    o.half_life_seconds = -1;
-    o.share_day = o.share_hour = 0;
+    fu_besttime_options o = fixed_options(-1);
     fu_besttime *m = make_model(p, b, &o);
     cr_assert_eq(fu_besttime_slot_count(m), 168);
     int slot = 2 * 24 + 10; /* Wednesday 10h */
@@ -178,10 +185,7 @@ Test(besttime, decay_weights_halve_per_half_life) {
                      "A,2025-03-11T10:30:00+08:00,contact,phone,answered\n";
     fu_policy *p = default_policy();
     fu_book *b = make_book(CUST_ONE, ev);
-    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
-    o.prior_method = FU_BESTTIME_PRIOR_FIXED;
-    o.half_life_seconds = 10 * 86400;
-    o.share_day = o.share_hour = 0;
+    fu_besttime_options o = fixed_options(10 * 86400);
     fu_besttime *m = make_model(p, b, &o);
     int slot = 5 * 24 + 10; /* 2025-03-01 and 03-11: Saturday and Tuesday! */
     (void)slot;
@@ -628,10 +632,7 @@ static const char *EV_BEST = "customer_id,at,kind,channel,outcome\n"
 
 static fu_besttime *best_model(fu_policy *p, fu_book **b) {
     *b = make_book(CUSTS, EV_BEST);
-    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
-    o.prior_method = FU_BESTTIME_PRIOR_FIXED;
-    o.half_life_seconds = -1;
-    o.share_day = o.share_hour = 0;
+    fu_besttime_options o = fixed_options(-1);
     return make_model(p, *b, &o);
 }
 
@@ -849,10 +850,7 @@ Test(besttime, thompson_draws_follow_the_posterior) {
                      "A,2025-02-05T10:00:00+08:00,contact,phone,answered\n";
     fu_policy *p = default_policy();
     fu_book *b = make_book(CUST_ONE, ev);
-    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
-    o.prior_method = FU_BESTTIME_PRIOR_FIXED;
-    o.half_life_seconds = -1;
-    o.share_day = o.share_hour = 0;
+    fu_besttime_options o = fixed_options(-1);
     fu_besttime *m = make_model(p, b, &o);
     fu_besttime_query_options q = FU_BESTTIME_QUERY_OPTIONS_INIT;
     q.flags = FU_BESTTIME_THOMPSON;

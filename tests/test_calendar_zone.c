@@ -98,8 +98,5 @@ static int op_in_zone(void *ctx) {
 }
 
 Test(calendar_zone, out_of_memory_leaks_nothing) {
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK);
-    fu_test_oom("calendar in zone", op_in_zone, p, 200);
-    fu_policy_free(p);
+    fu_test_oom_builtin_policy("calendar in zone", op_in_zone, 200);
 }

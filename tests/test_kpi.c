@@ -174,6 +174,14 @@ Test(kpi, nps_interval_uses_the_variance_of_the_difference) {
 
 /* ------------------------------------------------------------ RAG */
 
+/* fu_kpi_rag() gives `want` for value v of kpi (tier or NULL). */
+static void expect_rag(const fu_policy *p, fu_kpi_id kpi, const char *tier, double v, fu_kpi_status want) {
+    fu_kpi_status s = FU_KPI_STATUS_NONE;
+    fu_kpi_rag(p, kpi, tier, v, &s, NULL, NULL);
+    cr_expect_eq(s, want, "KPI %d tier %s value %g: status %d, want %d", (int)kpi, tier ? tier : "-", v, (int)s,
+                 (int)want);
+}
+
 Test(kpi, rag_bands_including_lower_is_better_and_tier_targets) {
     fu_policy *p = builtin();
     fu_kpi_status s;
@@ -184,19 +192,13 @@ Test(kpi, rag_bands_including_lower_is_better_and_tier_targets) {
     cr_expect_eq(s, FU_KPI_STATUS_GREEN);
     cr_expect_float_eq(target, 0.90, EPS);
     cr_expect_str_eq(rule, "kpis.coverage");
-    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.90, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
-    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.80, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
-    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, 0.65, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    expect_rag(p, FU_KPI_COVERAGE, NULL, 0.90, FU_KPI_STATUS_GREEN);
+    expect_rag(p, FU_KPI_COVERAGE, NULL, 0.80, FU_KPI_STATUS_YELLOW);
+    expect_rag(p, FU_KPI_COVERAGE, NULL, 0.65, FU_KPI_STATUS_RED);
     /* follow-up complaints: lower is better, target 5%, red 15% */
-    fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.04, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_GREEN);
-    fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.10, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
-    fu_kpi_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.15, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    expect_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.04, FU_KPI_STATUS_GREEN);
+    expect_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.10, FU_KPI_STATUS_YELLOW);
+    expect_rag(p, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.15, FU_KPI_STATUS_RED);
     /* csat 4.5 is green for key (no override) and ordinary (target 4.2, 000 §3.2),
      * yellow for vip (target 4.8, red 3.8 + 0.3 = 4.1) */
     fu_kpi_rag(p, FU_KPI_CSAT, "key", 4.5, &s, &target, NULL);
@@ -208,27 +210,21 @@ Test(kpi, rag_bands_including_lower_is_better_and_tier_targets) {
     fu_kpi_rag(p, FU_KPI_CSAT, "vip", 4.5, &s, &target, NULL);
     cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
     cr_expect_float_eq(target, 4.8, EPS);
-    fu_kpi_rag(p, FU_KPI_CSAT, "vip", 4.1, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    expect_rag(p, FU_KPI_CSAT, "vip", 4.1, FU_KPI_STATUS_RED);
     /* a KPI without a target, and NaN */
     fu_kpi_rag(p, FU_KPI_CES, NULL, 3.0, &s, &target, &rule);
     cr_expect_eq(s, FU_KPI_STATUS_NONE);
     cr_expect(isnan(target));
     cr_expect_str_eq(rule, "");
-    fu_kpi_rag(p, FU_KPI_COVERAGE, NULL, NAN, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_NONE);
+    expect_rag(p, FU_KPI_COVERAGE, NULL, NAN, FU_KPI_STATUS_NONE);
     /* a site policy: NPS red at 40 explicitly, churn with a lower-is-better target */
     const char *yaml = "name: site\nkpis:\n  nps: {target: 50, red: 40}\n  follow_up_complaints: {target: 2%, red: 4%}\n";
     fu_policy *q = NULL;
     cr_assert_eq(fu_policy_load_string(&q, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_kpi_rag(q, FU_KPI_NPS, NULL, 45, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
-    fu_kpi_rag(q, FU_KPI_NPS, NULL, 40, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_RED);
-    fu_kpi_rag(q, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.03, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_YELLOW);
-    fu_kpi_rag(q, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.041, &s, NULL, NULL);
-    cr_expect_eq(s, FU_KPI_STATUS_RED);
+    expect_rag(q, FU_KPI_NPS, NULL, 45, FU_KPI_STATUS_YELLOW);
+    expect_rag(q, FU_KPI_NPS, NULL, 40, FU_KPI_STATUS_RED);
+    expect_rag(q, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.03, FU_KPI_STATUS_YELLOW);
+    expect_rag(q, FU_KPI_FOLLOW_UP_COMPLAINTS, NULL, 0.041, FU_KPI_STATUS_RED);
     fu_policy_free(q);
     fu_policy_free(p);
 }
@@ -548,6 +544,20 @@ Test(kpi, scorecard_uses_policy_weights) {
 
 /* ------------------------------------------------------------ contacts */
 
+/* The over-contact scenario: N1, a new customer (first purchase 03-01), and
+ * O9 (no purchase: not new), with their phone calls (see the first test). */
+static const C k_caps_cu[] = {{"N1", 5000, "2026-03-01T09:00:00+08:00"}, {"O9", 5000, NULL}};
+static const E k_caps_ev[] = {
+    {"N1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"N1", "2026-03-02T11:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+    {"N1", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"N1", "2026-03-10T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    {"O9", "2026-03-02T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O9", "2026-03-03T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O9", "2026-03-04T12:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    {"O9", "2026-03-05T13:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+};
+
 Test(kpi, over_contact_against_the_caps) {
     /* N1, a new customer (first purchase 03-01): phone calls
      *   c1 Mon 03-02 10:00  ok
@@ -557,21 +567,10 @@ Test(kpi, over_contact_against_the_caps) {
      * O9 (no purchase: not new): calls Mon..Thu 10:00,11:00,12:00,13:00 a
      *   day apart (>= 24 h): the 4th is the 4th in 7 days > weekly 3 -> over.
      * W10: N1 c1..c3 + O9 4 -> 3 over of 7; W11: c4 -> 1/1. */
-    static const C cu[] = {{"N1", 5000, "2026-03-01T09:00:00+08:00"}, {"O9", 5000, NULL}};
-    static const E ev[] = {
-        {"N1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
-        {"N1", "2026-03-02T11:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
-        {"N1", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
-        {"N1", "2026-03-10T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-02T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-03T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-04T12:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-05T13:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-    };
     fu_policy *p = builtin();
     fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
-    add_customers(k, cu, N(cu));
-    add_events(k, ev, N(ev));
+    add_customers(k, k_caps_cu, N(k_caps_cu));
+    add_events(k, k_caps_ev, N(k_caps_ev));
     expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 3, 7);
     expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W11", NULL, 1, 1);
     fu_kpi_free(k);
@@ -606,16 +605,7 @@ Test(kpi, site_policy_targets_for_kpis_without_a_builtin_target) {
      * site policy with over_contact target 10%, red 50% (lower is better):
      * 3/7 = 0.43 -> yellow, 1/1 -> red; churn gets a target too but has no
      * units here; CES keeps status none (no target). */
-    static const C cu[] = {{"N1", 5000, "2026-03-01T09:00:00+08:00"}, {"O9", 5000, NULL}};
-    static const E ev[] = {
-        {"N1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
-        {"N1", "2026-03-02T11:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
-        {"N1", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
-        {"N1", "2026-03-10T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-02T10:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-03T11:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-04T12:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
-        {"O9", "2026-03-05T13:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+    static const E survey[] = {
         {"O9", "2026-03-05T14:00:00+08:00", "survey", NULL, "A2", "sms", NULL, NULL, "ces", 6, NO},
     };
     const char *yaml = "name: site\nkpis:\n  over_contact: {target: 10%, red: 50%}\n  churn: {target: 5%}\n";
@@ -625,8 +615,9 @@ Test(kpi, site_policy_targets_for_kpis_without_a_builtin_target) {
     cr_assert_eq(fu_policy_get_number(q, "kpis.over_contact.target", &target), FU_OK);
     cr_expect_float_eq(target, 0.10, 1e-12);
     fu_kpi *k = engine(q, FU_KPI_WEEK, 0, NULL);
-    add_customers(k, cu, N(cu));
-    add_events(k, ev, N(ev));
+    add_customers(k, k_caps_cu, N(k_caps_cu));
+    add_events(k, k_caps_ev, N(k_caps_ev));
+    add_events(k, survey, N(survey));
     const fu_kpi_figure *f = fig(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL);
     cr_expect_float_eq(f->value, 3.0 / 7.0, 1e-12);
     cr_expect_float_eq(f->target, 0.10, 1e-12);

@@ -1444,10 +1444,7 @@ static int rules_op(void *ctx) {
 }
 
 Test(segment, rules_from_policy_survive_allocation_failure) {
-    fu_policy *pol = NULL;
-    cr_assert_eq(fu_policy_default(&pol), FU_OK);
-    fu_test_oom("rules_from_policy", rules_op, pol, 100);
-    fu_policy_free(pol);
+    fu_test_oom_builtin_policy("rules_from_policy", rules_op, 100);
 }
 
 /* ------------------------------------------------------------- a whole book */

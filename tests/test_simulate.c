@@ -64,6 +64,12 @@ static fu_simulation_report run(const char *events, int n, const fu_simulation_o
     return r;
 }
 
+/* run() of the recorded contacts (baseline) over the week of week(). */
+static fu_simulation_report run_baseline(const char *events, int n) {
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    return run(events, n, &o);
+}
+
 static void assert_prop(const fu_simulation_value *v, double x, double n) {
     cr_assert_eq(v->n, n, "n %g, expected %g", v->n, n);
     cr_assert_eq(v->successes, x, "x %g, expected %g", v->successes, x);
@@ -83,8 +89,7 @@ Test(simulate, baseline_coverage_answer_rate_and_agent_load) {
                          "C2,2026-03-02T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n"
                          "C2,2026-03-02T11:00:00+08:00,contact,,phone,A1,no_answer\n";
-    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
-    fu_simulation_report r = run(ev, 2, &o);
+    fu_simulation_report r = run_baseline(ev, 2);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 2);
     assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 2);
     cr_assert_eq(r.measures[FU_SIM_CALLS_PER_AGENT_DAY].value, 2.0);
@@ -101,8 +106,7 @@ Test(simulate, strict_coverage_needs_every_window) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-04T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n";
-    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_baseline(ev, 1);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 0, 1);
 }
 
@@ -114,8 +118,7 @@ Test(simulate, over_contact_cap_violations_and_off_hours) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,contact,,phone,A1,answered\n"
                          "C1,2026-03-02T14:00:00+08:00,contact,,phone,A1,answered\n"
                          "C2,2026-03-07T10:00:00+08:00,contact,,phone,A2,answered\n";
-    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
-    fu_simulation_report r = run(ev, 2, &o);
+    fu_simulation_report r = run_baseline(ev, 2);
     assert_prop(&r.measures[FU_SIM_OVER_CONTACT], 1, 3);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 1.0);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 1.0, "off %g of %g", r.measures[FU_SIM_OFF_HOURS_CALLS].value, r.measures[FU_SIM_OFF_HOURS_CALLS].n);
@@ -129,8 +132,7 @@ Test(simulate, response_timeliness_overall_and_urgent) {
                          "C2,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
                          "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n"
                          "C2,2026-03-04T10:00:00+08:00,contact,,phone,A1,answered\n";
-    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
-    fu_simulation_report r = run(ev, 2, &o);
+    fu_simulation_report r = run_baseline(ev, 2);
     assert_prop(&r.measures[FU_SIM_TIMELINESS], 1, 2);
     assert_prop(&r.measures[FU_SIM_TIMELINESS_URGENT], 1, 1);
 }
@@ -139,8 +141,7 @@ Test(simulate, response_timeliness_overall_and_urgent) {
 Test(simulate, follow_up_complaints) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,contact,,phone,A1,answered\n"
                          "C1,2026-03-03T06:00:00+08:00,complaint,normal,phone,,\n";
-    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_baseline(ev, 1);
     assert_prop(&r.measures[FU_SIM_FOLLOW_UP_COMPLAINTS], 1, 1);
 }
 
@@ -150,20 +151,27 @@ static double *truth(size_t n, double p) {
     return a;
 }
 
+/* run() with every one of the n customers answering a call at any hour with
+ * probability `answer`. */
+static fu_simulation_report run_answering(const char *events, int n, fu_simulation_options o, double answer) {
+    double *a = truth((size_t)n, answer);
+    o.answer_prob = a;
+    fu_simulation_report r = run(events, n, &o);
+    free(a);
+    return r;
+}
+
 /* Policy run, everybody answers: the recorded contacts are ignored, the
  * planner's call is made at 10:00 (in team hours) and reaches C1. */
 Test(simulate, policy_run_calls_in_team_hours) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-02T20:00:00+08:00,contact,,phone,A1,answered\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
     assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
-    free(p1);
 }
 
 /* A Saturday delivery: the team is closed at the weekend, so the only call is
@@ -172,13 +180,10 @@ Test(simulate, policy_run_waits_for_the_team_after_a_weekend) {
     const char *ev = HDR "C1,2026-03-07T10:00:00+08:00,delivery,,,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.to = T("2026-03-16T00:00:00+08:00");
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
-    free(p1);
 }
 
 /* Nobody answers: the planner redials, never closer than min_gap (no cap
@@ -186,15 +191,12 @@ Test(simulate, policy_run_waits_for_the_team_after_a_weekend) {
 Test(simulate, policy_run_redials_without_breaking_caps) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p0 = truth(1, 0.0);
-    o.answer_prob = p0;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 0.0);
     cr_assert_geq(r.measures[FU_SIM_CONTACTS].value, 2.0, "a redial after the no-answer");
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
     cr_assert_eq(r.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 0, 1);
     assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 0, r.measures[FU_SIM_CONTACTS].value);
-    free(p0);
 }
 
 /* The agent's own check of the gap counts the last contact that reached the
@@ -231,12 +233,9 @@ Test(simulate, policy_run_feeds_calls_before_later_events) {
                          "C1,2026-03-02T09:12:00+08:00,inquiry,normal,phone,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.from = T("2026-03-01T00:00:00+08:00");
-    double *p = truth(1, 0.0);
-    o.answer_prob = p;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 0.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 2.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
-    free(p);
 }
 
 /* The caps count every attempt, answered or not, in the planner and in the
@@ -255,13 +254,10 @@ Test(simulate, policy_run_drops_queued_calls_the_caps_now_forbid) {
                      "C1,2026-03-02T08:00:00+08:00,delivery,,,,,A\n"
                      "C1,2026-03-02T08:30:00+08:00,delivery,,,,,B\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p = truth(1, 0.0);
-    o.answer_prob = p;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 0.0);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%g violations of %g calls",
                  r.measures[FU_SIM_CAP_VIOLATIONS].value, r.measures[FU_SIM_CONTACTS].value);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
-    free(p);
 }
 
 /* The simulation hands the planner its team as agents (shifts from the team
@@ -277,9 +273,7 @@ Test(simulate, policy_run_plans_on_the_team_shifts) {
     setenv("FU_SIM_TRACE", path, 1);
     const char *ev = HDR "C1,2026-03-02T19:00:00+08:00,delivery,,,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     unsetenv("FU_SIM_TRACE");
     FILE *f = fopen(path, "r");
     cr_assert(f);
@@ -298,7 +292,6 @@ Test(simulate, policy_run_plans_on_the_team_shifts) {
     cr_assert_eq(other, 0, "%d calls queued off the team's shifts, moved or dropped", other);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
-    free(p1);
 }
 
 /* When the simulated agent moves a call later, the planner checks it again
@@ -311,16 +304,39 @@ Test(simulate, policy_run_plans_on_the_team_shifts) {
  * inside the customer's do-not-disturb window. Before the fix b was made at
  * 11:00; now the planner, asked again at 11:00, places it after the window
  * (Tuesday), so Monday has one call. */
-static const char *POLICY_TWO_CALLS =
-    "name: t\nversion: '1'\nextends: builtin\n"
-    "cadences:\n"
-    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n"
-    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
-    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
-    "  delivery: ~\n"
-    "  probe:\n"
-    "    trigger: {event: delivery}\n"
+/* The start of a policy whose only cadence is `probe`, on a delivery, with
+ * the steps that follow. */
+#define PROBE_ONLY                                                                                        \
+    "name: t\nversion: '1'\nextends: builtin\n"                                                          \
+    "cadences:\n"                                                                                        \
+    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n" \
+    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n"         \
+    "  win_back: ~\n  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n"               \
+    "  ordinary_quarterly: ~\n  delivery: ~\n"                                                           \
+    "  probe:\n"                                                                                         \
+    "    trigger: {event: delivery}\n"                                                                   \
     "    steps:\n"
+
+/* The report of a policy run under the policy of YAML text over book b (then
+ * freed), with every one of its n customers answering at any hour with
+ * probability `answer`. */
+static fu_simulation_report run_yaml(const char *yaml, fu_book *b, size_t n, fu_simulation_options o, double answer) {
+    fu_policy *p = NULL;
+    int rc = fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL);
+    cr_assert_eq(rc, FU_OK, "policy: %s", fu_error_last()->message);
+    double *a = truth(n, answer);
+    o.answer_prob = a;
+    fu_simulation_report r;
+    rc = fu_simulation_run(p, b, &o, &r);
+    cr_assert_eq(rc, FU_OK, "run: %s", fu_error_last()->message);
+    free(a);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return r;
+}
+
+static const char *POLICY_TWO_CALLS =
+    PROBE_ONLY
     "      a: {at: 0h, within: 30m, purpose: first call, channel: phone}\n"
     "      b: {at: 30m, within: 2d, purpose: second call, channel: phone}\n"
     "caps:\n"
@@ -329,23 +345,13 @@ static const char *POLICY_TWO_CALLS =
     "suppressions:\n  smb_month_end: ~\n";
 
 Test(simulate, policy_run_rechecks_a_moved_call_at_its_new_time) {
-    fu_policy *p = NULL;
-    int rc = fu_policy_load_string(&p, POLICY_TWO_CALLS, strlen(POLICY_TWO_CALLS), NULL, NULL);
-    cr_assert_eq(rc, FU_OK, "policy: %s", fu_error_last()->message);
     fu_book *b = fu_test_book("customer_id,tz,dnd_windows\nC1,Asia/Shanghai,Mon-Sun 10:30-21:00\n",
                               HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n");
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.to = T("2026-03-03T00:00:00+08:00"); /* Monday only */
-    double *p0 = truth(1, 0.0);
-    o.answer_prob = p0;
-    fu_simulation_report r;
-    rc = fu_simulation_run(p, b, &o, &r);
-    cr_assert_eq(rc, FU_OK, "run: %s", fu_error_last()->message);
+    fu_simulation_report r = run_yaml(POLICY_TWO_CALLS, b, 1, o, 0.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls on Monday", r.measures[FU_SIM_CONTACTS].value);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
-    free(p0);
-    fu_book_free(b);
-    fu_policy_free(p);
 }
 
 /* Survey fatigue holds back the survey, not the follow-up it was merged
@@ -356,37 +362,18 @@ Test(simulate, policy_run_rechecks_a_moved_call_at_its_new_time) {
  * caps.survey_fatigue and C1 was not called at all; now the call is made
  * without the survey question (docs/planner.md, step 6). */
 static const char *POLICY_SURVEY_MERGE =
-    "name: t\nversion: '1'\nextends: builtin\n"
-    "cadences:\n"
-    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n"
-    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
-    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
-    "  delivery: ~\n"
-    "  probe:\n"
-    "    trigger: {event: delivery}\n"
-    "    steps:\n"
+    PROBE_ONLY
     "      call: {at: 0h, within: 48h, purpose: follow up, channel: phone, priority: high}\n"
     "      ask:  {at: 0h, within: 48h, purpose: satisfaction survey, channel: phone, survey: true}\n"
     "suppressions:\n  smb_month_end: ~\n";
 
 Test(simulate, survey_fatigue_holds_back_the_survey_not_the_merged_call) {
-    fu_policy *p = NULL;
-    int rc = fu_policy_load_string(&p, POLICY_SURVEY_MERGE, strlen(POLICY_SURVEY_MERGE), NULL, NULL);
-    cr_assert_eq(rc, FU_OK, "policy: %s", fu_error_last()->message);
     fu_book *b = book(1, "customer_id,at,kind,survey,score\n"
                          "C1,2026-02-25T10:00:00+08:00,survey,nps,9\n"
                          "C1,2026-03-02T10:00:00+08:00,delivery,,\n");
-    fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r;
-    rc = fu_simulation_run(p, b, &o, &r);
-    cr_assert_eq(rc, FU_OK, "run: %s", fu_error_last()->message);
+    fu_simulation_report r = run_yaml(POLICY_SURVEY_MERGE, b, 1, week(FU_SIMULATION_POLICY), 1.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
-    free(p1);
-    fu_book_free(b);
-    fu_policy_free(p);
 }
 
 /* One KPI pass measures a run: the over_contact row and the cap violations
@@ -399,14 +386,11 @@ Test(simulate, over_contact_and_cap_violations_agree) {
     const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n"
                          "C1,2026-03-02T11:00:00+08:00,fault,urgent,phone,,\n";
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
-    double *p1 = truth(1, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 1, &o);
+    fu_simulation_report r = run_answering(ev, 1, o, 1.0);
     double n = r.measures[FU_SIM_CONTACTS].value;
     cr_assert_geq(n, 2.0, "%g calls", n);
     assert_prop(&r.measures[FU_SIM_OVER_CONTACT], 0, n);
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
-    free(p1);
 }
 
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
@@ -418,13 +402,10 @@ Test(simulate, policy_run_respects_agent_capacity) {
     fu_simulation_options o = week(FU_SIMULATION_POLICY);
     o.agents = 1;
     o.calls_per_agent = 2;
-    double *p1 = truth(3, 1.0);
-    o.answer_prob = p1;
-    fu_simulation_report r = run(ev, 3, &o);
+    fu_simulation_report r = run_answering(ev, 3, o, 1.0);
     cr_assert_eq(r.measures[FU_SIM_MAX_CALLS_AGENT_DAY].value, 2.0);
     cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 3.0);
     assert_prop(&r.measures[FU_SIM_COVERAGE], 3, 3);
-    free(p1);
 }
 
 /* 40 customers with deliveries through the week, answers at 50%: the same

@@ -103,6 +103,13 @@ void fu_test_oom_at_least(const char *what, fu_test_op op, void *ctx, unsigned l
     cr_assert_geq(n, min_allocs, "%s: %lu allocations, expected at least %lu", what, n, min_allocs);
 }
 
+void fu_test_oom_builtin_policy(const char *what, fu_test_op op, unsigned long max_n) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_test_oom(what, op, p, max_n);
+    fu_policy_free(p);
+}
+
 char *fu_test_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "cannot open %s", path);

@@ -42,6 +42,8 @@ unsigned long fu_test_oom(const char *what, fu_test_op op, void *ctx, unsigned l
 /* fu_test_oom(), and the successful run must have made at least `min_allocs`
  * allocations (so that the failures injected reached the code under test). */
 void fu_test_oom_at_least(const char *what, fu_test_op op, void *ctx, unsigned long max_n, unsigned long min_allocs);
+/* fu_test_oom() with the built-in policy (a const fu_policy *) as ctx. */
+void fu_test_oom_builtin_policy(const char *what, fu_test_op op, unsigned long max_n);
 
 /* Read a whole file into a NUL-terminated malloc'd buffer (test helper). */
 char *fu_test_read_file(const char *path, size_t *len);
