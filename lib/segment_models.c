@@ -1539,6 +1539,9 @@ static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, size_t i0, 
         if (!J->clv) continue;
         double value = 0;
         if (J->gg) {
+            /* as fu_segment_gammagamma_expected(): a spend the model refuses */
+            if (J->x[i] > 0 && !(isfinite(J->zbar[i]) && J->zbar[i] >= 0))
+                return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be finite and >= 0", i, J->zbar[i]);
             if ((rc = gg_expected(J->gg, J->x[i], J->zbar[i], &value)) != FU_OK) return rc;
         } else {
             value = J->zbar[i];

@@ -850,3 +850,39 @@ Test(book, customer_texts_outlive_later_additions) {
     cr_assert_eq(fu_book_customer(b, 0)->id, id, "texts are interned and do not move");
     fu_book_free(b);
 }
+
+/* A time the CSV writer cannot write (outside years 1..9999 UTC) is refused
+ * when it is added: accepted, it made the whole book unwritable (found by a
+ * user review: at = 2^62). */
+Test(book, times_outside_years_1_to_9999_are_refused_when_added) {
+    fu_book *b = new_book(0);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "A";
+    c.tz = "UTC";
+    c.first_purchase_at = INT64_C(1) << 62;
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "first_purchase_at") != NULL, "%s", fu_error_last()->message);
+    c.first_purchase_at = INT64_C(253402300799); /* 9999-12-31T23:59:59Z: the last writable second */
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "A";
+    e.kind = FU_EVENT_CONTACT;
+    const int64_t bad[] = {INT64_C(1) << 62, INT64_C(253402300800), INT64_C(-62135596801), INT64_MAX};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        e.at = bad[i];
+        cr_assert_eq(fu_book_append_events(b, &e, 1), FU_ERANGE, "at %lld", (long long)bad[i]);
+        cr_assert(strstr(fu_error_last()->message, "outside years 1..9999") != NULL, "%s", fu_error_last()->message);
+    }
+    cr_assert_eq(fu_book_event_count(b), 0);
+    e.at = INT64_C(-62135596800); /* 0001-01-01T00:00:00Z */
+    cr_assert_eq(fu_book_append_events(b, &e, 1), FU_OK, "%s", fu_error_last()->message);
+    char *csv = NULL;
+    size_t len = 0;
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, &len, &csv), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(strstr(csv, "0001-01-01T00:00:00Z") != NULL, "%s", csv);
+    fu_free(csv);
+    fu_book_free(b);
+}

@@ -283,7 +283,7 @@ typedef struct fu_segment_score_options {
      *  no default: say 52.0/12 for months when the model time is weeks. */
     double period;
     unsigned int periods;   /**< CLV periods K (default 12) */
-    double discount;        /**< discount rate per period d >= 0 (default 0.01) */
+    double discount;        /**< discount rate per period d > -1 (default 0.01; a negative rate grows later periods) */
     double margin;          /**< profit margin applied to the value (default 1) */
 } fu_segment_score_options;
 

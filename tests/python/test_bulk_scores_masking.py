@@ -158,3 +158,17 @@ def test_apply_many_rejects_bad_items():
     with pytest.raises(ValueError, match="1-D"):
         red.apply_many(np.array([["a"]], dtype=object))
     assert red.total() == 0
+
+
+def test_clv_refuses_a_spend_the_spend_model_refuses(bg, gg):
+    """A negative (or NaN) mean spend of a repeat buyer is refused by the
+    Gamma-Gamma functions; CLV through the spend model refuses it too (it
+    returned a positive CLV for a spend of -20, found by a user review)."""
+    one = [np.array([v]) for v in (1.0, 5.0, 40.0)]
+    with pytest.raises(followup.Error, match=r"zbar\[0\] = -20: must be finite and >= 0"):
+        gg.customer_lifetime_value(bg, *one, np.array([-20.0]))
+    with pytest.raises(followup.Error, match=r"zbar\[0\] = nan"):
+        gg.customer_lifetime_value(bg, *one, np.array([np.nan]))
+    # a customer without repeat purchases takes the population mean: any spend is ignored
+    zero = [np.array([v]) for v in (0.0, 0.0, 40.0)]
+    assert gg.customer_lifetime_value(bg, *zero, np.array([-20.0]))[0] > 0
