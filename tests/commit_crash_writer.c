@@ -27,7 +27,11 @@ int main(int argc, char **argv) {
     int bulk = strcmp(argv[2], "bulk") == 0;
     long count = strtol(argv[3], NULL, 10);
     fu_ledger *l = NULL;
-    if (fu_ledger_open(&l, argv[1], NULL) != FU_OK) {
+    /* a generous wait for other writers on a loaded machine (see
+     * guard_crash_writer.c) */
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.busy_timeout_ms = 120000;
+    if (fu_ledger_open(&l, argv[1], &o) != FU_OK) {
         fprintf(stderr, "open: %s\n", fu_error_last()->message);
         return 1;
     }

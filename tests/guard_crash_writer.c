@@ -22,7 +22,12 @@ int main(int argc, char **argv) {
     long count = strtol(argv[4], NULL, 10);
     if (batch < 1 || batch > 10) return 2;
     fu_contact_log *l = NULL;
-    if (fu_contact_log_open(&l, argv[1], NULL) != FU_OK) {
+    /* a generous wait for the other writers: on a loaded machine (CI builds
+     * beside the tests) one FULL-synchronous commit may take seconds, and the
+     * default 5 s made the several-writers test fail now and then */
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.busy_timeout_ms = 120000;
+    if (fu_contact_log_open(&l, argv[1], &o) != FU_OK) {
         fprintf(stderr, "open: %s\n", fu_error_last()->message);
         return 1;
     }
