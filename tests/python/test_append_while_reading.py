@@ -11,16 +11,14 @@ import pytest
 
 import followup
 
+from fu_helpers import book_of_dir  # noqa: E402
+
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "sample" / "data"
 ROUNDS = 60
 
 
 def sample_book():
-    b = followup.Book()
-    b.read_customers_csv(str(SAMPLE / "customers.csv"))
-    b.read_events_csv(str(SAMPLE / "events.csv"))
-    b.finalize()
-    return b
+    return book_of_dir(SAMPLE)
 
 
 def batch(book, k):
