@@ -28,10 +28,6 @@ static const char *const OUTCOME_NAMES[] = {"",     "answered",     "no_answer",
                                             "voicemail", "busy", "wrong_number", "callback_requested"};
 static const char *const SURVEY_NAMES[] = {"", "csat", "nps", "ces"};
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-/* The instants the CSV writer can write: 0001-01-01T00:00:00Z to
- * 9999-12-31T23:59:59Z (a time outside would make the whole book unwritable). */
-#define BOOK_MIN_T INT64_C(-62135596800)
-#define BOOK_MAX_T INT64_C(253402300799)
 
 static int ascii_ieq(const char *a, size_t alen, const char *b) {
     size_t blen = strlen(b);
@@ -535,7 +531,7 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     if (!in->tz || !in->tz[0])
         return set_bad(bad, CF_TZ), fu__error_set(FU_EINVAL, "customer '%s': tz is missing", in->id);
     if (in->first_purchase_at != FU_BOOK_NO_TIME &&
-        (in->first_purchase_at < BOOK_MIN_T || in->first_purchase_at > BOOK_MAX_T))
+        (in->first_purchase_at < FU__TIME_MIN || in->first_purchase_at > FU__TIME_MAX))
         return set_bad(bad, CF_FIRST), fu__error_set(FU_ERANGE, "customer '%s': first_purchase_at %lld is outside"
                                                      " years 1..9999 (UTC)", in->id, (long long)in->first_purchase_at);
     if (!isnan(in->annual_spend) && !(isfinite(in->annual_spend) && in->annual_spend >= 0))
@@ -619,7 +615,8 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     for (int i = 0; i < 5; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK) return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (in->at == FU_BOOK_NO_TIME) return set_bad(bad, EF_AT), fu__error_set(FU_EINVAL, "event time is missing");
-    if (in->at < BOOK_MIN_T || in->at > BOOK_MAX_T)
+    /* a time the CSV writer cannot write would make the whole book unwritable */
+    if (in->at < FU__TIME_MIN || in->at > FU__TIME_MAX)
         return set_bad(bad, EF_AT),
                fu__error_set(FU_ERANGE, "event time %lld is outside years 1..9999 (UTC)", (long long)in->at);
     if ((unsigned)in->kind >= FU_EVENT_KIND_COUNT)

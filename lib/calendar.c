@@ -38,6 +38,7 @@
 #define MAX_DAY INT64_C(2932896)
 #define MIN_T (MIN_DAY * SECS_PER_DAY)
 #define MAX_T ((MAX_DAY + 1) * SECS_PER_DAY - 1)
+_Static_assert(MIN_T == FU__TIME_MIN && MAX_T == FU__TIME_MAX, "years 1..9999 in UTC seconds");
 /* Instants whose local time may still be inside years 1..9999. */
 #define SLACK_T (2 * SECS_PER_DAY)
 

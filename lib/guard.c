@@ -17,8 +17,6 @@
 #include <string.h>
 
 #define DAY INT64_C(86400)
-#define T_MIN INT64_C(-62135596800)
-#define T_MAX INT64_C(253402300799)
 #define SEARCH (400 * DAY)      /* how far next_allowed looks */
 #define CALLBACK_GRACE (2 * 3600) /* a requested call-back may be made this long after its time */
 
@@ -551,7 +549,7 @@ static int check_req(const fu_guard_request *r) {
     if ((int)r->priority < FU_PRIORITY_URGENT || (int)r->priority > FU_PRIORITY_LOW)
         return fu__error_set(FU_EINVAL, "guard: priority %d is not a priority (urgent, high, normal, low)",
                              (int)r->priority);
-    if (r->at < T_MIN || r->at > T_MAX - SEARCH)
+    if (r->at < FU__TIME_MIN || r->at > FU__TIME_MAX - SEARCH)
         return fu__error_set(FU_ERANGE, "guard: instant %lld is outside years 1..9998", (long long)r->at);
     return FU_OK;
 }

@@ -66,15 +66,11 @@ void fu_contact_record_init(fu_contact_record *r) {
     r->callback_at = FU_BOOK_NO_TIME;
 }
 
-/* Years 1..9999 in UTC seconds. */
-#define T_MIN INT64_C(-62135596800)
-#define T_MAX INT64_C(253402300799)
-
 int fu_contact_record_validate(const fu_contact_record *r) {
     if (!r) return fu__error_set(FU_EINVAL, "record is NULL");
     if (!r->customer_id || !*r->customer_id) return fu__error_set(FU_EINVAL, "customer_id: required, non-empty");
     if (r->at == FU_BOOK_NO_TIME) return fu__error_set(FU_EINVAL, "at: required");
-    if (r->at < T_MIN || r->at > T_MAX) return fu__error_set(FU_ERANGE, "at: %lld is outside years 1..9999", (long long)r->at);
+    if (r->at < FU__TIME_MIN || r->at > FU__TIME_MAX) return fu__error_set(FU_ERANGE, "at: %lld is outside years 1..9999", (long long)r->at);
     if ((int)r->channel <= FU_CHANNEL_NONE || (int)r->channel >= FU_CHANNEL_COUNT)
         return fu__error_set(FU_EINVAL, "channel: %d is not a channel (phone, sms, email, chat, video, visit)",
                              (int)r->channel);
@@ -88,7 +84,7 @@ int fu_contact_record_validate(const fu_contact_record *r) {
     if (r->outcome == FU_GUARD_CALLBACK) {
         if (r->callback_at == FU_BOOK_NO_TIME)
             return fu__error_set(FU_EINVAL, "callback_at: required for outcome callback_requested");
-        if (r->callback_at < T_MIN || r->callback_at > T_MAX)
+        if (r->callback_at < FU__TIME_MIN || r->callback_at > FU__TIME_MAX)
             return fu__error_set(FU_ERANGE, "callback_at: outside years 1..9999");
     } else if (r->callback_at != FU_BOOK_NO_TIME) {
         return fu__error_set(FU_EINVAL, "callback_at: only for outcome callback_requested");

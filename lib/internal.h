@@ -89,6 +89,12 @@ typedef struct fu__buf {
     int failed; /* sticky: an append ran out of memory */
 } fu__buf;
 #define FU__BUF_INIT {NULL, 0, 0, 0}
+
+/* The instants the library can write as text: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z (years 1..9999 in UTC; calendar.c checks its own
+ * limits against these). */
+#define FU__TIME_MIN INT64_C(-62135596800)
+#define FU__TIME_MAX INT64_C(253402300799)
 int fu__buf_append(fu__buf *b, const char *s, size_t n);
 int fu__buf_puts(fu__buf *b, const char *s);
 int fu__buf_printf(fu__buf *b, const char *fmt, ...) FU_PRINTF(2, 3);

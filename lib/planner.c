@@ -1151,7 +1151,7 @@ static int plan_attach_zones(const fu_planner *pl, fu_plan *p) {
 int fu__pl_check_span(int64_t now, int64_t horizon) {
     if (horizon <= 0) return fu__error_set(FU_EINVAL, "horizon must be > 0 (got %lld)", (long long)horizon);
     /* years 1..9999 with room for cadence offsets */
-    if (now < INT64_C(-62135596800) + 400 * 366 * DAY || now > INT64_C(253402300799) - 400 * 366 * DAY ||
+    if (now < FU__TIME_MIN + 400 * 366 * DAY || now > FU__TIME_MAX - 400 * 366 * DAY ||
         horizon > 100 * 366 * DAY)
         return fu__error_set(FU_ERANGE, "now or horizon outside the supported range");
     return FU_OK;
