@@ -526,32 +526,29 @@ _METHOD_RETURNS = {"BestTime.best": "list[BestTimeSlot]", "BestTime.best_day": "
                    "Policy.summary": "str", "SegmentRun.csv": "str"}
 
 
+def _annotate_return(fn, name: str, ret: str) -> None:
+    """Give a translated callable `ret` as its return annotation, in its
+    signature and the first line of its help."""
+    if fn is None or not getattr(fn, "__followup_translated__", 0):
+        return
+    try:
+        sig = _inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    fn.__signature__ = sig.replace(return_annotation=ret)
+    fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
+
+
 def install_method_return_types() -> None:
     for qual, ret in _METHOD_RETURNS.items():
         cls_name, name = qual.split(".")
-        fn = vars(getattr(_core, cls_name, object)).get(name)
-        if fn is None or not getattr(fn, "__followup_translated__", 0):
-            continue
-        try:
-            sig = _inspect.signature(fn)
-        except (TypeError, ValueError):
-            continue
-        fn.__signature__ = sig.replace(return_annotation=ret)
-        fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
+        _annotate_return(vars(getattr(_core, cls_name, object)).get(name), name, ret)
 
 
 def install_return_types(namespace: dict) -> None:
     install_method_return_types()
     for name, ret in _RETURNS.items():
-        fn = namespace.get(name)
-        if fn is None or not getattr(fn, "__followup_translated__", 0):
-            continue
-        try:
-            sig = _inspect.signature(fn)
-        except (TypeError, ValueError):
-            continue
-        fn.__signature__ = sig.replace(return_annotation=ret)
-        fn.__doc__ = f"{name}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "")
+        _annotate_return(namespace.get(name), name, ret)
 
 
 # ---- C function names out of error messages ----
