@@ -9,8 +9,15 @@ every event-triggered cadence whose `when` the KPI engine can see, window
 for the built-in policy's steps that the realistic book triggers; "same day" is
 18:00 team time (Asia/Shanghai). Approximate by design: a diagnostic, not a KPI.
 
-usage: sim_coverage_diag.py EVENTS.csv TRACE.csv FROM_ISO TO_ISO
+With `rota` the team works 08:00-24:00 every day, holidays included
+(examples/policies/coverage.yaml); otherwise the built-in calendar cn. With
+customers.csv next to EVENTS.csv a window the team could work but the
+customer's quiet hours (08:00-21:00 local) or holidays (cn dates; non-urgent
+steps) close all along is reported as "closed all along (customer hours)".
+
+usage: sim_coverage_diag.py EVENTS.csv TRACE.csv FROM_ISO TO_ISO [rota]
 """
+import os
 import csv
 import re
 import sys
@@ -38,18 +45,35 @@ def same_day_close(t):
     return int(close.timestamp())
 
 
+ROTA = False
+TZ = {}  # customer -> ZoneInfo, from customers.csv next to the events
+URGENT_STEPS = ("fault.urgent_response", "urgent_fault.first_check")
+
+
 def team_open(t):
     loc = datetime.fromtimestamp(t, TEAM)
+    if ROTA:
+        return loc.hour >= 8
     if (loc.weekday() >= 5 and loc.date() not in WORKDAYS) or loc.date() in HOLIDAYS:
         return False
     m = loc.hour * 60 + loc.minute
     return 9 * 60 <= m < 12 * 60 or 13 * 60 + 30 <= m < 18 * 60
 
 
-def open_minutes(a, b):
+def customer_open(c, t, name):
+    z = TZ.get(c)
+    if z is None:
+        return True
+    loc = datetime.fromtimestamp(t, z)
+    if name not in URGENT_STEPS and loc.date() in HOLIDAYS:
+        return False
+    return 8 <= loc.hour < 21
+
+
+def open_minutes(a, b, c=None, name=None):
     n, t = 0, a - a % 900
     while t < b:
-        if t >= a and team_open(t):
+        if t >= a and team_open(t) and (c is None or customer_open(c, t, name)):
             n += 15
         t += 900
     return n
@@ -83,8 +107,17 @@ def windows(ev):
 
 
 def main(argv):
-    if len(argv) != 5:
+    global ROTA
+    if len(argv) not in (5, 6) or (len(argv) == 6 and argv[5] != "rota"):
         sys.exit(__doc__)
+    ROTA = len(argv) == 6
+    cpath = os.path.join(os.path.dirname(argv[1]), "customers.csv")
+    if os.path.exists(cpath):
+        from zoneinfo import ZoneInfo
+        with open(cpath, newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("tz"):
+                    TZ[row["customer_id"]] = ZoneInfo(row["tz"])
     frm, to = ts(argv[3]), ts(argv[4])
     base = defaultdict(list)   # reached contacts of the baseline (the book)
     hist = defaultdict(list)   # reached contacts before `from` (both runs)
@@ -144,6 +177,8 @@ def main(argv):
         hs = [d for t, d, r, f_, t_ in held[c] if f_ <= b and t_ >= a and name in r]
         if open_minutes(a, b) == 0:
             reason = "window closed all along (team hours)"
+        elif TZ and open_minutes(a, b, c, name) == 0:
+            reason = "window closed all along (customer hours)"
         elif tried:
             reason = "called, not answered (%d attempts)" % min(len(tried), 3)
         elif dropped:

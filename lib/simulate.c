@@ -327,7 +327,8 @@ typedef struct sim {
     const fu_policy *policy;
     const fu_book *book;
     const fu_simulation_options *o;
-    const fu_calendar *team;
+    const fu_calendar *team; /* the team's hours: agents.calendar, else the default calendar */
+    const fu_calendar *cal;  /* the policy's default calendar (business time, promise deadlines) */
     fu_customer *cust;
     size_t nc;
     evlist hist, span, made; /* made: simulated contacts and complaints */
@@ -389,7 +390,7 @@ static int promises_of(sim *s, fu_extractor *ex, size_t c, size_t *cap) {
         if (ev[i].kind != FU_EVENT_CONTACT || !ev[i].note || ev[i].at >= s->o->to) continue;
         const char *note = fu_book_string(s->book, ev[i].note);
         fu_extraction *x = NULL;
-        rc = fu_extractor_run(ex, s->team, note, strlen(note), ev[i].at, &x);
+        rc = fu_extractor_run(ex, s->cal, note, strlen(note), ev[i].at, &x);
         if (rc == FU_EINVAL || rc == FU_ERANGE || rc == FU_ELIMIT) { /* no readable promise in it */
             fu_error_clear();
             rc = FU_OK;
@@ -479,14 +480,14 @@ static const fu_calendar *zone_of(const sim *s, size_t c) {
     const char *tz = s->cust[c].tz;
     for (size_t i = 0; tz && i < s->nzones; i++)
         if (strcmp(s->zones[i].tz, tz) == 0) return s->zones[i].cal;
-    return s->team;
+    return s->cal;
 }
 
 /* One calendar per customer time zone, made once. */
 static int make_zones(sim *s) {
     for (size_t c = 0; c < s->nc; c++) {
         const char *tz = s->cust[c].tz;
-        if (!tz || zone_of(s, c) != s->team) continue;
+        if (!tz || zone_of(s, c) != s->cal) continue;
         zone_cal *z = fu__realloc(s->zones, (s->nzones + 1) * sizeof *z);
         if (!z) return fu__error_set(FU_ENOMEM, "out of memory");
         s->zones = z;
@@ -613,7 +614,7 @@ static int retry_at(const sim *s, size_t c, int64_t *out) {
         return FU_OK;
     }
     if (s->retry.unit != FU_DURATION_BUSINESS_SECONDS) return FU_OK; /* working days, months: left to the planner */
-    return fu_calendar_add_business(s->team, last, s->retry.value, out);
+    return fu_calendar_add_business(s->cal, last, s->retry.value, out);
 }
 
 /* The agent cannot make q at its best_at: the earliest instant it could is
@@ -992,6 +993,21 @@ static int run_policy(sim *s) {
     return rc;
 }
 
+/* The hours the simulated team works: the calendar the policy's
+ * `agents.calendar` names (the team's hours, public holidays and make-up
+ * days; the built-in policy names its default calendar, cn), else the default
+ * calendar. A policy with a calendar of longer or weekend shifts for its team
+ * is simulated with those shifts (docs/simulate.md "Team hours"). */
+static const fu_calendar *team_calendar(const fu_policy *p, const fu_calendar *dflt) {
+    const char *name = NULL;
+    if (fu_policy_get_string(p, "agents.calendar", &name) != FU_OK || !name) {
+        fu_error_clear();
+        return dflt;
+    }
+    const fu_calendar *c = fu_policy_calendar(p, name);
+    return c ? c : dflt;
+}
+
 int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
                       fu_simulation_report *out) {
     if (!out) return fu__error_set(FU_EINVAL, "NULL report");
@@ -1005,8 +1021,9 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     s.o = opts;
     s.agents = opts->agents ? opts->agents : 1u;
     s.rng = opts->seed ^ UINT64_C(0x5DEECE66D);
-    s.team = fu_policy_calendar(policy, NULL);
-    if (!s.team) return fu__error_set(FU_EINVAL, "the policy has no default calendar");
+    s.cal = fu_policy_calendar(policy, NULL);
+    if (!s.cal) return fu__error_set(FU_EINVAL, "the policy has no default calendar");
+    s.team = team_calendar(policy, s.cal);
     s.nc = fu_book_customer_count(book);
     s.cust = fu__calloc(s.nc ? s.nc : 1, sizeof *s.cust);
     if (!s.cust) return fu__error_set(FU_ENOMEM, "out of memory");

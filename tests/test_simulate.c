@@ -393,6 +393,39 @@ Test(simulate, over_contact_and_cap_violations_agree) {
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
 }
 
+/* Team hours from the policy's `agents.calendar` (docs/simulate.md "Team
+ * hours"). A delivery Friday 19:00: its 48 h window ends Sunday 19:00. With
+ * the default team (calendar cn, Mon-Fri until 18:00) no call can be made in
+ * it (coverage 0/1, the call waits for Monday). With `agents.calendar` naming
+ * a rota open 08:00-24:00 every day (weekends allowed) the call is made in
+ * the window, on the rota's hours (no off-hours call): coverage 1/1. Before
+ * the option the simulated team always worked the default calendar. */
+static const char *ROTA =
+    "calendars:\n"
+    "  rota:\n"
+    "    tz: Asia/Shanghai\n"
+    "    hours: {mon: ['08:00-24:00'], tue: ['08:00-24:00'], wed: ['08:00-24:00'], thu: ['08:00-24:00'],\n"
+    "            fri: ['08:00-24:00'], sat: ['08:00-24:00'], sun: ['08:00-24:00']}\n"
+    "agents:\n  calendar: rota\n  weekends: true\n  holidays: true\n";
+
+static fu_simulation_report run_friday_evening(int rota) {
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, "%s%s", POLICY, rota ? ROTA : "");
+    fu_book *b = book(1, HDR "C1,2026-03-06T19:00:00+08:00,delivery,,,,\n");
+    return run_yaml(yaml, b, 1, week(FU_SIMULATION_POLICY), 1.0);
+}
+
+Test(simulate, policy_run_works_the_hours_of_agents_calendar) {
+    fu_simulation_report office = run_friday_evening(0), rota = run_friday_evening(1);
+    assert_prop(&office.measures[FU_SIM_COVERAGE], 0, 1);
+    assert_prop(&rota.measures[FU_SIM_COVERAGE], 1, 1);
+    cr_assert_eq(rota.measures[FU_SIM_CONTACTS].value, 1.0);
+    cr_assert_eq(rota.measures[FU_SIM_OFF_HOURS_CALLS].value, 0.0);
+    cr_assert_eq(rota.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    cr_assert_eq(office.days, 5u); /* Mon-Fri open */
+    cr_assert_eq(rota.days, 7u);   /* every day of the rota */
+}
+
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
  * one Tuesday, all in the 48 h windows. */
 Test(simulate, policy_run_respects_agent_capacity) {
