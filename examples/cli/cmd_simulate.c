@@ -1,19 +1,23 @@
 /* followup simulate — replay an event history under one or two policies (fu_planner_simulate). */
 #include "cli.h"
+#include "cmd_simulate.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-typedef struct simulate_args {
-    const char *policy, *compare, *customers, *events, *from, *to, *step, *agents, *calls_per_agent, *days;
-    const char *format, *output;
-} simulate_args;
-
+/* One option table for both modes: the replay of one or two policies
+ * (fu_planner_simulate, here) and the decision-quality runs (--compare LIST,
+ * --sensitivity-agents: cmd_simulate_compare.c). */
 #define O(name, arg, help, member) CLI_OPT(name, arg, help, simulate_args, member)
 static const cli_option k_options[] = {
     O("--policy", "FILE", "policy (default: the built-in policy)", policy),
-    O("--compare", "FILE", "a second policy to compare with ('builtin' for the built-in one)", compare),
+    O("--compare", "FILE|LIST",
+      "a second policy to compare with ('builtin' for the built-in one);\n"
+      "a LIST of runs (decision quality, above): baseline, policy,\n"
+      "besttime, policy YAML files (run with the best-time model)",
+      compare),
     O("--customers", "CSV", "customers, required", customers),
     O("--events", "CSV",
       "event history, required (contact events in it are ignored:\n"
@@ -26,13 +30,24 @@ static const cli_option k_options[] = {
       "the next step on, so SLA attainment needs steps no longer\n"
       "than the response times (--step 1h for the 2 h / 24 h SLAs)",
       step),
-    O("--agents", "N", "agents on duty per day (default: capacity not limited)", agents),
+    O("--agents", "N", "agents on duty per day (default: capacity not limited; LIST: 3)", agents),
     O("--calls-per-agent", "N", "calls one agent makes a day (default: policy maximum)", calls_per_agent),
     O("--days", "FILE",
       "also write the per-day load (date, contacts, agent contacts,\n"
       "capacity, suppressed, deferred) there",
       days),
-    O("--format", "F", "table, csv or json (default: table)", format),
+    O("--truth", "CSV", "LIST: per-customer answer probabilities by hour, hidden from the planner", truth),
+    O("--seed", "N", "LIST: seed of the draws (default: 2026)", seed),
+    O("--frequency", "fit",
+      "LIST: draw answers and complaints from a contact-frequency model\n"
+      "fitted on the book's contact history (docs/frequency.md)",
+      frequency),
+    O("--sensitivity-agents", "LIST",
+      "coverage and timeliness for each team size, e.g. 1,2,4 (run:\n"
+      "--compare NAME, default besttime)",
+      sens_agents),
+    O("--sensitivity-calls", "LIST", "with --sensitivity-agents: calls per agent a day, e.g. 20,40", sens_calls),
+    O("--format", "F", "table, csv or json (default: table); LIST: also html", format),
     O("--output", "FILE", "write the report there instead of stdout", output),
 };
 #undef O
@@ -50,28 +65,20 @@ static void help(FILE *out) {
             "the span whose deadline (shorter of sla.response by severity and\n"
             "sla.tier_response by tier) is in the span, the share whose first contact\n"
             "made at or after the issue came by the deadline (docs/planner.md).\n"
-            "With --compare the same history is replayed under a second policy and\n"
+            "With --compare FILE the same history is replayed under a second policy and\n"
             "both columns are shown side by side.\n"
             "\n"
+            "Decision quality (docs/simulate.md): with --compare LIST (or\n"
+            "--sensitivity-agents) each run replays [--from, --to) with the team\n"
+            "(--agents x --calls-per-agent), answers drawn from --truth, and prints\n"
+            "every KPI of the KPI engine with its 95%% interval; CSV and JSON give per\n"
+            "run its value, interval (_lo, _hi) and units (_n) as separate fields,\n"
+            "--format html a self-contained page. Options marked LIST are for these\n"
+            "runs only; --step and --days are not.\n"
+            "\n"
             "options:\n");
-    cli_print_options(out, k_options, N_OPTIONS, 19);
-    fprintf(out,
-            "\n"
-            "\n"
-            "Decision quality (docs/simulate.md): with --compare LIST, LIST naming runs among\n"
-            "baseline (the book's recorded contacts), policy (the planner, first allowed hour),\n"
-            "besttime (the planner with its best-time model) and policy YAML files, each run\n"
-            "replays [--from, --to) with --agents N (default 3) x --calls-per-agent N, answers\n"
-            "drawn from --truth CSV (hidden from the planner), --seed N (default 2026), and\n"
-            "prints every KPI of the KPI engine with 95%% intervals side by side.\n"
-            "--frequency fit draws answers and complaints from a contact-frequency model\n"
-            "fitted on the book's contact history (docs/frequency.md) instead.\n"
-            "--sensitivity-agents 1,2,4 [--sensitivity-calls 20,40] prints coverage and\n"
-            "timeliness for each team size (run: --compare NAME, default besttime).\n"
-            "With --compare LIST, --format html writes the comparison as a self-contained\n"
-            "HTML page (each rate with its interval drawn as a bar).\n"
-            "\n"
-            "Exit codes: 0 ok (1 when a cap was broken), 2 usage, 3 bad input, 4 internal.\n");
+    cli_print_options(out, k_options, N_OPTIONS, 26);
+    fprintf(out, "\nExit codes: 0 ok (1 when a cap was broken), 2 usage, 3 bad input, 4 internal.\n");
 }
 
 static double elapsed(const struct timespec *t0) {
@@ -197,27 +204,51 @@ static int write_days(const fu_sim_report *r[2], const char *names[2], int n, cl
     return rc;
 }
 
-int cli_simulate_compare(int argc, char **argv);
+int cli_simulate_count(const char *opt, const char *value, unsigned int *out) {
+    unsigned long long n;
+    if (!value) return 0;
+    if (cli_parse_ull("followup simulate", opt, value, 0, UINT_MAX, &n)) return 1;
+    *out = (unsigned int)n;
+    return 0;
+}
 
-/* The decision-quality simulation (cmd_simulate_compare.c): --compare with a
- * list naming baseline/policy/besttime, or --sensitivity-agents. */
-static int is_decision_run(int argc, char **argv) {
-    for (int i = 1; i + 1 < argc; i++) {
-        const char *v = argv[i + 1];
-        if (strcmp(argv[i], "--sensitivity-agents") == 0) return 1;
-        if (strcmp(argv[i], "--compare") == 0 &&
-            (strchr(v, ',') || strcmp(v, "baseline") == 0 || strcmp(v, "policy") == 0 || strcmp(v, "besttime") == 0))
+/* --compare names a LIST of runs (a comma, or baseline / policy / besttime),
+ * or --sensitivity-agents: the decision-quality runs. */
+static int is_decision_run(const simulate_args *a) {
+    const char *v = a->compare;
+    if (a->sens_agents) return 1;
+    return v && (strchr(v, ',') || strcmp(v, "baseline") == 0 || strcmp(v, "policy") == 0 ||
+                 strcmp(v, "besttime") == 0);
+}
+
+/* An option of the other mode: a usage error, not silently ignored. */
+static int wrong_mode(const simulate_args *a) {
+    const char *list_only[] = {a->truth, a->seed, a->frequency, a->sens_calls}, *replay_only[] = {a->step, a->days};
+    static const char *const list_names[] = {"--truth", "--seed", "--frequency", "--sensitivity-calls"};
+    static const char *const replay_names[] = {"--step", "--days"};
+    int decision = is_decision_run(a);
+    for (int i = 0; i < 4 && !decision; i++)
+        if (list_only[i]) {
+            fprintf(stderr, "followup simulate: %s is for --compare LIST or --sensitivity-agents (see --help)\n",
+                    list_names[i]);
             return 1;
-    }
+        }
+    for (int i = 0; i < 2 && decision; i++)
+        if (replay_only[i]) {
+            fprintf(stderr, "followup simulate: %s is not for --compare LIST or --sensitivity-agents (see --help)\n",
+                    replay_names[i]);
+            return 1;
+        }
     return 0;
 }
 
 static int run(int argc, char **argv) {
-    if (is_decision_run(argc, argv)) return cli_simulate_compare(argc, argv);
     simulate_args args;
     memset(&args, 0, sizeof args);
     int ec = cli_parse_options("followup simulate", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    if (wrong_mode(&args)) return CLI_USAGE;
+    if (is_decision_run(&args)) return cli_simulate_compare(&args);
     const char *policy = args.policy, *compare = args.compare, *customers = args.customers, *events = args.events;
     const char *from_text = args.from, *to_text = args.to, *step_text = args.step ? args.step : "1d";
     const char *days = args.days, *output = args.output;
@@ -227,13 +258,9 @@ static int run(int argc, char **argv) {
         fprintf(stderr, "followup simulate: bad format '%s'\n", args.format);
         return CLI_USAGE;
     }
-    if ((args.agents && cli_parse_uint(args.agents, &po.agents)) ||
-        (args.calls_per_agent && cli_parse_uint(args.calls_per_agent, &po.calls_per_agent))) {
-        int ag = args.agents && cli_parse_uint(args.agents, &po.agents);
-        fprintf(stderr, "followup simulate: bad value '%s' for %s\n", ag ? args.agents : args.calls_per_agent,
-                ag ? "--agents" : "--calls-per-agent");
+    if (cli_simulate_count("--agents", args.agents, &po.agents) ||
+        cli_simulate_count("--calls-per-agent", args.calls_per_agent, &po.calls_per_agent))
         return CLI_USAGE;
-    }
     if (!customers || !events || !from_text || !to_text) {
         fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");
         return CLI_USAGE;

@@ -1,6 +1,7 @@
 /* followup simulate --compare baseline,policy[,besttime][,other.yaml] and
  * --sensitivity: the decision-quality simulation of followup/simulate.h. */
 #include "cli.h"
+#include "cmd_simulate.h"
 
 #include <limits.h>
 #include <math.h>
@@ -31,72 +32,28 @@ static int parse_list(const char *text, unsigned int *v, int max) {
     return *p ? -1 : n;
 }
 
-static int opt_frequency(const char *v, void *p) {
-    if (strcmp(v, "fit") != 0) {
-        fprintf(stderr, "followup simulate: --frequency takes 'fit'\n");
-        return 1;
-    }
-    ((sim_args *)p)->frequency = v;
-    return 0;
-}
-
-static int opt_format(const char *v, void *p) {
-    sim_args *a = p;
-    a->html = strcmp(v, "html") == 0;
-    if (!a->html && cli_format_parse(v, &a->fmt)) {
-        fprintf(stderr, "followup simulate: bad format '%s'\n", v);
-        return 1;
-    }
-    return 0;
-}
-
-/* A whole decimal number for `opt`, or a message. */
-static int whole(const char *opt, const char *v, unsigned long long *out) {
-    return cli_parse_ull("followup simulate", opt, v, 0, ULLONG_MAX, out);
-}
-
-static int opt_seed(const char *v, void *p) { return whole("--seed", v, &((sim_args *)p)->seed); }
-static int opt_agents(const char *v, void *p) {
-    unsigned long long n;
-    if (whole("--agents", v, &n)) return 1;
-    ((sim_args *)p)->agents = (unsigned int)n;
-    return 0;
-}
-static int opt_calls(const char *v, void *p) {
-    unsigned long long n;
-    if (whole("--calls-per-agent", v, &n)) return 1;
-    ((sim_args *)p)->calls = (unsigned int)n;
-    return 0;
-}
-
-/* The options of the decision-quality runs (help: cmd_simulate.c). */
-#define O(name, arg, member) {name, arg, "", offsetof(sim_args, member), NULL}
-static const cli_option k_options[] = {
-    O("--policy", "FILE", policy),
-    O("--customers", "CSV", customers),
-    O("--events", "CSV", events),
-    O("--truth", "CSV", truth),
-    O("--from", "ISO-TIME", from),
-    O("--to", "ISO-TIME", to),
-    O("--output", "FILE", output),
-    O("--compare", "LIST", compare),
-    O("--sensitivity-agents", "LIST", sens_agents),
-    O("--sensitivity-calls", "LIST", sens_calls),
-    {"--frequency", "fit", "", CLI_NO_SLOT, opt_frequency},
-    {"--seed", "N", "", CLI_NO_SLOT, opt_seed},
-    {"--agents", "N", "", CLI_NO_SLOT, opt_agents},
-    {"--calls-per-agent", "N", "", CLI_NO_SLOT, opt_calls},
-    {"--format", "F", "", CLI_NO_SLOT, opt_format},
-};
-#undef O
-
-static int parse_args(int argc, char **argv, sim_args *a) {
+/* The options (parsed by cmd_simulate.c against its one table) checked and
+ * converted for these runs. */
+static int parse_args(const simulate_args *in, sim_args *a) {
     memset(a, 0, sizeof *a);
+    a->policy = in->policy, a->customers = in->customers, a->events = in->events, a->truth = in->truth;
+    a->from = in->from, a->to = in->to, a->output = in->output, a->compare = in->compare;
+    a->sens_agents = in->sens_agents, a->sens_calls = in->sens_calls, a->frequency = in->frequency;
     a->agents = 3;
     a->seed = 2026;
-    int ec = cli_parse_options("followup simulate", k_options, sizeof k_options / sizeof k_options[0], argc, argv, 1,
-                               a, NULL, 0, NULL);
-    if (ec) return ec;
+    if (in->frequency && strcmp(in->frequency, "fit") != 0) {
+        fprintf(stderr, "followup simulate: --frequency takes 'fit'\n");
+        return CLI_USAGE;
+    }
+    a->html = in->format && strcmp(in->format, "html") == 0;
+    if (in->format && !a->html && cli_format_parse(in->format, &a->fmt)) {
+        fprintf(stderr, "followup simulate: bad format '%s'\n", in->format);
+        return CLI_USAGE;
+    }
+    if ((in->seed && cli_parse_ull("followup simulate", "--seed", in->seed, 0, ULLONG_MAX, &a->seed)) ||
+        cli_simulate_count("--agents", in->agents, &a->agents) ||
+        cli_simulate_count("--calls-per-agent", in->calls_per_agent, &a->calls))
+        return CLI_USAGE;
     if (!a->customers || !a->events || !a->from || !a->to) {
         fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");
         return CLI_USAGE;
@@ -123,30 +80,64 @@ static int run_one(const char *what, const sim_args *a, const fu_book *book, con
     return rc;
 }
 
+static int is_prop(int m) {
+    return (m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE || m == FU_SIM_PROMISES_KEPT) &&
+           m != FU_SIM_CAP_VIOLATIONS;
+}
+
+/* The table's cell: "0.562 [0.530, 0.593]" for a rate, the value otherwise. */
 static void cell(char *buf, size_t size, const fu_simulation_value *v, int prop) {
     if (isnan(v->value)) snprintf(buf, size, "-");
     else if (prop && !isnan(v->ci_low)) snprintf(buf, size, "%.3f [%.3f, %.3f]", v->value, v->ci_low, v->ci_high);
     else snprintf(buf, size, "%.4g", v->value);
 }
 
+/* A number of the CSV / JSON output: empty (JSON null) when there is none. */
+static void num(char *buf, size_t size, double x) {
+    if (isnan(x)) buf[0] = 0;
+    else snprintf(buf, size, "%.6g", x);
+}
+
+/* One row per measure. The table: per run its cell and its units (n). CSV and
+ * JSON: per run four fields, `<run>` (the value), `<run>_lo`, `<run>_hi`
+ * (the interval, empty / null when none) and `<run>_n` (its units). */
 static int write_compare(const sim_args *a, char names[][256], const fu_simulation_report *r, int n, FILE *out) {
-    const char *hdr[MAX_RUNS + 2] = {"measure"};
-    for (int i = 0; i < n; i++) hdr[i + 1] = names[i];
-    hdr[n + 1] = "n (first run)";
-    cli_table *t = cli_table_new((size_t)n + 2, hdr);
-    if (!t) return CLI_INTERNAL;
-    int rc = CLI_OK;
-    char cells[MAX_RUNS + 2][96];
-    for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == CLI_OK; m++) {
-        const char *row[MAX_RUNS + 2];
-        row[0] = fu_simulation_measure_name(m);
-        int prop = m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE || m == FU_SIM_PROMISES_KEPT;
-        for (int i = 0; i < n; i++) {
-            cell(cells[i], sizeof cells[i], &r[i].measures[m], prop && m != FU_SIM_CAP_VIOLATIONS);
-            row[i + 1] = cells[i];
+    int machine = a->fmt != CLI_FORMAT_TABLE, per = machine ? 4 : 2;
+    size_t ncols = 1 + (size_t)(per * n);
+    char hdrs[MAX_RUNS * 4][272], types[1 + MAX_RUNS * 4 + 1] = "s";
+    const char *hdr[1 + MAX_RUNS * 4] = {"measure"};
+    static const char *const sfx[4] = {"", "_lo", "_hi", "_n"};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < per; k++) {
+            int j = i * per + k;
+            snprintf(hdrs[j], sizeof hdrs[j], "%.255s%s", names[i], machine ? sfx[k] : k ? "_n" : "");
+            hdr[j + 1] = hdrs[j];
+            types[j + 1] = machine || k ? 'n' : 's';
         }
-        snprintf(cells[n], sizeof cells[n], "%.0f", r[0].measures[m].n);
-        row[n + 1] = cells[n];
+    types[ncols] = 0;
+    cli_table *t = cli_table_new(ncols, hdr);
+    if (!t || cli_table_set_types(t, types)) {
+        cli_table_free(t);
+        return CLI_INTERNAL;
+    }
+    int rc = CLI_OK;
+    char cells[MAX_RUNS * 4][96];
+    for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == CLI_OK; m++) {
+        const char *row[1 + MAX_RUNS * 4];
+        row[0] = fu_simulation_measure_name(m);
+        for (int i = 0; i < n; i++) {
+            const fu_simulation_value *v = &r[i].measures[m];
+            char *c = cells[i * per];
+            if (machine) {
+                num(c, 96, v->value);
+                num(cells[i * per + 1], 96, is_prop(m) ? v->ci_low : NAN);
+                num(cells[i * per + 2], 96, is_prop(m) ? v->ci_high : NAN);
+            } else {
+                cell(c, 96, v, is_prop(m));
+            }
+            snprintf(cells[i * per + per - 1], 96, "%.0f", v->n);
+        }
+        for (size_t j = 1; j < ncols; j++) row[j] = cells[j - 1];
         if (cli_table_add(t, row)) rc = CLI_INTERNAL;
     }
     if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
@@ -176,6 +167,7 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
           ".bar{position:relative;height:6px;width:160px;background:#eee;margin-top:3px}\n"
           ".ci{position:absolute;top:0;height:6px;background:#7aa6d6}\n"
           ".pt{position:absolute;top:-2px;width:2px;height:10px;background:#1d4f91}\n"
+          ".n{display:block;color:#777}\n"
           "</style></head><body>\n<h1>Baseline vs plan</h1>\n<p class=\"span\">Span ",
           out);
     html_esc(out, a->from);
@@ -190,10 +182,9 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
         html_esc(out, names[i]);
         fputs("</th>", out);
     }
-    fputs("<th>n (first run)</th></tr></thead>\n<tbody>\n", out);
+    fputs("</tr></thead>\n<tbody>\n", out);
     for (int m = 0; m < FU_SIM_MEASURE_COUNT; m++) {
-        int prop = (m <= FU_SIM_FOLLOW_UP_COMPLAINTS || m == FU_SIM_ANSWER_RATE || m == FU_SIM_PROMISES_KEPT) &&
-                   m != FU_SIM_CAP_VIOLATIONS;
+        int prop = is_prop(m);
         fprintf(out, "<tr class=\"m\" data-measure=\"%s\"><td>%s</td>", fu_simulation_measure_name(m),
                 fu_simulation_measure_name(m));
         for (int i = 0; i < n; i++) {
@@ -206,9 +197,9 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
                         "<div class=\"bar\"><div class=\"ci\" style=\"left:%.1f%%;width:%.1f%%\"></div>"
                         "<div class=\"pt\" style=\"left:%.1f%%\"></div></div>",
                         100 * v->ci_low, 100 * (v->ci_high - v->ci_low), 100 * v->value);
-            fputs("</td>", out);
+            fprintf(out, "<small class=\"n\">n %.0f</small></td>", v->n);
         }
-        fprintf(out, "<td>%.0f</td></tr>\n", r[0].measures[m].n);
+        fputs("</tr>\n", out);
     }
     fputs("</tbody></table>\n</body></html>\n", out);
     return ferror(out) ? CLI_INTERNAL : CLI_OK;
@@ -288,9 +279,9 @@ static int fit_frequency(const fu_book *book, fu_frequency **m) {
     return rc == FU_OK ? CLI_OK : rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
 }
 
-int cli_simulate_compare(int argc, char **argv) {
+int cli_simulate_compare(const simulate_args *args) {
     sim_args a;
-    int exit_code = parse_args(argc, argv, &a);
+    int exit_code = parse_args(args, &a);
     if (exit_code) return exit_code;
     fu_book *book = NULL;
     double *ap = NULL, *wf = NULL;

@@ -30,17 +30,23 @@ def test_compare_baseline_policy_besttime():
             "--agents", "3", "--calls-per-agent", "40", "--format", "csv")
     assert r.returncode == 0, r.stderr
     t = table(r.stdout)
-    assert list(next(iter(t.values())).keys())[:4] == ["measure", "baseline", "policy", "besttime"]
+    # per run four fields: the value, its interval and its units (review: value and interval
+    # were one string, and one "n (first run)" column stood for every run)
+    cols = ["measure"] + [f"{n}{s}" for n in ("baseline", "policy", "besttime") for s in ("", "_lo", "_hi", "_n")]
+    assert list(next(iter(t.values())).keys()) == cols
     for run_name in ("policy", "besttime"):
         assert t["cap_violations"][run_name] == "0"
         assert t["off_hours_calls"][run_name] == "0"
         assert float(t["max_calls_agent_day"][run_name]) <= 40
     assert t["off_hours_calls"]["baseline"] == "0"  # the baseline team keeps its hours too
-    cov = t["coverage"]["baseline"]
-    assert cov.count("[") == 1 and cov.endswith("]"), cov
+    for name in ("baseline", "policy", "besttime"):
+        cov = t["coverage"]
+        assert 0 <= float(cov[name + "_lo"]) <= float(cov[name]) <= float(cov[name + "_hi"]) <= 1, cov
+        assert int(cov[name + "_n"]) > 0
+    assert t["contacts"]["policy_lo"] == "" and t["contacts"]["policy"] == t["contacts"]["policy_n"]
     # promises of the book due in the span, kept per arm, with intervals (issue 18)
-    kept = {name: float(t["promises_kept"][name].split()[0]) for name in ("baseline", "policy", "besttime")}
-    assert all(0 < v < 1 for v in kept.values()) and t["promises_kept"]["n (first run)"] != "0"
+    kept = {name: float(t["promises_kept"][name]) for name in ("baseline", "policy", "besttime")}
+    assert all(0 < v < 1 for v in kept.values()) and t["promises_kept"]["baseline_n"] != "0"
     assert kept["policy"] >= kept["baseline"], kept  # recorded kept ones stay kept
     again = run("--truth", str(REAL / "truth.csv"), *SPAN, "--compare", "baseline,policy,besttime",
                 "--agents", "3", "--calls-per-agent", "40", "--format", "csv")
@@ -86,7 +92,10 @@ def test_compare_html_is_a_self_contained_page_with_the_csv_figures(tmp_path):
     for measure, row in t.items():
         assert f'data-measure="{measure}"' in html
         for name in ("baseline", "policy"):
-            assert "<td>" + row[name].removeprefix("'") in html, (measure, name)  # CSV quotes a leading -
+            v, lo, hi, n = (row[name + s] for s in ("", "_lo", "_hi", "_n"))
+            text = "-" if v == "" else f"{float(v):.3f} [{float(lo):.3f}, {float(hi):.3f}]" if lo else f"{float(v):.4g}"
+            assert "<td>" + text in html, (measure, name, text)
+            assert f'<small class="n">n {n}</small>' in html, (measure, name, n)
     assert html.count('class="ci"') >= 2 * 6  # coverage .. answer rate, both runs
     bad = run("--sensitivity-agents", "1,2", *SPAN, "--format", "html")
     assert bad.returncode == 2 and "--format html" in bad.stderr
@@ -108,7 +117,7 @@ def test_recommended_caps_compared_with_the_built_in_policy(tmp_path):
     assert r.returncode == 0, r.stderr
     t = table(r.stdout)
     cols = list(next(iter(t.values())).keys())
-    assert cols[:3] == ["measure", "policy", str(rec)], cols
+    assert cols[:2] == ["measure", "policy"] and cols[5] == str(rec), cols
     for name in ("policy", str(rec)):
         assert t["cap_violations"][name] == "0"
         assert float(t["contacts"][name]) > 0
