@@ -676,7 +676,7 @@ static int over_contact(const ctx *c, const kev *e, size_t i) {
     if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
     for (size_t q = 0; q < p->n_caps; q++) {
         const fu__pol_cap *cap = &p->caps[q];
-        if (!cap_counts(cap, &e[i])) continue;
+        if (!cap_counts(cap, &e[i]) || (cap->counts && !is_reached(&e[i]))) continue;
         if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
         if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
         if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
@@ -686,7 +686,7 @@ static int over_contact(const ctx *c, const kev *e, size_t i) {
         if (add_dur(c, &back, t, &start)) continue;
         int count = 1;
         for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > start; m = c->pc[m]) {
-            if (!cap_counts(cap, &e[m])) continue;
+            if (!cap_counts(cap, &e[m]) || (cap->counts && !is_reached(&e[m]))) continue;
             if (cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
             if (++count > cap->max) return 1;
         }

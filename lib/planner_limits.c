@@ -177,7 +177,9 @@ static int shares_order(const pl_contact *c, const uint32_t *orders, int n) {
 }
 
 /* Whether a contact counts for cap `k`: its channel and, when the cap names
- * priorities, its priority. Exempt contacts count (the customer got them). */
+ * priorities, its priority. Exempt contacts count (the customer got them).
+ * A cap with `counts: reached` also skips the unanswered attempts (the
+ * callers test pl_contact.attempt). */
 static int cap_counts(const fu__pol_cap *k, int channel, int prio) {
     if (k->channels && !(k->channels & (1u << (channel - 1)))) return 0;
     if (k->priorities) return (int)((k->priorities >> prio) & 1u);
@@ -283,7 +285,7 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         int64_t oldest[64];
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
-            if (!cap_counts(k, c->channel, c->priority)) continue;
+            if (!cap_counts(k, c->channel, c->priority) || (k->counts && c->attempt)) continue;
             if (k->scope == FU__SCOPE_ORDER && !shares_order(c, g->orders, g->norders)) continue;
             if (c->at > lo && c->at <= t && in < 64) oldest[in++] = c->at;
         }
@@ -296,14 +298,15 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         int64_t hi = cap_fwd(pl, cx, k, t);
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
-            if (c->at <= t || c->at >= hi || !cap_holds(P, k, c->channel, c->priority)) continue;
+            if (c->at <= t || c->at >= hi || !cap_holds(P, k, c->channel, c->priority) || (k->counts && c->attempt))
+                continue;
             if (k->scope == FU__SCOPE_ORDER && !shares_order(c, g->orders, g->norders)) continue;
             int64_t clo = cap_back(pl, cx, k, c->at);
             int cnt = 1;
             for (size_t j = 0; j < pl->nct; j++) {
                 const pl_contact *d = &pl->ct[j];
                 if (d->at > clo && d->at <= c->at && cap_counts(k, d->channel, d->priority) &&
-                    (k->scope != FU__SCOPE_ORDER || shares_order(d, g->orders, g->norders)))
+                    !(k->counts && d->attempt) && (k->scope != FU__SCOPE_ORDER || shares_order(d, g->orders, g->norders)))
                     cnt++;
             }
             if (cnt > k->max) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 static const char *const scope_names[] = {"customer", "order", "survey", NULL};
+static const char *const counts_names[] = {"attempts", "reached", NULL};
 static const fu__pol_key limit_rows[] = {
     FU__KEY_INT(fu__pol_cap, max, "max", 1, 1, 10000),
     FU__KEY_DUR(fu__pol_cap, per, "per", 1, DUR_WALL | DUR_MONTHS | DUR_WORKDAYS),
@@ -14,6 +15,7 @@ static const fu__pol_key limit_rows[] = {
     FU__KEY_MASK(fu__pol_cap, channels, "channels", "channel", fu__pol_channel_names),
     FU__KEY_MASK(fu__pol_cap, priorities, "priorities", "priority", fu__pol_priority_names),
     FU__KEY_WHEN(fu__pol_cap, when, "when"),
+    FU__KEY_ENUM(fu__pol_cap, counts, "counts", 0, "counts", counts_names),
 };
 static const fu__pol_keys limit_keys = FU__KEYS(limit_rows, NULL, NULL);
 
@@ -81,6 +83,7 @@ void fu__pol_summary_caps(fu__buf *b, const fu__policy *t) {
         fu__buf_printf(b, "  %s: at most %d per ", t->caps[i].name, t->caps[i].max);
         fu__pol_put_dur(b, &t->caps[i].per);
         if (t->caps[i].scope == FU__SCOPE_ORDER) fu__buf_puts(b, " per order");
+        if (t->caps[i].counts) fu__buf_puts(b, " (reached contacts)");
         if (t->caps[i].channels) { fu__buf_puts(b, " channel="); fu__pol_put_mask(b, t->caps[i].channels, fu__pol_channel_names, FU__CH_COUNT); }
         fu__pol_put_when(b, t, &t->caps[i].when);
         fu__buf_puts(b, "\n");

@@ -54,6 +54,7 @@ typedef struct fu__pol_cap {
     uint32_t channels;  /* channel bits counted; 0 = all channels */
     uint32_t priorities; /* priority bits counted; 0 = all not exempt */
     fu__pol_when when;
+    int counts;         /* `counts`: 0 every attempt (default), 1 only contacts that reached the customer */
 } fu__pol_cap;
 
 /* What a call attempt's outcome changes (`redial`). */

@@ -426,6 +426,84 @@ Test(simulate, policy_run_works_the_hours_of_agents_calendar) {
     cr_assert_eq(rota.days, 7u);   /* every day of the rota */
 }
 
+/* `caps.limits.*.counts: reached` (docs/simulate.md "Levers"): the cap counts
+ * the contacts that reached the customer, not every ring. The one-cadence
+ * policy with a weekly cap of 1 and the other customer caps off. */
+static const char *CAP_ONE =
+    "caps:\n  limits:\n    new_customer: ~\n    first_month: ~\n    weekly: {max: 1, per: 7d, counts: %s}\n";
+
+static fu_policy *cap_one(const char *counts) {
+    char yaml[4096], caps[256];
+    snprintf(caps, sizeof caps, CAP_ONE, counts);
+    snprintf(yaml, sizeof yaml, "%s%s", POLICY, caps);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    return p;
+}
+
+/* The KPI: C1 rung Monday 10:00 and 14:00 without an answer, reached Tuesday
+ * 10:00. Counting every attempt, the 2nd and 3rd go beyond the weekly cap of 1
+ * (2 of 3); counting reached contacts, none does (0 of 3). */
+Test(simulate, cap_counting_reached_contacts_in_the_kpi) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,contact,,phone,A1,no_answer\n"
+                         "C1,2026-03-02T14:00:00+08:00,contact,,phone,A1,no_answer\n"
+                         "C1,2026-03-03T10:00:00+08:00,contact,,phone,A1,answered\n";
+    const char *counts[2] = {"attempts", "reached"};
+    double want[2] = {2, 0};
+    for (int i = 0; i < 2; i++) {
+        fu_policy *p = cap_one(counts[i]);
+        fu_book *b = book(1, ev);
+        fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+        fu_simulation_report r;
+        cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_OK, "%s", fu_error_last()->message);
+        assert_prop(&r.measures[FU_SIM_OVER_CONTACT], want[i], 3);
+        cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, want[i], "%s", counts[i]);
+        fu_book_free(b);
+        fu_policy_free(p);
+    }
+}
+
+/* A bad `counts` is a policy error naming the line and the expected words. */
+Test(simulate, cap_counts_bad_value) {
+    char yaml[4096], caps[256];
+    snprintf(caps, sizeof caps, CAP_ONE, "sometimes");
+    snprintf(yaml, sizeof yaml, "%s%s", POLICY, caps);
+    fu_policy *p = NULL;
+    int rc = fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL);
+    cr_assert_neq(rc, FU_OK);
+    const fu_error *e = fu_error_last();
+    cr_assert(strstr(e->message, "sometimes") && strstr(e->message, "attempts") && strstr(e->message, "reached"), "%s",
+              e->message);
+    cr_assert_gt(e->line, 1u);
+}
+
+/* The planner: a delivery Monday 10:00, nobody answers. Counting every
+ * attempt, the first ring uses the week's one contact: 1 call. Counting
+ * reached contacts, the planner redials (redial.no_answer, attempts per day
+ * and per touchpoint still bound it) and the KPI, counting the same way,
+ * finds no violation. */
+Test(simulate, cap_counting_reached_contacts_lets_the_planner_redial) {
+    double calls[2];
+    const char *counts[2] = {"attempts", "reached"};
+    for (int i = 0; i < 2; i++) {
+        fu_policy *p = cap_one(counts[i]);
+        fu_book *b = book(1, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");
+        fu_simulation_options o = week(FU_SIMULATION_POLICY);
+        double *a = truth(1, 0.0);
+        o.answer_prob = a;
+        fu_simulation_report r;
+        cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_OK, "%s", fu_error_last()->message);
+        calls[i] = r.measures[FU_SIM_CONTACTS].value;
+        cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%s", counts[i]);
+        free(a);
+        fu_book_free(b);
+        fu_policy_free(p);
+    }
+    cr_assert_eq(calls[0], 1.0, "counting attempts: %g calls", calls[0]);
+    cr_assert_geq(calls[1], 3.0, "counting reached contacts: %g calls", calls[1]);
+    cr_assert_leq(calls[1], 5.0, "redial.attempts_per_touchpoint: %g calls", calls[1]);
+}
+
 /* Three deliveries on Monday, one agent at 2 calls a day: two calls Monday,
  * one Tuesday, all in the 48 h windows. */
 Test(simulate, policy_run_respects_agent_capacity) {
