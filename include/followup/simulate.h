@@ -13,7 +13,8 @@
  *   did) are kept as they are;
  * - #FU_SIMULATION_POLICY: the recorded contacts, surveys and the complaints
  *   they caused (events with the note "too many calls") of the span are
- *   dropped; every day of the team calendar (the policy's default calendar)
+ *   dropped; every day of the team calendar (the calendar the policy's
+ *   `agents.calendar` names: the team's hours; by default the default calendar)
  *   a planner (fu_planner_new(), rebuilt each day on a book of the history
  *   plus everything simulated so far, so redials come from the planner
  *   itself) plans the day with `agents` × `calls_per_agent` of capacity; the
