@@ -64,26 +64,31 @@ static const char *cell(const fu__csv *r, const long *col, int k, size_t *len) {
     return s;
 }
 
+/* The next item of a list cell ("a; b|c") from *i: [*a, *b) without the
+ * spaces around it (empty when *a == *b); 0 past the end. */
+static int next_item(const char *s, size_t len, size_t *i, size_t *a, size_t *b) {
+    if (*i >= len) return 0;
+    size_t j = *i;
+    while (j < len && s[j] != ';' && s[j] != '|') j++;
+    *a = *i, *b = j;
+    while (*a < *b && s[*a] == ' ') (*a)++;
+    while (*b > *a && s[*b - 1] == ' ') (*b)--;
+    *i = j + 1;
+    return 1;
+}
+
 static int read_skills(const fu__csv *r, const long *col, unsigned int *out) {
-    size_t len;
+    size_t len, i = 0, a, b;
     const char *s = cell(r, col, AC_SKILLS, &len);
     *out = 0;
-    size_t i = 0;
-    while (i < len) {
-        size_t j = i;
-        while (j < len && s[j] != ';' && s[j] != '|') j++;
-        size_t a = i, b = j;
-        while (a < b && s[a] == ' ') a++;
-        while (b > a && s[b - 1] == ' ') b--;
-        if (b > a) {
-            fu_channel ch;
-            if (fu_channel_from_string(s + a, b - a, &ch) || ch == FU_CHANNEL_NONE)
-                return fu__csv_error_at(r, (size_t)col[AC_SKILLS], FU_EPARSE,
-                                        "skills: '%.*s' is not a channel (phone, video, chat, visit, ...)",
-                                        (int)(b - a), s + a);
-            *out |= 1u << ch;
-        }
-        i = j + 1;
+    while (next_item(s, len, &i, &a, &b)) {
+        if (b == a) continue;
+        fu_channel ch;
+        if (fu_channel_from_string(s + a, b - a, &ch) || ch == FU_CHANNEL_NONE)
+            return fu__csv_error_at(r, (size_t)col[AC_SKILLS], FU_EPARSE,
+                                    "skills: '%.*s' is not a channel (phone, video, chat, visit, ...)", (int)(b - a),
+                                    s + a);
+        *out |= 1u << ch;
     }
     return FU_OK;
 }
@@ -106,15 +111,9 @@ static int parse_day(const fu__csv *r, const long *col, const char *s, size_t n,
 
 /* `days_off`: dates and ranges (2026-03-09;2026-03-10..2026-03-12), local to the agent's zone. */
 static int read_days_off(const fu__csv *r, const long *col, fu__agent *a) {
-    size_t len, cap = 0, i = 0;
+    size_t len, cap = 0, i = 0, p, q;
     const char *s = cell(r, col, AC_OFF, &len);
-    while (i < len) {
-        size_t j = i;
-        while (j < len && s[j] != ';' && s[j] != '|') j++;
-        size_t p = i, q = j;
-        while (p < q && s[p] == ' ') p++;
-        while (q > p && s[q - 1] == ' ') q--;
-        i = j + 1;
+    while (next_item(s, len, &i, &p, &q)) {
         if (p == q) continue;
         const char *dots = NULL;
         for (size_t k = p; k + 1 < q; k++)
