@@ -59,10 +59,26 @@ local function arg_error(fname, message)
   return new_error(M.EINVAL, "InvalidArgumentError", fname .. ": " .. message)
 end
 
+-- SWIG's wrapper names in the binding's own messages ("Redactor_apply:
+-- argument 2 contains a NUL", "new_Book: argument 1 must be ..."), where a
+-- method counts self as argument 1, in Lua words ("Redactor:apply: argument 1").
+local function lua_names(s)
+  if type(s) ~= "string" then return s end
+  s = s:gsub("new_(%u%a*): argument (%d+)", function(c, n)
+    if CLASSES[c] then return c .. ": argument " .. n end
+  end)
+  return (s:gsub("(%u%a*)_(%l[%w_]*): argument (%d+)", function(c, m, n)
+    if CLASSES[c] then return c .. ":" .. m .. ": argument " .. (tonumber(n) - 1) end
+  end))
+end
+
 -- A SWIG-layer message ("Error in fu_book::m_customer (arg 2), expected
 -- 'size_t' got 'string'") as a followup.Error in Lua words.
 local function convert(e, fname)
-  if type(e) == "table" then return e end
+  if type(e) == "table" then
+    if getmetatable(e) == ErrorMT then e.message, e.text = lua_names(e.message), lua_names(e.text) end
+    return e
+  end
   local msg = tostring(e)
   local _, narg, want, got = msg:match("Error in ([^%s]+) %(arg (%d+)%), expected '([^']*)' got '([^']*)'")
   if narg then
