@@ -54,7 +54,7 @@ def test_namespace_and_signatures():
 def test_type_errors_name_python_types_not_c_ones():
     import pytest
     cases = [
-        (lambda: followup.bgnbd_p_alive("x", [1], [1], [1]), "bgnbd_p_alive(): argument 1 must be followup.BgNbd, not str"),
+        (lambda: followup.bgnbd_p_alive("x", [1], [1], [1]), "bgnbd_p_alive(): argument 1 (m) must be followup.BgNbd, not str"),
         (lambda: followup.Book().add_customer(3, "UTC"), "Book.add_customer(): argument 1 (id) must be str, not int"),
         (lambda: followup.time_format([1]), "time_format(): argument 1 (t) must be int, not list"),
         (lambda: followup.Planner(1, 2), "Planner(): argument 1 (policy) must be followup.Policy, not int"),
