@@ -498,6 +498,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
             for (int i = 0; i < dim; i++) est[i] = exp(th[i]);
             *ll = -fv;
             *iters = it;
+            fu_error_clear(); /* a start that failed before leaves no error behind a success */
             break;
         }
     }

@@ -69,6 +69,30 @@ static int model_cols_make(const fu_segment_summary *s, size_t n, model_cols *c)
     return FU_OK;
 }
 
+/* The one rule (CLI, Python and Lua alike) for a Gamma-Gamma fit that
+ * converged but does not identify the spend model: the expected value of a
+ * customer is (gamma + x zbar) p / (p x + q - 1), a mean of the population's
+ * and the customer's own, weighing the own mean by p x / (p x + q - 1). A fit
+ * that runs towards q, gamma -> infinity (no spread of spend between
+ * customers) weighs it below 1% even for the most frequent buyer: every CLV
+ * would be the population mean, an artefact of the optimizer's stopping
+ * point (q = 1670, gamma = 1.9e8 on examples/sample/realistic). 0 then, with
+ * the reason in why. */
+#define GG_MIN_OWN_WEIGHT 0.01
+static int gg_identified(const fu_segment_gammagamma *g, const model_cols *c, char *why, size_t nwhy) {
+    double xmax = 0;
+    for (size_t i = 0; i < c->g; i++)
+        if (c->gx[i] > xmax) xmax = c->gx[i];
+    double w = g->p * xmax / (g->p * xmax + g->q - 1);
+    if (w >= GG_MIN_OWN_WEIGHT) return 1;
+    snprintf(why, nwhy,
+             "Gamma-Gamma: the data do not identify the model: the fit (p = %.6g, q = %.6g, gamma = %.6g) gives a "
+             "customer's own mean value a weight of %.2g%% at most (%g repeat purchases), below %g%%: every CLV "
+             "would be the population mean",
+             g->p, g->q, g->gamma, 100 * w, xmax, 100 * GG_MIN_OWN_WEIGHT);
+    return 0;
+}
+
 /* Fit the purchase model and Gamma-Gamma, score into c->out (3 * m). */
 static int fit_and_score(fu_segment_run *r, model_cols *c) {
     fu_segment_run_fit *f = &r->fit;
@@ -88,6 +112,8 @@ static int fit_and_score(fu_segment_run *r, model_cols *c) {
         fu_error_format(r->gg_error, sizeof r->gg_error); /* not identified: no CLV */
         f->has_gammagamma = 0;
         fu_error_clear();
+    } else if (!gg_identified(&f->gammagamma, c, r->gg_error, sizeof r->gg_error)) {
+        f->has_gammagamma = 0;
     }
     /* CLV: monthly periods over the horizon, the annual rate as a monthly one */
     fu_segment_score_options so = FU_SEGMENT_SCORE_OPTIONS_INIT;

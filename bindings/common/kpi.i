@@ -8,8 +8,8 @@
  *     costs: "phone=8,sms=0.1" (cost of one contact per channel; enables ROI; the CLI's --cost)
  *     budget: follow-up budget of one period, same currency (> 0 enables "budget_overrun";
  *     the CLI's --budget; needs costs); Lua passes both positionally after as_of
- *   Kpi methods (Python: add_book borrows the book, which refuses changes
- *   until the Kpi is freed; Lua: the Kpi copies it, FU_KPI_COPY_BOOKS):
+ *   Kpi methods (add_book borrows the book, which refuses changes until the
+ *   Kpi is freed; the Kpi keeps the book object alive in both languages):
  *     add_book(book), add_customer(id, annual_spend=nan, first_purchase_at=KPI_NO_TIME),
  *     add_event(customer_id, at, kind, order_id=None, product_class=None, unit_price=nan,
  *               amount=nan, severity=0, channel=0, agent_id=None, outcome=0, score=nan,
@@ -194,11 +194,6 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
     o.to = to;
     o.as_of = as_of;
     o.budget = budget;
-#ifdef SWIGLUA
-    /* Lua may collect a book before the engine that borrows it (finalizers
-     * run in reverse order of creation): the engine copies books. */
-    o.flags |= FU_KPI_COPY_BOOKS;
-#endif
     fu_kpi *k = NULL;
     fu_kpi_new(&k, policy, &o);
     return k;
@@ -325,14 +320,29 @@ typedef struct fu_swig_kpi_scorecard {
 
 /* ------------------------------------------------------------ the engine */
 #ifdef SWIGLUA
-/* The engine's user value is its policy (argument 1 of the constructor);
- * the typemap comes before the typedef, as SWIG matches it there. */
+/* The engine's user value is the table {policy, book, ...}: the policy
+ * (argument 1 of the constructor) and every book given to add_book, which
+ * the engine borrows (the argout typemap below). The order of the frees
+ * when Lua finalizes both (in reverse order of creation, whatever refers to
+ * what) is settled in idioms.lua: a borrowed book's __gc waits for its
+ * borrowers. The typemap comes before the typedef, as SWIG matches it there. */
 %typemap(out) struct fu_kpi * {
     SWIG_NewPointerObj(L, $1, $descriptor(struct fu_kpi *), $owner); SWIG_arg++;
-    if ($1 && lua_isuserdata(L, 1)) {
-        lua_pushvalue(L, 1);
+    if ($1) {
+        lua_createtable(L, 2, 0);
+        if (lua_isuserdata(L, 1)) {
+            lua_pushvalue(L, 1);
+            lua_rawseti(L, -2, 1);
+        }
         lua_setiuservalue(L, -2, 1);
     }
+}
+%typemap(argout) const fu_book *book {
+    if (lua_getiuservalue(L, 1, 1) == LUA_TTABLE) {
+        lua_pushvalue(L, $input);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    }
+    lua_pop(L, 1);
 }
 #endif
 %{
@@ -593,6 +603,9 @@ FU_RAISES(fu_kpi::m_merge)
         return s;
     }
 }
+#ifdef SWIGLUA
+%typemap(argout) const fu_book *book; /* only add_book keeps its book */
+#endif
 
 #ifdef SWIGPYTHON
 %nothread fu_kpi::m_columns;

@@ -1097,7 +1097,8 @@ fu_segment_gammagamma *fu_swig_gammagamma_fit_ex(const double *x, size_t nx, con
 /* ---- the whole pipeline in one call (followup/segment_run.h) ----
  *   segment_run(book, rules, now=SEGMENT_RUN_LAST_EVENT, model=SEGMENT_MODEL_BGNBD,
  *               unit_seconds=604800, horizon=-1, discount=-1) -> SegmentRun
- *   SegmentRun: count(), now(), has_clv(), p_alive(), expected(), clv() -> columns
+ *   SegmentRun: count(), now(), has_clv(), clv_error() (why there is no CLV, "" when
+ *               there is), p_alive(), expected(), clv() -> columns
  *               (NaN where a customer has no figure), csv(book, raw) -> str
  *               (the segment CSV of followup segment), write_csv(book, path, raw=False) */
 %constant int SEGMENT_MODEL_BGNBD = FU_SEGMENT_MODEL_BGNBD;
@@ -1151,6 +1152,7 @@ FU_RAISES(fu_segment_run::m_csv)
 %rename(count) fu_segment_run::m_count;
 %rename(now) fu_segment_run::m_now;
 %rename(has_clv) fu_segment_run::m_has_clv;
+%rename(clv_error) fu_segment_run::m_clv_error;
 %rename(p_alive) fu_segment_run::m_p_alive;
 %rename(expected) fu_segment_run::m_expected;
 %rename(clv) fu_segment_run::m_clv;
@@ -1161,6 +1163,7 @@ FU_RAISES(fu_segment_run::m_csv)
     size_t m_count() { return fu_segment_run_count($self); }
     int64_t m_now() { return fu_segment_run_fit_result($self)->now; }
     bool m_has_clv() { return fu_segment_run_fit_result($self)->has_gammagamma != 0; }
+    const char *m_clv_error() { return fu_segment_run_fit_result($self)->gammagamma_error; }
     void m_p_alive(fu_swig_dvec *OUT);
     void m_expected(fu_swig_dvec *OUT);
     void m_clv(fu_swig_dvec *OUT);

@@ -137,11 +137,22 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
     }
 }
 
-/* Integers as Lua integers (SWIG 4.1 would hand them over as floats). */
-%typemap(in, checkfn="fu_lua_isinteger") int, short, long, long long, unsigned int, unsigned short,
-    unsigned long, unsigned long long, size_t, int8_t, int16_t, int32_t, int64_t, uint8_t,
-    uint16_t, uint32_t, uint64_t, fu_status
+/* Integers as Lua integers (SWIG 4.1 would hand them over as floats). A
+ * negative number for an unsigned parameter is an error (C would read -3 as
+ * 4294967293); idioms.lua turns "$symname: argument N" into Lua words. */
+%typemap(in, checkfn="fu_lua_isinteger") int, short, long, long long, int8_t, int16_t, int32_t, int64_t,
+    fu_status
   "$1 = ($type)fu_lua_tointeger(L, $input);"
+%typemap(in, checkfn="fu_lua_isinteger") unsigned int, unsigned short, unsigned long, unsigned long long,
+    size_t, uint8_t, uint16_t, uint32_t, uint64_t {
+    lua_Integer fu_v = fu_lua_tointeger(L, $input);
+    if (fu_v < 0) {
+        fu_error_set(FU_EINVAL, "$symname: argument %d must be an integer >= 0, not %lld", $argnum, (long long)fu_v);
+        fu_lua_push_error(L, FU_EINVAL);
+        SWIG_fail;
+    }
+    $1 = ($type)fu_v;
+}
 %typemap(out) int, short, long, long long, unsigned int, unsigned short, unsigned long,
     unsigned long long, size_t, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
     uint32_t, uint64_t

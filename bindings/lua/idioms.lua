@@ -59,10 +59,26 @@ local function arg_error(fname, message)
   return new_error(M.EINVAL, "InvalidArgumentError", fname .. ": " .. message)
 end
 
+-- SWIG's wrapper names in the binding's own messages ("Redactor_apply:
+-- argument 2 contains a NUL", "new_Book: argument 1 must be ..."), where a
+-- method counts self as argument 1, in Lua words ("Redactor:apply: argument 1").
+local function lua_names(s)
+  if type(s) ~= "string" then return s end
+  s = s:gsub("new_(%u%a*): argument (%d+)", function(c, n)
+    if CLASSES[c] then return c .. ": argument " .. n end
+  end)
+  return (s:gsub("(%u%a*)_(%l[%w_]*): argument (%d+)", function(c, m, n)
+    if CLASSES[c] then return c .. ":" .. m .. ": argument " .. (tonumber(n) - 1) end
+  end))
+end
+
 -- A SWIG-layer message ("Error in fu_book::m_customer (arg 2), expected
 -- 'size_t' got 'string'") as a followup.Error in Lua words.
 local function convert(e, fname)
-  if type(e) == "table" then return e end
+  if type(e) == "table" then
+    if getmetatable(e) == ErrorMT then e.message, e.text = lua_names(e.message), lua_names(e.text) end
+    return e
+  end
   local msg = tostring(e)
   local _, narg, want, got = msg:match("Error in ([^%s]+) %(arg (%d+)%), expected '([^']*)' got '([^']*)'")
   if narg then
@@ -154,14 +170,34 @@ enum("commit_event", "COMMIT_EV")
 enum("survey", "SURVEY")
 enum("tier", "TIER")
 enum("lifecycle", "LIFECYCLE")
+-- An event's priority (Book:add_event, EventBatch:add, event.priority): the
+-- names of fu_priority and "none" (not given); a number is a PRIORITY_*
+-- constant, as a number is the constant for every other enum. The C field
+-- holds the priority + 1 (0 not given): the conversion is here only.
+do
+  local p = ENUMS.priority
+  local e = { to_int = { none = 0 }, to_name = { [0] = "none" }, names = { "none" } }
+  for _, n in ipairs(p.names) do
+    e.to_int[n], e.to_name[p.to_int[n] + 1] = p.to_int[n] + 1, n
+    e.names[#e.names + 1] = n
+  end
+  ENUMS.event_priority = e
+end
 rawset(M, "enums", ENUMS)
 
 local function enum_in(kind, v, fname, pos)
+  if kind == "event_priority" and type(v) ~= "string" then
+    if ENUMS.priority.to_name[v] == nil then
+      error(arg_error(fname, string.format("argument %d: priority %s is not a PRIORITY_* constant nor one of %s", pos,
+        tostring(v), table.concat(ENUMS.event_priority.names, ", "))), 3)
+    end
+    return v + 1
+  end
   if type(v) ~= "string" then return v end
   local e = ENUMS[kind]
   local x = e.to_int[v]
   if x == nil then
-    error(arg_error(fname, string.format("argument %d: unknown %s '%s' (expected %s)", pos, kind, v,
+    error(arg_error(fname, string.format("argument %d: unknown %s '%s' (expected %s)", pos, (kind:gsub("^event_", "")), v,
       table.concat(e.names, ", "))), 3)
   end
   return x
@@ -259,10 +295,12 @@ local ARGS = {
     events_begin = { { [2] = "index:customer_count" }, { [1] = "index" } },
     events_end = { { [2] = "index:customer_count" } },
     event = { { [2] = "index:event_count" } },
-    add_event = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey" } },
+    add_event = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey",
+      [16] = "event_priority" } },
   },
   EventBatch = {
-    add = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey" } },
+    add = { { [4] = "kind", [9] = "severity", [10] = "channel", [12] = "outcome", [14] = "survey",
+      [16] = "event_priority" } },
   },
   Plan = {
     count = { { [2] = "status" } },
@@ -313,7 +351,7 @@ end
 local GETS = {
   Touchpoint = { channel = "channel", priority = "priority", status = "status", customer = "index" },
   Event = { kind = "kind", severity = "severity", channel = "channel", outcome = "outcome", survey = "survey",
-    customer = "index" },
+    priority = "event_priority", customer = "index" },
   BestTimeSlot = { customer = "index" },
 }
 
@@ -365,6 +403,18 @@ for cls, mt in pairs(CLASSES) do
   end
 end
 
+-- A Kpi borrows the books given to add_book (kpi.i adds each to its user
+-- value): the borrow rules of close() and __gc see them.
+do
+  local kfns = rawget(CLASSES.Kpi, ".fn")
+  local add_book = rawget(kfns, "add_book")
+  rawset(kfns, "add_book", function(self, ...)
+    local r = table.pack(add_book(self, ...))
+    track(self)
+    return unpack(r, 1, r.n)
+  end)
+end
+
 -- close() and __close free the C object at once, whatever the class; the
 -- handle is unusable from then on (StateError, never a dangling pointer:
 -- methods, attributes and passing it as an argument all check). Borrow rules:
@@ -383,6 +433,23 @@ local function open_borrower(self)
   if not set then return nil end
   for h in pairs(set) do
     if not closed[h] then return h end
+  end
+end
+
+-- Handles whose __gc ran while an open handle borrowed them (their C object
+-- still there), and the free of a handle: its C object goes, then every
+-- handle it borrowed (its user value) that waits for no other borrower.
+local deferred = setmetatable({}, { __mode = "k" })
+local function free_handle(h)
+  closed[h] = true
+  release(h)
+  local uv = getuservalue(h, 1)
+  if type(uv) ~= "table" then uv = { uv } end
+  for _, b in pairs(uv) do
+    if deferred[b] and not open_borrower(b) then
+      deferred[b] = nil
+      free_handle(b)
+    end
   end
 end
 
@@ -427,6 +494,17 @@ local function install_close(mt, fns, cls, free, own_close)
     if free then free(self) end
     closed[self] = true
   end
+  if not own_close then
+    -- __gc: Lua runs finalizers in reverse order of creation whatever refers
+    -- to what (at lua_close, and for handles unreachable in the same cycle),
+    -- so a Kpi made before the book it borrows would find the book freed.
+    -- A handle that an open handle borrows waits (deferred); freeing a
+    -- borrower frees what waited for it (free_handle).
+    rawset(mt, "__gc", function(self)
+      if closed[self] then return end
+      if open_borrower(self) then deferred[self] = true else free_handle(self) end
+    end)
+  end
   rawset(fns, "close", close)
   rawset(fns, "closed", function(self) return closed[self] == true end)
   rawset(mt, "__close", function(self) close(self) end)
@@ -435,7 +513,7 @@ end
 
 for _, cls in ipairs(HANDLES) do
   local mt = CLASSES[cls]
-  if mt then install_close(mt, rawget(mt, ".fn"), cls, release, false) end
+  if mt then install_close(mt, rawget(mt, ".fn"), cls, free_handle, false) end
 end
 for cls in pairs(OWN_CLOSE) do
   local mt = CLASSES[cls]

@@ -891,11 +891,21 @@ static PyObject *fu_py_score(PyObject *self, PyObject *args) {
     PyObject *mo, *ggo, *in[4], *out[3];
     double horizon, period, discount, margin;
     unsigned int periods;
+    PyObject *periods_o;
     static const char *const names[7] = {"x", "t_x", "T", "zbar", "p_alive", "expected", "clv"};
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOddIdd:_score", &mo, &ggo, &in[0], &in[1], &in[2], &in[3], &out[0],
-                          &out[1], &out[2], &horizon, &period, &periods, &discount, &margin))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOddO!dd:_score", &mo, &ggo, &in[0], &in[1], &in[2], &in[3], &out[0],
+                          &out[1], &out[2], &horizon, &period, &PyLong_Type, &periods_o, &discount, &margin))
         return NULL;
+    { /* "I" would take -3 as 4294967293 periods */
+        unsigned long pv = PyLong_AsUnsignedLong(periods_o);
+        if ((pv == (unsigned long)-1 && PyErr_Occurred()) || pv > UINT_MAX) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "_score(): periods must be an int in 0..%u, not %R", UINT_MAX, periods_o);
+            return NULL;
+        }
+        periods = (unsigned int)pv;
+    }
     void *m = NULL, *gg = NULL;
     int pareto = 0;
     if (SWIG_IsOK(SWIG_ConvertPtr(mo, &m, SWIGTYPE_p_fu_segment_bgnbd, 0)) && mo != Py_None) pareto = 0;

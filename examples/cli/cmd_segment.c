@@ -326,8 +326,8 @@ static int run(int argc, char **argv) {
     const fu_segment_run_fit *fr = fu_segment_run_fit_result(run);
     if (!fr->has_gammagamma)
         fprintf(stderr,
-                "followup segment: warning: no CLV: cannot fit the Gamma-Gamma spend model on %zu repeat customers "
-                "with a value: %s\n",
+                "followup segment: warning: no CLV, the clv column is empty: the Gamma-Gamma spend model is not "
+                "identified on %zu repeat customers with a value: %s\n",
                 fr->repeat_customers, fr->gammagamma_error);
     print_fit(fr, unit_text);
     if (fit_output && (exit_code = write_fit_json(fit_output, fr, unit_text))) goto done;

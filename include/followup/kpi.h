@@ -152,7 +152,7 @@ FU_EXTERN int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *
  *  own book instead of borrowing it. Without it the first book given to an
  *  engine that has no data yet is borrowed (not copied): the book must then
  *  outlive the engine and refuses changes (#FU_ESTATE) until fu_kpi_free().
- *  For hosts that cannot order the two frees (the Lua binding). */
+ *  For hosts that cannot order the two frees (both bindings borrow). */
 #define FU_KPI_COPY_BOOKS 0x4u
 
 /** Options of fu_kpi_new(). Durations are wall seconds. Fields are only ever appended. */

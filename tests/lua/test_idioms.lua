@@ -59,6 +59,53 @@ T.test("string enums in and out; the integer constants still work", function()
   T.eq(b2:event(2).outcome, "answered", "outcome by name")
 end)
 
+T.test("an event's priority is a string enum like the other event fields", function()
+  local N = 0 / 0
+  local b = followup.Book(followup.BOOK_CREATE_CUSTOMERS)
+  -- customer_id, at, kind, order_id, product_class, unit_price, amount, severity, channel,
+  -- agent_id, outcome, score, survey, note, priority
+  b:add_event("X", 1000, "contact", nil, nil, N, N, "none", "phone", nil, "answered", N, "none", nil, "urgent")
+  b:add_event("X", 2000, "contact", nil, nil, N, N, "none", "sms", nil, "answered", N, "none", nil, "low")
+  b:add_event("X", 3000, "contact", nil, nil, N, N, "none", "sms", nil, "answered", N, "none", nil,
+    followup.PRIORITY_HIGH) -- a number is the PRIORITY_* constant, as for every other enum
+  b:add_event("X", 4000, "contact", nil, nil, N, N, "none", "sms", nil, "answered")
+  local batch = followup.EventBatch()
+  batch:add("X", 5000, "contact", nil, nil, N, N, "none", "sms", nil, "answered", N, "none", nil, "normal")
+  b:finalize()
+  b:append_events(batch)
+  T.eq(b:event(1).priority, "urgent", "by name")
+  T.eq(b:event(2).priority, "low", "low")
+  T.eq(b:event(3).priority, "high", "by constant")
+  T.eq(b:event(4).priority, "none", "not given")
+  T.eq(b:event(5).priority, "normal", "through an EventBatch")
+  T.eq(followup.enums.event_priority.to_int.urgent, 1, "listed in followup.enums (the field value)")
+  local e = T.raises(b.add_event, b, "X", 6000, "contact", nil, nil, N, N, "none", "sms", nil, "answered", N,
+    "none", nil, "asap")
+  T.eq(e.name, "InvalidArgumentError", "unknown name")
+  T.truthy(tostring(e):find("unknown priority 'asap'", 1, true) and tostring(e):find("urgent", 1, true),
+    tostring(e))
+  e = T.raises(b.add_event, b, "X", 6000, "contact", nil, nil, N, N, "none", "sms", nil, "answered", N, "none", nil, 4)
+  T.eq(e.name, "InvalidArgumentError", "4 is no PRIORITY_* constant")
+  T.truthy(tostring(e):find("not a PRIORITY_* constant", 1, true), tostring(e))
+end)
+
+T.test("the binding's own messages name the Lua method and argument; negative unsigned refused", function()
+  local r = followup.Redactor()
+  local e = T.raises(r.apply, r, "a\0b")
+  T.eq(e.name, "InvalidArgumentError", "NUL")
+  T.truthy(tostring(e):find("Redactor:apply: argument 1 contains a NUL", 1, true), tostring(e))
+  local batch = followup.EventBatch()
+  e = T.raises(batch.add, batch, "A\0B", 0, "purchase")
+  T.truthy(tostring(e):find("EventBatch:add: argument 1 contains a NUL", 1, true), tostring(e))
+  T.truthy(not tostring(e):find("EventBatch_add", 1, true), "no SWIG name")
+  -- C read -3 as 4294967293 (Book: "unknown book flags 0xffffffe0")
+  e = T.raises(followup.Book, -3)
+  T.eq(e.name, "InvalidArgumentError", "negative flags")
+  T.truthy(tostring(e):find("Book: argument 1 must be an integer >= 0, not -3", 1, true), tostring(e))
+  e = T.raises(followup.Book, 0, -5)
+  T.truthy(tostring(e):find("Book: argument 2 must be an integer >= 0, not -5", 1, true), tostring(e))
+end)
+
 T.test("every error is a followup.Error with __tostring, SWIG's own checks too", function()
   local b = book()
   local e = T.raises(b.customer, b, "x")

@@ -142,4 +142,22 @@ T.test("a whole book in one call", function()
   T.eq(d:x()[1], 1.0, "UTC days")
 end)
 
+T.test("segment_run: an unidentified spend model gives no CLV and says why (same rule as the CLI)", function()
+  -- examples/sample/realistic as of its last event: the Gamma-Gamma fit stops at
+  -- q = 1670, gamma = 1.9e8 (every CLV would be the population mean)
+  local src = os.getenv("FU_SOURCE_DIR") or "../.."
+  local b = followup.Book()
+  b:read_customers_csv(src .. "/examples/sample/realistic/customers.csv")
+  b:read_events_csv(src .. "/examples/sample/realistic/events.csv")
+  b:finalize()
+  local rules = followup.segment_rules_from_policy(followup.policy_default())
+  local run = followup.segment_run(b, rules)
+  T.eq(run:has_clv(), false, "no CLV")
+  T.truthy(run:clv_error():find("do not identify the model", 1, true), run:clv_error())
+  T.truthy(run:clv_error():find("population mean", 1, true), run:clv_error())
+  local clv = run:clv()
+  T.eq(#clv, 1000, "one per customer")
+  for i = 1, #clv do T.truthy(clv[i] ~= clv[i], "NaN") end
+end)
+
 T.done()

@@ -207,7 +207,7 @@ def test_unidentified_gammagamma_still_segments_without_clv(tmp_path, srcdir):
     r = run("--customers", str(out / "customers.csv"), "--events", str(out / "events.csv"), "--now", NOW,
             "--fit-output", str(fit))
     assert r.returncode == 0, r.stderr
-    assert "warning: no CLV: cannot fit the Gamma-Gamma spend model" in r.stderr
+    assert "warning: no CLV, the clv column is empty: the Gamma-Gamma spend model is not identified" in r.stderr
     assert "Gamma-Gamma not identified" in r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert len(rows) == 400
@@ -216,3 +216,59 @@ def test_unidentified_gammagamma_still_segments_without_clv(tmp_path, srcdir):
     assert all(row["segment"] != "" and row["tier"] != "" for row in rows)
     f = json.loads(fit.read_text())
     assert f["gammagamma"] is None and f["model"] == "bgnbd" and f["n"] == 400
+
+
+def test_degenerate_gammagamma_same_verdict_in_cli_and_python(srcdir):
+    # examples/sample/realistic as of its last event: the Gamma-Gamma fit stops at
+    # q = 1670, gamma = 1.9e8 (no spread of spend between customers, every CLV the
+    # population mean). Before, the CLI printed those CLVs while Python warned "not
+    # identified" and gave NaN. Now one rule (lib/segment_run.c) for both: no CLV,
+    # and the CLI says why the clv column is empty.
+    import math
+    import warnings
+    import numpy as np
+    import followup
+    d = srcdir / "examples" / "sample" / "realistic"
+    r = run("--customers", str(d / "customers.csv"), "--events", str(d / "events.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "warning: no CLV, the clv column is empty: the Gamma-Gamma spend model is not identified" in r.stderr
+    assert "the data do not identify the model" in r.stderr and "population mean" in r.stderr
+    assert "Gamma-Gamma not identified" in r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 1000 and all(row["clv"] == "" for row in rows)
+    book = followup.Book()
+    book.read_customers_csv(str(d / "customers.csv"))
+    book.read_events_csv(str(d / "events.csv"))
+    book.finalize()
+    last = max(book.event(j).at_epoch for j in range(book.event_count()))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        df = followup.segments(book, now=last)
+    msgs = [str(x.message) for x in w]
+    assert any("no CLV" in m and "population mean" in m for m in msgs), msgs
+    assert df["clv"].isna().all() and df.attrs["spend_model"] is None
+    p = np.array([float(row["p_alive"]) if row["p_alive"] else math.nan for row in rows])
+    assert np.allclose(df["p_alive"].to_numpy(), p, atol=1e-6, equal_nan=True)
+    # the estimator itself converges (its first start does not, the second
+    # does): before, the first start's error stayed set and Python raised
+    # "no convergence in 400 iterations" for a fit that had succeeded
+    gg = followup.GammaGammaFitter().fit(df["frequency"].fillna(0), df["monetary_value"].fillna(0))
+    assert gg.params_["q"] == pytest.approx(1669.69, rel=1e-4)
+    assert gg.params_["gamma"] == pytest.approx(1.90773e8, rel=1e-4)
+
+
+def test_identified_gammagamma_same_clv_in_cli_and_python(sample, sample_rows):
+    # the sample book: Gamma-Gamma identified, the CLI's and Python's CLVs agree
+    import math
+    import numpy as np
+    import followup
+    cust, ev = sample
+    book = followup.Book()
+    book.read_customers_csv(str(cust))
+    book.read_events_csv(str(ev))
+    book.finalize()
+    df = followup.segments(book, now=followup.time_parse(NOW))
+    i = sample_rows[0].index("clv")
+    clv = np.array([float(row[i]) if row[i] else math.nan for row in sample_rows[1:]])
+    assert np.isfinite(clv).any()
+    assert np.allclose(df["clv"].to_numpy(), clv, atol=0.006, equal_nan=True)

@@ -94,7 +94,7 @@ def test_none_and_wrong_types_say_python_types():
               "Planner(): argument 1 (policy) must be followup.Policy, not None"),
              (lambda: followup.segment_book(None, 0), "segment_book(): argument 1 (book) must be followup.Book, not None"),
              (lambda: followup.Calendar(None), "Calendar(): argument 1 (tzid) must be str, not None"),
-             (lambda: followup.Book().customer("x"), "Book.customer(): argument 1 must be int, not str")]
+             (lambda: followup.Book().customer("x"), "Book.customer(): argument 1 (index) must be int, not str")]
     for call, text in cases:
         try:
             call()

@@ -54,11 +54,11 @@ def test_namespace_and_signatures():
 def test_type_errors_name_python_types_not_c_ones():
     import pytest
     cases = [
-        (lambda: followup.bgnbd_p_alive("x", [1], [1], [1]), "bgnbd_p_alive(): argument 1 must be followup.BgNbd, not str"),
-        (lambda: followup.Book().add_customer(3, "UTC"), "Book.add_customer(): argument 1 must be str, not int"),
-        (lambda: followup.time_format([1]), "time_format(): argument 1 must be int, not list"),
-        (lambda: followup.Planner(1, 2), "Planner(): argument 1 must be followup.Policy, not int"),
-        (lambda: followup.BgNbd("a", 1, 2, 3), "BgNbd(): argument 1 must be float, not str"),
+        (lambda: followup.bgnbd_p_alive("x", [1], [1], [1]), "bgnbd_p_alive(): argument 1 (m) must be followup.BgNbd, not str"),
+        (lambda: followup.Book().add_customer(3, "UTC"), "Book.add_customer(): argument 1 (id) must be str, not int"),
+        (lambda: followup.time_format([1]), "time_format(): argument 1 (t) must be int, not list"),
+        (lambda: followup.Planner(1, 2), "Planner(): argument 1 (policy) must be followup.Policy, not int"),
+        (lambda: followup.BgNbd("a", 1, 2, 3), "BgNbd(): argument 1 (r) must be float, not str"),
     ]
     for call, text in cases:
         with pytest.raises(TypeError) as e:
@@ -68,7 +68,7 @@ def test_type_errors_name_python_types_not_c_ones():
             assert c_name not in str(e.value)
     with pytest.raises(OverflowError) as e:
         followup.Book().customer(-1)
-    assert str(e.value) == "Book.customer(): argument 1 is out of range for int"
+    assert str(e.value) == "Book.customer(): argument 1 (index) must be an int >= 0, not -1"
 
 
 def test_signatures_and_docstrings_have_python_types():

@@ -127,9 +127,9 @@ def test_bad_input_says_what_was_expected(name, bad, exc, words):
 
 
 def test_bad_models_and_scalars():
-    with pytest.raises(TypeError, match=r"^bgnbd_p_alive\(\): argument 1 must be followup.BgNbd, not ParetoNbd$"):
+    with pytest.raises(TypeError, match=r"^bgnbd_p_alive\(\): argument 1 \(m\) must be followup.BgNbd, not ParetoNbd$"):
         followup.bgnbd_p_alive(PN, X, TX, T)
-    with pytest.raises(TypeError, match=r"^bgnbd_clv\(\): argument 2 must be followup.GammaGamma or None, not str$"):
+    with pytest.raises(TypeError, match=r"^bgnbd_clv\(\): argument 2 \(gg\) must be followup.GammaGamma or None, not str$"):
         followup.bgnbd_clv(BG, "gg", X, TX, T, Z, 4.0)
     with pytest.raises(TypeError, match=r"argument 5 \(horizon\) must be float, not str"):
         followup.bgnbd_expected(BG, X, TX, T, "39")

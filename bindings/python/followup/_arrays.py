@@ -69,8 +69,7 @@ def _model(fname: str, pos: int, name: str, m: Any, cls: type, optional: bool = 
     if m is None and optional:
         return None
     if not isinstance(m, cls):
-        label = f"argument {pos} ({name})" if m is None else f"argument {pos}"
-        raise TypeError(f"{fname}(): {label} must be followup.{cls.__name__}"
+        raise TypeError(f"{fname}(): argument {pos} ({name}) must be followup.{cls.__name__}"
                         f"{' or None' if optional else ''}, not {'None' if m is None else type(m).__name__}")
     return m
 

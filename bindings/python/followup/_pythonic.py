@@ -63,7 +63,89 @@ def _model_repr(names):
     return r
 
 
+def _batch_len(self) -> int:
+    return self.count()
+
+
+def _batch_repr(self) -> str:
+    n = self.count()
+    return f"<followup.EventBatch: {n} event{'' if n == 1 else 's'}>"
+
+
+# ---- enum names in: "purchase", "phone", "urgent", ... where C takes the enum ----
+# The event fields of Book.add_event, EventBatch.add, Kpi.add_event and
+# Planner.feed take the enum constants (followup.EVENT_PURCHASE or
+# followup.EventKind.PURCHASE) or their names, as the rest of the Python API
+# (Kpi(period="week"), the frames' categoricals). A priority name is the
+# event field's value: the priority + 1 (0 not given).
+_PRIORITIES = {"urgent": 0, "high": 1, "normal": 2, "low": 3}  # fu_priority
+
+
+def _arg_error(cls, message: str):
+    e = cls(message)
+    e.code, e.message, e.source, e.line, e.column, e.path = _core.EINVAL, message, "", 0, 0, ""
+    return e
+
+
+def _priority_from_string(qualname: str, text: str) -> int:
+    if text not in _PRIORITIES:
+        raise _arg_error(_ext.InvalidArgumentError, f"{qualname}(): argument priority: unknown priority "
+                         f"'{text}' (expected urgent, high, normal or low)")
+    return _PRIORITIES[text] + 1
+
+
+_ENUM_PARSERS = {"kind": "event_kind_from_string", "severity": "severity_from_string",
+                 "channel": "channel_from_string", "outcome": "outcome_from_string",
+                 "survey": "survey_from_string"}
+# position (after self) of each enum argument
+_EVENT_ARGS = {"kind": 2, "severity": 7, "channel": 8, "outcome": 10, "survey": 12, "priority": 14}
+_ENUM_ARGS = {("Book", "add_event"): _EVENT_ARGS, ("EventBatch", "add"): _EVENT_ARGS,
+              ("Kpi", "add_event"): {k: v for k, v in _EVENT_ARGS.items() if k != "priority"},
+              ("Planner", "feed"): {"kind": 2, "severity": 9, "channel": 10, "outcome": 12, "survey": 14}}
+
+
+def _enum_value(qualname: str, name: str, value):
+    if not isinstance(value, str):
+        return value
+    if name == "priority":
+        return _priority_from_string(qualname, value)
+    try:
+        return getattr(_core, _ENUM_PARSERS[name])(value)
+    except _ext.Error as e:
+        raise _arg_error(_ext.InvalidArgumentError, f"{qualname}(): argument {name}: {getattr(e, 'message', e)}") \
+            from None
+
+
+def _with_enum_names(fn, qualname: str, positions: dict):
+    @_functools.wraps(fn)
+    def call(self, *args, **kwargs):
+        if any(isinstance(a, str) for a in args[2:]) or any(isinstance(kwargs.get(k), str) for k in positions):
+            args = list(args)
+            for name, pos in positions.items():
+                if pos < len(args):
+                    args[pos] = _enum_value(qualname, name, args[pos])
+                elif name in kwargs:
+                    kwargs[name] = _enum_value(qualname, name, kwargs[name])
+        return fn(self, *args, **kwargs)
+    return call
+
+
+def install_enum_signatures() -> None:
+    """The enum arguments of _ENUM_ARGS annotated ``int | str`` (after
+    install_signatures, which gives them the C type's ``int``)."""
+    for (cls, meth), positions in _ENUM_ARGS.items():
+        fn = getattr(getattr(_core, cls), meth)
+        sig = _inspect.signature(fn)
+        params = [p.replace(annotation="int | str") if p.name in positions else p for p in sig.parameters.values()]
+        fn.__signature__ = sig.replace(parameters=params)
+
+
 def install() -> None:
+    for (cls, meth), positions in _ENUM_ARGS.items():
+        c = getattr(_core, cls)
+        setattr(c, meth, _with_enum_names(getattr(c, meth), f"{cls}.{meth}", positions))
+    _core.EventBatch.__len__ = _batch_len
+    _core.EventBatch.__repr__ = _batch_repr
     _core.Book.__len__ = lambda self: self.customer_count()
     _core.Book.__iter__ = _book_iter
     _core.Book.__repr__ = _book_repr
@@ -215,6 +297,10 @@ def _python_type(c_type: str) -> str:
     return "a value of another type"
 
 
+_SWIG_WRAPPER = _re.compile(r"\b(new_)?[A-Z][A-Za-z]*(?:_[a-z][a-z0-9_]*)?\(\)")
+_SWIG_COUNT = _re.compile(r"\b(new_)?[A-Z][A-Za-z]*(?:_[a-z][a-z0-9_]*)? expected (at least |at most )?(\d+) "
+                          r"arguments?, got (\d+)")
+_SWIG_POS = _re.compile(r"\(pos (\d+)\)")
 _NULL_WORDS = _re.compile(r"NULL|None|required")  # (NULL reads None in messages)
 
 
@@ -244,14 +330,32 @@ def _translate(fn, qualname: str, is_method: bool):
                 k = int(m.group(2))
                 # constructors (new_X) take no self: their argument k is args[k]
                 at = k if m.group(1).startswith("new_") else k - 1
-                got = type(args[at]).__name__ if at < len(args) else "a keyword argument"
                 shown = k if m.group(1).startswith("new_") else (k - 1 if is_method else k)
+                pname = _param_name(call, shown - 1)
+                value = args[at] if at < len(args) else kwargs.get(pname) if pname else None
+                got = type(value).__name__
                 want = _python_type(m.group(3))
+                arg = f"argument {shown}" + (f" ({pname})" if pname else "")
+                unsigned = any(u in m.group(3) for u in ("unsigned", "size_t", "uint"))
+                if unsigned and isinstance(value, int) and value < 0:  # C would read -3 as 4294967293
+                    raise OverflowError(f"{qualname}(): {arg} must be an int >= 0, not {value}") from None
                 if isinstance(e, OverflowError):
-                    text = f"{qualname}(): argument {shown} is out of range for {want}"
-                else:
-                    text = f"{qualname}(): argument {shown} must be {want}, not {got}"
+                    raise OverflowError(f"{qualname}(): {arg} is out of range for {want}") from None
+                text = f"{qualname}(): {arg} must be {want}, not {got}"
                 raise type(e)(text) from None
+            c = _SWIG_COUNT.search(msg)
+            if c:  # "Kpi_set_segment expected 3 arguments, got 2": SWIG counts self
+                d = 0 if c.group(1) or not is_method else 1
+                n, g = int(c.group(3)) - d, int(c.group(4)) - d
+                raise TypeError(f"{qualname}() takes {c.group(2) or ''}{n} argument{'' if n == 1 else 's'}, "
+                                f"{g} given") from None
+            w = _SWIG_WRAPPER.search(msg)
+            if w:  # "Book_add_customer() missing required argument 'tz' (pos 3)": SWIG counts self
+                ctor = bool(w.group(1))
+                msg = _SWIG_WRAPPER.sub(f"{qualname}()", msg)
+                msg = _SWIG_POS.sub(lambda p: f"(argument {int(p.group(1)) - (0 if ctor or not is_method else 1)})",
+                                    msg)
+                raise type(e)(msg) from None
             if "Wrong number or type of arguments" in msg or "Possible C/C++ prototypes" in msg:
                 raise TypeError(f"{qualname}(): wrong number or type of arguments "
                                 f"(see help(followup.{qualname}))") from None
@@ -566,7 +670,8 @@ _C_CLASSES = {"book": "Book", "planner": "Planner", "plan": "Plan", "kpi": "Kpi"
 _C_NAMES = {"fu_kpi_partial_write": "Kpi.partial()", "fu_kpi_merge_partial": "Kpi.merge()",
             "fu_segment_book_summarize": "followup.segment_book()", "fu_segment_run_new": "followup.segment_run()",
             "fu_stats_beta_quantile": "followup.beta_quantile()", "fu_error_last": "followup.Error",
-            "fu_calendar_add_working_days_bulk": "Calendar.add_working_days()"}
+            "fu_calendar_add_working_days_bulk": "Calendar.add_working_days()",
+            "fu_kpi_write_html_to_string": "Kpi.to_html()"}
 _C_FUNCTION = _re.compile(r"\bfu_([a-z][a-z0-9_]*)(\(\))?")
 _C_NULL = _re.compile(r"\bNULL\b")
 
@@ -593,10 +698,46 @@ def _python_name(c_name: str) -> str | None:
     return None
 
 
+# SWIG's wrapper names in messages of the binding's own checks
+# ("Redactor_apply: argument 2 contains a NUL", "new_Book: argument 1"):
+# Class_method counts self as argument 1, new_Class does not.
+_SWIG_NAME = _re.compile(r"\b(new_)?([A-Z][A-Za-z]*)(?:_([a-z][a-z0-9_]*))?(?:\(\))?(?=:)(?:: argument (\d+))?")
+
+
+def _param_name(fn, index: int):
+    """The name of the Python parameter ``index`` (self excluded) of ``fn``, or None."""
+    try:
+        params = [p for p in _inspect.signature(fn).parameters if p != "self"]
+    except (TypeError, ValueError):
+        return None
+    return params[index] if 0 <= index < len(params) else None
+
+
+def _swig_name(m) -> str:
+    new, cls, method, num = m.group(1), m.group(2), m.group(3), m.group(4)
+    klass = getattr(_core, cls, None)
+    if not isinstance(klass, type) or (new and method) or (not new and not method):
+        return m.group(0)
+    fn = klass.__init__ if new else getattr(klass, method, None)
+    if fn is None:
+        return m.group(0)
+    where = f"{cls}()" if new else f"{cls}.{method}()"
+    if num is None:
+        return where
+    k = int(num) - (0 if new else 1)  # 1-based among the Python arguments
+    pname = _param_name(fn, k - 1)
+    return f"{where}: argument {k}" + (f" ({pname})" if pname else "")
+
+
 def pythonize_message(text: str) -> str:
     """``text`` with the C function names (fu_book_finalize, fu_besttime_best()
-    ...) as the Python methods or functions that call them, NULL as None."""
-    if not isinstance(text, str) or ("fu_" not in text and "NULL" not in text):
+    ...) and SWIG's wrapper names (Redactor_apply, argument numbers counting
+    self) as the Python methods or functions that call them, NULL as None."""
+    if not isinstance(text, str):
+        return text
+    if "_" in text and ":" in text:
+        text = _SWIG_NAME.sub(_swig_name, text)
+    if "fu_" not in text and "NULL" not in text:
         return text
 
     def name(m):

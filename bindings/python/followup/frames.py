@@ -327,31 +327,26 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     if fitter_cls is None:
         raise _core_error("InvalidArgumentError", f"segments: model must be 'bgnbd' or 'pareto', not {model!r}")
     t_now = _epoch_seconds(now)
-    bs = _core.segment_book(book, t_now, rules, unit_seconds) if rules is not None else \
-        _core.segment_book(book, t_now, None, unit_seconds)
+    if rules is None:
+        rules = _core.segment_rules_from_policy(_core.policy_default())
+    bs = _core.segment_book(book, t_now, rules, unit_seconds)
     x, tx, T, zbar = (np.asarray(getattr(bs, k)(), dtype=np.float64) for k in ("x", "t_x", "T", "zbar"))
     has = ~np.isnan(x)
     ids = _core._book_customer_ids(book)
     fitter = fitter_cls().fit(x[has], tx[has], T[has])
-    if rules is None:
-        rules = _core.segment_rules_from_policy(_core.policy_default())
-    h = horizon if horizon is not None else rules.clv_horizon / unit_seconds
-    disc = discount if discount is not None else rules.clv_annual_discount
-    p_alive = np.full(bs.n, np.nan)
-    expected = np.full(bs.n, np.nan)
-    clv = np.full(bs.n, np.nan)
-    p_alive[has] = fitter.conditional_probability_alive(x[has], tx[has], T[has])
-    expected[has] = fitter.conditional_expected_number_of_purchases_up_to_time(h, x[has], tx[has], T[has])
-    try:
+    # the figures and the verdict on the spend model are the library's run
+    # (lib/segment_run.c), as for `followup segment`: one rule for both
+    run = _core.segment_run(book, rules, t_now, _core.SEGMENT_MODEL_PARETO if model == "pareto" else
+                            _core.SEGMENT_MODEL_BGNBD, unit_seconds, -1.0 if horizon is None else float(horizon),
+                            -1.0 if discount is None else float(discount))
+    p_alive = np.asarray(run.p_alive(), dtype=np.float64)
+    expected = np.asarray(run.expected(), dtype=np.float64)
+    clv = np.asarray(run.clv(), dtype=np.float64)
+    gg = None
+    if run.has_clv():
         gg = GammaGammaFitter().fit(x[has], zbar[has])
-    except ModelNotIdentifiedError as e:
-        warnings.warn(f"no CLV: {e.message}", FollowupWarning, stacklevel=2)
-        gg = None
-    if gg is not None:
-        period = 2629746.0 / unit_seconds
-        periods = max(1, int(np.floor(h / period + 0.5)))
-        clv[has] = gg.customer_lifetime_value(fitter, x[has], tx[has], T[has], zbar[has], time=periods,
-                                              discount_rate=(1 + disc) ** (1 / 12) - 1, period=period)
+    else:
+        warnings.warn(f"no CLV: {run.clv_error()}", FollowupWarning, stacklevel=2)
     a = _core.segment_assign_book(bs, t_now, np.ascontiguousarray(np.where(has, p_alive, -1.0)),
                                   np.ascontiguousarray(clv), rules)
     df = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": zbar, "p_alive": p_alive,

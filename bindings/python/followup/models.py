@@ -69,6 +69,19 @@ def _index_of(*cols: Any):
     return None
 
 
+def _periods(time: Any, where: str) -> int:
+    """``time`` (a number of CLV periods) as an int >= 1: a bool, a float
+    with a fraction, a negative number (which C would read as 4294967293
+    periods) or a non-number is refused, naming the method and argument."""
+    if isinstance(time, (bool, np.bool_)) or not isinstance(time, (int, np.integer, float, np.floating)):
+        raise TypeError(f"{where}(): argument time must be int, not {type(time).__name__}")
+    if time != time or int(time) != time or not 1 <= time <= 0xFFFFFFFF:
+        raise _make_error(_ext.InvalidArgumentError,
+                          f"{where}(): argument time must be a whole number of periods >= 1, not {time!r}",
+                          _core.EINVAL)
+    return int(time)
+
+
 def _out(values: Sequence[float], index, name: str):
     a = np.asarray(values, dtype=np.float64)
     if index is None:
@@ -210,6 +223,13 @@ class _PurchaseFitter(_Fitter):
     _expected_new: Callable = None  # type: ignore[assignment]
     _clv: Callable = None  # type: ignore[assignment]
 
+    def __init_subclass__(cls, prefix: str = "", model: Any = None, **kwargs):
+        """A purchase model's C functions by its prefix: followup.core.<prefix>_fit_ex, _loglik, ..."""
+        super().__init_subclass__(**kwargs)
+        for attr in ("fit_ex", "loglik", "p_alive", "expected", "expected_new", "clv"):
+            setattr(cls, "_" + attr, staticmethod(getattr(_core, f"{prefix}_{attr}")))
+        cls._cls = model
+
     def fit(self, frequency, recency=None, T=None):
         """Fit on the customers' repeat purchases ``frequency`` (x), ``recency``
         (t_x) and age ``T``, all in one time unit; returns ``self``.
@@ -270,7 +290,7 @@ class _PurchaseFitter(_Fitter):
         e = np.empty(n) if t is not None else None
         c = np.empty(n) if z is not None else None
         _core._score(self._model, gg, x, tx, age, z, p, e, c, float(t) if t is not None else 0.0, float(period),
-                     int(time), float(discount_rate), float(margin))
+                     _periods(time, f"{type(self).__name__}.score"), float(discount_rate), float(margin))
         cols = {"p_alive": p}
         if e is not None:
             cols["expected_purchases"] = e
@@ -296,30 +316,16 @@ class _PurchaseFitter(_Fitter):
         return self._model
 
 
-class BetaGeoFitter(_PurchaseFitter):
+class BetaGeoFitter(_PurchaseFitter, prefix="bgnbd", model=_core.BgNbd):
     """BG/NBD (Fader, Hardie & Lee 2005): parameters r, alpha, a, b."""
     _names = ("r", "alpha", "a", "b")
     _label = "BG/NBD"
-    _fit_ex = staticmethod(_core.bgnbd_fit_ex)
-    _loglik = staticmethod(_core.bgnbd_loglik)
-    _cls = _core.BgNbd
-    _p_alive = staticmethod(_core.bgnbd_p_alive)
-    _expected = staticmethod(_core.bgnbd_expected)
-    _expected_new = staticmethod(_core.bgnbd_expected_new)
-    _clv = staticmethod(_core.bgnbd_clv)
 
 
-class ParetoNBDFitter(_PurchaseFitter):
+class ParetoNBDFitter(_PurchaseFitter, prefix="pareto", model=_core.ParetoNbd):
     """Pareto/NBD (Schmittlein, Morrison & Colombo 1987): parameters r, alpha, s, beta."""
     _names = ("r", "alpha", "s", "beta")
     _label = "Pareto/NBD"
-    _fit_ex = staticmethod(_core.pareto_fit_ex)
-    _loglik = staticmethod(_core.pareto_loglik)
-    _cls = _core.ParetoNbd
-    _p_alive = staticmethod(_core.pareto_p_alive)
-    _expected = staticmethod(_core.pareto_expected)
-    _expected_new = staticmethod(_core.pareto_expected_new)
-    _clv = staticmethod(_core.pareto_clv)
 
 
 class GammaGammaFitter(_Fitter):
@@ -371,7 +377,8 @@ class GammaGammaFitter(_Fitter):
                               _core.EINVAL)
         c = np.empty(len(x))
         _core._score(transaction_prediction_model._model, self._model, x, tx, t, z, None, None, c, 0.0,
-                     float(period), int(time), float(discount_rate), float(margin))
+                     float(period), _periods(time, "GammaGammaFitter.customer_lifetime_value"), float(discount_rate),
+                     float(margin))
         return _out(c, idx, "clv")
 
     clv = customer_lifetime_value
