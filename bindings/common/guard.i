@@ -35,13 +35,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* A log counts the open guards that use it: close() refuses while one is
+ * open (the guard would read freed memory), and a log whose wrapper is
+ * collected first (a reference cycle) is freed by its last guard. */
 typedef struct fu_swig_log {
     fu_contact_log *l;
+    int users;  /* open guards over this log */
+    int orphan; /* the wrapper was collected while users > 0 */
 } fu_swig_log;
 
 typedef struct fu_swig_guard {
     fu_guard *g;
+    fu_swig_log *log;      /* NULL when none; its users counts this guard */
+    const fu_book *book;   /* locked with the guard (Python) */
+    fu_besttime *besttime; /* idem */
 } fu_swig_guard;
+
+static void fu_swig_log_free(fu_swig_log *w) {
+    fu_contact_log_close(w->l);
+    free(w);
+}
+
+/* A guard's end: free it and give its log back. */
+static void fu_swig_guard_end(fu_swig_guard *w) {
+    fu_guard_free(w->g);
+    w->g = NULL;
+    if (w->log) {
+        fu_swig_log *l = w->log;
+        w->log = NULL;
+        if (--l->users == 0 && l->orphan) fu_swig_log_free(l);
+    }
+}
+
+static int fu_swig_log_busy(const fu_swig_log *w, const char *fn) {
+    if (!w->users) return 0;
+    fu_error_set(FU_ESTATE, "%s: still used by an open Guard (close the Guard first)", fn);
+    return 1;
+}
 
 typedef struct fu_swig_decision {
     bool allowed;
@@ -232,6 +262,23 @@ typedef struct fu_model_params {} fu_model_params;
 }
 
 /* ------------------------------------------------------------ the log */
+#ifdef SWIGPYTHON
+/* One log or guard, many threads (docs/bindings.md, "Threads"): each call
+ * locks the handle; a guard's calls lock its log, book and best-time model
+ * too (record appends to the log and updates the model; check reads the
+ * book), so a log shared by a guard and direct appends, or by two guards,
+ * sees one call at a time. */
+FU_PY_LOCKED(fu_swig_log)
+%typemap(check, noblock=1) struct fu_swig_guard *, struct fu_swig_guard const * {
+    fu_py_lock_add($1);
+    if ($1 && $1->log) fu_py_lock_add_for($1->log, $1);
+    if ($1 && $1->book) fu_py_lock_add_for($1->book, $1);
+    if ($1 && $1->besttime) fu_py_lock_add_for($1->besttime, $1);
+}
+%typemap(freearg, noblock=1) struct fu_swig_guard *, struct fu_swig_guard const * { /* may be freed by now */
+    fu_py_lock_drop($1);
+}
+#endif
 #ifdef SWIGLUA
 /* a guard's user value is {policy, book, log, model} (arguments 1 to 4) */
 %typemap(out) struct fu_swig_guard * {
@@ -254,6 +301,7 @@ FU_RAISES(fu_swig_log::m_append)
 FU_RAISES(fu_swig_log::m_count)
 FU_RAISES(fu_swig_log::m_csv)
 FU_RAISES(fu_swig_log::m_load_book)
+FU_RAISES(fu_swig_log::m_close)
 %rename(append) fu_swig_log::m_append;
 %rename(count) fu_swig_log::m_count;
 %rename(csv) fu_swig_log::m_csv;
@@ -281,10 +329,11 @@ FU_RAISES(fu_swig_log::m_load_book)
         return w;
     }
     ~fu_swig_log() {
-        fu_contact_log_close($self->l);
-        free($self);
+        if ($self->users) $self->orphan = 1; /* its last guard frees it */
+        else fu_swig_log_free($self);
     }
     void m_close() {
+        if (fu_swig_log_busy($self, "ContactLog.close()")) return;
         fu_contact_log_close($self->l);
         $self->l = NULL;
     }
@@ -366,16 +415,19 @@ FU_RAISES(fu_swig_guard::m_refresh)
             return NULL;
         }
         w->g = g;
+        w->book = book;
+        w->besttime = besttime;
+        if (log) {
+            w->log = log;
+            log->users++;
+        }
         return w;
     }
     ~fu_swig_guard() {
-        fu_guard_free($self->g);
+        fu_swig_guard_end($self);
         free($self);
     }
-    void m_close() {
-        fu_guard_free($self->g);
-        $self->g = NULL;
-    }
+    void m_close() { fu_swig_guard_end($self); }
     fu_swig_decision *m_check(const char *customer_id, const char *channel, int64_t at,
                               const char *priority = "normal", const char *rule = NULL,
                               const char *order_id = NULL) {
@@ -444,6 +496,7 @@ FU_RAISES(fu_swig_guard::m_refresh)
 static int fu_lua_close_log(lua_State *L) {
     fu_swig_log *w = NULL;
     if (SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&w, SWIG_TypeQuery("fu_swig_log *"), 0)) && w) {
+        if (w->users) return luaL_error(L, "ContactLog:close: still used by an open Guard (close the Guard first)");
         fu_contact_log_close(w->l);
         w->l = NULL;
     }
@@ -452,8 +505,7 @@ static int fu_lua_close_log(lua_State *L) {
 static int fu_lua_close_guard(lua_State *L) {
     fu_swig_guard *w = NULL;
     if (SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&w, SWIG_TypeQuery("fu_swig_guard *"), 0)) && w) {
-        fu_guard_free(w->g);
-        w->g = NULL;
+        fu_swig_guard_end(w);
     }
     return 0;
 }

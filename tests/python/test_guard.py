@@ -225,3 +225,108 @@ def test_c_crm_example_checks_inside_its_handler(tmp_path):
     assert answers[7]["status"] == 400 and "fax" in answers[7]["error"]
     with followup.ContactLog(str(log), readonly=True) as l:
         assert l.count() == 1
+
+
+# --- one guard or log, many threads (review items 1-3) -----------------------
+
+def _many_customers(n):
+    policy = followup.policy_default()
+    book = followup.Book()
+    book.read_customers_text(
+        "customer_id,tz,first_purchase_at,consent_phone,consent_sms,consent_email\n"
+        + "".join(f"C{i:03d},Asia/Shanghai,2025-06-01T10:00:00+08:00,yes,yes,no\n" for i in range(n)))
+    book.finalize()
+    return policy, book
+
+
+def _threads(fn, n):
+    import threading
+    errors = []
+
+    def run(k):
+        try:
+            fn(k)
+        except BaseException as e:  # noqa: B902 - reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for x in ts:
+        x.start()
+    for x in ts:
+        x.join()
+    if errors:
+        raise errors[0]
+
+
+def test_threads_sharing_one_contact_log_keep_every_append(tmp_path):
+    # used to raise "cannot start a transaction within a transaction" for
+    # about 3 of 4 appends and corrupt the connection's state
+    path = str(tmp_path / "shared.db")
+    seqs = []
+    with followup.ContactLog(path, sync_normal=True) as log:
+        def work(k):
+            got = [log.append(f"C{k}", t("2026-03-10T10:00:00+08:00") + j, "phone", "no_answer")
+                   for j in range(300)]
+            seqs.extend(got)
+        _threads(work, 4)
+        assert log.count() == 1200
+        rows = list(csv.DictReader(io.StringIO(log.csv())))
+    assert sorted(seqs) == list(range(1, 1201))
+    assert sorted(int(r["seq"]) for r in rows) == list(range(1, 1201))
+    for k in range(4):
+        assert sum(r["customer_id"] == f"C{k}" for r in rows) == 300
+    import sqlite3
+    with sqlite3.connect(path) as db:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_threads_sharing_one_guard_answer_as_a_serial_guard(tmp_path):
+    # used to crash (SIGSEGV) or lose records: the guard's planner, string
+    # tables and log connection were used by four threads at once
+    policy, book = _many_customers(8)
+    ids = [f"C{i:03d}" for i in range(8)]
+    base = t("2026-04-01T10:00:00+08:00")
+    recs = [(ids[(k * 7 + j) % 8], base + (k * 150 + j) * 5 * 3600, "phone", "answered")
+            for k in range(4) for j in range(150)]
+    path = str(tmp_path / "g.db")
+    with followup.ContactLog(path, sync_normal=True) as log, followup.Guard(policy, book, log) as g:
+        def work(k):
+            for r in recs[k * 150:(k + 1) * 150]:
+                g.record(*r)
+                g.check(r[0], "phone", r[1] + 60)
+                log.count()  # direct use of the log the guard writes to
+        _threads(work, 4)
+        assert log.count() == 600
+        with followup.Guard(policy, book, None) as serial:
+            for r in recs:
+                serial.record(*r)
+            for j in range(400):
+                c, at = ids[j % 8], base + j * 3 * 3600 + 1800
+                a, b = g.check(c, "phone", at), serial.check(c, "phone", at)
+                assert (a.allowed, a.rule, a.next_allowed_epoch) == (b.allowed, b.rule, b.next_allowed_epoch)
+
+
+def test_closing_a_log_an_open_guard_uses_is_refused(world, tmp_path):
+    # used to succeed, then the guard's next record read freed memory
+    policy, book = world
+    log = followup.ContactLog(str(tmp_path / "u.db"))
+    g = followup.Guard(policy, book, log)
+    with pytest.raises(followup.StateError, match="still used by an open Guard"):
+        log.close()
+    g.record("A", t("2026-03-10T10:00:00+08:00"), "phone", "answered")  # the log is still open
+    assert log.count() == 1
+    g.close()
+    log.close()
+    with pytest.raises(followup.StateError):
+        log.count()
+    # a log whose wrapper goes first (as in a reference cycle) is freed by its guard
+    log = followup.ContactLog(str(tmp_path / "u.db"))
+    g = followup.Guard(policy, book, log)
+    g._parents = None
+    del log
+    import gc
+    gc.collect()
+    g.record("A", t("2026-03-11T10:00:00+08:00"), "phone", "answered")
+    g.close()
+    with followup.ContactLog(str(tmp_path / "u.db")) as again:
+        assert again.count() == 2
