@@ -534,7 +534,11 @@ static void explain(fu_guard_decision *d, const fu_calendar *cal) {
     int off = 0;
     if (d->next_allowed != FU_BESTTIME_NEVER) {
         if (!cal || fu_calendar_utc_offset(cal, d->next_allowed, &off)) off = 0;
-        if (fu_time_format(d->next_allowed, off, 0, when, sizeof when) < 0) snprintf(when, sizeof when, "?");
+        /* an offset of local mean time (before a zone's standard time) is
+         * not whole minutes: then UTC */
+        if (fu_time_format(d->next_allowed, off, 0, when, sizeof when) < 0 &&
+            fu_time_format(d->next_allowed, 0, FU_TIME_FORMAT_Z, when, sizeof when) < 0)
+            snprintf(when, sizeof when, "?");
     }
     snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
 }
@@ -549,8 +553,8 @@ static int check_req(const fu_guard_request *r) {
     if ((int)r->priority < FU_PRIORITY_URGENT || (int)r->priority > FU_PRIORITY_LOW)
         return fu__error_set(FU_EINVAL, "guard: priority %d is not a priority (urgent, high, normal, low)",
                              (int)r->priority);
-    if (r->at < FU__TIME_MIN || r->at > FU__TIME_MAX - SEARCH)
-        return fu__error_set(FU_ERANGE, "guard: instant %lld is outside years 1..9998", (long long)r->at);
+    if (r->at < FU__TIME_MIN || r->at > FU__TIME_MAX)
+        return fu__error_set(FU_ERANGE, "guard: instant %lld is outside years 1..9999", (long long)r->at);
     return FU_OK;
 }
 
@@ -571,7 +575,9 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
         if (rc) return rc;
         if (!deny) break;
         if (!first) first = deny;
-        if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH) {
+        /* the search stops 400 days on, or at the end of year 9999 */
+        if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH || retry > FU__TIME_MAX ||
+            (retry <= t && t > FU__TIME_MAX - 60)) {
             t = FU_BESTTIME_NEVER;
             break;
         }

@@ -9,12 +9,14 @@
 
 #include "internal.h"
 #include "sqlite_store_internal.h"
+#include "utf8_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fu_contact_log {
@@ -81,11 +83,23 @@ int fu_contact_record_validate(const fu_contact_record *r) {
         return fu__error_set(FU_EINVAL, "priority: %d is not a priority (urgent, high, normal, low)", (int)r->priority);
     if (r->duration < -1) return fu__error_set(FU_ERANGE, "duration: %lld must be >= 0 (or -1: unknown)",
                                                (long long)r->duration);
+    if (r->duration > FU_CONTACT_MAX_DURATION)
+        return fu__error_set(FU_ERANGE, "duration: %lld seconds is more than a day (at most %d)",
+                             (long long)r->duration, FU_CONTACT_MAX_DURATION);
+    static const char *const names[4] = {"customer_id", "agent_id", "rule", "order_id"};
+    const char *text[4] = {r->customer_id, r->agent_id, r->rule, r->order_id};
+    for (int i = 0; i < 4; i++) {
+        int rc = fu__utf8_check_str(names[i], text[i]);
+        if (rc) return rc;
+    }
     if (r->outcome == FU_GUARD_CALLBACK) {
         if (r->callback_at == FU_BOOK_NO_TIME)
             return fu__error_set(FU_EINVAL, "callback_at: required for outcome callback_requested");
         if (r->callback_at < FU__TIME_MIN || r->callback_at > FU__TIME_MAX)
             return fu__error_set(FU_ERANGE, "callback_at: outside years 1..9999");
+        if (r->callback_at < r->at)
+            return fu__error_set(FU_EINVAL, "callback_at: %lld lies before the attempt (at %lld); a call-back is"
+                                 " asked for a later time", (long long)r->callback_at, (long long)r->at);
     } else if (r->callback_at != FU_BOOK_NO_TIME) {
         return fu__error_set(FU_EINVAL, "callback_at: only for outcome callback_requested");
     }
@@ -116,6 +130,11 @@ static const char k_schema_v1[] =
     " duration INTEGER CHECK(duration IS NULL OR duration >= 0), callback_at INTEGER);"
     "INSERT INTO contact_log_meta VALUES('schema_version', 1);";
 
+/* The columns row_record reads, in its order. */
+#define RECORD_SELECT                                                                                       \
+    "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration, callback_at" \
+    " FROM contact_log"
+
 static int int_query(fu_contact_log *l, const char *sql, int64_t *out, const char *what) {
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
@@ -142,9 +161,35 @@ static int schema_version(fu_contact_log *l, int64_t *v) {
                      "reading the schema version");
 }
 
+/* Whether the file is a contact log, or a file it may be made in: an empty
+ * database or a commitment ledger (the log shares the ledger's file, see
+ * guard.h). A foreign database is refused before anything is written to it
+ * (not even the switch to WAL). */
+#define LEDGER_APP_ID 0x46554C47 /* commit_store.c */
+static int check_identity(fu_contact_log *l, int64_t v) {
+    int64_t app = 0, other = 0;
+    int rc = int_query(l, "PRAGMA application_id", &app, "reading the application id");
+    if (rc == FU_OK)
+        rc = int_query(l, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                          " AND name NOT IN ('contact_log', 'contact_log_meta')", &other, "reading the schema");
+    if (rc) return rc;
+    if (v == 0 && other > 0 && app != LEDGER_APP_ID)
+        return fu__error_set(FU_EDB, "contact log: not a contact log (the file holds other tables and no contact"
+                             " log; a contact log may share only a commitment ledger's file)");
+    if (v != FU_CONTACT_LOG_SCHEMA_VERSION) return FU_OK;
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db, RECORD_SELECT " LIMIT 0", -1, &st, NULL);
+    sqlite3_finalize(st);
+    if (src == SQLITE_NOMEM) return fu__error_nomem();
+    if (src != SQLITE_OK)
+        return fu__error_set(FU_EDB, "contact log: not a contact log (%s)", sqlite3_errmsg(l->db));
+    return FU_OK;
+}
+
 static int migrate(fu_contact_log *l) {
     int64_t v = 0;
     int rc = schema_version(l, &v);
+    if (rc == FU_OK) rc = check_identity(l, v);
     if (rc) return rc;
     if (v > FU_CONTACT_LOG_SCHEMA_VERSION)
         return fu__error_set(FU_EDB, "contact log: schema version %lld is newer than this library's %d; upgrade"
@@ -186,6 +231,23 @@ void fu_contact_log_close(fu_contact_log *l) {
     fu__free(l);
 }
 
+/* Only plain file paths, as the ledger (commit_store.c): SQLite reads
+ * ":memory:" and "file:" URIs in ways that keep nothing, or keep it
+ * elsewhere, and the caller would be told it worked. */
+static int check_path(const char *path) {
+    if (!path[0]) return fu__error_set(FU_EINVAL, "contact log: the path is empty");
+    if (strcmp(path, ":memory:") == 0)
+        return fu__error_set(FU_EINVAL, "contact log: ':memory:' is not a file (a log in memory keeps nothing after"
+                                        " the process: caps and redial rules would be lost); pass NULL for one");
+    if (strncmp(path, "file:", 5) == 0)
+        return fu__error_set(FU_EINVAL, "contact log: '%s' looks like an SQLite URI; only plain file paths are"
+                                        " accepted (write './%s' for a file of that name)", path, path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fu__error_set(FU_EINVAL, "contact log: '%s' is a directory", path);
+    return FU_OK;
+}
+
 /* Create the file with mode 0600 before SQLite does (SQLite gives its
  * -wal and -shm files the mode of the database file). */
 static int create_private(const char *path) {
@@ -205,6 +267,9 @@ static int configure(fu_contact_log *l, int memory) {
     /* a file that is not a database fails here, with a clear message */
     int rc = exec(l, "SELECT count(*) FROM sqlite_master", "reading the file");
     if (rc == FU_OK && !memory) rc = integrity(l);
+    int64_t v = 0;
+    if (rc == FU_OK) rc = schema_version(l, &v);
+    if (rc == FU_OK) rc = check_identity(l, v); /* before anything is written */
     if (rc == FU_OK && !memory && !ro) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
     if (rc == FU_OK)
         rc = exec(l, (l->opts.flags & FU_CONTACT_LOG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL"
@@ -230,11 +295,12 @@ int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact
     if (opts->flags & ~(FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_SYNC_NORMAL))
         return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown flags 0x%x", opts->flags);
     if (opts->busy_timeout_ms < 0) return fu__error_set(FU_EINVAL, "fu_contact_log_options: busy_timeout_ms < 0");
-    int memory = !path || strcmp(path, ":memory:") == 0;
+    int memory = !path;
     int ro = (opts->flags & FU_CONTACT_LOG_READONLY) != 0;
     if (memory && ro) return fu__error_set(FU_EINVAL, "contact log: a log in memory cannot be read-only");
-    if (!memory && !ro) {
-        int rc = create_private(path);
+    if (!memory) {
+        int rc = check_path(path);
+        if (rc == FU_OK && !ro) rc = create_private(path);
         if (rc) return rc;
     }
     fu_contact_log *l = fu__calloc(1, sizeof *l);
@@ -352,10 +418,6 @@ static int row_record(sqlite3_stmt *st, fu_contact_record *r) {
     return FU_OK;
 }
 
-/* The columns row_record reads, in its order. */
-#define RECORD_SELECT                                                                                       \
-    "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration, callback_at" \
-    " FROM contact_log"
 
 /* Hand every row of the bound statement st to fn, in order. */
 static int each_record(fu_contact_log *l, sqlite3_stmt *st, fu_contact_log_fn fn, void *ud) {

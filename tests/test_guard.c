@@ -201,6 +201,111 @@ Test(guard_log, shares_a_file_with_the_ledger) {
     remove_dir();
 }
 
+/* ------------------------------------------------------------------ review 2026-12 */
+
+Test(guard_log, memory_paths_and_uris_are_refused) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, ":memory:", NULL), FU_EINVAL); /* used to keep nothing, "recorded #1" */
+    cr_assert(strstr(fu_error_last()->message, ":memory:") && strstr(fu_error_last()->message, "NULL"), "%s",
+              fu_error_last()->message);
+    cr_assert_null(l);
+    cr_assert_eq(fu_contact_log_open(&l, "file:x.db?mode=memory", NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "URI"), "%s", fu_error_last()->message);
+    cr_assert_eq(fu_contact_log_open(&l, "", NULL), FU_EINVAL);
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK); /* NULL: in memory, on purpose */
+    fu_contact_log_close(l);
+}
+
+static int64_t sql_int(const char *path, const char *sql) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+Test(guard_log, a_foreign_database_is_refused_and_left_as_it_was) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/crm.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TABLE customer(id TEXT); INSERT INTO customer VALUES('A')", NULL, NULL,
+                              NULL), SQLITE_OK);
+    sqlite3_close(db);
+    fu_contact_log_options ro = FU_CONTACT_LOG_OPTIONS_INIT;
+    ro.flags = FU_CONTACT_LOG_READONLY;
+    for (int pass = 0; pass < 2; pass++) {
+        fu_contact_log *l = NULL;
+        cr_assert_eq(fu_contact_log_open(&l, path, pass ? &ro : NULL), FU_EDB);
+        cr_assert(strstr(fu_error_last()->message, "not a contact log"), "%s", fu_error_last()->message);
+    }
+    /* nothing was written: no contact-log tables, still in rollback-journal mode */
+    cr_assert_eq(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'contact%'"), 0);
+    char *mode = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    mode = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    cr_assert_str_eq(mode, "delete");
+    free(mode);
+    /* a contact log whose table lost its columns is no contact log either */
+    snprintf(path, sizeof path, "%s/odd.db", dir);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    fu_contact_log_close(l);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DROP TABLE contact_log; CREATE TABLE contact_log(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(fu_contact_log_open(&l, path, &ro), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a contact log"), "%s", fu_error_last()->message);
+    remove_dir();
+}
+
+Test(guard_log, invalid_utf8_long_durations_and_early_callbacks_are_refused) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    static const char *const fields[4] = {"customer_id", "agent_id", "rule", "order_id"};
+    for (int i = 0; i < 4; i++) {
+        fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+        const char *bad = i == 0 ? "C\xe5" : "\xff";
+        if (i == 0) r.customer_id = bad;
+        if (i == 1) r.agent_id = bad;
+        if (i == 2) r.rule = bad;
+        if (i == 3) r.order_id = bad;
+        cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_EINVAL, "%s", fields[i]);
+        cr_assert(strstr(fu_error_last()->message, fields[i]) && strstr(fu_error_last()->message, "UTF-8"), "%s",
+                  fu_error_last()->message);
+    }
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    r.duration = INT64_MAX;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "duration"), "%s", fu_error_last()->message);
+    r.duration = FU_CONTACT_MAX_DURATION + 1;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_ERANGE);
+    r.duration = FU_CONTACT_MAX_DURATION;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    r.duration = -1;
+    r.outcome = FU_GUARD_CALLBACK;
+    r.callback_at = r.at - 1;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "callback_at") && strstr(fu_error_last()->message, "before"), "%s",
+              fu_error_last()->message);
+    r.callback_at = r.at;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    fu_contact_log_close(l);
+}
+
 #define WRITER FU_TEST_BINDIR "/tests/guard_crash_writer"
 
 /* The writer program (guard_crash_writer.c) appends records one by one (or
@@ -1154,4 +1259,46 @@ static int oom_op(void *ctx) {
 
 Test(guard, out_of_memory_anywhere_is_enomem_without_leaks) {
     fu_test_oom_at_least("guard", oom_op, NULL, 20000, 101);
+}
+
+/* One year rule, the documented one: years 1..9999 for checks as for records
+ * (checks used to stop at 9998-12-31 minus 400 days). */
+Test(guard, checks_at_both_ends_of_the_years) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "9999-12-31T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    r = ask("A", FU_CHANNEL_PHONE, "9998-12-31T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    /* after 21:00 on the last day: the next morning is in year 10000 */
+    r = ask("A", FU_CHANNEL_PHONE, "9999-12-31T22:00:00+08:00");
+    expect(&f, &r, "quiet_hours.allowed", NULL);
+    fu_guard_decision d;
+    r.at = INT64_C(253402300799); /* 9999-12-31T23:59:59Z */
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    r.at = INT64_C(253402300800);
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "1..9999"), "%s", fu_error_last()->message);
+    /* a record on the last day counts for a check on the last day */
+    record(&f, "A", "9999-12-31T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    r = ask("A", FU_CHANNEL_SMS, "9999-12-31T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", NULL);
+    gteardown(&f);
+    /* the first day (a customer the book does not know: the book's customers
+     * bought in 2025, and a check before that is refused): Shanghai was on
+     * local mean time (+08:05:43), the reason is written in UTC */
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    gsetup(&f, NULL, &o);
+    r = ask("Z", FU_CHANNEL_PHONE, "0001-01-01T02:00:00Z");
+    expect(&f, &r, NULL, NULL);
+    r = ask("Z", FU_CHANNEL_PHONE, "0001-01-01T14:00:00Z");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(d.allowed, 0);
+    cr_assert_str_eq(d.rule, "quiet_hours.allowed");
+    /* 08:00 local mean time on 2 January = 23:54:17 UTC on 1 January */
+    cr_assert(strstr(d.reason, "next allowed: 0001-01-01T23:54:17Z"), "%s", d.reason);
+    r.at = INT64_C(-62135596801);
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
+    gteardown(&f);
 }

@@ -2,9 +2,11 @@
  * what happened (record), and read the contact log (log). */
 #include "cli.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define PROG "followup guard"
@@ -122,9 +124,15 @@ static void world_free(world *w) {
     fu_policy_free(w->policy);
 }
 
+/* A check never writes: it reads the log read-only, and a log that does not
+ * exist yet holds no contacts (nothing is created). */
 static int world_open(const char *sub, const args *a, int with_guard, world *w) {
     memset(w, 0, sizeof *w);
-    int rc = fu_contact_log_open(&w->log, a->log, NULL);
+    fu_contact_log_options lo = FU_CONTACT_LOG_OPTIONS_INIT;
+    int check = strcmp(sub, "check") == 0, rc = FU_OK;
+    struct stat st;
+    if (check) lo.flags = FU_CONTACT_LOG_READONLY;
+    if (!check || stat(a->log, &st) == 0 || errno != ENOENT) rc = fu_contact_log_open(&w->log, a->log, &lo);
     if (rc) {
         cli_error(a->log);
         return cli_exit_code(rc);
@@ -157,7 +165,11 @@ static void fmt_time(int64_t t, const char *tz, char *buf, size_t size) {
     fu_calendar *cal = NULL;
     if (tz && fu_calendar_new(&cal, tz) == FU_OK) fu_calendar_utc_offset(cal, t, &off);
     fu_calendar_free(cal);
-    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK) snprintf(buf, size, "?");
+    /* a zone's offset before standard time (local mean time) is not whole
+     * minutes: such instants are written in UTC */
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK &&
+        fu_time_format(t, 0, FU_TIME_FORMAT_Z, buf, size) != FU_OK)
+        snprintf(buf, size, "?");
 }
 
 static int run_check(const args *a) {
@@ -208,10 +220,46 @@ static int run_check(const args *a) {
     return ex;
 }
 
+typedef struct log_out {
+    cli_table *t;
+    int failed;
+} log_out;
+
+/* The columns of a record (docs/formats.md, "Contact log"), JSON types. */
+static cli_table *log_table(void) {
+    static const char *const hdr[] = {"seq",      "customer_id", "at",       "channel",  "outcome",    "priority",
+                                      "agent_id", "rule",        "order_id", "duration", "callback_at"};
+    cli_table *t = cli_table_new(11, hdr);
+    if (t && cli_table_set_types(t, "nssssssssns")) {
+        cli_table_free(t);
+        t = NULL;
+    }
+    return t;
+}
+
+static int log_row(void *ud, const fu_contact_record *r) {
+    log_out *o = ud;
+    char seq[24], at[48], dur[24], cb[48];
+    snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
+    fmt_time(r->at, NULL, at, sizeof at);
+    if (r->duration >= 0) snprintf(dur, sizeof dur, "%lld", (long long)r->duration);
+    else dur[0] = 0;
+    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time(r->callback_at, NULL, cb, sizeof cb);
+    else cb[0] = 0;
+    if (r->seq <= 0) seq[0] = 0; /* recorded through a guard: the number is not known */
+    const char *row[] = {seq, r->customer_id, at, fu_channel_name(r->channel), fu_guard_outcome_name(r->outcome),
+                         fu_priority_name(r->priority), r->agent_id ? r->agent_id : "", r->rule ? r->rule : "",
+                         r->order_id ? r->order_id : "", dur, cb};
+    if (cli_table_add(o->t, row)) o->failed = 1;
+    return o->failed;
+}
+
 static int run_record(const args *a) {
     if (need("record", a->log, "--log") || need("record", a->customer, "--customer") ||
         need("record", a->channel, "--channel") || need("record", a->outcome, "--outcome"))
         return CLI_USAGE;
+    cli_format fmt = CLI_FORMAT_TABLE;
+    if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
     fu_contact_record r;
     fu_contact_record_init(&r);
     int u;
@@ -223,9 +271,11 @@ static int run_record(const args *a) {
     if (a->callback && (u = parse_time("record", "--callback", a->callback, &r.callback_at))) return u;
     if (a->duration) {
         char *end;
+        errno = 0;
         long long v = strtoll(a->duration, &end, 10);
-        if (*end || end == a->duration || v < 0)
-            return cli_usage("%s record: --duration: '%s' is not a number of seconds >= 0\n", PROG, a->duration);
+        if (*end || end == a->duration || v < 0 || errno == ERANGE || v > FU_CONTACT_MAX_DURATION)
+            return cli_usage("%s record: --duration: '%s' is not a number of seconds from 0 to %d (a day)\n", PROG,
+                             a->duration, FU_CONTACT_MAX_DURATION);
         r.duration = v;
     }
     r.customer_id = a->customer;
@@ -240,6 +290,12 @@ static int run_record(const args *a) {
         if (rc) {
             cli_error("record");
             ex = cli_exit_code(rc);
+        } else if (fmt != CLI_FORMAT_TABLE) { /* the record as `guard log` writes it */
+            log_out out = {log_table(), 0};
+            r.seq = seq;
+            if (!out.t || log_row(&out, &r)) ex = CLI_INTERNAL;
+            else cli_table_write(out.t, fmt, stdout, 0);
+            cli_table_free(out.t);
         } else if (seq) {
             printf("recorded #%lld\n", (long long)seq);
         } else {
@@ -248,27 +304,6 @@ static int run_record(const args *a) {
     }
     world_free(&w);
     return ex;
-}
-
-typedef struct log_out {
-    cli_table *t;
-    int failed;
-} log_out;
-
-static int log_row(void *ud, const fu_contact_record *r) {
-    log_out *o = ud;
-    char seq[24], at[48], dur[24], cb[48];
-    snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
-    fmt_time(r->at, NULL, at, sizeof at);
-    if (r->duration >= 0) snprintf(dur, sizeof dur, "%lld", (long long)r->duration);
-    else dur[0] = 0;
-    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time(r->callback_at, NULL, cb, sizeof cb);
-    else cb[0] = 0;
-    const char *row[] = {seq, r->customer_id, at, fu_channel_name(r->channel), fu_guard_outcome_name(r->outcome),
-                         fu_priority_name(r->priority), r->agent_id ? r->agent_id : "", r->rule ? r->rule : "",
-                         r->order_id ? r->order_id : "", dur, cb};
-    if (cli_table_add(o->t, row)) o->failed = 1;
-    return o->failed;
 }
 
 static int run_log(const args *a) {
@@ -290,9 +325,7 @@ static int run_log(const args *a) {
         cli_error(a->log);
         return cli_exit_code(rc);
     }
-    static const char *const hdr[] = {"seq",   "customer_id", "at",       "channel",  "outcome",    "priority",
-                                      "agent", "rule",        "order_id", "duration", "callback_at"};
-    log_out out = {cli_table_new(11, hdr), 0};
+    log_out out = {log_table(), 0};
     int ex = CLI_OK;
     if (!out.t) ex = CLI_INTERNAL;
     else if ((rc = fu_contact_log_read(l, after, a->customer, log_row, &out))) {

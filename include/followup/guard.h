@@ -81,10 +81,14 @@ typedef struct fu_contact_record {
     const char *agent_id;    /**< NULL or "" when absent */
     const char *rule;        /**< the touchpoint's rule ("cadences.delivery.first_contact"); NULL/"" */
     const char *order_id;    /**< NULL or "" when absent */
-    int64_t duration;        /**< seconds >= 0; -1 when not known */
-    int64_t callback_at;     /**< #FU_GUARD_CALLBACK: the instant asked for; else #FU_BOOK_NO_TIME */
+    int64_t duration;        /**< seconds, 0..#FU_CONTACT_MAX_DURATION; -1 when not known */
+    int64_t callback_at;     /**< #FU_GUARD_CALLBACK: the instant asked for (not before `at`); else #FU_BOOK_NO_TIME */
     int64_t seq;             /**< read back: the record's number in the log (from 1); ignored when appending */
 } fu_contact_record;
+
+/** The longest contact a record may give (a day, in seconds): a longer
+ *  duration is a unit or typing error and is refused. */
+#define FU_CONTACT_MAX_DURATION 86400
 
 /** Set every field of `r` to absent (priority normal, duration -1). */
 FU_EXTERN void fu_contact_record_init(fu_contact_record *r);
@@ -119,16 +123,20 @@ typedef struct fu_contact_log_options {
 FU_EXTERN void fu_contact_log_options_init(fu_contact_log_options *opts);
 
 /**
- * Open (and create, mode 0600) a contact log. `path` NULL or ":memory:"
- * keeps it in memory. The file may be a commitment ledger file too: the log
- * keeps to its own table `contact_log` (and its schema version in table
- * `contact_log_meta`).
+ * Open (and create, mode 0600) a contact log. `path` NULL keeps it in
+ * memory; the path ":memory:" and "file:" URIs are refused (#FU_EINVAL), as
+ * by the ledger: they would keep nothing, or keep it elsewhere, while every
+ * append reports success. The file may be a commitment ledger file too: the
+ * log keeps to its own table `contact_log` (and its schema version in table
+ * `contact_log_meta`). Any other database (other tables and no contact log)
+ * is refused before anything is written to it.
  *
- * On open the file's integrity is checked (`PRAGMA quick_check`).
+ * On open the file's integrity is checked (`PRAGMA quick_check`). A
+ * read-only open never writes (no schema, no WAL switch).
  *
- * @return #FU_OK; #FU_EINVAL (bad options); #FU_EDB for a file that is not
- *         SQLite, is corrupt, or has a newer schema (the message says which);
- *         #FU_ENOMEM.
+ * @return #FU_OK; #FU_EINVAL (bad options or path); #FU_EDB for a file that
+ *         is not SQLite, is corrupt, is another application's database, or
+ *         has a newer schema (the message says which); #FU_ENOMEM.
  */
 FU_EXTERN int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact_log_options *opts);
 
@@ -137,7 +145,8 @@ FU_EXTERN void fu_contact_log_close(fu_contact_log *log);
 
 /**
  * Validate a record as an append would (customer id, instant, channel,
- * outcome, priority, duration, call-back time). Errors name the field.
+ * outcome, priority, duration, call-back time; customer_id, agent_id, rule
+ * and order_id must be valid UTF-8). Errors name the field.
  * @return #FU_OK; #FU_EINVAL; #FU_ERANGE.
  */
 FU_EXTERN int fu_contact_record_validate(const fu_contact_record *r);

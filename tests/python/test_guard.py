@@ -330,3 +330,102 @@ def test_closing_a_log_an_open_guard_uses_is_refused(world, tmp_path):
     g.close()
     with followup.ContactLog(str(tmp_path / "u.db")) as again:
         assert again.count() == 2
+
+
+# --- the contact log's input and output (review items 4-7, 9, 11) -------------
+
+def test_a_memory_path_is_refused(world):
+    with pytest.raises(followup.InvalidArgumentError, match=":memory:"):
+        followup.ContactLog(":memory:")
+    with followup.ContactLog() as log:  # None: in memory, on purpose
+        assert log.count() == 0
+
+
+def test_append_refuses_long_durations_and_early_callbacks(tmp_path):
+    with followup.ContactLog(str(tmp_path / "d.db")) as log:
+        at = t("2026-03-10T10:00:00+08:00")
+        with pytest.raises(followup.RangeError, match="duration"):
+            log.append("A", at, "phone", "answered", duration=10**18)
+        with pytest.raises(followup.InvalidArgumentError, match="callback_at.*before"):
+            log.append("A", at, "phone", "callback_requested", callback_at=at - 60)
+        assert log.count() == 0
+        assert log.append("A", at, "phone", "answered", duration=86400) == 1
+
+
+def test_cli_refuses_what_would_be_lost_or_poison_the_log(tmp_path):
+    log = str(tmp_path / "g.db")
+    base = ["--customer", "A", "--channel", "phone", "--outcome", "answered", "--at", "2026-03-10T10:00:00+08:00"]
+    r = cli("record", "--log", ":memory:", *base)
+    assert r.returncode == 2 and ":memory:" in r.stderr and "recorded" not in r.stdout
+    r = cli("record", "--log", log, *base, "--duration", "99999999999999999999")
+    assert r.returncode == 2 and "--duration" in r.stderr
+    r = cli("record", "--log", log, *base[:4], "--outcome", "callback_requested", "--at",
+            "2026-03-10T10:00:00+08:00", "--callback", "2026-03-10T09:00:00+08:00")
+    assert r.returncode == 2 and "callback_at" in r.stderr and "before" in r.stderr
+    exe = os.environ["FU_CLI"].encode()
+    for customer, agent, field in ((b"C\xe5", b"ag", b"customer_id"), (b"A", b"\xff", b"agent_id")):
+        p = subprocess.run([exe, b"guard", b"record", b"--log", log.encode(), b"--channel", b"phone",
+                            b"--outcome", b"answered", b"--customer", customer, b"--agent", agent],
+                           capture_output=True)
+        assert p.returncode == 2, p.stderr
+        assert b"UTF-8" in p.stderr and field in p.stderr
+    assert not os.path.exists(log) or cli("log", "--log", log, "--format", "json").stdout.strip() in ("[]", "[\n]")
+
+
+def test_cli_check_writes_nothing(tmp_path):
+    import sqlite3
+    cust = tmp_path / "customers.csv"
+    cust.write_text("customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n")
+    crm = tmp_path / "crm.db"
+    with sqlite3.connect(crm) as db:
+        db.execute("create table deal(id text)")
+    before = crm.read_bytes()
+    ask = ["check", "--customers", str(cust), "--customer", "A", "--channel", "phone",
+           "--at", "2026-03-10T10:00:00+08:00", "--log"]
+    r = cli(*ask, str(crm))
+    assert r.returncode == 3 and "not a contact log" in r.stderr
+    assert crm.read_bytes() == before and not os.path.exists(str(crm) + "-wal")
+    # a log that does not exist yet holds no contacts: allowed, and not created
+    r = cli(*ask, str(tmp_path / "none.db"))
+    assert r.returncode == 0, r.stderr
+    assert not os.path.exists(tmp_path / "none.db")
+
+
+def test_cli_checks_at_both_ends_of_the_years(tmp_path):
+    cust = tmp_path / "customers.csv"
+    cust.write_text("customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n")
+    ask = ["check", "--customers", str(cust), "--log", str(tmp_path / "l.db"), "--customer", "A",
+           "--channel", "phone", "--format", "csv", "--at"]
+    for at in ("9998-12-31T10:00:00+08:00", "9999-06-01T10:00:00+08:00", "9999-12-31T10:00:00+08:00"):
+        r = cli(*ask, at)
+        assert r.returncode == 0, r.stderr
+        row = list(csv.DictReader(io.StringIO(r.stdout)))[0]
+        assert row["allowed"] == "yes" and row["at"] == at
+    r = cli(*ask, "0001-01-01T10:00:00Z")
+    row = list(csv.DictReader(io.StringIO(r.stdout)))[0]
+    assert "?" not in row["at"] and "?" not in row["next_allowed"]
+    assert row["at"] == "0001-01-01T10:00:00Z"
+
+
+def test_cli_log_and_record_write_the_documented_columns(tmp_path):
+    log = str(tmp_path / "g.db")
+    cols = ["seq", "customer_id", "at", "channel", "outcome", "priority", "agent_id", "rule", "order_id",
+            "duration", "callback_at"]
+    r = cli("record", "--log", log, "--customer", "A", "--channel", "phone", "--outcome", "answered",
+            "--at", "2026-03-10T10:00:00+08:00", "--agent", "ag7", "--duration", "95", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(rows[0]) == cols
+    assert rows[0]["seq"] == "1" and rows[0]["agent_id"] == "ag7" and rows[0]["duration"] == "95"
+    r = cli("record", "--log", log, "--customer", "A", "--channel", "sms", "--outcome", "no_answer",
+            "--at", "2026-03-11T10:00:00+08:00", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["seq"] == 2
+    r = cli("log", "--log", log, "--format", "csv")
+    assert r.stdout.splitlines()[0] == ",".join(cols)
+    with followup.ContactLog(log) as cl:  # the binding's CSV has the same columns
+        assert cl.csv().splitlines()[0] == ",".join(cols)
+    got = json.loads(cli("log", "--log", log, "--format", "json").stdout)
+    assert [list(x) for x in got] == [cols, cols]
+    assert got[0]["seq"] == 1 and got[0]["duration"] == 95 and got[0]["at"] == "2026-03-10T02:00:00Z"
+    assert got[1]["seq"] == 2 and got[1]["duration"] is None
