@@ -8,6 +8,7 @@
  * not read for contacts (see encode()). Customers not in the book (allowed
  * on defaults) keep their contacts here. */
 #include "followup/guard.h"
+#include "followup/redact.h"
 
 #include "guard_internal.h"
 #include "policy_internal.h"
@@ -21,6 +22,8 @@
 #define CALLBACK_GRACE (2 * 3600) /* a requested call-back may be made this long after its time */
 
 int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
+int fu__contact_mask(fu_redactor **red, const char *s, char **out);
+int fu__contact_log_masks(const fu_contact_log *l);
 
 /* ------------------------------------------------------------ string table */
 
@@ -136,6 +139,8 @@ struct fu_guard {
     own_range *own;
     size_t nown, own_cap;
     fu_customer defaults; /* the customer of an unknown id */
+    int mask;             /* rules are masked as the log stores them */
+    fu_redactor *red;     /* for that, made on first use */
 };
 
 FU_DEFINE_INIT(fu_guard_options_init, fu_guard_options, FU_GUARD_OPTIONS_INIT)
@@ -153,6 +158,7 @@ void fu_guard_free(fu_guard *g) {
     }
     fu__free(g->st);
     fu__free(g->own);
+    fu_redactor_free(g->red);
     fu__free(g);
 }
 
@@ -313,6 +319,7 @@ int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, f
     g->book = book;
     g->log = log;
     g->opt = o;
+    g->mask = !log || fu__contact_log_masks(log);
     fu_customer_init(&g->defaults);
     g->defaults.id = "";
     int rc = fu_planner_new(&g->pl, policy, book, NULL);
@@ -620,7 +627,10 @@ int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_de
     }
     x.has_rule = req->rule && *req->rule;
     x.has_order = req->order_id && *req->order_id;
-    x.rule = strtab_find(&g->str, req->rule);
+    char *masked = NULL; /* the rule as the log stores it */
+    if (g->mask && (rc = fu__contact_mask(&g->red, req->rule, &masked))) return rc;
+    x.rule = strtab_find(&g->str, masked ? masked : req->rule);
+    fu_free(masked);
     x.order = strtab_find(&g->str, req->order_id);
     if (x.has_rule && !x.rule) x.rule = UINT32_MAX; /* matches nothing logged */
     if (x.has_order && !x.order) x.order = UINT32_MAX;
@@ -668,15 +678,18 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
     if (rc || !n) return rc;
     fu_event *ev = fu__malloc(n * sizeof *ev);
     size_t *ci = fu__malloc(n * sizeof *ci);
-    if (!ev || !ci) {
-        fu__free(ev);
-        fu__free(ci);
-        return fu__error_nomem();
+    fu_contact_record *m = fu__malloc(n * sizeof *m); /* with the rules masked as the log stores them */
+    char **mrule = fu__calloc(n, sizeof *mrule);
+    if (!ev || !ci || !m || !mrule) rc = fu__error_nomem();
+    for (size_t i = 0; i < n && rc == FU_OK; i++) {
+        m[i] = r[i];
+        if (g->mask && (rc = fu__contact_mask(&g->red, r[i].rule, &mrule[i])) == FU_OK && mrule[i])
+            m[i].rule = mrule[i];
     }
     /* memory first (it can be undone), then the log (it cannot) */
     size_t done = 0;
-    for (; done < n && rc == FU_OK; done++) rc = apply(g, &r[done], &ev[done], &ci[done]);
-    if (rc) done--;
+    for (; done < n && rc == FU_OK; done++) rc = apply(g, &m[done], &ev[done], &ci[done]);
+    if (rc && done) done--;
     int64_t seq = 0;
     if (rc == FU_OK && g->log) {
         rc = g->nown == g->own_cap ? FU_GROW(g->own, g->own_cap, g->nown + 1) : FU_OK;
@@ -684,7 +697,7 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
         if (rc == FU_OK) own_add(g, seq, n); /* room reserved above */
     }
     if (rc) {
-        while (done-- > 0) unapply(g, &r[done], &ev[done], ci[done]);
+        while (done-- > 0) unapply(g, &m[done], &ev[done], ci[done]);
     } else if (g->opt.besttime) {
         for (size_t i = 0; i < n; i++) {
             if (ci[i] == FU__GUARD_NO_CUSTOMER) continue;
@@ -697,6 +710,9 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
             }
         }
     }
+    for (size_t i = 0; mrule && i < n; i++) fu_free(mrule[i]);
+    fu__free(mrule);
+    fu__free(m);
     fu__free(ev);
     fu__free(ci);
     return rc;

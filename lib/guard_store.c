@@ -6,6 +6,7 @@
  * with a busy timeout). The log keeps to its own tables so that it can
  * share a file with the ledger. */
 #include "followup/guard.h"
+#include "followup/redact.h"
 
 #include "internal.h"
 #include "sqlite_store_internal.h"
@@ -23,7 +24,42 @@ struct fu_contact_log {
     sqlite3 *db;
     fu_contact_log_options opts;
     sqlite3_stmt *st_insert;
+    fu_redactor *red; /* made at the first text that may need it */
 };
+
+/* ------------------------------------------------------------- masking */
+
+/* Whether a text may hold what the redactor masks (numbers, e-mail
+ * addresses, full-width digits): every kind it knows needs an ASCII digit,
+ * an '@' or a non-ASCII byte, so a rule name such as
+ * "cadences.delivery.first_contact" costs nothing. */
+static int may_hold_pii(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p >= '0' && *p <= '9') || *p == '@' || *p >= 0x80) return 1;
+    return 0;
+}
+
+int fu__contact_mask(fu_redactor **red, const char *s, char **out);
+/* The masked copy of a free-text field (agent, rule) in *out, made with
+ * the built-in redactor (*red, made on first use); NULL when nothing is
+ * masked. */
+int fu__contact_mask(fu_redactor **red, const char *s, char **out) {
+    *out = NULL;
+    if (!s || !*s || !may_hold_pii(s)) return FU_OK;
+    int rc = *red ? FU_OK : fu_redactor_new(red, NULL);
+    char *m = NULL;
+    if (rc == FU_OK) rc = fu_redactor_apply(*red, s, strlen(s), NULL, &m);
+    if (rc) return rc;
+    if (strcmp(m, s) == 0) {
+        fu_free(m);
+        return FU_OK;
+    }
+    *out = m;
+    return FU_OK;
+}
+
+int fu__contact_log_masks(const fu_contact_log *l);
+int fu__contact_log_masks(const fu_contact_log *l) { return !(l->opts.flags & FU_CONTACT_LOG_STORE_RAW_TEXT); }
 
 static const char *const outcome_names[FU_GUARD_OUTCOME_COUNT] = {
     "attempted", "answered", "no_answer", "busy", "voicemail", "refused", "wrong_number", "callback_requested"};
@@ -228,6 +264,7 @@ void fu_contact_log_close(fu_contact_log *l) {
     if (!l) return;
     sqlite3_finalize(l->st_insert);
     sqlite3_close_v2(l->db);
+    fu_redactor_free(l->red);
     fu__free(l);
 }
 
@@ -292,7 +329,7 @@ int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact
     if (!opts) opts = &def;
     if (opts->version != FU_CONTACT_LOG_OPTIONS_VERSION)
         return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown version %u", opts->version);
-    if (opts->flags & ~(FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_SYNC_NORMAL))
+    if (opts->flags & ~(FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_SYNC_NORMAL | FU_CONTACT_LOG_STORE_RAW_TEXT))
         return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown flags 0x%x", opts->flags);
     if (opts->busy_timeout_ms < 0) return fu__error_set(FU_EINVAL, "fu_contact_log_options: busy_timeout_ms < 0");
     int memory = !path;
@@ -331,13 +368,22 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s) {
 
 static int insert_one(fu_contact_log *l, const fu_contact_record *r) {
     sqlite3_stmt *st = l->st_insert;
+    char *agent = NULL, *rule = NULL; /* masked copies */
+    if (fu__contact_log_masks(l)) {
+        int rc = fu__contact_mask(&l->red, r->agent_id, &agent);
+        if (rc == FU_OK) rc = fu__contact_mask(&l->red, r->rule, &rule);
+        if (rc) {
+            fu_free(agent);
+            return rc;
+        }
+    }
     sqlite3_bind_text(st, 1, r->customer_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, r->at);
     sqlite3_bind_text(st, 3, fu_channel_name((int)r->channel), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, outcome_names[r->outcome], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, fu_priority_name((int)r->priority), -1, SQLITE_STATIC);
-    bind_text(st, 6, r->agent_id);
-    bind_text(st, 7, r->rule);
+    bind_text(st, 6, agent ? agent : r->agent_id);
+    bind_text(st, 7, rule ? rule : r->rule);
     bind_text(st, 8, r->order_id);
     if (r->duration >= 0) sqlite3_bind_int64(st, 9, r->duration);
     else sqlite3_bind_null(st, 9);
@@ -346,6 +392,8 @@ static int insert_one(fu_contact_log *l, const fu_contact_record *r) {
     int src = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    fu_free(agent);
+    fu_free(rule);
     return src == SQLITE_DONE ? FU_OK : db_fail(l, src, "appending a record");
 }
 

@@ -1302,3 +1302,70 @@ Test(guard, checks_at_both_ends_of_the_years) {
     cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
     gteardown(&f);
 }
+
+typedef struct texts {
+    char agent[64], rule[64];
+} texts;
+
+static int texts_fn(void *ud, const fu_contact_record *r) {
+    texts *t = ud;
+    snprintf(t->agent, sizeof t->agent, "%s", r->agent_id ? r->agent_id : "");
+    snprintf(t->rule, sizeof t->rule, "%s", r->rule ? r->rule : "");
+    return 0;
+}
+
+/* agent_id and rule are free text: masked on the way in, as the ledger masks
+ * owner and created_by (they used to be stored in clear); the guard matches
+ * a rule asked about in clear with the masked one it recorded. */
+Test(guard, the_log_masks_agents_and_rules_and_touchpoints_still_match) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/masked.db", dir);
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_free(f.guard);
+    fu_contact_log_close(f.log);
+    cr_assert_eq(fu_contact_log_open(&f.log, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_guard_new(&f.guard, f.policy, f.book, f.log, NULL), FU_OK);
+    static const char rule[] = "r 110105199003071239";
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+    r.agent_id = "王 13912345678";
+    r.rule = rule;
+    r.order_id = "O1";
+    cr_assert_eq(fu_guard_record(f.guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
+    texts t;
+    memset(&t, 0, sizeof t);
+    cr_assert_eq(fu_contact_log_read(f.log, 0, NULL, texts_fn, &t), FU_OK);
+    cr_assert_str_eq(t.agent, "王 139****5678");
+    cr_assert_str_eq(t.rule, "r 110***********1239");
+    /* the same touchpoint, asked in clear: spaced by the retry delay, which
+     * holds only the same touchpoint */
+    fu_guard_request q = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
+    fu_guard_decision d;
+    q.rule = "r 110105199003071247";
+    cr_assert_eq(fu_guard_check_request(f.guard, &q, &d), FU_OK);
+    cr_assert(d.allowed || strcmp(d.rule, "redial.retry_after") != 0, "%s", d.reason);
+    q.rule = rule;
+    cr_assert_eq(fu_guard_check_request(f.guard, &q, &d), FU_OK);
+    cr_assert_str_eq(d.rule ? d.rule : "", "redial.retry_after", "%s", d.reason);
+    /* and so does a guard that reads it back from the log */
+    fu_guard_free(f.guard);
+    cr_assert_eq(fu_guard_new(&f.guard, f.policy, f.book, f.log, NULL), FU_OK);
+    cr_assert_eq(fu_guard_check_request(f.guard, &q, &d), FU_OK);
+    cr_assert_str_eq(d.rule ? d.rule : "", "redial.retry_after", "%s", d.reason);
+    fu_guard_free(f.guard);
+    f.guard = NULL;
+    fu_contact_log_close(f.log);
+    f.log = NULL;
+    /* STORE_RAW_TEXT keeps them as given */
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_STORE_RAW_TEXT;
+    snprintf(path, sizeof path, "%s/raw.db", dir);
+    cr_assert_eq(fu_contact_log_open(&f.log, path, &o), FU_OK);
+    cr_assert_eq(fu_contact_log_append(f.log, &r, 1, NULL), FU_OK);
+    cr_assert_eq(fu_contact_log_read(f.log, 0, NULL, texts_fn, &t), FU_OK);
+    cr_assert_str_eq(t.agent, "王 13912345678");
+    cr_assert_str_eq(t.rule, rule);
+    gteardown(&f);
+    remove_dir();
+}

@@ -106,6 +106,13 @@ typedef struct fu_contact_log fu_contact_log;
 /** `synchronous=NORMAL` instead of FULL: faster, and a power loss (not a
  *  process crash) may lose the last acknowledged appends. */
 #define FU_CONTACT_LOG_SYNC_NORMAL 0x2u
+/** Store `agent_id` and `rule` as given. By default they are free text and
+ *  masked on the way in with the built-in redactor (followup/redact.h:
+ *  phone numbers, ID and card numbers, e-mail addresses, ...), as the
+ *  commitment ledger masks its free-text fields; a guard over the log masks
+ *  the rules it is asked about the same way, so touchpoints still match.
+ *  `customer_id` and `order_id` are identifiers and never masked. */
+#define FU_CONTACT_LOG_STORE_RAW_TEXT 0x4u
 
 /** Options of fu_contact_log_open(). Fields are only ever appended. */
 typedef struct fu_contact_log_options {
