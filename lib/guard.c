@@ -532,6 +532,22 @@ static const char *describe(const char *rule) {
     return "a policy rule";
 }
 
+/* Flag a decision about a day past a calendar's official data (after the
+ * reason, if any: "...; calendars.cn.data_until is 2026-12-31: its holidays
+ * after it are not known"). */
+static void flag_expired(fu_guard *g, const fu_guard_request *req, fu_guard_decision *d) {
+    int64_t until, t = d->next_allowed != FU_BESTTIME_NEVER ? d->next_allowed : req->at;
+    int business = d->rule && strcmp(d->rule, "redial.retry_after") == 0; /* spaced in business hours */
+    const char *name = fu__guard_ctx_expired(g->ctx, t, business, &until);
+    fu_date u;
+    if (!name || fu_date_from_days(until, &u)) return;
+    d->past_calendar_data = name;
+    size_t n = strlen(d->reason);
+    snprintf(d->reason + n, sizeof d->reason - n,
+             "%scalendars.%s.data_until is %04d-%02d-%02d: its holidays after it are not known", n ? "; " : "",
+             name, u.year, u.month, u.day);
+}
+
 static void explain(fu_guard_decision *d, const fu_calendar *cal) {
     if (d->allowed) {
         d->reason[0] = 0;
@@ -637,6 +653,7 @@ int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_de
     x.exempt = (int)((g->P->cap_exempt >> req->priority) & 1u);
     if ((rc = search(g, &x, out))) return rc;
     explain(out, cal);
+    flag_expired(g, req, out);
     return FU_OK;
 }
 

@@ -494,7 +494,7 @@ static void expect(gfx *f, const fu_guard_request *r, const char *rule, const ch
         cr_assert_eq(d.allowed, 1, "%s at %lld: denied by %s (%s)", r->customer_id, (long long)r->at, d.rule,
                      d.reason);
         cr_assert_eq(d.next_allowed, r->at);
-        cr_assert_str_eq(d.reason, "");
+        if (!d.past_calendar_data) cr_assert_str_eq(d.reason, ""); /* else it flags the calendar */
         return;
     }
     cr_assert_eq(d.allowed, 0, "%s at %lld: allowed, expected %s", r->customer_id, (long long)r->at, rule);
@@ -1368,4 +1368,34 @@ Test(guard, the_log_masks_agents_and_rules_and_touchpoints_still_match) {
     cr_assert_str_eq(t.rule, rule);
     gteardown(&f);
     remove_dir();
+}
+
+/* Past the calendar's official data the guard says so, as the planner and
+ * the ledger do (it used to allow a call on Chinese New Year 2027 without a
+ * word: the built-in cn calendar lists holidays until 2026-12-31). */
+Test(guard, a_day_past_the_calendar_data_is_flagged) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_decision d;
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(d.allowed && !d.past_calendar_data && !d.reason[0], "%s", d.reason);
+    r = ask("A", FU_CHANNEL_PHONE, "2027-02-06T10:00:00+08:00"); /* Spring Festival 2027 */
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(d.allowed);
+    cr_assert_str_eq(d.past_calendar_data ? d.past_calendar_data : "", "cn");
+    cr_assert_str_eq(d.reason, "calendars.cn.data_until is 2026-12-31: its holidays after it are not known");
+    /* denied on the last known day, next allowed on the first unknown one */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-12-31T22:00:00+08:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(!d.allowed);
+    cr_assert_eq(d.next_allowed, T("2027-01-01T08:00:00+08:00"));
+    cr_assert_str_eq(d.past_calendar_data ? d.past_calendar_data : "", "cn");
+    cr_assert(strstr(d.reason, "quiet_hours.allowed") && strstr(d.reason, "calendars.cn.data_until is 2026-12-31"),
+              "%s", d.reason);
+    /* New York has no policy calendar with holidays: nothing to flag */
+    r = ask("B", FU_CHANNEL_PHONE, "2027-02-08T10:00:00-05:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(d.allowed && !d.past_calendar_data, "%s", d.reason);
+    gteardown(&f);
 }

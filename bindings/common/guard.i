@@ -15,7 +15,8 @@
  *         max_attempts_per_day=0, log_contacts_only=False, besttime=None)
  *       keeps policy, book, log and model alive
  *     check(customer_id, channel, at, priority="normal", rule=None, order_id=None)
- *         -> GuardDecision (.allowed, .rule, .next_allowed, .reason)
+ *         -> GuardDecision (.allowed, .rule, .next_allowed, .reason, .past_calendar_data:
+ *            "" or the calendar whose official holidays end before the decision's day)
  *     record(customer_id, at, channel, outcome, priority="normal", agent_id=None,
  *            rule=None, order_id=None, duration=-1, callback_at=BOOK_NO_TIME)
  *     refresh()          read what other processes appended
@@ -78,6 +79,7 @@ typedef struct fu_swig_decision {
     char rule[128];
     int64_t next_allowed;
     char reason[192];
+    char past_calendar_data[64]; /* "" or the calendar whose official holidays end before the decision's day */
 } fu_swig_decision;
 
 static int fu_swig_open(const void *p, const char *what) {
@@ -184,6 +186,7 @@ typedef struct fu_swig_decision {
     char rule[128];
     int64_t next_allowed;
     char reason[192];
+    char past_calendar_data[64]; /* "" or the calendar whose official holidays end before the decision's day */
 } fu_swig_decision;
 %mutable;
 
@@ -449,6 +452,8 @@ FU_RAISES(fu_swig_guard::m_refresh)
         snprintf(out->rule, sizeof out->rule, "%s", d.rule ? d.rule : "");
         out->next_allowed = d.next_allowed;
         snprintf(out->reason, sizeof out->reason, "%s", d.reason);
+        snprintf(out->past_calendar_data, sizeof out->past_calendar_data, "%s",
+                 d.past_calendar_data ? d.past_calendar_data : "");
         return out;
     }
     void m_record(const char *customer_id, int64_t at, const char *channel, const char *outcome,

@@ -204,10 +204,12 @@ static int run_check(const args *a) {
         char at[48], next[48];
         fmt_time(r.at, tz, at, sizeof at);
         fmt_time(d.next_allowed, tz, next, sizeof next);
-        static const char *const hdr[] = {"customer_id", "channel", "at", "allowed", "rule", "next_allowed", "reason"};
+        static const char *const hdr[] = {"customer_id", "channel", "at",     "allowed",
+                                          "rule",        "next_allowed", "reason", "past_calendar_data"};
         const char *row[] = {r.customer_id, fu_channel_name(r.channel), at, d.allowed ? "yes" : "no",
-                             d.rule ? d.rule : "", next, d.reason};
-        cli_table *t = cli_table_new(7, hdr);
+                             d.rule ? d.rule : "", next, d.reason,
+                             d.past_calendar_data ? d.past_calendar_data : ""};
+        cli_table *t = cli_table_new(8, hdr);
         if (!t || cli_table_add(t, row)) {
             ex = CLI_INTERNAL;
         } else {

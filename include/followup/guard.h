@@ -296,8 +296,16 @@ typedef struct fu_guard_decision {
      *  allowed (the request's at when allowed); #FU_BESTTIME_NEVER when
      *  none within 400 days or never (consent, wrong number, refusal). */
     int64_t next_allowed;
-    /** The rule in words, NUL-terminated ("" when allowed). */
+    /** The rule in words, NUL-terminated ("" when allowed, unless
+     *  `past_calendar_data` is set: then it says so). */
     char reason[192];
+    /** NULL; or the name of the policy calendar (borrowed from the policy)
+     *  whose official holidays end before the day the decision is about
+     *  (`next_allowed`, or the request's `at` when there is none):
+     *  `calendars.<name>.data_until`, as the planner and the ledger flag
+     *  it. Past that day the guard knows the weekly hours only, not the
+     *  holidays: the answer may allow a call on a holiday. */
+    const char *past_calendar_data;
 } fu_guard_decision;
 
 /** May this customer be contacted on this channel at `at` (priority

@@ -429,3 +429,22 @@ def test_cli_log_and_record_write_the_documented_columns(tmp_path):
     assert [list(x) for x in got] == [cols, cols]
     assert got[0]["seq"] == 1 and got[0]["duration"] == 95 and got[0]["at"] == "2026-03-10T02:00:00Z"
     assert got[1]["seq"] == 2 and got[1]["duration"] is None
+
+
+def test_a_day_past_the_calendar_data_is_flagged(world):
+    policy, book = world
+    with followup.Guard(policy, book, None) as g:
+        d = g.check("A", "phone", t("2026-03-10T10:00:00+08:00"))
+        assert d.allowed and d.past_calendar_data == "" and d.reason == ""
+        d = g.check("A", "phone", t("2027-02-06T10:00:00+08:00"))  # Spring Festival 2027: not in the data
+        assert d.allowed and d.past_calendar_data == "cn"
+        assert "calendars.cn.data_until is 2026-12-31" in d.reason
+    cust_csv = "customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n"
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        p = pathlib.Path(tmp) / "c.csv"
+        p.write_text(cust_csv)
+        r = cli("check", "--customers", str(p), "--log", str(pathlib.Path(tmp) / "l.db"), "--customer", "A",
+                "--channel", "phone", "--at", "2027-02-06T10:00:00+08:00", "--format", "json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)[0]["past_calendar_data"] == "cn"
