@@ -24,6 +24,9 @@
 int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
 int fu__contact_mask(fu_redactor **red, const char *s, char **out);
 int fu__contact_log_masks(const fu_contact_log *l);
+int fu__contact_log_begin(fu_contact_log *l);
+int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out);
+void fu__contact_log_end(fu_contact_log *l);
 
 /* ------------------------------------------------------------ string table */
 
@@ -689,10 +692,10 @@ static int record_check(fu_guard *g, const fu_contact_record *r, size_t n) {
     return FU_OK;
 }
 
-int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
-    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
-    int rc = record_check(g, r, n);
-    if (rc || !n) return rc;
+/* Record n checked records; `in_tx`: the log's write transaction is open
+ * (fu_guard_check_and_record), the append commits it. */
+static int record_n(fu_guard *g, const fu_contact_record *r, size_t n, int in_tx) {
+    int rc = FU_OK;
     fu_event *ev = fu__malloc(n * sizeof *ev);
     size_t *ci = fu__malloc(n * sizeof *ci);
     fu_contact_record *m = fu__malloc(n * sizeof *m); /* with the rules masked as the log stores them */
@@ -710,7 +713,8 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
     int64_t seq = 0;
     if (rc == FU_OK && g->log) {
         rc = g->nown == g->own_cap ? FU_GROW(g->own, g->own_cap, g->nown + 1) : FU_OK;
-        if (rc == FU_OK) rc = fu_contact_log_append(g->log, r, n, &seq);
+        if (rc == FU_OK)
+            rc = in_tx ? fu__contact_log_append_commit(g->log, r, n, &seq) : fu_contact_log_append(g->log, r, n, &seq);
         if (rc == FU_OK) own_add(g, seq, n); /* room reserved above */
     }
     if (rc) {
@@ -732,6 +736,35 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
     fu__free(m);
     fu__free(ev);
     fu__free(ci);
+    return rc;
+}
+
+int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
+    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
+    int rc = record_check(g, r, n);
+    if (rc || !n) return rc;
+    return record_n(g, r, n, 0);
+}
+
+int fu_guard_check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
+    if (!g || !r || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: NULL argument");
+    memset(out, 0, sizeof *out);
+    int rc = record_check(g, r, 1);
+    if (rc) return rc;
+    fu_guard_request req = FU_GUARD_REQUEST_INIT;
+    req.customer_id = r->customer_id;
+    req.channel = r->channel;
+    req.at = r->at;
+    req.priority = r->priority;
+    req.rule = r->rule;
+    req.order_id = r->order_id;
+    /* with a log: under its write lock, after reading what other processes
+     * appended, so that no other guard is told "allowed" in between */
+    if (g->log && (rc = fu__contact_log_begin(g->log))) return rc;
+    if (g->log) rc = fu_guard_refresh(g);
+    if (rc == FU_OK) rc = fu_guard_check_request(g, &req, out);
+    if (rc == FU_OK && out->allowed) rc = record_n(g, r, 1, g->log != NULL);
+    if (g->log) fu__contact_log_end(g->log); /* a denial, or a failure before the append */
     return rc;
 }
 

@@ -397,6 +397,17 @@ static int insert_one(fu_contact_log *l, const fu_contact_record *r) {
     return src == SQLITE_DONE ? FU_OK : db_fail(l, src, "appending a record");
 }
 
+/* Append n validated records in the open transaction, then commit it (or
+ * roll it back on failure). */
+static int append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
+    int rc = FU_OK;
+    for (size_t i = 0; i < n && rc == FU_OK; i++) rc = insert_one(l, &r[i]);
+    int64_t last = sqlite3_last_insert_rowid(l->db);
+    rc = finish(l, rc);
+    if (rc == FU_OK && seq_out) *seq_out = last - (int64_t)n + 1;
+    return rc;
+}
+
 int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
     if (!l || (!r && n)) return fu__error_set(FU_EINVAL, "fu_contact_log_append: NULL argument");
     if (l->opts.flags & FU_CONTACT_LOG_READONLY) return fu__error_set(FU_ESTATE, "contact log: opened read-only");
@@ -412,12 +423,26 @@ int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t 
         return FU_OK;
     }
     int rc = exec(l, "BEGIN IMMEDIATE", "begin");
-    if (rc) return rc;
-    for (size_t i = 0; i < n && rc == FU_OK; i++) rc = insert_one(l, &r[i]);
-    int64_t last = sqlite3_last_insert_rowid(l->db);
-    rc = finish(l, rc);
-    if (rc == FU_OK && seq_out) *seq_out = last - (int64_t)n + 1;
-    return rc;
+    return rc ? rc : append_commit(l, r, n, seq_out);
+}
+
+/* For fu_guard_check_and_record(): hold the write lock (other writers wait,
+ * up to the busy timeout) while the guard reads what they appended, checks
+ * and appends; end() rolls back what is still open. */
+int fu__contact_log_begin(fu_contact_log *l);
+int fu__contact_log_begin(fu_contact_log *l) {
+    if (l->opts.flags & FU_CONTACT_LOG_READONLY) return fu__error_set(FU_ESTATE, "contact log: opened read-only");
+    return exec(l, "BEGIN IMMEDIATE", "begin");
+}
+
+int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out);
+int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
+    return append_commit(l, r, n, seq_out);
+}
+
+void fu__contact_log_end(fu_contact_log *l);
+void fu__contact_log_end(fu_contact_log *l) {
+    if (!sqlite3_get_autocommit(l->db)) sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int fu_contact_log_count(fu_contact_log *l, size_t *out) {

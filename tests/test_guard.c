@@ -1399,3 +1399,93 @@ Test(guard, a_day_past_the_calendar_data_is_flagged) {
     cr_assert(d.allowed && !d.past_calendar_data, "%s", d.reason);
     gteardown(&f);
 }
+
+/* Eight processes, each with its own guard over one log file, ask at once to
+ * call A at the same instant: with fu_guard_check_and_record exactly one is
+ * told yes and recorded (the min gap of 24 hours holds the others), and each
+ * of the others names the rule. Then each asks for B at instants 10 minutes
+ * apart: the one allowed first holds every later one in the same 24 hours. */
+static int racer(const char *path, int k) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_free(f.guard);
+    fu_contact_log_close(f.log);
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.busy_timeout_ms = 120000;
+    if (fu_contact_log_open(&f.log, path, &o) || fu_guard_new(&f.guard, f.policy, f.book, f.log, NULL)) return 100;
+    int allowed = 0;
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
+    fu_guard_decision d;
+    if (fu_guard_check_and_record(f.guard, &r, &d)) return 101;
+    if (!d.allowed && strcmp(d.rule, "caps.min_gap") != 0) return 102;
+    allowed += d.allowed;
+    r = rec("B", T("2026-03-10T10:00:00-04:00") + k * 600, FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
+    if (fu_guard_check_and_record(f.guard, &r, &d)) return 103;
+    allowed += 2 * d.allowed;
+    gteardown(&f);
+    return allowed;
+}
+
+Test(guard, check_and_record_across_processes_allows_one) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/race.db", dir);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    fu_contact_log_close(l);
+    enum { N = 8 };
+    pid_t pid[N];
+    for (int k = 0; k < N; k++) {
+        pid[k] = fork();
+        cr_assert_neq(pid[k], -1);
+        if (pid[k] == 0) _exit(racer(path, k));
+    }
+    int a = 0, b = 0;
+    for (int k = 0; k < N; k++) {
+        int st = 0;
+        cr_assert_eq(waitpid(pid[k], &st, 0), pid[k]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) <= 3, "racer %d: status %d", k, st);
+        a += WEXITSTATUS(st) & 1;
+        b += (WEXITSTATUS(st) >> 1) & 1;
+    }
+    cr_assert_eq(a, 1, "%d processes were allowed to call A at 10:00", a);
+    cr_assert_eq(b, 1, "%d processes were allowed to call B within 80 minutes", b);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+/* Without a log the guard checks and records in memory; a denial writes
+ * nothing; a bad record is refused before the check. */
+Test(guard, check_and_record_in_one_process) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(d.allowed);
+    r.at = T("2026-03-10T15:00:00+08:00");
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK);
+    cr_assert(!d.allowed);
+    cr_assert_str_eq(d.rule, "caps.min_gap");
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:00+08:00"));
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    r.at = T("2026-03-10T22:00:00+08:00"); /* quiet hours: denied, nothing written */
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK);
+    cr_assert(!d.allowed);
+    r.duration = -5;
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_ERANGE);
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    /* the log is usable afterwards: no transaction left open */
+    r = rec("A", T("2026-03-20T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_guard_record(f.guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    gteardown(&f);
+}

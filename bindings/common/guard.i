@@ -19,6 +19,9 @@
  *            "" or the calendar whose official holidays end before the decision's day)
  *     record(customer_id, at, channel, outcome, priority="normal", agent_id=None,
  *            rule=None, order_id=None, duration=-1, callback_at=BOOK_NO_TIME)
+ *     check_and_record(customer_id, at, channel, outcome="attempted", ...same as record)
+ *         -> GuardDecision: check, and record only when allowed, as one step for
+ *            every process sharing the log
  *     refresh()          read what other processes appended
  *     close()
  *   Channels, outcomes and priorities are strings ("phone", "no_answer", "urgent").
@@ -122,6 +125,21 @@ static int fu_swig_record(fu_contact_record *r, const char *customer_id, int64_t
     if (rc == FU_OK) rc = fu_swig_outcome(outcome, &r->outcome);
     if (rc == FU_OK) rc = fu_swig_priority(priority, &r->priority);
     return rc;
+}
+
+static fu_swig_decision *fu_swig_decision_of(const fu_guard_decision *d) {
+    fu_swig_decision *out = calloc(1, sizeof *out);
+    if (!out) {
+        fu_error_set(FU_ENOMEM, "out of memory");
+        return NULL;
+    }
+    out->allowed = d->allowed != 0;
+    snprintf(out->rule, sizeof out->rule, "%s", d->rule ? d->rule : "");
+    out->next_allowed = d->next_allowed;
+    snprintf(out->reason, sizeof out->reason, "%s", d->reason);
+    snprintf(out->past_calendar_data, sizeof out->past_calendar_data, "%s",
+             d->past_calendar_data ? d->past_calendar_data : "");
+    return out;
 }
 
 typedef struct fu_swig_text {
@@ -380,6 +398,9 @@ FU_RAISES(fu_swig_guard::fu_swig_guard)
 FU_RAISES(fu_swig_guard::m_check)
 FU_RAISES(fu_swig_guard::m_record)
 FU_RAISES(fu_swig_guard::m_refresh)
+FU_RAISES(fu_swig_guard::m_check_and_record)
+%rename(check_and_record) fu_swig_guard::m_check_and_record;
+%newobject fu_swig_guard::m_check_and_record;
 %rename(check) fu_swig_guard::m_check;
 %rename(record) fu_swig_guard::m_record;
 %rename(refresh) fu_swig_guard::m_refresh;
@@ -389,6 +410,7 @@ FU_RAISES(fu_swig_guard::m_refresh)
 %feature("kwargs") fu_swig_guard::fu_swig_guard;
 %feature("kwargs") fu_swig_guard::m_check;
 %feature("kwargs") fu_swig_guard::m_record;
+%feature("kwargs") fu_swig_guard::m_check_and_record;
 %pythonappend fu_swig_guard::fu_swig_guard %{
     self._parents = (args, kwargs)
 %}
@@ -443,18 +465,21 @@ FU_RAISES(fu_swig_guard::m_refresh)
         r.order_id = order_id;
         if (fu_swig_channel(channel, &r.channel) || fu_swig_priority(priority, &r.priority)) return NULL;
         if (fu_guard_check_request($self->g, &r, &d) != FU_OK) return NULL;
-        fu_swig_decision *out = calloc(1, sizeof *out);
-        if (!out) {
-            fu_error_set(FU_ENOMEM, "out of memory");
+        return fu_swig_decision_of(&d);
+    }
+    fu_swig_decision *m_check_and_record(const char *customer_id, int64_t at, const char *channel,
+                                         const char *outcome = "attempted", const char *priority = "normal",
+                                         const char *agent_id = NULL, const char *rule = NULL,
+                                         const char *order_id = NULL, int64_t duration = -1,
+                                         int64_t callback_at = FU_BOOK_NO_TIME) {
+        fu_contact_record r;
+        fu_guard_decision d;
+        if (!fu_swig_open($self->g, "the guard")) return NULL;
+        if (fu_swig_record(&r, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration,
+                           callback_at) != FU_OK ||
+            fu_guard_check_and_record($self->g, &r, &d) != FU_OK)
             return NULL;
-        }
-        out->allowed = d.allowed != 0;
-        snprintf(out->rule, sizeof out->rule, "%s", d.rule ? d.rule : "");
-        out->next_allowed = d.next_allowed;
-        snprintf(out->reason, sizeof out->reason, "%s", d.reason);
-        snprintf(out->past_calendar_data, sizeof out->past_calendar_data, "%s",
-                 d.past_calendar_data ? d.past_calendar_data : "");
-        return out;
+        return fu_swig_decision_of(&d);
     }
     void m_record(const char *customer_id, int64_t at, const char *channel, const char *outcome,
                   const char *priority = "normal", const char *agent_id = NULL, const char *rule = NULL,

@@ -18,6 +18,7 @@ static void help(FILE *out) {
             "       followup guard record --log FILE --customer ID --channel C --outcome O [--at TIME]\n"
             "                             [--customers CSV [--events CSV]] [--agent A] [--rule R]\n"
             "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
+            "                             [--if-allowed]\n"
             "       followup guard log    --log FILE [--customer ID] [--after SEQ]\n"
             "\n"
             "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
@@ -30,6 +31,9 @@ static void help(FILE *out) {
             "        the reason; exit code 0 when allowed, 1 when denied.\n"
             "record  appends one attempt to the log (created 0600 when absent); with --customers\n"
             "        through the guard (unknown customers refused unless --unknown allow).\n"
+            "        --if-allowed (needs --customers): check and record as one step for every\n"
+            "        process sharing the log; prints the check's answer, exit 1 when denied\n"
+            "        (nothing recorded).\n"
             "log     lists the log's records in the order they were appended.\n"
             "\n"
             "common options:\n"
@@ -47,7 +51,7 @@ static void help(FILE *out) {
 
 typedef struct args {
     const char *policy, *customers, *events, *log, *customer, *channel, *at, *priority, *rule, *order;
-    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format;
+    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format, *if_allowed;
 } args;
 
 /* One table for the three subcommands (the usage lines of help() say which
@@ -59,7 +63,7 @@ static const cli_option k_options[] = {
     O("--at", "TIME", at),             O("--priority", "P", priority),     O("--rule", "R", rule),
     O("--order", "O", order),          O("--outcome", "O", outcome),       O("--agent", "A", agent),
     O("--duration", "SECONDS", duration), O("--callback", "TIME", callback), O("--after", "SEQ", after),
-    O("--unknown", "deny|allow", unknown), O("--format", "F", format),
+    O("--unknown", "deny|allow", unknown), O("--format", "F", format), O("--if-allowed", NULL, if_allowed),
 };
 #undef O
 
@@ -172,6 +176,30 @@ static void fmt_time(int64_t t, const char *tz, char *buf, size_t size) {
         snprintf(buf, size, "?");
 }
 
+/* The answer of a check: one row; exit 0 allowed, 1 denied. */
+static int print_decision(const world *w, const char *customer, fu_channel channel, int64_t when,
+                          const fu_guard_decision *d, cli_format fmt) {
+    size_t ci;
+    const char *tz = fu_book_find_customer(w->book, customer, strlen(customer), &ci) == FU_OK
+                         ? fu_book_customer(w->book, ci)->tz
+                         : NULL;
+    char at[48], next[48];
+    fmt_time(when, tz, at, sizeof at);
+    fmt_time(d->next_allowed, tz, next, sizeof next);
+    static const char *const hdr[] = {"customer_id", "channel",      "at",     "allowed",
+                                      "rule",        "next_allowed", "reason", "past_calendar_data"};
+    const char *row[] = {customer, fu_channel_name(channel), at, d->allowed ? "yes" : "no", d->rule ? d->rule : "",
+                         next, d->reason, d->past_calendar_data ? d->past_calendar_data : ""};
+    cli_table *t = cli_table_new(8, hdr);
+    int ex = CLI_INTERNAL;
+    if (t && !cli_table_add(t, row)) {
+        cli_table_write(t, fmt, stdout, 0);
+        ex = d->allowed ? CLI_OK : CLI_FAIL;
+    }
+    cli_table_free(t);
+    return ex;
+}
+
 static int run_check(const args *a) {
     if (need("check", a->customers, "--customers") || need("check", a->log, "--log") ||
         need("check", a->customer, "--customer") || need("check", a->channel, "--channel"))
@@ -196,28 +224,7 @@ static int run_check(const args *a) {
             ex = cli_exit_code(rc);
         }
     }
-    if (ex == CLI_OK) {
-        size_t ci;
-        const char *tz = fu_book_find_customer(w.book, r.customer_id, strlen(r.customer_id), &ci) == FU_OK
-                             ? fu_book_customer(w.book, ci)->tz
-                             : NULL;
-        char at[48], next[48];
-        fmt_time(r.at, tz, at, sizeof at);
-        fmt_time(d.next_allowed, tz, next, sizeof next);
-        static const char *const hdr[] = {"customer_id", "channel", "at",     "allowed",
-                                          "rule",        "next_allowed", "reason", "past_calendar_data"};
-        const char *row[] = {r.customer_id, fu_channel_name(r.channel), at, d.allowed ? "yes" : "no",
-                             d.rule ? d.rule : "", next, d.reason,
-                             d.past_calendar_data ? d.past_calendar_data : ""};
-        cli_table *t = cli_table_new(8, hdr);
-        if (!t || cli_table_add(t, row)) {
-            ex = CLI_INTERNAL;
-        } else {
-            cli_table_write(t, fmt, stdout, 0);
-            ex = d.allowed ? CLI_OK : CLI_FAIL;
-        }
-        cli_table_free(t);
-    }
+    if (ex == CLI_OK) ex = print_decision(&w, r.customer_id, r.channel, r.at, &d, fmt);
     world_free(&w);
     return ex;
 }
@@ -284,9 +291,20 @@ static int run_record(const args *a) {
     r.agent_id = a->agent;
     r.rule = a->rule;
     r.order_id = a->order;
+    if (a->if_allowed && !a->customers)
+        return cli_usage("%s record: --if-allowed needs --customers (the guard checks against the book)\n", PROG);
     world w;
     int ex = world_open("record", a, a->customers != NULL, &w);
-    if (ex == CLI_OK) {
+    if (ex == CLI_OK && a->if_allowed) {
+        fu_guard_decision d;
+        int rc = fu_guard_check_and_record(w.guard, &r, &d);
+        if (rc) {
+            cli_error("record");
+            ex = cli_exit_code(rc);
+        } else {
+            ex = print_decision(&w, r.customer_id, r.channel, r.at, &d, fmt);
+        }
+    } else if (ex == CLI_OK) {
         int64_t seq = 0;
         int rc = w.guard ? fu_guard_record(w.guard, &r, 1) : fu_contact_log_append(w.log, &r, 1, &seq);
         if (rc) {

@@ -21,8 +21,9 @@
  *
  * **Threads.** A guard or a log is used by one thread at a time. Several
  * guards (in threads or processes) may share a policy, a book (read-only)
- * and a log file; a guard sees the records of other processes after
- * fu_guard_refresh().
+ * and a log file; a long-lived guard sees the records of other processes
+ * after fu_guard_refresh(), and fu_guard_check_and_record() reads them
+ * under the log's write lock before it answers.
  */
 #ifndef FOLLOWUP_GUARD_H
 #define FOLLOWUP_GUARD_H
@@ -334,6 +335,22 @@ FU_EXTERN int fu_guard_check_request(fu_guard *guard, const fu_guard_request *re
  *         #FU_ENOTFOUND; #FU_EDB; #FU_ENOMEM (nothing written).
  */
 FU_EXTERN int fu_guard_record(fu_guard *guard, const fu_contact_record *records, size_t n);
+
+/**
+ * Check the contact a record describes (its customer, channel, at,
+ * priority, rule and order) and, only when it is allowed, record it — as one
+ * step for every process sharing the log: under the log's write lock
+ * (`BEGIN IMMEDIATE`, other writers wait up to the busy timeout) the guard
+ * first reads what other processes appended (as fu_guard_refresh()), then
+ * checks, then appends. Two dialers asking for the same customer at once are
+ * never both told yes (fu_guard_check() then fu_guard_record() leaves room
+ * for that). A dialer that does not know the outcome yet records `attempted`.
+ * @param out  the decision; `allowed` 1: recorded, 0: nothing written
+ * @return #FU_OK (see `out->allowed`); the errors of fu_guard_check_request()
+ *         and fu_guard_record(); #FU_EDB (also: the lock was not had within
+ *         the busy timeout).
+ */
+FU_EXTERN int fu_guard_check_and_record(fu_guard *guard, const fu_contact_record *record, fu_guard_decision *out);
 
 /** @} */
 

@@ -448,3 +448,43 @@ def test_a_day_past_the_calendar_data_is_flagged(world):
                 "--channel", "phone", "--at", "2027-02-06T10:00:00+08:00", "--format", "json")
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)[0]["past_calendar_data"] == "cn"
+
+
+def test_check_and_record_records_only_what_is_allowed(world, tmp_path):
+    policy, book = world
+    with followup.ContactLog(str(tmp_path / "c.db")) as log, followup.Guard(policy, book, log) as g:
+        d = g.check_and_record("A", t("2026-03-10T10:00:00+08:00"), "phone")
+        assert d.allowed
+        d = g.check_and_record("A", t("2026-03-10T15:00:00+08:00"), "sms", outcome="answered")
+        assert not d.allowed and d.rule == "caps.min_gap"
+        assert d.next_allowed_epoch == t("2026-03-11T10:00:00+08:00")
+        rows = list(csv.DictReader(io.StringIO(log.csv())))
+        assert [(r["outcome"], r["channel"]) for r in rows] == [("attempted", "phone")]
+
+
+def test_cli_check_and_record_across_processes_allows_one(tmp_path):
+    # six dialers ask at once for the same customer at the same instant: one
+    # is told yes and recorded, the min gap holds the others (check then
+    # record in separate steps could tell several of them yes)
+    if not os.environ.get("FU_CLI"):
+        pytest.skip("no CLI")
+    cust = tmp_path / "customers.csv"
+    cust.write_text("customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n")
+    log = str(tmp_path / "race.db")
+    assert cli("record", "--log", log, "--customer", "Z", "--channel", "sms", "--outcome", "answered",
+               "--at", "2026-01-01T10:00:00+08:00").returncode == 0
+    cmd = [os.environ["FU_CLI"], "guard", "record", "--if-allowed", "--customers", str(cust), "--log", log,
+           "--customer", "A", "--channel", "phone", "--outcome", "attempted", "--at", "2026-03-10T10:00:00+08:00",
+           "--format", "csv"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    outs = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert sorted(rc for rc, _, _ in outs) == [0, 1, 1, 1, 1, 1], outs
+    for rc, out, _ in outs:
+        row = list(csv.DictReader(io.StringIO(out)))[0]
+        assert row["allowed"] == ("yes" if rc == 0 else "no")
+        assert rc == 0 or row["rule"] == "caps.min_gap"
+    rows = list(csv.DictReader(io.StringIO(cli("log", "--log", log, "--customer", "A", "--format", "csv").stdout)))
+    assert len(rows) == 1
