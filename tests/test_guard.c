@@ -486,6 +486,16 @@ static void gteardown(gfx *f) {
     fu_policy_free(f->policy);
 }
 
+/* The fixture's guard over a log file at `path` instead of the log in memory. */
+static int gon_file(gfx *f, const char *path, const fu_contact_log_options *o) {
+    fu_guard_free(f->guard);
+    fu_contact_log_close(f->log);
+    f->guard = NULL;
+    f->log = NULL;
+    int rc = fu_contact_log_open(&f->log, path, o);
+    return rc ? rc : fu_guard_new(&f->guard, f->policy, f->book, f->log, NULL);
+}
+
 /* Ask; check the answer; and check that the next allowed instant passes. */
 static void expect(gfx *f, const fu_guard_request *r, const char *rule, const char *next) {
     fu_guard_decision d;
@@ -1323,10 +1333,7 @@ Test(guard, the_log_masks_agents_and_rules_and_touchpoints_still_match) {
     snprintf(path, sizeof path, "%s/masked.db", dir);
     gfx f;
     gsetup(&f, NULL, NULL);
-    fu_guard_free(f.guard);
-    fu_contact_log_close(f.log);
-    cr_assert_eq(fu_contact_log_open(&f.log, path, NULL), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_guard_new(&f.guard, f.policy, f.book, f.log, NULL), FU_OK);
+    cr_assert_eq(gon_file(&f, path, NULL), FU_OK, "%s", fu_error_last()->message);
     static const char rule[] = "r 110105199003071239";
     fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
     r.agent_id = "王 13912345678";
@@ -1408,11 +1415,9 @@ Test(guard, a_day_past_the_calendar_data_is_flagged) {
 static int racer(const char *path, int k) {
     gfx f;
     gsetup(&f, NULL, NULL);
-    fu_guard_free(f.guard);
-    fu_contact_log_close(f.log);
     fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
     o.busy_timeout_ms = 120000;
-    if (fu_contact_log_open(&f.log, path, &o) || fu_guard_new(&f.guard, f.policy, f.book, f.log, NULL)) return 100;
+    if (gon_file(&f, path, &o)) return 100;
     int allowed = 0;
     fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
     fu_guard_decision d;
