@@ -8,6 +8,7 @@
  * not read for contacts (see encode()). Customers not in the book (allowed
  * on defaults) keep their contacts here. */
 #include "followup/guard.h"
+#include "followup/redact.h"
 
 #include "guard_internal.h"
 #include "policy_internal.h"
@@ -21,6 +22,11 @@
 #define CALLBACK_GRACE (2 * 3600) /* a requested call-back may be made this long after its time */
 
 int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
+int fu__contact_mask(fu_redactor **red, const char *s, char **out);
+int fu__contact_log_masks(const fu_contact_log *l);
+int fu__contact_log_begin(fu_contact_log *l);
+int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out);
+void fu__contact_log_end(fu_contact_log *l);
 
 /* ------------------------------------------------------------ string table */
 
@@ -136,6 +142,8 @@ struct fu_guard {
     own_range *own;
     size_t nown, own_cap;
     fu_customer defaults; /* the customer of an unknown id */
+    int mask;             /* rules are masked as the log stores them */
+    fu_redactor *red;     /* for that, made on first use */
 };
 
 FU_DEFINE_INIT(fu_guard_options_init, fu_guard_options, FU_GUARD_OPTIONS_INIT)
@@ -153,6 +161,7 @@ void fu_guard_free(fu_guard *g) {
     }
     fu__free(g->st);
     fu__free(g->own);
+    fu_redactor_free(g->red);
     fu__free(g);
 }
 
@@ -313,6 +322,7 @@ int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, f
     g->book = book;
     g->log = log;
     g->opt = o;
+    g->mask = !log || fu__contact_log_masks(log);
     fu_customer_init(&g->defaults);
     g->defaults.id = "";
     int rc = fu_planner_new(&g->pl, policy, book, NULL);
@@ -525,6 +535,22 @@ static const char *describe(const char *rule) {
     return "a policy rule";
 }
 
+/* Flag a decision about a day past a calendar's official data (after the
+ * reason, if any: "...; calendars.cn.data_until is 2026-12-31: its holidays
+ * after it are not known"). */
+static void flag_expired(fu_guard *g, const fu_guard_request *req, fu_guard_decision *d) {
+    int64_t until, t = d->next_allowed != FU_BESTTIME_NEVER ? d->next_allowed : req->at;
+    int business = d->rule && strcmp(d->rule, "redial.retry_after") == 0; /* spaced in business hours */
+    const char *name = fu__guard_ctx_expired(g->ctx, t, business, &until);
+    fu_date u;
+    if (!name || fu_date_from_days(until, &u)) return;
+    d->past_calendar_data = name;
+    size_t n = strlen(d->reason);
+    snprintf(d->reason + n, sizeof d->reason - n,
+             "%scalendars.%s.data_until is %04d-%02d-%02d: its holidays after it are not known", n ? "; " : "",
+             name, u.year, u.month, u.day);
+}
+
 static void explain(fu_guard_decision *d, const fu_calendar *cal) {
     if (d->allowed) {
         d->reason[0] = 0;
@@ -534,7 +560,11 @@ static void explain(fu_guard_decision *d, const fu_calendar *cal) {
     int off = 0;
     if (d->next_allowed != FU_BESTTIME_NEVER) {
         if (!cal || fu_calendar_utc_offset(cal, d->next_allowed, &off)) off = 0;
-        if (fu_time_format(d->next_allowed, off, 0, when, sizeof when) < 0) snprintf(when, sizeof when, "?");
+        /* an offset of local mean time (before a zone's standard time) is
+         * not whole minutes: then UTC */
+        if (fu_time_format(d->next_allowed, off, 0, when, sizeof when) < 0 &&
+            fu_time_format(d->next_allowed, 0, FU_TIME_FORMAT_Z, when, sizeof when) < 0)
+            snprintf(when, sizeof when, "?");
     }
     snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
 }
@@ -549,8 +579,8 @@ static int check_req(const fu_guard_request *r) {
     if ((int)r->priority < FU_PRIORITY_URGENT || (int)r->priority > FU_PRIORITY_LOW)
         return fu__error_set(FU_EINVAL, "guard: priority %d is not a priority (urgent, high, normal, low)",
                              (int)r->priority);
-    if (r->at < FU__TIME_MIN || r->at > FU__TIME_MAX - SEARCH)
-        return fu__error_set(FU_ERANGE, "guard: instant %lld is outside years 1..9998", (long long)r->at);
+    if (r->at < FU__TIME_MIN || r->at > FU__TIME_MAX)
+        return fu__error_set(FU_ERANGE, "guard: instant %lld is outside years 1..9999", (long long)r->at);
     return FU_OK;
 }
 
@@ -571,7 +601,9 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
         if (rc) return rc;
         if (!deny) break;
         if (!first) first = deny;
-        if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH) {
+        /* the search stops 400 days on, or at the end of year 9999 */
+        if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH || retry > FU__TIME_MAX ||
+            (retry <= t && t > FU__TIME_MAX - 60)) {
             t = FU_BESTTIME_NEVER;
             break;
         }
@@ -614,13 +646,17 @@ int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_de
     }
     x.has_rule = req->rule && *req->rule;
     x.has_order = req->order_id && *req->order_id;
-    x.rule = strtab_find(&g->str, req->rule);
+    char *masked = NULL; /* the rule as the log stores it */
+    if (g->mask && (rc = fu__contact_mask(&g->red, req->rule, &masked))) return rc;
+    x.rule = strtab_find(&g->str, masked ? masked : req->rule);
+    fu_free(masked);
     x.order = strtab_find(&g->str, req->order_id);
     if (x.has_rule && !x.rule) x.rule = UINT32_MAX; /* matches nothing logged */
     if (x.has_order && !x.order) x.order = UINT32_MAX;
     x.exempt = (int)((g->P->cap_exempt >> req->priority) & 1u);
     if ((rc = search(g, &x, out))) return rc;
     explain(out, cal);
+    flag_expired(g, req, out);
     return FU_OK;
 }
 
@@ -656,29 +692,33 @@ static int record_check(fu_guard *g, const fu_contact_record *r, size_t n) {
     return FU_OK;
 }
 
-int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
-    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
-    int rc = record_check(g, r, n);
-    if (rc || !n) return rc;
+/* Record n checked records; `in_tx`: the log's write transaction is open
+ * (fu_guard_check_and_record), the append commits it. */
+static int record_n(fu_guard *g, const fu_contact_record *r, size_t n, int in_tx) {
+    int rc = FU_OK;
     fu_event *ev = fu__malloc(n * sizeof *ev);
     size_t *ci = fu__malloc(n * sizeof *ci);
-    if (!ev || !ci) {
-        fu__free(ev);
-        fu__free(ci);
-        return fu__error_nomem();
+    fu_contact_record *m = fu__malloc(n * sizeof *m); /* with the rules masked as the log stores them */
+    char **mrule = fu__calloc(n, sizeof *mrule);
+    if (!ev || !ci || !m || !mrule) rc = fu__error_nomem();
+    for (size_t i = 0; i < n && rc == FU_OK; i++) {
+        m[i] = r[i];
+        if (g->mask && (rc = fu__contact_mask(&g->red, r[i].rule, &mrule[i])) == FU_OK && mrule[i])
+            m[i].rule = mrule[i];
     }
     /* memory first (it can be undone), then the log (it cannot) */
     size_t done = 0;
-    for (; done < n && rc == FU_OK; done++) rc = apply(g, &r[done], &ev[done], &ci[done]);
-    if (rc) done--;
+    for (; done < n && rc == FU_OK; done++) rc = apply(g, &m[done], &ev[done], &ci[done]);
+    if (rc && done) done--;
     int64_t seq = 0;
     if (rc == FU_OK && g->log) {
         rc = g->nown == g->own_cap ? FU_GROW(g->own, g->own_cap, g->nown + 1) : FU_OK;
-        if (rc == FU_OK) rc = fu_contact_log_append(g->log, r, n, &seq);
+        if (rc == FU_OK)
+            rc = in_tx ? fu__contact_log_append_commit(g->log, r, n, &seq) : fu_contact_log_append(g->log, r, n, &seq);
         if (rc == FU_OK) own_add(g, seq, n); /* room reserved above */
     }
     if (rc) {
-        while (done-- > 0) unapply(g, &r[done], &ev[done], ci[done]);
+        while (done-- > 0) unapply(g, &m[done], &ev[done], ci[done]);
     } else if (g->opt.besttime) {
         for (size_t i = 0; i < n; i++) {
             if (ci[i] == FU__GUARD_NO_CUSTOMER) continue;
@@ -691,8 +731,40 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
             }
         }
     }
+    for (size_t i = 0; mrule && i < n; i++) fu_free(mrule[i]);
+    fu__free(mrule);
+    fu__free(m);
     fu__free(ev);
     fu__free(ci);
+    return rc;
+}
+
+int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
+    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
+    int rc = record_check(g, r, n);
+    if (rc || !n) return rc;
+    return record_n(g, r, n, 0);
+}
+
+int fu_guard_check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
+    if (!g || !r || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: NULL argument");
+    memset(out, 0, sizeof *out);
+    int rc = record_check(g, r, 1);
+    if (rc) return rc;
+    fu_guard_request req = FU_GUARD_REQUEST_INIT;
+    req.customer_id = r->customer_id;
+    req.channel = r->channel;
+    req.at = r->at;
+    req.priority = r->priority;
+    req.rule = r->rule;
+    req.order_id = r->order_id;
+    /* with a log: under its write lock, after reading what other processes
+     * appended, so that no other guard is told "allowed" in between */
+    if (g->log && (rc = fu__contact_log_begin(g->log))) return rc;
+    if (g->log) rc = fu_guard_refresh(g);
+    if (rc == FU_OK) rc = fu_guard_check_request(g, &req, out);
+    if (rc == FU_OK && out->allowed) rc = record_n(g, r, 1, g->log != NULL);
+    if (g->log) fu__contact_log_end(g->log); /* a denial, or a failure before the append */
     return rc;
 }
 

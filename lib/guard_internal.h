@@ -40,6 +40,12 @@ const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel);
 int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, const char *rule, uint32_t order,
                        int skip_caps, const char **deny, int64_t *retry);
 
+/* The name of the policy calendar whose official holidays end before the
+ * local day of t (`calendars.<name>.data_until`; the loaded customer's zone,
+ * then with `business` the policy's business calendar), *until its last
+ * day; NULL: none. */
+const char *fu__guard_ctx_expired(const fu__guard_ctx *g, int64_t t, int business, int64_t *until);
+
 /* The calendar of the loaded customer's zone. */
 const fu_calendar *fu__guard_ctx_calendar(const fu__guard_ctx *g);
 

@@ -6,22 +6,60 @@
  * with a busy timeout). The log keeps to its own tables so that it can
  * share a file with the ledger. */
 #include "followup/guard.h"
+#include "followup/redact.h"
 
 #include "internal.h"
 #include "sqlite_store_internal.h"
+#include "utf8_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fu_contact_log {
     sqlite3 *db;
     fu_contact_log_options opts;
     sqlite3_stmt *st_insert;
+    fu_redactor *red; /* made at the first text that may need it */
 };
+
+/* ------------------------------------------------------------- masking */
+
+/* Whether a text may hold what the redactor masks (numbers, e-mail
+ * addresses, full-width digits): every kind it knows needs an ASCII digit,
+ * an '@' or a non-ASCII byte, so a rule name such as
+ * "cadences.delivery.first_contact" costs nothing. */
+static int may_hold_pii(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p >= '0' && *p <= '9') || *p == '@' || *p >= 0x80) return 1;
+    return 0;
+}
+
+int fu__contact_mask(fu_redactor **red, const char *s, char **out);
+/* The masked copy of a free-text field (agent, rule) in *out, made with
+ * the built-in redactor (*red, made on first use); NULL when nothing is
+ * masked. */
+int fu__contact_mask(fu_redactor **red, const char *s, char **out) {
+    *out = NULL;
+    if (!s || !*s || !may_hold_pii(s)) return FU_OK;
+    int rc = *red ? FU_OK : fu_redactor_new(red, NULL);
+    char *m = NULL;
+    if (rc == FU_OK) rc = fu_redactor_apply(*red, s, strlen(s), NULL, &m);
+    if (rc) return rc;
+    if (strcmp(m, s) == 0) {
+        fu_free(m);
+        return FU_OK;
+    }
+    *out = m;
+    return FU_OK;
+}
+
+int fu__contact_log_masks(const fu_contact_log *l);
+int fu__contact_log_masks(const fu_contact_log *l) { return !(l->opts.flags & FU_CONTACT_LOG_STORE_RAW_TEXT); }
 
 static const char *const outcome_names[FU_GUARD_OUTCOME_COUNT] = {
     "attempted", "answered", "no_answer", "busy", "voicemail", "refused", "wrong_number", "callback_requested"};
@@ -81,11 +119,23 @@ int fu_contact_record_validate(const fu_contact_record *r) {
         return fu__error_set(FU_EINVAL, "priority: %d is not a priority (urgent, high, normal, low)", (int)r->priority);
     if (r->duration < -1) return fu__error_set(FU_ERANGE, "duration: %lld must be >= 0 (or -1: unknown)",
                                                (long long)r->duration);
+    if (r->duration > FU_CONTACT_MAX_DURATION)
+        return fu__error_set(FU_ERANGE, "duration: %lld seconds is more than a day (at most %d)",
+                             (long long)r->duration, FU_CONTACT_MAX_DURATION);
+    static const char *const names[4] = {"customer_id", "agent_id", "rule", "order_id"};
+    const char *text[4] = {r->customer_id, r->agent_id, r->rule, r->order_id};
+    for (int i = 0; i < 4; i++) {
+        int rc = fu__utf8_check_str(names[i], text[i]);
+        if (rc) return rc;
+    }
     if (r->outcome == FU_GUARD_CALLBACK) {
         if (r->callback_at == FU_BOOK_NO_TIME)
             return fu__error_set(FU_EINVAL, "callback_at: required for outcome callback_requested");
         if (r->callback_at < FU__TIME_MIN || r->callback_at > FU__TIME_MAX)
             return fu__error_set(FU_ERANGE, "callback_at: outside years 1..9999");
+        if (r->callback_at < r->at)
+            return fu__error_set(FU_EINVAL, "callback_at: %lld lies before the attempt (at %lld); a call-back is"
+                                 " asked for a later time", (long long)r->callback_at, (long long)r->at);
     } else if (r->callback_at != FU_BOOK_NO_TIME) {
         return fu__error_set(FU_EINVAL, "callback_at: only for outcome callback_requested");
     }
@@ -116,6 +166,11 @@ static const char k_schema_v1[] =
     " duration INTEGER CHECK(duration IS NULL OR duration >= 0), callback_at INTEGER);"
     "INSERT INTO contact_log_meta VALUES('schema_version', 1);";
 
+/* The columns row_record reads, in its order. */
+#define RECORD_SELECT                                                                                       \
+    "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration, callback_at" \
+    " FROM contact_log"
+
 static int int_query(fu_contact_log *l, const char *sql, int64_t *out, const char *what) {
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
@@ -142,9 +197,35 @@ static int schema_version(fu_contact_log *l, int64_t *v) {
                      "reading the schema version");
 }
 
+/* Whether the file is a contact log, or a file it may be made in: an empty
+ * database or a commitment ledger (the log shares the ledger's file, see
+ * guard.h). A foreign database is refused before anything is written to it
+ * (not even the switch to WAL). */
+#define LEDGER_APP_ID 0x46554C47 /* commit_store.c */
+static int check_identity(fu_contact_log *l, int64_t v) {
+    int64_t app = 0, other = 0;
+    int rc = int_query(l, "PRAGMA application_id", &app, "reading the application id");
+    if (rc == FU_OK)
+        rc = int_query(l, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                          " AND name NOT IN ('contact_log', 'contact_log_meta')", &other, "reading the schema");
+    if (rc) return rc;
+    if (v == 0 && other > 0 && app != LEDGER_APP_ID)
+        return fu__error_set(FU_EDB, "contact log: not a contact log (the file holds other tables and no contact"
+                             " log; a contact log may share only a commitment ledger's file)");
+    if (v != FU_CONTACT_LOG_SCHEMA_VERSION) return FU_OK;
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(l->db, RECORD_SELECT " LIMIT 0", -1, &st, NULL);
+    sqlite3_finalize(st);
+    if (src == SQLITE_NOMEM) return fu__error_nomem();
+    if (src != SQLITE_OK)
+        return fu__error_set(FU_EDB, "contact log: not a contact log (%s)", sqlite3_errmsg(l->db));
+    return FU_OK;
+}
+
 static int migrate(fu_contact_log *l) {
     int64_t v = 0;
     int rc = schema_version(l, &v);
+    if (rc == FU_OK) rc = check_identity(l, v);
     if (rc) return rc;
     if (v > FU_CONTACT_LOG_SCHEMA_VERSION)
         return fu__error_set(FU_EDB, "contact log: schema version %lld is newer than this library's %d; upgrade"
@@ -183,7 +264,25 @@ void fu_contact_log_close(fu_contact_log *l) {
     if (!l) return;
     sqlite3_finalize(l->st_insert);
     sqlite3_close_v2(l->db);
+    fu_redactor_free(l->red);
     fu__free(l);
+}
+
+/* Only plain file paths, as the ledger (commit_store.c): SQLite reads
+ * ":memory:" and "file:" URIs in ways that keep nothing, or keep it
+ * elsewhere, and the caller would be told it worked. */
+static int check_path(const char *path) {
+    if (!path[0]) return fu__error_set(FU_EINVAL, "contact log: the path is empty");
+    if (strcmp(path, ":memory:") == 0)
+        return fu__error_set(FU_EINVAL, "contact log: ':memory:' is not a file (a log in memory keeps nothing after"
+                                        " the process: caps and redial rules would be lost); pass NULL for one");
+    if (strncmp(path, "file:", 5) == 0)
+        return fu__error_set(FU_EINVAL, "contact log: '%s' looks like an SQLite URI; only plain file paths are"
+                                        " accepted (write './%s' for a file of that name)", path, path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fu__error_set(FU_EINVAL, "contact log: '%s' is a directory", path);
+    return FU_OK;
 }
 
 /* Create the file with mode 0600 before SQLite does (SQLite gives its
@@ -205,6 +304,9 @@ static int configure(fu_contact_log *l, int memory) {
     /* a file that is not a database fails here, with a clear message */
     int rc = exec(l, "SELECT count(*) FROM sqlite_master", "reading the file");
     if (rc == FU_OK && !memory) rc = integrity(l);
+    int64_t v = 0;
+    if (rc == FU_OK) rc = schema_version(l, &v);
+    if (rc == FU_OK) rc = check_identity(l, v); /* before anything is written */
     if (rc == FU_OK && !memory && !ro) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
     if (rc == FU_OK)
         rc = exec(l, (l->opts.flags & FU_CONTACT_LOG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL"
@@ -227,14 +329,15 @@ int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact
     if (!opts) opts = &def;
     if (opts->version != FU_CONTACT_LOG_OPTIONS_VERSION)
         return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown version %u", opts->version);
-    if (opts->flags & ~(FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_SYNC_NORMAL))
+    if (opts->flags & ~(FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_SYNC_NORMAL | FU_CONTACT_LOG_STORE_RAW_TEXT))
         return fu__error_set(FU_EINVAL, "fu_contact_log_options: unknown flags 0x%x", opts->flags);
     if (opts->busy_timeout_ms < 0) return fu__error_set(FU_EINVAL, "fu_contact_log_options: busy_timeout_ms < 0");
-    int memory = !path || strcmp(path, ":memory:") == 0;
+    int memory = !path;
     int ro = (opts->flags & FU_CONTACT_LOG_READONLY) != 0;
     if (memory && ro) return fu__error_set(FU_EINVAL, "contact log: a log in memory cannot be read-only");
-    if (!memory && !ro) {
-        int rc = create_private(path);
+    if (!memory) {
+        int rc = check_path(path);
+        if (rc == FU_OK && !ro) rc = create_private(path);
         if (rc) return rc;
     }
     fu_contact_log *l = fu__calloc(1, sizeof *l);
@@ -265,13 +368,22 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s) {
 
 static int insert_one(fu_contact_log *l, const fu_contact_record *r) {
     sqlite3_stmt *st = l->st_insert;
+    char *agent = NULL, *rule = NULL; /* masked copies */
+    if (fu__contact_log_masks(l)) {
+        int rc = fu__contact_mask(&l->red, r->agent_id, &agent);
+        if (rc == FU_OK) rc = fu__contact_mask(&l->red, r->rule, &rule);
+        if (rc) {
+            fu_free(agent);
+            return rc;
+        }
+    }
     sqlite3_bind_text(st, 1, r->customer_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, r->at);
     sqlite3_bind_text(st, 3, fu_channel_name((int)r->channel), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, outcome_names[r->outcome], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, fu_priority_name((int)r->priority), -1, SQLITE_STATIC);
-    bind_text(st, 6, r->agent_id);
-    bind_text(st, 7, r->rule);
+    bind_text(st, 6, agent ? agent : r->agent_id);
+    bind_text(st, 7, rule ? rule : r->rule);
     bind_text(st, 8, r->order_id);
     if (r->duration >= 0) sqlite3_bind_int64(st, 9, r->duration);
     else sqlite3_bind_null(st, 9);
@@ -280,7 +392,20 @@ static int insert_one(fu_contact_log *l, const fu_contact_record *r) {
     int src = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    fu_free(agent);
+    fu_free(rule);
     return src == SQLITE_DONE ? FU_OK : db_fail(l, src, "appending a record");
+}
+
+/* Append n validated records in the open transaction, then commit it (or
+ * roll it back on failure). */
+static int append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
+    int rc = FU_OK;
+    for (size_t i = 0; i < n && rc == FU_OK; i++) rc = insert_one(l, &r[i]);
+    int64_t last = sqlite3_last_insert_rowid(l->db);
+    rc = finish(l, rc);
+    if (rc == FU_OK && seq_out) *seq_out = last - (int64_t)n + 1;
+    return rc;
 }
 
 int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
@@ -298,12 +423,26 @@ int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t 
         return FU_OK;
     }
     int rc = exec(l, "BEGIN IMMEDIATE", "begin");
-    if (rc) return rc;
-    for (size_t i = 0; i < n && rc == FU_OK; i++) rc = insert_one(l, &r[i]);
-    int64_t last = sqlite3_last_insert_rowid(l->db);
-    rc = finish(l, rc);
-    if (rc == FU_OK && seq_out) *seq_out = last - (int64_t)n + 1;
-    return rc;
+    return rc ? rc : append_commit(l, r, n, seq_out);
+}
+
+/* For fu_guard_check_and_record(): hold the write lock (other writers wait,
+ * up to the busy timeout) while the guard reads what they appended, checks
+ * and appends; end() rolls back what is still open. */
+int fu__contact_log_begin(fu_contact_log *l);
+int fu__contact_log_begin(fu_contact_log *l) {
+    if (l->opts.flags & FU_CONTACT_LOG_READONLY) return fu__error_set(FU_ESTATE, "contact log: opened read-only");
+    return exec(l, "BEGIN IMMEDIATE", "begin");
+}
+
+int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out);
+int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
+    return append_commit(l, r, n, seq_out);
+}
+
+void fu__contact_log_end(fu_contact_log *l);
+void fu__contact_log_end(fu_contact_log *l) {
+    if (!sqlite3_get_autocommit(l->db)) sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int fu_contact_log_count(fu_contact_log *l, size_t *out) {
@@ -352,10 +491,6 @@ static int row_record(sqlite3_stmt *st, fu_contact_record *r) {
     return FU_OK;
 }
 
-/* The columns row_record reads, in its order. */
-#define RECORD_SELECT                                                                                       \
-    "SELECT seq, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration, callback_at" \
-    " FROM contact_log"
 
 /* Hand every row of the bound statement st to fn, in order. */
 static int each_record(fu_contact_log *l, sqlite3_stmt *st, fu_contact_log_fn fn, void *ud) {

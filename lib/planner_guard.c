@@ -170,3 +170,24 @@ void fu__guard_trim(fu_planner *pl) {
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }
 
 void fu__guard_set_per_day(fu_planner *pl, int per_day) { pl->guard_per_day = per_day; }
+
+/* The policy calendar whose official holidays end before the local day of t
+ * (calendars.<name>.data_until): the calendar of the loaded customer's zone,
+ * else (`business`: a redial was spaced in business time) the policy's
+ * business calendar. Its name, and in
+ * *until its last day (days since 1970-01-01); NULL when none. */
+const char *fu__guard_ctx_expired(const fu__guard_ctx *g, int64_t t, int business, int64_t *until) {
+    int64_t day;
+    int off = 0;
+    const fu__pol_calendar *z = g->cx.zone ? g->cx.zone->hol : NULL, *b = g->pl->bcal;
+    if (z && z->data_until != INT64_MAX && fu__pl_local_day_of(g->cx.zone, t, &day) == FU_OK && day > z->data_until) {
+        *until = z->data_until;
+        return z->name;
+    }
+    if (business && b && b->data_until != INT64_MAX && fu_calendar_utc_offset(b->cal, t, &off) == FU_OK &&
+        fu__pl_floordiv(t + off, DAY) > b->data_until) {
+        *until = b->data_until;
+        return b->name;
+    }
+    return NULL;
+}

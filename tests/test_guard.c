@@ -201,6 +201,111 @@ Test(guard_log, shares_a_file_with_the_ledger) {
     remove_dir();
 }
 
+/* ------------------------------------------------------------------ review 2026-12 */
+
+Test(guard_log, memory_paths_and_uris_are_refused) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, ":memory:", NULL), FU_EINVAL); /* used to keep nothing, "recorded #1" */
+    cr_assert(strstr(fu_error_last()->message, ":memory:") && strstr(fu_error_last()->message, "NULL"), "%s",
+              fu_error_last()->message);
+    cr_assert_null(l);
+    cr_assert_eq(fu_contact_log_open(&l, "file:x.db?mode=memory", NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "URI"), "%s", fu_error_last()->message);
+    cr_assert_eq(fu_contact_log_open(&l, "", NULL), FU_EINVAL);
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK); /* NULL: in memory, on purpose */
+    fu_contact_log_close(l);
+}
+
+static int64_t sql_int(const char *path, const char *sql) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+Test(guard_log, a_foreign_database_is_refused_and_left_as_it_was) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/crm.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TABLE customer(id TEXT); INSERT INTO customer VALUES('A')", NULL, NULL,
+                              NULL), SQLITE_OK);
+    sqlite3_close(db);
+    fu_contact_log_options ro = FU_CONTACT_LOG_OPTIONS_INIT;
+    ro.flags = FU_CONTACT_LOG_READONLY;
+    for (int pass = 0; pass < 2; pass++) {
+        fu_contact_log *l = NULL;
+        cr_assert_eq(fu_contact_log_open(&l, path, pass ? &ro : NULL), FU_EDB);
+        cr_assert(strstr(fu_error_last()->message, "not a contact log"), "%s", fu_error_last()->message);
+    }
+    /* nothing was written: no contact-log tables, still in rollback-journal mode */
+    cr_assert_eq(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'contact%'"), 0);
+    char *mode = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    mode = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    cr_assert_str_eq(mode, "delete");
+    free(mode);
+    /* a contact log whose table lost its columns is no contact log either */
+    snprintf(path, sizeof path, "%s/odd.db", dir);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    fu_contact_log_close(l);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DROP TABLE contact_log; CREATE TABLE contact_log(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(fu_contact_log_open(&l, path, &ro), FU_EDB);
+    cr_assert(strstr(fu_error_last()->message, "not a contact log"), "%s", fu_error_last()->message);
+    remove_dir();
+}
+
+Test(guard_log, invalid_utf8_long_durations_and_early_callbacks_are_refused) {
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    static const char *const fields[4] = {"customer_id", "agent_id", "rule", "order_id"};
+    for (int i = 0; i < 4; i++) {
+        fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+        const char *bad = i == 0 ? "C\xe5" : "\xff";
+        if (i == 0) r.customer_id = bad;
+        if (i == 1) r.agent_id = bad;
+        if (i == 2) r.rule = bad;
+        if (i == 3) r.order_id = bad;
+        cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_EINVAL, "%s", fields[i]);
+        cr_assert(strstr(fu_error_last()->message, fields[i]) && strstr(fu_error_last()->message, "UTF-8"), "%s",
+                  fu_error_last()->message);
+    }
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    r.duration = INT64_MAX;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "duration"), "%s", fu_error_last()->message);
+    r.duration = FU_CONTACT_MAX_DURATION + 1;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_ERANGE);
+    r.duration = FU_CONTACT_MAX_DURATION;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    r.duration = -1;
+    r.outcome = FU_GUARD_CALLBACK;
+    r.callback_at = r.at - 1;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "callback_at") && strstr(fu_error_last()->message, "before"), "%s",
+              fu_error_last()->message);
+    r.callback_at = r.at;
+    cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    fu_contact_log_close(l);
+}
+
 #define WRITER FU_TEST_BINDIR "/tests/guard_crash_writer"
 
 /* The writer program (guard_crash_writer.c) appends records one by one (or
@@ -381,6 +486,16 @@ static void gteardown(gfx *f) {
     fu_policy_free(f->policy);
 }
 
+/* The fixture's guard over a log file at `path` instead of the log in memory. */
+static int gon_file(gfx *f, const char *path, const fu_contact_log_options *o) {
+    fu_guard_free(f->guard);
+    fu_contact_log_close(f->log);
+    f->guard = NULL;
+    f->log = NULL;
+    int rc = fu_contact_log_open(&f->log, path, o);
+    return rc ? rc : fu_guard_new(&f->guard, f->policy, f->book, f->log, NULL);
+}
+
 /* Ask; check the answer; and check that the next allowed instant passes. */
 static void expect(gfx *f, const fu_guard_request *r, const char *rule, const char *next) {
     fu_guard_decision d;
@@ -389,7 +504,7 @@ static void expect(gfx *f, const fu_guard_request *r, const char *rule, const ch
         cr_assert_eq(d.allowed, 1, "%s at %lld: denied by %s (%s)", r->customer_id, (long long)r->at, d.rule,
                      d.reason);
         cr_assert_eq(d.next_allowed, r->at);
-        cr_assert_str_eq(d.reason, "");
+        if (!d.past_calendar_data) cr_assert_str_eq(d.reason, ""); /* else it flags the calendar */
         return;
     }
     cr_assert_eq(d.allowed, 0, "%s at %lld: allowed, expected %s", r->customer_id, (long long)r->at, rule);
@@ -1154,4 +1269,228 @@ static int oom_op(void *ctx) {
 
 Test(guard, out_of_memory_anywhere_is_enomem_without_leaks) {
     fu_test_oom_at_least("guard", oom_op, NULL, 20000, 101);
+}
+
+/* One year rule, the documented one: years 1..9999 for checks as for records
+ * (checks used to stop at 9998-12-31 minus 400 days). */
+Test(guard, checks_at_both_ends_of_the_years) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "9999-12-31T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    r = ask("A", FU_CHANNEL_PHONE, "9998-12-31T10:00:00+08:00");
+    expect(&f, &r, NULL, NULL);
+    /* after 21:00 on the last day: the next morning is in year 10000 */
+    r = ask("A", FU_CHANNEL_PHONE, "9999-12-31T22:00:00+08:00");
+    expect(&f, &r, "quiet_hours.allowed", NULL);
+    fu_guard_decision d;
+    r.at = INT64_C(253402300799); /* 9999-12-31T23:59:59Z */
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    r.at = INT64_C(253402300800);
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "1..9999"), "%s", fu_error_last()->message);
+    /* a record on the last day counts for a check on the last day */
+    record(&f, "A", "9999-12-31T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    r = ask("A", FU_CHANNEL_SMS, "9999-12-31T15:00:00+08:00");
+    expect(&f, &r, "caps.min_gap", NULL);
+    gteardown(&f);
+    /* the first day (a customer the book does not know: the book's customers
+     * bought in 2025, and a check before that is refused): Shanghai was on
+     * local mean time (+08:05:43), the reason is written in UTC */
+    fu_guard_options o = FU_GUARD_OPTIONS_INIT;
+    o.unknown_customer = FU_GUARD_UNKNOWN_ALLOW;
+    gsetup(&f, NULL, &o);
+    r = ask("Z", FU_CHANNEL_PHONE, "0001-01-01T02:00:00Z");
+    expect(&f, &r, NULL, NULL);
+    r = ask("Z", FU_CHANNEL_PHONE, "0001-01-01T14:00:00Z");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(d.allowed, 0);
+    cr_assert_str_eq(d.rule, "quiet_hours.allowed");
+    /* 08:00 local mean time on 2 January = 23:54:17 UTC on 1 January */
+    cr_assert(strstr(d.reason, "next allowed: 0001-01-01T23:54:17Z"), "%s", d.reason);
+    r.at = INT64_C(-62135596801);
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_ERANGE);
+    gteardown(&f);
+}
+
+typedef struct texts {
+    char agent[64], rule[64];
+} texts;
+
+static int texts_fn(void *ud, const fu_contact_record *r) {
+    texts *t = ud;
+    snprintf(t->agent, sizeof t->agent, "%s", r->agent_id ? r->agent_id : "");
+    snprintf(t->rule, sizeof t->rule, "%s", r->rule ? r->rule : "");
+    return 0;
+}
+
+/* agent_id and rule are free text: masked on the way in, as the ledger masks
+ * owner and created_by (they used to be stored in clear); the guard matches
+ * a rule asked about in clear with the masked one it recorded. */
+Test(guard, the_log_masks_agents_and_rules_and_touchpoints_still_match) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/masked.db", dir);
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    cr_assert_eq(gon_file(&f, path, NULL), FU_OK, "%s", fu_error_last()->message);
+    static const char rule[] = "r 110105199003071239";
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+    r.agent_id = "王 13912345678";
+    r.rule = rule;
+    r.order_id = "O1";
+    cr_assert_eq(fu_guard_record(f.guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
+    texts t;
+    memset(&t, 0, sizeof t);
+    cr_assert_eq(fu_contact_log_read(f.log, 0, NULL, texts_fn, &t), FU_OK);
+    cr_assert_str_eq(t.agent, "王 139****5678");
+    cr_assert_str_eq(t.rule, "r 110***********1239");
+    /* the same touchpoint, asked in clear: spaced by the retry delay, which
+     * holds only the same touchpoint */
+    fu_guard_request q = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
+    fu_guard_decision d;
+    q.rule = "r 110105199003071247";
+    cr_assert_eq(fu_guard_check_request(f.guard, &q, &d), FU_OK);
+    cr_assert(d.allowed || strcmp(d.rule, "redial.retry_after") != 0, "%s", d.reason);
+    q.rule = rule;
+    cr_assert_eq(fu_guard_check_request(f.guard, &q, &d), FU_OK);
+    cr_assert_str_eq(d.rule ? d.rule : "", "redial.retry_after", "%s", d.reason);
+    /* and so does a guard that reads it back from the log */
+    fu_guard_free(f.guard);
+    cr_assert_eq(fu_guard_new(&f.guard, f.policy, f.book, f.log, NULL), FU_OK);
+    cr_assert_eq(fu_guard_check_request(f.guard, &q, &d), FU_OK);
+    cr_assert_str_eq(d.rule ? d.rule : "", "redial.retry_after", "%s", d.reason);
+    fu_guard_free(f.guard);
+    f.guard = NULL;
+    fu_contact_log_close(f.log);
+    f.log = NULL;
+    /* STORE_RAW_TEXT keeps them as given */
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_STORE_RAW_TEXT;
+    snprintf(path, sizeof path, "%s/raw.db", dir);
+    cr_assert_eq(fu_contact_log_open(&f.log, path, &o), FU_OK);
+    cr_assert_eq(fu_contact_log_append(f.log, &r, 1, NULL), FU_OK);
+    cr_assert_eq(fu_contact_log_read(f.log, 0, NULL, texts_fn, &t), FU_OK);
+    cr_assert_str_eq(t.agent, "王 13912345678");
+    cr_assert_str_eq(t.rule, rule);
+    gteardown(&f);
+    remove_dir();
+}
+
+/* Past the calendar's official data the guard says so, as the planner and
+ * the ledger do (it used to allow a call on Chinese New Year 2027 without a
+ * word: the built-in cn calendar lists holidays until 2026-12-31). */
+Test(guard, a_day_past_the_calendar_data_is_flagged) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_guard_decision d;
+    fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(d.allowed && !d.past_calendar_data && !d.reason[0], "%s", d.reason);
+    r = ask("A", FU_CHANNEL_PHONE, "2027-02-06T10:00:00+08:00"); /* Spring Festival 2027 */
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(d.allowed);
+    cr_assert_str_eq(d.past_calendar_data ? d.past_calendar_data : "", "cn");
+    cr_assert_str_eq(d.reason, "calendars.cn.data_until is 2026-12-31: its holidays after it are not known");
+    /* denied on the last known day, next allowed on the first unknown one */
+    r = ask("A", FU_CHANNEL_PHONE, "2026-12-31T22:00:00+08:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(!d.allowed);
+    cr_assert_eq(d.next_allowed, T("2027-01-01T08:00:00+08:00"));
+    cr_assert_str_eq(d.past_calendar_data ? d.past_calendar_data : "", "cn");
+    cr_assert(strstr(d.reason, "quiet_hours.allowed") && strstr(d.reason, "calendars.cn.data_until is 2026-12-31"),
+              "%s", d.reason);
+    /* New York has no policy calendar with holidays: nothing to flag */
+    r = ask("B", FU_CHANNEL_PHONE, "2027-02-08T10:00:00-05:00");
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert(d.allowed && !d.past_calendar_data, "%s", d.reason);
+    gteardown(&f);
+}
+
+/* Eight processes, each with its own guard over one log file, ask at once to
+ * call A at the same instant: with fu_guard_check_and_record exactly one is
+ * told yes and recorded (the min gap of 24 hours holds the others), and each
+ * of the others names the rule. Then each asks for B at instants 10 minutes
+ * apart: the one allowed first holds every later one in the same 24 hours. */
+static int racer(const char *path, int k) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.busy_timeout_ms = 120000;
+    if (gon_file(&f, path, &o)) return 100;
+    int allowed = 0;
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
+    fu_guard_decision d;
+    if (fu_guard_check_and_record(f.guard, &r, &d)) return 101;
+    if (!d.allowed && strcmp(d.rule, "caps.min_gap") != 0) return 102;
+    allowed += d.allowed;
+    r = rec("B", T("2026-03-10T10:00:00-04:00") + k * 600, FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
+    if (fu_guard_check_and_record(f.guard, &r, &d)) return 103;
+    allowed += 2 * d.allowed;
+    gteardown(&f);
+    return allowed;
+}
+
+Test(guard, check_and_record_across_processes_allows_one) {
+    make_dir();
+    char path[300];
+    snprintf(path, sizeof path, "%s/race.db", dir);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    fu_contact_log_close(l);
+    enum { N = 8 };
+    pid_t pid[N];
+    for (int k = 0; k < N; k++) {
+        pid[k] = fork();
+        cr_assert_neq(pid[k], -1);
+        if (pid[k] == 0) _exit(racer(path, k));
+    }
+    int a = 0, b = 0;
+    for (int k = 0; k < N; k++) {
+        int st = 0;
+        cr_assert_eq(waitpid(pid[k], &st, 0), pid[k]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) <= 3, "racer %d: status %d", k, st);
+        a += WEXITSTATUS(st) & 1;
+        b += (WEXITSTATUS(st) >> 1) & 1;
+    }
+    cr_assert_eq(a, 1, "%d processes were allowed to call A at 10:00", a);
+    cr_assert_eq(b, 1, "%d processes were allowed to call B within 80 minutes", b);
+    cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    fu_contact_log_close(l);
+    remove_dir();
+}
+
+/* Without a log the guard checks and records in memory; a denial writes
+ * nothing; a bad record is refused before the check. */
+Test(guard, check_and_record_in_one_process) {
+    gfx f;
+    gsetup(&f, NULL, NULL);
+    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(d.allowed);
+    r.at = T("2026-03-10T15:00:00+08:00");
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK);
+    cr_assert(!d.allowed);
+    cr_assert_str_eq(d.rule, "caps.min_gap");
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:00+08:00"));
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    r.at = T("2026-03-10T22:00:00+08:00"); /* quiet hours: denied, nothing written */
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK);
+    cr_assert(!d.allowed);
+    r.duration = -5;
+    cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_ERANGE);
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 1);
+    /* the log is usable afterwards: no transaction left open */
+    r = rec("A", T("2026-03-20T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    cr_assert_eq(fu_guard_record(f.guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
+    cr_assert_eq(n, 2);
+    gteardown(&f);
 }

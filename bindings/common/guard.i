@@ -15,9 +15,13 @@
  *         max_attempts_per_day=0, log_contacts_only=False, besttime=None)
  *       keeps policy, book, log and model alive
  *     check(customer_id, channel, at, priority="normal", rule=None, order_id=None)
- *         -> GuardDecision (.allowed, .rule, .next_allowed, .reason)
+ *         -> GuardDecision (.allowed, .rule, .next_allowed, .reason, .past_calendar_data:
+ *            "" or the calendar whose official holidays end before the decision's day)
  *     record(customer_id, at, channel, outcome, priority="normal", agent_id=None,
  *            rule=None, order_id=None, duration=-1, callback_at=BOOK_NO_TIME)
+ *     check_and_record(customer_id, at, channel, outcome="attempted", ...same as record)
+ *         -> GuardDecision: check, and record only when allowed, as one step for
+ *            every process sharing the log
  *     refresh()          read what other processes appended
  *     close()
  *   Channels, outcomes and priorities are strings ("phone", "no_answer", "urgent").
@@ -35,19 +39,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* A log counts the open guards that use it: close() refuses while one is
+ * open (the guard would read freed memory), and a log whose wrapper is
+ * collected first (a reference cycle) is freed by its last guard. */
 typedef struct fu_swig_log {
     fu_contact_log *l;
+    int users;  /* open guards over this log */
+    int orphan; /* the wrapper was collected while users > 0 */
 } fu_swig_log;
 
 typedef struct fu_swig_guard {
     fu_guard *g;
+    fu_swig_log *log;      /* NULL when none; its users counts this guard */
+    const fu_book *book;   /* locked with the guard (Python) */
+    fu_besttime *besttime; /* idem */
 } fu_swig_guard;
+
+static void fu_swig_log_free(fu_swig_log *w) {
+    fu_contact_log_close(w->l);
+    free(w);
+}
+
+/* A guard's end: free it and give its log back. */
+static void fu_swig_guard_end(fu_swig_guard *w) {
+    fu_guard_free(w->g);
+    w->g = NULL;
+    if (w->log) {
+        fu_swig_log *l = w->log;
+        w->log = NULL;
+        if (--l->users == 0 && l->orphan) fu_swig_log_free(l);
+    }
+}
+
+static int fu_swig_log_busy(const fu_swig_log *w, const char *fn) {
+    if (!w->users) return 0;
+    fu_error_set(FU_ESTATE, "%s: still used by an open Guard (close the Guard first)", fn);
+    return 1;
+}
 
 typedef struct fu_swig_decision {
     bool allowed;
     char rule[128];
     int64_t next_allowed;
     char reason[192];
+    char past_calendar_data[64]; /* "" or the calendar whose official holidays end before the decision's day */
 } fu_swig_decision;
 
 static int fu_swig_open(const void *p, const char *what) {
@@ -90,6 +125,21 @@ static int fu_swig_record(fu_contact_record *r, const char *customer_id, int64_t
     if (rc == FU_OK) rc = fu_swig_outcome(outcome, &r->outcome);
     if (rc == FU_OK) rc = fu_swig_priority(priority, &r->priority);
     return rc;
+}
+
+static fu_swig_decision *fu_swig_decision_of(const fu_guard_decision *d) {
+    fu_swig_decision *out = calloc(1, sizeof *out);
+    if (!out) {
+        fu_error_set(FU_ENOMEM, "out of memory");
+        return NULL;
+    }
+    out->allowed = d->allowed != 0;
+    snprintf(out->rule, sizeof out->rule, "%s", d->rule ? d->rule : "");
+    out->next_allowed = d->next_allowed;
+    snprintf(out->reason, sizeof out->reason, "%s", d->reason);
+    snprintf(out->past_calendar_data, sizeof out->past_calendar_data, "%s",
+             d->past_calendar_data ? d->past_calendar_data : "");
+    return out;
 }
 
 typedef struct fu_swig_text {
@@ -154,6 +204,7 @@ typedef struct fu_swig_decision {
     char rule[128];
     int64_t next_allowed;
     char reason[192];
+    char past_calendar_data[64]; /* "" or the calendar whose official holidays end before the decision's day */
 } fu_swig_decision;
 %mutable;
 
@@ -232,6 +283,23 @@ typedef struct fu_model_params {} fu_model_params;
 }
 
 /* ------------------------------------------------------------ the log */
+#ifdef SWIGPYTHON
+/* One log or guard, many threads (docs/bindings.md, "Threads"): each call
+ * locks the handle; a guard's calls lock its log, book and best-time model
+ * too (record appends to the log and updates the model; check reads the
+ * book), so a log shared by a guard and direct appends, or by two guards,
+ * sees one call at a time. */
+FU_PY_LOCKED(fu_swig_log)
+%typemap(check, noblock=1) struct fu_swig_guard *, struct fu_swig_guard const * {
+    fu_py_lock_add($1);
+    if ($1 && $1->log) fu_py_lock_add_for($1->log, $1);
+    if ($1 && $1->book) fu_py_lock_add_for($1->book, $1);
+    if ($1 && $1->besttime) fu_py_lock_add_for($1->besttime, $1);
+}
+%typemap(freearg, noblock=1) struct fu_swig_guard *, struct fu_swig_guard const * { /* may be freed by now */
+    fu_py_lock_drop($1);
+}
+#endif
 #ifdef SWIGLUA
 /* a guard's user value is {policy, book, log, model} (arguments 1 to 4) */
 %typemap(out) struct fu_swig_guard * {
@@ -254,6 +322,7 @@ FU_RAISES(fu_swig_log::m_append)
 FU_RAISES(fu_swig_log::m_count)
 FU_RAISES(fu_swig_log::m_csv)
 FU_RAISES(fu_swig_log::m_load_book)
+FU_RAISES(fu_swig_log::m_close)
 %rename(append) fu_swig_log::m_append;
 %rename(count) fu_swig_log::m_count;
 %rename(csv) fu_swig_log::m_csv;
@@ -281,10 +350,11 @@ FU_RAISES(fu_swig_log::m_load_book)
         return w;
     }
     ~fu_swig_log() {
-        fu_contact_log_close($self->l);
-        free($self);
+        if ($self->users) $self->orphan = 1; /* its last guard frees it */
+        else fu_swig_log_free($self);
     }
     void m_close() {
+        if (fu_swig_log_busy($self, "ContactLog.close()")) return;
         fu_contact_log_close($self->l);
         $self->l = NULL;
     }
@@ -328,6 +398,9 @@ FU_RAISES(fu_swig_guard::fu_swig_guard)
 FU_RAISES(fu_swig_guard::m_check)
 FU_RAISES(fu_swig_guard::m_record)
 FU_RAISES(fu_swig_guard::m_refresh)
+FU_RAISES(fu_swig_guard::m_check_and_record)
+%rename(check_and_record) fu_swig_guard::m_check_and_record;
+%newobject fu_swig_guard::m_check_and_record;
 %rename(check) fu_swig_guard::m_check;
 %rename(record) fu_swig_guard::m_record;
 %rename(refresh) fu_swig_guard::m_refresh;
@@ -337,6 +410,7 @@ FU_RAISES(fu_swig_guard::m_refresh)
 %feature("kwargs") fu_swig_guard::fu_swig_guard;
 %feature("kwargs") fu_swig_guard::m_check;
 %feature("kwargs") fu_swig_guard::m_record;
+%feature("kwargs") fu_swig_guard::m_check_and_record;
 %pythonappend fu_swig_guard::fu_swig_guard %{
     self._parents = (args, kwargs)
 %}
@@ -366,16 +440,19 @@ FU_RAISES(fu_swig_guard::m_refresh)
             return NULL;
         }
         w->g = g;
+        w->book = book;
+        w->besttime = besttime;
+        if (log) {
+            w->log = log;
+            log->users++;
+        }
         return w;
     }
     ~fu_swig_guard() {
-        fu_guard_free($self->g);
+        fu_swig_guard_end($self);
         free($self);
     }
-    void m_close() {
-        fu_guard_free($self->g);
-        $self->g = NULL;
-    }
+    void m_close() { fu_swig_guard_end($self); }
     fu_swig_decision *m_check(const char *customer_id, const char *channel, int64_t at,
                               const char *priority = "normal", const char *rule = NULL,
                               const char *order_id = NULL) {
@@ -388,16 +465,21 @@ FU_RAISES(fu_swig_guard::m_refresh)
         r.order_id = order_id;
         if (fu_swig_channel(channel, &r.channel) || fu_swig_priority(priority, &r.priority)) return NULL;
         if (fu_guard_check_request($self->g, &r, &d) != FU_OK) return NULL;
-        fu_swig_decision *out = calloc(1, sizeof *out);
-        if (!out) {
-            fu_error_set(FU_ENOMEM, "out of memory");
+        return fu_swig_decision_of(&d);
+    }
+    fu_swig_decision *m_check_and_record(const char *customer_id, int64_t at, const char *channel,
+                                         const char *outcome = "attempted", const char *priority = "normal",
+                                         const char *agent_id = NULL, const char *rule = NULL,
+                                         const char *order_id = NULL, int64_t duration = -1,
+                                         int64_t callback_at = FU_BOOK_NO_TIME) {
+        fu_contact_record r;
+        fu_guard_decision d;
+        if (!fu_swig_open($self->g, "the guard")) return NULL;
+        if (fu_swig_record(&r, customer_id, at, channel, outcome, priority, agent_id, rule, order_id, duration,
+                           callback_at) != FU_OK ||
+            fu_guard_check_and_record($self->g, &r, &d) != FU_OK)
             return NULL;
-        }
-        out->allowed = d.allowed != 0;
-        snprintf(out->rule, sizeof out->rule, "%s", d.rule ? d.rule : "");
-        out->next_allowed = d.next_allowed;
-        snprintf(out->reason, sizeof out->reason, "%s", d.reason);
-        return out;
+        return fu_swig_decision_of(&d);
     }
     void m_record(const char *customer_id, int64_t at, const char *channel, const char *outcome,
                   const char *priority = "normal", const char *agent_id = NULL, const char *rule = NULL,
@@ -444,6 +526,7 @@ FU_RAISES(fu_swig_guard::m_refresh)
 static int fu_lua_close_log(lua_State *L) {
     fu_swig_log *w = NULL;
     if (SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&w, SWIG_TypeQuery("fu_swig_log *"), 0)) && w) {
+        if (w->users) return luaL_error(L, "ContactLog:close: still used by an open Guard (close the Guard first)");
         fu_contact_log_close(w->l);
         w->l = NULL;
     }
@@ -452,8 +535,7 @@ static int fu_lua_close_log(lua_State *L) {
 static int fu_lua_close_guard(lua_State *L) {
     fu_swig_guard *w = NULL;
     if (SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&w, SWIG_TypeQuery("fu_swig_guard *"), 0)) && w) {
-        fu_guard_free(w->g);
-        w->g = NULL;
+        fu_swig_guard_end(w);
     }
     return 0;
 }

@@ -2,9 +2,11 @@
  * what happened (record), and read the contact log (log). */
 #include "cli.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define PROG "followup guard"
@@ -16,6 +18,7 @@ static void help(FILE *out) {
             "       followup guard record --log FILE --customer ID --channel C --outcome O [--at TIME]\n"
             "                             [--customers CSV [--events CSV]] [--agent A] [--rule R]\n"
             "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
+            "                             [--if-allowed]\n"
             "       followup guard log    --log FILE [--customer ID] [--after SEQ]\n"
             "\n"
             "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
@@ -28,6 +31,9 @@ static void help(FILE *out) {
             "        the reason; exit code 0 when allowed, 1 when denied.\n"
             "record  appends one attempt to the log (created 0600 when absent); with --customers\n"
             "        through the guard (unknown customers refused unless --unknown allow).\n"
+            "        --if-allowed (needs --customers): check and record as one step for every\n"
+            "        process sharing the log; prints the check's answer, exit 1 when denied\n"
+            "        (nothing recorded).\n"
             "log     lists the log's records in the order they were appended.\n"
             "\n"
             "common options:\n"
@@ -45,7 +51,7 @@ static void help(FILE *out) {
 
 typedef struct args {
     const char *policy, *customers, *events, *log, *customer, *channel, *at, *priority, *rule, *order;
-    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format;
+    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format, *if_allowed;
 } args;
 
 /* One table for the three subcommands (the usage lines of help() say which
@@ -57,7 +63,7 @@ static const cli_option k_options[] = {
     O("--at", "TIME", at),             O("--priority", "P", priority),     O("--rule", "R", rule),
     O("--order", "O", order),          O("--outcome", "O", outcome),       O("--agent", "A", agent),
     O("--duration", "SECONDS", duration), O("--callback", "TIME", callback), O("--after", "SEQ", after),
-    O("--unknown", "deny|allow", unknown), O("--format", "F", format),
+    O("--unknown", "deny|allow", unknown), O("--format", "F", format), O("--if-allowed", NULL, if_allowed),
 };
 #undef O
 
@@ -122,9 +128,15 @@ static void world_free(world *w) {
     fu_policy_free(w->policy);
 }
 
+/* A check never writes: it reads the log read-only, and a log that does not
+ * exist yet holds no contacts (nothing is created). */
 static int world_open(const char *sub, const args *a, int with_guard, world *w) {
     memset(w, 0, sizeof *w);
-    int rc = fu_contact_log_open(&w->log, a->log, NULL);
+    fu_contact_log_options lo = FU_CONTACT_LOG_OPTIONS_INIT;
+    int check = strcmp(sub, "check") == 0, rc = FU_OK;
+    struct stat st;
+    if (check) lo.flags = FU_CONTACT_LOG_READONLY;
+    if (!check || stat(a->log, &st) == 0 || errno != ENOENT) rc = fu_contact_log_open(&w->log, a->log, &lo);
     if (rc) {
         cli_error(a->log);
         return cli_exit_code(rc);
@@ -157,7 +169,35 @@ static void fmt_time(int64_t t, const char *tz, char *buf, size_t size) {
     fu_calendar *cal = NULL;
     if (tz && fu_calendar_new(&cal, tz) == FU_OK) fu_calendar_utc_offset(cal, t, &off);
     fu_calendar_free(cal);
-    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK) snprintf(buf, size, "?");
+    /* a zone's offset before standard time (local mean time) is not whole
+     * minutes: such instants are written in UTC */
+    if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK &&
+        fu_time_format(t, 0, FU_TIME_FORMAT_Z, buf, size) != FU_OK)
+        snprintf(buf, size, "?");
+}
+
+/* The answer of a check: one row; exit 0 allowed, 1 denied. */
+static int print_decision(const world *w, const char *customer, fu_channel channel, int64_t when,
+                          const fu_guard_decision *d, cli_format fmt) {
+    size_t ci;
+    const char *tz = fu_book_find_customer(w->book, customer, strlen(customer), &ci) == FU_OK
+                         ? fu_book_customer(w->book, ci)->tz
+                         : NULL;
+    char at[48], next[48];
+    fmt_time(when, tz, at, sizeof at);
+    fmt_time(d->next_allowed, tz, next, sizeof next);
+    static const char *const hdr[] = {"customer_id", "channel",      "at",     "allowed",
+                                      "rule",        "next_allowed", "reason", "past_calendar_data"};
+    const char *row[] = {customer, fu_channel_name(channel), at, d->allowed ? "yes" : "no", d->rule ? d->rule : "",
+                         next, d->reason, d->past_calendar_data ? d->past_calendar_data : ""};
+    cli_table *t = cli_table_new(8, hdr);
+    int ex = CLI_INTERNAL;
+    if (t && !cli_table_add(t, row)) {
+        cli_table_write(t, fmt, stdout, 0);
+        ex = d->allowed ? CLI_OK : CLI_FAIL;
+    }
+    cli_table_free(t);
+    return ex;
 }
 
 static int run_check(const args *a) {
@@ -184,34 +224,51 @@ static int run_check(const args *a) {
             ex = cli_exit_code(rc);
         }
     }
-    if (ex == CLI_OK) {
-        size_t ci;
-        const char *tz = fu_book_find_customer(w.book, r.customer_id, strlen(r.customer_id), &ci) == FU_OK
-                             ? fu_book_customer(w.book, ci)->tz
-                             : NULL;
-        char at[48], next[48];
-        fmt_time(r.at, tz, at, sizeof at);
-        fmt_time(d.next_allowed, tz, next, sizeof next);
-        static const char *const hdr[] = {"customer_id", "channel", "at", "allowed", "rule", "next_allowed", "reason"};
-        const char *row[] = {r.customer_id, fu_channel_name(r.channel), at, d.allowed ? "yes" : "no",
-                             d.rule ? d.rule : "", next, d.reason};
-        cli_table *t = cli_table_new(7, hdr);
-        if (!t || cli_table_add(t, row)) {
-            ex = CLI_INTERNAL;
-        } else {
-            cli_table_write(t, fmt, stdout, 0);
-            ex = d.allowed ? CLI_OK : CLI_FAIL;
-        }
-        cli_table_free(t);
-    }
+    if (ex == CLI_OK) ex = print_decision(&w, r.customer_id, r.channel, r.at, &d, fmt);
     world_free(&w);
     return ex;
+}
+
+typedef struct log_out {
+    cli_table *t;
+    int failed;
+} log_out;
+
+/* The columns of a record (docs/formats.md, "Contact log"), JSON types. */
+static cli_table *log_table(void) {
+    static const char *const hdr[] = {"seq",      "customer_id", "at",       "channel",  "outcome",    "priority",
+                                      "agent_id", "rule",        "order_id", "duration", "callback_at"};
+    cli_table *t = cli_table_new(11, hdr);
+    if (t && cli_table_set_types(t, "nssssssssns")) {
+        cli_table_free(t);
+        t = NULL;
+    }
+    return t;
+}
+
+static int log_row(void *ud, const fu_contact_record *r) {
+    log_out *o = ud;
+    char seq[24], at[48], dur[24], cb[48];
+    snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
+    fmt_time(r->at, NULL, at, sizeof at);
+    if (r->duration >= 0) snprintf(dur, sizeof dur, "%lld", (long long)r->duration);
+    else dur[0] = 0;
+    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time(r->callback_at, NULL, cb, sizeof cb);
+    else cb[0] = 0;
+    if (r->seq <= 0) seq[0] = 0; /* recorded through a guard: the number is not known */
+    const char *row[] = {seq, r->customer_id, at, fu_channel_name(r->channel), fu_guard_outcome_name(r->outcome),
+                         fu_priority_name(r->priority), r->agent_id ? r->agent_id : "", r->rule ? r->rule : "",
+                         r->order_id ? r->order_id : "", dur, cb};
+    if (cli_table_add(o->t, row)) o->failed = 1;
+    return o->failed;
 }
 
 static int run_record(const args *a) {
     if (need("record", a->log, "--log") || need("record", a->customer, "--customer") ||
         need("record", a->channel, "--channel") || need("record", a->outcome, "--outcome"))
         return CLI_USAGE;
+    cli_format fmt = CLI_FORMAT_TABLE;
+    if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
     fu_contact_record r;
     fu_contact_record_init(&r);
     int u;
@@ -223,23 +280,42 @@ static int run_record(const args *a) {
     if (a->callback && (u = parse_time("record", "--callback", a->callback, &r.callback_at))) return u;
     if (a->duration) {
         char *end;
+        errno = 0;
         long long v = strtoll(a->duration, &end, 10);
-        if (*end || end == a->duration || v < 0)
-            return cli_usage("%s record: --duration: '%s' is not a number of seconds >= 0\n", PROG, a->duration);
+        if (*end || end == a->duration || v < 0 || errno == ERANGE || v > FU_CONTACT_MAX_DURATION)
+            return cli_usage("%s record: --duration: '%s' is not a number of seconds from 0 to %d (a day)\n", PROG,
+                             a->duration, FU_CONTACT_MAX_DURATION);
         r.duration = v;
     }
     r.customer_id = a->customer;
     r.agent_id = a->agent;
     r.rule = a->rule;
     r.order_id = a->order;
+    if (a->if_allowed && !a->customers)
+        return cli_usage("%s record: --if-allowed needs --customers (the guard checks against the book)\n", PROG);
     world w;
     int ex = world_open("record", a, a->customers != NULL, &w);
-    if (ex == CLI_OK) {
+    if (ex == CLI_OK && a->if_allowed) {
+        fu_guard_decision d;
+        int rc = fu_guard_check_and_record(w.guard, &r, &d);
+        if (rc) {
+            cli_error("record");
+            ex = cli_exit_code(rc);
+        } else {
+            ex = print_decision(&w, r.customer_id, r.channel, r.at, &d, fmt);
+        }
+    } else if (ex == CLI_OK) {
         int64_t seq = 0;
         int rc = w.guard ? fu_guard_record(w.guard, &r, 1) : fu_contact_log_append(w.log, &r, 1, &seq);
         if (rc) {
             cli_error("record");
             ex = cli_exit_code(rc);
+        } else if (fmt != CLI_FORMAT_TABLE) { /* the record as `guard log` writes it */
+            log_out out = {log_table(), 0};
+            r.seq = seq;
+            if (!out.t || log_row(&out, &r)) ex = CLI_INTERNAL;
+            else cli_table_write(out.t, fmt, stdout, 0);
+            cli_table_free(out.t);
         } else if (seq) {
             printf("recorded #%lld\n", (long long)seq);
         } else {
@@ -248,27 +324,6 @@ static int run_record(const args *a) {
     }
     world_free(&w);
     return ex;
-}
-
-typedef struct log_out {
-    cli_table *t;
-    int failed;
-} log_out;
-
-static int log_row(void *ud, const fu_contact_record *r) {
-    log_out *o = ud;
-    char seq[24], at[48], dur[24], cb[48];
-    snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
-    fmt_time(r->at, NULL, at, sizeof at);
-    if (r->duration >= 0) snprintf(dur, sizeof dur, "%lld", (long long)r->duration);
-    else dur[0] = 0;
-    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time(r->callback_at, NULL, cb, sizeof cb);
-    else cb[0] = 0;
-    const char *row[] = {seq, r->customer_id, at, fu_channel_name(r->channel), fu_guard_outcome_name(r->outcome),
-                         fu_priority_name(r->priority), r->agent_id ? r->agent_id : "", r->rule ? r->rule : "",
-                         r->order_id ? r->order_id : "", dur, cb};
-    if (cli_table_add(o->t, row)) o->failed = 1;
-    return o->failed;
 }
 
 static int run_log(const args *a) {
@@ -290,9 +345,7 @@ static int run_log(const args *a) {
         cli_error(a->log);
         return cli_exit_code(rc);
     }
-    static const char *const hdr[] = {"seq",   "customer_id", "at",       "channel",  "outcome",    "priority",
-                                      "agent", "rule",        "order_id", "duration", "callback_at"};
-    log_out out = {cli_table_new(11, hdr), 0};
+    log_out out = {log_table(), 0};
     int ex = CLI_OK;
     if (!out.t) ex = CLI_INTERNAL;
     else if ((rc = fu_contact_log_read(l, after, a->customer, log_row, &out))) {

@@ -21,8 +21,9 @@
  *
  * **Threads.** A guard or a log is used by one thread at a time. Several
  * guards (in threads or processes) may share a policy, a book (read-only)
- * and a log file; a guard sees the records of other processes after
- * fu_guard_refresh().
+ * and a log file; a long-lived guard sees the records of other processes
+ * after fu_guard_refresh(), and fu_guard_check_and_record() reads them
+ * under the log's write lock before it answers.
  */
 #ifndef FOLLOWUP_GUARD_H
 #define FOLLOWUP_GUARD_H
@@ -81,10 +82,14 @@ typedef struct fu_contact_record {
     const char *agent_id;    /**< NULL or "" when absent */
     const char *rule;        /**< the touchpoint's rule ("cadences.delivery.first_contact"); NULL/"" */
     const char *order_id;    /**< NULL or "" when absent */
-    int64_t duration;        /**< seconds >= 0; -1 when not known */
-    int64_t callback_at;     /**< #FU_GUARD_CALLBACK: the instant asked for; else #FU_BOOK_NO_TIME */
+    int64_t duration;        /**< seconds, 0..#FU_CONTACT_MAX_DURATION; -1 when not known */
+    int64_t callback_at;     /**< #FU_GUARD_CALLBACK: the instant asked for (not before `at`); else #FU_BOOK_NO_TIME */
     int64_t seq;             /**< read back: the record's number in the log (from 1); ignored when appending */
 } fu_contact_record;
+
+/** The longest contact a record may give (a day, in seconds): a longer
+ *  duration is a unit or typing error and is refused. */
+#define FU_CONTACT_MAX_DURATION 86400
 
 /** Set every field of `r` to absent (priority normal, duration -1). */
 FU_EXTERN void fu_contact_record_init(fu_contact_record *r);
@@ -102,6 +107,13 @@ typedef struct fu_contact_log fu_contact_log;
 /** `synchronous=NORMAL` instead of FULL: faster, and a power loss (not a
  *  process crash) may lose the last acknowledged appends. */
 #define FU_CONTACT_LOG_SYNC_NORMAL 0x2u
+/** Store `agent_id` and `rule` as given. By default they are free text and
+ *  masked on the way in with the built-in redactor (followup/redact.h:
+ *  phone numbers, ID and card numbers, e-mail addresses, ...), as the
+ *  commitment ledger masks its free-text fields; a guard over the log masks
+ *  the rules it is asked about the same way, so touchpoints still match.
+ *  `customer_id` and `order_id` are identifiers and never masked. */
+#define FU_CONTACT_LOG_STORE_RAW_TEXT 0x4u
 
 /** Options of fu_contact_log_open(). Fields are only ever appended. */
 typedef struct fu_contact_log_options {
@@ -119,16 +131,20 @@ typedef struct fu_contact_log_options {
 FU_EXTERN void fu_contact_log_options_init(fu_contact_log_options *opts);
 
 /**
- * Open (and create, mode 0600) a contact log. `path` NULL or ":memory:"
- * keeps it in memory. The file may be a commitment ledger file too: the log
- * keeps to its own table `contact_log` (and its schema version in table
- * `contact_log_meta`).
+ * Open (and create, mode 0600) a contact log. `path` NULL keeps it in
+ * memory; the path ":memory:" and "file:" URIs are refused (#FU_EINVAL), as
+ * by the ledger: they would keep nothing, or keep it elsewhere, while every
+ * append reports success. The file may be a commitment ledger file too: the
+ * log keeps to its own table `contact_log` (and its schema version in table
+ * `contact_log_meta`). Any other database (other tables and no contact log)
+ * is refused before anything is written to it.
  *
- * On open the file's integrity is checked (`PRAGMA quick_check`).
+ * On open the file's integrity is checked (`PRAGMA quick_check`). A
+ * read-only open never writes (no schema, no WAL switch).
  *
- * @return #FU_OK; #FU_EINVAL (bad options); #FU_EDB for a file that is not
- *         SQLite, is corrupt, or has a newer schema (the message says which);
- *         #FU_ENOMEM.
+ * @return #FU_OK; #FU_EINVAL (bad options or path); #FU_EDB for a file that
+ *         is not SQLite, is corrupt, is another application's database, or
+ *         has a newer schema (the message says which); #FU_ENOMEM.
  */
 FU_EXTERN int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact_log_options *opts);
 
@@ -137,7 +153,8 @@ FU_EXTERN void fu_contact_log_close(fu_contact_log *log);
 
 /**
  * Validate a record as an append would (customer id, instant, channel,
- * outcome, priority, duration, call-back time). Errors name the field.
+ * outcome, priority, duration, call-back time; customer_id, agent_id, rule
+ * and order_id must be valid UTF-8). Errors name the field.
  * @return #FU_OK; #FU_EINVAL; #FU_ERANGE.
  */
 FU_EXTERN int fu_contact_record_validate(const fu_contact_record *r);
@@ -280,8 +297,16 @@ typedef struct fu_guard_decision {
      *  allowed (the request's at when allowed); #FU_BESTTIME_NEVER when
      *  none within 400 days or never (consent, wrong number, refusal). */
     int64_t next_allowed;
-    /** The rule in words, NUL-terminated ("" when allowed). */
+    /** The rule in words, NUL-terminated ("" when allowed, unless
+     *  `past_calendar_data` is set: then it says so). */
     char reason[192];
+    /** NULL; or the name of the policy calendar (borrowed from the policy)
+     *  whose official holidays end before the day the decision is about
+     *  (`next_allowed`, or the request's `at` when there is none):
+     *  `calendars.<name>.data_until`, as the planner and the ledger flag
+     *  it. Past that day the guard knows the weekly hours only, not the
+     *  holidays: the answer may allow a call on a holiday. */
+    const char *past_calendar_data;
 } fu_guard_decision;
 
 /** May this customer be contacted on this channel at `at` (priority
@@ -310,6 +335,22 @@ FU_EXTERN int fu_guard_check_request(fu_guard *guard, const fu_guard_request *re
  *         #FU_ENOTFOUND; #FU_EDB; #FU_ENOMEM (nothing written).
  */
 FU_EXTERN int fu_guard_record(fu_guard *guard, const fu_contact_record *records, size_t n);
+
+/**
+ * Check the contact a record describes (its customer, channel, at,
+ * priority, rule and order) and, only when it is allowed, record it — as one
+ * step for every process sharing the log: under the log's write lock
+ * (`BEGIN IMMEDIATE`, other writers wait up to the busy timeout) the guard
+ * first reads what other processes appended (as fu_guard_refresh()), then
+ * checks, then appends. Two dialers asking for the same customer at once are
+ * never both told yes (fu_guard_check() then fu_guard_record() leaves room
+ * for that). A dialer that does not know the outcome yet records `attempted`.
+ * @param out  the decision; `allowed` 1: recorded, 0: nothing written
+ * @return #FU_OK (see `out->allowed`); the errors of fu_guard_check_request()
+ *         and fu_guard_record(); #FU_EDB (also: the lock was not had within
+ *         the busy timeout).
+ */
+FU_EXTERN int fu_guard_check_and_record(fu_guard *guard, const fu_contact_record *record, fu_guard_decision *out);
 
 /** @} */
 
