@@ -65,11 +65,12 @@ def main() -> None:
     print(f"{len(contacts)} contacts from {dt.datetime.fromtimestamp(t0, dt.timezone.utc):%Y-%m-%d} to "
           f"{dt.datetime.fromtimestamp(t1, dt.timezone.utc):%Y-%m-%d}; scored after "
           f"{dt.datetime.fromtimestamp(burn, dt.timezone.utc):%Y-%m-%d}")
-    print("| half-life | contacts scored | log loss | Brier |")
-    print("|---|---|---|---|")
-    for days in (30, 60, 90, 180, 365, 730, None):
+    print("| half-life | contacts scored | log loss | Brier | log loss - that of 90 d (± 2 SE, paired) |")
+    print("|---|---|---|---|---|")
+    losses = {}
+    for days in (90, 30, 60, 180, 365, 730, None):
         m = fu.BestTime(pol, book, half_life_seconds=-1 if days is None else days * DAY)
-        next_fit, ll, br, n = t0 + 30 * DAY, 0.0, 0.0, 0
+        next_fit, ll, br, n, per = t0 + 30 * DAY, 0.0, 0.0, 0, []
         for t, c, how, outcome in contacts:
             if t >= next_fit:
                 m.fit_prior(t)
@@ -78,11 +79,17 @@ def main() -> None:
                 p = m.posterior(c, m.slot_of_hour(how), t, level=0).p
                 y = outcome == "answered"
                 p = min(max(p, 1e-9), 1 - 1e-9)
-                ll -= math.log(p) if y else math.log(1 - p)
+                per.append(-(math.log(p) if y else math.log(1 - p)))
+                ll += per[-1]
                 br += (p - y) ** 2
                 n += 1
             m.record(c, t, OUTCOMES[outcome])
-        print(f"| {'none' if days is None else f'{days} d'} | {n} | {ll / n:.5f} | {br / n:.5f} |")
+        losses[days] = per
+        d = [a - b for a, b in zip(per, losses[90])]
+        md = sum(d) / n
+        se = math.sqrt(sum((x - md) ** 2 for x in d) / (n - 1) / n) if n > 1 else 0.0
+        print(f"| {'none' if days is None else f'{days} d'} | {n} | {ll / n:.5f} | {br / n:.5f} | "
+              f"{md:+.5f} ± {2 * se:.5f} |")
 
 
 if __name__ == "__main__":

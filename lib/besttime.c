@@ -158,14 +158,24 @@ static int bt_map_grow(bt_map *mp) {
 }
 
 /* The zone index of time-zone text `tz` (interned), creating the calendar. */
-static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out) {
+/* Look `key` up in `mp` (grown first so that an insert at *slot fits):
+ * 1 and *val when present, 0 when not (*slot is where it goes), or an error. */
+static int bt_map_find(bt_map *mp, const void *key, size_t *slot, uint32_t *val) {
     int rc = bt_map_grow(mp);
     if (rc) return rc;
     int found;
-    size_t i = bt_map_slot(mp, tz, &found);
-    if (found) {
-        *out = (uint16_t)mp->vals[i];
-        return FU_OK;
+    *slot = bt_map_slot(mp, key, &found);
+    if (found) *val = mp->vals[*slot];
+    return found ? 1 : 0;
+}
+
+static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out) {
+    size_t i;
+    uint32_t v = 0;
+    int rc = bt_map_find(mp, tz, &i, &v);
+    if (rc) {
+        if (rc == 1) *out = (uint16_t)v;
+        return rc < 0 ? rc : FU_OK;
     }
     if (m->n_zones >= BT_MAX_ZONES)
         return fu__error_set(FU_ELIMIT, "more than %u distinct time zones", BT_MAX_ZONES);
@@ -190,14 +200,9 @@ static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out)
 }
 
 static int bt_win_of(fu_besttime *m, bt_map *mp, const char *text, uint32_t *out) {
-    int rc = bt_map_grow(mp);
-    if (rc) return rc;
-    int found;
-    size_t i = bt_map_slot(mp, text, &found);
-    if (found) {
-        *out = mp->vals[i];
-        return FU_OK;
-    }
+    size_t i;
+    int rc = bt_map_find(mp, text, &i, out);
+    if (rc) return rc < 0 ? rc : FU_OK;
     if (m->n_wins >= UINT32_MAX - 1) return fu__error_set(FU_ELIMIT, "too many distinct windows");
     bt_win *nw = fu__realloc(m->wins, (m->n_wins + 1) * sizeof *nw);
     if (!nw) return fu__error_nomem();
