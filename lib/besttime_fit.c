@@ -55,14 +55,16 @@ static int64_t bt_latest(const fu_besttime *m) {
  * acc[seg * K + k] and the population level acc[G * K + k]; `with` counts
  * the customers with evidence per level. A cell's trials count with weight
  * theta[c] / tbar[seg] in its segment and theta[c] in the population
- * (theta NULL: 1). */
+ * (theta NULL: 1). The first pass (theta NULL) polls the cancel hook, the
+ * second, after the propensities, does not: one poll per 1,024 customers per
+ * fit, as tests/test_cancel_borrow.c counts. */
 static int bt_accumulate(const fu_besttime *m, int64_t as_of, const double *theta, const double *tbar,
                          bt_acc *acc, size_t *with) {
     size_t G = m->n_seg, K = (size_t)m->n_slots;
     memset(acc, 0, (G + 1) * K * sizeof *acc);
     memset(with, 0, (G + 1) * sizeof *with);
     for (size_t c = 0; c < m->n_cust; c++) {
-        if (FU_CANCEL_POLL(c, 1024)) return FU_ECANCELED;
+        if (!theta && FU_CANCEL_POLL(c, 1024)) return FU_ECANCELED;
         const bt_cust *bc = &m->cust[c];
         if (!bc->n_cells) continue;
         double f = bt_decay(m, as_of - bc->t_ref);
@@ -101,7 +103,8 @@ static int bt_accumulate(const fu_besttime *m, int64_t as_of, const double *thet
 #define BT_PROP_TOL 1e-10
 
 /* Answer propensities (docs/besttime.md, "Who was called when"): the
- * multiplicative model p_ik = theta_i phi_k fitted by alternating
+ * multiplicative model p_ik = theta_i phi_k fitted by alternating (until no
+ * phi moves by more than BT_PROP_TOL, at most BT_PROP_ITER rounds)
  *   phi_k   = S_k / sum_i theta_i n_ik,
  *   theta_i = (s_i + kappa) / (sum_k phi_k n_ik + kappa),  then theta / mean(theta)
  * over the customers with evidence (kappa = nu, the population's strength: a
@@ -116,7 +119,7 @@ static int bt_propensity(const fu_besttime *m, int64_t as_of, double kappa, cons
     for (size_t k = 0; k < K; k++) phi[k] = pop[k].N > 0.0 ? pop[k].S / pop[k].N : 0.0;
     for (size_t c = 0; c < m->n_cust; c++) theta[c] = 1.0;
     for (int it = 0; it < BT_PROP_ITER; it++) {
-        double sum = 0.0, moved = 0.0;
+        double sum = 0.0;
         size_t nw = 0;
         for (size_t c = 0; c < m->n_cust; c++) {
             const bt_cust *bc = &m->cust[c];
@@ -127,7 +130,6 @@ static int bt_propensity(const fu_besttime *m, int64_t as_of, double kappa, cons
                 e += f * bc->cells[j].n * phi[bc->cells[j].slot];
             }
             double t = e + kappa > 0.0 ? (o + kappa) / (e + kappa) : 1.0;
-            moved += fabs(t - theta[c]);
             theta[c] = t;
             sum += t;
             nw++;
@@ -141,8 +143,13 @@ static int bt_propensity(const fu_besttime *m, int64_t as_of, double kappa, cons
             double f = bt_decay(m, as_of - bc->t_ref);
             for (size_t j = 0; j < bc->n_cells; j++) nk[bc->cells[j].slot] += theta[c] * f * bc->cells[j].n;
         }
-        for (size_t k = 0; k < K; k++) phi[k] = nk[k] > 0.0 ? pop[k].S / nk[k] : 0.0;
-        if (moved <= BT_PROP_TOL * (double)nw && fabs(mean - 1.0) <= BT_PROP_TOL) break;
+        double moved = 0.0;
+        for (size_t k = 0; k < K; k++) {
+            double v = nk[k] > 0.0 ? pop[k].S / nk[k] : 0.0;
+            moved = fmax(moved, fabs(v - phi[k]));
+            phi[k] = v;
+        }
+        if (moved <= BT_PROP_TOL) break; /* phi determines theta: a fixed point */
     }
     for (size_t g = 0; g <= G; g++) tbar[g] = 0.0;
     size_t *ng = fu__calloc(G + 1, sizeof *ng);

@@ -479,6 +479,18 @@ Test(besttime, slot_rates_are_adjusted_for_who_was_called) {
     CLOSE(e11.p, 0.75, 1e-9);
     CLOSE(e9.p, 0.5, 1e-9);
     fu_besttime_free(m);
+    /* one customer per segment: theta_i / mean theta of the segment is 1, so
+     * a segment keeps its own level: C1's segment 11h = 1/2, not 3/4 */
+    uint32_t seg[3] = {0, 1, 2};
+    fu_besttime *ms = NULL;
+    cr_assert_eq(fu_besttime_new(&ms, p, b, seg, 3, &o), FU_OK);
+    cr_assert_eq(fu_besttime_prior(ms, 1, 11, &a, &be), FU_OK);
+    CLOSE(a / (a + be), 0.5, 1e-12);
+    cr_assert_eq(fu_besttime_prior(ms, 0, 9, &a, &be), FU_OK);
+    CLOSE(a / (a + be), 1.0 - 1e-6, 1e-12);
+    cr_assert_eq(fu_besttime_prior(ms, 2, 11, &a, &be), FU_OK); /* no evidence: the population's */
+    CLOSE(a / (a + be), 0.75, 1e-9);
+    fu_besttime_free(ms);
     /* without the adjustment: the raw rates, 2/4 and 1/2 */
     o.propensity = 0;
     m = make_model(p, b, &o);
