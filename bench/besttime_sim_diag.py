@@ -10,6 +10,9 @@ agent calls made (SMS and e-mail left out):
 - the same by archetype of the truth (morning, lunch, evening, office), and for the first
   call of a due window vs the redials of it;
 - the customers' local hours called;
+- where the gap to `oracle_day` lies: by the number of the customer's phone contacts with an
+  outcome the planner had seen before the call (the book's history plus the run's calls so
+  far), and by how far (in hours) the call was from the day's best team half-hour;
 - two ceilings for the same calls: the mean true probability had each call been made at
   the best team-open half-hour of its day inside its due window (`oracle_day`), or of its
   window up to 7 days on (`oracle_win7`), and the share of calls already at the day's best.
@@ -67,7 +70,34 @@ def allowed(cid: str, t: int) -> bool:
     return 8 <= dt.datetime.fromtimestamp(t, ZoneInfo(CUST[cid]["tz"])).hour < 21
 
 
+def history_counts(start: int) -> collections.Counter:
+    """Phone contacts with an outcome (the model's evidence) per customer before `start`."""
+    out = collections.Counter()
+    for r in csv.DictReader(open(os.path.join(BOOK, "events.csv"), encoding="utf-8")):
+        if r["kind"] == "contact" and r["channel"] in ("", "phone") and \
+                r["outcome"] in ("answered", "no_answer", "refused", "voicemail") and \
+                dt.datetime.fromisoformat(r["at"]).timestamp() < start:
+            out[r["customer_id"]] += 1
+    return out
+
+
+SPAN_START = int(dt.datetime(2026, 9, 21, tzinfo=SH).timestamp())
+HIST = None
+
+
+def bucket(n: int) -> str:
+    for hi, name in ((0, "0"), (1, "1"), (2, "2"), (4, "3-4"), (9, "5-9"), (19, "10-19")):
+        if n <= hi:
+            return name
+    return "20+"
+
+
 def report(path: str) -> None:
+    global HIST
+    if HIST is None:
+        HIST = history_counts(SPAN_START)
+    seen_n = collections.Counter()
+    gap_b, gap_d = collections.defaultdict(list), collections.defaultdict(list)
     calls = [r for r in csv.reader(open(path, encoding="utf-8")) if r[0] == "call" and r[6] != "sent"]
     if not calls:
         print(path, "no agent calls")
@@ -88,6 +118,11 @@ def report(path: str) -> None:
         win = [p_true(cid, x)[0] for x in team_slots(max(due_from, d0), min(due_to, d0 + 7 * 86400)) if allowed(cid, x)]
         made.append(p)
         o_day.append(max([p] + day))
+        slots = [x for x in team_slots(max(due_from, d0), min(due_to, d0 + 86399)) if allowed(cid, x)]
+        best_t = max(slots, key=lambda x: p_true(cid, x)[0]) if slots else t
+        gap_b[bucket(HIST[cid] + seen_n[cid])].append(o_day[-1] - p)
+        gap_d[min(abs(t - best_t) // 3600, 5)].append(o_day[-1] - p)
+        seen_n[cid] += 1
         o_win.append(max([p] + win))
         at_best += o_day[-1] - p < 1e-9
     n = len(calls)
@@ -99,6 +134,17 @@ def report(path: str) -> None:
     for k, v in sorted(kind.items()):
         print(f"  {k:8s} {len(v):5d} calls, true p {st.mean(v):.3f}")
     print("  local hours:", ", ".join(f"{h:02d}h {c}" for h, c in sorted(hours.items())))
+    total = sum(o_day) - sum(made)
+    order = ["0", "1", "2", "3-4", "5-9", "10-19", "20+"]
+    print(f"  gap to oracle_day {total / n:.4f} per call; by contacts seen before the call "
+          "(calls, mean gap, share of the gap):")
+    for b in order:
+        v = gap_b.get(b)
+        if v:
+            print(f"    {b:>5s}: {len(v):5d} calls, gap {st.mean(v):.3f}, share {sum(v) / total:.2f}")
+    print("  by hours from the day's best team half-hour (5 = 5 or more):")
+    for d, v in sorted(gap_d.items()):
+        print(f"    {d}h: {len(v):5d} calls, gap {st.mean(v):.3f}, share {sum(v) / total:.2f}")
 
 
 if __name__ == "__main__":

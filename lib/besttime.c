@@ -1,10 +1,8 @@
 /* fu_besttime: answer propensity by local hour of week (Beta-Binomial
  * empirical Bayes with decayed evidence) and the contact constraints.
  * docs/besttime.md describes the model and the prior fit with formulas. */
-#include "internal.h"
-#include "policy_internal.h"
+#include "besttime_internal.h"
 #include "stats_internal.h"
-#include "followup/besttime.h"
 
 #include <float.h>
 #include <math.h>
@@ -90,81 +88,7 @@ static double bt_rng_beta(bt_rng *r, double a, double b) {
 
 /* ================================================================ model */
 
-typedef struct bt_cell {
-    double s;  /* decayed successes, at the customer's t_ref */
-    double n;  /* decayed trials: sum of the weights w */
-    double w2; /* sum of the squared weights (effective trials n^2 / w2) */
-    uint16_t slot;
-} bt_cell;
-
-typedef struct bt_cust {
-    int64_t t_ref;    /* time the cells are decayed to; FU_BOOK_NO_TIME: no evidence */
-    bt_cell *cells;   /* sorted by slot */
-    uint32_t seg;
-    uint32_t pref, dnd; /* index into m->wins, BT_NONE */
-    uint16_t n_cells, cap_cells; /* cap 0 with cells != NULL: cells live in m->pool */
-    uint16_t zone;
-    uint8_t consent[3]; /* fu_tristate of phone, sms, email */
-    uint8_t b2b;
-    int16_t month_end; /* index into m->supp, -1 none */
-} bt_cust;
-
-typedef struct bt_zone {
-    char *tz;
-    fu_calendar *cal;
-    /* The business calendar of the zone's B2B customers (NULL until one is
-     * met): the policy calendar itself in its own zone (`biz_home`), else a
-     * calendar of this zone with its weekly hours only (owned). */
-    const fu_calendar *biz;
-    fu_calendar *biz_owned;
-    uint8_t biz_home;
-} bt_zone;
-
-typedef struct bt_win {
-    fu_windows *w;
-    uint8_t full[FU_HOURS_PER_WEEK / 8];
-    uint8_t any[FU_HOURS_PER_WEEK / 8];
-} bt_win;
-
-struct fu_besttime {
-    const fu_policy *policy;
-    const fu__policy *pol;
-    /* resolved options */
-    unsigned int flags;
-    unsigned int b2b_by; /* FU_BESTTIME_B2B_* */
-    int n_slots, hours_per_slot;
-    double inv_half_life; /* 1 / half-life in seconds; 0: no decay */
-    double prior_strength, prior_rate, smoothing, min_strength, max_strength;
-    double share_day, share_hour;
-    int slots_per_day; /* 0 when slots do not tile days: no sharing */
-    size_t min_customers;
-    fu_besttime_prior_method method;
-    /* customers */
-    size_t n_cust;
-    bt_cust *cust;
-    bt_cell *pool;
-    bt_zone *zones;
-    size_t n_zones;
-    bt_win *wins;
-    size_t n_wins;
-    /* priors: n_seg x n_slots */
-    size_t n_seg;
-    double *alpha, *beta;
-    /* constraints from the policy */
-    const fu_windows *quiet;
-    uint8_t quiet_full[FU_HOURS_PER_WEEK / 8], quiet_any[FU_HOURS_PER_WEEK / 8];
-    const fu__pol_calendar *biz;
-    char *rule_biz_hours, *rule_biz_holidays;
-    const fu__pol_suppression **supp; /* month-end rules */
-    size_t n_supp;
-};
-
 static int bit(const uint8_t *mask, int h) { return (mask[h >> 3] >> (h & 7)) & 1; }
-
-static double bt_decay(const fu_besttime *m, int64_t dt) {
-    if (dt <= 0 || m->inv_half_life == 0.0) return 1.0;
-    return exp2(-(double)dt * m->inv_half_life);
-}
 
 FU_DEFINE_INIT(fu_besttime_options_init, fu_besttime_options, FU_BESTTIME_OPTIONS_INIT)
 
@@ -234,14 +158,24 @@ static int bt_map_grow(bt_map *mp) {
 }
 
 /* The zone index of time-zone text `tz` (interned), creating the calendar. */
-static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out) {
+/* Look `key` up in `mp` (grown first so that an insert at *slot fits):
+ * 1 and *val when present, 0 when not (*slot is where it goes), or an error. */
+static int bt_map_find(bt_map *mp, const void *key, size_t *slot, uint32_t *val) {
     int rc = bt_map_grow(mp);
     if (rc) return rc;
     int found;
-    size_t i = bt_map_slot(mp, tz, &found);
-    if (found) {
-        *out = (uint16_t)mp->vals[i];
-        return FU_OK;
+    *slot = bt_map_slot(mp, key, &found);
+    if (found) *val = mp->vals[*slot];
+    return found ? 1 : 0;
+}
+
+static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out) {
+    size_t i;
+    uint32_t v = 0;
+    int rc = bt_map_find(mp, tz, &i, &v);
+    if (rc) {
+        if (rc == 1) *out = (uint16_t)v;
+        return rc < 0 ? rc : FU_OK;
     }
     if (m->n_zones >= BT_MAX_ZONES)
         return fu__error_set(FU_ELIMIT, "more than %u distinct time zones", BT_MAX_ZONES);
@@ -266,14 +200,9 @@ static int bt_zone_of(fu_besttime *m, bt_map *mp, const char *tz, uint16_t *out)
 }
 
 static int bt_win_of(fu_besttime *m, bt_map *mp, const char *text, uint32_t *out) {
-    int rc = bt_map_grow(mp);
-    if (rc) return rc;
-    int found;
-    size_t i = bt_map_slot(mp, text, &found);
-    if (found) {
-        *out = mp->vals[i];
-        return FU_OK;
-    }
+    size_t i;
+    int rc = bt_map_find(mp, text, &i, out);
+    if (rc) return rc < 0 ? rc : FU_OK;
     if (m->n_wins >= UINT32_MAX - 1) return fu__error_set(FU_ELIMIT, "too many distinct windows");
     bt_win *nw = fu__realloc(m->wins, (m->n_wins + 1) * sizeof *nw);
     if (!nw) return fu__error_nomem();
@@ -364,6 +293,7 @@ static int bt_resolve_options(fu_besttime *m, const fu_besttime_options *o) {
     m->flags = o->flags;
     /* `b2b` came with version 2; version-1 callers get the old rule */
     m->b2b_by = o->version >= 2 ? o->b2b : FU_BESTTIME_B2B_DEFAULT;
+    m->propensity = o->version >= 3 ? o->propensity != 0 : 1;
     if (m->b2b_by & ~FU_BESTTIME_B2B_DEFAULT)
         return fu__error_set(FU_EINVAL, "unknown fu_besttime_options.b2b bits 0x%x", m->b2b_by);
     return FU_OK;
@@ -598,134 +528,6 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
     return FU_OK;
 }
 
-/* ---- the prior fit (docs/besttime.md, "Fitting the prior") */
-
-typedef struct bt_acc {
-    double S, N;        /* sums of decayed successes and trials (slot means) */
-    double M, M2;       /* sums of effective trials m = n^2 / w2 and of m^2 */
-    double MY, MY2;     /* sums of m y and m y^2, y = s / n */
-    double C;           /* number of cells */
-} bt_acc;
-
-/* Pooled method-of-moments strength nu = alpha + beta of one level (a
- * segment, or the population), or -1 when the level cannot identify it. */
-static double bt_mom_strength(const fu_besttime *m, const bt_acc *acc, size_t customers) {
-    if (customers < m->min_customers) return -1.0;
-    double num = 0.0, den = 0.0;
-    for (int k = 0; k < m->n_slots; k++) {
-        const bt_acc *a = &acc[k];
-        if (a->C < 2.0 || !(a->MY > 0.0) || !(a->MY < a->M)) continue;
-        double mu = a->MY / a->M;
-        double dev = a->MY2 - a->MY * a->MY / a->M; /* sum m_i (y_i - mu)^2 */
-        num += dev / (mu * (1.0 - mu)) - (a->C - 1.0);
-        den += a->M - a->M2 / a->M - (a->C - 1.0);
-    }
-    if (!(den > 1e-12)) return -1.0;
-    double rho = num / den;
-    double nu = rho <= 0.0 ? m->max_strength : 1.0 / rho - 1.0;
-    if (nu < m->min_strength) nu = m->min_strength;
-    if (nu > m->max_strength) nu = m->max_strength;
-    return nu;
-}
-
-static double bt_clamp_mean(double mu) {
-    if (mu < 1e-6) return 1e-6;
-    if (mu > 1.0 - 1e-6) return 1.0 - 1e-6;
-    return mu;
-}
-
-static int bt_fit(fu_besttime *m, int64_t as_of) {
-    size_t G = m->n_seg, K = (size_t)m->n_slots;
-    double *na = fu__calloc(G * K, sizeof *na), *nb = fu__calloc(G * K, sizeof *nb);
-    bt_acc *acc = fu__calloc((G + 1) * K, sizeof *acc);
-    size_t *with = fu__calloc(G + 1, sizeof *with);
-    if (!na || !nb || !acc || !with) {
-        fu__free(na);
-        fu__free(nb);
-        fu__free(acc);
-        fu__free(with);
-        return fu__error_nomem();
-    }
-    double fb_strength = m->prior_strength > 0 ? m->prior_strength : m->min_strength;
-    if (m->method == FU_BESTTIME_PRIOR_FIXED) {
-        double mu = bt_clamp_mean(m->prior_rate);
-        for (size_t i = 0; i < G * K; i++) {
-            na[i] = mu * fb_strength;
-            nb[i] = (1.0 - mu) * fb_strength;
-        }
-    } else {
-        if (as_of == FU_BOOK_NO_TIME) {
-            as_of = INT64_MIN;
-            for (size_t c = 0; c < m->n_cust; c++)
-                if (m->cust[c].n_cells && m->cust[c].t_ref > as_of) as_of = m->cust[c].t_ref;
-        }
-        for (size_t c = 0; c < m->n_cust; c++) {
-            if (FU_CANCEL_POLL(c, 1024)) {
-                fu__free(na);
-                fu__free(nb);
-                fu__free(acc);
-                fu__free(with);
-                return FU_ECANCELED;
-            }
-            const bt_cust *bc = &m->cust[c];
-            if (!bc->n_cells) continue;
-            double f = bt_decay(m, as_of - bc->t_ref);
-            int any = 0;
-            for (size_t j = 0; j < bc->n_cells; j++) {
-                double n = f * bc->cells[j].n, s = f * bc->cells[j].s;
-                if (!(n > 0.0) || !(bc->cells[j].w2 > 0.0)) continue;
-                double me = bc->cells[j].n * bc->cells[j].n / bc->cells[j].w2, y = s / n;
-                size_t k = bc->cells[j].slot;
-                bt_acc *lv[2] = {&acc[bc->seg * K + k], &acc[G * K + k]};
-                for (int l = 0; l < 2; l++) {
-                    lv[l]->S += s;
-                    lv[l]->N += n;
-                    lv[l]->M += me;
-                    lv[l]->M2 += me * me;
-                    lv[l]->MY += me * y;
-                    lv[l]->MY2 += me * y * y;
-                    lv[l]->C += 1.0;
-                }
-                any = 1;
-            }
-            if (any) {
-                with[bc->seg]++;
-                with[G]++;
-            }
-        }
-        const bt_acc *pop = &acc[G * K];
-        double SP = 0.0, NP = 0.0;
-        for (size_t k = 0; k < K; k++) {
-            SP += pop[k].S;
-            NP += pop[k].N;
-        }
-        double mu_p = NP + fb_strength > 0 ? (SP + fb_strength * m->prior_rate) / (NP + fb_strength)
-                                           : m->prior_rate;
-        double nu_p = bt_mom_strength(m, pop, with[G]);
-        if (nu_p < 0) nu_p = fb_strength;
-        double sm = m->smoothing;
-        for (size_t g = 0; g < G; g++) {
-            double nu = bt_mom_strength(m, &acc[g * K], with[g]);
-            if (nu < 0) nu = nu_p;
-            for (size_t k = 0; k < K; k++) {
-                double mu_pk = pop[k].N + sm > 0 ? (pop[k].S + sm * mu_p) / (pop[k].N + sm) : mu_p;
-                const bt_acc *a = &acc[g * K + k];
-                double mu = a->N + sm > 0 ? (a->S + sm * mu_pk) / (a->N + sm) : mu_pk;
-                mu = bt_clamp_mean(mu);
-                na[g * K + k] = mu * nu;
-                nb[g * K + k] = (1.0 - mu) * nu;
-            }
-        }
-    }
-    fu__free(acc);
-    fu__free(with);
-    fu__free(m->alpha);
-    fu__free(m->beta);
-    m->alpha = na;
-    m->beta = nb;
-    return FU_OK;
-}
-
 int fu_besttime_new(fu_besttime **out, const fu_policy *policy, const fu_book *book,
                     const uint32_t *segment, size_t n_segments, const fu_besttime_options *opts) {
     if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_besttime_new: NULL argument");
@@ -761,7 +563,7 @@ int fu_besttime_new(fu_besttime **out, const fu_policy *policy, const fu_book *b
     m->n_cust = n;
     if (!rc) rc = bt_read_customers(m, book, segment);
     if (!rc) rc = bt_read_events(m, book, channels);
-    if (!rc) rc = bt_fit(m, opts->as_of);
+    if (!rc) rc = fu__bt_fit(m, opts->as_of);
     if (rc) {
         if (!m->cust) m->n_cust = 0;
         fu_besttime_free(m);
@@ -783,7 +585,7 @@ int fu_besttime_slot_of_hour(const fu_besttime *m, int hour_of_week) {
 
 int fu_besttime_fit_prior(fu_besttime *m, int64_t as_of) {
     if (!m) return fu__error_set(FU_EINVAL, "fu_besttime_fit_prior: NULL model");
-    return bt_fit(m, as_of);
+    return fu__bt_fit(m, as_of);
 }
 
 int fu_besttime_prior(const fu_besttime *m, size_t segment, int slot, double *alpha, double *beta) {

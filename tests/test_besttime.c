@@ -296,15 +296,23 @@ Test(besttime, method_of_moments_prior_on_a_crafted_population) {
     fu_besttime_free(m);
 
     /* With rate 0.3 the slot means shrink: population mean (16 + 5 * 0.3) /
-     * (40 + 5); population slot (16 + 10 mu_p) / 50; segment slot (16 + 10
-     * mu_pk) / 50; empty slots take mu_p. */
+     * (40 + 5); the weekdays' 10h (only Monday 10h has calls) (16 + 10 mu_p)
+     * / 50; population slot (16 + 10 mu_t) / 50; segment slot (16 + 10
+     * mu_pk) / 50; an empty slot at 10h on another weekday takes mu_t, one
+     * at another hour mu_p. (Before the time-of-day level, 2026-12-06, the
+     * population slot shrank toward mu_p directly.) */
     o.prior_answer_rate = 0.3;
     m = make_model(p, b, &o);
-    double mu_p = 17.5 / 45.0, mu_pk = (16 + 10 * mu_p) / 50, mu_gk = (16 + 10 * mu_pk) / 50;
+    double mu_p = 17.5 / 45.0, mu_t = (16 + 10 * mu_p) / 50, mu_pk = (16 + 10 * mu_t) / 50,
+           mu_gk = (16 + 10 * mu_pk) / 50;
     cr_assert_eq(fu_besttime_prior(m, 0, 10, &a, &be), FU_OK);
     CLOSE(a / (a + be), mu_gk, 1e-12);
     CLOSE(a + be, 65.0 / 16.0, 1e-12);
     cr_assert_eq(fu_besttime_prior(m, 0, 11, &a, &be), FU_OK);
+    CLOSE(a / (a + be), mu_p, 1e-12);
+    cr_assert_eq(fu_besttime_prior(m, 0, 24 + 10, &a, &be), FU_OK); /* Tuesday 10h */
+    CLOSE(a / (a + be), mu_t, 1e-12);
+    cr_assert_eq(fu_besttime_prior(m, 0, 5 * 24 + 10, &a, &be), FU_OK); /* Saturday 10h: another day type */
     CLOSE(a / (a + be), mu_p, 1e-12);
     fu_besttime_free(m);
 
@@ -425,6 +433,76 @@ ParameterizedTest(mcase *c, besttime, may_contact_rule_and_next_allowed) {
     } else {
         cr_assert_eq(d.next_allowed, FU_BESTTIME_NEVER);
     }
+    fu_besttime_free(m);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* Who was called when: C0 answers both of its Monday-09h calls; C1 misses
+ * both of its 09h calls and is redialled twice at 11h, answering once. The
+ * raw 11h rate (1/2) is that of a hard-to-reach customer. With kappa = 2
+ * (the fallback strength: too few customers for a moments fit) the fixed
+ * point of theta_i = (s_i + 2) / (sum_k phi_k n_ik + 2), theta / mean(theta),
+ * phi_k = S_k / sum_i theta_i n_ik is (hand-solved):
+ *   phi_9 = 2 / (2 theta_0 + 2 theta_1) = 1/2 (mean theta = 1),
+ *   theta_0' = 4 / 3, theta_1' = 3 / (3 + 2 phi_11), phi_11 = 1 / (2 theta_1)
+ *   => phi_11 = (21 + 8 phi_11) / 36 => phi_11 = 3/4, theta = (4/3, 2/3).
+ * Slot smoothing 0: the prior means are phi; strength 2. */
+Test(besttime, slot_rates_are_adjusted_for_who_was_called) {
+    fu_policy *p = default_policy();
+    fu_book *b = make_book("customer_id,tz\nC0,Asia/Shanghai\nC1,Asia/Shanghai\nC2,Asia/Shanghai\n",
+                           "customer_id,at,kind,channel,outcome\n"
+                           "C0,2025-03-03T09:00:00+08:00,contact,phone,answered\n"
+                           "C0,2025-03-10T09:00:00+08:00,contact,phone,answered\n"
+                           "C1,2025-03-03T09:05:00+08:00,contact,phone,no_answer\n"
+                           "C1,2025-03-03T11:05:00+08:00,contact,phone,no_answer\n"
+                           "C1,2025-03-10T09:05:00+08:00,contact,phone,no_answer\n"
+                           "C1,2025-03-10T11:05:00+08:00,contact,phone,answered\n");
+    fu_besttime_options o = FU_BESTTIME_OPTIONS_INIT;
+    o.half_life_seconds = -1;
+    o.prior_strength = 2;
+    o.slot_smoothing = 0;
+    o.share_day = o.share_hour = 0;
+    fu_besttime *m = make_model(p, b, &o);
+    double a, be;
+    cr_assert_eq(fu_besttime_prior(m, 0, 9, &a, &be), FU_OK);
+    CLOSE(a, 1.0, 1e-9);
+    CLOSE(be, 1.0, 1e-9);
+    cr_assert_eq(fu_besttime_prior(m, 0, 11, &a, &be), FU_OK);
+    CLOSE(a, 1.5, 1e-9);
+    CLOSE(be, 0.5, 1e-9);
+    /* C2, without calls, is now expected to answer at 11h (0.75) more than
+     * at 09h (0.5); the raw rates are a tie */
+    fu_besttime_estimate e9, e11;
+    cr_assert_eq(fu_besttime_posterior(m, 2, 11, 0, 0.0, &e11), FU_OK);
+    cr_assert_eq(fu_besttime_posterior(m, 2, 9, 0, 0.0, &e9), FU_OK);
+    CLOSE(e11.p, 0.75, 1e-9);
+    CLOSE(e9.p, 0.5, 1e-9);
+    fu_besttime_free(m);
+    /* one customer per segment: theta_i / mean theta of the segment is 1, so
+     * a segment keeps its own level: C1's segment 11h = 1/2, not 3/4 */
+    uint32_t seg[3] = {0, 1, 2};
+    fu_besttime *ms = NULL;
+    cr_assert_eq(fu_besttime_new(&ms, p, b, seg, 3, &o), FU_OK);
+    cr_assert_eq(fu_besttime_prior(ms, 1, 11, &a, &be), FU_OK);
+    CLOSE(a / (a + be), 0.5, 1e-12);
+    cr_assert_eq(fu_besttime_prior(ms, 0, 9, &a, &be), FU_OK);
+    CLOSE(a / (a + be), 1.0 - 1e-6, 1e-12);
+    cr_assert_eq(fu_besttime_prior(ms, 2, 11, &a, &be), FU_OK); /* no evidence: the population's */
+    CLOSE(a / (a + be), 0.75, 1e-9);
+    fu_besttime_free(ms);
+    /* without the adjustment: the raw rates, 2/4 and 1/2 */
+    o.propensity = 0;
+    m = make_model(p, b, &o);
+    cr_assert_eq(fu_besttime_prior(m, 0, 11, &a, &be), FU_OK);
+    CLOSE(a, 1.0, 1e-12);
+    CLOSE(be, 1.0, 1e-12);
+    fu_besttime_free(m);
+    /* options of version 2 (no `propensity` field) get the adjustment */
+    o.version = 2;
+    m = make_model(p, b, &o);
+    cr_assert_eq(fu_besttime_prior(m, 0, 11, &a, &be), FU_OK);
+    CLOSE(a, 1.5, 1e-9);
     fu_besttime_free(m);
     fu_book_free(b);
     fu_policy_free(p);

@@ -146,12 +146,18 @@ typedef struct fu_besttime_options {
      *  `FU_BESTTIME_B2B_*` bits, 0: nobody. Since version 2; options of
      *  version 1 mean #FU_BESTTIME_B2B_DEFAULT. */
     unsigned int b2b;
+    /** Nonzero: the prior's slot rates are those of an average customer,
+     *  adjusted for the answer propensity of the customers called in each
+     *  slot (a multiplicative customer x slot model fitted with the rates;
+     *  docs/besttime.md, "Who was called when"); 0: the raw pooled rates.
+     *  Since version 3; older options mean 1. */
+    int propensity;
 } fu_besttime_options;
 
-#define FU_BESTTIME_OPTIONS_VERSION 2
+#define FU_BESTTIME_OPTIONS_VERSION 3
 #define FU_BESTTIME_OPTIONS_INIT                                                          \
     {FU_BESTTIME_OPTIONS_VERSION, 0u, 0, 0, -1.0, -1.0, FU_BESTTIME_PRIOR_MOMENTS, -1.0, \
-     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0, FU_BESTTIME_B2B_DEFAULT}
+     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0, FU_BESTTIME_B2B_DEFAULT, 1}
 
 /** Fill `opts` with the defaults (#FU_BESTTIME_OPTIONS_INIT). */
 FU_EXTERN void fu_besttime_options_init(fu_besttime_options *opts);

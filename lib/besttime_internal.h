@@ -1,0 +1,91 @@
+/* fu_besttime internals shared by lib/besttime.c (data, constraints,
+ * queries) and lib/besttime_fit.c (the prior fit). */
+#ifndef FU_BESTTIME_INTERNAL_H
+#define FU_BESTTIME_INTERNAL_H
+
+#include "internal.h"
+#include "policy_internal.h"
+#include "followup/besttime.h"
+
+#include <math.h>
+
+typedef struct bt_cell {
+    double s;  /* decayed successes, at the customer's t_ref */
+    double n;  /* decayed trials: sum of the weights w */
+    double w2; /* sum of the squared weights (effective trials n^2 / w2) */
+    uint16_t slot;
+} bt_cell;
+
+typedef struct bt_cust {
+    int64_t t_ref;    /* time the cells are decayed to; FU_BOOK_NO_TIME: no evidence */
+    bt_cell *cells;   /* sorted by slot */
+    uint32_t seg;
+    uint32_t pref, dnd; /* index into m->wins, BT_NONE */
+    uint16_t n_cells, cap_cells; /* cap 0 with cells != NULL: cells live in m->pool */
+    uint16_t zone;
+    uint8_t consent[3]; /* fu_tristate of phone, sms, email */
+    uint8_t b2b;
+    int16_t month_end; /* index into m->supp, -1 none */
+} bt_cust;
+
+typedef struct bt_zone {
+    char *tz;
+    fu_calendar *cal;
+    /* The business calendar of the zone's B2B customers (NULL until one is
+     * met): the policy calendar itself in its own zone (`biz_home`), else a
+     * calendar of this zone with its weekly hours only (owned). */
+    const fu_calendar *biz;
+    fu_calendar *biz_owned;
+    uint8_t biz_home;
+} bt_zone;
+
+typedef struct bt_win {
+    fu_windows *w;
+    uint8_t full[FU_HOURS_PER_WEEK / 8];
+    uint8_t any[FU_HOURS_PER_WEEK / 8];
+} bt_win;
+
+struct fu_besttime {
+    const fu_policy *policy;
+    const fu__policy *pol;
+    /* resolved options */
+    unsigned int flags;
+    unsigned int b2b_by; /* FU_BESTTIME_B2B_* */
+    int n_slots, hours_per_slot;
+    double inv_half_life; /* 1 / half-life in seconds; 0: no decay */
+    double prior_strength, prior_rate, smoothing, min_strength, max_strength;
+    double share_day, share_hour;
+    int slots_per_day; /* 0 when slots do not tile days: no sharing */
+    int propensity;    /* fit slot means adjusted for customer propensity */
+    size_t min_customers;
+    fu_besttime_prior_method method;
+    /* customers */
+    size_t n_cust;
+    bt_cust *cust;
+    bt_cell *pool;
+    bt_zone *zones;
+    size_t n_zones;
+    bt_win *wins;
+    size_t n_wins;
+    /* priors: n_seg x n_slots */
+    size_t n_seg;
+    double *alpha, *beta;
+    /* constraints from the policy */
+    const fu_windows *quiet;
+    uint8_t quiet_full[FU_HOURS_PER_WEEK / 8], quiet_any[FU_HOURS_PER_WEEK / 8];
+    const fu__pol_calendar *biz;
+    char *rule_biz_hours, *rule_biz_holidays;
+    const fu__pol_suppression **supp; /* month-end rules */
+    size_t n_supp;
+};
+
+static inline double bt_decay(const fu_besttime *m, int64_t dt) {
+    if (dt <= 0 || m->inv_half_life == 0.0) return 1.0;
+    return exp2(-(double)dt * m->inv_half_life);
+}
+
+/* Fit the segment priors from the evidence decayed to `as_of`
+ * (lib/besttime_fit.c; docs/besttime.md, "Fitting the prior"). */
+int fu__bt_fit(fu_besttime *m, int64_t as_of);
+
+#endif /* FU_BESTTIME_INTERNAL_H */
