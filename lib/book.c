@@ -1,5 +1,8 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index. The CSV formats are in book_csv.c. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE), string table */
+#endif
 #include "book_internal.h"
 #include "utf8_internal.h"
 #include "followup/book.h"
@@ -11,6 +14,9 @@
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 _Static_assert(sizeof(fu_event) == 56, "fu_event must stay 56 bytes");
 
@@ -136,14 +142,34 @@ void fu_event_in_init(fu_event_in *ev) {
 #define ST_BLOCK ((size_t)64 << 10)
 
 
+static uint64_t load64(const char *s) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static uint32_t load32(const char *s) {
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+
+/* 8 bytes at a time (a multiply and a shift a word); the tail of 1..7 bytes
+ * is read as two overlapping 4-byte words or three single bytes. Only ever
+ * kept in memory: the byte order of the host does not matter. */
 static uint32_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
+    const uint64_t K = 0x9E3779B97F4A7C15ull;
+    uint64_t h = (uint64_t)n * K, w;
+    for (; n >= 8; s += 8, n -= 8) {
+        h = (h ^ load64(s)) * K;
+        h ^= h >> 29;
     }
+    if (n >= 4) w = (uint64_t)load32(s) << 32 | load32(s + n - 4);
+    else if (n) w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1];
+    else w = 0;
+    h = (h ^ w ^ n) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 31;
-    h *= 0x9E3779B97F4A7C15ull;
+    h *= K;
     return (uint32_t)(h >> 32);
 }
 
@@ -186,9 +212,25 @@ static int st_grow_syms(strtab *t, size_t need) {
     return FU_OK;
 }
 
+/* Ask for huge pages under a large table (Linux): a lookup is a random
+ * load, and with 4 KiB pages most of them also miss the TLB. Only the
+ * whole 2 MiB pages inside the allocation; a no-op elsewhere. */
+static void st_huge(void *p, size_t size) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t H = (uintptr_t)2 << 20;
+    uintptr_t a = ((uintptr_t)p + H - 1) & ~(H - 1), e = ((uintptr_t)p + size) & ~(H - 1);
+    if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)size;
+#endif
+}
+
 static int st_rehash(strtab *t, size_t nslots) {
-    uint64_t *slots = fu__calloc(nslots, sizeof *slots);
+    if (nslots > SIZE_MAX / sizeof(uint64_t)) return fu__error_nomem();
+    uint64_t *slots = fu__malloc(nslots * sizeof *slots);
     if (!slots) return fu__error_nomem();
+    st_huge(slots, nslots * sizeof *slots); /* before the pages are first touched */
+    memset(slots, 0, nslots * sizeof *slots);
     size_t mask = nslots - 1;
     for (size_t j = 0; j < t->nslots; j++) {
         uint64_t slot = t->slots[j];
@@ -260,14 +302,42 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     return FU_OK;
 }
 
-/* Ask for the slot of `s` ahead of use: the table is far bigger than the
- * caches, and the row still has fields to parse meanwhile. */
-static void st_prefetch(const strtab *t, const char *s, size_t len) {
+/* Warm the caches for a later lookup of `s`, in steps a few rows apart:
+ * the table is far bigger than the caches and each step's load depends on
+ * the one before. Step 0 asks for the slot; step 1 reads it (by then
+ * cached) and asks for the symbol's string pointer and owner; step 2 asks
+ * for the string's bytes. Steps 1 and 2 look only at the first slots with
+ * the same hash and never compare the string: a wrong guess costs a
+ * useless prefetch, nothing else. */
+static void st_prefetch(const strtab *t, size_t len, uint32_t h, int step) {
 #if defined(__GNUC__)
-    if (t->nslots && len) __builtin_prefetch(&t->slots[hash_bytes(s, len) & (t->nslots - 1)]);
+    if (!t->nslots || !len) return;
+    size_t mask = t->nslots - 1, i = h & mask;
+    if (step == 0) {
+        __builtin_prefetch(&t->slots[i]);
+        return;
+    }
+    for (int k = 0; k < 4; k++, i = (i + 1) & mask) {
+        uint64_t slot = t->slots[i];
+        if (!slot) return;
+        if ((uint32_t)(slot >> 32) != h) continue;
+        uint32_t sym = (uint32_t)slot;
+        if (step == 1) {
+            __builtin_prefetch(&t->str[sym]);
+            __builtin_prefetch(&t->owner[sym]);
+        } else {
+            __builtin_prefetch(t->str[sym]);
+        }
+        return;
+    }
 #else
-    (void)t, (void)s, (void)len;
+    (void)t, (void)len, (void)h, (void)step;
 #endif
+}
+
+/* Steps 0..2 of st_prefetch() for `s`. */
+void fu__book_prefetch_step(const fu_book *b, const char *s, size_t len, int step) {
+    if (len) st_prefetch(&b->st, len, hash_bytes(s, len), step);
 }
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
@@ -1242,7 +1312,6 @@ int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad) 
 }
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) { return event_add(b, in, bad); }
 void fu__book_count_skipped(fu_book *b) { b->skipped++; }
-void fu__book_prefetch(const fu_book *b, const char *s, size_t len) { st_prefetch(&b->st, s, len); }
 unsigned int fu__book_flags(const fu_book *b) { return b->flags; }
 void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field) {
     *max_record = b->max_record;

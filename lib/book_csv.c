@@ -197,12 +197,15 @@ static int row_error(const rowv *rw, int k, int code, const char *fmt, ...) {
     return fu__csv_error_at(rw->r, (size_t)rw->col[k], code, "%s", msg);
 }
 
+/* A row with fields missing is named where it ends, one with too many at
+ * the start of its first extra field. */
 static int check_width(const fu__csv *r) {
     size_t n = fu__csv_count(r), nh = fu__csv_header_count(r);
     if (n == nh) return FU_OK;
-    return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
-                            fu__csv_record_end_column(r), NULL,
-                            "row has %zu field%s, the header has %zu", n, n == 1 ? "" : "s", nh);
+    unsigned long line = n > nh ? fu__csv_field_line(r, nh) : fu__csv_record_end_line(r);
+    unsigned long col = n > nh ? fu__csv_field_column(r, nh) : fu__csv_record_end_column(r);
+    return fu__error_set_at(FU_EPARSE, fu__csv_source(r), line, col, NULL, "row has %zu field%s, the header has %zu",
+                            n, n == 1 ? "" : "s", nh);
 }
 
 /* Re-raise the current error (code rc) at format column k, `offset` bytes
@@ -446,9 +449,9 @@ static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int 
 static int event_row(fu_book *b, const rowv *rw) {
     size_t len;
     const char *id = cell(rw, EF_CUST, &len);
-    fu__book_prefetch(b, id, len);
+    fu__book_prefetch_step(b, id, len, 0);
     const char *order = cell(rw, EF_ORDER, &len);
-    fu__book_prefetch(b, order, len);
+    fu__book_prefetch_step(b, order, len, 0);
     fu_event_in e;
     int skip, rc = event_fields(rw, fu__book_flags(b), &e, &skip, NULL);
     if (rc) return rc;
@@ -524,7 +527,9 @@ int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t 
 
 #define BLOCK_DEFAULT ((size_t)4 << 20)
 #define BLOCK_MIN_INPUT ((size_t)1 << 20) /* below this the serial reader reads it */
-#define APPLY_AHEAD 8
+#define AHEAD_SLOT 16
+#define AHEAD_SYM 8
+#define AHEAD_STR 3
 enum { PF_COUNT = 5 }; /* the strings of a row the book looks up */
 
 static int blocks_threads = 0; /* 0: by the input size and the CPUs; -1: never */
@@ -634,18 +639,24 @@ static void blk_parse(blocks *p, blk *k) {
     k->rc = fu__csv_split(k->text, k->len, p->ncols, p->max_record, p->max_field, blk_row, ud);
 }
 
-static void prefetch_row(fu_book *b, const fu_event_in *e, const uint32_t *len) {
+static void prefetch_row(fu_book *b, const blk *k, size_t i, int step) {
+    const fu_event_in *e = &k->ev[i];
+    const uint32_t *len = k->len5 + PF_COUNT * i;
     if (!e->customer_id) return;
     const char *s[PF_COUNT] = {e->customer_id, e->order_id, e->product_class, e->agent_id, e->note};
-    for (int i = 0; i < PF_COUNT; i++)
-        if (s[i]) fu__book_prefetch(b, s[i], len[i]);
+    for (int j = 0; j < PF_COUNT; j++)
+        if (s[j]) fu__book_prefetch_step(b, s[j], len[j], step);
 }
 
-/* Add a block's rows to the book (the calling thread's part). */
+/* Add a block's rows to the book (the calling thread's part). The string
+ * table's slots, symbols and strings are far bigger than the caches: each
+ * row's are asked for in three steps, AHEAD_SLOT, AHEAD_SYM and AHEAD_STR
+ * rows ahead. */
 static int blk_apply(fu_book *b, const blk *k) {
     for (size_t i = 0; i < k->n; i++) {
-        if (i + APPLY_AHEAD < k->n) /* the string table's slots, far bigger than the caches */
-            prefetch_row(b, &k->ev[i + APPLY_AHEAD], k->len5 + PF_COUNT * (i + APPLY_AHEAD));
+        if (i + AHEAD_SLOT < k->n) prefetch_row(b, k, i + AHEAD_SLOT, 0);
+        if (i + AHEAD_SYM < k->n) prefetch_row(b, k, i + AHEAD_SYM, 1);
+        if (i + AHEAD_STR < k->n) prefetch_row(b, k, i + AHEAD_STR, 2);
         const fu_event_in *e = &k->ev[i];
         if (!e->customer_id) {
             fu__book_count_skipped(b);

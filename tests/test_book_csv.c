@@ -647,3 +647,38 @@ Test(book_csv, priority_through_the_api) {
     cr_expect_eq(st.duplicates_dropped, 1);
     fu_book_free(b);
 }
+
+/* A row with too many fields is named at the start of its first extra field
+ * (it was one column past the end of the line), on the line where that field
+ * starts; a row with too few where it ends. In every reading mode. */
+Test(book_csv, too_many_fields_names_the_first_extra_field) {
+    static const struct {
+        const char *row;
+        unsigned long line, column;
+        const char *message;
+    } cases[] = {
+        {"C1,2026-01-01T00:00:00Z,contact,x,y\n", 52, 33, "row has 5 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z,contact,\"a,b\",y\n", 52, 33, "row has 5 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z,\"con\ntact\",\"x\"\n", 53, 7, "row has 4 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z,contact,\n", 52, 33, "row has 4 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z\n", 52, 24, "row has 2 fields, the header has 3"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        text t = {0};
+        puts_(&t, "customer_id,at,kind\n");
+        for (int i = 0; i < 50; i++) puts_(&t, "C1,2026-01-01T00:00:00Z,contact\n");
+        puts_(&t, cases[c].row);
+        for (int threads = -1; threads <= 2; threads++) {
+            if (threads == 0) continue;
+            outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+            cr_assert_eq(o.rc, FU_EPARSE, "case %zu", c);
+            cr_expect_str_eq(o.source, "ev.csv");
+            cr_expect_eq(o.line, cases[c].line, "case %zu: line %lu", c, o.line);
+            cr_expect_eq(o.column, cases[c].column, "case %zu: column %lu: %s", c, o.column, o.message);
+            cr_expect(strstr(o.message, cases[c].message), "case %zu: %s", c, o.message);
+            cr_expect_eq(o.events, 0);
+            free(o.csv);
+        }
+        free(t.s);
+    }
+}
