@@ -302,16 +302,17 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     return FU_OK;
 }
 
-/* Warm the caches for a later lookup of `s`, in steps a few rows apart:
+/* Warm the caches for a later lookup of a string of hash `h`, in steps a
+ * few rows apart:
  * the table is far bigger than the caches and each step's load depends on
  * the one before. Step 0 asks for the slot; step 1 reads it (by then
  * cached) and asks for the symbol's string pointer and owner; step 2 asks
  * for the string's bytes. Steps 1 and 2 look only at the first slots with
  * the same hash and never compare the string: a wrong guess costs a
  * useless prefetch, nothing else. */
-static void st_prefetch(const strtab *t, size_t len, uint32_t h, int step) {
+static void st_prefetch(const strtab *t, uint32_t h, int step) {
 #if defined(__GNUC__)
-    if (!t->nslots || !len) return;
+    if (!t->nslots) return;
     size_t mask = t->nslots - 1, i = h & mask;
     if (step == 0) {
         __builtin_prefetch(&t->slots[i]);
@@ -331,14 +332,13 @@ static void st_prefetch(const strtab *t, size_t len, uint32_t h, int step) {
         return;
     }
 #else
-    (void)t, (void)len, (void)h, (void)step;
+    (void)t, (void)h, (void)step;
 #endif
 }
 
-/* Steps 0..2 of st_prefetch() for `s`. */
-void fu__book_prefetch_step(const fu_book *b, const char *s, size_t len, int step) {
-    if (len) st_prefetch(&b->st, len, hash_bytes(s, len), step);
-}
+uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
+
+void fu__book_prefetch_step(const fu_book *b, uint32_t hash, int step) { st_prefetch(&b->st, hash, step); }
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
     return len ? st_find(t, s, len, hash_bytes(s, len)) : 0;

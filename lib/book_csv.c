@@ -243,6 +243,30 @@ static int read_number(const rowv *rw, int k, double *out) {
 
 static int two(const unsigned char *u) { return (u[0] - '0') * 10 + (u[1] - '0'); }
 
+/* Whether u[0..7] is "DDDD-DD-" and u[8..15] "DD?DD?DD" (D a digit), and
+ * u[d[i]] a digit for the d[i] (ascending) below len from 16 on. Eight
+ * lanes at a time on little-endian hosts: a digit lane is 0x30..0x39, that
+ * is 0x3? and, 6 added, still 0x3? (no lane carries into the next). */
+static int digits_at(const unsigned char *u, size_t len, const unsigned char *d, size_t nd) {
+    size_t i = 0;
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t M0 = 0x00FFFF00FFFFFFFFull, M1 = 0xFFFF00FFFF00FFFFull; /* the digit lanes */
+    const uint64_t HI = 0xF0F0F0F0F0F0F0F0ull, THREE = 0x3030303030303030ull, SIX = 0x0606060606060606ull;
+    uint64_t w0, w1;
+    memcpy(&w0, u, 8);
+    memcpy(&w1, u + 8, 8);
+    if ((w0 & ~M0) != 0x2D00002D00000000ull) return 0; /* '-' in lanes 4 and 7 */
+    if ((w0 & HI & M0) != (THREE & M0) || ((w0 + (SIX & M0)) & HI & M0) != (THREE & M0)) return 0;
+    if ((w1 & HI & M1) != (THREE & M1) || ((w1 + (SIX & M1)) & HI & M1) != (THREE & M1)) return 0;
+    while (i < nd && d[i] < 16) i++;
+#else
+    if (u[4] != '-' || u[7] != '-') return 0;
+#endif
+    for (; i < nd && d[i] < len; i++)
+        if ((unsigned)(u[d[i]] - '0') > 9) return 0;
+    return 1;
+}
+
 /* The common shapes of fu_time_parse(), YYYY-MM-DDTHH:MM:SSZ and
  * YYYY-MM-DDTHH:MM:SS+HH:MM, with every value in range: 1 and the time (the
  * value fu_time_parse() gives), or 0 and fu_time_parse() decides. */
@@ -251,11 +275,8 @@ static int fast_time(const char *s, size_t len, int64_t *out) {
     static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const unsigned char *u = (const unsigned char *)s;
     if (len != 20 && len != 25) return 0;
-    for (size_t i = 0; i < sizeof DIGITS && DIGITS[i] < len; i++)
-        if ((unsigned)(u[DIGITS[i]] - '0') > 9) return 0;
-    if (u[4] != '-' || u[7] != '-' || (u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' ||
-        u[16] != ':')
-        return 0;
+    if (!digits_at(u, len, DIGITS, sizeof DIGITS)) return 0;
+    if ((u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' || u[16] != ':') return 0;
     int off = 0;
     if (len == 20) {
         if (u[19] != 'Z' && u[19] != 'z') return 0;
@@ -273,6 +294,8 @@ static int fast_time(const char *s, size_t len, int64_t *out) {
     *out = fu__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
     return 1;
 }
+
+int fu__book_csv_fast_time(const char *s, size_t len, int64_t *out) { return fast_time(s, len, out); }
 
 static int read_time(const rowv *rw, int k, int required, int64_t *out) {
     size_t len;
@@ -449,9 +472,9 @@ static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int 
 static int event_row(fu_book *b, const rowv *rw) {
     size_t len;
     const char *id = cell(rw, EF_CUST, &len);
-    fu__book_prefetch_step(b, id, len, 0);
+    fu__book_prefetch_step(b, fu__book_hash(id, len), 0);
     const char *order = cell(rw, EF_ORDER, &len);
-    fu__book_prefetch_step(b, order, len, 0);
+    if (len) fu__book_prefetch_step(b, fu__book_hash(order, len), 0);
     fu_event_in e;
     int skip, rc = event_fields(rw, fu__book_flags(b), &e, &skip, NULL);
     if (rc) return rc;
@@ -551,8 +574,8 @@ typedef struct blk {
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
     size_t n, ev_cap;
-    uint32_t *len5; /* PF_COUNT lengths a row: its strings, for the prefetch */
-    size_t len5_cap;
+    uint32_t *h5; /* PF_COUNT hashes a row: its strings' (the worker's), for the prefetch */
+    size_t h5_cap;
     int rc;    /* the worker's: not FU_OK, stop and read serially */
     int last;  /* the input ends with this block */
     int state; /* BLK_*, under the mutex */
@@ -603,7 +626,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     static const int cols[PF_COUNT] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
     for (int i = 0; i < PF_COUNT; i++) {
         long c = p->col[cols[i]];
-        k->len5[PF_COUNT * k->n + (size_t)i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field */
+        k->h5[PF_COUNT * k->n + (size_t)i] = c < 0 || !lens[c] ? 0 : fu__book_hash(cells[c], lens[c]);
     }
     k->n++;
     return FU_OK;
@@ -629,7 +652,7 @@ static int blk_prepare(blocks *p, blk *k) {
     k->last = p->eof && !p->carry_len;
     size_t rows = fu__csv_count_breaks(k->text, end) + 1;
     if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
-    if (PF_COUNT * rows > k->len5_cap && FU_GROW(k->len5, k->len5_cap, PF_COUNT * rows)) return FU_ENOMEM;
+    if (PF_COUNT * rows > k->h5_cap && FU_GROW(k->h5, k->h5_cap, PF_COUNT * rows)) return FU_ENOMEM;
     return FU_OK;
 }
 
@@ -641,11 +664,11 @@ static void blk_parse(blocks *p, blk *k) {
 
 static void prefetch_row(fu_book *b, const blk *k, size_t i, int step) {
     const fu_event_in *e = &k->ev[i];
-    const uint32_t *len = k->len5 + PF_COUNT * i;
+    const uint32_t *h = k->h5 + PF_COUNT * i;
     if (!e->customer_id) return;
     const char *s[PF_COUNT] = {e->customer_id, e->order_id, e->product_class, e->agent_id, e->note};
     for (int j = 0; j < PF_COUNT; j++)
-        if (s[j]) fu__book_prefetch_step(b, s[j], len[j], step);
+        if (s[j]) fu__book_prefetch_step(b, h[j], step);
 }
 
 /* Add a block's rows to the book (the calling thread's part). The string
@@ -791,7 +814,7 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
     for (int i = 0; i < 2; i++) {
         fu__free(p.slot[i].text);
         fu__free(p.slot[i].ev);
-        fu__free(p.slot[i].len5);
+        fu__free(p.slot[i].h5);
     }
     fu__free(p.carry);
     if (p.f) fclose(p.f);

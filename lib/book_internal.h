@@ -104,10 +104,11 @@ int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
 void fu__book_count_skipped(fu_book *b);
-/* Warm the caches for a lookup of this string (a customer or order id), in
- * steps 0, 1, 2, each a few rows after the one before: the slot, then the
- * symbol, then the string (lib/book.c, st_prefetch). */
-void fu__book_prefetch_step(const fu_book *b, const char *s, size_t len, int step);
+/* The string table's hash of `len` (> 0) bytes, and a lookup of that hash
+ * made ahead in steps 0, 1, 2, each a few rows after the one before: the
+ * slot, then the symbol, then the string (lib/book.c, st_prefetch). */
+uint32_t fu__book_hash(const char *s, size_t len);
+void fu__book_prefetch_step(const fu_book *b, uint32_t hash, int step);
 
 unsigned int fu__book_flags(const fu_book *b);
 void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field);

@@ -257,6 +257,41 @@ Test(book_csv, times_read_as_fu_time_parse_reads_them) {
     }
 }
 
+/* The fast path takes the common shapes (and gives fu_time_parse's value),
+ * and leaves the rest to fu_time_parse. */
+Test(book_csv, fast_time_takes_the_common_shapes) {
+    static const struct {
+        const char *text;
+        int fast;
+    } cases[] = {
+        {"2025-01-01T07:57:48+08:00", 1}, {"2025-01-01T07:57:48Z", 1},     {"2024-02-29T23:59:59-05:30", 1},
+        {"0002-01-01T00:00:00z", 1},      {"9998-12-31 23:59:59+18:00", 1}, {"2025-01-01t00:00:00Z", 1},
+        {"2025/01-01T07:57:48Z", 0},      {"2025-01/01T07:57:48Z", 0},     {"2025-01-01T07:57:48", 0},
+        {"2O25-01-01T07:57:48Z", 0},      {"2025-0:-01T07:57:48Z", 0},     {"2025-01-0aT07:57:48Z", 0},
+        {"2025-01-01T0?:57:48Z", 0},      {"2025-01-01T07:5/:48Z", 0},     {"2025-01-01T07:57:4 Z", 0},
+        {"2025-01-01T07:57:48+0:-00", 0}, {"2025-01-01T07:57:48+08:0a", 0}, {"2025-01-01T07-57:48Z", 0},
+        {"2023-02-29T00:00:00Z", 0},      {"2025-01-01X07:57:48Z", 0},     {"2025-01-01T07:57:48+19:00", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        int64_t fast = 0, slow = 0;
+        int took = fu__book_csv_fast_time(t, strlen(t), &fast);
+        cr_expect_eq(took, cases[i].fast, "'%s': fast path %d", t, took);
+        if (took) {
+            cr_assert_eq(fu_time_parse(t, strlen(t), &slow), FU_OK, "'%s'", t);
+            cr_expect_eq(fast, slow, "'%s'", t);
+        }
+    }
+    for (int iter = 0; iter < 20000; iter++) { /* and on the random times of the test above */
+        char tm[64];
+        random_time(tm, sizeof tm);
+        int64_t fast = 0, slow = 0;
+        if (!fu__book_csv_fast_time(tm, strlen(tm), &fast)) continue;
+        cr_assert_eq(fu_time_parse(tm, strlen(tm), &slow), FU_OK, "'%s'", tm);
+        cr_assert_eq(fast, slow, "'%s'", tm);
+    }
+}
+
 /* ------------------------------------------- blocks against the serial reader */
 
 static const char *const NOTES[] = {
