@@ -243,45 +243,44 @@ static int read_number(const rowv *rw, int k, double *out) {
 
 static int two(const unsigned char *u) { return (u[0] - '0') * 10 + (u[1] - '0'); }
 
-/* Whether u[0..7] is "DDDD-DD-" and u[8..15] "DD?DD?DD" (D a digit), and
- * u[d[i]] a digit for the d[i] (ascending) below len from 16 on. Eight
- * lanes at a time on little-endian hosts: a digit lane is 0x30..0x39, that
- * is 0x3? and, 6 added, still 0x3? (no lane carries into the next). */
-static int digits_at(const unsigned char *u, size_t len, const unsigned char *d, size_t nd) {
-    size_t i = 0;
+static int digit(unsigned char c) { return (unsigned)(c - '0') <= 9; }
+
+/* Whether u[0..15] is "DDDD-DD-DD?DD?DD" (D a digit). Eight lanes at a time
+ * on little-endian hosts: a digit lane is 0x30..0x39, that is 0x3? and, 6
+ * added, still 0x3? (no lane carries into the next). */
+static int digits16(const unsigned char *u) {
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t M0 = 0x00FFFF00FFFFFFFFull, M1 = 0xFFFF00FFFF00FFFFull; /* the digit lanes */
     const uint64_t HI = 0xF0F0F0F0F0F0F0F0ull, THREE = 0x3030303030303030ull, SIX = 0x0606060606060606ull;
     uint64_t w0, w1;
     memcpy(&w0, u, 8);
     memcpy(&w1, u + 8, 8);
-    if ((w0 & ~M0) != 0x2D00002D00000000ull) return 0; /* '-' in lanes 4 and 7 */
-    if ((w0 & HI & M0) != (THREE & M0) || ((w0 + (SIX & M0)) & HI & M0) != (THREE & M0)) return 0;
-    if ((w1 & HI & M1) != (THREE & M1) || ((w1 + (SIX & M1)) & HI & M1) != (THREE & M1)) return 0;
-    while (i < nd && d[i] < 16) i++;
+    return (w0 & ~M0) == 0x2D00002D00000000ull && /* '-' in lanes 4 and 7 */
+           (w0 & HI & M0) == (THREE & M0) && ((w0 + (SIX & M0)) & HI & M0) == (THREE & M0) &&
+           (w1 & HI & M1) == (THREE & M1) && ((w1 + (SIX & M1)) & HI & M1) == (THREE & M1);
 #else
-    if (u[4] != '-' || u[7] != '-') return 0;
+    static const unsigned char D[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15};
+    for (size_t i = 0; i < sizeof D; i++)
+        if (!digit(u[D[i]])) return 0;
+    return u[4] == '-' && u[7] == '-';
 #endif
-    for (; i < nd && d[i] < len; i++)
-        if ((unsigned)(u[d[i]] - '0') > 9) return 0;
-    return 1;
 }
 
 /* The common shapes of fu_time_parse(), YYYY-MM-DDTHH:MM:SSZ and
  * YYYY-MM-DDTHH:MM:SS+HH:MM, with every value in range: 1 and the time (the
  * value fu_time_parse() gives), or 0 and fu_time_parse() decides. */
 static int fast_time(const char *s, size_t len, int64_t *out) {
-    static const unsigned char DIGITS[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24};
     static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const unsigned char *u = (const unsigned char *)s;
     if (len != 20 && len != 25) return 0;
-    if (!digits_at(u, len, DIGITS, sizeof DIGITS)) return 0;
+    if (!digits16(u) || !digit(u[17]) || !digit(u[18])) return 0;
     if ((u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' || u[16] != ':') return 0;
     int off = 0;
     if (len == 20) {
         if (u[19] != 'Z' && u[19] != 'z') return 0;
     } else {
         if ((u[19] != '+' && u[19] != '-') || u[22] != ':') return 0;
+        if (!digit(u[20]) || !digit(u[21]) || !digit(u[23]) || !digit(u[24])) return 0;
         int oh = two(u + 20), om = two(u + 23);
         if (om > 59 || oh * 60 + om > 18 * 60) return 0;
         off = (u[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
