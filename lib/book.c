@@ -1,8 +1,5 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index. The CSV formats are in book_csv.c. */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE), string table */
-#endif
 #include "book_internal.h"
 #include "utf8_internal.h"
 #include "followup/book.h"
@@ -14,9 +11,6 @@
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 _Static_assert(sizeof(fu_event) == 56, "fu_event must stay 56 bytes");
 
@@ -212,25 +206,9 @@ static int st_grow_syms(strtab *t, size_t need) {
     return FU_OK;
 }
 
-/* Ask for huge pages under a large table (Linux): a lookup is a random
- * load, and with 4 KiB pages most of them also miss the TLB. Only the
- * whole 2 MiB pages inside the allocation; a no-op elsewhere. */
-static void st_huge(void *p, size_t size) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    const uintptr_t H = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + H - 1) & ~(H - 1), e = ((uintptr_t)p + size) & ~(H - 1);
-    if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-    (void)p, (void)size;
-#endif
-}
-
 static int st_rehash(strtab *t, size_t nslots) {
-    if (nslots > SIZE_MAX / sizeof(uint64_t)) return fu__error_nomem();
-    uint64_t *slots = fu__malloc(nslots * sizeof *slots);
+    uint64_t *slots = fu__calloc(nslots, sizeof *slots);
     if (!slots) return fu__error_nomem();
-    st_huge(slots, nslots * sizeof *slots); /* before the pages are first touched */
-    memset(slots, 0, nslots * sizeof *slots);
     size_t mask = nslots - 1;
     for (size_t j = 0; j < t->nslots; j++) {
         uint64_t slot = t->slots[j];
@@ -302,43 +280,19 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     return FU_OK;
 }
 
-/* Warm the caches for a later lookup of a string of hash `h`, in steps a
- * few rows apart:
- * the table is far bigger than the caches and each step's load depends on
- * the one before. Step 0 asks for the slot; step 1 reads it (by then
- * cached) and asks for the symbol's string pointer and owner; step 2 asks
- * for the string's bytes. Steps 1 and 2 look only at the first slots with
- * the same hash and never compare the string: a wrong guess costs a
- * useless prefetch, nothing else. */
-static void st_prefetch(const strtab *t, uint32_t h, int step) {
+/* Ask for the slot of a string of hash `h` ahead of use: the table is far
+ * bigger than the caches. */
+static void st_prefetch(const strtab *t, uint32_t h) {
 #if defined(__GNUC__)
-    if (!t->nslots) return;
-    size_t mask = t->nslots - 1, i = h & mask;
-    if (step == 0) {
-        __builtin_prefetch(&t->slots[i]);
-        return;
-    }
-    for (int k = 0; k < 4; k++, i = (i + 1) & mask) {
-        uint64_t slot = t->slots[i];
-        if (!slot) return;
-        if ((uint32_t)(slot >> 32) != h) continue;
-        uint32_t sym = (uint32_t)slot;
-        if (step == 1) {
-            __builtin_prefetch(&t->str[sym]);
-            __builtin_prefetch(&t->owner[sym]);
-        } else {
-            __builtin_prefetch(t->str[sym]);
-        }
-        return;
-    }
+    if (t->nslots) __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
 #else
-    (void)t, (void)h, (void)step;
+    (void)t, (void)h;
 #endif
 }
 
 uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
 
-void fu__book_prefetch_step(const fu_book *b, uint32_t hash, int step) { st_prefetch(&b->st, hash, step); }
+void fu__book_prefetch(const fu_book *b, uint32_t hash) { st_prefetch(&b->st, hash); }
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
     return len ? st_find(t, s, len, hash_bytes(s, len)) : 0;

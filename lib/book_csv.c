@@ -471,9 +471,9 @@ static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int 
 static int event_row(fu_book *b, const rowv *rw) {
     size_t len;
     const char *id = cell(rw, EF_CUST, &len);
-    fu__book_prefetch_step(b, fu__book_hash(id, len), 0);
+    if (len) fu__book_prefetch(b, fu__book_hash(id, len));
     const char *order = cell(rw, EF_ORDER, &len);
-    if (len) fu__book_prefetch_step(b, fu__book_hash(order, len), 0);
+    if (len) fu__book_prefetch(b, fu__book_hash(order, len));
     fu_event_in e;
     int skip, rc = event_fields(rw, fu__book_flags(b), &e, &skip, NULL);
     if (rc) return rc;
@@ -549,9 +549,7 @@ int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t 
 
 #define BLOCK_DEFAULT ((size_t)4 << 20)
 #define BLOCK_MIN_INPUT ((size_t)1 << 20) /* below this the serial reader reads it */
-#define AHEAD_SLOT 16
-#define AHEAD_SYM 8
-#define AHEAD_STR 3
+#define APPLY_AHEAD 8
 enum { PF_COUNT = 5 }; /* the strings of a row the book looks up */
 
 static int blocks_threads = 0; /* 0: by the input size and the CPUs; -1: never */
@@ -661,24 +659,20 @@ static void blk_parse(blocks *p, blk *k) {
     k->rc = fu__csv_split(k->text, k->len, p->ncols, p->max_record, p->max_field, blk_row, ud);
 }
 
-static void prefetch_row(fu_book *b, const blk *k, size_t i, int step) {
+static void prefetch_row(fu_book *b, const blk *k, size_t i) {
     const fu_event_in *e = &k->ev[i];
     const uint32_t *h = k->h5 + PF_COUNT * i;
     if (!e->customer_id) return;
     const char *s[PF_COUNT] = {e->customer_id, e->order_id, e->product_class, e->agent_id, e->note};
     for (int j = 0; j < PF_COUNT; j++)
-        if (s[j]) fu__book_prefetch_step(b, h[j], step);
+        if (s[j]) fu__book_prefetch(b, h[j]);
 }
 
-/* Add a block's rows to the book (the calling thread's part). The string
- * table's slots, symbols and strings are far bigger than the caches: each
- * row's are asked for in three steps, AHEAD_SLOT, AHEAD_SYM and AHEAD_STR
- * rows ahead. */
+/* Add a block's rows to the book (the calling thread's part). */
 static int blk_apply(fu_book *b, const blk *k) {
     for (size_t i = 0; i < k->n; i++) {
-        if (i + AHEAD_SLOT < k->n) prefetch_row(b, k, i + AHEAD_SLOT, 0);
-        if (i + AHEAD_SYM < k->n) prefetch_row(b, k, i + AHEAD_SYM, 1);
-        if (i + AHEAD_STR < k->n) prefetch_row(b, k, i + AHEAD_STR, 2);
+        if (i + APPLY_AHEAD < k->n) /* the string table's slots, far bigger than the caches */
+            prefetch_row(b, k, i + APPLY_AHEAD);
         const fu_event_in *e = &k->ev[i];
         if (!e->customer_id) {
             fu__book_count_skipped(b);

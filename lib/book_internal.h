@@ -104,11 +104,10 @@ int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
 void fu__book_count_skipped(fu_book *b);
-/* The string table's hash of `len` (> 0) bytes, and a lookup of that hash
- * made ahead in steps 0, 1, 2, each a few rows after the one before: the
- * slot, then the symbol, then the string (lib/book.c, st_prefetch). */
+/* The string table's hash of `len` bytes, and a lookup of that hash made
+ * ahead: the table's slot is asked for (the string's is found later). */
 uint32_t fu__book_hash(const char *s, size_t len);
-void fu__book_prefetch_step(const fu_book *b, uint32_t hash, int step);
+void fu__book_prefetch(const fu_book *b, uint32_t hash);
 
 unsigned int fu__book_flags(const fu_book *b);
 void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field);

@@ -487,6 +487,25 @@ Test(book_csv, blocks_report_the_serial_readers_first_error) {
     }
 }
 
+/* Reading `t` in blocks on one and two threads (and with the serial reader
+ * when `serial`) fails with FU_EPARSE at ev.csv:line:column, in column
+ * `path`, with `message` in the text, and keeps no event. */
+static void expect_parse_error(const text *t, int serial, unsigned long line, unsigned long column, const char *path,
+                               const char *message) {
+    for (int threads = serial ? -1 : 1; threads <= 2; threads++) {
+        if (threads == 0) continue;
+        outcome o = read_with(threads, 256, t->s, t->len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_EPARSE, "%s", o.message);
+        cr_expect_str_eq(o.source, "ev.csv");
+        cr_expect_eq(o.line, line, "line %lu: %s", o.line, o.message);
+        cr_expect_eq(o.column, column, "column %lu: %s", o.column, o.message);
+        cr_expect_str_eq(o.path, path);
+        cr_expect(strstr(o.message, message), "%s", o.message);
+        cr_expect_eq(o.events, 0);
+        free(o.csv);
+    }
+}
+
 Test(book_csv, error_in_a_later_block_names_its_line_and_column) {
     text t = {0};
     puts_(&t, "customer_id,at,kind,amount,note\n");
@@ -500,15 +519,8 @@ Test(book_csv, error_in_a_later_block_names_its_line_and_column) {
         outcome ok = read_with(threads, 256, t.s, t.len - 41, FU_BOOK_CREATE_CUSTOMERS);
         cr_assert_eq(ok.rc, FU_OK, "%s", ok.message); /* without the bad row: read in blocks */
         free(ok.csv);
-        outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
-        cr_assert_eq(o.rc, FU_EPARSE);
-        cr_assert_eq(o.line, 802, "line %lu", o.line);
-        cr_assert_eq(o.column, 34, "column %lu: %s", o.column, o.message); /* "C3," + 21 + "purchase," */
-        cr_assert_str_eq(o.path, "amount");
-        cr_assert(strstr(o.message, "not a number: '12.5.1'"), "%s", o.message);
-        cr_assert_eq(o.events, 0);
-        free(o.csv);
     }
+    expect_parse_error(&t, 0, 802, 34, "amount", "not a number: '12.5.1'"); /* "C3," + 21 + "purchase," */
     free(t.s);
 }
 
@@ -643,17 +655,7 @@ Test(book_csv, bad_priority_names_line_and_column) {
     puts_(&t, "customer_id,at,kind,priority\n");
     for (int i = 0; i < 50; i++) puts_(&t, "C1,2026-01-01T00:00:00Z,contact,high\n");
     puts_(&t, "C1,2026-01-01T00:00:00Z,contact,asap\n"); /* line 52 */
-    for (int threads = 1; threads <= 2; threads++) {
-        outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
-        cr_assert_eq(o.rc, FU_EPARSE);
-        cr_expect_str_eq(o.source, "ev.csv");
-        cr_expect_eq(o.line, 52, "line %lu", o.line);
-        cr_expect_eq(o.column, 33, "column %lu: %s", o.column, o.message); /* "C1," + 21 + "contact," */
-        cr_expect_str_eq(o.path, "priority");
-        cr_expect(strstr(o.message, "unknown priority 'asap'"), "%s", o.message);
-        cr_expect_eq(o.events, 0);
-        free(o.csv);
-    }
+    expect_parse_error(&t, 0, 52, 33, "priority", "unknown priority 'asap'"); /* "C1," + 21 + "contact," */
     free(t.s);
 }
 
@@ -703,17 +705,7 @@ Test(book_csv, too_many_fields_names_the_first_extra_field) {
         puts_(&t, "customer_id,at,kind\n");
         for (int i = 0; i < 50; i++) puts_(&t, "C1,2026-01-01T00:00:00Z,contact\n");
         puts_(&t, cases[c].row);
-        for (int threads = -1; threads <= 2; threads++) {
-            if (threads == 0) continue;
-            outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
-            cr_assert_eq(o.rc, FU_EPARSE, "case %zu", c);
-            cr_expect_str_eq(o.source, "ev.csv");
-            cr_expect_eq(o.line, cases[c].line, "case %zu: line %lu", c, o.line);
-            cr_expect_eq(o.column, cases[c].column, "case %zu: column %lu: %s", c, o.column, o.message);
-            cr_expect(strstr(o.message, cases[c].message), "case %zu: %s", c, o.message);
-            cr_expect_eq(o.events, 0);
-            free(o.csv);
-        }
+        expect_parse_error(&t, 1, cases[c].line, cases[c].column, "", cases[c].message);
         free(t.s);
     }
 }
