@@ -136,14 +136,34 @@ void fu_event_in_init(fu_event_in *ev) {
 #define ST_BLOCK ((size_t)64 << 10)
 
 
+static uint64_t load64(const char *s) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static uint32_t load32(const char *s) {
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+
+/* 8 bytes at a time (a multiply and a shift a word); the tail of 1..7 bytes
+ * is read as two overlapping 4-byte words or three single bytes. Only ever
+ * kept in memory: the byte order of the host does not matter. */
 static uint32_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
+    const uint64_t K = 0x9E3779B97F4A7C15ull;
+    uint64_t h = (uint64_t)n * K, w;
+    for (; n >= 8; s += 8, n -= 8) {
+        h = (h ^ load64(s)) * K;
+        h ^= h >> 29;
     }
+    if (n >= 4) w = (uint64_t)load32(s) << 32 | load32(s + n - 4);
+    else if (n) w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1];
+    else w = 0;
+    h = (h ^ w ^ n) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 31;
-    h *= 0x9E3779B97F4A7C15ull;
+    h *= K;
     return (uint32_t)(h >> 32);
 }
 
@@ -260,15 +280,19 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     return FU_OK;
 }
 
-/* Ask for the slot of `s` ahead of use: the table is far bigger than the
- * caches, and the row still has fields to parse meanwhile. */
-static void st_prefetch(const strtab *t, const char *s, size_t len) {
+/* Ask for the slot of a string of hash `h` ahead of use: the table is far
+ * bigger than the caches. */
+static void st_prefetch(const strtab *t, uint32_t h) {
 #if defined(__GNUC__)
-    if (t->nslots && len) __builtin_prefetch(&t->slots[hash_bytes(s, len) & (t->nslots - 1)]);
+    if (t->nslots) __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
 #else
-    (void)t, (void)s, (void)len;
+    (void)t, (void)h;
 #endif
 }
+
+uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
+
+void fu__book_prefetch(const fu_book *b, uint32_t hash) { st_prefetch(&b->st, hash); }
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
     return len ? st_find(t, s, len, hash_bytes(s, len)) : 0;
@@ -1242,7 +1266,6 @@ int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad) 
 }
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) { return event_add(b, in, bad); }
 void fu__book_count_skipped(fu_book *b) { b->skipped++; }
-void fu__book_prefetch(const fu_book *b, const char *s, size_t len) { st_prefetch(&b->st, s, len); }
 unsigned int fu__book_flags(const fu_book *b) { return b->flags; }
 void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field) {
     *max_record = b->max_record;

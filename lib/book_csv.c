@@ -197,12 +197,15 @@ static int row_error(const rowv *rw, int k, int code, const char *fmt, ...) {
     return fu__csv_error_at(rw->r, (size_t)rw->col[k], code, "%s", msg);
 }
 
+/* A row with fields missing is named where it ends, one with too many at
+ * the start of its first extra field. */
 static int check_width(const fu__csv *r) {
     size_t n = fu__csv_count(r), nh = fu__csv_header_count(r);
     if (n == nh) return FU_OK;
-    return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
-                            fu__csv_record_end_column(r), NULL,
-                            "row has %zu field%s, the header has %zu", n, n == 1 ? "" : "s", nh);
+    unsigned long line = n > nh ? fu__csv_field_line(r, nh) : fu__csv_record_end_line(r);
+    unsigned long col = n > nh ? fu__csv_field_column(r, nh) : fu__csv_record_end_column(r);
+    return fu__error_set_at(FU_EPARSE, fu__csv_source(r), line, col, NULL, "row has %zu field%s, the header has %zu",
+                            n, n == 1 ? "" : "s", nh);
 }
 
 /* Re-raise the current error (code rc) at format column k, `offset` bytes
@@ -240,24 +243,44 @@ static int read_number(const rowv *rw, int k, double *out) {
 
 static int two(const unsigned char *u) { return (u[0] - '0') * 10 + (u[1] - '0'); }
 
+static int digit(unsigned char c) { return (unsigned)(c - '0') <= 9; }
+
+/* Whether u[0..15] is "DDDD-DD-DD?DD?DD" (D a digit). Eight lanes at a time
+ * on little-endian hosts: a digit lane is 0x30..0x39, that is 0x3? and, 6
+ * added, still 0x3? (no lane carries into the next). */
+static int digits16(const unsigned char *u) {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t M0 = 0x00FFFF00FFFFFFFFull, M1 = 0xFFFF00FFFF00FFFFull; /* the digit lanes */
+    const uint64_t HI = 0xF0F0F0F0F0F0F0F0ull, THREE = 0x3030303030303030ull, SIX = 0x0606060606060606ull;
+    uint64_t w0, w1;
+    memcpy(&w0, u, 8);
+    memcpy(&w1, u + 8, 8);
+    return (w0 & ~M0) == 0x2D00002D00000000ull && /* '-' in lanes 4 and 7 */
+           (w0 & HI & M0) == (THREE & M0) && ((w0 + (SIX & M0)) & HI & M0) == (THREE & M0) &&
+           (w1 & HI & M1) == (THREE & M1) && ((w1 + (SIX & M1)) & HI & M1) == (THREE & M1);
+#else
+    static const unsigned char D[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15};
+    for (size_t i = 0; i < sizeof D; i++)
+        if (!digit(u[D[i]])) return 0;
+    return u[4] == '-' && u[7] == '-';
+#endif
+}
+
 /* The common shapes of fu_time_parse(), YYYY-MM-DDTHH:MM:SSZ and
  * YYYY-MM-DDTHH:MM:SS+HH:MM, with every value in range: 1 and the time (the
  * value fu_time_parse() gives), or 0 and fu_time_parse() decides. */
 static int fast_time(const char *s, size_t len, int64_t *out) {
-    static const unsigned char DIGITS[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24};
     static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const unsigned char *u = (const unsigned char *)s;
     if (len != 20 && len != 25) return 0;
-    for (size_t i = 0; i < sizeof DIGITS && DIGITS[i] < len; i++)
-        if ((unsigned)(u[DIGITS[i]] - '0') > 9) return 0;
-    if (u[4] != '-' || u[7] != '-' || (u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' ||
-        u[16] != ':')
-        return 0;
+    if (!digits16(u) || !digit(u[17]) || !digit(u[18])) return 0;
+    if ((u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' || u[16] != ':') return 0;
     int off = 0;
     if (len == 20) {
         if (u[19] != 'Z' && u[19] != 'z') return 0;
     } else {
         if ((u[19] != '+' && u[19] != '-') || u[22] != ':') return 0;
+        if (!digit(u[20]) || !digit(u[21]) || !digit(u[23]) || !digit(u[24])) return 0;
         int oh = two(u + 20), om = two(u + 23);
         if (om > 59 || oh * 60 + om > 18 * 60) return 0;
         off = (u[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
@@ -270,6 +293,8 @@ static int fast_time(const char *s, size_t len, int64_t *out) {
     *out = fu__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
     return 1;
 }
+
+int fu__book_csv_fast_time(const char *s, size_t len, int64_t *out) { return fast_time(s, len, out); }
 
 static int read_time(const rowv *rw, int k, int required, int64_t *out) {
     size_t len;
@@ -446,9 +471,9 @@ static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int 
 static int event_row(fu_book *b, const rowv *rw) {
     size_t len;
     const char *id = cell(rw, EF_CUST, &len);
-    fu__book_prefetch(b, id, len);
+    if (len) fu__book_prefetch(b, fu__book_hash(id, len));
     const char *order = cell(rw, EF_ORDER, &len);
-    fu__book_prefetch(b, order, len);
+    if (len) fu__book_prefetch(b, fu__book_hash(order, len));
     fu_event_in e;
     int skip, rc = event_fields(rw, fu__book_flags(b), &e, &skip, NULL);
     if (rc) return rc;
@@ -546,8 +571,8 @@ typedef struct blk {
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
     size_t n, ev_cap;
-    uint32_t *len5; /* PF_COUNT lengths a row: its strings, for the prefetch */
-    size_t len5_cap;
+    uint32_t *h5; /* PF_COUNT hashes a row: its strings' (the worker's), for the prefetch */
+    size_t h5_cap;
     int rc;    /* the worker's: not FU_OK, stop and read serially */
     int last;  /* the input ends with this block */
     int state; /* BLK_*, under the mutex */
@@ -598,7 +623,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     static const int cols[PF_COUNT] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
     for (int i = 0; i < PF_COUNT; i++) {
         long c = p->col[cols[i]];
-        k->len5[PF_COUNT * k->n + (size_t)i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field */
+        k->h5[PF_COUNT * k->n + (size_t)i] = c < 0 || !lens[c] ? 0 : fu__book_hash(cells[c], lens[c]);
     }
     k->n++;
     return FU_OK;
@@ -624,7 +649,7 @@ static int blk_prepare(blocks *p, blk *k) {
     k->last = p->eof && !p->carry_len;
     size_t rows = fu__csv_count_breaks(k->text, end) + 1;
     if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
-    if (PF_COUNT * rows > k->len5_cap && FU_GROW(k->len5, k->len5_cap, PF_COUNT * rows)) return FU_ENOMEM;
+    if (PF_COUNT * rows > k->h5_cap && FU_GROW(k->h5, k->h5_cap, PF_COUNT * rows)) return FU_ENOMEM;
     return FU_OK;
 }
 
@@ -634,18 +659,20 @@ static void blk_parse(blocks *p, blk *k) {
     k->rc = fu__csv_split(k->text, k->len, p->ncols, p->max_record, p->max_field, blk_row, ud);
 }
 
-static void prefetch_row(fu_book *b, const fu_event_in *e, const uint32_t *len) {
+static void prefetch_row(fu_book *b, const blk *k, size_t i) {
+    const fu_event_in *e = &k->ev[i];
+    const uint32_t *h = k->h5 + PF_COUNT * i;
     if (!e->customer_id) return;
     const char *s[PF_COUNT] = {e->customer_id, e->order_id, e->product_class, e->agent_id, e->note};
-    for (int i = 0; i < PF_COUNT; i++)
-        if (s[i]) fu__book_prefetch(b, s[i], len[i]);
+    for (int j = 0; j < PF_COUNT; j++)
+        if (s[j]) fu__book_prefetch(b, h[j]);
 }
 
 /* Add a block's rows to the book (the calling thread's part). */
 static int blk_apply(fu_book *b, const blk *k) {
     for (size_t i = 0; i < k->n; i++) {
         if (i + APPLY_AHEAD < k->n) /* the string table's slots, far bigger than the caches */
-            prefetch_row(b, &k->ev[i + APPLY_AHEAD], k->len5 + PF_COUNT * (i + APPLY_AHEAD));
+            prefetch_row(b, k, i + APPLY_AHEAD);
         const fu_event_in *e = &k->ev[i];
         if (!e->customer_id) {
             fu__book_count_skipped(b);
@@ -780,7 +807,7 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
     for (int i = 0; i < 2; i++) {
         fu__free(p.slot[i].text);
         fu__free(p.slot[i].ev);
-        fu__free(p.slot[i].len5);
+        fu__free(p.slot[i].h5);
     }
     fu__free(p.carry);
     if (p.f) fclose(p.f);

@@ -104,8 +104,10 @@ int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
 void fu__book_count_skipped(fu_book *b);
-/* Warm the caches for a lookup of this string (a customer or order id). */
-void fu__book_prefetch(const fu_book *b, const char *s, size_t len);
+/* The string table's hash of `len` bytes, and a lookup of that hash made
+ * ahead: the table's slot is asked for (the string's is found later). */
+uint32_t fu__book_hash(const char *s, size_t len);
+void fu__book_prefetch(const fu_book *b, uint32_t hash);
 
 unsigned int fu__book_flags(const fu_book *b);
 void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field);

@@ -116,6 +116,11 @@ size_t fu__csv_safe_end(const char *text, size_t len);
  * time than that. */
 size_t fu__csv_count_breaks(const char *text, size_t len);
 
+/* The events reader's fast path for the common time shapes
+ * (lib/book_csv.c), for the tests: 1 and the value fu_time_parse() gives,
+ * or 0 when it leaves the text to fu_time_parse(). */
+int fu__book_csv_fast_time(const char *s, size_t len, int64_t *out);
+
 /* ---- writer: appends to a buffer (the caller flushes it where it likes) ---- */
 #define FU__CSV_NUMBER 0x1u /* the cell is a number the library formatted: never neutralised */
 #define FU__CSV_RAW 0x2u    /* no formula neutralisation (the writers' raw option) */

@@ -257,6 +257,41 @@ Test(book_csv, times_read_as_fu_time_parse_reads_them) {
     }
 }
 
+/* The fast path takes the common shapes (and gives fu_time_parse's value),
+ * and leaves the rest to fu_time_parse. */
+Test(book_csv, fast_time_takes_the_common_shapes) {
+    static const struct {
+        const char *text;
+        int fast;
+    } cases[] = {
+        {"2025-01-01T07:57:48+08:00", 1}, {"2025-01-01T07:57:48Z", 1},     {"2024-02-29T23:59:59-05:30", 1},
+        {"0002-01-01T00:00:00z", 1},      {"9998-12-31 23:59:59+18:00", 1}, {"2025-01-01t00:00:00Z", 1},
+        {"2025/01-01T07:57:48Z", 0},      {"2025-01/01T07:57:48Z", 0},     {"2025-01-01T07:57:48", 0},
+        {"2O25-01-01T07:57:48Z", 0},      {"2025-0:-01T07:57:48Z", 0},     {"2025-01-0aT07:57:48Z", 0},
+        {"2025-01-01T0?:57:48Z", 0},      {"2025-01-01T07:5/:48Z", 0},     {"2025-01-01T07:57:4 Z", 0},
+        {"2025-01-01T07:57:48+0:-00", 0}, {"2025-01-01T07:57:48+08:0a", 0}, {"2025-01-01T07-57:48Z", 0},
+        {"2023-02-29T00:00:00Z", 0},      {"2025-01-01X07:57:48Z", 0},     {"2025-01-01T07:57:48+19:00", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        int64_t fast = 0, slow = 0;
+        int took = fu__book_csv_fast_time(t, strlen(t), &fast);
+        cr_expect_eq(took, cases[i].fast, "'%s': fast path %d", t, took);
+        if (took) {
+            cr_assert_eq(fu_time_parse(t, strlen(t), &slow), FU_OK, "'%s'", t);
+            cr_expect_eq(fast, slow, "'%s'", t);
+        }
+    }
+    for (int iter = 0; iter < 20000; iter++) { /* and on the random times of the test above */
+        char tm[64];
+        random_time(tm, sizeof tm);
+        int64_t fast = 0, slow = 0;
+        if (!fu__book_csv_fast_time(tm, strlen(tm), &fast)) continue;
+        cr_assert_eq(fu_time_parse(tm, strlen(tm), &slow), FU_OK, "'%s'", tm);
+        cr_assert_eq(fast, slow, "'%s'", tm);
+    }
+}
+
 /* ------------------------------------------- blocks against the serial reader */
 
 static const char *const NOTES[] = {
@@ -452,6 +487,25 @@ Test(book_csv, blocks_report_the_serial_readers_first_error) {
     }
 }
 
+/* Reading `t` in blocks on one and two threads (and with the serial reader
+ * when `serial`) fails with FU_EPARSE at ev.csv:line:column, in column
+ * `path`, with `message` in the text, and keeps no event. */
+static void expect_parse_error(const text *t, int serial, unsigned long line, unsigned long column, const char *path,
+                               const char *message) {
+    for (int threads = serial ? -1 : 1; threads <= 2; threads++) {
+        if (threads == 0) continue;
+        outcome o = read_with(threads, 256, t->s, t->len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_EPARSE, "%s", o.message);
+        cr_expect_str_eq(o.source, "ev.csv");
+        cr_expect_eq(o.line, line, "line %lu: %s", o.line, o.message);
+        cr_expect_eq(o.column, column, "column %lu: %s", o.column, o.message);
+        cr_expect_str_eq(o.path, path);
+        cr_expect(strstr(o.message, message), "%s", o.message);
+        cr_expect_eq(o.events, 0);
+        free(o.csv);
+    }
+}
+
 Test(book_csv, error_in_a_later_block_names_its_line_and_column) {
     text t = {0};
     puts_(&t, "customer_id,at,kind,amount,note\n");
@@ -465,15 +519,8 @@ Test(book_csv, error_in_a_later_block_names_its_line_and_column) {
         outcome ok = read_with(threads, 256, t.s, t.len - 41, FU_BOOK_CREATE_CUSTOMERS);
         cr_assert_eq(ok.rc, FU_OK, "%s", ok.message); /* without the bad row: read in blocks */
         free(ok.csv);
-        outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
-        cr_assert_eq(o.rc, FU_EPARSE);
-        cr_assert_eq(o.line, 802, "line %lu", o.line);
-        cr_assert_eq(o.column, 34, "column %lu: %s", o.column, o.message); /* "C3," + 21 + "purchase," */
-        cr_assert_str_eq(o.path, "amount");
-        cr_assert(strstr(o.message, "not a number: '12.5.1'"), "%s", o.message);
-        cr_assert_eq(o.events, 0);
-        free(o.csv);
     }
+    expect_parse_error(&t, 0, 802, 34, "amount", "not a number: '12.5.1'"); /* "C3," + 21 + "purchase," */
     free(t.s);
 }
 
@@ -608,17 +655,7 @@ Test(book_csv, bad_priority_names_line_and_column) {
     puts_(&t, "customer_id,at,kind,priority\n");
     for (int i = 0; i < 50; i++) puts_(&t, "C1,2026-01-01T00:00:00Z,contact,high\n");
     puts_(&t, "C1,2026-01-01T00:00:00Z,contact,asap\n"); /* line 52 */
-    for (int threads = 1; threads <= 2; threads++) {
-        outcome o = read_with(threads, 256, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
-        cr_assert_eq(o.rc, FU_EPARSE);
-        cr_expect_str_eq(o.source, "ev.csv");
-        cr_expect_eq(o.line, 52, "line %lu", o.line);
-        cr_expect_eq(o.column, 33, "column %lu: %s", o.column, o.message); /* "C1," + 21 + "contact," */
-        cr_expect_str_eq(o.path, "priority");
-        cr_expect(strstr(o.message, "unknown priority 'asap'"), "%s", o.message);
-        cr_expect_eq(o.events, 0);
-        free(o.csv);
-    }
+    expect_parse_error(&t, 0, 52, 33, "priority", "unknown priority 'asap'"); /* "C1," + 21 + "contact," */
     free(t.s);
 }
 
@@ -646,4 +683,29 @@ Test(book_csv, priority_through_the_api) {
     cr_expect_eq(st.events, 2);
     cr_expect_eq(st.duplicates_dropped, 1);
     fu_book_free(b);
+}
+
+/* A row with too many fields is named at the start of its first extra field
+ * (it was one column past the end of the line), on the line where that field
+ * starts; a row with too few where it ends. In every reading mode. */
+Test(book_csv, too_many_fields_names_the_first_extra_field) {
+    static const struct {
+        const char *row;
+        unsigned long line, column;
+        const char *message;
+    } cases[] = {
+        {"C1,2026-01-01T00:00:00Z,contact,x,y\n", 52, 33, "row has 5 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z,contact,\"a,b\",y\n", 52, 33, "row has 5 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z,\"con\ntact\",\"x\"\n", 53, 7, "row has 4 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z,contact,\n", 52, 33, "row has 4 fields, the header has 3"},
+        {"C1,2026-01-01T00:00:00Z\n", 52, 24, "row has 2 fields, the header has 3"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        text t = {0};
+        puts_(&t, "customer_id,at,kind\n");
+        for (int i = 0; i < 50; i++) puts_(&t, "C1,2026-01-01T00:00:00Z,contact\n");
+        puts_(&t, cases[c].row);
+        expect_parse_error(&t, 1, cases[c].line, cases[c].column, "", cases[c].message);
+        free(t.s);
+    }
 }
