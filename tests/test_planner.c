@@ -1326,11 +1326,11 @@ Test(planner, national_day_first_contact_is_late_not_dropped) {
           NULL, NULL);
     int64_t t0 = T("2026-09-30T21:30:00+08:00");
     plan(&f, t0, 10 * D);
-    const fu_touchpoint *a =
-        check_want(f.plan, &(tp_want){TP(PLANNED, "H1", "cadences.delivery.first_contact"),
-                                   .due_from = "2026-09-30T21:30:00+08:00", .due_to = "2026-10-02T21:30:00+08:00",
-                                   .best_at = "2026-10-08T08:00:00+08:00", .status_rule = "calendars.cn.holidays",
-                                   .reason = "late: holidays close the window (calendars.cn.holidays)"});
+    static const tp_want late = {TP(PLANNED, "H1", "cadences.delivery.first_contact"),
+                                 .due_from = "2026-09-30T21:30:00+08:00", .due_to = "2026-10-02T21:30:00+08:00",
+                                 .best_at = "2026-10-08T08:00:00+08:00", .status_rule = "calendars.cn.holidays",
+                                 .reason = "late: holidays close the window (calendars.cn.holidays)"};
+    const fu_touchpoint *a = check_want(f.plan, &late);
     cr_assert_null(strstr(a->reason, "quiet_hours.allowed"), "%s", a->reason);
     /* the usage check [10-07 21:30, 10-15 21:30] keeps the 24 h gap after it */
     CHECK(f.plan, {TP(PLANNED, "H1", "cadences.delivery.second_contact"), .best_at = "2026-10-09T08:00:00+08:00",
@@ -1342,10 +1342,10 @@ Test(planner, national_day_first_contact_is_late_not_dropped) {
     plan(&f, t0, D);
     cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 0);
     cr_assert_eq(count(f.plan, FU_TOUCHPOINT_SUPPRESSED), 0);
-    const fu_touchpoint *l =
-        check_want(f.plan, &(tp_want){TP(LATER, "H1", "cadences.delivery.first_contact"),
-                                   .best_at = "2026-10-08T08:00:00+08:00", .status_rule = "calendars.cn.holidays",
-                                   .reason = "after the horizon (calendars.cn.holidays)"});
+    static const tp_want later = {TP(LATER, "H1", "cadences.delivery.first_contact"),
+                                  .best_at = "2026-10-08T08:00:00+08:00", .status_rule = "calendars.cn.holidays",
+                                  .reason = "after the horizon (calendars.cn.holidays)"};
+    const fu_touchpoint *l = check_want(f.plan, &later);
     cr_assert_str_eq(fu_touchpoint_status_name(FU_TOUCHPOINT_LATER), "later");
     /* the plan keeps its own copy of the rule */
     fu_planner_free(f.pl);
