@@ -22,12 +22,15 @@
  * (0) are recognised by their tables. */
 #define LEDGER_APP_ID 0x46554C47
 
+/* The prepared statements of a ledger. */
+enum { ST_INSERT, ST_EVENT, ST_UPDATE, ST_ROW, ST_LAST, ST_COUNT };
+
 struct fu_ledger {
     sqlite3 *db;
     fu_ledger_options opts;
     fu_redactor *own_redactor;
     fu_redactor *redactor; /* NULL when storing raw text */
-    sqlite3_stmt *st_insert, *st_event, *st_row, *st_update, *st_last;
+    sqlite3_stmt *st[ST_COUNT]; /* prepared by prepare_writes() from k_statements */
 };
 
 /* ------------------------------------------------------------- errors */
@@ -222,11 +225,7 @@ FU_DEFINE_INIT(fu_ledger_options_init, fu_ledger_options, FU_LEDGER_OPTIONS_INIT
 
 void fu_ledger_close(fu_ledger *l) {
     if (!l) return;
-    sqlite3_finalize(l->st_insert);
-    sqlite3_finalize(l->st_event);
-    sqlite3_finalize(l->st_row);
-    sqlite3_finalize(l->st_update);
-    sqlite3_finalize(l->st_last);
+    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(l->st[i]);
     sqlite3_close_v2(l->db);
     fu_redactor_free(l->own_redactor);
     fu__free(l);
@@ -372,27 +371,25 @@ static int check_integrity(fu_ledger *l) {
     return rc;
 }
 
+/* The columns read into a `row` (read_row()). */
+#define ROW_COLUMNS "id, state, warned, level, warn_at, breach_at, created_at"
+
+static const char *const k_statements[ST_COUNT] = {
+    [ST_INSERT] = "INSERT INTO commitment(customer_id, text, category, owner, created_by, rule,"
+                  " created_at, deadline, warn_at, breach_at, state, warned, level, closed_at, next_at)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, 0, NULL, ?9)",
+    [ST_EVENT] = "INSERT INTO event(commitment_id, seq, at, kind, from_state, to_state, level, rule, actor)"
+                 " VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM event WHERE commitment_id = ?1),"
+                 " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_UPDATE] = "UPDATE commitment SET state = ?2, warned = ?3, level = ?4, closed_at = ?5, next_at = ?6"
+                  " WHERE id = ?1",
+    [ST_ROW] = "SELECT " ROW_COLUMNS " FROM commitment WHERE id = ?1",
+    [ST_LAST] = "SELECT max(at) FROM event WHERE commitment_id = ?1",
+};
+
 static int prepare_writes(fu_ledger *l) {
-    int rc = prepare(l,
-                     "INSERT INTO commitment(customer_id, text, category, owner, created_by, rule,"
-                     " created_at, deadline, warn_at, breach_at, state, warned, level, closed_at, next_at)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, 0, NULL, ?9)",
-                     &l->st_insert);
-    if (rc == FU_OK)
-        rc = prepare(l,
-                     "INSERT INTO event(commitment_id, seq, at, kind, from_state, to_state, level, rule, actor)"
-                     " VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM event WHERE commitment_id = ?1),"
-                     " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                     &l->st_event);
-    if (rc == FU_OK)
-        rc = prepare(l,
-                     "UPDATE commitment SET state = ?2, warned = ?3, level = ?4, closed_at = ?5, next_at = ?6"
-                     " WHERE id = ?1",
-                     &l->st_update);
-    if (rc == FU_OK)
-        rc = prepare(l, "SELECT id, state, warned, level, warn_at, breach_at, created_at FROM commitment WHERE id = ?1",
-                     &l->st_row);
-    if (rc == FU_OK) rc = prepare(l, "SELECT max(at) FROM event WHERE commitment_id = ?1", &l->st_last);
+    int rc = FU_OK;
+    for (int i = 0; i < ST_COUNT && rc == FU_OK; i++) rc = prepare(l, k_statements[i], &l->st[i]);
     return rc;
 }
 
@@ -482,7 +479,7 @@ typedef struct row {
 
 static int add_event(fu_ledger *l, int64_t id, int64_t at, int kind, int from, int to, int level,
                      const char *rule, const char *by) {
-    sqlite3_stmt *st = l->st_event;
+    sqlite3_stmt *st = l->st[ST_EVENT];
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, at);
     sqlite3_bind_int(st, 3, kind);
@@ -498,7 +495,7 @@ static int add_event(fu_ledger *l, int64_t id, int64_t at, int kind, int from, i
 }
 
 static int save_row(fu_ledger *l, const row *r, int64_t closed_at) {
-    sqlite3_stmt *st = l->st_update;
+    sqlite3_stmt *st = l->st[ST_UPDATE];
     int has;
     int64_t next = next_at_of(l, r->state, r->warned, r->level, r->warn_at, r->breach_at, &has);
     sqlite3_bind_int64(st, 1, r->id);
@@ -581,7 +578,7 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
     char *masked[N_FIELDS] = {NULL};
     for (int i = 1; i <= 4 && rc == FU_OK; i++) rc = mask_field(l, field[i], &masked[i]);
     if (rc == FU_OK) {
-        sqlite3_stmt *st = l->st_insert;
+        sqlite3_stmt *st = l->st[ST_INSERT];
         for (int i = 0; i < N_FIELDS; i++)
             sqlite3_bind_text(st, i + 1, masked[i] ? masked[i] : field[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 7, in->created_at);
@@ -619,19 +616,24 @@ int fu_ledger_add_bulk(fu_ledger *l, const fu_commit_input *in, size_t n, int64_
     return finish(l, rc);
 }
 
+/* The ROW_COLUMNS of the current result row of `st`. */
+static void read_row(sqlite3_stmt *st, row *r) {
+    r->id = sqlite3_column_int64(st, 0);
+    r->state = sqlite3_column_int(st, 1);
+    r->warned = sqlite3_column_int(st, 2);
+    r->level = sqlite3_column_int(st, 3);
+    r->warn_at = sqlite3_column_int64(st, 4);
+    r->breach_at = sqlite3_column_int64(st, 5);
+    r->created_at = sqlite3_column_int64(st, 6);
+}
+
 static int load_row(fu_ledger *l, int64_t id, row *r) {
-    sqlite3_stmt *st = l->st_row;
+    sqlite3_stmt *st = l->st[ST_ROW];
     sqlite3_bind_int64(st, 1, id);
     int src = sqlite3_step(st);
     int rc = FU_OK;
     if (src == SQLITE_ROW) {
-        r->id = sqlite3_column_int64(st, 0);
-        r->state = sqlite3_column_int(st, 1);
-        r->warned = sqlite3_column_int(st, 2);
-        r->level = sqlite3_column_int(st, 3);
-        r->warn_at = sqlite3_column_int64(st, 4);
-        r->breach_at = sqlite3_column_int64(st, 5);
-        r->created_at = sqlite3_column_int64(st, 6);
+        read_row(st, r);
     } else if (src == SQLITE_DONE) {
         rc = fu__error_set(FU_ENOTFOUND, "no commitment with id %lld", (long long)id);
     } else {
@@ -642,7 +644,7 @@ static int load_row(fu_ledger *l, int64_t id, row *r) {
 }
 
 static int last_event_at(fu_ledger *l, int64_t id, int64_t *out) {
-    sqlite3_stmt *st = l->st_last;
+    sqlite3_stmt *st = l->st[ST_LAST];
     sqlite3_bind_int64(st, 1, id);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW) *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0);
@@ -717,22 +719,15 @@ int fu_ledger_tick(fu_ledger *l, int64_t now, size_t *out) {
     size_t n = 0, cap = 0, events = 0;
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(l->db,
-                                 "SELECT id, state, warned, level, warn_at, breach_at, created_at FROM commitment"
-                                 " WHERE next_at <= ?1 ORDER BY next_at, id", -1, &st, NULL);
+                                 "SELECT " ROW_COLUMNS " FROM commitment WHERE next_at <= ?1 ORDER BY next_at, id",
+                                 -1, &st, NULL);
     if (src == SQLITE_OK) sqlite3_bind_int64(st, 1, now);
     while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         if (FU_GROW(rows, cap, n + 1) != FU_OK) {
             rc = FU_ENOMEM;
             break;
         }
-        row *r = &rows[n++];
-        r->id = sqlite3_column_int64(st, 0);
-        r->state = sqlite3_column_int(st, 1);
-        r->warned = sqlite3_column_int(st, 2);
-        r->level = sqlite3_column_int(st, 3);
-        r->warn_at = sqlite3_column_int64(st, 4);
-        r->breach_at = sqlite3_column_int64(st, 5);
-        r->created_at = sqlite3_column_int64(st, 6);
+        read_row(st, &rows[n++]);
         src = SQLITE_OK;
     }
     if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "finding due commitments");

@@ -121,14 +121,6 @@ int fu__error_setv(int code, const char *fmt, va_list ap) {
     return code;
 }
 
-int fu__error_set(int code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fu__error_setv(code, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 static void error_position(const char *source, unsigned long line, unsigned long column,
                            const char *path) {
     fu__error_tls *e = error_tls();
@@ -142,15 +134,6 @@ int fu__error_set_atv(int code, const char *source, unsigned long line, unsigned
                       const char *fmt, va_list ap) {
     fu__error_setv(code, fmt, ap);
     error_position(source, line, column, path);
-    return code;
-}
-
-int fu__error_set_at(int code, const char *source, unsigned long line,
-                     unsigned long column, const char *path, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fu__error_set_atv(code, source, line, column, path, fmt, ap);
-    va_end(ap);
     return code;
 }
 
@@ -174,10 +157,13 @@ int fu_error_set_at(int code, const char *source, unsigned long line, unsigned l
     return code;
 }
 
-static void error_prefixv(const char *fmt, va_list ap) {
+void fu_error_prefix(const char *fmt, ...) {
     fu__error_tls *e = error_tls();
     char joined[FU_ERR_MSG];
+    va_list ap;
+    va_start(ap, fmt);
     int n = vsnprintf(joined, sizeof joined, fmt, ap);
+    va_end(ap);
     if (n < 0) return;
     size_t len = strlen(joined);
     if (len + 2 < sizeof joined) {
@@ -185,20 +171,6 @@ static void error_prefixv(const char *fmt, va_list ap) {
         copy_trunc(joined + len + 2, sizeof joined - len - 2, e->message);
     }
     memcpy(e->message, joined, sizeof joined);
-}
-
-void fu__error_prefix(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    error_prefixv(fmt, ap);
-    va_end(ap);
-}
-
-void fu_error_prefix(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    error_prefixv(fmt, ap);
-    va_end(ap);
 }
 
 size_t fu_error_format(char *buf, size_t size) {

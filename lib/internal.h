@@ -51,19 +51,20 @@ static inline size_t fu__lower_bound_i64(const int64_t *v, size_t n, int64_t key
     return lo;
 }
 
-/* ---- errors: set the thread's error detail and return `code` ---- */
-int fu__error_set(int code, const char *fmt, ...) FU_PRINTF(2, 3);
+/* ---- errors: set the thread's error detail and return `code` ----
+ * fu__error_set and fu__error_set_at (with a position in an input: source
+ * name, 1-based line/column, key path) are the public fu_error_set() and
+ * fu_error_set_at() of common.h. */
+#define fu__error_set fu_error_set
+#define fu__error_set_at fu_error_set_at
 int fu__error_setv(int code, const char *fmt, va_list ap) FU_PRINTF(2, 0);
-/* With a position in an input: source name, 1-based line/column, key path. */
-int fu__error_set_at(int code, const char *source, unsigned long line,
-                     unsigned long column, const char *path, const char *fmt, ...)
-    FU_PRINTF(6, 7);
 int fu__error_set_atv(int code, const char *source, unsigned long line, unsigned long column, const char *path,
                       const char *fmt, va_list ap) FU_PRINTF(6, 0);
 /* Shorthand for the very common out-of-memory case. */
 int fu__error_nomem(void);
-/* Prefix the current error message with "what: " (e.g. an outer context). */
-void fu__error_prefix(const char *fmt, ...) FU_PRINTF(1, 2);
+/* Prefix the current error message with "what: " (e.g. an outer context):
+ * the public fu_error_prefix(). */
+#define fu__error_prefix fu_error_prefix
 
 /* ---- cancellation (fu_set_cancel_hook): FU_OK, or FU_ECANCELED with the
  * error set when the calling thread's hook asks to stop. FU_CANCEL_POLL

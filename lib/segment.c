@@ -265,34 +265,28 @@ int fu_segment_rfm_score(const double *recency, const double *frequency, const d
 
 /* ================================================================ rules */
 
+static const char *const tier_names[] = {
+    [FU_TIER_ORDINARY] = "ordinary", [FU_TIER_KEY] = "key", [FU_TIER_VIP] = "vip"};
+static const char *const product_class_names[] = {[FU_PRODUCT_UNKNOWN] = "unknown",
+                                                  [FU_PRODUCT_FAST_MOVING] = "fast_moving",
+                                                  [FU_PRODUCT_MID] = "mid", [FU_PRODUCT_DURABLE] = "durable"};
+
 const char *fu_segment_tier_name(fu_segment_tier tier) {
-    switch (tier) {
-    case FU_TIER_ORDINARY: return "ordinary";
-    case FU_TIER_KEY: return "key";
-    case FU_TIER_VIP: return "vip";
-    }
-    return "?";
+    return (unsigned)tier < sizeof tier_names / sizeof tier_names[0] ? tier_names[tier] : "?";
 }
 
 const char *fu_segment_product_class_name(fu_segment_product_class c) {
-    switch (c) {
-    case FU_PRODUCT_UNKNOWN: return "unknown";
-    case FU_PRODUCT_FAST_MOVING: return "fast_moving";
-    case FU_PRODUCT_MID: return "mid";
-    case FU_PRODUCT_DURABLE: return "durable";
-    }
-    return "?";
+    return (unsigned)c < sizeof product_class_names / sizeof product_class_names[0] ? product_class_names[c] : "?";
 }
 
+/* The policy's names of the stages: fu__pol_lifecycle has the order of fu_segment_lifecycle. */
+_Static_assert(FU__LC_NEW == (int)FU_LIFECYCLE_NEW && FU__LC_CHURNED == (int)FU_LIFECYCLE_CHURNED &&
+                   FU__LC_COUNT == (int)FU_LIFECYCLE_CHURNED + 1,
+               "lifecycle stages in one order");
+
 const char *fu_segment_lifecycle_name(fu_segment_lifecycle stage) {
-    switch (stage) {
-    case FU_LIFECYCLE_NEW: return "new";
-    case FU_LIFECYCLE_GROWING: return "growing";
-    case FU_LIFECYCLE_MATURE: return "mature";
-    case FU_LIFECYCLE_DECLINING: return "declining";
-    case FU_LIFECYCLE_CHURNED: return "churned";
-    }
-    return "?";
+    const char *name = fu__pol_lifecycle_name((int)stage);
+    return name ? name : "?";
 }
 
 FU_DEFINE_INIT(fu_segment_rules_init, fu_segment_rules, FU_SEGMENT_RULES_INIT)

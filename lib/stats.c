@@ -193,22 +193,27 @@ double fu__stats_beta_quantile_lower(double q, double a, double b, double lb, do
     return x;
 }
 
-int fu_stats_beta_cdf(double x, double a, double b, double *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "beta cdf: NULL out");
+/* FU_OK, or FU_EINVAL unless a and b are finite and > 0 and `v` (the
+ * argument named `name`) is in [0, 1]. */
+static int check_beta(double a, double b, const char *name, double v) {
     if (!(a > 0.0) || !(b > 0.0) || !isfinite(a) || !isfinite(b))
         return fu__error_set(FU_EINVAL, "Beta parameters must be finite and > 0 (a=%g, b=%g)", a, b);
-    if (!(x >= 0.0 && x <= 1.0)) return fu__error_set(FU_EINVAL, "x must be in [0,1] (x=%g)", x);
-    *out = fu__stats_ibeta(x, a, b, fu__stats_lbeta(a, b));
+    if (!(v >= 0.0 && v <= 1.0)) return fu__error_set(FU_EINVAL, "%s must be in [0,1] (%s=%g)", name, name, v);
     return FU_OK;
+}
+
+int fu_stats_beta_cdf(double x, double a, double b, double *out) {
+    if (!out) return fu__error_set(FU_EINVAL, "beta cdf: NULL out");
+    int rc = check_beta(a, b, "x", x);
+    if (rc == FU_OK) *out = fu__stats_ibeta(x, a, b, fu__stats_lbeta(a, b));
+    return rc;
 }
 
 int fu_stats_beta_quantile(double q, double a, double b, double *out) {
     if (!out) return fu__error_set(FU_EINVAL, "beta quantile: NULL out");
-    if (!(a > 0.0) || !(b > 0.0) || !isfinite(a) || !isfinite(b))
-        return fu__error_set(FU_EINVAL, "Beta parameters must be finite and > 0 (a=%g, b=%g)", a, b);
-    if (!(q >= 0.0 && q <= 1.0)) return fu__error_set(FU_EINVAL, "q must be in [0,1] (q=%g)", q);
-    *out = stats_beta_quantile(q, a, b);
-    return FU_OK;
+    int rc = check_beta(a, b, "q", q);
+    if (rc == FU_OK) *out = stats_beta_quantile(q, a, b);
+    return rc;
 }
 
 static double norm_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }

@@ -39,6 +39,38 @@ static fu_frequency *fit(const fu_frequency_attempt *a, size_t n, size_t S, cons
     return m;
 }
 
+/* Cells of attempts (segment, k, attempts, positives) of one segment or
+ * several, fitted with at most `max_k` bins (0: the default) and `flags`. */
+typedef struct cell {
+    uint32_t seg, k;
+    int n, x;
+} cell;
+
+static fu_frequency *fit_cells(const cell *c, size_t nc, size_t S, const char *const *names, uint32_t max_k,
+                               unsigned flags) {
+    size_t total = 0;
+    for (size_t i = 0; i < nc; i++) total += (size_t)c[i].n;
+    fu_frequency_attempt *a = malloc(total * sizeof *a);
+    cr_assert_not_null(a);
+    size_t n = 0;
+    for (size_t i = 0; i < nc; i++) n = add_cell(a, n, c[i].seg, c[i].k, c[i].n, c[i].x);
+    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
+    if (max_k) o.max_k = max_k;
+    o.flags = flags;
+    fu_frequency *m = fit(a, n, S, names, &o);
+    free(a);
+    return m;
+}
+
+/* The recommendations of `m` at `value` per positive outcome and `phone_cost`
+ * per call, into *r (n of them). */
+static void recommend(const fu_frequency *m, fu_frequency_recommend_options *ro, double value, double phone_cost,
+                      fu_frequency_recommendation **r, size_t *n) {
+    ro->value = value;
+    ro->contact_cost[FU_CHANNEL_PHONE] = phone_cost;
+    cr_assert_eq(fu_frequency_recommend(m, ro, r, n), FU_OK, "%s", fu_error_last()->message);
+}
+
 static void assert_finite(const fu_frequency_estimate *e) {
     cr_assert(isfinite(e->p) && isfinite(e->lo) && isfinite(e->hi), "%g %g %g", e->p, e->lo, e->hi);
     cr_assert(e->lo <= e->p + 1e-15 && e->p <= e->hi + 1e-15 && e->lo >= 0 && e->hi <= 1);
@@ -89,14 +121,8 @@ Test(frequency, shrinkage_matches_hand_computation) {
 /* A small violation (k = 3 above k = 2 by noise) is pooled; a strong rise is
  * kept unless forced. */
 Test(frequency, monotone_where_the_data_say_so) {
-    static fu_frequency_attempt a[6000];
-    size_t n = 0;
-    n = add_cell(a, n, 0, 1, 1000, 200);
-    n = add_cell(a, n, 0, 2, 1000, 100);
-    n = add_cell(a, n, 0, 3, 1000, 104);
-    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
-    o.max_k = 3;
-    fu_frequency *m = fit(a, n, 1, NULL, &o);
+    static const cell c[] = {{0, 1, 1000, 200}, {0, 2, 1000, 100}, {0, 3, 1000, 104}};
+    fu_frequency *m = fit_cells(c, 3, 1, NULL, 3, 0);
     cr_assert_eq(fu_frequency_is_monotone(m), 1);
     fu_frequency_estimate e2, e3;
     fu_frequency_hazard(m, 0, 2, NAN, &e2);
@@ -105,17 +131,13 @@ Test(frequency, monotone_where_the_data_say_so) {
     cr_assert_float_eq(e2.p, 0.102, 2e-4);
     fu_frequency_free(m);
 
-    n = 0;
-    n = add_cell(a, n, 0, 1, 1000, 50);
-    n = add_cell(a, n, 0, 2, 1000, 150);
-    n = add_cell(a, n, 0, 3, 1000, 300);
-    m = fit(a, n, 1, NULL, &o);
+    static const cell rise[] = {{0, 1, 1000, 50}, {0, 2, 1000, 150}, {0, 3, 1000, 300}};
+    m = fit_cells(rise, 3, 1, NULL, 3, 0);
     cr_assert_eq(fu_frequency_is_monotone(m), 0, "a clear rise is not forced down");
     fu_frequency_hazard(m, 0, 3, NAN, &e3);
     cr_assert_float_eq(e3.p, 0.3, 1e-3);
     fu_frequency_free(m);
-    o.flags = FU_FREQUENCY_FORCE_MONOTONE;
-    m = fit(a, n, 1, NULL, &o);
+    m = fit_cells(rise, 3, 1, NULL, 3, FU_FREQUENCY_FORCE_MONOTONE);
     cr_assert_eq(fu_frequency_is_monotone(m), 1);
     fu_frequency_hazard(m, 0, 1, NAN, &e2);
     fu_frequency_hazard(m, 0, 3, NAN, &e3);
@@ -147,11 +169,9 @@ Test(frequency, empty_and_one_contact_segments_stay_finite) {
     cr_assert_null(strstr(csv, "inf"));
     fu_free(csv);
     fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
-    ro.value = 100;
-    ro.contact_cost[FU_CHANNEL_PHONE] = 1;
     fu_frequency_recommendation *r = NULL;
     size_t nr = 0;
-    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
+    recommend(m, &ro, 100, 1, &r, &nr);
     cr_assert_eq(nr, 3);
     for (size_t i = 0; i < nr; i++) cr_assert(isfinite(r[i].expected_net) && isfinite(r[i].break_even));
     /* the empty segment has no series: no cap beyond its data */
@@ -376,19 +396,12 @@ Test(frequency, bank_reader_errors_name_line_and_column) {
 /* Hazards 0.20, 0.10, 0.05, 0.02 (one segment, 2000 attempts per k); value
  * 100, cost 6 per call: margins +14, +4, -1 -> cap 2. */
 Test(frequency, cap_is_where_one_more_contact_stops_paying) {
-    static fu_frequency_attempt a[8000];
-    size_t n = 0;
-    static const int x[4] = {400, 200, 100, 40};
-    for (uint32_t k = 1; k <= 4; k++) n = add_cell(a, n, 0, k, 2000, x[k - 1]);
-    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
-    o.max_k = 4;
-    fu_frequency *m = fit(a, n, 1, NULL, &o);
+    static const cell c[] = {{0, 1, 2000, 400}, {0, 2, 2000, 200}, {0, 3, 2000, 100}, {0, 4, 2000, 40}};
+    fu_frequency *m = fit_cells(c, 4, 1, NULL, 4, 0);
     fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
-    ro.value = 100;
-    ro.contact_cost[FU_CHANNEL_PHONE] = 6;
     fu_frequency_recommendation *r = NULL;
     size_t nr = 0;
-    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
+    recommend(m, &ro, 100, 6, &r, &nr);
     cr_assert_eq(r[0].cap, 2);
     cr_assert_float_eq(r[0].hazard_last, 0.10, 1e-3);
     cr_assert_float_eq(r[0].margin_last, 4.0, 0.1);
@@ -557,22 +570,15 @@ Test(frequency, out_of_memory_leaks_nothing) {
 /* Industry names in Chinese: rule keys stay distinct (index appended) and the
  * fragment loads. */
 Test(frequency, non_ascii_segment_names_give_distinct_rules) {
-    static fu_frequency_attempt a[4000];
-    size_t n = 0;
-    n = add_cell(a, n, 0, 1, 1000, 200);
-    n = add_cell(a, n, 0, 2, 800, 100);
-    n = add_cell(a, n, 1, 1, 1000, 150);
-    n = add_cell(a, n, 1, 2, 850, 60);
+    static const cell c[] = {{0, 1, 1000, 200}, {0, 2, 800, 100}, {1, 1, 1000, 150}, {1, 2, 850, 60}};
     const char *names[] = {"银行", "保险"};
-    fu_frequency *m = fit(a, n, 2, names, NULL);
+    fu_frequency *m = fit_cells(c, 4, 2, names, 0, 0);
     fu_frequency_recommend_options ro = FU_FREQUENCY_RECOMMEND_OPTIONS_INIT;
-    ro.value = 100;
-    ro.contact_cost[FU_CHANNEL_PHONE] = 1;
     ro.when_key = "industry";
     fu_frequency_recommendation *r = NULL;
     size_t nr = 0;
     char *y = NULL;
-    cr_assert_eq(fu_frequency_recommend(m, &ro, &r, &nr), FU_OK);
+    recommend(m, &ro, 100, 1, &r, &nr);
     cr_assert_eq(fu_frequency_write_recommendations(m, r, nr, &ro, FU_FREQUENCY_YAML, NULL, &y), FU_OK);
     cr_assert(strstr(y, "frequency________0: {max: 2, per: 90d, when: {industry: [\"银行\"]}}"), "%s", y);
     cr_assert(strstr(y, "frequency________1: {max: 2"), "%s", y);
@@ -684,14 +690,8 @@ Test(frequency, negative_outcomes_follow_the_load) {
 /* The odds of a planned contact from the customer's history agree with the
  * book's derivation of k, gap and loads (same rules as the book test). */
 Test(frequency, contact_odds_for_a_simulator) {
-    static fu_frequency_attempt a[6000];
-    size_t n = 0;
-    n = add_cell(a, n, 0, 1, 2000, 400);
-    n = add_cell(a, n, 0, 2, 2000, 200);
-    n = add_cell(a, n, 0, 3, 1000, 50);
-    fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
-    o.max_k = 3;
-    fu_frequency *m = fit(a, n, 1, NULL, &o);
+    static const cell c[] = {{0, 1, 2000, 400}, {0, 2, 2000, 200}, {0, 3, 1000, 50}};
+    fu_frequency *m = fit_cells(c, 3, 1, NULL, 3, 0);
     const int64_t day = 86400, t0 = 1772330400; /* 2026-03-01 10:00 +08:00 */
     const int64_t h[4] = {t0, t0 + day, t0 + 2 * day, t0 + 4 * day};
     fu_frequency_odds od;

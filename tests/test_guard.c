@@ -23,6 +23,13 @@
 static char dir[256];
 
 static void make_dir(void) { fu_test_mkdtemp(dir, sizeof dir, "fu-guard"); }
+/* make_dir(), and the path of the file `name` in it. */
+static const char *file_in_new_dir(const char *name) {
+    static char path[300];
+    make_dir();
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
 static void remove_dir(void) { fu_test_rmtree(dir); }
 
 #define T fu_test_time
@@ -59,9 +66,7 @@ static int collect_fn(void *ud, const fu_contact_record *r) {
 }
 
 Test(guard_log, append_read_and_reopen) {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/contacts.db", dir);
+    const char *path = file_in_new_dir("contacts.db");
     fu_contact_log *l = NULL;
     cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
     fu_contact_record r[3] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
@@ -137,9 +142,8 @@ Test(guard_log, bad_records_write_nothing) {
 }
 
 Test(guard_log, not_a_database_corrupt_and_newer_schema_are_refused) {
-    make_dir();
     char path[300];
-    snprintf(path, sizeof path, "%s/junk.db", dir);
+    snprintf(path, sizeof path, "%s", file_in_new_dir("junk.db"));
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     for (int i = 0; i < 2000; i++) fputs("this is not a database ", f);
@@ -185,9 +189,7 @@ Test(guard_log, not_a_database_corrupt_and_newer_schema_are_refused) {
 }
 
 Test(guard_log, shares_a_file_with_the_ledger) {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/ledger.db", dir);
+    const char *path = file_in_new_dir("ledger.db");
     fu_ledger *led = NULL;
     cr_assert_eq(fu_ledger_open(&led, path, NULL), FU_OK, "%s", fu_error_last()->message);
     fu_contact_log *l = NULL;
@@ -331,9 +333,7 @@ static pid_t start_writer(const char *path, int batch, const char *prefix, const
 }
 
 static void crash_run(int batch) {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/crash.db", dir);
+    const char *path = file_in_new_dir("crash.db");
     int fd;
     pid_t pid = start_writer(path, batch, "C", "0", &fd);
     FILE *f = fdopen(fd, "r");
@@ -369,9 +369,7 @@ Test(guard_log, acknowledged_appends_survive_sigkill) { crash_run(1); }
 Test(guard_log, a_batch_killed_midway_leaves_nothing_half_written) { crash_run(10); }
 
 Test(guard_log, several_processes_append_at_once) {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/shared.db", dir);
+    const char *path = file_in_new_dir("shared.db");
     enum { W = 3 };
     pid_t pid[W];
     int fd[W];
@@ -536,6 +534,13 @@ static void record(gfx *f, const char *cust, const char *iso, fu_channel ch, fu_
     cr_assert_eq(fu_guard_record(f->guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
 }
 
+/* A answered on Tue 03-17 at 09:00 and 10:00 by phone and at 11:00 by `third`. */
+static void three_calls_on_the_17th(gfx *f, fu_channel third) {
+    record(f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    record(f, "A", "2026-03-17T11:00:00+08:00", third, FU_GUARD_ANSWERED, NULL);
+}
+
 Test(guard, quiet_hours_holidays_dnd_and_consent) {
     gfx f;
     gsetup(&f, NULL, NULL);
@@ -638,9 +643,7 @@ Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     expect(&f, &r, "redial.retry_after", "2026-03-16T11:00:00+08:00");
     /* three call attempts on the 17th: the fourth waits for the next local
      * day; texts are no call attempts */
-    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_VIDEO, FU_GUARD_ANSWERED, NULL);
+    three_calls_on_the_17th(&f, FU_CHANNEL_VIDEO);
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
     expect(&f, &r, "redial.attempts_per_day", "2026-03-18T08:00:00+08:00");
     r.channel = FU_CHANNEL_SMS;
@@ -660,9 +663,7 @@ Test(guard, options_override_the_policys_redial_rules) {
     fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T17:30:00+08:00");
     r.rule = R;
     expect(&f, &r, "redial.retry_after", "2026-03-13T18:00:00+08:00");
-    record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
-    record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+    three_calls_on_the_17th(&f, FU_CHANNEL_PHONE);
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-17T15:00:00+08:00");
     expect(&f, &r, NULL, NULL);
     gteardown(&f);
@@ -813,9 +814,7 @@ Test(guard, bad_requests_get_clear_errors) {
 }
 
 Test(guard, a_new_guard_reads_the_log_and_refresh_sees_other_writers) {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/log.db", dir);
+    const char *path = file_in_new_dir("log.db");
     gfx f;
     gsetup(&f, NULL, NULL);
     fu_contact_log *l1 = NULL, *l2 = NULL;
@@ -1197,9 +1196,7 @@ Test(guard_models, record_updates_the_best_time_model_and_it_saves_and_loads) {
 }
 
 Test(guard_models, customer_base_models_round_trip_exactly) {
-    make_dir();
-    char path[300];
-    snprintf(path, sizeof path, "%s/cb.model", dir);
+    const char *path = file_in_new_dir("cb.model");
     fu_model_params m;
     memset(&m, 0, sizeof m);
     m.has_bgnbd = 1;
@@ -1218,8 +1215,9 @@ Test(guard_models, customer_base_models_round_trip_exactly) {
     write_text(path, "a,b,c\n1,2,3\n");
     cr_assert_eq(fu_model_params_load(&back, path), FU_EPARSE);
     cr_assert(strstr(fu_error_last()->message, "not a libfollowup model file"), "%s", fu_error_last()->message);
-    snprintf(path, sizeof path, "%s/missing.model", dir);
-    cr_assert_eq(fu_model_params_load(&back, path), FU_ENOTFOUND);
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/missing.model", dir);
+    cr_assert_eq(fu_model_params_load(&back, missing), FU_ENOTFOUND);
     remove_dir();
 }
 
