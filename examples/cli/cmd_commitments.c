@@ -842,6 +842,8 @@ static int run_add(int argc, char **argv) {
         return cli_usage(PROG " add: give exactly one of --deadline and --within\n");
     if (!a.v[O_CUSTOMER][0])
         return cli_usage(PROG " add: --customer is empty\n");
+    if (!a.v[O_TEXT][strspn(a.v[O_TEXT], " \t\r\n")])
+        return cli_usage(PROG " add: --text is empty (the promise's words are what the ledger keeps)\n");
     fu_commit_input in = FU_COMMIT_INPUT_INIT;
     in.created_at = (int64_t)time(NULL);
     if (a.v[O_AT] && (ec = parse_time_opt("add", "--at", a.v[O_AT], &in.created_at))) return ec;

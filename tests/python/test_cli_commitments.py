@@ -280,3 +280,26 @@ def test_an_undatable_count_is_a_risk_and_the_other_notes_are_stored(tmp_path):
     assert got["C2"]["kind"] == "promise" and got["C2"]["deadline"] == "2025-09-28T04:00:00+08:00"
     assert got["C3"]["kind"] == "promise" and got["C3"]["deadline"] == "2025-09-27T16:00:00+08:00"
     assert "(2 stored)" in r.stderr
+
+
+def test_the_table_shows_control_characters_as_escapes(tmp_path):
+    """A promise's text with ESC/OSC sequences, a bell, a newline and a tab
+    reached the terminal raw in table output (a note could retitle the
+    window or clear the screen); CSV and JSON keep the text as stored."""
+    path = tmp_path / "esc.db"
+    text = "pwn\x1b]0;pwned\x07\x1b[2J\nline2\ttab\u0085end"
+    r = run("add", "--ledger", str(path), "--customer", "C1", "--text", text, "--within", "2h",
+            "--at", "2025-09-26T16:00:00+08:00")
+    assert r.returncode == 0, r.stderr
+    table = run("list", "--ledger", str(path)).stdout
+    assert "\x1b" not in table and "\x07" not in table and "\u0085" not in table
+    assert "pwn\\x1B]0;pwned\\x07\\x1B[2J\\nline2\\ttab\\u0085end" in table
+    assert len(table.splitlines()) == 3  # header, rule, one row
+    listed = json.loads(run("list", "--ledger", str(path), "--format", "json").stdout)
+    assert listed[0]["text"] == text
+
+
+def test_an_empty_text_is_a_usage_error(tmp_path):
+    r = run("add", "--ledger", str(tmp_path / "e.db"), "--customer", "C1", "--text", "  ", "--within", "2h")
+    assert r.returncode == 2 and "--text is empty" in r.stderr
+    assert not (tmp_path / "e.db").exists()
