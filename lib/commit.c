@@ -183,21 +183,23 @@ struct fu_extraction {
     size_t n_risks, cap_risks;
 };
 
-#define NUM "(\\d+|[一二两三四五六七八九十]+)"
+/* A count: ASCII or full-width digits with an optional decimal part ("1.5",
+ * "０.５"), or Chinese numerals. */
+#define NUM "((?:\\d|[０-９])+(?:[.．](?:\\d|[０-９])+)?|[一二两三四五六七八九十]+)"
 #define FRI 4
 static const fu_extract_pattern k_builtin[] = {
-    {"commitments.patterns.zh_working_days", NUM "\\s*个?工作日内",
+    {"commitments.patterns.zh_working_days", NUM "\\s*[个個]?工作日[内內]",
      {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0}},
-    {"commitments.patterns.zh_days", NUM "\\s*天内", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 1, 0, 0}},
-    {"commitments.patterns.zh_hours", NUM "\\s*(?:个)?小时内",
+    {"commitments.patterns.zh_days", NUM "\\s*天[内內]", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 1, 0, 0}},
+    {"commitments.patterns.zh_hours", NUM "\\s*(?:[个個])?小[时時][内內]",
      {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
     {"commitments.patterns.zh_tomorrow_pm", "明天下午前", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 12 * 60}},
     {"commitments.patterns.zh_tomorrow", "明天", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
-    {"commitments.patterns.zh_next_friday", "下周五前", {FU_DEADLINE_NEXT_WEEK, {0, FU_DURATION_SECONDS}, 0, FRI, 18 * 60}},
+    {"commitments.patterns.zh_next_friday", "下[周週]五前", {FU_DEADLINE_NEXT_WEEK, {0, FU_DURATION_SECONDS}, 0, FRI, 18 * 60}},
     {"commitments.patterns.zh_month_end", "月底前", {FU_DEADLINE_MONTH_END, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
     {"commitments.patterns.en_business_days", "within (\\d+) (?:business|working) days?",
      {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0}},
-    {"commitments.patterns.en_hours", "within (\\d+) hours?", {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
+    {"commitments.patterns.en_hours", "within (\\d+(?:\\.\\d+)?) hours?", {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
     {"commitments.patterns.en_friday", "by friday", {FU_DEADLINE_WEEKDAY, {0, FU_DURATION_SECONDS}, 0, FRI, 18 * 60}},
     {"commitments.patterns.en_tomorrow_am", "tomorrow morning", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 12 * 60}},
     {"commitments.patterns.en_month_end", "end of (?:the )?month", {FU_DEADLINE_MONTH_END, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
@@ -669,18 +671,49 @@ const fu_risk *fu_extraction_risk(const fu_extraction *x, size_t i) {
     return x && i < x->n_risks ? &x->risks[i] : NULL;
 }
 
-/* Read a count: ASCII digits or Chinese numerals up to 99 (十, 十二, 二十四). */
-static int parse_count(const char *s, size_t n, int64_t *out) {
-    if (n && s[0] >= '0' && s[0] <= '9') {
-        int64_t v = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (s[i] < '0' || s[i] > '9') return 0;
-            if (v > 100000) return 0;
-            v = v * 10 + (s[i] - '0');
+/* One digit at s[i], ASCII or full-width (U+FF10..U+FF19): its value and
+ * length in *len; -1 when none. */
+static int digit_at(const char *s, size_t n, size_t i, size_t *len) {
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (u[0] >= '0' && u[0] <= '9') return *len = 1, u[0] - '0';
+    if (n - i >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) return *len = 3, u[2] - 0x90;
+    return -1;
+}
+
+/* Read a count of digits (ASCII or full-width) with an optional decimal part
+ * of up to 3 digits after '.' or '．': *out the whole part, *milli the
+ * thousandths. 1: read; 0: not a count; -1: too large to be a promise. */
+static int parse_digits(const char *s, size_t n, int64_t *out, int64_t *milli) {
+    int64_t v = 0, frac = 0;
+    int in_frac = 0, frac_digits = 0;
+    for (size_t i = 0, k; i < n; i += k) {
+        int d = digit_at(s, n, i, &k);
+        if (d < 0) {
+            k = s[i] == '.' ? 1 : n - i >= 3 && memcmp(s + i, "．", 3) == 0 ? 3 : 0;
+            if (!k || in_frac || i == 0 || i + k == n) return 0;
+            in_frac = 1;
+            continue;
         }
-        *out = v;
-        return 1;
+        if (in_frac) {
+            if (++frac_digits > 3) return 0;
+            frac = frac * 10 + d;
+            continue;
+        }
+        v = v * 10 + d;
+        if (v > 100000) return -1;
     }
+    for (; in_frac && frac_digits < 3; frac_digits++) frac *= 10;
+    *out = v;
+    *milli = frac;
+    return 1;
+}
+
+/* Read a count: digits as parse_digits() or Chinese numerals up to 99 (十,
+ * 十二, 二十四); the same results. */
+static int parse_count(const char *s, size_t n, int64_t *out, int64_t *milli) {
+    size_t k;
+    *milli = 0;
+    if (n && digit_at(s, n, 0, &k) >= 0) return parse_digits(s, n, out, milli);
     static const char *const digits[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
     int64_t total = 0, cur = -1;
     int tens_seen = 0;
@@ -695,8 +728,8 @@ static int parse_count(const char *s, size_t n, int64_t *out) {
         }
         int d = -1;
         if (n - i >= 3 && memcmp(s + i, "两", 3) == 0) d = 2;
-        for (int k = 0; d < 0 && k < 9; k++)
-            if (n - i >= 3 && memcmp(s + i, digits[k], 3) == 0) d = k + 1;
+        for (int j = 0; d < 0 && j < 9; j++)
+            if (n - i >= 3 && memcmp(s + i, digits[j], 3) == 0) d = j + 1;
         if (d < 0 || cur >= 0) return 0; /* unknown character or two digits in a row */
         cur = d;
         i += 3;
@@ -704,6 +737,24 @@ static int parse_count(const char *s, size_t n, int64_t *out) {
     if (cur < 0 && !tens_seen) return 0;
     *out = total + (cur < 0 ? 0 : cur);
     return 1;
+}
+
+/* A count with a decimal part ("1.5天内"): exact in seconds or business
+ * seconds (rounded to the second); working days and months have no
+ * fraction. *count becomes 1 and rule->unit the whole duration. */
+static int fractional_rule(fu_deadline_rule *rule, int64_t *count, int64_t milli) {
+    fu_duration *u = &rule->unit;
+    if (u->unit != FU_DURATION_SECONDS && u->unit != FU_DURATION_BUSINESS_SECONDS) return FU_EINVAL;
+    int64_t thousandths = *count * 1000 + milli; /* count <= 100000 */
+    if (u->value < 0 || (u->value && thousandths > INT64_MAX / u->value)) return FU_ERANGE;
+    u->value = (u->value * thousandths + 500) / 1000;
+    *count = 1;
+    return FU_OK;
+}
+
+static const char *fraction_reason(int rc) {
+    return rc == FU_EINVAL ? "a fractional count of working days or months has no deadline: not dated"
+                           : "the promised count is too large to be a deadline: not dated";
 }
 
 static int add_risk(fu_extraction *x, size_t s, size_t e, const char *text, const char *rule,
@@ -746,21 +797,34 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         if (!EX_MAYBE(maybe, p)) continue;
         while ((rc = next_match(ex, pat, note, len, &pos, &s, &e, "commitment pattern")) > 0) {
             int overlaps = 0;
+            int64_t milli = 0;
             for (size_t i = 0; i < x->n_promises && !overlaps; i++)
                 overlaps = s < x->promises[i].end && x->promises[i].start < e;
             if (overlaps) continue; /* an earlier pattern took this text */
-            int64_t count = 0;
-            if (pat->rule.kind == FU_DEADLINE_IN && pat->rule.group > 0) {
+            fu_deadline_rule rule = pat->rule;
+            int64_t count = 0, deadline;
+            const char *undated = NULL;
+            if (rule.kind == FU_DEADLINE_IN && rule.group > 0) {
                 PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
                 uint32_t ng = pcre2_get_ovector_count(pat->md);
-                size_t g = (size_t)pat->rule.group;
-                if (g >= ng || ov[2 * g] == PCRE2_UNSET ||
-                    !parse_count(note + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &count))
-                    continue; /* no usable count: not a promise we can date */
+                size_t g = (size_t)rule.group;
+                if (g >= ng || ov[2 * g] == PCRE2_UNSET) continue;
+                int got = parse_count(note + ov[2 * g], ov[2 * g + 1] - ov[2 * g], &count, &milli);
+                if (got == 0) continue; /* no usable count: not a promise we can date */
+                if (got < 0) undated = "the promised count is too large to be a deadline: not dated";
+                else if (milli && (rc = fractional_rule(&rule, &count, milli)) != FU_OK) undated = fraction_reason(rc);
             }
-            int64_t deadline;
-            rc = fu_deadline_compute(&pat->rule, count, cal, at, &deadline);
-            if (rc != FU_OK) return rc;
+            if (!undated) {
+                rc = fu_deadline_compute(&rule, count, cal, at, &deadline);
+                if (rc == FU_ERANGE) undated = "the promised duration runs past the calendar's range: not dated";
+                else if (rc != FU_OK) return rc;
+            }
+            if (undated) {
+                /* one odd number is a finding about this note, not a failure of the run */
+                fu_error_clear();
+                if (add_risk(x, s, e, note, pat->name, undated) != FU_OK) return FU_ENOMEM;
+                continue;
+            }
             if (FU_GROW(x->promises, x->cap_promises, x->n_promises + 1) != FU_OK) return FU_ENOMEM;
             fu_promise *pr = &x->promises[x->n_promises];
             pr->start = s;

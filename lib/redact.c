@@ -163,9 +163,9 @@ int fu_redact_luhn_valid(const char *s, size_t len) {
 
 /* Capture group i+1 of the built-in pattern holds a match of kind
  * k_group_kind[i]; the order is the priority when several could match. */
-static const int k_group_kind[] = {FU_REDACT_ID_CN,   FU_REDACT_MOBILE_CN,   FU_REDACT_BANK_CARD,
-                                   FU_REDACT_LANDLINE_CN, FU_REDACT_E164,    FU_REDACT_PASSPORT_CN,
-                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_EMAIL};
+static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN,   FU_REDACT_BANK_CARD,
+                                   FU_REDACT_LANDLINE_CN,  FU_REDACT_E164,        FU_REDACT_PASSPORT_CN,
+                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_EMAIL};
 #define N_GROUPS (sizeof k_group_kind / sizeof k_group_kind[0])
 
 /* A separator between the digit groups of a number (in the normalised
@@ -180,28 +180,45 @@ static const int k_group_kind[] = {FU_REDACT_ID_CN,   FU_REDACT_MOBILE_CN,   FU_
 /* Callout 1 checks the ID check character, callout 2 a card's issuer
  * prefix, length, Luhn sum and context, callout 3 a bank account's length
  * and keyword, callout 4 that a landline number does not follow an order
- * keyword; a non-zero return makes PCRE2 backtrack and try the next
- * branch. */
+ * keyword, callout 5 a foreign number's digit count and context, callout 6
+ * an ID in free grouping (18 characters, birth date, check character),
+ * callout 7 that a malformed ID follows an ID keyword; a non-zero return
+ * makes PCRE2 backtrack and try the next branch. */
 static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
      * 15 digits (birth date yymmdd, no check character), groups 6-8-4 /
      * 6-6-3 may be separated */
     "(?<![0-9])(" PROV "[0-9]{4}" SEP "?(?:(?:18|19|20)[0-9]{2}" MMDD SEP "?[0-9]{3}[0-9Xx](?![0-9])(?C1)"
-    "|[0-9]{2}" MMDD SEP "?[0-9]{3}(?![0-9Xx])))",
+    "|[0-9]{2}" MMDD SEP "?[0-9]{3}(?![0-9Xx]))"
+    /* or grouped any other way people type it (4-4-4-4-2, 6-4-4-4) */
+    "|" PROV "[0-9]{0,6}+(?:" SEP "[0-9]{1,8}+){1,5}(?:" SEP "?[Xx])?(?![0-9Xx])(?C6))",
     /* mobile: optional +86 / 0086 / 86 / (+86), then 1[3-9]x xxxx xxxx */
     "(?<![0-9])((?:\\(?(?:\\+|00)?86\\)?" SEP "?)?1[3-9][0-9]" SEP "?[0-9]{4}" SEP "?[0-9]{4})(?![0-9])",
-    /* card: contiguous, groups of 4, 4-6-5 or 6-13 */
-    "(?<![0-9])([0-9]{13,19}|[0-9]{4}(?:" SEP "[0-9]{4}){2,3}(?:" SEP "[0-9]{1,4})?"
-    "|[0-9]{4}" SEP "[0-9]{6}" SEP "[0-9]{5}|[0-9]{6}" SEP "[0-9]{13})(?![0-9])(?C2)",
+    /* card: contiguous, or in 2-5 groups as people type them (4-4-4-4,
+     * 4-6-5, 6-13, 4-12, 8-8, 6-10, ...): the callout counts 13-19 digits */
+    "(?<![0-9])([0-9]{13,19}|[0-9]{4,8}+(?:" SEP "[0-9]{1,13}+){1,4})(?![0-9])(?C2)",
     /* landline: (0xx) / 0xx- / 0xxx xxxx xxxx / contiguous 11-12 digits */
     "(?<![0-9])(\\(0[1-9][0-9]{1,2}\\)" SEP "?[0-9]{3,4}" SEP "?[0-9]{4}|0[1-9][0-9]{1,2}" SEP "[0-9]{3,4}" SEP
-    "?[0-9]{4}|0[1-9][0-9]{9,10})(?![0-9])(?C4)",
+    "?[0-9]{4}|0[1-9][0-9]{9,10}"
+    /* with the country code: +86 (21) 5555 6666, 0086-10-65529988, 86-10-65529988 */
+    "|(?<![A-Za-z])\\(?(?:\\+|00)?86\\)?" SEP "?(?:\\(0?[1-9][0-9]{1,2}\\)|0?[1-9][0-9]{1,2})" SEP "?[0-9]{3,4}" SEP "?[0-9]{4}"
+    ")(?![0-9])(?C4)",
     /* E.164: + and 8-15 digits */
-    "(?<![0-9])(\\+[1-9](?:" SEP "?[0-9]){7,14})(?![0-9])",
+    /* E.164 with + or 00, parts in parentheses ("+1 (415) 555-0134",
+     * "+44 (0)20 7946 0958", "(+1) 415 555 0134", "0044 20 7946 0958"),
+     * North American numbers ("(415) 555-0134", "1-800-555-0199") and national
+     * numbers with a trunk 0 in 5-6 groups ("07911 123456") */
+    "(?<![0-9])((?:\\+|\\(\\+)[1-9][0-9]{0,2}\\)?(?:" SEP "?(?:\\([0-9]{1,5}\\)|[0-9])){5,18}"
+    "|(?<![A-Za-z])00[1-9](?:" SEP "?(?:\\([0-9]{1,5}\\)|[0-9])){6,18}"
+    "|(?<![A-Za-z])(?:1" SEP ")?(?:\\([2-9][0-9]{2}\\)" SEP "?|[2-9][0-9]{2}+" SEP ")[2-9][0-9]{2}+" SEP "[0-9]{4}"
+    "|(?<![A-Za-z])0[1-9][0-9]{3}+" SEP "[0-9]{6})(?![0-9])(?C5)",
     /* passports (E, E+letter, G) and travel permits to Hong Kong / Macau (H, M) */
     "(?<![A-Za-z0-9])(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[HM][0-9]{8}(?:[0-9]{2})?)(?![A-Za-z0-9])",
     /* bank account after its keyword (checked by the callout) */
     "(?<![0-9])([0-9]{10,30}|[0-9]{3,8}(?:" SEP "[0-9]{2,8}){1,6})(?![0-9])(?C3)",
+    /* an ID with a typo (wrong check character, a digit missing or extra)
+     * right after its keyword (身份证号, 证件号, ID no.) */
+    "(?<![0-9])([0-9]{14,19}+[Xx]?|[0-9]{6}+" SEP "[0-9]{7,9}+" SEP "[0-9]{2,4}+[Xx]?)(?![0-9Xx])(?C7)",
     /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
     "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63}@[A-Za-z0-9\\x80-\\xff]"
     "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
@@ -331,7 +348,7 @@ static int ends_with_any(const char *subject, size_t end, const keyword *w, size
 
 /* What the nearest keyword in the 40 bytes before `start` names: 1 an order
  * (订单, 单号, order, tracking, ...), 2 an account or card (账号, 卡号,
- * account, ...), 0 none. Spaces, ':', '#', '：', '是' and '为' between
+ * account, ...), 3 an identity card (身份证号, 证件号, ID no.), 0 none. Spaces, ':', '#', '：', '是' and '为' between
  * keyword and number are skipped. */
 static int keyword_before(const char *subject, size_t start) {
     static const keyword order[] = {KW("订单号"), KW("订单"), KW("单号"), KW("运单"), KW("快递"), KW("物流"),
@@ -340,6 +357,8 @@ static int keyword_before(const char *subject, size_t start) {
     static const keyword account[] = {KW("账号"), KW("账户"), KW("帐号"), KW("帐户"), KW("卡号"), KW("银行卡"),
                                       KW("account no."), KW("account no"), KW("account number"), KW("account"),
                                       KW("acct"), KW("acct."), KW("a/c"), KW("iban")};
+    static const keyword id[] = {KW("身份证号码"), KW("身份证号"), KW("身份证"), KW("证件号码"), KW("证件号"),
+                                 KW("id no."), KW("id no"), KW("id number"), KW("id card"), KW("id card no.")};
     static const keyword glue[] = {KW("："), KW("是"), KW("为")};
     size_t end = start, floor = start > 40 ? start - 40 : 0;
     for (;;) {
@@ -352,9 +371,19 @@ static int keyword_before(const char *subject, size_t start) {
         }
     }
     if (end == 0) return 0;
+    if (ends_with_any(subject, end, id, sizeof id / sizeof *id)) return 3;
     if (ends_with_any(subject, end, account, sizeof account / sizeof *account)) return 2;
     if (ends_with_any(subject, end, order, sizeof order / sizeof *order)) return 1;
     return 0;
+}
+
+/* Whether an 18-digit ID's digits 7-14 are a birth date 1800-2099. */
+static int id_date_ok(const char *d) {
+    int cy = (d[6] - '0') * 10 + (d[7] - '0'), m = (d[10] - '0') * 10 + (d[11] - '0');
+    int day = (d[12] - '0') * 10 + (d[13] - '0');
+    for (int i = 6; i < 14; i++)
+        if (d[i] < '0' || d[i] > '9') return 0;
+    return cy >= 18 && cy <= 20 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
 }
 
 static int callout(pcre2_callout_block *cb, void *ud) {
@@ -371,6 +400,9 @@ static int callout(pcre2_callout_block *cb, void *ud) {
         return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an order number */
     case 3: return nd >= 10 && nd <= 30 && keyword_before(subject, cb->start_match) == 2 ? 0 : 1;
     case 4: return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an invoice or order number */
+    case 5: return nd >= 8 && nd <= 17 && keyword_before(subject, cb->start_match) != 1 ? 0 : 1;
+    case 6: return nd == 18 && id_date_ok(d) && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
+    case 7: return keyword_before(subject, cb->start_match) == 3 ? 0 : 1;
     default: return 0;
     }
 }

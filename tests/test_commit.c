@@ -102,6 +102,16 @@ ParameterizedTestParameters(commit, extraction_dates_promises_in_the_cn_calendar
          "2025-09-27T12:00:00+08:00"},
         {"refund by the end of month", "commitments.patterns.en_month_end", "end of month", 14,
          "2025-09-30T18:00:00+08:00"},
+        /* decimal counts: 1.5 x 24 h = 36 h, 0.5 h = 30 min (the old reading took "5") */
+        {"1.5天内寄出", "commitments.patterns.zh_days", "1.5天内", 0, "2025-09-28T04:00:00+08:00"},
+        {"预计0.5小时内到", "commitments.patterns.zh_hours", "0.5小时内", 6, "2025-09-26T16:30:00+08:00"},
+        {"within 1.5 hours", "commitments.patterns.en_hours", "within 1.5 hours", 0, "2025-09-26T17:30:00+08:00"},
+        /* full-width digits and point, as IMEs type them */
+        {"２４小时内回复", "commitments.patterns.zh_hours", "２４小时内", 0, "2025-09-27T16:00:00+08:00"},
+        {"３个工作日内", "commitments.patterns.zh_working_days", "３个工作日内", 0, "2025-09-30T18:00:00+08:00"},
+        {"２．５小时内", "commitments.patterns.zh_hours", "２．５小时内", 0, "2025-09-26T18:30:00+08:00"},
+        /* traditional characters */
+        {"3個工作日內解決", "commitments.patterns.zh_working_days", "3個工作日內", 0, "2025-09-30T18:00:00+08:00"},
     };
     return cr_make_param_array(struct extract_case, cases, sizeof cases / sizeof cases[0]);
 }
@@ -126,6 +136,33 @@ ParameterizedTest(struct extract_case *c, commit, extraction_dates_promises_in_t
     fu_extraction_free(x);
     fu_extractor_free(ex);
     fu_calendar_free(cal);
+}
+
+/* A count the deadline rules cannot date is a risk of that note, not a
+ * failure of the run: the old code ended the whole extraction ("too many
+ * working days: 123456") or dated "1.5个工作日" as 5 working days. Built-in
+ * and policy extractors agree. */
+Test(commit, undatable_counts_are_risks_and_the_rest_of_the_note_is_kept) {
+    fu_policy *p = fu_test_policy(NULL);
+    fu_extractor *exs[2] = {builtin_extractor(), policy_extractor(p)};
+    fu_calendar *cal = cn2025();
+    const char *note = "订单号123456个工作日内，1.5个工作日内答复，3天内寄出";
+    for (int k = 0; k < 2; k++) {
+        fu_extraction *x = extract(exs[k], cal, note);
+        cr_assert_eq(fu_extraction_promise_count(x), 1, "extractor %d", k);
+        expect_promise(x, 0, "commitments.patterns.zh_days", "2025-09-29T16:00:00+08:00");
+        cr_assert_eq(fu_extraction_risk_count(x), 2);
+        const fu_risk *r0 = fu_extraction_risk(x, 0), *r1 = fu_extraction_risk(x, 1);
+        cr_expect_str_eq(r0->text, "123456个工作日内");
+        cr_expect_str_eq(r0->rule, "commitments.patterns.zh_working_days");
+        cr_expect(strstr(r0->reason, "too large") != NULL, "%s", r0->reason);
+        cr_expect_str_eq(r1->text, "1.5个工作日内");
+        cr_expect(strstr(r1->reason, "fractional") != NULL, "%s", r1->reason);
+        fu_extraction_free(x);
+        fu_extractor_free(exs[k]);
+    }
+    fu_calendar_free(cal);
+    fu_policy_free(p);
 }
 
 Test(commit, the_more_specific_pattern_wins_and_promises_come_in_text_order) {

@@ -60,6 +60,34 @@ ParameterizedTestParameters(redact, masks_keep_a_hint) {
         /* E.164 */
         {"+44 20 7946 0958", "+44 ** **** 0958", FU_REDACT_E164},
         {"+14155552671", "+14*****2671", FU_REDACT_E164},
+        /* foreign numbers as people type them (all missed before) */
+        {"(415) 555-0134", "(41*) ***-0134", FU_REDACT_E164},
+        {"call 415.555.0134", "call 41*.***.0134", FU_REDACT_E164},
+        {"1-800-555-0199", "1-8**-***-0199", FU_REDACT_E164},
+        {"+1 (415) 555-0134", "+1 (4**) ***-0134", FU_REDACT_E164},
+        {"(+1) 415 555 0134", "(+1) 4** *** 0134", FU_REDACT_E164},
+        {"+44 (0)20 7946 0958", "+44 (*)** **** 0958", FU_REDACT_E164},
+        {"0044 20 7946 0958", "00** ** **** 0958", FU_REDACT_E164},
+        {"UK 07911 123456", "UK 07*** **3456", FU_REDACT_E164},
+        {"+86 (21) 5555 6666", "+86 (**) **** 6666", FU_REDACT_LANDLINE_CN},
+        {"0086-10-65529988", "0086-**-****9988", FU_REDACT_LANDLINE_CN},
+        {"86-10-65529988", "86-**-****9988", FU_REDACT_LANDLINE_CN},
+        /* ... but not after an order keyword or glued to letters */
+        {"Order 415-555-0134", "Order 415-555-0134", -1},
+        {"SF0012345678901", "SF0012345678901", -1},
+        /* cards and IDs in other groupings (6222 0212... was read as a 021
+         * landline and 11 of 16 digits showed) */
+        {"4111 111111111111", "4111 ********1111", FU_REDACT_BANK_CARD},
+        {"41111111 11111111", "4111**** ****1111", FU_REDACT_BANK_CARD},
+        {"622202 1234567894", "6222** ******7894", FU_REDACT_BANK_CARD},
+        {"6222 021234567894", "6222 ********7894", FU_REDACT_BANK_CARD},
+        {"订单 4111 111111111111", "订单 4111 111111111111", -1},
+        {"1101 0519 9003 0712 39", "110* **** **** **12 39", FU_REDACT_ID_CN},
+        {"110105 1990 0307 1239", "110*** **** **** 1239", FU_REDACT_ID_CN},
+        /* an ID with a typo right after its keyword: masked; without one, left */
+        {"身份证号110105199001011233", "身份证号110***********1233", FU_REDACT_ID_CN},
+        {"身份证号11010519900101123", "身份证号110**********1123", FU_REDACT_ID_CN},
+        {"ID no. 11010519900101123", "ID no. 110**********1123", FU_REDACT_ID_CN},
         /* e-mail */
         {"联系zhang.san@example.com谢谢", "联系z***@example.com谢谢", FU_REDACT_EMAIL},
         {"a@b.co", "a***@b.co", FU_REDACT_EMAIL},

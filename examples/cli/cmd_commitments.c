@@ -29,7 +29,11 @@ static void help_extract(FILE *out) {
             "the ledger in one transaction (all or nothing). The ledger stores the whole\n"
             "note as the commitment's text, masked (phone numbers, e-mail, IDs, cards)\n"
             "unless the policy's redaction is disabled. Risky phrases the policy flags\n"
-            "(\"保证今天修好\", \"guarantee\") are printed with their rule.\n"
+            "(\"保证今天修好\", \"guarantee\") are printed with their rule. A promise the\n"
+            "ledger already holds (same customer, note time, rule and deadline) is\n"
+            "not stored again: extracting one file twice stores each promise once.\n"
+            "A count that cannot be dated (\"1.5个工作日\", an order number read as a\n"
+            "count) is printed as a risk and the other notes are stored.\n"
             "\n"
             "options:\n"
             "  --notes CSV        notes to read, required\n"
@@ -591,22 +595,77 @@ static int read_notes(const setting *s, const char *path, const fu_book *book, z
     return rc;
 }
 
-static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stored) {
+/* A promise already in the ledger: the same customer, note time, rule and
+ * deadline as an unresolved or resolved commitment there not matched yet
+ * (`used`). Running extract twice over one notes file then stores nothing
+ * the second time; two equal promises in one note stay two. */
+static int64_t already_stored(const fu_commitment_list *have, unsigned char *used, const found *f) {
+    for (size_t j = 0; j < fu_commitment_list_count(have); j++) {
+        const fu_commitment *c = fu_commitment_list_get(have, j);
+        if (!used[j] && c->created_at == f->at && c->deadline == f->deadline && strcmp(c->rule, f->rule) == 0) {
+            used[j] = 1;
+            return c->id;
+        }
+    }
+    return 0;
+}
+
+/* Mark the promises of customer `cust` that the ledger already holds (their
+ * id set, `skip` 1); the others are left to store. */
+static int mark_stored(fu_ledger *l, found_list *fl, size_t from, const char *cust, unsigned char *skip,
+                       size_t *known) {
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.customer_id = cust;
+    fu_commitment_list *have = NULL;
+    int rc = fu_ledger_query(l, &q, &have);
+    if (rc != FU_OK) return rc;
+    size_t n = fu_commitment_list_count(have);
+    unsigned char *used = n ? calloc(n, 1) : NULL;
+    if (n && !used) {
+        fu_commitment_list_free(have);
+        return fu_error_set(FU_ENOMEM, "out of memory");
+    }
+    for (size_t i = from; i < fl->n; i++) {
+        found *f = &fl->f[i];
+        if (f->kind != 0 || skip[i] || strcmp(f->customer_id, cust) != 0) continue;
+        skip[i] = 2; /* looked at */
+        int64_t id = n ? already_stored(have, used, f) : 0;
+        if (id) {
+            f->id = id;
+            skip[i] = 1;
+            (*known)++;
+        }
+    }
+    free(used);
+    fu_commitment_list_free(have);
+    return FU_OK;
+}
+
+static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stored, size_t *known) {
+    *stored = *known = 0;
+    unsigned char *skip = fl->n ? calloc(fl->n, 1) : NULL;
+    if (fl->n && !skip) return fu_error_set(FU_ENOMEM, "out of memory");
+    int rc = FU_OK;
+    for (size_t i = 0; i < fl->n && rc == FU_OK; i++)
+        if (fl->f[i].kind == 0 && !skip[i]) rc = mark_stored(l, fl, i, fl->f[i].customer_id, skip, known);
     size_t n = 0;
-    for (size_t i = 0; i < fl->n; i++) n += fl->f[i].kind == 0;
-    *stored = 0;
-    if (!n) return FU_OK;
+    for (size_t i = 0; i < fl->n; i++) n += fl->f[i].kind == 0 && skip[i] != 1;
+    if (rc != FU_OK || !n) {
+        free(skip);
+        return rc;
+    }
     fu_commit_input *in = calloc(n, sizeof *in);
     int64_t *ids = calloc(n, sizeof *ids);
     if (!in || !ids) {
         free(in);
         free(ids);
+        free(skip);
         return fu_error_set(FU_ENOMEM, "out of memory");
     }
     size_t k = 0;
     for (size_t i = 0; i < fl->n; i++) {
         const found *f = &fl->f[i];
-        if (f->kind != 0) continue;
+        if (f->kind != 0 || skip[i] == 1) continue;
         fu_commit_input def = FU_COMMIT_INPUT_INIT;
         in[k] = def;
         in[k].customer_id = f->customer_id;
@@ -619,15 +678,16 @@ static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stor
         in[k].rule = f->rule;
         k++;
     }
-    int rc = fu_ledger_add_bulk(l, in, n, ids);
+    rc = fu_ledger_add_bulk(l, in, n, ids);
     if (rc == FU_OK) {
         k = 0;
         for (size_t i = 0; i < fl->n; i++)
-            if (fl->f[i].kind == 0) fl->f[i].id = ids[k++];
+            if (fl->f[i].kind == 0 && skip[i] != 1) fl->f[i].id = ids[k++];
         *stored = n;
     }
     free(in);
     free(ids);
+    free(skip);
     return rc;
 }
 
@@ -669,7 +729,7 @@ static int run_extract(int argc, char **argv) {
     fu_ledger *l = NULL;
     found_list fl = {NULL, 0, 0};
     zones zs = {NULL, 0, 0};
-    size_t n_notes = 0, stored = 0, risks = 0;
+    size_t n_notes = 0, stored = 0, known = 0, risks = 0;
     if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
     /* Fail on a bad ledger path before reading anything. */
     if (!dry && (ec = check_ledger_path("extract", a.v[O_LEDGER], 1)) != CLI_OK) goto done;
@@ -681,15 +741,17 @@ static int run_extract(int argc, char **argv) {
     }
     if (!dry) {
         if ((ec = open_ledger("extract", &s, a.v[O_LEDGER], 0, 1, &l)) != CLI_OK) goto done;
-        if ((rc = store_found(l, &a, &fl, &stored)) != FU_OK) {
+        if ((rc = store_found(l, &a, &fl, &stored, &known)) != FU_OK) {
             ec = fail("extract: storing", rc);
             goto done;
         }
     }
     if ((ec = print_found(&fl, a.fmt)) != CLI_OK) goto done;
     for (size_t i = 0; i < fl.n; i++) risks += fl.f[i].kind == 1;
-    fprintf(stderr, PROG " extract: %zu notes, %zu promises (%zu stored%s), %zu risky phrases\n", n_notes,
-            fl.n - risks, stored, dry ? ", dry run" : "", risks);
+    char already[64] = "";
+    if (known) snprintf(already, sizeof already, ", %zu already in the ledger", known);
+    fprintf(stderr, PROG " extract: %zu notes, %zu promises (%zu stored%s%s), %zu risky phrases\n", n_notes,
+            fl.n - risks, stored, already, dry ? ", dry run" : "", risks);
 done:
     found_list_free(&fl);
     zones_free(&zs);
@@ -780,6 +842,8 @@ static int run_add(int argc, char **argv) {
         return cli_usage(PROG " add: give exactly one of --deadline and --within\n");
     if (!a.v[O_CUSTOMER][0])
         return cli_usage(PROG " add: --customer is empty\n");
+    if (!a.v[O_TEXT][strspn(a.v[O_TEXT], " \t\r\n")])
+        return cli_usage(PROG " add: --text is empty (the promise's words are what the ledger keeps)\n");
     fu_commit_input in = FU_COMMIT_INPUT_INIT;
     in.created_at = (int64_t)time(NULL);
     if (a.v[O_AT] && (ec = parse_time_opt("add", "--at", a.v[O_AT], &in.created_at))) return ec;

@@ -330,13 +330,60 @@ static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
     return 0;
 }
 
+/* A copy of s for a terminal: control characters (C0, DEL, C1) and bytes
+ * that are not UTF-8 are written as escapes (\n, \t, \r, \xHH, \u0085),
+ * so that a note cannot move the cursor, retitle the window or break the
+ * table's rows. NULL when out of memory. */
+static char *visible_text(const char *s) {
+    size_t n = strlen(s);
+    char *d = malloc(n * 6 + 1), *o = d;
+    if (!d) return NULL;
+    int32_t i = 0, len = (int32_t)n;
+    while (i < len) {
+        int32_t j = i;
+        UChar32 cp;
+        U8_NEXT((const uint8_t *)s, j, len, cp);
+        if (cp == '\n' || cp == '\t' || cp == '\r') {
+            *o++ = '\\';
+            *o++ = cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r';
+        } else if (cp < 0) {
+            for (int32_t k = i; k < j; k++) o += sprintf(o, "\\x%02X", (unsigned char)s[k]);
+        } else if (cp < 0x20 || cp == 0x7F) {
+            o += sprintf(o, "\\x%02X", (unsigned)cp);
+        } else if (cp >= 0x80 && cp <= 0x9F) {
+            o += sprintf(o, "\\u%04X", (unsigned)cp);
+        } else {
+            memcpy(o, s + i, (size_t)(j - i));
+            o += j - i;
+        }
+        i = j;
+    }
+    *o = '\0';
+    return d;
+}
+
+/* The table format's cells (headers first) made visible; NULL when out of
+ * memory. */
+static char **visible_cells(const cli_table *t, size_t rows) {
+    size_t n = (rows + 1) * t->ncols;
+    char **v = calloc(n, sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] = visible_text(i < t->ncols ? t->headers[i] : t->cells[i - t->ncols]))) {
+            for (size_t k = 0; k < i; k++) free(v[k]);
+            free(v);
+            return NULL;
+        }
+    return v;
+}
+
 /* Column widths for the table format; with a width limit the widest
  * columns are narrowed (cells cut with an ellipsis) until the row fits. */
-static void fit_widths(const cli_table *t, size_t *w, size_t rows) {
-    for (size_t c = 0; c < t->ncols; c++) w[c] = text_width(t->headers[c]);
+static void fit_widths(const cli_table *t, char *const *v, size_t *w, size_t rows) {
+    for (size_t c = 0; c < t->ncols; c++) w[c] = text_width(v[c]);
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < t->ncols; c++) {
-            size_t x = text_width(t->cells[r * t->ncols + c]);
+            size_t x = text_width(v[(r + 1) * t->ncols + c]);
             if (x > w[c]) w[c] = x;
         }
     if (!t->max_width) return;
@@ -374,15 +421,21 @@ int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_ro
         if (write_json_rows(t, out, rows)) return -1;
     } else {
         size_t *w = calloc(t->ncols, sizeof *w);
-        if (!w) return -1;
-        fit_widths(t, w, rows);
-        int rc = write_text_row(out, t->headers, w, t->ncols);
+        char **v = w ? visible_cells(t, rows) : NULL;
+        if (!v) {
+            free(w);
+            return -1;
+        }
+        fit_widths(t, v, w, rows);
+        int rc = write_text_row(out, v, w, t->ncols);
         for (size_t c = 0; c < t->ncols; c++) {
             if (c) fputs("  ", out);
             for (size_t i = 0; i < w[c]; i++) fputc('-', out);
         }
         fputc('\n', out);
-        for (size_t r = 0; r < rows && rc == 0; r++) rc = write_text_row(out, t->cells + r * t->ncols, w, t->ncols);
+        for (size_t r = 0; r < rows && rc == 0; r++) rc = write_text_row(out, v + (r + 1) * t->ncols, w, t->ncols);
+        for (size_t i = 0; i < (rows + 1) * t->ncols; i++) free(v[i]);
+        free(v);
         free(w);
         if (rc) return -1;
     }

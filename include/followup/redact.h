@@ -9,11 +9,11 @@
  *
  * | kind                     | what                                                   | mask                      |
  * |--------------------------|--------------------------------------------------------|---------------------------|
- * | #FU_REDACT_ID_CN         | 18-digit resident ID (province code, birth date plausible, ISO 7064 MOD 11-2 check character right), or the old 15-digit one (province code, birth date) | `110***********1234` |
+ * | #FU_REDACT_ID_CN         | 18-digit resident ID (province code, birth date plausible, ISO 7064 MOD 11-2 check character right), or the old 15-digit one (province code, birth date), in any grouping; after an ID keyword (身份证号, 证件号, ID no.) also with a typo | `110***********1234` |
  * | #FU_REDACT_MOBILE_CN     | `1[3-9]x` 11-digit mobile, optional `+86`/`0086`/`(+86)`, separators in the 3-4-4 places | `138****5678`, `+86 138-****-5678` |
- * | #FU_REDACT_BANK_CARD     | 13–19 digits (contiguous, in groups of 4, 4-6-5 or 6-13) with an issuer prefix of a card network (Visa 4, Mastercard 51–55/2221–2720, Amex 34/37, JCB 35, Diners 30/36/38/39, UnionPay 62/81, Discover 60/64/65, domestic 9) and a right Luhn sum, unless the nearest keyword before it names an order (订单, 单号, order, tracking, ...) | `6222 **** **** 1234`, `6222********1234` |
- * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, `0xxx xxxx xxxx`, or 11–12 contiguous digits starting `0[1-9]` | `010-****5678` |
- * | #FU_REDACT_E164          | `+` country code and number, 8–15 digits, optional separators | `+44 ** **** 0958` |
+ * | #FU_REDACT_BANK_CARD     | 13–19 digits (contiguous or in 2–5 groups: 4-4-4-4, 4-6-5, 6-13, 4-12, 8-8, ...) with an issuer prefix of a card network (Visa 4, Mastercard 51–55/2221–2720, Amex 34/37, JCB 35, Diners 30/36/38/39, UnionPay 62/81, Discover 60/64/65, domestic 9) and a right Luhn sum, unless the nearest keyword before it names an order (订单, 单号, order, tracking, ...) | `6222 **** **** 1234`, `6222********1234` |
+ * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, `0xxx xxxx xxxx`, or 11–12 contiguous digits starting `0[1-9]`; also after `+86`/`0086`/`86` (`86-10-65529988`) | `010-****5678` |
+ * | #FU_REDACT_E164          | numbers outside China: `+`/`(+cc)`/`00` and a country code (parts in parentheses allowed), North American `(415) 555-0134` / `1-800-555-0199`, national `07911 123456` | `+44 ** **** 0958`, `(41*) ***-0134` |
  * | #FU_REDACT_EMAIL         | `local@domain.tld`, also with non-ASCII local part or domain (`张三@例子.中国`) | `z***@example.com` |
  * | #FU_REDACT_PASSPORT_CN   | `E`+8 digits, `E`+letter+7 digits, `G`+8 digits, `P`/`S`/`D`+7–8 digits (passports), `H`/`M`+8–10 digits (travel permits) | `E*****678` |
  * | #FU_REDACT_BANK_ACCOUNT  | 10–30 digits (groups allowed) right after 账号, 账户, 帐号, 卡号, 银行卡, 对公账户, account, acct, a/c | `1100 **** **** 2345` |

@@ -238,3 +238,68 @@ def test_a_missing_ledger_directory_gives_a_clear_error(tmp_path):
     r = run("report", "--ledger", str(tmp_path / "absent.db"), "--at", REPORT_AT)
     assert r.returncode == 3
     assert "does not exist" in r.stderr
+
+
+def test_extract_twice_stores_each_promise_once(ledger, tmp_path):
+    """The second run over the same notes finds the same promises and stores
+    none (it used to store every one again: ids 1 and 13 for one promise);
+    two equal promises in one note stay two."""
+    path, first = ledger
+    promises = [f for f in first if f["kind"] == "promise"]
+    r = run("extract", "--notes", str(NOTES), "--customers", str(CUSTOMERS), "--ledger", str(path),
+            "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    again = [f for f in rows(r.stdout) if f["kind"] == "promise"]
+    assert [f["id"] for f in again] == [f["id"] for f in promises]
+    assert f"(0 stored, {len(promises)} already in the ledger)" in r.stderr
+    listed = rows(run("list", "--ledger", str(path), "--format", "csv").stdout)
+    assert len(listed) == len(promises)
+
+    notes = tmp_path / "twice.csv"
+    notes.write_text("customer_id,at,note\nC1,2025-09-26T16:00:00+08:00,3天内寄出，3天内回电\n", encoding="utf-8")
+    other = tmp_path / "other.db"
+    for expect in ("(2 stored)", "(0 stored, 2 already in the ledger)"):
+        r = run("extract", "--notes", str(notes), "--ledger", str(other))
+        assert r.returncode == 0 and expect in r.stderr, r.stderr
+    assert len(rows(run("list", "--ledger", str(other), "--format", "csv").stdout)) == 2
+
+
+def test_an_undatable_count_is_a_risk_and_the_other_notes_are_stored(tmp_path):
+    """A note with "123456个工作日内" (an order number) ended the whole run with
+    exit 3 and stored nothing; "1.5天内" was dated as 5 days."""
+    notes = tmp_path / "odd.csv"
+    notes.write_text("customer_id,at,note\n"
+                     "C1,2025-09-26T16:00:00+08:00,订单号123456个工作日内\n"
+                     "C2,2025-09-26T16:00:00+08:00,1.5天内寄出\n"
+                     "C3,2025-09-26T16:00:00+08:00,２４小时内回复\n", encoding="utf-8")
+    path = tmp_path / "odd.db"
+    r = run("extract", "--notes", str(notes), "--ledger", str(path), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    got = {f["customer_id"]: f for f in rows(r.stdout)}
+    assert got["C1"]["kind"] == "risk" and "too large" in got["C1"]["risk"]
+    assert got["C2"]["kind"] == "promise" and got["C2"]["deadline"] == "2025-09-28T04:00:00+08:00"
+    assert got["C3"]["kind"] == "promise" and got["C3"]["deadline"] == "2025-09-27T16:00:00+08:00"
+    assert "(2 stored)" in r.stderr
+
+
+def test_the_table_shows_control_characters_as_escapes(tmp_path):
+    """A promise's text with ESC/OSC sequences, a bell, a newline and a tab
+    reached the terminal raw in table output (a note could retitle the
+    window or clear the screen); CSV and JSON keep the text as stored."""
+    path = tmp_path / "esc.db"
+    text = "pwn\x1b]0;pwned\x07\x1b[2J\nline2\ttab\u0085end"
+    r = run("add", "--ledger", str(path), "--customer", "C1", "--text", text, "--within", "2h",
+            "--at", "2025-09-26T16:00:00+08:00")
+    assert r.returncode == 0, r.stderr
+    table = run("list", "--ledger", str(path)).stdout
+    assert "\x1b" not in table and "\x07" not in table and "\u0085" not in table
+    assert "pwn\\x1B]0;pwned\\x07\\x1B[2J\\nline2\\ttab\\u0085end" in table
+    assert len(table.splitlines()) == 3  # header, rule, one row
+    listed = json.loads(run("list", "--ledger", str(path), "--format", "json").stdout)
+    assert listed[0]["text"] == text
+
+
+def test_an_empty_text_is_a_usage_error(tmp_path):
+    r = run("add", "--ledger", str(tmp_path / "e.db"), "--customer", "C1", "--text", "  ", "--within", "2h")
+    assert r.returncode == 2 and "--text is empty" in r.stderr
+    assert not (tmp_path / "e.db").exists()

@@ -198,6 +198,45 @@ for i in range(18):
     v = ["E" + d, "E" + rng.choice("ABCDFGHJKLMN") + d[:7], "G" + d, "H" + d, "M" + d, "H" + d + "12"][i % 6]
     add("mask", "passport", rng.choice(["护照号{}", "passport {}", "护照：{}", "港澳通行证 {}"]).format(v), v[1:])
 
+# ------------------------------------------- foreign phones, free groupings
+# (a second generator, so that the rows above stay as they were)
+rng2 = random.Random(26)
+
+
+def digits(n, first="0123456789"):
+    return rng2.choice(first) + "".join(rng2.choice("0123456789") for _ in range(n - 1))
+
+
+for i in range(24):
+    a, b, c = digits(3, "23456789"), digits(3, "23456789"), digits(4)
+    fmt = ["({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "1-{a}-{b}-{c}", "+1 ({a}) {b}-{c}", "(+1) {a} {b} {c}",
+           "001 {a} {b} {c}", "+1 {a} {b} {c}"][i % 8]
+    add("mask", "phone_intl", rng2.choice(["call {} after 5pm", "US office {}", "客户美国电话{}", "{}"]).format(
+        fmt.format(a=a, b=b, c=c)), b)
+for i in range(16):
+    n1, n2 = digits(4, "23456789"), digits(4)
+    v = ["+44 (0)20 {} {}", "0044 20 {} {}", "+49 (0)30 {}{}", "+86 (21) {} {}", "0086-21-{}{}", "86-10-{}{}",
+         "+33 (0)1 {} {}", "+61 (02) {} {}"][i % 8].format(n1, n2)
+    add("mask", "phone_intl", rng2.choice(["电话 {}", "tel {}", "{} (office)", "{}"]).format(v), n1)
+for i in range(6):
+    v = "07" + digits(3) + " " + digits(6)
+    add("mask", "phone_intl", rng2.choice(["UK mobile {}", "客户英国手机 {}"]).format(v), v[6:9])
+for i in range(12):
+    p, n = [("6222", 16), ("4111", 16), ("6228", 19), ("5187", 16)][i % 4]
+    c = luhn_complete(p, n)
+    cut = [4, 8, 6, 8][i % 4]
+    s2 = c[:cut] + " " + c[cut:]
+    add("mask", "card", rng2.choice(["卡号{}", "card {}", "{}"]).format(s2), c[cut:cut + 6])
+for i in range(10):
+    v = id18()
+    v2 = " ".join(v[k:k + 4] for k in range(0, 18, 4)) if i % 2 else v[:6] + " " + " ".join(
+        v[k:k + 4] for k in range(6, 18, 4))
+    add("mask", "id18", rng2.choice(["身份证{}", "ID {}", "{}"]).format(v2), v[8:14])
+for i in range(8):
+    v = id18()
+    bad = v[:17] + ("0" if v[17] != "0" else "1") if i % 2 else v[:10] + v[11:]
+    add("mask", "id_typo", ["身份证号{}", "身份证：{}", "证件号码 {}", "ID no. {}"][i % 4].format(bad), bad[6:12])
+
 # ---------------------------------------------------------------- negatives
 NEG = [
     "订单号 20261123000123456", "订单号：2026112310301234", "order #A1234567", "Order 20261123-0042",
@@ -221,6 +260,8 @@ NEG = [
     "ISBN 978-7-111-12345-6", "编号 0001-0002-0003", "订单号 1381234567890123", "期号 20261123001",
     "第1期 13800 元 第2期 13800 元", "13 8 12 34 56 78", "2026 11 23 10 30", "电话费 138 元",
     "分 3 期，每期 1234.56 元", "年化 3.85%", "1/3/5/7/9", "0.5 1.0 1.5 2.0",
+    "SF0012345678901", "Order 415-555-0134", "订单号 4111 111111111111", "编号 1101 0519 9003",
+    "单号 622202 1234567894", "合计 2026 1123 1030 元", "快递 JD0086 1065529988",
 ]
 for t in NEG:
     add("keep", "negative", t, "")
