@@ -13,6 +13,8 @@
 #include <string.h>
 
 _Static_assert(sizeof(fu_event) == 56, "fu_event must stay 56 bytes");
+_Static_assert(sizeof(fu__erow) == 12, "a stored event is 12 bytes");
+_Static_assert(sizeof(fu__eattr) == 40, "attributes are hashed and compared as 40 bytes, no padding");
 
 /* ====================================================== enum names */
 
@@ -442,10 +444,15 @@ static int attr_intern(fu__attrtab *t, const fu__eattr *a, uint32_t *out) {
     return FU_OK;
 }
 
+/* The high part of a time: at = hi * 2^32 + (uint32_t)at, without relying
+ * on the shift of a negative number. */
+static inline int16_t time_hi(int64_t at) { return (int16_t)((at - (int64_t)(uint32_t)at) / 4294967296); }
+
 /* The attributes of a decoded event (padding zeroed: they are compared and
  * hashed as bytes). */
 static void attr_of(const fu_event *e, fu__eattr *a) {
     memset(a, 0, sizeof *a);
+    a->at_hi = time_hi(e->at);
     a->unit_price = e->unit_price;
     a->amount = e->amount;
     a->product_class = e->product_class;
@@ -460,9 +467,14 @@ static void attr_of(const fu_event *e, fu__eattr *a) {
     a->priority = e->priority;
 }
 
+/* The time of a stored event. */
+static inline int64_t row_at(const fu__eattr *A, const fu__erow *r) {
+    return (int64_t)A[r->attr].at_hi * 4294967296 + (int64_t)r->at_lo;
+}
+
 static inline void ev_decode(const fu_book *b, const fu__erow *r, uint32_t cust, fu_event *e) {
     const fu__eattr *a = &b->attrs.v[r->attr];
-    e->at = r->at;
+    e->at = row_at(b->attrs.v, r);
     e->unit_price = a->unit_price;
     e->amount = a->amount;
     e->customer = cust;
@@ -484,11 +496,12 @@ static inline void ev_decode(const fu_book *b, const fu__erow *r, uint32_t cust,
 static int row_is(const fu_book *b, const fu__erow *r, const fu_event *e) {
     fu__eattr a;
     attr_of(e, &a);
-    return r->at == e->at && r->order_id == e->order_id && memcmp(&b->attrs.v[r->attr], &a, sizeof a) == 0;
+    return r->at_lo == (uint32_t)e->at && r->order_id == e->order_id &&
+           memcmp(&b->attrs.v[r->attr], &a, sizeof a) == 0;
 }
 
 static int row_eq(const fu__erow *x, const fu__erow *y) {
-    return x->at == y->at && x->order_id == y->order_id && x->attr == y->attr;
+    return x->at_lo == y->at_lo && x->order_id == y->order_id && x->attr == y->attr; /* at_hi: in attr */
 }
 
 /* The customer of event i, for i going up (*c: the walk, from 0). */
@@ -527,7 +540,7 @@ static void evc_drop(fu_book *b) {
 #define COMPACT_MIN 4096
 
 static uint32_t row_hash(const fu__erow *r, uint32_t cust) {
-    uint64_t h = mix64(0x9E3779B97F4A7C15ull, (uint64_t)r->at);
+    uint64_t h = mix64(0x9E3779B97F4A7C15ull, r->at_lo);
     h = mix64(h, (uint64_t)r->order_id << 32 | r->attr);
     h = (h ^ cust) * 0x94D049BB133111EBull;
     return (uint32_t)(h >> 32);
@@ -849,8 +862,9 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     a.outcome = (uint8_t)in->outcome;
     a.survey = (uint8_t)in->survey;
     a.priority = (uint8_t)in->priority;
+    a.at_hi = time_hi(in->at);
     if ((rc = attr_intern(&b->attrs, &a, &r.attr))) return rc;
-    r.at = in->at;
+    r.at_lo = (uint32_t)in->at;
     if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
     if (b->nev - b->evc_base == b->evc_cap && FU_GROW(b->evc, b->evc_cap, b->nev - b->evc_base + 1))
         return FU_ENOMEM;
@@ -895,12 +909,13 @@ int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
 typedef struct sortctx {
     const fu__erow *ev;
     const uint32_t *cust;
+    const fu__eattr *A; /* the attributes (the high bits of the times) */
 } sortctx;
 typedef int (*idx_less)(const sortctx *x, uint32_t a, uint32_t b);
 
 static int less_time(const sortctx *x, uint32_t a, uint32_t b) {
-    const fu__erow *ev = x->ev;
-    return ev[a].at < ev[b].at || (ev[a].at == ev[b].at && a < b);
+    int64_t ta = row_at(x->A, &x->ev[a]), tb = row_at(x->A, &x->ev[b]);
+    return ta < tb || (ta == tb && a < b);
 }
 
 static int less_content(const sortctx *x, uint32_t a, uint32_t b) {
@@ -964,14 +979,15 @@ static void apply_order(fu__erow *ev, uint32_t *order, size_t n) {
 
 /* Drop exact duplicates within each run of equal timestamps, keeping the
  * first; `scratch` holds at least as many entries as the longest run. */
-static size_t drop_duplicates(fu__erow *ev, size_t *off, size_t nc, uint32_t *scratch) {
+static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, size_t *off, size_t nc, uint32_t *scratch) {
     size_t w = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t i = off[c], end = off[c + 1];
         off[c] = w;
         while (i < end) {
             size_t j = i + 1;
-            while (j < end && ev[j].at == ev[i].at) j++;
+            int64_t t = row_at(A, &ev[i]);
+            while (j < end && row_at(A, &ev[j]) == t) j++;
             size_t k = j - i;
             if (k == 1) {
                 ev[w++] = ev[i];
@@ -984,7 +1000,7 @@ static size_t drop_duplicates(fu__erow *ev, size_t *off, size_t nc, uint32_t *sc
                 }
             } else {
                 for (size_t x = 0; x < k; x++) scratch[x] = (uint32_t)(i + x);
-                sortctx sc = {ev, NULL};
+                sortctx sc = {ev, NULL, A};
                 sort_idx(scratch, k, &sc, less_content);
                 /* equal contents are now adjacent, first-added first: mark the
                  * later copies (attr ATTR_DEAD; a marked row is never compared
@@ -1026,10 +1042,12 @@ int fu_book_finalize(fu_book *b) {
     /* in order already? and the longest run of equal times (for dedup) */
     int sorted = 1;
     size_t run = 1, maxrun = n ? 1 : 0;
+    const fu__eattr *A = b->attrs.v;
     for (size_t i = 1; i < n && sorted; i++) {
-        if (cu[i] < cu[i - 1] || (cu[i] == cu[i - 1] && ev[i].at < ev[i - 1].at))
+        int64_t t = row_at(A, &ev[i]), tp = row_at(A, &ev[i - 1]);
+        if (cu[i] < cu[i - 1] || (cu[i] == cu[i - 1] && t < tp))
             sorted = 0;
-        else if (cu[i] == cu[i - 1] && ev[i].at == ev[i - 1].at) {
+        else if (cu[i] == cu[i - 1] && t == tp) {
             if (++run > maxrun) maxrun = run;
         } else
             run = 1;
@@ -1061,16 +1079,16 @@ int fu_book_finalize(fu_book *b) {
             uint32_t *a = order + off[c];
             size_t k = off[c + 1] - off[c];
             size_t x = 1;
-            while (x < k && ev[a[x - 1]].at <= ev[a[x]].at) x++;
+            while (x < k && row_at(A, &ev[a[x - 1]]) <= row_at(A, &ev[a[x]])) x++;
             if (x < k) {
-                sortctx sc = {ev, NULL};
+                sortctx sc = {ev, NULL, A};
                 sort_idx(a, k, &sc, less_time);
             }
         }
         apply_order(ev, order, n);
     }
     if (dedup && n) {
-        size_t kept = drop_duplicates(ev, off, nc, order);
+        size_t kept = drop_duplicates(ev, b->attrs.v, off, nc, order);
         b->dups += n - kept;
         b->nev = kept;
     }
@@ -1109,9 +1127,8 @@ int fu_book_finalize(fu_book *b) {
 #define REL_NONE SIZE_MAX
 
 static int less_cust_time(const sortctx *x, uint32_t a, uint32_t b) {
-    const fu__erow *ev = x->ev;
     if (x->cust[a] != x->cust[b]) return x->cust[a] < x->cust[b];
-    return ev[a].at < ev[b].at || (ev[a].at == ev[b].at && a < b);
+    return less_time(x, a, b);
 }
 
 /* Customer c's stored events as they stand (relocated or in the main array). */
@@ -1126,14 +1143,15 @@ static const fu__erow *cust_view(const fu_book *b, size_t c, size_t *n) {
 
 /* Whether `e` repeats one of the events v[0..n) (one customer's, in time
  * order): binary search for its time, then compare the run of equal times. */
-static int repeats(const fu__erow *v, size_t n, const fu__erow *e) {
+static int repeats(const fu__eattr *A, const fu__erow *v, size_t n, const fu__erow *e) {
     size_t lo = 0, hi = n;
+    int64_t t = row_at(A, e);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].at < e->at) lo = mid + 1;
+        if (row_at(A, &v[mid]) < t) lo = mid + 1;
         else hi = mid;
     }
-    for (; lo < n && v[lo].at == e->at; lo++)
+    for (; lo < n && row_at(A, &v[lo]) == t; lo++)
         if (row_eq(&v[lo], e)) return 1;
     return 0;
 }
@@ -1229,7 +1247,7 @@ static int sort_appended(fu_book *b, size_t n0, newev **out, size_t *kk_out) {
         return fu__error_nomem();
     }
     const fu__erow *add = b->ev + n0;
-    sortctx sc = {add, b->evc + (n0 - b->evc_base)};
+    sortctx sc = {add, b->evc + (n0 - b->evc_base), b->attrs.v};
     for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
     sort_idx(order, k, &sc, less_cust_time);
     int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
@@ -1237,11 +1255,11 @@ static int sort_appended(fu_book *b, size_t n0, newev **out, size_t *kk_out) {
     for (size_t i = 0; i < k; i++) {
         const fu__erow *e = &add[order[i]];
         uint32_t c = sc.cust[order[i]];
-        if (kk && (tmp[kk - 1].c != c || tmp[kk - 1].r.at != e->at)) run = kk;
+        if (kk && (tmp[kk - 1].c != c || row_at(sc.A, &tmp[kk - 1].r) != row_at(sc.A, e))) run = kk;
         if (dedup) {
             size_t n;
             const fu__erow *v = cust_view(b, c, &n);
-            int dup = repeats(v, n, e);
+            int dup = repeats(sc.A, v, n, e);
             for (size_t x = run; x < kk && !dup; x++) dup = row_eq(&tmp[x].r, e);
             if (dup) {
                 dups++;
@@ -1281,7 +1299,7 @@ static int place_appended(fu_book *b, size_t n0) {
         fu__erow *dst = b->ovf + b->novf;
         size_t w = 0;
         for (size_t x = j0; x < j; x++) { /* old events up to the new one's time, then it */
-            while (i < n && v[i].at <= tmp[x].r.at) dst[w++] = v[i++];
+            while (i < n && row_at(b->attrs.v, &v[i]) <= row_at(b->attrs.v, &tmp[x].r)) dst[w++] = v[i++];
             dst[w++] = tmp[x].r;
         }
         while (i < n) dst[w++] = v[i++];
