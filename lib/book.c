@@ -334,7 +334,7 @@ void fu_book_free(fu_book *b) {
     st_free(&b->st);
     fu__free(b->cust);
     fu__free(b->ev);
-    fu__free(b->evc);
+    fu__free(b->runs);
     fu__free(b->attrs.v);
     fu__free(b->attrs.slots);
     fu__free(atomic_load(&b->dec));
@@ -349,6 +349,7 @@ void fu_book_free(fu_book *b) {
 typedef fu__book_mark mark;
 
 static void book_settle(fu_book *b);
+static void runs_trim(fu_book *b);
 
 /* Forget the decoded events (every change of the events calls this). */
 static void dec_drop(fu_book *b) {
@@ -378,7 +379,7 @@ static void book_rollback(fu_book *b, const mark *m) {
     b->created = m->created;
     b->finalized = m->finalized;
     b->generation = m->generation;
-    if (b->evc_base > b->nev) b->evc_base = b->nev;
+    runs_trim(b);
     dec_drop(b);
 }
 
@@ -504,34 +505,106 @@ static int row_eq(const fu__erow *x, const fu__erow *y) {
     return x->at_lo == y->at_lo && x->order_id == y->order_id && x->attr == y->attr; /* at_hi: in attr */
 }
 
-/* The customer of event i, for i going up (*c: the walk, from 0). */
-static inline uint32_t ev_cust(const fu_book *b, size_t i, size_t *c) {
-    if (i >= b->evc_base) return b->evc[i - b->evc_base];
-    while (b->off[*c + 1] <= i) ++*c;
-    return (uint32_t)*c;
+typedef struct fu__crun crun;
+
+/* A walk over the customers of the events, for i going up from 0. */
+typedef struct custwalk {
+    size_t c, r;
+} custwalk;
+
+/* The customer of event i (i going up along the walk *k, from {0, 0}). */
+static inline uint32_t ev_cust(const fu_book *b, size_t i, custwalk *k) {
+    if (i >= b->evc_base) {
+        while (b->runs[k->r].end <= i) k->r++;
+        return b->runs[k->r].cust;
+    }
+    while (b->off[k->c + 1] <= i) k->c++;
+    return (uint32_t)k->c;
 }
 
-/* Make evc hold the customer of every event (evc_base 0): the events below
- * evc_base are in the order of the last finalize. */
+/* The customer of event i, in any order: O(log runs or customers). */
+static uint32_t cust_of(const fu_book *b, size_t i) {
+    if (i >= b->evc_base) { /* the first run ending after i */
+        size_t lo = 0, hi = b->nruns - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (b->runs[mid].end <= i) lo = mid + 1;
+            else hi = mid;
+        }
+        return b->runs[lo].cust;
+    }
+    size_t lo = 0, hi = b->off_nc; /* the last customer whose events start at or before i */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->off[mid] <= i) lo = mid;
+        else hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* Event nev - 1 (just stored) is of customer `cust`: extend or add a run.
+ * The room was made by runs_room(). */
+static void runs_push(fu_book *b, uint32_t cust) {
+    if (!b->nruns || b->runs[b->nruns - 1].cust != cust) b->runs[b->nruns++].cust = cust;
+    b->runs[b->nruns - 1].end = (uint32_t)b->nev;
+}
+
+static int runs_room(fu_book *b, size_t n) {
+    return n > b->runs_cap && FU_GROW(b->runs, b->runs_cap, n) ? FU_ENOMEM : FU_OK;
+}
+
+/* The events were cut back to nev: so are the runs. */
+static void runs_trim(fu_book *b) {
+    if (b->evc_base > b->nev) b->evc_base = b->nev;
+    while (b->nruns && (b->nruns == 1 ? b->evc_base : b->runs[b->nruns - 2].end) >= b->nev) b->nruns--;
+    if (b->nruns) b->runs[b->nruns - 1].end = (uint32_t)b->nev;
+}
+
+/* Make the runs cover every event (evc_base 0): the events below evc_base
+ * are in the order of the last finalize, one run per customer. */
 static int evc_full(fu_book *b) {
     if (!b->evc_base) return FU_OK;
-    size_t n = b->nev, cap = n + n / 8 + 16, c = 0;
-    uint32_t *v = fu__malloc(cap * sizeof *v);
+    size_t np = 0;
+    for (size_t c = 0; c < b->off_nc; c++) np += b->off[c + 1] > b->off[c];
+    size_t cap = np + b->nruns + 16, k = 0;
+    crun *v = fu__malloc(cap * sizeof *v);
     if (!v) return fu__error_nomem();
-    for (size_t i = 0; i < n; i++) v[i] = ev_cust(b, i, &c);
-    fu__free(b->evc);
-    b->evc = v;
-    b->evc_cap = cap;
+    for (size_t c = 0; c < b->off_nc; c++)
+        if (b->off[c + 1] > b->off[c]) v[k].cust = (uint32_t)c, v[k++].end = (uint32_t)b->off[c + 1];
+    if (b->nruns) memcpy(v + k, b->runs, b->nruns * sizeof *v);
+    fu__free(b->runs);
+    b->runs = v;
+    b->nruns += k;
+    b->runs_cap = cap;
     b->evc_base = 0;
     return FU_OK;
 }
 
 /* The book is finalized again: every event is in customer order. */
 static void evc_drop(fu_book *b) {
-    fu__free(b->evc);
-    b->evc = NULL;
-    b->evc_cap = 0;
+    fu__free(b->runs);
+    b->runs = NULL;
+    b->nruns = b->runs_cap = 0;
     b->evc_base = b->nev;
+}
+
+/* The customers of the events [from, nev), one an event (a transient copy). */
+static uint32_t *cust_expand(const fu_book *b, size_t from) {
+    uint32_t *v = fu__malloc((b->nev - from + 1) * sizeof *v);
+    if (!v) return fu__error_nomem(), NULL;
+    custwalk k = {0, 0};
+    for (size_t i = from; i < b->nev; i++) v[i - from] = ev_cust(b, i, &k);
+    return v;
+}
+
+/* The runs again from one customer an event (cu[0..nev), evc_base 0): never
+ * more runs than before, so no allocation. */
+static void runs_rebuild(fu_book *b, const uint32_t *cu) {
+    b->nruns = 0;
+    for (size_t i = 0; i < b->nev; i++) {
+        if (!b->nruns || b->runs[b->nruns - 1].cust != cu[i]) b->runs[b->nruns++].cust = cu[i];
+        b->runs[b->nruns - 1].end = (uint32_t)(i + 1);
+    }
 }
 
 /* ---- dropping duplicates while events stream in ---- */
@@ -568,10 +641,14 @@ static int compact_events(fu_book *b) {
     if (rc) return rc;
     size_t n = b->nev, slots = 64;
     while (slots < 2 * n) slots *= 2;
+    uint32_t *cu = cust_expand(b, 0);
+    if (!cu) return FU_ENOMEM;
     uint64_t *t = fu__calloc(slots, sizeof *t);
-    if (!t) return fu__error_nomem();
+    if (!t) {
+        fu__free(cu);
+        return fu__error_nomem();
+    }
     fu__erow *ev = b->ev;
-    uint32_t *cu = b->evc;
     size_t w = 0, mask = slots - 1, below = b->op_nev;
     /* the table is far bigger than the caches: hash CP_AHEAD events ahead and
      * prefetch their slots (events ahead are not yet moved: w <= i) */
@@ -609,6 +686,8 @@ static int compact_events(fu_book *b) {
         w++;
     }
     b->nev = w;
+    runs_rebuild(b, cu);
+    fu__free(cu);
     fu__free(t);
     return FU_OK;
 }
@@ -866,10 +945,9 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     if ((rc = attr_intern(&b->attrs, &a, &r.attr))) return rc;
     r.at_lo = (uint32_t)in->at;
     if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
-    if (b->nev - b->evc_base == b->evc_cap && FU_GROW(b->evc, b->evc_cap, b->nev - b->evc_base + 1))
-        return FU_ENOMEM;
-    b->evc[b->nev - b->evc_base] = cust;
+    if ((rc = runs_room(b, b->nruns + 1))) return rc;
     b->ev[b->nev++] = r;
+    runs_push(b, cust);
     b->finalized = 0;
     b->generation++;
     dec_drop(b);
@@ -1035,19 +1113,22 @@ int fu_book_finalize(fu_book *b) {
     const size_t n = b->nev, nc = b->ncust;
     fu__erow *ev = b->ev;
     int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
-    int rc = evc_full(b); /* the customer of every event */
+    int rc = evc_full(b); /* the customer of every event, in runs */
     if (rc) return rc;
-    const uint32_t *cu = b->evc;
 
     /* in order already? and the longest run of equal times (for dedup) */
     int sorted = 1;
     size_t run = 1, maxrun = n ? 1 : 0;
     const fu__eattr *A = b->attrs.v;
+    custwalk wk = {0, 0};
+    uint32_t cp = n ? ev_cust(b, 0, &wk) : 0;
     for (size_t i = 1; i < n && sorted; i++) {
         int64_t t = row_at(A, &ev[i]), tp = row_at(A, &ev[i - 1]);
-        if (cu[i] < cu[i - 1] || (cu[i] == cu[i - 1] && t < tp))
+        uint32_t ci = ev_cust(b, i, &wk), cprev = cp;
+        cp = ci;
+        if (ci < cprev || (ci == cprev && t < tp))
             sorted = 0;
-        else if (cu[i] == cu[i - 1] && t == tp) {
+        else if (ci == cprev && t == tp) {
             if (++run > maxrun) maxrun = run;
         } else
             run = 1;
@@ -1068,11 +1149,13 @@ int fu_book_finalize(fu_book *b) {
     }
 
     memset(off, 0, (nc + 1) * sizeof *off);
-    for (size_t i = 0; i < n; i++) off[cu[i] + 1]++;
+    wk.c = wk.r = 0;
+    for (size_t i = 0; i < n; i++) off[ev_cust(b, i, &wk) + 1]++;
     for (size_t c = 1; c <= nc; c++) off[c] += off[c - 1];
     if (!sorted) {
         /* counting sort by customer (stable), then by time within each customer */
-        for (size_t i = 0; i < n; i++) order[off[cu[i]]++] = (uint32_t)i;
+        wk.c = wk.r = 0;
+        for (size_t i = 0; i < n; i++) order[off[ev_cust(b, i, &wk)]++] = (uint32_t)i;
         for (size_t c = nc; c-- > 1;) off[c] = off[c - 1];
         if (nc) off[0] = 0;
         for (size_t c = 0; c < nc; c++) {
@@ -1241,13 +1324,15 @@ static int sort_appended(fu_book *b, size_t n0, newev **out, size_t *kk_out) {
     size_t k = b->nev - n0;
     uint32_t *order = fu__malloc(k * sizeof *order);
     newev *tmp = fu__malloc(k * sizeof *tmp);
-    if (!order || !tmp) {
+    uint32_t *cu = order && tmp ? cust_expand(b, n0) : NULL;
+    if (!order || !tmp || !cu) {
         fu__free(order);
         fu__free(tmp);
+        fu__free(cu);
         return fu__error_nomem();
     }
     const fu__erow *add = b->ev + n0;
-    sortctx sc = {add, b->evc + (n0 - b->evc_base), b->attrs.v};
+    sortctx sc = {add, cu, b->attrs.v};
     for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
     sort_idx(order, k, &sc, less_cust_time);
     int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
@@ -1270,6 +1355,7 @@ static int sort_appended(fu_book *b, size_t n0, newev **out, size_t *kk_out) {
         tmp[kk++].c = c;
     }
     fu__free(order);
+    fu__free(cu);
     b->dups += dups;
     *out = tmp;
     *kk_out = kk;
@@ -1432,7 +1518,8 @@ static const fu_event *dec_get(const fu_book *cb) {
     pthread_mutex_lock(&b->dec_mu);
     d = atomic_load_explicit(&b->dec, memory_order_acquire);
     if (!d) {
-        size_t n = b->nev, c = 0;
+        size_t n = b->nev;
+        custwalk c = {0, 0};
         d = fu__malloc((n + b->novf + 1) * sizeof *d);
         if (d) {
             for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &d[i]);
@@ -1488,19 +1575,7 @@ void fu__evbuf_free(fu__evbuf *buf) {
 }
 
 void fu__book_event_at(const fu_book *b, size_t i, fu_event *e) {
-    size_t c;
-    if (i >= b->evc_base) {
-        c = b->evc[i - b->evc_base];
-    } else { /* the last customer whose events start at or before i */
-        size_t lo = 0, hi = b->off_nc;
-        while (hi - lo > 1) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (b->off[mid] <= i) lo = mid;
-            else hi = mid;
-        }
-        c = lo;
-    }
-    ev_decode(b, &b->ev[i], (uint32_t)c, e);
+    ev_decode(b, &b->ev[i], cust_of(b, i), e);
 }
 
 int fu__book_any_priority(const fu_book *b) {
@@ -1515,7 +1590,8 @@ int fu__book_events_decode(const fu_book *b, fu__evbuf *buf, const fu_event **ev
     *count = 0;
     if (!b) return FU_OK;
     settle_const(b);
-    size_t n = b->nev, c = 0;
+    size_t n = b->nev;
+    custwalk c = {0, 0};
     if (!n) return FU_OK;
     if (n > buf->cap && FU_GROW(buf->v, buf->cap, n)) return FU_ENOMEM;
     for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &buf->v[i]);

@@ -67,10 +67,15 @@ struct fu_book {
     fu__erow *ev;
     size_t nev, ev_cap;
     fu__attrtab attrs;
-    /* customer of the events [evc_base, nev) (those added since the last
-     * finalize); the events below evc_base are in customer order (off) */
-    uint32_t *evc;
-    size_t evc_base, evc_cap;
+    /* the customers of the events [evc_base, nev) (those added since the
+     * last finalize), run-length coded: run k covers [end of run k - 1 (or
+     * evc_base), runs[k].end) of customer runs[k].cust (files group events
+     * by customer: about 1 byte an event); the events below evc_base are in
+     * customer order (off) */
+    struct fu__crun {
+        uint32_t cust, end;
+    } *runs;
+    size_t nruns, runs_cap, evc_base;
     size_t *off; /* ncust + 1 offsets into ev, valid when finalized */
     size_t off_cap;
     size_t off_nc; /* the customers off covers */
