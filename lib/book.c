@@ -820,30 +820,6 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     return customer_push(b, &c, id, index_out);
 }
 
-int fu_book_add_customer(fu_book *b, const fu_customer *in, size_t *index_out) {
-    if (!b || !in) return fu__error_set(FU_EINVAL, "book or customer is NULL");
-    if (book_check_free(b, "fu_book_add_customer")) return FU_ESTATE;
-    mark m = book_mark(b);
-    int rc = customer_add(b, in, NULL, index_out);
-    if (rc) book_rollback(b, &m);
-    return rc;
-}
-
-int fu_book_add_customers(fu_book *b, const fu_customer *in, size_t n) {
-    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or customers is NULL");
-    if (book_check_free(b, "fu_book_add_customers")) return FU_ESTATE;
-    mark m = book_mark(b);
-    for (size_t i = 0; i < n; i++) {
-        int rc = customer_add(b, &in[i], NULL, NULL);
-        if (rc) {
-            book_rollback(b, &m);
-            if (rc != FU_ENOMEM) fu__error_prefix("customer %zu", i);
-            return rc;
-        }
-    }
-    return FU_OK;
-}
-
 static int survey_range(fu_survey s, double *lo, double *hi) {
     switch (s) {
     case FU_SURVEY_CSAT: *lo = 1, *hi = 5; return 1;
@@ -956,30 +932,53 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     return FU_OK;
 }
 
-int fu_book_add_event(fu_book *b, const fu_event_in *in) {
-    if (!b || !in) return fu__error_set(FU_EINVAL, "book or event is NULL");
-    if (book_check_free(b, "fu_book_add_event")) return FU_ESTATE;
-    mark m = book_mark(b);
-    int rc = event_add(b, in, NULL);
-    if (rc) book_rollback(b, &m);
-    return rc;
+/* The public adds: n records (all or nothing) through `one`; `what` names
+ * the failing record of a bulk call in the error (NULL: a single add). */
+typedef int (*add_fn)(fu_book *b, const void *rec, size_t *index_out);
+
+static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
+    return customer_add(b, rec, NULL, index_out);
 }
 
-int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
-    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
-    if (book_check_free(b, "fu_book_add_events")) return FU_ESTATE;
+static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {
+    (void)index_out;
+    return event_add(b, rec, NULL);
+}
+
+static int add_records(fu_book *b, const char *fn, const char *what, const void *in, size_t size, size_t n,
+                       add_fn one, size_t *index_out) {
+    if (book_check_free(b, fn)) return FU_ESTATE;
     mark m = book_mark(b);
     for (size_t i = 0; i < n; i++) {
-        int rc = event_add(b, &in[i], NULL);
+        int rc = one(b, (const char *)in + i * size, index_out);
         if (rc) {
             book_rollback(b, &m);
-            if (rc != FU_ENOMEM) fu__error_prefix("event %zu", i);
+            if (what && rc != FU_ENOMEM) fu__error_prefix("%s %zu", what, i);
             return rc;
         }
     }
     return FU_OK;
 }
 
+int fu_book_add_customer(fu_book *b, const fu_customer *in, size_t *index_out) {
+    if (!b || !in) return fu__error_set(FU_EINVAL, "book or customer is NULL");
+    return add_records(b, "fu_book_add_customer", NULL, in, sizeof *in, 1, add_customer_one, index_out);
+}
+
+int fu_book_add_customers(fu_book *b, const fu_customer *in, size_t n) {
+    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or customers is NULL");
+    return add_records(b, "fu_book_add_customers", "customer", in, sizeof *in, n, add_customer_one, NULL);
+}
+
+int fu_book_add_event(fu_book *b, const fu_event_in *in) {
+    if (!b || !in) return fu__error_set(FU_EINVAL, "book or event is NULL");
+    return add_records(b, "fu_book_add_event", NULL, in, sizeof *in, 1, add_event_one, NULL);
+}
+
+int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
+    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
+    return add_records(b, "fu_book_add_events", "event", in, sizeof *in, n, add_event_one, NULL);
+}
 
 /* ====================================================== finalize */
 
