@@ -1086,3 +1086,55 @@ static int interleaved_op(void *ctx) {
 Test(book, stored_events_out_of_memory_leaves_nothing) {
     fu_test_oom_at_least("interleaved", interleaved_op, NULL, 2000, 10);
 }
+
+/* The public readers of a finalized book decode it once, whichever thread
+ * comes first: threads reading at once all see the same events. */
+#include <pthread.h>
+
+typedef struct reader_arg {
+    const fu_book *b;
+    uint64_t sum;
+    int rc;
+} reader_arg;
+
+static void *reader(void *p) {
+    reader_arg *a = p;
+    for (size_t c = 0; c < fu_book_customer_count(a->b) && !a->rc; c++) {
+        const fu_event *ev;
+        size_t n;
+        a->rc = fu_book_customer_events(a->b, c, &ev, &n);
+        for (size_t i = 0; i < n && !a->rc; i++) a->sum = a->sum * 31 + (uint64_t)ev[i].at + ev[i].customer;
+    }
+    return NULL;
+}
+
+Test(book, stored_events_decoded_once_for_concurrent_readers) {
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS);
+    char ids[64][8];
+    for (int i = 0; i < 2000; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        snprintf(ids[i % 64], sizeof ids[0], "C%d", i % 64);
+        e.customer_id = ids[i % 64];
+        e.at = 1000 + (i * 7919) % 5000;
+        e.kind = FU_EVENT_CONTACT;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    reader_arg args[4];
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++) {
+        args[t] = (reader_arg){b, 0, 0};
+        cr_assert_eq(pthread_create(&th[t], NULL, reader, &args[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) pthread_join(th[t], NULL);
+    for (int t = 0; t < 4; t++) {
+        cr_assert_eq(args[t].rc, FU_OK);
+        cr_assert_eq(args[t].sum, args[0].sum);
+    }
+    size_t n;
+    const fu_event *all = fu_book_events(b, &n);
+    cr_assert_eq(n, fu_book_event_count(b));
+    cr_assert_not_null(all);
+    fu_book_free(b);
+}
