@@ -2,6 +2,7 @@
  * empirical Bayes with decayed evidence) and the contact constraints.
  * docs/besttime.md describes the model and the prior fit with formulas. */
 #include "besttime_internal.h"
+#include "book_decode.h"
 #include "stats_internal.h"
 
 #include <float.h>
@@ -449,11 +450,24 @@ static int bt_read_customers(fu_besttime *m, const fu_book *book, const uint32_t
 
 /* Read the contact events into each customer's cells (decayed to the
  * customer's last contact). */
+static int bt_read_decoded(fu_besttime *m, const fu_book *book, unsigned int channels, const fu_event *ev,
+                           size_t n_ev, const size_t *off);
+
 static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int channels) {
-    size_t n_ev = 0;
-    const fu_event *ev = fu_book_events(book, &n_ev);
     const size_t *off = fu_book_event_offsets(book);
     if (!off) return fu__error_set(FU_ESTATE, "the book is not finalized (call fu_book_finalize)");
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    size_t n_ev;
+    int rc = fu__book_events_decode(book, &buf, &ev, &n_ev);
+    if (!rc) rc = bt_read_decoded(m, book, channels, ev, n_ev, off);
+    fu__evbuf_free(&buf);
+    return rc;
+}
+
+static int bt_read_decoded(fu_besttime *m, const fu_book *book, unsigned int channels, const fu_event *ev,
+                           size_t n_ev, const size_t *off) {
+    (void)book;
     if (n_ev == 0) return FU_OK;
     uint8_t *slot_of = fu__malloc(n_ev);
     if (!slot_of) return fu__error_nomem();

@@ -13,6 +13,8 @@
 #include <string.h>
 
 _Static_assert(sizeof(fu_event) == 56, "fu_event must stay 56 bytes");
+_Static_assert(sizeof(fu__erow) == 12, "a stored event is 12 bytes");
+_Static_assert(sizeof(fu__eattr) == 40, "attributes are hashed and compared as 40 bytes, no padding");
 
 /* ====================================================== enum names */
 
@@ -316,7 +318,12 @@ int fu_book_new(fu_book **out, const fu_book_options *options) {
         return fu__error_set(FU_EINVAL, "unknown book flags 0x%x", options->flags & ~KNOWN_FLAGS);
     fu_book *b = fu__calloc(1, sizeof *b);
     if (!b) return fu__error_nomem();
+    if (pthread_mutex_init(&b->dec_mu, NULL) != 0) {
+        fu__free(b);
+        return fu__error_nomem();
+    }
     atomic_init(&b->borrowers, 0);
+    atomic_init(&b->dec, NULL);
     b->flags = options->flags;
     b->max_record = options->max_record_bytes;
     b->max_field = options->max_field_bytes;
@@ -351,6 +358,11 @@ void fu_book_free(fu_book *b) {
     st_free(&b->st);
     fu__free(b->cust);
     fu__free(b->ev);
+    fu__free(b->runs);
+    fu__free(b->attrs.v);
+    fu__free(b->attrs.slots);
+    fu__free(atomic_load(&b->dec));
+    pthread_mutex_destroy(&b->dec_mu);
     fu__free(b->off);
     fu__free(b->ovf);
     fu__free(b->rel_at);
@@ -361,6 +373,13 @@ void fu_book_free(fu_book *b) {
 typedef fu__book_mark mark;
 
 static void book_settle(fu_book *b);
+static void runs_trim(fu_book *b);
+
+/* Forget the decoded events (every change of the events calls this). */
+static void dec_drop(fu_book *b) {
+    fu_event *d = atomic_exchange(&b->dec, NULL);
+    fu__free(d);
+}
 
 /* Every change but an append starts here: appended events settle first. */
 static mark book_mark(fu_book *b) {
@@ -384,27 +403,243 @@ static void book_rollback(fu_book *b, const mark *m) {
     b->created = m->created;
     b->finalized = m->finalized;
     b->generation = m->generation;
+    runs_trim(b);
+    dec_drop(b);
+}
+
+/* ---- the stored events: attributes, customers, decoding ---- */
+
+/* Marks a row dropped by drop_duplicates(); no attribute gets this index. */
+#define ATTR_DEAD UINT32_MAX
+
+static uint64_t mix64(uint64_t h, uint64_t w) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 29);
+}
+
+static uint32_t attr_hash(const fu__eattr *a) {
+    const unsigned char *p = (const unsigned char *)a;
+    uint64_t h = 0x9E3779B97F4A7C15ull, w;
+    for (size_t i = 0; i < sizeof *a; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = mix64(h, w);
+    }
+    return (uint32_t)(h >> 32);
+}
+
+static int attr_rehash(fu__attrtab *t, size_t nslots) {
+    uint64_t *slots = fu__calloc(nslots, sizeof *slots);
+    if (!slots) return fu__error_nomem();
+    for (size_t j = 0; j < t->nslots; j++) {
+        uint64_t slot = t->slots[j];
+        if (!slot) continue;
+        size_t i = (size_t)(slot >> 32) & (nslots - 1);
+        while (slots[i]) i = (i + 1) & (nslots - 1);
+        slots[i] = slot;
+    }
+    fu__free(t->slots);
+    t->slots = slots;
+    t->nslots = nslots;
+    return FU_OK;
+}
+
+/* The index of attributes equal to *a (bit for bit), added when new. */
+static int attr_intern(fu__attrtab *t, const fu__eattr *a, uint32_t *out) {
+    uint32_t h = attr_hash(a);
+    if (t->nslots) {
+        for (size_t i = h & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
+            uint64_t slot = t->slots[i];
+            if (!slot) break;
+            uint32_t x = (uint32_t)slot - 1;
+            if ((uint32_t)(slot >> 32) == h && memcmp(&t->v[x], a, sizeof *a) == 0) {
+                *out = x;
+                return FU_OK;
+            }
+        }
+    }
+    if (t->n >= ATTR_DEAD - 1) return fu__error_set(FU_ELIMIT, "more than 2^32 - 2 distinct event attributes");
+    int rc;
+    if ((t->n + 1) * 4 > t->nslots * 3 && (rc = attr_rehash(t, t->nslots ? t->nslots * 2 : 64))) return rc;
+    if (t->n == t->cap && FU_GROW(t->v, t->cap, t->n + 1)) return FU_ENOMEM;
+    size_t i = h & (t->nslots - 1);
+    while (t->slots[i]) i = (i + 1) & (t->nslots - 1);
+    t->v[t->n] = *a;
+    t->slots[i] = (uint64_t)h << 32 | (uint32_t)(t->n + 1);
+    *out = (uint32_t)t->n++;
+    return FU_OK;
+}
+
+/* The high part of a time: at = hi * 2^32 + (uint32_t)at, without relying
+ * on the shift of a negative number. */
+static inline int16_t time_hi(int64_t at) { return (int16_t)((at - (int64_t)(uint32_t)at) / 4294967296); }
+
+/* The attributes of a decoded event (padding zeroed: they are compared and
+ * hashed as bytes). */
+static void attr_of(const fu_event *e, fu__eattr *a) {
+    memset(a, 0, sizeof *a);
+    a->at_hi = time_hi(e->at);
+    a->unit_price = e->unit_price;
+    a->amount = e->amount;
+    a->product_class = e->product_class;
+    a->agent_id = e->agent_id;
+    a->note = e->note;
+    a->score = e->score;
+    a->kind = e->kind;
+    a->severity = e->severity;
+    a->channel = e->channel;
+    a->outcome = e->outcome;
+    a->survey = e->survey;
+    a->priority = e->priority;
+}
+
+/* The time of a stored event. */
+static inline int64_t row_at(const fu__eattr *A, const fu__erow *r) {
+    return (int64_t)A[r->attr].at_hi * 4294967296 + (int64_t)r->at_lo;
+}
+
+static inline void ev_decode(const fu_book *b, const fu__erow *r, uint32_t cust, fu_event *e) {
+    const fu__eattr *a = &b->attrs.v[r->attr];
+    e->at = row_at(b->attrs.v, r);
+    e->unit_price = a->unit_price;
+    e->amount = a->amount;
+    e->customer = cust;
+    e->order_id = r->order_id;
+    e->product_class = a->product_class;
+    e->agent_id = a->agent_id;
+    e->note = a->note;
+    e->score = a->score;
+    e->kind = a->kind;
+    e->severity = a->severity;
+    e->channel = a->channel;
+    e->outcome = a->outcome;
+    e->survey = a->survey;
+    e->priority = a->priority;
+    e->reserved_[0] = e->reserved_[1] = 0;
+}
+
+/* Whether the stored row r is the decoded event e (every compared field). */
+static int row_is(const fu_book *b, const fu__erow *r, const fu_event *e) {
+    fu__eattr a;
+    attr_of(e, &a);
+    return r->at_lo == (uint32_t)e->at && r->order_id == e->order_id &&
+           memcmp(&b->attrs.v[r->attr], &a, sizeof a) == 0;
+}
+
+static int row_eq(const fu__erow *x, const fu__erow *y) {
+    return x->at_lo == y->at_lo && x->order_id == y->order_id && x->attr == y->attr; /* at_hi: in attr */
+}
+
+typedef struct fu__crun crun;
+
+/* A walk over the customers of the events, for i going up from 0. */
+typedef struct custwalk {
+    size_t c, r;
+} custwalk;
+
+/* The customer of event i (i going up along the walk *k, from {0, 0}). */
+static inline uint32_t ev_cust(const fu_book *b, size_t i, custwalk *k) {
+    if (i >= b->evc_base) {
+        while (b->runs[k->r].end <= i) k->r++;
+        return b->runs[k->r].cust;
+    }
+    while (b->off[k->c + 1] <= i) k->c++;
+    return (uint32_t)k->c;
+}
+
+/* The customer of event i, in any order: O(log runs or customers). */
+static uint32_t cust_of(const fu_book *b, size_t i) {
+    if (i >= b->evc_base) { /* the first run ending after i */
+        size_t lo = 0, hi = b->nruns - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (b->runs[mid].end <= i) lo = mid + 1;
+            else hi = mid;
+        }
+        return b->runs[lo].cust;
+    }
+    size_t lo = 0, hi = b->off_nc; /* the last customer whose events start at or before i */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->off[mid] <= i) lo = mid;
+        else hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* Event nev - 1 (just stored) is of customer `cust`: extend or add a run.
+ * The room was made by runs_room(). */
+static void runs_push(fu_book *b, uint32_t cust) {
+    if (!b->nruns || b->runs[b->nruns - 1].cust != cust) b->runs[b->nruns++].cust = cust;
+    b->runs[b->nruns - 1].end = (uint32_t)b->nev;
+}
+
+static int runs_room(fu_book *b, size_t n) {
+    return n > b->runs_cap && FU_GROW(b->runs, b->runs_cap, n) ? FU_ENOMEM : FU_OK;
+}
+
+/* The events were cut back to nev: so are the runs. */
+static void runs_trim(fu_book *b) {
+    if (b->evc_base > b->nev) b->evc_base = b->nev;
+    while (b->nruns && (b->nruns == 1 ? b->evc_base : b->runs[b->nruns - 2].end) >= b->nev) b->nruns--;
+    if (b->nruns) b->runs[b->nruns - 1].end = (uint32_t)b->nev;
+}
+
+/* Make the runs cover every event (evc_base 0): the events below evc_base
+ * are in the order of the last finalize, one run per customer. */
+static int evc_full(fu_book *b) {
+    if (!b->evc_base) return FU_OK;
+    size_t np = 0;
+    for (size_t c = 0; c < b->off_nc; c++) np += b->off[c + 1] > b->off[c];
+    size_t cap = np + b->nruns + 16, k = 0;
+    crun *v = fu__malloc(cap * sizeof *v);
+    if (!v) return fu__error_nomem();
+    for (size_t c = 0; c < b->off_nc; c++)
+        if (b->off[c + 1] > b->off[c]) v[k].cust = (uint32_t)c, v[k++].end = (uint32_t)b->off[c + 1];
+    if (b->nruns) memcpy(v + k, b->runs, b->nruns * sizeof *v);
+    fu__free(b->runs);
+    b->runs = v;
+    b->nruns += k;
+    b->runs_cap = cap;
+    b->evc_base = 0;
+    return FU_OK;
+}
+
+/* The book is finalized again: every event is in customer order. */
+static void evc_drop(fu_book *b) {
+    fu__free(b->runs);
+    b->runs = NULL;
+    b->nruns = b->runs_cap = 0;
+    b->evc_base = b->nev;
+}
+
+/* The customers of the events [from, nev), one an event (a transient copy). */
+static uint32_t *cust_expand(const fu_book *b, size_t from) {
+    uint32_t *v = fu__malloc((b->nev - from + 1) * sizeof *v);
+    if (!v) return fu__error_nomem(), NULL;
+    custwalk k = {0, 0};
+    for (size_t i = from; i < b->nev; i++) v[i - from] = ev_cust(b, i, &k);
+    return v;
+}
+
+/* The runs again from one customer an event (cu[0..nev), evc_base 0): never
+ * more runs than before, so no allocation. */
+static void runs_rebuild(fu_book *b, const uint32_t *cu) {
+    b->nruns = 0;
+    for (size_t i = 0; i < b->nev; i++) {
+        if (!b->nruns || b->runs[b->nruns - 1].cust != cu[i]) b->runs[b->nruns++].cust = cu[i];
+        b->runs[b->nruns - 1].end = (uint32_t)(i + 1);
+    }
 }
 
 /* ---- dropping duplicates while events stream in ---- */
 
-#define EV_KEY offsetof(fu_event, reserved_)
 /* Below this many events the array grows without looking for duplicates. */
 #define COMPACT_MIN 4096
 
-/* A hash of the compared bytes of an event, 8 at a time. */
-static uint32_t ev_hash(const fu_event *e) {
-    const unsigned char *p = (const unsigned char *)e;
-    uint64_t h = 0x9E3779B97F4A7C15ull, w;
-    size_t i = 0;
-    for (; i + 8 <= EV_KEY; i += 8) {
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 29;
-    }
-    w = 0;
-    memcpy(&w, p + i, EV_KEY - i);
-    h = (h ^ w) * 0x94D049BB133111EBull;
+static uint32_t row_hash(const fu__erow *r, uint32_t cust) {
+    uint64_t h = mix64(0x9E3779B97F4A7C15ull, r->at_lo);
+    h = mix64(h, (uint64_t)r->order_id << 32 | r->attr);
+    h = (h ^ cust) * 0x94D049BB133111EBull;
     return (uint32_t)(h >> 32);
 }
 
@@ -413,8 +648,8 @@ static uint32_t ev_hash(const fu_event *e) {
  * Done when the event array is full (every other time while that finds under
  * 1 in 16), so that a stream of repeated events never holds more than about
  * four times its unique events. The only allocation is a transient table
- * (hash << 32 | position + 1, at most half full) of 16 to 32 bytes per event,
- * less than the growth of the array it saves; nothing stays allocated. */
+ * (hash << 32 | position + 1, at most half full) of 16 to 32 bytes per event
+ * (and the customers of a finalized book's events); nothing else stays. */
 #define CP_AHEAD 16
 
 static inline void cp_prefetch(const void *p) {
@@ -426,43 +661,57 @@ static inline void cp_prefetch(const void *p) {
 }
 
 static int compact_events(fu_book *b) {
+    int rc = evc_full(b);
+    if (rc) return rc;
     size_t n = b->nev, slots = 64;
     while (slots < 2 * n) slots *= 2;
+    uint32_t *cu = cust_expand(b, 0);
+    if (!cu) return FU_ENOMEM;
     uint64_t *t = fu__calloc(slots, sizeof *t);
-    if (!t) return fu__error_nomem();
+    if (!t) {
+        fu__free(cu);
+        return fu__error_nomem();
+    }
+    fu__erow *ev = b->ev;
     size_t w = 0, mask = slots - 1, below = b->op_nev;
     /* the table is far bigger than the caches: hash CP_AHEAD events ahead and
      * prefetch their slots (events ahead are not yet moved: w <= i) */
     uint32_t ahead[CP_AHEAD];
     for (size_t i = 0; i < n && i < CP_AHEAD; i++) {
-        ahead[i] = ev_hash(&b->ev[i]);
+        ahead[i] = row_hash(&ev[i], cu[i]);
         cp_prefetch(&t[ahead[i] & mask]);
     }
     for (size_t i = 0; i < n; i++) {
-        const fu_event *e = &b->ev[i];
         uint32_t h = ahead[i % CP_AHEAD];
         if (i + CP_AHEAD < n) {
-            uint32_t h2 = ev_hash(&b->ev[i + CP_AHEAD]);
+            uint32_t h2 = row_hash(&ev[i + CP_AHEAD], cu[i + CP_AHEAD]);
             ahead[i % CP_AHEAD] = h2;
             cp_prefetch(&t[h2 & mask]);
         }
         size_t k = h & mask;
         int dup = 0;
-        for (; t[k]; k = (k + 1) & mask)
-            if ((uint32_t)(t[k] >> 32) == h && memcmp(&b->ev[(uint32_t)t[k] - 1], e, EV_KEY) == 0) {
+        for (; t[k]; k = (k + 1) & mask) {
+            size_t x = (uint32_t)t[k] - 1;
+            if ((uint32_t)(t[k] >> 32) == h && cu[x] == cu[i] && row_eq(&ev[x], &ev[i])) {
                 dup = 1;
                 break;
             }
+        }
         if (dup) {
             b->dups++;
             if (i < below) b->op_nev--, b->op_dups++; /* the failing call's mark moves too */
             continue;
         }
-        if (w != i) b->ev[w] = *e;
+        if (w != i) {
+            ev[w] = ev[i];
+            cu[w] = cu[i];
+        }
         t[k] = (uint64_t)h << 32 | (uint32_t)(w + 1);
         w++;
     }
     b->nev = w;
+    runs_rebuild(b, cu);
+    fu__free(cu);
     fu__free(t);
     return FU_OK;
 }
@@ -595,30 +844,6 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     return customer_push(b, &c, id, index_out);
 }
 
-int fu_book_add_customer(fu_book *b, const fu_customer *in, size_t *index_out) {
-    if (!b || !in) return fu__error_set(FU_EINVAL, "book or customer is NULL");
-    if (book_check_free(b, "fu_book_add_customer")) return FU_ESTATE;
-    mark m = book_mark(b);
-    int rc = customer_add(b, in, NULL, index_out);
-    if (rc) book_rollback(b, &m);
-    return rc;
-}
-
-int fu_book_add_customers(fu_book *b, const fu_customer *in, size_t n) {
-    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or customers is NULL");
-    if (book_check_free(b, "fu_book_add_customers")) return FU_ESTATE;
-    mark m = book_mark(b);
-    for (size_t i = 0; i < n; i++) {
-        int rc = customer_add(b, &in[i], NULL, NULL);
-        if (rc) {
-            book_rollback(b, &m);
-            if (rc != FU_ENOMEM) fu__error_prefix("customer %zu", i);
-            return rc;
-        }
-    }
-    return FU_OK;
-}
-
 static int survey_range(fu_survey s, double *lo, double *hi) {
     switch (s) {
     case FU_SURVEY_CSAT: *lo = 1, *hi = 5; return 1;
@@ -700,73 +925,108 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
                fu__error_set(FU_ENOTFOUND, "unknown customer '%.*s'", 128, in->customer_id);
     }
 
-    fu_event e;
-    memset(&e, 0, sizeof e);
-    if ((rc = intern_cstr(b, in->order_id, &e.order_id)) ||
-        (rc = intern_cstr(b, in->product_class, &e.product_class)) ||
-        (rc = intern_cstr(b, in->agent_id, &e.agent_id)) || (rc = intern_cstr(b, in->note, &e.note)))
+    fu__eattr a;
+    fu__erow r;
+    memset(&a, 0, sizeof a);
+    if ((rc = intern_cstr(b, in->order_id, &r.order_id)) ||
+        (rc = intern_cstr(b, in->product_class, &a.product_class)) ||
+        (rc = intern_cstr(b, in->agent_id, &a.agent_id)) || (rc = intern_cstr(b, in->note, &a.note)))
         return rc;
+    a.unit_price = in->unit_price;
+    a.amount = in->amount;
+    a.score = (float)in->score;
+    a.kind = (uint8_t)in->kind;
+    a.severity = (uint8_t)in->severity;
+    a.channel = (uint8_t)in->channel;
+    a.outcome = (uint8_t)in->outcome;
+    a.survey = (uint8_t)in->survey;
+    a.priority = (uint8_t)in->priority;
+    a.at_hi = time_hi(in->at);
+    if ((rc = attr_intern(&b->attrs, &a, &r.attr))) return rc;
+    r.at_lo = (uint32_t)in->at;
     if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
-    e.at = in->at;
-    e.unit_price = in->unit_price;
-    e.amount = in->amount;
-    e.customer = cust;
-    e.score = (float)in->score;
-    e.kind = (uint8_t)in->kind;
-    e.severity = (uint8_t)in->severity;
-    e.channel = (uint8_t)in->channel;
-    e.outcome = (uint8_t)in->outcome;
-    e.survey = (uint8_t)in->survey;
-    e.priority = (uint8_t)in->priority;
-    b->ev[b->nev++] = e;
+    if ((rc = runs_room(b, b->nruns + 1))) return rc;
+    b->ev[b->nev++] = r;
+    runs_push(b, cust);
     b->finalized = 0;
     b->generation++;
+    dec_drop(b);
     b->last_id = b->cust[cust].id;
     b->last_cust = cust;
     return FU_OK;
 }
 
-int fu_book_add_event(fu_book *b, const fu_event_in *in) {
-    if (!b || !in) return fu__error_set(FU_EINVAL, "book or event is NULL");
-    if (book_check_free(b, "fu_book_add_event")) return FU_ESTATE;
-    mark m = book_mark(b);
-    int rc = event_add(b, in, NULL);
-    if (rc) book_rollback(b, &m);
-    return rc;
+/* The public adds: n records (all or nothing) through `one`; `what` names
+ * the failing record of a bulk call in the error (NULL: a single add). */
+typedef int (*add_fn)(fu_book *b, const void *rec, size_t *index_out);
+
+static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
+    return customer_add(b, rec, NULL, index_out);
 }
 
-int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
-    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
-    if (book_check_free(b, "fu_book_add_events")) return FU_ESTATE;
+static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {
+    (void)index_out;
+    return event_add(b, rec, NULL);
+}
+
+static int add_records(fu_book *b, const char *fn, const char *what, const void *in, size_t size, size_t n,
+                       add_fn one, size_t *index_out) {
+    if (book_check_free(b, fn)) return FU_ESTATE;
     mark m = book_mark(b);
     for (size_t i = 0; i < n; i++) {
-        int rc = event_add(b, &in[i], NULL);
+        int rc = one(b, (const char *)in + i * size, index_out);
         if (rc) {
             book_rollback(b, &m);
-            if (rc != FU_ENOMEM) fu__error_prefix("event %zu", i);
+            if (what && rc != FU_ENOMEM) fu__error_prefix("%s %zu", what, i);
             return rc;
         }
     }
     return FU_OK;
 }
 
+int fu_book_add_customer(fu_book *b, const fu_customer *in, size_t *index_out) {
+    if (!b || !in) return fu__error_set(FU_EINVAL, "book or customer is NULL");
+    return add_records(b, "fu_book_add_customer", NULL, in, sizeof *in, 1, add_customer_one, index_out);
+}
+
+int fu_book_add_customers(fu_book *b, const fu_customer *in, size_t n) {
+    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or customers is NULL");
+    return add_records(b, "fu_book_add_customers", "customer", in, sizeof *in, n, add_customer_one, NULL);
+}
+
+int fu_book_add_event(fu_book *b, const fu_event_in *in) {
+    if (!b || !in) return fu__error_set(FU_EINVAL, "book or event is NULL");
+    return add_records(b, "fu_book_add_event", NULL, in, sizeof *in, 1, add_event_one, NULL);
+}
+
+int fu_book_add_events(fu_book *b, const fu_event_in *in, size_t n) {
+    if (!b || (!in && n)) return fu__error_set(FU_EINVAL, "book or events is NULL");
+    return add_records(b, "fu_book_add_events", "event", in, sizeof *in, n, add_event_one, NULL);
+}
 
 /* ====================================================== finalize */
 
-typedef int (*idx_less)(const fu_event *ev, uint32_t a, uint32_t b);
+/* What the sorts compare: rows and (for the appended ones) their customers. */
+typedef struct sortctx {
+    const fu__erow *ev;
+    const uint32_t *cust;
+    const fu__eattr *A; /* the attributes (the high bits of the times) */
+} sortctx;
+typedef int (*idx_less)(const sortctx *x, uint32_t a, uint32_t b);
 
-static int less_time(const fu_event *ev, uint32_t a, uint32_t b) {
-    return ev[a].at < ev[b].at || (ev[a].at == ev[b].at && a < b);
+static int less_time(const sortctx *x, uint32_t a, uint32_t b) {
+    int64_t ta = row_at(x->A, &x->ev[a]), tb = row_at(x->A, &x->ev[b]);
+    return ta < tb || (ta == tb && a < b);
 }
 
-static int less_content(const fu_event *ev, uint32_t a, uint32_t b) {
-    int c = memcmp(&ev[a], &ev[b], sizeof *ev);
+static int less_content(const sortctx *x, uint32_t a, uint32_t b) {
+    int c = memcmp(&x->ev[a], &x->ev[b], sizeof *x->ev);
     return c < 0 || (c == 0 && a < b);
 }
 
 /* Heap sort of indices: no memory, O(n log n) whatever the input. The keys
  * end with the index, so the result is the stable order. */
-static void sift(uint32_t *a, size_t root, size_t n, const fu_event *ev, idx_less less) {
+static void sift(uint32_t *a, size_t root, size_t n, const sortctx *ev, idx_less less) {
     for (;;) {
         size_t child = 2 * root + 1;
         if (child >= n) return;
@@ -779,7 +1039,7 @@ static void sift(uint32_t *a, size_t root, size_t n, const fu_event *ev, idx_les
     }
 }
 
-static void sort_idx(uint32_t *a, size_t n, const fu_event *ev, idx_less less) {
+static void sort_idx(uint32_t *a, size_t n, const sortctx *ev, idx_less less) {
     if (n < 2) return;
     if (n <= 16) { /* insertion sort: stable for the small common case */
         for (size_t i = 1; i < n; i++) {
@@ -800,10 +1060,10 @@ static void sort_idx(uint32_t *a, size_t n, const fu_event *ev, idx_less less) {
 }
 
 /* Move the events so that position i holds the event that was at order[i]. */
-static void apply_order(fu_event *ev, uint32_t *order, size_t n) {
+static void apply_order(fu__erow *ev, uint32_t *order, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (order[i] == i) continue;
-        fu_event tmp = ev[i];
+        fu__erow tmp = ev[i];
         size_t j = i;
         for (;;) {
             size_t src = order[j];
@@ -820,14 +1080,15 @@ static void apply_order(fu_event *ev, uint32_t *order, size_t n) {
 
 /* Drop exact duplicates within each run of equal timestamps, keeping the
  * first; `scratch` holds at least as many entries as the longest run. */
-static size_t drop_duplicates(fu_event *ev, size_t *off, size_t nc, uint32_t *scratch) {
+static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, size_t *off, size_t nc, uint32_t *scratch) {
     size_t w = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t i = off[c], end = off[c + 1];
         off[c] = w;
         while (i < end) {
             size_t j = i + 1;
-            while (j < end && ev[j].at == ev[i].at) j++;
+            int64_t t = row_at(A, &ev[i]);
+            while (j < end && row_at(A, &ev[j]) == t) j++;
             size_t k = j - i;
             if (k == 1) {
                 ev[w++] = ev[i];
@@ -835,24 +1096,26 @@ static size_t drop_duplicates(fu_event *ev, size_t *off, size_t nc, uint32_t *sc
                 size_t w0 = w;
                 for (size_t x = i; x < j; x++) {
                     int dup = 0;
-                    for (size_t y = w0; y < w && !dup; y++) dup = memcmp(&ev[y], &ev[x], sizeof *ev) == 0;
+                    for (size_t y = w0; y < w && !dup; y++) dup = row_eq(&ev[y], &ev[x]);
                     if (!dup) ev[w++] = ev[x];
                 }
             } else {
                 for (size_t x = 0; x < k; x++) scratch[x] = (uint32_t)(i + x);
-                sort_idx(scratch, k, ev, less_content);
+                sortctx sc = {ev, NULL, A};
+                sort_idx(scratch, k, &sc, less_content);
                 /* equal contents are now adjacent, first-added first: mark the
-                 * later copies in reserved_[0] (left out of the comparison) */
+                 * later copies (attr ATTR_DEAD; a marked row is never compared
+                 * again: `first` is always an unmarked one) */
                 size_t first = 0;
-                for (size_t x = 1; x <= k; x++) {
-                    if (x < k && memcmp(&ev[scratch[x]], &ev[scratch[first]], offsetof(fu_event, reserved_)) == 0) {
-                        ev[scratch[x]].reserved_[0] = 1;
+                for (size_t x = 1; x < k; x++) {
+                    if (row_eq(&ev[scratch[x]], &ev[scratch[first]])) {
+                        ev[scratch[x]].attr = ATTR_DEAD;
                         continue;
                     }
                     first = x;
                 }
                 for (size_t x = i; x < j; x++) {
-                    if (ev[x].reserved_[0]) continue;
+                    if (ev[x].attr == ATTR_DEAD) continue;
                     ev[w++] = ev[x];
                 }
             }
@@ -871,17 +1134,24 @@ int fu_book_finalize(fu_book *b) {
     }
     if (book_check_free(b, "fu_book_finalize")) return FU_ESTATE;
     const size_t n = b->nev, nc = b->ncust;
-    fu_event *ev = b->ev;
+    fu__erow *ev = b->ev;
     int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
+    int rc = evc_full(b); /* the customer of every event, in runs */
+    if (rc) return rc;
 
     /* in order already? and the longest run of equal times (for dedup) */
     int sorted = 1;
     size_t run = 1, maxrun = n ? 1 : 0;
+    const fu__eattr *A = b->attrs.v;
+    custwalk wk = {0, 0};
+    uint32_t cp = n ? ev_cust(b, 0, &wk) : 0;
     for (size_t i = 1; i < n && sorted; i++) {
-        if (ev[i].customer < ev[i - 1].customer ||
-            (ev[i].customer == ev[i - 1].customer && ev[i].at < ev[i - 1].at))
+        int64_t t = row_at(A, &ev[i]), tp = row_at(A, &ev[i - 1]);
+        uint32_t ci = ev_cust(b, i, &wk), cprev = cp;
+        cp = ci;
+        if (ci < cprev || (ci == cprev && t < tp))
             sorted = 0;
-        else if (ev[i].customer == ev[i - 1].customer && ev[i].at == ev[i - 1].at) {
+        else if (ci == cprev && t == tp) {
             if (++run > maxrun) maxrun = run;
         } else
             run = 1;
@@ -902,24 +1172,29 @@ int fu_book_finalize(fu_book *b) {
     }
 
     memset(off, 0, (nc + 1) * sizeof *off);
-    for (size_t i = 0; i < n; i++) off[ev[i].customer + 1]++;
+    wk.c = wk.r = 0;
+    for (size_t i = 0; i < n; i++) off[ev_cust(b, i, &wk) + 1]++;
     for (size_t c = 1; c <= nc; c++) off[c] += off[c - 1];
     if (!sorted) {
         /* counting sort by customer (stable), then by time within each customer */
-        for (size_t i = 0; i < n; i++) order[off[ev[i].customer]++] = (uint32_t)i;
+        wk.c = wk.r = 0;
+        for (size_t i = 0; i < n; i++) order[off[ev_cust(b, i, &wk)]++] = (uint32_t)i;
         for (size_t c = nc; c-- > 1;) off[c] = off[c - 1];
         if (nc) off[0] = 0;
         for (size_t c = 0; c < nc; c++) {
             uint32_t *a = order + off[c];
             size_t k = off[c + 1] - off[c];
             size_t x = 1;
-            while (x < k && ev[a[x - 1]].at <= ev[a[x]].at) x++;
-            if (x < k) sort_idx(a, k, ev, less_time);
+            while (x < k && row_at(A, &ev[a[x - 1]]) <= row_at(A, &ev[a[x]])) x++;
+            if (x < k) {
+                sortctx sc = {ev, NULL, A};
+                sort_idx(a, k, &sc, less_time);
+            }
         }
         apply_order(ev, order, n);
     }
     if (dedup && n) {
-        size_t kept = drop_duplicates(ev, off, nc, order);
+        size_t kept = drop_duplicates(ev, b->attrs.v, off, nc, order);
         b->dups += n - kept;
         b->nev = kept;
     }
@@ -927,14 +1202,17 @@ int fu_book_finalize(fu_book *b) {
     /* give back what doubling reserved beyond a quarter */
     if (b->ev_cap > 64 && b->ev_cap - b->nev > b->nev / 4) {
         size_t cap = b->nev + b->nev / 8 + 1;
-        fu_event *shrunk = fu__realloc(b->ev, cap * sizeof *shrunk);
+        fu__erow *shrunk = fu__realloc(b->ev, cap * sizeof *shrunk);
         if (shrunk) {
             b->ev = shrunk;
             b->ev_cap = cap;
         }
     }
+    evc_drop(b); /* the offsets tell the customers now */
+    b->off_nc = nc;
     b->finalized = 1;
     b->generation++;
+    dec_drop(b);
     return FU_OK;
 }
 
@@ -954,13 +1232,13 @@ int fu_book_finalize(fu_book *b) {
 
 #define REL_NONE SIZE_MAX
 
-static int less_cust_time(const fu_event *ev, uint32_t a, uint32_t b) {
-    if (ev[a].customer != ev[b].customer) return ev[a].customer < ev[b].customer;
-    return ev[a].at < ev[b].at || (ev[a].at == ev[b].at && a < b);
+static int less_cust_time(const sortctx *x, uint32_t a, uint32_t b) {
+    if (x->cust[a] != x->cust[b]) return x->cust[a] < x->cust[b];
+    return less_time(x, a, b);
 }
 
-/* Customer c's events as they stand (relocated or in the main array). */
-static const fu_event *cust_view(const fu_book *b, size_t c, size_t *n) {
+/* Customer c's stored events as they stand (relocated or in the main array). */
+static const fu__erow *cust_view(const fu_book *b, size_t c, size_t *n) {
     if (b->pending && c < b->rel_cap && b->rel_at[c] != REL_NONE) {
         *n = b->rel_n[c];
         return b->ovf + b->rel_at[c];
@@ -971,15 +1249,16 @@ static const fu_event *cust_view(const fu_book *b, size_t c, size_t *n) {
 
 /* Whether `e` repeats one of the events v[0..n) (one customer's, in time
  * order): binary search for its time, then compare the run of equal times. */
-static int repeats(const fu_event *v, size_t n, const fu_event *e) {
+static int repeats(const fu__eattr *A, const fu__erow *v, size_t n, const fu__erow *e) {
     size_t lo = 0, hi = n;
+    int64_t t = row_at(A, e);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].at < e->at) lo = mid + 1;
+        if (row_at(A, &v[mid]) < t) lo = mid + 1;
         else hi = mid;
     }
-    for (; lo < n && v[lo].at == e->at; lo++)
-        if (memcmp(&v[lo], e, EV_KEY) == 0) return 1;
+    for (; lo < n && row_at(A, &v[lo]) == t; lo++)
+        if (row_eq(&v[lo], e)) return 1;
     return 0;
 }
 
@@ -1004,9 +1283,12 @@ static void book_settle(fu_book *b) {
         old_next = old_start;
     }
     b->nev = total;
+    b->evc_base = total;
+    b->off_nc = nc;
     b->napp = 0;
     b->novf = 0;
     b->pending = 0;
+    dec_drop(b);
 }
 
 /* For const readers of the whole array: see "Appending" in book.h. */
@@ -1018,22 +1300,28 @@ size_t fu__book_settled_count(const fu_book *b) {
     return b->nev;
 }
 
+/* A new event and its customer, while an append places it. */
+typedef struct newev {
+    fu__erow r;
+    uint32_t c;
+} newev;
+
 /* Reserve what placing `kk` new events of `groups` customers (tmp[0..kk),
  * by customer) needs: overflow room for each customer's merged events, the
  * main array for the settle, the relocation index. FU_ENOMEM changes nothing
  * the book shows. */
-static int reserve_append(fu_book *b, const fu_event *tmp, size_t kk) {
+static int reserve_append(fu_book *b, const newev *tmp, size_t kk) {
     size_t need = b->novf;
     for (size_t j = 0; j < kk;) {
-        size_t c = tmp[j].customer, m = 0, n;
-        while (j < kk && tmp[j].customer == c) j++, m++;
+        size_t c = tmp[j].c, m = 0, n;
+        while (j < kk && tmp[j].c == c) j++, m++;
         cust_view(b, c, &n);
         need += n + m;
     }
     if (need > b->ovf_cap) {
         size_t cap = b->ovf_cap ? b->ovf_cap : 256;
         while (cap < need) cap *= 2;
-        fu_event *p = fu__realloc(b->ovf, cap * sizeof *p);
+        fu__erow *p = fu__realloc(b->ovf, cap * sizeof *p);
         if (!p) return fu__error_nomem();
         b->ovf = p;
         b->ovf_cap = cap;
@@ -1053,57 +1341,75 @@ static int reserve_append(fu_book *b, const fu_event *tmp, size_t kk) {
     return FU_OK;
 }
 
-/* Place the events added after the first `n0` (the finalized array) as
- * fu_book_finalize() would have: in each customer's time order after the
- * events of equal time already there, in the order given, exact duplicates
- * dropped (unless kept). All allocations come first. */
-static int place_appended(fu_book *b, size_t n0) {
+/* The new events (after the first `n0`) in customer and time order, exact
+ * duplicates dropped unless kept: *out (kk of them), or FU_ENOMEM. */
+static int sort_appended(fu_book *b, size_t n0, newev **out, size_t *kk_out) {
     size_t k = b->nev - n0;
-    if (!k) return FU_OK;
     uint32_t *order = fu__malloc(k * sizeof *order);
-    fu_event *tmp = fu__malloc(k * sizeof *tmp);
-    if (!order || !tmp) {
+    newev *tmp = fu__malloc(k * sizeof *tmp);
+    uint32_t *cu = order && tmp ? cust_expand(b, n0) : NULL;
+    if (!order || !tmp || !cu) {
         fu__free(order);
         fu__free(tmp);
+        fu__free(cu);
         return fu__error_nomem();
     }
-    const fu_event *add = b->ev + n0;
+    const fu__erow *add = b->ev + n0;
+    sortctx sc = {add, cu, b->attrs.v};
     for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
-    sort_idx(order, k, add, less_cust_time);
+    sort_idx(order, k, &sc, less_cust_time);
     int dedup = !(b->flags & FU_BOOK_KEEP_DUPLICATES);
     size_t kk = 0, run = 0, dups = 0; /* tmp[run..kk): kept new events of one customer and time */
     for (size_t i = 0; i < k; i++) {
-        const fu_event *e = &add[order[i]];
-        if (kk && (tmp[kk - 1].customer != e->customer || tmp[kk - 1].at != e->at)) run = kk;
+        const fu__erow *e = &add[order[i]];
+        uint32_t c = sc.cust[order[i]];
+        if (kk && (tmp[kk - 1].c != c || row_at(sc.A, &tmp[kk - 1].r) != row_at(sc.A, e))) run = kk;
         if (dedup) {
             size_t n;
-            const fu_event *v = cust_view(b, e->customer, &n);
-            int dup = repeats(v, n, e);
-            for (size_t x = run; x < kk && !dup; x++) dup = memcmp(&tmp[x], e, EV_KEY) == 0;
+            const fu__erow *v = cust_view(b, c, &n);
+            int dup = repeats(sc.A, v, n, e);
+            for (size_t x = run; x < kk && !dup; x++) dup = row_eq(&tmp[x].r, e);
             if (dup) {
                 dups++;
                 continue;
             }
         }
-        tmp[kk++] = *e;
+        tmp[kk].r = *e;
+        tmp[kk++].c = c;
     }
     fu__free(order);
-    int rc = reserve_append(b, tmp, kk);
-    if (rc) {
+    fu__free(cu);
+    b->dups += dups;
+    *out = tmp;
+    *kk_out = kk;
+    return FU_OK;
+}
+
+/* Place the events added after the first `n0` (the finalized array) as
+ * fu_book_finalize() would have: in each customer's time order after the
+ * events of equal time already there, in the order given, exact duplicates
+ * dropped (unless kept). All allocations come first. */
+static int place_appended(fu_book *b, size_t n0) {
+    if (b->nev == n0) return FU_OK;
+    newev *tmp = NULL;
+    size_t kk = 0;
+    int rc = sort_appended(b, n0, &tmp, &kk);
+    if (!rc) rc = reserve_append(b, tmp, kk);
+    if (rc) { /* the caller rolls back (the duplicates count too) */
         fu__free(tmp);
         return rc;
     }
     /* nothing can fail from here */
     b->nev = n0; /* the raw copies go */
     for (size_t j = 0; j < kk;) {
-        size_t c = tmp[j].customer, j0 = j, n, i = 0;
-        while (j < kk && tmp[j].customer == c) j++;
-        const fu_event *v = cust_view(b, c, &n);
-        fu_event *dst = b->ovf + b->novf;
+        size_t c = tmp[j].c, j0 = j, n, i = 0;
+        while (j < kk && tmp[j].c == c) j++;
+        const fu__erow *v = cust_view(b, c, &n);
+        fu__erow *dst = b->ovf + b->novf;
         size_t w = 0;
         for (size_t x = j0; x < j; x++) { /* old events up to the new one's time, then it */
-            while (i < n && v[i].at <= tmp[x].at) dst[w++] = v[i++];
-            dst[w++] = tmp[x];
+            while (i < n && row_at(b->attrs.v, &v[i]) <= row_at(b->attrs.v, &tmp[x].r)) dst[w++] = v[i++];
+            dst[w++] = tmp[x].r;
         }
         while (i < n) dst[w++] = v[i++];
         b->pending = 1; /* rel_at is REL_NONE for every customer not relocated since the last settle */
@@ -1112,8 +1418,8 @@ static int place_appended(fu_book *b, size_t n0) {
         b->novf += w;
         b->napp += j - j0;
     }
-    b->dups += dups;
     fu__free(tmp);
+    evc_drop(b);
     /* the overflow holds stale copies too: settle once it reaches 1/16 of
      * the book (amortised: 16 events moved per event placed) */
     if (b->novf > 4096 && b->novf > b->nev / 16) book_settle(b);
@@ -1150,6 +1456,7 @@ int fu_book_append_events(fu_book *b, const fu_event_in *in, size_t n) {
     }
     if (!rc) {
         for (size_t c = m.ncust + 1; c <= b->ncust; c++) b->off[c] = b->off[m.ncust];
+        b->off_nc = b->ncust;
         rc = place_appended(b, n0);
     }
     if (rc) {
@@ -1158,6 +1465,7 @@ int fu_book_append_events(fu_book *b, const fu_event_in *in, size_t n) {
     }
     b->finalized = 1;
     b->generation++;
+    dec_drop(b);
     return FU_OK;
 }
 
@@ -1166,23 +1474,26 @@ uint64_t fu_book_generation(const fu_book *b) { return b ? b->generation : 0; }
 int fu__book_unappend(fu_book *b, size_t ci, const fu_event *e) {
     if (!fu_book_is_finalized(b) || ci >= b->ncust) return 0;
     if (b->pending && ci < b->rel_cap && b->rel_at[ci] != REL_NONE) {
-        fu_event *v = b->ovf + b->rel_at[ci];
+        fu__erow *v = b->ovf + b->rel_at[ci];
         for (size_t i = b->rel_n[ci]; i-- > 0;) {
-            if (memcmp(&v[i], e, EV_KEY) != 0) continue;
+            if (!row_is(b, &v[i], e)) continue;
             memmove(&v[i], &v[i + 1], (b->rel_n[ci] - i - 1) * sizeof *v);
             b->rel_n[ci]--;
             b->napp--;
             b->generation++;
+            dec_drop(b);
             return 1;
         }
         return 0;
     }
     for (size_t i = b->off[ci + 1]; i-- > b->off[ci];) {
-        if (memcmp(&b->ev[i], e, EV_KEY) != 0) continue;
+        if (!row_is(b, &b->ev[i], e)) continue;
         memmove(&b->ev[i], &b->ev[i + 1], (b->nev - i - 1) * sizeof *b->ev);
         b->nev--;
+        b->evc_base = b->nev;
         for (size_t c = ci + 1; c <= b->ncust; c++) b->off[c]--;
         b->generation++;
+        dec_drop(b);
         return 1;
     }
     return 0;
@@ -1220,10 +1531,40 @@ int fu_book_customer_windows(const fu_book *b, size_t i, fu_customer_windows_kin
 
 size_t fu_book_event_count(const fu_book *b) { return b ? b->nev + b->napp : 0; }
 
+/* The decoded events for the public readers: the main array [0, nev), then
+ * the overflow [nev, nev + novf) (relocated customers). Made once, under the
+ * mutex, by the first reader; NULL (error set) when memory runs out. */
+static const fu_event *dec_get(const fu_book *cb) {
+    fu_book *b = (fu_book *)cb; /* the cache is not part of the book's value */
+    fu_event *d = atomic_load_explicit(&b->dec, memory_order_acquire);
+    if (d) return d;
+    pthread_mutex_lock(&b->dec_mu);
+    d = atomic_load_explicit(&b->dec, memory_order_acquire);
+    if (!d) {
+        size_t n = b->nev;
+        custwalk c = {0, 0};
+        d = fu__malloc((n + b->novf + 1) * sizeof *d);
+        if (d) {
+            for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &d[i]);
+            for (size_t k = 0; b->pending && k < b->ncust && k < b->rel_cap; k++)
+                for (size_t j = 0; b->rel_at[k] != REL_NONE && j < b->rel_n[k]; j++)
+                    ev_decode(b, &b->ovf[b->rel_at[k] + j], (uint32_t)k, &d[n + b->rel_at[k] + j]);
+            atomic_store_explicit(&b->dec, d, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&b->dec_mu);
+    if (!d) fu__error_nomem();
+    return d;
+}
+
 const fu_event *fu_book_events(const fu_book *b, size_t *count) {
-    if (b) settle_const(b);
-    if (count) *count = b ? b->nev : 0;
-    return b ? b->ev : NULL;
+    if (count) *count = 0;
+    if (!b) return NULL;
+    settle_const(b);
+    if (!b->nev) return NULL;
+    const fu_event *d = dec_get(b);
+    if (d && count) *count = b->nev;
+    return d;
 }
 
 int fu_book_customer_events(const fu_book *b, size_t i, const fu_event **events, size_t *count) {
@@ -1231,7 +1572,68 @@ int fu_book_customer_events(const fu_book *b, size_t i, const fu_event **events,
     if (i >= b->ncust) return fu__error_set(FU_EINVAL, "no customer %zu (the book has %zu)", i, b->ncust);
     if (!fu_book_is_finalized(b))
         return fu__error_set(FU_ESTATE, "the book is not finalized: call fu_book_finalize()");
-    *events = cust_view(b, i, count);
+    size_t at; /* where the customer's events are in the decoded array */
+    if (b->pending && i < b->rel_cap && b->rel_at[i] != REL_NONE) {
+        *count = b->rel_n[i];
+        at = b->nev + b->rel_at[i];
+    } else {
+        *count = b->off[i + 1] - b->off[i];
+        at = b->off[i];
+    }
+    if (!*count) {
+        *events = NULL;
+        return FU_OK;
+    }
+    const fu_event *d = dec_get(b);
+    if (!d) return FU_ENOMEM;
+    *events = d + at;
+    return FU_OK;
+}
+
+void fu__evbuf_free(fu__evbuf *buf) {
+    if (!buf) return;
+    fu__free(buf->v);
+    buf->v = NULL;
+    buf->cap = 0;
+}
+
+void fu__book_event_at(const fu_book *b, size_t i, fu_event *e) {
+    ev_decode(b, &b->ev[i], cust_of(b, i), e);
+}
+
+int fu__book_any_priority(const fu_book *b) {
+    settle_const(b);
+    for (size_t i = 0; i < b->nev; i++)
+        if (b->attrs.v[b->ev[i].attr].priority) return 1;
+    return 0;
+}
+
+int fu__book_events_decode(const fu_book *b, fu__evbuf *buf, const fu_event **events, size_t *count) {
+    *events = NULL;
+    *count = 0;
+    if (!b) return FU_OK;
+    settle_const(b);
+    size_t n = b->nev;
+    custwalk c = {0, 0};
+    if (!n) return FU_OK;
+    if (n > buf->cap && FU_GROW(buf->v, buf->cap, n)) return FU_ENOMEM;
+    for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &buf->v[i]);
+    *events = buf->v;
+    *count = n;
+    return FU_OK;
+}
+
+int fu__book_customer_decode(const fu_book *b, size_t i, fu__evbuf *buf, const fu_event **events, size_t *count) {
+    if (!b || !buf || !events || !count) return fu__error_set(FU_EINVAL, "book, buffer, events or count is NULL");
+    if (i >= b->ncust) return fu__error_set(FU_EINVAL, "no customer %zu (the book has %zu)", i, b->ncust);
+    if (!fu_book_is_finalized(b))
+        return fu__error_set(FU_ESTATE, "the book is not finalized: call fu_book_finalize()");
+    size_t n;
+    const fu__erow *v = cust_view(b, i, &n);
+    if (n > buf->cap && FU_GROW(buf->v, buf->cap, n)) return FU_ENOMEM;
+    for (size_t k = 0; k < n; k++) ev_decode(b, &v[k], (uint32_t)i, &buf->v[k]);
+    *events = buf->v;
+    *count = n;
     return FU_OK;
 }
 

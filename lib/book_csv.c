@@ -915,7 +915,9 @@ static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
 }
 
 static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
-    const fu_event *e = &fu_book_events(b, NULL)[i];
+    fu_event ev;
+    fu__book_event_at(b, i, &ev); /* decoded from the book's compact store */
+    const fu_event *e = &ev;
     int rc;
     if ((rc = fu__csv_putf(o, 1, fu_book_customer(b, e->customer)->id, w->cell)) || (rc = put_time(o, e->at)) ||
         (rc = fu__csv_putf(o, 0, fu_event_kind_name((fu_event_kind)e->kind), w->cell)) ||
@@ -1004,11 +1006,7 @@ int fu_book_write_customers_csv_to_string(const fu_book *b, size_t *len, char **
 /* The `priority` column is written when an event has a priority: books
  * without priorities keep the columns they always had. */
 static int event_cols(const fu_book *b) {
-    size_t n = 0;
-    const fu_event *ev = b ? fu_book_events(b, &n) : NULL;
-    for (size_t i = 0; i < n; i++)
-        if (ev[i].priority) return EF_COUNT;
-    return EF_PRIO;
+    return b && fu__book_any_priority(b) ? EF_COUNT : EF_PRIO;
 }
 
 int fu_book_write_events_csv(const fu_book *b, const char *path) {

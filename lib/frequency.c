@@ -3,6 +3,7 @@
  * contact load, and the cap and spacing where one more contact stops paying.
  * docs/frequency.md has the model and its formulas. */
 #include "internal.h"
+#include "book_decode.h"
 
 #include "followup/besttime.h"
 #include "followup/frequency.h"
@@ -969,7 +970,10 @@ int fu_frequency_attempts_from_book(fu_frequency_attempt **out, size_t *n, const
     book_scan bs = {&o, o.outcome_window ? o.outcome_window : 7 * 86400,
                     o.negative_window ? o.negative_window : 3 * 86400,
                     o.episode_gap ? o.episode_gap : 90 * 86400, kinds[o.positive], 0, 0, 0};
-    const fu_event *ev = fu_book_events(book, NULL);
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    size_t nev;
+    rc = fu__book_events_decode(book, &buf, &ev, &nev);
     size_t nc = fu_book_customer_count(book), cap = 0, tcap = 0;
     int64_t *times = NULL;
     fu_frequency_attempt *arr = NULL;
@@ -977,6 +981,7 @@ int fu_frequency_attempts_from_book(fu_frequency_attempt **out, size_t *n, const
         rc = scan_customer(&bs, ev, off[c], off[c + 1], (uint32_t)c, segment ? segment[c] : 0, &times,
                            &tcap, &arr, n, &cap);
     fu__free(times);
+    fu__evbuf_free(&buf);
     if (!rc && bs.contacts == 0)
         rc = fu__error_set(FU_EINVAL, "the history holds no contact events (kind contact%s)",
                            o.channels ? " on the chosen channels" : "");

@@ -11,6 +11,7 @@
 #include "followup/redact.h"
 
 #include "guard_internal.h"
+#include "book_decode.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -284,13 +285,15 @@ static int load_log(fu_guard *g) {
  * order count with the book's. */
 static int seed_orders(fu_guard *g) {
     size_t n = 0;
-    const fu_event *ev = fu_book_events(g->book, &n);
-    for (size_t i = 0; i < n; i++) {
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    int rc = fu__book_events_decode(g->book, &buf, &ev, &n);
+    for (size_t i = 0; !rc && i < n; i++) {
         uint32_t id = ev[i].order_id, got;
-        if (!id) continue;
-        int rc = strtab_intern(&g->str, fu_book_string(g->book, id), id, &got);
-        if (rc) return rc;
+        if (id) rc = strtab_intern(&g->str, fu_book_string(g->book, id), id, &got);
     }
+    fu__evbuf_free(&buf);
+    if (rc) return rc;
     return FU_OK;
 }
 

@@ -3,6 +3,7 @@
  * customer in time order that logs units, the log applied in blocks of cells.
  * Finalisation and figures are in kpi_figures.c. Definitions: docs/kpi.md. */
 #include "kpi_internal.h"
+#include "book_decode.h"
 
 const signed char fu__kpi_prop[FU_KPI_COUNT] = {
     P_COV, P_TIME, -1, -1, P_RES, P_FCR, P_FB, P_REP, -1, P_TOP2, -1,
@@ -1137,10 +1138,10 @@ static int64_t policy_window(const fu__policy *pol, const char *name, int64_t df
 
 /* The data's "now" (the option, else the latest time in the data) and the
  * span [tmin, tmax] the periods must cover. */
-static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out) {
+static void data_range(const fu_kpi *k, const fu_event *ev, int64_t *as_of_out, int64_t *tmin_out,
+                       int64_t *tmax_out) {
     int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
     size_t ncu = fu__kpi_customer_count(k);
-    const fu_event *ev = fu_book_events(k->bk, NULL);
     const size_t *off = ncu ? fu_book_event_offsets(k->bk) : NULL;
     /* each customer's events are in time order: its first and last bound them */
     if (as_of == FU_KPI_NO_TIME) {
@@ -1174,7 +1175,21 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
  * events and commitments, the units applied to the cells, and the cells of
  * the partials merged in (kpi_partial.c). *empty is set (and nothing else
  * done) when there is no data. On failure the context is freed. */
+static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, const fu_event *bev);
+
+/* The pass over the book's events, decoded once for it (lib/book.c). */
 int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *bev;
+    size_t n;
+    int rc = fu__kpi_store_ready(k); /* it finalizes the book: decode after it */
+    if (!rc) rc = fu__book_events_decode(k->bk, &buf, &bev, &n);
+    if (!rc) rc = kpi_accumulate(k, cp, empty, bev);
+    fu__evbuf_free(&buf);
+    return rc;
+}
+
+static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, const fu_event *bev) {
     ctx c;
     memset(&c, 0, sizeof c);
     *empty = 0;
@@ -1187,7 +1202,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     c.last_cell_key = -1;
     c.last_cell = -1;
     int64_t as_of, tmin, tmax;
-    data_range(k, &as_of, &tmin, &tmax);
+    data_range(k, bev, &as_of, &tmin, &tmax);
     if (k->n_parts) { /* partials need an explicit as_of: it is the same */
         as_of = k->o.as_of;
         if (k->part_tmin < tmin) tmin = k->part_tmin;
@@ -1236,7 +1251,6 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     }
     /* one pass per customer, its events decoded from the book */
     size_t dp = 0, ncu = fu__kpi_customer_count(k);
-    const fu_event *bev = fu_book_events(k->bk, NULL);
     const size_t *boff = ncu ? fu_book_event_offsets(k->bk) : NULL;
     c.cur = &c.curv;
     for (uint32_t ci = 0; ci < ncu && !rc; ci++) {

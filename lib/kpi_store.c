@@ -20,6 +20,7 @@
  *   book's events too (a priority column of the events CSV counts); the
  *   engine never reads notes: the notes of events given to it are not kept. */
 #include "kpi_internal.h"
+#include "book_decode.h"
 
 /* ---- kmap: book string id -> small value ---- */
 
@@ -150,12 +151,18 @@ static void event_copy(const fu_kpi *k, const fu_book *b, const fu_event *e, fu_
 /* Add book b's events (all or nothing) to `dst`. */
 static int copy_events(const fu_kpi *k, fu_book *dst, const fu_book *b) {
     size_t ne = 0;
-    const fu_event *be = fu_book_events(b, &ne);
-    if (!ne) return FU_OK;
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *be;
+    int rc = fu__book_events_decode(b, &buf, &be, &ne);
+    if (rc || !ne) return rc;
     fu_event_in *in = fu__malloc(ne * sizeof *in);
-    if (!in) return fu__error_nomem();
+    if (!in) {
+        fu__evbuf_free(&buf);
+        return fu__error_nomem();
+    }
     for (size_t i = 0; i < ne; i++) event_copy(k, b, &be[i], &in[i]);
-    int rc = fu_book_add_events(dst, in, ne);
+    fu__evbuf_free(&buf);
+    rc = fu_book_add_events(dst, in, ne);
     fu__free(in);
     return rc;
 }

@@ -48,6 +48,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__pl_overlay_free(&pl->guard_ov);
     fu__free(pl->fed_at);
     fu__free((void *)pl->ev);
+    fu__evbuf_free(&pl->evbuf);
     fu__free(pl->cand);
     fu__free(pl->ct);
     fu__free(pl->grp);
@@ -218,7 +219,7 @@ int fu_planner_tier_cycles(const fu_planner *pl, double *cycles, size_t n, size_
 int fu__pl_gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out) {
     const fu_event *be = NULL;
     size_t nb = 0;
-    int rc = fu_book_customer_events(pl->book, ci, &be, &nb);
+    int rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &be, &nb);
     if (rc) return rc;
     const pl_ovvec *ov = NULL;
     if (pl->ov->head && pl->ov->head[ci] >= 0) ov = &pl->ov->v[pl->ov->head[ci]];
@@ -667,7 +668,7 @@ static int compute_tier_cycles(fu_planner *pl) {
     for (size_t ci = 0; ci < pl->ncust; ci++) {
         const fu_event *ev;
         size_t n;
-        int rc = fu_book_customer_events(pl->book, ci, &ev, &n);
+        int rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &ev, &n);
         if (rc) return rc;
         const fu_customer *c = fu_book_customer(pl->book, ci);
         double spend = c->annual_spend;
@@ -711,7 +712,7 @@ static int own_besttime(fu_planner *pl) {
         if (isnan(spend)) {
             const fu_event *ev;
             size_t n;
-            int rc = fu_book_customer_events(pl->book, ci, &ev, &n);
+            int rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &ev, &n);
             if (rc) {
                 fu__free(seg);
                 return rc;
@@ -1289,7 +1290,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     if (!rc) {
         const fu_event *ev;
         size_t n, k;
-        rc = fu_book_customer_events(pl->book, ci, &ev, &n);
+        rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &ev, &n);
         for (k = n; !rc && k > 0 && ev[k - 1].at > in->at;) k--;
         if (!rc) e = ev[k - 1]; /* after the events of equal time already there */
     }

@@ -16,6 +16,7 @@
 #include "followup/kpi.h"
 #include "csv_internal.h"
 #include "internal.h"
+#include "book_decode.h"
 #include "planner_loop.h"
 #include "planner_agents.h"
 #include "planner_clv.h"
@@ -205,6 +206,7 @@ struct fu_planner {
     /* scratch, reused for every customer */
     const fu_event **ev;
     size_t ev_cap;
+    fu__evbuf evbuf; /* the book's events of one customer, decoded (fu__book_customer_decode) */
     pl_cand *cand;
     size_t ncand, cand_cap;
     pl_contact *ct;

@@ -59,7 +59,7 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
         if ((rc = fu_kpi_add_customers(*out, c, 1))) break;
         const fu_event *be;
         size_t nb, m = 0;
-        if ((rc = fu_book_customer_events(pl->book, ci, &be, &nb))) break;
+        if ((rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &be, &nb))) break;
         const pl_ovvec *v = sim->head && sim->head[ci] >= 0 ? &sim->v[sim->head[ci]] : NULL;
         size_t nv = v ? v->n : 0;
         for (size_t i = 0; i < nb + nv && !rc; i++) {

@@ -1,6 +1,7 @@
 /* fu_segment: purchase summaries, RFM scores and rule-based segments. The
  * numerical models live in segment_models.c. */
 #include "segment_internal.h"
+#include "book_decode.h"
 
 #include "followup/book.h"
 #include "followup/calendar.h"
@@ -769,10 +770,16 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
     if (now <= -SEG_TIME_LIMIT || now >= SEG_TIME_LIMIT) return fu__error_set(FU_EINVAL, "now is out of range");
     const size_t *offs = fu_book_event_offsets(book);
     if (!offs) return fu__error_set(FU_ESTATE, "the book is not finalized (fu_book_finalize)");
-    const fu_event *ev = fu_book_events(book, NULL);
+    fu__evbuf evb = {NULL, 0};
+    const fu_event *ev;
+    size_t nev;
+    if ((rc = fu__book_events_decode(book, &evb, &ev, &nev))) return rc;
     size_t n = fu_book_customer_count(book);
     fu_segment_book_summary *b = book_summary_new(n);
-    if (!b) return fu__error_nomem();
+    if (!b) {
+        fu__evbuf_free(&evb);
+        return fu__error_nomem();
+    }
     seg_zones zones;
     memset(&zones, 0, sizeof zones);
     const int64_t year = 365 * FU_SEGMENT_DAY;
@@ -859,6 +866,7 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
         c->recent_complaints = complaints;
     }
     zones_free(&zones);
+    fu__evbuf_free(&evb);
     if (!rc && buyers > 0) rc = book_rfm(b, buyers, &R);
     if (rc) {
         fu_segment_book_summary_free(b);

@@ -1,6 +1,7 @@
 /* The segmentation pipeline (followup/segment_run.h): book summary -> purchase
  * model and Gamma-Gamma fits -> scores -> assignments -> segment CSV. */
 #include "csv_internal.h"
+#include "book_decode.h"
 #include "followup/book.h"
 #include "followup/segment_run.h"
 
@@ -28,11 +29,15 @@ void fu_segment_run_free(fu_segment_run *r) {
 
 static int last_event_time(const fu_book *book, int64_t *now) {
     size_t ne = 0;
-    const fu_event *ev = fu_book_events(book, &ne);
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    int rc = fu__book_events_decode(book, &buf, &ev, &ne);
+    if (rc) return rc;
     if (ne == 0) return fu__error_set(FU_EINVAL, "the book has no events: give the as-of time");
     *now = ev[0].at;
     for (size_t i = 1; i < ne; i++)
         if (ev[i].at > *now) *now = ev[i].at;
+    fu__evbuf_free(&buf);
     return FU_OK;
 }
 

@@ -3,6 +3,7 @@
  * (followup/simulate.h, docs/simulate.md). Uses only the public planner, book,
  * KPI, calendar and frequency APIs. */
 #include "internal.h"
+#include "book_decode.h"
 
 #include "followup/calendar.h"
 #include "followup/commit.h"
@@ -102,9 +103,21 @@ static int cmp_time(const void *a, const void *b) {
 
 /* Split the book into the history (before from) and the span's events that
  * the mode keeps; events at or after `to` are dropped. */
+static int split_decoded(const fu_book *b, const fu_simulation_options *o, evlist *hist, evlist *span,
+                         const fu_event *ev, size_t n);
+
 static int split_events(const fu_book *b, const fu_simulation_options *o, evlist *hist, evlist *span) {
-    size_t n = 0;
-    const fu_event *ev = fu_book_events(b, &n);
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    size_t n;
+    int rc = fu__book_events_decode(b, &buf, &ev, &n);
+    if (!rc) rc = split_decoded(b, o, hist, span, ev, n);
+    fu__evbuf_free(&buf);
+    return rc;
+}
+
+static int split_decoded(const fu_book *b, const fu_simulation_options *o, evlist *hist, evlist *span,
+                         const fu_event *ev, size_t n) {
     for (size_t i = 0; i < n; i++) {
         fu_event_in e;
         if (ev[i].at >= o->to) continue;
@@ -382,10 +395,10 @@ static int promise_push(sim *s, const promise *p, size_t *cap) {
 }
 
 /* The promises in the notes of customer c's recorded contacts due in the span. */
-static int promises_of(sim *s, fu_extractor *ex, size_t c, size_t *cap) {
+static int promises_of(sim *s, fu_extractor *ex, size_t c, size_t *cap, fu__evbuf *buf) {
     const fu_event *ev = NULL;
     size_t n = 0;
-    int rc = fu_book_customer_events(s->book, c, &ev, &n);
+    int rc = fu__book_customer_decode(s->book, c, buf, &ev, &n);
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
         if (ev[i].kind != FU_EVENT_CONTACT || !ev[i].note || ev[i].at >= s->o->to) continue;
         const char *note = fu_book_string(s->book, ev[i].note);
@@ -415,8 +428,10 @@ static int promises_of(sim *s, fu_extractor *ex, size_t c, size_t *cap) {
 static int collect_promises(sim *s) {
     fu_extractor *ex = NULL;
     size_t cap = 0;
+    fu__evbuf buf = {NULL, 0};
     int rc = fu_extractor_new_from_policy(&ex, s->policy);
-    for (size_t c = 0; c < s->nc && rc == FU_OK; c++) rc = promises_of(s, ex, c, &cap);
+    for (size_t c = 0; c < s->nc && rc == FU_OK; c++) rc = promises_of(s, ex, c, &cap, &buf);
+    fu__evbuf_free(&buf);
     fu_extractor_free(ex);
     return rc;
 }

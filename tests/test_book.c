@@ -886,3 +886,255 @@ Test(book, times_outside_years_1_to_9999_are_refused_when_added) {
     fu_free(csv);
     fu_book_free(b);
 }
+
+/* ------------------------------------------------ the compact event store (issue 19) */
+
+#define T_MIN INT64_C(-62135596800) /* 0001-01-01T00:00:00Z */
+#define T_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+
+static double bits_double(uint64_t u) {
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static uint64_t double_bits(double d) {
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static uint32_t float_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* Every field of every stored event comes back bit for bit: absent (NaN,
+ * 0), a NaN with a payload and its sign, -0.0, negative and huge amounts,
+ * times at both limits and on both sides of every 2^32 boundary crossed (the
+ * store keeps the high bits of a time with the other attributes). */
+Test(book, stored_events_round_trip_every_field_bit_for_bit) {
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_KEEP_DUPLICATES);
+    static const int64_t times[] = {T_MIN, T_MIN + 1, -INT64_C(4294967297), -INT64_C(4294967296), -1, 0,
+                                    INT64_C(4294967295), INT64_C(4294967296), INT64_C(1772416800), T_MAX - 1,
+                                    T_MAX};
+    const double amounts[] = {NAN, -0.0, -1e308, 1.7976931348623157e308, bits_double(0x7FF8000000000123ull),
+                              bits_double(0xFFF8000000000000ull), 4.9e-324, -12.5, 0.1, 3};
+    enum { NT = sizeof times / sizeof times[0], NA = sizeof amounts / sizeof amounts[0], N = NT * NA };
+    fu_event_in in[N];
+    char notes[N][16];
+    for (int i = 0; i < N; i++) {
+        fu_event_in_init(&in[i]);
+        in[i].customer_id = i % 3 ? "A" : "B";
+        in[i].at = times[i % NT];
+        in[i].kind = (fu_event_kind)(i % FU_EVENT_KIND_COUNT);
+        in[i].amount = amounts[i % NA];
+        in[i].unit_price = i % 4 ? (double)(i % 7) * 1e300 : NAN;
+        in[i].order_id = i % 5 ? "O-1" : NULL;
+        in[i].product_class = i % 2 ? "P" : NULL;
+        in[i].agent_id = i % 6 ? NULL : "AG";
+        snprintf(notes[i], sizeof notes[i], "n%d", i);
+        in[i].note = i % 3 ? notes[i] : NULL;
+        in[i].severity = (fu_severity)(i % 4);
+        in[i].channel = (fu_channel)(i % FU_CHANNEL_COUNT);
+        in[i].outcome = (fu_outcome)(i % FU_OUTCOME_COUNT);
+        in[i].survey = in[i].kind == FU_EVENT_SURVEY ? FU_SURVEY_NPS : FU_SURVEY_NONE;
+        in[i].score = in[i].survey ? (double)(i % 11) : i % 2 ? NAN : -1e6;
+        in[i].priority = i % 5;
+    }
+    cr_assert_eq(fu_book_add_events(b, in, N), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    size_t n = 0;
+    const fu_event *all = fu_book_events(b, &n);
+    cr_assert_eq(n, N);
+    size_t seen = 0;
+    for (size_t c = 0; c < 2; c++) {
+        const fu_event *ev;
+        size_t k;
+        cr_assert_eq(fu_book_customer_events(b, c, &ev, &k), FU_OK);
+        cr_assert_eq(memcmp(ev, all + fu_book_event_offsets(b)[c], k * sizeof *ev), 0);
+        for (size_t j = 0; j < k; j++, seen++) {
+            const fu_event *e = &ev[j];
+            if (j) cr_assert_leq(ev[j - 1].at, e->at);
+            /* the input event: times are unique per (customer, i % NT), the
+             * note names the index when there is one; find by every field */
+            int found = 0;
+            for (int i = 0; i < N && !found; i++) {
+                const fu_event_in *x = &in[i];
+                if ((size_t)find(b, x->customer_id) != c || x->at != e->at || (int)x->kind != e->kind) continue;
+                if (double_bits(x->amount) != double_bits(e->amount)) continue;
+                if (double_bits(x->unit_price) != double_bits(e->unit_price)) continue;
+                if (float_bits((float)x->score) != float_bits(e->score)) continue;
+                const char *note = fu_book_string(b, e->note), *order = fu_book_string(b, e->order_id);
+                if ((x->note == NULL) != (note == NULL) || (note && strcmp(note, x->note))) continue;
+                if ((x->order_id == NULL) != (order == NULL)) continue;
+                if ((x->product_class == NULL) != (e->product_class == 0)) continue;
+                if ((x->agent_id == NULL) != (e->agent_id == 0)) continue;
+                found = (int)x->severity == e->severity && (int)x->channel == e->channel &&
+                        (int)x->outcome == e->outcome && (int)x->survey == e->survey &&
+                        x->priority == e->priority && e->customer == c && !e->reserved_[0] && !e->reserved_[1];
+            }
+            cr_assert(found, "customer %zu event %zu (at %lld) matches no input", c, j, (long long)e->at);
+        }
+    }
+    cr_assert_eq(seen, N);
+    fu_book_free(b);
+}
+
+/* Two events one 2^32 seconds apart (same low bits) are different events;
+ * exact repeats are dropped whether they come in one add, in another add
+ * after finalize (customers interleaved) or by an append. */
+Test(book, stored_events_duplicates_by_every_bit) {
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS);
+    fu_event_in e[4];
+    for (int i = 0; i < 4; i++) {
+        fu_event_in_init(&e[i]);
+        e[i].customer_id = i % 2 ? "X" : "Y";
+        e[i].kind = FU_EVENT_FAULT;
+        e[i].amount = -0.0;
+    }
+    e[0].at = 100; /* Y */
+    e[1].at = 100; /* X */
+    e[2].at = 100 + INT64_C(4294967296); /* Y: the same low 32 bits */
+    e[3].at = 100 + INT64_C(4294967296); /* X */
+    cr_assert_eq(fu_book_add_events(b, e, 4), FU_OK);
+    cr_assert_eq(fu_book_add_events(b, e, 4), FU_OK); /* all four again */
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_book_stats st;
+    fu_book_get_stats(b, &st);
+    cr_assert_eq(st.events, 4);
+    cr_assert_eq(st.duplicates_dropped, 4);
+    /* +0.0 is not -0.0: a new event, after finalize, between the others */
+    e[0].amount = 0.0;
+    cr_assert_eq(fu_book_add_events(b, e, 2), FU_OK);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_book_get_stats(b, &st);
+    cr_assert_eq(st.events, 5);
+    cr_assert_eq(st.duplicates_dropped, 5);
+    cr_assert_eq(fu_book_append_events(b, e, 4), FU_OK); /* every one a repeat */
+    cr_assert_eq(fu_book_event_count(b), 5);
+    e[3].at = T_MAX;
+    cr_assert_eq(fu_book_append_events(b, &e[3], 1), FU_OK);
+    size_t y = find(b, "Y"), x = find(b, "X");
+    const fu_event *ev;
+    size_t n;
+    cr_assert_eq(fu_book_customer_events(b, x, &ev, &n), FU_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(ev[0].at, 100);
+    cr_assert_eq(ev[1].at, 100 + INT64_C(4294967296));
+    cr_assert_eq(ev[2].at, T_MAX);
+    cr_assert_eq(fu_book_customer_events(b, y, &ev, &n), FU_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(ev[0].at, 100);
+    cr_assert_eq(ev[1].at, 100); /* the +0.0 one, added later */
+    cr_assert_eq(double_bits(ev[0].amount), double_bits(-0.0));
+    cr_assert_eq(double_bits(ev[1].amount), 0);
+    cr_assert_eq(fu_book_finalize(b), FU_OK); /* settles */
+    size_t total;
+    const fu_event *all = fu_book_events(b, &total);
+    cr_assert_eq(total, 6);
+    const size_t *off = fu_book_event_offsets(b);
+    cr_assert_eq(all[off[x] + 2].at, T_MAX);
+    cr_assert_eq(all[off[x] + 2].customer, x);
+    fu_book_free(b);
+}
+
+/* Adding to a finalized book (customers interleaved: one run per event),
+ * finalizing and reading every way, under every allocation failure: the
+ * book is unchanged by a failing call and nothing leaks. */
+static int interleaved_op(void *ctx) {
+    (void)ctx;
+    fu_book *b = NULL;
+    int rc = fu_book_new(&b, NULL);
+    const char *ids[] = {"A", "B", "C"};
+    for (int i = 0; i < 3 && !rc; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "UTC";
+        rc = fu_book_add_customer(b, &c, NULL);
+    }
+    fu_event_in e[12];
+    for (int i = 0; i < 12; i++) {
+        fu_event_in_init(&e[i]);
+        e[i].customer_id = ids[i % 3];
+        e[i].at = T_MAX - i;
+        e[i].kind = FU_EVENT_CONTACT;
+        e[i].score = i;
+    }
+    if (!rc) rc = fu_book_add_events(b, e, 6);
+    if (!rc) rc = fu_book_finalize(b);
+    if (!rc) rc = fu_book_add_events(b, e + 3, 9);
+    if (!rc) rc = fu_book_finalize(b);
+    if (!rc && fu_book_event_count(b) != 12) rc = FU_ERROR;
+    size_t n = 0;
+    const fu_event *all = rc ? NULL : fu_book_events(b, &n);
+    if (!rc && !all) rc = fu_error_last()->code;
+    for (size_t i = 1; !rc && i < n; i++)
+        if (all[i].customer < all[i - 1].customer ||
+            (all[i].customer == all[i - 1].customer && all[i].at < all[i - 1].at))
+            rc = FU_ERROR;
+    char *csv = NULL;
+    size_t len;
+    if (!rc) rc = fu_book_write_events_csv_to_string(b, &len, &csv);
+    fu_free(csv);
+    fu_book_free(b);
+    return rc;
+}
+
+Test(book, stored_events_out_of_memory_leaves_nothing) {
+    fu_test_oom_at_least("interleaved", interleaved_op, NULL, 2000, 10);
+}
+
+/* The public readers of a finalized book decode it once, whichever thread
+ * comes first: threads reading at once all see the same events. */
+#include <pthread.h>
+
+typedef struct reader_arg {
+    const fu_book *b;
+    uint64_t sum;
+    int rc;
+} reader_arg;
+
+static void *reader(void *p) {
+    reader_arg *a = p;
+    for (size_t c = 0; c < fu_book_customer_count(a->b) && !a->rc; c++) {
+        const fu_event *ev;
+        size_t n;
+        a->rc = fu_book_customer_events(a->b, c, &ev, &n);
+        for (size_t i = 0; i < n && !a->rc; i++) a->sum = a->sum * 31 + (uint64_t)ev[i].at + ev[i].customer;
+    }
+    return NULL;
+}
+
+Test(book, stored_events_decoded_once_for_concurrent_readers) {
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS);
+    char ids[64][8];
+    for (int i = 0; i < 2000; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        snprintf(ids[i % 64], sizeof ids[0], "C%d", i % 64);
+        e.customer_id = ids[i % 64];
+        e.at = 1000 + (i * 7919) % 5000;
+        e.kind = FU_EVENT_CONTACT;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    reader_arg args[4];
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++) {
+        args[t] = (reader_arg){b, 0, 0};
+        cr_assert_eq(pthread_create(&th[t], NULL, reader, &args[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) pthread_join(th[t], NULL);
+    for (int t = 0; t < 4; t++) {
+        cr_assert_eq(args[t].rc, FU_OK);
+        cr_assert_eq(args[t].sum, args[0].sum);
+    }
+    size_t n;
+    const fu_event *all = fu_book_events(b, &n);
+    cr_assert_eq(n, fu_book_event_count(b));
+    cr_assert_not_null(all);
+    fu_book_free(b);
+}

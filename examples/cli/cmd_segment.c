@@ -301,7 +301,7 @@ static int run(int argc, char **argv) {
         goto done;
     }
     size_t ne = 0;
-    if (!now_text && (fu_book_events(book, &ne), ne == 0)) {
+    if (!now_text && (ne = fu_book_event_count(book)) == 0) {
         fprintf(stderr, "followup segment: %s has no events: give --now\n", events);
         exit_code = CLI_INPUT;
         goto done;

@@ -13,9 +13,10 @@
  *   the book and live as long as it does. Equal texts read back share one
  *   pointer (strings are interned), so a caller may cache anything derived
  *   from a text (parsed windows, a calendar per zone) by pointer.
- * - #fu_event, the compact stored record (56 bytes): strings are ids that
- *   fu_book_string() turns into text, enums are bytes. Events are added with
- *   #fu_event_in, which names the customer by id and carries plain strings.
+ * - #fu_event, an event read back (56 bytes, decoded from the book's
+ *   compact store): strings are ids that fu_book_string() turns into text,
+ *   enums are bytes. Events are added with #fu_event_in, which names the
+ *   customer by id and carries plain strings.
  *
  * **Absent values.** Numbers are NaN when absent (`isnan()`), times are
  * #FU_BOOK_NO_TIME, enums are their `_NONE` value (0), tri-states
@@ -54,8 +55,18 @@
  * source, the 1-based line and byte column, and the column name (the `path`
  * of fu_error_last()). Errors of bulk calls name the index of the record.
  *
- * **Memory.** About 56 bytes per event, 72 bytes per customer plus the
- * distinct strings; a CSV file is read in chunks, never whole.
+ * **Memory.** Events are stored in 12 bytes each (the low 32 bits of the
+ * time, the order id, the index of the event's other fields, which are
+ * interned: equal fields and time above 2^32 s share one 40-byte entry, so a
+ * book whose events repeat kinds, prices and channels pays about 12 bytes an
+ * event, one whose every event has its own note or amount up to about 64),
+ * plus, until fu_book_finalize(), the customer of each run of consecutive
+ * events of one customer (8 bytes a run); 96 bytes per customer plus the
+ * distinct strings; a CSV file is read in chunks, never whole. Reading
+ * events back decodes them: fu_book_customer_events() and fu_book_events()
+ * decode the whole book once into a cache of 56 bytes an event, kept until
+ * the next change (the library's own readers — planner, KPIs, segments —
+ * decode into buffers of their own instead and never make it).
  *
  * **Threads.** A book is used by one thread at a time; once filled and
  * finalized, any number of threads may call the `const` accessors at once.
@@ -261,8 +272,9 @@ typedef struct fu_event_in {
 FU_EXTERN void fu_event_in_init(fu_event_in *ev);
 
 /**
- * A stored event (56 bytes). String fields are ids for fu_book_string(),
- * 0 when absent; enum fields hold the enum's value in a byte.
+ * An event read back (56 bytes; the book stores it in 12, see "Memory"
+ * above). String fields are ids for fu_book_string(), 0 when absent; enum
+ * fields hold the enum's value in a byte; reserved_ is zero.
  */
 typedef struct fu_event {
     int64_t at;             /**< UTC seconds */
@@ -529,6 +541,10 @@ FU_EXTERN size_t fu_book_event_count(const fu_book *book);
 /**
  * All events, borrowed (valid until the next change to the book). Once the
  * book is finalized they are grouped by customer index and sorted by time.
+ * The first call after a change decodes every event into the book's cache
+ * (O(events), 56 bytes an event, under a lock: concurrent readers wait for
+ * it, then share it); NULL with *count 0 for an empty book and when that
+ * allocation fails (#FU_ENOMEM in fu_error_last()).
  * @param count receives the number of events (may be NULL)
  * Threads: reads, except the first call after fu_book_append_events(), which
  * settles the appended events (see there).
@@ -537,9 +553,11 @@ FU_EXTERN const fu_event *fu_book_events(const fu_book *book, size_t *count);
 
 /**
  * The events of customer `index` in time order, borrowed (valid until the
- * next change to the book). Threads: reads.
+ * next change to the book); *events is NULL when the customer has none. They
+ * point into the decoded cache of fu_book_events() (made by the first call
+ * after a change: O(events) once, 56 bytes an event). Threads: reads.
  * @return #FU_OK; #FU_ESTATE if the book is not finalized; #FU_EINVAL for an
- *         index out of range or NULL pointers.
+ *         index out of range or NULL pointers; #FU_ENOMEM.
  */
 FU_EXTERN int fu_book_customer_events(const fu_book *book, size_t index, const fu_event **events,
                                       size_t *count);
