@@ -387,15 +387,20 @@ typedef struct ctx {
 } ctx;
 
 
+/* The accumulators of one cell side by side, in the order of the split
+ * arrays (the members of kpcell and of kpi_figures.c's rows). */
+#define KPI_CELL_ACCUMULATORS \
+    cissue i;                 \
+    csurv s;                  \
+    ccont c;                  \
+    crev r;                   \
+    cmisc m;                  \
+    cupl u;
+
 struct kpcell {
     int64_t pstart;
     gkey g;
-    cissue i;
-    csurv s;
-    ccont c;
-    crev r;
-    cmisc m;
-    cupl u;
+    KPI_CELL_ACCUMULATORS
 };
 
 extern const signed char fu__kpi_prop[FU_KPI_COUNT];

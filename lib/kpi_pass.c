@@ -445,6 +445,13 @@ static kp32 *prop_at(ctx *c, int64_t ci, int prop) {
     return prop < P_COV ? &c->ci[ci].p[prop] : &c->cm[ci].p[prop - P_COV];
 }
 
+/* One answer into a mean's count, sum and sum of squares. */
+static void mean_add(uint32_t *n, double *s, double *ss, double v) {
+    ++*n;
+    *s += v;
+    *ss += v * v;
+}
+
 static void apply_unit(ctx *c, const unit *u) {
     size_t ci = u->cell;
     switch (u->op) {
@@ -454,14 +461,10 @@ static void apply_unit(ctx *c, const unit *u) {
         q->x += u->b;
         break;
     }
-    case U_CSAT: {
-        csurv *ce = &c->cs[ci];
-        ce->csat_n++;
-        ce->csat_s += u->v;
-        ce->csat_ss += u->v * u->v;
-        ce->top2_x += u->v >= 4;
+    case U_CSAT:
+        mean_add(&c->cs[ci].csat_n, &c->cs[ci].csat_s, &c->cs[ci].csat_ss, u->v);
+        c->cs[ci].top2_x += u->v >= 4;
         break;
-    }
     case U_NPS: {
         csurv *ce = &c->cs[ci];
         ce->nps_n++;
@@ -469,13 +472,7 @@ static void apply_unit(ctx *c, const unit *u) {
         ce->nps_d += u->v <= 6;
         break;
     }
-    case U_CES: {
-        csurv *ce = &c->cs[ci];
-        ce->ces_n++;
-        ce->ces_s += u->v;
-        ce->ces_ss += u->v * u->v;
-        break;
-    }
+    case U_CES: mean_add(&c->cs[ci].ces_n, &c->cs[ci].ces_s, &c->cs[ci].ces_ss, u->v); break;
     case U_CONTACT: {
         ccont *ce = &c->cc[ci];
         ce->n++;
