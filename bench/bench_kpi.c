@@ -10,7 +10,8 @@
  * fu_kpi_add_book + fu_kpi_compute
  * ("book to figures") and, separately, fu_kpi_compute alone after adding a
  * change (the incremental path). KPI_BY=bits sets the grouping (default
- * tier | agent); KPI_CSV=path writes the figures of the first run as CSV
+ * tier | agent), KPI_PERIOD=0|1|2 the period (day, week: default, month);
+ * KPI_CSV=path writes the figures of the first run as CSV
  * (to diff engine versions). Then the pandas script runs on the same
  * columns and prints its own median; the ratio is printed at the end. */
 #include "followup.h"
@@ -145,6 +146,7 @@ int main(int argc, char **argv) {
 
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     o.period = FU_KPI_WEEK;
+    if (getenv("KPI_PERIOD")) o.period = (fu_kpi_period)atoi(getenv("KPI_PERIOD"));
     o.by = getenv("KPI_BY") ? (unsigned)atoi(getenv("KPI_BY")) : FU_KPI_BY_TIER | FU_KPI_BY_AGENT;
     o.contact_cost[FU_CHANNEL_PHONE] = 8;
     o.contact_cost[FU_CHANNEL_SMS] = 0.1;

@@ -227,12 +227,7 @@ static unsigned popcount32(uint32_t v) {
  * random). */
 typedef struct crow {
     chead h;
-    cissue i;
-    csurv s;
-    ccont c;
-    crev r;
-    cmisc m;
-    cupl u;
+    KPI_CELL_ACCUMULATORS
 } crow;
 
 /* The RAG rule of a KPI for a tier (index + 1; 0 without a tier). */

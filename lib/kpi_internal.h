@@ -275,6 +275,17 @@ typedef struct uattr {
 
 #define GCACHE 4096
 
+/* What a policy condition (fu__pol_when) says of a severity and of the
+ * current customer's industry, remembered per condition (a few are
+ * evaluated per event: caps, cadences) instead of comparing names. */
+typedef struct kwhen {
+    const fu__pol_when *w;
+    uint32_t ind_for; /* customer serial the industry verdict is for */
+    uint8_t sev;      /* bit s: severity s is listed */
+    uint8_t ind;      /* the current customer's industry is listed */
+} kwhen;
+#define WCACHE 16
+
 typedef struct duerec {
     int64_t cell;
     int covered;
@@ -346,6 +357,7 @@ typedef struct ctx {
     int64_t cur_first;
     /* per-customer scratch */
     uint32_t *nr, *pr, *pc;
+    int32_t *pe;  /* period of each event, -1 outside the periods */
     uint8_t *pcl;
     double *rev;
     size_t cap_ev;
@@ -361,8 +373,13 @@ typedef struct ctx {
     /* cadences triggered by each event kind (indices into pol->cadences) */
     uint32_t *trig[FU_EVENT_KIND_COUNT];
     size_t ntrig[FU_EVENT_KIND_COUNT];
-    /* SLA by severity (index fu_severity) */
+    /* SLA by severity (index fu_severity); by tier: bit j of sla_tmask[t]
+     * when sla_tier[j] names tier t (sla_tfast: at most 64 entries) */
     const fu_duration *sla_sev[4];
+    uint64_t sla_tmask[FU__POL_MAX_TIERS];
+    int sla_tfast;
+    kwhen wc[WCACHE];
+    uint32_t cust_serial; /* changes with the current customer */
     /* t quantiles of the policy's confidence by degrees of freedom (0: not yet) */
     double tq[1025];
     /* group cache (group index + 1) */
@@ -370,15 +387,20 @@ typedef struct ctx {
 } ctx;
 
 
+/* The accumulators of one cell side by side, in the order of the split
+ * arrays (the members of kpcell and of kpi_figures.c's rows). */
+#define KPI_CELL_ACCUMULATORS \
+    cissue i;                 \
+    csurv s;                  \
+    ccont c;                  \
+    crev r;                   \
+    cmisc m;                  \
+    cupl u;
+
 struct kpcell {
     int64_t pstart;
     gkey g;
-    cissue i;
-    csurv s;
-    ccont c;
-    crev r;
-    cmisc m;
-    cupl u;
+    KPI_CELL_ACCUMULATORS
 };
 
 extern const signed char fu__kpi_prop[FU_KPI_COUNT];

@@ -46,6 +46,7 @@ void fu__kpi_ctx_free(ctx *c) {
     fu__free(c->nr);
     fu__free(c->pr);
     fu__free(c->pc);
+    fu__free(c->pe);
     fu__free(c->pcl);
     fu__free(c->rev);
     fu__free(c->rt);
@@ -425,25 +426,31 @@ static int64_t group_for(ctx *c, const uattr *ua) {
     return r;
 }
 
-/* The cell of a unit at time t with attributes ua; -1 when t lies outside
- * the periods or on failure (c->rc). */
-static int64_t cell_for_p(ctx *c, int64_t t, const uattr *ua, int64_t *period) {
-    int64_t p = period_of(c, t);
+/* The cell of a unit in period p (none: p < 0) with attributes ua; -1
+ * when none or on failure (c->rc). */
+static int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
-    *period = p;
     return fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
 }
 
-static int64_t cell_for(ctx *c, int64_t t, const uattr *ua) {
-    int64_t p;
-    return cell_for_p(c, t, ua, &p);
-}
+/* ... at time t (-1 also when t lies outside the periods). */
+static int64_t cell_for(ctx *c, int64_t t, const uattr *ua) { return cell_in(c, period_of(c, t), ua); }
+
+/* ... at the time of the current customer's event i (c->pe: its period). */
+static int64_t cell_ev(ctx *c, size_t i, const uattr *ua) { return cell_in(c, c->pe[i], ua); }
 
 /* The counters of proportion `prop` in cell `ci`. */
 static kp32 *prop_at(ctx *c, int64_t ci, int prop) {
     return prop < P_COV ? &c->ci[ci].p[prop] : &c->cm[ci].p[prop - P_COV];
+}
+
+/* One answer into a mean's count, sum and sum of squares. */
+static void mean_add(uint32_t *n, double *s, double *ss, double v) {
+    ++*n;
+    *s += v;
+    *ss += v * v;
 }
 
 static void apply_unit(ctx *c, const unit *u) {
@@ -455,14 +462,10 @@ static void apply_unit(ctx *c, const unit *u) {
         q->x += u->b;
         break;
     }
-    case U_CSAT: {
-        csurv *ce = &c->cs[ci];
-        ce->csat_n++;
-        ce->csat_s += u->v;
-        ce->csat_ss += u->v * u->v;
-        ce->top2_x += u->v >= 4;
+    case U_CSAT:
+        mean_add(&c->cs[ci].csat_n, &c->cs[ci].csat_s, &c->cs[ci].csat_ss, u->v);
+        c->cs[ci].top2_x += u->v >= 4;
         break;
-    }
     case U_NPS: {
         csurv *ce = &c->cs[ci];
         ce->nps_n++;
@@ -470,13 +473,7 @@ static void apply_unit(ctx *c, const unit *u) {
         ce->nps_d += u->v <= 6;
         break;
     }
-    case U_CES: {
-        csurv *ce = &c->cs[ci];
-        ce->ces_n++;
-        ce->ces_s += u->v;
-        ce->ces_ss += u->v * u->v;
-        break;
-    }
+    case U_CES: mean_add(&c->cs[ci].ces_n, &c->cs[ci].ces_s, &c->cs[ci].ces_ss, u->v); break;
     case U_CONTACT: {
         ccont *ce = &c->cc[ci];
         ce->n++;
@@ -553,11 +550,15 @@ static void log_unit(ctx *c, int64_t ci, int op, int a, int b, int day, double v
     u->v = v;
 }
 
-/* A unit of an issue or misc-block proportion (not TOP2, OVER, CHURN). */
+/* A unit of an issue or misc-block proportion (not TOP2, OVER, CHURN) in
+ * cell ci (none when ci < 0). */
+static void emit_cell(ctx *c, int prop, int64_t ci, int success) {
+    if (ci >= 0) log_unit(c, ci, U_PROP, prop, success != 0, 0xFF, 0);
+}
+
+/* The same at time t. */
 static void emit_prop(ctx *c, int prop, int64_t t, const uattr *ua, int success) {
-    int64_t ci = cell_for(c, t, ua);
-    if (ci < 0) return;
-    log_unit(c, ci, U_PROP, prop, success != 0, 0xFF, 0);
+    emit_cell(c, prop, cell_for(c, t, ua), success);
 }
 
 /* ---- per-customer helpers ---- */
@@ -593,18 +594,36 @@ static int strs_has(const fu__pol_strs *l, const char *s) {
     return 0;
 }
 
+/* The remembered verdicts of condition w (c->wc), the industry one for the
+ * current customer. */
+static const kwhen *when_cached(ctx *c, const fu__pol_when *w) {
+    kwhen *q = &c->wc[((uintptr_t)w / sizeof(void *)) % WCACHE];
+    if (q->w != w) {
+        q->w = w;
+        q->sev = 0;
+        for (int s = 1; s <= FU_SEVERITY_LOW; s++)
+            if (strs_has(&w->severities, fu_severity_name((fu_severity)s))) q->sev |= (uint8_t)(1u << s);
+        q->ind_for = c->cust_serial - 1;
+    }
+    if (q->ind_for != c->cust_serial) {
+        q->ind_for = c->cust_serial;
+        q->ind = (uint8_t)strs_has(&w->industries, c->cur->industry);
+    }
+    return q;
+}
+
 /* Does a policy condition hold for the current customer and an event at t
  * with product class pcl and severity sev? 1 yes, 0 no, -1 when it names
  * something the KPI engine cannot evaluate (RFM groups, risk, lifecycle
  * stages other than "new"): the rule is then left out. */
-static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
+static int when_ok(ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
     if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved)
         return -1; /* not evaluated here (unresolved: the escalation of a problem, not a due follow-up) */
     if (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW))) return -1;
     if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
     if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;
-    if (w->severities.n && !strs_has(&w->severities, sev ? fu_severity_name(sev) : NULL)) return 0;
-    if (w->industries.n && !strs_has(&w->industries, c->cur->industry)) return 0;
+    if (w->severities.n && (sev <= 0 || sev > FU_SEVERITY_LOW || !((when_cached(c, w)->sev >> sev) & 1u))) return 0;
+    if (w->industries.n && !when_cached(c, w)->ind) return 0;
     if (w->is_smb >= 0) {
         int want = w->is_smb ? FU_TRI_YES : FU_TRI_NO;
         if (c->cur->is_smb != want) return 0;
@@ -622,7 +641,15 @@ static int when_ok(const ctx *c, const fu__pol_when *w, int64_t t, int pcl, int 
 static int sla_deadline(const ctx *c, const kev *e, int64_t *out) {
     int64_t best = INT64_MAX, t;
     int found = 0;
-    if (c->cur_tier >= 0) {
+    if (c->cur_tier >= 0 && c->sla_tfast) {
+        for (uint64_t m = c->sla_tmask[c->cur_tier]; m; m &= m - 1) {
+            size_t i = (size_t)__builtin_ctzll(m);
+            if (!add_dur(c, &c->pol->sla_tier[i].d, e->at, &t)) {
+                found = 1;
+                if (t < best) best = t;
+            }
+        }
+    } else if (c->cur_tier >= 0) {
         const char *tn = c->pol->segments.tiers[c->cur_tier].name;
         for (size_t i = 0; i < c->pol->n_sla_tier; i++)
             if (strcmp(c->pol->sla_tier[i].name, tn) == 0 && !add_dur(c, &c->pol->sla_tier[i].d, e->at, &t)) {
@@ -669,7 +696,7 @@ static int64_t gap_seconds(const fu_duration *d) {
  * that reached the customer (unanswered attempts are spaced by the redial
  * rules); a cap holds a contact it counts, and counts every contact of its
  * channels and priorities in (t - per, t], this one included. */
-static int over_contact(const ctx *c, const kev *e, size_t i) {
+static int over_contact(ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
     if ((p->cap_exempt >> prio_of(&e[i])) & 1u) return 0;
     int64_t t = e[i].at, gap = gap_seconds(&p->min_gap);
@@ -745,6 +772,21 @@ static int duerec_cmp(const void *a, const void *b) {
     return (x->cell > y->cell) - (x->cell < y->cell);
 }
 
+/* Sort a customer's due records by cell (usually a few: insertion sort; the
+ * units logged from them do not depend on the order of equal cells). */
+static void duerec_sort(duerec *d, size_t n) {
+    if (n > 32) {
+        qsort(d, n, sizeof *d, duerec_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        duerec x = d[i];
+        size_t j = i;
+        for (; j > 0 && d[j - 1].cell > x.cell; j--) d[j] = d[j - 1];
+        d[j] = x;
+    }
+}
+
 /* A due item with window [ws, we]; `ua` names the covering contact's agent
  * and channel when there is one. */
 static int add_due_rec(ctx *c, int64_t ws, int64_t we, const uattr *ua) {
@@ -804,12 +846,12 @@ static int pass_uplift(ctx *c, const kev *e, size_t n) {
             if (ct->at + w > c->as_of) continue;
             uattr ua = attr_of(ct, 0);
             int any = bought_in(c, e, &pcur, ct->at, w, &rev);
-            int64_t ci = cell_for(c, ct->at, &ua);
+            int64_t ci = cell_ev(c, first_reached, &ua);
             if (ci >= 0) log_unit(c, ci, U_UPL_C, any, 0, 0xFF, rev);
         } else if (!attempted && e[0].at < s) {
             uattr ua = {0, 0, 0};
             int any = bought_in(c, e, &pcur, s, w, &rev);
-            int64_t ci = cell_for(c, s, &ua);
+            int64_t ci = cell_in(c, p, &ua);
             if (ci >= 0) log_unit(c, ci, U_UPL_N, any, 0, 0xFF, rev);
         }
     }
@@ -817,6 +859,11 @@ static int pass_uplift(ctx *c, const kev *e, size_t n) {
 }
 
 /* ---- one customer ---- */
+
+/* c->pe: the period of each event (-1 outside the periods). */
+static void event_periods(ctx *c, const kev *e, size_t n) {
+    for (size_t i = 0; i < n; i++) c->pe[i] = (int32_t)period_of(c, e[i].at);
+}
 
 /* The customer's scratch: product classes inherited along the order, the
  * purchase, resolved and reached-contact lists, the "new" window and the
@@ -833,6 +880,9 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         a = fu__realloc(c->pc, cap * sizeof *a);
         if (!a) return c->rc = fu__error_nomem();
         c->pc = a;
+        int32_t *pe = fu__realloc(c->pe, cap * sizeof *pe);
+        if (!pe) return c->rc = fu__error_nomem();
+        c->pe = pe;
         uint8_t *b = fu__realloc(c->pcl, cap);
         if (!b) return c->rc = fu__error_nomem();
         c->pcl = b;
@@ -876,6 +926,7 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                                ? until
                                : INT64_MIN;
     }
+    event_periods(c, e, n);
     uint32_t nxt = NONE32, prv = NONE32, prc = NONE32;
     for (size_t i = n; i-- > 0;) {
         c->nr[i] = nxt;
@@ -917,32 +968,33 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
         } else if (r != NONE32 && e[r].agent) {
             ua.agent = e[r].agent;
         }
+        /* every issue has a unit in this cell (resolution or feedback
+         * closure), so finding it first creates no cell out of order */
+        int64_t cv = cell_ev(c, i, &ua);
+        if (c->rc) return c->rc;
         int64_t deadline;
         if (!sla_deadline(c, v, &deadline)) {
-            if (c1 != NONE32) emit_prop(c, P_TIME, v->at, &ua, e[c1].at <= deadline);
-            else if (deadline <= as_of) emit_prop(c, P_TIME, v->at, &ua, 0);
+            if (c1 != NONE32) emit_cell(c, P_TIME, cv, e[c1].at <= deadline);
+            else if (deadline <= as_of) emit_cell(c, P_TIME, cv, 0);
         }
-        if (c1 != NONE32) {
-            int64_t ci = cell_for(c, v->at, &ua);
-            if (ci >= 0 && fu__kpi_push_rt(c, ci, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
-        }
+        if (c1 != NONE32 && cv >= 0 && fu__kpi_push_rt(c, cv, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
         if (v->kind == FU_EVENT_FAULT) { /* a quality problem: closed within the window */
             int ok = r != NONE32 && e[r].at - v->at <= c->qc_window;
-            if (ok || v->at <= as_of - c->qc_window) emit_prop(c, P_QC, v->at, &ua, ok);
+            if (ok || v->at <= as_of - c->qc_window) emit_cell(c, P_QC, cv, ok);
         }
         if (v->kind != FU_EVENT_FEEDBACK) {
-            emit_prop(c, P_RES, v->at, &ua, r != NONE32);
+            emit_cell(c, P_RES, cv, r != NONE32);
             if (c1 != NONE32 && e[c1].at <= as_of - o->fcr_window) {
                 int64_t wend = e[c1].at + o->fcr_window;
                 int ok = r != NONE32 && e[r].at <= wend;
                 if (ok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) ok = 0;
                 for (size_t j = i + 1; ok && j < n && e[j].at <= wend; j++)
                     if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) ok = 0;
-                emit_prop(c, P_FCR, v->at, &ua, ok);
+                emit_cell(c, P_FCR, cv, ok);
             }
         }
         if (v->kind == FU_EVENT_FEEDBACK || v->kind == FU_EVENT_COMPLAINT)
-            emit_prop(c, P_FB, v->at, &ua, r != NONE32 && c->nr[r] != NONE32);
+            emit_cell(c, P_FB, cv, r != NONE32 && c->nr[r] != NONE32);
         if (v->kind == FU_EVENT_COMPLAINT) {
             int rep = 0;
             for (size_t j = i + 1; j < n && e[j].at <= v->at + o->repeat_window; j++)
@@ -950,11 +1002,11 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
                     rep = 1;
                     break;
                 }
-            if (rep || v->at <= as_of - o->repeat_window) emit_prop(c, P_REP, v->at, &ua, rep);
+            if (rep || v->at <= as_of - o->repeat_window) emit_cell(c, P_REP, cv, rep);
             uint32_t pcx = c->pc[i];
             int near = pcx != NONE32 && v->at - e[pcx].at <= o->complaint_window;
             uattr ub = near ? attr_of(&e[pcx], c->pcl[i]) : ua;
-            emit_prop(c, P_FUC, v->at, &ub, near && open_until <= v->at);
+            emit_cell(c, P_FUC, near ? cell_ev(c, i, &ub) : cv, near && open_until <= v->at);
         }
         int64_t closed = r != NONE32 ? e[r].at : INT64_MAX;
         if (closed > open_until) open_until = closed;
@@ -974,7 +1026,7 @@ static int customer_surveys(ctx *c, const kev *e, size_t n) {
         if (!ua.agent && q != NONE32) ua.agent = e[q].agent;
         if (!ua.channel && q != NONE32) ua.channel = e[q].channel;
         double s = v->val;
-        int64_t ci = cell_for(c, v->at, &ua);
+        int64_t ci = cell_ev(c, i, &ua);
         if (ci < 0) {
             if (c->rc) return c->rc;
             continue;
@@ -1004,7 +1056,7 @@ static int customer_contacts(ctx *c, const kev *e, size_t n) {
         const kev *v = &e[i];
         if (v->kind != FU_EVENT_CONTACT) continue;
         uattr ua = attr_of(v, c->pcl[i]);
-        int64_t per = -1, ci = cell_for_p(c, v->at, &ua, &per);
+        int64_t per = c->pe[i], ci = cell_ev(c, i, &ua);
         if (ci < 0) {
             if (c->rc) return c->rc;
             continue;
@@ -1029,7 +1081,7 @@ static int customer_purchases(ctx *c, const kev *e) {
         uint32_t pi = c->pu[u];
         const kev *v = &e[pi];
         uattr ua = attr_of(v, c->pcl[pi]);
-        int64_t per = period_of(c, v->at);
+        int64_t per = c->pe[pi];
         if (per >= 0 && per != last_period) {
             last_period = per;
             int ok = 0;
@@ -1043,7 +1095,7 @@ static int customer_purchases(ctx *c, const kev *e) {
             }
             /* only once the window has passed: a long window (the built-in
              * policy's year) would otherwise count the early successes only */
-            if (v->at <= as_of - c->repurchase_window) emit_prop(c, P_REPUR, v->at, &ua, ok);
+            if (v->at <= as_of - c->repurchase_window) emit_cell(c, P_REPUR, cell_ev(c, pi, &ua), ok);
         }
         if (u + 1 < c->npu && e[c->pu[u + 1]].at == v->at) continue; /* the last purchase of an instant */
         int64_t next_t = u + 1 < c->npu ? e[c->pu[u + 1]].at : INT64_MAX;
@@ -1067,7 +1119,7 @@ static int customer_purchases(ctx *c, const kev *e) {
                 const kev *ct = &e[c->ri[r]];
                 int ok = next_t != INT64_MAX && next_t - ct->at <= o->win_back_window;
                 uattr ub = attr_of(ct, c->pcl[pi]);
-                if (ok || ct->at <= as_of - o->win_back_window) emit_prop(c, P_WIN, ct->at, &ub, ok);
+                if (ok || ct->at <= as_of - o->win_back_window) emit_cell(c, P_WIN, cell_ev(c, c->ri[r], &ub), ok);
             }
         }
         if (c->rc) return c->rc;
@@ -1111,7 +1163,7 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
     }
     if (c->ndr) {
         /* one unit per customer and cell: contacted when every item was met */
-        qsort(c->dr, c->ndr, sizeof *c->dr, duerec_cmp);
+        duerec_sort(c->dr, c->ndr);
         for (size_t a = 0; a < c->ndr;) {
             size_t b = a;
             int all = 1;
@@ -1228,6 +1280,10 @@ static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, const fu_event *bev) {
         rc = FU_GROW(c.trig[kind], trig_cap[kind], c.ntrig[kind] + 1);
         if (!rc) c.trig[kind][c.ntrig[kind]++] = (uint32_t)i;
     }
+    c.sla_tfast = k->pol->n_sla_tier <= 64;
+    for (size_t t = 0; t < k->pol->segments.n_tiers && t < FU__POL_MAX_TIERS && c.sla_tfast; t++)
+        for (size_t i = 0; i < k->pol->n_sla_tier; i++)
+            if (strcmp(k->pol->sla_tier[i].name, k->pol->segments.tiers[t].name) == 0) c.sla_tmask[t] |= UINT64_C(1) << i;
     static const char *const sev_sla[4] = {"standard", "urgent", "standard", "routine"};
     for (int s = 0; s < 4; s++)
         for (size_t i = 0; i < k->pol->n_sla_response; i++)
@@ -1274,6 +1330,7 @@ static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, const fu_event *bev) {
         fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
+        c.cust_serial++;
         rc = pass_customer(&c, c.kb, m - e0, k->due + d0, dp - d0);
     }
     /* commitments */

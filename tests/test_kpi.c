@@ -1283,3 +1283,79 @@ Test(kpi, over_contact_follows_the_planners_cap_rules_by_priority) {
     free(in);
     fu_policy_free(p);
 }
+
+/* ------------------------------------------------------------ conditions per customer */
+
+/* Policy conditions on the customer (industry, tier SLA) and on the event
+ * (severity) are resolved once per condition and customer (kpi_pass.c,
+ * when_cached / sla_tmask): customers of different industries, tiers and
+ * severities interleaved must each get their own verdict. Built-in policy,
+ * weeks, as_of 2026-04-30.
+ * Coverage: bank_large_sale (purchase, industry bank, high_price; follow-up
+ *   within 7 working days) holds for B1 and B2 only, not R1 / R2 / V1: B1
+ *   reached 03-03 (covered), B2 never -> 1/2 in the week of the window end
+ *   (2026-W11). The fault cadence's first step is for urgent faults only: R1's
+ *   urgent fault 03-04 09:00 with a reached contact 10:00 is due and covered;
+ *   R2's and V1's normal faults are not due -> 1/1 in 2026-W10.
+ * Timeliness (earlier of the tier's and the severity's SLA): R1 urgent 2h,
+ *   reached after 1 h -> yes; R2 ordinary normal 24h, after 5 h -> yes; V1 vip
+ *   2h, normal 24h -> 2h, after 5 h -> no: 2/3. */
+Test(kpi, conditions_resolved_per_customer_and_event) {
+    static const struct {
+        const char *id, *industry;
+        double spend;
+    } cu[] = {{"B1", "bank", 5000}, {"R1", "retail", 5000}, {"B2", "bank", 5000}, {"R2", "retail", 5000},
+              {"V1", "retail", 600000}};
+    static const struct {
+        const char *cust, *at;
+        fu_event_kind kind;
+        fu_severity sev;
+    } ev[] = {
+        {"B1", "2026-03-02T10:00:00+08:00", FU_EVENT_PURCHASE, FU_SEVERITY_NONE},
+        {"B1", "2026-03-03T10:00:00+08:00", FU_EVENT_CONTACT, FU_SEVERITY_NONE},
+        {"R1", "2026-03-02T10:00:00+08:00", FU_EVENT_PURCHASE, FU_SEVERITY_NONE},
+        {"R1", "2026-03-04T09:00:00+08:00", FU_EVENT_FAULT, FU_SEVERITY_URGENT},
+        {"R1", "2026-03-04T10:00:00+08:00", FU_EVENT_CONTACT, FU_SEVERITY_NONE},
+        {"B2", "2026-03-02T10:00:00+08:00", FU_EVENT_PURCHASE, FU_SEVERITY_NONE},
+        {"R2", "2026-03-02T10:00:00+08:00", FU_EVENT_PURCHASE, FU_SEVERITY_NONE},
+        {"R2", "2026-03-04T09:00:00+08:00", FU_EVENT_FAULT, FU_SEVERITY_NORMAL},
+        {"R2", "2026-03-04T14:00:00+08:00", FU_EVENT_CONTACT, FU_SEVERITY_NONE},
+        {"V1", "2026-03-02T10:00:00+08:00", FU_EVENT_PURCHASE, FU_SEVERITY_NONE},
+        {"V1", "2026-03-05T09:00:00+08:00", FU_EVENT_FAULT, FU_SEVERITY_NORMAL},
+        {"V1", "2026-03-05T14:00:00+08:00", FU_EVENT_CONTACT, FU_SEVERITY_NONE},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-04-30T00:00:00+08:00");
+    fu_customer c[N(cu)];
+    for (size_t i = 0; i < N(cu); i++) {
+        fu_customer_init(&c[i]);
+        c[i].id = cu[i].id;
+        c[i].tz = "Asia/Shanghai";
+        c[i].annual_spend = cu[i].spend;
+        c[i].industry = cu[i].industry;
+    }
+    cr_assert_eq(fu_kpi_add_customers(k, c, N(c)), FU_OK, "%s", fu_error_last()->message);
+    fu_event_in in[N(ev)];
+    for (size_t i = 0; i < N(ev); i++) {
+        fu_event_in_init(&in[i]);
+        in[i].customer_id = ev[i].cust;
+        in[i].at = T(ev[i].at);
+        in[i].kind = ev[i].kind;
+        in[i].severity = ev[i].sev;
+        if (ev[i].kind == FU_EVENT_PURCHASE) {
+            in[i].product_class = "high_price";
+            in[i].amount = 100;
+        }
+        if (ev[i].kind == FU_EVENT_CONTACT) {
+            in[i].channel = FU_CHANNEL_PHONE;
+            in[i].outcome = FU_OUTCOME_ANSWERED;
+            in[i].agent_id = "A1";
+        }
+    }
+    cr_assert_eq(fu_kpi_add_events(k, in, N(in)), FU_OK, "%s", fu_error_last()->message);
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W11", NULL, 1, 2);
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", NULL, 1, 1);
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, "2026-W10", NULL, 2, 3);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
