@@ -114,3 +114,22 @@ def test_lone_surrogate_says_not_utf8_and_names_the_argument():
     except UnicodeEncodeError as e:
         assert "must be str, not str" not in str(e)
         assert (e.start, e.end) == (0, 1)
+
+
+def test_callback_at_is_a_time_argument_too():
+    # Guard.record(callback_at=) took only int epoch seconds: a float or a datetime raised TypeError
+    import datetime as dt
+    policy = followup.policy_default()
+    book = followup.Book()
+    book.read_customers_text(
+        "customer_id,tz,first_purchase_at,consent_phone,consent_sms,consent_email\n"
+        "A,Asia/Shanghai,2025-06-01T10:00:00+08:00,yes,yes,no\n")
+    book.finalize()
+    at = followup.time_parse("2026-03-10T10:00:00+08:00")
+    back = followup.time_parse("2026-03-10T15:00:00+08:00")
+    for callback in (back + 0.9, dt.datetime(2026, 3, 10, 7, 0, tzinfo=dt.timezone.utc)):
+        with followup.Guard(policy, book) as guard:
+            guard.record("A", at, "phone", "callback_requested", rule="r", callback_at=callback)
+            d = guard.check("A", "phone", at + 3600, rule="r")
+            assert (d.rule, d.next_allowed_epoch) == ("redial.callback", back)
+    assert "callback_at: 'datetime | str | int'" in str(inspect.signature(followup.Guard.record))

@@ -389,7 +389,7 @@ def _raise_not_utf8(call, qualname: str, is_method: bool, args, kwargs) -> None:
                                      "(a lone surrogate; text must be valid Unicode)") from None
 
 
-_TIME_NAMES = {"t", "now", "at", "from_", "to", "as_of", "created_at", "deadline", "due_to", "due_from", "closed_at",
+_TIME_NAMES = {"t", "now", "at", "callback_at", "from_", "to", "as_of", "created_at", "deadline", "due_to", "due_from", "closed_at",
                "first_purchase_at", "calibration_end", "until", "_from"}
 
 
