@@ -58,13 +58,16 @@ def test_nan_and_infinite_times_are_refused(bad):
         followup._pythonic.to_seconds(bad)
 
 
-def test_a_float_time_in_a_method(tmp_path):
-    policy = followup.policy_default()
+def _one_customer():
+    """A policy and a book of one customer reachable by phone (as in test_guard.py)."""
     book = followup.Book()
-    book.read_customers_text(
-        "customer_id,tz,first_purchase_at,consent_phone,consent_sms,consent_email\n"
-        "A,Asia/Shanghai,2025-06-01T10:00:00+08:00,yes,yes,no\n")
+    book.read_customers_text("customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n")
     book.finalize()
+    return followup.policy_default(), book
+
+
+def test_a_float_time_in_a_method(tmp_path):
+    policy, book = _one_customer()
     at = followup.time_parse("2026-03-10T10:00:00+08:00")
     with followup.ContactLog(str(tmp_path / "c.db")) as log, followup.Guard(policy, book, log) as guard:
         assert guard.check("A", "phone", at + 0.25).allowed == guard.check("A", "phone", at).allowed
@@ -119,12 +122,7 @@ def test_lone_surrogate_says_not_utf8_and_names_the_argument():
 def test_callback_at_is_a_time_argument_too():
     # Guard.record(callback_at=) took only int epoch seconds: a float or a datetime raised TypeError
     import datetime as dt
-    policy = followup.policy_default()
-    book = followup.Book()
-    book.read_customers_text(
-        "customer_id,tz,first_purchase_at,consent_phone,consent_sms,consent_email\n"
-        "A,Asia/Shanghai,2025-06-01T10:00:00+08:00,yes,yes,no\n")
-    book.finalize()
+    policy, book = _one_customer()
     at = followup.time_parse("2026-03-10T10:00:00+08:00")
     back = followup.time_parse("2026-03-10T15:00:00+08:00")
     for callback in (back + 0.9, dt.datetime(2026, 3, 10, 7, 0, tzinfo=dt.timezone.utc)):
