@@ -66,11 +66,23 @@ FU_RAISES(fu_redactor::m_apply)
 %rename(total) fu_redactor::m_total;
 %rename(reset_counts) fu_redactor::m_reset_counts;
 %rename(uses_jit) fu_redactor::m_uses_jit;
+#ifdef SWIGPYTHON
+%feature("kwargs") fu_redactor::fu_redactor; /* Redactor(kinds=..., mask_char="#") */
+#endif
 %extend fu_redactor {
     fu_redactor(unsigned int kinds = FU_REDACT_ALL_BUILTIN, const char *mask_char = NULL) {
         fu_redact_options o = FU_REDACT_OPTIONS_INIT;
         o.kinds = kinds;
-        if (mask_char && mask_char[0]) o.mask_char = mask_char[0];
+        if (mask_char) {
+            /* one printable ASCII character: "" or "ab" is refused, not read as '*' or 'a' */
+            unsigned char c = (unsigned char)mask_char[0];
+            if (c < 0x20 || c >= 0x7f || mask_char[1]) {
+                fu_error_set(FU_EINVAL, "Redactor: mask_char must be one printable ASCII character, "
+                             "got \"%.16s\" (%zu bytes)", mask_char, strlen(mask_char));
+                return NULL;
+            }
+            o.mask_char = (char)c;
+        }
         fu_redactor *r = NULL;
         fu_redactor_new(&r, &o);
         return r;

@@ -323,9 +323,14 @@ def _translate(fn, qualname: str, is_method: bool):
                         raise TypeError(f"{qualname}(): argument {shown} ({name}) must be {want}, "
                                         "not None") from None
             raise
+        except UnicodeEncodeError:  # a (text, len) argument: name it
+            _raise_not_utf8(call, qualname, is_method, args, kwargs)
+            raise
         except (TypeError, OverflowError) as e:
             msg = str(e)
             m = _SWIG_ARG.search(msg)
+            if m and _python_type(m.group(3)) == "str":  # "must be str, not str": a lone surrogate
+                _raise_not_utf8(call, qualname, is_method, args, kwargs)
             if m:
                 k = int(m.group(2))
                 # constructors (new_X) take no self: their argument k is args[k]
@@ -366,18 +371,45 @@ def _translate(fn, qualname: str, is_method: bool):
     return call
 
 
-_TIME_NAMES = {"t", "now", "at", "from_", "to", "as_of", "created_at", "deadline", "due_to", "due_from", "closed_at",
+def _raise_not_utf8(call, qualname: str, is_method: bool, args, kwargs) -> None:
+    """Raise UnicodeEncodeError naming the first str argument that UTF-8
+    cannot encode (a lone surrogate such as "\\ud800"); return if none."""
+    named = [(i if is_method else i + 1, None, v) for i, v in enumerate(args)] + \
+            [(None, k, v) for k, v in kwargs.items()]
+    for shown, name, value in named:
+        if not isinstance(value, str) or (is_method and shown == 0):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as u:
+            name = name or _param_name(call, shown - 1)
+            arg = (f"argument {shown}" + (f" ({name})" if name else "")) if shown else f"argument {name}"
+            raise UnicodeEncodeError("utf-8", value, u.start, u.end,
+                                     f"{qualname}(): {arg} is not encodable as UTF-8 "
+                                     "(a lone surrogate; text must be valid Unicode)") from None
+
+
+_TIME_NAMES = {"t", "now", "at", "callback_at", "from_", "to", "as_of", "created_at", "deadline", "due_to", "due_from", "closed_at",
                "first_purchase_at", "calibration_end", "until", "_from"}
 
 
 def to_seconds(value):
     """UTC epoch seconds from a datetime (naive = UTC), a pandas Timestamp,
-    a numpy datetime64, an ISO 8601 string with an offset, or an int."""
+    a numpy datetime64, an ISO 8601 string with an offset, an int, or a
+    float (time.time(): the sub-second part dropped toward negative
+    infinity; NaN and infinities raise ValueError)."""
     import datetime as dt
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return value
+    if isinstance(value, float) or (type(value).__name__.startswith("float") and getattr(value, "ndim", 1) == 0):
+        # time.time(), numpy floats: the second the instant falls in (floor,
+        # as for datetimes: -0.5 is -1); NaN and infinities are no instant
+        f = float(value)
+        if not _math.isfinite(f):
+            raise ValueError(f"a time in epoch seconds must be finite, not {f!r}")
+        return _math.floor(f)
     if isinstance(value, str):
         return _core.time_parse(value)
     if isinstance(value, dt.datetime):
@@ -395,11 +427,16 @@ def to_seconds(value):
 
 def _convert_times(times, args, kwargs):
     args = list(args)
-    for pos, name in times.items():
-        if pos < len(args):
-            args[pos] = to_seconds(args[pos])
-        elif name in kwargs:
-            kwargs[name] = to_seconds(kwargs[name])
+    try:
+        for pos, name in times.items():
+            if pos < len(args):
+                args[pos] = to_seconds(args[pos])
+            elif name in kwargs:
+                kwargs[name] = to_seconds(kwargs[name])
+    except ValueError as e:
+        if "epoch seconds must be finite" not in str(e):
+            raise
+        raise ValueError(f"{name}: {e}") from None
     return tuple(args), kwargs
 
 
@@ -427,8 +464,13 @@ _HEAD = _re.compile(r"^\s*(\w+)\((.*)\)\s*(?:->\s*(.+?))?\s*$")  # void function
 _ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]", "PyObject *": "Any"}
 
 
+_CHAR_ARRAY = _re.compile(r"^(?:a\(\d+\)\.(?:q\(const\)\.)?char|(?:const )?char(?: const)? ?\[\w*\])$")
+
+
 def _py_type(c_type: str) -> str:
     c = " ".join(c_type.split())
+    if _CHAR_ARRAY.match(c):  # a char[N] member ("a(192).char", "char [192]"): SWIG gives a str
+        return "str"
     if c in _ARRAY_TYPES:
         return _ARRAY_TYPES[c]
     t = _python_type(c)
