@@ -904,3 +904,30 @@ Test(policy, segment_rules_are_built_once_with_the_policy) {
     fu_segment_rules_free(b);
     fu_policy_free(p);
 }
+
+/* Booleans: true/false, yes/no, on/off in any case (YAML 1.1 files write
+ * yes/no, and the CSVs accept yes/no); anything else names its place. */
+Test(policy, booleans_accept_yes_no_on_off_in_any_case) {
+    static const struct {
+        const char *word;
+        int want;
+    } ok[] = {{"true", 1}, {"False", 0}, {"yes", 1}, {"no", 0}, {"NO", 0}, {"Yes", 1}, {"on", 1}, {"OFF", 0}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char y[160];
+        snprintf(y, sizeof y, "redaction:\n  enabled: %s\nagents:\n  weekends: %s\n", ok[i].word, ok[i].word);
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "b.yaml", NULL), FU_OK, "%s: %s", ok[i].word,
+                     fu_error_last()->message);
+        int b = -1;
+        cr_assert_eq(fu_policy_get_bool(p, "redaction.enabled", &b), FU_OK, "%s", ok[i].word);
+        cr_assert_eq(b, ok[i].want, "%s", ok[i].word);
+        fu_policy_free(p);
+    }
+    const char *bad = "redaction:\n  enabled: maybe\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "b.yaml", NULL), FU_EPOLICY);
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->line, 2);
+    cr_assert_eq(e->column, 12);
+    cr_assert(strstr(e->message, "expected true or false (yes/no, on/off), got 'maybe'"), "%s", e->message);
+}
