@@ -212,9 +212,12 @@ int fu__time_parse_at(const char *s, size_t n, const fu__textpos *pos, int *offs
                       int64_t *out) {
     if (!s || !out) return fu__error_set(FU_EINVAL, "fu_time_parse: NULL argument");
     int sh = n > TEXT_SHOWN ? TEXT_SHOWN : (int)n;
+/* without a position, the column in the text is said in the message; with
+ * one, the error's column is that place already */
 #define TBAD(at, what) \
-    return text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s (column %lu)", sh, \
-                      s, (what), (unsigned long)(at) + 1)
+    return pos ? text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s", sh, s, (what)) \
+               : text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s (column %lu)", sh, s, \
+                            (what), (unsigned long)(at) + 1)
     size_t i = 0, e = n;
     while (i < e && is_space(s[i])) i++;
     while (e > i && is_space(s[e - 1])) e--;

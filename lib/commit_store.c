@@ -561,6 +561,9 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
     if (rc != FU_OK) return rc;
     if (deadline < in->created_at)
         return fu__error_set(FU_EINVAL, "the deadline lies before the commitment was made");
+    char iso[FU_TIME_TEXT_SIZE];
+    if (fu_time_format(deadline, 0, 0, iso, sizeof iso) != FU_OK)
+        return fu__error_set(FU_ERANGE, "the deadline lies outside the years 1..9999");
     double span = (double)(deadline - in->created_at);
     int64_t warn_at = in->created_at + (int64_t)llround(span * l->opts.warn_share);
     int64_t breach_at = in->created_at + (int64_t)llround(span * l->opts.breach_share);
@@ -661,11 +664,15 @@ static int close_in_tx(fu_ledger *l, int64_t id, int64_t at, const char *by, int
     if (rc == FU_OK && at < r.created_at)
         rc = fu__error_set(FU_EINVAL, "commitment %lld cannot be closed before it was made", (long long)id);
     int64_t last = 0;
-    if (rc == FU_OK && (rc = last_event_at(l, id, &last)) == FU_OK && at < last)
+    if (rc == FU_OK && (rc = last_event_at(l, id, &last)) == FU_OK && at < last) {
+        char at_s[FU_TIME_TEXT_SIZE] = "?", last_s[FU_TIME_TEXT_SIZE] = "?";
+        fu_time_format(at, 0, FU_TIME_FORMAT_Z, at_s, sizeof at_s);
+        fu_time_format(last, 0, FU_TIME_FORMAT_Z, last_s, sizeof last_s);
         rc = fu__error_set(FU_EINVAL,
-                           "commitment %lld cannot be closed at %lld, before its last recorded event (at %lld); "
+                           "commitment %lld cannot be closed at %s, before its last recorded event (at %s); "
                            "a recorded breach cannot be rewritten",
-                           (long long)id, (long long)at, (long long)last);
+                           (long long)id, at_s, last_s);
+    }
     char *masked_by = NULL;
     if (rc == FU_OK) rc = fu__utf8_check_str("closed by", by);
     if (rc == FU_OK) rc = mask_field(l, by, &masked_by);

@@ -1169,6 +1169,17 @@ Test(commit, a_recorded_breach_cannot_be_rewritten_by_an_earlier_close) {
     cr_assert_eq(fu_ledger_fulfill(l, id, 1000 + 86400 - 60, "alice"), FU_EINVAL);
     cr_assert(strstr(fu_error_last()->message, "before its last recorded event") != NULL, "%s",
               fu_error_last()->message);
+    /* both times as ISO text, not epoch seconds */
+    cr_assert(strstr(fu_error_last()->message,
+                     "closed at 1970-01-02T00:15:40Z, before its last recorded event (at 1970-01-02T00:16:40Z)"),
+              "%s", fu_error_last()->message);
+    /* a deadline past the year 9999 is refused, not stored to print as '?' */
+    fu_commit_input far = input("C2", "later", 1000, FU_COMMIT_NO_TIME);
+    far.promised.value = 9999999 * INT64_C(86400);
+    far.promised.unit = FU_DURATION_SECONDS;
+    int64_t far_id = 0;
+    cr_assert_eq(fu_ledger_add(l, &far, &far_id), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "outside the years 1..9999"), "%s", fu_error_last()->message);
     cr_assert_eq(fu_ledger_cancel(l, id, 1000 + 86400 - 1, "alice"), FU_EINVAL);
     int64_t ids[1] = {id}, ats[1] = {1000 + 3600};
     cr_assert_eq(fu_ledger_fulfill_bulk(l, ids, ats, 1, "alice"), FU_EINVAL);
