@@ -181,14 +181,17 @@ static int check_identity(fu_ledger *l, int v, int *app_out) {
     return FU_OK;
 }
 
+static int newer_schema(int v) {
+    return fu__error_set(FU_EDB, "ledger: schema version %d is newer than this library's %d", v,
+                         FU_LEDGER_SCHEMA_VERSION);
+}
+
 static int migrate(fu_ledger *l) {
     int v = 0, app = 0;
     int rc = read_version(l, &v);
     if (rc == FU_OK) rc = check_identity(l, v, &app);
     if (rc != FU_OK) return rc;
-    if (v > FU_LEDGER_SCHEMA_VERSION)
-        return fu__error_set(FU_EDB, "ledger: schema version %d is newer than this library's %d", v,
-                             FU_LEDGER_SCHEMA_VERSION);
+    if (v > FU_LEDGER_SCHEMA_VERSION) return newer_schema(v);
     if (v == FU_LEDGER_SCHEMA_VERSION && (app == LEDGER_APP_ID || (l->opts.flags & FU_LEDGER_READONLY)))
         return FU_OK;
     if (l->opts.flags & FU_LEDGER_READONLY)
@@ -397,7 +400,16 @@ static int configure(fu_ledger *l, int memory) {
     unsigned f = l->opts.flags;
     int rc = FU_OK;
     if (!memory && !(f & FU_LEDGER_NO_CHECK)) rc = check_integrity(l);
-    if (rc == FU_OK && !memory && !(f & FU_LEDGER_READONLY)) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    /* A file that is not a ledger (or a newer one) is refused before WAL
+     * mode, which would persist in another program's file and leave -wal
+     * and -shm next to it. */
+    if (rc == FU_OK && !memory && !(f & FU_LEDGER_READONLY)) {
+        int v = 0, app = 0;
+        rc = read_version(l, &v);
+        if (rc == FU_OK) rc = check_identity(l, v, &app);
+        if (rc == FU_OK && v > FU_LEDGER_SCHEMA_VERSION) rc = newer_schema(v);
+        if (rc == FU_OK) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    }
     if (rc == FU_OK)
         rc = exec(l, (f & FU_LEDGER_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
                   "synchronous");
