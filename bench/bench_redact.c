@@ -13,6 +13,9 @@
  * note in three holds a phone number or e-mail), repeated to 40 MB, masked
  * as one text and note by note.
  *
+ * `bench_redact hostile`: `a@a@a@...` (no address) of 0.25, 0.5 and 1 MB,
+ * one call each: the CPU time must double with the size, not quadruple.
+ *
  * `bench_redact corpus FILE`: recall and false positives on the labelled
  * variants of tests/data/redact/corpus.tsv, by kind (uses only the API of
  * every version, so it also measures an older library). */
@@ -233,11 +236,42 @@ static int ordinary(const char *path) {
     return 0;
 }
 
+/* Hostile filler "a@a@...": median CPU time of one call per size. */
+static int hostile(void) {
+    double prev = 0;
+    for (size_t mb4 = 1; mb4 <= 4; mb4 *= 2) {
+        size_t n = mb4 * 262144;
+        char *in = malloc(n + 1);
+        for (size_t i = 0; i < n; i++) in[i] = i % 2 ? '@' : 'a';
+        in[n] = '\0';
+        fu_redactor *r = NULL;
+        if (fu_redactor_new(&r, NULL)) bu_die("redactor");
+        double t[RUNS];
+        for (int run = 0; run < RUNS; run++) {
+            char *out;
+            size_t on;
+            double t0 = bu_cpu();
+            if (fu_redactor_apply(r, in, n, &on, &out)) bu_die("apply");
+            t[run] = bu_cpu() - t0;
+            fu_free(out);
+        }
+        double m = bu_median(t, RUNS);
+        printf("a@a@... %4zu KiB: %8.4f s  %7.1f MB/s", n / 1024, m, (double)n / 1e6 / m);
+        if (prev > 0) printf("  (x%.2f of the half size)", m / prev);
+        printf("\n");
+        prev = m;
+        fu_redactor_free(r);
+        free(in);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "hostile") == 0) return hostile();
     if (argc == 3 && strcmp(argv[1], "corpus") == 0) return corpus(argv[2]);
     if (argc == 3 && strcmp(argv[1], "ordinary") == 0) return ordinary(argv[2]);
     if (argc != 1) {
-        fprintf(stderr, "usage: bench_redact [corpus tests/data/redact/corpus.tsv | ordinary NOTES.csv]\n");
+        fprintf(stderr, "usage: bench_redact [corpus tests/data/redact/corpus.tsv | ordinary NOTES.csv | hostile]\n");
         return 2;
     }
     /* the corpus: N_NOTES notes, each its own string, and all of them joined */

@@ -212,9 +212,12 @@ int fu__time_parse_at(const char *s, size_t n, const fu__textpos *pos, int *offs
                       int64_t *out) {
     if (!s || !out) return fu__error_set(FU_EINVAL, "fu_time_parse: NULL argument");
     int sh = n > TEXT_SHOWN ? TEXT_SHOWN : (int)n;
+/* without a position, the column in the text is said in the message; with
+ * one, the error's column is that place already */
 #define TBAD(at, what) \
-    return text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s (column %lu)", sh, \
-                      s, (what), (unsigned long)(at) + 1)
+    return pos ? text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s", sh, s, (what)) \
+               : text_error(FU_EPARSE, pos, "<time>", (at), "bad time '%.*s': %s (column %lu)", sh, s, \
+                            (what), (unsigned long)(at) + 1)
     size_t i = 0, e = n;
     while (i < e && is_space(s[i])) i++;
     while (e > i && is_space(s[e - 1])) e--;
@@ -353,6 +356,22 @@ static void skip_sp(const char *s, size_t n, size_t *i) {
 
 static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
+static int parse_hhmm(const char *s, size_t n, size_t *i, const fu__textpos *pos,
+                      const char *src, int allow24, int *minutes);
+
+/* A time where a day name belongs ("25:00-26:00", "09:00-18:00"): a bad
+ * time is named as such, a good one is said to need its days first. */
+static int time_without_day(const char *s, size_t n, size_t b, const fu__textpos *pos,
+                            const char *src) {
+    size_t j = b;
+    int m;
+    int rc = parse_hhmm(s, n, &j, pos, src, 1, &m);
+    if (rc) return rc;
+    return text_error(FU_EPARSE, pos, src, b,
+                      "expected a day name (Mon..Sun) before the time '%.*s' (like 'Mon-Sun %.*s-...')",
+                      (int)(j - b), s + b, (int)(j - b), s + b);
+}
+
 static int parse_day(const char *s, size_t n, size_t *i, const fu__textpos *pos,
                      const char *src, int *wd) {
     static const char *const full[7] = {"monday", "tuesday", "wednesday", "thursday",
@@ -370,6 +389,7 @@ static int parse_day(const char *s, size_t n, size_t *i, const fu__textpos *pos,
             return FU_OK;
         }
     }
+    if (len == 0 && b < n && is_digit(s[b])) return time_without_day(s, n, b, pos, src);
     int sh = len == 0 ? (b < n ? 1 : 0) : (len > 16 ? 16 : (int)len);
     return text_error(FU_EPARSE, pos, src, b, "expected a day name (Mon..Sun), got '%.*s'", sh,
                       s + b);
@@ -385,6 +405,12 @@ static int parse_hhmm(const char *s, size_t n, size_t *i, const fu__textpos *pos
     j++;
     if (!read_digits(s, n, &j, 2, &m)) goto bad;
     if (j < n && is_digit(s[j])) goto bad;
+    if (h > 24 || (h == 24 && !allow24))
+        return text_error(FU_EPARSE, pos, src, b, "hour %d out of range (00..%s) in time '%.*s'", h,
+                          allow24 ? "24" : "23", (int)(j - b), s + b);
+    if (m > 59)
+        return text_error(FU_EPARSE, pos, src, b, "minute %d out of range (00..59) in time '%.*s'", m,
+                          (int)(j - b), s + b);
     if (m > 59 || h > 24 || (h == 24 && (m != 0 || !allow24)))
         return text_error(FU_EPARSE, pos, src, b, "time '%.*s' is out of range (00:00..%s)",
                           (int)(j - b), s + b, allow24 ? "24:00" : "23:59");

@@ -181,14 +181,17 @@ static int check_identity(fu_ledger *l, int v, int *app_out) {
     return FU_OK;
 }
 
+static int newer_schema(int v) {
+    return fu__error_set(FU_EDB, "ledger: schema version %d is newer than this library's %d", v,
+                         FU_LEDGER_SCHEMA_VERSION);
+}
+
 static int migrate(fu_ledger *l) {
     int v = 0, app = 0;
     int rc = read_version(l, &v);
     if (rc == FU_OK) rc = check_identity(l, v, &app);
     if (rc != FU_OK) return rc;
-    if (v > FU_LEDGER_SCHEMA_VERSION)
-        return fu__error_set(FU_EDB, "ledger: schema version %d is newer than this library's %d", v,
-                             FU_LEDGER_SCHEMA_VERSION);
+    if (v > FU_LEDGER_SCHEMA_VERSION) return newer_schema(v);
     if (v == FU_LEDGER_SCHEMA_VERSION && (app == LEDGER_APP_ID || (l->opts.flags & FU_LEDGER_READONLY)))
         return FU_OK;
     if (l->opts.flags & FU_LEDGER_READONLY)
@@ -397,7 +400,16 @@ static int configure(fu_ledger *l, int memory) {
     unsigned f = l->opts.flags;
     int rc = FU_OK;
     if (!memory && !(f & FU_LEDGER_NO_CHECK)) rc = check_integrity(l);
-    if (rc == FU_OK && !memory && !(f & FU_LEDGER_READONLY)) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    /* A file that is not a ledger (or a newer one) is refused before WAL
+     * mode, which would persist in another program's file and leave -wal
+     * and -shm next to it. */
+    if (rc == FU_OK && !memory && !(f & FU_LEDGER_READONLY)) {
+        int v = 0, app = 0;
+        rc = read_version(l, &v);
+        if (rc == FU_OK) rc = check_identity(l, v, &app);
+        if (rc == FU_OK && v > FU_LEDGER_SCHEMA_VERSION) rc = newer_schema(v);
+        if (rc == FU_OK) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    }
     if (rc == FU_OK)
         rc = exec(l, (f & FU_LEDGER_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
                   "synchronous");
@@ -561,6 +573,9 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
     if (rc != FU_OK) return rc;
     if (deadline < in->created_at)
         return fu__error_set(FU_EINVAL, "the deadline lies before the commitment was made");
+    char iso[FU_TIME_TEXT_SIZE];
+    if (fu_time_format(deadline, 0, 0, iso, sizeof iso) != FU_OK)
+        return fu__error_set(FU_ERANGE, "the deadline lies outside the years 1..9999");
     double span = (double)(deadline - in->created_at);
     int64_t warn_at = in->created_at + (int64_t)llround(span * l->opts.warn_share);
     int64_t breach_at = in->created_at + (int64_t)llround(span * l->opts.breach_share);
@@ -661,11 +676,15 @@ static int close_in_tx(fu_ledger *l, int64_t id, int64_t at, const char *by, int
     if (rc == FU_OK && at < r.created_at)
         rc = fu__error_set(FU_EINVAL, "commitment %lld cannot be closed before it was made", (long long)id);
     int64_t last = 0;
-    if (rc == FU_OK && (rc = last_event_at(l, id, &last)) == FU_OK && at < last)
+    if (rc == FU_OK && (rc = last_event_at(l, id, &last)) == FU_OK && at < last) {
+        char at_s[FU_TIME_TEXT_SIZE] = "?", last_s[FU_TIME_TEXT_SIZE] = "?";
+        fu_time_format(at, 0, FU_TIME_FORMAT_Z, at_s, sizeof at_s);
+        fu_time_format(last, 0, FU_TIME_FORMAT_Z, last_s, sizeof last_s);
         rc = fu__error_set(FU_EINVAL,
-                           "commitment %lld cannot be closed at %lld, before its last recorded event (at %lld); "
+                           "commitment %lld cannot be closed at %s, before its last recorded event (at %s); "
                            "a recorded breach cannot be rewritten",
-                           (long long)id, (long long)at, (long long)last);
+                           (long long)id, at_s, last_s);
+    }
     char *masked_by = NULL;
     if (rc == FU_OK) rc = fu__utf8_check_str("closed by", by);
     if (rc == FU_OK) rc = mask_field(l, by, &masked_by);

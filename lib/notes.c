@@ -1,4 +1,5 @@
 /* The notes CSV reader (followup/notes.h): customer_id, at, note. */
+#include "calendar_internal.h"
 #include "csv_internal.h"
 #include "followup/calendar.h"
 #include "followup/notes.h"
@@ -52,13 +53,10 @@ static int record_note(fu__csv *r, const size_t col[3], fu_note *n) {
     const char *at_text = fu__csv_field(r, col[1], &alen);
     n->text = fu__csv_field(r, col[2], &n->text_len);
     if (n->customer_id_len == 0) return fu__csv_error_at(r, col[0], FU_EPARSE, "empty customer_id");
-    int rc = fu_time_parse(at_text, alen, &n->at);
-    if (rc != FU_OK) { /* the message quotes the text; now at the field */
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
-        return fu__csv_error_at(r, col[1], rc, "%s", msg);
-    }
-    return FU_OK;
+    /* an error names the column of the bad character in the file */
+    fu__textpos pos = {fu__csv_source(r), n->line[1],
+                       n->column[1] + (fu__csv_field_quoted(r, col[1]) ? 1u : 0u), k_note_columns[1]};
+    return fu__time_parse_at(at_text, alen, &pos, NULL, &n->at);
 }
 
 static int read_notes(fu__csv *r, fu_note_fn fn, void *ud) {

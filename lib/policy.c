@@ -82,6 +82,15 @@ int fu__pol_word_eq(const char *w, size_t n, const char *lit) {
     return 1;
 }
 
+int fu__pol_bool_word(const char *w, size_t n) {
+    static const char *const k_true[] = {"true", "yes", "on"}, *const k_false[] = {"false", "no", "off"};
+    for (size_t i = 0; i < 3; i++) {
+        if (fu__pol_word_eq(w, n, k_true[i])) return 1;
+        if (fu__pol_word_eq(w, n, k_false[i])) return 0;
+    }
+    return -1;
+}
+
 static const unit_word *find_unit(const unit_word *tab, size_t ntab, const char *w, size_t n) {
     char word[16];
     for (size_t i = 0; i < ntab; i++)
@@ -496,9 +505,8 @@ static int get_scalar(const fu_policy *p, const char *path, fu__pol_ktype type, 
         if (out) *(double *)out = num;
         break;
     case FU__K_BOOL:
-        if (fu__pol_word_eq(n->text, n->len, "true")) b = 1;
-        else if (fu__pol_word_eq(n->text, n->len, "false")) b = 0;
-        else return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not true or false", path, n->text);
+        if ((b = fu__pol_bool_word(n->text, n->len)) < 0)
+            return fu__error_set(FU_EPOLICY, "'%s' is '%.40s', not true or false (yes/no, on/off)", path, n->text);
         if (out) *(int *)out = b;
         break;
     case FU__K_DUR:

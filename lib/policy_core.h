@@ -224,6 +224,8 @@ typedef struct fu__pol_section {
 
 /* policy.c */
 int fu__pol_word_eq(const char *w, size_t n, const char *lit);
+/* 1 for true/yes/on, 0 for false/no/off (any case), -1 for anything else. */
+int fu__pol_bool_word(const char *w, size_t n);
 int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errcol, char *msg, size_t msgsz);
 
 /* policy_besttime.c */

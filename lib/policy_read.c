@@ -268,9 +268,9 @@ int fu__pol_str_of(vctx *c, const ynode *n, const char **out) {
 static int bool_of(vctx *c, const ynode *n, int *out) {
     int rc = fu__pol_want_scalar(c, n, "true or false");
     if (rc) return rc;
-    if (fu__pol_word_eq(n->text, n->len, "true")) *out = 1;
-    else if (fu__pol_word_eq(n->text, n->len, "false")) *out = 0;
-    else return fu__pol_verr(c, n, FU_EPOLICY, "expected true or false, got '%.40s'", n->text);
+    int b = fu__pol_bool_word(n->text, n->len);
+    if (b < 0) return fu__pol_verr(c, n, FU_EPOLICY, "expected true or false (yes/no, on/off), got '%.40s'", n->text);
+    *out = b;
     return FU_OK;
 }
 

@@ -753,11 +753,17 @@ static int find_emails(fu_redactor *r, const char *text, size_t len, size_t *n) 
             pos = a + 1;
             continue;
         }
-        int rc = r->email_jit ? pcre2_jit_match(r->email, (PCRE2_SPTR)text, len, s, 0, r->email_md, r->re.match)
+        /* The subject ends at the next '@': no address runs over it, and
+         * the closing lookahead reads it as it reads the end. Without the
+         * cut, PCRE2 looks for the pattern's required '.' up to the end of
+         * the text at every '@' (quadratic on "a@a@a@..."). */
+        const char *next = a + 1 < len ? memchr(text + a + 1, '@', len - a - 1) : NULL;
+        size_t end = next ? (size_t)(next - text) : len;
+        int rc = r->email_jit ? pcre2_jit_match(r->email, (PCRE2_SPTR)text, end, s, 0, r->email_md, r->re.match)
                               : PCRE2_ERROR_JIT_BADOPTION;
         if (rc >= 0) rc = 1;
         else if (rc == PCRE2_ERROR_NOMATCH) rc = 0;
-        else rc = fu__re_exec(&r->re, r->email, text, len, s, 0, r->email_md, "built-in e-mail pattern", NULL);
+        else rc = fu__re_exec(&r->re, r->email, text, end, s, 0, r->email_md, "built-in e-mail pattern", NULL);
         if (rc < 0) return rc;
         if (rc == 0) {
             pos = a + 1;

@@ -338,6 +338,10 @@ ParameterizedTestParameters(calendar, windows_parse_rejects_with_column) {
         {"Mon-Fri 09:00-12:00,", 21, "HH:MM"},
         {"Mon, 09:00-10:00", 6, "day name"},
         {"Mon 09:000-10:00", 5, "HH:MM"},
+        /* a time where the days belong: the time is checked first */
+        {"25:00-26:00", 1, "hour 25 out of range (00..24)"},
+        {"09:00-18:00", 1, "day name (Mon..Sun) before"},
+        {"Mon 09:00-18:00;8:75-9:00", 17, "minute 75 out of range (00..59)"},
     };
     return cr_make_param_array(struct win_bad, p, sizeof p / sizeof p[0]);
 }

@@ -796,14 +796,20 @@ Test(commit, bad_input_is_rejected) {
 
 /* ------------------------------------------------------------- storage */
 
+/* Remove a database file with SQLite's companions (-wal, -shm, -journal),
+ * which a read-only or refused open leaves behind. */
+static void rm_db(const char *path) {
+    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+    char side[600];
+    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        snprintf(side, sizeof side, "%s%s", path, sides[i]);
+        unlink(side);
+    }
+}
+
 static void tmp_path(char *buf, size_t size, const char *name) {
     snprintf(buf, size, "%s/fu_commit_%ld_%s.db", FU_TEST_BINDIR, (long)getpid(), name);
-    char side[600];
-    unlink(buf);
-    snprintf(side, sizeof side, "%s-wal", buf);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", buf);
-    unlink(side);
+    rm_db(buf);
 }
 
 Test(commit, a_file_ledger_persists_and_reports_its_schema) {
@@ -828,7 +834,7 @@ Test(commit, a_file_ledger_persists_and_reports_its_schema) {
     fu_commitment_list_free(list);
     cr_assert_eq(fu_ledger_add(l, &in, &id), FU_ESTATE, "read-only");
     fu_ledger_close(l);
-    unlink(path);
+    rm_db(path);
 }
 
 static void raw_exec(const char *path, const char *sql) {
@@ -882,7 +888,7 @@ Test(commit, version_1_files_are_migrated_to_the_current_schema) {
     cr_assert_eq(fu_commitment_list_get(list, 0)->n_events, 2);
     fu_commitment_list_free(list);
     fu_ledger_close(l);
-    unlink(path);
+    rm_db(path);
 }
 
 /* A file `name` made by `sql` is refused on open with a message holding
@@ -894,6 +900,21 @@ static void refused_file(char *path, size_t cap, const char *name, const char *s
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB, "%s", name);
     cr_assert_null(l);
     cr_assert(strstr(fu_error_last()->message, needle) != NULL, "%s: %s", name, fu_error_last()->message);
+    /* a refused file is left as it was: not switched to WAL (a persistent
+     * change to another program's file), no -wal / -shm next to it */
+    char side[600];
+    snprintf(side, sizeof side, "%s-wal", path);
+    cr_assert_neq(access(side, F_OK), 0, "%s: %s left behind", name, side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    cr_assert_neq(access(side, F_OK), 0, "%s: %s left behind", name, side);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "delete", "%s", name);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
 
 Test(commit, foreign_and_newer_files_are_refused) {
@@ -902,9 +923,9 @@ Test(commit, foreign_and_newer_files_are_refused) {
     /* a ledger of a later library: our application id, a newer schema */
     refused_file(path, sizeof path, "newer",
                  "CREATE TABLE x(a); PRAGMA user_version = 99; PRAGMA application_id = 1179995207;", "newer");
-    unlink(path);
+    rm_db(path);
     refused_file(path, sizeof path, "foreign", "CREATE TABLE customers(a);", "not a follow-up ledger");
-    unlink(path);
+    rm_db(path);
     /* a foreign file that happens to carry user_version 3 and a table named
      * commitment: refused on open, not with "no such column" on first use */
     refused_file(path, sizeof path, "foreign3",
@@ -917,18 +938,18 @@ Test(commit, foreign_and_newer_files_are_refused) {
     ro.flags = FU_LEDGER_READONLY;
     cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
     cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
-    unlink(path);
+    rm_db(path);
     /* another application's id */
     refused_file(path, sizeof path, "appid", "PRAGMA application_id = 1234; CREATE TABLE t(a);",
                  "application id is 0x000004D2");
-    unlink(path);
+    rm_db(path);
     tmp_path(path, sizeof path, "text");
     FILE *f = fopen(path, "w");
     fputs("customer_id,at,note\nthis is not a database, it is a CSV file of notes\n", f);
     fclose(f);
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
     cr_assert_null(l);
-    unlink(path);
+    rm_db(path);
 }
 
 /* ------------------------------------------------- crash and concurrency */
@@ -1017,7 +1038,7 @@ static void crash_run(const char *mode, int batch, size_t want_acks) {
     kill_writer(&c);
     fclose(c.out);
     check_after_crash(path, acked, want_acks, batch);
-    unlink(path);
+    rm_db(path);
 }
 
 Test(commit, acknowledged_single_writes_survive_sigkill, .timeout = 120) {
@@ -1091,7 +1112,7 @@ Test(commit, two_processes_read_while_one_writes, .timeout = 180) {
     kill_writer(&w);
     fclose(w.out);
     cr_assert_gt(last, 1, "the writer kept writing");
-    unlink(path);
+    rm_db(path);
 }
 
 /* ------------------------------------------------------------ out of memory */
@@ -1169,6 +1190,17 @@ Test(commit, a_recorded_breach_cannot_be_rewritten_by_an_earlier_close) {
     cr_assert_eq(fu_ledger_fulfill(l, id, 1000 + 86400 - 60, "alice"), FU_EINVAL);
     cr_assert(strstr(fu_error_last()->message, "before its last recorded event") != NULL, "%s",
               fu_error_last()->message);
+    /* both times as ISO text, not epoch seconds */
+    cr_assert(strstr(fu_error_last()->message,
+                     "closed at 1970-01-02T00:15:40Z, before its last recorded event (at 1970-01-02T00:16:40Z)"),
+              "%s", fu_error_last()->message);
+    /* a deadline past the year 9999 is refused, not stored to print as '?' */
+    fu_commit_input far = input("C2", "later", 1000, FU_COMMIT_NO_TIME);
+    far.promised.value = 9999999 * INT64_C(86400);
+    far.promised.unit = FU_DURATION_SECONDS;
+    int64_t far_id = 0;
+    cr_assert_eq(fu_ledger_add(l, &far, &far_id), FU_ERANGE);
+    cr_assert(strstr(fu_error_last()->message, "outside the years 1..9999"), "%s", fu_error_last()->message);
     cr_assert_eq(fu_ledger_cancel(l, id, 1000 + 86400 - 1, "alice"), FU_EINVAL);
     int64_t ids[1] = {id}, ats[1] = {1000 + 3600};
     cr_assert_eq(fu_ledger_fulfill_bulk(l, ids, ats, 1, "alice"), FU_EINVAL);
@@ -1237,7 +1269,7 @@ Test(commit, a_damaged_file_is_refused_on_open) {
     ro.flags = FU_LEDGER_READONLY;
     cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
     cr_assert(strstr(fu_error_last()->message, "damaged") != NULL, "%s", fu_error_last()->message);
-    unlink(path);
+    rm_db(path);
 }
 
 Test(commit, read_only_opens_need_a_ledger_and_make_nothing) {
@@ -1256,7 +1288,7 @@ Test(commit, read_only_opens_need_a_ledger_and_make_nothing) {
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_size, 0, "the empty file stays empty");
-    unlink(path);
+    rm_db(path);
 }
 
 Test(commit, new_ledger_files_are_private) {
@@ -1278,7 +1310,7 @@ Test(commit, new_ledger_files_are_private) {
     cr_assert_eq(stat(side, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "shm mode %o", (unsigned)(st.st_mode & 0777));
     fu_ledger_close(l);
-    unlink(path);
+    rm_db(path);
 }
 
 /* In a child that cannot write the directory (as nobody when run as root):

@@ -73,7 +73,12 @@ Test(notes, errors_name_file_line_column_and_column) {
     expect_error("customer_id,at,note\n,2026-01-01T10:00:00+08:00,x\n", FU_EPARSE,
                  "notes.csv:2:1: customer_id: empty customer_id");
     expect_error("customer_id,at,note\nC1,2026-01-01T10:00:00+08:00,ok\nC2,soon,x\n", FU_EPARSE,
-                 "notes.csv:3:4: at: bad time 'soon': expected a 4-digit year (column 1)");
+                 "notes.csv:3:4: at: bad time 'soon': expected a 4-digit year");
+    /* one column, the file's, where the offset is missing (was 2:4 and "column 20") */
+    expect_error("customer_id,at,note\nC1,2026-11-02T10:00:00,x\n", FU_EPARSE,
+                 "notes.csv:2:23: at: bad time '2026-11-02T10:00:00': an offset is required (Z or +HH:MM)");
+    expect_error("customer_id,at,note\nC1,\"2026-11-02T10:00\",x\n", FU_EPARSE,
+                 "notes.csv:2:21: at: bad time '2026-11-02T10:00': an offset is required (Z or +HH:MM)");
     expect_error("customer_id,at,note\nC1,2026-01-01T10:00:00+08:00,\"open\n", FU_EPARSE,
                  "notes.csv:2:30: note: quoted field is not terminated");
 }

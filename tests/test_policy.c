@@ -575,6 +575,12 @@ ParameterizedTestParameters(policy, bad_policy_is_reported_with_position) {
          "segments.value_tiers", "no entry covers 0"},
         {"bad windows", "quiet_hours:\n  allowed: \"Mon-Sun 08:00-25:00\"\n", FU_EPOLICY, 2, 27,
          "quiet_hours.allowed", "bad windows"},
+        {"hour out of range without days", "quiet_hours:\n  allowed: \"25:00-26:00\"\n", FU_EPOLICY, 2, 13,
+         "quiet_hours.allowed", "hour 25 out of range (00..24) in time '25:00'"},
+        {"minute out of range", "quiet_hours:\n  allowed: \"Mon 09:00-18:00;Tue 8:75-9:00\"\n", FU_EPOLICY, 2, 33,
+         "quiet_hours.allowed", "minute 75 out of range (00..59) in time '8:75'"},
+        {"time without days", "quiet_hours:\n  allowed: \"09:00-18:00\"\n", FU_EPOLICY, 2, 13,
+         "quiet_hours.allowed", "expected a day name (Mon..Sun) before the time '09:00'"},
         {"duplicate key", "caps:\n  min_gap: 1h\n  min_gap: 2h\n", FU_EPOLICY, 3, 3, "caps.min_gap", "duplicate key 'min_gap' (first at line 2)"},
         {"extends bogus", "extends: other\n", FU_EPOLICY, 1, 10, "extends", "'builtin' or 'none'"},
         {"empty file", "", FU_EPOLICY, 1, 1, "", "the policy is empty"},
@@ -897,4 +903,31 @@ Test(policy, segment_rules_are_built_once_with_the_policy) {
     fu_segment_rules_free(a);
     fu_segment_rules_free(b);
     fu_policy_free(p);
+}
+
+/* Booleans: true/false, yes/no, on/off in any case (YAML 1.1 files write
+ * yes/no, and the CSVs accept yes/no); anything else names its place. */
+Test(policy, booleans_accept_yes_no_on_off_in_any_case) {
+    static const struct {
+        const char *word;
+        int want;
+    } ok[] = {{"true", 1}, {"False", 0}, {"yes", 1}, {"no", 0}, {"NO", 0}, {"Yes", 1}, {"on", 1}, {"OFF", 0}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char y[160];
+        snprintf(y, sizeof y, "redaction:\n  enabled: %s\nagents:\n  weekends: %s\n", ok[i].word, ok[i].word);
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "b.yaml", NULL), FU_OK, "%s: %s", ok[i].word,
+                     fu_error_last()->message);
+        int b = -1;
+        cr_assert_eq(fu_policy_get_bool(p, "redaction.enabled", &b), FU_OK, "%s", ok[i].word);
+        cr_assert_eq(b, ok[i].want, "%s", ok[i].word);
+        fu_policy_free(p);
+    }
+    const char *bad = "redaction:\n  enabled: maybe\n";
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "b.yaml", NULL), FU_EPOLICY);
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->line, 2);
+    cr_assert_eq(e->column, 12);
+    cr_assert(strstr(e->message, "expected true or false (yes/no, on/off), got 'maybe'"), "%s", e->message);
 }

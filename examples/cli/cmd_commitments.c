@@ -864,6 +864,20 @@ static int run_add(int argc, char **argv) {
         ec = fail("add --customer", rc);
         goto done;
     }
+    if (a.v[O_WITHIN]) {
+        /* a duration that parses but puts the deadline past the year 9999
+         * is a bad option too (exit 2, like an unreadable one) */
+        fu_deadline_rule rule = {FU_DEADLINE_IN, in.promised, 0, FU_MONDAY, 0};
+        int64_t due = 0;
+        char iso[FU_TIME_TEXT_SIZE];
+        rc = fu_deadline_compute(&rule, 0, in.calendar, in.created_at, &due);
+        if (rc == FU_OK) rc = fu_time_format(due, 0, FU_TIME_FORMAT_Z, iso, sizeof iso);
+        if (rc != FU_OK) {
+            ec = cli_usage(PROG " add: --within '%s' puts the deadline out of range (years 1..9999): %s\n",
+                           a.v[O_WITHIN], fu_error_last()->message);
+            goto done;
+        }
+    }
     if ((ec = open_ledger("add", &s, a.v[O_LEDGER], 0, 1, &l)) != CLI_OK) goto done;
     in.customer_id = a.v[O_CUSTOMER];
     in.text = a.v[O_TEXT];

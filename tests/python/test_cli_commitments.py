@@ -201,6 +201,12 @@ def test_add_computes_the_deadline_in_business_time(tmp_path):
     # Both or neither of --deadline / --within is a usage error.
     r = run("add", "--ledger", str(path), "--customer", "C1", "--text", "x")
     assert r.returncode == 2
+    # so is a --within that parses but ends after the year 9999 (was exit 3)
+    for within in ("99999999999 working days", "9999999 days", "99999 months"):
+        r = run("add", "--ledger", str(path), "--customer", "C1", "--text", "x", "--within", within,
+                "--at", "2026-11-02T10:00:00+08:00")
+        assert r.returncode == 2, (within, r.stderr)
+        assert f"--within '{within}' puts the deadline out of range (years 1..9999)" in r.stderr
 
 
 def test_a_bad_timestamp_names_file_line_and_column(tmp_path):
@@ -211,8 +217,9 @@ def test_a_bad_timestamp_names_file_line_and_column(tmp_path):
     path = tmp_path / "l.db"
     r = run("extract", "--notes", str(notes), "--ledger", str(path))
     assert r.returncode == 3
-    assert f"{notes}:3:4: at:" in r.stderr
-    assert "offset" in r.stderr
+    # one column, where the offset should be (the message gave 3:4 and "column 17")
+    assert f"{notes}:3:20: at:" in r.stderr
+    assert "offset" in r.stderr and "(column" not in r.stderr
     # All or nothing: the good first line was not stored either.
     assert not path.exists() or sqlite3.connect(path).execute(
         "SELECT count(*) FROM sqlite_master WHERE name = 'commitment'").fetchone()[0] == 0

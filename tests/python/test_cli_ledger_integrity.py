@@ -40,6 +40,7 @@ def test_a_recorded_breach_is_not_rewritten_by_an_earlier_fulfilment(tmp_path):
     r = run("fulfill", "1", "--ledger", str(path), "--at", "2026-11-02T12:00:00+08:00")
     assert r.returncode != 0
     assert b"before its last recorded event" in r.stderr
+    assert b"closed at 2026-11-02T04:00:00Z, before its last recorded event (at 2026-11-03T02:00:00Z)" in r.stderr
     rep = json.loads(run("report", "--ledger", str(path), "--at", "2026-11-06T00:00:00+08:00",
                          "--format", "json").stdout)
     assert rep["on_time"] == {"due": 1, "on_time": 0, "rate": 0.0}
