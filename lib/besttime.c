@@ -449,46 +449,38 @@ static int bt_read_customers(fu_besttime *m, const fu_book *book, const uint32_t
 }
 
 /* Read the contact events into each customer's cells (decayed to the
- * customer's last contact). */
-static int bt_read_decoded(fu_besttime *m, const fu_book *book, unsigned int channels, const fu_event *ev,
-                           size_t n_ev, const size_t *off);
-
+ * customer's last contact). Each customer's events are decoded in turn into
+ * one small buffer, once per pass (lib/book_decode.h): decoding the whole
+ * book first would cost 56 bytes an event of memory beside the planner. */
 static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int channels) {
     const size_t *off = fu_book_event_offsets(book);
     if (!off) return fu__error_set(FU_ESTATE, "the book is not finalized (call fu_book_finalize)");
-    fu__evbuf buf = {NULL, 0};
-    const fu_event *ev;
-    size_t n_ev;
-    int rc = fu__book_events_decode(book, &buf, &ev, &n_ev);
-    if (!rc) rc = bt_read_decoded(m, book, channels, ev, n_ev, off);
-    fu__evbuf_free(&buf);
-    return rc;
-}
-
-static int bt_read_decoded(fu_besttime *m, const fu_book *book, unsigned int channels, const fu_event *ev,
-                           size_t n_ev, const size_t *off) {
-    (void)book;
+    size_t n_ev = off[m->n_cust];
     if (n_ev == 0) return FU_OK;
     uint8_t *slot_of = fu__malloc(n_ev);
     if (!slot_of) return fu__error_nomem();
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    size_t cn;
+    int rc = FU_OK;
     size_t total = 0;
     uint8_t seen[FU_HOURS_PER_WEEK];
-    for (size_t c = 0; c < m->n_cust; c++) {
-        if (FU_CANCEL_POLL(c, 1024)) {
-            fu__free(slot_of);
-            return FU_ECANCELED;
-        }
+    for (size_t c = 0; c < m->n_cust && rc == FU_OK; c++) {
+        if ((rc = FU_CANCEL_POLL(c, 1024))) break;
+        if (off[c + 1] == off[c]) continue;
+        if ((rc = fu__book_customer_decode(book, c, &buf, &ev, &cn))) break;
         const fu_calendar *cal = m->zones[m->cust[c].zone].cal;
+        uint8_t *slot = slot_of + off[c];
         size_t distinct = 0;
         memset(seen, 0, (size_t)m->n_slots);
-        for (size_t e = off[c]; e < off[c + 1]; e++) {
-            slot_of[e] = 0xff;
+        for (size_t e = 0; e < cn; e++) {
+            slot[e] = 0xff;
             if (ev[e].kind != FU_EVENT_CONTACT || bt_outcome_success(ev[e].outcome) < 0) continue;
             if (!((channels >> ev[e].channel) & 1u)) continue;
             int how = fu_calendar_hour_of_week(cal, ev[e].at);
             if (how < 0) continue; /* outside years 1..9999: not evidence */
             int k = how / m->hours_per_slot;
-            slot_of[e] = (uint8_t)k;
+            slot[e] = (uint8_t)k;
             if (!seen[k]) {
                 seen[k] = 1;
                 distinct++;
@@ -496,34 +488,27 @@ static int bt_read_decoded(fu_besttime *m, const fu_book *book, unsigned int cha
         }
         total += distinct;
     }
-    if (total) {
-        m->pool = fu__calloc(total, sizeof *m->pool);
-        if (!m->pool) {
-            fu__free(slot_of);
-            return fu__error_nomem();
-        }
-    }
+    if (rc == FU_OK && total && !(m->pool = fu__calloc(total, sizeof *m->pool))) rc = fu__error_nomem();
     bt_cell *next = m->pool;
     double s[FU_HOURS_PER_WEEK], n[FU_HOURS_PER_WEEK], w2[FU_HOURS_PER_WEEK];
-    for (size_t c = 0; c < m->n_cust; c++) {
-        int64_t t_ref = FU_BOOK_NO_TIME;
-        for (size_t e = off[c + 1]; e > off[c]; e--) /* events are in time order */
-            if (slot_of[e - 1] != 0xff) {
-                t_ref = ev[e - 1].at;
-                break;
-            }
-        if (t_ref == FU_BOOK_NO_TIME) continue;
+    for (size_t c = 0; c < m->n_cust && rc == FU_OK && total; c++) {
+        const uint8_t *slot = slot_of + off[c];
+        size_t len = off[c + 1] - off[c], last = len;
+        while (last > 0 && slot[last - 1] == 0xff) last--; /* events are in time order */
+        if (last == 0) continue;
+        if ((rc = fu__book_customer_decode(book, c, &buf, &ev, &cn))) break;
+        int64_t t_ref = ev[last - 1].at;
         memset(s, 0, sizeof(double) * (size_t)m->n_slots);
         memset(n, 0, sizeof(double) * (size_t)m->n_slots);
         memset(w2, 0, sizeof(double) * (size_t)m->n_slots);
         memset(seen, 0, (size_t)m->n_slots);
-        for (size_t e = off[c]; e < off[c + 1]; e++) {
-            if (slot_of[e] == 0xff) continue;
+        for (size_t e = 0; e < cn; e++) {
+            if (slot[e] == 0xff) continue;
             double w = bt_decay(m, t_ref - ev[e].at);
-            n[slot_of[e]] += w;
-            w2[slot_of[e]] += w * w;
-            if (bt_outcome_success(ev[e].outcome) == 1) s[slot_of[e]] += w;
-            seen[slot_of[e]] = 1;
+            n[slot[e]] += w;
+            w2[slot[e]] += w * w;
+            if (bt_outcome_success(ev[e].outcome) == 1) s[slot[e]] += w;
+            seen[slot[e]] = 1;
         }
         bt_cust *bc = &m->cust[c];
         bc->t_ref = t_ref;
@@ -538,8 +523,9 @@ static int bt_read_decoded(fu_besttime *m, const fu_book *book, unsigned int cha
             bc->n_cells++;
         }
     }
+    fu__evbuf_free(&buf);
     fu__free(slot_of);
-    return FU_OK;
+    return rc;
 }
 
 int fu_besttime_new(fu_besttime **out, const fu_policy *policy, const fu_book *book,
