@@ -403,10 +403,8 @@ void fu_extractor_free(fu_extractor *ex) {
     ex_scan_fini(&ex->scan_risky);
     for (size_t i = 0; i < ex->n_pats; i++) ex_pat_fini(&ex->pats[i]);
     for (size_t i = 0; i < ex->n_risky; i++) ex_pat_fini(&ex->risky[i]);
-    fu__free(ex->pats);
-    fu__free(ex->risky);
     fu__re_fini(&ex->re);
-    fu__free(ex);
+    FU_FREE_ALL(ex->pats, ex->risky, ex);
 }
 
 static int ex_pat_init(fu_extractor *ex, ex_pat *p, const char *name, const char *regex,
@@ -657,9 +655,7 @@ void fu_extraction_free(fu_extraction *x) {
         fu__free((char *)x->risks[i].text);
         fu__free((char *)x->risks[i].reason);
     }
-    fu__free(x->promises);
-    fu__free(x->risks);
-    fu__free(x);
+    FU_FREE_ALL(x->promises, x->risks, x);
 }
 
 size_t fu_extraction_promise_count(const fu_extraction *x) { return x ? x->n_promises : 0; }
@@ -949,10 +945,7 @@ int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
         rflags[i] = flags_of(cm->risky[i].code);
     }
     if (rc == FU_OK) rc = extractor_build(out, pats, np, pflags, risky, nr, rflags, 0, 0);
-    fu__free(pats);
-    fu__free(risky);
-    fu__free(pflags);
-    fu__free(rflags);
+    FU_FREE_ALL(pats, risky, pflags, rflags);
     return rc;
 }
 

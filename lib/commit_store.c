@@ -776,10 +776,8 @@ const fu_commitment *fu_commitment_list_get(const fu_commitment_list *list, size
 
 void fu_commitment_list_free(fu_commitment_list *list) {
     if (!list) return;
-    fu__free(list->items);
-    fu__free(list->events);
     fu__buf_free(&list->strings);
-    fu__free(list);
+    FU_FREE_ALL(list->items, list->events, list);
 }
 
 /* Strings are collected in one buffer; until the list is complete their

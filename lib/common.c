@@ -243,6 +243,18 @@ void fu__free(void *ptr) {
 
 void fu_free(void *ptr) { fu__free(ptr); }
 
+int fu__options_copy(void *dst, const void *opts, size_t size, unsigned int version, unsigned int want,
+                     const char *what) {
+    if (!opts) return FU_OK;
+    if (version != want) return fu__error_set(FU_EINVAL, "%s options version %u, expected %u", what, version, want);
+    memcpy(dst, opts, size);
+    return FU_OK;
+}
+
+void fu__free_each(void *const *ptrs, size_t n) {
+    for (size_t i = 0; i < n; i++) fu__free(ptrs[i]);
+}
+
 char *fu__strndup(const char *s, size_t n) {
     char *d = fu__malloc(n + 1);
     if (!d) return NULL;

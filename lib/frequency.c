@@ -110,20 +110,8 @@ void fu_frequency_free(fu_frequency *m) {
     if (!m) return;
     if (m->names)
         for (size_t s = 0; s < m->S; s++) fu__free(m->names[s]);
-    fu__free(m->names);
-    fu__free(m->seg_k);
-    fu__free(m->hz_mean);
-    fu__free(m->hz_strength);
-    fu__free(m->k_strength);
-    fu__free(m->pop_k);
-    fu__free(m->pop_kg);
-    fu__free(m->seg_kg);
-    fu__free(m->gap_mean_sk);
-    fu__free(m->pop_mu);
-    fu__free(m->seg_max_k);
-    fu__free(m->seg_neg);
-    fu__free(m->seg_neg_offset);
-    fu__free(m);
+    FU_FREE_ALL(m->names, m->seg_k, m->hz_mean, m->hz_strength, m->k_strength, m->pop_k, m->pop_kg, m->seg_kg,
+                m->gap_mean_sk, m->pop_mu, m->seg_max_k, m->seg_neg, m->seg_neg_offset, m);
 }
 
 static double logit(double p) { return log(p / (1.0 - p)); }
@@ -534,9 +522,7 @@ static int fit_gap_effects(fu_frequency *m, double ridge) {
     double *beta = fu__calloc((size_t)p * (size_t)p + (size_t)p, sizeof(double));
     double *work = fu__calloc(2 * (size_t)p * (size_t)p + 3 * (size_t)p, sizeof(double));
     if (!cells || !beta || !work) {
-        fu__free(cells);
-        fu__free(beta);
-        fu__free(work);
+        FU_FREE_ALL(cells, beta, work);
         return fu__error_nomem();
     }
     double *cov = beta + p;
@@ -568,9 +554,7 @@ static int fit_gap_effects(fu_frequency *m, double ridge) {
         }
         gap_means(m);
     }
-    fu__free(cells);
-    fu__free(beta);
-    fu__free(work);
+    FU_FREE_ALL(cells, beta, work);
     return rc;
 }
 
@@ -674,9 +658,7 @@ int fu_frequency_fit(fu_frequency **out, const fu_frequency_attempt *a, size_t n
         rc = fit_gap_effects(m, ridge);
     }
     if (!rc) rc = fit_negative(m, neg_cells, a, n, test, ridge, lo, hi, work);
-    fu__free(neg_cells);
-    fu__free(work);
-    fu__free(mu);
+    FU_FREE_ALL(neg_cells, work, mu);
     if (rc) {
         fu_frequency_free(m);
         return rc;

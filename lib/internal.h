@@ -24,6 +24,12 @@ void *fu__realloc(void *ptr, size_t size);    /* size 0 frees and returns NULL *
 void fu__free(void *ptr);
 char *fu__strdup(const char *s);
 char *fu__strndup(const char *s, size_t n);
+/* fu__free each of ptrs[0..n) (NULLs are skipped). Called through
+ * FU_FREE_ALL(a, b, c), which frees the members of a struct in one line
+ * instead of one fu__free a member: FU_FREE_ALL(m->x, m->y, m). */
+void fu__free_each(void *const *ptrs, size_t n);
+#define FU_FREE_ALL(...) \
+    fu__free_each((void *const[]){__VA_ARGS__}, sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 /* Grow *ptr (an array of elem_size items with capacity *cap) to hold at least
  * `need` items. Returns FU_OK or FU_ENOMEM (with the error set); on failure
  * *ptr and *cap are unchanged. */
@@ -39,6 +45,16 @@ int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
         static const type fu__init = init_macro; \
         if (ptr) *ptr = fu__init;             \
     }
+
+/* ---- versioned options: *dst holds the defaults; copy the caller's `opts`
+ * (NULL: keep the defaults) over it when its version is `want`. FU_OK, or
+ * FU_EINVAL "WHAT options version V, expected W". dst and opts point to the
+ * same struct type (a mismatch does not compile). ---- */
+int fu__options_copy(void *dst, const void *opts, size_t size, unsigned int version, unsigned int want,
+                     const char *what);
+#define FU_OPTIONS_COPY(dst, opts, want, what)                                                          \
+    ((void)sizeof((dst) == (opts)),                                                                       \
+     fu__options_copy((dst), (opts), sizeof *(dst), (opts) ? (opts)->version : 0u, (want), (what)))
 
 /* ---- the first index i of the ascending v[0..n) with v[i] >= key (n if none) ---- */
 static inline size_t fu__lower_bound_i64(const int64_t *v, size_t n, int64_t key) {

@@ -27,15 +27,12 @@ struct fu__agent_set {
 
 void fu__agent_set_free(fu__agent_set *s) {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) {
-        fu__free(s->v[i].id);
-        fu__free(s->v[i].team);
-        fu_windows_free(s->v[i].shift);
-        fu_calendar_free(s->v[i].cal);
-        fu__free(s->v[i].off);
+    for (fu__agent *a = s->v; a < s->v + s->n; a++) {
+        fu_windows_free(a->shift);
+        fu_calendar_free(a->cal);
+        FU_FREE_ALL(a->id, a->team, a->off);
     }
-    fu__free(s->v);
-    fu__free(s);
+    FU_FREE_ALL(s->v, s);
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -602,11 +599,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = assign_one(&x, &tp[i], &moved);
     if (!rc && moved) rc = fu__plan_resort(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    fu__free(x.ctz);
-    fu__free(x.ccal);
-    fu__free(x.own);
-    fu__free(x.load);
-    fu__free(x.total);
+    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.total);
     fu__buf_free(&x.buf);
     return rc;
 }

@@ -21,13 +21,7 @@ FU_DEFINE_INIT(fu_segment_book_options_init, fu_segment_book_options, FU_SEGMENT
 
 void fu_segment_summary_free(fu_segment_summary *s) {
     if (!s) return;
-    fu__free(s->x);
-    fu__free(s->t_x);
-    fu__free(s->T);
-    fu__free(s->zbar);
-    fu__free(s->total);
-    fu__free(s->first_at);
-    fu__free(s);
+    FU_FREE_ALL(s->x, s->t_x, s->T, s->zbar, s->total, s->first_at, s);
 }
 
 typedef struct seg_event {
@@ -75,12 +69,8 @@ int fu_segment_summarize(const size_t *customer, const int64_t *at, const double
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
     fu_segment_summary_options o = FU_SEGMENT_SUMMARY_OPTIONS_INIT;
-    if (opts) {
-        if (opts->version != FU_SEGMENT_SUMMARY_OPTIONS_VERSION)
-            return fu__error_set(FU_EINVAL, "summary options version %u, expected %u", opts->version,
-                                 FU_SEGMENT_SUMMARY_OPTIONS_VERSION);
-        o = *opts;
-    }
+    int rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_SUMMARY_OPTIONS_VERSION, "summary");
+    if (rc) return rc;
     if (o.day_seconds < 0) return fu__error_set(FU_EINVAL, "day_seconds = %lld, must be >= 0", (long long)o.day_seconds);
     if (o.day_offset <= -SEG_TIME_LIMIT || o.day_offset >= SEG_TIME_LIMIT)
         return fu__error_set(FU_EINVAL, "day_offset is out of range");
@@ -292,18 +282,14 @@ const char *fu_segment_lifecycle_name(fu_segment_lifecycle stage) {
 
 FU_DEFINE_INIT(fu_segment_rules_init, fu_segment_rules, FU_SEGMENT_RULES_INIT)
 
+/* Like FU_DEFINE_INIT, with the unknowns (NaN) a public INIT macro could not
+ * hold without <math.h>. */
 void fu_segment_customer_init(fu_segment_customer *c) {
-    if (!c) return;
-    memset(c, 0, sizeof *c);
-    c->annual_spend = NAN;
-    c->unit_price = NAN;
-    c->first_purchase_at = FU_SEGMENT_NO_PURCHASE;
-    c->last_purchase_at = FU_SEGMENT_NO_PURCHASE;
-    c->p_alive = -1;
-    c->spend_last_year = NAN;
-    c->spend_previous_year = NAN;
-    c->clv = NAN;
-    c->is_smb = -1;
+    static const fu_segment_customer unknown = {
+        .annual_spend = NAN, .unit_price = NAN, .first_purchase_at = FU_SEGMENT_NO_PURCHASE,
+        .last_purchase_at = FU_SEGMENT_NO_PURCHASE, .p_alive = -1, .spend_last_year = NAN,
+        .spend_previous_year = NAN, .clv = NAN, .is_smb = -1};
+    if (c) *c = unknown;
 }
 
 /* Version-1 rules end at deep_care_tier: copy that prefix over the defaults. */
@@ -642,13 +628,7 @@ int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t no
 void fu_segment_book_summary_free(fu_segment_book_summary *b) {
     if (!b) return;
     fu_segment_summary_free(b->summary);
-    fu__free(b->last_at);
-    fu__free(b->recency);
-    fu__free(b->frequency);
-    fu__free(b->monetary);
-    fu__free(b->rfm);
-    fu__free(b->customers);
-    fu__free(b);
+    FU_FREE_ALL(b->last_at, b->recency, b->frequency, b->monetary, b->rfm, b->customers, b);
 }
 
 static fu_segment_book_summary *book_summary_new(size_t n) {
@@ -757,12 +737,8 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
     if (!rc && rules) rc = check_rules(&R);
     if (rc) return rc;
     fu_segment_book_options o = FU_SEGMENT_BOOK_OPTIONS_INIT;
-    if (opts) {
-        if (opts->version != FU_SEGMENT_BOOK_OPTIONS_VERSION)
-            return fu__error_set(FU_EINVAL, "book options version %u, expected %u", opts->version,
-                                 FU_SEGMENT_BOOK_OPTIONS_VERSION);
-        o = *opts;
-    }
+    rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_BOOK_OPTIONS_VERSION, "book");
+    if (rc) return rc;
     if (!(isfinite(o.unit_seconds) && o.unit_seconds > 0))
         return fu__error_set(FU_EINVAL, "unit_seconds = %g, must be > 0", o.unit_seconds);
     if (o.day_offset <= -FU_SEGMENT_DAY || o.day_offset >= FU_SEGMENT_DAY)

@@ -63,9 +63,7 @@ typedef struct seg_set {
 } seg_set;
 
 static void set_free(seg_set *s) {
-    fu__free(s->rows);
-    fu__free(s->uval);
-    fu__free(s->vval);
+    FU_FREE_ALL(s->rows, s->uval, s->vval);
     memset(s, 0, sizeof *s);
 }
 
@@ -366,12 +364,8 @@ static int rows_merge(const double *x, const double *u, const double *v, size_t 
         S->uval = vt[1].val, S->nu = vt[1].n, vt[1].val = NULL;
         S->vval = vt[2].val, S->nv = vt[2].n, vt[2].val = NULL;
     }
-    for (int f = 0; f < 3; f++) {
-        fu__free(vt[f].val);
-        fu__free(vt[f].slot);
-        fu__free(rank[f]);
-    }
-    fu__free(kt.key), fu__free(kt.w), fu__free(kt.e), fu__free(order);
+    for (int f = 0; f < 3; f++) FU_FREE_ALL(vt[f].val, vt[f].slot, rank[f]);
+    FU_FREE_ALL(kt.key, kt.w, kt.e, order);
     return rc;
 }
 
@@ -470,16 +464,12 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
                    int n_starts, const fu_segment_fit_options *opts, double *est, double *ll,
                    unsigned int *iters, unsigned int *evals) {
     fu_segment_fit_options o = FU_SEGMENT_FIT_OPTIONS_INIT;
-    if (opts) {
-        if (opts->version != FU_SEGMENT_FIT_OPTIONS_VERSION)
-            return fu__error_set(FU_EINVAL, "fit options version %u, expected %u", opts->version,
-                                 FU_SEGMENT_FIT_OPTIONS_VERSION);
-        o = *opts;
-    }
+    int rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_FIT_OPTIONS_VERSION, "fit");
+    if (rc) return rc;
     if (!(o.tolerance > 0) || o.max_iter == 0)
         return fu__error_set(FU_EINVAL, "fit options: tolerance and max_iter must be > 0");
     fu__stats_min mm = {f, ctx, dim, analytic, 0};
-    int rc = FU_ECONVERGE;
+    rc = FU_ECONVERGE;
     double th[SEG_MAXDIM];
     int ns = o.start ? 1 : n_starts;
     for (int k = 0; k < ns; k++) {
@@ -1592,13 +1582,8 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
                          const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
                          const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
     seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv};
-    if (opts) {
-        if (opts->version != FU_SEGMENT_SCORE_OPTIONS_VERSION)
-            return fu__error_set(FU_EINVAL, "score options version %u, expected %u", opts->version,
-                                 FU_SEGMENT_SCORE_OPTIONS_VERSION);
-        J.o = *opts;
-    }
-    int rc = score_options(&J);
+    int rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score");
+    if (!rc) rc = score_options(&J);
     if (rc || n == 0) return rc;
     seg_fast *F = fu__malloc(sizeof *F);
     seg_memo M = {NULL, 0, 0, 0, {0, 0, 0, 0}};
@@ -1610,9 +1595,7 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
         if (!rc) rc = memo_grow(&M);
     }
     if (!rc) rc = score_rows(&J, F, &M, &C);
-    fu__free(M.s);
-    fu__free(C.mem);
-    fu__free(F);
+    FU_FREE_ALL(M.s, C.mem, F);
     return rc;
 }
 

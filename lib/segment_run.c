@@ -22,9 +22,7 @@ FU_DEFINE_INIT(fu_segment_run_options_init, fu_segment_run_options, FU_SEGMENT_R
 void fu_segment_run_free(fu_segment_run *r) {
     if (!r) return;
     fu_segment_book_summary_free(r->bs);
-    fu__free(r->as);
-    fu__free(r->cols);
-    fu__free(r);
+    FU_FREE_ALL(r->as, r->cols, r);
 }
 
 static int last_event_time(const fu_book *book, int64_t *now) {

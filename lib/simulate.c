@@ -937,15 +937,7 @@ static void sim_free(sim *s) {
     for (size_t i = 0; i < s->nzones; i++) fu_calendar_free(s->zones[i].cal);
     fu__free(s->zones);
     for (size_t c = 0; c < s->nc && s->times; c++) fu__free(s->times[c]);
-    fu__free(s->times);
-    fu__free(s->ntimes);
-    fu__free(s->captimes);
-    fu__free(s->last_pos);
-    fu__free(s->q);
-    fu__free(s->rules);
-    fu__free(s->agent_calls);
-    fu__free(s->cust);
-    fu__free(s->pr);
+    FU_FREE_ALL(s->times, s->ntimes, s->captimes, s->last_pos, s->q, s->rules, s->agent_calls, s->cust, s->pr);
     fu_ledger_close(s->ledger);
     if (s->trace) fclose(s->trace);
 }
