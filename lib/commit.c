@@ -620,10 +620,10 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
 int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
-    fu_extract_options def = FU_EXTRACT_OPTIONS_INIT;
-    if (!opts) opts = &def;
-    if (opts->version != FU_EXTRACT_OPTIONS_VERSION)
-        return fu__error_set(FU_EINVAL, "fu_extract_options: unknown version %u", opts->version);
+    fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+    int rc = FU_OPTIONS_COPY(&o, opts, FU_EXTRACT_OPTIONS_VERSION, "fu_extract_options");
+    if (rc) return rc;
+    opts = &o;
     if ((opts->n_patterns && !opts->patterns) || (opts->n_risky && !opts->risky))
         return fu__error_set(FU_EINVAL, "fu_extract_options: a count is set but its array is NULL");
     if (opts->min_lead_seconds < 0) return fu__error_set(FU_EINVAL, "fu_extract_options: min_lead_seconds < 0");
@@ -632,7 +632,7 @@ int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts) {
     size_t nr = opts->n_risky + (builtin ? N_BUILTIN_RISKY : 0);
     fu_extract_pattern *pats = np ? fu__calloc(np, sizeof *pats) : NULL;
     fu_risky_pattern *risky = nr ? fu__calloc(nr, sizeof *risky) : NULL;
-    int rc = FU_OK;
+    rc = FU_OK;
     if ((np && !pats) || (nr && !risky)) {
         rc = fu__error_nomem();
     } else {

@@ -246,7 +246,7 @@ void fu_free(void *ptr) { fu__free(ptr); }
 int fu__options_copy(void *dst, const void *opts, size_t size, unsigned int version, unsigned int want,
                      const char *what) {
     if (!opts) return FU_OK;
-    if (version != want) return fu__error_set(FU_EINVAL, "%s options version %u, expected %u", what, version, want);
+    if (version != want) return fu__error_set(FU_EINVAL, "%s version %u, expected %u", what, version, want);
     memcpy(dst, opts, size);
     return FU_OK;
 }

@@ -48,7 +48,7 @@ int fu__grow(void **ptr, size_t *cap, size_t need, size_t elem_size);
 
 /* ---- versioned options: *dst holds the defaults; copy the caller's `opts`
  * (NULL: keep the defaults) over it when its version is `want`. FU_OK, or
- * FU_EINVAL "WHAT options version V, expected W". dst and opts point to the
+ * FU_EINVAL "WHAT version V, expected W". dst and opts point to the
  * same struct type (a mismatch does not compile). ---- */
 int fu__options_copy(void *dst, const void *opts, size_t size, unsigned int version, unsigned int want,
                      const char *what);
@@ -118,6 +118,13 @@ int fu__buf_printf(fu__buf *b, const char *fmt, ...) FU_PRINTF(2, 3);
 /* Hand the data to the caller (who frees it with fu__free / fu_free); resets b. */
 char *fu__buf_detach(fu__buf *b);
 void fu__buf_free(fu__buf *b);
+
+/* ---- simulate.c: event e of book b as an input to another book or a KPI
+ * engine (strings borrowed from b; the priority is left unset: callers that
+ * want it take e->priority). ---- */
+struct fu_event;
+struct fu_event_in;
+void fu__event_in_of(const struct fu_book *b, const struct fu_event *e, struct fu_event_in *o);
 
 /* ---- kpi.c for kpi_html.c ---- */
 struct fu_kpi;

@@ -15,24 +15,6 @@ void fu_sim_report_free(fu_sim_report *r) {
  * without its recorded contacts (the planner ignores them) plus the
  * contacts made, weekly figures of [from, to) pooled. Cap violations use a
  * second engine without the contacts of exempt priorities. */
-static void sim_event_in(const fu_book *b, const fu_event *e, fu_event_in *o) {
-    fu_event_in_init(o);
-    o->customer_id = fu_book_customer(b, e->customer)->id;
-    o->at = e->at;
-    o->kind = (fu_event_kind)e->kind;
-    o->order_id = e->order_id ? fu_book_string(b, e->order_id) : NULL;
-    o->product_class = e->product_class ? fu_book_string(b, e->product_class) : NULL;
-    o->unit_price = e->unit_price;
-    o->amount = e->amount;
-    o->severity = (fu_severity)e->severity;
-    o->channel = (fu_channel)e->channel;
-    o->agent_id = e->agent_id ? fu_book_string(b, e->agent_id) : NULL;
-    o->outcome = (fu_outcome)e->outcome;
-    o->score = (double)e->score;
-    o->survey = (fu_survey)e->survey;
-    o->note = e->note ? fu_book_string(b, e->note) : NULL;
-}
-
 static void sim_pool(const fu_kpi *k, fu_kpi_id id, size_t *units, size_t *succ) {
     size_t n = 0;
     const fu_kpi_figure *f = fu_kpi_figures(k, &n);
@@ -67,7 +49,7 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
             if (e->at >= to || (i < nb && e->kind == FU_EVENT_CONTACT)) continue;
             /* the KPI applies caps.exempt and the caps' priorities itself (history: normal) */
             prio[m] = e->reserved_[0] ? (fu_priority)(e->reserved_[0] - 1) : FU_PRIORITY_NORMAL;
-            sim_event_in(pl->book, e, &buf[m++]);
+            fu__event_in_of(pl->book, e, &buf[m++]);
             if (m == 256 || i + 1 == nb + nv) {
                 rc = fu_kpi_add_events_priority(*out, buf, prio, m);
                 m = 0;

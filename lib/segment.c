@@ -69,7 +69,7 @@ int fu_segment_summarize(const size_t *customer, const int64_t *at, const double
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
     *out = NULL;
     fu_segment_summary_options o = FU_SEGMENT_SUMMARY_OPTIONS_INIT;
-    int rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_SUMMARY_OPTIONS_VERSION, "summary");
+    int rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_SUMMARY_OPTIONS_VERSION, "summary options");
     if (rc) return rc;
     if (o.day_seconds < 0) return fu__error_set(FU_EINVAL, "day_seconds = %lld, must be >= 0", (long long)o.day_seconds);
     if (o.day_offset <= -SEG_TIME_LIMIT || o.day_offset >= SEG_TIME_LIMIT)
@@ -737,7 +737,7 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
     if (!rc && rules) rc = check_rules(&R);
     if (rc) return rc;
     fu_segment_book_options o = FU_SEGMENT_BOOK_OPTIONS_INIT;
-    rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_BOOK_OPTIONS_VERSION, "book");
+    rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_BOOK_OPTIONS_VERSION, "book options");
     if (rc) return rc;
     if (!(isfinite(o.unit_seconds) && o.unit_seconds > 0))
         return fu__error_set(FU_EINVAL, "unit_seconds = %g, must be > 0", o.unit_seconds);

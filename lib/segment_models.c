@@ -464,7 +464,7 @@ static int seg_fit(seg_objective f, int analytic, void *ctx, int dim, const doub
                    int n_starts, const fu_segment_fit_options *opts, double *est, double *ll,
                    unsigned int *iters, unsigned int *evals) {
     fu_segment_fit_options o = FU_SEGMENT_FIT_OPTIONS_INIT;
-    int rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_FIT_OPTIONS_VERSION, "fit");
+    int rc = FU_OPTIONS_COPY(&o, opts, FU_SEGMENT_FIT_OPTIONS_VERSION, "fit options");
     if (rc) return rc;
     if (!(o.tolerance > 0) || o.max_iter == 0)
         return fu__error_set(FU_EINVAL, "fit options: tolerance and max_iter must be > 0");
@@ -1582,7 +1582,7 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
                          const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
                          const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
     seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv};
-    int rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score");
+    int rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score options");
     if (!rc) rc = score_options(&J);
     if (rc || n == 0) return rc;
     seg_fast *F = fu__malloc(sizeof *F);

@@ -74,24 +74,23 @@ static void ev_free(evlist *l) {
     memset(l, 0, sizeof *l);
 }
 
-static const char *str_or_null(const fu_book *b, uint32_t id) { return id ? fu_book_string(b, id) : NULL; }
-
-static void event_in_of(const fu_book *b, const fu_event *e, fu_event_in *o) {
+/* fu_book_string gives NULL for the string id 0 (none). */
+void fu__event_in_of(const fu_book *b, const fu_event *e, fu_event_in *o) {
     fu_event_in_init(o);
     o->customer_id = fu_book_customer(b, e->customer)->id;
     o->at = e->at;
     o->kind = (fu_event_kind)e->kind;
-    o->order_id = str_or_null(b, e->order_id);
-    o->product_class = str_or_null(b, e->product_class);
+    o->order_id = fu_book_string(b, e->order_id);
+    o->product_class = fu_book_string(b, e->product_class);
     o->unit_price = e->unit_price;
     o->amount = e->amount;
     o->severity = (fu_severity)e->severity;
     o->channel = (fu_channel)e->channel;
-    o->agent_id = str_or_null(b, e->agent_id);
+    o->agent_id = fu_book_string(b, e->agent_id);
     o->outcome = (fu_outcome)e->outcome;
     o->score = (double)e->score;
     o->survey = (fu_survey)e->survey;
-    o->note = str_or_null(b, e->note);
+    o->note = fu_book_string(b, e->note);
 }
 
 static int cmp_time(const void *a, const void *b) {
@@ -121,7 +120,7 @@ static int split_decoded(const fu_book *b, const fu_simulation_options *o, evlis
     for (size_t i = 0; i < n; i++) {
         fu_event_in e;
         if (ev[i].at >= o->to) continue;
-        event_in_of(b, &ev[i], &e);
+        fu__event_in_of(b, &ev[i], &e);
         if (e.at < o->from) {
             if (ev_push(hist, &e, 0)) return FU_ENOMEM;
             continue;
