@@ -113,6 +113,19 @@ static int parse_channel(const char *sub, const char *text, fu_channel *out) {
     return 0;
 }
 
+/* What check and record share: --format, then the contact's --channel, --at
+ * (default: now) and --priority (default: normal). CLI_OK or an exit code
+ * after a message naming `sub`. */
+static int parse_contact(const char *sub, const args *a, cli_format *fmt, fu_channel *channel, int64_t *at,
+                         fu_priority *priority) {
+    if (a->format && cli_format_parse(a->format, fmt)) return CLI_USAGE;
+    int u;
+    if ((u = parse_channel(sub, a->channel, channel)) || (u = parse_time(sub, "--at", a->at, at)) ||
+        (u = parse_priority(sub, a->priority, priority)))
+        return u;
+    return CLI_OK;
+}
+
 /* Policy, book and guard for check and record. */
 typedef struct world {
     fu_policy *policy;
@@ -205,12 +218,9 @@ static int run_check(const args *a) {
         need("check", a->customer, "--customer") || need("check", a->channel, "--channel"))
         return CLI_USAGE;
     cli_format fmt = CLI_FORMAT_TABLE;
-    if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
     fu_guard_request r = FU_GUARD_REQUEST_INIT;
-    int u;
-    if ((u = parse_channel("check", a->channel, &r.channel)) || (u = parse_time("check", "--at", a->at, &r.at)) ||
-        (u = parse_priority("check", a->priority, &r.priority)))
-        return u;
+    int u = parse_contact("check", a, &fmt, &r.channel, &r.at, &r.priority);
+    if (u) return u;
     r.customer_id = a->customer;
     r.rule = a->rule;
     r.order_id = a->order;
@@ -268,13 +278,10 @@ static int run_record(const args *a) {
         need("record", a->channel, "--channel") || need("record", a->outcome, "--outcome"))
         return CLI_USAGE;
     cli_format fmt = CLI_FORMAT_TABLE;
-    if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
     fu_contact_record r;
     fu_contact_record_init(&r);
-    int u;
-    if ((u = parse_channel("record", a->channel, &r.channel)) || (u = parse_time("record", "--at", a->at, &r.at)) ||
-        (u = parse_priority("record", a->priority, &r.priority)))
-        return u;
+    int u = parse_contact("record", a, &fmt, &r.channel, &r.at, &r.priority);
+    if (u) return u;
     if (fu_guard_outcome_from_string(a->outcome, strlen(a->outcome), &r.outcome) != FU_OK)
         return bad_value("record", "--outcome");
     if (a->callback && (u = parse_time("record", "--callback", a->callback, &r.callback_at))) return u;
