@@ -44,6 +44,17 @@ static size_t load_cdnow(const char *path) {
     return n;
 }
 
+/* Fit BG/NBD to (x, tx, T) `runs` times (bu_die(what) on failure): the wall
+ * and CPU seconds of each run in t and c, the fit in info and bg. */
+static void time_bgnbd_fit(const double *x, const double *tx, const double *T, size_t n, int runs, const char *what,
+                           double *t, double *c, fu_segment_fit_info *info, fu_segment_bgnbd *bg) {
+    for (int k = 0; k < runs; k++) {
+        bu_lap l = bu_lap_start();
+        if (fu_segment_bgnbd_fit(x, tx, T, n, NULL, info, bg)) bu_die(what);
+        bu_lap_stop(&l, &t[k], &c[k]);
+    }
+}
+
 int main(int argc, char **argv) {
     char path[4096];
     if (argc > 1) {
@@ -61,12 +72,7 @@ int main(int argc, char **argv) {
     double t[RUNS], c[RUNS];
     fu_segment_bgnbd bg;
     fu_segment_fit_info info;
-    for (int k = 0; k < RUNS; k++) {
-        double t0 = bu_wall(), c0 = bu_cpu();
-        if (fu_segment_bgnbd_fit(cdx, cdtx, cdT, n, NULL, &info, &bg)) bu_die("bgnbd fit");
-        t[k] = bu_wall() - t0;
-        c[k] = bu_cpu() - c0;
-    }
+    time_bgnbd_fit(cdx, cdtx, cdT, n, RUNS, "bgnbd fit", t, c, &info, &bg);
     printf("BG/NBD fit: %.3f ms wall, %.3f ms CPU (median of %d); r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.3f, %u iterations, %u "
            "evaluations, %zu distinct rows\n",
            1e3 * bu_median(t, RUNS), 1e3 * bu_median(c, RUNS), RUNS, bg.r, bg.alpha, bg.a, bg.b, info.loglik,
@@ -74,10 +80,9 @@ int main(int argc, char **argv) {
            info.distinct);
     fu_segment_pareto pn;
     for (int k = 0; k < RUNS; k++) {
-        double t0 = bu_wall(), c0 = bu_cpu();
+        bu_lap l = bu_lap_start();
         if (fu_segment_pareto_fit(cdx, cdtx, cdT, n, NULL, &info, &pn)) bu_die("pareto fit");
-        t[k] = bu_wall() - t0;
-        c[k] = bu_cpu() - c0;
+        bu_lap_stop(&l, &t[k], &c[k]);
     }
     printf("Pareto/NBD fit: %.3f ms wall, %.3f ms CPU (median of %d); r=%.4f alpha=%.4f s=%.4f beta=%.4f LL=%.3f\n",
            1e3 * bu_median(t, RUNS), 1e3 * bu_median(c, RUNS), RUNS, pn.r, pn.alpha, pn.s, pn.beta, info.loglik);
@@ -104,12 +109,11 @@ int main(int argc, char **argv) {
                  {"all three", 1, 1, 1}};
     for (size_t cc = 0; cc < sizeof cases / sizeof cases[0]; cc++) {
         for (int k = 0; k < RUNS; k++) {
-            double t0 = bu_wall(), c0 = bu_cpu();
+            bu_lap l = bu_lap_start();
             if (fu_segment_bgnbd_score(&bg, &gg, x, tx, T, z, N, &o, cases[cc].pa ? pa : NULL, cases[cc].e ? e : NULL,
                                        cases[cc].clv ? clv : NULL))
                 bu_die("score");
-            t[k] = bu_wall() - t0;
-            c[k] = bu_cpu() - c0;
+            bu_lap_stop(&l, &t[k], &c[k]);
         }
         printf("score 1M, %s: %.3f s wall, %.3f s CPU (median of %d)\n", cases[cc].what, bu_median(t, RUNS),
                bu_median(c, RUNS), RUNS);
@@ -118,10 +122,9 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < N; i++) sp += pa[i], se += e[i], sc += clv[i];
     printf("  means: P(alive) %.4f, expected %.4f, CLV %.3f\n", sp / N, se / N, sc / N);
     for (int k = 0; k < RUNS; k++) {
-        double t0 = bu_wall(), c0 = bu_cpu();
+        bu_lap l = bu_lap_start();
         if (fu_segment_pareto_score(&pn, &gg, x, tx, T, z, N, &o, pa, e, clv)) bu_die("pareto score");
-        t[k] = bu_wall() - t0;
-        c[k] = bu_cpu() - c0;
+        bu_lap_stop(&l, &t[k], &c[k]);
     }
     printf("Pareto/NBD score 1M, all three: %.3f s wall, %.3f s CPU (median of %d)\n", bu_median(t, RUNS),
            bu_median(c, RUNS), RUNS);
@@ -135,13 +138,7 @@ int main(int argc, char **argv) {
     simulate(N, &bg, NULL, x, tx, T, NULL);
     printf("simulated 10M customers in %.2f s\n", bu_wall() - t0);
     const int R10 = 5;
-    for (int k = 0; k < R10; k++) {
-        t0 = bu_wall();
-        double c0 = bu_cpu();
-        if (fu_segment_bgnbd_fit(x, tx, T, N, NULL, &info, &bg)) bu_die("10M fit");
-        t[k] = bu_wall() - t0;
-        c[k] = bu_cpu() - c0;
-    }
+    time_bgnbd_fit(x, tx, T, N, R10, "10M fit", t, c, &info, &bg);
     printf("BG/NBD fit on 10M: %.2f s wall, %.2f s CPU (median of %d); r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.1f, %zu distinct rows, "
            "finite=%d\n",
            bu_median(t, R10), bu_median(c, R10), R10, bg.r, bg.alpha, bg.a, bg.b, info.loglik, info.distinct, isfinite(info.loglik));

@@ -47,6 +47,23 @@ static inline double bu_cpu(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* One timed run: `bu_lap l = bu_lap_start();` before it and
+ * `bu_lap_stop(&l, &wall[k], &cpu[k]);` after it record its wall and CPU
+ * seconds. */
+typedef struct bu_lap {
+    double wall, cpu;
+} bu_lap;
+
+static inline bu_lap bu_lap_start(void) {
+    bu_lap l = {bu_wall(), bu_cpu()};
+    return l;
+}
+
+static inline void bu_lap_stop(const bu_lap *l, double *wall, double *cpu) {
+    *wall = bu_wall() - l->wall;
+    *cpu = bu_cpu() - l->cpu;
+}
+
 /* ---- repeated runs ---- */
 
 static inline int bu_cmp_double(const void *a, const void *b) {

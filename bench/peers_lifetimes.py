@@ -28,6 +28,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from peers_util import import_lifetimes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -95,14 +97,9 @@ def main():
     ap.add_argument("--sizes", default="1000000,10000000")
     ap.add_argument("--only", default="", help="comma list of tasks: bgnbd,pareto,gg,big")
     a = ap.parse_args()
-    lt_dir, ag_dir = os.path.join(a.peers, "lifetimes"), os.path.join(a.peers, "autograd")
-    if not (os.path.isdir(lt_dir) and os.path.isdir(ag_dir)):
-        print("peers_lifetimes: lifetimes/autograd not found under %s (--peers); skipped" % a.peers)
+    lt = import_lifetimes(a.peers, "peers_lifetimes")
+    if lt is None:
         return 0
-    sys.path[:0] = [lt_dir, ag_dir]
-    import warnings
-    warnings.filterwarnings("ignore")
-    import lifetimes as lt
     if not os.access(a.bin, os.X_OK):
         print("peers_lifetimes: %s is not built; skipped" % a.bin)
         return 0

@@ -36,6 +36,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from peers_util import import_lifetimes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BG = {"r": 0.2426, "alpha": 4.4135, "a": 0.7929, "b": 2.4258}
@@ -84,14 +86,9 @@ def main():
                     help="T uniform in [27, 39) weeks instead of whole days: all (x, T) pairs distinct "
                          "(the worst case of the per-(x, T) memo)")
     a = ap.parse_args()
-    lt_dir, ag_dir = os.path.join(a.peers, "lifetimes"), os.path.join(a.peers, "autograd")
-    if not (os.path.isdir(lt_dir) and os.path.isdir(ag_dir)):
-        print("peers_scores: lifetimes/autograd not found under %s (--peers); skipped" % a.peers)
+    lt = import_lifetimes(a.peers, "peers_scores")
+    if lt is None:
         return 0
-    sys.path[:0] = [lt_dir, ag_dir]
-    import warnings
-    warnings.filterwarnings("ignore")
-    import lifetimes as lt
     import followup
     from followup import core, models
 
