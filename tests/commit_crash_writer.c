@@ -6,18 +6,10 @@
  *
  * Commitment number i (from 1) has customer "C<i>" and text "promise #<i>";
  * its deadline is 3 days after its creation. */
-#include "followup.h"
+#include "support/crash_writer.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static int say(int64_t id) {
-    char line[32];
-    int n = snprintf(line, sizeof line, "%lld\n", (long long)id);
-    return write(1, line, (size_t)n) == n ? 0 : -1;
-}
 
 int main(int argc, char **argv) {
     if (argc != 4) {
@@ -27,14 +19,9 @@ int main(int argc, char **argv) {
     int bulk = strcmp(argv[2], "bulk") == 0;
     long count = strtol(argv[3], NULL, 10);
     fu_ledger *l = NULL;
-    /* a generous wait for other writers on a loaded machine (see
-     * guard_crash_writer.c) */
     fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
-    o.busy_timeout_ms = 120000;
-    if (fu_ledger_open(&l, argv[1], &o) != FU_OK) {
-        fprintf(stderr, "open: %s\n", fu_error_last()->message);
-        return 1;
-    }
+    o.busy_timeout_ms = CRASH_WRITER_BUSY_TIMEOUT_MS;
+    if (fu_ledger_open(&l, argv[1], &o) != FU_OK) return crash_writer_fail("open");
     enum { BATCH = 10 };
     char customers[BATCH][32], texts[BATCH][48];
     fu_commit_input in[BATCH];
@@ -53,12 +40,12 @@ int main(int argc, char **argv) {
         }
         int rc = bulk ? fu_ledger_add_bulk(l, in, (size_t)n, ids) : fu_ledger_add(l, in, ids);
         if (rc != FU_OK) {
-            fprintf(stderr, "add: %s\n", fu_error_last()->message);
+            crash_writer_fail("add"); /* before the close, which may set another error */
             fu_ledger_close(l);
             return 1;
         }
         for (int k = 0; k < n; k++)
-            if (say(ids[k]) != 0) return 1;
+            if (crash_writer_say("%lld\n", (long long)ids[k]) != 0) return 1;
     }
     fu_ledger_close(l);
     return 0;

@@ -6,12 +6,10 @@
  *
  * Record number i (from 0) has customer "<PREFIX><i>", outcome no_answer,
  * channel phone, at 2026-01-01T00:00:00Z + i seconds. */
-#include "followup.h"
+#include "support/crash_writer.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int main(int argc, char **argv) {
     if (argc != 5) {
@@ -22,15 +20,9 @@ int main(int argc, char **argv) {
     long count = strtol(argv[4], NULL, 10);
     if (batch < 1 || batch > 10) return 2;
     fu_contact_log *l = NULL;
-    /* a generous wait for the other writers: on a loaded machine (CI builds
-     * beside the tests) one FULL-synchronous commit may take seconds, and the
-     * default 5 s made the several-writers test fail now and then */
     fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
-    o.busy_timeout_ms = 120000;
-    if (fu_contact_log_open(&l, argv[1], &o) != FU_OK) {
-        fprintf(stderr, "open: %s\n", fu_error_last()->message);
-        return 1;
-    }
+    o.busy_timeout_ms = CRASH_WRITER_BUSY_TIMEOUT_MS;
+    if (fu_contact_log_open(&l, argv[1], &o) != FU_OK) return crash_writer_fail("open");
     char ids[10][32];
     fu_contact_record r[10];
     for (long i = 0; count == 0 || i < count; i += batch) {
@@ -44,13 +36,11 @@ int main(int argc, char **argv) {
         }
         int64_t seq = 0;
         if (fu_contact_log_append(l, r, (size_t)batch, &seq) != FU_OK) {
-            fprintf(stderr, "append: %s\n", fu_error_last()->message);
+            crash_writer_fail("append"); /* before the close, which may set another error */
             fu_contact_log_close(l);
             return 1;
         }
-        char line[64];
-        int n = snprintf(line, sizeof line, "%lld %ld\n", (long long)seq, i);
-        if (write(1, line, (size_t)n) != n) return 1;
+        if (crash_writer_say("%lld %ld\n", (long long)seq, i) != 0) return 1;
     }
     fu_contact_log_close(l);
     return 0;

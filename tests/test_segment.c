@@ -207,37 +207,57 @@ Test(segment, summarize_survives_every_allocation_failure) {
 
 /* ------------------------------------------------------------- BG/NBD */
 
+/* Fit BG/NBD (model 0) or Pareto/NBD (1) to d with options o (NULL:
+ * defaults): the parameters in p as (r, alpha, a, b) or (r, alpha, s, beta). */
+static int fit_rfm(int model, const cd_summary *d, const fu_segment_fit_options *o, fu_segment_fit_info *info,
+                   double p[4]) {
+    int rc;
+    if (model == 0) {
+        fu_segment_bgnbd m;
+        rc = fu_segment_bgnbd_fit(d->x, d->t_x, d->T, d->n, o, info, &m);
+        if (!rc) p[0] = m.r, p[1] = m.alpha, p[2] = m.a, p[3] = m.b;
+    } else {
+        fu_segment_pareto m;
+        rc = fu_segment_pareto_fit(d->x, d->t_x, d->T, d->n, o, info, &m);
+        if (!rc) p[0] = m.r, p[1] = m.alpha, p[2] = m.s, p[3] = m.beta;
+    }
+    return rc;
+}
+
+typedef struct published_fit {
+    fu_segment_fit_info info;
+    double p[4];
+} published_fit;
+
+/* The default fit of `model` to CDNOW (loaded into d) reproduces the
+ * published estimates `want` (to 0.002) and log-likelihood `want_ll` (to 0.1). */
+static published_fit assert_published_fit(cd_summary *d, int model, const double want[4], double want_ll) {
+    static const char *const names[2][4] = {{"r", "alpha", "a", "b"}, {"r", "alpha", "s", "beta"}};
+    published_fit f;
+    load_summary(d);
+    int rc = fit_rfm(model, d, NULL, &f.info, f.p);
+    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+    for (int j = 0; j < 4; j++) cr_assert_lt(fabs(f.p[j] - want[j]), 0.002, "%s = %.6f", names[model][j], f.p[j]);
+    cr_assert_lt(fabs(f.info.loglik - want_ll), 0.1, "LL = %.4f", f.info.loglik);
+    return f;
+}
+
 Test(segment, bgnbd_fit_reproduces_published_cdnow_estimates) {
     static cd_summary d;
-    load_summary(&d);
-    fu_segment_bgnbd m;
-    fu_segment_fit_info info;
-    int rc = fu_segment_bgnbd_fit(d.x, d.t_x, d.T, d.n, NULL, &info, &m);
-    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
-    cr_assert_lt(fabs(m.r - 0.243), 0.002, "r = %.6f", m.r);
-    cr_assert_lt(fabs(m.alpha - 4.414), 0.002, "alpha = %.6f", m.alpha);
-    cr_assert_lt(fabs(m.a - 0.793), 0.002, "a = %.6f", m.a);
-    cr_assert_lt(fabs(m.b - 2.426), 0.002, "b = %.6f", m.b);
-    cr_assert_lt(fabs(info.loglik + 9582.4), 0.1, "LL = %.4f", info.loglik);
-    cr_assert_eq(info.n, NCD);
-    cr_assert_lt(info.distinct, NCD);
+    static const double want[4] = {0.243, 4.414, 0.793, 2.426};
+    published_fit f = assert_published_fit(&d, 0, want, -9582.4);
+    cr_assert_eq(f.info.n, NCD);
+    cr_assert_lt(f.info.distinct, NCD);
+    fu_segment_bgnbd m = {f.p[0], f.p[1], f.p[2], f.p[3]};
     double ll;
     cr_assert_eq(fu_segment_bgnbd_loglik(&m, d.x, d.t_x, d.T, d.n, &ll), FU_OK);
-    cr_assert_float_eq(ll, info.loglik, 1e-8);
+    cr_assert_float_eq(ll, f.info.loglik, 1e-8);
 }
 
 Test(segment, pareto_fit_reproduces_published_cdnow_estimates) {
     static cd_summary d;
-    load_summary(&d);
-    fu_segment_pareto m;
-    fu_segment_fit_info info;
-    int rc = fu_segment_pareto_fit(d.x, d.t_x, d.T, d.n, NULL, &info, &m);
-    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
-    cr_assert_lt(fabs(m.r - 0.553), 0.002, "r = %.6f", m.r);
-    cr_assert_lt(fabs(m.alpha - 10.578), 0.002, "alpha = %.6f", m.alpha);
-    cr_assert_lt(fabs(m.s - 0.606), 0.002, "s = %.6f", m.s);
-    cr_assert_lt(fabs(m.beta - 11.669), 0.002, "beta = %.6f", m.beta);
-    cr_assert_lt(fabs(info.loglik + 9595.0), 0.1, "LL = %.4f", info.loglik);
+    static const double want[4] = {0.553, 10.578, 0.606, 11.669};
+    assert_published_fit(&d, 1, want, -9595.0);
 }
 
 Test(segment, gammagamma_fit_reproduces_published_cdnow_estimates) {
@@ -895,21 +915,8 @@ Test(segment, default_fits_reach_the_tightly_converged_optimum) {
     for (int model = 0; model < 2; model++) {
         double p[4], q[4], ll, g[4];
         fu_segment_fit_info info;
-        if (model == 0) {
-            fu_segment_bgnbd a, b;
-            cr_assert_eq(fu_segment_bgnbd_fit(d.x, d.t_x, d.T, NCD, NULL, NULL, &a), FU_OK);
-            cr_assert_eq(fu_segment_bgnbd_fit(d.x, d.t_x, d.T, NCD, &tight, &info, &b), FU_OK, "%s",
-                         fu_error_last()->message);
-            double pa[4] = {a.r, a.alpha, a.a, a.b}, pb[4] = {b.r, b.alpha, b.a, b.b};
-            memcpy(p, pa, sizeof p), memcpy(q, pb, sizeof q);
-        } else {
-            fu_segment_pareto a, b;
-            cr_assert_eq(fu_segment_pareto_fit(d.x, d.t_x, d.T, NCD, NULL, NULL, &a), FU_OK);
-            cr_assert_eq(fu_segment_pareto_fit(d.x, d.t_x, d.T, NCD, &tight, &info, &b), FU_OK, "%s",
-                         fu_error_last()->message);
-            double pa[4] = {a.r, a.alpha, a.s, a.beta}, pb[4] = {b.r, b.alpha, b.s, b.beta};
-            memcpy(p, pa, sizeof p), memcpy(q, pb, sizeof q);
-        }
+        cr_assert_eq(fit_rfm(model, &d, NULL, NULL, p), FU_OK);
+        cr_assert_eq(fit_rfm(model, &d, &tight, &info, q), FU_OK, "%s", fu_error_last()->message);
         for (int j = 0; j < 4; j++)
             cr_assert_lt(fabs(p[j] / q[j] - 1), 1e-6, "model %d parameter %d: %.12g vs %.12g", model, j, p[j], q[j]);
         cr_assert_eq(fu__seg_loglik_grad(model, q, d.x, d.t_x, d.T, NCD, &ll, g), FU_OK);

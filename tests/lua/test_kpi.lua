@@ -2,20 +2,13 @@
 -- (scenario A of tests/test_kpi.c), records, outputs, errors.
 local T = require "testlib"
 local followup = require "followup"
+local fixture = require "kpi_fixture"
 
-local src = os.getenv("FU_SOURCE_DIR") or "../.."
-
-local function fixture_book()
-  local b = followup.Book()
-  b:read_customers_csv(src .. "/tests/data/kpi/customers.csv")
-  b:read_events_csv(src .. "/tests/data/kpi/events.csv")
-  b:finalize()
-  return b
-end
+local fixture_book = fixture.book
 
 local function engine(by)
   local k = followup.Kpi(followup.policy_default(), "week", by or "none", followup.KPI_NO_TIME,
-    followup.KPI_NO_TIME, followup.time_parse("2026-04-30T00:00:00+08:00"))
+    followup.KPI_NO_TIME, fixture.AS_OF)
   k:add_book(fixture_book())
   k:compute()
   return k

@@ -7,17 +7,10 @@
 -- freed before the engine that borrows it as an invalid read.
 local T = require "testlib"
 local followup = require "followup"
+local fixture = require "kpi_fixture"
 
-local src = os.getenv("FU_SOURCE_DIR") or "../.."
-local AS_OF = followup.time_parse("2026-04-30T00:00:00+08:00")
-
-local function fixture_book()
-  local b = followup.Book()
-  b:read_customers_csv(src .. "/tests/data/kpi/customers.csv")
-  b:read_events_csv(src .. "/tests/data/kpi/events.csv")
-  b:finalize()
-  return b
-end
+local AS_OF = fixture.AS_OF
+local fixture_book = fixture.book
 
 local function engine()
   return followup.Kpi(followup.policy_default(), "week", "none", followup.KPI_NO_TIME, followup.KPI_NO_TIME, AS_OF)
