@@ -202,21 +202,19 @@ Test(common, buf_printf_handles_long_output) {
 
 /* Every options struct has an _options_init() that fills what its INIT macro
  * gives (docs/api.md, "Options structs"); NULL is a no-op. */
-/* `var` of `type`, filled with garbage, then by `fn`. */
-#define FILLED_BY(type, var, fn) \
-    type var;                    \
-    memset(&var, 0xab, sizeof var); \
+/* `var` of `type`, filled with garbage, then by `fn`; `want` of `type` set
+ * to `init`, the INIT macro it should equal. */
+#define FILLED_BY(type, var, fn, want, init) \
+    type want = init;                        \
+    type var;                                \
+    memset(&var, 0xab, sizeof var);          \
     fn(&var)
 
 Test(common, options_init_functions_equal_their_init_macros) {
-    fu_book_options bw = FU_BOOK_OPTIONS_INIT;
-    fu_extract_options ew = FU_EXTRACT_OPTIONS_INIT;
-    fu_segment_rfm_options rw = FU_SEGMENT_RFM_OPTIONS_INIT;
-    fu_segment_book_options sw = FU_SEGMENT_BOOK_OPTIONS_INIT;
-    FILLED_BY(fu_book_options, b, fu_book_options_init);
-    FILLED_BY(fu_extract_options, e, fu_extract_options_init);
-    FILLED_BY(fu_segment_rfm_options, r, fu_segment_rfm_options_init);
-    FILLED_BY(fu_segment_book_options, so, fu_segment_book_options_init);
+    FILLED_BY(fu_book_options, b, fu_book_options_init, bw, FU_BOOK_OPTIONS_INIT);
+    FILLED_BY(fu_extract_options, e, fu_extract_options_init, ew, FU_EXTRACT_OPTIONS_INIT);
+    FILLED_BY(fu_segment_rfm_options, r, fu_segment_rfm_options_init, rw, FU_SEGMENT_RFM_OPTIONS_INIT);
+    FILLED_BY(fu_segment_book_options, so, fu_segment_book_options_init, sw, FU_SEGMENT_BOOK_OPTIONS_INIT);
     cr_assert(b.version == FU_BOOK_OPTIONS_VERSION && b.version == bw.version && b.flags == bw.flags &&
               b.max_record_bytes == bw.max_record_bytes && b.max_field_bytes == bw.max_field_bytes);
     cr_assert(e.version == FU_EXTRACT_OPTIONS_VERSION && e.version == ew.version && !e.patterns && !e.risky &&
@@ -241,12 +239,9 @@ Test(common, options_init_functions_equal_their_init_macros) {
 /* The options-like structs that had only an INIT macro (fu_sim_options,
  * fu_commit_query, fu_commit_input) have an _init() filling the same. */
 Test(common, late_init_functions_equal_their_init_macros) {
-    fu_sim_options sw = FU_SIM_OPTIONS_INIT;
-    fu_commit_query qw = FU_COMMIT_QUERY_INIT;
-    fu_commit_input iw = FU_COMMIT_INPUT_INIT;
-    FILLED_BY(fu_sim_options, s, fu_sim_options_init);
-    FILLED_BY(fu_commit_query, q, fu_commit_query_init);
-    FILLED_BY(fu_commit_input, in, fu_commit_input_init);
+    FILLED_BY(fu_sim_options, s, fu_sim_options_init, sw, FU_SIM_OPTIONS_INIT);
+    FILLED_BY(fu_commit_query, q, fu_commit_query_init, qw, FU_COMMIT_QUERY_INIT);
+    FILLED_BY(fu_commit_input, in, fu_commit_input_init, iw, FU_COMMIT_INPUT_INIT);
     cr_assert(s.version == FU_SIM_OPTIONS_VERSION && s.version == sw.version && s.step == sw.step &&
               s.progress == NULL && sw.progress == NULL && s.progress_ud == NULL && sw.progress_ud == NULL);
     cr_assert(q.version == FU_COMMIT_QUERY_VERSION && q.version == qw.version && q.kind == FU_QUERY_ALL &&
