@@ -727,6 +727,61 @@ static int book_rfm(fu_segment_book_summary *b, size_t buyers, const fu_segment_
     return rc;
 }
 
+/* A customer's purchase days up to `now` (days start at 00:00 in `cal`, or
+ * at `day_offset` east of UTC without one): the first and last, how many,
+ * the value of all and of the first day's, the RFM frequency and value. */
+typedef struct seg_days {
+    int64_t first_day, last_day;
+    double days, total, first_value, freq, mon;
+} seg_days;
+
+/* Scan a customer's events [e, end) (in time order) up to `now` into *d and
+ * into c (from fu_segment_customer_init): first and last purchase,
+ * purchases and spend in the last and the previous year, the highest unit
+ * price (-1: none) and the recent complaints. */
+static int scan_purchases(const fu_event *e, const fu_event *end, int64_t now, const fu_segment_rules *R,
+                          int64_t day_offset, const fu_calendar *cal, fu_segment_customer *c, seg_days *d) {
+    const int64_t year = 365 * FU_SEGMENT_DAY;
+    int64_t day_key = 0;
+    memset(d, 0, sizeof *d);
+    c->spend_last_year = c->spend_previous_year = 0;
+    c->unit_price = -1;
+    for (; e < end && e->at <= now; e++) {
+        if (e->kind == FU_EVENT_COMPLAINT && e->at > now - R->complaint_within) c->recent_complaints++;
+        if (e->kind != FU_EVENT_PURCHASE || (isfinite(e->amount) && e->amount < 0)) continue;
+        double v = purchase_value(e);
+        int off = (int)day_offset;
+        int rc = cal ? fu_calendar_utc_offset(cal, e->at, &off) : FU_OK;
+        if (rc) return rc;
+        int64_t key = floor_div(e->at + off, FU_SEGMENT_DAY);
+        if (d->days == 0 || key > day_key) {
+            int64_t start = key * FU_SEGMENT_DAY - off;
+            if (d->days == 0) {
+                d->first_day = start;
+                c->first_purchase_at = e->at;
+            }
+            d->last_day = start;
+            day_key = key;
+            d->days += 1;
+            if (start > now - R->rfm_window) d->freq += 1;
+        }
+        if (d->days == 1) d->first_value += v;
+        d->total += v;
+        if (e->at > now - R->rfm_window) d->mon += v;
+        if (e->at > now - year) {
+            c->spend_last_year += v;
+            c->purchases_last_year++;
+        } else if (e->at > now - 2 * year) {
+            c->spend_previous_year += v;
+            c->purchases_previous_year++;
+        }
+        if (isfinite(e->unit_price) && e->unit_price > c->unit_price) c->unit_price = e->unit_price;
+        c->last_purchase_at = e->at;
+        c->purchases++;
+    }
+    return FU_OK;
+}
+
 int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_segment_rules *rules,
                               const fu_segment_book_options *opts, fu_segment_book_summary **out) {
     if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
@@ -758,7 +813,6 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
     }
     seg_zones zones;
     memset(&zones, 0, sizeof zones);
-    const int64_t year = 365 * FU_SEGMENT_DAY;
     fu_segment_summary *s = b->summary;
     size_t buyers = 0;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -769,44 +823,8 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
         c->is_smb = cu->is_smb == FU_TRI_YES ? 1 : cu->is_smb == FU_TRI_NO ? 0 : -1;
         const fu_calendar *cal = NULL;
         if (o.local_days && cu->tz && (rc = zone_get(&zones, cu->tz, &cal))) break;
-        int64_t first_day = 0, last_day = 0, day_key = 0;
-        double days = 0, total = 0, first_value = 0, freq = 0, mon = 0, spend_ly = 0, spend_py = 0, price = -1;
-        unsigned n_ly = 0, n_py = 0, purchases = 0, complaints = 0;
-        for (size_t j = offs[i]; j < offs[i + 1]; j++) {
-            const fu_event *e = &ev[j];
-            if (e->at > now) break; /* events are in time order */
-            if (e->kind == FU_EVENT_COMPLAINT && e->at > now - R.complaint_within) complaints++;
-            if (e->kind != FU_EVENT_PURCHASE || (isfinite(e->amount) && e->amount < 0)) continue;
-            double v = purchase_value(e);
-            int off = (int)o.day_offset;
-            if (cal && (rc = fu_calendar_utc_offset(cal, e->at, &off))) break;
-            int64_t key = floor_div(e->at + off, FU_SEGMENT_DAY);
-            if (days == 0 || key > day_key) {
-                int64_t start = key * FU_SEGMENT_DAY - off;
-                if (days == 0) {
-                    first_day = start;
-                    c->first_purchase_at = e->at;
-                }
-                last_day = start;
-                day_key = key;
-                days += 1;
-                if (start > now - R.rfm_window) freq += 1;
-            }
-            if (days == 1) first_value += v;
-            total += v;
-            if (e->at > now - R.rfm_window) mon += v;
-            if (e->at > now - year) {
-                spend_ly += v;
-                n_ly++;
-            } else if (e->at > now - 2 * year) {
-                spend_py += v;
-                n_py++;
-            }
-            if (isfinite(e->unit_price) && e->unit_price > price) price = e->unit_price;
-            c->last_purchase_at = e->at;
-            purchases++;
-        }
-        if (rc) break;
+        seg_days d;
+        if ((rc = scan_purchases(ev + offs[i], ev + offs[i + 1], now, &R, o.day_offset, cal, c, &d))) break;
         /* a recorded first purchase before the first purchase event (history
          * cut off on the left) sets the tenure; the model sees events only */
         int64_t fp = cu->first_purchase_at;
@@ -814,32 +832,25 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
             (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE || fp < c->first_purchase_at)) {
             if (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE) c->last_purchase_at = fp;
             c->first_purchase_at = fp;
-            purchases++;
+            c->purchases++;
         }
         s->first_at[i] = FU_SEGMENT_NO_PURCHASE;
         b->last_at[i] = FU_SEGMENT_NO_PURCHASE;
         b->recency[i] = NAN;
-        if (days > 0) {
-            s->x[i] = days - 1;
-            s->t_x[i] = (double)(last_day - first_day) / o.unit_seconds;
-            s->T[i] = (double)(now - first_day) / o.unit_seconds;
-            s->zbar[i] = days > 1 ? (total - first_value) / (days - 1) : 0.0;
-            s->total[i] = total;
-            s->first_at[i] = first_day;
-            b->last_at[i] = last_day;
-            b->recency[i] = (double)(now - last_day) / o.unit_seconds;
+        if (d.days > 0) {
+            s->x[i] = d.days - 1;
+            s->t_x[i] = (double)(d.last_day - d.first_day) / o.unit_seconds;
+            s->T[i] = (double)(now - d.first_day) / o.unit_seconds;
+            s->zbar[i] = d.days > 1 ? (d.total - d.first_value) / (d.days - 1) : 0.0;
+            s->total[i] = d.total;
+            s->first_at[i] = d.first_day;
+            b->last_at[i] = d.last_day;
+            b->recency[i] = (double)(now - d.last_day) / o.unit_seconds;
             buyers++;
         }
-        b->frequency[i] = freq;
-        b->monetary[i] = mon;
-        c->annual_spend = isnan(cu->annual_spend) ? spend_ly : cu->annual_spend;
-        c->unit_price = price;
-        c->purchases = purchases;
-        c->purchases_last_year = n_ly;
-        c->purchases_previous_year = n_py;
-        c->spend_last_year = spend_ly;
-        c->spend_previous_year = spend_py;
-        c->recent_complaints = complaints;
+        b->frequency[i] = d.freq;
+        b->monetary[i] = d.mon;
+        c->annual_spend = isnan(cu->annual_spend) ? c->spend_last_year : cu->annual_spend;
     }
     zones_free(&zones);
     fu__evbuf_free(&evb);
