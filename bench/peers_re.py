@@ -13,7 +13,8 @@ reports the C throughput against the peer's of that round.
 
 Notes: the `note` column of examples/sample/data/notes.csv (ordinary notes,
 about one in three with a phone number or e-mail) repeated to --mb MB for
-masking; the eight note templates of bench/bench_commit.c for extraction.
+masking; for extraction the eight note templates of bench/note_templates.txt,
+the notes of `bench_commit extract`.
 
 Peers: masking with one compiled `re` alternation of the same kinds (mobile,
 landline, 18/15-digit ID, card with the Luhn check in Python, e-mail) and
@@ -33,16 +34,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-TEMPLATES = [
-    "客户王先生反映空调不制冷，已安排师傅上门，承诺3个工作日内解决，客户表示理解。",
-    "Called the customer about the late delivery; promised a call back within 24 hours and a voucher.",
-    "回访：客户对安装服务满意，提出想了解延保，答应明天下午前把资料发过去。",
-    "Refund requested, finance will confirm within 2 business days; customer calm, no escalation needed.",
-    "客户投诉配送延迟三天，情绪较大，已道歉，保证今天修好并补偿优惠券。",
-    "Routine check after installation, everything works fine, no promise made, NPS 9.",
-    "客户咨询发票问题，月底前寄出，已记录地址，无其他需求。",
-    "Technician comes tomorrow morning to replace the filter; we guarantee the part is in stock.",
-]
+with open(os.path.join(ROOT, "bench", "note_templates.txt"), encoding="utf-8") as _f:
+    TEMPLATES = _f.read().splitlines()
 
 NUM = r"(\d+|[一二两三四五六七八九十]+)"
 PROMISES = [NUM + r"\s*个?工作日内", NUM + r"\s*天内", NUM + r"\s*(?:个)?小时内", "明天下午前", "明天", "下周五前",
