@@ -220,6 +220,15 @@ static int install(fu_planner *pl, fu__csv *r) {
     return FU_OK;
 }
 
+/* The agents table from the file `path`, or (path NULL) from the text
+ * csv[0..len) named `source` (NULL: "<agents>"), installed in pl. */
+static int open_and_install(fu_planner *pl, const char *path, const char *csv, size_t len, const char *source) {
+    fu__csv *r;
+    int rc = path ? fu__csv_open_file(path, 0, 0, &r)
+                  : fu__csv_open_mem(csv, len, source ? source : "<agents>", 0, 0, &r);
+    return rc ? rc : install(pl, r);
+}
+
 int fu_planner_set_agents(fu_planner *pl, const char *csv, size_t len, const char *source) {
     if (!pl || (!csv && len)) return fu__error_set(FU_EINVAL, "fu_planner_set_agents: NULL argument");
     if (!len) {
@@ -228,16 +237,12 @@ int fu_planner_set_agents(fu_planner *pl, const char *csv, size_t len, const cha
         *cur = NULL;
         return FU_OK;
     }
-    fu__csv *r;
-    int rc = fu__csv_open_mem(csv, len, source ? source : "<agents>", 0, 0, &r);
-    return rc ? rc : install(pl, r);
+    return open_and_install(pl, NULL, csv, len, source);
 }
 
 int fu_planner_read_agents(fu_planner *pl, const char *path) {
     if (!pl || !path) return fu__error_set(FU_EINVAL, "fu_planner_read_agents: NULL argument");
-    fu__csv *r;
-    int rc = fu__csv_open_file(path, 0, 0, &r);
-    return rc ? rc : install(pl, r);
+    return open_and_install(pl, path, NULL, 0, NULL);
 }
 
 /* ---------------------------------------------------------------- assignment */
