@@ -1258,14 +1258,34 @@ static PyTypeObject fu_py_fastm_type = {
     .tp_dictoffset = offsetof(fu_py_fastm, dict),
 };
 
-/* The C pointer of a proxy of exactly type ty (its `this` in the instance
- * dict, as SWIG keeps it), or NULL for anything else (nothing raised). */
+/* The C pointer of a proxy of exactly type ty (its attribute `this`, as
+ * SWIG keeps it), or NULL for anything else (nothing raised). */
 static void *fu_py_fast_ptr(PyObject *obj, swig_type_info *ty) {
-    PyObject **dict = _PyObject_GetDictPtr(obj);
-    PyObject *t = dict && *dict ? PyDict_GetItem(*dict, SWIG_This()) : NULL;
-    if (!t || Py_TYPE(t) != SwigPyObject_type()) return NULL;
-    SwigPyObject *so = (SwigPyObject *)t;
-    return so->ty == ty ? so->ptr : NULL;
+    PyObject *t = PyObject_GenericGetAttr(obj, SWIG_This());
+    void *p = NULL;
+    if (!t) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (Py_TYPE(t) == SwigPyObject_type() && ((SwigPyObject *)t)->ty == ty) p = ((SwigPyObject *)t)->ptr;
+    Py_DECREF(t);
+    return p;
+}
+
+/* A new proxy owning ptr (of type ty), as SWIG_NewPointerObj makes it but
+ * without calling the class's __new__ through Python. */
+static PyObject *fu_py_fast_proxy(void *ptr, swig_type_info *ty) {
+    static PyObject *no_args;
+    SwigPyClientData *data = (SwigPyClientData *)ty->clientdata;
+    if (!no_args && !(no_args = PyTuple_New(0))) return NULL;
+    if (!data || !data->klass || !PyType_Check(data->klass) || data->pytype)
+        return SWIG_NewPointerObj(ptr, ty, SWIG_POINTER_OWN);
+    PyObject *sobj = SwigPyObject_New(ptr, ty, SWIG_POINTER_OWN); /* frees ptr when it goes */
+    if (!sobj) return NULL;
+    PyObject *inst = PyBaseObject_Type.tp_new((PyTypeObject *)data->klass, no_args, NULL);
+    if (inst && PyObject_SetAttr(inst, SWIG_This(), sobj) < 0) Py_CLEAR(inst);
+    Py_DECREF(sobj);
+    return inst;
 }
 
 /* The UTF-8 of a str of at most FU_PY_FAST_MAX bytes without NUL (the str's
@@ -1386,7 +1406,7 @@ static int fu_py_fast_extract(PyObject *const *args, Py_ssize_t nargs, PyObject 
     int rc = fu_extractor_run(ex, cal, s, len, (int64_t)at, &x);
     fu_py_fast_unlock(&l);
     if (rc != FU_OK) return 0; /* nothing kept: the wrapper runs it again and raises */
-    *res = SWIG_NewPointerObj(x, SWIGTYPE_p_fu_extraction, SWIG_POINTER_OWN);
+    *res = fu_py_fast_proxy(x, SWIGTYPE_p_fu_extraction);
     return 1;
 }
 
