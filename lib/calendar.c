@@ -1278,25 +1278,29 @@ static void bcur_init(bcur *b, const fu_calendar *c) {
     b->ei_day = INT64_MIN;
 }
 
-static const day_hours *hours_of_day(bcur *b, int64_t d) {
-    const fu_calendar *c = b->c;
+/* The hours of local day d from the working-day table (which holds every
+ * exception when it has days) or the weekly pattern (no exception). */
+static const day_hours *wd_hours(const fu_calendar *c, int64_t d) {
     if (c->wd.hours && d >= c->wd.lo && d < c->wd.hi) {
         int k = c->wd.hours[d - c->wd.lo];
         return k < 7 ? &c->week[k] : k == 7 ? &HOURS_CLOSED : &HOURS_FULL;
     }
-    if (c->wd.hours) return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
-    if (c->nexc) {
-        if (d < b->ei_day || b->ei_day == INT64_MIN) {
-            b->ei = exc_lower(c, d);
-        } else {
-            while (b->ei < c->nexc && c->exc[b->ei].day < d) b->ei++;
-        }
-        b->ei_day = d;
-        if (b->ei < c->nexc && c->exc[b->ei].day == d) {
-            const day_exc *x = &c->exc[b->ei];
-            if (x->kind == EXC_HOLIDAY) return &HOURS_CLOSED;
-            return c->hours_set ? &c->week[x->as_wd] : &HOURS_FULL;
-        }
+    return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
+}
+
+static const day_hours *hours_of_day(bcur *b, int64_t d) {
+    const fu_calendar *c = b->c;
+    if (c->wd.hours || !c->nexc) return wd_hours(c, d);
+    if (d < b->ei_day || b->ei_day == INT64_MIN) {
+        b->ei = exc_lower(c, d);
+    } else {
+        while (b->ei < c->nexc && c->exc[b->ei].day < d) b->ei++;
+    }
+    b->ei_day = d;
+    if (b->ei < c->nexc && c->exc[b->ei].day == d) {
+        const day_exc *x = &c->exc[b->ei];
+        if (x->kind == EXC_HOLIDAY) return &HOURS_CLOSED;
+        return c->hours_set ? &c->week[x->as_wd] : &HOURS_FULL;
     }
     return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
 }
@@ -1655,8 +1659,29 @@ static int target_day(bcur *bc, int64_t d0, int n, int walk, int64_t *out) {
     return FU_OK;
 }
 
+/* Close of business n working days on, where the zone's last offset regime
+ * (all of a zone without DST today) covers t and the target day with two
+ * days to spare either side: then the general path below takes the same
+ * offset for t and finds the target day's intervals on its fast path, so
+ * this gives its answer with the table's two lookups and no zone cursor or
+ * per-interval conversion. 0 when it does not apply (nothing written). */
+static int wd_fast_end_of_day(const fu_calendar *c, int64_t t, int n, int64_t *out) {
+    const wd_table *w = &c->wd;
+    const zone_regime *last = &c->zone[c->nzone - 1];
+    if (!w->ok || t < last->at + 2 * SECS_PER_DAY || t >= TABLE_HI - 3 * SECS_PER_DAY) return 0;
+    int64_t d0 = fdiv(t + last->off, SECS_PER_DAY);
+    int64_t d = n == 0 ? wd_day(w, wd_count(w, d0)) : wd_day(w, wd_count(w, d0 + 1) + n - 1);
+    int64_t base = d * SECS_PER_DAY - last->off;
+    if (base + 2 * SECS_PER_DAY > TABLE_HI) return 0;
+    const day_hours *h = wd_hours(c, d);
+    if (h->n == 0) return 0;
+    *out = base + h->e[h->n - 1];
+    return 1;
+}
+
 static int add_working_days_cur(bcur *bc, int64_t t, int n, fu_workday_mode mode, int walk,
                                 int64_t *out) {
+    if (!walk && mode == FU_WORKDAY_END_OF_DAY && wd_fast_end_of_day(bc->c, t, n, out)) return FU_OK;
     int64_t L = t + zcur_off(&bc->z, t);
     int64_t d0 = fdiv(L, SECS_PER_DAY), d = d0;
     int64_t sod = L - d0 * SECS_PER_DAY;
