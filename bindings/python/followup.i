@@ -1306,15 +1306,16 @@ static int fu_py_fast_text(PyObject *o, const char **s, size_t *len) {
 }
 
 /* Lock the stripes of handles a and b (b may be NULL) without waiting, with
- * the GIL held: 1 when locked; 0 when one is busy or this thread is inside a
- * call already (a signal handler run by the cancel hook). */
+ * the GIL held: 1 when locked; 0 when one is busy (held by another thread,
+ * or by this one when a signal handler run by the cancel hook calls back
+ * into a handle of the call it interrupted: the wrapper's nested rule then
+ * applies). Never waiting, it cannot deadlock with the ordered locking of
+ * the wrappers. The stripes are initialised by _fast_method. */
 typedef struct fu_py_fastlock {
     int st[2], n;
 } fu_py_fastlock;
 static int fu_py_fast_lock(fu_py_fastlock *l, const void *a, const void *b) {
     l->n = 0;
-    if (fu_py_locks.nheld) return 0;
-    pthread_once(&fu_py_stripe_once, fu_py_stripe_init);
     int x = fu_py_stripe_of(a), y = b ? fu_py_stripe_of(b) : x;
     if (pthread_mutex_trylock(&fu_py_stripe[x])) return 0;
     l->st[l->n++] = x;
@@ -1336,33 +1337,50 @@ static void fu_py_fast_unlock(fu_py_fastlock *l) {
  * bytes): `in` itself when they are equal; when they differ only in ASCII
  * bytes that were ASCII (digits masked as '*', the usual case), a copy of
  * `in` with those characters replaced (no decoding: the kind and the largest
- * character stay those of `in`); otherwise decoded from `out`. */
+ * character stay those of `in`, 8 equal bytes skipped at a time); otherwise
+ * decoded from `out`. */
 static PyObject *fu_py_fast_result(PyObject *in, const char *s, size_t len, const char *out, size_t w) {
     const unsigned char *a = (const unsigned char *)s, *b = (const unsigned char *)out;
+    const uint64_t high = 0x8080808080808080ull;
     if (w == len && memcmp(a, b, len) == 0) {
         Py_INCREF(in);
         return in;
     }
-    size_t j = 0;
-    if (w == len && !PyUnicode_IS_ASCII(in)) {
-        for (j = 0; j < len; j++)
-            if (a[j] != b[j] && (a[j] >= 0x80 || b[j] >= 0x80)) break;
-    }
-    if (w != len || j < len) return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
+    if (w != len) return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
     Py_ssize_t n = PyUnicode_GET_LENGTH(in);
     PyObject *r = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(in));
     if (!r) return NULL;
     int kind = PyUnicode_KIND(in);
     void *d = PyUnicode_DATA(r);
-    if (kind == PyUnicode_1BYTE_KIND && PyUnicode_IS_ASCII(in)) {
-        memcpy(d, out, len); /* one byte a character */
-        return r;
+    if (PyUnicode_IS_ASCII(in)) { /* one byte a character: the output, if it is ASCII too */
+        unsigned acc = 0;
+        for (size_t k = 0; k < len; k++) acc |= b[k];
+        if (!(acc & 0x80)) {
+            memcpy(d, out, len);
+            return r;
+        }
+        Py_DECREF(r);
+        return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
     }
     memcpy(d, PyUnicode_DATA(in), (size_t)n * (size_t)kind);
     Py_ssize_t cp = 0, at = 0; /* code points started before byte k; the one byte k is in */
-    for (size_t k = 0; k < len; k++) {
-        if ((a[k] & 0xC0) != 0x80) at = cp++;
-        if (a[k] != b[k]) PyUnicode_WRITE(kind, d, at, b[k]);
+    size_t k = 0;
+    while (k < len) {
+        uint64_t x, y;
+        if (len - k >= 8 && (memcpy(&x, a + k, 8), memcpy(&y, b + k, 8), x == y)) {
+            cp += 8 - __builtin_popcountll(x & ~(x << 1) & high); /* less the continuation bytes */
+            k += 8;
+            continue;
+        }
+        for (size_t end = len - k >= 8 ? k + 8 : len; k < end; k++) {
+            if ((a[k] & 0xC0) != 0x80) at = cp++;
+            if (a[k] == b[k]) continue;
+            if ((a[k] | b[k]) & 0x80) {
+                Py_DECREF(r);
+                return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
+            }
+            PyUnicode_WRITE(kind, d, at, b[k]);
+        }
     }
     return r;
 }
@@ -1435,6 +1453,7 @@ static PyObject *fu_py_fast_method(PyObject *self, PyObject *args) {
     if (which < 0 || which >= (int)(sizeof fns / sizeof fns[0]))
         return PyErr_Format(PyExc_ValueError, "_fast_method(): no fast path %d", which);
     if (PyType_Ready(&fu_py_fastm_type) < 0) return NULL;
+    pthread_once(&fu_py_stripe_once, fu_py_stripe_init);
     fallback = PyDict_GetItemWithError(((PyTypeObject *)cls)->tp_dict, name);
     if (!fallback) return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_AttributeError, "_fast_method(): no %U", name);
     if (Py_TYPE(fallback) == &fu_py_fastm_type) Py_RETURN_NONE; /* installed already */

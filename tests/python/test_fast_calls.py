@@ -150,3 +150,20 @@ def test_run_gives_the_wrappers_extraction():
         ex.run(cal, "a\0b", NOW)
     with pytest.raises(OverflowError):
         ex.run(cal, notes[0], 1 << 70)
+
+
+def test_apply_with_replacements_of_the_same_length_in_other_characters():
+    """An extra pattern whose replacement has as many bytes as the match but
+    other characters (ASCII -> Chinese, Chinese -> ASCII): the result is
+    decoded, not patched character by character."""
+    yaml = ("redaction:\n"
+            "  extra:\n"
+            "    tag: {regex: 'VIP', replacement: '贵'}\n"
+            "    name: {regex: '张三', replacement: 'XXXXXX'}\n")
+    red = followup.redactor_from_policy(followup.policy_load_string(yaml))
+    slow = followup.redactor_from_policy(followup.policy_load_string(yaml))
+    wrapped = raw(followup.Redactor, "apply")
+    for t in ("VIP 13812345678", "客户VIP张三 13812345678", "张三", "abcVIPdef", "é VIP", "𝔘VIP张三"):
+        got = red.apply(t)
+        assert got == wrapped(slow, t), t
+    assert red.apply("VIP") == "贵" and red.apply("张三") == "XXXXXX"
