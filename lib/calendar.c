@@ -683,6 +683,7 @@ typedef struct wd_table {
     int64_t n_tab; /* working days in [lo, hi) */
     int32_t *cum;  /* hi - lo + 1 entries, then the list; NULL when lo == hi */
     int32_t *list;
+    int32_t *close; /* per entry of list: the local second its hours end (close of business) */
     int8_t *hours; /* per day of [lo, hi): 0..6 week[], 7 closed, 8 open all day */
 } wd_table;
 
@@ -1530,7 +1531,7 @@ static int wd_prepare(const fu_calendar *c, int64_t a, int64_t b, wd_buf *buf) {
     buf->hi = last + 1 + WD_PAD;
     if (buf->hi - buf->lo > WD_MAX_SPAN) return FU_OK;
     size_t span = (size_t)(buf->hi - buf->lo);
-    buf->p = fu__malloc((2 * span + 1) * sizeof *buf->p + span);
+    buf->p = fu__malloc((3 * span + 1) * sizeof *buf->p + span);
     return buf->p ? FU_OK : fu__error_nomem();
 }
 
@@ -1557,8 +1558,8 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
         return;
     }
     size_t span = (size_t)(hi - lo);
-    int32_t *list = cum + span + 1;
-    int8_t *hours = (int8_t *)(list + span);
+    int32_t *list = cum + span + 1, *close = list + span;
+    int8_t *hours = (int8_t *)(close + span);
     bcur bc;
     bcur_init(&bc, c);
     int32_t n = 0, run = 0, maxrun = 0;
@@ -1567,6 +1568,7 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
         const day_hours *h = hours_of_day(&bc, d);
         hours[d - lo] = (int8_t)(h == &HOURS_CLOSED ? 7 : h == &HOURS_FULL ? 8 : h - c->week);
         if (h->n > 0) {
+            close[n] = h->e[h->n - 1];
             list[n++] = (int32_t)(d - lo);
             run = 0;
         } else if (++run > maxrun) {
@@ -1580,6 +1582,7 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
     }
     w->cum = cum;
     w->list = list;
+    w->close = close;
     w->hours = hours;
     w->lo = lo;
     w->hi = hi;
@@ -1670,12 +1673,20 @@ static int wd_fast_end_of_day(const fu_calendar *c, int64_t t, int n, int64_t *o
     const zone_regime *last = &c->zone[c->nzone - 1];
     if (!w->ok || t < last->at + 2 * SECS_PER_DAY || t >= TABLE_HI - 3 * SECS_PER_DAY) return 0;
     int64_t d0 = fdiv(t + last->off, SECS_PER_DAY);
-    int64_t d = n == 0 ? wd_day(w, wd_count(w, d0)) : wd_day(w, wd_count(w, d0 + 1) + n - 1);
+    int64_t k = n == 0 ? wd_count(w, d0) : wd_count(w, d0 + 1) + n - 1, j = k - w->c_lo, d;
+    int32_t close;
+    if (w->list && j >= 0 && j < w->n_tab) { /* in the table: two loads side by side */
+        d = w->lo + w->list[j];
+        close = w->close[j];
+    } else {
+        d = wd_day(w, k);
+        const day_hours *h = wd_hours(c, d);
+        if (h->n == 0) return 0;
+        close = h->e[h->n - 1];
+    }
     int64_t base = d * SECS_PER_DAY - last->off;
     if (base + 2 * SECS_PER_DAY > TABLE_HI) return 0;
-    const day_hours *h = wd_hours(c, d);
-    if (h->n == 0) return 0;
-    *out = base + h->e[h->n - 1];
+    *out = base + close;
     return 1;
 }
 
