@@ -1582,12 +1582,12 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
     }
     w->cum = cum;
     w->list = list;
-    w->close = close;
     w->hours = hours;
     w->lo = lo;
     w->hi = hi;
     w->c_lo = wd_w0(w, lo);
     w->n_tab = n;
+    w->close = close;
     w->delta = w->c_lo + n - wd_w0(w, hi);
     w->ok = 1;
 }
