@@ -5,7 +5,7 @@ our pass over the notes, then the peer's, in CPU time of the process
 (time.process_time()); medians over the rounds, the ratio of the medians and
 the spread of the per-round ratios.
 
-  /usr/bin/python3 bench/peers_re.py [--rounds 7] [--build build/test] [--no-extract]
+  /usr/bin/python3 bench/peers_re.py [--rounds 7] [--build build/test] [--no-extract] [--floor]
 
 It also runs, in each round, the C programs `bench_redact ordinary` and
 `bench_commit extract` of the same build (CPU time, their own medians) and
@@ -120,6 +120,37 @@ def ours_extract(ex, cal, notes, at):
     return out
 
 
+def floor(followup, notes, rounds):
+    """CPU ns a call of: the loop alone, a no-op through the ordinary SWIG
+    wrapper (Redactor.uses_jit), a no-op on the fast path
+    (Extraction.promise_count), and three calls a note as the extraction row
+    makes them (run + two counts, the C extraction left out: an empty note)."""
+    red = followup.Redactor()
+    cal = followup.Calendar("UTC")
+    ex = followup.Extractor(0)
+    x = ex.run(cal, "", 0)
+    uses_jit, count, run = red.uses_jit, x.promise_count, ex.run
+
+    def loop():
+        return [n for n in notes]
+
+    def slow():
+        return [uses_jit() for n in notes]
+
+    def fast():
+        return [count() for n in notes]
+
+    def empty_run():
+        for n in notes:
+            y = run(cal, "", 0)
+            y.promise_count() + y.risk_count()
+    out = []
+    for f in (loop, slow, fast, empty_run):
+        out.append(statistics.median(timed(f)[0] for _ in range(rounds)) / len(notes) * 1e9)
+    print("  per-call floor (CPU ns a call, median of %d): loop alone %.0f, no-op SWIG wrapper call %.0f, "
+          "no-op fast call %.0f, run(empty note) + 2 counts %.0f" % (rounds, *out))
+
+
 def c_rate(cmd, label):
     """MB/s of CPU time the C program reports on the line starting with label."""
     try:
@@ -163,6 +194,7 @@ def main():
     ap.add_argument("--mb", type=float, default=4.0)
     ap.add_argument("--notes", type=int, default=40000)
     ap.add_argument("--no-extract", action="store_true", help="masking rows only")
+    ap.add_argument("--floor", action="store_true", help="also the per-call floor of the binding")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.build, "python"))
     try:
@@ -209,6 +241,8 @@ def main():
     if t_s:
         report("masking through Python, the same notes, one `apply_many` call (pandas Series)", mb, t_s, t_p)
     report_c("masking in C (`bench_redact ordinary`), one call per note", c_r, [mb / t for t in t_p])
+    if a.floor:
+        floor(followup, notes, a.rounds)
     if a.no_extract:
         return 0
 

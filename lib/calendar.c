@@ -683,6 +683,7 @@ typedef struct wd_table {
     int64_t n_tab; /* working days in [lo, hi) */
     int32_t *cum;  /* hi - lo + 1 entries, then the list; NULL when lo == hi */
     int32_t *list;
+    int32_t *close; /* per entry of list: the local second its hours end (close of business) */
     int8_t *hours; /* per day of [lo, hi): 0..6 week[], 7 closed, 8 open all day */
 } wd_table;
 
@@ -1278,25 +1279,29 @@ static void bcur_init(bcur *b, const fu_calendar *c) {
     b->ei_day = INT64_MIN;
 }
 
-static const day_hours *hours_of_day(bcur *b, int64_t d) {
-    const fu_calendar *c = b->c;
+/* The hours of local day d from the working-day table (which holds every
+ * exception when it has days) or the weekly pattern (no exception). */
+static const day_hours *wd_hours(const fu_calendar *c, int64_t d) {
     if (c->wd.hours && d >= c->wd.lo && d < c->wd.hi) {
         int k = c->wd.hours[d - c->wd.lo];
         return k < 7 ? &c->week[k] : k == 7 ? &HOURS_CLOSED : &HOURS_FULL;
     }
-    if (c->wd.hours) return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
-    if (c->nexc) {
-        if (d < b->ei_day || b->ei_day == INT64_MIN) {
-            b->ei = exc_lower(c, d);
-        } else {
-            while (b->ei < c->nexc && c->exc[b->ei].day < d) b->ei++;
-        }
-        b->ei_day = d;
-        if (b->ei < c->nexc && c->exc[b->ei].day == d) {
-            const day_exc *x = &c->exc[b->ei];
-            if (x->kind == EXC_HOLIDAY) return &HOURS_CLOSED;
-            return c->hours_set ? &c->week[x->as_wd] : &HOURS_FULL;
-        }
+    return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
+}
+
+static const day_hours *hours_of_day(bcur *b, int64_t d) {
+    const fu_calendar *c = b->c;
+    if (c->wd.hours || !c->nexc) return wd_hours(c, d);
+    if (d < b->ei_day || b->ei_day == INT64_MIN) {
+        b->ei = exc_lower(c, d);
+    } else {
+        while (b->ei < c->nexc && c->exc[b->ei].day < d) b->ei++;
+    }
+    b->ei_day = d;
+    if (b->ei < c->nexc && c->exc[b->ei].day == d) {
+        const day_exc *x = &c->exc[b->ei];
+        if (x->kind == EXC_HOLIDAY) return &HOURS_CLOSED;
+        return c->hours_set ? &c->week[x->as_wd] : &HOURS_FULL;
     }
     return c->hours_set ? &c->week[weekday_of_day(d)] : &HOURS_FULL;
 }
@@ -1526,7 +1531,7 @@ static int wd_prepare(const fu_calendar *c, int64_t a, int64_t b, wd_buf *buf) {
     buf->hi = last + 1 + WD_PAD;
     if (buf->hi - buf->lo > WD_MAX_SPAN) return FU_OK;
     size_t span = (size_t)(buf->hi - buf->lo);
-    buf->p = fu__malloc((2 * span + 1) * sizeof *buf->p + span);
+    buf->p = fu__malloc((3 * span + 1) * sizeof *buf->p + span);
     return buf->p ? FU_OK : fu__error_nomem();
 }
 
@@ -1553,8 +1558,8 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
         return;
     }
     size_t span = (size_t)(hi - lo);
-    int32_t *list = cum + span + 1;
-    int8_t *hours = (int8_t *)(list + span);
+    int32_t *list = cum + span + 1, *close = list + span;
+    int8_t *hours = (int8_t *)(close + span);
     bcur bc;
     bcur_init(&bc, c);
     int32_t n = 0, run = 0, maxrun = 0;
@@ -1563,6 +1568,7 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
         const day_hours *h = hours_of_day(&bc, d);
         hours[d - lo] = (int8_t)(h == &HOURS_CLOSED ? 7 : h == &HOURS_FULL ? 8 : h - c->week);
         if (h->n > 0) {
+            close[n] = h->e[h->n - 1];
             list[n++] = (int32_t)(d - lo);
             run = 0;
         } else if (++run > maxrun) {
@@ -1581,6 +1587,7 @@ static void wd_commit(fu_calendar *c, wd_buf *buf) {
     w->hi = hi;
     w->c_lo = wd_w0(w, lo);
     w->n_tab = n;
+    w->close = close;
     w->delta = w->c_lo + n - wd_w0(w, hi);
     w->ok = 1;
 }
@@ -1655,8 +1662,37 @@ static int target_day(bcur *bc, int64_t d0, int n, int walk, int64_t *out) {
     return FU_OK;
 }
 
+/* Close of business n working days on, where the zone's last offset regime
+ * (all of a zone without DST today) covers t and the target day with two
+ * days to spare either side: then the general path below takes the same
+ * offset for t and finds the target day's intervals on its fast path, so
+ * this gives its answer with the table's two lookups and no zone cursor or
+ * per-interval conversion. 0 when it does not apply (nothing written). */
+static int wd_fast_end_of_day(const fu_calendar *c, int64_t t, int n, int64_t *out) {
+    const wd_table *w = &c->wd;
+    const zone_regime *last = &c->zone[c->nzone - 1];
+    if (!w->ok || t < last->at + 2 * SECS_PER_DAY || t >= TABLE_HI - 3 * SECS_PER_DAY) return 0;
+    int64_t d0 = fdiv(t + last->off, SECS_PER_DAY);
+    int64_t k = n == 0 ? wd_count(w, d0) : wd_count(w, d0 + 1) + n - 1, j = k - w->c_lo, d;
+    int32_t close;
+    if (w->list && j >= 0 && j < w->n_tab) { /* in the table: two loads side by side */
+        d = w->lo + w->list[j];
+        close = w->close[j];
+    } else {
+        d = wd_day(w, k);
+        const day_hours *h = wd_hours(c, d);
+        if (h->n == 0) return 0;
+        close = h->e[h->n - 1];
+    }
+    int64_t base = d * SECS_PER_DAY - last->off;
+    if (base + 2 * SECS_PER_DAY > TABLE_HI) return 0;
+    *out = base + close;
+    return 1;
+}
+
 static int add_working_days_cur(bcur *bc, int64_t t, int n, fu_workday_mode mode, int walk,
                                 int64_t *out) {
+    if (!walk && mode == FU_WORKDAY_END_OF_DAY && wd_fast_end_of_day(bc->c, t, n, out)) return FU_OK;
     int64_t L = t + zcur_off(&bc->z, t);
     int64_t d0 = fdiv(L, SECS_PER_DAY), d = d0;
     int64_t sod = L - d0 * SECS_PER_DAY;

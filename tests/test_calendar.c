@@ -1214,6 +1214,35 @@ static void wd_check(const fu_calendar *c, int64_t from, int64_t to, int count, 
     }
 }
 
+/* The close-of-business shortcut (zones whose last offset regime covers
+ * the instant and the target day: no zone cursor) gives the walk's answers,
+ * also at its edges: just after the last transition of a zone that dropped
+ * DST (Sao Paulo, February 2019), a zone with one regime and no hours (UTC:
+ * open all day), +14:00 (Kiritimati), and instants near the end of the zone
+ * table (2500), where it hands over to the general path. */
+Test(calendar, working_days_fixed_zone_shortcut_matches_walk) {
+    fu_calendar *sp = cal_new("America/Sao_Paulo");
+    set_hours(sp, "Mon-Fri 08:00-12:00, 13:00-17:30; Sat 09:00-13:00");
+    holiday(sp, "2019-02-15", "2019-02-19");
+    holiday(sp, "2019-03-04", "2019-03-06");
+    workday(sp, "2019-02-24");
+    wd_check(sp, T("2019-02-01T00:00:00Z"), T("2019-03-20T00:00:00Z"), 20000, 30);
+    wd_check(sp, T("2018-10-01T00:00:00Z"), T("2020-01-01T00:00:00Z"), 5000, 300);
+    fu_calendar *utc = cal_new("UTC");
+    holiday(utc, "2025-12-24", "2026-01-01");
+    wd_check(utc, T("2025-12-01T00:00:00Z"), T("2026-01-31T00:00:00Z"), 5000, 40);
+    wd_check(utc, T("2499-12-01T00:00:00Z"), T("2500-01-20T00:00:00Z"), 5000, 40);
+    fu_calendar *ki = cal_new("Pacific/Kiritimati");
+    set_hours(ki, "Mon-Fri 00:00-24:00");
+    holiday(ki, "2025-06-02", "2025-06-03");
+    wd_check(ki, T("2025-05-01T00:00:00Z"), T("2025-07-01T00:00:00Z"), 5000, 40);
+    fu_calendar *cn = office_cn();
+    cn_2025(cn);
+    wd_check(cn, T("2499-12-01T00:00:00Z"), T("2500-01-20T00:00:00Z"), 5000, 40);
+    fu_calendar *all[] = {sp, utc, ki, cn};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) fu_calendar_free(all[i]);
+}
+
 Test(calendar, working_days_table_matches_walk) {
     int64_t y2024 = T("2024-01-01T00:00:00Z"), y2027 = T("2027-01-01T00:00:00Z");
     int64_t y1990 = T("1990-01-01T00:00:00Z"), y2060 = T("2060-01-01T00:00:00Z");

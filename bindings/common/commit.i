@@ -347,6 +347,12 @@ FU_RAISES(fu_extraction::m_##name)
     }
 }
 %enddef
+#ifdef SWIGPYTHON
+/* Freed with the GIL held and no lock: an extraction is freed when its last
+ * proxy goes, so no call can be using it (each call holds its proxy); not
+ * releasing the GIL halves the cost of an extraction through Python. */
+%nothread fu_extraction::~fu_extraction;
+#endif
 %rename(promise_count) fu_extraction::m_promise_count;
 %rename(risk_count) fu_extraction::m_risk_count;
 %extend fu_extraction {

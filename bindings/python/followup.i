@@ -1161,3 +1161,331 @@ static PyObject *fu_py_redact_many(PyObject *self, PyObject *args) {
 }
 %}
 %native(_redact_many) PyObject *fu_py_redact_many(PyObject *self, PyObject *args);
+
+/* ---------------------------------------------------------------------------
+ * Per-call fast paths (issue 19: masking and extraction one note at a time):
+ *   _fast_method(cls, name, which) -> None
+ * replaces the method `name` of class `cls` (the Python wrapper of
+ * _pythonic.install_type_errors, which stays as the fallback) by a C method
+ * object: called as obj.name(...) it runs the C function directly (no Python
+ * frame, no argument tuple, no SWIG proxy method) when the call is the common
+ * one (positional arguments of the usual types, a text of at most
+ * FU_PY_FAST_MAX bytes without NUL, a handle whose lock is free) and hands
+ * every other call (keywords, other types, a failure, a busy handle) to the
+ * wrapper, which gives the same result and the same errors as before. The
+ * object keeps the wrapper's __signature__, __doc__ and __wrapped__.
+ *
+ * Threads: a fast call takes the lock stripes of the handles it uses (as
+ * every call does, docs/bindings.md "Threads") without waiting
+ * (pthread_mutex_trylock) and runs the short C call with the GIL held: a
+ * busy lock sends the call to the wrapper, which waits for it without the
+ * GIL. Releasing and taking back the GIL costs more than masking a note.
+ * `which`: 0 Redactor.apply, 1 Extractor.run, 2 Extraction.promise_count,
+ * 3 Extraction.risk_count.
+ * ------------------------------------------------------------------------- */
+%{
+#define FU_PY_FAST_MAX 4096
+
+/* 1: handled (*res the result, or NULL with an exception set); 0: declined
+ * with nothing done (the wrapper runs the call). args[0] is self. */
+typedef int (*fu_py_fast_fn)(PyObject *const *args, Py_ssize_t nargs, PyObject **res);
+
+typedef struct fu_py_fastm {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    fu_py_fast_fn fn;
+    PyObject *fallback;
+    PyObject *dict;
+} fu_py_fastm;
+
+static PyObject *fu_py_fastm_call(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+    fu_py_fastm *m = (fu_py_fastm *)callable;
+    Py_ssize_t n = PyVectorcall_NARGS(nargsf);
+    PyObject *res = NULL;
+    if (!kwnames && n >= 1 && m->fn(args, n, &res)) return res;
+    return PyObject_Vectorcall(m->fallback, args, nargsf, kwnames);
+}
+
+static PyObject *fu_py_fastm_get(PyObject *self, PyObject *obj, PyObject *type) {
+    (void)type;
+    if (obj == NULL || obj == Py_None) {
+        Py_INCREF(self);
+        return self;
+    }
+    return PyMethod_New(self, obj);
+}
+
+static int fu_py_fastm_traverse(PyObject *self, visitproc visit, void *arg) {
+    fu_py_fastm *m = (fu_py_fastm *)self;
+    Py_VISIT(m->fallback);
+    Py_VISIT(m->dict);
+    return 0;
+}
+
+static int fu_py_fastm_clear(PyObject *self) {
+    fu_py_fastm *m = (fu_py_fastm *)self;
+    Py_CLEAR(m->fallback);
+    Py_CLEAR(m->dict);
+    return 0;
+}
+
+static void fu_py_fastm_dealloc(PyObject *self) {
+    PyObject_GC_UnTrack(self);
+    fu_py_fastm_clear(self);
+    PyObject_GC_Del(self);
+}
+
+static PyGetSetDef fu_py_fastm_getset[] = {
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject fu_py_fastm_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "followup.core.fast_method",
+    .tp_basicsize = sizeof(fu_py_fastm),
+    .tp_dealloc = fu_py_fastm_dealloc,
+    .tp_vectorcall_offset = offsetof(fu_py_fastm, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_getattro = PyObject_GenericGetAttr,
+    .tp_setattro = PyObject_GenericSetAttr,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .tp_doc = NULL,
+    .tp_traverse = fu_py_fastm_traverse,
+    .tp_clear = fu_py_fastm_clear,
+    .tp_getset = fu_py_fastm_getset,
+    .tp_descr_get = fu_py_fastm_get,
+    .tp_dictoffset = offsetof(fu_py_fastm, dict),
+};
+
+/* The C pointer of a proxy of exactly type ty (its attribute `this`, as
+ * SWIG keeps it), or NULL for anything else (nothing raised). */
+static void *fu_py_fast_ptr(PyObject *obj, swig_type_info *ty) {
+    PyObject *t = PyObject_GenericGetAttr(obj, SWIG_This());
+    void *p = NULL;
+    if (!t) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (Py_TYPE(t) == SwigPyObject_type() && ((SwigPyObject *)t)->ty == ty) p = ((SwigPyObject *)t)->ptr;
+    Py_DECREF(t);
+    return p;
+}
+
+/* A new proxy owning ptr (of type ty), as SWIG_NewPointerObj makes it but
+ * without calling the class's __new__ through Python. */
+static PyObject *fu_py_fast_proxy(void *ptr, swig_type_info *ty) {
+    static PyObject *no_args;
+    SwigPyClientData *data = (SwigPyClientData *)ty->clientdata;
+    if (!no_args && !(no_args = PyTuple_New(0))) return NULL;
+    if (!data || !data->klass || !PyType_Check(data->klass) || data->pytype)
+        return SWIG_NewPointerObj(ptr, ty, SWIG_POINTER_OWN);
+    PyObject *sobj = SwigPyObject_New(ptr, ty, SWIG_POINTER_OWN); /* frees ptr when it goes */
+    if (!sobj) return NULL;
+    PyObject *inst = PyBaseObject_Type.tp_new((PyTypeObject *)data->klass, no_args, NULL);
+    if (inst && PyObject_SetAttr(inst, SWIG_This(), sobj) < 0) Py_CLEAR(inst);
+    Py_DECREF(sobj);
+    return inst;
+}
+
+/* The UTF-8 of a str of at most FU_PY_FAST_MAX bytes without NUL (the str's
+ * own cached bytes, no copy); 0 for anything else (nothing raised). */
+static int fu_py_fast_text(PyObject *o, const char **s, size_t *len) {
+    Py_ssize_t n = 0;
+    if (!PyUnicode_CheckExact(o)) return 0;
+    if (PyUnicode_IS_COMPACT_ASCII(o) && PyUnicode_GET_LENGTH(o) > FU_PY_FAST_MAX) return 0;
+    const char *p = PyUnicode_AsUTF8AndSize(o, &n);
+    if (!p) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (n > FU_PY_FAST_MAX || memchr(p, '\0', (size_t)n)) return 0;
+    *s = p;
+    *len = (size_t)n;
+    return 1;
+}
+
+/* Lock the stripes of handles a and b (b may be NULL) without waiting, with
+ * the GIL held: 1 when locked; 0 when one is busy (held by another thread,
+ * or by this one when a signal handler run by the cancel hook calls back
+ * into a handle of the call it interrupted: the wrapper's nested rule then
+ * applies). Never waiting, it cannot deadlock with the ordered locking of
+ * the wrappers. The stripes are initialised by _fast_method. */
+typedef struct fu_py_fastlock {
+    int st[2], n;
+} fu_py_fastlock;
+static int fu_py_fast_lock(fu_py_fastlock *l, const void *a, const void *b) {
+    l->n = 0;
+    int x = fu_py_stripe_of(a), y = b ? fu_py_stripe_of(b) : x;
+    if (pthread_mutex_trylock(&fu_py_stripe[x])) return 0;
+    l->st[l->n++] = x;
+    if (y != x) {
+        if (pthread_mutex_trylock(&fu_py_stripe[y])) {
+            pthread_mutex_unlock(&fu_py_stripe[x]);
+            l->n = 0;
+            return 0;
+        }
+        l->st[l->n++] = y;
+    }
+    return 1;
+}
+static void fu_py_fast_unlock(fu_py_fastlock *l) {
+    while (l->n > 0) pthread_mutex_unlock(&fu_py_stripe[l->st[--l->n]]);
+}
+
+/* The str of the masked UTF-8 `out` (w bytes) of str `in` (UTF-8 s, len
+ * bytes): `in` itself when they are equal; when they differ only in ASCII
+ * bytes that were ASCII (digits masked as '*', the usual case), a copy of
+ * `in` with those characters replaced (no decoding: the kind and the largest
+ * character stay those of `in`, 8 equal bytes skipped at a time); otherwise
+ * decoded from `out`. */
+static PyObject *fu_py_fast_result(PyObject *in, const char *s, size_t len, const char *out, size_t w) {
+    const unsigned char *a = (const unsigned char *)s, *b = (const unsigned char *)out;
+    const uint64_t high = 0x8080808080808080ull;
+    if (w == len && memcmp(a, b, len) == 0) {
+        Py_INCREF(in);
+        return in;
+    }
+    if (w != len) return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
+    Py_ssize_t n = PyUnicode_GET_LENGTH(in);
+    PyObject *r = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(in));
+    if (!r) return NULL;
+    int kind = PyUnicode_KIND(in);
+    void *d = PyUnicode_DATA(r);
+    if (PyUnicode_IS_ASCII(in)) { /* one byte a character: the output, if it is ASCII too */
+        unsigned acc = 0;
+        for (size_t k = 0; k < len; k++) acc |= b[k];
+        if (!(acc & 0x80)) {
+            memcpy(d, out, len);
+            return r;
+        }
+        Py_DECREF(r);
+        return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
+    }
+    memcpy(d, PyUnicode_DATA(in), (size_t)n * (size_t)kind);
+    Py_ssize_t cp = 0, at = 0; /* code points started before byte k; the one byte k is in */
+    size_t k = 0;
+    while (k < len) {
+        uint64_t x, y;
+        if (len - k >= 8 && (memcpy(&x, a + k, 8), memcpy(&y, b + k, 8), x == y)) {
+            cp += 8 - __builtin_popcountll(x & ~(x << 1) & high); /* less the continuation bytes */
+            k += 8;
+            continue;
+        }
+        for (size_t end = len - k >= 8 ? k + 8 : len; k < end; k++) {
+            if ((a[k] & 0xC0) != 0x80) at = cp++;
+            if (a[k] == b[k]) continue;
+            if ((a[k] | b[k]) & 0x80) {
+                Py_DECREF(r);
+                return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
+            }
+            PyUnicode_WRITE(kind, d, at, b[k]);
+        }
+    }
+    return r;
+}
+
+/* Redactor.apply(text). A failed call changes nothing (counts are added
+ * only when a text is masked): the wrapper runs it again and raises. A text
+ * that comes back unchanged is the same str. */
+static int fu_py_fast_redact(PyObject *const *args, Py_ssize_t nargs, PyObject **res) {
+    const char *s = NULL;
+    size_t len = 0, w = 0;
+    fu_py_fastlock l;
+    if (nargs != 2 || !fu_py_fast_text(args[1], &s, &len)) return 0;
+    fu_redactor *r = (fu_redactor *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_redactor);
+    if (!r || !fu_py_fast_lock(&l, r, NULL)) return 0;
+    char *out = NULL;
+    int rc = fu_redactor_apply(r, s, len, &w, &out);
+    fu_py_fast_unlock(&l);
+    if (rc != FU_OK) return 0;
+    *res = fu_py_fast_result(args[1], s, len, out, w);
+    fu_free(out);
+    return 1;
+}
+
+/* Extractor.run(calendar, text, at) with `at` an int. */
+static int fu_py_fast_extract(PyObject *const *args, Py_ssize_t nargs, PyObject **res) {
+    const char *s = NULL;
+    size_t len = 0;
+    int ovf = 0;
+    fu_py_fastlock l;
+    if (nargs != 4 || !PyLong_CheckExact(args[3])) return 0;
+    long long at = PyLong_AsLongLongAndOverflow(args[3], &ovf);
+    if (ovf || (at == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (!fu_py_fast_text(args[2], &s, &len)) return 0;
+    fu_extractor *ex = (fu_extractor *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_extractor);
+    fu_calendar *cal = (fu_calendar *)fu_py_fast_ptr(args[1], SWIGTYPE_p_fu_calendar);
+    if (!ex || !cal || !fu_py_fast_lock(&l, ex, cal)) return 0;
+    fu_extraction *x = NULL;
+    int rc = fu_extractor_run(ex, cal, s, len, (int64_t)at, &x);
+    fu_py_fast_unlock(&l);
+    if (rc != FU_OK) return 0; /* nothing kept: the wrapper runs it again and raises */
+    *res = fu_py_fast_proxy(x, SWIGTYPE_p_fu_extraction);
+    return 1;
+}
+
+/* Extraction.promise_count() / risk_count(): an extraction does not change
+ * once made and lives while the call holds its proxy: no lock needed. */
+static int fu_py_fast_count(PyObject *const *args, Py_ssize_t nargs, PyObject **res, int risks) {
+    if (nargs != 1) return 0;
+    fu_extraction *x = (fu_extraction *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_extraction);
+    if (!x) return 0;
+    *res = PyLong_FromSize_t(risks ? fu_extraction_risk_count(x) : fu_extraction_promise_count(x));
+    return 1;
+}
+static int fu_py_fast_pcount(PyObject *const *args, Py_ssize_t nargs, PyObject **res) {
+    return fu_py_fast_count(args, nargs, res, 0);
+}
+static int fu_py_fast_rcount(PyObject *const *args, Py_ssize_t nargs, PyObject **res) {
+    return fu_py_fast_count(args, nargs, res, 1);
+}
+
+static PyObject *fu_py_fast_method(PyObject *self, PyObject *args) {
+    static const fu_py_fast_fn fns[] = {fu_py_fast_redact, fu_py_fast_extract, fu_py_fast_pcount, fu_py_fast_rcount};
+    PyObject *cls, *name, *fallback, *d = NULL;
+    int which;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!Ui:_fast_method", &PyType_Type, &cls, &name, &which)) return NULL;
+    if (which < 0 || which >= (int)(sizeof fns / sizeof fns[0]))
+        return PyErr_Format(PyExc_ValueError, "_fast_method(): no fast path %d", which);
+    if (PyType_Ready(&fu_py_fastm_type) < 0) return NULL;
+    pthread_once(&fu_py_stripe_once, fu_py_stripe_init);
+    fallback = PyDict_GetItemWithError(((PyTypeObject *)cls)->tp_dict, name);
+    if (!fallback) return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_AttributeError, "_fast_method(): no %U", name);
+    if (Py_TYPE(fallback) == &fu_py_fastm_type) Py_RETURN_NONE; /* installed already */
+    fu_py_fastm *m = PyObject_GC_New(fu_py_fastm, &fu_py_fastm_type);
+    if (!m) return NULL;
+    m->vectorcall = fu_py_fastm_call;
+    m->fn = fns[which];
+    Py_INCREF(fallback);
+    m->fallback = fallback;
+    m->dict = NULL;
+    PyObject_GC_Track((PyObject *)m);
+    /* the wrapper's attributes: __signature__, __wrapped__, __doc__, __name__ ... */
+    int ok = (d = PyObject_GenericGetDict((PyObject *)m, NULL)) != NULL;
+    PyObject *fd = ok ? PyObject_GetAttrString(fallback, "__dict__") : NULL;
+    if (fd) ok = PyDict_Update(d, fd) == 0;
+    else PyErr_Clear();
+    static const char *const copy[] = {"__doc__", "__name__", "__qualname__", "__module__"};
+    for (size_t i = 0; ok && i < sizeof copy / sizeof copy[0]; i++) {
+        PyObject *v = PyObject_GetAttrString(fallback, copy[i]);
+        if (!v) {
+            PyErr_Clear();
+            continue;
+        }
+        ok = PyDict_SetItemString(d, copy[i], v) == 0;
+        Py_DECREF(v);
+    }
+    Py_XDECREF(fd);
+    Py_XDECREF(d);
+    if (ok) ok = PyObject_SetAttr(cls, name, (PyObject *)m) == 0;
+    Py_DECREF(m);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+%}
+%native(_fast_method) PyObject *fu_py_fast_method(PyObject *self, PyObject *args);

@@ -103,6 +103,7 @@ except ImportError:  # numpy missing: the core API still works
     pass
 __all__ += ["enums"]
 _pythonic.install_exception_signatures(globals(), __all__)
+_pythonic.install_fast_methods()  # Redactor.apply, Extractor.run ...: the common call straight in C
 del annotations
 
 # The public API is __all__ (plus __version__). The SWIG layer stays reachable

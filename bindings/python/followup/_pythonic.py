@@ -697,6 +697,24 @@ def install_return_types(namespace: dict) -> None:
         _annotate_return(namespace.get(name), name, ret)
 
 
+# ---- per-call fast paths (bindings/python/followup.i, "_fast_method") ----
+# The hot per-note methods run their common call straight in C; any other
+# call (keywords, other argument types, an error) goes to the wrapper above,
+# kept as the fallback, so results and messages stay the same.
+_FAST_METHODS = (("Redactor", "apply", 0), ("Extractor", "run", 1), ("Extraction", "promise_count", 2),
+                 ("Extraction", "risk_count", 3))
+
+
+def install_fast_methods() -> None:
+    fast = getattr(_ext, "_fast_method", None)
+    if fast is None:
+        return
+    for cls_name, name, which in _FAST_METHODS:
+        cls = getattr(_core, cls_name, None)
+        fn = vars(cls).get(name) if cls is not None else None
+        if fn is not None and getattr(fn, "__followup_translated__", 0):
+            fast(cls, name, which)
+
 # ---- C function names out of error messages ----
 # The C library's messages name its functions ("the book is not finalized
 # (call fu_book_finalize)", "fu_besttime_best: NULL argument"). Every
