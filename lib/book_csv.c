@@ -570,7 +570,7 @@ typedef struct blk {
     char *text; /* len + 1 bytes used */
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
-    size_t n, ev_cap;
+    size_t n, ev_cap, rows; /* rows: at most this many (line breaks + 1) */
     uint32_t *h5; /* PF_COUNT hashes a row: its strings' (the worker's), for the prefetch */
     size_t h5_cap;
     int rc;    /* the worker's: not FU_OK, stop and read serially */
@@ -582,6 +582,7 @@ typedef struct blocks {
     FILE *f;
     const char *mem;
     size_t mem_len, mem_pos;
+    size_t size; /* of the whole input */
     int eof;
     char *carry; /* the bytes after the last block's end */
     size_t carry_len;
@@ -647,7 +648,7 @@ static int blk_prepare(blocks *p, blk *k) {
     memcpy(p->carry, k->text + end, p->carry_len);
     k->len = end;
     k->last = p->eof && !p->carry_len;
-    size_t rows = fu__csv_count_breaks(k->text, end) + 1;
+    size_t rows = k->rows = fu__csv_count_breaks(k->text, end) + 1;
     if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
     if (PF_COUNT * rows > k->h5_cap && FU_GROW(k->h5, k->h5_cap, PF_COUNT * rows)) return FU_ENOMEM;
     return FU_OK;
@@ -734,6 +735,8 @@ static int blocks_run(fu_book *b, blocks *p, int threads) {
     pthread_t th;
     if (threads > 1 && pthread_create(&th, NULL, blocks_worker, p) != 0) threads = 1;
     int rc = blk_prepare(p, &p->slot[0]);
+    if (rc == FU_OK && !p->slot[0].last && p->slot[0].len) /* the rows of the whole input, as in the first block */
+        fu__book_reserve_events(b, (size_t)((double)p->size / (double)p->slot[0].len * (double)p->slot[0].rows * 1.05));
     if (rc == FU_OK && threads > 1) blk_set(p, &p->slot[0], BLK_QUEUED);
     for (size_t i = 0; rc == FU_OK; i++) {
         blk *k = &p->slot[i & 1], *next = &p->slot[(i + 1) & 1];
@@ -781,10 +784,11 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !blocks_threads_for((size_t)st.st_size))
             return FU__CSV_UNSURE;
         len = (size_t)st.st_size;
+        p.size = len;
         if (!(p.f = fopen(path, "rb"))) return FU__CSV_UNSURE; /* the serial reader says why */
     } else {
         p.mem = text;
-        p.mem_len = len;
+        p.mem_len = p.size = len;
         p.eof = len == 0;
     }
     int threads = blocks_threads_for(len), rc = FU__CSV_UNSURE;
