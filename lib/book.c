@@ -1716,21 +1716,22 @@ int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) { r
 /* Room for `more` events beyond those stored when a reader knows about how
  * many come (a file's rows): the array then neither grows nor looks for
  * duplicates on the way (finalize drops them all the same), and neither do
- * the customer runs. Best effort: on failure the adds grow them as usual. */
-void fu__book_reserve_events(fu_book *b, size_t more) {
-    if (b->appending || more > UINT32_MAX) return;
+ * the customer runs. FU_ENOMEM leaves the book as it was (bigger arrays). */
+int fu__book_reserve_events(fu_book *b, size_t more) {
+    if (b->appending || more > UINT32_MAX) return FU_OK;
     if (b->nev + more > b->ev_cap) {
         fu__erow *p = fu__realloc(b->ev, (b->nev + more) * sizeof *p);
-        if (!p) return;
+        if (!p) return fu__error_nomem();
         b->ev = p;
         b->ev_cap = b->nev + more;
     }
     if (b->nruns + more > b->runs_cap) { /* at worst a run an event */
         crun *r = fu__realloc(b->runs, (b->nruns + more) * sizeof *r);
-        if (!r) return;
+        if (!r) return fu__error_nomem();
         b->runs = r;
         b->runs_cap = b->nruns + more;
     }
+    return FU_OK;
 }
 void fu__book_count_skipped(fu_book *b) { b->skipped++; }
 unsigned int fu__book_flags(const fu_book *b) { return b->flags; }

@@ -570,7 +570,7 @@ typedef struct blk {
     char *text; /* len + 1 bytes used */
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
-    size_t n, ev_cap, rows; /* rows: at most this many (line breaks + 1) */
+    size_t n, ev_cap;
     uint32_t *h5; /* PF_COUNT hashes a row: its strings' (the worker's), for the prefetch */
     size_t h5_cap;
     int rc;    /* the worker's: not FU_OK, stop and read serially */
@@ -648,7 +648,7 @@ static int blk_prepare(blocks *p, blk *k) {
     memcpy(p->carry, k->text + end, p->carry_len);
     k->len = end;
     k->last = p->eof && !p->carry_len;
-    size_t rows = k->rows = fu__csv_count_breaks(k->text, end) + 1;
+    size_t rows = fu__csv_count_breaks(k->text, end) + 1;
     if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
     if (PF_COUNT * rows > k->h5_cap && FU_GROW(k->h5, k->h5_cap, PF_COUNT * rows)) return FU_ENOMEM;
     return FU_OK;
@@ -729,14 +729,21 @@ static int blocks_header(fu_book *b, blocks *p, const char *source) {
     return FU_OK;
 }
 
+/* Room in the book for the events of the whole input at the first block's
+ * bytes an event (its events, not its line breaks: blank lines take none),
+ * so that the event array neither grows nor passes over the duplicates on
+ * the way. */
+static int reserve_rows(fu_book *b, const blocks *p, const blk *k) {
+    double rows = (double)p->size / (double)k->len * (double)k->n * 1.05;
+    return fu__book_reserve_events(b, rows < (double)UINT32_MAX ? (size_t)rows : UINT32_MAX);
+}
+
 /* One thread: read, parse, add, block after block. Two: the worker parses
  * block i + 1 while this thread reads block i + 2 and adds block i. */
 static int blocks_run(fu_book *b, blocks *p, int threads) {
     pthread_t th;
     if (threads > 1 && pthread_create(&th, NULL, blocks_worker, p) != 0) threads = 1;
     int rc = blk_prepare(p, &p->slot[0]);
-    if (rc == FU_OK && !p->slot[0].last && p->slot[0].len) /* the rows of the whole input, as in the first block */
-        fu__book_reserve_events(b, (size_t)((double)p->size / (double)p->slot[0].len * (double)p->slot[0].rows * 1.05));
     if (rc == FU_OK && threads > 1) blk_set(p, &p->slot[0], BLK_QUEUED);
     for (size_t i = 0; rc == FU_OK; i++) {
         blk *k = &p->slot[i & 1], *next = &p->slot[(i + 1) & 1];
@@ -751,7 +758,8 @@ static int blocks_run(fu_book *b, blocks *p, int threads) {
             k->state = BLK_FREE;
             pthread_mutex_unlock(&p->mu);
         }
-        rc = k->rc ? k->rc : blk_apply(b, k);
+        if (i == 0 && more && !k->rc && k->len) rc = reserve_rows(b, p, k);
+        rc = rc ? rc : k->rc ? k->rc : blk_apply(b, k);
         if (rc || !more) break;
         if (threads == 1) rc = blk_prepare(p, next);
     }

@@ -148,7 +148,7 @@ int fu__book_check_free(const fu_book *b, const char *what);
  * naming the bad field in `bad`. */
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
-void fu__book_reserve_events(fu_book *b, size_t more);
+int fu__book_reserve_events(fu_book *b, size_t more);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
 void fu__book_count_skipped(fu_book *b);
 /* The string table's hash of `len` bytes, and a lookup of that hash made
