@@ -179,16 +179,53 @@ static void st_free(strtab *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* Narrow slots while every symbol fits in ST_SYM_BITS bits: 4 bytes a slot
+ * instead of 8 (the table is the string table's largest part); the tag (the
+ * hash's top bits) spares a visit to the string for most misses, as the
+ * whole hash does in a wide slot. */
+#define ST_SYM_BITS 25
+#define ST_SYM_MASK (((uint32_t)1 << ST_SYM_BITS) - 1)
+static size_t st_narrow_max = ST_SYM_MASK; /* the most symbols of a narrow table (tests lower it) */
+
+void fu__book_strtab_tune(size_t narrow_max) {
+    st_narrow_max = narrow_max && narrow_max < ST_SYM_MASK ? narrow_max : ST_SYM_MASK;
+}
+
+static int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
+    return strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0';
+}
+
 static uint32_t st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
     if (!t->nslots) return 0;
     size_t mask = t->nslots - 1;
+    if (t->wide) {
+        const uint64_t *sl = t->slots;
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+            uint64_t slot = sl[i];
+            if (!slot) return 0;
+            if ((uint32_t)(slot >> 32) == h && st_is(t, (uint32_t)slot, s, len)) return (uint32_t)slot;
+        }
+    }
+    const uint32_t *sl = t->slots;
+    uint32_t tag = h >> ST_SYM_BITS;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint64_t slot = t->slots[i];
+        uint32_t slot = sl[i];
         if (!slot) return 0;
-        uint32_t sym = (uint32_t)slot;
-        /* the hash in the slot spares a visit to the string for most misses */
-        if ((uint32_t)(slot >> 32) == h && strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0')
-            return sym;
+        if (slot >> ST_SYM_BITS == tag && st_is(t, slot & ST_SYM_MASK, s, len)) return slot & ST_SYM_MASK;
+    }
+}
+
+/* Put symbol `sym` of hash h in the first empty slot from its place. */
+static void st_place(void *slots, size_t nslots, int wide, uint32_t h, uint32_t sym) {
+    size_t mask = nslots - 1, i = h & mask;
+    if (wide) {
+        uint64_t *sl = slots;
+        while (sl[i]) i = (i + 1) & mask;
+        sl[i] = (uint64_t)h << 32 | sym;
+    } else {
+        uint32_t *sl = slots;
+        while (sl[i]) i = (i + 1) & mask;
+        sl[i] = (h >> ST_SYM_BITS) << ST_SYM_BITS | sym;
     }
 }
 
@@ -208,20 +245,24 @@ static int st_grow_syms(strtab *t, size_t need) {
     return FU_OK;
 }
 
-static int st_rehash(strtab *t, size_t nslots) {
-    uint64_t *slots = fu__calloc(nslots, sizeof *slots);
+/* A table of nslots slots, wide or not, for the symbols 1..n-1. A wide
+ * table keeps the hashes: a narrow one (or the switch to wide) hashes the
+ * strings again, in symbol order (the strings lie in that order). */
+static int st_rehash(strtab *t, size_t nslots, int wide) {
+    void *slots = fu__calloc(nslots, wide ? sizeof(uint64_t) : sizeof(uint32_t));
     if (!slots) return fu__error_nomem();
-    size_t mask = nslots - 1;
-    for (size_t j = 0; j < t->nslots; j++) {
-        uint64_t slot = t->slots[j];
-        if (!slot) continue;
-        size_t i = (size_t)(slot >> 32) & mask;
-        while (slots[i]) i = (i + 1) & mask;
-        slots[i] = slot;
+    if (t->wide) {
+        const uint64_t *old = t->slots;
+        for (size_t j = 0; j < t->nslots; j++)
+            if (old[j]) st_place(slots, nslots, wide, (uint32_t)(old[j] >> 32), (uint32_t)old[j]);
+    } else {
+        for (size_t sym = 1; sym < t->n; sym++)
+            st_place(slots, nslots, wide, hash_bytes(t->str[sym], strlen(t->str[sym])), (uint32_t)sym);
     }
     fu__free(t->slots);
     t->slots = slots;
     t->nslots = nslots;
+    t->wide = wide;
     return FU_OK;
 }
 
@@ -259,8 +300,13 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     if (n >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 distinct strings");
     int rc = st_grow_syms(t, n + 1);
     if (rc) return rc;
-    /* linear probing up to 3/4 full */
-    if ((n + 1) * 4 > t->nslots * 3 && (rc = st_rehash(t, t->nslots ? t->nslots * 2 : 1024))) return rc;
+    /* linear probing up to 3/4 full; wide slots past the narrow symbols */
+    int wide = t->wide || n > st_narrow_max;
+    if ((n + 1) * 4 > t->nslots * 3 || wide != t->wide) {
+        size_t ns = t->nslots ? t->nslots : 1024;
+        while ((n + 1) * 4 > ns * 3) ns *= 2;
+        if ((rc = st_rehash(t, ns, wide))) return rc;
+    }
     char *dst = st_alloc(t, len + 1);
     if (!dst) return fu__error_nomem();
     memcpy(dst, s, len);
@@ -275,30 +321,32 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     t->str[sym] = dst;
     t->owner[sym] = 0;
     t->flags[sym] = 0;
-    size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i]) i = (i + 1) & mask;
-    t->slots[i] = (uint64_t)h << 32 | sym;
+    st_place(t->slots, t->nslots, t->wide, h, sym);
     *out = sym;
     return FU_OK;
 }
 
-/* Ask for the slot of a string of hash `h` ahead of use: the table is far
- * bigger than the caches. */
-static void st_prefetch(const strtab *t, uint32_t h) {
-#if defined(__GNUC__)
-    if (t->nslots) __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
-#else
-    (void)t, (void)h;
-#endif
-}
-
 uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
 
-void fu__book_prefetch(const fu_book *b, uint32_t hash) { st_prefetch(&b->st, hash); }
+/* Ask for the slot of a string of hash `hash` ahead of use: the table is far
+ * bigger than the caches. (Not in a static function of its own: GCC 12 drops
+ * the call to a function that only prefetches, as if it did nothing.) */
+void fu__book_prefetch(const fu_book *b, uint32_t hash) {
+    const strtab *t = &b->st;
+    if (!t->nslots) return;
+    size_t i = hash & (t->nslots - 1);
+#if defined(__GNUC__)
+    __builtin_prefetch((const char *)t->slots + (t->wide ? i * sizeof(uint64_t) : i * sizeof(uint32_t)));
+#else
+    (void)i;
+#endif
+}
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
     return len ? st_find(t, s, len, hash_bytes(s, len)) : 0;
 }
+
+int fu__book_strtab_wide(const fu_book *b) { return b->st.wide; }
 
 /* ====================================================== the book */
 
