@@ -19,6 +19,11 @@ The files are bench_book's (`bench_book 100000 10 DIR keep` writes
 DIR/bench_book_customers.csv and DIR/bench_book_events.csv, 1 M events, 73 MB).
 
     /usr/bin/python3 bench/peers_pandas.py --dir DIR [--bin build/test/bench/bench_csvread] [--rounds 7] [--modes -1,1,2]
+        [--before OTHER_BENCH_CSVREAD]
+
+--before runs a second bench_csvread (say, built from the commit before a
+change) in every round too, before ours: before/after and pandas interleaved
+in one run, one more table row per mode.
 """
 import argparse
 import os
@@ -56,6 +61,7 @@ def main():
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--modes", default="-1,1,2")
+    ap.add_argument("--before", default=None, help="another bench_csvread, run in each round before ours")
     a = ap.parse_args()
     cust = os.path.join(a.dir, "bench_book_customers.csv")
     ev = os.path.join(a.dir, "bench_book_events.csv")
@@ -64,11 +70,14 @@ def main():
         return 0
     size = os.path.getsize(ev)
     modes = [int(m) for m in a.modes.split(",")]
-    us, them = {m: [] for m in modes}, []
+    sides = ([("before", a.before)] if a.before else []) + [("", a.bin)]
+    keys = [(name, m) for m in modes for name, _ in sides]
+    us, them = {k: [] for k in keys}, []
     for _ in range(a.rounds):
         for m in modes:
-            t, n_ours = ours(a.bin, cust, ev, m)
-            us[m].append(t)
+            for name, binary in sides:
+                t, n_ours = ours(binary, cust, ev, m)
+                us[(name, m)].append(t)
         t, n_peer = peer(ev)
         them.append(t)
     print("rows: pandas %d, book %d events kept (duplicates dropped)" % (n_peer, n_ours))
@@ -76,16 +85,16 @@ def main():
           "ratio (CPU) | per-round min..max | rounds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     names = {-1: "serial reader", 0: "library's choice", 1: "blocks, 1 thread", 2: "blocks, 2 threads"}
-    for m in modes:
+    for name, m in keys:
         cells = []
         for k in (0, 1):
-            mu = statistics.median(u[k] for u in us[m])
+            mu = statistics.median(u[k] for u in us[(name, m)])
             mt = statistics.median(x[k] for x in them)
-            ratio = [x[k] / u[k] for u, x in zip(us[m], them)]
+            ratio = [x[k] / u[k] for u, x in zip(us[(name, m)], them)]
             cells.append("%.2f s (%.0f MB/s) | %.2f s (%.0f MB/s) | **%.1fx** | %.1fx..%.1fx" % (
                 mu, size / mu / 1e6, mt, size / mt / 1e6, mt / mu, min(ratio), max(ratio)))
-        print("| events CSV -> book, %.0f MB, %s | %s | %s | %d |" % (size / 1e6, names.get(m, str(m)), cells[0],
-                                                                   cells[1], a.rounds))
+        label = names.get(m, str(m)) + (", " + name if name else "")
+        print("| events CSV -> book, %.0f MB, %s | %s | %s | %d |" % (size / 1e6, label, cells[0], cells[1], a.rounds))
     return 0
 
 

@@ -179,16 +179,53 @@ static void st_free(strtab *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* Narrow slots while every symbol fits in ST_SYM_BITS bits: 4 bytes a slot
+ * instead of 8 (the table is the string table's largest part); the tag (the
+ * hash's top bits) spares a visit to the string for most misses, as the
+ * whole hash does in a wide slot. */
+#define ST_SYM_BITS 25
+#define ST_SYM_MASK (((uint32_t)1 << ST_SYM_BITS) - 1)
+static size_t st_narrow_max = ST_SYM_MASK; /* the most symbols of a narrow table (tests lower it) */
+
+void fu__book_strtab_tune(size_t narrow_max) {
+    st_narrow_max = narrow_max && narrow_max < ST_SYM_MASK ? narrow_max : ST_SYM_MASK;
+}
+
+static int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
+    return strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0';
+}
+
 static uint32_t st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
     if (!t->nslots) return 0;
     size_t mask = t->nslots - 1;
+    if (t->wide) {
+        const uint64_t *sl = t->slots;
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+            uint64_t slot = sl[i];
+            if (!slot) return 0;
+            if ((uint32_t)(slot >> 32) == h && st_is(t, (uint32_t)slot, s, len)) return (uint32_t)slot;
+        }
+    }
+    const uint32_t *sl = t->slots;
+    uint32_t tag = h >> ST_SYM_BITS;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint64_t slot = t->slots[i];
+        uint32_t slot = sl[i];
         if (!slot) return 0;
-        uint32_t sym = (uint32_t)slot;
-        /* the hash in the slot spares a visit to the string for most misses */
-        if ((uint32_t)(slot >> 32) == h && strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0')
-            return sym;
+        if (slot >> ST_SYM_BITS == tag && st_is(t, slot & ST_SYM_MASK, s, len)) return slot & ST_SYM_MASK;
+    }
+}
+
+/* Put symbol `sym` of hash h in the first empty slot from its place. */
+static void st_place(void *slots, size_t nslots, int wide, uint32_t h, uint32_t sym) {
+    size_t mask = nslots - 1, i = h & mask;
+    if (wide) {
+        uint64_t *sl = slots;
+        while (sl[i]) i = (i + 1) & mask;
+        sl[i] = (uint64_t)h << 32 | sym;
+    } else {
+        uint32_t *sl = slots;
+        while (sl[i]) i = (i + 1) & mask;
+        sl[i] = (h >> ST_SYM_BITS) << ST_SYM_BITS | sym;
     }
 }
 
@@ -208,20 +245,24 @@ static int st_grow_syms(strtab *t, size_t need) {
     return FU_OK;
 }
 
-static int st_rehash(strtab *t, size_t nslots) {
-    uint64_t *slots = fu__calloc(nslots, sizeof *slots);
+/* A table of nslots slots, wide or not, for the symbols 1..n-1. A wide
+ * table keeps the hashes: a narrow one (or the switch to wide) hashes the
+ * strings again, in symbol order (the strings lie in that order). */
+static int st_rehash(strtab *t, size_t nslots, int wide) {
+    void *slots = fu__calloc(nslots, wide ? sizeof(uint64_t) : sizeof(uint32_t));
     if (!slots) return fu__error_nomem();
-    size_t mask = nslots - 1;
-    for (size_t j = 0; j < t->nslots; j++) {
-        uint64_t slot = t->slots[j];
-        if (!slot) continue;
-        size_t i = (size_t)(slot >> 32) & mask;
-        while (slots[i]) i = (i + 1) & mask;
-        slots[i] = slot;
+    if (t->wide) {
+        const uint64_t *old = t->slots;
+        for (size_t j = 0; j < t->nslots; j++)
+            if (old[j]) st_place(slots, nslots, wide, (uint32_t)(old[j] >> 32), (uint32_t)old[j]);
+    } else {
+        for (size_t sym = 1; sym < t->n; sym++)
+            st_place(slots, nslots, wide, hash_bytes(t->str[sym], strlen(t->str[sym])), (uint32_t)sym);
     }
     fu__free(t->slots);
     t->slots = slots;
     t->nslots = nslots;
+    t->wide = wide;
     return FU_OK;
 }
 
@@ -259,8 +300,13 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     if (n >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 distinct strings");
     int rc = st_grow_syms(t, n + 1);
     if (rc) return rc;
-    /* linear probing up to 3/4 full */
-    if ((n + 1) * 4 > t->nslots * 3 && (rc = st_rehash(t, t->nslots ? t->nslots * 2 : 1024))) return rc;
+    /* linear probing up to 3/4 full; wide slots past the narrow symbols */
+    int wide = t->wide || n > st_narrow_max;
+    if ((n + 1) * 4 > t->nslots * 3 || wide != t->wide) {
+        size_t ns = t->nslots ? t->nslots : 1024;
+        while ((n + 1) * 4 > ns * 3) ns *= 2;
+        if ((rc = st_rehash(t, ns, wide))) return rc;
+    }
     char *dst = st_alloc(t, len + 1);
     if (!dst) return fu__error_nomem();
     memcpy(dst, s, len);
@@ -275,30 +321,32 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     t->str[sym] = dst;
     t->owner[sym] = 0;
     t->flags[sym] = 0;
-    size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i]) i = (i + 1) & mask;
-    t->slots[i] = (uint64_t)h << 32 | sym;
+    st_place(t->slots, t->nslots, t->wide, h, sym);
     *out = sym;
     return FU_OK;
 }
 
-/* Ask for the slot of a string of hash `h` ahead of use: the table is far
- * bigger than the caches. */
-static void st_prefetch(const strtab *t, uint32_t h) {
-#if defined(__GNUC__)
-    if (t->nslots) __builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
-#else
-    (void)t, (void)h;
-#endif
-}
-
 uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
 
-void fu__book_prefetch(const fu_book *b, uint32_t hash) { st_prefetch(&b->st, hash); }
+/* Ask for the slot of a string of hash `hash` ahead of use: the table is far
+ * bigger than the caches. (Not in a static function of its own: GCC 12 drops
+ * the call to a function that only prefetches, as if it did nothing.) */
+void fu__book_prefetch(const fu_book *b, uint32_t hash) {
+    const strtab *t = &b->st;
+    if (!t->nslots) return;
+    size_t i = hash & (t->nslots - 1);
+#if defined(__GNUC__)
+    __builtin_prefetch((const char *)t->slots + (t->wide ? i * sizeof(uint64_t) : i * sizeof(uint32_t)));
+#else
+    (void)i;
+#endif
+}
 
 static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
     return len ? st_find(t, s, len, hash_bytes(s, len)) : 0;
 }
+
+int fu__book_strtab_wide(const fu_book *b) { return b->st.wide; }
 
 /* ====================================================== the book */
 
@@ -1078,6 +1126,56 @@ static void apply_order(fu__erow *ev, uint32_t *order, size_t n) {
     }
 }
 
+/* The events of b (customers in runs) copied to `to` grouped by customer, in
+ * their order within each customer: off[c] is where customer c starts (the
+ * offsets are left as they were). A scatter from one pass over the events:
+ * reading them in order and writing each where it goes keeps many cache
+ * misses in flight, where following the cycles of a permutation in place
+ * waits for each miss in turn (it was most of finalize on a file in time
+ * order). */
+static void sort_by_customer(const fu_book *b, fu__erow *to, const size_t *off) {
+    const fu__erow *ev = b->ev;
+    size_t *pos = (size_t *)off; /* advanced, then put back */
+    for (size_t r = 0, i = 0; r < b->nruns; r++) {
+        uint32_t c = b->runs[r].cust;
+        size_t end = b->runs[r].end, p = pos[c];
+        for (; i < end; i++) to[p++] = ev[i];
+        pos[c] = p;
+    }
+    /* pos[c] is now where customer c + 1 starts */
+    for (size_t c = b->ncust; c-- > 1;) pos[c] = pos[c - 1];
+    if (b->ncust) pos[0] = 0;
+}
+
+/* Up to this many events of a customer are sorted with their times on the
+ * stack, by insertion (stable). */
+#define SORT_SMALL 32
+
+/* Sort the k events of one customer by time, stably; `order` holds k
+ * entries when k > SORT_SMALL. */
+static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *order) {
+    size_t x = 1;
+    while (x < k && row_at(A, &v[x - 1]) <= row_at(A, &v[x])) x++;
+    if (x >= k) return;
+    if (k > SORT_SMALL) {
+        for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
+        sortctx sc = {v, NULL, A};
+        sort_idx(order, k, &sc, less_time);
+        apply_order(v, order, k);
+        return;
+    }
+    int64_t t[SORT_SMALL];
+    for (size_t i = 0; i < k; i++) t[i] = row_at(A, &v[i]);
+    for (size_t i = x; i < k; i++) {
+        fu__erow r = v[i];
+        int64_t ti = t[i];
+        size_t j = i;
+        while (j > 0 && ti < t[j - 1]) v[j] = v[j - 1], t[j] = t[j - 1], j--;
+        v[j] = r;
+        t[j] = ti;
+    }
+}
+
 /* Drop exact duplicates within each run of equal timestamps, keeping the
  * first; `scratch` holds at least as many entries as the longest run. */
 static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, size_t *off, size_t nc, uint32_t *scratch) {
@@ -1165,33 +1263,29 @@ int fu_book_finalize(fu_book *b) {
         b->off_cap = nc + 1;
     }
     size_t *off = b->off;
-    uint32_t *order = NULL;
-    if (n && (!sorted || (dedup && maxrun > 16))) {
-        order = fu__malloc(n * sizeof *order);
-        if (!order) return fu__error_nomem();
-    }
-
     memset(off, 0, (nc + 1) * sizeof *off);
     wk.c = wk.r = 0;
     for (size_t i = 0; i < n; i++) off[ev_cust(b, i, &wk) + 1]++;
-    for (size_t c = 1; c <= nc; c++) off[c] += off[c - 1];
+    size_t kmax = 0; /* the most events of one customer */
+    for (size_t c = 1; c <= nc; c++) {
+        if (off[c] > kmax) kmax = off[c];
+        off[c] += off[c - 1];
+    }
+    fu__erow *to = NULL; /* the events in customer order (when not sorted) */
+    uint32_t *order = NULL; /* the scratch of one customer's sort or dedup */
+    if (n && !sorted && !(to = fu__malloc(n * sizeof *to))) return fu__error_nomem();
+    if (n && ((!sorted && kmax > SORT_SMALL) || (dedup && (sorted ? maxrun : kmax) > 16)) &&
+        !(order = fu__malloc(kmax * sizeof *order))) {
+        fu__free(to);
+        return fu__error_nomem();
+    }
+
     if (!sorted) {
-        /* counting sort by customer (stable), then by time within each customer */
-        wk.c = wk.r = 0;
-        for (size_t i = 0; i < n; i++) order[off[ev_cust(b, i, &wk)]++] = (uint32_t)i;
-        for (size_t c = nc; c-- > 1;) off[c] = off[c - 1];
-        if (nc) off[0] = 0;
-        for (size_t c = 0; c < nc; c++) {
-            uint32_t *a = order + off[c];
-            size_t k = off[c + 1] - off[c];
-            size_t x = 1;
-            while (x < k && row_at(A, &ev[a[x - 1]]) <= row_at(A, &ev[a[x]])) x++;
-            if (x < k) {
-                sortctx sc = {ev, NULL, A};
-                sort_idx(a, k, &sc, less_time);
-            }
-        }
-        apply_order(ev, order, n);
+        sort_by_customer(b, to, off);
+        fu__free(b->ev);
+        b->ev = ev = to;
+        b->ev_cap = n;
+        for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, order);
     }
     if (dedup && n) {
         size_t kept = drop_duplicates(ev, b->attrs.v, off, nc, order);
@@ -1667,6 +1761,26 @@ int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad) 
     return customer_add(b, in, bad, NULL);
 }
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) { return event_add(b, in, bad); }
+/* Room for `more` events beyond those stored when a reader knows about how
+ * many come (a file's rows): the array then neither grows nor looks for
+ * duplicates on the way (finalize drops them all the same), and neither do
+ * the customer runs. FU_ENOMEM leaves the book as it was (bigger arrays). */
+int fu__book_reserve_events(fu_book *b, size_t more) {
+    if (b->appending || more > UINT32_MAX) return FU_OK;
+    if (b->nev + more > b->ev_cap) {
+        fu__erow *p = fu__realloc(b->ev, (b->nev + more) * sizeof *p);
+        if (!p) return fu__error_nomem();
+        b->ev = p;
+        b->ev_cap = b->nev + more;
+    }
+    if (b->nruns + more > b->runs_cap) { /* at worst a run an event */
+        crun *r = fu__realloc(b->runs, (b->nruns + more) * sizeof *r);
+        if (!r) return fu__error_nomem();
+        b->runs = r;
+        b->runs_cap = b->nruns + more;
+    }
+    return FU_OK;
+}
 void fu__book_count_skipped(fu_book *b) { b->skipped++; }
 unsigned int fu__book_flags(const fu_book *b) { return b->flags; }
 void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field) {

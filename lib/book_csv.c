@@ -582,6 +582,7 @@ typedef struct blocks {
     FILE *f;
     const char *mem;
     size_t mem_len, mem_pos;
+    size_t size; /* of the whole input */
     int eof;
     char *carry; /* the bytes after the last block's end */
     size_t carry_len;
@@ -728,6 +729,15 @@ static int blocks_header(fu_book *b, blocks *p, const char *source) {
     return FU_OK;
 }
 
+/* Room in the book for the events of the whole input at the first block's
+ * bytes an event (its events, not its line breaks: blank lines take none),
+ * so that the event array neither grows nor passes over the duplicates on
+ * the way. */
+static int reserve_rows(fu_book *b, const blocks *p, const blk *k) {
+    double rows = (double)p->size / (double)k->len * (double)k->n * 1.05;
+    return fu__book_reserve_events(b, rows < (double)UINT32_MAX ? (size_t)rows : UINT32_MAX);
+}
+
 /* One thread: read, parse, add, block after block. Two: the worker parses
  * block i + 1 while this thread reads block i + 2 and adds block i. */
 static int blocks_run(fu_book *b, blocks *p, int threads) {
@@ -748,7 +758,8 @@ static int blocks_run(fu_book *b, blocks *p, int threads) {
             k->state = BLK_FREE;
             pthread_mutex_unlock(&p->mu);
         }
-        rc = k->rc ? k->rc : blk_apply(b, k);
+        if (i == 0 && more && !k->rc && k->len) rc = reserve_rows(b, p, k);
+        rc = rc ? rc : k->rc ? k->rc : blk_apply(b, k);
         if (rc || !more) break;
         if (threads == 1) rc = blk_prepare(p, next);
     }
@@ -781,10 +792,11 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !blocks_threads_for((size_t)st.st_size))
             return FU__CSV_UNSURE;
         len = (size_t)st.st_size;
+        p.size = len;
         if (!(p.f = fopen(path, "rb"))) return FU__CSV_UNSURE; /* the serial reader says why */
     } else {
         p.mem = text;
-        p.mem_len = len;
+        p.mem_len = p.size = len;
         p.eof = len == 0;
     }
     int threads = blocks_threads_for(len), rc = FU__CSV_UNSURE;

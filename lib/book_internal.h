@@ -25,8 +25,12 @@ typedef struct strtab {
     uint32_t *owner; /* customer index + 1 of the customer with this id, 0 none */
     uint8_t *flags;  /* SYM_* validation cache */
     size_t n, cap;
-    uint64_t *slots; /* open addressing: hash << 32 | symbol; 0 = empty */
+    /* open addressing, 0 = empty; narrow (uint32_t): the hash's top 7 bits
+     * << 25 | symbol, while every symbol fits in 25 bits; then wide
+     * (uint64_t): hash << 32 | symbol */
+    void *slots;
     size_t nslots;
+    int wide;
 } strtab;
 
 /* ---- the stored event (issue 19: 12 bytes an event instead of 56) ----
@@ -148,6 +152,9 @@ int fu__book_check_free(const fu_book *b, const char *what);
  * naming the bad field in `bad`. */
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
+int fu__book_reserve_events(fu_book *b, size_t more);
+void fu__book_strtab_tune(size_t narrow_max);
+int fu__book_strtab_wide(const fu_book *b);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
 void fu__book_count_skipped(fu_book *b);
 /* The string table's hash of `len` bytes, and a lookup of that hash made

@@ -709,3 +709,111 @@ Test(book_csv, too_many_fields_names_the_first_extra_field) {
         free(t.s);
     }
 }
+
+/* ------------------------------------------------- finalize's event sort */
+
+/* Events of three customers interleaved and out of time order: customer A
+ * has 60 (more than the 32 sorted on the stack; 24 of them at one time, a
+ * run of equal times longer than 16 with exact repeats), B 20 (sorted on
+ * the stack), C one. Expected: each customer's events by time, equal times
+ * in file order, later exact copies dropped; computed here by a plain
+ * stable selection. */
+typedef struct tev {
+    int cust, sec, oid, dead;
+} tev;
+
+Test(book_csv, finalize_sorts_each_customers_events_stably) {
+    tev v[81];
+    int n = 0;
+    for (int i = 0; i < 60; i++) { /* A: times going down, 24 events at second 30 */
+        v[n++] = (tev){0, i < 24 ? 30 : 83 - i, i % 5, 0};
+        if (i % 3 == 0) v[n++] = (tev){1, (i * 37) % 50, i % 2, 0}; /* B */
+    }
+    v[n++] = (tev){2, 5, 0, 0};
+    cr_assert_eq(n, 81);
+    text t = {0}, want = {0};
+    static const char *const ID[] = {"A", "B", "C"};
+    char line[128];
+    puts_(&t, "customer_id,at,kind,order_id\n");
+    for (int i = 0; i < n; i++) {
+        snprintf(line, sizeof line, "%s,2026-01-01T00:00:%02dZ,contact,o%d\n", ID[v[i].cust], v[i].sec, v[i].oid);
+        puts_(&t, line);
+    }
+    puts_(&want, "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,outcome,"
+                 "score,survey,note\n");
+    size_t dups = 0;
+    for (int c = 0; c < 3; c++)
+        for (int sec = 0; sec < 60; sec++)
+            for (int i = 0; i < n; i++) {
+                if (v[i].cust != c || v[i].sec != sec) continue;
+                int dup = 0;
+                for (int j = 0; j < i && !dup; j++)
+                    dup = v[j].cust == c && v[j].sec == sec && v[j].oid == v[i].oid;
+                if (dup) {
+                    dups++;
+                    continue;
+                }
+                snprintf(line, sizeof line, "%s,2026-01-01T00:00:%02dZ,contact,o%d,,,,,,,,,,\n", ID[c], sec, v[i].oid);
+                puts_(&want, line);
+            }
+    cr_assert_geq(dups, 19);
+    static const int modes[][2] = {{-1, 0}, {1, 64}, {2, 150}};
+    for (size_t m = 0; m < 3; m++) {
+        outcome o = read_with(modes[m][0], modes[m][1], t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_OK, "%s", o.message);
+        cr_expect_str_eq(o.csv, want.s, "mode %d", modes[m][0]);
+        cr_expect_eq(o.dups, dups);
+        free(o.csv);
+    }
+    free(t.s);
+    free(want.s);
+}
+
+/* ------------------------------------------------------ the string table */
+
+/* The string table's slots are 4 bytes while every symbol fits in 25 bits,
+ * then 8 (hash << 32 | symbol). Lowered to 100 symbols here: a read that
+ * crosses the switch makes the same book, and every customer id is found
+ * again (through the wide slots). */
+Test(book_csv, string_table_goes_wide_with_the_same_book) {
+    text t = {0};
+    puts_(&t, "customer_id,at,kind,order_id\n");
+    char line[128];
+    for (unsigned i = 0; i < 3000; i++) {
+        snprintf(line, sizeof line, "C%u,2026-01-0%uT00:00:%02uZ,contact,O%u\n", pick(300), 1 + pick(9), pick(60),
+                 pick(1000));
+        puts_(&t, line);
+    }
+    outcome narrow = read_with(-1, 0, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+    cr_assert_eq(narrow.rc, FU_OK, "%s", narrow.message);
+    fu__book_strtab_tune(100);
+    static const int modes[][2] = {{-1, 0}, {1, 4096}, {2, 1000}};
+    for (size_t m = 0; m < 3; m++) {
+        outcome wide = read_with(modes[m][0], modes[m][1], t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        same(&narrow, &wide, "wide slots");
+        free(wide.csv);
+    }
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, t.s, t.len, "ev.csv"), FU_OK);
+    cr_assert(fu__book_strtab_wide(b));
+    cr_assert_gt(fu_book_customer_count(b), 250);
+    for (size_t i = 0; i < fu_book_customer_count(b); i++) {
+        const char *id = fu_book_customer(b, i)->id;
+        size_t at = SIZE_MAX;
+        cr_assert_eq(fu_book_find_customer(b, id, strlen(id), &at), FU_OK, "%s", id);
+        cr_assert_eq(at, i, "%s", id);
+    }
+    size_t at;
+    cr_assert_neq(fu_book_find_customer(b, "C300", 4, &at), FU_OK);
+    fu_book_free(b);
+    fu__book_strtab_tune(0);
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, t.s, t.len, "ev.csv"), FU_OK);
+    cr_assert(!fu__book_strtab_wide(b));
+    fu_book_free(b);
+    free(narrow.csv);
+    free(t.s);
+}
