@@ -175,7 +175,9 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
 
     /* zones of every customer, so that an unknown zone fails here */
     for (size_t i = 0; i < pl->ncust; i++) {
-        const fu_customer *c = fu_book_customer(book, i);
+        fu_customer cb;
+        fu__book_customer_get(book, i, &cb);
+        const fu_customer *c = &cb;
         const pl_zone *z;
         if (pl->nzones && pl->zones[pl->nzones - 1].tz == c->tz) continue;
         if ((rc = fu__pl_zone_get(pl, c->tz, &z))) goto fail;
@@ -670,13 +672,14 @@ static int compute_tier_cycles(fu_planner *pl) {
         size_t n;
         int rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &ev, &n);
         if (rc) return rc;
-        const fu_customer *c = fu_book_customer(pl->book, ci);
-        double spend = c->annual_spend;
+        fu_customer cb;
+        fu__book_customer_get(pl->book, ci, &cb);
+        double spend = cb.annual_spend;
         memset(k, 0, sizeof k);
         double own = 0;
         for (size_t i = 0; i < n; i++) {
             if (ev[i].kind != FU_EVENT_PURCHASE) continue;
-            if (isnan(c->annual_spend) && ev[i].at > ev[n - 1].at - 365 * DAY && !isnan(ev[i].amount))
+            if (isnan(cb.annual_spend) && ev[i].at > ev[n - 1].at - 365 * DAY && !isnan(ev[i].amount))
                 own += ev[i].amount;
             int cls = fu__pl_event_class(pl, &ev[i]);
             if (cls < 0 || cls >= FU__POL_MAX_TIERS) continue;
@@ -707,8 +710,9 @@ static int own_besttime(fu_planner *pl) {
     uint32_t *seg = fu__malloc((pl->ncust ? pl->ncust : 1) * sizeof *seg);
     if (!seg) return fu__error_nomem();
     for (size_t ci = 0; ci < pl->ncust; ci++) {
-        const fu_customer *c = fu_book_customer(pl->book, ci);
-        double spend = c->annual_spend;
+        fu_customer cb;
+        fu__book_customer_get(pl->book, ci, &cb);
+        double spend = cb.annual_spend;
         if (isnan(spend)) {
             const fu_event *ev;
             size_t n;
@@ -993,7 +997,9 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     pl_cust cx;
     memset(&cx, 0, sizeof cx);
     cx.index = ci;
-    cx.c = fu_book_customer(pl->book, ci);
+    fu_customer cb;
+    fu__book_customer_get(pl->book, ci, &cb);
+    cx.c = &cb;
     cx.now = now;
     cx.end = end;
     int rc = fu__pl_zone_get(pl, cx.c->tz, &cx.zone);

@@ -17,7 +17,7 @@ void fu_sim_report_free(fu_sim_report *r) {
  * second engine without the contacts of exempt priorities. */
 static void sim_event_in(const fu_book *b, const fu_event *e, fu_event_in *o) {
     fu_event_in_init(o);
-    o->customer_id = fu_book_customer(b, e->customer)->id;
+    o->customer_id = fu__book_customer_id(b, e->customer);
     o->at = e->at;
     o->kind = (fu_event_kind)e->kind;
     o->order_id = e->order_id ? fu_book_string(b, e->order_id) : NULL;
@@ -55,7 +55,9 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
     fu_priority prio[256];
     if (!rc && !buf) rc = fu__error_nomem();
     for (size_t ci = 0; ci < pl->ncust && !rc; ci++) {
-        const fu_customer *c = fu_book_customer(pl->book, ci);
+        fu_customer cbuf;
+        fu__book_customer_get(pl->book, ci, &cbuf);
+        const fu_customer *c = &cbuf;
         if ((rc = fu_kpi_add_customers(*out, c, 1))) break;
         const fu_event *be;
         size_t nb, m = 0;
