@@ -54,6 +54,8 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
+    fu__free(pl->pur_at);
+    fu__free(pl->pur_cls);
     fu__free(pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -262,6 +264,17 @@ static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, in
 }
 
 
+static int add_purchase(fu_planner *pl, int64_t at, int cls) {
+    if (pl->npur == pl->pur_cap) {
+        size_t c1 = pl->pur_cap, c2 = pl->pur_cap;
+        if (FU_GROW(pl->pur_at, c1, pl->npur + 1) || FU_GROW(pl->pur_cls, c2, pl->npur + 1)) return FU_ENOMEM;
+        pl->pur_cap = c1 < c2 ? c1 : c2;
+    }
+    pl->pur_at[pl->npur] = at;
+    pl->pur_cls[pl->npur++] = (int8_t)cls;
+    return FU_OK;
+}
+
 static int add_survey_time(fu_planner *pl, int64_t at) {
     if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
     pl->stimes[pl->nst++] = at;
@@ -301,6 +314,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     double spend_py = 0;
     pl->nct = 0;
     pl->nst = 0;
+    pl->npur = 0;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
         if (cx->first_event == FU_BOOK_NO_TIME) cx->first_event = e->at;
@@ -313,6 +327,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
             {
                 int c = fu__pl_event_class(pl, e);
                 if (c >= 0) cx->last_class = c;
+                if (add_purchase(pl, e->at, c)) return FU_ENOMEM;
             }
             if (isfinite(e->amount) && e->amount < 0) break; /* a refund */
             if (seg_first == FU_BOOK_NO_TIME) seg_first = e->at;
@@ -500,20 +515,20 @@ int fu__pl_compare_i64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Purchase days of class `cls` (-1: any) among the gathered events, same-day
- * purchases merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
-static size_t purchase_times(fu_planner *pl, size_t n, int cls, int64_t *t) {
+/* Purchase days of class `cls` (-1: any) among the gathered events (the
+ * purchases fu__pl_collect() listed with their classes), same-day purchases
+ * merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
+static size_t purchase_times(const fu_planner *pl, int cls, int64_t *t) {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind != FU_EVENT_PURCHASE) continue;
-        if (cls >= 0 && fu__pl_event_class(pl, e) != cls) continue;
-        if (k && e->at - t[k - 1] < DAY) continue;
+    for (size_t i = 0; i < pl->npur; i++) {
+        if (cls >= 0 && pl->pur_cls[i] != cls) continue;
+        int64_t at = pl->pur_at[i];
+        if (k && at - t[k - 1] < DAY) continue;
         if (k == MAX_CYCLE_PURCHASES) {
             memmove(t, t + 1, (k - 1) * sizeof *t);
             k--;
         }
-        t[k++] = e->at;
+        t[k++] = at;
     }
     return k;
 }
@@ -622,7 +637,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             }
             for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
                 if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
-                size_t k = purchase_times(pl, n, (int)cls, pl->ptimes);
+                size_t k = purchase_times(pl, (int)cls, pl->ptimes);
                 if (!k) continue;
                 double days;
                 uint16_t fl;

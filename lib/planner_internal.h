@@ -217,6 +217,12 @@ struct fu_planner {
     size_t gm_cap;
     int64_t *ptimes;
     size_t ptimes_cap;
+    /* the purchases of the customer being planned, in time order, with their
+     * product class (fu__pl_event_class, -1 none): made by fu__pl_collect()
+     * for the cycle cadences of fu__pl_candidates() */
+    int64_t *pur_at;
+    int8_t *pur_cls;
+    size_t npur, pur_cap;
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
     size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
