@@ -44,6 +44,8 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->cls);
     fu__free(pl->cad_buf);
     fu__free(pl->cad_kind);
+    fu__free(pl->repl_off);
+    fu__free(pl->repl_idx);
     fu__free(pl->supp_kind);
     fu__pl_overlay_free(&pl->guard_ov);
     fu__free(pl->fed_at);
@@ -54,8 +56,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
-    fu__free(pl->pur_at);
-    fu__free(pl->pur_cls);
+    fu__free(pl->pur);
     fu__free(pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -89,6 +90,32 @@ int64_t fu__pl_dur_seconds_approx(const fu_duration *d) {
 
 static int compute_tier_cycles(fu_planner *pl);
 static int own_besttime(fu_planner *pl);
+
+/* pl->repl_off / repl_idx: which cadences replace each cadence (the planner
+ * asks for every customer; the policy lists it the other way round). */
+static int replacers_index(fu_planner *pl) {
+    const fu__policy *P = pl->P;
+    size_t total = 0;
+    for (size_t i = 0; i < P->n_cadences; i++)
+        if (P->cadences[i].trigger != FU__TRIGGER_EVENT) total += P->cadences[i].n_replaces;
+    pl->repl_off = fu__calloc(P->n_cadences + 1, sizeof *pl->repl_off);
+    pl->repl_idx = fu__malloc((total ? total : 1) * sizeof *pl->repl_idx);
+    if (!pl->repl_off || !pl->repl_idx) return fu__error_nomem();
+    for (size_t c = 0, k = 0; c < P->n_cadences; c++) {
+        pl->repl_off[c] = k;
+        for (size_t i = 0; i < P->n_cadences; i++) {
+            const fu__pol_cadence *o = &P->cadences[i];
+            if (o->trigger == FU__TRIGGER_EVENT) continue;
+            for (size_t r = 0; r < o->n_replaces; r++)
+                if (o->replaces[r] == c) {
+                    pl->repl_idx[k++] = i;
+                    break;
+                }
+        }
+        pl->repl_off[c + 1] = k;
+    }
+    return FU_OK;
+}
 
 int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book, const fu_planner_options *opts) {
     if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_planner_new: NULL argument");
@@ -149,6 +176,7 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     }
     for (size_t i = 0; i < P->n_cadences; i++)
         pl->cad_kind[i] = P->cadences[i].trigger == FU__TRIGGER_EVENT ? kind_of_name(P->cadences[i].event) : -1;
+    if ((rc = replacers_index(pl))) goto fail;
     for (size_t i = 0; i < P->n_suppressions; i++)
         pl->supp_kind[i] =
             P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
@@ -264,14 +292,10 @@ static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, in
 }
 
 
-static int add_purchase(fu_planner *pl, int64_t at, int cls) {
-    if (pl->npur == pl->pur_cap) {
-        size_t c1 = pl->pur_cap, c2 = pl->pur_cap;
-        if (FU_GROW(pl->pur_at, c1, pl->npur + 1) || FU_GROW(pl->pur_cls, c2, pl->npur + 1)) return FU_ENOMEM;
-        pl->pur_cap = c1 < c2 ? c1 : c2;
-    }
-    pl->pur_at[pl->npur] = at;
-    pl->pur_cls[pl->npur++] = (int8_t)cls;
+static int add_purchase(fu_planner *pl, const fu_event *e, int cls) {
+    if (pl->npur == pl->pur_cap && FU_GROW(pl->pur, pl->pur_cap, pl->npur + 1)) return FU_ENOMEM;
+    pl->pur[pl->npur].e = e;
+    pl->pur[pl->npur++].cls = cls;
     return FU_OK;
 }
 
@@ -327,7 +351,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
             {
                 int c = fu__pl_event_class(pl, e);
                 if (c >= 0) cx->last_class = c;
-                if (add_purchase(pl, e->at, c)) return FU_ENOMEM;
+                if (add_purchase(pl, e, c)) return FU_ENOMEM;
             }
             if (isfinite(e->amount) && e->amount < 0) break; /* a refund */
             if (seg_first == FU_BOOK_NO_TIME) seg_first = e->at;
@@ -500,13 +524,8 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
 }
 
 static int cadence_replaced(const fu_planner *pl, const pl_cust *cx, size_t ci) {
-    const fu__policy *P = pl->P;
-    for (size_t i = 0; i < P->n_cadences; i++) {
-        const fu__pol_cadence *o = &P->cadences[i];
-        if (o->trigger == FU__TRIGGER_EVENT) continue;
-        for (size_t r = 0; r < o->n_replaces; r++)
-            if (o->replaces[r] == ci && fu__pl_when_customer(pl, cx, &o->when)) return 1;
-    }
+    for (size_t k = pl->repl_off[ci]; k < pl->repl_off[ci + 1]; k++)
+        if (fu__pl_when_customer(pl, cx, &pl->P->cadences[pl->repl_idx[k]].when)) return 1;
     return 0;
 }
 
@@ -521,8 +540,8 @@ int fu__pl_compare_i64(const void *a, const void *b) {
 static size_t purchase_times(const fu_planner *pl, int cls, int64_t *t) {
     size_t k = 0;
     for (size_t i = 0; i < pl->npur; i++) {
-        if (cls >= 0 && pl->pur_cls[i] != cls) continue;
-        int64_t at = pl->pur_at[i];
+        if (cls >= 0 && pl->pur[i].cls != cls) continue;
+        int64_t at = pl->pur[i].e->at;
         if (k && at - t[k - 1] < DAY) continue;
         if (k == MAX_CYCLE_PURCHASES) {
             memmove(t, t + 1, (k - 1) * sizeof *t);
@@ -655,9 +674,9 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
                 int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
                 /* steps carry the class through a stand-in event: the last purchase */
                 const fu_event *lastp = NULL;
-                for (size_t i = n; i-- > 0;)
-                    if (pl->ev[i]->kind == FU_EVENT_PURCHASE && pl->ev[i]->at == pl->ptimes[k - 1]) {
-                        lastp = pl->ev[i];
+                for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
+                    if (pl->pur[i].e->at == pl->ptimes[k - 1]) {
+                        lastp = pl->pur[i].e;
                         break;
                     }
                 if ((rc = steps_from(pl, cx, n, cad, lastp, trig, fl, days, &st->candidates, &st->done)))

@@ -182,6 +182,9 @@ struct fu_planner {
     size_t *cad_buf;
     int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
     int *cad_kind;  /* per cadence: event kind or -1 */
+    /* per cadence c: the cadences (not event-triggered) whose `replaces`
+     * names it, repl_idx[repl_off[c] .. repl_off[c + 1]) */
+    size_t *repl_off, *repl_idx;
     /* zones and masks */
     pl_zone *zones;
     size_t nzones, zcap;
@@ -220,8 +223,10 @@ struct fu_planner {
     /* the purchases of the customer being planned, in time order, with their
      * product class (fu__pl_event_class, -1 none): made by fu__pl_collect()
      * for the cycle cadences of fu__pl_candidates() */
-    int64_t *pur_at;
-    int8_t *pur_cls;
+    struct pl_purchase {
+        const fu_event *e;
+        int cls;
+    } *pur;
     size_t npur, pur_cap;
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
     size_t nst, st_cap;
