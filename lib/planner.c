@@ -57,6 +57,8 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->gm);
     fu__free(pl->ptimes);
     fu__free(pl->pur);
+    fu__free(pl->trig);
+    fu__free(pl->other_cads);
     fu__free(pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -177,6 +179,12 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     for (size_t i = 0; i < P->n_cadences; i++)
         pl->cad_kind[i] = P->cadences[i].trigger == FU__TRIGGER_EVENT ? kind_of_name(P->cadences[i].event) : -1;
     if ((rc = replacers_index(pl))) goto fail;
+    if (!(pl->other_cads = fu__malloc((P->n_cadences + 1) * sizeof *pl->other_cads))) {
+        rc = fu__error_nomem();
+        goto fail;
+    }
+    for (size_t i = 0; i < P->n_cadences; i++)
+        if (P->cadences[i].trigger != FU__TRIGGER_EVENT) pl->other_cads[pl->n_other_cads++] = i;
     for (size_t i = 0; i < P->n_suppressions; i++)
         pl->supp_kind[i] =
             P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
@@ -339,10 +347,15 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     pl->nct = 0;
     pl->nst = 0;
     pl->npur = 0;
+    pl->ntrig = 0;
+    if (n) cx->first_event = pl->ev[0]->at;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
-        if (cx->first_event == FU_BOOK_NO_TIME) cx->first_event = e->at;
         cx->last_at[e->kind] = e->at;
+        if (pl->n_kind_cads[e->kind] && e->at + pl->kind_reach[e->kind] >= now) {
+            if (pl->ntrig == pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, pl->ntrig + 1)) return FU_ENOMEM;
+            pl->trig[pl->ntrig++] = e;
+        }
         switch (e->kind) {
         case FU_EVENT_PURCHASE:
             if (cx->first_purchase == FU_BOOK_NO_TIME || e->at < cx->first_purchase) cx->first_purchase = e->at;
@@ -602,20 +615,20 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
     const fu__policy *P = pl->P;
     int rc;
     pl->ncand = 0;
-    /* event cadences: only events whose cadences can still be due */
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
+    /* event cadences: only events whose cadences can still be due (listed by
+     * fu__pl_collect()) */
+    for (size_t i = 0; i < pl->ntrig; i++) {
+        const fu_event *e = pl->trig[i];
         size_t nk = pl->n_kind_cads[e->kind];
-        if (!nk || e->at + pl->kind_reach[e->kind] < cx->now) continue;
         for (size_t k = 0; k < nk; k++) {
             const fu__pol_cadence *cad = &P->cadences[pl->kind_cads[e->kind][k]];
             if (!fu__pl_when_customer(pl, cx, &cad->when) || !fu__pl_when_event(pl, cx, &cad->when, e)) continue;
             if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
         }
     }
-    for (size_t ci = 0; ci < P->n_cadences; ci++) {
+    for (size_t oi = 0; oi < pl->n_other_cads; oi++) {
+        size_t ci = pl->other_cads[oi];
         const fu__pol_cadence *cad = &P->cadences[ci];
-        if (cad->trigger == FU__TRIGGER_EVENT) continue;
         if (!fu__pl_when_customer(pl, cx, &cad->when)) continue;
         if (cad->trigger == FU__TRIGGER_LIFECYCLE) {
             if ((int)cad->lifecycle != cx->lifecycle || cx->lifecycle_since == FU_BOOK_NO_TIME) continue;

@@ -228,6 +228,12 @@ struct fu_planner {
         int cls;
     } *pur;
     size_t npur, pur_cap;
+    /* the events of ev[0 .. n) whose event cadences can still be due (the
+     * kind has cadences that reach now), in order: made by fu__pl_collect() */
+    const fu_event **trig;
+    size_t ntrig, trig_cap;
+    /* the cadences not triggered by an event, in policy order */
+    size_t *other_cads, n_other_cads;
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
     size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
