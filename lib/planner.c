@@ -348,6 +348,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     pl->nst = 0;
     pl->npur = 0;
     pl->ntrig = 0;
+    pl->n_unanswered = 0;
     if (n) cx->first_event = pl->ev[0]->at;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
@@ -390,6 +391,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
             if (e->reserved_[1] && add_survey_time(pl, e->at)) return FU_ENOMEM; /* a simulated survey call */
             int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
             if (answered) cx->last_answered = e->at;
+            else pl->n_unanswered++;
             int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
             int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
             if (add_contact(pl, e->at, ch, prio, prio_exempt(P, prio), &e->order_id, 1)) return FU_ENOMEM;
@@ -1080,7 +1082,14 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
         pl_group *g = &pl->grp[gi];
         int64_t nb = fu__pl_after_placed(pl, g, gi), rb;
         int stop;
-        if ((rc = fu__pl_redial_check(pl, &cx, n, g, &rb, &stop))) return rc;
+        if (pl->n_unanswered || pl->P->redial.lifetime < 0 || pl->P->redial.per_touchpoint < 0) {
+            if ((rc = fu__pl_redial_check(pl, &cx, n, g, &rb, &stop))) return rc;
+        } else { /* no call attempt without an answer: what fu__pl_redial_check() finds */
+            rb = INT64_MIN;
+            stop = 0;
+            g->redial_rule = NULL;
+            g->redial_callback = 0;
+        }
         if (stop) { /* redial: no more calls for it */
             g->status = C_SUPPRESSED;
             g->best = g->from > now ? g->from : now;

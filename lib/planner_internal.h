@@ -232,6 +232,9 @@ struct fu_planner {
      * kind has cadences that reach now), in order: made by fu__pl_collect() */
     const fu_event **trig;
     size_t ntrig, trig_cap;
+    /* contact events of ev[0 .. n) without an answer (outcome not answered
+     * or none): none means no call attempt for fu__pl_redial_check() */
+    size_t n_unanswered;
     /* the cadences not triggered by an event, in policy order */
     size_t *other_cads, n_other_cads;
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
