@@ -1140,28 +1140,25 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     if (!k) return fu__error_nomem();
     const fu_calendar *bc = pl->bcal->cal;
     int64_t minday = INT64_MAX, mindue = INT64_MAX, minbest = INT64_MAX;
-    for (size_t i = 0; i < plan->n; i++) {
+    size_t m = 0;
+    for (size_t i = 0; i < plan->n; i++) { /* the day and the row; the minima */
         const fu_touchpoint *t = &plan->tp[i];
         if (t->status != FU_TOUCHPOINT_PLANNED || !fu__pl_is_agent_channel(t->channel)) continue;
         if (t->due_to < mindue) mindue = t->due_to;
         if (t->best_at < minbest) minbest = t->best_at;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < plan->n; i++) {
-        const fu_touchpoint *t = &plan->tp[i];
-        if (t->status != FU_TOUCHPOINT_PLANNED || !fu__pl_is_agent_channel(t->channel)) continue;
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
         int64_t day = fu__pl_floordiv(t->best_at + off, DAY);
         if (day < minday) minday = day;
         k[m].a = (uint64_t)day; /* made relative below */
-        k[m].b = (clamp_u(t->best_at - minbest, 32) << 32) | (uint64_t)i;
+        k[m].b = (uint64_t)i;
         m++;
     }
     for (size_t j = 0; j < n; j++) {
-        const fu_touchpoint *t = &plan->tp[k[j].b & 0xffffffffu];
+        const fu_touchpoint *t = &plan->tp[k[j].b];
         k[j].a = (clamp_u((int64_t)k[j].a - minday, 16) << 48) | ((uint64_t)t->priority << 45) |
                  clamp_u(t->due_to - mindue, 45);
+        k[j].b |= clamp_u(t->best_at - minbest, 32) << 32;
     }
     fu__pl_key_sort_all(k, n);
     size_t used = 0, deferred = 0;
