@@ -325,6 +325,7 @@ int fu_book_new(fu_book **out, const fu_book_options *options) {
     }
     atomic_init(&b->borrowers, 0);
     atomic_init(&b->dec, NULL);
+    atomic_init(&b->cdec, NULL);
     b->flags = options->flags;
     b->max_record = options->max_record_bytes;
     b->max_field = options->max_field_bytes;
@@ -1551,24 +1552,33 @@ void fu__book_customer_get(const fu_book *b, size_t i, fu_customer *out) {
 
 const char *fu__book_customer_id(const fu_book *b, size_t i) { return sym_text(b, b->cust[i].id); }
 
-/* The decoded customers for fu_book_customer(): made once, under the mutex,
- * by the first reader; NULL (error set) when memory runs out. */
-static const fu_customer *cdec_get(const fu_book *cb) {
-    fu_book *b = (fu_book *)cb; /* the cache is not part of the book's value */
-    fu_customer *d = atomic_load_explicit(&b->cdec, memory_order_acquire);
+/* A decoded cache of the book (*slot, NULL until made): made once, under
+ * the mutex, by the first reader (`fill` writes its `bytes`); NULL (error
+ * set) when memory runs out. The cache is not part of the book's value. */
+static void *cache_get(const fu_book *cb, _Atomic(void *) *slot, size_t bytes,
+                       void (*fill)(const fu_book *, void *)) {
+    fu_book *b = (fu_book *)cb;
+    void *d = atomic_load_explicit(slot, memory_order_acquire);
     if (d) return d;
     pthread_mutex_lock(&b->dec_mu);
-    d = atomic_load_explicit(&b->cdec, memory_order_acquire);
-    if (!d) {
-        d = fu__malloc((b->ncust ? b->ncust : 1) * sizeof *d);
-        if (d) {
-            for (size_t i = 0; i < b->ncust; i++) fu__book_customer_get(b, i, &d[i]);
-            atomic_store_explicit(&b->cdec, d, memory_order_release);
-        }
+    d = atomic_load_explicit(slot, memory_order_acquire);
+    if (!d && (d = fu__malloc(bytes)) != NULL) {
+        fill(b, d);
+        atomic_store_explicit(slot, d, memory_order_release);
     }
     pthread_mutex_unlock(&b->dec_mu);
     if (!d) fu__error_nomem();
     return d;
+}
+
+static void cdec_fill(const fu_book *b, void *out) {
+    fu_customer *d = out;
+    for (size_t i = 0; i < b->ncust; i++) fu__book_customer_get(b, i, &d[i]);
+}
+
+/* The decoded customers for fu_book_customer(). */
+static const fu_customer *cdec_get(const fu_book *b) {
+    return cache_get(b, &((fu_book *)b)->cdec, (b->ncust ? b->ncust : 1) * sizeof(fu_customer), cdec_fill);
 }
 
 const fu_customer *fu_book_customer(const fu_book *b, size_t i) {
@@ -1602,27 +1612,18 @@ size_t fu_book_event_count(const fu_book *b) { return b ? b->nev + b->napp : 0; 
 /* The decoded events for the public readers: the main array [0, nev), then
  * the overflow [nev, nev + novf) (relocated customers). Made once, under the
  * mutex, by the first reader; NULL (error set) when memory runs out. */
-static const fu_event *dec_get(const fu_book *cb) {
-    fu_book *b = (fu_book *)cb; /* the cache is not part of the book's value */
-    fu_event *d = atomic_load_explicit(&b->dec, memory_order_acquire);
-    if (d) return d;
-    pthread_mutex_lock(&b->dec_mu);
-    d = atomic_load_explicit(&b->dec, memory_order_acquire);
-    if (!d) {
-        size_t n = b->nev;
-        custwalk c = {0, 0};
-        d = fu__malloc((n + b->novf + 1) * sizeof *d);
-        if (d) {
-            for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &d[i]);
-            for (size_t k = 0; b->pending && k < b->ncust && k < b->rel_cap; k++)
-                for (size_t j = 0; b->rel_at[k] != REL_NONE && j < b->rel_n[k]; j++)
-                    ev_decode(b, &b->ovf[b->rel_at[k] + j], (uint32_t)k, &d[n + b->rel_at[k] + j]);
-            atomic_store_explicit(&b->dec, d, memory_order_release);
-        }
-    }
-    pthread_mutex_unlock(&b->dec_mu);
-    if (!d) fu__error_nomem();
-    return d;
+static void dec_fill(const fu_book *b, void *out) {
+    fu_event *d = out;
+    size_t n = b->nev;
+    custwalk c = {0, 0};
+    for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &d[i]);
+    for (size_t k = 0; b->pending && k < b->ncust && k < b->rel_cap; k++)
+        for (size_t j = 0; b->rel_at[k] != REL_NONE && j < b->rel_n[k]; j++)
+            ev_decode(b, &b->ovf[b->rel_at[k] + j], (uint32_t)k, &d[n + b->rel_at[k] + j]);
+}
+
+static const fu_event *dec_get(const fu_book *b) {
+    return cache_get(b, &((fu_book *)b)->dec, (b->nev + b->novf + 1) * sizeof(fu_event), dec_fill);
 }
 
 const fu_event *fu_book_events(const fu_book *b, size_t *count) {

@@ -78,7 +78,7 @@ struct fu_book {
     size_t ncust, cust_cap;
     /* the decoded customers for fu_book_customer(), made on first use under
      * dec_mu, dropped when a customer is added */
-    _Atomic(fu_customer *) cdec;
+    _Atomic(void *) cdec; /* fu_customer[ncust] */
     fu__erow *ev;
     size_t nev, ev_cap;
     fu__attrtab attrs;
@@ -97,7 +97,7 @@ struct fu_book {
     /* the decoded events of the main array (fu_book_events() and the other
      * public readers), made on first use under dec_mu, dropped by every
      * change of the events */
-    _Atomic(fu_event *) dec;
+    _Atomic(void *) dec; /* fu_event[nev + novf] */
     pthread_mutex_t dec_mu;
     int finalized;
     size_t dups, skipped, created;
