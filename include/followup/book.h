@@ -509,7 +509,10 @@ FU_EXTERN size_t fu_book_customer_count(const fu_book *book);
 
 /** Customer `index`, borrowed from the book: the record is valid until the
  *  next customer is added (see the conventions above; its texts until the
- *  book is freed); NULL when out of range. Threads: reads. */
+ *  book is freed); NULL when out of range, or (error set, #FU_ENOMEM) when
+ *  the decoded copy of the customers, made by the first call after a
+ *  customer was added (88 bytes a customer, see "Memory"), cannot be
+ *  allocated. Threads: reads. */
 FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index);
 
 /**
