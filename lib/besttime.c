@@ -419,7 +419,9 @@ static int bt_read_customers(fu_besttime *m, const fu_book *book, const uint32_t
     int rc = FU_OK;
     const fu__pol_calendar *defcal = m->pol->calendar;
     for (size_t i = 0; i < m->n_cust && !rc; i++) {
-        const fu_customer *c = fu_book_customer(book, i);
+        fu_customer cbuf;
+        fu__book_customer_get(book, i, &cbuf);
+        const fu_customer *c = &cbuf;
         bt_cust *bc = &m->cust[i];
         bc->t_ref = FU_BOOK_NO_TIME;
         bc->seg = segment ? segment[i] : 0;

@@ -15,6 +15,7 @@
 _Static_assert(sizeof(fu_event) == 56, "fu_event must stay 56 bytes");
 _Static_assert(sizeof(fu__erow) == 12, "a stored event is 12 bytes");
 _Static_assert(sizeof(fu__eattr) == 40, "attributes are hashed and compared as 40 bytes, no padding");
+_Static_assert(sizeof(fu__crow) == 48, "a stored customer is 48 bytes");
 
 /* ====================================================== enum names */
 
@@ -372,6 +373,7 @@ int fu_book_new(fu_book **out, const fu_book_options *options) {
     }
     atomic_init(&b->borrowers, 0);
     atomic_init(&b->dec, NULL);
+    atomic_init(&b->cdec, NULL);
     b->flags = options->flags;
     b->max_record = options->max_record_bytes;
     b->max_field = options->max_field_bytes;
@@ -405,6 +407,7 @@ void fu_book_free(fu_book *b) {
     if (!b) return;
     st_free(&b->st);
     fu__free(b->cust);
+    fu__free(atomic_load(&b->cdec));
     fu__free(b->ev);
     fu__free(b->runs);
     fu__free(b->attrs.v);
@@ -423,6 +426,12 @@ typedef fu__book_mark mark;
 static void book_settle(fu_book *b);
 static void runs_trim(fu_book *b);
 
+/* Forget the decoded customers (every customer added calls this). */
+static void cdec_drop(fu_book *b) {
+    fu_customer *d = atomic_exchange(&b->cdec, NULL);
+    fu__free(d);
+}
+
 /* Forget the decoded events (every change of the events calls this). */
 static void dec_drop(fu_book *b) {
     fu_event *d = atomic_exchange(&b->dec, NULL);
@@ -440,9 +449,10 @@ static mark book_mark(fu_book *b) {
 
 static void book_rollback(fu_book *b, const mark *m) {
     for (size_t i = m->ncust; i < b->ncust; i++) {
-        uint32_t sym = st_lookup(&b->st, b->cust[i].id, strlen(b->cust[i].id));
+        uint32_t sym = b->cust[i].id;
         if (sym) b->st.owner[sym] = 0;
     }
+    if (b->ncust != m->ncust) cdec_drop(b);
     b->ncust = m->ncust;
     b->nev = b->op_nev; /* m->nev less the duplicates compact_events() dropped below it */
     b->last_id = NULL;
@@ -823,11 +833,15 @@ static int check_windows(fu_book *b, uint32_t sym, badpos *bad, int field) {
     return rc;
 }
 
-static int customer_push(fu_book *b, const fu_customer *c, uint32_t id_sym, size_t *index_out) {
+/* The text of a string-table symbol (NULL for 0). */
+static inline const char *sym_text(const fu_book *b, uint32_t sym) { return b->st.str[sym]; }
+
+static int customer_push(fu_book *b, const fu__crow *c, size_t *index_out) {
     if (b->ncust >= UINT32_MAX - 1) return fu__error_set(FU_ELIMIT, "more than 2^32 - 2 customers");
     if (b->ncust == b->cust_cap && FU_GROW(b->cust, b->cust_cap, b->ncust + 1)) return FU_ENOMEM;
+    cdec_drop(b);
     b->cust[b->ncust] = *c;
-    b->st.owner[id_sym] = (uint32_t)(b->ncust + 1);
+    b->st.owner[c->id] = (uint32_t)(b->ncust + 1);
     if (index_out) *index_out = b->ncust;
     b->ncust++;
     b->finalized = 0;
@@ -864,7 +878,8 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
         if (!tri_ok(tris[i]))
             return set_bad(bad, tri_fields[i]), fu__error_set(FU_EINVAL, "tri-state value %d out of range", tris[i]);
 
-    fu_customer c = *in;
+    fu__crow c;
+    memset(&c, 0, sizeof c);
     uint32_t id, tz, ind, pref, dnd, own;
     int rc;
     if ((rc = intern_cstr(b, in->id, &id))) return rc;
@@ -883,13 +898,19 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     if ((rc = intern_cstr(b, in->dnd_windows, &dnd))) return rc;
     if ((rc = check_windows(b, dnd, bad, CF_DND))) return rc;
     if ((rc = intern_cstr(b, in->owner, &own))) return rc;
-    c.id = b->st.str[id];
-    c.tz = b->st.str[tz];
-    c.industry = b->st.str[ind];
-    c.preferred_windows = b->st.str[pref];
-    c.dnd_windows = b->st.str[dnd];
-    c.owner = b->st.str[own];
-    return customer_push(b, &c, id, index_out);
+    c.annual_spend = in->annual_spend;
+    c.first_purchase_at = in->first_purchase_at;
+    c.id = id;
+    c.tz = tz;
+    c.industry = ind;
+    c.pref = pref;
+    c.dnd = dnd;
+    c.owner = own;
+    c.is_smb = (uint8_t)in->is_smb;
+    c.consent_phone = (uint8_t)in->consent_phone;
+    c.consent_sms = (uint8_t)in->consent_sms;
+    c.consent_email = (uint8_t)in->consent_email;
+    return customer_push(b, &c, index_out);
 }
 
 static int survey_range(fu_survey s, double *lo, double *hi) {
@@ -961,11 +982,19 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
                              in->customer_id);
     } else if (b->flags & FU_BOOK_CREATE_CUSTOMERS) {
         if ((rc = intern_cstr(b, in->customer_id, &sym))) return rc;
-        fu_customer c;
-        fu_customer_init(&c);
-        c.id = b->st.str[sym];
+        fu_customer ci;
+        fu_customer_init(&ci);
+        fu__crow c;
+        memset(&c, 0, sizeof c);
+        c.annual_spend = ci.annual_spend;
+        c.first_purchase_at = ci.first_purchase_at;
+        c.id = sym;
+        c.is_smb = (uint8_t)ci.is_smb;
+        c.consent_phone = (uint8_t)ci.consent_phone;
+        c.consent_sms = (uint8_t)ci.consent_sms;
+        c.consent_email = (uint8_t)ci.consent_email;
         size_t idx;
-        if ((rc = customer_push(b, &c, sym, &idx))) return rc;
+        if ((rc = customer_push(b, &c, &idx))) return rc;
         b->created++;
         cust = (uint32_t)idx;
     } else {
@@ -999,7 +1028,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     b->finalized = 0;
     b->generation++;
     dec_drop(b);
-    b->last_id = b->cust[cust].id;
+    b->last_id = sym_text(b, b->cust[cust].id);
     b->last_cust = cust;
     return FU_OK;
 }
@@ -1599,8 +1628,57 @@ int fu_book_is_finalized(const fu_book *b) { return b && b->finalized && b->off 
 
 size_t fu_book_customer_count(const fu_book *b) { return b ? b->ncust : 0; }
 
+void fu__book_customer_get(const fu_book *b, size_t i, fu_customer *out) {
+    const fu__crow *c = &b->cust[i];
+    out->id = sym_text(b, c->id);
+    out->tz = sym_text(b, c->tz);
+    out->annual_spend = c->annual_spend;
+    out->first_purchase_at = c->first_purchase_at;
+    out->industry = sym_text(b, c->industry);
+    out->is_smb = (fu_tristate)c->is_smb;
+    out->consent_phone = (fu_tristate)c->consent_phone;
+    out->consent_sms = (fu_tristate)c->consent_sms;
+    out->consent_email = (fu_tristate)c->consent_email;
+    out->preferred_windows = sym_text(b, c->pref);
+    out->dnd_windows = sym_text(b, c->dnd);
+    out->owner = sym_text(b, c->owner);
+}
+
+const char *fu__book_customer_id(const fu_book *b, size_t i) { return sym_text(b, b->cust[i].id); }
+
+/* A decoded cache of the book (*slot, NULL until made): made once, under
+ * the mutex, by the first reader (`fill` writes its `bytes`); NULL (error
+ * set) when memory runs out. The cache is not part of the book's value. */
+static void *cache_get(const fu_book *cb, _Atomic(void *) *slot, size_t bytes,
+                       void (*fill)(const fu_book *, void *)) {
+    fu_book *b = (fu_book *)cb;
+    void *d = atomic_load_explicit(slot, memory_order_acquire);
+    if (d) return d;
+    pthread_mutex_lock(&b->dec_mu);
+    d = atomic_load_explicit(slot, memory_order_acquire);
+    if (!d && (d = fu__malloc(bytes)) != NULL) {
+        fill(b, d);
+        atomic_store_explicit(slot, d, memory_order_release);
+    }
+    pthread_mutex_unlock(&b->dec_mu);
+    if (!d) fu__error_nomem();
+    return d;
+}
+
+static void cdec_fill(const fu_book *b, void *out) {
+    fu_customer *d = out;
+    for (size_t i = 0; i < b->ncust; i++) fu__book_customer_get(b, i, &d[i]);
+}
+
+/* The decoded customers for fu_book_customer(). */
+static const fu_customer *cdec_get(const fu_book *b) {
+    return cache_get(b, &((fu_book *)b)->cdec, (b->ncust ? b->ncust : 1) * sizeof(fu_customer), cdec_fill);
+}
+
 const fu_customer *fu_book_customer(const fu_book *b, size_t i) {
-    return b && i < b->ncust ? &b->cust[i] : NULL;
+    if (!b || i >= b->ncust) return NULL;
+    const fu_customer *d = cdec_get(b);
+    return d ? &d[i] : NULL;
 }
 
 int fu_book_find_customer(const fu_book *b, const char *id, size_t len, size_t *out) {
@@ -1618,7 +1696,7 @@ int fu_book_customer_windows(const fu_book *b, size_t i, fu_customer_windows_kin
     int which = (int)kind;
     if (!b || i >= b->ncust || (which != FU_CUSTOMER_WINDOWS_PREFERRED && which != FU_CUSTOMER_WINDOWS_DND))
         return fu__error_set(FU_EINVAL, "no customer %zu or bad window kind %d", i, which);
-    const char *text = which == FU_CUSTOMER_WINDOWS_PREFERRED ? b->cust[i].preferred_windows : b->cust[i].dnd_windows;
+    const char *text = sym_text(b, which == FU_CUSTOMER_WINDOWS_PREFERRED ? b->cust[i].pref : b->cust[i].dnd);
     if (!text) return FU_OK;
     return fu_windows_parse(text, strlen(text), out);
 }
@@ -1628,27 +1706,18 @@ size_t fu_book_event_count(const fu_book *b) { return b ? b->nev + b->napp : 0; 
 /* The decoded events for the public readers: the main array [0, nev), then
  * the overflow [nev, nev + novf) (relocated customers). Made once, under the
  * mutex, by the first reader; NULL (error set) when memory runs out. */
-static const fu_event *dec_get(const fu_book *cb) {
-    fu_book *b = (fu_book *)cb; /* the cache is not part of the book's value */
-    fu_event *d = atomic_load_explicit(&b->dec, memory_order_acquire);
-    if (d) return d;
-    pthread_mutex_lock(&b->dec_mu);
-    d = atomic_load_explicit(&b->dec, memory_order_acquire);
-    if (!d) {
-        size_t n = b->nev;
-        custwalk c = {0, 0};
-        d = fu__malloc((n + b->novf + 1) * sizeof *d);
-        if (d) {
-            for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &d[i]);
-            for (size_t k = 0; b->pending && k < b->ncust && k < b->rel_cap; k++)
-                for (size_t j = 0; b->rel_at[k] != REL_NONE && j < b->rel_n[k]; j++)
-                    ev_decode(b, &b->ovf[b->rel_at[k] + j], (uint32_t)k, &d[n + b->rel_at[k] + j]);
-            atomic_store_explicit(&b->dec, d, memory_order_release);
-        }
-    }
-    pthread_mutex_unlock(&b->dec_mu);
-    if (!d) fu__error_nomem();
-    return d;
+static void dec_fill(const fu_book *b, void *out) {
+    fu_event *d = out;
+    size_t n = b->nev;
+    custwalk c = {0, 0};
+    for (size_t i = 0; i < n; i++) ev_decode(b, &b->ev[i], ev_cust(b, i, &c), &d[i]);
+    for (size_t k = 0; b->pending && k < b->ncust && k < b->rel_cap; k++)
+        for (size_t j = 0; b->rel_at[k] != REL_NONE && j < b->rel_n[k]; j++)
+            ev_decode(b, &b->ovf[b->rel_at[k] + j], (uint32_t)k, &d[n + b->rel_at[k] + j]);
+}
+
+static const fu_event *dec_get(const fu_book *b) {
+    return cache_get(b, &((fu_book *)b)->dec, (b->nev + b->novf + 1) * sizeof(fu_event), dec_fill);
 }
 
 const fu_event *fu_book_events(const fu_book *b, size_t *count) {

@@ -892,7 +892,9 @@ static void write_ctx_fini(write_ctx *w) {
 }
 
 static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
-    const fu_customer *c = fu_book_customer(b, i);
+    fu_customer cbuf;
+    fu__book_customer_get(b, i, &cbuf);
+    const fu_customer *c = &cbuf;
     int rc;
     if ((rc = fu__csv_putf(o, 1, c->id, w->cell)) || (rc = fu__csv_putf(o, 0, c->tz, w->cell)) ||
         (rc = put_num(o, c->annual_spend, 0)) || (rc = put_time(o, c->first_purchase_at)) ||
@@ -931,7 +933,7 @@ static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
     fu__book_event_at(b, i, &ev); /* decoded from the book's compact store */
     const fu_event *e = &ev;
     int rc;
-    if ((rc = fu__csv_putf(o, 1, fu_book_customer(b, e->customer)->id, w->cell)) || (rc = put_time(o, e->at)) ||
+    if ((rc = fu__csv_putf(o, 1, fu__book_customer_id(b, e->customer), w->cell)) || (rc = put_time(o, e->at)) ||
         (rc = fu__csv_putf(o, 0, fu_event_kind_name((fu_event_kind)e->kind), w->cell)) ||
         (rc = fu__csv_putf(o, 0, fu_book_string(b, e->order_id), w->cell)) ||
         (rc = fu__csv_putf(o, 0, fu_book_string(b, e->product_class), w->cell)) ||
@@ -1001,7 +1003,9 @@ static int write_string(const fu_book *b, size_t *len, char **out, const colspec
  * owners keep the columns they always had. */
 static int customer_cols(const fu_book *b) {
     for (size_t i = 0; b && i < fu_book_customer_count(b); i++) {
-        const char *owner = fu_book_customer(b, i)->owner;
+        fu_customer cbuf;
+        fu__book_customer_get(b, i, &cbuf);
+        const char *owner = cbuf.owner;
         if (owner && owner[0]) return CF_COUNT;
     }
     return CF_OWNER;

@@ -22,6 +22,13 @@ void fu__evbuf_free(fu__evbuf *buf);
 int fu__book_customer_decode(const fu_book *b, size_t ci, fu__evbuf *buf, const fu_event **events,
                              size_t *count);
 
+/* Customer `ci` of the book (ci < fu_book_customer_count()) decoded into
+ * *out: the fields fu_book_customer() gives, without its shared cache (no
+ * allocation, no lock). Texts live until the book is freed. */
+void fu__book_customer_get(const fu_book *b, size_t ci, fu_customer *out);
+/* Customer `ci`'s id (ci < fu_book_customer_count()). */
+const char *fu__book_customer_id(const fu_book *b, size_t ci);
+
 /* All events (settled first, as fu_book_events()) decoded into `buf`: for
  * the library's readers of the whole array, which own their copy (the
  * book's shared decoded cache is for the public fu_book_events()). */

@@ -62,12 +62,27 @@ typedef struct fu__attrtab {
     size_t nslots;
 } fu__attrtab;
 
+/* ---- the stored customer (issue 19: 48 bytes instead of the 88 of
+ * fu_customer) ----
+ * Texts as string-table symbols (0 = absent), the tri-states in a byte each.
+ * fu_customer is the decoded view: fu__book_customer_get() inside the
+ * library, fu_book_customer() (a per-book cache made on first use) outside. */
+typedef struct fu__crow {
+    double annual_spend;
+    int64_t first_purchase_at;
+    uint32_t id, tz, industry, pref, dnd, owner;
+    uint8_t is_smb, consent_phone, consent_sms, consent_email;
+} fu__crow;
+
 struct fu_book {
     unsigned int flags;
     size_t max_record, max_field;
     strtab st;
-    fu_customer *cust;
+    fu__crow *cust;
     size_t ncust, cust_cap;
+    /* the decoded customers for fu_book_customer(), made on first use under
+     * dec_mu, dropped when a customer is added */
+    _Atomic(void *) cdec; /* fu_customer[ncust] */
     fu__erow *ev;
     size_t nev, ev_cap;
     fu__attrtab attrs;
@@ -86,7 +101,7 @@ struct fu_book {
     /* the decoded events of the main array (fu_book_events() and the other
      * public readers), made on first use under dec_mu, dropped by every
      * change of the events */
-    _Atomic(fu_event *) dec;
+    _Atomic(void *) dec; /* fu_event[nev + novf] */
     pthread_mutex_t dec_mu;
     int finalized;
     size_t dups, skipped, created;

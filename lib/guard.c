@@ -634,7 +634,9 @@ int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_de
         return FU_OK;
     }
     if (rc) return rc;
-    const fu_customer *c = ci != FU__GUARD_NO_CUSTOMER ? fu_book_customer(g->book, ci) : &g->defaults;
+    fu_customer cbuf;
+    const fu_customer *c = &g->defaults;
+    if (ci != FU__GUARD_NO_CUSTOMER) fu__book_customer_get(g->book, ci, &cbuf), c = &cbuf;
     q x;
     memset(&x, 0, sizeof x);
     x.req = req;

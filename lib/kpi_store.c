@@ -130,7 +130,7 @@ static fu_customer customer_copy(const fu_customer *c) {
  * for the product class). */
 static void event_copy(const fu_kpi *k, const fu_book *b, const fu_event *e, fu_event_in *o) {
     fu_event_in_init(o);
-    o->customer_id = fu_book_customer(b, e->customer)->id;
+    o->customer_id = fu__book_customer_id(b, e->customer);
     o->at = e->at;
     o->kind = (fu_event_kind)e->kind;
     o->order_id = fu_book_string(b, e->order_id);
@@ -178,7 +178,11 @@ static int own_book(fu_kpi *k) {
         size_t nc = fu_book_customer_count(k->bk);
         fu_customer *cs = nc ? fu__malloc(nc * sizeof *cs) : NULL;
         if (nc && !cs) rc = fu__error_nomem();
-        for (size_t i = 0; i < nc && !rc; i++) cs[i] = customer_copy(fu_book_customer(k->bk, i));
+        for (size_t i = 0; i < nc && !rc; i++) {
+            fu_customer cbuf;
+            fu__book_customer_get(k->bk, i, &cbuf);
+            cs[i] = customer_copy(&cbuf);
+        }
         if (!rc) rc = fu_book_add_customers(nb, cs, nc);
         fu__free(cs);
         if (!rc) rc = copy_events(k, nb, k->bk);
@@ -328,7 +332,7 @@ int fu_kpi_add_book(fu_kpi *k, const fu_book *b) {
     }
     fu_customer *cs = nc ? fu__malloc(nc * sizeof *cs) : NULL;
     int rc = (nc && !cs) ? fu__error_nomem() : FU_OK;
-    for (size_t i = 0; i < nc && !rc; i++) cs[i] = *fu_book_customer(b, i);
+    for (size_t i = 0; i < nc && !rc; i++) fu__book_customer_get(b, i, &cs[i]);
     if (!rc) rc = own_book(k);
     /* customers first (their attributes), then the events */
     if (!rc) rc = put_customers(k, cs, nc);
@@ -437,7 +441,9 @@ void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out) {
         out->first_purchase_at = x->first_purchase_at;
         return;
     }
-    const fu_customer *c = fu_book_customer(k->bk, ci);
+    fu_customer cbuf;
+    fu__book_customer_get(k->bk, ci, &cbuf);
+    const fu_customer *c = &cbuf;
     out->tier = isnan(c->annual_spend) ? -1 : fu__policy_tier_of(k->pol, c->annual_spend);
     out->is_smb = (int32_t)c->is_smb;
     out->industry = c->industry;

@@ -44,6 +44,8 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->cls);
     fu__free(pl->cad_buf);
     fu__free(pl->cad_kind);
+    fu__free(pl->repl_off);
+    fu__free(pl->repl_idx);
     fu__free(pl->supp_kind);
     fu__pl_overlay_free(&pl->guard_ov);
     fu__free(pl->fed_at);
@@ -54,6 +56,9 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->grp);
     fu__free(pl->gm);
     fu__free(pl->ptimes);
+    fu__free(pl->pur);
+    fu__free(pl->trig);
+    fu__free(pl->other_cads);
     fu__free(pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -87,6 +92,32 @@ int64_t fu__pl_dur_seconds_approx(const fu_duration *d) {
 
 static int compute_tier_cycles(fu_planner *pl);
 static int own_besttime(fu_planner *pl);
+
+/* pl->repl_off / repl_idx: which cadences replace each cadence (the planner
+ * asks for every customer; the policy lists it the other way round). */
+static int replacers_index(fu_planner *pl) {
+    const fu__policy *P = pl->P;
+    size_t total = 0;
+    for (size_t i = 0; i < P->n_cadences; i++)
+        if (P->cadences[i].trigger != FU__TRIGGER_EVENT) total += P->cadences[i].n_replaces;
+    pl->repl_off = fu__calloc(P->n_cadences + 1, sizeof *pl->repl_off);
+    pl->repl_idx = fu__malloc((total ? total : 1) * sizeof *pl->repl_idx);
+    if (!pl->repl_off || !pl->repl_idx) return fu__error_nomem();
+    for (size_t c = 0, k = 0; c < P->n_cadences; c++) {
+        pl->repl_off[c] = k;
+        for (size_t i = 0; i < P->n_cadences; i++) {
+            const fu__pol_cadence *o = &P->cadences[i];
+            if (o->trigger == FU__TRIGGER_EVENT) continue;
+            for (size_t r = 0; r < o->n_replaces; r++)
+                if (o->replaces[r] == c) {
+                    pl->repl_idx[k++] = i;
+                    break;
+                }
+        }
+        pl->repl_off[c + 1] = k;
+    }
+    return FU_OK;
+}
 
 int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book, const fu_planner_options *opts) {
     if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_planner_new: NULL argument");
@@ -147,6 +178,13 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     }
     for (size_t i = 0; i < P->n_cadences; i++)
         pl->cad_kind[i] = P->cadences[i].trigger == FU__TRIGGER_EVENT ? kind_of_name(P->cadences[i].event) : -1;
+    if ((rc = replacers_index(pl))) goto fail;
+    if (!(pl->other_cads = fu__malloc((P->n_cadences + 1) * sizeof *pl->other_cads))) {
+        rc = fu__error_nomem();
+        goto fail;
+    }
+    for (size_t i = 0; i < P->n_cadences; i++)
+        if (P->cadences[i].trigger != FU__TRIGGER_EVENT) pl->other_cads[pl->n_other_cads++] = i;
     for (size_t i = 0; i < P->n_suppressions; i++)
         pl->supp_kind[i] =
             P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
@@ -175,7 +213,9 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
 
     /* zones of every customer, so that an unknown zone fails here */
     for (size_t i = 0; i < pl->ncust; i++) {
-        const fu_customer *c = fu_book_customer(book, i);
+        fu_customer cb;
+        fu__book_customer_get(book, i, &cb);
+        const fu_customer *c = &cb;
         const pl_zone *z;
         if (pl->nzones && pl->zones[pl->nzones - 1].tz == c->tz) continue;
         if ((rc = fu__pl_zone_get(pl, c->tz, &z))) goto fail;
@@ -260,6 +300,13 @@ static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, in
 }
 
 
+static int add_purchase(fu_planner *pl, const fu_event *e, int cls) {
+    if (pl->npur == pl->pur_cap && FU_GROW(pl->pur, pl->pur_cap, pl->npur + 1)) return FU_ENOMEM;
+    pl->pur[pl->npur].e = e;
+    pl->pur[pl->npur++].cls = cls;
+    return FU_OK;
+}
+
 static int add_survey_time(fu_planner *pl, int64_t at) {
     if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
     pl->stimes[pl->nst++] = at;
@@ -299,10 +346,17 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     double spend_py = 0;
     pl->nct = 0;
     pl->nst = 0;
+    pl->npur = 0;
+    pl->ntrig = 0;
+    pl->n_unanswered = 0;
+    if (n) cx->first_event = pl->ev[0]->at;
     for (size_t i = 0; i < n; i++) {
         const fu_event *e = pl->ev[i];
-        if (cx->first_event == FU_BOOK_NO_TIME) cx->first_event = e->at;
         cx->last_at[e->kind] = e->at;
+        if (pl->n_kind_cads[e->kind] && e->at + pl->kind_reach[e->kind] >= now) {
+            if (pl->ntrig == pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, pl->ntrig + 1)) return FU_ENOMEM;
+            pl->trig[pl->ntrig++] = e;
+        }
         switch (e->kind) {
         case FU_EVENT_PURCHASE:
             if (cx->first_purchase == FU_BOOK_NO_TIME || e->at < cx->first_purchase) cx->first_purchase = e->at;
@@ -311,6 +365,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
             {
                 int c = fu__pl_event_class(pl, e);
                 if (c >= 0) cx->last_class = c;
+                if (add_purchase(pl, e, c)) return FU_ENOMEM;
             }
             if (isfinite(e->amount) && e->amount < 0) break; /* a refund */
             if (seg_first == FU_BOOK_NO_TIME) seg_first = e->at;
@@ -336,6 +391,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
             if (e->reserved_[1] && add_survey_time(pl, e->at)) return FU_ENOMEM; /* a simulated survey call */
             int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
             if (answered) cx->last_answered = e->at;
+            else pl->n_unanswered++;
             int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
             int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
             if (add_contact(pl, e->at, ch, prio, prio_exempt(P, prio), &e->order_id, 1)) return FU_ENOMEM;
@@ -483,13 +539,8 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
 }
 
 static int cadence_replaced(const fu_planner *pl, const pl_cust *cx, size_t ci) {
-    const fu__policy *P = pl->P;
-    for (size_t i = 0; i < P->n_cadences; i++) {
-        const fu__pol_cadence *o = &P->cadences[i];
-        if (o->trigger == FU__TRIGGER_EVENT) continue;
-        for (size_t r = 0; r < o->n_replaces; r++)
-            if (o->replaces[r] == ci && fu__pl_when_customer(pl, cx, &o->when)) return 1;
-    }
+    for (size_t k = pl->repl_off[ci]; k < pl->repl_off[ci + 1]; k++)
+        if (fu__pl_when_customer(pl, cx, &pl->P->cadences[pl->repl_idx[k]].when)) return 1;
     return 0;
 }
 
@@ -498,20 +549,20 @@ int fu__pl_compare_i64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Purchase days of class `cls` (-1: any) among the gathered events, same-day
- * purchases merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
-static size_t purchase_times(fu_planner *pl, size_t n, int cls, int64_t *t) {
+/* Purchase days of class `cls` (-1: any) among the gathered events (the
+ * purchases fu__pl_collect() listed with their classes), same-day purchases
+ * merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
+static size_t purchase_times(const fu_planner *pl, int cls, int64_t *t) {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind != FU_EVENT_PURCHASE) continue;
-        if (cls >= 0 && fu__pl_event_class(pl, e) != cls) continue;
-        if (k && e->at - t[k - 1] < DAY) continue;
+    for (size_t i = 0; i < pl->npur; i++) {
+        if (cls >= 0 && pl->pur[i].cls != cls) continue;
+        int64_t at = pl->pur[i].e->at;
+        if (k && at - t[k - 1] < DAY) continue;
         if (k == MAX_CYCLE_PURCHASES) {
             memmove(t, t + 1, (k - 1) * sizeof *t);
             k--;
         }
-        t[k++] = e->at;
+        t[k++] = at;
     }
     return k;
 }
@@ -566,20 +617,20 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
     const fu__policy *P = pl->P;
     int rc;
     pl->ncand = 0;
-    /* event cadences: only events whose cadences can still be due */
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
+    /* event cadences: only events whose cadences can still be due (listed by
+     * fu__pl_collect()) */
+    for (size_t i = 0; i < pl->ntrig; i++) {
+        const fu_event *e = pl->trig[i];
         size_t nk = pl->n_kind_cads[e->kind];
-        if (!nk || e->at + pl->kind_reach[e->kind] < cx->now) continue;
         for (size_t k = 0; k < nk; k++) {
             const fu__pol_cadence *cad = &P->cadences[pl->kind_cads[e->kind][k]];
             if (!fu__pl_when_customer(pl, cx, &cad->when) || !fu__pl_when_event(pl, cx, &cad->when, e)) continue;
             if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
         }
     }
-    for (size_t ci = 0; ci < P->n_cadences; ci++) {
+    for (size_t oi = 0; oi < pl->n_other_cads; oi++) {
+        size_t ci = pl->other_cads[oi];
         const fu__pol_cadence *cad = &P->cadences[ci];
-        if (cad->trigger == FU__TRIGGER_EVENT) continue;
         if (!fu__pl_when_customer(pl, cx, &cad->when)) continue;
         if (cad->trigger == FU__TRIGGER_LIFECYCLE) {
             if ((int)cad->lifecycle != cx->lifecycle || cx->lifecycle_since == FU_BOOK_NO_TIME) continue;
@@ -620,7 +671,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             }
             for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
                 if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
-                size_t k = purchase_times(pl, n, (int)cls, pl->ptimes);
+                size_t k = purchase_times(pl, (int)cls, pl->ptimes);
                 if (!k) continue;
                 double days;
                 uint16_t fl;
@@ -638,9 +689,9 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
                 int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
                 /* steps carry the class through a stand-in event: the last purchase */
                 const fu_event *lastp = NULL;
-                for (size_t i = n; i-- > 0;)
-                    if (pl->ev[i]->kind == FU_EVENT_PURCHASE && pl->ev[i]->at == pl->ptimes[k - 1]) {
-                        lastp = pl->ev[i];
+                for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
+                    if (pl->pur[i].e->at == pl->ptimes[k - 1]) {
+                        lastp = pl->pur[i].e;
                         break;
                     }
                 if ((rc = steps_from(pl, cx, n, cad, lastp, trig, fl, days, &st->candidates, &st->done)))
@@ -670,13 +721,14 @@ static int compute_tier_cycles(fu_planner *pl) {
         size_t n;
         int rc = fu__book_customer_decode(pl->book, ci, &pl->evbuf, &ev, &n);
         if (rc) return rc;
-        const fu_customer *c = fu_book_customer(pl->book, ci);
-        double spend = c->annual_spend;
+        fu_customer cb;
+        fu__book_customer_get(pl->book, ci, &cb);
+        double spend = cb.annual_spend;
         memset(k, 0, sizeof k);
         double own = 0;
         for (size_t i = 0; i < n; i++) {
             if (ev[i].kind != FU_EVENT_PURCHASE) continue;
-            if (isnan(c->annual_spend) && ev[i].at > ev[n - 1].at - 365 * DAY && !isnan(ev[i].amount))
+            if (isnan(cb.annual_spend) && ev[i].at > ev[n - 1].at - 365 * DAY && !isnan(ev[i].amount))
                 own += ev[i].amount;
             int cls = fu__pl_event_class(pl, &ev[i]);
             if (cls < 0 || cls >= FU__POL_MAX_TIERS) continue;
@@ -707,8 +759,9 @@ static int own_besttime(fu_planner *pl) {
     uint32_t *seg = fu__malloc((pl->ncust ? pl->ncust : 1) * sizeof *seg);
     if (!seg) return fu__error_nomem();
     for (size_t ci = 0; ci < pl->ncust; ci++) {
-        const fu_customer *c = fu_book_customer(pl->book, ci);
-        double spend = c->annual_spend;
+        fu_customer cb;
+        fu__book_customer_get(pl->book, ci, &cb);
+        double spend = cb.annual_spend;
         if (isnan(spend)) {
             const fu_event *ev;
             size_t n;
@@ -993,7 +1046,9 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     pl_cust cx;
     memset(&cx, 0, sizeof cx);
     cx.index = ci;
-    cx.c = fu_book_customer(pl->book, ci);
+    fu_customer cb;
+    fu__book_customer_get(pl->book, ci, &cb);
+    cx.c = &cb;
     cx.now = now;
     cx.end = end;
     int rc = fu__pl_zone_get(pl, cx.c->tz, &cx.zone);
@@ -1027,7 +1082,14 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
         pl_group *g = &pl->grp[gi];
         int64_t nb = fu__pl_after_placed(pl, g, gi), rb;
         int stop;
-        if ((rc = fu__pl_redial_check(pl, &cx, n, g, &rb, &stop))) return rc;
+        if (pl->n_unanswered || pl->P->redial.lifetime < 0 || pl->P->redial.per_touchpoint < 0) {
+            if ((rc = fu__pl_redial_check(pl, &cx, n, g, &rb, &stop))) return rc;
+        } else { /* no call attempt without an answer: what fu__pl_redial_check() finds */
+            rb = INT64_MIN;
+            stop = 0;
+            g->redial_rule = NULL;
+            g->redial_callback = 0;
+        }
         if (stop) { /* redial: no more calls for it */
             g->status = C_SUPPRESSED;
             g->best = g->from > now ? g->from : now;
@@ -1078,28 +1140,25 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     if (!k) return fu__error_nomem();
     const fu_calendar *bc = pl->bcal->cal;
     int64_t minday = INT64_MAX, mindue = INT64_MAX, minbest = INT64_MAX;
-    for (size_t i = 0; i < plan->n; i++) {
+    size_t m = 0;
+    for (size_t i = 0; i < plan->n; i++) { /* the day and the row; the minima */
         const fu_touchpoint *t = &plan->tp[i];
         if (t->status != FU_TOUCHPOINT_PLANNED || !fu__pl_is_agent_channel(t->channel)) continue;
         if (t->due_to < mindue) mindue = t->due_to;
         if (t->best_at < minbest) minbest = t->best_at;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < plan->n; i++) {
-        const fu_touchpoint *t = &plan->tp[i];
-        if (t->status != FU_TOUCHPOINT_PLANNED || !fu__pl_is_agent_channel(t->channel)) continue;
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
         int64_t day = fu__pl_floordiv(t->best_at + off, DAY);
         if (day < minday) minday = day;
         k[m].a = (uint64_t)day; /* made relative below */
-        k[m].b = (clamp_u(t->best_at - minbest, 32) << 32) | (uint64_t)i;
+        k[m].b = (uint64_t)i;
         m++;
     }
     for (size_t j = 0; j < n; j++) {
-        const fu_touchpoint *t = &plan->tp[k[j].b & 0xffffffffu];
+        const fu_touchpoint *t = &plan->tp[k[j].b];
         k[j].a = (clamp_u((int64_t)k[j].a - minday, 16) << 48) | ((uint64_t)t->priority << 45) |
                  clamp_u(t->due_to - mindue, 45);
+        k[j].b |= clamp_u(t->best_at - minbest, 32) << 32;
     }
     fu__pl_key_sort_all(k, n);
     size_t used = 0, deferred = 0;

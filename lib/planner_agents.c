@@ -2,6 +2,7 @@
  * assignment of an agent to every planned agent contact of a plan, run after
  * planning (fu__plan_assign_agents()). docs/planner.md, "Who makes the call". */
 #include "planner_agents.h"
+#include "book_decode.h"
 
 #include "csv_internal.h"
 #include "internal.h"
@@ -389,8 +390,10 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
 }
 
 static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
-    const fu_customer *c = fu_book_customer(x->book, ci);
-    const char *tz = c && c->tz && *c->tz ? c->tz : "UTC";
+    fu_customer cb;
+    cb.tz = NULL;
+    if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
+    const char *tz = cb.tz && *cb.tz ? cb.tz : "UTC";
     for (size_t i = 0; i < x->nc; i++)
         if (x->ctz[i] == tz || strcmp(x->ctz[i], tz) == 0) return *out = x->ccal[i], FU_OK;
     if (x->nc == x->ccap) {
@@ -457,7 +460,9 @@ static int owners(ag_ctx *x) {
     if (!held || !x->own) return fu__free(held), fu__error_nomem();
     size_t cap = (size_t)x->P->capacity.customers_per_vip_agent;
     for (size_t i = 0; i < n; i++) {
-        long a = find_agent(x->A, fu_book_customer(x->book, i)->owner);
+        fu_customer cb;
+        fu__book_customer_get(x->book, i, &cb);
+        long a = find_agent(x->A, cb.owner);
         x->own[i] = a < 0 ? -1 : held[a] < cap ? (int32_t)a : (int32_t)(-2 - a);
         if (a >= 0) held[a]++;
     }

@@ -182,6 +182,9 @@ struct fu_planner {
     size_t *cad_buf;
     int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
     int *cad_kind;  /* per cadence: event kind or -1 */
+    /* per cadence c: the cadences (not event-triggered) whose `replaces`
+     * names it, repl_idx[repl_off[c] .. repl_off[c + 1]) */
+    size_t *repl_off, *repl_idx;
     /* zones and masks */
     pl_zone *zones;
     size_t nzones, zcap;
@@ -217,6 +220,23 @@ struct fu_planner {
     size_t gm_cap;
     int64_t *ptimes;
     size_t ptimes_cap;
+    /* the purchases of the customer being planned, in time order, with their
+     * product class (fu__pl_event_class, -1 none): made by fu__pl_collect()
+     * for the cycle cadences of fu__pl_candidates() */
+    struct pl_purchase {
+        const fu_event *e;
+        int cls;
+    } *pur;
+    size_t npur, pur_cap;
+    /* the events of ev[0 .. n) whose event cadences can still be due (the
+     * kind has cadences that reach now), in order: made by fu__pl_collect() */
+    const fu_event **trig;
+    size_t ntrig, trig_cap;
+    /* contact events of ev[0 .. n) without an answer (outcome not answered
+     * or none): none means no call attempt for fu__pl_redial_check() */
+    size_t n_unanswered;
+    /* the cadences not triggered by an event, in policy order */
+    size_t *other_cads, n_other_cads;
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
     size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */

@@ -129,14 +129,25 @@ void fu__pl_key_sort_all(pl_key *k, size_t n) {
  * keeping the side columns aligned, and count statuses. 16-byte keys sorted
  * in fu__pl_place and an in-fu__pl_place permutation keep the extra memory at 16 bytes a
  * touchpoint. */
+/* Counts by status and the late ones (the order does not change them). */
+static void plan_count(fu_plan *p, const fu_touchpoint *t) {
+    p->off[t->status + 1]++;
+    if ((t->status == FU_TOUCHPOINT_PLANNED || t->status == FU_TOUCHPOINT_LATER) && t->best_at > t->due_to)
+        p->stats.late++;
+}
+
 int fu__pl_plan_finish(fu_plan *p) {
     if (p->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
-    if (p->n > 1) {
-        pl_key *k = fu__malloc(p->n * sizeof *k);
-        if (!k) return fu__error_nomem();
+    pl_key *k = NULL;
+    if (p->n > 1 && !(k = fu__malloc(p->n * sizeof *k))) return fu__error_nomem();
+    memset(p->off, 0, sizeof p->off);
+    p->stats.late = 0;
+    if (k) {
         int64_t minb = INT64_MAX;
-        for (size_t i = 0; i < p->n; i++)
+        for (size_t i = 0; i < p->n; i++) { /* the counts in the same pass */
             if (p->tp[i].best_at < minb) minb = p->tp[i].best_at;
+            plan_count(p, &p->tp[i]);
+        }
         for (size_t i = 0; i < p->n; i++) {
             const fu_touchpoint *t = &p->tp[i];
             k[i].a = ((uint64_t)t->status << 61) | ((uint64_t)(t->best_at - minb) & ((UINT64_C(1) << 61) - 1));
@@ -167,14 +178,8 @@ int fu__pl_plan_finish(fu_plan *p) {
             }
         }
         fu__free(k);
-    }
-    memset(p->off, 0, sizeof p->off);
-    p->stats.late = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        const fu_touchpoint *t = &p->tp[i];
-        p->off[t->status + 1]++;
-        if ((t->status == FU_TOUCHPOINT_PLANNED || t->status == FU_TOUCHPOINT_LATER) && t->best_at > t->due_to)
-            p->stats.late++;
+    } else if (p->n) {
+        plan_count(p, &p->tp[0]);
     }
     for (int s = 1; s <= FU_TOUCHPOINT_STATUS_COUNT; s++) p->off[s] += p->off[s - 1];
     p->stats.planned = p->off[1] - p->off[0];

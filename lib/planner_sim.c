@@ -37,7 +37,9 @@ static int sim_kpi_engine(fu_planner *pl, const pl_overlay *sim, int64_t from, i
     fu_priority prio[256];
     if (!rc && !buf) rc = fu__error_nomem();
     for (size_t ci = 0; ci < pl->ncust && !rc; ci++) {
-        const fu_customer *c = fu_book_customer(pl->book, ci);
+        fu_customer cbuf;
+        fu__book_customer_get(pl->book, ci, &cbuf);
+        const fu_customer *c = &cbuf;
         if ((rc = fu_kpi_add_customers(*out, c, 1))) break;
         const fu_event *be;
         size_t nb, m = 0;

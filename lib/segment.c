@@ -816,7 +816,9 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
     fu_segment_summary *s = b->summary;
     size_t buyers = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        const fu_customer *cu = fu_book_customer(book, i);
+        fu_customer cbuf;
+        fu__book_customer_get(book, i, &cbuf);
+        const fu_customer *cu = &cbuf;
         fu_segment_customer *c = &b->customers[i];
         fu_segment_customer_init(c);
         c->industry = cu->industry;

@@ -243,7 +243,7 @@ static void segment_row(fu__buf *b, const fu_segment_run *r, const fu_book *book
         len += snprintf(rule + len, sizeof rule - (size_t)len, ";%s", a->segment_rule);
     if (a->handling_rule && a->handling_rule != a->segment_rule && len > 0 && (size_t)len < sizeof rule)
         snprintf(rule + len, sizeof rule - (size_t)len, ";%s", a->handling_rule);
-    fu__csv_putf(b, 1, fu_book_customer(book, i)->id, flags);
+    fu__csv_putf(b, 1, fu__book_customer_id(book, i), flags);
     fu__csv_putf(b, 0, a->tier_name, flags);
     fu__csv_putf(b, 0, fu_segment_lifecycle_name(a->lifecycle), flags);
     for (int k = 0; k < 3; k++) fu__csv_putf(b, 0, rfm[k], flags);

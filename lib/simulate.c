@@ -77,7 +77,7 @@ static void ev_free(evlist *l) {
 /* fu_book_string gives NULL for the string id 0 (none). */
 void fu__event_in_of(const fu_book *b, const fu_event *e, fu_event_in *o) {
     fu_event_in_init(o);
-    o->customer_id = fu_book_customer(b, e->customer)->id;
+    o->customer_id = fu__book_customer_id(b, e->customer);
     o->at = e->at;
     o->kind = (fu_event_kind)e->kind;
     o->order_id = fu_book_string(b, e->order_id);
@@ -1033,7 +1033,7 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     s.nc = fu_book_customer_count(book);
     s.cust = fu__calloc(s.nc ? s.nc : 1, sizeof *s.cust);
     if (!s.cust) return fu__error_set(FU_ENOMEM, "out of memory");
-    for (size_t c = 0; c < s.nc; c++) s.cust[c] = *fu_book_customer(book, c);
+    for (size_t c = 0; c < s.nc; c++) fu__book_customer_get(book, c, &s.cust[c]);
     const char *tp = getenv("FU_SIM_TRACE");
     if (tp && *tp && opts->mode == FU_SIMULATION_POLICY && !(s.trace = fopen(tp, "w")))
         rc = fu__error_set(FU_EIO, "FU_SIM_TRACE=%s: cannot open", tp);

@@ -1,5 +1,6 @@
 /* The customer book: records, CSV formats, ordering, duplicates, errors. */
 #include "fu_test.h"
+#include "book_decode.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -84,6 +85,84 @@ Test(book, enum_names_round_trip) {
 }
 
 Test(book, stored_event_is_compact) { cr_assert_eq(sizeof(fu_event), 56); }
+
+static void same_customer(const fu_customer *a, const fu_customer *b) {
+    const char *sa[] = {a->id, a->tz, a->industry, a->preferred_windows, a->dnd_windows, a->owner};
+    const char *sb[] = {b->id, b->tz, b->industry, b->preferred_windows, b->dnd_windows, b->owner};
+    for (int i = 0; i < 6; i++) {
+        cr_assert_eq(!sa[i], !sb[i], "text %d: %s / %s", i, sa[i] ? sa[i] : "NULL", sb[i] ? sb[i] : "NULL");
+        if (sa[i]) cr_assert_str_eq(sa[i], sb[i]);
+    }
+    cr_assert(memcmp(&a->annual_spend, &b->annual_spend, sizeof a->annual_spend) == 0, "spend %g / %g",
+              a->annual_spend, b->annual_spend);
+    cr_assert_eq(a->first_purchase_at, b->first_purchase_at);
+    cr_assert_eq(a->is_smb, b->is_smb);
+    cr_assert_eq(a->consent_phone, b->consent_phone);
+    cr_assert_eq(a->consent_sms, b->consent_sms);
+    cr_assert_eq(a->consent_email, b->consent_email);
+}
+
+/* Issue 19: customers are stored in 48 bytes (string ids, tri-states in a
+ * byte) and decoded for fu_book_customer() into a cache: every field reads
+ * back as given, the cache follows added customers and failed adds, and the
+ * library's decoder (fu__book_customer_get) gives the same record. */
+Test(book, customer_records_read_back_after_compaction) {
+    fu_book *b = new_book(FU_BOOK_CREATE_CUSTOMERS);
+    fu_customer in[3];
+    for (int i = 0; i < 3; i++) fu_customer_init(&in[i]);
+    in[0].id = "K1", in[0].tz = "Asia/Shanghai", in[0].annual_spend = 1234.5, in[0].first_purchase_at = 1700000000;
+    in[0].industry = "retail", in[0].is_smb = FU_TRI_YES, in[0].consent_phone = FU_TRI_NO;
+    in[0].consent_sms = FU_TRI_UNKNOWN, in[0].consent_email = FU_TRI_YES;
+    in[0].preferred_windows = "Mon-Fri 09:00-12:00", in[0].dnd_windows = "Sat-Sun 00:00-24:00", in[0].owner = "A7";
+    in[1].id = "K2", in[1].tz = "Europe/Berlin"; /* everything else absent: NaN spend, no time, unknown */
+    in[2].id = "K3", in[2].tz = "Asia/Shanghai", in[2].annual_spend = 0.0, in[2].is_smb = FU_TRI_NO;
+    in[2].industry = "retail", in[2].owner = "A7";
+    cr_assert_eq(fu_book_add_customers(b, in, 2), FU_OK, "%s", fu_error_last()->message);
+    const fu_customer *c0 = fu_book_customer(b, 0);
+    cr_assert_not_null(c0);
+    same_customer(c0, &in[0]);
+    same_customer(fu_book_customer(b, 1), &in[1]);
+    cr_assert(isnan(fu_book_customer(b, 1)->annual_spend));
+    cr_assert_eq(fu_book_customer(b, 1)->industry, NULL);
+    cr_assert_null(fu_book_customer(b, 2));
+    /* added after the cache was made: the cache follows */
+    cr_assert_eq(fu_book_add_customer(b, &in[2], NULL), FU_OK);
+    same_customer(fu_book_customer(b, 2), &in[2]);
+    cr_assert_eq(fu_book_customer(b, 2)->industry, fu_book_customer(b, 0)->industry, "texts are interned");
+    /* a failed bulk add (a duplicate id) adds nothing, the cache included */
+    fu_customer bad[2] = {in[0], in[0]};
+    bad[0].id = "K4";
+    cr_assert_neq(fu_book_add_customers(b, bad, 2), FU_OK);
+    cr_assert_eq(fu_book_customer_count(b), 3);
+    cr_assert_null(fu_book_customer(b, 3));
+    size_t idx;
+    cr_assert_eq(fu_book_find_customer(b, "K4", 2, &idx), FU_ENOTFOUND);
+    /* a customer created by an event: the defaults */
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "K5";
+    e.at = 1700000000;
+    e.kind = FU_EVENT_INQUIRY;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+    fu_customer k5;
+    fu_customer_init(&k5);
+    k5.id = "K5";
+    same_customer(fu_book_customer(b, 3), &k5);
+    /* the library's decoder gives what the public cache gives */
+    for (size_t i = 0; i < fu_book_customer_count(b); i++) {
+        fu_customer d;
+        fu__book_customer_get(b, i, &d);
+        same_customer(&d, fu_book_customer(b, i));
+        cr_assert_str_eq(fu__book_customer_id(b, i), fu_book_customer(b, i)->id);
+    }
+    fu_windows *w = NULL;
+    cr_assert_eq(fu_book_customer_windows(b, 0, FU_CUSTOMER_WINDOWS_DND, &w), FU_OK);
+    cr_assert_not_null(w);
+    fu_windows_free(w);
+    cr_assert_eq(fu_book_customer_windows(b, 1, FU_CUSTOMER_WINDOWS_PREFERRED, &w), FU_OK);
+    cr_assert_null(w);
+    fu_book_free(b);
+}
 
 /* ------------------------------------------------------------ fixtures */
 

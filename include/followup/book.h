@@ -61,12 +61,15 @@
  * book whose events repeat kinds, prices and channels pays about 12 bytes an
  * event, one whose every event has its own note or amount up to about 64),
  * plus, until fu_book_finalize(), the customer of each run of consecutive
- * events of one customer (8 bytes a run); 96 bytes per customer plus the
- * distinct strings; a CSV file is read in chunks, never whole. Reading
- * events back decodes them: fu_book_customer_events() and fu_book_events()
- * decode the whole book once into a cache of 56 bytes an event, kept until
- * the next change (the library's own readers — planner, KPIs, segments —
- * decode into buffers of their own instead and never make it).
+ * events of one customer (8 bytes a run); 56 bytes per customer (a 48-byte
+ * record: texts as string ids, tri-states in a byte, and the offset of its
+ * events) plus the distinct strings; a CSV file is read in chunks, never
+ * whole. Reading back decodes: fu_book_customer_events() and
+ * fu_book_events() decode the whole book once into a cache of 56 bytes an
+ * event, kept until the next change, and fu_book_customer() the customers
+ * into a cache of 88 bytes a customer, kept until a customer is added (the
+ * library's own readers — planner, KPIs, segments — decode into buffers of
+ * their own instead and never make either).
  *
  * **Threads.** A book is used by one thread at a time; once filled and
  * finalized, any number of threads may call the `const` accessors at once.
@@ -506,7 +509,10 @@ FU_EXTERN size_t fu_book_customer_count(const fu_book *book);
 
 /** Customer `index`, borrowed from the book: the record is valid until the
  *  next customer is added (see the conventions above; its texts until the
- *  book is freed); NULL when out of range. Threads: reads. */
+ *  book is freed); NULL when out of range, or (error set, #FU_ENOMEM) when
+ *  the decoded copy of the customers, made by the first call after a
+ *  customer was added (88 bytes a customer, see "Memory"), cannot be
+ *  allocated. Threads: reads. */
 FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index);
 
 /**
