@@ -179,7 +179,10 @@ void fu__kpi_store_free(fu_kpi *k);
 int fu__kpi_store_ready(fu_kpi *k);
 size_t fu__kpi_customer_count(const fu_kpi *k);
 void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out);
-int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out);
+/* Customer's stored rows (lib/book_internal.h) decoded into kev: only the
+ * fields the pass reads, straight from the compact store. */
+struct fu__erow;
+int fu__kpi_decode(fu_kpi *k, const struct fu__erow *rows, size_t n, kev *out);
 int fu__kpi_due_cmp(const void *a, const void *b);
 
 /* ---- the computation context ---- */
