@@ -277,6 +277,8 @@ typedef struct uattr {
 } uattr;
 
 #define GCACHE 4096
+#define GDIR_DIM 16u
+#define GDIR_MAX ((size_t)1 << 22)
 
 /* What a policy condition (fu__pol_when) says of a severity and of the
  * current customer's industry, remembered per condition (a few are
@@ -387,6 +389,15 @@ typedef struct ctx {
     double tq[1025];
     /* group cache (group index + 1) */
     uint32_t gcache[GCACHE];
+    /* direct group index (group index + 1) in front of the cache, unless
+     * grouped by both agent and segment: gdir[outer * gdin + inner], outer
+     * the agent or segment label id (0 when neither is grouped), inner the
+     * tier + 1, channel and product class (each < GDIR_DIM) of the dimensions
+     * grouped; gdin 0: not used */
+    uint32_t *gdir;
+    size_t gdir_outer;
+    uint32_t gdin, gdt, gdch;  /* inner size; strides of tier and channel */
+    uint8_t gdo;               /* outer: 0 none, 1 agent, 2 segment */
 } ctx;
 
 
