@@ -263,7 +263,7 @@ typedef struct unit {
     uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
     double v;    /* surveys: the score; U_CONTACT, U_UPL_*: revenue */
 } unit;
-#define UNIT_LOG ((size_t)1 << 21)
+#define UNIT_LOG ((size_t)1 << 19)
 #define UNIT_SHIFT 8
 
 typedef struct gkey {
