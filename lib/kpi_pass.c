@@ -1249,6 +1249,19 @@ static void prefetch_attrs(const fu_book *b, size_t ci) {
 #endif
 }
 
+/* How many of a customer's rows (in time order) are at or before as_of:
+ * usually all (as_of defaults to the latest event). */
+static size_t rows_until(const fu__eattr *A, const fu__erow *rows, size_t n, int64_t as_of) {
+    if (!n || fu__erow_at(A, &rows[n - 1]) <= as_of) return n;
+    size_t lo = 0;
+    while (lo < n) {
+        size_t mid = lo + (n - lo) / 2;
+        if (fu__erow_at(A, &rows[mid]) <= as_of) lo = mid + 1;
+        else n = mid;
+    }
+    return n;
+}
+
 /* The earliest first and the latest last event of the book's customers
  * (each customer's events are in time order), asking for the attributes
  * (where the high bits of the times are) a few customers ahead. */
@@ -1392,18 +1405,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         if (ep > e0) {
             size_t cn;
             rows = fu__book_customer_rows(k->bk, ci, &cn);
-            const fu__eattr *A = k->bk->attrs.v;
-            /* events after as_of are left out: they are in time order, and
-             * usually all are before it (as_of defaults to the latest) */
-            m = cn;
-            if (fu__erow_at(A, &rows[cn - 1]) > as_of) {
-                size_t lo = 0;
-                while (lo < m) {
-                    size_t mid = lo + (m - lo) / 2;
-                    if (fu__erow_at(A, &rows[mid]) <= as_of) lo = mid + 1;
-                    else m = mid;
-                }
-            }
+            m = rows_until(k->bk->attrs.v, rows, cn, as_of);
         }
         if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
         if (m == 0 && dp == d0) continue;
