@@ -156,6 +156,13 @@ int main(int argc, char **argv) {
     double t_full[RUNS_MAX], t_inc[RUNS_MAX], c_full[RUNS_MAX], c_inc[RUNS_MAX];
     size_t nfig = 0, ncells_rows = 0;
     double csat_n = 0, csat_sum = 0, nps_n = 0, time_n = 0, time_x = 0;
+    /* KPI_PERF_CTL=fifo: profile the timed part only, with
+     * `perf record -D -1 --control fifo:FIFO ...` (perf starts disabled) */
+    FILE *perf_ctl = getenv("KPI_PERF_CTL") ? fopen(getenv("KPI_PERF_CTL"), "w") : NULL;
+    if (perf_ctl) {
+        fputs("enable\n", perf_ctl);
+        fflush(perf_ctl);
+    }
     for (int r = 0; r < RUNS; r++) {
         double a = bu_wall(), ca = bu_cpu();
         fu_kpi *k = NULL;
@@ -172,7 +179,9 @@ int main(int argc, char **argv) {
         e.kind = FU_EVENT_SURVEY;
         e.survey = FU_SURVEY_CSAT;
         e.score = 5;
+        if (perf_ctl) fputs("disable\n", perf_ctl), fflush(perf_ctl);
         if (fu_kpi_add_events(k, &e, 1)) bu_die("add_events");
+        if (perf_ctl) fputs("enable\n", perf_ctl), fflush(perf_ctl);
         a = bu_wall();
         ca = bu_cpu();
         if (fu_kpi_compute(k, &nfig)) bu_die("compute");
@@ -206,6 +215,10 @@ int main(int argc, char **argv) {
             }
         }
         fu_kpi_free(k);
+    }
+    if (perf_ctl) {
+        fputs("disable\n", perf_ctl);
+        fclose(perf_ctl);
     }
     printf("wall s of the runs:");
     for (int r = 0; r < RUNS; r++) printf(" %.3f", t_full[r]);

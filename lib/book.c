@@ -1800,6 +1800,10 @@ int fu__book_customer_decode(const fu_book *b, size_t i, fu__evbuf *buf, const f
     return FU_OK;
 }
 
+const fu__erow *fu__book_customer_rows(const fu_book *b, size_t i, size_t *count) {
+    return cust_view(b, i, count);
+}
+
 const size_t *fu_book_event_offsets(const fu_book *b) {
     if (!fu_book_is_finalized(b)) return NULL;
     settle_const(b);

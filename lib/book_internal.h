@@ -55,6 +55,15 @@ typedef struct fu__eattr {
     int16_t at_hi; /* at >> 32 (-15 .. 58 for years 1 .. 9999) */
 } fu__eattr;
 
+/* Customer i's stored rows (a finalized book; appended rows included), their
+ * attributes at b->attrs.v[row.attr]: for the readers that decode only the
+ * fields they need (lib/kpi_pass.c). Valid until the next change. */
+const fu__erow *fu__book_customer_rows(const fu_book *b, size_t i, size_t *count);
+/* The time of a stored row. */
+static inline int64_t fu__erow_at(const fu__eattr *A, const fu__erow *r) {
+    return (int64_t)A[r->attr].at_hi * 4294967296 + (int64_t)r->at_lo;
+}
+
 typedef struct fu__attrtab {
     fu__eattr *v;
     size_t n, cap;

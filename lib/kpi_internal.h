@@ -179,7 +179,10 @@ void fu__kpi_store_free(fu_kpi *k);
 int fu__kpi_store_ready(fu_kpi *k);
 size_t fu__kpi_customer_count(const fu_kpi *k);
 void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out);
-int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out);
+/* Customer's stored rows (lib/book_internal.h) decoded into kev: only the
+ * fields the pass reads, straight from the compact store. */
+struct fu__erow;
+int fu__kpi_decode(fu_kpi *k, const struct fu__erow *rows, size_t n, kev *out);
 int fu__kpi_due_cmp(const void *a, const void *b);
 
 /* ---- the computation context ---- */
@@ -260,7 +263,7 @@ typedef struct unit {
     uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
     double v;    /* surveys: the score; U_CONTACT, U_UPL_*: revenue */
 } unit;
-#define UNIT_LOG ((size_t)1 << 21)
+#define UNIT_LOG ((size_t)1 << 19)
 #define UNIT_SHIFT 8
 
 typedef struct gkey {
@@ -274,6 +277,8 @@ typedef struct uattr {
 } uattr;
 
 #define GCACHE 4096
+#define GDIR_DIM 16u
+#define GDIR_MAX ((size_t)1 << 22)
 
 /* What a policy condition (fu__pol_when) says of a severity and of the
  * current customer's industry, remembered per condition (a few are
@@ -384,6 +389,15 @@ typedef struct ctx {
     double tq[1025];
     /* group cache (group index + 1) */
     uint32_t gcache[GCACHE];
+    /* direct group index (group index + 1) in front of the cache, unless
+     * grouped by both agent and segment: gdir[outer * gdin + inner], outer
+     * the agent or segment label id (0 when neither is grouped), inner the
+     * tier + 1, channel and product class (each < GDIR_DIM) of the dimensions
+     * grouped; gdin 0: not used */
+    uint32_t *gdir;
+    size_t gdir_outer;
+    uint32_t gdin, gdt, gdch;  /* inner size; strides of tier and channel */
+    uint8_t gdo;               /* outer: 0 none, 1 agent, 2 segment */
 } ctx;
 
 

@@ -3,7 +3,7 @@
  * customer in time order that logs units, the log applied in blocks of cells.
  * Finalisation and figures are in kpi_figures.c. Definitions: docs/kpi.md. */
 #include "kpi_internal.h"
-#include "book_decode.h"
+#include "book_internal.h"
 
 const signed char fu__kpi_prop[FU_KPI_COUNT] = {
     P_COV, P_TIME, -1, -1, P_RES, P_FCR, P_FB, P_REP, -1, P_TOP2, -1,
@@ -28,6 +28,7 @@ void fu__kpi_ctx_free(ctx *c) {
     fu__free(c->dreg);
     fu__free(c->gk);
     fu__free(c->gtab);
+    fu__free(c->gdir);
     fu__free(c->ulog);
     fu__free(c->ulog2);
     fu__free(c->ubin);
@@ -409,7 +410,7 @@ static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group) {
     return c->last_cell = ci;
 }
 
-static int64_t group_for(ctx *c, const uattr *ua) {
+static int64_t group_hashed(ctx *c, const uattr *ua) {
     unsigned by = c->k->o.by;
     gkey g;
     memset(&g, 0, sizeof g);
@@ -426,12 +427,54 @@ static int64_t group_for(ctx *c, const uattr *ua) {
     return r;
 }
 
+/* The direct group index's dimensions (c->gdir), from the grouping. */
+static void group_direct_init(ctx *c) {
+    unsigned by = c->k->o.by;
+    if ((by & FU_KPI_BY_AGENT) && (by & FU_KPI_BY_SEGMENT)) return;
+    c->gdo = by & FU_KPI_BY_AGENT ? 1 : by & FU_KPI_BY_SEGMENT ? 2 : 0;
+    c->gdch = by & FU_KPI_BY_PRODUCT_CLASS ? GDIR_DIM : 1;
+    c->gdt = c->gdch * (by & FU_KPI_BY_CHANNEL ? GDIR_DIM : 1);
+    c->gdin = c->gdt * (by & FU_KPI_BY_TIER ? GDIR_DIM : 1);
+}
+
+/* The group of a unit with attributes ua of the current customer: the
+ * direct index when it covers the key, else the hashed table (the index
+ * only remembers what the table answered: the same groups, created in the
+ * same order). */
+static int64_t group_for(ctx *c, const uattr *ua) {
+    if (!c->gdin) return group_hashed(c, ua);
+    unsigned by = c->k->o.by;
+    uint32_t t = by & FU_KPI_BY_TIER ? (uint32_t)(c->cur_tier + 1) : 0;
+    uint32_t ch = by & FU_KPI_BY_CHANNEL ? ua->channel : 0, pc = by & FU_KPI_BY_PRODUCT_CLASS ? ua->pclass : 0;
+    size_t outer = c->gdo == 1 ? ua->agent : c->gdo == 2 ? c->cur_seg : 0;
+    if (t >= GDIR_DIM || ch >= GDIR_DIM || pc >= GDIR_DIM) return group_hashed(c, ua);
+    if (outer >= c->gdir_outer) {
+        size_t no = c->gdir_outer ? c->gdir_outer : 64;
+        while (no <= outer) no *= 2;
+        if (no * c->gdin > GDIR_MAX) return group_hashed(c, ua);
+        uint32_t *d = fu__realloc(c->gdir, no * c->gdin * sizeof *d);
+        if (!d) return c->rc = fu__error_nomem(), -1;
+        memset(d + c->gdir_outer * c->gdin, 0, (no - c->gdir_outer) * c->gdin * sizeof *d);
+        c->gdir = d;
+        c->gdir_outer = no;
+    }
+    uint32_t *slot = &c->gdir[outer * c->gdin + t * c->gdt + ch * c->gdch + pc];
+    if (*slot) return *slot - 1;
+    int64_t r = group_hashed(c, ua);
+    if (r >= 0) *slot = (uint32_t)r + 1;
+    return r;
+}
+
 /* The cell of a unit in period p (none: p < 0) with attributes ua; -1
  * when none or on failure (c->rc). */
 static int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
+    if (!c->hash_mode && (size_t)g < c->dense_groups) { /* fu__kpi_cell_of's dense index, inline */
+        uint32_t hit = c->dense[(size_t)g * (c->np + 1) + (size_t)p];
+        if (hit) return hit - 1;
+    }
     return fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
 }
 
@@ -1190,23 +1233,70 @@ static int64_t policy_window(const fu__policy *pol, const char *name, int64_t df
 
 /* The data's "now" (the option, else the latest time in the data) and the
  * span [tmin, tmax] the periods must cover. */
-static int64_t event_time(const fu_book *b, size_t i) {
-    fu_event e;
-    fu__book_event_at(b, i, &e);
-    return e.at;
+/* Ask for the attributes of customer ci's events (lib/book_internal.h: an
+ * event's row points into the shared attribute table, where purchases with
+ * their own amounts sit far apart) one customer ahead of the decoding: the
+ * load missed the cache on most purchases (perf: 8% of the compute). */
+static void prefetch_attrs(const fu_book *b, size_t ci) {
+#if defined(__GNUC__)
+    size_t n;
+    const fu__erow *r = fu__book_customer_rows(b, ci, &n);
+    if (n > 64) n = 64;
+    for (size_t j = 0; j < n; j++) __builtin_prefetch(&b->attrs.v[r[j].attr]);
+#else
+    (void)b;
+    (void)ci;
+#endif
+}
+
+/* How many of a customer's rows (in time order) are at or before as_of:
+ * usually all (as_of defaults to the latest event). */
+static size_t rows_until(const fu__eattr *A, const fu__erow *rows, size_t n, int64_t as_of) {
+    if (!n || fu__erow_at(A, &rows[n - 1]) <= as_of) return n;
+    size_t lo = 0;
+    while (lo < n) {
+        size_t mid = lo + (n - lo) / 2;
+        if (fu__erow_at(A, &rows[mid]) <= as_of) lo = mid + 1;
+        else n = mid;
+    }
+    return n;
+}
+
+/* The earliest first and the latest last event of the book's customers
+ * (each customer's events are in time order), asking for the attributes
+ * (where the high bits of the times are) a few customers ahead. */
+static void book_span(const fu_book *b, size_t ncu, int64_t *tmin_out, int64_t *tmax_out) {
+    enum { AHEAD = 8 };
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+    const fu__eattr *A = b->attrs.v;
+    for (size_t i = 0; i < ncu; i++) {
+        size_t n;
+#if defined(__GNUC__)
+        if (i + AHEAD < ncu) {
+            const fu__erow *ra = fu__book_customer_rows(b, i + AHEAD, &n);
+            if (n) __builtin_prefetch(&A[ra[0].attr]), __builtin_prefetch(&A[ra[n - 1].attr]);
+        }
+#endif
+        const fu__erow *r = fu__book_customer_rows(b, i, &n);
+        if (!n) continue;
+        int64_t t0 = fu__erow_at(A, &r[0]), t1 = fu__erow_at(A, &r[n - 1]);
+        if (t0 < tmin) tmin = t0;
+        if (t1 > tmax) tmax = t1;
+    }
+    *tmin_out = tmin;
+    *tmax_out = tmax;
 }
 
 static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out) {
     int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
     size_t ncu = fu__kpi_customer_count(k);
-    const size_t *off = ncu ? fu_book_event_offsets(k->bk) : NULL;
-    /* each customer's events are in time order: its first and last bound them */
+    int64_t bmin = INT64_MAX, bmax = INT64_MIN;
+    if (ncu) {
+        (void)fu_book_event_offsets(k->bk); /* settles appended events */
+        book_span(k->bk, ncu, &bmin, &bmax);
+    }
     if (as_of == FU_KPI_NO_TIME) {
-        for (size_t i = 0; i < ncu; i++)
-            if (off[i + 1] > off[i]) {
-                int64_t t = event_time(k->bk, off[i + 1] - 1);
-                if (t > tmax) tmax = t;
-            }
+        tmax = bmax;
         for (size_t i = 0; i < k->n_due; i++)
             if (k->due[i].to > tmax) tmax = k->due[i].to;
         for (size_t i = 0; i < k->n_com; i++)
@@ -1214,11 +1304,7 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
         as_of = tmax;
     }
     tmax = as_of;
-    for (size_t i = 0; i < ncu; i++)
-        if (off[i + 1] > off[i]) {
-            int64_t t = event_time(k->bk, off[i]);
-            if (t < tmin) tmin = t;
-        }
+    tmin = bmin;
     for (size_t i = 0; i < k->n_due; i++)
         if (k->due[i].to < tmin) tmin = k->due[i].to;
     for (size_t i = 0; i < k->n_com; i++) {
@@ -1237,20 +1323,12 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
 /* Everything of a compute up to the finalisation: the pass over the stored
  * events and commitments, the units applied to the cells, and the cells of
  * the partials merged in (kpi_partial.c). *empty is set (and nothing else
- * done) when there is no data. On failure the context is freed. */
-static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, fu__evbuf *evb);
-
-/* The pass over the book's events, each customer's decoded in turn into one
- * small buffer (lib/book.c): decoding the whole book first cost 56 bytes an
- * event of fresh memory and about 20% more CPU (bench_kpi, 10 M events). */
+ * done) when there is no data. On failure the context is freed. Each
+ * customer's events are decoded from the book's compact rows (lib/book.c)
+ * straight into one small buffer of kev: decoding the whole book first cost
+ * 56 bytes an event of fresh memory and about 20% more CPU, and decoding
+ * into fu_event first another 9% (bench_kpi, 10 M events). */
 int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
-    fu__evbuf buf = {NULL, 0};
-    int rc = kpi_accumulate(k, cp, empty, &buf);
-    fu__evbuf_free(&buf);
-    return rc;
-}
-
-static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, fu__evbuf *evb) {
     ctx c;
     memset(&c, 0, sizeof c);
     *empty = 0;
@@ -1262,6 +1340,7 @@ static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, fu__evbuf *evb) {
     c.cal = k->cal;
     c.last_cell_key = -1;
     c.last_cell = -1;
+    group_direct_init(&c);
     int64_t as_of, tmin, tmax;
     data_range(k, &as_of, &tmin, &tmax);
     if (k->n_parts) { /* partials need an explicit as_of: it is the same */
@@ -1322,25 +1401,16 @@ static int kpi_accumulate(fu_kpi *k, ctx *cp, int *empty, fu__evbuf *evb) {
         if ((rc = FU_CANCEL_POLL(ci, 1024))) break;
         size_t e0 = boff[ci], ep = boff[ci + 1], d0 = dp, m = 0;
         while (dp < k->n_due && k->due[dp].cust == ci) dp++;
-        const fu_event *cev = NULL;
+        const fu__erow *rows = NULL;
         if (ep > e0) {
             size_t cn;
-            if ((rc = fu__book_customer_decode(k->bk, ci, evb, &cev, &cn))) break;
-            /* events after as_of are left out: they are in time order, and
-             * usually all are before it (as_of defaults to the latest) */
-            m = cn;
-            if (cev[cn - 1].at > as_of) {
-                size_t lo = 0;
-                while (lo < m) {
-                    size_t mid = lo + (m - lo) / 2;
-                    if (cev[mid].at <= as_of) lo = mid + 1;
-                    else m = mid;
-                }
-            }
+            rows = fu__book_customer_rows(k->bk, ci, &cn);
+            m = rows_until(k->bk->attrs.v, rows, cn, as_of);
         }
+        if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
         if (m == 0 && dp == d0) continue;
         if (m > c.cap_kb && (rc = FU_GROW(c.kb, c.cap_kb, m))) break;
-        if ((rc = fu__kpi_decode(k, cev, m, c.kb))) break;
+        if ((rc = fu__kpi_decode(k, rows, m, c.kb))) break;
         fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;

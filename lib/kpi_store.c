@@ -21,6 +21,7 @@
  *   engine never reads notes: the notes of events given to it are not kept. */
 #include "kpi_internal.h"
 #include "book_decode.h"
+#include "book_internal.h"
 
 /* ---- kmap: book string id -> small value ---- */
 
@@ -467,15 +468,17 @@ static int class_by_name(fu_kpi *k, uint32_t bid, uint32_t *out) {
     return kmap_put(&k->cmap, bid, *out);
 }
 
-int fu__kpi_decode(fu_kpi *k, const fu_event *be, size_t n, kev *out) {
+int fu__kpi_decode(fu_kpi *k, const fu__erow *rows, size_t n, kev *out) {
+    const fu__eattr *A = k->bk->attrs.v;
     uint32_t last_b = 0, last_l = 0;
     int own = k->own != NULL, rc = FU_OK;
     for (size_t i = 0; i < n; i++) {
-        const fu_event *e = &be[i];
+        const fu__erow *r = &rows[i];
+        const fu__eattr *e = &A[r->attr];
         kev *v = &out[i];
-        v->at = e->at;
+        v->at = fu__erow_at(A, r);
         v->val = e->kind == FU_EVENT_PURCHASE ? e->amount : e->kind == FU_EVENT_SURVEY ? (double)e->score : NAN;
-        v->order = e->order_id;
+        v->order = r->order_id;
         if (!e->agent_id) v->agent = 0;
         else if (e->agent_id == last_b) v->agent = last_l;
         else {

@@ -1359,3 +1359,72 @@ Test(kpi, conditions_resolved_per_customer_and_event) {
     fu_kpi_free(k);
     fu_policy_free(p);
 }
+
+/* Groups are found through a direct index (agent or segment label x tier x
+ * channel x product class) in front of the hashed group table, unless
+ * grouped by both agent and segment. 300 agents (the index grows several
+ * times), customer i answering i % 4 + 1 CSAT surveys (score 1 + i % 5) for
+ * agent A<i> and one NPS answer for agent A<299 - i> (agents met in another
+ * order): each agent's counts and means as written, and the totals the same
+ * under every grouping, direct or hashed. */
+Test(kpi, many_agents_through_the_direct_group_index) {
+    enum { NA = 300 };
+    static char cid[NA][8], aid[NA][8], at[4][32];
+    E *ev = calloc(NA * 5, sizeof *ev);
+    size_t n = 0;
+    for (int d = 0; d < 4; d++) snprintf(at[d], sizeof at[d], "2026-03-0%dT10:00:00+08:00", d + 2);
+    for (int i = 0; i < NA; i++) {
+        snprintf(cid[i], sizeof cid[i], "X%d", i);
+        snprintf(aid[i], sizeof aid[i], "A%d", i);
+    }
+    for (int i = 0; i < NA; i++) {
+        for (int j = 0; j <= i % 4; j++)
+            ev[n++] = (E){cid[i], at[j], "survey", NULL, aid[i], "phone", NULL, NULL, "csat", 1 + i % 5, NO};
+        ev[n++] = (E){cid[i], at[3], "survey", NULL, aid[NA - 1 - i], "sms", NULL, NULL, "nps", 10, NO};
+    }
+    static const unsigned bys[] = {FU_KPI_BY_AGENT, FU_KPI_BY_AGENT | FU_KPI_BY_TIER,
+                                   FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL | FU_KPI_BY_PRODUCT_CLASS,
+                                   FU_KPI_BY_AGENT | FU_KPI_BY_SEGMENT, FU_KPI_BY_CHANNEL, 0};
+    fu_policy *p = builtin();
+    for (size_t b = 0; b < N(bys); b++) {
+        fu_kpi *k = engine(p, FU_KPI_WEEK, bys[b], "2026-05-31T00:00:00+08:00");
+        add_events(k, ev, n);
+        size_t nf = 0;
+        cr_assert_eq(fu_kpi_compute(k, &nf), FU_OK);
+        const fu_kpi_figure *f = fu_kpi_figures(k, &nf);
+        double csat_n = 0, csat_s = 0, nps_n = 0;
+        size_t csat_groups = 0, by_n[5] = {0};
+        for (size_t i = 0; i < nf; i++) {
+            if (strcmp(f[i].period, "2026-W10") != 0) continue;
+            if (f[i].kpi == FU_KPI_CSAT) {
+                csat_n += f[i].n, csat_s += f[i].n * f[i].value;
+                csat_groups++;
+                if (f[i].n <= 4) by_n[(int)f[i].n]++;
+            }
+            if (f[i].kpi == FU_KPI_NPS) nps_n += f[i].n;
+        }
+        /* 75 customers each answering 1, 2, 3 and 4 times: 750 answers;
+         * scores 1 + i % 5 */
+        double want_s = 0;
+        for (int i = 0; i < NA; i++) want_s += (i % 4 + 1) * (1 + i % 5);
+        cr_assert_float_eq(csat_n, 750, EPS, "by %u", bys[b]);
+        cr_assert_float_eq(csat_s, want_s, 1e-6, "by %u", bys[b]);
+        cr_assert_float_eq(nps_n, NA, EPS, "by %u", bys[b]);
+        if (bys[b] & FU_KPI_BY_AGENT) { /* one group an agent: 75 agents with each count */
+            cr_assert_eq(csat_groups, NA, "by %u", bys[b]);
+            for (int c = 1; c <= 4; c++) cr_assert_eq(by_n[c], NA / 4, "by %u: %zu groups of %d", bys[b], by_n[c], c);
+        } else {
+            cr_assert_eq(csat_groups, 1, "by %u", bys[b]);
+        }
+        if (bys[b] == FU_KPI_BY_AGENT)
+            for (int i = 0; i < NA; i += 37) {
+                const fu_kpi_figure *g = fig(k, FU_KPI_CSAT, "2026-W10", aid[i]);
+                cr_assert_float_eq(g->n, i % 4 + 1, EPS, "agent %s", aid[i]);
+                cr_assert_float_eq(g->value, 1 + i % 5, EPS, "agent %s", aid[i]);
+                cr_assert_float_eq(fig(k, FU_KPI_NPS, "2026-W10", aid[i])->n, 1, EPS);
+            }
+        fu_kpi_free(k);
+    }
+    free(ev);
+    fu_policy_free(p);
+}
