@@ -764,6 +764,66 @@ Test(guard, unknown_customers_by_policy) {
     gteardown(&f);
 }
 
+/* A customer of the book checked before anything happened to them: every
+ * event after the check (the first purchase) has not happened yet. The
+ * facts are those at the instant asked about (no purchase yet: a new
+ * customer, as the planner reads one) and the caps count the contacts that
+ * exist; the check used to fail ("first purchase is after now"). */
+Test(guard, a_customer_checked_before_the_first_purchase) {
+    fu_policy *p = fu_test_policy(NULL);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.tz = "Asia/Shanghai";
+    c.consent_phone = FU_TRI_YES;
+    c.id = "P"; /* buys on 1 April */
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    c.id = "N"; /* never bought anything */
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    c.id = "F"; /* a first purchase recorded on the customer, after the check */
+    c.first_purchase_at = T("2026-04-01T10:00:00+08:00");
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "P";
+    e.at = T("2026-04-01T10:00:00+08:00");
+    e.kind = FU_EVENT_PURCHASE;
+    e.amount = 300;
+    e.order_id = "O9";
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    e.at = T("2026-04-03T10:00:00+08:00");
+    e.kind = FU_EVENT_COMPLAINT; /* later still: no suppression on 10 March */
+    e.amount = NAN;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    gfx f = {p, b, NULL, NULL};
+    cr_assert_eq(fu_contact_log_open(&f.log, NULL, NULL), FU_OK);
+    cr_assert_eq(fu_guard_new(&f.guard, p, b, f.log, NULL), FU_OK, "%s", fu_error_last()->message);
+    const char *who[] = {"P", "N", "F"};
+    for (int i = 0; i < 3; i++) {
+        fu_guard_request r = ask(who[i], FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+        expect(&f, &r, NULL, NULL);
+        /* two contacts in 72 h: no purchase yet is a new customer, whose caps
+         * count the contacts logged: 2 in 72 h, and 2 routine ones in 30 days */
+        record(&f, who[i], "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+        record(&f, who[i], "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+        r = ask(who[i], FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
+        expect(&f, &r, "caps.new_customer", "2026-04-09T10:00:01+08:00");
+        r.priority = FU_PRIORITY_HIGH; /* caps.first_month counts normal and low only */
+        expect(&f, &r, "caps.new_customer", "2026-03-13T10:00:01+08:00");
+        /* the gap looks both ways, also before the first purchase */
+        r = ask(who[i], FU_CHANNEL_SMS, "2026-03-09T15:00:00+08:00");
+        r.priority = FU_PRIORITY_HIGH;
+        expect(&f, &r, "caps.min_gap", "2026-03-13T10:00:01+08:00");
+    }
+    /* after the purchase: P is a new customer (first month: the two routine
+     * contacts of March count until 9 April), then allowed */
+    fu_guard_request r = ask("P", FU_CHANNEL_PHONE, "2026-04-01T15:00:00+08:00");
+    expect(&f, &r, "caps.first_month", "2026-04-09T10:00:01+08:00");
+    gteardown(&f);
+}
+
 Test(guard, the_policy_decides_about_unknown_customers) {
     gfx f;
     gsetup(&f, "guard:\n  unknown_customer: allow\n", NULL);
