@@ -640,6 +640,91 @@ ParameterizedTest(struct typed_case *c, redact, typed_variants_are_normalised_an
     fu_redactor_free(r);
 }
 
+/* Numbers written in Chinese numerals (voice transcripts), with
+ * FU_REDACT_CJK_NUMERALS: found and masked as written; amounts, dates and
+ * counts in numerals are kept. Without the flag nothing changes. */
+struct cjk_case {
+    char in[160];
+    char out[160];
+};
+
+ParameterizedTestParameters(redact, chinese_numerals_are_read_as_digits_when_asked) {
+    static struct cjk_case cases[] = {
+        {"电话一三八一二三四五六七八谢谢", "电话一三八****五六七八谢谢"},
+        {"幺三八幺二三四五六七八", "幺三八****五六七八"},
+        {"手机号一三八 一二三四 五六七八", "手机号一三八 **** 五六七八"},
+        {"一三八-一二三四-五六七八", "一三八-****-五六七八"},
+        {"一三八\xe3\x80\x80一二三四\xe3\x80\x80五六七八", "一三八\xe3\x80\x80****\xe3\x80\x80五六七八"},
+        {"号码１３８一二三四五六七八", "号码１３８****五六七八"},
+        {"幺三八 1234 五六七八", "幺三八 **** 五六七八"},
+        {"一三九〇〇〇〇五六七八", "一三九****五六七八"},
+        {"一三九零零零零五六七八", "一三九****五六七八"},
+        {"一三九○○○○五六七八", "一三九****五六七八"},
+        {"一五两一二三四五六七八", "一五两****五六七八"},
+        /* read out one digit at a time: the spaces are left out of the match */
+        {"一 三 八 一 二 三 四 五 六 七 八", "一 三 八 ****五 六 七 八"},
+        /* a landline and an ID read out */
+        {"座机零一零 六五五二九九八八", "座机零一零 ****九九八八"},
+        /* kept: amounts, dates, counts, a numeral next to a number, short runs */
+        {"一万三千八百元", "一万三千八百元"},
+        {"二〇二六年十二月七日", "二〇二六年十二月七日"},
+        {"订单共三件，一二三四五六七八九十", "订单共三件，一二三四五六七八九十"},
+        {"第一13812345678", "第一138****5678"},
+        {"一三八一二三四", "一三八一二三四"},
+        {"一九九八年 二〇〇一年", "一九九八年 二〇〇一年"},
+    };
+    return cr_make_param_array(struct cjk_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct cjk_case *c, redact, chinese_numerals_are_read_as_digits_when_asked) {
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.flags = FU_REDACT_CJK_NUMERALS;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_OK);
+    char *out = redact(r, c->in);
+    cr_assert_str_eq(out, c->out, "in: %s", c->in);
+    fu_free(out);
+    fu_redactor_free(r);
+    /* the default leaves numerals alone */
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    out = redact(r, c->in);
+    if (strstr(c->in, "13812345678")) cr_assert_str_eq(out, c->out);
+    else cr_assert_str_eq(out, c->in, "default mode changed %s", c->in);
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
+/* Travel permits to Hong Kong and Macau (C + 8 digits) and Home Return
+ * Permits (H, M + 8 or 10 digits) look like customer ids: masked after a
+ * permit keyword only. */
+Test(redact, travel_permits_are_masked_after_their_keyword_only) {
+    static const char *const cases[][2] = {
+        {"港澳通行证 C12345678", "港澳通行证 C*****678"},
+        {"往来港澳通行证号：C87654321", "往来港澳通行证号：C*****321"},
+        {"通行证号C12345678", "通行证号C*****678"},
+        {"回乡证 H12345678", "回乡证 H*****678"},
+        {"回鄉證號 M1234567890", "回鄉證號 M*******890"},
+        {"travel permit C12345678", "travel permit C*****678"},
+        {"Permit No. H12345678", "Permit No. H*****678"},
+        {"护照号H10996606", "护照号H*****606"},
+        {"客户编号 C12345678", "客户编号 C12345678"},
+        {"会员 H12345678 已回访", "会员 H12345678 已回访"},
+        {"M1234567890", "M1234567890"},
+        {"customer C12345678", "customer C12345678"},
+        {"港澳通行证 C123456789", "港澳通行证 C123456789"}, /* 9 digits: no permit */
+        {"护照 E12345678", "护照 E*****678"},            /* passports need no keyword */
+        {"E12345678", "E*****678"},
+    };
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = redact(r, cases[i][0]);
+        cr_assert_str_eq(out, cases[i][1], "in: %s", cases[i][0]);
+        fu_free(out);
+    }
+    fu_redactor_free(r);
+}
+
 static void unescape(char *s) {
     char *w = s;
     for (char *p = s; *p; p++) {

@@ -120,6 +120,20 @@ typedef struct fu_redact_pattern {
 
 /** Turn the JIT compiler off (for debugging; the interpreter is slower). */
 #define FU_REDACT_NO_JIT 0x1u
+/**
+ * Also find numbers written in Chinese numerals, as voice transcripts give
+ * them: `一三八一二三四五六七八`, with 幺 for 1, 两 for 2, 〇, 零 or ○ for
+ * 0, mixed with ASCII or full-width digits, separated by spaces or dashes
+ * (`幺三八 1234 五六七八`). A run of at least 7 digits of which at least 2
+ * are Chinese numerals, with up to 3 spaces or dashes between digits, reads
+ * as ASCII digits before matching (a run spelled out one or two digits at a
+ * time also loses its separators); the mask keeps the characters as written
+ * (`一三八****五六七八`). Amounts (`一万三千八百元`), dates (`二〇二六年`)
+ * and a numeral next to a number (`第一13812345678`) are not read as
+ * digits. Opt-in: it costs a pass over the text (policy
+ * `redaction.cjk_numerals`).
+ */
+#define FU_REDACT_CJK_NUMERALS 0x2u
 
 /** How to build a redactor. Start from #FU_REDACT_OPTIONS_INIT. */
 typedef struct fu_redact_options {
@@ -130,7 +144,7 @@ typedef struct fu_redact_options {
     char mask_char;                  /**< the mask character, ASCII; 0 means '*' */
     uint32_t match_limit;            /**< PCRE2 match limit per call; 0: 1,000,000 */
     uint32_t depth_limit;            /**< PCRE2 depth limit; 0: 10,000 */
-    unsigned int flags;              /**< #FU_REDACT_NO_JIT */
+    unsigned int flags;              /**< #FU_REDACT_NO_JIT, #FU_REDACT_CJK_NUMERALS */
 } fu_redact_options;
 
 #define FU_REDACT_OPTIONS_VERSION 1
