@@ -1080,14 +1080,16 @@ static int cjk_class(const unsigned char *s, size_t k) {
 typedef struct cjk_scan {
     size_t start, end;
     int digits, numerals, seps, group, min_group;
+    int first_numeral, last_numeral; /* the run starts, ends with a numeral */
 } cjk_scan;
 
 /* Close run `c`: kept (r->runs_cjk) when it has at least 7 digits of which
- * at least 2 are Chinese numerals (a number read out, not 一 before a
- * number or a year like 二〇二六). */
+ * at least 2 are Chinese numerals, or one between other digits (a number
+ * read out; not 一 right before a number, nor a year like 二〇二六). */
 static int cjk_close(fu_redactor *r, cjk_scan *c) {
     if (c->group && c->group < c->min_group) c->min_group = c->group;
-    if (c->start != SIZE_MAX && c->digits >= 7 && c->numerals >= 2) {
+    if (c->start != SIZE_MAX && c->digits >= 7 &&
+        (c->numerals >= 2 || (c->numerals == 1 && !c->first_numeral && !c->last_numeral))) {
         if (FU_GROW(r->runs_cjk, r->cjk_cap, r->n_cjk + 1) != FU_OK) return FU_ENOMEM;
         cjk_run *run = &r->runs_cjk[r->n_cjk++];
         run->start = c->start;
@@ -1105,7 +1107,7 @@ static int cjk_close(fu_redactor *r, cjk_scan *c) {
  * and numerals with up to 3 separators between them. */
 static int find_cjk_runs(fu_redactor *r, const char *text, size_t len) {
     const unsigned char *s = (const unsigned char *)text;
-    cjk_scan c = {SIZE_MAX, 0, 0, 0, 0, 0, INT32_MAX};
+    cjk_scan c = {SIZE_MAX, 0, 0, 0, 0, 0, INT32_MAX, 0, 0};
     r->n_cjk = 0;
     for (size_t i = 0; i < len;) {
         if (c.start == SIZE_MAX && fu__ascii8(s + i, len - i)) { /* no run open: skip ASCII without digits */
@@ -1120,7 +1122,11 @@ static int find_cjk_runs(fu_redactor *r, const char *text, size_t len) {
         size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
         int cl = cjk_class(s + i, k);
         if (cl == 1 || cl == 2) {
-            if (c.start == SIZE_MAX) c.start = i;
+            if (c.start == SIZE_MAX) {
+                c.start = i;
+                c.first_numeral = cl == 2;
+            }
+            c.last_numeral = cl == 2;
             if (c.seps) {
                 if (c.group < c.min_group) c.min_group = c.group;
                 c.group = 0;
