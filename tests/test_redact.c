@@ -551,7 +551,7 @@ static int oom_op(void *ctx) {
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;
     o.extra = pats;
     o.n_extra = 1;
-    o.flags = jit ? 0 : FU_REDACT_NO_JIT;
+    o.flags = (jit ? 0 : FU_REDACT_NO_JIT) | FU_REDACT_CJK_NUMERALS;
     fu_redactor *r = NULL;
     int rc = fu_redactor_new(&r, &o);
     if (rc != FU_OK) return rc;
@@ -573,6 +573,12 @@ static int oom_op(void *ctx) {
         const char *typed = "１３８１２３４５６７８＠ｑｑ．ｃｏｍ 和 139　1234　5678";
         rc = fu_redactor_apply(r, typed, strlen(typed), NULL, &out);
         if (rc == FU_OK && strcmp(out, "１***＠ｑｑ．ｃｏｍ 和 139　****　5678") != 0) rc = FU_ERROR;
+        fu_free(out);
+    }
+    if (rc == FU_OK) { /* Chinese numerals: the runs, then the normalised copy */
+        const char *spoken = "一三八一二三四五六七八 和 幺 三 九 一 二 三 四 五 六 七 八";
+        rc = fu_redactor_apply(r, spoken, strlen(spoken), NULL, &out);
+        if (rc == FU_OK && strcmp(out, "一三八****五六七八 和 幺 三 九 ****五 六 七 八") != 0) rc = FU_ERROR;
         fu_free(out);
     }
     fu_redactor_free(r);
@@ -796,6 +802,37 @@ Test(redact, labelled_corpus_recall_and_precision) {
     cr_assert_geq(caught2 * 100, pos2 * 99, "recall %zu of %zu with Chinese numerals", caught2, pos2);
     cr_assert_eq(neg2, neg);
     cr_assert_eq(fp2, 0, "%zu false positives of %zu with Chinese numerals", fp2, neg2);
+}
+
+/* The policy key redaction.cjk_numerals switches FU_REDACT_CJK_NUMERALS on;
+ * unknown option flags are refused. */
+Test(redact, the_policy_reads_chinese_numerals_when_asked) {
+    const char *in = "电话一三八一二三四五六七八";
+    fu_policy *p = NULL;
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK);
+    char *out = redact(r, in);
+    cr_assert_str_eq(out, in); /* off by default */
+    fu_free(out);
+    fu_redactor_free(r);
+    fu_policy_free(p);
+    const char *yaml = "version: \"2026.1\"\nredaction:\n  cjk_numerals: true\n";
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), "t", NULL), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_redactor_new_from_policy(&r, p), FU_OK);
+    out = redact(r, in);
+    cr_assert_str_eq(out, "电话一三八****五六七八");
+    fu_free(out);
+    fu_redactor_free(r);
+    fu_policy_free(p);
+    const char *bad = "version: \"2026.1\"\nredaction:\n  cjk_numerals: sometimes\n";
+    cr_assert_eq(fu_policy_load_string(&p, bad, strlen(bad), "t", NULL), FU_EPOLICY);
+    cr_assert_eq(fu_error_last()->line, 3);
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.flags = 0x80u;
+    cr_assert_eq(fu_redactor_new(&r, &o), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "flag"), "%s", fu_error_last()->message);
+    cr_assert_null(r);
 }
 
 Test(redact, new_kinds_are_counted_and_follow_the_policy_switches) {
