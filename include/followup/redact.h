@@ -15,7 +15,7 @@
  * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, `0xxx xxxx xxxx`, or 11–12 contiguous digits starting `0[1-9]`; also after `+86`/`0086`/`86` (`86-10-65529988`) | `010-****5678` |
  * | #FU_REDACT_E164          | numbers outside China: `+`/`(+cc)`/`00` and a country code (parts in parentheses allowed), North American `(415) 555-0134` / `1-800-555-0199`, national `07911 123456` | `+44 ** **** 0958`, `(41*) ***-0134` |
  * | #FU_REDACT_EMAIL         | `local@domain.tld`, also with non-ASCII local part or domain (`张三@例子.中国`) | `z***@example.com` |
- * | #FU_REDACT_PASSPORT_CN   | `E`+8 digits, `E`+letter+7 digits, `G`+8 digits, `P`/`S`/`D`+7–8 digits (passports), `H`/`M`+8–10 digits (travel permits) | `E*****678` |
+ * | #FU_REDACT_PASSPORT_CN   | `E`+8 digits, `E`+letter+7 digits, `G`+8 digits (passports); after a permit keyword (港澳通行证, 通行证号, 回乡证, 回鄉證, 护照, permit no., travel permit, passport) also `C`+8 digits (travel permit to Hong Kong and Macau) and `H`/`M`+8 or 10 digits (Home Return Permit), which look like customer ids without it | `E*****678` |
  * | #FU_REDACT_BANK_ACCOUNT  | 10–30 digits (groups allowed) right after 账号, 账户, 帐号, 卡号, 银行卡, 对公账户, account, acct, a/c | `1100 **** **** 2345` |
  * | #FU_REDACT_EXTRA         | each caller pattern (#fu_redact_pattern)               | `*` per character, with `keep_head`/`keep_tail` characters kept, or the pattern's replacement text |
  *
