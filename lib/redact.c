@@ -268,8 +268,8 @@ struct fu_redactor {
      * start bitmap), when all are ASCII and few: the digits and up to 8
      * others. Text before the first such byte is skipped 16 bytes at a time
      * (SSE2) instead of byte by byte in the JIT code. */
-    int start_ok, start_digits, start_n;
-    unsigned char start_other[8];
+    int start_ok, start_digits, start_upper, start_n;
+    unsigned char start_other[8]; /* the others, but capitals: start_upper */
     unsigned char start_map[32];
     pcre2_match_data *md;
     int group_kind[N_GROUPS];
@@ -464,28 +464,34 @@ static void start_set_init(fu_redactor *r) {
     r->start_ok = 0;
     if (pcre2_pattern_info(r->builtin, PCRE2_INFO_FIRSTBITMAP, &bm) != 0 || !bm) return;
     memcpy(r->start_map, bm, 32);
-    int digits = 0, n = 0;
+    int digits = 0, n = 0, upper = 0;
     for (int c = '0'; c <= '9'; c++) digits += (bm[c >> 3] >> (c & 7)) & 1;
     if (digits != 0 && digits != 10) return;
     for (int c = 0; c < 256; c++) {
         if (!((bm[c >> 3] >> (c & 7)) & 1) || (digits && c >= '0' && c <= '9')) continue;
+        if (c >= 'A' && c <= 'Z') { /* the passport letters: one range test, next_start() sorts them out */
+            upper = 1;
+            continue;
+        }
         if (c >= 0x80 || n == (int)sizeof r->start_other) return;
         r->start_other[n++] = (unsigned char)c;
     }
     r->start_digits = digits != 0;
+    r->start_upper = upper;
     r->start_n = n;
     r->start_ok = 1;
 }
 
-/* The first offset >= pos where a match of the built-in pattern can start
- * (its first byte is in the start bitmap), or len. Starting the match there
- * finds the same match as starting at pos. */
-static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t pos) {
+/* The first offset >= pos whose byte is in the start bitmap (or, in
+ * 16-byte steps, a capital letter when some are), or len. */
+static size_t next_start_byte(const fu_redactor *r, const char *t, size_t len, size_t pos) {
 #ifdef __SSE2__
     const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    const __m128i ulo = _mm_set1_epi8('A' - 1), uhi = _mm_set1_epi8('Z' + 1);
     while (len - pos >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + pos)), m = _mm_setzero_si128();
         if (r->start_digits) m = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+        if (r->start_upper) m = _mm_or_si128(m, _mm_and_si128(_mm_cmpgt_epi8(v, ulo), _mm_cmplt_epi8(v, uhi)));
         for (int k = 0; k < r->start_n; k++)
             m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)r->start_other[k])));
         unsigned bits = (unsigned)_mm_movemask_epi8(m);
@@ -498,6 +504,27 @@ static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t
         if ((r->start_map[c >> 3] >> (c & 7)) & 1) return pos;
     }
     return len;
+}
+
+/* The first offset >= pos where a match of the built-in pattern can start,
+ * or len: its first byte is in the start bitmap, and a letter (the passport
+ * and permit branches: E, G, C, H, M) is followed by a digit or a capital
+ * letter and not preceded by a letter or digit (so that "Customer" or
+ * "CSAT" do not send the text to the JIT code, which then scans on byte
+ * by byte). Starting the match there finds the same match as starting at
+ * pos. */
+static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t pos) {
+    for (;;) {
+        pos = next_start_byte(r, t, len, pos);
+        if (pos >= len) return len;
+        unsigned char c = (unsigned char)t[pos], n = pos + 1 < len ? (unsigned char)t[pos + 1] : 0;
+        unsigned char p = pos ? (unsigned char)t[pos - 1] : 0;
+        if (c < 'A' || c > 'Z') return pos;
+        if (((r->start_map[c >> 3] >> (c & 7)) & 1) && ((n >= '0' && n <= '9') || (n >= 'A' && n <= 'Z')) &&
+            !((p >= '0' && p <= '9') || (p >= 'A' && p <= 'Z') || (p >= 'a' && p <= 'z')))
+            return pos;
+        pos++;
+    }
 }
 
 /* The digit kinds share one pattern (one pass over the text); only the
@@ -1102,19 +1129,39 @@ static int cjk_close(fu_redactor *r, cjk_scan *c) {
     return FU_OK;
 }
 
+/* Out of line: the opt-in pass stays out of the default path's code. */
+#if defined(__GNUC__)
+#define CJK_NOINLINE __attribute__((noinline))
+#else
+#define CJK_NOINLINE
+#endif
+
 /* Find the runs of digits written (partly) in Chinese numerals in
  * text[0..len) (well-formed UTF-8): r->runs_cjk, r->n_cjk. A run is digits
  * and numerals with up to 3 separators between them. */
-static int find_cjk_runs(fu_redactor *r, const char *text, size_t len) {
+static CJK_NOINLINE int find_cjk_runs(fu_redactor *r, const char *text, size_t len) {
     const unsigned char *s = (const unsigned char *)text;
     cjk_scan c = {SIZE_MAX, 0, 0, 0, 0, 0, INT32_MAX, 0, 0};
     r->n_cjk = 0;
     for (size_t i = 0; i < len;) {
-        if (c.start == SIZE_MAX && fu__ascii8(s + i, len - i)) { /* no run open: skip ASCII without digits */
-            size_t j = 0;
-            while (j < 8 && (s[i + j] < '0' || s[i + j] > '9')) j++;
-            if (j == 8) {
-                i += 8;
+        if (c.start == SIZE_MAX && s[i] < 0x80) { /* no run open: skip ASCII without digits */
+#ifdef __SSE2__
+            const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1), zero = _mm_setzero_si128();
+            while (len - i >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+                __m128i m = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)),
+                                         _mm_cmplt_epi8(v, zero)); /* a digit, or a byte >= 0x80 */
+                unsigned bits = (unsigned)_mm_movemask_epi8(m);
+                if (bits) {
+                    i += (size_t)__builtin_ctz(bits);
+                    break;
+                }
+                i += 16;
+            }
+            if (i >= len) break;
+#endif
+            if (s[i] < 0x80 && (s[i] < '0' || s[i] > '9')) {
+                i++;
                 continue;
             }
         }
