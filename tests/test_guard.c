@@ -651,6 +651,45 @@ Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     gteardown(&f);
 }
 
+/* The built-in policy counts unanswered attempts toward its caps
+ * (caps.limits.*.counts: attempts, the default): a redial is spaced by
+ * redial.<outcome>.retry_after and still needs room under caps.weekly and
+ * caps.per_order. A policy whose caps say `counts: reached` counts only the
+ * contacts that reached the customer, and the redial is allowed once its
+ * retry_after has passed (docs/guard.md, "Unanswered attempts and the caps"). */
+Test(guard, unanswered_attempts_count_toward_the_built_in_caps) {
+    gfx f;
+    for (int reached = 0; reached < 2; reached++) {
+        gsetup(&f,
+               reached ? "caps:\n  limits:\n    weekly: {max: 3, per: 7d, counts: reached}\n"
+                         "    per_order: {max: 1, per: 72h, scope: order, priorities: [normal, low], counts: reached}\n"
+                       : NULL,
+               NULL);
+        /* one routine call about order O1 that reached nobody, then its redial */
+        fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+        c.order_id = "O1";
+        cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
+        fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
+        r.order_id = "O1";
+        if (reached) { /* spaced by redial.no_answer.retry_after only */
+            expect(&f, &r, "redial.retry_after", "2026-03-10T12:00:00+08:00");
+        } else { /* the order's cap (1 in 72 h) counts the attempt */
+            r.at = T("2026-03-10T12:00:00+08:00");
+            expect(&f, &r, "caps.per_order", "2026-03-13T10:00:01+08:00");
+        }
+        /* three unanswered calls on Tue 17 March, each 2 business hours after the last */
+        record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
+        record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
+        record(&f, "A", "2026-03-17T14:30:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
+        /* the next morning: the weekly cap (3 in 7 days) counts the three
+         * attempts; counting reached contacts only, the call may go */
+        r = ask("A", FU_CHANNEL_PHONE, "2026-03-18T08:00:00+08:00");
+        if (reached) expect(&f, &r, NULL, NULL);
+        else expect(&f, &r, "caps.weekly", "2026-03-24T09:00:01+08:00");
+        gteardown(&f);
+    }
+}
+
 /* The options override the policy's redial rules. */
 Test(guard, options_override_the_policys_redial_rules) {
     fu_guard_options o = FU_GUARD_OPTIONS_INIT;
