@@ -441,6 +441,18 @@ typedef struct gfx {
     fu_guard *guard;
 } gfx;
 
+/* A purchase of 300 about `order` at `iso`. */
+static void add_purchase(fu_book *b, const char *cust, const char *iso, const char *order) {
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = cust;
+    e.at = T(iso);
+    e.kind = FU_EVENT_PURCHASE;
+    e.amount = 300;
+    e.order_id = order;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+}
+
 /* Customer A in Shanghai (calls and messages yes, e-mail no), a customer
  * since mid-2025 with a purchase on 2026-02-01 (not new, not declining);
  * B in New York with do-not-disturb on weekday lunchtimes. */
@@ -462,16 +474,8 @@ static void gsetup(gfx *f, const char *policy_yaml, const fu_guard_options *opts
     c.consent_email = FU_TRI_YES;
     c.dnd_windows = "Mon-Fri 12:00-14:00";
     cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_event_in e;
-    fu_event_in_init(&e);
-    e.customer_id = "A";
-    e.at = T("2026-02-01T10:00:00+08:00");
-    e.kind = FU_EVENT_PURCHASE;
-    e.amount = 300;
-    e.order_id = "O1";
-    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
-    e.customer_id = "B";
-    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+    add_purchase(f->book, "A", "2026-02-01T10:00:00+08:00", "O1");
+    add_purchase(f->book, "B", "2026-02-01T10:00:00+08:00", "O1");
     cr_assert_eq(fu_book_finalize(f->book), FU_OK);
     cr_assert_eq(fu_contact_log_open(&f->log, NULL, NULL), FU_OK);
     cr_assert_eq(fu_guard_new(&f->guard, f->policy, f->book, f->log, opts), FU_OK, "%s", fu_error_last()->message);
@@ -823,17 +827,12 @@ Test(guard, a_customer_checked_before_the_first_purchase) {
     c.id = "F"; /* a first purchase recorded on the customer, after the check */
     c.first_purchase_at = T("2026-04-01T10:00:00+08:00");
     cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    add_purchase(b, "P", "2026-04-01T10:00:00+08:00", "O9");
     fu_event_in e;
     fu_event_in_init(&e);
     e.customer_id = "P";
-    e.at = T("2026-04-01T10:00:00+08:00");
-    e.kind = FU_EVENT_PURCHASE;
-    e.amount = 300;
-    e.order_id = "O9";
-    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
     e.at = T("2026-04-03T10:00:00+08:00");
     e.kind = FU_EVENT_COMPLAINT; /* later still: no suppression on 10 March */
-    e.amount = NAN;
     cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
     cr_assert_eq(fu_book_finalize(b), FU_OK);
     gfx f = {p, b, NULL, NULL};
