@@ -126,14 +126,18 @@ static void unescape(char *s) {
 
 #define MAX_KINDS 16
 
-static int corpus(const char *path) {
+/* One pass with a redactor of `flags`; the variants of kinds cjk_* (numbers
+ * in Chinese numerals) count only when `cjk`. */
+static int corpus_pass(const char *path, unsigned flags, int cjk) {
     FILE *f = fopen(path, "r");
     if (!f) {
         perror(path);
         return 1;
     }
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.flags = flags;
     fu_redactor *r = NULL;
-    if (fu_redactor_new(&r, NULL)) bu_die("redactor");
+    if (fu_redactor_new(&r, &o)) bu_die("redactor");
     char kinds[MAX_KINDS][32];
     size_t pos[MAX_KINDS] = {0}, caught[MAX_KINDS] = {0}, nk = 0, neg = 0, fp = 0, bad = 0;
     char line[4096];
@@ -142,7 +146,7 @@ static int corpus(const char *path) {
         line[strcspn(line, "\n")] = '\0';
         char *expect = strtok(line, "\t"), *kind = strtok(NULL, "\t"), *text = strtok(NULL, "\t");
         char *secret = strtok(NULL, "\t");
-        if (!expect || !kind || !text) continue;
+        if (!expect || !kind || !text || (!cjk && strncmp(kind, "cjk_", 4) == 0)) continue;
         unescape(text);
         if (secret) unescape(secret);
         char *out = NULL;
@@ -181,6 +185,18 @@ static int corpus(const char *path) {
     printf("negatives  %4zu look-alikes, %zu false positives; %zu texts refused\n", neg, fp, bad);
     fu_redactor_free(r);
     return 0;
+}
+
+static int corpus(const char *path) {
+    printf("default redactor:\n");
+    int rc = corpus_pass(path, 0, 0);
+#ifdef FU_REDACT_CJK_NUMERALS
+    if (rc == 0) {
+        printf("with FU_REDACT_CJK_NUMERALS (numbers in Chinese numerals):\n");
+        rc = corpus_pass(path, FU_REDACT_CJK_NUMERALS, 1);
+    }
+#endif
+    return rc;
 }
 
 static int ordinary(const char *path) {
@@ -222,13 +238,30 @@ static int ordinary(const char *path) {
     fu_redactor *r = NULL;
     if (fu_redactor_new(&r, NULL)) bu_die("redactor");
     double t_one[RUNS], t_each[RUNS];
-    for (int run = 0; run < RUNS; run++)
+#ifdef FU_REDACT_CJK_NUMERALS
+    /* the opt-in mode, timed in the same rounds */
+    fu_redact_options o = FU_REDACT_OPTIONS_INIT;
+    o.flags = FU_REDACT_CJK_NUMERALS;
+    fu_redactor *rc = NULL;
+    if (fu_redactor_new(&rc, &o)) bu_die("redactor cjk");
+    double c_one[RUNS], c_each[RUNS];
+#endif
+    for (int run = 0; run < RUNS; run++) {
         time_one_each(r, joined, off, notes, lens, n_notes, &t_one[run], &t_each[run]);
+#ifdef FU_REDACT_CJK_NUMERALS
+        time_one_each(rc, joined, off, notes, lens, n_notes, &c_one[run], &c_each[run]);
+#endif
+    }
     fu_redact_stats c;
     fu_redactor_get_stats(r, &c);
     printf("ordinary notes: %zu notes (%zu distinct), %.1f MB, %zu spans masked per pass\n", n_notes, n_src, mb,
            c.total / (2 * RUNS));
     print_one_each(t_one, t_each, mb, n_notes);
+#ifdef FU_REDACT_CJK_NUMERALS
+    printf("with FU_REDACT_CJK_NUMERALS:\n");
+    print_one_each(c_one, c_each, mb, n_notes);
+    fu_redactor_free(rc);
+#endif
     fu_redactor_free(r);
     free(notes);
     free(lens);
@@ -302,6 +335,12 @@ int main(int argc, char **argv) {
     o.flags = FU_REDACT_NO_JIT;
     fu_redactor *rn = NULL;
     if (fu_redactor_new(&rn, &o)) bu_die("redactor no JIT");
+    double t_cjk[RUNS];
+    fu_redactor *rc = NULL;
+#ifdef FU_REDACT_CJK_NUMERALS
+    o.flags = FU_REDACT_CJK_NUMERALS;
+    if (fu_redactor_new(&rc, &o)) bu_die("redactor cjk");
+#endif
 
     printf("corpus: %zu notes, %.1f MB, JIT %s\n", (size_t)N_NOTES, mb, fu_redactor_uses_jit(r) ? "on" : "off");
     double t_one[RUNS], t_each[RUNS], t_bulk[RUNS], t_extra[RUNS], t_nojit[RUNS];
@@ -325,6 +364,14 @@ int main(int argc, char **argv) {
         if (fu_redactor_apply(rn, joined, off, &n, &out)) bu_die("apply no jit");
         t_nojit[run] = bu_cpu() - t0;
         fu_free(out);
+
+        t_cjk[run] = 0;
+        if (rc) {
+            t0 = bu_cpu();
+            if (fu_redactor_apply(rc, joined, off, &n, &out)) bu_die("apply cjk");
+            t_cjk[run] = bu_cpu() - t0;
+            fu_free(out);
+        }
     }
     fu_redact_stats c;
     fu_redactor_get_stats(r, &c);
@@ -339,6 +386,11 @@ int main(int argc, char **argv) {
     printf("one text, + 1 extra pattern: %7.3f s  %7.1f MB/s\n", m, mb / m);
     m = bu_median(t_nojit, RUNS);
     printf("one text, interpreter:       %7.3f s  %7.1f MB/s\n", m, mb / m);
+    if (rc) {
+        m = bu_median(t_cjk, RUNS);
+        printf("one text, Chinese numerals:  %7.3f s  %7.1f MB/s\n", m, mb / m);
+    }
+    fu_redactor_free(rc);
 
     fu_redactor_free(r);
     fu_redactor_free(rx);

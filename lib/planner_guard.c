@@ -39,6 +39,16 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
     size_t k = 0;
     if (!g->unknown) {
         if ((rc = fu__pl_gather(pl, ci, INT64_MAX, &k))) return rc;
+        /* Facts (purchases, lifecycle, tier, complaints, inquiries) are
+         * those at the instant asked about: a later event has not happened
+         * yet (a purchase after it made fu_segment_assign() fail). Contacts
+         * and survey answers after it stay: the caps look both ways. */
+        size_t w = 0;
+        for (size_t i = 0; i < k; i++)
+            if (pl->ev[i]->at <= now || pl->ev[i]->kind == FU_EVENT_CONTACT || pl->ev[i]->kind == FU_EVENT_SURVEY)
+                pl->ev[w++] = pl->ev[i];
+        k = w;
+        pl->nev = k;
     } else {
         if (n_extra > pl->ev_cap && fu__grow((void **)&pl->ev, &pl->ev_cap, n_extra, sizeof *pl->ev)) return FU_ENOMEM;
         for (k = 0; k < n_extra; k++) pl->ev[k] = &extra[k];

@@ -14,6 +14,7 @@ static const fu__pol_keys builtin_keys = FU__KEYS(builtin_rows, NULL, NULL);
 static const fu__pol_key redaction_rows[] = {
     FU__KEY_BOOL_DEF(fu__pol_redaction, enabled, "enabled", 0, 1),
     FU__KEY_MAP("builtin", 0, &builtin_keys),
+    FU__KEY_BOOL_DEF(fu__pol_redaction, cjk_numerals, "cjk_numerals", 0, 0),
     FU__KEY_LIST(fu__pol_redaction, extra, n_extra, "extra", 0, &fu__pol_pattern_entries[PAT_REPLACEMENT]),
 };
 static const fu__pol_keys redaction_keys = FU__KEYS(redaction_rows, NULL, NULL);

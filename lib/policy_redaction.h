@@ -8,6 +8,7 @@
 typedef struct fu__pol_redaction {
     int enabled;
     int phone, id_number, bank_card, email; /* built-in maskers switched on */
+    int cjk_numerals; /* numbers written in Chinese numerals too (FU_REDACT_CJK_NUMERALS) */
     const fu__pol_pattern *extra; size_t n_extra; /* reason = replacement text */
 } fu__pol_redaction;
 

@@ -182,7 +182,8 @@ static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN, 
  * and keyword, callout 4 that a landline number does not follow an order
  * keyword, callout 5 a foreign number's digit count and context, callout 6
  * an ID in free grouping (18 characters, birth date, check character),
- * callout 7 that a malformed ID follows an ID keyword; a non-zero return
+ * callout 7 that a malformed ID follows an ID keyword, callout 8 that a
+ * travel permit follows a permit keyword; a non-zero return
  * makes PCRE2 backtrack and try the next branch. */
 static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
@@ -212,8 +213,11 @@ static const char *const k_branch[N_GROUPS] = {
     "|(?<![A-Za-z])00[1-9](?:" SEP "?(?:\\([0-9]{1,5}\\)|[0-9])){6,18}"
     "|(?<![A-Za-z])(?:1" SEP ")?(?:\\([2-9][0-9]{2}\\)" SEP "?|[2-9][0-9]{2}+" SEP ")[2-9][0-9]{2}+" SEP "[0-9]{4}"
     "|(?<![A-Za-z])0[1-9][0-9]{3}+" SEP "[0-9]{6})(?![0-9])(?C5)",
-    /* passports (E, E+letter, G) and travel permits to Hong Kong / Macau (H, M) */
-    "(?<![A-Za-z0-9])(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[HM][0-9]{8}(?:[0-9]{2})?)(?![A-Za-z0-9])",
+    /* passports (E, E+letter, G); travel permits to Hong Kong / Macau (C
+     * + 8 digits) and Home Return Permits (H, M + 8 or 10 digits) only
+     * after a permit keyword (callout 8): customer ids look the same */
+    "(?<![A-Za-z0-9])(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}"
+    "|(?:C[0-9]{8}|[HM][0-9]{8}(?:[0-9]{2})?)(?![A-Za-z0-9])(?C8))(?![A-Za-z0-9])",
     /* bank account after its keyword (checked by the callout) */
     "(?<![0-9])([0-9]{10,30}|[0-9]{3,8}(?:" SEP "[0-9]{2,8}){1,6})(?![0-9])(?C3)",
     /* an ID with a typo (wrong check character, a digit missing or extra)
@@ -236,6 +240,14 @@ typedef struct extra_pat {
     size_t count;
 } extra_pat;
 
+/* A run of digits written (partly) in Chinese numerals, [start, end) in
+ * the original text (FU_REDACT_CJK_NUMERALS); `spelled`: its digits stand
+ * one or two at a time between separators, which are then left out. */
+typedef struct cjk_run {
+    size_t start, end;
+    int spelled;
+} cjk_run;
+
 /* From normalised offset `at` on, the original offset is `at + delta`. */
 typedef struct shift {
     size_t at, delta;
@@ -256,8 +268,8 @@ struct fu_redactor {
      * start bitmap), when all are ASCII and few: the digits and up to 8
      * others. Text before the first such byte is skipped 16 bytes at a time
      * (SSE2) instead of byte by byte in the JIT code. */
-    int start_ok, start_digits, start_n;
-    unsigned char start_other[8];
+    int start_ok, start_digits, start_upper, start_n;
+    unsigned char start_other[8]; /* the others, but capitals: start_upper */
     unsigned char start_map[32];
     pcre2_match_data *md;
     int group_kind[N_GROUPS];
@@ -281,6 +293,9 @@ struct fu_redactor {
     size_t n_shifts, shifts_cap;
     char *tmp; /* a digit span masked in the normalised text */
     size_t tmp_cap;
+    int cjk;                /* FU_REDACT_CJK_NUMERALS */
+    struct cjk_run *runs_cjk; /* this text's runs of digits written in CJK numerals */
+    size_t n_cjk, cjk_cap;
 };
 
 FU_DEFINE_INIT(fu_redact_options_init, fu_redact_options, FU_REDACT_OPTIONS_INIT)
@@ -348,8 +363,10 @@ static int ends_with_any(const char *subject, size_t end, const keyword *w, size
 
 /* What the nearest keyword in the 40 bytes before `start` names: 1 an order
  * (订单, 单号, order, tracking, ...), 2 an account or card (账号, 卡号,
- * account, ...), 3 an identity card (身份证号, 证件号, ID no.), 0 none. Spaces, ':', '#', '：', '是' and '为' between
- * keyword and number are skipped. */
+ * account, ...), 3 an identity card (身份证号, 证件号, ID no.), 4 a travel
+ * permit or passport (港澳通行证, 通行证号, 回乡证, permit no., passport),
+ * 0 none. Spaces, ':', '#', '：', '是' and '为' between keyword and number
+ * are skipped. */
 static int keyword_before(const char *subject, size_t start) {
     static const keyword order[] = {KW("订单号"), KW("订单"), KW("单号"), KW("运单"), KW("快递"), KW("物流"),
                                     KW("发票"), KW("流水号"), KW("编号"), KW("order no."), KW("order no"),
@@ -359,6 +376,12 @@ static int keyword_before(const char *subject, size_t start) {
                                       KW("acct"), KW("acct."), KW("a/c"), KW("iban")};
     static const keyword id[] = {KW("身份证号码"), KW("身份证号"), KW("身份证"), KW("证件号码"), KW("证件号"),
                                  KW("id no."), KW("id no"), KW("id number"), KW("id card"), KW("id card no.")};
+    static const keyword permit[] = {KW("通行证"), KW("通行证号"), KW("通行证号码"), KW("通行證"), KW("通行證號"),
+                                     KW("通行證號碼"), KW("回乡证"), KW("回乡证号"), KW("回乡证号码"), KW("回鄉證"),
+                                     KW("回鄉證號"), KW("回鄉證號碼"), KW("护照"), KW("护照号"), KW("护照号码"),
+                                     KW("護照"), KW("護照號"), KW("護照號碼"), KW("permit"), KW("permit no."),
+                                     KW("permit no"), KW("permit number"), KW("passport"), KW("passport no."),
+                                     KW("passport no"), KW("passport number")};
     static const keyword glue[] = {KW("："), KW("是"), KW("为")};
     size_t end = start, floor = start > 40 ? start - 40 : 0;
     for (;;) {
@@ -374,6 +397,7 @@ static int keyword_before(const char *subject, size_t start) {
     if (ends_with_any(subject, end, id, sizeof id / sizeof *id)) return 3;
     if (ends_with_any(subject, end, account, sizeof account / sizeof *account)) return 2;
     if (ends_with_any(subject, end, order, sizeof order / sizeof *order)) return 1;
+    if (ends_with_any(subject, end, permit, sizeof permit / sizeof *permit)) return 4;
     return 0;
 }
 
@@ -403,6 +427,7 @@ static int callout(pcre2_callout_block *cb, void *ud) {
     case 5: return nd >= 8 && nd <= 17 && keyword_before(subject, cb->start_match) != 1 ? 0 : 1;
     case 6: return nd == 18 && id_date_ok(d) && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
     case 7: return keyword_before(subject, cb->start_match) == 3 ? 0 : 1;
+    case 8: return keyword_before(subject, cb->start_match) == 4 ? 0 : 1;
     default: return 0;
     }
 }
@@ -426,6 +451,7 @@ void fu_redactor_free(fu_redactor *r) {
     fu__free(r->norm);
     fu__free(r->shifts);
     fu__free(r->tmp);
+    fu__free(r->runs_cjk);
     fu__re_fini(&r->re);
     fu__free(r);
 }
@@ -438,28 +464,34 @@ static void start_set_init(fu_redactor *r) {
     r->start_ok = 0;
     if (pcre2_pattern_info(r->builtin, PCRE2_INFO_FIRSTBITMAP, &bm) != 0 || !bm) return;
     memcpy(r->start_map, bm, 32);
-    int digits = 0, n = 0;
+    int digits = 0, n = 0, upper = 0;
     for (int c = '0'; c <= '9'; c++) digits += (bm[c >> 3] >> (c & 7)) & 1;
     if (digits != 0 && digits != 10) return;
     for (int c = 0; c < 256; c++) {
         if (!((bm[c >> 3] >> (c & 7)) & 1) || (digits && c >= '0' && c <= '9')) continue;
+        if (c >= 'A' && c <= 'Z') { /* the passport letters: one range test, next_start() sorts them out */
+            upper = 1;
+            continue;
+        }
         if (c >= 0x80 || n == (int)sizeof r->start_other) return;
         r->start_other[n++] = (unsigned char)c;
     }
     r->start_digits = digits != 0;
+    r->start_upper = upper;
     r->start_n = n;
     r->start_ok = 1;
 }
 
-/* The first offset >= pos where a match of the built-in pattern can start
- * (its first byte is in the start bitmap), or len. Starting the match there
- * finds the same match as starting at pos. */
-static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t pos) {
+/* The first offset >= pos whose byte is in the start bitmap (or, in
+ * 16-byte steps, a capital letter when some are), or len. */
+static size_t next_start_byte(const fu_redactor *r, const char *t, size_t len, size_t pos) {
 #ifdef __SSE2__
     const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    const __m128i ulo = _mm_set1_epi8('A' - 1), uhi = _mm_set1_epi8('Z' + 1);
     while (len - pos >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + pos)), m = _mm_setzero_si128();
         if (r->start_digits) m = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+        if (r->start_upper) m = _mm_or_si128(m, _mm_and_si128(_mm_cmpgt_epi8(v, ulo), _mm_cmplt_epi8(v, uhi)));
         for (int k = 0; k < r->start_n; k++)
             m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)r->start_other[k])));
         unsigned bits = (unsigned)_mm_movemask_epi8(m);
@@ -472,6 +504,27 @@ static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t
         if ((r->start_map[c >> 3] >> (c & 7)) & 1) return pos;
     }
     return len;
+}
+
+/* The first offset >= pos where a match of the built-in pattern can start,
+ * or len: its first byte is in the start bitmap, and a letter (the passport
+ * and permit branches: E, G, C, H, M) is followed by a digit or a capital
+ * letter and not preceded by a letter or digit (so that "Customer" or
+ * "CSAT" do not send the text to the JIT code, which then scans on byte
+ * by byte). Starting the match there finds the same match as starting at
+ * pos. */
+static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t pos) {
+    for (;;) {
+        pos = next_start_byte(r, t, len, pos);
+        if (pos >= len) return len;
+        unsigned char c = (unsigned char)t[pos], n = pos + 1 < len ? (unsigned char)t[pos + 1] : 0;
+        unsigned char p = pos ? (unsigned char)t[pos - 1] : 0;
+        if (c < 'A' || c > 'Z') return pos;
+        if (((r->start_map[c >> 3] >> (c & 7)) & 1) && ((n >= '0' && n <= '9') || (n >= 'A' && n <= 'Z')) &&
+            !((p >= '0' && p <= '9') || (p >= 'A' && p <= 'Z') || (p >= 'a' && p <= 'z')))
+            return pos;
+        pos++;
+    }
 }
 
 /* The digit kinds share one pattern (one pass over the text); only the
@@ -534,6 +587,9 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
     if (opts->kinds & ~FU_REDACT_ALL_BUILTIN)
         return fu__error_set(FU_EINVAL, "fu_redact_options: unknown kind bits 0x%x",
                              opts->kinds & ~FU_REDACT_ALL_BUILTIN);
+    if (opts->flags & ~(FU_REDACT_NO_JIT | FU_REDACT_CJK_NUMERALS))
+        return fu__error_set(FU_EINVAL, "fu_redact_options: unknown flag bits 0x%x",
+                             opts->flags & ~(FU_REDACT_NO_JIT | FU_REDACT_CJK_NUMERALS));
     if ((unsigned char)opts->mask_char >= 0x80 || (opts->mask_char && opts->mask_char < 0x20))
         return fu__error_set(FU_EINVAL, "fu_redact_options: the mask character must be printable ASCII");
     for (size_t i = 0; i < opts->n_extra; i++)
@@ -543,6 +599,7 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
     fu_redactor *r = fu__calloc(1, sizeof *r);
     if (!r) return fu__error_nomem();
     r->mask = opts->mask_char ? opts->mask_char : '*';
+    r->cjk = (opts->flags & FU_REDACT_CJK_NUMERALS) != 0;
     int rc = fu__re_init(&r->re, opts->match_limit, opts->depth_limit, !(opts->flags & FU_REDACT_NO_JIT));
     if (rc != FU_OK) {
         fu__free(r);
@@ -605,6 +662,7 @@ int fu_redactor_new_from_policy(fu_redactor **out, const struct fu_policy *polic
     if (pr->id_number) o.kinds |= FU_REDACT_BIT(FU_REDACT_ID_CN) | FU_REDACT_BIT(FU_REDACT_PASSPORT_CN);
     if (pr->bank_card) o.kinds |= FU_REDACT_BIT(FU_REDACT_BANK_CARD) | FU_REDACT_BIT(FU_REDACT_BANK_ACCOUNT);
     if (pr->email) o.kinds |= FU_REDACT_BIT(FU_REDACT_EMAIL);
+    if (pr->cjk_numerals) o.flags |= FU_REDACT_CJK_NUMERALS;
     fu_redact_pattern *pats = NULL;
     if (pr->n_extra) {
         pats = fu__calloc(pr->n_extra, sizeof *pats);
@@ -1007,6 +1065,134 @@ static int scan_text(const char *text, size_t n, size_t *bad) {
     return needs;
 }
 
+/* ------------------------------------------------ Chinese numerals (opt-in) */
+
+/* The digit a Chinese numeral (3 UTF-8 bytes at p, well-formed) stands for
+ * in a number read out: 〇 零 ○ 0, 一 幺 1, 二 两 2, 三 ... 九; 0 otherwise. */
+static char cjk_digit(const unsigned char *p) {
+    switch (p[0]) {
+    case 0xE2: return p[1] == 0x97 && p[2] == 0x8B ? '0' : 0;  /* ○ */
+    case 0xE3: return p[1] == 0x80 && p[2] == 0x87 ? '0' : 0;  /* 〇 */
+    case 0xE9: return p[1] == 0x9B && p[2] == 0xB6 ? '0' : 0;  /* 零 */
+    case 0xE4:
+        if (p[1] == 0xB8) return p[2] == 0x80 ? '1' : p[2] == 0xA4 ? '2' : p[2] == 0x89 ? '3' : p[2] == 0x83 ? '7' : 0;
+        if (p[1] == 0xBA) return p[2] == 0x8C ? '2' : p[2] == 0x94 ? '5' : 0; /* 二 五 */
+        if (p[1] == 0xB9) return p[2] == 0x9D ? '9' : 0;                      /* 九 */
+        return 0;
+    case 0xE5:
+        if (p[1] == 0xB9) return p[2] == 0xBA ? '1' : 0;                      /* 幺 */
+        if (p[1] == 0x9B) return p[2] == 0x9B ? '4' : 0;                      /* 四 */
+        if (p[1] == 0x85) return p[2] == 0xAD ? '6' : p[2] == 0xAB ? '8' : 0; /* 六 八 */
+        return 0;
+    default: return 0;
+    }
+}
+
+/* What the character at s[i] (k bytes) is in a run of digits: 1 a digit
+ * (ASCII or full-width), 2 a Chinese numeral, 3 a separator (space, tab,
+ * ideographic or no-break space, a dash), 0 anything else. */
+static int cjk_class(const unsigned char *s, size_t k) {
+    if (k == 1) return s[0] >= '0' && s[0] <= '9' ? 1 : (s[0] == ' ' || s[0] == '\t' || s[0] == '-') ? 3 : 0;
+    if (k == 2) return s[0] == 0xC2 && s[1] == 0xA0 ? 3 : 0;
+    if (k != 3) return 0;
+    if (cjk_digit(s)) return 2;
+    if (s[0] == 0xEF && s[1] == 0xBC) return s[2] >= 0x90 && s[2] <= 0x99 ? 1 : s[2] == 0x8D ? 3 : 0;
+    if (s[0] == 0xE3) return s[1] == 0x80 && s[2] == 0x80 ? 3 : 0;
+    if (s[0] == 0xE2) return (s[1] == 0x80 && s[2] >= 0x90 && s[2] <= 0x95) || (s[1] == 0x88 && s[2] == 0x92) ? 3 : 0;
+    return 0;
+}
+
+/* A run being read: where it starts, its last digit's end, its digits,
+ * Chinese numerals, separators since the last digit, and group lengths. */
+typedef struct cjk_scan {
+    size_t start, end;
+    int digits, numerals, seps, group, min_group;
+    int first_numeral, last_numeral; /* the run starts, ends with a numeral */
+} cjk_scan;
+
+/* Close run `c`: kept (r->runs_cjk) when it has at least 7 digits of which
+ * at least 2 are Chinese numerals, or one between other digits (a number
+ * read out; not 一 right before a number, nor a year like 二〇二六). */
+static int cjk_close(fu_redactor *r, cjk_scan *c) {
+    if (c->group && c->group < c->min_group) c->min_group = c->group;
+    if (c->start != SIZE_MAX && c->digits >= 7 &&
+        (c->numerals >= 2 || (c->numerals == 1 && !c->first_numeral && !c->last_numeral))) {
+        if (FU_GROW(r->runs_cjk, r->cjk_cap, r->n_cjk + 1) != FU_OK) return FU_ENOMEM;
+        cjk_run *run = &r->runs_cjk[r->n_cjk++];
+        run->start = c->start;
+        run->end = c->end;
+        run->spelled = c->min_group <= 2;
+    }
+    c->start = SIZE_MAX;
+    c->digits = c->numerals = c->seps = c->group = 0;
+    c->min_group = INT32_MAX;
+    return FU_OK;
+}
+
+/* Out of line: the opt-in pass stays out of the default path's code. */
+#if defined(__GNUC__)
+#define CJK_NOINLINE __attribute__((noinline))
+#else
+#define CJK_NOINLINE
+#endif
+
+/* Find the runs of digits written (partly) in Chinese numerals in
+ * text[0..len) (well-formed UTF-8): r->runs_cjk, r->n_cjk. A run is digits
+ * and numerals with up to 3 separators between them. */
+static CJK_NOINLINE int find_cjk_runs(fu_redactor *r, const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    cjk_scan c = {SIZE_MAX, 0, 0, 0, 0, 0, INT32_MAX, 0, 0};
+    r->n_cjk = 0;
+    for (size_t i = 0; i < len;) {
+        if (c.start == SIZE_MAX && s[i] < 0x80) { /* no run open: skip ASCII without digits */
+#ifdef __SSE2__
+            const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1), zero = _mm_setzero_si128();
+            while (len - i >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+                __m128i m = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)),
+                                         _mm_cmplt_epi8(v, zero)); /* a digit, or a byte >= 0x80 */
+                unsigned bits = (unsigned)_mm_movemask_epi8(m);
+                if (bits) {
+                    i += (size_t)__builtin_ctz(bits);
+                    break;
+                }
+                i += 16;
+            }
+            if (i >= len) break;
+#endif
+            if (s[i] < 0x80 && (s[i] < '0' || s[i] > '9')) {
+                i++;
+                continue;
+            }
+        }
+        unsigned b = s[i];
+        size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+        int cl = cjk_class(s + i, k);
+        if (cl == 1 || cl == 2) {
+            if (c.start == SIZE_MAX) {
+                c.start = i;
+                c.first_numeral = cl == 2;
+            }
+            c.last_numeral = cl == 2;
+            if (c.seps) {
+                if (c.group < c.min_group) c.min_group = c.group;
+                c.group = 0;
+            }
+            c.seps = 0;
+            c.digits++;
+            c.numerals += cl == 2;
+            c.group++;
+            c.end = i + k;
+        } else if (cl == 3 && c.start != SIZE_MAX && ++c.seps <= 3) {
+            /* a separator inside a run */
+        } else if (c.start != SIZE_MAX && cjk_close(r, &c) != FU_OK) {
+            return FU_ENOMEM;
+        }
+        i += k;
+    }
+    return cjk_close(r, &c);
+}
+
 /* The normalised copy of the text in r->norm (NUL-terminated) and the
  * shifts back to the original offsets in r->shifts. */
 static int normalise(fu_redactor *r, const char *text, size_t len, size_t *out_len) {
@@ -1014,12 +1200,20 @@ static int normalise(fu_redactor *r, const char *text, size_t len, size_t *out_l
      * (never use) bytes past its end (valgrind reports them otherwise) */
     if (len > SIZE_MAX - 17 || FU_GROW(r->norm, r->norm_cap, len + 17) != FU_OK) return FU_ENOMEM;
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, w = 0, delta = 0;
+    size_t i = 0, w = 0, delta = 0, ri = 0;
     r->n_shifts = 0;
     while (i < len) {
         unsigned c = s[i];
         size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
         char a = (k == 2 || k == 3) ? norm_of(s + i, k) : 0;
+        if (ri < r->n_cjk) { /* Chinese numerals in a run read as digits */
+            while (ri < r->n_cjk && i >= r->runs_cjk[ri].end) ri++;
+            if (ri < r->n_cjk && i >= r->runs_cjk[ri].start) {
+                int cl = cjk_class(s + i, k);
+                if (cl == 2) a = cjk_digit(s + i);
+                else if (cl == 3 && r->runs_cjk[ri].spelled) a = NORM_DELETE;
+            }
+        }
         if (!a) {
             memcpy(r->norm + w, text + i, k);
             w += k;
@@ -1214,6 +1408,11 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
         if (index == SIZE_MAX) snprintf(what, sizeof what, "text to mask");
         else snprintf(what, sizeof what, "text %zu to mask", index);
         return fu__utf8_check(what, text, len);
+    }
+    r->n_cjk = 0;
+    if (r->cjk) {
+        if (find_cjk_runs(r, text, len) != FU_OK) return fu__error_nomem();
+        if (r->n_cjk) needs = 1;
     }
     if (needs) {
         if (normalise(r, text, len, &mlen) != FU_OK) return fu__error_nomem();

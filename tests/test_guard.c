@@ -441,6 +441,18 @@ typedef struct gfx {
     fu_guard *guard;
 } gfx;
 
+/* A purchase of 300 about `order` at `iso`. */
+static void add_purchase(fu_book *b, const char *cust, const char *iso, const char *order) {
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = cust;
+    e.at = T(iso);
+    e.kind = FU_EVENT_PURCHASE;
+    e.amount = 300;
+    e.order_id = order;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+}
+
 /* Customer A in Shanghai (calls and messages yes, e-mail no), a customer
  * since mid-2025 with a purchase on 2026-02-01 (not new, not declining);
  * B in New York with do-not-disturb on weekday lunchtimes. */
@@ -462,16 +474,8 @@ static void gsetup(gfx *f, const char *policy_yaml, const fu_guard_options *opts
     c.consent_email = FU_TRI_YES;
     c.dnd_windows = "Mon-Fri 12:00-14:00";
     cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_event_in e;
-    fu_event_in_init(&e);
-    e.customer_id = "A";
-    e.at = T("2026-02-01T10:00:00+08:00");
-    e.kind = FU_EVENT_PURCHASE;
-    e.amount = 300;
-    e.order_id = "O1";
-    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
-    e.customer_id = "B";
-    cr_assert_eq(fu_book_add_event(f->book, &e), FU_OK);
+    add_purchase(f->book, "A", "2026-02-01T10:00:00+08:00", "O1");
+    add_purchase(f->book, "B", "2026-02-01T10:00:00+08:00", "O1");
     cr_assert_eq(fu_book_finalize(f->book), FU_OK);
     cr_assert_eq(fu_contact_log_open(&f->log, NULL, NULL), FU_OK);
     cr_assert_eq(fu_guard_new(&f->guard, f->policy, f->book, f->log, opts), FU_OK, "%s", fu_error_last()->message);
@@ -651,6 +655,45 @@ Test(guard, redial_retry_after_two_business_hours_and_three_a_day) {
     gteardown(&f);
 }
 
+/* The built-in policy counts unanswered attempts toward its caps
+ * (caps.limits.*.counts: attempts, the default): a redial is spaced by
+ * redial.<outcome>.retry_after and still needs room under caps.weekly and
+ * caps.per_order. A policy whose caps say `counts: reached` counts only the
+ * contacts that reached the customer, and the redial is allowed once its
+ * retry_after has passed (docs/guard.md, "Unanswered attempts and the caps"). */
+Test(guard, unanswered_attempts_count_toward_the_built_in_caps) {
+    gfx f;
+    for (int reached = 0; reached < 2; reached++) {
+        gsetup(&f,
+               reached ? "caps:\n  limits:\n    weekly: {max: 3, per: 7d, counts: reached}\n"
+                         "    per_order: {max: 1, per: 72h, scope: order, priorities: [normal, low], counts: reached}\n"
+                       : NULL,
+               NULL);
+        /* one routine call about order O1 that reached nobody, then its redial */
+        fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+        c.order_id = "O1";
+        cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
+        fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
+        r.order_id = "O1";
+        if (reached) { /* spaced by redial.no_answer.retry_after only */
+            expect(&f, &r, "redial.retry_after", "2026-03-10T12:00:00+08:00");
+        } else { /* the order's cap (1 in 72 h) counts the attempt */
+            r.at = T("2026-03-10T12:00:00+08:00");
+            expect(&f, &r, "caps.per_order", "2026-03-13T10:00:01+08:00");
+        }
+        /* three unanswered calls on Tue 17 March, each 2 business hours after the last */
+        record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
+        record(&f, "A", "2026-03-17T11:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
+        record(&f, "A", "2026-03-17T14:30:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
+        /* the next morning: the weekly cap (3 in 7 days) counts the three
+         * attempts; counting reached contacts only, the call may go */
+        r = ask("A", FU_CHANNEL_PHONE, "2026-03-18T08:00:00+08:00");
+        if (reached) expect(&f, &r, NULL, NULL);
+        else expect(&f, &r, "caps.weekly", "2026-03-24T09:00:01+08:00");
+        gteardown(&f);
+    }
+}
+
 /* The options override the policy's redial rules. */
 Test(guard, options_override_the_policys_redial_rules) {
     fu_guard_options o = FU_GUARD_OPTIONS_INIT;
@@ -761,6 +804,61 @@ Test(guard, unknown_customers_by_policy) {
     cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK, "%s", fu_error_last()->message);
     r.at = T("2026-03-10T12:00:00+08:00");
     expect(&f, &r, "caps.min_gap", "2026-03-11T10:00:00+08:00");
+    gteardown(&f);
+}
+
+/* A customer of the book checked before anything happened to them: every
+ * event after the check (the first purchase) has not happened yet. The
+ * facts are those at the instant asked about (no purchase yet: a new
+ * customer, as the planner reads one) and the caps count the contacts that
+ * exist; the check used to fail ("first purchase is after now"). */
+Test(guard, a_customer_checked_before_the_first_purchase) {
+    fu_policy *p = fu_test_policy(NULL);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.tz = "Asia/Shanghai";
+    c.consent_phone = FU_TRI_YES;
+    c.id = "P"; /* buys on 1 April */
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    c.id = "N"; /* never bought anything */
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    c.id = "F"; /* a first purchase recorded on the customer, after the check */
+    c.first_purchase_at = T("2026-04-01T10:00:00+08:00");
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    add_purchase(b, "P", "2026-04-01T10:00:00+08:00", "O9");
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "P";
+    e.at = T("2026-04-03T10:00:00+08:00");
+    e.kind = FU_EVENT_COMPLAINT; /* later still: no suppression on 10 March */
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    gfx f = {p, b, NULL, NULL};
+    cr_assert_eq(fu_contact_log_open(&f.log, NULL, NULL), FU_OK);
+    cr_assert_eq(fu_guard_new(&f.guard, p, b, f.log, NULL), FU_OK, "%s", fu_error_last()->message);
+    const char *who[] = {"P", "N", "F"};
+    for (int i = 0; i < 3; i++) {
+        fu_guard_request r = ask(who[i], FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
+        expect(&f, &r, NULL, NULL);
+        /* two contacts in 72 h: no purchase yet is a new customer, whose caps
+         * count the contacts logged: 2 in 72 h, and 2 routine ones in 30 days */
+        record(&f, who[i], "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+        record(&f, who[i], "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
+        r = ask(who[i], FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
+        expect(&f, &r, "caps.new_customer", "2026-04-09T10:00:01+08:00");
+        r.priority = FU_PRIORITY_HIGH; /* caps.first_month counts normal and low only */
+        expect(&f, &r, "caps.new_customer", "2026-03-13T10:00:01+08:00");
+        /* the gap looks both ways, also before the first purchase */
+        r = ask(who[i], FU_CHANNEL_SMS, "2026-03-09T15:00:00+08:00");
+        r.priority = FU_PRIORITY_HIGH;
+        expect(&f, &r, "caps.min_gap", "2026-03-13T10:00:01+08:00");
+    }
+    /* after the purchase: P is a new customer (first month: the two routine
+     * contacts of March count until 9 April), then allowed */
+    fu_guard_request r = ask("P", FU_CHANNEL_PHONE, "2026-04-01T15:00:00+08:00");
+    expect(&f, &r, "caps.first_month", "2026-04-09T10:00:01+08:00");
     gteardown(&f);
 }
 

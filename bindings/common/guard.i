@@ -1,7 +1,8 @@
 /* SWIG interface of fu_guard and fu_contact_log (language-neutral;
  * per-language pieces under #ifdef SWIGPYTHON / SWIGLUA).
  *
- *   ContactLog(path=None, readonly=False, sync_normal=False)   (None: in memory)
+ *   ContactLog(path=None, readonly=False, sync_normal=False, store_raw_text=False)
+ *       (None: in memory; store_raw_text: agent_id and rule as given, not masked)
  *     append(customer_id, at, channel, outcome="attempted", priority="normal",
  *            agent_id=None, rule=None, order_id=None, duration=-1,
  *            callback_at=BOOK_NO_TIME) -> seq
@@ -335,9 +336,11 @@ FU_RAISES(fu_swig_log::m_close)
 %feature("kwargs") fu_swig_log::m_csv;
 #endif
 %extend fu_swig_log {
-    fu_swig_log(const char *path = NULL, bool readonly = false, bool sync_normal = false) {
+    fu_swig_log(const char *path = NULL, bool readonly = false, bool sync_normal = false,
+                bool store_raw_text = false) {
         fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
-        o.flags = (readonly ? FU_CONTACT_LOG_READONLY : 0u) | (sync_normal ? FU_CONTACT_LOG_SYNC_NORMAL : 0u);
+        o.flags = (readonly ? FU_CONTACT_LOG_READONLY : 0u) | (sync_normal ? FU_CONTACT_LOG_SYNC_NORMAL : 0u) |
+                  (store_raw_text ? FU_CONTACT_LOG_STORE_RAW_TEXT : 0u);
         fu_contact_log *l = NULL;
         if (fu_contact_log_open(&l, path, &o) != FU_OK) return NULL;
         fu_swig_log *w = calloc(1, sizeof *w);

@@ -1,7 +1,8 @@
 /* SWIG interface of fu_redact (language-neutral; per-language pieces are
  * under #ifdef SWIGPYTHON / SWIGLUA).
  *
- *   Redactor(kinds=REDACT_ALL_BUILTIN, mask_char="*")
+ *   Redactor(kinds=REDACT_ALL_BUILTIN, mask_char="*", cjk_numerals=False)
+ *     (cjk_numerals: also numbers in Chinese numerals, FU_REDACT_CJK_NUMERALS)
  *     apply(text) -> str          count(kind) -> int     total() -> int
  *     reset_counts()              uses_jit() -> bool
  *     apply_many(texts) -> list / numpy array / Series (Python: one C call)
@@ -70,9 +71,11 @@ FU_RAISES(fu_redactor::m_apply)
 %feature("kwargs") fu_redactor::fu_redactor; /* Redactor(kinds=..., mask_char="#") */
 #endif
 %extend fu_redactor {
-    fu_redactor(unsigned int kinds = FU_REDACT_ALL_BUILTIN, const char *mask_char = NULL) {
+    fu_redactor(unsigned int kinds = FU_REDACT_ALL_BUILTIN, const char *mask_char = NULL,
+                bool cjk_numerals = false) {
         fu_redact_options o = FU_REDACT_OPTIONS_INIT;
         o.kinds = kinds;
+        if (cjk_numerals) o.flags |= FU_REDACT_CJK_NUMERALS;
         if (mask_char) {
             /* one printable ASCII character: "" or "ab" is refused, not read as '*' or 'a' */
             unsigned char c = (unsigned char)mask_char[0];

@@ -15,7 +15,7 @@
  * | #FU_REDACT_LANDLINE_CN   | `0xx-xxxxxxxx`, `(0xxx) xxxxxxx`, `0xxx xxxx xxxx`, or 11–12 contiguous digits starting `0[1-9]`; also after `+86`/`0086`/`86` (`86-10-65529988`) | `010-****5678` |
  * | #FU_REDACT_E164          | numbers outside China: `+`/`(+cc)`/`00` and a country code (parts in parentheses allowed), North American `(415) 555-0134` / `1-800-555-0199`, national `07911 123456` | `+44 ** **** 0958`, `(41*) ***-0134` |
  * | #FU_REDACT_EMAIL         | `local@domain.tld`, also with non-ASCII local part or domain (`张三@例子.中国`) | `z***@example.com` |
- * | #FU_REDACT_PASSPORT_CN   | `E`+8 digits, `E`+letter+7 digits, `G`+8 digits, `P`/`S`/`D`+7–8 digits (passports), `H`/`M`+8–10 digits (travel permits) | `E*****678` |
+ * | #FU_REDACT_PASSPORT_CN   | `E`+8 digits, `E`+letter+7 digits, `G`+8 digits (passports); after a permit keyword (港澳通行证, 通行证号, 回乡证, 回鄉證, 护照, permit no., travel permit, passport) also `C`+8 digits (travel permit to Hong Kong and Macau) and `H`/`M`+8 or 10 digits (Home Return Permit), which look like customer ids without it | `E*****678` |
  * | #FU_REDACT_BANK_ACCOUNT  | 10–30 digits (groups allowed) right after 账号, 账户, 帐号, 卡号, 银行卡, 对公账户, account, acct, a/c | `1100 **** **** 2345` |
  * | #FU_REDACT_EXTRA         | each caller pattern (#fu_redact_pattern)               | `*` per character, with `keep_head`/`keep_tail` characters kept, or the pattern's replacement text |
  *
@@ -120,6 +120,20 @@ typedef struct fu_redact_pattern {
 
 /** Turn the JIT compiler off (for debugging; the interpreter is slower). */
 #define FU_REDACT_NO_JIT 0x1u
+/**
+ * Also find numbers written in Chinese numerals, as voice transcripts give
+ * them: `一三八一二三四五六七八`, with 幺 for 1, 两 for 2, 〇, 零 or ○ for
+ * 0, mixed with ASCII or full-width digits, separated by spaces or dashes
+ * (`幺三八 1234 五六七八`). A run of at least 7 digits of which at least 2
+ * are Chinese numerals, with up to 3 spaces or dashes between digits, reads
+ * as ASCII digits before matching (a run spelled out one or two digits at a
+ * time also loses its separators); the mask keeps the characters as written
+ * (`一三八****五六七八`). Amounts (`一万三千八百元`), dates (`二〇二六年`)
+ * and a numeral next to a number (`第一13812345678`) are not read as
+ * digits. Opt-in: it costs a pass over the text (policy
+ * `redaction.cjk_numerals`).
+ */
+#define FU_REDACT_CJK_NUMERALS 0x2u
 
 /** How to build a redactor. Start from #FU_REDACT_OPTIONS_INIT. */
 typedef struct fu_redact_options {
@@ -130,7 +144,7 @@ typedef struct fu_redact_options {
     char mask_char;                  /**< the mask character, ASCII; 0 means '*' */
     uint32_t match_limit;            /**< PCRE2 match limit per call; 0: 1,000,000 */
     uint32_t depth_limit;            /**< PCRE2 depth limit; 0: 10,000 */
-    unsigned int flags;              /**< #FU_REDACT_NO_JIT */
+    unsigned int flags;              /**< #FU_REDACT_NO_JIT, #FU_REDACT_CJK_NUMERALS */
 } fu_redact_options;
 
 #define FU_REDACT_OPTIONS_VERSION 1

@@ -90,6 +90,18 @@ T.test("check_and_record records only what is allowed; past the calendar data is
   T.eq(e.name, "StateError", "a log an open guard uses is not closed")
 end)
 
+T.test("the log masks agent and rule unless told to store them raw", function()
+  for _, raw in ipairs({ false, true }) do
+    -- ContactLog(path, readonly, sync_normal, store_raw_text)
+    local log <close> = followup.ContactLog(nil, false, false, raw)
+    log:append("A", t("2026-03-10T10:00:00+08:00"), "phone", "answered", "normal", "ag 13912345678",
+               "call 13912345678")
+    local text = log:csv()
+    local want = raw and "ag 13912345678,call 13912345678" or "ag 139****5678,call 139****5678"
+    T.eq(text:find(want, 1, true) ~= nil, true, "stored: " .. text)
+  end
+end)
+
 T.test("a memory path is refused", function()
   local e = T.raises(function() followup.ContactLog(":memory:") end)
   T.eq(e.name, "InvalidArgumentError", "name")

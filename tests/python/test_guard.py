@@ -57,6 +57,24 @@ def test_check_record_and_the_min_gap(world, tmp_path):
         assert g2.check("A", "phone", t("2026-03-10T18:00:00+08:00")).rule == "caps.min_gap"
 
 
+def test_the_log_masks_free_text_unless_told_to_store_it_raw(world):
+    """agent_id and rule are masked on the way in; store_raw_text=True
+    (FU_CONTACT_LOG_STORE_RAW_TEXT) keeps them as given."""
+    policy, book = world
+    for raw, agent in ((False, "王 139****5678"), (True, "王 13912345678")):
+        with followup.ContactLog(store_raw_text=raw) as log:
+            log.append("A", t("2026-03-10T10:00:00+08:00"), "phone", "answered", agent_id="王 13912345678",
+                       rule="call 13912345678")
+            rows = list(csv.DictReader(io.StringIO(log.csv())))
+            assert rows[0]["agent_id"] == agent
+            assert rows[0]["rule"] == ("call 13912345678" if raw else "call 139****5678")
+            # a guard over the raw log asks about the rule as stored
+            with followup.Guard(policy, book, log) as g:
+                g.record("A", t("2026-03-11T10:00:00+08:00"), "phone", "no_answer", rule="call 13912345678")
+                d = g.check("A", "phone", t("2026-03-11T11:00:00+08:00"), rule="call 13912345678")
+                assert d.rule == "redial.retry_after"
+
+
 def test_bad_input_is_a_clear_error(world):
     policy, book = world
     with followup.ContactLog() as log, followup.Guard(policy, book, log) as guard:

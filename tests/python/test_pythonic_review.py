@@ -16,7 +16,7 @@ def test_redactor_takes_its_arguments_by_keyword():
     assert r.apply("110105199001011232 13812345678") == "110###########1232 13812345678"
     assert followup.Redactor(mask_char="#").apply("13812345678") == "138####5678"
     assert followup.Redactor(kinds=1 << followup.REDACT_EMAIL).apply("13812345678") == "13812345678"
-    assert list(inspect.signature(followup.Redactor).parameters) == ["kinds", "mask_char"]
+    assert list(inspect.signature(followup.Redactor).parameters) == ["kinds", "mask_char", "cjk_numerals"]
 
 
 @pytest.mark.parametrize("bad", ["", "ab", "é", "\t", "\x7f"])

@@ -21,6 +21,20 @@ def test_kinds_and_mask_char():
     assert r.apply("110105199001011232 13812345678") == "110###########1232 13812345678"
 
 
+def test_chinese_numerals_only_when_asked():
+    """Redactor(cjk_numerals=True) (FU_REDACT_CJK_NUMERALS) also masks numbers
+    read out in Chinese numerals; the policy key is redaction.cjk_numerals."""
+    text = "语音转写：电话幺三八 一二三四 五六七八，金额一万三千八百元"
+    assert followup.Redactor().apply(text) == text
+    masked = "语音转写：电话幺三八 **** 五六七八，金额一万三千八百元"
+    r = followup.Redactor(cjk_numerals=True)
+    assert r.apply(text) == masked
+    assert r.count(followup.REDACT_MOBILE_CN) == 1
+    assert r.apply_many([text, None]) == [masked, None]
+    p = followup.policy_load_string("redaction:\n  cjk_numerals: true\n")
+    assert followup.redactor_from_policy(p).apply(text) == masked
+
+
 def test_validators():
     assert followup.redact_id_cn_valid("11010519900101103X")
     assert not followup.redact_id_cn_valid("110105199001011233")

@@ -269,6 +269,63 @@ for t in NEG:
 for t in NEG[:40]:
     add("keep", "negative", "回访记录：" + t + "，客户满意。", "")
 
+# ------------------------------- numbers read out in Chinese numerals, permits
+# (a third generator, so that the rows above stay as they were). The cjk_
+# kinds are masked with FU_REDACT_CJK_NUMERALS only; every other row must give
+# the same result with and without it.
+rng3 = random.Random(39)
+CN = {"0": ["〇", "零", "○"], "1": ["一", "幺"], "2": ["二", "二", "两"], "3": ["三"], "4": ["四"], "5": ["五"],
+      "6": ["六"], "7": ["七"], "8": ["八"], "9": ["九"]}
+
+
+def cn(digs, mix=0.0):
+    out = []
+    for ch in digs:
+        r = rng3.random()
+        out.append(ch if r < mix / 2 else FW[ch] if r < mix else rng3.choice(CN[ch]))
+    return "".join(out)
+
+
+VOICE = ["客户说电话是{}，请回电", "语音转写：我的手机{}", "联系方式{}。", "备注 {} 已核实", "{}", "麻烦打{}找王先生",
+         "他说号码是{}对吧", "new contact: {} (voice)"]
+for i in range(36):
+    m = "1" + rng3.choice("3456789") + "".join(rng3.choice("0123456789") for _ in range(9))
+    mix = [0.0, 0.0, 0.3, 0.6][i % 4]
+    while True:  # at least two numerals: fewer is a number in digits
+        a, b, c = cn(m[:3], mix), cn(m[3:7], mix), cn(m[7:], mix)
+        if sum(ch not in "0123456789" and ch not in FW.values() for ch in a + b + c) >= 2:
+            break
+    sep = ["", " ", "-", "\u3000", " - ", "\uff0d", "  ", ""][i % 8]
+    if i % 9 == 8:  # read out one digit at a time
+        s = " ".join(cn(d) for d in m)
+        add("mask", "cjk_mobile", rng3.choice(VOICE).format(s), " ".join(s.split(" ")[3:7]))
+        continue
+    add("mask", "cjk_mobile", rng3.choice(VOICE).format(a + sep + b + sep + c), b)
+for i in range(8):
+    a = rng3.choice(["010", "021", "020", "0755", "0571"])
+    n = rng3.choice("2345678") + "".join(rng3.choice("0123456789") for _ in range(7))
+    s = cn(a) + rng3.choice(["", " ", "-"]) + cn(n)
+    add("mask", "cjk_landline", rng3.choice(["座机{}", "办公室电话是{}", "{}"]).format(s), s[-8:-4])
+PERMIT_KW = ["港澳通行证 ", "往来港澳通行证号：", "通行证号", "通行证号码 ", "回乡证 ", "回鄉證號 ", "permit no. ",
+             "Travel permit ", "港澳通行證 ", "回乡证号码："]
+for i in range(20):
+    d = "".join(rng3.choice("0123456789") for _ in range(8))
+    v = ["C" + d, "C" + d, "H" + d, "M" + d, "H" + d + rng3.choice("0123456789") * 2][i % 5]
+    add("mask", "permit", PERMIT_KW[i % len(PERMIT_KW)] + v + rng3.choice(["", "，已核验", " verified"]), v[1:])
+NEG3 = [
+    "客户编号 C12345678", "客户 C00012345 已回访", "会员号 H12345678", "M1234567890", "C87654321",
+    "customer C12345678 called", "工单 H20261123", "member M00012345", "账单 C12345678 已结清",
+    "港澳通行证 C123456789", "回乡证 H1234567", "C1234567890",
+    "一万三千八百元", "金额壹万叁仟捌佰元整", "二〇二六年十二月七日", "二零二六年十二月七日", "一九九八年到二〇〇一年",
+    "订单共三件，合计一千二百元", "一二三四五六七八九十", "第一百三十八号", "三八二一件", "零零七", "幺幺〇",
+    "一三八一二三四", "一三八一二三四五六七八九", "第一号 一二三", "三月八日下午三点",
+    "十三点八分", "一天三次，一次两片", "五六七八个", "打了三四五次", "一二三四五六七",
+]
+for t in NEG3:
+    add("keep", "negative", t, "")
+for t in NEG3[12:]:
+    add("keep", "negative", "回访记录：" + t + "，客户满意。", "")
+
 
 def esc(s):
     return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
