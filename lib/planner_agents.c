@@ -183,6 +183,7 @@ static int read_agents(fu__csv *r, fu__agent_set *set) {
     int rc = fu__csv_read_header(r);
     for (int k = 0; k < AC_COUNT; k++) col[k] = -1;
     size_t nh = rc ? 0 : fu__csv_header_count(r);
+    unsigned long hline = fu__csv_record_end_line(r);
     for (size_t i = 0; i < nh && !rc; i++) {
         size_t len;
         const char *name = fu__csv_field(r, i, &len);
@@ -201,6 +202,10 @@ static int read_agents(fu__csv *r, fu__agent_set *set) {
         if (rc <= 0) break;
         rc = agent_row(set, r, col);
     }
+    /* a header without rows would plan every call with nobody to make it */
+    if (!rc && !set->n)
+        rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), hline + 1, 1, NULL,
+                              "no agent: expected a row per agent (agent_id,shift,...) after the header");
     fu__csv_close(r);
     return rc < 0 ? rc : FU_OK;
 }

@@ -411,6 +411,40 @@ Test(planner, colliding_touchpoints_merge_into_one_contact) {
     teardown(&f);
 }
 
+/* review s6 #3: the high-price status check of an installation that names
+ * its order only by order_id: the class comes from the order's purchase (its
+ * unit price, N1; its class name, N2), as the KPI engine takes it. A class
+ * text the policy does not know (N3: durable_high) matches nothing and is
+ * reported by fu_planner_unknown_classes(). */
+Test(planner, installation_class_from_its_order) {
+    fx f;
+    setup(&f,
+          "N1,Asia/Shanghai,20000,2026-03-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "N2,Asia/Shanghai,20000,2026-03-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "N3,Asia/Shanghai,20000,2026-03-01T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "N1,2026-03-01T10:00:00+08:00,purchase,O1,,20000,20000,,,,\n"
+          "N1,2026-03-02T11:00:00+08:00,installation,O1,,,,,,,\n"
+          "N2,2026-03-01T10:00:00+08:00,purchase,O2,high_price,,20000,,,,\n"
+          "N2,2026-03-01T10:30:00+08:00,purchase,O9,low_price,,20,,,,\n"
+          "N2,2026-03-02T11:00:00+08:00,installation,O2,,,,,,,\n"
+          "N3,2026-03-01T10:00:00+08:00,purchase,O3,durable_high,,20000,,,,\n"
+          "N3,2026-03-02T11:00:00+08:00,installation,O3,durable_high,,,,,,\n",
+          NULL, NULL);
+    size_t unknown = 9;
+    const char *first = "x";
+    plan(&f, T("2026-03-02T12:00:00+08:00"), 3 * D);
+    CHECK(f.plan,
+          {TP(PLANNED, "N1", "high_price_equipment.status_check"), .due_from = "2026-03-02T11:00:00+08:00",
+           .due_to = "2026-03-05T11:00:00+08:00", .best_at = "2026-03-02T12:00:00+08:00", .priority = "high"},
+          {TP(PLANNED, "N2", "high_price_equipment.status_check"), .best_at = "2026-03-02T12:00:00+08:00"},
+          {TP(PLANNED, "N3", "high_price_equipment"), .absent = 1});
+    cr_assert_eq(fu_planner_unknown_classes(f.pl, &unknown, &first), FU_OK);
+    cr_expect_eq(unknown, 1);
+    cr_expect_str_eq(first, "durable_high");
+    cr_expect_eq(fu_planner_unknown_classes(NULL, &unknown, NULL), FU_EINVAL);
+    teardown(&f);
+}
+
 /* ------------------------------------------------------------------ capacity */
 
 /* Five deliveries at 10:00, one agent making 3 calls a day: 3 planned, 2
@@ -872,6 +906,49 @@ Test(planner, feed_creates_and_cancels_touchpoints) {
     e.customer_id = "nobody";
     e.at = t0 + 3 * H;
     cr_assert_eq(fu_planner_feed(f.pl, &e, t0 + 3 * H, D, &d), FU_ENOTFOUND);
+    teardown(&f);
+}
+
+/* review s6 #14: an unanswered call moves the contact to its redial time;
+ * the delta says so (the old time cancelled, the new one created), or a CRM
+ * applying deltas (examples/c/crm_integration.c) keeps the old time. */
+Test(planner, feed_reports_a_redial_as_moved) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "C";
+    e.at = t0;
+    e.kind = FU_EVENT_DELIVERY;
+    e.order_id = "O9";
+    fu_plan *d = NULL;
+    cr_assert_eq(fu_planner_feed(f.pl, &e, t0, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    const fu_touchpoint *t = find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact");
+    cr_assert_not_null(t);
+    cr_assert_eq(t->best_at, t0);
+    fu_plan_free(d);
+    fu_event_in c;
+    fu_event_in_init(&c);
+    c.customer_id = "C";
+    c.at = t0 + 5 * 60;
+    c.kind = FU_EVENT_CONTACT;
+    c.channel = FU_CHANNEL_PHONE;
+    c.outcome = FU_OUTCOME_NO_ANSWER;
+    c.order_id = "O9";
+    cr_assert_eq(fu_planner_feed(f.pl, &c, c.at, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    /* redial.no_answer: 2 business hours after 10:05 (09:00-12:00, 13:30-18:00) = 13:35 */
+    t = find(d, FU_TOUCHPOINT_CANCELLED, "C", "delivery.first_contact");
+    cr_assert_not_null(t, "the old time is cancelled");
+    cr_expect_eq(t->best_at, c.at, "%lld", (long long)(t->best_at - t0)); /* as planned at now, before the call */
+    t = find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact");
+    cr_assert_not_null(t, "the new time is created");
+    cr_expect_eq(t->best_at, T("2026-03-02T13:35:00+08:00"), "%s", t->reason);
+    cr_expect(strstr(t->reason, "redial.no_answer"), "%s", t->reason);
+    /* the second contact did not move: not in the delta */
+    cr_expect_null(find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.second_contact"));
+    cr_expect_null(find(d, FU_TOUCHPOINT_CANCELLED, "C", "delivery.second_contact"));
+    fu_plan_free(d);
     teardown(&f);
 }
 

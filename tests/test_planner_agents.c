@@ -203,8 +203,10 @@ Test(agents, bad_agents_csv) {
         "agent_id,shift\nA1,Mon 09:00-10:00\nA1,Tue 09:00-10:00\n",   /* twice */
         "agent_id,shift,tz\nA1,Mon 09:00-10:00,Mars/Olympus\n",       /* zone */
         "agent_id,shift,calls_per_day\nA1,Mon 09:00-10:00,lots\n",    /* number */
+        "agent_id,shift\n",                                           /* no agent (review s6 #6) */
+        "agent_id,shift",                                             /* no agent, no newline */
     };
-    static const unsigned long line[] = {1, 2, 2, 3, 2, 2};
+    static const unsigned long line[] = {1, 2, 2, 3, 2, 2, 2, 2};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = fu_planner_set_agents(f.pl, bad[i], strlen(bad[i]), "agents.csv");
         cr_expect(rc == FU_EPARSE || rc == FU_ETIMEZONE, "case %zu: %d", i, rc);
