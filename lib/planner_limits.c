@@ -481,6 +481,17 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
      * every hour it can rank */
     int64_t to = g->to + 1;
     if (to - t > 7 * DAY) to = t + 7 * DAY;
+    /* an overdue contact (due from now) is not put off to a later day for
+     * a better hour: the best hour of the day of its first allowed instant
+     * (review s6, item 4) */
+    for (int k = 0; k < g->n; k++) {
+        int off;
+        if (!(pl->cand[pl->gm[g->first + k]].flags & F_OVERDUE) || fu_calendar_utc_offset(cx->zone->cal, t, &off))
+            continue;
+        int64_t day_end = (fu__pl_floordiv(t + off, DAY) + 1) * DAY - off;
+        if (day_end < to) to = day_end;
+        break;
+    }
     unsigned flags = g->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
     for (size_t k = 1;; k = K) {
         int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, k, &qo, sl, &ns);
