@@ -1072,7 +1072,7 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
         if (c->status == C_SUPPRESSED && (rc = emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_SUPPRESSED))) return rc;
         if (c->status == C_DEFERRED && (rc = emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_DEFERRED))) return rc;
     }
-    if ((rc = fu__pl_merge(pl, &plan->stats))) return rc;
+    if ((rc = fu__pl_merge(pl, &cx, &plan->stats))) return rc;
     for (size_t gi = 0; gi < pl->ngrp; gi++) pl->grp[gi].exempt = (uint8_t)prio_exempt(pl->P, pl->grp[gi].priority);
     /* exempt groups first, then by the end of the window */
     if (pl->ngrp > 1) qsort(pl->grp, pl->ngrp, sizeof *pl->grp, fu__pl_grp_cmp);
@@ -1303,8 +1303,10 @@ void fu__pl_overlay_remove(pl_overlay *o, size_t ci, const fu_event *e) {
 }
 
 static int tp_same(const fu_touchpoint *a, const fu_touchpoint *b) {
+    /* best_at too: a contact the event moves (a redial after an unanswered
+     * call) is cancelled at its old time and created at its new one */
     return a->due_from == b->due_from && a->due_to == b->due_to && a->channel == b->channel &&
-           a->status == b->status && strcmp(a->rule, b->rule) == 0;
+           a->status == b->status && a->best_at == b->best_at && strcmp(a->rule, b->rule) == 0;
 }
 
 int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t horizon, fu_plan **out) {

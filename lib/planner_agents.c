@@ -19,6 +19,7 @@ typedef struct fu__agent {
     int calls_per_day;   /* 0: capacity.calls_per_agent_day.max */
     int64_t *off;        /* days off (days since 1970-01-01, local to cal), sorted */
     size_t noff;
+    int shift_min[7];    /* minutes on shift per local weekday (Monday 0): spreads calls_per_day over the hours */
 } fu__agent;
 
 struct fu__agent_set {
@@ -154,6 +155,7 @@ static int agent_row(fu__agent_set *set, const fu__csv *r, const long *col) {
         return rc == FU_ENOMEM ? rc
                                : fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "shift: %s",
                                                   fu_error_last()->message);
+    for (int m = 0; m < 7 * 1440; m++) a->shift_min[m / 1440] += fu_windows_contains(a->shift, m) == 1;
     s = cell(r, col, AC_TZ, &len);
     char tz[128];
     if (len >= sizeof tz) return fu__csv_error_at(r, (size_t)col[AC_TZ], FU_ETIMEZONE, "unknown time zone (too long)");
@@ -181,6 +183,7 @@ static int read_agents(fu__csv *r, fu__agent_set *set) {
     int rc = fu__csv_read_header(r);
     for (int k = 0; k < AC_COUNT; k++) col[k] = -1;
     size_t nh = rc ? 0 : fu__csv_header_count(r);
+    unsigned long hline = fu__csv_record_end_line(r);
     for (size_t i = 0; i < nh && !rc; i++) {
         size_t len;
         const char *name = fu__csv_field(r, i, &len);
@@ -199,6 +202,10 @@ static int read_agents(fu__csv *r, fu__agent_set *set) {
         if (rc <= 0) break;
         rc = agent_row(set, r, col);
     }
+    /* a header without rows would plan every call with nobody to make it */
+    if (!rc && !set->n)
+        rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), hline + 1, 1, NULL,
+                              "no agent: expected a row per agent (agent_id,shift,...) after the header");
     fu__csv_close(r);
     return rc < 0 ? rc : FU_OK;
 }
@@ -262,6 +269,7 @@ typedef struct ag_ctx {
     int64_t day0;   /* first UTC day of the load table, minus one */
     size_t ndays;
     uint32_t *load; /* agent x day: calls */
+    uint16_t *hload; /* agent x local hour (ndays x 24): calls, at most hour_limit() */
     size_t *total;  /* per agent: calls in this plan */
     int32_t *own;   /* per customer: owner agent, -1 none; -2 - agent: over the owner's capacity */
     /* customer zone calendars, by the book's interned tz string */
@@ -350,6 +358,34 @@ static uint32_t *load_at(ag_ctx *x, size_t a, int64_t t) {
     return &x->load[a * x->ndays + (size_t)d];
 }
 
+/* The agent's calls in the local hour of t (NULL outside the table). */
+static uint16_t *hload_at(ag_ctx *x, size_t a, int64_t t) {
+    int off = 0;
+    fu_calendar_utc_offset(x->A->v[a].cal, t, &off);
+    int64_t h = floordiv64(t + off, 3600) - x->day0 * 24;
+    if (h < 0 || (size_t)h >= x->ndays * 24) return NULL;
+    return &x->hload[a * x->ndays * 24 + (size_t)h];
+}
+
+/* Calls an agent takes in one hour: its day's calls spread over the day's
+ * shift hours (calls_per_day 20 on a 9-hour shift: 3 an hour), at least
+ * one, so that a day's calls are not all given at one instant (review s6,
+ * item 4). */
+static int hour_limit(const ag_ctx *x, size_t a, int64_t t) {
+    const fu__agent *g = &x->A->v[a];
+    int m = fu_calendar_minute_of_week(g->cal, t);
+    int sm = m < 0 ? 0 : g->shift_min[m / 1440];
+    if (sm <= 0) return 1;
+    long per = ((long)agent_limit(x, a) * 60 + sm - 1) / sm;
+    return per < 1 ? 1 : per > 10000 ? 10000 : (int)per;
+}
+
+/* The agent has a call left in the hour of t. */
+static int hour_free(ag_ctx *x, size_t a, int64_t t) {
+    uint16_t *h = hload_at(x, a, t);
+    return h && *h < hour_limit(x, a, t);
+}
+
 static int agent_fits(const ag_ctx *x, size_t a, const fu_touchpoint *t, const char *team) {
     const fu__agent *g = &x->A->v[a];
     if (team && strcmp(g->team, team) != 0) return 0;
@@ -362,14 +398,14 @@ static int agent_free(ag_ctx *x, size_t a, int64_t t) {
     int m = fu_calendar_minute_of_week(g->cal, t);
     if (m < 0 || fu_windows_contains(g->shift, m) != 1 || day_off(g, t)) return 0;
     uint32_t *l = load_at(x, a, t);
-    return l && *l < (uint32_t)agent_limit(x, a);
+    return l && *l < (uint32_t)agent_limit(x, a) && hour_free(x, a, t);
 }
 
 /* The first instant >= t the agent is on shift on a day with a call left;
  * INT64_MAX when none within `limit`. */
 static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
     const fu__agent *g = &x->A->v[a];
-    for (int k = 0; k < 64 && t <= limit; k++) {
+    for (int k = 0; k < 512 && t <= limit; k++) {
         uint32_t *l = load_at(x, a, t);
         int off = 0;
         fu_calendar_utc_offset(g->cal, t, &off);
@@ -381,10 +417,13 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
         int m = fu_calendar_minute_of_week(g->cal, t), w;
         if (m < 0 || fu_windows_next_start(g->shift, m, &w)) return INT64_MAX;
         int wait = (w - m + 10080) % 10080;
+        if (!wait && !hour_free(x, a, t)) { /* this hour's calls given: the next local hour */
+            t = (floordiv64(t + off, 3600) + 1) * 3600 - off;
+            continue;
+        }
         if (!wait) return t;
         int64_t c = t - (t % 60 + 60) % 60 + (int64_t)wait * 60;
-        if (floordiv64(c + off, AG_DAY) == floordiv64(t + off, AG_DAY)) return c;
-        t = c; /* another day: check its load */
+        t = c; /* check the load of its day and hour */
     }
     return INT64_MAX;
 }
@@ -483,8 +522,9 @@ static int load_table(ag_ctx *x, fu_touchpoint *tp, size_t n) {
     int64_t nd = floordiv64(hi, AG_DAY) + 3 + AG_LATE_DAYS - x->day0;
     x->ndays = (size_t)(nd > AG_MAX_DAYS ? AG_MAX_DAYS : nd);
     x->load = fu__calloc(x->A->n * x->ndays, sizeof *x->load);
+    x->hload = fu__calloc(x->A->n * x->ndays * 24, sizeof *x->hload);
     x->total = fu__calloc(x->A->n, sizeof *x->total);
-    return x->load && x->total ? FU_OK : fu__error_nomem();
+    return x->load && x->hload && x->total ? FU_OK : fu__error_nomem();
 }
 
 static int is_agent_ch(int ch) {
@@ -587,6 +627,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     }
     t->agent = x->A->v[a].id;
     (*load_at(x, (size_t)a, at))++;
+    (*hload_at(x, (size_t)a, at))++;
     x->total[a]++;
     return FU_OK;
 }
@@ -609,7 +650,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = assign_one(&x, &tp[i], &moved);
     if (!rc && moved) rc = fu__plan_resort(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.total);
+    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total);
     fu__buf_free(&x.buf);
     return rc;
 }

@@ -255,6 +255,8 @@ struct fu_planner {
     fu__agent_set *agents;    /* fu_planner_set_agents(); NULL: nobody is named */
     fu__clv *clv;             /* fu_planner_set_clv(); NULL: no CLV known */
     size_t nev; /* events of the customer being planned in ev (gather()) */
+    uint32_t unknown_class;  /* the first product_class text that names no class of the policy */
+    size_t n_unknown_class;  /* how many distinct ones the plans met */
 };
 
 
@@ -332,7 +334,7 @@ int fu__pl_grp_cmp(const void *a, const void *b);
 int fu__pl_holidays_apply(const fu_planner *pl, const pl_cust *cx, const pl_group *g);
 int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char **rule);
 int fu__pl_local_day_of(const pl_zone *z, int64_t t, int64_t *day);
-int fu__pl_merge(fu_planner *pl, fu_plan_stats *st);
+int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st);
 int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before);
 int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop);
 

@@ -349,9 +349,50 @@ static int channel_rank(int ch) {
     return ch >= 0 && ch < FU_CHANNEL_COUNT ? r[ch] : 0;
 }
 
+/* The first instant of [max(from, now), to] the policy and the customer allow
+ * a contact of priority `prio` (quiet hours, do-not-disturb, holidays as
+ * fu__pl_place() sees them); 1 and *at, 0 none, < 0 an error. */
+static int first_allowed(fu_planner *pl, const pl_cust *cx, int prio, int64_t from, int64_t to, int64_t *at) {
+    pl_group g;
+    memset(&g, 0, sizeof g);
+    g.priority = (uint8_t)prio;
+    int ex = (pl->P->quiet_exempt >> prio) & 1u;
+    if (from < cx->now) from = cx->now;
+    if (from > to) return 0;
+    return fu__pl_next_allowed(cx->zone, cx->mask->bits[ex ? 2 : 0], fu__pl_holidays_apply(pl, cx, &g), from, to, at);
+}
+
+/* Whether candidate x may join the members m[0..n) (review s6, items 1 and
+ * 2): the merged contact needs an allowed instant in the intersection of the
+ * windows (else a step whose window closes at night would suppress the
+ * others with it), and it must come as early as the most pressing members
+ * (the highest priority among them) would come on their own: a routine step
+ * joins an urgent one only when its window holds the urgent one's first
+ * allowed instant. 1 yes, 0 no, < 0 an error. */
+static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n, int x) {
+    const pl_cand *cand = pl->cand;
+    int top = cand[x].priority;
+    for (size_t i = 0; i < n; i++)
+        if (cand[m[i]].priority < top) top = cand[m[i]].priority;
+    int64_t af = cand[x].from, at = cand[x].to, hf = INT64_MIN, ht = INT64_MAX, ta, th;
+    for (size_t i = 0; i <= n; i++) {
+        const pl_cand *c = &cand[i < n ? m[i] : x];
+        if (c->from > af) af = c->from;
+        if (c->to < at) at = c->to;
+        if (c->priority != top) continue;
+        if (c->from > hf) hf = c->from;
+        if (c->to < ht) ht = c->to;
+    }
+    int q = first_allowed(pl, cx, top, af, at, &ta);
+    if (q <= 0) return q;
+    if ((q = first_allowed(pl, cx, top, hf, ht, &th)) < 0) return q;
+    return q == 1 && th == ta;
+}
+
 /* Merge active fu__pl_candidates with overlapping windows (greedy point cover: the
- * fewest contacts that serve every window). */
-int fu__pl_merge(fu_planner *pl, fu_plan_stats *st) {
+ * fewest contacts that serve every window), where the merged contact has an
+ * allowed instant that does not delay its most pressing step (merge_fits()). */
+int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st) {
     size_t na = 0;
     if (pl->gm_cap < pl->ncand && fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand, sizeof *pl->gm))
         return FU_ENOMEM;
@@ -380,6 +421,9 @@ int fu__pl_merge(fu_planner *pl, fu_plan_stats *st) {
         for (size_t k = i + 1; k < na; k++) {
             int64_t kf = pl->cand[pl->gm[k]].from;
             if ((kf < cut || kf == pl->cand[lead].from) && !dep_conflict(pl->cand, &pl->gm[i], j - i, pl->gm[k])) {
+                int fits = merge_fits(pl, cx, &pl->gm[i], j - i, pl->gm[k]);
+                if (fits < 0) return fits;
+                if (!fits) continue;
                 int x = pl->gm[k];
                 memmove(&pl->gm[j + 1], &pl->gm[j], (k - j) * sizeof *pl->gm);
                 pl->gm[j++] = x;
@@ -437,6 +481,17 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
      * every hour it can rank */
     int64_t to = g->to + 1;
     if (to - t > 7 * DAY) to = t + 7 * DAY;
+    /* an overdue contact (due from now) is not put off to a later day for
+     * a better hour: the best hour of the day of its first allowed instant
+     * (review s6, item 4) */
+    for (int k = 0; k < g->n; k++) {
+        int off;
+        if (!(pl->cand[pl->gm[g->first + k]].flags & F_OVERDUE) || fu_calendar_utc_offset(cx->zone->cal, t, &off))
+            continue;
+        int64_t day_end = (fu__pl_floordiv(t + off, DAY) + 1) * DAY - off;
+        if (day_end < to) to = day_end;
+        break;
+    }
     unsigned flags = g->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
     for (size_t k = 1;; k = K) {
         int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, k, &qo, sl, &ns);

@@ -316,11 +316,42 @@ int fu__pl_event_class(fu_planner *pl, const fu_event *e) {
                     pl->ncls = ncap;
                 }
             }
-            if (id < pl->ncls) pl->cls[id] = (int8_t)c;
+            if (id < pl->ncls) {
+                pl->cls[id] = (int8_t)c;
+                if (c == -2 && !pl->n_unknown_class++) /* names no class: fu_planner_unknown_classes() */
+                    pl->unknown_class = id;
+            }
         }
     }
     if (c >= 0) return c;
     if (!isnan(e->unit_price)) return fu__policy_class_of(pl->P, e->unit_price);
+    return -1;
+}
+
+int fu_planner_unknown_classes(const fu_planner *pl, size_t *count, const char **first) {
+    if (!pl || !count) return fu__error_set(FU_EINVAL, "fu_planner_unknown_classes: NULL argument");
+    *count = pl->n_unknown_class;
+    if (first) *first = pl->n_unknown_class ? fu__pl_pl_str(pl, pl->unknown_class) : NULL;
+    return FU_OK;
+}
+
+/* The class of an event without one of its own (an installation or a
+ * delivery that names its order only by order_id): that of the latest
+ * event before it with the same order id that has one (its purchase), as
+ * the KPI engine does (docs/kpi.md); -1 none. */
+static int order_class(fu_planner *pl, const fu_event *e) {
+    if (!e->order_id) return -1;
+    const char *oid = NULL;
+    for (size_t i = pl->nev; i-- > 0;) {
+        const fu_event *r = pl->ev[i];
+        if (r == e || r->at > e->at || !r->order_id) continue;
+        if (r->order_id != e->order_id) {
+            if (!oid) oid = fu__pl_pl_str(pl, e->order_id);
+            if (strcmp(fu__pl_pl_str(pl, r->order_id), oid) != 0) continue;
+        }
+        int c = fu__pl_event_class(pl, r);
+        if (c >= 0) return c;
+    }
     return -1;
 }
 
@@ -390,6 +421,7 @@ static int problem_resolved(const fu_planner *pl, const fu_event *e) {
 int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e) {
     if (w->product_classes) {
         int c = e ? fu__pl_event_class(pl, e) : cx->last_class;
+        if (c < 0 && e) c = order_class(pl, e);
         if (c < 0 || !(w->product_classes & (1u << c))) return 0;
     }
     if (w->severities.n && (!e || !severity_matches(&w->severities, e->severity))) return 0;

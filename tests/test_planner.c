@@ -411,6 +411,77 @@ Test(planner, colliding_touchpoints_merge_into_one_contact) {
     teardown(&f);
 }
 
+/* review s6 #3: the high-price status check of an installation that names
+ * its order only by order_id: the class comes from the order's purchase (its
+ * unit price, N1; its class name, N2), as the KPI engine takes it. A class
+ * text the policy does not know (N3: durable_high) matches nothing and is
+ * reported by fu_planner_unknown_classes(). */
+Test(planner, installation_class_from_its_order) {
+    fx f;
+    setup(&f,
+          "N1,Asia/Shanghai,20000,2026-03-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "N2,Asia/Shanghai,20000,2026-03-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "N3,Asia/Shanghai,20000,2026-03-01T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "N1,2026-03-01T10:00:00+08:00,purchase,O1,,20000,20000,,,,\n"
+          "N1,2026-03-02T11:00:00+08:00,installation,O1,,,,,,,\n"
+          "N2,2026-03-01T10:00:00+08:00,purchase,O2,high_price,,20000,,,,\n"
+          "N2,2026-03-01T10:30:00+08:00,purchase,O9,low_price,,20,,,,\n"
+          "N2,2026-03-02T11:00:00+08:00,installation,O2,,,,,,,\n"
+          "N3,2026-03-01T10:00:00+08:00,purchase,O3,durable_high,,20000,,,,\n"
+          "N3,2026-03-02T11:00:00+08:00,installation,O3,durable_high,,,,,,\n",
+          NULL, NULL);
+    size_t unknown = 9;
+    const char *first = "x";
+    plan(&f, T("2026-03-02T12:00:00+08:00"), 3 * D);
+    CHECK(f.plan,
+          {TP(PLANNED, "N1", "high_price_equipment.status_check"), .due_from = "2026-03-02T11:00:00+08:00",
+           .due_to = "2026-03-05T11:00:00+08:00", .best_at = "2026-03-02T12:00:00+08:00", .priority = "high"},
+          {TP(PLANNED, "N2", "high_price_equipment.status_check"), .best_at = "2026-03-02T12:00:00+08:00"},
+          {TP(PLANNED, "N3", "high_price_equipment"), .absent = 1});
+    cr_assert_eq(fu_planner_unknown_classes(f.pl, &unknown, &first), FU_OK);
+    cr_expect_eq(unknown, 1);
+    cr_expect_str_eq(first, "durable_high");
+    cr_expect_eq(fu_planner_unknown_classes(NULL, &unknown, NULL), FU_EINVAL);
+    teardown(&f);
+}
+
+/* review s6 #1: a step whose window closes at night (the complaint's 24 h
+ * response, opened at 02:00) is not merged with the overdue quarterly call:
+ * their one contact would have had no allowed instant and the quarterly
+ * was suppressed with it. The quarterly is planned at 08:00. */
+Test(planner, merge_needs_an_allowed_instant) {
+    fx f;
+    setup(&f, "Q1,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "Q1,2025-01-01T10:00:00+08:00,purchase,O1,,500,500,,,,\n"
+          "Q1,2026-03-01T02:00:00+08:00,complaint,,,,,normal,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-02T00:00:00+08:00"), D);
+    CHECK(f.plan,
+          {TP(PLANNED, "Q1", "ordinary_quarterly"), .best_at = "2026-03-02T08:00:00+08:00", .purposes = 1},
+          {TP(SUPPRESSED, "Q1", "complaint.immediate"), .rule_is = "cadences.complaint.immediate",
+           .due_to = "2026-03-02T02:00:00+08:00", .status_rule = "quiet_hours.allowed"});
+    teardown(&f);
+}
+
+/* review s6 #2: the urgent expert-team escalation (fault unresolved 48 h,
+ * due [03-04 13:00, 03-05 13:00]) is made at 13:00 on 03-04; the routine
+ * consultation follow-up (from 03-05 12:00) does not join it, which would
+ * have delayed it by 23 h: it is a contact of its own. */
+Test(planner, merge_does_not_delay_the_urgent_step) {
+    fx f;
+    setup(&f, "N1,Asia/Shanghai,20000,,,,,,yes,,\n",
+          "N1,2026-03-02T12:00:00+08:00,inquiry,,,,,low,chat,,\n"
+          "N1,2026-03-02T13:00:00+08:00,fault,O1,,,,normal,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-02T14:00:00+08:00"), 10 * D);
+    CHECK(f.plan,
+          {TP(PLANNED, "N1", "fault_escalation.expert_team"), .rule_is = "cadences.fault_escalation.expert_team",
+           .best_at = "2026-03-04T13:00:00+08:00", .priority = "urgent"},
+          {TP(PLANNED, "N1", "consultation.follow_up"), .rule_is = "cadences.consultation.follow_up",
+           .priority = "normal", .due_from = "2026-03-05T12:00:00+08:00"});
+    teardown(&f);
+}
+
 /* ------------------------------------------------------------------ capacity */
 
 /* Five deliveries at 10:00, one agent making 3 calls a day: 3 planned, 2
@@ -664,6 +735,23 @@ Test(planner, besttime_picks_the_answering_hour) {
     teardown(&f);
 }
 
+/* review s6 #4: an overdue contact is made on the day of its first allowed
+ * instant, at that day's best hour, not put off to a later day for a better
+ * one. E00 answers at 19:10; its quarterly call (last answered 01-30, due
+ * [04-30 19:10, 05-14 19:10]) is overdue on Mon 05-18 at 20:00: made at
+ * 20:00 that evening (the one hour before the quiet hours), not on Tue
+ * 19:00 as the week's best hour. */
+Test(planner, besttime_does_not_put_off_an_overdue_contact) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_BESTTIME;
+    setup_besttime(&f, &o);
+    plan(&f, T("2026-05-18T20:00:00+08:00"), 2 * D);
+    CHECK(f.plan, {TP(PLANNED, "E00", "ordinary_quarterly"), .best_at = "2026-05-18T20:00:00+08:00",
+                   .reason = "overdue"});
+    teardown(&f);
+}
+
 /* Without a model best_at is the first allowed instant (09:00); a model
  * passed in (fu_besttime_new()) gives the same plan as the planner's own,
  * and two runs give the same CSV. */
@@ -875,6 +963,49 @@ Test(planner, feed_creates_and_cancels_touchpoints) {
     teardown(&f);
 }
 
+/* review s6 #14: an unanswered call moves the contact to its redial time;
+ * the delta says so (the old time cancelled, the new one created), or a CRM
+ * applying deltas (examples/c/crm_integration.c) keeps the old time. */
+Test(planner, feed_reports_a_redial_as_moved) {
+    fx f;
+    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "C";
+    e.at = t0;
+    e.kind = FU_EVENT_DELIVERY;
+    e.order_id = "O9";
+    fu_plan *d = NULL;
+    cr_assert_eq(fu_planner_feed(f.pl, &e, t0, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    const fu_touchpoint *t = find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact");
+    cr_assert_not_null(t);
+    cr_assert_eq(t->best_at, t0);
+    fu_plan_free(d);
+    fu_event_in c;
+    fu_event_in_init(&c);
+    c.customer_id = "C";
+    c.at = t0 + 5 * 60;
+    c.kind = FU_EVENT_CONTACT;
+    c.channel = FU_CHANNEL_PHONE;
+    c.outcome = FU_OUTCOME_NO_ANSWER;
+    c.order_id = "O9";
+    cr_assert_eq(fu_planner_feed(f.pl, &c, c.at, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    /* redial.no_answer: 2 business hours after 10:05 (09:00-12:00, 13:30-18:00) = 13:35 */
+    t = find(d, FU_TOUCHPOINT_CANCELLED, "C", "delivery.first_contact");
+    cr_assert_not_null(t, "the old time is cancelled");
+    cr_expect_eq(t->best_at, c.at, "%lld", (long long)(t->best_at - t0)); /* as planned at now, before the call */
+    t = find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact");
+    cr_assert_not_null(t, "the new time is created");
+    cr_expect_eq(t->best_at, T("2026-03-02T13:35:00+08:00"), "%s", t->reason);
+    cr_expect(strstr(t->reason, "redial.no_answer"), "%s", t->reason);
+    /* the second contact did not move: not in the delta */
+    cr_expect_null(find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.second_contact"));
+    cr_expect_null(find(d, FU_TOUCHPOINT_CANCELLED, "C", "delivery.second_contact"));
+    fu_plan_free(d);
+    teardown(&f);
+}
+
 /* ------------------------------------------------------------------ bad input */
 
 Test(planner, bad_arguments) {
@@ -1009,11 +1140,16 @@ Test(planner, simulation_cap_violations_from_kpi) {
     /* Cap violations are the KPI engine's `over_contact` over the contacts
      * made, each with the priority the planner gave it (issue 18): exempt
      * priorities and caps that name other priorities do not count, as in the
-     * planner. 0 of the 1,050 contacts; 46 when the KPI saw every contact as
+     * planner. 0 of the 1,067 contacts; 46 when the KPI saw every contact as
      * `normal` (the high-priority ones the planner rightly let past the
      * normal/low-only `per_order` and `first_month` caps). */
     cr_assert_eq(r->cap_violations, 0, "%zu", r->cap_violations);
-    cr_assert_eq(r->contacts, 1050, "%zu", r->contacts);
+    /* 1,050 before review s6: + 15 high-price equipment checks of installation
+     * rows that name their order only (the class now comes from the order's
+     * purchase, item 3), + 2 contacts no longer merged with a step whose
+     * window has no allowed instant or opens later than the urgent one's
+     * (items 1 and 2) */
+    cr_assert_eq(r->contacts, 1067, "%zu", r->contacts);
     cr_assert_gt(r->contacts, 100);
     cr_assert_gt(r->customers_due, 100);
     cr_assert_gt(r->coverage, 0.5);

@@ -193,6 +193,33 @@ Test(agents, without_agents_nobody_is_named) {
     teardown(&f);
 }
 
+/* review s6 #4: an agent's calls are spread over its shift hours, not all
+ * given at one instant. A1 makes 20 calls a day on a 9-hour shift (09:00 to
+ * 18:00): ceil(20 x 60 / 540) = 3 an hour. Eight deliveries at 10:00: 3 at
+ * 10:00, 3 at 11:00, and the last 2 at 13:30 (agents.team_hours: lunch
+ * 12:00-13:30), in plan order. Before, all 8 were at 10:00. */
+Test(agents, calls_per_hour_spread_over_the_shift) {
+    fx f;
+    setup(&f, 8, 0, "", "2026-03-02T10:00:00+08:00",
+          "agent_id,shift,tz,calls_per_day\nA1,Mon-Fri 09:00-18:00,Asia/Shanghai,20\n");
+    size_t n = 0;
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
+    cr_assert_eq(n, 8);
+    int at10 = 0, at11 = 0, at1330 = 0;
+    for (size_t i = 0; i < n; i++) {
+        cr_expect_str_eq(tp[i].agent, "A1");
+        at10 += tp[i].best_at == T("2026-03-02T10:00:00+08:00");
+        at11 += tp[i].best_at == T("2026-03-02T11:00:00+08:00");
+        at1330 += tp[i].best_at == T("2026-03-02T13:30:00+08:00");
+        if (tp[i].best_at != T("2026-03-02T10:00:00+08:00"))
+            cr_expect(strstr(tp[i].reason, "moved to the first instant an agent may call"), "%s", tp[i].reason);
+    }
+    cr_expect_eq(at10, 3);
+    cr_expect_eq(at11, 3);
+    cr_expect_eq(at1330, 2);
+    teardown(&f);
+}
+
 Test(agents, bad_agents_csv) {
     fx f;
     setup(&f, 1, 0, "", "2026-03-02T10:00:00+08:00", AGENTS);
@@ -203,8 +230,10 @@ Test(agents, bad_agents_csv) {
         "agent_id,shift\nA1,Mon 09:00-10:00\nA1,Tue 09:00-10:00\n",   /* twice */
         "agent_id,shift,tz\nA1,Mon 09:00-10:00,Mars/Olympus\n",       /* zone */
         "agent_id,shift,calls_per_day\nA1,Mon 09:00-10:00,lots\n",    /* number */
+        "agent_id,shift\n",                                           /* no agent (review s6 #6) */
+        "agent_id,shift",                                             /* no agent, no newline */
     };
-    static const unsigned long line[] = {1, 2, 2, 3, 2, 2};
+    static const unsigned long line[] = {1, 2, 2, 3, 2, 2, 2, 2};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = fu_planner_set_agents(f.pl, bad[i], strlen(bad[i]), "agents.csv");
         cr_expect(rc == FU_EPARSE || rc == FU_ETIMEZONE, "case %zu: %d", i, rc);

@@ -332,6 +332,14 @@ static int run(int argc, char **argv) {
                 "(calendars.<name>.data_until); their reasons name it. Add the next year's notice to the "
                 "policy (docs/calendar.md) or use --strict-calendar to refuse\n",
                 st.calendar_expired);
+    size_t unknown_classes = 0;
+    const char *unknown_class = NULL;
+    if (fu_planner_unknown_classes(pl, &unknown_classes, &unknown_class) == FU_OK && unknown_classes)
+        fprintf(stderr,
+                "followup plan: warning: product_class '%s'%s names no product class of the policy "
+                "(segments.product_classes: a class or its kind); those events take their class from unit_price "
+                "or their order's purchase, else match no product_class condition\n",
+                unknown_class, unknown_classes > 1 ? " and others" : "");
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);

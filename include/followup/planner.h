@@ -414,6 +414,22 @@ FU_EXTERN void fu_planner_free(fu_planner *planner);
 FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, size_t n, size_t *out);
 
 /**
+ * Product class texts the planner met that name no product class of the
+ * policy (`segments.product_classes`: a class name or its `kind`), e.g. a
+ * site's own `durable_high`: such an event takes its class from its
+ * `unit_price`, else from the purchase of its `order_id`, else it has none
+ * and matches no `when: {product_class: ...}` condition. Counted over the
+ * plans made so far (the events whose class a plan needed), for a warning
+ * (`followup plan` prints one). Threads: as fu_planner_plan().
+ *
+ * @param[out] count distinct unknown texts
+ * @param[out] first the first of them (borrowed from the book), NULL when
+ *                   none; may be NULL
+ * @return #FU_OK; #FU_EINVAL (NULL planner or count).
+ */
+FU_EXTERN int fu_planner_unknown_classes(const fu_planner *planner, size_t *count, const char **first);
+
+/**
  * Plan every customer of the book for [now, now + horizon).
  *
  * Every touchpoint whose window meets the horizon is reported in exactly one

@@ -136,7 +136,9 @@ def test_simulate_the_sample_measured_by_the_kpi_engine(sample):
     # caps do not count (2 when the KPI saw every contact as normal).
     assert values["cap_violations"] == "0"
     assert int(values["steps"]) == 53
-    assert int(values["contacts"]) == 833
+    # 833 before review s6: 2 steps are no longer merged into a contact that
+    # would have delayed them or had no allowed instant (docs/planner.md, Merging)
+    assert int(values["contacts"]) == 835
     assert (values["customers_due"], values["customers_contacted"]) == ("186", "135")
     assert float(values["coverage"]) == pytest.approx(135 / 186, abs=1e-4)
 
