@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""Answer rate of the best-time arm against the first-allowed-hour plan over fixed seeds.
+
+Runs `followup simulate --compare ARMS --format csv` on the realistic sample book (the
+"simulate" section's span and team, bench/BENCHMARKS.md) once per seed, and prints per
+arm the mean answer rate with its 95% t-interval over the seeds, and the relative lift
+of every arm over `policy` (per-seed ratio, mean and t-interval). Reads only the CSV
+outputs: the ground truth is the simulator's, never this script's.
+
+    /usr/bin/python3 bench/besttime_sim_seeds.py BUILD/examples/followup [--seeds 1-10]
+        [--arms policy,besttime] [--save DIR] [--policy FILE]
+
+--save DIR keeps each seed's CSV (DIR/seed_N.csv) so that runs can be compared byte for
+byte (the policy and baseline arms must not move when only the best-time model changes).
+"""
+import argparse
+import csv
+import io
+import math
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BOOK = os.path.join(HERE, "..", "examples", "sample", "realistic")
+T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262,
+        11: 2.228, 12: 2.201, 15: 2.145, 20: 2.093}
+
+
+def tint(xs):
+    n = len(xs)
+    m = sum(xs) / n
+    if n < 2:
+        return m, float("nan"), float("nan")
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
+    h = T975.get(n, 1.96) * sd / math.sqrt(n)
+    return m, m - h, m + h
+
+
+def seeds_of(text):
+    out = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("followup")
+    ap.add_argument("--seeds", default="1-10")
+    ap.add_argument("--arms", default="policy,besttime")
+    ap.add_argument("--save")
+    ap.add_argument("--policy")
+    a = ap.parse_args()
+    arms = a.arms.split(",")
+    rates = {arm: [] for arm in arms}
+    for seed in seeds_of(a.seeds):
+        cmd = [a.followup, "simulate", "--customers", os.path.join(BOOK, "customers.csv"),
+               "--events", os.path.join(BOOK, "events.csv"), "--truth", os.path.join(BOOK, "truth.csv"),
+               "--from", "2026-09-21T00:00:00+08:00", "--to", "2026-12-14T00:00:00+08:00",
+               "--compare", a.arms, "--agents", "3", "--calls-per-agent", "40", "--seed", str(seed),
+               "--format", "csv"]
+        if a.policy:
+            cmd[2:2] = ["--policy", a.policy]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        if a.save:
+            os.makedirs(a.save, exist_ok=True)
+            with open(os.path.join(a.save, f"seed_{seed}.csv"), "w") as f:
+                f.write(out)
+        row = next(r for r in csv.DictReader(io.StringIO(out)) if r["measure"] == "answer_rate")
+        for arm in arms:
+            rates[arm].append(float(row[arm]))
+        print(f"seed {seed}: " + "  ".join(f"{arm} {rates[arm][-1]:.4f}" for arm in arms), file=sys.stderr)
+    for arm in arms:
+        m, lo, hi = tint(rates[arm])
+        line = f"{arm:12s} answer rate {m:.4f} [{lo:.4f}, {hi:.4f}]"
+        if arm != "policy" and "policy" in rates:
+            g = [100 * (x / p - 1) for x, p in zip(rates[arm], rates["policy"])]
+            gm, glo, ghi = tint(g)
+            line += f"  lift over policy {gm:+.2f}% [{glo:+.2f}, {ghi:+.2f}]"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
