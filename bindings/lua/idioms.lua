@@ -93,15 +93,18 @@ local PARAMS = {
   ["Kpi:set_segment"] = "customer_id label",
   ["Kpi:find"] = "kpi period group",
   ["Kpi:figure"] = "i", ["Kpi:to_html"] = "breakdown title min_n",
-  Book = "flags",
+  Book = "flags max_record_bytes max_field_bytes",
   ["Book:add_customer"] = "id tz annual_spend first_purchase_at industry is_smb preferred_windows dnd_windows "
     .. "consent_phone consent_sms consent_email",
   ["Book:add_event"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
     .. "outcome score survey note priority",
   ["Book:customer"] = "i", ["Book:event"] = "i", ["Book:find_customer"] = "id",
   ["Plan:count"] = "status", ["Plan:touchpoint"] = "status i",
-  BestTime = "policy book",
-  Calendar = "path",
+  BestTime = "policy book segments n_segments flags slot_seconds half_life_seconds prior_strength "
+    .. "prior_answer_rate prior_method as_of b2b_calendar b2b",
+  Calendar = "tzid",
+  Guard = "policy book log unknown retry_after max_attempts_per_day log_contacts_only besttime",
+  Ledger = "path flags", Redactor = "kinds mask_char", Extractor = "min_lead_seconds",
 }
 local function param_name(key, n)
   local list = PARAMS[key]
