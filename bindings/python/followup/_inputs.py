@@ -76,6 +76,16 @@ def _floats(fname: str, what: str, values) -> np.ndarray:
         raise _invalid(f"{fname}(): {what} must be numbers") from None
 
 
+def _one_argument(fn, name: str, annotation: str, doc: str):
+    """fn(self, name=None) with its signature and help text."""
+    P = inspect.Parameter
+    fn.__signature__ = inspect.Signature(
+        [P("self", P.POSITIONAL_OR_KEYWORD), P(name, P.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation)],
+        return_annotation=None)
+    fn.__doc__ = f"{fn.__name__}(self, {name}: {annotation} = None) -> None\n\n{doc}"
+    return fn
+
+
 # ---- Planner.set_clv, set_clv_values, set_agents ----
 def _clv_by_book_order(fname: str, book, ids: list, values: np.ndarray) -> np.ndarray:
     """values[k] of ids[k] in book order (NaN where not given; ids the book
@@ -124,17 +134,12 @@ def _set_clv(raw_csv, raw_values):
         if bad:
             raise _invalid(f"{fname}(): customer ids must be str, not {type(bad[0]).__name__} ({bad[0]!r})")
         return raw_values(self, _clv_by_book_order(fname, book, ids, values))
-    P = inspect.Parameter
-    set_clv.__signature__ = inspect.Signature(
-        [P("self", P.POSITIONAL_OR_KEYWORD),
-         P("csv", P.POSITIONAL_OR_KEYWORD, default=None, annotation="str | pandas.DataFrame | pandas.Series | dict")],
-        return_annotation=None)
-    set_clv.__doc__ = ("set_clv(self, csv: str | pandas.DataFrame | pandas.Series | dict = None) -> None\n\n"
-                       "The customers' CLV for channels.by_clv: CSV text (customer_id, clv), a DataFrame with a "
+    set_clv.__name__ = "set_clv"
+    return _one_argument(set_clv, "csv", "str | pandas.DataFrame | pandas.Series | dict",
+                         "The customers' CLV for channels.by_clv: CSV text (customer_id, clv), a DataFrame with a "
                        "clv column and the ids in a customer_id column or the index (followup.segments()), a "
                        "Series indexed by id or a dict {id: clv}; NaN unknown, ids not in the book skipped; "
-                       "None removes them.")
-    return set_clv
+                         "None removes them.")
 
 
 def _set_clv_values(raw):
@@ -146,14 +151,9 @@ def _set_clv_values(raw):
             raise TypeError("Planner.set_clv_values(): argument 1 (clv) must be one number per book customer "
                             f"(an array or sequence in book order), not {type(clv).__name__} (by id: set_clv)")
         return raw(self, np.ascontiguousarray(_floats("Planner.set_clv_values", "clv", clv)))
-    P = inspect.Parameter
-    set_clv_values.__signature__ = inspect.Signature(
-        [P("self", P.POSITIONAL_OR_KEYWORD),
-         P("clv", P.POSITIONAL_OR_KEYWORD, default=None, annotation="ArrayLike")], return_annotation=None)
-    set_clv_values.__doc__ = ("set_clv_values(self, clv: ArrayLike = None) -> None\n\nThe customers' CLV for "
-                              "channels.by_clv, one value per book customer in book order (NaN unknown); None "
-                              "removes them.")
-    return set_clv_values
+    set_clv_values.__name__ = "set_clv_values"
+    return _one_argument(set_clv_values, "clv", "ArrayLike", "The customers' CLV for channels.by_clv, one value "
+                         "per book customer in book order (NaN unknown); None removes them.")
 
 
 def _set_agents(raw):
@@ -165,15 +165,10 @@ def _set_agents(raw):
                 frame = frame.reset_index()
             csv = frame.to_csv(index=False)
         return raw(self, csv)
-    P = inspect.Parameter
-    set_agents.__signature__ = inspect.Signature(
-        [P("self", P.POSITIONAL_OR_KEYWORD),
-         P("csv", P.POSITIONAL_OR_KEYWORD, default=None, annotation="str | pandas.DataFrame")],
-        return_annotation=None)
-    set_agents.__doc__ = ("set_agents(self, csv: str | pandas.DataFrame = None) -> None\n\nThe planner's agents: "
-                          "the agents CSV as text or a DataFrame of its columns (agent_id, team, skills, shift, "
-                          "tz, calls_per_day, days_off); None or \"\" removes them.")
-    return set_agents
+    set_agents.__name__ = "set_agents"
+    return _one_argument(set_agents, "csv", "str | pandas.DataFrame", "The planner's agents: the agents CSV as "
+                         "text or a DataFrame of its columns (agent_id, team, skills, shift, tz, calls_per_day, "
+                         "days_off); None or \"\" removes them.")
 
 
 # ---- Kpi.set_segments, add_due ----
