@@ -434,6 +434,8 @@ FU_RAISES(fu_kpi::m_merge)
 %}
 %pythonappend fu_kpi::fu_kpi %{
     self._policy = args[0] if args else kwargs.get("policy")
+    self._options = (args[1] if len(args) > 1 else kwargs.get("period", "week"),
+                     args[2] if len(args) > 2 else kwargs.get("by", "none"))
 %}
 /* The engine borrows the first book given to add_book (the book refuses
  * changes while the engine lives): keep the Python object alive. */

@@ -14,6 +14,9 @@
  *   Planner.set_agents(csv=None)
  *   Planner.read_agents(path)
  *   Planner.set_clv(csv=None), Planner.read_clv(path)  (channels.by_clv)
+ *   Planner.set_clv_values(clv=None)  one CLV per book customer (book order,
+ *       NaN unknown): a sequence or float64 array (Python), an array of
+ *       numbers (Lua; 0/0 unknown); fu_planner_set_clv_values()
  *       Give the planner its agents (agents CSV of docs/formats.md); every
  *       planned agent contact then names its agent (Touchpoint.agent).
  *       None / nil or "" removes them.
@@ -69,4 +72,13 @@ FU_RAISES(fu_planner::m_read_clv)
 %extend fu_planner {
     void m_set_clv(const char *csv = NULL) { fu_planner_set_clv($self, csv ? csv : "", csv ? strlen(csv) : 0, "<clv>"); }
     void m_read_clv(const char *path) { fu_planner_read_clv($self, path); }
+}
+
+/* set_clv_values(clv): the typemaps of `clv` are in planner.i (before the type) */
+FU_RAISES(fu_planner::m_set_clv_values)
+%rename(set_clv_values) fu_planner::m_set_clv_values;
+%extend fu_planner {
+    void m_set_clv_values(const fu_swig_dvec *clv = NULL) {
+        fu_planner_set_clv_values($self, clv ? clv->v : NULL, clv ? clv->n : 0);
+    }
 }

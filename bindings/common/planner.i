@@ -397,6 +397,36 @@ static int fu_lua_nil_or_table(lua_State *L, int idx) { return lua_isnil(L, idx)
 #endif
 %typemap(freearg) const fu_swig_dvec *tier_cycles { free(tcv$argnum); }
 
+/* Planner.set_clv_values(clv) (loop.i): one value per book customer; None / nil removes them */
+#ifdef SWIGPYTHON
+%typemap(in) const fu_swig_dvec *clv (double *cv = NULL, fu_swig_dvec tmp) {
+    $1 = NULL;
+    if ($input != Py_None) {
+        if (fu_py_seg_doubles($input, &cv, &tmp.n) < 0) SWIG_fail;
+        tmp.v = cv;
+        $1 = &tmp;
+    }
+}
+%typemap(typecheck) const fu_swig_dvec *clv {
+    $1 = $input == Py_None || PySequence_Check($input) || PyObject_CheckBuffer($input);
+}
+#endif
+#ifdef SWIGLUA
+%typemap(in, checkfn="fu_lua_nil_or_table") const fu_swig_dvec *clv (double *cv = NULL, fu_swig_dvec tmp) {
+    $1 = NULL;
+    if (!lua_isnil(L, $input)) {
+        if (fu_lua_seg_doubles(L, $input, &cv, &tmp.n) < 0) {
+            lua_pushstring(L, "argument 1 (clv): expected an array of numbers");
+            SWIG_fail;
+        }
+        tmp.v = cv;
+        $1 = &tmp;
+    }
+}
+%typemap(typecheck) const fu_swig_dvec *clv { $1 = lua_isnil(L, $input) || lua_istable(L, $input); }
+#endif
+%typemap(freearg) const fu_swig_dvec *clv { free(cv$argnum); }
+
 %rename(Planner) fu_planner;
 typedef struct fu_planner {} fu_planner;
 

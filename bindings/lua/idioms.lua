@@ -42,11 +42,85 @@ local CTYPES = {
   ["userdata"] = "object",
 }
 
+-- The Lua class of a C struct type ("fu_policy const *" -> "Policy"): the
+-- struct name without fu_ / fu_swig_ in CamelCase, or one of these.
+local STRUCT_CLASSES = {
+  besttime = "BestTime", swig_freq_data = "FrequencyData", frequency = "FrequencyModel",
+  segment_bgnbd = "BgNbd", segment_pareto = "ParetoNbd", segment_gammagamma = "GammaGamma",
+  segment_summary = "Summary", segment_book_summary = "BookSummary", swig_events = "EventBatch",
+  swig_decision = "GuardDecision", swig_log = "ContactLog", swig_bt_slot = "BestTimeSlot",
+}
+local function struct_class(ctype)
+  local base = ctype:gsub("const", ""):gsub("struct", ""):gsub("%*", ""):gsub("%s+", "")
+  local name = base:match("^fu_([%w_]+)$")
+  if not name then return nil end
+  if STRUCT_CLASSES[name] then return STRUCT_CLASSES[name] end
+  local camel = name:gsub("^swig_", ""):gsub("_?(%w+)", function(w) return w:sub(1, 1):upper() .. w:sub(2) end)
+  return CLASSES[camel] and camel or nil
+end
+
 local function lua_type_name(ctype)
   if CTYPES[ctype] then return CTYPES[ctype] end
-  local cls = ctype:match("^fu_([%w_]+) %*") or ctype:match("^struct fu_([%w_]+)")
-  if cls then return "followup " .. cls:gsub("^swig_", "") .. " object" end
+  local cls = struct_class(ctype)
+  if cls then return "followup." .. cls end
   return "value"
+end
+
+-- "an integer", "a string", "a followup.Policy", ...
+local function with_article(t)
+  if t == "value" then return "a value of another type" end
+  return (t:match("^[aeiou]") and "an " or "a ") .. t
+end
+
+-- The names of the arguments of constructors (PARAMS.Class) and methods
+-- (PARAMS["Class:method"]), self excluded, for messages ("argument 3 (agents)").
+local PARAMS = {
+  Planner = "policy book agents calls_per_agent default_cycle besttime tier_cycles strict_calendar",
+  ["Planner:plan"] = "now horizon",
+  ["Planner:plan_customer"] = "customer now horizon",
+  ["Planner:feed"] = "customer_id at kind now horizon order_id product_class unit_price amount severity channel "
+    .. "agent_id outcome score survey note",
+  ["Planner:simulate"] = "from to step",
+  ["Planner:set_agents"] = "csv", ["Planner:set_clv"] = "csv", ["Planner:set_clv_values"] = "clv",
+  ["Planner:set_ledger"] = "ledger",
+  Kpi = "policy period by from to as_of costs budget",
+  ["Kpi:add_book"] = "book",
+  ["Kpi:add_customer"] = "id annual_spend first_purchase_at",
+  ["Kpi:add_event"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
+    .. "outcome score survey",
+  ["Kpi:add_due"] = "customer_id due_to due_from agent_id",
+  ["Kpi:add_commitment"] = "customer_id deadline state closed_at created_by",
+  ["Kpi:set_segment"] = "customer_id label",
+  ["Kpi:find"] = "kpi period group",
+  ["Kpi:figure"] = "i", ["Kpi:to_html"] = "breakdown title min_n",
+  Book = "flags max_record_bytes max_field_bytes",
+  ["Book:add_customer"] = "id tz annual_spend first_purchase_at industry is_smb preferred_windows dnd_windows "
+    .. "consent_phone consent_sms consent_email",
+  ["Book:add_event"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
+    .. "outcome score survey note priority",
+  ["Book:customer"] = "i", ["Book:event"] = "i", ["Book:find_customer"] = "id",
+  ["Plan:count"] = "status", ["Plan:touchpoint"] = "status i",
+  BestTime = "policy book segments n_segments flags slot_seconds half_life_seconds prior_strength "
+    .. "prior_answer_rate prior_method as_of b2b_calendar b2b",
+  Calendar = "tzid",
+  Guard = "policy book log unknown retry_after max_attempts_per_day log_contacts_only besttime",
+  Ledger = "path flags", Redactor = "kinds mask_char", Extractor = "min_lead_seconds",
+}
+local function param_name(key, n)
+  local list = PARAMS[key]
+  if type(list) == "string" then
+    local t = {}
+    for w in list:gmatch("%S+") do t[#t + 1] = w end
+    PARAMS[key] = t
+    list = t
+  end
+  return list and list[n]
+end
+
+-- "argument 3" or "argument 3 (agents)" of the constructor or method `key`.
+local function arg_label(key, n)
+  local name = param_name(key, n)
+  return "argument " .. n .. (name and (" (" .. name .. ")") or "")
 end
 
 local function new_error(code, name, message)
@@ -59,22 +133,69 @@ local function arg_error(fname, message)
   return new_error(M.EINVAL, "InvalidArgumentError", fname .. ": " .. message)
 end
 
+-- The C library's function names in its messages ("fu_planner_feed: now is
+-- before the event", "call fu_book_finalize()") as the Lua methods and
+-- functions that call them ("Planner:feed: ...", "call Book:finalize()"),
+-- NULL as nil, as the Python binding does.
+local C_CLASSES = {
+  book = "Book", planner = "Planner", plan = "Plan", kpi = "Kpi", besttime = "BestTime", calendar = "Calendar",
+  ledger = "Ledger", policy = "Policy", redactor = "Redactor", guard = "Guard", windows = "Windows",
+  extractor = "Extractor", frequency_model = "FrequencyModel", segment_run = "SegmentRun",
+  commitment_list = "CommitmentList", contact_log = "ContactLog",
+}
+local C_PREFIXES = {}
+for k in pairs(C_CLASSES) do C_PREFIXES[#C_PREFIXES + 1] = k end
+table.sort(C_PREFIXES, function(a, b) return #a > #b end)
+local C_NAMES = {
+  fu_kpi_partial_write = "Kpi:partial", fu_kpi_merge_partial = "Kpi:merge",
+  fu_segment_book_summarize = "followup.segment_book", fu_segment_run_new = "followup.segment_run",
+  fu_stats_beta_quantile = "followup.beta_quantile", fu_error_last = "followup.Error",
+  fu_calendar_add_working_days_bulk = "Calendar:add_working_days", fu_kpi_write_html_to_string = "Kpi:to_html",
+}
+
+local function lua_c_name(rest)
+  if C_NAMES["fu_" .. rest] then return C_NAMES["fu_" .. rest] end
+  for _, prefix in ipairs(C_PREFIXES) do
+    if rest == prefix or rest:sub(1, #prefix + 1) == prefix .. "_" then
+      local cls, method = C_CLASSES[prefix], rest:sub(#prefix + 2)
+      local mt = CLASSES[cls]
+      if mt then
+        if method == "" or method == "new" or method == "open" then return "followup." .. cls end
+        if method == "free" then return cls .. " (closed)" end
+        if rawget(rawget(mt, ".fn") or {}, method) ~= nil then return cls .. ":" .. method end
+      end
+    end
+  end
+  if type(rawget(M, rest)) == "function" and rest:sub(1, 1) ~= "_" then return "followup." .. rest end
+  return nil
+end
+
+local function c_names(s)
+  if type(s) ~= "string" or not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
+  s = s:gsub("%f[%w_]fu_(%l[%w_]*)", function(rest) return lua_c_name(rest) end)
+  return (s:gsub("%f[%w_]NULL%f[^%w_]", "nil"))
+end
+
 -- SWIG's wrapper names in the binding's own messages ("Redactor_apply:
 -- argument 2 contains a NUL", "new_Book: argument 1 must be ..."), where a
 -- method counts self as argument 1, in Lua words ("Redactor:apply: argument 1").
 local function lua_names(s)
   if type(s) ~= "string" then return s end
   s = s:gsub("new_(%u%a*): argument (%d+)", function(c, n)
-    if CLASSES[c] then return c .. ": argument " .. n end
+    if CLASSES[c] then return c .. ": " .. arg_label(c, tonumber(n)) end
   end)
-  return (s:gsub("(%u%a*)_(%l[%w_]*): argument (%d+)", function(c, m, n)
-    if CLASSES[c] then return c .. ":" .. m .. ": argument " .. (tonumber(n) - 1) end
-  end))
+  s = s:gsub("(%u%a*)_(%l[%w_]*): argument (%d+)", function(c, m, n)
+    if CLASSES[c] then return c .. ":" .. m .. ": " .. arg_label(c .. ":" .. m, tonumber(n) - 1) end
+  end)
+  return c_names(s)
 end
 
 -- A SWIG-layer message ("Error in fu_book::m_customer (arg 2), expected
--- 'size_t' got 'string'") as a followup.Error in Lua words.
-local function convert(e, fname)
+-- 'size_t' got 'string'") as a followup.Error in Lua words. fname is the
+-- Lua name of the call ("Planner:feed", "Planner" for a constructor);
+-- noself: a constructor or module function, whose SWIG argument numbers are
+-- the Lua ones (a method's count self).
+local function convert(e, fname, noself)
   if type(e) == "table" then
     if getmetatable(e) == ErrorMT then e.message, e.text = lua_names(e.message), lua_names(e.text) end
     return e
@@ -82,14 +203,15 @@ local function convert(e, fname)
   local msg = tostring(e)
   local _, narg, want, got = msg:match("Error in ([^%s]+) %(arg (%d+)%), expected '([^']*)' got '([^']*)'")
   if narg then
-    local n = tonumber(narg) - 1 -- SWIG counts self
-    return arg_error(fname, string.format("argument %d must be %s, not %s", n > 0 and n or 1,
-      (lua_type_name(want):gsub("^integer$", "an integer"):gsub("^number$", "a number"):gsub("^string$",
-        "a string"):gsub("^boolean$", "a boolean"):gsub("^followup", "a followup")), lua_type_name(got)))
+    local n = tonumber(narg) - (noself and 0 or 1) -- a method: SWIG counts self
+    return arg_error(fname, string.format("%s must be %s, not %s", arg_label(fname, n > 0 and n or 1),
+      with_article(lua_type_name(want)), lua_type_name(got)))
   end
   local lo, hi, given = msg:match("Error in [^%s]+ expected (%d+)%.%.(%d+) args, got (%d+)")
   if lo then
-    return arg_error(fname, string.format("takes %s to %s arguments, %s given", lo, hi, given))
+    local d = noself and 0 or 1
+    return arg_error(fname, string.format("takes %d to %d arguments, %d given", tonumber(lo) - d,
+      tonumber(hi) - d, tonumber(given) - d))
   end
   msg = msg:gsub("Error in [^%s]+ ", "")
   for ctype, lname in pairs(CTYPES) do msg = msg:gsub("'" .. ctype:gsub("%*", "%%*") .. "'", "'" .. lname .. "'") end
@@ -123,18 +245,21 @@ end
 
 -- fn(...) with every error raised as a followup.Error; a closed handle given
 -- as an argument raises StateError (its C object is gone), and the handles it
--- returns are tracked for the borrow rules of close().
-local function guarded(fname, fn)
+-- returns are tracked for the borrow rules of close(). kind: "method" (nil),
+-- "ctor" (fn is the class's __call: argument 1 is the class table) or
+-- "function" (a module function).
+local function guarded(fname, fn, kind)
+  local ctor = kind == "ctor"
   return function(...)
     for k = 1, select("#", ...) do
       local a = select(k, ...)
       if closed[a] then
-        error(new_error(M.ESTATE, "StateError", string.format("%s: argument %d is a closed %s", fname, k,
-          (tostring(a):match("^followup%.(%w+)") or "handle"))), 2)
+        error(new_error(M.ESTATE, "StateError", string.format("%s: argument %d is a closed %s", fname,
+          ctor and k - 1 or k, (tostring(a):match("^followup%.(%w+)") or "handle"))), 2)
       end
     end
     local r = table.pack(pcall(fn, ...))
-    if not r[1] then error(convert(r[2], fname), 2) end
+    if not r[1] then error(convert(r[2], fname, kind ~= nil), 2) end
     for k = 2, r.n do
       if type(r[k]) == "userdata" then track(r[k]) end
     end
@@ -522,15 +647,166 @@ for cls in pairs(OWN_CLOSE) do
   if own then install_close(mt, fns, cls, own, true) end
 end
 
+-- ---------------------------------------------------------------- named arguments
+-- A time argument: epoch seconds, or an ISO 8601 text (followup.time_parse).
+local function time_in(fname, label, v)
+  if type(v) ~= "string" then return v end
+  local ok, t = pcall(rawget(M, "time_parse"), v)
+  if ok then return t end
+  local e = type(t) == "table" and t or {}
+  error(new_error(e.code or M.EPARSE, e.name or "ParseError",
+    string.format("%s: %s: %s", fname, label, e.message or tostring(t))), 4)
+end
+
+-- The positional arguments of `fields` (a list of names) from the table t
+-- of named ones; a name not in fields (or an alias) raises. nil where t has
+-- none (n: the last position given).
+local function named_args(fname, fields, t, aliases)
+  local pos = {}
+  for i, f in ipairs(fields) do pos[f] = i end
+  local args, n = {}, 0
+  for k, v in pairs(t) do
+    local name = aliases and aliases[k] or k
+    local i = pos[name]
+    if not i then
+      error(arg_error(fname, string.format("unknown field '%s' (expected %s)", tostring(k),
+        table.concat(fields, ", "))), 3)
+    end
+    if args[i] ~= nil then
+      error(arg_error(fname, string.format("field '%s' given twice", name)), 3)
+    end
+    args[i] = v
+    if i > n then n = i end
+  end
+  return args, n
+end
+
+-- nil where a default exists (defaults[i]) becomes that default, up to n.
+local function fill_defaults(args, n, defaults)
+  for i = 1, n do
+    if args[i] == nil and defaults[i] ~= nil then args[i] = defaults[i] end
+  end
+end
+
+-- planner:feed(customer_id, at, kind, now, horizon, order_id, ...) (16
+-- positional arguments, nil = not given), planner:feed{customer_id = ...,
+-- at = ..., kind = ..., severity = ...} (named; `customer` is customer_id)
+-- or planner:feed(customer_id, at, kind, {named options}). Times (at, now)
+-- may be ISO 8601 texts.
+do
+  local NAN = 0 / 0
+  local FIELDS = { "customer_id", "at", "kind", "now", "horizon", "order_id", "product_class", "unit_price",
+    "amount", "severity", "channel", "agent_id", "outcome", "score", "survey", "note" }
+  local DEFAULTS = { [4] = M.BOOK_NO_TIME, [5] = 86400, [8] = NAN, [9] = NAN, [10] = 0, [11] = 0, [13] = 0,
+    [14] = NAN, [15] = 0 }
+  local pfns = rawget(CLASSES.Planner, ".fn")
+  local feed = rawget(pfns, "feed")
+  local fname = "Planner:feed"
+  rawset(pfns, "feed", function(self, ...)
+    local nargs = select("#", ...)
+    local first, args, n = ..., nil, nil
+    if nargs == 1 and type(first) == "table" then
+      args, n = named_args(fname, FIELDS, first, { customer = "customer_id" })
+      for i = 1, 3 do
+        if args[i] == nil then error(arg_error(fname, "field '" .. FIELDS[i] .. "' is required"), 2) end
+      end
+    elseif nargs == 4 and type(select(4, ...)) == "table" then
+      local opts = select(4, ...)
+      args, n = named_args(fname, FIELDS, opts, { customer = "customer_id" })
+      for i = 1, 3 do
+        if args[i] ~= nil then error(arg_error(fname, "field '" .. FIELDS[i] .. "' given twice"), 2) end
+        args[i] = (select(i, ...))
+      end
+      n = math.max(n, 3)
+    else
+      args, n = { ... }, nargs
+    end
+    args[2] = time_in(fname, arg_label(fname, 2), args[2])
+    args[4] = time_in(fname, arg_label(fname, 4), args[4])
+    fill_defaults(args, n, DEFAULTS)
+    return feed(self, unpack(args, 1, n))
+  end)
+end
+
+-- planner:plan_customer(customer, now, horizon): customer is a 1-based
+-- index or a customer id (a string), as feed takes an id.
+do
+  local pfns = rawget(CLASSES.Planner, ".fn")
+  local plan_customer = rawget(pfns, "plan_customer")
+  rawset(pfns, "plan_customer", function(self, customer, ...)
+    if type(customer) == "string" and not closed[self] then
+      local uv = getuservalue(self, 1)
+      local book = type(uv) == "table" and uv[2] or nil
+      if book then customer = book:find_customer(customer) end
+    end
+    return plan_customer(self, customer, ...)
+  end)
+end
+
+-- followup.Kpi(policy, period, by, from, to, as_of, costs, budget) or
+-- followup.Kpi(policy, {period = "month", by = {"tier", "agent"}, from = ...,
+-- to = ..., as_of = ..., costs = {phone = 8, sms = 0.1}, budget = ...}):
+-- nil = the default; times as epoch seconds or ISO 8601 texts; `by` a
+-- string ("tier,agent") or an array; costs a string ("phone=8") or a table.
+do
+  local FIELDS = { "period", "by", "from", "to", "as_of", "costs", "budget" }
+  local DEFAULTS = { "week", "none", M.KPI_NO_TIME, M.KPI_NO_TIME, M.KPI_NO_TIME, nil, 0 }
+  local kmt = getmetatable(M.Kpi)
+  local call = kmt.__call
+  local fname = "Kpi"
+  kmt.__call = function(cls, policy, ...)
+    local nargs = select("#", ...)
+    local args, n
+    if nargs == 1 and type((...)) == "table" and getmetatable((...)) == nil and (...)[1] == nil then
+      args, n = named_args(fname, FIELDS, (...), { from_ = "from" })
+    else
+      args, n = { ... }, nargs
+    end
+    for i, want in pairs({ [1] = "string", [2] = "string", [6] = "string", [7] = "number" }) do
+      local v, ok = args[i], args[i] == nil or type(args[i]) == want
+      if (i == 2 or i == 6) and type(v) == "table" then ok = true end
+      if not ok then
+        error(arg_error(fname, string.format("%s must be %s%s, not %s", arg_label(fname, i + 1), with_article(want),
+          (i == 2 or i == 6) and " or a table" or "", type(v))), 2)
+      end
+    end
+    local by = args[2]
+    if type(by) == "table" then
+      for i, v in ipairs(by) do
+        if type(v) ~= "string" then
+          error(arg_error(fname, string.format("%s: item %d must be a string, not %s", arg_label(fname, 3), i,
+            type(v))), 2)
+        end
+      end
+      args[2] = table.concat(by, ",")
+    end
+    local costs = args[6]
+    if type(costs) == "table" then
+      local parts = {}
+      for ch, amount in pairs(costs) do
+        if type(ch) ~= "string" or type(amount) ~= "number" then
+          error(arg_error(fname, arg_label(fname, 7) .. ": expected a table of channel = number"), 2)
+        end
+        parts[#parts + 1] = ch .. "=" .. string.format("%.17g", amount)
+      end
+      table.sort(parts)
+      args[6] = table.concat(parts, ",")
+    end
+    for i = 3, 5 do args[i] = time_in(fname, arg_label(fname, i + 1), args[i]) end
+    fill_defaults(args, n, DEFAULTS)
+    return call(cls, policy, unpack(args, 1, n))
+  end
+end
+
 -- Constructors and module functions raise followup.Error too.
 for k, v in pairs(M) do
   if type(v) == "function" then
-    rawset(M, k, guarded(k, v))
+    rawset(M, k, guarded(k, v, "function"))
   elseif type(v) == "table" and CLASSES[k] then
     local cmt = getmetatable(v)
     if cmt and cmt.__call then
       local call = cmt.__call
-      cmt.__call = guarded(k, call)
+      cmt.__call = guarded(k, call, "ctor")
     end
   end
 end

@@ -648,6 +648,114 @@ done:
 }
 
 /* ---------------------------------------------------------------------------
+ * Bulk KPI inputs from columns (Kpi.set_segments, Kpi.add_due in _methods.py):
+ *   Kpi.set_segment_columns(columns: dict)  customer_id, segment (str; None /
+ *       NaN: the row is skipped, the customer stays "unknown")
+ *   Kpi.add_due_columns(columns: dict)  customer_id (str), due_to (int64 UTC
+ *       s), due_from (int64, optional; KPI_NO_TIME: open), agent_id (str or
+ *       None, optional)
+ * One C call for all rows (fu_kpi_set_segments / fu_kpi_add_due), no Python
+ * per row; add_due is all or nothing. A bad row raises naming it.
+ * ------------------------------------------------------------------------- */
+%{
+static PyObject *fu_kpi_m_set_segment_columns(fu_kpi *k, PyObject *dict) {
+    fu_py_cols c;
+    PyObject *id = NULL, *seg = NULL, *result = NULL;
+    const char **ids = NULL, **labels = NULL;
+    size_t m = 0;
+    if (fu_py_cols_open(&c, dict, "customer_id") || fu_py_strcol(&c, "customer_id", &id) ||
+        fu_py_strcol(&c, "segment", &seg))
+        goto done;
+    if (!seg) {
+        fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: the segment column is required"));
+        goto done;
+    }
+    ids = (const char **)malloc((size_t)(c.n ? c.n : 1) * sizeof *ids);
+    labels = (const char **)malloc((size_t)(c.n ? c.n : 1) * sizeof *labels);
+    if (!ids || !labels) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < c.n; i++) {
+        if (fu_py_str_at(id, i, "customer_id", &ids[m]) || fu_py_str_at(seg, i, "segment", &labels[m])) goto done;
+        if (!ids[m]) {
+            fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column customer_id: a customer id is required", i));
+            goto done;
+        }
+        if (labels[m]) m++;
+    }
+    fu_error_clear();
+    int rc = fu_kpi_set_segments(k, ids, labels, m);
+    if (rc) {
+        fu_py_raise(rc);
+        goto done;
+    }
+    result = SWIG_Py_Void();
+done:
+    free(ids);
+    free(labels);
+    fu_py_cols_release(&c);
+    return result;
+}
+
+static PyObject *fu_kpi_m_add_due_columns(fu_kpi *k, PyObject *dict) {
+    fu_py_cols c;
+    PyObject *id = NULL, *agent = NULL, *result = NULL;
+    const void *due_to = NULL, *due_from = NULL;
+    fu_kpi_due *d = NULL;
+    if (fu_py_cols_open(&c, dict, "customer_id") || fu_py_strcol(&c, "customer_id", &id) ||
+        fu_py_strcol(&c, "agent_id", &agent) || fu_py_numcol(&c, "due_to", 'q', &due_to) ||
+        fu_py_numcol(&c, "due_from", 'q', &due_from))
+        goto done;
+    if (!due_to) {
+        fu_py_cols_fail(fu_error_set(FU_EINVAL, "columns: the due_to column is required"));
+        goto done;
+    }
+    d = (fu_kpi_due *)malloc((size_t)(c.n ? c.n : 1) * sizeof *d);
+    if (!d) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < c.n; i++) {
+        if (fu_py_str_at(id, i, "customer_id", &d[i].customer_id) || fu_py_str_at(agent, i, "agent_id", &d[i].agent_id))
+            goto done;
+        if (d[i].agent_id && !*d[i].agent_id) d[i].agent_id = NULL; /* a plan's "": no agent */
+        d[i].due_to = FU_I64(due_to, i, FU_KPI_NO_TIME);
+        d[i].due_from = FU_I64(due_from, i, FU_KPI_NO_TIME);
+    }
+    fu_error_clear();
+    int rc = fu_kpi_add_due(k, d, (size_t)c.n);
+    if (rc) {
+        fu_py_raise(rc);
+        goto done;
+    }
+    result = SWIG_Py_Void();
+done:
+    free(d);
+    fu_py_cols_release(&c);
+    return result;
+}
+%}
+%nothread fu_kpi::m_set_segment_columns; /* works on Python objects: keeps the GIL */
+%nothread fu_kpi::m_add_due_columns;
+%exception fu_kpi::m_set_segment_columns {
+    fu_py_lock_all_gil_held();
+    $action
+    fu_py_unlock_all();
+}
+%exception fu_kpi::m_add_due_columns {
+    fu_py_lock_all_gil_held();
+    $action
+    fu_py_unlock_all();
+}
+%rename(set_segment_columns) fu_kpi::m_set_segment_columns;
+%rename(add_due_columns) fu_kpi::m_add_due_columns;
+%extend fu_kpi {
+    PyObject *m_set_segment_columns(PyObject *columns);
+    PyObject *m_add_due_columns(PyObject *columns);
+}
+
+/* ---------------------------------------------------------------------------
  * Columns out (followup.frames): a plan, a commitment list or the customer ids
  * of a book as a dict of columns, built in one C loop with the GIL held (the
  * handle's lock taken as the other %nothread wrappers do). Number columns are

@@ -101,9 +101,10 @@ T.test("the binding's own messages name the Lua method and argument; negative un
   -- C read -3 as 4294967293 (Book: "unknown book flags 0xffffffe0")
   e = T.raises(followup.Book, -3)
   T.eq(e.name, "InvalidArgumentError", "negative flags")
-  T.truthy(tostring(e):find("Book: argument 1 must be an integer >= 0, not -3", 1, true), tostring(e))
+  T.truthy(tostring(e):find("Book: argument 1 (flags) must be an integer >= 0, not -3", 1, true), tostring(e))
   e = T.raises(followup.Book, 0, -5)
-  T.truthy(tostring(e):find("Book: argument 2 must be an integer >= 0, not -5", 1, true), tostring(e))
+  T.truthy(tostring(e):find("Book: argument 2 (max_record_bytes) must be an integer >= 0, not -5", 1, true),
+    tostring(e))
 end)
 
 T.test("every error is a followup.Error with __tostring, SWIG's own checks too", function()

@@ -71,6 +71,7 @@ from . import _pythonic  # noqa: E402
 from . import enums  # noqa: E402
 from .enums import (  # noqa: E402,F401
     Channel, EventKind, Severity, Outcome, Survey, Tristate, Priority, TouchpointStatus, Tier, Lifecycle,
+    EventPriority, CommitState, CommitEvent,
 )
 
 _pythonic.install()
@@ -81,6 +82,7 @@ _pythonic.install_signatures(globals())
 _pythonic.install_enum_signatures()
 _pythonic.install_class_docs(globals())
 _pythonic.install_return_types(globals())
+_pythonic.install_customer_ids()  # Planner.plan_customer(customer id or index)
 __all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401
@@ -95,6 +97,8 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
     _arrays.install(globals())  # the flat model functions: array-likes in, numpy arrays out
     from . import _methods  # noqa: E402
     _methods.install()  # per-customer columns of the results and Calendar bulk calls: numpy arrays
+    from . import _inputs  # noqa: E402
+    _inputs.install()  # DataFrames in: Planner.set_clv / set_agents, Kpi.set_segments / add_due
     simulation_frame = frames._typed_categoricals(simulation_frame, ("measure",))  # noqa: F821,F811
     __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
                                        "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",

@@ -48,9 +48,8 @@ def _plan_repr(self) -> str:
 
 
 def _tp_repr(self) -> str:
-    return (f"<followup.Touchpoint {self.customer_id} {_core.touchpoint_status_name(self.status)} "
-            f"{_core.channel_name(self.channel)} {_core.priority_name(self.priority)} at {_time(self.best_at_epoch)}: "
-            f"{self.purpose}>")
+    return (f"<followup.Touchpoint {self.customer_id} {self.status} {self.channel} {self.priority} "
+            f"at {_time(self.best_at_epoch)}: {self.purpose}>")
 
 
 def _customer_repr(self) -> str:
@@ -70,6 +69,73 @@ def _batch_len(self) -> int:
 def _batch_repr(self) -> str:
     n = self.count()
     return f"<followup.EventBatch: {n} event{'' if n == 1 else 's'}>"
+
+
+# ---- short reprs of the other handles and records (no SWIG proxy text) ----
+def _safe(fn, default="?"):
+    try:
+        return fn()
+    except Exception:
+        return default
+
+
+def _kpi_repr(self) -> str:
+    period, by = getattr(self, "_options", ("?", "?"))
+    n = _safe(self.count, 0)
+    state = f"{n} figure{'' if n == 1 else 's'}" if n else "not computed"
+    return f"<followup.Kpi period={period} by={by}: {state}>"
+
+
+def _num(x) -> str:
+    return "nan" if x != x else f"{x:.6g}"
+
+
+def _kpi_figure_repr(self) -> str:
+    interval = "" if self.ci_low != self.ci_low else f" [{_num(self.ci_low)}, {_num(self.ci_high)}]"
+    group = "" if self.group in ("", "all", None) else f" {self.group}"
+    status = f" {self.status}" if self.status and self.status != "none" else ""
+    return (f"<followup.KpiFigure {self.kpi} {self.period}{group}: {_num(self.value)}{interval} "
+            f"n={_num(self.n)}{status}>")
+
+
+def _planner_repr(self) -> str:
+    policy, book = getattr(self, "_parents", (None, None))
+    n = _safe(book.customer_count) if book is not None else "?"
+    name = _safe(policy.name) if policy is not None else "?"
+    return f"<followup.Planner customers={n} policy={name}>"
+
+
+def _policy_repr(self) -> str:
+    return f"<followup.Policy {_safe(self.name)} version={_safe(self.version)}>"
+
+
+def _sim_report_repr(self) -> str:
+    return (f"<followup.SimReport {_time(self.from_epoch)} .. {_time(self.to_epoch)}: {self.customers} customers, "
+            f"{self.contacts} contacts, coverage={_num(self.coverage)}>")
+
+
+def _freq_data_repr(self) -> str:
+    return (f"<followup.FrequencyData {_safe(self.count)} attempts, {_safe(self.segment_count)} "
+            f"segment{'' if _safe(self.segment_count) == 1 else 's'}>")
+
+
+def _freq_model_repr(self) -> str:
+    return f"<followup.FrequencyModel {_safe(self.segment_count)} segments, max_k={_safe(self.max_k)}>"
+
+
+def _segment_rules_repr(self) -> str:
+    return (f"<followup.SegmentRules tiers={self.n_tiers} classes={self.n_classes} "
+            f"composite={self.n_composite} rfm_bins={self.rfm_bins}>")
+
+
+def install_reprs() -> None:
+    reprs = {"Kpi": _kpi_repr, "KpiFigure": _kpi_figure_repr, "Planner": _planner_repr, "Policy": _policy_repr,
+             "SimReport": _sim_report_repr, "FrequencyData": _freq_data_repr,
+             "FrequencyModel": _freq_model_repr, "SegmentRules": _segment_rules_repr}
+    for cls, fn in reprs.items():
+        klass = getattr(_core, cls, None)
+        if klass is not None:
+            klass.__repr__ = fn
 
 
 # ---- enum names in: "purchase", "phone", "urgent", ... where C takes the enum ----
@@ -158,6 +224,67 @@ def install() -> None:
     _core.ParetoNbd.__repr__ = _model_repr(("r", "alpha", "s", "beta"))
     _core.GammaGamma.__repr__ = _model_repr(("p", "q", "gamma"))
     install_datetimes()
+    install_enum_attributes()
+    install_reprs()
+
+
+# ---- enum-valued attributes as enum members ----
+# Touchpoint.channel, Event.kind, Customer.consent_sms ... return members of
+# followup.enums (IntEnums equal to their int and to their name: tp.channel
+# == "phone", == followup.CHANNEL_PHONE, str() "phone"); a value that is no
+# member stays an int.
+_ENUM_ATTRIBUTES = {
+    "Touchpoint": {"channel": "Channel", "priority": "Priority", "status": "TouchpointStatus"},
+    "Event": {"kind": "EventKind", "severity": "Severity", "channel": "Channel", "outcome": "Outcome",
+              "survey": "Survey", "priority": "EventPriority"},
+    "Customer": {"is_smb": "Tristate", "consent_phone": "Tristate", "consent_sms": "Tristate",
+                 "consent_email": "Tristate"},
+}
+_ENUM_METHODS = {"CommitmentList": {"state": "CommitState", "event_kind": "CommitEvent"}}
+
+
+def _enum_property(name: str, raw: property, enum_cls) -> property:
+    of = enum_cls.of
+
+    def get(self):
+        return of(raw.fget(self))
+    get.__name__ = name
+    get.__annotations__ = {"return": enum_cls.__name__}
+    get.__followup_enum__ = True
+    doc = (f"{name} : {enum_cls.__name__}\n\nA followup.{enum_cls.__name__} member: equal to its int "
+           f"(followup constant) and to its name (str(), e.g. {str(next(iter(enum_cls)))!r}).")
+    return property(get, None, None, doc)
+
+
+def _enum_method(cls: str, name: str, raw, enum_cls):
+    of = enum_cls.of
+
+    @_functools.wraps(raw)
+    def get(self, *args, **kwargs):
+        return of(raw(self, *args, **kwargs))
+    get.__followup_enum__ = True
+    get.__name__, get.__qualname__ = name, f"{cls}.{name}"
+    try:
+        get.__signature__ = _inspect.signature(raw).replace(return_annotation=enum_cls.__name__)
+    except (TypeError, ValueError):
+        pass
+    return get
+
+
+def install_enum_attributes() -> None:
+    from . import enums
+    for cls, names in _ENUM_ATTRIBUTES.items():
+        klass = getattr(_core, cls)
+        for name, enum_name in names.items():
+            raw = vars(klass).get(name)
+            if isinstance(raw, property) and not getattr(raw.fget, "__followup_enum__", False):
+                setattr(klass, name, _enum_property(name, raw, getattr(enums, enum_name)))
+    for cls, names in _ENUM_METHODS.items():
+        klass = getattr(_core, cls)
+        for name, enum_name in names.items():
+            raw = vars(klass).get(name)
+            if raw is not None and not getattr(raw, "__followup_enum__", False):
+                setattr(klass, name, _enum_method(cls, name, raw, getattr(enums, enum_name)))
 
 
 # ---- datetimes at the boundary ----
@@ -669,7 +796,8 @@ _METHOD_RETURNS = {"BestTime.best": "list[BestTimeSlot]", "BestTime.best_day": "
                    "BestTime.customer_matrix": "numpy.ndarray", "BestTime.segment_matrix": "numpy.ndarray",
                    "BestTime.may_contact": "tuple[bool, str, int]", "BestTime.prior": "tuple[float, float]",
                    "Policy.get_number": "float", "Policy.get_bool": "int", "Policy.get_length": "int",
-                   "Policy.summary": "str", "SegmentRun.csv": "str"}
+                   "Policy.summary": "str", "SegmentRun.csv": "str",
+                   "CommitmentList.state": "CommitState", "CommitmentList.event_kind": "CommitEvent"}
 
 
 def _annotate_return(fn, name: str, ret: str) -> None:
@@ -825,3 +953,35 @@ def install_error_messages() -> None:
     err.message = property(get, put, None, "The message, in Python names (str).")
     err.__str__ = text
     err.__followup_pythonized__ = True
+
+
+# ---- Planner.plan_customer(customer): a book index or a customer id ----
+def install_customer_ids() -> None:
+    """plan_customer takes a customer id (str) as well as a book index, as
+    feed takes an id (the id is looked up in the planner's book)."""
+    cls = _core.Planner
+    raw = vars(cls).get("plan_customer")
+    if raw is None or getattr(raw, "__followup_ids__", False):
+        return
+
+    @_functools.wraps(raw)
+    def plan_customer(self, customer, *args, **kwargs):
+        if isinstance(customer, str):
+            try:
+                customer = self._parents[1].find_customer(customer)
+            except _ext.NotFoundError as e:
+                raise _arg_error(_ext.NotFoundError, f"Planner.plan_customer(): argument 1 (customer): "
+                                 f"{getattr(e, 'message', e)}") from None
+        return raw(self, customer, *args, **kwargs)
+    try:
+        sig = _inspect.signature(raw)
+        params = list(sig.parameters.values())
+        params[1] = params[1].replace(annotation="int | str")
+        plan_customer.__signature__ = sig.replace(parameters=params)
+        plan_customer.__doc__ = f"plan_customer{plan_customer.__signature__}".replace("'", "") + \
+            "\n\nPlan one customer (a book index or a customer id), without capacity." + doc_body(raw.__doc__ or "")
+    except (TypeError, ValueError):
+        pass
+    plan_customer.__followup_ids__ = True
+    plan_customer.__name__, plan_customer.__qualname__ = "plan_customer", "Planner.plan_customer"
+    cls.plan_customer = plan_customer

@@ -2,8 +2,13 @@
 
 Members compare equal to the flat integer constants (``Channel.PHONE ==
 followup.CHANNEL_PHONE``), so they can be passed wherever the SWIG layer takes
-an int; ``str(member)`` is the library's name (``"phone"``), as in CSV files,
-and ``Channel.parse("phone")`` goes the other way.
+an int, and to the library's name (``Channel.PHONE == "phone"``);
+``str(member)`` and ``f"{member}"`` are that name, as in CSV files, and
+``Channel.parse("phone")`` goes the other way. The enum-valued attributes of
+the records (``Touchpoint.channel``, ``Event.kind``, ``Customer.consent_sms``
+...) are members, so ``tp.channel == "phone"`` holds. A member hashes as its
+int: as a dict key or set item it matches the int, not the name (use
+``str(member)`` for name-keyed dicts).
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from typing import Callable, Optional
 from . import core as _core
 
 __all__ = ["Channel", "EventKind", "Severity", "Outcome", "Survey", "Tristate", "Priority",
-           "TouchpointStatus", "Tier", "Lifecycle"]
+           "TouchpointStatus", "Tier", "Lifecycle", "EventPriority", "CommitState", "CommitEvent"]
 
 
 class _NamedEnum(enum.IntEnum):
@@ -26,6 +31,26 @@ class _NamedEnum(enum.IntEnum):
     def __str__(self) -> str:
         name = type(self)._name_of(int(self))
         return name if name else self.name.lower()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            return other == str(self)
+        return int.__eq__(self, other)
+
+    def __ne__(self, other) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = int.__hash__
+
+    @classmethod
+    def of(cls, value):
+        """The member of ``value`` (an int), or ``value`` itself when it is no
+        member (a value the library added after this binding)."""
+        try:
+            return cls._value2member_map_[value]
+        except (KeyError, TypeError):
+            return value
 
     @classmethod
     def parse(cls, text: str) -> "_NamedEnum":
@@ -63,3 +88,17 @@ Priority = _make("Priority", "PRIORITY_", _core.priority_name, skip=("COUNT",))
 TouchpointStatus = _make("TouchpointStatus", "TOUCHPOINT_", _core.touchpoint_status_name, skip=("COUNT",))
 Tier = _make("Tier", "TIER_", _core.tier_name, skip=("COUNT",))
 Lifecycle = _make("Lifecycle", "LIFECYCLE_", _core.lifecycle_name, skip=("COUNT",))
+CommitState = _make("CommitState", "COMMIT_", _core.commit_state_name, skip=("NO_TIME",) + tuple(
+    k[len("COMMIT_"):] for k in dir(_core) if k.startswith("COMMIT_EV_")))
+CommitEvent = _make("CommitEvent", "COMMIT_EV_", _core.commit_event_name)
+
+
+def _event_priority_name(value: int) -> str:
+    return "none" if value == 0 else _core.priority_name(value - 1)
+
+
+# An event's priority field (Event.priority, the `priority` argument of
+# Book.add_event / EventBatch.add): the priority + 1, 0 when not given.
+EventPriority = _NamedEnum("EventPriority", [("NONE", 0)] + [(m.name, int(m) + 1) for m in Priority],
+                           module=__name__)
+EventPriority._name_of = classmethod(lambda c, value: _event_priority_name(value))

@@ -1,0 +1,277 @@
+"""pandas in: DataFrames, Series and dicts as inputs of the planner and the
+KPI engine (docs/python.md, "DataFrames in: planner and KPI inputs").
+
+After :func:`install`:
+
+- ``Planner.set_clv(data)``: CSV text or None as before, or a DataFrame with
+  a ``clv`` column and the customer ids in a ``customer_id`` column or the
+  index (the frame of :func:`followup.segments`), a Series of CLVs indexed by
+  customer id, or a dict ``{customer_id: clv}``; ids the book does not hold
+  are skipped, NaN is unknown. ``Planner.set_clv_values(values)`` takes one
+  value per book customer in book order (a float64 array: no copy per row).
+- ``Planner.set_agents(data)``: CSV text or None as before, or a DataFrame of
+  the agents CSV's columns (``agent_id``, ``shift``, ...).
+- ``Kpi.set_segments(data, labels=None)``: segment labels of many customers
+  in one C call: a DataFrame with a ``segment`` column (ids as above), a
+  Series indexed by id, a dict, or two sequences (ids, labels). A missing
+  label (None / NaN) leaves the customer "unknown".
+- ``Kpi.add_due(data)``: a :class:`followup.Plan` (its planned touchpoints)
+  or a DataFrame with ``customer_id``, ``due_to`` and optionally
+  ``due_from`` and ``agent`` / ``agent_id`` (the frame of
+  :func:`followup.plan_frame`) in one C call, all or nothing; the one-item
+  form ``add_due(customer_id, due_to, due_from=..., agent_id=...)`` is
+  unchanged.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+import numpy as np
+
+from . import core as _core
+from ._arrays import _invalid
+
+
+def _is_frame(x) -> bool:
+    return hasattr(x, "columns") and hasattr(x, "index") and hasattr(x, "iloc")
+
+
+def _is_series(x) -> bool:
+    return hasattr(x, "index") and hasattr(x, "iloc") and not hasattr(x, "columns")
+
+
+def _ids_of(fname: str, frame) -> list:
+    """The customer ids of a DataFrame: its customer_id column, else its index
+    when it is named customer_id or holds text."""
+    if "customer_id" in frame.columns:
+        return frame["customer_id"].tolist()
+    index = frame.index
+    if index.name == "customer_id" or index.dtype == object:
+        return index.tolist()
+    raise _invalid(f"{fname}(): the DataFrame needs a customer_id column or an index of customer ids "
+                   f"(it has columns {', '.join(map(str, frame.columns))})")
+
+
+def _column(fname: str, frame, name: str):
+    if name not in frame.columns:
+        raise _invalid(f"{fname}(): the DataFrame has no {name} column (it has "
+                       f"{', '.join(map(str, frame.columns)) or 'none'})")
+    return frame[name]
+
+
+def _texts(values) -> list:
+    """A list of str / None from a column (categoricals and NaN included)."""
+    if hasattr(values, "dtype") and str(values.dtype) == "category":
+        values = values.astype(object)
+    out = values.tolist() if hasattr(values, "tolist") else list(values)
+    return [None if isinstance(v, float) and v != v else v for v in out]
+
+
+def _floats(fname: str, what: str, values) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise _invalid(f"{fname}(): {what} must be numbers") from None
+
+
+def _one_argument(fn, name: str, annotation: str, doc: str):
+    """fn(self, name=None) with its signature and help text."""
+    P = inspect.Parameter
+    fn.__signature__ = inspect.Signature(
+        [P("self", P.POSITIONAL_OR_KEYWORD), P(name, P.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation)],
+        return_annotation=None)
+    fn.__doc__ = f"{fn.__name__}(self, {name}: {annotation} = None) -> None\n\n{doc}"
+    return fn
+
+
+# ---- Planner.set_clv, set_clv_values, set_agents ----
+def _clv_by_book_order(fname: str, book, ids: list, values: np.ndarray) -> np.ndarray:
+    """values[k] of ids[k] in book order (NaN where not given; ids the book
+    does not hold are skipped, as set_clv's CSV does)."""
+    if len(ids) != len(values):
+        raise _invalid(f"{fname}(): {len(ids)} customer ids but {len(values)} values")
+    book_ids = _core._book_customer_ids(book)
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is there wherever the frames are
+        pd = None
+    if pd is not None:
+        s = pd.Series(values, index=pd.Index(ids, dtype=object))
+        if s.index.has_duplicates:
+            raise _invalid(f"{fname}(): duplicate customer id {s.index[s.index.duplicated()][0]!r}")
+        return np.ascontiguousarray(s.reindex(pd.Index(book_ids, dtype=object)).to_numpy(np.float64))
+    pos = {cid: i for i, cid in enumerate(book_ids)}
+    out = np.full(len(book_ids), np.nan)
+    seen = set()
+    for cid, v in zip(ids, values):
+        if cid in seen:
+            raise _invalid(f"{fname}(): duplicate customer id {cid!r}")
+        seen.add(cid)
+        if cid in pos:
+            out[pos[cid]] = v
+    return out
+
+
+def _set_clv(raw_csv, raw_values):
+    @functools.wraps(raw_csv)
+    def set_clv(self, csv=None):
+        fname = "Planner.set_clv"
+        if csv is None or isinstance(csv, (str, bytes)):
+            return raw_csv(self, csv)
+        book = self._parents[1]
+        if _is_frame(csv):
+            ids, values = _ids_of(fname, csv), _floats(fname, "the clv column", _column(fname, csv, "clv"))
+        elif _is_series(csv):
+            ids, values = csv.index.tolist(), _floats(fname, "the values", csv)
+        elif isinstance(csv, dict):
+            ids, values = list(csv.keys()), _floats(fname, "the values", list(csv.values()))
+        else:
+            raise TypeError(f"{fname}(): argument 1 (csv) must be str, a pandas DataFrame or Series, a dict "
+                            f"or None, not {type(csv).__name__} (one value per book customer: set_clv_values)")
+        bad = [i for i in ids if not isinstance(i, str)][:1]
+        if bad:
+            raise _invalid(f"{fname}(): customer ids must be str, not {type(bad[0]).__name__} ({bad[0]!r})")
+        return raw_values(self, _clv_by_book_order(fname, book, ids, values))
+    set_clv.__name__ = "set_clv"
+    return _one_argument(set_clv, "csv", "str | pandas.DataFrame | pandas.Series | dict",
+                         "The customers' CLV for channels.by_clv: CSV text (customer_id, clv), a DataFrame with a "
+                       "clv column and the ids in a customer_id column or the index (followup.segments()), a "
+                       "Series indexed by id or a dict {id: clv}; NaN unknown, ids not in the book skipped; "
+                         "None removes them.")
+
+
+def _set_clv_values(raw):
+    @functools.wraps(raw)
+    def set_clv_values(self, clv=None):
+        if clv is None:
+            return raw(self, None)
+        if _is_series(clv) or _is_frame(clv) or isinstance(clv, (dict, str, bytes)):
+            raise TypeError("Planner.set_clv_values(): argument 1 (clv) must be one number per book customer "
+                            f"(an array or sequence in book order), not {type(clv).__name__} (by id: set_clv)")
+        return raw(self, np.ascontiguousarray(_floats("Planner.set_clv_values", "clv", clv)))
+    set_clv_values.__name__ = "set_clv_values"
+    return _one_argument(set_clv_values, "clv", "ArrayLike", "The customers' CLV for channels.by_clv, one value "
+                         "per book customer in book order (NaN unknown); None removes them.")
+
+
+def _set_agents(raw):
+    @functools.wraps(raw)
+    def set_agents(self, csv=None):
+        if _is_frame(csv):
+            frame = csv
+            if "agent_id" not in frame.columns and frame.index.name == "agent_id":
+                frame = frame.reset_index()
+            csv = frame.to_csv(index=False)
+        return raw(self, csv)
+    set_agents.__name__ = "set_agents"
+    return _one_argument(set_agents, "csv", "str | pandas.DataFrame", "The planner's agents: the agents CSV as "
+                         "text or a DataFrame of its columns (agent_id, team, skills, shift, tz, calls_per_day, "
+                         "days_off); None or \"\" removes them.")
+
+
+# ---- Kpi.set_segments, add_due ----
+def _set_segments(self, data, labels=None) -> None:
+    """Segment labels of many customers in one call (FU_KPI_BY_SEGMENT)."""
+    fname = "Kpi.set_segments"
+    if labels is not None:
+        ids, labs = _texts(data), _texts(labels)
+    elif _is_frame(data):
+        ids, labs = _ids_of(fname, data), _texts(_column(fname, data, "segment"))
+    elif _is_series(data):
+        ids, labs = data.index.tolist(), _texts(data)
+    elif isinstance(data, dict):
+        ids, labs = list(data.keys()), list(data.values())
+    else:
+        raise TypeError(f"{fname}(): argument 1 (data) must be a pandas DataFrame or Series, a dict, or a "
+                        f"sequence of ids with labels=, not {type(data).__name__}")
+    if len(ids) != len(labs):
+        raise _invalid(f"{fname}(): {len(ids)} customer ids but {len(labs)} labels")
+    self.set_segment_columns({"customer_id": ids, "segment": labs})
+
+
+_NO_TIME = _core.KPI_NO_TIME
+
+
+def _epochs(fname: str, name: str, values) -> np.ndarray:
+    """int64 UTC seconds of a column of instants; NaT (and None) -> KPI_NO_TIME."""
+    from ._methods import times_to_epoch
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and (getattr(dtype, "tz", None) is not None or getattr(dtype, "kind", "") == "M"):
+        import pandas as pd
+        idx = pd.DatetimeIndex(values)
+        if idx.tz is not None:
+            idx = idx.tz_convert("UTC").tz_localize(None)
+        a = idx.to_numpy()
+        missing = np.isnat(a)
+        out = np.where(missing, 0, a.astype("datetime64[s]").astype(np.int64))
+        return np.ascontiguousarray(np.where(missing, _NO_TIME, out), dtype=np.int64)
+    return np.ascontiguousarray(times_to_epoch(fname, 0, name, values), dtype=np.int64)
+
+
+def _add_due(raw):
+    @functools.wraps(raw)
+    def add_due(self, customer_id, *args, **kwargs):
+        fname = "Kpi.add_due"
+        if isinstance(customer_id, _core.Plan):
+            if args or kwargs:
+                raise TypeError(f"{fname}(): a Plan takes no further arguments")
+            c = _core._plan_columns(customer_id, 1 << _core.TOUCHPOINT_PLANNED)
+            return self.add_due_columns({
+                "customer_id": c["customer_id"], "agent_id": c["agent"],
+                "due_to": np.frombuffer(c["due_to"], dtype=np.int64),
+                "due_from": np.frombuffer(c["due_from"], dtype=np.int64)})
+        if _is_frame(customer_id):
+            if args or kwargs:
+                raise TypeError(f"{fname}(): a DataFrame takes no further arguments")
+            df = customer_id
+            cols = {"customer_id": _texts(_column(fname, df, "customer_id")),
+                    "due_to": _epochs(fname, "due_to", _column(fname, df, "due_to"))}
+            if "due_from" in df.columns:
+                cols["due_from"] = _epochs(fname, "due_from", df["due_from"])
+            agent = "agent_id" if "agent_id" in df.columns else "agent" if "agent" in df.columns else None
+            if agent:
+                cols["agent_id"] = _texts(df[agent])
+            return self.add_due_columns(cols)
+        return raw(self, customer_id, *args, **kwargs)
+    sig = inspect.signature(raw)
+    params = list(sig.parameters.values())
+    params[1] = params[1].replace(annotation="str | Plan | pandas.DataFrame")
+    params[2:] = [p.replace(default=None) if p.default is p.empty else p for p in params[2:]]
+    add_due.__signature__ = sig.replace(parameters=params)
+    add_due.__doc__ = (f"add_due{add_due.__signature__}".replace("'", "") +
+                       "\n\nDue items for coverage: one (customer_id, due_to, due_from=, agent_id=), or many in one "
+                       "call: a Plan (its planned touchpoints) or a DataFrame with customer_id, due_to and "
+                       "optionally due_from and agent / agent_id (plan_frame()). All or nothing.")
+    return add_due
+
+
+def install() -> None:
+    P, K = _core.Planner, _core.Kpi
+    if getattr(vars(P).get("set_clv"), "__followup_inputs__", False):
+        return
+    raw_values = vars(P)["set_clv_values"]
+    fns = {(P, "set_clv"): _set_clv(vars(P)["set_clv"], raw_values),
+           (P, "set_clv_values"): _set_clv_values(raw_values),
+           (P, "set_agents"): _set_agents(vars(P)["set_agents"]),
+           (K, "add_due"): _add_due(vars(K)["add_due"])}
+    for (cls, name), fn in fns.items():
+        fn.__followup_inputs__ = True
+        fn.__name__, fn.__qualname__ = name, f"{cls.__name__}.{name}"
+        setattr(cls, name, fn)
+    seg = _set_segments
+    Pm = inspect.Parameter
+    seg.__signature__ = inspect.Signature(
+        [Pm("self", Pm.POSITIONAL_OR_KEYWORD),
+         Pm("data", Pm.POSITIONAL_OR_KEYWORD, annotation="pandas.DataFrame | pandas.Series | dict | Sequence[str]"),
+         Pm("labels", Pm.POSITIONAL_OR_KEYWORD, default=None, annotation="Optional[Sequence[str]]")],
+        return_annotation=None)
+    seg.__doc__ = ("set_segments(self, data: pandas.DataFrame | pandas.Series | dict | Sequence[str], labels: "
+                   "Optional[Sequence[str]] = None) -> None\n\nSegment labels (by=\"segment\") of many customers in "
+                   "one call: a DataFrame with a segment column and the ids in a customer_id column or the index "
+                   "(followup.segments()), a Series indexed by id, a dict, or ids with labels=. None / NaN: the "
+                   "customer stays \"unknown\".")
+    seg.__qualname__ = "Kpi.set_segments"
+    seg.__followup_inputs__ = True
+    K.set_segments = seg
