@@ -240,13 +240,7 @@ void fu_besttime_free(fu_besttime *m) {
     }
     fu__free(m->zones);
     for (size_t i = 0; i < m->n_wins; i++) fu_windows_free(m->wins[i].w);
-    fu__free(m->wins);
-    fu__free(m->alpha);
-    fu__free(m->beta);
-    fu__free(m->rule_biz_hours);
-    fu__free(m->rule_biz_holidays);
-    fu__free(m->supp);
-    fu__free(m);
+    FU_FREE_ALL(m->wins, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m);
 }
 
 static int bt_dur_seconds(const fu_duration *d, int64_t *out) {
@@ -1467,11 +1461,7 @@ typedef struct bt_loaded {
 static void bt_loaded_free(bt_loaded *L, size_t n) {
     if (L->cells)
         for (size_t i = 0; i < n; i++) fu__free(L->cells[i]);
-    fu__free(L->cells);
-    fu__free(L->n_cells);
-    fu__free(L->t_ref);
-    fu__free(L->alpha);
-    fu__free(L->beta);
+    FU_FREE_ALL(L->cells, L->n_cells, L->t_ref, L->alpha, L->beta);
 }
 
 static int bt_parse_prior(const fu_besttime *m, fu__mfile *f, char *s, bt_loaded *L) {

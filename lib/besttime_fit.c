@@ -233,10 +233,7 @@ static int bt_fit_moments(fu_besttime *m, int64_t as_of, double fb_strength, dou
         }
     }
 done:
-    fu__free(acc);
-    fu__free(with);
-    fu__free(theta);
-    fu__free(tbar);
+    FU_FREE_ALL(acc, with, theta, tbar);
     return rc;
 }
 

@@ -172,11 +172,7 @@ static uint32_t hash_bytes(const char *s, size_t n) {
 
 static void st_free(strtab *t) {
     for (size_t i = 0; i < t->nblocks; i++) fu__free(t->blocks[i]);
-    fu__free(t->blocks);
-    fu__free((void *)t->str);
-    fu__free(t->owner);
-    fu__free(t->flags);
-    fu__free(t->slots);
+    FU_FREE_ALL(t->blocks, (void *)t->str, t->owner, t->flags, t->slots);
     memset(t, 0, sizeof *t);
 }
 
@@ -406,19 +402,10 @@ static int book_check_free(const fu_book *b, const char *what) {
 void fu_book_free(fu_book *b) {
     if (!b) return;
     st_free(&b->st);
-    fu__free(b->cust);
-    fu__free(atomic_load(&b->cdec));
-    fu__free(b->ev);
-    fu__free(b->runs);
-    fu__free(b->attrs.v);
-    fu__free(b->attrs.slots);
-    fu__free(atomic_load(&b->dec));
+    FU_FREE_ALL(b->cust, atomic_load(&b->cdec), b->ev, b->runs, b->attrs.v, b->attrs.slots,
+                atomic_load(&b->dec));
     pthread_mutex_destroy(&b->dec_mu);
-    fu__free(b->off);
-    fu__free(b->ovf);
-    fu__free(b->rel_at);
-    fu__free(b->rel_n);
-    fu__free(b);
+    FU_FREE_ALL(b->off, b->ovf, b->rel_at, b->rel_n, b);
 }
 
 typedef fu__book_mark mark;
@@ -1472,9 +1459,7 @@ static int sort_appended(fu_book *b, size_t n0, newev **out, size_t *kk_out) {
     newev *tmp = fu__malloc(k * sizeof *tmp);
     uint32_t *cu = order && tmp ? cust_expand(b, n0) : NULL;
     if (!order || !tmp || !cu) {
-        fu__free(order);
-        fu__free(tmp);
-        fu__free(cu);
+        FU_FREE_ALL(order, tmp, cu);
         return fu__error_nomem();
     }
     const fu__erow *add = b->ev + n0;

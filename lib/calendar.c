@@ -917,11 +917,7 @@ fail:
 
 void fu_calendar_free(fu_calendar *c) {
     if (!c) return;
-    fu__free(c->tzid);
-    fu__free(c->zone);
-    fu__free(c->exc);
-    fu__free(c->wd.cum);
-    fu__free(c);
+    FU_FREE_ALL(c->tzid, c->zone, c->exc, c->wd.cum, c);
 }
 
 int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {

@@ -95,13 +95,7 @@ int fu__csv_open_file(const char *path, size_t max_record, size_t max_field, fu_
 void fu__csv_close(fu__csv *r) {
     if (!r) return;
     if (r->file) fclose(r->file);
-    fu__free(r->source);
-    fu__free(r->buf);
-    fu__free(r->fbuf);
-    fu__free(r->fields);
-    fu__free(r->hdr_text);
-    fu__free(r->hdr_off);
-    fu__free(r);
+    FU_FREE_ALL(r->source, r->buf, r->fbuf, r->fields, r->hdr_text, r->hdr_off, r);
 }
 
 /* ---------------------------------------------------------------- errors */

@@ -47,9 +47,7 @@ static uint64_t hash_str(const char *s) {
 
 static void strtab_free(strtab *t) {
     for (size_t i = 0; i < t->nown; i++) fu__free(t->own[i]);
-    fu__free(t->own);
-    fu__free(t->key);
-    fu__free(t->id);
+    FU_FREE_ALL(t->own, t->key, t->id);
 }
 
 static uint32_t strtab_find(const strtab *t, const char *s) {
@@ -737,10 +735,7 @@ static int record_n(fu_guard *g, const fu_contact_record *r, size_t n, int in_tx
         }
     }
     for (size_t i = 0; mrule && i < n; i++) fu_free(mrule[i]);
-    fu__free(mrule);
-    fu__free(m);
-    fu__free(ev);
-    fu__free(ci);
+    FU_FREE_ALL(mrule, m, ev, ci);
     return rc;
 }
 

@@ -571,12 +571,7 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
       }
         b0 = b1;
     }
-    fu__free(rows);
-    fu__free((void *)glabel);
-    fu__free((void *)plabel);
-    fu__free(grank);
-    fu__free(gs);
-    fu__free(ord);
+    FU_FREE_ALL(rows, (void *)glabel, (void *)plabel, grank, gs, ord);
     return rc;
 }
 

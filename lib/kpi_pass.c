@@ -22,39 +22,10 @@ double fu__kpi_t_of(ctx *c, double df) {
 }
 
 void fu__kpi_ctx_free(ctx *c) {
-    fu__free(c->pstart);
-    fu__free(c->pday0);
-    fu__free(c->dstart);
-    fu__free(c->dreg);
-    fu__free(c->gk);
-    fu__free(c->gtab);
-    fu__free(c->gdir);
-    fu__free(c->ulog);
-    fu__free(c->ulog2);
-    fu__free(c->ubin);
-    fu__free(c->ch);
-    fu__free(c->ci);
-    fu__free(c->cs);
-    fu__free(c->cc);
-    fu__free(c->cr);
-    fu__free(c->cm);
-    fu__free(c->cu);
-    fu__free(c->ctab);
-    fu__free(c->dense);
-    fu__free(c->rt_cell);
-    fu__free(c->rt_val);
-    fu__free(c->kb);
-    fu__free(c->nr);
-    fu__free(c->pr);
-    fu__free(c->pc);
-    fu__free(c->pe);
-    fu__free(c->pcl);
-    fu__free(c->rev);
-    fu__free(c->rt);
-    fu__free(c->ri);
-    fu__free(c->pu);
-    fu__free(c->res);
-    fu__free(c->dr);
+    FU_FREE_ALL(c->pstart, c->pday0, c->dstart, c->dreg, c->gk, c->gtab, c->gdir, c->ulog, c->ulog2,
+                c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
+                c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
+                c->ri, c->pu, c->res, c->dr);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 

@@ -130,20 +130,8 @@ static fu_customer customer_copy(const fu_customer *c) {
 /* Event `e` of book `b` as an input to the own book (see the file comment
  * for the product class). */
 static void event_copy(const fu_kpi *k, const fu_book *b, const fu_event *e, fu_event_in *o) {
-    fu_event_in_init(o);
-    o->customer_id = fu__book_customer_id(b, e->customer);
-    o->at = e->at;
-    o->kind = (fu_event_kind)e->kind;
-    o->order_id = fu_book_string(b, e->order_id);
-    o->product_class = fu_book_string(b, e->product_class);
-    o->unit_price = e->unit_price;
-    o->amount = e->amount;
-    o->severity = (fu_severity)e->severity;
-    o->channel = (fu_channel)e->channel;
-    o->agent_id = fu_book_string(b, e->agent_id);
-    o->outcome = (fu_outcome)e->outcome;
-    o->score = e->score;
-    o->survey = (fu_survey)e->survey;
+    fu__event_in_of(b, e, o);
+    o->note = NULL;
     o->priority = e->priority;
     if (!isnan(e->unit_price) && e->unit_price >= 0 && fu__policy_class_of(k->pol, e->unit_price) < 0)
         o->product_class = NULL;

@@ -39,27 +39,14 @@ void fu_planner_free(fu_planner *pl) {
     }
     fu__free(pl->zones);
     for (size_t i = 0; i < pl->nmasks; i++) fu__free(pl->masks[i]);
-    fu__free(pl->masks);
-    fu__free(pl->mhash);
-    fu__free(pl->cls);
-    fu__free(pl->cad_buf);
-    fu__free(pl->cad_kind);
-    fu__free(pl->repl_off);
-    fu__free(pl->repl_idx);
-    fu__free(pl->supp_kind);
+    FU_FREE_ALL(pl->masks, pl->mhash, pl->cls, pl->cad_buf, pl->cad_kind, pl->repl_off,
+                pl->repl_idx, pl->supp_kind);
     fu__pl_overlay_free(&pl->guard_ov);
     fu__free(pl->fed_at);
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
-    fu__free(pl->cand);
-    fu__free(pl->ct);
-    fu__free(pl->grp);
-    fu__free(pl->gm);
-    fu__free(pl->ptimes);
-    fu__free(pl->pur);
-    fu__free(pl->trig);
-    fu__free(pl->other_cads);
-    fu__free(pl->stimes);
+    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->other_cads,
+                pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);

@@ -25,9 +25,7 @@ int fu__pl_plan_new(fu_plan **out, const fu_book *book) {
 
 void fu_plan_free(fu_plan *p) {
     if (!p) return;
-    fu__free(p->tp);
-    fu__free(p->oid);
-    fu__free(p->zone);
+    FU_FREE_ALL(p->tp, p->oid, p->zone);
     for (size_t i = 0; i < p->ncals; i++) fu_calendar_free(p->cals[i]);
     fu__free(p->cals);
     fu__arena_free(&p->arena);

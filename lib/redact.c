@@ -445,13 +445,7 @@ void fu_redactor_free(fu_redactor *r) {
     pcre2_code_free(r->builtin);
     pcre2_match_data_free(r->email_md);
     pcre2_code_free(r->email);
-    fu__free(r->spans);
-    fu__free(r->spans2);
-    fu__free(r->runs);
-    fu__free(r->norm);
-    fu__free(r->shifts);
-    fu__free(r->tmp);
-    fu__free(r->runs_cjk);
+    FU_FREE_ALL(r->spans, r->spans2, r->runs, r->norm, r->shifts, r->tmp, r->runs_cjk);
     fu__re_fini(&r->re);
     fu__free(r);
 }

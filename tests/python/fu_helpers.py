@@ -65,3 +65,21 @@ def bgnbd_sample(n, seed=7):
 def run_cli(*args):
     """Run the followup tool; its CompletedProcess (text output)."""
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120)
+
+
+def cn2025():
+    """Shanghai office hours with the 2025 National Day holiday and its
+    make-up Sunday (the commitment tests' calendar)."""
+    cal = followup.Calendar("Asia/Shanghai")
+    cal.set_hours_text("Mon-Fri 09:00-18:00")
+    cal.add_holiday(followup.Date(2025, 10, 1), followup.Date(2025, 10, 8))
+    cal.add_workday(followup.Date(2025, 9, 28))
+    return cal
+
+
+def two_delivery_book():
+    """K1 and K2 in Singapore, phone and SMS consent, one delivery each on
+    Sunday 2026-10-11 10:00 (+08:00)."""
+    return make_book("K1,Asia/Singapore,yes,yes\nK2,Asia/Singapore,yes,yes\n",
+                     "K1,2026-10-11T10:00:00+08:00,delivery\nK2,2026-10-11T10:00:00+08:00,delivery\n",
+                     cust_hdr="customer_id,tz,consent_phone,consent_sms\n", ev_hdr="customer_id,at,kind\n")

@@ -4,6 +4,7 @@ import math
 import pytest
 
 import followup
+from fu_helpers import cn2025
 
 
 def t(text):
@@ -11,14 +12,6 @@ def t(text):
 
 
 NOTE_AT = t("2025-09-26T16:00:00+08:00")
-
-
-def cn2025():
-    cal = followup.Calendar("Asia/Shanghai")
-    cal.set_hours_text("Mon-Fri 09:00-18:00")
-    cal.add_holiday(followup.Date(2025, 10, 1), followup.Date(2025, 10, 8))
-    cal.add_workday(followup.Date(2025, 9, 28))
-    return cal
 
 
 def test_three_working_days_escalate_and_mask():

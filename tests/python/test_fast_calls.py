@@ -11,6 +11,7 @@ import threading
 import pytest
 
 import followup
+from fu_helpers import cn2025
 
 NOW = followup.time_parse("2025-09-26T16:00:00+08:00")
 
@@ -113,14 +114,6 @@ def test_apply_while_another_thread_holds_the_redactor():
         t.join()
     assert errors == []
     assert red.total() == 20 * 20000 + 3 * 3000
-
-
-def cn2025():
-    cal = followup.Calendar("Asia/Shanghai")
-    cal.set_hours_text("Mon-Fri 09:00-18:00")
-    cal.add_holiday(followup.Date(2025, 10, 1), followup.Date(2025, 10, 8))
-    cal.add_workday(followup.Date(2025, 9, 28))
-    return cal
 
 
 def summary(x):

@@ -1,6 +1,7 @@
 """Who makes the call, from Python: Planner.set_agents, Touchpoint.agent,
 Customer.owner (tests/test_planner_agents.c works the agents out by hand)."""
 import followup
+from fu_helpers import two_delivery_book
 
 AGENTS = ("agent_id,team,skills,shift,tz,calls_per_day\n"
           "A1,care,phone,Mon-Fri 09:00-18:00,Asia/Shanghai,\n"
@@ -48,12 +49,7 @@ def test_policy_hours_and_clv():
     """The policy's `agents` rules and channels.by_clv (tests/test_planner_who.c
     works them out by hand): a Sunday call moves to Monday 09:00; a low CLV
     makes the second contact an SMS with the rule in the reason."""
-    b = followup.Book()
-    b.read_customers_text("customer_id,tz,consent_phone,consent_sms\n"
-                          "K1,Asia/Singapore,yes,yes\nK2,Asia/Singapore,yes,yes\n", "c.csv")
-    b.read_events_text("customer_id,at,kind\nK1,2026-10-11T10:00:00+08:00,delivery\n"
-                       "K2,2026-10-11T10:00:00+08:00,delivery\n", "e.csv")
-    b.finalize()
+    b = two_delivery_book()
     pl = followup.Planner(followup.policy_default(), b)
     pl.set_agents("agent_id,shift,tz\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai\n")
     tps = pl.plan(followup.time_parse("2026-10-11T10:00:00+08:00"), 2 * 86400).touchpoints()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import followup
-from fu_helpers import T, make_book
+from fu_helpers import T, make_book, two_delivery_book
 
 DELIVERY_BOOK = ("C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,yes,no,yes\n",
                  "C1,2026-02-25T10:00:00+08:00,purchase,O1,,5000,5000,,,\n"
@@ -70,14 +70,7 @@ def test_commitment_state_is_an_enum():
 
 
 # ---- finding 13: DataFrames in ----
-def _clv_book():
-    b = followup.Book()
-    b.read_customers_text("customer_id,tz,consent_phone,consent_sms\n"
-                          "K1,Asia/Singapore,yes,yes\nK2,Asia/Singapore,yes,yes\n", "c.csv")
-    b.read_events_text("customer_id,at,kind\nK1,2026-10-11T10:00:00+08:00,delivery\n"
-                       "K2,2026-10-11T10:00:00+08:00,delivery\n", "e.csv")
-    b.finalize()
-    return b
+_clv_book = two_delivery_book
 
 
 def _channels(pl):
