@@ -1,0 +1,66 @@
+"""CLI regressions from the outside review of session 6 (findings 5, 7, 8, 9, 16):
+the dashboard's trend axes for unbounded percentages, plan --ledger on a
+missing file, kpi --by segment with --segments, year-0001 placeholder dates,
+and exit codes / messages."""
+import csv
+import io
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("FU_CLI", "")
+pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
+NOW = "2026-11-23T00:00:00+08:00"
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def sample(srcdir):
+    d = pathlib.Path(srcdir) / "examples/sample/data"
+    return d
+
+
+def sample_args(d):
+    return ["--customers", str(d / "customers.csv"), "--events", str(d / "events.csv")]
+
+
+# ---------------------------------------------------------------- finding 5
+
+
+def trend_points(html, kpi):
+    """(axis top value, axis bottom value, [(cy, value)]) of one trend chart, in percent."""
+    j = html.index(f'<div class="trend" data-kpi="{kpi}"')
+    seg = html[j:html.index("</svg>", j)]
+    labels = re.findall(r'<text x="52" y="\d+" text-anchor="end">([-0-9.]+)%</text>', seg)
+    pts = [(int(cy), float(v)) for cy, v in
+           re.findall(r'<circle[^>]*cy="(\d+)"[^>]*><title>[^:]*: ([-0-9.]+)%', seg)]
+    return float(labels[0]), float(labels[1]), pts
+
+
+def test_uplift_trend_axes_span_the_data(sample, tmp_path):
+    out = tmp_path / "k.html"
+    r = run("kpi", *sample_args(sample), "--format", "html", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    for kpi in ("repurchase_uplift", "value_uplift"):
+        top, bottom, pts = trend_points(html, kpi)
+        assert len(pts) >= 6, kpi
+        values = [v for _, v in pts]
+        assert min(values) < 0 and bottom < 0, (kpi, bottom)  # the sample has negative weeks
+        assert bottom <= min(values) and top >= max(values), (kpi, top, bottom, values)
+        for cy, v in pts:
+            # the chart spans y 110 (bottom label) .. 10 (top label)
+            want = 110 - (v - bottom) / (top - bottom) * 100
+            assert abs(cy - want) <= 1.5, (kpi, v, cy, want)
+        # distinct values get distinct heights: nothing is pinned to an edge
+        lo = [cy for cy, v in pts if v == min(values)]
+        assert all(cy < 110 for cy in lo) or bottom == min(values), kpi
+    # a bounded rate keeps its fixed 0..100% axis
+    top, bottom, _ = trend_points(html, "coverage")
+    assert (top, bottom) == (100.0, 0.0)
