@@ -64,3 +64,27 @@ def test_uplift_trend_axes_span_the_data(sample, tmp_path):
     # a bounded rate keeps its fixed 0..100% axis
     top, bottom, _ = trend_points(html, "coverage")
     assert (top, bottom) == (100.0, 0.0)
+
+
+# ---------------------------------------------------------------- finding 7
+
+
+@pytest.mark.parametrize("extra", [[], ["--record-escalations"]])
+def test_plan_refuses_a_missing_ledger_and_creates_nothing(sample, tmp_path, extra):
+    typo = tmp_path / "typo.db"
+    r = run("plan", *sample_args(sample), "--now", NOW, "--ledger", str(typo), *extra, "--output", "/dev/null")
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert str(typo) in r.stderr and "does not exist" in r.stderr, r.stderr
+    assert not typo.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plan_reads_an_existing_ledger_without_changing_it(sample, tmp_path):
+    led = tmp_path / "l.db"
+    r = run("commitments", "add", "--ledger", str(led), "--customer", "C00001", "--text", "call back",
+            "--at", "2026-11-20T10:00:00+08:00", "--deadline", "2026-11-24T12:00:00+08:00", "--owner", "billing")
+    assert r.returncode == 0, r.stderr
+    before = led.read_bytes()
+    r = run("plan", *sample_args(sample), "--now", NOW, "--ledger", str(led), "--output", "/dev/null")
+    assert r.returncode == 0, r.stderr
+    assert led.read_bytes() == before
