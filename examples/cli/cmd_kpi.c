@@ -27,9 +27,15 @@ static int opt_cost(const char *v, void *args) {
     fu_channel ch;
     char *end = NULL;
     double amount = eq ? strtod(eq + 1, &end) : -1;
-    if (!eq || fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE || !end || *end ||
-        !(amount >= 0)) {
-        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT, e.g. phone=12.5\n");
+    if (!eq || !end || *end || !(amount >= 0)) {
+        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT with AMOUNT >= 0, e.g. phone=12.5\n");
+        return 1;
+    }
+    if (fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE) {
+        fprintf(stderr, "followup kpi: --cost: unknown channel '%.*s'; known channels:", (int)(eq - v), v);
+        for (int c = FU_CHANNEL_NONE + 1; c < FU_CHANNEL_COUNT; c++)
+            fprintf(stderr, " %s", fu_channel_name((fu_channel)c));
+        fputc('\n', stderr);
         return 1;
     }
     ((kpi_args *)args)->o.contact_cost[ch] = amount;
@@ -231,6 +237,11 @@ static int run(int argc, char **argv) {
     else if (as_of && (rc = parse_time(p, as_of, &o.as_of))) ctx = "--as-of";
     if (rc) {
         cli_error(ctx);
+        fu_policy_free(p);
+        return CLI_USAGE;
+    }
+    if (from && to && o.to <= o.from) {
+        fprintf(stderr, "followup kpi: --to must be after --from\n");
         fu_policy_free(p);
         return CLI_USAGE;
     }

@@ -88,3 +88,61 @@ def test_plan_reads_an_existing_ledger_without_changing_it(sample, tmp_path):
     r = run("plan", *sample_args(sample), "--now", NOW, "--ledger", str(led), "--output", "/dev/null")
     assert r.returncode == 0, r.stderr
     assert led.read_bytes() == before
+
+
+# ---------------------------------------------------------------- finding 16
+
+
+def test_frequency_fit_without_contacts_is_an_input_error(tmp_path):
+    ev = tmp_path / "hdr.csv"
+    ev.write_text("customer_id,at,kind\n")
+    r = run("frequency", "fit", "--events", str(ev))
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert "no contact events" in r.stderr
+
+
+def test_kpi_empty_range_names_the_options(sample):
+    r = run("kpi", "--events", str(sample / "events.csv"), "--from", "2026-10-01", "--to", "2026-10-01")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "followup kpi: --to must be after --from", r.stderr
+    assert "fu_kpi_options" not in r.stderr
+
+
+def test_kpi_cost_names_the_unknown_channel_and_the_known_ones(sample):
+    r = run("kpi", "--events", str(sample / "events.csv"), "--cost", "fax=1")
+    assert r.returncode == 2
+    assert "unknown channel 'fax'" in r.stderr, r.stderr
+    for ch in ("phone", "sms", "email", "chat", "video", "visit"):
+        assert ch in r.stderr, (ch, r.stderr)
+    r = run("kpi", "--events", str(sample / "events.csv"), "--cost", "phone=x")
+    assert r.returncode == 2 and "CHANNEL=AMOUNT" in r.stderr
+
+
+@pytest.mark.parametrize("name,text,col", [
+    ("agents", "agent_id,shift\nA1,Mon-Fri 09:00-25:00\n", "shift"),
+    ("clv", "customer_id,clv\nC00001,-5\n", "clv"),
+])
+def test_plan_file_errors_name_the_column_once(sample, tmp_path, name, text, col):
+    f = tmp_path / f"{name}.csv"
+    f.write_text(text)
+    r = run("plan", *sample_args(sample), "--now", NOW, f"--{name}", str(f), "--output", "/dev/null")
+    assert r.returncode == 3, r.stderr
+    assert f"{f}:2:" in r.stderr and f"{col}: " in r.stderr, r.stderr
+    assert f"{col}: {col}:" not in r.stderr, r.stderr
+
+
+def test_kpi_wilson_bounds_of_zero_successes_are_exactly_zero(sample):
+    r = run("kpi", *sample_args(sample), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    rates = {"coverage", "over_contact", "resolution", "first_contact_resolution", "feedback_closure",
+             "repeat_complaints", "commitment_on_time", "follow_up_complaints", "win_back", "repurchase",
+             "churn", "quality_closure"}
+    rows = [x for x in rows if x["kpi"] in rates and x["ci_low"] != ""]
+    zero = [x for x in rows if x["value"] == "0"]
+    assert len(zero) >= 3
+    for x in zero:
+        assert x["ci_low"] == "0", x
+    for x in rows:
+        if x["value"] == "1":
+            assert x["ci_high"] == "1", x
