@@ -141,4 +141,9 @@ extern const cli_command cli_cmd_check_policy;
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_guard;
 
+/* followup kpi --segments FILE (kpi_segments.c): read the `customer_id` and
+ * `segment` columns of a CSV into fu_kpi_set_segments(); messages on standard
+ * error; returns an exit code. */
+int cli_kpi_read_segments(fu_kpi *k, const char *path);
+
 #endif

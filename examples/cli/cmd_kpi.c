@@ -6,7 +6,7 @@
 #include <string.h>
 
 typedef struct kpi_args {
-    const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format;
+    const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format, *segments;
     fu_kpi_options o;
 } kpi_args;
 
@@ -65,8 +65,15 @@ static const cli_option k_options[] = {
     {"--period", "P", "day | week | month (default: week), in the policy's zone", CLI_NO_SLOT, opt_period},
     {"--by", "G",
      "none | tier | segment | agent | channel | product_class,\n"
-     "or several joined by ',' (default: none)",
+     "or several joined by ',' (default: none); segment\n"
+     "needs --segments",
      CLI_NO_SLOT, opt_by},
+    O("--segments", "FILE",
+      "segment label of each customer for --by segment: a CSV\n"
+      "with customer_id and segment columns, e.g. the output of\n"
+      "followup segment (empty segment: group none; customers\n"
+      "not in the file: unknown)",
+      segments),
     O("--from", "T, --to T",
       "report only periods overlapping [from, to); T is a date\n"
       "(YYYY-MM-DD, local midnight in the policy's zone) or an\n"
@@ -223,6 +230,8 @@ static int run(int argc, char **argv) {
         return cli_usage("followup kpi: --format must be dashboard, table, csv, json or html\n");
     if (!events)
         return cli_usage("followup kpi: --events FILE is required (see --help)\n");
+    if ((o.by & FU_KPI_BY_SEGMENT) && !args.segments)
+        return cli_usage("followup kpi: --by segment needs --segments FILE (the CSV of followup segment)\n");
     fu_policy *p = NULL;
     fu_book *book = NULL;
     fu_ledger *led = NULL;
@@ -257,6 +266,7 @@ static int run(int argc, char **argv) {
     }
     if (!rc && (rc = fu_kpi_new(&k, p, &o))) ctx = "kpi";
     if (!rc && (rc = fu_kpi_add_book(k, book))) ctx = "kpi";
+    if (!rc && args.segments && (ret = cli_kpi_read_segments(k, args.segments)) != CLI_OK) goto done;
     if (!rc && led && (rc = fu_kpi_add_ledger(k, led))) ctx = ledger;
     size_t nfig = 0;
     if (!rc && (rc = fu_kpi_compute(k, &nfig))) ctx = "kpi";
@@ -278,6 +288,7 @@ static int run(int argc, char **argv) {
     } else {
         ret = table_out(k, fmt, output);
     }
+done:
     fu_free(text);
     fu_kpi_free(k);
     fu_ledger_close(led);

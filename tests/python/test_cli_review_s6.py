@@ -146,3 +146,67 @@ def test_kpi_wilson_bounds_of_zero_successes_are_exactly_zero(sample):
     for x in rows:
         if x["value"] == "1":
             assert x["ci_high"] == "1", x
+
+
+# ---------------------------------------------------------------- finding 8
+
+
+def kpi_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_kpi_by_segment_needs_segments(sample):
+    r = run("kpi", *sample_args(sample), "--by", "segment", "--format", "csv")
+    assert r.returncode == 2
+    assert "--by segment needs --segments" in r.stderr, r.stderr
+    r = run("kpi", *sample_args(sample), "--by", "tier,segment", "--format", "csv")
+    assert r.returncode == 2
+
+
+def test_kpi_by_segment_with_the_csv_of_followup_segment(sample, tmp_path):
+    seg = tmp_path / "seg.csv"
+    r = run("segment", *sample_args(sample), "--now", NOW, "--output", str(seg))
+    assert r.returncode == 0, r.stderr
+    want = {x["customer_id"]: x["segment"] or "none" for x in csv.DictReader(seg.open())}
+    r = run("kpi", *sample_args(sample), "--by", "segment", "--segments", str(seg), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = kpi_rows(r.stdout)
+    groups = {x["group"] for x in rows}
+    assert groups <= set(want.values()) | {"unknown"}, groups
+    assert {"standard", "at_risk"} <= groups
+    r = run("kpi", *sample_args(sample), "--format", "csv")
+    total = {(x["kpi"], x["period"]): float(x["n"]) for x in kpi_rows(r.stdout)}
+    # every customer-unit KPI's units split over the segments without loss
+    for kpi in ("coverage", "churn", "resolution"):
+        by = {}
+        for x in rows:
+            if x["kpi"] == kpi:
+                by[x["period"]] = by.get(x["period"], 0) + float(x["n"])
+        assert by, kpi
+        for period, n in by.items():
+            assert n == total[(kpi, period)], (kpi, period, n, total[(kpi, period)])
+
+
+def test_kpi_segments_csv_quoting_and_labels(sample, tmp_path):
+    seg = tmp_path / "s.csv"
+    seg.write_bytes(b'\xef\xbb\xbfsegment,customer_id\r\n"x,""y""",C00001\r\n\r\n,C00002\r\n')
+    r = run("kpi", *sample_args(sample), "--by", "segment", "--segments", str(seg), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    groups = {x["group"] for x in kpi_rows(r.stdout)}
+    assert groups == {'x,"y"', "none", "unknown"}, groups
+
+
+@pytest.mark.parametrize("text,where", [
+    (b"customer_id,seg\nC00001,a\n", ":1: expected a header with `customer_id` and `segment`"),
+    (b'customer_id,segment\nC00001,"a\nC00002,b\n', ':2:8: a quoted cell is not closed'),
+    (b"customer_id,segment\nC00001,a\n,b\n", ":3:1: customer_id: empty"),
+    (b"customer_id,segment,x\nC00001\n", ":2: expected at least 2 cells, found 1"),
+    (b'customer_id,segment\n"C00001"x,a\n', ":2:9: expected ','"),
+    (b"", ":1: empty file"),
+])
+def test_kpi_segments_errors_name_file_line_and_column(sample, tmp_path, text, where):
+    seg = tmp_path / "s.csv"
+    seg.write_bytes(text)
+    r = run("kpi", *sample_args(sample), "--by", "segment", "--segments", str(seg), "--format", "csv")
+    assert r.returncode == 3, r.stderr
+    assert f"{seg}{where}" in r.stderr, r.stderr
