@@ -146,4 +146,12 @@ extern const cli_command cli_cmd_guard;
  * error; returns an exit code. */
 int cli_kpi_read_segments(fu_kpi *k, const char *path);
 
+/* Events more than CLI_EARLY_YEARS years before the first percentile of the
+ * book's event times (null placeholders such as 0001-01-01): a warning on
+ * standard error prefixed by `prog`, their count returned and the earliest
+ * other event's time in *first_regular (INT64_MIN when none). Decodes the
+ * book's events once (fu_book_events()). */
+#define CLI_EARLY_YEARS 20
+size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular);
+
 #endif

@@ -259,6 +259,13 @@ static int run(int argc, char **argv) {
     rc = fu_book_new(&book, &bo);
     if (!rc && customers && (rc = fu_book_read_customers_csv(book, customers))) ctx = "input"; /* the message names the file */
     if (!rc && (rc = fu_book_read_events_csv(book, events))) ctx = "input";
+    if (!rc && (rc = fu_book_finalize(book))) ctx = "input";
+    int64_t first_regular;
+    if (!rc && cli_early_events(book, "followup kpi", &first_regular) && !from && first_regular != INT64_MIN) {
+        /* periods from year 1 would cost memory per day and report nothing */
+        o.from = first_regular;
+        fprintf(stderr, "followup kpi: the report starts with the first other event (give --from to choose)\n");
+    }
     if (!rc && ledger) {
         fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
         lo.flags = FU_LEDGER_READONLY;

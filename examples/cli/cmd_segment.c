@@ -300,6 +300,13 @@ static int run(int argc, char **argv) {
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
+    int64_t first_regular;
+    if ((rc = fu_book_finalize(book))) {
+        cli_error(NULL);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    cli_early_events(book, "followup segment", &first_regular); /* a warning: the model still fits on them */
     size_t ne = 0;
     if (!now_text && (ne = fu_book_event_count(book)) == 0) {
         fprintf(stderr, "followup segment: %s has no events: give --now\n", events);

@@ -210,3 +210,60 @@ def test_kpi_segments_errors_name_file_line_and_column(sample, tmp_path, text, w
     r = run("kpi", *sample_args(sample), "--by", "segment", "--segments", str(seg), "--format", "csv")
     assert r.returncode == 3, r.stderr
     assert f"{seg}{where}" in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------- finding 9
+
+PLACEHOLDER = "C00001,0001-01-01T00:00:00Z,purchase,OX,,5,5,,,,,,,\n"
+
+
+@pytest.fixture()
+def placeholder_events(sample, tmp_path):
+    e = tmp_path / "e.csv"
+    e.write_text((sample / "events.csv").read_text() + PLACEHOLDER)
+    return e
+
+
+def max_rss_kib(*args):
+    """Peak RSS of the tool alone, from a fresh interpreter's RUSAGE_CHILDREN."""
+    import sys
+    code = ("import resource, subprocess, sys\n"
+            "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, CLI, *args], capture_output=True, text=True, check=True)
+    rc, kib = out.stdout.split()
+    return int(rc), int(kib)
+
+
+def test_kpi_warns_about_a_year_0001_event_and_starts_with_the_data(sample, placeholder_events, tmp_path):
+    args = ["kpi", "--customers", str(sample / "customers.csv"), "--events", str(placeholder_events),
+            "--period", "day", "--format", "csv"]
+    r = run(*args)
+    assert r.returncode == 0, r.stderr
+    assert "warning: 1 event(s) more than 20 years before" in r.stderr, r.stderr
+    assert "customer C00001, purchase 0001-01-01" in r.stderr
+    periods = sorted({x["period"] for x in kpi_rows(r.stdout)})
+    assert periods[0] >= "2020-01-01", periods[:3]
+    # the memory is that of the real history (about 11 MB), not of 740,000 days (380 MB)
+    rc, kib = max_rss_kib(*args)
+    assert rc == 0 and kib < 100 * 1024, kib
+    # with --from the engine builds no period before it (the library keeps year 1 valid)
+    args += ["--from", "2026-01-01"]
+    rc, kib = max_rss_kib(*args)
+    assert rc == 0 and kib < 100 * 1024, kib
+    r = run(*args)
+    assert min(x["period"] for x in kpi_rows(r.stdout)) == "2026-01-01"
+
+
+def test_kpi_and_segment_are_quiet_on_a_normal_history(sample):
+    r = run("kpi", *sample_args(sample), "--format", "csv")
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+    r = run("segment", *sample_args(sample), "--now", NOW, "--output", "/dev/null")
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+
+
+def test_segment_warns_about_a_year_0001_event(sample, placeholder_events):
+    r = run("segment", "--customers", str(sample / "customers.csv"), "--events", str(placeholder_events),
+            "--now", NOW, "--output", "/dev/null")
+    assert r.returncode == 0, r.stderr
+    assert "followup segment: warning: 1 event(s) more than 20 years before" in r.stderr, r.stderr
