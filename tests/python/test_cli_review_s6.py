@@ -267,3 +267,26 @@ def test_segment_warns_about_a_year_0001_event(sample, placeholder_events):
             "--now", NOW, "--output", "/dev/null")
     assert r.returncode == 0, r.stderr
     assert "followup segment: warning: 1 event(s) more than 20 years before" in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------- findings 11, 17 (docs)
+
+
+def test_cli_md_command_table_lists_each_command_once(srcdir):
+    text = (pathlib.Path(srcdir) / "docs/cli.md").read_text()
+    table = text[text.index("## Commands"):text.index("## followup ")]
+    names = re.findall(r"(?m)^\| `([a-z-]+)` \|", table)
+    r = run("--help")
+    tool = re.findall(r"(?m)^  ([a-z-]+) {2,}", r.stdout + r.stderr)
+    assert sorted(names) == sorted(set(names)), names
+    assert set(names) == set(tool), (names, tool)
+
+
+def test_docs_say_how_to_load_the_modules_and_match_the_lua_face(srcdir):
+    d = pathlib.Path(srcdir) / "docs"
+    b = (d / "bindings.md").read_text()
+    assert "LUA_CPATH=" in b and "PYTHONPATH=" in b and "build/test/lua/?.so;;" in b
+    assert "followup.Kpi(policy, period, by, from, to, as_of, costs, budget)" in b
+    assert "PYTHONPATH=" in (d / "python.md").read_text()
+    assert "(0-based)" not in (d / "planner.md").read_text()
+    assert "durable_high" not in (d / "formats.md").read_text()
