@@ -116,7 +116,12 @@ static void help(FILE *out) {
     cli_print_options(out, k_options, N_OPTIONS, 20);
     fprintf(out,
             "\n"
-            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
+            "Events more than %d years before the first percentile of the history (null\n"
+            "placeholders such as 0001-01-01) are reported on standard error; without\n"
+            "--from the report then starts with the first other event.\n"
+            "\n"
+            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n",
+            CLI_EARLY_YEARS);
 }
 
 static int parse_time(const fu_policy *p, const char *s, int64_t *out) {
