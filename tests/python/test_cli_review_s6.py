@@ -4,26 +4,21 @@ missing file, kpi --by segment with --segments, year-0001 placeholder dates,
 and exit codes / messages."""
 import csv
 import io
-import os
 import pathlib
 import re
 import subprocess
 
 import pytest
+from fu_helpers import CLI, run_cli as run
 
-CLI = os.environ.get("FU_CLI", "")
 pytestmark = pytest.mark.skipif(not CLI, reason="followup tool not built")
 NOW = "2026-11-23T00:00:00+08:00"
 
 
-def run(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
-
-
 @pytest.fixture(scope="module")
 def sample(srcdir):
-    d = pathlib.Path(srcdir) / "examples/sample/data"
-    return d
+    """The sample data directory (examples/sample/data)."""
+    return pathlib.Path(srcdir) / "examples/sample/data"
 
 
 def sample_args(d):
