@@ -48,7 +48,8 @@ static const cli_option k_options[] = {
       "the commitment ledger (followup commitments): promises at risk,\n"
       "breached or fulfilled plan their contacts (cadences with\n"
       "trigger {promise: ...}); adds an owner column. The file\n"
-      "must exist; opened read-only unless --record-escalations",
+      "must exist and is opened read-only, unless\n"
+      "--record-escalations (which creates it if needed)",
       ledger),
     O("--record-escalations", NULL,
       "with --ledger: record each problem escalation of the plan\n"
@@ -236,14 +237,16 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
 
 /* --ledger: promises drive contacts; read once, read-only unless escalations
  * are recorded. The ledger must exist: a mistyped path would otherwise create
- * an empty one and plan silently without any promise (review s6 #7).
+ * an empty one and plan silently without any promise (review s6 #7). Only
+ * --record-escalations, which writes to it, creates it (and says how many
+ * escalations it recorded).
  * fu_ledger_options_from_policy() resets the options, so the read-only flag
  * is set after it. Returns the exit code. */
 static int open_ledger(const char *path, const fu_policy *policy, int record, fu_ledger **out) {
     fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
     struct stat st;
     int rc;
-    if (stat(path, &st) != 0) {
+    if (!record && stat(path, &st) != 0) {
         fprintf(stderr, "followup: --ledger: '%s' does not exist (followup commitments creates a ledger)\n", path);
         return CLI_INPUT;
     }

@@ -64,10 +64,11 @@ def test_uplift_trend_axes_span_the_data(sample, tmp_path):
 # ---------------------------------------------------------------- finding 7
 
 
-@pytest.mark.parametrize("extra", [[], ["--record-escalations"]])
-def test_plan_refuses_a_missing_ledger_and_creates_nothing(sample, tmp_path, extra):
+def test_plan_refuses_a_missing_ledger_and_creates_nothing(sample, tmp_path):
+    """(--record-escalations writes to the ledger and may create it:
+    test_cli_plan_loop.py::test_record_escalations.)"""
     typo = tmp_path / "typo.db"
-    r = run("plan", *sample_args(sample), "--now", NOW, "--ledger", str(typo), *extra, "--output", "/dev/null")
+    r = run("plan", *sample_args(sample), "--now", NOW, "--ledger", str(typo), "--output", "/dev/null")
     assert r.returncode == 3, (r.returncode, r.stderr)
     assert str(typo) in r.stderr and "does not exist" in r.stderr, r.stderr
     assert not typo.exists()
