@@ -16,11 +16,14 @@
 /* ------------------------------------------------------------ values */
 
 /* How a KPI's value is shown and on which axis it is drawn. */
-enum { U_RATE, U_HOURS, U_SCORE5, U_NPS, U_SCORE7, U_RATIO, U_UNIT };
+/* U_RATE is a share in 0..1; U_PCT is shown in percent too but is no bounded
+ * rate (budget_overrun and the uplifts go below 0 and above 100%), so its
+ * axis is drawn from the data, like hours and ratios. */
+enum { U_RATE, U_HOURS, U_SCORE5, U_NPS, U_SCORE7, U_RATIO, U_UNIT, U_PCT };
 static const unsigned char kpi_unit[FU_KPI_COUNT] = {
     U_RATE, U_RATE, U_HOURS, U_HOURS, U_RATE, U_RATE, U_RATE, U_RATE, U_SCORE5, U_RATE,
     U_NPS,  U_SCORE7, U_RATE, U_RATE, U_RATE, U_RATE, U_RATE, U_RATE, U_RATIO, U_UNIT,
-    U_RATE, U_RATE, U_RATE, U_RATE, U_RATIO};
+    U_RATE, U_PCT,  U_PCT,  U_PCT,  U_RATIO};
 
 static void fmt_value(char *buf, size_t size, fu_kpi_id id, double v) {
     if (isnan(v)) {
@@ -28,22 +31,25 @@ static void fmt_value(char *buf, size_t size, fu_kpi_id id, double v) {
         return;
     }
     switch (kpi_unit[id]) {
-    case U_RATE: snprintf(buf, size, "%.1f%%", 100 * v); break;
+    case U_RATE:
+    case U_PCT: snprintf(buf, size, "%.1f%%", 100 * v); break;
     case U_HOURS: snprintf(buf, size, "%.1f h", v); break;
     case U_NPS: snprintf(buf, size, "%.0f", v); break;
     default: snprintf(buf, size, "%.2f", v); break;
     }
 }
 
-/* The axis of a chart: fixed for bounded scales, from the data otherwise. */
-static void axis_range(fu_kpi_id id, double data_max, double *lo, double *hi) {
-    static const double fixed[][2] = {{0, 1}, {0, 0}, {1, 5}, {-100, 100}, {1, 7}, {0, 0}, {0, 1}};
+/* The axis of a chart: fixed for bounded scales; from the data otherwise,
+ * always including 0, with a 10% margin on the side(s) the data reach (a
+ * value of -97.8% or +148.5% is drawn where it is, not at the edge). */
+static void axis_range(fu_kpi_id id, double data_min, double data_max, double *lo, double *hi) {
+    static const double fixed[][2] = {{0, 1}, {0, 0}, {1, 5}, {-100, 100}, {1, 7}, {0, 0}, {0, 1}, {0, 0}};
     unsigned u = kpi_unit[id];
     *lo = fixed[u][0];
     *hi = fixed[u][1];
-    if (u == U_HOURS || u == U_RATIO) {
-        *lo = 0;
-        *hi = isfinite(data_max) && data_max > 0 ? data_max * 1.1 : 1;
+    if (u == U_HOURS || u == U_RATIO || u == U_PCT) {
+        *lo = isfinite(data_min) && data_min < 0 ? data_min * 1.1 : 0;
+        *hi = isfinite(data_max) && data_max > 0 ? data_max * 1.1 : *lo < 0 ? 0 : 1;
     }
 }
 
@@ -59,6 +65,12 @@ static double fmax_finite(double a, double b) {
     if (!isfinite(a)) return b;
     if (!isfinite(b)) return a;
     return a > b ? a : b;
+}
+
+static double fmin_finite(double a, double b) {
+    if (!isfinite(a)) return b;
+    if (!isfinite(b)) return a;
+    return a < b ? a : b;
 }
 
 /* ------------------------------------------------------------ decisions */
@@ -129,7 +141,8 @@ static const fu_kpi_figure *latest_of(const fu_kpi_figure *f, size_t n, fu_kpi_i
 /* The horizontal interval whisker of a tile, 200 x 30 units. */
 static void whisker(fu__buf *b, const fu_kpi_figure *f, const char *d) {
     double lo, hi;
-    axis_range(f->kpi, fmax_finite(fmax_finite(f->value, f->ci_high), f->target), &lo, &hi);
+    axis_range(f->kpi, fmin_finite(fmin_finite(f->value, f->ci_low), f->target),
+               fmax_finite(fmax_finite(f->value, f->ci_high), f->target), &lo, &hi);
     fu__buf_puts(b, "<svg class=\"whisker\" viewBox=\"0 0 200 30\" width=\"200\" height=\"30\" role=\"img\">");
     fu__buf_puts(b, "<line x1=\"4\" y1=\"15\" x2=\"196\" y2=\"15\" stroke=\"#d9e2ec\" stroke-width=\"2\"/>");
     if (!isnan(f->ci_low) && !isnan(f->ci_high))
@@ -176,7 +189,7 @@ static void tile(fu__buf *b, const fu_kpi_figure *f, double min_n) {
 static void trend(fu__buf *b, const fu_kpi_figure *f, size_t n, fu_kpi_id id, const char *group, size_t keep,
                   double min_n) {
     size_t total = 0, skip, k = 0;
-    double dmax = NAN;
+    double dmin = NAN, dmax = NAN;
     for (size_t i = 0; i < n; i++)
         if (f[i].kpi == id && strcmp(f[i].group, group) == 0) total++;
     if (!total) return;
@@ -186,11 +199,12 @@ static void trend(fu__buf *b, const fu_kpi_figure *f, size_t n, fu_kpi_id id, co
         if (f[i].kpi != id || strcmp(f[i].group, group) != 0 || k++ < skip) continue;
         if (!first) first = &f[i];
         last = &f[i];
+        dmin = fmin_finite(dmin, fmin_finite(fmin_finite(f[i].value, f[i].ci_low), f[i].target));
         dmax = fmax_finite(dmax, fmax_finite(fmax_finite(f[i].value, f[i].ci_high), f[i].target));
     }
     size_t m = total - skip;
     double lo, hi;
-    axis_range(id, dmax, &lo, &hi);
+    axis_range(id, dmin, dmax, &lo, &hi);
     char a[48], z[48];
     fmt_value(a, sizeof a, id, lo);
     fmt_value(z, sizeof z, id, hi);
@@ -201,6 +215,11 @@ static void trend(fu__buf *b, const fu_kpi_figure *f, size_t n, fu_kpi_id id, co
                       "<text x=\"52\" y=\"14\" text-anchor=\"end\">%s</text>"
                       "<text x=\"52\" y=\"112\" text-anchor=\"end\">%s</text>",
                    first->name, first->name, z, a);
+    if (lo < 0 && hi > 0) {
+        long y = scale(0, lo, hi, 110, 10);
+        fu__buf_printf(b, "<line class=\"zero\" x1=\"56\" y1=\"%ld\" x2=\"312\" y2=\"%ld\" stroke=\"#d9e2ec\">"
+                          "<title>0</title></line>", y, y);
+    }
     if (!isnan(last->target)) {
         long y = scale(last->target, lo, hi, 110, 10);
         fu__buf_printf(b, "<line x1=\"56\" y1=\"%ld\" x2=\"312\" y2=\"%ld\" stroke=\"#1f2933\" "

@@ -1319,6 +1319,9 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         if (k->part_tmin < tmin) tmin = k->part_tmin;
         if (k->part_tmax > tmax) tmax = k->part_tmax;
     }
+    /* periods before `from` are not reported: do not build them (a placeholder
+     * event in year 1 would otherwise cost a cell row per day since then) */
+    if (k->o.from != FU_KPI_NO_TIME && k->o.from > tmin && !k->n_parts) tmin = k->o.from;
     c.as_of = k->as_of = as_of;
     c.data_tmin = tmin;
     c.data_tmax = tmax;

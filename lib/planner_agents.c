@@ -121,7 +121,7 @@ static int read_days_off(const fu__csv *r, const long *col, fu__agent *a) {
         int rc = parse_day(r, col, s + p, dots ? (size_t)(dots - s - p) : q - p, &lo);
         if (!rc) rc = dots ? parse_day(r, col, dots + 2, (size_t)(s + q - dots - 2), &hi) : (hi = lo, FU_OK);
         if (!rc && (hi < lo || hi - lo > 3660))
-            rc = fu__csv_error_at(r, (size_t)col[AC_OFF], FU_EPARSE, "days_off: a range ends before it starts or "
+            rc = fu__csv_error_at(r, (size_t)col[AC_OFF], FU_EPARSE, "a range ends before it starts or "
                                   "spans more than 10 years");
         if (rc) return rc;
         for (int64_t d = lo; d <= hi; d++) {
@@ -153,7 +153,7 @@ static int agent_row(fu__agent_set *set, const fu__csv *r, const long *col) {
     if (!len) return fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "empty shift (required: weekly windows)");
     if ((rc = fu_windows_parse(s, len, &a->shift)))
         return rc == FU_ENOMEM ? rc
-                               : fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "shift: %s",
+                               : fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "%s",
                                                   fu_error_last()->message);
     for (int m = 0; m < 7 * 1440; m++) a->shift_min[m / 1440] += fu_windows_contains(a->shift, m) == 1;
     s = cell(r, col, AC_TZ, &len);

@@ -109,11 +109,11 @@ static int clv_row(const fu__csv *r, const fu_book *book, long cid, long ccl, fu
     s = cell(r, ccl, &len);
     if (!len || (len == 3 && (memcmp(s, "nan", 3) == 0 || memcmp(s, "NaN", 3) == 0))) return FU_OK; /* unknown */
     char buf[64], *end = NULL;
-    if (len >= sizeof buf) return fu__csv_error_at(r, (size_t)ccl, FU_EPARSE, "clv: expected a number >= 0");
+    if (len >= sizeof buf) return fu__csv_error_at(r, (size_t)ccl, FU_EPARSE, "expected a number >= 0");
     memcpy(buf, s, len);
     buf[len] = '\0';
     double v = strtod(buf, &end);
-    if (*end || !isfinite(v) || v < 0) return fu__csv_error_at(r, (size_t)ccl, FU_EPARSE, "clv: expected a number >= 0");
+    if (*end || !isfinite(v) || v < 0) return fu__csv_error_at(r, (size_t)ccl, FU_EPARSE, "expected a number >= 0");
     k->v[ci] = v;
     return FU_OK;
 }

@@ -318,8 +318,10 @@ void fu__stats_wilson_z(double x, double n, double z, double *lo, double *hi) {
     double den = 1.0 + z2 / n;
     double mid = (p + z2 / (2 * n)) / den;
     double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
-    *lo = fmax(0.0, mid - half);
-    *hi = fmin(1.0, mid + half);
+    /* at x = 0 (x = n) the bound is 0 (1) exactly; mid - half would leave
+     * rounding noise such as 5.55e-17 */
+    *lo = x <= 0 ? 0.0 : fmax(0.0, mid - half);
+    *hi = x >= n ? 1.0 : fmin(1.0, mid + half);
 }
 
 int fu_stats_wilson(double x, double n, double confidence, double *low, double *high) {

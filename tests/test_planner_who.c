@@ -168,7 +168,8 @@ Test(who, days_off) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_expect_eq(fu_planner_set_agents(f.pl, bad[i], strlen(bad[i]), "agents.csv"), FU_EPARSE, "case %zu", i);
         cr_expect_eq(fu_error_last()->line, 2, "case %zu", i);
-        cr_expect(strstr(fu_error_last()->message, "days_off"), "case %zu: %s", i, fu_error_last()->message);
+        cr_expect(strcmp(fu_error_last()->path, "days_off") == 0 || strstr(fu_error_last()->message, "days_off"),
+                  "case %zu: %s", i, fu_error_last()->message); /* the column, named once */
     }
     fu_test_planner_free(&f);
 }

@@ -85,3 +85,23 @@ Test(stats, deprecated_names_give_the_same_results) {
         cr_assert(l1 == l2 && h1 == h2);
     }
 }
+
+/* Review s6 #16: at 0 successes the lower bound is 0 exactly and at n the
+ * upper bound 1 exactly (mid - half left 5.55e-17 and 1.39e-17 in the KPI
+ * CSV: 0 of 31 at 95% and 0 of 24 at 90%); the other bound is the
+ * closed form z^2 / (n + z^2) (resp. n / (n + z^2)). */
+Test(stats, wilson_bounds_are_exact_at_zero_and_all_successes) {
+    static const double ns[] = {1, 3, 7, 24, 31, 1000};
+    static const double conf[] = {0.8, 0.9, 0.95, 0.99};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (size_t j = 0; j < sizeof conf / sizeof conf[0]; j++) {
+            double lo, hi, z, n = ns[i];
+            cr_assert_eq(fu_stats_normal_quantile(0.5 + conf[j] / 2, &z), FU_OK);
+            cr_assert_eq(fu_stats_wilson(0, n, conf[j], &lo, &hi), FU_OK);
+            cr_assert(lo == 0.0, "0 of %g at %g: low %.17g", n, conf[j], lo);
+            cr_assert_float_eq(hi, z * z / (n + z * z), 1e-13);
+            cr_assert_eq(fu_stats_wilson(n, n, conf[j], &lo, &hi), FU_OK);
+            cr_assert(hi == 1.0, "%g of %g at %g: high %.17g", n, n, conf[j], hi);
+            cr_assert_float_eq(lo, n / (n + z * z), 1e-13);
+        }
+}

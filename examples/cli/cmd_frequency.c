@@ -309,7 +309,9 @@ static int run_sub(const args *a) {
         cli_error("input");
         if (names && a->events && strcmp(a->by, "none") != 0) free_names(names, ns);
         fu_free(att);
-        return cli_exit_code(rc);
+        /* the options were checked before: what fails here is the history
+         * (also FU_EINVAL "no contact events"), an input error, not usage */
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
     }
     uint8_t *test = NULL;
     if (a->holdout > 0 && (test = calloc(n + 1, 1)) != NULL)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 typedef struct kpi_args {
-    const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format;
+    const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format, *segments;
     fu_kpi_options o;
 } kpi_args;
 
@@ -27,9 +27,15 @@ static int opt_cost(const char *v, void *args) {
     fu_channel ch;
     char *end = NULL;
     double amount = eq ? strtod(eq + 1, &end) : -1;
-    if (!eq || fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE || !end || *end ||
-        !(amount >= 0)) {
-        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT, e.g. phone=12.5\n");
+    if (!eq || !end || *end || !(amount >= 0)) {
+        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT with AMOUNT >= 0, e.g. phone=12.5\n");
+        return 1;
+    }
+    if (fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE) {
+        fprintf(stderr, "followup kpi: --cost: unknown channel '%.*s'; known channels:", (int)(eq - v), v);
+        for (int c = FU_CHANNEL_NONE + 1; c < FU_CHANNEL_COUNT; c++)
+            fprintf(stderr, " %s", fu_channel_name((fu_channel)c));
+        fputc('\n', stderr);
         return 1;
     }
     ((kpi_args *)args)->o.contact_cost[ch] = amount;
@@ -59,8 +65,15 @@ static const cli_option k_options[] = {
     {"--period", "P", "day | week | month (default: week), in the policy's zone", CLI_NO_SLOT, opt_period},
     {"--by", "G",
      "none | tier | segment | agent | channel | product_class,\n"
-     "or several joined by ',' (default: none)",
+     "or several joined by ',' (default: none); segment\n"
+     "needs --segments",
      CLI_NO_SLOT, opt_by},
+    O("--segments", "FILE",
+      "segment label of each customer for --by segment: a CSV\n"
+      "with customer_id and segment columns, e.g. the output of\n"
+      "followup segment (empty segment: group none; customers\n"
+      "not in the file: unknown)",
+      segments),
     O("--from", "T, --to T",
       "report only periods overlapping [from, to); T is a date\n"
       "(YYYY-MM-DD, local midnight in the policy's zone) or an\n"
@@ -103,7 +116,12 @@ static void help(FILE *out) {
     cli_print_options(out, k_options, N_OPTIONS, 20);
     fprintf(out,
             "\n"
-            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
+            "Events more than %d years before the first percentile of the history (null\n"
+            "placeholders such as 0001-01-01) are reported on standard error; without\n"
+            "--from the report then starts with the first other event.\n"
+            "\n"
+            "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n",
+            CLI_EARLY_YEARS);
 }
 
 static int parse_time(const fu_policy *p, const char *s, int64_t *out) {
@@ -217,6 +235,8 @@ static int run(int argc, char **argv) {
         return cli_usage("followup kpi: --format must be dashboard, table, csv, json or html\n");
     if (!events)
         return cli_usage("followup kpi: --events FILE is required (see --help)\n");
+    if ((o.by & FU_KPI_BY_SEGMENT) && !args.segments)
+        return cli_usage("followup kpi: --by segment needs --segments FILE (the CSV of followup segment)\n");
     fu_policy *p = NULL;
     fu_book *book = NULL;
     fu_ledger *led = NULL;
@@ -234,11 +254,23 @@ static int run(int argc, char **argv) {
         fu_policy_free(p);
         return CLI_USAGE;
     }
+    if (from && to && o.to <= o.from) {
+        fprintf(stderr, "followup kpi: --to must be after --from\n");
+        fu_policy_free(p);
+        return CLI_USAGE;
+    }
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
     bo.flags = customers ? 0 : FU_BOOK_CREATE_CUSTOMERS;
     rc = fu_book_new(&book, &bo);
     if (!rc && customers && (rc = fu_book_read_customers_csv(book, customers))) ctx = "input"; /* the message names the file */
     if (!rc && (rc = fu_book_read_events_csv(book, events))) ctx = "input";
+    if (!rc && (rc = fu_book_finalize(book))) ctx = "input";
+    int64_t first_regular;
+    if (!rc && cli_early_events(book, "followup kpi", &first_regular) && !from && first_regular != INT64_MIN) {
+        /* periods from year 1 would cost memory per day and report nothing */
+        o.from = first_regular;
+        fprintf(stderr, "followup kpi: the report starts with the first other event (give --from to choose)\n");
+    }
     if (!rc && ledger) {
         fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
         lo.flags = FU_LEDGER_READONLY;
@@ -246,6 +278,7 @@ static int run(int argc, char **argv) {
     }
     if (!rc && (rc = fu_kpi_new(&k, p, &o))) ctx = "kpi";
     if (!rc && (rc = fu_kpi_add_book(k, book))) ctx = "kpi";
+    if (!rc && args.segments && (ret = cli_kpi_read_segments(k, args.segments)) != CLI_OK) goto done;
     if (!rc && led && (rc = fu_kpi_add_ledger(k, led))) ctx = ledger;
     size_t nfig = 0;
     if (!rc && (rc = fu_kpi_compute(k, &nfig))) ctx = "kpi";
@@ -267,6 +300,7 @@ static int run(int argc, char **argv) {
     } else {
         ret = table_out(k, fmt, output);
     }
+done:
     fu_free(text);
     fu_kpi_free(k);
     fu_ledger_close(led);

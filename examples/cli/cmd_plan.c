@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* The command line: every option's value as given ("1" for a flag). */
@@ -46,7 +47,9 @@ static const cli_option k_options[] = {
     O("--ledger", "FILE",
       "the commitment ledger (followup commitments): promises at risk,\n"
       "breached or fulfilled plan their contacts (cadences with\n"
-      "trigger {promise: ...}); adds an owner column",
+      "trigger {promise: ...}); adds an owner column. The file\n"
+      "must exist and is opened read-only, unless\n"
+      "--record-escalations (which creates it if needed)",
       ledger),
     O("--record-escalations", NULL,
       "with --ledger: record each problem escalation of the plan\n"
@@ -232,6 +235,33 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
     return CLI_OK;
 }
 
+/* --ledger: promises drive contacts; read once, read-only unless escalations
+ * are recorded. The ledger must exist: a mistyped path would otherwise create
+ * an empty one and plan silently without any promise (review s6 #7). Only
+ * --record-escalations, which writes to it, creates it (and says how many
+ * escalations it recorded).
+ * fu_ledger_options_from_policy() resets the options, so the read-only flag
+ * is set after it. Returns the exit code. */
+static int open_ledger(const char *path, const fu_policy *policy, int record, fu_ledger **out) {
+    fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
+    struct stat st;
+    int rc;
+    if (!record && stat(path, &st) != 0) {
+        fprintf(stderr, "followup: --ledger: '%s' does not exist (followup commitments creates a ledger)\n", path);
+        return CLI_INPUT;
+    }
+    if (record) rc = fu_ledger_open_with_policy(out, path, policy, 0);
+    else if (!(rc = fu_ledger_options_from_policy(policy, &lo))) {
+        lo.flags |= FU_LEDGER_READONLY;
+        rc = fu_ledger_open(out, path, &lo);
+    }
+    if (rc) {
+        cli_error("--ledger");
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
 static int run(int argc, char **argv) {
     plan_args a;
     memset(&a, 0, sizeof a);
@@ -287,17 +317,7 @@ static int run(int argc, char **argv) {
     po.progress = on_progress;
     po.progress_ud = &ps;
     if (besttime) po.flags |= FU_PLANNER_BESTTIME;
-    if (ledger_path) { /* promises drive contacts: read once, read-only unless escalations are recorded */
-        fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;
-        lo.flags |= FU_LEDGER_READONLY;
-        if (record_escalations) rc = fu_ledger_open_with_policy(&ledger, ledger_path, policy, 0);
-        else if (!(rc = fu_ledger_options_from_policy(policy, &lo))) rc = fu_ledger_open(&ledger, ledger_path, &lo);
-        if (rc) {
-            cli_error("--ledger");
-            exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
-            goto done;
-        }
-    }
+    if (ledger_path && (exit_code = open_ledger(ledger_path, policy, record_escalations, &ledger)) != CLI_OK) goto done;
     if ((rc = fu_planner_new(&pl, policy, book, &po)) || (ledger && (rc = fu_planner_set_ledger(pl, ledger))) ||
         (agents_path && (rc = fu_planner_read_agents(pl, agents_path))) ||
         (a.clv && (rc = fu_planner_read_clv(pl, a.clv))) || (rc = fu_planner_plan(pl, now, hd.value, &plan))) {

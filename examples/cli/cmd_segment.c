@@ -62,8 +62,11 @@ static void help(FILE *out) {
             "the Gamma-Gamma spend model, a warning says so and clv is empty for every\n"
             "customer (\"gammagamma\": null in --fit-output). The fitted parameters are\n"
             "printed on stderr; progress too for runs over a second when stderr is a\n"
-            "terminal. Exit codes: 0 ok, 1 the purchase model cannot be fitted, 2 usage,\n"
-            "3 bad input, 4 internal.\n");
+            "terminal. A warning on stderr names events more than %d years before the\n"
+            "first percentile of the history (null placeholders such as 0001-01-01: they\n"
+            "still enter the fit). Exit codes: 0 ok, 1 the purchase model cannot be\n"
+            "fitted, 2 usage, 3 bad input, 4 internal.\n",
+            CLI_EARLY_YEARS);
 }
 
 typedef struct seg_run {
@@ -300,6 +303,13 @@ static int run(int argc, char **argv) {
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
+    int64_t first_regular;
+    if ((rc = fu_book_finalize(book))) {
+        cli_error(NULL);
+        exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+        goto done;
+    }
+    cli_early_events(book, "followup segment", &first_regular); /* a warning: the model still fits on them */
     size_t ne = 0;
     if (!now_text && (ne = fu_book_event_count(book)) == 0) {
         fprintf(stderr, "followup segment: %s has no events: give --now\n", events);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -454,3 +455,58 @@ void cli_table_free(cli_table *t) {
 }
 
 int cli_progress_enabled(void) { return isatty(fileno(stderr)); }
+
+/* Events long before the rest of the history: an after-sales history spans a
+ * few product lifetimes (a decade or two), so an event more than
+ * CLI_EARLY_YEARS before the first percentile of the event times is almost
+ * certainly a null placeholder (0001-01-01, 1900-01-01, 1970-01-01) rather
+ * than a real contact or purchase. The library keeps such events (year 1 is a
+ * valid time); the tool says so on standard error. Years are counted as
+ * mean Gregorian years (31,556,952 s) from the epoch, in buckets. */
+#define CLI_YEAR_S 31556952LL
+
+/* YYYY-MM-DD of a UTC time (days to civil date, proleptic Gregorian). */
+static void utc_date(int64_t t, char *buf, size_t size) {
+    int64_t z = t / 86400 - (t % 86400 < 0) + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+    snprintf(buf, size, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
+}
+
+size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular) {
+    size_t n = 0, early = 0;
+    const fu_event *ev = fu_book_events(book, &n);
+    *first_regular = INT64_MIN;
+    if (!ev || n == 0) return 0;
+    enum { LO = -2000, HI = 8100 }; /* years 0001..9999 relative to 1970 */
+    static size_t hist[HI - LO];
+    memset(hist, 0, sizeof hist);
+    for (size_t i = 0; i < n; i++) {
+        int64_t y = ev[i].at / CLI_YEAR_S - (ev[i].at % CLI_YEAR_S < 0);
+        hist[y < LO ? 0 : y >= HI ? HI - LO - 1 : y - LO]++;
+    }
+    size_t acc = 0, k = 0;
+    for (; k < (size_t)(HI - LO) && (acc += hist[k]) * 100 < n; k++) {}
+    int64_t cutoff = ((int64_t)k + LO - CLI_EARLY_YEARS) * CLI_YEAR_S, first = INT64_MAX, worst = INT64_MAX;
+    size_t worst_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].at < cutoff) {
+            early++;
+            if (ev[i].at < worst) worst = ev[i].at, worst_i = i;
+        } else if (ev[i].at < first) {
+            first = ev[i].at;
+        }
+    }
+    if (!early) return 0;
+    *first_regular = first;
+    const fu_customer *c = fu_book_customer(book, ev[worst_i].customer);
+    char when[64];
+    utc_date(worst, when, sizeof when);
+    fprintf(stderr,
+            "%s: warning: %zu event(s) more than %d years before the first percentile of the history (earliest: "
+            "customer %s, %s %s); a null placeholder date?\n",
+            prog, early, CLI_EARLY_YEARS, c && c->id ? c->id : "?", fu_event_kind_name((fu_event_kind)ev[worst_i].kind), when);
+    return early;
+}
