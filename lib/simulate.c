@@ -747,6 +747,17 @@ static int feed(sim *s, fu_planner *pl, const fu_event_in *e, int64_t day_end) {
     return rc;
 }
 
+/* A contact was just made with customer c: its other waiting contacts that
+ * the caps hold (not caps.exempt) were placed by an earlier plan that did not
+ * count it, so the re-plan that follows (feed, redial) supersedes them and
+ * places them again, or not at all (caps.limits, caps.min_gap). Before, an
+ * answered call left them waiting: a second same-day contact queued by an
+ * earlier plan was made as a fourth attempt in 7 days (caps.limits.weekly). */
+static void supersede(sim *s, size_t c) {
+    for (size_t i = 0; i < s->nq; i++)
+        if (s->q[i].customer == c && s->q[i].state == 0 && !s->exempt[s->q[i].priority & 3]) s->q[i].state = 4;
+}
+
 /* After a call nobody answered: the customer's plan for the rest of the day
  * (the planner now knows the attempt; its caps decide when to try again). */
 static int redial(sim *s, fu_planner *pl, const queued *q, int64_t day_end) {
@@ -756,9 +767,7 @@ static int redial(sim *s, fu_planner *pl, const queued *q, int64_t day_end) {
     int rc = fu_planner_plan_customer(pl, q->customer, now, day_end - now, &plan);
     if (rc == FU_OK) { /* the re-plan supersedes the customer's waiting contacts the caps hold (they count
                         * the attempt); exempt ones (caps.exempt) are never held back and stay */
-        for (size_t i = 0; i < s->nq; i++)
-            if (s->q[i].customer == q->customer && s->q[i].state == 0 && !s->exempt[s->q[i].priority & 3])
-                s->q[i].state = 4;
+        supersede(s, q->customer);
         rc = queue_plan(s, plan, day_end);
     }
     fu_plan_free(plan);
@@ -776,6 +785,7 @@ static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
         if (!best) return FU_OK;
         size_t made = s->made.n;
         int rc = make_call(s, pl, best, day_end);
+        if (rc == FU_OK && s->made.n > made) supersede(s, best->customer);
         for (size_t i = made; rc == FU_OK && i < s->made.n; i++)
             if (s->made.ev[i].kind == FU_EVENT_CONTACT) rc = feed(s, pl, &s->made.ev[i], day_end);
         if (rc == FU_OK && best->state == 3) rc = redial(s, pl, best, day_end);

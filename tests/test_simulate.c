@@ -354,6 +354,42 @@ Test(simulate, policy_run_rechecks_a_moved_call_at_its_new_time) {
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
 }
 
+/* A contact made with the customer supersedes its other waiting contacts:
+ * they were placed by an earlier plan that did not count it. caps.min_gap
+ * 1 h, caps.limits.weekly 3 per 7 d (built in), both steps high priority.
+ * C1 answered twice last week. The morning plan places the follow-up of
+ * Sunday's delivery at Monday 14:00 (the third contact in 7 days); a fault
+ * at 09:30 is called at once (answered, the third). Before the fix the
+ * 14:00 call stayed waiting and was made, a fourth contact in 7 days: one
+ * cap violation (the redial.yaml arm of the realistic book, customers
+ * R00527 and R00850, docs/simulate.md). Now the planner's re-plan suppresses
+ * it by caps.weekly. */
+static const char *POLICY_TWO_PLANS =
+    PROBE_ONLY
+    "      next_day: {at: 24h, within: 24h, purpose: follow up the delivery, channel: phone, priority: high}\n"
+    "  fix:\n"
+    "    trigger: {event: fault}\n"
+    "    steps:\n"
+    "      acknowledge: {at: 0h, within: 4h, purpose: acknowledge the fault, channel: phone, priority: high}\n"
+    "caps:\n"
+    "  min_gap: 1h\n"
+    "  limits:\n"
+    "    new_customer: ~\n    first_month: ~\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+Test(simulate, policy_run_recounts_the_caps_after_a_contact_of_another_plan) {
+    fu_book *b = book(1, HDR "C1,2026-02-25T10:00:00+08:00,contact,,phone,A1,answered\n"
+                             "C1,2026-02-26T10:00:00+08:00,contact,,phone,A1,answered\n"
+                             "C1,2026-03-01T14:00:00+08:00,delivery,,,,\n"
+                             "C1,2026-03-02T09:30:00+08:00,fault,normal,phone,,\n");
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.to = T("2026-03-04T00:00:00+08:00"); /* Monday and Tuesday: the delivery's window ends Tuesday 14:00 */
+    fu_simulation_report r = run_yaml(POLICY_TWO_PLANS, b, 1, o, 1.0);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%g violations of %g calls",
+                 r.measures[FU_SIM_CAP_VIOLATIONS].value, r.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 1.0, "%g calls", r.measures[FU_SIM_CONTACTS].value);
+}
+
 /* Survey fatigue holds back the survey, not the follow-up it was merged
  * with. A delivery Monday 10:00 triggers two steps with the same window: a
  * call and a satisfaction survey; the planner merges them into one contact.
