@@ -1789,6 +1789,17 @@ const fu__erow *fu__book_customer_rows(const fu_book *b, size_t i, size_t *count
     return cust_view(b, i, count);
 }
 
+int fu_book_event_times(const fu_book *b, size_t first, size_t count, int64_t *out) {
+    if (!count) return FU_OK;
+    if (!b || !out) return fu__error_set(FU_EINVAL, "book or out is NULL");
+    settle_const(b);
+    if (first > b->nev || count > b->nev - first)
+        return fu__error_set(FU_EINVAL, "events %zu..%zu past the book's %zu", first, first + count, b->nev);
+    const fu__erow *r = b->ev + first;
+    for (size_t k = 0; k < count; k++) out[k] = fu__erow_at(b->attrs.v, &r[k]);
+    return FU_OK;
+}
+
 const size_t *fu_book_event_offsets(const fu_book *b) {
     if (!fu_book_is_finalized(b)) return NULL;
     settle_const(b);

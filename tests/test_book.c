@@ -1217,3 +1217,38 @@ Test(book, stored_events_decoded_once_for_concurrent_readers) {
     cr_assert_not_null(all);
     fu_book_free(b);
 }
+
+/* fu_book_event_times reads the stored rows: the same times as the decoded
+ * events, in their order, after an append too (year 1 and 9999 included),
+ * and refuses a range past the book. */
+Test(book, event_times_match_the_decoded_events) {
+    fu_book *b = fixture_book(0);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = fu_book_customer(b, 0)->id;
+    e.kind = FU_EVENT_CONTACT;
+    const int64_t at[] = {INT64_C(-62135596800), INT64_C(253402300799), INT64_C(1760000000)};
+    for (size_t i = 0; i < 3; i++) {
+        e.at = at[i];
+        cr_assert_eq(fu_book_append_events(b, &e, 1), FU_OK, "%s", fu_error_last()->message);
+    }
+    size_t n = fu_book_event_count(b), m = 0, seen = 0;
+    int64_t *t = malloc((n + 1) * sizeof *t);
+    cr_assert_eq(fu_book_event_times(b, 0, n, t), FU_OK, "%s", fu_error_last()->message);
+    const fu_event *ev = fu_book_events(b, &m);
+    cr_assert_eq(m, n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(t[i], ev[i].at, "event %zu", i);
+        seen += t[i] == at[0] || t[i] == at[1];
+    }
+    cr_assert_eq(seen, 2);
+    cr_assert_eq(fu_book_event_times(b, n - 1, 1, t), FU_OK);
+    cr_assert_eq(t[0], ev[n - 1].at);
+    cr_assert_eq(fu_book_event_times(b, n, 1, t), FU_EINVAL);
+    cr_assert_eq(fu_book_event_times(b, 1, n, t), FU_EINVAL);
+    cr_assert_eq(fu_book_event_times(b, n, 0, t), FU_OK);
+    cr_assert_eq(fu_book_event_times(NULL, 0, 1, t), FU_EINVAL);
+    free(t);
+    fu_book_free(b);
+}

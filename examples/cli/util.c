@@ -475,38 +475,69 @@ static void utc_date(int64_t t, char *buf, size_t size) {
     snprintf(buf, size, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
 }
 
+/* Calls fn(x, t, i) for the time t of every event i, read in chunks through
+ * fu_book_event_times (no decoded copy of the events). */
+static int each_event_time(const fu_book *book, void (*fn)(void *, int64_t, size_t), void *x) {
+    int64_t t[4096];
+    size_t n = fu_book_event_count(book);
+    for (size_t first = 0; first < n; first += 4096) {
+        size_t m = n - first < 4096 ? n - first : 4096;
+        if (fu_book_event_times(book, first, m, t)) return -1;
+        for (size_t k = 0; k < m; k++) fn(x, t[k], first + k);
+    }
+    return 0;
+}
+
+enum { EARLY_LO = -2000, EARLY_HI = 8100 }; /* years 0001..9999 relative to 1970 */
+typedef struct early {
+    size_t hist[EARLY_HI - EARLY_LO];
+    int64_t cutoff, first, worst;
+    size_t early, worst_i;
+} early;
+
+static void early_count(void *x, int64_t t, size_t i) {
+    early *e = x;
+    int64_t y = t / CLI_YEAR_S - (t % CLI_YEAR_S < 0);
+    e->hist[y < EARLY_LO ? 0 : y >= EARLY_HI ? EARLY_HI - EARLY_LO - 1 : y - EARLY_LO]++;
+    (void)i;
+}
+
+static void early_find(void *x, int64_t t, size_t i) {
+    early *e = x;
+    if (t < e->cutoff) {
+        e->early++;
+        if (t < e->worst) e->worst = t, e->worst_i = i;
+    } else if (t < e->first) {
+        e->first = t;
+    }
+}
+
 size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular) {
-    size_t n = 0, early = 0;
-    const fu_event *ev = fu_book_events(book, &n);
+    static early e;
+    size_t n = fu_book_event_count(book);
     *first_regular = INT64_MIN;
-    if (!ev || n == 0) return 0;
-    enum { LO = -2000, HI = 8100 }; /* years 0001..9999 relative to 1970 */
-    static size_t hist[HI - LO];
-    memset(hist, 0, sizeof hist);
-    for (size_t i = 0; i < n; i++) {
-        int64_t y = ev[i].at / CLI_YEAR_S - (ev[i].at % CLI_YEAR_S < 0);
-        hist[y < LO ? 0 : y >= HI ? HI - LO - 1 : y - LO]++;
-    }
+    memset(&e, 0, sizeof e);
+    if (n == 0 || each_event_time(book, early_count, &e)) return 0;
     size_t acc = 0, k = 0;
-    for (; k < (size_t)(HI - LO) && (acc += hist[k]) * 100 < n; k++) {}
-    int64_t cutoff = ((int64_t)k + LO - CLI_EARLY_YEARS) * CLI_YEAR_S, first = INT64_MAX, worst = INT64_MAX;
-    size_t worst_i = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (ev[i].at < cutoff) {
-            early++;
-            if (ev[i].at < worst) worst = ev[i].at, worst_i = i;
-        } else if (ev[i].at < first) {
-            first = ev[i].at;
-        }
+    for (; k < (size_t)(EARLY_HI - EARLY_LO) && (acc += e.hist[k]) * 100 < n; k++) {}
+    e.cutoff = ((int64_t)k + EARLY_LO - CLI_EARLY_YEARS) * CLI_YEAR_S;
+    e.first = e.worst = INT64_MAX;
+    if (each_event_time(book, early_find, &e) || !e.early) return 0;
+    *first_regular = e.first;
+    /* the customer of event worst_i: the last offset <= worst_i */
+    const size_t *off = fu_book_event_offsets(book);
+    size_t nc = fu_book_customer_count(book), lo = 0, hi = nc;
+    while (off && hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (off[mid] <= e.worst_i) lo = mid; else hi = mid;
     }
-    if (!early) return 0;
-    *first_regular = first;
-    const fu_customer *c = fu_book_customer(book, ev[worst_i].customer);
+    const fu_customer *c = off && nc ? fu_book_customer(book, lo) : NULL; /* only when warning */
+    const char *id = c ? c->id : NULL;
     char when[64];
-    utc_date(worst, when, sizeof when);
+    utc_date(e.worst, when, sizeof when);
     fprintf(stderr,
             "%s: warning: %zu event(s) more than %d years before the first percentile of the history (earliest: "
-            "customer %s, %s %s); a null placeholder date?\n",
-            prog, early, CLI_EARLY_YEARS, c && c->id ? c->id : "?", fu_event_kind_name((fu_event_kind)ev[worst_i].kind), when);
-    return early;
+            "customer %s, %s); a null placeholder date?\n",
+            prog, e.early, CLI_EARLY_YEARS, id ? id : "?", when);
+    return e.early;
 }

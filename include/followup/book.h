@@ -569,6 +569,17 @@ FU_EXTERN int fu_book_customer_events(const fu_book *book, size_t index, const f
                                       size_t *count);
 
 /**
+ * The times (UTC seconds) of events [first, first + count) in the order of
+ * fu_book_events(), copied to `out`, read from the stored rows without
+ * decoding the events: no cache is made (fu_book_events() costs 56 bytes an
+ * event; this costs nothing beyond `out`). Threads: reads, except the first
+ * call after fu_book_append_events() (as for fu_book_events()).
+ * @return #FU_OK; #FU_EINVAL for NULL pointers (with count > 0) or a range
+ *         past fu_book_event_count().
+ */
+FU_EXTERN int fu_book_event_times(const fu_book *book, size_t first, size_t count, int64_t *out);
+
+/**
  * Per-customer offsets into fu_book_events(): customer `i`'s events are
  * `[offsets[i], offsets[i + 1])`; customer_count + 1 entries, borrowed.
  * NULL when the book is not finalized. Valid until the next change to the
