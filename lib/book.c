@@ -17,123 +17,6 @@ _Static_assert(sizeof(fu__erow) == 12, "a stored event is 12 bytes");
 _Static_assert(sizeof(fu__eattr) == 40, "attributes are hashed and compared as 40 bytes, no padding");
 _Static_assert(sizeof(fu__crow) == 48, "a stored customer is 48 bytes");
 
-/* ====================================================== enum names */
-
-static const char *const TRI_NAMES[] = {"", "yes", "no"};
-static const char *const KIND_NAMES[FU_EVENT_KIND_COUNT] = {
-    "purchase", "delivery",   "installation", "repair",       "fault",
-    "complaint", "inquiry",   "feedback",     "contact",      "survey",
-    "enrollment", "course_start", "course_end", "warranty_end", "resolved"};
-static const char *const SEVERITY_NAMES[] = {"", "urgent", "normal", "low"};
-static const char *const CHANNEL_NAMES[FU_CHANNEL_COUNT] = {"",     "phone", "sms", "email",
-                                                            "chat", "video", "visit"};
-static const char *const OUTCOME_NAMES[] = {"",     "answered",     "no_answer",         "refused",
-                                            "voicemail", "busy", "wrong_number", "callback_requested"};
-static const char *const SURVEY_NAMES[] = {"", "csat", "nps", "ces"};
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static int ascii_ieq(const char *a, size_t alen, const char *b) {
-    size_t blen = strlen(b);
-    if (alen != blen) return 0;
-    for (size_t i = 0; i < alen; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
-        if (x != y) return 0;
-    }
-    return 1;
-}
-
-/* Look `text` up in `names`; index 0 ("" or the first name) included. */
-static int enum_lookup(const char *what, const char *const *names, size_t n, size_t first,
-                       const char *text, size_t len, int *out) {
-    if (!text && len) return fu__error_set(FU_EINVAL, "%s text is NULL", what);
-    for (size_t i = 0; i < n; i++) {
-        if (ascii_ieq(text ? text : "", len, names[i])) {
-            *out = (int)i;
-            return FU_OK;
-        }
-    }
-    char expect[256];
-    size_t at = 0;
-    expect[0] = '\0';
-    for (size_t i = first; i < n && at < sizeof expect; i++)
-        at += (size_t)snprintf(expect + at, sizeof expect - at, "%s%s", i > first ? ", " : "", names[i]);
-    return fu__error_set(FU_EPARSE, "unknown %s '%.*s' (expected %s)", what,
-                         (int)(len > 64 ? 64 : len), text ? text : "", expect);
-}
-
-static const char *enum_name(const char *const *names, size_t n, int v) {
-    return v >= 0 && (size_t)v < n ? names[v] : NULL;
-}
-
-const char *fu_tristate_name(fu_tristate v) { return enum_name(TRI_NAMES, COUNT_OF(TRI_NAMES), v); }
-const char *fu_event_kind_name(fu_event_kind v) { return enum_name(KIND_NAMES, COUNT_OF(KIND_NAMES), v); }
-const char *fu_severity_name(fu_severity v) { return enum_name(SEVERITY_NAMES, COUNT_OF(SEVERITY_NAMES), v); }
-const char *fu_channel_name(fu_channel v) { return enum_name(CHANNEL_NAMES, COUNT_OF(CHANNEL_NAMES), v); }
-const char *fu_outcome_name(fu_outcome v) { return enum_name(OUTCOME_NAMES, COUNT_OF(OUTCOME_NAMES), v); }
-const char *fu_survey_name(fu_survey v) { return enum_name(SURVEY_NAMES, COUNT_OF(SURVEY_NAMES), v); }
-
-int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out) {
-    static const char *const yes[] = {"yes", "y", "true", "1"};
-    static const char *const no[] = {"no", "n", "false", "0"};
-    if (!out || (!text && len)) return fu__error_set(FU_EINVAL, "tri-state text is NULL");
-    if (len == 0 || ascii_ieq(text, len, "unknown")) {
-        *out = FU_TRI_UNKNOWN;
-        return FU_OK;
-    }
-    for (size_t i = 0; i < COUNT_OF(yes); i++) {
-        if (ascii_ieq(text, len, yes[i])) {
-            *out = FU_TRI_YES;
-            return FU_OK;
-        }
-        if (ascii_ieq(text, len, no[i])) {
-            *out = FU_TRI_NO;
-            return FU_OK;
-        }
-    }
-    return fu__error_set(FU_EPARSE, "expected yes, no or unknown, got '%.*s'",
-                         (int)(len > 64 ? 64 : len), text);
-}
-
-#define ENUM_FROM_STRING(fn, type, what, names, first)                           \
-    int fn(const char *text, size_t len, type *out) {                            \
-        int v = 0;                                                               \
-        if (!out) return fu__error_set(FU_EINVAL, "out is NULL");                \
-        int rc = enum_lookup(what, names, COUNT_OF(names), first, text, len, &v); \
-        if (rc == FU_OK) *out = (type)v;                                         \
-        return rc;                                                               \
-    }
-
-ENUM_FROM_STRING(fu_severity_from_string, fu_severity, "severity", SEVERITY_NAMES, 1)
-ENUM_FROM_STRING(fu_channel_from_string, fu_channel, "channel", CHANNEL_NAMES, 1)
-ENUM_FROM_STRING(fu_outcome_from_string, fu_outcome, "outcome", OUTCOME_NAMES, 1)
-ENUM_FROM_STRING(fu_survey_from_string, fu_survey, "survey", SURVEY_NAMES, 1)
-
-int fu_event_kind_from_string(const char *text, size_t len, fu_event_kind *out) {
-    int v = 0;
-    if (!out) return fu__error_set(FU_EINVAL, "out is NULL");
-    if (len == 0) return fu__error_set(FU_EPARSE, "empty event kind");
-    int rc = enum_lookup("event kind", KIND_NAMES, COUNT_OF(KIND_NAMES), 0, text, len, &v);
-    if (rc == FU_OK) *out = (fu_event_kind)v;
-    return rc;
-}
-
-void fu_customer_init(fu_customer *c) {
-    if (!c) return;
-    memset(c, 0, sizeof *c);
-    c->annual_spend = NAN;
-    c->first_purchase_at = FU_BOOK_NO_TIME;
-}
-
-void fu_event_in_init(fu_event_in *ev) {
-    if (!ev) return;
-    memset(ev, 0, sizeof *ev);
-    ev->at = FU_BOOK_NO_TIME;
-    ev->unit_price = NAN;
-    ev->amount = NAN;
-    ev->score = NAN;
-}
-
 /* ====================================================== string table */
 
 #define ST_BLOCK ((size_t)64 << 10)
@@ -926,13 +809,13 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
                fu__error_set(FU_ERANGE, "event time %lld is outside years 1..9999 (UTC)", (long long)in->at);
     if ((unsigned)in->kind >= FU_EVENT_KIND_COUNT)
         return set_bad(bad, EF_KIND), fu__error_set(FU_EINVAL, "event kind %d out of range", (int)in->kind);
-    if ((unsigned)in->severity >= COUNT_OF(SEVERITY_NAMES))
+    if (!fu_severity_name(in->severity))
         return set_bad(bad, EF_SEV), fu__error_set(FU_EINVAL, "severity %d out of range", (int)in->severity);
-    if ((unsigned)in->channel >= COUNT_OF(CHANNEL_NAMES))
+    if (!fu_channel_name(in->channel))
         return set_bad(bad, EF_CHAN), fu__error_set(FU_EINVAL, "channel %d out of range", (int)in->channel);
-    if ((unsigned)in->outcome >= COUNT_OF(OUTCOME_NAMES))
+    if (!fu_outcome_name(in->outcome))
         return set_bad(bad, EF_OUTCOME), fu__error_set(FU_EINVAL, "outcome %d out of range", (int)in->outcome);
-    if ((unsigned)in->survey >= COUNT_OF(SURVEY_NAMES))
+    if (!fu_survey_name(in->survey))
         return set_bad(bad, EF_SURVEY), fu__error_set(FU_EINVAL, "survey %d out of range", (int)in->survey);
     if (in->priority < 0 || in->priority > 4)
         return set_bad(bad, EF_PRIO),
@@ -950,7 +833,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
             (in->score < lo || in->score > hi || in->score != floor(in->score)))
             return set_bad(bad, EF_SCORE),
                    fu__error_set(FU_ERANGE, "%s score must be an integer %g..%g, got %g",
-                                 SURVEY_NAMES[in->survey], lo, hi, in->score);
+                                 fu_survey_name(in->survey), lo, hi, in->score);
         if (in->kind == FU_EVENT_SURVEY && in->survey == FU_SURVEY_NONE)
             return set_bad(bad, EF_SCORE),
                    fu__error_set(FU_EINVAL, "a survey score needs a survey type (csat, nps or ces)");
@@ -1856,7 +1739,6 @@ void fu__book_limits(const fu_book *b, size_t *max_record, size_t *max_field) {
     *max_record = b->max_record;
     *max_field = b->max_field;
 }
-int fu__book_ascii_ieq(const char *a, size_t alen, const char *b) { return ascii_ieq(a, alen, b); }
 
 void fu_book_options_init(fu_book_options *opts) {
     static const fu_book_options init = FU_BOOK_OPTIONS_INIT;

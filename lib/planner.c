@@ -106,6 +106,43 @@ static int replacers_index(fu_planner *pl) {
     return FU_OK;
 }
 
+/* The cadences by triggering event kind, the other cadences, the
+ * suppressions' event kinds and how far each kind's steps reach. */
+static int index_cadences(fu_planner *pl) {
+    const fu__policy *P = pl->P;
+    pl->cad_kind = fu__malloc((P->n_cadences + 1) * sizeof *pl->cad_kind);
+    pl->cad_buf = fu__malloc((P->n_cadences + 1) * sizeof *pl->cad_buf);
+    pl->supp_kind = fu__malloc((P->n_suppressions + 1) * sizeof *pl->supp_kind);
+    if (!pl->cad_kind || !pl->cad_buf || !pl->supp_kind) return fu__error_nomem();
+    for (size_t i = 0; i < P->n_cadences; i++)
+        pl->cad_kind[i] = P->cadences[i].trigger == FU__TRIGGER_EVENT ? kind_of_name(P->cadences[i].event) : -1;
+    int rc = replacers_index(pl);
+    if (rc) return rc;
+    if (!(pl->other_cads = fu__malloc((P->n_cadences + 1) * sizeof *pl->other_cads))) return fu__error_nomem();
+    for (size_t i = 0; i < P->n_cadences; i++)
+        if (P->cadences[i].trigger != FU__TRIGGER_EVENT) pl->other_cads[pl->n_other_cads++] = i;
+    for (size_t i = 0; i < P->n_suppressions; i++)
+        pl->supp_kind[i] =
+            P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
+    size_t pos = 0;
+    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) {
+        pl->kind_cads[k] = pl->cad_buf + pos;
+        int64_t reach = 0;
+        for (size_t i = 0; i < P->n_cadences; i++) {
+            if (pl->cad_kind[i] != k) continue;
+            pl->cad_buf[pos++] = i;
+            pl->n_kind_cads[k]++;
+            for (size_t s = 0; s < P->cadences[i].n_steps; s++) {
+                const fu__pol_step *st = &P->cadences[i].steps[s];
+                int64_t r = (st->at.value > 0 ? fu__pl_dur_bound(&st->at) : 0) + fu__pl_dur_bound(&st->within);
+                if (r > reach) reach = r;
+            }
+        }
+        pl->kind_reach[k] = reach;
+    }
+    return FU_OK;
+}
+
 int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book, const fu_planner_options *opts) {
     if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_planner_new: NULL argument");
     *out = NULL;
@@ -155,42 +192,7 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     const fu__policy *P = pl->P;
     int rc = FU_OK;
 
-    /* cadence index by event kind */
-    pl->cad_kind = fu__malloc((P->n_cadences + 1) * sizeof *pl->cad_kind);
-    pl->cad_buf = fu__malloc((P->n_cadences + 1) * sizeof *pl->cad_buf);
-    pl->supp_kind = fu__malloc((P->n_suppressions + 1) * sizeof *pl->supp_kind);
-    if (!pl->cad_kind || !pl->cad_buf || !pl->supp_kind) {
-        rc = fu__error_nomem();
-        goto fail;
-    }
-    for (size_t i = 0; i < P->n_cadences; i++)
-        pl->cad_kind[i] = P->cadences[i].trigger == FU__TRIGGER_EVENT ? kind_of_name(P->cadences[i].event) : -1;
-    if ((rc = replacers_index(pl))) goto fail;
-    if (!(pl->other_cads = fu__malloc((P->n_cadences + 1) * sizeof *pl->other_cads))) {
-        rc = fu__error_nomem();
-        goto fail;
-    }
-    for (size_t i = 0; i < P->n_cadences; i++)
-        if (P->cadences[i].trigger != FU__TRIGGER_EVENT) pl->other_cads[pl->n_other_cads++] = i;
-    for (size_t i = 0; i < P->n_suppressions; i++)
-        pl->supp_kind[i] =
-            P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
-    size_t pos = 0;
-    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) {
-        pl->kind_cads[k] = pl->cad_buf + pos;
-        int64_t reach = 0;
-        for (size_t i = 0; i < P->n_cadences; i++) {
-            if (pl->cad_kind[i] != k) continue;
-            pl->cad_buf[pos++] = i;
-            pl->n_kind_cads[k]++;
-            for (size_t s = 0; s < P->cadences[i].n_steps; s++) {
-                const fu__pol_step *st = &P->cadences[i].steps[s];
-                int64_t r = (st->at.value > 0 ? fu__pl_dur_bound(&st->at) : 0) + fu__pl_dur_bound(&st->within);
-                if (r > reach) reach = r;
-            }
-        }
-        pl->kind_reach[k] = reach;
-    }
+    if ((rc = index_cadences(pl))) goto fail;
     /* lifecycle stages and rule names as `followup segment` gives them */
     if ((rc = fu_segment_rules_new_from_policy(&pl->seg_policy, policy))) goto fail;
     pl->seg = *pl->seg_policy;
