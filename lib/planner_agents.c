@@ -3,6 +3,7 @@
  * planning (fu__plan_assign_agents()). docs/planner.md, "Who makes the call". */
 #include "planner_agents.h"
 #include "book_decode.h"
+#include "planner_internal.h"
 
 #include "csv_internal.h"
 #include "internal.h"
@@ -279,6 +280,10 @@ typedef struct ag_ctx {
     fu__buf buf;
     int prio;        /* the touchpoint being assigned */
     const char *why; /* the agents.* rule that held it back, NULL: only the shifts */
+    /* the planner's best-time model when best_at came from it, else NULL */
+    const fu_besttime *bt;
+    int64_t now;     /* the plan's now: the model's evidence is decayed to it */
+    int bt_moved;    /* the contact went to its best hour with an agent free */
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
@@ -574,6 +579,39 @@ static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *a
     return FU_OK;
 }
 
+/* Best time on, no agent free at t's best instant: the best hour the model
+ * ranks for t's customer (as the planner ranked it for best_at: preferred
+ * windows first, then posterior mean, then time) that has an agent free,
+ * from the best instant to the end of its local day, within the window and
+ * the horizon, so that the overflow of a popular hour goes to the
+ * customer's next best hour, not to the next hour some agent is free
+ * (bench/BENCHMARKS.md, besttime). 1 and *at when found; 0 when none (the
+ * caller moves it to the first free instant). */
+static int place_best(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_t *at) {
+    enum { K = 24 };
+    fu_besttime_slot sl[K];
+    const fu_calendar *cal;
+    int off = 0, rc = customer_cal(x, t->customer, &cal);
+    if (rc) return rc;
+    if (fu_calendar_utc_offset(cal, *at, &off)) return fu_error_clear(), 0;
+    int64_t to = (floordiv64(*at + off, AG_DAY) + 1) * AG_DAY - off;
+    if (to > t->due_to + 1) to = t->due_to + 1;
+    if (to > x->end) to = x->end;
+    if (to <= *at) return 0;
+    fu_besttime_query_options qo = FU_BESTTIME_QUERY_OPTIONS_INIT;
+    qo.flags = FU_BESTTIME_NO_INTERVAL;
+    qo.now = x->now;
+    size_t ns = 0;
+    unsigned flags = t->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
+    if ((rc = fu_besttime_best(x->bt, t->customer, *at, to, t->channel, flags, K, &qo, sl, &ns))) return rc;
+    for (size_t i = 0; i < ns; i++) {
+        int64_t c, from = sl[i].at > *at ? sl[i].at : *at;
+        if ((rc = next_slot(x, t, team, from, sl[i].until - 1, &c))) return rc;
+        if (c != INT64_MAX) return *at = c, 1;
+    }
+    return 0;
+}
+
 static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const char *why, int32_t own, int64_t at) {
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
@@ -588,6 +626,8 @@ static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const c
     if (at > t->due_to)
         fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
                        t->status_rule);
+    else if (at != t->best_at && x->bt_moved)
+        fu__buf_puts(&x->buf, "; moved to the customer's best hour with an agent free (besttime, agents.shift)");
     else if (at != t->best_at)
         fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (agents.shift%s%s)", x->why ? ", " : "",
                        x->why ? x->why : "");
@@ -613,9 +653,12 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     /* the policy's rule is named when it, not the shifts, held the call back */
     x->why = a >= 0 ? blocked : NULL;
     if (blocked) a = -1;
+    x->bt_moved = 0;
     if (a < 0) {
-        int rc = place_moved(x, t, team, &at, moved);
-        if (rc || t->status != FU_TOUCHPOINT_PLANNED) return rc;
+        int rc = x->bt && at < x->end ? place_best(x, t, team, &at) : 0;
+        if (rc < 0) return rc;
+        x->bt_moved = rc;
+        if (!rc && ((rc = place_moved(x, t, team, &at, moved)) || t->status != FU_TOUCHPOINT_PLANNED)) return rc;
         a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
                 ? pref : least_loaded(x, t, team, at);
     }
@@ -632,7 +675,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     return FU_OK;
 }
 
-int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
+int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
     if (!A || !A->n) return FU_OK;
     ag_ctx x;
@@ -642,6 +685,8 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
     x.book = fu__plan_book(plan);
     x.plan = plan;
     x.end = end;
+    x.now = now;
+    x.bt = pl->opt.score ? NULL : pl->bt;
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = owners(&x), moved = 0;
