@@ -330,6 +330,22 @@ static void bt_setup(fx *f, unsigned flags) {
     cr_assert_eq(fu_planner_set_agents(f->pl, one, strlen(one), "agents"), FU_OK, "%s", fu_error_last()->message);
 }
 
+/* Plan bt_setup(flags)'s book on Monday 09:00 for one day: K001..K003
+ * planned at `at[0..2]`, all by A1; *k their touchpoints (borrowed from f). */
+static void bt_plan(fx *f, unsigned flags, const char *const at[3], const fu_touchpoint *k[3]) {
+    bt_setup(f, flags);
+    size_t n = 0;
+    const fu_touchpoint *tp = plan_day(f, "2026-03-02T09:00:00+08:00", &n);
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "K%03d", i + 1);
+        k[i] = of(tp, n, id);
+        cr_assert_not_null(k[i], "%s not planned (%zu planned)", id, n);
+        cr_expect_eq(k[i]->best_at, T(at[i]), "%s: %s", id, k[i]->reason);
+        cr_expect_str_eq(k[i]->agent, "A1");
+    }
+}
+
 /* The overflow of a full best hour goes to the customer's best hour with an
  * agent free, not to the next free hour, and the contacts that lose most by
  * moving take their hours first. All three are best at Monday 10:00 by the
@@ -341,17 +357,12 @@ static void bt_setup(fx *f, unsigned flags) {
  * (after lunch, agents.team_hours). */
 Test(agents, besttime_overflow_goes_to_the_customers_next_best_hour) {
     fx f;
-    bt_setup(&f, FU_PLANNER_BESTTIME);
-    size_t n = 0;
-    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T09:00:00+08:00", &n);
-    const fu_touchpoint *k1 = of(tp, n, "K001"), *k2 = of(tp, n, "K002"), *k3 = of(tp, n, "K003");
-    cr_assert(k1 && k2 && k3, "%zu planned", n);
-    cr_expect_eq(k1->best_at, T("2026-03-02T15:00:00+08:00"), "%s", k1->reason);
-    cr_expect_eq(k2->best_at, T("2026-03-02T11:00:00+08:00"), "%s", k2->reason);
-    cr_expect_eq(k3->best_at, T("2026-03-02T10:00:00+08:00"), "%s", k3->reason);
-    cr_expect(strstr(k1->reason, "moved to the customer's best hour with an agent free"), "%s", k1->reason);
-    cr_expect(!strstr(k3->reason, "moved"), "%s", k3->reason);
-    for (size_t i = 0; i < n; i++) cr_expect_str_eq(tp[i].agent, "A1");
+    static const char *const at[3] = {"2026-03-02T15:00:00+08:00", "2026-03-02T11:00:00+08:00",
+                                      "2026-03-02T10:00:00+08:00"};
+    const fu_touchpoint *k[3];
+    bt_plan(&f, FU_PLANNER_BESTTIME, at, k);
+    cr_expect(strstr(k[0]->reason, "moved to the customer's best hour with an agent free"), "%s", k[0]->reason);
+    cr_expect(!strstr(k[2]->reason, "moved"), "%s", k[2]->reason);
     teardown(&f);
 }
 
@@ -359,14 +370,10 @@ Test(agents, besttime_overflow_goes_to_the_customers_next_best_hour) {
  * order: K001 09:00 (the first allowed instant), K002 10:00, K003 11:00. */
 Test(agents, without_besttime_overflow_goes_to_the_next_free_hour) {
     fx f;
-    bt_setup(&f, 0u);
-    size_t n = 0;
-    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T09:00:00+08:00", &n);
-    const fu_touchpoint *k1 = of(tp, n, "K001"), *k2 = of(tp, n, "K002"), *k3 = of(tp, n, "K003");
-    cr_assert(k1 && k2 && k3, "%zu planned", n);
-    cr_expect_eq(k1->best_at, T("2026-03-02T09:00:00+08:00"), "%s", k1->reason);
-    cr_expect_eq(k2->best_at, T("2026-03-02T10:00:00+08:00"), "%s", k2->reason);
-    cr_expect_eq(k3->best_at, T("2026-03-02T11:00:00+08:00"), "%s", k3->reason);
-    cr_expect(strstr(k3->reason, "moved to the first instant an agent may call"), "%s", k3->reason);
+    static const char *const at[3] = {"2026-03-02T09:00:00+08:00", "2026-03-02T10:00:00+08:00",
+                                      "2026-03-02T11:00:00+08:00"};
+    const fu_touchpoint *k[3];
+    bt_plan(&f, 0u, at, k);
+    cr_expect(strstr(k[2]->reason, "moved to the first instant an agent may call"), "%s", k[2]->reason);
     teardown(&f);
 }
