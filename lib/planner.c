@@ -1233,7 +1233,7 @@ int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out)
     int rc = fu__pl_check_span(now, horizon);
     if (rc) return rc;
     if ((rc = fu__pl_plan_range(pl, 0, pl->ncust, now, horizon, 1, out))) return rc;
-    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now + horizon))) {
+    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now, now + horizon))) {
         fu_plan_free(*out);
         *out = NULL;
     }
@@ -1246,7 +1246,7 @@ int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64
     int rc = fu__pl_check_span(now, horizon);
     if (rc) return rc;
     if ((rc = fu__pl_plan_range(pl, customer, customer + 1, now, horizon, 0, out))) return rc;
-    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now + horizon))) {
+    if ((rc = plan_attach_zones(pl, *out)) || (rc = fu__plan_assign_agents(pl, *out, now, now + horizon))) {
         fu_plan_free(*out);
         *out = NULL;
     }

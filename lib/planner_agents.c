@@ -3,6 +3,7 @@
  * planning (fu__plan_assign_agents()). docs/planner.md, "Who makes the call". */
 #include "planner_agents.h"
 #include "book_decode.h"
+#include "planner_internal.h"
 
 #include "csv_internal.h"
 #include "internal.h"
@@ -279,6 +280,10 @@ typedef struct ag_ctx {
     fu__buf buf;
     int prio;        /* the touchpoint being assigned */
     const char *why; /* the agents.* rule that held it back, NULL: only the shifts */
+    /* the planner's best-time model when best_at came from it, else NULL */
+    const fu_besttime *bt;
+    int64_t now;     /* the plan's now: the model's evidence is decayed to it */
+    int bt_moved;    /* the contact went to its best hour with an agent free */
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
@@ -574,6 +579,45 @@ static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *a
     return FU_OK;
 }
 
+/* The model's k best hours for t's customer from `from` to the end of its
+ * local day, within the window and the horizon, ranked as the planner ranked
+ * them for best_at (preferred windows first, then posterior mean, then time);
+ * *ns 0 when that span is empty. */
+static int bt_rank(ag_ctx *x, const fu_touchpoint *t, int64_t from, size_t k, fu_besttime_slot *sl, size_t *ns) {
+    const fu_calendar *cal;
+    int off = 0, rc = customer_cal(x, t->customer, &cal);
+    *ns = 0;
+    if (rc) return rc;
+    if (fu_calendar_utc_offset(cal, from, &off)) return fu_error_clear(), FU_OK;
+    int64_t to = (floordiv64(from + off, AG_DAY) + 1) * AG_DAY - off;
+    if (to > t->due_to + 1) to = t->due_to + 1;
+    if (to > x->end) to = x->end;
+    if (to <= from) return FU_OK;
+    fu_besttime_query_options qo = FU_BESTTIME_QUERY_OPTIONS_INIT;
+    qo.flags = FU_BESTTIME_NO_INTERVAL;
+    qo.now = x->now;
+    unsigned flags = t->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
+    return fu_besttime_best(x->bt, t->customer, from, to, t->channel, flags, k, &qo, sl, ns);
+}
+
+/* Best time on, no agent free at t's best instant: the best hour of the
+ * model (bt_rank()) that has an agent free, so that the overflow of a
+ * popular hour goes to the customer's next best hour, not to the next hour
+ * some agent is free (bench/BENCHMARKS.md, besttime). 1 and *at when found;
+ * 0 when none (the caller moves it to the first free instant). */
+static int place_best(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_t *at) {
+    enum { K = 24 };
+    fu_besttime_slot sl[K];
+    size_t ns = 0;
+    int rc = bt_rank(x, t, *at, K, sl, &ns);
+    for (size_t i = 0; i < ns && !rc; i++) {
+        int64_t c, from = sl[i].at > *at ? sl[i].at : *at;
+        if ((rc = next_slot(x, t, team, from, sl[i].until - 1, &c))) return rc;
+        if (c != INT64_MAX) return *at = c, 1;
+    }
+    return rc;
+}
+
 static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const char *why, int32_t own, int64_t at) {
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
@@ -588,6 +632,8 @@ static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const c
     if (at > t->due_to)
         fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
                        t->status_rule);
+    else if (at != t->best_at && x->bt_moved)
+        fu__buf_puts(&x->buf, "; moved to the customer's best hour with an agent free (besttime, agents.shift)");
     else if (at != t->best_at)
         fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (agents.shift%s%s)", x->why ? ", " : "",
                        x->why ? x->why : "");
@@ -613,9 +659,12 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     /* the policy's rule is named when it, not the shifts, held the call back */
     x->why = a >= 0 ? blocked : NULL;
     if (blocked) a = -1;
+    x->bt_moved = 0;
     if (a < 0) {
-        int rc = place_moved(x, t, team, &at, moved);
-        if (rc || t->status != FU_TOUCHPOINT_PLANNED) return rc;
+        int rc = x->bt && at < x->end ? place_best(x, t, team, &at) : 0;
+        if (rc < 0) return rc;
+        x->bt_moved = rc;
+        if (!rc && ((rc = place_moved(x, t, team, &at, moved)) || t->status != FU_TOUCHPOINT_PLANNED)) return rc;
         a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
                 ? pref : least_loaded(x, t, team, at);
     }
@@ -632,7 +681,48 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     return FU_OK;
 }
 
-int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
+typedef struct ag_order {
+    size_t row;
+    int prio;
+    double loss; /* answer probability lost by moving to the second best hour */
+} ag_order;
+
+static int cmp_order(const void *a, const void *b) {
+    const ag_order *x = a, *y = b;
+    if (x->prio != y->prio) return x->prio < y->prio ? -1 : 1;
+    if (x->loss != y->loss) return x->loss > y->loss ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Best time on: the order in which the agent contacts take their hours,
+ * priority first, then those that lose the most by moving from their best
+ * hour to their second best (a sharp best hour, or none other that day),
+ * then plan order. *out NULL (plan order) without a model. */
+static int bt_order(ag_ctx *x, fu_touchpoint *tp, size_t n, ag_order **out, size_t *nout) {
+    *out = NULL;
+    *nout = 0;
+    if (!x->bt) return FU_OK;
+    ag_order *o = fu__malloc((n ? n : 1) * sizeof *o);
+    if (!o) return fu__error_nomem();
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tp[i].status != FU_TOUCHPOINT_PLANNED || !is_agent_ch(tp[i].channel)) continue;
+        fu_besttime_slot sl[2];
+        size_t ns = 0;
+        int rc = tp[i].best_at < x->end ? bt_rank(x, &tp[i], tp[i].best_at, 2, sl, &ns) : FU_OK;
+        if (rc) return fu__free(o), rc;
+        o[m].row = i;
+        o[m].prio = tp[i].priority;
+        o[m].loss = ns < 2 ? 1.0 : sl[0].p - sl[1].p;
+        m++;
+    }
+    qsort(o, m, sizeof *o, cmp_order);
+    *out = o;
+    *nout = m;
+    return FU_OK;
+}
+
+int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
     if (!A || !A->n) return FU_OK;
     ag_ctx x;
@@ -642,12 +732,19 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t end) {
     x.book = fu__plan_book(plan);
     x.plan = plan;
     x.end = end;
+    x.now = now;
+    x.bt = pl->opt.score ? NULL : pl->bt;
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = owners(&x), moved = 0;
     if (!rc) rc = load_table(&x, tp, n);
-    for (size_t i = 0; i < n && !rc; i++)
+    ag_order *ord = NULL;
+    size_t nord = 0;
+    if (!rc) rc = bt_order(&x, tp, n, &ord, &nord);
+    for (size_t i = 0; i < nord && !rc; i++) rc = assign_one(&x, &tp[ord[i].row], &moved);
+    for (size_t i = 0; i < n && !rc && !ord; i++)
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = assign_one(&x, &tp[i], &moved);
+    fu__free(ord);
     if (!rc && moved) rc = fu__plan_resort(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total);

@@ -13,8 +13,9 @@ void fu__agent_set_free(fu__agent_set *set);
 /* Name the agent of every planned agent-channel touchpoint of `plan`
  * (nothing when the planner has no agents), moving a contact to the first
  * instant of its window an agent is on shift (status later when that is at
- * or after `end`, the horizon's end), or deferring it. */
-int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t end);
+ * or after `end`, the horizon's end), or deferring it; with a best-time
+ * model, to the customer's best hour an agent is free that day. */
+int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t now, int64_t end);
 
 /* lib/planner.c */
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);

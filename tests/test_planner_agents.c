@@ -279,3 +279,101 @@ Test(agents, out_of_memory) {
     unsigned long n = fu_test_oom("planner with agents", oom_op, NULL, 40000);
     cr_expect_gt(n, 0);
 }
+
+/* ------------------------------------------------------------ best time */
+
+/* January history (the Mondays 01-05 .. 01-26, Shanghai, more than 30 days
+ * before the delivery: the caps do not see it; Mondays only, so that the
+ * best hour of the week is a Monday's), one phone attempt at each hour:10 of
+ * `hours` ("0910": 09:10 and 10:10), answered at those of `answered`. */
+static size_t bt_history(char *e, size_t cap, size_t le, const char *id, const char *hours, const char *answered) {
+    for (int day = 5; day <= 30; day += 7) {
+        for (const char *h = hours; *h; h += 2) {
+            int hour = (h[0] - '0') * 10 + (h[1] - '0');
+            int ans = 0;
+            for (const char *a = answered; *a; a += 2) ans |= a[0] == h[0] && a[1] == h[1];
+            le += (size_t)snprintf(e + le, cap - le, "%s,2026-01-%02dT%02d:10:00+08:00,contact,,phone,%s\n", id, day,
+                                   hour, ans ? "answered" : "no_answer");
+        }
+    }
+    cr_assert(le < cap);
+    return le;
+}
+
+/* K001..K003 (below), delivered on Mon 2026-03-02 09:00, planned with
+ * planner flags `flags` and one agent that makes one call an hour (9 calls
+ * on a 9-hour shift). */
+static void bt_setup(fx *f, unsigned flags) {
+    memset(f, 0, sizeof *f);
+    size_t cap = 64 * 1024;
+    char *e = malloc(cap);
+    cr_assert_not_null(e);
+    size_t le = (size_t)snprintf(e, cap, "customer_id,at,kind,order_id,channel,outcome\n");
+    le = bt_history(e, cap, le, "K001", "1015", "1015");
+    le = bt_history(e, cap, le, "K002", "1011", "1011");
+    le = bt_history(e, cap, le, "K003", "0910111314151617", "10");
+    for (int i = 1; i <= 3; i++)
+        le += (size_t)snprintf(e + le, cap - le, "K%03d,2026-03-02T09:00:00+08:00,delivery,O%d,,\n", i, i);
+    cr_assert(le < cap);
+    f->policy = fu_test_policy(NULL);
+    f->book = fu_test_book("customer_id,tz,annual_spend,consent_phone,consent_sms,consent_email\n"
+                           "K001,Asia/Shanghai,20000,yes,yes,yes\n"
+                           "K002,Asia/Shanghai,20000,yes,yes,yes\n"
+                           "K003,Asia/Shanghai,20000,yes,yes,yes\n",
+                           e);
+    free(e);
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = flags;
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, &o), FU_OK, "%s", fu_error_last()->message);
+    static const char one[] = "agent_id,shift,tz,calls_per_day\nA1,Mon-Fri 09:00-18:00,Asia/Shanghai,9\n";
+    cr_assert_eq(fu_planner_set_agents(f->pl, one, strlen(one), "agents"), FU_OK, "%s", fu_error_last()->message);
+}
+
+/* Plan bt_setup(flags)'s book on Monday 09:00 for one day: K001..K003
+ * planned at `at[0..2]`, all by A1; *k their touchpoints (borrowed from f). */
+static void bt_plan(fx *f, unsigned flags, const char *const at[3], const fu_touchpoint *k[3]) {
+    bt_setup(f, flags);
+    size_t n = 0;
+    const fu_touchpoint *tp = plan_day(f, "2026-03-02T09:00:00+08:00", &n);
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "K%03d", i + 1);
+        k[i] = of(tp, n, id);
+        cr_assert_not_null(k[i], "%s not planned (%zu planned)", id, n);
+        cr_expect_eq(k[i]->best_at, T(at[i]), "%s: %s", id, k[i]->reason);
+        cr_expect_str_eq(k[i]->agent, "A1");
+    }
+}
+
+/* The overflow of a full best hour goes to the customer's best hour with an
+ * agent free, not to the next free hour, and the contacts that lose most by
+ * moving take their hours first. All three are best at Monday 10:00 by the
+ * model (first contact due [09:00, Wed 09:00], the horizon one day): K001
+ * answers at 10 and 15 (its second best: 15:00); K002 at 10 and 11
+ * (11:00); K003 only at 10 (every other hour tried, never answered: the
+ * sharpest best hour, so it takes its hour first and keeps 10:00). Before,
+ * in plan order: K001 10:00, K002 11:00 (the next free hour), K003 13:30
+ * (after lunch, agents.team_hours). */
+Test(agents, besttime_overflow_goes_to_the_customers_next_best_hour) {
+    fx f;
+    static const char *const at[3] = {"2026-03-02T15:00:00+08:00", "2026-03-02T11:00:00+08:00",
+                                      "2026-03-02T10:00:00+08:00"};
+    const fu_touchpoint *k[3];
+    bt_plan(&f, FU_PLANNER_BESTTIME, at, k);
+    cr_expect(strstr(k[0]->reason, "moved to the customer's best hour with an agent free"), "%s", k[0]->reason);
+    cr_expect(!strstr(k[2]->reason, "moved"), "%s", k[2]->reason);
+    teardown(&f);
+}
+
+/* Without the model the same book keeps the first-free-hour rule in plan
+ * order: K001 09:00 (the first allowed instant), K002 10:00, K003 11:00. */
+Test(agents, without_besttime_overflow_goes_to_the_next_free_hour) {
+    fx f;
+    static const char *const at[3] = {"2026-03-02T09:00:00+08:00", "2026-03-02T10:00:00+08:00",
+                                      "2026-03-02T11:00:00+08:00"};
+    const fu_touchpoint *k[3];
+    bt_plan(&f, 0u, at, k);
+    cr_expect(strstr(k[2]->reason, "moved to the first instant an agent may call"), "%s", k[2]->reason);
+    teardown(&f);
+}
