@@ -921,18 +921,24 @@ Test(planner, tier_cycles_of_the_whole_book_for_a_partition) {
 
 /* ------------------------------------------------------------------ incremental */
 
+/* A planner over customer C, fed C's delivery of order O9 at t0 (20-day
+ * horizon); *e keeps the event, *d receives the delta. */
+static void fed_delivery(fx *f, fu_event_in *e, int64_t t0, fu_plan **d) {
+    setup(f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
+    fu_event_in_init(e);
+    e->customer_id = "C";
+    e->at = t0;
+    e->kind = FU_EVENT_DELIVERY;
+    e->order_id = "O9";
+    cr_assert_eq(fu_planner_feed(f->pl, e, t0, 20 * D, d), FU_OK, "%s", fu_error_last()->message);
+}
+
 Test(planner, feed_creates_and_cancels_touchpoints) {
     fx f;
-    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
-    int64_t t0 = T("2026-03-02T10:00:00+08:00");
     fu_event_in e;
-    fu_event_in_init(&e);
-    e.customer_id = "C";
-    e.at = t0;
-    e.kind = FU_EVENT_DELIVERY;
-    e.order_id = "O9";
     fu_plan *d = NULL;
-    cr_assert_eq(fu_planner_feed(f.pl, &e, t0, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    const int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    fed_delivery(&f, &e, t0, &d);
     cr_assert_not_null(find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact"));
     cr_assert_not_null(find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.second_contact"));
     cr_assert_eq(count(d, FU_TOUCHPOINT_CANCELLED), 0);
@@ -968,16 +974,10 @@ Test(planner, feed_creates_and_cancels_touchpoints) {
  * applying deltas (examples/c/crm_integration.c) keeps the old time. */
 Test(planner, feed_reports_a_redial_as_moved) {
     fx f;
-    setup(&f, "C,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n", "", NULL, NULL);
-    int64_t t0 = T("2026-03-02T10:00:00+08:00");
     fu_event_in e;
-    fu_event_in_init(&e);
-    e.customer_id = "C";
-    e.at = t0;
-    e.kind = FU_EVENT_DELIVERY;
-    e.order_id = "O9";
     fu_plan *d = NULL;
-    cr_assert_eq(fu_planner_feed(f.pl, &e, t0, 20 * D, &d), FU_OK, "%s", fu_error_last()->message);
+    const int64_t t0 = T("2026-03-02T10:00:00+08:00");
+    fed_delivery(&f, &e, t0, &d);
     const fu_touchpoint *t = find(d, FU_TOUCHPOINT_PLANNED, "C", "delivery.first_contact");
     cr_assert_not_null(t);
     cr_assert_eq(t->best_at, t0);
