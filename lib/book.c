@@ -1025,25 +1025,51 @@ static void apply_order(fu__erow *ev, uint32_t *order, size_t n) {
     }
 }
 
-/* The events of b (customers in runs) copied to `to` grouped by customer, in
- * their order within each customer: off[c] is where customer c starts (the
- * offsets are left as they were). A scatter from one pass over the events:
- * reading them in order and writing each where it goes keeps many cache
- * misses in flight, where following the cycles of a permutation in place
- * waits for each miss in turn (it was most of finalize on a file in time
- * order). */
-static void sort_by_customer(const fu_book *b, fu__erow *to, const size_t *off) {
-    const fu__erow *ev = b->ev;
-    size_t *pos = (size_t *)off; /* advanced, then put back */
-    for (size_t r = 0, i = 0; r < b->nruns; r++) {
-        uint32_t c = b->runs[r].cust;
-        size_t end = b->runs[r].end, p = pos[c];
-        for (; i < end; i++) to[p++] = ev[i];
-        pos[c] = p;
+/* Group the events of b (customers in runs covering them all) by customer,
+ * in their order within each customer, in place with a buffer `buf` of
+ * `cap` rows (cap >= the most events of one customer): off[c] is where
+ * customer c starts (left as it was); the runs are used up. In passes from
+ * the last customers down: a pass takes the customers [c0, c1) whose events
+ * fit the buffer, scattering them to their slots in the buffer while the
+ * other events are compacted stably toward the front (write index <= read
+ * index), then copies the buffer to the end of the region not yet placed.
+ * The scatter keeps many cache misses in flight, where following the cycles
+ * of a permutation in place waits for each miss in turn; the buffer bounds
+ * the transient to `cap` rows instead of a second copy of the events. */
+static void sort_by_customer(fu_book *b, fu__erow *buf, size_t cap, size_t *off) {
+    fu__erow *ev = b->ev;
+    crun *runs = b->runs;
+    size_t c1 = b->ncust, nr = b->nruns;
+    while (c1 > 0 && nr > 0) {
+        size_t c0 = c1 - 1, base;
+        while (c0 > 0 && off[c1] - off[c0 - 1] <= cap) c0--;
+        base = off[c0];
+        size_t w = 0, i = 0, kr = 0;
+        for (size_t r = 0; r < nr; r++) {
+            uint32_t c = runs[r].cust;
+            size_t end = runs[r].end;
+            if (c >= c0) {
+                size_t p = off[c] - base;
+                for (; i < end; i++) buf[p++] = ev[i];
+                off[c] = p + base;
+            } else {
+                for (; i < end; i++) ev[w++] = ev[i];
+                if (kr && runs[kr - 1].cust == c) {
+                    runs[kr - 1].end = (uint32_t)w;
+                } else {
+                    runs[kr].cust = c;
+                    runs[kr++].end = (uint32_t)w;
+                }
+            }
+        }
+        nr = kr;
+        memcpy(ev + base, buf, (off[c1] - base) * sizeof *ev);
+        /* off[c] is now where customer c + 1 starts: put them back */
+        for (size_t c = c1 - 1; c > c0; c--) off[c] = off[c - 1];
+        off[c0] = base;
+        c1 = c0;
     }
-    /* pos[c] is now where customer c + 1 starts */
-    for (size_t c = b->ncust; c-- > 1;) pos[c] = pos[c - 1];
-    if (b->ncust) pos[0] = 0;
+    b->nruns = 0;
 }
 
 /* Up to this many events of a customer are sorted with their times on the
@@ -1170,9 +1196,12 @@ int fu_book_finalize(fu_book *b) {
         if (off[c] > kmax) kmax = off[c];
         off[c] += off[c - 1];
     }
-    fu__erow *to = NULL; /* the events in customer order (when not sorted) */
+    /* the buffer of the grouping: a quarter of the events (so a book of
+     * several customers takes passes), at least one customer's */
+    size_t bcap = n / 4 + 1 > kmax ? n / 4 + 1 : kmax;
+    fu__erow *to = NULL; /* that buffer (when not sorted) */
     uint32_t *order = NULL; /* the scratch of one customer's sort or dedup */
-    if (n && !sorted && !(to = fu__malloc(n * sizeof *to))) return fu__error_nomem();
+    if (n && !sorted && !(to = fu__malloc(bcap * sizeof *to))) return fu__error_nomem();
     if (n && ((!sorted && kmax > SORT_SMALL) || (dedup && (sorted ? maxrun : kmax) > 16)) &&
         !(order = fu__malloc(kmax * sizeof *order))) {
         fu__free(to);
@@ -1180,10 +1209,8 @@ int fu_book_finalize(fu_book *b) {
     }
 
     if (!sorted) {
-        sort_by_customer(b, to, off);
-        fu__free(b->ev);
-        b->ev = ev = to;
-        b->ev_cap = n;
+        sort_by_customer(b, to, bcap, off);
+        fu__free(to);
         for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, order);
     }
     if (dedup && n) {
