@@ -551,17 +551,59 @@ static int ref_cmp(const void *pa, const void *pb) {
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-Test(book, sort_is_stable_against_a_reference) {
-    fu_book *b = new_book(FU_BOOK_KEEP_DUPLICATES);
+/* Customers PREFIX0 .. PREFIX(n-1), in UTC. */
+static void add_customers(fu_book *b, const char *prefix, int n) {
     char id[16];
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < n; i++) {
         fu_customer c;
         fu_customer_init(&c);
-        snprintf(id, sizeof id, "K%d", i);
+        snprintf(id, sizeof id, "%s%d", prefix, i);
         c.id = id;
         c.tz = "UTC";
         cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
     }
+}
+
+/* The grouping by customer runs in passes with a buffer of a quarter of the
+ * events: customers without events between others, one customer with more
+ * events than a quarter (a pass of its own), in reverse customer order. */
+Test(book, grouping_in_passes_keeps_each_customers_order) {
+    fu_book *b = new_book(FU_BOOK_KEEP_DUPLICATES);
+    char id[16], note[16];
+    add_customers(b, "C", 8);
+    /* customer of event i: 7,5,3,5,1,5,7,5,... (5 has half the events) */
+    static const uint32_t pat[] = {7, 5, 3, 5, 1, 5, 6, 5};
+    enum { N = 40 };
+    uint32_t want_c[N];
+    size_t k = 0;
+    for (size_t i = 0; i < N; i++) {
+        fu_event_in e;
+        fu_event_in_init(&e);
+        snprintf(id, sizeof id, "C%u", pat[i % 8]);
+        snprintf(note, sizeof note, "%zu", i);
+        e.customer_id = id;
+        e.at = 7; /* all at one time: only the stable grouping orders them */
+        e.note = note;
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    size_t n;
+    const fu_event *ev = fu_book_events(b, &n);
+    cr_assert_eq(n, N);
+    for (uint32_t c = 0; c < 8; c++)
+        for (size_t i = 0; i < N; i++)
+            if (pat[i % 8] == c) want_c[k++] = (uint32_t)i;
+    for (size_t i = 0; i < N; i++) {
+        cr_assert_eq(ev[i].customer, pat[want_c[i] % 8], "at %zu", i);
+        cr_assert_eq(strtoul(fu_book_string(b, ev[i].note), NULL, 10), want_c[i], "at %zu", i);
+    }
+    fu_book_free(b);
+}
+
+Test(book, sort_is_stable_against_a_reference) {
+    fu_book *b = new_book(FU_BOOK_KEEP_DUPLICATES);
+    char id[16];
+    add_customers(b, "K", 50);
     enum { N = 5000 };
     ref_ev *ref = malloc(N * sizeof *ref);
     unsigned long seed = 12345;
