@@ -141,16 +141,11 @@ extern const cli_command cli_cmd_check_policy;
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_guard;
 
-/* followup kpi --segments FILE (kpi_segments.c): read the `customer_id` and
- * `segment` columns of a CSV into fu_kpi_set_segments(); messages on standard
- * error; returns an exit code. */
-int cli_kpi_read_segments(fu_kpi *k, const char *path);
-
 /* Events more than CLI_EARLY_YEARS years before the first percentile of the
  * book's event times (null placeholders such as 0001-01-01): a warning on
  * standard error prefixed by `prog`, their count returned and the earliest
- * other event's time in *first_regular (INT64_MIN when none). Decodes the
- * book's events once (fu_book_events()). */
+ * other event's time in *first_regular (INT64_MIN when none). Reads the
+ * event times once, in chunks (fu_book_event_times()). */
 #define CLI_EARLY_YEARS 20
 size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular);
 

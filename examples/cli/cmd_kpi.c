@@ -278,7 +278,7 @@ static int run(int argc, char **argv) {
     }
     if (!rc && (rc = fu_kpi_new(&k, p, &o))) ctx = "kpi";
     if (!rc && (rc = fu_kpi_add_book(k, book))) ctx = "kpi";
-    if (!rc && args.segments && (ret = cli_kpi_read_segments(k, args.segments)) != CLI_OK) goto done;
+    if (!rc && args.segments && (rc = fu_kpi_read_segments_csv(k, args.segments))) ctx = "--segments";
     if (!rc && led && (rc = fu_kpi_add_ledger(k, led))) ctx = ledger;
     size_t nfig = 0;
     if (!rc && (rc = fu_kpi_compute(k, &nfig))) ctx = "kpi";
@@ -300,7 +300,6 @@ static int run(int argc, char **argv) {
     } else {
         ret = table_out(k, fmt, output);
     }
-done:
     fu_free(text);
     fu_kpi_free(k);
     fu_ledger_close(led);

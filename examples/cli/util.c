@@ -475,41 +475,31 @@ static void utc_date(int64_t t, char *buf, size_t size) {
     snprintf(buf, size, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
 }
 
-/* Calls fn(x, t, i) for the time t of every event i, read in chunks through
- * fu_book_event_times (no decoded copy of the events). */
-static int each_event_time(const fu_book *book, void (*fn)(void *, int64_t, size_t), void *x) {
+enum { EARLY_LO = -2000, EARLY_HI = 8100 }; /* years 0001..9999 relative to 1970 */
+typedef struct early {
+    size_t hist[EARLY_HI - EARLY_LO]; /* events per year */
+    int64_t min[EARLY_HI - EARLY_LO]; /* the earliest time of each year */
+    int64_t worst;                    /* the earliest time of all */
+    size_t worst_i;                   /* its first event */
+} early;
+
+/* One pass over the event times, read in chunks through fu_book_event_times
+ * (no decoded copy of the events): the events per year, each year's
+ * earliest time and the earliest of all. 0, or -1 when the times cannot be
+ * read. */
+static int early_scan(const fu_book *book, size_t n, early *e) {
     int64_t t[4096];
-    size_t n = fu_book_event_count(book);
     for (size_t first = 0; first < n; first += 4096) {
         size_t m = n - first < 4096 ? n - first : 4096;
         if (fu_book_event_times(book, first, m, t)) return -1;
-        for (size_t k = 0; k < m; k++) fn(x, t[k], first + k);
+        for (size_t k = 0; k < m; k++) {
+            int64_t y = t[k] / CLI_YEAR_S - (t[k] % CLI_YEAR_S < 0);
+            size_t b = (size_t)(y < EARLY_LO ? 0 : y >= EARLY_HI ? EARLY_HI - EARLY_LO - 1 : y - EARLY_LO);
+            if (!e->hist[b]++ || t[k] < e->min[b]) e->min[b] = t[k];
+            if ((first == 0 && k == 0) || t[k] < e->worst) e->worst = t[k], e->worst_i = first + k;
+        }
     }
     return 0;
-}
-
-enum { EARLY_LO = -2000, EARLY_HI = 8100 }; /* years 0001..9999 relative to 1970 */
-typedef struct early {
-    size_t hist[EARLY_HI - EARLY_LO];
-    int64_t cutoff, first, worst;
-    size_t early, worst_i;
-} early;
-
-static void early_count(void *x, int64_t t, size_t i) {
-    early *e = x;
-    int64_t y = t / CLI_YEAR_S - (t % CLI_YEAR_S < 0);
-    e->hist[y < EARLY_LO ? 0 : y >= EARLY_HI ? EARLY_HI - EARLY_LO - 1 : y - EARLY_LO]++;
-    (void)i;
-}
-
-static void early_find(void *x, int64_t t, size_t i) {
-    early *e = x;
-    if (t < e->cutoff) {
-        e->early++;
-        if (t < e->worst) e->worst = t, e->worst_i = i;
-    } else if (t < e->first) {
-        e->first = t;
-    }
 }
 
 size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular) {
@@ -517,13 +507,21 @@ size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_re
     size_t n = fu_book_event_count(book);
     *first_regular = INT64_MIN;
     memset(&e, 0, sizeof e);
-    if (n == 0 || each_event_time(book, early_count, &e)) return 0;
+    if (n == 0 || early_scan(book, n, &e)) return 0;
     size_t acc = 0, k = 0;
     for (; k < (size_t)(EARLY_HI - EARLY_LO) && (acc += e.hist[k]) * 100 < n; k++) {}
-    e.cutoff = ((int64_t)k + EARLY_LO - CLI_EARLY_YEARS) * CLI_YEAR_S;
-    e.first = e.worst = INT64_MAX;
-    if (each_event_time(book, early_find, &e) || !e.early) return 0;
-    *first_regular = e.first;
+    /* The cutoff, CLI_EARLY_YEARS years before the first percentile's year,
+     * is the start of year kc: the years before it hold the early events,
+     * the others the rest. Before the first year counted (kc <= 0) there is
+     * nothing: the book's times are in years 1..9999. */
+    if (k <= CLI_EARLY_YEARS) return 0;
+    size_t kc = k - CLI_EARLY_YEARS, early_n = 0;
+    int64_t first = INT64_MAX;
+    for (size_t b = 0; b < kc; b++) early_n += e.hist[b];
+    for (size_t b = kc; b < (size_t)(EARLY_HI - EARLY_LO); b++)
+        if (e.hist[b] && e.min[b] < first) first = e.min[b];
+    if (!early_n) return 0;
+    *first_regular = first;
     /* the customer of event worst_i: the last offset <= worst_i */
     const size_t *off = fu_book_event_offsets(book);
     size_t nc = fu_book_customer_count(book), lo = 0, hi = nc;
@@ -538,6 +536,6 @@ size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_re
     fprintf(stderr,
             "%s: warning: %zu event(s) more than %d years before the first percentile of the history (earliest: "
             "customer %s, %s); a null placeholder date?\n",
-            prog, e.early, CLI_EARLY_YEARS, id ? id : "?", when);
-    return e.early;
+            prog, early_n, CLI_EARLY_YEARS, id ? id : "?", when);
+    return early_n;
 }

@@ -535,6 +535,22 @@ FU_EXTERN int fu_kpi_rag(const fu_policy *policy, fu_kpi_id kpi, const char *tie
 
 /** @} */
 
+/**
+ * Read segment labels (#FU_KPI_BY_SEGMENT) from a CSV file whose header names
+ * a `customer_id` and a `segment` column, in any order among others (the CSV
+ * of `followup segment` serves as it is; docs/kpi.md, "Segment labels from a
+ * CSV"), then fu_kpi_set_segments() with them: all or nothing. RFC 4180
+ * quoting, LF or CRLF, UTF-8 with an optional byte order mark; empty lines are
+ * skipped. An empty `segment` cell is the group "none" (no composite segment
+ * matched); a customer repeated with the same label counts once.
+ * @return #FU_OK; #FU_EINVAL (NULL); #FU_EIO (the file cannot be read);
+ *         #FU_EPARSE with the file, line and column (fu_error_last()) for a
+ *         header without either column or with one twice, a row with too few
+ *         cells, an empty customer id, a customer given two labels, bad CSV
+ *         or bad UTF-8; #FU_ELIMIT (a record or field too long); #FU_ENOMEM.
+ */
+FU_EXTERN int fu_kpi_read_segments_csv(fu_kpi *kpi, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -192,20 +192,37 @@ def test_kpi_segments_csv_quoting_and_labels(sample, tmp_path):
     assert groups == {'x,"y"', "none", "unknown"}, groups
 
 
+# The library's reader (fu_kpi_read_segments_csv) since session 7: the same
+# lines and columns as the CLI's own reader had, a column where it gave none
+# (the header: 1; a short row: just after its last byte), the column name
+# before the message, and the CSV reader's words for CSV syntax.
 @pytest.mark.parametrize("text,where", [
-    (b"customer_id,seg\nC00001,a\n", ":1: expected a header with `customer_id` and `segment`"),
-    (b'customer_id,segment\nC00001,"a\nC00002,b\n', ':2:8: a quoted cell is not closed'),
-    (b"customer_id,segment\nC00001,a\n,b\n", ":3:1: customer_id: empty"),
-    (b"customer_id,segment,x\nC00001\n", ":2: expected at least 2 cells, found 1"),
-    (b'customer_id,segment\n"C00001"x,a\n', ":2:9: expected ','"),
-    (b"", ":1: empty file"),
+    (b"customer_id,seg\nC00001,a\n", ":1:1: expected a header with `customer_id` and `segment` columns "
+                                     "(the CSV of followup segment); it has no `segment` column"),
+    (b'customer_id,segment\nC00001,"a\nC00002,b\n', ':2:8: segment: quoted field is not terminated'),
+    (b"customer_id,segment\nC00001,a\n,b\n", ":3:1: customer_id: empty (expected a customer id)"),
+    (b"customer_id,segment,x\nC00001\n", ":2:7: segment: expected at least 2 cells, found 1"),
+    (b'customer_id,segment\n"C00001"x,a\n', ":2:9: customer_id: unexpected character after a closing quote"),
+    (b"", ":1:1: empty input: no header row"),
+    (b"customer_id,segment\nC00001,a\nC00001,b\n", ":3:8: segment: customer 'C00001' is in segment 'a' on "
+                                                  "line 2 and 'b' here (one label per customer)"),
+    (b"customer_id,segment\nC00001,\xe9t\xe9\n", ":2:8: segment: invalid UTF-8"),
+    (b"segment,customer_id,segment\n", ":1:21: segment: a second `segment` column (also column 1 of the header)"),
 ])
 def test_kpi_segments_errors_name_file_line_and_column(sample, tmp_path, text, where):
     seg = tmp_path / "s.csv"
     seg.write_bytes(text)
     r = run("kpi", *sample_args(sample), "--by", "segment", "--segments", str(seg), "--format", "csv")
     assert r.returncode == 3, r.stderr
-    assert f"{seg}{where}" in r.stderr, r.stderr
+    assert r.stderr == f"followup: --segments: {seg}{where}\n", r.stderr
+    assert not r.stdout
+
+
+def test_kpi_segments_missing_file(sample, tmp_path):
+    seg = tmp_path / "none.csv"
+    r = run("kpi", *sample_args(sample), "--by", "segment", "--segments", str(seg), "--format", "csv")
+    assert r.returncode == 3, r.stderr
+    assert r.stderr == f"followup: --segments: {seg}: cannot read: No such file or directory\n", r.stderr
 
 
 # ---------------------------------------------------------------- finding 9

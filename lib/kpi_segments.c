@@ -1,0 +1,147 @@
+/* fu_kpi_read_segments_csv(): the segment labels of FU_KPI_BY_SEGMENT from a
+ * CSV whose header names `customer_id` and `segment` columns, in any order
+ * among others (the CSV of `followup segment` serves as it is;
+ * docs/kpi.md, "Segment labels from a CSV"). The rows are read through the
+ * library's CSV reader (RFC 4180, UTF-8, positions in every error), checked,
+ * then given to fu_kpi_set_segments() in one call: all or nothing. */
+#include "arena_internal.h"
+#include "csv_internal.h"
+
+#include "followup/kpi.h"
+
+#include <stdint.h>
+#include <string.h>
+
+typedef struct seg_row {
+    const char *id, *label; /* in the arena */
+    size_t id_len;
+    unsigned long line; /* of the row, for a later duplicate's message */
+} seg_row;
+
+typedef struct seg_read {
+    fu__csv *r;
+    fu__arena a;
+    seg_row *rows;
+    size_t n, cap;
+    uint32_t *slot; /* open addressing over the ids: row index + 1, 0 free */
+    size_t nslot;   /* a power of two, or 0 */
+} seg_read;
+
+static uint64_t id_hash(const char *s, size_t len) {
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of id s: the one holding it, else the free one where it goes. */
+static uint32_t *find_slot(const seg_read *s, const char *id, size_t len) {
+    size_t mask = s->nslot - 1, i = (size_t)id_hash(id, len) & mask;
+    for (;; i = (i + 1) & mask) {
+        uint32_t k = s->slot[i];
+        if (!k) return &s->slot[i];
+        const seg_row *w = &s->rows[k - 1];
+        if (w->id_len == len && memcmp(w->id, id, len) == 0) return &s->slot[i];
+    }
+}
+
+/* Room for one more id in the table (kept at most half full). */
+static int table_fit(seg_read *s) {
+    if (2 * (s->n + 1) <= s->nslot) return FU_OK;
+    size_t nslot = s->nslot ? 2 * s->nslot : 1024;
+    if (s->n >= UINT32_MAX - 1 || nslot > SIZE_MAX / sizeof *s->slot)
+        return fu__error_set(FU_ELIMIT, "%s: too many rows", fu__csv_source(s->r));
+    uint32_t *slot = fu__calloc(nslot, sizeof *slot);
+    if (!slot) return fu__error_nomem();
+    fu__free(s->slot);
+    s->slot = slot;
+    s->nslot = nslot;
+    for (size_t k = 0; k < s->n; k++) *find_slot(s, s->rows[k].id, s->rows[k].id_len) = (uint32_t)(k + 1);
+    return FU_OK;
+}
+
+/* Columns of the two names in the header (each once); FU_EPARSE naming the
+ * position of the header otherwise. */
+static int header(fu__csv *r, size_t *ci, size_t *cs) {
+    int rc = fu__csv_read_header(r);
+    if (rc) return rc;
+    static const char *const names[2] = {"customer_id", "segment"};
+    size_t *col[2] = {ci, cs};
+    *ci = *cs = SIZE_MAX;
+    for (size_t i = 0; i < fu__csv_count(r); i++) {
+        size_t len;
+        const char *name = fu__csv_field(r, i, &len);
+        for (int k = 0; k < 2; k++) {
+            if (len != strlen(names[k]) || memcmp(name, names[k], len) != 0) continue;
+            if (*col[k] != SIZE_MAX)
+                return fu__csv_error_at(r, i, FU_EPARSE, "a second `%s` column (also column %zu of the header)",
+                                        names[k], *col[k] + 1);
+            *col[k] = i;
+        }
+    }
+    if (*ci == SIZE_MAX || *cs == SIZE_MAX)
+        return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_line(r), 1, NULL,
+                                "expected a header with `customer_id` and `segment` columns (the CSV of followup "
+                                "segment); it has no `%s` column",
+                                *ci == SIZE_MAX ? "customer_id" : "segment");
+    return FU_OK;
+}
+
+/* One data row: checked and kept (a repeat with the same label is dropped). */
+static int row(seg_read *s, size_t ci, size_t cs) {
+    fu__csv *r = s->r;
+    size_t nf = fu__csv_count(r), need = (ci > cs ? ci : cs) + 1;
+    if (nf < need) {
+        size_t missing = ci >= nf && (cs < nf || ci < cs) ? ci : cs;
+        return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),
+                                fu__csv_record_end_column(r), fu__csv_header_name(r, missing),
+                                "expected at least %zu cells, found %zu", need, nf);
+    }
+    size_t len, llen;
+    const char *id = fu__csv_field(r, ci, &len), *label = fu__csv_field(r, cs, &llen);
+    if (!len) return fu__csv_error_at(r, ci, FU_EPARSE, "empty (expected a customer id)");
+    if (!llen) label = "none", llen = 4; /* no composite segment matched: the group "none" */
+    int rc = table_fit(s);
+    if (rc) return rc;
+    uint32_t *slot = find_slot(s, id, len);
+    if (*slot) {
+        const seg_row *w = &s->rows[*slot - 1];
+        if (strcmp(w->label, label) == 0) return FU_OK;
+        return fu__csv_error_at(r, cs, FU_EPARSE,
+                                "customer '%s' is in segment '%s' on line %lu and '%s' here (one label per customer)",
+                                w->id, w->label, w->line, label);
+    }
+    if ((rc = FU_GROW(s->rows, s->cap, s->n + 1))) return rc;
+    seg_row *w = &s->rows[s->n];
+    w->id = fu__arena_strndup(&s->a, id, len);
+    w->label = fu__arena_strndup(&s->a, label, llen);
+    if (!w->id || !w->label) return fu__error_nomem();
+    w->id_len = len;
+    w->line = fu__csv_record_line(r);
+    *slot = (uint32_t)(++s->n);
+    return FU_OK;
+}
+
+static int give(fu_kpi *kpi, const seg_read *s) {
+    const char **v = s->n ? fu__malloc(2 * s->n * sizeof *v) : NULL;
+    if (s->n && !v) return fu__error_nomem();
+    for (size_t i = 0; i < s->n; i++) v[i] = s->rows[i].id, v[s->n + i] = s->rows[i].label;
+    int rc = fu_kpi_set_segments(kpi, v, s->n ? v + s->n : NULL, s->n);
+    fu__free((void *)v);
+    return rc;
+}
+
+int fu_kpi_read_segments_csv(fu_kpi *kpi, const char *path) {
+    if (!kpi || !path) return fu__error_set(FU_EINVAL, "fu_kpi_read_segments_csv: NULL argument");
+    seg_read s;
+    memset(&s, 0, sizeof s);
+    size_t ci = 0, cs = 0;
+    int rc = fu__csv_open_file(path, 0, 0, &s.r);
+    if (!rc) rc = header(s.r, &ci, &cs);
+    while (!rc && (rc = fu__csv_next(s.r)) > 0) rc = row(&s, ci, cs);
+    if (!rc) rc = give(kpi, &s);
+    fu__csv_close(s.r);
+    fu__arena_free(&s.a);
+    fu__free(s.rows);
+    fu__free(s.slot);
+    return rc;
+}
