@@ -17,6 +17,10 @@
  *     add_due(customer_id, due_to, due_from=KPI_NO_TIME, agent_id=None)
  *     add_commitment(customer_id, deadline, state, closed_at=KPI_NO_TIME, created_by=None)
  *     add_ledger(ledger), set_segment(customer_id, label)
+ *     read_segments_csv(path): the labels of a CSV with customer_id and segment
+ *       columns (fu_kpi_read_segments_csv; the CSV of `followup segment`)
+ *     Lua: set_segments{customer_id = label, ...} (one C call, all or nothing;
+ *       Python's set_segments takes a DataFrame, Series, dict or lists)
  *     compute() -> number of figures
  *     count(), figure(i) -> KpiFigure, find(kpi, period=None, group=None) -> KpiFigure or None
  *     scorecard_count(), scorecard(i) -> KpiScorecard
@@ -367,6 +371,71 @@ typedef struct fu_swig_blob fu_swig_blob;
     SWIG_arg++;
 }
 #endif
+#ifdef SWIGLUA
+/* kpi:set_segments{C1 = "gold", C2 = "silver"}: a table of customer id =
+ * label, given to fu_kpi_set_segments() in one call (all or nothing). The
+ * pointers are the table's own strings, alive while the call runs. */
+%{
+typedef struct fu_swig_kpi_segs {
+    const char **v; /* ids, then labels */
+    size_t n;
+} fu_swig_kpi_segs;
+
+static int fu_lua_kpi_segs_fail(lua_State *L, const char *what) {
+    fu_error_set(FU_EINVAL, "Kpi:set_segments: argument 1 (segments): %s", what);
+    lua_pop(L, 2);
+    return FU_EINVAL;
+}
+
+/* The table at idx as ids then labels in out->v (malloc'd); FU_OK, or an
+ * error set naming the entry. */
+static int fu_lua_kpi_segs(lua_State *L, int idx, fu_swig_kpi_segs *out) {
+    size_t n = 0, i = 0;
+    char what[160];
+    idx = lua_absindex(L, idx);
+    for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) n++;
+    out->v = (const char **)malloc((n ? 2 * n : 1) * sizeof *out->v);
+    if (!out->v) return fu_swig_nomem();
+    for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1), i++) {
+        size_t klen = 0, vlen = 0;
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            snprintf(what, sizeof what, "a key is %s, not a customer id (expected a table of id = label)",
+                     luaL_typename(L, -2));
+            return fu_lua_kpi_segs_fail(L, what);
+        }
+        const char *id = lua_tolstring(L, -2, &klen);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            snprintf(what, sizeof what, "the label of '%.60s' must be a string, not %s", id, luaL_typename(L, -1));
+            return fu_lua_kpi_segs_fail(L, what);
+        }
+        const char *label = lua_tolstring(L, -1, &vlen);
+        if (!klen) return fu_lua_kpi_segs_fail(L, "an empty customer id");
+        if (memchr(id, '\0', klen) || memchr(label, '\0', vlen)) {
+            snprintf(what, sizeof what, "the entry of '%.60s' contains a NUL character (refused rather than cut short)",
+                     id);
+            return fu_lua_kpi_segs_fail(L, what);
+        }
+        out->v[i] = id;
+        out->v[n + i] = label;
+    }
+    out->n = n;
+    return FU_OK;
+}
+%}
+typedef struct fu_swig_kpi_segs fu_swig_kpi_segs;
+%typemap(in, checkfn="lua_istable") const fu_swig_kpi_segs *segments (fu_swig_kpi_segs tmp = {NULL, 0}) {
+    if (fu_lua_kpi_segs(L, $input, &tmp)) {
+        free((void *)tmp.v);
+        tmp.v = NULL;
+        fu_lua_push_error(L, fu_error_last()->code);
+        SWIG_fail;
+    }
+    $1 = &tmp;
+}
+%typemap(freearg) const fu_swig_kpi_segs *segments { free((void *)tmp$argnum.v); }
+FU_RAISES(fu_kpi::m_set_segments)
+%rename(set_segments) fu_kpi::m_set_segments;
+#endif
 %rename(Kpi) fu_kpi;
 typedef struct fu_kpi {} fu_kpi;
 
@@ -387,6 +456,7 @@ FU_RAISES(fu_kpi::m_add_due)
 FU_RAISES(fu_kpi::m_add_commitment)
 FU_RAISES(fu_kpi::m_add_ledger)
 FU_RAISES(fu_kpi::m_set_segment)
+FU_RAISES(fu_kpi::m_read_segments_csv)
 FU_RAISES(fu_kpi::m_compute)
 FU_RAISES(fu_kpi::m_figure)
 FU_RAISES(fu_kpi::m_find)
@@ -409,6 +479,7 @@ FU_RAISES(fu_kpi::m_merge)
 %rename(add_commitment) fu_kpi::m_add_commitment;
 %rename(add_ledger) fu_kpi::m_add_ledger;
 %rename(set_segment) fu_kpi::m_set_segment;
+%rename(read_segments_csv) fu_kpi::m_read_segments_csv;
 %rename(compute) fu_kpi::m_compute;
 %rename(count) fu_kpi::m_count;
 %rename(figure) fu_kpi::m_figure;
@@ -509,6 +580,13 @@ FU_RAISES(fu_kpi::m_merge)
     void m_set_segment(const char *customer_id, const char *label) {
         fu_kpi_set_segments($self, &customer_id, &label, 1);
     }
+
+    void m_read_segments_csv(const char *path) { fu_kpi_read_segments_csv($self, path); }
+#ifdef SWIGLUA
+    void m_set_segments(const fu_swig_kpi_segs *segments) {
+        fu_kpi_set_segments($self, segments->v, segments->n ? segments->v + segments->n : NULL, segments->n);
+    }
+#endif
 
     fu_swig_blob m_partial() {
         fu_swig_blob b = {NULL, 0};

@@ -24,6 +24,12 @@
  *         what the event changes: the touchpoints it creates (status planned,
  *         suppressed or deferred) and those it cancels (TOUCHPOINT_CANCELLED)
  *     simulate(from_, to, step=0) -> SimReport
+ *     unknown_classes() -> (count, first): the product class texts the plans
+ *         so far met that name no class of the policy (distinct texts, the
+ *         first of them or None / nil; fu_planner_unknown_classes()): such
+ *         events take their class from unit_price or their order (a warning)
+ *     Lua: plan, plan_customer and simulate take times as epoch seconds or
+ *         ISO 8601 texts (bindings/lua/idioms.lua)
  *   Plan (keeps its planner alive): count(status=TOUCHPOINT_PLANNED),
  *     touchpoint(status, i) -> Touchpoint, stats() -> PlanStats,
  *     csv(status_mask=1 << TOUCHPOINT_PLANNED, with_status=False, with_owner=False,
@@ -427,6 +433,20 @@ static int fu_lua_nil_or_table(lua_State *L, int idx) { return lua_isnil(L, idx)
 #endif
 %typemap(freearg) const fu_swig_dvec *clv { free(cv$argnum); }
 
+/* unknown_classes(): the first unknown text, borrowed from the book, as a
+ * second result (None / nil when there is none) */
+%typemap(in, numinputs=0) const char **first_out (const char *tmp = NULL) "$1 = ($1_ltype)&tmp;"
+#ifdef SWIGPYTHON
+%typemap(argout) const char **first_out {
+    PyObject *fu_first = SWIG_FromCharPtr(*$1);
+    if (!fu_first) SWIG_fail;
+    $result = SWIG_Python_AppendOutput($result, fu_first);
+}
+#endif
+#ifdef SWIGLUA
+%typemap(argout) const char **first_out "if (*$1) lua_pushstring(L, *$1); else lua_pushnil(L); SWIG_arg++;"
+#endif
+
 %rename(Planner) fu_planner;
 typedef struct fu_planner {} fu_planner;
 
@@ -440,7 +460,9 @@ FU_RAISES(fu_planner::m_plan_customer)
 FU_RAISES(fu_planner::m_feed)
 FU_RAISES(fu_planner::m_simulate)
 FU_RAISES(fu_planner::m_tier_cycles)
+FU_RAISES(fu_planner::m_unknown_classes)
 %rename(tier_cycles) fu_planner::m_tier_cycles;
+%rename(unknown_classes) fu_planner::m_unknown_classes;
 %rename(plan) fu_planner::m_plan;
 %rename(plan_customer) fu_planner::m_plan_customer;
 %rename(feed) fu_planner::m_feed;
@@ -458,6 +480,9 @@ FU_RAISES(fu_planner::m_tier_cycles)
  * would keep the book locked against changes, see Book). */
 %pythonappend fu_planner::fu_planner %{
     self._parents = (policy, book)
+%}
+%pythonappend fu_planner::m_unknown_classes %{
+    val = tuple(val)
 %}
 %pythonappend fu_planner::m_plan %{
     val._parents = self._parents
@@ -524,6 +549,10 @@ FU_RAISES(fu_planner::m_tier_cycles)
             return;
         }
         fu_planner_tier_cycles($self, OUT->v, n, &OUT->n);
+    }
+
+    void m_unknown_classes(size_t *out, const char **first_out) {
+        fu_planner_unknown_classes($self, out, first_out);
     }
 
     struct fu_plan *m_plan(int64_t now, int64_t horizon = 86400) {

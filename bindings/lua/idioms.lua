@@ -39,7 +39,7 @@ local CTYPES = {
   ["int64_t"] = "integer", ["uint32_t"] = "integer", ["uint8_t"] = "integer", ["double"] = "number",
   ["float"] = "number", ["bool"] = "boolean", ["char const *"] = "string", ["char *"] = "string",
   ["string"] = "string", ["number"] = "number", ["nil"] = "nil", ["table"] = "table", ["boolean"] = "boolean",
-  ["userdata"] = "object",
+  ["userdata"] = "object", ["fu_swig_kpi_segs const *"] = "table",
 }
 
 -- The Lua class of a C struct type ("fu_policy const *" -> "Policy"): the
@@ -90,7 +90,8 @@ local PARAMS = {
     .. "outcome score survey",
   ["Kpi:add_due"] = "customer_id due_to due_from agent_id",
   ["Kpi:add_commitment"] = "customer_id deadline state closed_at created_by",
-  ["Kpi:set_segment"] = "customer_id label",
+  ["Kpi:set_segment"] = "customer_id label", ["Kpi:set_segments"] = "segments",
+  ["Kpi:read_segments_csv"] = "path",
   ["Kpi:find"] = "kpi period group",
   ["Kpi:figure"] = "i", ["Kpi:to_html"] = "breakdown title min_n",
   Book = "flags max_record_bytes max_field_bytes",
@@ -741,6 +742,21 @@ do
     end
     return plan_customer(self, customer, ...)
   end)
+end
+
+-- planner:plan(now, horizon), planner:plan_customer(customer, now, horizon)
+-- and planner:simulate(from, to, step): the times as epoch seconds or ISO
+-- 8601 texts, as feed takes them; a bad text raises naming the argument.
+do
+  local pfns = rawget(CLASSES.Planner, ".fn")
+  for mname, times in pairs({ plan = { 1 }, plan_customer = { 2 }, simulate = { 1, 2 } }) do
+    local call, fname = rawget(pfns, mname), "Planner:" .. mname
+    rawset(pfns, mname, function(self, ...)
+      local args, n = { ... }, select("#", ...)
+      for _, i in ipairs(times) do args[i] = time_in(fname, arg_label(fname, i), args[i]) end
+      return call(self, unpack(args, 1, n))
+    end)
+  end
 end
 
 -- followup.Kpi(policy, period, by, from, to, as_of, costs, budget) or
