@@ -72,7 +72,8 @@ static const cli_option k_options[] = {
       "segment label of each customer for --by segment: a CSV\n"
       "with customer_id and segment columns, e.g. the output of\n"
       "followup segment (empty segment: group none; customers\n"
-      "not in the file: unknown)",
+      "not in the file: unknown; one label per customer); a bad\n"
+      "row stops the run naming its file:line:column",
       segments),
     O("--from", "T, --to T",
       "report only periods overlapping [from, to); T is a date\n"

@@ -797,6 +797,7 @@ _METHOD_RETURNS = {"BestTime.best": "list[BestTimeSlot]", "BestTime.best_day": "
                    "BestTime.may_contact": "tuple[bool, str, int]", "BestTime.prior": "tuple[float, float]",
                    "Policy.get_number": "float", "Policy.get_bool": "int", "Policy.get_length": "int",
                    "Policy.summary": "str", "SegmentRun.csv": "str",
+                   "Planner.unknown_classes": "tuple[int, Optional[str]]",
                    "CommitmentList.state": "CommitState", "CommitmentList.event_kind": "CommitEvent"}
 
 
