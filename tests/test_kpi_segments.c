@@ -29,19 +29,29 @@ static char *file_of(const char *name, const char *text, size_t len) {
 }
 #define FILE_OF(name, lit) file_of(name, lit, sizeof lit - 1)
 
-/* A by-segment engine with one CSAT answer from each of C1 (5), C2 (4),
- * C3 (2) and C4 (1) in week 2026-W10. */
-static fu_kpi *engine(const fu_policy *p) {
+/* "customer_id,segment" and n rows <prefix><i>,s<i % groups> (i 5 digits) in
+ * a file of the test directory; its path (free()). */
+static char *numbered_file(const char *name, char prefix, int n, int groups) {
+    size_t cap = 32 + (size_t)n * 24, len = 0;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    len += (size_t)snprintf(text + len, cap - len, "customer_id,segment\n");
+    for (int i = 0; i < n; i++) len += (size_t)snprintf(text + len, cap - len, "%c%05d,s%d\n", prefix, i, i % groups);
+    char *path = file_of(name, text, len);
+    free(text);
+    return path;
+}
+
+/* A by-segment engine with one CSAT answer from each of the n customers in
+ * week 2026-W10; NULL when out of memory. */
+static fu_kpi *engine_of(const fu_policy *p, const char *const *ids, const double *scores, size_t n) {
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     o.by = FU_KPI_BY_SEGMENT;
     o.as_of = fu_test_time("2026-03-08T00:00:00+08:00");
     fu_kpi *k = NULL;
-    int rc = fu_kpi_new(&k, p, &o);
-    if (rc) return NULL;
-    static const char *const ids[] = {"C1", "C2", "C3", "C4"};
-    static const double scores[] = {5, 4, 2, 1};
-    fu_event_in e[4];
-    for (int i = 0; i < 4; i++) {
+    fu_event_in *e = calloc(n, sizeof *e);
+    int rc = e ? fu_kpi_new(&k, p, &o) : FU_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
         fu_event_in_init(&e[i]);
         e[i].customer_id = ids[i];
         e[i].at = fu_test_time("2026-03-03T10:00:00+08:00");
@@ -49,11 +59,18 @@ static fu_kpi *engine(const fu_policy *p) {
         e[i].survey = FU_SURVEY_CSAT;
         e[i].score = scores[i];
     }
-    if (fu_kpi_add_events(k, e, 4)) {
-        fu_kpi_free(k);
-        return NULL;
-    }
-    return k;
+    if (!rc) rc = fu_kpi_add_events(k, e, n);
+    free(e);
+    if (!rc) return k;
+    fu_kpi_free(k);
+    return NULL;
+}
+
+/* C1 (5), C2 (4), C3 (2) and C4 (1). */
+static fu_kpi *engine(const fu_policy *p) {
+    static const char *const ids[] = {"C1", "C2", "C3", "C4"};
+    static const double scores[] = {5, 4, 2, 1};
+    return engine_of(p, ids, scores, 4);
 }
 
 /* CSAT of one segment group in 2026-W10: n and mean; n 0 without a figure. */
@@ -187,31 +204,19 @@ Test(kpi_segments, missing_file_and_null_arguments) {
 /* Many customers (the id table grows several times): each lands in its group. */
 Test(kpi_segments, many_customers) {
     enum { N = 5000 };
-    size_t cap = 32 + (size_t)N * 24, len = 0;
-    char *text = malloc(cap);
-    cr_assert_not_null(text);
-    len += (size_t)snprintf(text + len, cap - len, "customer_id,segment\n");
-    for (int i = 0; i < N; i++) len += (size_t)snprintf(text + len, cap - len, "M%05d,s%d\n", i, i % 3);
-    char *path = file_of("/many.csv", text, len);
+    char *path = numbered_file("/many.csv", 'M', N, 3);
     fu_policy *p = fu_test_policy(NULL);
-    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
-    o.by = FU_KPI_BY_SEGMENT;
-    o.as_of = fu_test_time("2026-03-08T00:00:00+08:00");
-    fu_kpi *k = NULL;
-    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
-    fu_event_in *e = calloc(N, sizeof *e);
     char(*ids)[8] = calloc(N, sizeof *ids);
-    cr_assert(e && ids);
+    const char **idp = calloc(N, sizeof *idp);
+    double *scores = calloc(N, sizeof *scores);
+    cr_assert(ids && idp && scores);
     for (int i = 0; i < N; i++) {
         snprintf(ids[i], sizeof ids[i], "M%05d", i);
-        fu_event_in_init(&e[i]);
-        e[i].customer_id = ids[i];
-        e[i].at = fu_test_time("2026-03-03T10:00:00+08:00");
-        e[i].kind = FU_EVENT_SURVEY;
-        e[i].survey = FU_SURVEY_CSAT;
-        e[i].score = 1 + i % 3; /* s0 all 1, s1 all 2, s2 all 3 */
+        idp[i] = ids[i];
+        scores[i] = 1 + i % 3; /* s0 all 1, s1 all 2, s2 all 3 */
     }
-    cr_assert_eq(fu_kpi_add_events(k, e, N), FU_OK);
+    fu_kpi *k = engine_of(p, idp, scores, N);
+    cr_assert_not_null(k);
     cr_assert_eq(fu_kpi_read_segments_csv(k, path), FU_OK, "%s", fu_error_last()->message);
     size_t nf;
     cr_assert_eq(fu_kpi_compute(k, &nf), FU_OK);
@@ -219,9 +224,9 @@ Test(kpi_segments, many_customers) {
     expect_csat(k, "s1", 1667, 2);
     expect_csat(k, "s2", 1666, 3);
     expect_csat(k, "unknown", 0, 0);
-    free(e);
     free(ids);
-    free(text);
+    free(idp);
+    free(scores);
     free(path);
     fu_kpi_free(k);
     fu_policy_free(p);
@@ -244,17 +249,11 @@ static int oom_op(void *vp) {
 }
 
 Test(kpi_segments, out_of_memory_leaks_nothing) {
-    size_t cap = 64 + 1500 * 16, len = 0;
-    char *text = malloc(cap);
-    cr_assert_not_null(text);
-    len += (size_t)snprintf(text + len, cap - len, "customer_id,segment\n");
-    for (int i = 0; i < 1500; i++) len += (size_t)snprintf(text + len, cap - len, "K%d,g%d\n", i, i % 7);
-    char *path = file_of("/oom.csv", text, len);
+    char *path = numbered_file("/oom.csv", 'K', 1500, 7);
     fu_policy *p = fu_test_policy(NULL);
     oom_ctx c = {p, path};
     /* the id table (1024 slots, then 2048), the rows, the arena, the engine */
     fu_test_oom_at_least("kpi segments", oom_op, &c, 100000, 8);
     fu_policy_free(p);
-    free(text);
     free(path);
 }
