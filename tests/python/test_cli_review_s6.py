@@ -268,6 +268,27 @@ def test_kpi_warns_about_a_year_0001_event_and_starts_with_the_data(sample, plac
     assert min(x["period"] for x in kpi_rows(r.stdout)) == "2026-01-01"
 
 
+def test_kpi_early_events_in_several_years_one_pass(sample, tmp_path):
+    """Session 7: the check reads the event times once. Early events in two
+    years (a tie on the earliest: the first customer of the book is named),
+    and one in 2015, within 20 years of the history (not early): the report
+    starts with it. The same output as the two-pass check of 2e36bc2."""
+    e = tmp_path / "e.csv"
+    e.write_text((sample / "events.csv").read_text()
+                 + "C00003,0001-01-01T00:00:00Z,purchase,OX3,,5,5,,,,,,,\n"
+                 + "C00002,1900-06-01T00:00:00Z,purchase,OX2,,5,5,,,,,,,\n"
+                 + "C00001,0001-01-01T00:00:00Z,purchase,OX1,,5,5,,,,,,,\n"
+                 + "C00004,2015-01-01T00:00:00Z,purchase,OX4,,5,5,,,,,,,\n")
+    r = run("kpi", "--customers", str(sample / "customers.csv"), "--events", str(e), "--period", "day",
+            "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ("followup kpi: warning: 3 event(s) more than 20 years before the first percentile of the "
+                        "history (earliest: customer C00001, 0001-01-01); a null placeholder date?\n"
+                        "followup kpi: the report starts with the first other event (give --from to choose)\n"), \
+        r.stderr
+    assert min(x["period"] for x in kpi_rows(r.stdout)) == "2015-01-01"
+
+
 def test_kpi_and_segment_are_quiet_on_a_normal_history(sample):
     r = run("kpi", *sample_args(sample), "--format", "csv")
     assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
