@@ -161,3 +161,16 @@ def test_kpi_frame_with_placeholder_dates_warns_not_raises():
     assert any(issubclass(x.category, followup.FollowupWarning) and "placeholder" in str(x.message) for x in w)
     assert d["period_start"].isna().any() and d["period_start"].notna().any()
     assert (d["period"] == "0001-01").any()
+
+
+# ---- F19: names in f-strings with a format spec, option messages in Python names ----
+def test_enum_format_spec_formats_the_name():
+    assert f"{followup.Channel.PHONE:>8}" == "   phone" and f"{followup.Priority.HIGH:<6}|" == "high  |"
+    assert f"{followup.Channel.PHONE}" == "phone" and "%s" % followup.Channel.PHONE == "phone"
+
+
+def test_option_messages_name_the_constructor():
+    with pytest.raises(followup.InvalidArgumentError) as e:
+        followup.Kpi(followup.policy_default(), period="week", from_="2026-10-01T00:00:00Z",
+                     to="2026-09-01T00:00:00Z")
+    assert str(e.value).startswith("Kpi(): ") and "fu_kpi_options" not in str(e.value)

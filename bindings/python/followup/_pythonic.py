@@ -873,7 +873,7 @@ _C_NAMES = {"fu_kpi_partial_write": "Kpi.partial()", "fu_kpi_merge_partial": "Kp
             "fu_segment_book_summarize": "followup.segment_book()", "fu_segment_run_new": "followup.segment_run()",
             "fu_stats_beta_quantile": "followup.beta_quantile()", "fu_error_last": "followup.Error",
             "fu_calendar_add_working_days_bulk": "Calendar.add_working_days()",
-            "fu_kpi_write_html_to_string": "Kpi.to_html()"}
+            "fu_kpi_write_html_to_string": "Kpi.to_html()", "fu_extract_options": "Extractor()"}
 _C_FUNCTION = _re.compile(r"\bfu_([a-z][a-z0-9_]*)(\(\))?")
 _C_NULL = _re.compile(r"\bNULL\b")
 
@@ -889,7 +889,7 @@ def _python_name(c_name: str) -> str | None:
             klass = getattr(_core, cls, None)
             if klass is None:
                 continue
-            if method in ("new", "open", ""):
+            if method in ("new", "open", "", "options"):  # fu_kpi_options: the constructor's options
                 return f"{cls}()"
             if method == "free":
                 return f"{cls} (freed)"

@@ -32,6 +32,10 @@ class _NamedEnum(enum.IntEnum):
         name = type(self)._name_of(int(self))
         return name if name else self.name.lower()
 
+    def __format__(self, spec: str) -> str:
+        """The name, as str(), with any string format spec (f"{ch:>8}")."""
+        return format(str(self), spec)
+
     def __eq__(self, other) -> bool:
         if isinstance(other, str):
             return other == str(self)
