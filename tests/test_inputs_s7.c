@@ -48,3 +48,42 @@ Test(inputs_s7, legacy_zone_aliases_refused) {
         fu_calendar_free(c);
     }
 }
+
+#include "followup/guard.h"
+
+#include <unistd.h>
+
+static int open_log(const char *path, unsigned flags) {
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = flags;
+    fu_contact_log *l = NULL;
+    int rc = fu_contact_log_open(&l, path, &o);
+    fu_contact_log_close(l);
+    return rc;
+}
+
+Test(inputs_s7, contact_log_keeps_its_raw_text_setting) {
+    char path[] = "/tmp/fu_s7_logXXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    unlink(path);
+    cr_assert_eq(open_log(path, FU_CONTACT_LOG_STORE_RAW_TEXT), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(open_log(path, FU_CONTACT_LOG_STORE_RAW_TEXT), FU_OK);
+    cr_assert_eq(open_log(path, 0), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "stores agent and rule text raw"), "%s", fu_error_last()->message);
+    cr_assert_eq(open_log(path, FU_CONTACT_LOG_READONLY), FU_EINVAL);
+    cr_assert_eq(open_log(path, FU_CONTACT_LOG_READONLY | FU_CONTACT_LOG_STORE_RAW_TEXT), FU_OK);
+    unlink(path);
+    cr_assert_eq(open_log(path, 0), FU_OK); /* masked by default, and kept so */
+    cr_assert_eq(open_log(path, FU_CONTACT_LOG_STORE_RAW_TEXT), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "stores agent and rule text masked"));
+    cr_assert_eq(open_log(path, 0), FU_OK);
+    char wal[64];
+    unlink(path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    cr_assert_eq(open_log(NULL, FU_CONTACT_LOG_STORE_RAW_TEXT), FU_OK); /* in memory */
+}
