@@ -87,3 +87,21 @@ Test(inputs_s7, contact_log_keeps_its_raw_text_setting) {
     unlink(wal);
     cr_assert_eq(open_log(NULL, FU_CONTACT_LOG_STORE_RAW_TEXT), FU_OK); /* in memory */
 }
+
+Test(inputs_s7, summary_names_chinese_numeral_masking) {
+    const char *on = "name: acme\nversion: \"1\"\nredaction: {cjk_numerals: true}\n";
+    const char *off = "name: acme\nversion: \"1\"\n";
+    for (int k = 0; k < 2; k++) {
+        const char *y = k ? off : on;
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_load_string(&p, y, strlen(y), "p.yaml", NULL), FU_OK, "%s", fu_error_last()->message);
+        size_t len = 0;
+        char *text = NULL;
+        cr_assert_eq(fu_policy_summary(p, &len, &text), FU_OK);
+        cr_assert_eq(strstr(text, "redaction: on, 0 extra patterns, phone numbers in Chinese numerals\n") != NULL,
+                     k == 0, "%s", text);
+        cr_assert(strstr(text, "redaction: on, 0 extra patterns"));
+        fu_free(text);
+        fu_policy_free(p);
+    }
+}
