@@ -174,3 +174,21 @@ def test_option_messages_name_the_constructor():
         followup.Kpi(followup.policy_default(), period="week", from_="2026-10-01T00:00:00Z",
                      to="2026-09-01T00:00:00Z")
     assert str(e.value).startswith("Kpi(): ") and "fu_kpi_options" not in str(e.value)
+
+
+# ---- F19 (d): the sensitivity table names the calls it ran with ----
+def test_sensitivity_without_calls_names_the_policys_calls():
+    import os
+    import pathlib
+    import subprocess
+    cli = os.environ.get("FU_CLI", "")
+    if not cli:
+        pytest.skip("followup tool not built")
+    real = pathlib.Path(__file__).resolve().parents[2] / "examples" / "sample" / "realistic"
+    r = subprocess.run([cli, "simulate", "--customers", str(real / "customers.csv"), "--events",
+                        str(real / "events.csv"), "--truth", str(real / "truth.csv"), "--from",
+                        "2026-11-02T00:00:00+08:00", "--to", "2026-11-04T00:00:00+08:00", "--compare", "policy",
+                        "--sensitivity-agents", "1", "--format", "csv"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    row = r.stdout.splitlines()[1].split(",")
+    assert row[:2] == ["1", "200"]  # the built-in capacity.calls_per_agent_day.max, not 0
