@@ -899,6 +899,7 @@ int fu_calendar_new(fu_calendar **out, const char *tzid) {
     if (!tzid || !out) return fu__error_set(FU_EINVAL, "fu_calendar_new: NULL argument");
     if (!valid_tzid_text(tzid))
         return fu__error_set(FU_ETIMEZONE, "unknown time zone '%.100s'", tzid);
+    if (fu__tz_refuse_legacy(tzid)) return FU_ETIMEZONE;
     fu_calendar *c = fu__calloc(1, sizeof *c);
     if (!c) return fu__error_nomem();
     int rc;

@@ -297,6 +297,27 @@ static int create_private(const char *path) {
     return fu__error_set(FU_EIO, "contact log: cannot create '%s': %s", path, strerror(errno));
 }
 
+/* Whether agent and rule text is stored raw is the log's, recorded at its
+ * first open for writing (contact_log_meta 'raw_text'): a process opening it
+ * with the other setting would store raw and masked text side by side, and
+ * its guard would mask the rules it is asked about differently, so it is
+ * refused. A log written before the setting was recorded takes the first
+ * writer's; a reader of such a log is not checked. */
+static int text_mode(fu_contact_log *l, int ro) {
+    int64_t raw = (l->opts.flags & FU_CONTACT_LOG_STORE_RAW_TEXT) != 0, has = 0, stored = 0;
+    int rc = int_query(l, "SELECT count(*) FROM contact_log_meta WHERE key = 'raw_text'", &has, "reading the settings");
+    if (rc == FU_OK && !has && !ro)
+        rc = exec(l, raw ? "INSERT OR IGNORE INTO contact_log_meta VALUES('raw_text', 1)"
+                         : "INSERT OR IGNORE INTO contact_log_meta VALUES('raw_text', 0)", "recording the settings");
+    if (rc || (!has && ro)) return rc;
+    rc = int_query(l, "SELECT value FROM contact_log_meta WHERE key = 'raw_text'", &stored, "reading the settings");
+    if (rc == FU_OK && stored != raw)
+        rc = fu__error_set(FU_EINVAL, "contact log: the log stores agent and rule text %s, this open asks for it %s;"
+                           " open it %s FU_CONTACT_LOG_STORE_RAW_TEXT (store_raw_text) as it was created",
+                           stored ? "raw" : "masked", raw ? "raw" : "masked", stored ? "with" : "without");
+    return rc;
+}
+
 static int configure(fu_contact_log *l, int memory) {
     int ro = (l->opts.flags & FU_CONTACT_LOG_READONLY) != 0;
     sqlite3_extended_result_codes(l->db, 1);
@@ -313,6 +334,7 @@ static int configure(fu_contact_log *l, int memory) {
                                                                   : "PRAGMA synchronous=FULL", "synchronous");
     if (rc == FU_OK) rc = exec(l, "PRAGMA cache_size=-16384", "cache size");
     if (rc == FU_OK) rc = migrate(l);
+    if (rc == FU_OK) rc = text_mode(l, ro);
     if (rc == FU_OK && !ro) {
         rc = fu__db_prepare(l->db, "contact log",
                             "INSERT INTO contact_log(customer_id, at, channel, outcome, priority, agent_id,"

@@ -130,4 +130,9 @@ void fu__event_in_of(const struct fu_book *b, const struct fu_event *e, struct f
 struct fu_kpi;
 int fu__kpi_has_result(const struct fu_kpi *k); /* fu_kpi_compute() has run */
 
+/* FU_ETIMEZONE naming the candidates when tzid is one of ICU's old
+ * three-letter aliases that are no IANA ids ("CST", "PST", "IST" ...), else
+ * FU_OK (lib/tz_alias.c). */
+int fu__tz_refuse_legacy(const char *tzid);
+
 #endif /* FU_INTERNAL_H */

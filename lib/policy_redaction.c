@@ -25,7 +25,8 @@ int fu__pol_build_redaction(bctx *b, const ynode *root) {
 
 
 void fu__pol_summary_redaction(fu__buf *b, const fu__policy *t) {
-    fu__buf_printf(b, "redaction: %s, %zu extra patterns\n", t->redaction.enabled ? "on" : "off", t->redaction.n_extra);
+    fu__buf_printf(b, "redaction: %s, %zu extra patterns%s\n", t->redaction.enabled ? "on" : "off", t->redaction.n_extra,
+                   t->redaction.enabled && t->redaction.cjk_numerals ? ", phone numbers in Chinese numerals" : "");
 }
 
 const fu__pol_redaction *fu__policy_redaction(const fu_policy *p) { return p ? &p->t.redaction : NULL; }

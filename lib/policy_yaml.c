@@ -329,6 +329,10 @@ int fu__pol_parse_tree(arena *a, const char *src, const char *text, size_t len, 
     if (len > lim->max_bytes)
         return fu__error_set_at(FU_ELIMIT, src, 0, 0, "", "policy is %zu bytes, more than the limit of %zu",
                                 len, lim->max_bytes);
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte order mark (Notepad) */
+        text += 3;
+        len -= 3;
+    }
     parser ps;
     memset(&ps, 0, sizeof ps);
     ps.a = a;

@@ -205,6 +205,20 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
     return ferror(out) ? CLI_INTERNAL : CLI_OK;
 }
 
+/* Calls per agent a day when --calls-per-agent is not given: the run's
+ * policy's capacity.calls_per_agent_day.max, 150 without one, as the
+ * simulation takes it (lib/simulate.c). */
+static unsigned int policy_calls(const char *what, const sim_args *a) {
+    const char *path = a->policy;
+    if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
+    fu_policy *p = NULL;
+    double v = 0;
+    int rc = path && strcmp(path, "builtin") ? fu_policy_load_file(&p, path, NULL) : fu_policy_default(&p);
+    if (rc != FU_OK || fu_policy_get_number(p, "capacity.calls_per_agent_day.max", &v) != FU_OK) v = 0;
+    fu_policy_free(p);
+    return v >= 1 && v < 1e9 ? (unsigned int)v : 150u;
+}
+
 static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulation_options *o, FILE *out) {
     unsigned int ag[MAX_GRID], ca[MAX_GRID];
     int na = parse_list(a->sens_agents, ag, MAX_GRID);
@@ -227,7 +241,7 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
             char c[11][32];
             const fu_simulation_value *cv = &r.measures[FU_SIM_COVERAGE], *tv = &r.measures[FU_SIM_TIMELINESS];
             snprintf(c[0], 32, "%u", ag[i]);
-            snprintf(c[1], 32, "%u", ca[j]);
+            snprintf(c[1], 32, "%u", ca[j] ? ca[j] : policy_calls(what, a));
             snprintf(c[2], 32, "%.4f", cv->value);
             snprintf(c[3], 32, "%.4f", cv->ci_low);
             snprintf(c[4], 32, "%.4f", cv->ci_high);

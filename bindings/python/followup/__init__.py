@@ -74,6 +74,13 @@ from .enums import (  # noqa: E402,F401
     EventPriority, CommitState, CommitEvent,
 )
 
+# The flat PRIORITY_* constants are the Priority members (equal ints), so an
+# event's priority argument can tell followup.PRIORITY_URGENT (urgent) from
+# the event field's plain number (the priority + 1, 0 not given).
+for _m in Priority:
+    globals()["PRIORITY_" + _m.name] = _m
+del _m
+
 _pythonic.install()
 _pythonic.install_error_messages()  # C function names in messages as Python names
 to_datetime = _pythonic.to_datetime

@@ -782,10 +782,10 @@ class OnTime:
 PLANNER_BESTTIME: int
 PLANNER_STRICT_CALENDAR: int
 POLICY_STANDALONE: int
-PRIORITY_HIGH: int
-PRIORITY_LOW: int
-PRIORITY_NORMAL: int
-PRIORITY_URGENT: int
+PRIORITY_HIGH: Priority
+PRIORITY_LOW: Priority
+PRIORITY_NORMAL: Priority
+PRIORITY_URGENT: Priority
 
 class ParetoNbd:
     def __init__(self, r: float, alpha: float, s: float, beta: float) -> None: ...

@@ -18,7 +18,8 @@ After :func:`install`:
 - ``Kpi.add_due(data)``: a :class:`followup.Plan` (its planned touchpoints)
   or a DataFrame with ``customer_id``, ``due_to`` and optionally
   ``due_from`` and ``agent`` / ``agent_id`` (the frame of
-  :func:`followup.plan_frame`) in one C call, all or nothing; the one-item
+  :func:`followup.plan_frame`; with a ``status`` column only its
+  ``planned`` rows, as with a Plan) in one C call, all or nothing; the one-item
   form ``add_due(customer_id, due_to, due_from=..., agent_id=...)`` is
   unchanged.
 """
@@ -61,17 +62,30 @@ def _column(fname: str, frame, name: str):
     return frame[name]
 
 
+def _missing(v) -> bool:
+    """None, NaN, pandas.NA or NaT: a missing value."""
+    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
+
+
 def _texts(values) -> list:
-    """A list of str / None from a column (categoricals and NaN included)."""
+    """A list of str / None from a column (categoricals, NaN, pandas.NA and
+    the nullable string dtype included)."""
     if hasattr(values, "dtype") and str(values.dtype) == "category":
         values = values.astype(object)
     out = values.tolist() if hasattr(values, "tolist") else list(values)
-    return [None if isinstance(v, float) and v != v else v for v in out]
+    return [None if _missing(v) else v for v in out]
 
 
 def _floats(fname: str, what: str, values) -> np.ndarray:
+    """float64 values, missing ones (None, NaN, pandas.NA) NaN: nullable
+    dtypes (Float64, Int64, convert_dtypes()) included."""
     try:
         return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    try:
+        return np.array([np.nan if _missing(v) else float(v) for v in items], dtype=np.float64)
     except (TypeError, ValueError):
         raise _invalid(f"{fname}(): {what} must be numbers") from None
 
@@ -156,6 +170,23 @@ def _set_clv_values(raw):
                          "per book customer in book order (NaN unknown); None removes them.")
 
 
+def _integral_floats_as_ints(frame):
+    """The frame with float columns whose values are all whole numbers or
+    missing as nullable ints: pandas makes calls_per_day float64 as soon as
+    one value is missing, and would write 40 as "40.0" (missing: empty)."""
+    out = frame
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype.kind == "f":
+            v = col.to_numpy()
+            ok = np.isnan(v) | (np.isfinite(v) & (np.floor(v) == v) & (np.abs(v) < 2**53))
+            if ok.all():
+                if out is frame:
+                    out = frame.copy()
+                out[name] = col.astype("Int64")
+    return out
+
+
 def _set_agents(raw):
     @functools.wraps(raw)
     def set_agents(self, csv=None):
@@ -163,7 +194,7 @@ def _set_agents(raw):
             frame = csv
             if "agent_id" not in frame.columns and frame.index.name == "agent_id":
                 frame = frame.reset_index()
-            csv = frame.to_csv(index=False)
+            csv = _integral_floats_as_ints(frame).to_csv(index=False)
         return raw(self, csv)
     set_agents.__name__ = "set_agents"
     return _one_argument(set_agents, "csv", "str | pandas.DataFrame", "The planner's agents: the agents CSV as "
@@ -226,6 +257,8 @@ def _add_due(raw):
             if args or kwargs:
                 raise TypeError(f"{fname}(): a DataFrame takes no further arguments")
             df = customer_id
+            if "status" in df.columns:  # plan_frame(): only the planned rows are due, as with a Plan
+                df = df[df["status"].astype(object) == "planned"]
             cols = {"customer_id": _texts(_column(fname, df, "customer_id")),
                     "due_to": _epochs(fname, "due_to", _column(fname, df, "due_to"))}
             if "due_from" in df.columns:

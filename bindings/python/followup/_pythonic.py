@@ -171,6 +171,11 @@ _ENUM_ARGS = {("Book", "add_event"): _EVENT_ARGS, ("EventBatch", "add"): _EVENT_
 
 
 def _enum_value(qualname: str, name: str, value):
+    if name == "priority" and isinstance(value, _enums().Priority):
+        # followup.Priority.URGENT and the flat PRIORITY_* constants (members
+        # of Priority) mean that priority, as in Lua; a plain int is the
+        # event field's number (the priority + 1, 0 not given)
+        return int(value) + 1
     if not isinstance(value, str):
         return value
     if name == "priority":
@@ -182,10 +187,19 @@ def _enum_value(qualname: str, name: str, value):
             from None
 
 
+def _enums():
+    from . import enums
+    return enums
+
+
+def _converts(value) -> bool:
+    return isinstance(value, (str, _enums().Priority))
+
+
 def _with_enum_names(fn, qualname: str, positions: dict):
     @_functools.wraps(fn)
     def call(self, *args, **kwargs):
-        if any(isinstance(a, str) for a in args[2:]) or any(isinstance(kwargs.get(k), str) for k in positions):
+        if any(_converts(a) for a in args[2:]) or any(_converts(kwargs.get(k)) for k in positions):
             args = list(args)
             for name, pos in positions.items():
                 if pos < len(args):
@@ -860,7 +874,7 @@ _C_NAMES = {"fu_kpi_partial_write": "Kpi.partial()", "fu_kpi_merge_partial": "Kp
             "fu_segment_book_summarize": "followup.segment_book()", "fu_segment_run_new": "followup.segment_run()",
             "fu_stats_beta_quantile": "followup.beta_quantile()", "fu_error_last": "followup.Error",
             "fu_calendar_add_working_days_bulk": "Calendar.add_working_days()",
-            "fu_kpi_write_html_to_string": "Kpi.to_html()"}
+            "fu_kpi_write_html_to_string": "Kpi.to_html()", "fu_extract_options": "Extractor()"}
 _C_FUNCTION = _re.compile(r"\bfu_([a-z][a-z0-9_]*)(\(\))?")
 _C_NULL = _re.compile(r"\bNULL\b")
 
@@ -876,7 +890,7 @@ def _python_name(c_name: str) -> str | None:
             klass = getattr(_core, cls, None)
             if klass is None:
                 continue
-            if method in ("new", "open", ""):
+            if method in ("new", "open", "", "options"):  # fu_kpi_options: the constructor's options
                 return f"{cls}()"
             if method == "free":
                 return f"{cls} (freed)"

@@ -32,6 +32,10 @@ class _NamedEnum(enum.IntEnum):
         name = type(self)._name_of(int(self))
         return name if name else self.name.lower()
 
+    def __format__(self, spec: str) -> str:
+        """The name, as str(), with any string format spec (f"{ch:>8}")."""
+        return format(str(self), spec)
+
     def __eq__(self, other) -> bool:
         if isinstance(other, str):
             return other == str(self)
@@ -99,6 +103,22 @@ def _event_priority_name(value: int) -> str:
 
 # An event's priority field (Event.priority, the `priority` argument of
 # Book.add_event / EventBatch.add): the priority + 1, 0 when not given.
-EventPriority = _NamedEnum("EventPriority", [("NONE", 0)] + [(m.name, int(m) + 1) for m in Priority],
-                           module=__name__)
+class _EventPriorityBase(_NamedEnum):
+    """An event's priority field; a member also equals the Priority member
+    (and so the flat PRIORITY_* constant) of the same name."""
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Priority):
+            return str(other) == str(self)
+        return _NamedEnum.__eq__(self, other)
+
+    def __ne__(self, other) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = int.__hash__
+
+
+EventPriority = _EventPriorityBase("EventPriority", [("NONE", 0)] + [(m.name, int(m) + 1) for m in Priority],
+                                   module=__name__)
 EventPriority._name_of = classmethod(lambda c, value: _event_priority_name(value))

@@ -625,11 +625,23 @@ KPI_STATUSES = ("green", "yellow", "red", "none")
 COMMIT_STATES = ("open", "breached", "fulfilled", "cancelled")
 
 
-def _utc_from_seconds(values, none_value: int):
+def _utc_from_seconds(values, none_value: int, what: str = "instants"):
+    """UTC datetimes of epoch seconds; none_value -> NaT. Instants pandas
+    cannot hold (before 1677 or after 2262: placeholder dates such as
+    0001-01-01 or 9999-12-31) become NaT with a FollowupWarning."""
     import pandas as pd
     a = np.asarray(values, dtype=np.int64)
-    out = pd.to_datetime(np.where(a == none_value, 0, a), unit="s", utc=True)
-    return pd.Series(out).where(a != none_value).astype("datetime64[ns, UTC]")
+    lo, hi = -9223372036, 9223372035  # datetime64[ns] bounds in whole seconds
+    outside = (a != none_value) & ((a < lo) | (a > hi))
+    if outside.any():
+        first = int(a[outside][0])
+        day = (_dt.date(1970, 1, 1) + _dt.timedelta(days=first // 86400)).isoformat() \
+            if -62135596800 <= first < 253402300800 else "before year 1" if first < 0 else "after year 9999"
+        warnings.warn(f"{int(outside.sum())} of {what} lie outside what pandas can hold (1677..2262; first "
+                      f"{day}): NaT in the frame (a placeholder date in the data?)", FollowupWarning, stacklevel=3)
+    keep = (a != none_value) & ~outside
+    out = pd.to_datetime(np.where(keep, a, 0), unit="s", utc=True)
+    return pd.Series(out).where(keep).astype("datetime64[ns, UTC]")
 
 
 def kpi_frame(kpi: Kpi) -> pandas.DataFrame:
@@ -667,7 +679,7 @@ def kpi_frame(kpi: Kpi) -> pandas.DataFrame:
     d["n"] = d["n"].round().astype("Int64")
     d["rule"] = d["rule"].replace("", None)
     for c in ("period_start", "period_end"):
-        d[c] = _utc_from_seconds(d[c].to_numpy(), _core.KPI_NO_TIME)
+        d[c] = _utc_from_seconds(d[c].to_numpy(), _core.KPI_NO_TIME, f"the {c} values")
     return d
 
 
