@@ -584,6 +584,37 @@ Test(simulate, seeded_runs_are_deterministic) {
     free(ph);
 }
 
+/* The oracle arm (evaluation only) ranks hours by the ground truth: C1
+ * answers only at 16:00 local. Delivered Monday 10:00, followed up within
+ * 48 h: the first-allowed-hour plan calls at 10:00 and misses; the best-time
+ * model has no evidence and does the same; the oracle calls at 16:00 once and
+ * is answered. Without a ground truth the oracle arm is refused. */
+Test(simulate, oracle_arm_calls_at_the_true_best_hour) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    double *a = truth(1, 0.0);
+    a[16] = 1.0;
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.answer_prob = a;
+    fu_simulation_report first = run(ev, 1, &o);
+    cr_assert_gt(first.measures[FU_SIM_ANSWER_RATE].n, first.measures[FU_SIM_ANSWER_RATE].successes);
+    o.flags = FU_SIMULATION_BESTTIME | FU_SIMULATION_ORACLE;
+    fu_simulation_report r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    o.flags = FU_SIMULATION_ORACLE; /* implies best-time placement */
+    r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
+    free(a);
+    fu_policy *p = policy();
+    fu_book *b = book(1, ev);
+    o.answer_prob = NULL;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "answer_prob"));
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
 Test(simulate, bad_options) {
     fu_policy *p = policy();
     fu_book *b = book(1, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");
