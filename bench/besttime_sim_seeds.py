@@ -10,7 +10,7 @@ coverage (t-interval) and the total cap violations over the seeds. The `oracle` 
 outputs: the ground truth is the simulator's, never this script's.
 
     /usr/bin/python3 bench/besttime_sim_seeds.py BUILD/examples/followup [--seeds 1-10]
-        [--arms policy,besttime] [--save DIR] [--policy FILE]
+        [--arms policy,besttime] [--save DIR] [--policy FILE] [--agents 3] [--calls-per-agent 40]
 
 --save DIR keeps each seed's CSV (DIR/seed_N.csv) so that runs can be compared byte for
 byte (the policy and baseline arms must not move when only the best-time model changes).
@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--arms", default="policy,besttime")
     ap.add_argument("--save")
     ap.add_argument("--policy")
+    ap.add_argument("--agents", default="3")
+    ap.add_argument("--calls-per-agent", default="40")
     a = ap.parse_args()
     arms = a.arms.split(",")
     rates = {arm: [] for arm in arms}
@@ -63,7 +65,7 @@ def main():
         cmd = [a.followup, "simulate", "--customers", os.path.join(BOOK, "customers.csv"),
                "--events", os.path.join(BOOK, "events.csv"), "--truth", os.path.join(BOOK, "truth.csv"),
                "--from", "2026-09-21T00:00:00+08:00", "--to", "2026-12-14T00:00:00+08:00",
-               "--compare", a.arms, "--agents", "3", "--calls-per-agent", "40", "--seed", str(seed),
+               "--compare", a.arms, "--agents", a.agents, "--calls-per-agent", a.calls_per_agent, "--seed", str(seed),
                "--format", "csv"]
         if a.policy:
             cmd[2:2] = ["--policy", a.policy]
