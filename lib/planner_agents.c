@@ -744,7 +744,7 @@ static int bt_order(ag_ctx *x, fu_touchpoint *tp, size_t n, ag_order **out, size
  * bt_order() order keeps the assignment of the contacts so far optimal), the
  * paths running over the few hour nodes through the contacts that would move;
  * holding an hour is worth 1 + 2 (3 - priority) more than any probability, so
- * fewer calls of a higher priority are never left without an hour. */
+ * a contact never loses its hour to one of lower priority (one for one). */
 #define AG_FLOW_MAX 2048 /* contacts assigned this way per plan; more: the greedy order alone */
 #define AG_FLOW_K 24
 
@@ -779,10 +779,12 @@ static int32_t hour_capacity(ag_ctx *x, int64_t h) {
     return c;
 }
 
-/* Shortest paths from contact i over the hour nodes (Bellman-Ford: the costs
- * of moving a contact are negative or positive, the assignment so far is
- * optimal so no cycle is negative). Cost of contact j on its candidate k:
- * -(w_j + p_jk); of no hour: 0. */
+/* Shortest paths from contact i over the hour nodes and the node "no hour"
+ * (Bellman-Ford: the costs of moving a contact are negative or positive, the
+ * assignment so far is optimal so no cycle is negative). Cost of contact j on
+ * its candidate k: -(w_j + p_jk); without an hour: 0. An edge b -> b' is a
+ * contact of b that may take b' (b' = no hour: it gives its hour up; b = no
+ * hour: a contact without one takes b'). */
 static void flow_paths(ag_flow *f, size_t i) {
     for (size_t b = 0; b <= f->nb; b++) f->dist[b] = INFINITY, f->pj[b] = -2;
     for (int k = 0; k < f->nc[i]; k++) {
@@ -793,14 +795,14 @@ static void flow_paths(ag_flow *f, size_t i) {
     for (size_t round = 0, changed = 1; changed && round <= f->nb + 1; round++) {
         changed = 0;
         for (size_t j = 0; j < i; j++) {
-            if (f->in[j] < 0) continue;
-            const ag_cand *cj = &f->cand[j * AG_FLOW_K], *cur = &cj[f->in[j]];
-            double dj = f->dist[cur->b];
+            const ag_cand *cj = &f->cand[j * AG_FLOW_K], *cur = f->in[j] < 0 ? NULL : &cj[f->in[j]];
+            size_t bj = cur ? (size_t)cur->b : f->nb; /* a contact without an hour may take one */
+            double dj = f->dist[bj], held = cur ? f->w[j] + cur->p : 0.0;
             if (dj == INFINITY) continue;
             for (int k = 0; k <= f->nc[j]; k++) { /* k == nc: j gives its hour up */
                 size_t b = k < f->nc[j] ? (size_t)cj[k].b : f->nb;
-                double d = dj + (k < f->nc[j] ? cur->p - cj[k].p : f->w[j] + cur->p);
-                if (b == (size_t)cur->b || d >= f->dist[b] - 1e-12) continue;
+                double d = dj + held - (k < f->nc[j] ? f->w[j] + cj[k].p : 0.0);
+                if (b == bj || d >= f->dist[b] - 1e-12) continue;
                 f->dist[b] = d, f->pj[b] = (int32_t)j, f->pk[b] = k;
                 changed = 1;
             }
@@ -825,7 +827,7 @@ static void flow_add(ag_flow *f, size_t i) {
             f->in[i] = (int16_t)k;
             return;
         }
-        size_t from = (size_t)f->cand[(size_t)j * AG_FLOW_K + (size_t)f->in[j]].b;
+        size_t from = f->in[j] < 0 ? f->nb : (size_t)f->cand[(size_t)j * AG_FLOW_K + (size_t)f->in[j]].b;
         f->in[j] = k < f->nc[j] ? (int16_t)k : -1;
         b = from;
     }
