@@ -1140,6 +1140,19 @@ static void bt_slot_none(fu_besttime_slot *s) {
     s->next_allowed = FU_BESTTIME_NEVER;
 }
 
+void fu__besttime_set_oracle(fu_besttime *m, const double *answer_prob, const double *weekend_factor) {
+    m->oracle_p = answer_prob;
+    m->oracle_wf = weekend_factor;
+}
+
+/* The answer probability ranked for customer ci at local hour of week `how`:
+ * the posterior mean a / (a + b), or the ground truth in the oracle arm. */
+static double bt_mean(const fu_besttime *m, size_t ci, int how, double a, double b) {
+    if (!m->oracle_p) return a / (a + b);
+    double p = m->oracle_p[ci * 24 + (size_t)(how % 24)];
+    return how >= 5 * 24 && m->oracle_wf ? p * m->oracle_wf[ci] : p;
+}
+
 /* The best k hours of customer ci over the hour table h. */
 static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel channel,
                    unsigned int flags, size_t k, const bt_query *q, fu_besttime_slot *slots,
@@ -1184,7 +1197,7 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             bt_evidence(m, c, slot, f, &es, &en);
             double a = al[slot] + es, b = be[slot] + (en - es);
             fu_besttime_slot ub;
-            ub.score = a / (a + b);
+            ub.score = bt_mean(m, ci, x->how, a, b);
             ub.at = x->start;
             ub.flags = pref && bit(pref->any, x->how) ? FU_BESTTIME_SLOT_PREFERRED : 0u;
             if (!bt_better(&ub, &slots[k - 1])) continue;
@@ -1250,7 +1263,7 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
         fu_besttime_slot cand;
         cand.at = at;
         cand.until = x->end;
-        cand.p = a / (a + b);
+        cand.p = bt_mean(m, ci, x->how, a, b);
         cand.lo = cand.hi = NAN;
         if (thompson) {
             if (draw[slot] < 0) draw[slot] = bt_rng_beta(&rng, a, b);

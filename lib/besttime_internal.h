@@ -77,6 +77,10 @@ struct fu_besttime {
     char *rule_biz_hours, *rule_biz_holidays;
     const fu__pol_suppression **supp; /* month-end rules */
     size_t n_supp;
+    /* Evaluation only (the simulation's oracle arm): when set, an hour's
+     * answer probability is the ground truth's, not the posterior mean. */
+    const double *oracle_p;  /* customers x 24 by local hour, borrowed */
+    const double *oracle_wf; /* weekend factor per customer, borrowed; NULL: 1 */
 };
 
 static inline double bt_decay(const fu_besttime *m, int64_t dt) {
@@ -87,5 +91,12 @@ static inline double bt_decay(const fu_besttime *m, int64_t dt) {
 /* Fit the segment priors from the evidence decayed to `as_of`
  * (lib/besttime_fit.c; docs/besttime.md, "Fitting the prior"). */
 int fu__bt_fit(fu_besttime *m, int64_t as_of);
+
+/* Evaluation only: rank hours by a ground truth (`answer_prob[customer * 24 +
+ * local hour]`, x `weekend_factor[customer]` on Saturdays and Sundays) instead
+ * of the model's posterior means; the constraints are the model's. Used by the
+ * simulation's oracle arm (FU_SIMULATION_ORACLE) to measure the ceiling of any
+ * best-time model; the arrays are borrowed. */
+void fu__besttime_set_oracle(fu_besttime *m, const double *answer_prob, const double *weekend_factor);
 
 #endif /* FU_BESTTIME_INTERNAL_H */

@@ -8,6 +8,7 @@
 #include "csv_internal.h"
 #include "internal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,9 @@ typedef struct ag_ctx {
     const fu_besttime *bt;
     int64_t now;     /* the plan's now: the model's evidence is decayed to it */
     int bt_moved;    /* the contact went to its best hour with an agent free */
+    /* per plan row: the hour the day's assignment (assign_hours()) gives the
+     * contact, [want_from, want_to); want_from INT64_MIN: none (NULL: no assignment) */
+    int64_t *want_from, *want_to;
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
@@ -644,14 +648,21 @@ static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const c
     return FU_OK;
 }
 
-/* One planned agent contact: pick its agent, maybe move or defer it. */
-static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
+/* One planned agent contact (plan row `row`): pick its agent, maybe move or defer it. */
+static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
     const char *team = team_of(x->A, t->owner);
     long pref = find_agent(x->A, t->owner), a = -1;
     const char *why = "promise owner";
     int32_t own = x->own[t->customer];
     int64_t at = t->best_at, nx;
     x->prio = t->priority;
+    int to_want = 0; /* the hour the day's assignment gave it, when an agent may call then */
+    if (x->want_from && x->want_from[row] != INT64_MIN && x->want_from[row] != at) {
+        int64_t c;
+        int rc = next_slot(x, t, team, x->want_from[row], x->want_to[row] - 1, &c);
+        if (rc) return rc;
+        if (c != INT64_MAX) at = c, to_want = 1;
+    }
     const char *blocked = team_block(x, at, &nx);
     if (pref < 0 && own >= 0) pref = own, why = "customer's owner";
     if (pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)) a = pref;
@@ -659,7 +670,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, int *moved) {
     /* the policy's rule is named when it, not the shifts, held the call back */
     x->why = a >= 0 ? blocked : NULL;
     if (blocked) a = -1;
-    x->bt_moved = 0;
+    x->bt_moved = to_want && a >= 0;
     if (a < 0) {
         int rc = x->bt && at < x->end ? place_best(x, t, team, &at) : 0;
         if (rc < 0) return rc;
@@ -722,6 +733,178 @@ static int bt_order(ag_ctx *x, fu_touchpoint *tp, size_t n, ag_order **out, size
     return FU_OK;
 }
 
+/* ---- the day's hours as a transportation problem ----
+ * Best time on: the planned agent contacts are given hours so that the sum of
+ * the model's answer probabilities is the largest the agents' hourly limits
+ * allow (docs/planner.md, "Who makes the call", item 6). A contact may take
+ * the model's hours from its best instant to the end of its local day (as
+ * place_best() does: never earlier, so no cap or window the planner checked
+ * at best_at is broken); an hour holds the calls its agents have left in it.
+ * Solved exactly by successive shortest paths (each contact added in the
+ * bt_order() order keeps the assignment of the contacts so far optimal), the
+ * paths running over the few hour nodes through the contacts that would move;
+ * holding an hour is worth 1 + 2 (3 - priority) more than any probability, so
+ * a contact never loses its hour to one of lower priority (one for one). */
+#define AG_FLOW_MAX 2048 /* contacts assigned this way per plan; more: the greedy order alone */
+#define AG_FLOW_K 24
+
+typedef struct ag_cand {
+    int64_t at, until; /* the model's hour for the contact: first instant, end */
+    double p;          /* its answer probability there */
+    int32_t b;         /* its node: UTC hour - h0 */
+} ag_cand;
+
+typedef struct ag_flow {
+    size_t n;          /* contacts, in the bt_order() order */
+    ag_cand *cand;     /* n x AG_FLOW_K */
+    uint8_t *nc;       /* candidates per contact */
+    int16_t *in;       /* the candidate it holds, -1 none */
+    double *w;         /* the worth of holding any hour */
+    int64_t h0;        /* first UTC hour */
+    size_t nb;         /* hour nodes; node nb: no hour */
+    int32_t *cap;      /* calls left per hour node */
+    double *dist;
+    int32_t *pj, *pk;  /* path: the contact that moves into a node and its candidate; pj -1: the new one */
+} ag_flow;
+
+/* Calls the agents have left in UTC hour h (each agent's hourly limit less
+ * what it holds, on shift with calls left that day). */
+static int32_t hour_capacity(ag_ctx *x, int64_t h) {
+    int32_t c = 0;
+    for (size_t a = 0; a < x->A->n; a++) {
+        int64_t t = agent_next(x, a, h * 3600, h * 3600 + 3599);
+        uint16_t *l = t == INT64_MAX ? NULL : hload_at(x, a, t);
+        if (l && *l < hour_limit(x, a, t)) c += hour_limit(x, a, t) - *l;
+    }
+    return c;
+}
+
+/* Shortest paths from contact i over the hour nodes and the node "no hour"
+ * (Bellman-Ford: the costs of moving a contact are negative or positive, the
+ * assignment so far is optimal so no cycle is negative). Cost of contact j on
+ * its candidate k: -(w_j + p_jk); without an hour: 0. An edge b -> b' is a
+ * contact of b that may take b' (b' = no hour: it gives its hour up; b = no
+ * hour: a contact without one takes b'). */
+static void flow_paths(ag_flow *f, size_t i) {
+    for (size_t b = 0; b <= f->nb; b++) f->dist[b] = INFINITY, f->pj[b] = -2;
+    for (int k = 0; k < f->nc[i]; k++) {
+        const ag_cand *c = &f->cand[i * AG_FLOW_K + (size_t)k];
+        double d = -(f->w[i] + c->p);
+        if (d < f->dist[c->b]) f->dist[c->b] = d, f->pj[c->b] = -1, f->pk[c->b] = k;
+    }
+    for (size_t round = 0, changed = 1; changed && round <= f->nb + 1; round++) {
+        changed = 0;
+        for (size_t j = 0; j < i; j++) {
+            const ag_cand *cj = &f->cand[j * AG_FLOW_K], *cur = f->in[j] < 0 ? NULL : &cj[f->in[j]];
+            size_t bj = cur ? (size_t)cur->b : f->nb; /* a contact without an hour may take one */
+            double dj = f->dist[bj], held = cur ? f->w[j] + cur->p : 0.0;
+            if (dj == INFINITY) continue;
+            for (int k = 0; k <= f->nc[j]; k++) { /* k == nc: j gives its hour up */
+                size_t b = k < f->nc[j] ? (size_t)cj[k].b : f->nb;
+                double d = dj + held - (k < f->nc[j] ? f->w[j] + cj[k].p : 0.0);
+                if (b == bj || d >= f->dist[b] - 1e-12) continue;
+                f->dist[b] = d, f->pj[b] = (int32_t)j, f->pk[b] = k;
+                changed = 1;
+            }
+        }
+    }
+}
+
+/* Add contact i: the cheapest of leaving it without an hour, an hour with a
+ * call left, or an hour whose contacts move along a path (one loses its hour). */
+static void flow_add(ag_flow *f, size_t i) {
+    f->in[i] = -1;
+    flow_paths(f, i);
+    double best = 0;
+    size_t to = SIZE_MAX;
+    for (size_t b = 0; b <= f->nb; b++)
+        if ((b == f->nb || f->cap[b] > 0) && f->dist[b] < best - 1e-12) best = f->dist[b], to = b;
+    if (to == SIZE_MAX) return;
+    if (to < f->nb) f->cap[to]--;
+    for (size_t b = to, steps = 0; steps <= f->nb + 1; steps++) {
+        int32_t j = f->pj[b], k = f->pk[b];
+        if (j == -1) {
+            f->in[i] = (int16_t)k;
+            return;
+        }
+        size_t from = f->in[j] < 0 ? f->nb : (size_t)f->cand[(size_t)j * AG_FLOW_K + (size_t)f->in[j]].b;
+        f->in[j] = k < f->nc[j] ? (int16_t)k : -1;
+        b = from;
+    }
+}
+
+static void flow_free(ag_flow *f) { FU_FREE_ALL(f->cand, f->nc, f->in, f->w, f->cap, f->dist, f->pj, f->pk); }
+
+/* The candidates of every ordered contact (the model's hours from its best
+ * instant to the end of its local day) and the hour nodes they span. */
+static int flow_candidates(ag_ctx *x, const fu_touchpoint *tp, const ag_order *ord, ag_flow *f) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    fu_besttime_slot sl[AG_FLOW_K];
+    for (size_t i = 0; i < f->n; i++) {
+        const fu_touchpoint *t = &tp[ord[i].row];
+        size_t ns = 0;
+        int rc = t->best_at < x->end ? bt_rank(x, t, t->best_at, AG_FLOW_K, sl, &ns) : FU_OK;
+        if (rc) return rc;
+        f->nc[i] = (uint8_t)ns;
+        f->w[i] = 1.0 + 2.0 * (3 - (ord[i].prio < 0 ? 0 : ord[i].prio > 3 ? 3 : ord[i].prio));
+        for (size_t k = 0; k < ns; k++) {
+            ag_cand *c = &f->cand[i * AG_FLOW_K + k];
+            c->at = sl[k].at > t->best_at ? sl[k].at : t->best_at;
+            c->until = sl[k].until;
+            c->p = isfinite(sl[k].p) ? sl[k].p : 0.0;
+            int64_t h = floordiv64(c->at, 3600);
+            if (h < lo) lo = h;
+            if (h > hi) hi = h;
+        }
+    }
+    if (lo > hi) return f->nb = 0, FU_OK;
+    if (hi - lo > 24 * 400) return f->nb = 0, FU_OK; /* a span no plan has: the greedy order */
+    f->h0 = lo;
+    f->nb = (size_t)(hi - lo + 1);
+    for (size_t i = 0; i < f->n; i++)
+        for (int k = 0; k < f->nc[i]; k++) {
+            ag_cand *c = &f->cand[i * AG_FLOW_K + (size_t)k];
+            c->b = (int32_t)(floordiv64(c->at, 3600) - lo);
+        }
+    return FU_OK;
+}
+
+/* Best time on: the hour of every ordered contact (x->want_from / want_to),
+ * from the assignment above; nothing with more than AG_FLOW_MAX contacts. */
+static int assign_hours(ag_ctx *x, const fu_touchpoint *tp, size_t n, const ag_order *ord, size_t nord) {
+    if (!x->bt || !nord || nord > AG_FLOW_MAX) return FU_OK;
+    ag_flow f;
+    memset(&f, 0, sizeof f);
+    f.n = nord;
+    f.cand = fu__malloc(nord * AG_FLOW_K * sizeof *f.cand);
+    f.nc = fu__calloc(nord, sizeof *f.nc);
+    f.in = fu__malloc(nord * sizeof *f.in);
+    f.w = fu__malloc(nord * sizeof *f.w);
+    int rc = f.cand && f.nc && f.in && f.w ? flow_candidates(x, tp, ord, &f) : fu__error_nomem();
+    if (!rc && f.nb) {
+        f.cap = fu__malloc(f.nb * sizeof *f.cap);
+        f.dist = fu__malloc((f.nb + 1) * sizeof *f.dist);
+        f.pj = fu__malloc((f.nb + 1) * sizeof *f.pj);
+        f.pk = fu__malloc((f.nb + 1) * sizeof *f.pk);
+        x->want_from = fu__malloc(n * sizeof *x->want_from);
+        x->want_to = fu__malloc(n * sizeof *x->want_to);
+        if (!f.cap || !f.dist || !f.pj || !f.pk || !x->want_from || !x->want_to) rc = fu__error_nomem();
+    }
+    if (!rc && f.nb) {
+        for (size_t b = 0; b < f.nb; b++) f.cap[b] = hour_capacity(x, f.h0 + (int64_t)b);
+        for (size_t i = 0; i < nord; i++) flow_add(&f, i);
+        for (size_t r = 0; r < n; r++) x->want_from[r] = INT64_MIN;
+        for (size_t i = 0; i < nord; i++) {
+            if (f.in[i] < 0) continue;
+            const ag_cand *c = &f.cand[i * AG_FLOW_K + (size_t)f.in[i]];
+            x->want_from[ord[i].row] = c->at;
+            x->want_to[ord[i].row] = c->until;
+        }
+    }
+    flow_free(&f);
+    return rc;
+}
+
 int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
     if (!A || !A->n) return FU_OK;
@@ -741,13 +924,19 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     ag_order *ord = NULL;
     size_t nord = 0;
     if (!rc) rc = bt_order(&x, tp, n, &ord, &nord);
-    for (size_t i = 0; i < nord && !rc; i++) rc = assign_one(&x, &tp[ord[i].row], &moved);
+    if (!rc) rc = assign_hours(&x, tp, n, ord, nord);
+    /* the contacts the assignment gave an hour first, so that the others do not take it */
+    for (int pass = x.want_from ? 0 : 1; pass < 2 && !rc; pass++)
+        for (size_t i = 0; i < nord && !rc; i++)
+            if ((x.want_from && x.want_from[ord[i].row] != INT64_MIN) == !pass)
+                rc = assign_one(&x, &tp[ord[i].row], ord[i].row, &moved);
     for (size_t i = 0; i < n && !rc && !ord; i++)
-        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = assign_one(&x, &tp[i], &moved);
+        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel))
+            rc = assign_one(&x, &tp[i], i, &moved);
     fu__free(ord);
     if (!rc && moved) rc = fu__plan_resort(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total);
+    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to);
     fu__buf_free(&x.buf);
     return rc;
 }

@@ -3,6 +3,7 @@
  * (followup/simulate.h, docs/simulate.md). Uses only the public planner, book,
  * KPI, calendar and frequency APIs. */
 #include "internal.h"
+#include "besttime_internal.h"
 #include "book_decode.h"
 
 #include "followup/calendar.h"
@@ -846,11 +847,24 @@ static int team_agents(sim *s, fu_planner *pl, int64_t day, int64_t day_end, uns
     return rc;
 }
 
+/* Evaluation only (FU_SIMULATION_ORACLE): a best-time model of the book whose
+ * hours are ranked by the ground truth, for the planner (its constraints are
+ * the model's; its fitted priors are never used, so they are not fitted). */
+static int oracle_model(const sim *s, const fu_book *book, fu_besttime **out) {
+    fu_besttime_options bo = FU_BESTTIME_OPTIONS_INIT;
+    bo.prior_method = FU_BESTTIME_PRIOR_FIXED;
+    bo.propensity = 0;
+    int rc = fu_besttime_new(out, s->policy, book, NULL, 0, &bo);
+    if (rc == FU_OK) fu__besttime_set_oracle(*out, s->o->answer_prob, s->o->weekend_factor);
+    return rc;
+}
+
 /* One day: plan it, then hour by hour feed the day's events and make the calls. */
 static int sim_day(sim *s, int64_t day, int64_t day_end) {
     fu_book *book = NULL;
     fu_planner *pl = NULL;
     fu_plan *plan = NULL;
+    fu_besttime *oracle = NULL;
     fu_planner_options po;
     fu_planner_options_init(&po);
     po.agents = s->agents;
@@ -859,6 +873,10 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
     po.calls_per_agent = s->cpa > 1 ? s->cpa - s->cpa / 4 : 1u;
     po.flags = (s->o->flags & FU_SIMULATION_BESTTIME) ? FU_PLANNER_BESTTIME : 0u;
     int rc = book_before(s, day, &book);
+    if (rc == FU_OK && (s->o->flags & FU_SIMULATION_ORACLE) && (rc = oracle_model(s, book, &oracle)) == FU_OK) {
+        po.flags &= ~FU_PLANNER_BESTTIME;
+        po.besttime = oracle;
+    }
     if (rc == FU_OK) rc = fu_planner_new(&pl, s->policy, book, &po);
     if (rc == FU_OK) rc = team_agents(s, pl, day, day_end, po.calls_per_agent);
     if (rc == FU_OK && s->ledger && (rc = promises_fulfil(s, day)) == FU_OK) rc = fu_planner_set_ledger(pl, s->ledger);
@@ -880,6 +898,7 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
         if (rc == FU_OK) rc = make_calls(s, pl, h_end, day_end);
     }
     fu_planner_free(pl);
+    fu_besttime_free(oracle);
     fu_book_free(book);
     return rc;
 }
@@ -964,7 +983,10 @@ static int check_options(const fu_policy *p, const fu_book *b, const fu_simulati
         return fu__error_set(FU_EINVAL, "unknown simulation mode %d", (int)o->mode);
     if (o->mode == FU_SIMULATION_POLICY && (o->agents < 1 || o->agents > MAX_AGENTS))
         return fu__error_set(FU_EINVAL, "agents must be 1 to %u", MAX_AGENTS);
-    if (o->flags & ~FU_SIMULATION_BESTTIME) return fu__error_set(FU_EINVAL, "unknown simulation flags");
+    if (o->flags & ~(FU_SIMULATION_BESTTIME | FU_SIMULATION_ORACLE))
+        return fu__error_set(FU_EINVAL, "unknown simulation flags");
+    if ((o->flags & FU_SIMULATION_ORACLE) && !o->answer_prob)
+        return fu__error_set(FU_EINVAL, "the oracle arm ranks hours by the ground truth: answer_prob is required");
     size_t nc = fu_book_customer_count(b);
     for (size_t i = 0; o->answer_prob && i < nc * 24; i++)
         if (!(o->answer_prob[i] >= 0 && o->answer_prob[i] <= 1))

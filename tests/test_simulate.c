@@ -584,6 +584,86 @@ Test(simulate, seeded_runs_are_deterministic) {
     free(ph);
 }
 
+/* The oracle arm (evaluation only) ranks hours by the ground truth: C1
+ * answers only at 16:00 local. Delivered Monday 10:00, followed up within
+ * 48 h: the first-allowed-hour plan calls at 10:00 and misses; the best-time
+ * model has no evidence and does the same; the oracle calls at 16:00 once and
+ * is answered. Without a ground truth the oracle arm is refused. */
+Test(simulate, oracle_arm_calls_at_the_true_best_hour) {
+    const char *ev = HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n";
+    double *a = truth(1, 0.0);
+    a[16] = 1.0;
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.answer_prob = a;
+    fu_simulation_report first = run(ev, 1, &o);
+    cr_assert_gt(first.measures[FU_SIM_ANSWER_RATE].n, first.measures[FU_SIM_ANSWER_RATE].successes);
+    o.flags = FU_SIMULATION_BESTTIME | FU_SIMULATION_ORACLE;
+    fu_simulation_report r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
+    assert_prop(&r.measures[FU_SIM_COVERAGE], 1, 1);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    o.flags = FU_SIMULATION_ORACLE; /* implies best-time placement */
+    r = run(ev, 1, &o);
+    assert_prop(&r.measures[FU_SIM_ANSWER_RATE], 1, 1);
+    free(a);
+    fu_policy *p = policy();
+    fu_book *b = book(1, ev);
+    o.answer_prob = NULL;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "answer_prob"));
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* The day's hours as a transportation problem (lib/planner_agents.c,
+ * assign_hours()), with the oracle so that the model's numbers are the
+ * truth's. One agent taking one call an hour (8 calls a day, 6 in the morning
+ * plan, over the 7.5 h Monday shift); three deliveries on Sunday evening,
+ * followed up on Monday. Answer probabilities by local hour:
+ *     C1: 09:00 1.0, 10:00 0.9;   C2: 09:00 1.0, 11:00 0.95;   C3: 11:00 1.0;
+ * 0 at every other hour. By hand, the assignment of largest sum is C2 09:00,
+ * C1 10:00, C3 11:00 (2.9); the greedy order by loss to the second best hour
+ * (C3 1.0, C1 0.1, C2 0.05) gives C3 11:00, C1 09:00 and C2 its best free
+ * hour, 10:00 (0): 2.0. The first calls (FU_SIM_TRACE) are the optimum's. */
+Test(simulate, oracle_day_assignment_is_the_optimum) {
+    const char *ev = HDR "C1,2026-03-01T20:00:00+08:00,delivery,,,,\n"
+                         "C2,2026-03-01T20:00:00+08:00,delivery,,,,\n"
+                         "C3,2026-03-01T20:00:00+08:00,delivery,,,,\n";
+    double *a = truth(3, 0.0);
+    a[0 * 24 + 9] = 1.0, a[0 * 24 + 10] = 0.9;
+    a[1 * 24 + 9] = 1.0, a[1 * 24 + 11] = 0.95;
+    a[2 * 24 + 11] = 1.0;
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.answer_prob = a;
+    o.agents = 1;
+    o.calls_per_agent = 8;
+    o.flags = FU_SIMULATION_ORACLE;
+    char path[] = "/tmp/fu_sim_trace_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    setenv("FU_SIM_TRACE", path, 1);
+    fu_simulation_report r = run(ev, 3, &o);
+    unsetenv("FU_SIM_TRACE");
+    free(a);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
+    const char *want[3] = {"2026-03-02T10:00:00+08:00", "2026-03-02T09:00:00+08:00", "2026-03-02T11:00:00+08:00"};
+    long long first[3] = {0, 0, 0};
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        int c;
+        long long df, dt, at;
+        if (sscanf(line, "call,C%d,%*[^,],%lld,%lld,%lld", &c, &df, &dt, &at) == 4 && c >= 1 && c <= 3 &&
+            !first[c - 1])
+            first[c - 1] = at;
+    }
+    fclose(f);
+    unlink(path);
+    for (int c = 0; c < 3; c++) cr_assert_eq(first[c], T(want[c]), "C%d first called at %lld", c + 1, first[c]);
+}
+
 Test(simulate, bad_options) {
     fu_policy *p = policy();
     fu_book *b = book(1, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");

@@ -218,7 +218,7 @@ static int is_decision_run(const simulate_args *a) {
     const char *v = a->compare;
     if (a->sens_agents) return 1;
     return v && (strchr(v, ',') || strcmp(v, "baseline") == 0 || strcmp(v, "policy") == 0 ||
-                 strcmp(v, "besttime") == 0);
+                 strcmp(v, "besttime") == 0 || strcmp(v, "oracle") == 0);
 }
 
 /* An option of the other mode: a usage error, not silently ignored. */

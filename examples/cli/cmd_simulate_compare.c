@@ -62,7 +62,8 @@ static int parse_args(const simulate_args *in, sim_args *a) {
 }
 
 /* One run: "baseline", "policy" (first allowed hour), "besttime" (policy with
- * the best-time model) or a policy YAML (with the best-time model). */
+ * the best-time model), "oracle" (evaluation only: hours ranked by the ground
+ * truth, FU_SIMULATION_ORACLE) or a policy YAML (with the best-time model). */
 static int run_one(const char *what, const sim_args *a, const fu_book *book, const fu_simulation_options *base,
                    unsigned int agents, unsigned int calls, fu_simulation_report *r) {
     fu_policy *policy = NULL;
@@ -72,7 +73,8 @@ static int run_one(const char *what, const sim_args *a, const fu_book *book, con
     o.calls_per_agent = calls;
     o.mode = strcmp(what, "baseline") == 0 ? FU_SIMULATION_BASELINE : FU_SIMULATION_POLICY;
     o.flags = strcmp(what, "baseline") && strcmp(what, "policy") ? FU_SIMULATION_BESTTIME : 0u;
-    if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
+    if (strcmp(what, "oracle") == 0) o.flags |= FU_SIMULATION_ORACLE;
+    else if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
     int rc = path && strcmp(path, "builtin") ? fu_policy_load_file(&policy, path, NULL) : fu_policy_default(&policy);
     if (rc == FU_OK) rc = fu_simulation_run(policy, book, &o, r);
     if (rc) cli_error(what);

@@ -88,12 +88,19 @@ typedef enum fu_simulation_mode {
 
 /** #fu_simulation_options flag: the planner picks hours with its best-time model. */
 #define FU_SIMULATION_BESTTIME 0x1u
+/** #fu_simulation_options flag, **evaluation only** (never a plan to follow):
+ *  the planner ranks hours by the run's hidden ground truth (`answer_prob`,
+ *  `weekend_factor`) instead of a learnt model, with the same team, hourly
+ *  limit, constraints and overflow placement as #FU_SIMULATION_BESTTIME: the
+ *  ceiling of any best-time model (docs/simulate.md, "The oracle arm").
+ *  Needs `answer_prob`; implies best-time placement. */
+#define FU_SIMULATION_ORACLE 0x2u
 
 /** Options of fu_simulation_run(). Fields are only ever appended. */
 typedef struct fu_simulation_options {
     unsigned int version;        /**< #FU_SIMULATION_OPTIONS_VERSION */
     fu_simulation_mode mode;     /**< #FU_SIMULATION_POLICY */
-    unsigned int flags;          /**< #FU_SIMULATION_BESTTIME or 0 */
+    unsigned int flags;          /**< #FU_SIMULATION_BESTTIME, #FU_SIMULATION_ORACLE or 0 */
     int64_t from, to;            /**< the span, UTC s, from < to, at most 400 days */
     unsigned int agents;         /**< agents on duty each open day, >= 1 (policy mode) */
     unsigned int calls_per_agent; /**< calls one agent makes a day; 0: the policy's
