@@ -697,10 +697,19 @@ typedef struct wd_buf {
 static int wd_prepare(const fu_calendar *c, int64_t a, int64_t b, wd_buf *buf);
 static void wd_commit(fu_calendar *c, wd_buf *buf);
 
+/* Regime lookup index (immutable once the zone is loaded, so shared
+ * calendars need no locking): zbk[k] is the regime at the start of bucket k,
+ * the UTC seconds [ZBK_LO + k * 2^ZBK_SHIFT, ...); a lookup walks forward
+ * from there (transitions are rarely closer than a bucket). */
+#define ZBK_SHIFT 21
+#define ZBK_LO (TABLE_LO_DAY * SECS_PER_DAY)
+#define ZBK_N ((size_t)(((INT64_C(109573) - TABLE_LO_DAY) * SECS_PER_DAY) >> ZBK_SHIFT) + 1) /* to 2270 */
+
 struct fu_calendar {
     char *tzid;
     zone_regime *zone;
     size_t nzone;
+    uint16_t *zbk; /* ZBK_N entries, or NULL (zone with over 65535 regimes) */
     int hours_set;
     day_hours week[7];
     day_exc *exc;
@@ -780,8 +789,9 @@ done:
     return rc;
 }
 
-/* Index of the regime containing t (t < TABLE_HI + a few days). */
-static size_t zone_index(const fu_calendar *c, int64_t t) {
+/* Index of the regime containing t (t < TABLE_HI + a few days): binary
+ * search, the reference the bucket index is checked against. */
+static size_t zone_index_ref(const fu_calendar *c, int64_t t) {
     size_t lo = 0, hi = c->nzone; /* zone[lo].at <= t always (zone[0].at = INT64_MIN) */
     if (c->zone[hi - 1].at <= t) return hi - 1; /* the last regime (all of a zone without DST today) */
     while (hi - lo > 1) {
@@ -790,6 +800,33 @@ static size_t zone_index(const fu_calendar *c, int64_t t) {
         else hi = mid;
     }
     return lo;
+}
+
+static size_t zone_index(const fu_calendar *c, int64_t t) {
+    if (!c->zbk || t < ZBK_LO) return zone_index_ref(c, t);
+    uint64_t k = (uint64_t)(t - ZBK_LO) >> ZBK_SHIFT;
+    if (k >= ZBK_N) return zone_index_ref(c, t);
+    size_t i = c->zbk[k];
+    while (i + 1 < c->nzone && c->zone[i + 1].at <= t) i++;
+    return i;
+}
+
+size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref) {
+    return ref ? zone_index_ref(c, t) : zone_index(c, t);
+}
+
+/* Builds c->zbk from the loaded regimes. */
+static int zone_index_build(fu_calendar *c) {
+    if (c->nzone > 65535) return FU_OK;
+    c->zbk = fu__calloc(ZBK_N, sizeof *c->zbk);
+    if (!c->zbk) return fu__error_nomem();
+    size_t i = 0;
+    for (size_t k = 0; k < ZBK_N; k++) {
+        int64_t t = ZBK_LO + ((int64_t)k << ZBK_SHIFT);
+        while (i + 1 < c->nzone && c->zone[i + 1].at <= t) i++;
+        c->zbk[k] = (uint16_t)i;
+    }
+    return FU_OK;
 }
 
 /* Offset regime cursor: [lo, hi) is a span of UTC seconds with offset `off`. */
@@ -907,7 +944,7 @@ int fu_calendar_new(fu_calendar **out, const char *tzid) {
         rc = fu__error_nomem();
         goto fail;
     }
-    if ((rc = zone_load(c, tzid))) goto fail;
+    if ((rc = zone_load(c, tzid)) || (rc = zone_index_build(c))) goto fail;
     *out = c;
     return FU_OK;
 fail:
@@ -917,7 +954,7 @@ fail:
 
 void fu_calendar_free(fu_calendar *c) {
     if (!c) return;
-    FU_FREE_ALL(c->tzid, c->zone, c->exc, c->wd.cum, c);
+    FU_FREE_ALL(c->tzid, c->zone, c->zbk, c->exc, c->wd.cum, c);
 }
 
 int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
@@ -927,6 +964,7 @@ int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
     *d = *c;
     d->tzid = NULL;
     d->zone = NULL;
+    d->zbk = NULL;
     d->exc = NULL;
     d->capexc = 0;
     memset(&d->wd, 0, sizeof d->wd);
@@ -936,11 +974,13 @@ int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
         d->exc = fu__calloc(c->nexc, sizeof *d->exc);
         d->capexc = d->exc ? c->nexc : 0;
     }
-    if (!d->tzid || !d->zone || (c->nexc && !d->exc)) {
+    if (c->zbk) d->zbk = fu__calloc(ZBK_N, sizeof *d->zbk);
+    if (!d->tzid || !d->zone || (c->nexc && !d->exc) || (c->zbk && !d->zbk)) {
         fu_calendar_free(d);
         return fu__error_nomem();
     }
     memcpy(d->zone, c->zone, c->nzone * sizeof *d->zone);
+    if (c->zbk) memcpy(d->zbk, c->zbk, ZBK_N * sizeof *d->zbk);
     if (c->nexc) memcpy(d->exc, c->exc, c->nexc * sizeof *d->exc);
     wd_buf wb;
     if (wd_prepare(d, 1, 0, &wb)) {
