@@ -881,6 +881,17 @@ static int64_t local_to_utc2(const fu_calendar *c, int64_t L, unsigned flags, in
     if (L >= TABLE_HI) shift = ((L - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
     int64_t l = L - shift;
     size_t j = zone_index(c, l);
+    {
+        /* fast path: L read with regime j's offset lands two days or more
+         * inside j, so no other regime (offsets differ by under 2 days)
+         * holds it: no gap, no repeat */
+        int64_t u = l - c->zone[j].off, b = j + 1 < c->nzone ? c->zone[j + 1].at : INT64_MAX;
+        if ((j == 0 || u - 2 * SECS_PER_DAY >= c->zone[j].at) && (b == INT64_MAX || u < b - 2 * SECS_PER_DAY)) {
+            *gap = 0;
+            if (gap_end) *gap_end = u + shift;
+            return u + shift;
+        }
+    }
     size_t first = j >= 3 ? j - 3 : 0, last = j + 3 < c->nzone ? j + 3 : c->nzone - 1;
     int64_t found_lo = 0, found_hi = 0;
     int nfound = 0;
