@@ -705,6 +705,10 @@ static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int
     return fu__zone_local_to_utc(&c->zone, L, flags, gap, NULL);
 }
 
+size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref) {
+    return ref ? fu__zone_index_ref(&c->zone, t) : fu__zone_index(&c->zone, t);
+}
+
 static int check_t(int64_t t) {
     if (t < MIN_T - SLACK_T || t > MAX_T + SLACK_T)
         return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);

@@ -36,4 +36,9 @@ void fu__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 int fu__calendar_add_working_days_at(const fu_calendar *cal, int64_t t, int n,
                                      fu_workday_mode mode, int walk, int64_t *out);
 
+/* Index of the zone regime containing UTC second t (t below year 2500 + a
+ * few days): `ref` non-zero uses the plain binary search, else the bucket
+ * index that the conversions use (tests compare the two). */
+size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref);
+
 #endif /* FU_CALENDAR_INTERNAL_H */

@@ -34,6 +34,20 @@ static int zone_push(fu__zone *z, size_t *cap, int64_t at, int32_t off) {
     return FU_OK;
 }
 
+/* Builds z->zbk from the loaded regimes. */
+static int zone_index_build(fu__zone *z) {
+    if (z->n > 65535) return FU_OK;
+    z->zbk = fu__calloc(ZBK_N, sizeof *z->zbk);
+    if (!z->zbk) return fu__error_nomem();
+    size_t i = 0;
+    for (size_t k = 0; k < ZBK_N; k++) {
+        int64_t t = ZBK_LO + ((int64_t)k << ZBK_SHIFT);
+        while (i + 1 < z->n && z->v[i + 1].at <= t) i++;
+        z->zbk[k] = (uint16_t)i;
+    }
+    return FU_OK;
+}
+
 int fu__zone_load(fu__zone *z, const char *tzid) {
     size_t len = strlen(tzid);
     UChar uid[128], canon[128];
@@ -82,10 +96,10 @@ int fu__zone_load(fu__zone *z, const char *tzid) {
     }
 done:
     ucal_close(uc);
-    return rc;
+    return rc ? rc : zone_index_build(z);
 }
 
-size_t fu__zone_index(const fu__zone *z, int64_t t) {
+size_t fu__zone_index_ref(const fu__zone *z, int64_t t) {
     size_t lo = 0, hi = z->n; /* v[lo].at <= t always (v[0].at = INT64_MIN) */
     if (z->v[hi - 1].at <= t) return hi - 1; /* the last regime (all of a zone without DST today) */
     while (hi - lo > 1) {
@@ -94,6 +108,15 @@ size_t fu__zone_index(const fu__zone *z, int64_t t) {
         else hi = mid;
     }
     return lo;
+}
+
+size_t fu__zone_index(const fu__zone *z, int64_t t) {
+    if (!z->zbk || t < ZBK_LO) return fu__zone_index_ref(z, t);
+    uint64_t k = (uint64_t)(t - ZBK_LO) >> ZBK_SHIFT;
+    if (k >= ZBK_N) return fu__zone_index_ref(z, t);
+    size_t i = z->zbk[k];
+    while (i + 1 < z->n && z->v[i + 1].at <= t) i++;
+    return i;
 }
 
 void fu__zcur_fill(zcur *z, int64_t t) {
@@ -121,6 +144,17 @@ int64_t fu__zone_local_to_utc(const fu__zone *c, int64_t L, unsigned flags, int 
     if (L >= TABLE_HI) shift = ((L - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
     int64_t l = L - shift;
     size_t j = fu__zone_index(c, l);
+    {
+        /* fast path: L read with regime j's offset lands two days or more
+         * inside j, so no other regime (offsets differ by under 2 days)
+         * holds it: no gap, no repeat */
+        int64_t u = l - c->v[j].off, b = j + 1 < c->n ? c->v[j + 1].at : INT64_MAX;
+        if ((j == 0 || u - 2 * SECS_PER_DAY >= c->v[j].at) && (b == INT64_MAX || u < b - 2 * SECS_PER_DAY)) {
+            *gap = 0;
+            if (gap_end) *gap_end = u + shift;
+            return u + shift;
+        }
+    }
     size_t first = j >= 3 ? j - 3 : 0, last = j + 3 < c->n ? j + 3 : c->n - 1;
     int64_t found_lo = 0, found_hi = 0;
     int nfound = 0;
@@ -156,14 +190,21 @@ int64_t fu__zone_local_to_utc(const fu__zone *c, int64_t L, unsigned flags, int 
 
 int fu__zone_copy(fu__zone *dst, const fu__zone *src) {
     dst->v = fu__calloc(src->n, sizeof *dst->v);
-    if (!dst->v) return FU_ENOMEM;
+    dst->zbk = src->zbk ? fu__calloc(ZBK_N, sizeof *dst->zbk) : NULL;
+    if (!dst->v || (src->zbk && !dst->zbk)) {
+        fu__zone_free(dst);
+        return FU_ENOMEM;
+    }
     memcpy(dst->v, src->v, src->n * sizeof *dst->v);
+    if (src->zbk) memcpy(dst->zbk, src->zbk, ZBK_N * sizeof *dst->zbk);
     dst->n = src->n;
     return FU_OK;
 }
 
 void fu__zone_free(fu__zone *z) {
     fu__free(z->v);
+    fu__free(z->zbk);
     z->v = NULL;
+    z->zbk = NULL;
     z->n = 0;
 }

@@ -25,10 +25,19 @@ typedef struct zone_regime {
     int32_t off;
 } zone_regime;
 
-/* A zone's regimes, sorted by `at` (immutable once loaded). */
+/* A zone's regimes, sorted by `at`, and their lookup index (both immutable
+ * once loaded, so shared calendars need no locking): zbk[k] is the regime
+ * at the start of bucket k, the UTC seconds [ZBK_LO + k * 2^ZBK_SHIFT, ...);
+ * a lookup walks forward from there (transitions are rarely closer than a
+ * bucket). */
+#define ZBK_SHIFT 21
+#define ZBK_LO (TABLE_LO_DAY * SECS_PER_DAY)
+#define ZBK_N ((size_t)(((INT64_C(109573) - TABLE_LO_DAY) * SECS_PER_DAY) >> ZBK_SHIFT) + 1) /* to 2270 */
+
 typedef struct fu__zone {
     zone_regime *v;
     size_t n;
+    uint16_t *zbk; /* ZBK_N entries, or NULL (zone with over 65535 regimes) */
 } fu__zone;
 
 /* Reads tzid's transitions from ICU into z (empty on entry); FU_ETIMEZONE
@@ -37,8 +46,11 @@ int fu__zone_load(fu__zone *z, const char *tzid);
 int fu__zone_copy(fu__zone *dst, const fu__zone *src);
 void fu__zone_free(fu__zone *z);
 
-/* Index of the regime containing t (t < TABLE_HI + a few days). */
+/* Index of the regime containing t (t < TABLE_HI + a few days): from the
+ * bucket index; fu__zone_index_ref by plain binary search, the reference the
+ * index is checked against. */
 size_t fu__zone_index(const fu__zone *z, int64_t t);
+size_t fu__zone_index_ref(const fu__zone *z, int64_t t);
 
 /* UTC of local seconds L (see fu_calendar_from_local for the rules).
  * *gap is set when L does not exist; *gap_end (may be NULL) then receives

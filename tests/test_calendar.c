@@ -1308,3 +1308,51 @@ Test(calendar, working_days_table_matches_walk) {
     fu_calendar *all[] = {cn, ny, be, lg, far, mo, cl};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) fu_calendar_free(all[i]);
 }
+
+/* The regime bucket index the conversions use finds the same regime as the
+ * plain binary search: at random instants (years 1890..2520, around and past
+ * the index's end), and second by second around every transition of
+ * 1960..2100, in zones with DST (Sao Paulo's ended in 2019, Lord Howe's moves
+ * by half an hour) and with a fixed offset. */
+Test(calendar, zone_bucket_index_matches_binary_search) {
+    static const char *const zones[] = {"America/New_York", "Europe/Berlin", "America/Sao_Paulo",
+                                        "Australia/Lord_Howe", "Asia/Shanghai", "UTC"};
+    uint64_t s = 0x9E3779B97F4A7C15u;
+    const int64_t lo = -2524521600 /* 1890 */, hi = 17514144000 /* 2525 */;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        fu_calendar *c = NULL;
+        cr_assert_eq(fu_calendar_new(&c, zones[z]), FU_OK, "%s", zones[z]);
+        for (int i = 0; i < 200000; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            int64_t t = lo + (int64_t)(s % (uint64_t)(hi - lo));
+            size_t a = fu__calendar_zone_index(c, t, 0), b = fu__calendar_zone_index(c, t, 1);
+            if (a != b) cr_assert_fail("%s at %lld: index %zu, binary search %zu", zones[z], (long long)t, a, b);
+        }
+        size_t transitions = 0;
+        for (int64_t h = -315619200 /* 1960 */; h < 4102444800 /* 2100 */; h += 3600) {
+            if (fu__calendar_zone_index(c, h, 1) == fu__calendar_zone_index(c, h + 3600, 1)) continue;
+            transitions++;
+            for (int64_t t = h - 1; t <= h + 3601; t++)
+                if (fu__calendar_zone_index(c, t, 0) != fu__calendar_zone_index(c, t, 1))
+                    cr_assert_fail("%s at %lld: index and binary search differ", zones[z], (long long)t);
+        }
+        if (z < 4) cr_assert_gt(transitions, 50, "%s: %zu transitions", zones[z], transitions);
+        /* conversions over the transitions agree with the offsets */
+        for (int i = 0; i < 20000; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            int64_t t = 946684800 /* 2000 */ + (int64_t)(s % 631152000u);
+            int off = 0;
+            fu_local l;
+            cr_assert_eq(fu_calendar_utc_offset(c, t, &off), FU_OK);
+            cr_assert_eq(fu_calendar_to_local(c, t, &l), FU_OK);
+            cr_assert_eq(l.utc_offset, off);
+            int64_t back = 0;
+            cr_assert_eq(fu_calendar_from_local(c, &l, 0, &back), FU_OK);
+            int64_t back2 = 0;
+            cr_assert_eq(fu_calendar_from_local(c, &l, FU_LOCAL_LATER, &back2), FU_OK);
+            cr_assert(back == t || back2 == t, "%s at %lld: round trip %lld/%lld", zones[z], (long long)t,
+                      (long long)back, (long long)back2);
+        }
+        fu_calendar_free(c);
+    }
+}
