@@ -838,6 +838,28 @@ int fu_calendar_from_local(const fu_calendar *c, const fu_local *in, unsigned in
     return FU_OK;
 }
 
+int fu__calendar_add_months(const fu_calendar *c, int64_t t, int64_t months, int64_t *out) {
+    int rc = check_t(t);
+    if (rc) return rc;
+    int64_t L = t + offset_at(c, t);
+    int64_t day = fdiv(L, SECS_PER_DAY);
+    if (day < MIN_DAY || day > MAX_DAY)
+        return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(day, &y, &m, &d);
+    int64_t mm = y * 12 + (m - 1) + months;
+    if (mm < 12 || mm >= (int64_t)10000 * 12)
+        return fu__error_set(FU_ERANGE, "month arithmetic leaves years 1..9999");
+    y = mm / 12;
+    m = (int)(mm % 12) + 1;
+    int dim = days_in_month(y, m);
+    if (d > dim) d = dim;
+    int gap;
+    *out = local_to_utc(c, fu__days_from_civil(y, m, d) * SECS_PER_DAY + (L - day * SECS_PER_DAY), 0, &gap);
+    return FU_OK;
+}
+
 static inline int how_of(int64_t L) {
     int64_t day = fdiv(L, SECS_PER_DAY);
     int sod = (int)(L - day * SECS_PER_DAY);

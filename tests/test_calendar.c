@@ -1356,3 +1356,68 @@ Test(calendar, zone_bucket_index_matches_binary_search) {
         fu_calendar_free(c);
     }
 }
+
+/* The month arithmetic without fu_local: the same instant as
+ * fu_calendar_to_local, the month shift (day clamped to the month's end) and
+ * fu_calendar_from_local(flags 0), at random instants and at every hour
+ * around the transitions of 1990..2040 (local times landing in DST gaps and
+ * repeats), for shifts of -40..40 months, in zones with and without DST. */
+static int add_months_ref(const fu_calendar *c, int64_t t, int64_t months, int64_t *out) {
+    fu_local l;
+    int rc = fu_calendar_to_local(c, t, &l);
+    if (rc) return rc;
+    int64_t m = (int64_t)l.year * 12 + (l.month - 1) + months;
+    if (m < 12 || m >= (int64_t)10000 * 12) return FU_ERANGE;
+    l.year = (int)(m / 12);
+    l.month = (int)(m % 12) + 1;
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (l.year % 4 == 0 && l.year % 100 != 0) || l.year % 400 == 0;
+    int n = l.month == 2 && leap ? 29 : dim[l.month - 1];
+    if (l.day > n) l.day = n;
+    return fu_calendar_from_local(c, &l, 0, out);
+}
+
+Test(calendar, add_months_matches_local_round_trip) {
+    static const char *const zones[] = {"America/New_York", "Europe/Berlin", "America/Sao_Paulo",
+                                        "Australia/Lord_Howe", "Asia/Shanghai", "UTC"};
+    uint64_t s = 0x2545F4914F6CDD1Du;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        fu_calendar *c = NULL;
+        cr_assert_eq(fu_calendar_new(&c, zones[z]), FU_OK, "%s", zones[z]);
+        size_t checked = 0;
+        for (int i = 0; i < 100000; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            int64_t t = -2208988800 /* 1900 */ + (int64_t)(s % 19000000000u); /* to about 2502 */
+            int64_t months = (int64_t)(s >> 40) % 81 - 40, a = 0, b = 0;
+            int ra = fu__calendar_add_months(c, t, months, &a), rb = add_months_ref(c, t, months, &b);
+            cr_assert_eq(ra, rb, "%s at %lld %+lld months", zones[z], (long long)t, (long long)months);
+            if (a != b) cr_assert_fail("%s at %lld %+lld months: %lld, reference %lld", zones[z], (long long)t,
+                                       (long long)months, (long long)a, (long long)b);
+            checked++;
+        }
+        /* hour by hour across 1990..2040, shifted by 1, 6 and 12 months: the
+         * targets of a one-month step fall into gaps and repeats */
+        for (int64_t t = 631152000 /* 1990 */; t < 2208988800 /* 2040 */; t += 3600 + 60 * 7) {
+            static const int64_t ms[] = {1, -1, 6, 12, 36};
+            for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+                int64_t a = 0, b = 0;
+                cr_assert_eq(fu__calendar_add_months(c, t, ms[k], &a), FU_OK);
+                cr_assert_eq(add_months_ref(c, t, ms[k], &b), FU_OK);
+                if (a != b) cr_assert_fail("%s at %lld %+lld months: %lld, reference %lld", zones[z], (long long)t,
+                                           (long long)ms[k], (long long)a, (long long)b);
+            }
+        }
+        cr_assert_gt(checked, 0);
+        fu_calendar_free(c);
+    }
+    /* the ends of years 1..9999 */
+    fu_calendar *c = NULL;
+    cr_assert_eq(fu_calendar_new(&c, "Europe/Berlin"), FU_OK);
+    int64_t out = 0;
+    cr_assert_eq(fu__calendar_add_months(c, 253402300799 /* 9999-12-31T23:59:59Z */, 1, &out), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_months(c, -62135596800 /* 0001-01-01 */, -1, &out), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_months(c, INT64_C(300000000000), 1, &out), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_months(c, -62135596800 + 86400 * 40, -1, &out), FU_OK);
+    cr_assert_eq(out, -62135596800 + 86400 * 9); /* 0001-02-10T01:00 CET -> 0001-01-10T01:00 */
+    fu_calendar_free(c);
+}
