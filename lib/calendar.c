@@ -57,7 +57,32 @@ int64_t fu__days_from_civil(int64_t y, int m, int d) {
     return era * DAYS_PER_400Y + doe - 719468;
 }
 
+/* Civil from days in 32-bit arithmetic without signed division (Neri and
+ * Schneider's Euclidean affine functions): days are shifted by 82 whole
+ * 400-year eras so that they are non-negative; valid for z in
+ * [-CFD_SHIFT, 10^9). tests/test_calendar.c checks every day of years
+ * 0..10000 against fu__days_from_civil. */
+#define CFD_ERAS 82
+#define CFD_SHIFT (719468 + 146097 * CFD_ERAS)
+
+static inline void civil_from_days32(uint32_t n, int64_t *yp, int *mp, int *dp) {
+    uint32_t n1 = 4 * n + 3;
+    uint32_t c = n1 / 146097, nc = n1 % 146097 / 4;
+    uint64_t p2 = (uint64_t)2939745 * (4 * nc + 3);
+    uint32_t z = (uint32_t)(p2 >> 32), ny = (uint32_t)p2 / 2939745 / 4;
+    uint32_t n3 = 2141 * ny + 197913;
+    uint32_t m = n3 >> 16, d = (n3 & 0xFFFF) / 2141;
+    uint32_t j = ny >= 306;
+    *yp = (int64_t)(100 * c + z) - 400 * CFD_ERAS + j;
+    *mp = (int)(j ? m - 12 : m);
+    *dp = (int)d + 1;
+}
+
 void fu__civil_from_days(int64_t z, int64_t *yp, int *mp, int *dp) {
+    if (z >= -CFD_SHIFT && z < 1000000000) {
+        civil_from_days32((uint32_t)(z + CFD_SHIFT), yp, mp, dp);
+        return;
+    }
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / DAYS_PER_400Y;
     int64_t doe = z - era * DAYS_PER_400Y;

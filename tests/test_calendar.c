@@ -1421,3 +1421,43 @@ Test(calendar, add_months_matches_local_round_trip) {
     cr_assert_eq(out, -62135596800 + 86400 * 9); /* 0001-02-10T01:00 CET -> 0001-01-10T01:00 */
     fu_calendar_free(c);
 }
+
+/* fu__civil_from_days (its 32-bit fast path covers years -32,800..2.7
+ * million, the 64-bit formulas the rest) is the inverse of
+ * fu__days_from_civil on every day of years -1..10001 and around the ends of
+ * the fast path, and gives valid dates in order. */
+Test(calendar, civil_from_days_every_day) {
+    int64_t py = 0;
+    int pm = 0, pd = 0;
+    const int64_t lo = fu__days_from_civil(-1, 1, 1), hi = fu__days_from_civil(10002, 1, 1);
+    for (int64_t z = lo; z < hi; z++) {
+        int64_t y;
+        int m, d;
+        fu__civil_from_days(z, &y, &m, &d);
+        if (fu__days_from_civil(y, m, d) != z || m < 1 || m > 12 || d < 1 || d > 31)
+            cr_assert_fail("day %lld: %lld-%d-%d", (long long)z, (long long)y, m, d);
+        if (z > lo && !(y > py || (y == py && (m > pm || (m == pm && d == pd + 1)))))
+            cr_assert_fail("day %lld: %lld-%d-%d after %lld-%d-%d", (long long)z, (long long)y, m, d, (long long)py,
+                           pm, pd);
+        py = y, pm = m, pd = d;
+    }
+    static const int64_t edges[] = {-(719468 + 146097 * 82), 1000000000};
+    for (size_t k = 0; k < 2; k++)
+        for (int64_t z = edges[k] - 1000; z < edges[k] + 1000; z++) {
+            int64_t y;
+            int m, d;
+            fu__civil_from_days(z, &y, &m, &d);
+            if (fu__days_from_civil(y, m, d) != z)
+                cr_assert_fail("day %lld: %lld-%d-%d", (long long)z, (long long)y, m, d);
+        }
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(0, &y, &m, &d);
+    cr_assert(y == 1970 && m == 1 && d == 1);
+    fu__civil_from_days(-719162, &y, &m, &d);
+    cr_assert(y == 1 && m == 1 && d == 1);
+    fu__civil_from_days(20513, &y, &m, &d); /* 2026-03-01 */
+    cr_assert(y == 2026 && m == 3 && d == 1);
+    fu__civil_from_days(11016, &y, &m, &d); /* 2000-02-29 */
+    cr_assert(y == 2000 && m == 2 && d == 29);
+}
