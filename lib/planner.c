@@ -45,7 +45,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->fed_at);
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
-    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pcls, pl->pur, pl->trig, pl->other_cads,
+    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->other_cads,
                 pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -602,25 +602,6 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
     return FU_OK;
 }
 
-/* What the cycle cadences read of the customer's purchases of class cls:
- * worked out once a customer (see struct pl_pclass). */
-static const struct pl_pclass *class_purchases(fu_planner *pl, size_t cls) {
-    struct pl_pclass *q = &pl->pcls[cls];
-    if (q->stamp == pl->pcls_stamp) return q;
-    size_t k = purchase_times(pl, (int)cls, pl->ptimes);
-    q->stamp = pl->pcls_stamp;
-    q->k = k;
-    q->mean_days = mean_interval_days(pl->ptimes, k);
-    q->last = k ? pl->ptimes[k - 1] : 0;
-    q->lastp = NULL;
-    for (size_t i = pl->npur; k && i-- > 0;) /* the purchases of ev[0 .. n) */
-        if (pl->pur[i].e->at == q->last) {
-            q->lastp = pl->pur[i].e;
-            break;
-        }
-    return q;
-}
-
 /* `{cycle: x%}` cadences: per product class, x% of the customer's own
  * purchase cycle (enough purchases), else the tier's mean, else the default. */
 static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, fu_plan_stats *st) {
@@ -631,22 +612,14 @@ static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__po
         pl->ptimes = t;
         pl->ptimes_cap = MAX_CYCLE_PURCHASES;
     }
-    if (pl->pcls_cap < P->segments.n_classes) {
-        struct pl_pclass *q = fu__realloc(pl->pcls, P->segments.n_classes * sizeof *q);
-        if (!q) return fu__error_nomem();
-        memset(q + pl->pcls_cap, 0, (P->segments.n_classes - pl->pcls_cap) * sizeof *q);
-        pl->pcls = q;
-        pl->pcls_cap = P->segments.n_classes;
-    }
     for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
         if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
-        const struct pl_pclass *q = class_purchases(pl, cls);
-        size_t k = q->k;
+        size_t k = purchase_times(pl, (int)cls, pl->ptimes);
         if (!k) continue;
         double days;
         uint16_t fl;
         if ((int)k >= (cad->min_purchases > 2 ? cad->min_purchases : 2)) {
-            days = q->mean_days;
+            days = mean_interval_days(pl->ptimes, k);
             fl = F_CYCLE_OWN;
         } else if (cx->tier >= 0 && pl->tier_cycle[cx->tier][cls] > 0) {
             days = pl->tier_cycle[cx->tier][cls];
@@ -656,9 +629,15 @@ static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__po
             fl = F_CYCLE_DEFAULT;
         }
         if (!(days > 0)) continue;
-        int64_t trig = q->last + (int64_t)llround(days * cad->cycle * (double)DAY);
+        int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
         /* steps carry the class through a stand-in event: the last purchase */
-        int rc = steps_from(pl, cx, n, cad, q->lastp, trig, fl, days, &st->candidates, &st->done);
+        const fu_event *lastp = NULL;
+        for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
+            if (pl->pur[i].e->at == pl->ptimes[k - 1]) {
+                lastp = pl->pur[i].e;
+                break;
+            }
+        int rc = steps_from(pl, cx, n, cad, lastp, trig, fl, days, &st->candidates, &st->done);
         if (rc) return rc;
     }
     return FU_OK;
@@ -668,7 +647,6 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
     const fu__policy *P = pl->P;
     int rc;
     pl->ncand = 0;
-    pl->pcls_stamp++; /* a new customer: the class purchases are to be worked out */
     /* event cadences: only events whose cadences can still be due (listed by
      * fu__pl_collect()) */
     for (size_t i = 0; i < pl->ntrig; i++) {

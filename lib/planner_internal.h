@@ -63,7 +63,6 @@ typedef struct pl_key {
 
 #define ROW_BITS 29
 #define ROW_MASK ((UINT64_C(1) << ROW_BITS) - 1)
-#define ROW_DONE (UINT64_C(1) << 31)
 
 /* ------------------------------------------------------------------ planner */
 
@@ -220,18 +219,6 @@ struct fu_planner {
     size_t gm_cap;
     int64_t *ptimes;
     size_t ptimes_cap;
-    /* per product class, what the cycle cadences read of the customer's
-     * purchases of that class (made once a customer: valid when stamp ==
-     * pcls_stamp, which each fu__pl_candidates() call moves on) */
-    struct pl_pclass {
-        uint64_t stamp;
-        size_t k;           /* purchase days, same-day purchases merged (at most MAX_CYCLE_PURCHASES) */
-        double mean_days;   /* mean of the last six intervals */
-        int64_t last;       /* the last purchase day's first purchase */
-        const fu_event *lastp; /* the last purchase at `last` */
-    } *pcls;
-    size_t pcls_cap;
-    uint64_t pcls_stamp;
     /* the purchases of the customer being planned, in time order, with their
      * product class (fu__pl_event_class, -1 none): made by fu__pl_collect()
      * for the cycle cadences of fu__pl_candidates() */
