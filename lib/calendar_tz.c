@@ -202,9 +202,6 @@ int fu__zone_copy(fu__zone *dst, const fu__zone *src) {
 }
 
 void fu__zone_free(fu__zone *z) {
-    fu__free(z->v);
-    fu__free(z->zbk);
-    z->v = NULL;
-    z->zbk = NULL;
-    z->n = 0;
+    FU_FREE_ALL(z->v, z->zbk);
+    memset(z, 0, sizeof *z);
 }
