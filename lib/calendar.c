@@ -6,9 +6,10 @@
  *   with the days-from-civil / civil-from-days formulas; nothing here calls
  *   the C library's time functions.
  * - A calendar reads its zone's offset transitions from ICU once, at
- *   creation, into a sorted table (1900..2500). Queries only binary-search
- *   that table, so they take `const fu_calendar *`, keep no cache inside the
- *   calendar and may run concurrently. Loops that visit many instants or days
+ *   creation, into a sorted table (1900..2500) with a bucket index
+ *   (lib/calendar_tz.c). Queries only read them, so they take
+ *   `const fu_calendar *`, keep no cache inside the calendar and may run
+ *   concurrently. Loops that visit many instants or days
  *   carry a small cursor on the stack (the offset regime last used, the
  *   position in the exception list) so consecutive lookups cost O(1).
  * - Business hours are a weekly table of local intervals; holidays and
