@@ -1695,6 +1695,18 @@ int fu__book_customer_decode(const fu_book *b, size_t i, fu__evbuf *buf, const f
     return FU_OK;
 }
 
+void fu__book_customer_prefetch(const fu_book *b, size_t i) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!b || i >= b->ncust || !fu_book_is_finalized(b)) return;
+    size_t n;
+    const fu__erow *v = cust_view(b, i, &n);
+    for (size_t k = 0; k < n; k++) __builtin_prefetch(&b->attrs.v[v[k].attr]);
+#else
+    (void)b;
+    (void)i;
+#endif
+}
+
 const fu__erow *fu__book_customer_rows(const fu_book *b, size_t i, size_t *count) {
     return cust_view(b, i, count);
 }

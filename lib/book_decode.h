@@ -22,6 +22,13 @@ void fu__evbuf_free(fu__evbuf *buf);
 int fu__book_customer_decode(const fu_book *b, size_t ci, fu__evbuf *buf, const fu_event **events,
                              size_t *count);
 
+/* A hint that customer `ci`'s events will be decoded soon: starts loading
+ * the attribute records its rows point to (scattered over the book), so
+ * that a reader walking the customers in order overlaps those cache misses
+ * with its work on the customer before. No effect on any result; ci past
+ * the customers or a book not finalized: nothing. */
+void fu__book_customer_prefetch(const fu_book *b, size_t ci);
+
 /* Customer `ci` of the book (ci < fu_book_customer_count()) decoded into
  * *out: the fields fu_book_customer() gives, without its shared cache (no
  * allocation, no lock). Texts live until the book is freed. */

@@ -6,9 +6,10 @@
  *   with the days-from-civil / civil-from-days formulas; nothing here calls
  *   the C library's time functions.
  * - A calendar reads its zone's offset transitions from ICU once, at
- *   creation, into a sorted table (1900..2500). Queries only binary-search
- *   that table, so they take `const fu_calendar *`, keep no cache inside the
- *   calendar and may run concurrently. Loops that visit many instants or days
+ *   creation, into a sorted table (1900..2500) with a bucket index
+ *   (lib/calendar_tz.c). Queries only read them, so they take
+ *   `const fu_calendar *`, keep no cache inside the calendar and may run
+ *   concurrently. Loops that visit many instants or days
  *   carry a small cursor on the stack (the offset regime last used, the
  *   position in the exception list) so consecutive lookups cost O(1).
  * - Business hours are a weekly table of local intervals; holidays and
@@ -17,21 +18,14 @@
  *   nanoseconds, which is what makes add_business fast without a day cache.
  */
 #include "calendar_internal.h"
+#include "calendar_tz.h"
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/ucal.h>
-#include <unicode/ustring.h>
-
 /* ------------------------------------------------------------------ dates */
-
-#define SECS_PER_DAY INT64_C(86400)
-/* 400 Gregorian years = 146097 days = 20871 whole weeks. */
-#define DAYS_PER_400Y INT64_C(146097)
-#define SECS_PER_400Y (DAYS_PER_400Y * SECS_PER_DAY)
 
 /* Day numbers of 0001-01-01 and 9999-12-31. */
 #define MIN_DAY INT64_C(-719162)
@@ -41,14 +35,6 @@
 _Static_assert(MIN_T == FU__TIME_MIN && MAX_T == FU__TIME_MAX, "years 1..9999 in UTC seconds");
 /* Instants whose local time may still be inside years 1..9999. */
 #define SLACK_T (2 * SECS_PER_DAY)
-
-/* Zone table: transitions read from ICU from 1900-01-01 to a little after
- * 2500-01-01 (TABLE_HI); instants from TABLE_HI on are shifted back by whole
- * 400-year cycles into [TABLE_HI - 400y, TABLE_HI). */
-#define TABLE_LO_DAY INT64_C(-25567)  /* 1900-01-01 */
-#define TABLE_HI_DAY INT64_C(194359)  /* 2500-01-01 */
-#define TABLE_HI (TABLE_HI_DAY * SECS_PER_DAY)
-#define TABLE_READ_END (TABLE_HI + 4 * SECS_PER_DAY)
 
 /* Searches forward give up after this many consecutive closed days. */
 #define MAX_CLOSED_RUN 1100
@@ -72,7 +58,32 @@ int64_t fu__days_from_civil(int64_t y, int m, int d) {
     return era * DAYS_PER_400Y + doe - 719468;
 }
 
+/* Civil from days in 32-bit arithmetic without signed division (Neri and
+ * Schneider's Euclidean affine functions): days are shifted by 82 whole
+ * 400-year eras so that they are non-negative; valid for z in
+ * [-CFD_SHIFT, 10^9). tests/test_calendar.c checks every day of years
+ * 0..10000 against fu__days_from_civil. */
+#define CFD_ERAS 82
+#define CFD_SHIFT (719468 + 146097 * CFD_ERAS)
+
+static inline void civil_from_days32(uint32_t n, int64_t *yp, int *mp, int *dp) {
+    uint32_t n1 = 4 * n + 3;
+    uint32_t c = n1 / 146097, nc = n1 % 146097 / 4;
+    uint64_t p2 = (uint64_t)2939745 * (4 * nc + 3);
+    uint32_t z = (uint32_t)(p2 >> 32), ny = (uint32_t)p2 / 2939745 / 4;
+    uint32_t n3 = 2141 * ny + 197913;
+    uint32_t m = n3 >> 16, d = (n3 & 0xFFFF) / 2141;
+    uint32_t j = ny >= 306;
+    *yp = (int64_t)(100 * c + z) - 400 * CFD_ERAS + j;
+    *mp = (int)(j ? m - 12 : m);
+    *dp = (int)d + 1;
+}
+
 void fu__civil_from_days(int64_t z, int64_t *yp, int *mp, int *dp) {
+    if (z >= -CFD_SHIFT && z < 1000000000) {
+        civil_from_days32((uint32_t)(z + CFD_SHIFT), yp, mp, dp);
+        return;
+    }
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / DAYS_PER_400Y;
     int64_t doe = z - era * DAYS_PER_400Y;
@@ -643,11 +654,6 @@ int fu_windows_get(const fu_windows *w, size_t index, fu_window_span *out) {
 
 /* ------------------------------------------------------------- calendar */
 
-typedef struct zone_regime {
-    int64_t at; /* first UTC second of the regime (INT64_MIN for the first) */
-    int32_t off;
-} zone_regime;
-
 /* Open intervals of a weekday, seconds of the local day, sorted, disjoint,
  * touching intervals merged. */
 typedef struct day_hours {
@@ -699,8 +705,7 @@ static void wd_commit(fu_calendar *c, wd_buf *buf);
 
 struct fu_calendar {
     char *tzid;
-    zone_regime *zone;
-    size_t nzone;
+    fu__zone zone;
     int hours_set;
     day_hours week[7];
     day_exc *exc;
@@ -711,174 +716,23 @@ struct fu_calendar {
 static const day_hours HOURS_CLOSED = {0, {0}, {0}};
 static const day_hours HOURS_FULL = {1, {0}, {86400}};
 
-static int icu_offset(UCalendar *uc, UDate ms, int32_t *off) {
-    UErrorCode st = U_ZERO_ERROR;
-    ucal_setMillis(uc, ms, &st);
-    int32_t z = ucal_get(uc, UCAL_ZONE_OFFSET, &st);
-    int32_t d = ucal_get(uc, UCAL_DST_OFFSET, &st);
-    if (U_FAILURE(st)) return 0;
-    *off = (z + d) / 1000;
-    return 1;
-}
-
-static int zone_push(fu_calendar *c, size_t *cap, int64_t at, int32_t off) {
-    if (FU_GROW(c->zone, *cap, c->nzone + 1)) return FU_ENOMEM;
-    c->zone[c->nzone].at = at;
-    c->zone[c->nzone].off = off;
-    c->nzone++;
-    return FU_OK;
-}
-
-static int zone_load(fu_calendar *c, const char *tzid) {
-    size_t len = strlen(tzid);
-    UChar uid[128], canon[128];
-    UErrorCode st = U_ZERO_ERROR;
-    UBool is_system = 0;
-    u_uastrncpy(uid, tzid, (int32_t)len);
-    int32_t clen = ucal_getCanonicalTimeZoneID(uid, (int32_t)len, canon, 127, &is_system, &st);
-    if (U_FAILURE(st) || !is_system || clen <= 0)
-        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%s'", tzid);
-    canon[clen] = 0;
-    char canon8[128];
-    u_austrncpy(canon8, canon, 127);
-    canon8[127] = '\0';
-    if (strcmp(canon8, "Etc/Unknown") == 0)
-        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%s'", tzid);
-
-    UCalendar *uc = ucal_open(uid, (int32_t)len, "en_US_POSIX", UCAL_GREGORIAN, &st);
-    if (U_FAILURE(st) || !uc) {
-        if (uc) ucal_close(uc);
-        return fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed (%s)", tzid,
-                             u_errorName(st));
-    }
-    int rc = FU_OK;
-    size_t cap = 0;
-    int32_t off;
-    UDate ms = (UDate)(TABLE_LO_DAY * SECS_PER_DAY) * 1000.0;
-    if (!icu_offset(uc, ms, &off)) {
-        rc = fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed to give an offset", tzid);
-        goto done;
-    }
-    if ((rc = zone_push(c, &cap, INT64_MIN, off))) goto done;
-    for (;;) {
-        UDate tr = 0;
-        st = U_ZERO_ERROR;
-        UBool found = ucal_getTimeZoneTransitionDate(uc, UCAL_TZ_TRANSITION_NEXT, &tr, &st);
-        if (U_FAILURE(st) || !found) break;
-        if (tr >= (UDate)TABLE_READ_END * 1000.0) break;
-        if (!icu_offset(uc, tr, &off)) {
-            rc = fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed to give an offset",
-                               tzid);
-            goto done;
-        }
-        int64_t at = fdiv((int64_t)tr, 1000);
-        if (off == c->zone[c->nzone - 1].off) continue;
-        if ((rc = zone_push(c, &cap, at, off))) goto done;
-    }
-done:
-    ucal_close(uc);
-    return rc;
-}
-
-/* Index of the regime containing t (t < TABLE_HI + a few days). */
-static size_t zone_index(const fu_calendar *c, int64_t t) {
-    size_t lo = 0, hi = c->nzone; /* zone[lo].at <= t always (zone[0].at = INT64_MIN) */
-    if (c->zone[hi - 1].at <= t) return hi - 1; /* the last regime (all of a zone without DST today) */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->zone[mid].at <= t) lo = mid;
-        else hi = mid;
-    }
-    return lo;
-}
-
-/* Offset regime cursor: [lo, hi) is a span of UTC seconds with offset `off`. */
-typedef struct zcur {
-    const fu_calendar *c;
-    int64_t lo, hi;
-    int32_t off;
-} zcur;
-
-static void zcur_init(zcur *z, const fu_calendar *c) {
-    z->c = c;
-    z->lo = 1;
-    z->hi = 0; /* empty */
-    z->off = 0;
-}
-
-static void zcur_fill(zcur *z, int64_t t) {
-    const fu_calendar *c = z->c;
-    int64_t shift = 0;
-    if (t >= TABLE_HI) shift = ((t - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
-    int64_t tt = t - shift;
-    size_t i = zone_index(c, tt);
-    int64_t lo = c->zone[i].at, hi = i + 1 < c->nzone ? c->zone[i + 1].at : INT64_MAX;
-    if (hi > TABLE_HI) hi = TABLE_HI;
-    if (shift) {
-        if (lo < TABLE_HI - SECS_PER_400Y) lo = TABLE_HI - SECS_PER_400Y;
-        lo += shift;
-        hi += shift;
-    }
-    z->lo = lo;
-    z->hi = hi;
-    z->off = c->zone[i].off;
-}
-
-static inline int32_t zcur_off(zcur *z, int64_t t) {
-    if (!(t >= z->lo && t < z->hi)) zcur_fill(z, t);
-    return z->off;
-}
-
 static int32_t offset_at(const fu_calendar *c, int64_t t) {
     zcur z;
-    zcur_init(&z, c);
+    zcur_init(&z, &c->zone);
     return zcur_off(&z, t);
 }
 
-/* UTC of local seconds L (see fu_calendar_from_local for the rules).
- * *gap is set when L does not exist; *gap_end (may be NULL) then receives
- * the instant the gap ends (the transition), else the result itself. */
 static int64_t local_to_utc2(const fu_calendar *c, int64_t L, unsigned flags, int *gap,
                              int64_t *gap_end) {
-    int64_t shift = 0;
-    if (L >= TABLE_HI) shift = ((L - TABLE_HI) / SECS_PER_400Y + 1) * SECS_PER_400Y;
-    int64_t l = L - shift;
-    size_t j = zone_index(c, l);
-    size_t first = j >= 3 ? j - 3 : 0, last = j + 3 < c->nzone ? j + 3 : c->nzone - 1;
-    int64_t found_lo = 0, found_hi = 0;
-    int nfound = 0;
-    int64_t gap_t = 0, gap_b = 0;
-    int have_gap = 0;
-    for (size_t i = first; i <= last; i++) {
-        int64_t a = c->zone[i].at;
-        int64_t b = i + 1 < c->nzone ? c->zone[i + 1].at : INT64_MAX;
-        int64_t u = l - c->zone[i].off;
-        if (u >= a && u < b) {
-            if (!nfound) found_lo = u;
-            found_hi = u;
-            nfound++;
-        } else if (u >= b) {
-            /* L is past the local end of regime i: if it is in no regime, it
-             * is in the gap after the last such i; read it with i's offset. */
-            gap_t = u;
-            gap_b = b;
-            have_gap = 1;
-        }
-    }
-    *gap = 0;
-    if (nfound) {
-        int64_t r = ((flags & FU_LOCAL_LATER) ? found_hi : found_lo) + shift;
-        if (gap_end) *gap_end = r;
-        return r;
-    }
-    *gap = 1;
-    if (!have_gap) gap_t = gap_b = l - c->zone[j].off; /* cannot happen with a sane table */
-    if (gap_end) *gap_end = gap_b + shift;
-    return gap_t + shift;
+    return fu__zone_local_to_utc(&c->zone, L, flags, gap, gap_end);
 }
 
 static int64_t local_to_utc(const fu_calendar *c, int64_t L, unsigned flags, int *gap) {
-    return local_to_utc2(c, L, flags, gap, NULL);
+    return fu__zone_local_to_utc(&c->zone, L, flags, gap, NULL);
+}
+
+size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref) {
+    return ref ? fu__zone_index_ref(&c->zone, t) : fu__zone_index(&c->zone, t);
 }
 
 static int check_t(int64_t t) {
@@ -908,7 +762,7 @@ int fu_calendar_new(fu_calendar **out, const char *tzid) {
         rc = fu__error_nomem();
         goto fail;
     }
-    if ((rc = zone_load(c, tzid))) goto fail;
+    if ((rc = fu__zone_load(&c->zone, tzid))) goto fail;
     *out = c;
     return FU_OK;
 fail:
@@ -918,7 +772,8 @@ fail:
 
 void fu_calendar_free(fu_calendar *c) {
     if (!c) return;
-    FU_FREE_ALL(c->tzid, c->zone, c->exc, c->wd.cum, c);
+    fu__zone_free(&c->zone);
+    FU_FREE_ALL(c->tzid, c->exc, c->wd.cum, c);
 }
 
 int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
@@ -927,21 +782,20 @@ int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
     if (!d) return fu__error_nomem();
     *d = *c;
     d->tzid = NULL;
-    d->zone = NULL;
+    memset(&d->zone, 0, sizeof d->zone);
     d->exc = NULL;
     d->capexc = 0;
     memset(&d->wd, 0, sizeof d->wd);
     d->tzid = fu__strdup(c->tzid);
-    d->zone = fu__calloc(c->nzone, sizeof *d->zone);
+    int zrc = fu__zone_copy(&d->zone, &c->zone);
     if (c->nexc) {
         d->exc = fu__calloc(c->nexc, sizeof *d->exc);
         d->capexc = d->exc ? c->nexc : 0;
     }
-    if (!d->tzid || !d->zone || (c->nexc && !d->exc)) {
+    if (!d->tzid || zrc || (c->nexc && !d->exc)) {
         fu_calendar_free(d);
         return fu__error_nomem();
     }
-    memcpy(d->zone, c->zone, c->nzone * sizeof *d->zone);
     if (c->nexc) memcpy(d->exc, c->exc, c->nexc * sizeof *d->exc);
     wd_buf wb;
     if (wd_prepare(d, 1, 0, &wb)) {
@@ -1011,6 +865,28 @@ int fu_calendar_from_local(const fu_calendar *c, const fu_local *in, unsigned in
     return FU_OK;
 }
 
+int fu__calendar_add_months(const fu_calendar *c, int64_t t, int64_t months, int64_t *out) {
+    int rc = check_t(t);
+    if (rc) return rc;
+    int64_t L = t + offset_at(c, t);
+    int64_t day = fdiv(L, SECS_PER_DAY);
+    if (day < MIN_DAY || day > MAX_DAY)
+        return fu__error_set(FU_ERANGE, "time %lld is outside years 1..9999", (long long)t);
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(day, &y, &m, &d);
+    int64_t mm = y * 12 + (m - 1) + months;
+    if (mm < 12 || mm >= (int64_t)10000 * 12)
+        return fu__error_set(FU_ERANGE, "month arithmetic leaves years 1..9999");
+    y = mm / 12;
+    m = (int)(mm % 12) + 1;
+    int dim = days_in_month(y, m);
+    if (d > dim) d = dim;
+    int gap;
+    *out = local_to_utc(c, fu__days_from_civil(y, m, d) * SECS_PER_DAY + (L - day * SECS_PER_DAY), 0, &gap);
+    return FU_OK;
+}
+
 static inline int how_of(int64_t L) {
     int64_t day = fdiv(L, SECS_PER_DAY);
     int sod = (int)(L - day * SECS_PER_DAY);
@@ -1039,7 +915,7 @@ int fu_calendar_hour_of_week_bulk(const fu_calendar *c, const int64_t *t, size_t
     if (!c || (n && (!t || !out)))
         return fu__error_set(FU_EINVAL, "fu_calendar_hour_of_week_bulk: NULL argument");
     zcur z;
-    zcur_init(&z, c);
+    zcur_init(&z, &c->zone);
     /* Shift every local time by a whole number of weeks so the division
      * works on non-negative numbers: 1970-01-05 was a Monday. */
     const int64_t monday0 = 4 * SECS_PER_DAY;
@@ -1271,7 +1147,7 @@ typedef struct bcur {
 
 static void bcur_init(bcur *b, const fu_calendar *c) {
     b->c = c;
-    zcur_init(&b->z, c);
+    zcur_init(&b->z, &c->zone);
     b->ei = 0;
     b->ei_day = INT64_MIN;
 }
@@ -1667,7 +1543,7 @@ static int target_day(bcur *bc, int64_t d0, int n, int walk, int64_t *out) {
  * per-interval conversion. 0 when it does not apply (nothing written). */
 static int wd_fast_end_of_day(const fu_calendar *c, int64_t t, int n, int64_t *out) {
     const wd_table *w = &c->wd;
-    const zone_regime *last = &c->zone[c->nzone - 1];
+    const zone_regime *last = &c->zone.v[c->zone.n - 1];
     if (!w->ok || t < last->at + 2 * SECS_PER_DAY || t >= TABLE_HI - 3 * SECS_PER_DAY) return 0;
     int64_t d0 = fdiv(t + last->off, SECS_PER_DAY);
     int64_t k = n == 0 ? wd_count(w, d0) : wd_count(w, d0 + 1) + n - 1, j = k - w->c_lo, d;

@@ -36,4 +36,16 @@ void fu__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 int fu__calendar_add_working_days_at(const fu_calendar *cal, int64_t t, int n,
                                      fu_workday_mode mode, int walk, int64_t *out);
 
+/* Index of the zone regime containing UTC second t (t below year 2500 + a
+ * few days): `ref` non-zero uses the plain binary search, else the bucket
+ * index that the conversions use (tests compare the two). */
+size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref);
+
+/* t plus `months` calendar months in c's local time: the same local clock
+ * time and day of the month (the month's last day when it has fewer), read
+ * back as fu_calendar_from_local(flags 0) reads it: what
+ * fu_calendar_to_local, the month shift and fu_calendar_from_local give,
+ * without filling fu_local. FU_ERANGE outside years 1..9999. */
+int fu__calendar_add_months(const fu_calendar *c, int64_t t, int64_t months, int64_t *out);
+
 #endif /* FU_CALENDAR_INTERNAL_H */

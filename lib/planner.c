@@ -602,6 +602,47 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
     return FU_OK;
 }
 
+/* `{cycle: x%}` cadences: per product class, x% of the customer's own
+ * purchase cycle (enough purchases), else the tier's mean, else the default. */
+static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, fu_plan_stats *st) {
+    const fu__policy *P = pl->P;
+    if (pl->ptimes_cap < MAX_CYCLE_PURCHASES) {
+        int64_t *t = fu__realloc(pl->ptimes, MAX_CYCLE_PURCHASES * sizeof *t);
+        if (!t) return fu__error_nomem();
+        pl->ptimes = t;
+        pl->ptimes_cap = MAX_CYCLE_PURCHASES;
+    }
+    for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
+        if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
+        size_t k = purchase_times(pl, (int)cls, pl->ptimes);
+        if (!k) continue;
+        double days;
+        uint16_t fl;
+        if ((int)k >= (cad->min_purchases > 2 ? cad->min_purchases : 2)) {
+            days = mean_interval_days(pl->ptimes, k);
+            fl = F_CYCLE_OWN;
+        } else if (cx->tier >= 0 && pl->tier_cycle[cx->tier][cls] > 0) {
+            days = pl->tier_cycle[cx->tier][cls];
+            fl = F_CYCLE_TIER;
+        } else {
+            days = (double)pl->opt.default_cycle / (double)DAY;
+            fl = F_CYCLE_DEFAULT;
+        }
+        if (!(days > 0)) continue;
+        int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
+        /* steps carry the class through a stand-in event: the last purchase */
+        const fu_event *lastp = NULL;
+        for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
+            if (pl->pur[i].e->at == pl->ptimes[k - 1]) {
+                lastp = pl->pur[i].e;
+                break;
+            }
+        int rc = steps_from(pl, cx, n, cad, lastp, trig, fl, days, &st->candidates, &st->done);
+        if (rc) return rc;
+    }
+    return FU_OK;
+}
+
 int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) {
     const fu__policy *P = pl->P;
     int rc;
@@ -652,40 +693,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
         } else if (cad->trigger == FU__TRIGGER_PROMISE) {
             if ((rc = promise_steps(pl, cx, n, cad, st))) return rc;
         } else if (cad->trigger == FU__TRIGGER_CYCLE) {
-            if (pl->ptimes_cap < MAX_CYCLE_PURCHASES) {
-                int64_t *t = fu__realloc(pl->ptimes, MAX_CYCLE_PURCHASES * sizeof *t);
-                if (!t) return fu__error_nomem();
-                pl->ptimes = t;
-                pl->ptimes_cap = MAX_CYCLE_PURCHASES;
-            }
-            for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
-                if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
-                size_t k = purchase_times(pl, (int)cls, pl->ptimes);
-                if (!k) continue;
-                double days;
-                uint16_t fl;
-                if ((int)k >= (cad->min_purchases > 2 ? cad->min_purchases : 2)) {
-                    days = mean_interval_days(pl->ptimes, k);
-                    fl = F_CYCLE_OWN;
-                } else if (cx->tier >= 0 && pl->tier_cycle[cx->tier][cls] > 0) {
-                    days = pl->tier_cycle[cx->tier][cls];
-                    fl = F_CYCLE_TIER;
-                } else {
-                    days = (double)pl->opt.default_cycle / (double)DAY;
-                    fl = F_CYCLE_DEFAULT;
-                }
-                if (!(days > 0)) continue;
-                int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
-                /* steps carry the class through a stand-in event: the last purchase */
-                const fu_event *lastp = NULL;
-                for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
-                    if (pl->pur[i].e->at == pl->ptimes[k - 1]) {
-                        lastp = pl->pur[i].e;
-                        break;
-                    }
-                if ((rc = steps_from(pl, cx, n, cad, lastp, trig, fl, days, &st->candidates, &st->done)))
-                    return rc;
-            }
+            if ((rc = cycle_steps(pl, cx, n, cad, st))) return rc;
         }
     }
     return FU_OK;
@@ -1212,6 +1220,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     int rc = fu__pl_plan_new(&plan, pl->book);
     if (rc) return rc;
     for (size_t ci = lo; ci < hi && !rc; ci++) {
+        if (ci + 1 < hi) fu__book_customer_prefetch(pl->book, ci + 1); /* its attributes load meanwhile */
         rc = plan_one(pl, ci, now, now + horizon, plan);
         if (!rc) rc = FU_CANCEL_POLL(ci - lo, 256);
         if (capacity && pl->opt.progress && ((ci + 1 - lo) % 65536 == 0 || ci + 1 == hi))

@@ -63,7 +63,6 @@ typedef struct pl_key {
 
 #define ROW_BITS 29
 #define ROW_MASK ((UINT64_C(1) << ROW_BITS) - 1)
-#define ROW_DONE (UINT64_C(1) << 31)
 
 /* ------------------------------------------------------------------ planner */
 
@@ -304,7 +303,16 @@ int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_ma
 int fu__pl_next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, int64_t t, int64_t limit,
                         int64_t *out);
 const char *fu__pl_pl_str(const fu_planner *pl, uint32_t id);
-int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w);
+int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w);
+/* The customer-level parts of a condition: the tier and lifecycle bits
+ * here (called per cadence and step), the rest out of line. */
+static inline int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w) {
+    if (w->rfm_groups) return 0; /* RFM groups are not evaluated by the planner */
+    if (w->tiers && (cx->tier < 0 || !(w->tiers & (1u << cx->tier)))) return 0;
+    if (w->lifecycles && !(w->lifecycles & (1u << cx->lifecycle))) return 0;
+    if (!w->industries.n && w->is_smb < 0 && !w->min_tenure.set) return 1;
+    return fu__pl_when_customer_rest(pl, cx, w);
+}
 int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e);
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out);
 

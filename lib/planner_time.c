@@ -1,6 +1,7 @@
 /* Time for the planner: offsets, zones, allowed-minute masks, classes and conditions.
  * Part of fu_planner (lib/planner_internal.h). */
 #include "planner_internal.h"
+#include "calendar_internal.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -37,19 +38,6 @@ int fu__pl_days_in_month(int y, int m) {
     return d[m - 1];
 }
 
-static int add_months(const fu_calendar *cal, int64_t t, int64_t months, int64_t *out) {
-    fu_local l;
-    int rc = fu_calendar_to_local(cal, t, &l);
-    if (rc) return rc;
-    int64_t m = (int64_t)l.year * 12 + (l.month - 1) + months;
-    if (m < 12 || m >= (int64_t)10000 * 12) return fu__error_set(FU_ERANGE, "month arithmetic leaves years 1..9999");
-    l.year = (int)(m / 12);
-    l.month = (int)(m % 12) + 1;
-    int dim = fu__pl_days_in_month(l.year, l.month);
-    if (l.day > dim) l.day = dim;
-    return fu_calendar_from_local(cal, &l, 0, out);
-}
-
 /* t + d. Months in the local calendar `lcal`; working days and business time
  * in the business calendar. `end_of_day` places working days at the close of
  * business (window ends) instead of the same clock time (offsets). */
@@ -61,7 +49,7 @@ int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, con
         *out = t + d->value;
         return FU_OK;
     case FU_DURATION_MONTHS:
-        return add_months(lcal, t, d->value, out);
+        return fu__calendar_add_months(lcal, t, d->value, out);
     case FU_DURATION_WORKING_DAYS:
         if (d->value >= 0) {
             int rc = fu_calendar_add_working_days(bc, t, (int)d->value,
@@ -383,11 +371,8 @@ static int risk_matches(const fu_event *e, const fu__pol_strs *l) {
     }
 }
 
-/* The customer-level parts of a condition. */
-int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w) {
-    if (w->rfm_groups) return 0; /* RFM groups are not evaluated by the planner */
-    if (w->tiers && (cx->tier < 0 || !(w->tiers & (1u << cx->tier)))) return 0;
-    if (w->lifecycles && !(w->lifecycles & (1u << cx->lifecycle))) return 0;
+/* fu__pl_when_customer() past the tier and lifecycle bits. */
+int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w) {
     if (w->industries.n && !strs_has(&w->industries, cx->c->industry)) return 0;
     if (w->is_smb >= 0) {
         int smb = cx->c->is_smb == FU_TRI_YES;

@@ -1294,3 +1294,30 @@ Test(book, event_times_match_the_decoded_events) {
     free(t);
     fu_book_free(b);
 }
+
+/* The planner's prefetch hint changes nothing a reader sees: every
+ * customer's decoded events are the same with and without it, and it does
+ * nothing on a NULL book, a customer past the end or a book not finalized. */
+Test(book, customer_prefetch_changes_nothing) {
+    fu_book *b = fixture_book(0);
+    fu__book_customer_prefetch(b, fu_book_customer_count(b)); /* past the end (not finalized either) */
+    fu__book_customer_prefetch(NULL, 0);
+    fu__book_customer_prefetch(b, 0);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu__evbuf x = {NULL, 0}, y = {NULL, 0};
+    for (size_t i = 0; i < fu_book_customer_count(b); i++) {
+        const fu_event *e1 = NULL, *e2 = NULL;
+        size_t n1 = 0, n2 = 0;
+        cr_assert_eq(fu__book_customer_decode(b, i, &x, &e1, &n1), FU_OK);
+        fu__book_customer_prefetch(b, i);
+        fu__book_customer_prefetch(b, i + 1);
+        cr_assert_eq(fu__book_customer_decode(b, i, &y, &e2, &n2), FU_OK);
+        cr_assert_eq(n1, n2);
+        cr_assert(n1 == 0 || memcmp(e1, e2, n1 * sizeof *e1) == 0, "customer %zu", i);
+    }
+    fu__book_customer_prefetch(b, fu_book_customer_count(b));
+    fu__book_customer_prefetch(b, (size_t)-1);
+    fu__evbuf_free(&x);
+    fu__evbuf_free(&y);
+    fu_book_free(b);
+}

@@ -1308,3 +1308,156 @@ Test(calendar, working_days_table_matches_walk) {
     fu_calendar *all[] = {cn, ny, be, lg, far, mo, cl};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) fu_calendar_free(all[i]);
 }
+
+/* The regime bucket index the conversions use finds the same regime as the
+ * plain binary search: at random instants (years 1890..2520, around and past
+ * the index's end), and second by second around every transition of
+ * 1960..2100, in zones with DST (Sao Paulo's ended in 2019, Lord Howe's moves
+ * by half an hour) and with a fixed offset. */
+Test(calendar, zone_bucket_index_matches_binary_search) {
+    static const char *const zones[] = {"America/New_York", "Europe/Berlin", "America/Sao_Paulo",
+                                        "Australia/Lord_Howe", "Asia/Shanghai", "UTC"};
+    uint64_t s = 0x9E3779B97F4A7C15u;
+    const int64_t lo = -2524521600 /* 1890 */, hi = 17514144000 /* 2525 */;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        fu_calendar *c = NULL;
+        cr_assert_eq(fu_calendar_new(&c, zones[z]), FU_OK, "%s", zones[z]);
+        for (int i = 0; i < 200000; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            int64_t t = lo + (int64_t)(s % (uint64_t)(hi - lo));
+            size_t a = fu__calendar_zone_index(c, t, 0), b = fu__calendar_zone_index(c, t, 1);
+            if (a != b) cr_assert_fail("%s at %lld: index %zu, binary search %zu", zones[z], (long long)t, a, b);
+        }
+        size_t transitions = 0;
+        for (int64_t h = -315619200 /* 1960 */; h < 4102444800 /* 2100 */; h += 3600) {
+            if (fu__calendar_zone_index(c, h, 1) == fu__calendar_zone_index(c, h + 3600, 1)) continue;
+            transitions++;
+            for (int64_t t = h - 1; t <= h + 3601; t++)
+                if (fu__calendar_zone_index(c, t, 0) != fu__calendar_zone_index(c, t, 1))
+                    cr_assert_fail("%s at %lld: index and binary search differ", zones[z], (long long)t);
+        }
+        if (z < 4) cr_assert_gt(transitions, 50, "%s: %zu transitions", zones[z], transitions);
+        /* conversions over the transitions agree with the offsets */
+        for (int i = 0; i < 20000; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            int64_t t = 946684800 /* 2000 */ + (int64_t)(s % 631152000u);
+            int off = 0;
+            fu_local l;
+            cr_assert_eq(fu_calendar_utc_offset(c, t, &off), FU_OK);
+            cr_assert_eq(fu_calendar_to_local(c, t, &l), FU_OK);
+            cr_assert_eq(l.utc_offset, off);
+            int64_t back = 0;
+            cr_assert_eq(fu_calendar_from_local(c, &l, 0, &back), FU_OK);
+            int64_t back2 = 0;
+            cr_assert_eq(fu_calendar_from_local(c, &l, FU_LOCAL_LATER, &back2), FU_OK);
+            cr_assert(back == t || back2 == t, "%s at %lld: round trip %lld/%lld", zones[z], (long long)t,
+                      (long long)back, (long long)back2);
+        }
+        fu_calendar_free(c);
+    }
+}
+
+/* The month arithmetic without fu_local: the same instant as
+ * fu_calendar_to_local, the month shift (day clamped to the month's end) and
+ * fu_calendar_from_local(flags 0), at random instants and at every hour
+ * around the transitions of 1990..2040 (local times landing in DST gaps and
+ * repeats), for shifts of -40..40 months, in zones with and without DST. */
+static int add_months_ref(const fu_calendar *c, int64_t t, int64_t months, int64_t *out) {
+    fu_local l;
+    int rc = fu_calendar_to_local(c, t, &l);
+    if (rc) return rc;
+    int64_t m = (int64_t)l.year * 12 + (l.month - 1) + months;
+    if (m < 12 || m >= (int64_t)10000 * 12) return FU_ERANGE;
+    l.year = (int)(m / 12);
+    l.month = (int)(m % 12) + 1;
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (l.year % 4 == 0 && l.year % 100 != 0) || l.year % 400 == 0;
+    int n = l.month == 2 && leap ? 29 : dim[l.month - 1];
+    if (l.day > n) l.day = n;
+    return fu_calendar_from_local(c, &l, 0, out);
+}
+
+Test(calendar, add_months_matches_local_round_trip) {
+    static const char *const zones[] = {"America/New_York", "Europe/Berlin", "America/Sao_Paulo",
+                                        "Australia/Lord_Howe", "Asia/Shanghai", "UTC"};
+    uint64_t s = 0x2545F4914F6CDD1Du;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        fu_calendar *c = NULL;
+        cr_assert_eq(fu_calendar_new(&c, zones[z]), FU_OK, "%s", zones[z]);
+        size_t checked = 0;
+        for (int i = 0; i < 100000; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            int64_t t = -2208988800 /* 1900 */ + (int64_t)(s % 19000000000u); /* to about 2502 */
+            int64_t months = (int64_t)(s >> 40) % 81 - 40, a = 0, b = 0;
+            int ra = fu__calendar_add_months(c, t, months, &a), rb = add_months_ref(c, t, months, &b);
+            cr_assert_eq(ra, rb, "%s at %lld %+lld months", zones[z], (long long)t, (long long)months);
+            if (a != b) cr_assert_fail("%s at %lld %+lld months: %lld, reference %lld", zones[z], (long long)t,
+                                       (long long)months, (long long)a, (long long)b);
+            checked++;
+        }
+        /* hour by hour across 1990..2040, shifted by 1, 6 and 12 months: the
+         * targets of a one-month step fall into gaps and repeats */
+        for (int64_t t = 631152000 /* 1990 */; t < 2208988800 /* 2040 */; t += 3600 + 60 * 7) {
+            static const int64_t ms[] = {1, -1, 6, 12, 36};
+            for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+                int64_t a = 0, b = 0;
+                cr_assert_eq(fu__calendar_add_months(c, t, ms[k], &a), FU_OK);
+                cr_assert_eq(add_months_ref(c, t, ms[k], &b), FU_OK);
+                if (a != b) cr_assert_fail("%s at %lld %+lld months: %lld, reference %lld", zones[z], (long long)t,
+                                           (long long)ms[k], (long long)a, (long long)b);
+            }
+        }
+        cr_assert_gt(checked, 0);
+        fu_calendar_free(c);
+    }
+    /* the ends of years 1..9999 */
+    fu_calendar *c = NULL;
+    cr_assert_eq(fu_calendar_new(&c, "Europe/Berlin"), FU_OK);
+    int64_t out = 0;
+    cr_assert_eq(fu__calendar_add_months(c, 253402300799 /* 9999-12-31T23:59:59Z */, 1, &out), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_months(c, -62135596800 /* 0001-01-01 */, -1, &out), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_months(c, INT64_C(300000000000), 1, &out), FU_ERANGE);
+    cr_assert_eq(fu__calendar_add_months(c, -62135596800 + 86400 * 40, -1, &out), FU_OK);
+    cr_assert_eq(out, -62135596800 + 86400 * 9); /* 0001-02-10T01:00 CET -> 0001-01-10T01:00 */
+    fu_calendar_free(c);
+}
+
+/* fu__civil_from_days (its 32-bit fast path covers years -32,800..2.7
+ * million, the 64-bit formulas the rest) is the inverse of
+ * fu__days_from_civil on every day of years -1..10001 and around the ends of
+ * the fast path, and gives valid dates in order. */
+Test(calendar, civil_from_days_every_day) {
+    int64_t py = 0;
+    int pm = 0, pd = 0;
+    const int64_t lo = fu__days_from_civil(-1, 1, 1), hi = fu__days_from_civil(10002, 1, 1);
+    for (int64_t z = lo; z < hi; z++) {
+        int64_t y;
+        int m, d;
+        fu__civil_from_days(z, &y, &m, &d);
+        if (fu__days_from_civil(y, m, d) != z || m < 1 || m > 12 || d < 1 || d > 31)
+            cr_assert_fail("day %lld: %lld-%d-%d", (long long)z, (long long)y, m, d);
+        if (z > lo && !(y > py || (y == py && (m > pm || (m == pm && d == pd + 1)))))
+            cr_assert_fail("day %lld: %lld-%d-%d after %lld-%d-%d", (long long)z, (long long)y, m, d, (long long)py,
+                           pm, pd);
+        py = y, pm = m, pd = d;
+    }
+    static const int64_t edges[] = {-(719468 + 146097 * 82), 1000000000};
+    for (size_t k = 0; k < 2; k++)
+        for (int64_t z = edges[k] - 1000; z < edges[k] + 1000; z++) {
+            int64_t y;
+            int m, d;
+            fu__civil_from_days(z, &y, &m, &d);
+            if (fu__days_from_civil(y, m, d) != z)
+                cr_assert_fail("day %lld: %lld-%d-%d", (long long)z, (long long)y, m, d);
+        }
+    int64_t y;
+    int m, d;
+    fu__civil_from_days(0, &y, &m, &d);
+    cr_assert(y == 1970 && m == 1 && d == 1);
+    fu__civil_from_days(-719162, &y, &m, &d);
+    cr_assert(y == 1 && m == 1 && d == 1);
+    fu__civil_from_days(20513, &y, &m, &d); /* 2026-03-01 */
+    cr_assert(y == 2026 && m == 3 && d == 1);
+    fu__civil_from_days(11016, &y, &m, &d); /* 2000-02-29 */
+    cr_assert(y == 2000 && m == 2 && d == 29);
+}
