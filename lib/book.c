@@ -164,13 +164,8 @@ static char *st_alloc(strtab *t, size_t n) {
     return block;
 }
 
-/* Intern `len` bytes of `s`; the empty string is symbol 0 (absent). */
-static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
-    if (len == 0) {
-        *out = 0;
-        return FU_OK;
-    }
-    uint32_t h = hash_bytes(s, len);
+/* Intern `len` (> 0) bytes of `s` of hash h (hash_bytes). */
+static int st_intern_h(strtab *t, const char *s, size_t len, uint32_t h, uint32_t *out) {
     uint32_t sym = st_find(t, s, len, h);
     if (sym) {
         *out = sym;
@@ -204,6 +199,15 @@ static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
     st_place(t->slots, t->nslots, t->wide, h, sym);
     *out = sym;
     return FU_OK;
+}
+
+/* Intern `len` bytes of `s`; the empty string is symbol 0 (absent). */
+static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
+    if (len == 0) {
+        *out = 0;
+        return FU_OK;
+    }
+    return st_intern_h(t, s, len, hash_bytes(s, len), out);
 }
 
 uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
@@ -792,7 +796,20 @@ static int survey_range(fu_survey s, double *lo, double *hi) {
     }
 }
 
-static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
+/* One of an event's strings (FU__EVSTR_*): with `k` its known length and
+ * hash, else measured and hashed here. */
+static int intern_ev(fu_book *b, const char *s, const fu__evstr *k, int i, uint32_t *sym) {
+    if (!k) return intern_cstr(b, s, sym);
+    if (!k->len[i]) {
+        *sym = 0;
+        return FU_OK;
+    }
+    return st_intern_h(&b->st, s, k->len[i], k->hash[i], sym);
+}
+
+/* `k`: the strings' lengths and hashes, known valid UTF-8 (a CSV block's
+ * cells), or NULL. */
+static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__evstr *k) {
     set_bad(bad, -1);
     if (!in->customer_id || !in->customer_id[0])
         return set_bad(bad, EF_CUST), fu__error_set(FU_EINVAL, "event customer_id is missing");
@@ -800,7 +817,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     static const char *const text_names[] = {"event customer_id", "event order_id", "event product_class",
                                              "event agent_id", "event note"};
     static const int text_fields[] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; !k && i < 5; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK) return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (in->at == FU_BOOK_NO_TIME) return set_bad(bad, EF_AT), fu__error_set(FU_EINVAL, "event time is missing");
     /* a time the CSV writer cannot write would make the whole book unwritable */
@@ -844,7 +861,9 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     uint32_t cust, sym = 0;
     if (b->last_id && strcmp(b->last_id, in->customer_id) == 0)
         cust = b->last_cust;
-    else if ((sym = st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) && b->st.owner[sym]) {
+    else if ((sym = k ? st_find(&b->st, in->customer_id, k->len[FU__EVSTR_CUST], k->hash[FU__EVSTR_CUST])
+                      : st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) &&
+             b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
     } else if ((b->flags & FU_BOOK_CREATE_CUSTOMERS) && b->no_create) {
         return set_bad(bad, EF_CUST),
@@ -875,9 +894,10 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     fu__eattr a;
     fu__erow r;
     memset(&a, 0, sizeof a);
-    if ((rc = intern_cstr(b, in->order_id, &r.order_id)) ||
-        (rc = intern_cstr(b, in->product_class, &a.product_class)) ||
-        (rc = intern_cstr(b, in->agent_id, &a.agent_id)) || (rc = intern_cstr(b, in->note, &a.note)))
+    if ((rc = intern_ev(b, in->order_id, k, FU__EVSTR_ORDER, &r.order_id)) ||
+        (rc = intern_ev(b, in->product_class, k, FU__EVSTR_PCLASS, &a.product_class)) ||
+        (rc = intern_ev(b, in->agent_id, k, FU__EVSTR_AGENT, &a.agent_id)) ||
+        (rc = intern_ev(b, in->note, k, FU__EVSTR_NOTE, &a.note)))
         return rc;
     a.unit_price = in->unit_price;
     a.amount = in->amount;
@@ -913,7 +933,7 @@ static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
 
 static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {
     (void)index_out;
-    return event_add(b, rec, NULL);
+    return event_add(b, rec, NULL, NULL);
 }
 
 static int add_records(fu_book *b, const char *fn, const char *what, const void *in, size_t size, size_t n,
@@ -1457,7 +1477,7 @@ int fu_book_append_events(fu_book *b, const fu_event_in *in, size_t n) {
     b->appending = 1;
     b->no_create = borrowed;
     for (size_t i = 0; i < n; i++) {
-        rc = event_add(b, &in[i], NULL);
+        rc = event_add(b, &in[i], NULL, NULL);
         if (rc) {
             if (rc != FU_ENOMEM) fu__error_prefix("event %zu", i);
             break;
@@ -1739,7 +1759,12 @@ int fu__book_check_free(const fu_book *b, const char *what) { return book_check_
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad) {
     return customer_add(b, in, bad, NULL);
 }
-int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) { return event_add(b, in, bad); }
+int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) {
+    return event_add(b, in, bad, NULL);
+}
+int fu__book_event_add_known(fu_book *b, const fu_event_in *in, const fu__evstr *k) {
+    return event_add(b, in, NULL, k);
+}
 /* Room for `more` events beyond those stored when a reader knows about how
  * many come (a file's rows): the array then neither grows nor looks for
  * duplicates on the way (finalize drops them all the same), and neither do

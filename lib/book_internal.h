@@ -177,6 +177,14 @@ int fu__book_check_free(const fu_book *b, const char *what);
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
 int fu__book_reserve_events(fu_book *b, size_t more);
+/* fu__book_event_add for a row of valid UTF-8 strings (no NUL) whose
+ * lengths and fu__book_hash() are known: a CSV block's cells. */
+enum { FU__EVSTR_CUST, FU__EVSTR_ORDER, FU__EVSTR_PCLASS, FU__EVSTR_AGENT, FU__EVSTR_NOTE, FU__EVSTR_COUNT };
+typedef struct fu__evstr {
+    uint32_t len[FU__EVSTR_COUNT]; /* 0: empty or absent */
+    uint32_t hash[FU__EVSTR_COUNT];
+} fu__evstr;
+int fu__book_event_add_known(fu_book *b, const fu_event_in *in, const fu__evstr *k);
 void fu__book_strtab_tune(size_t narrow_max);
 int fu__book_strtab_wide(const fu_book *b);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
