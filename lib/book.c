@@ -859,12 +859,14 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
 
     int rc;
     uint32_t cust, sym = 0;
+    const char *id_text = b->last_id; /* the customer's id as stored (not its row: a cache miss) */
     if (b->last_id && strcmp(b->last_id, in->customer_id) == 0)
         cust = b->last_cust;
     else if ((sym = k ? st_find(&b->st, in->customer_id, k->len[FU__EVSTR_CUST], k->hash[FU__EVSTR_CUST])
                       : st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) &&
              b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
+        id_text = sym_text(b, sym);
     } else if ((b->flags & FU_BOOK_CREATE_CUSTOMERS) && b->no_create) {
         return set_bad(bad, EF_CUST),
                fu__error_set(FU_ESTATE, "unknown customer '%.*s': a borrowed book takes no new customer", 128,
@@ -886,6 +888,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
         if ((rc = customer_push(b, &c, &idx))) return rc;
         b->created++;
         cust = (uint32_t)idx;
+        id_text = sym_text(b, sym);
     } else {
         return set_bad(bad, EF_CUST),
                fu__error_set(FU_ENOTFOUND, "unknown customer '%.*s'", 128, in->customer_id);
@@ -918,7 +921,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     b->finalized = 0;
     b->generation++;
     dec_drop(b);
-    b->last_id = sym_text(b, b->cust[cust].id);
+    b->last_id = id_text;
     b->last_cust = cust;
     return FU_OK;
 }

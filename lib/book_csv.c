@@ -131,7 +131,8 @@ static const colspec EVENT_COLS[EF_COUNT] = {
     {"unit_price", 0},  {"amount", 0},   {"severity", 0}, {"channel", 0}, {"agent_id", 0},
     {"outcome", 0},     {"score", 0},    {"survey", 0},  {"note", 0},     {"priority", 0}};
 
-static void trim(const char **s, size_t *len) {
+static inline void trim(const char **s, size_t *len) {
+    if (!*len || ((unsigned char)((*s)[0] - 1) >= ' ' && (unsigned char)((*s)[*len - 1] - 1) >= ' ')) return;
     while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) (*s)++, (*len)--;
     while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t')) (*len)--;
 }
@@ -547,7 +548,9 @@ int fu_book_read_customers_csv_from_string(fu_book *b, const char *text, size_t 
  * input again from the start: the error (file, line, column, what was
  * expected) is the serial reader's. */
 
-#define BLOCK_DEFAULT ((size_t)4 << 20)
+/* 512 KiB: a block's text and its parsed rows (about 1 MiB) stay in a
+ * core's L2 cache between the split and the add (4 MiB cost 5-10% more) */
+#define BLOCK_DEFAULT ((size_t)512 << 10)
 #define BLOCK_MIN_INPUT ((size_t)1 << 20) /* below this the serial reader reads it */
 #define APPLY_AHEAD 8
 
