@@ -7,6 +7,7 @@
 #include "followup/redact.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
@@ -349,15 +350,26 @@ static uint64_t mix64(uint64_t h, uint64_t w) {
     return h ^ (h >> 29);
 }
 
-static uint32_t attr_hash(const fu__eattr *a) {
-    const unsigned char *p = (const unsigned char *)a;
-    uint64_t h = 0x9E3779B97F4A7C15ull, w;
-    for (size_t i = 0; i < sizeof *a; i += 8) {
-        memcpy(&w, p + i, 8);
-        h = mix64(h, w);
-    }
+/* The attribute table's hash: the attributes but their strings' symbols,
+ * with the strings' hashes (hash_bytes; 0 for none) in their place: equal
+ * attributes have equal strings and so equal hashes, and a reader can hash
+ * an event before its strings are interned (fu__book_attr_hash). */
+static uint32_t attr_hash(const fu__eattr *a, uint32_t h_pclass, uint32_t h_agent, uint32_t h_note) {
+    uint64_t w0, w1, w4;
+    uint32_t score;
+    memcpy(&w0, &a->unit_price, 8);
+    memcpy(&w1, &a->amount, 8);
+    memcpy(&score, &a->score, 4);
+    memcpy(&w4, &a->kind, 8); /* kind .. at_hi */
+    uint64_t h = mix64(0x9E3779B97F4A7C15ull, w0);
+    h = mix64(h, w1);
+    h = mix64(h, (uint64_t)h_pclass << 32 | h_agent);
+    h = mix64(h, (uint64_t)h_note << 32 | score);
+    h = mix64(h, w4);
     return (uint32_t)(h >> 32);
 }
+_Static_assert(offsetof(fu__eattr, at_hi) + sizeof(int16_t) - offsetof(fu__eattr, kind) == 8,
+               "kind .. at_hi are one word");
 
 static int attr_rehash(fu__attrtab *t, size_t nslots) {
     uint64_t *slots = fu__calloc(nslots, sizeof *slots);
@@ -375,9 +387,9 @@ static int attr_rehash(fu__attrtab *t, size_t nslots) {
     return FU_OK;
 }
 
-/* The index of attributes equal to *a (bit for bit), added when new. */
-static int attr_intern(fu__attrtab *t, const fu__eattr *a, uint32_t *out) {
-    uint32_t h = attr_hash(a);
+/* The index of attributes equal to *a (bit for bit) of hash h, added when
+ * new. */
+static int attr_intern(fu__attrtab *t, const fu__eattr *a, uint32_t h, uint32_t *out) {
     if (t->nslots) {
         for (size_t i = h & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
             uint64_t slot = t->slots[i];
@@ -422,6 +434,50 @@ static void attr_of(const fu_event *e, fu__eattr *a) {
     a->outcome = e->outcome;
     a->survey = e->survey;
     a->priority = e->priority;
+}
+
+/* An event's attributes but its strings (symbols 0), padding zeroed. */
+static void attr_fill(const fu_event_in *in, fu__eattr *a) {
+    memset(a, 0, sizeof *a);
+    a->unit_price = in->unit_price;
+    a->amount = in->amount;
+    a->score = (float)in->score;
+    a->kind = (uint8_t)in->kind;
+    a->severity = (uint8_t)in->severity;
+    a->channel = (uint8_t)in->channel;
+    a->outcome = (uint8_t)in->outcome;
+    a->survey = (uint8_t)in->survey;
+    a->priority = (uint8_t)in->priority;
+    a->at_hi = time_hi(in->at);
+}
+
+uint32_t fu__book_attr_hash(const fu_event_in *in, const fu__evstr *k) {
+    fu__eattr a;
+    attr_fill(in, &a);
+    return attr_hash(&a, k->hash[FU__EVSTR_PCLASS], k->hash[FU__EVSTR_AGENT], k->hash[FU__EVSTR_NOTE]);
+}
+
+/* Ask ahead for the attribute table's slot of hash h (step 1) and, once it
+ * is in the cache, for the attributes it points at (step 2). */
+void fu__book_prefetch_attr(const fu_book *b, uint32_t h, int step) {
+    const fu__attrtab *t = &b->attrs;
+    if (!t->nslots) return;
+    size_t mask = t->nslots - 1, i = h & mask;
+#if defined(__GNUC__)
+    if (step == 1) {
+        __builtin_prefetch(&t->slots[i]);
+        return;
+    }
+    for (uint64_t slot; (slot = t->slots[i]); i = (i + 1) & mask)
+        if ((uint32_t)(slot >> 32) == h) {
+            const char *v = (const char *)&t->v[(uint32_t)slot - 1];
+            __builtin_prefetch(v);
+            __builtin_prefetch(v + sizeof(fu__eattr) - 1);
+            return;
+        }
+#else
+    (void)i, (void)step;
+#endif
 }
 
 /* The time of a stored event. */
@@ -796,10 +852,8 @@ static int survey_range(fu_survey s, double *lo, double *hi) {
     }
 }
 
-/* One of an event's strings (FU__EVSTR_*): with `k` its known length and
- * hash, else measured and hashed here. */
+/* One of an event's strings (FU__EVSTR_*), of known length and hash. */
 static int intern_ev(fu_book *b, const char *s, const fu__evstr *k, int i, uint32_t *sym) {
-    if (!k) return intern_cstr(b, s, sym);
     if (!k->len[i]) {
         *sym = 0;
         return FU_OK;
@@ -807,8 +861,23 @@ static int intern_ev(fu_book *b, const char *s, const fu__evstr *k, int i, uint3
     return st_intern_h(&b->st, s, k->len[i], k->hash[i], sym);
 }
 
-/* `k`: the strings' lengths and hashes, known valid UTF-8 (a CSV block's
- * cells), or NULL. */
+/* An event's strings measured and hashed, and its attribute hash: NULL
+ * when a string is longer than the lengths hold. */
+static const fu__evstr *evstr_of(const fu_event_in *in, fu__evstr *k) {
+    const char *const texts[] = {in->customer_id, in->order_id, in->product_class, in->agent_id, in->note};
+    _Static_assert(FU__EVSTR_CUST == 0 && FU__EVSTR_NOTE == 4, "texts[] is in FU__EVSTR_* order");
+    for (int i = 0; i < FU__EVSTR_COUNT; i++) {
+        size_t len = texts[i] ? strlen(texts[i]) : 0;
+        if (len > UINT32_MAX) return NULL;
+        k->len[i] = (uint32_t)len;
+        k->hash[i] = len ? hash_bytes(texts[i], len) : 0;
+    }
+    k->attr_hash = fu__book_attr_hash(in, k);
+    return k;
+}
+
+/* `k`: the strings' lengths and hashes and the attribute hash, known valid
+ * UTF-8 (a CSV block's cells), or NULL. */
 static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__evstr *k) {
     set_bad(bad, -1);
     if (!in->customer_id || !in->customer_id[0])
@@ -856,14 +925,15 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
                    fu__error_set(FU_EINVAL, "a survey score needs a survey type (csat, nps or ces)");
     }
     if (b->nev >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 events");
+    fu__evstr own;
+    if (!k && !(k = evstr_of(in, &own))) return fu__error_set(FU_ELIMIT, "an event string of 4 GiB or more");
 
     int rc;
     uint32_t cust, sym = 0;
     const char *id_text = b->last_id; /* the customer's id as stored (not its row: a cache miss) */
     if (b->last_id && strcmp(b->last_id, in->customer_id) == 0)
         cust = b->last_cust;
-    else if ((sym = k ? st_find(&b->st, in->customer_id, k->len[FU__EVSTR_CUST], k->hash[FU__EVSTR_CUST])
-                      : st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) &&
+    else if ((sym = st_find(&b->st, in->customer_id, k->len[FU__EVSTR_CUST], k->hash[FU__EVSTR_CUST])) &&
              b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
         id_text = sym_text(b, sym);
@@ -896,23 +966,14 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
 
     fu__eattr a;
     fu__erow r;
-    memset(&a, 0, sizeof a);
+    attr_fill(in, &a);
     if ((rc = intern_ev(b, in->order_id, k, FU__EVSTR_ORDER, &r.order_id)) ||
         (rc = intern_ev(b, in->product_class, k, FU__EVSTR_PCLASS, &a.product_class)) ||
         (rc = intern_ev(b, in->agent_id, k, FU__EVSTR_AGENT, &a.agent_id)) ||
         (rc = intern_ev(b, in->note, k, FU__EVSTR_NOTE, &a.note)))
         return rc;
-    a.unit_price = in->unit_price;
-    a.amount = in->amount;
-    a.score = (float)in->score;
-    a.kind = (uint8_t)in->kind;
-    a.severity = (uint8_t)in->severity;
-    a.channel = (uint8_t)in->channel;
-    a.outcome = (uint8_t)in->outcome;
-    a.survey = (uint8_t)in->survey;
-    a.priority = (uint8_t)in->priority;
-    a.at_hi = time_hi(in->at);
-    if ((rc = attr_intern(&b->attrs, &a, &r.attr))) return rc;
+    uint32_t ah = k->attr_hash;
+    if ((rc = attr_intern(&b->attrs, &a, ah, &r.attr))) return rc;
     r.at_lo = (uint32_t)in->at;
     if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
     if ((rc = runs_room(b, b->nruns + 1))) return rc;

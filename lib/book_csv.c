@@ -630,6 +630,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
         ks->len[i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field: the split checked */
         ks->hash[i] = ks->len[i] ? fu__book_hash(cells[c], lens[c]) : 0;
     }
+    ks->attr_hash = skip ? 0 : fu__book_attr_hash(&k->ev[k->n], ks);
     k->n++;
     return FU_OK;
 }
@@ -669,13 +670,18 @@ static void prefetch_row(fu_book *b, const blk *k, size_t i) {
     if (!k->ev[i].customer_id) return;
     for (int j = 0; j < FU__EVSTR_COUNT; j++)
         if (ks->len[j]) fu__book_prefetch(b, ks->hash[j]);
+    fu__book_prefetch_attr(b, ks->attr_hash, 1);
 }
 
-/* Add a block's rows to the book (the calling thread's part). */
+/* Add a block's rows to the book (the calling thread's part). The string
+ * and attribute tables are far bigger than the caches: their slots are
+ * asked for APPLY_AHEAD rows ahead, the attributes found in a slot half as
+ * far ahead. */
 static int blk_apply(fu_book *b, const blk *k) {
     for (size_t i = 0; i < k->n; i++) {
-        if (i + APPLY_AHEAD < k->n) /* the string table's slots, far bigger than the caches */
-            prefetch_row(b, k, i + APPLY_AHEAD);
+        if (i + APPLY_AHEAD < k->n) prefetch_row(b, k, i + APPLY_AHEAD);
+        if (i + APPLY_AHEAD / 2 < k->n && k->ev[i + APPLY_AHEAD / 2].customer_id)
+            fu__book_prefetch_attr(b, k->ks[i + APPLY_AHEAD / 2].attr_hash, 2);
         const fu_event_in *e = &k->ev[i];
         if (!e->customer_id) {
             fu__book_count_skipped(b);
