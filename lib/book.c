@@ -1162,9 +1162,22 @@ static void sort_by_customer(fu_book *b, fu__erow *buf, size_t cap, size_t *off)
 
 /* Sort the k events of one customer by time, stably; `order` holds k
  * entries when k > SORT_SMALL. */
-static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *order) {
+/* The order of stored times: the low 32 bits alone when every attribute has
+ * the same high part (`one_hi`: no visit to the attributes, a cache miss). */
+static inline int64_t time_key(const fu__eattr *A, const fu__erow *r, int one_hi) {
+    return one_hi ? (int64_t)r->at_lo : row_at(A, r);
+}
+
+/* Whether every attribute has the same high part of the time. */
+static int attrs_one_hi(const fu__attrtab *t) {
+    for (size_t i = 1; i < t->n; i++)
+        if (t->v[i].at_hi != t->v[0].at_hi) return 0;
+    return 1;
+}
+
+static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, int one_hi, uint32_t *order) {
     size_t x = 1;
-    while (x < k && row_at(A, &v[x - 1]) <= row_at(A, &v[x])) x++;
+    while (x < k && time_key(A, &v[x - 1], one_hi) <= time_key(A, &v[x], one_hi)) x++;
     if (x >= k) return;
     if (k > SORT_SMALL) {
         for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
@@ -1174,7 +1187,7 @@ static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *or
         return;
     }
     int64_t t[SORT_SMALL];
-    for (size_t i = 0; i < k; i++) t[i] = row_at(A, &v[i]);
+    for (size_t i = 0; i < k; i++) t[i] = time_key(A, &v[i], one_hi);
     for (size_t i = x; i < k; i++) {
         fu__erow r = v[i];
         int64_t ti = t[i];
@@ -1187,15 +1200,16 @@ static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *or
 
 /* Drop exact duplicates within each run of equal timestamps, keeping the
  * first; `scratch` holds at least as many entries as the longest run. */
-static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, size_t *off, size_t nc, uint32_t *scratch) {
+static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, int one_hi, size_t *off, size_t nc,
+                              uint32_t *scratch) {
     size_t w = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t i = off[c], end = off[c + 1];
         off[c] = w;
         while (i < end) {
             size_t j = i + 1;
-            int64_t t = row_at(A, &ev[i]);
-            while (j < end && row_at(A, &ev[j]) == t) j++;
+            int64_t t = time_key(A, &ev[i], one_hi);
+            while (j < end && time_key(A, &ev[j], one_hi) == t) j++;
             size_t k = j - i;
             if (k == 1) {
                 ev[w++] = ev[i];
@@ -1250,10 +1264,11 @@ int fu_book_finalize(fu_book *b) {
     int sorted = 1;
     size_t run = 1, maxrun = n ? 1 : 0;
     const fu__eattr *A = b->attrs.v;
+    const int one_hi = attrs_one_hi(&b->attrs);
     custwalk wk = {0, 0};
     uint32_t cp = n ? ev_cust(b, 0, &wk) : 0;
     for (size_t i = 1; i < n && sorted; i++) {
-        int64_t t = row_at(A, &ev[i]), tp = row_at(A, &ev[i - 1]);
+        int64_t t = time_key(A, &ev[i], one_hi), tp = time_key(A, &ev[i - 1], one_hi);
         uint32_t ci = ev_cust(b, i, &wk), cprev = cp;
         cp = ci;
         if (ci < cprev || (ci == cprev && t < tp))
@@ -1295,10 +1310,10 @@ int fu_book_finalize(fu_book *b) {
     if (!sorted) {
         sort_by_customer(b, to, bcap, off);
         fu__free(to);
-        for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, order);
+        for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, one_hi, order);
     }
     if (dedup && n) {
-        size_t kept = drop_duplicates(ev, b->attrs.v, off, nc, order);
+        size_t kept = drop_duplicates(ev, b->attrs.v, one_hi, off, nc, order);
         b->dups += n - kept;
         b->nev = kept;
     }

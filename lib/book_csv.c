@@ -371,9 +371,16 @@ typedef struct enum_memo {
     unsigned n, next;
 } enum_memo;
 
+/* Whether the n bytes at a and b are equal (inline: the words are short). */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
     for (unsigned i = 0; m && i < m->n; i++)
-        if (m->len[i] == len && memcmp(m->text[i], s, len) == 0) {
+        if (m->len[i] == len && same_bytes(m->text[i], s, len)) {
             *out = m->value[i];
             return 1;
         }
