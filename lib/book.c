@@ -1,12 +1,14 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index. The CSV formats are in book_csv.c. */
 #include "book_internal.h"
+#include "book_strtab.h"
 #include "utf8_internal.h"
 #include "followup/book.h"
 #include "followup/calendar.h"
 #include "followup/redact.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
@@ -17,216 +19,7 @@ _Static_assert(sizeof(fu__erow) == 12, "a stored event is 12 bytes");
 _Static_assert(sizeof(fu__eattr) == 40, "attributes are hashed and compared as 40 bytes, no padding");
 _Static_assert(sizeof(fu__crow) == 48, "a stored customer is 48 bytes");
 
-/* ====================================================== string table */
-
-#define ST_BLOCK ((size_t)64 << 10)
-
-
-static uint64_t load64(const char *s) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static uint32_t load32(const char *s) {
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
-/* 8 bytes at a time (a multiply and a shift a word); the tail of 1..7 bytes
- * is read as two overlapping 4-byte words or three single bytes. Only ever
- * kept in memory: the byte order of the host does not matter. */
-static uint32_t hash_bytes(const char *s, size_t n) {
-    const uint64_t K = 0x9E3779B97F4A7C15ull;
-    uint64_t h = (uint64_t)n * K, w;
-    for (; n >= 8; s += 8, n -= 8) {
-        h = (h ^ load64(s)) * K;
-        h ^= h >> 29;
-    }
-    if (n >= 4) w = (uint64_t)load32(s) << 32 | load32(s + n - 4);
-    else if (n) w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1];
-    else w = 0;
-    h = (h ^ w ^ n) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-    h *= K;
-    return (uint32_t)(h >> 32);
-}
-
-static void st_free(strtab *t) {
-    for (size_t i = 0; i < t->nblocks; i++) fu__free(t->blocks[i]);
-    FU_FREE_ALL(t->blocks, (void *)t->str, t->owner, t->flags, t->slots);
-    memset(t, 0, sizeof *t);
-}
-
-/* Narrow slots while every symbol fits in ST_SYM_BITS bits: 4 bytes a slot
- * instead of 8 (the table is the string table's largest part); the tag (the
- * hash's top bits) spares a visit to the string for most misses, as the
- * whole hash does in a wide slot. */
-#define ST_SYM_BITS 25
-#define ST_SYM_MASK (((uint32_t)1 << ST_SYM_BITS) - 1)
-static size_t st_narrow_max = ST_SYM_MASK; /* the most symbols of a narrow table (tests lower it) */
-
-void fu__book_strtab_tune(size_t narrow_max) {
-    st_narrow_max = narrow_max && narrow_max < ST_SYM_MASK ? narrow_max : ST_SYM_MASK;
-}
-
-static int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
-    return strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0';
-}
-
-static uint32_t st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
-    if (!t->nslots) return 0;
-    size_t mask = t->nslots - 1;
-    if (t->wide) {
-        const uint64_t *sl = t->slots;
-        for (size_t i = h & mask;; i = (i + 1) & mask) {
-            uint64_t slot = sl[i];
-            if (!slot) return 0;
-            if ((uint32_t)(slot >> 32) == h && st_is(t, (uint32_t)slot, s, len)) return (uint32_t)slot;
-        }
-    }
-    const uint32_t *sl = t->slots;
-    uint32_t tag = h >> ST_SYM_BITS;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t slot = sl[i];
-        if (!slot) return 0;
-        if (slot >> ST_SYM_BITS == tag && st_is(t, slot & ST_SYM_MASK, s, len)) return slot & ST_SYM_MASK;
-    }
-}
-
-/* Put symbol `sym` of hash h in the first empty slot from its place. */
-static void st_place(void *slots, size_t nslots, int wide, uint32_t h, uint32_t sym) {
-    size_t mask = nslots - 1, i = h & mask;
-    if (wide) {
-        uint64_t *sl = slots;
-        while (sl[i]) i = (i + 1) & mask;
-        sl[i] = (uint64_t)h << 32 | sym;
-    } else {
-        uint32_t *sl = slots;
-        while (sl[i]) i = (i + 1) & mask;
-        sl[i] = (h >> ST_SYM_BITS) << ST_SYM_BITS | sym;
-    }
-}
-
-static int st_grow_syms(strtab *t, size_t need) {
-    if (need <= t->cap) return FU_OK;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < need) cap *= 2;
-    /* each array keeps its (larger) block if a later one fails */
-    void *p;
-    if (!(p = fu__realloc((void *)t->str, cap * sizeof *t->str))) return fu__error_nomem();
-    t->str = p;
-    if (!(p = fu__realloc(t->owner, cap * sizeof *t->owner))) return fu__error_nomem();
-    t->owner = p;
-    if (!(p = fu__realloc(t->flags, cap * sizeof *t->flags))) return fu__error_nomem();
-    t->flags = p;
-    t->cap = cap;
-    return FU_OK;
-}
-
-/* A table of nslots slots, wide or not, for the symbols 1..n-1. A wide
- * table keeps the hashes: a narrow one (or the switch to wide) hashes the
- * strings again, in symbol order (the strings lie in that order). */
-static int st_rehash(strtab *t, size_t nslots, int wide) {
-    void *slots = fu__calloc(nslots, wide ? sizeof(uint64_t) : sizeof(uint32_t));
-    if (!slots) return fu__error_nomem();
-    if (t->wide) {
-        const uint64_t *old = t->slots;
-        for (size_t j = 0; j < t->nslots; j++)
-            if (old[j]) st_place(slots, nslots, wide, (uint32_t)(old[j] >> 32), (uint32_t)old[j]);
-    } else {
-        for (size_t sym = 1; sym < t->n; sym++)
-            st_place(slots, nslots, wide, hash_bytes(t->str[sym], strlen(t->str[sym])), (uint32_t)sym);
-    }
-    fu__free(t->slots);
-    t->slots = slots;
-    t->nslots = nslots;
-    t->wide = wide;
-    return FU_OK;
-}
-
-static char *st_alloc(strtab *t, size_t n) {
-    if (n <= t->cur_left) {
-        char *p = t->cur;
-        t->cur += n;
-        t->cur_left -= n;
-        return p;
-    }
-    if (FU_GROW(t->blocks, t->blocks_cap, t->nblocks + 1)) return NULL;
-    size_t size = n > ST_BLOCK / 4 ? n : ST_BLOCK;
-    char *block = fu__malloc(size);
-    if (!block) return NULL;
-    t->blocks[t->nblocks++] = block;
-    if (size == n) return block; /* a big string gets a block of its own */
-    t->cur = block + n;
-    t->cur_left = size - n;
-    return block;
-}
-
-/* Intern `len` bytes of `s`; the empty string is symbol 0 (absent). */
-static int st_intern(strtab *t, const char *s, size_t len, uint32_t *out) {
-    if (len == 0) {
-        *out = 0;
-        return FU_OK;
-    }
-    uint32_t h = hash_bytes(s, len);
-    uint32_t sym = st_find(t, s, len, h);
-    if (sym) {
-        *out = sym;
-        return FU_OK;
-    }
-    size_t n = t->n ? t->n : 1;
-    if (n >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 distinct strings");
-    int rc = st_grow_syms(t, n + 1);
-    if (rc) return rc;
-    /* linear probing up to 3/4 full; wide slots past the narrow symbols */
-    int wide = t->wide || n > st_narrow_max;
-    if ((n + 1) * 4 > t->nslots * 3 || wide != t->wide) {
-        size_t ns = t->nslots ? t->nslots : 1024;
-        while ((n + 1) * 4 > ns * 3) ns *= 2;
-        if ((rc = st_rehash(t, ns, wide))) return rc;
-    }
-    char *dst = st_alloc(t, len + 1);
-    if (!dst) return fu__error_nomem();
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    if (!t->n) { /* symbol 0 */
-        t->str[0] = NULL;
-        t->owner[0] = 0;
-        t->flags[0] = 0;
-    }
-    sym = (uint32_t)n;
-    t->n = n + 1;
-    t->str[sym] = dst;
-    t->owner[sym] = 0;
-    t->flags[sym] = 0;
-    st_place(t->slots, t->nslots, t->wide, h, sym);
-    *out = sym;
-    return FU_OK;
-}
-
-uint32_t fu__book_hash(const char *s, size_t len) { return hash_bytes(s, len); }
-
-/* Ask for the slot of a string of hash `hash` ahead of use: the table is far
- * bigger than the caches. (Not in a static function of its own: GCC 12 drops
- * the call to a function that only prefetches, as if it did nothing.) */
-void fu__book_prefetch(const fu_book *b, uint32_t hash) {
-    const strtab *t = &b->st;
-    if (!t->nslots) return;
-    size_t i = hash & (t->nslots - 1);
-#if defined(__GNUC__)
-    __builtin_prefetch((const char *)t->slots + (t->wide ? i * sizeof(uint64_t) : i * sizeof(uint32_t)));
-#else
-    (void)i;
-#endif
-}
-
-static uint32_t st_lookup(const strtab *t, const char *s, size_t len) {
-    return len ? st_find(t, s, len, hash_bytes(s, len)) : 0;
-}
-
-int fu__book_strtab_wide(const fu_book *b) { return b->st.wide; }
+/* The string table (hash_bytes .. st_lookup) is in book_strtab.c. */
 
 /* ====================================================== the book */
 
@@ -345,15 +138,26 @@ static uint64_t mix64(uint64_t h, uint64_t w) {
     return h ^ (h >> 29);
 }
 
-static uint32_t attr_hash(const fu__eattr *a) {
-    const unsigned char *p = (const unsigned char *)a;
-    uint64_t h = 0x9E3779B97F4A7C15ull, w;
-    for (size_t i = 0; i < sizeof *a; i += 8) {
-        memcpy(&w, p + i, 8);
-        h = mix64(h, w);
-    }
+/* The attribute table's hash: the attributes but their strings' symbols,
+ * with the strings' hashes (hash_bytes; 0 for none) in their place: equal
+ * attributes have equal strings and so equal hashes, and a reader can hash
+ * an event before its strings are interned (fu__book_attr_hash). */
+static uint32_t attr_hash(const fu__eattr *a, uint32_t h_pclass, uint32_t h_agent, uint32_t h_note) {
+    uint64_t w0, w1, w4;
+    uint32_t score;
+    memcpy(&w0, &a->unit_price, 8);
+    memcpy(&w1, &a->amount, 8);
+    memcpy(&score, &a->score, 4);
+    memcpy(&w4, &a->kind, 8); /* kind .. at_hi */
+    uint64_t h = mix64(0x9E3779B97F4A7C15ull, w0);
+    h = mix64(h, w1);
+    h = mix64(h, (uint64_t)h_pclass << 32 | h_agent);
+    h = mix64(h, (uint64_t)h_note << 32 | score);
+    h = mix64(h, w4);
     return (uint32_t)(h >> 32);
 }
+_Static_assert(offsetof(fu__eattr, at_hi) + sizeof(int16_t) - offsetof(fu__eattr, kind) == 8,
+               "kind .. at_hi are one word");
 
 static int attr_rehash(fu__attrtab *t, size_t nslots) {
     uint64_t *slots = fu__calloc(nslots, sizeof *slots);
@@ -371,9 +175,9 @@ static int attr_rehash(fu__attrtab *t, size_t nslots) {
     return FU_OK;
 }
 
-/* The index of attributes equal to *a (bit for bit), added when new. */
-static int attr_intern(fu__attrtab *t, const fu__eattr *a, uint32_t *out) {
-    uint32_t h = attr_hash(a);
+/* The index of attributes equal to *a (bit for bit) of hash h, added when
+ * new. */
+static int attr_intern(fu__attrtab *t, const fu__eattr *a, uint32_t h, uint32_t *out) {
     if (t->nslots) {
         for (size_t i = h & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
             uint64_t slot = t->slots[i];
@@ -418,6 +222,50 @@ static void attr_of(const fu_event *e, fu__eattr *a) {
     a->outcome = e->outcome;
     a->survey = e->survey;
     a->priority = e->priority;
+}
+
+/* An event's attributes but its strings (symbols 0), padding zeroed. */
+static void attr_fill(const fu_event_in *in, fu__eattr *a) {
+    memset(a, 0, sizeof *a);
+    a->unit_price = in->unit_price;
+    a->amount = in->amount;
+    a->score = (float)in->score;
+    a->kind = (uint8_t)in->kind;
+    a->severity = (uint8_t)in->severity;
+    a->channel = (uint8_t)in->channel;
+    a->outcome = (uint8_t)in->outcome;
+    a->survey = (uint8_t)in->survey;
+    a->priority = (uint8_t)in->priority;
+    a->at_hi = time_hi(in->at);
+}
+
+uint32_t fu__book_attr_hash(const fu_event_in *in, const fu__evstr *k) {
+    fu__eattr a;
+    attr_fill(in, &a);
+    return attr_hash(&a, k->hash[FU__EVSTR_PCLASS], k->hash[FU__EVSTR_AGENT], k->hash[FU__EVSTR_NOTE]);
+}
+
+/* Ask ahead for the attribute table's slot of hash h (step 1) and, once it
+ * is in the cache, for the attributes it points at (step 2). */
+void fu__book_prefetch_attr(const fu_book *b, uint32_t h, int step) {
+    const fu__attrtab *t = &b->attrs;
+    if (!t->nslots) return;
+    size_t mask = t->nslots - 1, i = h & mask;
+#if defined(__GNUC__)
+    if (step == 1) {
+        __builtin_prefetch(&t->slots[i]);
+        return;
+    }
+    for (uint64_t slot; (slot = t->slots[i]); i = (i + 1) & mask)
+        if ((uint32_t)(slot >> 32) == h) {
+            const char *v = (const char *)&t->v[(uint32_t)slot - 1];
+            __builtin_prefetch(v);
+            __builtin_prefetch(v + sizeof(fu__eattr) - 1);
+            return;
+        }
+#else
+    (void)i, (void)step;
+#endif
 }
 
 /* The time of a stored event. */
@@ -792,7 +640,33 @@ static int survey_range(fu_survey s, double *lo, double *hi) {
     }
 }
 
-static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
+/* One of an event's strings (FU__EVSTR_*), of known length and hash. */
+static int intern_ev(fu_book *b, const char *s, const fu__evstr *k, int i, uint32_t *sym) {
+    if (!k->len[i]) {
+        *sym = 0;
+        return FU_OK;
+    }
+    return st_intern_h(&b->st, s, k->len[i], k->hash[i], sym);
+}
+
+/* An event's strings measured and hashed, and its attribute hash: NULL
+ * when a string is longer than the lengths hold. */
+static const fu__evstr *evstr_of(const fu_event_in *in, fu__evstr *k) {
+    const char *const texts[] = {in->customer_id, in->order_id, in->product_class, in->agent_id, in->note};
+    _Static_assert(FU__EVSTR_CUST == 0 && FU__EVSTR_NOTE == 4, "texts[] is in FU__EVSTR_* order");
+    for (int i = 0; i < FU__EVSTR_COUNT; i++) {
+        size_t len = texts[i] ? strlen(texts[i]) : 0;
+        if (len > UINT32_MAX) return NULL;
+        k->len[i] = (uint32_t)len;
+        k->hash[i] = len ? hash_bytes(texts[i], len) : 0;
+    }
+    k->attr_hash = fu__book_attr_hash(in, k);
+    return k;
+}
+
+/* `k`: the strings' lengths and hashes and the attribute hash, known valid
+ * UTF-8 (a CSV block's cells), or NULL. */
+static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__evstr *k) {
     set_bad(bad, -1);
     if (!in->customer_id || !in->customer_id[0])
         return set_bad(bad, EF_CUST), fu__error_set(FU_EINVAL, "event customer_id is missing");
@@ -800,7 +674,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     static const char *const text_names[] = {"event customer_id", "event order_id", "event product_class",
                                              "event agent_id", "event note"};
     static const int text_fields[] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; !k && i < 5; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK) return set_bad(bad, text_fields[i]), FU_EINVAL;
     if (in->at == FU_BOOK_NO_TIME) return set_bad(bad, EF_AT), fu__error_set(FU_EINVAL, "event time is missing");
     /* a time the CSV writer cannot write would make the whole book unwritable */
@@ -839,13 +713,18 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
                    fu__error_set(FU_EINVAL, "a survey score needs a survey type (csat, nps or ces)");
     }
     if (b->nev >= UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 events");
+    fu__evstr own;
+    if (!k && !(k = evstr_of(in, &own))) return fu__error_set(FU_ELIMIT, "an event string of 4 GiB or more");
 
     int rc;
     uint32_t cust, sym = 0;
+    const char *id_text = b->last_id; /* the customer's id as stored (not its row: a cache miss) */
     if (b->last_id && strcmp(b->last_id, in->customer_id) == 0)
         cust = b->last_cust;
-    else if ((sym = st_lookup(&b->st, in->customer_id, strlen(in->customer_id))) && b->st.owner[sym]) {
+    else if ((sym = st_find(&b->st, in->customer_id, k->len[FU__EVSTR_CUST], k->hash[FU__EVSTR_CUST])) &&
+             b->st.owner[sym]) {
         cust = b->st.owner[sym] - 1;
+        id_text = sym_text(b, sym);
     } else if ((b->flags & FU_BOOK_CREATE_CUSTOMERS) && b->no_create) {
         return set_bad(bad, EF_CUST),
                fu__error_set(FU_ESTATE, "unknown customer '%.*s': a borrowed book takes no new customer", 128,
@@ -867,6 +746,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
         if ((rc = customer_push(b, &c, &idx))) return rc;
         b->created++;
         cust = (uint32_t)idx;
+        id_text = sym_text(b, sym);
     } else {
         return set_bad(bad, EF_CUST),
                fu__error_set(FU_ENOTFOUND, "unknown customer '%.*s'", 128, in->customer_id);
@@ -874,22 +754,14 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
 
     fu__eattr a;
     fu__erow r;
-    memset(&a, 0, sizeof a);
-    if ((rc = intern_cstr(b, in->order_id, &r.order_id)) ||
-        (rc = intern_cstr(b, in->product_class, &a.product_class)) ||
-        (rc = intern_cstr(b, in->agent_id, &a.agent_id)) || (rc = intern_cstr(b, in->note, &a.note)))
+    attr_fill(in, &a);
+    if ((rc = intern_ev(b, in->order_id, k, FU__EVSTR_ORDER, &r.order_id)) ||
+        (rc = intern_ev(b, in->product_class, k, FU__EVSTR_PCLASS, &a.product_class)) ||
+        (rc = intern_ev(b, in->agent_id, k, FU__EVSTR_AGENT, &a.agent_id)) ||
+        (rc = intern_ev(b, in->note, k, FU__EVSTR_NOTE, &a.note)))
         return rc;
-    a.unit_price = in->unit_price;
-    a.amount = in->amount;
-    a.score = (float)in->score;
-    a.kind = (uint8_t)in->kind;
-    a.severity = (uint8_t)in->severity;
-    a.channel = (uint8_t)in->channel;
-    a.outcome = (uint8_t)in->outcome;
-    a.survey = (uint8_t)in->survey;
-    a.priority = (uint8_t)in->priority;
-    a.at_hi = time_hi(in->at);
-    if ((rc = attr_intern(&b->attrs, &a, &r.attr))) return rc;
+    uint32_t ah = k->attr_hash;
+    if ((rc = attr_intern(&b->attrs, &a, ah, &r.attr))) return rc;
     r.at_lo = (uint32_t)in->at;
     if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
     if ((rc = runs_room(b, b->nruns + 1))) return rc;
@@ -898,7 +770,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad) {
     b->finalized = 0;
     b->generation++;
     dec_drop(b);
-    b->last_id = sym_text(b, b->cust[cust].id);
+    b->last_id = id_text;
     b->last_cust = cust;
     return FU_OK;
 }
@@ -913,7 +785,7 @@ static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
 
 static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {
     (void)index_out;
-    return event_add(b, rec, NULL);
+    return event_add(b, rec, NULL, NULL);
 }
 
 static int add_records(fu_book *b, const char *fn, const char *what, const void *in, size_t size, size_t n,
@@ -1078,9 +950,22 @@ static void sort_by_customer(fu_book *b, fu__erow *buf, size_t cap, size_t *off)
 
 /* Sort the k events of one customer by time, stably; `order` holds k
  * entries when k > SORT_SMALL. */
-static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *order) {
+/* The order of stored times: the low 32 bits alone when every attribute has
+ * the same high part (`one_hi`: no visit to the attributes, a cache miss). */
+static inline int64_t time_key(const fu__eattr *A, const fu__erow *r, int one_hi) {
+    return one_hi ? (int64_t)r->at_lo : row_at(A, r);
+}
+
+/* Whether every attribute has the same high part of the time. */
+static int attrs_one_hi(const fu__attrtab *t) {
+    for (size_t i = 1; i < t->n; i++)
+        if (t->v[i].at_hi != t->v[0].at_hi) return 0;
+    return 1;
+}
+
+static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, int one_hi, uint32_t *order) {
     size_t x = 1;
-    while (x < k && row_at(A, &v[x - 1]) <= row_at(A, &v[x])) x++;
+    while (x < k && time_key(A, &v[x - 1], one_hi) <= time_key(A, &v[x], one_hi)) x++;
     if (x >= k) return;
     if (k > SORT_SMALL) {
         for (size_t i = 0; i < k; i++) order[i] = (uint32_t)i;
@@ -1090,7 +975,7 @@ static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *or
         return;
     }
     int64_t t[SORT_SMALL];
-    for (size_t i = 0; i < k; i++) t[i] = row_at(A, &v[i]);
+    for (size_t i = 0; i < k; i++) t[i] = time_key(A, &v[i], one_hi);
     for (size_t i = x; i < k; i++) {
         fu__erow r = v[i];
         int64_t ti = t[i];
@@ -1103,15 +988,16 @@ static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, uint32_t *or
 
 /* Drop exact duplicates within each run of equal timestamps, keeping the
  * first; `scratch` holds at least as many entries as the longest run. */
-static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, size_t *off, size_t nc, uint32_t *scratch) {
+static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, int one_hi, size_t *off, size_t nc,
+                              uint32_t *scratch) {
     size_t w = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t i = off[c], end = off[c + 1];
         off[c] = w;
         while (i < end) {
             size_t j = i + 1;
-            int64_t t = row_at(A, &ev[i]);
-            while (j < end && row_at(A, &ev[j]) == t) j++;
+            int64_t t = time_key(A, &ev[i], one_hi);
+            while (j < end && time_key(A, &ev[j], one_hi) == t) j++;
             size_t k = j - i;
             if (k == 1) {
                 ev[w++] = ev[i];
@@ -1166,10 +1052,11 @@ int fu_book_finalize(fu_book *b) {
     int sorted = 1;
     size_t run = 1, maxrun = n ? 1 : 0;
     const fu__eattr *A = b->attrs.v;
+    const int one_hi = attrs_one_hi(&b->attrs);
     custwalk wk = {0, 0};
     uint32_t cp = n ? ev_cust(b, 0, &wk) : 0;
     for (size_t i = 1; i < n && sorted; i++) {
-        int64_t t = row_at(A, &ev[i]), tp = row_at(A, &ev[i - 1]);
+        int64_t t = time_key(A, &ev[i], one_hi), tp = time_key(A, &ev[i - 1], one_hi);
         uint32_t ci = ev_cust(b, i, &wk), cprev = cp;
         cp = ci;
         if (ci < cprev || (ci == cprev && t < tp))
@@ -1211,10 +1098,10 @@ int fu_book_finalize(fu_book *b) {
     if (!sorted) {
         sort_by_customer(b, to, bcap, off);
         fu__free(to);
-        for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, order);
+        for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, one_hi, order);
     }
     if (dedup && n) {
-        size_t kept = drop_duplicates(ev, b->attrs.v, off, nc, order);
+        size_t kept = drop_duplicates(ev, b->attrs.v, one_hi, off, nc, order);
         b->dups += n - kept;
         b->nev = kept;
     }
@@ -1457,7 +1344,7 @@ int fu_book_append_events(fu_book *b, const fu_event_in *in, size_t n) {
     b->appending = 1;
     b->no_create = borrowed;
     for (size_t i = 0; i < n; i++) {
-        rc = event_add(b, &in[i], NULL);
+        rc = event_add(b, &in[i], NULL, NULL);
         if (rc) {
             if (rc != FU_ENOMEM) fu__error_prefix("event %zu", i);
             break;
@@ -1751,7 +1638,12 @@ int fu__book_check_free(const fu_book *b, const char *what) { return book_check_
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad) {
     return customer_add(b, in, bad, NULL);
 }
-int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) { return event_add(b, in, bad); }
+int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad) {
+    return event_add(b, in, bad, NULL);
+}
+int fu__book_event_add_known(fu_book *b, const fu_event_in *in, const fu__evstr *k) {
+    return event_add(b, in, NULL, k);
+}
 /* Room for `more` events beyond those stored when a reader knows about how
  * many come (a file's rows): the array then neither grows nor looks for
  * duplicates on the way (finalize drops them all the same), and neither do

@@ -177,6 +177,21 @@ int fu__book_check_free(const fu_book *b, const char *what);
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
 int fu__book_reserve_events(fu_book *b, size_t more);
+/* fu__book_event_add for a row of valid UTF-8 strings (no NUL) whose
+ * lengths and fu__book_hash() are known, and the attribute hash
+ * (fu__book_attr_hash): a CSV block's cells. */
+enum { FU__EVSTR_CUST, FU__EVSTR_ORDER, FU__EVSTR_PCLASS, FU__EVSTR_AGENT, FU__EVSTR_NOTE, FU__EVSTR_COUNT };
+typedef struct fu__evstr {
+    uint32_t len[FU__EVSTR_COUNT]; /* 0: empty or absent */
+    uint32_t hash[FU__EVSTR_COUNT];
+    uint32_t attr_hash;
+} fu__evstr;
+int fu__book_event_add_known(fu_book *b, const fu_event_in *in, const fu__evstr *k);
+/* The attribute table's hash of an event whose strings' hashes are k's. */
+uint32_t fu__book_attr_hash(const fu_event_in *in, const fu__evstr *k);
+/* A prefetch of the attribute table ahead of use: step 1 the slot of hash
+ * h, step 2 (after step 1 has had time) the attributes found there. */
+void fu__book_prefetch_attr(const fu_book *b, uint32_t h, int step);
 void fu__book_strtab_tune(size_t narrow_max);
 int fu__book_strtab_wide(const fu_book *b);
 /* An event of an unknown kind skipped (FU_BOOK_SKIP_UNKNOWN_KINDS). */
@@ -196,7 +211,7 @@ int fu__book_ascii_ieq(const char *a, size_t alen, const char *b);
  * events CSV inputs are read. threads 0: by the input (in blocks on two
  * threads from 1 MiB up, when there are two CPUs), -1: always the serial
  * reader, 1: in blocks on the calling thread, 2: in blocks on two threads;
- * block_bytes 0: 4 MiB. */
+ * block_bytes 0: 512 KiB. */
 void fu__book_csv_tune(int threads, size_t block_bytes);
 /* How many events inputs were read in blocks (not by the serial reader). */
 size_t fu__book_csv_block_reads(void);

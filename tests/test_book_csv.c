@@ -817,3 +817,85 @@ Test(book_csv, string_table_goes_wide_with_the_same_book) {
     free(narrow.csv);
     free(t.s);
 }
+
+/* ------------------------------------------------ times across 2^32 seconds */
+
+/* A stored event keeps the low 32 bits of its time; the high part is in
+ * its attributes. finalize orders by the low bits alone only when every
+ * attribute has the same high part: here they do not (1969, 1970, 2026,
+ * 2106 on both sides of 2^32 s), and the low bits alone would put 2106's
+ * 06:28:21 (low bits 5) before 1970's 00:00:05's duplicate and 06:28:10. */
+Test(book_csv, finalize_orders_times_across_the_high_part) {
+    static const char *const T[] = {"1969-12-31T23:59:59Z", "1970-01-01T00:00:05Z", "2026-01-01T00:00:00Z",
+                                    "2106-02-07T06:28:10Z", "2106-02-07T06:28:21Z"};
+    /* input: indexes into T for customer A (3 exact repeats), then B */
+    static const int A[] = {4, 0, 3, 2, 1, 4, 1, 0};
+    text t = {0}, want = {0};
+    char line[160];
+    puts_(&t, "customer_id,at,kind,order_id\n");
+    for (size_t i = 0; i < sizeof A / sizeof *A; i++) {
+        snprintf(line, sizeof line, "A,%s,contact,o1\n", T[A[i]]);
+        puts_(&t, line);
+    }
+    puts_(&t, "B,2106-02-07T06:28:21Z,contact,o1\nB,1970-01-01T00:00:05Z,contact,o1\n");
+    puts_(&want, "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,outcome,"
+                 "score,survey,note\n");
+    for (int i = 0; i < 5; i++) {
+        snprintf(line, sizeof line, "A,%s,contact,o1,,,,,,,,,,\n", T[i]);
+        puts_(&want, line);
+    }
+    puts_(&want, "B,1970-01-01T00:00:05Z,contact,o1,,,,,,,,,,\nB,2106-02-07T06:28:21Z,contact,o1,,,,,,,,,,\n");
+    static const int modes[][2] = {{-1, 0}, {1, 64}, {2, 100}};
+    for (size_t m = 0; m < 3; m++) {
+        outcome o = read_with(modes[m][0], modes[m][1], t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(o.rc, FU_OK, "%s", o.message);
+        cr_expect_str_eq(o.csv, want.s, "mode %d", modes[m][0]);
+        cr_expect_eq(o.dups, 3, "mode %d: %zu duplicates", modes[m][0], o.dups);
+        free(o.csv);
+    }
+    free(t.s);
+    free(want.s);
+}
+
+/* ------------------------------------------------ the attribute hash */
+
+/* CSV blocks hash each row's attributes ahead (the strings by their bytes,
+ * before they are interned); an event added through the API afterwards is
+ * hashed by the book. Both must find the same attributes: the event below
+ * repeats the file's first row exactly, so it is a duplicate (a different
+ * hash would store its attributes again, and the row would not be one). */
+Test(book_csv, api_event_repeating_a_block_row_is_a_duplicate) {
+    const char *csv = "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,"
+                      "outcome,score,survey,note\n"
+                      "K1,2026-03-04T05:06:07Z,purchase,O9,consumable_mid,12.5,25,,,A7,,,,\"a note, quoted\"\n"
+                      "K1,2026-03-04T05:06:08Z,contact,O9,,,,,sms,A7,answered,,,\n";
+    for (int threads = 1; threads <= 2; threads++) {
+        fu__book_csv_tune(threads, 200); /* the header and a row a block */
+        fu_book_options o = FU_BOOK_OPTIONS_INIT;
+        o.flags = FU_BOOK_CREATE_CUSTOMERS;
+        fu_book *b = NULL;
+        cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+        size_t before = fu__book_csv_block_reads();
+        cr_assert_eq(fu_book_read_events_csv_from_string(b, csv, strlen(csv), "ev.csv"), FU_OK);
+        cr_assert_eq(fu__book_csv_block_reads(), before + 1, "read in blocks");
+        fu__book_csv_tune(0, 0);
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = "K1";
+        cr_assert_eq(fu_time_parse("2026-03-04T05:06:07Z", 20, &e.at), FU_OK);
+        e.kind = FU_EVENT_PURCHASE;
+        e.order_id = "O9";
+        e.product_class = "consumable_mid";
+        e.unit_price = 12.5;
+        e.amount = 25;
+        e.agent_id = "A7";
+        e.note = "a note, quoted";
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+        cr_assert_eq(fu_book_finalize(b), FU_OK);
+        fu_book_stats st;
+        fu_book_get_stats(b, &st);
+        cr_expect_eq(st.events, 2, "%d threads: %zu events", threads, st.events);
+        cr_expect_eq(st.duplicates_dropped, 1, "%d threads", threads);
+        fu_book_free(b);
+    }
+}
