@@ -408,7 +408,7 @@ static int configure(fu_ledger *l, int memory) {
         rc = read_version(l, &v);
         if (rc == FU_OK) rc = check_identity(l, v, &app);
         if (rc == FU_OK && v > FU_LEDGER_SCHEMA_VERSION) rc = newer_schema(v);
-        if (rc == FU_OK) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+        if (rc == FU_OK) rc = fu__db_wal(l->db, "ledger", l->opts.busy_timeout_ms ? l->opts.busy_timeout_ms : 5000);
     }
     if (rc == FU_OK)
         rc = exec(l, (f & FU_LEDGER_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",

@@ -328,7 +328,8 @@ static int configure(fu_contact_log *l, int memory) {
     int64_t v = 0;
     if (rc == FU_OK) rc = schema_version(l, &v);
     if (rc == FU_OK) rc = check_identity(l, v); /* before anything is written */
-    if (rc == FU_OK && !memory && !ro) rc = exec(l, "PRAGMA journal_mode=WAL", "WAL");
+    if (rc == FU_OK && !memory && !ro)
+        rc = fu__db_wal(l->db, "contact log", l->opts.busy_timeout_ms ? l->opts.busy_timeout_ms : 5000);
     if (rc == FU_OK)
         rc = exec(l, (l->opts.flags & FU_CONTACT_LOG_SYNC_NORMAL) ? "PRAGMA synchronous=NORMAL"
                                                                   : "PRAGMA synchronous=FULL", "synchronous");

@@ -15,6 +15,20 @@ int fu__db_exec(sqlite3 *db, const char *store, const char *sql, const char *wha
     return src == SQLITE_OK ? FU_OK : fu__db_fail(db, src, store, what);
 }
 
+/* Switching to WAL needs the file to itself for a moment, and SQLite does
+ * not always call the busy handler for it: while another process creates
+ * or opens the same new file, the pragma can fail at once with
+ * SQLITE_BUSY. It is retried every 5 ms until timeout_ms have passed. */
+int fu__db_wal(sqlite3 *db, const char *store, int timeout_ms) {
+    for (int waited = 0;; waited += 5) {
+        int src = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (src == SQLITE_OK) return FU_OK;
+        if (((src & 0xff) != SQLITE_BUSY && (src & 0xff) != SQLITE_LOCKED) || waited >= timeout_ms)
+            return fu__db_fail(db, src, store, "WAL");
+        sqlite3_sleep(5);
+    }
+}
+
 int fu__db_finish(sqlite3 *db, const char *store, int rc) {
     if (rc == FU_OK) {
         rc = fu__db_exec(db, store, "COMMIT", "commit");

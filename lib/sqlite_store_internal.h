@@ -11,6 +11,9 @@
 int fu__db_fail(sqlite3 *db, int src, const char *store, const char *what);
 /* Run SQL without results: FU_OK or fu__db_fail. */
 int fu__db_exec(sqlite3 *db, const char *store, const char *sql, const char *what);
+/* PRAGMA journal_mode=WAL, retried while another process holds the file
+ * (up to timeout_ms). */
+int fu__db_wal(sqlite3 *db, const char *store, int timeout_ms);
 /* End the transaction: COMMIT when rc is FU_OK (returns its result), else
  * (or when COMMIT fails) ROLLBACK, keeping the first error's detail. */
 int fu__db_finish(sqlite3 *db, const char *store, int rc);
