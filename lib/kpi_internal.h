@@ -253,13 +253,16 @@ typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, qualit
  * the full log is partitioned stably by blocks of UNIT_SHIFT cells and
  * applied block by block, so the cells being updated stay in cache and
  * every cell sees its units in the order they were emitted (the sums are
- * the same, bit for bit). */
-enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_UPL_C, U_UPL_N, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X };
+ * the same, bit for bit). The proportions of one issue in its cell travel
+ * as one U_ISSUE unit (counters only: their order does not matter). */
+enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_UPL_C, U_UPL_N, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X, U_ISSUE };
 typedef struct unit {
     uint32_t cell;
     uint8_t op;  /* U_* */
-    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap; U_UPL_*: bought */
-    uint8_t b;   /* U_PROP: success; U_CONTACT: channel */
+    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap; U_UPL_*: bought;
+                    U_ISSUE: the proportions present (bit j < 6: issue block
+                    proportion j, bit 6: quality closure) */
+    uint8_t b;   /* U_PROP: success; U_CONTACT: channel; U_ISSUE: the successes */
     uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
     double v;    /* surveys: the score; U_CONTACT, U_UPL_*: revenue */
 } unit;

@@ -476,6 +476,20 @@ static void apply_unit(ctx *c, const unit *u) {
         q->x += u->b;
         break;
     }
+    case U_ISSUE: { /* bit j < 6: issue proportion j; bit 6: quality closure */
+        kp32 *q = c->ci[ci].p;
+        for (unsigned m = u->a & 0x3Fu; m; m &= m - 1) {
+            unsigned j = (unsigned)__builtin_ctz(m);
+            q[j].n++;
+            q[j].x += (u->b >> j) & 1u;
+        }
+        if (u->a & 0x40u) {
+            kp32 *w = &c->cm[ci].p[P_QC - P_COV];
+            w->n++;
+            w->x += (u->b >> 6) & 1u;
+        }
+        break;
+    }
     case U_CSAT:
         mean_add(&c->cs[ci].csat_n, &c->cs[ci].csat_s, &c->cs[ci].csat_ss, u->v);
         c->cs[ci].top2_x += u->v >= 4;
@@ -526,13 +540,50 @@ static void apply_unit(ctx *c, const unit *u) {
     }
 }
 
+/* Ask for the accumulators unit u will touch. */
+static void prefetch_unit(const ctx *c, const unit *u) {
+#if defined(__GNUC__)
+    size_t ci = u->cell;
+    switch (u->op) {
+    case U_PROP: __builtin_prefetch(prop_at((ctx *)c, (int64_t)ci, u->a), 1); break;
+    case U_ISSUE:
+        __builtin_prefetch(&c->ci[ci], 1);
+        if (u->a & 0x40u) __builtin_prefetch(&c->cm[ci], 1);
+        break;
+    case U_CSAT:
+    case U_NPS:
+    case U_CES: __builtin_prefetch(&c->cs[ci], 1); break;
+    case U_CONTACT:
+        __builtin_prefetch(&c->cc[ci], 1);
+        if (c->costs && u->v != 0) __builtin_prefetch(&c->cr[ci], 1);
+        break;
+    case U_UPL_C:
+    case U_UPL_N: __builtin_prefetch(&c->cu[ci], 1); break;
+    default: __builtin_prefetch(&c->cm[ci], 1); break;
+    }
+#else
+    (void)c;
+    (void)u;
+#endif
+}
+
+/* Apply n units, asking for the cells a few units ahead. */
+static void apply_units(ctx *c, const unit *u, size_t n) {
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < n && i < AHEAD; i++) prefetch_unit(c, &u[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) prefetch_unit(c, &u[i + AHEAD]);
+        apply_unit(c, &u[i]);
+    }
+}
+
 /* Apply the logged units block by block (stable counting sort by
  * cell >> UNIT_SHIFT) and empty the log. */
 static int flush_units(ctx *c) {
     size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
     c->nu = 0;
     if (nb == 1) {
-        for (size_t i = 0; i < n; i++) apply_unit(c, &c->ulog[i]);
+        apply_units(c, c->ulog, n);
         return FU_OK;
     }
     if (nb + 1 > c->cap_ubin) {
@@ -548,7 +599,7 @@ static int flush_units(ctx *c) {
     for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
     unit *d = c->ulog2;
     for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
-    for (size_t i = 0; i < n; i++) apply_unit(c, &d[i]);
+    apply_units(c, d, n);
     return FU_OK;
 }
 
@@ -574,6 +625,10 @@ static void emit_cell(ctx *c, int prop, int64_t ci, int success) {
 static void emit_prop(ctx *c, int prop, int64_t t, const uattr *ua, int success) {
     emit_cell(c, prop, cell_for(c, t, ua), success);
 }
+
+/* The bit of proportion `prop` (issue block, or quality closure) in a
+ * U_ISSUE unit. */
+static unsigned issue_bit(int prop) { return prop == P_QC ? 0x40u : 1u << prop; }
 
 /* ---- per-customer helpers ---- */
 
@@ -987,28 +1042,29 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
         int64_t cv = cell_ev(c, i, &ua);
         if (c->rc) return c->rc;
         int64_t deadline;
+        unsigned has = 0, ok = 0; /* the proportions of this issue in cv (issue_bit) */
         if (!sla_deadline(c, v, &deadline)) {
-            if (c1 != NONE32) emit_cell(c, P_TIME, cv, e[c1].at <= deadline);
-            else if (deadline <= as_of) emit_cell(c, P_TIME, cv, 0);
+            if (c1 != NONE32) has |= issue_bit(P_TIME), ok |= (e[c1].at <= deadline) * issue_bit(P_TIME);
+            else if (deadline <= as_of) has |= issue_bit(P_TIME);
         }
         if (c1 != NONE32 && cv >= 0 && fu__kpi_push_rt(c, cv, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
         if (v->kind == FU_EVENT_FAULT) { /* a quality problem: closed within the window */
-            int ok = r != NONE32 && e[r].at - v->at <= c->qc_window;
-            if (ok || v->at <= as_of - c->qc_window) emit_cell(c, P_QC, cv, ok);
+            int qok = r != NONE32 && e[r].at - v->at <= c->qc_window;
+            if (qok || v->at <= as_of - c->qc_window) has |= issue_bit(P_QC), ok |= qok * issue_bit(P_QC);
         }
         if (v->kind != FU_EVENT_FEEDBACK) {
-            emit_cell(c, P_RES, cv, r != NONE32);
+            has |= issue_bit(P_RES), ok |= (r != NONE32) * issue_bit(P_RES);
             if (c1 != NONE32 && e[c1].at <= as_of - o->fcr_window) {
                 int64_t wend = e[c1].at + o->fcr_window;
-                int ok = r != NONE32 && e[r].at <= wend;
-                if (ok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) ok = 0;
-                for (size_t j = i + 1; ok && j < n && e[j].at <= wend; j++)
-                    if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) ok = 0;
-                emit_cell(c, P_FCR, cv, ok);
+                int fok = r != NONE32 && e[r].at <= wend;
+                if (fok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) fok = 0;
+                for (size_t j = i + 1; fok && j < n && e[j].at <= wend; j++)
+                    if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) fok = 0;
+                has |= issue_bit(P_FCR), ok |= fok * issue_bit(P_FCR);
             }
         }
         if (v->kind == FU_EVENT_FEEDBACK || v->kind == FU_EVENT_COMPLAINT)
-            emit_cell(c, P_FB, cv, r != NONE32 && c->nr[r] != NONE32);
+            has |= issue_bit(P_FB), ok |= (r != NONE32 && c->nr[r] != NONE32) * issue_bit(P_FB);
         if (v->kind == FU_EVENT_COMPLAINT) {
             int rep = 0;
             for (size_t j = i + 1; j < n && e[j].at <= v->at + o->repeat_window; j++)
@@ -1016,12 +1072,16 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
                     rep = 1;
                     break;
                 }
-            if (rep || v->at <= as_of - o->repeat_window) emit_cell(c, P_REP, cv, rep);
+            if (rep || v->at <= as_of - o->repeat_window) has |= issue_bit(P_REP), ok |= rep * issue_bit(P_REP);
             uint32_t pcx = c->pc[i];
             int near = pcx != NONE32 && v->at - e[pcx].at <= o->complaint_window;
             uattr ub = near ? attr_of(&e[pcx], c->pcl[i]) : ua;
-            emit_cell(c, P_FUC, near ? cell_ev(c, i, &ub) : cv, near && open_until <= v->at);
+            int64_t cf = near ? cell_ev(c, i, &ub) : cv;
+            int fuc = near && open_until <= v->at;
+            if (cf == cv) has |= issue_bit(P_FUC), ok |= fuc * issue_bit(P_FUC);
+            else emit_cell(c, P_FUC, cf, fuc);
         }
+        if (has && cv >= 0) log_unit(c, cv, U_ISSUE, (int)has, (int)ok, 0xFF, 0);
         int64_t closed = r != NONE32 ? e[r].at : INT64_MAX;
         if (closed > open_until) open_until = closed;
         if (c->rc) return c->rc;
