@@ -318,6 +318,7 @@ typedef struct ctx {
     size_t nd;
     int64_t day0;
     int64_t cur_new_until; /* the current customer is "new" before this (lifecycle) */
+    int64_t churn_out;     /* the current customer's pending -1 of churn (cell), -1 none */
     /* groups */
     gkey *gk;
     size_t ng, cap_g;
@@ -400,6 +401,9 @@ typedef struct ctx {
     uint32_t *gdir;
     size_t gdir_outer;
     uint32_t gdin, gdt, gdch;  /* inner size; strides of tier and channel */
+    uint32_t gdchm, gdpcm;     /* 0xFF when grouped by channel, by product class; else 0 */
+    uint32_t gdcust;           /* the current customer's tier offset (group_customer) */
+    uint32_t gdseg;            /* its segment when the outer key is the segment, else 0 */
     uint8_t gdo;               /* outer: 0 none, 1 agent, 2 segment */
 } ctx;
 

@@ -406,13 +406,40 @@ static void group_direct_init(ctx *c) {
     c->gdch = by & FU_KPI_BY_PRODUCT_CLASS ? GDIR_DIM : 1;
     c->gdt = c->gdch * (by & FU_KPI_BY_CHANNEL ? GDIR_DIM : 1);
     c->gdin = c->gdt * (by & FU_KPI_BY_TIER ? GDIR_DIM : 1);
+    c->gdchm = by & FU_KPI_BY_CHANNEL ? 0xFFu : 0;
+    c->gdpcm = by & FU_KPI_BY_PRODUCT_CLASS ? 0xFFu : 0;
 }
+
+/* The current customer's part of the direct index's key (c->gdcust): the
+ * tier's offset, or GDIR_NONE when the index cannot hold its tier; with
+ * c->gdseg, the segment as the outer key (0 when not grouped by segment). */
+#define GDIR_NONE UINT32_MAX
+static void group_customer(ctx *c) {
+    unsigned by = c->k->o.by;
+    uint32_t t = by & FU_KPI_BY_TIER ? (uint32_t)(c->cur_tier + 1) : 0;
+    c->gdcust = t < GDIR_DIM ? t * c->gdt : GDIR_NONE;
+    c->gdseg = c->gdo == 2 ? c->cur_seg : 0;
+}
+
+static int64_t group_slow(ctx *c, const uattr *ua);
 
 /* The group of a unit with attributes ua of the current customer: the
  * direct index when it covers the key, else the hashed table (the index
  * only remembers what the table answered: the same groups, created in the
- * same order). */
-static int64_t group_for(ctx *c, const uattr *ua) {
+ * same order). The common case, a key the index holds, inline. */
+static inline int64_t group_for(ctx *c, const uattr *ua) {
+    if (c->gdin && c->gdcust != GDIR_NONE) {
+        uint32_t ch = ua->channel & c->gdchm, pc = ua->pclass & c->gdpcm;
+        size_t outer = c->gdo == 1 ? ua->agent : c->gdseg;
+        if (ch < GDIR_DIM && pc < GDIR_DIM && outer < c->gdir_outer) {
+            uint32_t hit = c->gdir[outer * c->gdin + c->gdcust + ch * c->gdch + pc];
+            if (hit) return hit - 1;
+        }
+    }
+    return group_slow(c, ua);
+}
+
+static int64_t group_slow(ctx *c, const uattr *ua) {
     if (!c->gdin) return group_hashed(c, ua);
     unsigned by = c->k->o.by;
     uint32_t t = by & FU_KPI_BY_TIER ? (uint32_t)(c->cur_tier + 1) : 0;
@@ -801,8 +828,18 @@ static size_t first_start_after(const ctx *c, int64_t t) {
     return (size_t)period_of(c, t) + 1;
 }
 
+/* Log the current customer's pending -1 of the churn ranges (c->churn_out). */
+static void churn_out_flush(ctx *c) {
+    if (c->churn_out >= 0) log_unit(c, c->churn_out, U_CHURN_OUT, 0, 0, 0xFF, 0);
+    c->churn_out = -1;
+}
+
+/* +1 in the cell of the first period whose start lies in (a, b] (not after
+ * as_of), -1 in the cell of the period after the last. The -1 waits
+ * (c->churn_out): when the next range of the customer begins in that very
+ * cell (the usual case: it starts at the next purchase), the +1 and the -1
+ * are both left out; churn_delta is an integer, so the sums are the same. */
 static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
-    /* +1 for the periods whose start lies in (a, b] and not after as_of */
     if (b > c->as_of) b = c->as_of;
     if (c->np == 0 || b <= a) return;
     size_t first = first_start_after(c, a), end = first_start_after(c, b); /* periods first .. end-1 */
@@ -811,11 +848,13 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     if (g < 0) return;
     int64_t ci = fu__kpi_cell_of(c, (uint32_t)first, (uint32_t)g);
     if (ci < 0) return;
-    log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
+    if (ci == c->churn_out) c->churn_out = -1;
+    else log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
     if (end < c->np) {
         ci = fu__kpi_cell_of(c, (uint32_t)end, (uint32_t)g);
         if (ci < 0) return;
-        log_unit(c, ci, U_CHURN_OUT, 0, 0, 0xFF, 0);
+        churn_out_flush(c);
+        c->churn_out = ci;
     }
 }
 
@@ -1151,6 +1190,7 @@ static int customer_purchases(ctx *c, const kev *e) {
     const fu__policy *p = c->pol;
     int64_t as_of = c->as_of;
     int64_t last_period = -1;
+    c->churn_out = -1;
     for (size_t u = 0; u < c->npu; u++) {
         uint32_t pi = c->pu[u];
         const kev *v = &e[pi];
@@ -1198,6 +1238,7 @@ static int customer_purchases(ctx *c, const kev *e) {
         }
         if (c->rc) return c->rc;
     }
+    churn_out_flush(c);
     return c->rc;
 }
 
@@ -1448,6 +1489,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
+        group_customer(&c);
         c.cust_serial++;
         rc = pass_customer(&c, c.kb, m, k->due + d0, dp - d0);
     }
@@ -1460,6 +1502,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         fu__kpi_customer_view(k, m->cust, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
+        group_customer(&c);
         uattr ua = {m->agent, 0, 0};
         emit_prop(&c, P_COM, m->deadline, &ua, fulfilled && m->closed_at <= m->deadline);
         rc = c.rc;

@@ -1487,3 +1487,39 @@ Test(kpi, proportions_of_one_issue_reach_their_cells_together) {
     fu_kpi_free(k);
     fu_policy_free(p);
 }
+
+/* Churn ranges of one customer that meet (lib/kpi_pass.c, add_churn_range:
+ * the -1 of a range and the +1 of the next in the same cell are both left
+ * out) give the same active counts. By month, as_of 2026-06-30, churn after
+ * 365 days without a purchase:
+ *   P1 buys 2025-01-10, 03-10, 05-10: active from February 2025 (the first
+ *      period start after its first purchase) to May 2026, churns
+ *      2026-05-10.
+ *   P2 buys 2025-01-20 and 01-25 (no period start between them): active
+ *      February 2025 to January 2026, churns 2026-01-25.
+ * Feb 2025 0/2, Apr 2025 0/2 (where P1's first two ranges meet), Jun 2025
+ * 0/2, Jan 2026 1/2, Feb 2026 0/1, May 2026 1/1, nobody active in June 2026. */
+Test(kpi, churn_ranges_that_meet_count_each_customer_once) {
+    static const E ev[] = {
+        {"P1", "2025-01-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P1", "2025-03-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P1", "2025-05-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P2", "2025-01-20T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P2", "2025-01-25T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_MONTH, 0, "2026-06-30T00:00:00+08:00");
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_CHURN, "2025-02", NULL, 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2025-04", NULL, 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2025-06", NULL, 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-01", NULL, 1, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-02", NULL, 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-05", NULL, 1, 1);
+    const fu_kpi_figure *f = fu_kpi_find(k, FU_KPI_CHURN, "2025-01", NULL);
+    cr_expect(!f || f->n == 0);
+    f = fu_kpi_find(k, FU_KPI_CHURN, "2026-06", NULL);
+    cr_expect(!f || f->n == 0);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
