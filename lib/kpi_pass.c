@@ -968,11 +968,6 @@ static int pass_uplift(ctx *c, const kev *e, size_t n) {
 
 /* ---- one customer ---- */
 
-/* c->pe: the period of each event (-1 outside the periods). */
-static void event_periods(ctx *c, const kev *e, size_t n) {
-    for (size_t i = 0; i < n; i++) c->pe[i] = (int32_t)period_of(c, e[i].at);
-}
-
 /* The customer's scratch: product classes inherited along the order, the
  * purchase, resolved and reached-contact lists, the "new" window and the
  * next / previous reached contact and previous contact of every event. */
@@ -1001,6 +996,13 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
     /* first purchase and product classes inherited along the order */
     c->cur_first = c->cur->first_purchase_at;
     c->nrt = c->npu = c->nres = c->ndr = 0;
+    if (n) { /* the lists below hold at most n entries each */
+        GROW_OR_FAIL(c->pu, c->cap_pu, n);
+        GROW_OR_FAIL(c->res, c->cap_res, n);
+        GROW_OR_FAIL(c->rt, c->cap_rtimes, n);
+        GROW_OR_FAIL(c->ri, c->cap_ri, n);
+    }
+    uint32_t prv = NONE32, prc = NONE32;
     for (size_t i = 0; i < n; i++) {
         const kev *v = &e[i];
         uint8_t cls = v->pclass;
@@ -1012,19 +1014,22 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                 }
         c->pcl[i] = cls;
         c->rev[i] = 0;
+        c->pe[i] = (int32_t)period_of(c, v->at);
+        c->pr[i] = prv;
+        c->pc[i] = prc;
         if (v->kind == FU_EVENT_PURCHASE) {
             if (c->cur_first == FU_KPI_NO_TIME) c->cur_first = v->at;
-            GROW_OR_FAIL(c->pu, c->cap_pu, c->npu + 1);
             c->pu[c->npu++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_RESOLVED) {
-            GROW_OR_FAIL(c->res, c->cap_res, c->nres + 1);
             c->res[c->nres++] = (uint32_t)i;
-        } else if (is_reached(v)) {
-            GROW_OR_FAIL(c->rt, c->cap_rtimes, c->nrt + 1);
-            GROW_OR_FAIL(c->ri, c->cap_ri, c->nrt + 1);
-            c->rt[c->nrt] = v->at;
-            c->ri[c->nrt] = (uint32_t)i;
-            c->nrt++;
+        } else if (v->kind == FU_EVENT_CONTACT) {
+            prc = (uint32_t)i;
+            if (is_reached(v)) {
+                c->rt[c->nrt] = v->at;
+                c->ri[c->nrt] = (uint32_t)i;
+                c->nrt++;
+                prv = (uint32_t)i;
+            }
         }
     }
     {
@@ -1034,17 +1039,10 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                                ? until
                                : INT64_MIN;
     }
-    event_periods(c, e, n);
-    uint32_t nxt = NONE32, prv = NONE32, prc = NONE32;
-    for (size_t i = n; i-- > 0;) {
-        c->nr[i] = nxt;
-        if (is_reached(&e[i])) nxt = (uint32_t)i;
-    }
-    for (size_t i = 0; i < n; i++) {
-        c->pr[i] = prv;
-        c->pc[i] = prc;
-        if (is_reached(&e[i])) prv = (uint32_t)i;
-        if (e[i].kind == FU_EVENT_CONTACT) prc = (uint32_t)i;
+    /* the next reached contact of each event, from the list of them */
+    for (size_t i = 0, r = 0; i < n; i++) {
+        while (r < c->nrt && c->ri[r] <= i) r++;
+        c->nr[i] = r < c->nrt ? c->ri[r] : NONE32;
     }
     return FU_OK;
 }
