@@ -253,13 +253,16 @@ typedef struct cmisc {    /* coverage, commitments, win-back, repurchase, qualit
  * the full log is partitioned stably by blocks of UNIT_SHIFT cells and
  * applied block by block, so the cells being updated stay in cache and
  * every cell sees its units in the order they were emitted (the sums are
- * the same, bit for bit). */
-enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_UPL_C, U_UPL_N, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X };
+ * the same, bit for bit). The proportions of one issue in its cell travel
+ * as one U_ISSUE unit (counters only: their order does not matter). */
+enum { U_PROP, U_CSAT, U_NPS, U_CES, U_CONTACT, U_UPL_C, U_UPL_N, U_CHURN_IN, U_CHURN_OUT, U_CHURN_X, U_ISSUE };
 typedef struct unit {
     uint32_t cell;
     uint8_t op;  /* U_* */
-    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap; U_UPL_*: bought */
-    uint8_t b;   /* U_PROP: success; U_CONTACT: channel */
+    uint8_t a;   /* U_PROP: the proportion; U_CONTACT: over the cap; U_UPL_*: bought;
+                    U_ISSUE: the proportions present (bit j < 6: issue block
+                    proportion j, bit 6: quality closure) */
+    uint8_t b;   /* U_PROP: success; U_CONTACT: channel; U_ISSUE: the successes */
     uint8_t day; /* U_CONTACT: day of the period (0xFF: none) */
     double v;    /* surveys: the score; U_CONTACT, U_UPL_*: revenue */
 } unit;
@@ -315,6 +318,7 @@ typedef struct ctx {
     size_t nd;
     int64_t day0;
     int64_t cur_new_until; /* the current customer is "new" before this (lifecycle) */
+    int64_t churn_out;     /* the current customer's pending -1 of churn (cell), -1 none */
     /* groups */
     gkey *gk;
     size_t ng, cap_g;
@@ -397,6 +401,9 @@ typedef struct ctx {
     uint32_t *gdir;
     size_t gdir_outer;
     uint32_t gdin, gdt, gdch;  /* inner size; strides of tier and channel */
+    uint32_t gdchm, gdpcm;     /* 0xFF when grouped by channel, by product class; else 0 */
+    uint32_t gdcust;           /* the current customer's tier offset (group_customer) */
+    uint32_t gdseg;            /* its segment when the outer key is the segment, else 0 */
     uint8_t gdo;               /* outer: 0 none, 1 agent, 2 segment */
 } ctx;
 

@@ -406,13 +406,40 @@ static void group_direct_init(ctx *c) {
     c->gdch = by & FU_KPI_BY_PRODUCT_CLASS ? GDIR_DIM : 1;
     c->gdt = c->gdch * (by & FU_KPI_BY_CHANNEL ? GDIR_DIM : 1);
     c->gdin = c->gdt * (by & FU_KPI_BY_TIER ? GDIR_DIM : 1);
+    c->gdchm = by & FU_KPI_BY_CHANNEL ? 0xFFu : 0;
+    c->gdpcm = by & FU_KPI_BY_PRODUCT_CLASS ? 0xFFu : 0;
 }
+
+/* The current customer's part of the direct index's key (c->gdcust): the
+ * tier's offset, or GDIR_NONE when the index cannot hold its tier; with
+ * c->gdseg, the segment as the outer key (0 when not grouped by segment). */
+#define GDIR_NONE UINT32_MAX
+static void group_customer(ctx *c) {
+    unsigned by = c->k->o.by;
+    uint32_t t = by & FU_KPI_BY_TIER ? (uint32_t)(c->cur_tier + 1) : 0;
+    c->gdcust = t < GDIR_DIM ? t * c->gdt : GDIR_NONE;
+    c->gdseg = c->gdo == 2 ? c->cur_seg : 0;
+}
+
+static int64_t group_slow(ctx *c, const uattr *ua);
 
 /* The group of a unit with attributes ua of the current customer: the
  * direct index when it covers the key, else the hashed table (the index
  * only remembers what the table answered: the same groups, created in the
- * same order). */
-static int64_t group_for(ctx *c, const uattr *ua) {
+ * same order). The common case, a key the index holds, inline. */
+static inline int64_t group_for(ctx *c, const uattr *ua) {
+    if (c->gdin && c->gdcust != GDIR_NONE) {
+        uint32_t ch = ua->channel & c->gdchm, pc = ua->pclass & c->gdpcm;
+        size_t outer = c->gdo == 1 ? ua->agent : c->gdseg;
+        if (ch < GDIR_DIM && pc < GDIR_DIM && outer < c->gdir_outer) {
+            uint32_t hit = c->gdir[outer * c->gdin + c->gdcust + ch * c->gdch + pc];
+            if (hit) return hit - 1;
+        }
+    }
+    return group_slow(c, ua);
+}
+
+static int64_t group_slow(ctx *c, const uattr *ua) {
     if (!c->gdin) return group_hashed(c, ua);
     unsigned by = c->k->o.by;
     uint32_t t = by & FU_KPI_BY_TIER ? (uint32_t)(c->cur_tier + 1) : 0;
@@ -476,6 +503,20 @@ static void apply_unit(ctx *c, const unit *u) {
         q->x += u->b;
         break;
     }
+    case U_ISSUE: { /* bit j < 6: issue proportion j; bit 6: quality closure */
+        kp32 *q = c->ci[ci].p;
+        for (unsigned m = u->a & 0x3Fu; m; m &= m - 1) {
+            unsigned j = (unsigned)__builtin_ctz(m);
+            q[j].n++;
+            q[j].x += (u->b >> j) & 1u;
+        }
+        if (u->a & 0x40u) {
+            kp32 *w = &c->cm[ci].p[P_QC - P_COV];
+            w->n++;
+            w->x += (u->b >> 6) & 1u;
+        }
+        break;
+    }
     case U_CSAT:
         mean_add(&c->cs[ci].csat_n, &c->cs[ci].csat_s, &c->cs[ci].csat_ss, u->v);
         c->cs[ci].top2_x += u->v >= 4;
@@ -526,13 +567,50 @@ static void apply_unit(ctx *c, const unit *u) {
     }
 }
 
+/* Ask for the accumulators unit u will touch. */
+static void prefetch_unit(const ctx *c, const unit *u) {
+#if defined(__GNUC__)
+    size_t ci = u->cell;
+    switch (u->op) {
+    case U_PROP: __builtin_prefetch(prop_at((ctx *)c, (int64_t)ci, u->a), 1); break;
+    case U_ISSUE:
+        __builtin_prefetch(&c->ci[ci], 1);
+        if (u->a & 0x40u) __builtin_prefetch(&c->cm[ci], 1);
+        break;
+    case U_CSAT:
+    case U_NPS:
+    case U_CES: __builtin_prefetch(&c->cs[ci], 1); break;
+    case U_CONTACT:
+        __builtin_prefetch(&c->cc[ci], 1);
+        if (c->costs && u->v != 0) __builtin_prefetch(&c->cr[ci], 1);
+        break;
+    case U_UPL_C:
+    case U_UPL_N: __builtin_prefetch(&c->cu[ci], 1); break;
+    default: __builtin_prefetch(&c->cm[ci], 1); break;
+    }
+#else
+    (void)c;
+    (void)u;
+#endif
+}
+
+/* Apply n units, asking for the cells a few units ahead. */
+static void apply_units(ctx *c, const unit *u, size_t n) {
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < n && i < AHEAD; i++) prefetch_unit(c, &u[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) prefetch_unit(c, &u[i + AHEAD]);
+        apply_unit(c, &u[i]);
+    }
+}
+
 /* Apply the logged units block by block (stable counting sort by
  * cell >> UNIT_SHIFT) and empty the log. */
 static int flush_units(ctx *c) {
     size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
     c->nu = 0;
     if (nb == 1) {
-        for (size_t i = 0; i < n; i++) apply_unit(c, &c->ulog[i]);
+        apply_units(c, c->ulog, n);
         return FU_OK;
     }
     if (nb + 1 > c->cap_ubin) {
@@ -548,7 +626,7 @@ static int flush_units(ctx *c) {
     for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
     unit *d = c->ulog2;
     for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
-    for (size_t i = 0; i < n; i++) apply_unit(c, &d[i]);
+    apply_units(c, d, n);
     return FU_OK;
 }
 
@@ -574,6 +652,10 @@ static void emit_cell(ctx *c, int prop, int64_t ci, int success) {
 static void emit_prop(ctx *c, int prop, int64_t t, const uattr *ua, int success) {
     emit_cell(c, prop, cell_for(c, t, ua), success);
 }
+
+/* The bit of proportion `prop` (issue block, or quality closure) in a
+ * U_ISSUE unit. */
+static unsigned issue_bit(int prop) { return prop == P_QC ? 0x40u : 1u << prop; }
 
 /* ---- per-customer helpers ---- */
 
@@ -746,8 +828,18 @@ static size_t first_start_after(const ctx *c, int64_t t) {
     return (size_t)period_of(c, t) + 1;
 }
 
+/* Log the current customer's pending -1 of the churn ranges (c->churn_out). */
+static void churn_out_flush(ctx *c) {
+    if (c->churn_out >= 0) log_unit(c, c->churn_out, U_CHURN_OUT, 0, 0, 0xFF, 0);
+    c->churn_out = -1;
+}
+
+/* +1 in the cell of the first period whose start lies in (a, b] (not after
+ * as_of), -1 in the cell of the period after the last. The -1 waits
+ * (c->churn_out): when the next range of the customer begins in that very
+ * cell (the usual case: it starts at the next purchase), the +1 and the -1
+ * are both left out; churn_delta is an integer, so the sums are the same. */
 static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
-    /* +1 for the periods whose start lies in (a, b] and not after as_of */
     if (b > c->as_of) b = c->as_of;
     if (c->np == 0 || b <= a) return;
     size_t first = first_start_after(c, a), end = first_start_after(c, b); /* periods first .. end-1 */
@@ -756,11 +848,13 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     if (g < 0) return;
     int64_t ci = fu__kpi_cell_of(c, (uint32_t)first, (uint32_t)g);
     if (ci < 0) return;
-    log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
+    if (ci == c->churn_out) c->churn_out = -1;
+    else log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
     if (end < c->np) {
         ci = fu__kpi_cell_of(c, (uint32_t)end, (uint32_t)g);
         if (ci < 0) return;
-        log_unit(c, ci, U_CHURN_OUT, 0, 0, 0xFF, 0);
+        churn_out_flush(c);
+        c->churn_out = ci;
     }
 }
 
@@ -874,11 +968,6 @@ static int pass_uplift(ctx *c, const kev *e, size_t n) {
 
 /* ---- one customer ---- */
 
-/* c->pe: the period of each event (-1 outside the periods). */
-static void event_periods(ctx *c, const kev *e, size_t n) {
-    for (size_t i = 0; i < n; i++) c->pe[i] = (int32_t)period_of(c, e[i].at);
-}
-
 /* The customer's scratch: product classes inherited along the order, the
  * purchase, resolved and reached-contact lists, the "new" window and the
  * next / previous reached contact and previous contact of every event. */
@@ -907,6 +996,13 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
     /* first purchase and product classes inherited along the order */
     c->cur_first = c->cur->first_purchase_at;
     c->nrt = c->npu = c->nres = c->ndr = 0;
+    if (n) { /* the lists below hold at most n entries each */
+        GROW_OR_FAIL(c->pu, c->cap_pu, n);
+        GROW_OR_FAIL(c->res, c->cap_res, n);
+        GROW_OR_FAIL(c->rt, c->cap_rtimes, n);
+        GROW_OR_FAIL(c->ri, c->cap_ri, n);
+    }
+    uint32_t prv = NONE32, prc = NONE32;
     for (size_t i = 0; i < n; i++) {
         const kev *v = &e[i];
         uint8_t cls = v->pclass;
@@ -918,19 +1014,22 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                 }
         c->pcl[i] = cls;
         c->rev[i] = 0;
+        c->pe[i] = (int32_t)period_of(c, v->at);
+        c->pr[i] = prv;
+        c->pc[i] = prc;
         if (v->kind == FU_EVENT_PURCHASE) {
             if (c->cur_first == FU_KPI_NO_TIME) c->cur_first = v->at;
-            GROW_OR_FAIL(c->pu, c->cap_pu, c->npu + 1);
             c->pu[c->npu++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_RESOLVED) {
-            GROW_OR_FAIL(c->res, c->cap_res, c->nres + 1);
             c->res[c->nres++] = (uint32_t)i;
-        } else if (is_reached(v)) {
-            GROW_OR_FAIL(c->rt, c->cap_rtimes, c->nrt + 1);
-            GROW_OR_FAIL(c->ri, c->cap_ri, c->nrt + 1);
-            c->rt[c->nrt] = v->at;
-            c->ri[c->nrt] = (uint32_t)i;
-            c->nrt++;
+        } else if (v->kind == FU_EVENT_CONTACT) {
+            prc = (uint32_t)i;
+            if (is_reached(v)) {
+                c->rt[c->nrt] = v->at;
+                c->ri[c->nrt] = (uint32_t)i;
+                c->nrt++;
+                prv = (uint32_t)i;
+            }
         }
     }
     {
@@ -940,17 +1039,10 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                                ? until
                                : INT64_MIN;
     }
-    event_periods(c, e, n);
-    uint32_t nxt = NONE32, prv = NONE32, prc = NONE32;
-    for (size_t i = n; i-- > 0;) {
-        c->nr[i] = nxt;
-        if (is_reached(&e[i])) nxt = (uint32_t)i;
-    }
-    for (size_t i = 0; i < n; i++) {
-        c->pr[i] = prv;
-        c->pc[i] = prc;
-        if (is_reached(&e[i])) prv = (uint32_t)i;
-        if (e[i].kind == FU_EVENT_CONTACT) prc = (uint32_t)i;
+    /* the next reached contact of each event, from the list of them */
+    for (size_t i = 0, r = 0; i < n; i++) {
+        while (r < c->nrt && c->ri[r] <= i) r++;
+        c->nr[i] = r < c->nrt ? c->ri[r] : NONE32;
     }
     return FU_OK;
 }
@@ -987,28 +1079,29 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
         int64_t cv = cell_ev(c, i, &ua);
         if (c->rc) return c->rc;
         int64_t deadline;
+        unsigned has = 0, ok = 0; /* the proportions of this issue in cv (issue_bit) */
         if (!sla_deadline(c, v, &deadline)) {
-            if (c1 != NONE32) emit_cell(c, P_TIME, cv, e[c1].at <= deadline);
-            else if (deadline <= as_of) emit_cell(c, P_TIME, cv, 0);
+            if (c1 != NONE32) has |= issue_bit(P_TIME), ok |= (e[c1].at <= deadline) * issue_bit(P_TIME);
+            else if (deadline <= as_of) has |= issue_bit(P_TIME);
         }
         if (c1 != NONE32 && cv >= 0 && fu__kpi_push_rt(c, cv, (double)(e[c1].at - v->at) / 3600.0)) return c->rc;
         if (v->kind == FU_EVENT_FAULT) { /* a quality problem: closed within the window */
-            int ok = r != NONE32 && e[r].at - v->at <= c->qc_window;
-            if (ok || v->at <= as_of - c->qc_window) emit_cell(c, P_QC, cv, ok);
+            int qok = r != NONE32 && e[r].at - v->at <= c->qc_window;
+            if (qok || v->at <= as_of - c->qc_window) has |= issue_bit(P_QC), ok |= qok * issue_bit(P_QC);
         }
         if (v->kind != FU_EVENT_FEEDBACK) {
-            emit_cell(c, P_RES, cv, r != NONE32);
+            has |= issue_bit(P_RES), ok |= (r != NONE32) * issue_bit(P_RES);
             if (c1 != NONE32 && e[c1].at <= as_of - o->fcr_window) {
                 int64_t wend = e[c1].at + o->fcr_window;
-                int ok = r != NONE32 && e[r].at <= wend;
-                if (ok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) ok = 0;
-                for (size_t j = i + 1; ok && j < n && e[j].at <= wend; j++)
-                    if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) ok = 0;
-                emit_cell(c, P_FCR, cv, ok);
+                int fok = r != NONE32 && e[r].at <= wend;
+                if (fok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) fok = 0;
+                for (size_t j = i + 1; fok && j < n && e[j].at <= wend; j++)
+                    if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) fok = 0;
+                has |= issue_bit(P_FCR), ok |= fok * issue_bit(P_FCR);
             }
         }
         if (v->kind == FU_EVENT_FEEDBACK || v->kind == FU_EVENT_COMPLAINT)
-            emit_cell(c, P_FB, cv, r != NONE32 && c->nr[r] != NONE32);
+            has |= issue_bit(P_FB), ok |= (r != NONE32 && c->nr[r] != NONE32) * issue_bit(P_FB);
         if (v->kind == FU_EVENT_COMPLAINT) {
             int rep = 0;
             for (size_t j = i + 1; j < n && e[j].at <= v->at + o->repeat_window; j++)
@@ -1016,12 +1109,16 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
                     rep = 1;
                     break;
                 }
-            if (rep || v->at <= as_of - o->repeat_window) emit_cell(c, P_REP, cv, rep);
+            if (rep || v->at <= as_of - o->repeat_window) has |= issue_bit(P_REP), ok |= rep * issue_bit(P_REP);
             uint32_t pcx = c->pc[i];
             int near = pcx != NONE32 && v->at - e[pcx].at <= o->complaint_window;
             uattr ub = near ? attr_of(&e[pcx], c->pcl[i]) : ua;
-            emit_cell(c, P_FUC, near ? cell_ev(c, i, &ub) : cv, near && open_until <= v->at);
+            int64_t cf = near ? cell_ev(c, i, &ub) : cv;
+            int fuc = near && open_until <= v->at;
+            if (cf == cv) has |= issue_bit(P_FUC), ok |= fuc * issue_bit(P_FUC);
+            else emit_cell(c, P_FUC, cf, fuc);
         }
+        if (has && cv >= 0) log_unit(c, cv, U_ISSUE, (int)has, (int)ok, 0xFF, 0);
         int64_t closed = r != NONE32 ? e[r].at : INT64_MAX;
         if (closed > open_until) open_until = closed;
         if (c->rc) return c->rc;
@@ -1091,6 +1188,7 @@ static int customer_purchases(ctx *c, const kev *e) {
     const fu__policy *p = c->pol;
     int64_t as_of = c->as_of;
     int64_t last_period = -1;
+    c->churn_out = -1;
     for (size_t u = 0; u < c->npu; u++) {
         uint32_t pi = c->pu[u];
         const kev *v = &e[pi];
@@ -1138,6 +1236,7 @@ static int customer_purchases(ctx *c, const kev *e) {
         }
         if (c->rc) return c->rc;
     }
+    churn_out_flush(c);
     return c->rc;
 }
 
@@ -1388,6 +1487,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
+        group_customer(&c);
         c.cust_serial++;
         rc = pass_customer(&c, c.kb, m, k->due + d0, dp - d0);
     }
@@ -1400,6 +1500,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         fu__kpi_customer_view(k, m->cust, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
+        group_customer(&c);
         uattr ua = {m->agent, 0, 0};
         emit_prop(&c, P_COM, m->deadline, &ua, fulfilled && m->closed_at <= m->deadline);
         rc = c.rc;

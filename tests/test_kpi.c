@@ -1428,3 +1428,98 @@ Test(kpi, many_agents_through_the_direct_group_index) {
     free(ev);
     fu_policy_free(p);
 }
+
+/* An issue's proportions reach its cell as one unit (lib/kpi_pass.c,
+ * U_ISSUE); a complaint blamed on a follow-up by another agent puts that
+ * proportion in the other agent's cell. By agent, week 2026-W10, as_of far
+ * after every window:
+ *   Q1 fault 03-02 09:00, A1 answers 10:00, resolved by A1 12:00: cell A1
+ *      (the reaching contact's): resolution 1/1, quality closure 1/1 (3 h
+ *      < 7 d), FCR 1/1 (resolved in the window, no other issue), timeliness
+ *      counted once.
+ *   Q2 A2 answers 03-03 09:00, complaint 11:00, resolved by A3 15:00, no
+ *      later contact: cell A3 (the resolver's): resolution 1/1, feedback
+ *      closure 0/1 (no contact after the resolution), repeat 0/1, no FCR
+ *      (never reached after the complaint), timeliness 0/1 (no response);
+ *      the complaint came 2 h after A2's call: follow-up complaint 1/1 in A2.
+ *   Q3 A4 answers 03-04 09:00, complaint 11:00, A4 answers 16:00, never
+ *      resolved: cell A4, the follow-up complaint in the same cell 1/1,
+ *      resolution 0/1, FCR 0/1, feedback closure 0/1, repeat 0/1. */
+Test(kpi, proportions_of_one_issue_reach_their_cells_together) {
+    static const E ev[] = {
+        {"Q1", "2026-03-02T09:00:00+08:00", "fault", NULL, NULL, NULL, NULL, "normal", NULL, NO, NO},
+        {"Q1", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"Q1", "2026-03-02T12:00:00+08:00", "resolved", NULL, "A1", NULL, NULL, NULL, NULL, NO, NO},
+        {"Q2", "2026-03-03T09:00:00+08:00", "contact", NULL, "A2", "phone", "answered", NULL, NULL, NO, NO},
+        {"Q2", "2026-03-03T11:00:00+08:00", "complaint", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+        {"Q2", "2026-03-03T15:00:00+08:00", "resolved", NULL, "A3", NULL, NULL, NULL, NULL, NO, NO},
+        {"Q3", "2026-03-04T09:00:00+08:00", "contact", NULL, "A4", "phone", "answered", NULL, NULL, NO, NO},
+        {"Q3", "2026-03-04T11:00:00+08:00", "complaint", NULL, NULL, NULL, NULL, NULL, NULL, NO, NO},
+        {"Q3", "2026-03-04T16:00:00+08:00", "contact", NULL, "A4", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, "2026-05-31T00:00:00+08:00");
+    add_events(k, ev, N(ev));
+    const char *w = "2026-W10";
+    expect_prop(k, FU_KPI_RESOLUTION, w, "A1", 1, 1);
+    expect_prop(k, FU_KPI_QUALITY_CLOSURE, w, "A1", 1, 1);
+    expect_prop(k, FU_KPI_FIRST_CONTACT_RESOLUTION, w, "A1", 1, 1);
+    cr_expect_float_eq(fig(k, FU_KPI_RESPONSE_TIMELINESS, w, "A1")->n, 1, EPS);
+    expect_prop(k, FU_KPI_RESOLUTION, w, "A3", 1, 1);
+    expect_prop(k, FU_KPI_FEEDBACK_CLOSURE, w, "A3", 0, 1);
+    expect_prop(k, FU_KPI_REPEAT_COMPLAINTS, w, "A3", 0, 1);
+    expect_prop(k, FU_KPI_RESPONSE_TIMELINESS, w, "A3", 0, 1);
+    expect_prop(k, FU_KPI_FOLLOW_UP_COMPLAINTS, w, "A2", 1, 1);
+    expect_prop(k, FU_KPI_FOLLOW_UP_COMPLAINTS, w, "A4", 1, 1);
+    expect_prop(k, FU_KPI_RESOLUTION, w, "A4", 0, 1);
+    expect_prop(k, FU_KPI_FIRST_CONTACT_RESOLUTION, w, "A4", 0, 1);
+    expect_prop(k, FU_KPI_FEEDBACK_CLOSURE, w, "A4", 0, 1);
+    expect_prop(k, FU_KPI_REPEAT_COMPLAINTS, w, "A4", 0, 1);
+    /* nothing of the issues elsewhere */
+    const fu_kpi_figure *f = fu_kpi_find(k, FU_KPI_FIRST_CONTACT_RESOLUTION, w, "A3");
+    cr_expect(!f || f->n == 0);
+    f = fu_kpi_find(k, FU_KPI_RESOLUTION, w, "A2");
+    cr_expect(!f || f->n == 0);
+    f = fu_kpi_find(k, FU_KPI_FOLLOW_UP_COMPLAINTS, w, "A3");
+    cr_expect(!f || f->n == 0);
+    f = fu_kpi_find(k, FU_KPI_QUALITY_CLOSURE, w, "A3");
+    cr_expect(!f || f->n == 0);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* Churn ranges of one customer that meet (lib/kpi_pass.c, add_churn_range:
+ * the -1 of a range and the +1 of the next in the same cell are both left
+ * out) give the same active counts. By month, as_of 2026-06-30, churn after
+ * 365 days without a purchase:
+ *   P1 buys 2025-01-10, 03-10, 05-10: active from February 2025 (the first
+ *      period start after its first purchase) to May 2026, churns
+ *      2026-05-10.
+ *   P2 buys 2025-01-20 and 01-25 (no period start between them): active
+ *      February 2025 to January 2026, churns 2026-01-25.
+ * Feb 2025 0/2, Apr 2025 0/2 (where P1's first two ranges meet), Jun 2025
+ * 0/2, Jan 2026 1/2, Feb 2026 0/1, May 2026 1/1, nobody active in June 2026. */
+Test(kpi, churn_ranges_that_meet_count_each_customer_once) {
+    static const E ev[] = {
+        {"P1", "2025-01-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P1", "2025-03-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P1", "2025-05-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P2", "2025-01-20T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P2", "2025-01-25T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_MONTH, 0, "2026-06-30T00:00:00+08:00");
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_CHURN, "2025-02", NULL, 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2025-04", NULL, 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2025-06", NULL, 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-01", NULL, 1, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-02", NULL, 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-05", NULL, 1, 1);
+    const fu_kpi_figure *f = fu_kpi_find(k, FU_KPI_CHURN, "2025-01", NULL);
+    cr_expect(!f || f->n == 0);
+    f = fu_kpi_find(k, FU_KPI_CHURN, "2026-06", NULL);
+    cr_expect(!f || f->n == 0);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
