@@ -106,6 +106,13 @@ static int replacers_index(fu_planner *pl) {
     return FU_OK;
 }
 
+/* How long after its window an event step without a contact stays due
+ * (overdue, from now): the 62 days a holiday-closed window looks ahead for
+ * its first allowed instant (lib/planner_limits.c), so that a contact
+ * reported late or after the horizon is planned by a later run (review s7
+ * F15). */
+#define OVERDUE_REACH (62 * DAY)
+
 /* The cadences by triggering event kind, the other cadences, the
  * suppressions' event kinds and how far each kind's steps reach. */
 static int index_cadences(fu_planner *pl) {
@@ -138,7 +145,7 @@ static int index_cadences(fu_planner *pl) {
                 if (r > reach) reach = r;
             }
         }
-        pl->kind_reach[k] = reach;
+        pl->kind_reach[k] = reach + OVERDUE_REACH; /* steps_from(): overdue windows */
     }
     return FU_OK;
 }
@@ -469,6 +476,17 @@ static int fulfilled(const fu_planner *pl, size_t n, int64_t from, int64_t to, i
     return 0;
 }
 
+/* Whether a contact, answered or not, lies in [from, to]: a late step's
+ * contact was made (an unanswered one is redialled within the window only). */
+static int attempted(const fu_planner *pl, size_t n, int64_t from, int64_t to) {
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *e = pl->ev[i];
+        if (e->at < from) break;
+        if (e->at <= to && e->kind == FU_EVENT_CONTACT) return 1;
+    }
+    return 0;
+}
+
 /* The first answered contact in [from, min(to, now)], INT64_MIN when none. */
 static int64_t fulfilled_at(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
     int64_t hi = to < now ? to : now, first = INT64_MIN;
@@ -500,6 +518,36 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     return FU_OK;
 }
 
+/* Whether an event step whose window [from, to] passed before now may have
+ * been made late, so that a later run must still plan it (*keep 1): agents
+ * are set (their capacity and hours move calls past their windows,
+ * lib/planner_agents.c), or the window's last day with an instant the
+ * step could use is a public holiday of the customer's zone (a run on it
+ * found the rest of the window closed and made the contact at the first
+ * allowed instant after it, reported late). */
+static int late_kept(fu_planner *pl, const pl_cust *cx, const fu__pol_step *st, int64_t from, int64_t to, int *keep) {
+    *keep = pl->agents != NULL;
+    pl_group g;
+    memset(&g, 0, sizeof g);
+    g.priority = (uint8_t)st->priority;
+    if (*keep || !fu__pl_holidays_apply(pl, cx, &g)) return FU_OK;
+    const pl_mask *m;
+    int64_t d0, d1, at;
+    int off = 0, rc = fu__pl_mask_get(pl, cx->index, cx->c, &m);
+    if (!rc) rc = fu__pl_local_day_of(cx->zone, from, &d0);
+    if (!rc) rc = fu__pl_local_day_of(cx->zone, to, &d1);
+    if (!rc) rc = fu_calendar_utc_offset(cx->zone->cal, from, &off);
+    if (rc) return rc;
+    const uint64_t *base = m->bits[((pl->P->quiet_exempt >> st->priority) & 1u) ? 2 : 0];
+    for (int64_t d = d1; d >= d0 && d > d1 - 62; d--) { /* the window's last day with an allowed instant */
+        int64_t a = d * DAY - off, b = a + DAY - 1;
+        int q = fu__pl_next_allowed(cx->zone, base, 0, a > from ? a : from, b < to ? b : to, &at);
+        if (q < 0) return q;
+        if (q == 1) return *keep = fu__pl_is_holiday(cx->zone, d), FU_OK;
+    }
+    return FU_OK;
+}
+
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *fu__pl_candidates, size_t *done) {
@@ -514,13 +562,21 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
         if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
-        if (to < cx->now || from >= cx->end) continue;
-        if (fulfilled(pl, n, from, to, cx->now)) {
+        if (from >= cx->end) continue;
+        uint16_t fl = flags;
+        if (to < cx->now) { /* window passed: overdue while no contact since it opened (late_kept()) */
+            int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
+            if (keep && (rc = late_kept(pl, cx, st, from, to, &keep))) return rc;
+            if (!keep || attempted(pl, n, from, cx->now)) continue;
+            from = cx->now;
+            if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
+            fl |= F_OVERDUE;
+        } else if (fulfilled(pl, n, from, to, cx->now)) {
             (*done)++;
             continue;
         }
         (*fu__pl_candidates)++;
-        if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, flags, cycle))) return rc;
+        if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, fl, cycle))) return rc;
         pl->cand[pl->ncand - 1].dep = dep;
         if (s < 64) idx[s] = (int)pl->ncand - 1;
     }
@@ -901,6 +957,7 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
         puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
         if (c->order) puts_n(reason, 3, " (order ", fu__pl_pl_str(pl, c->order), ")");
+        if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
         if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
             fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
         break;

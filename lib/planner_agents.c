@@ -27,6 +27,11 @@ typedef struct fu__agent {
 struct fu__agent_set {
     fu__agent *v;
     size_t n, cap;
+    /* fu_planner_short_agents(), from the last plan: agents whose shift meets the
+     * team hours for less than their calls_per_day need, the first one's figures */
+    size_t n_short;
+    const char *short_first;
+    int short_min, short_need;
 };
 
 void fu__agent_set_free(fu__agent_set *s) {
@@ -288,6 +293,8 @@ typedef struct ag_ctx {
     /* per plan row: the hour the day's assignment (assign_hours()) gives the
      * contact, [want_from, want_to); want_from INT64_MIN: none (NULL: no assignment) */
     int64_t *want_from, *want_to;
+    int full;        /* agent_next() passed an agent at calls_per_day or its hour's calls */
+    int16_t *umin;   /* agent x day: usable_min() + 1, 0 not computed yet */
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
@@ -376,14 +383,37 @@ static uint16_t *hload_at(ag_ctx *x, size_t a, int64_t t) {
     return &x->hload[a * x->ndays * 24 + (size_t)h];
 }
 
-/* Calls an agent takes in one hour: its day's calls spread over the day's
- * shift hours (calls_per_day 20 on a 9-hour shift: 3 an hour), at least
- * one, so that a day's calls are not all given at one instant (review s6,
- * item 4). */
-static int hour_limit(const ag_ctx *x, size_t a, int64_t t) {
+static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next);
+
+/* Minutes of the agent's local day of t it may call a priority the
+ * policy's `agents` rules hold (on shift and within the team hours, not at
+ * lunch, counted in 5-minute steps); its shift minutes when the rules do
+ * not hold x->prio. Cached per agent and day (review s7 F2). */
+static int usable_min(ag_ctx *x, size_t a, int64_t t) {
     const fu__agent *g = &x->A->v[a];
-    int m = fu_calendar_minute_of_week(g->cal, t);
+    int m = fu_calendar_minute_of_week(g->cal, t), off = 0;
     int sm = m < 0 ? 0 : g->shift_min[m / 1440];
+    if (sm <= 0 || ((x->P->agent_hours.exempt >> x->prio) & 1u)) return sm;
+    fu_calendar_utc_offset(g->cal, t, &off);
+    int64_t day = floordiv64(t + off, AG_DAY), d = day - x->day0, nx;
+    int16_t *c = x->umin && d >= 0 && (size_t)d < x->ndays ? &x->umin[a * x->ndays + (size_t)d] : NULL;
+    if (c && *c) return *c - 1;
+    int n = 0;
+    for (int64_t u = day * AG_DAY - off, e = u + AG_DAY; u < e; u += 300) {
+        int um = fu_calendar_minute_of_week(g->cal, u);
+        if (um >= 0 && fu_windows_contains(g->shift, um) == 1 && !team_block(x, u, &nx)) n += 5;
+    }
+    if (c) *c = (int16_t)(n + 1);
+    return n;
+}
+
+/* Calls an agent takes in one hour: its day's calls spread over the minutes
+ * of the day it may call (usable_min(): calls_per_day 20 on 8 hours within
+ * the team hours: 3 an hour), at least one, so that a day's calls are not
+ * all given at one instant (review s6, item 4) and calls_per_day is
+ * reachable (review s7 F2). */
+static int hour_limit(ag_ctx *x, size_t a, int64_t t) {
+    int sm = usable_min(x, a, t); /* 0: the shift never meets the team hours, no call is placed */
     if (sm <= 0) return 1;
     long per = ((long)agent_limit(x, a) * 60 + sm - 1) / sm;
     return per < 1 ? 1 : per > 10000 ? 10000 : (int)per;
@@ -420,6 +450,7 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
         fu_calendar_utc_offset(g->cal, t, &off);
         if (!l) return INT64_MAX;
         if (*l >= (uint32_t)agent_limit(x, a) || day_off(g, t)) { /* full or off: the next local midnight */
+            if (!day_off(g, t)) x->full = 1;
             t = (floordiv64(t + off, AG_DAY) + 1) * AG_DAY - off;
             continue;
         }
@@ -427,6 +458,7 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
         if (m < 0 || fu_windows_next_start(g->shift, m, &w)) return INT64_MAX;
         int wait = (w - m + 10080) % 10080;
         if (!wait && !hour_free(x, a, t)) { /* this hour's calls given: the next local hour */
+            x->full = 1;
             t = (floordiv64(t + off, 3600) + 1) * 3600 - off;
             continue;
         }
@@ -533,7 +565,8 @@ static int load_table(ag_ctx *x, fu_touchpoint *tp, size_t n) {
     x->load = fu__calloc(x->A->n * x->ndays, sizeof *x->load);
     x->hload = fu__calloc(x->A->n * x->ndays * 24, sizeof *x->hload);
     x->total = fu__calloc(x->A->n, sizeof *x->total);
-    return x->load && x->hload && x->total ? FU_OK : fu__error_nomem();
+    x->umin = fu__calloc(x->A->n * x->ndays, sizeof *x->umin);
+    return x->load && x->hload && x->total && x->umin ? FU_OK : fu__error_nomem();
 }
 
 static int is_agent_ch(int ch) {
@@ -571,12 +604,17 @@ static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_
  * window one may, else the first after it (late), either after the horizon
  * (later); with none within AG_LATE_DAYS past the window, deferred. */
 static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *at, int *moved) {
+    /* already late (holidays): from its first allowed instant, keeping the holidays' rule (review s7 F15) */
+    int late = *at > t->due_to;
+    int64_t late_from = late ? *at : t->due_to + 1;
+    x->full = 0;
     int rc = next_slot(x, t, team, *at + 60, t->due_to, at);
+    int full = x->full; /* capacity, not the rules, kept it out of its window (review s7 F2) */
     if (!rc && *at == INT64_MAX)
-        rc = next_slot(x, t, team, t->due_to + 1, t->due_to + (int64_t)AG_LATE_DAYS * AG_DAY, at);
+        rc = next_slot(x, t, team, late_from, t->due_to + (int64_t)AG_LATE_DAYS * AG_DAY, at);
     if (rc) return rc;
-    const char *rule = x->why ? x->why : "agents.shift";
-    if (*at > t->due_to) t->status_rule = rule;
+    const char *rule = full ? "agents.calls_per_day" : x->why ? x->why : "agents.shift";
+    if (*at > t->due_to && !late) t->status_rule = rule;
     if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
     if (*at >= x->end) /* after the horizon: a later run names its agent */
         return t->status = FU_TOUCHPOINT_LATER, t->status_rule = rule, t->best_at = *at, *moved = 1, FU_OK;
@@ -633,8 +671,9 @@ static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const c
     else if (pref >= 0)
         fu__buf_printf(&x->buf, " (%s %s off shift, off duty or at calls_per_day)", why, x->A->v[pref].id);
     else fu__buf_puts(&x->buf, " (least loaded on shift)");
-    if (at > t->due_to)
-        fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
+    if (at > t->due_to && t->best_at <= t->due_to)
+        fu__buf_printf(&x->buf, "; late: no agent %s within the window (%s), made at the first instant one may",
+                       strcmp(t->status_rule, "agents.calls_per_day") ? "may call" : "has a call left",
                        t->status_rule);
     else if (at != t->best_at && x->bt_moved)
         fu__buf_puts(&x->buf, "; moved to the customer's best hour with an agent free (besttime, agents.shift)");
@@ -905,6 +944,55 @@ static int assign_hours(ag_ctx *x, const fu_touchpoint *tp, size_t n, const ag_o
     return rc;
 }
 
+/* Minutes of the agent's local day of t the policy's `agents` rules allow
+ * a call of x->prio (an agent on shift all day). */
+static int team_min(const ag_ctx *x, size_t a, int64_t t) {
+    const fu__agent *g = &x->A->v[a];
+    int off = 0, n = 0;
+    int64_t nx;
+    fu_calendar_utc_offset(g->cal, t, &off);
+    for (int64_t u = floordiv64(t + off, AG_DAY) * AG_DAY - off, e = u + AG_DAY; u < e; u += 300)
+        n += team_block(x, u, &nx) ? 0 : 5;
+    return n;
+}
+
+/* Agents whose shift meets the team hours, on a day of the week from now,
+ * for fewer minutes than their calls_per_day take at the policy's pace
+ * (capacity.calls_per_agent_day.max calls in the team's day): an agents CSV
+ * without `tz` read in UTC against team hours in Beijing time (review s7
+ * F16). For fu_planner_short_agents(). */
+static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
+    A->n_short = 0;
+    A->short_first = NULL;
+    const fu__pol_agent_hours *h = &x->P->agent_hours;
+    int max = x->P->capacity.calls_per_agent_day_max;
+    x->prio = FU_PRIORITY_LOW + 1;
+    for (int p = FU_PRIORITY_LOW; p >= FU_PRIORITY_URGENT; p--)
+        if (!((h->exempt >> p) & 1u)) x->prio = p;
+    if (x->prio > FU_PRIORITY_LOW || !h->calendar || !h->team_hours || !h->calendar->has_hours || max <= 0) return;
+    for (size_t a = 0; a < A->n; a++)
+        for (int k = 0; k < 7; k++) {
+            int64_t t = now + k * AG_DAY;
+            int m = fu_calendar_minute_of_week(A->v[a].cal, t);
+            if (m < 0 || !A->v[a].shift_min[m / 1440]) continue;
+            int team = team_min(x, a, t), use = usable_min(x, a, t);
+            int need = (int)(((long)agent_limit(x, a) * team + max - 1) / max);
+            if (use >= need) continue;
+            if (!A->n_short++) A->short_first = A->v[a].id, A->short_min = use, A->short_need = need;
+            break;
+        }
+}
+
+int fu_planner_short_agents(const fu_planner *pl, size_t *count, const char **first, int *minutes, int *need) {
+    if (!pl || !count) return fu__error_set(FU_EINVAL, "fu_planner_short_agents: NULL argument");
+    const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);
+    *count = A ? A->n_short : 0;
+    if (first) *first = *count ? A->short_first : NULL;
+    if (minutes) *minutes = *count ? A->short_min : 0;
+    if (need) *need = *count ? A->short_need : 0;
+    return FU_OK;
+}
+
 int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
     if (!A || !A->n) return FU_OK;
@@ -921,6 +1009,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = owners(&x), moved = 0;
     if (!rc) rc = load_table(&x, tp, n);
+    if (!rc) short_agents(&x, *fu__planner_agents(pl), now);
     ag_order *ord = NULL;
     size_t nord = 0;
     if (!rc) rc = bt_order(&x, tp, n, &ord, &nord);
@@ -936,7 +1025,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     fu__free(ord);
     if (!rc && moved) rc = fu__plan_resort(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to);
+    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin);
     fu__buf_free(&x.buf);
     return rc;
 }

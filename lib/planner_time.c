@@ -389,12 +389,14 @@ int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu_
 
 /* Whether a `resolved` event closed problem `e` by now: one at or after it
  * with its order id, or without an order id (it closes every earlier
- * problem of the customer). */
+ * problem of the customer). A `repair` closes a fault likewise: the repair
+ * is done (seed 003: 维修完成), its 2h-24h-72h series follows (review s7 F1). */
 static int problem_resolved(const fu_planner *pl, const fu_event *e) {
     for (size_t i = pl->nev; i-- > 0;) {
         const fu_event *r = pl->ev[i];
         if (r->at < e->at) break;
-        if (r->kind != FU_EVENT_RESOLVED || r == e) continue;
+        if ((r->kind != FU_EVENT_RESOLVED && (r->kind != FU_EVENT_REPAIR || e->kind != FU_EVENT_FAULT)) || r == e)
+            continue;
         if (!r->order_id || !e->order_id || r->order_id == e->order_id) return 1;
         if (strcmp(fu__pl_pl_str(pl, r->order_id), fu__pl_pl_str(pl, e->order_id)) == 0) return 1;
     }

@@ -1148,8 +1148,10 @@ Test(planner, simulation_cap_violations_from_kpi) {
      * rows that name their order only (the class now comes from the order's
      * purchase, item 3), + 2 contacts no longer merged with a step whose
      * window has no allowed instant or opens later than the urgent one's
-     * (items 1 and 2) */
-    cr_assert_eq(r->contacts, 1067, "%zu", r->contacts);
+     * (items 1 and 2); 1,075 after review s7 F15: + 8 contacts that the
+     * Spring Festival 2026 made late, which the runs of the simulation after
+     * their windows had dropped */
+    cr_assert_eq(r->contacts, 1075, "%zu", r->contacts);
     cr_assert_gt(r->contacts, 100);
     cr_assert_gt(r->customers_due, 100);
     cr_assert_gt(r->coverage, 0.5);

@@ -342,7 +342,7 @@ static int run(int argc, char **argv) {
     /* every due touchpoint in exactly one state: the parts add up to `due` */
     fprintf(stderr,
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
-            "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; %zu late (holidays)\n",
+            "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; %zu late (holidays or agents)\n",
             st.customers, st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done, st.late);
     if (record_escalations)
         fprintf(stderr, "followup plan: %zu escalations recorded in the ledger\n", escalations);
@@ -360,6 +360,14 @@ static int run(int argc, char **argv) {
                 "(segments.product_classes: a class or its kind); those events take their class from unit_price "
                 "or their order's purchase, else match no product_class condition\n",
                 unknown_class, unknown_classes > 1 ? " and others" : "");
+    size_t short_agents = 0;
+    const char *short_agent = NULL;
+    int short_min = 0, short_need = 0;
+    if (fu_planner_short_agents(pl, &short_agents, &short_agent, &short_min, &short_need) == FU_OK && short_agents)
+        fprintf(stderr,
+                "followup plan: warning: agent %s%s: the shift meets agents.team_hours for %d minutes a day, "
+                "calls_per_day needs %d; is the agents file's tz right (without a tz column shifts are UTC)?\n",
+                short_agent, short_agents > 1 ? " and others" : "", short_min, short_need);
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);

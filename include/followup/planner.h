@@ -430,6 +430,25 @@ FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, 
 FU_EXTERN int fu_planner_unknown_classes(const fu_planner *planner, size_t *count, const char **first);
 
 /**
+ * Agents (fu_planner_set_agents()) whose shift, on a day of the week from
+ * the last plan's `now`, meets the policy's agent hours (`agents.team_hours`,
+ * in the team calendar's zone) for fewer minutes than their `calls_per_day`
+ * take at the policy's pace (`capacity.calls_per_agent_day.max` calls in the
+ * team's day): typically an agents CSV without a `tz` column, whose shifts
+ * are read in UTC, against team hours in Beijing time. Their calls are
+ * crowded into the few minutes left. For a warning (`followup plan` prints
+ * one). Threads: as fu_planner_plan().
+ *
+ * @param[out] count   such agents (0 without agents or before a plan)
+ * @param[out] first   the first of them (borrowed from the planner), NULL when none; may be NULL
+ * @param[out] minutes its minutes within the team hours that day; may be NULL
+ * @param[out] need    the minutes its calls_per_day take; may be NULL
+ * @return #FU_OK; #FU_EINVAL (NULL planner or count).
+ */
+FU_EXTERN int fu_planner_short_agents(const fu_planner *planner, size_t *count, const char **first, int *minutes,
+                                      int *need);
+
+/**
  * Plan every customer of the book for [now, now + horizon).
  *
  * Every touchpoint whose window meets the horizon is reported in exactly one

@@ -7,8 +7,11 @@ T.test("weekend call moves to Monday; low CLV gets an SMS", function()
   local b = followup.Book()
   b:read_customers_text("customer_id,tz,consent_phone,consent_sms\nK1,Asia/Singapore,yes,yes\n" ..
                         "K2,Asia/Singapore,yes,yes\n", "c.csv")
-  b:read_events_text("customer_id,at,kind\nK1,2026-10-11T10:00:00+08:00,delivery\n" ..
-                     "K2,2026-10-11T10:00:00+08:00,delivery\n", "e.csv")
+  -- the first contacts made on Monday (a later run with agents would plan them overdue otherwise)
+  b:read_events_text("customer_id,at,kind,channel,outcome\nK1,2026-10-11T10:00:00+08:00,delivery,,\n" ..
+                     "K2,2026-10-11T10:00:00+08:00,delivery,,\n" ..
+                     "K1,2026-10-12T09:00:00+08:00,contact,phone,answered\n" ..
+                     "K2,2026-10-12T09:05:00+08:00,contact,phone,answered\n", "e.csv")
   b:finalize()
   local pl = followup.Planner(followup.policy_default(), b)
   pl:set_agents("agent_id,shift,tz\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai\n")

@@ -79,7 +79,11 @@ def cn2025():
 
 def two_delivery_book():
     """K1 and K2 in Singapore, phone and SMS consent, one delivery each on
-    Sunday 2026-10-11 10:00 (+08:00)."""
+    Sunday 2026-10-11 10:00 (+08:00), its first contact made (answered) on
+    Monday 10-12 09:00 (with agents a later run would plan it overdue)."""
     return make_book("K1,Asia/Singapore,yes,yes\nK2,Asia/Singapore,yes,yes\n",
-                     "K1,2026-10-11T10:00:00+08:00,delivery\nK2,2026-10-11T10:00:00+08:00,delivery\n",
-                     cust_hdr="customer_id,tz,consent_phone,consent_sms\n", ev_hdr="customer_id,at,kind\n")
+                     "K1,2026-10-11T10:00:00+08:00,delivery,,\nK2,2026-10-11T10:00:00+08:00,delivery,,\n"
+                     "K1,2026-10-12T09:00:00+08:00,contact,phone,answered\n"
+                     "K2,2026-10-12T09:05:00+08:00,contact,phone,answered\n",
+                     cust_hdr="customer_id,tz,consent_phone,consent_sms\n",
+                     ev_hdr="customer_id,at,kind,channel,outcome\n")
