@@ -1155,14 +1155,31 @@ typedef struct seg_coef {
     double *c;     /* SEG_CACHE_TERMS coefficients */
 } seg_coef;
 
+/* Taylor tables of G (bg_tab_multi): per integer x < SEG_TAB_XMAX, the
+ * SEG_TAB_N coefficients of 1 - G about each centre z = j / SEG_TAB_STEP,
+ * j < SEG_TAB_J, built when a horizon first lands in that centre's interval. */
+#define SEG_TAB_XMAX 256
+#define SEG_TAB_STEP 64.0
+#define SEG_TAB_J 57
+#define SEG_TAB_N 16
+#define SEG_TAB_ZMAX ((SEG_TAB_J - 0.5) / SEG_TAB_STEP)
+
 typedef struct seg_cache {
     seg_coef slot[SEG_CACHE_SLOTS];
     double *mem;
+    double *tab[SEG_TAB_XMAX]; /* SEG_TAB_J x SEG_TAB_N per x, NULL until used */
+    signed char *st;           /* [x * SEG_TAB_J + j]: 0 not built, 1 built, -1 not usable */
 } seg_cache;
+
+static void cache_free(seg_cache *C) {
+    for (size_t i = 0; i < SEG_TAB_XMAX; i++) fu__free(C->tab[i]);
+    FU_FREE_ALL(C->st, C->mem);
+}
 
 static int cache_init(seg_cache *C) {
     C->mem = fu__malloc(sizeof(double) * SEG_CACHE_SLOTS * SEG_CACHE_TERMS);
-    if (!C->mem) return fu__error_nomem();
+    C->st = fu__calloc(SEG_TAB_XMAX * SEG_TAB_J, 1);
+    if (!C->mem || !C->st) return fu__error_nomem();
     for (int i = 0; i < SEG_CACHE_SLOTS; i++) {
         C->slot[i].x = -1;
         C->slot[i].len = 0;
@@ -1187,6 +1204,17 @@ static void coef_extend(seg_coef *s, double A, double B, double Cc, size_t need)
     }
 }
 
+/* The coefficient slot of x (emptied when it held another x). */
+static seg_coef *coef_slot(seg_cache *C, double x) {
+    seg_coef *sl = &C->slot[(unsigned)x % SEG_CACHE_SLOTS];
+    if (sl->x != x) {
+        sl->x = x;
+        sl->len = 0;
+        sl->bad = 0;
+    }
+    return sl;
+}
+
 /* E_alive(t) of BG/NBD for nt horizons ts[] (all > 0): (C/(a-1)) (1 - G(z)),
  * G(z) = (1-z)^(a-1) 2F1(A, B; C; z). Returns FU_OK, or 1 when the fast path
  * does not apply (the caller then uses bg_alive_expect one horizon at a time). */
@@ -1206,13 +1234,7 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
         if (z[k] > zmax) zmax = z[k], kmax = k;
     }
     if (zmax > SEG_FAST_ZMAX) return 1;
-    unsigned h = (unsigned)x % SEG_CACHE_SLOTS;
-    seg_coef *sl = &C->slot[h];
-    if (sl->x != x) {
-        sl->x = x;
-        sl->len = 0;
-        sl->bad = 0;
-    }
+    seg_coef *sl = coef_slot(C, x);
     double excess = A + B - Cc - 1;
     if (excess < 0) excess = 0;
     size_t n = 0;
@@ -1246,6 +1268,103 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
         double logG = -(a - 1) * log1p(ts[k] / u);
         double G = exp(logG) * s[k];
         double v = Cc / (a - 1) * (1.0 - G);
+        if (!isfinite(v)) return 1;
+        out[k] = v > 0 ? v : 0.0;
+    }
+    return FU_OK;
+}
+
+/* Taylor coefficients f[0..SEG_TAB_N) of F = 2F1(A, B; C; .) about z0 > 0
+ * from its series (coefficients c_i of slot sl): f_n = sum_i c_i binom(i, n)
+ * z0^(i-n), summed until the tail of every f_n is below 1e-19 of it. Returns
+ * 0, or -1 when the series does not settle within SEG_CACHE_TERMS terms. */
+static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f) {
+    double zi = 1, excess = A + B - Cc - 1;
+    if (excess < 0) excess = 0;
+    for (size_t i = 0;; i++) {
+        if (i + 1 >= sl->len) {
+            coef_extend(sl, A, B, Cc, i + 65);
+            if (sl->bad || i + 1 >= sl->len) return -1;
+        }
+        double t = sl->c[i] * zi, cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0;
+        int settled = i >= 2 * SEG_TAB_N;
+        for (size_t n = 0; n < SEG_TAB_N && n <= i; n++) {
+            f[n] += t;
+            /* later terms of f_n shrink by at most q a step */
+            double q = z0 * (cr > 1 + excess / (double)(i + 1) ? cr : 1 + excess / (double)(i + 1)) *
+                       (double)(i + 1) / (double)(i + 1 - n);
+            if (!(q < 1 && fabs(t) * q / (1 - q) <= 1e-19 * fabs(f[n]))) settled = 0;
+            t *= (double)(i - n) / ((double)(n + 1) * z0);
+        }
+        if (settled) return 0;
+        zi *= z0;
+    }
+}
+
+/* Coefficients q[0..SEG_TAB_N) of 1 - G(z0 + w), G(z) = (1-z)^(a-1) F(z),
+ * about z0 = j / SEG_TAB_STEP. At j = 0, q[0] = 0 exactly, so 1 - G keeps
+ * its relative precision near z = 0. Returns 1, or -1 when the table cannot
+ * be trusted (series not settled, overflow, or a truncation error over 1e-18
+ * at the edge of the interval). */
+static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int j, double *q) {
+    double z0 = j / SEG_TAB_STEP, f[SEG_TAB_N] = {0}, p[SEG_TAB_N];
+    if (j == 0) {
+        coef_extend(sl, A, B, Cc, SEG_TAB_N);
+        if (sl->bad || sl->len < SEG_TAB_N) return -1;
+        memcpy(f, sl->c, sizeof f);
+    } else if (tab_taylor_F(sl, A, B, Cc, z0, f)) {
+        return -1;
+    }
+    /* (1 - z0 - w)^(a-1) = (1 - z0)^(a-1) sum_k (1-a)_k / k! (w / (1 - z0))^k */
+    p[0] = j == 0 ? 1.0 : exp((a - 1) * log1p(-z0));
+    for (int k = 0; k + 1 < SEG_TAB_N; k++) p[k + 1] = p[k] * ((double)k + 1 - a) / (((double)k + 1) * (1 - z0));
+    for (int n = 0; n < SEG_TAB_N; n++) {
+        double d = 0;
+        for (int i = 0; i <= n; i++) d += f[i] * p[n - i];
+        q[n] = n == 0 ? 1.0 - d : -d;
+        if (!isfinite(q[n])) return -1;
+    }
+    if (j == 0) q[0] = 0;
+    const double hw = 0.5 / SEG_TAB_STEP;
+    double tail = fabs(q[SEG_TAB_N - 1]) * pow(hw, SEG_TAB_N - 1) + fabs(q[SEG_TAB_N - 2]) * pow(hw, SEG_TAB_N - 2);
+    return tail <= 1e-18 ? 1 : -1;
+}
+
+/* E_alive(t) of BG/NBD for nt horizons from the Taylor tables of x:
+ * (C / (a-1)) (1 - G(z)) with 1 - G a polynomial of degree SEG_TAB_N - 1 in
+ * w = z - z0 about the nearest centre z0, |w| <= 1/128 (no series, log or
+ * exp per horizon). Returns FU_OK, 1 when the tables do not apply (x too
+ * large, z >= SEG_TAB_ZMAX, a table not usable, the same cases as
+ * bg_fast_multi), or FU_ENOMEM. Which case applies depends on (x, T, ts)
+ * only, and a table on (model, x, centre) only: no result depends on the
+ * other rows. */
+static int bg_tab_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, double T, const double *ts, int nt,
+                        double *out) {
+    double a = m->a, Cc = a + m->b + x - 1, u = m->alpha + T, z[SEG_MAXH];
+    int jj[SEG_MAXH];
+    if (!(x < SEG_TAB_XMAX) || fabs(a - 1) < 1e-6 || fabs(Cc) < 1e-6 || Cc <= 0) return 1;
+    size_t ix = (size_t)x;
+    for (int k = 0; k < nt; k++) {
+        z[k] = ts[k] / (u + ts[k]);
+        if (!(z[k] < SEG_TAB_ZMAX)) return 1;
+        jj[k] = (int)(z[k] * SEG_TAB_STEP + 0.5);
+    }
+    for (int k = 0; k < nt; k++) {
+        signed char *st = &C->st[ix * SEG_TAB_J + (size_t)jj[k]];
+        if (*st == 0) {
+            if (!C->tab[ix] && !(C->tab[ix] = fu__malloc(sizeof(double) * SEG_TAB_J * SEG_TAB_N)))
+                return fu__error_nomem();
+            *st = (signed char)tab_build(coef_slot(C, x), a, a + m->b - 1 - m->r, a - 1, Cc, jj[k],
+                                         C->tab[ix] + (size_t)jj[k] * SEG_TAB_N);
+        }
+        if (*st < 0) return 1;
+    }
+    double scale = Cc / (a - 1);
+    for (int k = 0; k < nt; k++) {
+        const double *q = C->tab[ix] + (size_t)jj[k] * SEG_TAB_N;
+        double w = z[k] - jj[k] / SEG_TAB_STEP, s = q[SEG_TAB_N - 1];
+        for (int n = SEG_TAB_N - 2; n >= 0; n--) s = s * w + q[n];
+        double v = scale * s;
         if (!isfinite(v)) return 1;
         out[k] = v > 0 ? v : 0.0;
     }
@@ -1380,10 +1499,11 @@ typedef struct seg_model_ops {
 
 static int bg_alive_multi(const void *vm, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
     const fu_segment_bgnbd *m = vm;
+    int rc = bg_tab_multi(m, C, x, T, ts, nt, out);
+    if (rc <= FU_OK) return rc;
     if (bg_fast_multi(m, C, x, T, ts, nt, out) == FU_OK) return FU_OK;
     for (int k = 0; k < nt; k++) {
-        int rc = bg_alive_expect(m->r, m->alpha, m->a, m->b, x, T, ts[k], &out[k]);
-        if (rc) return rc;
+        if ((rc = bg_alive_expect(m->r, m->alpha, m->a, m->b, x, T, ts[k], &out[k])) != FU_OK) return rc;
     }
     return FU_OK;
 }
@@ -1595,7 +1715,8 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
         if (!rc) rc = memo_grow(&M);
     }
     if (!rc) rc = score_rows(&J, F, &M, &C);
-    FU_FREE_ALL(M.s, C.mem, F);
+    cache_free(&C);
+    FU_FREE_ALL(M.s, F);
     return rc;
 }
 
