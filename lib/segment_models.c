@@ -1161,7 +1161,7 @@ typedef struct seg_coef {
 #define SEG_TAB_XMAX 256
 #define SEG_TAB_STEP 64.0
 #define SEG_TAB_J 57
-#define SEG_TAB_N 16
+#define SEG_TAB_N 16 /* tab_poly's degree + 1 */
 #define SEG_TAB_ZMAX ((SEG_TAB_J - 0.5) / SEG_TAB_STEP)
 
 typedef struct seg_cache {
@@ -1325,9 +1325,21 @@ static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int 
         if (!isfinite(q[n])) return -1;
     }
     if (j == 0) q[0] = 0;
+    /* |w| <= hw: the terms after q[SEG_TAB_N - 1] must be negligible */
     const double hw = 0.5 / SEG_TAB_STEP;
     double tail = fabs(q[SEG_TAB_N - 1]) * pow(hw, SEG_TAB_N - 1) + fabs(q[SEG_TAB_N - 2]) * pow(hw, SEG_TAB_N - 2);
     return tail <= 1e-18 ? 1 : -1;
+}
+
+/* q[0] + q[1] w + ... + q[15] w^15 in Estrin's scheme: the products are
+ * independent of each other (a depth of 4 multiply-adds, not Horner's 15),
+ * so the horizons of a customer overlap in the pipeline. */
+static double tab_poly(const double *q, double w) {
+    double w2 = w * w, w4 = w2 * w2, w8 = w4 * w4;
+    double p0 = q[0] + q[1] * w, p1 = q[2] + q[3] * w, p2 = q[4] + q[5] * w, p3 = q[6] + q[7] * w;
+    double p4 = q[8] + q[9] * w, p5 = q[10] + q[11] * w, p6 = q[12] + q[13] * w, p7 = q[14] + q[15] * w;
+    double lo = (p0 + p1 * w2) + (p2 + p3 * w2) * w4, hi = (p4 + p5 * w2) + (p6 + p7 * w2) * w4;
+    return lo + hi * w8;
 }
 
 /* E_alive(t) of BG/NBD for nt horizons from the Taylor tables of x:
@@ -1361,10 +1373,7 @@ static int bg_tab_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doubl
     }
     double scale = Cc / (a - 1);
     for (int k = 0; k < nt; k++) {
-        const double *q = C->tab[ix] + (size_t)jj[k] * SEG_TAB_N;
-        double w = z[k] - jj[k] / SEG_TAB_STEP, s = q[SEG_TAB_N - 1];
-        for (int n = SEG_TAB_N - 2; n >= 0; n--) s = s * w + q[n];
-        double v = scale * s;
+        double v = scale * tab_poly(C->tab[ix] + (size_t)jj[k] * SEG_TAB_N, z[k] - jj[k] / SEG_TAB_STEP);
         if (!isfinite(v)) return 1;
         out[k] = v > 0 ? v : 0.0;
     }
