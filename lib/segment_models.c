@@ -1391,6 +1391,7 @@ static int bg_tab_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doubl
 #define SEG_CHUNK 1024
 #define SEG_LOGC_BITS 11
 #define SEG_XTAB 256
+#define SEG_LOGC_PROBE 32
 /* BG/NBD P(alive) takes log(alpha + T) - log(alpha + t_x) for log1p of their
  * ratio when (r + x) (|log(alpha + T)| + |log(alpha + t_x)|) <= this: the
  * exponent then moves by at most ~2.2e-16 of it (one rounding of each log), so
@@ -1408,19 +1409,12 @@ typedef struct seg_fast {
     double lab[SEG_XTAB];
     uint32_t pos[SEG_CHUNK];
     double pa[SEG_CHUNK];
+    double lT[SEG_CHUNK], lt[SEG_CHUNK]; /* log(alpha + T), log(alpha + t_x) of the rows pos[] */
 } seg_fast;
 
 static void fast_init(seg_fast *F) {
     memset(F->key, 0xff, sizeof F->key);
     for (size_t i = 0; i < SEG_XTAB; i++) F->lab[i] = NAN;
-}
-
-static double fast_log(seg_fast *F, double alpha, double v) {
-    uint64_t k = dbl_bits(v);
-    size_t h = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> (64 - SEG_LOGC_BITS));
-    if (F->key[h] == k) return F->lv[h];
-    F->key[h] = k;
-    return F->lv[h] = log(alpha + v);
 }
 
 /* Whether a row is valid, without branches (x integer: for 0 <= x <= 1e15,
@@ -1453,8 +1447,28 @@ static int rows_check(const double *x, const double *t_x, const double *T, size_
     return FU_OK;
 }
 
+/* log(alpha + v) of the rows pos[j0..j1) through the cache when `cached`,
+ * else directly: the same value either way. Returns the cache hits. */
+static size_t fast_logs(seg_fast *F, double alpha, const double *v, size_t j0, size_t j1, int cached, double *out) {
+    size_t hits = 0;
+    for (size_t j = j0; j < j1; j++) {
+        double d = v[F->pos[j]];
+        if (!cached) {
+            out[j] = log(alpha + d);
+            continue;
+        }
+        uint64_t key = dbl_bits(d);
+        size_t h = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - SEG_LOGC_BITS));
+        hits += F->key[h] == key;
+        out[j] = F->key[h] == key ? F->lv[h] : (F->key[h] = key, F->lv[h] = log(alpha + d));
+    }
+    return hits;
+}
+
 /* BG/NBD P(alive) of n <= SEG_CHUNK valid rows: 1 for x = 0, else
- * inv1p_exp(L) with L as bg_alive_L (see SEG_FAST_WMAX). */
+ * inv1p_exp(L) with L as bg_alive_L (see SEG_FAST_WMAX). The logs of
+ * alpha + T and alpha + t_x go through the cache when the first
+ * SEG_LOGC_PROBE rows of the chunk find at least half of theirs in it. */
 static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const double *t_x, const double *T,
                          size_t n, double *out, size_t *bad) {
     const fu_segment_bgnbd *m = vm;
@@ -1465,7 +1479,12 @@ static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const dou
         F->pos[k] = (uint32_t)i;
         k += x[i] != 0;
     }
-    double la = log(m->a), r = m->r, al = m->alpha;
+    size_t k0 = k < SEG_LOGC_PROBE ? k : SEG_LOGC_PROBE;
+    double al = m->alpha, *lT = F->lT, *lt = F->lt;
+    int cT = 2 * fast_logs(F, al, T, 0, k0, 1, lT) >= k0, ct = 2 * fast_logs(F, al, t_x, 0, k0, 1, lt) >= k0;
+    fast_logs(F, al, T, k0, k, cT, lT);
+    fast_logs(F, al, t_x, k0, k, ct, lt);
+    double la = log(m->a), r = m->r;
     for (size_t j = 0; j < k; j++) {
         size_t i = F->pos[j];
         double xi = x[i], L;
@@ -1473,8 +1492,7 @@ static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const dou
             size_t ix = (size_t)xi;
             double lab = F->lab[ix];
             if (lab != lab) lab = F->lab[ix] = la - log(m->b + xi - 1);
-            double lT = fast_log(F, al, T[i]), lt = fast_log(F, al, t_x[i]);
-            if ((r + xi) * (fabs(lT) + fabs(lt)) <= SEG_FAST_WMAX) L = lab + (r + xi) * (lT - lt);
+            if ((r + xi) * (fabs(lT[j]) + fabs(lt[j])) <= SEG_FAST_WMAX) L = lab + (r + xi) * (lT[j] - lt[j]);
             else L = bg_alive_L(m, xi, t_x[i], T[i]);
         } else {
             L = bg_alive_L(m, xi, t_x[i], T[i]);
