@@ -1497,9 +1497,11 @@ static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const dou
         } else {
             L = bg_alive_L(m, xi, t_x[i], T[i]);
         }
-        double e = exp(-fabs(L)); /* inv1p_exp(L), without its branch */
-        out[i] = (L > 0 ? e : 1.0) / (1.0 + e);
+        lT[j] = L;
     }
+    /* inv1p_exp(L), without its branch: e^-|L| first, in a loop of its own */
+    for (size_t j = 0; j < k; j++) lt[j] = exp(-fabs(lT[j]));
+    for (size_t j = 0; j < k; j++) out[F->pos[j]] = (lT[j] > 0 ? lt[j] : 1.0) / (1.0 + lt[j]);
     return FU_OK;
 }
 
@@ -1690,21 +1692,42 @@ static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, size_t i0, 
     return FU_OK;
 }
 
+/* n doubles to dst, which is not read again here: streaming stores where
+ * there are (no read of the destination lines, no eviction of the inputs). */
+static void copy_out(double *dst, const double *src, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    if (n > 0 && ((uintptr_t)dst & 15) != 0) {
+        dst[0] = src[0];
+        i = 1;
+    }
+    if (((uintptr_t)(dst + i) & 15) == 0)
+        for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
+#endif
+    for (; i < n; i++) dst[i] = src[i];
+}
+
 static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) {
+    int rc = FU_OK;
     for (size_t i0 = 0; i0 < J->n; i0 += SEG_CHUNK) {
         size_t i1 = J->n - i0 < SEG_CHUNK ? J->n : i0 + SEG_CHUNK, bad = 0;
-        int rc = rows_check(J->x, J->t_x, J->T, i0, i1);
-        if (rc) return rc;
-        double *pa = J->p_alive ? J->p_alive + i0 : F->pa;
-        rc = J->ops->alive_rows(J->model, F, J->x + i0, J->t_x + i0, J->T + i0, i1 - i0, pa, &bad);
-        if (rc) bad += i0;
-        else if (J->expected || J->clv) rc = chunk_values(J, M, C, i0, i1, pa, &bad);
+        if ((rc = rows_check(J->x, J->t_x, J->T, i0, i1)) != FU_OK) break;
+        rc = J->ops->alive_rows(J->model, F, J->x + i0, J->t_x + i0, J->T + i0, i1 - i0, F->pa, &bad);
+        if (rc) {
+            bad += i0;
+        } else {
+            if (J->p_alive) copy_out(J->p_alive + i0, F->pa, i1 - i0);
+            if (J->expected || J->clv) rc = chunk_values(J, M, C, i0, i1, F->pa, &bad);
+        }
         if (rc) {
             fu__error_prefix("customer %zu", bad);
-            return rc;
+            break;
         }
     }
-    return FU_OK;
+#if defined(__SSE2__)
+    _mm_sfence(); /* the streaming stores of copy_out, before anyone reads them */
+#endif
+    return rc;
 }
 
 static int score_options(const seg_job *J) {
