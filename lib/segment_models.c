@@ -1278,7 +1278,7 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
  * from its series (coefficients c_i of slot sl): f_n = sum_i c_i binom(i, n)
  * z0^(i-n), summed until the tail of every f_n is below 1e-19 of it. Returns
  * 0, or -1 when the series does not settle within SEG_CACHE_TERMS terms. */
-static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f) {
+static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f, double *f0m1) {
     double zi = 1, excess = A + B - Cc - 1;
     if (excess < 0) excess = 0;
     for (size_t i = 0;; i++) {
@@ -1288,6 +1288,7 @@ static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, 
         }
         double t = sl->c[i] * zi, cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0;
         int settled = i >= 2 * SEG_TAB_N;
+        if (i > 0) *f0m1 += t; /* F(z0) - 1, without the rounding of 1 + ... */
         for (size_t n = 0; n < SEG_TAB_N && n <= i; n++) {
             f[n] += t;
             /* later terms of f_n shrink by at most q a step */
@@ -1307,12 +1308,12 @@ static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, 
  * be trusted (series not settled, overflow, or a truncation error over 1e-18
  * at the edge of the interval). */
 static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int j, double *q) {
-    double z0 = j / SEG_TAB_STEP, f[SEG_TAB_N] = {0}, p[SEG_TAB_N];
+    double z0 = j / SEG_TAB_STEP, f[SEG_TAB_N] = {0}, p[SEG_TAB_N], f0m1 = 0;
     if (j == 0) {
         coef_extend(sl, A, B, Cc, SEG_TAB_N);
         if (sl->bad || sl->len < SEG_TAB_N) return -1;
         memcpy(f, sl->c, sizeof f);
-    } else if (tab_taylor_F(sl, A, B, Cc, z0, f)) {
+    } else if (tab_taylor_F(sl, A, B, Cc, z0, f, &f0m1) || !(f0m1 > -1)) {
         return -1;
     }
     /* (1 - z0 - w)^(a-1) = (1 - z0)^(a-1) sum_k (1-a)_k / k! (w / (1 - z0))^k */
@@ -1321,10 +1322,12 @@ static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int 
     for (int n = 0; n < SEG_TAB_N; n++) {
         double d = 0;
         for (int i = 0; i <= n; i++) d += f[i] * p[n - i];
-        q[n] = n == 0 ? 1.0 - d : -d;
+        q[n] = -d;
         if (!isfinite(q[n])) return -1;
     }
-    if (j == 0) q[0] = 0;
+    /* 1 - G(z0) from F(z0) - 1 and expm1 (G(z0) is near 1 for small z0:
+     * 1 - f[0] p[0] would lose the digits of the difference) */
+    q[0] = j == 0 ? 0.0 : -expm1((a - 1) * log1p(-z0) + log1p(f0m1));
     /* |w| <= hw: the terms after q[SEG_TAB_N - 1] must be negligible */
     const double hw = 0.5 / SEG_TAB_STEP;
     double tail = fabs(q[SEG_TAB_N - 1]) * pow(hw, SEG_TAB_N - 1) + fabs(q[SEG_TAB_N - 2]) * pow(hw, SEG_TAB_N - 2);
