@@ -20,7 +20,7 @@
  * once per distinct x (a small cache) and summed for all horizons at once. */
 
 #define SEG_MAXH 64          /* horizons summed together; more go in batches */
-#define SEG_CACHE_SLOTS 16
+#define SEG_CACHE_SLOTS 64
 #define SEG_CACHE_TERMS 2048
 #define SEG_FAST_ZMAX 0.98
 
@@ -155,23 +155,32 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
  * z0^(i-n), summed until the tail of every f_n is below 1e-19 of it. Returns
  * 0, or -1 when the series does not settle within SEG_CACHE_TERMS terms. */
 static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f, double *f0m1) {
-    double zi = 1, excess = A + B - Cc - 1;
+    double zi = 1, excess = A + B - Cc - 1, step[SEG_TAB_N];
     if (excess < 0) excess = 0;
+    for (size_t n = 0; n < SEG_TAB_N; n++) step[n] = 1.0 / ((double)(n + 1) * z0);
     for (size_t i = 0;; i++) {
         if (i + 1 >= sl->len) {
             coef_extend(sl, A, B, Cc, i + 65);
             if (sl->bad || i + 1 >= sl->len) return -1;
         }
-        double t = sl->c[i] * zi, cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0;
-        int settled = i >= 2 * SEG_TAB_N;
+        double t = sl->c[i] * zi;
         if (i > 0) *f0m1 += t; /* F(z0) - 1, without the rounding of 1 + ... */
-        for (size_t n = 0; n < SEG_TAB_N && n <= i; n++) {
+        size_t nn = i < SEG_TAB_N - 1 ? i + 1 : SEG_TAB_N;
+        /* whether the tails are settled, every 4th term */
+        int check = i >= 2 * SEG_TAB_N && (i & 3) == 3, settled = check;
+        double cr = 0, qb = 0;
+        if (check) {
+            cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0;
+            qb = z0 * (cr > 1 + excess / (double)(i + 1) ? cr : 1 + excess / (double)(i + 1));
+        }
+        for (size_t n = 0; n < nn; n++) {
             f[n] += t;
-            /* later terms of f_n shrink by at most q a step */
-            double q = z0 * (cr > 1 + excess / (double)(i + 1) ? cr : 1 + excess / (double)(i + 1)) *
-                       (double)(i + 1) / (double)(i + 1 - n);
-            if (!(q < 1 && fabs(t) * q / (1 - q) <= 1e-19 * fabs(f[n]))) settled = 0;
-            t *= (double)(i - n) / ((double)(n + 1) * z0);
+            if (check) {
+                /* later terms of f_n shrink by at most q a step */
+                double q = qb * (double)(i + 1) / (double)(i + 1 - n);
+                if (!(q < 1 && fabs(t) * q / (1 - q) <= 1e-19 * fabs(f[n]))) settled = 0;
+            }
+            t *= (double)(i - n) * step[n];
         }
         if (settled) return 0;
         zi *= z0;
