@@ -412,6 +412,7 @@ typedef struct seg_model_ops {
                       size_t n, double *out, size_t *bad);
     /* expectation of a customer alive at T at nt horizons */
     int (*alive_expect)(const void *model, seg_cache *C, double x, double T, const double *ts, int nt, double *out);
+    int (*check)(const void *model); /* the parameters */
 } seg_model_ops;
 
 static int bg_alive_multi(const void *vm, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
@@ -431,8 +432,11 @@ static int pn_alive_multi(const void *m, seg_cache *C, double x, double T, const
     return FU_OK;
 }
 
-static const seg_model_ops bg_ops = {bg_alive_rows, bg_alive_multi};
-static const seg_model_ops pn_ops = {pn_alive_rows, pn_alive_multi};
+static int bg_check(const void *m) { return fu__seg_check_bg(m); }
+static int pn_check(const void *m) { return fu__seg_check_pn(m); }
+
+static const seg_model_ops bg_ops = {bg_alive_rows, bg_alive_multi, bg_check};
+static const seg_model_ops pn_ops = {pn_alive_rows, pn_alive_multi, pn_check};
 
 /* One scoring call. */
 typedef struct seg_job {
@@ -639,8 +643,11 @@ static int score_options(const seg_job *J) {
 static int score_generic(const void *model, const seg_model_ops *ops, const fu_segment_gammagamma *gg,
                          const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
                          const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
+    if (!model) return fu__error_set(FU_EINVAL, "model is NULL");
+    int rc = ops->check(model);
+    if (rc) return rc;
     seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv};
-    int rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score options");
+    rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score options");
     if (!rc) rc = score_options(&J);
     if (rc || n == 0) return rc;
     seg_fast *F = fu__malloc(sizeof *F);
@@ -661,17 +668,11 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
 int fu_segment_bgnbd_score(const fu_segment_bgnbd *m, const fu_segment_gammagamma *gg, const double *x,
                            const double *t_x, const double *T, const double *zbar, size_t n,
                            const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    if (!m) return fu__error_set(FU_EINVAL, "model is NULL");
-    int rc = fu__seg_check_bg(m);
-    if (rc) return rc;
     return score_generic(m, &bg_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
 }
 
 int fu_segment_pareto_score(const fu_segment_pareto *m, const fu_segment_gammagamma *gg, const double *x,
                             const double *t_x, const double *T, const double *zbar, size_t n,
                             const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    if (!m) return fu__error_set(FU_EINVAL, "model is NULL");
-    int rc = fu__seg_check_pn(m);
-    if (rc) return rc;
     return score_generic(m, &pn_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
 }
