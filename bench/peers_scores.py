@@ -24,13 +24,21 @@ holds them (default ../shared/peers next to the repository). Without it the
 script prints a message and exits 0. The followup package is taken from
 PYTHONPATH (e.g. build/test/python).
 
+With ``--old DIR`` (the Python folder of another build of followup, e.g. a
+reference build of main), a worker process imports that build on the same
+data and each round times it between ours and lifetimes: the rows "old build"
+give its figures, stderr the largest relative differences between the two
+builds' results and the ratio old / ours.
+
     PYTHONPATH=build/test/python /usr/bin/python3 bench/peers_scores.py [--peers DIR] \\
-        [--n 1000000] [--rounds 7] [--big-rounds 3] [--continuous-T]
+        [--n 1000000] [--rounds 7] [--big-rounds 3] [--continuous-T] [--old DIR]
 """
 import argparse
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -76,6 +84,74 @@ def row(title, us, them, rounds):
     sys.stdout.flush()
 
 
+def our_side(d):
+    """Our three ways of scoring d, with the followup on sys.path."""
+    from followup import core, models
+    x, tx, T, z = d["x"], d["t_x"], d["T"], d["zbar"]
+    ours = models.BetaGeoFitter()
+    ours._model = core.BgNbd(BG["r"], BG["alpha"], BG["a"], BG["b"])
+    ours.params_ = pd.Series(BG)
+    ogg = models.GammaGammaFitter()
+    ogg._model = core.GammaGamma(GG["p"], GG["q"], GG["v"])
+    ogg.params_ = pd.Series(GG)
+
+    def three():
+        p = ours.conditional_probability_alive(x, tx, T)
+        e = ours.conditional_expected_number_of_purchases_up_to_time(52, x, tx, T)
+        c = ogg.customer_lifetime_value(ours, x, tx, T, z, time=12, discount_rate=0.01, period=4.345)
+        return p, e, c
+
+    def one_call():
+        s = ours.score(x, tx, T, z, t=52, spend_model=ogg, time=12, discount_rate=0.01, period=4.345)
+        return s["p_alive"], s["expected_purchases"], s["clv"]
+
+    return {"p": lambda: ours.conditional_probability_alive(x, tx, T), "three": three, "one": one_call}
+
+
+def worker(a):
+    """--worker: time our side on request (one word a line on stdin: p,
+    three, one; "save PATH" writes the one-call results), answer "wall cpu"."""
+    side = our_side(simulate(a.n, continuous=a.continuous_T))
+    for line in sys.stdin:
+        cmd = line.split()
+        if cmd[0] == "save":
+            np.savez(cmd[1], *[np.asarray(v, dtype=float) for v in side["one"]()])
+            print("ok", flush=True)
+            continue
+        (w, c), _ = timed(side[cmd[0]])
+        print("%r %r" % (w, c), flush=True)
+    return 0
+
+
+class OldBuild:
+    """The worker of another build (--old), in a process of its own."""
+
+    def __init__(self, path, a):
+        env = dict(os.environ, PYTHONPATH=path)
+        args = [sys.executable, os.path.abspath(__file__), "--worker", "--n", str(a.n)]
+        self.p = subprocess.Popen(args + (["--continuous-T"] if a.continuous_T else []), env=env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, cmd):
+        self.p.stdin.write(cmd + "\n")
+        self.p.stdin.flush()
+        return self.p.stdout.readline().split()
+
+    def time(self, what):
+        return tuple(float(v) for v in self.ask(what))
+
+    def results(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "old.npz")
+            self.ask("save " + path)
+            r = np.load(path)
+            return [r["arr_%d" % i] for i in range(3)]
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--peers", default=os.environ.get("FU_PEERS", os.path.join(ROOT, "..", "shared", "peers")))
@@ -85,36 +161,27 @@ def main():
     ap.add_argument("--continuous-T", action="store_true",
                     help="T uniform in [27, 39) weeks instead of whole days: all (x, T) pairs distinct "
                          "(the worst case of the per-(x, T) memo)")
+    ap.add_argument("--old", help="Python folder of another followup build, timed in a worker between ours and "
+                                  "lifetimes")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.worker:
+        return worker(a)
     lt = import_lifetimes(a.peers, "peers_scores")
     if lt is None:
         return 0
     import followup
-    from followup import core, models
 
     d = simulate(a.n, continuous=a.continuous_T)
     x, tx, T, z = d["x"], d["t_x"], d["T"], d["zbar"]
+    side = our_side(d)
+    old = OldBuild(a.old, a) if a.old else None
+    ratios = {}
     bgf = lt.BetaGeoFitter()
     bgf.params_ = pd.Series(BG)
     bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time  # as fit() sets it
     ggf = lt.GammaGammaFitter()
     ggf.params_ = pd.Series(GG)
-    ours = models.BetaGeoFitter()
-    ours._model = core.BgNbd(BG["r"], BG["alpha"], BG["a"], BG["b"])
-    ours.params_ = pd.Series(BG)
-    ogg = models.GammaGammaFitter()
-    ogg._model = core.GammaGamma(GG["p"], GG["q"], GG["v"])
-    ogg.params_ = pd.Series(GG)
-
-    def ours_three():
-        p = ours.conditional_probability_alive(x, tx, T)
-        e = ours.conditional_expected_number_of_purchases_up_to_time(52, x, tx, T)
-        c = ogg.customer_lifetime_value(ours, x, tx, T, z, time=12, discount_rate=0.01, period=4.345)
-        return p, e, c
-
-    def ours_one_call():
-        s = ours.score(x, tx, T, z, t=52, spend_model=ogg, time=12, discount_rate=0.01, period=4.345)
-        return s["p_alive"], s["expected_purchases"], s["clv"]
 
     def theirs_three():
         p = bgf.conditional_probability_alive(x, tx, T)
@@ -122,35 +189,61 @@ def main():
         c = ggf.customer_lifetime_value(bgf, x, tx, T, z, time=12, discount_rate=0.01, freq="W")
         return p, e, c
 
-    print("followup %s, lifetimes %s, %d customers (%d distinct (x, T), %d with x = 0), numpy %s, pandas %s" % (
-        followup.__version__, getattr(lt, "__version__", "?"), a.n, len(d[["x", "T"]].drop_duplicates()),
-        int((d["x"] == 0).sum()), np.__version__, pd.__version__))
+    print("followup %s, lifetimes %s, %d customers (%d distinct (x, T), %d with x = 0), numpy %s, pandas %s; "
+          "load %.2f %.2f %.2f" % ((followup.__version__, getattr(lt, "__version__", "?"), a.n,
+                                   len(d[["x", "T"]].drop_duplicates()), int((d["x"] == 0).sum()), np.__version__,
+                                   pd.__version__) + os.getloadavg()))
     print("| task | ours wall | lifetimes wall | ratio | per-pair min..max | ours CPU | lifetimes CPU | ratio | "
           "per-pair min..max | pairs |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    us, them = [], []
+    us, olds, them = [], [], []
     for _ in range(a.rounds):
-        u, p_ours = timed(lambda: ours.conditional_probability_alive(x, tx, T))
+        u, p_ours = timed(side["p"])
+        if old:
+            olds.append(old.time("p"))
         t, p_lt = timed(lambda: bgf.conditional_probability_alive(x, tx, T))
         us.append(u)
         them.append(t)
     row("P(alive), %d customers" % a.n, us, them, a.rounds)
+    if old:
+        row("P(alive), %d customers, old build" % a.n, olds, them, a.rounds)
+        ratios["P(alive)"] = (us, olds)
     print("  max |P(alive) ours - lifetimes| = %.3g" % float(np.max(np.abs(np.asarray(p_ours) - np.asarray(p_lt)))),
           file=sys.stderr)
-    us, them, one = [], [], []
+    us, them, one, old3, old1 = [], [], [], [], []
     for _ in range(a.big_rounds):
-        u, r_ours = timed(ours_three)
-        o, r_one = timed(ours_one_call)
+        u, r_ours = timed(side["three"])
+        if old:
+            old3.append(old.time("three"))
+        o, r_one = timed(side["one"])
+        if old:
+            old1.append(old.time("one"))
         t, r_lt = timed(theirs_three)
         us.append(u)
         one.append(o)
         them.append(t)
     row("P(alive) + E[X] + CLV, %d customers, three calls" % a.n, us, them, a.big_rounds)
     row("P(alive) + E[X] + CLV, %d customers, ours in one call (score)" % a.n, one, them, a.big_rounds)
+    if old:
+        row("P(alive) + E[X] + CLV, %d customers, three calls, old build" % a.n, old3, them, a.big_rounds)
+        row("P(alive) + E[X] + CLV, %d customers, one call, old build" % a.n, old1, them, a.big_rounds)
+        ratios["three calls"], ratios["one call"] = (us, old3), (one, old1)
     for name, u, v in zip(("P(alive)", "E[X]", "CLV"), r_ours, r_lt):
         u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
         rel = np.max(np.abs(u - v) / np.maximum(np.abs(v), 1e-12))
         print("  %s: max relative difference ours vs lifetimes %.3g" % (name, rel), file=sys.stderr)
+    if old:
+        for name, u, v in zip(("P(alive)", "E[X]", "CLV"), r_one, old.results()):
+            u = np.asarray(u, dtype=float)
+            rel = np.max(np.abs(u - v) / np.maximum(np.abs(v), 1e-300))
+            print("  %s: max relative difference ours vs old build %.3g (%d of %d bit for bit)" % (
+                name, rel, int(np.sum(u == v)), len(v)), file=sys.stderr)
+        for name, (u, o) in ratios.items():
+            print("  %s: old build / ours, CPU %.2fx (median), wall %.2fx" % (
+                name, statistics.median(v[1] for v in o) / statistics.median(v[1] for v in u),
+                statistics.median(v[0] for v in o) / statistics.median(v[0] for v in u)), file=sys.stderr)
+        old.close()
+    print("load at the end %.2f %.2f %.2f" % os.getloadavg())
     return 0
 
 

@@ -1,10 +1,14 @@
 /* Private to fu_segment: shared between lib/segment.c (summaries, RFM, rules)
- * and lib/segment_models.c (special functions, fitting, scoring). */
+ * lib/segment_models.c (models, fitting, one customer) and lib/segment_score.c
+ * (scoring many customers). */
 #ifndef FU_SEGMENT_INTERNAL_H
 #define FU_SEGMENT_INTERNAL_H
 
 #include "followup/segment.h"
 #include "internal.h"
+
+#include <stdint.h>
+#include <string.h>
 
 /* For the tests: log-likelihood of model 0 (BG/NBD: params r, alpha, a, b;
  * data x, t_x, T), 1 (Pareto/NBD: r, alpha, s, beta) or 2 (Gamma-Gamma: p,
@@ -12,5 +16,33 @@
  * gradient in the log-parameters, as the fits use it. */
 int fu__seg_loglik_grad(int model, const double *params, const double *x, const double *u, const double *v,
                         size_t n, double *out, double *grad);
+
+/* lib/segment_models.c for lib/segment_score.c (bulk scoring): the checks
+ * of the arguments and the one-customer formulas, see there. */
+int fu__seg_check_rfm(const double *x, const double *t_x, const double *T, size_t i);
+int fu__seg_check_bg(const fu_segment_bgnbd *m);
+int fu__seg_check_pn(const fu_segment_pareto *m);
+int fu__seg_check_gg(const fu_segment_gammagamma *m);
+double fu__seg_bg_alive_L(const fu_segment_bgnbd *m, double x, double t_x, double T);
+int fu__seg_bg_alive_expect(double r, double alpha, double a, double b, double x, double T, double t, double *out);
+int fu__seg_pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double T, double *out);
+double fu__seg_pn_alive_expect(const fu_segment_pareto *m, double x, double T, double t);
+int fu__seg_gg_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out);
+
+static inline uint64_t fu__seg_mix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+/* The bits of d, one key for -0 and +0. */
+static inline uint64_t fu__seg_dbl_bits(double d) {
+    uint64_t b;
+    d += 0.0;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
 
 #endif /* FU_SEGMENT_INTERNAL_H */

@@ -1,5 +1,6 @@
 /* fu_segment, numerical half: BG/NBD, Pareto/NBD and Gamma-Gamma
- * likelihoods, fits, scoring and CLV. The special functions (log Gamma,
+ * likelihoods, fits and the one-customer formulas (scoring many customers at
+ * once is lib/segment_score.c's). The special functions (log Gamma,
  * digamma, 2F1) and the quasi-Newton optimizer are fu_stats' (lib/stats.c).
  *
  * Formulas: Fader, Hardie & Lee (2005) "Counting your customers the easy way"
@@ -10,13 +11,9 @@
 #include "segment_internal.h"
 #include "stats_internal.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* ================================================================ helpers */
 
@@ -73,7 +70,7 @@ static int check_x(const double *x, size_t i) {
     return FU_OK;
 }
 
-static int check_rfm(const double *x, const double *t_x, const double *T, size_t i) {
+int fu__seg_check_rfm(const double *x, const double *t_x, const double *T, size_t i) {
     int rc = check_x(x, i);
     if (rc) return rc;
     if (!isfinite(T[i]) || T[i] < 0) return fu__error_set(FU_EINVAL, "T[%zu] = %g: must be finite and >= 0", i, T[i]);
@@ -81,21 +78,6 @@ static int check_rfm(const double *x, const double *t_x, const double *T, size_t
         return fu__error_set(FU_EINVAL, "t_x[%zu] = %g: must be finite and >= 0", i, t_x[i]);
     if (t_x[i] > T[i]) return fu__error_set(FU_EINVAL, "t_x[%zu] = %g is after T = %g", i, t_x[i], T[i]);
     return FU_OK;
-}
-
-static uint64_t mix64(uint64_t h) {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
-}
-
-static uint64_t dbl_bits(double d) {
-    uint64_t b;
-    d += 0.0; /* -0 and +0 are one value */
-    memcpy(&b, &d, sizeof b);
-    return b;
 }
 
 /* Open-addressing hash set of the distinct values of one column; ids in
@@ -123,7 +105,7 @@ static int vtab_grow(seg_vtab *t, size_t n) {
         return fu__error_nomem();
     }
     for (size_t k = 0; k < t->n; k++) {
-        size_t i = mix64(dbl_bits(val[k])) & (cap - 1);
+        size_t i = fu__seg_mix64(fu__seg_dbl_bits(val[k])) & (cap - 1);
         while (slot[i]) i = (i + 1) & (cap - 1);
         slot[i] = (uint32_t)(k + 1);
     }
@@ -136,9 +118,9 @@ static int vtab_grow(seg_vtab *t, size_t n) {
 
 /* Slot of d: its entry, or the empty slot where it goes. */
 static size_t vtab_slot(const seg_vtab *t, double d) {
-    uint64_t b = dbl_bits(d);
-    size_t mask = t->cap - 1, i = mix64(b) & mask;
-    while (t->slot[i] && dbl_bits(t->val[t->slot[i] - 1]) != b) i = (i + 1) & mask;
+    uint64_t b = fu__seg_dbl_bits(d);
+    size_t mask = t->cap - 1, i = fu__seg_mix64(b) & mask;
+    while (t->slot[i] && fu__seg_dbl_bits(t->val[t->slot[i] - 1]) != b) i = (i + 1) & mask;
     return i;
 }
 
@@ -174,7 +156,7 @@ typedef struct seg_ktab {
 } seg_ktab;
 
 static uint64_t key_hash(const uint32_t *k) {
-    return mix64(((uint64_t)k[0] << 32 | k[1]) ^ mix64((uint64_t)k[2] + 0x9e3779b97f4a7c15ULL));
+    return fu__seg_mix64(((uint64_t)k[0] << 32 | k[1]) ^ fu__seg_mix64((uint64_t)k[2] + 0x9e3779b97f4a7c15ULL));
 }
 
 static int ktab_grow(seg_ktab *t, size_t n) {
@@ -322,7 +304,7 @@ static int radix_order(const seg_ktab *t, const unsigned *bits, uint32_t **order
 static int rows_validate(const double *x, const double *u, const double *v, size_t n, int kind, size_t *used) {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        int rc = kind == 0 ? check_rfm(x, u, v, i) : check_x(x, i);
+        int rc = kind == 0 ? fu__seg_check_rfm(x, u, v, i) : check_x(x, i);
         if (rc) return rc;
         if (kind == 1 && x[i] > 0 && !(isfinite(u[i]) && u[i] > 0))
             return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be > 0 when x > 0", i, u[i]);
@@ -393,15 +375,15 @@ static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 static const char *const pn_names[] = {"r", "alpha", "s", "beta"};
 static const char *const gg_names[] = {"p", "q", "gamma"};
 
-static int check_bg(const fu_segment_bgnbd *m) {
+int fu__seg_check_bg(const fu_segment_bgnbd *m) {
     double p[4] = {m->r, m->alpha, m->a, m->b};
     return check_params(p, 4, bg_names);
 }
-static int check_pn(const fu_segment_pareto *m) {
+int fu__seg_check_pn(const fu_segment_pareto *m) {
     double p[4] = {m->r, m->alpha, m->s, m->beta};
     return check_params(p, 4, pn_names);
 }
-static int check_gg(const fu_segment_gammagamma *m) {
+int fu__seg_check_gg(const fu_segment_gammagamma *m) {
     double p[3] = {m->p, m->q, m->gamma};
     return check_params(p, 3, gg_names);
 }
@@ -707,7 +689,7 @@ int fu_segment_bgnbd_loglik(const fu_segment_bgnbd *m, const double *x, const do
 }
 
 static int check_one(double x, double t_x, double T) {
-    return check_rfm(&x, &t_x, &T, 0);
+    return fu__seg_check_rfm(&x, &t_x, &T, 0);
 }
 
 /* The arguments of a one-customer query of a BG/NBD (pareto 0) or a
@@ -715,7 +697,7 @@ static int check_one(double x, double t_x, double T) {
  * (0 where there is none). */
 static int check_query(const void *m, int pareto, const double *out, double x, double t_x, double T, double t) {
     if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = pareto ? check_pn(m) : check_bg(m);
+    int rc = pareto ? fu__seg_check_pn(m) : fu__seg_check_bg(m);
     if (!rc) rc = check_one(x, t_x, T);
     if (rc) return rc;
     if (!isfinite(t) || t < 0) return fu__error_set(FU_EINVAL, "t = %g: must be finite and >= 0", t);
@@ -723,13 +705,13 @@ static int check_query(const void *m, int pareto, const double *out, double x, d
 }
 
 /* log of a / (b + x - 1) ((alpha+T)/(alpha+t_x))^(r+x): P(alive) = 1 / (1 + exp(L)) */
-static double bg_alive_L(const fu_segment_bgnbd *m, double x, double t_x, double T) {
+double fu__seg_bg_alive_L(const fu_segment_bgnbd *m, double x, double t_x, double T) {
     return log(m->a) - log(m->b + x - 1) + (m->r + x) * log1p((T - t_x) / (m->alpha + t_x));
 }
 
 static double bg_p_alive(const fu_segment_bgnbd *m, double x, double t_x, double T) {
     if (x == 0) return 1.0;
-    return inv1p_exp(bg_alive_L(m, x, t_x, T));
+    return inv1p_exp(fu__seg_bg_alive_L(m, x, t_x, T));
 }
 
 /* (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)],
@@ -737,7 +719,7 @@ static double bg_p_alive(const fu_segment_bgnbd *m, double x, double t_x, double
  * taken in its Euler form (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), whose
  * parameters stay small however large x is. Removable singularities at a = 1
  * and a + b + x = 1 are bridged by symmetric evaluation. */
-static int bg_alive_expect(double r, double alpha, double a, double b, double x, double T, double t, double *out) {
+int fu__seg_bg_alive_expect(double r, double alpha, double a, double b, double x, double T, double t, double *out) {
     if (t == 0) {
         *out = 0;
         return FU_OK;
@@ -747,8 +729,8 @@ static int bg_alive_expect(double r, double alpha, double a, double b, double x,
     if (fabs(a - 1) < h || fabs(c) < h || is_nonpos_int(c)) {
         double lo = 0, hi = 0;
         double da = fabs(a - 1) < h ? (1 + 2 * h) - a : 2 * h;
-        int rc = bg_alive_expect(r, alpha, a + da, b, x, T, t, &hi);
-        if (rc == FU_OK) rc = bg_alive_expect(r, alpha, a - da > 0 ? a - da : a / 2, b, x, T, t, &lo);
+        int rc = fu__seg_bg_alive_expect(r, alpha, a + da, b, x, T, t, &hi);
+        if (rc == FU_OK) rc = fu__seg_bg_alive_expect(r, alpha, a - da > 0 ? a - da : a / 2, b, x, T, t, &lo);
         if (rc) return rc;
         *out = 0.5 * (lo + hi);
         return FU_OK;
@@ -775,7 +757,7 @@ int fu_segment_bgnbd_p_alive(const fu_segment_bgnbd *m, double x, double t_x, do
 
 static int bg_expected(const fu_segment_bgnbd *m, double x, double t_x, double T, double t, double *out) {
     double e;
-    int rc = bg_alive_expect(m->r, m->alpha, m->a, m->b, x, T, t, &e);
+    int rc = fu__seg_bg_alive_expect(m->r, m->alpha, m->a, m->b, x, T, t, &e);
     if (rc) return rc;
     *out = bg_p_alive(m, x, t_x, T) * e;
     return FU_OK;
@@ -980,7 +962,7 @@ int fu_segment_pareto_loglik(const fu_segment_pareto *m, const double *x, const 
     return loglik_generic(pn_nll, m ? p : NULL, 4, pn_names, x, t_x, T, n, 0, out, NULL);
 }
 
-static int pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double T, double *out) {
+int fu__seg_pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double T, double *out) {
     double rest, lp;
     int rc = pn_loglik_one(m->r, m->alpha, m->s, m->beta, x, t_x, T, &rest, &lp);
     if (rc) return rc;
@@ -991,12 +973,12 @@ static int pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double T
 int fu_segment_pareto_p_alive(const fu_segment_pareto *m, double x, double t_x, double T, double *out) {
     int rc = check_query(m, 1, out, x, t_x, T, 0);
     if (rc) return rc;
-    return pn_p_alive(m, x, t_x, T, out);
+    return fu__seg_pn_p_alive(m, x, t_x, T, out);
 }
 
 /* (r+x)(beta+T)/((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]: expected
  * purchases in (T, T+t] of a customer alive at T, with the s -> 1 limit. */
-static double pn_alive_expect(const fu_segment_pareto *m, double x, double T, double t) {
+double fu__seg_pn_alive_expect(const fu_segment_pareto *m, double x, double T, double t) {
     double L = log1p(t / (m->beta + T));
     double u = (m->s - 1) * L, f;
     if (fabs(u) < 1e-8)
@@ -1008,9 +990,9 @@ static double pn_alive_expect(const fu_segment_pareto *m, double x, double T, do
 
 static int pn_expected(const fu_segment_pareto *m, double x, double t_x, double T, double t, double *out) {
     double pa;
-    int rc = pn_p_alive(m, x, t_x, T, &pa);
+    int rc = fu__seg_pn_p_alive(m, x, t_x, T, &pa);
     if (rc) return rc;
-    *out = pa * pn_alive_expect(m, x, T, t);
+    *out = pa * fu__seg_pn_alive_expect(m, x, T, t);
     return FU_OK;
 }
 
@@ -1023,7 +1005,7 @@ int fu_segment_pareto_expected(const fu_segment_pareto *m, double x, double t_x,
 int fu_segment_pareto_expected_new(const fu_segment_pareto *m, double t, double *out) {
     int rc = check_query(m, 1, out, 0, 0, 0, t);
     if (rc) return rc;
-    *out = pn_alive_expect(m, 0, 0, t);
+    *out = fu__seg_pn_alive_expect(m, 0, 0, t);
     return FU_OK;
 }
 
@@ -1107,7 +1089,7 @@ int fu_segment_gammagamma_loglik(const fu_segment_gammagamma *m, const double *x
     return loglik_generic(gg_nll, m ? p : NULL, 3, gg_names, x, zbar, NULL, n, 1, out, NULL);
 }
 
-static int gg_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out) {
+int fu__seg_gg_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out) {
     double den = m->p * x + m->q - 1;
     if (!(den > 0))
         return fu__error_set(FU_ERANGE,
@@ -1120,12 +1102,12 @@ static int gg_expected(const fu_segment_gammagamma *m, double x, double zbar, do
 
 int fu_segment_gammagamma_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out) {
     if (!m || !out) return fu__error_set(FU_EINVAL, "model or out is NULL");
-    int rc = check_gg(m);
+    int rc = fu__seg_check_gg(m);
     if (!rc) rc = check_x(&x, 0);
     if (rc) return rc;
     if (x > 0 && !(isfinite(zbar) && zbar >= 0))
         return fu__error_set(FU_EINVAL, "zbar = %g: must be finite and >= 0", zbar);
-    return gg_expected(m, x, zbar, out);
+    return fu__seg_gg_expected(m, x, zbar, out);
 }
 
 int fu__seg_loglik_grad(int model, const double *params, const double *x, const double *u, const double *v,
@@ -1136,483 +1118,3 @@ int fu__seg_loglik_grad(int model, const double *params, const double *x, const 
 }
 
 /* ================================================================ scoring */
-
-/* Scoring needs, per customer, the expectation of a customer alive at T at
- * several horizons (the `expected` horizon and the K CLV period ends). For
- * BG/NBD all of them share one 2F1(A, B; C; z) with A = a+b-1-r, B = a-1,
- * C = a+b+x-1 and differ only in z, so the series coefficients are computed
- * once per distinct x (a small cache) and summed for all horizons at once. */
-
-#define SEG_MAXH 64          /* horizons summed together; more go in batches */
-#define SEG_CACHE_SLOTS 16
-#define SEG_CACHE_TERMS 2048
-#define SEG_FAST_ZMAX 0.98
-
-typedef struct seg_coef {
-    double x;      /* the x the slot holds, -1 when empty */
-    size_t len;    /* coefficients computed so far */
-    int bad;       /* coefficients left the safe range: use the general path */
-    double *c;     /* SEG_CACHE_TERMS coefficients */
-} seg_coef;
-
-typedef struct seg_cache {
-    seg_coef slot[SEG_CACHE_SLOTS];
-    double *mem;
-} seg_cache;
-
-static int cache_init(seg_cache *C) {
-    C->mem = fu__malloc(sizeof(double) * SEG_CACHE_SLOTS * SEG_CACHE_TERMS);
-    if (!C->mem) return fu__error_nomem();
-    for (int i = 0; i < SEG_CACHE_SLOTS; i++) {
-        C->slot[i].x = -1;
-        C->slot[i].len = 0;
-        C->slot[i].bad = 0;
-        C->slot[i].c = C->mem + (size_t)i * SEG_CACHE_TERMS;
-    }
-    return FU_OK;
-}
-
-/* Make sure slot `s` holds at least `need` coefficients of 2F1(A, B; C; .). */
-static void coef_extend(seg_coef *s, double A, double B, double Cc, size_t need) {
-    if (need > SEG_CACHE_TERMS) need = SEG_CACHE_TERMS;
-    if (s->len == 0) {
-        s->c[0] = 1.0;
-        s->len = 1;
-    }
-    while (s->len < need && !s->bad) {
-        double n = (double)(s->len - 1);
-        double v = s->c[s->len - 1] * (A + n) * (B + n) / ((Cc + n) * (n + 1));
-        if (!isfinite(v) || fabs(v) > 1e200) s->bad = 1;
-        s->c[s->len++] = v;
-    }
-}
-
-/* E_alive(t) of BG/NBD for nt horizons ts[] (all > 0): (C/(a-1)) (1 - G(z)),
- * G(z) = (1-z)^(a-1) 2F1(A, B; C; z). Returns FU_OK, or 1 when the fast path
- * does not apply (the caller then uses bg_alive_expect one horizon at a time). */
-static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, double T, const double *ts, int nt,
-                         double *out) {
-    double a = m->a, Cc = a + m->b + x - 1;
-    if (fabs(a - 1) < 1e-6 || fabs(Cc) < 1e-6 || Cc <= 0) return 1;
-    double A = a + m->b - 1 - m->r, B = a - 1, u = m->alpha + T;
-    /* columns padded to a multiple of 4 (z = 0) so the inner loop vectorizes */
-    double z[SEG_MAXH + 4], s[SEG_MAXH + 4], zp[SEG_MAXH + 4];
-    double zmax = 0;
-    int kmax = 0, ntp = (nt + 3) & ~3;
-    for (int k = 0; k < ntp; k++) {
-        z[k] = k < nt ? ts[k] / (u + ts[k]) : 0.0;
-        s[k] = 0;
-        zp[k] = 1;
-        if (z[k] > zmax) zmax = z[k], kmax = k;
-    }
-    if (zmax > SEG_FAST_ZMAX) return 1;
-    unsigned h = (unsigned)x % SEG_CACHE_SLOTS;
-    seg_coef *sl = &C->slot[h];
-    if (sl->x != x) {
-        sl->x = x;
-        sl->len = 0;
-        sl->bad = 0;
-    }
-    double excess = A + B - Cc - 1;
-    if (excess < 0) excess = 0;
-    size_t n = 0;
-    for (;;) {
-        if (n + 8 > sl->len) {
-            coef_extend(sl, A, B, Cc, n + 64);
-            if (sl->bad || n + 8 > sl->len) return 1;
-        }
-        for (size_t j = n; j < n + 8; j++) {
-            double c = sl->c[j];
-            for (int k = 0; k < ntp; k += 4) {
-                s[k] += c * zp[k];
-                s[k + 1] += c * zp[k + 1];
-                s[k + 2] += c * zp[k + 2];
-                s[k + 3] += c * zp[k + 3];
-                zp[k] *= z[k];
-                zp[k + 1] *= z[k + 1];
-                zp[k + 2] *= z[k + 2];
-                zp[k + 3] *= z[k + 3];
-            }
-        }
-        n += 8;
-        /* tail of the slowest column after term n-1 */
-        double last = fabs(sl->c[n - 1]) * zp[kmax] / zmax;
-        double ratio = sl->c[n - 2] != 0 ? fabs(sl->c[n - 1] / sl->c[n - 2]) : 0;
-        double q = ratio * zmax, zb = zmax * (1.0 + excess / (double)(n + 1));
-        if (zb > q) q = zb;
-        if (last == 0 || (q < 1 && last * q / (1 - q) <= 1e-15 * fabs(s[kmax]))) break;
-    }
-    for (int k = 0; k < nt; k++) {
-        double logG = -(a - 1) * log1p(ts[k] / u);
-        double G = exp(logG) * s[k];
-        double v = Cc / (a - 1) * (1.0 - G);
-        if (!isfinite(v)) return 1;
-        out[k] = v > 0 ? v : 0.0;
-    }
-    return FU_OK;
-}
-
-/* ---------------------------------------------------------------- rows in bulk
- * Scoring runs over chunks of SEG_CHUNK customers: a chunk is validated, its
- * P(alive) filled, then each customer's expected purchases and CLV are read
- * from a memo of the distinct (x, T) pairs. The expectation of a customer
- * alive at T depends on (x, T) and the options only, so each pair is computed
- * once, by the same code as one customer at a time, and no result depends on
- * the order of the rows or on what the memo already held. */
-
-#define SEG_CHUNK 1024
-#define SEG_LOGC_BITS 11
-#define SEG_XTAB 256
-/* BG/NBD P(alive) takes log(alpha + T) - log(alpha + t_x) for log1p of their
- * ratio when (r + x) (|log(alpha + T)| + |log(alpha + t_x)|) <= this: the
- * exponent then moves by at most ~2.2e-16 of it (one rounding of each log), so
- * P(alive) by at most 6e-14 relative. */
-#define SEG_FAST_WMAX 256.0
-
-/* Scratch of one scoring call: log(alpha + v) per distinct v in a
- * direct-mapped cache (key: the bits of v, all ones when empty, a NaN no valid
- * input has), log(a) - log(b + x - 1) per integer x < SEG_XTAB (NaN until
- * used), the positions of a chunk's customers with x > 0, and P(alive) of a
- * chunk when the caller did not ask for it. */
-typedef struct seg_fast {
-    uint64_t key[1u << SEG_LOGC_BITS];
-    double lv[1u << SEG_LOGC_BITS];
-    double lab[SEG_XTAB];
-    uint32_t pos[SEG_CHUNK];
-    double pa[SEG_CHUNK];
-} seg_fast;
-
-static void fast_init(seg_fast *F) {
-    memset(F->key, 0xff, sizeof F->key);
-    for (size_t i = 0; i < SEG_XTAB; i++) F->lab[i] = NAN;
-}
-
-static double fast_log(seg_fast *F, double alpha, double v) {
-    uint64_t k = dbl_bits(v);
-    size_t h = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> (64 - SEG_LOGC_BITS));
-    if (F->key[h] == k) return F->lv[h];
-    F->key[h] = k;
-    return F->lv[h] = log(alpha + v);
-}
-
-/* Whether a row is valid, without branches (x integer: for 0 <= x <= 1e15,
- * (x + 2^52) - 2^52 rounds x to an integer and gives x back only when it is
- * one); check_rfm says why a row is not. */
-#define SEG_ROW_OK(x, t, T)                                                                                     \
-    (((x) >= 0) & ((x) <= 1e15) & (((x) + 0x1p52) - 0x1p52 == (x)) & ((T) <= DBL_MAX) & ((t) >= 0) & ((t) <= (T)))
-
-static int rows_check(const double *x, const double *t_x, const double *T, size_t i0, size_t i1) {
-    int ok = 1;
-    size_t i = i0;
-#if defined(__SSE2__)
-    const __m128d zero = _mm_setzero_pd(), xmax = _mm_set1_pd(1e15), big = _mm_set1_pd(0x1p52),
-                  tmax = _mm_set1_pd(DBL_MAX);
-    __m128d acc = _mm_cmpeq_pd(zero, zero);
-    for (; i + 2 <= i1; i += 2) {
-        __m128d xv = _mm_loadu_pd(x + i), tv = _mm_loadu_pd(t_x + i), Tv = _mm_loadu_pd(T + i);
-        __m128d m = _mm_and_pd(_mm_cmpge_pd(xv, zero), _mm_cmple_pd(xv, xmax));
-        m = _mm_and_pd(m, _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(xv, big), big), xv));
-        m = _mm_and_pd(m, _mm_and_pd(_mm_cmple_pd(Tv, tmax), _mm_cmpge_pd(tv, zero)));
-        acc = _mm_and_pd(acc, _mm_and_pd(m, _mm_cmple_pd(tv, Tv)));
-    }
-    ok = _mm_movemask_pd(acc) == 3;
-#endif
-    for (; i < i1; i++) ok &= SEG_ROW_OK(x[i], t_x[i], T[i]);
-    for (i = i0; !ok && i < i1; i++) {
-        int rc = check_rfm(x, t_x, T, i);
-        if (rc) return rc;
-    }
-    return FU_OK;
-}
-
-/* BG/NBD P(alive) of n <= SEG_CHUNK valid rows: 1 for x = 0, else
- * inv1p_exp(L) with L as bg_alive_L (see SEG_FAST_WMAX). */
-static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const double *t_x, const double *T,
-                         size_t n, double *out, size_t *bad) {
-    const fu_segment_bgnbd *m = vm;
-    size_t k = 0;
-    (void)bad;
-    for (size_t i = 0; i < n; i++) {
-        out[i] = 1.0;
-        F->pos[k] = (uint32_t)i;
-        k += x[i] != 0;
-    }
-    double la = log(m->a), r = m->r, al = m->alpha;
-    for (size_t j = 0; j < k; j++) {
-        size_t i = F->pos[j];
-        double xi = x[i], L;
-        if (xi < SEG_XTAB) {
-            size_t ix = (size_t)xi;
-            double lab = F->lab[ix];
-            if (lab != lab) lab = F->lab[ix] = la - log(m->b + xi - 1);
-            double lT = fast_log(F, al, T[i]), lt = fast_log(F, al, t_x[i]);
-            if ((r + xi) * (fabs(lT) + fabs(lt)) <= SEG_FAST_WMAX) L = lab + (r + xi) * (lT - lt);
-            else L = bg_alive_L(m, xi, t_x[i], T[i]);
-        } else {
-            L = bg_alive_L(m, xi, t_x[i], T[i]);
-        }
-        double e = exp(-fabs(L)); /* inv1p_exp(L), without its branch */
-        out[i] = (L > 0 ? e : 1.0) / (1.0 + e);
-    }
-    return FU_OK;
-}
-
-static int pn_alive_rows(const void *m, seg_fast *F, const double *x, const double *t_x, const double *T,
-                         size_t n, double *out, size_t *bad) {
-    (void)F;
-    for (size_t i = 0; i < n; i++) {
-        int rc = pn_p_alive(m, x[i], t_x[i], T[i], &out[i]);
-        if (rc) {
-            *bad = i;
-            return rc;
-        }
-    }
-    return FU_OK;
-}
-
-typedef struct seg_model_ops {
-    /* P(alive) of n <= SEG_CHUNK valid rows; *bad = the failing row */
-    int (*alive_rows)(const void *model, seg_fast *F, const double *x, const double *t_x, const double *T,
-                      size_t n, double *out, size_t *bad);
-    /* expectation of a customer alive at T at nt horizons */
-    int (*alive_expect)(const void *model, seg_cache *C, double x, double T, const double *ts, int nt, double *out);
-} seg_model_ops;
-
-static int bg_alive_multi(const void *vm, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
-    const fu_segment_bgnbd *m = vm;
-    if (bg_fast_multi(m, C, x, T, ts, nt, out) == FU_OK) return FU_OK;
-    for (int k = 0; k < nt; k++) {
-        int rc = bg_alive_expect(m->r, m->alpha, m->a, m->b, x, T, ts[k], &out[k]);
-        if (rc) return rc;
-    }
-    return FU_OK;
-}
-
-static int pn_alive_multi(const void *m, seg_cache *C, double x, double T, const double *ts, int nt, double *out) {
-    (void)C;
-    for (int k = 0; k < nt; k++) out[k] = pn_alive_expect(m, x, T, ts[k]);
-    return FU_OK;
-}
-
-static const seg_model_ops bg_ops = {bg_alive_rows, bg_alive_multi};
-static const seg_model_ops pn_ops = {pn_alive_rows, pn_alive_multi};
-
-/* One scoring call. */
-typedef struct seg_job {
-    const void *model;
-    const seg_model_ops *ops;
-    const fu_segment_gammagamma *gg;
-    const double *x, *t_x, *T, *zbar;
-    size_t n;
-    fu_segment_score_options o;
-    double *p_alive, *expected, *clv;
-} seg_job;
-
-/* The memo of distinct (x, T): open addressing, kx all ones when empty. */
-typedef struct seg_memo_slot {
-    uint64_t kx, kT;
-    double e, acc; /* expectation at the horizon, discounted CLV sum (per unit value) */
-} seg_memo_slot;
-
-/* The memo takes a new pair only while it pays: until it holds SEG_MEMO_MIN
- * pairs, then while the rows that found their pair in it are at least as many
- * as the pairs it holds, and never more than SEG_MEMO_MAX pairs (16 MiB). A
- * pair it does not take is computed for its row alone, by the same code: the
- * same value. */
-#define SEG_MEMO_MIN 4096
-#define SEG_MEMO_MAX ((size_t)1 << 18)
-
-typedef struct seg_memo {
-    seg_memo_slot *s;
-    size_t cap, used, hits;
-    seg_memo_slot spare; /* the last pair not taken */
-} seg_memo;
-
-static size_t memo_hash(uint64_t kx, uint64_t kT) { return (size_t)mix64(kx * 0x9E3779B97F4A7C15ULL ^ kT); }
-
-static int memo_grow(seg_memo *M) {
-    size_t cap = M->cap ? M->cap * 2 : 1024;
-    if (cap > SIZE_MAX / sizeof(seg_memo_slot)) return fu__error_nomem();
-    seg_memo_slot *s = fu__malloc(cap * sizeof *s);
-    if (!s) return fu__error_nomem();
-    for (size_t i = 0; i < cap; i++) s[i].kx = UINT64_MAX;
-    for (size_t i = 0; i < M->cap; i++) {
-        if (M->s[i].kx == UINT64_MAX) continue;
-        size_t h = memo_hash(M->s[i].kx, M->s[i].kT) & (cap - 1);
-        while (s[h].kx != UINT64_MAX) h = (h + 1) & (cap - 1);
-        s[h] = M->s[i];
-    }
-    fu__free(M->s);
-    M->s = s;
-    M->cap = cap;
-    return FU_OK;
-}
-
-/* E_alive at the horizon and the discounted sum of the CLV periods for a
- * customer alive at T with x purchases, as the one-customer code computes them. */
-static int memo_fill(const seg_job *J, seg_cache *C, double x, double T, seg_memo_slot *out) {
-    const fu_segment_score_options *o = &J->o;
-    double ts[SEG_MAXH], ev[SEG_MAXH];
-    int with_h = 0, rc; /* the horizon rides along with the first batch of CLV periods */
-    out->e = out->acc = 0;
-    if (J->expected && !J->clv) {
-        if ((rc = J->ops->alive_expect(J->model, C, x, T, &o->horizon, 1, ev)) != FU_OK) return rc;
-        out->e = ev[0];
-    } else if (J->expected) {
-        with_h = 1;
-    }
-    if (!J->clv) return FU_OK;
-    double inv1d = 1.0 / (1.0 + o->discount), prev = 0, acc = 0, disc = 1;
-    for (unsigned int k0 = 1; k0 <= o->periods;) {
-        int nt = 0, first = 0;
-        if (with_h) {
-            ts[nt++] = o->horizon;
-            first = 1;
-        }
-        for (; k0 <= o->periods && nt < SEG_MAXH; k0++) ts[nt++] = o->period * k0;
-        if ((rc = J->ops->alive_expect(J->model, C, x, T, ts, nt, ev)) != FU_OK) return rc;
-        if (with_h) {
-            out->e = ev[0];
-            with_h = 0;
-        }
-        for (int k = first; k < nt; k++) {
-            disc *= inv1d;
-            acc += (ev[k] - prev) * disc;
-            prev = ev[k];
-        }
-    }
-    out->acc = acc;
-    return FU_OK;
-}
-
-static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, double T, const seg_memo_slot **out) {
-    uint64_t kx = dbl_bits(x), kT = dbl_bits(T);
-    size_t h = memo_hash(kx, kT) & (M->cap - 1);
-    while (M->s[h].kx != UINT64_MAX) {
-        if (M->s[h].kx == kx && M->s[h].kT == kT) {
-            M->hits++;
-            *out = &M->s[h];
-            return FU_OK;
-        }
-        h = (h + 1) & (M->cap - 1);
-    }
-    seg_memo_slot v;
-    int rc = memo_fill(J, C, x, T, &v);
-    if (rc) return rc;
-    v.kx = kx;
-    v.kT = kT;
-    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) {
-        M->spare = v;
-        *out = &M->spare;
-        return FU_OK;
-    }
-    if (2 * (M->used + 1) > M->cap) {
-        if ((rc = memo_grow(M)) != FU_OK) return rc;
-        h = memo_hash(kx, kT) & (M->cap - 1);
-        while (M->s[h].kx != UINT64_MAX) h = (h + 1) & (M->cap - 1);
-    }
-    M->s[h] = v;
-    M->used++;
-    *out = &M->s[h];
-    return FU_OK;
-}
-
-/* Expected purchases and CLV of rows [i0, i1) whose P(alive) is pa[]. */
-static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, size_t i0, size_t i1, const double *pa,
-                        size_t *bad) {
-    for (size_t i = i0; i < i1; i++) {
-        const seg_memo_slot *s;
-        int rc = memo_get(J, M, C, J->x[i], J->T[i], &s);
-        *bad = i;
-        if (rc) return rc;
-        double p = pa[i - i0];
-        if (J->expected) J->expected[i] = p * s->e;
-        if (!J->clv) continue;
-        double value = 0;
-        if (J->gg) {
-            /* as fu_segment_gammagamma_expected(): a spend the model refuses */
-            if (J->x[i] > 0 && !(isfinite(J->zbar[i]) && J->zbar[i] >= 0))
-                return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be finite and >= 0", i, J->zbar[i]);
-            if ((rc = gg_expected(J->gg, J->x[i], J->zbar[i], &value)) != FU_OK) return rc;
-        } else {
-            value = J->zbar[i];
-            if (!isfinite(value)) return fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
-        }
-        J->clv[i] = J->o.margin * value * p * s->acc;
-    }
-    return FU_OK;
-}
-
-static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) {
-    for (size_t i0 = 0; i0 < J->n; i0 += SEG_CHUNK) {
-        size_t i1 = J->n - i0 < SEG_CHUNK ? J->n : i0 + SEG_CHUNK, bad = 0;
-        int rc = rows_check(J->x, J->t_x, J->T, i0, i1);
-        if (rc) return rc;
-        double *pa = J->p_alive ? J->p_alive + i0 : F->pa;
-        rc = J->ops->alive_rows(J->model, F, J->x + i0, J->t_x + i0, J->T + i0, i1 - i0, pa, &bad);
-        if (rc) bad += i0;
-        else if (J->expected || J->clv) rc = chunk_values(J, M, C, i0, i1, pa, &bad);
-        if (rc) {
-            fu__error_prefix("customer %zu", bad);
-            return rc;
-        }
-    }
-    return FU_OK;
-}
-
-static int score_options(const seg_job *J) {
-    const fu_segment_score_options *o = &J->o;
-    if (J->n > 0 && (!J->x || !J->t_x || !J->T)) return fu__error_set(FU_EINVAL, "data arrays must not be NULL");
-    if (J->expected && !(isfinite(o->horizon) && o->horizon > 0))
-        return fu__error_set(FU_EINVAL, "score options: horizon = %g, must be > 0 for expected purchases",
-                             o->horizon);
-    if (!J->clv) return FU_OK;
-    if (!(isfinite(o->period) && o->period > 0))
-        return fu__error_set(FU_EINVAL, "score options: period = %g, must be > 0 for CLV", o->period);
-    if (o->periods == 0 || o->periods > 100000)
-        return fu__error_set(FU_EINVAL, "score options: periods = %u, must be in 1..100000", o->periods);
-    if (!(isfinite(o->discount) && o->discount > -1))
-        return fu__error_set(FU_EINVAL, "score options: discount = %g, must be > -1", o->discount);
-    if (!isfinite(o->margin)) return fu__error_set(FU_EINVAL, "score options: margin must be finite");
-    if (J->n > 0 && !J->zbar) return fu__error_set(FU_EINVAL, "zbar is NULL but CLV is wanted");
-    return J->gg ? check_gg(J->gg) : FU_OK;
-}
-
-static int score_generic(const void *model, const seg_model_ops *ops, const fu_segment_gammagamma *gg,
-                         const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
-                         const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv};
-    int rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score options");
-    if (!rc) rc = score_options(&J);
-    if (rc || n == 0) return rc;
-    seg_fast *F = fu__malloc(sizeof *F);
-    seg_memo M = {NULL, 0, 0, 0, {0, 0, 0, 0}};
-    seg_cache C = {.mem = NULL};
-    if (!F) return fu__error_nomem();
-    fast_init(F);
-    if (expected || clv) {
-        rc = cache_init(&C);
-        if (!rc) rc = memo_grow(&M);
-    }
-    if (!rc) rc = score_rows(&J, F, &M, &C);
-    FU_FREE_ALL(M.s, C.mem, F);
-    return rc;
-}
-
-int fu_segment_bgnbd_score(const fu_segment_bgnbd *m, const fu_segment_gammagamma *gg, const double *x,
-                           const double *t_x, const double *T, const double *zbar, size_t n,
-                           const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    if (!m) return fu__error_set(FU_EINVAL, "model is NULL");
-    int rc = check_bg(m);
-    if (rc) return rc;
-    return score_generic(m, &bg_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
-}
-
-int fu_segment_pareto_score(const fu_segment_pareto *m, const fu_segment_gammagamma *gg, const double *x,
-                            const double *t_x, const double *T, const double *zbar, size_t n,
-                            const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    if (!m) return fu__error_set(FU_EINVAL, "model is NULL");
-    int rc = check_pn(m);
-    if (rc) return rc;
-    return score_generic(m, &pn_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
-}

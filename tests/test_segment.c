@@ -1712,3 +1712,95 @@ Test(segment, bulk_score_memo_survives_allocation_failure) {
     }
     fu_test_oom("score_memo", memo_op, &m, 20);
 }
+
+/* ------------------------------------- E_alive from Taylor tables (issue 19) */
+
+/* Expected purchases in (T, T + t] and 12-month CLV (4.345 weeks, 1% a
+ * month, value 1) of the bulk path (Taylor polynomials of 1 - G about
+ * centres 1/64 apart) against values computed with mpmath at 50 digits from
+ * the closed form P(alive) (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x)
+ * 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]. x = 0 with T = 1e9 was 9.8e-8 off
+ * before (1 - G rounded near z = 0: 1 - 0.99999997...); the tables keep the
+ * relative precision there. Tiny and large parameters, t_x = T, x = 60. */
+typedef struct {
+    fu_segment_bgnbd m;
+    double x, t_x, T, t, want, tol; /* tol 0: 2e-14 */
+} expect_fixture;
+
+Test(segment, bulk_expected_and_clv_match_hand_computed_values) {
+    static const expect_fixture ef[] = {
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 0, 0, 38.86, 52, 0.25166580421986711, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 2, 30.43, 38.86, 52, 1.5585838860298181, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 0, 0, 1e6, 52, 1.2614679929437261e-5, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 0, 0, 1e9, 52, 1.261483584392665e-8, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 1, 0.001, 1e6, 52, 4.3825804537376355e-11, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 3, 1e5, 1e5, 52, 0.0014297018050163739, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 60, 38, 39, 52, 49.34193648069421, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 5, 30, 30, 4.345, 0.56805585778448677, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 7, 0.5, 0.6, 1, 1.2269775081313688, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 200, 30, 39, 13, 8.5752826811350329e-17, 0},
+        /* a + b + x - 1 < 0: the one-customer 2F1 (fu_stats), as before */
+        {{0.001, 0.01, 0.05, 0.02}, 0, 0, 30, 52, 0.0012060312070760955, 1e-12},
+        /* a - 1 = 2e-6: C / (a - 1) = 1.2e6 times 1 - G = 3.2e-9 (the
+         * one-customer function is 1.3e-9 off here) */
+        {{0.5, 2.0, 1.000002, 2.0}, 0, 0, 33.3, 0.27795272004741767, 0.0039292826642578711, 0},
+        {{0.001, 0.01, 0.05, 0.02}, 4, 10, 30, 52, 2.8650145271747433, 0},
+        {{3.0, 0.5, 2.5, 30.0}, 1, 5, 40, 52, 0.016893637249582571, 0},
+        {{3.0, 0.5, 2.5, 30.0}, 10, 39, 39, 52, 10.382813664215655, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 1, 10, 20.3, 52, 1.1758520002255584, 0},
+    };
+    static const expect_fixture cf[] = { /* t unused, want: the CLV */
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 0, 0, 1e9, 0, 1.186360093122377e-8, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 2, 30.43, 38.86, 0, 1.4712301117261723, 0},
+        {{0.242593, 4.413532, 0.792886, 2.425753}, 0, 0, 33.3, 0, 0.2675980051113303, 0},
+        {{0.001, 0.01, 0.05, 0.02}, 4, 10, 30, 0, 2.6957077587447612, 0},
+        {{3.0, 0.5, 2.5, 30.0}, 1, 5, 40, 0, 0.015945605476549102, 0},
+    };
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    double one = 1, e, c;
+    for (size_t i = 0; i < sizeof ef / sizeof ef[0]; i++) {
+        const expect_fixture *f = &ef[i];
+        o.horizon = f->t;
+        cr_assert_eq(fu_segment_bgnbd_score(&f->m, NULL, &f->x, &f->t_x, &f->T, &one, 1, &o, NULL, &e, NULL), FU_OK);
+        cr_assert_float_eq(e, f->want, (f->tol > 0 ? f->tol : 2e-14) * f->want, "fixture %zu: %.17g vs %.17g (%.2g)", i, e, f->want,
+                           fabs(e / f->want - 1));
+    }
+    o.period = 4.345;
+    o.periods = 12;
+    o.discount = 0.01;
+    for (size_t i = 0; i < sizeof cf / sizeof cf[0]; i++) {
+        const expect_fixture *f = &cf[i];
+        cr_assert_eq(fu_segment_bgnbd_score(&f->m, NULL, &f->x, &f->t_x, &f->T, &one, 1, &o, NULL, NULL, &c), FU_OK);
+        cr_assert_float_eq(c, f->want, 2e-14 * f->want, "CLV fixture %zu: %.17g vs %.17g (%.2g)", i, c, f->want,
+                           fabs(c / f->want - 1));
+    }
+}
+
+/* Horizons on both sides of every boundary between two centres of the
+ * tables (z = (j + 1/2) / 64), of the last centre's edge (the bulk path
+ * then takes the series), for several x and models (tiny parameters, a = 1.01,
+ * a + b < 1): the bulk values equal the one-customer function (the 2F1 of
+ * fu_stats, one horizon at a time) to 1e-13 relative. (Nearer a = 1 the
+ * one-customer function loses digits: the fixture above, a - 1 = 2e-6.) */
+Test(segment, bulk_expected_agrees_with_single_calls_at_table_boundaries) {
+    const fu_segment_bgnbd models[] = {CD_BG, {0.001, 0.01, 0.05, 0.02}, {0.5, 2.0, 0.3, 0.4}, {3.0, 0.5, 2.5, 30.0},
+                                       {0.5, 2.0, 1.01, 2.0}};
+    const double xs[] = {0, 1, 2, 7, 30, 255}, T = 33.3;
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
+        const fu_segment_bgnbd *m = &models[mi];
+        double u = m->alpha + T;
+        for (int j = 0; j <= 57; j++)
+            for (int side = -1; side <= 1; side += 2)
+                for (size_t xi = 0; xi < sizeof xs / sizeof xs[0]; xi++) {
+                    double z = (j + 0.5) / 64 + side * 1e-9, t = z * u / (1 - z), tx = xs[xi] > 0 ? 20 : 0, e, v;
+                    o.horizon = t;
+                    cr_assert_eq(fu_segment_bgnbd_score(m, NULL, &xs[xi], &tx, &T, NULL, 1, &o, NULL, &e, NULL), FU_OK);
+                    cr_assert_eq(fu_segment_bgnbd_expected(m, xs[xi], tx, T, t, &v), FU_OK);
+                    /* past the last centre: the series of all horizons, as before */
+                    double tol = z < 56.5 / 64 ? 1e-13 : 1e-12;
+                    cr_assert_float_eq(e, v, tol * v + 1e-300, "model %zu x %g z %.12g: %.17g vs %.17g", mi,
+                                       xs[xi], z, e, v);
+                }
+    }
+}
