@@ -1493,22 +1493,27 @@ static PyObject *fu_py_fast_result(PyObject *in, const char *s, size_t len, cons
     return r;
 }
 
-/* Redactor.apply(text). A failed call changes nothing (counts are added
+/* Redactor.apply(text), masked into a buffer on the stack (no allocation,
+ * fu_redactor_apply_into()). A failed call changes nothing (counts are added
  * only when a text is masked): the wrapper runs it again and raises. A text
  * that comes back unchanged is the same str. */
 static int fu_py_fast_redact(PyObject *const *args, Py_ssize_t nargs, PyObject **res) {
     const char *s = NULL;
     size_t len = 0, w = 0;
+    char out[2 * FU_PY_FAST_MAX + 64]; /* every built-in mask fits; a longer result goes to the wrapper */
     fu_py_fastlock l;
     if (nargs != 2 || !fu_py_fast_text(args[1], &s, &len)) return 0;
     fu_redactor *r = (fu_redactor *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_redactor);
     if (!r || !fu_py_fast_lock(&l, r, NULL)) return 0;
-    char *out = NULL;
-    int rc = fu_redactor_apply(r, s, len, &w, &out);
+    int n = fu_redactor_apply_into(r, s, len, out, sizeof out, &w);
     fu_py_fast_unlock(&l);
-    if (rc != FU_OK) return 0;
+    if (n < 0) return 0; /* FU_ERANGE (a longer result) included: nothing counted */
+    if (n == 0) { /* nothing masked: the text itself */
+        Py_INCREF(args[1]);
+        *res = args[1];
+        return 1;
+    }
     *res = fu_py_fast_result(args[1], s, len, out, w);
-    fu_free(out);
     return 1;
 }
 
