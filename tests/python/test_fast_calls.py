@@ -160,3 +160,63 @@ def test_apply_with_replacements_of_the_same_length_in_other_characters():
         got = red.apply(t)
         assert got == wrapped(slow, t), t
     assert red.apply("VIP") == "贵" and red.apply("张三") == "XXXXXX"
+
+
+def test_apply_whose_result_outgrows_the_stack_buffer_takes_the_wrapper():
+    """The fast path masks into a buffer of twice the fast path's 4096 bytes
+    (fu_redactor_apply_into); a replacement that makes the result longer
+    (here 4000 x 40 bytes) is refused there with nothing counted and the
+    wrapper masks it: the same text, each match counted once."""
+    yaml = ("redaction:\n"
+            "  extra:\n"
+            "    star: {regex: 'Q', replacement: '" + "R" * 40 + "'}\n")
+    red = followup.redactor_from_policy(followup.policy_load_string(yaml))
+    slow = followup.redactor_from_policy(followup.policy_load_string(yaml))
+    wrapped = raw(followup.Redactor, "apply")
+    for t in ("Q" * 4000, "Q" * 100, "Q", "", "q 13812345678 Q"):
+        assert red.apply(t) == wrapped(slow, t)
+    assert red.total() == slow.total() >= 4000 + 100 + 1 + 2
+    assert red.apply("Q" * 4000) == "R" * 40 * 4000
+
+
+def test_apply_of_notes_with_few_digits_is_the_wrappers():
+    """Texts with fewer than 5 ASCII digits skip the built-in pattern (each
+    kind needs 7 or more); the fast and the slow path agree on the shortest
+    numbers of every kind and on texts with 0-6 digits, also full-width ones
+    and ones with a NUL or astral characters around them."""
+    fast, slow = followup.Redactor(), followup.Redactor()
+    wrapped = raw(followup.Redactor, "apply")
+    rnd = random.Random(5)
+    texts = ["护照EA1234567", "E12345678", "+1 (415) 555-0134", "１３８１２３４５６７８", "(0755) 1234567", "NPS 9",
+             "3个工作日内", "2025-12-03", "12 34 56 78", "𝔘1𝔘2𝔘3𝔘4𝔘5", "a@b.co"]
+    for _ in range(3000):
+        digits = "".join(rnd.choice("0123456789１２") for _ in range(rnd.randint(0, 12)))
+        texts.append(rnd.choice(["", "客户", "é", "𝔘", "x ", "EA", "E", "+"]) + digits + rnd.choice(["", "号", " ok", "é"]))
+    for t in texts:
+        assert fast.apply(t) == wrapped(slow, t), t
+    assert fast.total() == slow.total() > 100
+
+
+def test_threads_sharing_a_redactor_on_the_fast_path_count_every_note():
+    """Four threads masking through one redactor (fast path, the stack
+    buffer of each call is its own): every result right, every match counted."""
+    red = followup.Redactor()
+    notes = mixed_texts(23, 400)
+    ref = followup.Redactor()
+    want = [ref.apply(t) for t in notes]
+    errors = []
+
+    def work():
+        try:
+            for _ in range(5):
+                if [red.apply(t) for t in notes] != want:
+                    errors.append("wrong result")
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert red.total() == 20 * ref.total()
