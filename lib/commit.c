@@ -156,7 +156,7 @@ typedef struct ex_scan {
     pcre2_code *code;
     pcre2_match_data *md;
     int jit;
-    /* Required literals of the set's first 64 patterns (ex_pat.lit):
+    /* Required literals of the set's first EX_LIT_MAX patterns (ex_pat.lit):
      * last_byte[b] has bit p when pattern p's literal ends with byte b (both
      * cases of a caseless letter); `with_lit` the patterns that have one. One
      * pass over a note finds which literals it holds. */
@@ -174,7 +174,14 @@ struct fu_extractor {
     int64_t min_lead;
     ex_scan scan_pats, scan_risky;
     int trusted_utf8; /* FU_EXTRACT_VALID_UTF8: the caller checked the notes */
+    /* The last two bytes of the required literals of both sets, hashed
+     * (EX_PAIR): bit p for promise pattern p, bit 32 + p for risky pattern
+     * p (the first 32 of each set; every byte before a 1-byte literal). One
+     * load a byte of the note finds where a literal may end. */
+    uint64_t pair[4096];
 };
+#define EX_PAIR(prev, last) ((((unsigned)(prev) << 4) ^ (unsigned)(last)) & 4095u)
+#define EX_LIT_MAX 32 /* patterns of a set whose literal is looked for */
 
 struct fu_extraction {
     fu_promise *promises;
@@ -361,11 +368,37 @@ static int lit_ends_at(const ex_pat *p, const char *note, size_t i) {
     return 1;
 }
 
+/* Both cases of a caseless ASCII letter, else the byte itself: the count. */
+static int byte_cases(unsigned char b, int fold, unsigned char *out) {
+    out[0] = b;
+    if (!fold || b < 'a' || b > 'z') return 1;
+    out[1] = (unsigned char)(b - 'a' + 'A');
+    return 2;
+}
+
+static void set_pairs(uint64_t *pair, const ex_pat *pats, size_t n, unsigned shift) {
+    for (size_t p = 0; p < n && p < EX_LIT_MAX; p++) {
+        size_t k = pats[p].lit_len;
+        if (!k) continue;
+        uint64_t bit = UINT64_C(1) << (p + shift);
+        unsigned char last[2], prev[2];
+        int nl = byte_cases((unsigned char)pats[p].lit[k - 1], pats[p].lit_caseless, last), np = 0;
+        if (k >= 2) np = byte_cases((unsigned char)pats[p].lit[k - 2], pats[p].lit_caseless, prev);
+        for (int l = 0; l < nl; l++) {
+            if (k == 1) {
+                for (unsigned c = 0; c < 256; c++) pair[EX_PAIR(c, last[l])] |= bit;
+                continue;
+            }
+            for (int q = 0; q < np; q++) pair[EX_PAIR(prev[q], last[l])] |= bit;
+        }
+    }
+}
+
 static void set_literals(ex_scan *sc, const ex_pat *pats, size_t n) {
     memset(sc->last_byte, 0, sizeof sc->last_byte);
     memset(sc->prev_byte, 0, sizeof sc->prev_byte);
     sc->with_lit = sc->one_byte = 0;
-    for (size_t p = 0; p < n && p < 64; p++) {
+    for (size_t p = 0; p < n && p < EX_LIT_MAX; p++) {
         size_t k = pats[p].lit_len;
         if (!k) continue;
         uint64_t bit = UINT64_C(1) << p;
@@ -548,17 +581,31 @@ static uint64_t lit_check(const ex_scan *sc, const ex_pat *pats, const unsigned 
 }
 
 /* The required literals the note holds, of both sets in one pass: found[0]
- * the promise patterns', found[1] the risky ones'. */
+ * the promise patterns', found[1] the risky ones'. A literal ending at
+ * byte 0 has one byte (lit_check); past it, the hashed pair of the byte and
+ * the one before tells which literals may end there. */
 static void find_literals(const fu_extractor *ex, const char *note, size_t len, uint64_t *found) {
     const ex_scan *a = &ex->scan_pats, *b = &ex->scan_risky;
     uint64_t na = a->with_lit, nb = b->with_lit;
     const unsigned char *s = (const unsigned char *)note;
     found[0] = found[1] = 0;
-    for (size_t i = 0; i < len && (na | nb); i++) {
-        uint64_t ma = a->last_byte[s[i]] & na, mb = b->last_byte[s[i]] & nb;
-        if (ma) found[0] |= lit_check(a, ex->pats, s, i, ma, &na);
-        if (mb) found[1] |= lit_check(b, ex->risky, s, i, mb, &nb);
+    if (!len) return;
+    if (a->last_byte[s[0]] & na) found[0] |= lit_check(a, ex->pats, s, 0, a->last_byte[s[0]] & na, &na);
+    if (b->last_byte[s[0]] & nb) found[1] |= lit_check(b, ex->risky, s, 0, b->last_byte[s[0]] & nb, &nb);
+    uint64_t need = na | nb << 32, got = 0;
+    for (size_t i = 1; i < len && need; i++) {
+        uint64_t m = ex->pair[EX_PAIR(s[i - 1], s[i])] & need;
+        while (m) {
+            unsigned p = (unsigned)__builtin_ctzll(m);
+            m &= m - 1;
+            if (lit_ends_at(p < 32 ? &ex->pats[p] : &ex->risky[p - 32], note, i)) {
+                got |= UINT64_C(1) << p;
+                need &= ~(UINT64_C(1) << p);
+            }
+        }
     }
+    found[0] |= got & 0xFFFFFFFFu;
+    found[1] |= got >> 32;
 }
 
 static size_t set_start(fu_extractor *ex, const ex_scan *sc, size_t n, const char *note, size_t len,
@@ -608,6 +655,8 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
     if (rc == FU_OK) {
         set_literals(&ex->scan_pats, ex->pats, n_pats);
         set_literals(&ex->scan_risky, ex->risky, n_risky);
+        set_pairs(ex->pair, ex->pats, n_pats, 0);
+        set_pairs(ex->pair, ex->risky, n_risky, 32);
     }
     if (rc != FU_OK) {
         fu_extractor_free(ex);
@@ -862,11 +911,18 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
 
 int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                      int64_t at, fu_extraction **out) {
+    return fu_extractor_run_flags(ex, cal, note, len, at, 0, out);
+}
+
+int fu_extractor_run_flags(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
+                           int64_t at, unsigned int flags, fu_extraction **out) {
     if (out) *out = NULL;
     if (!ex || !out || !cal || (!note && len))
         return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
+    if (flags & ~FU_EXTRACT_VALID_UTF8)
+        return fu__error_set(FU_EINVAL, "fu_extractor_run_flags: unknown flags 0x%x", flags & ~FU_EXTRACT_VALID_UTF8);
     /* Ill-formed UTF-8 is refused (PCRE2 reads the note unchecked). */
-    int rc = ex->trusted_utf8 ? FU_OK : fu__utf8_check("note", note, len);
+    int rc = ex->trusted_utf8 || (flags & FU_EXTRACT_VALID_UTF8) ? FU_OK : fu__utf8_check("note", note, len);
     if (rc != FU_OK) return rc;
     fu_extraction *x = fu__calloc(1, sizeof *x);
     if (!x) return fu__error_nomem();

@@ -1534,7 +1534,8 @@ static int fu_py_fast_extract(PyObject *const *args, Py_ssize_t nargs, PyObject 
     fu_calendar *cal = (fu_calendar *)fu_py_fast_ptr(args[1], SWIGTYPE_p_fu_calendar);
     if (!ex || !cal || !fu_py_fast_lock(&l, ex, cal)) return 0;
     fu_extraction *x = NULL;
-    int rc = fu_extractor_run(ex, cal, s, len, (int64_t)at, &x);
+    /* the UTF-8 of a str is well-formed (PyUnicode_AsUTF8AndSize refuses lone surrogates) */
+    int rc = fu_extractor_run_flags(ex, cal, s, len, (int64_t)at, FU_EXTRACT_VALID_UTF8, &x);
     fu_py_fast_unlock(&l);
     if (rc != FU_OK) return 0; /* nothing kept: the wrapper runs it again and raises */
     *res = fu_py_fast_proxy(x, SWIGTYPE_p_fu_extraction);
