@@ -325,7 +325,8 @@ FU_PY_LOCKED(fu_swig_assignments)
         if (PyBytes_AsStringAndSize($input, &p, &size) < 0) SWIG_fail;
         $1 = p;
     } else {
-        SWIG_exception_fail(SWIG_TypeError, "expected str or bytes");
+        /* worded by _pythonic as "C.m(): argument N (text) must be str or bytes, not T" */
+        %argument_fail(SWIG_TypeError, "fu_swig_text", $symname, $argnum);
     }
     (void)bytes;
     $2 = (size_t)size;
@@ -1542,6 +1543,36 @@ static int fu_py_fast_extract(PyObject *const *args, Py_ssize_t nargs, PyObject 
     return 1;
 }
 
+/* The destructor SWIG calls when an Extraction's owning proxy goes
+ * (SwigPyObject_dealloc, as `__swig_destroy__` with METH_O): the
+ * extraction freed straight away with the GIL held, as the wrapper's
+ * %nothread destructor does, without its argument conversion and lock
+ * bookkeeping: no call can be using an extraction whose last proxy goes
+ * (each call holds its proxy). Installed with Extractor.run's fast path. */
+static PyObject *fu_py_fast_free_extraction(PyObject *self, PyObject *v) {
+    (void)self;
+    SwigPyObject *o = (SwigPyObject *)v;
+    if (Py_TYPE(v) == SwigPyObject_type() && o->ty == SWIGTYPE_p_fu_extraction && o->own && o->ptr) {
+        fu_extraction_free((fu_extraction *)o->ptr);
+        o->ptr = NULL;
+        o->own = 0;
+    }
+    Py_RETURN_NONE;
+}
+static PyMethodDef fu_py_fast_free_def = {"delete_Extraction", fu_py_fast_free_extraction, METH_O, NULL};
+
+static int fu_py_fast_install_free(void) {
+    SwigPyClientData *data = (SwigPyClientData *)SWIGTYPE_p_fu_extraction->clientdata;
+    if (!data || !data->destroy || data->delargs || !PyCFunction_Check(data->destroy)) return 0;
+    if (PyCFunction_GET_FUNCTION(data->destroy) == fu_py_fast_free_extraction) return 0;
+    PyObject *fn = PyCFunction_New(&fu_py_fast_free_def, NULL);
+    if (!fn) return -1;
+    PyObject *old = data->destroy;
+    data->destroy = fn;
+    Py_DECREF(old);
+    return 0;
+}
+
 /* Extraction.promise_count() / risk_count(): an extraction does not change
  * once made and lives while the call holds its proxy: no lock needed. */
 static int fu_py_fast_count(PyObject *const *args, Py_ssize_t nargs, PyObject **res, int risks) {
@@ -1567,6 +1598,7 @@ static PyObject *fu_py_fast_method(PyObject *self, PyObject *args) {
     if (which < 0 || which >= (int)(sizeof fns / sizeof fns[0]))
         return PyErr_Format(PyExc_ValueError, "_fast_method(): no fast path %d", which);
     if (PyType_Ready(&fu_py_fastm_type) < 0) return NULL;
+    if (which == 1 && fu_py_fast_install_free() < 0) return NULL;
     pthread_once(&fu_py_stripe_once, fu_py_stripe_init);
     fallback = PyDict_GetItemWithError(((PyTypeObject *)cls)->tp_dict, name);
     if (!fallback) return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_AttributeError, "_fast_method(): no %U", name);
