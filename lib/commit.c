@@ -174,6 +174,10 @@ struct fu_extractor {
     int64_t min_lead;
     ex_scan scan_pats, scan_risky;
     int trusted_utf8; /* FU_EXTRACT_VALID_UTF8: the caller checked the notes */
+    /* Scratch of fu_extractor_run(): its arrays are reused from note to note;
+     * texts point into the note, reasons at the patterns' (min_lead: NULL).
+     * The result handed out is one copy of it in one block. */
+    struct fu_extraction *work;
     /* The last two bytes of the required literals of both sets, hashed
      * (EX_PAIR): bit p for promise pattern p, bit 32 + p for risky pattern
      * p (the first 32 of each set; every byte before a 1-byte literal). One
@@ -437,6 +441,7 @@ void fu_extractor_free(fu_extractor *ex) {
     for (size_t i = 0; i < ex->n_pats; i++) ex_pat_fini(&ex->pats[i]);
     for (size_t i = 0; i < ex->n_risky; i++) ex_pat_fini(&ex->risky[i]);
     fu__re_fini(&ex->re);
+    if (ex->work) FU_FREE_ALL(ex->work->promises, ex->work->risks, ex->work);
     FU_FREE_ALL(ex->pats, ex->risky, ex);
 }
 
@@ -697,15 +702,9 @@ int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts) {
     return rc;
 }
 
-void fu_extraction_free(fu_extraction *x) {
-    if (!x) return;
-    for (size_t i = 0; i < x->n_promises; i++) fu__free((char *)x->promises[i].text);
-    for (size_t i = 0; i < x->n_risks; i++) {
-        fu__free((char *)x->risks[i].text);
-        fu__free((char *)x->risks[i].reason);
-    }
-    FU_FREE_ALL(x->promises, x->risks, x);
-}
+/* An extraction is one block: the struct, its promises, its risks, then
+ * their texts and reasons (extraction_copy()). */
+void fu_extraction_free(fu_extraction *x) { fu__free(x); }
 
 size_t fu_extraction_promise_count(const fu_extraction *x) { return x ? x->n_promises : 0; }
 const fu_promise *fu_extraction_promise(const fu_extraction *x, size_t i) {
@@ -802,6 +801,9 @@ static const char *fraction_reason(int rc) {
                            : "the promised count is too large to be a deadline: not dated";
 }
 
+/* A risk in the scratch extraction: its text points into the note, its
+ * reason at a string that outlives the call (NULL: a min_lead reason,
+ * worded by extraction_copy()). */
 static int add_risk(fu_extraction *x, size_t s, size_t e, const char *text, const char *rule,
                     const char *reason) {
     if (FU_GROW(x->risks, x->cap_risks, x->n_risks + 1) != FU_OK) return FU_ENOMEM;
@@ -809,13 +811,8 @@ static int add_risk(fu_extraction *x, size_t s, size_t e, const char *text, cons
     r->start = s;
     r->end = e;
     r->rule = rule;
-    r->text = fu__strndup(text + s, e - s);
-    r->reason = fu__strdup(reason);
-    if (!r->text || !r->reason) {
-        fu__free((char *)r->text);
-        fu__free((char *)r->reason);
-        return fu__error_nomem();
-    }
+    r->text = text + s;
+    r->reason = reason;
     x->n_risks++;
     return FU_OK;
 }
@@ -877,8 +874,7 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
             pr->rule = pat->name;
             pr->deadline = deadline;
             pr->risky = 0;
-            pr->text = fu__strndup(note + s, e - s);
-            if (!pr->text) return fu__error_nomem();
+            pr->text = note + s;
             x->n_promises++;
         }
         if (rc < 0) return rc;
@@ -899,13 +895,72 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
             fu_promise *pr = &x->promises[i];
             if (pr->deadline - at >= ex->min_lead) continue;
             pr->risky = 1;
-            char reason[160];
-            snprintf(reason, sizeof reason,
-                     "deadline %lld min after the note, the process needs at least %lld min",
-                     (long long)((pr->deadline - at) / 60), (long long)(ex->min_lead / 60));
-            if (add_risk(x, pr->start, pr->end, note, "min_lead", reason) != FU_OK) return FU_ENOMEM;
+            if (add_risk(x, pr->start, pr->end, note, "min_lead", NULL) != FU_OK) return FU_ENOMEM;
         }
     }
+    return FU_OK;
+}
+
+/* The reason of a min_lead risk of a promise due at `deadline`: its length
+ * (snprintf: buf may be NULL with cap 0). */
+static size_t lead_reason(char *buf, size_t cap, int64_t deadline, int64_t at, int64_t min_lead) {
+    int n = snprintf(buf, cap, "deadline %lld min after the note, the process needs at least %lld min",
+                     (long long)((deadline - at) / 60), (long long)(min_lead / 60));
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Copy `s` (n bytes) and a NUL to *at; the copy. */
+static const char *put_text(char **at, const char *s, size_t n) {
+    char *d = *at;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    *at = d + n + 1;
+    return d;
+}
+
+/* The scratch extraction w as one block (fu_extraction_free() frees it):
+ * the struct, the promises, the risks, then every text and reason. The k-th
+ * min_lead risk (reason NULL) is the k-th risky promise's. */
+static int extraction_copy(const fu_extraction *w, int64_t at, int64_t min_lead, fu_extraction **out) {
+    size_t head = sizeof(fu_extraction) + w->n_promises * sizeof(fu_promise) + w->n_risks * sizeof(fu_risk);
+    size_t bytes = head;
+    for (size_t i = 0; i < w->n_promises; i++) bytes += w->promises[i].end - w->promises[i].start + 1;
+    for (size_t i = 0, j = 0; i < w->n_risks; i++) {
+        const fu_risk *r = &w->risks[i];
+        if (r->reason) {
+            bytes += strlen(r->reason) + 1;
+        } else {
+            while (!w->promises[j].risky) j++;
+            bytes += lead_reason(NULL, 0, w->promises[j++].deadline, at, min_lead) + 1;
+        }
+        bytes += r->end - r->start + 1;
+    }
+    fu_extraction *x = fu__malloc(bytes);
+    if (!x) return fu__error_nomem();
+    memset(x, 0, sizeof *x);
+    x->promises = w->n_promises ? (fu_promise *)(void *)(x + 1) : NULL;
+    x->risks = w->n_risks ? (fu_risk *)(void *)((char *)(x + 1) + w->n_promises * sizeof(fu_promise)) : NULL;
+    x->n_promises = x->cap_promises = w->n_promises;
+    x->n_risks = x->cap_risks = w->n_risks;
+    char *at_text = (char *)x + head;
+    for (size_t i = 0; i < w->n_promises; i++) {
+        x->promises[i] = w->promises[i];
+        x->promises[i].text = put_text(&at_text, w->promises[i].text, w->promises[i].end - w->promises[i].start);
+    }
+    for (size_t i = 0, j = 0; i < w->n_risks; i++) {
+        const fu_risk *r = &w->risks[i];
+        x->risks[i] = *r;
+        x->risks[i].text = put_text(&at_text, r->text, r->end - r->start);
+        if (r->reason) {
+            x->risks[i].reason = put_text(&at_text, r->reason, strlen(r->reason));
+            continue;
+        }
+        while (!w->promises[j].risky) j++;
+        size_t n = lead_reason(at_text, (size_t)((char *)x + bytes - at_text), w->promises[j++].deadline, at, min_lead);
+        x->risks[i].reason = at_text;
+        at_text += n + 1;
+    }
+    *out = x;
     return FU_OK;
 }
 
@@ -924,15 +979,12 @@ int fu_extractor_run_flags(fu_extractor *ex, const fu_calendar *cal, const char 
     /* Ill-formed UTF-8 is refused (PCRE2 reads the note unchecked). */
     int rc = ex->trusted_utf8 || (flags & FU_EXTRACT_VALID_UTF8) ? FU_OK : fu__utf8_check("note", note, len);
     if (rc != FU_OK) return rc;
-    fu_extraction *x = fu__calloc(1, sizeof *x);
-    if (!x) return fu__error_nomem();
-    rc = run_patterns(ex, cal, note ? note : "", len, at, x);
-    if (rc != FU_OK) {
-        fu_extraction_free(x);
-        return rc;
-    }
-    *out = x;
-    return FU_OK;
+    if (!ex->work && !(ex->work = fu__calloc(1, sizeof *ex->work))) return fu__error_nomem();
+    fu_extraction *w = ex->work;
+    w->n_promises = w->n_risks = 0;
+    rc = run_patterns(ex, cal, note ? note : "", len, at, w);
+    if (rc == FU_OK) rc = extraction_copy(w, at, ex->min_lead, out);
+    return rc;
 }
 
 /* ------------------------------------------------------------- from a policy */
