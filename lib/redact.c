@@ -864,19 +864,23 @@ static int merge_runs(fu_redactor *r, size_t *runs, size_t n_runs, size_t n) {
  * hold a date, a count or nothing, and the JIT code would otherwise scan
  * them byte by byte from their first digit. */
 #define BUILTIN_MIN_DIGITS 5
-static int has_digits(const char *t, size_t len, unsigned need) {
-    size_t i = 0;
-    unsigned seen = 0;
+static int has_digits(const char *t, size_t len, size_t need) {
+    size_t i = 0, seen = 0;
 #ifdef __SSE2__
-    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
-    for (; len - i >= 16; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        seen += (unsigned)__builtin_popcount((unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi))));
-        if (seen >= need) return 1;
+    /* a digit's lane of the compare is -1: subtracting it counts it (at most
+     * 255 blocks a round, so no lane overflows); _mm_sad_epu8 sums the lanes */
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1), zero = _mm_setzero_si128();
+    while (len - i >= 16 && seen < need) {
+        __m128i acc = zero;
+        for (int k = 0; k < 255 && len - i >= 16; k++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            acc = _mm_sub_epi8(acc, _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
+        }
+        __m128i sum = _mm_sad_epu8(acc, zero);
+        seen += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
     }
 #endif
-    for (; i < len; i++) seen += t[i] >= '0' && t[i] <= '9';
+    for (; i < len && seen < need; i++) seen += t[i] >= '0' && t[i] <= '9';
     return seen >= need;
 }
 

@@ -604,6 +604,23 @@ Test(redact, the_shortest_numbers_of_each_kind_are_still_masked) {
         cr_assert_str_eq(got, cases[i][1], "%s -> %s", cases[i][0], got);
         fu_free(got);
     }
+    /* long texts: the digits counted past 255 blocks of 16 bytes, a mobile
+     * at every offset modulo 16 after 4,500 bytes of text without digits */
+    static char big[6000];
+    for (size_t shift = 0; shift < 16; shift++) {
+        memset(big, 'x', sizeof big);
+        memcpy(big + 4500 + shift, " 13812345678 ", 13);
+        big[4600] = '\0';
+        char *got = redact(r, big);
+        cr_assert_eq(memcmp(got + 4500 + shift, " 138****5678 ", 13), 0, "shift %zu", shift);
+        fu_free(got);
+    }
+    memset(big, 'x', sizeof big);
+    for (size_t k = 0; k < 4; k++) big[1000 * k + 7] = '9'; /* 4 digits: nothing to mask */
+    big[5999] = '\0';
+    char *got = redact(r, big);
+    cr_assert_str_eq(got, big);
+    fu_free(got);
     fu_redactor_free(r);
 }
 
