@@ -1402,7 +1402,14 @@ static PyObject *fu_py_fast_proxy(void *ptr, swig_type_info *ty) {
 static int fu_py_fast_text(PyObject *o, const char **s, size_t *len) {
     Py_ssize_t n = 0;
     if (!PyUnicode_CheckExact(o)) return 0;
-    if (PyUnicode_IS_COMPACT_ASCII(o) && PyUnicode_GET_LENGTH(o) > FU_PY_FAST_MAX) return 0;
+    if (PyUnicode_IS_COMPACT_ASCII(o)) { /* its characters are its UTF-8 */
+        n = PyUnicode_GET_LENGTH(o);
+        const char *a = (const char *)PyUnicode_DATA(o);
+        if (n > FU_PY_FAST_MAX || memchr(a, '\0', (size_t)n)) return 0;
+        *s = a;
+        *len = (size_t)n;
+        return 1;
+    }
     const char *p = PyUnicode_AsUTF8AndSize(o, &n);
     if (!p) {
         PyErr_Clear();
