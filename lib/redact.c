@@ -1451,17 +1451,24 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
     return FU_OK;
 }
 
+/* One text of a single call: prepared (prepare_text()) and the bound of its
+ * masked length in *bound (FU_ELIMIT when it would overflow). */
+static int prepare_bounded(fu_redactor *r, const char *text, size_t len, const char **m, size_t *n, size_t *bound) {
+    int rc = prepare_text(r, SIZE_MAX, text, len, m, n);
+    if (rc != FU_OK) return rc;
+    *bound = masked_bound(r, len, *n);
+    return *bound == SIZE_MAX ? fu__error_set(FU_ELIMIT, "text too large") : FU_OK;
+}
+
 int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_len, char **out) {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
     if (!r || !out || (!text && len)) return fu__error_set(FU_EINVAL, "fu_redactor_apply: NULL argument");
     if (!text) text = "";
-    size_t n = 0;
+    size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_text(r, SIZE_MAX, text, len, &m, &n);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
     if (rc != FU_OK) return rc;
-    size_t bound = masked_bound(r, len, n);
-    if (bound == SIZE_MAX) return fu__error_set(FU_ELIMIT, "text too large");
     char *o = fu__malloc(bound + 1);
     if (!o) return fu__error_nomem();
     size_t w = write_masked(r, text, len, m, n, o);
@@ -1476,12 +1483,10 @@ int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t len, char *b
     if (!r || !out_len || (!buf && cap) || (!text && len))
         return fu__error_set(FU_EINVAL, "fu_redactor_apply_into: NULL argument");
     if (!text) text = "";
-    size_t n = 0;
+    size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_text(r, SIZE_MAX, text, len, &m, &n);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
     if (rc != FU_OK) return rc;
-    size_t bound = masked_bound(r, len, n);
-    if (bound == SIZE_MAX) return fu__error_set(FU_ELIMIT, "text too large");
     if (bound >= cap) {
         *out_len = bound + 1;
         return fu__error_set(FU_ERANGE, "fu_redactor_apply_into: the buffer holds %zu bytes, %zu needed", cap,

@@ -245,6 +245,25 @@ Test(commit, caller_patterns_come_first_and_builtins_can_be_left_out) {
     fu_calendar_free(cal);
 }
 
+/* An extractor of options o finds in `note` no promise (want NULL) or first
+ * the promise `want` (of rule `rule` unless NULL). */
+static void expect_first_promise(const fu_extract_options *o, const fu_calendar *cal, const char *note,
+                                 const char *want, const char *rule, size_t i) {
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, o), FU_OK, "%s", fu_error_last()->message);
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    if (!want) {
+        cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
+    } else {
+        cr_assert_geq(fu_extraction_promise_count(x), 1, "case %zu: no promise in %s", i, note);
+        cr_assert_str_eq(fu_extraction_promise(x, 0)->text, want, "case %zu", i);
+        if (rule) cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, rule, "case %zu", i);
+    }
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+}
+
 /* A note is searched with a pattern only when it holds a run of characters
  * every match contains. Patterns where a careless reading of that run would
  * skip a note that matches: an optional character, a {0,1} quantifier, a
@@ -272,18 +291,7 @@ Test(commit, notes_are_skipped_only_without_a_required_literal) {
         o.patterns = &pat;
         o.n_patterns = 1;
         o.flags = FU_EXTRACT_NO_BUILTIN;
-        fu_extractor *ex = NULL;
-        cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK, "%s", fu_error_last()->message);
-        fu_extraction *x = NULL;
-        cr_assert_eq(fu_extractor_run(ex, cal, cases[i].note, strlen(cases[i].note), T(NOTE_AT), &x), FU_OK);
-        if (!cases[i].text) {
-            cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
-        } else {
-            cr_assert_geq(fu_extraction_promise_count(x), 1, "case %zu: %s in %s", i, cases[i].regex, cases[i].note);
-            cr_assert_str_eq(fu_extraction_promise(x, 0)->text, cases[i].text, "case %zu", i);
-        }
-        fu_extraction_free(x);
-        fu_extractor_free(ex);
+        expect_first_promise(&o, cal, cases[i].note, cases[i].text, NULL, i);
     }
     fu_calendar_free(cal);
 }
@@ -390,20 +398,7 @@ Test(commit, the_pair_filter_finds_every_literal_where_it_ends) {
             o.patterns = pats;
             o.n_patterns = 40;
             o.flags = FU_EXTRACT_NO_BUILTIN;
-            fu_extractor *ex = NULL;
-            cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK, "%s", fu_error_last()->message);
-            fu_extraction *x = NULL;
-            cr_assert_eq(fu_extractor_run(ex, cal, cases[i].note, strlen(cases[i].note), T(NOTE_AT), &x), FU_OK);
-            if (!cases[i].text) {
-                cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
-            } else {
-                cr_assert_eq(fu_extraction_promise_count(x), 1, "case %zu/%zu: %s in %s", i, where, cases[i].regex,
-                             cases[i].note);
-                cr_assert_str_eq(fu_extraction_promise(x, 0)->text, cases[i].text, "case %zu", i);
-                cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "t.case");
-            }
-            fu_extraction_free(x);
-            fu_extractor_free(ex);
+            expect_first_promise(&o, cal, cases[i].note, cases[i].text, "t.case", 2 * i + where);
         }
     }
     fu_calendar_free(cal);

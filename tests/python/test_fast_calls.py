@@ -197,6 +197,26 @@ def test_apply_of_notes_with_few_digits_is_the_wrappers():
     assert fast.total() == slow.total() > 100
 
 
+def in_threads(n, check, rounds=5):
+    """Run check() `rounds` times in each of n threads at once: the failures
+    (a False result or an exception), none when all went right."""
+    errors = []
+
+    def work():
+        try:
+            for _ in range(rounds):
+                if not check():
+                    errors.append("wrong result")
+        except BaseException as e:  # pragma: no cover - reported by the caller
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_threads_sharing_a_redactor_on_the_fast_path_count_every_note():
     """Four threads masking through one redactor (fast path, the stack
     buffer of each call is its own): every result right, every match counted."""
@@ -204,21 +224,7 @@ def test_threads_sharing_a_redactor_on_the_fast_path_count_every_note():
     notes = mixed_texts(23, 400)
     ref = followup.Redactor()
     want = [ref.apply(t) for t in notes]
-    errors = []
-
-    def work():
-        try:
-            for _ in range(5):
-                if [red.apply(t) for t in notes] != want:
-                    errors.append("wrong result")
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(4, lambda: [red.apply(t) for t in notes] == want) == []
     assert red.total() == 20 * ref.total()
 
 
@@ -267,18 +273,4 @@ def test_threads_sharing_an_extractor_get_the_wrappers_extractions():
     notes = ["承诺3个工作日内解决，2小时内到场", "we will call back within 2 business days", "保证今天修好 13812345678",
              "回访正常,无新需求。", "", "promised a fix within 24 hours, 100% sure", "𝔘 明天下午前 é"] * 30
     want = [summary(wrapped(ex, cal, n, NOW)) for n in notes]
-    errors = []
-
-    def work():
-        try:
-            for _ in range(5):
-                if [summary(ex.run(cal, n, NOW)) for n in notes] != want:
-                    errors.append("wrong extraction")
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(4, lambda: [summary(ex.run(cal, n, NOW)) for n in notes] == want) == []
