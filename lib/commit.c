@@ -918,6 +918,13 @@ static const char *put_text(char **at, const char *s, size_t n) {
     return d;
 }
 
+/* The deadline of the next risky promise of w from *j on (*j moved past
+ * it): the min_lead risks come in the order of their promises. */
+static int64_t next_risky(const fu_extraction *w, size_t *j) {
+    while (*j < w->n_promises && !w->promises[*j].risky) ++*j;
+    return *j < w->n_promises ? w->promises[(*j)++].deadline : 0;
+}
+
 /* The scratch extraction w as one block (fu_extraction_free() frees it):
  * the struct, the promises, the risks, then every text and reason. The k-th
  * min_lead risk (reason NULL) is the k-th risky promise's. */
@@ -930,8 +937,7 @@ static int extraction_copy(const fu_extraction *w, int64_t at, int64_t min_lead,
         if (r->reason) {
             bytes += strlen(r->reason) + 1;
         } else {
-            while (!w->promises[j].risky) j++;
-            bytes += lead_reason(NULL, 0, w->promises[j++].deadline, at, min_lead) + 1;
+            bytes += lead_reason(NULL, 0, next_risky(w, &j), at, min_lead) + 1;
         }
         bytes += r->end - r->start + 1;
     }
@@ -955,8 +961,7 @@ static int extraction_copy(const fu_extraction *w, int64_t at, int64_t min_lead,
             x->risks[i].reason = put_text(&at_text, r->reason, strlen(r->reason));
             continue;
         }
-        while (!w->promises[j].risky) j++;
-        size_t n = lead_reason(at_text, (size_t)((char *)x + bytes - at_text), w->promises[j++].deadline, at, min_lead);
+        size_t n = lead_reason(at_text, (size_t)((char *)x + bytes - at_text), next_risky(w, &j), at, min_lead);
         x->risks[i].reason = at_text;
         at_text += n + 1;
     }
