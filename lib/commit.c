@@ -156,7 +156,7 @@ typedef struct ex_scan {
     pcre2_code *code;
     pcre2_match_data *md;
     int jit;
-    /* Required literals of the set's first 64 patterns (ex_pat.lit):
+    /* Required literals of the set's first EX_LIT_MAX patterns (ex_pat.lit):
      * last_byte[b] has bit p when pattern p's literal ends with byte b (both
      * cases of a caseless letter); `with_lit` the patterns that have one. One
      * pass over a note finds which literals it holds. */
@@ -174,7 +174,18 @@ struct fu_extractor {
     int64_t min_lead;
     ex_scan scan_pats, scan_risky;
     int trusted_utf8; /* FU_EXTRACT_VALID_UTF8: the caller checked the notes */
+    /* Scratch of fu_extractor_run(): its arrays are reused from note to note;
+     * texts point into the note, reasons at the patterns' (min_lead: NULL).
+     * The result handed out is one copy of it in one block. */
+    struct fu_extraction *work;
+    /* The last two bytes of the required literals of both sets, hashed
+     * (EX_PAIR): bit p for promise pattern p, bit 32 + p for risky pattern
+     * p (the first 32 of each set; every byte before a 1-byte literal). One
+     * load a byte of the note finds where a literal may end. */
+    uint64_t pair[4096];
 };
+#define EX_PAIR(prev, last) ((((unsigned)(prev) << 4) ^ (unsigned)(last)) & 4095u)
+#define EX_LIT_MAX 32 /* patterns of a set whose literal is looked for */
 
 struct fu_extraction {
     fu_promise *promises;
@@ -361,11 +372,37 @@ static int lit_ends_at(const ex_pat *p, const char *note, size_t i) {
     return 1;
 }
 
+/* Both cases of a caseless ASCII letter, else the byte itself: the count. */
+static int byte_cases(unsigned char b, int fold, unsigned char *out) {
+    out[0] = b;
+    if (!fold || b < 'a' || b > 'z') return 1;
+    out[1] = (unsigned char)(b - 'a' + 'A');
+    return 2;
+}
+
+static void set_pairs(uint64_t *pair, const ex_pat *pats, size_t n, unsigned shift) {
+    for (size_t p = 0; p < n && p < EX_LIT_MAX; p++) {
+        size_t k = pats[p].lit_len;
+        if (!k) continue;
+        uint64_t bit = UINT64_C(1) << (p + shift);
+        unsigned char last[2], prev[2];
+        int nl = byte_cases((unsigned char)pats[p].lit[k - 1], pats[p].lit_caseless, last), np = 0;
+        if (k >= 2) np = byte_cases((unsigned char)pats[p].lit[k - 2], pats[p].lit_caseless, prev);
+        for (int l = 0; l < nl; l++) {
+            if (k == 1) {
+                for (unsigned c = 0; c < 256; c++) pair[EX_PAIR(c, last[l])] |= bit;
+                continue;
+            }
+            for (int q = 0; q < np; q++) pair[EX_PAIR(prev[q], last[l])] |= bit;
+        }
+    }
+}
+
 static void set_literals(ex_scan *sc, const ex_pat *pats, size_t n) {
     memset(sc->last_byte, 0, sizeof sc->last_byte);
     memset(sc->prev_byte, 0, sizeof sc->prev_byte);
     sc->with_lit = sc->one_byte = 0;
-    for (size_t p = 0; p < n && p < 64; p++) {
+    for (size_t p = 0; p < n && p < EX_LIT_MAX; p++) {
         size_t k = pats[p].lit_len;
         if (!k) continue;
         uint64_t bit = UINT64_C(1) << p;
@@ -404,6 +441,7 @@ void fu_extractor_free(fu_extractor *ex) {
     for (size_t i = 0; i < ex->n_pats; i++) ex_pat_fini(&ex->pats[i]);
     for (size_t i = 0; i < ex->n_risky; i++) ex_pat_fini(&ex->risky[i]);
     fu__re_fini(&ex->re);
+    if (ex->work) FU_FREE_ALL(ex->work->promises, ex->work->risks, ex->work);
     FU_FREE_ALL(ex->pats, ex->risky, ex);
 }
 
@@ -548,17 +586,31 @@ static uint64_t lit_check(const ex_scan *sc, const ex_pat *pats, const unsigned 
 }
 
 /* The required literals the note holds, of both sets in one pass: found[0]
- * the promise patterns', found[1] the risky ones'. */
+ * the promise patterns', found[1] the risky ones'. A literal ending at
+ * byte 0 has one byte (lit_check); past it, the hashed pair of the byte and
+ * the one before tells which literals may end there. */
 static void find_literals(const fu_extractor *ex, const char *note, size_t len, uint64_t *found) {
     const ex_scan *a = &ex->scan_pats, *b = &ex->scan_risky;
     uint64_t na = a->with_lit, nb = b->with_lit;
     const unsigned char *s = (const unsigned char *)note;
     found[0] = found[1] = 0;
-    for (size_t i = 0; i < len && (na | nb); i++) {
-        uint64_t ma = a->last_byte[s[i]] & na, mb = b->last_byte[s[i]] & nb;
-        if (ma) found[0] |= lit_check(a, ex->pats, s, i, ma, &na);
-        if (mb) found[1] |= lit_check(b, ex->risky, s, i, mb, &nb);
+    if (!len) return;
+    if (a->last_byte[s[0]] & na) found[0] |= lit_check(a, ex->pats, s, 0, a->last_byte[s[0]] & na, &na);
+    if (b->last_byte[s[0]] & nb) found[1] |= lit_check(b, ex->risky, s, 0, b->last_byte[s[0]] & nb, &nb);
+    uint64_t need = na | nb << 32, got = 0;
+    for (size_t i = 1; i < len && need; i++) {
+        uint64_t m = ex->pair[EX_PAIR(s[i - 1], s[i])] & need;
+        while (m) {
+            unsigned p = (unsigned)__builtin_ctzll(m);
+            m &= m - 1;
+            if (lit_ends_at(p < 32 ? &ex->pats[p] : &ex->risky[p - 32], note, i)) {
+                got |= UINT64_C(1) << p;
+                need &= ~(UINT64_C(1) << p);
+            }
+        }
     }
+    found[0] |= got & 0xFFFFFFFFu;
+    found[1] |= got >> 32;
 }
 
 static size_t set_start(fu_extractor *ex, const ex_scan *sc, size_t n, const char *note, size_t len,
@@ -608,6 +660,8 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
     if (rc == FU_OK) {
         set_literals(&ex->scan_pats, ex->pats, n_pats);
         set_literals(&ex->scan_risky, ex->risky, n_risky);
+        set_pairs(ex->pair, ex->pats, n_pats, 0);
+        set_pairs(ex->pair, ex->risky, n_risky, 32);
     }
     if (rc != FU_OK) {
         fu_extractor_free(ex);
@@ -648,15 +702,9 @@ int fu_extractor_new(fu_extractor **out, const fu_extract_options *opts) {
     return rc;
 }
 
-void fu_extraction_free(fu_extraction *x) {
-    if (!x) return;
-    for (size_t i = 0; i < x->n_promises; i++) fu__free((char *)x->promises[i].text);
-    for (size_t i = 0; i < x->n_risks; i++) {
-        fu__free((char *)x->risks[i].text);
-        fu__free((char *)x->risks[i].reason);
-    }
-    FU_FREE_ALL(x->promises, x->risks, x);
-}
+/* An extraction is one block: the struct, its promises, its risks, then
+ * their texts and reasons (extraction_copy()). */
+void fu_extraction_free(fu_extraction *x) { fu__free(x); }
 
 size_t fu_extraction_promise_count(const fu_extraction *x) { return x ? x->n_promises : 0; }
 const fu_promise *fu_extraction_promise(const fu_extraction *x, size_t i) {
@@ -753,6 +801,9 @@ static const char *fraction_reason(int rc) {
                            : "the promised count is too large to be a deadline: not dated";
 }
 
+/* A risk in the scratch extraction: its text points into the note, its
+ * reason at a string that outlives the call (NULL: a min_lead reason,
+ * worded by extraction_copy()). */
 static int add_risk(fu_extraction *x, size_t s, size_t e, const char *text, const char *rule,
                     const char *reason) {
     if (FU_GROW(x->risks, x->cap_risks, x->n_risks + 1) != FU_OK) return FU_ENOMEM;
@@ -760,13 +811,8 @@ static int add_risk(fu_extraction *x, size_t s, size_t e, const char *text, cons
     r->start = s;
     r->end = e;
     r->rule = rule;
-    r->text = fu__strndup(text + s, e - s);
-    r->reason = fu__strdup(reason);
-    if (!r->text || !r->reason) {
-        fu__free((char *)r->text);
-        fu__free((char *)r->reason);
-        return fu__error_nomem();
-    }
+    r->text = text + s;
+    r->reason = reason;
     x->n_risks++;
     return FU_OK;
 }
@@ -828,8 +874,7 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
             pr->rule = pat->name;
             pr->deadline = deadline;
             pr->risky = 0;
-            pr->text = fu__strndup(note + s, e - s);
-            if (!pr->text) return fu__error_nomem();
+            pr->text = note + s;
             x->n_promises++;
         }
         if (rc < 0) return rc;
@@ -850,33 +895,101 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
             fu_promise *pr = &x->promises[i];
             if (pr->deadline - at >= ex->min_lead) continue;
             pr->risky = 1;
-            char reason[160];
-            snprintf(reason, sizeof reason,
-                     "deadline %lld min after the note, the process needs at least %lld min",
-                     (long long)((pr->deadline - at) / 60), (long long)(ex->min_lead / 60));
-            if (add_risk(x, pr->start, pr->end, note, "min_lead", reason) != FU_OK) return FU_ENOMEM;
+            if (add_risk(x, pr->start, pr->end, note, "min_lead", NULL) != FU_OK) return FU_ENOMEM;
         }
     }
     return FU_OK;
 }
 
-int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
-                     int64_t at, fu_extraction **out) {
-    if (out) *out = NULL;
-    if (!ex || !out || !cal || (!note && len))
-        return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
-    /* Ill-formed UTF-8 is refused (PCRE2 reads the note unchecked). */
-    int rc = ex->trusted_utf8 ? FU_OK : fu__utf8_check("note", note, len);
-    if (rc != FU_OK) return rc;
-    fu_extraction *x = fu__calloc(1, sizeof *x);
+/* The reason of a min_lead risk of a promise due at `deadline`: its length
+ * (snprintf: buf may be NULL with cap 0). */
+static size_t lead_reason(char *buf, size_t cap, int64_t deadline, int64_t at, int64_t min_lead) {
+    int n = snprintf(buf, cap, "deadline %lld min after the note, the process needs at least %lld min",
+                     (long long)((deadline - at) / 60), (long long)(min_lead / 60));
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Copy `s` (n bytes) and a NUL to *at; the copy. */
+static const char *put_text(char **at, const char *s, size_t n) {
+    char *d = *at;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    *at = d + n + 1;
+    return d;
+}
+
+/* The deadline of the next risky promise of w from *j on (*j moved past
+ * it): the min_lead risks come in the order of their promises. */
+static int64_t next_risky(const fu_extraction *w, size_t *j) {
+    while (*j < w->n_promises && !w->promises[*j].risky) ++*j;
+    return *j < w->n_promises ? w->promises[(*j)++].deadline : 0;
+}
+
+/* The scratch extraction w as one block (fu_extraction_free() frees it):
+ * the struct, the promises, the risks, then every text and reason. The k-th
+ * min_lead risk (reason NULL) is the k-th risky promise's. */
+static int extraction_copy(const fu_extraction *w, int64_t at, int64_t min_lead, fu_extraction **out) {
+    size_t head = sizeof(fu_extraction) + w->n_promises * sizeof(fu_promise) + w->n_risks * sizeof(fu_risk);
+    size_t bytes = head;
+    for (size_t i = 0; i < w->n_promises; i++) bytes += w->promises[i].end - w->promises[i].start + 1;
+    for (size_t i = 0, j = 0; i < w->n_risks; i++) {
+        const fu_risk *r = &w->risks[i];
+        if (r->reason) {
+            bytes += strlen(r->reason) + 1;
+        } else {
+            bytes += lead_reason(NULL, 0, next_risky(w, &j), at, min_lead) + 1;
+        }
+        bytes += r->end - r->start + 1;
+    }
+    fu_extraction *x = fu__malloc(bytes);
     if (!x) return fu__error_nomem();
-    rc = run_patterns(ex, cal, note ? note : "", len, at, x);
-    if (rc != FU_OK) {
-        fu_extraction_free(x);
-        return rc;
+    memset(x, 0, sizeof *x);
+    x->promises = w->n_promises ? (fu_promise *)(void *)(x + 1) : NULL;
+    x->risks = w->n_risks ? (fu_risk *)(void *)((char *)(x + 1) + w->n_promises * sizeof(fu_promise)) : NULL;
+    x->n_promises = x->cap_promises = w->n_promises;
+    x->n_risks = x->cap_risks = w->n_risks;
+    char *at_text = (char *)x + head;
+    for (size_t i = 0; i < w->n_promises; i++) {
+        x->promises[i] = w->promises[i];
+        x->promises[i].text = put_text(&at_text, w->promises[i].text, w->promises[i].end - w->promises[i].start);
+    }
+    for (size_t i = 0, j = 0; i < w->n_risks; i++) {
+        const fu_risk *r = &w->risks[i];
+        x->risks[i] = *r;
+        x->risks[i].text = put_text(&at_text, r->text, r->end - r->start);
+        if (r->reason) {
+            x->risks[i].reason = put_text(&at_text, r->reason, strlen(r->reason));
+            continue;
+        }
+        size_t n = lead_reason(at_text, (size_t)((char *)x + bytes - at_text), next_risky(w, &j), at, min_lead);
+        x->risks[i].reason = at_text;
+        at_text += n + 1;
     }
     *out = x;
     return FU_OK;
+}
+
+int fu_extractor_run(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
+                     int64_t at, fu_extraction **out) {
+    return fu_extractor_run_flags(ex, cal, note, len, at, 0, out);
+}
+
+int fu_extractor_run_flags(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
+                           int64_t at, unsigned int flags, fu_extraction **out) {
+    if (out) *out = NULL;
+    if (!ex || !out || !cal || (!note && len))
+        return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
+    if (flags & ~FU_EXTRACT_VALID_UTF8)
+        return fu__error_set(FU_EINVAL, "fu_extractor_run_flags: unknown flags 0x%x", flags & ~FU_EXTRACT_VALID_UTF8);
+    /* Ill-formed UTF-8 is refused (PCRE2 reads the note unchecked). */
+    int rc = ex->trusted_utf8 || (flags & FU_EXTRACT_VALID_UTF8) ? FU_OK : fu__utf8_check("note", note, len);
+    if (rc != FU_OK) return rc;
+    if (!ex->work && !(ex->work = fu__calloc(1, sizeof *ex->work))) return fu__error_nomem();
+    fu_extraction *w = ex->work;
+    w->n_promises = w->n_risks = 0;
+    rc = run_patterns(ex, cal, note ? note : "", len, at, w);
+    if (rc == FU_OK) rc = extraction_copy(w, at, ex->min_lead, out);
+    return rc;
 }
 
 /* ------------------------------------------------------------- from a policy */

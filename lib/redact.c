@@ -6,6 +6,7 @@
 #include "redact_internal.h"
 #include "utf8_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -854,6 +855,35 @@ static int merge_runs(fu_redactor *r, size_t *runs, size_t n_runs, size_t n) {
     return FU_OK;
 }
 
+/* Every match of the built-in pattern holds at least BUILTIN_MIN_DIGITS
+ * ASCII digits of the (normalised) text: each branch needs 7 or more (an
+ * 18- or 15-digit ID, 11-digit mobile, 13-19-digit card, landline 10+,
+ * E.164 8+ by its callout, passport E + letter + 7, bank account 10+ by its
+ * callout, an ID with a typo 14+). 5 leaves a margin below the least of
+ * them. A text with fewer digits skips the built-in pattern: most notes
+ * hold a date, a count or nothing, and the JIT code would otherwise scan
+ * them byte by byte from their first digit. */
+#define BUILTIN_MIN_DIGITS 5
+static int has_digits(const char *t, size_t len, size_t need) {
+    size_t i = 0, seen = 0;
+#ifdef __SSE2__
+    /* a digit's lane of the compare is -1: subtracting it counts it (at most
+     * 255 blocks a round, so no lane overflows); _mm_sad_epu8 sums the lanes */
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1), zero = _mm_setzero_si128();
+    while (len - i >= 16 && seen < need) {
+        __m128i acc = zero;
+        for (int k = 0; k < 255 && len - i >= 16; k++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            acc = _mm_sub_epi8(acc, _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
+        }
+        __m128i sum = _mm_sad_epu8(acc, zero);
+        seen += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+    }
+#endif
+    for (; i < len && seen < need; i++) seen += t[i] >= '0' && t[i] <= '9';
+    return seen >= need;
+}
+
 /* Collect the spans to mask in r->spans, sorted and without overlaps: a
  * span inside another is dropped (the outer mask hides it); spans that
  * overlap partly are merged and masked character by character. */
@@ -868,7 +898,7 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         runs = r->runs;
     }
     if (r->builtin) {
-        size_t pos = 0;
+        size_t pos = has_digits(text, len, BUILTIN_MIN_DIGITS) ? 0 : len;
         runs[n_runs++] = n;
         while (pos < len) {
             if (r->start_ok && (pos = next_start(r, text, len, pos)) >= len) break;
@@ -1421,23 +1451,49 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
     return FU_OK;
 }
 
+/* One text of a single call: prepared (prepare_text()) and the bound of its
+ * masked length in *bound (FU_ELIMIT when it would overflow). */
+static int prepare_bounded(fu_redactor *r, const char *text, size_t len, const char **m, size_t *n, size_t *bound) {
+    int rc = prepare_text(r, SIZE_MAX, text, len, m, n);
+    if (rc != FU_OK) return rc;
+    *bound = masked_bound(r, len, *n);
+    return *bound == SIZE_MAX ? fu__error_set(FU_ELIMIT, "text too large") : FU_OK;
+}
+
 int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_len, char **out) {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
     if (!r || !out || (!text && len)) return fu__error_set(FU_EINVAL, "fu_redactor_apply: NULL argument");
     if (!text) text = "";
-    size_t n = 0;
+    size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_text(r, SIZE_MAX, text, len, &m, &n);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
     if (rc != FU_OK) return rc;
-    size_t bound = masked_bound(r, len, n);
-    if (bound == SIZE_MAX) return fu__error_set(FU_ELIMIT, "text too large");
     char *o = fu__malloc(bound + 1);
     if (!o) return fu__error_nomem();
     size_t w = write_masked(r, text, len, m, n, o);
     *out = o;
     if (out_len) *out_len = w;
     return FU_OK;
+}
+
+int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t len, char *buf, size_t cap,
+                           size_t *out_len) {
+    if (out_len) *out_len = 0;
+    if (!r || !out_len || (!buf && cap) || (!text && len))
+        return fu__error_set(FU_EINVAL, "fu_redactor_apply_into: NULL argument");
+    if (!text) text = "";
+    size_t n = 0, bound = 0;
+    const char *m = text;
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
+    if (rc != FU_OK) return rc;
+    if (bound >= cap) {
+        *out_len = bound + 1;
+        return fu__error_set(FU_ERANGE, "fu_redactor_apply_into: the buffer holds %zu bytes, %zu needed", cap,
+                             bound + 1);
+    }
+    *out_len = write_masked(r, text, len, m, n, buf);
+    return n > INT_MAX ? INT_MAX : (int)n;
 }
 
 int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_t *lens, size_t n,

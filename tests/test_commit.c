@@ -245,6 +245,25 @@ Test(commit, caller_patterns_come_first_and_builtins_can_be_left_out) {
     fu_calendar_free(cal);
 }
 
+/* An extractor of options o finds in `note` no promise (want NULL) or first
+ * the promise `want` (of rule `rule` unless NULL). */
+static void expect_first_promise(const fu_extract_options *o, const fu_calendar *cal, const char *note,
+                                 const char *want, const char *rule, size_t i) {
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, o), FU_OK, "%s", fu_error_last()->message);
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    if (!want) {
+        cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
+    } else {
+        cr_assert_geq(fu_extraction_promise_count(x), 1, "case %zu: no promise in %s", i, note);
+        cr_assert_str_eq(fu_extraction_promise(x, 0)->text, want, "case %zu", i);
+        if (rule) cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, rule, "case %zu", i);
+    }
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+}
+
 /* A note is searched with a pattern only when it holds a run of characters
  * every match contains. Patterns where a careless reading of that run would
  * skip a note that matches: an optional character, a {0,1} quantifier, a
@@ -272,18 +291,7 @@ Test(commit, notes_are_skipped_only_without_a_required_literal) {
         o.patterns = &pat;
         o.n_patterns = 1;
         o.flags = FU_EXTRACT_NO_BUILTIN;
-        fu_extractor *ex = NULL;
-        cr_assert_eq(fu_extractor_new(&ex, &o), FU_OK, "%s", fu_error_last()->message);
-        fu_extraction *x = NULL;
-        cr_assert_eq(fu_extractor_run(ex, cal, cases[i].note, strlen(cases[i].note), T(NOTE_AT), &x), FU_OK);
-        if (!cases[i].text) {
-            cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
-        } else {
-            cr_assert_geq(fu_extraction_promise_count(x), 1, "case %zu: %s in %s", i, cases[i].regex, cases[i].note);
-            cr_assert_str_eq(fu_extraction_promise(x, 0)->text, cases[i].text, "case %zu", i);
-        }
-        fu_extraction_free(x);
-        fu_extractor_free(ex);
+        expect_first_promise(&o, cal, cases[i].note, cases[i].text, NULL, i);
     }
     fu_calendar_free(cal);
 }
@@ -349,6 +357,85 @@ Test(commit, pattern_order_and_uncombinable_patterns_survive_the_combined_scan) 
     cr_assert_eq(fu_extractor_run(ex, cal, "回访正常", strlen("回访正常"), at, &x), FU_OK);
     cr_assert_eq(fu_extraction_promise_count(x), 0);
     fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
+}
+
+/* The literal filter reads pairs of bytes (hashed): literals of one byte,
+ * at the very start or end of the note, both cases of a caseless letter,
+ * ASCII and Chinese, and patterns past the 32 a set whose literals it
+ * knows (they are always run) each find their promise; a note holding the
+ * last byte of a literal but not the one before finds none. */
+Test(commit, the_pair_filter_finds_every_literal_where_it_ends) {
+    fu_calendar *cal = cn2025();
+    static const struct {
+        const char *regex, *note, *text; /* text NULL: no promise */
+    } cases[] = {
+        {"%", "%", "%"},
+        {"(\\d+)%", "9%", "9%"},
+        {"x", "x", "x"},
+        {"Ab", "aB", "aB"},
+        {"Ab", "zb", NULL},
+        {"周五", "周五", "周五"},
+        {"周五", "五", NULL},
+        {"by Friday", "BY FRIDAY", "BY FRIDAY"},
+        {"ok!", "不ok!", "ok!"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* the case's pattern last of 40: past the 32 whose literals are looked for */
+        for (size_t where = 0; where < 2; where++) {
+            fu_extract_pattern pats[40];
+            char rx[40][16];
+            for (size_t k = 0; k < 40; k++) {
+                snprintf(rx[k], sizeof rx[k], "qq%02zuzz", k);
+                fu_extract_pattern p = {"t.filler", rx[k], {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 0, 0, 0}};
+                pats[k] = p;
+            }
+            size_t at_k = where ? 39 : 0;
+            pats[at_k].name = "t.case";
+            pats[at_k].regex = cases[i].regex;
+            fu_extract_options o = FU_EXTRACT_OPTIONS_INIT;
+            o.patterns = pats;
+            o.n_patterns = 40;
+            o.flags = FU_EXTRACT_NO_BUILTIN;
+            expect_first_promise(&o, cal, cases[i].note, cases[i].text, "t.case", 2 * i + where);
+        }
+    }
+    fu_calendar_free(cal);
+}
+
+/* fu_extractor_run_flags: FU_EXTRACT_VALID_UTF8 for one call gives what
+ * fu_extractor_run gives on valid notes; without it an ill-formed note is
+ * still refused; unknown bits are refused. */
+Test(commit, run_flags_trusts_one_call_and_agrees_with_run) {
+    fu_calendar *cal = cn2025();
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK);
+    static const char *const notes[] = {"客户投诉，承诺3个工作日内解决，明天下午前回电，保证今天修好",
+                                        "promised a call back within 24 hours, 100% sure", "", "回访正常"};
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+        fu_extraction *x = NULL, *y = NULL;
+        size_t len = strlen(notes[i]);
+        cr_assert_eq(fu_extractor_run(ex, cal, notes[i], len, T(NOTE_AT), &x), FU_OK);
+        cr_assert_eq(fu_extractor_run_flags(ex, cal, notes[i], len, T(NOTE_AT), FU_EXTRACT_VALID_UTF8, &y), FU_OK);
+        cr_assert_eq(fu_extraction_promise_count(x), fu_extraction_promise_count(y));
+        cr_assert_eq(fu_extraction_risk_count(x), fu_extraction_risk_count(y));
+        for (size_t k = 0; k < fu_extraction_promise_count(x); k++) {
+            cr_assert_str_eq(fu_extraction_promise(x, k)->text, fu_extraction_promise(y, k)->text);
+            cr_assert_eq(fu_extraction_promise(x, k)->deadline, fu_extraction_promise(y, k)->deadline);
+        }
+        for (size_t k = 0; k < fu_extraction_risk_count(x); k++)
+            cr_assert_str_eq(fu_extraction_risk(x, k)->reason, fu_extraction_risk(y, k)->reason);
+        fu_extraction_free(x);
+        fu_extraction_free(y);
+    }
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run_flags(ex, cal, "\xff承诺", 7, T(NOTE_AT), 0, &x), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "byte offset 0") != NULL);
+    cr_assert_null(x);
+    cr_assert_eq(fu_extractor_run_flags(ex, cal, "ok", 2, T(NOTE_AT), 0x4u, &x), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "unknown flags 0x4") != NULL);
+    cr_assert_null(x);
     fu_extractor_free(ex);
     fu_calendar_free(cal);
 }

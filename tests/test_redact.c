@@ -524,6 +524,106 @@ Test(redact, bulk_masks_each_text_into_one_buffer) {
     fu_redactor_free(r);
 }
 
+/* fu_redactor_apply_into: the same text and counts as fu_redactor_apply,
+ * the number of spans, FU_ERANGE with the size needed and nothing counted
+ * when the buffer is short. */
+Test(redact, apply_into_a_caller_buffer_gives_what_apply_gives) {
+    fu_redactor *a = NULL, *b = NULL;
+    cr_assert_eq(fu_redactor_new(&a, NULL), FU_OK);
+    cr_assert_eq(fu_redactor_new(&b, NULL), FU_OK);
+    static const char *const texts[] = {
+        "", "no data", "电话13812345678请回电", "mail a@b.co and c@d.ee", "6222 0212 3456 7894 卡",
+        "护照EA1234567", "E12345678", "1234", "12345 6789", "2025-12-03 3个工作日内", "１３８１２３４５６７８",
+        "+1 (415) 555-0134", "ID 11010519900101103X ok", "x\0 13812345678", "日期2025年12月3日，订单12"};
+    static const size_t spans[] = {0, 0, 1, 2, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0};
+    char buf[256];
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t len = i == 13 ? 14 : strlen(texts[i]), want_len = 0, got_len = 0;
+        char *want = NULL;
+        cr_assert_eq(fu_redactor_apply(a, texts[i], len, &want_len, &want), FU_OK);
+        int n = fu_redactor_apply_into(b, texts[i], len, buf, sizeof buf, &got_len);
+        cr_assert_eq(n, (int)spans[i], "text %zu: %d spans", i, n);
+        cr_assert_eq(got_len, want_len, "text %zu", i);
+        cr_assert_eq(memcmp(buf, want, want_len + 1), 0, "text %zu: %s vs %s", i, buf, want);
+        if (n == 0) cr_assert_eq(memcmp(buf, texts[i], len), 0);
+        fu_free(want);
+    }
+    fu_redact_stats ca, cb;
+    fu_redactor_get_stats(a, &ca);
+    fu_redactor_get_stats(b, &cb);
+    cr_assert_eq(memcmp(&ca, &cb, sizeof ca), 0);
+    cr_assert_eq(cb.total, 10);
+    /* short buffer: the size needed (the bound: + 3 an e-mail), nothing counted or written */
+    size_t need = 0;
+    memset(buf, 'z', sizeof buf);
+    cr_assert_eq(fu_redactor_apply_into(b, "a@b.co", 6, buf, 9, &need), FU_ERANGE);
+    cr_assert_eq(need, 10);
+    cr_assert_eq(buf[0], 'z');
+    cr_assert(strstr(fu_error_last()->message, "10 needed"));
+    fu_redactor_get_stats(b, &ca);
+    cr_assert_eq(ca.total, cb.total);
+    cr_assert_eq(fu_redactor_apply_into(b, "a@b.co", 6, buf, need, &need), 1);
+    cr_assert_str_eq(buf, "a***@b.co");
+    cr_assert_eq(need, 9);
+    /* an unchanged text needs len + 1 */
+    cr_assert_eq(fu_redactor_apply_into(b, "abc", 3, buf, 3, &need), FU_ERANGE);
+    cr_assert_eq(need, 4);
+    cr_assert_eq(fu_redactor_apply_into(b, "", 0, buf, 1, &need), 0);
+    cr_assert_eq(buf[0], '\0');
+    /* bad arguments */
+    cr_assert_eq(fu_redactor_apply_into(NULL, "a", 1, buf, sizeof buf, &need), FU_EINVAL);
+    cr_assert_eq(fu_redactor_apply_into(b, "a", 1, buf, sizeof buf, NULL), FU_EINVAL);
+    cr_assert_eq(fu_redactor_apply_into(b, NULL, 1, buf, sizeof buf, &need), FU_EINVAL);
+    cr_assert_eq(fu_redactor_apply_into(b, "a", 1, NULL, 4, &need), FU_EINVAL);
+    cr_assert_eq(fu_redactor_apply_into(b, "a\xff", 2, buf, sizeof buf, &need), FU_EINVAL);
+    fu_redactor_free(a);
+    fu_redactor_free(b);
+}
+
+/* The built-in pattern is skipped for texts with fewer than 5 ASCII digits
+ * (every kind needs 7 or more): the shortest numbers of each kind are still
+ * masked, also when their digits are spread (full-width, separated), and
+ * texts of 4 digits or fewer come back as they are. */
+Test(redact, the_shortest_numbers_of_each_kind_are_still_masked) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    static const char *const cases[][2] = {
+        {"护照EA1234567", "护照EA****567"},
+        {"护照E12345678", "护照E*****678"},
+        {"x EA1234567 y", "x EA****567 y"},
+        {"+1 (415) 555-0134", "+1 (4**) ***-0134"},
+        {"13812345678", "138****5678"},
+        {"１３８１２３４５６７８", "１３８****５６７８"},
+        {"(0755) 1234567", "(0755) ***4567"},
+        {"2025", "2025"},
+        {"12 34 56 78", "12 34 56 78"},
+        {"NPS 9, 3个工作日内", "NPS 9, 3个工作日内"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = redact(r, cases[i][0]);
+        cr_assert_str_eq(got, cases[i][1], "%s -> %s", cases[i][0], got);
+        fu_free(got);
+    }
+    /* long texts: the digits counted past 255 blocks of 16 bytes, a mobile
+     * at every offset modulo 16 after 4,500 bytes of text without digits */
+    static char big[6000];
+    for (size_t shift = 0; shift < 16; shift++) {
+        memset(big, 'x', sizeof big);
+        memcpy(big + 4500 + shift, " 13812345678 ", 13);
+        big[4600] = '\0';
+        char *got = redact(r, big);
+        cr_assert_eq(memcmp(got + 4500 + shift, " 138****5678 ", 13), 0, "shift %zu", shift);
+        fu_free(got);
+    }
+    memset(big, 'x', sizeof big);
+    for (size_t k = 0; k < 4; k++) big[1000 * k + 7] = '9'; /* 4 digits: nothing to mask */
+    big[5999] = '\0';
+    char *got = redact(r, big);
+    cr_assert_str_eq(got, big);
+    fu_free(got);
+    fu_redactor_free(r);
+}
+
 Test(redact, bulk_failure_hands_out_nothing_and_keeps_counts) {
     fu_redact_pattern pats[] = {{"evil", "(a+)+$", 0, 0, NULL, 0}};
     fu_redact_options o = FU_REDACT_OPTIONS_INIT;

@@ -325,7 +325,8 @@ FU_PY_LOCKED(fu_swig_assignments)
         if (PyBytes_AsStringAndSize($input, &p, &size) < 0) SWIG_fail;
         $1 = p;
     } else {
-        SWIG_exception_fail(SWIG_TypeError, "expected str or bytes");
+        /* worded by _pythonic as "C.m(): argument N (text) must be str or bytes, not T" */
+        %argument_fail(SWIG_TypeError, "fu_swig_text", $symname, $argnum);
     }
     (void)bytes;
     $2 = (size_t)size;
@@ -1401,7 +1402,14 @@ static PyObject *fu_py_fast_proxy(void *ptr, swig_type_info *ty) {
 static int fu_py_fast_text(PyObject *o, const char **s, size_t *len) {
     Py_ssize_t n = 0;
     if (!PyUnicode_CheckExact(o)) return 0;
-    if (PyUnicode_IS_COMPACT_ASCII(o) && PyUnicode_GET_LENGTH(o) > FU_PY_FAST_MAX) return 0;
+    if (PyUnicode_IS_COMPACT_ASCII(o)) { /* its characters are its UTF-8 */
+        n = PyUnicode_GET_LENGTH(o);
+        const char *a = (const char *)PyUnicode_DATA(o);
+        if (n > FU_PY_FAST_MAX || memchr(a, '\0', (size_t)n)) return 0;
+        *s = a;
+        *len = (size_t)n;
+        return 1;
+    }
     const char *p = PyUnicode_AsUTF8AndSize(o, &n);
     if (!p) {
         PyErr_Clear();
@@ -1493,22 +1501,27 @@ static PyObject *fu_py_fast_result(PyObject *in, const char *s, size_t len, cons
     return r;
 }
 
-/* Redactor.apply(text). A failed call changes nothing (counts are added
+/* Redactor.apply(text), masked into a buffer on the stack (no allocation,
+ * fu_redactor_apply_into()). A failed call changes nothing (counts are added
  * only when a text is masked): the wrapper runs it again and raises. A text
  * that comes back unchanged is the same str. */
 static int fu_py_fast_redact(PyObject *const *args, Py_ssize_t nargs, PyObject **res) {
     const char *s = NULL;
     size_t len = 0, w = 0;
+    char out[2 * FU_PY_FAST_MAX + 64]; /* every built-in mask fits; a longer result goes to the wrapper */
     fu_py_fastlock l;
     if (nargs != 2 || !fu_py_fast_text(args[1], &s, &len)) return 0;
     fu_redactor *r = (fu_redactor *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_redactor);
     if (!r || !fu_py_fast_lock(&l, r, NULL)) return 0;
-    char *out = NULL;
-    int rc = fu_redactor_apply(r, s, len, &w, &out);
+    int n = fu_redactor_apply_into(r, s, len, out, sizeof out, &w);
     fu_py_fast_unlock(&l);
-    if (rc != FU_OK) return 0;
+    if (n < 0) return 0; /* FU_ERANGE (a longer result) included: nothing counted */
+    if (n == 0) { /* nothing masked: the text itself */
+        Py_INCREF(args[1]);
+        *res = args[1];
+        return 1;
+    }
     *res = fu_py_fast_result(args[1], s, len, out, w);
-    fu_free(out);
     return 1;
 }
 
@@ -1529,11 +1542,42 @@ static int fu_py_fast_extract(PyObject *const *args, Py_ssize_t nargs, PyObject 
     fu_calendar *cal = (fu_calendar *)fu_py_fast_ptr(args[1], SWIGTYPE_p_fu_calendar);
     if (!ex || !cal || !fu_py_fast_lock(&l, ex, cal)) return 0;
     fu_extraction *x = NULL;
-    int rc = fu_extractor_run(ex, cal, s, len, (int64_t)at, &x);
+    /* the UTF-8 of a str is well-formed (PyUnicode_AsUTF8AndSize refuses lone surrogates) */
+    int rc = fu_extractor_run_flags(ex, cal, s, len, (int64_t)at, FU_EXTRACT_VALID_UTF8, &x);
     fu_py_fast_unlock(&l);
     if (rc != FU_OK) return 0; /* nothing kept: the wrapper runs it again and raises */
     *res = fu_py_fast_proxy(x, SWIGTYPE_p_fu_extraction);
     return 1;
+}
+
+/* The destructor SWIG calls when an Extraction's owning proxy goes
+ * (SwigPyObject_dealloc, as `__swig_destroy__` with METH_O): the
+ * extraction freed straight away with the GIL held, as the wrapper's
+ * %nothread destructor does, without its argument conversion and lock
+ * bookkeeping: no call can be using an extraction whose last proxy goes
+ * (each call holds its proxy). Installed with Extractor.run's fast path. */
+static PyObject *fu_py_fast_free_extraction(PyObject *self, PyObject *v) {
+    (void)self;
+    SwigPyObject *o = (SwigPyObject *)v;
+    if (Py_TYPE(v) == SwigPyObject_type() && o->ty == SWIGTYPE_p_fu_extraction && o->own && o->ptr) {
+        fu_extraction_free((fu_extraction *)o->ptr);
+        o->ptr = NULL;
+        o->own = 0;
+    }
+    Py_RETURN_NONE;
+}
+static PyMethodDef fu_py_fast_free_def = {"delete_Extraction", fu_py_fast_free_extraction, METH_O, NULL};
+
+static int fu_py_fast_install_free(void) {
+    SwigPyClientData *data = (SwigPyClientData *)SWIGTYPE_p_fu_extraction->clientdata;
+    if (!data || !data->destroy || data->delargs || !PyCFunction_Check(data->destroy)) return 0;
+    if (PyCFunction_GET_FUNCTION(data->destroy) == fu_py_fast_free_extraction) return 0;
+    PyObject *fn = PyCFunction_New(&fu_py_fast_free_def, NULL);
+    if (!fn) return -1;
+    PyObject *old = data->destroy;
+    data->destroy = fn;
+    Py_DECREF(old);
+    return 0;
 }
 
 /* Extraction.promise_count() / risk_count(): an extraction does not change
@@ -1561,6 +1605,7 @@ static PyObject *fu_py_fast_method(PyObject *self, PyObject *args) {
     if (which < 0 || which >= (int)(sizeof fns / sizeof fns[0]))
         return PyErr_Format(PyExc_ValueError, "_fast_method(): no fast path %d", which);
     if (PyType_Ready(&fu_py_fastm_type) < 0) return NULL;
+    if (which == 1 && fu_py_fast_install_free() < 0) return NULL;
     pthread_once(&fu_py_stripe_once, fu_py_stripe_init);
     fallback = PyDict_GetItemWithError(((PyTypeObject *)cls)->tp_dict, name);
     if (!fallback) return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_AttributeError, "_fast_method(): no %U", name);

@@ -583,6 +583,15 @@ typedef struct fu_extraction fu_extraction;
 FU_EXTERN int fu_extractor_run(fu_extractor *ex, const fu_calendar *calendar, const char *note,
                                size_t len, int64_t at, fu_extraction **out);
 
+/**
+ * fu_extractor_run() with per-call `flags`: #FU_EXTRACT_VALID_UTF8 when the
+ * caller knows this note is well-formed UTF-8 (e.g. the UTF-8 of a Python
+ * str), which skips the check for this call only; 0 is fu_extractor_run().
+ * Other bits are #FU_EINVAL. Same results, same errors otherwise.
+ */
+FU_EXTERN int fu_extractor_run_flags(fu_extractor *ex, const fu_calendar *calendar, const char *note,
+                                     size_t len, int64_t at, unsigned int flags, fu_extraction **out);
+
 /** Number of promises (0 for NULL). Threads: reads. */
 FU_EXTERN size_t fu_extraction_promise_count(const fu_extraction *x);
 /** The `i`th promise in order of position, borrowed (as #fu_promise says);

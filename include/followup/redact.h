@@ -204,6 +204,25 @@ FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, si
                                 char **out);
 
 /**
+ * Mask `len` bytes of `text` into the caller's buffer `buf` of `cap` bytes
+ * (no allocation when the redactor's scratch space is warm): the same masked
+ * text as fu_redactor_apply(), NUL-terminated.
+ *
+ * A masked text is at most `len` bytes plus 3 a masked e-mail address plus
+ * the length of each extra pattern's replacement text; `cap` = 2 * `len` + 1
+ * holds every result of the built-in kinds.
+ *
+ * @param[out] out_len  length of the masked text without the NUL; when `cap`
+ *                      is too small, the size `buf` needs (NUL included)
+ * @return the number of spans masked (0: the text comes back unchanged);
+ *         #FU_ERANGE when `cap` is too small (nothing written, no count
+ *         changed: call again with *out_len bytes); otherwise as
+ *         fu_redactor_apply() (#FU_ELIMIT, #FU_EINVAL, #FU_ENOMEM).
+ */
+FU_EXTERN int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t len, char *buf, size_t cap,
+                                     size_t *out_len);
+
+/**
  * Mask `n` texts in one call.
  *
  * The results are stored one after another, each NUL-terminated, in one

@@ -160,3 +160,117 @@ def test_apply_with_replacements_of_the_same_length_in_other_characters():
         got = red.apply(t)
         assert got == wrapped(slow, t), t
     assert red.apply("VIP") == "贵" and red.apply("张三") == "XXXXXX"
+
+
+def test_apply_whose_result_outgrows_the_stack_buffer_takes_the_wrapper():
+    """The fast path masks into a buffer of twice the fast path's 4096 bytes
+    (fu_redactor_apply_into); a replacement that makes the result longer
+    (here 4000 x 40 bytes) is refused there with nothing counted and the
+    wrapper masks it: the same text, each match counted once."""
+    yaml = ("redaction:\n"
+            "  extra:\n"
+            "    star: {regex: 'Q', replacement: '" + "R" * 40 + "'}\n")
+    red = followup.redactor_from_policy(followup.policy_load_string(yaml))
+    slow = followup.redactor_from_policy(followup.policy_load_string(yaml))
+    wrapped = raw(followup.Redactor, "apply")
+    for t in ("Q" * 4000, "Q" * 100, "Q", "", "q 13812345678 Q"):
+        assert red.apply(t) == wrapped(slow, t)
+    assert red.total() == slow.total() >= 4000 + 100 + 1 + 2
+    assert red.apply("Q" * 4000) == "R" * 40 * 4000
+
+
+def test_apply_of_notes_with_few_digits_is_the_wrappers():
+    """Texts with fewer than 5 ASCII digits skip the built-in pattern (each
+    kind needs 7 or more); the fast and the slow path agree on the shortest
+    numbers of every kind and on texts with 0-6 digits, also full-width ones
+    and ones with a NUL or astral characters around them."""
+    fast, slow = followup.Redactor(), followup.Redactor()
+    wrapped = raw(followup.Redactor, "apply")
+    rnd = random.Random(5)
+    texts = ["护照EA1234567", "E12345678", "+1 (415) 555-0134", "１３８１２３４５６７８", "(0755) 1234567", "NPS 9",
+             "3个工作日内", "2025-12-03", "12 34 56 78", "𝔘1𝔘2𝔘3𝔘4𝔘5", "a@b.co"]
+    for _ in range(3000):
+        digits = "".join(rnd.choice("0123456789１２") for _ in range(rnd.randint(0, 12)))
+        texts.append(rnd.choice(["", "客户", "é", "𝔘", "x ", "EA", "E", "+"]) + digits + rnd.choice(["", "号", " ok", "é"]))
+    for t in texts:
+        assert fast.apply(t) == wrapped(slow, t), t
+    assert fast.total() == slow.total() > 100
+
+
+def in_threads(n, check, rounds=5):
+    """Run check() `rounds` times in each of n threads at once: the failures
+    (a False result or an exception), none when all went right."""
+    errors = []
+
+    def work():
+        try:
+            for _ in range(rounds):
+                if not check():
+                    errors.append("wrong result")
+        except BaseException as e:  # pragma: no cover - reported by the caller
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_threads_sharing_a_redactor_on_the_fast_path_count_every_note():
+    """Four threads masking through one redactor (fast path, the stack
+    buffer of each call is its own): every result right, every match counted."""
+    red = followup.Redactor()
+    notes = mixed_texts(23, 400)
+    ref = followup.Redactor()
+    want = [ref.apply(t) for t in notes]
+    assert in_threads(4, lambda: [red.apply(t) for t in notes] == want) == []
+    assert red.total() == 20 * ref.total()
+
+
+def test_wrong_types_raise_type_errors_naming_the_argument():
+    """The fast paths decline what is not a str (or an int time); the wrapper
+    raises a TypeError that names the method, the argument and both types
+    (it said only "expected str or bytes")."""
+    red, ex, cal = followup.Redactor(), followup.Extractor(0), cn2025()
+    for bad, name in ((123, "int"), (None, "NoneType"), (["x"], "list"), (1.5, "float")):
+        with pytest.raises(TypeError, match=r"^Redactor\.apply\(\): argument 1 \(text\) must be str or bytes, not "
+                                            + name + "$"):
+            red.apply(bad)
+    with pytest.raises(TypeError, match=r"^Extractor\.run\(\): argument 2 \(text\) must be str or bytes, not int$"):
+        ex.run(cal, 5, NOW)
+    with pytest.raises(TypeError, match=r"argument 1 \(calendar\) must be followup\.Calendar, not str"):
+        ex.run("UTC", "明天", NOW)
+    assert red.total() == 0
+
+
+def test_extractions_made_on_the_fast_path_are_freed():
+    """Each Extraction the fast path makes is freed when its proxy goes (the
+    destructor installed with it); 100,000 of them leave the process size
+    where it was."""
+    from conftest import rss_kib
+    import gc
+    ex, cal = followup.Extractor(4 * 3600), cn2025()
+    note = "承诺3个工作日内解决，明天下午前回电，保证今天修好 " + "x" * 200
+    run = ex.run
+    for _ in range(2000):
+        run(cal, note, NOW)
+    gc.collect()
+    before = rss_kib()
+    for _ in range(100000):
+        x = run(cal, note, NOW)
+        assert x.promise_count() == 2
+    del x
+    gc.collect()
+    assert rss_kib() - before < 8192  # about 100 MB when leaked
+
+
+def test_threads_sharing_an_extractor_get_the_wrappers_extractions():
+    """Four threads on one extractor and calendar (fast path and, when the
+    handle is busy, the wrapper): every extraction as the wrapper makes it."""
+    cal, ex = cn2025(), followup.Extractor(4 * 3600)
+    wrapped = raw(followup.Extractor, "run")
+    notes = ["承诺3个工作日内解决，2小时内到场", "we will call back within 2 business days", "保证今天修好 13812345678",
+             "回访正常,无新需求。", "", "promised a fix within 24 hours, 100% sure", "𝔘 明天下午前 é"] * 30
+    want = [summary(wrapped(ex, cal, n, NOW)) for n in notes]
+    assert in_threads(4, lambda: [summary(ex.run(cal, n, NOW)) for n in notes] == want) == []

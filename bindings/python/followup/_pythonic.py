@@ -415,7 +415,8 @@ _SWIG_ARG = _re.compile(r"in method '([\w]+)', argument (\d+) of type '([^']+)'"
 _C_TYPES = {"char const *": "str", "char *": "str", "int64_t": "int", "int": "int", "size_t": "int",
             "unsigned int": "int", "unsigned long": "int",
             "unsigned long long": "int", "uint64_t": "int", "uint32_t": "int", "uint8_t": "int", "long": "int", "long long": "int",
-            "double": "float", "float": "float", "bool": "bool", "fu_swig_blob": "bytes"}
+            "double": "float", "float": "float", "bool": "bool", "fu_swig_blob": "bytes",
+            "fu_swig_text": "str or bytes"}
 _STRUCTS = {"fu_segment_bgnbd": "BgNbd", "fu_segment_pareto": "ParetoNbd", "fu_segment_gammagamma": "GammaGamma",
             "fu_segment_summary": "Summary", "fu_segment_book_summary": "BookSummary",
             "fu_segment_rules": "SegmentRules", "fu_besttime": "BestTime", "fu_kpi": "Kpi", "fu_book": "Book",
