@@ -14,8 +14,16 @@
 #include <unistd.h>
 
 void cli_error(const char *context) {
-    char msg[2048];
-    fu_error_format(msg, sizeof msg);
+    char buf[2048];
+    fu_error_format(buf, sizeof buf);
+    /* a leading C name ("fu_planner_simulate: ", "fu_kpi_options: ") means
+     * nothing on the command line: the context names the step */
+    const char *msg = buf;
+    if (strncmp(msg, "fu_", 3) == 0) {
+        size_t n = strspn(msg, "abcdefghijklmnopqrstuvwxyz_0123456789");
+        if (strncmp(msg + n, "(): ", 4) == 0) msg += n + 4;
+        else if (strncmp(msg + n, ": ", 2) == 0) msg += n + 2;
+    }
     if (context && *context)
         fprintf(stderr, "followup: %s: %s\n", context, msg);
     else

@@ -3,7 +3,7 @@ far-future placeholder date (9999-12-31, the usual "open end" of CRM
 exports) in the events. The kpi report failed outright ("a period lies
 outside years 1..9999", exit 3, even with --from/--to), segment could not
 fit (its default --now was the placeholder), and the placeholder warning
-looked only backwards."""
+looked only backwards. F19: no C names in the tool's messages."""
 import csv
 import io
 import pathlib
@@ -73,3 +73,10 @@ def test_segment_default_now_is_not_the_placeholder(sample, future_events):
 def test_no_warning_without_placeholders(sample):
     r = kpi(sample, sample / "events.csv", "--period", "month")
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_simulate_empty_span_names_the_options_not_a_c_function(sample):
+    r = run("simulate", "--customers", str(sample / "customers.csv"), "--events", str(sample / "events.csv"),
+            "--from", "2026-11-24T00:00:00+08:00", "--to", "2026-11-24T00:00:00+08:00")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == "followup simulate: --to must be after --from\n", r.stderr
