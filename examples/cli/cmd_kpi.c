@@ -81,7 +81,7 @@ static const cli_option k_options[] = {
       "ISO 8601 time with offset",
       from),
     O("--to", "T", NULL, to),
-    O("--as-of", "T", "the data's \"now\" (default: the latest event, placeholders aside)", as_of),
+    O("--as-of", "T", "the data's \"now\" (default: the latest event,\nplaceholders aside)", as_of),
     {"--cost", "CH=AMOUNT",
      "cost of one contact on channel CH (phone, sms, email,\n"
      "chat, video, visit); repeat per channel; enables ROI",

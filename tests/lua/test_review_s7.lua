@@ -85,6 +85,8 @@ T.test("messages name Lua calls: Kpi options, feed's at, events from 1", functio
   T.eq(msg(e), "Kpi: `to` must be after `from`")
   e = T.raises(followup.Kpi, pol, { budget = -1 })
   T.truthy(not msg(e):find("fu_", 1, true), msg(e))
+  e = T.raises(followup.Extractor, -1)
+  T.eq(msg(e), "Extractor: min_lead_seconds < 0", "fu_extract_options")
   local pl = followup.Planner(pol, book())
   e = T.raises(pl.feed, pl, { customer_id = "C1", at = math.maxinteger, kind = "inquiry" })
   T.truthy(msg(e):find("Planner:feed: argument 2 (at) outside the supported range", 1, true), msg(e))
