@@ -527,6 +527,16 @@ static const char *event_customer(const fu_book *book, size_t i) {
 
 enum { NYEARS = EARLY_HI - EARLY_LO };
 
+/* The warning of one side: count events, the extreme one at t (event i). */
+static void placeholder_warning(const fu_book *book, const char *prog, size_t count, int late, int64_t t, size_t i) {
+    char when[64];
+    utc_date(t, when, sizeof when);
+    fprintf(stderr, "%s: warning: %zu event(s) more than %d years %s of the history (%s: customer %s, %s); a %s?\n",
+            prog, count, CLI_EARLY_YEARS, late ? "after the 99th percentile" : "before the first percentile",
+            late ? "latest" : "earliest", event_customer(book, i), when,
+            late ? "placeholder date" : "null placeholder date");
+}
+
 /* The early side: events in the years before CLI_EARLY_YEARS years before
  * the first percentile's year (the start of year kc). Before the first
  * year counted (kc <= 0) there is nothing: the book's times are in years
@@ -542,12 +552,7 @@ static size_t early_side(const fu_book *book, const early *e, size_t n, const ch
         if (e->hist[b] && e->min[b] < first) first = e->min[b];
     if (!early_n) return 0;
     *first_regular = first;
-    char when[64];
-    utc_date(e->worst, when, sizeof when);
-    fprintf(stderr,
-            "%s: warning: %zu event(s) more than %d years before the first percentile of the history (earliest: "
-            "customer %s, %s); a null placeholder date?\n",
-            prog, early_n, CLI_EARLY_YEARS, event_customer(book, e->worst_i), when);
+    placeholder_warning(book, prog, early_n, 0, e->worst, e->worst_i);
     return early_n;
 }
 
@@ -564,12 +569,7 @@ static size_t late_side(const fu_book *book, const early *e, size_t n, const cha
         if (e->hist[b] && e->max[b] > last) last = e->max[b];
     if (!late_n) return 0;
     *last_regular = last;
-    char when[64];
-    utc_date(e->last, when, sizeof when);
-    fprintf(stderr,
-            "%s: warning: %zu event(s) more than %d years after the 99th percentile of the history (latest: "
-            "customer %s, %s); a placeholder date?\n",
-            prog, late_n, CLI_EARLY_YEARS, event_customer(book, e->last_i), when);
+    placeholder_warning(book, prog, late_n, 1, e->last, e->last_i);
     return late_n;
 }
 
