@@ -844,7 +844,21 @@ do
     end
     for i = 3, 5 do args[i] = date_in(fname, arg_label(fname, i + 1), policy, args[i]) end
     fill_defaults(args, n, DEFAULTS)
-    return call(cls, policy, unpack(args, 1, n))
+    local r = table.pack(pcall(call, cls, policy, unpack(args, 1, n)))
+    if r[1] then return unpack(r, 2, r.n) end
+    local e = r[2]
+    if type(e) == "table" and type(e.message) == "string" then
+      -- the option parsers' messages name no call: name it and the argument
+      for pat, pos in pairs({ ["^unknown period"] = 2, ["^unknown grouping"] = 3, ["^costs: "] = 7,
+        ["^budget "] = 8 }) do
+        if e.message:find(pat) then
+          e.message = fname .. ": " .. arg_label(fname, pos) .. ": " .. e.message:gsub("^costs: ", "")
+          e.text = e.message
+          break
+        end
+      end
+    end
+    error(e, 2)
   end
 end
 
