@@ -156,6 +156,7 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
     fu_kpi_period per = c->k->o.period;
     int64_t day = first_day_of(per, local_day(c, tmin));
     size_t cap = 0, n = 0;
+    if (c->k->o.to != FU_KPI_NO_TIME && !c->k->n_parts && c->k->o.to < tmax) tmax = c->k->o.to; /* none after `to` */
     for (;;) {
         if (n + 1 > cap) {
             size_t ncap = cap ? cap * 2 : 64;
@@ -172,10 +173,10 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
         int64_t y;
         int m, d;
         fu__civil_from_days(day, &y, &m, &d);
-        if (y < 1 || y > 9999) return fu__error_set(FU_ERANGE, "a period lies outside years 1..9999");
+        if (y < 1 || (y > 9999 && !n)) return fu__error_set(FU_ERANGE, "a period lies outside years 1..9999");
         fu_local lt = {(int)y, m, d, 0, 0, 0, 0, 0, 0};
-        int64_t s;
-        int rc = fu_calendar_from_local(c->cal, &lt, 0, &s);
+        int64_t s = FU__TIME_MAX + 1; /* the last period ends with year 9999 */
+        int rc = y > 9999 ? FU_OK : fu_calendar_from_local(c->cal, &lt, 0, &s);
         if (rc) return rc;
         c->pstart[n] = s;
         c->pday0[n] = day;

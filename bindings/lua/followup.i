@@ -161,6 +161,43 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
     unsigned short, unsigned long, unsigned long long, size_t, int8_t, int16_t, int32_t,
     int64_t, uint8_t, uint16_t, uint32_t, uint64_t
   "$1 = fu_lua_isinteger(L, $input);"
+/* Time arguments (int64_t parameters named as instants: now, at, t, from,
+ * to, as_of, deadline, ...): UTC epoch seconds or an ISO 8601 text with an
+ * offset, parsed by fu_time_parse() as followup.time_parse() does. A bad
+ * text raises naming the call and the argument ("Guard_check: argument 4:
+ * ...", which idioms.lua words "Guard:check: argument 3 (at): ..."). */
+%{
+static int fu_lua_istime(lua_State *L, int idx) {
+    return fu_lua_isinteger(L, idx) || lua_type(L, idx) == LUA_TSTRING;
+}
+/* idx: the Lua stack position, which names the argument (a method counts self). */
+static int fu_lua_totime(lua_State *L, int idx, int64_t *out, const char *fname) {
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        *out = (int64_t)fu_lua_tointeger(L, idx);
+        return 0;
+    }
+    size_t n = 0;
+    const char *s = lua_tolstring(L, idx, &n);
+    int rc = fu_time_parse(s, n, out);
+    if (rc < 0) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", fu_error_last()->message);
+        fu_error_set(rc, "%s: argument %d: %s", fname, idx, why);
+        fu_lua_push_error(L, rc);
+    }
+    return rc;
+}
+%}
+%define FU_LUA_TIME_ARG(name)
+%typemap(in, checkfn="fu_lua_istime") int64_t name
+  "if (fu_lua_totime(L, $input, &$1, \"$symname\") < 0) SWIG_fail;"
+%typemap(typecheck, precedence=SWIG_TYPECHECK_INTEGER) int64_t name "$1 = fu_lua_istime(L, $input);"
+%enddef
+FU_LUA_TIME_ARG(now) FU_LUA_TIME_ARG(at) FU_LUA_TIME_ARG(t) FU_LUA_TIME_ARG(from) FU_LUA_TIME_ARG(from_)
+FU_LUA_TIME_ARG(to) FU_LUA_TIME_ARG(as_of) FU_LUA_TIME_ARG(due_from) FU_LUA_TIME_ARG(due_to)
+FU_LUA_TIME_ARG(deadline) FU_LUA_TIME_ARG(created_at) FU_LUA_TIME_ARG(closed_at)
+FU_LUA_TIME_ARG(first_purchase_at) FU_LUA_TIME_ARG(calibration_end) FU_LUA_TIME_ARG(callback_at)
+
 %typemap(varout) int, long, int64_t, size_t, unsigned int "lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++;"
 %typemap(consttab) int, long, unsigned int, int64_t
   "{SWIG_LUA_CONSTTAB_INT(\"$symname\", $value)}"

@@ -103,10 +103,34 @@ local PARAMS = {
   ["Plan:count"] = "status", ["Plan:touchpoint"] = "status i",
   BestTime = "policy book segments n_segments flags slot_seconds half_life_seconds prior_strength "
     .. "prior_answer_rate prior_method as_of b2b_calendar b2b",
+  ["EventBatch:add"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
+    .. "outcome score survey note priority",
   Calendar = "tzid",
   Guard = "policy book log unknown retry_after max_attempts_per_day log_contacts_only besttime",
+  ["Guard:check"] = "customer_id channel at priority rule order_id",
+  ["Guard:check_and_record"] = "customer_id at channel outcome priority agent_id rule order_id duration callback_at",
+  ["Guard:record"] = "customer_id at channel outcome priority agent_id rule order_id duration callback_at",
+  ["ContactLog:append"] = "customer_id at channel outcome priority agent_id rule order_id duration callback_at",
   Ledger = "path flags", Redactor = "kinds mask_char", Extractor = "min_lead_seconds",
+  ["Ledger:add"] = "customer_id text created_at deadline category owner created_by rule",
+  ["Ledger:add_promised"] = "customer_id text created_at value unit calendar category owner created_by rule",
+  ["Ledger:fulfill"] = "id at by", ["Ledger:cancel"] = "id at by", ["Ledger:tick"] = "now",
+  ["Ledger:query"] = "kind from to now owner customer_id limit events",
+  ["Ledger:count"] = "kind from to now owner customer_id", ["Ledger:on_time"] = "from to now",
+  ["Ledger:record_escalations"] = "policy plan now",
+  ["Extractor:run"] = "calendar text at",
+  ["Calendar:is_open"] = "t", ["Calendar:next_open"] = "t", ["Calendar:add_business"] = "t seconds",
+  ["Calendar:business_between"] = "from to", ["Calendar:add_working_days"] = "t n mode",
+  ["Calendar:utc_offset"] = "t", ["Calendar:to_local"] = "t", ["Calendar:hour_of_week"] = "t",
+  ["Calendar:minute_of_week"] = "t",
+  ["Windows:contains_time"] = "calendar t", ["Windows:next_time"] = "calendar t",
 }
+-- The int64_t parameters that are instants: the typemap of followup.i takes
+-- epoch seconds or ISO 8601 texts for them.
+local TIME_ARGS = {}
+for w in ("now at t from from_ to as_of due_from due_to deadline created_at closed_at first_purchase_at "
+  .. "calibration_end callback_at"):gmatch("%S+") do TIME_ARGS[w] = true end
+
 local function param_name(key, n)
   local list = PARAMS[key]
   if type(list) == "string" then
@@ -152,6 +176,7 @@ local C_NAMES = {
   fu_segment_book_summarize = "followup.segment_book", fu_segment_run_new = "followup.segment_run",
   fu_stats_beta_quantile = "followup.beta_quantile", fu_error_last = "followup.Error",
   fu_calendar_add_working_days_bulk = "Calendar:add_working_days", fu_kpi_write_html_to_string = "Kpi:to_html",
+  fu_extract_options = "Extractor",
 }
 
 local function lua_c_name(rest)
@@ -162,6 +187,7 @@ local function lua_c_name(rest)
       local mt = CLASSES[cls]
       if mt then
         if method == "" or method == "new" or method == "open" then return "followup." .. cls end
+        if method == "options" then return cls end -- fu_kpi_options: the constructor's options
         if method == "free" then return cls .. " (closed)" end
         if rawget(rawget(mt, ".fn") or {}, method) ~= nil then return cls .. ":" .. method end
       end
@@ -172,7 +198,10 @@ local function lua_c_name(rest)
 end
 
 local function c_names(s)
-  if type(s) ~= "string" or not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
+  if type(s) ~= "string" then return s end
+  -- the library counts the events of a call from 0 ("event 0: ..."), Lua from 1
+  s = s:gsub("%f[%w]event (%d+):", function(n) return "event " .. (tonumber(n) + 1) .. ":" end)
+  if not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
   s = s:gsub("%f[%w_]fu_(%l[%w_]*)", function(rest) return lua_c_name(rest) end)
   return (s:gsub("%f[%w_]NULL%f[^%w_]", "nil"))
 end
@@ -205,8 +234,10 @@ local function convert(e, fname, noself)
   local _, narg, want, got = msg:match("Error in ([^%s]+) %(arg (%d+)%), expected '([^']*)' got '([^']*)'")
   if narg then
     local n = tonumber(narg) - (noself and 0 or 1) -- a method: SWIG counts self
-    return arg_error(fname, string.format("%s must be %s, not %s", arg_label(fname, n > 0 and n or 1),
-      with_article(lua_type_name(want)), lua_type_name(got)))
+    n = n > 0 and n or 1
+    local what = with_article(lua_type_name(want))
+    if want == "int64_t" and TIME_ARGS[param_name(fname, n) or ""] then what = "an integer or an ISO 8601 text" end
+    return arg_error(fname, string.format("%s must be %s, not %s", arg_label(fname, n), what, lua_type_name(got)))
   end
   local lo, hi, given = msg:match("Error in [^%s]+ expected (%d+)%.%.(%d+) args, got (%d+)")
   if lo then
@@ -649,10 +680,17 @@ for cls in pairs(OWN_CLOSE) do
 end
 
 -- ---------------------------------------------------------------- named arguments
--- A time argument: epoch seconds, or an ISO 8601 text (followup.time_parse).
-local function time_in(fname, label, v)
-  if type(v) ~= "string" then return v end
-  local ok, t = pcall(rawget(M, "time_parse"), v)
+-- A time argument of followup.Kpi: epoch seconds, an ISO 8601 text (the
+-- int64_t time typemap of followup.i parses it) or a date alone
+-- ("2026-09-01"), which is local midnight in the zone of the policy's
+-- calendar (Asia/Shanghai for the built-in policy), as `followup kpi --from`
+-- reads it.
+local function date_in(fname, label, policy, v)
+  if type(v) ~= "string" or not v:match("^%d%d%d%d%-%d%d%-%d%d$") then return v end
+  local ok, t = pcall(function()
+    local d = M.date_parse(v)
+    return policy:calendar():from_local(M.Local(d.year, d.month, d.day))
+  end)
   if ok then return t end
   local e = type(t) == "table" and t or {}
   error(new_error(e.code or M.EPARSE, e.name or "ParseError",
@@ -722,10 +760,21 @@ do
     else
       args, n = { ... }, nargs
     end
-    args[2] = time_in(fname, arg_label(fname, 2), args[2])
-    args[4] = time_in(fname, arg_label(fname, 4), args[4])
+    local now_given = args[4] ~= nil
     fill_defaults(args, n, DEFAULTS)
-    return feed(self, unpack(args, 1, n))
+    local r = table.pack(pcall(feed, self, unpack(args, 1, n)))
+    if r[1] then return unpack(r, 2, r.n) end
+    local e = r[2]
+    if not now_given and type(e) == "table" and type(e.message) == "string"
+      and e.message:find("now or horizon outside the supported range", 1, true) then
+      -- without now, the planning instant is `at`: name it (or the horizon, over 100 years)
+      local h = args[5]
+      e.message = fname .. ": " .. ((type(h) == "number" and h > 100 * 366 * 86400)
+        and (arg_label(fname, 5) .. " over 100 years")
+        or (arg_label(fname, 2) .. " outside the supported range (it is also now when now is not given)"))
+      e.text = e.message
+    end
+    error(e, 2)
   end)
 end
 
@@ -742,21 +791,6 @@ do
     end
     return plan_customer(self, customer, ...)
   end)
-end
-
--- planner:plan(now, horizon), planner:plan_customer(customer, now, horizon)
--- and planner:simulate(from, to, step): the times as epoch seconds or ISO
--- 8601 texts, as feed takes them; a bad text raises naming the argument.
-do
-  local pfns = rawget(CLASSES.Planner, ".fn")
-  for mname, times in pairs({ plan = { 1 }, plan_customer = { 2 }, simulate = { 1, 2 } }) do
-    local call, fname = rawget(pfns, mname), "Planner:" .. mname
-    rawset(pfns, mname, function(self, ...)
-      local args, n = { ... }, select("#", ...)
-      for _, i in ipairs(times) do args[i] = time_in(fname, arg_label(fname, i), args[i]) end
-      return call(self, unpack(args, 1, n))
-    end)
-  end
 end
 
 -- followup.Kpi(policy, period, by, from, to, as_of, costs, budget) or
@@ -808,9 +842,23 @@ do
       table.sort(parts)
       args[6] = table.concat(parts, ",")
     end
-    for i = 3, 5 do args[i] = time_in(fname, arg_label(fname, i + 1), args[i]) end
+    for i = 3, 5 do args[i] = date_in(fname, arg_label(fname, i + 1), policy, args[i]) end
     fill_defaults(args, n, DEFAULTS)
-    return call(cls, policy, unpack(args, 1, n))
+    local r = table.pack(pcall(call, cls, policy, unpack(args, 1, n)))
+    if r[1] then return unpack(r, 2, r.n) end
+    local e = r[2]
+    if type(e) == "table" and type(e.message) == "string" then
+      -- the option parsers' messages name no call: name it and the argument
+      for pat, pos in pairs({ ["^unknown period"] = 2, ["^unknown grouping"] = 3, ["^costs: "] = 7,
+        ["^budget "] = 8 }) do
+        if e.message:find(pat) then
+          e.message = fname .. ": " .. arg_label(fname, pos) .. ": " .. e.message:gsub("^costs: ", "")
+          e.text = e.message
+          break
+        end
+      end
+    end
+    error(e, 2)
   end
 end
 

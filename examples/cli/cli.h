@@ -142,11 +142,13 @@ extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_guard;
 
 /* Events more than CLI_EARLY_YEARS years before the first percentile of the
- * book's event times (null placeholders such as 0001-01-01): a warning on
- * standard error prefixed by `prog`, their count returned and the earliest
- * other event's time in *first_regular (INT64_MIN when none). Reads the
- * event times once, in chunks (fu_book_event_times()). */
+ * book's event times (null placeholders such as 0001-01-01) or after its
+ * 99th percentile (open ends such as 9999-12-31): a warning on standard
+ * error per side prefixed by `prog`, their count returned, the earliest
+ * other event's time in *first_regular (INT64_MIN when no early ones) and
+ * the latest other event's time in *last_regular (INT64_MAX when no late
+ * ones). Reads the event times once, in chunks (fu_book_event_times()). */
 #define CLI_EARLY_YEARS 20
-size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular);
+size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular, int64_t *last_regular);
 
 #endif

@@ -81,7 +81,7 @@ static const cli_option k_options[] = {
       "ISO 8601 time with offset",
       from),
     O("--to", "T", NULL, to),
-    O("--as-of", "T", "the data's \"now\" (default: the latest event)", as_of),
+    O("--as-of", "T", "the data's \"now\" (default: the latest event,\nplaceholders aside)", as_of),
     {"--cost", "CH=AMOUNT",
      "cost of one contact on channel CH (phone, sms, email,\n"
      "chat, video, visit); repeat per channel; enables ROI",
@@ -118,11 +118,13 @@ static void help(FILE *out) {
     fprintf(out,
             "\n"
             "Events more than %d years before the first percentile of the history (null\n"
-            "placeholders such as 0001-01-01) are reported on standard error; without\n"
-            "--from the report then starts with the first other event.\n"
+            "placeholders such as 0001-01-01) or more than %d years after its 99th\n"
+            "percentile (open ends such as 9999-12-31) are reported on standard error;\n"
+            "without --from the report then starts with the first other event, without\n"
+            "--as-of it is as of the last other event.\n"
             "\n"
             "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n",
-            CLI_EARLY_YEARS);
+            CLI_EARLY_YEARS, CLI_EARLY_YEARS);
 }
 
 static int parse_time(const fu_policy *p, const char *s, int64_t *out) {
@@ -266,11 +268,16 @@ static int run(int argc, char **argv) {
     if (!rc && customers && (rc = fu_book_read_customers_csv(book, customers))) ctx = "input"; /* the message names the file */
     if (!rc && (rc = fu_book_read_events_csv(book, events))) ctx = "input";
     if (!rc && (rc = fu_book_finalize(book))) ctx = "input";
-    int64_t first_regular;
-    if (!rc && cli_early_events(book, "followup kpi", &first_regular) && !from && first_regular != INT64_MIN) {
-        /* periods from year 1 would cost memory per day and report nothing */
-        o.from = first_regular;
-        fprintf(stderr, "followup kpi: the report starts with the first other event (give --from to choose)\n");
+    int64_t first_regular, last_regular;
+    if (!rc && cli_early_events(book, "followup kpi", &first_regular, &last_regular)) {
+        if (!from && first_regular != INT64_MIN) { /* periods from year 1 would cost memory per day and report nothing */
+            o.from = first_regular;
+            fprintf(stderr, "followup kpi: the report starts with the first other event (give --from to choose)\n");
+        }
+        if (!as_of && last_regular != INT64_MAX) { /* nor periods up to year 9999 */
+            o.as_of = last_regular;
+            fprintf(stderr, "followup kpi: --as-of defaults to the last other event (give --as-of to choose)\n");
+        }
     }
     if (!rc && ledger) {
         fu_ledger_options lo = FU_LEDGER_OPTIONS_INIT;

@@ -19,7 +19,8 @@ static const cli_option k_options[] = {
     O("--events", "CSV", "event history (docs/formats.md), required", events),
     O("--now", "ISO-TIME",
       "as-of instant with an offset; the calibration end of\n"
-      "the model (default: the time of the last event)",
+      "the model (default: the time of the last event,\n"
+      "placeholders aside)",
       now),
     O("--unit", "week|day", "model time unit (default: week)", unit),
     O("--fit", "bgnbd|pareto", "purchase model (default: bgnbd); spend: Gamma-Gamma", fit),
@@ -64,9 +65,11 @@ static void help(FILE *out) {
             "printed on stderr; progress too for runs over a second when stderr is a\n"
             "terminal. A warning on stderr names events more than %d years before the\n"
             "first percentile of the history (null placeholders such as 0001-01-01: they\n"
-            "still enter the fit). Exit codes: 0 ok, 1 the purchase model cannot be\n"
-            "fitted, 2 usage, 3 bad input, 4 internal.\n",
-            CLI_EARLY_YEARS);
+            "still enter the fit) or more than %d years after its 99th percentile (open\n"
+            "ends such as 9999-12-31: without --now, --now is the last other event).\n"
+            "Exit codes: 0 ok, 1 the purchase model cannot be fitted, 2 usage, 3 bad\n"
+            "input, 4 internal.\n",
+            CLI_EARLY_YEARS, CLI_EARLY_YEARS);
 }
 
 typedef struct seg_run {
@@ -303,13 +306,19 @@ static int run(int argc, char **argv) {
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
-    int64_t first_regular;
+    int64_t first_regular, last_regular;
     if ((rc = fu_book_finalize(book))) {
         cli_error(NULL);
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;
     }
-    cli_early_events(book, "followup segment", &first_regular); /* a warning: the model still fits on them */
+    /* a warning: early ones still enter the fit; late ones are after the default --now */
+    cli_early_events(book, "followup segment", &first_regular, &last_regular);
+    if (!now_text && last_regular != INT64_MAX) {
+        now = last_regular;
+        now_text = "the last other event";
+        fprintf(stderr, "followup segment: --now defaults to the last other event (give --now to choose)\n");
+    }
     size_t ne = 0;
     if (!now_text && (ne = fu_book_event_count(book)) == 0) {
         fprintf(stderr, "followup segment: %s has no events: give --now\n", events);

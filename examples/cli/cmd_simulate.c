@@ -274,6 +274,10 @@ static int run(int argc, char **argv) {
         cli_error("--to");
         return CLI_USAGE;
     }
+    if (to <= from) {
+        fprintf(stderr, "followup simulate: --to must be after --from\n");
+        return CLI_USAGE;
+    }
     fu_duration sd;
     if (fu_duration_parse(step_text, strlen(step_text), &sd) || sd.unit != FU_DURATION_SECONDS || sd.value <= 0) {
         fprintf(stderr, "followup simulate: --step must be a positive wall-time duration (1d, 6h)\n");

@@ -14,8 +14,16 @@
 #include <unistd.h>
 
 void cli_error(const char *context) {
-    char msg[2048];
-    fu_error_format(msg, sizeof msg);
+    char buf[2048];
+    fu_error_format(buf, sizeof buf);
+    /* a leading C name ("fu_planner_simulate: ", "fu_kpi_options: ") means
+     * nothing on the command line: the context names the step */
+    const char *msg = buf;
+    if (strncmp(msg, "fu_", 3) == 0) {
+        size_t n = strspn(msg, "abcdefghijklmnopqrstuvwxyz_0123456789");
+        if (strncmp(msg + n, "(): ", 4) == 0) msg += n + 4;
+        else if (strncmp(msg + n, ": ", 2) == 0) msg += n + 2;
+    }
     if (context && *context)
         fprintf(stderr, "followup: %s: %s\n", context, msg);
     else
@@ -479,14 +487,15 @@ enum { EARLY_LO = -2000, EARLY_HI = 8100 }; /* years 0001..9999 relative to 1970
 typedef struct early {
     size_t hist[EARLY_HI - EARLY_LO]; /* events per year */
     int64_t min[EARLY_HI - EARLY_LO]; /* the earliest time of each year */
-    int64_t worst;                    /* the earliest time of all */
-    size_t worst_i;                   /* its first event */
+    int64_t max[EARLY_HI - EARLY_LO]; /* the latest time of each year */
+    int64_t worst, last;              /* the earliest and the latest time of all */
+    size_t worst_i, last_i;           /* their first events */
 } early;
 
 /* One pass over the event times, read in chunks through fu_book_event_times
  * (no decoded copy of the events): the events per year, each year's
- * earliest time and the earliest of all. 0, or -1 when the times cannot be
- * read. */
+ * earliest and latest time and the earliest and latest of all. 0, or -1
+ * when the times cannot be read. */
 static int early_scan(const fu_book *book, size_t n, early *e) {
     int64_t t[4096];
     for (size_t first = 0; first < n; first += 4096) {
@@ -496,46 +505,81 @@ static int early_scan(const fu_book *book, size_t n, early *e) {
             int64_t y = t[k] / CLI_YEAR_S - (t[k] % CLI_YEAR_S < 0);
             size_t b = (size_t)(y < EARLY_LO ? 0 : y >= EARLY_HI ? EARLY_HI - EARLY_LO - 1 : y - EARLY_LO);
             if (!e->hist[b]++ || t[k] < e->min[b]) e->min[b] = t[k];
+            if (e->hist[b] == 1 || t[k] > e->max[b]) e->max[b] = t[k];
             if ((first == 0 && k == 0) || t[k] < e->worst) e->worst = t[k], e->worst_i = first + k;
+            if ((first == 0 && k == 0) || t[k] > e->last) e->last = t[k], e->last_i = first + k;
         }
     }
     return 0;
 }
 
-size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular) {
-    static early e;
-    size_t n = fu_book_event_count(book);
-    *first_regular = INT64_MIN;
-    memset(&e, 0, sizeof e);
-    if (n == 0 || early_scan(book, n, &e)) return 0;
-    size_t acc = 0, k = 0;
-    for (; k < (size_t)(EARLY_HI - EARLY_LO) && (acc += e.hist[k]) * 100 < n; k++) {}
-    /* The cutoff, CLI_EARLY_YEARS years before the first percentile's year,
-     * is the start of year kc: the years before it hold the early events,
-     * the others the rest. Before the first year counted (kc <= 0) there is
-     * nothing: the book's times are in years 1..9999. */
-    if (k <= CLI_EARLY_YEARS) return 0;
-    size_t kc = k - CLI_EARLY_YEARS, early_n = 0;
-    int64_t first = INT64_MAX;
-    for (size_t b = 0; b < kc; b++) early_n += e.hist[b];
-    for (size_t b = kc; b < (size_t)(EARLY_HI - EARLY_LO); b++)
-        if (e.hist[b] && e.min[b] < first) first = e.min[b];
-    if (!early_n) return 0;
-    *first_regular = first;
-    /* the customer of event worst_i: the last offset <= worst_i */
+/* The id of the customer of event i (the last offset <= i), or "?". */
+static const char *event_customer(const fu_book *book, size_t i) {
     const size_t *off = fu_book_event_offsets(book);
     size_t nc = fu_book_customer_count(book), lo = 0, hi = nc;
     while (off && hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (off[mid] <= e.worst_i) lo = mid; else hi = mid;
+        if (off[mid] <= i) lo = mid; else hi = mid;
     }
-    const fu_customer *c = off && nc ? fu_book_customer(book, lo) : NULL; /* only when warning */
-    const char *id = c ? c->id : NULL;
+    const fu_customer *c = off && nc ? fu_book_customer(book, lo) : NULL;
+    return c && c->id ? c->id : "?";
+}
+
+enum { NYEARS = EARLY_HI - EARLY_LO };
+
+/* The warning of one side: count events, the extreme one at t (event i). */
+static void placeholder_warning(const fu_book *book, const char *prog, size_t count, int late, int64_t t, size_t i) {
     char when[64];
-    utc_date(e.worst, when, sizeof when);
-    fprintf(stderr,
-            "%s: warning: %zu event(s) more than %d years before the first percentile of the history (earliest: "
-            "customer %s, %s); a null placeholder date?\n",
-            prog, early_n, CLI_EARLY_YEARS, id ? id : "?", when);
+    utc_date(t, when, sizeof when);
+    fprintf(stderr, "%s: warning: %zu event(s) more than %d years %s of the history (%s: customer %s, %s); a %s?\n",
+            prog, count, CLI_EARLY_YEARS, late ? "after the 99th percentile" : "before the first percentile",
+            late ? "latest" : "earliest", event_customer(book, i), when,
+            late ? "placeholder date" : "null placeholder date");
+}
+
+/* The early side: events in the years before CLI_EARLY_YEARS years before
+ * the first percentile's year (the start of year kc). Before the first
+ * year counted (kc <= 0) there is nothing: the book's times are in years
+ * 1..9999. */
+static size_t early_side(const fu_book *book, const early *e, size_t n, const char *prog, int64_t *first_regular) {
+    size_t acc = 0, k = 0;
+    for (; k < (size_t)NYEARS && (acc += e->hist[k]) * 100 < n; k++) {}
+    if (k <= CLI_EARLY_YEARS) return 0;
+    size_t kc = k - CLI_EARLY_YEARS, early_n = 0;
+    int64_t first = INT64_MAX;
+    for (size_t b = 0; b < kc; b++) early_n += e->hist[b];
+    for (size_t b = kc; b < (size_t)NYEARS; b++)
+        if (e->hist[b] && e->min[b] < first) first = e->min[b];
+    if (!early_n) return 0;
+    *first_regular = first;
+    placeholder_warning(book, prog, early_n, 0, e->worst, e->worst_i);
     return early_n;
+}
+
+/* The late side, symmetric: events in the years after CLI_EARLY_YEARS
+ * years after the 99th percentile's year (9999-12-31 as an "open end"). */
+static size_t late_side(const fu_book *book, const early *e, size_t n, const char *prog, int64_t *last_regular) {
+    size_t acc = 0, k = NYEARS;
+    while (k > 0 && (acc += e->hist[k - 1]) * 100 < n) k--;
+    if (k == 0 || k - 1 + CLI_EARLY_YEARS + 1 >= (size_t)NYEARS) return 0;
+    size_t kc = k - 1 + CLI_EARLY_YEARS + 1, late_n = 0; /* the first late year */
+    int64_t last = INT64_MIN;
+    for (size_t b = kc; b < (size_t)NYEARS; b++) late_n += e->hist[b];
+    for (size_t b = 0; b < kc; b++)
+        if (e->hist[b] && e->max[b] > last) last = e->max[b];
+    if (!late_n) return 0;
+    *last_regular = last;
+    placeholder_warning(book, prog, late_n, 1, e->last, e->last_i);
+    return late_n;
+}
+
+size_t cli_early_events(const fu_book *book, const char *prog, int64_t *first_regular, int64_t *last_regular) {
+    static early e;
+    size_t n = fu_book_event_count(book);
+    *first_regular = INT64_MIN;
+    *last_regular = INT64_MAX;
+    memset(&e, 0, sizeof e);
+    if (n == 0 || early_scan(book, n, &e)) return 0;
+    size_t early_n = early_side(book, &e, n, prog, first_regular);
+    return early_n + late_side(book, &e, n, prog, last_regular);
 }

@@ -96,7 +96,7 @@ T.test("the binding's own messages name the Lua method and argument; negative un
   T.truthy(tostring(e):find("Redactor:apply: argument 1 contains a NUL", 1, true), tostring(e))
   local batch = followup.EventBatch()
   e = T.raises(batch.add, batch, "A\0B", 0, "purchase")
-  T.truthy(tostring(e):find("EventBatch:add: argument 1 contains a NUL", 1, true), tostring(e))
+  T.truthy(tostring(e):find("EventBatch:add: argument 1 (customer_id) contains a NUL", 1, true), tostring(e))
   T.truthy(not tostring(e):find("EventBatch_add", 1, true), "no SWIG name")
   -- C read -3 as 4294967293 (Book: "unknown book flags 0xffffffe0")
   e = T.raises(followup.Book, -3)

@@ -139,7 +139,7 @@ T.test("plan, plan_customer and simulate take ISO 8601 times", function()
   e = T.raises(pl.plan_customer, pl, 1, "noon")
   T.truthy(e.message:find("Planner:plan_customer: argument 2 (now): ", 1, true), e.message)
   e = T.raises(pl.plan, pl, {})
-  T.truthy(e.message:find("Planner:plan: argument 1 (now) must be an integer, not table", 1, true), e.message)
+  T.truthy(e.message:find("Planner:plan: argument 1 (now) must be an integer or an ISO 8601 text, not table", 1, true), e.message)
 end)
 
 T.done()
