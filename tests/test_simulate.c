@@ -846,3 +846,44 @@ Test(simulate, promises_kept_per_arm) {
     fu_book_free(bk);
     fu_policy_free(p);
 }
+
+/* fu_planner_simulate's contacts_per_customer_30d (review s7 F3): contacts
+ * per contacted customer per 30 days, not per KPI customer-week. C1 has
+ * deliveries on Tue 03-03 and Tue 03-10, C2 on Wed 03-04, C3 none; the
+ * built-in delivery cadence calls at 0 h (within 48 h) and at 7 d (within
+ * 8 d). Hourly steps, 14 days: C1 Tue 03-03, Tue 03-10 (the first delivery's
+ * 7-day call and the second's first call, one contact), C2 Wed 03-04 and
+ * Wed 03-11: 4 contacts, 2 customers contacted, 3 customer-weeks due:
+ * 4 / 2 = 2.0 (a span under 30 days is not extrapolated; the old figure was
+ * 4 / 3 / (14 / 30) = 2.86). 60 days: + C1's 7-day call of 03-17, 5 / 2 /
+ * (60 / 30) = 1.25. */
+Test(simulate, planner_contacts_per_customer_30d_per_contacted_customer) {
+    const char *ev = HDR "C1,2026-03-03T10:00:00+08:00,delivery,,,,\n"
+                         "C1,2026-03-10T10:00:00+08:00,delivery,,,,\n"
+                         "C2,2026-03-04T10:00:00+08:00,delivery,,,,\n";
+    fu_policy *p = policy();
+    fu_book *b = book(3, ev);
+    fu_planner *pl = NULL;
+    cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+    fu_sim_report *r = NULL;
+    fu_sim_options so = FU_SIM_OPTIONS_INIT;
+    so.step = 3600;
+    int64_t from = T("2026-03-02T00:00:00+08:00");
+    cr_assert_eq(fu_planner_simulate(pl, from, T("2026-03-16T00:00:00+08:00"), &so, &r), FU_OK, "%s",
+                 fu_error_last()->message);
+    static const size_t per_day[14] = {0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0};
+    cr_assert_eq(r->n_days, 14);
+    for (size_t i = 0; i < r->n_days; i++) cr_assert_eq(r->days[i].contacts, per_day[i], "day %zu", i);
+    cr_assert_eq(r->contacts, 4, "contacts %zu", r->contacts);
+    cr_assert_eq(r->customers_due, 3, "due %zu", r->customers_due);
+    cr_assert_eq(r->max_contacts_30d, 2);
+    cr_assert_float_eq(r->contacts_per_customer_30d, 2.0, 1e-12, "%g", r->contacts_per_customer_30d);
+    fu_sim_report_free(r);
+    cr_assert_eq(fu_planner_simulate(pl, from, T("2026-05-01T00:00:00+08:00"), &so, &r), FU_OK);
+    cr_assert_eq(r->contacts, 5, "contacts %zu", r->contacts);
+    cr_assert_float_eq(r->contacts_per_customer_30d, 1.25, 1e-12, "%g", r->contacts_per_customer_30d);
+    fu_sim_report_free(r);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(p);
+}

@@ -612,7 +612,12 @@ typedef struct fu_sim_report {
     size_t deferred;           /**< touchpoint reports of status deferred */
     /** Most contacts one customer got within any 72 h / 7 d / 30 d. */
     unsigned int max_contacts_72h, max_contacts_7d, max_contacts_30d;
-    double contacts_per_customer_30d; /**< contacts / customers_due / (days / 30) */
+    /** Contacts per contacted customer per 30 days: `contacts` / the
+     *  customers with at least one contact made in the span, divided by
+     *  (days / 30) when the span is longer than 30 days (a shorter span is
+     *  not extrapolated: the mean count of a contacted customer in the span,
+     *  at most max_contacts_30d); 0 when no contact was made. */
+    double contacts_per_customer_30d;
     /** KPI `over_contact` successes among the contacts of non-exempt
      *  priorities: beyond `caps.min_gap` or a cap. The KPI engine sees no
      *  priorities (every contact counts as `normal`), so a high-priority
