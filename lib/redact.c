@@ -1092,31 +1092,51 @@ static int scan_text(const char *text, size_t n, size_t *bad) {
 /* ------------------------------------------------ Chinese numerals (opt-in) */
 
 /* The digit a Chinese numeral (3 UTF-8 bytes at p, well-formed) stands for
- * in a number read out: 〇 零 ○ 0, 一 幺 1, 二 两 2, 三 ... 九; 0 otherwise. */
+ * in a number read out: 〇 零 ○ 0, 一 幺 1, 二 两 兩 2, 三 ... 九, and the
+ * financial forms (大写) 壹 贰 貳 叁 叄 肆 伍 陆 陸 柒 捌 玖; 0 otherwise. */
 static char cjk_digit(const unsigned char *p) {
     switch (p[0]) {
     case 0xE2: return p[1] == 0x97 && p[2] == 0x8B ? '0' : 0;  /* ○ */
     case 0xE3: return p[1] == 0x80 && p[2] == 0x87 ? '0' : 0;  /* 〇 */
-    case 0xE9: return p[1] == 0x9B && p[2] == 0xB6 ? '0' : 0;  /* 零 */
+    case 0xE9:
+        if (p[1] == 0x9B) return p[2] == 0xB6 ? '0' : 0;                      /* 零 */
+        if (p[1] == 0x99) return p[2] == 0x86 || p[2] == 0xB8 ? '6' : 0;      /* 陆 陸 */
+        return 0;
     case 0xE4:
         if (p[1] == 0xB8) return p[2] == 0x80 ? '1' : p[2] == 0xA4 ? '2' : p[2] == 0x89 ? '3' : p[2] == 0x83 ? '7' : 0;
         if (p[1] == 0xBA) return p[2] == 0x8C ? '2' : p[2] == 0x94 ? '5' : 0; /* 二 五 */
         if (p[1] == 0xB9) return p[2] == 0x9D ? '9' : 0;                      /* 九 */
+        if (p[1] == 0xBC) return p[2] == 0x8D ? '5' : 0;                      /* 伍 */
         return 0;
     case 0xE5:
         if (p[1] == 0xB9) return p[2] == 0xBA ? '1' : 0;                      /* 幺 */
         if (p[1] == 0x9B) return p[2] == 0x9B ? '4' : 0;                      /* 四 */
-        if (p[1] == 0x85) return p[2] == 0xAD ? '6' : p[2] == 0xAB ? '8' : 0; /* 六 八 */
+        if (p[1] == 0x85) return p[2] == 0xAD ? '6' : p[2] == 0xAB ? '8' : p[2] == 0xA9 ? '2' : 0; /* 六 八 兩 */
+        if (p[1] == 0xA3) return p[2] == 0xB9 ? '1' : 0;                      /* 壹 */
+        if (p[1] == 0x8F) return p[2] == 0x81 || p[2] == 0x84 ? '3' : 0;      /* 叁 叄 */
         return 0;
+    case 0xE8:
+        if (p[1] == 0xB4) return p[2] == 0xB0 ? '2' : 0;                      /* 贰 */
+        if (p[1] == 0xB2) return p[2] == 0xB3 ? '2' : 0;                      /* 貳 */
+        if (p[1] == 0x82) return p[2] == 0x86 ? '4' : 0;                      /* 肆 */
+        return 0;
+    case 0xE6:
+        if (p[1] == 0x9F) return p[2] == 0x92 ? '7' : 0;                      /* 柒 */
+        if (p[1] == 0x8D) return p[2] == 0x8C ? '8' : 0;                      /* 捌 */
+        return 0;
+    case 0xE7: return p[1] == 0x8E && p[2] == 0x96 ? '9' : 0;  /* 玖 */
     default: return 0;
     }
 }
 
 /* What the character at s[i] (k bytes) is in a run of digits: 1 a digit
  * (ASCII or full-width), 2 a Chinese numeral, 3 a separator (space, tab,
- * ideographic or no-break space, a dash), 0 anything else. */
+ * ideographic or no-break space, a dash, a line break: speech-to-text
+ * writes a number read out in groups, one a line), 0 anything else. */
 static int cjk_class(const unsigned char *s, size_t k) {
-    if (k == 1) return s[0] >= '0' && s[0] <= '9' ? 1 : (s[0] == ' ' || s[0] == '\t' || s[0] == '-') ? 3 : 0;
+    if (k == 1)
+        return s[0] >= '0' && s[0] <= '9' ? 1
+               : (s[0] == ' ' || s[0] == '\t' || s[0] == '-' || s[0] == '\n' || s[0] == '\r') ? 3 : 0;
     if (k == 2) return s[0] == 0xC2 && s[1] == 0xA0 ? 3 : 0;
     if (k != 3) return 0;
     if (cjk_digit(s)) return 2;

@@ -772,7 +772,17 @@ ParameterizedTestParameters(redact, chinese_numerals_are_read_as_digits_when_ask
         {"一 三 八 一 二 三 四 五 六 七 八", "一 三 八 ****五 六 七 八"},
         /* a landline and an ID read out */
         {"座机零一零 六五五二九九八八", "座机零一零 ****九九八八"},
+        /* speech-to-text writes one group a line (review s7) */
+        {"一三八\n一二三四\n五六七八", "一三八\n****\n五六七八"},
+        {"一三八\r\n一二三四\r\n五六七八", "一三八\r\n****\r\n五六七八"},
+        /* financial numerals (大写), simplified and traditional, and mixed */
+        {"手机幺叁捌壹贰叁肆伍陆柒捌", "手机幺叁捌****伍陆柒捌"},
+        {"手机壹叁捌一二三四五六七八", "手机壹叁捌****五六七八"},
+        {"電話壹叄捌壹貳叄肆伍陸柒捌", "電話壹叄捌****伍陸柒捌"},
+        {"一三九两兩零零玖玖捌捌", "一三九****玖玖捌捌"},
         /* kept: amounts, dates, counts, a numeral next to a number, short runs */
+        {"人民币壹万叁仟元整", "人民币壹万叁仟元整"},
+        {"订单一二三\n四五六七 好", "订单一二三\n四五六七 好"},
         {"一万三千八百元", "一万三千八百元"},
         {"二〇二六年十二月七日", "二〇二六年十二月七日"},
         {"订单共三件，一二三四五六七八九十", "订单共三件，一二三四五六七八九十"},
