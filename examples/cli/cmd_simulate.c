@@ -16,7 +16,8 @@ static const cli_option k_options[] = {
     O("--compare", "FILE|LIST",
       "a second policy to compare with ('builtin' for the built-in one);\n"
       "a LIST of runs (decision quality, above): baseline, policy,\n"
-      "besttime, policy YAML files (run with the best-time model)",
+      "besttime, policy YAML files (run with the best-time model),\n"
+      "oracle (evaluation only: hours ranked by --truth, the ceiling)",
       compare),
     O("--customers", "CSV", "customers, required", customers),
     O("--events", "CSV",
