@@ -198,17 +198,6 @@ static int row_error(const rowv *rw, int k, int code, const char *fmt, ...) {
     return fu__csv_error_at(rw->r, (size_t)rw->col[k], code, "%s", msg);
 }
 
-/* A row with fields missing is named where it ends, one with too many at
- * the start of its first extra field. */
-static int check_width(const fu__csv *r) {
-    size_t n = fu__csv_count(r), nh = fu__csv_header_count(r);
-    if (n == nh) return FU_OK;
-    unsigned long line = n > nh ? fu__csv_field_line(r, nh) : fu__csv_record_end_line(r);
-    unsigned long col = n > nh ? fu__csv_field_column(r, nh) : fu__csv_record_end_column(r);
-    return fu__error_set_at(FU_EPARSE, fu__csv_source(r), line, col, NULL, "row has %zu field%s, the header has %zu",
-                            n, n == 1 ? "" : "s", nh);
-}
-
 /* Re-raise the current error (code rc) at format column k, `offset` bytes
  * into the field's text. */
 static int reraise_at(const rowv *rw, int k, unsigned long offset, int rc) {
@@ -503,7 +492,7 @@ static int read_csv(fu_book *b, fu__csv *r, const colspec *spec, int nspec, row_
     while (rc == FU_OK) {
         rc = fu__csv_next(r);
         if (rc <= 0) break;
-        rc = check_width(r);
+        rc = fu__csv_check_width(r);
         if (rc == FU_OK) rc = row(b, &rw);
     }
     if (rc == FU_OK && finalize) rc = fu_book_finalize(b);

@@ -437,6 +437,31 @@ size_t fu__csv_header_count(const fu__csv *r) { return r->nhdr; }
 const char *fu__csv_header_name(const fu__csv *r, size_t i) { return column_name(r, i); }
 size_t fu__csv_count(const fu__csv *r) { return r->nfields; }
 
+int fu__csv_header_is(const fu__csv *r, size_t i, const char *name) {
+    const char *h = column_name(r, i);
+    if (!h) return 0;
+    size_t len = strlen(h), n = strlen(name);
+    while (len && (*h == ' ' || *h == '\t')) h++, len--;
+    while (len && (h[len - 1] == ' ' || h[len - 1] == '\t')) len--;
+    if (len != n) return 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char a = (unsigned char)h[k], b = (unsigned char)name[k];
+        if (a >= 'A' && a <= 'Z') a = (unsigned char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z') b = (unsigned char)(b - 'A' + 'a');
+        if (a != b) return 0;
+    }
+    return 1;
+}
+
+int fu__csv_check_width(const fu__csv *r) {
+    size_t n = r->nfields, nh = r->nhdr;
+    if (n == nh) return FU_OK;
+    unsigned long line = n > nh ? fu__csv_field_line(r, nh) : fu__csv_record_end_line(r);
+    unsigned long col = n > nh ? fu__csv_field_column(r, nh) : fu__csv_record_end_column(r);
+    return fu__error_set_at(FU_EPARSE, r->source, line, col, NULL, "row has %zu field%s, the header has %zu", n,
+                            n == 1 ? "" : "s", nh);
+}
+
 const char *fu__csv_field(const fu__csv *r, size_t i, size_t *len) {
     if (i >= r->nfields) {
         if (len) *len = 0;

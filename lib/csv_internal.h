@@ -68,6 +68,13 @@ int fu__csv_next(fu__csv *r);
 int fu__csv_read_header(fu__csv *r);
 size_t fu__csv_header_count(const fu__csv *r);
 const char *fu__csv_header_name(const fu__csv *r, size_t i); /* NULL when out of range */
+/* Whether header column i is `name`, without regard to ASCII case and
+ * surrounding spaces or tabs (docs/formats.md, "CSV, the common rules"). */
+int fu__csv_header_is(const fu__csv *r, size_t i, const char *name);
+/* FU_OK when the current record has as many fields as the header, else
+ * FU_EPARSE: a row with fields missing named where it ends, one with too
+ * many at the start of its first extra field. */
+int fu__csv_check_width(const fu__csv *r);
 
 /* The fields of the current record (valid until the next fu__csv_next()).
  * Each field is NUL-terminated; `len` gives its length. */

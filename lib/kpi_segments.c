@@ -68,10 +68,8 @@ static int header(fu__csv *r, size_t *ci, size_t *cs) {
     size_t *col[2] = {ci, cs};
     *ci = *cs = SIZE_MAX;
     for (size_t i = 0; i < fu__csv_count(r); i++) {
-        size_t len;
-        const char *name = fu__csv_field(r, i, &len);
         for (int k = 0; k < 2; k++) {
-            if (len != strlen(names[k]) || memcmp(name, names[k], len) != 0) continue;
+            if (!fu__csv_header_is(r, i, names[k])) continue;
             if (*col[k] != SIZE_MAX)
                 return fu__csv_error_at(r, i, FU_EPARSE, "a second `%s` column (also column %zu of the header)",
                                         names[k], *col[k] + 1);
@@ -90,6 +88,7 @@ static int header(fu__csv *r, size_t *ci, size_t *cs) {
 static int row(seg_read *s, size_t ci, size_t cs) {
     fu__csv *r = s->r;
     size_t nf = fu__csv_count(r), need = (ci > cs ? ci : cs) + 1;
+    if (nf != fu__csv_header_count(r) && nf >= need) return fu__csv_check_width(r);
     if (nf < need) {
         size_t missing = ci >= nf && (cs < nf || ci < cs) ? ci : cs;
         return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_end_line(r),

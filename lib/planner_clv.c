@@ -125,10 +125,8 @@ static int read_clv(fu_planner *pl, fu__csv *r) {
     int rc = k ? fu__csv_read_header(r) : FU_ENOMEM;
     size_t nh = rc ? 0 : fu__csv_header_count(r);
     for (size_t i = 0; i < nh; i++) {
-        size_t len;
-        const char *name = fu__csv_field(r, i, &len);
-        if (len == 11 && memcmp(name, "customer_id", 11) == 0) cid = (long)i;
-        if (len == 3 && memcmp(name, "clv", 3) == 0) ccl = (long)i;
+        if (fu__csv_header_is(r, i, "customer_id")) cid = (long)i;
+        if (fu__csv_header_is(r, i, "clv")) ccl = (long)i;
     }
     if (!rc && (cid < 0 || ccl < 0))
         rc = fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_line(r), 1, cid < 0 ? "customer_id" : "clv",
@@ -136,7 +134,8 @@ static int read_clv(fu_planner *pl, fu__csv *r) {
     while (!rc) {
         rc = fu__csv_next(r);
         if (rc <= 0) break;
-        rc = clv_row(r, book, cid, ccl, k);
+        rc = fu__csv_check_width(r);
+        if (!rc) rc = clv_row(r, book, cid, ccl, k);
     }
     fu__csv_close(r);
     if (rc < 0) return fu__clv_free(k), rc;

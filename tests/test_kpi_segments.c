@@ -257,3 +257,32 @@ Test(kpi_segments, out_of_memory_leaks_nothing) {
     fu_policy_free(p);
     free(path);
 }
+
+/* docs/formats.md, "CSV, the common rules": header names without regard to
+ * ASCII case and surrounding spaces, lone CR line ends, and every row as
+ * wide as the header (review s7, F4). */
+Test(kpi_segments, header_case_spaces_and_row_width) {
+    fu_policy *p = fu_test_policy(NULL);
+    fu_kpi *k = engine(p);
+    cr_assert_not_null(k);
+    char *path = FILE_OF("/case.csv", " Customer_ID ,\tSEGMENT\rC1,gold\rC2,gold\r");
+    cr_assert_eq(fu_kpi_read_segments_csv(k, path), FU_OK, "%s", fu_error_last()->message);
+    size_t nf = 0;
+    cr_assert_eq(fu_kpi_compute(k, &nf), FU_OK);
+    expect_csat(k, "gold", 2, 4.5);
+    free(path);
+    path = FILE_OF("/wide.csv", "customer_id,segment\nC1,gold,extra,cells\n");
+    cr_assert_eq(fu_kpi_read_segments_csv(k, path), FU_EPARSE);
+    const fu_error *e = fu_error_last();
+    cr_assert_eq(e->line, 2);
+    cr_assert_eq(e->column, 9); /* the first extra field */
+    cr_assert(strstr(e->message, "row has 4 fields, the header has 2"), "%s", e->message);
+    free(path);
+    path = FILE_OF("/narrow.csv", "customer_id,segment,score\nC1,gold\n");
+    cr_assert_eq(fu_kpi_read_segments_csv(k, path), FU_EPARSE);
+    cr_assert_eq(fu_error_last()->line, 2);
+    cr_assert_eq(fu_error_last()->column, 8); /* where the row ends */
+    free(path);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}

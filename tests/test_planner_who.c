@@ -244,6 +244,16 @@ Test(who, clv_threshold_amount) {
     fu_test_planner_free(&f);
 }
 
+/* Header names without regard to ASCII case and surrounding spaces, lone
+ * CR line ends (docs/formats.md, "CSV, the common rules"; review s7). */
+Test(who, clv_header_case_and_spaces) {
+    fx f;
+    setup(&f, NULL, FIVE_C, FIVE_E, NULL);
+    static const char csv[] = " Customer_ID ,CLV\rK1,3\rK2,4\r";
+    cr_assert_eq(fu_planner_set_clv(f.pl, csv, strlen(csv), "clv.csv"), FU_OK, "%s", fu_error_last()->message);
+    fu_test_planner_free(&f);
+}
+
 Test(who, bad_clv_input) {
     fx f;
     setup(&f, NULL, FIVE_C, FIVE_E, NULL);
@@ -252,8 +262,10 @@ Test(who, bad_clv_input) {
         "customer_id,clv\nK1,-3\n",
         "customer_id,clv\nK1,3\nK1,4\n",
         "customer_id,clv\nK1,lots\n",
+        "customer_id,clv\nK1,3,4\n", /* a row wider than the header (formats.md) */
+        "customer_id,clv,note\nK1,3\n",
     };
-    static const unsigned long line[] = {1, 2, 3, 2};
+    static const unsigned long line[] = {1, 2, 3, 2, 2, 2};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_expect_eq(fu_planner_set_clv(f.pl, bad[i], strlen(bad[i]), "clv.csv"), FU_EPARSE, "case %zu", i);
         cr_expect_str_eq(fu_error_last()->source, "clv.csv", "case %zu", i);
