@@ -112,8 +112,39 @@ ParameterizedTestParameters(commit, extraction_dates_promises_in_the_cn_calendar
         {"２．５小时内", "commitments.patterns.zh_hours", "２．５小时内", 0, "2025-09-26T18:30:00+08:00"},
         /* traditional characters */
         {"3個工作日內解決", "commitments.patterns.zh_working_days", "3個工作日內", 0, "2025-09-30T18:00:00+08:00"},
+        /* common spellings the outside review (s7, F17) found missing */
+        {"48小时之内处理", "commitments.patterns.zh_hours", "48小时之内", 0, "2025-09-28T16:00:00+08:00"},
+        {"3个工作日之内", "commitments.patterns.zh_working_days", "3个工作日之内", 0, "2025-09-30T18:00:00+08:00"},
+        {"一周内上门", "commitments.patterns.zh_weeks", "一周内", 0, "2025-10-03T16:00:00+08:00"},
+        {"两个星期内答复", "commitments.patterns.zh_weeks", "两个星期内", 0, "2025-10-10T16:00:00+08:00"},
+        {"半小时内回电", "commitments.patterns.zh_half_hour", "半小时内", 0, "2025-09-26T16:30:00+08:00"},
+        {"72小时后回访", "commitments.patterns.zh_hours_later", "72小时后回访", 0, "2025-09-29T16:00:00+08:00"},
+        {"我们三天后再联系您", "commitments.patterns.zh_days_later", "三天后再联系", 6, "2025-09-29T16:00:00+08:00"},
+        /* Friday before 18:00: today */
+        {"本周五前退款", "commitments.patterns.zh_this_friday", "本周五前", 0, "2025-09-26T18:00:00+08:00"},
+        {"承诺明天上午回电", "commitments.patterns.zh_tomorrow_am", "明天上午", 6, "2025-09-27T12:00:00+08:00"},
+        {"will call by Monday", "commitments.patterns.en_monday", "by Monday", 10, "2025-09-29T18:00:00+08:00"},
+        {"visit by Thursday", "commitments.patterns.en_thursday", "by Thursday", 6, "2025-10-02T18:00:00+08:00"},
+        {"refund in 2 days", "commitments.patterns.en_days", "in 2 days", 7, "2025-09-28T16:00:00+08:00"},
     };
     return cr_make_param_array(struct extract_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Look-alikes of the spellings above that promise nothing: a narrative
+ * "3 days later", an hour and a half (no 30-minute promise read out of it),
+ * an anniversary. */
+Test(commit, look_alikes_of_the_wider_spellings_promise_nothing) {
+    static const char *const notes[] = {"3天后客户又投诉", "一个半小时内回电", "一周年庆活动", "in 2 daysago"};
+    fu_calendar *cal = cn2025();
+    fu_extractor *ex = builtin_extractor();
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+        fu_extraction *x = NULL;
+        cr_assert_eq(fu_extractor_run(ex, cal, notes[i], strlen(notes[i]), T(NOTE_AT), &x), FU_OK);
+        cr_expect_eq(fu_extraction_promise_count(x), 0, "%s", notes[i]);
+        fu_extraction_free(x);
+    }
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
 }
 
 ParameterizedTest(struct extract_case *c, commit, extraction_dates_promises_in_the_cn_calendar) {
