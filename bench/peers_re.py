@@ -18,7 +18,7 @@ the notes of `bench_commit extract`.
 
 Peers: masking with one compiled `re` alternation of the same kinds (mobile,
 landline, 18/15-digit ID, card with the Luhn check in Python, e-mail) and
-`sub` with a function keeping the same hints; extraction with the twelve
+`sub` with a function keeping the same hints; extraction with the 23
 promise and four risky patterns of the built-in policy, compiled once, each
 `finditer` per note (no deadlines: the peer only finds the text; ours also
 dates every promise in the calendar).
@@ -42,9 +42,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(ROOT, "bench", "note_templates.txt"), encoding="utf-8") as _f:
     TEMPLATES = _f.read().splitlines()
 
-NUM = r"(\d+|[一二两三四五六七八九十]+)"
-PROMISES = [NUM + r"\s*个?工作日内", NUM + r"\s*天内", NUM + r"\s*(?:个)?小时内", "明天下午前", "明天", "下周五前",
-            "月底前", r"within (\d+) (?:business|working) days?", r"within (\d+) hours?", "by friday",
+NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)"
+LATER = r"\s*再?(?:回访|回訪|回电|回電|回复|回覆|答复|答覆|联系|聯繫|处理|處理|上门|上門)"
+PROMISES = [NUM + r"\s*[个個]?工作日(?:之)?[内內]", NUM + r"\s*天(?:之)?[内內]",
+            NUM + r"\s*[个個]?(?:星期|礼拜|禮拜|[周週])(?:之)?[内內]", NUM + r"\s*(?:[个個])?小[时時](?:之)?[内內]",
+            r"(?<![一二两三四五六七八九十\d０-９个個])半\s*[个個]?小[时時](?:之)?[内內]",
+            NUM + r"\s*(?:[个個])?小[时時][后後]" + LATER, NUM + r"\s*天[后後]" + LATER,
+            "明天下午前", "明天上午", "明天", "(?:本|这|這)[周週]五前", "下[周週]五前", "月底前",
+            r"within (\d+) (?:business|working) days?", r"within (\d+(?:\.\d+)?) hours?", r"(?:within|in) (\d+) days?\b",
+            "by monday", "by tuesday", "by wednesday", "by thursday", "by friday",
             "tomorrow morning", "end of (?:the )?month"]
 RISKY = ["保证.*(马上|立即|今天)", "绝对(没问题|不会)", r"\bguarantee", r"100\s*%"]
 
