@@ -779,17 +779,17 @@ static int redial(sim *s, fu_planner *pl, const queued *q, int64_t day_end) {
  * each contact is fed back to the planner (a redial may follow). */
 static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
     for (;;) {
-        queued *best = NULL;
+        size_t bi = SIZE_MAX; /* an index: feeding the planner may grow (move) s->q */
         for (size_t i = 0; i < s->nq; i++)
-            if (s->q[i].state == 0 && s->q[i].best_at < until && (!best || s->q[i].best_at < best->best_at))
-                best = &s->q[i];
-        if (!best) return FU_OK;
+            if (s->q[i].state == 0 && s->q[i].best_at < until && (bi == SIZE_MAX || s->q[i].best_at < s->q[bi].best_at))
+                bi = i;
+        if (bi == SIZE_MAX) return FU_OK;
         size_t made = s->made.n;
-        int rc = make_call(s, pl, best, day_end);
-        if (rc == FU_OK && s->made.n > made) supersede(s, best->customer);
+        int rc = make_call(s, pl, &s->q[bi], day_end);
+        if (rc == FU_OK && s->made.n > made) supersede(s, s->q[bi].customer);
         for (size_t i = made; rc == FU_OK && i < s->made.n; i++)
             if (s->made.ev[i].kind == FU_EVENT_CONTACT) rc = feed(s, pl, &s->made.ev[i], day_end);
-        if (rc == FU_OK && best->state == 3) rc = redial(s, pl, best, day_end);
+        if (rc == FU_OK && s->q[bi].state == 3) rc = redial(s, pl, &s->q[bi], day_end);
         if (rc) return rc;
     }
 }
