@@ -28,6 +28,11 @@
  *         so far met that name no class of the policy (distinct texts, the
  *         first of them or None / nil; fu_planner_unknown_classes()): such
  *         events take their class from unit_price or their order (a warning)
+ *     short_agents() -> (count, first, minutes, need): the agents whose shift
+ *         meets agents.team_hours for fewer minutes than their calls_per_day
+ *         take (an agents CSV without tz read in UTC?), the first of them or
+ *         None / nil, its minutes and the minutes needed
+ *         (fu_planner_short_agents(), after a plan; a warning)
  *     Lua: plan, plan_customer and simulate take times as epoch seconds or
  *         ISO 8601 texts (bindings/lua/idioms.lua)
  *   Plan (keeps its planner alive): count(status=TOUCHPOINT_PLANNED),
@@ -447,6 +452,15 @@ static int fu_lua_nil_or_table(lua_State *L, int idx) { return lua_isnil(L, idx)
 %typemap(argout) const char **first_out "if (*$1) lua_pushstring(L, *$1); else lua_pushnil(L); SWIG_arg++;"
 #endif
 
+/* short_agents(): the minutes of the first short agent, two more results */
+%typemap(in, numinputs=0) int *minutes_out (int tmp = 0), int *need_out (int tmp = 0) "$1 = &tmp;"
+#ifdef SWIGPYTHON
+%typemap(argout) int *minutes_out, int *need_out "$result = SWIG_Python_AppendOutput($result, PyLong_FromLong(*$1));"
+#endif
+#ifdef SWIGLUA
+%typemap(argout) int *minutes_out, int *need_out "lua_pushinteger(L, (lua_Integer)*$1); SWIG_arg++;"
+#endif
+
 %rename(Planner) fu_planner;
 typedef struct fu_planner {} fu_planner;
 
@@ -461,8 +475,10 @@ FU_RAISES(fu_planner::m_feed)
 FU_RAISES(fu_planner::m_simulate)
 FU_RAISES(fu_planner::m_tier_cycles)
 FU_RAISES(fu_planner::m_unknown_classes)
+FU_RAISES(fu_planner::m_short_agents)
 %rename(tier_cycles) fu_planner::m_tier_cycles;
 %rename(unknown_classes) fu_planner::m_unknown_classes;
+%rename(short_agents) fu_planner::m_short_agents;
 %rename(plan) fu_planner::m_plan;
 %rename(plan_customer) fu_planner::m_plan_customer;
 %rename(feed) fu_planner::m_feed;
@@ -482,6 +498,9 @@ FU_RAISES(fu_planner::m_unknown_classes)
     self._parents = (policy, book)
 %}
 %pythonappend fu_planner::m_unknown_classes %{
+    val = tuple(val)
+%}
+%pythonappend fu_planner::m_short_agents %{
     val = tuple(val)
 %}
 %pythonappend fu_planner::m_plan %{
@@ -553,6 +572,10 @@ FU_RAISES(fu_planner::m_unknown_classes)
 
     void m_unknown_classes(size_t *out, const char **first_out) {
         fu_planner_unknown_classes($self, out, first_out);
+    }
+
+    void m_short_agents(size_t *out, const char **first_out, int *minutes_out, int *need_out) {
+        fu_planner_short_agents($self, out, first_out, minutes_out, need_out);
     }
 
     struct fu_plan *m_plan(int64_t now, int64_t horizon = 86400) {

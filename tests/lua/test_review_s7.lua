@@ -126,4 +126,24 @@ T.test("Kpi{from = date} is local midnight in the policy calendar's zone", funct
   T.truthy(msg(e):find("Kpi: argument 4 (from): bad date '2026-02-30'", 1, true), msg(e))
 end)
 
+T.test("planner:short_agents(): agents whose shift barely meets the team hours (F16)", function()
+  local b = T.book(T.CUST_HDR .. "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,yes,yes,yes\n",
+    T.EV_HDR .. "C1,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,\n")
+  local pl = followup.Planner(followup.policy_default(), b)
+  local n, first, minutes, need = pl:short_agents()
+  T.eq(n, 0, "none before a plan")
+  T.eq(first, nil, "no first")
+  -- no tz column: the shift is read in UTC, 17:00-18:00 in Beijing
+  pl:set_agents("agent_id,shift,calls_per_day\nA1,Mon-Sun 09:00-18:00,80\n")
+  pl:plan("2026-03-02T12:00:00+08:00", 86400)
+  n, first, minutes, need = pl:short_agents()
+  T.eq(n, 1, "one short agent")
+  T.eq(first, "A1", "named")
+  T.eq(minutes, 60, "one hour within the team hours")
+  T.eq(need, 180, "80 calls at 200 a team day of 450 minutes")
+  pl:set_agents("agent_id,shift,tz,calls_per_day\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai,80\n")
+  pl:plan("2026-03-02T12:00:00+08:00", 86400)
+  T.eq((pl:short_agents()), 0, "with its zone: none")
+end)
+
 T.done()

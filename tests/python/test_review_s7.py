@@ -192,3 +192,16 @@ def test_sensitivity_without_calls_names_the_policys_calls():
     assert r.returncode == 0, r.stderr
     row = r.stdout.splitlines()[1].split(",")
     assert row[:2] == ["1", "200"]  # the built-in capacity.calls_per_agent_day.max, not 0
+
+
+# ---- F16: agents whose shift barely meets the team hours, from Python ----
+def test_short_agents_names_an_agents_file_read_in_utc():
+    book = make_book(DELIVERY_BOOK[0], "C1,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,\n")
+    pl = followup.Planner(followup.policy_default(), book)
+    assert pl.short_agents() == (0, None, 0, 0)
+    pl.set_agents("agent_id,shift,calls_per_day\nA1,Mon-Sun 09:00-18:00,80\n")  # no tz: UTC
+    pl.plan(T("2026-03-02T12:00:00+08:00"), 86400)
+    assert pl.short_agents() == (1, "A1", 60, 180)  # 17:00-18:00 Beijing; 80 calls need 180 minutes
+    pl.set_agents("agent_id,shift,tz,calls_per_day\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai,80\n")
+    pl.plan(T("2026-03-02T12:00:00+08:00"), 86400)
+    assert pl.short_agents() == (0, None, 0, 0)

@@ -813,6 +813,7 @@ _METHOD_RETURNS = {"BestTime.best": "list[BestTimeSlot]", "BestTime.best_day": "
                    "Policy.get_number": "float", "Policy.get_bool": "int", "Policy.get_length": "int",
                    "Policy.summary": "str", "SegmentRun.csv": "str",
                    "Planner.unknown_classes": "tuple[int, Optional[str]]",
+                   "Planner.short_agents": "tuple[int, Optional[str], int, int]",
                    "CommitmentList.state": "CommitState", "CommitmentList.event_kind": "CommitEvent"}
 
 
