@@ -144,11 +144,8 @@ static int map_header(fu__csv *r, const colspec *spec, int nspec, long *col) {
     for (int k = 0; k < nspec; k++) col[k] = -1;
     size_t nh = fu__csv_header_count(r);
     for (size_t i = 0; i < nh; i++) {
-        size_t len;
-        const char *name = fu__csv_field(r, i, &len);
-        trim(&name, &len);
         for (int k = 0; k < nspec; k++) {
-            if (!fu__book_ascii_ieq(name, len, spec[k].name)) continue;
+            if (!fu__csv_header_is(r, i, spec[k].name)) continue;
             if (col[k] >= 0)
                 return fu__csv_error_at(r, i, FU_EPARSE, "column '%s' appears twice", spec[k].name);
             col[k] = (long)i;
