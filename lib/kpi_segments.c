@@ -5,6 +5,7 @@
  * library's CSV reader (RFC 4180, UTF-8, positions in every error), checked,
  * then given to fu_kpi_set_segments() in one call: all or nothing. */
 #include "arena_internal.h"
+#include "book_strtab.h"
 #include "csv_internal.h"
 
 #include "followup/kpi.h"
@@ -13,51 +14,19 @@
 #include <string.h>
 
 typedef struct seg_row {
-    const char *id, *label; /* in the arena */
-    size_t id_len;
+    const char *label;  /* in the arena */
     unsigned long line; /* of the row, for a later duplicate's message */
 } seg_row;
 
+/* The ids are interned in a string table (the book's, book_strtab.c): id
+ * symbol k (1..n) is row k - 1, so a repeated id finds its first row. */
 typedef struct seg_read {
     fu__csv *r;
     fu__arena a;
+    strtab ids;
     seg_row *rows;
     size_t n, cap;
-    uint32_t *slot; /* open addressing over the ids: row index + 1, 0 free */
-    size_t nslot;   /* a power of two, or 0 */
 } seg_read;
-
-static uint64_t id_hash(const char *s, size_t len) {
-    uint64_t h = 14695981039346656037ull; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
-/* The slot of id s: the one holding it, else the free one where it goes. */
-static uint32_t *find_slot(const seg_read *s, const char *id, size_t len) {
-    size_t mask = s->nslot - 1, i = (size_t)id_hash(id, len) & mask;
-    for (;; i = (i + 1) & mask) {
-        uint32_t k = s->slot[i];
-        if (!k) return &s->slot[i];
-        const seg_row *w = &s->rows[k - 1];
-        if (w->id_len == len && memcmp(w->id, id, len) == 0) return &s->slot[i];
-    }
-}
-
-/* Room for one more id in the table (kept at most half full). */
-static int table_fit(seg_read *s) {
-    if (2 * (s->n + 1) <= s->nslot) return FU_OK;
-    size_t nslot = s->nslot ? 2 * s->nslot : 1024;
-    if (s->n >= UINT32_MAX - 1 || nslot > SIZE_MAX / sizeof *s->slot)
-        return fu__error_set(FU_ELIMIT, "%s: too many rows", fu__csv_source(s->r));
-    uint32_t *slot = fu__calloc(nslot, sizeof *slot);
-    if (!slot) return fu__error_nomem();
-    fu__free(s->slot);
-    s->slot = slot;
-    s->nslot = nslot;
-    for (size_t k = 0; k < s->n; k++) *find_slot(s, s->rows[k].id, s->rows[k].id_len) = (uint32_t)(k + 1);
-    return FU_OK;
-}
 
 /* Columns of the two names in the header (each once); FU_EPARSE naming the
  * position of the header otherwise. */
@@ -99,31 +68,29 @@ static int row(seg_read *s, size_t ci, size_t cs) {
     const char *id = fu__csv_field(r, ci, &len), *label = fu__csv_field(r, cs, &llen);
     if (!len) return fu__csv_error_at(r, ci, FU_EPARSE, "empty (expected a customer id)");
     if (!llen) label = "none", llen = 4; /* no composite segment matched: the group "none" */
-    int rc = table_fit(s);
+    uint32_t sym;
+    int rc = fu__st_intern(&s->ids, id, len, &sym);
     if (rc) return rc;
-    uint32_t *slot = find_slot(s, id, len);
-    if (*slot) {
-        const seg_row *w = &s->rows[*slot - 1];
+    if (sym <= s->n) { /* the id is in an earlier row */
+        const seg_row *w = &s->rows[sym - 1];
         if (strcmp(w->label, label) == 0) return FU_OK;
         return fu__csv_error_at(r, cs, FU_EPARSE,
                                 "customer '%s' is in segment '%s' on line %lu and '%s' here (one label per customer)",
-                                w->id, w->label, w->line, label);
+                                s->ids.str[sym], w->label, w->line, label);
     }
     if ((rc = FU_GROW(s->rows, s->cap, s->n + 1))) return rc;
     seg_row *w = &s->rows[s->n];
-    w->id = fu__arena_strndup(&s->a, id, len);
     w->label = fu__arena_strndup(&s->a, label, llen);
-    if (!w->id || !w->label) return fu__error_nomem();
-    w->id_len = len;
+    if (!w->label) return fu__error_nomem();
     w->line = fu__csv_record_line(r);
-    *slot = (uint32_t)(++s->n);
+    s->n++;
     return FU_OK;
 }
 
 static int give(fu_kpi *kpi, const seg_read *s) {
     const char **v = s->n ? fu__malloc(2 * s->n * sizeof *v) : NULL;
     if (s->n && !v) return fu__error_nomem();
-    for (size_t i = 0; i < s->n; i++) v[i] = s->rows[i].id, v[s->n + i] = s->rows[i].label;
+    for (size_t i = 0; i < s->n; i++) v[i] = s->ids.str[i + 1], v[s->n + i] = s->rows[i].label;
     int rc = fu_kpi_set_segments(kpi, v, s->n ? v + s->n : NULL, s->n);
     fu__free((void *)v);
     return rc;
@@ -140,7 +107,7 @@ int fu_kpi_read_segments_csv(fu_kpi *kpi, const char *path) {
     if (!rc) rc = give(kpi, &s);
     fu__csv_close(s.r);
     fu__arena_free(&s.a);
+    fu__st_free(&s.ids);
     fu__free(s.rows);
-    fu__free(s.slot);
     return rc;
 }
