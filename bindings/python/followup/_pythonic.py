@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from . import core as _core
+from .enums import Priority as _Priority
 import importlib as _importlib  # noqa: E402
 _ext = _importlib.import_module("followup._core")  # the C extension: the exception classes
 
@@ -171,7 +172,7 @@ _ENUM_ARGS = {("Book", "add_event"): _EVENT_ARGS, ("EventBatch", "add"): _EVENT_
 
 
 def _enum_value(qualname: str, name: str, value):
-    if name == "priority" and isinstance(value, _enums().Priority):
+    if name == "priority" and isinstance(value, _Priority):
         # followup.Priority.URGENT and the flat PRIORITY_* constants (members
         # of Priority) mean that priority, as in Lua; a plain int is the
         # event field's number (the priority + 1, 0 not given)
@@ -187,19 +188,15 @@ def _enum_value(qualname: str, name: str, value):
             from None
 
 
-def _enums():
-    from . import enums
-    return enums
-
-
-def _converts(value) -> bool:
-    return isinstance(value, (str, _enums().Priority))
+# the argument values _enum_value converts: names, and Priority members
+_CONVERTED = (str, _Priority)
 
 
 def _with_enum_names(fn, qualname: str, positions: dict):
     @_functools.wraps(fn)
     def call(self, *args, **kwargs):
-        if any(_converts(a) for a in args[2:]) or any(_converts(kwargs.get(k)) for k in positions):
+        if any(isinstance(a, _CONVERTED) for a in args[2:]) or \
+                any(isinstance(kwargs.get(k), _CONVERTED) for k in positions):
             args = list(args)
             for name, pos in positions.items():
                 if pos < len(args):
