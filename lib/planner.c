@@ -13,6 +13,7 @@
  * cached. Nothing is allocated per event. */
 #include "planner_internal.h"
 #include "book_internal.h"
+#include "segment_internal.h"
 
 const fu_book *fu__planner_book(const fu_planner *pl) { return pl->book; }
 const fu_book *fu_planner_book(const fu_planner *pl) { return pl ? pl->book : NULL; }
@@ -45,7 +46,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->fed_at);
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
-    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->other_cads,
+    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->other_cads,
                 pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -206,6 +207,10 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
     pl->seg.composite = NULL;
     pl->seg.n_composite = 0;
     pl->seg.human_from_quantile = -1;
+    /* the rules are checked once here, not for every customer (fu__pl_collect);
+     * rules it refuses go through fu_segment_assign(), which reports why */
+    pl->seg_checked =
+        pl->seg.version == FU_SEGMENT_RULES_VERSION && fu_segment_assign(NULL, 0, 0, &pl->seg, NULL) == FU_OK;
 
     /* zones of every customer, so that an unknown zone fails here */
     for (size_t i = 0; i < pl->ncust; i++) {
@@ -322,9 +327,56 @@ int fu__pl_rule_is_survey(const fu__policy *P, const char *rule) {
     return 0;
 }
 
-/* Facts, segment and contacts of the customer from its events. */
+/* fu__pl_collect()'s facts of fu_segment_book_summarize(): first and last
+ * purchase, the previous year's spend. */
+typedef struct pl_seg_facts {
+    int64_t first, last;
+    double spend_py;
+} pl_seg_facts;
+
+/* fu__pl_collect() for one purchase: the purchase facts and, unless a
+ * refund, those of fu_segment_book_summarize(). */
+static int collect_purchase(fu_planner *pl, pl_cust *cx, const fu_event *e, pl_seg_facts *f) {
+    if (cx->first_purchase == FU_BOOK_NO_TIME || e->at < cx->first_purchase) cx->first_purchase = e->at;
+    cx->last_purchase = e->at;
+    cx->purchases++;
+    int c = fu__pl_event_class(pl, e);
+    if (c >= 0) cx->last_class = c;
+    if (add_purchase(pl, e, c)) return FU_ENOMEM;
+    if (isfinite(e->amount) && e->amount < 0) return FU_OK; /* a refund */
+    if (f->first == FU_BOOK_NO_TIME) f->first = e->at;
+    f->last = e->at;
+    double v = isfinite(e->amount) ? e->amount : isfinite(e->unit_price) ? e->unit_price : 0.0;
+    if (e->at > cx->now - 365 * DAY) {
+        cx->purchases_last_year++;
+        cx->spend_last_year += v;
+    } else if (e->at > cx->now - 730 * DAY) {
+        cx->purchases_prev_year++;
+        f->spend_py += v;
+    }
+    return FU_OK;
+}
+
+/* fu__pl_collect() for one contact or survey answer. */
+static int collect_contact(fu_planner *pl, pl_cust *cx, const fu_event *e) {
+    if (e->kind == FU_EVENT_SURVEY) return add_survey_time(pl, e->at); /* counts for survey fatigue */
+    if (e->reserved_[1] && add_survey_time(pl, e->at)) return FU_ENOMEM; /* a simulated survey call */
+    int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
+    cx->last_answered = answered ? e->at : cx->last_answered;
+    pl->n_unanswered += !answered;
+    int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
+    int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
+    if (add_contact(pl, e->at, ch, prio, prio_exempt(pl->P, prio), &e->order_id, 1)) return FU_ENOMEM;
+    pl->ct[pl->nct - 1].attempt = (uint8_t)!answered;
+    return FU_OK;
+}
+
+/* Facts, segment and contacts of the customer from its events. One pass
+ * over all events lists, without branching on the kind (a history's kinds
+ * come in no order a branch predictor learns), the events whose cadences
+ * can still be due, the purchases and the contacts and survey answers;
+ * passes over those lists do the rest, each list in time order. */
 int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
-    const fu__policy *P = pl->P;
     int64_t now = cx->now;
     cx->first_purchase = cx->c->first_purchase_at;
     cx->last_purchase = FU_BOOK_NO_TIME;
@@ -338,91 +390,65 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
      * valued by amount, else unit price; complaints within complaint_within */
     unsigned complaints = 0;
     int64_t complaint_since = now - pl->seg.complaint_within;
-    int64_t seg_first = FU_BOOK_NO_TIME, seg_last = FU_BOOK_NO_TIME;
-    double spend_py = 0;
+    pl_seg_facts f = {FU_BOOK_NO_TIME, FU_BOOK_NO_TIME, 0};
     pl->nct = 0;
     pl->nst = 0;
     pl->npur = 0;
-    pl->ntrig = 0;
     pl->n_unanswered = 0;
-    if (n) cx->first_event = pl->ev[0]->at;
+    if (n > pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, n)) return FU_ENOMEM;
+    if (2 * n > pl->sel_cap && FU_GROW(pl->sel, pl->sel_cap, 2 * n)) return FU_ENOMEM;
+    /* an event of kind k can still be due when at >= reach[k] (none: never) */
+    int64_t reach[FU_EVENT_KIND_COUNT];
+    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) reach[k] = pl->n_kind_cads[k] ? now - pl->kind_reach[k] : INT64_MAX;
+    const fu_event **ev = pl->ev, **trig = pl->trig;
+    uint32_t *pur = pl->sel, *con = pl->sel + n;
+    size_t ntrig = 0, npur = 0, ncon = 0;
     for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        cx->last_at[e->kind] = e->at;
-        if (pl->n_kind_cads[e->kind] && e->at + pl->kind_reach[e->kind] >= now) {
-            if (pl->ntrig == pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, pl->ntrig + 1)) return FU_ENOMEM;
-            pl->trig[pl->ntrig++] = e;
-        }
-        switch (e->kind) {
-        case FU_EVENT_PURCHASE:
-            if (cx->first_purchase == FU_BOOK_NO_TIME || e->at < cx->first_purchase) cx->first_purchase = e->at;
-            cx->last_purchase = e->at;
-            cx->purchases++;
-            {
-                int c = fu__pl_event_class(pl, e);
-                if (c >= 0) cx->last_class = c;
-                if (add_purchase(pl, e, c)) return FU_ENOMEM;
-            }
-            if (isfinite(e->amount) && e->amount < 0) break; /* a refund */
-            if (seg_first == FU_BOOK_NO_TIME) seg_first = e->at;
-            seg_last = e->at;
-            {
-                double v = isfinite(e->amount) ? e->amount : isfinite(e->unit_price) ? e->unit_price : 0.0;
-                if (e->at > now - 365 * DAY) {
-                    cx->purchases_last_year++;
-                    cx->spend_last_year += v;
-                } else if (e->at > now - 730 * DAY) {
-                    cx->purchases_prev_year++;
-                    spend_py += v;
-                }
-            }
-            break;
-        case FU_EVENT_COMPLAINT:
-            if (e->at > complaint_since) complaints++;
-            break;
-        case FU_EVENT_SURVEY: /* a survey answered: counts for survey fatigue */
-            if (add_survey_time(pl, e->at)) return FU_ENOMEM;
-            break;
-        case FU_EVENT_CONTACT: {
-            if (e->reserved_[1] && add_survey_time(pl, e->at)) return FU_ENOMEM; /* a simulated survey call */
-            int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
-            if (answered) cx->last_answered = e->at;
-            else pl->n_unanswered++;
-            int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
-            int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
-            if (add_contact(pl, e->at, ch, prio, prio_exempt(P, prio), &e->order_id, 1)) return FU_ENOMEM;
-            pl->ct[pl->nct - 1].attempt = (uint8_t)!answered;
-            break;
-        }
-        default: break;
-        }
+        const fu_event *e = ev[i];
+        unsigned k = e->kind;
+        int64_t at = e->at;
+        cx->last_at[k] = at;
+        trig[ntrig] = e;
+        ntrig += at >= reach[k];
+        pur[npur] = (uint32_t)i;
+        npur += k == FU_EVENT_PURCHASE;
+        con[ncon] = (uint32_t)i;
+        ncon += (k == FU_EVENT_CONTACT) | (k == FU_EVENT_SURVEY);
+        complaints += (k == FU_EVENT_COMPLAINT) & (at > complaint_since);
     }
+    pl->ntrig = ntrig;
+    if (n) cx->first_event = ev[0]->at;
+    for (size_t j = 0; j < npur; j++)
+        if (collect_purchase(pl, cx, ev[pur[j]], &f)) return FU_ENOMEM;
+    for (size_t j = 0; j < ncon; j++)
+        if (collect_contact(pl, cx, ev[con[j]])) return FU_ENOMEM;
     /* value tier */
     double spend = cx->c->annual_spend;
     if (isnan(spend)) spend = cx->spend_last_year;
-    cx->tier = fu__policy_tier_of(P, spend);
+    cx->tier = fu__policy_tier_of(pl->P, spend);
     /* lifecycle through fu_segment with the policy's rules */
     fu_segment_customer sc;
     fu_segment_customer_init(&sc);
     sc.annual_spend = spend;
     /* a recorded first purchase before the first purchase event sets the tenure */
     int64_t fp = cx->c->first_purchase_at;
-    if (fp != FU_BOOK_NO_TIME && fp <= now && (seg_first == FU_BOOK_NO_TIME || fp < seg_first)) {
-        if (seg_first == FU_BOOK_NO_TIME) seg_last = fp;
-        seg_first = fp;
+    if (fp != FU_BOOK_NO_TIME && fp <= now && (f.first == FU_BOOK_NO_TIME || fp < f.first)) {
+        if (f.first == FU_BOOK_NO_TIME) f.last = fp;
+        f.first = fp;
     }
-    sc.first_purchase_at = seg_first == FU_BOOK_NO_TIME ? FU_SEGMENT_NO_PURCHASE : seg_first;
-    sc.last_purchase_at = seg_last == FU_BOOK_NO_TIME ? FU_SEGMENT_NO_PURCHASE : seg_last;
+    sc.first_purchase_at = f.first == FU_BOOK_NO_TIME ? FU_SEGMENT_NO_PURCHASE : f.first;
+    sc.last_purchase_at = f.last == FU_BOOK_NO_TIME ? FU_SEGMENT_NO_PURCHASE : f.last;
     sc.purchases = cx->purchases;
     sc.purchases_last_year = cx->purchases_last_year;
     sc.purchases_previous_year = cx->purchases_prev_year;
     sc.recent_complaints = complaints;
     sc.spend_last_year = cx->spend_last_year;
-    sc.spend_previous_year = spend_py;
+    sc.spend_previous_year = f.spend_py;
     sc.industry = cx->c->industry;
     sc.is_smb = cx->c->is_smb == FU_TRI_YES ? 1 : cx->c->is_smb == FU_TRI_NO ? 0 : -1;
     fu_segment_assignment as;
-    int rc = fu_segment_assign(&sc, 1, now, &pl->seg, &as);
+    int rc = pl->seg_checked ? fu__segment_assign_checked(&sc, 1, now, &pl->seg, &as)
+                             : fu_segment_assign(&sc, 1, now, &pl->seg, &as);
     if (rc) return rc;
     cx->lifecycle = (int)as.lifecycle;
     cx->lifecycle_rule = as.lifecycle_rule;

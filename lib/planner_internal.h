@@ -231,6 +231,8 @@ struct fu_planner {
      * kind has cadences that reach now), in order: made by fu__pl_collect() */
     const fu_event **trig;
     size_t ntrig, trig_cap;
+    uint32_t *sel; /* fu__pl_collect(): its purchases, contacts and survey answers */
+    size_t sel_cap;
     /* contact events of ev[0 .. n) without an answer (outcome not answered
      * or none): none means no call attempt for fu__pl_redial_check() */
     size_t n_unanswered;
@@ -246,6 +248,7 @@ struct fu_planner {
      * quantile, which the planner does not read */
     fu_segment_rules *seg_policy;
     fu_segment_rules seg;
+    int seg_checked; /* fu_segment_assign() accepted seg: fu__segment_assign_checked() */
     /* simulation: agent contacts already made per day (from day_used0) */
     const fu_sim_day *day_used;
     int64_t day_used0;

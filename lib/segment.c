@@ -594,6 +594,14 @@ int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t no
     int rc = load_rules(rules, &R);
     if (!rc && rules) rc = check_rules(&R);
     if (rc) return rc;
+    return fu__segment_assign_checked(customers, n, now, &R, out);
+}
+
+/* fu_segment_assign() after its rules were loaded and checked: for a caller
+ * that assigns one customer at a time under the same rules (the planner). */
+int fu__segment_assign_checked(const fu_segment_customer *customers, size_t n, int64_t now,
+                               const fu_segment_rules *R, fu_segment_assignment *out) {
+    int rc;
     if (n > 0 && (!customers || !out)) return fu__error_set(FU_EINVAL, "customers or out is NULL");
     for (size_t i = 0; i < n; i++) {
         const fu_segment_customer *c = &customers[i];
@@ -606,18 +614,18 @@ int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t no
             return fu__error_set(FU_EINVAL, "customer %zu: first purchase is after now", i);
     }
     /* the fields after p_alive are read only by policy-like rules */
-    int extended = (R.flags & FU_SEGMENT_RULES_POLICY) || R.n_composite > 0 || R.human_from_quantile >= 0;
+    int extended = (R->flags & FU_SEGMENT_RULES_POLICY) || R->n_composite > 0 || R->human_from_quantile >= 0;
     double thr = NAN;
-    if (extended && (rc = clv_threshold(customers, n, R.human_from_quantile, &thr))) return rc;
+    if (extended && (rc = clv_threshold(customers, n, R->human_from_quantile, &thr))) return rc;
     for (size_t i = 0; i < n; i++) {
         if (extended) {
-            assign_one(&customers[i], now, &R, thr, &out[i]);
+            assign_one(&customers[i], now, R, thr, &out[i]);
         } else {
             /* copy the version-1 prefix so the extended fields read as unknown */
             fu_segment_customer c;
             fu_segment_customer_init(&c);
             memcpy(&c, &customers[i], offsetof(fu_segment_customer, spend_last_year));
-            assign_one(&c, now, &R, thr, &out[i]);
+            assign_one(&c, now, R, thr, &out[i]);
         }
     }
     return FU_OK;
