@@ -304,6 +304,7 @@ static int add_contact(fu_planner *pl, int64_t at, int channel, int priority, in
 static int add_purchase(fu_planner *pl, const fu_event *e, int cls) {
     if (pl->npur == pl->pur_cap && FU_GROW(pl->pur, pl->pur_cap, pl->npur + 1)) return FU_ENOMEM;
     pl->pur[pl->npur].e = e;
+    pl->pur[pl->npur].at = e->at;
     pl->pur[pl->npur++].cls = cls;
     return FU_OK;
 }
@@ -397,9 +398,14 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     pl->n_unanswered = 0;
     if (n > pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, n)) return FU_ENOMEM;
     if (2 * n > pl->sel_cap && FU_GROW(pl->sel, pl->sel_cap, 2 * n)) return FU_ENOMEM;
-    /* an event of kind k can still be due when at >= reach[k] (none: never) */
-    int64_t reach[FU_EVENT_KIND_COUNT];
-    for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) reach[k] = pl->n_kind_cads[k] ? now - pl->kind_reach[k] : INT64_MAX;
+    /* an event of kind k can still be due when at >= reach[k] (no cadence
+     * of the kind: never); made once for each `now` */
+    int64_t *reach = pl->kind_from;
+    if (!pl->kind_from_set || pl->kind_from_now != now) {
+        for (int k = 0; k < FU_EVENT_KIND_COUNT; k++) reach[k] = pl->n_kind_cads[k] ? now - pl->kind_reach[k] : INT64_MAX;
+        pl->kind_from_now = now;
+        pl->kind_from_set = 1;
+    }
     const fu_event **ev = pl->ev, **trig = pl->trig;
     uint32_t *pur = pl->sel, *con = pl->sel + n;
     size_t ntrig = 0, npur = 0, ncon = 0;
@@ -627,7 +633,7 @@ static size_t purchase_times(const fu_planner *pl, int cls, int64_t *t) {
     size_t k = 0;
     for (size_t i = 0; i < pl->npur; i++) {
         if (cls >= 0 && pl->pur[i].cls != cls) continue;
-        int64_t at = pl->pur[i].e->at;
+        int64_t at = pl->pur[i].at;
         if (k && at - t[k - 1] < DAY) continue;
         if (k == MAX_CYCLE_PURCHASES) {
             memmove(t, t + 1, (k - 1) * sizeof *t);
@@ -715,7 +721,7 @@ static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__po
         /* steps carry the class through a stand-in event: the last purchase */
         const fu_event *lastp = NULL;
         for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
-            if (pl->pur[i].e->at == pl->ptimes[k - 1]) {
+            if (pl->pur[i].at == pl->ptimes[k - 1]) {
                 lastp = pl->pur[i].e;
                 break;
             }

@@ -178,6 +178,10 @@ struct fu_planner {
     size_t *kind_cads[FU_EVENT_KIND_COUNT];
     size_t n_kind_cads[FU_EVENT_KIND_COUNT];
     int64_t kind_reach[FU_EVENT_KIND_COUNT];
+    /* fu__pl_collect(): now - kind_reach of the kinds with cadences, else
+     * INT64_MAX, for the `now` kind_from_now */
+    int64_t kind_from[FU_EVENT_KIND_COUNT], kind_from_now;
+    int kind_from_set;
     size_t *cad_buf;
     int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
     int *cad_kind;  /* per cadence: event kind or -1 */
@@ -224,6 +228,7 @@ struct fu_planner {
      * for the cycle cadences of fu__pl_candidates() */
     struct pl_purchase {
         const fu_event *e;
+        int64_t at; /* e->at */
         int cls;
     } *pur;
     size_t npur, pur_cap;
