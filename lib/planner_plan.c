@@ -148,34 +148,118 @@ static void plan_count(fu_plan *p, const fu_touchpoint *t) {
         p->stats.late++;
 }
 
+/* Bits needed for v (0 for 0). */
+static int bits_of(uint64_t v) {
+    int b = 0;
+    while (v) b++, v >>= 1;
+    return b;
+}
+
+/* LSD radix sort of n unique keys of `bits` significant bits, 11-bit digits
+ * (stable, no comparisons: a plan's sort has no branch to mispredict);
+ * `tmp` is scratch of n keys, `cnt` of RADIX_COUNTS. Returns the sorted
+ * array: k or tmp. */
+#define RADIX_BITS 11
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_COUNTS (RADIX_PASSES << RADIX_BITS)
+static uint64_t *radix_sort(uint64_t *k, uint64_t *tmp, size_t n, int bits, uint32_t (*cnt)[1 << RADIX_BITS]) {
+    enum { B = 1 << RADIX_BITS };
+    int passes = (bits + RADIX_BITS - 1) / RADIX_BITS;
+    memset(cnt, 0, (size_t)passes * sizeof cnt[0]);
+    for (size_t i = 0; i < n; i++)
+        for (int q = 0; q < passes; q++) cnt[q][(k[i] >> (q * RADIX_BITS)) & (B - 1)]++;
+    for (int q = 0; q < passes; q++) {
+        int sh = q * RADIX_BITS;
+        if (cnt[q][(k[0] >> sh) & (B - 1)] == n) continue; /* one digit for all: nothing moves */
+        uint32_t sum = 0;
+        for (size_t d = 0; d < B; d++) {
+            uint32_t c = cnt[q][d];
+            cnt[q][d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) tmp[cnt[q][(k[i] >> sh) & (B - 1)]++] = k[i];
+        uint64_t *t = k;
+        k = tmp;
+        tmp = t;
+    }
+    return k;
+}
+
+/* The plan's order as fu__pl_plan_finish() defines it, when the rows come
+ * in customer order (as planning makes them) and the key fits 64 bits:
+ * (status, best_at) above the rank of the row in (customer, priority,
+ * row) order, radix-sorted. perm[i] = the row of position i. 0 when the
+ * rows are not in customer order, 1 done, FU_ENOMEM. */
+static int plan_order_by_customer(fu_plan *p, int64_t minb, int64_t maxb, uint32_t *perm) {
+    size_t n = p->n;
+    int rb = bits_of(n - 1), bb = bits_of((uint64_t)(maxb - minb));
+    if (3 + bb + rb > 64) return 0;
+    uint32_t *ord = fu__malloc((n + RADIX_COUNTS) * sizeof *ord);
+    uint64_t *k = fu__malloc(2 * n * sizeof *k);
+    if (!ord || !k) {
+        FU_FREE_ALL(ord, k);
+        return fu__error_nomem();
+    }
+    for (size_t i = 0; i < n;) { /* one customer's rows: by priority, stable */
+        size_t j = i;
+        for (; j < n && p->tp[j].customer == p->tp[i].customer; j++) {
+            size_t q = j;
+            while (q > i && p->tp[ord[q - 1]].priority > p->tp[j].priority) ord[q] = ord[q - 1], q--;
+            ord[q] = (uint32_t)j;
+        }
+        for (size_t r = i; r < j; r++) {
+            const fu_touchpoint *t = &p->tp[ord[r]];
+            k[r] = ((uint64_t)t->status << (bb + rb)) | ((uint64_t)(t->best_at - minb) << rb) | (uint64_t)r;
+        }
+        i = j;
+    }
+    const uint64_t *sorted = radix_sort(k, k + n, n, 3 + bb + rb, (uint32_t(*)[1 << RADIX_BITS])(ord + n));
+    uint64_t rmask = (UINT64_C(1) << rb) - 1;
+    for (size_t i = 0; i < n; i++) perm[i] = ord[sorted[i] & rmask];
+    FU_FREE_ALL(ord, k);
+    return 1;
+}
+
+/* The plan's order in 16-byte keys (rows in any order): perm[i] = the row
+ * of position i. */
+static int plan_order_by_keys(fu_plan *p, int64_t minb, uint32_t *perm) {
+    pl_key *k = fu__malloc(p->n * sizeof *k);
+    if (!k) return fu__error_nomem();
+    for (size_t i = 0; i < p->n; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        k[i].a = ((uint64_t)t->status << 61) | ((uint64_t)(t->best_at - minb) & ((UINT64_C(1) << 61) - 1));
+        k[i].b = ((uint64_t)t->customer << 32) | ((uint64_t)t->priority << ROW_BITS) | (uint64_t)i;
+    }
+    fu__pl_key_sort_all(k, p->n);
+    for (size_t i = 0; i < p->n; i++) perm[i] = (uint32_t)(k[i].b & ROW_MASK);
+    fu__free(k);
+    return FU_OK;
+}
+
 int fu__pl_plan_finish(fu_plan *p) {
     if (p->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
-    pl_key *k = NULL;
-    if (p->n > 1 && !(k = fu__malloc(p->n * sizeof *k))) return fu__error_nomem();
     memset(p->off, 0, sizeof p->off);
     p->stats.late = 0;
-    if (k) {
-        int64_t minb = INT64_MAX;
+    if (p->n > 1) {
+        int64_t minb = INT64_MAX, maxb = INT64_MIN;
+        int by_customer = 1;
         for (size_t i = 0; i < p->n; i++) { /* the counts in the same pass */
             if (p->tp[i].best_at < minb) minb = p->tp[i].best_at;
+            if (p->tp[i].best_at > maxb) maxb = p->tp[i].best_at;
+            if (i && p->tp[i].customer < p->tp[i - 1].customer) by_customer = 0;
             plan_count(p, &p->tp[i]);
         }
-        for (size_t i = 0; i < p->n; i++) {
-            const fu_touchpoint *t = &p->tp[i];
-            k[i].a = ((uint64_t)t->status << 61) | ((uint64_t)(t->best_at - minb) & ((UINT64_C(1) << 61) - 1));
-            k[i].b = ((uint64_t)t->customer << 32) | ((uint64_t)t->priority << ROW_BITS) | (uint64_t)i;
-        }
-        fu__pl_key_sort_all(k, p->n);
         /* the source row of every position, 4 bytes each (the cycles are
-         * followed through this array, not the 16-byte keys: a quarter of
-         * the memory to jump around in) */
+         * followed through this array, not the keys: less memory to jump
+         * around in) */
         uint32_t *perm = fu__malloc(p->n * sizeof *perm);
-        if (!perm) {
-            fu__free(k);
-            return fu__error_nomem();
+        if (!perm) return fu__error_nomem();
+        int rc = by_customer ? plan_order_by_customer(p, minb, maxb, perm) : 0;
+        if (rc == 0) rc = plan_order_by_keys(p, minb, perm);
+        if (rc < 0) {
+            fu__free(perm);
+            return rc;
         }
-        for (size_t i = 0; i < p->n; i++) perm[i] = (uint32_t)(k[i].b & ROW_MASK);
-        fu__free(k);
         /* position i takes the row at perm[i]: follow the cycles, marking
          * the positions done with perm[j] = j */
         for (size_t i = 0; i < p->n; i++) {
