@@ -1220,37 +1220,72 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     plan->stats.agent_contacts = n;
     if (!pl->opt.agents || (n <= cap && !pl->day_used)) return FU_OK;
     if (plan->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
-    /* Most pressing first within a day: the key is (day, priority, end of the
-     * window, time, row), packed in 16 bytes and sorted in fu__pl_place. */
-    pl_key *k = fu__malloc(n * sizeof *k);
-    if (!k) return fu__error_nomem();
+    /* Most pressing first within a day: (day, priority, end of the window,
+     * time, row), the day, end and time relative to their minima (clamped
+     * to 16, 45 and 32 bits). In one 64-bit key when that fits, radix-sorted
+     * with the rows (in row order, so a stable sort keeps the last field);
+     * else in 16-byte keys sorted in place. key: 2n words (keys and the
+     * radix sort's scratch, or the n 16-byte keys); row: 2n + the counts */
+    uint64_t *key = fu__malloc(2 * n * sizeof *key);
+    uint32_t *row = fu__malloc((2 * n + RADIX_COUNTS) * sizeof *row);
+    if (!key || !row) {
+        FU_FREE_ALL(key, row);
+        return fu__error_nomem();
+    }
     const fu_calendar *bc = pl->bcal->cal;
     int64_t minday = INT64_MAX, mindue = INT64_MAX, minbest = INT64_MAX;
+    int64_t maxday = INT64_MIN, maxdue = INT64_MIN, maxbest = INT64_MIN;
+    unsigned maxprio = 0;
     size_t m = 0;
-    for (size_t i = 0; i < plan->n; i++) { /* the day and the row; the minima */
+    for (size_t i = 0; i < plan->n; i++) { /* the day and the row; the minima and maxima */
         const fu_touchpoint *t = &plan->tp[i];
         if (t->status != FU_TOUCHPOINT_PLANNED || !fu__pl_is_agent_channel(t->channel)) continue;
         if (t->due_to < mindue) mindue = t->due_to;
+        if (t->due_to > maxdue) maxdue = t->due_to;
         if (t->best_at < minbest) minbest = t->best_at;
+        if (t->best_at > maxbest) maxbest = t->best_at;
+        if ((unsigned)t->priority > maxprio) maxprio = (unsigned)t->priority;
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
         int64_t day = fu__pl_floordiv(t->best_at + off, DAY);
         if (day < minday) minday = day;
-        k[m].a = (uint64_t)day; /* made relative below */
-        k[m].b = (uint64_t)i;
+        if (day > maxday) maxday = day;
+        key[m] = (uint64_t)day; /* made relative below */
+        row[m] = (uint32_t)i;
         m++;
     }
-    for (size_t j = 0; j < n; j++) {
-        const fu_touchpoint *t = &plan->tp[k[j].b];
-        k[j].a = (clamp_u((int64_t)k[j].a - minday, 16) << 48) | ((uint64_t)t->priority << 45) |
-                 clamp_u(t->due_to - mindue, 45);
-        k[j].b |= clamp_u(t->best_at - minbest, 32) << 32;
+    int db = fu__pl_bits_of(clamp_u(maxday - minday, 16)), ub = fu__pl_bits_of(clamp_u(maxdue - mindue, 45));
+    int bb = fu__pl_bits_of(clamp_u(maxbest - minbest, 32)), pb = fu__pl_bits_of(maxprio), dshift = pb + ub + bb;
+    uint64_t *keys = key; /* the sorted keys: the day relative at dshift */
+    uint32_t *rows = row;
+    if (db + dshift <= 64 && maxprio < 8) {
+        for (size_t j = 0; j < n; j++) {
+            const fu_touchpoint *t = &plan->tp[row[j]];
+            key[j] = (clamp_u((int64_t)key[j] - minday, 16) << dshift) | ((uint64_t)t->priority << (ub + bb)) |
+                     (clamp_u(t->due_to - mindue, 45) << bb) | clamp_u(t->best_at - minbest, 32);
+        }
+        if (fu__pl_radix_sort(key, row, key + n, row + n, n, db + dshift, row + 2 * n)) keys += n, rows += n;
+    } else {
+        pl_key *k = (pl_key *)(void *)key; /* k[j] covers key[2j], key[2j + 1]: filled from the end */
+        for (size_t j = n; j-- > 0;) {
+            const fu_touchpoint *t = &plan->tp[row[j]];
+            uint64_t a = (clamp_u((int64_t)key[j] - minday, 16) << 48) | ((uint64_t)t->priority << 45) |
+                         clamp_u(t->due_to - mindue, 45);
+            k[j].a = a;
+            k[j].b = (clamp_u(t->best_at - minbest, 32) << 32) | row[j];
+        }
+        fu__pl_key_sort_all(k, n);
+        for (size_t j = 0; j < n; j++) { /* key[j] is within k[j / 2]: read before written */
+            uint64_t a = k[j].a, b = k[j].b;
+            key[j] = a;
+            row[j] = (uint32_t)b;
+        }
+        dshift = 48;
     }
-    fu__pl_key_sort_all(k, n);
     size_t used = 0, deferred = 0;
     for (size_t i = 0; i < n; i++) {
-        int64_t day = minday + (int64_t)(k[i].a >> 48);
-        if (!i || (k[i].a >> 48) != (k[i - 1].a >> 48)) {
+        int64_t day = minday + (int64_t)(keys[i] >> dshift);
+        if (!i || (keys[i] >> dshift) != (keys[i - 1] >> dshift)) {
             used = 0;
             int64_t di = day - pl->day_used0;
             if (pl->day_used && di >= 0 && di < (int64_t)pl->day_used_n) used = pl->day_used[di].agent_contacts;
@@ -1259,7 +1294,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
             used++;
             continue;
         }
-        fu_touchpoint *t = &plan->tp[k[i].b & 0xffffffffu];
+        fu_touchpoint *t = &plan->tp[rows[i]];
         int off = 0;
         fu_calendar_utc_offset(bc, t->best_at, &off);
         int64_t next_day = (day + 1) * DAY - off;
@@ -1269,7 +1304,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
         t->best_at = next_day <= t->due_to || t->best_at > t->due_to ? next_day : t->due_to;
         deferred++;
     }
-    fu__free(k);
+    FU_FREE_ALL(key, row);
     plan->stats.agent_contacts -= deferred;
     return FU_OK;
 }

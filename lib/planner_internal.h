@@ -294,6 +294,10 @@ static inline int prio_exempt(const fu__policy *P, int prio) { return (P->cap_ex
 
 /* lib/planner_plan.c */
 void fu__pl_key_sort_all(pl_key *k, size_t n);
+#define RADIX_BITS 11
+#define RADIX_COUNTS ((64 + RADIX_BITS - 1) / RADIX_BITS << RADIX_BITS)
+int fu__pl_radix_sort(uint64_t *k, uint32_t *v, uint64_t *kt, uint32_t *vt, size_t n, int bits, uint32_t *cnt);
+int fu__pl_bits_of(uint64_t v);
 int fu__pl_plan_finish(fu_plan *p);
 int fu__pl_plan_new(fu_plan **out, const fu_book *book);
 int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid);

@@ -148,41 +148,53 @@ static void plan_count(fu_plan *p, const fu_touchpoint *t) {
         p->stats.late++;
 }
 
+/* Stable LSD radix sort of n 64-bit keys of `bits` significant bits, 11-bit
+ * digits, no comparisons (a plan's sorts have no branch to mispredict); the
+ * payloads v (NULL: none) move with their keys. kt (n keys), vt (n
+ * payloads when v) and cnt (RADIX_COUNTS) are scratch. Returns 1 when the
+ * sorted keys and payloads are in kt / vt, 0 when in k / v. */
+int fu__pl_radix_sort(uint64_t *k, uint32_t *v, uint64_t *kt, uint32_t *vt, size_t n, int bits, uint32_t *cnt) {
+    enum { B = 1 << RADIX_BITS };
+    int passes = (bits + RADIX_BITS - 1) / RADIX_BITS, swapped = 0;
+    if (!n) return 0;
+    memset(cnt, 0, (size_t)passes * B * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        for (int q = 0; q < passes; q++) cnt[q * B + ((k[i] >> (q * RADIX_BITS)) & (B - 1))]++;
+    for (int q = 0; q < passes; q++) {
+        int sh = q * RADIX_BITS;
+        uint32_t *c = cnt + q * B;
+        if (c[(k[0] >> sh) & (B - 1)] == n) continue; /* one digit for all: nothing moves */
+        uint32_t sum = 0;
+        for (size_t d = 0; d < B; d++) {
+            uint32_t x = c[d];
+            c[d] = sum;
+            sum += x;
+        }
+        if (v) {
+            for (size_t i = 0; i < n; i++) {
+                uint32_t to = c[(k[i] >> sh) & (B - 1)]++;
+                kt[to] = k[i];
+                vt[to] = v[i];
+            }
+            uint32_t *t = v;
+            v = vt;
+            vt = t;
+        } else {
+            for (size_t i = 0; i < n; i++) kt[c[(k[i] >> sh) & (B - 1)]++] = k[i];
+        }
+        uint64_t *t = k;
+        k = kt;
+        kt = t;
+        swapped ^= 1;
+    }
+    return swapped;
+}
+
 /* Bits needed for v (0 for 0). */
-static int bits_of(uint64_t v) {
+int fu__pl_bits_of(uint64_t v) {
     int b = 0;
     while (v) b++, v >>= 1;
     return b;
-}
-
-/* LSD radix sort of n unique keys of `bits` significant bits, 11-bit digits
- * (stable, no comparisons: a plan's sort has no branch to mispredict);
- * `tmp` is scratch of n keys, `cnt` of RADIX_COUNTS. Returns the sorted
- * array: k or tmp. */
-#define RADIX_BITS 11
-#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
-#define RADIX_COUNTS (RADIX_PASSES << RADIX_BITS)
-static uint64_t *radix_sort(uint64_t *k, uint64_t *tmp, size_t n, int bits, uint32_t (*cnt)[1 << RADIX_BITS]) {
-    enum { B = 1 << RADIX_BITS };
-    int passes = (bits + RADIX_BITS - 1) / RADIX_BITS;
-    memset(cnt, 0, (size_t)passes * sizeof cnt[0]);
-    for (size_t i = 0; i < n; i++)
-        for (int q = 0; q < passes; q++) cnt[q][(k[i] >> (q * RADIX_BITS)) & (B - 1)]++;
-    for (int q = 0; q < passes; q++) {
-        int sh = q * RADIX_BITS;
-        if (cnt[q][(k[0] >> sh) & (B - 1)] == n) continue; /* one digit for all: nothing moves */
-        uint32_t sum = 0;
-        for (size_t d = 0; d < B; d++) {
-            uint32_t c = cnt[q][d];
-            cnt[q][d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) tmp[cnt[q][(k[i] >> sh) & (B - 1)]++] = k[i];
-        uint64_t *t = k;
-        k = tmp;
-        tmp = t;
-    }
-    return k;
 }
 
 /* The plan's order as fu__pl_plan_finish() defines it, when the rows come
@@ -192,7 +204,7 @@ static uint64_t *radix_sort(uint64_t *k, uint64_t *tmp, size_t n, int bits, uint
  * rows are not in customer order, 1 done, FU_ENOMEM. */
 static int plan_order_by_customer(fu_plan *p, int64_t minb, int64_t maxb, uint32_t *perm) {
     size_t n = p->n;
-    int rb = bits_of(n - 1), bb = bits_of((uint64_t)(maxb - minb));
+    int rb = fu__pl_bits_of(n - 1), bb = fu__pl_bits_of((uint64_t)(maxb - minb));
     if (3 + bb + rb > 64) return 0;
     uint32_t *ord = fu__malloc((n + RADIX_COUNTS) * sizeof *ord);
     uint64_t *k = fu__malloc(2 * n * sizeof *k);
@@ -213,7 +225,7 @@ static int plan_order_by_customer(fu_plan *p, int64_t minb, int64_t maxb, uint32
         }
         i = j;
     }
-    const uint64_t *sorted = radix_sort(k, k + n, n, 3 + bb + rb, (uint32_t(*)[1 << RADIX_BITS])(ord + n));
+    const uint64_t *sorted = fu__pl_radix_sort(k, NULL, k + n, NULL, n, 3 + bb + rb, ord + n) ? k + n : k;
     uint64_t rmask = (UINT64_C(1) << rb) - 1;
     for (size_t i = 0; i < n; i++) perm[i] = ord[sorted[i] & rmask];
     FU_FREE_ALL(ord, k);
