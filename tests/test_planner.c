@@ -4,6 +4,7 @@
  * values are worked out by hand from the built-in policy
  * (lib/data/default_policy.yaml) in the comments. */
 #include "fu_test.h"
+#include "planner_internal.h" /* fu__pl_radix_sort */
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -1918,4 +1919,130 @@ Test(planner, plan_rows_sorted_and_kept) {
     fu_planner_free(pl);
     fu_book_free(b);
     fu_policy_free(p);
+}
+
+/* The capacity step with contacts 20 years apart (agents 1, 1 call a day):
+ * the day, window-end and time ranges need more than 64 bits, so the
+ * contacts are ordered by the 16-byte keys, not the one-word radix key
+ * (lib/planner.c, apply_capacity); the order is the same. C0's delivery
+ * (10:00) and C1's (11:00) each give a first contact on 03-02 and a
+ * `far` step 7,300 days later: each day takes the contact whose window
+ * ends first (C0's), C1's is deferred to the next day. */
+Test(planner, capacity_order_with_contacts_decades_apart) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 1;
+    setup(&f,
+          "C0,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C0,2026-03-02T10:00:00+08:00,delivery,O0,,5000,,,,,\n"
+          "C1,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          "cadences:\n  delivery:\n    steps:\n"
+          "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
+          "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
+          "  deep_care:\n    when: {tier: [key]}\n",
+          &o);
+    plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
+    CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
+          {TP(DEFERRED, "C1", "delivery.first_contact"), .best_at = "2026-03-03T00:00:00+08:00"},
+          {TP(PLANNED, "C0", "delivery.second_contact"), .best_at = "2046-02-25T10:00:00+08:00"},
+          {TP(DEFERRED, "C1", "delivery.second_contact"), .best_at = "2046-02-26T00:00:00+08:00"});
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.agent_contacts, 2);
+    cr_assert_eq(st.deferred, 2);
+    teardown(&f);
+}
+
+/* The plan's radix sort (lib/planner_plan.c) against qsort: keys of 0 to 64
+ * significant bits, with and without payloads, many equal digits (passes
+ * that move nothing) and equal keys (stable: payloads stay in input order). */
+typedef struct kv {
+    uint64_t k;
+    uint32_t v;
+} kv;
+static int kv_cmp(const void *a, const void *b) {
+    const kv *x = a, *y = b;
+    return x->k != y->k ? (x->k < y->k ? -1 : 1) : (x->v < y->v ? -1 : x->v > y->v);
+}
+Test(planner, radix_sort_agrees_with_qsort) {
+    static const int bits[] = {0, 1, 7, 11, 12, 22, 23, 33, 46, 63, 64};
+    static const size_t sizes[] = {1, 2, 17, 1000, 5000};
+    uint64_t rng = 0x2545F4914F6CDD1Dull;
+    uint32_t *cnt = malloc(RADIX_COUNTS * sizeof *cnt);
+    cr_assert_not_null(cnt);
+    for (size_t bi = 0; bi < sizeof bits / sizeof bits[0]; bi++)
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+            for (int payload = 0; payload < 2; payload++) {
+                size_t n = sizes[si];
+                uint64_t *k = malloc(2 * n * sizeof *k);
+                uint32_t *v = malloc(2 * n * sizeof *v);
+                kv *want = malloc(n * sizeof *want);
+                cr_assert(k && v && want);
+                uint64_t mask = bits[bi] == 64 ? ~UINT64_C(0) : (UINT64_C(1) << bits[bi]) - 1;
+                for (size_t i = 0; i < n; i++) {
+                    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+                    uint64_t x = rng & mask;
+                    if (i % 3 == 1) x &= ~UINT64_C(0x7ff0000); /* digits shared by many keys */
+                    if (i % 5 == 2) x = k[i - 1];              /* equal keys */
+                    k[i] = x;
+                    v[i] = (uint32_t)i;
+                    want[i].k = x;
+                    want[i].v = (uint32_t)i;
+                }
+                qsort(want, n, sizeof *want, kv_cmp);
+                int in_tmp = fu__pl_radix_sort(k, payload ? v : NULL, k + n, payload ? v + n : NULL, n, bits[bi], cnt);
+                const uint64_t *gk = in_tmp ? k + n : k;
+                const uint32_t *gv = in_tmp ? v + n : v;
+                for (size_t i = 0; i < n; i++) {
+                    cr_assert_eq(gk[i], want[i].k, "bits %d n %zu: key %zu", bits[bi], n, i);
+                    if (payload) cr_assert_eq(gv[i], want[i].v, "bits %d n %zu: payload %zu", bits[bi], n, i);
+                }
+                free(k);
+                free(v);
+                free(want);
+            }
+    free(cnt);
+}
+
+/* fu__pl_collect() sorts a history's events by kind in one pass (lib/planner.c)
+ * and reads each kind's list in time order: purchases, contacts and survey
+ * answers, complaints interleaved here. Now 2026-03-02 10:00 +08:00, 100 days:
+ * - the purchases of 01-21, 02-05 and 02-20 (low price) give an own cycle of
+ *   15.0 days: the mid-cycle check at 50% is due 02-20 10:00 + 7.5 d =
+ *   02-27 22:00, within 3 d; high by the recent complaint's service recovery;
+ * - the complaint of 02-25 (within 30 d) makes the customer declining
+ *   (complaint_within) since 02-25 10:00: win-back offer at +14 d (03-11),
+ *   last try at +45 d (04-11);
+ * - the last answered contact (02-26; the call of 02-28 was not answered)
+ *   anchors the quarterly follow-up: 05-26 10:00;
+ * - the purchase after now (03-05) is not read. */
+Test(planner, collect_reads_interleaved_kinds) {
+    fx f;
+    setup(&f, "X,Asia/Shanghai,500,,,,,,yes,yes,yes\n",
+          "X,2026-01-21T10:00:00+08:00,purchase,P1,,300,300,,,,\n"
+          "X,2026-01-25T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "X,2026-02-05T10:00:00+08:00,purchase,P2,,300,300,,,,\n"
+          "X,2026-02-06T10:00:00+08:00,survey,,,,,,,,\n"
+          "X,2026-02-20T10:00:00+08:00,purchase,P3,,300,300,,,,\n"
+          "X,2026-02-25T10:00:00+08:00,complaint,C1,,,,,,,\n"
+          "X,2026-02-26T10:00:00+08:00,contact,,,,,,phone,,answered\n"
+          "X,2026-02-28T10:00:00+08:00,contact,,,,,,phone,,no_answer\n"
+          "X,2026-03-05T10:00:00+08:00,purchase,P4,,300,300,,,,\n",
+          NULL, NULL);
+    plan(&f, T("2026-03-02T10:00:00+08:00"), 100 * D);
+    CHECK(f.plan,
+          {TP(PLANNED, "X", "fast_moving.mid_cycle"), .due_from = "2026-02-27T22:00:00+08:00",
+           .due_to = "2026-03-02T22:00:00+08:00", .priority = "high",
+           .reason = "50% of a 15.0-day cycle (own purchases) on 2026-02-27 22:00"},
+          {TP(PLANNED, "X", "win_back.offer"), .due_from = "2026-03-11T10:00:00+08:00",
+           .reason = "declining since 2026-02-25 10:00 (segments.lifecycle.declining.complaint_within)"},
+          {TP(PLANNED, "X", "win_back.last_try"), .due_from = "2026-04-11T10:00:00+08:00"},
+          {TP(PLANNED, "X", "ordinary_quarterly.satisfaction"), .due_from = "2026-05-26T10:00:00+08:00"});
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.planned, 4);
+    cr_assert_eq(st.due, 4);
+    teardown(&f);
 }
