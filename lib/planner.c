@@ -453,7 +453,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     sc.industry = cx->c->industry;
     sc.is_smb = cx->c->is_smb == FU_TRI_YES ? 1 : cx->c->is_smb == FU_TRI_NO ? 0 : -1;
     fu_segment_assignment as;
-    int rc = pl->seg_checked ? fu__segment_assign_checked(&sc, 1, now, &pl->seg, &as)
+    int rc = pl->seg_checked ? fu__segment_lifecycle(&sc, now, &pl->seg, &as)
                              : fu_segment_assign(&sc, 1, now, &pl->seg, &as);
     if (rc) return rc;
     cx->lifecycle = (int)as.lifecycle;

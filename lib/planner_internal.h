@@ -253,7 +253,7 @@ struct fu_planner {
      * quantile, which the planner does not read */
     fu_segment_rules *seg_policy;
     fu_segment_rules seg;
-    int seg_checked; /* fu_segment_assign() accepted seg: fu__segment_assign_checked() */
+    int seg_checked; /* fu_segment_assign() accepted seg: fu__segment_lifecycle() */
     /* simulation: agent contacts already made per day (from day_used0) */
     const fu_sim_day *day_used;
     int64_t day_used0;

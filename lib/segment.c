@@ -501,17 +501,23 @@ static void lifecycle_builtin(const fu_segment_customer *c, const fu_segment_rul
     else set_stage(o, FU_LIFECYCLE_MATURE, "segments.lifecycle.mature");
 }
 
+/* The lifecycle stage and its rule; f->has and f->tenure. */
+static void assign_stage(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R, seg_facts *f,
+                         fu_segment_assignment *o) {
+    f->has = c->first_purchase_at != FU_SEGMENT_NO_PURCHASE;
+    int64_t last = c->last_purchase_at != FU_SEGMENT_NO_PURCHASE ? c->last_purchase_at : c->first_purchase_at;
+    f->tenure = f->has ? now - c->first_purchase_at : 0;
+    int64_t idle = f->has ? now - last : 0;
+    if (R->flags & FU_SEGMENT_RULES_POLICY) lifecycle_policy(c, R, f, idle, o);
+    else lifecycle_builtin(c, R, f, idle, o);
+}
+
 static void assign_one(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R, double clv_threshold,
                        fu_segment_assignment *o) {
     seg_facts f;
     assign_tier_and_class(c, R, o, &f);
-    f.has = c->first_purchase_at != FU_SEGMENT_NO_PURCHASE;
-    int64_t last = c->last_purchase_at != FU_SEGMENT_NO_PURCHASE ? c->last_purchase_at : c->first_purchase_at;
-    f.tenure = f.has ? now - c->first_purchase_at : 0;
-    int64_t idle = f.has ? now - last : 0;
+    assign_stage(c, now, R, &f, o);
     int policy = (R->flags & FU_SEGMENT_RULES_POLICY) != 0;
-    if (policy) lifecycle_policy(c, R, &f, idle, o);
-    else lifecycle_builtin(c, R, &f, idle, o);
 
     /* churn risk */
     o->churn_risk = 0;
@@ -561,6 +567,31 @@ static void assign_one(const fu_segment_customer *c, int64_t now, const fu_segme
     }
 }
 
+/* For the planner (lib/planner.c): the lifecycle stage and rule that
+ * fu_segment_assign(c, 1, now, R, o) gives, without its tier, class, churn,
+ * composite and deep-care fields, under rules of version
+ * FU_SEGMENT_RULES_VERSION that fu_segment_assign() accepted (not checked
+ * again). Only o->lifecycle and o->lifecycle_rule are set. */
+int fu__segment_lifecycle(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R,
+                          fu_segment_assignment *o) {
+    if (c->first_purchase_at != FU_SEGMENT_NO_PURCHASE && c->last_purchase_at != FU_SEGMENT_NO_PURCHASE &&
+        c->last_purchase_at < c->first_purchase_at)
+        return fu__error_set(FU_EINVAL, "customer 0: last purchase is before the first");
+    if (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE && c->last_purchase_at != FU_SEGMENT_NO_PURCHASE)
+        return fu__error_set(FU_EINVAL, "customer 0: a last purchase without a first");
+    if (c->first_purchase_at != FU_SEGMENT_NO_PURCHASE && c->first_purchase_at > now)
+        return fu__error_set(FU_EINVAL, "customer 0: first purchase is after now");
+    fu_segment_customer v1;
+    if (!((R->flags & FU_SEGMENT_RULES_POLICY) || R->n_composite > 0 || R->human_from_quantile >= 0)) {
+        fu_segment_customer_init(&v1); /* as fu_segment_assign(): the version-1 prefix */
+        memcpy(&v1, c, offsetof(fu_segment_customer, spend_last_year));
+        c = &v1;
+    }
+    seg_facts f = {0, -1, 0, 0};
+    assign_stage(c, now, R, &f, o);
+    return FU_OK;
+}
+
 static int dbl_cmp(const void *pa, const void *pb) {
     double a = *(const double *)pa, b = *(const double *)pb;
     return a < b ? -1 : a > b;
@@ -594,14 +625,6 @@ int fu_segment_assign(const fu_segment_customer *customers, size_t n, int64_t no
     int rc = load_rules(rules, &R);
     if (!rc && rules) rc = check_rules(&R);
     if (rc) return rc;
-    return fu__segment_assign_checked(customers, n, now, &R, out);
-}
-
-/* fu_segment_assign() after its rules were loaded and checked: for a caller
- * that assigns one customer at a time under the same rules (the planner). */
-int fu__segment_assign_checked(const fu_segment_customer *customers, size_t n, int64_t now,
-                               const fu_segment_rules *R, fu_segment_assignment *out) {
-    int rc;
     if (n > 0 && (!customers || !out)) return fu__error_set(FU_EINVAL, "customers or out is NULL");
     for (size_t i = 0; i < n; i++) {
         const fu_segment_customer *c = &customers[i];
@@ -614,18 +637,18 @@ int fu__segment_assign_checked(const fu_segment_customer *customers, size_t n, i
             return fu__error_set(FU_EINVAL, "customer %zu: first purchase is after now", i);
     }
     /* the fields after p_alive are read only by policy-like rules */
-    int extended = (R->flags & FU_SEGMENT_RULES_POLICY) || R->n_composite > 0 || R->human_from_quantile >= 0;
+    int extended = (R.flags & FU_SEGMENT_RULES_POLICY) || R.n_composite > 0 || R.human_from_quantile >= 0;
     double thr = NAN;
-    if (extended && (rc = clv_threshold(customers, n, R->human_from_quantile, &thr))) return rc;
+    if (extended && (rc = clv_threshold(customers, n, R.human_from_quantile, &thr))) return rc;
     for (size_t i = 0; i < n; i++) {
         if (extended) {
-            assign_one(&customers[i], now, R, thr, &out[i]);
+            assign_one(&customers[i], now, &R, thr, &out[i]);
         } else {
             /* copy the version-1 prefix so the extended fields read as unknown */
             fu_segment_customer c;
             fu_segment_customer_init(&c);
             memcpy(&c, &customers[i], offsetof(fu_segment_customer, spend_last_year));
-            assign_one(&c, now, R, thr, &out[i]);
+            assign_one(&c, now, &R, thr, &out[i]);
         }
     }
     return FU_OK;

@@ -29,11 +29,11 @@ int fu__seg_pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double 
 double fu__seg_pn_alive_expect(const fu_segment_pareto *m, double x, double T, double t);
 int fu__seg_gg_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out);
 
-/* lib/segment.c for lib/planner.c: fu_segment_assign() under rules of
- * version FU_SEGMENT_RULES_VERSION that fu_segment_assign() accepted (they
- * are not checked again). */
-int fu__segment_assign_checked(const fu_segment_customer *customers, size_t n, int64_t now,
-                               const fu_segment_rules *rules, fu_segment_assignment *out);
+/* lib/segment.c for lib/planner.c: the lifecycle stage and rule of
+ * fu_segment_assign() for one customer, under rules of version
+ * FU_SEGMENT_RULES_VERSION that fu_segment_assign() accepted. */
+int fu__segment_lifecycle(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R,
+                          fu_segment_assignment *o);
 
 static inline uint64_t fu__seg_mix64(uint64_t h) {
     h ^= h >> 33;

@@ -5,6 +5,7 @@
  * (lib/data/default_policy.yaml) in the comments. */
 #include "fu_test.h"
 #include "planner_internal.h" /* fu__pl_radix_sort */
+#include "segment_internal.h" /* fu__segment_lifecycle */
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -2045,4 +2046,67 @@ Test(planner, collect_reads_interleaved_kinds) {
     cr_assert_eq(st.planned, 4);
     cr_assert_eq(st.due, 4);
     teardown(&f);
+}
+
+/* The planner's lifecycle (fu__segment_lifecycle, lib/segment.c) is
+ * fu_segment_assign()'s, stage and rule, under the policy's rules and the
+ * built-in ones (no policy flag: the version-1 fields only), for random
+ * customers around every threshold; and the same errors. */
+Test(planner, lifecycle_is_fu_segment_assign) {
+    fu_policy *p = fu_test_policy(NULL);
+    fu_segment_rules *pol = NULL;
+    cr_assert_eq(fu_segment_rules_new_from_policy(&pol, p), FU_OK);
+    pol->composite = NULL;
+    pol->n_composite = 0;
+    pol->human_from_quantile = -1;
+    fu_segment_rules builtin = FU_SEGMENT_RULES_INIT;
+    const fu_segment_rules *rules[] = {pol, &builtin};
+    const int64_t now = T("2026-03-02T10:00:00+08:00");
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    unsigned seen[2] = {0, 0}, errors = 0;
+    for (int r = 0; r < 2; r++)
+        for (int i = 0; i < 20000; i++) {
+            uint64_t x[8];
+            for (int k = 0; k < 8; k++) {
+                rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+                x[k] = rng;
+            }
+            fu_segment_customer c;
+            fu_segment_customer_init(&c);
+            if (x[0] % 8) {
+                c.first_purchase_at = now - (int64_t)(x[1] % (2000 * D));
+                c.last_purchase_at = c.first_purchase_at + (int64_t)(x[2] % (uint64_t)(now - c.first_purchase_at + 1));
+            }
+            c.purchases = (unsigned)(x[3] % 9);
+            c.purchases_last_year = (unsigned)(x[3] >> 8) % 5;
+            c.purchases_previous_year = (unsigned)(x[3] >> 16) % 5;
+            c.recent_complaints = (unsigned)(x[4] % 3);
+            c.spend_last_year = (double)(x[5] % 20000);
+            c.spend_previous_year = x[5] & 1 ? 0 : (double)(x[6] % 20000);
+            c.annual_spend = (double)(x[7] % 60000);
+            c.p_alive = x[7] & 1 ? NAN : (double)(x[4] >> 8 & 1023) / 1023.0;
+            if (i % 500 == 7) c.first_purchase_at = now + D;        /* errors: after now */
+            if (i % 500 == 11) c.last_purchase_at = c.first_purchase_at - 1; /* before the first */
+            fu_segment_assignment want, got;
+            int rw = fu_segment_assign(&c, 1, now, rules[r], &want);
+            char wm[256];
+            snprintf(wm, sizeof wm, "%s", rw ? fu_error_last()->message : "");
+            int rg = fu__segment_lifecycle(&c, now, rules[r], &got);
+            cr_assert_eq(rg, rw, "rules %d customer %d", r, i);
+            if (rw) {
+                cr_assert_str_eq(fu_error_last()->message, wm);
+                errors++;
+                continue;
+            }
+            seen[r] |= 1u << want.lifecycle;
+            cr_assert_eq(got.lifecycle, want.lifecycle, "rules %d customer %d", r, i);
+            cr_assert_str_eq(got.lifecycle_rule, want.lifecycle_rule, "rules %d customer %d", r, i);
+        }
+    /* every stage met under both rules, and errors of both kinds */
+    for (int r = 0; r < 2; r++)
+        for (int st = FU_LIFECYCLE_NEW; st <= FU_LIFECYCLE_CHURNED; st++)
+            cr_assert(seen[r] & (1u << st), "rules %d: stage %d not met", r, st);
+    cr_assert_geq(errors, 80);
+    fu_segment_rules_free(pol);
+    fu_policy_free(p);
 }
