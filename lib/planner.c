@@ -1220,6 +1220,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     plan->stats.agent_contacts = n;
     if (!pl->opt.agents || (n <= cap && !pl->day_used)) return FU_OK;
     if (plan->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
+    if (!n) return FU_OK; /* nothing to order (a simulation's day already used) */
     /* Most pressing first within a day: (day, priority, end of the window,
      * time, row), the day, end and time relative to their minima (clamped
      * to 16, 45 and 32 bits). In one 64-bit key when that fits, radix-sorted
@@ -1258,7 +1259,7 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     int bb = fu__pl_bits_of(clamp_u(maxbest - minbest, 32)), pb = fu__pl_bits_of(maxprio), dshift = pb + ub + bb;
     uint64_t *keys = key; /* the sorted keys: the day relative at dshift */
     uint32_t *rows = row;
-    if (db + dshift <= 64 && maxprio < 8) {
+    if (db + dshift <= 64 && dshift < 64 && maxprio < 8) { /* no shift by 64 */
         for (size_t j = 0; j < n; j++) {
             const fu_touchpoint *t = &plan->tp[row[j]];
             key[j] = (clamp_u((int64_t)key[j] - minday, 16) << dshift) | ((uint64_t)t->priority << (ub + bb)) |

@@ -2110,3 +2110,33 @@ Test(planner, lifecycle_is_fu_segment_assign) {
     fu_segment_rules_free(pol);
     fu_policy_free(p);
 }
+
+/* A simulation with agents (1 call a day) plans hourly: the steps before the
+ * deliveries have no agent contact, so the capacity step has nothing to
+ * order on a day with used capacity recorded (lib/planner.c,
+ * apply_capacity). Three deliveries on 03-02 at 10:00: one first contact a
+ * day is made (03-02, 03-03, 03-04), the others wait. */
+Test(planner, simulation_capacity_with_empty_steps) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 1;
+    setup(&f,
+          "A,Asia/Shanghai,20000,2026-02-20T10:00:00+08:00,,,,,yes,no,no\n"
+          "B,Asia/Shanghai,20000,2026-02-20T10:00:00+08:00,,,,,yes,no,no\n"
+          "C,Asia/Shanghai,20000,2026-02-20T10:00:00+08:00,,,,,yes,no,no\n",
+          "A,2026-03-02T10:00:00+08:00,delivery,O1,,5000,,,,,\n"
+          "B,2026-03-02T10:00:00+08:00,delivery,O2,,5000,,,,,\n"
+          "C,2026-03-02T10:00:00+08:00,delivery,O3,,5000,,,,,\n",
+          NULL, &o);
+    fu_sim_options so = FU_SIM_OPTIONS_INIT;
+    so.step = H;
+    fu_sim_report *r = NULL;
+    cr_assert_eq(fu_planner_simulate(f.pl, T("2026-03-02T00:00:00+08:00"), T("2026-03-05T00:00:00+08:00"), &so, &r),
+                 FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(r->steps, 72);
+    cr_assert_eq(r->contacts, 3, "%zu contacts", r->contacts);
+    cr_assert_gt(r->deferred, 0);
+    fu_sim_report_free(r);
+    teardown(&f);
+}
