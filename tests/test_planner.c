@@ -2086,7 +2086,8 @@ Test(planner, lifecycle_is_fu_segment_assign) {
             c.annual_spend = (double)(x[7] % 60000);
             c.p_alive = x[7] & 1 ? NAN : (double)(x[4] >> 8 & 1023) / 1023.0;
             if (i % 500 == 7) c.first_purchase_at = now + D;        /* errors: after now */
-            if (i % 500 == 11) c.last_purchase_at = c.first_purchase_at - 1; /* before the first */
+            if (i % 500 == 11 && c.first_purchase_at != FU_SEGMENT_NO_PURCHASE)
+                c.last_purchase_at = c.first_purchase_at - 1; /* before the first */
             fu_segment_assignment want, got;
             int rw = fu_segment_assign(&c, 1, now, rules[r], &want);
             char wm[256];
