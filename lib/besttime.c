@@ -738,6 +738,17 @@ static void bt_mix_adjust(const fu_besttime *m, size_t ci, int slot, double *a, 
     *b = (1.0 - p) * t;
 }
 
+/* The posterior Beta(a, b) of customer ci at slot, evidence decayed by f. */
+static void bt_posterior_ab(const fu_besttime *m, size_t ci, int slot, double f, double *a, double *b) {
+    const bt_cust *c = &m->cust[ci];
+    size_t i = c->seg * (size_t)m->n_slots + (size_t)slot;
+    double es, en;
+    bt_evidence(m, c, slot, f, &es, &en);
+    *a = m->alpha[i] + es;
+    *b = m->beta[i] + (en - es);
+    bt_mix_adjust(m, ci, slot, a, b);
+}
+
 static void bt_estimate(const fu_besttime *m, const bt_cust *c, int slot, double f, double level,
                         fu_besttime_estimate *out) {
     size_t i = c->seg * (size_t)m->n_slots + (size_t)slot;
@@ -1211,11 +1222,8 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
              * slot's mean and start at its start: when even that does not
              * beat the k-th best so far, its constraints (business
              * calendar, minutes) need not be worked out. */
-            int slot = x->how / m->hours_per_slot;
-            double es, en;
-            bt_evidence(m, c, slot, f, &es, &en);
-            double a = al[slot] + es, b = be[slot] + (en - es);
-            bt_mix_adjust(m, ci, slot, &a, &b);
+            double a, b;
+            bt_posterior_ab(m, ci, x->how / m->hours_per_slot, f, &a, &b);
             fu_besttime_slot ub;
             ub.score = bt_mean(m, ci, x->how, a, b);
             ub.at = x->start;
@@ -1277,10 +1285,8 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             }
         }
         int slot = x->how / m->hours_per_slot;
-        double es, en;
-        bt_evidence(m, c, slot, f, &es, &en);
-        double a = al[slot] + es, b = be[slot] + (en - es);
-        bt_mix_adjust(m, ci, slot, &a, &b);
+        double a, b;
+        bt_posterior_ab(m, ci, slot, f, &a, &b);
         fu_besttime_slot cand;
         cand.at = at;
         cand.until = x->end;
