@@ -559,7 +559,8 @@ static void draw(sim *s, size_t c, int64_t t, int *answered, int *complaint, dou
         hour_start = t - loc.minute * 60 - loc.second;
     }
     unsigned attempt = 0; /* earlier contacts of this customer in the same hour */
-    for (size_t i = 0; i < s->ntimes[c]; i++) attempt += s->times[c][i] >= hour_start && s->times[c][i] < hour_start + HOUR;
+    for (size_t i = 0; i < s->ntimes[c]; i++)
+        attempt += s->times[c][i] >= hour_start && s->times[c][i] < hour_start + HOUR;
     double p = o->answer_prob ? o->answer_prob[c * 24 + (size_t)hour] : 0.55;
     if (weekend && o->weekend_factor) p *= o->weekend_factor[c];
     double pc = !(o->complaint_base >= 0) ? 0.002 : o->complaint_base;

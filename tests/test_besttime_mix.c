@@ -149,7 +149,8 @@ Test(besttime_mix, bad_options_and_policies_are_refused_with_a_clear_error) {
         cr_assert_eq(rc, FU_EPOLICY, "%s", bad[i].yaml);
         const fu_error *e = fu_error_last();
         cr_assert(strstr(e->message, bad[i].msg), "message '%s', want '%s'", e->message, bad[i].msg);
-        cr_assert(e->line > 0 && e->column > 0 && e->path && strstr(e->path, "besttime."), "line %lu column %lu path %s", e->line, e->column, e->path ? e->path : "(null)");
+        cr_assert(e->line > 0 && e->column > 0 && e->path && strstr(e->path, "besttime."), "line %lu column %lu path %s",
+                  e->line, e->column, e->path ? e->path : "(null)");
     }
     p = load_policy("besttime:\n  model: mixture\n");
     fu_book *b = two_types_book();

@@ -391,7 +391,8 @@ Test(agents, short_agents_follow_the_plan_day) {
     int rc = fu_test_planner_open(&f, "customer_id,tz\nC1,Asia/Shanghai\n",
                                   "customer_id,at,kind,order_id,product_class\n"
                                   "C1,2026-09-28T10:00:00+08:00,delivery,O1,mid_price\n",
-                                  "agent_id,shift,calls_per_day\nA1,Mon-Fri 09:00-18:00,40\nA2,Mon-Fri 09:00-18:00,40\n");
+                                  "agent_id,shift,calls_per_day\n"
+                                  "A1,Mon-Fri 09:00-18:00,40\nA2,Mon-Fri 09:00-18:00,40\n");
     cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
     static const struct {
         const char *now;
