@@ -165,6 +165,31 @@ int main(int argc, char **argv) {
     }
     printf("fu_besttime_may_contact x %d (instants spread over a day): %.3f s (%.0f ns/call; %zu allowed)\n", N_CUST,
            bu_median(tm, RUNS), 1e9 * bu_median(tm, RUNS) / N_CUST, allowed);
+    /* The mixture of hour profiles (besttime.model: mixture, 4 types): the
+     * fit on top of the per-slot model's, and the best hour tomorrow. */
+    fu_besttime_free(m);
+    m = NULL;
+    fu_besttime_options mx = FU_BESTTIME_OPTIONS_INIT;
+    mx.types = 4;
+    for (int r = 0; r < RUNS; r++) {
+        fu_besttime_free(m);
+        double a = bu_cpu();
+        check(fu_besttime_new(&m, pol, book, NULL, 0, &mx), "mixture model");
+        tb[r] = bu_cpu() - a;
+    }
+    printf("fu_besttime_new with the mixture of 4 hour profiles (EM on up to 20,000 customers, then every "
+           "customer's posterior): %.3f s\n", bu_median(tb, RUNS));
+    for (int mo = 0; mo < 2; mo++) {
+        double t[RUNS];
+        fu_besttime_query_options q = FU_BESTTIME_QUERY_OPTIONS_INIT;
+        q.flags = modes[mo].flags;
+        for (int r = 0; r < RUNS; r++) {
+            double a = bu_cpu();
+            check(fu_besttime_best_day(m, NULL, now, NULL, N_CUST, FU_CHANNEL_PHONE, 0, &q, out), "best_day");
+            t[r] = bu_cpu() - a;
+        }
+        printf("best hour tomorrow with the mixture, %s: %.3f s\n", modes[mo].name, bu_median(t, RUNS));
+    }
     free(req);
     free(out);
     fu_besttime_free(m);

@@ -240,7 +240,7 @@ void fu_besttime_free(fu_besttime *m) {
     }
     fu__free(m->zones);
     for (size_t i = 0; i < m->n_wins; i++) fu_windows_free(m->wins[i].w);
-    FU_FREE_ALL(m->wins, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m);
+    FU_FREE_ALL(m->wins, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m->mix_lp, m->mix_m, m);
 }
 
 static int bt_dur_seconds(const fu_duration *d, int64_t *out) {
@@ -291,6 +291,14 @@ static int bt_resolve_options(fu_besttime *m, const fu_besttime_options *o) {
     m->propensity = o->version >= 3 ? o->propensity != 0 : 1;
     if (m->b2b_by & ~FU_BESTTIME_B2B_DEFAULT)
         return fu__error_set(FU_EINVAL, "unknown fu_besttime_options.b2b bits 0x%x", m->b2b_by);
+    int types = o->version >= 4 && o->types >= 0 ? o->types : pb->model == 1 ? (pb->types ? pb->types : 4) : 0;
+    if (types == 1 || types > FU__BT_MIX_K)
+        return fu__error_set(FU_EINVAL, "types must be 0 (per-slot model) or 2..%d (got %d)", FU__BT_MIX_K, types);
+    if (types && !m->slots_per_day)
+        return fu__error_set(FU_EINVAL, "the mixture of hour profiles needs slots that divide a day (got %d h)",
+                             m->hours_per_slot);
+    m->mix_k = types;
+    m->mix_p = 2 * m->slots_per_day;
     return FU_OK;
 }
 
@@ -643,6 +651,7 @@ int fu_besttime_record(fu_besttime *m, size_t customer, int64_t at, fu_outcome o
     c->cells[pos].n += w;
     c->cells[pos].w2 += w * w;
     if (success) c->cells[pos].s += w;
+    fu__bt_mix_update(m, customer);
     return FU_OK;
 }
 
@@ -720,6 +729,26 @@ static int bt_check_level(double level) {
     return FU_OK;
 }
 
+/* With the mixture of hour profiles, the posterior Beta(a, b) of a slot
+ * keeps its strength a + b and takes the mixture's predictive mean. */
+static void bt_mix_adjust(const fu_besttime *m, size_t ci, int slot, double *a, double *b) {
+    if (!m->mix_fitted) return;
+    double p = fu__bt_mix_mean(m, ci, slot), t = *a + *b;
+    *a = p * t;
+    *b = (1.0 - p) * t;
+}
+
+/* The posterior Beta(a, b) of customer ci at slot, evidence decayed by f. */
+static void bt_posterior_ab(const fu_besttime *m, size_t ci, int slot, double f, double *a, double *b) {
+    const bt_cust *c = &m->cust[ci];
+    size_t i = c->seg * (size_t)m->n_slots + (size_t)slot;
+    double es, en;
+    bt_evidence(m, c, slot, f, &es, &en);
+    *a = m->alpha[i] + es;
+    *b = m->beta[i] + (en - es);
+    bt_mix_adjust(m, ci, slot, a, b);
+}
+
 static void bt_estimate(const fu_besttime *m, const bt_cust *c, int slot, double f, double level,
                         fu_besttime_estimate *out) {
     size_t i = c->seg * (size_t)m->n_slots + (size_t)slot;
@@ -729,6 +758,7 @@ static void bt_estimate(const fu_besttime *m, const bt_cust *c, int slot, double
     out->trials = n;
     out->alpha = m->alpha[i] + s;
     out->beta = m->beta[i] + (n - s);
+    bt_mix_adjust(m, (size_t)(c - m->cust), slot, &out->alpha, &out->beta);
     out->p = out->alpha / (out->alpha + out->beta);
     bt_interval(out->alpha, out->beta, level, &out->lo, &out->hi);
 }
@@ -1192,10 +1222,8 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
              * slot's mean and start at its start: when even that does not
              * beat the k-th best so far, its constraints (business
              * calendar, minutes) need not be worked out. */
-            int slot = x->how / m->hours_per_slot;
-            double es, en;
-            bt_evidence(m, c, slot, f, &es, &en);
-            double a = al[slot] + es, b = be[slot] + (en - es);
+            double a, b;
+            bt_posterior_ab(m, ci, x->how / m->hours_per_slot, f, &a, &b);
             fu_besttime_slot ub;
             ub.score = bt_mean(m, ci, x->how, a, b);
             ub.at = x->start;
@@ -1257,9 +1285,8 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             }
         }
         int slot = x->how / m->hours_per_slot;
-        double es, en;
-        bt_evidence(m, c, slot, f, &es, &en);
-        double a = al[slot] + es, b = be[slot] + (en - es);
+        double a, b;
+        bt_posterior_ab(m, ci, slot, f, &a, &b);
         fu_besttime_slot cand;
         cand.at = at;
         cand.until = x->end;
@@ -1299,7 +1326,7 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
             fu_besttime_slot *s = &slots[i];
             double es, en;
             bt_evidence(m, c, s->slot, f, &es, &en);
-            if (q->prior_iv && es == 0.0 && en == 0.0) {
+            if (q->prior_iv && !m->mix_fitted && es == 0.0 && en == 0.0) {
                 double *iv = q->prior_iv + 2 * (c->seg * (size_t)m->n_slots + (size_t)s->slot);
                 if (isnan(iv[0])) bt_interval_at(al[s->slot], be[s->slot], &q->lv, &iv[0], &iv[1]);
                 s->lo = iv[0];
@@ -1307,6 +1334,7 @@ static int bt_rank(const fu_besttime *m, size_t ci, bt_hours *h, fu_channel chan
                 continue;
             }
             double a = al[s->slot] + es, b = be[s->slot] + (en - es);
+            bt_mix_adjust(m, ci, s->slot, &a, &b);
             bt_interval_at(a, b, &q->lv, &s->lo, &s->hi);
         }
     }
@@ -1581,6 +1609,7 @@ int fu_besttime_load(fu_besttime *m, const char *path) {
             c->t_ref = L.cells[i] ? L.t_ref[i] : FU_BOOK_NO_TIME;
             L.cells[i] = NULL;
         }
+        for (size_t i = 0; i < m->n_cust; i++) fu__bt_mix_update(m, i);
     }
     bt_loaded_free(&L, m->n_cust);
     return rc;

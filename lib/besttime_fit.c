@@ -264,5 +264,5 @@ int fu__bt_fit(fu_besttime *m, int64_t as_of) {
     fu__free(m->beta);
     m->alpha = na;
     m->beta = nb;
-    return FU_OK;
+    return fu__bt_mix_fit(m);
 }

@@ -9,6 +9,10 @@
 
 #include <math.h>
 
+#define FU__BT_MIX_K 8  /* most types of the mixture */
+#define FU__BT_MIX_L 20 /* customer levels of the mixture */
+#define FU__BT_MIX_P 48 /* most times of day: 24 weekday + 24 weekend slots */
+
 typedef struct bt_cell {
     double s;  /* decayed successes, at the customer's t_ref */
     double n;  /* decayed trials: sum of the weights w */
@@ -77,6 +81,14 @@ struct fu_besttime {
     char *rule_biz_hours, *rule_biz_holidays;
     const fu__pol_suppression **supp; /* month-end rules */
     size_t n_supp;
+    /* The mixture of hour profiles (lib/besttime_mix.c); mix_k 0: none. */
+    int mix_k;                 /* types, 2..FU__BT_MIX_K */
+    int mix_p;                 /* times of day: 2 x slots_per_day (Mon-Fri, Sat-Sun) */
+    int mix_fitted;            /* profiles and customers' summaries are set */
+    double mix_prof[FU__BT_MIX_K * FU__BT_MIX_P]; /* mix_k x mix_p answer profiles */
+    double mix_lw[FU__BT_MIX_K * FU__BT_MIX_L];   /* log prior weight of (type, level) */
+    double *mix_lp;            /* log p, then log (1 - p), of (type, level, time of day) */
+    float *mix_m;              /* n_cust x mix_k: posterior mass x mean level per type */
     /* Evaluation only (the simulation's oracle arm): when set, an hour's
      * answer probability is the ground truth's, not the posterior mean. */
     const double *oracle_p;  /* customers x 24 by local hour, borrowed */
@@ -91,6 +103,15 @@ static inline double bt_decay(const fu_besttime *m, int64_t dt) {
 /* Fit the segment priors from the evidence decayed to `as_of`
  * (lib/besttime_fit.c; docs/besttime.md, "Fitting the prior"). */
 int fu__bt_fit(fu_besttime *m, int64_t as_of);
+
+/* The mixture of hour profiles (lib/besttime_mix.c): fit the profiles and
+ * every customer's posterior (no-op without the mixture); recompute one
+ * customer's posterior after an online update; its predictive answer
+ * probability at a slot; the time-of-day index of a slot. */
+int fu__bt_mix_fit(fu_besttime *m);
+void fu__bt_mix_update(fu_besttime *m, size_t customer);
+double fu__bt_mix_mean(const fu_besttime *m, size_t customer, int slot);
+int fu__bt_mix_index(const fu_besttime *m, int slot);
 
 /* Evaluation only: rank hours by a ground truth (`answer_prob[customer * 24 +
  * local hour]`, x `weekend_factor[customer]` on Saturdays and Sundays) instead

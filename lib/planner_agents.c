@@ -22,6 +22,7 @@ typedef struct fu__agent {
     int64_t *off;        /* days off (days since 1970-01-01, local to cal), sorted */
     size_t noff;
     int shift_min[7];    /* minutes on shift per local weekday (Monday 0): spreads calls_per_day over the hours */
+    int64_t short_day;   /* local day (in cal) of the plan short_agents() last ran for */
 } fu__agent;
 
 struct fu__agent_set {
@@ -32,6 +33,7 @@ struct fu__agent_set {
     size_t n_short;
     const char *short_first;
     int short_min, short_need;
+    int short_done; /* n_short.. hold for the agents' short_day */
 };
 
 void fu__agent_set_free(fu__agent_set *s) {
@@ -962,13 +964,25 @@ static int team_min(const ag_ctx *x, size_t a, int64_t t) {
  * without `tz` read in UTC against team hours in Beijing time (review s7
  * F16). For fu_planner_short_agents(). */
 static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
-    A->n_short = 0;
-    A->short_first = NULL;
     const fu__pol_agent_hours *h = &x->P->agent_hours;
     int max = x->P->capacity.calls_per_agent_day_max;
     x->prio = FU_PRIORITY_LOW + 1;
     for (int p = FU_PRIORITY_LOW; p >= FU_PRIORITY_URGENT; p--)
         if (!((h->exempt >> p) & 1u)) x->prio = p;
+    /* it depends on now only through each agent's local day: the plans of a
+     * day (the simulation's feeds, a dialer's re-plans) reuse the first's */
+    int same = A->short_done;
+    for (size_t a = 0; a < A->n; a++) {
+        int off = 0;
+        fu_calendar_utc_offset(A->v[a].cal, now, &off);
+        int64_t day = floordiv64(now + off, AG_DAY);
+        same &= day == A->v[a].short_day;
+        A->v[a].short_day = day;
+    }
+    if (same) return;
+    A->short_done = 1;
+    A->n_short = 0;
+    A->short_first = NULL;
     if (x->prio > FU_PRIORITY_LOW || !h->calendar || !h->team_hours || !h->calendar->has_hours || max <= 0) return;
     for (size_t a = 0; a < A->n; a++)
         for (int k = 0; k < 7; k++) {

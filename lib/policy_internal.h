@@ -176,6 +176,8 @@ typedef struct fu__pol_besttime {
     fu_duration half_life;   /* > 0 */
     double prior_strength;   /* >= 0, pseudo-contacts */
     double prior_answer_rate; /* [0,1] */
+    int model;                /* 0 slots (per-slot Beta), 1 mixture of hour profiles */
+    int types;                /* profiles of the mixture, 2..8; 0: not given (4) */
 } fu__pol_besttime;
 
 /* ------------------------------------------------------------- the policy */

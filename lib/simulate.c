@@ -45,6 +45,20 @@ static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
 
 static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0); }
 
+/* A uniform draw keyed on a call, not on the order of the calls (common random
+ * numbers): the same call in two runs (two arms, two team sizes) gets the same
+ * number. key: the run's seed, the customer, the call's local day and hour, the
+ * attempt within that hour and which draw (answer, complaint, its delay). */
+static double keyed_unit(uint64_t seed, size_t customer, int64_t local_day, int hour, unsigned attempt,
+                         unsigned which) {
+    uint64_t k = seed ^ UINT64_C(0x5DEECE66D);
+    (void)rng_next(&k); /* mixes the seed */
+    k ^= (uint64_t)customer * UINT64_C(0xD6E8FEB86659FD93);
+    (void)rng_next(&k);
+    k ^= (uint64_t)local_day * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)hour * 64u + attempt * 4u + which;
+    return rng_unit(&k);
+}
+
 /* ------------------------------------------------------------ event lists */
 
 typedef struct evlist {
@@ -360,7 +374,6 @@ typedef struct sim {
     int64_t min_gap;         /* caps.min_gap in seconds, 0 when none */
     fu_duration retry;       /* redial.no_answer.retry_after; value 0 when none */
     char agent_names[MAX_AGENTS][16];
-    uint64_t rng;
     struct promise *pr; /* the book's promises due in the span */
     size_t npr;
     fu_ledger *ledger;  /* policy mode: the promises, for the planner */
@@ -531,15 +544,23 @@ static unsigned int load_72h(const sim *s, size_t c, int64_t t) {
     return n;
 }
 
-/* Draw the answer and the complaint of an agent call to customer c at t. */
-static void draw(sim *s, size_t c, int64_t t, int *answered, int *complaint) {
+/* Draw the answer and the complaint of an agent call to customer c at t, and the
+ * complaint's delay in [0, 1). Keyed on (seed, customer, local day, local hour,
+ * attempt in that hour): common random numbers across arms. */
+static void draw(sim *s, size_t c, int64_t t, int *answered, int *complaint, double *delay) {
     const fu_simulation_options *o = s->o;
     fu_local loc;
     int hour = 12, weekend = 0;
+    int64_t day = t / 86400, hour_start = t - t % HOUR;
     if (fu_calendar_to_local(zone_of(s, c), t, &loc) == FU_OK) {
         hour = loc.hour;
         weekend = loc.weekday >= FU_SATURDAY;
+        day = (int64_t)loc.year * 400 + loc.day_of_year;
+        hour_start = t - loc.minute * 60 - loc.second;
     }
+    unsigned attempt = 0; /* earlier contacts of this customer in the same hour */
+    for (size_t i = 0; i < s->ntimes[c]; i++)
+        attempt += s->times[c][i] >= hour_start && s->times[c][i] < hour_start + HOUR;
     double p = o->answer_prob ? o->answer_prob[c * 24 + (size_t)hour] : 0.55;
     if (weekend && o->weekend_factor) p *= o->weekend_factor[c];
     double pc = !(o->complaint_base >= 0) ? 0.002 : o->complaint_base;
@@ -552,8 +573,9 @@ static void draw(sim *s, size_t c, int64_t t, int *answered, int *complaint) {
         p = mean > 0 ? odds.positive.p * p / mean : odds.positive.p;
         pc = odds.negative.p;
     }
-    *answered = rng_unit(&s->rng) < (p > 1 ? 1 : p);
-    *complaint = *answered && rng_unit(&s->rng) < pc;
+    *answered = keyed_unit(o->seed, c, day, hour, attempt, 0) < (p > 1 ? 1 : p);
+    *complaint = *answered && keyed_unit(o->seed, c, day, hour, attempt, 1) < pc;
+    *delay = keyed_unit(o->seed, c, day, hour, attempt, 2);
 }
 
 /* Copy of `rule` in s->rules; its offset in *off. */
@@ -695,7 +717,8 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
         s->agent_calls[a]++;
     }
     int answered = 1, complaint = 0;
-    if (agent_ch) draw(s, q->customer, q->best_at, &answered, &complaint);
+    double delay = 0.0;
+    if (agent_ch) draw(s, q->customer, q->best_at, &answered, &complaint, &delay);
     q->state = answered ? 1 : 3;
     trace(s, "call", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at,
           agent_ch ? (answered ? "answered" : "no_answer") : "sent");
@@ -714,7 +737,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
         fu_event_in k;
         fu_event_in_init(&k);
         k.customer_id = e.customer_id;
-        k.at = q->best_at + HOUR + (int64_t)(rng_unit(&s->rng) * 39.0 * (double)HOUR);
+        k.at = q->best_at + HOUR + (int64_t)(delay * 39.0 * (double)HOUR);
         k.kind = FU_EVENT_COMPLAINT;
         k.severity = FU_SEVERITY_NORMAL;
         k.channel = FU_CHANNEL_PHONE;
@@ -1058,7 +1081,6 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     s.book = book;
     s.o = opts;
     s.agents = opts->agents ? opts->agents : 1u;
-    s.rng = opts->seed ^ UINT64_C(0x5DEECE66D);
     s.cal = fu_policy_calendar(policy, NULL);
     if (!s.cal) return fu__error_set(FU_EINVAL, "the policy has no default calendar");
     s.team = team_calendar(policy, s.cal);

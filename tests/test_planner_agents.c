@@ -378,3 +378,38 @@ Test(agents, without_besttime_overflow_goes_to_the_next_free_hour) {
     cr_expect(strstr(k[2]->reason, "moved to the first instant an agent may call"), "%s", k[2]->reason);
     teardown(&f);
 }
+
+/* fu_planner_short_agents() is worked out once per local day of the agents
+ * (the plans of a day reuse it), and again for another day: agents read in
+ * UTC (shift 09:00-18:00 UTC = 17:00-02:00 Beijing) meet the team hours 60
+ * minutes a weekday, less than their 40 calls need (90 minutes: review s7
+ * F16). Over National Day (Thu 10-01 .. Wed 10-07 2026, the built-in cn
+ * calendar) the team works no day of the week ahead, nobody is short; on the
+ * Monday after, both are again. */
+Test(agents, short_agents_follow_the_plan_day) {
+    fu_test_planner f;
+    int rc = fu_test_planner_open(&f, "customer_id,tz\nC1,Asia/Shanghai\n",
+                                  "customer_id,at,kind,order_id,product_class\n"
+                                  "C1,2026-09-28T10:00:00+08:00,delivery,O1,mid_price\n",
+                                  "agent_id,shift,calls_per_day\n"
+                                  "A1,Mon-Fri 09:00-18:00,40\nA2,Mon-Fri 09:00-18:00,40\n");
+    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+    static const struct {
+        const char *now;
+        size_t want;
+    } runs[] = {{"2026-09-28T08:00:00+08:00", 2}, {"2026-09-28T15:00:00+08:00", 2},
+                {"2026-10-01T08:00:00+08:00", 0}, {"2026-10-01T20:00:00+08:00", 0},
+                {"2026-10-12T08:00:00+08:00", 2}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        fu_plan_free(f.plan);
+        f.plan = NULL;
+        cr_assert_eq(fu_planner_plan(f.pl, fu_test_time(runs[i].now), 86400, &f.plan), FU_OK, "%s",
+                     fu_error_last()->message);
+        size_t k = 9;
+        int minutes = -1, need = -1;
+        cr_assert_eq(fu_planner_short_agents(f.pl, &k, NULL, &minutes, &need), FU_OK);
+        cr_expect_eq(k, runs[i].want, "plan at %s: %zu short agents, want %zu", runs[i].now, k, runs[i].want);
+        if (k) cr_expect(minutes == 60 && need == 90, "minutes %d need %d", minutes, need);
+    }
+    fu_test_planner_free(&f);
+}

@@ -584,6 +584,40 @@ Test(simulate, seeded_runs_are_deterministic) {
     free(ph);
 }
 
+/* Common random numbers: a call's answer is drawn from a key (seed,
+ * customer, local day and hour, attempt), not from one stream in call order.
+ * A run with one more customer, C41, who never answers and is called first
+ * every day (its delivery is the earliest), makes the same calls to C1..C40
+ * and draws the same answers for them: the answered count is the same. With
+ * one stream in call order, C41's draws shifted every later call's. */
+Test(simulate, answers_are_drawn_per_call_not_per_stream_position) {
+    char ev[8192] = HDR, ev2[8192];
+    for (int i = 1; i <= 40; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "C%d,2026-03-0%dT%02d:15:00+08:00,delivery,,,,\n", i, 2 + i % 5, 9 + i % 8);
+        strcat(ev, line);
+    }
+    strcpy(ev2, ev);
+    for (int d = 2; d <= 6; d++) {
+        char line[128];
+        snprintf(line, sizeof line, "C41,2026-03-0%dT08:00:00+08:00,delivery,,,,\n", d);
+        strcat(ev2, line);
+    }
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.agents = 3;
+    o.seed = 11;
+    double *ph = truth(41, 0.5);
+    for (int h = 0; h < 24; h++) ph[40 * 24 + h] = 0.0;
+    o.answer_prob = ph;
+    fu_simulation_report a = run(ev, 40, &o), b = run(ev2, 41, &o);
+    cr_assert_gt(b.measures[FU_SIM_CONTACTS].value, a.measures[FU_SIM_CONTACTS].value, "C41 is called");
+    cr_assert_gt(a.measures[FU_SIM_ANSWER_RATE].successes, 0.0);
+    cr_assert_eq(b.measures[FU_SIM_ANSWER_RATE].successes, a.measures[FU_SIM_ANSWER_RATE].successes,
+                 "answered %g with C41, %g without", b.measures[FU_SIM_ANSWER_RATE].successes,
+                 a.measures[FU_SIM_ANSWER_RATE].successes);
+    free(ph);
+}
+
 /* The oracle arm (evaluation only) ranks hours by the ground truth: C1
  * answers only at 16:00 local. Delivered Monday 10:00, followed up within
  * 48 h: the first-allowed-hour plan calls at 10:00 and misses; the best-time

@@ -152,12 +152,19 @@ typedef struct fu_besttime_options {
      *  docs/besttime.md, "Who was called when"); 0: the raw pooled rates.
      *  Since version 3; older options mean 1. */
     int propensity;
+    /** The mixture of hour profiles (docs/besttime.md, "The mixture of hour
+     *  profiles"): 2..8 types rank a customer's hours by the mixture's
+     *  predictive answer probability; 0: the per-slot model only; negative:
+     *  the policy's `besttime.model` and `besttime.types` (default: the
+     *  per-slot model). Needs slots that tile days. Since version 4; older
+     *  options mean the policy's. */
+    int types;
 } fu_besttime_options;
 
-#define FU_BESTTIME_OPTIONS_VERSION 3
+#define FU_BESTTIME_OPTIONS_VERSION 4
 #define FU_BESTTIME_OPTIONS_INIT                                                          \
     {FU_BESTTIME_OPTIONS_VERSION, 0u, 0, 0, -1.0, -1.0, FU_BESTTIME_PRIOR_MOMENTS, -1.0, \
-     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0, FU_BESTTIME_B2B_DEFAULT, 1}
+     0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0, FU_BESTTIME_B2B_DEFAULT, 1, -1}
 
 /** Fill `opts` with the defaults (#FU_BESTTIME_OPTIONS_INIT). */
 FU_EXTERN void fu_besttime_options_init(fu_besttime_options *opts);
