@@ -150,41 +150,63 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
     return FU_OK;
 }
 
+/* One term u of the sums below: g[n] += u binom(i, n), then bn[] goes from
+ * the row i of Pascal's triangle to the row i + 1 (binom(i + 1, n) =
+ * binom(i, n) + binom(i, n - 1)). In pairs of lanes under SSE2 (aligned
+ * loads and stores only, so no store has to be forwarded to a wider load);
+ * the same operations, so the same bits, either way. */
+static void taylor_term(double *g, double *bn, double u) {
+#if defined(__SSE2__)
+    __m128d uv = _mm_set1_pd(u), prev = _mm_setzero_pd();
+    for (size_t k = 0; k < SEG_TAB_N; k += 2) {
+        __m128d b = _mm_load_pd(bn + k);
+        _mm_store_pd(g + k, _mm_add_pd(_mm_load_pd(g + k), _mm_mul_pd(uv, b)));
+        _mm_store_pd(bn + k, _mm_add_pd(b, _mm_shuffle_pd(prev, b, 1)));
+        prev = b;
+    }
+#else
+    for (size_t n = 0; n < SEG_TAB_N; n++) g[n] += u * bn[n];
+    for (size_t n = SEG_TAB_N - 1; n > 0; n--) bn[n] += bn[n - 1];
+#endif
+}
+
 /* Taylor coefficients f[0..SEG_TAB_N) of F = 2F1(A, B; C; .) about z0 > 0
- * from its series (coefficients c_i of slot sl): f_n = sum_i c_i binom(i, n)
- * z0^(i-n), summed until the tail of every f_n is below 1e-19 of it. Returns
- * 0, or -1 when the series does not settle within SEG_CACHE_TERMS terms. */
+ * from its series (coefficients c_i of slot sl): f_n z0^n = sum_i u_i
+ * binom(i, n) with u_i = c_i z0^i (the 16 sums independent of each other,
+ * no chain of products a term), summed until the tail of every f_n is below
+ * 1e-19 of it. Returns 0, or -1 when the series does not settle within
+ * SEG_CACHE_TERMS terms. */
 static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f, double *f0m1) {
-    double zi = 1, excess = A + B - Cc - 1, step[SEG_TAB_N];
+    _Alignas(16) double bn[SEG_TAB_N] = {1}, g[SEG_TAB_N] = {0};
+    double zi = 1, excess = A + B - Cc - 1;
     if (excess < 0) excess = 0;
-    for (size_t n = 0; n < SEG_TAB_N; n++) step[n] = 1.0 / ((double)(n + 1) * z0);
     for (size_t i = 0;; i++) {
         if (i + 1 >= sl->len) {
             coef_extend(sl, A, B, Cc, i + 65);
             if (sl->bad || i + 1 >= sl->len) return -1;
         }
-        double t = sl->c[i] * zi;
-        if (i > 0) *f0m1 += t; /* F(z0) - 1, without the rounding of 1 + ... */
-        size_t nn = i < SEG_TAB_N - 1 ? i + 1 : SEG_TAB_N;
-        /* whether the tails are settled, every 4th term */
-        int check = i >= 2 * SEG_TAB_N && (i & 3) == 3, settled = check;
-        double cr = 0, qb = 0;
-        if (check) {
-            cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0;
-            qb = z0 * (cr > 1 + excess / (double)(i + 1) ? cr : 1 + excess / (double)(i + 1));
-        }
-        for (size_t n = 0; n < nn; n++) {
-            f[n] += t;
-            if (check) {
-                /* later terms of f_n shrink by at most q a step */
-                double q = qb * (double)(i + 1) / (double)(i + 1 - n);
-                if (!(q < 1 && fabs(t) * q / (1 - q) <= 1e-19 * fabs(f[n]))) settled = 0;
+        double u = sl->c[i] * zi;
+        if (i > 0) *f0m1 += u; /* F(z0) - 1, without the rounding of 1 + ... */
+        /* every 4th term: later terms of f_n shrink by at most
+         * q_n = qi / (i + 1 - n) a step, so its tail is below
+         * |term| q_n / (1 - q_n) (compared without a division) */
+        int settled = 0;
+        if (i >= 2 * SEG_TAB_N && (i & 3) == 3) {
+            double cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0, e1 = 1 + excess / (double)(i + 1);
+            double qi = z0 * (cr > e1 ? cr : e1) * (double)(i + 1);
+            settled = 1;
+            for (size_t n = 0; n < SEG_TAB_N; n++) {
+                double room = (double)(i + 1 - n) - qi, term = u * bn[n];
+                settled &= room > 0 && fabs(term) * qi <= 1e-19 * fabs(g[n] + term) * room;
             }
-            t *= (double)(i - n) * step[n];
         }
-        if (settled) return 0;
+        taylor_term(g, bn, u);
+        if (settled) break;
         zi *= z0;
     }
+    double zn = 1, zinv = 1 / z0;
+    for (size_t n = 0; n < SEG_TAB_N; n++, zn *= zinv) f[n] = g[n] * zn;
+    return 0;
 }
 
 /* Coefficients q[0..SEG_TAB_N) of 1 - G(z0 + w), G(z) = (1-z)^(a-1) F(z),
