@@ -320,6 +320,8 @@ typedef struct seg_fast {
     uint32_t pos[SEG_CHUNK];
     double pa[SEG_CHUNK];
     double lT[SEG_CHUNK], lt[SEG_CHUNK]; /* log(alpha + T), log(alpha + t_x) of the rows pos[] */
+    uint64_t hs[SEG_CHUNK];              /* memo hash of each row of the chunk */
+    double me[SEG_CHUNK], ma[SEG_CHUNK]; /* its memo values: expectation, CLV sum */
 } seg_fast;
 
 static void fast_init(seg_fast *F) {
@@ -488,7 +490,6 @@ typedef struct seg_memo_slot {
 typedef struct seg_memo {
     seg_memo_slot *s;
     size_t cap, used, hits;
-    seg_memo_slot spare; /* the last pair not taken */
 } seg_memo;
 
 static size_t memo_hash(uint64_t kx, uint64_t kT) { return (size_t)fu__seg_mix64(kx * 0x9E3779B97F4A7C15ULL ^ kT); }
@@ -548,13 +549,15 @@ static int memo_fill(const seg_job *J, seg_cache *C, double x, double T, seg_mem
     return FU_OK;
 }
 
-static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, double T, const seg_memo_slot **out) {
+static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, double T, uint64_t hash, double *e,
+                    double *acc) {
     uint64_t kx = fu__seg_dbl_bits(x), kT = fu__seg_dbl_bits(T);
-    size_t h = memo_hash(kx, kT) & (M->cap - 1);
+    size_t h = (size_t)hash & (M->cap - 1);
     while (M->s[h].kx != UINT64_MAX) {
         if (M->s[h].kx == kx && M->s[h].kT == kT) {
             M->hits++;
-            *out = &M->s[h];
+            *e = M->s[h].e;
+            *acc = M->s[h].acc;
             return FU_OK;
         }
         h = (h + 1) & (M->cap - 1);
@@ -562,48 +565,78 @@ static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, doubl
     seg_memo_slot v;
     int rc = memo_fill(J, C, x, T, &v);
     if (rc) return rc;
+    *e = v.e;
+    *acc = v.acc;
+    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) return FU_OK;
     v.kx = kx;
     v.kT = kT;
-    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) {
-        M->spare = v;
-        *out = &M->spare;
-        return FU_OK;
-    }
     if (2 * (M->used + 1) > M->cap) {
         if ((rc = memo_grow(M)) != FU_OK) return rc;
-        h = memo_hash(kx, kT) & (M->cap - 1);
+        h = (size_t)hash & (M->cap - 1);
         while (M->s[h].kx != UINT64_MAX) h = (h + 1) & (M->cap - 1);
     }
     M->s[h] = v;
     M->used++;
-    *out = &M->s[h];
     return FU_OK;
 }
 
-/* Expected purchases and CLV of rows [i0, i1) whose P(alive) is pa[]. */
-static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, size_t i0, size_t i1, const double *pa,
-                        size_t *bad) {
-    for (size_t i = i0; i < i1; i++) {
-        const seg_memo_slot *s;
-        int rc = memo_get(J, M, C, J->x[i], J->T[i], &s);
-        *bad = i;
-        if (rc) return rc;
-        double p = pa[i - i0];
-        if (J->expected) J->expected[i] = p * s->e;
-        if (!J->clv) continue;
-        double value = 0;
-        if (J->gg) {
-            /* as fu_segment_gammagamma_expected(): a spend the model refuses */
-            if (J->x[i] > 0 && !(isfinite(J->zbar[i]) && J->zbar[i] >= 0))
-                return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be finite and >= 0", i, J->zbar[i]);
-            if ((rc = fu__seg_gg_expected(J->gg, J->x[i], J->zbar[i], &value)) != FU_OK) return rc;
-        } else {
-            value = J->zbar[i];
-            if (!isfinite(value)) return fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
+/* The memo values of rows [i0, i0 + n) into F->me, F->ma: the hashes of the
+ * chunk first, then the look-ups, each prefetching the slot of a row
+ * SEG_MEMO_AHEAD further (the memo outgrows the first-level cache). Returns
+ * FU_OK with *done = n, or the error of row i0 + *done. */
+#define SEG_MEMO_AHEAD 16
+static int chunk_memo(const seg_job *J, seg_memo *M, seg_cache *C, seg_fast *F, size_t i0, size_t n, size_t *done) {
+    const double *x = J->x + i0, *T = J->T + i0;
+    for (size_t j = 0; j < n; j++) F->hs[j] = memo_hash(fu__seg_dbl_bits(x[j]), fu__seg_dbl_bits(T[j]));
+    for (size_t j = 0; j < n; j++) {
+        if (j + SEG_MEMO_AHEAD < n) __builtin_prefetch(&M->s[(size_t)F->hs[j + SEG_MEMO_AHEAD] & (M->cap - 1)]);
+        int rc = memo_get(J, M, C, x[j], T[j], F->hs[j], &F->me[j], &F->ma[j]);
+        if (rc) {
+            *done = j;
+            return rc;
         }
-        J->clv[i] = J->o.margin * value * p * s->acc;
+    }
+    *done = n;
+    return FU_OK;
+}
+
+/* The first of rows [i0, i0 + n) whose spend the model refuses, with its
+ * error (as fu_segment_gammagamma_expected() would say), or FU_OK. */
+static int values_error(const seg_job *J, size_t i0, size_t n, size_t *bad) {
+    for (size_t i = i0; i < i0 + n; i++) {
+        double v, z = J->zbar[i];
+        int rc = FU_OK;
+        *bad = i;
+        if (!J->gg && !isfinite(z)) return fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
+        if (!J->gg) continue;
+        if (J->x[i] > 0 && !(isfinite(z) && z >= 0))
+            return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be finite and >= 0", i, z);
+        if ((rc = fu__seg_gg_expected(J->gg, J->x[i], z, &v)) != FU_OK) return rc;
     }
     return FU_OK;
+}
+
+/* CLV of rows [i0, i0 + n) whose P(alive) is pa[] and memo sums F->ma[]
+ * into out[]: margin times the Gamma-Gamma value (fu__seg_gg_expected's
+ * formula) or zbar, times P(alive) and the sum. Returns 0, or 1 when a row
+ * is refused (values_error says which). */
+static int chunk_clv(const seg_job *J, const seg_fast *F, size_t i0, size_t n, const double *pa, double *out) {
+    const double *x = J->x + i0, *z = J->zbar + i0, mg = J->o.margin;
+    int ok = 1;
+    if (!J->gg) {
+        for (size_t j = 0; j < n; j++) {
+            ok &= isfinite(z[j]) != 0;
+            out[j] = mg * z[j] * pa[j] * F->ma[j];
+        }
+        return !ok;
+    }
+    const double gp = J->gg->p, gq = J->gg->q, gga = J->gg->gamma;
+    for (size_t j = 0; j < n; j++) {
+        double den = gp * x[j] + gq - 1, xz = x[j] * (x[j] > 0 ? z[j] : 0.0); /* no branch */
+        ok &= (den > 0) & ((x[j] <= 0) | ((isfinite(z[j]) != 0) & (z[j] >= 0)));
+        out[j] = mg * ((gga + xz) * gp / den) * pa[j] * F->ma[j];
+    }
+    return !ok;
 }
 
 /* n doubles to dst, which is not read again here: streaming stores where
@@ -621,6 +654,29 @@ static void copy_out(double *dst, const double *src, size_t n) {
     for (; i < n; i++) dst[i] = src[i];
 }
 
+/* Expected purchases and CLV of rows [i0, i1) whose P(alive) is F->pa[]:
+ * the memo values of the chunk, then each output in a loop of its own,
+ * streamed out. On an error, the rows before the failing one are written. */
+static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, seg_fast *F, size_t i0, size_t i1,
+                        size_t *bad) {
+    size_t n;
+    int rc = chunk_memo(J, M, C, F, i0, i1 - i0, &n);
+    *bad = i0 + n;
+    if (J->clv && chunk_clv(J, F, i0, n, F->pa, F->lt)) {
+        int rv = values_error(J, i0, n, bad);
+        if (rv) {
+            rc = rv;
+            n = *bad - i0;
+        }
+    }
+    if (J->expected) {
+        for (size_t j = 0; j < n; j++) F->lT[j] = F->pa[j] * F->me[j];
+        copy_out(J->expected + i0, F->lT, n);
+    }
+    if (J->clv) copy_out(J->clv + i0, F->lt, n);
+    return rc;
+}
+
 static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) {
     int rc = FU_OK;
     for (size_t i0 = 0; i0 < J->n; i0 += SEG_CHUNK) {
@@ -631,7 +687,7 @@ static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) 
             bad += i0;
         } else {
             if (J->p_alive) copy_out(J->p_alive + i0, F->pa, i1 - i0);
-            if (J->expected || J->clv) rc = chunk_values(J, M, C, i0, i1, F->pa, &bad);
+            if (J->expected || J->clv) rc = chunk_values(J, M, C, F, i0, i1, &bad);
         }
         if (rc) {
             fu__error_prefix("customer %zu", bad);
@@ -673,7 +729,7 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
     if (!rc) rc = score_options(&J);
     if (rc || n == 0) return rc;
     seg_fast *F = fu__malloc(sizeof *F);
-    seg_memo M = {NULL, 0, 0, 0, {0, 0, 0, 0}};
+    seg_memo M = {NULL, 0, 0, 0};
     seg_cache C = {.mem = NULL};
     if (!F) return fu__error_nomem();
     fast_init(F);
