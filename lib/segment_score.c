@@ -170,6 +170,39 @@ static void taylor_term(double *g, double *bn, double u) {
 #endif
 }
 
+/* Whether every sum g[n] of tab_taylor_F is settled after its term
+ * u binom(i, n) (bn[n]). Later terms of g[n] shrink by at most
+ * q_n = qi / (i + 1 - n) a step, so its tail is below |term| q_n / (1 - q_n).
+ * The table's value sums f_n w^n = g[n] (w / z0)^n with |w / z0| <= 1 / wt
+ * (wt = 2j at the centre j / 64), so the tail of g[n] must be below
+ * 1e-19 max(|g[n]|, |g[0]| wt^n) (wtn[n] = wt^n): 1e-19 of F(z0) in the
+ * value at most, and the later coefficients, whose terms are multiplied by
+ * w^n, need fewer terms of the series. Compared without a division and
+ * without a branch; the same operations in pairs of lanes under SSE2. */
+static int taylor_settled(const double *g, const double *bn, const double *wtn, double u, double qi, size_t i) {
+    int ok = 1;
+    size_t n = 0;
+    double f0 = 1e-19 * fabs(g[0] + u);
+#if defined(__SSE2__)
+    const __m128d uv = _mm_set1_pd(u), qv = _mm_set1_pd(qi), tiny = _mm_set1_pd(1e-19), zero = _mm_setzero_pd(),
+                  sign = _mm_set1_pd(-0.0), f0v = _mm_set1_pd(f0);
+    __m128d acc = _mm_cmpeq_pd(zero, zero);
+    for (; n < SEG_TAB_N; n += 2) {
+        __m128d room = _mm_sub_pd(_mm_set_pd((double)(i - n), (double)(i + 1 - n)), qv);
+        __m128d term = _mm_mul_pd(uv, _mm_load_pd(bn + n)), tot = _mm_add_pd(_mm_load_pd(g + n), term);
+        __m128d lhs = _mm_mul_pd(_mm_andnot_pd(sign, term), qv);
+        __m128d tol = _mm_max_pd(_mm_mul_pd(tiny, _mm_andnot_pd(sign, tot)), _mm_mul_pd(f0v, _mm_load_pd(wtn + n)));
+        acc = _mm_and_pd(acc, _mm_and_pd(_mm_cmpgt_pd(room, zero), _mm_cmple_pd(lhs, _mm_mul_pd(tol, room))));
+    }
+    ok = _mm_movemask_pd(acc) == 3;
+#endif
+    for (; n < SEG_TAB_N; n++) {
+        double room = (double)(i + 1 - n) - qi, term = u * bn[n], t1 = 1e-19 * fabs(g[n] + term), t2 = f0 * wtn[n];
+        ok &= (room > 0) & (fabs(term) * qi <= (t1 > t2 ? t1 : t2) * room);
+    }
+    return ok;
+}
+
 /* Taylor coefficients f[0..SEG_TAB_N) of F = 2F1(A, B; C; .) about z0 > 0
  * from its series (coefficients c_i of slot sl): f_n z0^n = sum_i u_i
  * binom(i, n) with u_i = c_i z0^i (the 16 sums independent of each other,
@@ -177,9 +210,11 @@ static void taylor_term(double *g, double *bn, double u) {
  * 1e-19 of it. Returns 0, or -1 when the series does not settle within
  * SEG_CACHE_TERMS terms. */
 static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f, double *f0m1) {
-    _Alignas(16) double bn[SEG_TAB_N] = {1}, g[SEG_TAB_N] = {0};
-    double zi = 1, excess = A + B - Cc - 1;
+    _Alignas(16) double bn[SEG_TAB_N] = {1}, g[SEG_TAB_N] = {0}, wtn[SEG_TAB_N];
+    double zi = 1, excess = A + B - Cc - 1, wt = z0 * (2 * SEG_TAB_STEP);
     if (excess < 0) excess = 0;
+    wtn[0] = 1;
+    for (size_t n = 1; n < SEG_TAB_N; n++) wtn[n] = wtn[n - 1] * wt;
     for (size_t i = 0;; i++) {
         if (i + 1 >= sl->len) {
             coef_extend(sl, A, B, Cc, i + 65);
@@ -187,18 +222,10 @@ static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, 
         }
         double u = sl->c[i] * zi;
         if (i > 0) *f0m1 += u; /* F(z0) - 1, without the rounding of 1 + ... */
-        /* every 4th term: later terms of f_n shrink by at most
-         * q_n = qi / (i + 1 - n) a step, so its tail is below
-         * |term| q_n / (1 - q_n) (compared without a division) */
         int settled = 0;
-        if (i >= 2 * SEG_TAB_N && (i & 3) == 3) {
+        if (i >= 2 * SEG_TAB_N && (i & 3) == 3) { /* every 4th term */
             double cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0, e1 = 1 + excess / (double)(i + 1);
-            double qi = z0 * (cr > e1 ? cr : e1) * (double)(i + 1);
-            settled = 1;
-            for (size_t n = 0; n < SEG_TAB_N; n++) {
-                double room = (double)(i + 1 - n) - qi, term = u * bn[n];
-                settled &= room > 0 && fabs(term) * qi <= 1e-19 * fabs(g[n] + term) * room;
-            }
+            settled = taylor_settled(g, bn, wtn, u, z0 * (cr > e1 ? cr : e1) * (double)(i + 1), i);
         }
         taylor_term(g, bn, u);
         if (settled) break;
