@@ -252,7 +252,9 @@ static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int 
     }
     /* (1 - z0 - w)^(a-1) = (1 - z0)^(a-1) sum_k (1-a)_k / k! (w / (1 - z0))^k */
     p[0] = j == 0 ? 1.0 : exp((a - 1) * log1p(-z0));
-    for (int k = 0; k + 1 < SEG_TAB_N; k++) p[k + 1] = p[k] * ((double)k + 1 - a) / (((double)k + 1) * (1 - z0));
+    double fac[SEG_TAB_N]; /* p[k + 1] / p[k]: divisions independent of each other, then one chain of products */
+    for (int k = 0; k + 1 < SEG_TAB_N; k++) fac[k] = ((double)k + 1 - a) / (((double)k + 1) * (1 - z0));
+    for (int k = 0; k + 1 < SEG_TAB_N; k++) p[k + 1] = p[k] * fac[k];
     for (int n = 0; n < SEG_TAB_N; n++) {
         double d = 0;
         for (int i = 0; i <= n; i++) d += f[i] * p[n - i];
