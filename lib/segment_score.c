@@ -44,7 +44,7 @@ typedef struct seg_cache {
     seg_coef slot[SEG_CACHE_SLOTS];
     double *mem;
     double *tab[SEG_TAB_XMAX]; /* SEG_TAB_J x SEG_TAB_N per x, NULL until used */
-    signed char *st;           /* [x * SEG_TAB_J + j]: 0 not built, 1 built, -1 not usable */
+    signed char *st; /* [x * SEG_TAB_J + j]: 0 not built, 1 built, 2 built and degree 11 enough, -1 not usable */
 } seg_cache;
 
 static void cache_free(seg_cache *C) {
@@ -238,9 +238,10 @@ static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, 
 
 /* Coefficients q[0..SEG_TAB_N) of 1 - G(z0 + w), G(z) = (1-z)^(a-1) F(z),
  * about z0 = j / SEG_TAB_STEP. At j = 0, q[0] = 0 exactly, so 1 - G keeps
- * its relative precision near z = 0. Returns 1, or -1 when the table cannot
- * be trusted (series not settled, overflow, or a truncation error over 1e-18
- * at the edge of the interval). */
+ * its relative precision near z = 0. Returns 1, 2 when the terms of degree
+ * 12 and up are negligible, or -1 when the table cannot be trusted (series
+ * not settled, overflow, or a truncation error over 1e-18 at the edge of the
+ * interval). */
 static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int j, double *q) {
     double z0 = j / SEG_TAB_STEP, f[SEG_TAB_N] = {0}, p[SEG_TAB_N], f0m1 = 0;
     if (j == 0) {
@@ -267,7 +268,12 @@ static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int 
     /* |w| <= hw: the terms after q[SEG_TAB_N - 1] must be negligible */
     const double hw = 0.5 / SEG_TAB_STEP;
     double tail = fabs(q[SEG_TAB_N - 1]) * pow(hw, SEG_TAB_N - 1) + fabs(q[SEG_TAB_N - 2]) * pow(hw, SEG_TAB_N - 2);
-    return tail <= 1e-18 ? 1 : -1;
+    if (!(tail <= 1e-18)) return -1;
+    /* the terms of degree 12..15 at |w| <= hw below 1e-19 of 1 - G(z0) (which
+     * is not 0 off the centre 0): the table is evaluated to degree 11 */
+    double t12 = 0, hn = pow(hw, 12);
+    for (int n = 12; n < SEG_TAB_N; n++, hn *= hw) t12 += fabs(q[n]) * hn;
+    return j > 0 && t12 <= 1e-19 * fabs(q[0]) ? 2 : 1;
 }
 
 /* q[0] + q[1] w + ... + q[15] w^15 in Estrin's scheme: the products are
@@ -281,9 +287,17 @@ static double tab_poly(const double *q, double w) {
     return lo + hi * w8;
 }
 
+/* The same to degree 11, for a table whose terms 12..15 are negligible. */
+static double tab_poly11(const double *q, double w) {
+    double w2 = w * w, w4 = w2 * w2, w8 = w4 * w4;
+    double p0 = q[0] + q[1] * w, p1 = q[2] + q[3] * w, p2 = q[4] + q[5] * w, p3 = q[6] + q[7] * w;
+    double p4 = q[8] + q[9] * w, p5 = q[10] + q[11] * w;
+    return ((p0 + p1 * w2) + (p2 + p3 * w2) * w4) + (p4 + p5 * w2) * w8;
+}
+
 /* E_alive(t) of BG/NBD for nt horizons from the Taylor tables of x:
- * (C / (a-1)) (1 - G(z)) with 1 - G a polynomial of degree SEG_TAB_N - 1 in
- * w = z - z0 about the nearest centre z0, |w| <= 1/128 (no series, log or
+ * (C / (a-1)) (1 - G(z)) with 1 - G a polynomial of degree SEG_TAB_N - 1 (or
+ * 11, tab_build) in w = z - z0 about the nearest centre z0, |w| <= 1/128 (no series, log or
  * exp per horizon). Returns FU_OK, 1 when the tables do not apply (x too
  * large, z >= SEG_TAB_ZMAX, a table not usable, the same cases as
  * bg_fast_multi), or FU_ENOMEM. Which case applies depends on (x, T, ts)
@@ -312,7 +326,9 @@ static int bg_tab_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doubl
     }
     double scale = Cc / (a - 1);
     for (int k = 0; k < nt; k++) {
-        double v = scale * tab_poly(C->tab[ix] + (size_t)jj[k] * SEG_TAB_N, z[k] - jj[k] / SEG_TAB_STEP);
+        const double *q = C->tab[ix] + (size_t)jj[k] * SEG_TAB_N;
+        double w = z[k] - jj[k] / SEG_TAB_STEP;
+        double v = scale * (C->st[ix * SEG_TAB_J + (size_t)jj[k]] == 2 ? tab_poly11(q, w) : tab_poly(q, w));
         if (!isfinite(v)) return 1;
         out[k] = v > 0 ? v : 0.0;
     }
