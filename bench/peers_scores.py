@@ -25,10 +25,11 @@ script prints a message and exits 0. The followup package is taken from
 PYTHONPATH (e.g. build/test/python).
 
 With ``--old DIR`` (the Python folder of another build of followup, e.g. a
-reference build of main), a worker process imports that build on the same
-data and each round times it between ours and lifetimes: the rows "old build"
-give its figures, stderr the largest relative differences between the two
-builds' results and the ratio old / ours.
+reference build of main; may be given several times), a worker process
+imports that build on the same data and each round times it between ours and
+lifetimes: the rows "old build" (numbered when there are several) give its
+figures, stderr the largest relative differences between the two builds'
+results and the ratio old / ours with the spread of the per-round ratios.
 
     PYTHONPATH=build/test/python /usr/bin/python3 bench/peers_scores.py [--peers DIR] \\
         [--n 1000000] [--rounds 7] [--big-rounds 3] [--continuous-T] [--old DIR]
@@ -161,8 +162,9 @@ def main():
     ap.add_argument("--continuous-T", action="store_true",
                     help="T uniform in [27, 39) weeks instead of whole days: all (x, T) pairs distinct "
                          "(the worst case of the per-(x, T) memo)")
-    ap.add_argument("--old", help="Python folder of another followup build, timed in a worker between ours and "
-                                  "lifetimes")
+    ap.add_argument("--old", action="append", default=[],
+                    help="Python folder of another followup build, timed in a worker between ours and lifetimes "
+                         "(may be repeated)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -175,7 +177,7 @@ def main():
     d = simulate(a.n, continuous=a.continuous_T)
     x, tx, T, z = d["x"], d["t_x"], d["T"], d["zbar"]
     side = our_side(d)
-    old = OldBuild(a.old, a) if a.old else None
+    olds_b = [OldBuild(path, a) for path in a.old]
     ratios = {}
     bgf = lt.BetaGeoFitter()
     bgf.params_ = pd.Series(BG)
@@ -196,52 +198,60 @@ def main():
     print("| task | ours wall | lifetimes wall | ratio | per-pair min..max | ours CPU | lifetimes CPU | ratio | "
           "per-pair min..max | pairs |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    us, olds, them = [], [], []
+    def old_name(k):
+        return "old build" if len(olds_b) == 1 else "old build %d (%s)" % (k + 1, a.old[k])
+
+    us, them = [], []
+    olds = [[] for _ in olds_b]
     for _ in range(a.rounds):
         u, p_ours = timed(side["p"])
-        if old:
-            olds.append(old.time("p"))
+        for k, old in enumerate(olds_b):
+            olds[k].append(old.time("p"))
         t, p_lt = timed(lambda: bgf.conditional_probability_alive(x, tx, T))
         us.append(u)
         them.append(t)
     row("P(alive), %d customers" % a.n, us, them, a.rounds)
-    if old:
-        row("P(alive), %d customers, old build" % a.n, olds, them, a.rounds)
-        ratios["P(alive)"] = (us, olds)
+    for k in range(len(olds_b)):
+        row("P(alive), %d customers, %s" % (a.n, old_name(k)), olds[k], them, a.rounds)
+        ratios[("P(alive)", k)] = (us, olds[k])
     print("  max |P(alive) ours - lifetimes| = %.3g" % float(np.max(np.abs(np.asarray(p_ours) - np.asarray(p_lt)))),
           file=sys.stderr)
-    us, them, one, old3, old1 = [], [], [], [], []
+    us, them, one = [], [], []
+    old3, old1 = [[] for _ in olds_b], [[] for _ in olds_b]
     for _ in range(a.big_rounds):
         u, r_ours = timed(side["three"])
-        if old:
-            old3.append(old.time("three"))
+        for k, old in enumerate(olds_b):
+            old3[k].append(old.time("three"))
         o, r_one = timed(side["one"])
-        if old:
-            old1.append(old.time("one"))
+        for k, old in enumerate(olds_b):
+            old1[k].append(old.time("one"))
         t, r_lt = timed(theirs_three)
         us.append(u)
         one.append(o)
         them.append(t)
     row("P(alive) + E[X] + CLV, %d customers, three calls" % a.n, us, them, a.big_rounds)
     row("P(alive) + E[X] + CLV, %d customers, ours in one call (score)" % a.n, one, them, a.big_rounds)
-    if old:
-        row("P(alive) + E[X] + CLV, %d customers, three calls, old build" % a.n, old3, them, a.big_rounds)
-        row("P(alive) + E[X] + CLV, %d customers, one call, old build" % a.n, old1, them, a.big_rounds)
-        ratios["three calls"], ratios["one call"] = (us, old3), (one, old1)
+    for k in range(len(olds_b)):
+        row("P(alive) + E[X] + CLV, %d customers, three calls, %s" % (a.n, old_name(k)), old3[k], them,
+            a.big_rounds)
+        row("P(alive) + E[X] + CLV, %d customers, one call, %s" % (a.n, old_name(k)), old1[k], them, a.big_rounds)
+        ratios[("three calls", k)], ratios[("one call", k)] = (us, old3[k]), (one, old1[k])
     for name, u, v in zip(("P(alive)", "E[X]", "CLV"), r_ours, r_lt):
         u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
         rel = np.max(np.abs(u - v) / np.maximum(np.abs(v), 1e-12))
         print("  %s: max relative difference ours vs lifetimes %.3g" % (name, rel), file=sys.stderr)
-    if old:
+    for k, old in enumerate(olds_b):
         for name, u, v in zip(("P(alive)", "E[X]", "CLV"), r_one, old.results()):
             u = np.asarray(u, dtype=float)
             rel = np.max(np.abs(u - v) / np.maximum(np.abs(v), 1e-300))
-            print("  %s: max relative difference ours vs old build %.3g (%d of %d bit for bit)" % (
-                name, rel, int(np.sum(u == v)), len(v)), file=sys.stderr)
-        for name, (u, o) in ratios.items():
-            print("  %s: old build / ours, CPU %.2fx (median), wall %.2fx" % (
-                name, statistics.median(v[1] for v in o) / statistics.median(v[1] for v in u),
-                statistics.median(v[0] for v in o) / statistics.median(v[0] for v in u)), file=sys.stderr)
+            print("  %s: max relative difference ours vs %s %.3g (%d of %d bit for bit)" % (
+                name, old_name(k), rel, int(np.sum(u == v)), len(v)), file=sys.stderr)
+    for (name, k), (u, o) in ratios.items():
+        per = [b[1] / c[1] for c, b in zip(u, o)]
+        print("  %s: %s / ours, CPU %.3fx (median; per round %.3fx..%.3fx), wall %.2fx" % (
+            name, old_name(k), statistics.median(v[1] for v in o) / statistics.median(v[1] for v in u), min(per),
+            max(per), statistics.median(v[0] for v in o) / statistics.median(v[0] for v in u)), file=sys.stderr)
+    for old in olds_b:
         old.close()
     print("load at the end %.2f %.2f %.2f" % os.getloadavg())
     return 0

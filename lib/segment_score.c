@@ -44,7 +44,7 @@ typedef struct seg_cache {
     seg_coef slot[SEG_CACHE_SLOTS];
     double *mem;
     double *tab[SEG_TAB_XMAX]; /* SEG_TAB_J x SEG_TAB_N per x, NULL until used */
-    signed char *st;           /* [x * SEG_TAB_J + j]: 0 not built, 1 built, -1 not usable */
+    signed char *st; /* [x * SEG_TAB_J + j]: 0 not built, 1 built, 2 built and degree 11 enough, -1 not usable */
 } seg_cache;
 
 static void cache_free(seg_cache *C) {
@@ -150,48 +150,98 @@ static int bg_fast_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doub
     return FU_OK;
 }
 
+/* One term u of the sums below: g[n] += u binom(i, n), then bn[] goes from
+ * the row i of Pascal's triangle to the row i + 1 (binom(i + 1, n) =
+ * binom(i, n) + binom(i, n - 1)). In pairs of lanes under SSE2 (aligned
+ * loads and stores only, so no store has to be forwarded to a wider load);
+ * the same operations, so the same bits, either way. */
+static void taylor_term(double *g, double *bn, double u) {
+#if defined(__SSE2__)
+    __m128d uv = _mm_set1_pd(u), prev = _mm_setzero_pd();
+    for (size_t k = 0; k < SEG_TAB_N; k += 2) {
+        __m128d b = _mm_load_pd(bn + k);
+        _mm_store_pd(g + k, _mm_add_pd(_mm_load_pd(g + k), _mm_mul_pd(uv, b)));
+        _mm_store_pd(bn + k, _mm_add_pd(b, _mm_shuffle_pd(prev, b, 1)));
+        prev = b;
+    }
+#else
+    for (size_t n = 0; n < SEG_TAB_N; n++) g[n] += u * bn[n];
+    for (size_t n = SEG_TAB_N - 1; n > 0; n--) bn[n] += bn[n - 1];
+#endif
+}
+
+/* Whether every sum g[n] of tab_taylor_F is settled after its term
+ * u binom(i, n) (bn[n]). Later terms of g[n] shrink by at most
+ * q_n = qi / (i + 1 - n) a step, so its tail is below |term| q_n / (1 - q_n).
+ * The table's value sums f_n w^n = g[n] (w / z0)^n with |w / z0| <= 1 / wt
+ * (wt = 2j at the centre j / 64), so the tail of g[n] must be below
+ * 1e-19 max(|g[n]|, |g[0]| wt^n) (wtn[n] = wt^n): 1e-19 of F(z0) in the
+ * value at most, and the later coefficients, whose terms are multiplied by
+ * w^n, need fewer terms of the series. Compared without a division and
+ * without a branch; the same operations in pairs of lanes under SSE2. */
+static int taylor_settled(const double *g, const double *bn, const double *wtn, double u, double qi, size_t i) {
+    int ok = 1;
+    size_t n = 0;
+    double f0 = 1e-19 * fabs(g[0] + u);
+#if defined(__SSE2__)
+    const __m128d uv = _mm_set1_pd(u), qv = _mm_set1_pd(qi), tiny = _mm_set1_pd(1e-19), zero = _mm_setzero_pd(),
+                  sign = _mm_set1_pd(-0.0), f0v = _mm_set1_pd(f0);
+    __m128d acc = _mm_cmpeq_pd(zero, zero);
+    for (; n < SEG_TAB_N; n += 2) {
+        __m128d room = _mm_sub_pd(_mm_set_pd((double)(i - n), (double)(i + 1 - n)), qv);
+        __m128d term = _mm_mul_pd(uv, _mm_load_pd(bn + n)), tot = _mm_add_pd(_mm_load_pd(g + n), term);
+        __m128d lhs = _mm_mul_pd(_mm_andnot_pd(sign, term), qv);
+        __m128d tol = _mm_max_pd(_mm_mul_pd(tiny, _mm_andnot_pd(sign, tot)), _mm_mul_pd(f0v, _mm_load_pd(wtn + n)));
+        acc = _mm_and_pd(acc, _mm_and_pd(_mm_cmpgt_pd(room, zero), _mm_cmple_pd(lhs, _mm_mul_pd(tol, room))));
+    }
+    ok = _mm_movemask_pd(acc) == 3;
+#endif
+    for (; n < SEG_TAB_N; n++) {
+        double room = (double)(i + 1 - n) - qi, term = u * bn[n], t1 = 1e-19 * fabs(g[n] + term), t2 = f0 * wtn[n];
+        ok &= (room > 0) & (fabs(term) * qi <= (t1 > t2 ? t1 : t2) * room);
+    }
+    return ok;
+}
+
 /* Taylor coefficients f[0..SEG_TAB_N) of F = 2F1(A, B; C; .) about z0 > 0
- * from its series (coefficients c_i of slot sl): f_n = sum_i c_i binom(i, n)
- * z0^(i-n), summed until the tail of every f_n is below 1e-19 of it. Returns
- * 0, or -1 when the series does not settle within SEG_CACHE_TERMS terms. */
+ * from its series (coefficients c_i of slot sl): f_n z0^n = sum_i u_i
+ * binom(i, n) with u_i = c_i z0^i (the 16 sums independent of each other,
+ * no chain of products a term), summed until the tail of every f_n is below
+ * 1e-19 of it. Returns 0, or -1 when the series does not settle within
+ * SEG_CACHE_TERMS terms. */
 static int tab_taylor_F(seg_coef *sl, double A, double B, double Cc, double z0, double *f, double *f0m1) {
-    double zi = 1, excess = A + B - Cc - 1, step[SEG_TAB_N];
+    _Alignas(16) double bn[SEG_TAB_N] = {1}, g[SEG_TAB_N] = {0}, wtn[SEG_TAB_N];
+    double zi = 1, excess = A + B - Cc - 1, wt = z0 * (2 * SEG_TAB_STEP);
     if (excess < 0) excess = 0;
-    for (size_t n = 0; n < SEG_TAB_N; n++) step[n] = 1.0 / ((double)(n + 1) * z0);
+    wtn[0] = 1;
+    for (size_t n = 1; n < SEG_TAB_N; n++) wtn[n] = wtn[n - 1] * wt;
     for (size_t i = 0;; i++) {
         if (i + 1 >= sl->len) {
             coef_extend(sl, A, B, Cc, i + 65);
             if (sl->bad || i + 1 >= sl->len) return -1;
         }
-        double t = sl->c[i] * zi;
-        if (i > 0) *f0m1 += t; /* F(z0) - 1, without the rounding of 1 + ... */
-        size_t nn = i < SEG_TAB_N - 1 ? i + 1 : SEG_TAB_N;
-        /* whether the tails are settled, every 4th term */
-        int check = i >= 2 * SEG_TAB_N && (i & 3) == 3, settled = check;
-        double cr = 0, qb = 0;
-        if (check) {
-            cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0;
-            qb = z0 * (cr > 1 + excess / (double)(i + 1) ? cr : 1 + excess / (double)(i + 1));
+        double u = sl->c[i] * zi;
+        if (i > 0) *f0m1 += u; /* F(z0) - 1, without the rounding of 1 + ... */
+        int settled = 0;
+        if (i >= 2 * SEG_TAB_N && (i & 3) == 3) { /* every 4th term */
+            double cr = sl->c[i] != 0 ? fabs(sl->c[i + 1] / sl->c[i]) : 0, e1 = 1 + excess / (double)(i + 1);
+            settled = taylor_settled(g, bn, wtn, u, z0 * (cr > e1 ? cr : e1) * (double)(i + 1), i);
         }
-        for (size_t n = 0; n < nn; n++) {
-            f[n] += t;
-            if (check) {
-                /* later terms of f_n shrink by at most q a step */
-                double q = qb * (double)(i + 1) / (double)(i + 1 - n);
-                if (!(q < 1 && fabs(t) * q / (1 - q) <= 1e-19 * fabs(f[n]))) settled = 0;
-            }
-            t *= (double)(i - n) * step[n];
-        }
-        if (settled) return 0;
+        taylor_term(g, bn, u);
+        if (settled) break;
         zi *= z0;
     }
+    double zn = 1, zinv = 1 / z0;
+    for (size_t n = 0; n < SEG_TAB_N; n++, zn *= zinv) f[n] = g[n] * zn;
+    return 0;
 }
 
 /* Coefficients q[0..SEG_TAB_N) of 1 - G(z0 + w), G(z) = (1-z)^(a-1) F(z),
  * about z0 = j / SEG_TAB_STEP. At j = 0, q[0] = 0 exactly, so 1 - G keeps
- * its relative precision near z = 0. Returns 1, or -1 when the table cannot
- * be trusted (series not settled, overflow, or a truncation error over 1e-18
- * at the edge of the interval). */
+ * its relative precision near z = 0. Returns 1, 2 when the terms of degree
+ * 12 and up are negligible, or -1 when the table cannot be trusted (series
+ * not settled, overflow, or a truncation error over 1e-18 at the edge of the
+ * interval). */
 static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int j, double *q) {
     double z0 = j / SEG_TAB_STEP, f[SEG_TAB_N] = {0}, p[SEG_TAB_N], f0m1 = 0;
     if (j == 0) {
@@ -203,7 +253,9 @@ static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int 
     }
     /* (1 - z0 - w)^(a-1) = (1 - z0)^(a-1) sum_k (1-a)_k / k! (w / (1 - z0))^k */
     p[0] = j == 0 ? 1.0 : exp((a - 1) * log1p(-z0));
-    for (int k = 0; k + 1 < SEG_TAB_N; k++) p[k + 1] = p[k] * ((double)k + 1 - a) / (((double)k + 1) * (1 - z0));
+    double fac[SEG_TAB_N]; /* p[k + 1] / p[k]: divisions independent of each other, then one chain of products */
+    for (int k = 0; k + 1 < SEG_TAB_N; k++) fac[k] = ((double)k + 1 - a) / (((double)k + 1) * (1 - z0));
+    for (int k = 0; k + 1 < SEG_TAB_N; k++) p[k + 1] = p[k] * fac[k];
     for (int n = 0; n < SEG_TAB_N; n++) {
         double d = 0;
         for (int i = 0; i <= n; i++) d += f[i] * p[n - i];
@@ -216,7 +268,12 @@ static int tab_build(seg_coef *sl, double a, double A, double B, double Cc, int 
     /* |w| <= hw: the terms after q[SEG_TAB_N - 1] must be negligible */
     const double hw = 0.5 / SEG_TAB_STEP;
     double tail = fabs(q[SEG_TAB_N - 1]) * pow(hw, SEG_TAB_N - 1) + fabs(q[SEG_TAB_N - 2]) * pow(hw, SEG_TAB_N - 2);
-    return tail <= 1e-18 ? 1 : -1;
+    if (!(tail <= 1e-18)) return -1;
+    /* the terms of degree 12..15 at |w| <= hw below 1e-19 of 1 - G(z0) (which
+     * is not 0 off the centre 0): the table is evaluated to degree 11 */
+    double t12 = 0, hn = pow(hw, 12);
+    for (int n = 12; n < SEG_TAB_N; n++, hn *= hw) t12 += fabs(q[n]) * hn;
+    return j > 0 && t12 <= 1e-19 * fabs(q[0]) ? 2 : 1;
 }
 
 /* q[0] + q[1] w + ... + q[15] w^15 in Estrin's scheme: the products are
@@ -230,9 +287,17 @@ static double tab_poly(const double *q, double w) {
     return lo + hi * w8;
 }
 
+/* The same to degree 11, for a table whose terms 12..15 are negligible. */
+static double tab_poly11(const double *q, double w) {
+    double w2 = w * w, w4 = w2 * w2, w8 = w4 * w4;
+    double p0 = q[0] + q[1] * w, p1 = q[2] + q[3] * w, p2 = q[4] + q[5] * w, p3 = q[6] + q[7] * w;
+    double p4 = q[8] + q[9] * w, p5 = q[10] + q[11] * w;
+    return ((p0 + p1 * w2) + (p2 + p3 * w2) * w4) + (p4 + p5 * w2) * w8;
+}
+
 /* E_alive(t) of BG/NBD for nt horizons from the Taylor tables of x:
- * (C / (a-1)) (1 - G(z)) with 1 - G a polynomial of degree SEG_TAB_N - 1 in
- * w = z - z0 about the nearest centre z0, |w| <= 1/128 (no series, log or
+ * (C / (a-1)) (1 - G(z)) with 1 - G a polynomial of degree SEG_TAB_N - 1 (or
+ * 11, tab_build) in w = z - z0 about the nearest centre z0, |w| <= 1/128 (no series, log or
  * exp per horizon). Returns FU_OK, 1 when the tables do not apply (x too
  * large, z >= SEG_TAB_ZMAX, a table not usable, the same cases as
  * bg_fast_multi), or FU_ENOMEM. Which case applies depends on (x, T, ts)
@@ -261,7 +326,9 @@ static int bg_tab_multi(const fu_segment_bgnbd *m, seg_cache *C, double x, doubl
     }
     double scale = Cc / (a - 1);
     for (int k = 0; k < nt; k++) {
-        double v = scale * tab_poly(C->tab[ix] + (size_t)jj[k] * SEG_TAB_N, z[k] - jj[k] / SEG_TAB_STEP);
+        const double *q = C->tab[ix] + (size_t)jj[k] * SEG_TAB_N;
+        double w = z[k] - jj[k] / SEG_TAB_STEP;
+        double v = scale * (C->st[ix * SEG_TAB_J + (size_t)jj[k]] == 2 ? tab_poly11(q, w) : tab_poly(q, w));
         if (!isfinite(v)) return 1;
         out[k] = v > 0 ? v : 0.0;
     }
@@ -295,9 +362,12 @@ typedef struct seg_fast {
     uint64_t key[1u << SEG_LOGC_BITS];
     double lv[1u << SEG_LOGC_BITS];
     double lab[SEG_XTAB];
-    uint32_t pos[SEG_CHUNK];
+    uint32_t pos[SEG_CHUNK]; /* the rows of the chunk with x != 0 (rows_check) */
+    size_t npos;
     double pa[SEG_CHUNK];
     double lT[SEG_CHUNK], lt[SEG_CHUNK]; /* log(alpha + T), log(alpha + t_x) of the rows pos[] */
+    uint64_t hs[SEG_CHUNK];              /* memo hash of each row of the chunk */
+    double me[SEG_CHUNK], ma[SEG_CHUNK]; /* its memo values: expectation, CLV sum */
 } seg_fast;
 
 static void fast_init(seg_fast *F) {
@@ -311,9 +381,14 @@ static void fast_init(seg_fast *F) {
 #define SEG_ROW_OK(x, t, T)                                                                                     \
     (((x) >= 0) & ((x) <= 1e15) & (((x) + 0x1p52) - 0x1p52 == (x)) & ((T) <= DBL_MAX) & ((t) >= 0) & ((t) <= (T)))
 
-static int rows_check(const double *x, const double *t_x, const double *T, size_t i0, size_t i1) {
+/* Whether rows [i0, i1) are valid (else the error of the first that is
+ * not), and pos[0..*npos) = the rows with x != 0, counted from i0: both in
+ * the one pass that reads the rows from memory, where the compaction costs
+ * nothing beside the loads. */
+static int rows_check(const double *x, const double *t_x, const double *T, size_t i0, size_t i1, uint32_t *pos,
+                      size_t *npos) {
     int ok = 1;
-    size_t i = i0;
+    size_t i = i0, k = 0;
 #if defined(__SSE2__)
     const __m128d zero = _mm_setzero_pd(), xmax = _mm_set1_pd(1e15), big = _mm_set1_pd(0x1p52),
                   tmax = _mm_set1_pd(DBL_MAX);
@@ -324,10 +399,20 @@ static int rows_check(const double *x, const double *t_x, const double *T, size_
         m = _mm_and_pd(m, _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(xv, big), big), xv));
         m = _mm_and_pd(m, _mm_and_pd(_mm_cmple_pd(Tv, tmax), _mm_cmpge_pd(tv, zero)));
         acc = _mm_and_pd(acc, _mm_and_pd(m, _mm_cmple_pd(tv, Tv)));
+        int nz = _mm_movemask_pd(_mm_cmpneq_pd(xv, zero));
+        pos[k] = (uint32_t)(i - i0);
+        k += (size_t)(nz & 1);
+        pos[k] = (uint32_t)(i + 1 - i0);
+        k += (size_t)(nz >> 1);
     }
     ok = _mm_movemask_pd(acc) == 3;
 #endif
-    for (; i < i1; i++) ok &= SEG_ROW_OK(x[i], t_x[i], T[i]);
+    for (; i < i1; i++) {
+        ok &= SEG_ROW_OK(x[i], t_x[i], T[i]);
+        pos[k] = (uint32_t)(i - i0);
+        k += x[i] != 0;
+    }
+    *npos = k;
     for (i = i0; !ok && i < i1; i++) {
         int rc = fu__seg_check_rfm(x, t_x, T, i);
         if (rc) return rc;
@@ -353,20 +438,17 @@ static size_t fast_logs(seg_fast *F, double alpha, const double *v, size_t j0, s
     return hits;
 }
 
-/* BG/NBD P(alive) of n <= SEG_CHUNK valid rows: 1 for x = 0, else
- * inv1p_exp(L) with L as bg_alive_L (see SEG_FAST_WMAX). The logs of
+/* BG/NBD P(alive) of n <= SEG_CHUNK valid rows: 1 for x = 0, else (the
+ * rows F->pos[0..F->npos) rows_check found) inv1p_exp(L) with L as
+ * bg_alive_L (see SEG_FAST_WMAX). The logs of
  * alpha + T and alpha + t_x go through the cache when the first
  * SEG_LOGC_PROBE rows of the chunk find at least half of theirs in it. */
 static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const double *t_x, const double *T,
                          size_t n, double *out, size_t *bad) {
     const fu_segment_bgnbd *m = vm;
-    size_t k = 0;
+    size_t k = F->npos;
     (void)bad;
-    for (size_t i = 0; i < n; i++) {
-        out[i] = 1.0;
-        F->pos[k] = (uint32_t)i;
-        k += x[i] != 0;
-    }
+    for (size_t i = 0; i < n; i++) out[i] = 1.0;
     size_t k0 = k < SEG_LOGC_PROBE ? k : SEG_LOGC_PROBE;
     double al = m->alpha, *lT = F->lT, *lt = F->lt;
     int cT = 2 * fast_logs(F, al, T, 0, k0, 1, lT) >= k0, ct = 2 * fast_logs(F, al, t_x, 0, k0, 1, lt) >= k0;
@@ -389,7 +471,17 @@ static int bg_alive_rows(const void *vm, seg_fast *F, const double *x, const dou
     }
     /* inv1p_exp(L), without its branch: e^-|L| first, in a loop of its own */
     for (size_t j = 0; j < k; j++) lt[j] = exp(-fabs(lT[j]));
-    for (size_t j = 0; j < k; j++) out[F->pos[j]] = (lT[j] > 0 ? lt[j] : 1.0) / (1.0 + lt[j]);
+    size_t j = 0;
+#if defined(__SSE2__)
+    const __m128d one = _mm_set1_pd(1.0), zero = _mm_setzero_pd();
+    for (; j + 2 <= k; j += 2) { /* the same divisions, two at a time */
+        __m128d L = _mm_loadu_pd(lT + j), e = _mm_loadu_pd(lt + j), gt = _mm_cmpgt_pd(L, zero);
+        __m128d num = _mm_or_pd(_mm_and_pd(gt, e), _mm_andnot_pd(gt, one));
+        _mm_storeu_pd(lt + j, _mm_div_pd(num, _mm_add_pd(one, e)));
+    }
+#endif
+    for (; j < k; j++) lt[j] = (lT[j] > 0 ? lt[j] : 1.0) / (1.0 + lt[j]);
+    for (j = 0; j < k; j++) out[F->pos[j]] = lt[j];
     return FU_OK;
 }
 
@@ -466,7 +558,6 @@ typedef struct seg_memo_slot {
 typedef struct seg_memo {
     seg_memo_slot *s;
     size_t cap, used, hits;
-    seg_memo_slot spare; /* the last pair not taken */
 } seg_memo;
 
 static size_t memo_hash(uint64_t kx, uint64_t kT) { return (size_t)fu__seg_mix64(kx * 0x9E3779B97F4A7C15ULL ^ kT); }
@@ -526,13 +617,15 @@ static int memo_fill(const seg_job *J, seg_cache *C, double x, double T, seg_mem
     return FU_OK;
 }
 
-static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, double T, const seg_memo_slot **out) {
+static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, double T, uint64_t hash, double *e,
+                    double *acc) {
     uint64_t kx = fu__seg_dbl_bits(x), kT = fu__seg_dbl_bits(T);
-    size_t h = memo_hash(kx, kT) & (M->cap - 1);
+    size_t h = (size_t)hash & (M->cap - 1);
     while (M->s[h].kx != UINT64_MAX) {
         if (M->s[h].kx == kx && M->s[h].kT == kT) {
             M->hits++;
-            *out = &M->s[h];
+            *e = M->s[h].e;
+            *acc = M->s[h].acc;
             return FU_OK;
         }
         h = (h + 1) & (M->cap - 1);
@@ -540,48 +633,78 @@ static int memo_get(const seg_job *J, seg_memo *M, seg_cache *C, double x, doubl
     seg_memo_slot v;
     int rc = memo_fill(J, C, x, T, &v);
     if (rc) return rc;
+    *e = v.e;
+    *acc = v.acc;
+    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) return FU_OK;
     v.kx = kx;
     v.kT = kT;
-    if (M->used >= SEG_MEMO_MAX || (M->used >= SEG_MEMO_MIN && M->hits < M->used)) {
-        M->spare = v;
-        *out = &M->spare;
-        return FU_OK;
-    }
     if (2 * (M->used + 1) > M->cap) {
         if ((rc = memo_grow(M)) != FU_OK) return rc;
-        h = memo_hash(kx, kT) & (M->cap - 1);
+        h = (size_t)hash & (M->cap - 1);
         while (M->s[h].kx != UINT64_MAX) h = (h + 1) & (M->cap - 1);
     }
     M->s[h] = v;
     M->used++;
-    *out = &M->s[h];
     return FU_OK;
 }
 
-/* Expected purchases and CLV of rows [i0, i1) whose P(alive) is pa[]. */
-static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, size_t i0, size_t i1, const double *pa,
-                        size_t *bad) {
-    for (size_t i = i0; i < i1; i++) {
-        const seg_memo_slot *s;
-        int rc = memo_get(J, M, C, J->x[i], J->T[i], &s);
-        *bad = i;
-        if (rc) return rc;
-        double p = pa[i - i0];
-        if (J->expected) J->expected[i] = p * s->e;
-        if (!J->clv) continue;
-        double value = 0;
-        if (J->gg) {
-            /* as fu_segment_gammagamma_expected(): a spend the model refuses */
-            if (J->x[i] > 0 && !(isfinite(J->zbar[i]) && J->zbar[i] >= 0))
-                return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be finite and >= 0", i, J->zbar[i]);
-            if ((rc = fu__seg_gg_expected(J->gg, J->x[i], J->zbar[i], &value)) != FU_OK) return rc;
-        } else {
-            value = J->zbar[i];
-            if (!isfinite(value)) return fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
+/* The memo values of rows [i0, i0 + n) into F->me, F->ma: the hashes of the
+ * chunk first, then the look-ups, each prefetching the slot of a row
+ * SEG_MEMO_AHEAD further (the memo outgrows the first-level cache). Returns
+ * FU_OK with *done = n, or the error of row i0 + *done. */
+#define SEG_MEMO_AHEAD 16
+static int chunk_memo(const seg_job *J, seg_memo *M, seg_cache *C, seg_fast *F, size_t i0, size_t n, size_t *done) {
+    const double *x = J->x + i0, *T = J->T + i0;
+    for (size_t j = 0; j < n; j++) F->hs[j] = memo_hash(fu__seg_dbl_bits(x[j]), fu__seg_dbl_bits(T[j]));
+    for (size_t j = 0; j < n; j++) {
+        if (j + SEG_MEMO_AHEAD < n) __builtin_prefetch(&M->s[(size_t)F->hs[j + SEG_MEMO_AHEAD] & (M->cap - 1)]);
+        int rc = memo_get(J, M, C, x[j], T[j], F->hs[j], &F->me[j], &F->ma[j]);
+        if (rc) {
+            *done = j;
+            return rc;
         }
-        J->clv[i] = J->o.margin * value * p * s->acc;
+    }
+    *done = n;
+    return FU_OK;
+}
+
+/* The first of rows [i0, i0 + n) whose spend the model refuses, with its
+ * error (as fu_segment_gammagamma_expected() would say), or FU_OK. */
+static int values_error(const seg_job *J, size_t i0, size_t n, size_t *bad) {
+    for (size_t i = i0; i < i0 + n; i++) {
+        double v, z = J->zbar[i];
+        int rc = FU_OK;
+        *bad = i;
+        if (!J->gg && !isfinite(z)) return fu__error_set(FU_EINVAL, "zbar[%zu] is not finite", i);
+        if (!J->gg) continue;
+        if (J->x[i] > 0 && !(isfinite(z) && z >= 0))
+            return fu__error_set(FU_EINVAL, "zbar[%zu] = %g: must be finite and >= 0", i, z);
+        if ((rc = fu__seg_gg_expected(J->gg, J->x[i], z, &v)) != FU_OK) return rc;
     }
     return FU_OK;
+}
+
+/* CLV of rows [i0, i0 + n) whose P(alive) is pa[] and memo sums F->ma[]
+ * into out[]: margin times the Gamma-Gamma value (fu__seg_gg_expected's
+ * formula) or zbar, times P(alive) and the sum. Returns 0, or 1 when a row
+ * is refused (values_error says which). */
+static int chunk_clv(const seg_job *J, const seg_fast *F, size_t i0, size_t n, const double *pa, double *out) {
+    const double *x = J->x + i0, *z = J->zbar + i0, mg = J->o.margin;
+    int ok = 1;
+    if (!J->gg) {
+        for (size_t j = 0; j < n; j++) {
+            ok &= isfinite(z[j]) != 0;
+            out[j] = mg * z[j] * pa[j] * F->ma[j];
+        }
+        return !ok;
+    }
+    const double gp = J->gg->p, gq = J->gg->q, gga = J->gg->gamma;
+    for (size_t j = 0; j < n; j++) {
+        double den = gp * x[j] + gq - 1, xz = x[j] * (x[j] > 0 ? z[j] : 0.0); /* no branch */
+        ok &= (den > 0) & ((x[j] <= 0) | ((isfinite(z[j]) != 0) & (z[j] >= 0)));
+        out[j] = mg * ((gga + xz) * gp / den) * pa[j] * F->ma[j];
+    }
+    return !ok;
 }
 
 /* n doubles to dst, which is not read again here: streaming stores where
@@ -599,17 +722,40 @@ static void copy_out(double *dst, const double *src, size_t n) {
     for (; i < n; i++) dst[i] = src[i];
 }
 
+/* Expected purchases and CLV of rows [i0, i1) whose P(alive) is F->pa[]:
+ * the memo values of the chunk, then each output in a loop of its own,
+ * streamed out. On an error, the rows before the failing one are written. */
+static int chunk_values(const seg_job *J, seg_memo *M, seg_cache *C, seg_fast *F, size_t i0, size_t i1,
+                        size_t *bad) {
+    size_t n;
+    int rc = chunk_memo(J, M, C, F, i0, i1 - i0, &n);
+    *bad = i0 + n;
+    if (J->clv && chunk_clv(J, F, i0, n, F->pa, F->lt)) {
+        int rv = values_error(J, i0, n, bad);
+        if (rv) {
+            rc = rv;
+            n = *bad - i0;
+        }
+    }
+    if (J->expected) {
+        for (size_t j = 0; j < n; j++) F->lT[j] = F->pa[j] * F->me[j];
+        copy_out(J->expected + i0, F->lT, n);
+    }
+    if (J->clv) copy_out(J->clv + i0, F->lt, n);
+    return rc;
+}
+
 static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) {
     int rc = FU_OK;
     for (size_t i0 = 0; i0 < J->n; i0 += SEG_CHUNK) {
         size_t i1 = J->n - i0 < SEG_CHUNK ? J->n : i0 + SEG_CHUNK, bad = 0;
-        if ((rc = rows_check(J->x, J->t_x, J->T, i0, i1)) != FU_OK) break;
+        if ((rc = rows_check(J->x, J->t_x, J->T, i0, i1, F->pos, &F->npos)) != FU_OK) break;
         rc = J->ops->alive_rows(J->model, F, J->x + i0, J->t_x + i0, J->T + i0, i1 - i0, F->pa, &bad);
         if (rc) {
             bad += i0;
         } else {
             if (J->p_alive) copy_out(J->p_alive + i0, F->pa, i1 - i0);
-            if (J->expected || J->clv) rc = chunk_values(J, M, C, i0, i1, F->pa, &bad);
+            if (J->expected || J->clv) rc = chunk_values(J, M, C, F, i0, i1, &bad);
         }
         if (rc) {
             fu__error_prefix("customer %zu", bad);
@@ -651,7 +797,7 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
     if (!rc) rc = score_options(&J);
     if (rc || n == 0) return rc;
     seg_fast *F = fu__malloc(sizeof *F);
-    seg_memo M = {NULL, 0, 0, 0, {0, 0, 0, 0}};
+    seg_memo M = {NULL, 0, 0, 0};
     seg_cache C = {.mem = NULL};
     if (!F) return fu__error_nomem();
     fast_init(F);

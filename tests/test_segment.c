@@ -1682,6 +1682,47 @@ Test(segment, bulk_scores_name_a_bad_row_in_a_later_chunk) {
     cr_assert(strstr(fu_error_last()->message, "T[1024] = nan"), "%s", fu_error_last()->message);
 }
 
+/* A spend refused in a later chunk (zbar < 0 with x > 0, not finite without
+ * a spend model, p x + q <= 1) is named with its row; the rows before it,
+ * in its chunk too, are written as one-row calls give them, the row itself
+ * and the ones after it are not. */
+Test(segment, bulk_scores_name_a_refused_spend_and_keep_the_rows_before) {
+    static double x[3000], tx[3000], T[3000], z[3000], e[3000], clv[3000];
+    fu_segment_gammagamma gg = {6.25, 3.74, 15.44};
+    fu_segment_score_options o = FU_SEGMENT_SCORE_OPTIONS_INIT;
+    o.horizon = 52;
+    o.period = 4.345;
+    o.periods = 12;
+    for (int i = 0; i < 3000; i++) x[i] = i % 5, tx[i] = x[i] > 0 ? 3 + i % 7 : 0, T[i] = 30 + i % 11, z[i] = 20 + i % 3;
+    for (int bad = 0; bad < 3; bad++) {
+        fu_segment_gammagamma g = gg;
+        const fu_segment_gammagamma *gp = &g;
+        size_t at = 2101; /* x[2100] = 0: any zbar is accepted there */
+        const char *want = "customer 2101: zbar[2101] = -1: must be finite and >= 0";
+        if (bad == 0) {
+            z[2100] = -1, z[2101] = -1;
+        } else if (bad == 1) {
+            z[2100] = 20;
+            z[2101] = 20, z[2102] = NAN, gp = NULL, at = 2102, want = "customer 2102: zbar[2102] is not finite";
+        } else {
+            z[2102] = 20, g.q = 0.5, at = 2100, want = "customer 2100: Gamma-Gamma: p x + q = 0.5 <= 1";
+            for (int i = 0; i < 2100; i++) x[i] = x[i] == 0 ? 1 : x[i]; /* the first x = 0 is row 2100 */
+        }
+        for (int i = 0; i < 3000; i++) e[i] = clv[i] = -7;
+        cr_assert_neq(fu_segment_bgnbd_score(&CD_BG, gp, x, tx, T, z, 3000, &o, NULL, e, clv), FU_OK);
+        cr_assert(strstr(fu_error_last()->message, want), "case %d: %s", bad, fu_error_last()->message);
+        for (size_t i = 2048; i < 3000; i++) {
+            if (i >= at) {
+                cr_assert(e[i] == -7 && clv[i] == -7, "case %d row %zu written", bad, i);
+                continue;
+            }
+            double e1, c1;
+            cr_assert_eq(fu_segment_bgnbd_score(&CD_BG, gp, x + i, tx + i, T + i, z + i, 1, &o, NULL, &e1, &c1), FU_OK);
+            cr_assert(e[i] == e1 && clv[i] == c1, "case %d row %zu: %.17g %.17g", bad, i, clv[i], c1);
+        }
+    }
+}
+
 /* Many distinct (x, T) pairs: the memo grows several times, and every
  * allocation failure on the way is reported with nothing leaked. */
 #define NMEMO 5000
