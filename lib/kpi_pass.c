@@ -24,6 +24,7 @@ double fu__kpi_t_of(ctx *c, double df) {
 void fu__kpi_ctx_free(ctx *c) {
     FU_FREE_ALL(c->pstart, c->pday0, c->dstart, c->dreg, c->gk, c->gtab, c->gdir, c->ulog, c->ulog2,
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
+                c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
                 c->ri, c->pu, c->res, c->dr);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
@@ -300,7 +301,7 @@ static int grow_cells(ctx *c) {
 }
 
 static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
-    if (c->nc >= UINT32_MAX - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
+    if (c->nc >= CELL_KEY - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
     if (c->nc + 1 > c->cap_c) {
         int rc = grow_cells(c);
         if (rc) return c->rc = rc, -1;
@@ -337,14 +338,23 @@ int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group) {
                 c->ctab[j] = (uint32_t)i + 1;
             }
             if (rc) return c->rc = rc, -1;
-            fu__free(c->dense);
+            /* the handles given out so far still name their cells */
+            c->dense_old = c->dense;
             c->dense = NULL;
+            fu__free(c->cbit);
+            c->cbit = NULL;
+            c->mixed = 1;
             return cell_of_hash(c, period, group);
         }
         uint32_t *d = fu__realloc(c->dense, ng * (c->np + 1) * sizeof *d);
         if (!d) return c->rc = fu__error_nomem(), -1;
         memset(d + c->dense_groups * (c->np + 1), 0, (ng - c->dense_groups) * (c->np + 1) * sizeof *d);
         c->dense = d;
+        size_t w0 = (c->dense_groups * (c->np + 1) + 63) / 64, w1 = (ng * (c->np + 1) + 63) / 64;
+        uint64_t *b = fu__realloc(c->cbit, w1 * sizeof *b);
+        if (!b) return c->rc = fu__error_nomem(), -1;
+        memset(b + w0, 0, (w1 - w0) * sizeof *b);
+        c->cbit = b;
         c->dense_groups = ng;
     }
     uint32_t *slot = &c->dense[(size_t)group * (c->np + 1) + period];
@@ -464,17 +474,34 @@ static int64_t group_slow(ctx *c, const uattr *ua) {
     return r;
 }
 
-/* The cell of a unit in period p (none: p < 0) with attributes ua; -1
- * when none or on failure (c->rc). */
+/* A handle of the cell of (period p, group g), added when new; -1 on
+ * failure. In dense mode the handle is the cell's key with CELL_KEY (the
+ * existence bit, not the dense index, is read), else the cell index. */
+static int64_t cell_pg(ctx *c, size_t p, int64_t g) {
+    if (!c->hash_mode && (size_t)g < c->dense_groups) {
+        size_t key = (size_t)g * (c->np + 1) + p;
+        if ((c->cbit[key >> 6] >> (key & 63)) & 1u) return (int64_t)(CELL_KEY | key);
+    }
+    int64_t ci = fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
+    if (ci < 0 || c->hash_mode) return ci;
+    size_t key = (size_t)g * (c->np + 1) + p; /* g < dense_groups now */
+    c->cbit[key >> 6] |= UINT64_C(1) << (key & 63);
+    return (int64_t)(CELL_KEY | key);
+}
+
+/* The cell index of a handle (cell_pg). */
+static uint32_t cell_index(const ctx *c, uint32_t h) {
+    if (!(h & CELL_KEY)) return h;
+    return (c->hash_mode ? c->dense_old : c->dense)[h & ~CELL_KEY] - 1;
+}
+
+/* The cell (a handle) of a unit in period p (none: p < 0) with attributes
+ * ua; -1 when none or on failure (c->rc). */
 static int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
-    if (!c->hash_mode && (size_t)g < c->dense_groups) { /* fu__kpi_cell_of's dense index, inline */
-        uint32_t hit = c->dense[(size_t)g * (c->np + 1) + (size_t)p];
-        if (hit) return hit - 1;
-    }
-    return fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
+    return cell_pg(c, (size_t)p, g);
 }
 
 /* ... at time t (-1 also when t lies outside the periods). */
@@ -611,6 +638,7 @@ static int flush_units(ctx *c) {
     size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
     c->nu = 0;
     if (nb == 1) {
+        for (size_t i = 0; i < n; i++) c->ulog[i].cell = cell_index(c, c->ulog[i].cell);
         apply_units(c, c->ulog, n);
         return FU_OK;
     }
@@ -622,8 +650,17 @@ static int flush_units(ctx *c) {
     }
     size_t *bin = c->ubin;
     memset(bin, 0, (nb + 1) * sizeof *bin);
-    const unit *u = c->ulog;
-    for (size_t i = 0; i < n; i++) bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
+    unit *u = c->ulog;
+    /* handles to cell indices (loads of the dense index asked for ahead), counted by block */
+    enum { AHEAD = 16 };
+    const uint32_t *dx = c->hash_mode ? c->dense_old : c->dense;
+    for (size_t i = 0; i < n; i++) {
+#if defined(__GNUC__)
+        if (i + AHEAD < n && (u[i + AHEAD].cell & CELL_KEY)) __builtin_prefetch(&dx[u[i + AHEAD].cell & ~CELL_KEY]);
+#endif
+        u[i].cell = cell_index(c, u[i].cell);
+        bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
+    }
     for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
     unit *d = c->ulog2;
     for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
@@ -847,12 +884,12 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     if (first >= end) return;
     int64_t g = group_for(c, ua);
     if (g < 0) return;
-    int64_t ci = fu__kpi_cell_of(c, (uint32_t)first, (uint32_t)g);
+    int64_t ci = cell_pg(c, first, g);
     if (ci < 0) return;
     if (ci == c->churn_out) c->churn_out = -1;
     else log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
     if (end < c->np) {
-        ci = fu__kpi_cell_of(c, (uint32_t)end, (uint32_t)g);
+        ci = cell_pg(c, end, g);
         if (ci < 0) return;
         churn_out_flush(c);
         c->churn_out = ci;
@@ -1277,6 +1314,8 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
     }
     if (c->ndr) {
         /* one unit per customer and cell: contacted when every item was met */
+        if (c->mixed) /* a handle and an index may name one cell */
+            for (size_t d = 0; d < c->ndr; d++) c->dr[d].cell = cell_index(c, (uint32_t)c->dr[d].cell);
         duerec_sort(c->dr, c->ndr);
         for (size_t a = 0; a < c->ndr;) {
             size_t b = a;
@@ -1490,6 +1529,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         c.cur_seg = c.cur->segment;
         group_customer(&c);
         c.cust_serial++;
+        c.mixed = 0;
         rc = pass_customer(&c, c.kb, m, k->due + d0, dp - d0);
     }
     /* commitments */
@@ -1507,6 +1547,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         rc = c.rc;
     }
     if (!rc) rc = flush_units(&c);
+    for (size_t i = 0; i < c.n_rt && !rc; i++) c.rt_cell[i] = cell_index(&c, c.rt_cell[i]);
     if (!rc) rc = fu__kpi_apply_partials(&c);
     if (rc) {
         fu__kpi_ctx_free(&c);
