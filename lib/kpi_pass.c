@@ -193,10 +193,17 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
 /* Index of the period holding t, or -1. Periods have nearly equal
  * lengths, so a guess from the mean length is almost always right or one
  * off; binary search is the fallback. */
-static int64_t period_of(const ctx *c, int64_t t) {
+static int64_t period_search(const ctx *c, int64_t t, size_t g);
+static inline int64_t period_of(const ctx *c, int64_t t) {
     if (c->np == 0 || t < c->pstart[0] || t >= c->pstart[c->np]) return -1;
     size_t g = (size_t)((double)(t - c->pstart[0]) * c->pinv);
     if (g >= c->np) g = c->np - 1;
+    if (t >= c->pstart[g] && t < c->pstart[g + 1]) return (int64_t)g; /* the usual case, inline */
+    return period_search(c, t, g);
+}
+
+/* period_of when the first guess g missed: a step or two, else a binary search. */
+static int64_t period_search(const ctx *c, int64_t t, size_t g) {
     for (int step = 0; step < 3; step++) {
         if (t < c->pstart[g]) {
             if (g == 0) break;
@@ -750,10 +757,16 @@ static const kwhen *when_cached(ctx *c, const fu__pol_when *w) {
  * with product class pcl and severity sev? 1 yes, 0 no, -1 when it names
  * something the KPI engine cannot evaluate (RFM groups, risk, lifecycle
  * stages other than "new"): the rule is then left out. */
+/* Does condition w name something the KPI engine cannot evaluate? (RFM
+ * groups, risk, survey answers, lifecycle stages other than "new";
+ * unresolved: the escalation of a problem, not a due follow-up.) */
+static int when_unseen(const fu__pol_when *w) {
+    return w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved ||
+           (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW)));
+}
+
 static int when_ok(ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
-    if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved)
-        return -1; /* not evaluated here (unresolved: the escalation of a problem, not a due follow-up) */
-    if (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW))) return -1;
+    if (when_unseen(w)) return -1;
     if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
     if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;
     if (w->severities.n && (sev <= 0 || sev > FU_SEVERITY_LOW || !((when_cached(c, w)->sev >> sev) & 1u))) return 0;
@@ -1473,6 +1486,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     for (size_t i = 0; i < k->pol->n_cadences && !rc; i++) {
         const fu__pol_cadence *cad = &k->pol->cadences[i];
         if (cad->trigger != FU__TRIGGER_EVENT || !cad->n_steps) continue;
+        if (when_unseen(&cad->when) || when_unseen(&cad->steps[0].when)) continue; /* when_ok: -1 for every event */
         fu_event_kind kind;
         if (fu_event_kind_from_string(cad->event, strlen(cad->event), &kind) != FU_OK) {
             fu_error_clear();

@@ -1566,3 +1566,30 @@ Test(kpi, cells_named_by_key_survive_the_move_to_the_hash_table) {
     free(ev);
     fu_policy_free(p);
 }
+
+/* Cadences whose condition or first step names what the engine cannot see
+ * are left out of coverage once, when the trigger lists are made (not per
+ * event). Built-in policy, week 2026-W10, as_of 2026-04-30:
+ *   D1 NPS answer 3 on 03-02 10:00, never called: the detractor cadence
+ *      (its steps name survey answers) gives no due item, so no coverage
+ *      figure for D1's tier at all;
+ *   F1 fault (urgent) 03-03 09:00, answered 10:30, never resolved: the
+ *      fault cadence's "urgent_response" [09:00, +2h] is met; fault_escalation
+ *      (when: unresolved) would add [+48h, +72h], never reached: 1/1. */
+Test(kpi, cadences_the_engine_cannot_see_give_no_due_items) {
+    static const C cu[] = {{"D1", 600000, NULL}, {"F1", 5000, NULL}};
+    static const E ev[] = {
+        {"D1", "2026-03-02T10:00:00+08:00", "survey", NULL, NULL, NULL, NULL, NULL, "nps", 3, NO},
+        {"F1", "2026-03-03T09:00:00+08:00", "fault", NULL, NULL, NULL, NULL, "urgent", NULL, NO, NO},
+        {"F1", "2026-03-03T10:30:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_TIER, "2026-04-30T00:00:00+08:00");
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", "ordinary", 1, 1);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_COVERAGE, "2026-W10", "vip"));
+    cr_expect_not_null(fu_kpi_find(k, FU_KPI_NPS, "2026-W10", "vip"));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
