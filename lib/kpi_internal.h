@@ -391,6 +391,10 @@ typedef struct ctx {
     size_t npu, cap_pu;
     uint32_t *res; /* resolved indices */
     size_t nres, cap_res;
+    /* indices of the issues, survey answers, contact attempts and events
+     * that trigger a cadence (4 lists of at most n in one buffer) */
+    uint32_t *kix, *iss, *sur, *con, *trg;
+    size_t niss, nsur, ncon, ntrg, cap_kix;
     duerec *dr;
     size_t ndr, cap_dr;
     /* cadences triggered by each event kind (indices into pol->cadences) */

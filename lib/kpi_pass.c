@@ -26,7 +26,7 @@ void fu__kpi_ctx_free(ctx *c) {
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
                 c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr);
+                c->ri, c->pu, c->res, c->dr, c->kix);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -1052,7 +1052,11 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         GROW_OR_FAIL(c->res, c->cap_res, n);
         GROW_OR_FAIL(c->rt, c->cap_rtimes, n);
         GROW_OR_FAIL(c->ri, c->cap_ri, n);
+        GROW_OR_FAIL(c->kix, c->cap_kix, 4 * n);
+        c->iss = c->kix, c->sur = c->kix + n, c->con = c->kix + 2 * n, c->trg = c->kix + 3 * n;
     }
+    c->niss = c->nsur = c->ncon = c->ntrg = 0;
+    int derive = !(c->k->o.flags & FU_KPI_NO_DERIVED_DUE);
     uint32_t prv = NONE32, prc = NONE32;
     for (size_t i = 0; i < n; i++) {
         const kev *v = &e[i];
@@ -1068,12 +1072,18 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         c->pe[i] = (int32_t)period_of(c, v->at);
         c->pr[i] = prv;
         c->pc[i] = prc;
+        if (derive && c->ntrig[v->kind]) c->trg[c->ntrg++] = (uint32_t)i;
         if (v->kind == FU_EVENT_PURCHASE) {
             if (c->cur_first == FU_KPI_NO_TIME) c->cur_first = v->at;
             c->pu[c->npu++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_RESOLVED) {
             c->res[c->nres++] = (uint32_t)i;
+        } else if (v->kind == FU_EVENT_SURVEY) {
+            c->sur[c->nsur++] = (uint32_t)i;
+        } else if (is_issue(v->kind)) {
+            c->iss[c->niss++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_CONTACT) {
+            c->con[c->ncon++] = (uint32_t)i;
             prc = (uint32_t)i;
             if (is_reached(v)) {
                 c->rt[c->nrt] = v->at;
@@ -1107,9 +1117,9 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
      * closure, repeat and follow-up complaints */
     int64_t open_until = INT64_MIN;
     size_t rp = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t ii = 0; ii < c->niss; ii++) {
+        size_t i = c->iss[ii];
         const kev *v = &e[i];
-        if (!is_issue(v->kind)) continue;
         while (rp < c->nres && c->res[rp] <= i) rp++;
         uint32_t r = NONE32;
         for (size_t q = rp; q < c->nres; q++)
@@ -1180,9 +1190,11 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
 /* Survey answers: CSAT, NPS, CES. */
 static int customer_surveys(ctx *c, const kev *e, size_t n) {
     /* surveys */
-    for (size_t i = 0; i < n; i++) {
+    (void)n;
+    for (size_t si = 0; si < c->nsur; si++) {
+        size_t i = c->sur[si];
         const kev *v = &e[i];
-        if (v->kind != FU_EVENT_SURVEY || isnan(v->val) || !v->survey) continue;
+        if (isnan(v->val) || !v->survey) continue;
         uattr ua = attr_of(v, c->pcl[i]);
         uint32_t q = c->pr[i];
         if (!ua.agent && q != NONE32) ua.agent = e[q].agent;
@@ -1214,9 +1226,10 @@ static int customer_contacts(ctx *c, const kev *e, size_t n) {
         }
 
     /* contacts: over-contact, efficiency, ROI */
-    for (size_t i = 0; i < n; i++) {
+    (void)n;
+    for (size_t ki = 0; ki < c->ncon; ki++) {
+        size_t i = c->con[ki];
         const kev *v = &e[i];
-        if (v->kind != FU_EVENT_CONTACT) continue;
         uattr ua = attr_of(v, c->pcl[i]);
         int64_t per = c->pe[i], ci = cell_ev(c, i, &ua);
         if (ci < 0) {
@@ -1297,8 +1310,10 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
     const fu_kpi_options *o = &c->k->o;
     const fu__policy *p = c->pol;
     /* coverage: due items (derived from the cadences or given) */
+    (void)n;
     if (!(o->flags & FU_KPI_NO_DERIVED_DUE)) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t ti = 0; ti < c->ntrg; ti++) { /* the events with a cadence */
+            size_t i = c->trg[ti];
             const kev *v = &e[i];
             for (size_t q = 0; q < c->ntrig[v->kind]; q++) {
                 const fu__pol_cadence *cad = &p->cadences[c->trig[v->kind][q]];
