@@ -269,6 +269,9 @@ typedef struct unit {
 #define UNIT_LOG ((size_t)1 << 19)
 #define UNIT_SHIFT 8
 
+/* A cell handle with this bit is a dense key (ctx.cbit); else a cell index. */
+#define CELL_KEY UINT32_C(0x80000000)
+
 typedef struct gkey {
     uint32_t agent, seg;
     uint8_t tier, channel, pclass, pad;
@@ -350,6 +353,17 @@ typedef struct ctx {
     uint32_t *dense; /* cell index + 1 at [group * np + period] (dense mode) */
     size_t dense_groups;
     int hash_mode;
+    /* In dense mode the pass names a cell by its key group * (np + 1) +
+     * period with CELL_KEY set (a handle: no load of the dense index per
+     * unit); cbit says which keys have a cell (bit key, a cache of dense:
+     * np + 1 bits a group, small enough to stay in cache). Handles become
+     * cell indices when the log is applied (cell_index). dense_old: the
+     * dense index as it was when the cells moved to the hash table, for the
+     * handles given out before; mixed: that happened during the current
+     * customer (its handles and indices may name one cell twice). */
+    uint64_t *cbit;
+    uint32_t *dense_old;
+    int mixed;
     int64_t last_cell_key;
     int64_t last_cell;
     /* response times */
@@ -377,6 +391,10 @@ typedef struct ctx {
     size_t npu, cap_pu;
     uint32_t *res; /* resolved indices */
     size_t nres, cap_res;
+    /* indices of the issues, survey answers, contact attempts and events
+     * that trigger a cadence (4 lists of at most n in one buffer) */
+    uint32_t *kix, *iss, *sur, *con, *trg;
+    size_t niss, nsur, ncon, ntrg, cap_kix;
     duerec *dr;
     size_t ndr, cap_dr;
     /* cadences triggered by each event kind (indices into pol->cadences) */

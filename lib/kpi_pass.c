@@ -24,8 +24,9 @@ double fu__kpi_t_of(ctx *c, double df) {
 void fu__kpi_ctx_free(ctx *c) {
     FU_FREE_ALL(c->pstart, c->pday0, c->dstart, c->dreg, c->gk, c->gtab, c->gdir, c->ulog, c->ulog2,
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
+                c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr);
+                c->ri, c->pu, c->res, c->dr, c->kix);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -192,10 +193,17 @@ static int build_periods(ctx *c, int64_t tmin, int64_t tmax) {
 /* Index of the period holding t, or -1. Periods have nearly equal
  * lengths, so a guess from the mean length is almost always right or one
  * off; binary search is the fallback. */
-static int64_t period_of(const ctx *c, int64_t t) {
+static int64_t period_search(const ctx *c, int64_t t, size_t g);
+static inline int64_t period_of(const ctx *c, int64_t t) {
     if (c->np == 0 || t < c->pstart[0] || t >= c->pstart[c->np]) return -1;
     size_t g = (size_t)((double)(t - c->pstart[0]) * c->pinv);
     if (g >= c->np) g = c->np - 1;
+    if (t >= c->pstart[g] && t < c->pstart[g + 1]) return (int64_t)g; /* the usual case, inline */
+    return period_search(c, t, g);
+}
+
+/* period_of when the first guess g missed: a step or two, else a binary search. */
+static int64_t period_search(const ctx *c, int64_t t, size_t g) {
     for (int step = 0; step < 3; step++) {
         if (t < c->pstart[g]) {
             if (g == 0) break;
@@ -300,7 +308,7 @@ static int grow_cells(ctx *c) {
 }
 
 static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
-    if (c->nc >= UINT32_MAX - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
+    if (c->nc >= CELL_KEY - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
     if (c->nc + 1 > c->cap_c) {
         int rc = grow_cells(c);
         if (rc) return c->rc = rc, -1;
@@ -337,14 +345,23 @@ int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group) {
                 c->ctab[j] = (uint32_t)i + 1;
             }
             if (rc) return c->rc = rc, -1;
-            fu__free(c->dense);
+            /* the handles given out so far still name their cells */
+            c->dense_old = c->dense;
             c->dense = NULL;
+            fu__free(c->cbit);
+            c->cbit = NULL;
+            c->mixed = 1;
             return cell_of_hash(c, period, group);
         }
         uint32_t *d = fu__realloc(c->dense, ng * (c->np + 1) * sizeof *d);
         if (!d) return c->rc = fu__error_nomem(), -1;
         memset(d + c->dense_groups * (c->np + 1), 0, (ng - c->dense_groups) * (c->np + 1) * sizeof *d);
         c->dense = d;
+        size_t w0 = (c->dense_groups * (c->np + 1) + 63) / 64, w1 = (ng * (c->np + 1) + 63) / 64;
+        uint64_t *b = fu__realloc(c->cbit, w1 * sizeof *b);
+        if (!b) return c->rc = fu__error_nomem(), -1;
+        memset(b + w0, 0, (w1 - w0) * sizeof *b);
+        c->cbit = b;
         c->dense_groups = ng;
     }
     uint32_t *slot = &c->dense[(size_t)group * (c->np + 1) + period];
@@ -464,17 +481,34 @@ static int64_t group_slow(ctx *c, const uattr *ua) {
     return r;
 }
 
-/* The cell of a unit in period p (none: p < 0) with attributes ua; -1
- * when none or on failure (c->rc). */
+/* A handle of the cell of (period p, group g), added when new; -1 on
+ * failure. In dense mode the handle is the cell's key with CELL_KEY (the
+ * existence bit, not the dense index, is read), else the cell index. */
+static int64_t cell_pg(ctx *c, size_t p, int64_t g) {
+    if (!c->hash_mode && (size_t)g < c->dense_groups) {
+        size_t key = (size_t)g * (c->np + 1) + p;
+        if ((c->cbit[key >> 6] >> (key & 63)) & 1u) return (int64_t)(CELL_KEY | key);
+    }
+    int64_t ci = fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
+    if (ci < 0 || c->hash_mode) return ci;
+    size_t key = (size_t)g * (c->np + 1) + p; /* g < dense_groups now */
+    c->cbit[key >> 6] |= UINT64_C(1) << (key & 63);
+    return (int64_t)(CELL_KEY | key);
+}
+
+/* The cell index of a handle (cell_pg). */
+static uint32_t cell_index(const ctx *c, uint32_t h) {
+    if (!(h & CELL_KEY)) return h;
+    return (c->hash_mode ? c->dense_old : c->dense)[h & ~CELL_KEY] - 1;
+}
+
+/* The cell (a handle) of a unit in period p (none: p < 0) with attributes
+ * ua; -1 when none or on failure (c->rc). */
 static int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
-    if (!c->hash_mode && (size_t)g < c->dense_groups) { /* fu__kpi_cell_of's dense index, inline */
-        uint32_t hit = c->dense[(size_t)g * (c->np + 1) + (size_t)p];
-        if (hit) return hit - 1;
-    }
-    return fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
+    return cell_pg(c, (size_t)p, g);
 }
 
 /* ... at time t (-1 also when t lies outside the periods). */
@@ -611,6 +645,7 @@ static int flush_units(ctx *c) {
     size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
     c->nu = 0;
     if (nb == 1) {
+        for (size_t i = 0; i < n; i++) c->ulog[i].cell = cell_index(c, c->ulog[i].cell);
         apply_units(c, c->ulog, n);
         return FU_OK;
     }
@@ -622,8 +657,17 @@ static int flush_units(ctx *c) {
     }
     size_t *bin = c->ubin;
     memset(bin, 0, (nb + 1) * sizeof *bin);
-    const unit *u = c->ulog;
-    for (size_t i = 0; i < n; i++) bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
+    unit *u = c->ulog;
+    /* handles to cell indices (loads of the dense index asked for ahead), counted by block */
+    enum { AHEAD = 16 };
+    const uint32_t *dx = c->hash_mode ? c->dense_old : c->dense;
+    for (size_t i = 0; i < n; i++) {
+#if defined(__GNUC__)
+        if (i + AHEAD < n && (u[i + AHEAD].cell & CELL_KEY)) __builtin_prefetch(&dx[u[i + AHEAD].cell & ~CELL_KEY]);
+#endif
+        u[i].cell = cell_index(c, u[i].cell);
+        bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
+    }
     for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
     unit *d = c->ulog2;
     for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
@@ -713,10 +757,16 @@ static const kwhen *when_cached(ctx *c, const fu__pol_when *w) {
  * with product class pcl and severity sev? 1 yes, 0 no, -1 when it names
  * something the KPI engine cannot evaluate (RFM groups, risk, lifecycle
  * stages other than "new"): the rule is then left out. */
+/* Does condition w name something the KPI engine cannot evaluate? (RFM
+ * groups, risk, survey answers, lifecycle stages other than "new";
+ * unresolved: the escalation of a problem, not a due follow-up.) */
+static int when_unseen(const fu__pol_when *w) {
+    return w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved ||
+           (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW)));
+}
+
 static int when_ok(ctx *c, const fu__pol_when *w, int64_t t, int pcl, int sev) {
-    if (w->rfm_groups || w->risks.n || w->surveys || w->has_score_max || w->unresolved)
-        return -1; /* not evaluated here (unresolved: the escalation of a problem, not a due follow-up) */
-    if (w->lifecycles && (w->lifecycles & ~(1u << FU__LC_NEW))) return -1;
+    if (when_unseen(w)) return -1;
     if (w->tiers && (c->cur_tier < 0 || !(w->tiers & (1u << c->cur_tier)))) return 0;
     if (w->product_classes && (pcl <= 0 || !(w->product_classes & (1u << (pcl - 1))))) return 0;
     if (w->severities.n && (sev <= 0 || sev > FU_SEVERITY_LOW || !((when_cached(c, w)->sev >> sev) & 1u))) return 0;
@@ -847,12 +897,12 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
     if (first >= end) return;
     int64_t g = group_for(c, ua);
     if (g < 0) return;
-    int64_t ci = fu__kpi_cell_of(c, (uint32_t)first, (uint32_t)g);
+    int64_t ci = cell_pg(c, first, g);
     if (ci < 0) return;
     if (ci == c->churn_out) c->churn_out = -1;
     else log_unit(c, ci, U_CHURN_IN, 0, 0, 0xFF, 0);
     if (end < c->np) {
-        ci = fu__kpi_cell_of(c, (uint32_t)end, (uint32_t)g);
+        ci = cell_pg(c, end, g);
         if (ci < 0) return;
         churn_out_flush(c);
         c->churn_out = ci;
@@ -1002,7 +1052,11 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         GROW_OR_FAIL(c->res, c->cap_res, n);
         GROW_OR_FAIL(c->rt, c->cap_rtimes, n);
         GROW_OR_FAIL(c->ri, c->cap_ri, n);
+        GROW_OR_FAIL(c->kix, c->cap_kix, 4 * n);
+        c->iss = c->kix, c->sur = c->kix + n, c->con = c->kix + 2 * n, c->trg = c->kix + 3 * n;
     }
+    c->niss = c->nsur = c->ncon = c->ntrg = 0;
+    int derive = !(c->k->o.flags & FU_KPI_NO_DERIVED_DUE);
     uint32_t prv = NONE32, prc = NONE32;
     for (size_t i = 0; i < n; i++) {
         const kev *v = &e[i];
@@ -1018,12 +1072,18 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         c->pe[i] = (int32_t)period_of(c, v->at);
         c->pr[i] = prv;
         c->pc[i] = prc;
+        if (derive && c->ntrig[v->kind]) c->trg[c->ntrg++] = (uint32_t)i;
         if (v->kind == FU_EVENT_PURCHASE) {
             if (c->cur_first == FU_KPI_NO_TIME) c->cur_first = v->at;
             c->pu[c->npu++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_RESOLVED) {
             c->res[c->nres++] = (uint32_t)i;
+        } else if (v->kind == FU_EVENT_SURVEY) {
+            c->sur[c->nsur++] = (uint32_t)i;
+        } else if (is_issue(v->kind)) {
+            c->iss[c->niss++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_CONTACT) {
+            c->con[c->ncon++] = (uint32_t)i;
             prc = (uint32_t)i;
             if (is_reached(v)) {
                 c->rt[c->nrt] = v->at;
@@ -1057,9 +1117,9 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
      * closure, repeat and follow-up complaints */
     int64_t open_until = INT64_MIN;
     size_t rp = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t ii = 0; ii < c->niss; ii++) {
+        size_t i = c->iss[ii];
         const kev *v = &e[i];
-        if (!is_issue(v->kind)) continue;
         while (rp < c->nres && c->res[rp] <= i) rp++;
         uint32_t r = NONE32;
         for (size_t q = rp; q < c->nres; q++)
@@ -1130,9 +1190,11 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
 /* Survey answers: CSAT, NPS, CES. */
 static int customer_surveys(ctx *c, const kev *e, size_t n) {
     /* surveys */
-    for (size_t i = 0; i < n; i++) {
+    (void)n;
+    for (size_t si = 0; si < c->nsur; si++) {
+        size_t i = c->sur[si];
         const kev *v = &e[i];
-        if (v->kind != FU_EVENT_SURVEY || isnan(v->val) || !v->survey) continue;
+        if (isnan(v->val) || !v->survey) continue;
         uattr ua = attr_of(v, c->pcl[i]);
         uint32_t q = c->pr[i];
         if (!ua.agent && q != NONE32) ua.agent = e[q].agent;
@@ -1164,9 +1226,10 @@ static int customer_contacts(ctx *c, const kev *e, size_t n) {
         }
 
     /* contacts: over-contact, efficiency, ROI */
-    for (size_t i = 0; i < n; i++) {
+    (void)n;
+    for (size_t ki = 0; ki < c->ncon; ki++) {
+        size_t i = c->con[ki];
         const kev *v = &e[i];
-        if (v->kind != FU_EVENT_CONTACT) continue;
         uattr ua = attr_of(v, c->pcl[i]);
         int64_t per = c->pe[i], ci = cell_ev(c, i, &ua);
         if (ci < 0) {
@@ -1247,8 +1310,10 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
     const fu_kpi_options *o = &c->k->o;
     const fu__policy *p = c->pol;
     /* coverage: due items (derived from the cadences or given) */
+    (void)n;
     if (!(o->flags & FU_KPI_NO_DERIVED_DUE)) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t ti = 0; ti < c->ntrg; ti++) { /* the events with a cadence */
+            size_t i = c->trg[ti];
             const kev *v = &e[i];
             for (size_t q = 0; q < c->ntrig[v->kind]; q++) {
                 const fu__pol_cadence *cad = &p->cadences[c->trig[v->kind][q]];
@@ -1277,6 +1342,8 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
     }
     if (c->ndr) {
         /* one unit per customer and cell: contacted when every item was met */
+        if (c->mixed) /* a handle and an index may name one cell */
+            for (size_t d = 0; d < c->ndr; d++) c->dr[d].cell = cell_index(c, (uint32_t)c->dr[d].cell);
         duerec_sort(c->dr, c->ndr);
         for (size_t a = 0; a < c->ndr;) {
             size_t b = a;
@@ -1434,6 +1501,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     for (size_t i = 0; i < k->pol->n_cadences && !rc; i++) {
         const fu__pol_cadence *cad = &k->pol->cadences[i];
         if (cad->trigger != FU__TRIGGER_EVENT || !cad->n_steps) continue;
+        if (when_unseen(&cad->when) || when_unseen(&cad->steps[0].when)) continue; /* when_ok: -1 for every event */
         fu_event_kind kind;
         if (fu_event_kind_from_string(cad->event, strlen(cad->event), &kind) != FU_OK) {
             fu_error_clear();
@@ -1490,6 +1558,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         c.cur_seg = c.cur->segment;
         group_customer(&c);
         c.cust_serial++;
+        c.mixed = 0;
         rc = pass_customer(&c, c.kb, m, k->due + d0, dp - d0);
     }
     /* commitments */
@@ -1507,6 +1576,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         rc = c.rc;
     }
     if (!rc) rc = flush_units(&c);
+    for (size_t i = 0; i < c.n_rt && !rc; i++) c.rt_cell[i] = cell_index(&c, c.rt_cell[i]);
     if (!rc) rc = fu__kpi_apply_partials(&c);
     if (rc) {
         fu__kpi_ctx_free(&c);

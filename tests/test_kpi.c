@@ -1523,3 +1523,73 @@ Test(kpi, churn_ranges_that_meet_count_each_customer_once) {
     fu_kpi_free(k);
     fu_policy_free(p);
 }
+
+/* In the dense mode the pass names a cell by its key (group x period) and
+ * an existence bit, not by the dense index (lib/kpi_pass.c, cell_pg); past
+ * 2^25 index entries the cells move to a hash table, and the keys handed
+ * out before must still name their cells. Daily periods from 2016-01-04 to
+ * as_of 2026-06-01 (3,802 days), by agent: X0..X8191 each one answered
+ * call from agent A<i> on 2025-06-02 (8,192 groups), X0 also one on
+ * 2016-01-04. XS (last): a call not answered from A0 on 2025-06-02 08:00
+ * (a key: before the move), then planned items due that day at 10:00 (A0),
+ * 11:00 (NEW: the 8,193rd group, so the move) and 12:00 (A0 again: an
+ * index now). Coverage of XS in (2025-06-02, A0): one customer, not met,
+ * although its two items were found under a key and an index; A0's calls
+ * that day: 2 (X0's and XS's). */
+Test(kpi, cells_named_by_key_survive_the_move_to_the_hash_table) {
+    enum { NA = 8192 };
+    static char cid[NA][8], aid[NA][8];
+    E *ev = calloc(NA + 2, sizeof *ev);
+    size_t n = 0;
+    ev[n++] = (E){"X0", "2016-01-04T10:00:00+08:00", "contact", NULL, "A0", "phone", "answered", NULL, NULL, NO, NO};
+    for (int i = 0; i < NA; i++) {
+        snprintf(cid[i], sizeof cid[i], "X%d", i);
+        snprintf(aid[i], sizeof aid[i], "A%d", i);
+        ev[n++] = (E){cid[i], "2025-06-02T09:00:00+08:00", "contact", NULL, aid[i], "phone", "answered", NULL, NULL, NO, NO};
+    }
+    ev[n++] = (E){"XS", "2025-06-02T08:00:00+08:00", "contact", NULL, "A0", "phone", "no_answer", NULL, NULL, NO, NO};
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_DAY, FU_KPI_BY_AGENT, "2026-06-01T00:00:00+08:00");
+    add_events(k, ev, n);
+    fu_kpi_due due[] = {
+        {"XS", FU_KPI_NO_TIME, T("2025-06-02T10:00:00+08:00"), "A0"},
+        {"XS", FU_KPI_NO_TIME, T("2025-06-02T11:00:00+08:00"), "NEW"},
+        {"XS", FU_KPI_NO_TIME, T("2025-06-02T12:00:00+08:00"), "A0"},
+    };
+    cr_assert_eq(fu_kpi_add_due(k, due, 3), FU_OK);
+    expect_prop(k, FU_KPI_COVERAGE, "2025-06-02", "A0", 0, 1);
+    expect_prop(k, FU_KPI_COVERAGE, "2025-06-02", "NEW", 0, 1);
+    cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2025-06-02", "A0")->n, 2, EPS);
+    cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2016-01-04", "A0")->n, 1, EPS);
+    for (int i = 1; i < NA; i += 1023) cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2025-06-02", aid[i])->n, 1, EPS);
+    fu_kpi_free(k);
+    free(ev);
+    fu_policy_free(p);
+}
+
+/* Cadences whose condition or first step names what the engine cannot see
+ * are left out of coverage once, when the trigger lists are made (not per
+ * event). Built-in policy, week 2026-W10, as_of 2026-04-30:
+ *   D1 NPS answer 3 on 03-02 10:00, never called: the detractor cadence
+ *      (its steps name survey answers) gives no due item, so no coverage
+ *      figure for D1's tier at all;
+ *   F1 fault (urgent) 03-03 09:00, answered 10:30, never resolved: the
+ *      fault cadence's "urgent_response" [09:00, +2h] is met; fault_escalation
+ *      (when: unresolved) would add [+48h, +72h], never reached: 1/1. */
+Test(kpi, cadences_the_engine_cannot_see_give_no_due_items) {
+    static const C cu[] = {{"D1", 600000, NULL}, {"F1", 5000, NULL}};
+    static const E ev[] = {
+        {"D1", "2026-03-02T10:00:00+08:00", "survey", NULL, NULL, NULL, NULL, NULL, "nps", 3, NO},
+        {"F1", "2026-03-03T09:00:00+08:00", "fault", NULL, NULL, NULL, NULL, "urgent", NULL, NO, NO},
+        {"F1", "2026-03-03T10:30:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_TIER, "2026-04-30T00:00:00+08:00");
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_COVERAGE, "2026-W10", "ordinary", 1, 1);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_COVERAGE, "2026-W10", "vip"));
+    cr_expect_not_null(fu_kpi_find(k, FU_KPI_NPS, "2026-W10", "vip"));
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
