@@ -1027,3 +1027,32 @@ Test(simulate, details_baseline_versions_and_null) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* Every allocation of the details (the held list, the reached contacts)
+ * fails cleanly: FU_ENOMEM, nothing leaked. WEEKLY_ONE over Mon..Wed: b is
+ * held on Wednesday. */
+static int oom_details_op(void *ctx) {
+    (void)ctx;
+    const char *ev = HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n";
+    const char *cust = "customer_id,tz\nC1,Asia/Shanghai\n";
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    int rc = fu_policy_load_string(&p, WEEKLY_ONE, strlen(WEEKLY_ONE), NULL, NULL);
+    if (rc == FU_OK) rc = fu_book_new(&b, NULL);
+    if (rc == FU_OK) rc = fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "c");
+    if (rc == FU_OK) rc = fu_book_read_events_csv_from_string(b, ev, strlen(ev), "e");
+    if (rc == FU_OK) rc = fu_book_finalize(b);
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.from = 1772380800; /* 2026-03-02T00:00:00+08:00 */
+    o.to = o.from + 3 * 86400;
+    fu_simulation_report r;
+    fu_simulation_details d = FU_SIMULATION_DETAILS_INIT;
+    if (rc == FU_OK) rc = fu_simulation_run_details(p, b, &o, &r, &d);
+    if (rc == FU_OK && d.cap_held != 1) rc = FU_EINVAL; /* the scenario holds b */
+    fu_book_free(b);
+    fu_policy_free(p);
+    return rc;
+}
+
+Test(simulate, details_out_of_memory_leaks_nothing) { fu_test_oom("simulate details", oom_details_op, NULL, 400000); }
