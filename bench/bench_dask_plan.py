@@ -108,7 +108,7 @@ def _kpi(src: dict, policy):
 
 def task_items(src: dict, p: int, cycles, horizon: int, kpi: bool):
     book, totals = _book(src, p)
-    plan = followup.Planner(_policy(), book, tier_cycles=cycles).plan(src["now"], horizon)
+    plan = followup.Planner(_policy(), book, tier_cycles=cycles, capacity_pass=True).plan(src["now"], horizon)
     items = np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE).copy()
     parts = src["partitions"]
     items["customer"] = p + items["customer"] * parts  # the whole book's index (gen_dask_book.py)
@@ -130,7 +130,7 @@ def _day_counts(plan) -> dict:
 
 def task_plan(src: dict, p: int, cycles, horizon: int, deferred: bytes, out: str | None):
     book, _ = _book(src, p)
-    plan = followup.Planner(_policy(), book, tier_cycles=cycles).plan(src["now"], horizon)
+    plan = followup.Planner(_policy(), book, tier_cycles=cycles, capacity_pass=True).plan(src["now"], horizon)
     if deferred:
         followup.apply_capacity(plan, deferred)
     text = plan.csv(status_mask=ALL_STATUSES, with_status=True)

@@ -165,7 +165,7 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
     d.version = FU_PLANNER_OPTIONS_VERSION;
     if (d.default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
-    if (d.flags & ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR))
+    if (d.flags & ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR | FU_PLANNER_CAPACITY_PASS))
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
     if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",
@@ -553,12 +553,15 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
 /* Whether an event step whose window [from, to] passed before now may have
  * been made late, so that a later run must still plan it (*keep 1): agents
  * are set (their capacity and hours move calls past their windows,
- * lib/planner_agents.c), or the window's last day with an instant the
+ * lib/planner_agents.c), or a numeric capacity (fu_planner_options.agents,
+ * `--agents N`, or FU_PLANNER_CAPACITY_PASS for fu_capacity_pass(): a call
+ * deferred to the next day may pass its window; review s7 F15, numeric
+ * capacity), or the window's last day with an instant the
  * step could use is a public holiday of the customer's zone (a run on it
  * found the rest of the window closed and made the contact at the first
  * allowed instant after it, reported late). */
 static int late_kept(fu_planner *pl, const pl_cust *cx, const fu__pol_step *st, int64_t from, int64_t to, int *keep) {
-    *keep = pl->agents != NULL;
+    *keep = pl->agents != NULL || pl->opt.agents != 0 || (pl->opt.flags & FU_PLANNER_CAPACITY_PASS);
     pl_group g;
     memset(&g, 0, sizeof g);
     g.priority = (uint8_t)st->priority;

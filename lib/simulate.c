@@ -338,7 +338,18 @@ typedef struct queued {
     size_t rule; /* offset of the rule's copy in sim.rules (the plan that named it is freed) */
     int state;   /* 0 waiting, 1 made and answered, 2 dropped, 3 made, not answered, 4 superseded by a re-plan */
     int moved;   /* moved later by the agent: the planner checks it again when its time comes */
+    int64_t trigger_at; /* the touchpoint's first trigger (fu_simulation_details) */
 } queued;
+
+/* A due touchpoint a plan held back (fu_simulation_details): by a cap or by
+ * the team's capacity. */
+typedef struct held {
+    size_t customer;
+    int64_t trigger_at; /* with the rule, the touchpoint (an overdue one is due again from each run's now) */
+    int64_t due_from, due_to;
+    uint64_t rule;      /* FNV-1a of the step's rule */
+    int capacity;       /* 0 a cap (caps.*), 1 capacity (capacity.*, agents.calls_per_day) */
+} held;
 
 /* A promise of the book due in the span (see "Promises" in followup/simulate.h). */
 typedef struct promise {
@@ -378,6 +389,8 @@ typedef struct sim {
     size_t npr;
     fu_ledger *ledger;  /* policy mode: the promises, for the planner */
     FILE *trace;        /* FU_SIM_TRACE=path: a CSV of the run's decisions (debugging; off by default) */
+    held *held;         /* due touchpoints the plans held by a cap or capacity, with repeats */
+    size_t nheld, capheld;
 } sim;
 
 /* FU_SIM_TRACE: one line per queued, made or dropped contact and per event the
@@ -614,8 +627,28 @@ static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
     size_t off = 0;
     int rc = rule_copy(s, t->rule ? t->rule : "", &off);
     if (rc) return rc;
-    s->q[s->nq++] = (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, off, 0, 0};
+    s->q[s->nq++] =
+        (queued){t->customer, t->due_from, t->due_to, t->best_at, t->channel, t->priority, off, 0, 0, t->trigger_at};
     trace(s, "queue", t->customer, t->rule, t->due_from, t->due_to, t->best_at, "");
+    return FU_OK;
+}
+
+/* Whether a plan held t back by a cap (0) or the team's capacity (1); -1 other. */
+static int held_why(const fu_touchpoint *t) {
+    const char *r = t->status_rule ? t->status_rule : "";
+    if (strncmp(r, "caps.", 5) == 0) return 0;
+    return strncmp(r, "capacity.", 9) == 0 || strcmp(r, "agents.calls_per_day") == 0 ? 1 : -1;
+}
+
+/* Note a due touchpoint held back, by a plan or by the simulated agent (its
+ * own caps.min_gap and capacity checks, make_call()). */
+static int held_add(sim *s, size_t customer, int64_t trigger_at, int64_t due_from, int64_t due_to, const char *rule,
+                    int capacity) {
+    int rc = fu__grow((void **)&s->held, &s->capheld, s->nheld + 1, sizeof *s->held);
+    if (rc) return rc;
+    uint64_t x = UINT64_C(14695981039346656037);
+    for (const char *p = rule ? rule : ""; *p; p++) x = (x ^ (unsigned char)*p) * UINT64_C(1099511628211);
+    s->held[s->nheld++] = (held){customer, trigger_at, due_from, due_to, x, capacity};
     return FU_OK;
 }
 
@@ -625,13 +658,15 @@ static int queue_plan(sim *s, fu_plan *plan, int64_t day_end) {
     for (size_t i = 0; i < n; i++)
         if (queue_add(s, &t[i], day_end)) return FU_ENOMEM;
     static const char *const what[] = {"planned", "suppressed", "deferred", "cancelled", "later"};
-    for (int st = FU_TOUCHPOINT_SUPPRESSED; s->trace && st <= FU_TOUCHPOINT_LATER; st++) {
+    for (int st = FU_TOUCHPOINT_SUPPRESSED; st <= FU_TOUCHPOINT_LATER; st++) {
         if (st == FU_TOUCHPOINT_CANCELLED) continue;
         t = fu_plan_touchpoints(plan, (fu_touchpoint_status)st, &n);
-        for (size_t i = 0; i < n; i++)
-            if (st != FU_TOUCHPOINT_LATER || t[i].due_from < day_end) /* later: only what is due today */
-                trace(s, what[st], t[i].customer, t[i].rule, t[i].due_from, t[i].due_to, t[i].best_at,
-                      t[i].status_rule);
+        for (size_t i = 0; i < n; i++) {
+            if (st == FU_TOUCHPOINT_LATER && t[i].due_from >= day_end) continue; /* later: only what is due today */
+            int why = held_why(&t[i]);
+            if (why >= 0 && held_add(s, t[i].customer, t[i].trigger_at, t[i].due_from, t[i].due_to, t[i].rule, why)) return FU_ENOMEM;
+            trace(s, what[st], t[i].customer, t[i].rule, t[i].due_from, t[i].due_to, t[i].best_at, t[i].status_rule);
+        }
     }
     return FU_OK;
 }
@@ -702,7 +737,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
     if (!s->exempt[q->priority & 3] && s->last_pos[c] != FU_BOOK_NO_TIME && q->best_at - s->last_pos[c] < s->min_gap) {
         q->state = 2; /* moved too close to the last contact: the agent sees the history */
         trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "min_gap");
-        return FU_OK;
+        return held_add(s, c, q->trigger_at, q->due_from, q->due_to, s->rules + q->rule, 0);
     }
     if (q->moved) return recheck(s, pl, q, day_end);
     unsigned int a = 0;
@@ -712,7 +747,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
         if (s->agent_calls[a] >= s->cpa) {
             q->state = 2;
             trace(s, "drop", c, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "capacity");
-            return FU_OK;
+            return held_add(s, c, q->trigger_at, q->due_from, q->due_to, s->rules + q->rule, 1);
         }
         s->agent_calls[a]++;
     }
@@ -988,7 +1023,8 @@ static void sim_free(sim *s) {
     for (size_t i = 0; i < s->nzones; i++) fu_calendar_free(s->zones[i].cal);
     fu__free(s->zones);
     for (size_t c = 0; c < s->nc && s->times; c++) fu__free(s->times[c]);
-    FU_FREE_ALL(s->times, s->ntimes, s->captimes, s->last_pos, s->q, s->rules, s->agent_calls, s->cust, s->pr);
+    FU_FREE_ALL(s->times, s->ntimes, s->captimes, s->last_pos, s->q, s->rules, s->agent_calls, s->cust, s->pr,
+                s->held);
     fu_ledger_close(s->ledger);
     if (s->trace) fclose(s->trace);
 }
@@ -1054,6 +1090,87 @@ static int run_policy(sim *s) {
     return rc;
 }
 
+/* ------------------------------------------------------------ details */
+
+/* One touchpoint: why, customer, trigger, rule; its entries by due_from. */
+static int held_key(const held *a, const held *b) {
+    if (a->capacity != b->capacity) return a->capacity - b->capacity;
+    if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
+    if (a->trigger_at != b->trigger_at) return a->trigger_at < b->trigger_at ? -1 : 1;
+    return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+static int held_cmp(const void *pa, const void *pb) {
+    const held *a = pa, *b = pb;
+    int k = held_key(a, b);
+    return k ? k : a->due_from < b->due_from ? -1 : a->due_from > b->due_from;
+}
+
+typedef struct reach {
+    size_t customer;
+    int64_t at;
+} reach;
+
+static int reach_cmp(const void *pa, const void *pb) {
+    const reach *a = pa, *b = pb;
+    if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/* The contacts that reached their customer (history and made): answered
+ * calls, SMS and e-mail, by customer and time. */
+static int reached_list(const sim *s, reach **out, size_t *n) {
+    const evlist *lists[2] = {&s->hist, &s->made};
+    *n = 0;
+    *out = fu__malloc((s->hist.n + s->made.n + 1) * sizeof **out);
+    if (!*out) return fu__error_set(FU_ENOMEM, "out of memory");
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            const fu_event_in *e = &lists[l]->ev[i];
+            size_t c;
+            if (e->kind != FU_EVENT_CONTACT || (e->outcome != FU_OUTCOME_ANSWERED && e->outcome != FU_OUTCOME_NONE) ||
+                fu_book_find_customer(s->book, e->customer_id, strlen(e->customer_id), &c) != FU_OK)
+                continue;
+            (*out)[(*n)++] = (reach){c, e->at};
+        }
+    qsort(*out, *n, sizeof **out, reach_cmp);
+    return FU_OK;
+}
+
+/* Whether a contact of customer c reached it within [a, b]. */
+static int reached_in(const reach *r, size_t n, size_t c, int64_t a, int64_t b) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first entry >= (c, a) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].customer < c || (r[mid].customer == c && r[mid].at < a)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && r[lo].customer == c && r[lo].at <= b;
+}
+
+/* fu_simulation_details of a policy run: the team, and the distinct due
+ * touchpoints the plans held by a cap or capacity, missed or not. */
+static int details_of(sim *s, fu_simulation_details *d) {
+    d->agents = s->agents;
+    d->calls_per_agent = s->cpa;
+    if (!s->nheld) return FU_OK;
+    reach *r = NULL;
+    size_t nr = 0;
+    int rc = reached_list(s, &r, &nr);
+    if (rc) return rc;
+    qsort(s->held, s->nheld, sizeof *s->held, held_cmp);
+    for (size_t i = 0; i < s->nheld; i++) { /* per touchpoint, its first window (overdue ones come later) */
+        const held *h = &s->held[i];
+        if (i && held_key(h, h - 1) == 0) continue;
+        int64_t end = h->due_to < s->o->to ? h->due_to : s->o->to - 1;
+        int missed = !reached_in(r, nr, h->customer, h->due_from, end);
+        if (h->capacity) d->capacity_held++, d->capacity_held_missed += (size_t)missed;
+        else d->cap_held++, d->cap_held_missed += (size_t)missed;
+    }
+    fu__free(r);
+    return FU_OK;
+}
+
 /* The hours the simulated team works: the calendar the policy's
  * `agents.calendar` names (the team's hours, public holidays and make-up
  * days; the built-in policy names its default calendar, cn), else the default
@@ -1069,10 +1186,20 @@ static const fu_calendar *team_calendar(const fu_policy *p, const fu_calendar *d
     return c ? c : dflt;
 }
 
+FU_DEFINE_INIT(fu_simulation_details_init, fu_simulation_details, FU_SIMULATION_DETAILS_INIT)
+
 int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
                       fu_simulation_report *out) {
+    return fu_simulation_run_details(policy, book, opts, out, NULL);
+}
+
+int fu_simulation_run_details(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
+                              fu_simulation_report *out, fu_simulation_details *details) {
     if (!out) return fu__error_set(FU_EINVAL, "NULL report");
     memset(out, 0, sizeof *out);
+    if (details && (details->version < 1 || details->version > FU_SIMULATION_DETAILS_VERSION))
+        return fu__error_set(FU_EINVAL, "unknown simulation details version %u", details->version);
+    fu_simulation_details det = FU_SIMULATION_DETAILS_INIT;
     int rc = check_options(policy, book, opts);
     if (rc) return rc;
     sim s;
@@ -1094,6 +1221,7 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     if (rc == FU_OK) rc = split_events(book, opts, &s.hist, &s.span);
     if (rc == FU_OK) rc = collect_promises(&s);
     if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY && (rc = promises_ledger(&s)) == FU_OK) rc = run_policy(&s);
+    if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY && details) rc = details_of(&s, &det);
     const evlist *lists[3] = {&s.hist, &s.span, &s.made};
     if (rc == FU_OK) rc = measure_kpis(policy, s.cust, s.nc, lists, 3, opts, out);
     double level = policy_level(policy);
@@ -1116,6 +1244,8 @@ int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_sim
     }
     sim_free(&s);
     if (rc) memset(out, 0, sizeof *out);
+    else if (details) /* version 1 is the whole struct; a later version copies the fields of details->version */
+        *details = det;
     return rc;
 }
 

@@ -187,3 +187,110 @@ Test(capacity, every_allocation_failure_is_enomem_without_leaks) {
     fu_book_free(b);
     fu_policy_free(pol);
 }
+
+/* ---------------------------------------------------------------- review s7 F15, numeric capacity */
+
+/* Daily runs (horizon 1 day, 11:00 each day) of the NCUST deliveries with a
+ * numeric capacity of 1 agent x 3 calls (fu_planner_options.agents), each
+ * day's planned first contacts fed back as answered contacts at their
+ * best_at. Windows: 11-23 10:0i .. 11-25 10:0i. Hand count: 11-23 plans
+ * K001..K003, 11-24 K004..K006 (the rest deferred to the next day), 11-25
+ * 11:00 finds the windows of K007..K010 passed: the old planner dropped them
+ * ("0 due", 6 of 10 ever planned); now they stay due, overdue, and 11-25
+ * plans K007..K009, 11-26 K010: all 10, none twice. */
+static fu_book *book_with(const char *contacts) {
+    char c[4096], e[8192];
+    size_t lc = (size_t)snprintf(c, sizeof c, "customer_id,tz,annual_spend,consent_phone,consent_sms,consent_email\n");
+    size_t le = (size_t)snprintf(e, sizeof e, "customer_id,at,kind,order_id,channel,outcome\n");
+    for (int i = 1; i <= NCUST; i++) {
+        lc += (size_t)snprintf(c + lc, sizeof c - lc, "K%03d,Asia/Shanghai,20000,yes,yes,yes\n", i);
+        le += (size_t)snprintf(e + le, sizeof e - le, "K%03d,2026-11-23T10:%02d:00+08:00,delivery,O%d,,\n", i, i, i);
+    }
+    le += (size_t)snprintf(e + le, sizeof e - le, "%s", contacts);
+    cr_assert(lc < sizeof c && le < sizeof e);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, c, lc, "c"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, e, le, "e"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+/* One day's run; its planned first contacts appended to `contacts` as
+ * answered calls; returns how many, and counts them per customer. */
+static int daily_run(const fu_policy *pol, const char *now, unsigned flags, char *contacts, size_t size,
+                     int made[NCUST + 1]) {
+    fu_book *b = book_with(contacts);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = flags ? 0 : 1;
+    o.calls_per_agent = flags ? 0 : 3;
+    o.flags = flags;
+    fu_planner *pl = NULL;
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_new(&pl, pol, b, &o), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_planner_plan(pl, T(now), 86400, &p), FU_OK, "%s", fu_error_last()->message);
+    if (flags) { /* the global pass over the plan's agent contacts (one partition) */
+        fu_capacity_item *v = NULL;
+        size_t n = 0;
+        cr_assert_eq(fu_plan_capacity_items(p, &v, &n), FU_OK);
+        cr_assert_eq(fu_capacity_pass(pol, 1, 3, v, n, NULL), FU_OK);
+        cr_assert_eq(fu_plan_apply_capacity(p, v, n), FU_OK, "%s", fu_error_last()->message);
+        fu_free(v);
+    }
+    size_t n = 0;
+    const fu_touchpoint *tp = fu_plan_touchpoints(p, FU_TOUCHPOINT_PLANNED, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strstr(tp[i].rule, "first_contact")) continue;
+        char at[FU_TIME_TEXT_SIZE];
+        cr_assert_eq(fu_time_format(tp[i].best_at, 8 * 3600, 0, at, sizeof at), FU_OK);
+        size_t len = strlen(contacts);
+        snprintf(contacts + len, size - len, "%s,%s,contact,,phone,answered\n", tp[i].customer_id, at);
+        made[atoi(tp[i].customer_id + 1)]++;
+        k++;
+    }
+    fu_plan_free(p);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    return k;
+}
+
+static void daily_runs(unsigned flags) {
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    static const char *const days[] = {"2026-11-23T11:00:00+08:00", "2026-11-24T11:00:00+08:00",
+                                       "2026-11-25T11:00:00+08:00", "2026-11-26T11:00:00+08:00",
+                                       "2026-11-27T11:00:00+08:00"};
+    static const int want[] = {3, 3, 3, 1, 0};
+    char contacts[4096] = "";
+    int made[NCUST + 1] = {0};
+    for (int d = 0; d < 5; d++)
+        cr_expect_eq(daily_run(pol, days[d], flags, contacts, sizeof contacts, made), want[d], "day %s", days[d]);
+    for (int i = 1; i <= NCUST; i++) cr_expect_eq(made[i], 1, "K%03d planned %d times", i, made[i]);
+    fu_policy_free(pol);
+}
+
+Test(capacity, numeric_capacity_deferrals_are_planned_by_later_daily_runs) { daily_runs(0); }
+
+/* The same with the partitions' path: planners without capacity but
+ * FU_PLANNER_CAPACITY_PASS, the capacity applied by fu_capacity_pass(). */
+Test(capacity, capacity_pass_deferrals_are_planned_by_later_daily_runs) { daily_runs(FU_PLANNER_CAPACITY_PASS); }
+
+/* Without any capacity nothing moves a call past its window: a window that
+ * passed without a contact is not revived (docs/planner.md "Time" 4). */
+Test(capacity, without_capacity_a_missed_window_stays_missed) {
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_book *b = book_with("");
+    fu_planner *pl = NULL;
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_new(&pl, pol, b, NULL), FU_OK);
+    cr_assert_eq(fu_planner_plan(pl, T("2026-11-26T11:00:00+08:00"), 86400, &p), FU_OK);
+    fu_plan_stats st;
+    fu_plan_get_stats(p, &st);
+    cr_expect_eq(st.due, 0);
+    fu_plan_free(p);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(pol);
+}

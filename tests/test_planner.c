@@ -1152,8 +1152,10 @@ Test(planner, simulation_cap_violations_from_kpi) {
      * window has no allowed instant or opens later than the urgent one's
      * (items 1 and 2); 1,075 after review s7 F15: + 8 contacts that the
      * Spring Festival 2026 made late, which the runs of the simulation after
-     * their windows had dropped */
-    cr_assert_eq(r->contacts, 1075, "%zu", r->contacts);
+     * their windows had dropped; 1,133 after review s7 F15 for a numeric
+     * capacity (2026-12-07): + 58 contacts that the agent's 40 calls a day
+     * deferred past their windows, which the later steps had dropped */
+    cr_assert_eq(r->contacts, 1133, "%zu", r->contacts);
     cr_assert_gt(r->contacts, 100);
     cr_assert_gt(r->customers_due, 100);
     cr_assert_gt(r->coverage, 0.5);

@@ -772,7 +772,8 @@ static int oom_op(void *ctx) {
     o.from = 1772380800; /* 2026-03-02T00:00:00+08:00 */
     o.to = o.from + 2 * 86400;
     fu_simulation_report r;
-    if (rc == FU_OK) rc = fu_simulation_run(p, b, &o, &r);
+    fu_simulation_details d = FU_SIMULATION_DETAILS_INIT; /* its held list allocates too */
+    if (rc == FU_OK) rc = fu_simulation_run_details(p, b, &o, &r, &d);
     fu_book_free(b);
     fu_policy_free(p);
     return rc;
@@ -921,3 +922,171 @@ Test(simulate, planner_contacts_per_customer_30d_per_contacted_customer) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* ---------------------------------------------------------------- details
+ * fu_simulation_run_details (review s7 F9 and the calls the run used): the
+ * due touchpoints the plans held by a cap or by the team's capacity,
+ * counted once each, missed or not, and the calls per agent the run used,
+ * on small books worked out by hand. */
+
+/* Two calls two days apart, at most one contact a week: the second is held
+ * by caps.weekly. */
+static const char *WEEKLY_ONE =
+    PROBE_ONLY
+    "      a: {at: 0h, within: 1d, purpose: first call, channel: phone}\n"
+    "      b: {at: 2d, within: 1d, purpose: second call, channel: phone}\n"
+    "caps:\n"
+    "  limits:\n"
+    "    new_customer: ~\n    first_month: ~\n    per_order: ~\n"
+    "    weekly: {max: 1, per: 7d}\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+/* One call within 30 minutes of the delivery; the team's capacity as the
+ * capacity key says. */
+static const char *HALF_HOUR =
+    PROBE_ONLY
+    "      a: {at: 0h, within: 30m, purpose: first call, channel: phone}\n"
+    "caps:\n"
+    "  limits:\n"
+    "    new_customer: ~\n    first_month: ~\n"
+    "capacity:\n  calls_per_agent_day: {min: 1, max: 7}\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+typedef struct result {
+    fu_simulation_report r;
+    fu_simulation_details d;
+} result;
+
+/* A policy run Mon 03-02 .. Mon 03-09 of `yaml` over n customers C1..Cn
+ * (Asia/Shanghai) who always answer. */
+static result run_details(const char *yaml, int n, const char *events, unsigned agents, unsigned calls) {
+    char cust[1024] = "customer_id,tz\n";
+    for (int i = 1; i <= n; i++) snprintf(cust + strlen(cust), sizeof cust - strlen(cust), "C%d,Asia/Shanghai\n", i);
+    fu_book *b = fu_test_book(cust, events);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    double *ap = malloc((size_t)n * 24 * sizeof *ap);
+    cr_assert(ap);
+    for (int i = 0; i < n * 24; i++) ap[i] = 1.0;
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.from = T("2026-03-02T00:00:00+08:00");
+    o.to = T("2026-03-09T00:00:00+08:00");
+    o.agents = agents;
+    o.calls_per_agent = calls;
+    o.answer_prob = ap;
+    result x;
+    fu_simulation_details_init(&x.d);
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &x.r, &x.d), FU_OK, "%s", fu_error_last()->message);
+    free(ap);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return x;
+}
+
+/* Delivery Mon 09:00: a is called Mon 09:00 and answered; b (Wed 09:00 ..
+ * Thu 09:00) would be the second contact in 7 days: suppressed by
+ * caps.weekly in every plan that sees it (Wednesday's, and Thursday's
+ * before 09:00), one held touchpoint, missed. Nothing waits for capacity. */
+Test(simulate, details_a_due_call_held_by_the_weekly_cap_is_counted_once_and_missed) {
+    result x = run_details(WEEKLY_ONE, 1, HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n", 1, 40);
+    cr_assert_eq(x.r.measures[FU_SIM_CONTACTS].value, 1.0);
+    cr_assert_eq(x.d.cap_held, 1);
+    cr_assert_eq(x.d.cap_held_missed, 1);
+    cr_assert_eq(x.d.capacity_held, 0);
+    cr_assert_eq(x.d.capacity_held_missed, 0);
+    cr_assert_eq(x.d.agents, 1);
+    cr_assert_eq(x.d.calls_per_agent, 40);
+}
+
+/* Without the cap (the built-in weekly 3 per 7 d) both calls are made:
+ * nothing is held. */
+Test(simulate, details_nothing_held_when_the_caps_allow_both_calls) {
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%s", WEEKLY_ONE);
+    char *w = strstr(yaml, "    weekly: {max: 1, per: 7d}\n");
+    cr_assert(w);
+    memmove(w, w + strlen("    weekly: {max: 1, per: 7d}\n"), strlen(w + strlen("    weekly: {max: 1, per: 7d}\n")) + 1);
+    result x = run_details(yaml, 1, HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n", 1, 40);
+    cr_assert_eq(x.r.measures[FU_SIM_CONTACTS].value, 2.0);
+    cr_assert_eq(x.d.cap_held, 0);
+    cr_assert_eq(x.d.capacity_held, 0);
+}
+
+/* Two deliveries Mon 09:00 (C1) and 09:05 (C2), one agent with one call a
+ * day (the policy's capacity.calls_per_agent_day.max is 7, the option
+ * wins): C1 is called at 09:00; C2's call, queued at 09:05, finds the agent
+ * without a call left (the simulated agent's capacity check): held by the
+ * capacity, missed. Its overdue re-plans (due from each day's 00:00 for 30
+ * minutes, docs/planner.md "Time" 4) are suppressed by quiet_hours.allowed:
+ * the same touchpoint, neither a cap nor capacity, so 1 contact in all.
+ * calls_per_agent 0 takes the policy's 7: both called, nothing held. */
+Test(simulate, details_capacity_holds_and_the_calls_the_run_used) {
+    const char *ev = HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n"
+                         "C2,2026-03-02T09:05:00+08:00,delivery,,,,\n";
+    result x = run_details(HALF_HOUR, 2, ev, 1, 1);
+    cr_assert_eq(x.r.measures[FU_SIM_CONTACTS].value, 1.0);
+    cr_assert_eq(x.d.calls_per_agent, 1);
+    cr_assert_eq(x.d.capacity_held, 1);
+    cr_assert_eq(x.d.capacity_held_missed, 1);
+    cr_assert_eq(x.d.cap_held, 0);
+    x = run_details(HALF_HOUR, 2, ev, 1, 0);
+    cr_assert_eq(x.d.calls_per_agent, 7);
+    cr_assert_eq(x.d.capacity_held, 0);
+    cr_assert_eq(x.r.measures[FU_SIM_CONTACTS].value, 2.0);
+}
+
+/* The baseline plans nothing: zero details; an unknown details version is
+ * refused; NULL details is fu_simulation_run(). */
+Test(simulate, details_baseline_versions_and_null) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = fu_test_book("customer_id,tz\nC1,Asia/Shanghai\n", HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n");
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.mode = FU_SIMULATION_BASELINE;
+    o.from = T("2026-03-02T00:00:00+08:00");
+    o.to = T("2026-03-09T00:00:00+08:00");
+    fu_simulation_report r;
+    fu_simulation_details d = FU_SIMULATION_DETAILS_INIT;
+    d.cap_held = 99;
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &r, &d), FU_OK);
+    cr_assert_eq(d.version, FU_SIMULATION_DETAILS_VERSION);
+    cr_assert_eq(d.cap_held + d.capacity_held + d.agents + d.calls_per_agent, 0);
+    d.version = FU_SIMULATION_DETAILS_VERSION + 1;
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &r, &d), FU_EINVAL);
+    d.version = 0;
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &r, &d), FU_EINVAL);
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &r, NULL), FU_OK);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* Every allocation of the details (the held list, the reached contacts)
+ * fails cleanly: FU_ENOMEM, nothing leaked. WEEKLY_ONE over Mon..Wed: b is
+ * held on Wednesday. */
+static int oom_details_op(void *ctx) {
+    (void)ctx;
+    const char *ev = HDR "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n";
+    const char *cust = "customer_id,tz\nC1,Asia/Shanghai\n";
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    int rc = fu_policy_load_string(&p, WEEKLY_ONE, strlen(WEEKLY_ONE), NULL, NULL);
+    if (rc == FU_OK) rc = fu_book_new(&b, NULL);
+    if (rc == FU_OK) rc = fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "c");
+    if (rc == FU_OK) rc = fu_book_read_events_csv_from_string(b, ev, strlen(ev), "e");
+    if (rc == FU_OK) rc = fu_book_finalize(b);
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.from = 1772380800; /* 2026-03-02T00:00:00+08:00 */
+    o.to = o.from + 3 * 86400;
+    fu_simulation_report r;
+    fu_simulation_details d = FU_SIMULATION_DETAILS_INIT;
+    if (rc == FU_OK) rc = fu_simulation_run_details(p, b, &o, &r, &d);
+    if (rc == FU_OK && d.cap_held != 1) rc = FU_EINVAL; /* the scenario holds b */
+    fu_book_free(b);
+    fu_policy_free(p);
+    return rc;
+}
+
+Test(simulate, details_out_of_memory_leaks_nothing) { fu_test_oom("simulate details", oom_details_op, NULL, 400000); }

@@ -2,10 +2,13 @@
  * under #ifdef SWIGPYTHON / SWIGLUA).
  *
  *   Planner(policy, book, agents=0, calls_per_agent=0, default_cycle=0, besttime=False,
- *           tier_cycles=None, strict_calendar=False)
+ *           tier_cycles=None, strict_calendar=False, capacity_pass=False)
  *       strict_calendar=True: a touchpoint past the official holidays of a
  *       calendar fails the plan (FU_PLANNER_STRICT_CALENDAR, RangeError)
  *       instead of being counted in calendar_expired.
+ *       capacity_pass=True: a partition's planner whose plans go through
+ *       capacity_pass() (FU_PLANNER_CAPACITY_PASS): event steps whose window
+ *       passed without a contact stay due (overdue), as with agents.
  *     set_ledger(ledger=None): the promises of a commitment Ledger drive
  *       contacts (fu_planner_set_ledger(); bindings/common/loop.i)
  *       Borrows the policy and the book: the planner keeps references to both,
@@ -537,7 +540,7 @@ FU_RAISES(fu_planner::m_short_agents)
 %extend fu_planner {
     fu_planner(const fu_policy *policy, const fu_book *book, unsigned int agents = 0,
                unsigned int calls_per_agent = 0, int64_t default_cycle = 0, bool besttime = false,
-               const fu_swig_dvec *tier_cycles = NULL, bool strict_calendar = false) {
+               const fu_swig_dvec *tier_cycles = NULL, bool strict_calendar = false, bool capacity_pass = false) {
         fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
         fu_planner *p = NULL;
         if (!policy || !book) {
@@ -549,6 +552,7 @@ FU_RAISES(fu_planner::m_short_agents)
         o.default_cycle = default_cycle;
         if (besttime) o.flags |= FU_PLANNER_BESTTIME;
         if (strict_calendar) o.flags |= FU_PLANNER_STRICT_CALENDAR;
+        if (capacity_pass) o.flags |= FU_PLANNER_CAPACITY_PASS;
         if (tier_cycles) {
             static const double none = 0.0; /* an empty list is a list, not "compute them" */
             o.tier_cycles = tier_cycles->n ? tier_cycles->v : &none;

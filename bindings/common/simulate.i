@@ -5,13 +5,17 @@
  *                  seed=2026, truth=None) -> str
  *       run: "baseline", "policy" (first allowed hour) or "besttime"; truth:
  *       path of a ground-truth CSV (truth.csv of generate.py --realistic).
- *       CSV: measure,value,ci_low,ci_high,n,successes
+ *       CSV: measure,value,ci_low,ci_high,n,successes; after the measures the
+ *       counts of fu_simulation_details (calls_per_agent: the calls a day the
+ *       run used; cap_held, cap_held_missed, capacity_held,
+ *       capacity_held_missed), with empty interval, n and successes
  *   sensitivity_csv(policy, book, agents, calls, from_, to, run="besttime",
  *                   seed=2026, truth=None) -> str
  *       agents, calls: lists as text ("1,2,3"); one row per pair:
  *       agents,calls_per_agent,coverage,coverage_low,coverage_high,
  *       timeliness,timeliness_low,timeliness_high,urgent_timeliness,
- *       cap_violations,calls_per_agent_day,answer_rate
+ *       cap_violations,calls_per_agent_day,answer_rate,contacts,cap_held,
+ *       cap_held_missed,capacity_held,capacity_held_missed
  *   Python: simulation_frame(...), sensitivity_frame(...) -> DataFrame,
  *           plot_sensitivity(df, path) (matplotlib)
  * Failures raise (followup.Error subclasses in Python, error tables in Lua).
@@ -49,7 +53,7 @@ static int fu_swig_simtext_add(fu_swig_simtext *t, const char *fmt, ...) {
 
 static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const char *run, long long from,
                            long long to, unsigned int agents, unsigned int calls, unsigned long long seed,
-                           const char *truth, fu_simulation_report *r) {
+                           const char *truth, fu_simulation_report *r, fu_simulation_details *d) {
     fu_simulation_options o;
     double *ap = NULL, *wf = NULL;
     fu_simulation_options_init(&o);
@@ -66,7 +70,8 @@ static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const c
     int rc = truth && truth[0] ? fu_simulation_read_truth(book, truth, &ap, &wf) : FU_OK;
     o.answer_prob = ap;
     o.weekend_factor = wf;
-    if (rc == FU_OK) rc = fu_simulation_run(policy, book, &o, r);
+    fu_simulation_details_init(d);
+    if (rc == FU_OK) rc = fu_simulation_run_details(policy, book, &o, r, d);
     fu_free(ap);
     fu_free(wf);
     return rc;
@@ -76,14 +81,19 @@ static char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book
                                     long long to, unsigned int agents, unsigned int calls_per_agent,
                                     unsigned long long seed, const char *truth) {
     fu_simulation_report r;
+    fu_simulation_details d;
     fu_swig_simtext t = {NULL, 0, 0};
-    if (fu_swig_sim_run(policy, book, run, from, to, agents, calls_per_agent, seed, truth, &r)) return NULL;
+    if (fu_swig_sim_run(policy, book, run, from, to, agents, calls_per_agent, seed, truth, &r, &d)) return NULL;
     int rc = fu_swig_simtext_add(&t, "measure,value,ci_low,ci_high,n,successes\n");
     for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == FU_OK; m++) {
         const fu_simulation_value *v = &r.measures[m];
         rc = fu_swig_simtext_add(&t, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", fu_simulation_measure_name(m), v->value,
                               v->ci_low, v->ci_high, v->n, v->successes);
     }
+    if (rc == FU_OK)
+        rc = fu_swig_simtext_add(&t, "calls_per_agent,%u,,,,\ncap_held,%zu,,,,\ncap_held_missed,%zu,,,,\n"
+                                 "capacity_held,%zu,,,,\ncapacity_held_missed,%zu,,,,\n", d.calls_per_agent,
+                                 d.cap_held, d.cap_held_missed, d.capacity_held, d.capacity_held_missed);
     if (rc) {
         free(t.s);
         return NULL;
@@ -116,19 +126,24 @@ static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *boo
     fu_swig_simtext t = {NULL, 0, 0};
     int rc = fu_swig_simtext_add(&t, "agents,calls_per_agent,coverage,coverage_low,coverage_high,timeliness,"
                                   "timeliness_low,timeliness_high,urgent_timeliness,cap_violations,"
-                                  "calls_per_agent_day,answer_rate\n");
+                                  "calls_per_agent_day,answer_rate,contacts,cap_held,cap_held_missed,"
+                                  "capacity_held,capacity_held_missed\n");
     for (int i = 0; i < na && rc == FU_OK; i++)
         for (int j = 0; j < nc && rc == FU_OK; j++) {
             fu_simulation_report r;
-            rc = fu_swig_sim_run(policy, book, run, from, to, ag[i], ca[j], seed, truth, &r);
+            fu_simulation_details d;
+            rc = fu_swig_sim_run(policy, book, run, from, to, ag[i], ca[j], seed, truth, &r, &d);
             const fu_simulation_value *m = r.measures;
             if (rc == FU_OK)
-                rc = fu_swig_simtext_add(&t, "%u,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", ag[i],
-                                      ca[j], m[FU_SIM_COVERAGE].value, m[FU_SIM_COVERAGE].ci_low,
+                rc = fu_swig_simtext_add(&t, "%u,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,"
+                                      "%.10g,%zu,%zu,%zu,%zu\n", ag[i],
+                                      d.calls_per_agent, m[FU_SIM_COVERAGE].value, m[FU_SIM_COVERAGE].ci_low,
                                       m[FU_SIM_COVERAGE].ci_high, m[FU_SIM_TIMELINESS].value,
                                       m[FU_SIM_TIMELINESS].ci_low, m[FU_SIM_TIMELINESS].ci_high,
                                       m[FU_SIM_TIMELINESS_URGENT].value, m[FU_SIM_CAP_VIOLATIONS].value,
-                                      m[FU_SIM_CALLS_PER_AGENT_DAY].value, m[FU_SIM_ANSWER_RATE].value);
+                                      m[FU_SIM_CALLS_PER_AGENT_DAY].value, m[FU_SIM_ANSWER_RATE].value,
+                                      m[FU_SIM_CONTACTS].value, d.cap_held, d.cap_held_missed, d.capacity_held,
+                                      d.capacity_held_missed);
         }
     if (rc) {
         free(t.s);
@@ -171,7 +186,10 @@ def simulation_frame(policy, book, run, from_, to, agents=3, calls_per_agent=0, 
 
 def sensitivity_frame(policy, book, agents, calls, from_, to, run="besttime", seed=2026, truth=None):
     """Coverage and timeliness (with intervals) against team size: one row per
-    (agents, calls_per_agent) pair. agents, calls: iterables of integers."""
+    (agents, calls_per_agent) pair, with the contacts made and the due
+    touchpoints the caps and the team's capacity held (cap_held,
+    cap_held_missed, capacity_held, capacity_held_missed; docs/simulate.md).
+    agents, calls: iterables of positive integers."""
     a = ",".join(str(int(x)) for x in agents)
     c = ",".join(str(int(x)) for x in calls)
     return _csv_frame(sensitivity_csv(policy, book, a, c, from_, to, run, seed, truth))

@@ -44,7 +44,8 @@ static const cli_option k_options[] = {
       "fitted on the book's contact history (docs/frequency.md)",
       frequency),
     O("--sensitivity-agents", "LIST",
-      "coverage and timeliness for each team size, e.g. 1,2,4 (run:\n"
+      "coverage, timeliness, contacts and the due contacts the caps\n"
+      "and the capacity held, for each team size, e.g. 1,2,4 (run:\n"
       "--compare NAME, default besttime)",
       sens_agents),
     O("--sensitivity-calls", "LIST", "with --sensitivity-agents: calls per agent a day, e.g. 20,40", sens_calls),
@@ -74,8 +75,11 @@ static void help(FILE *out) {
             "(--agents x --calls-per-agent), answers drawn from --truth, and prints\n"
             "every KPI of the KPI engine with its 95%% interval; CSV and JSON give per\n"
             "run its value, interval (_lo, _hi) and units (_n) as separate fields,\n"
-            "--format html a self-contained page. Options marked LIST are for these\n"
-            "runs only; --step and --days are not.\n"
+            "--format html a self-contained page; after the KPIs, the calls per agent\n"
+            "the run used and the due contacts its plans held by a cap or by the\n"
+            "team's capacity (cap_held, capacity_held; _missed: never reached in\n"
+            "their window). Options marked LIST are for these runs only; --step and\n"
+            "--days are not.\n"
             "\n"
             "options:\n");
     cli_print_options(out, k_options, N_OPTIONS, 26);

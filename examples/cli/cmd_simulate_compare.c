@@ -65,7 +65,7 @@ static int parse_args(const simulate_args *in, sim_args *a) {
  * the best-time model), "oracle" (evaluation only: hours ranked by the ground
  * truth, FU_SIMULATION_ORACLE) or a policy YAML (with the best-time model). */
 static int run_one(const char *what, const sim_args *a, const fu_book *book, const fu_simulation_options *base,
-                   unsigned int agents, unsigned int calls, fu_simulation_report *r) {
+                   unsigned int agents, unsigned int calls, fu_simulation_report *r, fu_simulation_details *d) {
     fu_policy *policy = NULL;
     const char *path = a->policy;
     fu_simulation_options o = *base;
@@ -76,7 +76,8 @@ static int run_one(const char *what, const sim_args *a, const fu_book *book, con
     if (strcmp(what, "oracle") == 0) o.flags |= FU_SIMULATION_ORACLE;
     else if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
     int rc = path && strcmp(path, "builtin") ? fu_policy_load_file(&policy, path, NULL) : fu_policy_default(&policy);
-    if (rc == FU_OK) rc = fu_simulation_run(policy, book, &o, r);
+    fu_simulation_details_init(d);
+    if (rc == FU_OK) rc = fu_simulation_run_details(policy, book, &o, r, d);
     if (rc) cli_error(what);
     fu_policy_free(policy);
     return rc;
@@ -100,10 +101,23 @@ static void num(char *buf, size_t size, double x) {
     else snprintf(buf, size, "%.6g", x);
 }
 
+/* The rows after the measures: what the run used and what its plans held
+ * back (fu_simulation_details; 0 for the baseline). */
+#define NDETAIL 5
+static const char *const detail_names[NDETAIL] = {"calls_per_agent", "cap_held", "cap_held_missed", "capacity_held",
+                                                  "capacity_held_missed"};
+
+static double detail_value(const fu_simulation_details *d, int k) {
+    size_t v[NDETAIL] = {d->calls_per_agent, d->cap_held, d->cap_held_missed, d->capacity_held,
+                         d->capacity_held_missed};
+    return (double)v[k];
+}
+
 /* One row per measure. The table: per run its cell and its units (n). CSV and
  * JSON: per run four fields, `<run>` (the value), `<run>_lo`, `<run>_hi`
  * (the interval, empty / null when none) and `<run>_n` (its units). */
-static int write_compare(const sim_args *a, char names[][256], const fu_simulation_report *r, int n, FILE *out) {
+static int write_compare(const sim_args *a, char names[][256], const fu_simulation_report *r,
+                         const fu_simulation_details *d, int n, FILE *out) {
     int machine = a->fmt != CLI_FORMAT_TABLE, per = machine ? 4 : 2;
     size_t ncols = 1 + (size_t)(per * n);
     char hdrs[MAX_RUNS * 4][272], types[1 + MAX_RUNS * 4 + 1] = "s";
@@ -124,12 +138,19 @@ static int write_compare(const sim_args *a, char names[][256], const fu_simulati
     }
     int rc = CLI_OK;
     char cells[MAX_RUNS * 4][96];
-    for (int m = 0; m < FU_SIM_MEASURE_COUNT && rc == CLI_OK; m++) {
+    for (int m = 0; m < FU_SIM_MEASURE_COUNT + NDETAIL && rc == CLI_OK; m++) {
         const char *row[1 + MAX_RUNS * 4];
-        row[0] = fu_simulation_measure_name(m);
+        int det = m >= FU_SIM_MEASURE_COUNT;
+        row[0] = det ? detail_names[m - FU_SIM_MEASURE_COUNT] : fu_simulation_measure_name(m);
         for (int i = 0; i < n; i++) {
-            const fu_simulation_value *v = &r[i].measures[m];
+            const fu_simulation_value *v = det ? NULL : &r[i].measures[m];
             char *c = cells[i * per];
+            if (det) { /* a count: no interval, no units */
+                double x = detail_value(&d[i], m - FU_SIM_MEASURE_COUNT);
+                snprintf(c, 96, "%.0f", x);
+                for (int k = 1; k < per; k++) cells[i * per + k][0] = 0;
+                continue;
+            }
             if (machine) {
                 num(c, 96, v->value);
                 num(cells[i * per + 1], 96, is_prop(m) ? v->ci_low : NAN);
@@ -160,7 +181,8 @@ static void html_esc(FILE *out, const char *s) {
 /* The comparison as a self-contained HTML page (no script, no external
  * resource): one row per measure, one column per run, proportions with their
  * interval drawn as a bar on a 0..100% scale. */
-static int write_compare_html(const sim_args *a, char names[][256], const fu_simulation_report *r, int n, FILE *out) {
+static int write_compare_html(const sim_args *a, char names[][256], const fu_simulation_report *r,
+                              const fu_simulation_details *d, int n, FILE *out) {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<title>followup simulate: baseline vs plan</title>\n<style>\n"
           "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}\n"
@@ -176,9 +198,10 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
     fputs(" to ", out);
     html_esc(out, a->to);
     fprintf(out,
-            ", %u agent(s) &times; %u calls a day (0: the policy's), seed %llu; %zu open days, %zu weeks pooled. "
-            "Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<table>\n<thead><tr><th>measure</th>",
-            a->agents, a->calls, a->seed, r[0].days, r[0].weeks);
+            ", %u agent(s) &times; the calls a day of row calls_per_agent, seed %llu; %zu open days, %zu weeks "
+            "pooled. Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<table>\n<thead><tr>"
+            "<th>measure</th>",
+            a->agents, a->seed, r[0].days, r[0].weeks);
     for (int i = 0; i < n; i++) {
         fputs("<th>", out);
         html_esc(out, names[i]);
@@ -203,22 +226,13 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
         }
         fputs("</tr>\n", out);
     }
+    for (int k = 0; k < NDETAIL; k++) {
+        fprintf(out, "<tr class=\"d\" data-measure=\"%s\"><td>%s</td>", detail_names[k], detail_names[k]);
+        for (int i = 0; i < n; i++) fprintf(out, "<td>%.0f</td>", detail_value(&d[i], k));
+        fputs("</tr>\n", out);
+    }
     fputs("</tbody></table>\n</body></html>\n", out);
     return ferror(out) ? CLI_INTERNAL : CLI_OK;
-}
-
-/* Calls per agent a day when --calls-per-agent is not given: the run's
- * policy's capacity.calls_per_agent_day.max, 150 without one, as the
- * simulation takes it (lib/simulate.c). */
-static unsigned int policy_calls(const char *what, const sim_args *a) {
-    const char *path = a->policy;
-    if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
-    fu_policy *p = NULL;
-    double v = 0;
-    int rc = path && strcmp(path, "builtin") ? fu_policy_load_file(&p, path, NULL) : fu_policy_default(&p);
-    if (rc != FU_OK || fu_policy_get_number(p, "capacity.calls_per_agent_day.max", &v) != FU_OK) v = 0;
-    fu_policy_free(p);
-    return v >= 1 && v < 1e9 ? (unsigned int)v : 150u;
 }
 
 static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulation_options *o, FILE *out) {
@@ -232,18 +246,24 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
     }
     static const char *const hdr[] = {"agents", "calls_per_agent", "coverage", "coverage_low", "coverage_high",
                                       "timeliness", "timeliness_low", "timeliness_high", "urgent_timeliness",
-                                      "calls_per_agent_day", "answer_rate"};
-    cli_table *t = cli_table_new(11, hdr);
+                                      "calls_per_agent_day", "answer_rate", "contacts", "cap_held",
+                                      "cap_held_missed", "capacity_held", "capacity_held_missed"};
+    enum { NCOL = sizeof hdr / sizeof hdr[0] };
+    cli_table *t = cli_table_new(NCOL, hdr);
     int rc = t ? CLI_OK : CLI_INTERNAL;
     const char *what = a->compare ? a->compare : "besttime";
     for (int i = 0; i < na && rc == CLI_OK; i++)
         for (int j = 0; j < nca && rc == CLI_OK; j++) {
             fu_simulation_report r;
-            if (run_one(what, a, book, o, ag[i], ca[j], &r)) return CLI_INPUT;
-            char c[11][32];
+            fu_simulation_details d;
+            if (run_one(what, a, book, o, ag[i], ca[j], &r, &d)) {
+                cli_table_free(t);
+                return CLI_INPUT;
+            }
+            char c[NCOL][32];
             const fu_simulation_value *cv = &r.measures[FU_SIM_COVERAGE], *tv = &r.measures[FU_SIM_TIMELINESS];
             snprintf(c[0], 32, "%u", ag[i]);
-            snprintf(c[1], 32, "%u", ca[j] ? ca[j] : policy_calls(what, a));
+            snprintf(c[1], 32, "%u", d.calls_per_agent); /* what the run used (the policy's when not given) */
             snprintf(c[2], 32, "%.4f", cv->value);
             snprintf(c[3], 32, "%.4f", cv->ci_low);
             snprintf(c[4], 32, "%.4f", cv->ci_high);
@@ -253,8 +273,13 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
             snprintf(c[8], 32, "%.4f", r.measures[FU_SIM_TIMELINESS_URGENT].value);
             snprintf(c[9], 32, "%.2f", r.measures[FU_SIM_CALLS_PER_AGENT_DAY].value);
             snprintf(c[10], 32, "%.4f", r.measures[FU_SIM_ANSWER_RATE].value);
-            const char *row[11];
-            for (int k = 0; k < 11; k++) row[k] = c[k];
+            snprintf(c[11], 32, "%.0f", r.measures[FU_SIM_CONTACTS].value);
+            snprintf(c[12], 32, "%zu", d.cap_held);
+            snprintf(c[13], 32, "%zu", d.cap_held_missed);
+            snprintf(c[14], 32, "%zu", d.capacity_held);
+            snprintf(c[15], 32, "%zu", d.capacity_held_missed);
+            const char *row[NCOL];
+            for (int k = 0; k < NCOL; k++) row[k] = c[k];
             if (cli_table_add(t, row)) rc = CLI_INTERNAL;
         }
     if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
@@ -322,18 +347,19 @@ int cli_simulate_compare(const simulate_args *args) {
     }
     char names[MAX_RUNS][256];
     fu_simulation_report r[MAX_RUNS];
+    fu_simulation_details d[MAX_RUNS];
     int n = 0;
     for (const char *p = a.compare; p && *p && n < MAX_RUNS;) {
         size_t len = strcspn(p, ",");
         snprintf(names[n], sizeof names[n], "%.*s", (int)(len < 255 ? len : 255), p);
-        if (run_one(names[n], &a, book, &o, a.agents, a.calls, &r[n])) {
+        if (run_one(names[n], &a, book, &o, a.agents, a.calls, &r[n], &d[n])) {
             exit_code = CLI_INPUT;
             goto done;
         }
         n++;
         p += len + (p[len] == ',');
     }
-    exit_code = a.html ? write_compare_html(&a, names, r, n, out.f) : write_compare(&a, names, r, n, out.f);
+    exit_code = a.html ? write_compare_html(&a, names, r, d, n, out.f) : write_compare(&a, names, r, d, n, out.f);
 done:
     if (opened) {
         int c = cli_out_close(&out, exit_code == CLI_OK, "followup simulate");

@@ -62,22 +62,25 @@ def _policy():
     return p
 
 
-def _plan(part: dict, now: int, horizon: int, tier_cycles, agents: int, calls: int):
-    """Book, planner and plan of one partition; `agents` 0: without capacity."""
+def _plan(part: dict, now: int, horizon: int, tier_cycles, agents: int, calls: int, capacity_pass: bool = False):
+    """Book, planner and plan of one partition; `agents` 0: without capacity
+    (capacity_pass: the global pass applies it, so windows it may have pushed
+    a call past stay due in later runs, as with one planner's `agents`)."""
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_text(part["customers"], source_name=f"part{part['id']}-customers.csv")
     book.read_events_text(part["events"], source_name=f"part{part['id']}-events.csv")
     if book.customer_count() != len(part["index"]):
         raise ValueError(f"partition {part['id']}: events name customers that customers.csv lacks "
                          "(partitioned planning needs every customer in customers.csv)")
-    planner = followup.Planner(_policy(), book, agents=agents, calls_per_agent=calls, tier_cycles=tier_cycles)
+    planner = followup.Planner(_policy(), book, agents=agents, calls_per_agent=calls, tier_cycles=tier_cycles,
+                               capacity_pass=capacity_pass)
     return book, planner, planner.plan(now, horizon)
 
 
 def partition_items(part: dict, now: int, horizon: int, tier_cycles) -> bytes:
     """Phase 1: plan without capacity; the planned agent contacts with the
     whole book's customer index (capacity_items records)."""
-    _, _, plan = _plan(part, now, horizon, tier_cycles, 0, 0)
+    _, _, plan = _plan(part, now, horizon, tier_cycles, 0, 0, capacity_pass=True)
     items = np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE).copy()
     items["customer"] = np.asarray(part["index"], dtype=np.uint64)[items["customer"]]
     items["part"] = part["id"]
@@ -89,7 +92,8 @@ def partition_plan(part: dict, now: int, horizon: int, tier_cycles, deferred: by
     """Phase 3: plan again (same plan as phase 1) and apply the global pass
     (deferred: this partition's deferred records; None: the partition's own
     capacity). Returns the merge keys of the rows and the CSV with status."""
-    _, _, plan = _plan(part, now, horizon, tier_cycles, 0 if deferred is not None else agents, calls)
+    _, _, plan = _plan(part, now, horizon, tier_cycles, 0 if deferred is not None else agents, calls,
+                       capacity_pass=deferred is not None)
     if deferred:
         followup.apply_capacity(plan, deferred)
     text = plan.csv(status_mask=ALL_STATUSES, with_status=True)

@@ -239,6 +239,15 @@ typedef double (*fu_planner_score_fn)(void *ud, size_t customer, fu_channel chan
  *  #fu_plan_stats.calendar_expired. */
 #define FU_PLANNER_STRICT_CALENDAR 0x2u
 
+/** #fu_planner_options flag: the plans' agent contacts go through the
+ *  global capacity pass (fu_capacity_pass(), followup/capacity.h) instead of
+ *  `agents`. As with `agents` or an agents file, a call the pass defers may
+ *  fall past its window, so an event step whose window passed without a
+ *  contact stays due, overdue, in later runs (docs/planner.md "Time" 4):
+ *  set it on the partitions' planners so that their daily runs keep the
+ *  calls the pass deferred, as one planner with `agents` does. */
+#define FU_PLANNER_CAPACITY_PASS 0x4u
+
 /** Options of fu_planner_new(). Fields are only ever appended; version 1
  *  (without `flags` and `besttime`) and version 2 (without `tier_cycles`)
  *  callers are still accepted. */
@@ -258,7 +267,7 @@ typedef struct fu_planner_options {
      *  the customers done and the total (may be NULL); for progress output. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;         /**< passed to `progress` */
-    /** #FU_PLANNER_BESTTIME, #FU_PLANNER_STRICT_CALENDAR or 0 (version 2). */
+    /** #FU_PLANNER_BESTTIME, #FU_PLANNER_STRICT_CALENDAR, #FU_PLANNER_CAPACITY_PASS or 0 (version 2). */
     unsigned int flags;
     /** A best-time model of the same book (same customers, same order) that
      *  chooses best_at; borrowed, must outlive the planner; NULL: none (or

@@ -179,6 +179,50 @@ FU_EXTERN int fu_simulation_run(const fu_policy *policy, const fu_book *book,
                                 const fu_simulation_options *opts, fu_simulation_report *out);
 
 /**
+ * What a run used and what its plans held back, beyond its measures
+ * (fu_simulation_run_details()). #fu_simulation_report is the caller's
+ * storage of a fixed size, so these come in their own versioned struct: the
+ * caller sets `version` (#FU_SIMULATION_DETAILS_INIT or
+ * fu_simulation_details_init()); fields are only ever appended, and a
+ * library fills only the fields of the version it is given.
+ *
+ * A *held* touchpoint is a due step of a customer (customer, step, due
+ * window) that a plan of the run (the morning plan or a re-plan during the
+ * day) reported suppressed, deferred or after the day because of the rule
+ * named: counted once per touchpoint however many plans held it, and
+ * *missed* when no contact reached the customer (an answered call, an SMS or
+ * e-mail) within its window, up to the end of the span. Policy mode only
+ * (zero for the baseline).
+ */
+typedef struct fu_simulation_details {
+    unsigned int version;         /**< #FU_SIMULATION_DETAILS_VERSION, set by the caller */
+    unsigned int agents;          /**< agents of the run (0: baseline) */
+    unsigned int calls_per_agent; /**< calls per agent a day the run used: the option, else the policy's
+                                       `capacity.calls_per_agent_day.max`, else 150 (0: baseline) */
+    size_t cap_held;              /**< due touchpoints held by a cap (`status_rule` caps.*: caps.min_gap,
+                                       caps.weekly, ...): a contact counted against the cap held it */
+    size_t cap_held_missed;       /**< of those, missed (not reached within their window) */
+    size_t capacity_held;         /**< due touchpoints held by the team's capacity (`capacity.*`,
+                                       `agents.calls_per_day`: no call left that day or hour) */
+    size_t capacity_held_missed;  /**< of those, missed */
+} fu_simulation_details;
+
+#define FU_SIMULATION_DETAILS_VERSION 1
+#define FU_SIMULATION_DETAILS_INIT {FU_SIMULATION_DETAILS_VERSION, 0u, 0u, 0, 0, 0, 0}
+
+/** Fill `details` with the defaults (same as #FU_SIMULATION_DETAILS_INIT). */
+FU_EXTERN void fu_simulation_details_init(fu_simulation_details *details);
+
+/**
+ * fu_simulation_run() that also fills `details` (see #fu_simulation_details).
+ * @param details caller's storage with `version` set; NULL: as fu_simulation_run()
+ * @return as fu_simulation_run(); #FU_EINVAL for an unknown details version.
+ */
+FU_EXTERN int fu_simulation_run_details(const fu_policy *policy, const fu_book *book,
+                                        const fu_simulation_options *opts, fu_simulation_report *out,
+                                        fu_simulation_details *details);
+
+/**
  * Parse a ground-truth CSV (`customer_id,archetype,weekend,p00,...,p23`, as
  * examples/sample/generate.py --realistic writes truth.csv) into the arrays
  * of #fu_simulation_options, in the book's customer order; customers

@@ -59,6 +59,12 @@ def test_sensitivity_table():
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [(x["agents"], x["calls_per_agent"]) for x in rows] == [("1", "10"), ("2", "10")]
+    # review s7 F9: per run the contacts and the due touchpoints the caps and the capacity held
+    for x in rows:
+        assert int(x["cap_held_missed"]) <= int(x["cap_held"])
+        assert int(x["capacity_held_missed"]) <= int(x["capacity_held"])
+    assert int(rows[0]["contacts"]) < int(rows[1]["contacts"])
+    assert int(rows[0]["capacity_held"]) > int(rows[1]["capacity_held"]) > 0  # 10 calls a day: at capacity
     for x in rows:
         assert float(x["coverage_low"]) <= float(x["coverage"]) <= float(x["coverage_high"])
 
@@ -93,6 +99,9 @@ def test_compare_html_is_a_self_contained_page_with_the_csv_figures(tmp_path):
         assert f'data-measure="{measure}"' in html
         for name in ("baseline", "policy"):
             v, lo, hi, n = (row[name + s] for s in ("", "_lo", "_hi", "_n"))
+            if n == "":  # the run's details after the measures: a count, no interval, no units
+                assert f"<td>{v}</td>" in html, (measure, name, v)
+                continue
             text = "-" if v == "" else f"{float(v):.3f} [{float(lo):.3f}, {float(hi):.3f}]" if lo else f"{float(v):.4g}"
             assert "<td>" + text in html, (measure, name, text)
             assert f'<small class="n">n {n}</small>' in html, (measure, name, n)

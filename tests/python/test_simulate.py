@@ -100,3 +100,41 @@ def test_errors_raise():
         followup.simulation_csv(policy(), b, "policy", T(TO), T(FROM))
     with pytest.raises(followup.Error):
         followup.sensitivity_csv(policy(), b, "1,x", "2", T(FROM), T(TO))
+
+
+# Review s7 F9: the due touchpoints the caps held, and the calls the run used.
+# The built-in policy with one cadence: a delivery gets call a within 1 day and
+# call b 2 days later within 1 day; at most one contact a week. Delivery Mon
+# 09:00, everybody answers: a is made Mon 09:00, b (Wed 09:00 .. Thu 09:00)
+# is held by caps.weekly in every plan that sees it: one touchpoint, missed.
+WEEKLY_ONE = POLICY.replace("  ordinary_quarterly: ~\n", """  ordinary_quarterly: ~
+  delivery: ~
+  probe:
+    trigger: {event: delivery}
+    steps:
+      a: {at: 0h, within: 1d, purpose: first call, channel: phone}
+      b: {at: 2d, within: 1d, purpose: second call, channel: phone}
+caps:
+  limits:
+    new_customer: ~
+    first_month: ~
+    per_order: ~
+    weekly: {max: 1, per: 7d}
+""")
+
+
+def test_simulation_frame_counts_the_due_contacts_the_caps_held(tmp_path):
+    b = make_book(1, "C1,2026-03-02T09:00:00+08:00,delivery,,,,\n")
+    pol = followup.policy_load_string(WEEKLY_ONE, "w.yaml")
+    df = followup.simulation_frame(pol, b, "policy", T(FROM), T(TO), agents=1, calls_per_agent=0,
+                                   truth=truth_file(tmp_path, 1, 1.0)).set_index("measure")
+    assert df.loc["contacts", "value"] == 1
+    assert df.loc["cap_held", "value"] == 1
+    assert df.loc["cap_held_missed", "value"] == 1
+    assert df.loc["capacity_held", "value"] == 0
+    assert df.loc["calls_per_agent", "value"] == 200  # the built-in capacity.calls_per_agent_day.max
+    s = followup.sensitivity_frame(pol, b, [1, 2], [5], T(FROM), T(TO), run="policy",
+                                   truth=truth_file(tmp_path, 1, 1.0))
+    assert list(s["cap_held"]) == [1, 1] and list(s["cap_held_missed"]) == [1, 1]
+    assert list(s["contacts"]) == [1, 1] and list(s["calls_per_agent"]) == [5, 5]
+    assert list(s["capacity_held"]) == [0, 0]
