@@ -216,9 +216,11 @@ static const char *const k_branch[N_GROUPS] = {
     "|(?<![A-Za-z])0[1-9][0-9]{3}+" SEP "[0-9]{6})(?![0-9])(?C5)",
     /* passports (E, E+letter, G); travel permits to Hong Kong / Macau (C
      * + 8 digits) and Home Return Permits (H, M + 8 or 10 digits) only
-     * after a permit keyword (callout 8): customer ids look the same */
+     * after a permit keyword (callout 8): customer ids look the same; after
+     * the keyword also typed in lower case (c, h, m; passports e, g + 8
+     * digits), as ID numbers take x and X */
     "(?<![A-Za-z0-9])(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}"
-    "|(?:C[0-9]{8}|[HM][0-9]{8}(?:[0-9]{2})?)(?![A-Za-z0-9])(?C8))(?![A-Za-z0-9])",
+    "|(?:[Cc][0-9]{8}|[HhMm][0-9]{8}(?:[0-9]{2})?|[eg][0-9]{8})(?![A-Za-z0-9])(?C8))(?![A-Za-z0-9])",
     /* bank account after its keyword (checked by the callout) */
     "(?<![0-9])([0-9]{10,30}|[0-9]{3,8}(?:" SEP "[0-9]{2,8}){1,6})(?![0-9])(?C3)",
     /* an ID with a typo (wrong check character, a digit missing or extra)
@@ -271,6 +273,10 @@ struct fu_redactor {
      * (SSE2) instead of byte by byte in the JIT code. */
     int start_ok, start_digits, start_upper, start_n;
     unsigned char start_other[8]; /* the others, but capitals: start_upper */
+    /* Lower-case start letters (bit c - 'a': the permits typed in lower
+     * case), left out of start_map: each is followed by a digit, where the
+     * skip stops, and next_start() steps back to it. */
+    uint32_t start_lower;
     unsigned char start_map[32];
     pcre2_match_data *md;
     int group_kind[N_GROUPS];
@@ -457,6 +463,7 @@ void fu_redactor_free(fu_redactor *r) {
 static void start_set_init(fu_redactor *r) {
     const uint8_t *bm = NULL;
     r->start_ok = 0;
+    r->start_lower = 0;
     if (pcre2_pattern_info(r->builtin, PCRE2_INFO_FIRSTBITMAP, &bm) != 0 || !bm) return;
     memcpy(r->start_map, bm, 32);
     int digits = 0, n = 0, upper = 0;
@@ -466,6 +473,12 @@ static void start_set_init(fu_redactor *r) {
         if (!((bm[c >> 3] >> (c & 7)) & 1) || (digits && c >= '0' && c <= '9')) continue;
         if (c >= 'A' && c <= 'Z') { /* the passport letters: one range test, next_start() sorts them out */
             upper = 1;
+            continue;
+        }
+        if (c >= 'a' && c <= 'z') { /* found from the digit after them */
+            if (!digits) return;
+            r->start_lower |= UINT32_C(1) << (c - 'a');
+            r->start_map[c >> 3] &= (unsigned char)~(1u << (c & 7));
             continue;
         }
         if (c >= 0x80 || n == (int)sizeof r->start_other) return;
@@ -506,15 +519,23 @@ static size_t next_start_byte(const fu_redactor *r, const char *t, size_t len, s
  * and permit branches: E, G, C, H, M) is followed by a digit or a capital
  * letter and not preceded by a letter or digit (so that "Customer" or
  * "CSAT" do not send the text to the JIT code, which then scans on byte
- * by byte). Starting the match there finds the same match as starting at
- * pos. */
+ * by byte). A lower-case permit letter (c12345678 after its keyword) is
+ * found from the digit after it: the offset before a digit that follows
+ * one (not before the first pos). Starting the match there finds the same
+ * match as starting at pos. */
 static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t pos) {
+    size_t from = pos;
     for (;;) {
         pos = next_start_byte(r, t, len, pos);
         if (pos >= len) return len;
         unsigned char c = (unsigned char)t[pos], n = pos + 1 < len ? (unsigned char)t[pos + 1] : 0;
         unsigned char p = pos ? (unsigned char)t[pos - 1] : 0;
-        if (c < 'A' || c > 'Z') return pos;
+        if (c < 'A' || c > 'Z') {
+            if (r->start_lower && pos > from && p >= 'a' && p <= 'z' && (r->start_lower >> (p - 'a') & 1) &&
+                c >= '0' && c <= '9')
+                return pos - 1;
+            return pos;
+        }
         if (((r->start_map[c >> 3] >> (c & 7)) & 1) && ((n >= '0' && n <= '9') || (n >= 'A' && n <= 'Z')) &&
             !((p >= '0' && p <= '9') || (p >= 'A' && p <= 'Z') || (p >= 'a' && p <= 'z')))
             return pos;
