@@ -166,7 +166,8 @@ int fu_redact_luhn_valid(const char *s, size_t len) {
  * k_group_kind[i]; the order is the priority when several could match. */
 static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN,   FU_REDACT_BANK_CARD,
                                    FU_REDACT_LANDLINE_CN,  FU_REDACT_E164,        FU_REDACT_PASSPORT_CN,
-                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_EMAIL};
+                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_PASSPORT_CN,
+                                   FU_REDACT_EMAIL};
 #define N_GROUPS (sizeof k_group_kind / sizeof k_group_kind[0])
 
 /* A separator between the digit groups of a number (in the normalised
@@ -184,7 +185,8 @@ static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN, 
  * keyword, callout 5 a foreign number's digit count and context, callout 6
  * an ID in free grouping (18 characters, birth date, check character),
  * callout 7 that a malformed ID follows an ID keyword, callout 8 that a
- * travel permit follows a permit keyword; a non-zero return
+ * travel permit follows a permit keyword, callout 9 that a permit typed in
+ * lower case does (its letter before the match); a non-zero return
  * makes PCRE2 backtrack and try the next branch. */
 static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
@@ -216,16 +218,20 @@ static const char *const k_branch[N_GROUPS] = {
     "|(?<![A-Za-z])0[1-9][0-9]{3}+" SEP "[0-9]{6})(?![0-9])(?C5)",
     /* passports (E, E+letter, G); travel permits to Hong Kong / Macau (C
      * + 8 digits) and Home Return Permits (H, M + 8 or 10 digits) only
-     * after a permit keyword (callout 8): customer ids look the same; after
-     * the keyword also typed in lower case (c, h, m; passports e, g + 8
-     * digits), as ID numbers take x and X */
+     * after a permit keyword (callout 8): customer ids look the same */
     "(?<![A-Za-z0-9])(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}"
-    "|(?:[Cc][0-9]{8}|[HhMm][0-9]{8}(?:[0-9]{2})?|[eg][0-9]{8})(?![A-Za-z0-9])(?C8))(?![A-Za-z0-9])",
+    "|(?:C[0-9]{8}|[HM][0-9]{8}(?:[0-9]{2})?)(?![A-Za-z0-9])(?C8))(?![A-Za-z0-9])",
     /* bank account after its keyword (checked by the callout) */
     "(?<![0-9])([0-9]{10,30}|[0-9]{3,8}(?:" SEP "[0-9]{2,8}){1,6})(?![0-9])(?C3)",
     /* an ID with a typo (wrong check character, a digit missing or extra)
      * right after its keyword (身份证号, 证件号, ID no.) */
     "(?<![0-9])([0-9]{14,19}+[Xx]?|[0-9]{6}+" SEP "[0-9]{7,9}+" SEP "[0-9]{2,4}+[Xx]?)(?![0-9Xx])(?C7)",
+    /* a permit typed in lower case after its keyword (c + 8 digits, h or m
+     * + 8 or 10, passports e or g + 8), as IDs take x and X: the match
+     * starts at the digits, so that lower-case letters do not join the
+     * start bytes (every c, e, g, h and m of a text would be tried), and
+     * find_spans() adds the letter before them to the span */
+    "(?<![0-9])(?<=[ceghm])(?<![A-Za-z0-9][ceghm])([0-9]{8}|(?<=[hm])[0-9]{10})(?![A-Za-z0-9])(?C9)",
     /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
     "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63}@[A-Za-z0-9\\x80-\\xff]"
     "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
@@ -273,10 +279,6 @@ struct fu_redactor {
      * (SSE2) instead of byte by byte in the JIT code. */
     int start_ok, start_digits, start_upper, start_n;
     unsigned char start_other[8]; /* the others, but capitals: start_upper */
-    /* Lower-case start letters (bit c - 'a': the permits typed in lower
-     * case), left out of start_map: each is followed by a digit, where the
-     * skip stops, and next_start() steps back to it. */
-    uint32_t start_lower;
     unsigned char start_map[32];
     pcre2_match_data *md;
     int group_kind[N_GROUPS];
@@ -435,6 +437,7 @@ static int callout(pcre2_callout_block *cb, void *ud) {
     case 6: return nd == 18 && id_date_ok(d) && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
     case 7: return keyword_before(subject, cb->start_match) == 3 ? 0 : 1;
     case 8: return keyword_before(subject, cb->start_match) == 4 ? 0 : 1;
+    case 9: return cb->start_match > 0 && keyword_before(subject, cb->start_match - 1) == 4 ? 0 : 1;
     default: return 0;
     }
 }
@@ -463,7 +466,6 @@ void fu_redactor_free(fu_redactor *r) {
 static void start_set_init(fu_redactor *r) {
     const uint8_t *bm = NULL;
     r->start_ok = 0;
-    r->start_lower = 0;
     if (pcre2_pattern_info(r->builtin, PCRE2_INFO_FIRSTBITMAP, &bm) != 0 || !bm) return;
     memcpy(r->start_map, bm, 32);
     int digits = 0, n = 0, upper = 0;
@@ -473,12 +475,6 @@ static void start_set_init(fu_redactor *r) {
         if (!((bm[c >> 3] >> (c & 7)) & 1) || (digits && c >= '0' && c <= '9')) continue;
         if (c >= 'A' && c <= 'Z') { /* the passport letters: one range test, next_start() sorts them out */
             upper = 1;
-            continue;
-        }
-        if (c >= 'a' && c <= 'z') { /* found from the digit after them */
-            if (!digits) return;
-            r->start_lower |= UINT32_C(1) << (c - 'a');
-            r->start_map[c >> 3] &= (unsigned char)~(1u << (c & 7));
             continue;
         }
         if (c >= 0x80 || n == (int)sizeof r->start_other) return;
@@ -519,23 +515,15 @@ static size_t next_start_byte(const fu_redactor *r, const char *t, size_t len, s
  * and permit branches: E, G, C, H, M) is followed by a digit or a capital
  * letter and not preceded by a letter or digit (so that "Customer" or
  * "CSAT" do not send the text to the JIT code, which then scans on byte
- * by byte). A lower-case permit letter (c12345678 after its keyword) is
- * found from the digit after it: the offset before a digit that follows
- * one (not before the first pos). Starting the match there finds the same
- * match as starting at pos. */
+ * by byte). Starting the match there finds the same match as starting at
+ * pos. */
 static size_t next_start(const fu_redactor *r, const char *t, size_t len, size_t pos) {
-    size_t from = pos;
     for (;;) {
         pos = next_start_byte(r, t, len, pos);
         if (pos >= len) return len;
         unsigned char c = (unsigned char)t[pos], n = pos + 1 < len ? (unsigned char)t[pos + 1] : 0;
         unsigned char p = pos ? (unsigned char)t[pos - 1] : 0;
-        if (c < 'A' || c > 'Z') {
-            if (r->start_lower && pos > from && p >= 'a' && p <= 'z' && (r->start_lower >> (p - 'a') & 1) &&
-                c >= '0' && c <= '9')
-                return pos - 1;
-            return pos;
-        }
+        if (c < 'A' || c > 'Z') return pos;
         if (((r->start_map[c >> 3] >> (c & 7)) & 1) && ((n >= '0' && n <= '9') || (n >= 'A' && n <= 'Z')) &&
             !((p >= '0' && p <= '9') || (p >= 'A' && p <= 'Z') || (p >= 'a' && p <= 'z')))
             return pos;
@@ -941,7 +929,11 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
                     kind = r->group_kind[g];
                     break;
                 }
-            if (push_span(r, &n, ov[0], ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
+            /* a permit in lower case: its match starts after its letter */
+            size_t start = kind == FU_REDACT_PASSPORT_CN && ov[0] > 0 && text[ov[0]] >= '0' && text[ov[0]] <= '9'
+                               ? ov[0] - 1
+                               : ov[0];
+            if (push_span(r, &n, start, ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         }
         sources += n > 0;
