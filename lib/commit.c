@@ -148,11 +148,7 @@ typedef struct ex_pat {
     pcre2_match_data *md;
     fu_deadline_rule rule;
     int jit; /* JIT code was made: matched through pcre2_jit_match() */
-    /* What every match contains (see pattern_reqs()): req[r] has a bit for
-     * each key (fu_extractor.keys) one of which a match holds; a note
-     * without one of them is not searched with the pattern. */
-    uint64_t req[EX_REQ_MAX];
-    unsigned n_req;
+    unsigned n_req; /* requirements known (ex_scan.sat) */
     int lit_caseless; /* the pattern is caseless: so are its keys */
 } ex_pat;
 
@@ -165,6 +161,13 @@ typedef struct ex_scan {
     pcre2_code *code;
     pcre2_match_data *md;
     int jit;
+    /* The requirements of the set's first 64 patterns (see pattern_reqs()),
+     * by key: sat[k][r] has bit p when key k (fu_extractor.keys) meets
+     * pattern p's requirement r; base[r] the patterns without an r-th. A
+     * note holding the keys K can match the patterns of
+     * AND_r (base[r] | OR_{k in K} sat[k][r]) (set_maybe()). */
+    uint64_t sat[EX_KEYS][EX_REQ_MAX];
+    uint64_t base[EX_REQ_MAX];
 } ex_scan;
 
 struct fu_extractor {
@@ -612,9 +615,17 @@ static void assign_keys(fu_extractor *ex, const lit_req (*reqs)[EX_REQ_MAX], con
                 else if (!(ex->all_keys >> k & 1)) key_pairs(ex, (unsigned)k);
                 if (k >= 0) mask |= UINT64_C(1) << k;
             }
-            if (mask != ~UINT64_C(0)) pat->req[pat->n_req++] = mask;
+            if (mask == ~UINT64_C(0)) continue;
+            ex_scan *sc = risky ? &ex->scan_risky : &ex->scan_pats;
+            for (uint64_t m = mask; m; m &= m - 1) sc->sat[__builtin_ctzll(m)][pat->n_req] |= UINT64_C(1) << p;
+            pat->n_req++;
         }
     }
+    for (unsigned r = 0; r < EX_REQ_MAX; r++)
+        for (size_t p = 0; p < 64; p++) {
+            if (p < ex->n_pats && ex->pats[p].n_req <= r) ex->scan_pats.base[r] |= UINT64_C(1) << p;
+            if (p < ex->n_risky && ex->risky[p].n_req <= r) ex->scan_risky.base[r] |= UINT64_C(1) << p;
+        }
 }
 
 static void ex_pat_fini(ex_pat *p) {
@@ -795,17 +806,18 @@ static uint64_t find_keys(const fu_extractor *ex, const char *note, size_t len) 
     return got;
 }
 
-/* Which patterns of a set can match a note holding the keys `found`: a bit
- * each for the first 64 (every pattern past the 64th may): those all of
- * whose requirements hold. */
-static uint64_t set_maybe(const ex_pat *pats, size_t n, uint64_t found) {
-    uint64_t maybe = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
-    for (size_t p = 0; p < n && p < 64; p++)
-        for (unsigned r = 0; r < pats[p].n_req; r++)
-            if (!(found & pats[p].req[r])) {
-                maybe &= ~(UINT64_C(1) << p);
-                break;
-            }
+/* Which of the first 64 patterns of a set can match a note holding the keys
+ * `found` (a bit each; every pattern past the 64th may): those all of whose
+ * requirements hold. */
+static uint64_t set_maybe(const ex_scan *sc, uint64_t found) {
+    uint64_t ok[EX_REQ_MAX];
+    memcpy(ok, sc->base, sizeof ok);
+    for (uint64_t m = found; m; m &= m - 1) {
+        const uint64_t *s = sc->sat[__builtin_ctzll(m)];
+        for (unsigned r = 0; r < EX_REQ_MAX; r++) ok[r] |= s[r];
+    }
+    uint64_t maybe = ok[0];
+    for (unsigned r = 1; r < EX_REQ_MAX; r++) maybe &= ok[r];
     return maybe;
 }
 
@@ -1049,7 +1061,7 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    uint64_t found = find_keys(ex, note, len), maybe = set_maybe(ex->pats, ex->n_pats, found);
+    uint64_t found = find_keys(ex, note, len), maybe = set_maybe(&ex->scan_pats, found);
     size_t from = set_start(ex, &ex->scan_pats, ex->n_pats, note, len, maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
@@ -1098,7 +1110,7 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         if (rc < 0) return rc;
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    maybe = set_maybe(ex->risky, ex->n_risky, found);
+    maybe = set_maybe(&ex->scan_risky, found);
     from = set_start(ex, &ex->scan_risky, ex->n_risky, note, len, maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
