@@ -5,7 +5,7 @@ our pass over the notes, then the peer's, in CPU time of the process
 (time.process_time()); medians over the rounds, the ratio of the medians and
 the spread of the per-round ratios.
 
-  /usr/bin/python3 bench/peers_re.py [--rounds 7] [--build build/test] [--no-extract] [--floor]
+  /usr/bin/python3 bench/peers_re.py [--rounds 7] [--build build/test] [--no-extract | --no-mask] [--floor]
 
 It also runs, in each round, the C programs `bench_redact ordinary` and
 `bench_commit extract` of the same build (CPU time, their own medians) and
@@ -205,6 +205,7 @@ def main():
     ap.add_argument("--mb", type=float, default=4.0)
     ap.add_argument("--notes", type=int, default=40000)
     ap.add_argument("--no-extract", action="store_true", help="masking rows only")
+    ap.add_argument("--no-mask", action="store_true", help="extraction rows only")
     ap.add_argument("--floor", action="store_true", help="also the per-call floor of the binding")
     a = ap.parse_args()
     sys.path.insert(0, os.path.join(a.build, "python"))
@@ -233,7 +234,7 @@ def main():
     except ImportError:
         pass
     t_o, t_b, t_s, t_p, c_r = [], [], [], [], []
-    for _ in range(a.rounds):
+    for _ in range(0 if a.no_mask else a.rounds):
         t, r_one = timed(ours_mask, red, notes)
         t_o.append(t)
         t, r_bulk = timed(ours_mask_bulk, red, notes)
@@ -246,12 +247,13 @@ def main():
         t_p.append(t)
         assert r_bulk == r_one, "apply_many differs from apply"
         c_r.append(c_rate([os.path.join(bench, "bench_redact"), "ordinary", csv_path], "one call per note"))
-    report("masking through Python, %d ordinary notes (%.1f MB), one call per note" % (len(notes), mb), mb, t_o,
-           t_p)
-    report("masking through Python, the same notes, one `apply_many` call (list)", mb, t_b, t_p)
-    if t_s:
-        report("masking through Python, the same notes, one `apply_many` call (pandas Series)", mb, t_s, t_p)
-    report_c("masking in C (`bench_redact ordinary`), one call per note", c_r, [mb / t for t in t_p])
+    if not a.no_mask:
+        report("masking through Python, %d ordinary notes (%.1f MB), one call per note" % (len(notes), mb), mb, t_o,
+               t_p)
+        report("masking through Python, the same notes, one `apply_many` call (list)", mb, t_b, t_p)
+        if t_s:
+            report("masking through Python, the same notes, one `apply_many` call (pandas Series)", mb, t_s, t_p)
+        report_c("masking in C (`bench_redact ordinary`), one call per note", c_r, [mb / t for t in t_p])
     if a.floor:
         floor(followup, notes, a.rounds)
     if a.no_extract:

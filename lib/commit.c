@@ -132,6 +132,15 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
 
 /* ------------------------------------------------------------- extraction */
 
+#define EX_ALT_MAX 16 /* strings of one requirement */
+#define EX_REQ_MAX 3  /* requirements a pattern keeps */
+#define EX_KEYS 64    /* strings looked for, both sets */
+
+typedef struct ex_key {
+    char s[48];
+    unsigned char len, caseless;
+} ex_key;
+
 typedef struct ex_pat {
     char *name;
     char *reason;
@@ -139,12 +148,8 @@ typedef struct ex_pat {
     pcre2_match_data *md;
     fu_deadline_rule rule;
     int jit; /* JIT code was made: matched through pcre2_jit_match() */
-    /* A run of characters every match contains (see required_literal()),
-     * lower case when `lit_caseless`; lit_len 0: none known. A note without
-     * it after the search start is not searched with the pattern. */
-    char lit[48];
-    size_t lit_len;
-    int lit_caseless;
+    unsigned n_req; /* requirements known (ex_scan.sat) */
+    int lit_caseless; /* the pattern is caseless: so are its keys */
 } ex_pat;
 
 /* All patterns of a set (promises, risky phrases) as one alternation. Its
@@ -156,13 +161,13 @@ typedef struct ex_scan {
     pcre2_code *code;
     pcre2_match_data *md;
     int jit;
-    /* Required literals of the set's first EX_LIT_MAX patterns (ex_pat.lit):
-     * last_byte[b] has bit p when pattern p's literal ends with byte b (both
-     * cases of a caseless letter); `with_lit` the patterns that have one. One
-     * pass over a note finds which literals it holds. */
-    uint64_t last_byte[256];
-    uint64_t prev_byte[256]; /* the same for the byte before the last (every byte for a 1-byte literal) */
-    uint64_t with_lit, one_byte;
+    /* The requirements of the set's first 64 patterns (see pattern_reqs()),
+     * by key: sat[k][r] has bit p when key k (fu_extractor.keys) meets
+     * pattern p's requirement r; base[r] the patterns without an r-th. A
+     * note holding the keys K can match the patterns of
+     * AND_r (base[r] | OR_{k in K} sat[k][r]) (set_maybe()). */
+    uint64_t sat[EX_KEYS][EX_REQ_MAX];
+    uint64_t base[EX_REQ_MAX];
 } ex_scan;
 
 struct fu_extractor {
@@ -178,14 +183,16 @@ struct fu_extractor {
      * texts point into the note, reasons at the patterns' (min_lead: NULL).
      * The result handed out is one copy of it in one block. */
     struct fu_extraction *work;
-    /* The last two bytes of the required literals of both sets, hashed
-     * (EX_PAIR): bit p for promise pattern p, bit 32 + p for risky pattern
-     * p (the first 32 of each set; every byte before a 1-byte literal). One
-     * load a byte of the note finds where a literal may end. */
+    /* The strings the patterns' requirements name (keys, both sets), and the
+     * last two bytes of each, hashed (EX_PAIR): bit k for key k (every byte
+     * before a 1-byte key, which is also in `one_byte`). One load a byte of
+     * the note finds where a key may end. */
+    ex_key keys[EX_KEYS];
+    unsigned n_keys;
+    uint64_t all_keys, one_byte;
     uint64_t pair[4096];
 };
 #define EX_PAIR(prev, last) ((((unsigned)(prev) << 4) ^ (unsigned)(last)) & 4095u)
-#define EX_LIT_MAX 32 /* patterns of a set whose literal is looked for */
 
 struct fu_extraction {
     fu_promise *promises;
@@ -253,38 +260,64 @@ static const uint32_t k_ex_flags = PCRE2_UTF | PCRE2_CASELESS;
 
 /* ---------------------------------------------------- required literals */
 
-/* The longest run of characters that every match of `regex` contains, read
- * conservatively: only characters at the top level of the pattern (outside
- * groups, classes and lookarounds) that no quantifier applies to, with no
- * top-level alternation; ASCII characters other than letters, ASCII letters
- * (lower-cased when caseless) except k and s (which fold to U+212A and
- * U+017F), and characters U+3000-U+9FFF (CJK punctuation, kana, ideographs:
- * no case). Anything the reader does not know (escapes with arguments, \Q,
- * inline options, verbs, extended mode) gives no literal. */
-typedef struct lit_run {
-    char best[48], cur[48];
-    size_t nb, nc;
-} lit_run;
+/* What every match of a pattern contains, read conservatively from its
+ * text: *requirements*, each a set of strings of which every match holds at
+ * least one. A run of characters that no quantifier applies to (with no
+ * alternation around it) is a requirement of one string; a class of plain
+ * characters ([周週]) one of each character; a group of alternatives one of
+ * the best requirement of each alternative ((?:星期|礼拜|[周週]) gives 星期,
+ * 礼拜, 周, 週), when every alternative has one. Groups and classes under a
+ * quantifier that allows zero, lookarounds and escapes with letters give
+ * none. Characters: ASCII other than letters, ASCII letters (lower-cased
+ * when caseless) except k and s (which fold to U+212A and U+017F), and
+ * U+3000-U+9FFF (CJK punctuation, kana, ideographs: no case). Anything the
+ * reader does not know (escapes with arguments, \Q, inline options, named
+ * groups, verbs, extended mode) gives no requirement for the whole
+ * pattern. */
+#define LIT_LEN 48
+typedef struct lit_req {
+    unsigned n;
+    unsigned char len[EX_ALT_MAX];
+    char s[EX_ALT_MAX][LIT_LEN];
+} lit_req;
 
-static void lit_end(lit_run *L) {
-    if (L->nc > L->nb) {
-        memcpy(L->best, L->cur, L->nc);
-        L->nb = L->nc;
-    }
-    L->nc = 0;
+#define LIT_REQS 6
+typedef struct lit_reqs { /* all of them hold */
+    lit_req r[LIT_REQS];
+    unsigned n;
+} lit_reqs;
+
+typedef struct lit_seq {
+    char cur[LIT_LEN];
+    size_t nc;
+    lit_reqs *out;
+} lit_seq;
+
+static void reqs_push(lit_reqs *out, const lit_req *q) {
+    if (q->n && out->n < LIT_REQS) out->r[out->n++] = *q;
 }
 
-static void lit_add(lit_run *L, const char *c, size_t k) {
-    if (L->nc + k > sizeof L->cur) lit_end(L);
-    memcpy(L->cur + L->nc, c, k);
-    L->nc += k;
+static void seq_end(lit_seq *S) {
+    if (S->nc && S->out->n < LIT_REQS) {
+        lit_req *q = &S->out->r[S->out->n++];
+        q->n = 1;
+        q->len[0] = (unsigned char)S->nc;
+        memcpy(q->s[0], S->cur, S->nc);
+    }
+    S->nc = 0;
+}
+
+static void seq_add(lit_seq *S, const char *c, size_t k) {
+    if (S->nc + k > LIT_LEN) seq_end(S);
+    memcpy(S->cur + S->nc, c, k);
+    S->nc += k;
 }
 
 /* Drop the last character of the current run (a quantifier follows it). */
-static void lit_drop_last(lit_run *L) {
-    while (L->nc > 0 && ((unsigned char)L->cur[L->nc - 1] & 0xC0) == 0x80) L->nc--;
-    if (L->nc > 0) L->nc--;
-    lit_end(L);
+static void seq_drop_last(lit_seq *S) {
+    while (S->nc > 0 && ((unsigned char)S->cur[S->nc - 1] & 0xC0) == 0x80) S->nc--;
+    if (S->nc > 0) S->nc--;
+    seq_end(S);
 }
 
 /* End of the group or class starting at r[0] ('(' or '['), or NULL. */
@@ -318,76 +351,212 @@ static const char *skip_bracket(const char *r) {
     return NULL;
 }
 
-static size_t required_literal(const char *regex, uint32_t flags, char *out, size_t cap) {
-    if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE | PCRE2_LITERAL)) return 0;
-    int caseless = (flags & PCRE2_CASELESS) != 0;
-    lit_run L = {{0}, {0}, 0, 0};
-    for (const char *c = regex; *c;) {
-        unsigned char u = (unsigned char)*c;
-        if (u == '|' || u == ')') return 0;
-        if (u == '(') {
-            if (c[1] == '*' || (c[1] == '?' && !strchr(":=!<", c[2]))) return 0;
-            if (c[1] == '?' && c[2] == '<' && c[3] != '=' && c[3] != '!') return 0; /* named group */
-            const char *e = skip_bracket(c);
-            if (!e) return 0;
-            lit_end(&L);
-            c = e + 1;
-        } else if (u == '[') {
-            const char *e = skip_bracket(c);
-            if (!e) return 0;
-            lit_end(&L);
-            c = e + 1;
-        } else if (u == '?' || u == '*' || u == '+') {
-            lit_drop_last(&L);
-            c++;
-        } else if (u == '{') {
-            const char *e = c + 1;
-            while ((*e >= '0' && *e <= '9') || *e == ',') e++;
-            if (*e != '}' || e == c + 1) return 0;
-            lit_drop_last(&L);
-            c = e + 1;
-        } else if (u == '\\') {
-            unsigned char n = (unsigned char)c[1];
-            if (!n || n >= 0x80) return 0;
-            if ((n >= '0' && n <= '9') || strchr("xoNpPgkcuQEKG", n)) return 0;
-            if ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z')) lit_end(&L);
-            else lit_add(&L, c + 1, 1);
-            c += 2;
-        } else if (u == '.' || u == '^' || u == '$') {
-            lit_end(&L);
-            c++;
-        } else if (u < 0x80) {
-            char ch = (char)u;
-            int letter = (u | 0x20) >= 'a' && (u | 0x20) <= 'z';
-            if (letter && caseless && ((u | 0x20) == 'k' || (u | 0x20) == 's')) lit_end(&L);
-            else lit_add(&L, letter && caseless ? (ch = (char)(u | 0x20), &ch) : &ch, 1);
-            c++;
-        } else {
-            size_t k = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : 2;
-            for (size_t j = 1; j < k; j++)
-                if (!c[j]) return 0;
-            if (u >= 0xE3 && u <= 0xE9) lit_add(&L, c, k);
-            else lit_end(&L);
-            c += k;
-        }
+/* The length of the character at c (< end) the reader knows (ASCII letters
+ * lower-cased into *fold when caseless), 0 when it is not one. */
+static size_t lit_char(const char *c, const char *end, int caseless, char *fold) {
+    unsigned char u = (unsigned char)*c;
+    if (u < 0x80) {
+        int letter = (u | 0x20) >= 'a' && (u | 0x20) <= 'z';
+        if (letter && caseless && ((u | 0x20) == 'k' || (u | 0x20) == 's')) return 0;
+        *fold = letter && caseless ? (char)(u | 0x20) : (char)u;
+        return 1;
     }
-    lit_end(&L);
-    if (L.nb > cap) L.nb = cap;
-    memcpy(out, L.best, L.nb);
-    return L.nb;
+    size_t k = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : 2;
+    if ((size_t)(end - c) < k || u < 0xE3 || u > 0xE9) return 0;
+    return k;
 }
 
-/* Whether the pattern's literal ends at note[i] (i + 1 >= its length). */
-static int lit_ends_at(const ex_pat *p, const char *note, size_t i) {
-    size_t n = p->lit_len;
-    if (i + 1 < n) return 0;
-    const char *b = note + i + 1 - n;
-    if (!p->lit_caseless) return memcmp(b, p->lit, n) == 0;
-    for (size_t j = 0; j < n; j++) {
-        unsigned char d = (unsigned char)b[j];
-        if ((d >= 'A' && d <= 'Z' ? d | 0x20 : d) != (unsigned char)p->lit[j]) return 0;
+/* The requirement of the class [c, e] (e its ']'): one string a character
+ * when all of them are plain characters; 0 otherwise. */
+static int class_req(const char *c, const char *e, int caseless, lit_req *q) {
+    q->n = 0;
+    for (c++; c < e;) {
+        char f;
+        if (*c == '^' || *c == '-' || *c == '\\' || *c == '[' || q->n == EX_ALT_MAX) return 0;
+        size_t k = lit_char(c, e, caseless, &f);
+        if (!k) return 0;
+        q->len[q->n] = (unsigned char)k;
+        memcpy(q->s[q->n++], k == 1 ? &f : c, k);
+        c += k;
     }
-    return 1;
+    return q->n > 0;
+}
+
+/* The best requirement of a list: its shortest string the longest, then
+ * the fewest strings. NULL when the list is empty. */
+static unsigned req_min_len(const lit_req *q) {
+    unsigned m = LIT_LEN;
+    for (unsigned i = 0; i < q->n; i++)
+        if (q->len[i] < m) m = q->len[i];
+    return m;
+}
+
+static int req_better(const lit_req *a, const lit_req *b) {
+    unsigned la = req_min_len(a), lb = req_min_len(b);
+    return la != lb ? la > lb : a->n < b->n;
+}
+
+static void reqs_sort(lit_reqs *L) {
+    for (unsigned i = 1; i < L->n; i++)
+        for (unsigned j = i; j > 0 && req_better(&L->r[j], &L->r[j - 1]); j--) {
+            lit_req t = L->r[j];
+            L->r[j] = L->r[j - 1];
+            L->r[j - 1] = t;
+        }
+}
+
+static int reqs_alt(const char *r, const char *end, int caseless, int depth, lit_reqs *out);
+
+/* A quantifier at *c: its minimum, *c moved past it (and past a lazy or
+ * possessive sign); -1 when it is none the reader knows. */
+static int quantifier(const char **c, const char *end) {
+    const char *q = *c;
+    int min = *q == '+';
+    if (*q == '{') {
+        const char *e = q + 1;
+        min = 0;
+        for (; e < end && *e >= '0' && *e <= '9'; e++)
+            if (min < 1000) min = min * 10 + (*e - '0');
+        while (e < end && ((*e >= '0' && *e <= '9') || *e == ',')) e++;
+        if (e >= end || *e != '}' || e == q + 1) return -1;
+        q = e;
+    }
+    q++;
+    if (q < end && (*q == '?' || *q == '+')) q++;
+    *c = q;
+    return min;
+}
+
+/* The requirements of the sequence [r, end) (no alternation at its top
+ * level) appended to out; -1 when the pattern holds something unknown. */
+static int reqs_seq(const char *r, const char *end, int caseless, int depth, lit_reqs *out) {
+    lit_seq S = {{0}, 0, out};
+    unsigned mark = 0;
+    int item = 0; /* 1: a character of the run, 2: a group or class (requirements from mark) */
+    for (const char *c = r; c < end;) {
+        unsigned char u = (unsigned char)*c;
+        if (u == '(' || u == '[') {
+            const char *e = skip_bracket(c);
+            if (!e || e >= end) return -1;
+            seq_end(&S);
+            mark = out->n;
+            item = 2;
+            if (u == '[') {
+                lit_req q;
+                if (class_req(c, e, caseless, &q)) reqs_push(out, &q);
+            } else if (c[1] == '?' && (c[2] == '=' || c[2] == '!' || (c[2] == '<' && (c[3] == '=' || c[3] == '!')))) {
+                item = 0; /* a lookaround: nothing required */
+            } else if (c[1] == '*' || (c[1] == '?' && c[2] != ':')) {
+                return -1;
+            } else if (depth < 3) {
+                lit_reqs in;
+                in.n = 0;
+                if (reqs_alt(c + (c[1] == '?' ? 3 : 1), e, caseless, depth + 1, &in) < 0) return -1;
+                for (unsigned i = 0; i < in.n; i++) reqs_push(out, &in.r[i]);
+            }
+            c = e + 1;
+        } else if (u == '?' || u == '*' || u == '+' || u == '{') {
+            int min = quantifier(&c, end);
+            if (min < 0) return -1;
+            if (item == 1) seq_drop_last(&S);
+            else if (item == 2 && min == 0) out->n = mark;
+            item = 0;
+        } else if (u == '\\') {
+            unsigned char n = c + 1 < end ? (unsigned char)c[1] : 0;
+            if (!n || n >= 0x80) return -1;
+            if ((n >= '0' && n <= '9') || strchr("xoNpPgkcuQEKG", n)) return -1;
+            item = 0;
+            if ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z')) {
+                seq_end(&S);
+            } else {
+                seq_add(&S, c + 1, 1);
+                item = 1;
+            }
+            c += 2;
+        } else if (u == '|' || u == ')') {
+            return -1;
+        } else if (u == '.' || u == '^' || u == '$') {
+            seq_end(&S);
+            item = 0;
+            c++;
+        } else {
+            char f;
+            size_t k = lit_char(c, end, caseless, &f);
+            item = k ? 1 : 0;
+            if (k) seq_add(&S, k == 1 ? &f : c, k);
+            else seq_end(&S);
+            c += k ? k : u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : u >= 0xC0 ? 2 : 1;
+        }
+    }
+    seq_end(&S);
+    return 0;
+}
+
+/* The requirements of [r, end), alternatives allowed: a single sequence's
+ * own, or one requirement holding the best one of every alternative (none
+ * when an alternative has none). */
+static int reqs_alt(const char *r, const char *end, int caseless, int depth, lit_reqs *out) {
+    lit_req any;
+    any.n = 0;
+    int alts = 0, none = 0;
+    for (const char *a = r, *c = r;;) {
+        if (c < end && *c != '|') {
+            if (*c == '\\') {
+                if (c + 1 >= end) return -1;
+                c += 2;
+            } else if (*c == '(' || *c == '[') {
+                const char *e = skip_bracket(c);
+                if (!e || e >= end) return -1;
+                c = e + 1;
+            } else {
+                c++;
+            }
+            continue;
+        }
+        if (c == end && alts == 0) return reqs_seq(a, c, caseless, depth, out);
+        lit_reqs in;
+        in.n = 0;
+        if (reqs_seq(a, c, caseless, depth, &in) < 0) return -1;
+        reqs_sort(&in);
+        if (!in.n || any.n + in.r[0].n > EX_ALT_MAX) none = 1;
+        for (unsigned i = 0; !none && i < in.r[0].n; i++) {
+            any.len[any.n] = in.r[0].len[i];
+            memcpy(any.s[any.n++], in.r[0].s[i], in.r[0].len[i]);
+        }
+        alts++;
+        if (c == end) break;
+        a = ++c;
+    }
+    if (!none) reqs_push(out, &any);
+    return 0;
+}
+
+/* The requirements of a pattern, best first (at most EX_REQ_MAX; only the
+ * first may have a string of one byte): their count. */
+static unsigned pattern_reqs(const char *regex, uint32_t flags, lit_req *out) {
+    if (flags & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE | PCRE2_LITERAL)) return 0;
+    lit_reqs L;
+    L.n = 0;
+    if (reqs_alt(regex, regex + strlen(regex), (flags & PCRE2_CASELESS) != 0, 0, &L) < 0) return 0;
+    reqs_sort(&L);
+    unsigned n = 0;
+    for (unsigned i = 0; i < L.n && n < EX_REQ_MAX; i++)
+        if (n == 0 || req_min_len(&L.r[i]) >= 2) out[n++] = L.r[i];
+    return n;
+}
+
+/* The key of string s (n bytes): its index in ex->keys, added if new;
+ * -1 when the table is full. */
+static int key_of(fu_extractor *ex, const char *s, size_t n, int caseless) {
+    for (unsigned k = 0; k < ex->n_keys; k++)
+        if (ex->keys[k].len == n && ex->keys[k].caseless == caseless && memcmp(ex->keys[k].s, s, n) == 0)
+            return (int)k;
+    if (ex->n_keys == EX_KEYS) return -1;
+    ex_key *k = &ex->keys[ex->n_keys];
+    memcpy(k->s, s, n);
+    k->len = (unsigned char)n;
+    k->caseless = (unsigned char)caseless;
+    return (int)ex->n_keys++;
 }
 
 /* Both cases of a caseless ASCII letter, else the byte itself: the count. */
@@ -398,46 +567,65 @@ static int byte_cases(unsigned char b, int fold, unsigned char *out) {
     return 2;
 }
 
-static void set_pairs(uint64_t *pair, const ex_pat *pats, size_t n, unsigned shift) {
-    for (size_t p = 0; p < n && p < EX_LIT_MAX; p++) {
-        size_t k = pats[p].lit_len;
-        if (!k) continue;
-        uint64_t bit = UINT64_C(1) << (p + shift);
-        unsigned char last[2], prev[2];
-        int nl = byte_cases((unsigned char)pats[p].lit[k - 1], pats[p].lit_caseless, last), np = 0;
-        if (k >= 2) np = byte_cases((unsigned char)pats[p].lit[k - 2], pats[p].lit_caseless, prev);
-        for (int l = 0; l < nl; l++) {
-            if (k == 1) {
-                for (unsigned c = 0; c < 256; c++) pair[EX_PAIR(c, last[l])] |= bit;
-                continue;
-            }
-            for (int q = 0; q < np; q++) pair[EX_PAIR(prev[q], last[l])] |= bit;
+/* Key k's bit in the hashed table of byte pairs (its last two bytes; every
+ * byte before a key of one byte). */
+static void key_pairs(fu_extractor *ex, unsigned k) {
+    const ex_key *y = &ex->keys[k];
+    uint64_t bit = UINT64_C(1) << k;
+    unsigned char last[2], prev[2];
+    int nl = byte_cases((unsigned char)y->s[y->len - 1], y->caseless, last), np = 0;
+    if (y->len >= 2) np = byte_cases((unsigned char)y->s[y->len - 2], y->caseless, prev);
+    for (int l = 0; l < nl; l++) {
+        if (y->len == 1) {
+            for (unsigned c = 0; c < 256; c++) ex->pair[EX_PAIR(c, last[l])] |= bit;
+            ex->one_byte |= bit;
+            continue;
         }
+        for (int q = 0; q < np; q++) ex->pair[EX_PAIR(prev[q], last[l])] |= bit;
     }
+    ex->all_keys |= bit;
 }
 
-static void set_literals(ex_scan *sc, const ex_pat *pats, size_t n) {
-    memset(sc->last_byte, 0, sizeof sc->last_byte);
-    memset(sc->prev_byte, 0, sizeof sc->prev_byte);
-    sc->with_lit = sc->one_byte = 0;
-    for (size_t p = 0; p < n && p < EX_LIT_MAX; p++) {
-        size_t k = pats[p].lit_len;
-        if (!k) continue;
-        uint64_t bit = UINT64_C(1) << p;
-        int fold = pats[p].lit_caseless;
-        unsigned char b = (unsigned char)pats[p].lit[k - 1];
-        sc->last_byte[b] |= bit;
-        if (fold && b >= 'a' && b <= 'z') sc->last_byte[b - 'a' + 'A'] |= bit;
-        if (k == 1) {
-            for (int c = 0; c < 256; c++) sc->prev_byte[c] |= bit;
-            sc->one_byte |= bit;
-        } else {
-            unsigned char a = (unsigned char)pats[p].lit[k - 2];
-            sc->prev_byte[a] |= bit;
-            if (fold && a >= 'a' && a <= 'z') sc->prev_byte[a - 'a' + 'A'] |= bit;
+/* Give the first 64 patterns of each set their requirements as key masks:
+ * every pattern's best requirement first, then the second ones, ..., while
+ * the key table has room (a requirement whose keys do not all fit is left
+ * out: the pattern is run more often, never less). reqs[i] holds the
+ * n_req[i] requirements of pattern i, promises then risky ones. */
+static void assign_keys(fu_extractor *ex, const lit_req (*reqs)[EX_REQ_MAX], const unsigned *n_req) {
+    for (unsigned round = 0; round < EX_REQ_MAX; round++) {
+        for (size_t i = 0; i < ex->n_pats + ex->n_risky; i++) {
+            int risky = i >= ex->n_pats;
+            size_t p = risky ? i - ex->n_pats : i;
+            ex_pat *pat = risky ? &ex->risky[p] : &ex->pats[p];
+            if (p >= 64 || round >= n_req[i]) continue;
+            const lit_req *q = &reqs[i][round];
+            unsigned fresh = 0;
+            for (unsigned a = 0; a < q->n; a++) {
+                unsigned k = 0;
+                while (k < ex->n_keys && !(ex->keys[k].len == q->len[a] && ex->keys[k].caseless == pat->lit_caseless &&
+                                           memcmp(ex->keys[k].s, q->s[a], q->len[a]) == 0))
+                    k++;
+                fresh += k == ex->n_keys;
+            }
+            if (ex->n_keys + fresh > EX_KEYS) continue;
+            uint64_t mask = 0;
+            for (unsigned a = 0; a < q->n && mask != ~UINT64_C(0); a++) {
+                int k = key_of(ex, q->s[a], q->len[a], pat->lit_caseless);
+                if (k < 0) mask = ~UINT64_C(0); /* cannot happen: room was counted */
+                else if (!(ex->all_keys >> k & 1)) key_pairs(ex, (unsigned)k);
+                if (k >= 0) mask |= UINT64_C(1) << k;
+            }
+            if (mask == ~UINT64_C(0)) continue;
+            ex_scan *sc = risky ? &ex->scan_risky : &ex->scan_pats;
+            for (uint64_t m = mask; m; m &= m - 1) sc->sat[__builtin_ctzll(m)][pat->n_req] |= UINT64_C(1) << p;
+            pat->n_req++;
         }
-        sc->with_lit |= bit;
     }
+    for (unsigned r = 0; r < EX_REQ_MAX; r++)
+        for (size_t p = 0; p < 64; p++) {
+            if (p < ex->n_pats && ex->pats[p].n_req <= r) ex->scan_pats.base[r] |= UINT64_C(1) << p;
+            if (p < ex->n_risky && ex->risky[p].n_req <= r) ex->scan_risky.base[r] |= UINT64_C(1) << p;
+        }
 }
 
 static void ex_pat_fini(ex_pat *p) {
@@ -478,7 +666,6 @@ static int ex_pat_init(fu_extractor *ex, ex_pat *p, const char *name, const char
     if (rc == FU_OK) rc = fu__re_match_data(&ex->re, p->code, &p->md);
     if (rc == FU_OK) p->jit = fu__re_is_jit(p->code);
     if (rc == FU_OK) {
-        p->lit_len = required_literal(regex, flags, p->lit, sizeof p->lit);
         p->lit_caseless = (flags & PCRE2_CASELESS) != 0;
     }
     return rc;
@@ -580,65 +767,94 @@ static size_t scan_from(fu_extractor *ex, const ex_scan *sc, const char *note, s
     return pcre2_get_ovector_pointer(sc->md)[0];
 }
 
-/* Which patterns of a set can match the note (*maybe, a bit each for the
- * first 64: those without a required literal and those whose literal the
- * note holds; every pattern past the 64th may) and where to start them:
- * `len` when none can match; 0 (no combined scan) when one can, since
- * running it alone costs less than the scan; else the combined scan's
- * start. Starting a pattern at 0 or at the scan's start finds the same
- * matches: no pattern matches before the scan's start. */
-#define EX_MAYBE(maybe, p) ((p) >= 64 || ((maybe) >> (p) & 1))
-static uint64_t lit_check(const ex_scan *sc, const ex_pat *pats, const unsigned char *s, size_t i, uint64_t m,
-                          uint64_t *need) {
-    uint64_t found = 0;
-    m &= i ? sc->prev_byte[s[i - 1]] : sc->one_byte;
-    while (m) {
-        unsigned p = (unsigned)__builtin_ctzll(m);
-        m &= m - 1;
-        if (lit_ends_at(&pats[p], (const char *)s, i)) {
-            found |= UINT64_C(1) << p;
-            *need &= ~(UINT64_C(1) << p);
-        }
+/* Whether key y ends at note[i] (i + 1 >= its length). */
+static int key_ends_at(const ex_key *y, const char *note, size_t i) {
+    size_t n = y->len;
+    if (i + 1 < n) return 0;
+    const char *b = note + i + 1 - n;
+    if (!y->caseless) return memcmp(b, y->s, n) == 0;
+    for (size_t j = 0; j < n; j++) {
+        unsigned char d = (unsigned char)b[j];
+        if ((d >= 'A' && d <= 'Z' ? d | 0x20 : d) != (unsigned char)y->s[j]) return 0;
     }
-    return found;
+    return 1;
 }
 
-/* The required literals the note holds, of both sets in one pass: found[0]
- * the promise patterns', found[1] the risky ones'. A literal ending at
- * byte 0 has one byte (lit_check); past it, the hashed pair of the byte and
- * the one before tells which literals may end there. */
-static void find_literals(const fu_extractor *ex, const char *note, size_t len, uint64_t *found) {
-    const ex_scan *a = &ex->scan_pats, *b = &ex->scan_risky;
-    uint64_t na = a->with_lit, nb = b->with_lit;
+/* The keys the note holds (a bit each), in one pass for both sets: a key
+ * ending at byte 0 has one byte; past it, the hashed pair of the byte and
+ * the one before tells which keys may end there. */
+static uint64_t find_keys(const fu_extractor *ex, const char *note, size_t len) {
     const unsigned char *s = (const unsigned char *)note;
-    found[0] = found[1] = 0;
-    if (!len) return;
-    if (a->last_byte[s[0]] & na) found[0] |= lit_check(a, ex->pats, s, 0, a->last_byte[s[0]] & na, &na);
-    if (b->last_byte[s[0]] & nb) found[1] |= lit_check(b, ex->risky, s, 0, b->last_byte[s[0]] & nb, &nb);
-    uint64_t need = na | nb << 32, got = 0;
+    uint64_t need = ex->all_keys, got = 0;
+    if (!len || !need) return 0;
+    for (uint64_t m = ex->one_byte; m; m &= m - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(m);
+        if (key_ends_at(&ex->keys[k], note, 0)) got |= UINT64_C(1) << k;
+    }
+    need &= ~got;
     for (size_t i = 1; i < len && need; i++) {
         uint64_t m = ex->pair[EX_PAIR(s[i - 1], s[i])] & need;
         while (m) {
-            unsigned p = (unsigned)__builtin_ctzll(m);
+            unsigned k = (unsigned)__builtin_ctzll(m);
             m &= m - 1;
-            if (lit_ends_at(p < 32 ? &ex->pats[p] : &ex->risky[p - 32], note, i)) {
-                got |= UINT64_C(1) << p;
-                need &= ~(UINT64_C(1) << p);
+            if (key_ends_at(&ex->keys[k], note, i)) {
+                got |= UINT64_C(1) << k;
+                need &= ~(UINT64_C(1) << k);
             }
         }
     }
-    found[0] |= got & 0xFFFFFFFFu;
-    found[1] |= got >> 32;
+    return got;
 }
 
+/* Which of the first 64 patterns of a set can match a note holding the keys
+ * `found` (a bit each; every pattern past the 64th may): those all of whose
+ * requirements hold. */
+static uint64_t set_maybe(const ex_scan *sc, uint64_t found) {
+    uint64_t ok[EX_REQ_MAX];
+    memcpy(ok, sc->base, sizeof ok);
+    for (uint64_t m = found; m; m &= m - 1) {
+        const uint64_t *s = sc->sat[__builtin_ctzll(m)];
+        for (unsigned r = 0; r < EX_REQ_MAX; r++) ok[r] |= s[r];
+    }
+    uint64_t maybe = ok[0];
+    for (unsigned r = 1; r < EX_REQ_MAX; r++) maybe &= ok[r];
+    return maybe;
+}
+
+/* Where to start the patterns of a set that can match (maybe, see
+ * set_maybe()): `len` when none can; 0 (no combined scan) when at most
+ * EX_ALONE can, since running them alone costs less than the scan; else the
+ * combined scan's start. Starting a pattern at 0 or at the scan's start
+ * finds the same matches: no pattern matches before the scan's start. */
+#define EX_MAYBE(maybe, p) ((p) >= 64 || ((maybe) >> (p) & 1))
+#define EX_ALONE 4
 static size_t set_start(fu_extractor *ex, const ex_scan *sc, size_t n, const char *note, size_t len,
-                        uint64_t found, uint64_t *maybe) {
-    uint64_t all = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
-    *maybe = (all & ~sc->with_lit) | found;
+                        uint64_t maybe) {
     if (n > 64) return scan_from(ex, sc, note, len);
-    if (*maybe == 0) return len;
-    if ((*maybe & (*maybe - 1)) == 0) return 0;
+    if (maybe == 0) return len;
+    if (__builtin_popcountll(maybe) <= EX_ALONE) return 0;
     return scan_from(ex, sc, note, len);
+}
+
+/* The requirements of every pattern as keys (assign_keys()). */
+static int extractor_keys(fu_extractor *ex, const fu_extract_pattern *pats, const uint32_t *pat_flags,
+                          const fu_risky_pattern *risky, const uint32_t *risky_flags) {
+    size_t n = ex->n_pats + ex->n_risky;
+    if (!n) return FU_OK;
+    lit_req(*reqs)[EX_REQ_MAX] = fu__calloc(n, sizeof *reqs);
+    unsigned *n_req = fu__calloc(n, sizeof *n_req);
+    if (!reqs || !n_req) {
+        FU_FREE_ALL(reqs, n_req);
+        return fu__error_nomem();
+    }
+    for (size_t i = 0; i < ex->n_pats; i++)
+        n_req[i] = pattern_reqs(pats[i].regex, pat_flags ? pat_flags[i] : k_ex_flags, reqs[i]);
+    for (size_t i = 0; i < ex->n_risky; i++)
+        n_req[ex->n_pats + i] =
+            pattern_reqs(risky[i].regex, risky_flags ? risky_flags[i] : k_ex_flags, reqs[ex->n_pats + i]);
+    assign_keys(ex, (const lit_req(*)[EX_REQ_MAX])reqs, n_req);
+    FU_FREE_ALL(reqs, n_req);
+    return FU_OK;
 }
 
 /* Build from explicit arrays; `flags_of` gives each policy pattern's own compile options. */
@@ -676,10 +892,7 @@ static int extractor_build(fu_extractor **out, const fu_extract_pattern *pats, s
         fu__free(rx);
     }
     if (rc == FU_OK) {
-        set_literals(&ex->scan_pats, ex->pats, n_pats);
-        set_literals(&ex->scan_risky, ex->risky, n_risky);
-        set_pairs(ex->pair, ex->pats, n_pats, 0);
-        set_pairs(ex->pair, ex->risky, n_risky, 32);
+        rc = extractor_keys(ex, pats, pat_flags, risky, risky_flags);
     }
     if (rc != FU_OK) {
         fu_extractor_free(ex);
@@ -848,9 +1061,8 @@ static int risk_cmp(const void *a, const void *b) {
 static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *note, size_t len,
                         int64_t at, fu_extraction *x) {
     int rc;
-    uint64_t maybe = 0, found[2];
-    find_literals(ex, note, len, found);
-    size_t from = set_start(ex, &ex->scan_pats, ex->n_pats, note, len, found[0], &maybe);
+    uint64_t found = find_keys(ex, note, len), maybe = set_maybe(&ex->scan_pats, found);
+    size_t from = set_start(ex, &ex->scan_pats, ex->n_pats, note, len, maybe);
     for (size_t p = 0; p < ex->n_pats && from < len; p++) {
         ex_pat *pat = &ex->pats[p];
         size_t pos = from, s, e;
@@ -898,7 +1110,8 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
         if (rc < 0) return rc;
     }
     if (x->n_promises > 1) qsort(x->promises, x->n_promises, sizeof *x->promises, promise_cmp);
-    from = set_start(ex, &ex->scan_risky, ex->n_risky, note, len, found[1], &maybe);
+    maybe = set_maybe(&ex->scan_risky, found);
+    from = set_start(ex, &ex->scan_risky, ex->n_risky, note, len, maybe);
     for (size_t p = 0; p < ex->n_risky && from < len; p++) {
         ex_pat *pat = &ex->risky[p];
         size_t pos = from, s, e;

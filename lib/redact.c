@@ -166,7 +166,8 @@ int fu_redact_luhn_valid(const char *s, size_t len) {
  * k_group_kind[i]; the order is the priority when several could match. */
 static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN,   FU_REDACT_BANK_CARD,
                                    FU_REDACT_LANDLINE_CN,  FU_REDACT_E164,        FU_REDACT_PASSPORT_CN,
-                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_EMAIL};
+                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_PASSPORT_CN,
+                                   FU_REDACT_EMAIL};
 #define N_GROUPS (sizeof k_group_kind / sizeof k_group_kind[0])
 
 /* A separator between the digit groups of a number (in the normalised
@@ -184,7 +185,8 @@ static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN, 
  * keyword, callout 5 a foreign number's digit count and context, callout 6
  * an ID in free grouping (18 characters, birth date, check character),
  * callout 7 that a malformed ID follows an ID keyword, callout 8 that a
- * travel permit follows a permit keyword; a non-zero return
+ * travel permit follows a permit keyword, callout 9 that a permit typed in
+ * lower case does (its letter before the match); a non-zero return
  * makes PCRE2 backtrack and try the next branch. */
 static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
@@ -224,6 +226,12 @@ static const char *const k_branch[N_GROUPS] = {
     /* an ID with a typo (wrong check character, a digit missing or extra)
      * right after its keyword (身份证号, 证件号, ID no.) */
     "(?<![0-9])([0-9]{14,19}+[Xx]?|[0-9]{6}+" SEP "[0-9]{7,9}+" SEP "[0-9]{2,4}+[Xx]?)(?![0-9Xx])(?C7)",
+    /* a permit typed in lower case after its keyword (c + 8 digits, h or m
+     * + 8 or 10, passports e or g + 8), as IDs take x and X: the match
+     * starts at the digits, so that lower-case letters do not join the
+     * start bytes (every c, e, g, h and m of a text would be tried), and
+     * find_spans() adds the letter before them to the span */
+    "(?<![0-9])(?<=[ceghm])(?<![A-Za-z0-9][ceghm])([0-9]{8}|(?<=[hm])[0-9]{10})(?![A-Za-z0-9])(?C9)",
     /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
     "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63}@[A-Za-z0-9\\x80-\\xff]"
     "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
@@ -429,6 +437,7 @@ static int callout(pcre2_callout_block *cb, void *ud) {
     case 6: return nd == 18 && id_date_ok(d) && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
     case 7: return keyword_before(subject, cb->start_match) == 3 ? 0 : 1;
     case 8: return keyword_before(subject, cb->start_match) == 4 ? 0 : 1;
+    case 9: return cb->start_match > 0 && keyword_before(subject, cb->start_match - 1) == 4 ? 0 : 1;
     default: return 0;
     }
 }
@@ -920,7 +929,11 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
                     kind = r->group_kind[g];
                     break;
                 }
-            if (push_span(r, &n, ov[0], ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
+            /* a permit in lower case: its match starts after its letter */
+            size_t start = kind == FU_REDACT_PASSPORT_CN && ov[0] > 0 && text[ov[0]] >= '0' && text[ov[0]] <= '9'
+                               ? ov[0] - 1
+                               : ov[0];
+            if (push_span(r, &n, start, ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         }
         sources += n > 0;

@@ -295,11 +295,14 @@ static void expect_first_promise(const fu_extract_options *o, const fu_calendar 
     fu_extractor_free(ex);
 }
 
-/* A note is searched with a pattern only when it holds a run of characters
- * every match contains. Patterns where a careless reading of that run would
- * skip a note that matches: an optional character, a {0,1} quantifier, a
- * top-level alternation, caseless ASCII (and k, which also matches the
- * Kelvin sign U+212A), an escaped metacharacter, a class. */
+/* A note is searched with a pattern only when it holds what every match
+ * contains (one string of each requirement). Patterns where a careless
+ * reading would skip a note that matches: an optional character, a {0,1}
+ * quantifier, a top-level alternation, caseless ASCII (and k, which also
+ * matches the Kelvin sign U+212A), an escaped metacharacter, a class; groups
+ * of alternatives (each one's string), optional groups (?, ??, {0,2}, *), an
+ * empty alternative, a class with a range, a repeated group, nesting, a
+ * lookahead, inline options. */
 Test(commit, notes_are_skipped_only_without_a_required_literal) {
     fu_calendar *cal = cn2025();
     static const struct {
@@ -315,6 +318,22 @@ Test(commit, notes_are_skipped_only_without_a_required_literal) {
         {"[一二]天内到", "二天内到", "二天内到"},
         {"(\\d+)个工作日内", "3个工作日", NULL},
         {"(\\d+)个工作日内", "3个工作日内，4个工作日内", "3个工作日内"},
+        /* requirements read inside groups and classes: one string of each alternative */
+        {"(?:星期|礼拜|[周週])内", "两礼拜内", "礼拜内"},
+        {"(?:星期|礼拜|[周週])内", "三週内到", "週内"},
+        {"(?:星期|礼拜|[周週])内", "三天内", NULL},
+        {"[周週]?天内", "三天内", "天内"},
+        {"(?:明天)?回复", "回复您", "回复"},
+        {"(?:明天)??回复", "回复您", "回复"},
+        {"(?:明天){0,2}回复", "回复", "回复"},
+        {"(?:明天)*回复", "回复", "回复"},
+        {"(?:早|晚|)到", "到了", "到"},
+        {"(?:早|[0-9])到", "5到", "5到"},
+        {"x(?:yy|z)+w", "XZZW", "XZZW"},
+        {"[Kk]g", "5 \xE2\x84\xAAg", "\xE2\x84\xAAg"},
+        {"(?:(?:(?:(?:明)天)下)午)前", "明天下午前", "明天下午前"},
+        {"(?=明天)明", "明天", "明"},
+        {"(?:回复|(?-i)Reply)到", "Reply到", "Reply到"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fu_extract_pattern pat = {"t.case", cases[i].regex, {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 0, 0, 0}};
@@ -352,6 +371,38 @@ Test(commit, extractor_errors) {
     fu_calendar_free(cal);
     o.version = 7;
     cr_assert_eq(fu_extractor_new(&ex, &o), FU_EINVAL);
+}
+
+/* The built-in patterns give the same promises whether a note leaves a few
+ * of them to run (each alone from the start) or many (after the combined
+ * scan): each phrase alone, then all of them in one note. */
+Test(commit, builtin_promises_alone_and_after_the_combined_scan) {
+    fu_calendar *cal = cn2025();
+    static const char *const phrase[] = {"两个星期内", "3天内", "24小时内", "半小时内", "明天下午前", "月底前"};
+    static const char *const rule[] = {"zh_weeks", "zh_days", "zh_hours", "zh_half_hour", "zh_tomorrow_pm",
+                                       "zh_month_end"};
+    char all[256] = "";
+    fu_extractor *ex = NULL;
+    cr_assert_eq(fu_extractor_new(&ex, NULL), FU_OK);
+    for (size_t i = 0; i < 6; i++) {
+        char note[64], want[64];
+        snprintf(note, sizeof note, "客户说%s上门", phrase[i]);
+        snprintf(want, sizeof want, "commitments.patterns.%s", rule[i]);
+        strcat(all, note);
+        fu_extraction *x = NULL;
+        cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+        cr_assert_eq(fu_extraction_promise_count(x), 1, "%s", note);
+        cr_assert_str_eq(fu_extraction_promise(x, 0)->text, phrase[i]);
+        cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, want);
+        fu_extraction_free(x);
+    }
+    fu_extraction *x = NULL;
+    cr_assert_eq(fu_extractor_run(ex, cal, all, strlen(all), T(NOTE_AT), &x), FU_OK);
+    cr_assert_eq(fu_extraction_promise_count(x), 6);
+    for (size_t i = 0; i < 6; i++) cr_assert_str_eq(fu_extraction_promise(x, i)->text, phrase[i]);
+    fu_extraction_free(x);
+    fu_extractor_free(ex);
+    fu_calendar_free(cal);
 }
 
 /* The extractor first scans for all patterns of a set at once and starts

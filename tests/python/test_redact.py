@@ -35,6 +35,17 @@ def test_chinese_numerals_only_when_asked():
     assert followup.redactor_from_policy(p).apply(text) == masked
 
 
+def test_permits_typed_in_lower_case_after_their_keyword():
+    """A permit typed in lower case after its keyword is masked as in
+    capitals (IDs take x and X alike); without the keyword it stays."""
+    r = followup.Redactor()
+    assert r.apply("通行证: c12345678") == "通行证: c*****678"
+    assert r.apply("港澳通行证c12345678，回乡证 h1234567890") == "港澳通行证c*****678，回乡证 h*******890"
+    assert r.apply("passport g12345678") == "passport g*****678"
+    assert r.apply_many(["通行证：m12345678", "客户编号 c12345678"]) == ["通行证：m*****678", "客户编号 c12345678"]
+    assert r.total() == 5
+
+
 def test_validators():
     assert followup.redact_id_cn_valid("11010519900101103X")
     assert not followup.redact_id_cn_valid("110105199001011233")

@@ -325,6 +325,24 @@ for t in NEG3:
     add("keep", "negative", t, "")
 for t in NEG3[12:]:
     add("keep", "negative", "回访记录：" + t + "，客户满意。", "")
+# permits and passports typed in lower case after their keyword (as IDs take
+# x and X); without the keyword they look like customer ids and stay
+rng4 = random.Random(41)
+LOWER_KW = ["通行证: ", "通行证：", "港澳通行证 ", "往来港澳通行证号：", "通行证号码 ", "回乡证 ", "permit no. ",
+            "护照号 ", "passport "]
+for i in range(18):
+    d = "".join(rng4.choice("0123456789") for _ in range(8))
+    kw = LOWER_KW[i % len(LOWER_KW)]
+    if kw in ("护照号 ", "passport "):
+        v = rng4.choice("eg") + d
+    else:
+        v = ["c" + d, "h" + d, "m" + d, "h" + d + rng4.choice("0123456789") * 2][i % 4]
+    add("mask", "permit_lower", kw + v + rng4.choice(["", "，已核验", " verified"]), v[1:])
+NEG4 = ["客户编号 c12345678", "会员号 h12345678", "m1234567890", "c87654321", "customer c12345678 called",
+        "工单 h20261123", "member m00012345", "港澳通行证 c123456789", "回乡证 h1234567", "e12345678 型号",
+        "批次 g12345678", "abc12345678", "通行证: xc12345678"]
+for t in NEG4:
+    add("keep", "negative", t, "")
 
 
 def esc(s):
