@@ -178,6 +178,7 @@ struct fu_planner {
     size_t *kind_cads[FU_EVENT_KIND_COUNT];
     size_t n_kind_cads[FU_EVENT_KIND_COUNT];
     int64_t kind_reach[FU_EVENT_KIND_COUNT];
+    uint8_t kind_ahead[FU_EVENT_KIND_COUNT]; /* a cadence of the kind has a step before it (at < 0) */
     size_t *cad_buf;
     int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
     int *cad_kind;  /* per cadence: event kind or -1 */
@@ -231,6 +232,11 @@ struct fu_planner {
      * kind has cadences that reach now), in order: made by fu__pl_collect() */
     const fu_event **trig;
     size_t ntrig, trig_cap;
+    /* events after now of the kinds with a step before them (kind_ahead: a
+     * warranty or course end known ahead), made by fu__pl_gather() for
+     * fu__pl_collect(), which lists them among the triggers (review s8 F16) */
+    const fu_event **fut;
+    size_t nfut, fut_cap;
     /* contact events of ev[0 .. n) without an answer (outcome not answered
      * or none): none means no call attempt for fu__pl_redial_check() */
     size_t n_unanswered;
