@@ -329,6 +329,17 @@ int fu__pl_rule_is_survey(const fu__policy *P, const char *rule) {
     return 0;
 }
 
+/* The events after now that fu__pl_gather() kept (ends known ahead) join
+ * the triggers: their steps before them (review s8 F16). */
+static int add_ahead(fu_planner *pl) {
+    for (size_t i = 0; i < pl->nfut; i++) {
+        if (pl->ntrig == pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, pl->ntrig + 1)) return FU_ENOMEM;
+        pl->trig[pl->ntrig++] = pl->fut[i];
+    }
+    pl->nfut = 0;
+    return FU_OK;
+}
+
 /* Facts, segment and contacts of the customer from its events. */
 int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     const fu__policy *P = pl->P;
@@ -404,11 +415,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
         default: break;
         }
     }
-    for (size_t i = 0; i < pl->nfut; i++) { /* ends known ahead: their steps before them (review s8 F16) */
-        if (pl->ntrig == pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, pl->ntrig + 1)) return FU_ENOMEM;
-        pl->trig[pl->ntrig++] = pl->fut[i];
-    }
-    pl->nfut = 0;
+    if (add_ahead(pl)) return FU_ENOMEM;
     /* value tier */
     double spend = cx->c->annual_spend;
     if (isnan(spend)) spend = cx->spend_last_year;

@@ -143,9 +143,10 @@ def test_simulate_the_sample_measured_by_the_kpi_engine(sample):
     # 835 before review s7: + 3 calls made late (National Day, the agents' hours)
     # that the runs after their windows no longer drop (F15, F2);
     # 838 and 135 of 186 covered before review s8: + 29 contacts of windows a
-    # daily step missed, now overdue (F14), + 3 by F16 and F8 together
-    # (without F14: 841); the course end's before_end steps known ahead (F16)
-    # cover one more customer-week (without F16: 135)
+    # daily step missed, now overdue (F14; without it 841), + 3 contacts quiet
+    # hours no longer suppress but make late (F8; without it 867); the course
+    # end's before_end steps known ahead (F16) cover one more customer-week
+    # (without F16: 135)
     assert int(values["contacts"]) == 870
     assert (values["customers_due"], values["customers_contacted"]) == ("186", "136")
     assert float(values["coverage"]) == pytest.approx(136 / 186, abs=1e-4)
