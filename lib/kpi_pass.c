@@ -720,6 +720,17 @@ static int is_issue(int kind) {
 
 static int order_match(uint32_t a, uint32_t b) { return a == 0 || b == 0 || a == b; }
 
+/* Whether the `resolved` event e[res[q]] closes issue v: orders matching, but
+ * one without an order that answers an issue without one raised since the
+ * resolved event before it does not close an issue naming an order (review
+ * s8 F17, docs/kpi.md "Issue"; the planner's problem_resolved() the same). */
+static int resolves(const kev *e, const uint32_t *res, size_t q, const kev *v) {
+    if (e[res[q]].order || !v->order) return order_match(e[res[q]].order, v->order);
+    for (size_t j = res[q], lo = q ? res[q - 1] + 1 : 0; j-- > lo;)
+        if (is_issue(e[j].kind) && !e[j].order) return 0;
+    return 1;
+}
+
 static uattr attr_of(const kev *e, uint8_t pclass) {
     uattr u;
     u.agent = e->agent;
@@ -1123,7 +1134,7 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
         while (rp < c->nres && c->res[rp] <= i) rp++;
         uint32_t r = NONE32;
         for (size_t q = rp; q < c->nres; q++)
-            if (order_match(e[c->res[q]].order, v->order)) {
+            if (resolves(e, c->res, q, v)) {
                 r = c->res[q];
                 break;
             }

@@ -46,7 +46,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free(pl->fed_at);
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
-    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->other_cads,
+    FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->fut, pl->other_cads,
                 pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
@@ -144,6 +144,7 @@ static int index_cadences(fu_planner *pl) {
                 const fu__pol_step *st = &P->cadences[i].steps[s];
                 int64_t r = (st->at.value > 0 ? fu__pl_dur_bound(&st->at) : 0) + fu__pl_dur_bound(&st->within);
                 if (r > reach) reach = r;
+                if (st->at.value < 0) pl->kind_ahead[k] = 1;
             }
         }
         pl->kind_reach[k] = reach + OVERDUE_REACH; /* steps_from(): overdue windows */
@@ -273,11 +274,17 @@ int fu__pl_gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out) {
         pl->ev_cap = cap;
     }
     size_t i = 0, j = 0, n = 0;
+    pl->nfut = 0;
     while (i < nb || j < no) {
         const fu_event *x;
         if (j >= no || (i < nb && be[i].at <= ov->ev[j].at)) x = &be[i++];
         else x = &ov->ev[j++];
-        if (x->at > now) continue; /* has not happened yet */
+        if (x->at > now) { /* has not happened yet: only an end known ahead triggers (steps before it) */
+            if (pl->kind_ahead[x->kind] && pl->nfut == pl->fut_cap && FU_GROW(pl->fut, pl->fut_cap, pl->nfut + 1))
+                return FU_ENOMEM;
+            if (pl->kind_ahead[x->kind]) pl->fut[pl->nfut++] = x;
+            continue;
+        }
         if (pl->ignore_book_contacts && x->kind == FU_EVENT_CONTACT && x >= be && x < be + nb) continue;
         pl->ev[n++] = x;
     }
@@ -326,6 +333,17 @@ int fu__pl_rule_is_survey(const fu__policy *P, const char *rule) {
             if (f && (f[n] == '\0' || f[n] == ';')) return 1;
         }
     return 0;
+}
+
+/* The events after now that fu__pl_gather() kept (ends known ahead) join
+ * the triggers: their steps before them (review s8 F16). */
+static int add_ahead(fu_planner *pl) {
+    for (size_t i = 0; i < pl->nfut; i++) {
+        if (pl->ntrig == pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, pl->ntrig + 1)) return FU_ENOMEM;
+        pl->trig[pl->ntrig++] = pl->fut[i];
+    }
+    pl->nfut = 0;
+    return FU_OK;
 }
 
 /* fu__pl_collect()'s facts of fu_segment_book_summarize(): first and last
@@ -423,6 +441,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
         complaints += (k == FU_EVENT_COMPLAINT) & (at > complaint_since);
     }
     pl->ntrig = ntrig;
+    if (add_ahead(pl)) return FU_ENOMEM; /* ends known ahead (review s8 F16) */
     if (n) cx->first_event = ev[0]->at;
     for (size_t j = 0; j < npur; j++)
         if (collect_purchase(pl, cx, ev[pur[j]], &f)) return FU_ENOMEM;
@@ -550,39 +569,6 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     return FU_OK;
 }
 
-/* Whether an event step whose window [from, to] passed before now may have
- * been made late, so that a later run must still plan it (*keep 1): agents
- * are set (their capacity and hours move calls past their windows,
- * lib/planner_agents.c), or a numeric capacity (fu_planner_options.agents,
- * `--agents N`, or FU_PLANNER_CAPACITY_PASS for fu_capacity_pass(): a call
- * deferred to the next day may pass its window; review s7 F15, numeric
- * capacity), or the window's last day with an instant the
- * step could use is a public holiday of the customer's zone (a run on it
- * found the rest of the window closed and made the contact at the first
- * allowed instant after it, reported late). */
-static int late_kept(fu_planner *pl, const pl_cust *cx, const fu__pol_step *st, int64_t from, int64_t to, int *keep) {
-    *keep = pl->agents != NULL || pl->opt.agents != 0 || (pl->opt.flags & FU_PLANNER_CAPACITY_PASS);
-    pl_group g;
-    memset(&g, 0, sizeof g);
-    g.priority = (uint8_t)st->priority;
-    if (*keep || !fu__pl_holidays_apply(pl, cx, &g)) return FU_OK;
-    const pl_mask *m;
-    int64_t d0, d1, at;
-    int off = 0, rc = fu__pl_mask_get(pl, cx->index, cx->c, &m);
-    if (!rc) rc = fu__pl_local_day_of(cx->zone, from, &d0);
-    if (!rc) rc = fu__pl_local_day_of(cx->zone, to, &d1);
-    if (!rc) rc = fu_calendar_utc_offset(cx->zone->cal, from, &off);
-    if (rc) return rc;
-    const uint64_t *base = m->bits[((pl->P->quiet_exempt >> st->priority) & 1u) ? 2 : 0];
-    for (int64_t d = d1; d >= d0 && d > d1 - 62; d--) { /* the window's last day with an allowed instant */
-        int64_t a = d * DAY - off, b = a + DAY - 1;
-        int q = fu__pl_next_allowed(cx->zone, base, 0, a > from ? a : from, b < to ? b : to, &at);
-        if (q < 0) return q;
-        if (q == 1) return *keep = fu__pl_is_holiday(cx->zone, d), FU_OK;
-    }
-    return FU_OK;
-}
-
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *fu__pl_candidates, size_t *done) {
@@ -590,6 +576,7 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     for (size_t s = 0; s < 64; s++) idx[s] = -1;
     for (size_t s = 0; s < cad->n_steps; s++) {
         const fu__pol_step *st = &cad->steps[s];
+        if (e && e->at > cx->now && st->at.value >= 0) continue; /* an end ahead: only the steps before it */
         if (!fu__pl_when_customer(pl, cx, &st->when) || !fu__pl_when_event(pl, cx, &st->when, e)) continue;
         int64_t from, to;
         int dep = -1;
@@ -599,9 +586,9 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         if (rc) return rc;
         if (from >= cx->end) continue;
         uint16_t fl = flags;
-        if (to < cx->now) { /* window passed: overdue while no contact since it opened (late_kept()) */
+        if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
+                             * whatever kept it, holidays, agents, or no run within it) */
             int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
-            if (keep && (rc = late_kept(pl, cx, st, from, to, &keep))) return rc;
             if (!keep || attempted(pl, n, from, cx->now)) continue;
             from = cx->now;
             if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
@@ -1075,9 +1062,12 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         fu__buf_puts(reason, g->redial_callback ? ", at the requested time)" : ")");
     }
     if (g->late_rule && best > g->to) {
+        int quiet = strcmp(g->late_rule, "quiet_hours.allowed") == 0; /* review s8 F8 */
         fmt_date(cx, best, d);
-        puts_n(reason, 5, "; late: holidays close the window (", g->late_rule, "), made at the first allowed instant ",
-               d, " (quiet_hours.on_holidays does not name the priority)");
+        puts_n(reason, 5, quiet ? "; late: quiet hours close the window (" : "; late: holidays close the window (",
+               g->late_rule, "), made at the first allowed instant ", d,
+               quiet ? " (quiet_hours.exempt does not name the priority)"
+                     : " (quiet_hours.on_holidays does not name the priority)");
     }
     if (g->on_holiday && status != FU_TOUCHPOINT_SUPPRESSED)
         puts_n(reason, 3, "; on a holiday (", cx->zone->hol_rule ? cx->zone->hol_rule : "holidays",

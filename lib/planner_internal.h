@@ -182,6 +182,7 @@ struct fu_planner {
      * INT64_MAX, for the `now` kind_from_now */
     int64_t kind_from[FU_EVENT_KIND_COUNT], kind_from_now;
     int kind_from_set;
+    uint8_t kind_ahead[FU_EVENT_KIND_COUNT]; /* a cadence of the kind has a step before it (at < 0) */
     size_t *cad_buf;
     int *supp_kind; /* per suppression: event kind of RECENT_EVENT, -1 otherwise */
     int *cad_kind;  /* per cadence: event kind or -1 */
@@ -238,6 +239,11 @@ struct fu_planner {
     size_t ntrig, trig_cap;
     uint32_t *sel; /* fu__pl_collect(): its purchases, contacts and survey answers */
     size_t sel_cap;
+    /* events after now of the kinds with a step before them (kind_ahead: a
+     * warranty or course end known ahead), made by fu__pl_gather() for
+     * fu__pl_collect(), which lists them among the triggers (review s8 F16) */
+    const fu_event **fut;
+    size_t nfut, fut_cap;
     /* contact events of ev[0 .. n) without an answer (outcome not answered
      * or none): none means no call attempt for fu__pl_redial_check() */
     size_t n_unanswered;

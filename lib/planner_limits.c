@@ -549,6 +549,12 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
     int q = m->has_dnd ? fu__pl_next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
     if (q < 0) return q;
     *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
+    if (q == 0 && !ex) { /* quiet hours closed it (an urgent fault at 22:30): late, never dropped (review s8 F8) */
+        int64_t from = t > g->to ? t : g->to + 1;
+        if ((q = fu__pl_next_allowed(cx->zone, base, holidays, from, g->to + LATE_SEARCH, out)) == 1)
+            g->late_rule = "quiet_hours.allowed";
+        return q;
+    }
     return 0;
 }
 
@@ -564,7 +570,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
     int r = 0, in_pref = 0;
     g->bt_p = -1;
     if (g->late_rule) { /* past the window: the first allowed instant, nothing else */
-        r = fu__pl_next_allowed(cx->zone, base, 1, t, g->to + LATE_SEARCH, out);
+        r = fu__pl_next_allowed(cx->zone, base, holidays, t, g->to + LATE_SEARCH, out);
         if (r == 0) *why = g->late_rule;
         return r;
     }

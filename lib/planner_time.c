@@ -387,16 +387,35 @@ int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu_
     return 1;
 }
 
+/* Whether the `resolved` event ev[i] without an order id answers an issue
+ * without one (fault, complaint, inquiry, feedback) raised since the
+ * `resolved` event before it: then it closes that issue, not one that names
+ * an order (review s8 F17; the KPI engine's resolution matcher, lib/kpi_pass.c
+ * resolves(), the same). */
+static int answers_orderless_issue(const fu_planner *pl, size_t i) {
+    while (i-- > 0) {
+        const fu_event *x = pl->ev[i];
+        if (x->kind == FU_EVENT_RESOLVED) return 0;
+        if (!x->order_id && (x->kind == FU_EVENT_FAULT || x->kind == FU_EVENT_COMPLAINT ||
+                             x->kind == FU_EVENT_INQUIRY || x->kind == FU_EVENT_FEEDBACK))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether a `resolved` event closed problem `e` by now: one at or after it
- * with its order id, or without an order id (it closes every earlier
- * problem of the customer). A `repair` closes a fault likewise: the repair
- * is done (seed 003: 维修完成), its 2h-24h-72h series follows (review s7 F1). */
+ * with its order id, or without an order id (it closes the earlier problems
+ * of the customer, but one that names an order only when it answers no
+ * problem without an order: answers_orderless_issue()). A `repair` closes a
+ * fault likewise: the repair is done (seed 003: 维修完成), its 2h-24h-72h
+ * series follows (review s7 F1). */
 static int problem_resolved(const fu_planner *pl, const fu_event *e) {
     for (size_t i = pl->nev; i-- > 0;) {
         const fu_event *r = pl->ev[i];
         if (r->at < e->at) break;
         if ((r->kind != FU_EVENT_RESOLVED && (r->kind != FU_EVENT_REPAIR || e->kind != FU_EVENT_FAULT)) || r == e)
             continue;
+        if (!r->order_id && e->order_id && r->kind == FU_EVENT_RESOLVED && answers_orderless_issue(pl, i)) continue;
         if (!r->order_id || !e->order_id || r->order_id == e->order_id) return 1;
         if (strcmp(fu__pl_pl_str(pl, r->order_id), fu__pl_pl_str(pl, e->order_id)) == 0) return 1;
     }

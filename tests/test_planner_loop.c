@@ -232,7 +232,9 @@ Test(planner_loop, bad_promise_state) {
  * the built-in one), an empty ledger in memory and a planner. */
 #define ESCALATION_HEADER                                                                                     \
     "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,outcome\n"
-/* C1 fault F1 and C2 fault F2 (resolved 03-03 15:00), C3 complaint K3 */
+/* C1 fault F1 and C2 fault F2 (resolved 03-03 15:00), C3 complaint K3; each
+ * answered at 11:00 (the 24 h response made: since review s8 F14 a response
+ * without a contact would still be due, overdue, and join the escalation) */
 #define ESCALATION_EVENTS                                                                                     \
     ESCALATION_HEADER "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"                          \
                       "C2,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"                          \
@@ -240,7 +242,10 @@ Test(planner_loop, bad_promise_state) {
                       "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"                                   \
                       "C2,2026-03-02T10:00:00+08:00,fault,F2,,,,normal,,,\n"                                   \
                       "C2,2026-03-03T15:00:00+08:00,resolved,F2,,,,,,,\n"                                      \
-                      "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n"
+                      "C3,2026-03-02T10:00:00+08:00,complaint,K3,,,,,,,\n"                                    \
+                      "C1,2026-03-02T11:00:00+08:00,contact,F1,,,,,phone,a1,answered\n"                         \
+                      "C2,2026-03-02T11:00:00+08:00,contact,F2,,,,,phone,a1,answered\n"                         \
+                      "C3,2026-03-02T11:00:00+08:00,contact,K3,,,,,phone,a1,answered\n"
 
 static void setup_escalation(fx *f, const char *yaml, const char *events) {
     memset(f, 0, sizeof *f);
@@ -414,7 +419,8 @@ Test(planner_loop, escalation_overridable) {
     fx f;
     setup_escalation(&f, y,
                      ESCALATION_HEADER "C1,2026-02-20T10:00:00+08:00,contact,,,,,,phone,a1,answered\n"
-                                       "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n");
+                                       "C1,2026-03-02T10:00:00+08:00,fault,F1,,,,normal,,,\n"
+                                       "C1,2026-03-02T11:00:00+08:00,contact,F1,,,,,phone,a1,answered\n");
     int64_t now = T("2026-03-03T11:00:00+08:00");
     cr_assert_eq(fu_planner_plan(f.pl, now, D, &f.plan), FU_OK, "%s", fu_error_last()->message);
     const fu_touchpoint *a = find(f.plan, FU_TOUCHPOINT_PLANNED, "C1", "cadences.fault_escalation.expert_team");

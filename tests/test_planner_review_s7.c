@@ -102,17 +102,23 @@ Test(review_s7, late_contact_made_or_too_old_is_not_due) {
     fu_test_planner_free(&f);
 }
 
-/* A window that no holiday closed and that passed without a contact is not
- * brought back (without agents): the plans of ordinary books do not change.
- * Delivery Mon 2026-11-02 10:00, run Tue 11-10. */
-Test(review_s7, ordinary_missed_window_is_not_revived) {
+/* A window that no holiday closed and that passed without a contact: not
+ * brought back before review s8 F14; now still due, overdue, from now for
+ * its 48 h, like a late one (nothing tells a window no run met from one
+ * nobody called in). Delivery Mon 2026-11-02 10:00 (first contact due by
+ * 11-04 10:00), run Tue 11-10 00:00: planned at 08:00. */
+Test(review_s7, ordinary_missed_window_is_overdue) {
     fx f;
     open_fx(&f, C2,
             "customer_id,at,kind,order_id,product_class\n"
             "C2,2026-11-02T10:00:00+08:00,delivery,O2,mid_price\n",
             NULL);
     plan(&f, "2026-11-10T00:00:00+08:00", 86400);
-    cr_expect_null(any_status(f.plan, "C2", FIRST));
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "C2", FIRST);
+    cr_assert(t, "the missed first contact is still due");
+    cr_expect_eq(t->due_from, T("2026-11-10T00:00:00+08:00"));
+    cr_expect_eq(t->best_at, T("2026-11-10T08:00:00+08:00"));
+    cr_expect(strstr(t->reason, "overdue: its window passed without a contact, due from now"), "%s", t->reason);
     fu_test_planner_free(&f);
 }
 
@@ -150,8 +156,8 @@ static void deliveries(int n, const char *at, char **c, char **e) {
 
 /* Agent capacity: three deliveries Mon 11-23 08:00 whose 48 h windows
  * passed without a contact (the agent was full). With agents the run of
- * Thu 11-26 08:00 still plans them (overdue); without agents it does not
- * (nothing tells a missed window from a late one). */
+ * Thu 11-26 08:00 still plans them (overdue); without agents too since
+ * review s8 F14 (any missed window stays due; before: 0 due). */
 Test(review_s7, capacity_late_contacts_stay_due_with_agents) {
     char *c, *e;
     deliveries(3, "2026-11-23T08:00:00+08:00", &c, &e);
@@ -170,7 +176,8 @@ Test(review_s7, capacity_late_contacts_stay_due_with_agents) {
     plan(&f, "2026-11-26T08:00:00+08:00", 86400);
     fu_plan_stats st;
     fu_plan_get_stats(f.plan, &st);
-    cr_expect_eq(st.due, 0);
+    cr_expect_eq(st.due, 3);
+    cr_expect_eq(st.planned, 3);
     fu_test_planner_free(&f);
     free(c);
     free(e);

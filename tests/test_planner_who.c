@@ -177,9 +177,14 @@ Test(who, days_off) {
 static const char FIVE_C[] = "K1,Asia/Shanghai,20000,yes,yes,yes,\nK2,Asia/Shanghai,20000,yes,yes,yes,\n"
                              "K3,Asia/Shanghai,20000,yes,yes,yes,\nK4,Asia/Shanghai,20000,yes,yes,yes,\n"
                              "K5,Asia/Shanghai,20000,yes,yes,yes,\n";
+/* the first contacts made on 03-03 (answered): since review s8 F14 a first
+ * contact without one is still due, overdue, in the 03-09 plans */
 static const char FIVE_E[] = "K1,2026-03-02T10:00:00+08:00,delivery,O1\nK2,2026-03-02T10:00:00+08:00,delivery,O2\n"
                              "K3,2026-03-02T10:00:00+08:00,delivery,O3\nK4,2026-03-02T10:00:00+08:00,delivery,O4\n"
-                             "K5,2026-03-02T10:00:00+08:00,delivery,O5\n";
+                             "K5,2026-03-02T10:00:00+08:00,delivery,O5\n"
+                             "K1,2026-03-03T10:00:00+08:00,contact,O1\nK2,2026-03-03T10:00:00+08:00,contact,O2\n"
+                             "K3,2026-03-03T10:00:00+08:00,contact,O3\nK4,2026-03-03T10:00:00+08:00,contact,O4\n"
+                             "K5,2026-03-03T10:00:00+08:00,contact,O5\n";
 static const char CLV[] = "customer_id,clv\nK1,1000\nK2,2000\nK3,3000\nK4,4000\nK5,5000\nK9,99999\n";
 
 static const fu_touchpoint *of(const fu_plan *p, const char *cust) {

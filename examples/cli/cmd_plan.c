@@ -342,7 +342,8 @@ static int run(int argc, char **argv) {
     /* every due touchpoint in exactly one state: the parts add up to `due` */
     fprintf(stderr,
             "followup plan: %zu customers, %zu touchpoints due: %zu planned, %zu merged into another contact, "
-            "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; %zu late (holidays or agents)\n",
+            "%zu suppressed, %zu deferred, %zu after the horizon, %zu already done; "
+            "%zu late (holidays, quiet hours or agents)\n",
             st.customers, st.due, st.planned, st.merged, st.suppressed, st.deferred, st.later, st.done, st.late);
     if (record_escalations)
         fprintf(stderr, "followup plan: %zu escalations recorded in the ledger\n", escalations);

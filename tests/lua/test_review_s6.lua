@@ -147,8 +147,11 @@ T.test("planner:set_clv_values: one CLV per customer in book order", function()
   local b = followup.Book()
   b:read_customers_text("customer_id,tz,consent_phone,consent_sms\nK1,Asia/Singapore,yes,yes\n"
     .. "K2,Asia/Singapore,yes,yes\n", "c.csv")
+  -- the first contacts made on 10-12 (else, since review s8 F14, still due,
+  -- overdue, high priority, and merged with the second contact)
   b:read_events_text("customer_id,at,kind\nK1,2026-10-11T10:00:00+08:00,delivery\n"
-    .. "K2,2026-10-11T10:00:00+08:00,delivery\n", "e.csv")
+    .. "K2,2026-10-11T10:00:00+08:00,delivery\n"
+    .. "K1,2026-10-12T10:00:00+08:00,contact\nK2,2026-10-12T10:00:00+08:00,contact\n", "e.csv")
   b:finalize()
   local pl = followup.Planner(followup.policy_default(), b)
   local function channels()

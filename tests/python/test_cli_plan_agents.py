@@ -42,8 +42,11 @@ def test_plan_with_clv(tmp_path):
     """--clv FILE: channels.by_clv makes the low-CLV second contact an SMS."""
     (tmp_path / "c.csv").write_text("customer_id,tz,consent_phone,consent_sms\n"
                                     "K1,Asia/Shanghai,yes,yes\nK2,Asia/Shanghai,yes,yes\n")
+    # the first contacts made on 03-03 (else, since review s8 F14, still due,
+    # overdue, high priority, merged with the second contact: a call)
     (tmp_path / "e.csv").write_text("customer_id,at,kind\nK1,2026-03-02T10:00:00+08:00,delivery\n"
-                                    "K2,2026-03-02T10:00:00+08:00,delivery\n")
+                                    "K2,2026-03-02T10:00:00+08:00,delivery\n"
+                                    "K1,2026-03-03T10:00:00+08:00,contact\nK2,2026-03-03T10:00:00+08:00,contact\n")
     (tmp_path / "clv.csv").write_text("customer_id,clv\nK1,100\nK2,9000\n")
     r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "e.csv"),
             "--now", "2026-03-09T10:00:00+08:00", "--no-besttime", "--format", "csv",

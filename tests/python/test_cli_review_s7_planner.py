@@ -65,7 +65,7 @@ def test_daily_runs_with_one_agent_make_every_first_contact(tmp_path):
         made.append(len(first))
         events += [f"{r['customer_id']},{r['best_at']},contact,,,phone,answered\n" for r in first]
         if day == "24":
-            assert "late (holidays or agents)" in err
+            assert "late (holidays, quiet hours or agents)" in err
     assert made == [9, 9, 9, 3, 0]
 
 

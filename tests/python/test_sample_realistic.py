@@ -77,7 +77,7 @@ def test_committed_book_counts_and_reproducible(tmp_path):
 
 @pytest.mark.skipif(not CLI, reason="followup tool not built")
 def test_baseline_figures_of_the_readme():
-    """Strict coverage about 65% (README: 0.665), resolution 0.762, CSAT 3.807:
+    """Strict coverage about 65% (README: 0.665), resolution 0.758, CSAT 3.807:
     n-weighted means of the weeks of 2026 from `followup kpi --period week`."""
     r = subprocess.run([CLI, "kpi", "--customers", str(REAL / "customers.csv"), "--events",
                         str(REAL / "events.csv"), "--period", "week", "--format", "csv"],
@@ -92,7 +92,9 @@ def test_baseline_figures_of_the_readme():
     mean = {k: s[k] / n[k] for k in s}
     assert 0.60 <= mean["coverage"] <= 0.70
     assert (round(mean["coverage"], 3), n["coverage"]) == (0.665, 4132)
-    assert (round(mean["resolution"], 3), n["resolution"]) == (0.762, 720)
+    # 0.762 before review s8 F17: 5 faults of orders (4 of them in 2026) were
+    # "resolved" by the orderless resolution of a later inquiry
+    assert (round(mean["resolution"], 3), n["resolution"]) == (0.758, 720)
     assert (round(mean["csat"], 3), n["csat"]) == (3.807, 1479)
     answered = contacts = 0
     with open(REAL / "events.csv", encoding="utf-8") as f:
