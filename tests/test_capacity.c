@@ -276,9 +276,11 @@ Test(capacity, numeric_capacity_deferrals_are_planned_by_later_daily_runs) { dai
  * FU_PLANNER_CAPACITY_PASS, the capacity applied by fu_capacity_pass(). */
 Test(capacity, capacity_pass_deferrals_are_planned_by_later_daily_runs) { daily_runs(FU_PLANNER_CAPACITY_PASS); }
 
-/* Without any capacity nothing moves a call past its window: a window that
- * passed without a contact is not revived (docs/planner.md "Time" 4). */
-Test(capacity, without_capacity_a_missed_window_stays_missed) {
+/* Without any capacity a window that passed without a contact stays due,
+ * overdue, as every missed window does since review s8 F14 (docs/planner.md
+ * "Time" 4; before, only holiday- or capacity-late ones): the 10 first
+ * contacts are planned. */
+Test(capacity, without_capacity_a_missed_window_is_planned_overdue) {
     fu_policy *pol = NULL;
     cr_assert_eq(fu_policy_default(&pol), FU_OK);
     fu_book *b = book_with("");
@@ -288,7 +290,8 @@ Test(capacity, without_capacity_a_missed_window_stays_missed) {
     cr_assert_eq(fu_planner_plan(pl, T("2026-11-26T11:00:00+08:00"), 86400, &p), FU_OK);
     fu_plan_stats st;
     fu_plan_get_stats(p, &st);
-    cr_expect_eq(st.due, 0);
+    cr_expect_eq(st.due, 10);
+    cr_expect_eq(st.planned, 10);
     fu_plan_free(p);
     fu_planner_free(pl);
     fu_book_free(b);
