@@ -122,6 +122,9 @@ size_t fu__csv_safe_end(const char *text, size_t len);
 /* How many '\n' and '\r' bytes: fu__csv_split() calls fn at most one more
  * time than that. */
 size_t fu__csv_count_breaks(const char *text, size_t len);
+/* For the tests: 1 makes fu__csv_split() find its stops with the portable
+ * byte loop instead of SSE2 (where SSE2 is there), 0 goes back. */
+void fu__csv_split_scalar(int on);
 
 /* The events reader's fast path for the common time shapes
  * (lib/book_csv.c), for the tests: 1 and the value fu_time_parse() gives,
