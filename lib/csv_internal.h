@@ -130,6 +130,9 @@ void fu__csv_split_scalar(int on);
  * (lib/book_csv.c), for the tests: 1 and the value fu_time_parse() gives,
  * or 0 when it leaves the text to fu_time_parse(). */
 int fu__book_csv_fast_time(const char *s, size_t len, int64_t *out);
+/* The same with the date memo of a reader (one, static: the tests' only;
+ * `forget` empties it first). */
+int fu__book_csv_fast_time_memo(const char *s, size_t len, int64_t *out, int forget);
 
 /* ---- writer: appends to a buffer (the caller flushes it where it likes) ---- */
 #define FU__CSV_NUMBER 0x1u /* the cell is a number the library formatted: never neutralised */

@@ -328,6 +328,47 @@ Test(book_csv, fast_time_takes_the_common_shapes) {
     }
 }
 
+/* A reader's date memo changes nothing: the same shapes taken, the same
+ * values, a date never taken for having the bytes of one checked before
+ * unless they are all equal; the time of day and the zone checked on every
+ * call. */
+Test(book_csv, fast_time_date_memo_gives_the_same_times) {
+    static const struct {
+        const char *prime, *text;
+        int fast;
+    } pairs[] = {
+        {"2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", 0},
+        {"2024-02-29T00:00:00Z", "2024-02-29T23:59:59-05:30", 1},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01T24:00:00Z", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01T07:60:00Z", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01T07:57:48+19:00", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-02T07:57:48+08:00", 1},
+        {"2025-01-31T07:57:48+08:00", "2025-02-31T07:57:48+08:00", 0},
+        {"2025-02-01T07:57:48+08:00", "2025-02-31T07:57:48+08:00", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01X07:57:48Z", 0},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        int64_t v = 0, slow = 0;
+        cr_assert_eq(fu__book_csv_fast_time_memo(pairs[i].prime, strlen(pairs[i].prime), &v, 1), 1);
+        int took = fu__book_csv_fast_time_memo(pairs[i].text, strlen(pairs[i].text), &v, 0);
+        cr_expect_eq(took, pairs[i].fast, "'%s' after '%s': %d", pairs[i].text, pairs[i].prime, took);
+        if (took) {
+            cr_assert_eq(fu_time_parse(pairs[i].text, strlen(pairs[i].text), &slow), FU_OK);
+            cr_expect_eq(v, slow, "'%s'", pairs[i].text);
+        }
+    }
+    /* random times on a few dates, memo against none */
+    for (int iter = 0; iter < 50000; iter++) {
+        char tm[64];
+        random_time(tm, sizeof tm);
+        if (pick(4) && strlen(tm) > 10) memcpy(tm, pick(2) ? "2024-02-29" : "2025-12-31", 10);
+        int64_t a = 0, b = 0;
+        int ta = fu__book_csv_fast_time_memo(tm, strlen(tm), &a, 0), tb = fu__book_csv_fast_time(tm, strlen(tm), &b);
+        cr_assert_eq(ta, tb, "'%s'", tm);
+        if (ta) cr_assert_eq(a, b, "'%s'", tm);
+    }
+}
+
 /* ------------------------------------------- blocks against the serial reader */
 
 static const char *const NOTES[] = {
