@@ -97,6 +97,7 @@ static void cdec_drop(fu_book *b) {
 
 /* Forget the decoded events (every change of the events calls this). */
 static void dec_drop(fu_book *b) {
+    if (!atomic_load(&b->dec)) return; /* the common case: no locked exchange an event */
     fu_event *d = atomic_exchange(&b->dec, NULL);
     fu__free(d);
 }

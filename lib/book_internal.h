@@ -177,6 +177,11 @@ int fu__book_check_free(const fu_book *b, const char *what);
 int fu__book_customer_add(fu_book *b, const fu_customer *in, fu__book_bad *bad);
 int fu__book_event_add(fu_book *b, const fu_event_in *in, fu__book_bad *bad);
 int fu__book_reserve_events(fu_book *b, size_t more);
+/* Room for `more` distinct strings beyond those interned (book_strtab.c);
+ * FU_ENOMEM leaves the book as it was. */
+int fu__book_reserve_strings(fu_book *b, size_t more);
+/* How many symbols the string table holds (the empty string's included). */
+size_t fu__book_string_count(const fu_book *b);
 /* fu__book_event_add for a row of valid UTF-8 strings (no NUL) whose
  * lengths and fu__book_hash() are known, and the attribute hash
  * (fu__book_attr_hash): a CSV block's cells. */

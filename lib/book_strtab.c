@@ -132,6 +132,20 @@ static int st_rehash(strtab *t, size_t nslots, int wide) {
     return FU_OK;
 }
 
+/* Room for `more` symbols beyond those interned: the slots and the
+ * per-symbol arrays sized once instead of growing (each growth of the slots
+ * hashes every string again). FU_ENOMEM leaves the table as it was. */
+int fu__book_reserve_strings(fu_book *b, size_t more) {
+    strtab *t = &b->st;
+    size_t n = (t->n ? t->n : 1) + more;
+    if (more > UINT32_MAX || n >= UINT32_MAX) return FU_OK; /* the interning says no in time */
+    int rc = st_grow_syms(t, n);
+    if (rc || (n + 1) * 4 <= t->nslots * 3) return rc;
+    size_t ns = t->nslots ? t->nslots : 1024;
+    while ((n + 1) * 4 > ns * 3) ns *= 2;
+    return st_rehash(t, ns, t->wide);
+}
+
 static char *st_alloc(strtab *t, size_t n) {
     if (n <= t->cur_left) {
         char *p = t->cur;
@@ -217,3 +231,5 @@ uint32_t fu__st_lookup(const strtab *t, const char *s, size_t len) {
 }
 
 int fu__book_strtab_wide(const fu_book *b) { return b->st.wide; }
+
+size_t fu__book_string_count(const fu_book *b) { return b->st.n; }

@@ -559,58 +559,82 @@ static int split_quoted(unsigned char *s, size_t len, size_t *pp, size_t *cell, 
     return FU_OK;
 }
 
-/* Where the bytes that end or question a plain field lie (separator, line
- * break, quote, NUL, non-ASCII), 64 bytes at a time: bit i of `bits` is set
- * when s[base + i] is one (past the end of the text every bit is set). */
-typedef struct stops {
+/* Where the bytes that end or question a plain field lie, 64 bytes at a
+ * time: bit i of `all` is set when s[base + i] is a separator, a line
+ * break, a quote, a NUL or a byte >= 0x80; `sep` holds the separators among
+ * them and `odd` the quotes, NULs and bytes >= 0x80 (the bytes a plain row
+ * leaves to the byte-wise path). The text's end counts as a line break. */
+typedef struct scan {
     const unsigned char *s;
     size_t len, base;
-    uint64_t bits;
-} stops;
+    uint64_t all, sep, odd;
+    uint64_t rest; /* the stops of `all` not taken yet by plain rows */
+} scan;
 
-static uint64_t stops_of(const unsigned char *c) {
+static int csv_scalar = 0; /* the tests' switch to the portable path */
+
+void fu__csv_split_scalar(int on) { csv_scalar = on; }
+
+static void classify64(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
 #if defined(__SSE2__)
-    uint64_t bits = 0;
-    for (int i = 0; i < 4; i++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
-                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
-                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
-        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
-        /* the sign bits of v itself: the bytes >= 0x80 */
-        uint64_t w = (uint32_t)_mm_movemask_epi8(m) | (uint32_t)_mm_movemask_epi8(v);
-        bits |= w << (16 * i);
-    }
-    return bits;
-#else
-    uint64_t bits = 0;
-    for (int i = 0; i < 64; i++) {
-        unsigned x = c[i];
-        bits |= (uint64_t)(x == 0 || x == ',' || x == '\n' || x == '\r' || x == '"' || x >= 0x80) << i;
-    }
-    return bits;
-#endif
-}
-
-static void stops_load(stops *t, size_t base) {
-    t->base = base;
-    if (base + 64 <= t->len) {
-        t->bits = stops_of(t->s + base);
+    if (!csv_scalar) {
+        uint64_t s = 0, e = 0, o = 0;
+        for (int i = 0; i < 4; i++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
+            __m128i br = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+            __m128i qz = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+            s |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) << (16 * i);
+            e |= (uint64_t)(uint32_t)_mm_movemask_epi8(br) << (16 * i);
+            /* the sign bits of v itself: the bytes >= 0x80 */
+            o |= (uint64_t)((uint32_t)_mm_movemask_epi8(qz) | (uint32_t)_mm_movemask_epi8(v)) << (16 * i);
+        }
+        *sep = s, *eol = e, *odd = o;
         return;
     }
-    unsigned char tail[64];
-    memset(tail, 0, sizeof tail); /* NUL: a stop */
-    memcpy(tail, t->s + base, t->len - base);
-    t->bits = stops_of(tail);
+#endif
+    uint64_t s = 0, e = 0, o = 0;
+    for (int i = 0; i < 64; i++) {
+        unsigned x = c[i];
+        s |= (uint64_t)(x == ',') << i;
+        e |= (uint64_t)(x == '\n' || x == '\r') << i;
+        o |= (uint64_t)(x == 0 || x == '"' || x >= 0x80) << i;
+    }
+    *sep = s, *eol = e, *odd = o;
+}
+
+/* The masks of the 64 bytes at base (<= len); every stop is still to take. */
+static void scan_load(scan *t, size_t base) {
+    uint64_t sep, eol, odd;
+    t->base = base;
+    if (base + 64 <= t->len) {
+        classify64(t->s + base, &sep, &eol, &odd);
+    } else {
+        unsigned char tail[64];
+        size_t n = t->len - base; /* < 64 */
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, t->s + base, n);
+        classify64(tail, &sep, &eol, &odd);
+        uint64_t keep = ((uint64_t)1 << n) - 1;
+        sep &= keep, odd &= keep;
+        eol = (eol & keep) | (uint64_t)1 << n; /* the end of the text */
+    }
+    t->sep = sep;
+    t->odd = odd;
+    t->all = t->rest = sep | eol | odd;
+}
+
+/* Make the stops at and after p (>= base) the ones to take. */
+static inline void scan_seek(scan *t, size_t p) {
+    if (p - t->base >= 64) scan_load(t, p & ~(size_t)63);
+    t->rest = t->all & (~(uint64_t)0 << (p - t->base));
 }
 
 /* The first stop at or after p (len when none). */
-static size_t stops_next(stops *t, size_t p) {
+static size_t stops_next(scan *t, size_t p) {
     for (;;) {
         if (p >= t->len) return t->len;
-        if (p - t->base >= 64) stops_load(t, p & ~(size_t)63);
-        uint64_t b = t->bits >> (p - t->base);
+        if (p - t->base >= 64) scan_load(t, p & ~(size_t)63);
+        uint64_t b = t->all >> (p - t->base);
         if (b) {
             size_t q = p + (size_t)__builtin_ctzll(b);
             return q < t->len ? q : t->len;
@@ -620,7 +644,7 @@ static size_t stops_next(stops *t, size_t p) {
 }
 
 /* One unquoted field at s[*pp]. FU_OK or FU__CSV_UNSURE. */
-static int split_plain(stops *t, size_t *pp) {
+static int split_plain(scan *t, size_t *pp) {
     const unsigned char *s = t->s;
     size_t p = *pp, len = t->len;
     for (;;) {
@@ -637,48 +661,100 @@ static int split_plain(stops *t, size_t *pp) {
     return FU_OK;
 }
 
-int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_t max_field,
-                  fu__csv_row_fn fn, void *ud) {
-    unsigned char *s = (unsigned char *)text;
+/* What fu__csv_split() needs along the way. */
+typedef struct splitter {
+    char *text;
+    size_t ncols, max_record, max_field;
     char *cells[FU__CSV_SPLIT_MAX_COLS];
     size_t lens[FU__CSV_SPLIT_MAX_COLS];
-    if (!max_record) max_record = FU__CSV_MAX_RECORD_DEFAULT;
-    if (!max_field) max_field = FU__CSV_MAX_FIELD_DEFAULT;
+} splitter;
+
+#define ROW_BYTEWISE 2 /* not FU_OK nor FU__CSV_UNSURE */
+
+/* The row at *pp (not an empty line) when it is plain, taken from the
+ * masks alone: FU_OK with its cells and *pp just after its line break,
+ * FU__CSV_UNSURE for a row the reader refuses or reads otherwise (another
+ * width, the limits), or ROW_BYTEWISE when a quote, NUL or non-ASCII byte
+ * comes before its line break (nothing is written then). */
+static int row_plain(splitter *sp, scan *t, size_t *pp) {
+    size_t p = *pp, start = p, nf = 0, end;
+    for (;;) {
+        while (!t->rest) scan_load(t, t->base + 64); /* ends: the text's end is a stop */
+        uint64_t bit = t->rest & (0 - t->rest);
+        size_t q = t->base + (size_t)__builtin_ctzll(t->rest);
+        if (bit & t->odd) return ROW_BYTEWISE;
+        t->rest ^= bit;
+        if (nf == sp->ncols) return FU__CSV_UNSURE; /* a wider row: the reader's error */
+        sp->cells[nf] = sp->text + p;
+        sp->lens[nf++] = q - p;
+        if (!(bit & t->sep)) {
+            end = q;
+            break;
+        }
+        p = q + 1;
+    }
+    if (nf != sp->ncols || end - start >= sp->max_record) return FU__CSV_UNSURE;
+    for (size_t i = 0; end - start >= sp->max_field && i < nf; i++)
+        if (sp->lens[i] >= sp->max_field) return FU__CSV_UNSURE;
+    for (size_t i = 0; i < nf; i++) sp->cells[i][sp->lens[i]] = '\0'; /* text[len] is writable */
+    *pp = end < t->len ? end + 1 : end;
+    return FU_OK;
+}
+
+/* The row at *pp byte by byte (quotes unescaped in place, UTF-8 checked):
+ * FU_OK with its cells and *pp after its line break, or FU__CSV_UNSURE. */
+static int row_bytewise(splitter *sp, scan *t, size_t *pp) {
+    unsigned char *s = (unsigned char *)sp->text;
+    size_t p = *pp, start = p, nf = 0, len = t->len;
+    for (;;) {
+        if (nf == sp->ncols) return FU__CSV_UNSURE; /* a wider row: the reader's error */
+        size_t cell = p, flen;
+        int rc;
+        if (p < len && s[p] == '"') {
+            rc = split_quoted(s, len, &p, &cell, &flen);
+        } else {
+            rc = split_plain(t, &p);
+            flen = p - cell;
+        }
+        if (rc) return rc;
+        if (flen >= sp->max_field || p - start >= sp->max_record) return FU__CSV_UNSURE;
+        unsigned c = p < len ? s[p] : 0;
+        s[cell + flen] = '\0'; /* at or before s[p]: text[len] is writable */
+        sp->cells[nf] = sp->text + cell;
+        sp->lens[nf++] = flen;
+        if (c == ',') {
+            p++;
+            continue;
+        }
+        if (c == '\r' && p + 1 < len && s[p + 1] == '\n') p++;
+        if (p < len) p++;
+        break;
+    }
+    if (nf != sp->ncols) return FU__CSV_UNSURE;
+    *pp = p;
+    return FU_OK;
+}
+
+int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_t max_field,
+                  fu__csv_row_fn fn, void *ud) {
+    const unsigned char *s = (const unsigned char *)text;
     if (ncols == 0 || ncols > FU__CSV_SPLIT_MAX_COLS) return FU__CSV_UNSURE;
+    splitter sp;
+    sp.text = text;
+    sp.ncols = ncols;
+    sp.max_record = max_record ? max_record : FU__CSV_MAX_RECORD_DEFAULT;
+    sp.max_field = max_field ? max_field : FU__CSV_MAX_FIELD_DEFAULT;
     size_t p = 0;
-    stops st = {s, len, 0, 0};
-    stops_load(&st, 0);
+    scan t = {s, len, 0, 0, 0, 0, 0};
+    scan_load(&t, 0);
     for (;;) {
         while (p < len && (s[p] == '\n' || s[p] == '\r')) p++; /* empty lines */
         if (p >= len) return FU_OK;
-        size_t start = p, nf = 0;
-        for (;;) {
-            if (nf == ncols) return FU__CSV_UNSURE; /* a wider row: the reader's error */
-            size_t cell = p, flen;
-            int rc;
-            if (p < len && s[p] == '"') {
-                rc = split_quoted(s, len, &p, &cell, &flen);
-            } else {
-                rc = split_plain(&st, &p);
-                flen = p - cell;
-            }
-            if (rc) return rc;
-            if (flen >= max_field || p - start >= max_record) return FU__CSV_UNSURE;
-            unsigned c = p < len ? s[p] : 0;
-            s[cell + flen] = '\0'; /* at or before s[p]: text[len] is writable */
-            cells[nf] = text + cell;
-            lens[nf++] = flen;
-            if (c == ',') {
-                p++;
-                continue;
-            }
-            if (c == '\r' && p + 1 < len && s[p + 1] == '\n') p++;
-            if (p < len) p++;
-            break;
-        }
-        if (nf != ncols) return FU__CSV_UNSURE;
-        int rc = fn(ud, cells, lens, nf);
+        scan_seek(&t, p);
+        int rc = row_plain(&sp, &t, &p);
+        if (rc == ROW_BYTEWISE) rc = row_bytewise(&sp, &t, &p);
         if (rc) return rc;
+        if ((rc = fn(ud, sp.cells, sp.lens, ncols))) return rc;
     }
 }
 

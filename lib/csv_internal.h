@@ -122,11 +122,17 @@ size_t fu__csv_safe_end(const char *text, size_t len);
 /* How many '\n' and '\r' bytes: fu__csv_split() calls fn at most one more
  * time than that. */
 size_t fu__csv_count_breaks(const char *text, size_t len);
+/* For the tests: 1 makes fu__csv_split() find its stops with the portable
+ * byte loop instead of SSE2 (where SSE2 is there), 0 goes back. */
+void fu__csv_split_scalar(int on);
 
 /* The events reader's fast path for the common time shapes
  * (lib/book_csv.c), for the tests: 1 and the value fu_time_parse() gives,
  * or 0 when it leaves the text to fu_time_parse(). */
 int fu__book_csv_fast_time(const char *s, size_t len, int64_t *out);
+/* The same with the date memo of a reader (one, static: the tests' only;
+ * `forget` empties it first). */
+int fu__book_csv_fast_time_memo(const char *s, size_t len, int64_t *out, int forget);
 
 /* ---- writer: appends to a buffer (the caller flushes it where it likes) ---- */
 #define FU__CSV_NUMBER 0x1u /* the cell is a number the library formatted: never neutralised */

@@ -66,14 +66,39 @@ static int collect(void *ud, char **cells, const size_t *lens, size_t n) {
     return 0;
 }
 
-Test(book_csv, split_accepts_only_what_the_reader_reads_the_same) {
+/* Random texts of `atoms`, short (one 64-byte window of the splitter's
+ * masks) or long (rows across windows, plain rows among quoted ones, the
+ * limits met), split on the SSE2 or the portable path (`scalar`), against
+ * the serial reader with the same limits. */
+static void split_against_reader(int scalar, int long_rows) {
     static const char *const atoms[] = {"a", "bc", ",", ",", "\"", "\"\"", "\n", "\r\n", "\r", "'", "=",
-                                        " ", "\xC3\xA9", "\xE4\xB8\xAD", "\xFF", "\xC0\xAF", "x", "\x01"};
-    size_t accepted = 0;
+                                        " ", "\xC3\xA9", "\xE4\xB8\xAD", "\xFF", "\xC0\xAF", "x", "\x01",
+                                        "abcdefghijklmnopqrstu", ",,,", "a,b,c\n"};
+    /* a long text's cells: plain, quoted, UTF-8 */
+    static const char *const cells[] = {"",   "a",  "bc", "abcdefghijklmnopqrstu", "\"x,\"\"y\"\"\r\n\"",
+                                        "\"\"", "\xC3\xA9", " ", "'=1", "\"'=1\""};
+    size_t accepted = 0, natoms = sizeof atoms / sizeof *atoms - (long_rows ? 0 : 3);
+    fu__csv_split_scalar(scalar);
     for (int iter = 0; iter < 20000; iter++) {
         text in = {0};
-        unsigned n = 1 + pick(24);
-        for (unsigned i = 0; i < n; i++) puts_(&in, atoms[pick(sizeof atoms / sizeof *atoms)]);
+        size_t max_record = 0, max_field = 0, width = 1 + pick(20);
+        if (!long_rows) {
+            unsigned n = 1 + pick(24);
+            for (unsigned i = 0; i < n; i++) puts_(&in, atoms[pick((unsigned)natoms)]);
+        } else {
+            /* rows of `width` cells, most of them plain, now and then a stray atom */
+            for (unsigned row = 0, rows = 1 + pick(12); row < rows; row++) {
+                for (size_t c = 0; c < width; c++) {
+                    if (c) puts_(&in, ",");
+                    puts_(&in, cells[pick(4) ? pick(4) : pick(sizeof cells / sizeof *cells)]);
+                    if (!pick(200)) puts_(&in, atoms[pick((unsigned)natoms)]);
+                }
+                puts_(&in, pick(4) ? "\n" : pick(2) ? "\r\n" : pick(2) ? "\r" : "\n\n");
+            }
+            if (pick(2)) in.s[--in.len] = '\0'; /* no line break at the end */
+            max_record = pick(3) ? 0 : 1 + pick(300);
+            max_field = pick(3) ? 0 : 1 + pick(30);
+        }
         for (size_t i = 0; i < in.len; i++)
             if (in.s[i] == '\x01') in.s[i] = '\0'; /* a NUL byte now and then */
         /* the width of the first record, as the reader sees it */
@@ -85,12 +110,12 @@ Test(book_csv, split_accepts_only_what_the_reader_reads_the_same) {
         char *copy = malloc(in.len + 1);
         memcpy(copy, in.s, in.len + 1);
         recs got = {0};
-        int rc = fu__csv_split(copy, in.len, ncols, 0, 0, collect, &got);
+        int rc = fu__csv_split(copy, in.len, ncols, max_record, max_field, collect, &got);
         cr_assert(rc == FU_OK || rc == FU__CSV_UNSURE);
         if (rc == FU_OK) {
             accepted++;
             fu__csv *r;
-            cr_assert_eq(fu__csv_open_mem(in.s, in.len, "x", 0, 0, &r), FU_OK);
+            cr_assert_eq(fu__csv_open_mem(in.s, in.len, "x", max_record, max_field, &r), FU_OK);
             recs want = {0};
             int k;
             while ((k = fu__csv_next(r)) == 1) {
@@ -119,7 +144,18 @@ Test(book_csv, split_accepts_only_what_the_reader_reads_the_same) {
         free(copy);
         free(in.s);
     }
+    fu__csv_split_scalar(0);
     cr_assert_gt(accepted, 1000, "accepted %zu", accepted); /* the test saw the accepting side too */
+}
+
+Test(book_csv, split_accepts_only_what_the_reader_reads_the_same) {
+    split_against_reader(0, 0);
+    split_against_reader(0, 1);
+}
+
+Test(book_csv, split_portable_path_accepts_the_same) {
+    split_against_reader(1, 0);
+    split_against_reader(1, 1);
 }
 
 Test(book_csv, count_breaks_counts_every_cr_and_lf) {
@@ -289,6 +325,47 @@ Test(book_csv, fast_time_takes_the_common_shapes) {
         if (!fu__book_csv_fast_time(tm, strlen(tm), &fast)) continue;
         cr_assert_eq(fu_time_parse(tm, strlen(tm), &slow), FU_OK, "'%s'", tm);
         cr_assert_eq(fast, slow, "'%s'", tm);
+    }
+}
+
+/* A reader's date memo changes nothing: the same shapes taken, the same
+ * values, a date never taken for having the bytes of one checked before
+ * unless they are all equal; the time of day and the zone checked on every
+ * call. */
+Test(book_csv, fast_time_date_memo_gives_the_same_times) {
+    static const struct {
+        const char *prime, *text;
+        int fast;
+    } pairs[] = {
+        {"2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", 0},
+        {"2024-02-29T00:00:00Z", "2024-02-29T23:59:59-05:30", 1},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01T24:00:00Z", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01T07:60:00Z", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01T07:57:48+19:00", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-02T07:57:48+08:00", 1},
+        {"2025-01-31T07:57:48+08:00", "2025-02-31T07:57:48+08:00", 0},
+        {"2025-02-01T07:57:48+08:00", "2025-02-31T07:57:48+08:00", 0},
+        {"2025-01-01T07:57:48+08:00", "2025-01-01X07:57:48Z", 0},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        int64_t v = 0, slow = 0;
+        cr_assert_eq(fu__book_csv_fast_time_memo(pairs[i].prime, strlen(pairs[i].prime), &v, 1), 1);
+        int took = fu__book_csv_fast_time_memo(pairs[i].text, strlen(pairs[i].text), &v, 0);
+        cr_expect_eq(took, pairs[i].fast, "'%s' after '%s': %d", pairs[i].text, pairs[i].prime, took);
+        if (took) {
+            cr_assert_eq(fu_time_parse(pairs[i].text, strlen(pairs[i].text), &slow), FU_OK);
+            cr_expect_eq(v, slow, "'%s'", pairs[i].text);
+        }
+    }
+    /* random times on a few dates, memo against none */
+    for (int iter = 0; iter < 50000; iter++) {
+        char tm[64];
+        random_time(tm, sizeof tm);
+        if (pick(4) && strlen(tm) > 10) memcpy(tm, pick(2) ? "2024-02-29" : "2025-12-31", 10);
+        int64_t a = 0, b = 0;
+        int ta = fu__book_csv_fast_time_memo(tm, strlen(tm), &a, 0), tb = fu__book_csv_fast_time(tm, strlen(tm), &b);
+        cr_assert_eq(ta, tb, "'%s'", tm);
+        if (ta) cr_assert_eq(a, b, "'%s'", tm);
     }
 }
 
