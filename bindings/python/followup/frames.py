@@ -559,7 +559,7 @@ def _seconds_each(series, column: str, required: bool):
             else:
                 out[i] = int(np.floor_divide(to_utc(pd.Series([v])).dt.tz_localize(None)
                                              .to_numpy(dtype="datetime64[ns]").astype(np.int64)[0], 1_000_000_000))
-        except (ValueError, TypeError, OverflowError, _core.Error) as e:
+        except (ValueError, TypeError, OverflowError) as e:  # followup.Error is a ValueError
             raise _core_error("ParseError", f"row {i}: column {column}: {v!r} is not a time "
                               f"(ISO 8601 with an offset, datetime64 or epoch seconds: {e})") from None
     return out
@@ -593,8 +593,9 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         ``amount``, ``score`` (numbers); ``severity``, ``channel``,
         ``outcome``, ``survey`` (enums); ``priority`` (a contact's priority:
         ``urgent``/``high``/``normal``/``low`` or :class:`followup.Priority`
-        members; empty or missing = not given; plain integers are the stored
-        value, the priority + 1, 0 = not given).
+        members; empty or missing = not given; numbers are ``Priority``
+        values, 0 urgent .. 3 low, since pandas stores the members and the
+        ``PRIORITY_*`` constants as plain integers).
     flags : int, default 0
         Book flags (``followup.Book(flags)``).
     finalize : bool, default True
