@@ -807,9 +807,10 @@ static int over_contact(ctx *c, const kev *e, size_t i) {
         if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
         if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
         int64_t start;
-        if (cap->tenure_under.value > 0 && c->cur_first != FU_KPI_NO_TIME && c->cur_first <= t &&
-            (add_dur(c, &cap->tenure_under, c->cur_first, &start) || start <= t))
-            continue; /* a customer for longer than tenure_under (as the planner) */
+        if (cap->tenure_under.value > 0 &&
+            (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
+             (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
+            continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
         fu_duration back = cap->per;
         back.value = -back.value;
         if (add_dur(c, &back, t, &start)) continue;

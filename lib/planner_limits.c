@@ -192,10 +192,13 @@ static int cap_holds(const fu__pol_cap *k, int exempt, int channel, int prio) {
     return (!exempt || k->holds_exempt) && cap_counts(k, channel, prio);
 }
 
-/* Whether the customer is within a cap's tenure_under: first purchase less
- * than that long ago, or none yet (a cap without it holds everyone). */
+/* Whether the customer is within a cap's tenure_under at t: a first
+ * purchase less than that long ago, or none yet (a prospect is held as the
+ * lifecycle stage `new` holds one). A cap without tenure_under holds
+ * everyone. */
 static int cap_tenure(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
-    if (k->tenure_under.value <= 0 || cx->first_purchase == FU_BOOK_NO_TIME) return 1;
+    if (k->tenure_under.value <= 0) return 1;
+    if (cx->first_purchase == FU_BOOK_NO_TIME || cx->first_purchase > t) return 1;
     int64_t until;
     if (fu__pl_add_dur(pl, cx->zone->cal, cx->first_purchase, &k->tenure_under, 0, &until)) return 1;
     return t < until;

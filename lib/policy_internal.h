@@ -57,7 +57,7 @@ typedef struct fu__pol_cap {
     int counts;         /* `counts`: 0 every attempt (default), 1 only contacts that reached the customer */
     int holds_exempt;   /* `holds_exempt`: the exempt priorities (caps.exempt) obey it too: a ceiling */
     fu_duration tenure_under; /* `tenure_under`: only customers whose first purchase is less than this
-                               * long ago, or who have none (value 0: every customer) */
+                               * long ago, or none yet (value 0: every customer) */
 } fu__pol_cap;
 
 /* What a call attempt's outcome changes (`redial`). */

@@ -128,3 +128,56 @@ Test(inputs_s8, urgent_messages_obey_the_sms_ceiling) {
     fu_policy_free(p);
     fu_book_free(b);
 }
+
+#include "followup/commit.h"
+
+/* The overdue ones as of `iso` (FU_QUERY_AS_OF), their ids in ids[]. */
+static size_t overdue_as_of(fu_ledger *l, const char *iso, int64_t *ids, int *states) {
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = FU_QUERY_OVERDUE;
+    q.flags = FU_QUERY_AS_OF;
+    q.now = T(iso);
+    fu_commitment_list *list = NULL;
+    cr_assert_eq(fu_ledger_query(l, &q, &list), FU_OK, "%s", fu_error_last()->message);
+    size_t n = fu_commitment_list_count(list);
+    for (size_t i = 0; i < n && i < 4; i++) {
+        ids[i] = fu_commitment_list_get(list, i)->id;
+        states[i] = (int)fu_commitment_list_get(list, i)->state;
+    }
+    fu_commitment_list_free(list);
+    return n;
+}
+
+/* A report at a past instant lists what was overdue then, although it was
+ * fulfilled later, and not what was promised after it (review s8 F7). */
+Test(inputs_s8, a_report_as_of_a_past_instant_shows_the_state_then) {
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, NULL, NULL), FU_OK);
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.customer_id = "C2";
+    in.text = "24h refund";
+    in.created_at = T("2026-11-23T10:00:00+08:00");
+    in.deadline = T("2026-11-24T10:00:00+08:00");
+    int64_t late = 0, later = 0;
+    cr_assert_eq(fu_ledger_add(l, &in, &late), FU_OK, "%s", fu_error_last()->message);
+    in.customer_id = "C4";
+    in.created_at = T("2026-11-25T09:00:00+08:00");
+    in.deadline = T("2026-11-25T12:00:00+08:00");
+    cr_assert_eq(fu_ledger_add(l, &in, &later), FU_OK, "%s", fu_error_last()->message);
+    size_t ticked = 0;
+    cr_assert_eq(fu_ledger_tick(l, T("2026-11-25T09:30:00+08:00"), &ticked), FU_OK);
+    cr_assert_eq(fu_ledger_fulfill(l, late, T("2026-11-25T10:00:00+08:00"), "A1"), FU_OK);
+    int64_t ids[4];
+    int states[4];
+    /* 7 h past its deadline and open then: overdue (breached), C4 not made yet */
+    cr_assert_eq(overdue_as_of(l, "2026-11-24T17:00:00+08:00", ids, states), 1);
+    cr_assert_eq(ids[0], late);
+    cr_assert_eq(states[0], FU_COMMIT_BREACHED);
+    /* before its deadline: nothing overdue */
+    cr_assert_eq(overdue_as_of(l, "2026-11-24T09:00:00+08:00", ids, states), 0);
+    /* after it was kept, only C4 once its deadline passed */
+    cr_assert_eq(overdue_as_of(l, "2026-11-25T11:00:00+08:00", ids, states), 0);
+    cr_assert_eq(overdue_as_of(l, "2026-11-25T13:00:00+08:00", ids, states), 1);
+    cr_assert_eq(ids[0], later);
+    fu_ledger_close(l);
+}

@@ -1,6 +1,7 @@
 /* followup segment — value tier, lifecycle, RFM, P(alive), expected purchases,
  * CLV and the policy's composite segment of every customer (fu_segment). */
 #include "cli.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -143,6 +144,12 @@ static int write_fit_json(const char *path, const fu_segment_run_fit *f, const c
     int rc = cli_out_open(&o, path, "followup segment");
     if (rc) return rc;
     FILE *out = o.f;
+    if (!f->has_model) { /* no parameters to write: say why */
+        fprintf(out, "{\"model\": null, \"unit\": \"%s\", \"error\": ", unit);
+        cli_json_string(out, f->model_error);
+        fprintf(out, ", \"gammagamma\": null}\n");
+        return cli_out_close(&o, !ferror(out), "followup segment");
+    }
     if (f->model == FU_SEGMENT_MODEL_PARETO)
         fprintf(out, "{\"model\": \"pareto\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"s\": %.9g, \"beta\": %.9g",
                 unit, f->pareto.r, f->pareto.alpha, f->pareto.s, f->pareto.beta);
@@ -343,12 +350,17 @@ static int run(int argc, char **argv) {
         goto done;
     }
     const fu_segment_run_fit *fr = fu_segment_run_fit_result(run);
-    if (!fr->has_gammagamma)
+    if (!fr->has_model)
+        fprintf(stderr,
+                "followup segment: warning: no purchase model, the p_alive, expected_purchases and clv columns are "
+                "empty (tiers, lifecycle and segments do not need it): %s\n",
+                fr->model_error);
+    else if (!fr->has_gammagamma)
         fprintf(stderr,
                 "followup segment: warning: no CLV, the clv column is empty: the Gamma-Gamma spend model is not "
                 "identified on %zu repeat customers with a value: %s\n",
                 fr->repeat_customers, fr->gammagamma_error);
-    print_fit(fr, unit_text);
+    if (fr->has_model) print_fit(fr, unit_text);
     if (fit_output && (exit_code = write_fit_json(fit_output, fr, unit_text))) goto done;
     progress(&run_state, "writing");
     exit_code = write_segments(book, run, fmt, output);

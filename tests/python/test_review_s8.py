@@ -81,3 +81,46 @@ def test_iso_times_outside_pandas_range_read_as_the_csv_reader_does(tmp_path):
 def _write(path, df):
     df.to_csv(path, index=False)
     return path
+
+
+def test_segments_of_a_small_book_keep_tiers_without_the_model():
+    cust = pd.DataFrame({"customer_id": ["A", "B", "C"], "tz": ["Asia/Shanghai"] * 3,
+                         "annual_spend": [500000.01, 100000, 99999.99],
+                         "first_purchase_at": ["2024-01-01T10:00:00+08:00", "2024-01-01T10:00:00+08:00",
+                                               "2026-10-01T10:00:00+08:00"]})
+    ev = pd.DataFrame({"customer_id": ["A", "B", "C"], "kind": ["purchase"] * 3, "amount": [100.0] * 3,
+                       "at": ["2026-06-01T10:00:00+08:00", "2026-06-01T10:00:00+08:00", "2026-10-01T10:00:00+08:00"]})
+    book = frames.book_from_frames(cust, ev)
+    with pytest.warns(followup.FollowupWarning, match="no purchase model"):
+        df = followup.segments(book, "2026-11-23T00:00:00+08:00")
+    assert list(df["tier"].astype(str)) == ["vip", "key", "ordinary"]
+    assert df["p_alive"].isna().all() and df["clv"].isna().all()
+    assert df.attrs["purchase_model"] is None
+
+
+def test_touchpoint_statuses_by_name_and_times_that_are_no_times():
+    book = followup.Book()
+    book.add_customer("C1", "Asia/Shanghai")
+    book.add_event("C1", "2026-11-20T10:00:00+08:00", "delivery", order_id="O1")
+    book.finalize()
+    plan = followup.Planner(followup.policy_default(), book).plan("2026-11-20T12:00:00+08:00", 7 * 86400)
+    assert plan.count("planned") == plan.count(followup.TOUCHPOINT_PLANNED) > 0
+    assert [t.rule for t in plan.touchpoints("planned")] == [t.rule for t in plan.touchpoints()]
+    with pytest.raises(followup.InvalidArgumentError, match="unknown touchpoint status 'done'"):
+        plan.count("done")
+    g = followup.Guard(followup.policy_default(), book)
+    with pytest.raises(TypeError, match="bool"):
+        g.check("C1", "phone", True)
+    with pytest.raises(ValueError, match="NaT"):
+        g.check("C1", "phone", pd.NaT)
+
+
+def test_a_plan_past_the_calendar_data_warns_as_the_cli_does():
+    book = followup.Book()
+    book.add_customer("C1", "Asia/Shanghai")
+    book.add_event("C1", "2027-03-01T10:00:00+08:00", "delivery", order_id="O1")
+    book.finalize()
+    pl = followup.Planner(followup.policy_default(), book)
+    with pytest.warns(followup.FollowupWarning, match="reach past the official holidays"):
+        plan = pl.plan("2027-03-01T12:00:00+08:00", 7 * 86400)
+    assert plan.stats().calendar_expired > 0

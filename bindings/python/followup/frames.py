@@ -305,19 +305,20 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
         - ``human`` (bool)
 
         ``attrs["purchase_model"]`` and ``attrs["spend_model"]`` hold the
-        fitted models (the latter None without CLV).
+        fitted models (None when not fitted).
 
     Raises
     ------
-    followup.ModelNotIdentifiedError
-        The purchase model is not identified by the data.
     followup.InvalidArgumentError
         Unknown ``model`` or ``unit``.
 
     Warns
     -----
     followup.FollowupWarning
-        Gamma-Gamma is not identified: ``clv`` is NaN for everyone.
+        The purchase model is not identified by the data (a small or new
+        book): ``p_alive``, ``expected_purchases`` and ``clv`` are NaN, the
+        tiers, lifecycle stages and segments are still given. Gamma-Gamma is
+        not identified: ``clv`` is NaN for everyone.
     """
     import pandas as pd
     unit_seconds = {"week": 604800.0, "day": 86400.0}.get(unit)
@@ -333,7 +334,12 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     x, tx, T, zbar = (np.asarray(getattr(bs, k)(), dtype=np.float64) for k in ("x", "t_x", "T", "zbar"))
     has = ~np.isnan(x)
     ids = _core._book_customer_ids(book)
-    fitter = fitter_cls().fit(x[has], tx[has], T[has])
+    try:
+        fitter = fitter_cls().fit(x[has], tx[has], T[has])
+    except ModelNotIdentifiedError as e:  # a small or new book: tiers and segments without the model
+        fitter = None
+        warnings.warn(f"no purchase model, p_alive, expected_purchases and clv are NaN: {e}", FollowupWarning,
+                      stacklevel=2)
     # the figures and the verdict on the spend model are the library's run
     # (lib/segment_run.c), as for `followup segment`: one rule for both
     run = _core.segment_run(book, rules, t_now, _core.SEGMENT_MODEL_PARETO if model == "pareto" else
@@ -343,7 +349,9 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     expected = np.asarray(run.expected(), dtype=np.float64)
     clv = np.asarray(run.clv(), dtype=np.float64)
     gg = None
-    if run.has_clv():
+    if fitter is None:
+        pass
+    elif run.has_clv():
         gg = GammaGammaFitter().fit(x[has], zbar[has])
     else:
         warnings.warn(f"no CLV: {run.clv_error()}", FollowupWarning, stacklevel=2)
