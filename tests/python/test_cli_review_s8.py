@@ -74,3 +74,19 @@ def test_segment_without_a_purchase_model_keeps_tiers_and_segments(tmp_path):
     assert all(rows[k]["segment"] for k in "ABC")
     doc = json.loads(fit.read_text())
     assert doc["model"] is None and doc["error"]
+
+
+def test_segment_labels_of_unknown_ids_are_warned_about(tmp_path):
+    """F12: ids in another case labelled nobody, silently."""
+    c, e, s = tmp_path / "c.csv", tmp_path / "e.csv", tmp_path / "s.csv"
+    c.write_text(CUST)
+    e.write_text(EV)
+    s.write_text("customer_id,segment\np1,vip\nX9,standard\n")
+    r = run("kpi", "--customers", str(c), "--events", str(e), "--segments", str(s), "--by", "segment",
+            "--period", "month", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert "labels 2 customer ids that are not in the book (first: 'p1')" in r.stderr
+    s.write_text("customer_id,segment\nP1,vip\n")
+    r = run("kpi", "--customers", str(c), "--events", str(e), "--segments", str(s), "--by", "segment",
+            "--period", "month", "--format", "csv")
+    assert r.returncode == 0 and "not in the book" not in r.stderr

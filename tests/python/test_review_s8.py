@@ -124,3 +124,17 @@ def test_a_plan_past_the_calendar_data_warns_as_the_cli_does():
     with pytest.warns(followup.FollowupWarning, match="reach past the official holidays"):
         plan = pl.plan("2027-03-01T12:00:00+08:00", 7 * 86400)
     assert plan.stats().calendar_expired > 0
+
+
+def test_segment_labels_of_ids_not_in_the_book_warn():
+    book = frames.book_from_frames(CUST, events())
+    k = followup.Kpi(followup.policy_default(), "month", "segment")
+    k.add_book(book)
+    with pytest.warns(followup.FollowupWarning, match=r"2 of 3 labelled customer ids are not in the book \(first: 'c1'\)"):
+        k.set_segments({"c1": "vip", "C2": "standard", "c3": "vip"})
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        k2 = followup.Kpi(followup.policy_default(), "month", "segment")
+        k2.add_book(book)
+        k2.set_segments({"C1": "vip", "C2": "standard"})
