@@ -853,18 +853,24 @@ static int load_events(fu_ledger *l, fu_commitment_list *list, fu_commitment *c)
 /* WHERE clause and parameters of a query. */
 static int build_where(const fu_commit_query *q, fu__buf *sql) {
     int rc = FU_OK;
+    /* as of an instant: unresolved then (made by then, not closed by then);
+     * the stored state may be a later one (add_row() projects it) */
+    const char *unresolved = (q->flags & FU_QUERY_AS_OF)
+                                 ? " WHERE (state < 2 OR closed_at > ?3) AND created_at <= ?3"
+                                 : " WHERE state < 2";
     switch (q->kind) {
     case FU_QUERY_ALL:
         rc = fu__buf_puts(sql, " WHERE 1");
         break;
     case FU_QUERY_DUE:
-        rc = fu__buf_puts(sql, " WHERE state < 2 AND deadline >= ?1 AND deadline < ?2");
+        rc = fu__buf_printf(sql, "%s AND deadline >= ?1 AND deadline < ?2", unresolved);
         break;
     case FU_QUERY_AT_RISK:
-        rc = fu__buf_puts(sql, " WHERE state < 2 AND deadline > ?3 AND state = 0 AND warn_at <= ?3");
+        rc = fu__buf_printf(sql, "%s AND deadline > ?3 AND %s AND warn_at <= ?3", unresolved,
+                            (q->flags & FU_QUERY_AS_OF) ? "breach_at > ?3" : "state = 0");
         break;
     case FU_QUERY_OVERDUE:
-        rc = fu__buf_puts(sql, " WHERE state < 2 AND deadline <= ?3");
+        rc = fu__buf_printf(sql, "%s AND deadline <= ?3", unresolved);
         break;
     default:
         return fu__error_set(FU_EINVAL, "unknown query kind %d", q->kind);
@@ -949,6 +955,14 @@ static int add_row(fu_ledger *l, fu_commitment_list *list, sqlite3_stmt *st, int
     c->warned = sqlite3_column_int(st, 12);
     c->level = sqlite3_column_int(st, 13);
     c->closed_at = sqlite3_column_type(st, 14) == SQLITE_NULL ? FU_COMMIT_NO_TIME : sqlite3_column_int64(st, 14);
+    if (as_of && (c->closed_at == FU_COMMIT_NO_TIME || c->closed_at > *as_of)) {
+        /* open at as_of (closed later, if at all): escalated as the rules
+         * make it then, not as later ticks stored it */
+        c->state = FU_COMMIT_OPEN;
+        c->warned = 0;
+        c->level = 0;
+        c->closed_at = FU_COMMIT_NO_TIME;
+    }
     if (as_of) project(l, c, *as_of);
     return with_events ? load_events(l, list, c) : FU_OK;
 }

@@ -428,7 +428,8 @@ static const char *hard_stop(const fu_guard *g, const q *x, int64_t t) {
         if (e->kind != FU_EVENT_CONTACT || e->at > t) continue;
         int o = guard_outcome(e);
         if (o == FU_GUARD_WRONG_NUMBER && number_channel(e->channel)) wrong = e->at;
-        if (o == FU_GUARD_ANSWERED && number_channel(e->channel)) fixed = e->at;
+        if ((o == FU_GUARD_ANSWERED || o == FU_GUARD_CALLBACK) && number_channel(e->channel))
+            fixed = e->at; /* the customer answered on a number: it is theirs */
         if (o == FU_GUARD_WRONG_NUMBER || !e->reserved_[1]) continue; /* book events name no touchpoint */
         const fu__pol_redial_outcome *ro = policy_outcome(g, o);
         if (ro->stop && same_touchpoint(x, e)) return ro->rule;

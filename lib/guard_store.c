@@ -547,11 +547,11 @@ int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *custom
 fu_outcome fu__guard_book_outcome(fu_guard_outcome o);
 fu_outcome fu__guard_book_outcome(fu_guard_outcome o) {
     switch (o) {
-    case FU_GUARD_ANSWERED:
-    case FU_GUARD_CALLBACK: return FU_OUTCOME_ANSWERED;
-    case FU_GUARD_NO_ANSWER:
-    case FU_GUARD_BUSY:
-    case FU_GUARD_WRONG_NUMBER: return FU_OUTCOME_NO_ANSWER;
+    case FU_GUARD_ANSWERED: return FU_OUTCOME_ANSWERED;
+    case FU_GUARD_CALLBACK: return FU_OUTCOME_CALLBACK_REQUESTED;
+    case FU_GUARD_NO_ANSWER: return FU_OUTCOME_NO_ANSWER;
+    case FU_GUARD_BUSY: return FU_OUTCOME_BUSY;
+    case FU_GUARD_WRONG_NUMBER: return FU_OUTCOME_WRONG_NUMBER;
     case FU_GUARD_VOICEMAIL: return FU_OUTCOME_VOICEMAIL;
     case FU_GUARD_REFUSED: return FU_OUTCOME_REFUSED;
     default: return FU_OUTCOME_NONE;
@@ -568,6 +568,7 @@ static void load_free(load_ctx *c) {
         fu__free((char *)c->ev[i].customer_id);
         fu__free((char *)c->ev[i].agent_id);
         fu__free((char *)c->ev[i].order_id);
+        fu__free((char *)c->ev[i].note);
     }
     fu__free(c->ev);
 }
@@ -592,13 +593,20 @@ static int load_one(void *ud, const fu_contact_record *r) {
     ev->customer_id = dup_opt(r->customer_id, &fail);
     ev->agent_id = dup_opt(r->agent_id, &fail);
     ev->order_id = dup_opt(r->order_id, &fail);
+    /* A call-back's note is the time asked for, which the planner's redial
+     * rule reads (as in an events file); other notes name the guard outcome. */
+    char when[FU_TIME_TEXT_SIZE];
+    const char *note = book_notes[r->outcome];
+    if (r->outcome == FU_GUARD_CALLBACK && r->callback_at != FU_BOOK_NO_TIME &&
+        fu_time_format(r->callback_at, 0, FU_TIME_FORMAT_Z, when, sizeof when) == FU_OK)
+        note = when;
+    ev->note = dup_opt(note, &fail);
     c->n++; /* freed by load_free() even when a copy failed */
     if (fail) return fu__error_nomem();
     ev->at = r->at;
     ev->kind = FU_EVENT_CONTACT;
     ev->channel = r->channel;
     ev->outcome = fu__guard_book_outcome(r->outcome);
-    ev->note = book_notes[r->outcome];
     return FU_OK;
 }
 

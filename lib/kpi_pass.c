@@ -856,17 +856,22 @@ static int64_t gap_seconds(const fu_duration *d) {
  * channels and priorities in (t - per, t], this one included. */
 static int over_contact(ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
-    if ((p->cap_exempt >> prio_of(&e[i])) & 1u) return 0;
-    int64_t t = e[i].at, gap = gap_seconds(&p->min_gap);
+    int exempt = (int)((p->cap_exempt >> prio_of(&e[i])) & 1u); /* held only by ceilings (holds_exempt) */
+    int64_t t = e[i].at, gap = exempt ? 0 : gap_seconds(&p->min_gap);
     uint32_t j = c->pr[i];
     if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
     for (size_t q = 0; q < p->n_caps; q++) {
         const fu__pol_cap *cap = &p->caps[q];
-        if (!cap_counts(cap, &e[i]) || (cap->counts && !is_reached(&e[i]))) continue;
+        if ((exempt && !cap->holds_exempt) || !cap_counts(cap, &e[i]) || (cap->counts && !is_reached(&e[i])))
+            continue;
         if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
         if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
         if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
         int64_t start;
+        if (cap->tenure_under.value > 0 &&
+            (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
+             (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
+            continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
         fu_duration back = cap->per;
         back.value = -back.value;
         if (add_dur(c, &back, t, &start)) continue;

@@ -386,7 +386,8 @@ static int collect_contact(fu_planner *pl, pl_cust *cx, const fu_event *e) {
     int prio = e->reserved_[0] ? e->reserved_[0] - 1 : FU_PRIORITY_NORMAL;
     int ch = e->channel ? e->channel : FU_CHANNEL_PHONE;
     if (add_contact(pl, e->at, ch, prio, prio_exempt(pl->P, prio), &e->order_id, 1)) return FU_ENOMEM;
-    pl->ct[pl->nct - 1].attempt = (uint8_t)!answered;
+    int callback = e->outcome == FU_OUTCOME_CALLBACK_REQUESTED;
+    pl->ct[pl->nct - 1].attempt = (uint8_t)(answered ? PL_REACHED : callback ? PL_CALLBACK : PL_ATTEMPT);
     return FU_OK;
 }
 

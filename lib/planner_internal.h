@@ -120,14 +120,17 @@ typedef struct pl_cand {
     const fu__promise *promise; /* `{promise: ...}` cadences: the promise */
 } pl_cand;
 
+enum { PL_REACHED = 0, PL_ATTEMPT = 1, PL_CALLBACK = 2 };
+
 typedef struct pl_contact {
     int64_t at;
     uint8_t channel;  /* fu_channel */
     uint8_t priority; /* fu_priority; history without one: normal */
     uint8_t exempt;
     uint8_t norders;
-    uint8_t attempt;  /* a call attempt without an answer: redial.*.retry_after spaces the next call,
-                         not caps.min_gap (the caps still count it) */
+    uint8_t attempt;  /* PL_ATTEMPT: a call attempt without an answer: redial.*.retry_after spaces the
+                         next call, not caps.min_gap (the caps still count it); PL_CALLBACK: the
+                         customer was reached and asked for a call-back, which the gap does not hold */
     uint32_t orders[MAX_ORDERS];
 } pl_contact;
 

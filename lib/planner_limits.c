@@ -186,9 +186,22 @@ static int cap_counts(const fu__pol_cap *k, int channel, int prio) {
     return 1;
 }
 
-/* Whether cap `k` holds a contact back: it counts and is not exempt. */
-static int cap_holds(const fu__policy *P, const fu__pol_cap *k, int channel, int prio) {
-    return !prio_exempt(P, prio) && cap_counts(k, channel, prio);
+/* Whether cap `k` holds a contact back: it counts, and is not exempt or
+ * the cap is a ceiling the exempt priorities obey too (holds_exempt). */
+static int cap_holds(const fu__pol_cap *k, int exempt, int channel, int prio) {
+    return (!exempt || k->holds_exempt) && cap_counts(k, channel, prio);
+}
+
+/* Whether the customer is within a cap's tenure_under at t: a first
+ * purchase less than that long ago, or none yet (a prospect is held as the
+ * lifecycle stage `new` holds one). A cap without tenure_under holds
+ * everyone. */
+static int cap_tenure(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
+    if (k->tenure_under.value <= 0) return 1;
+    if (cx->first_purchase == FU_BOOK_NO_TIME || cx->first_purchase > t) return 1;
+    int64_t until;
+    if (fu__pl_add_dur(pl, cx->zone->cal, cx->first_purchase, &k->tenure_under, 0, &until)) return 1;
+    return t < until;
 }
 
 static int is_call_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO; }
@@ -238,9 +251,9 @@ static int survey_rule(const fu__policy *P, const char *rule) {
  * blocks it and in *retry the earliest later instant worth trying. */
 const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t t, int64_t *retry) {
     const fu__policy *P = pl->P;
-    if (g->exempt) return NULL;
+    int exempt = g->exempt || prio_exempt(P, g->priority);
     int per_day = pl->guard_per_day ? (pl->guard_per_day < 0 ? 0 : pl->guard_per_day) : P->redial.per_day;
-    if (per_day && is_call_channel(g->channel)) { /* call attempts per local day */
+    if (!exempt && per_day && is_call_channel(g->channel)) { /* call attempts per local day */
         int64_t day, d2;
         int n = 0;
         if (fu__pl_local_day_of(cx->zone, t, &day) == FU_OK) {
@@ -256,12 +269,12 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             }
         }
     }
-    int64_t gap = fu__pl_dur_seconds_approx(&P->min_gap);
+    int64_t gap = exempt ? 0 : fu__pl_dur_seconds_approx(&P->min_gap);
     if (gap > 0) {
         int64_t r = INT64_MIN;
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
-            if (c->attempt) continue;
+            if (c->attempt == PL_ATTEMPT || (c->attempt == PL_CALLBACK && g->redial_callback)) continue;
             if ((c->at > t - gap && c->at <= t) || (c->at > t && c->at < t + gap && !c->exempt))
                 if (c->at + gap > r) r = c->at + gap;
         }
@@ -272,9 +285,9 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
     }
     for (size_t ki = 0; ki < P->n_caps; ki++) {
         const fu__pol_cap *k = &P->caps[ki];
-        if (!cap_holds(P, k, g->channel, g->priority)) continue;
+        if (!cap_holds(k, exempt, g->channel, g->priority)) continue;
         if (k->scope == FU__SCOPE_ORDER && !g->norders) continue;
-        if (!fu__pl_when_customer(pl, cx, &k->when)) continue;
+        if (!fu__pl_when_customer(pl, cx, &k->when) || !cap_tenure(pl, cx, k, t)) continue;
         if (k->scope == FU__SCOPE_SURVEY) {
             if (g->survey && survey_cap_blocks(pl, cx, k, t, retry)) return k->rule;
             continue;
@@ -285,7 +298,7 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         int64_t oldest[64];
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
-            if (!cap_counts(k, c->channel, c->priority) || (k->counts && c->attempt)) continue;
+            if (!cap_counts(k, c->channel, c->priority) || (k->counts && c->attempt == PL_ATTEMPT)) continue;
             if (k->scope == FU__SCOPE_ORDER && !shares_order(c, g->orders, g->norders)) continue;
             if (c->at > lo && c->at <= t && in < 64) oldest[in++] = c->at;
         }
@@ -298,7 +311,8 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
         int64_t hi = cap_fwd(pl, cx, k, t);
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
-            if (c->at <= t || c->at >= hi || !cap_holds(P, k, c->channel, c->priority) || (k->counts && c->attempt))
+            if (c->at <= t || c->at >= hi || !cap_holds(k, prio_exempt(P, c->priority), c->channel, c->priority) ||
+                (k->counts && c->attempt == PL_ATTEMPT))
                 continue;
             if (k->scope == FU__SCOPE_ORDER && !shares_order(c, g->orders, g->norders)) continue;
             int64_t clo = cap_back(pl, cx, k, c->at);
@@ -306,7 +320,7 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             for (size_t j = 0; j < pl->nct; j++) {
                 const pl_contact *d = &pl->ct[j];
                 if (d->at > clo && d->at <= c->at && cap_counts(k, d->channel, d->priority) &&
-                    !(k->counts && d->attempt) && (k->scope != FU__SCOPE_ORDER || shares_order(d, g->orders, g->norders)))
+                    !(k->counts && d->attempt == PL_ATTEMPT) && (k->scope != FU__SCOPE_ORDER || shares_order(d, g->orders, g->norders)))
                     cnt++;
             }
             if (cnt > k->max) {
@@ -677,7 +691,9 @@ static int wrong_number_stop(fu_planner *pl, size_t n, pl_group *g) {
             (e->channel != FU_CHANNEL_PHONE && e->channel != FU_CHANNEL_SMS && e->channel != FU_CHANNEL_VIDEO))
             continue;
         if (e->outcome == FU_OUTCOME_WRONG_NUMBER) wrong = e->at;
-        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) fixed = e->at;
+        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE ||
+            e->outcome == FU_OUTCOME_CALLBACK_REQUESTED)
+            fixed = e->at; /* reached the customer on a number */
     }
     if (wrong <= fixed) return 0;
     g->block_rule = ro->rule;

@@ -16,6 +16,8 @@ static const fu__pol_key limit_rows[] = {
     FU__KEY_MASK(fu__pol_cap, priorities, "priorities", "priority", fu__pol_priority_names),
     FU__KEY_WHEN(fu__pol_cap, when, "when"),
     FU__KEY_ENUM(fu__pol_cap, counts, "counts", 0, "counts", counts_names),
+    FU__KEY_BOOL(fu__pol_cap, holds_exempt, "holds_exempt", 0),
+    FU__KEY_DUR(fu__pol_cap, tenure_under, "tenure_under", 0, DUR_WALL | DUR_MONTHS),
 };
 static const fu__pol_keys limit_keys = FU__KEYS(limit_rows, NULL, NULL);
 
@@ -86,6 +88,11 @@ void fu__pol_summary_caps(fu__buf *b, const fu__policy *t) {
         if (t->caps[i].counts) fu__buf_puts(b, " (reached contacts)");
         if (t->caps[i].channels) { fu__buf_puts(b, " channel="); fu__pol_put_mask(b, t->caps[i].channels, fu__pol_channel_names, FU__CH_COUNT); }
         fu__pol_put_when(b, t, &t->caps[i].when);
+        if (t->caps[i].tenure_under.value > 0) {
+            fu__buf_puts(b, " customers of less than ");
+            fu__pol_put_dur(b, &t->caps[i].tenure_under);
+        }
+        if (t->caps[i].holds_exempt) fu__buf_puts(b, " (exempt priorities too)");
         fu__buf_puts(b, "\n");
     }
 }

@@ -55,6 +55,9 @@ typedef struct fu__pol_cap {
     uint32_t priorities; /* priority bits counted; 0 = all not exempt */
     fu__pol_when when;
     int counts;         /* `counts`: 0 every attempt (default), 1 only contacts that reached the customer */
+    int holds_exempt;   /* `holds_exempt`: the exempt priorities (caps.exempt) obey it too: a ceiling */
+    fu_duration tenure_under; /* `tenure_under`: only customers whose first purchase is less than this
+                               * long ago, or none yet (value 0: every customer) */
 } fu__pol_cap;
 
 /* What a call attempt's outcome changes (`redial`). */

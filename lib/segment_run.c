@@ -12,6 +12,7 @@
 struct fu_segment_run {
     fu_segment_run_fit fit;
     char gg_error[512];
+    char model_error[512];
     fu_segment_book_summary *bs;
     fu_segment_assignment *as;
     double *cols; /* p_alive, expected, clv: 3 * n */
@@ -167,7 +168,13 @@ static int run_pipeline(fu_segment_run *r, const fu_book *book, const fu_segment
     if (c.m == 0) {
         rc = fu__error_set(FU_ERANGE, "cannot fit the %s model: no customer has a purchase before the as-of time",
                            r->fit.model == FU_SEGMENT_MODEL_PARETO ? "Pareto/NBD" : "BG/NBD");
-    } else if ((rc = fit_and_score(r, &c)) == FU_OK) {
+    } else if ((rc = fit_and_score(r, &c)) != FU_OK && rc != FU_ENOMEM && rc != FU_ECANCELED) {
+        fu_error_format(r->model_error, sizeof r->model_error); /* no model figures; the rules still assign */
+        fu_error_clear();
+        r->fit.has_model = 0;
+        r->fit.has_gammagamma = 0;
+        rc = FU_OK;
+    } else if (rc == FU_OK) {
         const fu_segment_summary *s = r->bs->summary;
         for (size_t i = 0, k = 0; i < n; i++) {
             if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
@@ -203,6 +210,8 @@ int fu_segment_run_new(fu_segment_run **out, const fu_book *book, int64_t now, c
     r->fit.horizon = o.horizon < 0 ? (double)rules->clv_horizon / o.unit_seconds : o.horizon;
     r->fit.annual_discount = o.annual_discount < 0 ? rules->clv_annual_discount : o.annual_discount;
     r->fit.gammagamma_error = r->gg_error;
+    r->fit.has_model = 1;
+    r->fit.model_error = r->model_error;
     if ((rc = run_pipeline(r, book, rules, &o))) {
         fu_segment_run_free(r);
         return rc;

@@ -425,7 +425,7 @@ Test(guard_log, loads_a_books_contact_events) {
     cr_assert_eq(fu_book_customer_events(b, 0, &ev, &n), FU_OK);
     cr_assert_eq(n, 2);
     cr_assert_eq(ev[0].channel, FU_CHANNEL_SMS); /* sorted by time */
-    cr_assert_eq(ev[1].outcome, FU_OUTCOME_NO_ANSWER);
+    cr_assert_eq(ev[1].outcome, FU_OUTCOME_BUSY);
     cr_assert_str_eq(fu_book_string(b, ev[1].note), "guard:busy");
     cr_assert_str_eq(fu_book_string(b, ev[1].order_id), "O7");
     fu_book_free(b);
@@ -1209,6 +1209,75 @@ Test(guard, a_recorded_contact_counts_in_the_next_plan_and_check) {
         fu_book_free(b);
     }
     cr_assert_gt(checked, 20, "only %zu next-plan contacts checked", checked);
+    fu_policy_free(p);
+}
+
+/* Records loaded into a book keep their outcome (review s8 F18: busy and
+ * wrong_number became no_answer, callback_requested answered): a planner
+ * over the loaded book plans no contact on a number channel of a customer
+ * whose number was wrong, as the guard denies it; a call-back keeps its
+ * requested time in the note, where the planner's redial rule reads it. */
+Test(guard_log, loaded_outcomes_keep_their_names_and_the_planner_agrees) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    size_t silenced = 0;
+    for (uint64_t seed = 201; seed <= 210; seed++) {
+        int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 5 * H;
+        fu_book *b = random_book(seed, 40, now);
+        fu_contact_log *log = NULL;
+        cr_assert_eq(fu_contact_log_open(&log, NULL, NULL), FU_OK);
+        size_t nc = fu_book_customer_count(b);
+        for (size_t ci = 0; ci < nc; ci++) {
+            fu_guard_outcome o = ci % 3 == 0 ? FU_GUARD_WRONG_NUMBER : ci % 3 == 1 ? FU_GUARD_BUSY : FU_GUARD_CALLBACK;
+            fu_contact_record r = rec(fu_book_customer(b, ci)->id, now - H, FU_CHANNEL_PHONE, o);
+            if (o == FU_GUARD_CALLBACK) r.callback_at = now + 26 * H;
+            cr_assert_eq(fu_contact_log_append(log, &r, 1, NULL), FU_OK, "%s", fu_error_last()->message);
+        }
+        cr_assert_eq(fu_contact_log_load_book(log, b), FU_OK, "%s", fu_error_last()->message);
+        for (size_t ci = 0; ci < nc; ci++) {
+            const fu_event *ev = NULL;
+            size_t n = 0;
+            cr_assert_eq(fu_book_customer_events(b, ci, &ev, &n), FU_OK);
+            const fu_event *e = NULL;
+            for (size_t i = 0; i < n; i++)
+                if (ev[i].at == now - H && ev[i].kind == FU_EVENT_CONTACT) e = &ev[i];
+            cr_assert(e, "seed %llu: customer %zu has no loaded contact", (unsigned long long)seed, ci);
+            static const fu_outcome want[3] = {FU_OUTCOME_WRONG_NUMBER, FU_OUTCOME_BUSY,
+                                               FU_OUTCOME_CALLBACK_REQUESTED};
+            cr_assert_eq(e->outcome, want[ci % 3], "customer %zu: outcome %d", ci, (int)e->outcome);
+            if (ci % 3 == 2) {
+                int64_t asked = 0;
+                const char *note = fu_book_string(b, e->note);
+                cr_assert_eq(fu_time_parse(note, strlen(note), &asked), FU_OK, "note '%s'", note);
+                cr_assert_eq(asked, now + 26 * H);
+            } else {
+                cr_assert_str_eq(fu_book_string(b, e->note), ci % 3 ? "guard:busy" : "guard:wrong_number");
+            }
+        }
+        fu_planner *pl = NULL;
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(fu_planner_plan(pl, now, 7 * D, &plan), FU_OK);
+        size_t n = 0;
+        const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &n);
+        for (size_t i = 0; i < n; i++) {
+            size_t ci = 0;
+            while (ci < nc && strcmp(fu_book_customer(b, ci)->id, tp[i].customer_id) != 0) ci++;
+            if (ci % 3 != 0 || tp[i].priority == FU_PRIORITY_URGENT) continue;
+            cr_assert(tp[i].channel != FU_CHANNEL_PHONE && tp[i].channel != FU_CHANNEL_SMS &&
+                          tp[i].channel != FU_CHANNEL_VIDEO,
+                      "seed %llu: %s's number was wrong, yet %s is planned on %s", (unsigned long long)seed,
+                      tp[i].customer_id, tp[i].rule, fu_channel_name(tp[i].channel));
+        }
+        const fu_touchpoint *sp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_SUPPRESSED, &n);
+        for (size_t i = 0; i < n; i++)
+            silenced += sp[i].status_rule && strcmp(sp[i].status_rule, "redial.wrong_number") == 0;
+        fu_plan_free(plan);
+        fu_planner_free(pl);
+        fu_contact_log_close(log);
+        fu_book_free(b);
+    }
+    cr_assert_gt(silenced, 20, "only %zu suppressed touchpoints: the wrong numbers stopped nothing", silenced);
     fu_policy_free(p);
 }
 

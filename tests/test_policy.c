@@ -149,8 +149,14 @@ Test(policy, builtin_has_the_domain_numbers) {
     const fu__pol_cap *c = cap(t, "new_customer");
     cr_assert_eq(c->max, 2);
     cr_assert_eq(secs(&c->per), 72 * 3600);
-    cr_assert_eq(c->when.lifecycles, 1u << FU__LC_NEW);
+    cr_assert_eq(c->when.lifecycles, 0); /* by tenure, not by lifecycle (review s8 F10) */
+    cr_assert_eq(secs(&c->tenure_under), 90 * 24 * 3600);
     cr_assert_str_eq(c->rule, "caps.new_customer");
+    /* a ceiling the exempt priorities obey too: 5 SMS in 3 days was fined */
+    const fu__pol_cap *ceil = cap(t, "sms_ceiling");
+    cr_assert_eq(ceil->max, 4);
+    cr_assert(ceil->holds_exempt);
+    cr_assert_eq(cap(t, "sms")->holds_exempt, 0);
     cr_assert_eq(cap(t, "per_order")->scope, FU__SCOPE_ORDER);
     /* quiet hours 08:00-21:00 */
     cr_assert_eq(fu_windows_contains(t->quiet_allowed, 8 * 60), 1);
@@ -695,7 +701,8 @@ Test(policy, summary_says_what_the_policy_does) {
         "value tiers (annual spend): vip > 500000; key >= 100000; ordinary >= 0\n",
         "  delivery: on event delivery: first_contact at 0h within 48h (phone); second_contact at 1w within 8d (phone)\n",
         "  urgent_fault: on event repair severity=urgent: first_check at 0h within 2h (phone); second_check at 2h within 22h (phone); survey at 72h within 24h (phone)\n",
-        "  new_customer: at most 2 per 72h lifecycle=new\n",
+        "  new_customer: at most 2 per 72h customers of less than 90d\n",
+        "  sms_ceiling: at most 4 per 72h channel=sms (exempt priorities too)\n",
         "quiet hours: contacts allowed daily 08:00-21:00 local time\n",
         "capacity: 150-200 calls per agent per day, at most 80 customers per VIP agent\n",
         "commitments: warn at 75%, breach at 100% of the allowed time, escalate after 48h;",

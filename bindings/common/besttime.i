@@ -16,6 +16,8 @@
  *         (p, lo, hi, alpha, beta, successes, trials)
  *     may_contact(customer, now, channel=CHANNEL_PHONE, flags=0)
  *         -> (allowed, rule, next_allowed)     (Lua: three return values)
+ *         the hour constraints only; a dialer asks Guard.check (caps, gap,
+ *         holidays, redial rules)
  *     best(customer, from, to, channel=CHANNEL_PHONE, flags=0, k=1, level=0.9,
  *          query_flags=0, seed=0, now=BOOK_NO_TIME) -> [Slot]
  *         Slot: at, until, p, lo, hi, score, hour_of_week, slot, flags, rule,

@@ -23,7 +23,9 @@ static void help(FILE *out) {
             "of B2B customers, month end of small businesses, preferred windows).\n"
             "\n"
             "With --may-contact, answer whether CUSTOMER_ID may be contacted at TIME:\n"
-            "yes or no, the rule that says no, and the next allowed instant.\n"
+            "yes or no, the rule that says no, and the next allowed instant. The answer\n"
+            "is the contact guard's over the events (caps, minimum gap, holidays, redial\n"
+            "rules, as `followup guard check` without a log), then the model's hours.\n"
             "\n"
             "TIME is ISO 8601 with an offset (2026-03-05T10:00:00+08:00); --now defaults\n"
             "to the current time. Without --policy the built-in policy is used.\n"
@@ -184,19 +186,38 @@ static int customer_rows(cli_table *t, const bt_query *bq, const bt_day *bd, con
     return CLI_OK;
 }
 
-/* The table for --may-contact ID --at TIME. */
-static int may_contact_table(const bt_query *bq, const fu_book *book, zcache *zc, size_t *nz, const char *may,
-                             int64_t at, cli_table **out) {
+/* The table for --may-contact ID --at TIME: the guard's answer over the
+ * events (caps, minimum gap, holidays, redial rules, quiet hours, consent),
+ * then the best-time model's hour constraints (business calendar of B2B
+ * customers, month end of small businesses): the dialer's one answer, as
+ * `followup guard check` gives it (review s8 F5). */
+static int may_contact_table(const bt_query *bq, const fu_policy *pol, const fu_book *book, zcache *zc, size_t *nz,
+                             const char *may, int64_t at, cli_table **out) {
     size_t ci;
     int rc = fu_book_find_customer(book, may, strlen(may), &ci);
     if (rc) {
         cli_error("--may-contact");
         return CLI_INPUT;
     }
+    fu_guard *g = NULL;
+    fu_guard_request req = FU_GUARD_REQUEST_INIT;
+    req.customer_id = may;
+    req.channel = bq->channel == FU_CHANNEL_NONE ? FU_CHANNEL_PHONE : bq->channel;
+    req.priority = (bq->flags & FU_BESTTIME_URGENT) ? FU_PRIORITY_URGENT : FU_PRIORITY_NORMAL;
+    req.at = at;
+    fu_guard_decision gd;
     fu_besttime_decision d;
-    if ((rc = fu_besttime_may_contact(bq->m, ci, at, bq->channel, bq->flags, &d))) {
+    if ((rc = fu_guard_new(&g, pol, book, NULL, NULL)) == FU_OK) rc = fu_guard_check_request(g, &req, &gd);
+    fu_guard_free(g);
+    if (rc == FU_OK && gd.allowed) rc = fu_besttime_may_contact(bq->m, ci, at, bq->channel, bq->flags, &d);
+    if (rc) {
         cli_error("may-contact");
         return cli_exit_code(rc);
+    }
+    if (!gd.allowed) {
+        d.allowed = 0;
+        d.rule = gd.rule;
+        d.next_allowed = gd.next_allowed;
     }
     const fu_calendar *cal = zone_cal(zc, nz, fu_book_customer(book, ci)->tz);
     static const char *hdr[] = {"customer_id", "at", "may_contact", "rule", "next_allowed"};
@@ -338,7 +359,7 @@ static int run(int argc, char **argv) {
     bq.q = q;
     bq.q.now = now;
     if (may) {
-        code = may_contact_table(&bq, book, zc, &nz, may, at, &t);
+        code = may_contact_table(&bq, pol, book, zc, &nz, may, at, &t);
     } else {
         static const char *hdr[] = {"customer_id", "rank", "best_at", "hour_of_week", "p", "ci_low",
                                     "ci_high", "preferred", "rule", "next_allowed"};

@@ -873,8 +873,11 @@ static int run_add(int argc, char **argv) {
         rc = fu_deadline_compute(&rule, 0, in.calendar, in.created_at, &due);
         if (rc == FU_OK) rc = fu_time_format(due, 0, FU_TIME_FORMAT_Z, iso, sizeof iso);
         if (rc != FU_OK) {
-            ec = cli_usage(PROG " add: --within '%s' puts the deadline out of range (years 1..9999): %s\n",
-                           a.v[O_WITHIN], fu_error_last()->message);
+            if (rc == FU_ERANGE)
+                ec = cli_usage(PROG " add: --within '%s' puts the deadline out of range (years 1..9999): %s\n",
+                               a.v[O_WITHIN], fu_error_last()->message);
+            else
+                ec = cli_usage(PROG " add: --within '%s': %s\n", a.v[O_WITHIN], fu_error_last()->message);
             goto done;
         }
     }

@@ -286,7 +286,17 @@ static int run(int argc, char **argv) {
     }
     if (!rc && (rc = fu_kpi_new(&k, p, &o))) ctx = "kpi";
     if (!rc && (rc = fu_kpi_add_book(k, book))) ctx = "kpi";
-    if (!rc && args.segments && (rc = fu_kpi_read_segments_csv(k, args.segments))) ctx = "--segments";
+    if (!rc && args.segments) {
+        size_t before = fu_book_customer_count(fu_kpi_book(k));
+        if ((rc = fu_kpi_read_segments_csv(k, args.segments))) ctx = "--segments";
+        const fu_book *kb = fu_kpi_book(k);
+        size_t after = rc ? before : fu_book_customer_count(kb);
+        if (after > before) /* labels of ids the book lacks: created without events */
+            fprintf(stderr,
+                    "followup kpi: warning: %s labels %zu customer ids that are not in the book (first: '%s'); "
+                    "their labels reach no event\n",
+                    args.segments, after - before, fu_book_customer(kb, before)->id);
+    }
     if (!rc && led && (rc = fu_kpi_add_ledger(k, led))) ctx = ledger;
     size_t nfig = 0;
     if (!rc && (rc = fu_kpi_compute(k, &nfig))) ctx = "kpi";

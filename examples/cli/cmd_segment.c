@@ -1,6 +1,7 @@
 /* followup segment — value tier, lifecycle, RFM, P(alive), expected purchases,
  * CLV and the policy's composite segment of every customer (fu_segment). */
 #include "cli.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -61,13 +62,17 @@ static void help(FILE *out) {
             "Customers without a purchase get tier, lifecycle and segment, and empty\n"
             "r, f, m, p_alive, expected_purchases and clv. When the data do not identify\n"
             "the Gamma-Gamma spend model, a warning says so and clv is empty for every\n"
-            "customer (\"gammagamma\": null in --fit-output). The fitted parameters are\n"
-            "printed on stderr; progress too for runs over a second when stderr is a\n"
-            "terminal. A warning on stderr names events more than %d years before the\n"
-            "first percentile of the history (null placeholders such as 0001-01-01: they\n"
-            "still enter the fit) or more than %d years after its 99th percentile (open\n"
-            "ends such as 9999-12-31: without --now, --now is the last other event).\n"
-            "Exit codes: 0 ok, 1 the purchase model cannot be fitted, 2 usage, 3 bad\n"
+            "customer (\"gammagamma\": null in --fit-output); when they do not identify\n"
+            "the purchase model (a small or new book), a warning says so and p_alive,\n"
+            "expected_purchases and clv are empty (\"model\": null and the reason in\n"
+            "--fit-output): tiers, lifecycle and segments do not need it. The fitted\n"
+            "parameters are printed on stderr; progress too for runs over a second when\n"
+            "stderr is a terminal. A warning on stderr names events more than %d years\n"
+            "before the first percentile of the history (null placeholders such as\n"
+            "0001-01-01: they still enter the fit) or more than %d years after its 99th\n"
+            "percentile (open ends such as 9999-12-31: without --now, --now is the last\n"
+            "other event).\n"
+            "Exit codes: 0 ok, 1 no customer has a purchase before --now, 2 usage, 3 bad\n"
             "input, 4 internal.\n",
             CLI_EARLY_YEARS, CLI_EARLY_YEARS);
 }
@@ -143,6 +148,12 @@ static int write_fit_json(const char *path, const fu_segment_run_fit *f, const c
     int rc = cli_out_open(&o, path, "followup segment");
     if (rc) return rc;
     FILE *out = o.f;
+    if (!f->has_model) { /* no parameters to write: say why */
+        fprintf(out, "{\"model\": null, \"unit\": \"%s\", \"error\": ", unit);
+        cli_json_string(out, f->model_error);
+        fprintf(out, ", \"gammagamma\": null}\n");
+        return cli_out_close(&o, !ferror(out), "followup segment");
+    }
     if (f->model == FU_SEGMENT_MODEL_PARETO)
         fprintf(out, "{\"model\": \"pareto\", \"unit\": \"%s\", \"r\": %.9g, \"alpha\": %.9g, \"s\": %.9g, \"beta\": %.9g",
                 unit, f->pareto.r, f->pareto.alpha, f->pareto.s, f->pareto.beta);
@@ -343,12 +354,17 @@ static int run(int argc, char **argv) {
         goto done;
     }
     const fu_segment_run_fit *fr = fu_segment_run_fit_result(run);
-    if (!fr->has_gammagamma)
+    if (!fr->has_model)
+        fprintf(stderr,
+                "followup segment: warning: no purchase model, the p_alive, expected_purchases and clv columns are "
+                "empty (tiers, lifecycle and segments do not need it): %s\n",
+                fr->model_error);
+    else if (!fr->has_gammagamma)
         fprintf(stderr,
                 "followup segment: warning: no CLV, the clv column is empty: the Gamma-Gamma spend model is not "
                 "identified on %zu repeat customers with a value: %s\n",
                 fr->repeat_customers, fr->gammagamma_error);
-    print_fit(fr, unit_text);
+    if (fr->has_model) print_fit(fr, unit_text);
     if (fit_output && (exit_code = write_fit_json(fit_output, fr, unit_text))) goto done;
     progress(&run_state, "writing");
     exit_code = write_segments(book, run, fmt, output);

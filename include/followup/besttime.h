@@ -15,9 +15,11 @@
  *   weighted 2^(-age / half_life). A new customer gets the segment's pattern,
  *   a regular gets their own. fu_besttime_posterior(),
  *   fu_besttime_customer_matrix().
- * - **May I contact customer c now?** fu_besttime_may_contact() says yes or
- *   no, names the rule that says no, and gives the next allowed instant —
- *   the call a dialer makes before every dial.
+ * - **Do the hour constraints allow customer c now?** fu_besttime_may_contact()
+ *   says yes or no, names the rule that says no, and gives the next allowed
+ *   instant. It knows no contact history (caps, minimum gap, holidays of
+ *   consumers, redial rules): a dialer asks the guard (fu_guard_check(),
+ *   followup/guard.h) before every dial.
  * - **When is the best time inside a window?** fu_besttime_best() (k best
  *   hours for one customer), fu_besttime_best_bulk() (one best hour per
  *   request: the planner's call) and fu_besttime_best_day() (best hour on a
@@ -285,7 +287,11 @@ typedef struct fu_besttime_decision {
 } fu_besttime_decision;
 
 /**
- * May customer `customer` be contacted on `channel` at instant `now`?
+ * May customer `customer` be contacted on `channel` at instant `now`, by
+ * the hour constraints (consent, quiet hours, do-not-disturb, the business
+ * calendar of B2B customers, month end of small businesses)? Not by the
+ * contact history: the caps, the minimum gap and the redial rules are the
+ * guard's (fu_guard_check()), and so are public holidays of consumers.
  *
  * @param channel #FU_CHANNEL_NONE means phone
  * @param flags   #FU_BESTTIME_URGENT or 0

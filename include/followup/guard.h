@@ -190,10 +190,11 @@ FU_EXTERN int fu_contact_log_read(fu_contact_log *log, int64_t after_seq, const 
 
 /**
  * Add the log's records to a book as events of kind `contact` (channel,
- * agent, order, outcome; a guard outcome the book does not know is stored
- * as the nearest book outcome — busy and wrong_number as no_answer,
- * callback_requested as answered — and named in the event's note
- * "guard:<outcome>"), then finalize it. All or nothing. Customers not in
+ * agent, order, and the outcome of the same name; `attempted` is stored
+ * with no outcome). The event's note is the requested time of a
+ * `callback_requested` record (ISO 8601, UTC), which the planner's redial
+ * rule reads, and "guard:<outcome>" for the others. Then finalize the
+ * book. All or nothing. Customers not in
  * the book are an error unless the book was made with
  * #FU_BOOK_CREATE_CUSTOMERS.
  * @return #FU_OK; #FU_ENOTFOUND; #FU_EDB; #FU_ENOMEM.

@@ -10,7 +10,10 @@
  * purchase before `now` get tier, lifecycle and segment and no model figures
  * (NaN). When the data do not identify the Gamma-Gamma spend model the run
  * still succeeds, without CLV (fu_segment_run_fit::has_gammagamma 0, with
- * the reason).
+ * the reason). When the purchase model cannot be fitted (a small or new
+ * book) it succeeds too, without P(alive), expected purchases and CLV
+ * (fu_segment_run_fit::has_model 0, with the reason): the value tiers,
+ * lifecycle stages and segments do not depend on the model.
  *
  * Threads: a run is immutable once made and may be read by several threads.
  */
@@ -66,6 +69,9 @@ typedef struct fu_segment_run_fit {
     const char *gammagamma_error;        /**< why it is not identified ("" when it is) */
     int64_t now;                         /**< the as-of instant used */
     double unit_seconds, horizon, annual_discount; /**< as used */
+    int has_model;                       /**< 0: the purchase model could not be fitted: no P(alive),
+                                              expected purchases or CLV (NaN), tiers and segments still */
+    const char *model_error;             /**< why it could not ("" when it was fitted) */
 } fu_segment_run_fit;
 
 /** A finished run (opaque). */

@@ -130,17 +130,20 @@ def test_bad_options_are_usage_errors(sample):
         assert r.returncode == 2, extra
 
 
-def test_fit_that_fails_exits_nonzero(tmp_path):
-    # nobody buys twice: BG/NBD is not identified
+def test_fit_that_fails_keeps_the_rules_columns(tmp_path):
+    # nobody buys twice: BG/NBD is not identified; the tiers, lifecycle and
+    # segments do not need it (review s8 F4: the run used to exit 1, empty)
     cust = tmp_path / "c.csv"
     ev = tmp_path / "e.csv"
     cust.write_text("customer_id,tz\nA,UTC\nB,UTC\n")
     ev.write_text("customer_id,at,kind,amount\nA,2026-01-05T10:00:00Z,purchase,10\n"
                   "B,2026-02-05T10:00:00Z,purchase,20\n")
-    r = run("--customers", str(cust), "--events", str(ev), "--now", "2026-06-01T00:00:00Z")
-    assert r.returncode == 1
-    assert "cannot fit the BG/NBD model" in r.stderr
-    assert r.stdout == ""
+    r = run("--customers", str(cust), "--events", str(ev), "--now", "2026-06-01T00:00:00Z", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert "warning: no purchase model" in r.stderr and "cannot fit the BG/NBD model" in r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["customer_id"] for x in rows] == ["A", "B"]
+    assert all(x["p_alive"] == "" and x["tier"] and x["lifecycle"] for x in rows)
 
 
 def _cdnow_book(datadir, tmp_path):

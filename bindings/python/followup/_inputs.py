@@ -219,7 +219,26 @@ def _set_segments(self, data, labels=None) -> None:
                         f"sequence of ids with labels=, not {type(data).__name__}")
     if len(ids) != len(labs):
         raise _invalid(f"{fname}(): {len(ids)} customer ids but {len(labs)} labels")
+    _warn_unknown_ids(self, fname, ids)
     self.set_segment_columns({"customer_id": ids, "segment": labs})
+
+
+def _warn_unknown_ids(kpi, fname: str, ids) -> None:
+    """A FollowupWarning when labelled ids are not in the books given to
+    add_book (another book's file, ids in another case): those customers
+    would be created without events and every figure stay `unknown`."""
+    books = getattr(kpi, "_books", ())
+    if not books:
+        return
+    known = set()
+    for b in books:
+        known.update(_core._book_customer_ids(b))
+    missing = [i for i in ids if i is not None and str(i) not in known]
+    if missing:
+        import warnings
+        from .frames import FollowupWarning
+        warnings.warn(f"{fname}(): {len(missing)} of {len(ids)} labelled customer ids are not in the book "
+                      f"(first: {str(missing[0])!r}); their labels reach no event", FollowupWarning, stacklevel=3)
 
 
 _NO_TIME = _core.KPI_NO_TIME

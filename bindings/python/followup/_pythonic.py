@@ -168,7 +168,9 @@ _ENUM_PARSERS = {"kind": "event_kind_from_string", "severity": "severity_from_st
 _EVENT_ARGS = {"kind": 2, "severity": 7, "channel": 8, "outcome": 10, "survey": 12, "priority": 14}
 _ENUM_ARGS = {("Book", "add_event"): _EVENT_ARGS, ("EventBatch", "add"): _EVENT_ARGS,
               ("Kpi", "add_event"): {k: v for k, v in _EVENT_ARGS.items() if k != "priority"},
-              ("Planner", "feed"): {"kind": 2, "severity": 9, "channel": 10, "outcome": 12, "survey": 14}}
+              ("Planner", "feed"): {"kind": 2, "severity": 9, "channel": 10, "outcome": 12, "survey": 14},
+              ("Plan", "count"): {"status": 0}, ("Plan", "touchpoint"): {"status": 0}}
+_STATUSES = ("planned", "suppressed", "deferred", "later", "cancelled")
 
 
 def _enum_value(qualname: str, name: str, value):
@@ -181,6 +183,11 @@ def _enum_value(qualname: str, name: str, value):
         return value
     if name == "priority":
         return _priority_from_string(qualname, value)
+    if name == "status":
+        if value not in _STATUSES:
+            raise _arg_error(_ext.InvalidArgumentError, f"{qualname}(): argument status: unknown touchpoint status "
+                             f"'{value}' (expected {', '.join(_STATUSES)})")
+        return getattr(_core, "TOUCHPOINT_" + value.upper())
     try:
         return getattr(_core, _ENUM_PARSERS[name])(value)
     except _ext.Error as e:
@@ -193,9 +200,11 @@ _CONVERTED = (str, _Priority)
 
 
 def _with_enum_names(fn, qualname: str, positions: dict):
+    first = min(positions.values())
+
     @_functools.wraps(fn)
     def call(self, *args, **kwargs):
-        if any(isinstance(a, _CONVERTED) for a in args[2:]) or \
+        if any(isinstance(a, _CONVERTED) for a in args[first:]) or \
                 any(isinstance(kwargs.get(k), _CONVERTED) for k in positions):
             args = list(args)
             for name, pos in positions.items():
@@ -539,7 +548,7 @@ def to_seconds(value):
     infinity; NaN and infinities raise ValueError)."""
     import datetime as dt
     if isinstance(value, bool):
-        return value
+        raise TypeError(f"a time must be a datetime, ISO 8601 text or epoch seconds, not the bool {value!r}")
     if isinstance(value, int):
         return value
     if isinstance(value, float) or (type(value).__name__.startswith("float") and getattr(value, "ndim", 1) == 0):
@@ -551,6 +560,8 @@ def to_seconds(value):
         return _math.floor(f)
     if isinstance(value, str):
         return _core.time_parse(value)
+    if type(value).__name__ == "NaTType" or (type(value).__name__ == "datetime64" and value != value):
+        raise ValueError("a time is required, not NaT (a missing time)")
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
@@ -572,10 +583,10 @@ def _convert_times(times, args, kwargs):
                 args[pos] = to_seconds(args[pos])
             elif name in kwargs:
                 kwargs[name] = to_seconds(kwargs[name])
-    except ValueError as e:
-        if "epoch seconds must be finite" not in str(e):
+    except (ValueError, TypeError) as e:
+        if "epoch seconds must be finite" not in str(e) and not str(e).startswith("a time"):
             raise
-        raise ValueError(f"{name}: {e}") from None
+        raise type(e)(f"{name}: {e}") from None
     return tuple(args), kwargs
 
 

@@ -305,19 +305,20 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
         - ``human`` (bool)
 
         ``attrs["purchase_model"]`` and ``attrs["spend_model"]`` hold the
-        fitted models (the latter None without CLV).
+        fitted models (None when not fitted).
 
     Raises
     ------
-    followup.ModelNotIdentifiedError
-        The purchase model is not identified by the data.
     followup.InvalidArgumentError
         Unknown ``model`` or ``unit``.
 
     Warns
     -----
     followup.FollowupWarning
-        Gamma-Gamma is not identified: ``clv`` is NaN for everyone.
+        The purchase model is not identified by the data (a small or new
+        book): ``p_alive``, ``expected_purchases`` and ``clv`` are NaN, the
+        tiers, lifecycle stages and segments are still given. Gamma-Gamma is
+        not identified: ``clv`` is NaN for everyone.
     """
     import pandas as pd
     unit_seconds = {"week": 604800.0, "day": 86400.0}.get(unit)
@@ -333,7 +334,12 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     x, tx, T, zbar = (np.asarray(getattr(bs, k)(), dtype=np.float64) for k in ("x", "t_x", "T", "zbar"))
     has = ~np.isnan(x)
     ids = _core._book_customer_ids(book)
-    fitter = fitter_cls().fit(x[has], tx[has], T[has])
+    try:
+        fitter = fitter_cls().fit(x[has], tx[has], T[has])
+    except ModelNotIdentifiedError as e:  # a small or new book: tiers and segments without the model
+        fitter = None
+        warnings.warn(f"no purchase model, p_alive, expected_purchases and clv are NaN: {e}", FollowupWarning,
+                      stacklevel=2)
     # the figures and the verdict on the spend model are the library's run
     # (lib/segment_run.c), as for `followup segment`: one rule for both
     run = _core.segment_run(book, rules, t_now, _core.SEGMENT_MODEL_PARETO if model == "pareto" else
@@ -343,7 +349,9 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     expected = np.asarray(run.expected(), dtype=np.float64)
     clv = np.asarray(run.clv(), dtype=np.float64)
     gg = None
-    if run.has_clv():
+    if fitter is None:
+        pass
+    elif run.has_clv():
         gg = GammaGammaFitter().fit(x[has], zbar[has])
     else:
         warnings.warn(f"no CLV: {run.clv_error()}", FollowupWarning, stacklevel=2)
@@ -419,9 +427,17 @@ def _codes(series, enum_name: str, column: str, default: Optional[int]):
     Names are looked up once per distinct value (pandas.factorize), not per row."""
     import pandas as pd
     s = series
-    if pd.api.types.is_bool_dtype(s) and enum_name == "tristate":
-        return np.where(s.to_numpy(), _core.TRI_YES, _core.TRI_NO).astype(np.int64)
+    if pd.api.types.is_bool_dtype(s) and enum_name == "tristate":  # bool, or pandas "boolean" with NA
+        missing = s.isna().to_numpy()
+        yes = s.to_numpy(dtype=object, na_value=False).astype(bool)
+        return np.where(missing, _core.TRI_UNKNOWN if default is None else default,
+                        np.where(yes, _core.TRI_YES, _core.TRI_NO)).astype(np.int64)
     if pd.api.types.is_integer_dtype(s):
+        if s.isna().any():  # nullable Int64 with NA
+            if default is None:
+                bad = int(np.flatnonzero(s.isna().to_numpy())[0])
+                raise _core_error("InvalidArgumentError", f"row {bad}: column {column} is required")
+            return np.where(s.isna().to_numpy(), default, s.fillna(0).to_numpy(dtype=np.int64)).astype(np.int64)
         return s.to_numpy(dtype=np.int64)
     codes, uniques = pd.factorize(s)
     from_string = getattr(_core, enum_name + "_from_string")
@@ -457,26 +473,35 @@ _OFFSET = re.compile(r"^(Z|([+-])(\d\d):?(\d\d))$")
 
 
 def _priority_codes(series):
-    """The priority column as the event field: the priority + 1, 0 not given."""
+    """The priority column as the event field: the priority + 1, 0 not given.
+    Numbers are :class:`followup.Priority` values (0 urgent .. 3 low), as the
+    ``PRIORITY_*`` constants and ``Priority`` members are: pandas stores such
+    members as plain int64, so a number cannot mean the stored field value."""
     import pandas as pd
-    from followup.enums import Priority
-    if pd.api.types.is_integer_dtype(series):
-        return series.to_numpy(dtype=np.int64)
+    if pd.api.types.is_bool_dtype(series):
+        raise _core_error("ParseError", "column priority: booleans are not priorities (urgent, high, normal, low)")
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        given = ~np.isnan(values)
+        bad = given & ~np.isin(values, (0.0, 1.0, 2.0, 3.0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise _core_error("ParseError", f"row {i}: column priority: {series.iloc[i]!r} is not a priority "
+                              "(0..3: followup.Priority members, or the names urgent, high, normal, low)")
+        return np.where(given, np.nan_to_num(values) + 1, 0).astype(np.int64)
     codes, uniques = pd.factorize(series)
     table = np.zeros(len(uniques) + 1, dtype=np.int64)  # code -1 (missing): not given
+    names = ("", "urgent", "high", "normal", "low")
     for k, u in enumerate(uniques):
-        if isinstance(u, Priority):
-            table[k] = int(u) + 1
-        elif isinstance(u, (int, np.integer)) and not isinstance(u, bool):
-            table[k] = int(u)
-        else:
-            text = str(u).strip().lower()
-            names = ("", "urgent", "high", "normal", "low")
-            if text not in names:
-                bad = int(np.flatnonzero(codes == k)[0])
-                raise _core_error("ParseError", f"row {bad}: column priority: {series.iloc[bad]!r} is not a "
-                                  "priority name (urgent, high, normal, low or empty)")
+        text = str(u).strip().lower()
+        if isinstance(u, (int, np.integer)) and not isinstance(u, bool) and 0 <= int(u) <= 3:
+            table[k] = int(u) + 1  # a Priority member or its number, in a column of mixed values
+        elif text in names:
             table[k] = names.index(text)
+        else:
+            bad = int(np.flatnonzero(codes == k)[0])
+            raise _core_error("ParseError", f"row {bad}: column priority: {series.iloc[bad]!r} is not a "
+                              "priority name (urgent, high, normal, low or empty)")
     return table[codes]
 
 
@@ -513,19 +538,39 @@ def _seconds(series, column: str, required: bool):
     try:
         t = to_utc(series)
     except (ValueError, TypeError, OverflowError):
-        t = None
-        for i, v in enumerate(series.tolist()):  # error path only: find the row
-            try:
-                pd.to_datetime(pd.Series([v]), utc=True)
-            except (ValueError, TypeError, OverflowError):
-                raise _core_error("ParseError", f"row {i}: column {column}: {v!r} is not a time") from None
-        raise
+        return _seconds_each(series, column, required)
+    if t.isna().any() and (series.notna().to_numpy() & t.isna().to_numpy()).any():
+        return _seconds_each(series, column, required)  # texts pandas cannot hold (years before 1677, after 2262)
     if required and t.isna().any():
         bad = int(np.flatnonzero(t.isna().to_numpy())[0])
         raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a time")
     ns = t.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64)
     secs = np.floor_divide(ns, 1_000_000_000)
     return np.where(t.isna().to_numpy(), _core.BOOK_NO_TIME, secs).astype(np.int64)
+
+
+def _seconds_each(series, column: str, required: bool):
+    """The slow path of _seconds, one value at a time: ISO 8601 texts go
+    through the library's own parser (years 1..9999, as the CSV readers),
+    other values through pandas; the first bad value is named with its row."""
+    import pandas as pd
+    out = np.empty(len(series), dtype=np.int64)
+    for i, v in enumerate(series.tolist()):
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            if required:
+                raise _core_error("ParseError", f"row {i}: column {column}: a time is required")
+            out[i] = _core.BOOK_NO_TIME
+            continue
+        try:
+            if isinstance(v, str):
+                out[i] = _core.time_parse(v.strip())
+            else:
+                out[i] = int(np.floor_divide(to_utc(pd.Series([v])).dt.tz_localize(None)
+                                             .to_numpy(dtype="datetime64[ns]").astype(np.int64)[0], 1_000_000_000))
+        except (ValueError, TypeError, OverflowError) as e:  # followup.Error is a ValueError
+            raise _core_error("ParseError", f"row {i}: column {column}: {v!r} is not a time "
+                              f"(ISO 8601 with an offset, datetime64 or epoch seconds: {e})") from None
+    return out
 
 
 def _texts(series):
@@ -556,8 +601,9 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         ``amount``, ``score`` (numbers); ``severity``, ``channel``,
         ``outcome``, ``survey`` (enums); ``priority`` (a contact's priority:
         ``urgent``/``high``/``normal``/``low`` or :class:`followup.Priority`
-        members; empty or missing = not given; plain integers are the stored
-        value, the priority + 1, 0 = not given).
+        members; empty or missing = not given; numbers are ``Priority``
+        values, 0 urgent .. 3 low, since pandas stores the members and the
+        ``PRIORITY_*`` constants as plain integers).
     flags : int, default 0
         Book flags (``followup.Book(flags)``).
     finalize : bool, default True
@@ -586,7 +632,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     if "customer_id" not in cols:
         raise _core_error("InvalidArgumentError", "book_from_frames: customers has no customer_id column")
     if "annual_spend" in customers.columns:
-        cols["annual_spend"] = np.ascontiguousarray(customers["annual_spend"], dtype=np.float64)
+        cols["annual_spend"] = _numbers(customers["annual_spend"], "annual_spend")
     if "first_purchase_at" in customers.columns:
         cols["first_purchase_at"] = _seconds(customers["first_purchase_at"], "first_purchase_at", False)
     for c in _TRISTATES:
@@ -609,7 +655,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
             ev["priority"] = _priority_codes(events["priority"])
         for c in ("unit_price", "amount", "score"):
             if c in events.columns:
-                ev[c] = np.ascontiguousarray(pd_numeric(events[c]), dtype=np.float64)
+                ev[c] = _numbers(events[c], c)
         book.add_event_columns(ev)
     if finalize:
         book.finalize()
@@ -619,6 +665,22 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
 def pd_numeric(series):
     import pandas as pd
     return pd.to_numeric(series, errors="raise")
+
+
+def _numbers(series, column: str):
+    """A number column as contiguous float64: missing values (None, NaN,
+    pandas.NA of the nullable dtypes) are NaN, the library's absent number; a
+    value that is not a number is a ParseError naming the row."""
+    import pandas as pd
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        try:
+            series = pd.to_numeric(series, errors="raise")
+        except (ValueError, TypeError):
+            num = pd.to_numeric(series, errors="coerce")
+            bad = int(np.flatnonzero((num.isna() & series.notna()).to_numpy())[0])
+            raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a number") \
+                from None
+    return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 KPI_STATUSES = ("green", "yellow", "red", "none")
