@@ -43,10 +43,11 @@ static const legacy_id LEGACY[] = {
     {"VST", "Asia/Ho_Chi_Minh"},
 };
 
-/* "Etc/GMT+8" (or "GMT+8") with the POSIX sign: the offset it denotes, in
+/* "Etc/GMT+8" with the POSIX sign: the offset it denotes, in
  * hours east of UTC, or 0 when tzid is no such id (or offset 0). */
 static int posix_gmt_hours(const char *tzid) {
-    const char *p = strncmp(tzid, "Etc/", 4) == 0 ? tzid + 4 : tzid;
+    if (strncmp(tzid, "Etc/", 4) != 0) return 0; /* a bare GMT+8 is ICU's custom id: unknown, refused later */
+    const char *p = tzid + 4;
     if (strncmp(p, "GMT", 3) != 0 || (p[3] != '+' && p[3] != '-')) return 0;
     int hours = 0;
     const char *d = p + 4;
