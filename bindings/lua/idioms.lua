@@ -429,11 +429,38 @@ local function indices_in(fname, pos, v, limit)
   return out
 end
 
+-- The number of positions an "index:<count>" argument may take: the method
+-- <count> of the handle (called with the arguments before the index, when
+-- given: policy:get_length(path) for policy:get_key(path, i)), or one of COUNTS;
+-- nil when it cannot say (the C call then reports the error).
+local COUNTS = {
+  book_customers = function(self) -- a Planner: the customers of the book it borrows
+    local uv = getuservalue(self, 1)
+    for _, h in ipairs(type(uv) == "table" and uv or {}) do
+      local ok, n = pcall(function() return h:customer_count() end)
+      if ok then return n end
+    end
+  end,
+}
+local function index_limit(self, count, args, pos)
+  if count == "" then return nil end
+  local ok, n = pcall(function()
+    if COUNTS[count] then return COUNTS[count](self) end
+    local c = self[count]
+    if type(c) == "function" then
+      if args then return c(self, unpack(args, 2, pos - 1)) end
+      return c(self)
+    end
+    return c
+  end)
+  return ok and math.type(n) == "integer" and n or nil
+end
+
 local function convert_args(fname, spec, self, args)
   for pos, how in pairs(spec) do -- enums first: a count may take one (plan:count(status))
     if how:sub(1, 7) == "indices" then
       local count = how:sub(9)
-      args[pos] = indices_in(fname, pos, args[pos], count ~= "" and self[count](self) or nil)
+      args[pos] = indices_in(fname, pos, args[pos], index_limit(self, count)) -- (the count takes no argument)
     elseif how:sub(1, 5) == "text:" then
       if args[pos] ~= nil then args[pos] = text_enum_in(how:sub(6), args[pos], fname, pos - 1) end
     elseif not is_index(how) and args[pos] ~= nil then args[pos] = enum_in(how, args[pos], fname, pos - 1) end
@@ -446,11 +473,7 @@ local function convert_args(fname, spec, self, args)
           type(v))), 3)
       end
       v = math.tointeger(v)
-      local count, limit = how:sub(7), nil
-      if count ~= "" then
-        limit = self[count]
-        if type(limit) == "function" then limit = limit(self, unpack(args, 2, pos - 1)) end
-      end
+      local limit = index_limit(self, how:sub(7), args, pos)
       if v < 1 or (limit and v > limit) then
         error(arg_error(fname, string.format("index %d out of range (%s)", v,
           limit and (limit > 0 and ("1.." .. limit) or "empty") or "indices start at 1")), 3)
@@ -517,7 +540,7 @@ local ARGS = {
     touchpoint = { { [2] = "status", [3] = "index:count" } },
   },
   Planner = {
-    plan_customer = { { [2] = "index" } },
+    plan_customer = { { [2] = "index:book_customers" } },
     feed = { { [4] = "kind", [11] = "severity", [12] = "channel", [14] = "outcome", [16] = "survey" } },
   },
   SimReport = { day = { { [2] = "index:n_days" } } },
@@ -540,8 +563,8 @@ local ARGS = {
     check_and_record = { { [4] = "text:channel", [5] = "text:outcome", [6] = "text:priority" } },
   },
   ContactLog = { append = { { [4] = "text:channel", [5] = "text:outcome", [6] = "text:priority" } } },
-  Windows = { get = { { [2] = "index" } } },
-  Policy = { get_key = { { [3] = "index" } } },
+  Windows = { get = { { [2] = "index:count" } } },
+  Policy = { get_key = { { [3] = "index:get_length" } } },
 }
 for _, f in ipairs({ "id", "customer_id", "text", "category", "owner", "created_by", "rule", "created_at",
   "deadline", "warn_at", "breach_at", "level", "closed_at", "event_count" }) do

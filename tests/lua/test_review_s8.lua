@@ -71,6 +71,21 @@ T.test("BestTime: a customer index past the end names the range", function()
   T.eq((m:may_contact(2, AT)), true, "the last customer is fine")
 end)
 
+T.test("the other 1-based indices name their range too", function()
+  local policy, book = world()
+  local pl = followup.Planner(policy, book)
+  T.eq((message(pl.plan_customer, pl, 3, AT)), "Planner:plan_customer: index 3 out of range (1..2)", "planner")
+  T.eq(pl:plan_customer(2, AT) ~= nil, true, "the last customer is fine")
+  local w = followup.Windows("Mon-Fri 09:00-18:00")
+  T.eq((message(w.get, w, 6)), "Windows:get: index 6 out of range (1..5)", "windows")
+  local n = policy:get_length("caps")
+  T.eq((message(policy.get_key, policy, "caps", n + 1)),
+    string.format("Policy:get_key: index %d out of range (1..%d)", n + 1, n), "policy key")
+  T.eq(type(policy:get_key("caps", n)), "string", "the last key is fine")
+  -- a path the policy lacks: the library's own message
+  T.truthy(tostring(T.raises(policy.get_key, policy, "nope", 1)):find("nope", 1, true), "missing path")
+end)
+
 T.test("Book:add_event names the argument too", function()
   local b = followup.Book()
   b:read_customers_text("customer_id,tz\nA,Asia/Shanghai\n")
