@@ -345,8 +345,8 @@ rawset(M, "enums", ENUMS)
 local function enum_in(kind, v, fname, pos)
   if kind == "event_priority" and type(v) ~= "string" then
     if ENUMS.priority.to_name[v] == nil then
-      error(arg_error(fname, string.format("argument %d: priority %s is not a PRIORITY_* constant nor one of %s", pos,
-        tostring(v), table.concat(ENUMS.event_priority.names, ", "))), 3)
+      error(arg_error(fname, string.format("%s: priority %s is not a PRIORITY_* constant nor one of %s",
+        arg_label(fname, pos), tostring(v), table.concat(ENUMS.event_priority.names, ", "))), 3)
     end
     return v + 1
   end
@@ -354,10 +354,45 @@ local function enum_in(kind, v, fname, pos)
   local e = ENUMS[kind]
   local x = e.to_int[v]
   if x == nil then
-    error(arg_error(fname, string.format("argument %d: unknown %s '%s' (expected %s)", pos, (kind:gsub("^event_", "")), v,
-      table.concat(e.names, ", "))), 3)
+    error(arg_error(fname, string.format("%s: unknown %s '%s' (expected %s)", arg_label(fname, pos),
+      (kind:gsub("^event_", "")), v, table.concat(e.names, ", "))), 3)
   end
   return x
+end
+
+-- Enum arguments the C layer takes as text (Guard, ContactLog: "phone",
+-- "no_answer", "urgent"; ASCII case ignored there): a CHANNEL_* or
+-- PRIORITY_* constant is passed as its name (an outcome stays text: the
+-- guard's outcomes are not the OUTCOME_* constants), and a channel that names none
+-- ("" or "none", which C reads as "not given") is refused here. Other
+-- unknown names are refused by the C layer, whose message text_enum_error
+-- prefixes with the call and the argument.
+local function text_enum_in(kind, v, fname, pos)
+  local e = ENUMS[kind]
+  if kind ~= "outcome" and math.type(v) == "integer" and e.to_name[v] then return e.to_name[v] end
+  if kind == "channel" and type(v) == "string" and (v == "" or e.to_int[v:lower()] == 0) then
+    local names = {} -- in the library's order, as its own message lists them
+    for k = 1, #e.names do names[k] = e.to_name[k] end
+    error(arg_error(fname, string.format("%s: unknown channel '%s' (expected %s)", arg_label(fname, pos), v,
+      table.concat(names, ", "))), 3)
+  end
+  return v
+end
+
+-- The C layer's message about a text enum argument ("unknown outcome
+-- 'noanswer': ...", "priority 'x' is not ...") naming the Lua call and the
+-- argument: "Guard:record: argument 4 (outcome): unknown outcome ...".
+local function text_enum_error(e, fname, spec)
+  if getmetatable(e) ~= ErrorMT or type(e.message) ~= "string" then return e end
+  for pos, how in pairs(spec) do
+    local kind = how:match("^text:(.+)$")
+    if kind and (e.message:find("^unknown " .. kind .. " ") or e.message:find("^" .. kind .. "[ :']")) then
+      local prefix = fname .. ": " .. arg_label(fname, pos - 1) .. ": "
+      e.message, e.text = prefix .. e.message, prefix .. (e.text or e.message)
+      return e
+    end
+  end
+  return e
 end
 
 local function enum_out(kind, v)
@@ -378,21 +413,56 @@ end
 local function is_index(how) return how == "index" or how:sub(1, 6) == "index:" end
 
 -- A list of 1-based indices as the 0-based list the SWIG layer takes.
-local function indices_in(fname, pos, v)
+local function indices_in(fname, pos, v, limit)
   if type(v) ~= "table" then return v end
   local out = {}
   for k, x in ipairs(v) do
     if math.type(x) ~= "integer" or x < 1 then
       error(arg_error(fname, string.format("argument %d: item %d must be an index >= 1", pos - 1, k)), 4)
     end
+    if limit and x > limit then
+      error(arg_error(fname, string.format("argument %d: item %d: index %d out of range (%s)", pos - 1, k, x,
+        limit > 0 and ("1.." .. limit) or "empty")), 4)
+    end
     out[k] = x - 1
   end
   return out
 end
 
+-- The number of positions an "index:<count>" argument may take: the method
+-- <count> of the handle (called with the arguments before the index, when
+-- given: policy:get_length(path) for policy:get_key(path, i)), or one of COUNTS;
+-- nil when it cannot say (the C call then reports the error).
+local COUNTS = {
+  book_customers = function(self) -- a Planner: the customers of the book it borrows
+    local uv = getuservalue(self, 1)
+    for _, h in ipairs(type(uv) == "table" and uv or {}) do
+      local ok, n = pcall(function() return h:customer_count() end)
+      if ok then return n end
+    end
+  end,
+}
+local function index_limit(self, count, args, pos)
+  if count == "" then return nil end
+  local ok, n = pcall(function()
+    if COUNTS[count] then return COUNTS[count](self) end
+    local c = self[count]
+    if type(c) == "function" then
+      if args then return c(self, unpack(args, 2, pos - 1)) end
+      return c(self)
+    end
+    return c
+  end)
+  return ok and math.type(n) == "integer" and n or nil
+end
+
 local function convert_args(fname, spec, self, args)
   for pos, how in pairs(spec) do -- enums first: a count may take one (plan:count(status))
-    if how == "indices" then args[pos] = indices_in(fname, pos, args[pos])
+    if how:sub(1, 7) == "indices" then
+      local count = how:sub(9)
+      args[pos] = indices_in(fname, pos, args[pos], index_limit(self, count)) -- (the count takes no argument)
+    elseif how:sub(1, 5) == "text:" then
+      if args[pos] ~= nil then args[pos] = text_enum_in(how:sub(6), args[pos], fname, pos - 1) end
     elseif not is_index(how) and args[pos] ~= nil then args[pos] = enum_in(how, args[pos], fname, pos - 1) end
   end
   for pos, how in pairs(spec) do
@@ -403,11 +473,7 @@ local function convert_args(fname, spec, self, args)
           type(v))), 3)
       end
       v = math.tointeger(v)
-      local count, limit = how:sub(7), nil
-      if count ~= "" then
-        limit = self[count]
-        if type(limit) == "function" then limit = limit(self, unpack(args, 2, pos - 1)) end
-      end
+      local limit = index_limit(self, how:sub(7), args, pos)
       if v < 1 or (limit and v > limit) then
         error(arg_error(fname, string.format("index %d out of range (%s)", v,
           limit and (limit > 0 and ("1.." .. limit) or "empty") or "indices start at 1")), 3)
@@ -420,6 +486,8 @@ end
 local function wrap_method(cls, mname, fn, spec, ret)
   local fname = cls .. ":" .. mname
   local g = guarded(fname, fn)
+  local texts = false -- an argument the C layer reads as an enum name
+  for _, how in pairs(spec or {}) do texts = texts or how:sub(1, 5) == "text:" end
   return function(self, ...)
     check_open(self, fname)
     if not spec and not ret then return g(self, ...) end
@@ -429,7 +497,15 @@ local function wrap_method(cls, mname, fn, spec, ret)
       convert_args(fname, spec, self, args)
       for pos in pairs(spec) do if pos > n and args[pos] ~= nil then n = pos end end
     end
-    local r = table.pack(g(unpack(args, 1, n)))
+    local r
+    if texts then
+      r = table.pack(pcall(g, unpack(args, 1, n)))
+      if not r[1] then error(text_enum_error(r[2], fname, spec), 2) end
+      table.remove(r, 1)
+      r.n = r.n - 1
+    else
+      r = table.pack(g(unpack(args, 1, n)))
+    end
     if ret then
       for k, how in pairs(ret) do
         if how == "index" then
@@ -464,7 +540,7 @@ local ARGS = {
     touchpoint = { { [2] = "status", [3] = "index:count" } },
   },
   Planner = {
-    plan_customer = { { [2] = "index" } },
+    plan_customer = { { [2] = "index:book_customers" } },
     feed = { { [4] = "kind", [11] = "severity", [12] = "channel", [14] = "outcome", [16] = "survey" } },
   },
   SimReport = { day = { { [2] = "index:n_days" } } },
@@ -474,15 +550,21 @@ local ARGS = {
     scorecard = { { [2] = "index:scorecard_count" } },
   },
   BestTime = {
-    record = { { [2] = "index", [4] = "outcome" } },
-    posterior = { { [2] = "index" } },
-    may_contact = { { [2] = "index", [4] = "channel" } },
-    best = { { [2] = "index", [5] = "channel" } },
-    customer_matrix = { { [2] = "index" } },
-    best_day = { { [4] = "indices", [5] = "channel" } },
+    record = { { [2] = "index:customer_count", [4] = "outcome" } },
+    posterior = { { [2] = "index:customer_count" } },
+    may_contact = { { [2] = "index:customer_count", [4] = "channel" } },
+    best = { { [2] = "index:customer_count", [5] = "channel" } },
+    customer_matrix = { { [2] = "index:customer_count" } },
+    best_day = { { [4] = "indices:customer_count", [5] = "channel" } },
   },
-  Windows = { get = { { [2] = "index" } } },
-  Policy = { get_key = { { [3] = "index" } } },
+  Guard = {
+    check = { { [3] = "text:channel", [5] = "text:priority" } },
+    record = { { [4] = "text:channel", [5] = "text:outcome", [6] = "text:priority" } },
+    check_and_record = { { [4] = "text:channel", [5] = "text:outcome", [6] = "text:priority" } },
+  },
+  ContactLog = { append = { { [4] = "text:channel", [5] = "text:outcome", [6] = "text:priority" } } },
+  Windows = { get = { { [2] = "index:count" } } },
+  Policy = { get_key = { { [3] = "index:get_length" } } },
 }
 for _, f in ipairs({ "id", "customer_id", "text", "category", "owner", "created_by", "rule", "created_at",
   "deadline", "warn_at", "breach_at", "level", "closed_at", "event_count" }) do

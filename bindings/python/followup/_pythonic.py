@@ -129,14 +129,57 @@ def _segment_rules_repr(self) -> str:
             f"composite={self.n_composite} rfm_bins={self.rfm_bins}>")
 
 
+def _handle_repr(describe):
+    """A repr for a handle that can be closed: "<followup.X what>", or
+    "<followup.X (closed)>" once close() freed it (its calls raise StateError)."""
+    def r(self) -> str:
+        try:
+            what = describe(self)
+        except _ext.StateError:
+            what = "(closed)"
+        except Exception:
+            what = "?"
+        return f"<followup.{type(self).__name__} {what}>"
+    return r
+
+
+def _guard_what(self) -> str:
+    policy, book, log = (getattr(self, "_parents", ((None, None, None),))[0] + (None, None, None))[:3]
+    parts = [f"policy={_safe(policy.name) if policy is not None else '?'}",
+             f"customers={_safe(book.customer_count) if book is not None else '?'}"]
+    if getattr(self, "_followup_closed", False):
+        return "(closed)"
+    if log is not None:
+        parts.append(f"log_records={_safe(log.count)}")
+    return " ".join(parts)
+
+
+def _marking_close(close):
+    """Guard.close that also notes the guard closed (the C guard has no
+    query for it), for its repr."""
+    @_functools.wraps(close)
+    def wrapped(self, *args, **kwargs):
+        r = close(self, *args, **kwargs)
+        self._followup_closed = True
+        return r
+    wrapped.__followup_marks_close__ = True
+    return wrapped
+
+
 def install_reprs() -> None:
     reprs = {"Kpi": _kpi_repr, "KpiFigure": _kpi_figure_repr, "Planner": _planner_repr, "Policy": _policy_repr,
              "SimReport": _sim_report_repr, "FrequencyData": _freq_data_repr,
-             "FrequencyModel": _freq_model_repr, "SegmentRules": _segment_rules_repr}
+             "FrequencyModel": _freq_model_repr, "SegmentRules": _segment_rules_repr,
+             "Guard": _handle_repr(_guard_what),
+             "ContactLog": _handle_repr(lambda self: f"records={self.count()}"),
+             "Ledger": _handle_repr(lambda self: "(closed)" if self.closed else f"commitments={self.count()}"),
+             "Redactor": _handle_repr(lambda self: f"masked={self.total()} jit={bool(self.uses_jit())}")}
     for cls, fn in reprs.items():
         klass = getattr(_core, cls, None)
         if klass is not None:
             klass.__repr__ = fn
+    if not getattr(_core.Guard.close, "__followup_marks_close__", False):
+        _core.Guard.close = _marking_close(_core.Guard.close)
 
 
 # ---- enum names in: "purchase", "phone", "urgent", ... where C takes the enum ----
@@ -600,10 +643,14 @@ def install_type_errors(namespace: dict) -> None:
             for attr, fn in list(vars(obj).items()):
                 if (attr == "__init__" or not attr.startswith("_")) and callable(fn) \
                         and not isinstance(fn, (property, type)) and not getattr(fn, "__followup_translated__", 0):
-                    setattr(obj, attr, _translate(fn, f"{name}.{attr}" if attr != "__init__" else name, True))
+                    w = _translate(fn, f"{name}.{attr}" if attr != "__init__" else name, True)
+                    # help() and repr() title: Guard.check, not SWIG's Guard_check in followup._core
+                    w.__name__, w.__qualname__, w.__module__ = attr, f"{name}.{attr}", obj.__module__
+                    setattr(obj, attr, w)
         elif callable(obj) and getattr(obj, "__module__", None) in (_core.__name__, "followup._core") \
                 and not isinstance(obj, type):
             namespace[name] = _translate(obj, name, False)
+            namespace[name].__name__ = namespace[name].__qualname__ = name
 
 
 # ---- signatures and docstrings with Python types ----
@@ -650,7 +697,26 @@ def _default(text: str):
     except ValueError:
         pass
     name = t[3:] if t.startswith("FU_") else t
-    return getattr(_core, name, t)
+    v = getattr(_core, name, t)
+    if name in _NO_TIME_NAMES and type(v) is int:  # "no time": shown by name, not as -9223372036854775808
+        return _NamedInt(v, name)
+    return v
+
+
+class _NamedInt(int):
+    """An int default shown by its constant's name in signatures and help()
+    (``as_of = KPI_NO_TIME``); otherwise the int."""
+
+    def __new__(cls, value: int, name: str):
+        self = super().__new__(cls, value)
+        self._name = name
+        return self
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+_NO_TIME_NAMES = ("BOOK_NO_TIME", "COMMIT_NO_TIME", "KPI_NO_TIME", "BESTTIME_NONE", "BESTTIME_NEVER")
 
 
 def _split_params(text: str):
