@@ -136,6 +136,12 @@ typedef struct kprt {
     uint32_t cell;
     float v;
 } kprt;
+/* An entry of the index of merged customers (8 bytes): the high half of the
+ * id's 64-bit hash (the low half picks the slot) and its offset in
+ * fu_kpi.pid_txt + 1 (0: empty slot). */
+typedef struct kpid {
+    uint32_t tag, at;
+} kpid;
 
 struct fu_kpi {
     const fu_policy *policy;
@@ -172,6 +178,12 @@ struct fu_kpi {
     size_t n_prt, cap_prt;
     size_t n_parts;
     int64_t part_tmin, part_tmax; /* their data range */
+    /* their customers (ids NUL-terminated one after the other) and an
+     * open-addressing index of them: a customer in two partitions is refused */
+    char *pid_txt;
+    size_t n_pid_txt, cap_pid_txt;
+    kpid *pid;
+    size_t n_pid, cap_pid; /* cap_pid: 0 or a power of two, load <= 3/4 */
 };
 
 void fu__kpi_clear_result(fu_kpi *k);

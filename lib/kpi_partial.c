@@ -6,7 +6,7 @@
  * from the merged counts.
  *
  * Blob, all integers little-endian, doubles as their IEEE-754 bits:
- *   "FUKPIPRT" u32 version(1) u32 0
+ *   "FUKPIPRT" u32 version(2) u32 0
  *   options: u8 period, u32 by, u32 flags (without FU_KPI_CSV_RAW), i64 from,
  *            to, as_of, fcr, repeat, complaint, win_back, repurchase and roi
  *            windows, f64 contact_cost[FU_CHANNEL_COUNT], f64 budget
@@ -16,11 +16,17 @@
  *                     (str: u32 length, 0xFFFFFFFF for none, then the bytes)
  *   u32 cells, each: i64 period start, u32 group, the accumulators (cell_io)
  *   u32 response times, each: u32 cell, f32 hours (as u32 bits)
- *   u64 FNV-1a of everything before */
+ *   u32 customers, each: str id (version 2): every customer with data in the
+ *       partition (events, due items, commitments) and in the partials merged
+ *       into it; a merge refuses a customer it already has (partitions split
+ *       by customer)
+ *   u64 FNV-1a of everything before
+ * Version 1 (no customer list) is refused: its overlap cannot be checked. */
+#include "book_decode.h"
 #include "kpi_internal.h"
 
 #define MAGIC "FUKPIPRT"
-#define PART_VERSION 1u
+#define PART_VERSION 2u
 #define NO_STR UINT32_MAX
 
 static const uint64_t FNV0 = UINT64_C(14695981039346656037), FNVP = UINT64_C(1099511628211);
@@ -34,9 +40,121 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
 void fu__kpi_partials_free(fu_kpi *k) {
     fu__free(k->pcell);
     fu__free(k->prt);
+    fu__free(k->pid_txt);
+    fu__free(k->pid);
     k->pcell = NULL;
     k->prt = NULL;
+    k->pid_txt = NULL;
+    k->pid = NULL;
+    k->n_pid_txt = k->cap_pid_txt = k->n_pid = k->cap_pid = 0;
     k->n_pcell = k->cap_pcell = k->n_prt = k->cap_prt = k->n_parts = 0;
+}
+
+/* ---- the customers of the partitions ---- */
+
+/* The slot of id s (n bytes, no NUL) in the index of merged customers: where
+ * it is, or the empty slot where it would go. */
+static size_t pid_slot(const fu_kpi *k, const char *s, size_t n, uint64_t h) {
+    size_t mask = k->cap_pid - 1, i = (size_t)h & mask;
+    for (; k->pid[i].at; i = (i + 1) & mask) {
+        const char *t = k->pid_txt + k->pid[i].at - 1;
+        if (k->pid[i].tag == (uint32_t)(h >> 32) && strncmp(t, s, n) == 0 && t[n] == 0) break;
+    }
+    return i;
+}
+
+static void pid_put(fu_kpi *k, size_t slot, uint64_t h, size_t at) {
+    k->pid[slot].tag = (uint32_t)(h >> 32);
+    k->pid[slot].at = (uint32_t)(at + 1);
+    k->n_pid++;
+}
+
+/* The index rebuilt from the first `upto` bytes of the ids (undoes a refused
+ * merge; no allocation). */
+static void pid_reindex(fu_kpi *k, size_t upto) {
+    if (k->cap_pid) memset(k->pid, 0, k->cap_pid * sizeof *k->pid);
+    k->n_pid = 0;
+    for (size_t at = 0; at < upto;) {
+        const char *s = k->pid_txt + at;
+        size_t n = strlen(s);
+        uint64_t h = fnv(FNV0, s, n);
+        pid_put(k, pid_slot(k, s, n, h), h, at);
+        at += n + 1;
+    }
+    k->n_pid_txt = upto;
+}
+
+/* Room for m more ids of `bytes` bytes (NULs included), load at most 3/4. */
+static int pid_reserve(fu_kpi *k, size_t m, size_t bytes) {
+    if (bytes >= UINT32_MAX - k->n_pid_txt)
+        return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: the merged partials' customer ids exceed 4 GiB");
+    int rc = FU_GROW(k->pid_txt, k->cap_pid_txt, k->n_pid_txt + bytes + 1);
+    if (rc) return rc;
+    size_t cap = k->cap_pid ? k->cap_pid : 64;
+    while (cap / 4 * 3 < k->n_pid + m) cap *= 2;
+    if (cap == k->cap_pid) return FU_OK;
+    kpid *np = fu__calloc(cap, sizeof *np);
+    if (!np) return fu__error_nomem();
+    fu__free(k->pid);
+    k->pid = np;
+    k->cap_pid = cap;
+    pid_reindex(k, k->n_pid_txt);
+    return FU_OK;
+}
+
+/* 1 for every customer of the engine's own book with data for the pass (an
+ * event, a due item or a commitment); NULL when the book has no customer. */
+static int own_active(fu_kpi *k, unsigned char **out) {
+    size_t ncu = fu__kpi_customer_count(k);
+    *out = NULL;
+    if (!ncu) return FU_OK;
+    int rc = fu__kpi_store_ready(k);
+    if (rc) return rc;
+    const size_t *off = fu_book_event_offsets(k->bk);
+    unsigned char *a = fu__calloc(ncu, 1);
+    if (!a) return fu__error_nomem();
+    for (size_t i = 0; off && i < ncu; i++) a[i] = off[i + 1] > off[i];
+    for (size_t i = 0; i < k->n_due; i++)
+        if (k->due[i].cust < ncu) a[k->due[i].cust] = 1;
+    for (size_t i = 0; i < k->n_com; i++)
+        if (k->com[i].cust < ncu) a[k->com[i].cust] = 1;
+    *out = a;
+    return FU_OK;
+}
+
+/* Is customer s (n bytes) one with data in the engine's own book? */
+static int own_has(const fu_kpi *k, const unsigned char *act, const char *s, size_t n) {
+    size_t ci;
+    if (!act) return 0;
+    if (fu_book_find_customer(k->bk, s, n, &ci) != FU_OK) {
+        fu_error_clear();
+        return 0;
+    }
+    return act[ci];
+}
+
+static int shared(const char *who, const char *s, size_t n, const char *where) {
+    return fu__error_set(FU_EINVAL,
+                         "%s: customer '%.*s' is in this partial and in %s: KPI partitions must split by customer "
+                         "(every customer's events, due items and commitments in one partition; docs/kpi.md, "
+                         "\"KPIs over partitions\"), not by time",
+                         who, (int)(n > 128 ? 128 : n), s, where);
+}
+
+/* The engine's own customers against the merged ones (a book added after a
+ * merge): FU_EINVAL naming one in both. */
+static int check_own(fu_kpi *k) {
+    if (!k->n_pid) return FU_OK;
+    unsigned char *act = NULL;
+    int rc = own_active(k, &act);
+    for (size_t at = 0; act && !rc && at < k->n_pid_txt;) {
+        const char *s = k->pid_txt + at;
+        size_t n = strlen(s);
+        if (own_has(k, act, s, n)) rc = shared("fu_kpi_compute", s, n, "the engine's own data");
+        at += n + 1;
+    }
+    fu__free(act);
+    return rc;
 }
 
 /* ---- the writer and the reader ---- */
@@ -220,6 +338,27 @@ static int put_body(wbuf *b, const ctx *c) {
     return b->failed ? fu__error_nomem() : FU_OK;
 }
 
+/* The customers with data in the engine and in the partials it merged (the
+ * two are disjoint: the accumulation checked it). */
+static int put_ids(wbuf *b, fu_kpi *k) {
+    unsigned char *act = NULL;
+    int rc = own_active(k, &act);
+    if (rc) return rc;
+    size_t ncu = act ? fu__kpi_customer_count(k) : 0, n = k->n_pid;
+    for (size_t i = 0; i < ncu; i++) n += act[i];
+    if (n > UINT32_MAX - 1) rc = fu__error_set(FU_EINVAL, "fu_kpi_partial_write: more than 2^32 customers");
+    if (!rc) put_u32(b, (uint32_t)n);
+    for (size_t i = 0; i < ncu && !rc; i++) {
+        if (!act[i]) continue;
+        fu_customer cb;
+        fu__book_customer_get(k->bk, i, &cb);
+        put_str(b, cb.id);
+    }
+    for (size_t at = 0; at < k->n_pid_txt && !rc; at += strlen(k->pid_txt + at) + 1) put_str(b, k->pid_txt + at);
+    fu__free(act);
+    return rc ? rc : b->failed ? fu__error_nomem() : FU_OK;
+}
+
 int fu_kpi_partial_write(fu_kpi *k, size_t *len, void **buf) {
     if (!k || !buf || !len) return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: NULL argument");
     *buf = NULL;
@@ -242,6 +381,7 @@ int fu_kpi_partial_write(fu_kpi *k, size_t *len, void **buf) {
         rc = put_body(&b, &c);
         fu__kpi_ctx_free(&c);
     }
+    if (!rc) rc = put_ids(&b, k);
     if (!rc) {
         put_u64(&b, fnv(FNV0, b.p, b.n));
         if (b.failed) rc = fu__error_nomem();
@@ -273,7 +413,10 @@ static int check_header(rbuf *r, const fu_kpi *k) {
     /* field offsets: magic 0, version 8, period 16, by 17, flags 21, times 25 (as_of 41), costs 97, policy end-8 */
     if (!theirs) rc = refuse("truncated partial (header)");
     else if (memcmp(theirs, MAGIC, 8) != 0) rc = refuse("not a KPI partial (bad magic)");
-    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 1)");
+    else if (theirs[8] == 1 && memcmp(theirs + 9, "\0\0\0\0\0\0\0", 7) == 0)
+        rc = refuse("partial format version 1 (libfollowup before 2026-12) has no customer list, so a customer in "
+                    "two partitions could not be detected: write the partials again with this version");
+    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 2)");
     else if (theirs[16] != mine.p[16]) rc = refuse("the partial has another period (day/week/month)");
     else if (memcmp(theirs + 17, mine.p + 17, 4) != 0) rc = refuse("the partial has another grouping (by)");
     else if (memcmp(theirs + 41, mine.p + 41, 8) != 0) rc = refuse("the partial has another as_of");
@@ -354,6 +497,43 @@ static int read_cells(rbuf *r, fu_kpi *k, const gkey *g, size_t ng, size_t *ncel
     return FU_OK;
 }
 
+/* The customers of the partial, the last section: refused (nothing kept)
+ * when one is already merged or has data in the engine's own book. */
+static int read_ids(rbuf *r, fu_kpi *k) {
+    size_t m = get_u32(r), at0 = r->off, bytes = 0;
+    if (r->bad || m > (r->n - r->off) / 5) return refuse("truncated or corrupt partial (customers)");
+    for (size_t i = 0; i < m; i++) {
+        uint32_t n = get_u32(r);
+        const unsigned char *p = n == NO_STR ? NULL : take(r, n);
+        if (!p || n == 0 || memchr(p, 0, n)) return refuse("truncated or corrupt partial (a customer id)");
+        bytes += (size_t)n + 1;
+    }
+    if (r->off != r->n) return refuse("corrupt partial (trailing bytes)");
+    unsigned char *act = NULL;
+    int rc = own_active(k, &act);
+    if (!rc) rc = pid_reserve(k, m, bytes);
+    size_t txt0 = k->n_pid_txt;
+    r->off = at0;
+    for (size_t i = 0; i < m && !rc; i++) {
+        uint32_t n = get_u32(r);
+        const char *s = (const char *)take(r, n);
+        uint64_t h = fnv(FNV0, s, n);
+        size_t slot = pid_slot(k, s, n, h);
+        if (own_has(k, act, s, n)) rc = shared("fu_kpi_merge_partial", s, n, "the engine's own data");
+        else if (k->pid[slot].at > txt0) rc = refuse("corrupt partial (a customer listed twice)");
+        else if (k->pid[slot].at) rc = shared("fu_kpi_merge_partial", s, n, "a partial merged before");
+        else {
+            memcpy(k->pid_txt + k->n_pid_txt, s, n);
+            k->pid_txt[k->n_pid_txt + n] = 0;
+            pid_put(k, slot, h, k->n_pid_txt);
+            k->n_pid_txt += (size_t)n + 1;
+        }
+    }
+    if (rc && k->cap_pid) pid_reindex(k, txt0);
+    fu__free(act);
+    return rc;
+}
+
 int fu_kpi_merge_partial(fu_kpi *k, const void *buf, size_t len) {
     if (!k || (!buf && len)) return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: NULL argument");
     if (len < 16 || memcmp(buf, MAGIC, 8) != 0) return refuse("not a KPI partial (bad magic or too short)");
@@ -371,7 +551,7 @@ int fu_kpi_merge_partial(fu_kpi *k, const void *buf, size_t len) {
     rc = read_groups(&r, k, &g, &ng);
     if (!rc) rc = read_cells(&r, k, g, ng, &nc, &nr);
     fu__free(g);
-    if (!rc && r.off != r.n) rc = refuse("corrupt partial (trailing bytes)");
+    if (!rc) rc = read_ids(&r, k);
     if (rc) return rc;
     k->n_pcell += nc;
     k->n_prt += nr;
@@ -394,10 +574,11 @@ static int64_t period_at(const ctx *c, int64_t start) {
 
 int fu__kpi_apply_partials(ctx *c) {
     fu_kpi *k = c->k;
+    int rc = check_own(k);
+    if (rc) return c->rc = rc;
     if (!k->n_pcell) return FU_OK;
     int64_t *cell = fu__malloc(k->n_pcell * sizeof *cell);
     if (!cell) return c->rc = fu__error_nomem();
-    int rc = FU_OK;
     for (size_t i = 0; i < k->n_pcell && !rc; i++) {
         const kpcell *pc = &k->pcell[i];
         int64_t p = period_at(c, pc->pstart), g = p < 0 ? -1 : fu__kpi_group_of(c, &pc->g);

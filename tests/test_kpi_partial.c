@@ -301,7 +301,7 @@ Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
     expect_refused(into, c, len + 1, "trailing bytes");
     /* the version field */
     memcpy(c, b, len);
-    c[8] = 2;
+    c[8] = 3;
     reseal(c, len);
     expect_refused(into, c, len, "version");
     memcpy(c, b, len);
@@ -362,6 +362,108 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     cr_expect_not_null(strstr(fu_error_last()->message, "as_of"));
     cr_assert_null(vb);
     fu_kpi_free(na);
+    free(c);
+    blob_teardown(&x);
+}
+
+/* -------------------------------------------- partitions sharing customers */
+
+/* The events CSV split by time (before 2026-03-01 or not, by the text of
+ * `at`): the usual export layout, every active customer in both halves. */
+static void split_by_time(const char *text, char *out[2], size_t outlen[2]) {
+    const char *body = strchr(text, '\n') + 1;
+    size_t hl = (size_t)(body - text), total = strlen(text);
+    for (int i = 0; i < 2; i++) {
+        out[i] = malloc(total + 1);
+        memcpy(out[i], text, hl);
+        outlen[i] = hl;
+    }
+    for (const char *p = body; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) + 1 : strlen(p);
+        int k = strncmp(strchr(p, ',') + 1, "2026-03-01", 10) >= 0;
+        memcpy(out[k] + outlen[k], p, n);
+        outlen[k] += n;
+        p += n;
+    }
+    for (int i = 0; i < 2; i++) out[i][outlen[i]] = '\0';
+}
+
+/* The customer id quoted in the last error message (static buffer). */
+static const char *quoted_id(void) {
+    static char id[64];
+    const char *m = strstr(fu_error_last()->message, "customer '");
+    cr_assert_not_null(m, "no customer named in '%s'", fu_error_last()->message);
+    m += 10;
+    size_t n = strcspn(m, "'");
+    cr_assert_lt(n, sizeof id);
+    memcpy(id, m, n);
+    id[n] = '\0';
+    return id;
+}
+
+static int has_events(const fu_book *b, const char *id) {
+    size_t ci, n = 0;
+    const fu_event *ev = NULL;
+    if (fu_book_find_customer(b, id, strlen(id), &ci) != FU_OK) return 0;
+    cr_assert_eq(fu_book_customer_events(b, ci, &ev, &n), FU_OK);
+    return n > 0;
+}
+
+Test(kpi_partial, partitions_split_by_time_are_refused) {
+    sample s;
+    sample_load(&s);
+    fu_kpi_options o = opts_of(0u, FU_KPI_MONTH);
+    cr_assert_eq(fu_time_parse("2026-11-23T00:00:00+08:00", 25, &o.as_of), FU_OK);
+    size_t cl, el, hl[2];
+    char *cust = fu_test_read_file(SAMPLE "customers.csv", &cl), *ev = fu_test_read_file(SAMPLE "events.csv", &el);
+    char *half[2];
+    split_by_time(ev, half, hl);
+    fu_book *b0 = book_of(cust, cl, half[0], hl[0]), *b1 = book_of(cust, cl, half[1], hl[1]);
+    fu_kpi *k0 = engine(s.p, &o, b0), *k1 = engine(s.p, &o, b1), *into = engine(s.p, &o, NULL);
+    size_t l0 = 0, l1 = 0;
+    void *p0 = partial_of(k0, &l0), *p1 = partial_of(k1, &l1);
+    cr_assert_eq(fu_kpi_merge_partial(into, p0, l0), FU_OK, "%s", fu_error_last()->message);
+    expect_refused(into, p1, l1, "KPI partitions must split by customer");
+    cr_expect_not_null(strstr(fu_error_last()->message, "a partial merged before"), "%s", fu_error_last()->message);
+    const char *id = quoted_id();
+    cr_expect(has_events(b0, id) && has_events(b1, id), "'%s' has events in both halves", id);
+    /* a reducer that is one of the halves refuses the other */
+    expect_refused(k0, p1, l1, "the engine's own data");
+    /* the same partial twice (also a shared customer) */
+    fu_kpi *twice = engine(s.p, &o, NULL);
+    cr_assert_eq(fu_kpi_merge_partial(twice, p1, l1), FU_OK);
+    expect_refused(twice, p1, l1, "must split by customer");
+    /* a book added after the merge: the compute refuses */
+    cr_assert_eq(fu_kpi_add_book(twice, b0), FU_OK, "%s", fu_error_last()->message);
+    size_t n = 0;
+    cr_expect_eq(fu_kpi_compute(twice, &n), FU_EINVAL);
+    cr_expect_not_null(strstr(fu_error_last()->message, "the engine's own data"), "%s", fu_error_last()->message);
+    fu_kpi_free(twice);
+    fu_free(p0);
+    fu_free(p1);
+    fu_kpi_free(into);
+    fu_kpi_free(k1);
+    fu_kpi_free(k0);
+    fu_book_free(b1);
+    fu_book_free(b0);
+    free(half[0]);
+    free(half[1]);
+    free(cust);
+    free(ev);
+    sample_free(&s);
+}
+
+Test(kpi_partial, partials_of_version_1_are_refused) {
+    blob_fx x;
+    blob_setup(&x);
+    unsigned char *c = malloc(x.len);
+    memcpy(c, x.blob, x.len);
+    c[8] = 1;
+    reseal(c, x.len);
+    expect_refused(x.into, c, x.len, "version 1");
+    cr_expect_not_null(strstr(fu_error_last()->message, "no customer list"), "%s", fu_error_last()->message);
+    cr_expect_eq(fu_kpi_merge_partial(x.into, x.blob, x.len), FU_OK, "the version-2 blob is merged");
     free(c);
     blob_teardown(&x);
 }

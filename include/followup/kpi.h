@@ -483,24 +483,30 @@ FU_EXTERN int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *break
  * Export the partial aggregates of `kpi`: its own data (computed as far as
  * the accumulators, not finalised) plus every partial merged into it, so
  * partials merge in a tree. The blob is versioned, little-endian whatever
- * the machine, checksummed, and names the options and policy it needs.
- * The out-parameters follow the library's order (length, then data, as
+ * the machine, checksummed, and names the options and policy it needs, and
+ * the ids of its customers (those with an event, due item or commitment, and
+ * those of the partials merged into it). The out-parameters follow the library's order (length, then data, as
  * for strings; docs/api.md "Conventions").
  * @param[out] len  the blob's length in bytes
  * @param[out] buf  the blob, owned by the caller (fu_free()); NULL on failure
- * @return #FU_OK; #FU_EINVAL for NULL or when `options.as_of` is not set
- *         (every partition must use the same "now"); #FU_ENOMEM.
+ * @return #FU_OK; #FU_EINVAL for NULL, when `options.as_of` is not set
+ *         (every partition must use the same "now") or when a customer is
+ *         both in the engine's own data and in a merged partial; #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, size_t *len, void **buf);
 
 /**
  * Merge a blob of fu_kpi_partial_write() into `into` (all or nothing); the
  * next fu_kpi_compute() includes it. `into` may have data of its own (of
- * other customers). Merging the same partial twice counts it twice.
+ * other customers). Partitions must split by customer: a partial with a
+ * customer already merged or in `into`'s own data is refused, naming it (so
+ * is the same partial merged twice); fu_kpi_compute() refuses the same
+ * overlap when a book is added after a merge.
  * @return #FU_OK; #FU_EINVAL with a message for a blob that is truncated,
- *         corrupt (checksum), not a partial, of another version, or made
- *         with another policy or other options (period, grouping, as_of,
- *         windows, costs, budget, from/to, flags); #FU_ENOMEM.
+ *         corrupt (checksum), not a partial, of another version (version 1,
+ *         without a customer list, included), made with another policy or
+ *         other options (period, grouping, as_of, windows, costs, budget,
+ *         from/to, flags), or sharing a customer as above; #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_merge_partial(fu_kpi *into, const void *buf, size_t len);
 

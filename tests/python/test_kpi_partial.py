@@ -97,6 +97,65 @@ def test_foreign_and_corrupt_partials_are_refused(srcdir):
     same(into.records(), (k.compute(), k.records())[1])
 
 
+def split_by_time(text, at="2026-03-01"):
+    """Split an events CSV by time (the usual export layout): every active
+    customer is in both halves."""
+    head, *lines = text.splitlines(keepends=True)
+    parts = [[head], [head]]
+    for line in lines:
+        parts[line.split(",", 2)[1][:10] >= at].append(line)
+    return ["".join(p) for p in parts]
+
+
+def test_partitions_sharing_customers_are_refused(srcdir):
+    """Review s8 F9: a split by month used to merge silently (503 active
+    customers in a 300-customer book); now the merge names a shared customer."""
+    cust, ev = sample_texts(srcdir)
+    halves = split_by_time(ev)
+    blobs = []
+    for e in halves:
+        k = engine("none", "month")
+        k.add_book(book(cust, e))
+        blobs.append(k.partial())
+    into = engine("none", "month")
+    into.merge(blobs[0])
+    into.compute()
+    before = into.records()
+    with pytest.raises(followup.Error, match=r"customer 'C\d+' is in this partial and in a partial merged before: "
+                                             r"KPI partitions must split by customer") as ex:
+        into.merge(blobs[1])
+    shared = str(ex.value).split("customer '", 1)[1].split("'", 1)[0]
+    assert all(any(line.startswith(shared + ",") for line in h.splitlines()) for h in halves)
+    into.compute()
+    same(before, into.records())  # the refused partial left nothing behind
+    own = engine("none", "month")
+    own.add_book(book(cust, halves[1]))
+    with pytest.raises(followup.Error, match="the engine's own data"):
+        own.merge(blobs[0])
+    with pytest.raises(followup.Error, match="a partial merged before"):
+        into.merge(blobs[0])  # the same partial twice
+
+
+def _fnv_reseal(blob):
+    h = 14695981039346656037
+    for byte in blob[:-8]:
+        h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    blob[-8:] = h.to_bytes(8, "little")
+    return bytes(blob)
+
+
+def test_version_1_partials_are_refused(srcdir):
+    cust, ev = sample_texts(srcdir)
+    k = engine("tier")
+    k.add_book(book(split(cust)[0], split(ev)[0]))
+    blob = k.partial()
+    assert blob[8:12] == (2).to_bytes(4, "little")
+    old = bytearray(blob)
+    old[8] = 1
+    with pytest.raises(followup.Error, match="version 1 .* no customer list"):
+        engine("tier").merge(_fnv_reseal(old))
+
+
 def test_budget_reaches_python():
     """Hand computation: one phone contact at 8 in week 2026-W10 (Mon
     2026-03-02 .. Mon 2026-03-09, as_of after it), budget 5 a week:
