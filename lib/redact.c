@@ -925,14 +925,15 @@ static size_t next_digit(const char *t, size_t len, size_t pos) {
 }
 
 /* Digits typed one by one or in any grouping, one space or '-' between
- * groups ("1 3 8 1 2 3 4 5 6 7 8", "13 81 23 45 678"), from t[s] (after a
- * keyword; `card`: an account or card keyword). The number its digits make
+ * groups ("1 3 8 1 2 3 4 5 6 7 8", "13 81 23 45 678"), from t[s]: when
+ * they are 11 or more and a phone, ID or card keyword stands before them
+ * (the keywords are looked for only then), the number their digits make
  * up to the end of a group of at least the second: an 18-character ID
  * (birth date, check character), a mobile number 1[3-9] + 9 digits or a card
  * number (issuer, length, Luhn; the longest), the card first after a card
  * keyword. Returns the kind (-1: none; FU_REDACT_MOBILE_CN is 0) and its end in *end; *end is also
  * where the digits walked end. */
-static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t s, int card, size_t *end) {
+static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t s, size_t *end) {
     char d[20];
     size_t gend[20] = {0}, nd = 0, j = s;
     for (;;) {
@@ -946,6 +947,9 @@ static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t
         j++;
     }
     *end = j;
+    if (nd < 11) return -1; /* dates, times, counts: no keyword looked for */
+    int kw = keyword_before(t, s), card = kw == 2;
+    if (kw != 2 && kw != 3 && (kw != 0 || !phone_keyword_before(t, s))) return -1;
     unsigned k = r->kinds;
     if ((k & FU_REDACT_BIT(FU_REDACT_ID_CN)) && nd >= 18 && gend[18] && id_date_ok(d) && fu_redact_id_cn_valid(d, 18)) {
         *end = gend[18];
@@ -984,11 +988,8 @@ static int find_digit_runs(fu_redactor *r, const char *t, size_t len, size_t *n)
             keyword_before(t, i - 1) == 4 && push_span(r, n, i - 1, e, FU_REDACT_PASSPORT_CN, 0) != FU_OK)
             return FU_ENOMEM;
         if (e + 1 < len && (t[e] == ' ' || t[e] == '-') && ascii_digit(t[e + 1]) && !(i && ascii_alnum(c))) {
-            int kw = keyword_before(t, i);
-            if (kw == 2 || kw == 3 || (kw == 0 && phone_keyword_before(t, i))) {
-                int kind = spaced_number(r, t, len, i, kw == 2, &e);
-                if (kind >= 0 && push_span(r, n, i, e, kind, 0) != FU_OK) return FU_ENOMEM;
-            }
+            int kind = spaced_number(r, t, len, i, &e);
+            if (kind >= 0 && push_span(r, n, i, e, kind, 0) != FU_OK) return FU_ENOMEM;
         }
         i = e;
     }
