@@ -884,7 +884,10 @@ static int merge_runs(fu_redactor *r, size_t *runs, size_t n_runs, size_t n) {
  * hold a date, a count or nothing, and the JIT code would otherwise scan
  * them byte by byte from their first digit. */
 #define BUILTIN_MIN_DIGITS 5
-static int has_digits(const char *t, size_t len, size_t need) {
+/* find_digit_runs() looks for 8 digits or more (a permit; a spaced number 11) */
+#define RUNS_MIN_DIGITS 8
+/* The number of ASCII digits in t[0..len), counted no further than `need`. */
+static size_t count_digits(const char *t, size_t len, size_t need) {
     size_t i = 0, seen = 0;
 #ifdef __SSE2__
     /* a digit's lane of the compare is -1: subtracting it counts it (at most
@@ -901,7 +904,7 @@ static int has_digits(const char *t, size_t len, size_t need) {
     }
 #endif
     for (; i < len && seen < need; i++) seen += t[i] >= '0' && t[i] <= '9';
-    return seen >= need;
+    return seen;
 }
 
 static int ascii_digit(char c) { return c >= '0' && c <= '9'; }
@@ -975,10 +978,18 @@ static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t
  * a permit keyword (c + 8 digits, h or m + 8 or 10, passports e or g + 8,
  * as IDs take x and X; without the keyword these look like customer ids).
  * Matching these in C, only where such a run of digits is, keeps lower-case
- * letters out of the pattern's start bytes and its branches few. */
-static int find_digit_runs(fu_redactor *r, const char *t, size_t len, size_t *n) {
-    size_t i = 0;
+ * letters out of the pattern's start bytes and its branches few. The
+ * spans found so far, r->spans[0..n_found), are skipped. */
+static int find_digit_runs(fu_redactor *r, const char *t, size_t len, size_t n_found, size_t *n) {
+    size_t i = 0, f = 0;
     while ((i = next_digit(t, len, i)) < len) {
+        /* the digits of a number the pattern found (r->spans[0..n_found),
+         * in order) are not looked at again */
+        while (f < n_found && r->spans[f].end <= i) f++;
+        if (f < n_found && r->spans[f].start <= i) {
+            i = r->spans[f].end;
+            continue;
+        }
         size_t e = i;
         while (e < len && ascii_digit(t[e])) e++;
         char c = i ? t[i - 1] : 0;
@@ -1009,9 +1020,9 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         if (FU_GROW(r->runs, r->runs_cap, r->n_extra + 3) != FU_OK) return FU_ENOMEM;
         runs = r->runs;
     }
-    int digits = has_digits(text, len, BUILTIN_MIN_DIGITS);
+    size_t digits = r->builtin ? count_digits(text, len, RUNS_MIN_DIGITS) : 0;
     if (r->builtin) {
-        size_t pos = digits ? 0 : len;
+        size_t pos = digits >= BUILTIN_MIN_DIGITS ? 0 : len;
         runs[n_runs++] = n;
         while (pos < len) {
             if (r->start_ok && (pos = next_start(r, text, len, pos)) >= len) break;
@@ -1038,10 +1049,10 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         }
         sources += n > 0;
     }
-    if (digits && r->builtin) {
+    if (digits >= RUNS_MIN_DIGITS) {
         size_t before = n;
         runs[n_runs++] = n;
-        if (find_digit_runs(r, text, len, &n) != FU_OK) return FU_ENOMEM;
+        if (find_digit_runs(r, text, len, before, &n) != FU_OK) return FU_ENOMEM;
         sources += n > before;
     }
     if (r->email) {
