@@ -124,7 +124,7 @@ static void unescape(char *s) {
     *w = '\0';
 }
 
-#define MAX_KINDS 16
+#define MAX_KINDS 24
 
 /* One pass with a redactor of `flags`; the variants of kinds cjk_* (numbers
  * in Chinese numerals) count only when `cjk`. */

@@ -166,8 +166,7 @@ int fu_redact_luhn_valid(const char *s, size_t len) {
  * k_group_kind[i]; the order is the priority when several could match. */
 static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN,   FU_REDACT_BANK_CARD,
                                    FU_REDACT_LANDLINE_CN,  FU_REDACT_E164,        FU_REDACT_PASSPORT_CN,
-                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_PASSPORT_CN,
-                                   FU_REDACT_EMAIL};
+                                   FU_REDACT_BANK_ACCOUNT, FU_REDACT_ID_CN,       FU_REDACT_EMAIL};
 #define N_GROUPS (sizeof k_group_kind / sizeof k_group_kind[0])
 
 /* A separator between the digit groups of a number (in the normalised
@@ -185,8 +184,8 @@ static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN, 
  * keyword, callout 5 a foreign number's digit count and context, callout 6
  * an ID in free grouping (18 characters, birth date, check character),
  * callout 7 that a malformed ID follows an ID keyword, callout 8 that a
- * travel permit follows a permit keyword, callout 9 that a permit typed in
- * lower case does (its letter before the match); a non-zero return
+ * travel permit follows a permit keyword (a permit typed in lower case is
+ * found by find_digit_runs()); a non-zero return
  * makes PCRE2 backtrack and try the next branch. */
 static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
@@ -226,12 +225,6 @@ static const char *const k_branch[N_GROUPS] = {
     /* an ID with a typo (wrong check character, a digit missing or extra)
      * right after its keyword (身份证号, 证件号, ID no.) */
     "(?<![0-9])([0-9]{14,19}+[Xx]?|[0-9]{6}+" SEP "[0-9]{7,9}+" SEP "[0-9]{2,4}+[Xx]?)(?![0-9Xx])(?C7)",
-    /* a permit typed in lower case after its keyword (c + 8 digits, h or m
-     * + 8 or 10, passports e or g + 8), as IDs take x and X: the match
-     * starts at the digits, so that lower-case letters do not join the
-     * start bytes (every c, e, g, h and m of a text would be tried), and
-     * find_spans() adds the letter before them to the span */
-    "(?<![0-9])(?<=[ceghm])(?<![A-Za-z0-9][ceghm])([0-9]{8}|(?<=[hm])[0-9]{10})(?![A-Za-z0-9])(?C9)",
     /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
     "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63}@[A-Za-z0-9\\x80-\\xff]"
     "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
@@ -303,6 +296,7 @@ struct fu_redactor {
     char *tmp; /* a digit span masked in the normalised text */
     size_t tmp_cap;
     int cjk;                /* FU_REDACT_CJK_NUMERALS */
+    unsigned int kinds;     /* the built-in kinds asked for (FU_REDACT_BIT) */
     struct cjk_run *runs_cjk; /* this text's runs of digits written in CJK numerals */
     size_t n_cjk, cjk_cap;
 };
@@ -370,6 +364,22 @@ static int ends_with_any(const char *subject, size_t end, const keyword *w, size
     return 0;
 }
 
+/* Where a keyword before `start` would end: the spaces, ':', '#', '：',
+ * '是' and '为' before `start` (at most 40 bytes) skipped. */
+static size_t keyword_end(const char *subject, size_t start) {
+    static const keyword glue[] = {KW("："), KW("是"), KW("为")};
+    size_t end = start, floor = start > 40 ? start - 40 : 0;
+    for (;;) {
+        if (end > floor && strchr(" \t:#", subject[end - 1]) && subject[end - 1]) {
+            end--;
+        } else if (end >= floor + 3 && ends_with_any(subject, end, glue, 3)) {
+            end -= 3;
+        } else {
+            return end;
+        }
+    }
+}
+
 /* What the nearest keyword in the 40 bytes before `start` names: 1 an order
  * (订单, 单号, order, tracking, ...), 2 an account or card (账号, 卡号,
  * account, ...), 3 an identity card (身份证号, 证件号, ID no.), 4 a travel
@@ -391,23 +401,24 @@ static int keyword_before(const char *subject, size_t start) {
                                      KW("護照"), KW("護照號"), KW("護照號碼"), KW("permit"), KW("permit no."),
                                      KW("permit no"), KW("permit number"), KW("passport"), KW("passport no."),
                                      KW("passport no"), KW("passport number")};
-    static const keyword glue[] = {KW("："), KW("是"), KW("为")};
-    size_t end = start, floor = start > 40 ? start - 40 : 0;
-    for (;;) {
-        if (end > floor && strchr(" \t:#", subject[end - 1]) && subject[end - 1]) {
-            end--;
-        } else if (end >= floor + 3 && ends_with_any(subject, end, glue, 3)) {
-            end -= 3;
-        } else {
-            break;
-        }
-    }
+    size_t end = keyword_end(subject, start);
     if (end == 0) return 0;
     if (ends_with_any(subject, end, id, sizeof id / sizeof *id)) return 3;
     if (ends_with_any(subject, end, account, sizeof account / sizeof *account)) return 2;
     if (ends_with_any(subject, end, order, sizeof order / sizeof *order)) return 1;
     if (ends_with_any(subject, end, permit, sizeof permit / sizeof *permit)) return 4;
     return 0;
+}
+
+/* Whether a phone keyword (手机, 电话, 联系方式, tel, phone, ...) ends
+ * right before `start` (glue skipped as by keyword_before()). */
+static int phone_keyword_before(const char *subject, size_t start) {
+    static const keyword phone[] = {KW("手机"), KW("手机号"), KW("手机号码"), KW("电话"), KW("电话号码"),
+                                    KW("联系方式"), KW("号码"), KW("手機"), KW("電話"), KW("聯繫方式"),
+                                    KW("號碼"), KW("tel"), KW("tel."), KW("phone"), KW("phone no."),
+                                    KW("phone number"), KW("mobile"), KW("cell")};
+    size_t end = keyword_end(subject, start);
+    return end > 0 && ends_with_any(subject, end, phone, sizeof phone / sizeof *phone);
 }
 
 /* Whether an 18-digit ID's digits 7-14 are a birth date 1800-2099. */
@@ -437,7 +448,6 @@ static int callout(pcre2_callout_block *cb, void *ud) {
     case 6: return nd == 18 && id_date_ok(d) && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
     case 7: return keyword_before(subject, cb->start_match) == 3 ? 0 : 1;
     case 8: return keyword_before(subject, cb->start_match) == 4 ? 0 : 1;
-    case 9: return cb->start_match > 0 && keyword_before(subject, cb->start_match - 1) == 4 ? 0 : 1;
     default: return 0;
     }
 }
@@ -604,6 +614,7 @@ int fu_redactor_new(fu_redactor **out, const fu_redact_options *opts) {
     if (!r) return fu__error_nomem();
     r->mask = opts->mask_char ? opts->mask_char : '*';
     r->cjk = (opts->flags & FU_REDACT_CJK_NUMERALS) != 0;
+    r->kinds = opts->kinds;
     int rc = fu__re_init(&r->re, opts->match_limit, opts->depth_limit, !(opts->flags & FU_REDACT_NO_JIT));
     if (rc != FU_OK) {
         fu__free(r);
@@ -873,7 +884,10 @@ static int merge_runs(fu_redactor *r, size_t *runs, size_t n_runs, size_t n) {
  * hold a date, a count or nothing, and the JIT code would otherwise scan
  * them byte by byte from their first digit. */
 #define BUILTIN_MIN_DIGITS 5
-static int has_digits(const char *t, size_t len, size_t need) {
+/* find_digit_runs() looks for 8 digits or more (a permit; a spaced number 11) */
+#define RUNS_MIN_DIGITS 8
+/* The number of ASCII digits in t[0..len), counted no further than `need`. */
+static size_t count_digits(const char *t, size_t len, size_t need) {
     size_t i = 0, seen = 0;
 #ifdef __SSE2__
     /* a digit's lane of the compare is -1: subtracting it counts it (at most
@@ -890,7 +904,107 @@ static int has_digits(const char *t, size_t len, size_t need) {
     }
 #endif
     for (; i < len && seen < need; i++) seen += t[i] >= '0' && t[i] <= '9';
-    return seen >= need;
+    return seen;
+}
+
+static int ascii_digit(char c) { return c >= '0' && c <= '9'; }
+static int ascii_alnum(char c) {
+    return ascii_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* The first ASCII digit at or after pos, or len. */
+static size_t next_digit(const char *t, size_t len, size_t pos) {
+#ifdef __SSE2__
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    while (len - pos >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + pos));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
+        if (bits) return pos + (size_t)__builtin_ctz(bits);
+        pos += 16;
+    }
+#endif
+    while (pos < len && !ascii_digit(t[pos])) pos++;
+    return pos;
+}
+
+/* Digits typed one by one or in any grouping, one space or '-' between
+ * groups ("1 3 8 1 2 3 4 5 6 7 8", "13 81 23 45 678"), from t[s]: when
+ * they are 11 or more and a phone, ID or card keyword stands before them
+ * (the keywords are looked for only then), the number their digits make
+ * up to the end of a group of at least the second: an 18-character ID
+ * (birth date, check character), a mobile number 1[3-9] + 9 digits or a card
+ * number (issuer, length, Luhn; the longest), the card first after a card
+ * keyword. Returns the kind (-1: none; FU_REDACT_MOBILE_CN is 0) and its end in *end; *end is also
+ * where the digits walked end. */
+static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t s, size_t *end) {
+    char d[20];
+    size_t gend[20] = {0}, nd = 0, j = s;
+    for (;;) {
+        while (j < len && ascii_digit(t[j]) && nd < 19) d[nd++] = t[j++];
+        if (nd == 17 && j < len && (t[j] == 'X' || t[j] == 'x')) d[nd++] = 'X', j++;
+        else if (nd == 17 && j + 1 < len && (t[j] == ' ' || t[j] == '-') && (t[j + 1] == 'X' || t[j + 1] == 'x'))
+            d[nd++] = 'X', j += 2;
+        if (j < len && ascii_alnum(t[j])) break; /* 20 digits or more, or letters: no number */
+        gend[nd] = j;
+        if (d[nd - 1] == 'X' || j + 1 >= len || (t[j] != ' ' && t[j] != '-') || !ascii_digit(t[j + 1])) break;
+        j++;
+    }
+    *end = j;
+    if (nd < 11) return -1; /* dates, times, counts: no keyword looked for */
+    int kw = keyword_before(t, s), card = kw == 2;
+    if (kw != 2 && kw != 3 && (kw != 0 || !phone_keyword_before(t, s))) return -1;
+    unsigned k = r->kinds;
+    if ((k & FU_REDACT_BIT(FU_REDACT_ID_CN)) && nd >= 18 && gend[18] && id_date_ok(d) && fu_redact_id_cn_valid(d, 18)) {
+        *end = gend[18];
+        return FU_REDACT_ID_CN;
+    }
+    int mobile = (k & FU_REDACT_BIT(FU_REDACT_MOBILE_CN)) && nd >= 11 && gend[11] && d[0] == '1' && d[1] >= '3';
+    if (mobile && !card) {
+        *end = gend[11];
+        return FU_REDACT_MOBILE_CN;
+    }
+    for (size_t m = nd; (k & FU_REDACT_BIT(FU_REDACT_BANK_CARD)) && m >= 13; m--)
+        if (gend[m] && d[m - 1] != 'X' && card_issuer_ok(d, m) && fu_redact_luhn_valid(d, m)) {
+            *end = gend[m];
+            return FU_REDACT_BANK_CARD;
+        }
+    if (mobile) *end = gend[11];
+    return mobile ? FU_REDACT_MOBILE_CN : -1;
+}
+
+/* Numbers the combined pattern does not take, from each run of digits:
+ * a number typed digit by digit or in any grouping right after a phone, ID
+ * or card keyword (spaced_number()), and a permit typed in lower case after
+ * a permit keyword (c + 8 digits, h or m + 8 or 10, passports e or g + 8,
+ * as IDs take x and X; without the keyword these look like customer ids).
+ * Matching these in C, only where such a run of digits is, keeps lower-case
+ * letters out of the pattern's start bytes and its branches few. The
+ * spans found so far, r->spans[0..n_found), are skipped. */
+static int find_digit_runs(fu_redactor *r, const char *t, size_t len, size_t n_found, size_t *n) {
+    size_t i = 0, f = 0;
+    while ((i = next_digit(t, len, i)) < len) {
+        /* the digits of a number the pattern found (r->spans[0..n_found),
+         * in order) are not looked at again */
+        while (f < n_found && r->spans[f].end <= i) f++;
+        if (f < n_found && r->spans[f].start <= i) {
+            i = r->spans[f].end;
+            continue;
+        }
+        size_t e = i;
+        while (e < len && ascii_digit(t[e])) e++;
+        char c = i ? t[i - 1] : 0;
+        if ((e - i == 8 || (e - i == 10 && (c == 'h' || c == 'm'))) &&
+            (c == 'c' || c == 'e' || c == 'g' || c == 'h' || c == 'm') && !(i >= 2 && ascii_alnum(t[i - 2])) &&
+            !(e < len && ascii_alnum(t[e])) && (r->kinds & FU_REDACT_BIT(FU_REDACT_PASSPORT_CN)) &&
+            keyword_before(t, i - 1) == 4 && push_span(r, n, i - 1, e, FU_REDACT_PASSPORT_CN, 0) != FU_OK)
+            return FU_ENOMEM;
+        if (e + 1 < len && (t[e] == ' ' || t[e] == '-') && ascii_digit(t[e + 1]) && !(i && ascii_alnum(c))) {
+            int kind = spaced_number(r, t, len, i, &e);
+            if (kind >= 0 && push_span(r, n, i, e, kind, 0) != FU_OK) return FU_ENOMEM;
+        }
+        i = e;
+    }
+    return FU_OK;
 }
 
 /* Collect the spans to mask in r->spans, sorted and without overlaps: a
@@ -902,12 +1016,13 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
     int sources = 0;
     /* each source yields its spans in order: runs[i] is where run i starts */
     size_t runs_small[8], *runs = runs_small, n_runs = 0;
-    if (r->n_extra + 2 > 8) {
-        if (FU_GROW(r->runs, r->runs_cap, r->n_extra + 2) != FU_OK) return FU_ENOMEM;
+    if (r->n_extra + 3 > 8) {
+        if (FU_GROW(r->runs, r->runs_cap, r->n_extra + 3) != FU_OK) return FU_ENOMEM;
         runs = r->runs;
     }
+    size_t digits = r->builtin ? count_digits(text, len, RUNS_MIN_DIGITS) : 0;
     if (r->builtin) {
-        size_t pos = has_digits(text, len, BUILTIN_MIN_DIGITS) ? 0 : len;
+        size_t pos = digits >= BUILTIN_MIN_DIGITS ? 0 : len;
         runs[n_runs++] = n;
         while (pos < len) {
             if (r->start_ok && (pos = next_start(r, text, len, pos)) >= len) break;
@@ -929,14 +1044,16 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
                     kind = r->group_kind[g];
                     break;
                 }
-            /* a permit in lower case: its match starts after its letter */
-            size_t start = kind == FU_REDACT_PASSPORT_CN && ov[0] > 0 && text[ov[0]] >= '0' && text[ov[0]] <= '9'
-                               ? ov[0] - 1
-                               : ov[0];
-            if (push_span(r, &n, start, ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
+            if (push_span(r, &n, ov[0], ov[1], kind, 0) != FU_OK) return FU_ENOMEM;
             pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
         }
         sources += n > 0;
+    }
+    if (digits >= RUNS_MIN_DIGITS) {
+        size_t before = n;
+        runs[n_runs++] = n;
+        if (find_digit_runs(r, text, len, before, &n) != FU_OK) return FU_ENOMEM;
+        sources += n > before;
     }
     if (r->email) {
         size_t before = n;

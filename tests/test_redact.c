@@ -883,6 +883,53 @@ Test(redact, permits_typed_in_lower_case_are_masked_after_their_keyword) {
     }
 }
 
+/* Review s8 F3: a number typed digit by digit or in other groupings (one
+ * space or '-' between any digits) is masked after a phone, ID or card
+ * keyword when its digits make a mobile number, an ID (birth date, check
+ * character) or a card (issuer, Luhn); without a keyword, after an order
+ * keyword, or when the digits make no number, it stays. */
+Test(redact, numbers_typed_digit_by_digit_are_masked_after_their_keyword) {
+    static const char *const cases[][2] = {
+        {"手机 1 3 8 1 2 3 4 5 6 7 8", "手机 1 3 8 * * * * 5 6 7 8"},
+        {"手机 １ ３ ８ １ ２ ３ ４ ５ ６ ７ ８", "手机 １ ３ ８ * * * * ５ ６ ７ ８"},
+        {"手机 13 81 23 45 678", "手机 13 8* ** *5 678"},
+        {"电话：138 12 34 56 78，请回电", "电话：138 ** ** 56 78，请回电"},
+        {"手机号码是1381 234 5678", "手机号码是138* *** 5678"},
+        {"tel 1-3-8-1-2-3-4-5-6-7-8", "tel 1-3-8-*-*-*-*-5-6-7-8"},
+        {"联系方式 1 3 8 1 2 3 4 5 6 7 8 12-07 回访", "联系方式 1 3 8 * * * * 5 6 7 8 12-07 回访"},
+        {"卡号 6 2 2 2 0 2 1 2 3 4 5 6 7 8 9 4", "卡号 6 2 2 2 * * * * * * * * 7 8 9 4"},
+        {"身份证 1 1 0 1 0 5 1 9 9 0 0 1 0 1 1 2 3 2", "身份证 1 1 0 * * * * * * * * * * * 1 2 3 2"},
+        {"身份证 11 01 05 19 90 01 01 12 32", "身份证 11 0* ** ** ** ** ** 12 32"},
+        {"1 3 8 1 2 3 4 5 6 7 8", "1 3 8 1 2 3 4 5 6 7 8"},             /* no keyword */
+        {"订单 1 3 8 1 2 3 4 5 6 7 8", "订单 1 3 8 1 2 3 4 5 6 7 8"},   /* an order */
+        {"手机 1 2 3 4 5 6 7 8 9 0 1", "手机 1 2 3 4 5 6 7 8 9 0 1"},   /* not 1[3-9] */
+        {"卡号 6 2 2 2 0 2 1 2 3 4 5 6 7 8 9 5", "卡号 6 2 2 2 0 2 1 2 3 4 5 6 7 8 9 5"}, /* Luhn */
+        {"电话 1 3 8 1 2 3 4", "电话 1 3 8 1 2 3 4"},
+        {"tel 1.3.8.1.2.3.4.5.6.7.8", "tel 1.3.8.1.2.3.4.5.6.7.8"},     /* dots: versions, addresses */
+    };
+    fu_redact_options o[2] = {FU_REDACT_OPTIONS_INIT, FU_REDACT_OPTIONS_INIT};
+    o[1].flags = FU_REDACT_CJK_NUMERALS;
+    for (size_t k = 0; k < 2; k++) {
+        fu_redactor *r = NULL;
+        cr_assert_eq(fu_redactor_new(&r, &o[k]), FU_OK);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            char *out = redact(r, cases[i][0]);
+            cr_assert_str_eq(out, cases[i][1], "redactor %zu, in: %s", k, cases[i][0]);
+            fu_free(out);
+        }
+        fu_redactor_free(r);
+    }
+    /* only the kinds asked for */
+    fu_redact_options c = FU_REDACT_OPTIONS_INIT;
+    c.kinds = FU_REDACT_BIT(FU_REDACT_BANK_CARD);
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, &c), FU_OK);
+    char *out = redact(r, "手机 1 3 8 1 2 3 4 5 6 7 8");
+    cr_assert_str_eq(out, "手机 1 3 8 1 2 3 4 5 6 7 8");
+    fu_free(out);
+    fu_redactor_free(r);
+}
+
 static void unescape(char *s) {
     char *w = s;
     for (char *p = s; *p; p++) {

@@ -66,3 +66,18 @@ def test_redactor_from_policy_with_extra_pattern():
 def test_bad_kind_bits_raise():
     with pytest.raises(followup.InvalidArgumentError):
         followup.Redactor(1 << 20)
+
+
+def test_numbers_typed_digit_by_digit_after_their_keyword():
+    """Review s8 F3: digits typed one by one or in other groupings after a
+    phone, ID or card keyword are masked when they make a valid number;
+    without a keyword they stay."""
+    r = followup.Redactor()
+    assert r.apply("手机 1 3 8 1 2 3 4 5 6 7 8") == "手机 1 3 8 * * * * 5 6 7 8"
+    assert r.apply("手机 13 81 23 45 678") == "手机 13 8* ** *5 678"
+    assert r.apply("tel 1-3-8-1-2-3-4-5-6-7-8") == "tel 1-3-8-*-*-*-*-5-6-7-8"
+    assert r.apply("卡号 6 2 2 2 0 2 1 2 3 4 5 6 7 8 9 4") == "卡号 6 2 2 2 * * * * * * * * 7 8 9 4"
+    assert r.count(followup.REDACT_MOBILE_CN) == 3
+    assert r.count(followup.REDACT_BANK_CARD) == 1
+    assert r.apply("1 3 8 1 2 3 4 5 6 7 8") == "1 3 8 1 2 3 4 5 6 7 8"
+    assert r.apply("订单 1 3 8 1 2 3 4 5 6 7 8") == "订单 1 3 8 1 2 3 4 5 6 7 8"

@@ -344,6 +344,46 @@ NEG4 = ["客户编号 c12345678", "会员号 h12345678", "m1234567890", "c876543
 for t in NEG4:
     add("keep", "negative", t, "")
 
+# numbers typed digit by digit or in other groupings after a phone, ID or
+# card keyword (as heard on a call; review s8 F3); the secret is a middle
+# part that the mask hides
+rng5 = random.Random(53)
+
+
+def regroup(v, how):
+    if how == 0:
+        return " ".join(v)
+    if how == 1:
+        return "-".join(v)
+    out, i = [], 0
+    while i < len(v):
+        k = rng5.choice([1, 2, 2, 3, 4]) if how == 2 else 2
+        out.append(v[i:i + k])
+        i += k
+    return rng5.choice([" ", "-"]).join(out)
+
+
+PHONE_KW = ["手机 ", "手机：", "电话", "联系电话 ", "联系方式：", "手机号码是", "tel ", "Phone: ", "mobile "]
+for i in range(27):
+    v = "1" + rng5.choice("3456789") + "".join(rng5.choice("0123456789") for _ in range(9))
+    g = regroup(v, i % 4)
+    t = PHONE_KW[i % len(PHONE_KW)] + (fw(g) if i % 9 == 4 else g) + rng5.choice(["", "，请回电", " thanks"])
+    add("mask", "spaced_mobile", t, fw(g[6:12]) if i % 9 == 4 else g[6:12])
+ID_KW = ["身份证 ", "身份证号：", "证件号码 ", "ID no. "]
+for i in range(12):
+    g = regroup(id18(), i % 4)
+    add("mask", "spaced_id", ID_KW[i % len(ID_KW)] + g + rng5.choice(["", "，已核验"]), g[8:20])
+CARD_KW = ["卡号 ", "卡号：", "银行卡 ", "account no. "]
+for i in range(12):
+    g = regroup(luhn_complete(rng5.choice(["6222", "6217", "4", "53"]), rng5.choice([16, 16, 19])), i % 4)
+    add("mask", "spaced_card", CARD_KW[i % len(CARD_KW)] + g + rng5.choice(["", "，已核验"]), g[10:18])
+NEG5 = ["1 3 8 1 2 3 4 5 6 7 8", "编号 1 3 8 1 2 3 4 5 6 7 8", "订单 1 3 8 1 2 3 4 5 6 7 8",
+        "手机 1 2 3 4 5 6 7 8 9 0 1", "电话 1 3 8 1 2 3 4", "评分 5 4 5 5 4 3 5 4 5 5 4 5 5",
+        "步骤 1-2-3-4-5-6-7-8-9-10-11", "快递 13 81 23 45 678", "卡号 6 2 2 2 0 2 1 2 3 4",
+        "名单 13-81-23-45-67-8", "tel 1.3.8.1.2.3.4.5.6.7.8"]
+for t in NEG5:
+    add("keep", "negative", t, "")
+
 
 def esc(s):
     return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
