@@ -852,9 +852,16 @@ static int make_calls(sim *s, fu_planner *pl, int64_t until, int64_t day_end) {
     }
 }
 
-/* A book of the history, the span's events and the made events before `t`. */
+/* A book of the history, the span's events and the made events before `t`.
+ * It keeps exact duplicates: the history and span come from a book (no
+ * duplicates left), and contacts made alike (two SMS of one customer at one
+ * instant, quiet hours having closed both windows) are each a contact the
+ * caps count, as the KPI counts them; dropped, the planner saw one. */
 static int book_before(sim *s, int64_t t, fu_book **out) {
-    int rc = fu_book_new(out, NULL);
+    fu_book_options bo;
+    fu_book_options_init(&bo);
+    bo.flags = FU_BOOK_KEEP_DUPLICATES;
+    int rc = fu_book_new(out, &bo);
     if (rc) return rc;
     rc = fu_book_add_customers(*out, s->cust, s->nc);
     const evlist *lists[3] = {&s->hist, &s->span, &s->made};

@@ -429,6 +429,34 @@ Test(simulate, over_contact_and_cap_violations_agree) {
     cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0);
 }
 
+/* Contacts made alike are each a contact to the caps. A delivery Monday
+ * 23:00 triggers three urgent SMS steps within 1 h (caps.exempt) and a
+ * normal one 36 h later. Quiet hours close the first window: the three are
+ * made late, each at Tuesday 08:00, as three identical events. The SMS of
+ * Wednesday 11:00 would be the fourth SMS in 3 days (caps.limits.sms: 2;
+ * weekly: 3 in 7 days). Before the fix the book of the next morning's plan
+ * dropped two of the three as exact duplicates, the planner counted one and
+ * sent it: 1 cap violation for the KPI, which counts the three (the
+ * realistic book, seed 1, customer R00796). Now it is held. */
+static const char *POLICY_ALIKE =
+    PROBE_ONLY
+    "      a: {at: 0h, within: 1h, purpose: alert one, channel: sms, priority: urgent}\n"
+    "      b: {at: 0h, within: 1h, purpose: alert two, channel: sms, priority: urgent}\n"
+    "      c: {at: 0h, within: 1h, purpose: alert three, channel: sms, priority: urgent}\n"
+    "      d: {at: 36h, within: 24h, purpose: follow up, channel: sms}\n"
+    "caps:\n"
+    "  limits:\n"
+    "    new_customer: ~\n    first_month: ~\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+Test(simulate, contacts_made_alike_each_count_for_the_caps) {
+    fu_book *b = book(1, HDR "C1,2026-03-02T23:00:00+08:00,delivery,,,,\n");
+    fu_simulation_report r = run_yaml(POLICY_ALIKE, b, 1, week(FU_SIMULATION_POLICY), 1.0);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%g violations of %g contacts",
+                 r.measures[FU_SIM_CAP_VIOLATIONS].value, r.measures[FU_SIM_CONTACTS].value);
+    cr_assert_eq(r.measures[FU_SIM_CONTACTS].value, 3.0, "%g contacts", r.measures[FU_SIM_CONTACTS].value);
+}
+
 /* Team hours from the policy's `agents.calendar` (docs/simulate.md "Team
  * hours"). A delivery Friday 19:00: its 48 h window ends Sunday 19:00. With
  * the default team (calendar cn, Mon-Fri until 18:00) no call can be made in
