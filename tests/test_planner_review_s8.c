@@ -274,3 +274,24 @@ Test(review_s8b, step_before_an_end_is_not_revived_after_the_end) {
     cr_expect_eq(t->due_to, T("2026-12-10T00:00:00+08:00"));
     fu_test_planner_free(&f);
 }
+
+/* Review s8b F4. K1 complains (normal severity) on Sun 12-06 11:00, no
+ * contact since. Plan Mon 12-07 12:00, one day: complaint.immediate (0h /
+ * 24h, urgent, [12-06 11:00, 12-07 11:00]) passed: overdue, due [12-07
+ * 12:00, 12-08 12:00]; the unresolved complaint's expert-team escalation
+ * (48h / 24h, urgent) is due [12-08 11:00, 12-09 11:00]. The overdue
+ * acknowledgement is made now, at 12-07 12:00, on its own: merged, both were
+ * put off 23 h into the 1 h intersection [12-08 11:00, 12:00]. */
+Test(review_s8b, overdue_urgent_step_is_not_put_off_by_a_merge) {
+    fx f;
+    open_fx(&f, "customer_id,tz\nK1,Asia/Shanghai\n",
+            "customer_id,at,kind,order_id,severity\nK1,2026-12-06T11:00:00+08:00,complaint,O1,normal\n");
+    plan(&f, "2026-12-07T12:00:00+08:00", DAY);
+    const fu_touchpoint *t = any_status(f.plan, "K1", "complaint.immediate");
+    cr_assert(t, "the overdue acknowledgement is due");
+    cr_expect_str_eq(t->rule, "cadences.complaint.immediate", "not merged with the escalation");
+    cr_expect_eq(t->due_from, T("2026-12-07T12:00:00+08:00"));
+    cr_expect_eq(t->due_to, T("2026-12-08T12:00:00+08:00"));
+    cr_expect_eq(t->best_at, T("2026-12-07T12:00:00+08:00"));
+    fu_test_planner_free(&f);
+}
