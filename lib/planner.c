@@ -570,6 +570,21 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     return FU_OK;
 }
 
+/* Whether a step whose window passed without a contact may come back,
+ * overdue (review s8b F8, F9): not a step before its trigger (a renewal
+ * reminder before the warranty's end) once the trigger has passed, nor a
+ * step of a problem (fault, complaint, inquiry, feedback) that a `resolved`
+ * (or a fault's `repair`) closed since the step's window opened: the
+ * resolution answered it as a contact would have. */
+static int overdue_may_revive(const fu_planner *pl, const fu_event *e, const fu__pol_step *st, int64_t trigger,
+                              int64_t from, int64_t now) {
+    if (st->at.value < 0 && trigger <= now) return 0;
+    if (!e || (e->kind != FU_EVENT_FAULT && e->kind != FU_EVENT_COMPLAINT && e->kind != FU_EVENT_INQUIRY &&
+               e->kind != FU_EVENT_FEEDBACK))
+        return 1;
+    return !fu__pl_resolved_since(pl, e, from);
+}
+
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *fu__pl_candidates, size_t *done) {
@@ -590,9 +605,11 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
                              * whatever kept it, holidays, agents, or no run within it) */
             int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
-            if (!keep || attempted(pl, n, from, cx->now)) continue;
+            if (!keep || attempted(pl, n, from, cx->now) || !overdue_may_revive(pl, e, st, trigger, from, cx->now))
+                continue;
             from = cx->now;
             if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
+            if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */
             fl |= F_OVERDUE;
         } else if (fulfilled(pl, n, from, to, cx->now)) {
             (*done)++;

@@ -335,6 +335,7 @@ static inline int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, 
     return fu__pl_when_customer_rest(pl, cx, w);
 }
 int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e);
+int fu__pl_resolved_since(const fu_planner *pl, const fu_event *e, int64_t since);
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out);
 
 /* lib/planner.c */

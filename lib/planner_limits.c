@@ -399,6 +399,14 @@ static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n,
     }
     int q = first_allowed(pl, cx, top, af, at, &ta);
     if (q <= 0) return q;
+    /* nor is an urgent or high overdue member among them, due from now, put
+     * off to a later member's window (review s8b F4); routine ones may wait */
+    for (size_t i = 0; i <= n && top <= FU_PRIORITY_HIGH; i++) {
+        const pl_cand *c = &cand[i < n ? m[i] : x];
+        if (!(c->flags & F_OVERDUE) || c->priority != top) continue;
+        if ((q = first_allowed(pl, cx, top, c->from, c->to, &th)) < 0) return q;
+        if (q == 1 && th != ta) return 0;
+    }
     if ((q = first_allowed(pl, cx, top, hf, ht, &th)) < 0) return q;
     return q == 1 && th == ta;
 }

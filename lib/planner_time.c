@@ -410,9 +410,16 @@ static int answers_orderless_issue(const fu_planner *pl, size_t i) {
  * fault likewise: the repair is done (seed 003: 维修完成), its 2h-24h-72h
  * series follows (review s7 F1). */
 static int problem_resolved(const fu_planner *pl, const fu_event *e) {
+    return fu__pl_resolved_since(pl, e, e->at);
+}
+
+/* Whether a `resolved` (or `repair`) event at or after `since` (and after
+ * problem `e`) closed `e`: problem_resolved() from an instant on. */
+int fu__pl_resolved_since(const fu_planner *pl, const fu_event *e, int64_t since) {
+    if (since < e->at) since = e->at;
     for (size_t i = pl->nev; i-- > 0;) {
         const fu_event *r = pl->ev[i];
-        if (r->at < e->at) break;
+        if (r->at < since) break;
         if ((r->kind != FU_EVENT_RESOLVED && (r->kind != FU_EVENT_REPAIR || e->kind != FU_EVENT_FAULT)) || r == e)
             continue;
         if (!r->order_id && e->order_id && r->kind == FU_EVENT_RESOLVED && answers_orderless_issue(pl, i)) continue;

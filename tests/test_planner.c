@@ -1551,9 +1551,9 @@ Test(planner, beyond_the_horizon_is_reported_with_its_rule) {
  *   [06-04 10:00, 09-04 10:00] at 06-04 10:00, timed from the resolution.
  * The quarterly satisfaction call is kept to key customers to keep the long-term window
  * its own. No contact is recorded, so since review s8 F14 a step whose window
- * passed stays due, overdue, from now: at 11:30 the urgent response (due
- * [11:30, 13:30]) joins the first check; at 03-04 10:00 the three checks are
- * one contact at 10:00. */
+ * passed stays due, overdue, from now, but not the urgent response: the
+ * repair at 11:30 closed the fault since its window opened (review s8b F9);
+ * at 03-04 10:00 the two checks are one contact at 10:00. */
 Test(planner, fault_reported_repaired_resolved) {
     fx f;
     setup(&f, "F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n",
@@ -1570,10 +1570,9 @@ Test(planner, fault_reported_repaired_resolved) {
     plan(&f, T("2026-03-02T11:30:00+08:00"), D);
     cr_assert_eq(count(f.plan, FU_TOUCHPOINT_PLANNED), 2);
     CHECK(f.plan,
-          {TP(PLANNED, "F", "cadences.urgent_fault.first_check"),
-           .rule_is = "cadences.fault.urgent_response; cadences.urgent_fault.first_check",
+          {TP(PLANNED, "F", "cadences.urgent_fault.first_check"), .rule_is = "cadences.urgent_fault.first_check",
            .due_from = "2026-03-02T11:30:00+08:00", .due_to = "2026-03-02T13:30:00+08:00",
-           .best_at = "2026-03-02T11:30:00+08:00", .reason = "overdue: its window passed without a contact"},
+           .best_at = "2026-03-02T11:30:00+08:00"},
           {TP(PLANNED, "F", "cadences.urgent_fault.second_check"), .rule_is = "cadences.urgent_fault.second_check",
            .due_from = "2026-03-02T13:30:00+08:00", .due_to = "2026-03-03T11:30:00+08:00",
            .best_at = "2026-03-02T13:30:00+08:00", .priority = "urgent"});
@@ -1581,8 +1580,7 @@ Test(planner, fault_reported_repaired_resolved) {
     plan(&f, res, 200 * D);
     CHECK(f.plan,
           {TP(PLANNED, "F", "cadences.urgent_fault.second_check"),
-           .rule_is = "cadences.fault.urgent_response; cadences.urgent_fault.first_check; "
-                      "cadences.urgent_fault.second_check",
+           .rule_is = "cadences.urgent_fault.first_check; cadences.urgent_fault.second_check",
            .best_at = "2026-03-04T10:00:00+08:00"},
           {TP(PLANNED, "F", "cadences.urgent_fault.survey"), .due_from = "2026-03-05T11:30:00+08:00",
            .due_to = "2026-03-06T11:30:00+08:00", .best_at = "2026-03-05T11:30:00+08:00"},

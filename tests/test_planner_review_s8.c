@@ -220,3 +220,78 @@ Test(review_s8, orderless_resolution_closes_only_its_own_issue) {
     cr_expect_null(any_status(f.plan, "F3", "fault_escalation"), "F3's only problem was resolved");
     fu_test_planner_free(&f);
 }
+
+/* ------------------------------------------- review s8b F9, F8: overdue */
+
+/* Review s8b F9. R1 asks a question about O1 on Fri 12-04 11:00
+ * (consultation.reply: the same day, [12-04 11:00, 12-04 23:59:59]), R2
+ * reports an urgent fault of O2 at 11:00 (fault.urgent_response: [11:00,
+ * 13:00]); both are `resolved` (their order) at 12:00, in the chat, no
+ * contact row. R3 asks the same as R1, unresolved. Plan Sun 12-06 11:00, one
+ * day: both windows passed without a contact, but the resolutions answered
+ * R1 and R2 since they opened: no reply, no acknowledgement (the F14 rule
+ * revived both, overdue). R3's reply stays overdue, due from 11:00. */
+Test(review_s8b, resolved_problem_first_response_is_not_revived) {
+    static const char C[] = "customer_id,tz\nR1,Asia/Shanghai\nR2,Asia/Shanghai\nR3,Asia/Shanghai\n";
+    static const char E[] = "customer_id,at,kind,order_id,severity\n"
+                            "R1,2026-12-04T11:00:00+08:00,inquiry,O1,low\n"
+                            "R1,2026-12-04T12:00:00+08:00,resolved,O1,\n"
+                            "R2,2026-12-04T11:00:00+08:00,fault,O2,urgent\n"
+                            "R2,2026-12-04T12:00:00+08:00,resolved,O2,\n"
+                            "R3,2026-12-04T11:00:00+08:00,inquiry,O3,low\n";
+    fx f;
+    open_fx(&f, C, E);
+    plan(&f, "2026-12-06T11:00:00+08:00", DAY);
+    cr_expect_null(any_status(f.plan, "R1", "consultation.reply"), "R1's question was resolved");
+    cr_expect_null(any_status(f.plan, "R2", "fault.urgent_response"), "R2's fault was resolved");
+    const fu_touchpoint *t = any_status(f.plan, "R3", "consultation.reply");
+    cr_assert(t, "R3's question is unresolved: its reply stays overdue");
+    cr_expect_eq(t->due_from, T("2026-12-06T11:00:00+08:00"));
+    fu_test_planner_free(&f);
+}
+
+/* Review s8b F8. W1's warranty ended Fri 11-20 00:00 (renewal_reminder -30d
+ * within 16d: [10-21, 11-06]); E1's course ended Tue 12-01 18:00
+ * (before_end -2w within 3d: [11-17 18:00, 11-20 18:00]). Plan Mon 12-07
+ * 09:00, 3 days: both ends have passed, the steps before them do not come
+ * back. W2's warranty ends Thu 12-10 00:00, ahead (reminder window [11-10,
+ * 11-26] passed): the reminder comes back overdue, due from now until the
+ * end, [12-07 09:00, 12-10 00:00], not 16 days past it. */
+Test(review_s8b, step_before_an_end_is_not_revived_after_the_end) {
+    static const char C[] = "customer_id,tz\nW1,Asia/Shanghai\nE1,Asia/Shanghai\nW2,Asia/Shanghai\n";
+    static const char E[] = "customer_id,at,kind\n"
+                            "W1,2026-11-20T00:00:00+08:00,warranty_end\n"
+                            "E1,2026-12-01T18:00:00+08:00,course_end\n"
+                            "W2,2026-12-10T00:00:00+08:00,warranty_end\n";
+    fx f;
+    open_fx(&f, C, E);
+    plan(&f, "2026-12-07T09:00:00+08:00", 3 * DAY);
+    cr_expect_null(any_status(f.plan, "W1", "warranty.renewal_reminder"), "W1's warranty has ended");
+    cr_expect_null(any_status(f.plan, "E1", "course_end.before_end"), "E1's course has ended");
+    const fu_touchpoint *t = any_status(f.plan, "W2", "warranty.renewal_reminder");
+    cr_assert(t, "W2's warranty ends ahead: the reminder is overdue");
+    cr_expect_eq(t->due_from, T("2026-12-07T09:00:00+08:00"));
+    cr_expect_eq(t->due_to, T("2026-12-10T00:00:00+08:00"));
+    fu_test_planner_free(&f);
+}
+
+/* Review s8b F4. K1 complains (normal severity) on Sun 12-06 11:00, no
+ * contact since. Plan Mon 12-07 12:00, one day: complaint.immediate (0h /
+ * 24h, urgent, [12-06 11:00, 12-07 11:00]) passed: overdue, due [12-07
+ * 12:00, 12-08 12:00]; the unresolved complaint's expert-team escalation
+ * (48h / 24h, urgent) is due [12-08 11:00, 12-09 11:00]. The overdue
+ * acknowledgement is made now, at 12-07 12:00, on its own: merged, both were
+ * put off 23 h into the 1 h intersection [12-08 11:00, 12:00]. */
+Test(review_s8b, overdue_urgent_step_is_not_put_off_by_a_merge) {
+    fx f;
+    open_fx(&f, "customer_id,tz\nK1,Asia/Shanghai\n",
+            "customer_id,at,kind,order_id,severity\nK1,2026-12-06T11:00:00+08:00,complaint,O1,normal\n");
+    plan(&f, "2026-12-07T12:00:00+08:00", DAY);
+    const fu_touchpoint *t = any_status(f.plan, "K1", "complaint.immediate");
+    cr_assert(t, "the overdue acknowledgement is due");
+    cr_expect_str_eq(t->rule, "cadences.complaint.immediate", "not merged with the escalation");
+    cr_expect_eq(t->due_from, T("2026-12-07T12:00:00+08:00"));
+    cr_expect_eq(t->due_to, T("2026-12-08T12:00:00+08:00"));
+    cr_expect_eq(t->best_at, T("2026-12-07T12:00:00+08:00"));
+    fu_test_planner_free(&f);
+}
