@@ -662,11 +662,6 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     return book
 
 
-def pd_numeric(series):
-    import pandas as pd
-    return pd.to_numeric(series, errors="raise")
-
-
 def _numbers(series, column: str):
     """A number column as contiguous float64: missing values (None, NaN,
     pandas.NA of the nullable dtypes) are NaN, the library's absent number; a
