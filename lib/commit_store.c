@@ -1166,7 +1166,7 @@ static int record_one_escalation(fu_ledger *l, const fu_touchpoint *tp, const fu
         if (rc == FU_OK) rc = insert_one(l, &in, &id);
         fu__buf_free(&text);
     }
-    row r;
+    row r = {0};
     if (rc == FU_OK) rc = load_row(l, id, &r);
     if (rc == FU_OK)
         rc = add_event(l, id, tp->due_from, FU_COMMIT_EV_ESCALATED, r.state, r.state, r.level, s->rule, s->team);
