@@ -1002,6 +1002,25 @@ int fu_calendar_set_hours(fu_calendar *c, fu_weekday day, const fu_day_interval 
     return FU_OK;
 }
 
+int fu__calendar_clone_in_zone(fu_calendar **out, const fu_calendar *c, const char *tzid) {
+    fu_calendar *d = NULL;
+    fu__zone z = {0};
+    char *id = fu__strdup(tzid);
+    int rc = id ? fu__zone_load(&z, tzid) : fu__error_nomem();
+    if (rc == FU_OK) rc = fu_calendar_clone(&d, c);
+    if (rc != FU_OK) {
+        fu__zone_free(&z);
+        fu__free(id);
+        return rc;
+    }
+    fu__zone_free(&d->zone);
+    fu__free(d->tzid);
+    d->zone = z;
+    d->tzid = id;
+    *out = d;
+    return FU_OK;
+}
+
 int fu_calendar_copy_hours(fu_calendar *c, const fu_calendar *from) {
     if (!c || !from) return fu__error_set(FU_EINVAL, "fu_calendar_copy_hours: NULL argument");
     if (c == from) return FU_OK;

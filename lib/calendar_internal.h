@@ -48,4 +48,8 @@ size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref);
  * without filling fu_local. FU_ERANGE outside years 1..9999. */
 int fu__calendar_add_months(const fu_calendar *c, int64_t t, int64_t months, int64_t *out);
 
+/* A copy of c (hours, holidays, make-up days) whose local times are in
+ * zone tzid: a country's calendar for a customer in another of its zones. */
+int fu__calendar_clone_in_zone(fu_calendar **out, const fu_calendar *c, const char *tzid);
+
 #endif /* FU_CALENDAR_INTERNAL_H */

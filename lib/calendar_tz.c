@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <unicode/ucal.h>
+#include <unicode/ures.h>
 #include <unicode/ustring.h>
 
 static int64_t fdiv(int64_t a, int64_t b) {
@@ -204,4 +205,47 @@ int fu__zone_copy(fu__zone *dst, const fu__zone *src) {
 void fu__zone_free(fu__zone *z) {
     FU_FREE_ALL(z->v, z->zbk);
     memset(z, 0, sizeof *z);
+}
+
+/* The two-letter region of zone id in ICU's zoneinfo64 (its "Names" are
+ * sorted, "Regions" run beside them); 0 when the zone has none. */
+static int tz_region(const char *id, char out[3]) {
+    UErrorCode st = U_ZERO_ERROR;
+    UResourceBundle *top = ures_openDirect(NULL, "zoneinfo64", &st);
+    UResourceBundle *names = ures_getByKey(top, "Names", NULL, &st);
+    UResourceBundle *regions = ures_getByKey(top, "Regions", NULL, &st);
+    int32_t lo = 0, hi = U_SUCCESS(st) ? ures_getSize(names) - 1 : -1, found = -1;
+    while (lo <= hi && U_SUCCESS(st)) {
+        int32_t mid = lo + (hi - lo) / 2, len = 0;
+        const UChar *u = ures_getStringByIndex(names, mid, &len, &st);
+        char name[128];
+        if (U_FAILURE(st) || len <= 0 || len >= (int32_t)sizeof name) break;
+        u_UCharsToChars(u, name, len);
+        name[len] = '\0';
+        int c = strcmp(id, name);
+        if (c == 0) found = mid;
+        if (c <= 0) hi = mid - 1;
+        if (c >= 0) lo = mid + 1;
+    }
+    int ok = 0;
+    if (found >= 0 && U_SUCCESS(st)) {
+        int32_t len = 0;
+        const UChar *u = ures_getStringByIndex(regions, found, &len, &st);
+        if (U_SUCCESS(st) && len == 2) {
+            u_UCharsToChars(u, out, 2);
+            out[2] = '\0';
+            ok = out[0] >= 'A' && out[0] <= 'Z' && out[1] >= 'A' && out[1] <= 'Z';
+        }
+    }
+    ures_close(regions);
+    ures_close(names);
+    ures_close(top);
+    return ok;
+}
+
+int fu__tz_same_country(const char *a, const char *b) {
+    if (!a || !b) return 0;
+    if (strcmp(a, b) == 0) return 1;
+    char ra[3], rb[3];
+    return tz_region(a, ra) && tz_region(b, rb) && strcmp(ra, rb) == 0;
 }

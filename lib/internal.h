@@ -135,4 +135,11 @@ int fu__kpi_has_result(const struct fu_kpi *k); /* fu_kpi_compute() has run */
  * FU_OK (lib/tz_alias.c). */
 int fu__tz_refuse_legacy(const char *tzid);
 
+/* Whether zones a and b (IANA ids or links) lie in one country: the same id,
+ * or the same two-letter region in ICU's zone data (Asia/Shanghai, PRC,
+ * Asia/Chongqing, Asia/Harbin, Asia/Urumqi: CN; Asia/Hong_Kong is HK). Zones
+ * of no country (UTC, Etc/...) match only themselves. A country's public
+ * holidays hold in all its zones. */
+int fu__tz_same_country(const char *a, const char *b);
+
 #endif /* FU_INTERNAL_H */

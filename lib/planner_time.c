@@ -101,6 +101,8 @@ int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, con
 
 /* ---------------------------------------------------------------- zones */
 
+static int tz_equal(const char *a, const char *b) { return strcmp(a, b) == 0; }
+
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
     for (size_t i = 0; i < pl->nzones; i++)
         if (pl->zones[i].tz == tz) {
@@ -117,10 +119,15 @@ int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
     pl_zone z = {tz, NULL, NULL, NULL, NULL};
     const char *name = tz ? tz : pl->bcal->tz;
     /* the holidays of the zone: the policy's default calendar when it is in
-     * the zone (a site's cn2027 extending cn), else the first in the zone */
-    if (strcmp(pl->bcal->tz, name) == 0) z.hol = pl->bcal;
-    for (size_t i = 0; i < pl->P->n_calendars && !z.hol; i++)
-        if (strcmp(pl->P->calendars[i].tz, name) == 0) z.hol = &pl->P->calendars[i];
+     * the zone (a site's cn2027 extending cn), else the first in the zone;
+     * else, the same way, a calendar of the zone's country (PRC, Asia/Urumqi
+     * keep cn's holidays: review s9 F25) */
+    for (int country = 0; country < 2 && !z.hol; country++) {
+        int (*same)(const char *, const char *) = country ? fu__tz_same_country : tz_equal;
+        if (same(pl->bcal->tz, name)) z.hol = pl->bcal;
+        for (size_t i = 0; i < pl->P->n_calendars && !z.hol; i++)
+            if (same(pl->P->calendars[i].tz, name)) z.hol = &pl->P->calendars[i];
+    }
     if (!tz) z.hol = pl->bcal;
     if (z.hol) {
         size_t n = strlen(z.hol->name);

@@ -314,8 +314,9 @@ static int calendar_dates(vctx *c, const ynode *cn, fu__pol_calendar *cal, const
     cal->n_holidays = sort_unique(H, ph + nh);
     cal->workdays = W;
     cal->n_workdays = sort_unique(W, pw + nw);
-    /* the data's end: `data_until`, else the end of the latest year listed
-     * (own or inherited) */
+    /* the data's end: `data_until`; else the parent's (a site's own day off
+     * in a new year is no official notice: review s9 F20); else the end of
+     * the latest year listed */
     int last_year = 0;
     if (cal->n_holidays) last_year = cal->holidays[cal->n_holidays - 1].year;
     if (cal->n_workdays && cal->workdays[cal->n_workdays - 1].year > last_year)
@@ -325,8 +326,7 @@ static int calendar_dates(vctx *c, const ynode *cn, fu__pol_calendar *cal, const
         fu_date end = {last_year, 12, 31};
         if (fu_date_to_days(&end, &cal->data_until) != FU_OK) cal->data_until = INT64_MAX;
     }
-    if (parent && parent->data_until != INT64_MAX && (cal->data_until == INT64_MAX || parent->data_until > cal->data_until))
-        cal->data_until = parent->data_until;
+    if (parent && parent->data_until != INT64_MAX) cal->data_until = parent->data_until;
     const ynode *du;
     if ((rc = fu__pol_field(c, cn, "data_until", 0, &du))) return rc;
     if (du) {

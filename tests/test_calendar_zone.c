@@ -4,6 +4,7 @@
 #include "followup.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 static int64_t at(const char *iso) {
@@ -43,6 +44,37 @@ Test(calendar_zone, another_zone_keeps_the_hours_not_the_holidays) {
     cr_assert_eq(fu_calendar_is_open(c, at("2026-10-01T17:59:00+02:00")), 1);
     cr_assert_eq(fu_calendar_is_open(c, at("2026-10-03T10:00:00+02:00")), 0);  /* Saturday */
     fu_calendar_free(c);
+    fu_policy_free(p);
+}
+
+/* Another zone of the calendar's country (a link such as PRC, or Xinjiang's
+ * Asia/Urumqi): hours in its local time and the country's holidays
+ * (review s9 F25); Hong Kong is another region. */
+Test(calendar_zone, a_zone_of_the_same_country_keeps_the_holidays) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    static const char *const cn[] = {"PRC", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi"};
+    for (size_t i = 0; i < sizeof cn / sizeof *cn; i++) {
+        fu_calendar *c = NULL;
+        cr_assert_eq(fu_policy_calendar_in_zone(p, "cn", cn[i], &c), FU_OK, "%s", cn[i]);
+        cr_assert_str_eq(fu_calendar_tzid(c), cn[i]);
+        int off = 0;
+        cr_assert_eq(fu_calendar_utc_offset(c, at("2026-10-12T10:00:00+08:00"), &off), FU_OK);
+        int h = strcmp(cn[i], "Asia/Urumqi") == 0 ? 6 : 8;
+        cr_assert_eq(off, h * 3600, "%s", cn[i]);
+        char iso[40];
+        snprintf(iso, sizeof iso, "2026-10-01T10:00:00+0%d:00", h);
+        cr_assert_eq(fu_calendar_is_open(c, at(iso)), 0, "%s: National Day", cn[i]);
+        snprintf(iso, sizeof iso, "2026-10-12T10:00:00+0%d:00", h);
+        cr_assert_eq(fu_calendar_is_open(c, at(iso)), 1, "%s: a Monday, local 10:00", cn[i]);
+        snprintf(iso, sizeof iso, "2026-10-10T10:00:00+0%d:00", h);
+        cr_assert_eq(fu_calendar_is_open(c, at(iso)), 1, "%s: the make-up Saturday", cn[i]);
+        fu_calendar_free(c);
+    }
+    fu_calendar *hk = NULL;
+    cr_assert_eq(fu_policy_calendar_in_zone(p, "cn", "Asia/Hong_Kong", &hk), FU_OK);
+    cr_assert_eq(fu_calendar_is_open(hk, at("2026-10-01T10:00:00+08:00")), 1); /* hours only */
+    fu_calendar_free(hk);
     fu_policy_free(p);
 }
 

@@ -1871,19 +1871,50 @@ Test(planner, calendar_past_its_official_data) {
               fu_error_last()->message);
     cr_assert(strstr(fu_error_last()->message, "customer Y"), "%s", fu_error_last()->message);
     teardown(&f);
-    /* the site adds 2027 */
-    memset(&f, 0, sizeof f);
-    cr_assert_eq(fu_policy_load_file(&f.policy, FU_TEST_SRCDIR "/../examples/policies/cn2027.yaml", NULL), FU_OK, "%s",
-                 fu_error_last()->message);
-    char *c = fu_test_cat(CUST_HDR, cust), *e = fu_test_cat(EV_HDR, ev);
-    f.book = fu_test_book(c, e);
-    free(c);
-    free(e);
-    cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK);
-    plan(&f, t0, 2 * D);
-    CHECK(f.plan, {TP(PLANNED, "Y", "first_contact"), .best_at = "2027-01-02T08:00:00+08:00"});
-    fu_plan_get_stats(f.plan, &st);
-    cr_assert_eq(st.calendar_expired, 0);
+    /* the site adds 2027: the example as shipped (New Year's Day only, no
+     * data_until) is still flagged; with data_until set it is official */
+    static const char *const site[] = {NULL, "extends: builtin\ncalendar: cn2027\ncalendars:\n  cn2027:\n"
+                                             "    extends: cn\n    holidays: [2027-01-01]\n    data_until: 2027-12-31\n"};
+    for (int k = 0; k < 2; k++) {
+        memset(&f, 0, sizeof f);
+        int lrc = site[k] ? fu_policy_load_string(&f.policy, site[k], strlen(site[k]), "site.yaml", NULL)
+                          : fu_policy_load_file(&f.policy, FU_TEST_SRCDIR "/../examples/policies/cn2027.yaml", NULL);
+        cr_assert_eq(lrc, FU_OK, "%s", fu_error_last()->message);
+        char *c = fu_test_cat(CUST_HDR, cust), *e = fu_test_cat(EV_HDR, ev);
+        f.book = fu_test_book(c, e);
+        free(c);
+        free(e);
+        fu_planner_options lax = FU_PLANNER_OPTIONS_INIT;
+        cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, k ? &o : &lax), FU_OK);
+        plan(&f, t0, 2 * D);
+        CHECK(f.plan, {TP(PLANNED, "Y", "first_contact"), .best_at = "2027-01-02T08:00:00+08:00"});
+        fu_plan_get_stats(f.plan, &st);
+        cr_assert_eq(st.calendar_expired, k ? 0 : 1, "policy %d", k);
+        fu_date du;
+        cr_assert_eq(fu_policy_calendar_data_until(f.policy, "cn2027", &du), FU_OK);
+        cr_assert_eq(du.year, k ? 2027 : 2026);
+        teardown(&f);
+    }
+}
+
+/* One country's holidays hold in all its zones (review s9 F25): PRC (a
+ * link to Asia/Shanghai) and Asia/Urumqi keep National Day; Hong Kong,
+ * another region, does not. */
+Test(planner, holidays_hold_in_every_zone_of_the_country) {
+    static const char cust[] = "P,PRC,20000,2026-01-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+                               "U,Asia/Urumqi,20000,2026-01-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+                               "K,Asia/Hong_Kong,20000,2026-01-01T10:00:00+08:00,,,,,yes,yes,yes\n";
+    static const char ev[] = "P,2026-09-30T16:00:00+08:00,delivery,O1,,5000,,,,,\n"
+                             "U,2026-09-30T16:00:00+08:00,delivery,O2,,5000,,,,,\n"
+                             "K,2026-09-30T16:00:00+08:00,delivery,O3,,5000,,,,,\n";
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, T("2026-10-01T00:00:00+08:00"), 10 * D);
+    CHECK(f.plan, {TP(PLANNED, "P", "first_contact"), .best_at = "2026-10-08T08:00:00+08:00",
+                   .reason = "calendars.cn.holidays"},
+          {TP(PLANNED, "U", "first_contact"), .best_at = "2026-10-08T08:00:00+06:00",
+           .reason = "calendars.cn.holidays"},
+          {TP(PLANNED, "K", "first_contact"), .best_at = "2026-10-01T08:00:00+08:00"});
     teardown(&f);
 }
 

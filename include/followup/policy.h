@@ -193,10 +193,12 @@ FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name
  * `name` (NULL or "": the default calendar), e.g. a commitment's deadline
  * for a customer in that zone: a copy of calendar `name` when its zone is
  * `tzid`, else of the first calendar of the `calendars` section (in policy
- * order) whose zone is `tzid` (its holidays and make-up days apply), else a
- * new calendar in `tzid` with the weekly business hours of calendar `name`
- * and no holidays (they are dates of that calendar's country;
- * docs/commitments.md).
+ * order) whose zone is `tzid` (its holidays and make-up days apply), else,
+ * the same way, of a calendar whose zone is in `tzid`'s country (PRC,
+ * Asia/Urumqi for `cn`: its hours, holidays and make-up days, in `tzid`'s
+ * local time), else a new calendar in `tzid` with the weekly business hours
+ * of calendar `name` and no holidays (they are dates of that calendar's
+ * country; docs/commitments.md).
  *
  * @param[out] out  the calendar, the caller's (fu_calendar_free())
  * @return #FU_OK; #FU_ENOTFOUND (no calendar `name`); #FU_ETIMEZONE (an
