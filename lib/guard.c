@@ -524,6 +524,7 @@ static const char *describe(const char *rule) {
         {"quiet_hours.allowed", "outside the allowed hours in the customer's time zone"},
         {"customer.dnd_windows", "inside the customer's do-not-disturb window"},
         {"calendars.holidays", "a public holiday in the customer's time zone"},
+        {"calendars.hours", "outside the business hours of a business (B2B) customer in its time zone"},
         {"caps.min_gap", "too soon after (or before) another contact"},
         {"redial.retry_after", "an unanswered attempt of this contact was made too recently"},
         {"redial.attempts_per_day", "the customer has had the most call attempts allowed today"},

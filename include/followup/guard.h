@@ -10,7 +10,10 @@
  * every cap) over the customer's history — the book's events plus every
  * contact in the #fu_contact_log — and adds the redial rules of a dialer
  * (retry delay after an unanswered attempt, attempts per day, stop on a
- * wrong number or a refusal, honour a requested call-back time).
+ * wrong number or a refusal, honour a requested call-back time) and the
+ * business calendar of business (B2B) customers (an industry or `is_smb`
+ * yes: the policy calendar's hours in the customer's zone, rule
+ * "calendars.hours"; urgent contacts skip it).
  * docs/guard.md gives the decision order with examples.
  *
  * **The contact log** is a SQLite file (WAL, `synchronous=FULL`, created
