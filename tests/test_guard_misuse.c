@@ -297,3 +297,66 @@ Test(guard_misuse, events_appended_to_the_book_count_in_the_next_check) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* Four guards, one per thread, share one log handle and ask at once to
+ * call the same customers at the same instants (contacts appended by the
+ * others while each checks): fu_guard_check_and_record reads the others'
+ * appends under the log's lock, so for each instant exactly one is told
+ * yes and logged (the min gap holds the rest). */
+typedef struct racer {
+    fu_guard *g;
+    int yes;
+    int errors;
+} racer;
+
+static void *race(void *ud) {
+    static const int shanghai[5] = {1, 2, 4, 5, 7}; /* C4 a small business */
+    racer *x = ud;
+    for (int k = 0; k < 30; k++)
+        for (int i = 0; i < 5; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "C%d", shanghai[i]);
+            fu_contact_record r;
+            fu_contact_record_init(&r);
+            r.customer_id = id;
+            r.channel = FU_CHANNEL_PHONE;
+            r.at = T("2026-03-03T10:00:00+08:00") + (int64_t)k * 7 * 86400; /* Tuesdays */
+            r.outcome = FU_GUARD_ANSWERED;
+            fu_guard_decision d;
+            if (fu_guard_check_and_record(x->g, &r, &d)) x->errors++;
+            else x->yes += d.allowed;
+        }
+    return NULL;
+}
+
+Test(guard_misuse, guards_in_threads_sharing_one_log_handle_allow_each_contact_once) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(8);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    racer x[NTHREADS];
+    pthread_t th[NTHREADS];
+    for (int t = 0; t < NTHREADS; t++) {
+        x[t] = (racer){NULL, 0, 0};
+        cr_assert_eq(fu_guard_new(&x[t].g, p, b, l, NULL), FU_OK);
+    }
+    for (int t = 0; t < NTHREADS; t++) cr_assert_eq(pthread_create(&th[t], NULL, race, &x[t]), 0);
+    for (int t = 0; t < NTHREADS; t++) pthread_join(th[t], NULL);
+    int yes = 0;
+    for (int t = 0; t < NTHREADS; t++) {
+        cr_assert_eq(x[t].errors, 0, "guard %d: %d errors", t, x[t].errors);
+        yes += x[t].yes;
+        fu_guard_free(x[t].g);
+    }
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    /* 30 Tuesdays from 03-03 at 10:00: 05-05 is a holiday (May 1-5); the
+     * small business C4 also waits out the month ends (last 3 days:
+     * 03-31, 04-28, 06-30). 4 x 29 + 26 = 142, each made by one guard */
+    cr_assert_eq(yes, 142);
+    cr_assert_eq(n, 142);
+    fu_contact_log_close(l);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
