@@ -26,9 +26,9 @@
  * handle's lock, so calls on one handle take turns and answer as a serial
  * run would (only fu_guard_free() and fu_contact_log_close() must come
  * after every other call on the handle). Several guards (in threads or
- * processes) may share a policy, a book (read-only but for
- * fu_book_append_events(), whose events the next check counts) and a log
- * file; a long-lived guard sees the records of other processes
+ * processes) may share a policy, a book (read-only; fu_book_append_events()
+ * between calls, never during one: the next check counts its events) and a
+ * log file; a long-lived guard sees the records of other processes
  * after fu_guard_refresh(), and fu_guard_check_and_record() reads them
  * under the log's write lock before it answers.
  */
