@@ -2,10 +2,13 @@
  * 10 M logged contacts answers >= 200,000 checks a second on one core, and
  * appends >= 50,000 outcomes a second in batches; memory stated.
  *
- *     bench_guard [CUSTOMERS [CONTACTS [LOG_PATH]]]
+ *     bench_guard [CUSTOMERS [CONTACTS [LOG_PATH [B2B_PERCENT [checks]]]]]
  *
  * Defaults: 1,000,000 customers, 10,000,000 contacts, /tmp/fu-bench-guard.db
- * (written afresh every run).
+ * (written afresh every run), no business customers. B2B_PERCENT of the
+ * customers (every i with i % 100 < B2B_PERCENT, spread over the zones) are
+ * small businesses, which the guard holds to business hours; `checks` runs
+ * the checks only (no appends, no planner).
  * Customers: 60% Asia/Shanghai, 20% America/New_York, 20% Europe/London,
  * one purchase each in the book. Contacts: the log, grouped by customer as a
  * history import would write them, at random instants in the year before
@@ -62,7 +65,7 @@ static const char *const RULES[20] = {
 
 static void cust_id(char *buf, size_t n, unsigned i) { snprintf(buf, n, "C%07u", i); }
 
-static fu_book *make_book(unsigned ncust) {
+static fu_book *make_book(unsigned ncust, unsigned b2b_percent) {
     static const char *const zones[5] = {"Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "America/New_York",
                                          "Europe/London"};
     fu_book *b = NULL;
@@ -79,6 +82,7 @@ static fu_book *make_book(unsigned ncust) {
         c.consent_phone = next_rand() % 20 ? FU_TRI_YES : FU_TRI_NO;
         c.consent_sms = FU_TRI_YES;
         c.consent_email = next_rand() % 4 ? FU_TRI_YES : FU_TRI_UNKNOWN;
+        if (i % 100 < b2b_percent) c.is_smb = FU_TRI_YES; /* no draw: the stream stays that of 0% */
         if (fu_book_add_customer(b, &c, NULL)) bu_die("customer");
         fu_event_in e;
         fu_event_in_init(&e);
@@ -219,13 +223,16 @@ int main(int argc, char **argv) {
     unsigned ncust = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 1000000u;
     size_t ncontacts = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 10000000u;
     const char *path = argc > 3 ? argv[3] : "/tmp/fu-bench-guard.db";
-    if (!ncust) return 2;
+    unsigned b2b = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10) : 0u;
+    int checks_only = argc > 5 && strcmp(argv[5], "checks") == 0;
+    if (!ncust || b2b > 100) return 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("bench_guard: %u customers, %zu contacts, log %s\n", ncust, ncontacts, path);
+    printf("bench_guard: %u customers (%u%% small businesses), %zu contacts, log %s\n", ncust, b2b, ncontacts,
+           path);
     fu_policy *p = NULL;
     if (fu_policy_default(&p)) bu_die("policy");
     double t0 = bu_wall();
-    fu_book *b = make_book(ncust);
+    fu_book *b = make_book(ncust, b2b);
     printf("book: %.1f s; RSS %ld MiB\n", bu_wall() - t0, rss_kib("VmRSS:") / 1024);
     make_log(path, ncust, ncontacts);
     fu_contact_log *l = NULL;
@@ -242,6 +249,13 @@ int main(int argc, char **argv) {
            bu_wall() - t0, bu_cpu() - c0, heap_mib() - before, before, rss_kib("VmRSS:") / 1024,
            rss_kib("VmHWM:") / 1024);
     bench_checks(g, ncust);
+    if (checks_only) {
+        fu_guard_free(g);
+        fu_contact_log_close(l);
+        fu_book_free(b);
+        fu_policy_free(p);
+        return 0;
+    }
     bench_appends(g, ncust, 1000);
     bench_appends(g, ncust, 10000);
     printf("after the appends: heap %ld MiB, RSS %ld MiB, peak %ld MiB\n", heap_mib(), rss_kib("VmRSS:") / 1024,

@@ -143,7 +143,18 @@ struct fu_guard {
     fu_customer defaults; /* the customer of an unknown id */
     int mask;             /* rules are masked as the log stores them */
     fu_redactor *red;     /* for that, made on first use */
+    pthread_mutex_t mu;   /* recursive: threads sharing the guard take turns */
+    int has_mu;
 };
+
+/* Threads that share one guard take turns (every call that reads or
+ * changes it): a dialer's worker threads asking one guard got answers
+ * computed over another thread's customer and failed transactions on the
+ * log (tests/test_guard_misuse.c). Recursive: check_and_record calls
+ * refresh and check. */
+static void guard_lock(fu_guard *g) { pthread_mutex_lock(&g->mu); }
+static void guard_unlock(fu_guard *g) { pthread_mutex_unlock(&g->mu); }
+
 
 FU_DEFINE_INIT(fu_guard_options_init, fu_guard_options, FU_GUARD_OPTIONS_INIT)
 
@@ -161,6 +172,7 @@ void fu_guard_free(fu_guard *g) {
     fu__free(g->st);
     fu__free(g->own);
     fu_redactor_free(g->red);
+    if (g->has_mu) pthread_mutex_destroy(&g->mu);
     fu__free(g);
 }
 
@@ -238,11 +250,41 @@ static int locate(fu_guard *g, const char *id, int create, size_t *ci, stranger 
     return stranger_get(g, id, create, s);
 }
 
+/* The book's string id of order `order` among events ev[0..n) (book
+ * events only), interned so that later questions find it; 0: none. The
+ * guard seeds the book's orders when it is made: this finds those of events
+ * appended to the book since (fu_book_append_events), which would otherwise
+ * get a guard-local id that matches no book event (a per-order cap missed). */
+static uint32_t book_order(fu_guard *g, const fu_event *const *evp, const fu_event *ev, size_t n, const char *order) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = (evp ? evp[i] : &ev[i])->order_id;
+        if (!id || (id & FU__GUARD_LOCAL) || (evp && evp[i]->reserved_[1])) continue;
+        const char *s = fu_book_string(g->book, id);
+        uint32_t got;
+        if (s && strcmp(s, order) == 0) return strtab_intern(&g->str, s, id, &got) == FU_OK ? got : 0;
+    }
+    return 0;
+}
+
+/* Before a record about an order the guard has not seen: the order's id in
+ * the customer's book events, if it is there. */
+static int seed_record_order(fu_guard *g, size_t ci, const char *order) {
+    if (ci == FU__GUARD_NO_CUSTOMER || !order || !*order || strtab_find(&g->str, order)) return FU_OK;
+    fu__evbuf buf = {NULL, 0};
+    const fu_event *ev;
+    size_t n = 0;
+    int rc = fu__book_customer_decode(g->book, ci, &buf, &ev, &n);
+    if (rc == FU_OK) book_order(g, NULL, ev, n, order);
+    fu__evbuf_free(&buf);
+    return rc;
+}
+
 /* Apply one record to memory (the planner's overlay or a stranger). */
 static int apply(fu_guard *g, const fu_contact_record *r, fu_event *e, size_t *ci_out) {
     size_t ci;
     stranger *s;
     int rc = locate(g, r->customer_id, 1, &ci, &s);
+    if (rc == FU_OK && !s) rc = seed_record_order(g, ci, r->order_id);
     if (rc) return rc;
     if ((rc = encode(g, r, s ? UINT32_MAX : (uint32_t)ci, e))) return rc;
     *ci_out = ci;
@@ -326,7 +368,9 @@ int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, f
     g->mask = !log || fu__contact_log_masks(log);
     fu_customer_init(&g->defaults);
     g->defaults.id = "";
-    int rc = fu_planner_new(&g->pl, policy, book, NULL);
+    int rc = fu__guard_mutex_init(&g->mu);
+    g->has_mu = rc == FU_OK;
+    if (rc == FU_OK) rc = fu_planner_new(&g->pl, policy, book, NULL);
     if (rc == FU_OK) rc = fu__guard_ctx_new(&g->ctx, g->pl);
     if (rc == FU_OK) fu__guard_ignore_book_contacts(g->pl, (o.flags & FU_GUARD_LOG_CONTACTS_ONLY) != 0);
     if (rc == FU_OK) fu__guard_set_per_day(g->pl, o.max_attempts_per_day);
@@ -524,6 +568,7 @@ static const char *describe(const char *rule) {
         {"quiet_hours.allowed", "outside the allowed hours in the customer's time zone"},
         {"customer.dnd_windows", "inside the customer's do-not-disturb window"},
         {"calendars.holidays", "a public holiday in the customer's time zone"},
+        {"calendars.hours", "outside the business hours of a business (B2B) customer in its time zone"},
         {"caps.min_gap", "too soon after (or before) another contact"},
         {"redial.retry_after", "an unanswered attempt of this contact was made too recently"},
         {"redial.attempts_per_day", "the customer has had the most call attempts allowed today"},
@@ -618,7 +663,7 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
     return FU_OK;
 }
 
-int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_decision *out) {
+static int check_request(fu_guard *g, const fu_guard_request *req, fu_guard_decision *out) {
     if (!g || !req || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_request: NULL argument");
     memset(out, 0, sizeof *out);
     int rc = check_req(req);
@@ -655,6 +700,7 @@ int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_de
     x.rule = strtab_find(&g->str, masked ? masked : req->rule);
     fu_free(masked);
     x.order = strtab_find(&g->str, req->order_id);
+    if (x.has_order && !x.order) x.order = book_order(g, x.ev, NULL, x.n, req->order_id);
     if (x.has_rule && !x.rule) x.rule = UINT32_MAX; /* matches nothing logged */
     if (x.has_order && !x.order) x.order = UINT32_MAX;
     x.exempt = (int)((g->P->cap_exempt >> req->priority) & 1u);
@@ -662,6 +708,14 @@ int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_de
     explain(out, cal);
     flag_expired(g, req, out);
     return FU_OK;
+}
+
+int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_decision *out) {
+    if (!g || !req || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_request: NULL argument");
+    guard_lock(g);
+    int rc = check_request(g, req, out);
+    guard_unlock(g);
+    return rc;
 }
 
 int fu_guard_check(fu_guard *g, const char *customer_id, fu_channel channel, int64_t at, fu_guard_decision *out) {
@@ -740,14 +794,24 @@ static int record_n(fu_guard *g, const fu_contact_record *r, size_t n, int in_tx
     return rc;
 }
 
-int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
+static int guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
     if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
     int rc = record_check(g, r, n);
     if (rc || !n) return rc;
     return record_n(g, r, n, 0);
 }
 
-int fu_guard_check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
+int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
+    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
+    guard_lock(g);
+    int rc = guard_record(g, r, n);
+    guard_unlock(g);
+    return rc;
+}
+
+static int guard_refresh(fu_guard *g);
+
+static int check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
     if (!g || !r || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: NULL argument");
     memset(out, 0, sizeof *out);
     int rc = record_check(g, r, 1);
@@ -762,10 +826,18 @@ int fu_guard_check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_
     /* with a log: under its write lock, after reading what other processes
      * appended, so that no other guard is told "allowed" in between */
     if (g->log && (rc = fu__contact_log_begin(g->log))) return rc;
-    if (g->log) rc = fu_guard_refresh(g);
-    if (rc == FU_OK) rc = fu_guard_check_request(g, &req, out);
+    if (g->log) rc = guard_refresh(g);
+    if (rc == FU_OK) rc = check_request(g, &req, out);
     if (rc == FU_OK && out->allowed) rc = record_n(g, r, 1, g->log != NULL);
     if (g->log) fu__contact_log_end(g->log); /* a denial, or a failure before the append */
+    return rc;
+}
+
+int fu_guard_check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
+    if (!g || !r || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: NULL argument");
+    guard_lock(g);
+    int rc = check_and_record(g, r, out);
+    guard_unlock(g);
     return rc;
 }
 
@@ -803,7 +875,7 @@ static int refresh_one(void *ud, const fu_contact_record *r) {
     return rc;
 }
 
-int fu_guard_refresh(fu_guard *g) {
+static int guard_refresh(fu_guard *g) {
     if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: NULL argument");
     if (!g->log) return FU_OK;
     refresh_ctx c = {g, g->last_seq};
@@ -814,5 +886,13 @@ int fu_guard_refresh(fu_guard *g) {
     for (size_t i = 0; i < g->nown; i++)
         if (g->own[i].to - 1 > g->last_seq) g->own[k++] = g->own[i];
     g->nown = k;
+    return rc;
+}
+
+int fu_guard_refresh(fu_guard *g) {
+    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: NULL argument");
+    guard_lock(g);
+    int rc = guard_refresh(g);
+    guard_unlock(g);
     return rc;
 }

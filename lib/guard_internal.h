@@ -7,6 +7,8 @@
 #include "followup/guard.h"
 #include "internal.h"
 
+#include <pthread.h>
+
 /* String ids of the guard's own strings (order ids, rules not in the book):
  * the planner-local bit, as for fed events. */
 #define FU__GUARD_LOCAL 0x80000000u
@@ -63,6 +65,10 @@ void fu__guard_ignore_book_contacts(fu_planner *pl, int on);
 /* Override redial.attempts_per_day in the planner's caps: 0 the policy's,
  * < 0 no limit. */
 void fu__guard_set_per_day(fu_planner *pl, int per_day);
+
+/* guard_store.c: a recursive mutex (a guard's and a log's: threads that
+ * share the handle take turns); FU_OK or FU_ENOMEM. */
+int fu__guard_mutex_init(pthread_mutex_t *m);
 
 /* guard_store.c: the book outcome nearest to a guard outcome. */
 fu_outcome fu__guard_book_outcome(fu_guard_outcome o);

@@ -8,6 +8,7 @@
 #include "followup/guard.h"
 #include "followup/redact.h"
 
+#include "guard_internal.h"
 #include "internal.h"
 #include "sqlite_store_internal.h"
 #include "utf8_internal.h"
@@ -25,7 +26,24 @@ struct fu_contact_log {
     fu_contact_log_options opts;
     sqlite3_stmt *st_insert;
     fu_redactor *red; /* made at the first text that may need it */
+    /* Threads sharing the handle (a guard's and an importer's appends) take
+     * turns: the connection is opened without SQLite's mutex and an append
+     * is a transaction of its own. Recursive: fu__contact_log_begin() holds
+     * it until fu__contact_log_end(), across the guard's reads. */
+    pthread_mutex_t mu;
+    int has_mu;
 };
+
+int fu__guard_mutex_init(pthread_mutex_t *m) {
+    pthread_mutexattr_t a;
+    if (pthread_mutexattr_init(&a)) return fu__error_nomem();
+    int r = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE) || pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+    return r ? fu__error_nomem() : FU_OK;
+}
+
+static void log_lock(fu_contact_log *l) { pthread_mutex_lock(&l->mu); }
+static void log_unlock(fu_contact_log *l) { pthread_mutex_unlock(&l->mu); }
 
 /* ------------------------------------------------------------- masking */
 
@@ -265,6 +283,7 @@ void fu_contact_log_close(fu_contact_log *l) {
     sqlite3_finalize(l->st_insert);
     sqlite3_close_v2(l->db);
     fu_redactor_free(l->red);
+    if (l->has_mu) pthread_mutex_destroy(&l->mu);
     fu__free(l);
 }
 
@@ -366,6 +385,11 @@ int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact
     fu_contact_log *l = fu__calloc(1, sizeof *l);
     if (!l) return fu__error_nomem();
     l->opts = *opts;
+    if (fu__guard_mutex_init(&l->mu)) {
+        fu__free(l);
+        return FU_ENOMEM;
+    }
+    l->has_mu = 1;
     int flags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
     int src = sqlite3_open_v2(memory ? ":memory:" : path, &l->db, flags, NULL);
     int rc = FU_OK;
@@ -445,8 +469,11 @@ int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t 
         if (seq_out) *seq_out = 0;
         return FU_OK;
     }
+    log_lock(l);
     int rc = exec(l, "BEGIN IMMEDIATE", "begin");
-    return rc ? rc : append_commit(l, r, n, seq_out);
+    if (rc == FU_OK) rc = append_commit(l, r, n, seq_out);
+    log_unlock(l);
+    return rc;
 }
 
 /* For fu_guard_check_and_record(): hold the write lock (other writers wait,
@@ -455,7 +482,10 @@ int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t 
 int fu__contact_log_begin(fu_contact_log *l);
 int fu__contact_log_begin(fu_contact_log *l) {
     if (l->opts.flags & FU_CONTACT_LOG_READONLY) return fu__error_set(FU_ESTATE, "contact log: opened read-only");
-    return exec(l, "BEGIN IMMEDIATE", "begin");
+    log_lock(l); /* held until fu__contact_log_end() */
+    int rc = exec(l, "BEGIN IMMEDIATE", "begin");
+    if (rc) log_unlock(l);
+    return rc;
 }
 
 int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out);
@@ -466,12 +496,15 @@ int fu__contact_log_append_commit(fu_contact_log *l, const fu_contact_record *r,
 void fu__contact_log_end(fu_contact_log *l);
 void fu__contact_log_end(fu_contact_log *l) {
     if (!sqlite3_get_autocommit(l->db)) sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+    log_unlock(l);
 }
 
 int fu_contact_log_count(fu_contact_log *l, size_t *out) {
     if (!l || !out) return fu__error_set(FU_EINVAL, "fu_contact_log_count: NULL argument");
     int64_t v = 0;
+    log_lock(l);
     int rc = int_query(l, "SELECT count(*) FROM contact_log", &v, "counting");
+    log_unlock(l);
     *out = (size_t)v;
     return rc;
 }
@@ -527,9 +560,8 @@ static int each_record(fu_contact_log *l, sqlite3_stmt *st, fu_contact_log_fn fn
     return rc;
 }
 
-int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
-                        void *ud) {
-    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
+static int read_locked(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
+                       void *ud) {
     sqlite3_stmt *st = NULL;
     const char *sql = customer_id ? RECORD_SELECT " WHERE seq > ?1 AND customer_id = ?2 ORDER BY seq"
                                   : RECORD_SELECT " WHERE seq > ?1 ORDER BY seq";
@@ -539,6 +571,15 @@ int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *custom
     if (customer_id) sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
     int rc = each_record(l, st, fn, ud);
     sqlite3_finalize(st);
+    return rc;
+}
+
+int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
+                        void *ud) {
+    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
+    log_lock(l);
+    int rc = read_locked(l, after_seq, customer_id, fn, ud);
+    log_unlock(l);
     return rc;
 }
 
@@ -628,7 +669,7 @@ int fu_contact_log_load_book(fu_contact_log *l, fu_book *book) {
 int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq);
 /* Every record in seq order, in one read snapshot with the highest seq it
  * holds. */
-int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq) {
+static int read_all_locked(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq) {
     int rc = exec(l, "BEGIN", "begin");
     if (rc) return rc;
     rc = int_query(l, "SELECT coalesce(max(seq), 0) FROM contact_log", max_seq, "reading");
@@ -644,5 +685,12 @@ int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, 
     }
     sqlite3_finalize(st);
     sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+int fu__contact_log_read_all(fu_contact_log *l, fu_contact_log_fn fn, void *ud, int64_t *max_seq) {
+    log_lock(l);
+    int rc = read_all_locked(l, fn, ud, max_seq);
+    log_unlock(l);
     return rc;
 }

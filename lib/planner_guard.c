@@ -8,10 +8,24 @@
 
 #include "guard_internal.h"
 
+/* The business calendar of B2B customers in one zone (as fu_besttime
+ * reads it, docs/besttime.md): the policy's default calendar in its own
+ * zone; elsewhere its weekly hours in the zone's local time, without its
+ * holidays and make-up days (dates of its country). */
+typedef struct guard_biz {
+    char *tz;          /* the zone's name (a copy) */
+    fu_calendar *own;  /* made here, or NULL for the policy's */
+    const fu_calendar *cal;
+    int home;          /* the policy calendar's own zone */
+} guard_biz;
+
 struct fu__guard_ctx {
     fu_planner *pl;
     pl_cust cx;
     int unknown;
+    const guard_biz *biz; /* the loaded customer's, NULL: not B2B */
+    guard_biz *bz;
+    size_t nbz, bz_cap;
 };
 
 int fu__guard_ctx_new(fu__guard_ctx **out, fu_planner *pl) {
@@ -22,7 +36,48 @@ int fu__guard_ctx_new(fu__guard_ctx **out, fu_planner *pl) {
     return FU_OK;
 }
 
-void fu__guard_ctx_free(fu__guard_ctx *g) { fu__free(g); }
+void fu__guard_ctx_free(fu__guard_ctx *g) {
+    if (!g) return;
+    for (size_t i = 0; i < g->nbz; i++) {
+        fu_calendar_free(g->bz[i].own);
+        fu__free(g->bz[i].tz);
+    }
+    fu__free(g->bz);
+    fu__free(g);
+}
+
+/* A business customer (B2B), as fu_besttime's default reads one
+ * (FU_BESTTIME_B2B_DEFAULT): an industry, or a small business. */
+static int guard_is_b2b(const fu_customer *c) {
+    return (c->industry && *c->industry) || c->is_smb == FU_TRI_YES;
+}
+
+/* The business calendar of zone z (cached per zone name). */
+static int guard_biz_get(fu__guard_ctx *g, const pl_zone *z, const guard_biz **out) {
+    const fu__pol_calendar *b = g->pl->bcal;
+    const char *name = z->tz ? z->tz : b->tz;
+    for (size_t i = 0; i < g->nbz; i++)
+        if (strcmp(g->bz[i].tz, name) == 0) {
+            *out = &g->bz[i];
+            return FU_OK;
+        }
+    if (g->nbz == g->bz_cap && FU_GROW(g->bz, g->bz_cap, g->nbz + 1)) return FU_ENOMEM;
+    guard_biz x = {fu__strdup(name), NULL, b->cal, strcmp(name, b->tz) == 0};
+    int rc = x.tz ? FU_OK : fu__error_nomem();
+    if (rc == FU_OK && !x.home) {
+        rc = fu_calendar_new(&x.own, name);
+        if (rc == FU_OK) rc = fu_calendar_copy_hours(x.own, b->cal);
+        x.cal = x.own;
+    }
+    if (rc) {
+        fu_calendar_free(x.own);
+        fu__free(x.tz);
+        return rc;
+    }
+    g->bz[g->nbz] = x;
+    *out = &g->bz[g->nbz++];
+    return FU_OK;
+}
 
 int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const fu_event *extra, size_t n_extra,
                        int64_t now, const fu_event *const **ev, size_t *n) {
@@ -59,6 +114,9 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
         cx->tier = -1;
     }
     if ((rc = fu__pl_mask_get(pl, ci, c, &cx->mask))) return rc;
+    g->biz = NULL;
+    if (!g->unknown && pl->bcal->has_hours && guard_is_b2b(c) && (rc = guard_biz_get(g, cx->zone, &g->biz)))
+        return rc;
     *ev = pl->ev;
     *n = k;
     return FU_OK;
@@ -104,6 +162,29 @@ static int guard_time(fu_planner *pl, const pl_cust *cx, int64_t t, int priority
     return FU_OK;
 }
 
+/* A business customer's calendar at t (priorities that may contact in the
+ * customer's rest time skip it: quiet_hours.on_holidays and .exempt, as for
+ * holidays): NULL or the rule, and in *retry its next opening. The rules
+ * are static, as a decision's rule must outlive the guard: "calendars.hours"
+ * (the policy's default calendar), "calendars.holidays" on its holidays. */
+static int guard_business(const fu__guard_ctx *g, int64_t t, int priority, const char **deny, int64_t *retry) {
+    const fu_planner *pl = g->pl;
+    if (!g->biz || (((pl->P->quiet_exempt | pl->P->quiet_holidays) >> priority) & 1u)) return FU_OK;
+    int in = fu_calendar_is_open(g->biz->cal, t);
+    if (in) return in < 0 ? in : FU_OK;
+    int64_t day;
+    int rc = fu__pl_local_day_of(g->cx.zone, t, &day);
+    if (rc) return rc;
+    *deny = g->biz->home && fu__pl_is_holiday(g->cx.zone, day) ? "calendars.holidays" : "calendars.hours";
+    rc = fu_calendar_next_open(g->biz->cal, t, retry);
+    if (rc == FU_ERANGE) { /* a calendar that never opens again */
+        fu_error_clear();
+        *retry = FU_BESTTIME_NEVER;
+        rc = FU_OK;
+    }
+    return rc;
+}
+
 int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, const char *rule, uint32_t order,
                        int skip_caps, const char **deny, int64_t *retry) {
     static const fu__pol_cadence no_cadence = {.trigger = FU__TRIGGER_EVERY};
@@ -133,7 +214,8 @@ int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, 
     }
     *priority = c.priority;
     int rc = guard_time(pl, cx, t, c.priority, deny, retry);
-    if (rc || *deny || skip_caps) return rc;
+    if (rc || *deny || skip_caps) return rc; /* a requested call-back: the customer's own time */
+    if ((rc = guard_business(g, t, c.priority, deny, retry)) || *deny) return rc;
     pl_group grp;
     memset(&grp, 0, sizeof grp);
     grp.from = grp.to = t;

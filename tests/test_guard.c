@@ -1048,9 +1048,40 @@ typedef struct plan_guard {
     size_t n;
 } plan_guard;
 
+/* The planner does not hold the business calendar of B2B customers (it
+ * places their contacts by the best-time model when one is on, else at the
+ * first allowed instant): a planned contact of a business customer outside
+ * its business hours is told to wait by the guard (calendars.hours,
+ * docs/guard.md). Such a denial must be that rule alone: a guard whose
+ * calendar is open all day allows the contact at its best_at. */
+static void b2b_wait_check(const fu_policy *p, fu_book *b, const fu_guard_request *r, const fu_guard_decision *d,
+                           uint64_t seed) {
+    fu_policy *open_all_day = fu_test_policy("calendars:\n  cn:\n    hours:\n"
+                                      "      mon: [\"00:00-24:00\"]\n      tue: [\"00:00-24:00\"]\n"
+                                      "      wed: [\"00:00-24:00\"]\n      thu: [\"00:00-24:00\"]\n"
+                                      "      fri: [\"00:00-24:00\"]\n      sat: [\"00:00-24:00\"]\n"
+                                      "      sun: [\"00:00-24:00\"]\n");
+    (void)p;
+    size_t ci;
+    cr_assert_eq(fu_book_find_customer(b, r->customer_id, strlen(r->customer_id), &ci), FU_OK);
+    const fu_customer *c = fu_book_customer(b, ci);
+    cr_assert(c->is_smb == FU_TRI_YES || (c->industry && *c->industry), "seed %llu: %s is not B2B: %s",
+              (unsigned long long)seed, r->customer_id, d->reason);
+    cr_assert_neq(r->priority, FU_PRIORITY_URGENT);
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, open_all_day, b, NULL, NULL), FU_OK);
+    fu_guard_decision d2;
+    cr_assert_eq(fu_guard_check_request(g, r, &d2), FU_OK);
+    cr_assert_eq(d2.allowed, 1, "seed %llu: %s: %s", (unsigned long long)seed, r->customer_id, d2.reason);
+    fu_guard_free(g);
+    fu_policy_free(open_all_day);
+}
+
 /* Make x and check that the guard allows every planned contact at its
- * best_at; returns how many were checked. */
-static size_t plan_guard_check(plan_guard *x, const fu_policy *p, fu_book *b, int64_t now, uint64_t seed) {
+ * best_at (B2B customers: see b2b_wait_check); returns how many were
+ * checked, and in *b2b_waits how many business customers were told to wait. */
+static size_t plan_guard_check(plan_guard *x, const fu_policy *p, fu_book *b, int64_t now, uint64_t seed,
+                               size_t *b2b_waits) {
     memset(x, 0, sizeof *x);
     cr_assert_eq(fu_planner_new(&x->pl, p, b, NULL), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_planner_plan(x->pl, now, 7 * D, &x->plan), FU_OK);
@@ -1062,6 +1093,11 @@ static size_t plan_guard_check(plan_guard *x, const fu_policy *p, fu_book *b, in
         fu_guard_request r = tp_request(&tp[i], rule, sizeof rule);
         fu_guard_decision d;
         cr_assert_eq(fu_guard_check_request(x->g, &r, &d), FU_OK, "%s", fu_error_last()->message);
+        if (!d.allowed && strcmp(d.rule, "calendars.hours") == 0) {
+            b2b_wait_check(p, b, &r, &d, seed);
+            ++*b2b_waits;
+            continue;
+        }
         cr_assert_eq(d.allowed, 1, "seed %llu: %s %s at %lld (%s, %s): %s", (unsigned long long)seed,
                      tp[i].customer_id, fu_channel_name(tp[i].channel), (long long)tp[i].best_at, tp[i].rule,
                      fu_priority_name(tp[i].priority), d.reason);
@@ -1078,16 +1114,19 @@ static void plan_guard_free(plan_guard *x) {
 Test(guard, every_planned_contact_passes_the_guard_at_its_best_at) {
     fu_policy *p = NULL;
     cr_assert_eq(fu_policy_default(&p), FU_OK);
-    size_t checked = 0;
+    size_t checked = 0, b2b_waits = 0;
     for (uint64_t seed = 1; seed <= 40; seed++) {
         int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 7 * H;
         fu_book *b = random_book(seed, 80, now);
         plan_guard x;
-        checked += plan_guard_check(&x, p, b, now, seed);
+        checked += plan_guard_check(&x, p, b, now, seed, &b2b_waits);
         plan_guard_free(&x);
         fu_book_free(b);
     }
     cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
+    cr_assert_gt(b2b_waits, 0, "no planned B2B contact outside business hours");
+    cr_log_info("%zu of %zu planned contacts wait for business hours", b2b_waits, checked);
+    cr_assert_lt(b2b_waits * 4, checked, "%zu of %zu planned contacts wait for business hours", b2b_waits, checked);
     fu_policy_free(p);
 }
 
@@ -1098,12 +1137,12 @@ Test(guard, every_planned_contact_passes_the_guard_at_its_best_at) {
 Test(guard, planner_and_guard_agree_over_redial_history) {
     fu_policy *p = NULL;
     cr_assert_eq(fu_policy_default(&p), FU_OK);
-    size_t checked = 0, denied = 0;
+    size_t checked = 0, denied = 0, b2b_waits = 0;
     for (uint64_t seed = 101; seed <= 130; seed++) {
         int64_t now = T("2026-03-09T23:00:00Z") + (int64_t)seed * 5 * H;
         fu_book *b = random_book_redial(seed, 60, now, 1);
         plan_guard x;
-        checked += plan_guard_check(&x, p, b, now, seed);
+        checked += plan_guard_check(&x, p, b, now, seed, &b2b_waits);
         /* the customer's redial rules, asked at every planned instant of a
          * call and every 3 hours of the horizon */
         for (size_t ci = 0; ci < fu_book_customer_count(b); ci++) {
@@ -1136,6 +1175,7 @@ Test(guard, planner_and_guard_agree_over_redial_history) {
     }
     cr_assert_gt(checked, 100, "only %zu planned contacts checked", checked);
     cr_assert_gt(denied, 50, "only %zu redial denials checked", denied);
+    cr_assert_lt(b2b_waits * 4, checked, "%zu of %zu planned contacts wait for business hours", b2b_waits, checked);
     fu_policy_free(p);
 }
 

@@ -24,8 +24,9 @@ static void help(FILE *out) {
             "\n"
             "With --may-contact, answer whether CUSTOMER_ID may be contacted at TIME:\n"
             "yes or no, the rule that says no, and the next allowed instant. The answer\n"
-            "is the contact guard's over the events (caps, minimum gap, holidays, redial\n"
-            "rules, as `followup guard check` without a log), then the model's hours.\n"
+            "is the contact guard's over the events, as `followup guard check` without a\n"
+            "log gives it (consent, quiet hours, holidays, do-not-disturb, the business\n"
+            "calendar of B2B customers, caps, minimum gap, redial rules).\n"
             "\n"
             "TIME is ISO 8601 with an offset (2026-03-05T10:00:00+08:00); --now defaults\n"
             "to the current time. Without --policy the built-in policy is used.\n"
@@ -186,11 +187,11 @@ static int customer_rows(cli_table *t, const bt_query *bq, const bt_day *bd, con
     return CLI_OK;
 }
 
-/* The table for --may-contact ID --at TIME: the guard's answer over the
- * events (caps, minimum gap, holidays, redial rules, quiet hours, consent),
- * then the best-time model's hour constraints (business calendar of B2B
- * customers, month end of small businesses): the dialer's one answer, as
- * `followup guard check` gives it (review s8 F5). */
+/* The table for --may-contact ID --at TIME: the contact guard's answer
+ * over the events, as `followup guard check` gives it (review s8 F5). The
+ * guard holds every rule, the business calendar of B2B customers included
+ * (review s9 F3), so a dialer asking the guard through the C API, Python or
+ * Lua gets this same answer. */
 static int may_contact_table(const bt_query *bq, const fu_policy *pol, const fu_book *book, zcache *zc, size_t *nz,
                              const char *may, int64_t at, cli_table **out) {
     size_t ci;
@@ -206,28 +207,21 @@ static int may_contact_table(const bt_query *bq, const fu_policy *pol, const fu_
     req.priority = (bq->flags & FU_BESTTIME_URGENT) ? FU_PRIORITY_URGENT : FU_PRIORITY_NORMAL;
     req.at = at;
     fu_guard_decision gd;
-    fu_besttime_decision d;
     if ((rc = fu_guard_new(&g, pol, book, NULL, NULL)) == FU_OK) rc = fu_guard_check_request(g, &req, &gd);
     fu_guard_free(g);
-    if (rc == FU_OK && gd.allowed) rc = fu_besttime_may_contact(bq->m, ci, at, bq->channel, bq->flags, &d);
     if (rc) {
         cli_error("may-contact");
         return cli_exit_code(rc);
-    }
-    if (!gd.allowed) {
-        d.allowed = 0;
-        d.rule = gd.rule;
-        d.next_allowed = gd.next_allowed;
     }
     const fu_calendar *cal = zone_cal(zc, nz, fu_book_customer(book, ci)->tz);
     static const char *hdr[] = {"customer_id", "at", "may_contact", "rule", "next_allowed"};
     char tat[64], tnext[64];
     fmt_time(at, cal, tat, sizeof tat);
-    fmt_time(d.next_allowed, cal, tnext, sizeof tnext);
-    const char *row[] = {may, tat, d.allowed ? "yes" : "no", d.rule ? d.rule : "", tnext};
+    fmt_time(gd.next_allowed, cal, tnext, sizeof tnext);
+    const char *row[] = {may, tat, gd.allowed ? "yes" : "no", gd.rule ? gd.rule : "", tnext};
     *out = cli_table_new(5, hdr);
     if (!*out || cli_table_set_types(*out, "ssbSS") || cli_table_add(*out, row)) return CLI_INTERNAL;
-    return d.allowed ? CLI_OK : CLI_FAIL; /* a 'no' exits 1 once the answer is written */
+    return gd.allowed ? CLI_OK : CLI_FAIL; /* a 'no' exits 1 once the answer is written */
 }
 
 /* The command line, as given. */

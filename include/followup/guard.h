@@ -10,7 +10,10 @@
  * every cap) over the customer's history — the book's events plus every
  * contact in the #fu_contact_log — and adds the redial rules of a dialer
  * (retry delay after an unanswered attempt, attempts per day, stop on a
- * wrong number or a refusal, honour a requested call-back time).
+ * wrong number or a refusal, honour a requested call-back time) and the
+ * business calendar of business (B2B) customers (an industry or `is_smb`
+ * yes: the policy calendar's hours in the customer's zone, rule
+ * "calendars.hours"; urgent contacts skip it).
  * docs/guard.md gives the decision order with examples.
  *
  * **The contact log** is a SQLite file (WAL, `synchronous=FULL`, created
@@ -19,9 +22,13 @@
  * several processes may append at once (each append is one transaction);
  * nothing ever stores half a batch.
  *
- * **Threads.** A guard or a log is used by one thread at a time. Several
- * guards (in threads or processes) may share a policy, a book (read-only)
- * and a log file; a long-lived guard sees the records of other processes
+ * **Threads.** Threads may share one guard or one log: each call takes the
+ * handle's lock, so calls on one handle take turns and answer as a serial
+ * run would (only fu_guard_free() and fu_contact_log_close() must come
+ * after every other call on the handle). Several guards (in threads or
+ * processes) may share a policy, a book (read-only; fu_book_append_events()
+ * between calls, never during one: the next check counts its events) and a
+ * log file; a long-lived guard sees the records of other processes
  * after fu_guard_refresh(), and fu_guard_check_and_record() reads them
  * under the log's write lock before it answers.
  */

@@ -107,4 +107,31 @@ T.test("a memory path is refused", function()
   T.eq(e.name, "InvalidArgumentError", "name")
 end)
 
+
+T.test("business (B2B) customers get the business calendar", function()
+  -- built-in policy: cn open Mon-Fri 09:00-12:00 and 13:30-18:00; a small
+  -- business or a customer with an industry is B2B; urgent skips it
+  local policy = followup.policy_default()
+  local book = followup.Book()
+  book:read_customers_text("customer_id,tz,first_purchase_at,industry,is_smb,consent_phone\n" ..
+                           "S,Asia/Shanghai,2025-06-01T10:00:00+08:00,,yes,yes\n" ..
+                           "P,Asia/Shanghai,2025-06-01T10:00:00+08:00,,no,yes\n" ..
+                           "N,America/New_York,2025-06-01T10:00:00+08:00,retail,,yes\n")
+  book:finalize()
+  local guard <close> = followup.Guard(policy, book)
+  local d = guard:check("S", "phone", t("2026-03-10T12:30:00+08:00"))
+  T.eq(d.allowed, false, "lunch")
+  T.eq(d.rule, "calendars.hours", "rule")
+  T.eq(d.next_allowed, t("2026-03-10T13:30:00+08:00"), "next")
+  T.eq(guard:check("S", "phone", t("2026-03-10T14:00:00+08:00")).allowed, true, "14:00")
+  T.eq(guard:check("P", "phone", t("2026-03-10T12:30:00+08:00")).allowed, true, "private")
+  T.eq(guard:check("S", "phone", t("2026-03-10T12:30:00+08:00"), "urgent").allowed, true, "urgent")
+  d = guard:check("S", "phone", t("2026-03-14T10:00:00+08:00"))
+  T.eq(d.next_allowed, t("2026-03-16T09:00:00+08:00"), "saturday")
+  T.eq(guard:check("S", "phone", t("2026-09-20T10:00:00+08:00")).allowed, true, "make-up sunday")
+  d = guard:check("N", "phone", t("2026-03-10T12:30:00-04:00"))
+  T.eq(d.rule, "calendars.hours", "new york rule")
+  T.eq(d.next_allowed, t("2026-03-10T13:30:00-04:00"), "new york next")
+end)
+
 T.done()

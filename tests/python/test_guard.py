@@ -506,3 +506,59 @@ def test_cli_check_and_record_across_processes_allows_one(tmp_path):
         assert rc == 0 or row["rule"] == "caps.min_gap"
     rows = list(csv.DictReader(io.StringIO(cli("log", "--log", log, "--customer", "A", "--format", "csv").stdout)))
     assert len(rows) == 1
+
+
+# Business (B2B) customers: the guard holds the business calendar (review s9
+# F3). Built-in policy: `cn` open Mon-Fri 09:00-12:00 and 13:30-18:00; a
+# customer with an industry or is_smb yes is B2B; its hours hold in its own
+# zone; urgent contacts skip them. The C API, Python, Lua and both CLI faces
+# give one answer.
+B2B_CUST = ("customer_id,tz,first_purchase_at,industry,is_smb,consent_phone,consent_sms\n"
+            "S,Asia/Shanghai,2025-06-01T10:00:00+08:00,,yes,yes,yes\n"
+            "I,Asia/Shanghai,2025-06-01T10:00:00+08:00,manufacturing,,yes,yes\n"
+            "P,Asia/Shanghai,2025-06-01T10:00:00+08:00,,no,yes,yes\n"
+            "N,America/New_York,2025-06-01T10:00:00+08:00,,yes,yes,yes\n")
+
+B2B_CASES = [
+    ("S", "2026-03-10T12:30:00+08:00", "normal", "calendars.hours", "2026-03-10T13:30:00+08:00"),
+    ("I", "2026-03-10T12:30:00+08:00", "normal", "calendars.hours", "2026-03-10T13:30:00+08:00"),
+    ("S", "2026-03-10T14:00:00+08:00", "normal", None, None),
+    ("P", "2026-03-10T12:30:00+08:00", "normal", None, None),
+    ("S", "2026-03-14T10:00:00+08:00", "normal", "calendars.hours", "2026-03-16T09:00:00+08:00"),
+    ("S", "2026-09-20T10:00:00+08:00", "normal", None, None),            # make-up working Sunday
+    ("S", "2026-10-02T10:00:00+08:00", "normal", "calendars.holidays", "2026-10-08T09:00:00+08:00"),
+    ("S", "2026-03-10T12:30:00+08:00", "urgent", None, None),
+    ("N", "2026-03-10T12:30:00-04:00", "normal", "calendars.hours", "2026-03-10T13:30:00-04:00"),
+    ("N", "2026-10-02T10:00:00-04:00", "normal", None, None),
+]
+
+
+@pytest.mark.parametrize("cust,at,prio,rule,nxt", B2B_CASES)
+def test_business_customers_get_business_hours_from_the_guard(cust, at, prio, rule, nxt):
+    book = followup.Book()
+    book.read_customers_text(B2B_CUST)
+    book.finalize()
+    with followup.Guard(followup.policy_default(), book) as guard:
+        d = guard.check(cust, "phone", t(at), priority=prio)
+    assert d.allowed is (rule is None), d.reason
+    if rule:
+        assert d.rule == rule and d.next_allowed_epoch == t(nxt)
+        assert rule in d.reason and nxt in d.reason
+
+
+@pytest.mark.parametrize("cust,at,prio,rule,nxt", [c for c in B2B_CASES if c[2] == "normal"])
+def test_cli_may_contact_reports_the_guard_for_business_customers(tmp_path, cust, at, prio, rule, nxt):
+    c = tmp_path / "c.csv"
+    c.write_text(B2B_CUST)
+    exe = os.environ.get("FU_CLI")
+    if not exe:
+        pytest.skip("no CLI")
+    bt = subprocess.run([exe, "besttime", "--customers", str(c), "--may-contact", cust, "--at", at,
+                         "--format", "csv"], capture_output=True, text=True)
+    g = cli("check", "--customers", str(c), "--log", str(tmp_path / "l.db"), "--customer", cust,
+            "--channel", "phone", "--at", at, "--format", "csv")
+    assert bt.returncode == g.returncode == (0 if rule is None else 1), (bt.stderr, g.stderr)
+    row = next(csv.DictReader(io.StringIO(bt.stdout)))
+    grow = next(csv.DictReader(io.StringIO(g.stdout)))
+    assert row["rule"] == grow["rule"] == (rule or "")
+    assert row["next_allowed"] == grow["next_allowed"] == (nxt or at)

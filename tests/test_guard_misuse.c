@@ -1,0 +1,362 @@
+/* fu_guard as a dialer misuses it: threads sharing one guard handle or one
+ * log handle, the book appended to under the guard, contacts appended by
+ * another handle while the guard checks. Each answer is checked against a
+ * serial run or a hand-worked case of the built-in policy (min gap 24 h
+ * between answered contacts, per order 1 per 72 h for routine contacts). */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define T fu_test_time
+#define NCUST 40
+#define NTHREADS 4
+
+static char dir[256];
+
+static fu_book *make_book(int ncust) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    for (int i = 0; i < ncust; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "C%d", i);
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = id;
+        c.tz = i % 3 ? "Asia/Shanghai" : "America/New_York";
+        c.is_smb = i % 4 == 0 ? FU_TRI_YES : FU_TRI_NO;
+        c.first_purchase_at = T("2025-06-01T10:00:00+08:00");
+        c.consent_phone = FU_TRI_YES;
+        c.consent_sms = FU_TRI_YES;
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+        fu_event_in e;
+        fu_event_in_init(&e);
+        e.customer_id = id;
+        e.at = T("2026-02-01T10:00:00+08:00");
+        e.kind = FU_EVENT_PURCHASE;
+        e.amount = 300;
+        e.order_id = "O1";
+        cr_assert_eq(fu_book_add_event(b, &e), FU_OK);
+    }
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+/* The k-th question of customer ci: an instant every 37 minutes from Mon
+ * 2026-03-09 00:00 +08:00, phone or sms. */
+static fu_guard_request question(int ci, int k, char *id) {
+    snprintf(id, 16, "C%d", ci);
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = id;
+    r.channel = k % 2 ? FU_CHANNEL_SMS : FU_CHANNEL_PHONE;
+    r.at = T("2026-03-09T00:00:00+08:00") + (int64_t)k * 37 * 60;
+    return r;
+}
+
+#define NQ 120
+
+/* One dialer thread: customers ci = t, t + NTHREADS, ...; each asks NQ
+ * questions and makes (records as answered) every contact allowed, as
+ * fu_guard_check_and_record does. Answers go to out[ci][k]. */
+typedef struct dialer {
+    fu_guard *g;
+    int t;
+    int (*allowed)[NQ];
+    int64_t (*next)[NQ];
+    int errors;
+} dialer;
+
+static void *dial(void *ud) {
+    dialer *d = ud;
+    for (int ci = d->t; ci < NCUST; ci += NTHREADS)
+        for (int k = 0; k < NQ; k++) {
+            char id[16];
+            fu_guard_request q = question(ci, k, id);
+            fu_contact_record r;
+            fu_contact_record_init(&r);
+            r.customer_id = id;
+            r.channel = q.channel;
+            r.at = q.at;
+            r.outcome = FU_GUARD_ANSWERED;
+            fu_guard_decision dec;
+            if (fu_guard_check_and_record(d->g, &r, &dec) != FU_OK) {
+                d->errors++;
+                continue;
+            }
+            d->allowed[ci][k] = dec.allowed;
+            d->next[ci][k] = dec.next_allowed;
+        }
+    return NULL;
+}
+
+static int serial_allowed[NCUST][NQ], shared_allowed[NCUST][NQ];
+static int64_t serial_next[NCUST][NQ], shared_next[NCUST][NQ];
+
+static void run_dialers(fu_guard *g, int nthreads, int (*allowed)[NQ], int64_t (*next)[NQ]) {
+    pthread_t th[NTHREADS];
+    dialer d[NTHREADS];
+    for (int t = 0; t < NTHREADS; t++) d[t] = (dialer){g, t, allowed, next, 0};
+    if (nthreads == 1) {
+        for (int t = 0; t < NTHREADS; t++) dial(&d[t]);
+    } else {
+        for (int t = 0; t < NTHREADS; t++) cr_assert_eq(pthread_create(&th[t], NULL, dial, &d[t]), 0);
+        for (int t = 0; t < NTHREADS; t++) pthread_join(th[t], NULL);
+    }
+    for (int t = 0; t < NTHREADS; t++) cr_assert_eq(d[t].errors, 0, "thread %d: %d errors", t, d[t].errors);
+}
+
+/* Four threads share one guard (and its log file): each answer equals the
+ * answer of a serial run, and every contact told "allowed" is in the log. */
+Test(guard_misuse, threads_sharing_one_guard_answer_as_a_serial_guard) {
+    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-mt");
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(NCUST);
+    char path[300];
+    size_t made[2] = {0, 0}, logged[2] = {0, 0};
+    for (int pass = 0; pass < 2; pass++) {
+        snprintf(path, sizeof path, "%s/log%d.db", dir, pass);
+        fu_contact_log *l = NULL;
+        cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
+        fu_guard *g = NULL;
+        cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+        run_dialers(g, pass ? NTHREADS : 1, pass ? shared_allowed : serial_allowed, pass ? shared_next : serial_next);
+        fu_guard_free(g);
+        cr_assert_eq(fu_contact_log_count(l, &logged[pass]), FU_OK);
+        fu_contact_log_close(l);
+    }
+    for (int ci = 0; ci < NCUST; ci++)
+        for (int k = 0; k < NQ; k++) {
+            cr_assert_eq(shared_allowed[ci][k], serial_allowed[ci][k], "C%d question %d", ci, k);
+            cr_assert_eq(shared_next[ci][k], serial_next[ci][k], "C%d question %d", ci, k);
+            made[0] += (size_t)serial_allowed[ci][k];
+            made[1] += (size_t)shared_allowed[ci][k];
+        }
+    cr_assert_gt(made[0], (size_t)NCUST, "%zu contacts made", made[0]);
+    cr_assert_eq(logged[0], made[0]);
+    cr_assert_eq(logged[1], made[1]);
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_test_rmtree(dir);
+}
+
+/* A dialer thread records through the guard while another appends to the
+ * same log handle directly (an importer): every acknowledged append is in
+ * the log, and the guard, refreshed, counts the importer's contacts. */
+typedef struct appender {
+    fu_contact_log *l;
+    fu_guard *g; /* NULL: append to the log directly */
+    int n, ok, errors;
+} appender;
+
+static void *append_many(void *ud) {
+    appender *a = ud;
+    for (int i = 0; i < a->n; i++) {
+        fu_contact_record r;
+        fu_contact_record_init(&r);
+        char id[16];
+        snprintf(id, sizeof id, "C%d", i % NCUST);
+        r.customer_id = id;
+        r.channel = FU_CHANNEL_EMAIL;
+        r.at = T("2026-03-02T10:00:00+08:00") + (int64_t)i * 60 + (a->g ? 30 : 0);
+        r.outcome = FU_GUARD_ANSWERED;
+        int rc = a->g ? fu_guard_record(a->g, &r, 1) : fu_contact_log_append(a->l, &r, 1, NULL);
+        if (rc == FU_OK) a->ok++;
+        else a->errors++;
+    }
+    return NULL;
+}
+
+Test(guard_misuse, a_guard_and_an_importer_sharing_one_log_handle_lose_nothing) {
+    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-mt");
+    char path[300];
+    snprintf(path, sizeof path, "%s/log.db", dir);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(NCUST);
+    fu_contact_log *l = NULL;
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
+    cr_assert_eq(fu_contact_log_open(&l, path, &o), FU_OK);
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+    appender a[2] = {{l, g, 1000, 0, 0}, {l, NULL, 1000, 0, 0}};
+    pthread_t th[2];
+    for (int t = 0; t < 2; t++) cr_assert_eq(pthread_create(&th[t], NULL, append_many, &a[t]), 0);
+    for (int t = 0; t < 2; t++) pthread_join(th[t], NULL);
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, (size_t)(a[0].ok + a[1].ok), "%zu logged, %d + %d acknowledged (%d + %d errors)", n, a[0].ok,
+                 a[1].ok, a[0].errors, a[1].errors);
+    cr_assert_eq(a[0].errors + a[1].errors, 0, "%d + %d errors", a[0].errors, a[1].errors);
+    /* the guard sees the importer's contacts after a refresh: C1's last one
+     * (i = 961, Tue 2026-03-03 02:01:30 +08:00) holds the min gap for 24 h;
+     * then the weekly cap (3 in 7 days): the third last (i = 921, 01:21:30)
+     * leaves the window a week and a second later, 03-10 01:21:31, in the
+     * quiet hours: 08:00 */
+    cr_assert_eq(fu_guard_refresh(g), FU_OK);
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check(g, "C1", FU_CHANNEL_PHONE, T("2026-03-03T14:00:00+08:00"), &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.min_gap", "%s", d.reason);
+    cr_assert_eq(d.next_allowed, T("2026-03-10T08:00:00+08:00"), "%s", d.reason);
+    fu_guard_free(g);
+    fu_contact_log_close(l);
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_test_rmtree(dir);
+}
+
+/* The book grows under the guard (fu_book_append_events, the one change a
+ * borrowed book takes): the guard's next answer counts the new events — an
+ * answered call appended holds the min gap; a routine contact about a new
+ * order appended to the book holds that order's per_order cap, also when
+ * the dialer names the order. */
+Test(guard_misuse, events_appended_to_the_book_count_in_the_next_check) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(4);
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, p, b, NULL, NULL), FU_OK);
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check(g, "C1", FU_CHANNEL_PHONE, T("2026-03-10T15:00:00+08:00"), &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "%s", d.reason);
+    fu_event_in e[2];
+    fu_event_in_init(&e[0]);
+    e[0].customer_id = "C1";
+    e[0].at = T("2026-03-10T10:00:00+08:00");
+    e[0].kind = FU_EVENT_CONTACT;
+    e[0].channel = FU_CHANNEL_PHONE;
+    e[0].outcome = FU_OUTCOME_ANSWERED;
+    fu_event_in_init(&e[1]);
+    e[1].customer_id = "C2";
+    e[1].at = T("2026-03-08T10:00:00+08:00");
+    e[1].kind = FU_EVENT_CONTACT;
+    e[1].channel = FU_CHANNEL_SMS;
+    e[1].outcome = FU_OUTCOME_ANSWERED;
+    e[1].order_id = "O-NEW";
+    cr_assert_eq(fu_book_append_events(b, e, 2), FU_OK, "%s", fu_error_last()->message);
+    /* C1: answered at 10:00, the min gap holds until tomorrow 10:00 */
+    cr_assert_eq(fu_guard_check(g, "C1", FU_CHANNEL_PHONE, T("2026-03-10T15:00:00+08:00"), &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.min_gap", "%s", d.reason);
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:00+08:00"));
+    /* C2: a routine contact about O-NEW 48 h after the last one about it:
+     * per_order (1 per 72 h) says no until that one leaves the window, Wed
+     * 10:00:01; another order is fine */
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = "C2";
+    r.channel = FU_CHANNEL_PHONE;
+    r.at = T("2026-03-10T10:00:00+08:00");
+    r.order_id = "O-NEW";
+    cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.per_order", "%s", d.reason);
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:01+08:00"), "%s", d.reason);
+    r.order_id = "O-OTHER";
+    cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "%s", d.reason);
+    /* and a contact the guard records about O-NEW (C3 in New York) counts
+     * with the book's: the order's id is the book's */
+    fu_contact_record c;
+    fu_contact_record_init(&c);
+    c.customer_id = "C3";
+    c.at = T("2026-03-08T10:00:00-04:00");
+    c.channel = FU_CHANNEL_SMS;
+    c.outcome = FU_GUARD_ANSWERED;
+    c.order_id = "O-NEW";
+    cr_assert_eq(fu_guard_record(g, &c, 1), FU_OK);
+    r.customer_id = "C3";
+    r.order_id = "O-NEW";
+    r.at = T("2026-03-10T10:00:00-04:00");
+    cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.per_order", "%s", d.reason);
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:01-04:00"), "%s", d.reason);
+    /* a record about an order the guard has not seen, of an order the
+     * book got since: it takes the book's id, so the book's contact about
+     * it counts (C0, New York: the book's contact Sun 03-08 10:00, the
+     * guard's record Fri 03-06 10:00 EST; asked Tue 03-10 10:00 EDT) */
+    fu_event_in_init(&e[0]);
+    e[0].customer_id = "C0";
+    e[0].at = T("2026-03-08T10:00:00-04:00");
+    e[0].kind = FU_EVENT_CONTACT;
+    e[0].channel = FU_CHANNEL_SMS;
+    e[0].outcome = FU_OUTCOME_ANSWERED;
+    e[0].order_id = "O-REC";
+    cr_assert_eq(fu_book_append_events(b, e, 1), FU_OK, "%s", fu_error_last()->message);
+    c.customer_id = "C0";
+    c.at = T("2026-03-06T10:00:00-05:00");
+    c.channel = FU_CHANNEL_EMAIL;
+    c.order_id = "O-REC";
+    cr_assert_eq(fu_guard_record(g, &c, 1), FU_OK);
+    r.customer_id = "C0";
+    r.order_id = "O-REC";
+    cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.per_order", "%s", d.reason);
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:01-04:00"), "%s", d.reason);
+    fu_guard_free(g);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* Four guards, one per thread, share one log handle and ask at once to
+ * call the same customers at the same instants (contacts appended by the
+ * others while each checks): fu_guard_check_and_record reads the others'
+ * appends under the log's lock, so for each instant exactly one is told
+ * yes and logged (the min gap holds the rest). */
+typedef struct racer {
+    fu_guard *g;
+    int yes;
+    int errors;
+} racer;
+
+static void *race(void *ud) {
+    static const int shanghai[5] = {1, 2, 4, 5, 7}; /* C4 a small business */
+    racer *x = ud;
+    for (int k = 0; k < 30; k++)
+        for (int i = 0; i < 5; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "C%d", shanghai[i]);
+            fu_contact_record r;
+            fu_contact_record_init(&r);
+            r.customer_id = id;
+            r.channel = FU_CHANNEL_PHONE;
+            r.at = T("2026-03-03T10:00:00+08:00") + (int64_t)k * 7 * 86400; /* Tuesdays */
+            r.outcome = FU_GUARD_ANSWERED;
+            fu_guard_decision d;
+            if (fu_guard_check_and_record(x->g, &r, &d)) x->errors++;
+            else x->yes += d.allowed;
+        }
+    return NULL;
+}
+
+Test(guard_misuse, guards_in_threads_sharing_one_log_handle_allow_each_contact_once) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(8);
+    fu_contact_log *l = NULL;
+    cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
+    racer x[NTHREADS];
+    pthread_t th[NTHREADS];
+    for (int t = 0; t < NTHREADS; t++) {
+        x[t] = (racer){NULL, 0, 0};
+        cr_assert_eq(fu_guard_new(&x[t].g, p, b, l, NULL), FU_OK);
+    }
+    for (int t = 0; t < NTHREADS; t++) cr_assert_eq(pthread_create(&th[t], NULL, race, &x[t]), 0);
+    for (int t = 0; t < NTHREADS; t++) pthread_join(th[t], NULL);
+    int yes = 0;
+    for (int t = 0; t < NTHREADS; t++) {
+        cr_assert_eq(x[t].errors, 0, "guard %d: %d errors", t, x[t].errors);
+        yes += x[t].yes;
+        fu_guard_free(x[t].g);
+    }
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    /* 30 Tuesdays from 03-03 at 10:00: 05-05 is a holiday (May 1-5); the
+     * small business C4 also waits out the month ends (last 3 days:
+     * 03-31, 04-28, 06-30). 4 x 29 + 26 = 142, each made by one guard */
+    cr_assert_eq(yes, 142);
+    cr_assert_eq(n, 142);
+    fu_contact_log_close(l);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
