@@ -239,13 +239,20 @@ ROW_INLINE int read_number(const rowv *rw, int k, double *out) {
 
 static int two(const unsigned char *u) { return (u[0] - '0') * 10 + (u[1] - '0'); }
 
-static inline int digit(unsigned char c) { return (unsigned)(c - '0') <= 9; }
+/* Whole words on little-endian hosts (the byte order the word tests below
+ * assume), a byte at a time elsewhere. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FU_CSV_WORDS 1
+#else
+#define FU_CSV_WORDS 0
+static int digit(unsigned char c) { return (unsigned)(c - '0') <= 9; }
+#endif
 
 /* Whether u[0..15] is "DDDD-DD-DD?DD?DD" (D a digit). Eight lanes at a time
  * on little-endian hosts: a digit lane is 0x30..0x39, that is 0x3? and, 6
  * added, still 0x3? (no lane carries into the next). */
 static int digits16(const unsigned char *u) {
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if FU_CSV_WORDS
     const uint64_t M0 = 0x00FFFF00FFFFFFFFull, M1 = 0xFFFF00FFFF00FFFFull; /* the digit lanes */
     const uint64_t HI = 0xF0F0F0F0F0F0F0F0ull, THREE = 0x3030303030303030ull, SIX = 0x0606060606060606ull;
     uint64_t w0, w1;
@@ -272,7 +279,7 @@ typedef struct time_memo {
     int64_t days;
 } time_memo;
 
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if FU_CSV_WORDS
 /* Whether the 8 bytes of w (little-endian) are "DD?DD:DD" (D a digit, ? any
  * byte): then *a, *b and *c are the three two-digit numbers. Each digit
  * lane, less '0', is 0..9; times 10 plus the next lane's is 0..99, so no lane
