@@ -186,7 +186,9 @@ int fu__book_reserve_strings(fu_book *b, size_t more);
 size_t fu__book_string_count(const fu_book *b);
 /* fu__book_event_add for a row of valid UTF-8 strings (no NUL) whose
  * lengths and fu__book_hash() are known, and the attribute hash
- * (fu__book_attr_hash): a CSV block's cells. */
+ * (fu__book_attr_hash): a CSV block's cells. Its kind, severity, channel,
+ * outcome, survey and priority are taken as in range (their parsers gave
+ * them): not checked again. */
 enum { FU__EVSTR_CUST, FU__EVSTR_ORDER, FU__EVSTR_PCLASS, FU__EVSTR_AGENT, FU__EVSTR_NOTE, FU__EVSTR_COUNT };
 typedef struct fu__evstr {
     uint32_t len[FU__EVSTR_COUNT]; /* 0: empty or absent */
