@@ -665,9 +665,30 @@ static const fu__evstr *evstr_of(const fu_event_in *in, fu__evstr *k) {
     return k;
 }
 
-/* `k`: the strings' lengths and hashes and the attribute hash, known valid
- * UTF-8 (a CSV block's cells), or NULL. */
+/* An event's kind, severity, channel, outcome, survey and priority in
+ * range. */
+static int check_enums(const fu_event_in *in, badpos *bad) {
+    if ((unsigned)in->kind >= FU_EVENT_KIND_COUNT)
+        return set_bad(bad, EF_KIND), fu__error_set(FU_EINVAL, "event kind %d out of range", (int)in->kind);
+    if (!fu_severity_name(in->severity))
+        return set_bad(bad, EF_SEV), fu__error_set(FU_EINVAL, "severity %d out of range", (int)in->severity);
+    if (!fu_channel_name(in->channel))
+        return set_bad(bad, EF_CHAN), fu__error_set(FU_EINVAL, "channel %d out of range", (int)in->channel);
+    if (!fu_outcome_name(in->outcome))
+        return set_bad(bad, EF_OUTCOME), fu__error_set(FU_EINVAL, "outcome %d out of range", (int)in->outcome);
+    if (!fu_survey_name(in->survey))
+        return set_bad(bad, EF_SURVEY), fu__error_set(FU_EINVAL, "survey %d out of range", (int)in->survey);
+    if (in->priority < 0 || in->priority > 4)
+        return set_bad(bad, EF_PRIO),
+               fu__error_set(FU_EINVAL, "priority %d out of range (0 not given, 1 urgent .. 4 low)", in->priority);
+    return FU_OK;
+}
+
+/* `k`: the strings' lengths and hashes and the attribute hash of a CSV
+ * block's row (its strings valid UTF-8, its enums and priority given by
+ * their parsers, so in range), or NULL. */
 static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__evstr *k) {
+    int rc;
     set_bad(bad, -1);
     if (!in->customer_id || !in->customer_id[0])
         return set_bad(bad, EF_CUST), fu__error_set(FU_EINVAL, "event customer_id is missing");
@@ -682,19 +703,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     if (in->at < FU__TIME_MIN || in->at > FU__TIME_MAX)
         return set_bad(bad, EF_AT),
                fu__error_set(FU_ERANGE, "event time %lld is outside years 1..9999 (UTC)", (long long)in->at);
-    if ((unsigned)in->kind >= FU_EVENT_KIND_COUNT)
-        return set_bad(bad, EF_KIND), fu__error_set(FU_EINVAL, "event kind %d out of range", (int)in->kind);
-    if (!fu_severity_name(in->severity))
-        return set_bad(bad, EF_SEV), fu__error_set(FU_EINVAL, "severity %d out of range", (int)in->severity);
-    if (!fu_channel_name(in->channel))
-        return set_bad(bad, EF_CHAN), fu__error_set(FU_EINVAL, "channel %d out of range", (int)in->channel);
-    if (!fu_outcome_name(in->outcome))
-        return set_bad(bad, EF_OUTCOME), fu__error_set(FU_EINVAL, "outcome %d out of range", (int)in->outcome);
-    if (!fu_survey_name(in->survey))
-        return set_bad(bad, EF_SURVEY), fu__error_set(FU_EINVAL, "survey %d out of range", (int)in->survey);
-    if (in->priority < 0 || in->priority > 4)
-        return set_bad(bad, EF_PRIO),
-               fu__error_set(FU_EINVAL, "priority %d out of range (0 not given, 1 urgent .. 4 low)", in->priority);
+    if (!k && (rc = check_enums(in, bad))) return rc;
     if (!isnan(in->unit_price) && !(isfinite(in->unit_price) && in->unit_price >= 0))
         return set_bad(bad, EF_UNIT),
                fu__error_set(FU_ERANGE, "unit_price must be a finite number >= 0, got %g", in->unit_price);
@@ -717,10 +726,9 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     fu__evstr own;
     if (!k && !(k = evstr_of(in, &own))) return fu__error_set(FU_ELIMIT, "an event string of 4 GiB or more");
 
-    int rc;
     uint32_t cust, sym = 0;
     const char *id_text = b->last_id; /* the customer's id as stored (not its row: a cache miss) */
-    if (b->last_id && strcmp(b->last_id, in->customer_id) == 0)
+    if (b->last_id && b->last_hash == k->hash[FU__EVSTR_CUST] && strcmp(b->last_id, in->customer_id) == 0)
         cust = b->last_cust;
     else if ((sym = st_find(&b->st, in->customer_id, k->len[FU__EVSTR_CUST], k->hash[FU__EVSTR_CUST])) &&
              b->st.owner[sym]) {
@@ -773,6 +781,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     dec_drop(b);
     b->last_id = id_text;
     b->last_cust = cust;
+    b->last_hash = k->hash[FU__EVSTR_CUST];
     return FU_OK;
 }
 

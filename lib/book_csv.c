@@ -131,6 +131,15 @@ static const colspec EVENT_COLS[EF_COUNT] = {
     {"unit_price", 0},  {"amount", 0},   {"severity", 0}, {"channel", 0}, {"agent_id", 0},
     {"outcome", 0},     {"score", 0},    {"survey", 0},  {"note", 0},     {"priority", 0}};
 
+/* The row readers are inlined into each reader's row function, where the
+ * compiler sees whether the row is a block's (no messages) or the serial
+ * reader's. */
+#if defined(__GNUC__)
+#define ROW_INLINE static inline __attribute__((always_inline))
+#else
+#define ROW_INLINE static inline
+#endif
+
 static inline void trim(const char **s, size_t *len) {
     if (!*len || ((unsigned char)((*s)[0] - 1) >= ' ' && (unsigned char)((*s)[*len - 1] - 1) >= ' ')) return;
     while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) (*s)++, (*len)--;
@@ -171,7 +180,7 @@ typedef struct rowv {
 
 /* A row's field for format column k: text (NUL-terminated) and length;
  * "" when the column is not in the file. */
-static inline const char *cell(const rowv *rw, int k, size_t *len) {
+ROW_INLINE const char *cell(const rowv *rw, int k, size_t *len) {
     long c = rw->col[k];
     if (c < 0) {
         *len = 0;
@@ -211,7 +220,7 @@ static int reraise_at(const rowv *rw, int k, unsigned long offset, int rc) {
                             fu__csv_header_name(r, i), "%s", msg);
 }
 
-static int read_number(const rowv *rw, int k, double *out) {
+ROW_INLINE int read_number(const rowv *rw, int k, double *out) {
     size_t len;
     const char *s = cell(rw, k, &len);
     trim(&s, &len);
@@ -230,13 +239,20 @@ static int read_number(const rowv *rw, int k, double *out) {
 
 static int two(const unsigned char *u) { return (u[0] - '0') * 10 + (u[1] - '0'); }
 
+/* Whole words on little-endian hosts (the byte order the word tests below
+ * assume), a byte at a time elsewhere. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FU_CSV_WORDS 1
+#else
+#define FU_CSV_WORDS 0
 static int digit(unsigned char c) { return (unsigned)(c - '0') <= 9; }
+#endif
 
 /* Whether u[0..15] is "DDDD-DD-DD?DD?DD" (D a digit). Eight lanes at a time
  * on little-endian hosts: a digit lane is 0x30..0x39, that is 0x3? and, 6
  * added, still 0x3? (no lane carries into the next). */
 static int digits16(const unsigned char *u) {
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if FU_CSV_WORDS
     const uint64_t M0 = 0x00FFFF00FFFFFFFFull, M1 = 0xFFFF00FFFF00FFFFull; /* the digit lanes */
     const uint64_t HI = 0xF0F0F0F0F0F0F0F0ull, THREE = 0x3030303030303030ull, SIX = 0x0606060606060606ull;
     uint64_t w0, w1;
@@ -263,15 +279,49 @@ typedef struct time_memo {
     int64_t days;
 } time_memo;
 
-/* The common shapes of fu_time_parse(), YYYY-MM-DDTHH:MM:SSZ and
- * YYYY-MM-DDTHH:MM:SS+HH:MM, with every value in range: 1 and the time (the
- * value fu_time_parse() gives), or 0 and fu_time_parse() decides. `tm`: the
- * reader's date memo, or NULL. */
-static int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm) {
-    static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const unsigned char *u = (const unsigned char *)s;
-    if (len != 20 && len != 25) return 0;
-    if (!digits16(u) || !digit(u[17]) || !digit(u[18])) return 0;
+#if FU_CSV_WORDS
+/* Whether the 8 bytes of w (little-endian) are "DD?DD:DD" (D a digit, ? any
+ * byte): then *a, *b and *c are the three two-digit numbers. Each digit
+ * lane, less '0', is 0..9; times 10 plus the next lane's is 0..99, so no lane
+ * carries into the next. (The clock "HH:MM:SS" and "SS+HH:MM" of a zone.) */
+static inline int clock_word(uint64_t w, int *a, int *b, int *c) {
+    const uint64_t DM = 0xFFFF00FFFF00FFFFull; /* lanes 0, 1, 3, 4, 6, 7 */
+    const uint64_t HI = 0xF0F0F0F0F0F0F0F0ull, THREE = 0x3030303030303030ull, SIX = 0x0606060606060606ull;
+    if ((w & 0x0000FF0000000000ull) != 0x00003A0000000000ull) return 0; /* ':' in lane 5 */
+    if ((w & HI & DM) != (THREE & DM) || ((w + (SIX & DM)) & HI & DM) != (THREE & DM)) return 0;
+    uint64_t d = (w & DM) - (THREE & DM);
+    uint64_t t = d * 10 + (d >> 8);
+    *a = (int)(t & 0xFF);
+    *b = (int)(t >> 24 & 0xFF);
+    *c = (int)(t >> 48 & 0xFF);
+    return 1;
+}
+
+/* The time of day (bytes 10..18) and the zone (19..24) of a fast_time()
+ * shape: 1 and its seconds (less the zone's offset), or 0. */
+static inline int fast_clock(const unsigned char *u, size_t len, int64_t *secs) {
+    uint64_t w;
+    int h, mi, se, off = 0;
+    memcpy(&w, u + 11, 8);
+    if ((w & 0xFF0000) != 0x3A0000 || !clock_word(w, &h, &mi, &se)) return 0; /* ':' at 13 and 16 */
+    if (h > 23 || mi > 59 || se > 59) return 0;
+    if (u[10] != 'T' && u[10] != 't' && u[10] != ' ') return 0;
+    if (len == 20) {
+        if (u[19] != 'Z' && u[19] != 'z') return 0;
+    } else {
+        int s2, oh, om;
+        memcpy(&w, u + 17, 8);
+        if ((u[19] != '+' && u[19] != '-') || !clock_word(w, &s2, &oh, &om)) return 0; /* ':' at 22 */
+        if (om > 59 || oh * 60 + om > 18 * 60) return 0;
+        off = (u[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    }
+    *secs = (int64_t)h * 3600 + mi * 60 + se - off;
+    return 1;
+}
+#else
+static int fast_clock(const unsigned char *u, size_t len, int64_t *secs) {
+    if (!digit(u[11]) || !digit(u[12]) || !digit(u[14]) || !digit(u[15]) || !digit(u[17]) || !digit(u[18]))
+        return 0;
     if ((u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' || u[16] != ':') return 0;
     int off = 0;
     if (len == 20) {
@@ -285,6 +335,21 @@ static int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm) {
     }
     int h = two(u + 11), mi = two(u + 14), se = two(u + 17);
     if (h > 23 || mi > 59 || se > 59) return 0;
+    *secs = (int64_t)h * 3600 + mi * 60 + se - off;
+    return 1;
+}
+#endif
+
+/* The common shapes of fu_time_parse(), YYYY-MM-DDTHH:MM:SSZ and
+ * YYYY-MM-DDTHH:MM:SS+HH:MM, with every value in range: 1 and the time (the
+ * value fu_time_parse() gives), or 0 and fu_time_parse() decides. `tm`: the
+ * reader's date memo, or NULL: ten bytes equal to the memo's were checked
+ * when it took them. */
+ROW_INLINE int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm) {
+    static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const unsigned char *u = (const unsigned char *)s;
+    int64_t clock;
+    if ((len != 20 && len != 25) || !fast_clock(u, len, &clock)) return 0;
     uint64_t head;
     uint16_t tail;
     memcpy(&head, u, 8);
@@ -293,6 +358,7 @@ static int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm) {
     if (tm && tm->have && tm->head == head && tm->tail == tail) {
         days = tm->days; /* the same ten bytes: checked and counted before */
     } else {
+        if (!digits16(u)) return 0;
         int y = two(u) * 100 + two(u + 2), mo = two(u + 5), d = two(u + 8);
         if (y < 2 || y > 9998 || mo < 1 || mo > 12 || d < 1) return 0;
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -300,7 +366,7 @@ static int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm) {
         days = fu__days_from_civil(y, mo, d);
         if (tm) *tm = (time_memo){head, tail, 1, days};
     }
-    *out = days * 86400 + h * 3600 + mi * 60 + se - off;
+    *out = days * 86400 + clock;
     return 1;
 }
 
@@ -312,7 +378,7 @@ int fu__book_csv_fast_time_memo(const char *s, size_t len, int64_t *out, int for
     return fast_time(s, len, out, &tm);
 }
 
-static int read_time(const rowv *rw, int k, int required, int64_t *out, time_memo *tm) {
+ROW_INLINE int read_time(const rowv *rw, int k, int required, int64_t *out, time_memo *tm) {
     size_t len;
     const char *s = cell(rw, k, &len);
     trim(&s, &len);
@@ -338,7 +404,7 @@ static int read_tri(const rowv *rw, int k, fu_tristate *out) {
 }
 
 /* An optional verbatim string: NULL when empty. */
-static const char *read_str(const rowv *rw, int k) {
+ROW_INLINE const char *read_str(const rowv *rw, int k) {
     size_t len;
     const char *s = cell(rw, k, &len);
     return len ? s : NULL;
@@ -416,7 +482,7 @@ static void memo_put(enum_memo *m, const char *s, size_t len, int value) {
     m->value[i] = value;
 }
 
-static int read_enum(const rowv *rw, int k, int (*parse)(const char *, size_t, void *), void *out,
+ROW_INLINE int read_enum(const rowv *rw, int k, int (*parse)(const char *, size_t, void *), void *out,
                      enum_memo *memo) {
     size_t len;
     const char *s = cell(rw, k, &len);
@@ -443,7 +509,7 @@ enum { M_KIND, M_SEV, M_CHAN, M_OUT, M_SURV, M_COUNT };
 
 /* The optional priority column: a #fu_priority name (ASCII case ignored),
  * stored as the priority + 1; empty (or no column) is 0, not given. */
-static int read_priority(const rowv *rw, int *out) {
+ROW_INLINE int read_priority(const rowv *rw, int *out) {
     size_t len;
     const char *s = cell(rw, EF_PRIO, &len);
     trim(&s, &len);
@@ -461,9 +527,9 @@ static int read_priority(const rowv *rw, int *out) {
 /* The values of an event row, without adding it: *skip set for an unknown
  * kind with FU_BOOK_SKIP_UNKNOWN_KINDS. `memo`: M_COUNT memos or NULL; `tm`:
  * the date memo or NULL. */
-static int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int *skip, enum_memo *memo,
+ROW_INLINE int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, int *skip, enum_memo *memo,
                         time_memo *tm) {
-    fu_event_in_init(e);
+    fu__event_in_reset(e);
     size_t len;
     int rc;
     *skip = 0;
@@ -657,7 +723,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     for (int i = 0; i < FU__EVSTR_COUNT; i++) {
         long c = p->col[cols[i]];
         ks->len[i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field: the split checked */
-        ks->hash[i] = ks->len[i] ? fu__book_hash(cells[c], lens[c]) : 0;
+        ks->hash[i] = ks->len[i] ? fu__book_hash_inline(cells[c], lens[c]) : 0;
     }
     ks->attr_hash = skip ? 0 : fu__book_attr_hash(&k->ev[k->n], ks);
     k->n++;

@@ -116,10 +116,5 @@ void fu_customer_init(fu_customer *c) {
 }
 
 void fu_event_in_init(fu_event_in *ev) {
-    if (!ev) return;
-    memset(ev, 0, sizeof *ev);
-    ev->at = FU_BOOK_NO_TIME;
-    ev->unit_price = NAN;
-    ev->amount = NAN;
-    ev->score = NAN;
+    if (ev) fu__event_in_reset(ev);
 }

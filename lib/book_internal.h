@@ -8,8 +8,10 @@
 #include "internal.h"
 #include "followup/book.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 enum { SYM_TZ_OK = 1, SYM_WIN_OK = 2 };
 
@@ -120,7 +122,7 @@ struct fu_book {
     int compact_skip; /* the last compaction found almost nothing: skip the next */
     /* the customer of the last event added: files often group by customer */
     const char *last_id;
-    uint32_t last_cust;
+    uint32_t last_cust, last_hash; /* last_hash: last_id's hash (fu__book_hash) */
     /* planners holding a pointer to the book (fu__book_borrow) */
     atomic_size_t borrowers;
     /* fu_book_generation(): bumped by every call that changes the events or
@@ -184,7 +186,9 @@ int fu__book_reserve_strings(fu_book *b, size_t more);
 size_t fu__book_string_count(const fu_book *b);
 /* fu__book_event_add for a row of valid UTF-8 strings (no NUL) whose
  * lengths and fu__book_hash() are known, and the attribute hash
- * (fu__book_attr_hash): a CSV block's cells. */
+ * (fu__book_attr_hash): a CSV block's cells. Its kind, severity, channel,
+ * outcome, survey and priority are taken as in range (their parsers gave
+ * them): not checked again. */
 enum { FU__EVSTR_CUST, FU__EVSTR_ORDER, FU__EVSTR_PCLASS, FU__EVSTR_AGENT, FU__EVSTR_NOTE, FU__EVSTR_COUNT };
 typedef struct fu__evstr {
     uint32_t len[FU__EVSTR_COUNT]; /* 0: empty or absent */
@@ -231,5 +235,43 @@ int fu__book_unappend(fu_book *b, size_t ci, const fu_event *e);
 /* Settle appended events (see lib/book.c) and return the number of events:
  * for the writers, which read the whole array. */
 size_t fu__book_settled_count(const fu_book *b);
+
+/* The string table's hash of n bytes (fu__book_hash, inline for the CSV
+ * reader's rows): 8 bytes at a time (a multiply and a shift a word); the
+ * tail of 1..7 bytes is read as two overlapping 4-byte words or three
+ * single bytes. Only ever kept in memory: the byte order of the host does
+ * not matter. */
+static inline uint32_t fu__book_hash_inline(const char *s, size_t n) {
+    const uint64_t K = 0x9E3779B97F4A7C15ull;
+    uint64_t h = (uint64_t)n * K, w;
+    uint32_t lo, hi;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * K;
+        h ^= h >> 29;
+    }
+    if (n >= 4) {
+        memcpy(&hi, s, 4);
+        memcpy(&lo, s + n - 4, 4);
+        w = (uint64_t)hi << 32 | lo;
+    } else if (n) {
+        w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1];
+    } else {
+        w = 0;
+    }
+    h = (h ^ w ^ n) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+    h *= K;
+    return (uint32_t)(h >> 32);
+}
+
+/* fu_event_in_init()'s values, inline for the CSV reader's rows. */
+static inline void fu__event_in_reset(fu_event_in *ev) {
+    memset(ev, 0, sizeof *ev);
+    ev->at = FU_BOOK_NO_TIME;
+    ev->unit_price = NAN;
+    ev->amount = NAN;
+    ev->score = NAN;
+}
 
 #endif /* FU_BOOK_INTERNAL_H */

@@ -8,36 +8,7 @@
 
 #define ST_BLOCK ((size_t)64 << 10)
 
-static uint64_t load64(const char *s) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static uint32_t load32(const char *s) {
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
-/* 8 bytes at a time (a multiply and a shift a word); the tail of 1..7 bytes
- * is read as two overlapping 4-byte words or three single bytes. Only ever
- * kept in memory: the byte order of the host does not matter. */
-uint32_t fu__st_hash_bytes(const char *s, size_t n) {
-    const uint64_t K = 0x9E3779B97F4A7C15ull;
-    uint64_t h = (uint64_t)n * K, w;
-    for (; n >= 8; s += 8, n -= 8) {
-        h = (h ^ load64(s)) * K;
-        h ^= h >> 29;
-    }
-    if (n >= 4) w = (uint64_t)load32(s) << 32 | load32(s + n - 4);
-    else if (n) w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1];
-    else w = 0;
-    h = (h ^ w ^ n) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-    h *= K;
-    return (uint32_t)(h >> 32);
-}
+uint32_t fu__st_hash_bytes(const char *s, size_t n) { return fu__book_hash_inline(s, n); }
 
 void fu__st_free(strtab *t) {
     for (size_t i = 0; i < t->nblocks; i++) fu__free(t->blocks[i]);

@@ -328,6 +328,63 @@ Test(book_csv, fast_time_takes_the_common_shapes) {
     }
 }
 
+/* The shapes the fast path takes, position by position (an independent
+ * statement of fast_time's rule, for the test below). */
+static int shape_ok(const unsigned char *u, size_t len) {
+    static const int DIG[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    static const int MD[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (len != 20 && len != 25) return 0;
+    for (size_t i = 0; i < sizeof DIG / sizeof DIG[0]; i++)
+        if (u[DIG[i]] < '0' || u[DIG[i]] > '9') return 0;
+    if (u[4] != '-' || u[7] != '-' || u[13] != ':' || u[16] != ':') return 0;
+    if (u[10] != 'T' && u[10] != 't' && u[10] != ' ') return 0;
+#define N2(i) ((u[i] - '0') * 10 + (u[(i) + 1] - '0'))
+    if (len == 20 && u[19] != 'Z' && u[19] != 'z') return 0;
+    if (len == 25) {
+        if (u[19] != '+' && u[19] != '-') return 0;
+        if (u[22] != ':') return 0;
+        for (int i = 20; i <= 24; i++)
+            if (i != 22 && (u[i] < '0' || u[i] > '9')) return 0;
+        if (N2(23) > 59 || N2(20) * 60 + N2(23) > 18 * 60) return 0;
+    }
+    int y = N2(0) * 100 + N2(2), mo = N2(5), d = N2(8);
+    if (y < 2 || y > 9998 || mo < 1 || mo > 12 || d < 1) return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > MD[mo] + (mo == 2 && leap)) return 0;
+    return N2(11) <= 23 && N2(14) <= 59 && N2(17) <= 59;
+#undef N2
+}
+
+/* Every byte of a few valid times set to each of the 256 values (the time
+ * of day and the zone are read eight bytes at a time): the fast path takes
+ * exactly the shapes of shape_ok, with fu_time_parse's value, with the
+ * date memo and without. */
+Test(book_csv, fast_time_takes_each_byte_as_the_rule_says) {
+    static const char *const BASE[] = {"2025-01-01T07:57:48+08:00", "2024-02-29T23:59:59-18:00",
+                                       "0002-12-31 00:00:00Z", "9998-06-15t19:09:09+00:59",
+                                       "2025-03-09T09:30:00z"};
+    for (size_t b = 0; b < sizeof BASE / sizeof BASE[0]; b++) {
+        size_t len = strlen(BASE[b]);
+        for (size_t pos = 0; pos < len; pos++)
+            for (int v = 0; v < 256; v++) {
+                unsigned char t[32];
+                memcpy(t, BASE[b], len + 1);
+                t[pos] = (unsigned char)v;
+                int64_t fast = 0, memo = 0, slow = 0;
+                int want = shape_ok(t, len);
+                int took = fu__book_csv_fast_time((const char *)t, len, &fast);
+                fu__book_csv_fast_time_memo(BASE[b], len, &memo, 1); /* the memo holds the base's date */
+                int took_memo = fu__book_csv_fast_time_memo((const char *)t, len, &memo, 0);
+                cr_assert_eq(took, want, "'%s' byte %zu = %d: fast path %d, rule %d", BASE[b], pos, v, took, want);
+                cr_assert_eq(took_memo, want, "'%s' byte %zu = %d: with the memo %d", BASE[b], pos, v, took_memo);
+                if (!want) continue;
+                cr_assert_eq(fu_time_parse((const char *)t, len, &slow), FU_OK, "'%s' byte %zu = %d", BASE[b], pos, v);
+                cr_assert_eq(fast, slow, "'%s' byte %zu = %d", BASE[b], pos, v);
+                cr_assert_eq(memo, slow, "'%s' byte %zu = %d", BASE[b], pos, v);
+            }
+    }
+}
+
 /* A reader's date memo changes nothing: the same shapes taken, the same
  * values, a date never taken for having the bytes of one checked before
  * unless they are all equal; the time of day and the zone checked on every
