@@ -751,34 +751,83 @@ Test(simulate, bad_options) {
     fu_policy_free(p);
 }
 
+/* Write a truth file: the header (or `header` when given), then `rows`. */
+static void write_truth(const char *path, const char *header, const char *rows) {
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    if (header) fputs(header, f);
+    else {
+        fprintf(f, "customer_id,archetype,weekend");
+        for (int h = 0; h < 24; h++) fprintf(f, ",p%02d", h);
+        fputc('\n', f);
+    }
+    fputs(rows, f);
+    fclose(f);
+}
+
+/* A truth row of customer `id`: weekend `w`, hour h at h / 100. */
+static void truth_row(char *buf, size_t size, const char *id, const char *w, const char *extra) {
+    size_t n = (size_t)snprintf(buf, size, "%s,office,%s", id, w);
+    for (int h = 0; h < 24; h++) n += (size_t)snprintf(buf + n, size - n, ",%.2f", h / 100.0);
+    snprintf(buf + n, size - n, "%s\n", extra);
+}
+
+static void truth_error(fu_book *b, const char *path, const char *want) {
+    double *ap = NULL, *wf = NULL;
+    cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_EPARSE, "expected an error naming %s", want);
+    cr_assert(strstr(fu_error_last()->message, want), "%s (expected %s)", fu_error_last()->message, want);
+    cr_assert(strstr(fu_error_last()->message, path), "%s", fu_error_last()->message);
+    cr_assert_null(ap);
+    cr_assert_null(wf);
+}
+
+/* The truth must cover the book (review s9, D9): before, rows of unknown
+ * customers were skipped and missing customers got 0.55 without a word, so a
+ * truth of another book ran as a flat 0.55. */
 Test(simulate, truth_reader) {
     fu_book *b = book(2, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");
     char path[] = "/tmp/fu_truth_XXXXXX";
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fprintf(f, "customer_id,archetype,weekend");
-    for (int h = 0; h < 24; h++) fprintf(f, ",p%02d", h);
-    fprintf(f, "\nC2,office,0.30");
-    for (int h = 0; h < 24; h++) fprintf(f, ",%.2f", h / 100.0);
-    fprintf(f, "\nC9,office,0.5");
-    for (int h = 0; h < 24; h++) fprintf(f, ",0.5");
-    fprintf(f, "\n");
-    fclose(f);
+    close(fd);
+    char r1[512], r2[512], r9[512], rows[2048];
+    truth_row(r1, sizeof r1, "C1", "1", "");
+    truth_row(r2, sizeof r2, "C2", "0.30", "");
+    truth_row(r9, sizeof r9, "C9", "0.5", "");
+    snprintf(rows, sizeof rows, "%s%s", r2, r1);
+    write_truth(path, NULL, rows);
     double *ap = NULL, *wf = NULL;
     cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(ap[0], 0.55);  /* C1 not in the file */
-    cr_assert_eq(wf[0], 1.0);
-    cr_assert_float_eq(ap[24 + 7], 0.07, 1e-12);
+    cr_assert_float_eq(ap[24 + 7], 0.07, 1e-12); /* C2 is the book's second customer */
     cr_assert_float_eq(wf[1], 0.30, 1e-12);
+    cr_assert_float_eq(ap[23], 0.23, 1e-12);
+    cr_assert_eq(wf[0], 1.0);
     fu_free(ap);
     fu_free(wf);
-    f = fopen(path, "w");
-    fprintf(f, "customer_id,archetype,weekend,p00\nC1,office,0.3,1.7\n");
-    fclose(f);
-    cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_EPARSE);
-    cr_assert(strstr(fu_error_last()->message, ":2: column 4"), "%s", fu_error_last()->message);
-    cr_assert_null(ap);
+    snprintf(rows, sizeof rows, "%s%s%s", r1, r2, r9); /* a customer of another book */
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":4: column 1: customer 'C9' is not in the book");
+    snprintf(rows, sizeof rows, "%s%s%s", r1, r2, r1); /* twice */
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":4: column 1: customer 'C1' has a second row (the first is line 2)");
+    write_truth(path, NULL, r1); /* C2 missing */
+    truth_error(b, path, ": no row for customer 'C2' (1 of the book's 2 customers have none");
+    write_truth(path, NULL, ""); /* header only */
+    truth_error(b, path, ": no row for customer 'C1' (2 of the book's 2 customers");
+    write_truth(path, "", ""); /* empty */
+    truth_error(b, path, ":1: empty file");
+    write_truth(path, "customer_id,tz\n", ""); /* a customers file */
+    truth_error(b, path, ":1: expected the header customer_id,archetype,weekend,p00,...,p23");
+    char extra[512];
+    truth_row(extra, sizeof extra, "C2", "0.3", ",1");
+    snprintf(rows, sizeof rows, "%s%s", r1, extra);
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":3: column 28: expected 27 columns");
+    write_truth(path, "customer_id,archetype,weekend,p00\n", "C1,office,0.3,1.7\n");
+    truth_error(b, path, ":1: expected the header");
+    snprintf(rows, sizeof rows, "%sC2,office,0.3,1.7\n", r1);
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":3: column 4: expected a probability in [0, 1]");
     remove(path);
     cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_EIO);
     fu_book_free(b);
