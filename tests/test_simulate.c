@@ -1169,3 +1169,107 @@ static int oom_details_op(void *ctx) {
 }
 
 Test(simulate, details_out_of_memory_leaks_nothing) { fu_test_oom("simulate details", oom_details_op, NULL, 400000); }
+
+/* Response timeliness by value tier (review s9, D4), by hand: C1 vip (spend
+ * 600,000; SLA min(24 h normal, 2 h vip) = 2 h) answered after 3 h: late;
+ * C2 ordinary (24 h) answered after 3 h: on time; C3 ordinary, normal
+ * complaint answered after 30 h: late; C4 key (spend 200,000; 24 h) answered
+ * after 1 h: on time. vip 0/1, key 1/1, ordinary 1/2; the tiers add up to
+ * the overall 2/4. A version-1 details struct gets no tiers. */
+Test(simulate, details_timeliness_by_tier) {
+    fu_policy *p = policy();
+    fu_book *b = fu_test_book("customer_id,tz,annual_spend\nC1,Asia/Shanghai,600000\nC2,Asia/Shanghai,1000\n"
+                              "C3,Asia/Shanghai,50\nC4,Asia/Shanghai,200000\n",
+                              HDR "C1,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                                  "C2,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                                  "C3,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                                  "C4,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                                  "C1,2026-03-02T13:00:00+08:00,contact,,phone,A1,answered\n"
+                                  "C2,2026-03-02T13:00:00+08:00,contact,,phone,A1,answered\n"
+                                  "C3,2026-03-03T16:00:00+08:00,contact,,phone,A1,answered\n"
+                                  "C4,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n");
+    fu_simulation_options o = week(FU_SIMULATION_BASELINE);
+    fu_simulation_report r;
+    fu_simulation_details d = FU_SIMULATION_DETAILS_INIT;
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    assert_prop(&r.measures[FU_SIM_TIMELINESS], 2, 4);
+    cr_assert_eq(d.n_tiers, 3u);
+    const char *names[3] = {"vip", "key", "ordinary"};
+    double x[3] = {0, 1, 1}, n[3] = {1, 1, 2};
+    for (int k = 0; k < 3; k++) {
+        size_t t = 0;
+        while (t < d.n_tiers && strcmp(d.tier_name[t], names[k]) != 0) t++;
+        cr_assert_lt(t, d.n_tiers, "no tier %s", names[k]);
+        assert_prop(&d.timeliness_tier[t], x[k], n[k]);
+    }
+    fu_simulation_details v1 = FU_SIMULATION_DETAILS_INIT;
+    v1.version = 1;
+    v1.n_tiers = 77; /* a version-1 caller's struct ends before: untouched */
+    cr_assert_eq(fu_simulation_run_details(p, b, &o, &r, &v1), FU_OK);
+    cr_assert_eq(v1.version, 1u);
+    cr_assert_eq(v1.n_tiers, 77u);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* A complaint the run's own call causes is fed to the planner the hour it
+ * comes (review s9, D6), like the span's complaints: its first call is made
+ * the same day when the team is open then, not in the next day's plan
+ * (before: next day, often after its 24 h window). Every answered call causes
+ * a complaint (complaint_base 1), the complaint cadence of the built-in
+ * policy is on; the trace (FU_SIM_TRACE) gives each call's window. */
+static const char *WITH_COMPLAINTS =
+    "name: t\nversion: '1'\nextends: builtin\n"
+    "cadences:\n"
+    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  urgent_fault: ~\n  consultation: ~\n"
+    "  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
+    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
+    "  complaint_escalation: ~\n  detractor: ~\n  resolution: ~\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+Test(simulate, policy_run_feeds_its_own_complaints_the_same_day) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, WITH_COMPLAINTS, strlen(WITH_COMPLAINTS), NULL, NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    fu_book *b = book(1, HDR "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n");
+    char path[] = "/tmp/fu_simtrace_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    setenv("FU_SIM_TRACE", path, 1);
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    double *a = truth(1, 1.0);
+    o.answer_prob = a;
+    o.complaint_base = 1.0;
+    fu_simulation_report r;
+    int rc = fu_simulation_run(p, b, &o, &r);
+    unsetenv("FU_SIM_TRACE");
+    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    char line[512];
+    int same_day = 0, complaints = 0;
+    long long last_due = -1;
+    while (fgets(line, sizeof line, f)) {
+        char what[16], rule[128];
+        long long from, to, at;
+        if (sscanf(line, "%15[^,],C1,%127[^,],%lld,%lld,%lld", what, rule, &from, &to, &at) != 5) continue;
+        if (strcmp(what, "call") != 0 || !strstr(rule, "complaint.immediate") || from == last_due) continue;
+        last_due = from; /* the first call of this complaint */
+        /* Mon-Fri 09:00-12:00, 13:30-18:00 +08:00: a complaint in those hours
+         * (local seconds of day 3600 * 9 .. 3600 * 17) is called at once */
+        long long local = (from + 8 * 3600) % 86400, day = (from + 8 * 3600) / 86400;
+        int weekday = (int)((day + 3) % 7); /* 0 Monday */
+        if (weekday > 4 || local < 9 * 3600 || local >= 17 * 3600 || (local >= 12 * 3600 && local < 13.5 * 3600))
+            continue;
+        complaints++;
+        same_day += (at + 8 * 3600) / 86400 == day && at - from < 2 * 3600;
+    }
+    fclose(f);
+    remove(path);
+    cr_assert_geq(complaints, 1, "no complaint in team hours: the test has no power");
+    cr_assert_eq(same_day, complaints, "%d of %d complaints in team hours called within 2 h", same_day, complaints);
+    free(a);
+    fu_book_free(b);
+    fu_policy_free(p);
+}

@@ -78,14 +78,23 @@ static void help(FILE *out) {
     fprintf(out, "\nExit codes: 0 ok (1 when a plan run broke a cap), 2 usage, 3 bad input, 4 internal.\n");
 }
 
+int cli_simulate_number(const char *opt, const char *value, unsigned long long lo, unsigned long long hi,
+                        unsigned long long *out) {
+    char *end = NULL;
+    unsigned long long v = value && *value && !strchr(value, '-') ? strtoull(value, &end, 10) : 0;
+    if (!end || *end || v < lo || v > hi) {
+        fprintf(stderr, "followup simulate: %s: bad number '%s' (expected a whole number %llu to %llu)\n", opt,
+                value ? value : "", lo, hi);
+        return 1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_simulate_count(const char *opt, const char *value, unsigned int lo, unsigned int hi, unsigned int *out) {
     unsigned long long n;
     if (!value) return 0;
-    if (strchr(value, '-') || cli_parse_ull("followup simulate", opt, value, lo, hi, &n)) {
-        if (strchr(value, '-')) fprintf(stderr, "followup simulate: %s: bad number '%s'\n", opt, value);
-        fprintf(stderr, "followup simulate: %s: expected a whole number %u to %u\n", opt, lo, hi);
-        return 1;
-    }
+    if (cli_simulate_number(opt, value, lo, hi, &n)) return 1;
     *out = (unsigned int)n;
     return 0;
 }

@@ -8,8 +8,12 @@ typedef struct simulate_args {
     const char *frequency, *sens_agents, *sens_calls, *days, *format, *output;
 } simulate_args;
 
-/* A whole number option in [lo, hi] (NULL: *out unchanged): 0, or 1 after the
- * messages "followup simulate: OPT: bad number 'V'" and the range expected. */
+/* A whole number option in [lo, hi] (no sign): 0, or 1 after the message
+ * "followup simulate: OPT: bad number 'V' (expected a whole number LO to HI)". */
+int cli_simulate_number(const char *opt, const char *value, unsigned long long lo, unsigned long long hi,
+                        unsigned long long *out);
+
+/* cli_simulate_number() for an unsigned int (NULL value: *out unchanged). */
 int cli_simulate_count(const char *opt, const char *value, unsigned int lo, unsigned int hi, unsigned int *out);
 
 /* The runs (--compare LIST, default policy) or the sensitivity table: a CLI exit code. */

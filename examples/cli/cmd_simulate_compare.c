@@ -119,12 +119,7 @@ static int parse_args(const simulate_args *in, sim_args *a) {
         fprintf(stderr, "followup simulate: bad format '%s' (expected table, csv, json or html)\n", in->format);
         return CLI_USAGE;
     }
-    if (in->seed && (strchr(in->seed, '-') || cli_parse_ull("followup simulate", "--seed", in->seed, 0, ULLONG_MAX,
-                                                            &a->seed))) {
-        fprintf(stderr, "followup simulate: --seed: expected a whole number 0 to 18446744073709551615, not '%s'\n",
-                in->seed);
-        return CLI_USAGE;
-    }
+    if (in->seed && cli_simulate_number("--seed", in->seed, 0, ULLONG_MAX, &a->seed)) return CLI_USAGE;
     if (cli_simulate_count("--agents", in->agents, 1, 999, &a->agents) ||
         cli_simulate_count("--calls-per-agent", in->calls_per_agent, 1, 100000, &a->calls))
         return CLI_USAGE;
@@ -426,6 +421,14 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
     if (rc == FU_OK && a->truth) rc = fu_simulation_read_truth(*book, a->truth, ap, wf);
     if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) == FU_OK)
         rc = fu_time_parse(a->to, strlen(a->to), &o->to);
+    if (rc == FU_OK && o->to <= o->from) {
+        fprintf(stderr, "followup simulate: --to must be after --from\n");
+        return CLI_USAGE;
+    }
+    if (rc == FU_OK && o->to - o->from > 400 * INT64_C(86400)) {
+        fprintf(stderr, "followup simulate: --from to --to: at most 400 days\n");
+        return CLI_USAGE;
+    }
     if (rc) {
         cli_error(NULL);
         return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
