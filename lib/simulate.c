@@ -255,6 +255,16 @@ static void pool_tiers(const fu_kpi *k, double level, fu_simulation_details *d) 
         u[t] += f[i].n;
     }
     for (size_t t = 0; t < d->n_tiers; t++) set_prop(&d->timeliness_tier[t], x[t], u[t], level);
+    for (size_t i = 1; i < d->n_tiers; i++) /* by name: the same order in every run */
+        for (size_t j = i; j > 0 && strcmp(d->tier_name[j - 1], d->tier_name[j]) > 0; j--) {
+            char name[sizeof d->tier_name[0]];
+            fu_simulation_value v = d->timeliness_tier[j];
+            memcpy(name, d->tier_name[j], sizeof name);
+            memcpy(d->tier_name[j], d->tier_name[j - 1], sizeof name);
+            memcpy(d->tier_name[j - 1], name, sizeof name);
+            d->timeliness_tier[j] = d->timeliness_tier[j - 1];
+            d->timeliness_tier[j - 1] = v;
+        }
 }
 
 static double policy_level(const fu_policy *p) {
@@ -519,30 +529,55 @@ static int promises_fulfil(sim *s, int64_t t) {
     return rc;
 }
 
-static int reached_between(const sim *s, size_t c, int64_t a, int64_t b) {
+/* The first contact of the run that reached customer c in (a, b], or INT64_MAX. */
+static int64_t reached_at(const sim *s, size_t c, int64_t a, int64_t b) {
+    int64_t first = INT64_MAX;
     for (size_t i = 0; i < s->made.n; i++) {
         const fu_event_in *e = &s->made.ev[i];
         if (e->kind == FU_EVENT_CONTACT && e->customer_id == s->cust[c].id && e->at > a && e->at <= b &&
-            (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE))
-            return 1;
+            e->at < first && (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE))
+            first = e->at;
     }
-    return 0;
+    return first;
 }
 
-/* Promises kept: as recorded (baseline); policy: a broken one is kept with
- * keep_prob() when the run reached the customer before the deadline. */
-static void measure_promises(const sim *s, double level, fu_simulation_report *r) {
+/* Promises kept (review s9, D3: one definition with the dashboard): the KPI
+ * engine's `commitment_on_time` over the run's promises as commitments,
+ * weeks pooled. Kept: fulfilled at its recorded resolution (baseline and
+ * policy), or, policy, a broken one with keep_prob() at the run's first
+ * contact that reached the customer before the deadline; else breached. */
+static int measure_promises(const sim *s, double level, fu_simulation_report *r) {
     uint64_t rng = s->o->seed ^ UINT64_C(0xC2B2AE3D27D4EB4F); /* its own stream: the calls' draws stay as they were */
-    double kept = 0, keep = keep_prob(s->o);
+    double keep = keep_prob(s->o);
+    fu_commitment *c = fu__calloc(s->npr + 1, sizeof *c);
+    if (!c) return fu__error_set(FU_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->npr; i++) {
         const promise *p = &s->pr[i];
         double u = rng_unit(&rng);
-        int k = p->resolved != INT64_MAX;
-        if (!k && s->o->mode == FU_SIMULATION_POLICY && u < keep && reached_between(s, p->customer, p->made, p->deadline))
-            k = 1;
-        kept += k;
+        int64_t at = p->resolved;
+        if (at == INT64_MAX && s->o->mode == FU_SIMULATION_POLICY && u < keep)
+            at = reached_at(s, p->customer, p->made, p->deadline);
+        c[i] = (fu_commitment){(int64_t)i + 1, s->cust[p->customer].id, "", "", "", "", "simulation", p->made,
+                               p->deadline, p->deadline, p->deadline,
+                               at != INT64_MAX ? FU_COMMIT_FULFILLED : FU_COMMIT_BREACHED, 0, 0,
+                               at != INT64_MAX ? at : FU_COMMIT_NO_TIME, NULL, 0};
     }
-    set_prop(&r->measures[FU_SIM_PROMISES_KEPT], kept, (double)s->npr, level);
+    fu_kpi_options ko;
+    fu_kpi_options_init(&ko);
+    ko.period = FU_KPI_WEEK;
+    ko.from = s->o->from;
+    ko.to = s->o->to;
+    ko.as_of = s->o->to;
+    fu_kpi *k = NULL;
+    size_t nf;
+    int rc = fu_kpi_new(&k, s->policy, &ko);
+    if (rc == FU_OK) rc = fu_kpi_add_customers(k, s->cust, s->nc);
+    if (rc == FU_OK && s->npr) rc = fu_kpi_add_commitments(k, c, s->npr);
+    if (rc == FU_OK) rc = fu_kpi_compute(k, &nf);
+    if (rc == FU_OK) pool(k, FU_KPI_COMMITMENT_ON_TIME, level, &r->measures[FU_SIM_PROMISES_KEPT], NULL);
+    fu_kpi_free(k);
+    fu__free(c);
+    return rc;
 }
 
 static const fu_calendar *zone_of(const sim *s, size_t c) {
@@ -1296,7 +1331,7 @@ int fu_simulation_run_details(const fu_policy *policy, const fu_book *book, cons
     double level = policy_level(policy);
     const evlist *contacts = opts->mode == FU_SIMULATION_POLICY ? &s.made : &s.span;
     if (rc == FU_OK) rc = count_contacts(s.team, contacts, opts, level, out);
-    if (rc == FU_OK) measure_promises(&s, level, out);
+    if (rc == FU_OK) rc = measure_promises(&s, level, out);
     if (rc == FU_OK) {
         int64_t t = opts->from, open;
         while (fu_calendar_next_open(s.team, t, &open) == FU_OK && open < opts->to) { /* open days */

@@ -216,8 +216,8 @@ typedef struct fu_simulation_details {
      *  the tiers are the priorities the measures' overall and urgent rows
      *  mix. From a KPI engine given the customers, contacts and issues, grouped
      *  by tier; the tiers' successes and units add up to
-     *  #FU_SIM_TIMELINESS. Tiers with an issue in the span, in the engine's
-     *  group order (label order), at most #FU_SIMULATION_MAX_TIERS. */
+     *  #FU_SIM_TIMELINESS. Tiers with an issue in the span, by name,
+     *  at most #FU_SIMULATION_MAX_TIERS. */
     size_t n_tiers;
     char tier_name[FU_SIMULATION_MAX_TIERS][32];          /**< "vip", "key", "ordinary", "unknown" */
     fu_simulation_value timeliness_tier[FU_SIMULATION_MAX_TIERS]; /**< by tier_name */
