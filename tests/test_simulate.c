@@ -1273,3 +1273,65 @@ Test(simulate, policy_run_feeds_its_own_complaints_the_same_day) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* Review s9 D7: the best-time arm must not move an urgent first contact later
+ * in its window (no room left for a redial). C1's history: 12 calls at 10:xx
+ * answered, 12 at 09:xx unanswered, so the model ranks 10:00 above 09:00. An
+ * urgent fault Monday 09:10 (2 h window to 11:10) must be called at 09:10,
+ * not at the model's 10:00. The fix is in the planner (lib/planner_limits.c
+ * besttime_pick, lib/planner_agents.c bt_rank: urgent keeps its first allowed
+ * instant), owned by another branch this session: disabled until it lands. */
+static const char *URGENT_ONLY =
+    "name: t\nversion: '1'\nextends: builtin\n"
+    "cadences:\n"
+    "  installation: ~\n  warranty: ~\n  high_price_equipment: ~\n  consultation: ~\n  delivery: ~\n"
+    "  complaint: ~\n  enrollment: ~\n  course_start: ~\n  course_end: ~\n  bank_large_sale: ~\n  win_back: ~\n"
+    "  consumables: ~\n  fast_moving: ~\n  deep_care: ~\n  vip_monthly: ~\n  ordinary_quarterly: ~\n"
+    "  complaint_escalation: ~\n  fault_escalation: ~\n  detractor: ~\n  resolution: ~\n"
+    "suppressions:\n  smb_month_end: ~\n";
+
+Test(simulate, besttime_makes_urgent_first_contacts_at_once, .disabled = true) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_load_string(&p, URGENT_ONLY, strlen(URGENT_ONLY), NULL, NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    char ev[8192] = HDR;
+    for (int d = 0; d < 12; d++) { /* Jan 5..Feb 20, weekdays: 09:20 no answer, 10:20 answered */
+        char line[160];
+        int day = 5 + d * 3, month = day > 31 ? 2 : 1;
+        day = day > 31 ? day - 31 : day;
+        snprintf(line, sizeof line,
+                 "C1,2026-%02d-%02dT09:20:00+08:00,contact,,phone,A1,no_answer\n"
+                 "C1,2026-%02d-%02dT10:20:00+08:00,contact,,phone,A1,answered\n",
+                 month, day, month, day);
+        strcat(ev, line);
+    }
+    strcat(ev, "C1,2026-03-02T09:10:00+08:00,fault,urgent,phone,,\n");
+    fu_book *b = book(1, ev);
+    char path[] = "/tmp/fu_simtrace_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    setenv("FU_SIM_TRACE", path, 1);
+    fu_simulation_options o = week(FU_SIMULATION_POLICY);
+    o.flags = FU_SIMULATION_BESTTIME;
+    fu_simulation_report r;
+    int rc = fu_simulation_run(p, b, &o, &r);
+    unsetenv("FU_SIM_TRACE");
+    cr_assert_eq(rc, FU_OK, "%s", fu_error_last()->message);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    char line[512];
+    long long first = -1;
+    while (fgets(line, sizeof line, f) && first < 0) {
+        char rule[128];
+        long long from, to, at;
+        if (sscanf(line, "call,C1,%127[^,],%lld,%lld,%lld", rule, &from, &to, &at) == 4 &&
+            strstr(rule, "urgent_response"))
+            first = at;
+    }
+    fclose(f);
+    remove(path);
+    cr_assert_eq(first, T("2026-03-02T09:10:00+08:00"), "first urgent call at %lld, not at the fault (09:10)", first);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
