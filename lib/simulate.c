@@ -14,6 +14,7 @@
 #include "followup/stats.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,12 +188,13 @@ static void pool(const fu_kpi *k, fu_kpi_id id, double level, fu_simulation_valu
     set_prop(v, x, u, level);
 }
 
-typedef enum { ENGINE_ALL, ENGINE_URGENT } engine_kind;
+typedef enum { ENGINE_ALL, ENGINE_URGENT, ENGINE_TIER } engine_kind;
 
 static int keep_for(engine_kind kind, const fu_event_in *e) {
     int issue = e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
                 e->kind == FU_EVENT_FEEDBACK;
     if (kind == ENGINE_URGENT) return e->kind == FU_EVENT_CONTACT || (issue && e->severity == FU_SEVERITY_URGENT);
+    if (kind == ENGINE_TIER) return e->kind == FU_EVENT_CONTACT || issue;
     return 1;
 }
 
@@ -219,6 +221,7 @@ static int run_engine(const fu_policy *p, const fu_customer *cust, size_t nc, co
     ko.from = o->from;
     ko.to = o->to;
     ko.as_of = o->to;
+    if (kind == ENGINE_TIER) ko.by = FU_KPI_BY_TIER;
     int rc = fu_kpi_new(out, p, &ko);
     if (rc) return rc;
     if ((rc = fu_kpi_add_customers(*out, cust, nc))) return rc;
@@ -235,6 +238,35 @@ static int run_engine(const fu_policy *p, const fu_customer *cust, size_t nc, co
     return fu_kpi_compute(*out, &nf);
 }
 
+/* Response timeliness by value tier (fu_simulation_details version 2): the
+ * weekly figures of each tier group pooled. */
+static void pool_tiers(const fu_kpi *k, double level, fu_simulation_details *d) {
+    size_t n = 0;
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    double x[FU_SIMULATION_MAX_TIERS] = {0}, u[FU_SIMULATION_MAX_TIERS] = {0};
+    d->n_tiers = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].kpi != FU_KPI_RESPONSE_TIMELINESS) continue;
+        size_t t = 0;
+        while (t < d->n_tiers && strcmp(d->tier_name[t], f[i].group) != 0) t++;
+        if (t == FU_SIMULATION_MAX_TIERS) continue;
+        if (t == d->n_tiers) snprintf(d->tier_name[d->n_tiers++], sizeof d->tier_name[0], "%s", f[i].group);
+        x[t] += f[i].successes;
+        u[t] += f[i].n;
+    }
+    for (size_t t = 0; t < d->n_tiers; t++) set_prop(&d->timeliness_tier[t], x[t], u[t], level);
+    for (size_t i = 1; i < d->n_tiers; i++) /* by name: the same order in every run */
+        for (size_t j = i; j > 0 && strcmp(d->tier_name[j - 1], d->tier_name[j]) > 0; j--) {
+            char name[sizeof d->tier_name[0]];
+            fu_simulation_value v = d->timeliness_tier[j];
+            memcpy(name, d->tier_name[j], sizeof name);
+            memcpy(d->tier_name[j], d->tier_name[j - 1], sizeof name);
+            memcpy(d->tier_name[j - 1], name, sizeof name);
+            d->timeliness_tier[j] = d->timeliness_tier[j - 1];
+            d->timeliness_tier[j - 1] = v;
+        }
+}
+
 static double policy_level(const fu_policy *p) {
     double level = 0.95;
     if (fu_policy_get_number(p, "kpis.confidence", &level) != FU_OK || !(level > 0 && level < 1)) level = 0.95;
@@ -249,7 +281,7 @@ static double policy_level(const fu_policy *p) {
  * 2026-12-06 a third pass without priorities gave over_contact, so urgent
  * contacts over a cap counted there but not in the violations.) */
 static int measure_kpis(const fu_policy *p, const fu_customer *cust, size_t nc, const evlist *lists[], size_t nl,
-                        const fu_simulation_options *o, fu_simulation_report *r) {
+                        const fu_simulation_options *o, fu_simulation_report *r, fu_simulation_details *d) {
     double level = policy_level(p);
     fu_kpi *k = NULL;
     int rc = run_engine(p, cust, nc, lists, nl, o, ENGINE_ALL, &k);
@@ -266,6 +298,10 @@ static int measure_kpis(const fu_policy *p, const fu_customer *cust, size_t nc, 
     k = NULL;
     if (rc == FU_OK && (rc = run_engine(p, cust, nc, lists, nl, o, ENGINE_URGENT, &k)) == FU_OK)
         pool(k, FU_KPI_RESPONSE_TIMELINESS, level, &r->measures[FU_SIM_TIMELINESS_URGENT], NULL);
+    fu_kpi_free(k);
+    k = NULL;
+    if (rc == FU_OK && d && (rc = run_engine(p, cust, nc, lists, nl, o, ENGINE_TIER, &k)) == FU_OK)
+        pool_tiers(k, level, d); /* by tier: the SLA by tier (review s9, D4) */
     fu_kpi_free(k);
     return rc;
 }
@@ -391,6 +427,8 @@ typedef struct sim {
     FILE *trace;        /* FU_SIM_TRACE=path: a CSV of the run's decisions (debugging; off by default) */
     held *held;         /* due touchpoints the plans held by a cap or capacity, with repeats */
     size_t nheld, capheld;
+    size_t *own;        /* indexes in `made` of the complaints the run caused, not yet fed (own_next()) */
+    size_t nown, capown;
 } sim;
 
 /* FU_SIM_TRACE: one line per queued, made or dropped contact and per event the
@@ -491,30 +529,55 @@ static int promises_fulfil(sim *s, int64_t t) {
     return rc;
 }
 
-static int reached_between(const sim *s, size_t c, int64_t a, int64_t b) {
+/* The first contact of the run that reached customer c in (a, b], or INT64_MAX. */
+static int64_t reached_at(const sim *s, size_t c, int64_t a, int64_t b) {
+    int64_t first = INT64_MAX;
     for (size_t i = 0; i < s->made.n; i++) {
         const fu_event_in *e = &s->made.ev[i];
         if (e->kind == FU_EVENT_CONTACT && e->customer_id == s->cust[c].id && e->at > a && e->at <= b &&
-            (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE))
-            return 1;
+            e->at < first && (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE))
+            first = e->at;
     }
-    return 0;
+    return first;
 }
 
-/* Promises kept: as recorded (baseline); policy: a broken one is kept with
- * keep_prob() when the run reached the customer before the deadline. */
-static void measure_promises(const sim *s, double level, fu_simulation_report *r) {
+/* Promises kept (review s9, D3: one definition with the dashboard): the KPI
+ * engine's `commitment_on_time` over the run's promises as commitments,
+ * weeks pooled. Kept: fulfilled at its recorded resolution (baseline and
+ * policy), or, policy, a broken one with keep_prob() at the run's first
+ * contact that reached the customer before the deadline; else breached. */
+static int measure_promises(const sim *s, double level, fu_simulation_report *r) {
     uint64_t rng = s->o->seed ^ UINT64_C(0xC2B2AE3D27D4EB4F); /* its own stream: the calls' draws stay as they were */
-    double kept = 0, keep = keep_prob(s->o);
+    double keep = keep_prob(s->o);
+    fu_commitment *c = fu__calloc(s->npr + 1, sizeof *c);
+    if (!c) return fu__error_set(FU_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->npr; i++) {
         const promise *p = &s->pr[i];
         double u = rng_unit(&rng);
-        int k = p->resolved != INT64_MAX;
-        if (!k && s->o->mode == FU_SIMULATION_POLICY && u < keep && reached_between(s, p->customer, p->made, p->deadline))
-            k = 1;
-        kept += k;
+        int64_t at = p->resolved;
+        if (at == INT64_MAX && s->o->mode == FU_SIMULATION_POLICY && u < keep)
+            at = reached_at(s, p->customer, p->made, p->deadline);
+        c[i] = (fu_commitment){(int64_t)i + 1, s->cust[p->customer].id, "", "", "", "", "simulation", p->made,
+                               p->deadline, p->deadline, p->deadline,
+                               at != INT64_MAX ? FU_COMMIT_FULFILLED : FU_COMMIT_BREACHED, 0, 0,
+                               at != INT64_MAX ? at : FU_COMMIT_NO_TIME, NULL, 0};
     }
-    set_prop(&r->measures[FU_SIM_PROMISES_KEPT], kept, (double)s->npr, level);
+    fu_kpi_options ko;
+    fu_kpi_options_init(&ko);
+    ko.period = FU_KPI_WEEK;
+    ko.from = s->o->from;
+    ko.to = s->o->to;
+    ko.as_of = s->o->to;
+    fu_kpi *k = NULL;
+    size_t nf;
+    int rc = fu_kpi_new(&k, s->policy, &ko);
+    if (rc == FU_OK) rc = fu_kpi_add_customers(k, s->cust, s->nc);
+    if (rc == FU_OK && s->npr) rc = fu_kpi_add_commitments(k, c, s->npr);
+    if (rc == FU_OK) rc = fu_kpi_compute(k, &nf);
+    if (rc == FU_OK) pool(k, FU_KPI_COMMITMENT_ON_TIME, level, &r->measures[FU_SIM_PROMISES_KEPT], NULL);
+    fu_kpi_free(k);
+    fu__free(c);
+    return rc;
 }
 
 static const fu_calendar *zone_of(const sim *s, size_t c) {
@@ -712,6 +775,31 @@ static int recheck(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
     return rc;
 }
 
+/* The complaints the run's own calls cause (1 to 40 h after the call) are fed
+ * to the planner when their time comes, hour by hour like the span's events
+ * (sim_day()): before, the planner first saw one in the next day's book, after
+ * a 24 h window had often passed (review s9, D6). */
+static int own_add(sim *s, size_t made_index) {
+    int rc = fu__grow((void **)&s->own, &s->capown, s->nown + 1, sizeof *s->own);
+    if (rc == FU_OK) s->own[s->nown++] = made_index;
+    return rc;
+}
+
+/* The earliest waiting own complaint before `until` (its index in s->own), or
+ * SIZE_MAX. Those before `day` are already in the day's book: dropped. */
+static size_t own_next(sim *s, int64_t day, int64_t until) {
+    size_t best = SIZE_MAX, k = 0;
+    for (size_t i = 0; i < s->nown; i++) {
+        int64_t at = s->made.ev[s->own[i]].at;
+        if (at < day) continue;
+        s->own[k] = s->own[i];
+        if (at < until && (best == SIZE_MAX || at < s->made.ev[s->own[best]].at)) best = k;
+        k++;
+    }
+    s->nown = k;
+    return best;
+}
+
 static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
     int agent_ch = is_agent_channel(q->channel), rc0;
     if (agent_ch && fu_calendar_is_open(s->team, q->best_at) != 1) {
@@ -777,7 +865,7 @@ static int make_call(sim *s, fu_planner *pl, queued *q, int64_t day_end) {
         k.severity = FU_SEVERITY_NORMAL;
         k.channel = FU_CHANNEL_PHONE;
         k.note = FATIGUE_NOTE;
-        if (k.at < s->o->to) rc = ev_push(&s->made, &k, 0);
+        if (k.at < s->o->to && (rc = ev_push(&s->made, &k, 0)) == FU_OK) rc = own_add(s, s->made.n - 1);
     }
     return rc;
 }
@@ -957,9 +1045,17 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
         int64_t h_end = h + HOUR < day_end ? h + HOUR : day_end;
         /* in time order: the calls due before an event are made (and fed) first,
          * else the planner refuses them as older than the event */
-        for (; next < s->span.n && s->span.ev[next].at < h_end && rc == FU_OK; next++)
-            if ((rc = make_calls(s, pl, s->span.ev[next].at, day_end)) == FU_OK)
-                rc = feed(s, pl, &s->span.ev[next], day_end);
+        for (size_t o; rc == FU_OK;) { /* the span's events and the run's own complaints, in time order */
+            o = own_next(s, day, h_end);
+            int span = next < s->span.n && s->span.ev[next].at < h_end;
+            if (o == SIZE_MAX && !span) break;
+            int own = o != SIZE_MAX && (!span || s->made.ev[s->own[o]].at < s->span.ev[next].at);
+            size_t mi = own ? s->own[o] : 0;
+            if (own) s->own[o] = s->own[--s->nown]; /* fed once */
+            const fu_event_in *e = own ? &s->made.ev[mi] : &s->span.ev[next++];
+            if ((rc = make_calls(s, pl, e->at, day_end)) == FU_OK) /* may grow s->made: e again by index */
+                rc = feed(s, pl, own ? &s->made.ev[mi] : e, day_end);
+        }
         if (rc == FU_OK) rc = make_calls(s, pl, h_end, day_end);
     }
     fu_planner_free(pl);
@@ -1031,7 +1127,7 @@ static void sim_free(sim *s) {
     fu__free(s->zones);
     for (size_t c = 0; c < s->nc && s->times; c++) fu__free(s->times[c]);
     FU_FREE_ALL(s->times, s->ntimes, s->captimes, s->last_pos, s->q, s->rules, s->agent_calls, s->cust, s->pr,
-                s->held);
+                s->held, s->own);
     fu_ledger_close(s->ledger);
     if (s->trace) fclose(s->trace);
 }
@@ -1230,11 +1326,12 @@ int fu_simulation_run_details(const fu_policy *policy, const fu_book *book, cons
     if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY && (rc = promises_ledger(&s)) == FU_OK) rc = run_policy(&s);
     if (rc == FU_OK && opts->mode == FU_SIMULATION_POLICY && details) rc = details_of(&s, &det);
     const evlist *lists[3] = {&s.hist, &s.span, &s.made};
-    if (rc == FU_OK) rc = measure_kpis(policy, s.cust, s.nc, lists, 3, opts, out);
+    fu_simulation_details *tiers = details && details->version >= 2 ? &det : NULL; /* their own KPI pass */
+    if (rc == FU_OK) rc = measure_kpis(policy, s.cust, s.nc, lists, 3, opts, out, tiers);
     double level = policy_level(policy);
     const evlist *contacts = opts->mode == FU_SIMULATION_POLICY ? &s.made : &s.span;
     if (rc == FU_OK) rc = count_contacts(s.team, contacts, opts, level, out);
-    if (rc == FU_OK) measure_promises(&s, level, out);
+    if (rc == FU_OK) rc = measure_promises(&s, level, out);
     if (rc == FU_OK) {
         int64_t t = opts->from, open;
         while (fu_calendar_next_open(s.team, t, &open) == FU_OK && open < opts->to) { /* open days */
@@ -1251,21 +1348,42 @@ int fu_simulation_run_details(const fu_policy *policy, const fu_book *book, cons
     }
     sim_free(&s);
     if (rc) memset(out, 0, sizeof *out);
-    else if (details) /* version 1 is the whole struct; a later version copies the fields of details->version */
+    else if (details && details->version == 1) /* only the fields of the version given */
+        memcpy(details, &det, offsetof(fu_simulation_details, n_tiers)), details->version = 1;
+    else if (details)
         *details = det;
     return rc;
 }
 
 /* ------------------------------------------------------------ ground truth */
 
-static int truth_line(const fu_book *book, char *line, const char *path, size_t lineno, double *ap, double *wf) {
+/* The header a truth file must have: customer_id,archetype,weekend,p00,...,p23. */
+static int truth_header_ok(const char *line) {
+    char want[160];
+    size_t n = (size_t)snprintf(want, sizeof want, "customer_id,archetype,weekend");
+    for (int h = 0; h < 24; h++) n += (size_t)snprintf(want + n, sizeof want - n, ",p%02d", h);
+    size_t len = strcspn(line, "\r\n");
+    return len == n && memcmp(line, want, n) == 0;
+}
+
+/* One row: every id must be a customer of the book, once (seen[c]: the line
+ * of its row, 0 none); 27 columns, probabilities in [0, 1]. */
+static int truth_line(const fu_book *book, char *line, const char *path, size_t lineno, double *ap, double *wf,
+                      size_t *seen) {
     char *save = NULL, *tok = strtok_r(line, ",\r\n", &save);
     if (!tok) return FU_OK;
     size_t c;
     if (fu_book_find_customer(book, tok, strlen(tok), &c) != FU_OK) {
         fu_error_clear();
-        return FU_OK; /* not in the book */
+        return fu__error_set(FU_EPARSE,
+                             "%s:%zu: column 1: customer '%s' is not in the book (expected one row per customer of "
+                             "the book: a truth file of another book?)",
+                             path, lineno, tok);
     }
+    if (seen[c])
+        return fu__error_set(FU_EPARSE, "%s:%zu: column 1: customer '%s' has a second row (the first is line %zu)",
+                             path, lineno, tok, seen[c]);
+    seen[c] = lineno;
     double v[25];
     if (!strtok_r(NULL, ",\r\n", &save)) /* archetype */
         return fu__error_set(FU_EPARSE, "%s:%zu: expected archetype, weekend and p00..p23", path, lineno);
@@ -1277,9 +1395,23 @@ static int truth_line(const fu_book *book, char *line, const char *path, size_t 
             return fu__error_set(FU_EPARSE, "%s:%zu: column %d: expected a probability in [0, 1]", path, lineno,
                                  i + 3);
     }
+    if (strtok_r(NULL, ",\r\n", &save))
+        return fu__error_set(FU_EPARSE, "%s:%zu: column 28: expected 27 columns (customer_id, archetype, weekend, "
+                                        "p00..p23)", path, lineno);
     wf[c] = v[0];
     memcpy(ap + c * 24, v + 1, 24 * sizeof *ap);
     return FU_OK;
+}
+
+/* Every customer of the book must have its row. */
+static int truth_complete(const fu_book *book, const char *path, const size_t *seen, size_t nc) {
+    size_t missing = 0, first = SIZE_MAX;
+    for (size_t c = 0; c < nc; c++)
+        if (!seen[c]) missing++, first = first == SIZE_MAX ? c : first;
+    if (!missing) return FU_OK;
+    return fu__error_set(FU_EPARSE, "%s: no row for customer '%s' (%zu of the book's %zu customers have none; "
+                                    "expected one row per customer)",
+                         path, fu__book_customer_id(book, first), missing, nc);
 }
 
 int fu_simulation_read_truth(const fu_book *book, const char *path, double **answer_prob, double **weekend_factor) {
@@ -1288,22 +1420,24 @@ int fu_simulation_read_truth(const fu_book *book, const char *path, double **ans
     *weekend_factor = NULL;
     size_t nc = fu_book_customer_count(book);
     double *ap = fu__calloc(nc * 24 + 1, sizeof *ap), *wf = fu__calloc(nc + 1, sizeof *wf);
+    size_t *seen = fu__calloc(nc + 1, sizeof *seen);
     FILE *f = NULL;
     char line[4096];
     int rc = FU_OK;
-    if (!ap || !wf) rc = fu__error_set(FU_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == FU_OK && i < nc; i++) {
-        wf[i] = 1.0;
-        for (int h = 0; h < 24; h++) ap[i * 24 + (size_t)h] = 0.55;
-    }
+    if (!ap || !wf || !seen) rc = fu__error_set(FU_ENOMEM, "out of memory");
     if (rc == FU_OK && !(f = fopen(path, "r"))) rc = fu__error_set(FU_EIO, "%s: cannot open", path);
-    for (size_t lineno = 1; rc == FU_OK && fgets(line, sizeof line, f); lineno++) {
+    size_t lineno = 1;
+    for (; rc == FU_OK && fgets(line, sizeof line, f); lineno++) {
         if (!strchr(line, '\n') && !feof(f)) rc = fu__error_set(FU_EPARSE, "%s:%zu: line too long", path, lineno);
-        else if (lineno > 1) rc = truth_line(book, line, path, lineno, ap, wf);
-        else if (strncmp(line, "customer_id,", 12) != 0)
-            rc = fu__error_set(FU_EPARSE, "%s:1: expected the header customer_id,archetype,weekend,p00..p23", path);
+        else if (lineno > 1) rc = truth_line(book, line, path, lineno, ap, wf, seen);
+        else if (!truth_header_ok(line))
+            rc = fu__error_set(FU_EPARSE, "%s:1: expected the header customer_id,archetype,weekend,p00,...,p23", path);
     }
+    if (rc == FU_OK && lineno == 1) rc = fu__error_set(FU_EPARSE, "%s:1: empty file: expected the header "
+                                                                  "customer_id,archetype,weekend,p00,...,p23", path);
+    if (rc == FU_OK) rc = truth_complete(book, path, seen, nc);
     if (f) fclose(f);
+    fu__free(seen);
     if (rc) {
         fu__free(ap);
         fu__free(wf);

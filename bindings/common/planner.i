@@ -27,6 +27,9 @@
  *         what the event changes: the touchpoints it creates (status planned,
  *         suppressed or deferred) and those it cancels (TOUCHPOINT_CANCELLED)
  *     simulate(from_, to, step=0) -> SimReport
+ *         a capacity preview (fu_planner_simulate: every planned contact made
+ *         and answered), not the decision-quality simulation: for that,
+ *         simulation_frame() / simulation_csv() (docs/simulate.md)
  *     unknown_classes() -> (count, first): the product class texts the plans
  *         so far met that name no class of the policy (distinct texts, the
  *         first of them or None / nil; fu_planner_unknown_classes()): such

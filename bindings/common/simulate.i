@@ -5,7 +5,9 @@
  *                  seed=2026, truth=None) -> str
  *       run: "baseline", "policy" (first allowed hour) or "besttime"; truth:
  *       path of a ground-truth CSV (truth.csv of generate.py --realistic).
- *       CSV: measure,value,ci_low,ci_high,n,successes; after the measures the
+ *       CSV: measure,value,ci_low,ci_high,n,successes; after the measures
+ *       response_timeliness_<tier> per value tier (fu_simulation_details
+ *       version 2, by name), then the
  *       counts of fu_simulation_details (calls_per_agent: the calls a day the
  *       run used; cap_held, cap_held_missed, capacity_held,
  *       capacity_held_missed), with empty interval, n and successes
@@ -89,6 +91,11 @@ static char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book
         const fu_simulation_value *v = &r.measures[m];
         rc = fu_swig_simtext_add(&t, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", fu_simulation_measure_name(m), v->value,
                               v->ci_low, v->ci_high, v->n, v->successes);
+    }
+    for (size_t k = 0; k < d.n_tiers && rc == FU_OK; k++) { /* response timeliness by value tier (review s9 D4) */
+        const fu_simulation_value *v = &d.timeliness_tier[k];
+        rc = fu_swig_simtext_add(&t, "response_timeliness_%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", d.tier_name[k],
+                                 v->value, v->ci_low, v->ci_high, v->n, v->successes);
     }
     if (rc == FU_OK)
         rc = fu_swig_simtext_add(&t, "calls_per_agent,%u,,,,\ncap_held,%zu,,,,\ncap_held_missed,%zu,,,,\n"

@@ -1,4 +1,4 @@
-/* followup simulate --compare baseline,policy[,besttime][,other.yaml] and
+/* followup simulate [--compare baseline,policy[,besttime][,other.yaml]] and
  * --sensitivity: the decision-quality simulation of followup/simulate.h. */
 #include "cli.h"
 #include "cmd_simulate.h"
@@ -17,6 +17,9 @@ typedef struct sim_args {
     unsigned long long seed;
     cli_format fmt;
     int html; /* --format html: a self-contained page */
+    char names[MAX_RUNS][256]; /* the runs (--compare, default policy; sensitivity: besttime) */
+    int nruns;
+    char model[512]; /* the answer model, said in the report (review s9, D9) */
 } sim_args;
 
 static int parse_list(const char *text, unsigned int *v, int max) {
@@ -30,6 +33,72 @@ static int parse_list(const char *text, unsigned int *v, int max) {
         p = *end ? end + 1 : end;
     }
     return *p ? -1 : n;
+}
+
+#define RUN_NAMES "baseline, policy, besttime, oracle or a policy YAML file"
+
+static int is_arm(const char *w) {
+    return strcmp(w, "baseline") == 0 || strcmp(w, "policy") == 0 || strcmp(w, "besttime") == 0 ||
+           strcmp(w, "oracle") == 0;
+}
+
+/* --compare: names[n] of 1 to MAX_RUNS runs, each an arm or a readable
+ * policy file, none empty or twice; the number of runs, or -1 after the
+ * message (review s9, D10). */
+static int parse_runs(const char *list, char names[][256]) {
+    int n = 0;
+    for (const char *p = list;; n++) {
+        size_t len = strcspn(p, ",");
+        if (n == MAX_RUNS) {
+            fprintf(stderr, "followup simulate: --compare: at most %d runs\n", MAX_RUNS);
+            return -1;
+        }
+        if (len == 0 || len > 255) {
+            fprintf(stderr, "followup simulate: --compare '%s': run %d is %s (expected " RUN_NAMES ")\n", list,
+                    n + 1, len ? "too long" : "empty");
+            return -1;
+        }
+        snprintf(names[n], 256, "%.*s", (int)len, p);
+        FILE *f = is_arm(names[n]) || strcmp(names[n], "builtin") == 0 ? NULL : fopen(names[n], "r");
+        if (!is_arm(names[n]) && strcmp(names[n], "builtin") != 0 && !f) {
+            fprintf(stderr, "followup simulate: --compare: '%s' is neither a run nor a readable policy file "
+                            "(expected " RUN_NAMES ")\n", names[n]);
+            return -1;
+        }
+        if (f) fclose(f);
+        for (int i = 0; i < n; i++)
+            if (strcmp(names[i], names[n]) == 0) {
+                fprintf(stderr, "followup simulate: --compare: '%s' twice (each run once)\n", names[n]);
+                return -1;
+            }
+        if (!p[len]) return n + 1;
+        p += len + 1;
+    }
+}
+
+/* The sensitivity table's one run: not the baseline, whose recorded contacts
+ * do not depend on the team (every row would be the same). */
+static int sensitivity_run_ok(const sim_args *a) {
+    if (!a->sens_agents) {
+        if (a->sens_calls) {
+            fprintf(stderr, "followup simulate: --sensitivity-calls needs --sensitivity-agents (the table's "
+                            "rows are team sizes, its columns calls per agent)\n");
+            return 0;
+        }
+        return 1;
+    }
+    if (a->nruns > 1) {
+        fprintf(stderr, "followup simulate: --sensitivity-agents takes one run (--compare NAME, default besttime), "
+                        "not '%s'\n", a->compare);
+        return 0;
+    }
+    if (a->nruns == 1 && strcmp(a->names[0], "baseline") == 0) {
+        fprintf(stderr, "followup simulate: --sensitivity-agents: not for the baseline, whose recorded contacts "
+                        "do not depend on the team (every row would be the same); expected policy, besttime, "
+                        "oracle or a policy YAML file\n");
+        return 0;
+    }
+    return 1;
 }
 
 /* The options (parsed by cmd_simulate.c against its one table) checked and
@@ -47,18 +116,23 @@ static int parse_args(const simulate_args *in, sim_args *a) {
     }
     a->html = in->format && strcmp(in->format, "html") == 0;
     if (in->format && !a->html && cli_format_parse(in->format, &a->fmt)) {
-        fprintf(stderr, "followup simulate: bad format '%s'\n", in->format);
+        fprintf(stderr, "followup simulate: bad format '%s' (expected table, csv, json or html)\n", in->format);
         return CLI_USAGE;
     }
-    if ((in->seed && cli_parse_ull("followup simulate", "--seed", in->seed, 0, ULLONG_MAX, &a->seed)) ||
-        cli_simulate_count("--agents", in->agents, &a->agents) ||
-        cli_simulate_count("--calls-per-agent", in->calls_per_agent, &a->calls))
+    if (in->seed && cli_simulate_number("--seed", in->seed, 0, ULLONG_MAX, &a->seed)) return CLI_USAGE;
+    if (cli_simulate_count("--agents", in->agents, 1, 999, &a->agents) ||
+        cli_simulate_count("--calls-per-agent", in->calls_per_agent, 1, 100000, &a->calls))
         return CLI_USAGE;
     if (!a->customers || !a->events || !a->from || !a->to) {
         fprintf(stderr, "followup simulate: --customers, --events, --from and --to are required (see --help)\n");
         return CLI_USAGE;
     }
-    return CLI_OK;
+    if (a->compare && (a->nruns = parse_runs(a->compare, a->names)) < 0) return CLI_USAGE;
+    if (!a->compare) { /* one simulation: the policy arm unless named */
+        snprintf(a->names[0], sizeof a->names[0], "%s", a->sens_agents ? "besttime" : "policy");
+        a->nruns = 1;
+    }
+    return sensitivity_run_ok(a) ? CLI_OK : CLI_USAGE;
 }
 
 /* One run: "baseline", "policy" (first allowed hour), "besttime" (policy with
@@ -113,6 +187,51 @@ static double detail_value(const fu_simulation_details *d, int k) {
     return (double)v[k];
 }
 
+/* The value tiers of the runs' timeliness by tier (fu_simulation_details
+ * version 2), in the order first seen. */
+typedef struct tierset {
+    int n;
+    char name[FU_SIMULATION_MAX_TIERS * 2][32];
+} tierset;
+
+static void tiers_of(const fu_simulation_details *d, int n, tierset *ts) {
+    ts->n = 0;
+    for (int i = 0; i < n; i++)
+        for (size_t t = 0; t < d[i].n_tiers; t++) {
+            int k = 0;
+            while (k < ts->n && strcmp(ts->name[k], d[i].tier_name[t]) != 0) k++;
+            if (k == ts->n && ts->n < FU_SIMULATION_MAX_TIERS * 2)
+                snprintf(ts->name[ts->n++], sizeof ts->name[0], "%s", d[i].tier_name[t]);
+        }
+}
+
+/* The rows in order: the measures up to response_timeliness_urgent, then
+ * response timeliness by tier (response_timeliness_vip, ...), the other
+ * measures, the details. Row k: its name in buf, its value (NULL for a
+ * detail: *detail its index), *m the measure (-1 for a tier row). */
+static const fu_simulation_value *row_at(int k, const tierset *ts, const fu_simulation_report *r,
+                                         const fu_simulation_details *d, char *buf, size_t size, int *m,
+                                         int *detail) {
+    static const fu_simulation_value none = {NAN, NAN, NAN, 0, NAN};
+    int first = FU_SIM_TIMELINESS_URGENT + 1;
+    *m = -1, *detail = -1;
+    if (k < first || (k >= first + ts->n && k < FU_SIM_MEASURE_COUNT + ts->n)) {
+        *m = k < first ? k : k - ts->n;
+        snprintf(buf, size, "%s", fu_simulation_measure_name(*m));
+        return &r->measures[*m];
+    }
+    if (k >= FU_SIM_MEASURE_COUNT + ts->n) {
+        *detail = k - FU_SIM_MEASURE_COUNT - ts->n;
+        snprintf(buf, size, "%s", detail_names[*detail]);
+        return NULL;
+    }
+    const char *tier = ts->name[k - first];
+    snprintf(buf, size, "response_timeliness_%s", tier);
+    for (size_t t = 0; t < d->n_tiers; t++)
+        if (strcmp(d->tier_name[t], tier) == 0) return &d->timeliness_tier[t];
+    return &none;
+}
+
 /* One row per measure. The table: per run its cell and its units (n). CSV and
  * JSON: per run four fields, `<run>` (the value), `<run>_lo`, `<run>_hi`
  * (the interval, empty / null when none) and `<run>_n` (its units). */
@@ -136,27 +255,29 @@ static int write_compare(const sim_args *a, char names[][256], const fu_simulati
         cli_table_free(t);
         return CLI_INTERNAL;
     }
+    tierset ts;
+    tiers_of(d, n, &ts);
     int rc = CLI_OK;
-    char cells[MAX_RUNS * 4][96];
-    for (int m = 0; m < FU_SIM_MEASURE_COUNT + NDETAIL && rc == CLI_OK; m++) {
+    char cells[MAX_RUNS * 4][96], name[64];
+    for (int k = 0; k < FU_SIM_MEASURE_COUNT + ts.n + NDETAIL && rc == CLI_OK; k++) {
         const char *row[1 + MAX_RUNS * 4];
-        int det = m >= FU_SIM_MEASURE_COUNT;
-        row[0] = det ? detail_names[m - FU_SIM_MEASURE_COUNT] : fu_simulation_measure_name(m);
+        row[0] = name;
         for (int i = 0; i < n; i++) {
-            const fu_simulation_value *v = det ? NULL : &r[i].measures[m];
+            int m, det;
+            const fu_simulation_value *v = row_at(k, &ts, &r[i], &d[i], name, sizeof name, &m, &det);
+            int prop = m < 0 || is_prop(m);
             char *c = cells[i * per];
-            if (det) { /* a count: no interval, no units */
-                double x = detail_value(&d[i], m - FU_SIM_MEASURE_COUNT);
-                snprintf(c, 96, "%.0f", x);
-                for (int k = 1; k < per; k++) cells[i * per + k][0] = 0;
+            if (!v) { /* a count: no interval, no units */
+                snprintf(c, 96, "%.0f", detail_value(&d[i], det));
+                for (int j = 1; j < per; j++) cells[i * per + j][0] = 0;
                 continue;
             }
             if (machine) {
                 num(c, 96, v->value);
-                num(cells[i * per + 1], 96, is_prop(m) ? v->ci_low : NAN);
-                num(cells[i * per + 2], 96, is_prop(m) ? v->ci_high : NAN);
+                num(cells[i * per + 1], 96, prop ? v->ci_low : NAN);
+                num(cells[i * per + 2], 96, prop ? v->ci_high : NAN);
             } else {
-                cell(c, 96, v, is_prop(m));
+                cell(c, 96, v, prop);
             }
             snprintf(cells[i * per + per - 1], 96, "%.0f", v->n);
         }
@@ -199,22 +320,32 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
     html_esc(out, a->to);
     fprintf(out,
             ", %u agent(s) &times; the calls a day of row calls_per_agent, seed %llu; %zu open days, %zu weeks "
-            "pooled. Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<table>\n<thead><tr>"
-            "<th>measure</th>",
+            "pooled. Intervals: Wilson at the policy's level (docs/simulate.md).</p>\n<p class=\"model\">"
+            "Answer model: ",
             a->agents, a->seed, r[0].days, r[0].weeks);
+    html_esc(out, a->model);
+    fputs("</p>\n<table>\n<thead><tr><th>measure</th>", out);
     for (int i = 0; i < n; i++) {
         fputs("<th>", out);
         html_esc(out, names[i]);
         fputs("</th>", out);
     }
     fputs("</tr></thead>\n<tbody>\n", out);
-    for (int m = 0; m < FU_SIM_MEASURE_COUNT; m++) {
-        int prop = is_prop(m);
-        fprintf(out, "<tr class=\"m\" data-measure=\"%s\"><td>%s</td>", fu_simulation_measure_name(m),
-                fu_simulation_measure_name(m));
+    tierset ts;
+    tiers_of(d, n, &ts);
+    char name[64];
+    for (int k = 0; k < FU_SIM_MEASURE_COUNT + ts.n + NDETAIL; k++) {
+        int m, det;
+        (void)row_at(k, &ts, &r[0], &d[0], name, sizeof name, &m, &det);
+        fprintf(out, "<tr class=\"%s\" data-measure=\"%s\"><td>%s</td>", det >= 0 ? "d" : "m", name, name);
         for (int i = 0; i < n; i++) {
-            const fu_simulation_value *v = &r[i].measures[m];
+            const fu_simulation_value *v = row_at(k, &ts, &r[i], &d[i], name, sizeof name, &m, &det);
+            int prop = m < 0 || is_prop(m);
             char buf[96];
+            if (!v) {
+                fprintf(out, "<td>%.0f</td>", detail_value(&d[i], det));
+                continue;
+            }
             cell(buf, sizeof buf, v, prop);
             fprintf(out, "<td>%s", buf);
             if (prop && !isnan(v->value) && !isnan(v->ci_low))
@@ -224,11 +355,6 @@ static int write_compare_html(const sim_args *a, char names[][256], const fu_sim
                         100 * v->ci_low, 100 * (v->ci_high - v->ci_low), 100 * v->value);
             fprintf(out, "<small class=\"n\">n %.0f</small></td>", v->n);
         }
-        fputs("</tr>\n", out);
-    }
-    for (int k = 0; k < NDETAIL; k++) {
-        fprintf(out, "<tr class=\"d\" data-measure=\"%s\"><td>%s</td>", detail_names[k], detail_names[k]);
-        for (int i = 0; i < n; i++) fprintf(out, "<td>%.0f</td>", detail_value(&d[i], k));
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table>\n</body></html>\n", out);
@@ -251,7 +377,7 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
     enum { NCOL = sizeof hdr / sizeof hdr[0] };
     cli_table *t = cli_table_new(NCOL, hdr);
     int rc = t ? CLI_OK : CLI_INTERNAL;
-    const char *what = a->compare ? a->compare : "besttime";
+    const char *what = a->names[0];
     for (int i = 0; i < na && rc == CLI_OK; i++)
         for (int j = 0; j < nca && rc == CLI_OK; j++) {
             fu_simulation_report r;
@@ -295,6 +421,14 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
     if (rc == FU_OK && a->truth) rc = fu_simulation_read_truth(*book, a->truth, ap, wf);
     if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) == FU_OK)
         rc = fu_time_parse(a->to, strlen(a->to), &o->to);
+    if (rc == FU_OK && o->to <= o->from) {
+        fprintf(stderr, "followup simulate: --to must be after --from\n");
+        return CLI_USAGE;
+    }
+    if (rc == FU_OK && o->to - o->from > 400 * INT64_C(86400)) {
+        fprintf(stderr, "followup simulate: --from to --to: at most 400 days\n");
+        return CLI_USAGE;
+    }
     if (rc) {
         cli_error(NULL);
         return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
@@ -320,6 +454,18 @@ static int fit_frequency(const fu_book *book, fu_frequency **m) {
     return rc == FU_OK ? CLI_OK : rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
 }
 
+/* Which answer model the runs draw from, in words for the report. */
+static void answer_model(const sim_args *a, size_t customers, char *buf, size_t size) {
+    if (a->frequency)
+        snprintf(buf, size, "answers and complaints drawn from the contact-frequency model fitted on the book%s",
+                 a->truth ? ", scaled by the hour profile of --truth" : " (no --truth: a flat hour profile)");
+    else if (a->truth)
+        snprintf(buf, size, "ground truth %s (%zu customers, by local hour and weekend)", a->truth, customers);
+    else
+        snprintf(buf, size, "no --truth: every call is answered with probability 0.55 at every hour (flat; a "
+                            "best-time model has nothing to learn)");
+}
+
 int cli_simulate_compare(const simulate_args *args) {
     sim_args a;
     int exit_code = parse_args(args, &a);
@@ -334,32 +480,35 @@ int cli_simulate_compare(const simulate_args *args) {
     if (a.frequency && (exit_code = fit_frequency(book, &freq))) goto done;
     o.frequency = freq;
     o.seed = a.seed;
-    if ((exit_code = cli_out_open(&out, a.output, "followup simulate"))) goto done;
-    opened = 1;
     if (a.html && a.sens_agents) {
         fprintf(stderr, "followup simulate: --format html is for --compare, not the sensitivity table\n");
         exit_code = CLI_USAGE;
         goto done;
     }
+    if ((exit_code = cli_out_open(&out, a.output, "followup simulate"))) goto done;
+    opened = 1;
+    answer_model(&a, fu_book_customer_count(book), a.model, sizeof a.model);
     if (a.sens_agents) {
         exit_code = sensitivity(&a, book, &o, out.f);
         goto done;
     }
-    char names[MAX_RUNS][256];
     fu_simulation_report r[MAX_RUNS];
     fu_simulation_details d[MAX_RUNS];
-    int n = 0;
-    for (const char *p = a.compare; p && *p && n < MAX_RUNS;) {
-        size_t len = strcspn(p, ",");
-        snprintf(names[n], sizeof names[n], "%.*s", (int)(len < 255 ? len : 255), p);
-        if (run_one(names[n], &a, book, &o, a.agents, a.calls, &r[n], &d[n])) {
+    for (int i = 0; i < a.nruns; i++)
+        if (run_one(a.names[i], &a, book, &o, a.agents, a.calls, &r[i], &d[i])) {
             exit_code = CLI_INPUT;
             goto done;
         }
-        n++;
-        p += len + (p[len] == ',');
-    }
-    exit_code = a.html ? write_compare_html(&a, names, r, d, n, out.f) : write_compare(&a, names, r, d, n, out.f);
+    exit_code = a.html ? write_compare_html(&a, a.names, r, d, a.nruns, out.f)
+                       : write_compare(&a, a.names, r, d, a.nruns, out.f);
+    if (exit_code == CLI_OK && a.fmt == CLI_FORMAT_TABLE && !a.html) fprintf(out.f, "\nanswer model: %s\n", a.model);
+    else if (exit_code == CLI_OK && !a.html) fprintf(stderr, "followup simulate: answer model: %s\n", a.model);
+    for (int i = 0; i < a.nruns && exit_code == CLI_OK; i++)
+        if (strcmp(a.names[i], "baseline") != 0 && r[i].measures[FU_SIM_CAP_VIOLATIONS].value > 0) {
+            fprintf(stderr, "followup simulate: run '%s' broke a cap %.0f times (cap_violations)\n", a.names[i],
+                    r[i].measures[FU_SIM_CAP_VIOLATIONS].value);
+            exit_code = CLI_FAIL;
+        }
 done:
     if (opened) {
         int c = cli_out_close(&out, exit_code == CLI_OK, "followup simulate");

@@ -648,6 +648,13 @@ typedef struct fu_sim_report {
 /**
  * Simulate [from, to) (see above). The planner's fed events are not used and
  * not changed.
+ *
+ * A **capacity preview**, not the decision-quality simulation: every planned
+ * contact is made and answered at its planned time, with no team hours, no
+ * answer model and no fatigue. For "what would the KPIs have been under this
+ * policy with this team" use fu_simulation_run() (followup/simulate.h), which
+ * `followup simulate` runs (docs/simulate.md, "One simulation"; kept for the
+ * ABI and its callers since 2026-12-07, review s9).
  * @param[out] out the report, owned by the caller (fu_sim_report_free())
  * @return #FU_OK; #FU_EINVAL (to <= from, bad options); #FU_ELIMIT for more
  *         than 100,000 steps; #FU_ENOMEM.

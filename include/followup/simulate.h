@@ -194,6 +194,9 @@ FU_EXTERN int fu_simulation_run(const fu_policy *policy, const fu_book *book,
  * e-mail) within its window, up to the end of the span. Policy mode only
  * (zero for the baseline).
  */
+/** Tiers of #fu_simulation_details.timeliness_tier. */
+#define FU_SIMULATION_MAX_TIERS 8
+
 typedef struct fu_simulation_details {
     unsigned int version;         /**< #FU_SIMULATION_DETAILS_VERSION, set by the caller */
     unsigned int agents;          /**< agents of the run (0: baseline) */
@@ -205,10 +208,23 @@ typedef struct fu_simulation_details {
     size_t capacity_held;         /**< due touchpoints held by the team's capacity (`capacity.*`,
                                        `agents.calls_per_day`: no call left that day or hour) */
     size_t capacity_held_missed;  /**< of those, missed */
+    /** (version 2) Response timeliness (KPI `response_timeliness`, weeks
+     *  pooled, Wilson interval) by the customer's value tier
+     *  (`segments.value_tiers`: vip, key, ordinary; "unknown" without an
+     *  annual spend): each issue's SLA is the shorter of `sla.response` by
+     *  severity and `sla.tier_response` by tier (VIP 2 h, ordinary 24 h), so
+     *  the tiers are the priorities the measures' overall and urgent rows
+     *  mix. From a KPI engine given the customers, contacts and issues, grouped
+     *  by tier; the tiers' successes and units add up to
+     *  #FU_SIM_TIMELINESS. Tiers with an issue in the span, by name,
+     *  at most #FU_SIMULATION_MAX_TIERS. */
+    size_t n_tiers;
+    char tier_name[FU_SIMULATION_MAX_TIERS][32];          /**< "vip", "key", "ordinary", "unknown" */
+    fu_simulation_value timeliness_tier[FU_SIMULATION_MAX_TIERS]; /**< by tier_name */
 } fu_simulation_details;
 
-#define FU_SIMULATION_DETAILS_VERSION 1
-#define FU_SIMULATION_DETAILS_INIT {FU_SIMULATION_DETAILS_VERSION, 0u, 0u, 0, 0, 0, 0}
+#define FU_SIMULATION_DETAILS_VERSION 2
+#define FU_SIMULATION_DETAILS_INIT {FU_SIMULATION_DETAILS_VERSION, 0u, 0u, 0, 0, 0, 0, 0, {{0}}, {{0, 0, 0, 0, 0}}}
 
 /** Fill `details` with the defaults (same as #FU_SIMULATION_DETAILS_INIT). */
 FU_EXTERN void fu_simulation_details_init(fu_simulation_details *details);
@@ -225,11 +241,16 @@ FU_EXTERN int fu_simulation_run_details(const fu_policy *policy, const fu_book *
 /**
  * Parse a ground-truth CSV (`customer_id,archetype,weekend,p00,...,p23`, as
  * examples/sample/generate.py --realistic writes truth.csv) into the arrays
- * of #fu_simulation_options, in the book's customer order; customers
- * missing from the file get 0.55 and 1.
+ * of #fu_simulation_options, in the book's customer order. The file must
+ * cover the book: exactly this header, one row per customer of the book
+ * (a customer the book does not know, a second row of a customer, a
+ * customer of the book without a row, a 28th column are errors; until
+ * 2026-12-07 unknown rows were skipped and missing customers silently got
+ * 0.55, so a truth of another book ran as a flat 0.55).
  * @param[out] answer_prob    `customers × 24` values, caller frees (fu_free())
  * @param[out] weekend_factor `customers` values, caller frees (fu_free())
- * @return #FU_OK; #FU_EIO; #FU_EPARSE (naming the line); #FU_ENOMEM.
+ * @return #FU_OK; #FU_EIO; #FU_EPARSE (naming the file, line, column and what
+ *         was expected; a missing customer names the first one); #FU_ENOMEM.
  */
 FU_EXTERN int fu_simulation_read_truth(const fu_book *book, const char *path, double **answer_prob,
                                        double **weekend_factor);

@@ -113,13 +113,13 @@ def test_commitments_csv(tmp_path):
 
 
 def test_simulate_csv(data, tmp_path):
-    out, days = tmp_path / "sim.csv", tmp_path / "days.csv"
+    out = tmp_path / "sim.csv"
     r = run("simulate", "--customers", data / "customers.csv", "--events", data / "events.csv",
             "--from", "2026-02-01T00:00:00+08:00", "--to", "2026-02-03T00:00:00+08:00",
-            "--format", "csv", "--output", out, "--days", days)
+            "--format", "csv", "--output", out)
     assert r.returncode in (0, 1), r.stderr
     check_neutralised(out.read_text())
-    assert out.read_text().count("\n") > 2 and days.read_text().startswith("policy,date,")
+    assert out.read_text().count("\n") > 2 and out.read_text().startswith("measure,policy,")
 
 
 @pytest.mark.parametrize("cmd", ["plan", "segment", "kpi"])
@@ -193,8 +193,8 @@ def test_besttime_serves_the_range_ends():
     (("besttime", "--k", "169"), "followup besttime: --k: bad number '169'"),
     (("besttime", "--k", "2x"), "followup besttime: --k: bad number '2x'"),
     (("besttime", "--thompson", ""), "followup besttime: --thompson: bad number ''"),
-    (("simulate", "--compare", "baseline", "--seed", "x"), "followup simulate: --seed: bad number 'x'"),
-    (("simulate", "--compare", "baseline", "--agents", "1.5"), "followup simulate: --agents: bad number '1.5'"),
+    (("simulate", "--compare", "baseline", "--seed", "x"), "followup simulate: --seed: bad number 'x' (expected a whole number 0 to 18446744073709551615)"),
+    (("simulate", "--compare", "baseline", "--agents", "1.5"), "followup simulate: --agents: bad number '1.5' (expected a whole number 1 to 999)"),
 ])
 def test_bad_numbers_name_the_command_and_the_option(args, message):
     r = run(*args)

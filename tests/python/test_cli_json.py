@@ -116,10 +116,11 @@ def test_simulate_and_kpi_json_numbers(sample):
     if r.returncode not in (0, 1):
         pytest.fail(r.stderr)
     rows = json.loads(r.stdout)
-    assert rows and all(isinstance(x["metric"], str) for x in rows)
-    steps = next(x for x in rows if x["metric"] == "steps")
-    values = [v for k, v in steps.items() if k != "metric"]
-    assert values == [7]
+    assert rows and all(isinstance(x["measure"], str) for x in rows)
+    contacts = next(x for x in rows if x["measure"] == "contacts")
+    assert is_num(contacts["policy"]) and is_num(contacts["policy_n"])
+    coverage = next(x for x in rows if x["measure"] == "coverage")
+    assert coverage["policy_lo"] is None or is_num(coverage["policy_lo"])
     doc = load(run("kpi", "--customers", sample["customers"], "--events", sample["events"], "--format", "json"))
     assert all(is_num(f["n"]) for f in doc["figures"])
 

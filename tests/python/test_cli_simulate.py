@@ -75,7 +75,7 @@ def test_errors():
     r = run(*SPAN, "--compare", "baseline,policy", "--truth", "/nonexistent/truth.csv")
     assert r.returncode == 3 and "truth.csv" in r.stderr
     r = run(*SPAN, "--compare", "baseline,sometimes.yaml")
-    assert r.returncode == 3 and "sometimes.yaml" in r.stderr
+    assert r.returncode == 2 and "'sometimes.yaml' is neither a run nor a readable policy file" in r.stderr
     r = run("--compare", "baseline,policy")
     assert r.returncode == 2
 
@@ -132,3 +132,75 @@ def test_recommended_caps_compared_with_the_built_in_policy(tmp_path):
         assert float(t["contacts"][name]) > 0
     # the recommended caps change what is planned (one contact per 12 h per tier at most)
     assert t["contacts"]["policy"] != t["contacts"][str(rec)]
+
+
+# ---- review s9 (audit of issue 18): D9 the truth must cover the book, D10 option checks, D4 per tier ----
+
+SAMPLE = REAL.parent / "data"
+
+
+def test_truth_of_another_book_is_refused_naming_file_line_and_what_was_expected(tmp_path):
+    """D9: a truth that does not cover the book ran silently at a flat 0.55."""
+    lines = (REAL / "truth.csv").read_text().splitlines(keepends=True)
+    cases = {
+        "header_only.csv": (lines[0], ": no row for customer 'R00001' (1000 of the book's 1000 customers"),
+        "unknown_id.csv": ("".join(lines).replace("\nR00001,", "\nZZZ01,", 1),
+                           "unknown_id.csv:2: column 1: customer 'ZZZ01' is not in the book"),
+        "twice.csv": ("".join(lines) + lines[1], "twice.csv:1002: column 1: customer 'R00001' has a second row"),
+    }
+    for name, (text, want) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        r = run(*SPAN, "--truth", str(path))
+        assert r.returncode == 3 and want in r.stderr and r.stdout == "", (name, r.stderr)
+    r = run(*SPAN, "--truth", str(SAMPLE / "customers.csv"))  # not a truth file at all
+    assert r.returncode == 3 and "customers.csv:1: expected the header customer_id,archetype,weekend" in r.stderr
+
+
+def test_without_truth_the_report_names_the_flat_answer_model():
+    r = run(*SPAN, "--compare", "policy")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.rstrip().endswith(
+        "answer model: no --truth: every call is answered with probability 0.55 at every hour "
+        "(flat; a best-time model has nothing to learn)")
+    r = run(*SPAN, "--truth", str(REAL / "truth.csv"), "--format", "csv")
+    assert "answer model: ground truth" in r.stderr and "1000 customers" in r.stderr
+    assert "answer model" not in r.stdout  # CSV stays a table
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--sensitivity-calls", "10"), "--sensitivity-calls needs --sensitivity-agents"),
+    (("--calls-per-agent", "0"), "--calls-per-agent: bad number '0' (expected a whole number 1 to 100000)"),
+    (("--agents", "1000"), "--agents: bad number '1000' (expected a whole number 1 to 999)"),
+    (("--seed", "-1"), "--seed: bad number '-1' (expected a whole number 0 to 18446744073709551615)"),
+    (("--compare", "baseline", "--sensitivity-agents", "1,2"), "--sensitivity-agents: not for the baseline"),
+    (("--compare", "policy,besttime", "--sensitivity-agents", "1,2"),
+     "--sensitivity-agents takes one run (--compare NAME, default besttime), not 'policy,besttime'"),
+    (("--compare", "baseline,baseline"), "--compare: 'baseline' twice"),
+    (("--compare", "baseline,bogus"), "--compare: 'bogus' is neither a run nor a readable policy file (expected "
+                                      "baseline, policy, besttime, oracle or a policy YAML file)"),
+    (("--compare", "BASELINE"), "'BASELINE' is neither a run"),
+    (("--compare", "baseline,,policy"), "--compare 'baseline,,policy': run 2 is empty (expected baseline, policy,"),
+    (("--compare", ""), "run 1 is empty"),
+    (("--to", "2026-09-28T00:00:00+08:00"), "--to must be after --from"),
+])
+def test_option_errors_name_the_option_and_the_valid_choices(args, message):
+    """D10: these ran silently (ignored, 0 meaning 200, -1 wrapping, identical
+    rows, duplicate columns) or said "bogus: bogus: cannot open"."""
+    r = run(*SPAN, *args)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.startswith("followup simulate: ") and message in r.stderr, r.stderr
+
+
+def test_timeliness_by_tier_adds_up_to_the_overall():
+    """D4: response timeliness per value tier (SLA VIP 2 h, key / ordinary 24 h)."""
+    r = run(*SPAN, "--truth", str(REAL / "truth.csv"), "--compare", "baseline,policy", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    t = table(r.stdout)
+    tiers = [m for m in t if m.startswith("response_timeliness_") and m != "response_timeliness_urgent"]
+    assert "response_timeliness_vip" in tiers and "response_timeliness_ordinary" in tiers, list(t)
+    for name in ("baseline", "policy"):
+        n = sum(int(t[m][name + "_n"]) for m in tiers)
+        x = sum(round(float(t[m][name] or 0) * int(t[m][name + "_n"])) for m in tiers)
+        assert n == int(t["response_timeliness"][name + "_n"])
+        assert x == round(float(t["response_timeliness"][name]) * n)

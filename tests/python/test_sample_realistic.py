@@ -103,3 +103,19 @@ def test_baseline_figures_of_the_readme():
                 contacts += 1
                 answered += row["outcome"] == "answered"
     assert (answered, contacts) == (4173, 7516)  # 0.555
+
+
+def test_promises_kept_of_the_readme():
+    """README: promises kept 0.623 [0.561, 0.682] of the 239 due in the 12-week span,
+    the baseline column of `followup simulate` (review s9: the README said the tests
+    pin it, none did). 149 / 239 = 0.6234; Wilson 95%."""
+    r = subprocess.run([CLI, "simulate", "--customers", str(REAL / "customers.csv"), "--events",
+                        str(REAL / "events.csv"), "--truth", str(REAL / "truth.csv"), "--from",
+                        "2026-09-21T00:00:00+08:00", "--to", "2026-12-14T00:00:00+08:00", "--compare", "baseline",
+                        "--format", "csv"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    row = next(x for x in csv.DictReader(io.StringIO(r.stdout)) if x["measure"] == "promises_kept")
+    assert row["baseline_n"] == "239"
+    assert round(float(row["baseline"]) * 239) == 149
+    assert (round(float(row["baseline"]), 3), round(float(row["baseline_lo"]), 3),
+            round(float(row["baseline_hi"]), 3)) == (0.623, 0.561, 0.682)

@@ -138,3 +138,18 @@ def test_simulation_frame_counts_the_due_contacts_the_caps_held(tmp_path):
     assert list(s["cap_held"]) == [1, 1] and list(s["cap_held_missed"]) == [1, 1]
     assert list(s["contacts"]) == [1, 1] and list(s["calls_per_agent"]) == [5, 5]
     assert list(s["capacity_held"]) == [0, 0]
+
+
+def test_timeliness_by_tier_and_a_truth_that_misses_a_customer(tmp_path):
+    """Review s9: response timeliness per value tier (D4), rows after the measures;
+    a truth without a row for a customer of the book is refused (D9)."""
+    b = make_book(2, "C1,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                     "C2,2026-03-02T10:00:00+08:00,complaint,normal,phone,,\n"
+                     "C1,2026-03-02T11:00:00+08:00,contact,,phone,A1,answered\n"
+                     "C2,2026-03-04T11:00:00+08:00,contact,,phone,A1,answered\n")
+    df = followup.simulation_frame(policy(), b, "baseline", T(FROM), T(TO)).set_index("measure")
+    # no annual spend: both customers in the tier "unknown" (SLA 24 h): C1 on time, C2 after 49 h
+    assert df.loc["response_timeliness_unknown", "n"] == 2 == df.loc["response_timeliness", "n"]
+    assert df.loc["response_timeliness_unknown", "successes"] == 1
+    with pytest.raises(followup.Error, match=r"no row for customer 'C2' \(1 of the book's 2 customers"):
+        followup.simulation_csv(policy(), b, "policy", T(FROM), T(TO), truth=truth_file(tmp_path, 1, 0.5))
