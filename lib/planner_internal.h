@@ -77,10 +77,23 @@ typedef struct pl_zone {
 typedef struct pl_mask {
     const char *dnd, *pref;
     int has_pref, has_dnd;
+    int biz; /* a business customer's: 5 and 6 keep the default calendar's hours */
     /* 0 routine, 1 routine within preferred, 2 exempt, 3 exempt within preferred,
-     * 4 routine ignoring do-not-disturb (to name the rule that blocked) */
-    uint64_t bits[5][MASK_WORDS];
+     * 4 routine ignoring do-not-disturb (to name the rule that blocked),
+     * 5 and 6: 0 and 1 within business hours (a business customer's
+     * priorities that do not skip the rest time; else as 0 and 1) */
+    uint64_t bits[7][MASK_WORDS];
 } pl_mask;
+
+/* The mask words a contact of priority `prio` may be made in (`pref`:
+ * within the customer's preferred windows): quiet hours unless the priority
+ * is exempt, do-not-disturb, and for a business customer the default
+ * calendar's weekly hours unless the priority may contact in the rest time
+ * (quiet_hours.exempt or .on_holidays, as the guard: review s9 F3). */
+#define FU__PL_BITS(pl, m, prio, pref)                                                                             \
+    ((m)->bits[(((pl)->P->quiet_exempt >> (prio)) & 1u) ? ((pref) ? 3 : 2)                                          \
+               : (((pl)->P->quiet_holidays >> (prio)) & 1u) ? ((pref) ? 1 : 0)                                       \
+                                                             : ((pref) ? 6 : 5)])
 
 typedef struct pl_ovvec {
     fu_event *ev;

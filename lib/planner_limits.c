@@ -370,10 +370,9 @@ static int first_allowed(fu_planner *pl, const pl_cust *cx, int prio, int64_t fr
     pl_group g;
     memset(&g, 0, sizeof g);
     g.priority = (uint8_t)prio;
-    int ex = (pl->P->quiet_exempt >> prio) & 1u;
     if (from < cx->now) from = cx->now;
     if (from > to) return 0;
-    return fu__pl_next_allowed(cx->zone, cx->mask->bits[ex ? 2 : 0], fu__pl_holidays_apply(pl, cx, &g), from, to, at);
+    return fu__pl_next_allowed(cx->zone, FU__PL_BITS(pl, cx->mask, prio, 0), fu__pl_holidays_apply(pl, cx, &g), from, to, at);
 }
 
 /* Whether candidate x may join the members m[0..n) (review s6, items 1 and
@@ -568,6 +567,17 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
             return q;
         }
     }
+    if (m->biz && base == m->bits[5]) { /* a business customer's hours closed it: late, as quiet hours */
+        int q = fu__pl_next_allowed(cx->zone, m->bits[0], holidays, t, g->to, &dummy);
+        if (q < 0) return q;
+        if (q == 1) {
+            int64_t from = t > g->to ? t : g->to + 1;
+            *why = "calendars.hours";
+            if ((q = fu__pl_next_allowed(cx->zone, base, holidays, from, g->to + LATE_SEARCH, out)) == 1)
+                g->late_rule = "calendars.hours";
+            return q;
+        }
+    }
     int q = m->has_dnd ? fu__pl_next_allowed(cx->zone, m->bits[4], holidays, t, g->to, &dummy) : 0;
     if (q < 0) return q;
     *why = q == 1 ? "customer.dnd_windows" : (ex ? "customer.dnd_windows" : "quiet_hours.allowed");
@@ -586,7 +596,7 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
-    const uint64_t *base = m->bits[ex ? 2 : 0];
+    const uint64_t *base = FU__PL_BITS(pl, m, g->priority, 0);
     int holidays = fu__pl_holidays_apply(pl, cx, g);
     int64_t found;
     int r = 0, in_pref = 0;
@@ -597,7 +607,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         return r;
     }
     if (m->has_pref) {
-        r = fu__pl_next_allowed(cx->zone, m->bits[ex ? 3 : 1], holidays, t, g->to, &found);
+        r = fu__pl_next_allowed(cx->zone, FU__PL_BITS(pl, m, g->priority, 1), holidays, t, g->to, &found);
         if (r < 0) return r;
         in_pref = r == 1;
     }
@@ -609,7 +619,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
     if (pl->opt.score) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
-        const uint64_t *bits = in_pref ? m->bits[ex ? 3 : 1] : base;
+        const uint64_t *bits = in_pref ? FU__PL_BITS(pl, m, g->priority, 1) : base;
         for (int k = 0; k < FU_HOURS_PER_WEEK; k++) {
             int64_t at;
             int q = fu__pl_next_allowed(cx->zone, bits, holidays, probe, g->to, &at);
@@ -629,7 +639,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         found = bt;
     } else if (pl->bt && found < cx->end) { /* from the horizon's end on, a later run decides */
         int64_t at = found;
-        int q = besttime_pick(pl, cx, g, in_pref ? m->bits[ex ? 3 : 1] : base, holidays, found, &at);
+        int q = besttime_pick(pl, cx, g, in_pref ? FU__PL_BITS(pl, m, g->priority, 1) : base, holidays, found, &at);
         if (q < 0) return q;
         if (q == 1) found = at;
     }
@@ -647,14 +657,14 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
     if (g->dep_rule) return *rule = g->dep_rule, FU_OK; /* waits for the contact it comes after */
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
-    const uint64_t *base = m->bits[ex ? 2 : 0];
+    const uint64_t *base = FU__PL_BITS(pl, m, g->priority, 0);
     int holidays = fu__pl_holidays_apply(pl, cx, g);
     int64_t t = g->from > cx->now ? g->from : cx->now, lim = cx->end - 1 < g->to ? cx->end - 1 : g->to, at;
     int q = fu__pl_next_allowed(cx->zone, base, holidays, t, lim, &at);
     if (q < 0) return q;
     if (q == 1) {
         if (m->has_pref) { /* the window has a preferred instant, the horizon none */
-            const uint64_t *pb = m->bits[ex ? 3 : 1];
+            const uint64_t *pb = FU__PL_BITS(pl, m, g->priority, 1);
             int qa = fu__pl_next_allowed(cx->zone, pb, holidays, t, g->to, &at);
             int qb = qa == 1 ? fu__pl_next_allowed(cx->zone, pb, holidays, t, lim, &at) : 1;
             if (qa < 0 || qb < 0) return qa < 0 ? qa : qb;
@@ -664,6 +674,9 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
         return FU_OK;
     }
     if (holidays && (q = fu__pl_next_allowed(cx->zone, base, 0, t, lim, &at)) == 1) return *rule = cx->zone->hol_rule, FU_OK;
+    if (q < 0) return q;
+    if (m->biz && base == m->bits[5] && (q = fu__pl_next_allowed(cx->zone, m->bits[0], holidays, t, lim, &at)) == 1)
+        return *rule = "calendars.hours", FU_OK;
     if (q < 0) return q;
     q = ex || !m->has_dnd ? 0 : fu__pl_next_allowed(cx->zone, m->bits[4], holidays, t, lim, &at);
     if (q < 0) return q;

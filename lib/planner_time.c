@@ -171,7 +171,21 @@ static size_t ptr_hash(const void *a, const void *b) {
     return (size_t)(x ^ (x >> 29));
 }
 
-static int mask_build(fu_planner *pl, size_t ci, const char *dnd, const char *pref, pl_mask **out) {
+/* Whether minute of week k lies in the default calendar's weekly hours. */
+static int biz_open(const fu__pol_calendar *pc, int k) {
+    int d = k / 1440, min = k % 1440;
+    for (int i = 0; i < pc->n_hours[d]; i++)
+        if (pc->hours[d][i].start_min <= min && min < pc->hours[d][i].end_min) return 1;
+    return 0;
+}
+
+/* A business customer (B2B), as the guard and fu_besttime's default read
+ * one: an industry, or a small business. */
+static int is_business(const fu_customer *c) {
+    return (c->industry && *c->industry) || c->is_smb == FU_TRI_YES;
+}
+
+static int mask_build(fu_planner *pl, size_t ci, const char *dnd, const char *pref, int biz, pl_mask **out) {
     pl_mask *m = fu__calloc(1, sizeof *m);
     if (!m) return fu__error_nomem();
     fu_windows *wd = NULL, *wp = NULL;
@@ -180,6 +194,7 @@ static int mask_build(fu_planner *pl, size_t ci, const char *dnd, const char *pr
     if (pref && (rc = fu_book_customer_windows(pl->book, ci, FU_CUSTOMER_WINDOWS_PREFERRED, &wp))) goto done;
     m->dnd = dnd;
     m->pref = pref;
+    m->biz = biz;
     m->has_dnd = wd && !fu_windows_is_empty(wd);
     m->has_pref = wp && !fu_windows_is_empty(wp);
     for (int k = 0; k < FU_MINUTES_PER_WEEK; k++) {
@@ -191,6 +206,9 @@ static int mask_build(fu_planner *pl, size_t ci, const char *dnd, const char *pr
         if (dnd_ok) bit_set(m->bits[2], k);
         if (dnd_ok && pref_ok) bit_set(m->bits[3], k);
         if (quiet_ok) bit_set(m->bits[4], k);
+        int biz_ok = !biz || biz_open(pl->bcal, k);
+        if (quiet_ok && dnd_ok && biz_ok) bit_set(m->bits[5], k);
+        if (quiet_ok && dnd_ok && pref_ok && biz_ok) bit_set(m->bits[6], k);
     }
 done:
     fu_windows_free(wd);
@@ -206,11 +224,12 @@ done:
 int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_mask **out) {
     const char *dnd = c->dnd_windows && *c->dnd_windows ? c->dnd_windows : NULL;
     const char *pref = c->preferred_windows && *c->preferred_windows ? c->preferred_windows : NULL;
+    int biz = pl->bcal->has_hours && is_business(c);
     if (pl->mhash_cap) {
-        size_t h = ptr_hash(dnd, pref) & (pl->mhash_cap - 1);
+        size_t h = (ptr_hash(dnd, pref) + (size_t)biz) & (pl->mhash_cap - 1);
         while (pl->mhash[h] >= 0) {
             pl_mask *m = pl->masks[pl->mhash[h]];
-            if (m->dnd == dnd && m->pref == pref) {
+            if (m->dnd == dnd && m->pref == pref && m->biz == biz) {
                 *out = m;
                 return FU_OK;
             }
@@ -224,7 +243,7 @@ int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_ma
         if (!nh) return fu__error_nomem();
         for (size_t i = 0; i < ncap; i++) nh[i] = -1;
         for (size_t i = 0; i < pl->nmasks; i++) {
-            size_t h = ptr_hash(pl->masks[i]->dnd, pl->masks[i]->pref) & (ncap - 1);
+            size_t h = (ptr_hash(pl->masks[i]->dnd, pl->masks[i]->pref) + (size_t)pl->masks[i]->biz) & (ncap - 1);
             while (nh[h] >= 0) h = (h + 1) & (ncap - 1);
             nh[h] = (int32_t)i;
         }
@@ -234,9 +253,9 @@ int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_ma
     }
     if (FU_GROW(pl->masks, pl->mcap, pl->nmasks + 1)) return FU_ENOMEM;
     pl_mask *m = NULL;
-    int rc = mask_build(pl, ci, dnd, pref, &m);
+    int rc = mask_build(pl, ci, dnd, pref, biz, &m);
     if (rc) return rc;
-    size_t h = ptr_hash(dnd, pref) & (pl->mhash_cap - 1);
+    size_t h = (ptr_hash(dnd, pref) + (size_t)biz) & (pl->mhash_cap - 1);
     while (pl->mhash[h] >= 0) h = (h + 1) & (pl->mhash_cap - 1);
     pl->mhash[h] = (int32_t)pl->nmasks;
     pl->masks[pl->nmasks++] = m;

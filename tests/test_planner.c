@@ -1069,7 +1069,9 @@ Test(planner, fixture_files) {
     cr_assert_eq(fu_planner_new(&pl, p, b, NULL), FU_OK);
     cr_assert_eq(fu_planner_plan(pl, T("2026-03-03T04:00:00Z"), 3 * D, &plan), FU_OK);
     cr_assert_not_null(find(plan, FU_TOUCHPOINT_PLANNED, "NY1", "first_contact"));
-    cr_assert_eq(find(plan, FU_TOUCHPOINT_PLANNED, "NY1", "first_contact")->best_at, T("2026-03-03T08:00:00-05:00"));
+    /* NY1 is a business (industry retail): the default calendar's hours
+     * (09:00-12:00, 13:30-18:00) in its own zone hold, as in the guard */
+    cr_assert_eq(find(plan, FU_TOUCHPOINT_PLANNED, "NY1", "first_contact")->best_at, T("2026-03-03T09:00:00-05:00"));
     cr_assert_eq(find(plan, FU_TOUCHPOINT_PLANNED, "SMSONLY", "first_contact")->channel, FU_CHANNEL_SMS);
     fu_plan_free(plan);
     /* before the deliveries happened there is nothing to plan for them */
@@ -1166,8 +1168,10 @@ Test(planner, simulation_cap_violations_from_kpi) {
      * capacity (2026-12-07); 1,198 after review s8: without its F16 fix
      * (steps before a course or warranty end known ahead) 1,133, without its
      * F14 fix (every window a 6 h step missed stays due, overdue) 1,152; the
-     * F8 (quiet hours make a contact late) and F17 fixes change none */
-    cr_assert_eq(r->contacts, 1198, "%zu", r->contacts);
+     * F8 (quiet hours make a contact late) and F17 fixes change none; 1,191
+     * since business customers are contacted in business hours (review s9
+     * F3: contacts that moved past another's gap or merge) */
+    cr_assert_eq(r->contacts, 1191, "%zu", r->contacts);
     cr_assert_gt(r->contacts, 100);
     cr_assert_gt(r->customers_due, 100);
     cr_assert_gt(r->coverage, 0.5);
@@ -1895,6 +1899,34 @@ Test(planner, calendar_past_its_official_data) {
         cr_assert_eq(du.year, k ? 2027 : 2026);
         teardown(&f);
     }
+}
+
+/* A business customer (an industry, or a small business) is contacted in
+ * the default calendar's weekly hours in its own zone, as the guard allows
+ * (review s9 F3): the delivery call waits for 13:30 at lunch; an urgent
+ * fault (on_holidays names urgent: it may contact in the rest time) does
+ * not; a private customer has no business hours. */
+Test(planner, business_customers_in_business_hours) {
+    static const char cust[] = "B,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,yes,,,yes,yes,yes\n"
+                               "I,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,retail,,,,yes,yes,yes\n"
+                               "P,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,,,yes,yes,yes\n"
+                               "U,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,yes,,,yes,yes,yes\n";
+    static const char ev[] = "B,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n"
+                             "I,2026-03-02T11:00:00+08:00,delivery,O2,,5000,,,,,\n"
+                             "P,2026-03-02T11:00:00+08:00,delivery,O3,,5000,,,,,\n"
+                             "U,2026-03-02T11:50:00+08:00,fault,O4,,,,urgent,,,\n";
+    fx f;
+    setup(&f, cust, ev, NULL, NULL);
+    plan(&f, T("2026-03-02T12:00:00+08:00"), 3 * D);
+    CHECK(f.plan, {TP(PLANNED, "B", "first_contact"), .best_at = "2026-03-02T13:30:00+08:00"},
+          {TP(PLANNED, "I", "first_contact"), .best_at = "2026-03-02T13:30:00+08:00"},
+          {TP(PLANNED, "P", "first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
+          {TP(PLANNED, "U", "urgent_response"), .best_at = "2026-03-02T12:00:00+08:00", .priority = "urgent"});
+    /* an evening run: the business call waits for the next morning's hours */
+    plan(&f, T("2026-03-02T18:30:00+08:00"), 3 * D);
+    CHECK(f.plan, {TP(PLANNED, "B", "first_contact"), .best_at = "2026-03-03T09:00:00+08:00"},
+          {TP(PLANNED, "P", "first_contact"), .best_at = "2026-03-02T18:30:00+08:00"});
+    teardown(&f);
 }
 
 /* One country's holidays hold in all its zones (review s9 F25): PRC (a
