@@ -534,6 +534,11 @@ static int bt_read_events(fu_besttime *m, const fu_book *book, unsigned int chan
 
 int fu_besttime_new(fu_besttime **out, const fu_policy *policy, const fu_book *book,
                     const uint32_t *segment, size_t n_segments, const fu_besttime_options *opts) {
+    return fu__besttime_new_warm(out, policy, book, segment, n_segments, opts, NULL);
+}
+
+int fu__besttime_new_warm(fu_besttime **out, const fu_policy *policy, const fu_book *book, const uint32_t *segment,
+                          size_t n_segments, const fu_besttime_options *opts, const fu_besttime *prev) {
     if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_besttime_new: NULL argument");
     *out = NULL;
     fu_besttime_options defaults = FU_BESTTIME_OPTIONS_INIT;
@@ -567,6 +572,7 @@ int fu_besttime_new(fu_besttime **out, const fu_policy *policy, const fu_book *b
     m->n_cust = n;
     if (!rc) rc = bt_read_customers(m, book, segment);
     if (!rc) rc = bt_read_events(m, book, channels);
+    if (!rc) fu__bt_mix_warm_from(m, prev);
     if (!rc) rc = fu__bt_fit(m, opts->as_of);
     if (rc) {
         if (!m->cust) m->n_cust = 0;
@@ -1176,8 +1182,13 @@ void fu__besttime_set_oracle(fu_besttime *m, const double *answer_prob, const do
 }
 
 /* The answer probability ranked for customer ci at local hour of week `how`:
- * the posterior mean a / (a + b), or the ground truth in the oracle arm. */
+ * the posterior mean a / (a + b) (the mixture's mean with the mixture), or
+ * the ground truth in the oracle arm. */
 static double bt_mean(const fu_besttime *m, size_t ci, int how, double a, double b) {
+    /* the mixture's mean itself, not a / (a + b) of bt_mix_adjust's Beta: the
+     * same to rounding, which would otherwise depend on the segments' prior
+     * strength and break the planner's ties between hours differently */
+    if (!m->oracle_p && m->mix_fitted) return fu__bt_mix_mean(m, ci, how / m->hours_per_slot);
     if (!m->oracle_p) return a / (a + b);
     double p = m->oracle_p[ci * 24 + (size_t)(how % 24)];
     return how >= 5 * 24 && m->oracle_wf ? p * m->oracle_wf[ci] : p;

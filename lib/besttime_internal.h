@@ -89,6 +89,10 @@ struct fu_besttime {
     double mix_lw[FU__BT_MIX_K * FU__BT_MIX_L];   /* log prior weight of (type, level) */
     double *mix_lp;            /* log p, then log (1 - p), of (type, level, time of day) */
     float *mix_m;              /* n_cust x mix_k: posterior mass x mean level per type */
+    double mix_tw[FU__BT_MIX_K];  /* fitted type weights */
+    double mix_lv[FU__BT_MIX_L];  /* fitted level weights */
+    int mix_warm;              /* the next fit starts from mix_prof, mix_tw, mix_lv */
+    int mix_rounds;            /* EM rounds of the last fit */
     /* Evaluation only (the simulation's oracle arm): when set, an hour's
      * answer probability is the ground truth's, not the posterior mean. */
     const double *oracle_p;  /* customers x 24 by local hour, borrowed */
@@ -109,6 +113,12 @@ int fu__bt_fit(fu_besttime *m, int64_t as_of);
  * customer's posterior after an online update; its predictive answer
  * probability at a slot; the time-of-day index of a slot. */
 int fu__bt_mix_fit(fu_besttime *m);
+/* Start the next fit of m's mixture from the fitted parameters of `prev` (a
+ * model of the same policy on an earlier book) and run at most
+ * FU__BT_MIX_WARM_ITERS EM rounds; no-op unless both are mixtures of the
+ * same shape and prev was fitted. */
+void fu__bt_mix_warm_from(fu_besttime *m, const fu_besttime *prev);
+#define FU__BT_MIX_WARM_ITERS 30
 void fu__bt_mix_update(fu_besttime *m, size_t customer);
 double fu__bt_mix_mean(const fu_besttime *m, size_t customer, int slot);
 int fu__bt_mix_index(const fu_besttime *m, int slot);
@@ -119,5 +129,12 @@ int fu__bt_mix_index(const fu_besttime *m, int slot);
  * simulation's oracle arm (FU_SIMULATION_ORACLE) to measure the ceiling of any
  * best-time model; the arrays are borrowed. */
 void fu__besttime_set_oracle(fu_besttime *m, const double *answer_prob, const double *weekend_factor);
+
+/* fu_besttime_new() whose mixture fit (when the policy asks for one) starts
+ * from the fitted parameters of `prev` (NULL: a fit from scratch, as
+ * fu_besttime_new()): the simulation's day-by-day refit
+ * (docs/besttime.md, "Warm-started refits"). */
+int fu__besttime_new_warm(fu_besttime **out, const fu_policy *policy, const fu_book *book, const uint32_t *segment,
+                          size_t n_segments, const fu_besttime_options *opts, const fu_besttime *prev);
 
 #endif /* FU_BESTTIME_INTERNAL_H */

@@ -231,16 +231,38 @@ int fu__bt_mix_fit(fu_besttime *m) {
     }
     double pop[FU__BT_MIX_P], tw[FU__BT_MIX_K], lw[FU__BT_MIX_L];
     size_t n = mix_sample(m, who, pop);
-    mix_start(m, pop);
-    for (int k = 0; k < K; k++) tw[k] = 1.0 / K;
-    for (int g = 0; g < FU__BT_MIX_L; g++) lw[g] = 1.0 / FU__BT_MIX_L;
-    for (int it = 0; it < MIX_ITERS && n; it++)
+    int iters = MIX_ITERS;
+    if (m->mix_warm) { /* mix_prof holds the previous fit (fu__bt_mix_warm_from) */
+        memcpy(tw, m->mix_tw, (size_t)K * sizeof *tw);
+        memcpy(lw, m->mix_lv, sizeof lw);
+        iters = FU__BT_MIX_WARM_ITERS;
+    } else {
+        mix_start(m, pop);
+        for (int k = 0; k < K; k++) tw[k] = 1.0 / K;
+        for (int g = 0; g < FU__BT_MIX_L; g++) lw[g] = 1.0 / FU__BT_MIX_L;
+    }
+    int it = 0;
+    while (it < iters && n) {
+        it++;
         if (mix_round(m, who, n, pop, tw, lw, lp, lp + T, e, acc) < MIX_TOL) break;
+    }
+    m->mix_rounds = it;
+    m->mix_warm = 0;
+    memcpy(m->mix_tw, tw, (size_t)K * sizeof *tw);
+    memcpy(m->mix_lv, lw, sizeof lw);
     mix_tables(m, tw, lw, lp, lp + T);
     mix_customers(m, lp, lp + T, e);
     m->mix_fitted = 1;
     FU_FREE_ALL(who, e, acc);
     return FU_OK;
+}
+
+void fu__bt_mix_warm_from(fu_besttime *m, const fu_besttime *prev) {
+    if (!prev || !m->mix_k || !prev->mix_fitted || prev->mix_k != m->mix_k || prev->mix_p != m->mix_p) return;
+    memcpy(m->mix_prof, prev->mix_prof, sizeof m->mix_prof);
+    memcpy(m->mix_tw, prev->mix_tw, sizeof m->mix_tw);
+    memcpy(m->mix_lv, prev->mix_lv, sizeof m->mix_lv);
+    m->mix_warm = 1;
 }
 
 void fu__bt_mix_update(fu_besttime *m, size_t customer) {

@@ -429,6 +429,7 @@ typedef struct sim {
     size_t nheld, capheld;
     size_t *own;        /* indexes in `made` of the complaints the run caused, not yet fed (own_next()) */
     size_t nown, capown;
+    fu_besttime *mix_prev; /* the best-time arm with a mixture: yesterday's model, today's fit starts from it */
 } sim;
 
 /* FU_SIM_TRACE: one line per queued, made or dropped contact and per event the
@@ -1012,12 +1013,28 @@ static int oracle_model(const sim *s, const fu_book *book, fu_besttime **out) {
     return rc;
 }
 
+/* The best-time arm when the policy's model is the mixture of hour profiles:
+ * the model of the day's book, its EM started from yesterday's fitted
+ * profiles (docs/simulate.md, "The mixture's daily refit";
+ * FU_SIM_MIX_COLD=1 fits from scratch every day, as the planner's own model
+ * would); *out NULL with the per-slot model (the planner builds its own).
+ * Segments are not given: the mixture's answer probabilities do not use
+ * them (the same plans as the planner's model with tier segments). */
+static int mixture_model(sim *s, const fu_book *book, fu_besttime **out) {
+    *out = NULL;
+    if (!(s->o->flags & FU_SIMULATION_BESTTIME) || (s->o->flags & FU_SIMULATION_ORACLE) ||
+        fu__policy_typed(s->policy)->besttime.model != 1)
+        return FU_OK;
+    const char *cold = getenv("FU_SIM_MIX_COLD"); /* measurement: a fit from scratch every day */
+    return fu__besttime_new_warm(out, s->policy, book, NULL, 0, NULL, cold && *cold == '1' ? NULL : s->mix_prev);
+}
+
 /* One day: plan it, then hour by hour feed the day's events and make the calls. */
 static int sim_day(sim *s, int64_t day, int64_t day_end) {
     fu_book *book = NULL;
     fu_planner *pl = NULL;
     fu_plan *plan = NULL;
-    fu_besttime *oracle = NULL;
+    fu_besttime *bt = NULL; /* the oracle's or the mixture's model, else the planner's own */
     fu_planner_options po;
     fu_planner_options_init(&po);
     po.agents = s->agents;
@@ -1026,9 +1043,11 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
     po.calls_per_agent = s->cpa > 1 ? s->cpa - s->cpa / 4 : 1u;
     po.flags = (s->o->flags & FU_SIMULATION_BESTTIME) ? FU_PLANNER_BESTTIME : 0u;
     int rc = book_before(s, day, &book);
-    if (rc == FU_OK && (s->o->flags & FU_SIMULATION_ORACLE) && (rc = oracle_model(s, book, &oracle)) == FU_OK) {
+    if (rc == FU_OK)
+        rc = (s->o->flags & FU_SIMULATION_ORACLE) ? oracle_model(s, book, &bt) : mixture_model(s, book, &bt);
+    if (rc == FU_OK && bt) {
         po.flags &= ~FU_PLANNER_BESTTIME;
-        po.besttime = oracle;
+        po.besttime = bt;
     }
     if (rc == FU_OK) rc = fu_planner_new(&pl, s->policy, book, &po);
     if (rc == FU_OK) rc = team_agents(s, pl, day, day_end, po.calls_per_agent);
@@ -1059,7 +1078,12 @@ static int sim_day(sim *s, int64_t day, int64_t day_end) {
         if (rc == FU_OK) rc = make_calls(s, pl, h_end, day_end);
     }
     fu_planner_free(pl);
-    fu_besttime_free(oracle);
+    if (bt && !(s->o->flags & FU_SIMULATION_ORACLE)) { /* the mixture: tomorrow's fit starts from it */
+        fu_besttime_free(s->mix_prev);
+        s->mix_prev = bt;
+        bt = NULL;
+    }
+    fu_besttime_free(bt);
     fu_book_free(book);
     return rc;
 }
@@ -1130,6 +1154,7 @@ static void sim_free(sim *s) {
                 s->held, s->own);
     fu_ledger_close(s->ledger);
     if (s->trace) fclose(s->trace);
+    fu_besttime_free(s->mix_prev);
 }
 
 static int check_options(const fu_policy *p, const fu_book *b, const fu_simulation_options *o) {
