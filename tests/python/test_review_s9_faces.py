@@ -186,6 +186,7 @@ def test_event_text_fields_are_text():
     assert (e.note, e.order_id, e.agent_id, e.product_class) == ("hello", "O1", "ag7", None)
     assert isinstance(e.note_sid, int) and b.string(e.note_sid) == "hello"
     assert (f.note, f.note_sid) == (None, 0)
+    assert (b.string(e.note), b.string(f.note)) == ("hello", None)  # code of the id form keeps working
 
 
 # ---- F7: add_due names the bad row ----

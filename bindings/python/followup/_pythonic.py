@@ -1175,3 +1175,11 @@ def install_event_texts() -> None:
         return e
     event.__followup_event_book__ = True
     book.event = event
+    raw_string = vars(book)["string"]
+
+    @_functools.wraps(raw_string)
+    def string(self, id):
+        if id is None or isinstance(id, str):  # Event.note is the text now: code of the id form keeps working
+            return id
+        return raw_string(self, id)
+    book.string = string

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # annotations only (pandas is imported where it is used)
     import pandas
     from numpy.typing import ArrayLike
 
-    from .core import BestTime, Book, CommitmentList, Kpi, Plan, SegmentRules
+    from .core import BestTime, Book, CommitmentList, ContactLog, Kpi, Plan, SegmentRules
 
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
@@ -1006,6 +1006,10 @@ def book_customers_frame(book: Book) -> pandas.DataFrame:
     (``core._book_customer_columns``); the columns are those
     :func:`book_from_frames` reads.
 
+    Parameters
+    ----------
+    book : followup.Book
+
     Returns
     -------
     pandas.DataFrame
@@ -1034,7 +1038,7 @@ def book_customers_frame(book: Book) -> pandas.DataFrame:
     return d
 
 
-def contact_log_frame(log, after: int = 0, customer_id: Optional[str] = None,
+def contact_log_frame(log: ContactLog, after: int = 0, customer_id: Optional[str] = None,
                       tz: Optional[str] = None) -> pandas.DataFrame:
     """The records of a :class:`followup.ContactLog` as a DataFrame.
 
