@@ -768,6 +768,7 @@ done:
  *   _plan_columns(plan, status_mask) -> dict
  *   _commitment_columns(list) -> dict
  *   _book_customer_ids(book) -> list of str
+ *   _book_customer_zones(book) -> list of str or None
  *   _book_event_columns(book), _book_customer_columns(book) -> dict
  * ------------------------------------------------------------------------- */
 %{
@@ -940,11 +941,12 @@ static PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args) {
     return d;
 }
 
-static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
+/* One text field of every customer (book order): the id, or the zone
+ * (None when absent). */
+static PyObject *fu_py_book_customer_text(PyObject *args, const char *fmt, const char *name, int zone) {
     PyObject *obj = NULL;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "O:_book_customer_ids", &obj)) return NULL;
-    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, "_book_customer_ids", "Book");
+    if (!PyArg_ParseTuple(args, fmt, &obj)) return NULL;
+    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, name, "Book");
     if (!b) return NULL;
     fu_py_lock_add(b);
     fu_py_lock_all_gil_held();
@@ -952,11 +954,24 @@ static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
     fu_py_textcol tc;
     memset(&tc, 0, sizeof tc);
     tc.list = PyList_New(n);
-    for (Py_ssize_t i = 0; tc.list && i < n; i++)
-        if (fu_py_text_set(&tc, i, fu_book_customer(b, (size_t)i)->id)) Py_CLEAR(tc.list);
+    tc.empty_none = zone;
+    for (Py_ssize_t i = 0; tc.list && i < n; i++) {
+        const fu_customer *c = fu_book_customer(b, (size_t)i);
+        if (fu_py_text_set(&tc, i, zone ? c->tz : c->id)) Py_CLEAR(tc.list);
+    }
     fu_py_unlock_all();
     fu_py_lock_drop(b);
     return tc.list;
+}
+
+static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
+    (void)self;
+    return fu_py_book_customer_text(args, "O:_book_customer_ids", "_book_customer_ids", 0);
+}
+
+static PyObject *fu_py_book_customer_zones(PyObject *self, PyObject *args) {
+    (void)self;
+    return fu_py_book_customer_text(args, "O:_book_customer_zones", "_book_customer_zones", 1);
 }
 
 /* The events of a book (book order) as columns: text (customer_id, order_id,
@@ -1081,6 +1096,7 @@ static PyObject *fu_py_book_customer_columns(PyObject *self, PyObject *args) {
 %native(_plan_columns) PyObject *fu_py_plan_columns(PyObject *self, PyObject *args);
 %native(_commitment_columns) PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args);
 %native(_book_customer_ids) PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args);
+%native(_book_customer_zones) PyObject *fu_py_book_customer_zones(PyObject *self, PyObject *args);
 
 /* ---------------------------------------------------------------------------
  * Scores over numpy arrays without copies (followup.models):

@@ -152,7 +152,7 @@ def test_plan_frame_has_each_customers_zone_and_local_best_time(srcdir):
     assert len(d) > 0
     zones = followup.book_customers_frame(b)["tz"]
     assert list(d["tz"]) == [zones[i] for i in d["customer"]]
-    for _, r in d.head(40).iterrows():  # the local text is the same instant, on the customer's clock
+    for _, r in d.iterrows():  # the local text is the same instant, on the customer's clock
         if pd.isna(r["best_at"]):
             assert r["best_at_local"] is None
             continue

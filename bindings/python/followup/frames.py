@@ -314,19 +314,33 @@ def plan_frame(plan: Plan, status: str = "all") -> pandas.DataFrame:
     return df
 
 
+def _offset_text(seconds: int) -> str:
+    sign = "-" if seconds < 0 else "+"
+    m = abs(int(seconds)) // 60
+    return f"{sign}{m // 60:02d}:{m % 60:02d}"
+
+
 def _local_text(times, zones):
     """ISO 8601 texts of UTC ``times`` in each row's zone (None: UTC), with
     the local offset ("2026-03-10T10:00:00+08:00"); None where NaT. One
-    conversion per distinct zone, no Python loop per row."""
+    conversion per distinct zone and one text per distinct offset, the rest
+    numpy: no Python loop per row but the joining of two texts."""
     import pandas as pd
-    out = pd.Series([None] * len(times), index=times.index, dtype=object)
-    z = pd.Series(zones, index=times.index).fillna("UTC")
-    for zone in z.unique():
-        rows = (z == zone).to_numpy() & times.notna().to_numpy()
-        if rows.any():
-            t = times[rows].dt.tz_convert(zone).dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-            out[rows] = t.str[:-2] + ":" + t.str[-2:]
-    return out
+    utc = times.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(utc)
+    secs = np.where(missing, 0, utc.astype("datetime64[s]").astype(np.int64))
+    off = np.zeros(len(secs), dtype=np.int64)
+    codes, uniq = pd.factorize(pd.Series(zones, dtype=object).fillna("UTC"))
+    for k, zone in enumerate(uniq):
+        rows = codes == k
+        utc_wall = pd.DatetimeIndex(secs[rows].astype("datetime64[s]"))
+        local_wall = utc_wall.tz_localize("UTC").tz_convert(zone).tz_localize(None)
+        off[rows] = np.asarray((local_wall - utc_wall).total_seconds(), dtype=np.int64)
+    text = np.datetime_as_string((secs + off).astype("datetime64[s]"), unit="s").astype(object)
+    ocodes, ouniq = pd.factorize(off)
+    out = text + np.array([_offset_text(o) for o in ouniq], dtype=object)[ocodes]
+    out[missing] = None
+    return pd.Series(out, index=times.index, dtype=object)
 
 
 def _add_local_times(df, plan) -> None:
@@ -337,8 +351,9 @@ def _add_local_times(df, plan) -> None:
     if book is None:
         zones = [None] * len(df)
     else:
-        tz_of = _core._book_customer_columns(book)["tz"]
-        zones = [tz_of[i] if 0 <= i < len(tz_of) else None for i in df["customer"].tolist()]
+        tz_of = np.asarray(_core._book_customer_zones(book) + [None], dtype=object)
+        cust = df["customer"].to_numpy()
+        zones = tz_of[np.where((cust >= 0) & (cust < len(tz_of) - 1), cust, len(tz_of) - 1)]
     df["tz"] = zones
     df["best_at_local"] = _local_text(df["best_at"], df["tz"])
 
