@@ -838,6 +838,9 @@ def _numbers(series, column: str):
 
 
 KPI_STATUSES = ("green", "yellow", "red", "none")
+#: The outcomes of a contact log record (docs/guard.md).
+LOG_OUTCOMES = ("attempted", "answered", "no_answer", "busy", "voicemail", "refused", "wrong_number",
+                "callback_requested")
 COMMIT_STATES = ("open", "breached", "fulfilled", "cancelled")
 
 
@@ -1097,9 +1100,9 @@ def contact_log_frame(log: ContactLog, after: int = 0, customer_id: Optional[str
         d[k] = _in_zone(_utc_from_seconds(vals, _core.BOOK_NO_TIME, f"the {k} values"), tz)
     dur = d["duration"].replace("", None) if d["duration"].dtype == object else d["duration"]
     d["duration"] = pd.to_numeric(dur, errors="raise").astype("Int64")
-    d["channel"] = pd.Categorical(d["channel"], categories=list(CHANNELS))
-    d["priority"] = pd.Categorical(d["priority"], categories=list(PRIORITIES))
-    d["outcome"] = pd.Categorical(d["outcome"])
+    for k, names in (("channel", CHANNELS), ("outcome", LOG_OUTCOMES), ("priority", PRIORITIES)):
+        extra = [v for v in dict.fromkeys(d[k].tolist()) if v not in names and v != ""]  # never lose a value
+        d[k] = pd.Categorical(d[k].where(d[k] != "", None), categories=list(names) + extra)
     return d
 
 
