@@ -268,3 +268,15 @@ def test_guard_keywords_work_for_all_three():
     assert d2.allowed
     mixed, keywords = g.check("A", "phone", at=AT), g.check(customer_id="A", channel="phone", at=AT)
     assert (mixed.allowed, mixed.rule) == (keywords.allowed, keywords.rule)  # positional and keyword mixed
+
+
+def test_book_frames_round_trip_owner_and_tristates():
+    b = followup.Book()
+    b.read_customers_text("customer_id,tz,owner,is_smb,consent_phone,first_purchase_at\n"
+                          "C1,Asia/Shanghai,ag7,yes,no,2026-01-05T15:00:00+08:00\nC2,UTC,,,,\n", "c.csv")
+    b.finalize()
+    cu = b.customers_frame()
+    assert list(cu["owner"]) == ["ag7", None]
+    assert list(cu["is_smb"].astype(object)) == ["yes", "unknown"] and cu["consent_phone"][0] == "no"
+    assert cu["first_purchase_at"][0] == pd.Timestamp("2026-01-05T07:00:00Z") and pd.isna(cu["first_purchase_at"][1])
+    _same_book(b, followup.book_from_frames(cu))

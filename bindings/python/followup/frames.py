@@ -743,7 +743,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     ----------
     customers : pandas.DataFrame
         Columns of docs/formats.md: ``customer_id`` (required), ``tz``,
-        ``industry``, ``preferred_windows``, ``dnd_windows`` (str),
+        ``industry``, ``preferred_windows``, ``dnd_windows``, ``owner`` (str),
         ``annual_spend`` (numbers), ``first_purchase_at`` (times),
         ``is_smb``, ``consent_phone``, ``consent_sms``, ``consent_email``
         (tristates: yes/no/unknown or bool). Missing optional columns are
@@ -785,7 +785,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     """
     book = _core.Book(flags)
     cols = {}
-    for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows"):
+    for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows", "owner"):
         if c in customers.columns:
             cols[c] = _texts(customers[c])
     if "customer_id" not in cols:
