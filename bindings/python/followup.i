@@ -539,12 +539,13 @@ static int fu_py_cols_open(fu_py_cols *c, PyObject *dict, const char *first) {
 
 static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
     fu_py_cols c;
-    PyObject *id = NULL, *tz = NULL, *industry = NULL, *pref = NULL, *dnd = NULL;
+    PyObject *id = NULL, *tz = NULL, *industry = NULL, *pref = NULL, *dnd = NULL, *owner = NULL;
     const void *spend = NULL, *first = NULL, *smb = NULL, *cp = NULL, *cs = NULL, *ce = NULL;
     PyObject *result = NULL;
     if (fu_py_cols_open(&c, dict, "customer_id") || fu_py_strcol(&c, "customer_id", &id) ||
         fu_py_strcol(&c, "tz", &tz) || fu_py_strcol(&c, "industry", &industry) ||
         fu_py_strcol(&c, "preferred_windows", &pref) || fu_py_strcol(&c, "dnd_windows", &dnd) ||
+        fu_py_strcol(&c, "owner", &owner) ||
         fu_py_numcol(&c, "annual_spend", 'd', &spend) || fu_py_numcol(&c, "first_purchase_at", 'q', &first) ||
         fu_py_numcol(&c, "is_smb", 'q', &smb) || fu_py_numcol(&c, "consent_phone", 'q', &cp) ||
         fu_py_numcol(&c, "consent_sms", 'q', &cs) || fu_py_numcol(&c, "consent_email", 'q', &ce))
@@ -555,7 +556,7 @@ static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
         if (fu_py_str_at(id, i, "customer_id", &r.id) || fu_py_str_at(tz, i, "tz", &r.tz) ||
             fu_py_str_at(industry, i, "industry", &r.industry) ||
             fu_py_str_at(pref, i, "preferred_windows", &r.preferred_windows) ||
-            fu_py_str_at(dnd, i, "dnd_windows", &r.dnd_windows))
+            fu_py_str_at(dnd, i, "dnd_windows", &r.dnd_windows) || fu_py_str_at(owner, i, "owner", &r.owner))
             goto done;
         r.annual_spend = FU_F64(spend, i);
         r.first_purchase_at = FU_I64(first, i, FU_BOOK_NO_TIME);
@@ -767,6 +768,8 @@ done:
  *   _plan_columns(plan, status_mask) -> dict
  *   _commitment_columns(list) -> dict
  *   _book_customer_ids(book) -> list of str
+ *   _book_customer_zones(book) -> list of str or None
+ *   _book_event_columns(book), _book_customer_columns(book) -> dict
  * ------------------------------------------------------------------------- */
 %{
 static PyObject *fu_py_numbuf(Py_ssize_t n, Py_ssize_t size, void **data) {
@@ -938,11 +941,12 @@ static PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args) {
     return d;
 }
 
-static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
+/* One text field of every customer (book order): the id, or the zone
+ * (None when absent). */
+static PyObject *fu_py_book_customer_text(PyObject *args, const char *fmt, const char *name, int zone) {
     PyObject *obj = NULL;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "O:_book_customer_ids", &obj)) return NULL;
-    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, "_book_customer_ids", "Book");
+    if (!PyArg_ParseTuple(args, fmt, &obj)) return NULL;
+    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, name, "Book");
     if (!b) return NULL;
     fu_py_lock_add(b);
     fu_py_lock_all_gil_held();
@@ -950,16 +954,149 @@ static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
     fu_py_textcol tc;
     memset(&tc, 0, sizeof tc);
     tc.list = PyList_New(n);
-    for (Py_ssize_t i = 0; tc.list && i < n; i++)
-        if (fu_py_text_set(&tc, i, fu_book_customer(b, (size_t)i)->id)) Py_CLEAR(tc.list);
+    tc.empty_none = zone;
+    for (Py_ssize_t i = 0; tc.list && i < n; i++) {
+        const fu_customer *c = fu_book_customer(b, (size_t)i);
+        if (fu_py_text_set(&tc, i, zone ? c->tz : c->id)) Py_CLEAR(tc.list);
+    }
     fu_py_unlock_all();
     fu_py_lock_drop(b);
     return tc.list;
 }
+
+static PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args) {
+    (void)self;
+    return fu_py_book_customer_text(args, "O:_book_customer_ids", "_book_customer_ids", 0);
+}
+
+static PyObject *fu_py_book_customer_zones(PyObject *self, PyObject *args) {
+    (void)self;
+    return fu_py_book_customer_text(args, "O:_book_customer_zones", "_book_customer_zones", 1);
+}
+
+/* The events of a book (book order) as columns: text (customer_id, order_id,
+ * product_class, agent_id, note; None when absent), int64 at, float64
+ * unit_price / amount / score, int8 kind / severity / channel / outcome /
+ * survey / priority (the stored bytes). */
+#define FU_PY_EV_TEXT 5
+static const char *const fu_py_ev_text_names[FU_PY_EV_TEXT] = {"customer_id", "order_id", "product_class",
+                                                               "agent_id", "note"};
+#define FU_PY_EV_F64 3
+static const char *const fu_py_ev_f64_names[FU_PY_EV_F64] = {"unit_price", "amount", "score"};
+#define FU_PY_EV_I8 6
+static const char *const fu_py_ev_i8_names[FU_PY_EV_I8] = {"kind", "severity", "channel", "outcome", "survey",
+                                                           "priority"};
+
+static int fu_py_event_row(const fu_book *b, const fu_event *e, Py_ssize_t i, fu_py_textcol *tc, int64_t *at,
+                           double **fv, int8_t **bv) {
+    const char *texts[FU_PY_EV_TEXT] = {fu_book_customer(b, e->customer)->id, fu_book_string(b, e->order_id),
+                                        fu_book_string(b, e->product_class), fu_book_string(b, e->agent_id),
+                                        fu_book_string(b, e->note)};
+    for (int k = 0; k < FU_PY_EV_TEXT; k++)
+        if (fu_py_text_set(&tc[k], i, texts[k])) return -1;
+    at[i] = e->at;
+    fv[0][i] = e->unit_price;
+    fv[1][i] = e->amount;
+    fv[2][i] = (double)e->score;
+    const uint8_t bytes[FU_PY_EV_I8] = {e->kind, e->severity, e->channel, e->outcome, e->survey, e->priority};
+    for (int k = 0; k < FU_PY_EV_I8; k++) bv[k][i] = (int8_t)bytes[k];
+    return 0;
+}
+
+static PyObject *fu_py_book_event_columns(PyObject *self, PyObject *args) {
+    PyObject *obj = NULL, *d = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O:_book_event_columns", &obj)) return NULL;
+    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, "_book_event_columns", "Book");
+    if (!b) return NULL;
+    fu_py_lock_add(b);
+    fu_py_lock_all_gil_held();
+    size_t count = 0;
+    const fu_event *ev = fu_book_events(b, &count);
+    Py_ssize_t n = (Py_ssize_t)count;
+    fu_py_textcol tc[FU_PY_EV_TEXT];
+    int64_t *at = NULL;
+    double *fv[FU_PY_EV_F64];
+    int8_t *bv[FU_PY_EV_I8];
+    memset(tc, 0, sizeof tc);
+    int ok = (d = PyDict_New()) != NULL;
+    for (int k = 0; ok && k < FU_PY_EV_TEXT; k++) {
+        tc[k].list = PyList_New(n);
+        tc[k].empty_none = 1;
+        ok = tc[k].list && PyDict_SetItemString(d, fu_py_ev_text_names[k], tc[k].list) == 0;
+        Py_XDECREF(tc[k].list);
+    }
+    if (ok) ok = fu_py_put(d, "at", fu_py_numbuf(n, 8, (void **)&at)) == 0;
+    for (int k = 0; ok && k < FU_PY_EV_F64; k++)
+        ok = fu_py_put(d, fu_py_ev_f64_names[k], fu_py_numbuf(n, 8, (void **)&fv[k])) == 0;
+    for (int k = 0; ok && k < FU_PY_EV_I8; k++)
+        ok = fu_py_put(d, fu_py_ev_i8_names[k], fu_py_numbuf(n, 1, (void **)&bv[k])) == 0;
+    for (Py_ssize_t i = 0; ok && i < n; i++) ok = fu_py_event_row(b, &ev[i], i, tc, at, fv, bv) == 0;
+    fu_py_unlock_all();
+    fu_py_lock_drop(b);
+    if (!ok) Py_CLEAR(d);
+    return d;
+}
+
+/* The customers of a book (book order) as columns: text (customer_id, tz,
+ * industry, preferred_windows, dnd_windows, owner; None when absent), float64
+ * annual_spend, int64 first_purchase_at, int8 is_smb / consent_phone /
+ * consent_sms / consent_email. */
+#define FU_PY_CU_TEXT 6
+static const char *const fu_py_cu_text_names[FU_PY_CU_TEXT] = {"customer_id", "tz", "industry",
+                                                               "preferred_windows", "dnd_windows", "owner"};
+#define FU_PY_CU_I8 4
+static const char *const fu_py_cu_i8_names[FU_PY_CU_I8] = {"is_smb", "consent_phone", "consent_sms",
+                                                           "consent_email"};
+
+static PyObject *fu_py_book_customer_columns(PyObject *self, PyObject *args) {
+    PyObject *obj = NULL, *d = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O:_book_customer_columns", &obj)) return NULL;
+    const fu_book *b = (const fu_book *)fu_py_handle(obj, SWIGTYPE_p_fu_book, "_book_customer_columns", "Book");
+    if (!b) return NULL;
+    fu_py_lock_add(b);
+    fu_py_lock_all_gil_held();
+    Py_ssize_t n = (Py_ssize_t)fu_book_customer_count(b);
+    fu_py_textcol tc[FU_PY_CU_TEXT];
+    double *spend = NULL;
+    int64_t *first = NULL;
+    int8_t *bv[FU_PY_CU_I8];
+    memset(tc, 0, sizeof tc);
+    int ok = (d = PyDict_New()) != NULL;
+    for (int k = 0; ok && k < FU_PY_CU_TEXT; k++) {
+        tc[k].list = PyList_New(n);
+        tc[k].empty_none = k >= 1;
+        ok = tc[k].list && PyDict_SetItemString(d, fu_py_cu_text_names[k], tc[k].list) == 0;
+        Py_XDECREF(tc[k].list);
+    }
+    if (ok) ok = fu_py_put(d, "annual_spend", fu_py_numbuf(n, 8, (void **)&spend)) == 0;
+    if (ok) ok = fu_py_put(d, "first_purchase_at", fu_py_numbuf(n, 8, (void **)&first)) == 0;
+    for (int k = 0; ok && k < FU_PY_CU_I8; k++)
+        ok = fu_py_put(d, fu_py_cu_i8_names[k], fu_py_numbuf(n, 1, (void **)&bv[k])) == 0;
+    for (Py_ssize_t i = 0; ok && i < n; i++) {
+        const fu_customer *c = fu_book_customer(b, (size_t)i);
+        const char *texts[FU_PY_CU_TEXT] = {c->id, c->tz, c->industry, c->preferred_windows, c->dnd_windows,
+                                            c->owner};
+        for (int k = 0; ok && k < FU_PY_CU_TEXT; k++) ok = fu_py_text_set(&tc[k], i, texts[k]) == 0;
+        spend[i] = c->annual_spend;
+        first[i] = c->first_purchase_at;
+        const int tri[FU_PY_CU_I8] = {(int)c->is_smb, (int)c->consent_phone, (int)c->consent_sms,
+                                      (int)c->consent_email};
+        for (int k = 0; k < FU_PY_CU_I8; k++) bv[k][i] = (int8_t)tri[k];
+    }
+    fu_py_unlock_all();
+    fu_py_lock_drop(b);
+    if (!ok) Py_CLEAR(d);
+    return d;
+}
 %}
+%native(_book_event_columns) PyObject *fu_py_book_event_columns(PyObject *self, PyObject *args);
+%native(_book_customer_columns) PyObject *fu_py_book_customer_columns(PyObject *self, PyObject *args);
 %native(_plan_columns) PyObject *fu_py_plan_columns(PyObject *self, PyObject *args);
 %native(_commitment_columns) PyObject *fu_py_commitment_columns(PyObject *self, PyObject *args);
 %native(_book_customer_ids) PyObject *fu_py_book_customer_ids(PyObject *self, PyObject *args);
+%native(_book_customer_zones) PyObject *fu_py_book_customer_zones(PyObject *self, PyObject *args);
 
 /* ---------------------------------------------------------------------------
  * Scores over numpy arrays without copies (followup.models):

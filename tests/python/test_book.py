@@ -28,8 +28,8 @@ def test_fixture_customers_and_sorted_events(srcdir):
     events = [b.event(j) for j in range(b.events_begin(i), b.events_end(i))]
     assert [followup.event_kind_name(e.kind) for e in events] == ["purchase", "delivery", "contact", "contact"]
     assert events[0].at_epoch == 1767596400  # 2026-01-05T15:00:00+08:00
-    assert b.string(events[0].note) == "first order, CNC machine"
-    assert b.string(events[1].note) is None
+    assert events[0].note == b.string(events[0].note_sid) == "first order, CNC machine"
+    assert events[1].note is None and events[1].note_sid == 0 and b.string(events[1].note_sid) is None
     assert [e.outcome for e in events[2:]] == [followup.OUTCOME_NO_ANSWER, followup.OUTCOME_ANSWERED]
 
 

@@ -75,7 +75,7 @@ def test_feed_is_visible_in_the_book_and_borrowed_book_takes_appends():
     assert b.event_count() == n0 + 1
     assert kinds(b, "A")[-1] == ("complaint", t0)
     i = b.find_customer("A")
-    assert b.string(b.event(b.events_end(i) - 1).order_id) == "O1"
+    assert b.event(b.events_end(i) - 1).order_id == "O1"
     # a borrowed book: add_event is refused, append_events accepted
     with pytest.raises(followup.StateError):
         b.add_event("B", t0, followup.EVENT_INQUIRY)

@@ -33,7 +33,9 @@ def test_datetime64_tz_aware_and_enum_members_are_accepted(sample):
     ev2["kind"] = [followup.EventKind.parse(k) for k in ev["kind"]]  # IntEnum members
     cust2 = cust.copy()
     cust2["first_purchase_at"] = pd.to_datetime(cust["first_purchase_at"], utc=True).dt.tz_localize(None)  # naive UTC
-    b = frames.book_from_frames(cust2, ev2)
+    with pytest.raises(followup.ParseError, match="column first_purchase_at: .*without a UTC offset"):
+        frames.book_from_frames(cust2, ev2)  # a naive time is never taken as UTC silently (review s9 F3)
+    b = frames.book_from_frames(cust2, ev2, tz="UTC")  # ... but read in the zone asked for
     assert b.events_csv() == ref.events_csv()
     assert b.customers_csv() == ref.customers_csv()
 
@@ -105,7 +107,9 @@ def test_kpi_and_commitment_frames_are_typed(sample):
 def test_time_columns_fast_and_general_paths_agree():
     vals = ["2026-01-01T08:00:00+08:00", "2026-01-01T00:00:00Z", "2025-12-31T19:00:00-05:00",
             "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00", "2026-01-01 05:30:00+0530"]
-    got = frames._seconds(pd.Series(vals), "at", True)
+    with pytest.raises(followup.ParseError, match="row 4: column at"):  # no offset: refused (review s9 F3)
+        frames._seconds(pd.Series(vals), "at", True)
+    got = frames._seconds(pd.Series(vals), "at", True, "UTC")  # read in UTC when asked
     assert got.tolist() == [1767225600] * 6
     fast = frames._seconds(pd.Series(vals[:3]), "at", True)  # the vectorised ISO path
     assert fast.tolist() == [1767225600] * 3

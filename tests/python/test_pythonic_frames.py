@@ -17,7 +17,9 @@ from fu_helpers import sample_book
 NOW = "2026-11-23T00:00:00+08:00"
 FUNCTIONS = {"summary_from_transactions": "pandas.DataFrame", "book_from_frames": "Book",
              "plan_frame": "pandas.DataFrame", "segments": "pandas.DataFrame", "besttime_frame": "pandas.DataFrame",
-             "kpi_frame": "pandas.DataFrame", "commitments_frame": "pandas.DataFrame", "to_utc": "pandas.Series"}
+             "kpi_frame": "pandas.DataFrame", "commitments_frame": "pandas.DataFrame", "to_utc": "pandas.Series",
+             "book_events_frame": "pandas.DataFrame", "book_customers_frame": "pandas.DataFrame",
+             "contact_log_frame": "pandas.DataFrame"}
 
 
 def _sections(doc: str) -> dict:
@@ -70,17 +72,24 @@ def test_returned_columns_are_documented_with_their_dtypes(book):
     k.compute()
     _columns_documented(frames.kpi_frame, frames.kpi_frame(k))
     _columns_documented(frames.commitments_frame, frames.commitments_frame(followup.Ledger().query()))
+    _columns_documented(frames.book_events_frame, frames.book_events_frame(book))
+    _columns_documented(frames.book_customers_frame, frames.book_customers_frame(book))
+    log = followup.ContactLog(None)
+    log.append("C00001", NOW, "phone", "answered", duration=30)
+    _columns_documented(frames.contact_log_frame, frames.contact_log_frame(log))
     tx = pd.DataFrame({"id": [1, 1, 2], "date": ["2020-01-01", "2020-01-05", "2020-01-03"], "v": [1.0, 2.0, 3.0]})
     _columns_documented(frames.summary_from_transactions, frames.summary_from_transactions(tx, "id", "date", "v"))
 
 
 def test_to_dataframe_methods_are_annotated():
-    for cls in (followup.Plan, followup.Kpi, followup.CommitmentList):
+    for cls in (followup.Plan, followup.Kpi, followup.CommitmentList, followup.ContactLog):
         assert inspect.signature(cls.to_dataframe).return_annotation == "pandas.DataFrame"
+    for m in (followup.Book.events_frame, followup.Book.customers_frame):
+        assert inspect.signature(m).return_annotation == "pandas.DataFrame"
 
 
 def test_stub_has_the_frame_signatures(srcdir):
     stub = (srcdir / "bindings" / "python" / "followup" / "__init__.pyi").read_text(encoding="utf-8")
     assert "def plan_frame(plan: Plan, status: str = 'all') -> pandas.DataFrame: ..." in stub
-    assert "def kpi_frame(kpi: Kpi) -> pandas.DataFrame: ..." in stub
+    assert "def kpi_frame(kpi: Kpi, tz: Optional[str] = None) -> pandas.DataFrame: ..." in stub
     assert "import pandas\n" in stub

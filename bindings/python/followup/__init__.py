@@ -90,6 +90,8 @@ _pythonic.install_enum_signatures()
 _pythonic.install_class_docs(globals())
 _pythonic.install_return_types(globals())
 _pythonic.install_customer_ids()  # Planner.plan_customer(customer id or index)
+_pythonic.install_guard_order()  # Guard.check / record / check_and_record: swapped at and channel
+_pythonic.install_event_texts()  # Event.note / order_id / agent_id / product_class: the text
 __all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401
@@ -98,7 +100,7 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
     )
     from .frames import (  # noqa: E402,F401
         summary_from_transactions, book_from_frames, plan_frame, segments, besttime_frame, kpi_frame,
-        commitments_frame, FollowupWarning,
+        commitments_frame, book_events_frame, book_customers_frame, contact_log_frame, FollowupWarning,
     )
     from . import _arrays  # noqa: E402
     _arrays.install(globals())  # the flat model functions: array-likes in, numpy arrays out
@@ -108,7 +110,8 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
     _inputs.install()  # DataFrames in: Planner.set_clv / set_agents, Kpi.set_segments / add_due
     simulation_frame = frames._typed_categoricals(simulation_frame, ("measure",))  # noqa: F821,F811
     __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
-                                       "besttime_frame", "kpi_frame", "commitments_frame", "FollowupWarning",
+                                       "besttime_frame", "kpi_frame", "commitments_frame", "book_events_frame",
+                                       "book_customers_frame", "contact_log_frame", "FollowupWarning",
                                        "frames", "models", "plotting"]
 except ImportError:  # numpy missing: the core API still works
     pass

@@ -257,7 +257,26 @@ def _epochs(fname: str, name: str, values) -> np.ndarray:
         missing = np.isnat(a)
         out = np.where(missing, 0, a.astype("datetime64[s]").astype(np.int64))
         return np.ascontiguousarray(np.where(missing, _NO_TIME, out), dtype=np.int64)
-    return np.ascontiguousarray(times_to_epoch(fname, 0, name, values), dtype=np.int64)
+    try:
+        return np.ascontiguousarray(times_to_epoch(fname, 0, name, values), dtype=np.int64)
+    except (ValueError, TypeError) as e:  # followup.Error is a ValueError: name the first bad row
+        _raise_bad_row(fname, name, values, e)
+        raise
+
+
+def _raise_bad_row(fname: str, name: str, values, err: Exception) -> None:
+    """Raise a ParseError naming the first value of ``values`` that is not a
+    time (its position and column); return when none can be found."""
+    from ._pythonic import to_seconds
+    seq = values.tolist() if hasattr(values, "tolist") else list(values)
+    for i, v in enumerate(seq):
+        try:
+            to_seconds(v.decode() if isinstance(v, bytes) else v)
+        except (ValueError, TypeError) as e:
+            msg = getattr(e, "message", None) or str(e)
+            from .frames import _core_error
+            raise _core_error("ParseError", f"{fname}(): row {i}: column {name}: {v!r} is not a time "
+                              f"(ISO 8601 with an offset, a datetime or epoch seconds): {msg}") from None
 
 
 def _add_due(raw):

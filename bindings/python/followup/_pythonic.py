@@ -1076,3 +1076,110 @@ def install_customer_ids() -> None:
     plan_customer.__followup_ids__ = True
     plan_customer.__name__, plan_customer.__qualname__ = "plan_customer", "Planner.plan_customer"
     cls.plan_customer = plan_customer
+
+
+# ---- Guard: one order check for the three calls ----
+# Guard.check takes (customer_id, channel, at), Guard.record and
+# Guard.check_and_record take (customer_id, at, channel) (the C ABI and the
+# SWIG layer keep them). Keyword arguments work for all three; a positional
+# call in the other method's order (a time where the channel goes, a channel
+# name where the time goes) is a TypeError saying so, before any C call.
+_CHANNEL_NAMES = frozenset(("phone", "sms", "email", "chat", "video", "visit"))
+
+
+def _looks_like_time(v) -> bool:
+    import datetime as dt
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float, dt.datetime, dt.date)) or type(v).__name__ in ("datetime64", "Timestamp"):
+        return True
+    if type(v).__name__.startswith(("int", "float")) and getattr(v, "ndim", 1) == 0:  # numpy scalars
+        return True
+    return isinstance(v, str) and len(v) >= 10 and v[:4].isdigit() and v[4:5] == "-"
+
+
+def _looks_like_channel(v) -> bool:
+    return isinstance(v, str) and v.strip().lower() in _CHANNEL_NAMES or type(v).__name__ == "Channel"
+
+
+def _guard_order(raw, name: str, channel_first: bool):
+    @_functools.wraps(raw)
+    def call(self, *args, **kwargs):
+        if len(args) >= 3:
+            second, third = args[1], args[2]
+            time_pos, chan_pos = (3, 2) if channel_first else (2, 3)
+            got_time, got_chan = (third, second) if channel_first else (second, third)
+            if _looks_like_time(got_chan) and _looks_like_channel(got_time):
+                order = "customer_id, channel, at" if channel_first else "customer_id, at, channel"
+                other = "record / check_and_record take (customer_id, at, channel)" if channel_first \
+                    else "check takes (customer_id, channel, at)"
+                raise TypeError(f"Guard.{name}(): argument {chan_pos} (channel) is a time and argument "
+                                f"{time_pos} (at) is the channel {got_time!r}: Guard.{name} takes ({order}); "
+                                f"{other}. Keywords work for all three: "
+                                f"{name}(customer_id, at=..., channel=...)")
+        return raw(self, *args, **kwargs)
+    call.__followup_guard_order__ = True
+    call.__name__, call.__qualname__ = name, f"Guard.{name}"
+    return call
+
+
+def install_guard_order() -> None:
+    cls = getattr(_core, "Guard", None)
+    if cls is None:
+        return
+    for name, channel_first in (("check", True), ("record", False), ("check_and_record", False)):
+        raw = vars(cls).get(name)
+        if raw is None or getattr(raw, "__followup_guard_order__", False):
+            continue
+        setattr(cls, name, _guard_order(raw, name, channel_first))
+
+
+# ---- Event text fields: the text, not the book's string id ----
+# fu_event stores order_id, product_class, agent_id and note as string ids of
+# its book (fu_book_string()). Book.event(j) notes the book on the copy it
+# returns, so these attributes read the text (None when absent); the ids stay
+# reachable as <name>_sid (what the SWIG layer and Lua return).
+_EVENT_TEXTS = ("order_id", "product_class", "agent_id", "note")
+
+
+def _event_text_property(name: str, raw: property) -> property:
+    def get(self):
+        book = getattr(self, "_book", None)
+        if book is None:
+            raise _arg_error(_ext.StateError, f"Event.{name}: this Event is not from a Book (Book.event(j)), so "
+                             f"its text cannot be read; the string id is Event.{name}_sid")
+        return book.string(raw.fget(self))
+    get.__annotations__["return"] = "Optional[str]"
+    return property(get, doc=f"{name} : str or None (the text; None when absent; the book's string id is "
+                             f"{name}_sid)")
+
+
+def install_event_texts() -> None:
+    ev, book = getattr(_core, "Event", None), getattr(_core, "Book", None)
+    if ev is None or book is None or getattr(vars(book).get("event"), "__followup_event_book__", False):
+        return
+    for name in _EVENT_TEXTS:
+        raw = vars(ev).get(name)
+        if not isinstance(raw, property):
+            continue
+        setattr(ev, name + "_sid", property(raw.fget, doc=f"{name}_sid : int (the book's string id of {name}, "
+                                                          "0 when absent; Book.string(id) is its text)"))
+        setattr(ev, name, _event_text_property(name, raw))
+    raw_event = vars(book)["event"]
+
+    @_functools.wraps(raw_event)
+    def event(self, *args, **kwargs):
+        e = raw_event(self, *args, **kwargs)
+        if e is not None:
+            e._book = self  # the strings live as long as the book (never move)
+        return e
+    event.__followup_event_book__ = True
+    book.event = event
+    raw_string = vars(book)["string"]
+
+    @_functools.wraps(raw_string)
+    def string(self, id):
+        if id is None or isinstance(id, str):  # Event.note is the text now: code of the id form keeps working
+            return id
+        return raw_string(self, id)
+    book.string = string

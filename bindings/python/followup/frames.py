@@ -23,13 +23,14 @@ if TYPE_CHECKING:  # annotations only (pandas is imported where it is used)
     import pandas
     from numpy.typing import ArrayLike
 
-    from .core import BestTime, Book, CommitmentList, Kpi, Plan, SegmentRules
+    from .core import BestTime, Book, CommitmentList, ContactLog, Kpi, Plan, SegmentRules
 
 from . import core as _core
 from .models import BetaGeoFitter, GammaGammaFitter, ModelNotIdentifiedError, ParetoNBDFitter
 
 __all__ = ["summary_from_transactions", "book_from_frames", "plan_frame", "segments", "besttime_frame",
-           "kpi_frame", "commitments_frame", "to_utc", "FollowupWarning",
+           "kpi_frame", "commitments_frame", "book_events_frame", "book_customers_frame", "contact_log_frame",
+           "to_utc", "FollowupWarning",
            "CHANNELS", "PRIORITIES", "STATUSES"]
 
 #: Category orders of the typed columns (the library's names).
@@ -80,15 +81,30 @@ def _epoch_seconds(t: _TimeLike) -> int:
     return int(_to_timestamp(t).value // 1_000_000_000)
 
 
+def _instant(t: _TimeLike, what: str) -> int:
+    """A scalar time argument as every core call reads it: a text needs an
+    offset (the library's parser), a naive datetime is UTC, int epoch seconds."""
+    if isinstance(t, str):
+        try:
+            return _core.time_parse(t.strip())
+        except ValueError as e:  # followup.Error is a ValueError
+            raise _core_error("ParseError", f"{what}: {t!r} is not a time (ISO 8601 with a UTC offset, "
+                              f"a datetime or epoch seconds): {e}") from None
+    return _epoch_seconds(t)
+
+
 def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: str, datetime_col: str,
                               monetary_value_col: Optional[str] = None,
                               observation_period_end: Optional[_TimeLike] = None, freq: str = "D",
                               freq_multiplier: float = 1) -> pandas.DataFrame:
     """The RFM summary of a transaction log, as lifetimes' function of the same name.
 
-    Transactions in the same ``freq`` period (UTC) by the same customer count
-    as one, with their values summed. Rows after ``observation_period_end``
-    are left out.
+    Transactions in the same ``freq`` period by the same customer count as
+    one, with their values summed. Periods are cut on the wall clock of a
+    tz-aware column's zone (a Beijing day runs from 00:00 Beijing time, as
+    in lifetimes and ``Series.dt.to_period``); naive datetime64, texts and
+    epoch seconds are cut in UTC. Rows after ``observation_period_end`` are
+    left out.
 
     Parameters
     ----------
@@ -103,7 +119,9 @@ def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: s
         Column of transaction values (numbers); without it there is no
         ``monetary_value`` column.
     observation_period_end : datetime, str, int or pandas.Timestamp, optional
-        The end of the observation (default: the last transaction).
+        The end of the observation (default: the last transaction). An
+        instant (tz-aware, a text with an offset, epoch seconds) is taken in
+        the times' zone; a naive value is a wall-clock time of that zone.
     freq : str, default "D"
         The period: "D" day, "W" week, "H" hour, "M" month.
     freq_multiplier : float, default 1
@@ -134,13 +152,12 @@ def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: s
         if c not in transactions.columns:
             raise _core_error("InvalidArgumentError", f"summary_from_transactions: no column {c!r} "
                               f"(columns: {', '.join(map(str, transactions.columns))})")
-    times = to_utc(transactions[datetime_col]).dt.tz_localize(None)
+    times, zone = _wall_clock(transactions[datetime_col])
     if times.isna().any():
         bad = int(np.flatnonzero(times.isna().to_numpy())[0])
         raise _core_error("ParseError", f"summary_from_transactions: row {bad}: {datetime_col!r} is not a time")
     ordinal = times.dt.to_period(freq).array.asi8
-    end = (times.max() if observation_period_end is None
-           else _to_timestamp(observation_period_end).tz_localize(None))
+    end = times.max() if observation_period_end is None else _wall_clock_end(observation_period_end, zone)
     end_ord = pd.Period(end, freq=freq).ordinal
     d = pd.DataFrame({"customer": transactions[customer_id_col].to_numpy(), "period": ordinal})
     d["value"] = (pd.to_numeric(transactions[monetary_value_col], errors="raise").to_numpy(dtype=np.float64)
@@ -163,6 +180,27 @@ def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: s
             mv = np.where(out["frequency"] > 0, repeat / out["frequency"].where(out["frequency"] > 0, 1), 0.0)
         out["monetary_value"] = mv
     return out
+
+
+def _wall_clock(values):
+    """Naive wall-clock datetimes whose periods are those of the times' own
+    zone, and that zone: a tz-aware column keeps its zone (a day is a local
+    day, as in lifetimes and pandas' to_period); anything else is UTC."""
+    import pandas as pd
+    if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None) is not None:
+        return values.dt.tz_localize(None), values.dt.tz
+    return to_utc(values).dt.tz_localize(None), "UTC"
+
+
+def _wall_clock_end(t: _TimeLike, zone):
+    """observation_period_end on the wall clock of ``zone``: an instant
+    (tz-aware, a text with an offset, epoch seconds) is converted to it, a
+    naive value is already a wall-clock time there."""
+    import pandas as pd
+    if isinstance(t, (int, float, np.integer, np.floating)) and not isinstance(t, bool):
+        return _to_timestamp(t).tz_convert(zone).tz_localize(None)
+    ts = pd.Timestamp(t)
+    return ts if ts.tzinfo is None else ts.tz_convert(zone).tz_localize(None)
 
 
 def _core_error(name: str, message: str):
@@ -233,6 +271,12 @@ def plan_frame(plan: Plan, status: str = "all") -> pandas.DataFrame:
         - ``order_id``, ``owner``, ``agent`` (object: str, None when empty)
         - ``customer`` (int64: the index of the customer in the book)
         - ``purposes`` (int64: the purpose bit set)
+        - ``tz`` (object: the customer's IANA zone from the book; None
+          when the customer has none)
+        - ``best_at_local`` (object: best_at as ISO 8601 text in the
+          customer's zone with its offset, "2026-03-10T10:00:00+08:00", as
+          the CLI writes it; UTC when the customer has no zone; None when
+          best_at is NaT)
 
     Raises
     ------
@@ -266,7 +310,52 @@ def plan_frame(plan: Plan, status: str = "all") -> pandas.DataFrame:
         "customer": np.frombuffer(c["customer"], dtype=np.int64),
         "purposes": np.frombuffer(c["purposes"], dtype=np.int64),
     })
+    _add_local_times(df, plan)
     return df
+
+
+def _offset_text(seconds: int) -> str:
+    sign = "-" if seconds < 0 else "+"
+    m = abs(int(seconds)) // 60
+    return f"{sign}{m // 60:02d}:{m % 60:02d}"
+
+
+def _local_text(times, zones):
+    """ISO 8601 texts of UTC ``times`` in each row's zone (None: UTC), with
+    the local offset ("2026-03-10T10:00:00+08:00"); None where NaT. One
+    conversion per distinct zone and one text per distinct offset, the rest
+    numpy: no Python loop per row but the joining of two texts."""
+    import pandas as pd
+    utc = times.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(utc)
+    secs = np.where(missing, 0, utc.astype("datetime64[s]").astype(np.int64))
+    off = np.zeros(len(secs), dtype=np.int64)
+    codes, uniq = pd.factorize(pd.Series(zones, dtype=object).fillna("UTC"))
+    for k, zone in enumerate(uniq):
+        rows = codes == k
+        utc_wall = pd.DatetimeIndex(secs[rows].astype("datetime64[s]"))
+        local_wall = utc_wall.tz_localize("UTC").tz_convert(zone).tz_localize(None)
+        off[rows] = np.asarray((local_wall - utc_wall).total_seconds(), dtype=np.int64)
+    text = np.datetime_as_string((secs + off).astype("datetime64[s]"), unit="s").astype(object)
+    ocodes, ouniq = pd.factorize(off)
+    out = text + np.array([_offset_text(o) for o in ouniq], dtype=object)[ocodes]
+    out[missing] = None
+    return pd.Series(out, index=times.index, dtype=object)
+
+
+def _add_local_times(df, plan) -> None:
+    """The customer's zone (``tz``) and ``best_at_local`` (best_at in that
+    zone as ISO text), from the book the plan was made from."""
+    parents = getattr(plan, "_parents", None)
+    book = parents[1] if parents and len(parents) > 1 else None
+    if book is None:
+        zones = [None] * len(df)
+    else:
+        tz_of = np.asarray(_core._book_customer_zones(book) + [None], dtype=object)
+        cust = df["customer"].to_numpy()
+        zones = tz_of[np.where((cust >= 0) & (cust < len(tz_of) - 1), cust, len(tz_of) - 1)]
+    df["tz"] = zones
+    df["best_at_local"] = _local_text(df["best_at"], df["tz"])
 
 
 def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, model: str = "bgnbd",
@@ -280,7 +369,9 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     book : followup.Book
         A finalized book.
     now : datetime, str, int or pandas.Timestamp
-        The calibration end (naive = UTC; int: epoch seconds).
+        The calibration end: a text needs a UTC offset (as in every call; a
+        text without one raises ParseError), a naive datetime is UTC, int
+        epoch seconds.
     rules : followup.SegmentRules, optional
         Default: the rules of the default policy.
     model : str, default "bgnbd"
@@ -327,7 +418,7 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     fitter_cls = {"bgnbd": BetaGeoFitter, "pareto": ParetoNBDFitter}.get(model)
     if fitter_cls is None:
         raise _core_error("InvalidArgumentError", f"segments: model must be 'bgnbd' or 'pareto', not {model!r}")
-    t_now = _epoch_seconds(now)
+    t_now = _instant(now, "segments(): now")
     if rules is None:
         rules = _core.segment_rules_from_policy(_core.policy_default())
     bs = _core.segment_book(book, t_now, rules, unit_seconds)
@@ -410,7 +501,7 @@ def besttime_frame(model: BestTime, customer: Optional[int] = None, now: Optiona
     if customer is not None:
         if now is None:
             raise _core_error("InvalidArgumentError", "besttime_frame: a customer's matrix needs now")
-        m = model.customer_matrix(int(customer), _epoch_seconds(now), part, level)
+        m = model.customer_matrix(int(customer), _instant(now, "besttime_frame(): now"), part, level)
     else:
         m = model.segment_matrix(int(segment), part, level)
     idx = pd.CategoricalIndex(WEEKDAYS, categories=WEEKDAYS, ordered=True, name="weekday")
@@ -526,7 +617,56 @@ def _iso_seconds(series):
     return local.to_numpy(dtype="datetime64[s]").astype(np.int64) - table[codes]
 
 
-def _seconds(series, column: str, required: bool):
+_DATE_TEXT = re.compile(r"\s*[+-]?\d{4,}-\d\d-\d\d")
+_HAS_OFFSET = re.compile(r"\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)\s*$")
+
+
+def _naive_error(column: str, row: int, value, what: str):
+    return _core_error("ParseError", f"row {row}: column {column}: {value!r} is {what} without a UTC offset; "
+                       "the library never guesses a zone: give an offset (+08:00, Z), tz-aware datetimes, "
+                       "or book_from_frames(..., tz='Asia/Shanghai') to read naive times in that zone")
+
+
+def _is_naive(v) -> bool:
+    """A text without an offset, or a datetime / datetime64 without a zone."""
+    if isinstance(v, str):  # a text that is no date at all is left to the reader's "is not a time"
+        return bool(_DATE_TEXT.match(v)) and not _HAS_OFFSET.search(v)
+    if isinstance(v, _dt.datetime):
+        return v.tzinfo is None
+    return isinstance(v, (np.datetime64, _dt.date)) and not (isinstance(v, np.datetime64) and np.isnat(v))
+
+
+def _localized(series, column: str, tz: Optional[str]):
+    """A naive datetime64 Series as tz-aware in ``tz``; without ``tz`` a
+    ParseError naming the first row (naive values are never taken as UTC)."""
+    import pandas as pd
+    given = series.notna().to_numpy()
+    if not given.any():
+        return series.dt.tz_localize("UTC")
+    if tz is None:
+        bad = int(np.flatnonzero(given)[0])
+        raise _naive_error(column, bad, str(series.iloc[bad]), "a datetime64")
+    try:
+        return series.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+    except Exception:  # a DST gap or overlap, or an unknown zone: name the row one value at a time
+        for i, v in enumerate(series.tolist()):
+            if v is not pd.NaT and v is not None:
+                _local_seconds(v, column, i, tz)
+        raise
+
+
+def _local_seconds(v, column: str, row: int, tz: str) -> int:
+    """One naive value read in ``tz`` as UTC epoch seconds."""
+    import pandas as pd
+    try:
+        ts = pd.Timestamp(v.strip() if isinstance(v, str) else v)
+        ts = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+    except Exception as e:  # pandas raises ValueError, pytz errors, zoneinfo errors ...
+        raise _core_error("ParseError", f"row {row}: column {column}: {v!r} is not a time in {tz} ({e})") from None
+    return int(ts.value // 1_000_000_000)
+
+
+def _seconds(series, column: str, required: bool, tz: Optional[str] = None):
     import pandas as pd
     if pd.api.types.is_object_dtype(series) and series.notna().all():
         try:
@@ -535,6 +675,16 @@ def _seconds(series, column: str, required: bool):
             fast = None
         if fast is not None:
             return fast.astype(np.int64)
+    if pd.api.types.is_datetime64_any_dtype(series) and series.dt.tz is None:
+        series = _localized(series, column, tz)
+    elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+        naive = [_is_naive(v) for v in series.tolist()]
+        if any(naive):
+            if tz is None:
+                bad = naive.index(True)
+                v = series.iloc[bad]
+                raise _naive_error(column, bad, v, "a text" if isinstance(v, str) else "a datetime")
+            return _seconds_each(series, column, required, tz)
     try:
         t = to_utc(series)
     except (ValueError, TypeError, OverflowError):
@@ -549,7 +699,7 @@ def _seconds(series, column: str, required: bool):
     return np.where(t.isna().to_numpy(), _core.BOOK_NO_TIME, secs).astype(np.int64)
 
 
-def _seconds_each(series, column: str, required: bool):
+def _seconds_each(series, column: str, required: bool, tz: Optional[str] = None):
     """The slow path of _seconds, one value at a time: ISO 8601 texts go
     through the library's own parser (years 1..9999, as the CSV readers),
     other values through pandas; the first bad value is named with its row."""
@@ -560,6 +710,9 @@ def _seconds_each(series, column: str, required: bool):
             if required:
                 raise _core_error("ParseError", f"row {i}: column {column}: a time is required")
             out[i] = _core.BOOK_NO_TIME
+            continue
+        if tz is not None and _is_naive(v):
+            out[i] = _local_seconds(v, column, i, tz)
             continue
         try:
             if isinstance(v, str):
@@ -581,7 +734,7 @@ def _texts(series):
 
 
 def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFrame] = None, flags: int = 0,
-                     finalize: bool = True) -> Book:
+                     finalize: bool = True, tz: Optional[str] = None) -> Book:
     """A :class:`followup.Book` from a customers DataFrame and an events
     DataFrame, without CSV: the rows go to C in one bulk call per frame
     (``Book.add_customer_columns`` / ``add_event_columns``).
@@ -590,7 +743,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     ----------
     customers : pandas.DataFrame
         Columns of docs/formats.md: ``customer_id`` (required), ``tz``,
-        ``industry``, ``preferred_windows``, ``dnd_windows`` (str),
+        ``industry``, ``preferred_windows``, ``dnd_windows``, ``owner`` (str),
         ``annual_spend`` (numbers), ``first_purchase_at`` (times),
         ``is_smb``, ``consent_phone``, ``consent_sms``, ``consent_email``
         (tristates: yes/no/unknown or bool). Missing optional columns are
@@ -609,9 +762,15 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     finalize : bool, default True
         Finalize the book (sort events, build indexes) before returning it.
 
-    Times are datetime64 (naive = UTC), tz-aware, ISO 8601 strings with
-    offsets or epoch seconds; enum columns take the library's names, IntEnum
-    members or ints.
+    tz : str, optional
+        An IANA zone ("Asia/Shanghai") in which naive times are read: ISO
+        texts without an offset, naive datetime64 columns, naive datetimes.
+        Without it a naive time is a ParseError naming the row and column
+        (the library never guesses a zone, as the CSV reader).
+
+    Times are tz-aware datetime64, ISO 8601 strings with offsets, epoch
+    seconds, or naive values read in ``tz``; enum columns take the library's
+    names, IntEnum members or ints.
 
     Returns
     -------
@@ -626,7 +785,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     """
     book = _core.Book(flags)
     cols = {}
-    for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows"):
+    for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows", "owner"):
         if c in customers.columns:
             cols[c] = _texts(customers[c])
     if "customer_id" not in cols:
@@ -634,7 +793,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
     if "annual_spend" in customers.columns:
         cols["annual_spend"] = _numbers(customers["annual_spend"], "annual_spend")
     if "first_purchase_at" in customers.columns:
-        cols["first_purchase_at"] = _seconds(customers["first_purchase_at"], "first_purchase_at", False)
+        cols["first_purchase_at"] = _seconds(customers["first_purchase_at"], "first_purchase_at", False, tz)
     for c in _TRISTATES:
         if c in customers.columns:
             cols[c] = _codes(customers[c], "tristate", c, _core.TRI_UNKNOWN)
@@ -647,7 +806,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         for c in ("customer_id", "at", "kind"):
             if c not in events.columns:
                 raise _core_error("InvalidArgumentError", f"book_from_frames: events has no {c} column")
-        ev["at"] = _seconds(events["at"], "at", True)
+        ev["at"] = _seconds(events["at"], "at", True, tz)
         for c, enum_name in _EVENT_ENUMS.items():
             if c in events.columns:
                 ev[c] = _codes(events[c], enum_name, c, None if c == "kind" else 0)
@@ -679,6 +838,9 @@ def _numbers(series, column: str):
 
 
 KPI_STATUSES = ("green", "yellow", "red", "none")
+#: The outcomes of a contact log record (docs/guard.md).
+LOG_OUTCOMES = ("attempted", "answered", "no_answer", "busy", "voicemail", "refused", "wrong_number",
+                "callback_requested")
 COMMIT_STATES = ("open", "breached", "fulfilled", "cancelled")
 
 
@@ -701,13 +863,17 @@ def _utc_from_seconds(values, none_value: int, what: str = "instants"):
     return pd.Series(out).where(keep).astype("datetime64[ns, UTC]")
 
 
-def kpi_frame(kpi: Kpi) -> pandas.DataFrame:
+def kpi_frame(kpi: Kpi, tz: Optional[str] = None) -> pandas.DataFrame:
     """The computed figures of a :class:`followup.Kpi` as a DataFrame.
 
     Parameters
     ----------
     kpi : followup.Kpi
         A Kpi after ``compute()``.
+    tz : str, optional
+        An IANA zone: ``period_start`` / ``period_end`` as
+        ``datetime64[ns, tz]`` (give the policy's zone to see a week start on
+        its Monday 00:00). Default UTC. The instants are the same.
 
     Returns
     -------
@@ -722,7 +888,8 @@ def kpi_frame(kpi: Kpi) -> pandas.DataFrame:
         - ``status`` (category: green, yellow, red, none)
         - ``rule`` (object: str or None)
         - ``successes`` (float64)
-        - ``period_start``, ``period_end`` (datetime64[ns, UTC]; NaT when none)
+        - ``period_start``, ``period_end`` (datetime64[ns, UTC], or in
+          ``tz``; NaT when none)
 
         Empty (no columns) when nothing was computed.
     """
@@ -736,7 +903,7 @@ def kpi_frame(kpi: Kpi) -> pandas.DataFrame:
     d["n"] = d["n"].round().astype("Int64")
     d["rule"] = d["rule"].replace("", None)
     for c in ("period_start", "period_end"):
-        d[c] = _utc_from_seconds(d[c].to_numpy(), _core.KPI_NO_TIME, f"the {c} values")
+        d[c] = _in_zone(_utc_from_seconds(d[c].to_numpy(), _core.KPI_NO_TIME, f"the {c} values"), tz)
     return d
 
 
@@ -780,6 +947,165 @@ def commitments_frame(commitments: CommitmentList) -> pandas.DataFrame:
     return d
 
 
+def _in_zone(series, tz: Optional[str]):
+    """A ``datetime64[ns, UTC]`` Series shown in ``tz`` (None: left in UTC)."""
+    return series if tz is None else series.dt.tz_convert(tz)
+
+
+_EVENT_ENUM_CLASSES = {"kind": ("event_kind", "EventKind"), "severity": ("severity", "Severity"),
+                       "channel": ("channel", "Channel"), "outcome": ("outcome", "Outcome"),
+                       "survey": ("survey", "Survey")}
+
+
+def _enum_category(values, enum_name: str, class_name: str):
+    """int8 enum bytes as a Categorical of the library's names (every name a
+    category, in value order); value 0 is missing when its name is empty
+    (severity, channel, outcome, survey: not given)."""
+    from . import enums
+    name = getattr(_core, enum_name + "_name")
+    names = [name(int(m)) for m in sorted(getattr(enums, class_name), key=int)]
+    offset = 1 if names and names[0] == "" else 0
+    return _codes_to_category(values, names[offset:], offset=offset)
+
+
+def book_events_frame(book: Book, tz: Optional[str] = None) -> pandas.DataFrame:
+    """The events of a :class:`followup.Book` as a DataFrame, in book order
+    (by customer, then time, once finalized).
+
+    Built from columns the C side fills in one pass
+    (``core._book_event_columns``): no CSV, no Python loop per event. The
+    columns are those :func:`book_from_frames` reads, so
+    ``book_from_frames(book_customers_frame(b), book_events_frame(b))`` is the
+    same book.
+
+    Parameters
+    ----------
+    book : followup.Book
+    tz : str, optional
+        Show ``at`` in this IANA zone (default UTC); the instants are the same.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per event (RangeIndex), columns:
+
+        - ``customer_id`` (object: str, the id as the book holds it)
+        - ``at`` (datetime64[ns, UTC], or in ``tz``)
+        - ``kind``, ``severity``, ``channel``, ``outcome``, ``survey``
+          (category: the library's names; NaN when not given)
+        - ``priority`` (category: urgent, high, normal, low; NaN when not given)
+        - ``order_id``, ``product_class``, ``agent_id``, ``note`` (object:
+          the text, None when absent)
+        - ``unit_price``, ``amount``, ``score`` (float64; NaN when absent)
+    """
+    import pandas as pd
+    c = _core._book_event_columns(book)
+    d = pd.DataFrame({"customer_id": pd.Series(c["customer_id"], dtype=object)})
+    d["at"] = _in_zone(_utc_from_seconds(np.frombuffer(c["at"], dtype=np.int64), _core.BOOK_NO_TIME,
+                                         "the event times"), tz)
+    for col, (enum_name, class_name) in _EVENT_ENUM_CLASSES.items():
+        d[col] = _enum_category(c[col], enum_name, class_name)
+    d["priority"] = _codes_to_category(c["priority"], PRIORITIES, offset=1)
+    for col in ("order_id", "product_class", "agent_id", "note"):
+        d[col] = pd.Series(c[col], dtype=object)
+    for col in ("unit_price", "amount", "score"):
+        d[col] = np.frombuffer(c[col], dtype=np.float64)
+    return d
+
+
+TRISTATES = ("unknown", "yes", "no")
+
+
+def book_customers_frame(book: Book) -> pandas.DataFrame:
+    """The customers of a :class:`followup.Book` as a DataFrame, in book
+    order (the book index is the row number).
+
+    Built from columns the C side fills in one pass
+    (``core._book_customer_columns``); the columns are those
+    :func:`book_from_frames` reads.
+
+    Parameters
+    ----------
+    book : followup.Book
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer (RangeIndex = book index), columns:
+
+        - ``customer_id`` (object: str), ``tz``, ``industry``,
+          ``preferred_windows``, ``dnd_windows``, ``owner`` (object: str,
+          None when absent)
+        - ``annual_spend`` (float64; NaN when absent)
+        - ``first_purchase_at`` (datetime64[ns, UTC]; NaT when absent)
+        - ``is_smb``, ``consent_phone``, ``consent_sms``, ``consent_email``
+          (category: unknown, yes, no)
+    """
+    import pandas as pd
+    c = _core._book_customer_columns(book)
+    d = pd.DataFrame({k: pd.Series(c[k], dtype=object)
+                      for k in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows", "owner")})
+    d["annual_spend"] = np.frombuffer(c["annual_spend"], dtype=np.float64)
+    d["first_purchase_at"] = _utc_from_seconds(np.frombuffer(c["first_purchase_at"], dtype=np.int64),
+                                               _core.BOOK_NO_TIME, "the first purchase times")
+    codes = {_core.TRI_UNKNOWN: 0, _core.TRI_YES: 1, _core.TRI_NO: 2}
+    for k in _TRISTATES:
+        raw = np.frombuffer(c[k], dtype=np.int8).astype(np.int64)
+        d[k] = pd.Categorical.from_codes(np.vectorize(lambda v: codes.get(v, -1), otypes=[np.int64])(raw)
+                                         if len(raw) else raw, categories=list(TRISTATES))
+    return d
+
+
+def contact_log_frame(log: ContactLog, after: int = 0, customer_id: Optional[str] = None,
+                      tz: Optional[str] = None) -> pandas.DataFrame:
+    """The records of a :class:`followup.ContactLog` as a DataFrame.
+
+    Parameters
+    ----------
+    log : followup.ContactLog
+    after : int, default 0
+        Only records with a sequence number above it.
+    customer_id : str, optional
+        Only this customer's records.
+    tz : str, optional
+        Show ``at`` and ``callback_at`` in this IANA zone (default UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per record, in log order, columns:
+
+        - ``seq`` (int64)
+        - ``customer_id`` (object: str)
+        - ``at`` (datetime64[ns, UTC], or in ``tz``)
+        - ``channel``, ``outcome``, ``priority`` (category)
+        - ``agent_id``, ``rule``, ``order_id`` (object: str as the log holds
+          it, masked unless the log stores raw text; None when empty)
+        - ``duration`` (Int64 seconds; NA when not given)
+        - ``callback_at`` (datetime64[ns, UTC], or in ``tz``; NaT when none)
+    """
+    import io
+
+    import pandas as pd
+    text = log.csv(after, customer_id)
+    texts = ("customer_id", "agent_id", "rule", "order_id")
+    d = pd.read_csv(io.StringIO(text), dtype={k: str for k in texts + ("channel", "outcome", "priority")},
+                    keep_default_na=False)
+    for k in texts:
+        d[k] = d[k].astype(object).where(d[k] != "", None)
+    d["seq"] = d["seq"].astype(np.int64)
+    for k in ("at", "callback_at"):
+        secs = pd.to_numeric(d[k].replace("", None) if d[k].dtype == object else d[k], errors="raise")
+        vals = secs.fillna(_core.BOOK_NO_TIME).to_numpy(dtype=np.int64) if len(d) else np.empty(0, np.int64)
+        d[k] = _in_zone(_utc_from_seconds(vals, _core.BOOK_NO_TIME, f"the {k} values"), tz)
+    dur = d["duration"].replace("", None) if d["duration"].dtype == object else d["duration"]
+    d["duration"] = pd.to_numeric(dur, errors="raise").astype("Int64")
+    for k, names in (("channel", CHANNELS), ("outcome", LOG_OUTCOMES), ("priority", PRIORITIES)):
+        extra = [v for v in dict.fromkeys(d[k].tolist()) if v not in names and v != ""]  # never lose a value
+        d[k] = pd.Categorical(d[k].where(d[k] != "", None), categories=list(names) + extra)
+    return d
+
+
 def _typed_categoricals(fn, columns):
     """``fn`` (a small summary frame the SWIG layer reads from CSV text) with
     its name ``columns`` as categoricals (categories in order of appearance)."""
@@ -816,16 +1142,39 @@ def _install_methods() -> None:
         """The commitments as a typed DataFrame (:func:`followup.commitments_frame`)."""
         return commitments_frame(self)
 
-    def kpi_to_dataframe(self) -> pandas.DataFrame:
+    def kpi_to_dataframe(self, tz: Optional[str] = None) -> pandas.DataFrame:
         """The figures as a typed DataFrame (:func:`followup.kpi_frame`): kpi,
         group and status categoricals, n Int64, period_start / period_end
-        ``datetime64[ns, UTC]``; records() when pandas is not importable."""
+        ``datetime64[ns, UTC]`` (or in the zone ``tz``); records() when
+        pandas is not importable."""
         try:
             import pandas  # noqa: F401
         except ImportError:
             return self.records()
-        return kpi_frame(self)
+        return kpi_frame(self, tz)
 
+    def book_events_frame_method(self, tz: Optional[str] = None) -> pandas.DataFrame:
+        """The events as a typed DataFrame (:func:`followup.book_events_frame`)."""
+        return book_events_frame(self, tz)
+
+    def book_customers_frame_method(self) -> pandas.DataFrame:
+        """The customers as a typed DataFrame (:func:`followup.book_customers_frame`)."""
+        return book_customers_frame(self)
+
+    def log_to_dataframe(self, after: int = 0, customer_id: Optional[str] = None,
+                         tz: Optional[str] = None) -> pandas.DataFrame:
+        """The records as a typed DataFrame (:func:`followup.contact_log_frame`)."""
+        return contact_log_frame(self, after, customer_id, tz)
+
+    book_events_frame_method.__name__ = book_events_frame_method.__qualname__ = "events_frame"
+    book_events_frame_method.__qualname__ = "Book.events_frame"
+    book_customers_frame_method.__name__ = "customers_frame"
+    book_customers_frame_method.__qualname__ = "Book.customers_frame"
+    log_to_dataframe.__name__, log_to_dataframe.__qualname__ = "to_dataframe", "ContactLog.to_dataframe"
+    _core.Book.events_frame = book_events_frame_method
+    _core.Book.customers_frame = book_customers_frame_method
+    if hasattr(_core, "ContactLog"):
+        _core.ContactLog.to_dataframe = log_to_dataframe
     _core.Plan.to_dataframe = plan_to_dataframe
     _core.CommitmentList.to_dataframe = commitments_to_dataframe
     _core.Kpi.to_dataframe = kpi_to_dataframe
