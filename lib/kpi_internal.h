@@ -309,6 +309,26 @@ typedef struct kwhen {
 } kwhen;
 #define WCACHE 16
 
+/* A cap of the policy as over-contact applies it (made once per compute):
+ * its window and tenure in seconds when they are, whether its condition
+ * names anything, and the scratch of the one walk over a contact's
+ * predecessors that serves every cap (start of the window, INT64_MAX: the
+ * cap does not hold the contact; count so far). */
+typedef struct kcap {
+    const fu__pol_cap *cap;
+    int64_t per;    /* cap->per in seconds; -1: another unit (add_dur) */
+    int64_t start;
+    int count;
+    uint8_t when;   /* cap->when names something: when_ok is asked */
+} kcap;
+
+/* The first step of a cadence that triggers on events, as coverage uses it
+ * (made once per compute): whether the cadence's or the step's condition
+ * names anything. */
+typedef struct kcad {
+    uint8_t when;
+} kcad;
+
 typedef struct duerec {
     int64_t cell;
     int covered;
@@ -414,6 +434,10 @@ typedef struct ctx {
     size_t ntrig[FU_EVENT_KIND_COUNT];
     /* SLA by severity (index fu_severity); by tier: bit j of sla_tmask[t]
      * when sla_tier[j] names tier t (sla_tfast: at most 64 entries) */
+    kcap *kc;   /* the policy's caps but those of scope survey (nkc) */
+    size_t nkc;
+    int64_t gap; /* caps.min_gap in seconds */
+    kcad *kd;   /* by cadence index */
     const fu_duration *sla_sev[4];
     uint64_t sla_tmask[FU__POL_MAX_TIERS];
     int sla_tfast;

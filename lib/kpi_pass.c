@@ -26,7 +26,7 @@ void fu__kpi_ctx_free(ctx *c) {
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
                 c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr, c->kix);
+                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -37,12 +37,16 @@ static int64_t floor_div(int64_t a, int64_t b) {
 
 /* t + d. Returns 0 and sets *out, or -1 when it cannot be computed (a
  * negative duration in business time, a calendar range error). */
-static int add_dur(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
-    if (d->unit == FU_DURATION_SECONDS) {
-        if ((d->value > 0 && t > INT64_MAX - d->value) || (d->value < 0 && t < INT64_MIN - d->value)) return -1;
-        *out = t + d->value;
-        return 0;
-    }
+static int add_secs(int64_t t, int64_t s, int64_t *out) {
+    if ((s > 0 && t > INT64_MAX - s) || (s < 0 && t < INT64_MIN - s)) return -1;
+    *out = t + s;
+    return 0;
+}
+static int add_dur_cal(const ctx *c, const fu_duration *d, int64_t t, int64_t *out);
+static inline int add_dur(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
+    return d->unit == FU_DURATION_SECONDS ? add_secs(t, d->value, out) : add_dur_cal(c, d, t, out);
+}
+static int add_dur_cal(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
     if (d->value < 0) {
         if (d->unit != FU_DURATION_MONTHS) return -1;
         fu_local lt;
@@ -854,35 +858,81 @@ static int64_t gap_seconds(const fu_duration *d) {
  * that reached the customer (unanswered attempts are spaced by the redial
  * rules); a cap holds a contact it counts, and counts every contact of its
  * channels and priorities in (t - per, t], this one included. */
+static int cap_back(const ctx *c, const fu__pol_cap *cap, int64_t t, int64_t *out);
 static int over_contact(ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
     int exempt = (int)((p->cap_exempt >> prio_of(&e[i])) & 1u); /* held only by ceilings (holds_exempt) */
-    int64_t t = e[i].at, gap = exempt ? 0 : gap_seconds(&p->min_gap);
+    int64_t t = e[i].at, gap = exempt ? 0 : c->gap, lo = INT64_MAX;
     uint32_t j = c->pr[i];
     if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
-    for (size_t q = 0; q < p->n_caps; q++) {
-        const fu__pol_cap *cap = &p->caps[q];
-        if ((exempt && !cap->holds_exempt) || !cap_counts(cap, &e[i]) || (cap->counts && !is_reached(&e[i])))
-            continue;
+    int reached = is_reached(&e[i]);
+    for (size_t q = 0; q < c->nkc; q++) { /* the caps holding contact i: where their windows start */
+        kcap *k = &c->kc[q];
+        const fu__pol_cap *cap = k->cap;
+        k->start = INT64_MAX;
+        if ((exempt && !cap->holds_exempt) || !cap_counts(cap, &e[i]) || (cap->counts && !reached)) continue;
         if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
-        if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
-        if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
+        if (k->when && when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
         int64_t start;
         if (cap->tenure_under.value > 0 &&
             (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
              (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
             continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
-        fu_duration back = cap->per;
-        back.value = -back.value;
-        if (add_dur(c, &back, t, &start)) continue;
-        int count = 1;
-        for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > start; m = c->pc[m]) {
-            if (!cap_counts(cap, &e[m]) || (cap->counts && !is_reached(&e[m]))) continue;
+        if (k->per >= 0 ? add_secs(t, -k->per, &start) : cap_back(c, cap, t, &start)) continue;
+        k->start = start;
+        k->count = 1;
+        if (start < lo) lo = start;
+    }
+    /* one walk back over the earlier contacts (latest first) for all of them */
+    for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > lo; m = c->pc[m]) {
+        int rm = is_reached(&e[m]);
+        for (size_t q = 0; q < c->nkc; q++) {
+            kcap *k = &c->kc[q];
+            const fu__pol_cap *cap = k->cap;
+            if (e[m].at <= k->start || !cap_counts(cap, &e[m]) || (cap->counts && !rm)) continue;
             if (cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
-            if (++count > cap->max) return 1;
+            if (++k->count > cap->max) return 1;
         }
     }
     return 0;
+}
+
+/* Where the window of a cap whose length is not in seconds starts, for a
+ * contact at t: 0 and *out, or -1. */
+static int cap_back(const ctx *c, const fu__pol_cap *cap, int64_t t, int64_t *out) {
+    fu_duration back = cap->per;
+    back.value = -back.value;
+    return add_dur(c, &back, t, out);
+}
+
+/* Does condition w name anything? (when_ok holds for every event when not) */
+static int when_names(const fu__pol_when *w) {
+    return w->tiers || w->product_classes || w->lifecycles || w->rfm_groups || w->severities.n || w->industries.n ||
+           w->risks.n || w->is_smb >= 0 || w->min_tenure.set || w->surveys || w->has_score_max || w->unresolved;
+}
+
+/* The caps (but those of scope survey, which count survey calls the history
+ * does not mark) and the first steps of the cadences, once per compute. */
+static int rules_prepare(ctx *c) {
+    const fu__policy *p = c->pol;
+    c->gap = gap_seconds(&p->min_gap);
+    c->kc = fu__malloc((p->n_caps + 1) * sizeof *c->kc);
+    c->kd = fu__malloc((p->n_cadences + 1) * sizeof *c->kd);
+    if (!c->kc || !c->kd) return fu__error_nomem();
+    c->nkc = 0;
+    for (size_t q = 0; q < p->n_caps; q++) {
+        const fu__pol_cap *cap = &p->caps[q];
+        if (cap->scope == FU__SCOPE_SURVEY) continue;
+        kcap *k = &c->kc[c->nkc++];
+        k->cap = cap;
+        k->per = cap->per.unit == FU_DURATION_SECONDS && cap->per.value >= 0 ? cap->per.value : -1;
+        k->when = (uint8_t)when_names(&cap->when);
+    }
+    for (size_t i = 0; i < p->n_cadences; i++) {
+        const fu__pol_cadence *cad = &p->cadences[i];
+        c->kd[i].when = (uint8_t)(when_names(&cad->when) || (cad->n_steps && when_names(&cad->steps[0].when)));
+    }
+    return FU_OK;
 }
 
 /* Index of the first reached contact at or after t (c->nrt when none). */
@@ -1334,8 +1384,10 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
             for (size_t q = 0; q < c->ntrig[v->kind]; q++) {
                 const fu__pol_cadence *cad = &p->cadences[c->trig[v->kind][q]];
                 const fu__pol_step *st = &cad->steps[0];
-                if (when_ok(c, &cad->when, v->at, c->pcl[i], v->severity) != 1) continue;
-                if (when_ok(c, &st->when, v->at, c->pcl[i], v->severity) != 1) continue;
+                if (c->kd[c->trig[v->kind][q]].when &&
+                    (when_ok(c, &cad->when, v->at, c->pcl[i], v->severity) != 1 ||
+                     when_ok(c, &st->when, v->at, c->pcl[i], v->severity) != 1))
+                    continue;
                 int64_t ws, we;
                 if (add_dur(c, &st->at, v->at, &ws) || add_dur(c, &st->within, ws, &we)) continue;
                 uattr ua = attr_of(v, c->pcl[i]);
@@ -1534,6 +1586,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     for (int s = 0; s < 4; s++)
         for (size_t i = 0; i < k->pol->n_sla_response; i++)
             if (strcmp(k->pol->sla_response[i].name, sev_sla[s]) == 0) c.sla_sev[s] = &k->pol->sla_response[i].d;
+    if (!rc) rc = rules_prepare(&c);
     if (!rc) rc = build_periods(&c, tmin, tmax);
     if (!rc && (k->o.by & FU_KPI_BY_AGENT)) rc = build_days(&c);
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) c.costs |= k->o.contact_cost[ch] > 0;
