@@ -488,11 +488,17 @@ static int64_t group_slow(ctx *c, const uattr *ua) {
 /* A handle of the cell of (period p, group g), added when new; -1 on
  * failure. In dense mode the handle is the cell's key with CELL_KEY (the
  * existence bit, not the dense index, is read), else the cell index. */
-static int64_t cell_pg(ctx *c, size_t p, int64_t g) {
+static int64_t cell_new(ctx *c, size_t p, int64_t g);
+static inline int64_t cell_pg(ctx *c, size_t p, int64_t g) {
     if (!c->hash_mode && (size_t)g < c->dense_groups) {
         size_t key = (size_t)g * (c->np + 1) + p;
         if ((c->cbit[key >> 6] >> (key & 63)) & 1u) return (int64_t)(CELL_KEY | key);
     }
+    return cell_new(c, p, g);
+}
+
+/* cell_pg when the existence bit is not set (or in hash mode). */
+static int64_t cell_new(ctx *c, size_t p, int64_t g) {
     int64_t ci = fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
     if (ci < 0 || c->hash_mode) return ci;
     size_t key = (size_t)g * (c->np + 1) + p; /* g < dense_groups now */
@@ -508,7 +514,7 @@ static uint32_t cell_index(const ctx *c, uint32_t h) {
 
 /* The cell (a handle) of a unit in period p (none: p < 0) with attributes
  * ua; -1 when none or on failure (c->rc). */
-static int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
+static inline int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
