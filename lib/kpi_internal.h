@@ -325,6 +325,8 @@ typedef struct kcap {
 /* The first step of a cadence that triggers on events, as coverage uses it
  * (made once per compute): whether the cadence's or the step's condition
  * names anything. */
+#define CAP_SLOTS 128 /* priority (8) x channel (8) x reached (2) */
+
 typedef struct kcad {
     uint8_t when;
 } kcad;
@@ -435,6 +437,8 @@ typedef struct ctx {
     /* SLA by severity (index fu_severity); by tier: bit j of sla_tmask[t]
      * when sla_tier[j] names tier t (sla_tfast: at most 64 entries) */
     kcap *kc;   /* the policy's caps but those of scope survey (nkc) */
+    uint64_t *kmask; /* per 64 caps: CAP_SLOTS rows of the caps holding a
+                        contact, then CAP_SLOTS of those counting one (cap_masks) */
     size_t nkc;
     int64_t gap; /* caps.min_gap in seconds */
     kcad *kd;   /* by cadence index */

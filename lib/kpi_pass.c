@@ -26,7 +26,7 @@ void fu__kpi_ctx_free(ctx *c) {
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
                 c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd);
+                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd, c->kmask);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -865,42 +865,74 @@ static int64_t gap_seconds(const fu_duration *d) {
  * rules); a cap holds a contact it counts, and counts every contact of its
  * channels and priorities in (t - per, t], this one included. */
 static int cap_back(const ctx *c, const fu__pol_cap *cap, int64_t t, int64_t *out);
+
+/* The row of the cap masks (c->kmask) of a contact: priority, channel, reached. */
+static size_t cap_slot(const kev *e) { return ((size_t)(e->prio & 7) * 8 + (e->channel & 7)) * 2 + (size_t)is_reached(e); }
+
 static int over_contact(ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
     int exempt = (int)((p->cap_exempt >> prio_of(&e[i])) & 1u); /* held only by ceilings (holds_exempt) */
-    int64_t t = e[i].at, gap = exempt ? 0 : c->gap, lo = INT64_MAX;
+    int64_t t = e[i].at, gap = exempt ? 0 : c->gap;
     uint32_t j = c->pr[i];
     if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
-    int reached = is_reached(&e[i]);
-    for (size_t q = 0; q < c->nkc; q++) { /* the caps holding contact i: where their windows start */
-        kcap *k = &c->kc[q];
-        const fu__pol_cap *cap = k->cap;
-        k->start = INT64_MAX;
-        if ((exempt && !cap->holds_exempt) || !cap_counts(cap, &e[i]) || (cap->counts && !reached)) continue;
-        if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
-        if (k->when && when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
-        int64_t start;
-        if (cap->tenure_under.value > 0 &&
-            (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
-             (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
-            continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
-        if (k->per >= 0 ? add_secs(t, -k->per, &start) : cap_back(c, cap, t, &start)) continue;
-        k->start = start;
-        k->count = 1;
-        if (start < lo) lo = start;
-    }
-    /* one walk back over the earlier contacts (latest first) for all of them */
-    for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > lo; m = c->pc[m]) {
-        int rm = is_reached(&e[m]);
-        for (size_t q = 0; q < c->nkc; q++) {
-            kcap *k = &c->kc[q];
+    size_t x = cap_slot(&e[i]);
+    for (size_t b = 0; b < c->nkc; b += 64) { /* caps by 64: a bit each */
+        const uint64_t *hold = c->kmask + (b / 64) * 2 * CAP_SLOTS, *cnt = hold + CAP_SLOTS;
+        uint64_t act = 0; /* the caps holding contact i whose window is not passed yet */
+        for (uint64_t h = hold[x]; h; h &= h - 1) {
+            unsigned q = (unsigned)__builtin_ctzll(h);
+            kcap *k = &c->kc[b + q];
             const fu__pol_cap *cap = k->cap;
-            if (e[m].at <= k->start || !cap_counts(cap, &e[m]) || (cap->counts && !rm)) continue;
-            if (cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
-            if (++k->count > cap->max) return 1;
+            if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
+            if (k->when && when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
+            int64_t start;
+            if (cap->tenure_under.value > 0 &&
+                (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
+                 (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
+                continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
+            if (k->per >= 0 ? add_secs(t, -k->per, &start) : cap_back(c, cap, t, &start)) continue;
+            k->start = start;
+            k->count = 1;
+            act |= UINT64_C(1) << q;
+        }
+        /* one walk back over the earlier contacts (latest first) for all of them */
+        for (uint32_t m = c->pc[i]; act && m != NONE32; m = c->pc[m]) {
+            for (uint64_t h = act; h; h &= h - 1) {
+                unsigned q = (unsigned)__builtin_ctzll(h);
+                if (e[m].at <= c->kc[b + q].start) act &= ~(UINT64_C(1) << q);
+            }
+            for (uint64_t h = act & cnt[cap_slot(&e[m])]; h; h &= h - 1) {
+                kcap *k = &c->kc[b + (unsigned)__builtin_ctzll(h)];
+                if (k->cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
+                if (++k->count > k->cap->max) return 1;
+            }
         }
     }
     return 0;
+}
+
+/* The cap masks of every row (cap_slot): the caps that hold a contact of
+ * that priority, channel and reach (its channel and priority counted, not
+ * exempt unless a ceiling, reached when the cap counts only those), and the
+ * caps that count an earlier contact of that row. */
+static void cap_masks(ctx *c) {
+    const fu__policy *p = c->pol;
+    for (size_t s = 0; s < CAP_SLOTS; s++) {
+        kev v;
+        memset(&v, 0, sizeof v);
+        v.kind = FU_EVENT_CONTACT;
+        v.prio = (uint8_t)(s / 16);
+        v.channel = (uint8_t)(s / 2 % 8);
+        v.outcome = s % 2 ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+        int exempt = (int)((p->cap_exempt >> prio_of(&v)) & 1u), reached = (int)(s % 2);
+        for (size_t q = 0; q < c->nkc; q++) {
+            const fu__pol_cap *cap = c->kc[q].cap;
+            uint64_t *row = c->kmask + (q / 64) * 2 * CAP_SLOTS, bit = UINT64_C(1) << (q % 64);
+            if (!cap_counts(cap, &v) || (cap->counts && !reached)) continue;
+            row[CAP_SLOTS + s] |= bit;
+            if (!exempt || cap->holds_exempt) row[s] |= bit;
+        }
+    }
 }
 
 /* Where the window of a cap whose length is not in seconds starts, for a
@@ -934,6 +966,9 @@ static int rules_prepare(ctx *c) {
         k->per = cap->per.unit == FU_DURATION_SECONDS && cap->per.value >= 0 ? cap->per.value : -1;
         k->when = (uint8_t)when_names(&cap->when);
     }
+    c->kmask = fu__calloc((c->nkc + 63) / 64 * 2 * CAP_SLOTS + 1, sizeof *c->kmask);
+    if (!c->kmask) return fu__error_nomem();
+    cap_masks(c);
     for (size_t i = 0; i < p->n_cadences; i++) {
         const fu__pol_cadence *cad = &p->cadences[i];
         c->kd[i].when = (uint8_t)(when_names(&cad->when) || (cad->n_steps && when_names(&cad->steps[0].when)));
