@@ -194,7 +194,17 @@ void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out);
 /* Customer's stored rows (lib/book_internal.h) decoded into kev: only the
  * fields the pass reads, straight from the compact store. */
 struct fu__erow;
-int fu__kpi_decode(fu_kpi *k, const struct fu__erow *rows, size_t n, kev *out);
+/* The labels of a book's attribute records (lib/book_internal.h) found so
+ * far in a compute: agent label id and kev.pclass + 1 (0: not yet) of the
+ * first n records. */
+typedef struct kdcache {
+    uint32_t *agent;
+    uint8_t *pclass;
+    size_t n;
+} kdcache;
+/* Decode n rows of the book into kev; dc (or NULL) remembers each attribute
+ * record's labels. */
+int fu__kpi_decode(fu_kpi *k, const struct fu__erow *rows, size_t n, kev *out, kdcache *dc);
 int fu__kpi_due_cmp(const void *a, const void *b);
 
 /* ---- the computation context ---- */
@@ -410,6 +420,7 @@ typedef struct ctx {
     const kcust *cur;
     kcust curv;      /* the view cur points to */
     kev *kb;         /* the customer's events decoded (cap_kb) */
+    kdcache dc;      /* labels by attribute record (when records are shared) */
     size_t cap_kb;
     int64_t cur_first;
     /* per-customer scratch */

@@ -26,7 +26,7 @@ void fu__kpi_ctx_free(ctx *c) {
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
                 c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd, c->kmask);
+                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd, c->kmask, c->dc.agent, c->dc.pclass);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -1645,6 +1645,14 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         c.ulog2 = fu__malloc(c.cap_u * sizeof *c.ulog2);
         if (!c.ulog || !c.ulog2) rc = fu__error_nomem();
     }
+    /* the labels of each attribute record once, when records are shared by
+     * 4 events or more on average (1.25 bytes an event at most) */
+    if (!rc && k->bk && k->bk->attrs.n && k->bk->attrs.n * 4 <= fu_book_event_count(k->bk)) {
+        c.dc.agent = fu__malloc(k->bk->attrs.n * sizeof *c.dc.agent);
+        c.dc.pclass = fu__calloc(k->bk->attrs.n, 1);
+        if (!c.dc.agent || !c.dc.pclass) rc = fu__error_nomem();
+        else c.dc.n = k->bk->attrs.n;
+    }
     /* one pass per customer, its events decoded from the book */
     size_t dp = 0, ncu = fu__kpi_customer_count(k);
     const size_t *boff = ncu ? fu_book_event_offsets(k->bk) : NULL;
@@ -1662,7 +1670,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
         if (m == 0 && dp == d0) continue;
         if (m > c.cap_kb && (rc = FU_GROW(c.kb, c.cap_kb, m))) break;
-        if ((rc = fu__kpi_decode(k, rows, m, c.kb))) break;
+        if ((rc = fu__kpi_decode(k, rows, m, c.kb, c.dc.n ? &c.dc : NULL))) break;
         fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;
