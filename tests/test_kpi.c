@@ -1283,6 +1283,33 @@ Test(kpi, one_walk_serves_caps_of_different_windows) {
     fu_policy_free(p);
 }
 
+/* A book whose events share their attribute records (here 8 contacts, 2
+ * records: agent A1 or A2, phone, unanswered) has each record's agent label
+ * found once per compute (kpi_store.c, fu__kpi_decode's cache): the
+ * contacts still reach their own agents' cells, A1 5 and A2 3, alternating
+ * within one customer. */
+Test(kpi, labels_found_once_per_shared_record) {
+    static const C cu[] = {{"O3", 5000, NULL}};
+    static const char *const at[] = {"2026-03-02T10:00:00+08:00", "2026-03-02T12:00:00+08:00",
+                                     "2026-03-03T10:00:00+08:00", "2026-03-03T12:00:00+08:00",
+                                     "2026-03-04T10:00:00+08:00", "2026-03-04T12:00:00+08:00",
+                                     "2026-03-05T10:00:00+08:00", "2026-03-06T10:00:00+08:00"};
+    static const char *const agent[] = {"A1", "A2", "A1", "A2", "A1", "A2", "A1", "A1"};
+    E ev[8];
+    for (size_t i = 0; i < 8; i++) {
+        E e = {"O3", at[i], "contact", NULL, agent[i], "phone", "no_answer", NULL, NULL, NO, NO};
+        ev[i] = e;
+    }
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2026-W10", "A1")->n, 5, EPS);
+    cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2026-W10", "A2")->n, 3, EPS);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
 Test(kpi, over_contact_follows_the_planners_cap_rules_by_priority) {
     static const fu_priority prio[] = {FU_PRIORITY_NORMAL, FU_PRIORITY_HIGH, FU_PRIORITY_URGENT,
                                        FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL};
