@@ -1567,6 +1567,25 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
     *tmax_out = tmax;
 }
 
+/* The unit log, and the labels of each attribute record found once when
+ * the book's records are shared by 4 events or more on average (1.25 bytes
+ * an event at most). */
+static int pass_buffers(ctx *c) {
+    const fu_kpi *k = c->k;
+    size_t n_ev = fu_book_event_count(k->bk);
+    c->cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
+    c->ulog = fu__malloc(c->cap_u * sizeof *c->ulog);
+    c->ulog2 = fu__malloc(c->cap_u * sizeof *c->ulog2);
+    if (!c->ulog || !c->ulog2) return fu__error_nomem();
+    if (k->bk && k->bk->attrs.n && k->bk->attrs.n * 4 <= n_ev) {
+        c->dc.agent = fu__malloc(k->bk->attrs.n * sizeof *c->dc.agent);
+        c->dc.pclass = fu__calloc(k->bk->attrs.n, 1);
+        if (!c->dc.agent || !c->dc.pclass) return fu__error_nomem();
+        c->dc.n = k->bk->attrs.n;
+    }
+    return FU_OK;
+}
+
 /* Everything of a compute up to the finalisation: the pass over the stored
  * events and commitments, the units applied to the cells, and the cells of
  * the partials merged in (kpi_partial.c). *empty is set (and nothing else
@@ -1638,21 +1657,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     /* the not-contacted customers have no agent or channel: grouped by
      * either, no cell would hold both kinds of uplift unit */
     c.uplift = !(k->o.by & (FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL));
-    if (!rc) {
-        size_t n_ev = fu_book_event_count(k->bk);
-        c.cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
-        c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);
-        c.ulog2 = fu__malloc(c.cap_u * sizeof *c.ulog2);
-        if (!c.ulog || !c.ulog2) rc = fu__error_nomem();
-    }
-    /* the labels of each attribute record once, when records are shared by
-     * 4 events or more on average (1.25 bytes an event at most) */
-    if (!rc && k->bk && k->bk->attrs.n && k->bk->attrs.n * 4 <= fu_book_event_count(k->bk)) {
-        c.dc.agent = fu__malloc(k->bk->attrs.n * sizeof *c.dc.agent);
-        c.dc.pclass = fu__calloc(k->bk->attrs.n, 1);
-        if (!c.dc.agent || !c.dc.pclass) rc = fu__error_nomem();
-        else c.dc.n = k->bk->attrs.n;
-    }
+    if (!rc) rc = pass_buffers(&c);
     /* one pass per customer, its events decoded from the book */
     size_t dp = 0, ncu = fu__kpi_customer_count(k);
     const size_t *boff = ncu ? fu_book_event_offsets(k->bk) : NULL;
