@@ -194,7 +194,17 @@ void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out);
 /* Customer's stored rows (lib/book_internal.h) decoded into kev: only the
  * fields the pass reads, straight from the compact store. */
 struct fu__erow;
-int fu__kpi_decode(fu_kpi *k, const struct fu__erow *rows, size_t n, kev *out);
+/* The labels of a book's attribute records (lib/book_internal.h) found so
+ * far in a compute: agent label id and kev.pclass + 1 (0: not yet) of the
+ * first n records. */
+typedef struct kdcache {
+    uint32_t *agent;
+    uint8_t *pclass;
+    size_t n;
+} kdcache;
+/* Decode n rows of the book into kev; dc (or NULL) remembers each attribute
+ * record's labels. */
+int fu__kpi_decode(fu_kpi *k, const struct fu__erow *rows, size_t n, kev *out, kdcache *dc);
 int fu__kpi_due_cmp(const void *a, const void *b);
 
 /* ---- the computation context ---- */
@@ -309,6 +319,28 @@ typedef struct kwhen {
 } kwhen;
 #define WCACHE 16
 
+/* A cap of the policy as over-contact applies it (made once per compute):
+ * its window and tenure in seconds when they are, whether its condition
+ * names anything, and the scratch of the one walk over a contact's
+ * predecessors that serves every cap (start of the window, INT64_MAX: the
+ * cap does not hold the contact; count so far). */
+typedef struct kcap {
+    const fu__pol_cap *cap;
+    int64_t per;    /* cap->per in seconds; -1: another unit (add_dur) */
+    int64_t start;
+    int count;
+    uint8_t when;   /* cap->when names something: when_ok is asked */
+} kcap;
+
+/* The first step of a cadence that triggers on events, as coverage uses it
+ * (made once per compute): whether the cadence's or the step's condition
+ * names anything. */
+#define CAP_SLOTS 128 /* priority (8) x channel (8) x reached (2) */
+
+typedef struct kcad {
+    uint8_t when;
+} kcad;
+
 typedef struct duerec {
     int64_t cell;
     int covered;
@@ -388,6 +420,7 @@ typedef struct ctx {
     const kcust *cur;
     kcust curv;      /* the view cur points to */
     kev *kb;         /* the customer's events decoded (cap_kb) */
+    kdcache dc;      /* labels by attribute record (when records are shared) */
     size_t cap_kb;
     int64_t cur_first;
     /* per-customer scratch */
@@ -414,6 +447,12 @@ typedef struct ctx {
     size_t ntrig[FU_EVENT_KIND_COUNT];
     /* SLA by severity (index fu_severity); by tier: bit j of sla_tmask[t]
      * when sla_tier[j] names tier t (sla_tfast: at most 64 entries) */
+    kcap *kc;   /* the policy's caps but those of scope survey (nkc) */
+    uint64_t *kmask; /* per 64 caps: CAP_SLOTS rows of the caps holding a
+                        contact, then CAP_SLOTS of those counting one (cap_masks) */
+    size_t nkc;
+    int64_t gap; /* caps.min_gap in seconds */
+    kcad *kd;   /* by cadence index */
     const fu_duration *sla_sev[4];
     uint64_t sla_tmask[FU__POL_MAX_TIERS];
     int sla_tfast;

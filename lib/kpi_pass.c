@@ -26,7 +26,7 @@ void fu__kpi_ctx_free(ctx *c) {
                 c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
                 c->cbit, c->dense_old,
                 c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr, c->kix);
+                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd, c->kmask, c->dc.agent, c->dc.pclass);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -37,12 +37,16 @@ static int64_t floor_div(int64_t a, int64_t b) {
 
 /* t + d. Returns 0 and sets *out, or -1 when it cannot be computed (a
  * negative duration in business time, a calendar range error). */
-static int add_dur(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
-    if (d->unit == FU_DURATION_SECONDS) {
-        if ((d->value > 0 && t > INT64_MAX - d->value) || (d->value < 0 && t < INT64_MIN - d->value)) return -1;
-        *out = t + d->value;
-        return 0;
-    }
+static int add_secs(int64_t t, int64_t s, int64_t *out) {
+    if ((s > 0 && t > INT64_MAX - s) || (s < 0 && t < INT64_MIN - s)) return -1;
+    *out = t + s;
+    return 0;
+}
+static int add_dur_cal(const ctx *c, const fu_duration *d, int64_t t, int64_t *out);
+static inline int add_dur(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
+    return d->unit == FU_DURATION_SECONDS ? add_secs(t, d->value, out) : add_dur_cal(c, d, t, out);
+}
+static int add_dur_cal(const ctx *c, const fu_duration *d, int64_t t, int64_t *out) {
     if (d->value < 0) {
         if (d->unit != FU_DURATION_MONTHS) return -1;
         fu_local lt;
@@ -484,11 +488,17 @@ static int64_t group_slow(ctx *c, const uattr *ua) {
 /* A handle of the cell of (period p, group g), added when new; -1 on
  * failure. In dense mode the handle is the cell's key with CELL_KEY (the
  * existence bit, not the dense index, is read), else the cell index. */
-static int64_t cell_pg(ctx *c, size_t p, int64_t g) {
+static int64_t cell_new(ctx *c, size_t p, int64_t g);
+static inline int64_t cell_pg(ctx *c, size_t p, int64_t g) {
     if (!c->hash_mode && (size_t)g < c->dense_groups) {
         size_t key = (size_t)g * (c->np + 1) + p;
         if ((c->cbit[key >> 6] >> (key & 63)) & 1u) return (int64_t)(CELL_KEY | key);
     }
+    return cell_new(c, p, g);
+}
+
+/* cell_pg when the existence bit is not set (or in hash mode). */
+static int64_t cell_new(ctx *c, size_t p, int64_t g) {
     int64_t ci = fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
     if (ci < 0 || c->hash_mode) return ci;
     size_t key = (size_t)g * (c->np + 1) + p; /* g < dense_groups now */
@@ -504,7 +514,7 @@ static uint32_t cell_index(const ctx *c, uint32_t h) {
 
 /* The cell (a handle) of a unit in period p (none: p < 0) with attributes
  * ua; -1 when none or on failure (c->rc). */
-static int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
+static inline int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
     if (p < 0) return -1;
     int64_t g = group_for(c, ua);
     if (g < 0) return -1;
@@ -854,35 +864,116 @@ static int64_t gap_seconds(const fu_duration *d) {
  * that reached the customer (unanswered attempts are spaced by the redial
  * rules); a cap holds a contact it counts, and counts every contact of its
  * channels and priorities in (t - per, t], this one included. */
+static int cap_back(const ctx *c, const fu__pol_cap *cap, int64_t t, int64_t *out);
+
+/* The row of the cap masks (c->kmask) of a contact: priority, channel, reached. */
+static size_t cap_slot(const kev *e) { return ((size_t)(e->prio & 7) * 8 + (e->channel & 7)) * 2 + (size_t)is_reached(e); }
+
 static int over_contact(ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
     int exempt = (int)((p->cap_exempt >> prio_of(&e[i])) & 1u); /* held only by ceilings (holds_exempt) */
-    int64_t t = e[i].at, gap = exempt ? 0 : gap_seconds(&p->min_gap);
+    int64_t t = e[i].at, gap = exempt ? 0 : c->gap;
     uint32_t j = c->pr[i];
     if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
-    for (size_t q = 0; q < p->n_caps; q++) {
-        const fu__pol_cap *cap = &p->caps[q];
-        if ((exempt && !cap->holds_exempt) || !cap_counts(cap, &e[i]) || (cap->counts && !is_reached(&e[i])))
-            continue;
-        if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
-        if (cap->scope == FU__SCOPE_SURVEY) continue; /* counts survey calls, which the history does not mark */
-        if (when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
-        int64_t start;
-        if (cap->tenure_under.value > 0 &&
-            (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
-             (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
-            continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
-        fu_duration back = cap->per;
-        back.value = -back.value;
-        if (add_dur(c, &back, t, &start)) continue;
-        int count = 1;
-        for (uint32_t m = c->pc[i]; m != NONE32 && e[m].at > start; m = c->pc[m]) {
-            if (!cap_counts(cap, &e[m]) || (cap->counts && !is_reached(&e[m]))) continue;
-            if (cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
-            if (++count > cap->max) return 1;
+    size_t x = cap_slot(&e[i]);
+    for (size_t b = 0; b < c->nkc; b += 64) { /* caps by 64: a bit each */
+        const uint64_t *hold = c->kmask + (b / 64) * 2 * CAP_SLOTS, *cnt = hold + CAP_SLOTS;
+        uint64_t act = 0; /* the caps holding contact i whose window is not passed yet */
+        for (uint64_t h = hold[x]; h; h &= h - 1) {
+            unsigned q = (unsigned)__builtin_ctzll(h);
+            kcap *k = &c->kc[b + q];
+            const fu__pol_cap *cap = k->cap;
+            if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
+            if (k->when && when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
+            int64_t start;
+            if (cap->tenure_under.value > 0 &&
+                (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
+                 (!add_dur(c, &cap->tenure_under, c->cur_first, &start) && start <= t)))
+                continue; /* no purchase by t (not counted, as for lifecycle new), or a customer for longer */
+            if (k->per >= 0 ? add_secs(t, -k->per, &start) : cap_back(c, cap, t, &start)) continue;
+            k->start = start;
+            k->count = 1;
+            act |= UINT64_C(1) << q;
+        }
+        /* one walk back over the earlier contacts (latest first) for all of them */
+        for (uint32_t m = c->pc[i]; act && m != NONE32; m = c->pc[m]) {
+            for (uint64_t h = act; h; h &= h - 1) {
+                unsigned q = (unsigned)__builtin_ctzll(h);
+                if (e[m].at <= c->kc[b + q].start) act &= ~(UINT64_C(1) << q);
+            }
+            for (uint64_t h = act & cnt[cap_slot(&e[m])]; h; h &= h - 1) {
+                kcap *k = &c->kc[b + (unsigned)__builtin_ctzll(h)];
+                if (k->cap->scope == FU__SCOPE_ORDER && e[m].order != e[i].order) continue;
+                if (++k->count > k->cap->max) return 1;
+            }
         }
     }
     return 0;
+}
+
+/* The cap masks of every row (cap_slot): the caps that hold a contact of
+ * that priority, channel and reach (its channel and priority counted, not
+ * exempt unless a ceiling, reached when the cap counts only those), and the
+ * caps that count an earlier contact of that row. */
+static void cap_masks(ctx *c) {
+    const fu__policy *p = c->pol;
+    for (size_t s = 0; s < CAP_SLOTS; s++) {
+        kev v;
+        memset(&v, 0, sizeof v);
+        v.kind = FU_EVENT_CONTACT;
+        v.prio = (uint8_t)(s / 16);
+        v.channel = (uint8_t)(s / 2 % 8);
+        v.outcome = s % 2 ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+        int exempt = (int)((p->cap_exempt >> prio_of(&v)) & 1u), reached = (int)(s % 2);
+        for (size_t q = 0; q < c->nkc; q++) {
+            const fu__pol_cap *cap = c->kc[q].cap;
+            uint64_t *row = c->kmask + (q / 64) * 2 * CAP_SLOTS, bit = UINT64_C(1) << (q % 64);
+            if (!cap_counts(cap, &v) || (cap->counts && !reached)) continue;
+            row[CAP_SLOTS + s] |= bit;
+            if (!exempt || cap->holds_exempt) row[s] |= bit;
+        }
+    }
+}
+
+/* Where the window of a cap whose length is not in seconds starts, for a
+ * contact at t: 0 and *out, or -1. */
+static int cap_back(const ctx *c, const fu__pol_cap *cap, int64_t t, int64_t *out) {
+    fu_duration back = cap->per;
+    back.value = -back.value;
+    return add_dur(c, &back, t, out);
+}
+
+/* Does condition w name anything? (when_ok holds for every event when not) */
+static int when_names(const fu__pol_when *w) {
+    return w->tiers || w->product_classes || w->lifecycles || w->rfm_groups || w->severities.n || w->industries.n ||
+           w->risks.n || w->is_smb >= 0 || w->min_tenure.set || w->surveys || w->has_score_max || w->unresolved;
+}
+
+/* The caps (but those of scope survey, which count survey calls the history
+ * does not mark) and the first steps of the cadences, once per compute. */
+static int rules_prepare(ctx *c) {
+    const fu__policy *p = c->pol;
+    c->gap = gap_seconds(&p->min_gap);
+    c->kc = fu__malloc((p->n_caps + 1) * sizeof *c->kc);
+    c->kd = fu__malloc((p->n_cadences + 1) * sizeof *c->kd);
+    if (!c->kc || !c->kd) return fu__error_nomem();
+    c->nkc = 0;
+    for (size_t q = 0; q < p->n_caps; q++) {
+        const fu__pol_cap *cap = &p->caps[q];
+        if (cap->scope == FU__SCOPE_SURVEY) continue;
+        kcap *k = &c->kc[c->nkc++];
+        k->cap = cap;
+        k->per = cap->per.unit == FU_DURATION_SECONDS && cap->per.value >= 0 ? cap->per.value : -1;
+        k->when = (uint8_t)when_names(&cap->when);
+    }
+    c->kmask = fu__calloc((c->nkc + 63) / 64 * 2 * CAP_SLOTS + 1, sizeof *c->kmask);
+    if (!c->kmask) return fu__error_nomem();
+    cap_masks(c);
+    for (size_t i = 0; i < p->n_cadences; i++) {
+        const fu__pol_cadence *cad = &p->cadences[i];
+        c->kd[i].when = (uint8_t)(when_names(&cad->when) || (cad->n_steps && when_names(&cad->steps[0].when)));
+    }
+    return FU_OK;
 }
 
 /* Index of the first reached contact at or after t (c->nrt when none). */
@@ -1334,8 +1425,10 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
             for (size_t q = 0; q < c->ntrig[v->kind]; q++) {
                 const fu__pol_cadence *cad = &p->cadences[c->trig[v->kind][q]];
                 const fu__pol_step *st = &cad->steps[0];
-                if (when_ok(c, &cad->when, v->at, c->pcl[i], v->severity) != 1) continue;
-                if (when_ok(c, &st->when, v->at, c->pcl[i], v->severity) != 1) continue;
+                if (c->kd[c->trig[v->kind][q]].when &&
+                    (when_ok(c, &cad->when, v->at, c->pcl[i], v->severity) != 1 ||
+                     when_ok(c, &st->when, v->at, c->pcl[i], v->severity) != 1))
+                    continue;
                 int64_t ws, we;
                 if (add_dur(c, &st->at, v->at, &ws) || add_dur(c, &st->within, ws, &we)) continue;
                 uattr ua = attr_of(v, c->pcl[i]);
@@ -1474,6 +1567,25 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
     *tmax_out = tmax;
 }
 
+/* The unit log, and the labels of each attribute record found once when
+ * the book's records are shared by 4 events or more on average (1.25 bytes
+ * an event at most). */
+static int pass_buffers(ctx *c) {
+    const fu_kpi *k = c->k;
+    size_t n_ev = fu_book_event_count(k->bk);
+    c->cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
+    c->ulog = fu__malloc(c->cap_u * sizeof *c->ulog);
+    c->ulog2 = fu__malloc(c->cap_u * sizeof *c->ulog2);
+    if (!c->ulog || !c->ulog2) return fu__error_nomem();
+    if (k->bk && k->bk->attrs.n && k->bk->attrs.n * 4 <= n_ev) {
+        c->dc.agent = fu__malloc(k->bk->attrs.n * sizeof *c->dc.agent);
+        c->dc.pclass = fu__calloc(k->bk->attrs.n, 1);
+        if (!c->dc.agent || !c->dc.pclass) return fu__error_nomem();
+        c->dc.n = k->bk->attrs.n;
+    }
+    return FU_OK;
+}
+
 /* Everything of a compute up to the finalisation: the pass over the stored
  * events and commitments, the units applied to the cells, and the cells of
  * the partials merged in (kpi_partial.c). *empty is set (and nothing else
@@ -1534,6 +1646,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     for (int s = 0; s < 4; s++)
         for (size_t i = 0; i < k->pol->n_sla_response; i++)
             if (strcmp(k->pol->sla_response[i].name, sev_sla[s]) == 0) c.sla_sev[s] = &k->pol->sla_response[i].d;
+    if (!rc) rc = rules_prepare(&c);
     if (!rc) rc = build_periods(&c, tmin, tmax);
     if (!rc && (k->o.by & FU_KPI_BY_AGENT)) rc = build_days(&c);
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) c.costs |= k->o.contact_cost[ch] > 0;
@@ -1544,13 +1657,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     /* the not-contacted customers have no agent or channel: grouped by
      * either, no cell would hold both kinds of uplift unit */
     c.uplift = !(k->o.by & (FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL));
-    if (!rc) {
-        size_t n_ev = fu_book_event_count(k->bk);
-        c.cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
-        c.ulog = fu__malloc(c.cap_u * sizeof *c.ulog);
-        c.ulog2 = fu__malloc(c.cap_u * sizeof *c.ulog2);
-        if (!c.ulog || !c.ulog2) rc = fu__error_nomem();
-    }
+    if (!rc) rc = pass_buffers(&c);
     /* one pass per customer, its events decoded from the book */
     size_t dp = 0, ncu = fu__kpi_customer_count(k);
     const size_t *boff = ncu ? fu_book_event_offsets(k->bk) : NULL;
@@ -1568,7 +1675,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
         if (m == 0 && dp == d0) continue;
         if (m > c.cap_kb && (rc = FU_GROW(c.kb, c.cap_kb, m))) break;
-        if ((rc = fu__kpi_decode(k, rows, m, c.kb))) break;
+        if ((rc = fu__kpi_decode(k, rows, m, c.kb, c.dc.n ? &c.dc : NULL))) break;
         fu__kpi_customer_view(k, ci, &c.curv);
         c.cur_tier = c.cur->tier;
         c.cur_seg = c.cur->segment;

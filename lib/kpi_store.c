@@ -456,10 +456,30 @@ static int class_by_name(fu_kpi *k, uint32_t bid, uint32_t *out) {
     return kmap_put(&k->cmap, bid, *out);
 }
 
-int fu__kpi_decode(fu_kpi *k, const fu__erow *rows, size_t n, kev *out) {
+/* The agent label and product class (kev.pclass) of attribute record e:
+ * looked up by name (agent_label, class_by_name, the policy's price
+ * classes). */
+static int attr_labels(fu_kpi *k, const fu__eattr *e, uint32_t *agent, uint8_t *pclass) {
+    int rc = FU_OK, own = k->own != NULL;
+    *agent = 0;
+    if (e->agent_id && (rc = agent_label(k, e->agent_id, agent))) return rc;
+    int cls = -1;
+    uint32_t byname;
+    if (!isnan(e->unit_price) && e->unit_price >= 0) {
+        cls = fu__policy_class_of(k->pol, e->unit_price);
+        if (!own && cls < 0) cls = -2; /* a borrowed book's rule: no fallback to the name */
+    }
+    if (cls == -1 && e->product_class) {
+        if ((rc = class_by_name(k, e->product_class, &byname))) return rc;
+        cls = (int)byname - 1;
+    }
+    *pclass = (uint8_t)(cls < 0 ? 0 : cls + 1);
+    return FU_OK;
+}
+
+int fu__kpi_decode(fu_kpi *k, const fu__erow *rows, size_t n, kev *out, kdcache *dc) {
     const fu__eattr *A = k->bk->attrs.v;
-    uint32_t last_b = 0, last_l = 0;
-    int own = k->own != NULL, rc = FU_OK;
+    int rc = FU_OK;
     for (size_t i = 0; i < n; i++) {
         const fu__erow *r = &rows[i];
         const fu__eattr *e = &A[r->attr];
@@ -467,13 +487,6 @@ int fu__kpi_decode(fu_kpi *k, const fu__erow *rows, size_t n, kev *out) {
         v->at = fu__erow_at(A, r);
         v->val = e->kind == FU_EVENT_PURCHASE ? e->amount : e->kind == FU_EVENT_SURVEY ? (double)e->score : NAN;
         v->order = r->order_id;
-        if (!e->agent_id) v->agent = 0;
-        else if (e->agent_id == last_b) v->agent = last_l;
-        else {
-            if ((rc = agent_label(k, e->agent_id, &v->agent))) return rc;
-            last_b = e->agent_id;
-            last_l = v->agent;
-        }
         v->kind = e->kind;
         v->severity = e->severity;
         v->channel = e->channel;
@@ -481,17 +494,18 @@ int fu__kpi_decode(fu_kpi *k, const fu__erow *rows, size_t n, kev *out) {
         v->survey = e->survey;
         v->prio = e->kind == FU_EVENT_CONTACT && e->priority <= FU_PRIORITY_LOW + 1 ? e->priority : 0;
         v->pad_[0] = 0;
-        int cls = -1;
-        uint32_t byname;
-        if (!isnan(e->unit_price) && e->unit_price >= 0) {
-            cls = fu__policy_class_of(k->pol, e->unit_price);
-            if (!own && cls < 0) cls = -2; /* a borrowed book's rule: no fallback to the name */
+        if (dc && r->attr < dc->n) { /* labels once per attribute record */
+            uint8_t *pc = &dc->pclass[r->attr];
+            if (!*pc) {
+                uint8_t cls;
+                if ((rc = attr_labels(k, e, &dc->agent[r->attr], &cls))) return rc;
+                *pc = (uint8_t)(cls + 1);
+            }
+            v->agent = dc->agent[r->attr];
+            v->pclass = (uint8_t)(*pc - 1);
+        } else if ((rc = attr_labels(k, e, &v->agent, &v->pclass))) {
+            return rc;
         }
-        if (cls == -1 && e->product_class) {
-            if ((rc = class_by_name(k, e->product_class, &byname))) return rc;
-            cls = (int)byname - 1;
-        }
-        v->pclass = (uint8_t)(cls < 0 ? 0 : cls + 1);
     }
     return FU_OK;
 }

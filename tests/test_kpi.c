@@ -1247,6 +1247,69 @@ static const E ev_prio[] = {
     {"K2", "2026-03-02T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
 };
 
+/* One walk back over a contact's predecessors serves every cap
+ * (kpi_pass.c, over_contact): each cap counts only the contacts in its own
+ * window, and the walk goes as far back as the longest window. Built-in
+ * policy (weekly 3 in 7 d, sms 2 in 3 d, per_order 1 in 72 h for one order,
+ * min_gap 24 h; these customers have no purchase, so the new-customer caps
+ * do not hold them), every contact answered, 2026-W10:
+ *   O6 sms Mon 09:00, Tue 10:00, Thu 12:00: the 3 d window of Thursday's
+ *      starts Mon 12:00, so Monday's is outside it: 2 sms (ok), 3 in 7 d (ok);
+ *   O5 phone Mon 10:00, Tue 11:00, Wed 12:00, then sms Sun 09:00: no sms in
+ *      its 3 d, but the 4th contact in 7 d -> over;
+ *   O4 phone Mon 10:00 order X, Tue 11:00 order Y, Wed 12:00 order X: the
+ *      per_order cap skips Y and finds Monday's X within 72 h -> over.
+ * -> 2 over of 10. */
+Test(kpi, one_walk_serves_caps_of_different_windows) {
+    static const C cu[] = {{"O4", 5000, NULL}, {"O5", 5000, NULL}, {"O6", 5000, NULL}};
+    static const E ev[] = {
+        {"O6", "2026-03-02T09:00:00+08:00", "contact", NULL, "A1", "sms", "answered", NULL, NULL, NO, NO},
+        {"O6", "2026-03-03T10:00:00+08:00", "contact", NULL, "A1", "sms", "answered", NULL, NULL, NO, NO},
+        {"O6", "2026-03-05T12:00:00+08:00", "contact", NULL, "A1", "sms", "answered", NULL, NULL, NO, NO},
+        {"O5", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O5", "2026-03-03T11:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O5", "2026-03-04T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O5", "2026-03-08T09:00:00+08:00", "contact", NULL, "A1", "sms", "answered", NULL, NULL, NO, NO},
+        {"O4", "2026-03-02T10:00:00+08:00", "contact", "X", "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O4", "2026-03-03T11:00:00+08:00", "contact", "Y", "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"O4", "2026-03-04T12:00:00+08:00", "contact", "X", "A1", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 2, 10);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
+/* A book whose events share their attribute records (here 8 contacts, 2
+ * records: agent A1 or A2, phone, unanswered) has each record's agent label
+ * found once per compute (kpi_store.c, fu__kpi_decode's cache): the
+ * contacts still reach their own agents' cells, A1 5 and A2 3, alternating
+ * within one customer. */
+Test(kpi, labels_found_once_per_shared_record) {
+    static const C cu[] = {{"O3", 5000, NULL}};
+    static const char *const at[] = {"2026-03-02T10:00:00+08:00", "2026-03-02T12:00:00+08:00",
+                                     "2026-03-03T10:00:00+08:00", "2026-03-03T12:00:00+08:00",
+                                     "2026-03-04T10:00:00+08:00", "2026-03-04T12:00:00+08:00",
+                                     "2026-03-05T10:00:00+08:00", "2026-03-06T10:00:00+08:00"};
+    static const char *const agent[] = {"A1", "A2", "A1", "A2", "A1", "A2", "A1", "A1"};
+    E ev[8];
+    for (size_t i = 0; i < 8; i++) {
+        E e = {"O3", at[i], "contact", NULL, agent[i], "phone", "no_answer", NULL, NULL, NO, NO};
+        ev[i] = e;
+    }
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, FU_KPI_BY_AGENT, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2026-W10", "A1")->n, 5, EPS);
+    cr_expect_float_eq(fig(k, FU_KPI_OVER_CONTACT, "2026-W10", "A2")->n, 3, EPS);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
 Test(kpi, over_contact_follows_the_planners_cap_rules_by_priority) {
     static const fu_priority prio[] = {FU_PRIORITY_NORMAL, FU_PRIORITY_HIGH, FU_PRIORITY_URGENT,
                                        FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL};
