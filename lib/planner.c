@@ -398,7 +398,7 @@ static int collect_contact(fu_planner *pl, pl_cust *cx, const fu_event *e) {
  * passes over those lists do the rest, each list in time order. */
 int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     int64_t now = cx->now;
-    cx->first_purchase = cx->c->first_purchase_at;
+    cx->first_purchase = fu__segment_known_purchase(cx->c->first_purchase_at); /* a placeholder: none */
     cx->last_purchase = FU_BOOK_NO_TIME;
     cx->first_event = FU_BOOK_NO_TIME;
     cx->last_answered = FU_BOOK_NO_TIME;
@@ -457,7 +457,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     fu_segment_customer_init(&sc);
     sc.annual_spend = spend;
     /* a recorded first purchase before the first purchase event sets the tenure */
-    int64_t fp = cx->c->first_purchase_at;
+    int64_t fp = fu__segment_known_purchase(cx->c->first_purchase_at); /* a placeholder: none */
     if (fp != FU_BOOK_NO_TIME && fp <= now && (f.first == FU_BOOK_NO_TIME || fp < f.first)) {
         if (f.first == FU_BOOK_NO_TIME) f.last = fp;
         f.first = fp;
@@ -570,6 +570,43 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     return FU_OK;
 }
 
+/* A call-back the customer asked for in a step's window [from, ...] that
+ * ended before now (review s8b F1): the latest callback_requested contact on
+ * a call channel since `from` asks for a call at the time of its note (else
+ * redial.callback_requested.retry_after after it; fu__pl_callback_at()). The
+ * call-back is the step's contact: due [r, r + within] from that time r, or
+ * from now, overdue, when that window passed too without a contact since the
+ * request. 1 and *cf, *ct, *overdue: due; 2: a contact after the request
+ * reached the customer (done); 0: no call-back due; < 0 an error. */
+static int pending_callback(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_step *st, int64_t from,
+                            int64_t *cf, int64_t *ct, int *overdue) {
+    const fu_event *req = NULL;
+    int reached = 0, tried = 0;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *e = pl->ev[i];
+        if (e->at < from) break;
+        if (e->kind != FU_EVENT_CONTACT || e->at > cx->now) continue;
+        int call = !e->channel || e->channel == FU_CHANNEL_PHONE || e->channel == FU_CHANNEL_VIDEO;
+        int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
+        if (req && answered) return 0; /* the step itself was answered before the request */
+        if (req) continue;
+        if (e->outcome == FU_OUTCOME_CALLBACK_REQUESTED && call) req = e;
+        else if (answered) reached = 1;
+        else tried = 1;
+    }
+    if (!req) return 0;
+    if (reached) return 2;
+    int timed, q = fu__pl_callback_at(pl, cx, req, cf, &timed);
+    if (q <= 0) return q;
+    int rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct);
+    if (rc) return rc;
+    *overdue = *ct < cx->now;
+    if (!*overdue) return 1;
+    if (tried) return 0; /* the call-back was tried after its window: never a second call */
+    *cf = cx->now;
+    return (rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct)) ? rc : 1;
+}
+
 /* Whether a step whose window passed without a contact may come back,
  * overdue (review s8b F8, F9): not a step before its trigger (a renewal
  * reminder before the warranty's end) once the trigger has passed, nor a
@@ -602,8 +639,25 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         if (rc) return rc;
         if (from >= cx->end) continue;
         uint16_t fl = flags;
-        if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
-                             * whatever kept it, holidays, agents, or no run within it) */
+        int64_t own_from = from;
+        int cb = 0, cb_late = 0;
+        if (to < cx->now && to + OVERDUE_REACH >= cx->now && pl->n_unanswered) {
+            int64_t cf, ct; /* a call-back asked for in the window: at the time asked (review s8b F1) */
+            if ((cb = pending_callback(pl, cx, n, st, from, &cf, &ct, &cb_late)) < 0) return cb;
+            if (cb == 2) {
+                (*done)++;
+                continue;
+            }
+            if (cb == 1) {
+                from = cf;
+                to = ct;
+                fl |= F_CALLBACK | (cb_late ? F_OVERDUE : 0);
+            }
+        }
+        if (cb == 1) {
+            if (from >= cx->end) continue;
+        } else if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
+                                    * whatever kept it, holidays, agents, or no run within it) */
             int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
             if (!keep || attempted(pl, n, from, cx->now) || !overdue_may_revive(pl, e, st, trigger, from, cx->now))
                 continue;
@@ -618,6 +672,7 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         (*fu__pl_candidates)++;
         if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, fl, cycle))) return rc;
         pl->cand[pl->ncand - 1].dep = dep;
+        pl->cand[pl->ncand - 1].attempts_from = own_from;
         if (s < 64) idx[s] = (int)pl->ncand - 1;
     }
     return FU_OK;
@@ -997,7 +1052,8 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
         puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
         if (c->order) puts_n(reason, 3, " (order ", fu__pl_pl_str(pl, c->order), ")");
-        if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
+        if ((c->flags & (F_OVERDUE | F_CALLBACK)) == F_OVERDUE)
+            fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
         if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
             fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
         break;
@@ -1034,6 +1090,9 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         break;
     }
     }
+    if (c->flags & F_CALLBACK)
+        fu__buf_puts(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
+                                                    : ", the call-back the customer asked for after the step's window");
     if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
     if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
     if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");

@@ -580,9 +580,19 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
     return 0;
 }
 
+/* Whether a member of group g is a call-back asked for after its step's
+ * window (F_CALLBACK): made at the first allowed instant from the time the
+ * customer asked for, not moved to a better hour. */
+static int group_callback(const fu_planner *pl, const pl_group *g) {
+    for (int k = 0; k < g->n; k++)
+        if (pl->cand[pl->gm[g->first + k]].flags & F_CALLBACK) return 1;
+    return 0;
+}
+
 /* Best instant of an allowed run: the first allowed instant, or the best
  * scored hour start when a score provider is set, or the best-time model's
- * best hour. A group already late (g->late_rule) searches past its window. */
+ * best hour (neither for a call-back at the time asked for). A group
+ * already late (g->late_rule) searches past its window. */
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
@@ -606,7 +616,8 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         if (r < 0) return r;
     }
     if (r == 0) return place_closed(cx, g, base, holidays, ex, t, out, why);
-    if (pl->opt.score) {
+    int asked = group_callback(pl, g);
+    if (pl->opt.score && !asked) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
         const uint64_t *bits = in_pref ? m->bits[ex ? 3 : 1] : base;
@@ -627,7 +638,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
             probe = at - ((at + off) % 3600 + 3600) % 3600 + 3600; /* next local hour start */
         }
         found = bt;
-    } else if (pl->bt && found < cx->end) { /* from the horizon's end on, a later run decides */
+    } else if (pl->bt && !asked && found < cx->end) { /* from the horizon's end on, a later run decides */
         int64_t at = found;
         int q = besttime_pick(pl, cx, g, in_pref ? m->bits[ex ? 3 : 1] : base, holidays, found, &at);
         if (q < 0) return q;
@@ -671,18 +682,26 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
     return FU_OK;
 }
 
-/* The requested call-back time of a callback_requested attempt: its note,
- * when the note is an ISO 8601 time with an offset after the attempt. */
-static int callback_time(const fu_planner *pl, const fu_event *e, int64_t *out) {
+/* When the customer asked to be called back by the callback_requested
+ * attempt e: the time its note names (an ISO 8601 time with an offset after
+ * the attempt; *timed = 1), else the attempt + the policy's
+ * redial.callback_requested.retry_after (*timed = 0). 1 and *at, 0 when
+ * neither is known, < 0 an error. One rule for the redial of a touchpoint
+ * and for the call-back asked for after a step's window (review s8b F1). */
+int fu__pl_callback_at(fu_planner *pl, const pl_cust *cx, const fu_event *e, int64_t *at, int *timed) {
     const char *note = fu__pl_pl_str(pl, e->note);
     int64_t r;
-    if (!note || fu_time_parse(note, strlen(note), &r) != FU_OK) {
-        fu_error_clear();
-        return 0;
+    *timed = 0;
+    if (note && fu_time_parse(note, strlen(note), &r) == FU_OK && r > e->at) {
+        *timed = 1;
+        *at = r;
+        return 1;
     }
-    if (r <= e->at) return 0;
-    *out = r;
-    return 1;
+    fu_error_clear();
+    const fu__pol_redial_outcome *ro = &pl->P->redial.outcome[FU_OUTCOME_CALLBACK_REQUESTED];
+    if (!ro->set) return 0;
+    int rc = fu__pl_add_dur(pl, cx->zone->cal, e->at, &ro->retry, 0, at);
+    return rc ? rc : 1;
 }
 
 /* A wrong number stops every contact on a number channel (phone, sms,
@@ -725,8 +744,11 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     if (!is_call_channel(g->channel)) return FU_OK;
     int64_t from = g->from;
-    for (int k = 0; k < g->n; k++)
-        if (pl->cand[pl->gm[g->first + k]].from < from) from = pl->cand[pl->gm[g->first + k]].from;
+    for (int k = 0; k < g->n; k++) {
+        const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+        int64_t f = (c->flags & F_CALLBACK) ? c->attempts_from : c->from; /* a call-back: from its step's window */
+        if (f < from) from = f;
+    }
     int row = 0, in_tp = 0;
     const fu_event *last = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -756,11 +778,12 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     if (!last) return FU_OK;
     const fu__pol_redial_outcome *ro = &R->outcome[last->outcome];
-    int64_t at, r;
-    if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED && callback_time(pl, last, &r)) {
-        at = r; /* honoured even past the window */
-        if (g->to < r) g->to = r;
-        g->redial_callback = 1;
+    int64_t at;
+    if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED) {
+        int timed, q = fu__pl_callback_at(pl, cx, last, &at, &timed);
+        if (q <= 0) return q; /* no time and the policy says nothing about the outcome */
+        if (timed && g->to < at) g->to = at; /* honoured even past the window */
+        g->redial_callback = (uint8_t)timed;
     } else if (ro->set) {
         int rc = fu__pl_add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
         if (rc) return rc;
