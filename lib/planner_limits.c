@@ -376,13 +376,54 @@ static int first_allowed(fu_planner *pl, const pl_cust *cx, int prio, int64_t fr
     return fu__pl_next_allowed(cx->zone, cx->mask->bits[ex ? 2 : 0], fu__pl_holidays_apply(pl, cx, &g), from, to, at);
 }
 
+static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, int holidays, int ex, int64_t t,
+                        int64_t *out, const char **why);
+
+/* The instant a contact of priority `prio` due [from, to] gets on its own:
+ * the first allowed instant of the window (first_allowed()), else the first
+ * one after it when quiet hours or holidays alone close the window (made
+ * late, as fu__pl_place() makes it: review s8 F8). 1 and *at, 0 none (the
+ * customer's do-not-disturb windows, nothing within 62 days), < 0 an error. */
+static int own_instant(fu_planner *pl, const pl_cust *cx, int prio, int64_t from, int64_t to, int64_t *at) {
+    int q = first_allowed(pl, cx, prio, from, to, at);
+    if (q != 0) return q;
+    pl_group g;
+    memset(&g, 0, sizeof g);
+    g.priority = (uint8_t)prio;
+    g.from = from;
+    g.to = to;
+    int ex = (pl->P->quiet_exempt >> prio) & 1u;
+    const char *why = NULL;
+    return place_closed(cx, &g, cx->mask->bits[ex ? 2 : 0], fu__pl_holidays_apply(pl, cx, &g), ex,
+                        from > cx->now ? from : cx->now, at, &why);
+}
+
+/* merge_fits() when the merged window has no allowed instant: the merged
+ * contact is made late, and x joins only when every member, x included,
+ * would on its own be made at that very instant (urgent messages of three
+ * faults reported at night, all made at 08:00: one message, not three
+ * against caps.limits.sms_ceiling). 1 yes, 0 no, < 0 an error. */
+static int late_merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n, int x, int top, int64_t af,
+                           int64_t at) {
+    int64_t lm, li;
+    int q = own_instant(pl, cx, top, af, at, &lm);
+    if (q <= 0) return q;
+    for (size_t i = 0; i <= n; i++) {
+        const pl_cand *c = &pl->cand[i < n ? m[i] : x];
+        if ((q = own_instant(pl, cx, c->priority, c->from, c->to, &li)) <= 0) return q;
+        if (li != lm) return 0;
+    }
+    return 1;
+}
+
 /* Whether candidate x may join the members m[0..n) (review s6, items 1 and
  * 2): the merged contact needs an allowed instant in the intersection of the
  * windows (else a step whose window closes at night would suppress the
  * others with it), and it must come as early as the most pressing members
  * (the highest priority among them) would come on their own: a routine step
  * joins an urgent one only when its window holds the urgent one's first
- * allowed instant. 1 yes, 0 no, < 0 an error. */
+ * allowed instant; with none in the merged window, late_merge_fits(). 1 yes,
+ * 0 no, < 0 an error. */
 static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n, int x) {
     const pl_cand *cand = pl->cand;
     int top = cand[x].priority;
@@ -398,7 +439,8 @@ static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n,
         if (c->to < ht) ht = c->to;
     }
     int q = first_allowed(pl, cx, top, af, at, &ta);
-    if (q <= 0) return q;
+    if (q == 0) return late_merge_fits(pl, cx, m, n, x, top, af, at);
+    if (q < 0) return q;
     /* nor is an urgent or high overdue member among them, due from now, put
      * off to a later member's window (review s8b F4); routine ones may wait */
     for (size_t i = 0; i <= n && top <= FU_PRIORITY_HIGH; i++) {
