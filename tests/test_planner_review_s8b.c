@@ -17,6 +17,7 @@
 #include "fu_test.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #define T fu_test_time
@@ -309,4 +310,84 @@ Test(review_s8b, steps_late_to_different_instants_do_not_merge) {
     cr_expect_eq(t->purposes, 1, "%s", t->reason);
     cr_expect_eq(t->best_at, T("2026-10-08T08:00:00+08:00"));
     fu_test_planner_free(&f);
+}
+
+/* ---------------------------------------------------------------- accounting */
+
+static const char AGENTS_CSV[] = "agent_id,name,tz,shift,team,skills,calls_per_day,days_off\n"
+                                 "A1,Ann,Asia/Shanghai,Mon-Fri 09:00-18:00,,,20,\n"
+                                 "A2,Bo,Asia/Shanghai,Mon-Sat 08:00-17:00,,phone;visit,15,\n"
+                                 "A3,Cy,Europe/Berlin,Mon-Fri 09:00-17:00,expert,,10,2026-03-03\n";
+
+/* Every due step of the two sample books ends in exactly one state, under
+ * several instants (before National Day, the 11-23 demo instant), horizons,
+ * numeric and named agents and the best-time model: due = candidates +
+ * done; candidates = planned + suppressed + deferred + later + merged (and
+ * no cancelled in a plan); the contacts' purposes add up to the candidates
+ * (each merged step is a purpose of the contact it joined); planned ones
+ * lie in the horizon, later ones after it. */
+Test(review_s8b, every_due_step_is_accounted_for_on_the_sample_books, .timeout = 120) {
+    static const char *const books[] = {"data", "realistic"};
+    static const char *const nows[] = {"2026-03-02T09:00:00+08:00", "2026-09-30T00:00:00+08:00",
+                                       "2026-11-23T10:00:00+08:00"};
+    struct cfg {
+        unsigned flags, agents;
+        int agents_csv;
+        int64_t horizon;
+    } cfgs[] = {{0, 0, 0, DAY}, {FU_PLANNER_BESTTIME, 0, 0, DAY}, {0, 3, 0, 7 * DAY},
+                {FU_PLANNER_BESTTIME, 0, 1, 7 * DAY}, {0, 5, 0, 30 * DAY}};
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    for (size_t b = 0; b < 2; b++) {
+        char cpath[512], epath[512];
+        snprintf(cpath, sizeof cpath, "%s/../examples/sample/%s/customers.csv", FU_TEST_SRCDIR, books[b]);
+        snprintf(epath, sizeof epath, "%s/../examples/sample/%s/events.csv", FU_TEST_SRCDIR, books[b]);
+        fu_book *book = NULL;
+        cr_assert_eq(fu_book_new(&book, NULL), FU_OK);
+        cr_assert_eq(fu_book_read_customers_csv(book, cpath), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(fu_book_read_events_csv(book, epath), FU_OK, "%s", fu_error_last()->message);
+        for (size_t k = 0; k < sizeof cfgs / sizeof cfgs[0]; k++) {
+            fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+            o.flags = cfgs[k].flags;
+            o.agents = cfgs[k].agents;
+            fu_planner *pl = NULL;
+            cr_assert_eq(fu_planner_new(&pl, pol, book, &o), FU_OK, "%s", fu_error_last()->message);
+            if (cfgs[k].agents_csv)
+                cr_assert_eq(fu_planner_set_agents(pl, AGENTS_CSV, strlen(AGENTS_CSV), "agents"), FU_OK);
+            for (size_t w = 0; w < sizeof nows / sizeof nows[0]; w++) {
+                int64_t now = T(nows[w]), end = now + cfgs[k].horizon;
+                fu_plan *p = NULL;
+                cr_assert_eq(fu_planner_plan(pl, now, cfgs[k].horizon, &p), FU_OK, "%s", fu_error_last()->message);
+                fu_plan_stats st = stats(p);
+                const char *what = books[b];
+                cr_expect_eq(st.due, st.candidates + st.done, "%s %zu %s", what, k, nows[w]);
+                cr_expect_eq(st.candidates, st.planned + st.suppressed + st.deferred + st.later + st.merged,
+                             "%s %zu %s: %zu candidates, %zu planned, %zu suppressed, %zu deferred, %zu later, "
+                             "%zu merged",
+                             what, k, nows[w], st.candidates, st.planned, st.suppressed, st.deferred, st.later,
+                             st.merged);
+                cr_expect_eq(count(p, FU_TOUCHPOINT_CANCELLED), 0);
+                size_t purposes = 0;
+                for (int s = 0; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
+                    size_t n = 0;
+                    const fu_touchpoint *t = fu_plan_touchpoints(p, (fu_touchpoint_status)s, &n);
+                    for (size_t i = 0; i < n; i++) {
+                        purposes += t[i].purposes;
+                        if (s == FU_TOUCHPOINT_PLANNED)
+                            cr_expect(t[i].best_at >= now && t[i].best_at < end, "%s %zu %s: %s %s", what, k,
+                                      nows[w], t[i].customer_id, t[i].rule);
+                        if (s == FU_TOUCHPOINT_LATER)
+                            cr_expect(t[i].best_at >= end, "%s %zu %s: %s %s", what, k, nows[w], t[i].customer_id,
+                                      t[i].rule);
+                    }
+                }
+                cr_expect_eq(purposes, st.candidates, "%s %zu %s", what, k, nows[w]);
+                cr_expect_gt(st.due, 0);
+                fu_plan_free(p);
+            }
+            fu_planner_free(pl);
+        }
+        fu_book_free(book);
+    }
+    fu_policy_free(pol);
 }
