@@ -622,18 +622,9 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
     return 0;
 }
 
-/* Whether a member of group g is a call-back asked for after its step's
- * window (F_CALLBACK): made at the first allowed instant from the time the
- * customer asked for, not moved to a better hour. */
-static int group_callback(const fu_planner *pl, const pl_group *g) {
-    for (int k = 0; k < g->n; k++)
-        if (pl->cand[pl->gm[g->first + k]].flags & F_CALLBACK) return 1;
-    return 0;
-}
-
 /* Best instant of an allowed run: the first allowed instant, or the best
  * scored hour start when a score provider is set, or the best-time model's
- * best hour (neither for a call-back at the time asked for). A group
+ * best hour (neither for a call-back at a time the customer named). A group
  * already late (g->late_rule) searches past its window. */
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
@@ -658,7 +649,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         if (r < 0) return r;
     }
     if (r == 0) return place_closed(cx, g, base, holidays, ex, t, out, why);
-    int asked = group_callback(pl, g);
+    int asked = g->redial_callback; /* a call-back at the time the customer named: not moved to a better hour */
     if (pl->opt.score && !asked) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;

@@ -177,6 +177,34 @@ Test(review_s8b, callback_made_or_tried_is_not_planned_again) {
     fu_policy_free(pol);
 }
 
+/* In the window too a best-time model leaves a call-back at the time the
+ * customer named: a call on Mon 03-02 15:00 asks for Tue 09:00 (the window
+ * runs to 03-04 10:00); with the model (the book's own answers: the one at
+ * 15:00) it is planned at 09:00, not at the model's best hour, 15:00, where
+ * it went before while the reason said "at the requested time". */
+Test(review_s8b, callback_in_the_window_keeps_the_time_asked_for) {
+    fu_policy *pol = NULL;
+    fu_book *book = fu_test_book(CB_C, "customer_id,at,kind,order_id,channel,outcome,note\n"
+                                       "C1,2026-03-02T10:00:00+08:00,delivery,O1,,,\n"
+                                       "C1,2026-03-02T15:00:00+08:00,contact,O1,phone,callback_requested,"
+                                       "2026-03-03T09:00:00+08:00\n");
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_BESTTIME;
+    fu_planner *pl = NULL;
+    cr_assert_eq(fu_planner_new(&pl, pol, book, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(pl, T("2026-03-02T16:00:00+08:00"), 2 * DAY, &p), FU_OK);
+    const fu_touchpoint *t = fu_test_find_touchpoint(p, FU_TOUCHPOINT_PLANNED, "C1", "delivery.first_contact");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-03T09:00:00+08:00"), "%s", t->reason);
+    cr_expect(strstr(t->reason, "at the requested time") && !strstr(t->reason, "best hour"), "%s", t->reason);
+    fu_plan_free(p);
+    fu_planner_free(pl);
+    fu_book_free(book);
+    fu_policy_free(pol);
+}
+
 /* ---------------------------------------------------------------- F6 */
 
 /* Four customers, each: delivery Mon 03-02 10:00, answered calls 03-02 12:00
