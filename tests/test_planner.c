@@ -1169,8 +1169,10 @@ Test(planner, simulation_cap_violations_from_kpi) {
      * capacity (2026-12-07); 1,198 after review s8: without its F16 fix
      * (steps before a course or warranty end known ahead) 1,133, without its
      * F14 fix (every window a 6 h step missed stays due, overdue) 1,152; the
-     * F8 (quiet hours make a contact late) and F17 fixes change none */
-    cr_assert_eq(r->contacts, 1198, "%zu", r->contacts);
+     * F8 (quiet hours make a contact late) and F17 fixes change none;
+     * 1,078 after the issue-18 audit: the numeric agent's calls keep the
+     * policy's agent hours (team hours, no weekends or holidays) */
+    cr_assert_eq(r->contacts, 1078, "%zu", r->contacts);
     cr_assert_gt(r->contacts, 100);
     cr_assert_gt(r->customers_due, 100);
     cr_assert_gt(r->coverage, 0.5);
@@ -1336,7 +1338,8 @@ static void check_states(const fu_plan *p, int64_t now, int64_t end, const char 
                     continue;
                 }
                 cr_assert(strstr(t[i].reason, "late: holidays close the window") ||
-                              strstr(t[i].reason, "late: quiet hours close the window"), /* review s8 F8 */
+                              strstr(t[i].reason, "late: quiet hours close the window") || /* review s8 F8 */
+                              strstr(t[i].reason, "late: no agent may call within the window"), /* issue 18 audit */
                           "%s: %s", what, t[i].reason);
             }
             if (s == FU_TOUCHPOINT_LATER) cr_assert_geq(t[i].best_at, end, "%s: %s", what, t[i].reason);
@@ -1973,7 +1976,8 @@ Test(planner, capacity_order_with_contacts_decades_apart) {
           "cadences:\n  delivery:\n    steps:\n"
           "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
           "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
-          "  deep_care:\n    when: {tier: [key]}\n",
+          "  deep_care:\n    when: {tier: [key]}\n"
+          "agents: {team_hours: false, weekends: true, holidays: true}\n", /* the keys alone: no agent hours */
           &o);
     plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
     CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},

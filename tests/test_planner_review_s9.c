@@ -1,0 +1,134 @@
+/* Planner regressions from the outside review of session 9 and the issue-18
+ * acceptance audit, on small hand-made books and the built-in policy
+ * (lib/data/default_policy.yaml: quiet hours 08:00-21:00 local, none exempt;
+ * agents: team hours of calendar cn 09:00-12:00 and 13:30-18:00 Beijing, no
+ * weekends, no holidays, [urgent] exempt; delivery.first_contact high, phone,
+ * within 48 h). Expected values worked out by hand; 2026-03-02 is a Monday.
+ * - F4: an overdue urgent check and the next check of one repair, planned by
+ *   the nightly run, are one call (they were two calls at 08:00).
+ * - Issue 18 audit: a plan for agents given as a number keeps the policy's
+ *   `agents` rules (calls were planned at 00:00, 12:00, 18:00 Beijing). */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#define T fu_test_time
+#define DAY 86400
+typedef fu_test_planner fx;
+
+static void open_fx(fx *f, const char *customers, const char *events) {
+    cr_assert_eq(fu_test_planner_open(f, customers, events, NULL), FU_OK, "%s", fu_error_last()->message);
+}
+
+/* f->plan replaced by the plan from `now` (ISO text) for `horizon` seconds. */
+static void plan(fx *f, const char *now, int64_t horizon) {
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(f->pl, T(now), horizon, &p), FU_OK, "%s", fu_error_last()->message);
+    fu_plan_free(f->plan);
+    f->plan = p;
+}
+
+/* f->pl replaced by a planner for `agents` agents (a number, no file). */
+static void for_agents(fx *f, unsigned agents) {
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = agents;
+    fu_planner_free(f->pl);
+    f->pl = NULL;
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, &o), FU_OK, "%s", fu_error_last()->message);
+}
+
+static fu_plan_stats stats(const fu_plan *p) {
+    fu_plan_stats st;
+    fu_plan_get_stats(p, &st);
+    return st;
+}
+
+/* ---------------------------------------------------------------- F4 */
+
+/* An urgent repair on Mon 11-23 09:10 (+08:00), no contact since. The
+ * urgent_fault cadence: first_check within 2 h (window passed: overdue, due
+ * from now [00:00, 02:00], quiet hours: made late at 08:00), second_check
+ * [11-23 11:10, 11-24 09:10] (first allowed instant 08:00). Both alone at
+ * 08:00: one urgent call at 08:00 carrying both. Main planned two calls at
+ * 08:00 (the windows' intersection, 00:00-02:00, is quiet hours). */
+Test(review_s9, nightly_overdue_check_and_next_check_are_one_call) {
+    fx f;
+    open_fx(&f, "customer_id,tz,annual_spend\nC2,Asia/Shanghai,45000\n",
+            "customer_id,at,kind,order_id,severity\nC2,2026-11-23T09:10:00+08:00,repair,RO-12,urgent\n");
+    plan(&f, "2026-11-24T00:00:00+08:00", DAY);
+    size_t n = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(t->purposes, 2, "%s", t->reason);
+    cr_expect_eq(t->best_at, T("2026-11-24T08:00:00+08:00"));
+    cr_expect_eq(t->priority, FU_PRIORITY_URGENT);
+    fu_plan_stats st = stats(f.plan);
+    cr_expect_eq(st.due, 2);
+    cr_expect_eq(st.merged, 1);
+    fu_test_planner_free(&f);
+}
+
+/* ---------------------------------------------------------------- agents as a number */
+
+/* Deliveries (first_contact high, phone, within 48 h; second_contact due
+ * later): B1 Mon 03-02 07:00 Beijing, planned at 07:00: first allowed
+ * instant 08:00 (quiet hours), the team starts at 09:00. B2 Mon 12:10: lunch
+ * until 13:30. B3 Sat 03-07 10:00, window to Mon 03-09 10:00: no weekends,
+ * Mon 09:00. B4 in Berlin (UTC+1), delivery Mon 03-02 19:00 Berlin = Tue
+ * 02:00 Beijing, window to Wed 19:00 Berlin: Berlin may be called 08:00-21:00
+ * (Beijing 15:00-04:00), the team 13:30-18:00 Beijing: first both allow, Tue
+ * 15:00 Beijing = 08:00 Berlin. Without agents (no agent rules): 08:00,
+ * 12:10, Sat 10:00, Tue 02:00 Beijing (19:00 Berlin). */
+Test(review_s9, numeric_agents_keep_the_team_hours) {
+    static const char C[] = "customer_id,tz\nB1,Asia/Shanghai\nB2,Asia/Shanghai\nB3,Asia/Shanghai\n"
+                            "B4,Europe/Berlin\n";
+    static const char E[] = "customer_id,at,kind,order_id\n"
+                            "B1,2026-03-02T07:00:00+08:00,delivery,O1\n"
+                            "B2,2026-03-02T12:10:00+08:00,delivery,O2\n"
+                            "B3,2026-03-07T10:00:00+08:00,delivery,O3\n"
+                            "B4,2026-03-02T19:00:00+01:00,delivery,O4\n";
+    static const char *const who[] = {"B1", "B2", "B3", "B4"};
+    static const char *const now[] = {"2026-03-02T07:00:00+08:00", "2026-03-02T12:10:00+08:00",
+                                      "2026-03-07T10:00:00+08:00", "2026-03-02T19:00:00+01:00"};
+    static const char *const plain[] = {"2026-03-02T08:00:00+08:00", "2026-03-02T12:10:00+08:00",
+                                        "2026-03-07T10:00:00+08:00", "2026-03-03T02:00:00+08:00"};
+    static const char *const team[] = {"2026-03-02T09:00:00+08:00", "2026-03-02T13:30:00+08:00",
+                                       "2026-03-09T09:00:00+08:00", "2026-03-03T15:00:00+08:00"};
+    fx f;
+    open_fx(&f, C, E);
+    for (int k = 0; k < 2; k++) {
+        if (k) for_agents(&f, 3);
+        for (int i = 0; i < 4; i++) {
+            plan(&f, now[i], 3 * DAY);
+            const fu_touchpoint *t =
+                fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, who[i], "delivery.first_contact");
+            cr_assert(t, "%s %d", who[i], k);
+            cr_expect_eq(t->best_at, T(k ? team[i] : plain[i]), "%s %d: %s", who[i], k, t->reason);
+            if (k)
+                cr_expect(strstr(t->reason, "an agent may call"), "%s: %s", who[i], t->reason);
+        }
+    }
+    fu_test_planner_free(&f);
+}
+
+/* Late when the window has no team hour: a consumables-style short window is
+ * not in the built-in cadences, so an overdue step due from now serves: B1's
+ * delivery of Fri 03-06 20:00 Beijing planned Sat 03-07 00:00, window [Fri
+ * 20:00, Sun 03-08 20:00], no weekday in it: late, Mon 03-09 09:00,
+ * status_rule agents.weekends. */
+Test(review_s9, numeric_agents_late_past_the_weekend) {
+    fx f;
+    open_fx(&f, "customer_id,tz\nB1,Asia/Shanghai\n",
+            "customer_id,at,kind,order_id\nB1,2026-03-06T20:00:00+08:00,delivery,O1\n");
+    for_agents(&f, 3);
+    plan(&f, "2026-03-07T00:00:00+08:00", 3 * DAY);
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "B1", "delivery.first_contact");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-09T09:00:00+08:00"), "%s", t->reason);
+    cr_expect_str_eq(t->status_rule, "agents.weekends");
+    cr_expect(strstr(t->reason, "late: no agent may call within the window (agents.weekends)"), "%s", t->reason);
+    cr_expect_eq(stats(f.plan).late, 1);
+    fu_test_planner_free(&f);
+}
