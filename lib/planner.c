@@ -516,37 +516,74 @@ static int push_cand(fu_planner *pl, const pl_cust *cx, const fu__pol_cadence *c
     return FU_OK;
 }
 
-/* Whether an answered contact lies in [from, min(to, now)]. */
-static int fulfilled(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+/* Which contacts meet a step (review s9 F27): the step of cadence step `st`
+ * triggered by event `ev` (NULL: no event) on customer cx. A contact about
+ * another order does not meet a step of an order (one naming no order
+ * does); a step made by an agent (phone, video, chat, visit: the step's
+ * channel after channels.by_clv and consent) is met only by a contact on
+ * one of those channels (no channel: phone), a message step by any. */
+typedef struct pl_meet {
+    uint32_t order; /* the step's order, 0 none */
+    int call;       /* the step is made by an agent */
+} pl_meet;
+
+static void meet_of(const fu_planner *pl, const pl_cust *cx, const fu__pol_step *st, const fu_event *ev,
+                    pl_meet *m) {
+    pl_cand c;
+    memset(&c, 0, sizeof c);
+    c.channel = c.orig_channel = (uint8_t)(st->channel + 1);
+    c.priority = (uint8_t)st->priority;
+    if (pl->clv) fu__pl_apply_clv(pl, cx, &c);
+    fu__pl_apply_consent(cx, &c);
+    m->order = ev ? ev->order_id : 0;
+    m->call = fu__pl_is_agent_channel(c.channel);
+}
+
+static int meets(const fu_planner *pl, const pl_meet *m, const fu_event *e) {
+    if (e->kind != FU_EVENT_CONTACT) return 0;
+    if (m->order && e->order_id && e->order_id != m->order) {
+        const char *a = fu__pl_pl_str(pl, e->order_id), *b = fu__pl_pl_str(pl, m->order);
+        if (!a || !b || strcmp(a, b) != 0) return 0;
+    }
+    return !m->call || fu__pl_is_agent_channel(e->channel ? e->channel : FU_CHANNEL_PHONE);
+}
+
+static int reached(const fu_event *e) { return e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE; }
+
+/* Whether a contact meeting the step (m; NULL: any contact) reached the
+ * customer in [from, min(to, now)]. */
+static int fulfilled(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
     int64_t hi = to < now ? to : now;
     for (size_t i = n; i-- > 0;) {
         const fu_event *e = pl->ev[i];
         if (e->at < from) break;
         if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
-        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) return 1;
+        if (reached(e) && (!m || meets(pl, m, e))) return 1;
     }
     return 0;
 }
 
-/* Whether a contact, answered or not, lies in [from, to]: a late step's
- * contact was made (an unanswered one is redialled within the window only). */
-static int attempted(const fu_planner *pl, size_t n, int64_t from, int64_t to) {
+/* Whether a contact meeting the step, answered or not, lies in [from, to]:
+ * a late step's contact was made (an unanswered one is redialled within
+ * the window only). */
+static int attempted(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to) {
     for (size_t i = n; i-- > 0;) {
         const fu_event *e = pl->ev[i];
         if (e->at < from) break;
-        if (e->at <= to && e->kind == FU_EVENT_CONTACT) return 1;
+        if (e->at <= to && meets(pl, m, e)) return 1;
     }
     return 0;
 }
 
-/* The first answered contact in [from, min(to, now)], INT64_MIN when none. */
-static int64_t fulfilled_at(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+/* The first contact meeting the step that reached the customer in [from,
+ * min(to, now)], INT64_MIN when none. */
+static int64_t fulfilled_at(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
     int64_t hi = to < now ? to : now, first = INT64_MIN;
     for (size_t i = n; i-- > 0;) {
         const fu_event *e = pl->ev[i];
         if (e->at < from) break;
         if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
-        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) first = e->at;
+        if (reached(e) && meets(pl, m, e)) first = e->at;
     }
     return first;
 }
@@ -555,13 +592,16 @@ static int64_t fulfilled_at(const fu_planner *pl, size_t n, int64_t from, int64_
  * opens after it (*from moves); else *dep is that step's candidate of this
  * trigger (-1 when it is not due). */
 static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad,
-                      const fu__pol_step *st, int64_t trigger, const int *idx, int64_t *from, int64_t *to, int *dep) {
+                      const fu__pol_step *st, const fu_event *e, int64_t trigger, const int *idx, int64_t *from,
+                      int64_t *to, int *dep) {
     const fu__pol_step *pr = &cad->steps[st->after];
+    pl_meet m;
+    meet_of(pl, cx, pr, e, &m);
     int64_t pf, pt;
     int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
     if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
     if (rc) return rc;
-    int64_t c = fulfilled_at(pl, n, pf, pt, cx->now);
+    int64_t c = fulfilled_at(pl, &m, n, pf, pt, cx->now);
     if (c != INT64_MIN) {
         if (*from <= c) *from = c + 1;
         if (*to < *from) *to = *from;
@@ -635,11 +675,12 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         int dep = -1;
         int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
         if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
-        if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, trigger, idx, &from, &to, &dep);
+        if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, e, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
         if (from >= cx->end) continue;
         uint16_t fl = flags;
         int64_t own_from = from;
+        pl_meet m;
         int cb = 0, cb_late = 0;
         if (to < cx->now && to + OVERDUE_REACH >= cx->now && pl->n_unanswered) {
             int64_t cf, ct; /* a call-back asked for in the window: at the time asked (review s8b F1) */
@@ -659,13 +700,17 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         } else if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
                                     * whatever kept it, holidays, agents, or no run within it) */
             int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
-            if (!keep || attempted(pl, n, from, cx->now) || !overdue_may_revive(pl, e, st, trigger, from, cx->now))
+            if (!keep || !overdue_may_revive(pl, e, st, trigger, from, cx->now)) continue;
+            meet_of(pl, cx, st, e, &m);
+            if (attempted(pl, &m, n, from, cx->now)) { /* made, or tried in its window: no call after it */
+                (*done)++;
                 continue;
+            }
             from = cx->now;
             if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
             if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */
             fl |= F_OVERDUE;
-        } else if (fulfilled(pl, n, from, to, cx->now)) {
+        } else if ((meet_of(pl, cx, st, e, &m), fulfilled(pl, &m, n, from, to, cx->now))) {
             (*done)++;
             continue;
         }
@@ -727,7 +772,7 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
         uint16_t fl = 0;
         /* a breach still unresolved, its window gone without an answered
          * contact since: the remedy is overdue, due from now */
-        if (cad->promise == FU__PROMISE_BREACHED && trig < cx->now && !fulfilled(pl, n, trig, cx->now, cx->now)) {
+        if (cad->promise == FU__PROMISE_BREACHED && trig < cx->now && !fulfilled(pl, NULL, n, trig, cx->now, cx->now)) {
             int64_t last_to = INT64_MIN;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 int64_t f0, t0;

@@ -132,3 +132,58 @@ Test(review_s9, numeric_agents_late_past_the_weekend) {
     cr_expect_eq(stats(f.plan).late, 1);
     fu_test_planner_free(&f);
 }
+
+/* ---------------------------------------------------------------- F27 */
+
+/* What meets a step: customer A (a 2024 buyer, phone and SMS consent), an
+ * urgent repair R1 on Fri 11-20 09:00 Beijing: urgent_fault.first_check
+ * (phone, urgent) [09:00, 11:00], second_check [11:00, 11-21 09:00]; the
+ * quarterly satisfaction call counts from the last answered contact (long
+ * ago: due). Planned 11-21 00:00 for 2 days: the first check is overdue,
+ * due from now, and all that is due is one call at 08:00 (quiet hours).
+ * One contact at 09:30 in the first check's window:
+ * - none: due 3, one call carrying 3;
+ * - an SMS (low, no order) or an e-mail: no call, the check is still due
+ *   (it was "made" and in no count: due 1): due 2 (the quarterly counts
+ *   from the SMS), one call carrying both checks;
+ * - an unanswered call about another order O9: neither a meeting nor an
+ *   attempt of this step (it was "tried": due 2): due 3, one call of 3;
+ * - an answered call about R1: the first check is done (done 1), the
+ *   second (its window opens at 11:00) is not: due 2, one call of 1;
+ * - an unanswered call about R1: the first check was tried in its window,
+ *   no call after it: done 1; due 3, one call of 2 (the second check and
+ *   the quarterly, which an unanswered call does not reset). */
+Test(review_s9, what_meets_a_step) {
+    static const char C[] = "customer_id,tz,annual_spend,first_purchase_at,consent_phone,consent_sms\n"
+                            "A,Asia/Shanghai,5000,2024-01-01T10:00:00+08:00,yes,yes\n";
+    static const char *const extra[] = {"",
+                                        "A,2026-11-20T09:30:00+08:00,contact,,,sms,,low\n",
+                                        "A,2026-11-20T09:30:00+08:00,contact,,,email,,low\n",
+                                        "A,2026-11-20T09:30:00+08:00,contact,O9,,phone,no_answer,\n",
+                                        "A,2026-11-20T09:30:00+08:00,contact,R1,,phone,answered,\n",
+                                        "A,2026-11-20T09:30:00+08:00,contact,R1,,phone,no_answer,\n"};
+    static const size_t due[] = {3, 2, 2, 3, 2, 3}, done[] = {0, 0, 0, 0, 1, 1}, purposes[] = {3, 2, 2, 3, 1, 2};
+    for (size_t k = 0; k < 6; k++) {
+        char e[1024];
+        snprintf(e, sizeof e,
+                 "customer_id,at,kind,order_id,severity,channel,outcome,priority\n"
+                 "A,2024-01-01T10:00:00+08:00,purchase,O0,,,,\n"
+                 "A,2026-11-20T09:00:00+08:00,repair,R1,urgent,,,\n%s",
+                 extra[k]);
+        fx f;
+        open_fx(&f, C, e);
+        plan(&f, "2026-11-21T00:00:00+08:00", 2 * DAY);
+        fu_plan_stats st = stats(f.plan);
+        cr_expect_eq(st.due, due[k], "%zu: due %zu", k, st.due);
+        cr_expect_eq(st.done, done[k], "%zu: done %zu", k, st.done);
+        cr_expect_eq(st.planned, 1, "%zu", k);
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+        cr_assert_eq(n, 1, "%zu", k);
+        cr_expect_eq(t->purposes, purposes[k], "%zu: %s", k, t->rule);
+        cr_expect_eq(t->best_at, T("2026-11-21T08:00:00+08:00"), "%zu: %s", k, t->reason);
+        cr_expect_eq(t->channel, FU_CHANNEL_PHONE);
+        cr_expect_eq(t->priority, FU_PRIORITY_URGENT);
+        fu_test_planner_free(&f);
+    }
+}
