@@ -152,6 +152,31 @@ void fu__pl_apply_suppressions(fu_planner *pl, const pl_cust *cx, pl_cand *c) {
     }
 }
 
+/* Whether a suppression that holds contacts off (`defer`, or `skip_routine`
+ * for a normal or low group) applies to group g at `at`, an instant it was
+ * moved to after the suppressions were asked (caps, quiet hours: review s9
+ * F23); 1 skip_routine, 2 defer, 0 none; *until the period's end, *rule. */
+static int supp_at(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t at, int64_t *until,
+                   const char **rule) {
+    const fu__policy *P = pl->P;
+    if (g->priority == FU_PRIORITY_URGENT) return 0;
+    for (size_t si = 0; si < P->n_suppressions; si++) {
+        const fu__pol_suppression *s = &P->suppressions[si];
+        if (s->action == FU__ACTION_SERVICE_RECOVERY) continue;
+        if (s->action == FU__ACTION_SKIP_ROUTINE && g->priority < FU_PRIORITY_NORMAL) continue;
+        int own = 0; /* the cadence of the suppressing event itself */
+        for (int k = 0; k < g->n && s->kind == FU__SUPP_RECENT_EVENT && pl->supp_kind[si] >= 0; k++) {
+            const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+            own |= c->cad->trigger == FU__TRIGGER_EVENT && pl->cad_kind[c->cad - P->cadences] == pl->supp_kind[si];
+        }
+        int64_t a;
+        if (own || !fu__pl_when_customer(pl, cx, &s->when) || !supp_period(pl, cx, si, at, &a, until)) continue;
+        *rule = s->rule;
+        return s->action == FU__ACTION_DEFER ? 2 : 1;
+    }
+    return 0;
+}
+
 /* Cap window start for a contact at t: t - per (months in local time). */
 static int64_t cap_back(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
     if (k->per.unit == FU_DURATION_SECONDS) return t - k->per.value;
@@ -879,6 +904,21 @@ int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_bef
              * merged with a kept promise's satisfaction survey) */
             g->survey = 0;
             blk = fu__pl_cap_check(pl, cx, g, at, &retry);
+        }
+        int64_t until = 0;
+        const char *srule = NULL;
+        int sk = blk ? 0 : supp_at(pl, cx, g, at, &until, &srule);
+        if (sk == 1 && g->to < until) { /* skip_routine: its window ends in the period */
+            g->status = C_SUPPRESSED;
+            g->block_rule = srule;
+            g->best = at;
+            return FU_OK;
+        }
+        if (sk) { /* past the period, as fu__pl_apply_suppressions() moves a window */
+            if (sk == 2 && g->to < until + (g->to - g->from)) g->to = until + (g->to - g->from);
+            rule = srule;
+            t = until;
+            continue;
         }
         if (!blk) {
             g->best = at;

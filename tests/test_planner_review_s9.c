@@ -187,3 +187,61 @@ Test(review_s9, what_meets_a_step) {
         fu_test_planner_free(&f);
     }
 }
+
+/* ---------------------------------------------------------------- F23 */
+
+/* A cap that moves a contact into a suppression period: the period holds it
+ * too. S, a small business (is_smb; smb_month_end: the last 3 days of a
+ * month, defer): delivery 09-18 10:00 (order O1), its first contact made at
+ * 11:00; answered calls 09-21, 09-22, 09-23 10:00. delivery.second_contact
+ * (normal) [09-25 10:00, 10-03 10:00]; caps.weekly (3 in 7 d) holds it to
+ * 09-28 10:00:01, in the month end (09-28 to 09-30): deferred past it to
+ * 10-01 00:00 (window 8 d from there), then National Day (10-01..10-07, no
+ * normal contact on holidays): 10-08 08:00 (quiet hours). Main planned it
+ * at 09-28 10:00:01 and the guard denied it. */
+Test(review_s9, cap_moves_a_contact_into_the_smb_month_end) {
+    fx f;
+    open_fx(&f,
+            "customer_id,tz,annual_spend,first_purchase_at,is_smb,consent_phone,consent_sms\n"
+            "S,Asia/Shanghai,5000,2024-01-01T10:00:00+08:00,yes,yes,yes\n",
+            "customer_id,at,kind,order_id,channel,outcome\n"
+            "S,2024-01-01T10:00:00+08:00,purchase,O0,,\n"
+            "S,2026-09-16T10:00:00+08:00,purchase,O1,,\n"
+            "S,2026-09-18T10:00:00+08:00,delivery,O1,,\n"
+            "S,2026-09-18T11:00:00+08:00,contact,O1,phone,answered\n"
+            "S,2026-09-21T10:00:00+08:00,contact,,phone,answered\n"
+            "S,2026-09-22T10:00:00+08:00,contact,,phone,answered\n"
+            "S,2026-09-23T10:00:00+08:00,contact,,phone,answered\n");
+    plan(&f, "2026-09-25T00:00:00+08:00", 14 * DAY);
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "S", "delivery.second_contact");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-10-08T08:00:00+08:00"), "%s", t->reason);
+    cr_expect(strstr(t->reason, "suppressions.smb_month_end"), "%s", t->reason);
+    fu_test_planner_free(&f);
+}
+
+/* E, ecommerce (promotion_blackout: the month before 11-11, skip_routine):
+ * delivery 10-02 10:00, first contact at 11:00, answered calls 10-05,
+ * 10-06, 10-07 10:00. second_contact [10-09 10:00, 10-17 10:00]; caps.weekly
+ * holds it to 10-12 10:00:01, in the blackout (10-11 00:00 to 11-11), which
+ * outlasts its window: suppressed, suppressions.promotion_blackout (main
+ * planned it at 10-12 10:00:01). */
+Test(review_s9, cap_moves_a_contact_into_a_promotion_blackout) {
+    fx f;
+    open_fx(&f,
+            "customer_id,tz,annual_spend,first_purchase_at,industry,consent_phone,consent_sms\n"
+            "E,Asia/Shanghai,5000,2024-01-01T10:00:00+08:00,ecommerce,yes,yes\n",
+            "customer_id,at,kind,order_id,channel,outcome\n"
+            "E,2024-01-01T10:00:00+08:00,purchase,O0,,\n"
+            "E,2026-10-02T10:00:00+08:00,delivery,O1,,\n"
+            "E,2026-10-02T11:00:00+08:00,contact,O1,phone,answered\n"
+            "E,2026-10-05T10:00:00+08:00,contact,,phone,answered\n"
+            "E,2026-10-06T10:00:00+08:00,contact,,phone,answered\n"
+            "E,2026-10-07T10:00:00+08:00,contact,,phone,answered\n");
+    plan(&f, "2026-10-08T00:00:00+08:00", 14 * DAY);
+    cr_expect_null(fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "E", "delivery.second_contact"));
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_SUPPRESSED, "E", "delivery.second_contact");
+    cr_assert(t);
+    cr_expect_str_eq(t->status_rule, "suppressions.promotion_blackout");
+    fu_test_planner_free(&f);
+}
