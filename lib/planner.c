@@ -588,6 +588,37 @@ static int64_t fulfilled_at(const fu_planner *pl, const pl_meet *m, size_t n, in
     return first;
 }
 
+/* Whether an urgent step of an order was served before its window opened
+ * (review s9 F12): an urgent contact (the book's `priority`) meeting it
+ * about the same order reached the customer within caps.min_gap before
+ * `from`, after the trigger event `e`, and not in the window of an earlier
+ * step of the cadence (that step's contact). Urgent steps are exempt from min_gap, so without this an hourly
+ * run gave a fault's and a complaint's escalation of one order two urgent
+ * calls 2 h apart where a daily run merged them. 1 yes, 0 no, < 0 error. */
+static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, size_t s,
+                         const fu_event *e, int64_t trigger, const pl_meet *m, int64_t from) {
+    if ((int)cad->steps[s].priority != (int)FU_PRIORITY_URGENT || !e || !m->order || !m->call) return 0;
+    int64_t lo = from - fu__pl_dur_seconds_approx(&pl->P->min_gap);
+    if (lo < e->at) lo = e->at;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *c = pl->ev[i];
+        if (c->at < lo) break;
+        if (c->at >= from || c->at > cx->now || !reached(c) || c->order_id != m->order || !meets(pl, m, c) ||
+            c->priority != FU_PRIORITY_URGENT + 1)
+            continue;
+        int earlier = 0;
+        for (size_t k = 0; k < s && !earlier; k++) {
+            int64_t f0, t0;
+            int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &cad->steps[k].at, 0, &f0);
+            if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &cad->steps[k].within, 1, &t0);
+            if (rc) return rc;
+            earlier = c->at >= f0 && c->at <= t0;
+        }
+        if (!earlier) return 1;
+    }
+    return 0;
+}
+
 /* A step with `after`: when the earlier step's contact was made, the window
  * opens after it (*from moves); else *dep is that step's candidate of this
  * trigger (-1 when it is not due). */
@@ -711,6 +742,10 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
             if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */
             fl |= F_OVERDUE;
         } else if ((meet_of(pl, cx, st, e, &m), fulfilled(pl, &m, n, from, to, cx->now))) {
+            (*done)++;
+            continue;
+        } else if ((rc = served_before(pl, cx, n, cad, s, e, trigger, &m, from)) != 0) {
+            if (rc < 0) return rc;
             (*done)++;
             continue;
         }

@@ -245,3 +245,60 @@ Test(review_s9, cap_moves_a_contact_into_a_promotion_blackout) {
     cr_expect_str_eq(t->status_rule, "suppressions.promotion_blackout");
     fu_test_planner_free(&f);
 }
+
+/* ---------------------------------------------------------------- F12 */
+
+/* A fault (09:00) and a complaint (11:00) on 03-04 about order O1, both
+ * unresolved: fault_escalation.expert_team [03-06 09:00, 03-07 09:00] and
+ * complaint_escalation.expert_team [03-06 11:00, 03-07 11:00], urgent
+ * phone. Hourly runs: the 09:00 run plans the fault's escalation at 09:00
+ * (the complaint's opens after its horizon); that call about O1 answered,
+ * the 11:00 run finds the complaint's escalation served by it (a call about
+ * the same order reached within caps.min_gap, 24 h, before its window,
+ * after the complaint): done, no second urgent call 2 h later. A daily run
+ * at 00:00 makes one call too (at 11:00, carrying both). */
+static const char F12_C[] = "customer_id,tz,annual_spend,first_purchase_at,consent_phone,consent_sms\n"
+                            "N,Asia/Shanghai,20000,2026-03-02T10:00:00+08:00,yes,yes\n";
+#define F12_E                                                                                              \
+    "customer_id,at,kind,order_id,unit_price,severity,channel,outcome,priority\n"                          \
+    "N,2026-03-02T10:00:00+08:00,purchase,O1,15000,,,,\n"                                                  \
+    "N,2026-03-02T16:00:00+08:00,delivery,O1,,,,,\n"                                                       \
+    "N,2026-03-03T10:00:00+08:00,installation,O1,,,,,\n"                                                   \
+    "N,2026-03-03T15:00:00+08:00,inquiry,O1,,normal,,,\n"                                                  \
+    "N,2026-03-04T09:00:00+08:00,fault,O1,,normal,,,\n"                                                    \
+    "N,2026-03-04T11:00:00+08:00,complaint,O1,,normal,,,\n"                                                \
+    "N,2026-03-02T16:00:00+08:00,contact,O1,,,phone,answered,high\n"                                       \
+    "N,2026-03-03T16:00:00+08:00,contact,O1,,,phone,answered,high\n"                                       \
+    "N,2026-03-04T11:00:00+08:00,contact,O1,,,phone,answered,urgent\n"
+
+static size_t escalation_calls(const fu_plan *p) {
+    size_t n = 0, k = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(p, FU_TOUCHPOINT_PLANNED, &n);
+    for (size_t i = 0; i < n; i++) k += strstr(t[i].rule, "escalation.expert_team") != NULL;
+    return k;
+}
+
+Test(review_s9, hourly_runs_make_one_escalation_call_per_order) {
+    fx f;
+    open_fx(&f, F12_C, F12_E);
+    plan(&f, "2026-03-06T09:00:00+08:00", 3600);
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "fault_escalation");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-06T09:00:00+08:00"));
+    fu_test_planner_free(&f);
+    open_fx(&f, F12_C, F12_E "N,2026-03-06T09:00:00+08:00,contact,O1,,,phone,answered,urgent\n");
+    plan(&f, "2026-03-06T11:00:00+08:00", 3600);
+    cr_expect_eq(escalation_calls(f.plan), 0);
+    cr_expect_null(fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "complaint_escalation"));
+    fu_test_planner_free(&f);
+    /* the same call about another order serves nothing */
+    open_fx(&f, F12_C, F12_E "N,2026-03-06T09:00:00+08:00,contact,O2,,,phone,answered,urgent\n");
+    plan(&f, "2026-03-06T11:00:00+08:00", 3600);
+    cr_expect_eq(escalation_calls(f.plan), 1);
+    cr_expect(fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "complaint_escalation"));
+    fu_test_planner_free(&f);
+    open_fx(&f, F12_C, F12_E);
+    plan(&f, "2026-03-06T00:00:00+08:00", DAY);
+    cr_expect_eq(escalation_calls(f.plan), 1);
+    fu_test_planner_free(&f);
+}
