@@ -1055,7 +1055,7 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
 
 int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
-    if (!pl->opt.agents || (A && A->n)) return FU_OK;
+    if ((!pl->opt.agents && !(pl->opt.flags & FU_PLANNER_CAPACITY_PASS)) || (A && A->n)) return FU_OK;
     ag_ctx x;
     memset(&x, 0, sizeof x);
     x.P = fu__planner_policy(pl);

@@ -22,7 +22,8 @@ int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t now, in
  * rules (team hours, weekends, holidays) forbid at its best_at moves to the
  * first instant they allow (late after its window, later after `end`,
  * deferred with none within 62 days). Nothing with named agents (they are
- * placed by fu__plan_assign_agents()) or without agents. */
+ * placed by fu__plan_assign_agents()) or without agents (a plan for a
+ * global capacity pass, FU_PLANNER_CAPACITY_PASS, is one for agents). */
 int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t end);
 
 /* lib/planner.c */
