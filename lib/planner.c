@@ -733,10 +733,7 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
             int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
             if (!keep || !overdue_may_revive(pl, e, st, trigger, from, cx->now)) continue;
             meet_of(pl, cx, st, e, &m);
-            if (attempted(pl, &m, n, from, cx->now)) { /* made, or tried in its window: no call after it */
-                (*done)++;
-                continue;
-            }
+            if (attempted(pl, &m, n, from, cx->now)) continue; /* made, or tried in its window: not due */
             from = cx->now;
             if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
             if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */

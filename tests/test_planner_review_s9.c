@@ -148,10 +148,11 @@ Test(review_s9, numeric_agents_late_past_the_weekend) {
  *   from the SMS), one call carrying both checks;
  * - an unanswered call about another order O9: neither a meeting nor an
  *   attempt of this step (it was "tried": due 2): due 3, one call of 3;
- * - an answered call about R1: the first check is done (done 1), the
- *   second (its window opens at 11:00) is not: due 2, one call of 1;
+ * - an answered call about R1: the first check was made (its window has
+ *   passed: no longer due), the second (its window opens at 11:00) is not:
+ *   due 1, one call of 1;
  * - an unanswered call about R1: the first check was tried in its window,
- *   no call after it: done 1; due 3, one call of 2 (the second check and
+ *   no call after it (not due); due 2, one call of 2 (the second check and
  *   the quarterly, which an unanswered call does not reset). */
 Test(review_s9, what_meets_a_step) {
     static const char C[] = "customer_id,tz,annual_spend,first_purchase_at,consent_phone,consent_sms\n"
@@ -162,7 +163,7 @@ Test(review_s9, what_meets_a_step) {
                                         "A,2026-11-20T09:30:00+08:00,contact,O9,,phone,no_answer,\n",
                                         "A,2026-11-20T09:30:00+08:00,contact,R1,,phone,answered,\n",
                                         "A,2026-11-20T09:30:00+08:00,contact,R1,,phone,no_answer,\n"};
-    static const size_t due[] = {3, 2, 2, 3, 2, 3}, done[] = {0, 0, 0, 0, 1, 1}, purposes[] = {3, 2, 2, 3, 1, 2};
+    static const size_t due[] = {3, 2, 2, 3, 1, 2}, done[] = {0, 0, 0, 0, 0, 0}, purposes[] = {3, 2, 2, 3, 1, 2};
     for (size_t k = 0; k < 6; k++) {
         char e[1024];
         snprintf(e, sizeof e,
