@@ -398,7 +398,7 @@ static int collect_contact(fu_planner *pl, pl_cust *cx, const fu_event *e) {
  * passes over those lists do the rest, each list in time order. */
 int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     int64_t now = cx->now;
-    cx->first_purchase = cx->c->first_purchase_at;
+    cx->first_purchase = fu__segment_known_purchase(cx->c->first_purchase_at); /* a placeholder: none */
     cx->last_purchase = FU_BOOK_NO_TIME;
     cx->first_event = FU_BOOK_NO_TIME;
     cx->last_answered = FU_BOOK_NO_TIME;
@@ -457,7 +457,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     fu_segment_customer_init(&sc);
     sc.annual_spend = spend;
     /* a recorded first purchase before the first purchase event sets the tenure */
-    int64_t fp = cx->c->first_purchase_at;
+    int64_t fp = fu__segment_known_purchase(cx->c->first_purchase_at); /* a placeholder: none */
     if (fp != FU_BOOK_NO_TIME && fp <= now && (f.first == FU_BOOK_NO_TIME || fp < f.first)) {
         if (f.first == FU_BOOK_NO_TIME) f.last = fp;
         f.first = fp;
@@ -516,58 +516,166 @@ static int push_cand(fu_planner *pl, const pl_cust *cx, const fu__pol_cadence *c
     return FU_OK;
 }
 
-/* Whether an answered contact lies in [from, min(to, now)]. */
-static int fulfilled(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+/* Which contacts meet a step (review s9 F27): the step of cadence step `st`
+ * triggered by event `ev` (NULL: no event) on customer cx. A contact about
+ * another order does not meet a step of an order (one naming no order
+ * does); a step made by an agent (phone, video, chat, visit: the step's
+ * channel after channels.by_clv and consent) is met only by a contact on
+ * one of those channels (no channel: phone), a message step by any. */
+typedef struct pl_meet {
+    uint32_t order; /* the step's order, 0 none */
+    int call;       /* the step is made by an agent */
+} pl_meet;
+
+static void meet_of(const fu_planner *pl, const pl_cust *cx, const fu__pol_step *st, const fu_event *ev,
+                    pl_meet *m) {
+    pl_cand c;
+    memset(&c, 0, sizeof c);
+    c.channel = c.orig_channel = (uint8_t)(st->channel + 1);
+    c.priority = (uint8_t)st->priority;
+    if (pl->clv) fu__pl_apply_clv(pl, cx, &c);
+    fu__pl_apply_consent(cx, &c);
+    m->order = ev ? ev->order_id : 0;
+    m->call = fu__pl_is_agent_channel(c.channel);
+}
+
+static int meets(const fu_planner *pl, const pl_meet *m, const fu_event *e) {
+    if (e->kind != FU_EVENT_CONTACT) return 0;
+    if (m->order && e->order_id && e->order_id != m->order) {
+        const char *a = fu__pl_pl_str(pl, e->order_id), *b = fu__pl_pl_str(pl, m->order);
+        if (!a || !b || strcmp(a, b) != 0) return 0;
+    }
+    return !m->call || fu__pl_is_agent_channel(e->channel ? e->channel : FU_CHANNEL_PHONE);
+}
+
+static int reached(const fu_event *e) { return e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE; }
+
+/* Whether a contact meeting the step (m; NULL: any contact) reached the
+ * customer in [from, min(to, now)]. */
+static int fulfilled(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
     int64_t hi = to < now ? to : now;
     for (size_t i = n; i-- > 0;) {
         const fu_event *e = pl->ev[i];
         if (e->at < from) break;
         if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
-        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) return 1;
+        if (reached(e) && (!m || meets(pl, m, e))) return 1;
     }
     return 0;
 }
 
-/* Whether a contact, answered or not, lies in [from, to]: a late step's
- * contact was made (an unanswered one is redialled within the window only). */
-static int attempted(const fu_planner *pl, size_t n, int64_t from, int64_t to) {
+/* Whether a contact meeting the step, answered or not, lies in [from, to]:
+ * a late step's contact was made (an unanswered one is redialled within
+ * the window only). */
+static int attempted(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to) {
     for (size_t i = n; i-- > 0;) {
         const fu_event *e = pl->ev[i];
         if (e->at < from) break;
-        if (e->at <= to && e->kind == FU_EVENT_CONTACT) return 1;
+        if (e->at <= to && meets(pl, m, e)) return 1;
     }
     return 0;
 }
 
-/* The first answered contact in [from, min(to, now)], INT64_MIN when none. */
-static int64_t fulfilled_at(const fu_planner *pl, size_t n, int64_t from, int64_t to, int64_t now) {
+/* The first contact meeting the step that reached the customer in [from,
+ * min(to, now)], INT64_MIN when none. */
+static int64_t fulfilled_at(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
     int64_t hi = to < now ? to : now, first = INT64_MIN;
     for (size_t i = n; i-- > 0;) {
         const fu_event *e = pl->ev[i];
         if (e->at < from) break;
         if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
-        if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) first = e->at;
+        if (reached(e) && meets(pl, m, e)) first = e->at;
     }
     return first;
+}
+
+/* Whether an urgent step of an order was served before its window opened
+ * (review s9 F12): an urgent contact (the book's `priority`) meeting it
+ * about the same order reached the customer within caps.min_gap before
+ * `from`, after the trigger event `e`, and not in the window of an earlier
+ * step of the cadence (that step's contact). Urgent steps are exempt from min_gap, so without this an hourly
+ * run gave a fault's and a complaint's escalation of one order two urgent
+ * calls 2 h apart where a daily run merged them. 1 yes, 0 no, < 0 error. */
+static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, size_t s,
+                         const fu_event *e, int64_t trigger, const pl_meet *m, int64_t from) {
+    if ((int)cad->steps[s].priority != (int)FU_PRIORITY_URGENT || !e || !m->order || !m->call) return 0;
+    int64_t lo = from - fu__pl_dur_seconds_approx(&pl->P->min_gap);
+    if (lo < e->at) lo = e->at;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *c = pl->ev[i];
+        if (c->at < lo) break;
+        if (c->at >= from || c->at > cx->now || !reached(c) || c->order_id != m->order || !meets(pl, m, c) ||
+            c->priority != FU_PRIORITY_URGENT + 1)
+            continue;
+        int earlier = 0;
+        for (size_t k = 0; k < s && !earlier; k++) {
+            int64_t f0, t0;
+            int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &cad->steps[k].at, 0, &f0);
+            if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &cad->steps[k].within, 1, &t0);
+            if (rc) return rc;
+            earlier = c->at >= f0 && c->at <= t0;
+        }
+        if (!earlier) return 1;
+    }
+    return 0;
 }
 
 /* A step with `after`: when the earlier step's contact was made, the window
  * opens after it (*from moves); else *dep is that step's candidate of this
  * trigger (-1 when it is not due). */
 static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad,
-                      const fu__pol_step *st, int64_t trigger, const int *idx, int64_t *from, int64_t *to, int *dep) {
+                      const fu__pol_step *st, const fu_event *e, int64_t trigger, const int *idx, int64_t *from,
+                      int64_t *to, int *dep) {
     const fu__pol_step *pr = &cad->steps[st->after];
+    pl_meet m;
+    meet_of(pl, cx, pr, e, &m);
     int64_t pf, pt;
     int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
     if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
     if (rc) return rc;
-    int64_t c = fulfilled_at(pl, n, pf, pt, cx->now);
+    int64_t c = fulfilled_at(pl, &m, n, pf, pt, cx->now);
     if (c != INT64_MIN) {
         if (*from <= c) *from = c + 1;
         if (*to < *from) *to = *from;
     } else
         *dep = st->after < 64 ? idx[st->after] : -1;
     return FU_OK;
+}
+
+/* A call-back the customer asked for in a step's window [from, ...] that
+ * ended before now (review s8b F1): the latest callback_requested contact on
+ * a call channel since `from` asks for a call at the time of its note (else
+ * redial.callback_requested.retry_after after it; fu__pl_callback_at()). The
+ * call-back is the step's contact: due [r, r + within] from that time r, or
+ * from now, overdue, when that window passed too without a contact since the
+ * request. 1 and *cf, *ct, *overdue: due; 2: a contact after the request
+ * reached the customer (done); 0: no call-back due; < 0 an error. */
+static int pending_callback(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_step *st, int64_t from,
+                            int64_t *cf, int64_t *ct, int *overdue) {
+    const fu_event *req = NULL;
+    int reached = 0, tried = 0;
+    for (size_t i = n; i-- > 0;) {
+        const fu_event *e = pl->ev[i];
+        if (e->at < from) break;
+        if (e->kind != FU_EVENT_CONTACT || e->at > cx->now) continue;
+        int call = !e->channel || e->channel == FU_CHANNEL_PHONE || e->channel == FU_CHANNEL_VIDEO;
+        int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
+        if (req && answered) return 0; /* the step itself was answered before the request */
+        if (req) continue;
+        if (e->outcome == FU_OUTCOME_CALLBACK_REQUESTED && call) req = e;
+        else if (answered) reached = 1;
+        else tried = 1;
+    }
+    if (!req) return 0;
+    if (reached) return 2;
+    int timed, q = fu__pl_callback_at(pl, cx, req, cf, &timed);
+    if (q <= 0) return q;
+    int rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct);
+    if (rc) return rc;
+    *overdue = *ct < cx->now;
+    if (!*overdue) return 1;
+    if (tried) return 0; /* the call-back was tried after its window: never a second call */
+    *cf = cx->now;
+    return (rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct)) ? rc : 1;
 }
 
 /* Whether a step whose window passed without a contact may come back,
@@ -598,26 +706,50 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         int dep = -1;
         int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
         if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
-        if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, trigger, idx, &from, &to, &dep);
+        if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, e, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
         if (from >= cx->end) continue;
         uint16_t fl = flags;
-        if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
-                             * whatever kept it, holidays, agents, or no run within it) */
-            int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
-            if (!keep || attempted(pl, n, from, cx->now) || !overdue_may_revive(pl, e, st, trigger, from, cx->now))
+        int64_t own_from = from;
+        pl_meet m;
+        int cb = 0, cb_late = 0;
+        if (to < cx->now && to + OVERDUE_REACH >= cx->now && pl->n_unanswered) {
+            int64_t cf, ct; /* a call-back asked for in the window: at the time asked (review s8b F1) */
+            if ((cb = pending_callback(pl, cx, n, st, from, &cf, &ct, &cb_late)) < 0) return cb;
+            if (cb == 2) {
+                (*done)++;
                 continue;
+            }
+            if (cb == 1) {
+                from = cf;
+                to = ct;
+                fl |= F_CALLBACK | (cb_late ? F_OVERDUE : 0);
+            }
+        }
+        if (cb == 1) {
+            if (from >= cx->end) continue;
+        } else if (to < cx->now) { /* window passed: overdue while no contact since it opened (review s8 F14:
+                                    * whatever kept it, holidays, agents, or no run within it) */
+            int keep = cad->trigger == FU__TRIGGER_EVENT && to + OVERDUE_REACH >= cx->now;
+            if (!keep || !overdue_may_revive(pl, e, st, trigger, from, cx->now)) continue;
+            meet_of(pl, cx, st, e, &m);
+            if (attempted(pl, &m, n, from, cx->now)) continue; /* made, or tried in its window: not due */
             from = cx->now;
             if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
             if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */
             fl |= F_OVERDUE;
-        } else if (fulfilled(pl, n, from, to, cx->now)) {
+        } else if ((meet_of(pl, cx, st, e, &m), fulfilled(pl, &m, n, from, to, cx->now))) {
+            (*done)++;
+            continue;
+        } else if ((rc = served_before(pl, cx, n, cad, s, e, trigger, &m, from)) != 0) {
+            if (rc < 0) return rc;
             (*done)++;
             continue;
         }
         (*fu__pl_candidates)++;
         if ((rc = push_cand(pl, cx, cad, st, e, trigger, from, to, fl, cycle))) return rc;
         pl->cand[pl->ncand - 1].dep = dep;
+        pl->cand[pl->ncand - 1].attempts_from = own_from;
         if (s < 64) idx[s] = (int)pl->ncand - 1;
     }
     return FU_OK;
@@ -672,7 +804,7 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
         uint16_t fl = 0;
         /* a breach still unresolved, its window gone without an answered
          * contact since: the remedy is overdue, due from now */
-        if (cad->promise == FU__PROMISE_BREACHED && trig < cx->now && !fulfilled(pl, n, trig, cx->now, cx->now)) {
+        if (cad->promise == FU__PROMISE_BREACHED && trig < cx->now && !fulfilled(pl, NULL, n, trig, cx->now, cx->now)) {
             int64_t last_to = INT64_MIN;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 int64_t f0, t0;
@@ -997,7 +1129,8 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
         puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
         if (c->order) puts_n(reason, 3, " (order ", fu__pl_pl_str(pl, c->order), ")");
-        if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
+        if ((c->flags & (F_OVERDUE | F_CALLBACK)) == F_OVERDUE)
+            fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
         if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
             fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
         break;
@@ -1034,6 +1167,9 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         break;
     }
     }
+    if (c->flags & F_CALLBACK)
+        fu__buf_puts(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
+                                                    : ", the call-back the customer asked for after the step's window");
     if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
     if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
     if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
@@ -1362,6 +1498,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
         if (capacity && pl->opt.progress && ((ci + 1 - lo) % 65536 == 0 || ci + 1 == hi))
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
+    if (!rc) rc = fu__plan_team_hours(pl, plan, now + horizon);
     if (!rc && capacity) rc = apply_capacity(pl, plan);
     plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = fu__pl_plan_finish(plan);

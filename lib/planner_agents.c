@@ -634,6 +634,8 @@ static int bt_rank(ag_ctx *x, const fu_touchpoint *t, int64_t from, size_t k, fu
     if (rc) return rc;
     if (fu_calendar_utc_offset(cal, from, &off)) return fu_error_clear(), FU_OK;
     int64_t to = (floordiv64(from + off, AG_DAY) + 1) * AG_DAY - off;
+    /* urgent: the hour it was given, no later hour of the day (audit s9 D7) */
+    if (t->priority == FU_PRIORITY_URGENT) to = (floordiv64(from + off, 3600) + 1) * 3600 - off;
     if (to > t->due_to + 1) to = t->due_to + 1;
     if (to > x->end) to = x->end;
     if (to <= from) return FU_OK;
@@ -995,6 +997,82 @@ static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
             if (!A->n_short++) A->short_first = A->v[a].id, A->short_min = use, A->short_need = need;
             break;
         }
+}
+
+/* ---------------------------------------------------------------- agents as a number */
+
+/* The first instant in [from, limit] the policy's `agents` rules allow an
+ * agent call of x->prio and the customer may be contacted; INT64_MAX when
+ * none (x->why: the rule that held it back). */
+static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t limit, int64_t *out) {
+    *out = INT64_MAX;
+    for (int step = 0; step < 4 * AG_MAX_STEPS && from <= limit; step++) {
+        int64_t nx;
+        const char *b = team_block(x, from, &nx);
+        if (b) {
+            if (!x->why) x->why = b;
+            from = nx > from ? nx : from + 60;
+            continue;
+        }
+        int ok = 0, rc = customer_ok(x, t->customer, from, &ok);
+        if (rc) return rc;
+        if (ok) return *out = from, FU_OK;
+        from += 15 * 60;
+    }
+    return FU_OK;
+}
+
+/* One planned agent contact the `agents` rules forbid at its best_at: to the
+ * first instant of its window they allow (and the customer may be
+ * contacted), else the first after it (late, up to AG_LATE_DAYS), later
+ * after the horizon, deferred with none. */
+static int team_move(ag_ctx *x, fu_touchpoint *t) {
+    int64_t nx, at;
+    x->prio = t->priority;
+    x->why = NULL;
+    if (!team_block(x, t->best_at, &nx)) return FU_OK;
+    int late = t->best_at > t->due_to; /* already late (holidays, quiet hours): from there */
+    int rc = late ? FU_OK : team_next(x, t, t->best_at, t->due_to, &at);
+    if (!rc && (late || at == INT64_MAX)) {
+        int64_t from = late ? t->best_at : t->due_to + 1;
+        rc = team_next(x, t, from, from + (int64_t)AG_LATE_DAYS * AG_DAY, &at);
+    }
+    if (rc) return rc;
+    const char *why = x->why ? x->why : "agents.team_hours";
+    x->buf.len = 0;
+    fu__buf_puts(&x->buf, t->reason);
+    if (at != INT64_MAX && at <= t->due_to)
+        fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
+    else fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may", why);
+    if (x->buf.failed) return fu__error_nomem();
+    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
+    if (!r) return fu__error_nomem();
+    t->reason = r;
+    if (at > t->due_to && !late) t->status_rule = why;
+    if (at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = why, FU_OK;
+    if (at >= x->end) t->status = FU_TOUCHPOINT_LATER, t->status_rule = why;
+    t->best_at = at;
+    return FU_OK;
+}
+
+int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
+    const fu__agent_set *A = *fu__planner_agents(pl);
+    if ((!pl->opt.agents && !(pl->opt.flags & FU_PLANNER_CAPACITY_PASS)) || (A && A->n)) return FU_OK;
+    ag_ctx x;
+    memset(&x, 0, sizeof x);
+    x.P = fu__planner_policy(pl);
+    x.book = fu__plan_book(plan);
+    x.plan = plan;
+    x.end = end;
+    size_t n;
+    fu_touchpoint *tp = fu__plan_rows(plan, &n);
+    int rc = FU_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i]);
+    for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
+    FU_FREE_ALL(x.ctz, x.ccal);
+    fu__buf_free(&x.buf);
+    return rc;
 }
 
 int fu_planner_short_agents(const fu_planner *pl, size_t *count, const char **first, int *minutes, int *need) {

@@ -17,6 +17,15 @@ void fu__agent_set_free(fu__agent_set *set);
  * model, to the customer's best hour an agent is free that day. */
 int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t now, int64_t end);
 
+/* A plan for agents given as a number (fu_planner_options.agents, no
+ * agents file): every planned agent-channel contact the policy's `agents`
+ * rules (team hours, weekends, holidays) forbid at its best_at moves to the
+ * first instant they allow (late after its window, later after `end`,
+ * deferred with none within 62 days). Nothing with named agents (they are
+ * placed by fu__plan_assign_agents()) or without agents (a plan for a
+ * global capacity pass, FU_PLANNER_CAPACITY_PASS, is one for agents). */
+int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t end);
+
 /* lib/planner.c */
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);
 const fu__policy *fu__planner_policy(const struct fu_planner *pl);

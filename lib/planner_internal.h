@@ -111,10 +111,12 @@ typedef struct pl_overlay {
 /* A candidate touchpoint of the customer being planned. */
 enum { C_ACTIVE = 0, C_DONE, C_SUPPRESSED, C_DEFERRED };
 enum { F_RECOVERY = 1, F_OVERDUE = 2, F_FALLBACK_CH = 4, F_TRIMMED = 8, F_MOVED = 16, F_CYCLE_OWN = 32,
-       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256 };
+       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256, F_CALLBACK = 512 };
 
 typedef struct pl_cand {
     int64_t from, to, trigger;
+    int64_t attempts_from;    /* F_CALLBACK: the step's own window start, from which call attempts are its
+                                 (fu__pl_redial_check(); otherwise from) */
     const fu__pol_cadence *cad;
     const fu__pol_step *step;
     const fu_event *ev;       /* triggering event or NULL */
@@ -380,5 +382,9 @@ int fu__pl_local_day_of(const pl_zone *z, int64_t t, int64_t *day);
 int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st);
 int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before);
 int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop);
+/* When the customer asked to be called back by the callback_requested
+ * attempt e: its note's time (*timed = 1), else the attempt + the policy's
+ * redial.callback_requested.retry_after. 1 and *at, 0 neither, < 0 error. */
+int fu__pl_callback_at(fu_planner *pl, const pl_cust *cx, const fu_event *e, int64_t *at, int *timed);
 
 #endif

@@ -152,6 +152,31 @@ void fu__pl_apply_suppressions(fu_planner *pl, const pl_cust *cx, pl_cand *c) {
     }
 }
 
+/* Whether a suppression that holds contacts off (`defer`, or `skip_routine`
+ * for a normal or low group) applies to group g at `at`, an instant it was
+ * moved to after the suppressions were asked (caps, quiet hours: review s9
+ * F23); 1 skip_routine, 2 defer, 0 none; *until the period's end, *rule. */
+static int supp_at(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t at, int64_t *until,
+                   const char **rule) {
+    const fu__policy *P = pl->P;
+    if (g->priority == FU_PRIORITY_URGENT) return 0;
+    for (size_t si = 0; si < P->n_suppressions; si++) {
+        const fu__pol_suppression *s = &P->suppressions[si];
+        if (s->action == FU__ACTION_SERVICE_RECOVERY) continue;
+        if (s->action == FU__ACTION_SKIP_ROUTINE && g->priority < FU_PRIORITY_NORMAL) continue;
+        int own = 0; /* the cadence of the suppressing event itself */
+        for (int k = 0; k < g->n && s->kind == FU__SUPP_RECENT_EVENT && pl->supp_kind[si] >= 0; k++) {
+            const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+            own |= c->cad->trigger == FU__TRIGGER_EVENT && pl->cad_kind[c->cad - P->cadences] == pl->supp_kind[si];
+        }
+        int64_t a;
+        if (own || !fu__pl_when_customer(pl, cx, &s->when) || !supp_period(pl, cx, si, at, &a, until)) continue;
+        *rule = s->rule;
+        return s->action == FU__ACTION_DEFER ? 2 : 1;
+    }
+    return 0;
+}
+
 /* Cap window start for a contact at t: t - per (months in local time). */
 static int64_t cap_back(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
     if (k->per.unit == FU_DURATION_SECONDS) return t - k->per.value;
@@ -375,13 +400,54 @@ static int first_allowed(fu_planner *pl, const pl_cust *cx, int prio, int64_t fr
     return fu__pl_next_allowed(cx->zone, FU__PL_BITS(pl, cx->mask, prio, 0), fu__pl_holidays_apply(pl, cx, &g), from, to, at);
 }
 
+static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, int holidays, int ex, int64_t t,
+                        int64_t *out, const char **why);
+
+/* The instant a contact of priority `prio` due [from, to] gets on its own:
+ * the first allowed instant of the window (first_allowed()), else the first
+ * one after it when quiet hours or holidays alone close the window (made
+ * late, as fu__pl_place() makes it: review s8 F8). 1 and *at, 0 none (the
+ * customer's do-not-disturb windows, nothing within 62 days), < 0 an error. */
+static int own_instant(fu_planner *pl, const pl_cust *cx, int prio, int64_t from, int64_t to, int64_t *at) {
+    int q = first_allowed(pl, cx, prio, from, to, at);
+    if (q != 0) return q;
+    pl_group g;
+    memset(&g, 0, sizeof g);
+    g.priority = (uint8_t)prio;
+    g.from = from;
+    g.to = to;
+    int ex = (pl->P->quiet_exempt >> prio) & 1u;
+    const char *why = NULL;
+    return place_closed(cx, &g, cx->mask->bits[ex ? 2 : 0], fu__pl_holidays_apply(pl, cx, &g), ex,
+                        from > cx->now ? from : cx->now, at, &why);
+}
+
+/* merge_fits() when the merged window has no allowed instant: the merged
+ * contact is made late, and x joins only when every member, x included,
+ * would on its own be made at that very instant (urgent messages of three
+ * faults reported at night, all made at 08:00: one message, not three
+ * against caps.limits.sms_ceiling). 1 yes, 0 no, < 0 an error. */
+static int late_merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n, int x, int top, int64_t af,
+                           int64_t at) {
+    int64_t lm, li;
+    int q = own_instant(pl, cx, top, af, at, &lm);
+    if (q <= 0) return q;
+    for (size_t i = 0; i <= n; i++) {
+        const pl_cand *c = &pl->cand[i < n ? m[i] : x];
+        if ((q = own_instant(pl, cx, c->priority, c->from, c->to, &li)) <= 0) return q;
+        if (li != lm) return 0;
+    }
+    return 1;
+}
+
 /* Whether candidate x may join the members m[0..n) (review s6, items 1 and
  * 2): the merged contact needs an allowed instant in the intersection of the
  * windows (else a step whose window closes at night would suppress the
  * others with it), and it must come as early as the most pressing members
  * (the highest priority among them) would come on their own: a routine step
  * joins an urgent one only when its window holds the urgent one's first
- * allowed instant. 1 yes, 0 no, < 0 an error. */
+ * allowed instant; with none in the merged window, late_merge_fits(). 1 yes,
+ * 0 no, < 0 an error. */
 static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n, int x) {
     const pl_cand *cand = pl->cand;
     int top = cand[x].priority;
@@ -397,7 +463,8 @@ static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n,
         if (c->to < ht) ht = c->to;
     }
     int q = first_allowed(pl, cx, top, af, at, &ta);
-    if (q <= 0) return q;
+    if (q == 0) return late_merge_fits(pl, cx, m, n, x, top, af, at);
+    if (q < 0) return q;
     /* nor is an urgent or high overdue member among them, due from now, put
      * off to a later member's window (review s8b F4); routine ones may wait */
     for (size_t i = 0; i <= n && top <= FU_PRIORITY_HIGH; i++) {
@@ -513,7 +580,10 @@ static int besttime_pick(fu_planner *pl, const pl_cust *cx, pl_group *g, const u
         if (day_end < to) to = day_end;
         break;
     }
-    unsigned flags = g->priority == FU_PRIORITY_URGENT ? FU_BESTTIME_URGENT : 0u;
+    /* an urgent contact is made at its first allowed instant: a better hour
+     * later in its window would leave no time for a redial (audit s9 D7) */
+    if (g->priority == FU_PRIORITY_URGENT) return 0;
+    unsigned flags = 0u;
     for (size_t k = 1;; k = K) {
         int rc = fu_besttime_best(pl->bt, cx->index, t, to, (fu_channel)g->channel, flags, k, &qo, sl, &ns);
         if (rc) return rc;
@@ -592,7 +662,8 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
 
 /* Best instant of an allowed run: the first allowed instant, or the best
  * scored hour start when a score provider is set, or the best-time model's
- * best hour. A group already late (g->late_rule) searches past its window. */
+ * best hour (neither for a call-back at a time the customer named). A group
+ * already late (g->late_rule) searches past its window. */
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
@@ -616,7 +687,8 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         if (r < 0) return r;
     }
     if (r == 0) return place_closed(cx, g, base, holidays, ex, t, out, why);
-    if (pl->opt.score) {
+    int asked = g->redial_callback; /* a call-back at the time the customer named: not moved to a better hour */
+    if (pl->opt.score && !asked) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
         const uint64_t *bits = in_pref ? FU__PL_BITS(pl, m, g->priority, 1) : base;
@@ -637,7 +709,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
             probe = at - ((at + off) % 3600 + 3600) % 3600 + 3600; /* next local hour start */
         }
         found = bt;
-    } else if (pl->bt && found < cx->end) { /* from the horizon's end on, a later run decides */
+    } else if (pl->bt && !asked && found < cx->end) { /* from the horizon's end on, a later run decides */
         int64_t at = found;
         int q = besttime_pick(pl, cx, g, in_pref ? FU__PL_BITS(pl, m, g->priority, 1) : base, holidays, found, &at);
         if (q < 0) return q;
@@ -684,18 +756,26 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
     return FU_OK;
 }
 
-/* The requested call-back time of a callback_requested attempt: its note,
- * when the note is an ISO 8601 time with an offset after the attempt. */
-static int callback_time(const fu_planner *pl, const fu_event *e, int64_t *out) {
+/* When the customer asked to be called back by the callback_requested
+ * attempt e: the time its note names (an ISO 8601 time with an offset after
+ * the attempt; *timed = 1), else the attempt + the policy's
+ * redial.callback_requested.retry_after (*timed = 0). 1 and *at, 0 when
+ * neither is known, < 0 an error. One rule for the redial of a touchpoint
+ * and for the call-back asked for after a step's window (review s8b F1). */
+int fu__pl_callback_at(fu_planner *pl, const pl_cust *cx, const fu_event *e, int64_t *at, int *timed) {
     const char *note = fu__pl_pl_str(pl, e->note);
     int64_t r;
-    if (!note || fu_time_parse(note, strlen(note), &r) != FU_OK) {
-        fu_error_clear();
-        return 0;
+    *timed = 0;
+    if (note && fu_time_parse(note, strlen(note), &r) == FU_OK && r > e->at) {
+        *timed = 1;
+        *at = r;
+        return 1;
     }
-    if (r <= e->at) return 0;
-    *out = r;
-    return 1;
+    fu_error_clear();
+    const fu__pol_redial_outcome *ro = &pl->P->redial.outcome[FU_OUTCOME_CALLBACK_REQUESTED];
+    if (!ro->set) return 0;
+    int rc = fu__pl_add_dur(pl, cx->zone->cal, e->at, &ro->retry, 0, at);
+    return rc ? rc : 1;
 }
 
 /* A wrong number stops every contact on a number channel (phone, sms,
@@ -738,8 +818,11 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     if (!is_call_channel(g->channel)) return FU_OK;
     int64_t from = g->from;
-    for (int k = 0; k < g->n; k++)
-        if (pl->cand[pl->gm[g->first + k]].from < from) from = pl->cand[pl->gm[g->first + k]].from;
+    for (int k = 0; k < g->n; k++) {
+        const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
+        int64_t f = (c->flags & F_CALLBACK) ? c->attempts_from : c->from; /* a call-back: from its step's window */
+        if (f < from) from = f;
+    }
     int row = 0, in_tp = 0;
     const fu_event *last = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -769,11 +852,12 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     if (!last) return FU_OK;
     const fu__pol_redial_outcome *ro = &R->outcome[last->outcome];
-    int64_t at, r;
-    if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED && callback_time(pl, last, &r)) {
-        at = r; /* honoured even past the window */
-        if (g->to < r) g->to = r;
-        g->redial_callback = 1;
+    int64_t at;
+    if (last->outcome == FU_OUTCOME_CALLBACK_REQUESTED) {
+        int timed, q = fu__pl_callback_at(pl, cx, last, &at, &timed);
+        if (q <= 0) return q; /* no time and the policy says nothing about the outcome */
+        if (timed && g->to < at) g->to = at; /* honoured even past the window */
+        g->redial_callback = (uint8_t)timed;
     } else if (ro->set) {
         int rc = fu__pl_add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
         if (rc) return rc;
@@ -836,6 +920,21 @@ int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_bef
              * merged with a kept promise's satisfaction survey) */
             g->survey = 0;
             blk = fu__pl_cap_check(pl, cx, g, at, &retry);
+        }
+        int64_t until = 0;
+        const char *srule = NULL;
+        int sk = blk ? 0 : supp_at(pl, cx, g, at, &until, &srule);
+        if (sk == 1 && g->to < until) { /* skip_routine: its window ends in the period */
+            g->status = C_SUPPRESSED;
+            g->block_rule = srule;
+            g->best = at;
+            return FU_OK;
+        }
+        if (sk) { /* past the period, as fu__pl_apply_suppressions() moves a window */
+            if (sk == 2 && g->to < until + (g->to - g->from)) g->to = until + (g->to - g->from);
+            rule = srule;
+            t = until;
+            continue;
         }
         if (!blk) {
             g->best = at;

@@ -567,6 +567,16 @@ static void assign_one(const fu_segment_customer *c, int64_t now, const fu_segme
     }
 }
 
+/* A recorded first purchase, or FU_SEGMENT_NO_PURCHASE when it is absent or
+ * a null placeholder: systems write 0001-01-01, 1900-01-01 or the epoch
+ * (1970-01-01) for "unknown", so every time before 1970-01-02 00:00 UTC
+ * counts as no purchase (review s8b F6). The one rule for the lifecycle of
+ * the book summaries and for every tenure the planner reads (its lifecycle,
+ * caps.limits.*.tenure_under, when.min_tenure, the anchor of `every`). */
+int64_t fu__segment_known_purchase(int64_t t) {
+    return t < 86400 ? FU_SEGMENT_NO_PURCHASE : t; /* FU_SEGMENT_NO_PURCHASE is INT64_MIN, below it too */
+}
+
 /* For the planner (lib/planner.c): the lifecycle stage and rule that
  * fu_segment_assign(c, 1, now, R, o) gives, without its tier, class, churn,
  * composite and deep-care fields, under rules of version
@@ -860,7 +870,7 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
         if ((rc = scan_purchases(ev + offs[i], ev + offs[i + 1], now, &R, o.day_offset, cal, c, &d))) break;
         /* a recorded first purchase before the first purchase event (history
          * cut off on the left) sets the tenure; the model sees events only */
-        int64_t fp = cu->first_purchase_at;
+        int64_t fp = fu__segment_known_purchase(cu->first_purchase_at);
         if (fp != FU_BOOK_NO_TIME && fp <= now &&
             (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE || fp < c->first_purchase_at)) {
             if (c->first_purchase_at == FU_SEGMENT_NO_PURCHASE) c->last_purchase_at = fp;

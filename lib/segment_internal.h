@@ -35,6 +35,11 @@ int fu__seg_gg_expected(const fu_segment_gammagamma *m, double x, double zbar, d
 int fu__segment_lifecycle(const fu_segment_customer *c, int64_t now, const fu_segment_rules *R,
                           fu_segment_assignment *o);
 
+/* lib/segment.c for the book summaries and lib/planner.c: a recorded first
+ * purchase, or FU_SEGMENT_NO_PURCHASE when absent or a null placeholder
+ * (before 1970-01-02 00:00 UTC: 0001-01-01, 1900-01-01, the epoch). */
+int64_t fu__segment_known_purchase(int64_t t);
+
 static inline uint64_t fu__seg_mix64(uint64_t h) {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;

@@ -430,9 +430,11 @@ Test(simulate, over_contact_and_cap_violations_agree) {
 }
 
 /* Contacts made alike are each a contact to the caps. A delivery Monday
- * 23:00 triggers three urgent SMS steps within 1 h (caps.exempt) and a
- * normal one 36 h later. Quiet hours close the first window: the three are
- * made late, each at Tuesday 08:00, as three identical events. The SMS of
+ * 23:00 triggers three urgent SMS steps in windows of 1 h that follow each
+ * other (caps.exempt; windows that only touch are not merged, as steps late
+ * to one instant with overlapping windows are since review s8b) and a normal
+ * one 36 h later. Quiet hours close the first windows: the three are made
+ * late, each at Tuesday 08:00, as three identical events. The SMS of
  * Wednesday 11:00 would be the fourth SMS in 3 days (caps.limits.sms: 2;
  * weekly: 3 in 7 days). Before the fix the book of the next morning's plan
  * dropped two of the three as exact duplicates, the planner counted one and
@@ -441,8 +443,8 @@ Test(simulate, over_contact_and_cap_violations_agree) {
 static const char *POLICY_ALIKE =
     PROBE_ONLY
     "      a: {at: 0h, within: 1h, purpose: alert one, channel: sms, priority: urgent}\n"
-    "      b: {at: 0h, within: 1h, purpose: alert two, channel: sms, priority: urgent}\n"
-    "      c: {at: 0h, within: 1h, purpose: alert three, channel: sms, priority: urgent}\n"
+    "      b: {at: 1h, within: 1h, purpose: alert two, channel: sms, priority: urgent}\n"
+    "      c: {at: 2h, within: 1h, purpose: alert three, channel: sms, priority: urgent}\n"
     "      d: {at: 36h, within: 24h, purpose: follow up, channel: sms}\n"
     "caps:\n"
     "  limits:\n"
@@ -1280,7 +1282,7 @@ Test(simulate, policy_run_feeds_its_own_complaints_the_same_day) {
  * urgent fault Monday 09:10 (2 h window to 11:10) must be called at 09:10,
  * not at the model's 10:00. The fix is in the planner (lib/planner_limits.c
  * besttime_pick, lib/planner_agents.c bt_rank: urgent keeps its first allowed
- * instant), owned by another branch this session: disabled until it lands. */
+ * instant). */
 static const char *URGENT_ONLY =
     "name: t\nversion: '1'\nextends: builtin\n"
     "cadences:\n"
@@ -1290,7 +1292,7 @@ static const char *URGENT_ONLY =
     "  complaint_escalation: ~\n  fault_escalation: ~\n  detractor: ~\n  resolution: ~\n"
     "suppressions:\n  smb_month_end: ~\n";
 
-Test(simulate, besttime_makes_urgent_first_contacts_at_once, .disabled = true) {
+Test(simulate, besttime_makes_urgent_first_contacts_at_once) {
     fu_policy *p = NULL;
     cr_assert_eq(fu_policy_load_string(&p, URGENT_ONLY, strlen(URGENT_ONLY), NULL, NULL), FU_OK, "%s",
                  fu_error_last()->message);
