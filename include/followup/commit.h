@@ -463,14 +463,28 @@ typedef enum fu_deadline_kind {
     FU_DEADLINE_WEEKDAY = 2,   /**< the next `weekday` at `minute_of_day`; today if still ahead */
     FU_DEADLINE_NEXT_WEEK = 3, /**< `weekday` of next week (weeks Monday–Sunday) */
     FU_DEADLINE_MONTH_END = 4, /**< the month's last day at `minute_of_day` (next month's once past) */
-    FU_DEADLINE_TODAY = 5      /**< today at `minute_of_day` (the note's time if already past) */
+    FU_DEADLINE_TODAY = 5,     /**< today at `minute_of_day` (the note's time if already past) */
+    /** Close of business: the end of the last open interval of the note's
+     *  local day in the calendar's business hours (local midnight after it for
+     *  a calendar without hours); a day that is no working day (weekend,
+     *  holiday) gives the close of the next working day; the note's time if
+     *  today's close is already past. `minute_of_day` is not used. */
+    FU_DEADLINE_CLOSE = 6,
+    /** The end of this week (weeks Monday–Sunday): this week's `weekday` at
+     *  `minute_of_day`; the note's time if already past. */
+    FU_DEADLINE_WEEK_END = 7
 } fu_deadline_kind;
 
 /** A deadline rule. */
 typedef struct fu_deadline_rule {
     fu_deadline_kind kind; /**< how the match becomes a deadline */
     fu_duration unit;  /**< #FU_DEADLINE_IN: one unit, or the whole duration when `group` is 0 */
-    int group;         /**< #FU_DEADLINE_IN: capture group holding the count, 0: none */
+    /** #FU_DEADLINE_IN: capture group holding the count, 0: none.
+     *  #FU_DEADLINE_WEEKDAY, #FU_DEADLINE_NEXT_WEEK, #FU_DEADLINE_WEEK_END:
+     *  capture group naming the weekday (一 … 六, 日 or 天 for Sunday, 1 … 7,
+     *  or an English name or its first three letters), which then replaces
+     *  `weekday` (fu_extractor_run(); fu_deadline_compute() takes `weekday`). */
+    int group;
     fu_weekday weekday; /**< #FU_MONDAY … #FU_SUNDAY */
     int minute_of_day; /**< 0..1439 local */
 } fu_deadline_rule;
