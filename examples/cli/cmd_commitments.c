@@ -691,10 +691,28 @@ static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stor
     return rc;
 }
 
-static int print_found(const found_list *fl, cli_format fmt) {
-    static const char *const hdr[] = {"line", "customer_id", "note_at", "kind", "text", "rule", "deadline", "risk", "id"};
-    cli_table *t = cli_table_new(9, hdr);
-    if (!t || cli_table_set_types(t, "nsssssSSn")) {
+/* "past_calendar_data" when the deadline's local date in the commitments
+ * calendar lies after the calendar's official data (calendars.<name>.data_until):
+ * a working-day deadline there ignores holidays and make-up days. */
+static const char *deadline_flag(const setting *s, int64_t deadline) {
+    fu_local lt;
+    const fu_date *u = &s->data_until;
+    if (!u->year || deadline == FU_COMMIT_NO_TIME || fu_calendar_to_local(s->cal, deadline, &lt) != FU_OK) {
+        fu_error_clear();
+        return "";
+    }
+    int after = lt.year != u->year ? lt.year > u->year : lt.month != u->month ? lt.month > u->month : lt.day > u->day;
+    return after ? "past_calendar_data" : "";
+}
+
+/* The extraction's rows; a promise whose deadline lies past the calendar's
+ * official data is flagged as `list` flags it (review s9 F10): *n_past. */
+static int print_found(const found_list *fl, const setting *s, cli_format fmt, size_t *n_past) {
+    static const char *const hdr[] = {"line", "customer_id", "note_at", "kind",  "text",
+                                      "rule", "deadline",    "risk",    "id",    "deadline_flag"};
+    cli_table *t = cli_table_new(10, hdr);
+    *n_past = 0;
+    if (!t || cli_table_set_types(t, "nsssssSSnS")) {
         cli_table_free(t);
         return CLI_INTERNAL;
     }
@@ -706,7 +724,10 @@ static int print_found(const found_list *fl, cli_format fmt) {
         else id[0] = '\0';
         fmt_time(f->cal, f->at, at);
         fmt_time(f->cal, f->deadline, dl);
-        const char *cells[] = {line, f->customer_id, at, f->kind ? "risk" : "promise", f->text, f->rule, dl, f->risk, id};
+        const char *flag = f->kind == 0 ? deadline_flag(s, f->deadline) : "";
+        *n_past += flag[0] != '\0';
+        const char *cells[] = {line, f->customer_id, at, f->kind ? "risk" : "promise", f->text, f->rule, dl, f->risk, id,
+                               flag};
         if (cli_table_add(t, cells) != 0) {
             cli_table_free(t);
             return CLI_INTERNAL;
@@ -746,7 +767,14 @@ static int run_extract(int argc, char **argv) {
             goto done;
         }
     }
-    if ((ec = print_found(&fl, a.fmt)) != CLI_OK) goto done;
+    size_t n_past = 0;
+    if ((ec = print_found(&fl, &s, a.fmt, &n_past)) != CLI_OK) goto done;
+    if (n_past)
+        fprintf(stderr,
+                PROG " extract: %zu deadline%s past the official data of calendar '%s' (%04d-%02d-%02d): working days "
+                     "there ignore holidays and make-up days (deadline_flag past_calendar_data)\n",
+                n_past, n_past == 1 ? " lies" : "s lie", s.cal_name ? s.cal_name : "default", s.data_until.year, s.data_until.month,
+                s.data_until.day);
     for (size_t i = 0; i < fl.n; i++) risks += fl.f[i].kind == 1;
     char already[64] = "";
     if (known) snprintf(already, sizeof already, ", %zu already in the ledger", known);
@@ -767,20 +795,6 @@ static const char *const k_row_hdr[] = {"section", "id",       "customer_id", "s
                                         "deadline", "closed_at", "owner",      "category", "rule", "text",
                                         "deadline_flag"};
 #define ROW_COLS 12
-
-/* "past_calendar_data" when the deadline's local date in the commitments
- * calendar lies after the calendar's official data (calendars.<name>.data_until):
- * a working-day deadline there ignores holidays and make-up days. */
-static const char *deadline_flag(const setting *s, int64_t deadline) {
-    fu_local lt;
-    const fu_date *u = &s->data_until;
-    if (!u->year || deadline == FU_COMMIT_NO_TIME || fu_calendar_to_local(s->cal, deadline, &lt) != FU_OK) {
-        fu_error_clear();
-        return "";
-    }
-    int after = lt.year != u->year ? lt.year > u->year : lt.month != u->month ? lt.month > u->month : lt.day > u->day;
-    return after ? "past_calendar_data" : "";
-}
 
 static int add_commitment_row(cli_table *t, const setting *s, const char *section, const fu_commitment *c) {
     char id[24], level[16], created[FU_TIME_TEXT_SIZE], dl[FU_TIME_TEXT_SIZE], closed[FU_TIME_TEXT_SIZE];
