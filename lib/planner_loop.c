@@ -5,6 +5,7 @@
 #include "followup/planner.h"
 #include "internal.h"
 #include "planner_loop.h"
+#include "commit_internal.h"
 #include "policy_cadences.h"
 
 #include <stdlib.h>
@@ -53,6 +54,19 @@ int fu__promise_set_load(fu__promise_set *s, fu_ledger *ledger, const fu_book *b
         p->deadline = c->deadline;
         p->breach_at = c->breach_at != FU_COMMIT_NO_TIME ? c->breach_at : c->deadline;
         p->closed_at = c->state == FU_COMMIT_FULFILLED ? c->closed_at : FU_COMMIT_NO_TIME;
+        if (c->state == FU_COMMIT_OPEN || c->state == FU_COMMIT_BREACHED) {
+            /* a resolution in the book answers it (review s9 F26): kept, not
+             * broken; the `fulfilled` cadences count from the resolution */
+            int64_t t;
+            if ((rc = fu__commit_answered_at(book, ci, c->created_at, &t)) != FU_OK) {
+                fu__promise_set_clear(s);
+                return rc;
+            }
+            if (t != FU_COMMIT_NO_TIME) {
+                p->closed_at = t;
+                p->state = FU_COMMIT_FULFILLED;
+            }
+        }
         p->text = c->text ? c->text : "";
         p->owner = c->owner ? c->owner : "";
         p->category = c->category ? c->category : "";

@@ -345,6 +345,27 @@ FU_EXTERN int fu_ledger_fulfill(fu_ledger *ledger, int64_t id, int64_t at, const
 FU_EXTERN int fu_ledger_fulfill_bulk(fu_ledger *ledger, const int64_t *ids, const int64_t *at,
                                      size_t n, const char *by);
 
+/**
+ * Close the loop from the book: fulfil every open or breached commitment
+ * that a resolution recorded in `book` answers by `now` (review s9 F26).
+ * A commitment made at `created_at` for a customer of the book is answered
+ * when every issue of that customer (fault, complaint, inquiry, feedback)
+ * still open at `created_at` is closed afterwards by a `resolved` event (a
+ * fault also by a `repair`), matched as the planner matches them: same
+ * order id, or either without one, except that a `resolved` without an order
+ * id that answers an issue without one raised since the previous `resolved`
+ * closes only that issue. It is fulfilled at the last of those closings (on
+ * time or late: a recorded breach stays). A promise made when no issue was
+ * open (an invoice, a callback) is left to the ledger. Commitments of
+ * customers the book does not have are left alone. One transaction
+ * (fu_ledger_fulfill_bulk(), `by` "book" when NULL).
+ * @return #FU_OK (*n_fulfilled, may be NULL: how many); #FU_EINVAL; the
+ *         ledger's errors. Threads: changes.
+ */
+typedef struct fu_book fu_book; /* followup/book.h; C11 allows the repeat */
+FU_EXTERN int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t now,
+                                          const char *by, size_t *n_fulfilled);
+
 /** Cancel a commitment at `at`; errors as fu_ledger_fulfill(). Threads: changes. */
 FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
 
