@@ -24,17 +24,34 @@ static int cut_sequence(const unsigned char *s, size_t n, size_t *k) {
     return 1;
 }
 
+/* The escape of a control character at c (k bytes: C0, DEL, C1) in esc
+ * (its length in *m): \n \r \t, \xHH, \u00HH for C1. 0 for any other. */
+static int control_escape(const unsigned char *c, size_t k, char esc[8], size_t *m) {
+    int w;
+    if (k == 1 && c[0] == '\n') w = snprintf(esc, 8, "\\n");
+    else if (k == 1 && c[0] == '\r') w = snprintf(esc, 8, "\\r");
+    else if (k == 1 && c[0] == '\t') w = snprintf(esc, 8, "\\t");
+    else if (k == 1 && (c[0] < 0x20 || c[0] == 0x7F)) w = snprintf(esc, 8, "\\x%02X", (unsigned)c[0]);
+    else if (k == 2 && c[0] == 0xC2 && c[1] < 0xA0) w = snprintf(esc, 8, "\\u%04X", (unsigned)c[1]);
+    else return 0;
+    *m = (size_t)w;
+    return 1;
+}
+
 size_t fu__errtext_repair(char *dst, size_t cap, const char *src, int cut) {
     const unsigned char *s = (const unsigned char *)(src ? src : "");
     size_t n = strlen((const char *)s), i = 0, o = 0;
     /* a buffer too small for an ellipsis gets whole characters only */
     const size_t ell = cap > sizeof FU_ERRTEXT_ELLIPSIS ? sizeof FU_ERRTEXT_ELLIPSIS - 1 : 0;
     if (!cap) return 0;
+    char esc[8];
     while (i < n) {
         size_t k = fu__utf8_seq_len(s + i, n - i), ck = 0;
         const char *put = (const char *)s + i;
         size_t put_len = k;
-        if (!k) {
+        if (k && control_escape(s + i, k, esc, &put_len)) {
+            put = esc; /* a control character: written as an escape, never raw */
+        } else if (!k) {
             int was_cut = cut_sequence(s + i, n - i, &ck);
             put = was_cut ? FU_ERRTEXT_ELLIPSIS : "\xEF\xBF\xBD";
             put_len = 3;
@@ -120,14 +137,10 @@ static size_t digit_run(const unsigned char *s, size_t n, size_t *digits) {
 static size_t put_char(char *out, size_t room, const unsigned char *c, size_t k) {
     char esc[8];
     size_t m;
-    if (k == 1 && (c[0] < 0x20 || c[0] == 0x7F || c[0] == '\\')) {
-        if (c[0] == '\n') m = (size_t)snprintf(esc, sizeof esc, "\\n");
-        else if (c[0] == '\r') m = (size_t)snprintf(esc, sizeof esc, "\\r");
-        else if (c[0] == '\t') m = (size_t)snprintf(esc, sizeof esc, "\\t");
-        else if (c[0] == '\\') m = (size_t)snprintf(esc, sizeof esc, "\\\\");
-        else m = (size_t)snprintf(esc, sizeof esc, "\\x%02X", (unsigned)c[0]);
-    } else if (k == 2 && c[0] == 0xC2 && c[1] < 0xA0) { /* C1 controls */
-        m = (size_t)snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c[1]);
+    if (k == 1 && c[0] == '\\') {
+        m = (size_t)snprintf(esc, sizeof esc, "\\\\");
+    } else if (control_escape(c, k, esc, &m)) {
+        /* escaped */
     } else if (k == 0) { /* an ill-formed byte */
         m = (size_t)snprintf(esc, sizeof esc, "\\x%02X", (unsigned)c[0]);
     } else {

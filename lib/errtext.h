@@ -10,8 +10,11 @@
 #define FU_ERRTEXT_ELLIPSIS "\xE2\x80\xA6"
 
 /* Copy the NUL-terminated `src` into dst (cap >= 4 bytes, NUL included) as
- * well-formed UTF-8: a sequence cut short (what "%.40s" leaves of a Chinese
- * character) becomes U+2026 "…", any other ill-formed byte U+FFFD; text
+ * well-formed UTF-8 without control characters: a sequence cut short (what
+ * "%.40s" leaves of a Chinese character) becomes U+2026 "…", any other
+ * ill-formed byte U+FFFD; control characters (C0, DEL, C1: an ANSI escape, a
+ * line break in a quoted cell) are written as escapes (\n \r \t \xHH
+ * \u00HH), as fu__errtext_cell() writes them; text
  * that does not fit is cut at a character boundary and ends with "…", as
  * it does when `cut` is nonzero (src is already a cut text). Returns the
  * length written. */

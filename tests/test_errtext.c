@@ -133,3 +133,29 @@ Test(errtext, cell_is_bounded) {
     cr_assert_eq(strlen(got), 40 * 4 + 3);
     cr_assert(valid(got));
 }
+
+/* Every message: control characters escaped, whatever the call site echoes
+ * (review s9 F2: an ANSI escape in a customer id reached the terminal). */
+Test(errtext, messages_never_carry_control_characters) {
+    fu_error_set(FU_ENOTFOUND, "unknown customer '%s'", "A\033[31mRED\nB\tC\r\x7f\xc2\x9b");
+    cr_assert_str_eq(fu_error_last()->message, "unknown customer 'A\\x1B[31mRED\\nB\\tC\\r\\x7F\\u009B'");
+    fu_error_set_at(FU_EPARSE, "e\033.csv", 2, 3, "k\nind", "x");
+    char buf[128];
+    fu_error_format(buf, sizeof buf);
+    cr_assert_str_eq(buf, "e\\x1B.csv:2:3: k\\nind: x");
+    /* a prefix keeps the escapes as they are */
+    fu_error_set(FU_EPARSE, "bad '%s'", "\033");
+    fu_error_prefix("policy %s", "p.yaml");
+    cr_assert_str_eq(fu_error_last()->message, "policy p.yaml: bad '\\x1B'");
+}
+
+/* The cell helper at a site this module owns: a policy deadline holding a
+ * note with a phone number is echoed masked. */
+Test(errtext, a_bad_policy_deadline_is_echoed_masked) {
+    fu_policy *p = NULL;
+    const char *yaml = "commitments:\n  patterns:\n    x: {regex: 'abc', deadline: '客户手机13812345678'}\n";
+    cr_assert_neq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK);
+    const char *m = fu_error_last()->message;
+    cr_assert(strstr(m, "'客户手机138****5678'") != NULL, "%s", m);
+    cr_assert(strstr(m, "13812345678") == NULL, "%s", m);
+}
