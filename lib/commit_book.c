@@ -3,8 +3,8 @@
  * closes (review s9 F26; docs/commitments.md "Resolutions in the book").
  * Used by the planner's promise snapshot (lib/planner_loop.c) and by
  * fu_ledger_fulfill_from_book(). */
+#include "book_decode.h"
 #include "commit_internal.h"
-#include "followup/book.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +43,12 @@ static size_t first_closing(const fu_event *ev, size_t n, size_t p) {
     return n;
 }
 
-int fu__commit_answered_at(const fu_book *book, size_t customer, int64_t made, int64_t *out) {
+int fu__commit_answered_at(const fu_book *book, size_t customer, int64_t made, fu__evbuf *buf, int64_t *out) {
     const fu_event *ev = NULL;
     size_t n = 0, open = 0;
     int64_t last = FU_COMMIT_NO_TIME;
     *out = FU_COMMIT_NO_TIME;
-    int rc = fu_book_customer_events(book, customer, &ev, &n);
+    int rc = fu__book_customer_decode(book, customer, buf, &ev, &n);
     if (rc != FU_OK) return rc;
     /* the issues still open when the promise was made: each must be closed
      * after it; the promise is answered when the last of them is */
@@ -76,6 +76,7 @@ int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t 
     if (rc != FU_OK) return rc;
     size_t n = fu_commitment_list_count(list), k = 0;
     int64_t *ids = n ? fu__calloc(n, sizeof *ids) : NULL, *at = n ? fu__calloc(n, sizeof *at) : NULL;
+    fu__evbuf buf = {NULL, 0};
     if (n && (!ids || !at)) rc = fu__error_nomem();
     for (size_t i = 0; rc == FU_OK && i < n; i++) {
         const fu_commitment *c = fu_commitment_list_get(list, i);
@@ -86,7 +87,7 @@ int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t 
             fu_error_clear(); /* a customer the book does not have: nothing to read */
             continue;
         }
-        rc = fu__commit_answered_at(book, ci, c->created_at, &t);
+        rc = fu__commit_answered_at(book, ci, c->created_at, &buf, &t);
         if (rc == FU_OK && t != FU_COMMIT_NO_TIME && t <= now) {
             /* the ledger's history is never rewritten: a breach or an
              * escalation it recorded after the resolution (a tick that ran
@@ -99,6 +100,7 @@ int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t 
     }
     if (rc == FU_OK && k) rc = fu_ledger_fulfill_bulk(ledger, ids, at, k, by ? by : "book");
     if (rc == FU_OK && n_fulfilled) *n_fulfilled = k;
+    fu__evbuf_free(&buf);
     fu__free(ids);
     fu__free(at);
     fu_commitment_list_free(list);

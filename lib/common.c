@@ -192,7 +192,7 @@ size_t fu_error_format(char *buf, size_t size) {
     if (e->path[0]) n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s: ", e->path);
     snprintf(tmp + n, sizeof tmp - n, "%s", e->message);
     size_t len = strlen(tmp);
-    if (buf && size) fu__errtext_repair(buf, size, tmp, 0);
+    if (buf && size) fu__errtext_cut(buf, size, tmp); /* its parts are well-formed already */
     return len;
 }
 

@@ -80,6 +80,18 @@ size_t fu__errtext_repair(char *dst, size_t cap, const char *src, int cut) {
     return o;
 }
 
+size_t fu__errtext_cut(char *dst, size_t cap, const char *src) {
+    size_t n = src ? strlen(src) : 0;
+    if (!cap) return 0;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--; /* src[n] starts a character */
+    }
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
 /* ------------------------------------------------------------ cells */
 
 /* The digit at s (n bytes left): 0..9 for an ASCII or full-width digit (its

@@ -20,6 +20,11 @@
  * length written. */
 size_t fu__errtext_repair(char *dst, size_t cap, const char *src, int cut);
 
+/* The well-formed `src` into dst (cap bytes, NUL included) as snprintf
+ * copies it, but cut at a character boundary (no ellipsis): for
+ * fu_error_format(), whose return value says it was cut. */
+size_t fu__errtext_cut(char *dst, size_t cap, const char *src);
+
 /* Most characters of a cell fu__errtext_cell() keeps. */
 #define FU_ERRTEXT_CELL_CHARS 40
 

@@ -54,7 +54,8 @@ Test(errtext, long_message_cut_at_a_boundary) {
     }
 }
 
-/* fu_error_format into a small buffer: whole characters only. */
+/* fu_error_format into a small buffer: whole characters only, cut as
+ * snprintf cuts (no ellipsis; the length returned says it was cut). */
 Test(errtext, format_into_small_buffers) {
     fu_error_set_at(FU_EPARSE, "e.csv", 2, 29, "kind", "未知'%s'", "客户");
     char buf[64];
@@ -63,6 +64,7 @@ Test(errtext, format_into_small_buffers) {
         cr_assert_eq(len, strlen("e.csv:2:29: kind: 未知'客户'"));
         cr_assert(valid(buf), "cap %zu: %s", cap, buf);
         cr_assert(strlen(buf) < cap);
+        cr_assert(strlen(buf) + 3 >= cap || strlen(buf) == len, "cap %zu: at most one character less", cap);
     }
     fu_error_format(buf, sizeof buf);
     cr_assert_str_eq(buf, "e.csv:2:29: kind: 未知'客户'");
@@ -77,6 +79,8 @@ Test(errtext, repair_marks_ill_formed_bytes) {
     cr_assert_str_eq(out, "abc");
     fu__errtext_repair(out, 8, "客户客户", 0);
     cr_assert_str_eq(out, "客" FU_ERRTEXT_ELLIPSIS);
+    fu__errtext_cut(out, 8, "客户客户");
+    cr_assert_str_eq(out, "客户");
 }
 
 /* ------------------------------------------------------------------ cells */

@@ -129,6 +129,12 @@ static void help_report(FILE *out) {
             "  --since ISO        on-time rate only of deadlines from then on\n"
             "  --record           store the escalation events up to --at (opens the\n"
             "                     ledger for writing)\n"
+            "  --customers CSV    with --events and --record: the book whose\n"
+            "  --events CSV       resolutions close promises: before the rule events,\n"
+            "                     every open or breached promise answered by a\n"
+            "                     `resolved` event (a fault by a `repair`) by --at is\n"
+            "                     fulfilled at the resolution (docs/commitments.md\n"
+            "                     \"Resolutions in the book close promises\")\n"
             "%s"
             "\n"
             "csv: one table with a `section` column (due_24h, at_risk, overdue); the\n"
@@ -183,7 +189,7 @@ static void help(FILE *out) {
 
 enum {
     O_POLICY, O_FORMAT, O_LEDGER, O_NOTES, O_CUSTOMERS, O_CUSTOMER, O_TEXT, O_DEADLINE, O_WITHIN,
-    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_COUNT
+    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_EVENTS, O_COUNT
 };
 #define BIT(o) (1u << (o))
 #define COMMON (BIT(O_POLICY) | BIT(O_FORMAT) | BIT(O_LEDGER))
@@ -202,7 +208,7 @@ static const cli_option k_opts[O_COUNT] = {
     O(O_TEXT, "--text", "TEXT"),         O(O_DEADLINE, "--deadline", "ISO"), O(O_WITHIN, "--within", "DURATION"),
     O(O_CATEGORY, "--category", "C"),    O(O_OWNER, "--owner", "DEPT"),      O(O_AT, "--at", "ISO"),
     O(O_BY, "--by", "WHO"),              O(O_STATE, "--state", "S"),         O(O_SINCE, "--since", "ISO"),
-    O(O_DRY_RUN, "--dry-run", NULL),     O(O_RECORD, "--record", NULL),
+    O(O_DRY_RUN, "--dry-run", NULL),     O(O_RECORD, "--record", NULL),         O(O_EVENTS, "--events", "CSV"),
 };
 #undef O
 
@@ -421,6 +427,21 @@ static int load_customers(const char *path, fu_book **out) {
     if (rc == FU_OK) rc = fu_book_read_customers_csv(*out, path);
     if (rc != FU_OK) {
         cli_error("customers");
+        fu_book_free(*out);
+        *out = NULL;
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* A book of customers and their events (--customers, --events), finalized. */
+static int load_book(const char *customers, const char *events, fu_book **out) {
+    int ec = load_customers(customers, out);
+    if (ec != CLI_OK) return ec;
+    int rc = fu_book_read_events_csv(*out, events);
+    if (rc == FU_OK) rc = fu_book_finalize(*out);
+    if (rc != FU_OK) {
+        cli_error("events");
         fu_book_free(*out);
         *out = NULL;
         return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
@@ -986,10 +1007,14 @@ static int run_cancel(int argc, char **argv) { return run_close(argc, argv, 0); 
 
 static int run_report(int argc, char **argv) {
     args a;
-    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE) | BIT(O_RECORD), 0, &a);
+    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE) | BIT(O_RECORD) | BIT(O_CUSTOMERS) | BIT(O_EVENTS),
+                        0, &a);
     if (ec) return ec;
     if (require(&a, "report", O_LEDGER) || require(&a, "report", O_AT)) return CLI_USAGE;
     int record = a.v[O_RECORD] != NULL;
+    if (a.v[O_EVENTS] && (!record || !a.v[O_CUSTOMERS]))
+        return cli_usage(PROG " report: --events needs --customers and --record (it fulfils promises in the ledger)\n");
+    if (a.v[O_CUSTOMERS] && !a.v[O_EVENTS]) return cli_usage(PROG " report: --customers needs --events\n");
     int64_t at, since = INT64_MIN;
     if ((ec = parse_time_opt("report", "--at", a.v[O_AT], &at))) return ec;
     if (a.v[O_SINCE] && (ec = parse_time_opt("report", "--since", a.v[O_SINCE], &since))) return ec;
@@ -998,11 +1023,20 @@ static int run_report(int argc, char **argv) {
     setting s;
     fu_ledger *l = NULL;
     fu_commitment_list *lists[3] = {NULL, NULL, NULL};
+    fu_book *book = NULL;
     if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
     if ((ec = open_ledger("report", &s, a.v[O_LEDGER], record ? 0 : FU_LEDGER_READONLY, 0, &l)) != CLI_OK)
         goto done;
-    size_t events = 0;
-    int rc = record ? fu_ledger_tick(l, at, &events) : FU_OK;
+    size_t events = 0, from_book = 0;
+    int rc = FU_OK;
+    if (a.v[O_EVENTS]) {
+        if ((ec = load_book(a.v[O_CUSTOMERS], a.v[O_EVENTS], &book)) != CLI_OK) goto done;
+        rc = fu_ledger_fulfill_from_book(l, book, at, "book", &from_book);
+        if (rc == FU_OK)
+            fprintf(stderr, PROG " report: %zu promise%s fulfilled by resolutions in the book\n", from_book,
+                    from_book == 1 ? "" : "s");
+    }
+    if (rc == FU_OK && record) rc = fu_ledger_tick(l, at, &events);
     for (int k = 0; k < 3 && rc == FU_OK; k++) {
         fu_commit_query q = FU_COMMIT_QUERY_INIT;
         q.flags = FU_QUERY_AS_OF; /* the states at --at, recorded or not */
@@ -1064,6 +1098,7 @@ static int run_report(int argc, char **argv) {
     if (record) fprintf(stderr, PROG " report: escalation rules applied up to %s: %zu new events\n", at_text, events);
 done:
     for (int k = 0; k < 3; k++) fu_commitment_list_free(lists[k]);
+    fu_book_free(book);
     fu_ledger_close(l);
     setting_free(&s);
     return ec;
