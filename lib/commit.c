@@ -89,6 +89,13 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
         return fu__commit_deadline_from_duration(&d, cal, at, out);
     }
     if (!cal) return fu__error_set(FU_EINVAL, "a deadline in local time needs a calendar");
+    if (rule->kind == FU_DEADLINE_CLOSE) {
+        /* the close of the note's day, or of the next working day */
+        int64_t t = 0;
+        int rc = fu_calendar_add_working_days(cal, at, 0, FU_WORKDAY_END_OF_DAY, &t);
+        if (rc == FU_OK) *out = t < at ? at : t;
+        return rc;
+    }
     if (rule->minute_of_day < 0 || rule->minute_of_day >= 1440)
         return fu__error_set(FU_EINVAL, "minute of day %d out of 0..1439", rule->minute_of_day);
     fu_local lt;
@@ -113,6 +120,11 @@ int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_ca
     case FU_DEADLINE_NEXT_WEEK:
         if (wd < 0 || wd > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", wd);
         rc = local_day_at(cal, &lt, 7 - w + wd, rule->minute_of_day, &t);
+        break;
+    case FU_DEADLINE_WEEK_END:
+        if (wd < 0 || wd > 6) return fu__error_set(FU_EINVAL, "bad weekday %d", wd);
+        rc = local_day_at(cal, &lt, wd - w, rule->minute_of_day, &t);
+        if (rc == FU_OK && t < at) t = at;
         break;
     case FU_DEADLINE_MONTH_END: {
         rc = local_day_at(cal, &lt, days_in_month(lt.year, lt.month) - lt.day, rule->minute_of_day, &t);
@@ -205,17 +217,20 @@ struct fu_extraction {
  * "０.５"), or Chinese numerals. */
 #define NUM "((?:\\d|[０-９])+(?:[.．](?:\\d|[０-９])+)?|[一二两三四五六七八九十]+)"
 #define FRI 4
+#define SUN 6
+/* a week: 周, 週, 星期, 礼拜, 禮拜 */
+#define WEEK_WORD "(?:[周週]|星期|礼拜|禮拜)"
 /* the verbs a "N hours / days later" promise names (72小时后回访) */
 #define LATER_VERB "(?:回访|回訪|回电|回電|回复|回覆|答复|答覆|联系|聯繫|处理|處理|上门|上門)"
 static const fu_extract_pattern k_builtin[] = {
-    {"commitments.patterns.zh_working_days", NUM "\\s*[个個]?工作日(?:之)?[内內]",
+    {"commitments.patterns.zh_working_days", NUM "\\s*[个個]?工作日(?:之|以)?[内內]",
      {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0}},
-    {"commitments.patterns.zh_days", NUM "\\s*天(?:之)?[内內]", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 1, 0, 0}},
-    {"commitments.patterns.zh_weeks", NUM "\\s*[个個]?(?:星期|礼拜|禮拜|[周週])(?:之)?[内內]",
+    {"commitments.patterns.zh_days", NUM "\\s*天(?:之|以)?[内內]", {FU_DEADLINE_IN, {86400, FU_DURATION_SECONDS}, 1, 0, 0}},
+    {"commitments.patterns.zh_weeks", NUM "\\s*[个個]?(?:星期|礼拜|禮拜|[周週])(?:之|以)?[内內]",
      {FU_DEADLINE_IN, {604800, FU_DURATION_SECONDS}, 1, 0, 0}},
-    {"commitments.patterns.zh_hours", NUM "\\s*(?:[个個])?小[时時](?:之)?[内內]",
+    {"commitments.patterns.zh_hours", NUM "\\s*(?:[个個])?小[时時](?:之|以)?[内內]",
      {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
-    {"commitments.patterns.zh_half_hour", "(?<![一二两三四五六七八九十\\d０-９个個])半\\s*[个個]?小[时時](?:之)?[内內]",
+    {"commitments.patterns.zh_half_hour", "(?<![一二两三四五六七八九十\\d０-９个個])半\\s*[个個]?小[时時](?:之|以)?[内內]",
      {FU_DEADLINE_IN, {1800, FU_DURATION_SECONDS}, 0, 0, 0}},
     {"commitments.patterns.zh_hours_later", NUM "\\s*(?:[个個])?小[时時][后後]\\s*再?" LATER_VERB,
      {FU_DEADLINE_IN, {3600, FU_DURATION_SECONDS}, 1, 0, 0}},
@@ -239,6 +254,21 @@ static const fu_extract_pattern k_builtin[] = {
     {"commitments.patterns.en_friday", "by friday", {FU_DEADLINE_WEEKDAY, {0, FU_DURATION_SECONDS}, 0, FRI, 18 * 60}},
     {"commitments.patterns.en_tomorrow_am", "tomorrow morning", {FU_DEADLINE_TOMORROW, {0, FU_DURATION_SECONDS}, 0, 0, 12 * 60}},
     {"commitments.patterns.en_month_end", "end of (?:the )?month", {FU_DEADLINE_MONTH_END, {0, FU_DURATION_SECONDS}, 0, 0, 18 * 60}},
+    /* review s9 F13; after the older patterns, whose requirements are assigned first */
+    {"commitments.patterns.zh_close", "(?:今天|今日|当天|當天)?下班(?:之|以)?前", {FU_DEADLINE_CLOSE, {0, FU_DURATION_SECONDS}, 0, 0, 0}},
+    {"commitments.patterns.zh_today", "(?:今天|今日|当天|當天)(?:之|以)?[内內]", {FU_DEADLINE_CLOSE, {0, FU_DURATION_SECONDS}, 0, 0, 0}},
+    {"commitments.patterns.zh_this_week", "(?:本|这|這)[个個]?" WEEK_WORD "(?:之|以)?[内內]",
+     {FU_DEADLINE_WEEK_END, {0, FU_DURATION_SECONDS}, 0, SUN, 18 * 60}},
+    {"commitments.patterns.zh_next_weekday", "下[个個]?" WEEK_WORD "([一二三四五六日天])(?:之|以)?前",
+     {FU_DEADLINE_NEXT_WEEK, {0, FU_DURATION_SECONDS}, 1, 0, 18 * 60}},
+    {"commitments.patterns.zh_weekday", "(?<![上下])(?<![上下][个個])(?:(?:本|这|這)[个個]?)?" WEEK_WORD "([一二三四五六日天])(?:之|以)?前",
+     {FU_DEADLINE_WEEKDAY, {0, FU_DURATION_SECONDS}, 1, 0, 18 * 60}},
+    {"commitments.patterns.en_close", "\\b(?:by|before) (?:the )?(?:end of (?:the )?(?:business )?day|eod|close of business|cob)\\b",
+     {FU_DEADLINE_CLOSE, {0, FU_DURATION_SECONDS}, 0, 0, 0}},
+    {"commitments.patterns.en_today", "(?:\\bwill\\b[^.;!?\\n]{0,40}?\\b|\\bby |\\blater )today\\b",
+     {FU_DEADLINE_CLOSE, {0, FU_DURATION_SECONDS}, 0, 0, 0}},
+    {"commitments.patterns.en_this_week", "(?:\\bwill\\b[^.;!?\\n]{0,40}?\\b|\\b(?:within|later|by the end of|before the end of|by end of) )(?:this|the) week\\b",
+     {FU_DEADLINE_WEEK_END, {0, FU_DURATION_SECONDS}, 0, SUN, 18 * 60}},
 };
 static const fu_risky_pattern k_builtin_risky[] = {
     {"commitments.risky.zh_guarantee_now", "保证.*(马上|立即|今天)", "guarantees an immediate result"},
@@ -1017,6 +1047,25 @@ static int parse_count(const char *s, size_t n, int64_t *out, int64_t *milli) {
 /* A count with a decimal part ("1.5天内"): exact in seconds or business
  * seconds (rounded to the second); working days and months have no
  * fraction. *count becomes 1 and rule->unit the whole duration. */
+/* The weekday a match names (0 = Monday .. 6 = Sunday), -1 if none: 一 …
+ * 六, 日 / 天 (Sunday), 1 … 7, an English name or its first three letters. */
+static int parse_weekday(const char *s, size_t n) {
+    static const char *const zh[] = {"一", "二", "三", "四", "五", "六", "日", "天", "七"};
+    static const char *const en[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+    for (int d = 0; d < 9; d++)
+        if (n == strlen(zh[d]) && memcmp(s, zh[d], n) == 0) return d < 6 ? d : 6;
+    if (n == 1 && s[0] >= '1' && s[0] <= '7') return s[0] - '1';
+    for (int d = 0; d < 7; d++) {
+        size_t m = strlen(en[d]);
+        if ((n == 3 || n == m) && n <= m) {
+            size_t i = 0;
+            while (i < n && (s[i] | 0x20) == en[d][i]) i++;
+            if (i == n) return d;
+        }
+    }
+    return -1;
+}
+
 static int fractional_rule(fu_deadline_rule *rule, int64_t *count, int64_t milli) {
     fu_duration *u = &rule->unit;
     if (u->unit != FU_DURATION_SECONDS && u->unit != FU_DURATION_BUSINESS_SECONDS) return FU_EINVAL;
@@ -1085,6 +1134,14 @@ static int run_patterns(fu_extractor *ex, const fu_calendar *cal, const char *no
                 if (got == 0) continue; /* no usable count: not a promise we can date */
                 if (got < 0) undated = "the promised count is too large to be a deadline: not dated";
                 else if (milli && (rc = fractional_rule(&rule, &count, milli)) != FU_OK) undated = fraction_reason(rc);
+            } else if (rule.group > 0 && (rule.kind == FU_DEADLINE_WEEKDAY || rule.kind == FU_DEADLINE_NEXT_WEEK ||
+                                          rule.kind == FU_DEADLINE_WEEK_END)) {
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pat->md);
+                uint32_t ng = pcre2_get_ovector_count(pat->md);
+                size_t g = (size_t)rule.group;
+                int wd = g < ng && ov[2 * g] != PCRE2_UNSET ? parse_weekday(note + ov[2 * g], ov[2 * g + 1] - ov[2 * g]) : -1;
+                if (wd < 0) continue; /* no weekday we can read: not a promise we can date */
+                rule.weekday = (fu_weekday)wd;
             }
             if (!undated) {
                 rc = fu_deadline_compute(&rule, count, cal, at, &deadline);
@@ -1247,6 +1304,9 @@ static int deadline_from_policy(const fu__pol_deadline *d, fu_deadline_rule *out
     case FU__DEADLINE_WEEKDAY: out->kind = FU_DEADLINE_WEEKDAY; break;
     case FU__DEADLINE_NEXT_WEEK: out->kind = FU_DEADLINE_NEXT_WEEK; break;
     case FU__DEADLINE_MONTH_END: out->kind = FU_DEADLINE_MONTH_END; break;
+    case FU__DEADLINE_TODAY: out->kind = FU_DEADLINE_TODAY; break;
+    case FU__DEADLINE_CLOSE: out->kind = FU_DEADLINE_CLOSE; break;
+    case FU__DEADLINE_WEEK_END: out->kind = FU_DEADLINE_WEEK_END; break;
     default: return fu__error_set(FU_EPOLICY, "unknown deadline kind %d", (int)d->kind);
     }
     /* The policy reads "in $1h" as one unit ({3600, seconds}) taken $1 times. */

@@ -1,5 +1,7 @@
 /* Version, thread-local error detail and the replaceable allocator. */
 #include "internal.h"
+#include "errtext.h"
+#include "utf8_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -96,22 +98,24 @@ int fu__cancel_check(void) {
     return FU_OK;
 }
 
+/* src into dst (cap bytes), cut at a character boundary with an ellipsis
+ * when it does not fit, repaired when a caller's "%.40s" cut a character
+ * (lib/errtext.c): messages are always well-formed UTF-8. */
 static void copy_trunc(char *dst, size_t cap, const char *src) {
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap) n = cap - 1;
-    if (n) memcpy(dst, src, n);
-    dst[n] = '\0';
+    fu__errtext_repair(dst, cap, src, 0);
 }
 
 /* The message is formatted before anything is cleared, so that the
  * arguments may be the current error's own fields (fu_error_last()). */
 int fu__error_setv(int code, const char *fmt, va_list ap) {
     fu__error_tls *e = error_tls();
-    char msg[FU_ERR_MSG];
-    if (fmt)
-        vsnprintf(msg, sizeof msg, fmt, ap);
-    else
+    char msg[FU_ERR_MSG], raw[FU_ERR_MSG * 2];
+    if (fmt) {
+        int n = vsnprintf(raw, sizeof raw, fmt, ap);
+        fu__errtext_repair(msg, sizeof msg, n < 0 ? fu_strerror(code) : raw, n >= (int)sizeof raw);
+    } else {
         copy_trunc(msg, sizeof msg, fu_strerror(code));
+    }
     e->pub.code = code;
     e->pub.line = 0;
     e->pub.column = 0;
@@ -170,7 +174,7 @@ void fu_error_prefix(const char *fmt, ...) {
         memcpy(joined + len, ": ", 3);
         copy_trunc(joined + len + 2, sizeof joined - len - 2, e->message);
     }
-    memcpy(e->message, joined, sizeof joined);
+    fu__errtext_repair(e->message, sizeof e->message, joined, (size_t)n >= sizeof joined);
 }
 
 size_t fu_error_format(char *buf, size_t size) {
@@ -188,7 +192,7 @@ size_t fu_error_format(char *buf, size_t size) {
     if (e->path[0]) n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s: ", e->path);
     snprintf(tmp + n, sizeof tmp - n, "%s", e->message);
     size_t len = strlen(tmp);
-    if (buf && size) copy_trunc(buf, size, tmp);
+    if (buf && size) fu__errtext_cut(buf, size, tmp); /* its parts are well-formed already */
     return len;
 }
 
@@ -347,10 +351,8 @@ void fu__buf_free(fu__buf *b) {
 
 /* --------------------------------------------------------------- UTF-8 */
 
-#include "utf8_internal.h"
 
-/* Length of the well-formed sequence at s (n >= 1 bytes left), 0 if none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n) {
+size_t fu__utf8_seq_len(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     unsigned lo = 0x80, hi = 0xBF;
     size_t k;
@@ -381,7 +383,7 @@ int fu__utf8_valid(const char *text, size_t n, size_t *bad) {
             i += 8;
             continue;
         }
-        size_t k = utf8_seq_len(s + i, n - i);
+        size_t k = fu__utf8_seq_len(s + i, n - i);
         if (!k) {
             if (bad) *bad = i;
             return 0;
@@ -402,7 +404,7 @@ int fu__utf8_check(const char *what, const char *s, size_t len) {
             i++;
             continue;
         }
-        size_t k = utf8_seq_len((const unsigned char *)s + i, bad - i);
+        size_t k = fu__utf8_seq_len((const unsigned char *)s + i, bad - i);
         i += k ? k : 1;
         col++;
     }

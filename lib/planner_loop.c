@@ -5,6 +5,8 @@
 #include "followup/planner.h"
 #include "internal.h"
 #include "planner_loop.h"
+#include "book_decode.h"
+#include "commit_internal.h"
 #include "policy_cadences.h"
 
 #include <stdlib.h>
@@ -31,6 +33,7 @@ int fu__promise_set_load(fu__promise_set *s, fu_ledger *ledger, const fu_book *b
     int rc = fu_ledger_query(ledger, &q, &s->list);
     if (rc) return rc;
     size_t n = fu_commitment_list_count(s->list);
+    fu__evbuf buf = {NULL, 0}; /* events decoded for the resolutions (review s9 F26) */
     s->v = n ? fu__calloc(n, sizeof *s->v) : NULL;
     if (n && !s->v) {
         fu__promise_set_clear(s);
@@ -53,10 +56,25 @@ int fu__promise_set_load(fu__promise_set *s, fu_ledger *ledger, const fu_book *b
         p->deadline = c->deadline;
         p->breach_at = c->breach_at != FU_COMMIT_NO_TIME ? c->breach_at : c->deadline;
         p->closed_at = c->state == FU_COMMIT_FULFILLED ? c->closed_at : FU_COMMIT_NO_TIME;
+        if (c->state == FU_COMMIT_OPEN || c->state == FU_COMMIT_BREACHED) {
+            /* a resolution in the book answers it (review s9 F26): kept, not
+             * broken; the `fulfilled` cadences count from the resolution */
+            int64_t t;
+            if ((rc = fu__commit_answered_at(book, ci, c->created_at, &buf, &t)) != FU_OK) {
+                fu__evbuf_free(&buf);
+                fu__promise_set_clear(s);
+                return rc;
+            }
+            if (t != FU_COMMIT_NO_TIME) {
+                p->closed_at = t;
+                p->state = FU_COMMIT_FULFILLED;
+            }
+        }
         p->text = c->text ? c->text : "";
         p->owner = c->owner ? c->owner : "";
         p->category = c->category ? c->category : "";
     }
+    fu__evbuf_free(&buf);
     if (s->n > 1) qsort(s->v, s->n, sizeof *s->v, promise_cmp);
     return FU_OK;
 }

@@ -3,6 +3,8 @@
  * and lib/commit_store.c. The pattern lists are shared with `redaction`. */
 #include "policy_core.h"
 
+#include "errtext.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,9 +57,22 @@ static int parse_weekday(const char *s, size_t n) {
     return -1;
 }
 
+/* A weekday of a deadline: a name ("fri", "friday") or "$N", the capture
+ * group of the regex naming it (N <= captures). 1 when read. */
+static int weekday_token(const char *t, size_t len, uint32_t captures, fu__pol_deadline *out) {
+    if (len == 2 && t[0] == '$' && t[1] >= '1' && t[1] <= '9') {
+        out->group = t[1] - '0';
+        out->weekday = 0;
+        return out->group <= (int)captures;
+    }
+    out->weekday = parse_weekday(t, len);
+    return out->weekday >= 0;
+}
+
 /* Deadline forms: "in <duration>" ($N for a capture group instead of the
- * number), "tomorrow HH:MM", "<weekday> HH:MM", "next_week <weekday> HH:MM",
- * "month_end HH:MM". */
+ * number), "today HH:MM", "close", "tomorrow HH:MM", "<weekday> HH:MM",
+ * "next_week <weekday> HH:MM", "week_end <weekday> HH:MM", "month_end HH:MM"
+ * (a weekday may be "$N"). */
 static int parse_deadline(vctx *c, const ynode *n, uint32_t captures, fu__pol_deadline *out) {
     int rc = fu__pol_want_scalar(c, n, "a deadline");
     if (rc) return rc;
@@ -94,34 +109,45 @@ static int parse_deadline(vctx *c, const ynode *n, uint32_t captures, fu__pol_de
         buf[k] = '\0';
         char msg[160];
         size_t col;
+        char cell[FU_ERRTEXT_CELL_CAP];
         if (fu__pol_dur_parse(buf, k, &out->dur, &col, msg, sizeof msg) != FU_OK || out->dur.value < 0)
-            return fu__pol_verr(c, n, FU_EPOLICY, "bad deadline '%s': expected 'in <duration>', e.g. 'in $1 working days'", s);
+            return fu__pol_verr(c, n, FU_EPOLICY, "bad deadline '%s': expected 'in <duration>', e.g. 'in $1 working days'",
+                                fu__errtext_cell(cell, sizeof cell, s, n->len));
         if (out->group > (int)captures)
-            return fu__pol_verr(c, n, FU_EPOLICY, "deadline '%s' uses $%d but the regex has %u capture group%s", s,
-                        out->group, captures, captures == 1 ? "" : "s");
+            return fu__pol_verr(c, n, FU_EPOLICY, "deadline '%s' uses $%d but the regex has %u capture group%s",
+                                fu__errtext_cell(cell, sizeof cell, s, n->len), out->group, captures,
+                                captures == 1 ? "" : "s");
         out->kind = FU__DEADLINE_IN;
         return FU_OK;
     }
     int ok = 0, minute = 0;
-    if (nt == 2 && fu__pol_word_eq(tok[0], tl[0], "tomorrow")) {
+    if (nt == 1 && fu__pol_word_eq(tok[0], tl[0], "close")) {
+        out->kind = FU__DEADLINE_CLOSE;
+        ok = 1;
+    } else if (nt == 2 && fu__pol_word_eq(tok[0], tl[0], "today")) {
+        out->kind = FU__DEADLINE_TODAY;
+        ok = fu__pol_parse_hhmm(tok[1], tl[1], &minute) == 0;
+    } else if (nt == 2 && fu__pol_word_eq(tok[0], tl[0], "tomorrow")) {
         out->kind = FU__DEADLINE_TOMORROW;
         ok = fu__pol_parse_hhmm(tok[1], tl[1], &minute) == 0;
     } else if (nt == 2 && fu__pol_word_eq(tok[0], tl[0], "month_end")) {
         out->kind = FU__DEADLINE_MONTH_END;
         ok = fu__pol_parse_hhmm(tok[1], tl[1], &minute) == 0;
-    } else if (nt == 3 && fu__pol_word_eq(tok[0], tl[0], "next_week")) {
-        out->kind = FU__DEADLINE_NEXT_WEEK;
-        out->weekday = parse_weekday(tok[1], tl[1]);
-        ok = out->weekday >= 0 && fu__pol_parse_hhmm(tok[2], tl[2], &minute) == 0;
+    } else if (nt == 3 && (fu__pol_word_eq(tok[0], tl[0], "next_week") || fu__pol_word_eq(tok[0], tl[0], "week_end"))) {
+        out->kind = tok[0][0] == 'n' ? FU__DEADLINE_NEXT_WEEK : FU__DEADLINE_WEEK_END;
+        ok = weekday_token(tok[1], tl[1], captures, out) && fu__pol_parse_hhmm(tok[2], tl[2], &minute) == 0;
     } else if (nt == 2) {
         out->kind = FU__DEADLINE_WEEKDAY;
-        out->weekday = parse_weekday(tok[0], tl[0]);
-        ok = out->weekday >= 0 && fu__pol_parse_hhmm(tok[1], tl[1], &minute) == 0;
+        ok = weekday_token(tok[0], tl[0], captures, out) && fu__pol_parse_hhmm(tok[1], tl[1], &minute) == 0;
     }
-    if (!ok || minute >= 1440)
+    if (!ok || minute >= 1440) {
+        char cell[FU_ERRTEXT_CELL_CAP];
         return fu__pol_verr(c, n, FU_EPOLICY,
-                    "bad deadline '%.60s': expected 'in <duration>', 'tomorrow HH:MM', '<weekday> HH:MM', "
-                    "'next_week <weekday> HH:MM' or 'month_end HH:MM'", s);
+                    "bad deadline '%s': expected 'in <duration>', 'today HH:MM', 'close', 'tomorrow HH:MM', "
+                    "'<weekday> HH:MM', 'next_week <weekday> HH:MM', 'week_end <weekday> HH:MM' or "
+                    "'month_end HH:MM' (a weekday may be $N: the capture group naming it)",
+                    fu__errtext_cell(cell, sizeof cell, s, n->len));
+    }
     out->minute_of_day = minute;
     return FU_OK;
 }

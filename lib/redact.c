@@ -196,7 +196,7 @@ static const char *const k_branch[N_GROUPS] = {
     /* or grouped any other way people type it (4-4-4-4-2, 6-4-4-4) */
     "|" PROV "[0-9]{0,6}+(?:" SEP "[0-9]{1,8}+){1,5}(?:" SEP "?[Xx])?(?![0-9Xx])(?C6))",
     /* mobile: optional +86 / 0086 / 86 / (+86), then 1[3-9]x xxxx xxxx */
-    "(?<![0-9])((?:\\(?(?:\\+|00)?86\\)?" SEP "?)?1[3-9][0-9]" SEP "?[0-9]{4}" SEP "?[0-9]{4})(?![0-9])",
+    "(?<![0-9])((?:\\(?(?:\\+|00)?86\\)?" SEP "?)?(?:1[3-9][0-9]|\\(1[3-9][0-9]\\))" SEP "?[0-9]{4}" SEP "?[0-9]{4})(?![0-9])",
     /* card: contiguous, or in 2-5 groups as people type them (4-4-4-4,
      * 4-6-5, 6-13, 4-12, 8-8, 6-10, ...): the callout counts 13-19 digits */
     "(?<![0-9])([0-9]{13,19}|[0-9]{4,8}+(?:" SEP "[0-9]{1,13}+){1,4})(?![0-9])(?C2)",
@@ -226,7 +226,7 @@ static const char *const k_branch[N_GROUPS] = {
      * right after its keyword (身份证号, 证件号, ID no.) */
     "(?<![0-9])([0-9]{14,19}+[Xx]?|[0-9]{6}+" SEP "[0-9]{7,9}+" SEP "[0-9]{2,4}+[Xx]?)(?![0-9Xx])(?C7)",
     /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
-    "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63}@[A-Za-z0-9\\x80-\\xff]"
+    "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63} ?@ ?[A-Za-z0-9\\x80-\\xff]"
     "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
     "\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?)*\\.(?:[A-Za-z]{2,24}|(?:[\\xc0-\\xff][\\x80-\\xbf]+){1,8}))"
     "(?![A-Za-z0-9\\-])",
@@ -821,8 +821,11 @@ static int find_emails(fu_redactor *r, const char *text, size_t len, size_t *n) 
     size_t pos = 0;
     const char *at;
     while (pos < len && (at = memchr(text + pos, '@', len - pos)) != NULL) {
-        size_t a = (size_t)(at - text), s = local_start(text, pos, a);
-        if (s == a || s == SIZE_MAX || (s == pos && s > 0 && is_local_char(text[s - 1]))) {
+        /* one space may stand on each side of the '@' (chat, speech to
+         * text: "zhangsan @ qq.com"; an ideographic space reads as one) */
+        size_t a = (size_t)(at - text), le = a > pos && text[a - 1] == ' ' ? a - 1 : a;
+        size_t s = local_start(text, pos, le);
+        if (s == le || s == SIZE_MAX || (s == pos && s > 0 && is_local_char(text[s - 1]))) {
             pos = a + 1;
             continue;
         }
@@ -1132,6 +1135,7 @@ static char norm_of(const unsigned char *p, size_t k) {
         return 0;
     case 0xE3:
         if (p[1] == 0x80 && p[2] == 0x80) return ' ';                    /* ideographic space */
+        if (p[1] == 0x80 && p[2] == 0x82) return '.'; /* 。: the dot a Chinese IME types in an e-mail domain */
         if (p[1] == 0x83 && p[2] == 0xBB) return '.';                    /* katakana middle dot */
         if (p[1] == 0x83 && p[2] == 0xBC) return '-';                    /* prolonged sound mark */
         return 0;

@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+/* Length of the well-formed UTF-8 sequence at s (n >= 1 bytes left), 0 if
+ * none (lib/common.c). */
+size_t fu__utf8_seq_len(const unsigned char *s, size_t n);
+
 /* Whether s[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF). On 0, *bad (may be NULL) receives the
  * byte offset of the first byte of the first ill-formed sequence. ASCII runs

@@ -126,6 +126,30 @@ ParameterizedTestParameters(commit, extraction_dates_promises_in_the_cn_calendar
         {"will call by Monday", "commitments.patterns.en_monday", "by Monday", 10, "2025-09-29T18:00:00+08:00"},
         {"visit by Thursday", "commitments.patterns.en_thursday", "by Thursday", 6, "2025-10-02T18:00:00+08:00"},
         {"refund in 2 days", "commitments.patterns.en_days", "in 2 days", 7, "2025-09-28T16:00:00+08:00"},
+        /* review s9 F13: 以内 as 内; Fri 16:00 + 3 working days as above, + 72 h */
+        {"3个工作日以内解决", "commitments.patterns.zh_working_days", "3个工作日以内", 0, "2025-09-30T18:00:00+08:00"},
+        {"72小时以内回复", "commitments.patterns.zh_hours", "72小时以内", 0, "2025-09-29T16:00:00+08:00"},
+        /* today: the close of business of Friday in the calendar's hours, 18:00 */
+        {"今天下班前处理好", "commitments.patterns.zh_close", "今天下班前", 0, "2025-09-26T18:00:00+08:00"},
+        {"下班之前给您回电", "commitments.patterns.zh_close", "下班之前", 0, "2025-09-26T18:00:00+08:00"},
+        {"今天之内给您回复", "commitments.patterns.zh_today", "今天之内", 0, "2025-09-26T18:00:00+08:00"},
+        {"by end of day", "commitments.patterns.en_close", "by end of day", 0, "2025-09-26T18:00:00+08:00"},
+        {"we will call you back today", "commitments.patterns.en_today", "will call you back today", 3,
+         "2025-09-26T18:00:00+08:00"},
+        /* this week (Mon 09-22 .. Sun 09-28): its Sunday 18:00 */
+        {"本周内解决", "commitments.patterns.zh_this_week", "本周内", 0, "2025-09-28T18:00:00+08:00"},
+        {"这周内给您答复", "commitments.patterns.zh_this_week", "这周内", 0, "2025-09-28T18:00:00+08:00"},
+        {"we will fix it this week", "commitments.patterns.en_this_week", "will fix it this week", 3,
+         "2025-09-28T18:00:00+08:00"},
+        {"refund within this week", "commitments.patterns.en_this_week", "within this week", 7,
+         "2025-09-28T18:00:00+08:00"},
+        /* any weekday of next week (Mon 09-29 .. Sun 10-05), 18:00 as 下周五前 */
+        {"下周一前寄出", "commitments.patterns.zh_next_weekday", "下周一前", 0, "2025-09-29T18:00:00+08:00"},
+        {"下周三之前解决", "commitments.patterns.zh_next_weekday", "下周三之前", 0, "2025-10-01T18:00:00+08:00"},
+        {"下个星期日前回复", "commitments.patterns.zh_next_weekday", "下个星期日前", 0, "2025-10-05T18:00:00+08:00"},
+        /* a weekday of this week: the next one (Friday's Thursday is 10-02) */
+        {"周四前上门", "commitments.patterns.zh_weekday", "周四前", 0, "2025-10-02T18:00:00+08:00"},
+        {"这个星期六之前寄出", "commitments.patterns.zh_weekday", "这个星期六之前", 0, "2025-09-27T18:00:00+08:00"},
     };
     return cr_make_param_array(struct extract_case, cases, sizeof cases / sizeof cases[0]);
 }
@@ -134,7 +158,10 @@ ParameterizedTestParameters(commit, extraction_dates_promises_in_the_cn_calendar
  * "3 days later", an hour and a half (no 30-minute promise read out of it),
  * an anniversary. */
 Test(commit, look_alikes_of_the_wider_spellings_promise_nothing) {
-    static const char *const notes[] = {"3天后客户又投诉", "一个半小时内回电", "一周年庆活动", "in 2 daysago"};
+    static const char *const notes[] = {"3天后客户又投诉", "一个半小时内回电", "一周年庆活动", "in 2 daysago",
+                                        /* review s9 F13's spellings, told as a story */
+                                        "客户今天投诉了", "下班后再打", "上周四前已寄出", "上个星期三前到货",
+                                        "customer called today", "this week the customer called twice"};
     fu_calendar *cal = cn2025();
     fu_extractor *ex = builtin_extractor();
     for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
@@ -237,12 +264,18 @@ Test(commit, risky_promises_are_flagged_with_their_rule) {
 
     const char *en = "We GUARANTEE it will be fixed today, 100% sure.";
     cr_assert_eq(fu_extractor_run(ex, cal, en, strlen(en), T(NOTE_AT), &x), FU_OK);
-    cr_assert_eq(fu_extraction_risk_count(x), 2);
+    /* "will be fixed today" is a promise (en_today, review s9 F13): due at the
+     * close of business, 18:00, 2 h after the note: short of the 4 h lead */
+    cr_assert_eq(fu_extraction_risk_count(x), 3);
     cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.en_guarantee");
     cr_assert_eq(fu_extraction_risk(x, 0)->start, 3);
     cr_assert_str_eq(fu_extraction_risk(x, 1)->rule, "commitments.risky.en_hundred");
     cr_assert_str_eq(fu_extraction_risk(x, 1)->reason, "promises certainty");
-    cr_assert_eq(fu_extraction_promise_count(x), 0);
+    cr_assert_str_eq(fu_extraction_risk(x, 2)->rule, "min_lead"); /* lead risks come last */
+    cr_assert_str_eq(fu_extraction_risk(x, 2)->text, "will be fixed today");
+    cr_assert_eq(fu_extraction_promise_count(x), 1);
+    cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "commitments.patterns.en_today");
+    cr_assert_eq(fu_extraction_promise(x, 0)->deadline, T("2025-09-26T18:00:00+08:00"));
     fu_extraction_free(x);
     fu_extractor_free(ex);
     fu_calendar_free(cal);
@@ -597,6 +630,25 @@ Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
     cr_assert_eq(t, T("2025-02-28T10:00:00+08:00"));
     fu_deadline_rule wd = {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0};
     cr_assert_eq(fu_deadline_compute(&wd, 2, NULL, 0, &t), FU_EINVAL);
+    /* close of business (Mon-Fri 09:00-18:00): today's; past it, the note's
+     * time; on a weekend the next working day's (Sun 09-28 is a make-up day,
+     * after the National Day holidays 10-01..10-08 Thu 10-09) */
+    fu_deadline_rule close = {FU_DEADLINE_CLOSE, {0, 0}, 0, 0, 0};
+    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-09-26T09:30:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-09-26T18:00:00+08:00"));
+    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-09-26T19:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-09-26T19:00:00+08:00"));
+    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-09-27T10:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-09-28T18:00:00+08:00"));
+    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-10-03T10:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-10-09T18:00:00+08:00"));
+    /* the end of the week: this week's Sunday; on Sunday evening, the note's time */
+    fu_deadline_rule we = {FU_DEADLINE_WEEK_END, {0, 0}, 0, FU_SUNDAY, 18 * 60};
+    cr_assert_eq(fu_deadline_compute(&we, 0, cal, T("2025-09-22T08:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-09-28T18:00:00+08:00"));
+    cr_assert_eq(fu_deadline_compute(&we, 0, cal, T("2025-09-28T19:00:00+08:00"), &t), FU_OK);
+    cr_assert_eq(t, T("2025-09-28T19:00:00+08:00"));
+    cr_assert_eq(fu_deadline_compute(&close, 0, NULL, 0, &t), FU_EINVAL);
     fu_calendar_free(cal);
 }
 
@@ -634,6 +686,27 @@ Test(commit, the_default_policy_gives_the_builtin_extraction) {
     expect_promise(x, 0, "commitments.patterns.en_hours", "2025-09-27T16:00:00+08:00");
     cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-26T18:00:00+08:00"));
     fu_extraction_free(x);
+    /* the spellings of review s9 F13 through the policy: the same promises
+     * and deadlines as the built-in patterns (weekdays read from $1) */
+    const char *more = "3个工作日以内解决；72小时以内回复；今天下班前处理好；本周内寄出；下周一前上门；周四前回电；"
+                       "we will call you back today, by end of day, within this week";
+    fu_extractor *bex = builtin_extractor();
+    fu_extraction *y = NULL;
+    x = extract(ex, cal, more);
+    y = extract(bex, cal, more);
+    cr_assert_eq(fu_extraction_promise_count(x), 9);
+    cr_assert_eq(fu_extraction_promise_count(y), 9);
+    for (size_t i = 0; i < 9; i++) {
+        const fu_promise *a = fu_extraction_promise(x, i), *b = fu_extraction_promise(y, i);
+        cr_assert_str_eq(a->rule, b->rule);
+        cr_assert_eq(a->start, b->start);
+        cr_assert_eq(a->deadline, b->deadline, "%s", a->rule);
+    }
+    expect_promise(x, 4, "commitments.patterns.zh_next_weekday", "2025-09-29T18:00:00+08:00");
+    expect_promise(x, 5, "commitments.patterns.zh_weekday", "2025-10-02T18:00:00+08:00");
+    fu_extraction_free(x);
+    fu_extraction_free(y);
+    fu_extractor_free(bex);
     fu_extractor_free(ex);
 
     fu_ledger_options lo;

@@ -33,6 +33,23 @@ ParameterizedTestParameters(redact, masks_keep_a_hint) {
         {"+8619912345678。", "+86199****5678。", FU_REDACT_MOBILE_CN},
         {"call 138 1234 5678 now", "call 138 **** 5678 now", FU_REDACT_MOBILE_CN},
         {"x13812345678y", "x138****5678y", FU_REDACT_MOBILE_CN},
+        /* review s9 F5: the first group in parentheses, ASCII or full-width */
+        {"电话(138)1234-5678", "电话(138)****-5678", FU_REDACT_MOBILE_CN},
+        {"手机（138）1234 5678", "手机（138）**** 5678", FU_REDACT_MOBILE_CN},
+        {"(138)1234-5678", "(138)****-5678", FU_REDACT_MOBILE_CN},
+        {"(138) 1234 5678", "(138) **** 5678", FU_REDACT_MOBILE_CN},
+        /* review s9 F5: e-mail typed with a Chinese IME: 。 for the dot, a
+         * space (ASCII or ideographic) on either side of @, full-width ＠ */
+        {"邮箱：zhangsan@qq。com", "邮箱：z***@qq。com", FU_REDACT_EMAIL},
+        {"邮箱 zhang.san@example。com。cn", "邮箱 z***@example。com。cn", FU_REDACT_EMAIL},
+        {"邮箱 zhangsan @ qq.com", "邮箱 z***@ qq.com", FU_REDACT_EMAIL},
+        {"邮箱 zhangsan@ qq.com", "邮箱 z***@ qq.com", FU_REDACT_EMAIL},
+        {"邮箱 zhangsan ＠ qq.com", "邮箱 z***＠ qq.com", FU_REDACT_EMAIL},
+        {"邮箱 zhangsan　@　qq.com", "邮箱 z***@　qq.com", FU_REDACT_EMAIL},
+        {"邮箱是zhangsan@qq.com。谢谢", "邮箱是z***@qq.com。谢谢", FU_REDACT_EMAIL},
+        /* not an address: a sentence ends with 。, a lone @ between words */
+        {"我们会联系您。好的", "我们会联系您。好的", -1},
+        {"price @ 5 yuan", "price @ 5 yuan", -1},
         /* not a mobile: 12x prefix, inside a longer digit run */
         {"12345678901", "12345678901", -1},
         {"订单号2025138123456789012345", "订单号2025138123456789012345", -1},

@@ -129,6 +129,12 @@ static void help_report(FILE *out) {
             "  --since ISO        on-time rate only of deadlines from then on\n"
             "  --record           store the escalation events up to --at (opens the\n"
             "                     ledger for writing)\n"
+            "  --customers CSV    with --events and --record: the book whose\n"
+            "  --events CSV       resolutions close promises: before the rule events,\n"
+            "                     every open or breached promise answered by a\n"
+            "                     `resolved` event (a fault by a `repair`) by --at is\n"
+            "                     fulfilled at the resolution (docs/commitments.md\n"
+            "                     \"Resolutions in the book close promises\")\n"
             "%s"
             "\n"
             "csv: one table with a `section` column (due_24h, at_risk, overdue); the\n"
@@ -183,7 +189,7 @@ static void help(FILE *out) {
 
 enum {
     O_POLICY, O_FORMAT, O_LEDGER, O_NOTES, O_CUSTOMERS, O_CUSTOMER, O_TEXT, O_DEADLINE, O_WITHIN,
-    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_COUNT
+    O_CATEGORY, O_OWNER, O_AT, O_BY, O_STATE, O_SINCE, O_DRY_RUN, O_RECORD, O_EVENTS, O_COUNT
 };
 #define BIT(o) (1u << (o))
 #define COMMON (BIT(O_POLICY) | BIT(O_FORMAT) | BIT(O_LEDGER))
@@ -202,7 +208,7 @@ static const cli_option k_opts[O_COUNT] = {
     O(O_TEXT, "--text", "TEXT"),         O(O_DEADLINE, "--deadline", "ISO"), O(O_WITHIN, "--within", "DURATION"),
     O(O_CATEGORY, "--category", "C"),    O(O_OWNER, "--owner", "DEPT"),      O(O_AT, "--at", "ISO"),
     O(O_BY, "--by", "WHO"),              O(O_STATE, "--state", "S"),         O(O_SINCE, "--since", "ISO"),
-    O(O_DRY_RUN, "--dry-run", NULL),     O(O_RECORD, "--record", NULL),
+    O(O_DRY_RUN, "--dry-run", NULL),     O(O_RECORD, "--record", NULL),         O(O_EVENTS, "--events", "CSV"),
 };
 #undef O
 
@@ -421,6 +427,21 @@ static int load_customers(const char *path, fu_book **out) {
     if (rc == FU_OK) rc = fu_book_read_customers_csv(*out, path);
     if (rc != FU_OK) {
         cli_error("customers");
+        fu_book_free(*out);
+        *out = NULL;
+        return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* A book of customers and their events (--customers, --events), finalized. */
+static int load_book(const char *customers, const char *events, fu_book **out) {
+    int ec = load_customers(customers, out);
+    if (ec != CLI_OK) return ec;
+    int rc = fu_book_read_events_csv(*out, events);
+    if (rc == FU_OK) rc = fu_book_finalize(*out);
+    if (rc != FU_OK) {
+        cli_error("events");
         fu_book_free(*out);
         *out = NULL;
         return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
@@ -691,10 +712,28 @@ static int store_found(fu_ledger *l, const args *a, found_list *fl, size_t *stor
     return rc;
 }
 
-static int print_found(const found_list *fl, cli_format fmt) {
-    static const char *const hdr[] = {"line", "customer_id", "note_at", "kind", "text", "rule", "deadline", "risk", "id"};
-    cli_table *t = cli_table_new(9, hdr);
-    if (!t || cli_table_set_types(t, "nsssssSSn")) {
+/* "past_calendar_data" when the deadline's local date in the commitments
+ * calendar lies after the calendar's official data (calendars.<name>.data_until):
+ * a working-day deadline there ignores holidays and make-up days. */
+static const char *deadline_flag(const setting *s, int64_t deadline) {
+    fu_local lt;
+    const fu_date *u = &s->data_until;
+    if (!u->year || deadline == FU_COMMIT_NO_TIME || fu_calendar_to_local(s->cal, deadline, &lt) != FU_OK) {
+        fu_error_clear();
+        return "";
+    }
+    int after = lt.year != u->year ? lt.year > u->year : lt.month != u->month ? lt.month > u->month : lt.day > u->day;
+    return after ? "past_calendar_data" : "";
+}
+
+/* The extraction's rows; a promise whose deadline lies past the calendar's
+ * official data is flagged as `list` flags it (review s9 F10): *n_past. */
+static int print_found(const found_list *fl, const setting *s, cli_format fmt, size_t *n_past) {
+    static const char *const hdr[] = {"line", "customer_id", "note_at", "kind",  "text",
+                                      "rule", "deadline",    "risk",    "id",    "deadline_flag"};
+    cli_table *t = cli_table_new(10, hdr);
+    *n_past = 0;
+    if (!t || cli_table_set_types(t, "nsssssSSnS")) {
         cli_table_free(t);
         return CLI_INTERNAL;
     }
@@ -706,7 +745,10 @@ static int print_found(const found_list *fl, cli_format fmt) {
         else id[0] = '\0';
         fmt_time(f->cal, f->at, at);
         fmt_time(f->cal, f->deadline, dl);
-        const char *cells[] = {line, f->customer_id, at, f->kind ? "risk" : "promise", f->text, f->rule, dl, f->risk, id};
+        const char *flag = f->kind == 0 ? deadline_flag(s, f->deadline) : "";
+        *n_past += flag[0] != '\0';
+        const char *cells[] = {line, f->customer_id, at, f->kind ? "risk" : "promise", f->text, f->rule, dl, f->risk, id,
+                               flag};
         if (cli_table_add(t, cells) != 0) {
             cli_table_free(t);
             return CLI_INTERNAL;
@@ -746,7 +788,14 @@ static int run_extract(int argc, char **argv) {
             goto done;
         }
     }
-    if ((ec = print_found(&fl, a.fmt)) != CLI_OK) goto done;
+    size_t n_past = 0;
+    if ((ec = print_found(&fl, &s, a.fmt, &n_past)) != CLI_OK) goto done;
+    if (n_past)
+        fprintf(stderr,
+                PROG " extract: %zu deadline%s past the official data of calendar '%s' (%04d-%02d-%02d): working days "
+                     "there ignore holidays and make-up days (deadline_flag past_calendar_data)\n",
+                n_past, n_past == 1 ? " lies" : "s lie", s.cal_name ? s.cal_name : "default", s.data_until.year, s.data_until.month,
+                s.data_until.day);
     for (size_t i = 0; i < fl.n; i++) risks += fl.f[i].kind == 1;
     char already[64] = "";
     if (known) snprintf(already, sizeof already, ", %zu already in the ledger", known);
@@ -767,20 +816,6 @@ static const char *const k_row_hdr[] = {"section", "id",       "customer_id", "s
                                         "deadline", "closed_at", "owner",      "category", "rule", "text",
                                         "deadline_flag"};
 #define ROW_COLS 12
-
-/* "past_calendar_data" when the deadline's local date in the commitments
- * calendar lies after the calendar's official data (calendars.<name>.data_until):
- * a working-day deadline there ignores holidays and make-up days. */
-static const char *deadline_flag(const setting *s, int64_t deadline) {
-    fu_local lt;
-    const fu_date *u = &s->data_until;
-    if (!u->year || deadline == FU_COMMIT_NO_TIME || fu_calendar_to_local(s->cal, deadline, &lt) != FU_OK) {
-        fu_error_clear();
-        return "";
-    }
-    int after = lt.year != u->year ? lt.year > u->year : lt.month != u->month ? lt.month > u->month : lt.day > u->day;
-    return after ? "past_calendar_data" : "";
-}
 
 static int add_commitment_row(cli_table *t, const setting *s, const char *section, const fu_commitment *c) {
     char id[24], level[16], created[FU_TIME_TEXT_SIZE], dl[FU_TIME_TEXT_SIZE], closed[FU_TIME_TEXT_SIZE];
@@ -972,10 +1007,14 @@ static int run_cancel(int argc, char **argv) { return run_close(argc, argv, 0); 
 
 static int run_report(int argc, char **argv) {
     args a;
-    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE) | BIT(O_RECORD), 0, &a);
+    int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE) | BIT(O_RECORD) | BIT(O_CUSTOMERS) | BIT(O_EVENTS),
+                        0, &a);
     if (ec) return ec;
     if (require(&a, "report", O_LEDGER) || require(&a, "report", O_AT)) return CLI_USAGE;
     int record = a.v[O_RECORD] != NULL;
+    if (a.v[O_EVENTS] && (!record || !a.v[O_CUSTOMERS]))
+        return cli_usage(PROG " report: --events needs --customers and --record (it fulfils promises in the ledger)\n");
+    if (a.v[O_CUSTOMERS] && !a.v[O_EVENTS]) return cli_usage(PROG " report: --customers needs --events\n");
     int64_t at, since = INT64_MIN;
     if ((ec = parse_time_opt("report", "--at", a.v[O_AT], &at))) return ec;
     if (a.v[O_SINCE] && (ec = parse_time_opt("report", "--since", a.v[O_SINCE], &since))) return ec;
@@ -984,11 +1023,20 @@ static int run_report(int argc, char **argv) {
     setting s;
     fu_ledger *l = NULL;
     fu_commitment_list *lists[3] = {NULL, NULL, NULL};
+    fu_book *book = NULL;
     if ((ec = setting_load(&a, &s)) != CLI_OK) goto done;
     if ((ec = open_ledger("report", &s, a.v[O_LEDGER], record ? 0 : FU_LEDGER_READONLY, 0, &l)) != CLI_OK)
         goto done;
-    size_t events = 0;
-    int rc = record ? fu_ledger_tick(l, at, &events) : FU_OK;
+    size_t events = 0, from_book = 0;
+    int rc = FU_OK;
+    if (a.v[O_EVENTS]) {
+        if ((ec = load_book(a.v[O_CUSTOMERS], a.v[O_EVENTS], &book)) != CLI_OK) goto done;
+        rc = fu_ledger_fulfill_from_book(l, book, at, "book", &from_book);
+        if (rc == FU_OK)
+            fprintf(stderr, PROG " report: %zu promise%s fulfilled by resolutions in the book\n", from_book,
+                    from_book == 1 ? "" : "s");
+    }
+    if (rc == FU_OK && record) rc = fu_ledger_tick(l, at, &events);
     for (int k = 0; k < 3 && rc == FU_OK; k++) {
         fu_commit_query q = FU_COMMIT_QUERY_INIT;
         q.flags = FU_QUERY_AS_OF; /* the states at --at, recorded or not */
@@ -1050,6 +1098,7 @@ static int run_report(int argc, char **argv) {
     if (record) fprintf(stderr, PROG " report: escalation rules applied up to %s: %zu new events\n", at_text, events);
 done:
     for (int k = 0; k < 3; k++) fu_commitment_list_free(lists[k]);
+    fu_book_free(book);
     fu_ledger_close(l);
     setting_free(&s);
     return ec;

@@ -345,6 +345,27 @@ FU_EXTERN int fu_ledger_fulfill(fu_ledger *ledger, int64_t id, int64_t at, const
 FU_EXTERN int fu_ledger_fulfill_bulk(fu_ledger *ledger, const int64_t *ids, const int64_t *at,
                                      size_t n, const char *by);
 
+/**
+ * Close the loop from the book: fulfil every open or breached commitment
+ * that a resolution recorded in `book` answers by `now` (review s9 F26).
+ * A commitment made at `created_at` for a customer of the book is answered
+ * when every issue of that customer (fault, complaint, inquiry, feedback)
+ * still open at `created_at` is closed afterwards by a `resolved` event (a
+ * fault also by a `repair`), matched as the planner matches them: same
+ * order id, or either without one, except that a `resolved` without an order
+ * id that answers an issue without one raised since the previous `resolved`
+ * closes only that issue. It is fulfilled at the last of those closings (on
+ * time or late: a recorded breach stays). A promise made when no issue was
+ * open (an invoice, a callback) is left to the ledger. Commitments of
+ * customers the book does not have are left alone. One transaction
+ * (fu_ledger_fulfill_bulk(), `by` "book" when NULL).
+ * @return #FU_OK (*n_fulfilled, may be NULL: how many); #FU_EINVAL; the
+ *         ledger's errors. Threads: changes.
+ */
+typedef struct fu_book fu_book; /* followup/book.h; C11 allows the repeat */
+FU_EXTERN int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t now,
+                                          const char *by, size_t *n_fulfilled);
+
 /** Cancel a commitment at `at`; errors as fu_ledger_fulfill(). Threads: changes. */
 FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const char *by);
 
@@ -463,14 +484,28 @@ typedef enum fu_deadline_kind {
     FU_DEADLINE_WEEKDAY = 2,   /**< the next `weekday` at `minute_of_day`; today if still ahead */
     FU_DEADLINE_NEXT_WEEK = 3, /**< `weekday` of next week (weeks Monday–Sunday) */
     FU_DEADLINE_MONTH_END = 4, /**< the month's last day at `minute_of_day` (next month's once past) */
-    FU_DEADLINE_TODAY = 5      /**< today at `minute_of_day` (the note's time if already past) */
+    FU_DEADLINE_TODAY = 5,     /**< today at `minute_of_day` (the note's time if already past) */
+    /** Close of business: the end of the last open interval of the note's
+     *  local day in the calendar's business hours (local midnight after it for
+     *  a calendar without hours); a day that is no working day (weekend,
+     *  holiday) gives the close of the next working day; the note's time if
+     *  today's close is already past. `minute_of_day` is not used. */
+    FU_DEADLINE_CLOSE = 6,
+    /** The end of this week (weeks Monday–Sunday): this week's `weekday` at
+     *  `minute_of_day`; the note's time if already past. */
+    FU_DEADLINE_WEEK_END = 7
 } fu_deadline_kind;
 
 /** A deadline rule. */
 typedef struct fu_deadline_rule {
     fu_deadline_kind kind; /**< how the match becomes a deadline */
     fu_duration unit;  /**< #FU_DEADLINE_IN: one unit, or the whole duration when `group` is 0 */
-    int group;         /**< #FU_DEADLINE_IN: capture group holding the count, 0: none */
+    /** #FU_DEADLINE_IN: capture group holding the count, 0: none.
+     *  #FU_DEADLINE_WEEKDAY, #FU_DEADLINE_NEXT_WEEK, #FU_DEADLINE_WEEK_END:
+     *  capture group naming the weekday (一 … 六, 日 or 天 for Sunday, 1 … 7,
+     *  or an English name or its first three letters), which then replaces
+     *  `weekday` (fu_extractor_run(); fu_deadline_compute() takes `weekday`). */
+    int group;
     fu_weekday weekday; /**< #FU_MONDAY … #FU_SUNDAY */
     int minute_of_day; /**< 0..1439 local */
 } fu_deadline_rule;

@@ -1,0 +1,108 @@
+/* The closed loop, promise -> resolution: a `resolved` event in the book
+ * (or a `repair` of a fault) answers the promises made about the issues it
+ * closes (review s9 F26; docs/commitments.md "Resolutions in the book").
+ * Used by the planner's promise snapshot (lib/planner_loop.c) and by
+ * fu_ledger_fulfill_from_book(). */
+#include "book_decode.h"
+#include "commit_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int is_issue(const fu_event *e) {
+    return e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
+           e->kind == FU_EVENT_FEEDBACK;
+}
+
+/* Whether the `resolved` event ev[i] without an order id answers an issue
+ * without one raised since the `resolved` before it (then it closes that
+ * issue, not one of an order): the planner's and the KPI engine's rule
+ * (docs/planner.md "Issues and their resolution"). */
+static int answers_orderless_issue(const fu_event *ev, size_t i) {
+    while (i-- > 0) {
+        if (ev[i].kind == FU_EVENT_RESOLVED) return 0;
+        if (!ev[i].order_id && is_issue(&ev[i])) return 1;
+    }
+    return 0;
+}
+
+/* Whether ev[r] closes issue ev[p] (r after p): a `resolved` of its order, or
+ * either without an order (an orderless `resolved` only when it answers no
+ * orderless issue); a `repair` of its order (or either without) closes a fault. */
+static int closes(const fu_event *ev, size_t r, size_t p) {
+    const fu_event *x = &ev[r], *e = &ev[p];
+    if (x->kind != FU_EVENT_RESOLVED && (x->kind != FU_EVENT_REPAIR || e->kind != FU_EVENT_FAULT)) return 0;
+    if (!x->order_id && e->order_id && x->kind == FU_EVENT_RESOLVED && answers_orderless_issue(ev, r)) return 0;
+    return !x->order_id || !e->order_id || x->order_id == e->order_id;
+}
+
+/* The first event after ev[p] (index > p) closing it, n if none. */
+static size_t first_closing(const fu_event *ev, size_t n, size_t p) {
+    for (size_t r = p + 1; r < n; r++)
+        if (closes(ev, r, p)) return r;
+    return n;
+}
+
+int fu__commit_answered_at(const fu_book *book, size_t customer, int64_t made, fu__evbuf *buf, int64_t *out) {
+    const fu_event *ev = NULL;
+    size_t n = 0, open = 0;
+    int64_t last = FU_COMMIT_NO_TIME;
+    *out = FU_COMMIT_NO_TIME;
+    int rc = fu__book_customer_decode(book, customer, buf, &ev, &n);
+    if (rc != FU_OK) return rc;
+    /* the issues still open when the promise was made: each must be closed
+     * after it; the promise is answered when the last of them is */
+    for (size_t p = 0; p < n && ev[p].at <= made; p++) {
+        if (!is_issue(&ev[p])) continue;
+        size_t r = first_closing(ev, n, p);
+        if (r < n && ev[r].at <= made) continue; /* closed before the promise */
+        if (r == n) return FU_OK;                 /* still open: not answered */
+        open++;
+        if (last == FU_COMMIT_NO_TIME || ev[r].at > last) last = ev[r].at;
+    }
+    if (open) *out = last;
+    return FU_OK;
+}
+
+int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t now, const char *by,
+                                size_t *n_fulfilled) {
+    if (n_fulfilled) *n_fulfilled = 0;
+    if (!ledger || !book) return fu__error_set(FU_EINVAL, "fu_ledger_fulfill_from_book: NULL argument");
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = FU_QUERY_ALL;
+    q.flags = FU_QUERY_EVENTS;
+    fu_commitment_list *list = NULL;
+    int rc = fu_ledger_query(ledger, &q, &list);
+    if (rc != FU_OK) return rc;
+    size_t n = fu_commitment_list_count(list), k = 0;
+    int64_t *ids = n ? fu__calloc(n, sizeof *ids) : NULL, *at = n ? fu__calloc(n, sizeof *at) : NULL;
+    fu__evbuf buf = {NULL, 0};
+    if (n && (!ids || !at)) rc = fu__error_nomem();
+    for (size_t i = 0; rc == FU_OK && i < n; i++) {
+        const fu_commitment *c = fu_commitment_list_get(list, i);
+        size_t ci;
+        int64_t t;
+        if (c->state != FU_COMMIT_OPEN && c->state != FU_COMMIT_BREACHED) continue;
+        if (fu_book_find_customer(book, c->customer_id, strlen(c->customer_id), &ci) != FU_OK) {
+            fu_error_clear(); /* a customer the book does not have: nothing to read */
+            continue;
+        }
+        rc = fu__commit_answered_at(book, ci, c->created_at, &buf, &t);
+        if (rc == FU_OK && t != FU_COMMIT_NO_TIME && t <= now) {
+            /* the ledger's history is never rewritten: a breach or an
+             * escalation it recorded after the resolution (a tick that ran
+             * before the book was read) stays, and the fulfilment follows it */
+            for (size_t j = 0; j < c->n_events; j++)
+                if (c->events[j].at > t) t = c->events[j].at;
+            ids[k] = c->id;
+            at[k++] = t;
+        }
+    }
+    if (rc == FU_OK && k) rc = fu_ledger_fulfill_bulk(ledger, ids, at, k, by ? by : "book");
+    if (rc == FU_OK && n_fulfilled) *n_fulfilled = k;
+    fu__evbuf_free(&buf);
+    fu__free(ids);
+    fu__free(at);
+    fu_commitment_list_free(list);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* Text put into error messages (lib/errtext.c): every message stays
+ * well-formed UTF-8 however it was cut, and a cell of input echoed in a
+ * message is quoted safely. Not installed. */
+#ifndef FU_ERRTEXT_H
+#define FU_ERRTEXT_H
+
+#include <stddef.h>
+
+/* The ellipsis (U+2026) a cut text ends with. */
+#define FU_ERRTEXT_ELLIPSIS "\xE2\x80\xA6"
+
+/* Copy the NUL-terminated `src` into dst (cap >= 4 bytes, NUL included) as
+ * well-formed UTF-8 without control characters: a sequence cut short (what
+ * "%.40s" leaves of a Chinese character) becomes U+2026 "…", any other
+ * ill-formed byte U+FFFD; control characters (C0, DEL, C1: an ANSI escape, a
+ * line break in a quoted cell) are written as escapes (\n \r \t \xHH
+ * \u00HH), as fu__errtext_cell() writes them; text
+ * that does not fit is cut at a character boundary and ends with "…", as
+ * it does when `cut` is nonzero (src is already a cut text). Returns the
+ * length written. */
+size_t fu__errtext_repair(char *dst, size_t cap, const char *src, int cut);
+
+/* The well-formed `src` into dst (cap bytes, NUL included) as snprintf
+ * copies it, but cut at a character boundary (no ellipsis): for
+ * fu_error_format(), whose return value says it was cut. */
+size_t fu__errtext_cut(char *dst, size_t cap, const char *src);
+
+/* Most characters of a cell fu__errtext_cell() keeps. */
+#define FU_ERRTEXT_CELL_CHARS 40
+
+/* A cell of input (len bytes; need not be valid UTF-8 or NUL-terminated)
+ * as it may appear in an error message, written to buf (cap >= 8, NUL
+ * included) and returned:
+ *   - control characters (U+0000–U+001F, U+007F, U+0080–U+009F) escaped:
+ *     \n \r \t, others \xHH (ESC of an ANSI sequence is \x1B); a backslash
+ *     is doubled; ill-formed UTF-8 bytes are \xHH too;
+ *   - digit runs that may be personal data masked as fu_redact masks
+ *     numbers: 7 or more ASCII or full-width digits, single spaces or
+ *     hyphens allowed between them (138 1234 5678), keep their last 4 digits
+ *     and, from 11 digits on, their first 3 (13812345678 -> 138****5678,
+ *     110105199001011232 -> 110***********1232, 1234567 -> ***4567); an
+ *     ID's final X counts as a digit;
+ *   - at most FU_ERRTEXT_CELL_CHARS characters of the cell, cut at a
+ *     character boundary and ending with "…".
+ * Uses no allocation. */
+const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len);
+
+/* fu__errtext_cell() of a NUL-terminated string (NULL: ""). */
+const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell);
+
+/* A buffer big enough for any fu__errtext_cell() result. */
+#define FU_ERRTEXT_CELL_CAP (FU_ERRTEXT_CELL_CHARS * 4 + 8)
+
+#endif /* FU_ERRTEXT_H */
