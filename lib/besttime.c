@@ -2,6 +2,7 @@
  * empirical Bayes with decayed evidence) and the contact constraints.
  * docs/besttime.md describes the model and the prior fit with formulas. */
 #include "besttime_internal.h"
+#include "calendar_internal.h"
 #include "book_decode.h"
 #include "stats_internal.h"
 
@@ -380,8 +381,10 @@ static int bt_setup_policy(fu_besttime *m, const char *b2b_calendar) {
 }
 
 /* The business calendar of zone z's B2B customers: the policy calendar in
- * its own zone; in any other zone its weekly hours in that zone's local time,
- * without its holidays and make-up days (dates of another country). */
+ * its own zone; in another zone of its country (PRC, Asia/Urumqi for cn) a
+ * copy in that zone's local time with its holidays and make-up days; in any
+ * other zone its weekly hours in that zone's local time, without its holidays
+ * and make-up days (dates of another country). */
 static int bt_zone_biz(fu_besttime *m, bt_zone *z) {
     const fu__pol_calendar *pc = m->biz;
     if (z->biz) return FU_OK;
@@ -391,6 +394,13 @@ static int bt_zone_biz(fu_besttime *m, bt_zone *z) {
         return FU_OK;
     }
     fu_calendar *cal = NULL;
+    if (fu__tz_same_country(z->tz, pc->tz)) {
+        int crc = fu__calendar_clone_in_zone(&cal, pc->cal, z->tz);
+        if (crc) return crc;
+        z->biz = z->biz_owned = cal;
+        z->biz_home = 1;
+        return FU_OK;
+    }
     int rc = fu_calendar_new(&cal, z->tz);
     for (int d = 0; d < 7 && !rc && pc->has_hours; d++) {
         fu_day_interval iv[FU__POL_MAX_INTERVALS];

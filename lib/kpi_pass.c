@@ -4,6 +4,7 @@
  * Finalisation and figures are in kpi_figures.c. Definitions: docs/kpi.md. */
 #include "kpi_internal.h"
 #include "book_internal.h"
+#include "segment_internal.h"
 
 const signed char fu__kpi_prop[FU_KPI_COUNT] = {
     P_COV, P_TIME, -1, -1, P_RES, P_FCR, P_FB, P_REP, -1, P_TOP2, -1,
@@ -1152,7 +1153,7 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         c->rev = d;
     }
     /* first purchase and product classes inherited along the order */
-    c->cur_first = c->cur->first_purchase_at;
+    c->cur_first = fu__segment_known_purchase(c->cur->first_purchase_at); /* a placeholder (0001-01-01): none, as the planner */
     c->nrt = c->npu = c->nres = c->ndr = 0;
     if (n) { /* the lists below hold at most n entries each */
         GROW_OR_FAIL(c->pu, c->cap_pu, n);

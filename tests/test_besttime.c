@@ -610,6 +610,36 @@ Test(besttime, b2b_customers_get_business_hours_in_their_own_zone) {
  * relative (bench/BENCHMARKS.md): they must stay within 1e-10 of the fully
  * iterated quantiles of fu_besttime_beta_quantile(), over small and large,
  * balanced and lopsided Beta parameters and several levels. */
+
+/* Another zone of the calendar's country (review s9 F25): a link (PRC) and
+ * Xinjiang's Asia/Urumqi (UTC+6) keep cn's holidays and make-up days, in
+ * their own local time; Hong Kong (another region) has the hours only. */
+static const char *CUSTS_CN_ZONES = "customer_id,tz,industry,is_smb\n"
+                                    "prc,PRC,retail,\n"
+                                    "urumqi,Asia/Urumqi,retail,\n"
+                                    "hk,Asia/Hong_Kong,retail,\n";
+
+Test(besttime, b2b_holidays_hold_in_every_zone_of_the_country) {
+    fu_policy *p = default_policy();
+    fu_book *b = make_book(CUSTS_CN_ZONES, NULL);
+    fu_besttime *m = make_model(p, b, NULL);
+    fu_besttime_decision d;
+    cr_assert_eq(fu_besttime_may_contact(m, 0, T("2025-10-02T10:00:00+08:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 0);
+    cr_assert_str_eq(d.rule, "calendars.cn.holidays");
+    cr_assert_eq(fu_besttime_may_contact(m, 1, T("2025-10-02T10:00:00+06:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 0);
+    cr_assert_str_eq(d.rule, "calendars.cn.holidays");
+    cr_assert_eq(d.next_allowed, T("2025-10-09T09:00:00+06:00"), "%lld", (long long)d.next_allowed);
+    /* the make-up Sunday 2025-09-28 is a working day in Urumqi, 10:00 local */
+    cr_assert_eq(fu_besttime_may_contact(m, 1, T("2025-09-28T10:00:00+06:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1);
+    cr_assert_eq(fu_besttime_may_contact(m, 2, T("2025-10-02T10:00:00+08:00"), FU_CHANNEL_PHONE, 0, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1);
+    fu_besttime_free(m);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
 Test(besttime, interval_quantiles_match_the_full_iteration) {
     static const double strengths[] = {0.3, 0.8, 1.0, 1.2, 1.6, 2.0, 3.7, 10.0, 55.0, 300.0, 1000.0, 5000.0};
     static const double rates[] = {0.001, 0.01, 0.05, 0.2, 0.3, 0.5, 0.7, 0.95, 0.999};

@@ -577,6 +577,31 @@ Test(kpi, over_contact_against_the_caps) {
     fu_policy_free(p);
 }
 
+/* A placeholder first purchase (0001-01-01, written for "unknown") is no
+ * purchase, as the planner reads it (review s8b F6): P0's first real
+ * purchase is 03-01, so P0 is a new customer like N1 and its calls break the
+ * same caps (c2 min_gap, c3 new_customer, c4 first_month). Read as a
+ * purchase in year 1, P0 was no new customer: 1 over of 3 in W10, 0 of 1 in
+ * W11. */
+Test(kpi, placeholder_first_purchase_is_none) {
+    static const C cu[] = {{"P0", 5000, "0001-01-01T00:00:00+00:00"}};
+    static const E ev[] = {
+        {"P0", "2026-03-01T09:00:00+08:00", "purchase", "X1", NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P0", "2026-03-02T10:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"P0", "2026-03-02T11:00:00+08:00", "contact", NULL, "A1", "phone", "no_answer", NULL, NULL, NO, NO},
+        {"P0", "2026-03-03T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+        {"P0", "2026-03-10T12:00:00+08:00", "contact", NULL, "A1", "phone", "answered", NULL, NULL, NO, NO},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_WEEK, 0, NULL);
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 2, 3);
+    expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W11", NULL, 1, 1);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
 Test(kpi, unanswered_attempts_count_toward_caps_not_the_gap) {
     /* The one definition the planner, the KPI and the simulation share
      * (docs/kpi.md "Reached contact"): every attempt counts toward
