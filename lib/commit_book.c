@@ -43,6 +43,21 @@ static size_t first_closing(const fu_event *ev, size_t n, size_t p) {
     return n;
 }
 
+/* A promise made with no issue open raised one of its own (the call it was
+ * made in: "承诺3个工作日内解决"): the first `resolved` after it that closes
+ * no issue raised since the promise answers it (the simulation's rule,
+ * docs/simulate.md "Promises kept"); FU_COMMIT_NO_TIME if none. */
+static int64_t own_resolution(const fu_event *ev, size_t n, int64_t made) {
+    for (size_t r = 0; r < n; r++) {
+        if (ev[r].at <= made || ev[r].kind != FU_EVENT_RESOLVED) continue;
+        int other = 0;
+        for (size_t p = 0; p < r && !other; p++)
+            other = ev[p].at > made && is_issue(&ev[p]) && first_closing(ev, n, p) == r;
+        if (!other) return ev[r].at;
+    }
+    return FU_COMMIT_NO_TIME;
+}
+
 int fu__commit_answered_at(const fu_book *book, size_t customer, int64_t made, fu__evbuf *buf, int64_t *out) {
     const fu_event *ev = NULL;
     size_t n = 0, open = 0;
@@ -61,6 +76,7 @@ int fu__commit_answered_at(const fu_book *book, size_t customer, int64_t made, f
         if (last == FU_COMMIT_NO_TIME || ev[r].at > last) last = ev[r].at;
     }
     if (open) *out = last;
+    else *out = own_resolution(ev, n, made);
     return FU_OK;
 }
 

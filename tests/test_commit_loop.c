@@ -15,13 +15,17 @@ static const char CUSTOMERS[] = "customer_id,tz,annual_spend,consent_phone,conse
                                 "B,Asia/Shanghai,5000,yes,yes\n"
                                 "C,Asia/Shanghai,5000,yes,yes\n"
                                 "D,Asia/Shanghai,5000,yes,yes\n"
-                                "E,Asia/Shanghai,5000,yes,yes\n";
+                                "E,Asia/Shanghai,5000,yes,yes\n"
+                                "F,Asia/Shanghai,5000,yes,yes\n";
 /* A: the review's case: complaint O1, promise at 10:00, resolved O1 11-24.
  * B: two issues open at the promise (O1, O2); O1 resolved 11-24, O2 11-27.
  * C: the issue was resolved before the promise; a later complaint is
  *    resolved after it: the promise was made with nothing open.
  * D: a fault of O4 closed by its repair (11-21 15:00).
- * E: complaint O5; the only later resolution is of another order (O6). */
+ * E: complaint O5; the only later resolution is of another order (O6).
+ * F: nothing open at the promise: the promise raised its own issue (the
+ *    call it was made in), answered by the next `resolved` that closes no
+ *    issue raised since (11-21 09:00; C's closes its later complaint). */
 static const char EVENTS[] = "customer_id,at,kind,order_id,severity,channel,outcome\n"
                              "A,2025-06-01T10:00:00+08:00,purchase,O1,,,\n"
                              "A,2026-11-20T09:00:00+08:00,complaint,O1,normal,,\n"
@@ -37,7 +41,8 @@ static const char EVENTS[] = "customer_id,at,kind,order_id,severity,channel,outc
                              "D,2026-11-20T08:00:00+08:00,fault,O4,normal,,\n"
                              "D,2026-11-21T15:00:00+08:00,repair,O4,,,\n"
                              "E,2026-11-20T08:00:00+08:00,complaint,O5,normal,,\n"
-                             "E,2026-11-22T08:00:00+08:00,resolved,O6,,,\n";
+                             "E,2026-11-22T08:00:00+08:00,resolved,O6,,,\n"
+                             "F,2026-11-21T09:00:00+08:00,resolved,,,,\n";
 
 static int64_t add(fu_ledger *l, const char *cust, const char *made, const char *due) {
     fu_commit_input in = FU_COMMIT_INPUT_INIT;
@@ -67,12 +72,18 @@ Test(commit_loop, resolutions_in_the_book_fulfil_the_promises_they_answer) {
     int64_t d = add(l, "D", "2026-11-20T10:00:00+08:00", "2026-11-25T18:00:00+08:00");
     int64_t e = add(l, "E", "2026-11-20T10:00:00+08:00", "2026-11-25T18:00:00+08:00");
     int64_t x = add(l, "NOBODY", "2026-11-20T10:00:00+08:00", "2026-11-25T18:00:00+08:00");
+    int64_t f = add(l, "F", "2026-11-20T10:00:00+08:00", "2026-11-25T18:00:00+08:00");
     size_t n = 99;
-    /* as of 11-24 09:00 nothing is answered yet but D's repair (11-21 15:00) */
+    /* as of 11-24 09:00 nothing is answered yet but D's repair (11-21 15:00)
+     * and F's own resolution (11-21 09:00) */
     cr_assert_eq(fu_ledger_fulfill_from_book(l, book, T("2026-11-24T09:00:00+08:00"), NULL, &n), FU_OK,
                  "%s", fu_error_last()->message);
-    cr_assert_eq(n, 1);
+    cr_assert_eq(n, 2);
     fu_commitment_list *keep = NULL;
+    fu_commitment fg = get(l, f, &keep);
+    cr_assert_eq(fg.state, FU_COMMIT_FULFILLED);
+    cr_assert_eq(fg.closed_at, T("2026-11-21T09:00:00+08:00"));
+    fu_commitment_list_free(keep);
     fu_commitment got = get(l, d, &keep);
     cr_assert_eq(got.state, FU_COMMIT_FULFILLED);
     cr_assert_eq(got.closed_at, T("2026-11-21T15:00:00+08:00"));
@@ -100,7 +111,7 @@ Test(commit_loop, resolutions_in_the_book_fulfil_the_promises_they_answer) {
     cr_assert_eq(got.breach_at, T("2026-11-25T18:00:00+08:00"), "the recorded breach stays");
     fu_commitment_list_free(keep);
     got = get(l, c, &keep);
-    cr_assert_eq(got.state, FU_COMMIT_BREACHED, "nothing was open when C's promise was made");
+    cr_assert_eq(got.state, FU_COMMIT_BREACHED, "C's only later resolution closes its later complaint");
     fu_commitment_list_free(keep);
     got = get(l, e, &keep);
     cr_assert_eq(got.state, FU_COMMIT_BREACHED, "another order's resolution does not answer E");
