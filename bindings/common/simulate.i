@@ -62,8 +62,11 @@ static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const c
     if (!policy || !book || !run) return fu_error_set(FU_EINVAL, "NULL policy, book or run");
     if (strcmp(run, "baseline") == 0) o.mode = FU_SIMULATION_BASELINE;
     else if (strcmp(run, "besttime") == 0) o.flags = FU_SIMULATION_BESTTIME;
+    else if (strcmp(run, "oracle") == 0) o.flags = FU_SIMULATION_BESTTIME | FU_SIMULATION_ORACLE;
     else if (strcmp(run, "policy") != 0)
-        return fu_error_set(FU_EINVAL, "run '%s': expected baseline, policy or besttime", run);
+        return fu_error_set(FU_EINVAL,
+                            "run '%s': expected baseline, policy, besttime or oracle (another policy: pass it as "
+                            "the policy, with run besttime)", run);
     o.from = from;
     o.to = to;
     o.agents = agents;
@@ -187,7 +190,9 @@ def _csv_frame(text):
 
 def simulation_frame(policy, book, run, from_, to, agents=3, calls_per_agent=0, seed=2026, truth=None):
     """One simulation (followup/simulate.h) as a DataFrame: measure, value,
-    ci_low, ci_high, n, successes."""
+    ci_low, ci_high, n, successes. run: "baseline", "policy", "besttime" or
+    "oracle" (evaluation only: needs truth); the CLI's policy-file arm is this
+    call with that policy and run "besttime"."""
     return _csv_frame(simulation_csv(policy, book, run, from_, to, agents, calls_per_agent, seed, truth))
 
 

@@ -92,9 +92,21 @@ def test_sensitivity_frame_and_plot(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_oracle_run_from_python(tmp_path):
+    """The evaluation-only oracle arm, as the CLI's --compare oracle: with every
+    call answered it reaches everybody; without a truth it is refused."""
+    b = make_book(3, "".join("C%d,2026-03-02T10:00:00+08:00,delivery,,,,\n" % i for i in (1, 2, 3)))
+    df = followup.simulation_frame(policy(), b, "oracle", T(FROM), T(TO), agents=1, calls_per_agent=2,
+                                   truth=truth_file(tmp_path, 3, 1.0)).set_index("measure")
+    assert df.loc["coverage", "value"] == 1.0
+    assert df.loc["cap_violations", "value"] == 0
+    with pytest.raises(followup.Error):
+        followup.simulation_frame(policy(), b, "oracle", T(FROM), T(TO))
+
+
 def test_errors_raise():
     b = make_book(1, "C1,2026-03-02T10:00:00+08:00,delivery,,,,\n")
-    with pytest.raises(followup.Error):
+    with pytest.raises(followup.Error, match="baseline, policy, besttime or oracle"):
         followup.simulation_csv(policy(), b, "sometimes", T(FROM), T(TO))
     with pytest.raises(followup.Error):
         followup.simulation_csv(policy(), b, "policy", T(TO), T(FROM))
