@@ -42,6 +42,14 @@ const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel);
 int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, const char *rule, uint32_t order,
                        int skip_caps, const char **deny, int64_t *retry);
 
+/* The planner's redial law for a touchpoint named by its cadence `rule`
+ * (and book order id, 0: any) over the book's own contacts up to t (book
+ * events name no touchpoint: the planner's candidate window of the step
+ * that holds t says which are its): *deny the stop outcome's rule (final)
+ * or "redial.callback" before a requested call-back time (in *retry). */
+int fu__guard_ctx_book_redial(fu__guard_ctx *g, int64_t t, int channel, const char *rule, uint32_t order,
+                              const char **deny, int64_t *retry);
+
 /* The name of the policy calendar whose official holidays end before the
  * local day of t (`calendars.<name>.data_until`; the loaded customer's zone,
  * then with `business` the policy's business calendar), *until its last

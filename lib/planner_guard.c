@@ -26,6 +26,8 @@ struct fu__guard_ctx {
     const guard_biz *biz; /* the loaded customer's, NULL: not B2B */
     guard_biz *bz;
     size_t nbz, bz_cap;
+    const fu_event **bev; /* fu__guard_ctx_book_redial(): the book's contacts */
+    size_t bev_cap;
 };
 
 int fu__guard_ctx_new(fu__guard_ctx **out, fu_planner *pl) {
@@ -43,6 +45,7 @@ void fu__guard_ctx_free(fu__guard_ctx *g) {
         fu__free(g->bz[i].tz);
     }
     fu__free(g->bz);
+    fu__free(g->bev);
     fu__free(g);
 }
 
@@ -257,6 +260,87 @@ void fu__guard_trim(fu_planner *pl) {
         v->ev = p;
         v->cap = v->n;
     }
+}
+
+/* Whether `list` (a rule, or a merged contact's rules joined by "; ", as a
+ * plan gives them) names `rule`. */
+static int guard_rule_listed(const char *list, const char *rule) {
+    size_t n = strlen(rule);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ';') p++;
+        if (strncmp(p, rule, n) == 0 && (p[n] == 0 || p[n] == ';' || p[n] == ' ')) return 1;
+        p = strchr(p, ';');
+    }
+    return 0;
+}
+
+/* The planner's redial law (fu__pl_redial_check) for the touchpoint `rule`
+ * (one step, or a merged contact's steps "a; b") over the book's history:
+ * the planner's candidates at t for that step (and order, when given) whose
+ * own window holds t, each checked over the book's events up to t (the log's records name their touchpoint; guard.c matches them). Only
+ * an outcome the policy stops on and a call-back time count here: the
+ * attempt limits and wrong numbers are guard.c's, over every contact. */
+int fu__guard_ctx_book_redial(fu__guard_ctx *g, int64_t t, int channel, const char *rule, uint32_t order,
+                              const char **deny, int64_t *retry) {
+    fu_planner *pl = g->pl;
+    pl_cust *cx = &g->cx;
+    *deny = NULL;
+    if (g->unknown || !rule || strncmp(rule, "cadences.", 9) != 0) return FU_OK;
+    if (pl->nev > g->bev_cap && fu__grow((void **)&g->bev, &g->bev_cap, pl->nev, sizeof *g->bev)) return FU_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < pl->nev; i++)
+        if (!pl->ev[i]->reserved_[1] && pl->ev[i]->at <= t) g->bev[n++] = pl->ev[i];
+    const fu_event **save = pl->ev;
+    size_t save_cap = pl->ev_cap, save_n = pl->nev;
+    pl->ev = g->bev; /* the planner reads pl->ev[0..n) */
+    pl->ev_cap = g->bev_cap;
+    pl->nev = n;
+    int64_t now = cx->now;
+    cx->now = t;
+    fu_plan_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = fu__pl_candidates(pl, cx, n, &st);
+    for (size_t i = 0; rc == FU_OK && i < pl->ncand; i++) { /* as plan_one(), before merging */
+        pl_cand *c = &pl->cand[i];
+        if (pl->clv) fu__pl_apply_clv(pl, cx, c);
+        fu__pl_apply_consent(cx, c);
+        if (c->status == C_ACTIVE) fu__pl_apply_suppressions(pl, cx, c);
+    }
+    if (rc == FU_OK && pl->gm_cap < pl->ncand + 1 &&
+        fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand + 1, sizeof *pl->gm))
+        rc = FU_ENOMEM;
+    for (size_t i = 0; rc == FU_OK && !*deny && i < pl->ncand; i++) {
+        const pl_cand *c = &pl->cand[i];
+        if (c->status != C_ACTIVE || !guard_rule_listed(rule, c->step->rule) || (order && c->order && c->order != order) ||
+            t < c->from || t > c->to)
+            continue;
+        pl_group grp; /* the step alone: its own window (merging depends on the planning instant) */
+        memset(&grp, 0, sizeof grp);
+        grp.from = c->from;
+        grp.to = c->to;
+        grp.channel = (uint8_t)channel;
+        grp.priority = c->priority;
+        grp.n = 1;
+        grp.first = (int)pl->ncand;
+        pl->gm[pl->ncand] = (int)i;
+        int stop;
+        int64_t nb;
+        if ((rc = fu__pl_redial_check(pl, cx, n, &grp, &nb, &stop))) break;
+        if (stop && grp.block_rule && strncmp(grp.block_rule, "redial.attempts_", 16) != 0 &&
+            strcmp(grp.block_rule, "redial.wrong_number") != 0) {
+            *deny = grp.block_rule;
+            *retry = FU_BESTTIME_NEVER;
+        } else if (!stop && grp.redial_callback && nb > t) {
+            *deny = "redial.callback";
+            *retry = nb;
+        }
+    }
+    pl->ncand = 0;
+    cx->now = now;
+    pl->ev = save;
+    pl->ev_cap = save_cap;
+    pl->nev = save_n;
+    return rc;
 }
 
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }
