@@ -1,0 +1,126 @@
+/* fu_guard over the book's own history (review s9 F17, F16, F1, F8): the
+ * guard holds what the planner holds, also for contacts that came from the
+ * book (an events CSV has no `rule` column) rather than from the guard's log.
+ * Hand-worked cases of the built-in policy (lib/data/default_policy.yaml):
+ * cadences.delivery.first_contact {at: 0h, within: 48h, phone, high},
+ * second_contact {at: 7d, within: 8d}; redial.refused stops; a call-back
+ * asked with a time (the contact's note) is made at that time. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#define T fu_test_time
+
+typedef struct hfx {
+    fu_policy *policy;
+    fu_book *book;
+    fu_guard *guard;
+} hfx;
+
+static void add(fu_book *b, const char *cust, const char *at, fu_event_kind kind, const char *order, fu_channel ch,
+                fu_outcome outcome, const char *note) {
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = cust;
+    e.at = T(at);
+    e.kind = kind;
+    e.order_id = order;
+    e.channel = ch;
+    e.outcome = outcome;
+    e.note = note;
+    if (kind == FU_EVENT_PURCHASE) e.amount = 300;
+    cr_assert_eq(fu_book_add_event(b, &e), FU_OK, "%s", fu_error_last()->message);
+}
+
+/* R refused the delivery call about O1 (11-02 15:00); K asked to be called
+ * back on 11-04 16:30 (the note); both customers since 2025, in Shanghai. */
+static void hsetup(hfx *f) {
+    memset(f, 0, sizeof *f);
+    cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f->book, NULL), FU_OK);
+    const char *ids[] = {"R", "K"};
+    for (int i = 0; i < 2; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        c.consent_phone = FU_TRI_YES;
+        c.consent_sms = FU_TRI_YES;
+        cr_assert_eq(fu_book_add_customer(f->book, &c, NULL), FU_OK);
+        add(f->book, ids[i], "2025-01-01T10:00:00+08:00", FU_EVENT_PURCHASE, "O0", FU_CHANNEL_NONE, FU_OUTCOME_NONE, NULL);
+        add(f->book, ids[i], "2026-11-01T10:00:00+08:00", FU_EVENT_PURCHASE, "O1", FU_CHANNEL_NONE, FU_OUTCOME_NONE, NULL);
+        add(f->book, ids[i], "2026-11-02T10:00:00+08:00", FU_EVENT_DELIVERY, "O1", FU_CHANNEL_NONE, FU_OUTCOME_NONE, NULL);
+    }
+    add(f->book, "R", "2026-11-02T15:00:00+08:00", FU_EVENT_CONTACT, "O1", FU_CHANNEL_PHONE, FU_OUTCOME_REFUSED, NULL);
+    add(f->book, "K", "2026-11-02T15:00:00+08:00", FU_EVENT_CONTACT, "O1", FU_CHANNEL_PHONE,
+        FU_OUTCOME_CALLBACK_REQUESTED, "2026-11-04T16:30:00+08:00");
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    cr_assert_eq(fu_guard_new(&f->guard, f->policy, f->book, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+}
+
+static void hteardown(hfx *f) {
+    fu_guard_free(f->guard);
+    fu_book_free(f->book);
+    fu_policy_free(f->policy);
+}
+
+/* Ask for a high-priority call (the delivery step's priority). */
+static void want(hfx *f, const char *cust, const char *at, const char *rule, const char *order, const char *deny,
+                 const char *next) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = cust;
+    r.channel = FU_CHANNEL_PHONE;
+    r.at = T(at);
+    r.priority = FU_PRIORITY_HIGH;
+    r.rule = rule;
+    r.order_id = order;
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check_request(f->guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+    if (!deny) {
+        cr_assert_eq(d.allowed, 1, "%s %s rule %s order %s: denied by %s", cust, at, rule ? rule : "-",
+                     order ? order : "-", d.rule);
+        return;
+    }
+    cr_assert_eq(d.allowed, 0, "%s %s rule %s order %s: allowed, expected %s", cust, at, rule ? rule : "-",
+                 order ? order : "-", deny);
+    cr_assert_str_eq(d.rule, deny);
+    cr_assert_eq(d.next_allowed, next ? T(next) : FU_BESTTIME_NEVER, "%s", d.reason);
+}
+
+#define FIRST "cadences.delivery.first_contact"
+#define SECOND "cadences.delivery.second_contact"
+
+/* The planner suppresses R's delivery call (redial.refused); the guard, asked
+ * the next day as a dialer asks (the touchpoint's rule and order, the rule
+ * alone, a merged contact's rules, or no rule with the same order and
+ * channel), says never. A call with neither rule nor order is another
+ * touchpoint; so is the second delivery step, whose window (11-09 10:00 to
+ * 11-17 10:00) opens after the refusal. */
+Test(guard_history, a_refusal_in_the_book_stops_its_touchpoint) {
+    hfx f;
+    hsetup(&f);
+    want(&f, "R", "2026-11-03T10:00:00+08:00", FIRST, "O1", "redial.refused", NULL);
+    want(&f, "R", "2026-11-03T10:00:00+08:00", FIRST, NULL, "redial.refused", NULL);
+    want(&f, "R", "2026-11-03T10:00:00+08:00", NULL, "O1", "redial.refused", NULL);
+    want(&f, "R", "2026-11-03T10:00:00+08:00", "cadences.consumables.reminder; " FIRST, "O1", "redial.refused", NULL);
+    want(&f, "R", "2026-11-03T10:00:00+08:00", NULL, NULL, NULL, NULL);
+    want(&f, "R", "2026-11-10T10:00:00+08:00", SECOND, "O1", NULL, NULL);
+    /* before the refusal, nothing stops the call */
+    want(&f, "R", "2026-11-02T14:00:00+08:00", FIRST, "O1", NULL, NULL);
+    hteardown(&f);
+}
+
+/* K asked on 11-02 15:00 to be called back on 11-04 16:30: the planner plans
+ * the call then; the guard says wait until then, and allows it then (the
+ * customer's own time skips the caps). */
+Test(guard_history, a_call_back_time_in_the_book_holds) {
+    hfx f;
+    hsetup(&f);
+    want(&f, "K", "2026-11-03T16:00:00+08:00", FIRST, "O1", "redial.callback", "2026-11-04T16:30:00+08:00");
+    want(&f, "K", "2026-11-03T16:00:00+08:00", NULL, "O1", "redial.callback", "2026-11-04T16:30:00+08:00");
+    want(&f, "K", "2026-11-04T09:59:59+08:00", FIRST, "O1", "redial.callback", "2026-11-04T16:30:00+08:00");
+    want(&f, "K", "2026-11-04T16:30:00+08:00", FIRST, "O1", NULL, NULL);
+    want(&f, "K", "2026-11-04T16:30:00+08:00", NULL, "O1", NULL, NULL);
+    hteardown(&f);
+}
