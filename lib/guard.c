@@ -190,6 +190,7 @@ static int encode(fu_guard *g, const fu_contact_record *r, uint32_t customer, fu
     e->outcome = (uint8_t)fu__guard_book_outcome(r->outcome);
     e->reserved_[0] = (uint8_t)(r->priority + 1);
     e->reserved_[1] = (uint8_t)(r->outcome + 1);
+    e->survey = (uint8_t)fu__guard_rule_is_survey(g->P, r->rule); /* counts for survey fatigue */
     e->unit_price = NAN;
     e->amount = r->callback_at != FU_BOOK_NO_TIME ? (double)r->callback_at : NAN;
     e->score = NAN;
@@ -680,16 +681,33 @@ static void deny_now(fu_guard_decision *d, const char *rule) {
 }
 
 /* Search from req->at for the first instant every rule passes. */
+/* The planner's caps answer with the second after the oldest contact
+ * leaves the window (t - per, t]; the window has left at that second minus
+ * one, the first instant a check allows (review s9 F8). When a cap (not the
+ * min gap, which is exact) moved the search last, try that instant. */
+static int cap_exact(fu_guard *g, const q *x, const char *last, int64_t *t) {
+    if (!last || strncmp(last, "caps.", 5) != 0 || strcmp(last, "caps.min_gap") == 0 || *t == FU_BESTTIME_NEVER ||
+        *t - 1 <= x->req->at)
+        return FU_OK;
+    const char *deny;
+    int64_t retry;
+    int rc = rules_at(g, x, *t - 1, &deny, &retry);
+    if (rc == FU_OK && !deny) --*t;
+    return rc;
+}
+
 static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
     int64_t t = x->req->at;
-    const char *first = NULL;
+    const char *first = NULL, *last = NULL;
+    int rc;
     for (int iter = 0; iter < 512; iter++) {
         const char *deny;
         int64_t retry;
-        int rc = rules_at(g, x, t, &deny, &retry);
+        rc = rules_at(g, x, t, &deny, &retry);
         if (rc) return rc;
         if (!deny) break;
         if (!first) first = deny;
+        last = deny;
         /* the search stops 400 days on, or at the end of year 9999 */
         if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH || retry > FU__TIME_MAX ||
             (retry <= t && t > FU__TIME_MAX - 60)) {
@@ -699,6 +717,7 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
         t = retry > t ? retry : t + 60;
         if (iter == 511) t = FU_BESTTIME_NEVER;
     }
+    if ((rc = cap_exact(g, x, last, &t))) return rc;
     out->allowed = first == NULL;
     out->rule = first;
     out->next_allowed = t;
@@ -747,6 +766,7 @@ static int check_request(fu_guard *g, const fu_guard_request *req, fu_guard_deci
     if (x.has_order && !x.order) x.order = UINT32_MAX;
     x.exempt = (int)((g->P->cap_exempt >> req->priority) & 1u);
     x.book_redial = book_redial(g, &x);
+    fu__guard_ctx_survey(g->ctx, req->rule);
     if ((rc = search(g, &x, out))) return rc;
     explain(out, cal);
     flag_expired(g, req, out);

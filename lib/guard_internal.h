@@ -29,6 +29,15 @@ void fu__guard_ctx_free(fu__guard_ctx *g);
 int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const fu_event *extra, size_t n_extra,
                        int64_t now, const fu_event *const **ev, size_t *n);
 
+/* The touchpoint asked about next (its cadence rule, or a merged
+ * contact's rules): whether it asks for a survey answer, which survey
+ * fatigue (caps with scope survey) holds. */
+void fu__guard_ctx_survey(fu__guard_ctx *g, const char *rule);
+/* Whether `rule` names a step with `survey: true` (a logged call of one
+ * counts for survey fatigue). */
+struct fu__policy;
+int fu__guard_rule_is_survey(const struct fu__policy *P, const char *rule);
+
 /* The consent rule that forbids `channel`, or NULL. */
 const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel);
 

@@ -24,6 +24,7 @@ struct fu__guard_ctx {
     pl_cust cx;
     int unknown;
     const guard_biz *biz; /* the loaded customer's, NULL: not B2B */
+    int survey;           /* the touchpoint asked about asks for a survey answer */
     guard_biz *bz;
     size_t nbz, bz_cap;
     const fu_event **bev; /* fu__guard_ctx_book_redial(): the book's contacts */
@@ -112,6 +113,15 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
         for (k = 0; k < n_extra; k++) pl->ev[k] = &extra[k];
     }
     if ((rc = fu__pl_collect(pl, cx, k))) return rc;
+    /* survey fatigue counts survey answers and the logged calls of survey
+     * steps (encoded with `survey` set), not every logged contact */
+    size_t ns = 0;
+    for (size_t i = 0; i < k; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind == FU_EVENT_SURVEY || (e->kind == FU_EVENT_CONTACT && e->reserved_[1] && e->survey))
+            pl->stimes[ns++] = e->at;
+    }
+    pl->nst = ns;
     if (g->unknown) { /* nothing known: the caps of a new customer hold */
         cx->lifecycle = FU__LC_NEW;
         cx->tier = -1;
@@ -123,6 +133,14 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
     *ev = pl->ev;
     *n = k;
     return FU_OK;
+}
+
+void fu__guard_ctx_survey(fu__guard_ctx *g, const char *rule) {
+    g->survey = rule && *rule && fu__pl_rule_is_survey(g->pl->P, rule);
+}
+
+int fu__guard_rule_is_survey(const fu__policy *P, const char *rule) {
+    return rule && *rule && fu__pl_rule_is_survey(P, rule);
 }
 
 const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel) {
@@ -225,6 +243,7 @@ int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, 
     grp.channel = (uint8_t)channel;
     grp.priority = (uint8_t)c.priority;
     grp.exempt = (uint8_t)prio_exempt(pl->P, c.priority);
+    grp.survey = (uint8_t)g->survey;
     if (order) grp.orders[grp.norders++] = order;
     *deny = fu__pl_cap_check(pl, cx, &grp, t, retry);
     if (*deny && *retry <= t) *retry = t + 60;
