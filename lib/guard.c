@@ -656,7 +656,12 @@ static void explain(fu_guard_decision *d, const fu_calendar *cal) {
             fu_time_format(d->next_allowed, 0, FU_TIME_FORMAT_Z, when, sizeof when) < 0)
             snprintf(when, sizeof when, "?");
     }
-    snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
+    int n = snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
+    if (n >= (int)sizeof d->reason) { /* a long rule: cut at a character, not inside one (review s9 F18) */
+        size_t k = sizeof d->reason - 1;
+        while (k > 0 && ((unsigned char)d->reason[k] & 0xC0) == 0x80) k--;
+        d->reason[k] = 0;
+    }
 }
 
 static int check_req(const fu_guard_request *r) {

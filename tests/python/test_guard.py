@@ -562,3 +562,23 @@ def test_cli_may_contact_reports_the_guard_for_business_customers(tmp_path, cust
     grow = next(csv.DictReader(io.StringIO(g.stdout)))
     assert row["rule"] == grow["rule"] == (rule or "")
     assert row["next_allowed"] == grow["next_allowed"] == (nxt or at)
+
+
+def test_a_long_chinese_cap_name_comes_back_whole(tmp_path):
+    """GuardDecision.rule is the whole rule, not 127 bytes of it cut inside a
+    character (review s9 F18); the reason is cut at a character."""
+    name = "新客户七十二小时内最多两次回访限制" * 4  # 68 characters, 204 bytes
+    p = tmp_path / "cn.yaml"
+    p.write_text(f'name: t\nversion: "1"\ncaps:\n  limits:\n    {name}: {{max: 1, per: 7d}}\n', encoding="utf-8")
+    pol = followup.policy_load_file(str(p))
+    b = followup.Book()
+    b.add_customer("A", "Asia/Shanghai")
+    b.add_event("A", "2025-01-01T10:00:00+08:00", "purchase")
+    b.finalize()
+    g = followup.Guard(pol, b, followup.ContactLog(None))
+    g.record("A", "2026-12-28T10:00:00+08:00", "phone", "answered")
+    x = g.check("A", "phone", "2026-12-30T10:00:00+08:00")
+    assert not x.allowed
+    assert x.rule == "caps." + name
+    x.reason.encode("utf-8")  # no lone surrogate: cut at a character
+    assert x.past_calendar_data in ("", "cn")  # a copy, whole
