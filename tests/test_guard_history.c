@@ -206,3 +206,49 @@ Test(guard_history, next_allowed_of_a_cap_is_the_first_allowed_second) {
     ask_at(&f, "W", "2026-03-17T10:00:00+08:00", FU_PRIORITY_NORMAL, NULL, NULL, NULL);
     hteardown(&f);
 }
+
+/* An urgent call skips the caps above (caps.exempt) but not
+ * caps.phone_ceiling {max: 4, per: 72h, channels: [phone, video],
+ * holds_exempt: true} (review s9 F1): urgent calls every 10 minutes from
+ * 10:00, each checked and recorded in one step, are allowed four times; the
+ * fifth (10:40) waits until the first leaves the 72 h window, 03-13 10:00.
+ * A text is not a call. */
+Test(guard_history, urgent_calls_obey_the_phone_ceiling) {
+    hfx f;
+    hsetup(&f);
+    for (int i = 0; i < 6; i++) {
+        char at[40];
+        snprintf(at, sizeof at, "2026-03-10T10:%02d:00+08:00", i * 10);
+        fu_contact_record r;
+        fu_contact_record_init(&r);
+        r.customer_id = "W";
+        r.at = T(at);
+        r.channel = FU_CHANNEL_PHONE;
+        r.outcome = FU_GUARD_ANSWERED;
+        r.priority = FU_PRIORITY_URGENT;
+        fu_guard_decision d;
+        cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
+        if (i < 4) {
+            cr_assert_eq(d.allowed, 1, "%s: %s", at, d.reason);
+            continue;
+        }
+        cr_assert_eq(d.allowed, 0, "%s allowed", at);
+        cr_assert_str_eq(d.rule, "caps.phone_ceiling", "%s", d.reason);
+        cr_assert_eq(d.next_allowed, T("2026-03-13T10:00:00+08:00"), "%s", d.reason);
+    }
+    size_t logged = 0;
+    cr_assert_eq(fu_contact_log_count(f.log, &logged), FU_OK);
+    cr_assert_eq(logged, 4);
+    ask_at(&f, "W", "2026-03-13T09:59:59+08:00", FU_PRIORITY_URGENT, NULL, "caps.phone_ceiling",
+           "2026-03-13T10:00:00+08:00");
+    ask_at(&f, "W", "2026-03-13T10:00:00+08:00", FU_PRIORITY_URGENT, NULL, NULL, NULL);
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = "W";
+    r.channel = FU_CHANNEL_SMS;
+    r.at = T("2026-03-10T11:00:00+08:00");
+    r.priority = FU_PRIORITY_URGENT;
+    fu_guard_decision d;
+    cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK);
+    cr_assert_eq(d.allowed, 1, "%s", d.reason);
+    hteardown(&f);
+}
