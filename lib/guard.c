@@ -686,24 +686,9 @@ static void deny_now(fu_guard_decision *d, const char *rule) {
 }
 
 /* Search from req->at for the first instant every rule passes. */
-/* The planner's caps answer with the second after the oldest contact
- * leaves the window (t - per, t]; the window has left at that second minus
- * one, the first instant a check allows (review s9 F8). When a cap (not the
- * min gap, which is exact) moved the search last, try that instant. */
-static int cap_exact(fu_guard *g, const q *x, const char *last, int64_t *t) {
-    if (!last || strncmp(last, "caps.", 5) != 0 || strcmp(last, "caps.min_gap") == 0 || *t == FU_BESTTIME_NEVER ||
-        *t - 1 <= x->req->at)
-        return FU_OK;
-    const char *deny;
-    int64_t retry;
-    int rc = rules_at(g, x, *t - 1, &deny, &retry);
-    if (rc == FU_OK && !deny) --*t;
-    return rc;
-}
-
 static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
     int64_t t = x->req->at;
-    const char *first = NULL, *last = NULL;
+    const char *first = NULL;
     int rc;
     for (int iter = 0; iter < 512; iter++) {
         const char *deny;
@@ -712,7 +697,6 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
         if (rc) return rc;
         if (!deny) break;
         if (!first) first = deny;
-        last = deny;
         /* the search stops 400 days on, or at the end of year 9999 */
         if (retry == FU_BESTTIME_NEVER || retry > x->req->at + SEARCH || retry > FU__TIME_MAX ||
             (retry <= t && t > FU__TIME_MAX - 60)) {
@@ -722,7 +706,6 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
         t = retry > t ? retry : t + 60;
         if (iter == 511) t = FU_BESTTIME_NEVER;
     }
-    if ((rc = cap_exact(g, x, last, &t))) return rc;
     out->allowed = first == NULL;
     out->rule = first;
     out->next_allowed = t;
