@@ -111,17 +111,9 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
     } else {
         if (n_extra > pl->ev_cap && fu__grow((void **)&pl->ev, &pl->ev_cap, n_extra, sizeof *pl->ev)) return FU_ENOMEM;
         for (k = 0; k < n_extra; k++) pl->ev[k] = &extra[k];
+        pl->nev = k;
     }
     if ((rc = fu__pl_collect(pl, cx, k))) return rc;
-    /* survey fatigue counts survey answers and the logged calls of survey
-     * steps (encoded with `survey` set), not every logged contact */
-    size_t ns = 0;
-    for (size_t i = 0; i < k; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind == FU_EVENT_SURVEY || (e->kind == FU_EVENT_CONTACT && e->reserved_[1] && e->survey))
-            pl->stimes[ns++] = e->at;
-    }
-    pl->nst = ns;
     if (g->unknown) { /* nothing known: the caps of a new customer hold */
         cx->lifecycle = FU__LC_NEW;
         cx->tier = -1;
@@ -136,7 +128,20 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
 }
 
 void fu__guard_ctx_survey(fu__guard_ctx *g, const char *rule) {
-    g->survey = rule && *rule && fu__pl_rule_is_survey(g->pl->P, rule);
+    fu_planner *pl = g->pl;
+    g->survey = rule && *rule && strstr(rule, "cadences.") && fu__pl_rule_is_survey(pl->P, rule);
+    if (!g->survey) return;
+    /* survey fatigue counts survey answers and the logged calls of survey
+     * steps (encoded with `survey` set), not every logged contact (which
+     * fu__pl_collect() counts: its mark of a simulated survey call is the
+     * guard's outcome) */
+    size_t ns = 0;
+    for (size_t i = 0; i < pl->nev; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind == FU_EVENT_SURVEY || (e->kind == FU_EVENT_CONTACT && e->reserved_[1] && e->survey))
+            pl->stimes[ns++] = e->at;
+    }
+    pl->nst = ns;
 }
 
 int fu__guard_rule_is_survey(const fu__policy *P, const char *rule) {
