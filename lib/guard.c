@@ -190,6 +190,7 @@ static int encode(fu_guard *g, const fu_contact_record *r, uint32_t customer, fu
     e->outcome = (uint8_t)fu__guard_book_outcome(r->outcome);
     e->reserved_[0] = (uint8_t)(r->priority + 1);
     e->reserved_[1] = (uint8_t)(r->outcome + 1);
+    e->survey = (uint8_t)fu__guard_rule_is_survey(g->P, r->rule); /* counts for survey fatigue */
     e->unit_price = NAN;
     e->amount = r->callback_at != FU_BOOK_NO_TIME ? (double)r->callback_at : NAN;
     e->score = NAN;
@@ -393,6 +394,7 @@ typedef struct q {
     size_t n;
     uint32_t rule, order;
     int has_rule, has_order, exempt;
+    int book_redial; /* the book holds a call that stopped or asked for a call-back */
 } q;
 
 static int number_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_SMS || ch == FU_CHANNEL_VIDEO; }
@@ -424,8 +426,30 @@ static const fu__pol_redial_outcome *policy_outcome(const fu_guard *g, int o) {
 
 static int call_channel(int ch) { return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO; }
 
-/* A call-back time given with the outcome (NaN when none). */
-static int has_callback_time(const fu_event *e) { return !isnan(e->amount); }
+/* A call-back time given with the outcome (NaN when none); a book event's
+ * is its note, read as the planner reads it (an ISO 8601 time after the
+ * attempt). */
+static int callback_time(const fu_guard *g, const fu_event *e, int64_t *cb) {
+    if (e->reserved_[1]) {
+        if (isnan(e->amount)) return 0;
+        *cb = (int64_t)e->amount;
+        return 1;
+    }
+    const char *note = e->note && !(e->note & FU__GUARD_LOCAL) ? fu_book_string(g->book, e->note) : NULL;
+    int64_t r;
+    if (!note || fu_time_parse(note, strlen(note), &r) != FU_OK) {
+        fu_error_clear();
+        return 0;
+    }
+    if (r <= e->at) return 0;
+    *cb = r;
+    return 1;
+}
+
+static int has_callback_time(const fu_guard *g, const fu_event *e) {
+    int64_t cb;
+    return callback_time(g, e, &cb);
+}
 
 /* The same touchpoint: the same rule; or, neither naming a rule, the same
  * order (or none) on the same channel. Book events name no rule. */
@@ -474,7 +498,7 @@ static const char *hard_stop(const fu_guard *g, const q *x, int64_t t) {
         if (o == FU_GUARD_WRONG_NUMBER && number_channel(e->channel)) wrong = e->at;
         if ((o == FU_GUARD_ANSWERED || o == FU_GUARD_CALLBACK) && number_channel(e->channel))
             fixed = e->at; /* the customer answered on a number: it is theirs */
-        if (o == FU_GUARD_WRONG_NUMBER || !e->reserved_[1]) continue; /* book events name no touchpoint */
+        if (o == FU_GUARD_WRONG_NUMBER) continue; /* book events: no rule, the same order and channel */
         const fu__pol_redial_outcome *ro = policy_outcome(g, o);
         if (ro->stop && same_touchpoint(x, e)) return ro->rule;
     }
@@ -486,13 +510,13 @@ static const char *hard_stop(const fu_guard *g, const q *x, int64_t t) {
  * not made yet: before its time nothing; from its time (for CALLBACK_GRACE)
  * the call-back itself, which the gap, caps and redial spacing do not hold
  * back. (Without a time, retry_rule spaces it like an unanswered attempt.) */
-static const char *callback_rule(const q *x, int64_t t, int *due, int64_t *retry) {
+static const char *callback_rule(const fu_guard *g, const q *x, int64_t t, int *due, int64_t *retry) {
     *due = 0;
     for (size_t i = x->n; i-- > 0;) {
         const fu_event *e = x->ev[i];
         if (e->kind != FU_EVENT_CONTACT || e->at > t || !same_touchpoint(x, e)) continue;
-        if (guard_outcome(e) != FU_GUARD_CALLBACK || !has_callback_time(e)) return NULL; /* a later attempt made it */
-        int64_t cb = (int64_t)e->amount;
+        int64_t cb;
+        if (guard_outcome(e) != FU_GUARD_CALLBACK || !callback_time(g, e, &cb)) return NULL; /* a later attempt made it */
         if (t < cb) {
             *retry = cb;
             return "redial.callback";
@@ -514,7 +538,7 @@ static int retry_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int
         if (e->kind != FU_EVENT_CONTACT || e->at > t || !same_touchpoint(x, e)) continue;
         int o = guard_outcome(e);
         if (o != FU_GUARD_NO_ANSWER && o != FU_GUARD_BUSY && o != FU_GUARD_VOICEMAIL && o != FU_GUARD_ATTEMPTED &&
-            !(o == FU_GUARD_CALLBACK && !has_callback_time(e)))
+            !(o == FU_GUARD_CALLBACK && !has_callback_time(g, e)))
             return FU_OK;
         int64_t due;
         int rc;
@@ -540,6 +564,19 @@ static int retry_rule(fu_guard *g, const q *x, int64_t t, const char **deny, int
     return FU_OK;
 }
 
+/* Whether the customer's book history (events without a logged rule) holds
+ * a call the policy stops on or a call-back asked for: then the planner's
+ * touchpoint windows say which touchpoint it belongs to. */
+static int book_redial(const fu_guard *g, const q *x) {
+    for (size_t i = 0; i < x->n; i++) {
+        const fu_event *e = x->ev[i];
+        if (e->kind != FU_EVENT_CONTACT || e->reserved_[1] || !call_channel(e->channel ? e->channel : FU_CHANNEL_PHONE))
+            continue;
+        if (e->outcome == FU_OUTCOME_CALLBACK_REQUESTED || g->P->redial.outcome[e->outcome].stop) return 1;
+    }
+    return 0;
+}
+
 /* Every rule at instant t: NULL or the first that says no, and in *retry
  * the earliest later instant worth trying. */
 static int rules_at(fu_guard *g, const q *x, int64_t t, const char **deny, int64_t *retry) {
@@ -547,9 +584,15 @@ static int rules_at(fu_guard *g, const q *x, int64_t t, const char **deny, int64
     *retry = FU_BESTTIME_NEVER;
     if ((*deny = hard_stop(g, x, t))) return FU_OK;
     int due = 0;
-    if ((*deny = callback_rule(x, t, &due, retry))) return FU_OK;
+    if ((*deny = callback_rule(g, x, t, &due, retry))) return FU_OK;
+    int rc;
+    if (x->book_redial && x->has_rule && call_channel(x->req->channel) &&
+        ((rc = fu__guard_ctx_book_redial(g->ctx, t, (int)x->req->channel, x->req->rule,
+                                         x->order == UINT32_MAX ? 0 : x->order, deny, retry)) ||
+         *deny))
+        return rc;
     int prio = (int)x->req->priority;
-    int rc = fu__guard_ctx_test(g->ctx, t, (int)x->req->channel, &prio, x->req->rule, x->order, due, deny, retry);
+    rc = fu__guard_ctx_test(g->ctx, t, (int)x->req->channel, &prio, x->req->rule, x->order, due, deny, retry);
     if (rc || *deny || due || x->exempt) return rc;
     return retry_rule(g, x, t, deny, retry);
 }
@@ -613,7 +656,12 @@ static void explain(fu_guard_decision *d, const fu_calendar *cal) {
             fu_time_format(d->next_allowed, 0, FU_TIME_FORMAT_Z, when, sizeof when) < 0)
             snprintf(when, sizeof when, "?");
     }
-    snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
+    int n = snprintf(d->reason, sizeof d->reason, "%s (%s); next allowed: %s", describe(d->rule), d->rule, when);
+    if (n >= (int)sizeof d->reason) { /* a long rule: cut at a character, not inside one (review s9 F18) */
+        size_t k = sizeof d->reason - 1;
+        while (k > 0 && ((unsigned char)d->reason[k] & 0xC0) == 0x80) k--;
+        d->reason[k] = 0;
+    }
 }
 
 static int check_req(const fu_guard_request *r) {
@@ -641,10 +689,11 @@ static void deny_now(fu_guard_decision *d, const char *rule) {
 static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
     int64_t t = x->req->at;
     const char *first = NULL;
+    int rc;
     for (int iter = 0; iter < 512; iter++) {
         const char *deny;
         int64_t retry;
-        int rc = rules_at(g, x, t, &deny, &retry);
+        rc = rules_at(g, x, t, &deny, &retry);
         if (rc) return rc;
         if (!deny) break;
         if (!first) first = deny;
@@ -704,6 +753,8 @@ static int check_request(fu_guard *g, const fu_guard_request *req, fu_guard_deci
     if (x.has_rule && !x.rule) x.rule = UINT32_MAX; /* matches nothing logged */
     if (x.has_order && !x.order) x.order = UINT32_MAX;
     x.exempt = (int)((g->P->cap_exempt >> req->priority) & 1u);
+    x.book_redial = book_redial(g, &x);
+    fu__guard_ctx_survey(g->ctx, req->rule);
     if ((rc = search(g, &x, out))) return rc;
     explain(out, cal);
     flag_expired(g, req, out);

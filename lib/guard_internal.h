@@ -29,6 +29,15 @@ void fu__guard_ctx_free(fu__guard_ctx *g);
 int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const fu_event *extra, size_t n_extra,
                        int64_t now, const fu_event *const **ev, size_t *n);
 
+/* The touchpoint asked about next (its cadence rule, or a merged
+ * contact's rules): whether it asks for a survey answer, which survey
+ * fatigue (caps with scope survey) holds. */
+void fu__guard_ctx_survey(fu__guard_ctx *g, const char *rule);
+/* Whether `rule` names a step with `survey: true` (a logged call of one
+ * counts for survey fatigue). */
+struct fu__policy;
+int fu__guard_rule_is_survey(const struct fu__policy *P, const char *rule);
+
 /* The consent rule that forbids `channel`, or NULL. */
 const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel);
 
@@ -41,6 +50,14 @@ const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel);
  * (FU_BESTTIME_NEVER: none). */
 int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, const char *rule, uint32_t order,
                        int skip_caps, const char **deny, int64_t *retry);
+
+/* The planner's redial law for a touchpoint named by its cadence `rule`
+ * (and book order id, 0: any) over the book's own contacts up to t (book
+ * events name no touchpoint: the planner's candidate window of the step
+ * that holds t says which are its): *deny the stop outcome's rule (final)
+ * or "redial.callback" before a requested call-back time (in *retry). */
+int fu__guard_ctx_book_redial(fu__guard_ctx *g, int64_t t, int channel, const char *rule, uint32_t order,
+                              const char **deny, int64_t *retry);
 
 /* The name of the policy calendar whose official holidays end before the
  * local day of t (`calendars.<name>.data_until`; the loaded customer's zone,

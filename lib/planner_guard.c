@@ -24,8 +24,11 @@ struct fu__guard_ctx {
     pl_cust cx;
     int unknown;
     const guard_biz *biz; /* the loaded customer's, NULL: not B2B */
+    int survey;           /* the touchpoint asked about asks for a survey answer */
     guard_biz *bz;
     size_t nbz, bz_cap;
+    const fu_event **bev; /* fu__guard_ctx_book_redial(): the book's contacts */
+    size_t bev_cap;
 };
 
 int fu__guard_ctx_new(fu__guard_ctx **out, fu_planner *pl) {
@@ -43,6 +46,7 @@ void fu__guard_ctx_free(fu__guard_ctx *g) {
         fu__free(g->bz[i].tz);
     }
     fu__free(g->bz);
+    fu__free(g->bev);
     fu__free(g);
 }
 
@@ -107,6 +111,7 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
     } else {
         if (n_extra > pl->ev_cap && fu__grow((void **)&pl->ev, &pl->ev_cap, n_extra, sizeof *pl->ev)) return FU_ENOMEM;
         for (k = 0; k < n_extra; k++) pl->ev[k] = &extra[k];
+        pl->nev = k;
     }
     if ((rc = fu__pl_collect(pl, cx, k))) return rc;
     if (g->unknown) { /* nothing known: the caps of a new customer hold */
@@ -120,6 +125,27 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
     *ev = pl->ev;
     *n = k;
     return FU_OK;
+}
+
+void fu__guard_ctx_survey(fu__guard_ctx *g, const char *rule) {
+    fu_planner *pl = g->pl;
+    g->survey = rule && *rule && strstr(rule, "cadences.") && fu__pl_rule_is_survey(pl->P, rule);
+    if (!g->survey) return;
+    /* survey fatigue counts survey answers and the logged calls of survey
+     * steps (encoded with `survey` set), not every logged contact (which
+     * fu__pl_collect() counts: its mark of a simulated survey call is the
+     * guard's outcome) */
+    size_t ns = 0;
+    for (size_t i = 0; i < pl->nev; i++) {
+        const fu_event *e = pl->ev[i];
+        if (e->kind == FU_EVENT_SURVEY || (e->kind == FU_EVENT_CONTACT && e->reserved_[1] && e->survey))
+            pl->stimes[ns++] = e->at;
+    }
+    pl->nst = ns;
+}
+
+int fu__guard_rule_is_survey(const fu__policy *P, const char *rule) {
+    return rule && *rule && fu__pl_rule_is_survey(P, rule);
 }
 
 const char *fu__guard_ctx_consent(const fu__guard_ctx *g, int channel) {
@@ -222,8 +248,14 @@ int fu__guard_ctx_test(fu__guard_ctx *g, int64_t t, int channel, int *priority, 
     grp.channel = (uint8_t)channel;
     grp.priority = (uint8_t)c.priority;
     grp.exempt = (uint8_t)prio_exempt(pl->P, c.priority);
+    grp.survey = (uint8_t)g->survey;
     if (order) grp.orders[grp.norders++] = order;
     *deny = fu__pl_cap_check(pl, cx, &grp, t, retry);
+    /* a limit answers with the second after its oldest contact leaves the
+     * window (t - per, t]; it has left a second earlier, the first instant a
+     * check allows (review s9 F8; if not, the next check says so and costs
+     * one more step). The min gap's answer is exact. */
+    if (*deny && *retry - 1 > t && strncmp(*deny, "caps.", 5) == 0 && strcmp(*deny, "caps.min_gap") != 0) --*retry;
     if (*deny && *retry <= t) *retry = t + 60;
     return FU_OK;
 }
@@ -257,6 +289,87 @@ void fu__guard_trim(fu_planner *pl) {
         v->ev = p;
         v->cap = v->n;
     }
+}
+
+/* Whether `list` (a rule, or a merged contact's rules joined by "; ", as a
+ * plan gives them) names `rule`. */
+static int guard_rule_listed(const char *list, const char *rule) {
+    size_t n = strlen(rule);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ';') p++;
+        if (strncmp(p, rule, n) == 0 && (p[n] == 0 || p[n] == ';' || p[n] == ' ')) return 1;
+        p = strchr(p, ';');
+    }
+    return 0;
+}
+
+/* The planner's redial law (fu__pl_redial_check) for the touchpoint `rule`
+ * (one step, or a merged contact's steps "a; b") over the book's history:
+ * the planner's candidates at t for that step (and order, when given) whose
+ * own window holds t, each checked over the book's events up to t (the log's records name their touchpoint; guard.c matches them). Only
+ * an outcome the policy stops on and a call-back time count here: the
+ * attempt limits and wrong numbers are guard.c's, over every contact. */
+int fu__guard_ctx_book_redial(fu__guard_ctx *g, int64_t t, int channel, const char *rule, uint32_t order,
+                              const char **deny, int64_t *retry) {
+    fu_planner *pl = g->pl;
+    pl_cust *cx = &g->cx;
+    *deny = NULL;
+    if (g->unknown || !rule || strncmp(rule, "cadences.", 9) != 0) return FU_OK;
+    if (pl->nev > g->bev_cap && fu__grow((void **)&g->bev, &g->bev_cap, pl->nev, sizeof *g->bev)) return FU_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < pl->nev; i++)
+        if (!pl->ev[i]->reserved_[1] && pl->ev[i]->at <= t) g->bev[n++] = pl->ev[i];
+    const fu_event **save = pl->ev;
+    size_t save_cap = pl->ev_cap, save_n = pl->nev;
+    pl->ev = g->bev; /* the planner reads pl->ev[0..n) */
+    pl->ev_cap = g->bev_cap;
+    pl->nev = n;
+    int64_t now = cx->now;
+    cx->now = t;
+    fu_plan_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = fu__pl_candidates(pl, cx, n, &st);
+    for (size_t i = 0; rc == FU_OK && i < pl->ncand; i++) { /* as plan_one(), before merging */
+        pl_cand *c = &pl->cand[i];
+        if (pl->clv) fu__pl_apply_clv(pl, cx, c);
+        fu__pl_apply_consent(cx, c);
+        if (c->status == C_ACTIVE) fu__pl_apply_suppressions(pl, cx, c);
+    }
+    if (rc == FU_OK && pl->gm_cap < pl->ncand + 1 &&
+        fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand + 1, sizeof *pl->gm))
+        rc = FU_ENOMEM;
+    for (size_t i = 0; rc == FU_OK && !*deny && i < pl->ncand; i++) {
+        const pl_cand *c = &pl->cand[i];
+        if (c->status != C_ACTIVE || !guard_rule_listed(rule, c->step->rule) || (order && c->order && c->order != order) ||
+            t < c->from || t > c->to)
+            continue;
+        pl_group grp; /* the step alone: its own window (merging depends on the planning instant) */
+        memset(&grp, 0, sizeof grp);
+        grp.from = c->from;
+        grp.to = c->to;
+        grp.channel = (uint8_t)channel;
+        grp.priority = c->priority;
+        grp.n = 1;
+        grp.first = (int)pl->ncand;
+        pl->gm[pl->ncand] = (int)i;
+        int stop;
+        int64_t nb;
+        if ((rc = fu__pl_redial_check(pl, cx, n, &grp, &nb, &stop))) break;
+        if (stop && grp.block_rule && strncmp(grp.block_rule, "redial.attempts_", 16) != 0 &&
+            strcmp(grp.block_rule, "redial.wrong_number") != 0) {
+            *deny = grp.block_rule;
+            *retry = FU_BESTTIME_NEVER;
+        } else if (!stop && grp.redial_callback && nb > t) {
+            *deny = "redial.callback";
+            *retry = nb;
+        }
+    }
+    pl->ncand = 0;
+    cx->now = now;
+    pl->ev = save;
+    pl->ev_cap = save_cap;
+    pl->nev = save_n;
+    return rc;
 }
 
 void fu__guard_ignore_book_contacts(fu_planner *pl, int on) { pl->ignore_book_contacts = on; }

@@ -586,7 +586,7 @@ Test(guard, min_gap_and_weekly_cap_over_recorded_contacts) {
     record(&f, "A", "2026-03-12T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
     /* three in 7 days: the fourth waits until the first is 7 days old */
     r = ask("A", FU_CHANNEL_PHONE, "2026-03-13T10:00:00+08:00");
-    expect(&f, &r, "caps.weekly", "2026-03-17T10:00:01+08:00");
+    expect(&f, &r, "caps.weekly", "2026-03-17T10:00:00+08:00");
     gteardown(&f);
 }
 
@@ -598,7 +598,7 @@ Test(guard, per_channel_cap_and_out_of_order_records) {
     record(&f, "A", "2026-03-10T10:00:00+08:00", FU_CHANNEL_SMS, FU_GUARD_ANSWERED, NULL);
     /* two texts in 3 days: a third waits until the first is 3 days old */
     fu_guard_request r = ask("A", FU_CHANNEL_SMS, "2026-03-12T10:00:00+08:00");
-    expect(&f, &r, "caps.sms", "2026-03-13T10:00:01+08:00");
+    expect(&f, &r, "caps.sms", "2026-03-13T10:00:00+08:00");
     /* the cap counts texts only: a call is fine */
     r.channel = FU_CHANNEL_PHONE;
     expect(&f, &r, NULL, NULL);
@@ -615,7 +615,7 @@ Test(guard, per_order_cap_holds_one_order_not_another) {
     fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
     r.order_id = "O1";
     /* min gap passed; one routine contact per order per 72h */
-    expect(&f, &r, "caps.per_order", "2026-03-13T10:00:01+08:00");
+    expect(&f, &r, "caps.per_order", "2026-03-13T10:00:00+08:00");
     r.order_id = "O2";
     expect(&f, &r, NULL, NULL);
     gteardown(&f);
@@ -679,7 +679,7 @@ Test(guard, unanswered_attempts_count_toward_the_built_in_caps) {
             expect(&f, &r, "redial.retry_after", "2026-03-10T12:00:00+08:00");
         } else { /* the order's cap (1 in 72 h) counts the attempt */
             r.at = T("2026-03-10T12:00:00+08:00");
-            expect(&f, &r, "caps.per_order", "2026-03-13T10:00:01+08:00");
+            expect(&f, &r, "caps.per_order", "2026-03-13T10:00:00+08:00");
         }
         /* three unanswered calls on Tue 17 March, each 2 business hours after the last */
         record(&f, "A", "2026-03-17T09:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER, NULL);
@@ -689,7 +689,7 @@ Test(guard, unanswered_attempts_count_toward_the_built_in_caps) {
          * attempts; counting reached contacts only, the call may go */
         r = ask("A", FU_CHANNEL_PHONE, "2026-03-18T08:00:00+08:00");
         if (reached) expect(&f, &r, NULL, NULL);
-        else expect(&f, &r, "caps.weekly", "2026-03-24T09:00:01+08:00");
+        else expect(&f, &r, "caps.weekly", "2026-03-24T09:00:00+08:00");
         gteardown(&f);
     }
 }
@@ -847,18 +847,18 @@ Test(guard, a_customer_checked_before_the_first_purchase) {
         record(&f, who[i], "2026-03-10T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
         record(&f, who[i], "2026-03-11T10:00:00+08:00", FU_CHANNEL_PHONE, FU_GUARD_ANSWERED, NULL);
         r = ask(who[i], FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
-        expect(&f, &r, "caps.new_customer", "2026-04-09T10:00:01+08:00");
+        expect(&f, &r, "caps.new_customer", "2026-04-09T10:00:00+08:00");
         r.priority = FU_PRIORITY_HIGH; /* caps.first_month counts normal and low only */
-        expect(&f, &r, "caps.new_customer", "2026-03-13T10:00:01+08:00");
+        expect(&f, &r, "caps.new_customer", "2026-03-13T10:00:00+08:00");
         /* the gap looks both ways, also before the first purchase */
         r = ask(who[i], FU_CHANNEL_SMS, "2026-03-09T15:00:00+08:00");
         r.priority = FU_PRIORITY_HIGH;
-        expect(&f, &r, "caps.min_gap", "2026-03-13T10:00:01+08:00");
+        expect(&f, &r, "caps.min_gap", "2026-03-13T10:00:00+08:00");
     }
     /* after the purchase: P is a new customer (first month: the two routine
      * contacts of March count until 9 April), then allowed */
     fu_guard_request r = ask("P", FU_CHANNEL_PHONE, "2026-04-01T15:00:00+08:00");
-    expect(&f, &r, "caps.first_month", "2026-04-09T10:00:01+08:00");
+    expect(&f, &r, "caps.first_month", "2026-04-09T10:00:00+08:00");
     gteardown(&f);
 }
 

@@ -80,11 +80,25 @@ static int fu_swig_log_busy(const fu_swig_log *w, const char *fn) {
 
 typedef struct fu_swig_decision {
     bool allowed;
-    char rule[128];
+    char *rule; /* the whole rule, a copy (a policy's cap name may be long; review s9 F18) */
     int64_t next_allowed;
     char reason[192];
-    char past_calendar_data[64]; /* "" or the calendar whose official holidays end before the decision's day */
+    char *past_calendar_data; /* "" or the calendar whose official holidays end before the decision's day */
 } fu_swig_decision;
+
+static char *fu_swig_copy(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void fu_swig_decision_free(fu_swig_decision *d) {
+    if (!d) return;
+    free(d->rule);
+    free(d->past_calendar_data);
+    free(d);
+}
 
 static int fu_swig_open(const void *p, const char *what) {
     if (p) return 1;
@@ -135,11 +149,15 @@ static fu_swig_decision *fu_swig_decision_of(const fu_guard_decision *d) {
         return NULL;
     }
     out->allowed = d->allowed != 0;
-    snprintf(out->rule, sizeof out->rule, "%s", d->rule ? d->rule : "");
+    out->rule = fu_swig_copy(d->rule ? d->rule : "");
     out->next_allowed = d->next_allowed;
-    snprintf(out->reason, sizeof out->reason, "%s", d->reason);
-    snprintf(out->past_calendar_data, sizeof out->past_calendar_data, "%s",
-             d->past_calendar_data ? d->past_calendar_data : "");
+    snprintf(out->reason, sizeof out->reason, "%s", d->reason); /* cut at a character (lib/guard.c) */
+    out->past_calendar_data = fu_swig_copy(d->past_calendar_data ? d->past_calendar_data : "");
+    if (!out->rule || !out->past_calendar_data) {
+        fu_swig_decision_free(out);
+        fu_error_set(FU_ENOMEM, "out of memory");
+        return NULL;
+    }
     return out;
 }
 
@@ -202,12 +220,15 @@ static int fu_swig_csv_row(void *ud, const fu_contact_record *r) {
 %immutable;
 typedef struct fu_swig_decision {
     bool allowed;
-    char rule[128];
+    char *rule;
     int64_t next_allowed;
     char reason[192];
-    char past_calendar_data[64]; /* "" or the calendar whose official holidays end before the decision's day */
+    char *past_calendar_data; /* "" or the calendar whose official holidays end before the decision's day */
 } fu_swig_decision;
 %mutable;
+%extend fu_swig_decision {
+    ~fu_swig_decision() { fu_swig_decision_free($self); }
+}
 
 /* ------------------------------------------------------------ model files */
 FU_FALLIBLE(fu_besttime_save)

@@ -562,3 +562,56 @@ def test_cli_may_contact_reports_the_guard_for_business_customers(tmp_path, cust
     grow = next(csv.DictReader(io.StringIO(g.stdout)))
     assert row["rule"] == grow["rule"] == (rule or "")
     assert row["next_allowed"] == grow["next_allowed"] == (nxt or at)
+
+
+def test_a_long_chinese_cap_name_comes_back_whole(tmp_path):
+    """GuardDecision.rule is the whole rule, not 127 bytes of it cut inside a
+    character (review s9 F18); the reason is cut at a character."""
+    name = "新客户七十二小时内最多两次回访限制" * 4  # 68 characters, 204 bytes
+    p = tmp_path / "cn.yaml"
+    p.write_text(f'name: t\nversion: "1"\ncaps:\n  limits:\n    {name}: {{max: 1, per: 7d}}\n', encoding="utf-8")
+    pol = followup.policy_load_file(str(p))
+    b = followup.Book()
+    b.add_customer("A", "Asia/Shanghai")
+    b.add_event("A", "2025-01-01T10:00:00+08:00", "purchase")
+    b.finalize()
+    g = followup.Guard(pol, b, followup.ContactLog(None))
+    g.record("A", "2026-12-28T10:00:00+08:00", "phone", "answered")
+    x = g.check("A", "phone", "2026-12-30T10:00:00+08:00")
+    assert not x.allowed
+    assert x.rule == "caps." + name
+    x.reason.encode("utf-8")  # no lone surrogate: cut at a character
+    assert x.past_calendar_data in ("", "cn")  # a copy, whole
+
+
+@pytest.mark.parametrize("now", ["2026-03-02T00:00:00+08:00", "2026-11-02T00:00:00+08:00"])
+def test_planner_and_guard_agree_on_the_sample_books_refusals(srcdir, now):
+    """Differential (review s9 F17): on the shipped realistic sample, cut at `now`,
+    every touchpoint the planner suppresses for a refusal in the book is refused
+    by the guard for the same rule, asked at its best_at with its rule as the
+    plan gives it (the book has no rule column); every suppressed touchpoint is
+    denied by some rule."""
+    pandas = pytest.importorskip("pandas")
+    s = srcdir / "examples" / "sample" / "realistic"
+    lines = (s / "events.csv").read_text(encoding="utf-8").splitlines(True)
+    cut = pandas.Timestamp(now)
+    keep = [r for r in lines[1:] if pandas.Timestamp(r.split(",")[1]) <= cut]
+    b = followup.Book()
+    b.read_customers_text((s / "customers.csv").read_text(encoding="utf-8"))
+    b.read_events_text(lines[0] + "".join(keep))
+    b.finalize()
+    pol = followup.policy_default()
+    g = followup.Guard(pol, b, followup.ContactLog(None))
+    f = followup.plan_frame(followup.Planner(pol, b).plan(now, 3 * 86400), "suppressed")
+    refused = 0
+    for r in f.itertuples():
+        if not r.status_rule:
+            continue
+        at = r.best_at if str(r.best_at) != "NaT" else r.due_from
+        d = g.check(r.customer_id, str(r.channel), at.to_pydatetime(), priority=str(r.priority), rule=r.rule,
+                    order_id=r.order_id)
+        assert not d.allowed, (r.customer_id, r.rule, r.status_rule, str(at))
+        if r.status_rule == "redial.refused":
+            refused += 1
+            assert d.rule == "redial.refused", (r.customer_id, r.rule, d.rule)
+    assert refused > 0
