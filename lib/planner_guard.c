@@ -1,4 +1,5 @@
 /* The contact guard's view of the planner (lib/planner_internal.h). */
+#include "calendar_internal.h"
 #include "planner_internal.h"
 
 /* ---------------------------------------------------------------- the guard
@@ -66,9 +67,14 @@ static int guard_biz_get(fu__guard_ctx *g, const pl_zone *z, const guard_biz **o
             return FU_OK;
         }
     if (g->nbz == g->bz_cap && FU_GROW(g->bz, g->bz_cap, g->nbz + 1)) return FU_ENOMEM;
-    guard_biz x = {fu__strdup(name), NULL, b->cal, strcmp(name, b->tz) == 0};
+    /* home: the calendar's country (its holidays and make-up days hold, in
+     * the zone's local time: PRC, Asia/Urumqi for cn; review s9 F25) */
+    guard_biz x = {fu__strdup(name), NULL, b->cal, fu__tz_same_country(name, b->tz)};
     int rc = x.tz ? FU_OK : fu__error_nomem();
-    if (rc == FU_OK && !x.home) {
+    if (rc == FU_OK && x.home && strcmp(name, b->tz) != 0) {
+        rc = fu__calendar_clone_in_zone(&x.own, b->cal, name);
+        x.cal = x.own;
+    } else if (rc == FU_OK && !x.home) {
         rc = fu_calendar_new(&x.own, name);
         if (rc == FU_OK) rc = fu_calendar_copy_hours(x.own, b->cal);
         x.cal = x.own;

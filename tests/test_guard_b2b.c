@@ -23,7 +23,8 @@ typedef struct bfx {
 } bfx;
 
 /* P private, S a small business and I a manufacturer in Shanghai; N a small
- * business in New York; each a customer since mid-2025, calls allowed. */
+ * business in New York, U one in Urumqi (China, UTC+6); each a customer
+ * since mid-2025, calls allowed. */
 static void bsetup(bfx *f) {
     memset(f, 0, sizeof *f);
     cr_assert_eq(fu_policy_default(&f->policy), FU_OK);
@@ -34,7 +35,8 @@ static void bsetup(bfx *f) {
     } cs[] = {{"P", "Asia/Shanghai", NULL, FU_TRI_NO},
               {"S", "Asia/Shanghai", NULL, FU_TRI_YES},
               {"I", "Asia/Shanghai", "manufacturing", FU_TRI_UNKNOWN},
-              {"N", "America/New_York", NULL, FU_TRI_YES}};
+              {"N", "America/New_York", NULL, FU_TRI_YES},
+              {"U", "Asia/Urumqi", NULL, FU_TRI_YES}};
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         fu_customer c;
         fu_customer_init(&c);
@@ -182,6 +184,18 @@ Test(guard_b2b, the_customers_own_zone) {
     /* Fri 17:30 New York (Sat 05:30 in Beijing) is open; Fri 18:30 waits for Monday */
     expect(&f, "N", "2026-03-13T17:30:00-04:00", NULL, NULL);
     expect(&f, "N", "2026-03-13T18:30:00-04:00", "calendars.hours", "2026-03-16T09:00:00-04:00");
+    bteardown(&f);
+}
+
+/* Another zone of the calendar's country (Xinjiang, Asia/Urumqi, UTC+6;
+ * review s9 F25): the calendar's hours in Urumqi time with China's holidays
+ * and make-up days. */
+Test(guard_b2b, a_zone_of_the_calendars_country) {
+    bfx f;
+    bsetup(&f);
+    expect(&f, "U", "2026-03-10T12:30:00+06:00", "calendars.hours", "2026-03-10T13:30:00+06:00");
+    expect(&f, "U", "2026-10-02T10:00:00+06:00", "calendars.holidays", "2026-10-08T09:00:00+06:00");
+    expect(&f, "U", "2026-09-20T10:00:00+06:00", NULL, NULL);
     bteardown(&f);
 }
 
