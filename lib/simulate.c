@@ -1314,7 +1314,17 @@ static const fu_calendar *team_calendar(const fu_policy *p, const fu_calendar *d
     return c ? c : dflt;
 }
 
-FU_DEFINE_INIT(fu_simulation_details_init, fu_simulation_details, FU_SIMULATION_DETAILS_INIT)
+/* Version 1's fields only: a program built against the first header has a
+ * struct of that size (review r2 H2: writing the whole current struct
+ * overran its storage by 584 bytes). */
+void fu_simulation_details_init(fu_simulation_details *d) {
+    if (!d) return;
+    d->version = 1;
+    d->agents = d->calls_per_agent = 0;
+    d->cap_held = d->cap_held_missed = d->capacity_held = d->capacity_held_missed = 0;
+}
+
+FU_DEFINE_INIT(fu_simulation_details_init_v2, fu_simulation_details, FU_SIMULATION_DETAILS_INIT)
 
 int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
                       fu_simulation_report *out) {

@@ -75,7 +75,7 @@ static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const c
     int rc = truth && truth[0] ? fu_simulation_read_truth(book, truth, &ap, &wf) : FU_OK;
     o.answer_prob = ap;
     o.weekend_factor = wf;
-    fu_simulation_details_init(d);
+    fu_simulation_details_init_v2(d);
     if (rc == FU_OK) rc = fu_simulation_run_details(policy, book, &o, r, d);
     fu_free(ap);
     fu_free(wf);

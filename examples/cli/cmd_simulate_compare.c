@@ -150,7 +150,7 @@ static int run_one(const char *what, const sim_args *a, const fu_book *book, con
     if (strcmp(what, "oracle") == 0) o.flags |= FU_SIMULATION_ORACLE;
     else if (strcmp(what, "baseline") && strcmp(what, "policy") && strcmp(what, "besttime")) path = what;
     int rc = path && strcmp(path, "builtin") ? fu_policy_load_file(&policy, path, NULL) : fu_policy_default(&policy);
-    fu_simulation_details_init(d);
+    fu_simulation_details_init_v2(d);
     if (rc == FU_OK) rc = fu_simulation_run_details(policy, book, &o, r, d);
     if (rc) cli_error(what);
     fu_policy_free(policy);

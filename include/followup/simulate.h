@@ -182,8 +182,9 @@ FU_EXTERN int fu_simulation_run(const fu_policy *policy, const fu_book *book,
  * What a run used and what its plans held back, beyond its measures
  * (fu_simulation_run_details()). #fu_simulation_report is the caller's
  * storage of a fixed size, so these come in their own versioned struct: the
- * caller sets `version` (#FU_SIMULATION_DETAILS_INIT or
- * fu_simulation_details_init()); fields are only ever appended, and a
+ * caller sets `version` (#FU_SIMULATION_DETAILS_INIT,
+ * fu_simulation_details_init_v2(), or fu_simulation_details_init() for
+ * version 1); fields are only ever appended, and a
  * library fills only the fields of the version it is given.
  *
  * A *held* touchpoint is a due step of a customer (customer, step, due
@@ -226,8 +227,17 @@ typedef struct fu_simulation_details {
 #define FU_SIMULATION_DETAILS_VERSION 2
 #define FU_SIMULATION_DETAILS_INIT {FU_SIMULATION_DETAILS_VERSION, 0u, 0u, 0, 0, 0, 0, 0, {{0}}, {{0, 0, 0, 0, 0}}}
 
-/** Fill `details` with the defaults (same as #FU_SIMULATION_DETAILS_INIT). */
+/** Fill the fields of **version 1** of `details` (version, agents,
+ *  calls_per_agent and the held counts) with their defaults, `version` = 1:
+ *  safe for a struct of the first header's size (48 bytes on LP64). A run
+ *  given version 1 fills only those fields; for the version-2 fields (the
+ *  timeliness by tier) use fu_simulation_details_init_v2() or
+ *  #FU_SIMULATION_DETAILS_INIT. */
 FU_EXTERN void fu_simulation_details_init(fu_simulation_details *details);
+
+/** Fill the whole current `details` with the defaults (same as
+ *  #FU_SIMULATION_DETAILS_INIT: version #FU_SIMULATION_DETAILS_VERSION). */
+FU_EXTERN void fu_simulation_details_init_v2(fu_simulation_details *details);
 
 /**
  * fu_simulation_run() that also fills `details` (see #fu_simulation_details).
