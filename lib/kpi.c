@@ -10,6 +10,7 @@
  * The definitions implemented here are written out in docs/kpi.md; keep the
  * two in step. */
 #include "kpi_internal.h"
+#include "errtext.h"
 
 /* ===================================================================== */
 /* 1. statistics                                                          */
@@ -53,7 +54,8 @@ int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out) {
             *out = (fu_kpi_id)i;
             return FU_OK;
         }
-    return fu__error_set(FU_ENOTFOUND, "unknown KPI '%.*s'", (int)(len > 64 ? 64 : len), text);
+    char q[FU_ERRTEXT_CELL_CAP]; /* the text as echoed (review s9 F2) */
+    return fu__error_set(FU_ENOTFOUND, "unknown KPI '%s'", fu__errtext_cell(q, sizeof q, text, len));
 }
 
 static const char *const status_names[] = {"none", "green", "yellow", "red"};
@@ -69,8 +71,8 @@ int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out) 
             *out = (fu_kpi_period)i;
             return FU_OK;
         }
-    return fu__error_set(FU_EPARSE, "unknown period '%.*s' (day, week, month)", (int)(len > 64 ? 64 : len),
-                         text);
+    char q[FU_ERRTEXT_CELL_CAP];
+    return fu__error_set(FU_EPARSE, "unknown period '%s' (day, week, month)", fu__errtext_cell(q, sizeof q, text, len));
 }
 
 const char *const fu__kpi_by_names[5] = {"tier", "segment", "agent", "channel", "product_class"};
@@ -94,10 +96,11 @@ int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out) {
         int k;
         for (k = 0; k < 5; k++)
             if (strlen(fu__kpi_by_names[k]) == b - a && memcmp(fu__kpi_by_names[k], text + a, b - a) == 0) break;
-        if (k == 5)
-            return fu__error_set(FU_EPARSE,
-                                 "unknown grouping '%.*s' (none, tier, segment, agent, channel, product_class)",
-                                 (int)((b - a) > 64 ? 64 : (b - a)), text + a);
+        if (k == 5) {
+            char q[FU_ERRTEXT_CELL_CAP];
+            return fu__error_set(FU_EPARSE, "unknown grouping '%s' (none, tier, segment, agent, channel, product_class)",
+                                 fu__errtext_cell(q, sizeof q, text + a, b - a));
+        }
         by |= 1u << k;
         i = j + 1;
     }
