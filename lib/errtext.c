@@ -219,3 +219,25 @@ const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len
 const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell) {
     return fu__errtext_cell(buf, cap, cell, cell ? strlen(cell) : 0);
 }
+
+/* ------------------------------------------------- free text in outputs */
+
+int fu__text_may_hold_personal_data(const char *s) {
+    static const char *const numerals[] = {"〇", "零", "一", "幺", "二", "两", "三", "四", "五", "六", "七", "八", "九"};
+    size_t digits = 0;
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '@' || strncmp(p, "＠", 3) == 0) return 1;
+        if (*p >= '0' && *p <= '9') {
+            digits++;
+            continue;
+        }
+        size_t k = 0;
+        if (digit_at((const unsigned char *)p, strnlen(p, 3), &k) >= 0) { /* full-width */
+            digits++;
+            continue;
+        }
+        for (size_t i = 0; i < sizeof numerals / sizeof numerals[0]; i++)
+            if (strncmp(p, numerals[i], 3) == 0) digits++;
+    }
+    return digits >= 6;
+}

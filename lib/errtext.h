@@ -51,4 +51,12 @@ const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell);
 /* A buffer big enough for any fu__errtext_cell() result. */
 #define FU_ERRTEXT_CELL_CAP (FU_ERRTEXT_CELL_CHARS * 4 + 8)
 
+/* Whether the NUL-terminated free text s (an agent id, an owner) may hold
+ * something the redactor masks: an '@' or '＠' (an e-mail address) or 6 or
+ * more digits in all (ASCII, full-width, Chinese numerals). Every kind the
+ * built-in redactor masks has one of them; an ordinary id (A17, 王经理)
+ * has none, so the writers and the KPI labels that mask such text (review
+ * s9 F6) make no redactor for it. */
+int fu__text_may_hold_personal_data(const char *s);
+
 #endif /* FU_ERRTEXT_H */

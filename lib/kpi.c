@@ -11,6 +11,7 @@
  * two in step. */
 #include "kpi_internal.h"
 #include "errtext.h"
+#include "followup/redact.h"
 
 /* ===================================================================== */
 /* 1. statistics                                                          */
@@ -259,6 +260,17 @@ static int kstr_intern(kstr *t, const char *s, size_t n, uint32_t *out) {
 
 int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out) { return kstr_intern(&k->str, s, n, out); }
 
+int fu__kpi_intern_agent(fu_kpi *k, const char *s, uint32_t *out) {
+    if (!s || !fu__text_may_hold_personal_data(s)) return fu__kpi_intern(k, s, s ? strlen(s) : 0, out);
+    int rc = k->red ? FU_OK : fu_redactor_new(&k->red, NULL);
+    char *m = NULL;
+    size_t n = 0;
+    if (rc == FU_OK) rc = fu_redactor_apply(k->red, s, strlen(s), &n, &m);
+    if (rc == FU_OK) rc = fu__kpi_intern(k, m, n, out);
+    fu_free(m);
+    return rc;
+}
+
 FU_DEFINE_INIT(fu_kpi_options_init, fu_kpi_options, FU_KPI_OPTIONS_INIT)
 
 void fu__kpi_clear_result(fu_kpi *k) {
@@ -281,6 +293,7 @@ void fu_kpi_free(fu_kpi *k) {
     if (!k) return;
     fu__kpi_clear_result(k);
     kstr_free(&k->str);
+    fu_redactor_free(k->red);
     fu__kpi_store_free(k);
     fu__free(k->due);
     fu__free(k->com);

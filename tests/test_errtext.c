@@ -284,3 +284,18 @@ Test(errtext, kpi_names_and_policy_words_are_masked) {
     const char *m = fu_error_last()->message;
     cr_assert(strstr(m, "13812345678") == NULL && strstr(m, "138****5678") != NULL, "%s", m);
 }
+
+/* The pre-check of the writers and KPI labels that mask free text (F6). */
+Test(errtext, may_hold_personal_data) {
+    cr_assert(fu__text_may_hold_personal_data("王 13912345678"));
+    cr_assert(fu__text_may_hold_personal_data("zhang@example.com"));
+    cr_assert(fu__text_may_hold_personal_data("zhang＠qq.com"));
+    cr_assert(fu__text_may_hold_personal_data("１３９１２３"));
+    cr_assert(fu__text_may_hold_personal_data("一三九一二三四五六七八"));
+    cr_assert(fu__text_may_hold_personal_data("12 34 56"));
+    cr_assert(!fu__text_may_hold_personal_data("A17"));
+    cr_assert(!fu__text_may_hold_personal_data("王经理"));
+    cr_assert(!fu__text_may_hold_personal_data("12345"));
+    cr_assert(!fu__text_may_hold_personal_data(""));
+    cr_assert(!fu__text_may_hold_personal_data(NULL));
+}
