@@ -1013,7 +1013,7 @@ typedef struct write_ctx {
     uint32_t last_note;
     char *last_masked;
     uint32_t last_agent;
-    char *last_agent_masked;
+    char *last_agent_masked; /* its masked text; NULL: written as read */
     unsigned int cell; /* FU__CSV_RAW with FU_BOOK_WRITE_RAW_CELLS: text cells as stored */
     int ncols;         /* columns written (customers: `owner` only when a customer has one) */
 } write_ctx;
@@ -1037,9 +1037,17 @@ static int mask_text(write_ctx *w, const char *text, char **out) {
  * `id`: its string id in the book (0: not interned), to reuse the last
  * masked agent. */
 static int put_free_text(const fu_book *b, const char *text, uint32_t id, write_ctx *w, fu__buf *o) {
-    if (!text || (fu__book_flags(b) & FU_BOOK_WRITE_RAW_NOTES) || !fu__text_may_hold_personal_data(text))
+    if (!text || (fu__book_flags(b) & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_putf(o, 0, text, w->cell);
+    if (id && id == w->last_agent) /* the last agent again: as decided then */
+        return fu__csv_putf(o, 0, w->last_agent_masked ? w->last_agent_masked : text, w->cell);
+    if (!fu__text_may_hold_personal_data(text)) {
+        if (id) {
+            fu__free(w->last_agent_masked);
+            w->last_agent_masked = NULL;
+            w->last_agent = id;
+        }
         return fu__csv_putf(o, 0, text, w->cell);
-    if (id && id == w->last_agent && w->last_agent_masked) return fu__csv_putf(o, 0, w->last_agent_masked, w->cell);
+    }
     char *m = NULL;
     int rc = mask_text(w, text, &m);
     if (rc != FU_OK) return rc;

@@ -223,21 +223,22 @@ const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell) {
 /* ------------------------------------------------- free text in outputs */
 
 int fu__text_may_hold_personal_data(const char *s) {
+    /* Chinese numerals as people read out numbers (lead bytes E3..E9) */
     static const char *const numerals[] = {"〇", "零", "一", "幺", "二", "两", "三", "四", "五", "六", "七", "八", "九"};
     size_t digits = 0;
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '@' || strncmp(p, "＠", 3) == 0) return 1;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '@') return 1;
         if (*p >= '0' && *p <= '9') {
             digits++;
-            continue;
+        } else if (*p == 0xEF && p[1] == 0xBC && p[2]) { /* full-width forms */
+            if (p[2] == 0xA0) return 1;                      /* ＠ */
+            digits += p[2] >= 0x90 && p[2] <= 0x99;          /* ０..９ */
+            p += 2;
+        } else if (*p >= 0xE3 && *p <= 0xE9 && p[1] && p[2]) {
+            for (size_t i = 0; i < sizeof numerals / sizeof numerals[0]; i++)
+                if (memcmp(p, numerals[i], 3) == 0) digits++;
+            p += 2;
         }
-        size_t k = 0;
-        if (digit_at((const unsigned char *)p, strnlen(p, 3), &k) >= 0) { /* full-width */
-            digits++;
-            continue;
-        }
-        for (size_t i = 0; i < sizeof numerals / sizeof numerals[0]; i++)
-            if (strncmp(p, numerals[i], 3) == 0) digits++;
     }
     return digits >= 6;
 }
