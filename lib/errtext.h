@@ -40,6 +40,9 @@ size_t fu__errtext_cut(char *dst, size_t cap, const char *src);
  *     and, from 11 digits on, their first 3 (13812345678 -> 138****5678,
  *     110105199001011232 -> 110***********1232, 1234567 -> ***4567); an
  *     ID's final X counts as a digit;
+ *   - e-mail addresses (ASCII local part, '@' or '＠', a letter, digit or
+ *     non-ASCII character after it) keep the first character of their
+ *     local part: zhang.san@example.com -> z***@example.com;
  *   - at most FU_ERRTEXT_CELL_CHARS characters of the cell, cut at a
  *     character boundary and ending with "…".
  * Uses no allocation. */

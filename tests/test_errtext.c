@@ -108,6 +108,18 @@ Test(errtext, cell_masks_numbers_like_the_redactor) {
     cr_assert_str_eq(cell("Asia/Shanghai"), "Asia/Shanghai");
 }
 
+/* e-mail addresses as the redactor masks them (review s9 F2) */
+Test(errtext, cell_masks_email_addresses) {
+    cr_assert_str_eq(cell("邮箱zhang.san@example.com"), "邮箱z***@example.com");
+    cr_assert_str_eq(cell("zhangsan＠qq.com 电话13812345678"), "z***＠qq.com 电话138****5678");
+    cr_assert_str_eq(cell("a@b.cn,x"), "a***@b.cn,x");
+    /* no address: kept */
+    cr_assert_str_eq(cell("@ops"), "@ops");
+    cr_assert_str_eq(cell("x@"), "x@");
+    cr_assert_str_eq(cell("x@ y"), "x@ y");
+    cr_assert_str_eq(cell("Asia/Shanghai"), "Asia/Shanghai");
+}
+
 Test(errtext, cell_escapes_control_characters) {
     cr_assert_str_eq(cell("A\033[31mRED"), "A\\x1B[31mRED");
     cr_assert_str_eq(cell("a\nb\tc\rd\\e"), "a\\nb\\tc\\rd\\\\e");
