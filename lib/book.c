@@ -688,9 +688,6 @@ static int check_enums(const fu_event_in *in, badpos *bad) {
     return FU_OK;
 }
 
-/* `k`: the strings' lengths and hashes and the attribute hash of a CSV
- * block's row (its strings valid UTF-8, its enums and priority given by
- * their parsers, so in range), or NULL. */
 /* "unknown customer '<id>'<rest>", the id quoted by fu__errtext_cell()
  * (review s9 F2). Out of line: event_add's fast path keeps a small frame. */
 #if defined(__GNUC__)
@@ -701,6 +698,9 @@ static int unknown_customer(int code, const char *id, const char *rest) {
     return fu__error_set(code, "unknown customer '%s'%s", fu__errtext_cell_str(q, sizeof q, id), rest);
 }
 
+/* `k`: the strings' lengths and hashes and the attribute hash of a CSV
+ * block's row (its strings valid UTF-8, its enums and priority given by
+ * their parsers, so in range), or NULL. */
 static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__evstr *k) {
     int rc;
     set_bad(bad, -1);

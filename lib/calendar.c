@@ -171,7 +171,7 @@ static int text_error(int code, const fu__textpos *pos, const char *defsrc, size
                             "%s", msg);
 }
 
-/* text_error() for a text that is not a date or a time: "bad <kind>
+/* text_error() for a text that is no valid date or time: "bad <kind>
  * '<text>': <what>", and " (column <col>)" when col > 0. The text is a
  * whole cell of input (a note in the wrong column), so it is quoted by
  * fu__errtext_cell(): digit runs masked, control characters escaped, cut at
