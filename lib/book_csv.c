@@ -7,6 +7,7 @@
 #include "followup/planner.h"
 #include "followup/redact.h"
 #include "calendar_internal.h"
+#include "errtext.h"
 
 #include <locale.h>
 #include <math.h>
@@ -204,6 +205,18 @@ static int row_error(const rowv *rw, int k, int code, const char *fmt, ...) {
     return fu__csv_error_at(rw->r, (size_t)rw->col[k], code, "%s", msg);
 }
 
+/* row_error() with the message pre'cell'post, the cell s[0..len) quoted by
+ * fu__errtext_cell() (digit runs masked, control characters escaped: review
+ * s9 F2). Kept out of line: the row readers inline their fast paths. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static int row_cell_error(const rowv *rw, int k, int code, const char *pre, const char *s, size_t len,
+                          const char *post) {
+    char q[FU_ERRTEXT_CELL_CAP];
+    return row_error(rw, k, code, "%s'%s'%s", pre, fu__errtext_cell(q, sizeof q, s, len), post);
+}
+
 /* Re-raise the current error (code rc) at format column k, `offset` bytes
  * into the field's text. */
 static int reraise_at(const rowv *rw, int k, unsigned long offset, int rc) {
@@ -229,11 +242,8 @@ ROW_INLINE int read_number(const rowv *rw, int k, double *out) {
         return FU_OK;
     }
     int rc = parse_number(s, len, out);
-    if (rc == FU_EPARSE)
-        return row_error(rw, k, rc, "not a number: '%.*s' (write 12.5, no separators)",
-                         (int)(len > 64 ? 64 : len), s);
-    if (rc == FU_ERANGE)
-        return row_error(rw, k, rc, "number out of range: '%.*s'", (int)(len > 64 ? 64 : len), s);
+    if (rc == FU_EPARSE) return row_cell_error(rw, k, rc, "not a number: ", s, len, " (write 12.5, no separators)");
+    if (rc == FU_ERANGE) return row_cell_error(rw, k, rc, "number out of range: ", s, len, "");
     return FU_OK;
 }
 
@@ -520,8 +530,8 @@ ROW_INLINE int read_priority(const rowv *rw, int *out) {
             *out = p + 1;
             return FU_OK;
         }
-    return row_error(rw, EF_PRIO, FU_EPARSE, "unknown priority '%.*s' (expected urgent, high, normal, low or empty)",
-                     (int)(len > 64 ? 64 : len), s);
+    return row_cell_error(rw, EF_PRIO, FU_EPARSE, "unknown priority ", s, len,
+                          " (expected urgent, high, normal, low or empty)");
 }
 
 /* The values of an event row, without adding it: *skip set for an unknown
@@ -995,12 +1005,15 @@ static int put_header(fu__buf *o, const colspec *spec, int n) {
 }
 
 /* What a writer carries from line to line: the redactor that masks the
- * events' notes (made on the first note, so books without notes pay nothing)
- * and the last note masked (notes are interned: repeats share an id). */
+ * events' notes and the free text of agent_id and owner (made on the first
+ * text that needs it, so books without pay nothing), the last note masked
+ * (notes are interned: repeats share an id) and the last agent masked. */
 typedef struct write_ctx {
     fu_redactor *red;
     uint32_t last_note;
     char *last_masked;
+    uint32_t last_agent;
+    char *last_agent_masked; /* its masked text; NULL: written as read */
     unsigned int cell; /* FU__CSV_RAW with FU_BOOK_WRITE_RAW_CELLS: text cells as stored */
     int ncols;         /* columns written (customers: `owner` only when a customer has one) */
 } write_ctx;
@@ -1008,6 +1021,45 @@ typedef struct write_ctx {
 static void write_ctx_fini(write_ctx *w) {
     fu_redactor_free(w->red);
     fu__free(w->last_masked);
+    fu__free(w->last_agent_masked);
+}
+
+/* Mask text with the writer's redactor into *out (fu__free it). */
+static int mask_text(write_ctx *w, const char *text, char **out) {
+    int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
+    if (rc == FU_OK) rc = fu_redactor_apply(w->red, text, strlen(text), NULL, out);
+    return rc;
+}
+
+/* A free-text cell (owner, agent_id): masked as notes are (docs/formats.md
+ * "Free text is masked when the book is written", review s9 F6) when it may
+ * hold personal data, unless the host opted out with FU_BOOK_WRITE_RAW_NOTES.
+ * `id`: its string id in the book (0: not interned), to reuse the last
+ * masked agent. */
+static int put_free_text(const fu_book *b, const char *text, uint32_t id, write_ctx *w, fu__buf *o) {
+    if (!text || (fu__book_flags(b) & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_putf(o, 0, text, w->cell);
+    if (id && id == w->last_agent) /* the last agent again: as decided then */
+        return fu__csv_putf(o, 0, w->last_agent_masked ? w->last_agent_masked : text, w->cell);
+    if (!fu__text_may_hold_personal_data(text)) {
+        if (id) {
+            fu__free(w->last_agent_masked);
+            w->last_agent_masked = NULL;
+            w->last_agent = id;
+        }
+        return fu__csv_putf(o, 0, text, w->cell);
+    }
+    char *m = NULL;
+    int rc = mask_text(w, text, &m);
+    if (rc != FU_OK) return rc;
+    rc = fu__csv_putf(o, 0, m, w->cell);
+    if (!id) {
+        fu__free(m);
+        return rc;
+    }
+    fu__free(w->last_agent_masked);
+    w->last_agent_masked = m;
+    w->last_agent = id;
+    return rc;
 }
 
 static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
@@ -1024,7 +1076,7 @@ static int customer_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
         (rc = fu__csv_putf(o, 0, fu_tristate_name(c->consent_phone), w->cell)) ||
         (rc = fu__csv_putf(o, 0, fu_tristate_name(c->consent_sms), w->cell)) ||
         (rc = fu__csv_putf(o, 0, fu_tristate_name(c->consent_email), w->cell)) ||
-        (w->ncols > CF_OWNER && (rc = fu__csv_putf(o, 0, c->owner, w->cell))))
+        (w->ncols > CF_OWNER && (rc = put_free_text(b, c->owner, 0, w, o))))
         return rc;
     return fu__csv_end(o);
 }
@@ -1036,9 +1088,8 @@ static int put_note(const fu_book *b, uint32_t id, write_ctx *w, fu__buf *o) {
     const char *note = fu_book_string(b, id);
     if (!note || !*note || (fu__book_flags(b) & FU_BOOK_WRITE_RAW_NOTES)) return fu__csv_putf(o, 0, note, w->cell);
     if (id != w->last_note || !w->last_masked) {
-        int rc = w->red ? FU_OK : fu_redactor_new(&w->red, NULL);
         char *m = NULL;
-        if (rc == FU_OK) rc = fu_redactor_apply(w->red, note, strlen(note), NULL, &m);
+        int rc = mask_text(w, note, &m);
         if (rc != FU_OK) return rc;
         fu__free(w->last_masked);
         w->last_masked = m;
@@ -1059,7 +1110,7 @@ static int event_line(const fu_book *b, size_t i, write_ctx *w, fu__buf *o) {
         (rc = put_num(o, e->unit_price, 0)) || (rc = put_num(o, e->amount, 0)) ||
         (rc = fu__csv_putf(o, 0, fu_severity_name((fu_severity)e->severity), w->cell)) ||
         (rc = fu__csv_putf(o, 0, fu_channel_name((fu_channel)e->channel), w->cell)) ||
-        (rc = fu__csv_putf(o, 0, fu_book_string(b, e->agent_id), w->cell)) ||
+        (rc = put_free_text(b, fu_book_string(b, e->agent_id), e->agent_id, w, o)) ||
         (rc = fu__csv_putf(o, 0, fu_outcome_name((fu_outcome)e->outcome), w->cell)) ||
         (rc = put_num(o, e->score, 1)) ||
         (rc = fu__csv_putf(o, 0, fu_survey_name((fu_survey)e->survey), w->cell)) ||
@@ -1074,7 +1125,7 @@ typedef int (*line_fn)(const fu_book *b, size_t i, write_ctx *w, fu__buf *o);
 /* Write header + n lines to `f` (flushing as it goes) or keep them in `o`. */
 static int write_all(const fu_book *b, const colspec *spec, int nspec, size_t n, line_fn line, fu__buf *o,
                      FILE *f, const char *path) {
-    write_ctx w = {NULL, 0, NULL, (fu__book_flags(b) & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u, nspec};
+    write_ctx w = {NULL, 0, NULL, 0, NULL, (fu__book_flags(b) & FU_BOOK_WRITE_RAW_CELLS) ? FU__CSV_RAW : 0u, nspec};
     int rc = put_header(o, spec, nspec);
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
         rc = line(b, i, &w, o);

@@ -1,6 +1,7 @@
 /* The names of the book's enums and their parsers, and the `_init` of the
  * customer and event input records (split from book.c). */
 #include "book_internal.h"
+#include "errtext.h"
 #include "followup/book.h"
 
 #include <math.h>
@@ -48,8 +49,9 @@ static int enum_lookup(const char *what, const char *const *names, size_t n, siz
     expect[0] = '\0';
     for (size_t i = first; i < n && at < sizeof expect; i++)
         at += (size_t)snprintf(expect + at, sizeof expect - at, "%s%s", i > first ? ", " : "", names[i]);
-    return fu__error_set(FU_EPARSE, "unknown %s '%.*s' (expected %s)", what,
-                         (int)(len > 64 ? 64 : len), text ? text : "", expect);
+    char q[FU_ERRTEXT_CELL_CAP];
+    return fu__error_set(FU_EPARSE, "unknown %s '%s' (expected %s)", what, fu__errtext_cell(q, sizeof q, text, len),
+                         expect);
 }
 
 static const char *enum_name(const char *const *names, size_t n, int v) {
@@ -81,8 +83,8 @@ int fu_tristate_from_string(const char *text, size_t len, fu_tristate *out) {
             return FU_OK;
         }
     }
-    return fu__error_set(FU_EPARSE, "expected yes, no or unknown, got '%.*s'",
-                         (int)(len > 64 ? 64 : len), text);
+    char q[FU_ERRTEXT_CELL_CAP];
+    return fu__error_set(FU_EPARSE, "expected yes, no or unknown, got '%s'", fu__errtext_cell(q, sizeof q, text, len));
 }
 
 #define ENUM_FROM_STRING(fn, type, what, names, first)                           \

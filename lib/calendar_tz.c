@@ -2,9 +2,11 @@
  * from 1900 to a little after 2500, read once when the calendar is made,
  * then only searched (calendar_tz.h). */
 #include "calendar_tz.h"
+#include "errtext.h"
 #include "followup/calendar.h"
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/ucal.h>
@@ -49,6 +51,13 @@ static int zone_index_build(fu__zone *z) {
     return FU_OK;
 }
 
+/* The error of a zone ICU cannot load: "<what> '<tzid>'<rest>", the id
+ * quoted by fu__errtext_cell() (review s9 F2: a phone number in a tz cell). */
+static int zone_error(const char *what, const char *tzid, const char *rest) {
+    char q[FU_ERRTEXT_CELL_CAP];
+    return fu__error_set(FU_ETIMEZONE, "%s '%s'%s", what, fu__errtext_cell_str(q, sizeof q, tzid), rest);
+}
+
 int fu__zone_load(fu__zone *z, const char *tzid) {
     size_t len = strlen(tzid);
     UChar uid[128], canon[128];
@@ -57,26 +66,27 @@ int fu__zone_load(fu__zone *z, const char *tzid) {
     u_uastrncpy(uid, tzid, (int32_t)len);
     int32_t clen = ucal_getCanonicalTimeZoneID(uid, (int32_t)len, canon, 127, &is_system, &st);
     if (U_FAILURE(st) || !is_system || clen <= 0)
-        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%s'", tzid);
+        return zone_error("unknown time zone", tzid, "");
     canon[clen] = 0;
     char canon8[128];
     u_austrncpy(canon8, canon, 127);
     canon8[127] = '\0';
     if (strcmp(canon8, "Etc/Unknown") == 0)
-        return fu__error_set(FU_ETIMEZONE, "unknown time zone '%s'", tzid);
+        return zone_error("unknown time zone", tzid, "");
 
     UCalendar *uc = ucal_open(uid, (int32_t)len, "en_US_POSIX", UCAL_GREGORIAN, &st);
     if (U_FAILURE(st) || !uc) {
         if (uc) ucal_close(uc);
-        return fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed (%s)", tzid,
-                             u_errorName(st));
+        char why[64];
+        snprintf(why, sizeof why, ": ICU failed (%s)", u_errorName(st));
+        return zone_error("time zone", tzid, why);
     }
     int rc = FU_OK;
     size_t cap = 0;
     int32_t off;
     UDate ms = (UDate)(TABLE_LO_DAY * SECS_PER_DAY) * 1000.0;
     if (!icu_offset(uc, ms, &off)) {
-        rc = fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed to give an offset", tzid);
+        rc = zone_error("time zone", tzid, ": ICU failed to give an offset");
         goto done;
     }
     if ((rc = zone_push(z, &cap, INT64_MIN, off))) goto done;
@@ -87,8 +97,7 @@ int fu__zone_load(fu__zone *z, const char *tzid) {
         if (U_FAILURE(st) || !found) break;
         if (tr >= (UDate)TABLE_READ_END * 1000.0) break;
         if (!icu_offset(uc, tr, &off)) {
-            rc = fu__error_set(FU_ETIMEZONE, "time zone '%s': ICU failed to give an offset",
-                               tzid);
+            rc = zone_error("time zone", tzid, ": ICU failed to give an offset");
             goto done;
         }
         int64_t at = fdiv((int64_t)tr, 1000);

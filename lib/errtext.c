@@ -165,6 +165,27 @@ static size_t put_char(char *out, size_t room, const unsigned char *c, size_t k)
     return m;
 }
 
+static int email_local_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '%' || c == '+' || c == '-';
+}
+
+/* Whether s[i..n) starts the local part of an e-mail address: ASCII local
+ * characters from the start of a word up to an '@' (or full-width '＠')
+ * followed by a letter, digit or non-ASCII character. Where its '@' is in
+ * *at. */
+static int email_starts(const unsigned char *s, size_t n, size_t i, size_t *at) {
+    if (!email_local_char(s[i]) || (i > 0 && email_local_char(s[i - 1]))) return 0;
+    size_t j = i;
+    while (j < n && email_local_char(s[j])) j++;
+    size_t after = j < n && s[j] == '@' ? j + 1 : j + 2 < n && !memcmp(s + j, "\xEF\xBC\xA0", 3) ? j + 3 : 0;
+    if (!after || after >= n) return 0;
+    unsigned c = s[after];
+    if (!(c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) return 0;
+    *at = j;
+    return 1;
+}
+
 const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len) {
     const unsigned char *s = (const unsigned char *)(cell ? cell : "");
     const size_t ell = sizeof FU_ERRTEXT_ELLIPSIS - 1;
@@ -177,7 +198,20 @@ const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len
     room = cap - 1 - ell; /* always keep room for the ellipsis */
     if (!cell) len = 0;
     while (i < len && !cut) {
-        size_t k = 0, digits = 0;
+        size_t k = 0, digits = 0, at = 0;
+        if (email_starts(s, len, i, &at)) {
+            /* an e-mail address as the redactor masks it: z***@example.com */
+            if (chars + 4 > FU_ERRTEXT_CELL_CHARS || room - o < 4) {
+                cut = 1;
+                break;
+            }
+            buf[o++] = (char)s[i];
+            memcpy(buf + o, "***", 3);
+            o += 3;
+            chars += 4;
+            i = at;
+            continue;
+        }
         if (digit_at(s + i, len - i, &k) >= 0) {
             size_t run = digit_run(s + i, len - i, &digits), seen = 0;
             for (size_t j = i; j < i + run && !cut;) {
@@ -218,4 +252,27 @@ const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len
 
 const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell) {
     return fu__errtext_cell(buf, cap, cell, cell ? strlen(cell) : 0);
+}
+
+/* ------------------------------------------------- free text in outputs */
+
+int fu__text_may_hold_personal_data(const char *s) {
+    /* Chinese numerals as people read out numbers (lead bytes E3..E9) */
+    static const char *const numerals[] = {"〇", "零", "一", "幺", "二", "两", "三", "四", "五", "六", "七", "八", "九"};
+    size_t digits = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '@') return 1;
+        if (*p >= '0' && *p <= '9') {
+            digits++;
+        } else if (*p == 0xEF && p[1] == 0xBC && p[2]) { /* full-width forms */
+            if (p[2] == 0xA0) return 1;                      /* ＠ */
+            digits += p[2] >= 0x90 && p[2] <= 0x99;          /* ０..９ */
+            p += 2;
+        } else if (*p >= 0xE3 && *p <= 0xE9 && p[1] && p[2]) {
+            for (size_t i = 0; i < sizeof numerals / sizeof numerals[0]; i++)
+                if (memcmp(p, numerals[i], 3) == 0) digits++;
+            p += 2;
+        }
+    }
+    return digits >= 6;
 }

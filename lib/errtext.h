@@ -40,6 +40,9 @@ size_t fu__errtext_cut(char *dst, size_t cap, const char *src);
  *     and, from 11 digits on, their first 3 (13812345678 -> 138****5678,
  *     110105199001011232 -> 110***********1232, 1234567 -> ***4567); an
  *     ID's final X counts as a digit;
+ *   - e-mail addresses (ASCII local part, '@' or '＠', a letter, digit or
+ *     non-ASCII character after it) keep the first character of their
+ *     local part: zhang.san@example.com -> z***@example.com;
  *   - at most FU_ERRTEXT_CELL_CHARS characters of the cell, cut at a
  *     character boundary and ending with "…".
  * Uses no allocation. */
@@ -50,5 +53,13 @@ const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell);
 
 /* A buffer big enough for any fu__errtext_cell() result. */
 #define FU_ERRTEXT_CELL_CAP (FU_ERRTEXT_CELL_CHARS * 4 + 8)
+
+/* Whether the NUL-terminated free text s (an agent id, an owner) may hold
+ * something the redactor masks: an '@' or '＠' (an e-mail address) or 6 or
+ * more digits in all (ASCII, full-width, Chinese numerals). Every kind the
+ * built-in redactor masks has one of them; an ordinary id (A17, 王经理)
+ * has none, so the writers and the KPI labels that mask such text (review
+ * s9 F6) make no redactor for it. */
+int fu__text_may_hold_personal_data(const char *s);
 
 #endif /* FU_ERRTEXT_H */

@@ -10,6 +10,8 @@
  * The definitions implemented here are written out in docs/kpi.md; keep the
  * two in step. */
 #include "kpi_internal.h"
+#include "errtext.h"
+#include "followup/redact.h"
 
 /* ===================================================================== */
 /* 1. statistics                                                          */
@@ -53,7 +55,8 @@ int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out) {
             *out = (fu_kpi_id)i;
             return FU_OK;
         }
-    return fu__error_set(FU_ENOTFOUND, "unknown KPI '%.*s'", (int)(len > 64 ? 64 : len), text);
+    char q[FU_ERRTEXT_CELL_CAP]; /* the text as echoed (review s9 F2) */
+    return fu__error_set(FU_ENOTFOUND, "unknown KPI '%s'", fu__errtext_cell(q, sizeof q, text, len));
 }
 
 static const char *const status_names[] = {"none", "green", "yellow", "red"};
@@ -69,8 +72,8 @@ int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out) 
             *out = (fu_kpi_period)i;
             return FU_OK;
         }
-    return fu__error_set(FU_EPARSE, "unknown period '%.*s' (day, week, month)", (int)(len > 64 ? 64 : len),
-                         text);
+    char q[FU_ERRTEXT_CELL_CAP];
+    return fu__error_set(FU_EPARSE, "unknown period '%s' (day, week, month)", fu__errtext_cell(q, sizeof q, text, len));
 }
 
 const char *const fu__kpi_by_names[5] = {"tier", "segment", "agent", "channel", "product_class"};
@@ -94,10 +97,11 @@ int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out) {
         int k;
         for (k = 0; k < 5; k++)
             if (strlen(fu__kpi_by_names[k]) == b - a && memcmp(fu__kpi_by_names[k], text + a, b - a) == 0) break;
-        if (k == 5)
-            return fu__error_set(FU_EPARSE,
-                                 "unknown grouping '%.*s' (none, tier, segment, agent, channel, product_class)",
-                                 (int)((b - a) > 64 ? 64 : (b - a)), text + a);
+        if (k == 5) {
+            char q[FU_ERRTEXT_CELL_CAP];
+            return fu__error_set(FU_EPARSE, "unknown grouping '%s' (none, tier, segment, agent, channel, product_class)",
+                                 fu__errtext_cell(q, sizeof q, text + a, b - a));
+        }
         by |= 1u << k;
         i = j + 1;
     }
@@ -256,6 +260,17 @@ static int kstr_intern(kstr *t, const char *s, size_t n, uint32_t *out) {
 
 int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out) { return kstr_intern(&k->str, s, n, out); }
 
+int fu__kpi_intern_agent(fu_kpi *k, const char *s, uint32_t *out) {
+    if (!s || !fu__text_may_hold_personal_data(s)) return fu__kpi_intern(k, s, s ? strlen(s) : 0, out);
+    int rc = k->red ? FU_OK : fu_redactor_new(&k->red, NULL);
+    char *m = NULL;
+    size_t n = 0;
+    if (rc == FU_OK) rc = fu_redactor_apply(k->red, s, strlen(s), &n, &m);
+    if (rc == FU_OK) rc = fu__kpi_intern(k, m, n, out);
+    fu_free(m);
+    return rc;
+}
+
 FU_DEFINE_INIT(fu_kpi_options_init, fu_kpi_options, FU_KPI_OPTIONS_INIT)
 
 void fu__kpi_clear_result(fu_kpi *k) {
@@ -278,6 +293,7 @@ void fu_kpi_free(fu_kpi *k) {
     if (!k) return;
     fu__kpi_clear_result(k);
     kstr_free(&k->str);
+    fu_redactor_free(k->red);
     fu__kpi_store_free(k);
     fu__free(k->due);
     fu__free(k->com);

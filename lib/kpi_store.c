@@ -363,7 +363,7 @@ int fu_kpi_add_due(fu_kpi *k, const fu_kpi_due *d, size_t n) {
     for (size_t i = 0; i < n && !rc; i++) {
         kdue *v = &k->due[k->n_due + i];
         rc = cust_index(k, d[i].customer_id, &v->cust);
-        if (!rc) rc = intern_cstr(k, d[i].agent_id, &v->agent);
+        if (!rc) rc = fu__kpi_intern_agent(k, d[i].agent_id, &v->agent);
         v->from = d[i].due_from;
         v->to = d[i].due_to;
     }
@@ -382,7 +382,7 @@ int fu_kpi_add_commitments(fu_kpi *k, const fu_commitment *c, size_t n) {
     for (size_t i = 0; i < n && !rc; i++) {
         kcom *v = &k->com[k->n_com + i];
         rc = cust_index(k, c[i].customer_id, &v->cust);
-        if (!rc) rc = intern_cstr(k, c[i].created_by, &v->agent);
+        if (!rc) rc = fu__kpi_intern_agent(k, c[i].created_by, &v->agent);
         v->deadline = c[i].deadline;
         v->closed_at = c[i].closed_at;
         v->state = c[i].state;
@@ -442,7 +442,7 @@ void fu__kpi_customer_view(fu_kpi *k, size_t ci, kcust *out) {
 /* The label id of book agent string `bid`. */
 static int agent_label(fu_kpi *k, uint32_t bid, uint32_t *out) {
     if (kmap_get(&k->amap, bid, out)) return FU_OK;
-    int rc = intern_cstr(k, fu_book_string(k->bk, bid), out);
+    int rc = fu__kpi_intern_agent(k, fu_book_string(k->bk, bid), out); /* masked: review s9 F6 */
     if (!rc) rc = kmap_put(&k->amap, bid, *out);
     return rc;
 }

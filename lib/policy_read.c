@@ -3,6 +3,7 @@
  * (numbers, shares, whole numbers, booleans, durations, names) and of
  * conditions (`when:`), shared by every section builder. */
 #include "policy_core.h"
+#include "errtext.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -107,7 +108,9 @@ static size_t count_names(const char *const *names) {
 int fu__pol_unknown_name(vctx *c, const ynode *at, const char *what, const char *word,
                         const char *const *cands, size_t n) {
     const char *s = suggest(word, cands, n);
-    if (s) return fu__pol_verr(c, at, FU_EPOLICY, "unknown %s '%s' (did you mean '%s'?)", what, word, s);
+    char q[FU_ERRTEXT_CELL_CAP]; /* the word as echoed (review s9 F2) */
+    fu__errtext_cell_str(q, sizeof q, word);
+    if (s) return fu__pol_verr(c, at, FU_EPOLICY, "unknown %s '%s' (did you mean '%s'?)", what, q, s);
     char list[300];
     size_t used = 0;
     list[0] = '\0';
@@ -119,8 +122,8 @@ int fu__pol_unknown_name(vctx *c, const ynode *at, const char *what, const char 
         }
         used += (size_t)k;
     }
-    if (n == 0) return fu__pol_verr(c, at, FU_EPOLICY, "unknown %s '%s'", what, word);
-    return fu__pol_verr(c, at, FU_EPOLICY, "unknown %s '%s'; expected one of: %s", what, word, list);
+    if (n == 0) return fu__pol_verr(c, at, FU_EPOLICY, "unknown %s '%s'", what, q);
+    return fu__pol_verr(c, at, FU_EPOLICY, "unknown %s '%s'; expected one of: %s", what, q, list);
 }
 
 int fu__pol_want_map(vctx *c, const ynode *n) {
@@ -269,7 +272,11 @@ static int bool_of(vctx *c, const ynode *n, int *out) {
     int rc = fu__pol_want_scalar(c, n, "true or false");
     if (rc) return rc;
     int b = fu__pol_bool_word(n->text, n->len);
-    if (b < 0) return fu__pol_verr(c, n, FU_EPOLICY, "expected true or false (yes/no, on/off), got '%.40s'", n->text);
+    if (b < 0) {
+        char q[FU_ERRTEXT_CELL_CAP];
+        return fu__pol_verr(c, n, FU_EPOLICY, "expected true or false (yes/no, on/off), got '%s'",
+                            fu__errtext_cell_str(q, sizeof q, n->text));
+    }
     *out = b;
     return FU_OK;
 }
@@ -278,7 +285,7 @@ static int bool_of(vctx *c, const ynode *n, int *out) {
 static int dur_of(vctx *c, const ynode *n, unsigned flags, fu_duration *out) {
     int rc = fu__pol_want_scalar(c, n, "a duration (48h, 7d, 1 month, 7 working days)");
     if (rc) return rc;
-    char msg[160];
+    char msg[160], q[FU_ERRTEXT_CELL_CAP]; /* q: the text as echoed (review s9 F2) */
     size_t col;
     fu_duration d;
     rc = fu__pol_dur_parse(n->text, n->len, &d, &col, msg, sizeof msg);
@@ -286,7 +293,7 @@ static int dur_of(vctx *c, const ynode *n, unsigned flags, fu_duration *out) {
         unsigned long ecol = n->col;
         if (n->single_line) ecol = n->col + (n->plain ? 0 : 1) + (col ? col - 1 : 0);
         return fu__error_set_at(rc == FU_ERANGE ? FU_EPOLICY : FU_EPOLICY, n->src, n->line, ecol, c->path,
-                                "bad duration '%.40s': %s", n->text, msg);
+                                "bad duration '%s': %s", fu__errtext_cell_str(q, sizeof q, n->text), msg);
     }
     unsigned ubit = d.unit == FU_DURATION_SECONDS ? DUR_WALL
                   : d.unit == FU_DURATION_BUSINESS_SECONDS ? DUR_BUSINESS
@@ -294,17 +301,21 @@ static int dur_of(vctx *c, const ynode *n, unsigned flags, fu_duration *out) {
     if (!(flags & ubit)) {
         const char *what = ubit == DUR_WALL ? "wall-clock time" : ubit == DUR_BUSINESS ? "business time"
                          : ubit == DUR_WORKDAYS ? "working days" : "calendar months";
-        return fu__pol_verr(c, n, FU_EPOLICY, "a duration in %s is not allowed here (got '%s')", what, n->text);
+        return fu__pol_verr(c, n, FU_EPOLICY, "a duration in %s is not allowed here (got '%s')", what,
+                            fu__errtext_cell_str(q, sizeof q, n->text));
     }
     if (d.value < 0 && !(flags & DUR_NEG))
-        return fu__pol_verr(c, n, FU_EPOLICY, "duration must not be negative, got '%s'", n->text);
+        return fu__pol_verr(c, n, FU_EPOLICY, "duration must not be negative, got '%s'",
+                            fu__errtext_cell_str(q, sizeof q, n->text));
     if (d.value == 0 && !(flags & DUR_ZERO))
-        return fu__pol_verr(c, n, FU_EPOLICY, "duration must be longer than zero, got '%s'", n->text);
+        return fu__pol_verr(c, n, FU_EPOLICY, "duration must be longer than zero, got '%s'",
+                            fu__errtext_cell_str(q, sizeof q, n->text));
     /* absurd: more than 100 years */
     int64_t a = d.value < 0 ? -d.value : d.value;
     int64_t cap = d.unit == FU_DURATION_MONTHS ? 1200
                 : d.unit == FU_DURATION_WORKING_DAYS ? 36500 : (int64_t)100 * 366 * 86400;
-    if (a > cap) return fu__pol_verr(c, n, FU_EPOLICY, "duration '%s' is longer than 100 years", n->text);
+    if (a > cap) return fu__pol_verr(c, n, FU_EPOLICY, "duration '%s' is longer than 100 years",
+                                   fu__errtext_cell_str(q, sizeof q, n->text));
     *out = d;
     return FU_OK;
 }

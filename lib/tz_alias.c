@@ -6,6 +6,7 @@
  * ids, fixed offsets, and stay accepted.) So is "Etc/GMT+8", which people
  * write for China and which means UTC-08:00, and the "Asia/Beijing" that
  * does not exist. */
+#include "errtext.h"
 #include "internal.h"
 
 #include <string.h>
@@ -59,12 +60,13 @@ static int posix_gmt_hours(const char *tzid) {
 
 int fu__tz_refuse_legacy(const char *tzid) {
     int east = posix_gmt_hours(tzid);
+    char q[FU_ERRTEXT_CELL_CAP]; /* the id as echoed (review s9 F2) */
     if (east)
         return fu__error_set(FU_ETIMEZONE,
                              "misleading time zone '%s': it means UTC%c%02d:00 (the POSIX sign, inverted: GMT+N "
                              "lies west of Greenwich), which a customer file hardly ever means: write the "
                              "city's IANA id, e.g. %s",
-                             tzid, east < 0 ? '-' : '+', east < 0 ? -east : east,
+                             fu__errtext_cell_str(q, sizeof q, tzid), east < 0 ? '-' : '+', east < 0 ? -east : east,
                              east == -8 ? "Asia/Shanghai for UTC+08:00 (China)"
                                         : "Asia/Shanghai (UTC+08:00) or America/Los_Angeles");
     if (strcmp(tzid, "Asia/Beijing") == 0)
@@ -76,6 +78,6 @@ int fu__tz_refuse_legacy(const char *tzid) {
             return fu__error_set(FU_ETIMEZONE,
                                  "ambiguous time zone '%s' (an old three-letter alias, not an IANA id): "
                                  "write the IANA id, e.g. %s",
-                                 tzid, LEGACY[i].means);
+                                 fu__errtext_cell_str(q, sizeof q, tzid), LEGACY[i].means);
     return FU_OK;
 }

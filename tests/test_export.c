@@ -211,6 +211,97 @@ Test(export, kpi_csv_negative_numbers_stay_numbers) {
     fu_policy_free(pol);
 }
 
+/* ------------------------------------- free text: agent_id and owner (F6) */
+
+/* review s9 F6: an agent id or owner holding a phone number is masked by the
+ * contact log and the ledger; the book's writers and the KPI group labels
+ * mask it the same way (docs/formats.md "Free text is masked when the book
+ * is written", docs/kpi.md "Agent labels are masked"). Ordinary ids stay. */
+static const char *F6_CUST = "customer_id,tz,annual_spend,consent_phone,owner\n"
+                             "A,Asia/Shanghai,5000,yes,王 13912345678\n"
+                             "B,Asia/Shanghai,5000,yes,王经理\n";
+static const char *F6_EV = "customer_id,at,kind,order_id,channel,agent_id,outcome,survey,score,note\n"
+                           "A,2026-03-09T10:00:00+08:00,fault,F1,,,,,,\n"
+                           "A,2026-03-09T11:00:00+08:00,contact,F1,phone,王 13912345678,answered,,,客户手机13812345678\n"
+                           "A,2026-03-10T11:00:00+08:00,survey,F1,,王 13912345678,,csat,5,\n"
+                           "B,2026-03-10T12:00:00+08:00,contact,,phone,A17,answered,,,\n"
+                           "B,2026-03-10T13:00:00+08:00,contact,,phone,zhang@example.com,answered,,,\n";
+
+static fu_book *f6_book(unsigned flags) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, F6_CUST, strlen(F6_CUST), "c.csv"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, F6_EV, strlen(F6_EV), "e.csv"), FU_OK, "%s",
+                 fu_error_last()->message);
+    return b;
+}
+
+Test(export, book_writers_mask_agent_and_owner_text) {
+    fu_book *b = f6_book(0);
+    char *s = NULL;
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, NULL, &s), FU_OK);
+    cr_expect(strstr(s, ",phone,王 139****5678,answered,,,客户手机138****5678\n"), "%s", s);
+    cr_expect(strstr(s, ",王 139****5678,,5,csat,\n"), "%s", s);
+    cr_expect(strstr(s, ",phone,A17,answered,"), "%s", s);
+    cr_expect(strstr(s, ",phone,z***@example.com,answered,"), "%s", s);
+    cr_expect(!strstr(s, "13912345678") && !strstr(s, "zhang@"), "%s", s);
+    fu_free(s);
+    cr_assert_eq(fu_book_write_customers_csv_to_string(b, NULL, &s), FU_OK);
+    cr_expect(strstr(s, "\nA,Asia/Shanghai,5000,,,,,,yes,,,王 139****5678\n"), "%s", s);
+    cr_expect(strstr(s, "\nB,Asia/Shanghai,5000,,,,,,yes,,,王经理\n"), "%s", s);
+    fu_free(s);
+    /* the book keeps the text as read */
+    cr_expect_str_eq(fu_book_string(b, fu_book_events(b, NULL)[1].agent_id), "王 13912345678");
+    fu_book_free(b);
+    /* the host's explicit opt-out writes notes, agents and owners as read */
+    b = f6_book(FU_BOOK_WRITE_RAW_NOTES);
+    cr_assert_eq(fu_book_write_events_csv_to_string(b, NULL, &s), FU_OK);
+    cr_expect(strstr(s, ",phone,王 13912345678,answered,,,客户手机13812345678\n"), "%s", s);
+    fu_free(s);
+    cr_assert_eq(fu_book_write_customers_csv_to_string(b, NULL, &s), FU_OK);
+    cr_expect(strstr(s, ",王 13912345678\n"), "%s", s);
+    fu_free(s);
+    fu_book_free(b);
+}
+
+Test(export, kpi_agent_labels_are_masked) {
+    fu_book *b = f6_book(0);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = FU_KPI_BY_AGENT;
+    o.period = FU_KPI_WEEK;
+    fu_kpi *k = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_new(&k, pol, &o), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    size_t nf = 0;
+    const fu_kpi_figure *f = fu_kpi_figures(k, &nf);
+    int masked = 0, plain = 0;
+    for (size_t i = 0; i < nf; i++) {
+        cr_expect(!strstr(f[i].group, "13912345678") && !strstr(f[i].group, "zhang@"), "%s", f[i].group);
+        masked += strcmp(f[i].group, "王 139****5678") == 0;
+        plain += strcmp(f[i].group, "A17") == 0;
+    }
+    cr_expect(masked > 0 && plain > 0, "masked %d, plain %d", masked, plain);
+    const fu_kpi_scorecard *rows = NULL;
+    size_t nr = 0;
+    cr_assert_eq(fu_kpi_scorecards(k, &rows, &nr), FU_OK);
+    for (size_t i = 0; i < nr; i++) cr_expect(!strstr(rows[i].agent, "13912345678"), "%s", rows[i].agent);
+    char *s = NULL;
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, NULL, &s), FU_OK);
+    cr_expect(strstr(s, ",王 139****5678,2026-W11,") && !strstr(s, "13912345678"), "%s", s);
+    fu_free(s);
+    fu_kpi_free(k);
+    fu_policy_free(pol);
+    fu_book_free(b);
+}
+
 /* ------------------------------------------------- all-or-nothing output files */
 
 static char dir[256];

@@ -315,10 +315,12 @@ typedef struct fu_book fu_book;
 #define FU_BOOK_SKIP_UNKNOWN_KINDS 0x2u
 /** Exact duplicate events are kept instead of dropped. */
 #define FU_BOOK_KEEP_DUPLICATES 0x4u
-/** The events CSV writers write notes as stored. Without this flag they mask
- *  each note with a default #fu_redactor (phone numbers, ID numbers, bank
- *  cards, e-mail addresses; followup/redact.h): notes leave the library
- *  masked unless the host explicitly opts out here. */
+/** The CSV writers write notes, agent ids and owners as stored. Without this
+ *  flag they mask each note, and each `agent_id` and `owner` that holds an
+ *  `@` or 6 or more digits, with a default #fu_redactor (phone numbers, ID
+ *  numbers, bank cards, e-mail addresses; followup/redact.h): free text
+ *  leaves the library masked unless the host explicitly opts out here
+ *  (docs/formats.md). */
 #define FU_BOOK_WRITE_RAW_NOTES 0x8u
 /** The CSV writers write text cells as stored. Without this flag a text cell
  *  that starts with `=`, `+`, `-`, `@`, tab or CR (and is not a plain number)
@@ -598,8 +600,10 @@ FU_EXTERN void fu_book_get_stats(const fu_book *book, fu_book_stats *out);
 
 /**
  * Write the customers as CSV (docs/formats.md): every column, in the order
- * of the format, times in UTC with `Z`. Text cells that a spreadsheet would
- * run as a formula are neutralised unless #FU_BOOK_WRITE_RAW_CELLS. The file
+ * of the format, times in UTC with `Z`. The `owner` column is masked as the
+ * events' notes are (`王 139****5678`) unless #FU_BOOK_WRITE_RAW_NOTES. Text
+ * cells that a spreadsheet would run as a formula are neutralised unless
+ * #FU_BOOK_WRITE_RAW_CELLS. The file
  * is written beside `path` and renamed over it once complete and synced: on
  * any failure an existing file at `path` is left as it was.
  * Threads: reads (concurrent writers must use different paths).
@@ -613,10 +617,10 @@ FU_EXTERN int fu_book_write_customers_csv(const fu_book *book, const char *path)
 FU_EXTERN int fu_book_write_customers_csv_to_string(const fu_book *book, size_t *len, char **out);
 
 /** Write the events as CSV in stored order (time order per customer once
- *  finalized), every column, times in UTC with `Z`. The `note` column is
- *  masked with a default #fu_redactor (`138****5678`, `z***@example.com`)
- *  unless the book was made with #FU_BOOK_WRITE_RAW_NOTES; the notes kept
- *  in the book are not changed. Cells neutralised and the file replaced as
+ *  finalized), every column, times in UTC with `Z`. The `note` and
+ *  `agent_id` columns are masked with a default #fu_redactor (`138****5678`,
+ *  `z***@example.com`) unless the book was made with
+ *  #FU_BOOK_WRITE_RAW_NOTES; the text kept in the book is not changed. Cells neutralised and the file replaced as
  *  for fu_book_write_customers_csv().
  *  @return #FU_OK; #FU_EIO; #FU_ELIMIT when a note cannot be masked within
  *          the redactor's limits (nothing unmasked is written for it);

@@ -374,7 +374,7 @@ FU_EXTERN const fu_kpi_figure *fu_kpi_find(const fu_kpi *kpi, fu_kpi_id id,
 
 /** One agent's scorecard in one period (grouping must include #FU_KPI_BY_AGENT). */
 typedef struct fu_kpi_scorecard {
-    const char *agent;      /**< agent id, borrowed */
+    const char *agent;      /**< agent label (the id, masked as docs/kpi.md says), borrowed */
     const char *group;      /**< full group label, borrowed */
     const char *period;     /**< period label, borrowed */
     double satisfaction;    /**< (mean CSAT - 1) / 4; NaN without answers */
