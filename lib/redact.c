@@ -187,6 +187,25 @@ static const int k_group_kind[] = {FU_REDACT_ID_CN,        FU_REDACT_MOBILE_CN, 
  * travel permit follows a permit keyword (a permit typed in lower case is
  * found by find_digit_runs()); a non-zero return
  * makes PCRE2 backtrack and try the next branch. */
+/* The Chinese-script top-level domains an address may end in (IANA's root
+ * zone); other scripts' (.рф, .한국) are read by their bytes, but not any
+ * Han or kana word (lead bytes E3-E9): "。" reads as the dot an IME types in
+ * a domain, so "@王经理。请跟进" (an @-mention ending a sentence) would
+ * otherwise read as a domain 王经理 with a top-level domain 请跟进 (review
+ * r2 M6). */
+#define CJK_TLD \
+    "(?:\xe4\xb8\xad\xe5\x9b\xbd|\xe4\xb8\xad\xe5\x9c\x8b|\xe5\x85\xac\xe5\x8f\xb8|" \
+    "\xe7\xbd\x91\xe7\xbb\x9c|\xe7\xb6\xb2\xe7\xb5\xa1|\xe9\xa6\x99\xe6\xb8\xaf|" \
+    "\xe5\x8f\xb0\xe6\xb9\xbe|\xe5\x8f\xb0\xe7\x81\xa3|\xe6\x96\xb0\xe5\x8a\xa0\xe5\x9d\xa1|" \
+    "\xe6\xbe\xb3\xe9\x97\xa8|\xe5\x9c\xa8\xe7\xba\xbf|\xe5\x95\x86\xe5\x9f\x8e|" \
+    "\xe9\x9b\x86\xe5\x9b\xa2|\xe6\x94\xbf\xe5\x8a\xa1|\xe5\x85\xac\xe7\x9b\x8a|" \
+    "\xe6\x89\x8b\xe6\x9c\xba|\xe7\xbd\x91\xe5\x9d\x80|\xe7\xbd\x91\xe5\xba\x97|" \
+    "\xe4\xb8\xad\xe6\x96\x87\xe7\xbd\x91|\xe5\x95\x86\xe6\xa0\x87|\xe7\xbd\x91\xe7\xab\x99|" \
+    "\xe6\x88\x91\xe7\x88\xb1\xe4\xbd\xa0|\xe6\x97\xb6\xe5\xb0\x9a|\xe6\xb8\xb8\xe6\x88\x8f|" \
+    "\xe5\xa8\xb1\xe4\xb9\x90|\xe8\xb4\xad\xe7\x89\xa9|\xe4\xbf\xa1\xe6\x81\xaf|" \
+    "\xe4\xbc\x81\xe4\xb8\x9a|\xe6\x96\xb0\xe9\x97\xbb|\xe5\x81\xa5\xe5\xba\xb7|" \
+    "\xe5\x85\xab\xe5\x8d\xa6|\xe4\xbd\x9b\xe5\xb1\xb1|\xe5\xb9\xbf\xe4\xb8\x9c)"
+
 static const char *const k_branch[N_GROUPS] = {
     /* ID: 18 characters (birth date 18xx-20xx, check character) or the old
      * 15 digits (birth date yymmdd, no check character), groups 6-8-4 /
@@ -228,7 +247,7 @@ static const char *const k_branch[N_GROUPS] = {
     /* e-mail, also with non-ASCII local part and domain (bytes >= 0x80) */
     "(?<![A-Za-z0-9._%+\\-])([A-Za-z0-9\\x80-\\xff][A-Za-z0-9._%+\\-\\x80-\\xff]{0,63} ?@ ?[A-Za-z0-9\\x80-\\xff]"
     "(?:[A-Za-z0-9\\-\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?(?:\\.[A-Za-z0-9\\x80-\\xff](?:[A-Za-z0-9\\-"
-    "\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?)*\\.(?:[A-Za-z]{2,24}|(?:[\\xc0-\\xff][\\x80-\\xbf]+){1,8}))"
+    "\\x80-\\xff]{0,61}[A-Za-z0-9\\x80-\\xff])?)*\\.(?:[A-Za-z]{2,24}|" CJK_TLD "|(?:(?![\\xe3-\\xe9])[\\xc0-\\xff][\\x80-\\xbf]+){1,8}))"
     "(?![A-Za-z0-9\\-])",
 };
 

@@ -50,6 +50,12 @@ ParameterizedTestParameters(redact, masks_keep_a_hint) {
         /* not an address: a sentence ends with 。, a lone @ between words */
         {"我们会联系您。好的", "我们会联系您。好的", -1},
         {"price @ 5 yuan", "price @ 5 yuan", -1},
+        /* nor an @-mention ending a sentence with 。 (review r2 M6): a
+         * Chinese top-level domain is one of the root zone's (.中国, .公司) */
+        {"已转给 @王经理。请跟进", "已转给 @王经理。请跟进", -1},
+        {"售后 @ 技术部。已处理", "售后 @ 技术部。已处理", -1},
+        {"邮箱 王伟@例子.中国", "邮箱 王***@例子.中国", FU_REDACT_EMAIL},
+        {"联系 张三@公司。中国", "联系 张***@公司。中国", FU_REDACT_EMAIL},
         /* not a mobile: 12x prefix, inside a longer digit run */
         {"12345678901", "12345678901", -1},
         {"订单号2025138123456789012345", "订单号2025138123456789012345", -1},
