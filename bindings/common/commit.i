@@ -191,6 +191,7 @@ FU_RAISES(fu_ledger::m_add_promised)
 FU_RAISES(fu_ledger::m_fulfill)
 FU_RAISES(fu_ledger::m_cancel)
 FU_RAISES(fu_ledger::m_tick)
+FU_RAISES(fu_ledger::m_fulfill_from_book)
 FU_RAISES(fu_ledger::m_query)
 FU_RAISES(fu_ledger::m_count)
 FU_RAISES(fu_ledger::m_get)
@@ -203,6 +204,7 @@ FU_RAISES(fu_ledger::m_schema_version)
 %rename(fulfill) fu_ledger::m_fulfill;
 %rename(cancel) fu_ledger::m_cancel;
 %rename(tick) fu_ledger::m_tick;
+%rename(fulfill_from_book) fu_ledger::m_fulfill_from_book;
 %rename(query) fu_ledger::m_query;
 %rename(count) fu_ledger::m_count;
 %rename(get) fu_ledger::m_get;
@@ -250,6 +252,13 @@ FU_RAISES(fu_ledger::m_schema_version)
     size_t m_tick(int64_t now) {
         size_t n = 0;
         fu_ledger_tick($self, now, &n);
+        return n;
+    }
+    /* the promises the book's resolutions answered by `now`, fulfilled
+     * (fu_ledger_fulfill_from_book); returns how many */
+    size_t m_fulfill_from_book(const fu_book *book, int64_t now, const char *by = NULL) {
+        size_t n = 0;
+        fu_ledger_fulfill_from_book($self, book, now, by, &n);
         return n;
     }
     fu_commitment_list *m_query(int kind = FU_QUERY_ALL, int64_t from_ = 0, int64_t to = 0, int64_t now = 0,

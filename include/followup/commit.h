@@ -356,7 +356,9 @@ FU_EXTERN int fu_ledger_fulfill_bulk(fu_ledger *ledger, const int64_t *ids, cons
  * id that answers an issue without one raised since the previous `resolved`
  * closes only that issue. It is fulfilled at the last of those closings (on
  * time or late: a recorded breach stays). A promise made when no issue was
- * open (an invoice, a callback) is left to the ledger. Commitments of
+ * open raised its own: the first `resolved` after it that closes no issue
+ * raised since answers it (the simulation's rule); one the book never
+ * resolves is left to the ledger. Commitments of
  * customers the book does not have are left alone. One transaction
  * (fu_ledger_fulfill_bulk(), `by` "book" when NULL).
  * @return #FU_OK (*n_fulfilled, may be NULL: how many); #FU_EINVAL; the

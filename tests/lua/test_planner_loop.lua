@@ -99,4 +99,20 @@ T.test("the escalation is recorded in the ledger once", function()
   T.eq(led:count(), 1, "one escalation row")
 end)
 
+T.test("the book's resolutions fulfil the promises they answer (Ledger:fulfill_from_book)", function()
+  local b = followup.Book()
+  b:read_customers_text(CUST_HDR .. "A,Asia/Shanghai,5000,,,,yes,yes,yes\nE,Asia/Shanghai,5000,,,,yes,yes,yes\n", "c.csv")
+  b:read_events_text(EV_HDR .. "A,2026-11-20T09:00:00+08:00,complaint,O1,,,,normal,,\n"
+                     .. "A,2026-11-24T10:00:00+08:00,resolved,O1,,,,,,\n"
+                     .. "E,2026-11-20T08:00:00+08:00,complaint,O5,,,,normal,,\n"
+                     .. "E,2026-11-22T08:00:00+08:00,resolved,O6,,,,,,\n", "e.csv")
+  b:finalize()
+  local led = followup.Ledger()
+  local a = led:add("A", "fix it", t("2026-11-20T10:00:00+08:00"), t("2026-11-25T18:00:00+08:00"))
+  local e = led:add("E", "fix it", t("2026-11-20T10:00:00+08:00"), t("2026-11-25T18:00:00+08:00"))
+  T.eq(led:fulfill_from_book(b, t("2026-11-28T00:00:00+08:00")), 1, "A only")
+  T.eq(led:get(a):state(1), "fulfilled", "A answered by resolved O1")
+  T.eq(led:get(e):state(1), "open", "another order's resolution does not answer E")
+end)
+
 T.done()

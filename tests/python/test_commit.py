@@ -93,3 +93,27 @@ def test_extractor_and_ledger_from_policy():
     cid = led.add("C1", "call 13812345678", 0, 400)
     assert led.get(cid).warn_at_epoch(0) == 300
     assert led.get(cid).text(0) == "call 138****5678"
+
+
+def test_resolutions_in_the_book_fulfil_promises():
+    """Ledger.fulfill_from_book (review s9 F26, the closed loop): A's promise was
+    made about complaint O1, answered by `resolved O1` on 11-24; F's promise was
+    made with nothing open and is answered by its own next resolution (11-21);
+    E's complaint O5 is answered by no resolution (another order's)."""
+    import fu_helpers
+    b = fu_helpers.make_book(
+        "A,Asia/Shanghai,5000,,,,yes,yes,yes\nE,Asia/Shanghai,5000,,,,yes,yes,yes\n"
+        "F,Asia/Shanghai,5000,,,,yes,yes,yes\n",
+        "A,2026-11-20T09:00:00+08:00,complaint,O1,,,,normal,,\n"
+        "A,2026-11-24T10:00:00+08:00,resolved,O1,,,,,,\n"
+        "E,2026-11-20T08:00:00+08:00,complaint,O5,,,,normal,,\n"
+        "E,2026-11-22T08:00:00+08:00,resolved,O6,,,,,,\n"
+        "F,2026-11-21T09:00:00+08:00,resolved,,,,,,,\n")
+    led = followup.Ledger()
+    ids = {c: led.add(c, "承诺3个工作日内解决", t("2026-11-20T10:00:00+08:00"), t("2026-11-25T18:00:00+08:00"))
+           for c in "AEF"}
+    assert led.fulfill_from_book(b, t("2026-11-28T00:00:00+08:00")) == 2
+    assert led.get(ids["A"]).state(0) == followup.COMMIT_FULFILLED
+    assert led.get(ids["F"]).state(0) == followup.COMMIT_FULFILLED
+    assert led.get(ids["E"]).state(0) == followup.COMMIT_OPEN
+    assert led.fulfill_from_book(b, t("2026-11-28T00:00:00+08:00")) == 0
