@@ -560,26 +560,105 @@ static int each_record(fu_contact_log *l, sqlite3_stmt *st, fu_contact_log_fn fn
     return rc;
 }
 
-static int read_locked(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
-                       void *ud) {
+/* fu_contact_log_read() runs the caller's callback without the log's lock:
+ * a callback that asks a guard sharing this log (which takes the guard's
+ * lock, then the log's) would otherwise wait for ever on a thread in
+ * fu_guard_check_and_record() (the guard's lock, then the log's; review
+ * r2 M4). So it copies the rows out under the lock, a batch at a time, and
+ * calls back after releasing it. */
+#define READ_BATCH 256
+
+typedef struct read_batch {
+    fu_contact_record r[READ_BATCH];
+    size_t off[READ_BATCH][4]; /* customer_id, agent_id, rule, order_id: offset + 1 in txt, 0: NULL */
+    char *txt;
+    size_t ntxt, txt_cap, n;
+} read_batch;
+
+static int batch_text(read_batch *b, const char *s, size_t *off) {
+    *off = 0;
+    if (!s) return FU_OK;
+    size_t len = strlen(s) + 1;
+    if (b->ntxt + len > b->txt_cap && FU_GROW(b->txt, b->txt_cap, b->ntxt + len)) return FU_ENOMEM;
+    memcpy(b->txt + b->ntxt, s, len);
+    *off = b->ntxt + 1;
+    b->ntxt += len;
+    return FU_OK;
+}
+
+/* Copy the record r (its texts borrowed from the statement) into b. */
+static int batch_add(read_batch *b, const fu_contact_record *r) {
+    size_t *o = b->off[b->n];
+    if (batch_text(b, r->customer_id, &o[0]) || batch_text(b, r->agent_id, &o[1]) || batch_text(b, r->rule, &o[2]) ||
+        batch_text(b, r->order_id, &o[3]))
+        return FU_ENOMEM;
+    b->r[b->n++] = *r;
+    return FU_OK;
+}
+
+/* The texts' pointers, once the batch's text no longer moves. */
+static void batch_fix(read_batch *b) {
+    for (size_t i = 0; i < b->n; i++) {
+        const char **p[4] = {&b->r[i].customer_id, &b->r[i].agent_id, &b->r[i].rule, &b->r[i].order_id};
+        for (int k = 0; k < 4; k++) *p[k] = b->off[i][k] ? b->txt + b->off[i][k] - 1 : NULL;
+    }
+}
+
+/* Up to READ_BATCH records with after < seq <= upto into b (those before a
+ * bad row too: the reading reports them, then the error). */
+static int batch_read_locked(fu_contact_log *l, int64_t after, int64_t upto, const char *customer_id, read_batch *b) {
     sqlite3_stmt *st = NULL;
-    const char *sql = customer_id ? RECORD_SELECT " WHERE seq > ?1 AND customer_id = ?2 ORDER BY seq"
-                                  : RECORD_SELECT " WHERE seq > ?1 ORDER BY seq";
-    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+    const char *sql = customer_id
+                          ? RECORD_SELECT " WHERE seq > ?1 AND seq <= ?3 AND customer_id = ?2 ORDER BY seq LIMIT ?4"
+                          : RECORD_SELECT " WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?4";
+    b->n = b->ntxt = 0;
+    int src = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL), rc = FU_OK;
     if (src != SQLITE_OK) return db_fail(l, src, "reading");
-    sqlite3_bind_int64(st, 1, after_seq);
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 3, upto);
+    sqlite3_bind_int(st, 4, READ_BATCH);
     if (customer_id) sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
-    int rc = each_record(l, st, fn, ud);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        fu_contact_record r;
+        if ((rc = row_record(st, &r)) || (rc = batch_add(b, &r))) break;
+    }
+    if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
     sqlite3_finalize(st);
+    batch_fix(b);
     return rc;
+}
+
+/* Hand b's records to fn; then the batch's own error `brc` (its message
+ * kept across the callbacks, which may set and clear errors of their own). */
+static int batch_deliver(read_batch *b, int brc, fu_contact_log_fn fn, void *ud) {
+    char msg[512] = "";
+    if (brc) snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
+    for (size_t i = 0; i < b->n; i++) {
+        int rc = fn(ud, &b->r[i]);
+        if (rc) return rc;
+    }
+    return brc ? fu__error_set(brc, "%s", msg) : FU_OK;
 }
 
 int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
                         void *ud) {
     if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
+    read_batch *b = fu__calloc(1, sizeof *b);
+    if (!b) return fu__error_nomem();
+    int64_t upto = 0; /* the records there are when the reading starts */
     log_lock(l);
-    int rc = read_locked(l, after_seq, customer_id, fn, ud);
+    int rc = int_query(l, "SELECT coalesce(max(seq), 0) FROM contact_log", &upto, "reading");
     log_unlock(l);
+    for (int64_t after = after_seq; rc == FU_OK;) {
+        log_lock(l);
+        int brc = batch_read_locked(l, after, upto, customer_id, b);
+        log_unlock(l);
+        rc = batch_deliver(b, brc, fn, ud);
+        if (b->n < READ_BATCH) break;
+        after = b->r[b->n - 1].seq;
+    }
+    fu__free(b->txt);
+    fu__free(b);
     return rc;
 }
 

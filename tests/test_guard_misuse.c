@@ -360,3 +360,208 @@ Test(guard_misuse, guards_in_threads_sharing_one_log_handle_allow_each_contact_o
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* Review r2 M4: one thread makes contacts through fu_guard_check_and_record
+ * (the guard's lock, then the log's) while another reads the log with a
+ * callback that asks the same guard (before: the log's lock, then the
+ * guard's: both waited for ever, every run). The reading must finish (the
+ * timeout fails it otherwise), see each record once in seq order, and the
+ * answers stay those of a serial run (every 3 days at 10:00: allowed but
+ * on the calendar's holidays). */
+typedef struct log_asker {
+    fu_guard *g;
+    fu_contact_log *l;
+    volatile int done;
+    long reads, calls, errors, disorder;
+    int allowed[300];
+} log_asker;
+
+#define NMADE 300
+
+static void *make_contacts(void *ud) {
+    log_asker *x = ud;
+    for (int i = 0; i < NMADE; i++) {
+        fu_contact_record r;
+        fu_contact_record_init(&r);
+        r.customer_id = "C1";
+        r.channel = FU_CHANNEL_PHONE;
+        r.outcome = FU_GUARD_ANSWERED;
+        r.at = T("2026-03-02T10:00:00+08:00") + (int64_t)i * 3 * 86400;
+        fu_guard_decision d;
+        if (fu_guard_check_and_record(x->g, &r, &d) != FU_OK) x->errors++;
+        x->allowed[i] = d.allowed;
+    }
+    x->done = 1;
+    return NULL;
+}
+
+typedef struct ask_state {
+    log_asker *x;
+    int64_t last_seq;
+} ask_state;
+
+static int ask_guard(void *ud, const fu_contact_record *r) {
+    ask_state *s = ud;
+    fu_guard_decision d;
+    if (r->seq <= s->last_seq) s->x->disorder++;
+    s->last_seq = r->seq;
+    if (fu_guard_check(s->x->g, r->customer_id, FU_CHANNEL_PHONE, r->at + 3600, &d) != FU_OK) s->x->errors++;
+    s->x->calls++;
+    return 0;
+}
+
+static void *read_and_ask(void *ud) {
+    log_asker *x = ud;
+    while (!x->done) {
+        ask_state s = {x, 0};
+        if (fu_contact_log_read(x->l, 0, NULL, ask_guard, &s) != FU_OK) x->errors++;
+        x->reads++;
+    }
+    return NULL;
+}
+
+Test(guard_misuse, a_log_reader_asking_the_guard_and_a_guard_writing_finish, .timeout = 60) {
+    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-order");
+    char path[300];
+    snprintf(path, sizeof path, "%s/log.db", dir);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(4);
+    fu_contact_log *l = NULL;
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
+    cr_assert_eq(fu_contact_log_open(&l, path, &o), FU_OK);
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+    log_asker x = {g, l, 0, 0, 0, 0, 0, {0}};
+    pthread_t a, c;
+    cr_assert_eq(pthread_create(&a, NULL, make_contacts, &x), 0);
+    cr_assert_eq(pthread_create(&c, NULL, read_and_ask, &x), 0);
+    pthread_join(a, NULL);
+    pthread_join(c, NULL);
+    cr_assert_eq(x.errors, 0, "%ld errors", x.errors);
+    cr_assert_eq(x.disorder, 0);
+    cr_assert_gt(x.reads, 0);
+    /* the same contacts made by a guard alone, on a log of its own */
+    char path2[300];
+    snprintf(path2, sizeof path2, "%s/serial.db", dir);
+    fu_contact_log *l2 = NULL;
+    cr_assert_eq(fu_contact_log_open(&l2, path2, &o), FU_OK);
+    log_asker y = {NULL, l2, 0, 0, 0, 0, 0, {0}};
+    cr_assert_eq(fu_guard_new(&y.g, p, b, l2, NULL), FU_OK);
+    make_contacts(&y);
+    int made = 0;
+    for (int i = 0; i < NMADE; i++) {
+        cr_assert_eq(x.allowed[i], y.allowed[i], "contact %d", i);
+        made += x.allowed[i];
+    }
+    cr_assert_gt(made, NMADE / 2);
+    fu_guard_free(y.g);
+    fu_contact_log_close(l2);
+    /* every contact made is in the log, once, and a last read sees them all */
+    size_t n = 0;
+    cr_assert_eq(fu_contact_log_count(l, &n), FU_OK);
+    cr_assert_eq(n, (size_t)made);
+    ask_state s = {&x, 0};
+    x.calls = 0;
+    cr_assert_eq(fu_contact_log_read(l, 0, NULL, ask_guard, &s), FU_OK);
+    cr_assert_eq(x.calls, made);
+    cr_assert_eq(x.disorder, 0);
+    /* a read after a seq, of one customer: the records after it, in order */
+    s.last_seq = 0;
+    x.calls = 0;
+    cr_assert_eq(fu_contact_log_read(l, made - 3, "C1", ask_guard, &s), FU_OK);
+    cr_assert_eq(x.calls, 3);
+    cr_assert_eq(s.last_seq, made);
+    fu_guard_free(g);
+    fu_contact_log_close(l);
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_test_rmtree(dir);
+}
+
+/* Review r2 M3: records about orders the book does not have (a dialer's
+ * own) no longer re-read the customer's history each time; the answers
+ * stay: a record about an order the book got after the customer's orders
+ * were interned still takes the book's id (C0, New York: the book's
+ * contact about O-LATE Sun 03-08 10:00 EDT holds per_order until Wed
+ * 10:00), and a guard made afresh over the same book and log (which
+ * interns every book order when it is made) answers every question the
+ * same. */
+static void record_order(fu_guard *g, const char *cust, int64_t at, const char *order) {
+    fu_contact_record c;
+    fu_contact_record_init(&c);
+    c.customer_id = cust;
+    c.at = at;
+    c.channel = FU_CHANNEL_EMAIL;
+    c.outcome = FU_GUARD_ANSWERED;
+    c.order_id = order;
+    cr_assert_eq(fu_guard_record(g, &c, 1), FU_OK, "%s", fu_error_last()->message);
+}
+
+Test(guard_misuse, records_about_orders_the_book_lacks_answer_as_a_fresh_guard) {
+    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-orders");
+    char path[300];
+    snprintf(path, sizeof path, "%s/log.db", dir);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(4);
+    fu_contact_log *l = NULL;
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
+    cr_assert_eq(fu_contact_log_open(&l, path, &o), FU_OK);
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+    char order[16];
+    for (int i = 0; i < 20; i++) { /* unknown orders Z0..Z19, C0..C3, in February */
+        snprintf(order, sizeof order, "Z%d", i);
+        record_order(g, i % 2 ? "C1" : "C0", T("2026-02-10T10:00:00+08:00") + (int64_t)i * 3600, order);
+    }
+    fu_event_in e;
+    fu_event_in_init(&e);
+    e.customer_id = "C0";
+    e.at = T("2026-03-08T10:00:00-04:00");
+    e.kind = FU_EVENT_CONTACT;
+    e.channel = FU_CHANNEL_SMS;
+    e.outcome = FU_OUTCOME_ANSWERED;
+    e.order_id = "O-LATE";
+    cr_assert_eq(fu_book_append_events(b, &e, 1), FU_OK, "%s", fu_error_last()->message);
+    record_order(g, "C0", T("2026-03-06T10:00:00-05:00"), "O-LATE");
+    record_order(g, "C0", T("2026-02-27T09:00:00-05:00"), "Z5");
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    fu_guard_decision d, d2;
+    r.customer_id = "C0";
+    r.channel = FU_CHANNEL_PHONE;
+    r.at = T("2026-03-10T10:00:00-04:00");
+    r.order_id = "O-LATE";
+    cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+    cr_assert_str_eq(d.rule, "caps.per_order", "%s", d.reason);
+    cr_assert_eq(d.next_allowed, T("2026-03-11T10:00:00-04:00"), "%s", d.reason);
+    fu_guard *fresh = NULL;
+    cr_assert_eq(fu_guard_new(&fresh, p, b, l, NULL), FU_OK);
+    const char *orders[] = {"O-LATE", "O1", "Z5", "Z6", "Z-NEVER", NULL};
+    int compared = 0;
+    for (int ci = 0; ci < 4; ci++)
+        for (int k = 0; k < 6; k++)
+            for (int h = 0; h < 5; h++) {
+                char id[16];
+                snprintf(id, sizeof id, "C%d", ci);
+                r.customer_id = id;
+                r.order_id = orders[k];
+                r.at = T("2026-03-09T06:00:00+08:00") + (int64_t)h * 13 * 3600;
+                cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
+                cr_assert_eq(fu_guard_check_request(fresh, &r, &d2), FU_OK);
+                cr_assert_eq(d.allowed, d2.allowed, "%s %s h%d: %s | %s", id, orders[k] ? orders[k] : "-", h,
+                             d.reason, d2.reason);
+                cr_assert_eq(d.next_allowed, d2.next_allowed, "%s: %s | %s", id, d.reason, d2.reason);
+                cr_assert_str_eq(d.rule ? d.rule : "", d2.rule ? d2.rule : "", "%s", id);
+                compared++;
+            }
+    cr_assert_eq(compared, 120);
+    fu_guard_free(fresh);
+    fu_guard_free(g);
+    fu_contact_log_close(l);
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_test_rmtree(dir);
+}

@@ -189,7 +189,9 @@ typedef int (*fu_contact_log_fn)(void *ud, const fu_contact_record *record);
 /**
  * Read the records with seq > `after_seq` (0: all) in seq order, optionally
  * only those of one customer (`customer_id` NULL: all; the log is
- * append-only with no index by customer, so this scans it).
+ * append-only with no index by customer, so this scans it). The reading
+ * holds the records there are when it starts; the callback runs without
+ * the log's lock, so it may call a guard that shares this log.
  * @return #FU_OK; the callback's non-zero value; #FU_EDB; #FU_ENOMEM.
  */
 FU_EXTERN int fu_contact_log_read(fu_contact_log *log, int64_t after_seq, const char *customer_id,
