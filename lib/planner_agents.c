@@ -1062,7 +1062,9 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     fu__buf_puts(&x->buf, t->reason);
     if (at != INT64_MAX && at <= t->due_to)
         fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
-    else fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may", why);
+    else if (at != INT64_MAX)
+        fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may", why);
+    else fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)", AG_LATE_DAYS, why);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();
