@@ -385,3 +385,31 @@ Test(review_s9, timed_call_back_skips_business_hours) {
         fu_test_planner_free(&f);
     }
 }
+
+/* The late merge asks each member's own instant on the mask placement uses
+ * (review r2 L1): a business customer (industry) in Shanghai reports two
+ * normal faults on Saturday 03-07, 10:00 (O1) and 11:00 (O2):
+ * fault.response (high, phone) within 24 h, windows [Sat 10:00, Sun 10:00]
+ * and [Sat 11:00, Sun 11:00], no business hour in either (weekend). Each
+ * alone is made late at Mon 03-09 09:00 (calendars.hours), so they are one
+ * call then, carrying both. The check on the mask without business hours
+ * put them at Sun 10:00 and Sun 11:00 (just after each window): not one
+ * instant, two calls. */
+Test(review_s9, business_steps_late_to_one_instant_merge) {
+    fx f;
+    open_fx(&f, "customer_id,tz,industry\nB,Asia/Shanghai,retail\n",
+            "customer_id,at,kind,order_id,severity\nB,2026-03-07T10:00:00+08:00,fault,O1,normal\n"
+            "B,2026-03-07T11:00:00+08:00,fault,O2,normal\n");
+    plan(&f, "2026-03-07T11:05:00+08:00", 3 * DAY);
+    size_t n = 0, calls = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!strstr(t[i].rule, "cadences.fault.response")) continue;
+        calls++;
+        cr_expect_eq(t[i].purposes, 2, "%s", t[i].reason);
+        cr_expect_eq(t[i].best_at, T("2026-03-09T09:00:00+08:00"), "%s", t[i].reason);
+        cr_expect_str_eq(t[i].status_rule, "calendars.hours", "%s", t[i].reason);
+    }
+    cr_expect_eq(calls, 1);
+    fu_test_planner_free(&f);
+}
