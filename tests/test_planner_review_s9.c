@@ -409,6 +409,7 @@ Test(review_s9, business_steps_late_to_one_instant_merge) {
         cr_expect_eq(t[i].purposes, 2, "%s", t[i].reason);
         cr_expect_eq(t[i].best_at, T("2026-03-09T09:00:00+08:00"), "%s", t[i].reason);
         cr_expect_str_eq(t[i].status_rule, "calendars.hours", "%s", t[i].reason);
+        cr_expect(strstr(t[i].reason, "late: business hours close the window (calendars.hours)"), "%s", t[i].reason);
     }
     cr_expect_eq(calls, 1);
     fu_test_planner_free(&f);
