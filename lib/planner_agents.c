@@ -629,7 +629,10 @@ static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *a
         rc = next_slot(x, t, team, late_from, t->due_to + (int64_t)AG_LATE_DAYS * AG_DAY, at);
     if (rc) return rc;
     /* business hours with no agent free in them: the customer's calendar (review r2 H1) */
-    const char *rule = full ? "agents.calls_per_day" : x->biz_held ? "calendars.hours" : x->why ? x->why : "agents.shift";
+    const char *rule = full           ? "agents.calls_per_day"
+                       : x->biz_held  ? "calendars.hours"
+                       : x->why       ? x->why
+                                      : "agents.shift";
     if (*at > t->due_to && !late) t->status_rule = rule;
     if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
     if (*at >= x->end) /* after the horizon: a later run names its agent */
@@ -1057,14 +1060,18 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     }
     if (rc) return rc;
     const char *why = x->why ? x->why : "agents.team_hours";
-    if (x->biz_held && (at == INT64_MAX || at > t->due_to)) why = "calendars.hours"; /* no team hour in business hours */
+    /* no team hour in the customer's business hours */
+    if (x->biz_held && (at == INT64_MAX || at > t->due_to)) why = "calendars.hours";
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
     if (at != INT64_MAX && at <= t->due_to)
         fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
     else if (at != INT64_MAX)
-        fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may", why);
-    else fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)", AG_LATE_DAYS, why);
+        fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
+                       why);
+    else
+        fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)",
+                       AG_LATE_DAYS, why);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();

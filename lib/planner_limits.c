@@ -678,8 +678,9 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         if (r == 0) *why = g->late_rule;
         return r;
     }
+    const uint64_t *pbits = FU__PL_BITS_ASKED(pl, m, g->priority, 1, g->redial_callback);
     if (m->has_pref) {
-        r = fu__pl_next_allowed(cx->zone, FU__PL_BITS_ASKED(pl, m, g->priority, 1, g->redial_callback), holidays, t, g->to, &found);
+        r = fu__pl_next_allowed(cx->zone, pbits, holidays, t, g->to, &found);
         if (r < 0) return r;
         in_pref = r == 1;
     }
@@ -692,7 +693,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
     if (pl->opt.score && !asked) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
-        const uint64_t *bits = in_pref ? FU__PL_BITS_ASKED(pl, m, g->priority, 1, g->redial_callback) : base;
+        const uint64_t *bits = in_pref ? pbits : base;
         for (int k = 0; k < FU_HOURS_PER_WEEK; k++) {
             int64_t at;
             int q = fu__pl_next_allowed(cx->zone, bits, holidays, probe, g->to, &at);
@@ -712,7 +713,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         found = bt;
     } else if (pl->bt && !asked && found < cx->end) { /* from the horizon's end on, a later run decides */
         int64_t at = found;
-        int q = besttime_pick(pl, cx, g, in_pref ? FU__PL_BITS_ASKED(pl, m, g->priority, 1, g->redial_callback) : base, holidays, found, &at);
+        int q = besttime_pick(pl, cx, g, in_pref ? pbits : base, holidays, found, &at);
         if (q < 0) return q;
         if (q == 1) found = at;
     }
