@@ -1217,11 +1217,15 @@ static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
     }
     if (g->late_rule && best > g->to) {
         int quiet = strcmp(g->late_rule, "quiet_hours.allowed") == 0; /* review s8 F8 */
+        int biz = strcmp(g->late_rule, "calendars.hours") == 0;     /* a business customer's hours */
         fmt_date(cx, best, d);
-        puts_n(reason, 5, quiet ? "; late: quiet hours close the window (" : "; late: holidays close the window (",
+        puts_n(reason, 5,
+               quiet ? "; late: quiet hours close the window ("
+                     : biz ? "; late: business hours close the window (" : "; late: holidays close the window (",
                g->late_rule, "), made at the first allowed instant ", d,
                quiet ? " (quiet_hours.exempt does not name the priority)"
-                     : " (quiet_hours.on_holidays does not name the priority)");
+                     : biz ? " (neither quiet_hours.exempt nor .on_holidays names the priority)"
+                           : " (quiet_hours.on_holidays does not name the priority)");
     }
     if (g->on_holiday && status != FU_TOUCHPOINT_SUPPRESSED)
         puts_n(reason, 3, "; on a holiday (", cx->zone->hol_rule ? cx->zone->hol_rule : "holidays",

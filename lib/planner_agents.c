@@ -297,6 +297,9 @@ typedef struct ag_ctx {
     int64_t *want_from, *want_to;
     int full;        /* agent_next() passed an agent at calls_per_day or its hour's calls */
     int16_t *umin;   /* agent x day: usable_min() + 1, 0 not computed yet */
+    fu_planner *pl;  /* the planner: the customer's mask (customer_ok()) */
+    int asked;       /* the touchpoint is a call-back at a time the customer named */
+    int biz_held;    /* customer_ok() refused an instant for business hours alone */
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
@@ -490,20 +493,30 @@ static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
     return FU_OK;
 }
 
-/* The customer may be contacted at t: the policy's allowed hours and not in
- * the customer's do-not-disturb windows. */
+/* A call-back at a time the customer named (the planner's reason says so:
+ * lib/planner.c), which skips business hours as placement does (review r2 M5). */
+static int asked_callback(const fu_touchpoint *t) {
+    return t->reason && strstr(t->reason, ", at the requested time)") != NULL;
+}
+
+/* The customer may be contacted at t by a contact of x->prio: the policy's
+ * allowed hours, and the instants the planner places such a contact in
+ * (FU__PL_BITS(): do-not-disturb, and a business customer's business hours
+ * unless the priority skips them or x->asked; review r2 H1). */
 static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     const fu_calendar *cal;
     int rc = customer_cal(x, ci, &cal);
     if (rc) return rc;
     int m = fu_calendar_minute_of_week(cal, t);
     *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
-    if (*ok) {
-        fu_windows *dnd = NULL;
-        if ((rc = fu_book_customer_windows(x->book, ci, FU_CUSTOMER_WINDOWS_DND, &dnd))) return rc;
-        if (dnd && fu_windows_contains(dnd, m) == 1) *ok = 0;
-        fu_windows_free(dnd);
-    }
+    if (!*ok) return FU_OK;
+    fu_customer cb;
+    memset(&cb, 0, sizeof cb);
+    if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
+    const pl_mask *mk;
+    if ((rc = fu__pl_mask_get(x->pl, ci, &cb, &mk))) return rc;
+    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
+    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
     return FU_OK;
 }
 
@@ -615,7 +628,11 @@ static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *a
     if (!rc && *at == INT64_MAX)
         rc = next_slot(x, t, team, late_from, t->due_to + (int64_t)AG_LATE_DAYS * AG_DAY, at);
     if (rc) return rc;
-    const char *rule = full ? "agents.calls_per_day" : x->why ? x->why : "agents.shift";
+    /* business hours with no agent free in them: the customer's calendar (review r2 H1) */
+    const char *rule = full           ? "agents.calls_per_day"
+                       : x->biz_held  ? "calendars.hours"
+                       : x->why       ? x->why
+                                      : "agents.shift";
     if (*at > t->due_to && !late) t->status_rule = rule;
     if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
     if (*at >= x->end) /* after the horizon: a later run names its agent */
@@ -699,6 +716,8 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
     int32_t own = x->own[t->customer];
     int64_t at = t->best_at, nx;
     x->prio = t->priority;
+    x->asked = asked_callback(t);
+    x->biz_held = 0;
     int to_want = 0; /* the hour the day's assignment gave it, when an agent may call then */
     if (x->want_from && x->want_from[row] != INT64_MIN && x->want_from[row] != at) {
         int64_t c;
@@ -1030,6 +1049,8 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     int64_t nx, at;
     x->prio = t->priority;
     x->why = NULL;
+    x->asked = asked_callback(t);
+    x->biz_held = 0;
     if (!team_block(x, t->best_at, &nx)) return FU_OK;
     int late = t->best_at > t->due_to; /* already late (holidays, quiet hours): from there */
     int rc = late ? FU_OK : team_next(x, t, t->best_at, t->due_to, &at);
@@ -1039,11 +1060,18 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     }
     if (rc) return rc;
     const char *why = x->why ? x->why : "agents.team_hours";
+    /* no team hour in the customer's business hours */
+    if (x->biz_held && (at == INT64_MAX || at > t->due_to)) why = "calendars.hours";
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
     if (at != INT64_MAX && at <= t->due_to)
         fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
-    else fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may", why);
+    else if (at != INT64_MAX)
+        fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
+                       why);
+    else
+        fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)",
+                       AG_LATE_DAYS, why);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();
@@ -1060,6 +1088,7 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
     if ((!pl->opt.agents && !(pl->opt.flags & FU_PLANNER_CAPACITY_PASS)) || (A && A->n)) return FU_OK;
     ag_ctx x;
     memset(&x, 0, sizeof x);
+    x.pl = pl;
     x.P = fu__planner_policy(pl);
     x.book = fu__plan_book(plan);
     x.plan = plan;
@@ -1091,6 +1120,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     ag_ctx x;
     memset(&x, 0, sizeof x);
     x.A = A;
+    x.pl = pl;
     x.P = fu__planner_policy(pl);
     x.book = fu__plan_book(plan);
     x.plan = plan;

@@ -95,6 +95,13 @@ typedef struct pl_mask {
                : (((pl)->P->quiet_holidays >> (prio)) & 1u) ? ((pref) ? 1 : 0)                                       \
                                                              : ((pref) ? 6 : 5)])
 
+/* FU__PL_BITS() for a contact that may skip business hours (`asked`: a
+ * call-back at a time the customer named, as the guard allows it: review r2
+ * M5): quiet hours and do-not-disturb only, as FU__PL_BITS() for a consumer. */
+#define FU__PL_BITS_ASKED(pl, m, prio, pref, asked)                                                                \
+    ((asked) ? (m)->bits[(((pl)->P->quiet_exempt >> (prio)) & 1u) ? ((pref) ? 3 : 2) : ((pref) ? 1 : 0)]            \
+             : FU__PL_BITS(pl, m, prio, pref))
+
 typedef struct pl_ovvec {
     fu_event *ev;
     size_t n, cap;

@@ -418,7 +418,8 @@ static int own_instant(fu_planner *pl, const pl_cust *cx, int prio, int64_t from
     g.to = to;
     int ex = (pl->P->quiet_exempt >> prio) & 1u;
     const char *why = NULL;
-    return place_closed(cx, &g, cx->mask->bits[ex ? 2 : 0], fu__pl_holidays_apply(pl, cx, &g), ex,
+    /* the bits placement uses (business hours included): review r2 L1 */
+    return place_closed(cx, &g, FU__PL_BITS(pl, cx->mask, prio, 0), fu__pl_holidays_apply(pl, cx, &g), ex,
                         from > cx->now ? from : cx->now, at, &why);
 }
 
@@ -667,7 +668,7 @@ static int place_closed(const pl_cust *cx, pl_group *g, const uint64_t *base, in
 static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t, int64_t *out, const char **why) {
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
-    const uint64_t *base = FU__PL_BITS(pl, m, g->priority, 0);
+    const uint64_t *base = FU__PL_BITS_ASKED(pl, m, g->priority, 0, g->redial_callback);
     int holidays = fu__pl_holidays_apply(pl, cx, g);
     int64_t found;
     int r = 0, in_pref = 0;
@@ -677,8 +678,9 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         if (r == 0) *why = g->late_rule;
         return r;
     }
+    const uint64_t *pbits = FU__PL_BITS_ASKED(pl, m, g->priority, 1, g->redial_callback);
     if (m->has_pref) {
-        r = fu__pl_next_allowed(cx->zone, FU__PL_BITS(pl, m, g->priority, 1), holidays, t, g->to, &found);
+        r = fu__pl_next_allowed(cx->zone, pbits, holidays, t, g->to, &found);
         if (r < 0) return r;
         in_pref = r == 1;
     }
@@ -691,7 +693,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
     if (pl->opt.score && !asked) {
         double best = -INFINITY;
         int64_t bt = found, probe = found;
-        const uint64_t *bits = in_pref ? FU__PL_BITS(pl, m, g->priority, 1) : base;
+        const uint64_t *bits = in_pref ? pbits : base;
         for (int k = 0; k < FU_HOURS_PER_WEEK; k++) {
             int64_t at;
             int q = fu__pl_next_allowed(cx->zone, bits, holidays, probe, g->to, &at);
@@ -711,7 +713,7 @@ static int place_time(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t t,
         found = bt;
     } else if (pl->bt && !asked && found < cx->end) { /* from the horizon's end on, a later run decides */
         int64_t at = found;
-        int q = besttime_pick(pl, cx, g, in_pref ? FU__PL_BITS(pl, m, g->priority, 1) : base, holidays, found, &at);
+        int q = besttime_pick(pl, cx, g, in_pref ? pbits : base, holidays, found, &at);
         if (q < 0) return q;
         if (q == 1) found = at;
     }
@@ -729,14 +731,14 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
     if (g->dep_rule) return *rule = g->dep_rule, FU_OK; /* waits for the contact it comes after */
     const pl_mask *m = cx->mask;
     int ex = (pl->P->quiet_exempt >> g->priority) & 1u;
-    const uint64_t *base = FU__PL_BITS(pl, m, g->priority, 0);
+    const uint64_t *base = FU__PL_BITS_ASKED(pl, m, g->priority, 0, g->redial_callback);
     int holidays = fu__pl_holidays_apply(pl, cx, g);
     int64_t t = g->from > cx->now ? g->from : cx->now, lim = cx->end - 1 < g->to ? cx->end - 1 : g->to, at;
     int q = fu__pl_next_allowed(cx->zone, base, holidays, t, lim, &at);
     if (q < 0) return q;
     if (q == 1) {
         if (m->has_pref) { /* the window has a preferred instant, the horizon none */
-            const uint64_t *pb = FU__PL_BITS(pl, m, g->priority, 1);
+            const uint64_t *pb = FU__PL_BITS_ASKED(pl, m, g->priority, 1, g->redial_callback);
             int qa = fu__pl_next_allowed(cx->zone, pb, holidays, t, g->to, &at);
             int qb = qa == 1 ? fu__pl_next_allowed(cx->zone, pb, holidays, t, lim, &at) : 1;
             if (qa < 0 || qb < 0) return qa < 0 ? qa : qb;

@@ -1344,6 +1344,7 @@ static void check_states(const fu_plan *p, int64_t now, int64_t end, const char 
                 }
                 cr_assert(strstr(t[i].reason, "late: holidays close the window") ||
                               strstr(t[i].reason, "late: quiet hours close the window") || /* review s8 F8 */
+                              strstr(t[i].reason, "late: business hours close the window") || /* review r2: its wording */
                               strstr(t[i].reason, "late: no agent may call within the window"), /* issue 18 audit */
                           "%s: %s", what, t[i].reason);
             }

@@ -304,3 +304,113 @@ Test(review_s9, hourly_runs_make_one_escalation_call_per_order) {
     cr_expect_eq(escalation_calls(f.plan), 1);
     fu_test_planner_free(&f);
 }
+
+/* ---------------------------------------------------------------- review r2 H1, M5, L1 */
+
+/* Agents given as a number keep a business customer's hours (review r2 H1):
+ * deliveries Mon 03-02 13:30 Berlin (UTC+1; Beijing 20:30, team closed).
+ * I (industry) and P (private) in Berlin: placed at 13:30 (inside I's
+ * business hours 09:00-12:00/13:30-18:00), the team's next instant Tue
+ * 09:00 Beijing = 02:00 Berlin, quiet hours until 08:00 Berlin (15:00
+ * Beijing, team open): P at Tue 08:00 Berlin; I waits for its hours, 09:00
+ * Berlin (16:00 Beijing). Before the fix I got 08:00 too, which the guard
+ * refuses (calendars.hours). N (industry, New York, UTC-5): placed Mon 10:00
+ * New York; the team's hours are 20:00-23:00 and 00:30-05:00 New York time
+ * (21:00-24:00 and 01:30-06:00 from 03-08, EDT), never in N's business
+ * hours: deferred, status_rule calendars.hours (before: Mon 20:00 New York,
+ * refused by the guard). */
+Test(review_s9, numeric_agents_keep_business_hours) {
+    static const char C[] = "customer_id,tz,industry\nI,Europe/Berlin,retail\nP,Europe/Berlin,\n"
+                            "N,America/New_York,education\n";
+    static const char E[] = "customer_id,at,kind,order_id\n"
+                            "I,2026-03-02T13:30:00+01:00,delivery,O1\n"
+                            "P,2026-03-02T13:30:00+01:00,delivery,O2\n"
+                            "N,2026-03-02T10:00:00-05:00,delivery,O3\n";
+    fx f;
+    open_fx(&f, C, E);
+    plan(&f, "2026-03-02T10:00:00-05:00", 3 * DAY); /* = 16:00 Berlin: I and P due from 13:30, placed now */
+    const fu_touchpoint *ti = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "I", "delivery.first_contact");
+    const fu_touchpoint *tn = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "delivery.first_contact");
+    cr_assert(ti && tn);
+    cr_expect_eq(ti->best_at, T("2026-03-02T16:00:00+01:00"), "%s", ti->reason); /* no agents: now */
+    cr_expect_eq(tn->best_at, T("2026-03-02T10:00:00-05:00"), "%s", tn->reason);
+    for_agents(&f, 3);
+    plan(&f, "2026-03-02T10:00:00-05:00", 3 * DAY);
+    ti = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "I", "delivery.first_contact");
+    const fu_touchpoint *tp = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "P", "delivery.first_contact");
+    tn = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_DEFERRED, "N", "delivery.first_contact");
+    cr_assert(ti && tp && tn);
+    cr_expect_eq(ti->best_at, T("2026-03-03T09:00:00+01:00"), "%s", ti->reason);
+    cr_expect_str_eq(ti->status_rule, "");
+    cr_expect_eq(tp->best_at, T("2026-03-03T08:00:00+01:00"), "%s", tp->reason);
+    cr_expect_str_eq(tn->status_rule, "calendars.hours", "%s", tn->reason);
+    cr_expect(strstr(tn->reason, "deferred: no agent may call within the window or 62 days after it (calendars.hours)"),
+              "%s", tn->reason);
+    fu_test_planner_free(&f);
+}
+
+/* A call-back at a time the customer named skips business hours, as the
+ * guard allows it (review r2 M5): B (industry) and P (private) asked on Tue
+ * 12-15 10:00 Beijing to be called back at 12:30 (lunch: outside B's hours
+ * 09:00-12:00/13:30-18:00). Both are planned at 12:30, the reason "at the
+ * requested time" (B was planned at 13:30). A call-back named at 22:30 keeps
+ * quiet hours (08:00-21:00): the next day's 08:00 for both, not 09:00. */
+Test(review_s9, timed_call_back_skips_business_hours) {
+    static const char C[] = "customer_id,tz,first_purchase_at,industry\n"
+                            "B,Asia/Shanghai,2024-01-10T10:00:00+08:00,manufacturing\n"
+                            "P,Asia/Shanghai,2024-01-10T10:00:00+08:00,\n";
+    static const char *const when[] = {"2026-12-15T12:30:00+08:00", "2026-12-15T22:30:00+08:00"};
+    static const char *const want[] = {"2026-12-15T12:30:00+08:00", "2026-12-16T08:00:00+08:00"};
+    for (int k = 0; k < 2; k++) {
+        char E[1024];
+        snprintf(E, sizeof E,
+                 "customer_id,at,kind,order_id,channel,outcome,note\n"
+                 "B,2026-12-14T10:00:00+08:00,delivery,O1,,,\nP,2026-12-14T10:00:00+08:00,delivery,O2,,,\n"
+                 "B,2026-12-15T10:00:00+08:00,contact,O1,phone,callback_requested,%s\n"
+                 "P,2026-12-15T10:00:00+08:00,contact,O2,phone,callback_requested,%s\n",
+                 when[k], when[k]);
+        fx f;
+        open_fx(&f, C, E);
+        plan(&f, "2026-12-15T10:05:00+08:00", 2 * DAY);
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+        int seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!strstr(t[i].reason, "redial after callback_requested")) continue;
+            seen++;
+            cr_expect_eq(t[i].best_at, T(want[k]), "%s %d: %s", t[i].customer_id, k, t[i].reason);
+            cr_expect(strstr(t[i].reason, "at the requested time"), "%s", t[i].reason);
+        }
+        cr_expect_eq(seen, 2, "%d", k);
+        fu_test_planner_free(&f);
+    }
+}
+
+/* The late merge asks each member's own instant on the mask placement uses
+ * (review r2 L1): a business customer (industry) in Shanghai reports two
+ * normal faults on Saturday 03-07, 10:00 (O1) and 11:00 (O2):
+ * fault.response (high, phone) within 24 h, windows [Sat 10:00, Sun 10:00]
+ * and [Sat 11:00, Sun 11:00], no business hour in either (weekend). Each
+ * alone is made late at Mon 03-09 09:00 (calendars.hours), so they are one
+ * call then, carrying both. The check on the mask without business hours
+ * put them at Sun 10:00 and Sun 11:00 (just after each window): not one
+ * instant, two calls. */
+Test(review_s9, business_steps_late_to_one_instant_merge) {
+    fx f;
+    open_fx(&f, "customer_id,tz,industry\nB,Asia/Shanghai,retail\n",
+            "customer_id,at,kind,order_id,severity\nB,2026-03-07T10:00:00+08:00,fault,O1,normal\n"
+            "B,2026-03-07T11:00:00+08:00,fault,O2,normal\n");
+    plan(&f, "2026-03-07T11:05:00+08:00", 3 * DAY);
+    size_t n = 0, calls = 0;
+    const fu_touchpoint *t = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!strstr(t[i].rule, "cadences.fault.response")) continue;
+        calls++;
+        cr_expect_eq(t[i].purposes, 2, "%s", t[i].reason);
+        cr_expect_eq(t[i].best_at, T("2026-03-09T09:00:00+08:00"), "%s", t[i].reason);
+        cr_expect_str_eq(t[i].status_rule, "calendars.hours", "%s", t[i].reason);
+        cr_expect(strstr(t[i].reason, "late: business hours close the window (calendars.hours)"), "%s", t[i].reason);
+    }
+    cr_expect_eq(calls, 1);
+    fu_test_planner_free(&f);
+}

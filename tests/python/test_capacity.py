@@ -121,7 +121,11 @@ def test_partitions_in_one_process_give_the_whole_plan(parts, agents, calls, day
     all_items = np.frombuffer(b"".join(ex.partition_items(p, now, horizon, cycles) for p in split), dtype=DT)
     decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), all_items.tobytes(), agents, calls),
                             dtype=DT)
-    assert decided["deferred"].sum() == whole.stats().deferred - _whole(0, 0, days)[2].stats().deferred
+    # the capacity pass defers what capacity defers: not the calls the team's hours never meet a
+    # business customer's hours in (deferred before it, calendars.hours; review r2 H1)
+    biz = sum(r.endswith(",deferred,calendars.hours")
+              for r in whole.csv(status_mask=1 << followup.TOUCHPOINT_DEFERRED, with_status=True).splitlines())
+    assert decided["deferred"].sum() == whole.stats().deferred - biz - _whole(0, 0, days)[2].stats().deferred
     results = [ex.partition_plan(p, now, horizon, cycles,
                                  decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes(),
                                  agents, calls) for p in split]
