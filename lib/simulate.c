@@ -672,8 +672,37 @@ static int rule_copy(sim *s, const char *rule, size_t *off) {
     return FU_OK;
 }
 
+/* Whether every rule of `sub` ("a; b") is one of `super`'s. */
+static int rules_within(const char *sub, const char *super) {
+    for (const char *a = sub; *a;) {
+        const char *ae = strstr(a, "; ");
+        size_t an = ae ? (size_t)(ae - a) : strlen(a);
+        int found = 0;
+        for (const char *b = super; !found && *b;) {
+            const char *be = strstr(b, "; ");
+            size_t bn = be ? (size_t)(be - b) : strlen(b);
+            found = an == bn && memcmp(a, b, an) == 0;
+            b = be ? be + 2 : b + bn;
+        }
+        if (!found) return 0;
+        a = ae ? ae + 2 : a + an;
+    }
+    return 1;
+}
+
 static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
     if (t->status != FU_TOUCHPOINT_PLANNED || t->best_at >= day_end) return FU_OK;
+    /* a re-plan's contact that carries every step of one still waiting (an
+     * event joined a new step to it) replaces it: else both are made, two
+     * calls at one instant (the oracle arm at seed 1: 5 calls in 72 h) */
+    for (size_t i = 0; i < s->nq; i++) {
+        queued *q = &s->q[i];
+        if (q->customer == t->customer && q->state == 0 && strcmp(s->rules + q->rule, t->rule ? t->rule : "") != 0 &&
+            rules_within(s->rules + q->rule, t->rule ? t->rule : "")) {
+            q->state = 4;
+            trace(s, "supersede", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "");
+        }
+    }
     for (size_t i = 0; i < s->nq; i++) { /* the same step of the same customer, unless a redial */
         const queued *q = &s->q[i];
         if (q->customer != t->customer || q->due_from != t->due_from || strcmp(s->rules + q->rule, t->rule) != 0)

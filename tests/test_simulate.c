@@ -1416,3 +1416,42 @@ Test(simulate, mixture_arm_calls_each_type_at_its_hours) {
     free(yaml);
     free(a);
 }
+
+/* The realistic sample book (examples/sample/realistic), 12 weeks, the
+ * oracle arm at seed 1: a delivery fed at the instant a queued urgent call
+ * was due joined a new step to a re-plan of the same steps, and both calls
+ * were made at that instant (R00221: 5 calls in 72 h, a caps.phone_ceiling
+ * violation). The re-plan's contact now replaces the waiting one. */
+Test(simulate, a_replan_replaces_the_waiting_contact_it_carries, .timeout = 120) {
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv(b, FU_TEST_SRCDIR "/../examples/sample/realistic/customers.csv"), FU_OK,
+                 "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(b, FU_TEST_SRCDIR "/../examples/sample/realistic/events.csv"), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    double *ap = NULL, *wf = NULL;
+    cr_assert_eq(fu_simulation_read_truth(b, FU_TEST_SRCDIR "/../examples/sample/realistic/truth.csv", &ap, &wf), FU_OK,
+                 "%s", fu_error_last()->message);
+    fu_simulation_options o;
+    fu_simulation_options_init(&o);
+    o.from = T("2026-09-21T00:00:00+08:00");
+    o.to = T("2026-12-14T00:00:00+08:00");
+    o.agents = 3;
+    o.calls_per_agent = 40;
+    o.seed = 1;
+    o.flags = FU_SIMULATION_BESTTIME | FU_SIMULATION_ORACLE;
+    o.answer_prob = ap;
+    o.weekend_factor = wf;
+    fu_simulation_report r;
+    cr_assert_eq(fu_simulation_run(p, b, &o, &r), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(r.measures[FU_SIM_CAP_VIOLATIONS].value, 0.0, "%g cap violations",
+                 r.measures[FU_SIM_CAP_VIOLATIONS].value);
+    cr_assert_gt(r.measures[FU_SIM_CONTACTS].value, 1000.0);
+    fu_free(ap);
+    fu_free(wf);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
