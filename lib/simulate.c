@@ -692,23 +692,26 @@ static int rules_within(const char *sub, const char *super) {
 
 static int queue_add(sim *s, const fu_touchpoint *t, int64_t day_end) {
     if (t->status != FU_TOUCHPOINT_PLANNED || t->best_at >= day_end) return FU_OK;
-    /* a re-plan's contact that carries every step of one still waiting (an
-     * event joined a new step to it) replaces it: else both are made, two
-     * calls at one instant (the oracle arm at seed 1: 5 calls in 72 h) */
-    for (size_t i = 0; i < s->nq; i++) {
-        queued *q = &s->q[i];
-        if (q->customer == t->customer && q->state == 0 && strcmp(s->rules + q->rule, t->rule ? t->rule : "") != 0 &&
-            rules_within(s->rules + q->rule, t->rule ? t->rule : "")) {
-            q->state = 4;
-            trace(s, "supersede", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "");
-        }
-    }
     for (size_t i = 0; i < s->nq; i++) { /* the same step of the same customer, unless a redial */
         const queued *q = &s->q[i];
         if (q->customer != t->customer || q->due_from != t->due_from || strcmp(s->rules + q->rule, t->rule) != 0)
             continue;
         if (q->state == 4) continue; /* superseded by a re-plan */
         if (q->state != 3 || t->best_at <= q->best_at) return FU_OK;
+    }
+    /* t is queued: a contact still waiting whose steps t all carries (an
+     * event joined a new step to them) is replaced by it; else both are
+     * made, two calls at one instant (the oracle arm at seed 1: 5 calls in
+     * 72 h). After the check above, so that nothing is replaced by a
+     * contact that is not queued (review r3 M3) */
+    for (size_t i = 0; i < s->nq; i++) {
+        queued *q = &s->q[i];
+        if (q->customer == t->customer && q->state == 0 && s->rules[q->rule] &&
+            strcmp(s->rules + q->rule, t->rule ? t->rule : "") != 0 &&
+            rules_within(s->rules + q->rule, t->rule ? t->rule : "")) {
+            q->state = 4;
+            trace(s, "supersede", q->customer, s->rules + q->rule, q->due_from, q->due_to, q->best_at, "");
+        }
     }
     if (s->nq == s->capq) {
         size_t cap = s->capq ? s->capq * 2 : 256;

@@ -56,6 +56,9 @@ ParameterizedTestParameters(redact, masks_keep_a_hint) {
         {"售后 @ 技术部。已处理", "售后 @ 技术部。已处理", -1},
         {"邮箱 王伟@例子.中国", "邮箱 王***@例子.中国", FU_REDACT_EMAIL},
         {"联系 张三@公司。中国", "联系 张***@公司。中国", FU_REDACT_EMAIL},
+        /* after an ASCII dot any script's top-level domain (review r3 M2) */
+        {"邮箱 a@例子.世界", "邮箱 a***@例子.世界", FU_REDACT_EMAIL},
+        {"c@test.コム", "c***@test.コム", FU_REDACT_EMAIL},
         /* not a mobile: 12x prefix, inside a longer digit run */
         {"12345678901", "12345678901", -1},
         {"订单号2025138123456789012345", "订单号2025138123456789012345", -1},
