@@ -386,37 +386,11 @@ static int bt_setup_policy(fu_besttime *m, const char *b2b_calendar) {
  * other zone its weekly hours in that zone's local time, without its holidays
  * and make-up days (dates of another country). */
 static int bt_zone_biz(fu_besttime *m, bt_zone *z) {
-    const fu__pol_calendar *pc = m->biz;
     if (z->biz) return FU_OK;
-    if (strcmp(z->tz, pc->tz) == 0) {
-        z->biz = pc->cal;
-        z->biz_home = 1;
-        return FU_OK;
-    }
-    fu_calendar *cal = NULL;
-    if (fu__tz_same_country(z->tz, pc->tz)) {
-        int crc = fu__calendar_clone_in_zone(&cal, pc->cal, z->tz);
-        if (crc) return crc;
-        z->biz = z->biz_owned = cal;
-        z->biz_home = 1;
-        return FU_OK;
-    }
-    int rc = fu_calendar_new(&cal, z->tz);
-    for (int d = 0; d < 7 && !rc && pc->has_hours; d++) {
-        fu_day_interval iv[FU__POL_MAX_INTERVALS];
-        int n = pc->n_hours[d];
-        for (int i = 0; i < n; i++) {
-            iv[i].start_minute = pc->hours[d][i].start_min;
-            iv[i].end_minute = pc->hours[d][i].end_min;
-        }
-        rc = fu_calendar_set_hours(cal, d, iv, (size_t)n);
-    }
-    if (rc) {
-        fu_calendar_free(cal);
-        return rc;
-    }
-    z->biz = z->biz_owned = cal;
-    return FU_OK;
+    int home = 0, rc = fu__calendar_rules_in_zone(m->biz->cal, z->tz, &z->biz_owned, &home);
+    if (rc == FU_OK) z->biz = z->biz_owned ? z->biz_owned : m->biz->cal;
+    z->biz_home = (uint8_t)home;
+    return rc;
 }
 
 static int bt_is_b2b(const fu_besttime *m, const fu_customer *c) {

@@ -36,8 +36,10 @@ typedef struct bt_zone {
     char *tz;
     fu_calendar *cal;
     /* The business calendar of the zone's B2B customers (NULL until one is
-     * met): the policy calendar itself in its own zone (`biz_home`), else a
-     * calendar of this zone with its weekly hours only (owned). */
+     * met): the policy calendar itself in its own zone, a copy in this zone
+     * with its holidays in another zone of its country (`biz_home` for both),
+     * else a calendar of this zone with its weekly hours only (owned when a
+     * copy: fu__calendar_rules_in_zone()). */
     const fu_calendar *biz;
     fu_calendar *biz_owned;
     uint8_t biz_home;

@@ -52,4 +52,11 @@ int fu__calendar_add_months(const fu_calendar *c, int64_t t, int64_t months, int
  * zone tzid: a country's calendar for a customer in another of its zones. */
 int fu__calendar_clone_in_zone(fu_calendar **out, const fu_calendar *c, const char *tzid);
 
+/* cal's rules for a customer in zone tzid (lib/calendar_zone.c): *own NULL
+ * when tzid is cal's own zone (use cal); in another zone of cal's country a
+ * copy in tzid with its holidays and make-up days; elsewhere a calendar in
+ * tzid with cal's weekly hours only. *home: tzid is in cal's country (its
+ * holidays hold). *own is the caller's (fu_calendar_free()). */
+int fu__calendar_rules_in_zone(const fu_calendar *cal, const char *tzid, fu_calendar **own, int *home);
+
 #endif /* FU_CALENDAR_INTERNAL_H */

@@ -29,6 +29,19 @@ static const fu_calendar *calendar_of_zone(const fu_policy *p, const fu_calendar
     return NULL;
 }
 
+int fu__calendar_rules_in_zone(const fu_calendar *cal, const char *tzid, fu_calendar **own, int *home) {
+    *own = NULL;
+    *home = fu__tz_same_country(tzid, fu_calendar_tzid(cal));
+    if (strcmp(tzid, fu_calendar_tzid(cal)) == 0) return FU_OK;
+    if (*home) return fu__calendar_clone_in_zone(own, cal, tzid);
+    int rc = fu_calendar_new(own, tzid);
+    if (rc == FU_OK && (rc = fu_calendar_copy_hours(*own, cal)) != FU_OK) {
+        fu_calendar_free(*own);
+        *own = NULL;
+    }
+    return rc;
+}
+
 int fu_policy_calendar_in_zone(const fu_policy *p, const char *name, const char *tzid, fu_calendar **out) {
     if (out) *out = NULL;
     if (!p || !tzid || !out) return fu__error_set(FU_EINVAL, "fu_policy_calendar_in_zone: NULL argument");

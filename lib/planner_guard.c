@@ -17,7 +17,7 @@ typedef struct guard_biz {
     char *tz;          /* the zone's name (a copy) */
     fu_calendar *own;  /* made here, or NULL for the policy's */
     const fu_calendar *cal;
-    int home;          /* the policy calendar's own zone */
+    int home;          /* in the policy calendar's country: its holidays hold */
 } guard_biz;
 
 struct fu__guard_ctx {
@@ -51,12 +51,6 @@ void fu__guard_ctx_free(fu__guard_ctx *g) {
     fu__free(g);
 }
 
-/* A business customer (B2B), as fu_besttime's default reads one
- * (FU_BESTTIME_B2B_DEFAULT): an industry, or a small business. */
-static int guard_is_b2b(const fu_customer *c) {
-    return (c->industry && *c->industry) || c->is_smb == FU_TRI_YES;
-}
-
 /* The business calendar of zone z (cached per zone name). */
 static int guard_biz_get(fu__guard_ctx *g, const pl_zone *z, const guard_biz **out) {
     const fu__pol_calendar *b = g->pl->bcal;
@@ -69,16 +63,9 @@ static int guard_biz_get(fu__guard_ctx *g, const pl_zone *z, const guard_biz **o
     if (g->nbz == g->bz_cap && FU_GROW(g->bz, g->bz_cap, g->nbz + 1)) return FU_ENOMEM;
     /* home: the calendar's country (its holidays and make-up days hold, in
      * the zone's local time: PRC, Asia/Urumqi for cn; review s9 F25) */
-    guard_biz x = {fu__strdup(name), NULL, b->cal, fu__tz_same_country(name, b->tz)};
-    int rc = x.tz ? FU_OK : fu__error_nomem();
-    if (rc == FU_OK && x.home && strcmp(name, b->tz) != 0) {
-        rc = fu__calendar_clone_in_zone(&x.own, b->cal, name);
-        x.cal = x.own;
-    } else if (rc == FU_OK && !x.home) {
-        rc = fu_calendar_new(&x.own, name);
-        if (rc == FU_OK) rc = fu_calendar_copy_hours(x.own, b->cal);
-        x.cal = x.own;
-    }
+    guard_biz x = {fu__strdup(name), NULL, b->cal, 0};
+    int rc = x.tz ? fu__calendar_rules_in_zone(b->cal, name, &x.own, &x.home) : fu__error_nomem();
+    if (x.own) x.cal = x.own;
     if (rc) {
         fu_calendar_free(x.own);
         fu__free(x.tz);
@@ -126,7 +113,7 @@ int fu__guard_ctx_load(fu__guard_ctx *g, size_t ci, const fu_customer *c, const 
     }
     if ((rc = fu__pl_mask_get(pl, ci, c, &cx->mask))) return rc;
     g->biz = NULL;
-    if (!g->unknown && pl->bcal->has_hours && guard_is_b2b(c) && (rc = guard_biz_get(g, cx->zone, &g->biz)))
+    if (!g->unknown && pl->bcal->has_hours && fu__pl_is_business(c) && (rc = guard_biz_get(g, cx->zone, &g->biz)))
         return rc;
     *ev = pl->ev;
     *n = k;

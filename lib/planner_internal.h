@@ -343,6 +343,9 @@ int64_t fu__pl_floordiv(int64_t a, int64_t b);
 int fu__pl_is_agent_channel(int ch);
 int fu__pl_is_holiday(const pl_zone *z, int64_t local_day);
 int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_mask **out);
+/* A business customer (B2B), as the guard, the planner's masks and
+ * fu_besttime's default read one: an industry, or a small business. */
+int fu__pl_is_business(const fu_customer *c);
 int fu__pl_next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, int64_t t, int64_t limit,
                         int64_t *out);
 const char *fu__pl_pl_str(const fu_planner *pl, uint32_t id);

@@ -179,9 +179,8 @@ static int biz_open(const fu__pol_calendar *pc, int k) {
     return 0;
 }
 
-/* A business customer (B2B), as the guard and fu_besttime's default read
- * one: an industry, or a small business. */
-static int is_business(const fu_customer *c) {
+/* planner_internal.h */
+int fu__pl_is_business(const fu_customer *c) {
     return (c->industry && *c->industry) || c->is_smb == FU_TRI_YES;
 }
 
@@ -224,7 +223,7 @@ done:
 int fu__pl_mask_get(fu_planner *pl, size_t ci, const fu_customer *c, const pl_mask **out) {
     const char *dnd = c->dnd_windows && *c->dnd_windows ? c->dnd_windows : NULL;
     const char *pref = c->preferred_windows && *c->preferred_windows ? c->preferred_windows : NULL;
-    int biz = pl->bcal->has_hours && is_business(c);
+    int biz = pl->bcal->has_hours && fu__pl_is_business(c);
     if (pl->mhash_cap) {
         size_t h = (ptr_hash(dnd, pref) + (size_t)biz) & (pl->mhash_cap - 1);
         while (pl->mhash[h] >= 0) {
