@@ -416,3 +416,12 @@ int fu__utf8_check(const char *what, const char *s, size_t len) {
 int fu__utf8_check_str(const char *what, const char *s) {
     return s ? fu__utf8_check(what, s, strlen(s)) : FU_OK;
 }
+
+int fu__rule_listed(const char *list, const char *rule, size_t n) {
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ';') p++;
+        if (strncmp(p, rule, n) == 0 && (p[n] == 0 || p[n] == ';' || p[n] == ' ')) return 1;
+        p = strchr(p, ';');
+    }
+    return 0;
+}

@@ -142,4 +142,8 @@ int fu__tz_refuse_legacy(const char *tzid);
  * holidays hold in all its zones. */
 int fu__tz_same_country(const char *a, const char *b);
 
+/* Whether `list` (a rule, or a merged contact's rules joined by "; ", as a
+ * plan gives them) names the rule rule[0..n) (lib/common.c). */
+int fu__rule_listed(const char *list, const char *rule, size_t n);
+
 #endif /* FU_INTERNAL_H */

@@ -284,18 +284,6 @@ void fu__guard_trim(fu_planner *pl) {
     }
 }
 
-/* Whether `list` (a rule, or a merged contact's rules joined by "; ", as a
- * plan gives them) names `rule`. */
-static int guard_rule_listed(const char *list, const char *rule) {
-    size_t n = strlen(rule);
-    for (const char *p = list; p && *p;) {
-        while (*p == ' ' || *p == ';') p++;
-        if (strncmp(p, rule, n) == 0 && (p[n] == 0 || p[n] == ';' || p[n] == ' ')) return 1;
-        p = strchr(p, ';');
-    }
-    return 0;
-}
-
 /* The planner's redial law (fu__pl_redial_check) for the touchpoint `rule`
  * (one step, or a merged contact's steps "a; b") over the book's history:
  * the planner's candidates at t for that step (and order, when given) whose
@@ -333,7 +321,7 @@ int fu__guard_ctx_book_redial(fu__guard_ctx *g, int64_t t, int channel, const ch
         rc = FU_ENOMEM;
     for (size_t i = 0; rc == FU_OK && !*deny && i < pl->ncand; i++) {
         const pl_cand *c = &pl->cand[i];
-        if (c->status != C_ACTIVE || !guard_rule_listed(rule, c->step->rule) || (order && c->order && c->order != order) ||
+        if (c->status != C_ACTIVE || !fu__rule_listed(rule, c->step->rule, strlen(c->step->rule)) || (order && c->order && c->order != order) ||
             t < c->from || t > c->to)
             continue;
         pl_group grp; /* the step alone: its own window (merging depends on the planning instant) */

@@ -677,14 +677,7 @@ static int rules_within(const char *sub, const char *super) {
     for (const char *a = sub; *a;) {
         const char *ae = strstr(a, "; ");
         size_t an = ae ? (size_t)(ae - a) : strlen(a);
-        int found = 0;
-        for (const char *b = super; !found && *b;) {
-            const char *be = strstr(b, "; ");
-            size_t bn = be ? (size_t)(be - b) : strlen(b);
-            found = an == bn && memcmp(a, b, an) == 0;
-            b = be ? be + 2 : b + bn;
-        }
-        if (!found) return 0;
+        if (!fu__rule_listed(super, a, an)) return 0;
         a = ae ? ae + 2 : a + an;
     }
     return 1;

@@ -257,3 +257,15 @@ Test(common, late_init_functions_equal_their_init_macros) {
     fu_commit_input_init(NULL);
 }
 #undef FILLED_BY
+
+/* fu__rule_listed: a rule among a merged contact's "a; b" rules, whole names only. */
+Test(common, rule_listed_takes_whole_names) {
+    const char *list = "cadences.fault.urgent_response; cadences.fault_escalation.expert_team";
+    cr_assert(fu__rule_listed(list, "cadences.fault.urgent_response", 30));
+    cr_assert(fu__rule_listed(list, "cadences.fault_escalation.expert_team", 37));
+    cr_assert(!fu__rule_listed(list, "cadences.fault", 14));
+    cr_assert(!fu__rule_listed(list, "cadences.fault_escalation.expert", 32));
+    cr_assert(fu__rule_listed("a; b", "b; c", 1)); /* rule[0..n) */
+    cr_assert(!fu__rule_listed("", "a", 1));
+    cr_assert(!fu__rule_listed(NULL, "a", 1));
+}
