@@ -24,17 +24,8 @@
 #define DAY 86400
 typedef fu_test_planner fx;
 
-static void open_fx(fx *f, const char *customers, const char *events) {
-    cr_assert_eq(fu_test_planner_open(f, customers, events, NULL), FU_OK, "%s", fu_error_last()->message);
-}
-
-/* f->plan replaced by the plan from `now` (ISO text) for `horizon` seconds. */
-static void plan(fx *f, const char *now, int64_t horizon) {
-    fu_plan *p = NULL;
-    cr_assert_eq(fu_planner_plan(f->pl, T(now), horizon, &p), FU_OK, "%s", fu_error_last()->message);
-    fu_plan_free(f->plan);
-    f->plan = p;
-}
+#define open_fx(f, customers, events) fu_test_planner_open_ok(f, customers, events)
+#define plan(f, now, horizon) fu_test_planner_plan_at(f, now, horizon)
 
 static fu_plan_stats stats(const fu_plan *p) {
     fu_plan_stats st;

@@ -217,3 +217,14 @@ const fu_touchpoint *fu_test_find_touchpoint(const fu_plan *p, fu_touchpoint_sta
         if (strcmp(t[i].customer_id, id) == 0 && strstr(t[i].rule, rule)) return &t[i];
     return NULL;
 }
+
+void fu_test_planner_open_ok(fu_test_planner *f, const char *customers_csv, const char *events_csv) {
+    cr_assert_eq(fu_test_planner_open(f, customers_csv, events_csv, NULL), FU_OK, "%s", fu_error_last()->message);
+}
+
+void fu_test_planner_plan_at(fu_test_planner *f, const char *now, int64_t horizon) {
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_planner_plan(f->pl, fu_test_time(now), horizon, &p), FU_OK, "%s", fu_error_last()->message);
+    fu_plan_free(f->plan);
+    f->plan = p;
+}

@@ -86,6 +86,13 @@ int fu_test_planner_open(fu_test_planner *f, const char *customers_csv, const ch
                          const char *agents_csv);
 /* Free all four (any may be NULL) and zero *f. */
 void fu_test_planner_free(fu_test_planner *f);
+
+/* fu_test_planner_open() under the built-in policy, asserted to succeed. */
+void fu_test_planner_open_ok(fu_test_planner *f, const char *customers_csv, const char *events_csv);
+
+/* f->plan replaced by the plan from `now` (ISO text) for `horizon` seconds,
+ * asserted to succeed. */
+void fu_test_planner_plan_at(fu_test_planner *f, const char *now, int64_t horizon);
 /* The first touchpoint of `status` for customer `id` whose rule contains
  * `rule`, or NULL. */
 const fu_touchpoint *fu_test_find_touchpoint(const fu_plan *p, fu_touchpoint_status status, const char *id,
