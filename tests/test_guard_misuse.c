@@ -169,19 +169,36 @@ static void *append_many(void *ud) {
     return NULL;
 }
 
-Test(guard_misuse, a_guard_and_an_importer_sharing_one_log_handle_lose_nothing) {
-    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-mt");
-    char path[300];
-    snprintf(path, sizeof path, "%s/log.db", dir);
-    fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK);
-    fu_book *b = make_book(NCUST);
-    fu_contact_log *l = NULL;
+/* The built-in policy, a book of n customers, a contact log (path in a new
+ * temporary dir) and a guard over them; close_guard_on_log() frees them all
+ * and removes the dir. */
+static void open_guard_on_log(const char *tag, int n, char path[300], fu_policy **p, fu_book **b,
+                              fu_contact_log **l, fu_guard **g) {
+    fu_test_mkdtemp(dir, sizeof dir, tag);
+    snprintf(path, 300, "%s/log.db", dir);
+    cr_assert_eq(fu_policy_default(p), FU_OK);
+    *b = make_book(n);
     fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
     o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
-    cr_assert_eq(fu_contact_log_open(&l, path, &o), FU_OK);
+    cr_assert_eq(fu_contact_log_open(l, path, &o), FU_OK);
+    cr_assert_eq(fu_guard_new(g, *p, *b, *l, NULL), FU_OK);
+}
+
+static void close_guard_on_log(fu_guard *g, fu_contact_log *l, fu_book *b, fu_policy *p) {
+    fu_guard_free(g);
+    fu_contact_log_close(l);
+    fu_book_free(b);
+    fu_policy_free(p);
+    fu_test_rmtree(dir);
+}
+
+Test(guard_misuse, a_guard_and_an_importer_sharing_one_log_handle_lose_nothing) {
+    char path[300];
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    fu_contact_log *l = NULL;
     fu_guard *g = NULL;
-    cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+    open_guard_on_log("fu-guard-mt", NCUST, path, &p, &b, &l, &g);
     appender a[2] = {{l, g, 1000, 0, 0}, {l, NULL, 1000, 0, 0}};
     pthread_t th[2];
     for (int t = 0; t < 2; t++) cr_assert_eq(pthread_create(&th[t], NULL, append_many, &a[t]), 0);
@@ -201,11 +218,7 @@ Test(guard_misuse, a_guard_and_an_importer_sharing_one_log_handle_lose_nothing) 
     cr_assert_eq(fu_guard_check(g, "C1", FU_CHANNEL_PHONE, T("2026-03-03T14:00:00+08:00"), &d), FU_OK);
     cr_assert_str_eq(d.rule, "caps.min_gap", "%s", d.reason);
     cr_assert_eq(d.next_allowed, T("2026-03-10T08:00:00+08:00"), "%s", d.reason);
-    fu_guard_free(g);
-    fu_contact_log_close(l);
-    fu_book_free(b);
-    fu_policy_free(p);
-    fu_test_rmtree(dir);
+    close_guard_on_log(g, l, b, p);
 }
 
 /* The book grows under the guard (fu_book_append_events, the one change a
@@ -421,18 +434,12 @@ static void *read_and_ask(void *ud) {
 }
 
 Test(guard_misuse, a_log_reader_asking_the_guard_and_a_guard_writing_finish, .timeout = 60) {
-    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-order");
     char path[300];
-    snprintf(path, sizeof path, "%s/log.db", dir);
     fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK);
-    fu_book *b = make_book(4);
+    fu_book *b = NULL;
     fu_contact_log *l = NULL;
-    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
-    o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
-    cr_assert_eq(fu_contact_log_open(&l, path, &o), FU_OK);
     fu_guard *g = NULL;
-    cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+    open_guard_on_log("fu-guard-order", 4, path, &p, &b, &l, &g);
     log_asker x = {g, l, 0, 0, 0, 0, 0, {0}};
     pthread_t a, c;
     cr_assert_eq(pthread_create(&a, NULL, make_contacts, &x), 0);
@@ -446,6 +453,8 @@ Test(guard_misuse, a_log_reader_asking_the_guard_and_a_guard_writing_finish, .ti
     char path2[300];
     snprintf(path2, sizeof path2, "%s/serial.db", dir);
     fu_contact_log *l2 = NULL;
+    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
+    o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
     cr_assert_eq(fu_contact_log_open(&l2, path2, &o), FU_OK);
     log_asker y = {NULL, l2, 0, 0, 0, 0, 0, {0}};
     cr_assert_eq(fu_guard_new(&y.g, p, b, l2, NULL), FU_OK);
@@ -473,11 +482,7 @@ Test(guard_misuse, a_log_reader_asking_the_guard_and_a_guard_writing_finish, .ti
     cr_assert_eq(fu_contact_log_read(l, made - 3, "C1", ask_guard, &s), FU_OK);
     cr_assert_eq(x.calls, 3);
     cr_assert_eq(s.last_seq, made);
-    fu_guard_free(g);
-    fu_contact_log_close(l);
-    fu_book_free(b);
-    fu_policy_free(p);
-    fu_test_rmtree(dir);
+    close_guard_on_log(g, l, b, p);
 }
 
 /* Review r2 M3: records about orders the book does not have (a dialer's
@@ -500,18 +505,12 @@ static void record_order(fu_guard *g, const char *cust, int64_t at, const char *
 }
 
 Test(guard_misuse, records_about_orders_the_book_lacks_answer_as_a_fresh_guard) {
-    fu_test_mkdtemp(dir, sizeof dir, "fu-guard-orders");
     char path[300];
-    snprintf(path, sizeof path, "%s/log.db", dir);
     fu_policy *p = NULL;
-    cr_assert_eq(fu_policy_default(&p), FU_OK);
-    fu_book *b = make_book(4);
+    fu_book *b = NULL;
     fu_contact_log *l = NULL;
-    fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
-    o.flags = FU_CONTACT_LOG_SYNC_NORMAL;
-    cr_assert_eq(fu_contact_log_open(&l, path, &o), FU_OK);
     fu_guard *g = NULL;
-    cr_assert_eq(fu_guard_new(&g, p, b, l, NULL), FU_OK);
+    open_guard_on_log("fu-guard-orders", 4, path, &p, &b, &l, &g);
     char order[16];
     for (int i = 0; i < 20; i++) { /* unknown orders Z0..Z19, C0..C3, in February */
         snprintf(order, sizeof order, "Z%d", i);
@@ -559,9 +558,5 @@ Test(guard_misuse, records_about_orders_the_book_lacks_answer_as_a_fresh_guard) 
             }
     cr_assert_eq(compared, 120);
     fu_guard_free(fresh);
-    fu_guard_free(g);
-    fu_contact_log_close(l);
-    fu_book_free(b);
-    fu_policy_free(p);
-    fu_test_rmtree(dir);
+    close_guard_on_log(g, l, b, p);
 }
