@@ -28,8 +28,14 @@ void fu__book_strtab_tune(size_t narrow_max) {
     st_narrow_max = narrow_max && narrow_max < ST_SYM_MASK ? narrow_max : ST_SYM_MASK;
 }
 
-static int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
-    return strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0';
+/* Whether symbol sym's string is the len bytes at s. Byte by byte (the ids
+ * are short: a call to strncmp cost more than the compare), stopping at the
+ * stored string's end: never reads past it. */
+static inline int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
+    const char *x = t->str[sym];
+    for (size_t i = 0; i < len; i++)
+        if (x[i] != s[i] || !x[i]) return 0;
+    return x[len] == '\0';
 }
 
 uint32_t fu__st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
