@@ -5,7 +5,8 @@
  *
  * THREADS: how the events are read (fu__book_csv_tune): 0 as the library
  * chooses (default), -1 the serial reader, 1 in blocks on one thread, 2 in
- * blocks on two threads (parse || add).
+ * blocks on two threads (parse || add). The environment variable
+ * FU_CSV_PATH (1 portable, 2 SSE2, 3 AVX2) picks the block splitter's masks.
  *
  * Each pass reads CUSTOMERS into a new book (not timed) and then EVENTS
  * (fu_book_read_events_csv: parse, validate, intern, drop duplicates, sort,
@@ -14,6 +15,7 @@
 #include "followup.h"
 #include "bench_util.h"
 #include "../lib/book_internal.h"
+#include "../lib/csv_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,9 @@ int main(int argc, char **argv) {
     if (stat(argv[2], &st)) return perror(argv[2]), 1;
     int reps = atoi(argv[3]);
     fu__book_csv_tune(argc > 4 ? atoi(argv[4]) : 0, argc > 5 ? (size_t)atol(argv[5]) : 0);
+    /* FU_CSV_PATH=1/2/3: the splitter's portable, SSE2 or AVX2 masks (default: the widest) */
+    const char *path = getenv("FU_CSV_PATH");
+    if (path) fu__csv_split_path(atoi(path));
     for (int r = 0; r < reps; r++) {
         fu_book *book;
         if (fu_book_new(&book, NULL)) bu_die("new");

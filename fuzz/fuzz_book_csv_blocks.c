@@ -1,8 +1,9 @@
 /* Differential fuzzing of the events CSV reader: the serial reader against
  * the block reader on one and on two threads (lib/book_csv.c). The first byte
- * picks the book flags (and, its lowest bit, the portable path of the
- * splitter for the one-thread read), the second the block size (64..1084
- * bytes, so that blocks cut the input everywhere). Any difference in the result, the first
+ * picks the book flags (and, its lowest bit, the portable or the SSE2 path
+ * of the splitter for the one-thread read; two threads take the widest),
+ * the second the block size (64..1084 bytes, so that blocks cut the input
+ * everywhere). Any difference in the result, the first
  * error (code, line, column, column name, message), the statistics or the
  * book written back traps. */
 #include "followup.h"
@@ -32,7 +33,8 @@ static void read_once(const uint8_t *data, size_t size, int threads, result *r) 
     opts.flags = ((data[0] >> 1) & (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES)) |
                  FU_BOOK_WRITE_RAW_NOTES | FU_BOOK_WRITE_RAW_CELLS;
     fu__book_csv_tune(threads, 64 + (size_t)data[1] * 4);
-    fu__csv_split_scalar(threads == 1 && (data[0] & 1));
+    /* the splitter's masks: portable or SSE2 on one thread, the widest (AVX2 where the CPU has it) on two */
+    fu__csv_split_path(threads == 1 ? ((data[0] & 1) ? FU__CSV_PATH_PORTABLE : FU__CSV_PATH_SSE2) : FU__CSV_PATH_AUTO);
     fu_book *book = NULL;
     if (fu_book_new(&book, &opts) != FU_OK) __builtin_trap();
     if (fu_book_read_customers_csv_from_string(book, customers, sizeof customers - 1, "c.csv")) __builtin_trap();
@@ -51,7 +53,7 @@ static void read_once(const uint8_t *data, size_t size, int threads, result *r) 
     if (fu_book_write_events_csv_to_string(book, &n, &r->csv) != FU_OK) __builtin_trap();
     fu_book_free(book);
     fu__book_csv_tune(0, 0);
-    fu__csv_split_scalar(0);
+    fu__csv_split_path(FU__CSV_PATH_AUTO);
 }
 
 static void same(const result *a, const result *b) {

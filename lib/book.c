@@ -82,7 +82,7 @@ void fu_book_free(fu_book *b) {
     FU_FREE_ALL(b->cust, atomic_load(&b->cdec), b->ev, b->runs, b->attrs.v, b->attrs.slots,
                 atomic_load(&b->dec));
     pthread_mutex_destroy(&b->dec_mu);
-    FU_FREE_ALL(b->off, b->ovf, b->rel_at, b->rel_n, b);
+    FU_FREE_ALL(b->off, b->ovf, b->rel_at, b->rel_n, b->omemo, b);
 }
 
 typedef fu__book_mark mark;
@@ -654,6 +654,56 @@ static int intern_ev(fu_book *b, const char *s, const fu__evstr *k, int i, uint3
     return st_intern_h(&b->st, s, k->len[i], k->hash[i], sym);
 }
 
+/* Room in the order memo for customer `cust` (new entries zeroed: empty):
+ * FU_OK or FU_ENOMEM (error set). */
+static int omemo_room(fu_book *b, uint32_t cust) {
+    if (cust < b->omemo_n) return FU_OK;
+    size_t n = b->omemo_n * 2 > (size_t)cust + 1 ? b->omemo_n * 2 : (size_t)cust + 1024;
+    if (n < b->ncust) n = b->ncust;
+    fu__ordmemo *m = fu__realloc(b->omemo, n * sizeof *m);
+    if (!m) return fu__error_nomem();
+    memset(m + b->omemo_n, 0, (n - b->omemo_n) * sizeof *m);
+    b->omemo = m;
+    b->omemo_n = n;
+    return FU_OK;
+}
+
+int fu__book_order_memo(fu_book *b, int on) {
+    fu__free(b->omemo);
+    b->omemo = NULL;
+    b->omemo_n = 0;
+    if (!on) return FU_OK;
+    int rc = omemo_room(b, b->ncust ? (uint32_t)(b->ncust - 1) : 0);
+    return rc;
+}
+
+/* The order id of an event of customer `cust`: the symbol of the customer's
+ * last order when the bytes are the same, else interned (and remembered). */
+static int intern_order(fu_book *b, const char *s, const fu__evstr *k, uint32_t cust, uint32_t *sym) {
+    uint32_t len = k->len[FU__EVSTR_ORDER];
+    fu__ordmemo *m = NULL;
+    if (b->omemo && len && len <= sizeof m->text) {
+        int rc = omemo_room(b, cust);
+        if (rc) return rc;
+        m = &b->omemo[cust];
+        if (m->len == len) {
+            uint32_t i = 0;
+            while (i < len && m->text[i] == s[i]) i++;
+            if (i == len) {
+                *sym = m->sym;
+                return FU_OK;
+            }
+        }
+    }
+    int rc = intern_ev(b, s, k, FU__EVSTR_ORDER, sym);
+    if (rc == FU_OK && m) {
+        m->sym = *sym;
+        m->len = (uint8_t)len;
+        memcpy(m->text, s, len);
+    }
+    return rc;
+}
+
 /* An event's strings measured and hashed, and its attribute hash: NULL
  * when a string is longer than the lengths hold. */
 static const fu__evstr *evstr_of(const fu_event_in *in, fu__evstr *k) {
@@ -777,7 +827,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     fu__eattr a;
     fu__erow r;
     attr_fill(in, &a);
-    if ((rc = intern_ev(b, in->order_id, k, FU__EVSTR_ORDER, &r.order_id)) ||
+    if ((rc = intern_order(b, in->order_id, k, cust, &r.order_id)) ||
         (rc = intern_ev(b, in->product_class, k, FU__EVSTR_PCLASS, &a.product_class)) ||
         (rc = intern_ev(b, in->agent_id, k, FU__EVSTR_AGENT, &a.agent_id)) ||
         (rc = intern_ev(b, in->note, k, FU__EVSTR_NOTE, &a.note)))

@@ -770,11 +770,15 @@ static void blk_parse(blocks *p, blk *k) {
     k->rc = fu__csv_split(k->text, k->len, p->ncols, p->max_record, p->max_field, blk_row, ud);
 }
 
+/* The slots of the strings with many values (customer ids, order ids, free
+ * notes): those of product classes and agents, a few hundred values at
+ * most, stay in the cache, and asking for them again cost 3% of a read. */
 static void prefetch_row(fu_book *b, const blk *k, size_t i) {
     const fu__evstr *ks = &k->ks[i];
     if (!k->ev[i].customer_id) return;
-    for (int j = 0; j < FU__EVSTR_COUNT; j++)
-        if (ks->len[j]) fu__book_prefetch(b, ks->hash[j]);
+    static const int many[] = {FU__EVSTR_CUST, FU__EVSTR_ORDER, FU__EVSTR_NOTE};
+    for (size_t j = 0; j < sizeof many / sizeof *many; j++)
+        if (ks->len[many[j]]) fu__book_prefetch(b, ks->hash[many[j]]);
     fu__book_prefetch_attr(b, ks->attr_hash, 1);
 }
 
@@ -939,7 +943,9 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
         pthread_mutex_init(&p.mu, NULL);
         pthread_cond_init(&p.cv, NULL);
         rc = blocks_header(b, &p, source);
+        if (rc == FU_OK) rc = fu__book_order_memo(b, 1);
         if (rc == FU_OK) rc = blocks_run(b, &p, threads);
+        fu__book_order_memo(b, 0);
         if (rc == FU_OK) rc = fu_book_finalize(b);
         if (rc) fu__book_rollback(b, &m);
         pthread_mutex_destroy(&p.mu);

@@ -28,18 +28,27 @@ void fu__book_strtab_tune(size_t narrow_max) {
     st_narrow_max = narrow_max && narrow_max < ST_SYM_MASK ? narrow_max : ST_SYM_MASK;
 }
 
-static int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
-    return strncmp(t->str[sym], s, len) == 0 && t->str[sym][len] == '\0';
+/* Whether symbol sym's string is the len bytes at s. Byte by byte (the ids
+ * are short: a call to strncmp cost more than the compare), stopping at the
+ * stored string's end: never reads past it. */
+static inline int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
+    const char *x = t->str[sym];
+    for (size_t i = 0; i < len; i++)
+        if (x[i] != s[i] || !x[i]) return 0;
+    return x[len] == '\0';
 }
 
-uint32_t fu__st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
+/* fu__st_find(), and where the probe ended: the empty slot a new symbol of
+ * hash h takes (*at; the table's size when it has no slots). */
+static inline uint32_t st_find_at(const strtab *t, const char *s, size_t len, uint32_t h, size_t *at) {
+    *at = t->nslots;
     if (!t->nslots) return 0;
     size_t mask = t->nslots - 1;
     if (t->wide) {
         const uint64_t *sl = t->slots;
         for (size_t i = h & mask;; i = (i + 1) & mask) {
             uint64_t slot = sl[i];
-            if (!slot) return 0;
+            if (!slot) return *at = i, 0;
             if ((uint32_t)(slot >> 32) == h && st_is(t, (uint32_t)slot, s, len)) return (uint32_t)slot;
         }
     }
@@ -47,9 +56,14 @@ uint32_t fu__st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
     uint32_t tag = h >> ST_SYM_BITS;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t slot = sl[i];
-        if (!slot) return 0;
+        if (!slot) return *at = i, 0;
         if (slot >> ST_SYM_BITS == tag && st_is(t, slot & ST_SYM_MASK, s, len)) return slot & ST_SYM_MASK;
     }
+}
+
+uint32_t fu__st_find(const strtab *t, const char *s, size_t len, uint32_t h) {
+    size_t at;
+    return st_find_at(t, s, len, h, &at);
 }
 
 /* Put symbol `sym` of hash h in the first empty slot from its place. */
@@ -137,7 +151,8 @@ static char *st_alloc(strtab *t, size_t n) {
 
 /* Intern `len` (> 0) bytes of `s` of hash h (hash_bytes). */
 int fu__st_intern_h(strtab *t, const char *s, size_t len, uint32_t h, uint32_t *out) {
-    uint32_t sym = st_find(t, s, len, h);
+    size_t at;
+    uint32_t sym = st_find_at(t, s, len, h, &at);
     if (sym) {
         *out = sym;
         return FU_OK;
@@ -152,6 +167,7 @@ int fu__st_intern_h(strtab *t, const char *s, size_t len, uint32_t h, uint32_t *
         size_t ns = t->nslots ? t->nslots : 1024;
         while ((n + 1) * 4 > ns * 3) ns *= 2;
         if ((rc = st_rehash(t, ns, wide))) return rc;
+        at = t->nslots; /* the probe's end moved: st_place finds it again */
     }
     char *dst = st_alloc(t, len + 1);
     if (!dst) return fu__error_nomem();
@@ -167,7 +183,12 @@ int fu__st_intern_h(strtab *t, const char *s, size_t len, uint32_t h, uint32_t *
     t->str[sym] = dst;
     t->owner[sym] = 0;
     t->flags[sym] = 0;
-    st_place(t->slots, t->nslots, t->wide, h, sym);
+    if (at < t->nslots) { /* the empty slot the probe ended on */
+        if (t->wide) ((uint64_t *)t->slots)[at] = (uint64_t)h << 32 | sym;
+        else ((uint32_t *)t->slots)[at] = (h >> ST_SYM_BITS) << ST_SYM_BITS | sym;
+    } else {
+        st_place(t->slots, t->nslots, t->wide, h, sym);
+    }
     *out = sym;
     return FU_OK;
 }

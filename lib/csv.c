@@ -11,6 +11,13 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* the AVX2 masks of the block splitter, chosen at run time */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define CSV_AVX2 1
+#include <immintrin.h>
+#else
+#define CSV_AVX2 0
+#endif
 
 #define CSV_CHUNK ((size_t)256 << 10)
 
@@ -564,34 +571,20 @@ static int split_quoted(unsigned char *s, size_t len, size_t *pp, size_t *cell, 
  * break, a quote, a NUL or a byte >= 0x80; `sep` holds the separators among
  * them and `odd` the quotes, NULs and bytes >= 0x80 (the bytes a plain row
  * leaves to the byte-wise path). The text's end counts as a line break. */
+typedef void (*classify_fn)(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd);
+
 typedef struct scan {
     const unsigned char *s;
     size_t len, base;
     uint64_t all, sep, odd;
     uint64_t rest; /* the stops of `all` not taken yet by plain rows */
+    classify_fn classify;
 } scan;
 
-static int csv_scalar = 0; /* the tests' switch to the portable path */
+static int csv_path = FU__CSV_PATH_AUTO; /* the tests' choice of path */
 
-void fu__csv_split_scalar(int on) { csv_scalar = on; }
-
-static void classify64(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
-#if defined(__SSE2__)
-    if (!csv_scalar) {
-        uint64_t s = 0, e = 0, o = 0;
-        for (int i = 0; i < 4; i++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
-            __m128i br = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-            __m128i qz = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_setzero_si128()));
-            s |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) << (16 * i);
-            e |= (uint64_t)(uint32_t)_mm_movemask_epi8(br) << (16 * i);
-            /* the sign bits of v itself: the bytes >= 0x80 */
-            o |= (uint64_t)((uint32_t)_mm_movemask_epi8(qz) | (uint32_t)_mm_movemask_epi8(v)) << (16 * i);
-        }
-        *sep = s, *eol = e, *odd = o;
-        return;
-    }
-#endif
+/* The portable path: a byte at a time. */
+static void classify64_portable(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
     uint64_t s = 0, e = 0, o = 0;
     for (int i = 0; i < 64; i++) {
         unsigned x = c[i];
@@ -602,18 +595,98 @@ static void classify64(const unsigned char *c, uint64_t *sep, uint64_t *eol, uin
     *sep = s, *eol = e, *odd = o;
 }
 
+#if defined(__SSE2__)
+static void classify64_sse2(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
+    uint64_t s = 0, e = 0, o = 0;
+    for (int i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * i));
+        __m128i br = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        __m128i qz = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        s |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(','))) << (16 * i);
+        e |= (uint64_t)(uint32_t)_mm_movemask_epi8(br) << (16 * i);
+        /* the sign bits of v itself: the bytes >= 0x80 */
+        o |= (uint64_t)((uint32_t)_mm_movemask_epi8(qz) | (uint32_t)_mm_movemask_epi8(v)) << (16 * i);
+    }
+    *sep = s, *eol = e, *odd = o;
+}
+#endif
+
+#if CSV_AVX2
+/* The same 64 bytes as two 32-byte vectors (compiled for AVX2 whatever the
+ * build's flags; called only when the CPU has it). */
+__attribute__((target("avx2"))) static void classify64_avx2(const unsigned char *c, uint64_t *sep, uint64_t *eol,
+                                                             uint64_t *odd) {
+    uint64_t s = 0, e = 0, o = 0;
+    for (int i = 0; i < 2; i++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(c + 32 * i));
+        __m256i br = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+                                     _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')));
+        __m256i qz = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+                                     _mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
+        s |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(','))) << (32 * i);
+        e |= (uint64_t)(uint32_t)_mm256_movemask_epi8(br) << (32 * i);
+        o |= (uint64_t)((uint32_t)_mm256_movemask_epi8(qz) | (uint32_t)_mm256_movemask_epi8(v)) << (32 * i);
+    }
+    *sep = s, *eol = e, *odd = o;
+}
+#endif
+
+/* Whether this build and CPU have a path. */
+static int path_here(int path) {
+    switch (path) {
+    case FU__CSV_PATH_PORTABLE: return 1;
+#if defined(__SSE2__)
+    case FU__CSV_PATH_SSE2: return 1;
+#endif
+#if CSV_AVX2
+    case FU__CSV_PATH_AVX2: return __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
+    default: return 0;
+    }
+}
+
+/* The path of FU__CSV_PATH_AUTO: the widest there is. */
+static int path_auto(void) {
+    return path_here(FU__CSV_PATH_AVX2) ? FU__CSV_PATH_AVX2
+           : path_here(FU__CSV_PATH_SSE2) ? FU__CSV_PATH_SSE2
+                                          : FU__CSV_PATH_PORTABLE;
+}
+
+int fu__csv_split_path(int path) {
+    if (path >= 0) csv_path = path_here(path) ? path : FU__CSV_PATH_AUTO;
+    return csv_path == FU__CSV_PATH_AUTO ? path_auto() : csv_path;
+}
+
+void fu__csv_split_scalar(int on) { csv_path = on ? FU__CSV_PATH_PORTABLE : FU__CSV_PATH_AUTO; }
+
+static classify_fn classify_for(int path) {
+    switch (path) {
+#if defined(__SSE2__)
+    case FU__CSV_PATH_SSE2: return classify64_sse2;
+#endif
+#if CSV_AVX2
+    case FU__CSV_PATH_AVX2: return classify64_avx2;
+#endif
+    default: return classify64_portable;
+    }
+}
+
+void fu__csv_classify64(int path, const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
+    classify_for(path_here(path) ? path : FU__CSV_PATH_PORTABLE)(c, sep, eol, odd);
+}
+
 /* The masks of the 64 bytes at base (<= len); every stop is still to take. */
 static void scan_load(scan *t, size_t base) {
     uint64_t sep, eol, odd;
     t->base = base;
     if (base + 64 <= t->len) {
-        classify64(t->s + base, &sep, &eol, &odd);
+        t->classify(t->s + base, &sep, &eol, &odd);
     } else {
         unsigned char tail[64];
         size_t n = t->len - base; /* < 64 */
         memset(tail, 0, sizeof tail);
         memcpy(tail, t->s + base, n);
-        classify64(tail, &sep, &eol, &odd);
+        t->classify(tail, &sep, &eol, &odd);
         uint64_t keep = ((uint64_t)1 << n) - 1;
         sep &= keep, odd &= keep;
         eol = (eol & keep) | (uint64_t)1 << n; /* the end of the text */
@@ -745,7 +818,7 @@ int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_
     sp.max_record = max_record ? max_record : FU__CSV_MAX_RECORD_DEFAULT;
     sp.max_field = max_field ? max_field : FU__CSV_MAX_FIELD_DEFAULT;
     size_t p = 0;
-    scan t = {s, len, 0, 0, 0, 0, 0};
+    scan t = {s, len, 0, 0, 0, 0, 0, classify_for(fu__csv_split_path(-1))};
     scan_load(&t, 0);
     for (;;) {
         while (p < len && (s[p] == '\n' || s[p] == '\r')) p++; /* empty lines */

@@ -122,9 +122,21 @@ size_t fu__csv_safe_end(const char *text, size_t len);
 /* How many '\n' and '\r' bytes: fu__csv_split() calls fn at most one more
  * time than that. */
 size_t fu__csv_count_breaks(const char *text, size_t len);
-/* For the tests: 1 makes fu__csv_split() find its stops with the portable
- * byte loop instead of SSE2 (where SSE2 is there), 0 goes back. */
+/* How fu__csv_split() finds the separators, line breaks, quotes, NULs and
+ * bytes >= 0x80 of each 64 bytes: a portable byte loop, SSE2 (where the
+ * build has it) or AVX2 (where the build's compiler has it and the CPU, asked
+ * at run time, too). All give the same masks. AUTO: the widest there is. */
+enum { FU__CSV_PATH_AUTO, FU__CSV_PATH_PORTABLE, FU__CSV_PATH_SSE2, FU__CSV_PATH_AVX2 };
+/* For the tests: path >= 0 makes fu__csv_split() use that path (AUTO when
+ * this build or CPU does not have it); -1 changes nothing. Returns the path
+ * fu__csv_split() now uses (never AUTO). */
+int fu__csv_split_path(int path);
+/* 1: fu__csv_split_path(FU__CSV_PATH_PORTABLE); 0: back to AUTO. */
 void fu__csv_split_scalar(int on);
+/* The masks of the 64 bytes at c on a path (the portable one when this
+ * build or CPU does not have it): bit i of *sep for a ',' at c[i], of *eol
+ * for '\n' or '\r', of *odd for '"', NUL or a byte >= 0x80. */
+void fu__csv_classify64(int path, const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd);
 
 /* The events reader's fast path for the common time shapes
  * (lib/book_csv.c), for the tests: 1 and the value fu_time_parse() gives,

@@ -276,3 +276,76 @@ Test(csv, out_of_memory_while_reading) {
     unsigned long n = fu_test_oom("csv read", read_all_op, (void *)text, 1000);
     cr_assert_geq(n, 4);
 }
+
+/* ------------------------------------------ the block splitter's masks */
+
+/* The masks as the rule states them (csv_internal.h), byte by byte. */
+static void masks_by_rule(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
+    *sep = *eol = *odd = 0;
+    for (int i = 0; i < 64; i++) {
+        if (c[i] == ',') *sep |= (uint64_t)1 << i;
+        if (c[i] == '\n' || c[i] == '\r') *eol |= (uint64_t)1 << i;
+        if (c[i] == '"' || c[i] == 0 || c[i] >= 0x80) *odd |= (uint64_t)1 << i;
+    }
+}
+
+static void expect_masks(int path, const unsigned char *c, const char *what, int at) {
+    uint64_t s, e, o, ws, we, wo;
+    fu__csv_classify64(path, c, &s, &e, &o);
+    masks_by_rule(c, &ws, &we, &wo);
+    cr_assert(s == ws && e == we && o == wo,
+              "path %d, %s %d: sep %016llx eol %016llx odd %016llx, want %016llx %016llx %016llx", path, what, at,
+              (unsigned long long)s, (unsigned long long)e, (unsigned long long)o, (unsigned long long)ws,
+              (unsigned long long)we, (unsigned long long)wo);
+}
+
+/* Every path (portable, SSE2, AVX2: those this build and CPU have) gives
+ * the rule's masks: each telling byte at each of the 64 places (the edges
+ * of the 16- and 32-byte lanes among them), pairs of them across lane
+ * edges, and random blocks of telling and plain bytes. */
+Test(csv, classify_paths_give_the_rules_masks) {
+    static const unsigned char telling[] = {',', '\n', '\r', '"', 0, 0x80, 0xC3, 0xE4, 0xFF, 0x7F, 'a', ' ', '\t', 0x01};
+    int paths[] = {FU__CSV_PATH_PORTABLE, FU__CSV_PATH_SSE2, FU__CSV_PATH_AVX2};
+    int had = 0;
+    for (size_t p = 0; p < sizeof paths / sizeof *paths; p++) {
+        int path = paths[p];
+        if (fu__csv_split_path(path) != path) continue; /* not in this build or CPU */
+        had++;
+        unsigned char c[64];
+        for (size_t t = 0; t < sizeof telling; t++)
+            for (int at = 0; at < 64; at++) {
+                memset(c, 'x', sizeof c);
+                c[at] = telling[t];
+                expect_masks(path, c, "one byte at", at);
+                c[at ^ 1] = telling[(t + 3) % sizeof telling]; /* a neighbour, across 16/32 edges too */
+                c[63 - at] = telling[(t + 5) % sizeof telling];
+                expect_masks(path, c, "three bytes from", at);
+            }
+        uint64_t x = 0x2545F4914F6CDD1Dull + (uint64_t)p;
+        for (int iter = 0; iter < 20000; iter++) {
+            for (int i = 0; i < 64; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                c[i] = (x & 3) ? telling[(x >> 8) % sizeof telling] : (unsigned char)(x >> 16);
+            }
+            expect_masks(path, c, "random block", iter);
+        }
+    }
+    fu__csv_split_path(FU__CSV_PATH_AUTO);
+    cr_assert_geq(had, 1);
+#if defined(__SSE2__)
+    cr_assert_geq(had, 2, "SSE2 is in this build: its path was not taken");
+#endif
+}
+
+/* A path this build or CPU does not have falls back to the widest there is. */
+Test(csv, split_path_falls_back_to_one_there_is) {
+    int autop = fu__csv_split_path(FU__CSV_PATH_AUTO);
+    cr_assert(autop == FU__CSV_PATH_PORTABLE || autop == FU__CSV_PATH_SSE2 || autop == FU__CSV_PATH_AVX2);
+    cr_assert_eq(fu__csv_split_path(FU__CSV_PATH_PORTABLE), FU__CSV_PATH_PORTABLE);
+    cr_assert_eq(fu__csv_split_path(-1), FU__CSV_PATH_PORTABLE); /* -1 asks, changes nothing */
+    cr_assert_eq(fu__csv_split_path(99), autop);
+    fu__csv_split_scalar(1);
+    cr_assert_eq(fu__csv_split_path(-1), FU__CSV_PATH_PORTABLE);
+    fu__csv_split_scalar(0);
+    cr_assert_eq(fu__csv_split_path(-1), autop);
+}
