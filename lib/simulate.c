@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "besttime_internal.h"
 #include "book_decode.h"
+#include "errtext.h"
 
 #include "followup/calendar.h"
 #include "followup/commit.h"
@@ -1433,16 +1434,17 @@ static int truth_line(const fu_book *book, char *line, const char *path, size_t 
     char *save = NULL, *tok = strtok_r(line, ",\r\n", &save);
     if (!tok) return FU_OK;
     size_t c;
+    char q[FU_ERRTEXT_CELL_CAP]; /* an id: readable unless it has the shape of personal data */
     if (fu_book_find_customer(book, tok, strlen(tok), &c) != FU_OK) {
         fu_error_clear();
         return fu__error_set(FU_EPARSE,
                              "%s:%zu: column 1: customer '%s' is not in the book (expected one row per customer of "
                              "the book: a truth file of another book?)",
-                             path, lineno, tok);
+                             path, lineno, fu__errtext_cell_str(q, sizeof q, tok));
     }
     if (seen[c])
         return fu__error_set(FU_EPARSE, "%s:%zu: column 1: customer '%s' has a second row (the first is line %zu)",
-                             path, lineno, tok, seen[c]);
+                             path, lineno, fu__errtext_cell_str(q, sizeof q, tok), seen[c]);
     seen[c] = lineno;
     double v[25];
     if (!strtok_r(NULL, ",\r\n", &save)) /* archetype */
@@ -1469,9 +1471,10 @@ static int truth_complete(const fu_book *book, const char *path, const size_t *s
     for (size_t c = 0; c < nc; c++)
         if (!seen[c]) missing++, first = first == SIZE_MAX ? c : first;
     if (!missing) return FU_OK;
+    char q[FU_ERRTEXT_CELL_CAP];
     return fu__error_set(FU_EPARSE, "%s: no row for customer '%s' (%zu of the book's %zu customers have none; "
                                     "expected one row per customer)",
-                         path, fu__book_customer_id(book, first), missing, nc);
+                         path, fu__errtext_cell_str(q, sizeof q, fu__book_customer_id(book, first)), missing, nc);
 }
 
 int fu_simulation_read_truth(const fu_book *book, const char *path, double **answer_prob, double **weekend_factor) {

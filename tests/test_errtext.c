@@ -6,6 +6,7 @@
 #include "utf8_internal.h"
 #include "followup/book.h"
 #include "followup/calendar.h"
+#include "followup/guard.h"
 #include "followup/kpi.h"
 #include "followup/policy.h"
 
@@ -458,6 +459,18 @@ Test(errtext, kpi_names_and_policy_words_are_masked) {
     cr_assert_neq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK);
     const char *m = fu_error_last()->message;
     cr_assert(strstr(m, "13812345678") == NULL && strstr(m, "138****5678") != NULL, "%s", m);
+}
+
+/* The guard's outcome words (its contact log's column) are quoted as
+ * cells: readable, a phone number in them masked. */
+Test(errtext, guard_outcomes_are_quoted_as_cells) {
+    fu_guard_outcome o;
+    cr_assert_eq(fu_guard_outcome_from_string("noanswer1733212800", 18, &o), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "unknown outcome 'noanswer1733212800'") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert_eq(fu_guard_outcome_from_string("回电13812345678", 17, &o), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "unknown outcome '回电138****5678'") != NULL, "%s",
+              fu_error_last()->message);
 }
 
 /* The pre-check of the writers and KPI labels that mask free text (F6). */
