@@ -49,9 +49,13 @@ size_t fu__errtext_cut(char *dst, size_t cap, const char *src);
  *     138****5678, 110105199001011232 -> 110***********1232; a passport
  *     keeps its letter and last 3 digits); other numbers stay readable
  *     (CUST2024000019999, 1733212800, 2026-11-20);
- *   - e-mail addresses (ASCII local part, '@' or '＠', a letter, digit or
- *     non-ASCII character after it) keep the first character of their
- *     local part: zhang.san@example.com -> z***@example.com;
+ *   - e-mail addresses (a local part of ASCII characters or letters of
+ *     other scripts, full-width forms read as ASCII, '@' or '＠' with at
+ *     most one space on either side, a domain of two or more labels joined
+ *     by '.' or '。') keep the first character of their local part:
+ *     zhang.san@example.com -> z***@example.com, 邮箱张三@例子.中国 ->
+ *     邮***@例子.中国 (as the redactor: other text running into a local
+ *     part of another script is masked with it);
  *   - at most FU_ERRTEXT_CELL_CHARS characters of the cell, cut at a
  *     character boundary and ending with "…".
  * Uses no allocation. */
