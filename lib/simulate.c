@@ -1340,17 +1340,42 @@ static const fu_calendar *team_calendar(const fu_policy *p, const fu_calendar *d
     return c ? c : dflt;
 }
 
+/* Where the fields of version v of fu_simulation_details end (*end: what
+ * is written) and the size of that version's struct (rounded up to its
+ * alignment). */
+#define SIM_DETAILS_END(f) (offsetof(fu_simulation_details, f) + sizeof(((fu_simulation_details *)0)->f))
+static size_t details_size(unsigned int v, size_t *end) {
+    const size_t align = _Alignof(fu_simulation_details);
+    *end = v <= 1 ? SIM_DETAILS_END(capacity_held_missed) : SIM_DETAILS_END(timeliness_tier);
+    return (*end + align - 1) / align * align;
+}
+_Static_assert(FU_SIMULATION_DETAILS_VERSION == 2, "a new version of fu_simulation_details: add it to details_size");
+
+void fu_simulation_details_init_sized(fu_simulation_details *d, size_t size) {
+    static const fu_simulation_details defaults = FU_SIMULATION_DETAILS_INIT;
+    unsigned int v = FU_SIMULATION_DETAILS_VERSION;
+    size_t end = 0;
+    if (!d) return;
+    while (v >= 1 && details_size(v, &end) > size) v--;
+    if (v < 1) return;
+    memcpy(d, &defaults, end); /* the fields of version v, no byte after them */
+    d->version = v;
+}
+
 /* Version 1's fields only: a program built against the first header has a
  * struct of that size (review r2 H2: writing the whole current struct
  * overran its storage by 584 bytes). */
-void fu_simulation_details_init(fu_simulation_details *d) {
-    if (!d) return;
-    d->version = 1;
-    d->agents = d->calls_per_agent = 0;
-    d->cap_held = d->cap_held_missed = d->capacity_held = d->capacity_held_missed = 0;
+void fu_simulation_details_init_v1(fu_simulation_details *d) {
+    size_t end;
+    fu_simulation_details_init_sized(d, details_size(1, &end));
 }
 
-FU_DEFINE_INIT(fu_simulation_details_init_v2, fu_simulation_details, FU_SIMULATION_DETAILS_INIT)
+void fu_simulation_details_init(fu_simulation_details *d) { fu_simulation_details_init_v1(d); }
+
+void fu_simulation_details_init_v2(fu_simulation_details *d) {
+    size_t end;
+    fu_simulation_details_init_sized(d, details_size(2, &end));
+}
 
 int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
                       fu_simulation_report *out) {
