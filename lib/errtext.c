@@ -232,8 +232,7 @@ typedef struct number_context {
 
 /* Whether s[0..end) ends with the keyword kw (ASCII letters caseless); an
  * ASCII keyword must not be glued to a letter or digit before it. */
-static int ends_with_kw(const unsigned char *s, size_t end, const char *kw) {
-    size_t k = strlen(kw);
+static int ends_with_kw_n(const unsigned char *s, size_t end, const char *kw, size_t k) {
     if (k > end) return 0;
     for (size_t j = 0; j < k; j++) {
         unsigned char c = s[end - k + j];
@@ -241,6 +240,7 @@ static int ends_with_kw(const unsigned char *s, size_t end, const char *kw) {
     }
     return !((unsigned char)kw[0] < 0x80 && end > k && ascii_alnum(s[end - k - 1]));
 }
+#define ends_with_kw(s, end, kw) ends_with_kw_n((s), (end), (kw), sizeof(kw) - 1)
 
 /* What a keyword before a number names (keyword_before()). */
 enum { KW_NONE, KW_PHONE, KW_ID, KW_ACCOUNT, KW_PERMIT, KW_ORDER };
@@ -252,30 +252,37 @@ enum { KW_NONE, KW_PHONE, KW_ID, KW_ACCOUNT, KW_PERMIT, KW_ORDER };
  * passport (通行证, 回乡证, 护照, permit, passport), an order (订单, 单号,
  * 发票, 编号, order, invoice, tracking, sku, ...), or none. */
 static int keyword_before(const unsigned char *s, size_t start) {
+#define K(text, kind) {text, sizeof text - 1, kind}
     static const struct {
         const char *text;
+        size_t len;
         int kind;
-    } kw[] = {{"订单号码", KW_ORDER}, {"单号码", KW_ORDER}, {"编号码", KW_ORDER}, {"手机", KW_PHONE},
-              {"手机号", KW_PHONE}, {"电话", KW_PHONE}, {"号码", KW_PHONE}, {"联系方式", KW_PHONE},
-              {"手機", KW_PHONE}, {"電話", KW_PHONE}, {"號碼", KW_PHONE}, {"tel", KW_PHONE}, {"tel.", KW_PHONE},
-              {"phone", KW_PHONE}, {"mobile", KW_PHONE}, {"cell", KW_PHONE}, {"身份证", KW_ID},
-              {"身份证号", KW_ID}, {"证件号", KW_ID}, {"id no.", KW_ID}, {"id no", KW_ID}, {"id number", KW_ID},
-              {"id card", KW_ID}, {"账号", KW_ACCOUNT}, {"账户", KW_ACCOUNT}, {"帐号", KW_ACCOUNT},
-              {"帐户", KW_ACCOUNT}, {"卡号", KW_ACCOUNT}, {"银行卡", KW_ACCOUNT}, {"account", KW_ACCOUNT},
-              {"account no.", KW_ACCOUNT}, {"account no", KW_ACCOUNT}, {"account number", KW_ACCOUNT},
-              {"acct", KW_ACCOUNT}, {"a/c", KW_ACCOUNT}, {"iban", KW_ACCOUNT}, {"订单号", KW_ORDER},
-              {"订单", KW_ORDER}, {"单号", KW_ORDER}, {"运单", KW_ORDER}, {"快递", KW_ORDER}, {"物流", KW_ORDER},
-              {"发票", KW_ORDER}, {"流水号", KW_ORDER}, {"编号", KW_ORDER}, {"order no.", KW_ORDER},
-              {"order no", KW_ORDER}, {"order", KW_ORDER}, {"tracking", KW_ORDER}, {"invoice", KW_ORDER},
-              {"sku", KW_ORDER}, {"通行证", KW_PERMIT}, {"通行证号", KW_PERMIT}, {"通行證", KW_PERMIT},
-              {"通行證號", KW_PERMIT}, {"回乡证", KW_PERMIT}, {"回乡证号", KW_PERMIT}, {"回鄉證", KW_PERMIT},
-              {"回鄉證號", KW_PERMIT}, {"护照", KW_PERMIT}, {"护照号", KW_PERMIT}, {"護照", KW_PERMIT},
-              {"護照號", KW_PERMIT}, {"permit", KW_PERMIT}, {"permit no.", KW_PERMIT}, {"permit no", KW_PERMIT},
-              {"permit number", KW_PERMIT}, {"passport", KW_PERMIT}, {"passport no.", KW_PERMIT},
-              {"passport no", KW_PERMIT}, {"passport number", KW_PERMIT}, {"通行证号码", KW_PERMIT},
-              {"通行證號碼", KW_PERMIT}, {"回乡证号码", KW_PERMIT}, {"回鄉證號碼", KW_PERMIT}, {"护照号码", KW_PERMIT},
-              {"護照號碼", KW_PERMIT}, {"身份证号码", KW_ID}, {"证件号码", KW_ID}, {"手机号码", KW_PHONE},
-              {"电话号码", KW_PHONE}};
+    } kw[] = {
+        K("手机", KW_PHONE), K("手机号", KW_PHONE), K("电话", KW_PHONE), K("号码", KW_PHONE),
+        K("联系方式", KW_PHONE), K("手機", KW_PHONE), K("電話", KW_PHONE), K("號碼", KW_PHONE),
+        K("tel", KW_PHONE), K("tel.", KW_PHONE), K("phone", KW_PHONE), K("mobile", KW_PHONE),
+        K("cell", KW_PHONE), K("手机号码", KW_PHONE), K("电话号码", KW_PHONE),
+        K("身份证", KW_ID), K("身份证号", KW_ID), K("证件号", KW_ID), K("id no.", KW_ID), K("id no", KW_ID),
+        K("id number", KW_ID), K("id card", KW_ID), K("身份证号码", KW_ID), K("证件号码", KW_ID),
+        K("账号", KW_ACCOUNT), K("账户", KW_ACCOUNT), K("帐号", KW_ACCOUNT), K("帐户", KW_ACCOUNT),
+        K("卡号", KW_ACCOUNT), K("银行卡", KW_ACCOUNT), K("account", KW_ACCOUNT), K("account no.", KW_ACCOUNT),
+        K("account no", KW_ACCOUNT), K("account number", KW_ACCOUNT), K("acct", KW_ACCOUNT),
+        K("a/c", KW_ACCOUNT), K("iban", KW_ACCOUNT),
+        K("通行证", KW_PERMIT), K("通行证号", KW_PERMIT), K("通行證", KW_PERMIT), K("通行證號", KW_PERMIT),
+        K("回乡证", KW_PERMIT), K("回乡证号", KW_PERMIT), K("回鄉證", KW_PERMIT), K("回鄉證號", KW_PERMIT),
+        K("护照", KW_PERMIT), K("护照号", KW_PERMIT), K("護照", KW_PERMIT), K("護照號", KW_PERMIT),
+        K("permit", KW_PERMIT), K("permit no.", KW_PERMIT), K("permit no", KW_PERMIT),
+        K("permit number", KW_PERMIT), K("passport", KW_PERMIT), K("passport no.", KW_PERMIT),
+        K("passport no", KW_PERMIT), K("passport number", KW_PERMIT), K("通行证号码", KW_PERMIT),
+        K("通行證號碼", KW_PERMIT), K("回乡证号码", KW_PERMIT), K("回鄉證號碼", KW_PERMIT),
+        K("护照号码", KW_PERMIT), K("護照號碼", KW_PERMIT),
+        K("订单号码", KW_ORDER), K("单号码", KW_ORDER), K("编号码", KW_ORDER), K("订单号", KW_ORDER),
+        K("订单", KW_ORDER), K("单号", KW_ORDER), K("运单", KW_ORDER), K("快递", KW_ORDER),
+        K("物流", KW_ORDER), K("发票", KW_ORDER), K("流水号", KW_ORDER), K("编号", KW_ORDER),
+        K("order no.", KW_ORDER), K("order no", KW_ORDER), K("order", KW_ORDER), K("tracking", KW_ORDER),
+        K("invoice", KW_ORDER), K("sku", KW_ORDER)
+    };
+#undef K
     size_t end = start;
     for (;;) {
         if (end > 0 && strchr(" \t:#", s[end - 1]) && s[end - 1]) end--;
@@ -286,17 +293,18 @@ static int keyword_before(const unsigned char *s, size_t start) {
     int kind = KW_NONE;
     size_t best = 0;
     for (size_t i = 0; i < sizeof kw / sizeof *kw; i++) { /* the longest keyword names it: 订单号码 */
-        size_t k = strlen(kw[i].text);
-        if (k > best && ends_with_kw(s, end, kw[i].text)) kind = kw[i].kind, best = k;
+        if (kw[i].len > best && ends_with_kw_n(s, end, kw[i].text, kw[i].len)) kind = kw[i].kind, best = kw[i].len;
     }
     return kind;
 }
 
-static number_context context_at(const unsigned char *s, size_t i) {
+/* The context of the number of `digits` digits at s[i]: its keyword is
+ * looked for only when it has 7 or more (no shorter number is masked). */
+static number_context context_at(const unsigned char *s, size_t i, size_t digits) {
     number_context c;
     c.plus = (i >= 1 && s[i - 1] == '+') || (i >= 3 && !memcmp(s + i - 3, "\xEF\xBC\x8B", 3));
     c.letter = i >= 1 && ascii_alnum(s[i - 1]);
-    c.keyword = keyword_before(s, i);
+    c.keyword = digits >= 7 ? keyword_before(s, i) : KW_NONE;
     return c;
 }
 
@@ -503,8 +511,8 @@ static void put_number_masked(cell_out *w, const unsigned char *s, size_t len, s
  * or more digits, or all its groups when they have 15 or more. */
 static size_t put_number(cell_out *w, const unsigned char *s, size_t len, size_t i, int personal) {
     number num;
-    number_context c = context_at(s, i);
     read_number(s + i, len - i, &num);
+    number_context c = context_at(s, i, num.n);
     for (size_t g = num.groups; g > 0; g--) {
         int head = number_shape(&num, g, &c);
         if (head >= 0) {
@@ -622,9 +630,10 @@ static const char *errtext_cell(char *buf, size_t cap, const char *cell, size_t 
     }
     cell_out w = {buf, 0, cap - 1 - ell, 0, 0}; /* always keep room for the ellipsis */
     if (!cell) len = 0;
+    int mail = len && (memchr(s, '@', len) || memchr(s, 0xA0, len)); /* '@' or '＠' (EF BC A0) */
     while (i < len && !w.cut) {
         size_t k = 0, at = 0, ls = 0;
-        if (email_at(s, len, i, &ls, &at)) {
+        if (mail && email_at(s, len, i, &ls, &at)) {
             /* an e-mail address as the redactor masks it: z***@example.com */
             for (; i < ls && !w.cut; i += k) put(&w, s + i, k = fu__utf8_seq_len(s + i, len - i));
             k = fu__utf8_seq_len(s + i, len - i);
