@@ -131,15 +131,18 @@ static unsigned long code_point(const unsigned char *s, size_t k) {
  * a mark (a dash, a dot, a line break), 'z' nothing (a zero-width
  * character), 0 anything else. */
 static int sep_class(const unsigned char *s, size_t n, size_t *k) {
+    if (s[0] == '\r') { /* CR or CRLF: a line break */
+        *k = n >= 2 && s[1] == '\n' ? 2 : 1;
+        return '-';
+    }
     *k = fu__utf8_seq_len(s, n);
     if (!*k) return 0;
-    if (s[0] == '\r') *k = n >= 2 && s[1] == '\n' ? 2 : 1;
     unsigned long c = code_point(s, *k);
     if (c == ' ' || c == '\t' || c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
         c == 0x3000)
         return ' ';
     if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return 'z';
-    if (c == '-' || c == '.' || c == '\n' || c == '\r' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 ||
+    if (c == '-' || c == '.' || c == '\n' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 ||
         c == 0xFE58 || c == 0xFE63 || c == 0x30FC || c == 0xFF0D || c == 0xFF0E || c == 0xB7 || c == 0x2024 ||
         c == 0x2027 || c == 0x30FB || c == 0x2028 || c == 0x2029 || c == 0x85)
         return '-';
@@ -194,7 +197,7 @@ typedef struct number {
  * between them, an X right after 14 or more digits (an ID's check
  * character) ending it. */
 static void read_number(const unsigned char *s, size_t n, number *num) {
-    size_t i = 0, k = 0;
+    size_t i = 0, k = 0, d2 = 0;
     num->n = num->groups = 0;
     num->spaced = 1;
     for (;;) {
@@ -204,8 +207,9 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
                 if (num->n < sizeof num->d) num->d[num->n] = (char)('0' + d);
                 num->n++;
                 i += k;
-            } else if (i < n && sep_class(s + i, n - i, &k) == 'z' && i + k < n && digit_at(s + i + k, n - i - k, &k) >= 0) {
-                i += fu__utf8_seq_len(s + i, n - i); /* a zero-width character reads as nothing */
+            } else if (i < n && sep_class(s + i, n - i, &k) == 'z' && i + k < n &&
+                       digit_at(s + i + k, n - i - k, &d2) >= 0) {
+                i += k; /* a zero-width character between digits reads as nothing */
             } else {
                 break;
             }

@@ -28,7 +28,8 @@ static size_t bt_size(unsigned v) {
 
 /* Every byte of buf[from..to) still the guard. */
 static void untouched(const unsigned char *buf, size_t from, size_t to, const char *what) {
-    for (size_t i = from; i < to; i++) cr_assert_eq(buf[i], GUARD, "%s: byte %zu written (struct of %zu bytes)", what, i, from);
+    for (size_t i = from; i < to; i++)
+        cr_assert_eq(buf[i], GUARD, "%s: byte %zu written (struct of %zu bytes)", what, i, from);
 }
 
 /* The exported fu_besttime_options_init, as a program built against the
