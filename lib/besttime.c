@@ -7,6 +7,7 @@
 #include "stats_internal.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,38 @@ static double bt_rng_beta(bt_rng *r, double a, double b) {
 
 static int bit(const uint8_t *mask, int h) { return (mask[h >> 3] >> (h & 7)) & 1; }
 
-FU_DEFINE_INIT(fu_besttime_options_init, fu_besttime_options, FU_BESTTIME_OPTIONS_INIT)
+/* ---- options: a struct that grows (docs/api.md, "Structs that grow") */
+
+/* Where the fields of version v of fu_besttime_options end (*end: what is
+ * written) and the size of that version's struct (the end rounded up to the
+ * struct's alignment: what a program built against it has). */
+#define BT_OPT_END(f) (offsetof(fu_besttime_options, f) + sizeof(((fu_besttime_options *)0)->f))
+static size_t bt_options_size(unsigned int v, size_t *end) {
+    const size_t align = _Alignof(fu_besttime_options);
+    *end = v <= 1 ? BT_OPT_END(share_hour) : v == 2 ? BT_OPT_END(b2b) : v == 3 ? BT_OPT_END(propensity)
+                                                                          : BT_OPT_END(types);
+    return (*end + align - 1) / align * align;
+}
+_Static_assert(FU_BESTTIME_OPTIONS_VERSION == 4, "a new version of fu_besttime_options: add it to bt_options_size");
+
+void fu_besttime_options_init_sized(fu_besttime_options *opts, size_t size) {
+    static const fu_besttime_options defaults = FU_BESTTIME_OPTIONS_INIT;
+    unsigned int v = FU_BESTTIME_OPTIONS_VERSION;
+    size_t end = 0;
+    if (!opts) return;
+    while (v >= 1 && bt_options_size(v, &end) > size) v--;
+    if (v < 1) return;
+    memcpy(opts, &defaults, end); /* the fields of version v, no byte after them */
+    opts->version = v;
+}
+
+/* The first entry point, as programs built before the size argument call
+ * it: version 1's fields only (it wrote all 4 versions' fields, past the end
+ * of a version-1 struct). The header maps the name to the sized call. */
+void(fu_besttime_options_init)(fu_besttime_options *opts) {
+    size_t end;
+    fu_besttime_options_init_sized(opts, bt_options_size(1, &end));
+}
 
 FU_DEFINE_INIT(fu_besttime_query_options_init, fu_besttime_query_options, FU_BESTTIME_QUERY_OPTIONS_INIT)
 

@@ -2,7 +2,9 @@
  * (see errtext.h). Used on error paths only, so written for clarity. */
 #include "errtext.h"
 
+#include "redact_internal.h"
 #include "utf8_internal.h"
+#include "followup/redact.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -95,7 +97,7 @@ size_t fu__errtext_cut(char *dst, size_t cap, const char *src) {
 /* ------------------------------------------------------------ cells */
 
 /* The digit at s (n bytes left): 0..9 for an ASCII or full-width digit (its
- * byte length in *k), 10 for an ID's final X/x, -1 otherwise. */
+ * byte length in *k), -1 otherwise. */
 static int digit_at(const unsigned char *s, size_t n, size_t *k) {
     if (s[0] >= '0' && s[0] <= '9') {
         *k = 1;
@@ -108,40 +110,343 @@ static int digit_at(const unsigned char *s, size_t n, size_t *k) {
     return -1;
 }
 
-/* The bytes of the digit run starting at s (a digit): digits, with single
- * spaces or hyphens between them when `join`, an X/x right after the last
- * digit of 14 or more. Its digit count in *digits. */
-static size_t digit_run_sep(const unsigned char *s, size_t n, int join, size_t *digits) {
-    size_t i = 0, k = 0, d = 0;
-    while (i < n) {
-        if (digit_at(s + i, n - i, &k) >= 0) {
-            i += k;
-            d++;
-            continue;
-        }
-        if (join && (s[i] == ' ' || s[i] == '-') && i + 1 < n && digit_at(s + i + 1, n - i - 1, &k) >= 0) {
-            i++;
-            continue;
-        }
-        break;
-    }
-    if (i < n && (s[i] == 'X' || s[i] == 'x') && d >= 14 && (i + 1 == n || !((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'))) {
-        i++;
-        d++;
-    }
-    *digits = d;
-    return i;
+static int ascii_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* The digit run at s as a number that may be personal data: groups joined
- * by separators count as one number only as a mobile (11 digits from a 1:
- * 138 1234 5678) or an ID / card (15 or more); otherwise (a date
- * 2026-11-20, an amount and a time) only the first group does. */
-static size_t digit_run(const unsigned char *s, size_t n, size_t *digits) {
-    size_t k = 0;
-    size_t run = digit_run_sep(s, n, 1, digits);
-    if ((*digits == 11 && digit_at(s, n, &k) == 1) || *digits >= 15) return run;
-    return digit_run_sep(s, n, 0, digits);
+/* Whether s[0..n) starts with the k bytes of t. */
+static int starts(const unsigned char *s, size_t n, const char *t, size_t k) { return n >= k && !memcmp(s, t, k); }
+
+/* The code point of the well-formed k-byte sequence at s. */
+static unsigned long code_point(const unsigned char *s, size_t k) {
+    if (k == 1) return s[0];
+    unsigned long c = s[0] & (0x7F >> k);
+    for (size_t j = 1; j < k; j++) c = c << 6 | (s[j] & 0x3F);
+    return c;
+}
+
+/* How the redactor reads the character at s (its bytes in *k) between
+ * digits (docs/redaction.md, "Normalising what people type"): ' ' a space
+ * (ASCII space or tab, U+00A0, U+2000-U+200A, U+202F, U+205F, U+3000), '-'
+ * a mark (a dash, a dot, a line break), 'z' nothing (a zero-width
+ * character), 0 anything else. */
+static int sep_class(const unsigned char *s, size_t n, size_t *k) {
+    if (s[0] == '\r') { /* CR or CRLF: a line break */
+        *k = n >= 2 && s[1] == '\n' ? 2 : 1;
+        return '-';
+    }
+    *k = fu__utf8_seq_len(s, n);
+    if (!*k) return 0;
+    unsigned long c = code_point(s, *k);
+    if (c == ' ' || c == '\t' || c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+        c == 0x3000)
+        return ' ';
+    if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return 'z';
+    if (c == '-' || c == '.' || c == '\n' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 ||
+        c == 0xFE58 || c == 0xFE63 || c == 0x30FC || c == 0xFF0D || c == 0xFF0E || c == 0xB7 || c == 0x2024 ||
+        c == 0x2027 || c == 0x30FB || c == 0x2028 || c == 0x2029 || c == 0x85)
+        return '-';
+    return 0;
+}
+
+/* An opening (open) or closing parenthesis, ASCII or full-width. */
+static size_t paren_at(const unsigned char *s, size_t n, int open) {
+    if (s[0] == (open ? '(' : ')')) return 1;
+    return starts(s, n, open ? "\xEF\xBC\x88" : "\xEF\xBC\x89", 3) ? 3 : 0;
+}
+
+/* The separator at s between two digit groups as the redactor reads one
+ * (docs/redaction.md, "Normalising what people type"): 1-3 spaces, or one
+ * mark with at most one space on either side; a ')' may close the group
+ * before it and a '(' open the next one (+1 (415) 555-0134). Its bytes; 0
+ * when none, or when no digit follows. */
+static size_t separator_at(const unsigned char *s, size_t n) {
+    size_t i = paren_at(s, n, 0), k = 0, spaces = 0;
+    while (i < n && spaces < 3 && sep_class(s + i, n - i, &k) == ' ') i += k, spaces++;
+    if (i < n && spaces <= 1 && sep_class(s + i, n - i, &k) == '-') {
+        i += k;
+        if (i < n && sep_class(s + i, n - i, &k) == ' ') i += k;
+    }
+    if (i < n && (k = paren_at(s + i, n - i, 1))) i += k;
+    return i > 0 && i < n && digit_at(s + i, n - i, &k) >= 0 ? i : 0;
+}
+
+/* Whether s[0..k) is one space or one dash: what may stand between digits
+ * typed one by one (1-3-8-..., 1 3 8 ...; not 1.3.8, a version). */
+static int one_space_or_dash(const unsigned char *s, size_t k) {
+    size_t kk = 0;
+    int c = sep_class(s, k, &kk);
+    if (kk != k || !c || c == 'z') return 0;
+    unsigned long cp = code_point(s, k);
+    return c == ' ' || cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE58 || cp == 0xFE63 ||
+           cp == 0x30FC || cp == 0xFF0D;
+}
+
+/* Digit groups read from a cell: a number as people type it. */
+#define NUM_GROUPS 24
+typedef struct number {
+    char d[32];              /* its first 32 digits, ASCII; an ID's final X as 'X' */
+    size_t n;                /* digits in all */
+    size_t groups;           /* groups read */
+    size_t at[NUM_GROUPS];   /* digits up to the end of group g */
+    size_t end[NUM_GROUPS];  /* bytes up to the end of group g */
+    int spaced;              /* every separator is one space or '-' (digits typed one by one) */
+} number;
+
+/* The groups of the number starting at s (a digit): digits, separators
+ * between them, an X right after 14 or more digits (an ID's check
+ * character) ending it. */
+static void read_number(const unsigned char *s, size_t n, number *num) {
+    size_t i = 0, k = 0, d2 = 0;
+    num->n = num->groups = 0;
+    num->spaced = 1;
+    for (;;) {
+        int d;
+        for (;;) {
+            if (i < n && (d = digit_at(s + i, n - i, &k)) >= 0) {
+                if (num->n < sizeof num->d) num->d[num->n] = (char)('0' + d);
+                num->n++;
+                i += k;
+            } else if (i < n && sep_class(s + i, n - i, &k) == 'z' && i + k < n &&
+                       digit_at(s + i + k, n - i - k, &d2) >= 0) {
+                i += k; /* a zero-width character between digits reads as nothing */
+            } else {
+                break;
+            }
+        }
+        int x = i < n && (s[i] | 0x20) == 'x' && num->n >= 14 && !(i + 1 < n && ascii_alnum(s[i + 1]));
+        if (x) {
+            if (num->n < sizeof num->d) num->d[num->n] = 'X';
+            num->n++;
+            i++;
+        }
+        num->at[num->groups] = num->n;
+        num->end[num->groups++] = i;
+        if (x || num->groups == NUM_GROUPS || i >= n || !(k = separator_at(s + i, n - i))) return;
+        num->spaced &= one_space_or_dash(s + i, k);
+        i += k;
+    }
+}
+
+/* What stands before a number: a '+' (an international number), an ASCII
+ * letter glued to it, the keyword before it (KW_*). */
+typedef struct number_context {
+    int plus, letter, keyword;
+} number_context;
+
+/* Whether s[0..end) ends with the keyword kw (ASCII letters caseless); an
+ * ASCII keyword must not be glued to a letter or digit before it. */
+static int ends_with_kw_n(const unsigned char *s, size_t end, const char *kw, size_t k) {
+    if (k > end) return 0;
+    for (size_t j = 0; j < k; j++) {
+        unsigned char c = s[end - k + j];
+        if ((c >= 'A' && c <= 'Z' ? c | 0x20 : c) != (unsigned char)kw[j]) return 0;
+    }
+    return !((unsigned char)kw[0] < 0x80 && end > k && ascii_alnum(s[end - k - 1]));
+}
+#define ends_with_kw(s, end, kw) ends_with_kw_n((s), (end), (kw), sizeof(kw) - 1)
+
+/* What a keyword before a number names (keyword_before()). */
+enum { KW_NONE, KW_PHONE, KW_ID, KW_ACCOUNT, KW_PERMIT, KW_ORDER };
+
+/* What the keyword ending before `start` names (spaces, ':', '：', '#',
+ * 是 and 为 between them skipped), as the redactor reads its keywords: a
+ * phone number (手机, 电话, tel, ...), an ID (身份证, 证件号, ID no.), an
+ * account or card (账号, 卡号, account, iban, ...), a travel permit or a
+ * passport (通行证, 回乡证, 护照, permit, passport), an order (订单, 单号,
+ * 发票, 编号, order, invoice, tracking, sku, ...), or none. */
+static int keyword_before(const unsigned char *s, size_t start) {
+#define K(text, kind) {text, sizeof text - 1, kind}
+    static const struct {
+        const char *text;
+        size_t len;
+        int kind;
+    } kw[] = {
+        K("手机", KW_PHONE), K("手机号", KW_PHONE), K("电话", KW_PHONE), K("号码", KW_PHONE),
+        K("联系方式", KW_PHONE), K("手機", KW_PHONE), K("電話", KW_PHONE), K("號碼", KW_PHONE),
+        K("tel", KW_PHONE), K("tel.", KW_PHONE), K("phone", KW_PHONE), K("mobile", KW_PHONE),
+        K("cell", KW_PHONE), K("手机号码", KW_PHONE), K("电话号码", KW_PHONE),
+        K("身份证", KW_ID), K("身份证号", KW_ID), K("证件号", KW_ID), K("id no.", KW_ID), K("id no", KW_ID),
+        K("id number", KW_ID), K("id card", KW_ID), K("身份证号码", KW_ID), K("证件号码", KW_ID),
+        K("账号", KW_ACCOUNT), K("账户", KW_ACCOUNT), K("帐号", KW_ACCOUNT), K("帐户", KW_ACCOUNT),
+        K("卡号", KW_ACCOUNT), K("银行卡", KW_ACCOUNT), K("account", KW_ACCOUNT), K("account no.", KW_ACCOUNT),
+        K("account no", KW_ACCOUNT), K("account number", KW_ACCOUNT), K("acct", KW_ACCOUNT),
+        K("a/c", KW_ACCOUNT), K("iban", KW_ACCOUNT),
+        K("通行证", KW_PERMIT), K("通行证号", KW_PERMIT), K("通行證", KW_PERMIT), K("通行證號", KW_PERMIT),
+        K("回乡证", KW_PERMIT), K("回乡证号", KW_PERMIT), K("回鄉證", KW_PERMIT), K("回鄉證號", KW_PERMIT),
+        K("护照", KW_PERMIT), K("护照号", KW_PERMIT), K("護照", KW_PERMIT), K("護照號", KW_PERMIT),
+        K("permit", KW_PERMIT), K("permit no.", KW_PERMIT), K("permit no", KW_PERMIT),
+        K("permit number", KW_PERMIT), K("passport", KW_PERMIT), K("passport no.", KW_PERMIT),
+        K("passport no", KW_PERMIT), K("passport number", KW_PERMIT), K("通行证号码", KW_PERMIT),
+        K("通行證號碼", KW_PERMIT), K("回乡证号码", KW_PERMIT), K("回鄉證號碼", KW_PERMIT),
+        K("护照号码", KW_PERMIT), K("護照號碼", KW_PERMIT),
+        K("订单号码", KW_ORDER), K("单号码", KW_ORDER), K("编号码", KW_ORDER), K("订单号", KW_ORDER),
+        K("订单", KW_ORDER), K("单号", KW_ORDER), K("运单", KW_ORDER), K("快递", KW_ORDER),
+        K("物流", KW_ORDER), K("发票", KW_ORDER), K("流水号", KW_ORDER), K("编号", KW_ORDER),
+        K("order no.", KW_ORDER), K("order no", KW_ORDER), K("order", KW_ORDER), K("tracking", KW_ORDER),
+        K("invoice", KW_ORDER), K("sku", KW_ORDER)
+    };
+#undef K
+    size_t end = start;
+    for (;;) {
+        if (end > 0 && strchr(" \t:#", s[end - 1]) && s[end - 1]) end--;
+        else if (end >= 3 && (ends_with_kw(s, end, "：") || ends_with_kw(s, end, "是") || ends_with_kw(s, end, "为")))
+            end -= 3;
+        else break;
+    }
+    int kind = KW_NONE;
+    size_t best = 0;
+    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++) { /* the longest keyword names it: 订单号码 */
+        if (kw[i].len > best && ends_with_kw_n(s, end, kw[i].text, kw[i].len)) kind = kw[i].kind, best = kw[i].len;
+    }
+    return kind;
+}
+
+/* The context of the number of `digits` digits at s[i]: its keyword is
+ * looked for only when it has 7 or more (no shorter number is masked). */
+static number_context context_at(const unsigned char *s, size_t i, size_t digits) {
+    number_context c;
+    c.plus = (i >= 1 && s[i - 1] == '+') || (i >= 3 && !memcmp(s + i - 3, "\xEF\xBC\x8B", 3));
+    c.letter = i >= 1 && ascii_alnum(s[i - 1]);
+    c.keyword = digits >= 7 ? keyword_before(s, i) : KW_NONE;
+    return c;
+}
+
+/* Whether the internal group boundaries of the first g groups all fall
+ * after a, b or c digits. */
+static int bounds_in(const number *num, size_t g, size_t a, size_t b, size_t c) {
+    for (size_t j = 0; j + 1 < g; j++)
+        if (num->at[j] != a && num->at[j] != b && num->at[j] != c) return 0;
+    return 1;
+}
+
+static int two(const char *d) { return (d[0] - '0') * 10 + (d[1] - '0'); }
+
+static int mobile_at(const char *d) { return d[0] == '1' && d[1] >= '3' && d[1] <= '9'; }
+
+/* The shape functions below answer -1 (none), or how many leading digits
+ * the mask keeps, as the redactor's masks (docs/redaction.md): the last 4
+ * are always kept. */
+
+/* A mobile number (138 1234 5678), also after 86 or 0086: keeps the
+ * prefix and 3 digits. */
+static int mobile_shape(const number *num, size_t g, size_t m) {
+    const char *d = num->d;
+    if (m == 11 && mobile_at(d) && bounds_in(num, g, 3, 7, 7)) return 3;
+    if (m == 13 && !memcmp(d, "86", 2) && mobile_at(d + 2) && bounds_in(num, g, 2, 5, 9)) return 5;
+    if (m == 15 && !memcmp(d, "0086", 4) && mobile_at(d + 4) && bounds_in(num, g, 4, 7, 11)) return 7;
+    return -1;
+}
+
+static int province_ok(const char *d) {
+    int p = two(d);
+    return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) || (p >= 31 && p <= 37) || (p >= 41 && p <= 46) ||
+           (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 || (p >= 81 && p <= 83);
+}
+
+static int month_day_ok(const char *d) { return two(d) >= 1 && two(d) <= 12 && two(d + 2) >= 1 && two(d + 2) <= 31; }
+
+/* A resident ID: 18 characters with a province code, a birth date
+ * 18xx-20xx and the check character, in groups of at most 8; or the old
+ * 15 digits (province, yymmdd) as 6-6-3. Keeps 3. */
+static int id_shape(const number *num, size_t g, size_t m) {
+    const char *d = num->d;
+    if (m == 18) {
+        if (!province_ok(d) || two(d + 6) < 18 || two(d + 6) > 20 || !month_day_ok(d + 10) ||
+            !fu_redact_id_cn_valid(d, 18))
+            return -1;
+        for (size_t j = 0; j < g; j++)
+            if (num->at[j] - (j ? num->at[j - 1] : 0) > 8) return g == 1 ? 3 : -1;
+        return 3;
+    }
+    int old = m == 15 && d[14] != 'X' && province_ok(d) && month_day_ok(d + 8) && bounds_in(num, g, 6, 12, 12);
+    return old ? 3 : -1;
+}
+
+/* A bank card: 13-19 digits of a network with a valid Luhn sum, contiguous
+ * or in 2-5 groups whose first has 4-8 digits. Keeps 4. */
+static int card_shape(const number *num, size_t g, size_t m) {
+    if (m < 13 || m > 19 || g > 5 || !fu__redact_card_issuer_ok(num->d, m) || !fu_redact_luhn_valid(num->d, m))
+        return -1;
+    return g == 1 || (num->at[0] >= 4 && num->at[0] <= 8) ? 4 : -1;
+}
+
+/* A landline: 0 + area code, contiguous 11-12 digits or grouped 3/4 +
+ * 7/8 or 3/4 + 3/4 + 4 (keeps the area code), a national number 5 + 6
+ * (07911 123456, keeps 2); or the area code without its 0 after 86 / 0086
+ * (86-10-65529988, keeps both). */
+static int landline_shape(const number *num, size_t g, size_t m, const number_context *c) {
+    const char *d = num->d;
+    size_t a = num->at[0], b = g > 1 ? num->at[1] - a : 0;
+    int area = d[1] == '1' || d[1] == '2' ? 3 : 4;
+    if (d[0] == '0' && d[1] != '0') {
+        if (g == 1) return m == 11 || m == 12 ? area : -1;
+        if (g == 2 && (a == 3 || a == 4)) return b == 7 || b == 8 ? (int)a : -1;
+        if (g == 3 && (a == 3 || a == 4)) return (b == 3 || b == 4) && m - a - b == 4 ? (int)a : -1;
+        return g == 2 && a == 5 && m == 11 && !c->letter ? 2 : -1;
+    }
+    int cc = (a == 2 && !memcmp(d, "86", 2)) || (a == 4 && !memcmp(d, "0086", 4));
+    if (!(g >= 2 && cc && !c->letter && m - a >= 9 && m - a <= 11)) return -1;
+    return g >= 3 && b <= 3 ? (int)(a + b) : (int)a;
+}
+
+/* A number outside China: after '+' (8-17 digits), after the 00 prefix, or
+ * North American with separators (415-555-0134, 1-800-555-0199). Keeps
+ * 2. */
+static int intl_shape(const number *num, size_t g, size_t m, const number_context *c) {
+    const char *d = num->d;
+    int yes;
+    if (c->plus) yes = d[0] != '0' && m >= 8 && m <= 17;
+    else if (c->letter) yes = 0;
+    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') yes = m >= 9 && m <= 21;
+    else if (g == 3 && num->at[0] == 3 && num->at[1] == 6 && m == 10) yes = d[0] >= '2' && d[3] >= '2';
+    else yes = g == 4 && num->at[0] == 1 && num->at[1] == 4 && num->at[2] == 7 && m == 11 && d[0] == '1' &&
+               d[1] >= '2' && d[4] >= '2';
+    return yes ? 2 : -1;
+}
+
+/* A number right after its keyword (docs/redaction.md): after a phone,
+ * ID or card keyword a mobile, an ID or a card typed digit by digit or in
+ * any groups (one space or '-' between them); after an ID keyword 14-19
+ * characters (an ID with a typo: contiguous or 6-7..9-2..4); after an
+ * account keyword a bank account of 10-30 digits (contiguous, or 3-8 then
+ * groups of 2-8). */
+static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
+    const char *d = num->d;
+    if (kw == KW_ACCOUNT && m >= 10 && m <= 30 && (g == 1 || (num->at[0] >= 3 && num->at[0] <= 8))) {
+        size_t j = 1;
+        while (j < g && num->at[j] - num->at[j - 1] >= 2 && num->at[j] - num->at[j - 1] <= 8) j++;
+        if (j == g) return 4;
+    }
+    if (kw == KW_ID && m >= 14 && m <= 19 &&
+        (g == 1 || (g == 3 && num->at[0] == 6 && num->at[1] - 6 >= 7 && num->at[1] - 6 <= 9 && m - num->at[1] >= 2 &&
+                    m - num->at[1] <= 4)))
+        return 3;
+    if (!num->spaced || m > sizeof num->d) return -1;
+    if (m == 18 && province_ok(d) && two(d + 6) >= 18 && two(d + 6) <= 20 && month_day_ok(d + 10) &&
+        fu_redact_id_cn_valid(d, 18))
+        return 3;
+    if (m == 11 && mobile_at(d)) return 3;
+    if (m >= 13 && m <= 19 && d[m - 1] != 'X' && fu__redact_card_issuer_ok(d, m) && fu_redact_luhn_valid(d, m))
+        return 4;
+    return -1;
+}
+
+/* Whether the first g groups of num have a shape of personal data: the
+ * digits its mask keeps in front, or -1. After an order keyword a card, a
+ * landline or a number outside China is an order number (订单号 6222...). */
+static int number_shape(const number *num, size_t g, const number_context *c) {
+    size_t m = num->at[g - 1];
+    int head;
+    if ((c->keyword == KW_PHONE || c->keyword == KW_ID || c->keyword == KW_ACCOUNT) &&
+        (head = keyword_shape(num, g, m, c->keyword)) >= 0)
+        return head;
+    if (m < 8 || m > sizeof num->d) return -1;
+    if (num->d[m - 1] == 'X') return id_shape(num, g, m);
+    if ((head = mobile_shape(num, g, m)) >= 0 || (head = id_shape(num, g, m)) >= 0) return head;
+    if (c->keyword == KW_ORDER) return -1;
+    if ((head = card_shape(num, g, m)) >= 0 || (head = landline_shape(num, g, m, c)) >= 0) return head;
+    return intl_shape(num, g, m, c);
 }
 
 /* Append one character (k bytes at c) to buf, or its escape; 0 when it does
@@ -165,89 +470,206 @@ static size_t put_char(char *out, size_t room, const unsigned char *c, size_t k)
     return m;
 }
 
-static int email_local_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '%' || c == '+' || c == '-';
-}
+/* The quoted cell being written: at most FU_ERRTEXT_CELL_CHARS characters
+ * into buf[0..room). */
+typedef struct cell_out {
+    char *buf;
+    size_t o, room, chars;
+    int cut;
+} cell_out;
 
-/* Whether s[i..n) starts the local part of an e-mail address: ASCII local
- * characters from the start of a word up to an '@' (or full-width '＠')
- * followed by a letter, digit or non-ASCII character. Where its '@' is in
- * *at. */
-static int email_starts(const unsigned char *s, size_t n, size_t i, size_t *at) {
-    if (!email_local_char(s[i]) || (i > 0 && email_local_char(s[i - 1]))) return 0;
-    size_t j = i;
-    while (j < n && email_local_char(s[j])) j++;
-    size_t after = j < n && s[j] == '@' ? j + 1 : j + 2 < n && !memcmp(s + j, "\xEF\xBC\xA0", 3) ? j + 3 : 0;
-    if (!after || after >= n) return 0;
-    unsigned c = s[after];
-    if (!(c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) return 0;
-    *at = j;
+/* Append one character (k bytes at c; 0: an ill-formed byte); 0 when the
+ * cell is full (then cut). */
+static int put(cell_out *w, const unsigned char *c, size_t k) {
+    size_t m = 0;
+    if (w->chars == FU_ERRTEXT_CELL_CHARS || !(m = put_char(w->buf + w->o, w->room - w->o, c, k))) {
+        w->cut = 1;
+        return 0;
+    }
+    w->o += m;
+    w->chars++;
     return 1;
 }
 
-const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len) {
+/* Append s[0..len), a number of `digits` digits, masked as the redactor
+ * masks numbers: its first `head` and last 4 digits kept, separators kept.
+ * digits < 7: written as is. */
+static void put_number_masked(cell_out *w, const unsigned char *s, size_t len, size_t digits, size_t head) {
+    size_t seen = 0, k = 0;
+    for (size_t j = 0; j < len && !w->cut; j += k) {
+        int is_digit = digit_at(s + j, len - j, &k) >= 0;
+        if (!is_digit && (s[j] | 0x20) == 'x') is_digit = 1, k = 1; /* an ID's check character */
+        else if (!is_digit) k = fu__utf8_seq_len(s + j, len - j);
+        int keep = !is_digit || digits < 7 || seen >= digits - 4 || seen < head;
+        if (keep) put(w, s + j, k);
+        else put(w, (const unsigned char *)"*", 1);
+        if (!k) k = 1;
+        seen += (size_t)is_digit;
+    }
+}
+
+/* Append the number starting at s[i] (a digit); the bytes it took. The
+ * longest run of its groups with a shape of personal data is masked; with
+ * none, its first group is written as is (an id, an epoch, a date), or,
+ * for a cell of a personal-data column, masked when the first group has 7
+ * or more digits, or all its groups when they have 15 or more. */
+static size_t put_number(cell_out *w, const unsigned char *s, size_t len, size_t i, int personal) {
+    number num;
+    read_number(s + i, len - i, &num);
+    number_context c = context_at(s, i, num.n);
+    for (size_t g = num.groups; g > 0; g--) {
+        int head = number_shape(&num, g, &c);
+        if (head >= 0) {
+            put_number_masked(w, s + i, num.end[g - 1], num.at[g - 1], (size_t)head);
+            return num.end[g - 1];
+        }
+    }
+    if (personal && (num.n >= 15 || num.at[0] >= 7)) {
+        size_t g = num.at[0] >= 7 ? 1 : num.groups, m = num.at[g - 1];
+        put_number_masked(w, s + i, num.end[g - 1], m, m >= 11 ? 3 : 0);
+        return num.end[g - 1];
+    }
+    put_number_masked(w, s + i, num.end[0], 0, 0);
+    return num.end[0];
+}
+
+/* A passport or permit number at s[i], not glued to letters or digits: E
+ * or G + 8 digits, E + a letter + 7 digits; after a permit or passport
+ * keyword also C, H or M + 8 digits and H or M + 10, and the letters in
+ * lower case. Its length (9 or 11), or 0. */
+static size_t passport_at(const unsigned char *s, size_t n, size_t i) {
+    unsigned char c = s[i];
+    if (!strchr("EGCHMeghcm", c) || !c || (i > 0 && ascii_alnum(s[i - 1])) || n - i < 9) return 0;
+    size_t j = i + 1;
+    if (c == 'E' && s[j] >= 'A' && s[j] <= 'Z' && s[j] != 'I' && s[j] != 'O') j++;
+    while (j < n && j - i < 12 && s[j] >= '0' && s[j] <= '9') j++;
+    size_t len = j - i;
+    if ((len != 9 && len != 11) || (j < n && ascii_alnum(s[j]))) return 0;
+    if (len == 9 && (c == 'E' || c == 'G')) return 9;
+    if (keyword_before(s, i) != KW_PERMIT) return 0;
+    return len == 9 || c == 'H' || c == 'M' || c == 'h' || c == 'm' ? len : 0;
+}
+
+/* Letters of other scripts an e-mail's local part or domain may hold
+ * (RFC 6531): Latin, Greek to the general punctuation, kana, CJK, Hangul. */
+static int intl_letter(unsigned long c) {
+    return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x370 && c <= 0x1FFF) ||
+           (c >= 0x3041 && c <= 0x30FA) || (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xF900 && c <= 0xFAFF);
+}
+
+/* The character at s (its bytes in *k) as an e-mail reads it, full-width
+ * forms as ASCII: 1 an ASCII character of a local part, 2 a letter of
+ * another script, '@', '.' (also '。'), ' ' (also U+3000), or 0. */
+static int mail_class(const unsigned char *s, size_t n, size_t *k) {
+    *k = fu__utf8_seq_len(s, n);
+    if (!*k) return 0;
+    unsigned long c = code_point(s, *k);
+    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0; /* full-width ASCII */
+    if (c == '@' || c == '.' || c == ' ') return (int)c;
+    if (c == 0x3002) return '.';
+    if (c == 0x3000) return ' ';
+    if (c < 0x80) return ascii_alnum((unsigned char)c) || strchr("_%+-", (int)c) ? 1 : 0;
+    return intl_letter(c) ? 2 : 0;
+}
+
+/* Whether s[i..n) holds a domain after an '@': labels of letters, digits,
+ * hyphens and letters of other scripts, at least two, joined by '.' or
+ * '。'. */
+static int mail_domain(const unsigned char *s, size_t n, size_t i) {
+    size_t k = 0, labels = 0, len = 0;
+    for (; i < n; i += k) {
+        int c = mail_class(s + i, n - i, &k);
+        if (c == 1 || c == 2) len++;
+        else if (c == '.' && len) labels++, len = 0;
+        else break;
+    }
+    return labels >= 1 && len >= 1;
+}
+
+/* Whether an e-mail address starts at s[i] (the first character of a word):
+ * a local part (ASCII characters, letters of other scripts), at most one
+ * space, '@' or '＠', at most one space, a domain. Where its local part
+ * starts in *ls (after text of another script that runs into an ASCII
+ * local part: 邮箱zhang@qq.com) and where the '@' or the space before it is
+ * in *at. */
+static int email_at(const unsigned char *s, size_t n, size_t i, size_t *ls, size_t *at) {
+    size_t k = 0, j = i, p = i;
+    if (i > 0) {
+        do p--; while (p > 0 && (s[p] & 0xC0) == 0x80);
+        int before = mail_class(s + p, n - p, &k);
+        if (before == 1 || before == 2 || before == '.') return 0;
+    }
+    int c = mail_class(s + i, n - i, &k);
+    if (c != 1 && c != 2) return 0;
+    *ls = i;
+    for (int last = 0; j < n && ((c = mail_class(s + j, n - j, &k)) == 1 || c == 2 || c == '.'); j += k) {
+        if (c == 2) *ls = j + k; /* only an ASCII local part after other text */
+        else if (last == 2) *ls = j;
+        last = c;
+    }
+    if (*ls == j) *ls = i; /* a local part of other letters: all of it */
+    *at = j;
+    if (j < n && mail_class(s + j, n - j, &k) == ' ') j += k;
+    if (j >= n || mail_class(s + j, n - j, &k) != '@') return 0;
+    j += k;
+    if (j < n && mail_class(s + j, n - j, &k) == ' ') j += k;
+    return mail_domain(s, n, j);
+}
+
+/* Append the passport or permit at s (len bytes): its letter and last 3
+ * digits kept. */
+static void put_passport(cell_out *w, const unsigned char *s, size_t len) {
+    put(w, s, 1);
+    for (size_t j = 1; j < len; j++) put(w, j < len - 3 ? (const unsigned char *)"*" : s + j, 1);
+}
+
+static const char *errtext_cell(char *buf, size_t cap, const char *cell, size_t len, int personal) {
     const unsigned char *s = (const unsigned char *)(cell ? cell : "");
     const size_t ell = sizeof FU_ERRTEXT_ELLIPSIS - 1;
-    size_t i = 0, o = 0, chars = 0, room;
-    int cut = 0;
+    size_t i = 0;
     if (cap < ell + 1) {
         if (cap) buf[0] = '\0';
         return buf;
     }
-    room = cap - 1 - ell; /* always keep room for the ellipsis */
+    cell_out w = {buf, 0, cap - 1 - ell, 0, 0}; /* always keep room for the ellipsis */
     if (!cell) len = 0;
-    while (i < len && !cut) {
-        size_t k = 0, digits = 0, at = 0;
-        if (email_starts(s, len, i, &at)) {
+    int mail = len && (memchr(s, '@', len) || memchr(s, 0xA0, len)); /* '@' or '＠' (EF BC A0) */
+    while (i < len && !w.cut) {
+        size_t k = 0, at = 0, ls = 0;
+        if (mail && email_at(s, len, i, &ls, &at)) {
             /* an e-mail address as the redactor masks it: z***@example.com */
-            if (chars + 4 > FU_ERRTEXT_CELL_CHARS || room - o < 4) {
-                cut = 1;
-                break;
-            }
-            buf[o++] = (char)s[i];
-            memcpy(buf + o, "***", 3);
-            o += 3;
-            chars += 4;
+            for (; i < ls && !w.cut; i += k) put(&w, s + i, k = fu__utf8_seq_len(s + i, len - i));
+            k = fu__utf8_seq_len(s + i, len - i);
+            if (w.cut || w.chars + 4 > FU_ERRTEXT_CELL_CHARS || w.room - w.o < k + 3) break;
+            put(&w, s + i, k);
+            for (int j = 0; j < 3; j++) put(&w, (const unsigned char *)"*", 1);
             i = at;
-            continue;
+        } else if ((k = passport_at(s, len, i))) {
+            if (w.chars + k > FU_ERRTEXT_CELL_CHARS || w.room - w.o < k) break;
+            put_passport(&w, s + i, k);
+            i += k;
+        } else if (digit_at(s + i, len - i, &k) >= 0) {
+            i += put_number(&w, s, len, i, personal);
+        } else {
+            k = fu__utf8_seq_len(s + i, len - i);
+            if (put(&w, s + i, k)) i += k ? k : 1;
         }
-        if (digit_at(s + i, len - i, &k) >= 0) {
-            size_t run = digit_run(s + i, len - i, &digits), seen = 0;
-            for (size_t j = i; j < i + run && !cut;) {
-                int d = digit_at(s + j, i + run - j, &k);
-                size_t m;
-                if (d < 0) k = 1; /* a separator or the final X */
-                int is_digit = s[j] != ' ' && s[j] != '-';
-                int keep = !is_digit || digits < 7 || seen >= digits - 4 || (digits >= 11 && seen < 3);
-                if (chars == FU_ERRTEXT_CELL_CHARS) cut = 1;
-                else if (keep) cut = !(m = put_char(buf + o, room - o, s + j, k));
-                else cut = !(m = put_char(buf + o, room - o, (const unsigned char *)"*", 1));
-                if (cut) break;
-                o += m;
-                j += k;
-                chars++;
-                seen += is_digit;
-            }
-            i += run;
-            continue;
-        }
-        k = fu__utf8_seq_len(s + i, len - i);
-        size_t m;
-        if (chars == FU_ERRTEXT_CELL_CHARS || !(m = put_char(buf + o, room - o, s + i, k))) {
-            cut = 1;
-            break;
-        }
-        o += m;
-        i += k ? k : 1;
-        chars++;
     }
-    if (cut || i < len) {
-        memcpy(buf + o, FU_ERRTEXT_ELLIPSIS, ell);
-        o += ell;
+    if (w.cut || i < len) {
+        memcpy(buf + w.o, FU_ERRTEXT_ELLIPSIS, ell);
+        w.o += ell;
     }
-    buf[o] = '\0';
+    buf[w.o] = '\0';
     return buf;
+}
+
+const char *fu__errtext_cell(char *buf, size_t cap, const char *cell, size_t len) {
+    return errtext_cell(buf, cap, cell, len, 0);
+}
+
+const char *fu__errtext_cell_personal(char *buf, size_t cap, const char *cell, size_t len) {
+    return errtext_cell(buf, cap, cell, len, 1);
 }
 
 const char *fu__errtext_cell_str(char *buf, size_t cap, const char *cell) {

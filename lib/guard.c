@@ -12,6 +12,7 @@
 
 #include "guard_internal.h"
 #include "book_decode.h"
+#include "errtext.h"
 #include "policy_internal.h"
 
 #include <math.h>
@@ -249,9 +250,11 @@ static int locate(fu_guard *g, const char *id, int create, size_t *ci, stranger 
     if (fu_book_find_customer(g->book, id, strlen(id), ci) == FU_OK) return FU_OK;
     fu_error_clear();
     *ci = FU__GUARD_NO_CUSTOMER;
-    if (g->opt.unknown_customer != FU_GUARD_UNKNOWN_ALLOW)
+    if (g->opt.unknown_customer != FU_GUARD_UNKNOWN_ALLOW) {
+        char q[FU_ERRTEXT_CELL_CAP]; /* an id: readable unless it has the shape of personal data */
         return fu__error_set(FU_ENOTFOUND, "guard: customer '%s' is not in the book (unknown customers are denied)",
-                             id);
+                             fu__errtext_cell_str(q, sizeof q, id));
+    }
     return stranger_get(g, id, create, s);
 }
 

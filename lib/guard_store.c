@@ -10,6 +10,7 @@
 
 #include "guard_internal.h"
 #include "internal.h"
+#include "errtext.h"
 #include "sqlite_store_internal.h"
 #include "utf8_internal.h"
 
@@ -105,10 +106,11 @@ int fu_guard_outcome_from_string(const char *text, size_t len, fu_guard_outcome 
         *out = FU_GUARD_CALLBACK;
         return FU_OK;
     }
+    char q[FU_ERRTEXT_CELL_CAP];
     return fu__error_set(FU_EPARSE,
-                         "unknown outcome '%.*s': expected attempted, answered, no_answer, busy, voicemail, refused,"
+                         "unknown outcome '%s': expected attempted, answered, no_answer, busy, voicemail, refused,"
                          " wrong_number or callback_requested",
-                         (int)(len > 64 ? 64 : len), text);
+                         fu__errtext_cell(q, sizeof q, text, len));
 }
 
 void fu_contact_record_init(fu_contact_record *r) {
@@ -524,7 +526,8 @@ static int parse_priority(const char *s, size_t n, void *o) {
             *(fu_priority *)o = (fu_priority)p;
             return FU_OK;
         }
-    return fu__error_set(FU_EPARSE, "unknown priority '%.*s'", (int)(n > 32 ? 32 : n), s);
+    char q[FU_ERRTEXT_CELL_CAP];
+    return fu__error_set(FU_EPARSE, "unknown priority '%s'", fu__errtext_cell(q, sizeof q, s, n));
 }
 
 static int row_record(sqlite3_stmt *st, fu_contact_record *r) {

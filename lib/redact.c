@@ -342,8 +342,8 @@ static size_t digits_of(const char *s, size_t n, char *buf, size_t cap) {
 }
 
 /* Whether the digits `d` (n of them) start like a card of a network and have
- * one of its lengths. */
-static int card_issuer_ok(const char *d, size_t n) {
+ * one of its lengths (also used by the error text's cells, lib/errtext.c). */
+int fu__redact_card_issuer_ok(const char *d, size_t n) {
     int p2 = (d[0] - '0') * 10 + (d[1] - '0');
     int p4 = p2 * 100 + (d[2] - '0') * 10 + (d[3] - '0');
     switch (d[0]) {
@@ -461,7 +461,7 @@ static int callout(pcre2_callout_block *cb, void *ud) {
     switch (cb->callout_number) {
     case 1: return nd == 18 && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
     case 2:
-        if (nd < 13 || nd > 19 || !card_issuer_ok(d, nd) || !fu_redact_luhn_valid(d, nd)) return 1;
+        if (nd < 13 || nd > 19 || !fu__redact_card_issuer_ok(d, nd) || !fu_redact_luhn_valid(d, nd)) return 1;
         return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an order number */
     case 3: return nd >= 10 && nd <= 30 && keyword_before(subject, cb->start_match) == 2 ? 0 : 1;
     case 4: return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an invoice or order number */
@@ -988,7 +988,7 @@ static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t
         return FU_REDACT_MOBILE_CN;
     }
     for (size_t m = nd; (k & FU_REDACT_BIT(FU_REDACT_BANK_CARD)) && m >= 13; m--)
-        if (gend[m] && d[m - 1] != 'X' && card_issuer_ok(d, m) && fu_redact_luhn_valid(d, m)) {
+        if (gend[m] && d[m - 1] != 'X' && fu__redact_card_issuer_ok(d, m) && fu_redact_luhn_valid(d, m)) {
             *end = gend[m];
             return FU_REDACT_BANK_CARD;
         }

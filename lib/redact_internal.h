@@ -47,4 +47,9 @@ int fu__re_exec(fu__re *re, const pcre2_code *code, const char *subject, size_t 
 /* Whether JIT code was produced for `code`. */
 int fu__re_is_jit(const pcre2_code *code);
 
+/* Whether the digits `d` (n >= 4 of them) start like a card of a network
+ * (Visa, Mastercard, Amex, JCB, Diners, UnionPay, Discover, domestic) and
+ * have one of its lengths; the Luhn sum is not checked. */
+int fu__redact_card_issuer_ok(const char *d, size_t n);
+
 #endif /* FU_REDACT_INTERNAL_H */

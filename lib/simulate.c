@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "besttime_internal.h"
 #include "book_decode.h"
+#include "errtext.h"
 
 #include "followup/calendar.h"
 #include "followup/commit.h"
@@ -1339,17 +1340,42 @@ static const fu_calendar *team_calendar(const fu_policy *p, const fu_calendar *d
     return c ? c : dflt;
 }
 
+/* Where the fields of version v of fu_simulation_details end (*end: what
+ * is written) and the size of that version's struct (rounded up to its
+ * alignment). */
+#define SIM_DETAILS_END(f) (offsetof(fu_simulation_details, f) + sizeof(((fu_simulation_details *)0)->f))
+static size_t details_size(unsigned int v, size_t *end) {
+    const size_t align = _Alignof(fu_simulation_details);
+    *end = v <= 1 ? SIM_DETAILS_END(capacity_held_missed) : SIM_DETAILS_END(timeliness_tier);
+    return (*end + align - 1) / align * align;
+}
+_Static_assert(FU_SIMULATION_DETAILS_VERSION == 2, "a new version of fu_simulation_details: add it to details_size");
+
+void fu_simulation_details_init_sized(fu_simulation_details *d, size_t size) {
+    static const fu_simulation_details defaults = FU_SIMULATION_DETAILS_INIT;
+    unsigned int v = FU_SIMULATION_DETAILS_VERSION;
+    size_t end = 0;
+    if (!d) return;
+    while (v >= 1 && details_size(v, &end) > size) v--;
+    if (v < 1) return;
+    memcpy(d, &defaults, end); /* the fields of version v, no byte after them */
+    d->version = v;
+}
+
 /* Version 1's fields only: a program built against the first header has a
  * struct of that size (review r2 H2: writing the whole current struct
  * overran its storage by 584 bytes). */
-void fu_simulation_details_init(fu_simulation_details *d) {
-    if (!d) return;
-    d->version = 1;
-    d->agents = d->calls_per_agent = 0;
-    d->cap_held = d->cap_held_missed = d->capacity_held = d->capacity_held_missed = 0;
+void fu_simulation_details_init_v1(fu_simulation_details *d) {
+    size_t end;
+    fu_simulation_details_init_sized(d, details_size(1, &end));
 }
 
-FU_DEFINE_INIT(fu_simulation_details_init_v2, fu_simulation_details, FU_SIMULATION_DETAILS_INIT)
+void fu_simulation_details_init(fu_simulation_details *d) { fu_simulation_details_init_v1(d); }
+
+void fu_simulation_details_init_v2(fu_simulation_details *d) {
+    size_t end;
+    fu_simulation_details_init_sized(d, details_size(2, &end));
+}
 
 int fu_simulation_run(const fu_policy *policy, const fu_book *book, const fu_simulation_options *opts,
                       fu_simulation_report *out) {
@@ -1433,16 +1459,17 @@ static int truth_line(const fu_book *book, char *line, const char *path, size_t 
     char *save = NULL, *tok = strtok_r(line, ",\r\n", &save);
     if (!tok) return FU_OK;
     size_t c;
+    char q[FU_ERRTEXT_CELL_CAP]; /* an id: readable unless it has the shape of personal data */
     if (fu_book_find_customer(book, tok, strlen(tok), &c) != FU_OK) {
         fu_error_clear();
         return fu__error_set(FU_EPARSE,
                              "%s:%zu: column 1: customer '%s' is not in the book (expected one row per customer of "
                              "the book: a truth file of another book?)",
-                             path, lineno, tok);
+                             path, lineno, fu__errtext_cell_str(q, sizeof q, tok));
     }
     if (seen[c])
         return fu__error_set(FU_EPARSE, "%s:%zu: column 1: customer '%s' has a second row (the first is line %zu)",
-                             path, lineno, tok, seen[c]);
+                             path, lineno, fu__errtext_cell_str(q, sizeof q, tok), seen[c]);
     seen[c] = lineno;
     double v[25];
     if (!strtok_r(NULL, ",\r\n", &save)) /* archetype */
@@ -1469,9 +1496,10 @@ static int truth_complete(const fu_book *book, const char *path, const size_t *s
     for (size_t c = 0; c < nc; c++)
         if (!seen[c]) missing++, first = first == SIZE_MAX ? c : first;
     if (!missing) return FU_OK;
+    char q[FU_ERRTEXT_CELL_CAP];
     return fu__error_set(FU_EPARSE, "%s: no row for customer '%s' (%zu of the book's %zu customers have none; "
                                     "expected one row per customer)",
-                         path, fu__book_customer_id(book, first), missing, nc);
+                         path, fu__errtext_cell_str(q, sizeof q, fu__book_customer_id(book, first)), missing, nc);
 }
 
 int fu_simulation_read_truth(const fu_book *book, const char *path, double **answer_prob, double **weekend_factor) {

@@ -6,6 +6,7 @@
 #include "utf8_internal.h"
 #include "followup/book.h"
 #include "followup/calendar.h"
+#include "followup/guard.h"
 #include "followup/kpi.h"
 #include "followup/policy.h"
 
@@ -97,15 +98,149 @@ static const char *cell(const char *s) {
 Test(errtext, cell_masks_numbers_like_the_redactor) {
     cr_assert_str_eq(cell("客户手机13812345678"), "客户手机138****5678");
     cr_assert_str_eq(cell("身份证110105199001011232"), "身份证110***********1232");
-    cr_assert_str_eq(cell("11010519900101123X"), "110***********123X");
+    cr_assert_str_eq(cell("11010519900101007X"), "110***********007X");
     cr_assert_str_eq(cell("138 1234 5678"), "138 **** 5678");
     cr_assert_str_eq(cell("138-1234-5678"), "138-****-5678");
     cr_assert_str_eq(cell("１３８１２３４５６７８"), "１３８****５６７８");
-    cr_assert_str_eq(cell("1234567"), "***4567");
     cr_assert_str_eq(cell("010-12345678"), "010-****5678");
     /* short numbers are kept: amounts, times, codes */
     cr_assert_str_eq(cell("一百元 2026-11-20 123456"), "一百元 2026-11-20 123456");
     cr_assert_str_eq(cell("Asia/Shanghai"), "Asia/Shanghai");
+}
+
+/* review r3 L5: a customer or order id, a number of seconds, a date or a
+ * time is no personal data: echoed readable, so that the user finds the bad
+ * row (the bound of 7 digits masked CUST202****9999 and epochs). */
+Test(errtext, ids_epochs_dates_and_amounts_stay_readable) {
+    static const char *const kept[] = {
+        "CUST2024000019999", "1733212800", "1733212800000", "1733212800.5", "2026-11-20 10:30:00",
+        "20261123", "202611230001234", "2026112300012345", "ORD-20261123-000123", "SF1234567890123",
+        "1234567", "12345678901", "110105199001011233", "6222021234567895", "C12345678", "v1.2.3.4",
+        "192.168.100.200", "¥1,280.00", "13800.00元", "2026.11.23", "10:30-18:00"};
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) cr_assert_str_eq(cell(kept[i]), kept[i]);
+}
+
+/* ...but what has the shape of personal data is masked wherever it stands,
+ * an id column included: a phone number typed into customer_id. */
+Test(errtext, personal_data_shapes_in_an_id_are_still_masked) {
+    static const char *const cases[][2] = {
+        {"CUST13812345678", "CUST138****5678"},
+        {"13812345678", "138****5678"},
+        {"+86 138-1234-5678", "+86 138-****-5678"},
+        {"(138)1234-5678", "(138)****-5678"},
+        {"138\r\n1234\r\n5678", "138\\r\\n****\\r\\n5678"},
+        {"138\xE2\x80\x8B" "12345678", "138\xE2\x80\x8B" "****5678"}, /* a zero-width space */
+        {"138  1234  5678", "138  ****  5678"},
+        {"+44 20 7946 0958", "+44 ** **** 0958"},
+        {"(415) 555-0134", "(41*) ***-0134"},
+        {"6222 0212 3456 7894", "6222 **** **** 7894"},
+        {"6222021234567894", "6222********7894"},
+        {"110105199001011232", "110***********1232"},
+        {"110105900101123", "110********1123"},
+        {"010-12345678", "010-****5678"},
+        {"E12345678", "E*****678"},
+        {"手机 1 3 8 1 2 3 4 5 6 7 8", "手机 1 3 8 * * * * 5 6 7 8"},
+        {"账号：1100 1234 5678 9012 345", "账号：1100 **** **** ***2 345"},
+        {"身份证号 11010519900101123", "身份证号 110**********1123"},
+        {"2026-11-20 13812345678", "2026-11-20 138****5678"},
+        {"1733212800 a@b.cn", "1733212800 a***@b.cn"},
+        {"邮箱张三@例子.中国", "邮***@例子.中国"},
+        {"zhangsan @ qq。com", "z*** @ qq。com"},
+        {"港澳通行证 C12345678", "港澳通行证 C*****678"},
+        {"passport H1234567890", "passport H*******890"},
+        {"订单号 6222021234567894", "订单号 6222021234567894"},
+        {"订单 13812345678", "订单 138****5678"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) cr_assert_str_eq(cell(cases[i][0]), cases[i][1]);
+}
+
+/* A cell of a personal-data column (a note, an owner, an agent) is masked
+ * more: every number of 7 or more digits, e-mail addresses as everywhere. */
+Test(errtext, a_personal_data_column_masks_every_long_number) {
+    char buf[FU_ERRTEXT_CELL_CAP];
+#define PERSONAL(s) fu__errtext_cell_personal(buf, sizeof buf, s, strlen(s))
+    cr_assert_str_eq(PERSONAL("1234567"), "***4567");
+    cr_assert_str_eq(PERSONAL("会员 1733212800 王"), "会员 ******2800 王");
+    cr_assert_str_eq(PERSONAL("工号 12345678 2026-11-20"), "工号 ****5678 2026-11-20"); /* dates stay */
+    cr_assert_str_eq(PERSONAL("客户邮箱zhang.san@example.com"), "客户邮箱z***@example.com");
+    cr_assert_str_eq(PERSONAL("手机13812345678"), "手机138****5678");
+    cr_assert_str_eq(PERSONAL("回电 123456 10:30"), "回电 123456 10:30"); /* short numbers stay */
+#undef PERSONAL
+    /* an e-mail address is masked in any column */
+    cr_assert_str_eq(cell("note: wang@example.com"), "note: w***@example.com");
+}
+
+/* The cells agree with the redactor on tests/data/redact/corpus.tsv: every
+ * personal datum the quoted cell shows (its first 40 characters) is masked,
+ * every look-alike is echoed unmasked. Not checked: numbers in Chinese
+ * numerals (the redactor's opt-in) and travel permits (after their keyword
+ * only: an error cell is no note). */
+static void unescape_tsv(char *s) {
+    char *w = s;
+    for (char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1]) {
+            p++;
+            *w++ = *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p == 't' ? '\t' : *p;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+}
+
+/* The characters (code points) of s[0..n). */
+static size_t chars_of(const char *s, size_t n) {
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+Test(errtext, cells_agree_with_the_redactor_on_its_corpus) {
+    FILE *f = fopen(FU_TEST_SRCDIR "/data/redact/corpus.tsv", "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    size_t pos = 0, caught = 0, neg = 0, fp = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *expect = strtok(line, "\t"), *kind = strtok(NULL, "\t"), *text = strtok(NULL, "\t");
+        char *secret = strtok(NULL, "\t");
+        cr_assert(expect && kind && text);
+        if (!strncmp(kind, "cjk_", 4) || !strncmp(kind, "permit", 6)) continue;
+        unescape_tsv(text);
+        const char *out = cell(text);
+        if (!strcmp(expect, "keep")) {
+            /* what the cell shows of the text, unmasked: no more '*' than it */
+            size_t stars_in = 0, stars_out = 0, shown = 0, chars = 0;
+            while (text[shown] && chars < FU_ERRTEXT_CELL_CHARS) {
+                stars_in += text[shown] == '*';
+                shown++;
+                while (((unsigned char)text[shown] & 0xC0) == 0x80) shown++;
+                chars++;
+            }
+            for (const char *p = out; *p; p++) stars_out += *p == '*';
+            neg++;
+            if (stars_out != stars_in) {
+                fp++;
+                cr_log_error("masked a look-alike (%s): %s -> %s", kind, text, out);
+            }
+            continue;
+        }
+        cr_assert_not_null(secret);
+        unescape_tsv(secret);
+        const char *at = strstr(text, secret);
+        if (!at) continue; /* a secret given as its digits only */
+        if (chars_of(text, (size_t)(at - text) + strlen(secret)) > FU_ERRTEXT_CELL_CHARS) continue;
+        pos++;
+        if (!strstr(out, secret)) caught++;
+        else cr_log_error("not masked (%s): %s -> %s", kind, text, out);
+    }
+    fclose(f);
+    cr_log_info("corpus: %zu of %zu masked, %zu of %zu look-alikes masked", caught, pos, fp, neg);
+    cr_assert_geq(pos, 400);
+    cr_assert_geq(neg, 150);
+    cr_assert_eq(caught, pos, "%zu of %zu personal data masked", caught, pos);
+    cr_assert_eq(fp, 0, "%zu of %zu look-alikes masked", fp, neg);
 }
 
 /* e-mail addresses as the redactor masks them (review s9 F2) */
@@ -257,6 +392,43 @@ Test(errtext, unknown_customer_ids_are_escaped_and_masked) {
     cr_assert(strstr(m, "e.csv:2:1: customer_id: unknown customer '138****5678'") == m, "%s", m);
 }
 
+/* review r3 L5: the id and the time of a bad row are quoted readable, so
+ * that the user can find the row; a phone number in the id column is
+ * still masked. */
+Test(errtext, csv_ids_and_epochs_are_quoted_readable) {
+    const char *m = events_error("customer_id,at,kind\nCUST2024000019999,2026-02-28T10:00:00+08:00,purchase\n");
+    cr_assert(strstr(m, "e.csv:2:1: customer_id: unknown customer 'CUST2024000019999'") == m, "%s", m);
+    m = events_error("customer_id,at,kind\nA,1733212800,purchase\n");
+    cr_assert(strstr(m, "e.csv:2:3: at: bad time '1733212800'") == m, "%s", m);
+    m = customers_error("customer_id,tz,first_purchase_at\nCUST2024000019999,Asia/Shanghai,1733212800x\n");
+    cr_assert(strstr(m, "'1733212800x'") != NULL, "%s", m);
+    m = customers_error("customer_id,tz\nCUST2024000019999,Europe/Nowhere1733212800\n");
+    cr_assert_str_eq(m, "c.csv:2:19: tz: unknown time zone 'Europe/Nowhere1733212800'");
+    /* a phone number typed into the id column: masked */
+    m = events_error("customer_id,at,kind\nCUST13812345678,2026-02-28T10:00:00+08:00,purchase\n");
+    cr_assert(strstr(m, "e.csv:2:1: customer_id: unknown customer 'CUST138****5678'") == m, "%s", m);
+    /* an e-mail address in the note column, shifted into the kind column */
+    m = events_error("customer_id,at,kind,note\nA,2026-02-28T10:00:00+08:00,客户邮箱wang.wu@example.com,x\n");
+    cr_assert(strstr(m, "unknown event kind '客户邮箱w***@example.com'") && !strstr(m, "wang.wu"), "%s", m);
+}
+
+/* The same through the API: a customer id that is an order number is
+ * echoed as it is; one that is a phone number is masked. */
+Test(errtext, api_ids_are_quoted_readable) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    size_t at;
+    cr_assert_eq(fu_book_find_customer(b, "CUST2024000019999", 17, &at), FU_ENOTFOUND);
+    cr_assert_str_eq(fu_error_last()->message, "no customer 'CUST2024000019999'");
+    cr_assert_eq(fu_book_find_customer(b, "CUST13912345678", 15, &at), FU_ENOTFOUND);
+    cr_assert_str_eq(fu_error_last()->message, "no customer 'CUST139****5678'");
+    fu_book_free(b);
+    fu_policy *p = NULL;
+    const char *yaml = "caps:\n  min_gap: '1733212800 fortnights'\n";
+    cr_assert_neq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK);
+    cr_assert(strstr(fu_error_last()->message, "'1733212800 fortnights'") != NULL, "%s", fu_error_last()->message);
+}
+
 /* The API paths: fu_book_add_customer with a phone number as tz (Python's
  * Book.add_customer('A', '手机13812345678')), a duplicate id, a lookup. */
 Test(errtext, api_paths_mask_the_echoed_text) {
@@ -295,6 +467,18 @@ Test(errtext, kpi_names_and_policy_words_are_masked) {
     cr_assert_neq(fu_policy_load_string(&p, yaml, strlen(yaml), NULL, NULL), FU_OK);
     const char *m = fu_error_last()->message;
     cr_assert(strstr(m, "13812345678") == NULL && strstr(m, "138****5678") != NULL, "%s", m);
+}
+
+/* The guard's outcome words (its contact log's column) are quoted as
+ * cells: readable, a phone number in them masked. */
+Test(errtext, guard_outcomes_are_quoted_as_cells) {
+    fu_guard_outcome o;
+    cr_assert_eq(fu_guard_outcome_from_string("noanswer1733212800", 18, &o), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "unknown outcome 'noanswer1733212800'") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert_eq(fu_guard_outcome_from_string("回电13812345678", 17, &o), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "unknown outcome '回电138****5678'") != NULL, "%s",
+              fu_error_last()->message);
 }
 
 /* The pre-check of the writers and KPI labels that mask free text (F6). */

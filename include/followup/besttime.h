@@ -101,7 +101,10 @@ typedef enum fu_besttime_prior_method {
 /** Who is B2B by default: #FU_BESTTIME_B2B_INDUSTRY | #FU_BESTTIME_B2B_SMB. */
 #define FU_BESTTIME_B2B_DEFAULT (FU_BESTTIME_B2B_INDUSTRY | FU_BESTTIME_B2B_SMB)
 
-/** Options of fu_besttime_new(). Fields are only ever appended. */
+/** Options of fu_besttime_new(). Fields are only ever appended: version 1
+ *  ends with `share_hour`, version 2 added `b2b`, 3 `propensity`, 4 `types`;
+ *  fill them with #FU_BESTTIME_OPTIONS_INIT or fu_besttime_options_init()
+ *  (fu_besttime_options_init_sized()). */
 typedef struct fu_besttime_options {
     unsigned int version;       /**< #FU_BESTTIME_OPTIONS_VERSION */
     unsigned int flags;         /**< `FU_BESTTIME_EXPLICIT_CONSENT` */
@@ -168,8 +171,38 @@ typedef struct fu_besttime_options {
     {FU_BESTTIME_OPTIONS_VERSION, 0u, 0, 0, -1.0, -1.0, FU_BESTTIME_PRIOR_MOMENTS, -1.0, \
      0.0, 0.0, 0u, FU_BOOK_NO_TIME, 0u, NULL, -1.0, -1.0, FU_BESTTIME_B2B_DEFAULT, 1, -1}
 
-/** Fill `opts` with the defaults (#FU_BESTTIME_OPTIONS_INIT). */
+/**
+ * Fill `opts` with the defaults of the newest version of
+ * #fu_besttime_options whose struct fits in `size` bytes, and set `version`
+ * to it: pass `sizeof` of your struct (`sizeof *opts`). Only the fields of
+ * that version are written, never a byte past them, so a program built
+ * against an older, smaller header stays safe, and so does this call when
+ * later versions append fields (docs/api.md, "Structs that grow").
+ * `size` smaller than version 1's struct, or `opts` NULL: nothing written.
+ * With `sizeof(fu_besttime_options)` of this header it fills what
+ * #FU_BESTTIME_OPTIONS_INIT gives (version #FU_BESTTIME_OPTIONS_VERSION).
+ */
+FU_EXTERN void fu_besttime_options_init_sized(fu_besttime_options *opts, size_t size);
+
+/**
+ * Fill `opts` with the defaults: in source built against this header the
+ * macro below makes this fu_besttime_options_init_sized(opts,
+ * sizeof(fu_besttime_options)), the whole current struct
+ * (#FU_BESTTIME_OPTIONS_INIT, version #FU_BESTTIME_OPTIONS_VERSION).
+ *
+ * The exported function of this name (what programs built before
+ * 2026-12-07 call, and `(fu_besttime_options_init)(opts)`) fills
+ * **version 1** only (`version` = 1; the fields up to `share_hour`): a
+ * program built against the first header has a struct of that size, and
+ * until 2026-12-07 this wrote the whole current struct (version 4, 16 bytes
+ * more on LP64) past its end. Options of version 1 mean `b2b` =
+ * #FU_BESTTIME_B2B_DEFAULT, `propensity` = 1 and `types` from the policy;
+ * a program built against the headers of versions 2 to 4 that sets those
+ * fields after this call must be rebuilt (the macro then fills the whole
+ * struct) or set `version` itself.
+ */
 FU_EXTERN void fu_besttime_options_init(fu_besttime_options *opts);
+#define fu_besttime_options_init(opts) fu_besttime_options_init_sized((opts), sizeof(fu_besttime_options))
 
 /**
  * Build a model: read the book's customers and contact events (kind

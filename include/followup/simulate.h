@@ -183,7 +183,8 @@ FU_EXTERN int fu_simulation_run(const fu_policy *policy, const fu_book *book,
  * (fu_simulation_run_details()). #fu_simulation_report is the caller's
  * storage of a fixed size, so these come in their own versioned struct: the
  * caller sets `version` (#FU_SIMULATION_DETAILS_INIT,
- * fu_simulation_details_init_v2(), or fu_simulation_details_init() for
+ * fu_simulation_details_init_sized(details, sizeof *details),
+ * fu_simulation_details_init_v2(), or fu_simulation_details_init_v1() for
  * version 1); fields are only ever appended, and a
  * library fills only the fields of the version it is given.
  *
@@ -230,14 +231,32 @@ typedef struct fu_simulation_details {
 /** Fill the fields of **version 1** of `details` (version, agents,
  *  calls_per_agent and the held counts) with their defaults, `version` = 1:
  *  safe for a struct of the first header's size (48 bytes on LP64). A run
- *  given version 1 fills only those fields; for the version-2 fields (the
- *  timeliness by tier) use fu_simulation_details_init_v2() or
- *  #FU_SIMULATION_DETAILS_INIT. */
+ *  given version 1 fills only those fields. Same as
+ *  fu_simulation_details_init_v1(), its clearer name (review r3 L8: this
+ *  name reads as "the whole struct", which it is not); it keeps this
+ *  behaviour for the programs built against the first header. For the
+ *  version-2 fields (the timeliness by tier) use
+ *  fu_simulation_details_init_sized(), #FU_SIMULATION_DETAILS_INIT or
+ *  fu_simulation_details_init_v2(). */
 FU_EXTERN void fu_simulation_details_init(fu_simulation_details *details);
 
-/** Fill the whole current `details` with the defaults (same as
- *  #FU_SIMULATION_DETAILS_INIT: version #FU_SIMULATION_DETAILS_VERSION). */
+/** fu_simulation_details_init() under the name that says what it fills:
+ *  the fields of version 1 only, `version` = 1. */
+FU_EXTERN void fu_simulation_details_init_v1(fu_simulation_details *details);
+
+/** Fill the fields of **version 2** of `details` with the defaults (same as
+ *  #FU_SIMULATION_DETAILS_INIT today: version 2 is the whole current
+ *  struct). Fields are only ever appended: should a version 3 come, this
+ *  keeps writing version 2's fields only, as its name says; the call that
+ *  follows the header is fu_simulation_details_init_sized(). */
 FU_EXTERN void fu_simulation_details_init_v2(fu_simulation_details *details);
+
+/** Fill `details` with the defaults of the newest version of
+ *  #fu_simulation_details whose struct fits in `size` bytes (pass
+ *  `sizeof *details`), `version` set to it; no byte past that version's
+ *  fields is written (docs/api.md, "Structs that grow"). `size` smaller
+ *  than version 1's struct, or `details` NULL: nothing written. */
+FU_EXTERN void fu_simulation_details_init_sized(fu_simulation_details *details, size_t size);
 
 /**
  * fu_simulation_run() that also fills `details` (see #fu_simulation_details).

@@ -1,0 +1,135 @@
+/* Structs that grow (docs/api.md, "Structs that grow"; review r3 L8): the
+ * first init entry point of fu_besttime_options and fu_simulation_details
+ * writes only the fields of version 1, the size of the struct a program
+ * built against the first header has; the sized inits write the fields of
+ * the newest version that fits the size given, never a byte past them.
+ * Each test puts the struct in a buffer of guard bytes. */
+#include "fu_test.h"
+
+#include "followup/besttime.h"
+#include "followup/simulate.h"
+
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <string.h>
+
+#define GUARD 0xA5
+
+/* The struct sizes of the old headers, from the fields each version ended
+ * with (on LP64: besttime options 120, 128, 128, 136 bytes). */
+static size_t round8(size_t n) { return (n + 7) / 8 * 8; }
+#define END_OF(type, f) (offsetof(type, f) + sizeof(((type *)0)->f))
+static size_t bt_size(unsigned v) {
+    return v == 1   ? round8(END_OF(fu_besttime_options, share_hour))
+           : v == 2 ? round8(END_OF(fu_besttime_options, b2b))
+           : v == 3 ? round8(END_OF(fu_besttime_options, propensity))
+                    : sizeof(fu_besttime_options);
+}
+
+/* Every byte of buf[from..to) still the guard. */
+static void untouched(const unsigned char *buf, size_t from, size_t to, const char *what) {
+    for (size_t i = from; i < to; i++)
+        cr_assert_eq(buf[i], GUARD, "%s: byte %zu written (struct of %zu bytes)", what, i, from);
+}
+
+/* The exported fu_besttime_options_init, as a program built against the
+ * first header calls it (the parentheses skip the header's macro): it wrote
+ * the whole version-4 struct, 16 bytes past a version-1 caller's on LP64. */
+Test(abi_init, besttime_options_init_keeps_to_version_1) {
+    unsigned char buf[sizeof(fu_besttime_options) + 32];
+    size_t v1 = bt_size(1);
+    cr_assert_lt(v1, sizeof(fu_besttime_options));
+    memset(buf, GUARD, sizeof buf);
+    (fu_besttime_options_init)((fu_besttime_options *)(void *)buf);
+    untouched(buf, v1, sizeof buf, "fu_besttime_options_init");
+    /* version 1 with the defaults of INIT in its fields */
+    fu_besttime_options o, want = FU_BESTTIME_OPTIONS_INIT;
+    memcpy(&o, buf, sizeof o);
+    cr_assert_eq(o.version, 1);
+    cr_assert(o.flags == want.flags && o.slot_seconds == want.slot_seconds && o.prior_strength == want.prior_strength &&
+              o.prior_method == want.prior_method && o.as_of == want.as_of && o.b2b_calendar == NULL &&
+              o.share_day == want.share_day && o.share_hour == want.share_hour);
+    /* a model takes it: the fields after version 1 (guard bytes here) are
+     * not read */
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    const char *cust = "customer_id,tz\nA,Asia/Shanghai\n";
+    cr_assert_eq(fu_book_read_customers_csv_from_string(b, cust, strlen(cust), "c"), FU_OK);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_besttime *m = NULL;
+    cr_assert_eq(fu_besttime_new(&m, p, b, NULL, 0, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_besttime_free(m);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* The sized init: for the struct size of each version it writes that
+ * version's fields and nothing after them; sizes in between take the
+ * newest version that fits; too small or NULL writes nothing. */
+Test(abi_init, besttime_options_init_sized_fills_the_version_that_fits) {
+    unsigned char buf[sizeof(fu_besttime_options) + 32];
+    for (unsigned v = 1; v <= FU_BESTTIME_OPTIONS_VERSION; v++) {
+        for (size_t extra = 0; extra < 8; extra++) {
+            size_t size = bt_size(v) + extra;
+            if (v < FU_BESTTIME_OPTIONS_VERSION && size >= bt_size(v + 1)) break;
+            memset(buf, GUARD, sizeof buf);
+            fu_besttime_options_init_sized((fu_besttime_options *)(void *)buf, size);
+            untouched(buf, bt_size(v), sizeof buf, "sized");
+            unsigned got;
+            memcpy(&got, buf, sizeof got);
+            /* versions 2 and 3 have the same size on LP64: the newer wins */
+            cr_assert(got == v || (v == 2 && bt_size(3) == bt_size(2) && got == 3), "size %zu: version %u", size, got);
+        }
+    }
+    memset(buf, GUARD, sizeof buf);
+    fu_besttime_options_init_sized((fu_besttime_options *)(void *)buf, bt_size(1) - 1);
+    untouched(buf, 0, sizeof buf, "too small");
+    fu_besttime_options_init_sized(NULL, sizeof(fu_besttime_options));
+    fu_besttime_options_init(NULL);
+    (fu_besttime_options_init)(NULL);
+}
+
+/* Source built against this header: fu_besttime_options_init() is the
+ * sized call with the whole struct, the same as the INIT macro. */
+Test(abi_init, besttime_options_init_in_source_fills_the_whole_struct) {
+    fu_besttime_options o, want = FU_BESTTIME_OPTIONS_INIT;
+    memset(&o, GUARD, sizeof o);
+    fu_besttime_options_init(&o);
+    cr_assert_eq(o.version, FU_BESTTIME_OPTIONS_VERSION);
+    cr_assert(o.b2b == want.b2b && o.propensity == want.propensity && o.types == want.types &&
+              o.share_hour == want.share_hour && o.min_customers == want.min_customers);
+}
+
+/* fu_simulation_details: _init and its clearer name _init_v1 keep to
+ * version 1 (48 bytes on LP64), _init_v2 and the sized call with the whole
+ * struct fill everything, the sized call with version 1's size version 1. */
+Test(abi_init, simulation_details_inits_keep_to_their_versions) {
+    size_t v1 = round8(END_OF(fu_simulation_details, capacity_held_missed));
+    unsigned char buf[sizeof(fu_simulation_details) + 32];
+    void (*const v1_inits[])(fu_simulation_details *) = {fu_simulation_details_init, fu_simulation_details_init_v1};
+    for (size_t k = 0; k < 2; k++) {
+        memset(buf, GUARD, sizeof buf);
+        v1_inits[k]((fu_simulation_details *)(void *)buf);
+        untouched(buf, v1, sizeof buf, k ? "init_v1" : "init");
+        unsigned version;
+        memcpy(&version, buf, sizeof version);
+        cr_assert_eq(version, 1);
+    }
+    memset(buf, GUARD, sizeof buf);
+    fu_simulation_details_init_sized((fu_simulation_details *)(void *)buf, v1);
+    untouched(buf, v1, sizeof buf, "sized v1");
+    fu_simulation_details d, want = FU_SIMULATION_DETAILS_INIT;
+    memset(buf, GUARD, sizeof buf);
+    fu_simulation_details_init_sized((fu_simulation_details *)(void *)buf, sizeof d);
+    untouched(buf, sizeof d, sizeof buf, "sized");
+    memcpy(&d, buf, sizeof d);
+    cr_assert(d.version == FU_SIMULATION_DETAILS_VERSION && d.n_tiers == 0 && d.cap_held == 0);
+    cr_assert_eq(memcmp(&d.timeliness_tier, &want.timeliness_tier, sizeof d.timeliness_tier), 0);
+    memset(&d, GUARD, sizeof d);
+    fu_simulation_details_init_v2(&d);
+    cr_assert(d.version == 2 && d.n_tiers == 0 && d.tier_name[7][31] == 0);
+    fu_simulation_details_init_sized(NULL, sizeof d);
+    fu_simulation_details_init_v1(NULL);
+}
