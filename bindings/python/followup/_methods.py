@@ -269,15 +269,19 @@ def _working_days_arg(fname: str, pos: int, n: Any, count: int) -> np.ndarray:
     """``n``: one int for every instant or an array of ints of the times'
     length, each in 0..2**31-1, as a contiguous int32 array."""
     if isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)):
-        a = np.full(count, int(n), dtype=np.int64)
+        if not 0 <= int(n) <= 0x7FFFFFFF:
+            raise _invalid(f"{fname}(): argument {pos} (n) = {int(n)}: working days to add must be >= 0")
+        return np.full(count, int(n), dtype=np.int32)
+    if isinstance(n, np.ndarray) and n.dtype.kind in "iu" and n.ndim == 1:
+        a = n  # an integer array: checked as it is, converted (or passed, int32) once
     else:
         a = _vector(fname, pos, "n", n, np.int64)
     if len(a) != count:
         raise _invalid(f"{fname}(): argument {pos} (n) has {len(a)} values, times has {count}")
-    if len(a) and (a.min() < 0 or a.max() > 0x7FFFFFFF):
+    if len(a) and (a.min() < 0 or int(a.max()) > 0x7FFFFFFF):
         i = int(np.flatnonzero((a < 0) | (a > 0x7FFFFFFF))[0])
         raise _invalid(f"{fname}(): n[{i}] = {a[i]}: working days to add must be >= 0")
-    return np.ascontiguousarray(a, dtype=np.int32)
+    return np.ascontiguousarray(a, dtype=np.int32)  # no copy for a contiguous int32 array
 
 
 def _calendar_methods(cal):
