@@ -220,7 +220,9 @@ def _score_functions(prefix: str, cls: type, label: str):
 
     m: followup.{cls.__name__}; x (repeat purchases), t_x (recency) and T
     (age), in model time units: array-likes of one length (numpy arrays,
-    pandas Series, sequences). Returns a float64 numpy.ndarray of that length.
+    pandas Series, sequences). Returns a float64 numpy.ndarray of that length,
+    or a Series with the index of the first Series argument: Series are
+    matched by index label (they must hold the same labels).
     Raises TypeError for a non-array argument, InvalidArgumentError (a
     ValueError) for 2-D input, unequal lengths or values the model refuses."""
     expected.__doc__ = f"""Expected purchases in (T, T + horizon] per customer under a fitted

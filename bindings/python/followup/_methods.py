@@ -15,12 +15,14 @@ The SWIG layer returns Python lists. After :func:`install`:
   ``churn_risk()``, ``deep_care()`` int64 arrays of 0/1.
 - ``SegmentRun`` (the scores): ``p_alive()``, ``expected()``, ``clv()``
   float64 arrays.
-- ``Calendar.hour_of_week_bulk(times)`` takes an array of instants
-  (``datetime64``, a pandas Series of naive-UTC or tz-aware datetimes,
-  datetimes, ISO 8601 strings or int UTC epoch seconds) and returns an int64
-  array; ``Calendar.add_business_bulk(times, seconds)`` returns the shifted
-  instants as ``datetime64[ns]`` (UTC) and ``add_business_bulk_epoch`` as
-  int64 epoch seconds.
+- ``Calendar.hour_of_week_bulk(times)`` takes an array of instants (int64
+  UTC epoch seconds, read in place; a tz-aware pandas Series or
+  DatetimeIndex; tz-aware datetimes, ISO 8601 strings with an offset; naive
+  datetimes are refused) and returns an int64 array;
+  ``Calendar.add_business_bulk(times, seconds)`` and
+  ``add_working_days_bulk(times, n, mode)`` return the shifted instants as
+  ``datetime64[ns]`` (UTC), their ``_epoch`` forms as int64 epoch seconds.
+  Each is one C call (``core._calendar_bulk``) with the GIL released.
 
 The values are those of the list versions (``followup.core``), element for
 element.

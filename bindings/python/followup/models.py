@@ -13,8 +13,12 @@ by central differences) and pandas/numpy in and out.
 Inputs are array-likes of equal length (lists, numpy arrays, pandas Series),
 or one DataFrame with the columns ``frequency``, ``recency``, ``T`` (and
 ``monetary_value``), as :func:`followup.frames.summary_from_transactions`
-makes them. Outputs are numpy arrays, or Series with the input's index when a
-Series or DataFrame came in.
+makes them. Series are matched by index label, as pandas arithmetic does
+(all Series arguments of a call must hold the same labels: a Series in
+another order is reindexed to the first one, different labels raise
+InvalidArgumentError); numpy arrays and lists are positional. Outputs are
+numpy arrays, or Series with the first Series's index when a Series or
+DataFrame came in.
 """
 from __future__ import annotations
 
