@@ -1018,6 +1018,8 @@ def pythonize_message(text: str) -> str:
     self) as the Python methods or functions that call them, NULL as None."""
     if not isinstance(text, str):
         return text
+    if "options." in text:  # C option fields the Python face sets as keyword arguments
+        text = text.replace("set options.as_of", "give Kpi(..., as_of=...)")
     if "_" in text and ":" in text:
         text = _SWIG_NAME.sub(_swig_name, text)
     if "fu_" not in text and "NULL" not in text:
