@@ -118,6 +118,18 @@ def test_series_with_different_labels_are_refused(fitted):
         bg.conditional_probability_alive(a, dup, a + 1)
 
 
+def test_summarize_matches_series_by_label():
+    ids = pd.Series([0, 1, 0, 1], index=list("abcd"))
+    times = pd.Series([86400 * 10, 86400 * 3, 86400 * 1, 86400 * 2], index=list("abcd"))
+    values = pd.Series([5.0, 7.0, 9.0, 11.0], index=list("abcd"))
+    want = followup.summarize(ids, times, values, 2, 86400 * 20, 86400.0)
+    got = followup.summarize(ids, times.iloc[::-1], values.iloc[[2, 0, 3, 1]], 2, 86400 * 20, 86400.0)
+    for col in ("x", "t_x", "T", "zbar", "total"):
+        np.testing.assert_array_equal(getattr(got, col)(), getattr(want, col)())
+    with pytest.raises(followup.InvalidArgumentError, match="different indexes"):
+        followup.summarize(ids, times.set_axis(list("abce")), values, 2, 86400 * 20, 86400.0)
+
+
 # ---- F2, F3: nullable Int64 and datetimes where numbers go ----
 def test_nullable_int64_works_in_both_faces(fitted):
     bg, _ = fitted

@@ -342,6 +342,9 @@ def install_sequences(namespace: dict) -> None:
                     bound = sig.bind(*args, **kwargs)
                 except TypeError as e:
                     raise TypeError(f"{name}(): {e}") from None
+                given = [k for k in kinds if k in bound.arguments]
+                values, _ = align_series(name, [(k, bound.arguments[k]) for k in given])
+                bound.arguments.update(zip(given, values))  # Series matched by index label
                 for k, dtype in kinds.items():
                     if k in bound.arguments:
                         v = bound.arguments[k]
