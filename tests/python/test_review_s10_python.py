@@ -244,6 +244,9 @@ def test_kpi_add_due_refuses_naive_columns():
     df = pd.DataFrame({"customer_id": ["C1"], "due_to": pd.to_datetime(["2026-11-24 18:00"])})
     with pytest.raises(followup.InvalidArgumentError, match=r"row 0: column due_to: .* naive datetime.*tz_localize"):
         k.add_due(df)
+    objs = df.assign(due_to=pd.Series([dt.datetime(2026, 11, 24, 18)], dtype=object))
+    with pytest.raises(followup.InvalidArgumentError, match=r"^Kpi.add_due\(\): column due_to: value 0 .* naive"):
+        k.add_due(objs)
     k.add_due(df.assign(due_to=df["due_to"].dt.tz_localize("Asia/Shanghai")))
 
 

@@ -239,7 +239,8 @@ def _naive_times(fname: str, pos: int, name: str, what: str):
     """The error for naive datetimes in an array of instants: refused, as
     book_from_frames refuses them (the library never guesses a zone)."""
     from .frames import _core_error
-    return _core_error("InvalidArgumentError", f"{fname}(): argument {pos} ({name}): {what}; an array of "
+    where = f"argument {pos} ({name})" if pos else f"column {name}"  # pos 0: a frame's column (Kpi.add_due)
+    return _core_error("InvalidArgumentError", f"{fname}(): {where}: {what}; an array of "
                        "instants needs a zone, the library never guesses one: localize it first "
                        "(series.dt.tz_localize('Asia/Shanghai'), or tz_localize('UTC') for UTC times) or "
                        "give tz-aware datetimes, ISO texts with an offset or epoch seconds "
