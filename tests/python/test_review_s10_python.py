@@ -158,8 +158,23 @@ def test_datetimes_where_counts_go_are_named(fitted):
         bg.conditional_probability_alive(t, tx, T)
     with pytest.raises(TypeError, match=r"argument 2 \(x\) must hold numbers, not datetime64\[ns, UTC\]"):
         followup.bgnbd_p_alive(bg.model, t, tx, T)
-    with pytest.raises(TypeError, match=r"t \(the horizon\) must be one number"):
-        bg.conditional_expected_number_of_purchases_up_to_time(np.array([1., 2.]), [1., 1.], tx, T)
+    with pytest.raises(TypeError, match=r"t \(the horizon\) must be a number, not str"):
+        bg.conditional_expected_number_of_purchases_up_to_time("10", [1., 1.], tx, T)
+    with pytest.raises(TypeError, match=r"score\(\): t \(the horizon\) must be a number, not ndarray"):
+        bg.score([1., 1.], tx, T, t=np.array([1., 2.]))
+
+
+def test_a_horizon_per_customer_as_lifetimes_allows(cdnow, fitted):
+    bg, _ = fitted
+    d = cdnow.iloc[:200]
+    t = np.where(np.arange(200) % 3 == 0, 10.0, 39.0)
+    got = bg.conditional_expected_number_of_purchases_up_to_time(t, d["x"], d["t_x"], d["T"])
+    assert got.index.equals(d.index)
+    for h in (10.0, 39.0):
+        one = bg.conditional_expected_number_of_purchases_up_to_time(h, d["x"], d["t_x"], d["T"])
+        np.testing.assert_array_equal(got[t == h].to_numpy(), one[t == h].to_numpy())
+    with pytest.raises(followup.InvalidArgumentError, match=r"t has 2 values, expected one number or 200"):
+        bg.conditional_expected_number_of_purchases_up_to_time([1., 2.], d["x"], d["t_x"], d["T"])
 
 
 # ---- F10: book_from_frames reads column names as the CSV reader does ----

@@ -94,8 +94,7 @@ def _horizon(t: Any, where: str) -> float:
         if isinstance(t, np.ndarray) and t.ndim == 0 and t.dtype.kind in "iuf":
             t = t.item()
         else:
-            raise TypeError(f"{where}(): t (the horizon) must be one number for all customers, "
-                            f"not {type(t).__name__}; call once per horizon")
+            raise TypeError(f"{where}(): t (the horizon) must be a number, not {type(t).__name__}")
     return float(t)
 
 
@@ -284,11 +283,33 @@ class _PurchaseFitter(_Fitter):
         """Expected purchases in (T, T + t] per customer: numpy array or Series."""
         self._check_fitted()
         fname = f"{type(self).__name__}.conditional_expected_number_of_purchases_up_to_time"
+        if np.ndim(t) == 1 and not isinstance(t, (str, bytes)):  # one horizon per customer, as lifetimes allows
+            x, tx, age, idx, t = _frt(frequency, recency, T, fname, ("t", t))
+            return _out(self._expected_each(fname, _column(t, "t", fname), x, tx, age), idx, "expected_purchases")
         t = _horizon(t, fname)
         x, tx, age, idx = _frt(frequency, recency, T, fname)
         e = np.empty(len(x))
         _core._score(self._model, None, x, tx, age, None, None, e, None, t, 0.0, 12, 0.01, 1.0)
         return _out(e, idx, "expected_purchases")
+
+    def _expected_each(self, fname: str, t: np.ndarray, x, tx, age) -> np.ndarray:
+        """Expected purchases with a horizon per customer: one C call per
+        distinct horizon (each row's value depends on its own row only)."""
+        if len(t) != len(x):
+            raise _make_error(_ext.InvalidArgumentError, f"{fname}(): t has {len(t)} values, expected one "
+                              f"number or {len(x)} (one per customer)", _core.EINVAL)
+        if np.isnan(t).any():
+            i = int(np.flatnonzero(np.isnan(t))[0])
+            raise _make_error(_ext.InvalidArgumentError, f"{fname}(): t[{i}] is NaN: a horizon is needed",
+                              _core.EINVAL)
+        e = np.empty(len(x))
+        for h in np.unique(t):
+            rows = np.flatnonzero(t == h)
+            part = np.empty(len(rows))
+            _core._score(self._model, None, x[rows], tx[rows], age[rows], None, None, part, None, float(h), 0.0,
+                         12, 0.01, 1.0)
+            e[rows] = part
+        return e
 
     def score(self, frequency, recency=None, T=None, monetary_value=None, t: Optional[float] = None,
               spend_model: Optional["GammaGammaFitter"] = None, time: int = 12, discount_rate: float = 0.01,
