@@ -19,8 +19,10 @@ ever holds the whole book; the driver holds only the planned agent contacts
 Phases:
   cycles  every partition's fallback purchase cycles (tier_cycles, from its
           customers and purchase events only) and its customer count;
-          combined as the mean weighted by customers (docs/scaling.md:
-          exact only with per-tier counts, see there)
+          combined by followup.combine_tier_cycles (docs/scaling.md: a 0
+          means "no cycle for that tier here" and is left out; the mean is
+          weighted by the customers of the partitions that have one, an
+          approximation)
   items   every partition plans without capacity and returns its planned
           agent contacts (followup.capacity_items, 40 bytes each); with
           --kpi also its KPI partial (Kpi.partial) and totals counted by
@@ -34,7 +36,8 @@ Phases:
 Checks: the planned agent contacts of every day, over all partitions, are
 at most agents x calls a day; the plan's counters add up; --kpi: the merged
 KPI partials count what the generator made; --repeat K: K partitions
-planned again in fresh worker processes give the same SHA-256; --check (a
+generated and planned again in the driver process (not the worker that
+planned them) give the same SHA-256; --check (a
 book that fits one process): the whole book planned in the driver with the
 same tier cycles and capacity, its rows split by partition, give every
 partition's SHA-256 (the same rows in the same order).
@@ -175,13 +178,10 @@ def run_cycles(client, src, meter):
         res.append(fut.result())
         fut.release()
     res.sort(key=lambda r: r[0])
-    n = np.array([r[1] for r in res], dtype=float)
-    cyc = np.array([r[2] for r in res], dtype=float)
-    have = cyc > 0  # a partition without a cycle for a tier/class does not count for it
-    w = (n[:, None] * have).sum(axis=0)
     for r in res:
         meter.note(r[3])
-    return [float(x) for x in np.where(w > 0, (cyc * n[:, None]).sum(axis=0) / np.maximum(w, 1), 0.0)]
+    # the documented rule: 0 = no cycle for that tier/class in the partition, left out
+    return followup.combine_tier_cycles([r[2] for r in res], [r[1] for r in res]).tolist()
 
 
 def run_items(client, src, cycles, horizon, kpi, meter):
@@ -245,7 +245,7 @@ def main() -> int:
     ap.add_argument("--out", help="also write every partition's plan CSV into this directory")
     ap.add_argument("--memory-limit", default="auto", help="Dask worker memory limit")
     ap.add_argument("--kpi", action="store_true", help="KPI partials per partition, merged in the driver")
-    ap.add_argument("--repeat", type=int, default=0, help="plan K partitions again in fresh workers, compare")
+    ap.add_argument("--repeat", type=int, default=0, help="plan K partitions again in the driver process, compare")
     ap.add_argument("--check", action="store_true", help="a book that fits: plan it in the driver too, compare")
     a = ap.parse_args()
 

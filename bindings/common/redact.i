@@ -141,6 +141,10 @@ def _redact_many_array(values):
             # a lone text would be masked character by character: nothing matches
             raise TypeError("apply_many(): expected a list, array or Series of texts, got %s; "
                             "use apply() for one text" % type(texts).__name__)
+        if hasattr(texts, "keys") and hasattr(texts, "values") and not hasattr(texts, "to_numpy"):
+            # a mapping would be iterated by its keys: the notes (its values) would not be masked
+            raise TypeError("apply_many(): expected a list, array or Series of texts, got %s (iterating "
+                            "it gives its keys); pass list(d.values()) or a pandas Series" % type(texts).__name__)
         if hasattr(texts, "to_numpy") and hasattr(texts, "index"):  # a pandas Series
             import pandas
             out = _redact_many_array(_redact_many(self, texts.tolist()))

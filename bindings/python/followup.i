@@ -1219,6 +1219,99 @@ static PyObject *fu_py_score(PyObject *self, PyObject *args) {
 %native(_score) PyObject *fu_py_score(PyObject *self, PyObject *args);
 
 /* ---------------------------------------------------------------------------
+ * Calendar bulk calls over numpy arrays without copies (followup._methods):
+ *   _calendar_bulk(calendar, op, t, n, seconds, mode, out) -> None
+ * op 0: hour of week (out: uint8), 1: + seconds of business time (out:
+ * int64), 2: + n[i] working days in `mode` (n: int32, out: int64). t: a 1-D
+ * C-contiguous int64 buffer of UTC epoch seconds, read in place; out: a
+ * writable buffer of t's length; n (op 2 only, else None): int32 of that
+ * length. C runs with the GIL released and the calendar locked as for the
+ * other calls.
+ * ------------------------------------------------------------------------- */
+%{
+static int fu_py_ints(PyObject *o, Py_buffer *b, int writable, Py_ssize_t size, const char *name,
+                      Py_ssize_t *n) {
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0) {
+        PyErr_Clear();
+        fu_py_raise(fu_error_set(FU_EINVAL, "%s: expected a %s 1-D array of %zd-byte integers", name,
+                                  writable ? "writable" : "contiguous", size));
+        return -1;
+    }
+    const char *f = b->format ? b->format : "B";
+    while (*f == '@' || *f == '=' || *f == '<') f++;
+    if (b->ndim != 1 || b->itemsize != size || !strchr(size == 1 ? "Bb" : size == 4 ? "il" : "qlL", *f) ||
+        f[1]) {
+        PyBuffer_Release(b);
+        fu_py_raise(fu_error_set(FU_EINVAL, "%s: expected a 1-D array of %zd-byte integers", name, size));
+        return -1;
+    }
+    if (*n >= 0 && b->shape[0] != *n) {
+        PyBuffer_Release(b);
+        fu_py_raise(fu_error_set(FU_EINVAL, "%s has %zd values, expected %zd", name, b->shape[0], *n));
+        return -1;
+    }
+    *n = b->shape[0];
+    return 0;
+}
+
+static PyObject *fu_py_calendar_bulk(PyObject *self, PyObject *args) {
+    PyObject *co, *to, *no, *oo;
+    int op, mode;
+    long long seconds;
+    void *cal = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OiOOLiO:_calendar_bulk", &co, &op, &to, &no, &seconds, &mode, &oo)) return NULL;
+    if (co == Py_None || !SWIG_IsOK(SWIG_ConvertPtr(co, &cal, SWIGTYPE_p_fu_calendar, 0))) {
+        PyErr_Format(PyExc_TypeError, "_calendar_bulk(): expected a followup.Calendar, not %s", Py_TYPE(co)->tp_name);
+        return NULL;
+    }
+    if (op < 0 || op > 2 || (op == 2) != (no != Py_None)) {
+        PyErr_SetString(PyExc_ValueError, "_calendar_bulk(): op must be 0, 1 or 2 (n with 2 only)");
+        return NULL;
+    }
+    Py_buffer tb, nb, ob;
+    Py_ssize_t n = -1;
+    if (fu_py_ints(to, &tb, 0, 8, "times", &n)) return NULL;
+    if (op == 2 && fu_py_ints(no, &nb, 0, 4, "n", &n)) {
+        PyBuffer_Release(&tb);
+        return NULL;
+    }
+    if (fu_py_ints(oo, &ob, 1, op == 0 ? 1 : 8, "out", &n)) {
+        if (op == 2) PyBuffer_Release(&nb);
+        PyBuffer_Release(&tb);
+        return NULL;
+    }
+    int rc;
+    fu_py_lock_add(cal);
+    Py_BEGIN_ALLOW_THREADS
+    fu_py_lock_all();
+    fu_error_clear();
+    if (op == 0)
+        rc = fu_calendar_hour_of_week_bulk((const fu_calendar *)cal, (const int64_t *)tb.buf, (size_t)n,
+                                           (uint8_t *)ob.buf);
+    else if (op == 1)
+        rc = fu_calendar_add_business_bulk((const fu_calendar *)cal, (const int64_t *)tb.buf, (size_t)n,
+                                           (int64_t)seconds, (int64_t *)ob.buf);
+    else
+        rc = fu_calendar_add_working_days_bulk((const fu_calendar *)cal, (const int64_t *)tb.buf,
+                                               (const int *)nb.buf, (size_t)n, (fu_workday_mode)mode,
+                                               (int64_t *)ob.buf);
+    fu_py_unlock_all();
+    Py_END_ALLOW_THREADS
+    fu_py_lock_drop(cal);
+    PyBuffer_Release(&ob);
+    if (op == 2) PyBuffer_Release(&nb);
+    PyBuffer_Release(&tb);
+    if (rc) {
+        fu_py_raise(rc);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+%}
+%native(_calendar_bulk) PyObject *fu_py_calendar_bulk(PyObject *self, PyObject *args);
+
+/* ---------------------------------------------------------------------------
  * Many notes masked in few C calls (Redactor.apply_many, bindings/common/redact.i):
  *   _redact_many(redactor, texts: list) -> list
  * Each item: a str (masked), or None / a float NaN / pandas.NA (a missing
@@ -1304,6 +1397,16 @@ static int fu_py_many_utf8(fu_py_many *m, PyObject *o, Py_ssize_t index) {
     return 0;
 }
 
+/* A text with a NUL is refused, as Redactor.apply() refuses it (C would
+ * read it as two texts' worth or cut it short). */
+static int fu_py_many_nul(const char *text, size_t len, Py_ssize_t index) {
+    const char *z = (const char *)memchr(text, 0, len);
+    if (!z) return 0;
+    fu_py_raise(fu_error_set(FU_EINVAL, "apply_many(): texts[%zd] contains a NUL character at byte %zd "
+                             "(refused rather than cut short, as apply() does)", index, (Py_ssize_t)(z - text)));
+    return -1;
+}
+
 /* Take items [i0, i0 + k) of `list` (GIL held); -1 with an exception set. */
 static int fu_py_many_take(fu_py_many *m, PyObject *list, Py_ssize_t i0, int k) {
     m->used = 0;
@@ -1327,6 +1430,7 @@ static int fu_py_many_take(fu_py_many *m, PyObject *list, Py_ssize_t i0, int k) 
             m->text[j] = PyUnicode_AsUTF8AndSize(o, &len); /* the str's own bytes */
             if (!m->text[j]) return -1;
             m->len[j] = (size_t)len;
+            if (fu_py_many_nul(m->text[j], m->len[j], i0 + j) < 0) return -1;
             continue;
         }
         size_t at = m->used;
@@ -1334,6 +1438,7 @@ static int fu_py_many_take(fu_py_many *m, PyObject *list, Py_ssize_t i0, int k) 
         m->ascii[j] = 0;
         m->at[j] = at;
         m->len[j] = m->used - at;
+        if (fu_py_many_nul(m->utf8 + at, m->len[j], i0 + j) < 0) return -1;
     }
     for (int j = 0; j < k; j++) /* the scratch no longer moves */
         if (!m->missing[j] && !m->ascii[j]) m->text[j] = m->utf8 + m->at[j];

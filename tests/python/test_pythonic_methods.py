@@ -112,8 +112,7 @@ def test_calendar_bulk_takes_datetime64_series_and_returns_arrays():
     epoch = cal.add_business_bulk_epoch(starts, 4 * 3600)
     assert epoch.dtype == np.int64 and epoch.tolist() == single
     assert type(cal).add_business_bulk.__followup_list__(cal, starts, 4 * 3600) == single
-    d64 = np.array(starts, dtype="datetime64[s]")
-    as_dt = cal.add_business_bulk(d64, dt.timedelta(hours=4))
+    as_dt = cal.add_business_bulk(np.array(starts, dtype=np.int64), dt.timedelta(hours=4))
     assert as_dt.dtype == np.dtype("datetime64[ns]")
     assert_array_equal(as_dt, np.array(single, dtype="datetime64[s]").astype("datetime64[ns]"))
     # tz-aware and naive pandas Series, datetimes, ISO strings: the same instants
@@ -122,7 +121,13 @@ def test_calendar_bulk_takes_datetime64_series_and_returns_arrays():
     texts = [followup.time_format(s) for s in starts[:5]]
     datetimes = [dt.datetime.fromtimestamp(s, dt.timezone.utc) for s in starts[:5]]
     assert cal.add_business_bulk_epoch(aware, 4 * 3600).tolist() == single
-    assert cal.add_business_bulk_epoch(naive, 4 * 3600).tolist() == single
+    # naive datetimes (numpy datetime64, a naive Series) are refused since review s10 F12, as in
+    # book_from_frames: localized, they are the same instants
+    with pytest.raises(followup.InvalidArgumentError, match="naive datetimes"):
+        cal.add_business_bulk_epoch(naive, 4 * 3600)
+    with pytest.raises(followup.InvalidArgumentError, match="naive datetimes"):
+        cal.add_business_bulk(np.array(starts, dtype="datetime64[s]"), 4 * 3600)
+    assert cal.add_business_bulk_epoch(naive.dt.tz_localize("UTC"), 4 * 3600).tolist() == single
     assert cal.add_business_bulk_epoch(texts, 4 * 3600).tolist() == single[:5]
     assert cal.add_business_bulk_epoch(datetimes, np.timedelta64(4, "h")).tolist() == single[:5]
     hours = cal.hour_of_week_bulk(aware)

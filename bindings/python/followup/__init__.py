@@ -106,13 +106,15 @@ try:  # numpy and pandas: the estimators, DataFrames and plots
     _arrays.install(globals())  # the flat model functions: array-likes in, numpy arrays out
     from . import _methods  # noqa: E402
     _methods.install()  # per-customer columns of the results and Calendar bulk calls: numpy arrays
+    combine_tier_cycles = _methods.combine_tier_cycles
+    _methods.install_capacity(globals())  # capacity_pass / apply_capacity: Python argument names
     from . import _inputs  # noqa: E402
     _inputs.install()  # DataFrames in: Planner.set_clv / set_agents, Kpi.set_segments / add_due
     simulation_frame = frames._typed_categoricals(simulation_frame, ("measure",))  # noqa: F821,F811
     __all__ += list(models.__all__) + ["summary_from_transactions", "book_from_frames", "plan_frame", "segments",
                                        "besttime_frame", "kpi_frame", "commitments_frame", "book_events_frame",
                                        "book_customers_frame", "contact_log_frame", "FollowupWarning",
-                                       "frames", "models", "plotting"]
+                                       "frames", "models", "plotting", "combine_tier_cycles"]
 except ImportError:  # numpy missing: the core API still works
     pass
 __all__ += ["enums"]

@@ -48,7 +48,7 @@ def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.nda
         raise TypeError(f"{fname}(): argument {pos} ({name}) must be an array of numbers "
                         f"(numpy array, pandas Series or sequence), not {type(v).__name__}")
     if hasattr(v, "to_numpy"):  # pandas Series / Index
-        v = v.to_numpy()
+        v = pandas_numbers(f"{fname}(): argument {pos} ({name})", v)
     try:
         a = np.asarray(v)
     except (TypeError, ValueError) as err:  # ragged nesting
@@ -63,6 +63,83 @@ def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.nda
         if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
             raise _invalid(f"{fname}(): argument {pos} ({name}) must hold whole numbers")
     return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _is_series(v: Any) -> bool:
+    return hasattr(v, "index") and hasattr(v, "to_numpy") and not hasattr(v, "columns")
+
+
+def pandas_numbers(where: str, v: Any) -> np.ndarray:
+    """The numbers of a pandas Series / Index as a numpy array (a float64
+    Series without a copy). Nullable dtypes (``Int64``, ``Float64``,
+    ``convert_dtypes()``) become int64 / float64, a missing value
+    (``pandas.NA``) raises naming ``where`` and its row; tz-aware datetimes,
+    categoricals and other non-numbers raise ``TypeError`` naming the dtype."""
+    dtype = v.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind in "Mm":
+            raise TypeError(f"{where} must hold numbers, not {dtype} values")
+        return v.to_numpy()
+    kind = getattr(dtype, "kind", "O")
+    if kind in "iuf" and getattr(dtype, "na_value", None) is not None:  # Int64, UInt8, Float64, ...
+        na = np.asarray(v.isna())
+        if na.any():
+            i = int(np.argmax(na))
+            label = f" (index {v.index[i]!r})" if hasattr(v, "index") and v.index[i] != i else ""
+            raise _invalid(f"{where}[{i}]{label} is <NA>: a missing value where a number is needed "
+                           "(drop the row or fill the value first)")
+        return v.to_numpy(dtype=np.float64 if kind == "f" else np.int64)
+    raise TypeError(f"{where} must hold numbers, not {dtype} values")
+
+
+def align_series(fname: str, named: list) -> tuple:
+    """Match pandas Series arguments by index, as pandas arithmetic does.
+
+    ``named``: (argument name, value) pairs. When two or more values are
+    Series, they must hold the same labels: a Series whose index is the
+    first Series's index in another order is reindexed to it (no copy when
+    the indexes are equal); different labels or duplicate labels in
+    unequal indexes raise InvalidArgumentError naming the two arguments.
+    Numpy arrays and sequences stay positional (in the first Series's
+    order). Returns (values, index of the first Series or None)."""
+    first = None
+    out = []
+    for name, v in named:
+        if v is not None and _is_series(v):
+            if first is None:
+                first = (name, v.index)
+            elif not v.index.equals(first[1]):
+                idx = first[1]
+                if (len(v.index) != len(idx) or not idx.is_unique or not v.index.is_unique
+                        or not v.index.isin(idx).all()):
+                    missing = (~v.index.isin(idx)).sum() if v.index.is_unique and idx.is_unique else None
+                    why = (f"{missing} of its labels are not in {first[0]}'s index" if missing
+                           else f"{len(v.index)} and {len(idx)} labels" if len(v.index) != len(idx)
+                           else "duplicate labels")
+                    raise _invalid(f"{fname}(): the Series {name} and {first[0]} have different indexes ({why}): "
+                                   "Series arguments are matched by index label; give Series with the same "
+                                   f"labels (e.g. {name}.reindex({first[0]}.index)) or numpy arrays")
+                v = v.reindex(idx)
+        out.append(v)
+    return out, (first[1] if first is not None else None)
+
+
+def refuse_negative_values(fname: str, name: str, z: np.ndarray) -> None:
+    """Mean values used as they are (no spend model): a negative one would
+    give a negative CLV without a word, so it is refused naming its row
+    (0 and NaN, unknown, are fine)."""
+    neg = z < 0
+    if neg.any():
+        i = int(np.argmax(neg))
+        raise _invalid(f"{fname}(): {name}[{i}] = {z[i]!r}: a negative mean value would give a negative CLV; "
+                       "values are spend per purchase (>= 0; NaN = unknown)")
+
+
+def _labelled(values: np.ndarray, index, name: str):
+    if index is None:
+        return values
+    import pandas as pd
+    return pd.Series(values, index=index, name=name)
 
 
 def _model(fname: str, pos: int, name: str, m: Any, cls: type, optional: bool = False):
@@ -107,38 +184,45 @@ def _score_functions(prefix: str, cls: type, label: str):
     def p_alive(m: Any, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
         fname = f"{prefix}_p_alive"
         m = _model(fname, 1, "m", m, cls)
+        (x, t_x, T), idx = align_series(fname, [("x", x), ("t_x", t_x), ("T", T)])
         cols = {k: _vector(fname, i + 2, k, v) for i, (k, v) in enumerate((("x", x), ("t_x", t_x), ("T", T)))}
         out = np.empty(_same_length(fname, cols))
         _core._score(m, None, cols["x"], cols["t_x"], cols["T"], None, out, None, None, 0.0, 0.0, 12, 0.01, 1.0)
-        return out
+        return _labelled(out, idx, "p_alive")
 
     def expected(m: Any, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, horizon: float) -> np.ndarray:
         fname = f"{prefix}_expected"
         m = _model(fname, 1, "m", m, cls)
+        (x, t_x, T), idx = align_series(fname, [("x", x), ("t_x", t_x), ("T", T)])
         cols = {k: _vector(fname, i + 2, k, v) for i, (k, v) in enumerate((("x", x), ("t_x", t_x), ("T", T)))}
         h = _number(fname, 5, "horizon", horizon)
         out = np.empty(_same_length(fname, cols))
         _core._score(m, None, cols["x"], cols["t_x"], cols["T"], None, None, out, None, h, 0.0, 12, 0.01, 1.0)
-        return out
+        return _labelled(out, idx, "expected_purchases")
 
     def clv(m: Any, gg: Any, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, zbar: ArrayLike, period: float,
             periods: int = 12, discount: float = 0.01, margin: float = 1.0) -> np.ndarray:
         fname = f"{prefix}_clv"
         m = _model(fname, 1, "m", m, cls)
         gg = _model(fname, 2, "gg", gg, _core.GammaGamma, optional=True)
+        (x, t_x, T, zbar), idx = align_series(fname, [("x", x), ("t_x", t_x), ("T", T), ("zbar", zbar)])
         cols = {k: _vector(fname, i + 3, k, v)
                 for i, (k, v) in enumerate((("x", x), ("t_x", t_x), ("T", T), ("zbar", zbar)))}
         args = (_number(fname, 7, "period", period), _number(fname, 8, "periods", periods, int),
                 _number(fname, 9, "discount", discount), _number(fname, 10, "margin", margin))
         out = np.empty(_same_length(fname, cols))
+        if gg is None:
+            refuse_negative_values(fname, "zbar", cols["zbar"])
         _core._score(m, gg, cols["x"], cols["t_x"], cols["T"], cols["zbar"], None, None, out, 0.0, *args)
-        return out
+        return _labelled(out, idx, "clv")
 
     p_alive.__doc__ = f"""P(alive | x, t_x, T) per customer under a fitted {label} model.
 
     m: followup.{cls.__name__}; x (repeat purchases), t_x (recency) and T
     (age), in model time units: array-likes of one length (numpy arrays,
-    pandas Series, sequences). Returns a float64 numpy.ndarray of that length.
+    pandas Series, sequences). Returns a float64 numpy.ndarray of that length,
+    or a Series with the index of the first Series argument: Series are
+    matched by index label (they must hold the same labels).
     Raises TypeError for a non-array argument, InvalidArgumentError (a
     ValueError) for 2-D input, unequal lengths or values the model refuses."""
     expected.__doc__ = f"""Expected purchases in (T, T + horizon] per customer under a fitted
@@ -163,18 +247,25 @@ def _score_functions(prefix: str, cls: type, label: str):
 
 def _columns_call(raw, fname: str, names: tuple, model_cls: Optional[type] = None):
     """A wrapper of a SWIG function (model first when model_cls) whose array
-    arguments are ``names``: they are checked and converted to float64."""
-    def call(*args, **kwargs):
+    arguments are ``names``: they are checked and converted to float64
+    (Series matched by index, see align_series); ``call.run`` also returns
+    the first Series's index."""
+    def run(*args, **kwargs):
         bound = call.__signature__.bind(*args, **kwargs)
         a = bound.arguments
         shift = 1 if model_cls is not None else 0
         if model_cls is not None:
             _model(fname, 1, "m", a["m"], model_cls)
-        cols = {k: _vector(fname, i + 1 + shift, k, a[k]) for i, k in enumerate(names)}
+        values, index = align_series(fname, [(k, a.get(k)) for k in names])
+        cols = {k: _vector(fname, i + 1 + shift, k, v) for i, (k, v) in enumerate(zip(names, values))}
         _same_length(fname, cols)
         rest = [a[k] for k in list(call.__signature__.parameters)[shift + len(names):] if k in a]
         lead = [a["m"]] if model_cls is not None else []
-        return raw(*lead, *[cols[k] for k in names], *rest)
+        return raw(*lead, *[cols[k] for k in names], *rest), index
+
+    def call(*args, **kwargs):
+        return run(*args, **kwargs)[0]
+    call.run = run
     call.__name__ = call.__qualname__ = fname
     return call
 
@@ -251,6 +342,9 @@ def install_sequences(namespace: dict) -> None:
                     bound = sig.bind(*args, **kwargs)
                 except TypeError as e:
                     raise TypeError(f"{name}(): {e}") from None
+                given = [k for k in kinds if k in bound.arguments]
+                values, _ = align_series(name, [(k, bound.arguments[k]) for k in given])
+                bound.arguments.update(zip(given, values))  # Series matched by index label
                 for k, dtype in kinds.items():
                     if k in bound.arguments:
                         v = bound.arguments[k]
@@ -275,6 +369,7 @@ def install_sequences(namespace: dict) -> None:
 
 def _wrap(namespace: dict, fname: str, names: tuple, model_cls, params, ret: str, doc: str, out=None) -> None:
     import inspect
+    label = {"gammagamma_expected": "expected_average_profit"}.get(fname, fname)
     raw = getattr(_core, fname)
     call = _columns_call(raw, fname, names, model_cls)
     call.__signature__ = inspect.Signature(params, return_annotation=ret)
@@ -283,7 +378,8 @@ def _wrap(namespace: dict, fname: str, names: tuple, model_cls, params, ret: str
     else:
         @functools.wraps(call)
         def fn(*args, **kwargs):
-            return np.asarray(call(*args, **kwargs), dtype=out)
+            result, index = call.run(*args, **kwargs)
+            return _labelled(np.asarray(result, dtype=out), index, label)
         fn.__signature__ = call.__signature__
         del fn.__wrapped__
     fn.__doc__ = doc

@@ -253,6 +253,13 @@ def _epochs(fname: str, name: str, values) -> np.ndarray:
         idx = pd.DatetimeIndex(values)
         if idx.tz is not None:
             idx = idx.tz_convert("UTC").tz_localize(None)
+        elif idx.notna().any():  # naive: refused, as book_from_frames and the Calendar bulk calls do
+            from .frames import _core_error
+            row = int(np.flatnonzero(idx.notna())[0])
+            raise _core_error("InvalidArgumentError", f"{fname}(): row {row}: column {name}: '{idx[row]}' is a "
+                              "naive datetime (the column has no zone); the library never guesses one: localize "
+                              f"it first (df['{name}'].dt.tz_localize('Asia/Shanghai'), or tz_localize('UTC') "
+                              "for UTC times) or give epoch seconds")
         a = idx.to_numpy()
         missing = np.isnat(a)
         out = np.where(missing, 0, a.astype("datetime64[s]").astype(np.int64))

@@ -15,12 +15,14 @@ The SWIG layer returns Python lists. After :func:`install`:
   ``churn_risk()``, ``deep_care()`` int64 arrays of 0/1.
 - ``SegmentRun`` (the scores): ``p_alive()``, ``expected()``, ``clv()``
   float64 arrays.
-- ``Calendar.hour_of_week_bulk(times)`` takes an array of instants
-  (``datetime64``, a pandas Series of naive-UTC or tz-aware datetimes,
-  datetimes, ISO 8601 strings or int UTC epoch seconds) and returns an int64
-  array; ``Calendar.add_business_bulk(times, seconds)`` returns the shifted
-  instants as ``datetime64[ns]`` (UTC) and ``add_business_bulk_epoch`` as
-  int64 epoch seconds.
+- ``Calendar.hour_of_week_bulk(times)`` takes an array of instants (int64
+  UTC epoch seconds, read in place; a tz-aware pandas Series or
+  DatetimeIndex; tz-aware datetimes, ISO 8601 strings with an offset; naive
+  datetimes are refused) and returns an int64 array;
+  ``Calendar.add_business_bulk(times, seconds)`` and
+  ``add_working_days_bulk(times, n, mode)`` return the shifted instants as
+  ``datetime64[ns]`` (UTC), their ``_epoch`` forms as int64 epoch seconds.
+  Each is one C call (``core._calendar_bulk``) with the GIL released.
 
 The values are those of the list versions (``followup.core``), element for
 element.
@@ -74,13 +76,45 @@ _COLUMNS = {
                     "deep_care": ("flag", "1 where the customer gets deep care")},
     "Notes": {"customer_ids": ("str", "the customer id of each note"), "texts": ("str", "the text of each note"),
               "lines": ("int", "the line each record starts on")},
-    "Planner": {"tier_cycles": ("float", "the follow-up cycle of each tier, in seconds")},
+    "Planner": {"tier_cycles": ("float", "the fallback purchase cycle of each value tier x product class "
+                                         "(tier-major: 3 tiers x 3 classes = 9 values with the built-in policy), "
+                                         "in days; 0 where no customer of that tier has a cycle for that class. "
+                                         "It goes back into Planner(..., tier_cycles=); to combine the cycles of "
+                                         "partitions use followup.combine_tier_cycles()")},
     "SegmentRun": {"p_alive": ("float", "P(alive) per customer (NaN where unknown)"),
                    "expected": ("float", "expected purchases over the horizon (NaN where unknown)"),
                    "clv": ("float", "customer lifetime value (NaN where unknown)")},
 }
 
 TIMES_ANNOTATION = "ArrayLike"
+
+
+def combine_tier_cycles(cycles: "ArrayLike", customers: "ArrayLike") -> "numpy.ndarray":
+    """Combine the tier cycles of partitions (each partition's
+    ``Planner.tier_cycles()``) into one set for every partition's planner.
+
+    cycles: one sequence of tier x class cycles (days) per partition, all of
+    one length; customers: the partitions' customer counts. A 0 means "this
+    partition has no cycle for that tier and class" and is left out: each
+    value is the mean of the non-zero values weighted by the customers of the
+    partitions that have one (0 where none has). An approximation: the exact
+    figure is a mean over the customers of the tier who have a cycle, which
+    the partitions do not report (docs/scaling.md, "Tier cycles at scale").
+    Returns a float64 numpy.ndarray (to give as ``Planner(..., tier_cycles=)``)."""
+    c = np.asarray(cycles, dtype=np.float64)
+    n = np.asarray(customers, dtype=np.float64)
+    if c.ndim != 2 or n.ndim != 1 or len(n) != len(c):
+        raise _invalid(f"combine_tier_cycles(): expected one row of cycles per partition and one customer count "
+                       f"per partition, got shapes {c.shape} and {n.shape}")
+    if not np.all(np.isfinite(c)) or (c < 0).any() or not np.all(np.isfinite(n)) or (n < 0).any():
+        raise _invalid("combine_tier_cycles(): cycles and customer counts must be finite and >= 0")
+    have = c > 0
+    w = (n[:, None] * have).sum(axis=0)
+    total = (c * n[:, None]).sum(axis=0)
+    return np.where(w > 0, total / np.where(w > 0, w, 1.0), 0.0)
+
+
+combine_tier_cycles.__module__ = "followup"
 _NS = np.int64(1_000_000_000)
 
 
@@ -166,7 +200,8 @@ def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
                         "array, pandas Series, sequence of datetimes / ISO strings / int epoch seconds), "
                         f"not {'None' if v is None else type(v).__name__}")
     dtype = getattr(v, "dtype", None)
-    if getattr(dtype, "tz", None) is not None:  # tz-aware pandas Series / Index
+    aware = getattr(dtype, "tz", None) is not None
+    if aware:  # tz-aware pandas Series / Index
         import pandas as pd
         v = pd.DatetimeIndex(v).tz_convert("UTC").tz_localize(None).to_numpy()
     elif hasattr(v, "to_numpy"):
@@ -181,6 +216,8 @@ def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
         from ._pythonic import to_seconds
         out = np.empty(len(a), dtype=np.int64)
         for i, t in enumerate(a):
+            if (isinstance(t, _dt.datetime) and t.tzinfo is None) or isinstance(t, np.datetime64):
+                raise _naive_times(fname, pos, name, f"value {i} ({t!s}) is a naive datetime")
             s = to_seconds(t.decode() if isinstance(t, bytes) else t)
             if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
                 raise TypeError(f"{fname}(): argument {pos} ({name}) value {i} is not a time: "
@@ -190,50 +227,122 @@ def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
     if a.dtype.kind == "M":
         if np.isnat(a).any():
             raise _invalid(f"{fname}(): argument {pos} ({name}) holds NaT")
+        if not aware and len(a):
+            raise _naive_times(fname, pos, name, f"it holds naive datetimes ({a.dtype})")
         return np.ascontiguousarray(a.astype("datetime64[s]").astype(np.int64))
     if a.dtype.kind == "b":
         raise TypeError(f"{fname}(): argument {pos} ({name}) must hold times, not bool values")
     return _vector(fname, pos, name, a, np.int64)
 
 
+def _naive_times(fname: str, pos: int, name: str, what: str):
+    """The error for naive datetimes in an array of instants: refused, as
+    book_from_frames refuses them (the library never guesses a zone)."""
+    from .frames import _core_error
+    where = f"argument {pos} ({name})" if pos else f"column {name}"  # pos 0: a frame's column (Kpi.add_due)
+    return _core_error("InvalidArgumentError", f"{fname}(): {where}: {what}; an array of "
+                       "instants needs a zone, the library never guesses one: localize it first "
+                       "(series.dt.tz_localize('Asia/Shanghai'), or tz_localize('UTC') for UTC times) or "
+                       "give tz-aware datetimes, ISO texts with an offset or epoch seconds "
+                       "(a.astype('datetime64[s]').astype('int64') for a numpy array of UTC times)")
+
+
 def _seconds_arg(fname: str, pos: int, v: Any) -> int:
     if isinstance(v, _dt.timedelta):
-        return int(v.total_seconds())
+        us = (v.days * 86400 + v.seconds) * 1_000_000 + v.microseconds
+        if us % 1_000_000:
+            raise _invalid(f"{fname}(): argument {pos} (seconds) is {v.total_seconds()!r} s: the library counts "
+                           "whole seconds; round the duration first")
+        return us // 1_000_000
     if isinstance(v, np.timedelta64):
-        return int(v.astype("timedelta64[s]").astype(np.int64))
+        if np.isnat(v):
+            raise _invalid(f"{fname}(): argument {pos} (seconds) is NaT")
+        whole = v.astype("timedelta64[s]")
+        if whole != v:
+            raise _invalid(f"{fname}(): argument {pos} (seconds) is {v}: the library counts whole seconds; "
+                           "round the duration first")
+        return int(whole.astype(np.int64))
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
         raise TypeError(f"{fname}(): argument {pos} (seconds) must be int or datetime.timedelta, "
                         f"not {type(v).__name__}")
     return int(v)
 
 
+def _working_days_arg(fname: str, pos: int, n: Any, count: int) -> np.ndarray:
+    """``n``: one int for every instant or an array of ints of the times'
+    length, each in 0..2**31-1, as a contiguous int32 array."""
+    if isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)):
+        if not 0 <= int(n) <= 0x7FFFFFFF:
+            raise _invalid(f"{fname}(): argument {pos} (n) = {int(n)}: working days to add must be >= 0")
+        return np.full(count, int(n), dtype=np.int32)
+    if isinstance(n, np.ndarray) and n.dtype.kind in "iu" and n.ndim == 1:
+        a = n  # an integer array: checked as it is, converted (or passed, int32) once
+    else:
+        a = _vector(fname, pos, "n", n, np.int64)
+    if len(a) != count:
+        raise _invalid(f"{fname}(): argument {pos} (n) has {len(a)} values, times has {count}")
+    if len(a) and (a.min() < 0 or int(a.max()) > 0x7FFFFFFF):
+        i = int(np.flatnonzero((a < 0) | (a > 0x7FFFFFFF))[0])
+        raise _invalid(f"{fname}(): n[{i}] = {a[i]}: working days to add must be >= 0")
+    return np.ascontiguousarray(a, dtype=np.int32)  # no copy for a contiguous int32 array
+
+
 def _calendar_methods(cal):
     hour_raw, add_raw = vars(cal)["hour_of_week_bulk"], vars(cal)["add_business_bulk"]
+    bulk = _core._calendar_bulk
     P = inspect.Parameter
     me = P("self", P.POSITIONAL_OR_KEYWORD)
 
     def hour_of_week_bulk(self, times) -> np.ndarray:
         t = times_to_epoch("Calendar.hour_of_week_bulk", 1, "times", times)
-        return np.asarray(hour_raw(self, t.tolist()), dtype=np.int64)
+        out = np.empty(len(t), dtype=np.uint8)
+        bulk(self, 0, t, None, 0, 0, out)
+        return out.astype(np.int64)
 
     def add_business_bulk_epoch(self, times, seconds) -> np.ndarray:
         fname = "Calendar.add_business_bulk_epoch"
         t = times_to_epoch(fname, 1, "times", times)
-        return np.asarray(add_raw(self, t.tolist(), _seconds_arg(fname, 2, seconds)), dtype=np.int64)
+        out = np.empty(len(t), dtype=np.int64)
+        bulk(self, 1, t, None, _seconds_arg(fname, 2, seconds), 0, out)
+        return out
 
     def add_business_bulk(self, times, seconds) -> np.ndarray:
         fname = "Calendar.add_business_bulk"
         t = times_to_epoch(fname, 1, "times", times)
-        return epoch_to_datetime64(np.asarray(add_raw(self, t.tolist(), _seconds_arg(fname, 2, seconds)),
-                                              dtype=np.int64))
+        out = np.empty(len(t), dtype=np.int64)
+        bulk(self, 1, t, None, _seconds_arg(fname, 2, seconds), 0, out)
+        return epoch_to_datetime64(out)
+
+    def add_working_days_bulk_epoch(self, times, n, mode: int = _core.WORKDAY_END_OF_DAY) -> np.ndarray:
+        fname = "Calendar.add_working_days_bulk_epoch"
+        return _working_days(self, fname, times, n, mode)
+
+    def add_working_days_bulk(self, times, n, mode: int = _core.WORKDAY_END_OF_DAY) -> np.ndarray:
+        return epoch_to_datetime64(_working_days(self, "Calendar.add_working_days_bulk", times, n, mode))
+
+    def _working_days(self, fname, times, n, mode):
+        t = times_to_epoch(fname, 1, "times", times)
+        days = _working_days_arg(fname, 2, n, len(t))
+        if isinstance(mode, (bool, np.bool_)) or not isinstance(mode, (int, np.integer)) or \
+                int(mode) not in (_core.WORKDAY_END_OF_DAY, _core.WORKDAY_SAME_TIME):
+            raise _invalid(f"{fname}(): argument 3 (mode) must be followup.WORKDAY_END_OF_DAY or "
+                           f"WORKDAY_SAME_TIME, not {mode!r}")
+        out = np.empty(len(t), dtype=np.int64)
+        bulk(self, 2, t, days, 0, int(mode), out)
+        return out
     times = P("times", P.POSITIONAL_OR_KEYWORD, annotation=TIMES_ANNOTATION)
     secs = P("seconds", P.POSITIONAL_OR_KEYWORD, annotation="int | datetime.timedelta")
     hour_of_week_bulk.__signature__ = inspect.Signature([me, times], return_annotation="numpy.ndarray")
     add_business_bulk.__signature__ = inspect.Signature([me, times, secs], return_annotation="numpy.ndarray")
     add_business_bulk_epoch.__signature__ = add_business_bulk.__signature__
-    times_doc = ("times: an array of instants (numpy datetime64, naive = UTC; a pandas Series or "
-                 "DatetimeIndex, naive = UTC or tz-aware; a sequence of datetimes, ISO 8601 strings with an "
-                 "offset or int UTC epoch seconds).")
+    days_sig = inspect.Signature([me, times, P("n", P.POSITIONAL_OR_KEYWORD, annotation="int | ArrayLike"),
+                                  P("mode", P.POSITIONAL_OR_KEYWORD, default=_core.WORKDAY_END_OF_DAY,
+                                    annotation="int")], return_annotation="numpy.ndarray")
+    add_working_days_bulk.__signature__ = add_working_days_bulk_epoch.__signature__ = days_sig
+    times_doc = ("times: an array of instants: int64 UTC epoch seconds (read in place, no copy), a "
+                 "tz-aware pandas Series or DatetimeIndex, a sequence of tz-aware datetimes, ISO 8601 strings "
+                 "with an offset or int epoch seconds. Naive datetimes are refused (localize them first: "
+                 "series.dt.tz_localize('Asia/Shanghai')).")
     hour_of_week_bulk.__doc__ = ("hour_of_week_bulk(self, times: ArrayLike) -> numpy.ndarray\n\nThe local hour "
                                  "of the week (0 = Monday 00:00 .. 167) of each instant in the calendar's time "
                                  "zone: an int64 numpy.ndarray.\n" + times_doc)
@@ -244,8 +353,21 @@ def _calendar_methods(cal):
     add_business_bulk_epoch.__doc__ = ("add_business_bulk_epoch(self, times: ArrayLike, seconds: int | "
                                        "datetime.timedelta) -> numpy.ndarray\n\nAs add_business_bulk, as int64 "
                                        "UTC epoch seconds.\n" + times_doc)
-    out = (hour_of_week_bulk, add_business_bulk, add_business_bulk_epoch)
-    for fn, raw in zip(out, (hour_raw, add_raw, add_raw)):
+    add_working_days_bulk.__doc__ = (
+        "add_working_days_bulk(self, times: ArrayLike, n: int | ArrayLike, mode: int = WORKDAY_END_OF_DAY) -> "
+        "numpy.ndarray\n\nEach instant plus n (one int, or one per instant, >= 0) working days "
+        "(Calendar.add_working_days for many instants: the same values, one C call with the GIL released): "
+        "a datetime64[ns] numpy.ndarray of UTC instants; the epoch seconds are "
+        "add_working_days_bulk_epoch(). mode: WORKDAY_END_OF_DAY (close of business of the target day) or "
+        "WORKDAY_SAME_TIME.\n" + times_doc)
+    add_working_days_bulk_epoch.__doc__ = (
+        "add_working_days_bulk_epoch(self, times: ArrayLike, n: int | ArrayLike, mode: int = "
+        "WORKDAY_END_OF_DAY) -> numpy.ndarray\n\nAs add_working_days_bulk, as int64 UTC epoch seconds.\n"
+        + times_doc)
+    out = (hour_of_week_bulk, add_business_bulk, add_business_bulk_epoch, add_working_days_bulk,
+           add_working_days_bulk_epoch)
+    days_raw = vars(cal)["add_working_days"]
+    for fn, raw in zip(out, (hour_raw, add_raw, add_raw, days_raw, days_raw)):
         fn.__qualname__ = f"Calendar.{fn.__name__}"
         fn.__followup_numpy__ = True
         fn.__followup_list__ = raw
@@ -277,3 +399,87 @@ def install() -> None:
     if not getattr(vars(_core.Calendar).get("hour_of_week_bulk"), "__followup_numpy__", False):
         for fn in _calendar_methods(_core.Calendar):
             setattr(_core.Calendar, fn.__name__, fn)
+
+
+# ---- the capacity pass (docs/scaling.md): Python words for its arguments ----
+def _capacity_bytes(fname: str, pos: int, v: Any) -> bytes:
+    """The records argument: bytes (capacity_items(), capacity_pass()) or a
+    numpy array of followup.CAPACITY_DTYPE records."""
+    if isinstance(v, np.ndarray):
+        if v.dtype != _core.CAPACITY_DTYPE or v.ndim != 1:
+            raise TypeError(f"{fname}(): argument {pos} (items) must be bytes or a 1-D numpy array of "
+                            f"followup.CAPACITY_DTYPE records, not an array of {v.dtype} with shape {v.shape}")
+        return v.tobytes()
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v)
+    raise TypeError(f"{fname}(): argument {pos} (items) must be bytes (as capacity_items() returns them) or a "
+                    f"numpy array of followup.CAPACITY_DTYPE records, not {'None' if v is None else type(v).__name__}")
+
+
+def _count_arg(fname: str, pos: int, name: str, v: Any) -> int:
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{fname}(): argument {pos} ({name}) must be an int >= 0, not {type(v).__name__}")
+    if not 0 <= int(v) <= 0xFFFFFFFF:
+        raise OverflowError(f"{fname}(): argument {pos} ({name}) must be an int >= 0, not {int(v)}")
+    return int(v)
+
+
+def install_capacity(namespace: dict) -> None:
+    """capacity_pass(policy, items, agents, calls_per_agent=0) and
+    apply_capacity(plan, items): items also as a CAPACITY_DTYPE array, the
+    arguments checked with their Python positions and names (SWIG counted
+    its own hidden arguments: "argument 5" for agents)."""
+    pass_raw, apply_raw = namespace.get("capacity_pass"), namespace.get("apply_capacity")
+    if pass_raw is None or getattr(pass_raw, "__followup_capacity__", False):
+        return
+    P = inspect.Parameter
+
+    def capacity_pass(policy, items, agents, calls_per_agent=0) -> bytes:
+        fname = "capacity_pass"
+        if not isinstance(policy, _core.Policy):
+            raise TypeError(f"{fname}(): argument 1 (policy) must be followup.Policy, not "
+                            f"{'None' if policy is None else type(policy).__name__}")
+        blob = _capacity_bytes(fname, 2, items)
+        return pass_raw(policy, blob, _count_arg(fname, 3, "agents", agents),
+                        _count_arg(fname, 4, "calls_per_agent", calls_per_agent))
+
+    def apply_capacity(plan, items) -> None:
+        fname = "apply_capacity"
+        if not isinstance(plan, _core.Plan):
+            raise TypeError(f"{fname}(): argument 1 (plan) must be followup.Plan, not "
+                            f"{'None' if plan is None else type(plan).__name__}")
+        try:
+            return apply_raw(plan, _capacity_bytes(fname, 2, items))
+        except ValueError as e:  # followup.InvalidArgumentError
+            msg = getattr(e, "message", None)
+            if not msg or "is not a planned agent contact" not in msg:
+                raise
+            err = type(e)(msg + " (apply_capacity() takes a plan's records once: a contact it deferred is no "
+                          "longer planned, so items applied twice are refused)")
+            for k in ("code", "source", "line", "column", "path"):
+                setattr(err, k, getattr(e, k, None))
+            err.message = str(err)
+            raise err from None
+    capacity_pass.__signature__ = inspect.Signature(
+        [P("policy", P.POSITIONAL_OR_KEYWORD, annotation="Policy"),
+         P("items", P.POSITIONAL_OR_KEYWORD, annotation="bytes | numpy.ndarray"),
+         P("agents", P.POSITIONAL_OR_KEYWORD, annotation="int"),
+         P("calls_per_agent", P.POSITIONAL_OR_KEYWORD, default=0, annotation="int")], return_annotation="bytes")
+    apply_capacity.__signature__ = inspect.Signature(
+        [P("plan", P.POSITIONAL_OR_KEYWORD, annotation="Plan"),
+         P("items", P.POSITIONAL_OR_KEYWORD, annotation="bytes | numpy.ndarray")], return_annotation=None)
+    capacity_pass.__doc__ = (
+        "capacity_pass(policy: Policy, items: bytes | numpy.ndarray, agents: int, calls_per_agent: int = 0) -> "
+        "bytes\n\nThe capacity pass over the planned agent contacts of all partitions (docs/scaling.md): items "
+        "are the records of capacity_items() concatenated, as bytes or a numpy array of "
+        "followup.CAPACITY_DTYPE (customer set to the whole book's index); returns a copy with deferred and "
+        "best_at set, as bytes (np.frombuffer(result, dtype=followup.CAPACITY_DTYPE) reads it).")
+    apply_capacity.__doc__ = (
+        "apply_capacity(plan: Plan, items: bytes | numpy.ndarray) -> None\n\nApply the pass to a partition's "
+        "plan: its own records of capacity_pass()'s result (bytes or a CAPACITY_DTYPE array); the deferred ones "
+        "become deferred touchpoints. Once per plan: a second call raises (the contacts are no longer "
+        "planned agent contacts).")
+    for fn in (capacity_pass, apply_capacity):
+        fn.__module__ = "followup"
+        fn.__followup_capacity__ = True
+        namespace[fn.__name__] = fn

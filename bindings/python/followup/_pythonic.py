@@ -949,7 +949,11 @@ _C_CLASSES = {"book": "Book", "planner": "Planner", "plan": "Plan", "kpi": "Kpi"
 _C_NAMES = {"fu_kpi_partial_write": "Kpi.partial()", "fu_kpi_merge_partial": "Kpi.merge()",
             "fu_segment_book_summarize": "followup.segment_book()", "fu_segment_run_new": "followup.segment_run()",
             "fu_stats_beta_quantile": "followup.beta_quantile()", "fu_error_last": "followup.Error",
-            "fu_calendar_add_working_days_bulk": "Calendar.add_working_days()",
+            "fu_calendar_add_working_days_bulk": "Calendar.add_working_days_bulk()",
+            "fu_calendar_add_business_bulk": "Calendar.add_business_bulk()",
+            "fu_calendar_hour_of_week_bulk": "Calendar.hour_of_week_bulk()",
+            "fu_plan_apply_capacity": "followup.apply_capacity()",
+            "fu_plan_capacity_items": "followup.capacity_items()",
             "fu_kpi_write_html_to_string": "Kpi.to_html()", "fu_extract_options": "Extractor()"}
 _C_FUNCTION = _re.compile(r"\bfu_([a-z][a-z0-9_]*)(\(\))?")
 _C_NULL = _re.compile(r"\bNULL\b")
@@ -1014,6 +1018,8 @@ def pythonize_message(text: str) -> str:
     self) as the Python methods or functions that call them, NULL as None."""
     if not isinstance(text, str):
         return text
+    if "options." in text:  # C option fields the Python face sets as keyword arguments
+        text = text.replace("set options.as_of", "give Kpi(..., as_of=...)")
     if "_" in text and ":" in text:
         text = _SWIG_NAME.sub(_swig_name, text)
     if "fu_" not in text and "NULL" not in text:

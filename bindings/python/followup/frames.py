@@ -548,8 +548,8 @@ def _codes(series, enum_name: str, column: str, default: Optional[int]):
             table[k] = int(from_string(text))
         except Exception:
             bad = int(np.flatnonzero(codes == k)[0])
-            raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not a "
-                              f"{enum_name.replace('_', ' ')} name") from None
+            raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not "
+                              f"{'an' if enum_name[0] in 'aeiou' else 'a'} {enum_name.replace('_', ' ')} name") from None
     if default is None:
         if (codes < 0).any():
             bad = int(np.flatnonzero(codes < 0)[0])
@@ -666,6 +666,26 @@ def _local_seconds(v, column: str, row: int, tz: str) -> int:
     return int(ts.value // 1_000_000_000)
 
 
+def _ns_datetimes(series):
+    """A datetime64 column of another unit (``datetime64[ms, UTC]``, ``[s]``)
+    in nanoseconds, which pandas' ``.dt`` accessor needs (pandas 1.5 fails
+    inside it with a bare AssertionError otherwise)."""
+    dtype = series.dtype
+    unit = getattr(dtype, "unit", None) or (np.datetime_data(dtype)[0] if isinstance(dtype, np.dtype)
+                                            and dtype.kind == "M" else None)
+    if unit is None or unit == "ns":
+        return series
+    import pandas as pd
+    tz = getattr(dtype, "tz", None)
+    values = np.asarray(series.array.asi8 if tz is not None and hasattr(series.array, "asi8") else series.to_numpy())
+    if tz is not None:
+        values = values.view(f"datetime64[{unit}]")
+        idx = pd.DatetimeIndex(values.astype("datetime64[ns]")).tz_localize("UTC").tz_convert(tz)
+    else:
+        idx = pd.DatetimeIndex(values.astype("datetime64[ns]"))
+    return pd.Series(idx, index=series.index, name=series.name)
+
+
 def _seconds(series, column: str, required: bool, tz: Optional[str] = None):
     import pandas as pd
     if pd.api.types.is_object_dtype(series) and series.notna().all():
@@ -675,7 +695,8 @@ def _seconds(series, column: str, required: bool, tz: Optional[str] = None):
             fast = None
         if fast is not None:
             return fast.astype(np.int64)
-    if pd.api.types.is_datetime64_any_dtype(series) and series.dt.tz is None:
+    series = _ns_datetimes(series)
+    if pd.api.types.is_datetime64_any_dtype(series) and getattr(series.dtype, "tz", None) is None:
         series = _localized(series, column, tz)
     elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
         naive = [_is_naive(v) for v in series.tolist()]
@@ -726,11 +747,64 @@ def _seconds_each(series, column: str, required: bool, tz: Optional[str] = None)
     return out
 
 
-def _texts(series):
+_ID_COLUMNS = ("customer_id", "order_id", "agent_id")
+
+
+def _texts(series, column: str = ""):
+    """A text column as a list of str (None where missing). A float column
+    (pandas makes an id column float as soon as one value is missing) gives
+    whole numbers without ".0" (1.0 -> "1"); a fractional value in an id
+    column is a ParseError naming the row."""
     import pandas as pd
+    if pd.api.types.is_float_dtype(series):
+        v = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        given = ~np.isnan(v)
+        whole = given & np.isfinite(v) & (v == np.floor(v)) & (np.abs(v) < 2.0 ** 53)
+        if column in _ID_COLUMNS and (given & ~whole).any():
+            bad = int(np.flatnonzero(given & ~whole)[0])
+            raise _core_error("ParseError", f"row {bad}: column {column}: {series.iloc[bad]!r} is not an id "
+                              "(a float that is not a whole number; give ids as text or integers)")
+        return [None if not g else (str(int(x)) if w else str(x)) for x, g, w in zip(v.tolist(), given, whole)]
     s = series.astype(object).where(series.notna(), None)
     return [None if v is None else str(v) for v in s.tolist()] if not pd.api.types.is_string_dtype(series) \
         else s.tolist()
+
+
+CUSTOMER_COLUMNS = ("customer_id", "tz", "annual_spend", "first_purchase_at", "industry", "is_smb",
+                    "preferred_windows", "dnd_windows", "consent_phone", "consent_sms", "consent_email", "owner")
+EVENT_COLUMNS = ("customer_id", "at", "kind", "order_id", "product_class", "unit_price", "amount", "severity",
+                 "channel", "agent_id", "outcome", "score", "survey", "note", "priority")
+
+
+def _frame_columns(frame, known: tuple, what: str, fname: str = "book_from_frames") -> dict:
+    """The columns of ``frame`` by the format's names, matched as the CSV
+    reader matches a header: without regard to ASCII case and surrounding
+    spaces. A name given twice is an error; an unknown column is ignored
+    unless it looks like a known one (the same letters apart from spaces,
+    hyphens, dots and underscores, or a near spelling such as ``amounts``),
+    which raises rather than being dropped silently."""
+    import difflib
+    if not hasattr(frame, "columns") or not hasattr(frame, "__getitem__"):
+        raise TypeError(f"{fname}(): argument {what} must be a pandas.DataFrame, "
+                        f"not {'None' if frame is None else type(frame).__name__}")
+    squashed = {re.sub(r"[\s_.\-]", "", k): k for k in known}
+    out, names = {}, {}
+    for c in frame.columns:
+        key = str(c).strip().lower() if str(c).isascii() else str(c).strip()
+        if key in known:
+            if key in out:
+                raise _core_error("InvalidArgumentError", f"{fname}: {what} has two columns named {key!r}: "
+                                  f"{names[key]!r} and {c!r} (names are matched without regard to case and "
+                                  "surrounding spaces, as in the CSV reader)")
+            out[key], names[key] = frame[c], c
+            continue
+        near = squashed.get(re.sub(r"[\s_.\-]", "", key)) or next(iter(
+            difflib.get_close_matches(key, known, n=1, cutoff=0.85)), None)
+        if near is not None:
+            raise _core_error("InvalidArgumentError", f"{fname}: {what} column {c!r} is not a column of the "
+                              f"format but looks like {near!r}: rename it to {near!r} (or drop it) rather than "
+                              "have its values left out")
+    return out
 
 
 def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFrame] = None, flags: int = 0,
@@ -783,38 +857,40 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         unreadable time or enum name, ``InvalidArgumentError`` for a missing
         required column or value.
     """
+    cf = _frame_columns(customers, CUSTOMER_COLUMNS, "customers")
+    ef = _frame_columns(events, EVENT_COLUMNS, "events") if events is not None else None
     book = _core.Book(flags)
     cols = {}
     for c in ("customer_id", "tz", "industry", "preferred_windows", "dnd_windows", "owner"):
-        if c in customers.columns:
-            cols[c] = _texts(customers[c])
+        if c in cf:
+            cols[c] = _texts(cf[c], c)
     if "customer_id" not in cols:
         raise _core_error("InvalidArgumentError", "book_from_frames: customers has no customer_id column")
-    if "annual_spend" in customers.columns:
-        cols["annual_spend"] = _numbers(customers["annual_spend"], "annual_spend")
-    if "first_purchase_at" in customers.columns:
-        cols["first_purchase_at"] = _seconds(customers["first_purchase_at"], "first_purchase_at", False, tz)
+    if "annual_spend" in cf:
+        cols["annual_spend"] = _numbers(cf["annual_spend"], "annual_spend")
+    if "first_purchase_at" in cf:
+        cols["first_purchase_at"] = _seconds(cf["first_purchase_at"], "first_purchase_at", False, tz)
     for c in _TRISTATES:
-        if c in customers.columns:
-            cols[c] = _codes(customers[c], "tristate", c, _core.TRI_UNKNOWN)
+        if c in cf:
+            cols[c] = _codes(cf[c], "tristate", c, _core.TRI_UNKNOWN)
     book.add_customer_columns(cols)
-    if events is not None:
+    if ef is not None:
         ev = {}
         for c in ("customer_id", "order_id", "product_class", "agent_id", "note"):
-            if c in events.columns:
-                ev[c] = _texts(events[c])
+            if c in ef:
+                ev[c] = _texts(ef[c], c)
         for c in ("customer_id", "at", "kind"):
-            if c not in events.columns:
+            if c not in ef:
                 raise _core_error("InvalidArgumentError", f"book_from_frames: events has no {c} column")
-        ev["at"] = _seconds(events["at"], "at", True, tz)
+        ev["at"] = _seconds(ef["at"], "at", True, tz)
         for c, enum_name in _EVENT_ENUMS.items():
-            if c in events.columns:
-                ev[c] = _codes(events[c], enum_name, c, None if c == "kind" else 0)
-        if "priority" in events.columns:
-            ev["priority"] = _priority_codes(events["priority"])
+            if c in ef:
+                ev[c] = _codes(ef[c], enum_name, c, None if c == "kind" else 0)
+        if "priority" in ef:
+            ev["priority"] = _priority_codes(ef["priority"])
         for c in ("unit_price", "amount", "score"):
-            if c in events.columns:
-                ev[c] = _numbers(events[c], c)
+            if c in ef:
+                ev[c] = _numbers(ef[c], c)
         book.add_event_columns(ev)
     if finalize:
         book.finalize()

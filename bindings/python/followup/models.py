@@ -13,8 +13,12 @@ by central differences) and pandas/numpy in and out.
 Inputs are array-likes of equal length (lists, numpy arrays, pandas Series),
 or one DataFrame with the columns ``frequency``, ``recency``, ``T`` (and
 ``monetary_value``), as :func:`followup.frames.summary_from_transactions`
-makes them. Outputs are numpy arrays, or Series with the input's index when a
-Series or DataFrame came in.
+makes them. Series are matched by index label, as pandas arithmetic does
+(all Series arguments of a call must hold the same labels: a Series in
+another order is reindexed to the first one, different labels raise
+InvalidArgumentError); numpy arrays and lists are positional. Outputs are
+numpy arrays, or Series with the first Series's index when a Series or
+DataFrame came in.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 import numpy as np
 
 from . import core as _core
+from ._arrays import align_series, pandas_numbers, refuse_negative_values
 import importlib
 _ext = importlib.import_module("followup._core")  # the C extension: the exception classes
 
@@ -48,25 +53,26 @@ def _make_error(cls, message: str, code: int):
     return e
 
 
-def _column(v: Any, name: str) -> np.ndarray:
+def _column(v: Any, name: str, fname: str = "") -> np.ndarray:
+    where = f"{fname}(): {name}" if fname else name
+    if v is None or isinstance(v, (str, bytes, bytearray, dict)):
+        raise TypeError(f"{where} must be an array of numbers (numpy array, pandas Series or sequence), "
+                        f"not {type(v).__name__}")
+    if hasattr(v, "to_numpy") and hasattr(v, "dtype"):  # pandas Series / Index: nullable and datetime dtypes
+        v = pandas_numbers(where, v)
+    if isinstance(getattr(v, "dtype", None), np.dtype) and v.dtype.kind in "MmSU":  # datetimes, text
+        raise TypeError(f"{where} must hold numbers, not {v.dtype} values")
     try:
         a = np.asarray(v, dtype=np.float64)
     except (TypeError, ValueError):
         raise _make_error(_ext.InvalidArgumentError,
-                          f"{name}: expected an array of numbers, got {type(v).__name__}", _core.EINVAL) from None
+                          f"{where}: expected an array of numbers, got {type(v).__name__}", _core.EINVAL) from None
     if a.ndim != 1:
         a = a.reshape(-1) if a.ndim == 0 else a
         if a.ndim != 1:
-            raise _make_error(_ext.InvalidArgumentError, f"{name}: expected a 1-D array, got shape {a.shape}",
+            raise _make_error(_ext.InvalidArgumentError, f"{where}: expected a 1-D array, got shape {a.shape}",
                               _core.EINVAL)
     return np.ascontiguousarray(a)
-
-
-def _index_of(*cols: Any):
-    for c in cols:
-        if hasattr(c, "index") and hasattr(c, "to_numpy"):  # a pandas Series
-            return c.index
-    return None
 
 
 def _periods(time: Any, where: str) -> int:
@@ -82,6 +88,16 @@ def _periods(time: Any, where: str) -> int:
     return int(time)
 
 
+def _horizon(t: Any, where: str) -> float:
+    """The horizon ``t`` as a float: one number for all customers."""
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, float, np.integer, np.floating)):
+        if isinstance(t, np.ndarray) and t.ndim == 0 and t.dtype.kind in "iuf":
+            t = t.item()
+        else:
+            raise TypeError(f"{where}(): t (the horizon) must be a number, not {type(t).__name__}")
+    return float(t)
+
+
 def _out(values: Sequence[float], index, name: str):
     a = np.asarray(values, dtype=np.float64)
     if index is None:
@@ -90,8 +106,11 @@ def _out(values: Sequence[float], index, name: str):
     return pd.Series(a, index=index, name=name)
 
 
-def _frt(frequency, recency, T) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
-    """frequency/recency/T as arrays, from three array-likes or one DataFrame."""
+def _frt(frequency, recency, T, fname: str = "", extra: Optional[tuple] = None
+         ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """frequency/recency/T as arrays, from three array-likes or one DataFrame.
+    Series are matched by index (followup._arrays.align_series), with
+    ``extra`` (name, value) too: its aligned value is returned fifth."""
     if recency is None and T is None and hasattr(frequency, "columns"):
         df = frequency
         missing = [c for c in ("frequency", "recency", "T") if c not in df.columns]
@@ -103,12 +122,15 @@ def _frt(frequency, recency, T) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Any
     if recency is None or T is None:
         raise _make_error(_ext.InvalidArgumentError, "give frequency, recency and T (or one DataFrame)",
                           _core.EINVAL)
-    idx = _index_of(frequency, recency, T)
-    x, tx, t = _column(frequency, "frequency"), _column(recency, "recency"), _column(T, "T")
+    named = [("frequency", frequency), ("recency", recency), ("T", T)] + ([extra] if extra else [])
+    values, idx = align_series(fname or "fit", named)
+    x, tx, t = (_column(v, k, fname) for (k, _), v in zip(named[:3], values[:3]))
     if not (len(x) == len(tx) == len(t)):
         raise _make_error(_ext.InvalidArgumentError,
                           f"frequency, recency and T have different lengths ({len(x)}, {len(tx)}, {len(t)})",
                           _core.EINVAL)
+    if extra:
+        return x, tx, t, idx, values[3]
     return x, tx, t, idx
 
 
@@ -236,7 +258,7 @@ class _PurchaseFitter(_Fitter):
 
         Raises :class:`ModelNotIdentifiedError` (a :class:`followup.ConvergenceError`)
         when the data do not identify the model."""
-        x, tx, t, _ = _frt(frequency, recency, T)
+        x, tx, t, _ = _frt(frequency, recency, T, f"{type(self).__name__}.fit")
         if len(x) == 0 or not np.any(x > 0):
             raise _make_error(ModelNotIdentifiedError,
                               f"{self._label}: the data do not identify the model: "
@@ -252,7 +274,7 @@ class _PurchaseFitter(_Fitter):
         float64 numpy arrays and Series are read in place (no copy) and the
         result is a new numpy array filled by C."""
         self._check_fitted()
-        x, tx, t, idx = _frt(frequency, recency, T)
+        x, tx, t, idx = _frt(frequency, recency, T, f"{type(self).__name__}.conditional_probability_alive")
         p = np.empty(len(x))
         _core._score(self._model, None, x, tx, t, None, p, None, None, 0.0, 0.0, 12, 0.01, 1.0)
         return _out(p, idx, "p_alive")
@@ -260,10 +282,34 @@ class _PurchaseFitter(_Fitter):
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency, recency=None, T=None):
         """Expected purchases in (T, T + t] per customer: numpy array or Series."""
         self._check_fitted()
-        x, tx, age, idx = _frt(frequency, recency, T)
+        fname = f"{type(self).__name__}.conditional_expected_number_of_purchases_up_to_time"
+        if np.ndim(t) == 1 and not isinstance(t, (str, bytes)):  # one horizon per customer, as lifetimes allows
+            x, tx, age, idx, t = _frt(frequency, recency, T, fname, ("t", t))
+            return _out(self._expected_each(fname, _column(t, "t", fname), x, tx, age), idx, "expected_purchases")
+        t = _horizon(t, fname)
+        x, tx, age, idx = _frt(frequency, recency, T, fname)
         e = np.empty(len(x))
-        _core._score(self._model, None, x, tx, age, None, None, e, None, float(t), 0.0, 12, 0.01, 1.0)
+        _core._score(self._model, None, x, tx, age, None, None, e, None, t, 0.0, 12, 0.01, 1.0)
         return _out(e, idx, "expected_purchases")
+
+    def _expected_each(self, fname: str, t: np.ndarray, x, tx, age) -> np.ndarray:
+        """Expected purchases with a horizon per customer: one C call per
+        distinct horizon (each row's value depends on its own row only)."""
+        if len(t) != len(x):
+            raise _make_error(_ext.InvalidArgumentError, f"{fname}(): t has {len(t)} values, expected one "
+                              f"number or {len(x)} (one per customer)", _core.EINVAL)
+        if np.isnan(t).any():
+            i = int(np.flatnonzero(np.isnan(t))[0])
+            raise _make_error(_ext.InvalidArgumentError, f"{fname}(): t[{i}] is NaN: a horizon is needed",
+                              _core.EINVAL)
+        e = np.empty(len(x))
+        for h in np.unique(t):
+            rows = np.flatnonzero(t == h)
+            part = np.empty(len(rows))
+            _core._score(self._model, None, x[rows], tx[rows], age[rows], None, None, part, None, float(h), 0.0,
+                         12, 0.01, 1.0)
+            e[rows] = part
+        return e
 
     def score(self, frequency, recency=None, T=None, monetary_value=None, t: Optional[float] = None,
               spend_model: Optional["GammaGammaFitter"] = None, time: int = 12, discount_rate: float = 0.01,
@@ -276,9 +322,12 @@ class _PurchaseFitter(_Fitter):
         ``monetary_value``. Inputs are read in place; no per-row Python."""
         import pandas as pd
         self._check_fitted()
-        x, tx, age, idx = _frt(frequency, recency, T)
+        fname = f"{type(self).__name__}.score"
+        x, tx, age, idx, monetary_value = _frt(frequency, recency, T, fname, ("monetary_value", monetary_value))
         n = len(x)
-        z = _column(monetary_value, "monetary_value") if monetary_value is not None else None
+        z = _column(monetary_value, "monetary_value", fname) if monetary_value is not None else None
+        if t is not None:
+            t = _horizon(t, fname)
         if z is not None and len(z) != n:
             raise _make_error(_ext.InvalidArgumentError, f"monetary_value has {len(z)} values, expected {n}",
                               _core.EINVAL)
@@ -286,10 +335,12 @@ class _PurchaseFitter(_Fitter):
         if spend_model is not None:
             spend_model._check_fitted()
             gg = spend_model._model
+        elif z is not None:
+            refuse_negative_values(fname, "monetary_value", z)
         p = np.empty(n)
         e = np.empty(n) if t is not None else None
         c = np.empty(n) if z is not None else None
-        _core._score(self._model, gg, x, tx, age, z, p, e, c, float(t) if t is not None else 0.0, float(period),
+        _core._score(self._model, gg, x, tx, age, z, p, e, c, t if t is not None else 0.0, float(period),
                      _periods(time, f"{type(self).__name__}.score"), float(discount_rate), float(margin))
         cols = {"p_alive": p}
         if e is not None:
@@ -339,7 +390,10 @@ class GammaGammaFitter(_Fitter):
         (customers with frequency 0 or value <= 0 are left out); returns ``self``."""
         if monetary_value is None and hasattr(frequency, "columns"):
             frequency, monetary_value = frequency["frequency"], frequency["monetary_value"]
-        x, z = _column(frequency, "frequency"), _column(monetary_value, "monetary_value")
+        fname = "GammaGammaFitter.fit"
+        (frequency, monetary_value), _ = align_series(fname, [("frequency", frequency),
+                                                              ("monetary_value", monetary_value)])
+        x, z = _column(frequency, "frequency", fname), _column(monetary_value, "monetary_value", fname)
         if len(x) != len(z):
             raise _make_error(_ext.InvalidArgumentError,
                               f"frequency and monetary_value have different lengths ({len(x)}, {len(z)})",
@@ -358,8 +412,10 @@ class GammaGammaFitter(_Fitter):
         """E(spend per transaction | frequency, monetary_value) per customer
         (the population mean where frequency is 0)."""
         self._check_fitted()
-        idx = _index_of(frequency, monetary_value)
-        x, z = _column(frequency, "frequency"), _column(monetary_value, "monetary_value")
+        fname = "GammaGammaFitter.conditional_expected_average_profit"
+        (frequency, monetary_value), idx = align_series(fname, [("frequency", frequency),
+                                                                ("monetary_value", monetary_value)])
+        x, z = _column(frequency, "frequency", fname), _column(monetary_value, "monetary_value", fname)
         return _out(_core.gammagamma_expected(self._model, x, z), idx, "expected_average_profit")
 
     def customer_lifetime_value(self, transaction_prediction_model: _PurchaseFitter, frequency, recency, T,
@@ -370,8 +426,9 @@ class GammaGammaFitter(_Fitter):
         ``discount_rate`` per period: numpy array or Series."""
         self._check_fitted()
         transaction_prediction_model._check_fitted()
-        x, tx, t, idx = _frt(frequency, recency, T)
-        z = _column(monetary_value, "monetary_value")
+        fname = "GammaGammaFitter.customer_lifetime_value"
+        x, tx, t, idx, monetary_value = _frt(frequency, recency, T, fname, ("monetary_value", monetary_value))
+        z = _column(monetary_value, "monetary_value", fname)
         if len(z) != len(x):
             raise _make_error(_ext.InvalidArgumentError, f"monetary_value has {len(z)} values, expected {len(x)}",
                               _core.EINVAL)
