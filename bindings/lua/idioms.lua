@@ -176,7 +176,8 @@ local C_NAMES = {
   fu_segment_book_summarize = "followup.segment_book", fu_segment_run_new = "followup.segment_run",
   fu_stats_beta_quantile = "followup.beta_quantile", fu_error_last = "followup.Error",
   fu_calendar_add_working_days_bulk = "Calendar:add_working_days", fu_kpi_write_html_to_string = "Kpi:to_html",
-  fu_extract_options = "Extractor",
+  fu_extract_options = "Extractor", fu_capacity_pass = "capacity_pass", fu_plan_apply_capacity = "apply_capacity",
+  fu_plan_capacity_items = "capacity_items",
 }
 
 local function lua_c_name(rest)
@@ -197,10 +198,23 @@ local function lua_c_name(rest)
   return nil
 end
 
+-- The arrays the library's messages index from 0 ("x[0] = -nan: must be a
+-- non-negative integer", "recency[2] is not finite"): in Lua they are the
+-- tables given, counted from 1. (Not contact_cost[i]: a channel number.)
+local ARRAY_NAMES = {}
+for w in ("x t_x T zbar start recency frequency monetary answer_prob weekend_factor history t"):gmatch("%S+") do
+  ARRAY_NAMES[w] = true
+end
+
 local function c_names(s)
   if type(s) ~= "string" then return s end
   -- the library counts the events of a call from 0 ("event 0: ..."), Lua from 1
   s = s:gsub("%f[%w]event (%d+):", function(n) return "event " .. (tonumber(n) + 1) .. ":" end)
+  s = s:gsub("%f[%w_]([%a_][%w_]*)%[(%d+)%]", function(name, n)
+    if ARRAY_NAMES[name] then return name .. "[" .. (tonumber(n) + 1) .. "]" end
+  end)
+  -- printf's "-nan" / "nan" as Lua users read it
+  s = s:gsub("(= )%-?nan%f[^%w]", "%1NaN (not a number)")
   if not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
   s = s:gsub("%f[%w_]fu_(%l[%w_]*)", function(rest) return lua_c_name(rest) end)
   return (s:gsub("%f[%w_]NULL%f[^%w_]", "nil"))
@@ -216,6 +230,10 @@ local function lua_names(s)
   end)
   s = s:gsub("(%u%a*)_(%l[%w_]*): argument (%d+)", function(c, m, n)
     if CLASSES[c] then return c .. ":" .. m .. ": " .. arg_label(c .. ":" .. m, tonumber(n) - 1) end
+  end)
+  -- a module function's ("capacity_pass: argument 3 must be ...": the Lua position)
+  s = s:gsub("^(%l[%w_]*): argument (%d+)(.?.?)", function(f, n, after)
+    if PARAMS[f] and after ~= " (" then return f .. ": " .. arg_label(f, tonumber(n)) .. after end
   end)
   return c_names(s)
 end
@@ -968,6 +986,217 @@ for fname, kind in pairs({ channel_name = "channel", priority_name = "priority",
       return f(v, ...)
     end)
   end
+end
+
+-- ---------------------------------------------------------------- options tables
+-- The calls with many optional arguments take them positionally (nil = the
+-- default, also in the middle: `Planner(pol, book, nil, nil, nil, nil, nil,
+-- nil, true)`), as a table of named options after the leading positional
+-- ones (`Planner(pol, book, {capacity_pass = true})`), or all named
+-- (`Planner{policy = pol, book = book, agents = 2}`). The names are those of
+-- PARAMS (the Python keyword names). An unknown name raises
+-- InvalidArgumentError naming it (and the closest valid one); a name given
+-- both ways raises too. A table is an options table when it has no array part
+-- (t[1] == nil) and has no metatable; at a position that takes an array (the
+-- tier cycles, best-time segments or customers) or a required one, an empty
+-- {} stays an argument (an empty array; "not table" for a required one).
+local function edit_distance(a, b)
+  if math.abs(#a - #b) > 3 then return 4 end
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+-- "unknown option 'capacity' (did you mean 'capacity_pass'?; expected agents, ...)"
+local function unknown_option(k, names)
+  local best, bd = nil, 3
+  if type(k) == "string" then
+    for _, nm in ipairs(names) do
+      local d = edit_distance(k:lower(), nm)
+      if nm:find(k:lower(), 1, true) == 1 and #k >= 3 then d = math.min(d, 1) end
+      if d < bd then best, bd = nm, d end
+    end
+  end
+  return string.format("unknown option %s%s (expected %s)",
+    type(k) == "string" and ("'" .. k .. "'") or ("key " .. tostring(k) .. " (" .. type(k) .. ")"),
+    best and (", did you mean '" .. best .. "'?") or "", table.concat(names, ", "))
+end
+
+local function replace_plain(s, from, to)
+  if type(s) ~= "string" then return s end
+  local out, i = {}, 1
+  while true do
+    local a, b = s:find(from, i, true)
+    if not a then break end
+    out[#out + 1] = s:sub(i, a - 1) .. to
+    i = b + 1
+  end
+  out[#out + 1] = s:sub(i)
+  return table.concat(out)
+end
+
+local function is_options(t, array_param)
+  return type(t) == "table" and getmetatable(t) == nil and rawget(t, 1) == nil
+    and not (array_param and next(t) == nil)
+end
+
+-- fn (the guarded constructor, method or function) taking the forms above.
+-- key: the PARAMS key and the name in messages; lead: leading arguments not
+-- counted (the class of a constructor, self of a method); spec.required: how
+-- many leading parameters have no default; spec.defaults[i]: the value nil at
+-- position i stands for (positions without one pass nil on: a pointer or a
+-- text the C wrapper takes as "none"); spec.arrays[i]: position i takes an
+-- array.
+local function with_options(key, spec, fn, lead)
+  local names, pos = {}, {}
+  for i = 1, 64 do
+    local p = param_name(key, i)
+    if not p then break end
+    names[i], pos[p] = p, i
+  end
+  local defaults, arrays, required = spec.defaults or {}, spec.arrays or {}, spec.required or 0
+  return function(...)
+    local nall = select("#", ...)
+    local all = { ... }
+    local n = nall - lead -- positional arguments
+    local named
+    if n >= 1 and is_options(all[nall], arrays[n] or n <= required) then
+      local opts = all[nall]
+      all[nall] = nil
+      n = n - 1
+      named = {}
+      local top = n
+      for k, v in pairs(opts) do
+        local i = type(k) == "string" and pos[k] or nil
+        if not i then error(arg_error(key, unknown_option(k, names)), 2) end
+        if i <= n and all[lead + i] ~= nil then
+          error(arg_error(key, string.format("option '%s' given twice (also as %s)", k, arg_label(key, i))), 2)
+        end
+        all[lead + i], named[i] = v, true
+        if i > top then top = i end
+      end
+      n = top
+    end
+    for i = 1, named and math.max(n, required) or n do
+      if all[lead + i] == nil then
+        if i <= required and named then -- (positionally, the type check says "..., not nil")
+          error(arg_error(key, string.format("option '%s' (argument %d) is required", names[i], i)), 2)
+        end
+        all[lead + i] = defaults[i]
+      end
+    end
+    if not named then return fn(unpack(all, 1, lead + n)) end
+    local r = table.pack(pcall(fn, unpack(all, 1, lead + n)))
+    if r[1] then return unpack(r, 2, r.n) end
+    local e = r[2]
+    if getmetatable(e) == ErrorMT then -- "argument 9 (capacity_pass)" -> "option 'capacity_pass'"
+      for i in pairs(named) do
+        local from, to = arg_label(key, i), "option '" .. names[i] .. "'"
+        e.message, e.text = replace_plain(e.message, from, to), replace_plain(e.text, from, to)
+      end
+    end
+    error(e, 2)
+  end
+end
+
+do
+  local NO_TIME, PHONE = M.BOOK_NO_TIME, M.CHANNEL_PHONE
+  PARAMS.capacity_pass = "policy items agents calls_per_agent"
+  PARAMS.capacity_items = "plan"
+  PARAMS.apply_capacity = "plan items"
+  PARAMS["BestTime:best"] = "customer from to channel flags k level query_flags seed now"
+  PARAMS["BestTime:best_day"] = "now day customers channel flags level query_flags seed"
+  PARAMS["BestTime:may_contact"] = "customer now channel flags"
+  PARAMS["BestTime:posterior"] = "customer slot now level"
+  PARAMS.ContactLog = "path readonly sync_normal store_raw_text"
+  PARAMS["Guard:check"] = "customer_id channel at priority rule order_id"
+  local GUARD_REC = { [4] = "attempted", [5] = "normal", [9] = -1, [10] = NO_TIME }
+  local CTORS = {
+    Planner = { required = 2, arrays = { [7] = true },
+      defaults = { [3] = 0, [4] = 0, [5] = 0, [6] = false, [8] = false, [9] = false } },
+    BestTime = { required = 2, arrays = { [3] = true },
+      defaults = { [4] = 0, [5] = 0, [6] = 0, [7] = 0, [8] = -1.0, [9] = -1.0, [10] = M.BESTTIME_PRIOR_MOMENTS,
+        [11] = NO_TIME, [13] = M.BESTTIME_B2B_DEFAULT } },
+    Guard = { required = 2, defaults = { [4] = "policy", [5] = 0, [6] = 0, [7] = false } },
+    ContactLog = { required = 0, defaults = { [2] = false, [3] = false, [4] = false } },
+    Book = { required = 0, defaults = { 0, 0, 0 } },
+  }
+  for cls, spec in pairs(CTORS) do
+    local cmt = getmetatable(M[cls])
+    cmt.__call = with_options(cls, spec, cmt.__call, 1)
+  end
+  local METHODS = {
+    ["Planner:plan"] = { required = 1, defaults = { [2] = 86400 } },
+    ["Planner:plan_customer"] = { required = 2, defaults = { [3] = 86400 } },
+    ["Planner:simulate"] = { required = 2, defaults = { [3] = 0 } },
+    ["BestTime:best"] = { required = 3,
+      defaults = { [4] = PHONE, [5] = 0, [6] = 1, [7] = 0.9, [8] = 0, [9] = 0, [10] = NO_TIME } },
+    ["BestTime:best_day"] = { required = 1, arrays = { [3] = true },
+      defaults = { [4] = PHONE, [5] = 0, [6] = 0.9, [7] = 0, [8] = 0 } },
+    ["BestTime:may_contact"] = { required = 2, defaults = { [3] = PHONE, [4] = 0 } },
+    ["BestTime:posterior"] = { required = 3, defaults = { [4] = 0.9 } },
+    ["Guard:check"] = { required = 3, defaults = { [4] = "normal" } },
+    ["Guard:check_and_record"] = { required = 3, defaults = GUARD_REC },
+    ["Guard:record"] = { required = 4, defaults = GUARD_REC },
+    ["ContactLog:append"] = { required = 3, defaults = GUARD_REC },
+  }
+  for key, spec in pairs(METHODS) do
+    local cls, mname = key:match("^(%w+):(.+)$")
+    local fns = rawget(CLASSES[cls], ".fn")
+    rawset(fns, mname, with_options(key, spec, rawget(fns, mname), 1))
+  end
+  rawset(M, "capacity_pass", with_options("capacity_pass", { required = 3, defaults = { [4] = 0 } },
+    rawget(M, "capacity_pass"), 0))
+end
+
+-- followup.capacity_pass(policy, items, agents, calls_per_agent) and
+-- followup.apply_capacity(plan, items): their messages name the call and the
+-- argument, count the records of `items` from 1, and say when a plan had its
+-- pass applied already (once per plan).
+do
+  local applied = setmetatable({}, { __mode = "k" })
+  local function wrap(fname, items_pos, fn)
+    return function(...)
+      local plan = (...)
+      if fname == "capacity_pass" and select("#", ...) > 0 then
+        -- (SWIG names the policy "argument 2" here: the result blob is its C argument 1)
+        local cls = type(plan) == "userdata" and tostring(plan):match("^(followup%.%w+)") or type(plan)
+        if cls ~= "followup.Policy" then
+          error(arg_error(fname, arg_label(fname, 1) .. " must be a followup.Policy, not " .. cls), 2)
+        end
+      end
+      local r = table.pack(pcall(fn, ...))
+      if r[1] then
+        if fname == "apply_capacity" then applied[plan] = true end
+        return unpack(r, 2, r.n)
+      end
+      local e = r[2]
+      if getmetatable(e) == ErrorMT and type(e.message) == "string" then
+        local m = e.message
+        if m:find("^capacity items: ") then
+          m = fname .. ": " .. arg_label(fname, items_pos) .. ": " .. m:gsub("^capacity items: ", "")
+            .. " (pass the string capacity_items or capacity_pass returned)"
+        else
+          m = m:gsub("^" .. fname .. ": item (%d+)", function(i) return fname .. ": item " .. (tonumber(i) + 1) end)
+          if fname == "apply_capacity" and applied[plan] then
+            m = m .. " (the pass was already applied to this plan: apply_capacity once per plan)"
+          end
+        end
+        e.message, e.text = m, m
+      end
+      error(e, 2)
+    end
+  end
+  rawset(M, "capacity_pass", wrap("capacity_pass", 2, rawget(M, "capacity_pass")))
+  rawset(M, "apply_capacity", wrap("apply_capacity", 2, rawget(M, "apply_capacity")))
 end
 
 -- ---------------------------------------------------------------- iterators
