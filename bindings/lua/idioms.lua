@@ -623,6 +623,11 @@ local function describe(cls, self)
     elseif cls == "Plan" then return string.format("%d planned", self:count("planned"))
     elseif cls == "Touchpoint" then return string.format("%s %s %s", self.customer_id, self.rule, self.channel)
     elseif cls == "CommitmentList" or cls == "Kpi" then return string.format("%d", self:count())
+    elseif cls == "BgNbd" then return string.format("r=%.6g alpha=%.6g a=%.6g b=%.6g", self.r, self.alpha, self.a,
+      self.b)
+    elseif cls == "ParetoNbd" then return string.format("r=%.6g alpha=%.6g s=%.6g beta=%.6g", self.r, self.alpha,
+      self.s, self.beta)
+    elseif cls == "GammaGamma" then return string.format("p=%.6g q=%.6g gamma=%.6g", self.p, self.q, self.gamma)
     end
   end)
   return ok and s or nil

@@ -156,4 +156,12 @@ T.test("BestTime, best, Guard, ContactLog and Book take options too", function()
   T.eq(e.name, "LimitError", "max_field_bytes taken")
 end)
 
+T.test("models print their parameters", function()
+  T.eq(tostring(followup.BgNbd(0.243, 4.414, 0.793, 2.426)), "followup.BgNbd: r=0.243 alpha=4.414 a=0.793 b=2.426",
+    "BgNbd")
+  T.eq(tostring(followup.ParetoNbd(0.55, 10.58, 0.61, 11.67)),
+    "followup.ParetoNbd: r=0.55 alpha=10.58 s=0.61 beta=11.67", "ParetoNbd")
+  T.eq(tostring(followup.GammaGamma(6.25, 3.74, 15.44)), "followup.GammaGamma: p=6.25 q=3.74 gamma=15.44", "GG")
+end)
+
 T.done()
