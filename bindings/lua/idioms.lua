@@ -904,19 +904,13 @@ end
 -- nil = the default; times as epoch seconds or ISO 8601 texts; `by` a
 -- string ("tier,agent") or an array; costs a string ("phone=8") or a table.
 do
-  local FIELDS = { "period", "by", "from", "to", "as_of", "costs", "budget" }
   local DEFAULTS = { "week", "none", M.KPI_NO_TIME, M.KPI_NO_TIME, M.KPI_NO_TIME, nil, 0 }
   local kmt = getmetatable(M.Kpi)
   local call = kmt.__call
   local fname = "Kpi"
   kmt.__call = function(cls, policy, ...)
-    local nargs = select("#", ...)
-    local args, n
-    if nargs == 1 and type((...)) == "table" and getmetatable((...)) == nil and (...)[1] == nil then
-      args, n = named_args(fname, FIELDS, (...), { from_ = "from" })
-    else
-      args, n = { ... }, nargs
-    end
+    -- (the named options are put in place by with_options below)
+    local args, n = { ... }, select("#", ...)
     for i, want in pairs({ [1] = "string", [2] = "string", [6] = "string", [7] = "number" }) do
       local v, ok = args[i], args[i] == nil or type(args[i]) == want
       if (i == 2 or i == 6) and type(v) == "table" then ok = true end
@@ -1059,7 +1053,8 @@ end
 -- many leading parameters have no default; spec.defaults[i]: the value nil at
 -- position i stands for (positions without one pass nil on: a pointer or a
 -- text the C wrapper takes as "none"); spec.arrays[i]: position i takes an
--- array.
+-- array; spec.values[i]: a table at position i is always that argument (a
+-- Kpi's costs {phone = 8}); spec.aliases: other names of options.
 local function with_options(key, spec, fn, lead)
   local names, pos = {}, {}
   for i = 1, 64 do
@@ -1068,19 +1063,20 @@ local function with_options(key, spec, fn, lead)
     names[i], pos[p] = p, i
   end
   local defaults, arrays, required = spec.defaults or {}, spec.arrays or {}, spec.required or 0
+  local values, aliases = spec.values or {}, spec.aliases or {}
   return function(...)
     local nall = select("#", ...)
     local all = { ... }
     local n = nall - lead -- positional arguments
     local named
-    if n >= 1 and is_options(all[nall], arrays[n] or n <= required) then
+    if n >= 1 and not values[n] and is_options(all[nall], arrays[n] or n <= required) then
       local opts = all[nall]
       all[nall] = nil
       n = n - 1
       named = {}
       local top = n
       for k, v in pairs(opts) do
-        local i = type(k) == "string" and pos[k] or nil
+        local i = type(k) == "string" and (pos[k] or pos[aliases[k] or ""]) or nil
         if not i then error(arg_error(key, unknown_option(k, names)), 2) end
         if i <= n and all[lead + i] ~= nil then
           error(arg_error(key, string.format("option '%s' given twice (also as %s)", k, arg_label(key, i))), 2)
@@ -1133,6 +1129,8 @@ do
     Guard = { required = 2, defaults = { [4] = "policy", [5] = 0, [6] = 0, [7] = false } },
     ContactLog = { required = 0, defaults = { [2] = false, [3] = false, [4] = false } },
     Book = { required = 0, defaults = { 0, 0, 0 } },
+    -- (the Kpi wrapper above fills its own defaults and reads by / costs tables)
+    Kpi = { required = 1, arrays = { [3] = true }, values = { [7] = true }, aliases = { from_ = "from" } },
   }
   for cls, spec in pairs(CTORS) do
     local cmt = getmetatable(M[cls])

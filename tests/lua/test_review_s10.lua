@@ -156,6 +156,20 @@ T.test("BestTime, best, Guard, ContactLog and Book take options too", function()
   T.eq(e.name, "LimitError", "max_field_bytes taken")
 end)
 
+T.test("Kpi: options after positional ones; costs stay a table argument", function()
+  local pol, book = sample()
+  local function csv(k) k:add_book(book); k:compute(); return k:csv() end
+  local AS_OF = "2026-11-23T00:00:00+08:00"
+  local want = csv(followup.Kpi(pol, "month", "tier", nil, nil, AS_OF, "phone=8", 0))
+  T.eq(csv(followup.Kpi(pol, "month", { by = "tier", as_of = AS_OF, costs = { phone = 8 } })), want, "after period")
+  T.eq(csv(followup.Kpi(pol, "month", "tier", nil, nil, AS_OF, { phone = 8 })), want, "costs table positional")
+  T.eq(csv(followup.Kpi(pol, { period = "month", by = { "tier" }, as_of = AS_OF, costs = "phone=8" })), want, "named")
+  T.eq((message(followup.Kpi, pol, "month", { period = "week" })),
+    "Kpi: option 'period' given twice (also as argument 2 (period))", "twice")
+  T.eq((message(followup.Kpi, pol, { period = "fortnight" })):match("^Kpi: option 'period': unknown period"),
+    "Kpi: option 'period': unknown period", "bad period named")
+end)
+
 T.test("models print their parameters", function()
   T.eq(tostring(followup.BgNbd(0.243, 4.414, 0.793, 2.426)), "followup.BgNbd: r=0.243 alpha=4.414 a=0.793 b=2.426",
     "BgNbd")
