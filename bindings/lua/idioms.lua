@@ -214,7 +214,18 @@ local function c_names(s)
     if ARRAY_NAMES[name] then return name .. "[" .. (tonumber(n) + 1) .. "]" end
   end)
   -- printf's "-nan" / "nan" as Lua users read it
+  -- a customer of the book or of the tables given, by its 0-based index
+  s = s:gsub("%f[%w]customer (%d+)(%f[^%d])", function(n, after)
+    return "customer " .. (tonumber(n) + 1) .. after
+  end)
+  -- printf's "-nan" / "nan" as Lua users read it (not inside a quoted text or a word)
   s = s:gsub("(= )%-?nan%f[^%w]", "%1NaN (not a number)")
+  local src = s
+  s = s:gsub("()%-?nan()", function(a, b)
+    local before, after = src:sub(a - 1, a - 1), src:sub(b, b)
+    if before:match("[%w_'\"%-]") or after:match("[%w_'\"]") then return nil end
+    return "NaN"
+  end)
   if not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
   s = s:gsub("%f[%w_]fu_(%l[%w_]*)", function(rest) return lua_c_name(rest) end)
   return (s:gsub("%f[%w_]NULL%f[^%w_]", "nil"))
@@ -936,6 +947,10 @@ do
         if type(ch) ~= "string" or type(amount) ~= "number" then
           error(arg_error(fname, arg_label(fname, 7) .. ": expected a table of channel = number"), 2)
         end
+        if amount ~= amount then
+          error(arg_error(fname, string.format("%s: the cost of '%s' is NaN (not a number), not an amount >= 0",
+            arg_label(fname, 7), ch)), 2)
+        end
         parts[#parts + 1] = ch .. "=" .. string.format("%.17g", amount)
       end
       table.sort(parts)
@@ -1110,6 +1125,17 @@ end
 
 do
   local NO_TIME, PHONE = M.BOOK_NO_TIME, M.CHANNEL_PHONE
+  for _, fam in ipairs({ "bgnbd", "pareto" }) do
+    PARAMS[fam .. "_fit"] = "x t_x T"
+    PARAMS[fam .. "_loglik"] = "model x t_x T"
+    PARAMS[fam .. "_p_alive"] = "model x t_x T"
+    PARAMS[fam .. "_expected"] = "model x t_x T horizon"
+    PARAMS[fam .. "_expected_new"] = "model t"
+    PARAMS[fam .. "_clv"] = "model gammagamma x t_x T zbar period periods discount margin"
+  end
+  PARAMS.gammagamma_fit = "x zbar"
+  PARAMS.gammagamma_loglik = "model x zbar"
+  PARAMS.gammagamma_expected = "model x zbar"
   PARAMS.capacity_pass = "policy items agents calls_per_agent"
   PARAMS.capacity_items = "plan"
   PARAMS.apply_capacity = "plan items"

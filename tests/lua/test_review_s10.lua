@@ -119,6 +119,22 @@ T.test("scoring messages count from 1 and say NaN", function()
   T.eq((message(followup.bgnbd_p_alive, m, { 1.5 }, { 1 }, { 2 })),
     "x[1] = 1.5: must be a non-negative integer", "fraction")
   T.eq((message(followup.bgnbd_p_alive, m, { 1, 1 }, { 1, 3 }, { 2, 2 })), "t_x[2] = 3 is after T = 2", "t_x > T")
+  -- customers of the tables given count from 1 too
+  T.eq((message(followup.gammagamma_expected, followup.GammaGamma(6.25, 3.74, 15.44), { 2, 1 }, { 3, 0 / 0 })),
+    "customer 2: zbar = NaN (not a number): must be finite and >= 0", "customer from 1")
+  -- NaN in other places of a message; a quoted id "nan" is left alone
+  local pol = followup.policy_default()
+  local book = T.book("customer_id,tz\nA,UTC\n", "customer_id,at,kind\nA,2026-11-20T10:00:00Z,purchase\n")
+  local bt = followup.BestTime(pol, book)
+  T.eq((message(bt.best, bt, 1, 0, 86400 * 7, { level = 0 / 0 })), "credible level must be in (0,1) (got NaN)",
+    "got NaN")
+  T.eq((message(followup.Kpi, pol, { costs = { phone = 0 / 0 } })),
+    "Kpi: option 'costs': the cost of 'phone' is NaN (not a number), not an amount >= 0", "Kpi costs NaN")
+  local pl = followup.Planner(pol, book)
+  T.eq((message(pl.feed, pl, "nan", "2026-11-23T10:00:00+08:00", "complaint")), "no customer 'nan'", "id 'nan'")
+  -- the scoring functions' arguments are named
+  T.eq((message(followup.bgnbd_clv, m, nil, { 1 }, { 1 }, { 2 }, { 10 }, 4, 0.5)),
+    "bgnbd_clv: argument 8 (periods) must be an integer, not number", "clv periods")
 end)
 
 T.test("BestTime, best, Guard, ContactLog and Book take options too", function()
