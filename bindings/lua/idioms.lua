@@ -96,7 +96,7 @@ local PARAMS = {
   ["Kpi:figure"] = "i", ["Kpi:to_html"] = "breakdown title min_n",
   Book = "flags max_record_bytes max_field_bytes",
   ["Book:add_customer"] = "id tz annual_spend first_purchase_at industry is_smb preferred_windows dnd_windows "
-    .. "consent_phone consent_sms consent_email",
+    .. "consent_phone consent_sms consent_email owner",
   ["Book:add_event"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
     .. "outcome score survey note priority",
   ["Book:customer"] = "i", ["Book:event"] = "i", ["Book:find_customer"] = "id",
@@ -1146,6 +1146,8 @@ do
   PARAMS.ContactLog = "path readonly sync_normal store_raw_text"
   PARAMS["Guard:check"] = "customer_id channel at priority rule order_id"
   local GUARD_REC = { [4] = "attempted", [5] = "normal", [9] = -1, [10] = NO_TIME }
+  local NAN = 0 / 0
+  local EVENT = { [6] = NAN, [7] = NAN, [8] = 0, [9] = 0, [11] = 0, [12] = NAN, [13] = 0, [15] = "none" }
   local CTORS = {
     Planner = { required = 2, arrays = { [7] = true },
       defaults = { [3] = 0, [4] = 0, [5] = 0, [6] = false, [8] = false, [9] = false } },
@@ -1176,6 +1178,15 @@ do
     ["Guard:check_and_record"] = { required = 3, defaults = GUARD_REC },
     ["Guard:record"] = { required = 4, defaults = GUARD_REC },
     ["ContactLog:append"] = { required = 3, defaults = GUARD_REC },
+    -- records: nil = absent (NaN numbers, no time, enums "none"; an event's priority by name)
+    ["Book:add_customer"] = { required = 2,
+      defaults = { [3] = NAN, [4] = NO_TIME, [6] = 0, [9] = 0, [10] = 0, [11] = 0 } },
+    ["Book:add_event"] = { required = 3, defaults = EVENT },
+    ["EventBatch:add"] = { required = 3, defaults = EVENT },
+    ["Kpi:add_event"] = { required = 3, defaults = EVENT },
+    ["Kpi:add_customer"] = { required = 1, defaults = { [2] = NAN, [3] = M.KPI_NO_TIME } },
+    ["Kpi:add_due"] = { required = 2, defaults = { [3] = M.KPI_NO_TIME } },
+    ["Kpi:add_commitment"] = { required = 3, defaults = { [4] = M.KPI_NO_TIME } },
   }
   for key, spec in pairs(METHODS) do
     local cls, mname = key:match("^(%w+):(.+)$")

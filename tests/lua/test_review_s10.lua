@@ -186,6 +186,35 @@ T.test("Kpi: options after positional ones; costs stay a table argument", functi
     "Kpi: option 'period': unknown period", "bad period named")
 end)
 
+T.test("records: nil in the middle is absent; named options; same book as the CSV reader", function()
+  local want = T.book("customer_id,tz,industry,consent_phone,owner\nA,UTC,retail,,\nB,UTC,retail,yes,bob\n",
+    "customer_id,at,kind,unit_price,channel,outcome,priority\n" ..
+    "A,2026-11-20T10:00:00Z,purchase,10,,,\nA,2026-11-20T11:00:00Z,contact,,phone,answered,\n" ..
+    "B,2026-11-20T11:00:00Z,contact,,phone,answered,high\nB,2026-11-20T12:00:00Z,contact,,sms,,\n")
+  local b = followup.Book()
+  T.eq(b:add_customer("A", "UTC", nil, nil, "retail"), 1, "positional with nil")
+  T.eq(b:add_customer("B", "UTC", { industry = "retail", consent_phone = followup.TRI_YES, owner = "bob" }), 2,
+    "named")
+  b:add_event("A", "2026-11-20T10:00:00Z", "purchase", nil, nil, 10)
+  b:add_event("A", "2026-11-20T11:00:00Z", "contact", nil, nil, nil, nil, nil, "phone", nil, "answered")
+  b:add_event("B", "2026-11-20T11:00:00Z", "contact", { channel = "phone", outcome = "answered", priority = "high" })
+  b:add_event("B", "2026-11-20T12:00:00Z", "contact", nil, nil, nil, nil, nil, "sms", nil, nil, nil, nil, nil, nil)
+  b:finalize()
+  T.eq(b:customers_csv(), want:customers_csv(), "customers")
+  T.eq(b:events_csv(), want:events_csv(), "events")
+  local e = T.raises(b.add_event, b, "A", "2026-11-20T10:00:00Z", "purchase", { amout = 1 })
+  T.truthy(e.message:find("^Book:add_event: unknown option 'amout', did you mean 'amount'%?"), e.message)
+  local batch = followup.EventBatch()
+  batch:add("A", "2026-11-21T10:00:00Z", "purchase", nil, nil, 10, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+  batch:add("A", "2026-11-22T10:00:00Z", "purchase", { unit_price = 10 })
+  b:append_events(batch)
+  T.eq(b:event_count(), 6, "batch")
+  local k = followup.Kpi(followup.policy_default())
+  k:add_customer("A", nil, "2026-01-01T00:00:00Z")
+  k:add_event("A", "2026-11-20T10:00:00Z", "purchase", nil, nil, 10, nil, nil, "phone")
+  k:add_due("A", "2026-11-21T10:00:00Z", nil, nil)
+end)
+
 T.test("models print their parameters", function()
   T.eq(tostring(followup.BgNbd(0.243, 4.414, 0.793, 2.426)), "followup.BgNbd: r=0.243 alpha=4.414 a=0.793 b=2.426",
     "BgNbd")
