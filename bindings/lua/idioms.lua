@@ -214,6 +214,9 @@ local function c_names(s)
     if ARRAY_NAMES[name] then return name .. "[" .. (tonumber(n) + 1) .. "]" end
   end)
   -- printf's "-nan" / "nan" as Lua users read it
+  -- the values of a table given (planner:set_clv_values), a record of a call (kpi:add_due)
+  s = s:gsub("%f[%w]value (%d+) is not a CLV", function(n) return "value " .. (tonumber(n) + 1) .. " is not a CLV" end)
+  s = s:gsub("%f[%w]due item (%d+):", function(n) return "due item " .. (tonumber(n) + 1) .. ":" end)
   -- a customer of the book or of the tables given, by its 0-based index
   s = s:gsub("%f[%w]customer (%d+)(%f[^%d])", function(n, after)
     return "customer " .. (tonumber(n) + 1) .. after

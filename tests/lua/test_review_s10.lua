@@ -132,6 +132,13 @@ T.test("scoring messages count from 1 and say NaN", function()
     "Kpi: option 'costs': the cost of 'phone' is NaN (not a number), not an amount >= 0", "Kpi costs NaN")
   local pl = followup.Planner(pol, book)
   T.eq((message(pl.feed, pl, "nan", "2026-11-23T10:00:00+08:00", "complaint")), "no customer 'nan'", "id 'nan'")
+  -- set_clv_values counts its values from 1, kpi:add_due its record
+  local two = T.book("customer_id,tz\nA,UTC\nB,UTC\n", "customer_id,at,kind\n")
+  local pl2 = followup.Planner(pol, two)
+  T.eq((message(pl2.set_clv_values, pl2, { 1, -5 })),
+    "Planner:set_clv_values: value 2 is not a CLV >= 0 (NaN: unknown)", "clv value from 1")
+  local k = followup.Kpi(pol)
+  T.eq((message(k.add_due, k, "", "2026-11-23T00:00:00Z")), "due item 1: missing customer id", "due item from 1")
   -- the scoring functions' arguments are named
   T.eq((message(followup.bgnbd_clv, m, nil, { 1 }, { 1 }, { 2 }, { 10 }, 4, 0.5)),
     "bgnbd_clv: argument 8 (periods) must be an integer, not number", "clv periods")
