@@ -15,7 +15,10 @@
 --   * handles with __tostring and __close (`local b <close> = followup.Book()`)
 --     and a close() method; a closed handle raises StateError when used;
 --   * iterators: plan:touchpoints([status]), book:customers(), book:events([i]),
---     list:commitments(), kpi:figures().
+--     list:commitments(), kpi:figures();
+--   * optional arguments as nil (also in the middle) or as a table of named
+--     options (`Planner(pol, book, {capacity_pass = true})`, "options tables"
+--     below), and messages that count from 1 and say NaN (c_names).
 local M = followup
 local R = debug.getregistry()
 local CLASSES = R.SWIG
