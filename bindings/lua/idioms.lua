@@ -1099,10 +1099,15 @@ local function with_options(key, spec, fn, lead)
       for k, v in pairs(opts) do
         local i = type(k) == "string" and (pos[k] or pos[aliases[k] or ""]) or nil
         if not i then error(arg_error(key, unknown_option(k, names)), 2) end
+        if named[i] then -- (a name and its alias: Kpi's from and from_)
+          local a, b = named[i], k
+          if b < a then a, b = b, a end
+          error(arg_error(key, string.format("options '%s' and '%s' are the same option", a, b)), 2)
+        end
         if i <= n and all[lead + i] ~= nil then
           error(arg_error(key, string.format("option '%s' given twice (also as %s)", k, arg_label(key, i))), 2)
         end
-        all[lead + i], named[i] = v, true
+        all[lead + i], named[i] = v, k
         if i > top then top = i end
       end
       n = top

@@ -189,6 +189,10 @@ T.test("Kpi: options after positional ones; costs stay a table argument", functi
   T.eq(csv(followup.Kpi(pol, { period = "month", by = { "tier" }, as_of = AS_OF, costs = "phone=8" })), want, "named")
   T.eq((message(followup.Kpi, pol, "month", { period = "week" })),
     "Kpi: option 'period' given twice (also as argument 2 (period))", "twice")
+  T.eq((message(followup.Kpi, pol, { from = 0, from_ = 1 })), "Kpi: options 'from' and 'from_' are the same option",
+    "alias twice")
+  T.eq(csv(followup.Kpi(pol, "month", "tier", { from_ = "2025-11-01", as_of = AS_OF, costs = "phone=8" })),
+    csv(followup.Kpi(pol, "month", "tier", "2025-11-01", nil, AS_OF, "phone=8")), "from_ alias")
   T.eq((message(followup.Kpi, pol, { period = "fortnight" })):match("^Kpi: option 'period': unknown period"),
     "Kpi: option 'period': unknown period", "bad period named")
 end)
