@@ -139,7 +139,10 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
 
 /* Integers as Lua integers (SWIG 4.1 would hand them over as floats). A
  * negative number for an unsigned parameter is an error (C would read -3 as
- * 4294967293); idioms.lua turns "$symname: argument N" into Lua words. */
+ * 4294967293); idioms.lua turns "$symname: argument N" into Lua words. N is
+ * the Lua stack position ($input), not the C parameter number ($argnum):
+ * they differ after a parameter the caller does not give (an output blob)
+ * or one Lua argument that fills two C ones (text + length). */
 %typemap(in, checkfn="fu_lua_isinteger") int, short, long, long long, int8_t, int16_t, int32_t, int64_t,
     fu_status
   "$1 = ($type)fu_lua_tointeger(L, $input);"
@@ -147,7 +150,7 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
     size_t, uint8_t, uint16_t, uint32_t, uint64_t {
     lua_Integer fu_v = fu_lua_tointeger(L, $input);
     if (fu_v < 0) {
-        fu_error_set(FU_EINVAL, "$symname: argument %d must be an integer >= 0, not %lld", $argnum, (long long)fu_v);
+        fu_error_set(FU_EINVAL, "$symname: argument %d must be an integer >= 0, not %lld", $input, (long long)fu_v);
         fu_lua_push_error(L, FU_EINVAL);
         SWIG_fail;
     }
@@ -213,7 +216,7 @@ FU_LUA_TIME_ARG(first_purchase_at) FU_LUA_TIME_ARG(calibration_end) FU_LUA_TIME_
     size_t n = 0;
     $1 = (char *)lua_tolstring(L, $input, &n);
     $2 = n;
-    if (fu_swig_check_nul($1, $2, $argnum, "$symname")) {
+    if (fu_swig_check_nul($1, $2, $input, "$symname")) {
         fu_lua_push_error(L, FU_EINVAL);
         SWIG_fail;
     }

@@ -15,7 +15,10 @@
 --   * handles with __tostring and __close (`local b <close> = followup.Book()`)
 --     and a close() method; a closed handle raises StateError when used;
 --   * iterators: plan:touchpoints([status]), book:customers(), book:events([i]),
---     list:commitments(), kpi:figures().
+--     list:commitments(), kpi:figures();
+--   * optional arguments as nil (also in the middle) or as a table of named
+--     options (`Planner(pol, book, {capacity_pass = true})`, "options tables"
+--     below), and messages that count from 1 and say NaN (c_names).
 local M = followup
 local R = debug.getregistry()
 local CLASSES = R.SWIG
@@ -96,7 +99,7 @@ local PARAMS = {
   ["Kpi:figure"] = "i", ["Kpi:to_html"] = "breakdown title min_n",
   Book = "flags max_record_bytes max_field_bytes",
   ["Book:add_customer"] = "id tz annual_spend first_purchase_at industry is_smb preferred_windows dnd_windows "
-    .. "consent_phone consent_sms consent_email",
+    .. "consent_phone consent_sms consent_email owner",
   ["Book:add_event"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
     .. "outcome score survey note priority",
   ["Book:customer"] = "i", ["Book:event"] = "i", ["Book:find_customer"] = "id",
@@ -176,7 +179,8 @@ local C_NAMES = {
   fu_segment_book_summarize = "followup.segment_book", fu_segment_run_new = "followup.segment_run",
   fu_stats_beta_quantile = "followup.beta_quantile", fu_error_last = "followup.Error",
   fu_calendar_add_working_days_bulk = "Calendar:add_working_days", fu_kpi_write_html_to_string = "Kpi:to_html",
-  fu_extract_options = "Extractor",
+  fu_extract_options = "Extractor", fu_capacity_pass = "capacity_pass", fu_plan_apply_capacity = "apply_capacity",
+  fu_plan_capacity_items = "capacity_items",
 }
 
 local function lua_c_name(rest)
@@ -197,10 +201,37 @@ local function lua_c_name(rest)
   return nil
 end
 
+-- The arrays the library's messages index from 0 ("x[0] = -nan: must be a
+-- non-negative integer", "recency[2] is not finite"): in Lua they are the
+-- tables given, counted from 1. (Not contact_cost[i]: a channel number.)
+local ARRAY_NAMES = {}
+for w in ("x t_x T zbar start recency frequency monetary answer_prob weekend_factor history t"):gmatch("%S+") do
+  ARRAY_NAMES[w] = true
+end
+
 local function c_names(s)
   if type(s) ~= "string" then return s end
   -- the library counts the events of a call from 0 ("event 0: ..."), Lua from 1
   s = s:gsub("%f[%w]event (%d+):", function(n) return "event " .. (tonumber(n) + 1) .. ":" end)
+  s = s:gsub("%f[%w_]([%a_][%w_]*)%[(%d+)%]", function(name, n)
+    if ARRAY_NAMES[name] then return name .. "[" .. (tonumber(n) + 1) .. "]" end
+  end)
+  -- printf's "-nan" / "nan" as Lua users read it
+  -- the values of a table given (planner:set_clv_values), a record of a call (kpi:add_due)
+  s = s:gsub("%f[%w]value (%d+) is not a CLV", function(n) return "value " .. (tonumber(n) + 1) .. " is not a CLV" end)
+  s = s:gsub("%f[%w]due item (%d+):", function(n) return "due item " .. (tonumber(n) + 1) .. ":" end)
+  -- a customer of the book or of the tables given, by its 0-based index
+  s = s:gsub("%f[%w]customer (%d+)(%f[^%d])", function(n, after)
+    return "customer " .. (tonumber(n) + 1) .. after
+  end)
+  -- printf's "-nan" / "nan" as Lua users read it (not inside a quoted text or a word)
+  s = s:gsub("(= )%-?nan%f[^%w]", "%1NaN (not a number)")
+  local src = s
+  s = s:gsub("()%-?nan()", function(a, b)
+    local before, after = src:sub(a - 1, a - 1), src:sub(b, b)
+    if before:match("[%w_'\"%-]") or after:match("[%w_'\"]") then return nil end
+    return "NaN"
+  end)
   if not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
   s = s:gsub("%f[%w_]fu_(%l[%w_]*)", function(rest) return lua_c_name(rest) end)
   return (s:gsub("%f[%w_]NULL%f[^%w_]", "nil"))
@@ -216,6 +247,10 @@ local function lua_names(s)
   end)
   s = s:gsub("(%u%a*)_(%l[%w_]*): argument (%d+)", function(c, m, n)
     if CLASSES[c] then return c .. ":" .. m .. ": " .. arg_label(c .. ":" .. m, tonumber(n) - 1) end
+  end)
+  -- a module function's ("capacity_pass: argument 3 must be ...": the Lua position)
+  s = s:gsub("^(%l[%w_]*): argument (%d+)(.?.?)", function(f, n, after)
+    if PARAMS[f] and after ~= " (" then return f .. ": " .. arg_label(f, tonumber(n)) .. after end
   end)
   return c_names(s)
 end
@@ -605,6 +640,11 @@ local function describe(cls, self)
     elseif cls == "Plan" then return string.format("%d planned", self:count("planned"))
     elseif cls == "Touchpoint" then return string.format("%s %s %s", self.customer_id, self.rule, self.channel)
     elseif cls == "CommitmentList" or cls == "Kpi" then return string.format("%d", self:count())
+    elseif cls == "BgNbd" then return string.format("r=%.6g alpha=%.6g a=%.6g b=%.6g", self.r, self.alpha, self.a,
+      self.b)
+    elseif cls == "ParetoNbd" then return string.format("r=%.6g alpha=%.6g s=%.6g beta=%.6g", self.r, self.alpha,
+      self.s, self.beta)
+    elseif cls == "GammaGamma" then return string.format("p=%.6g q=%.6g gamma=%.6g", self.p, self.q, self.gamma)
     end
   end)
   return ok and s or nil
@@ -881,19 +921,13 @@ end
 -- nil = the default; times as epoch seconds or ISO 8601 texts; `by` a
 -- string ("tier,agent") or an array; costs a string ("phone=8") or a table.
 do
-  local FIELDS = { "period", "by", "from", "to", "as_of", "costs", "budget" }
   local DEFAULTS = { "week", "none", M.KPI_NO_TIME, M.KPI_NO_TIME, M.KPI_NO_TIME, nil, 0 }
   local kmt = getmetatable(M.Kpi)
   local call = kmt.__call
   local fname = "Kpi"
   kmt.__call = function(cls, policy, ...)
-    local nargs = select("#", ...)
-    local args, n
-    if nargs == 1 and type((...)) == "table" and getmetatable((...)) == nil and (...)[1] == nil then
-      args, n = named_args(fname, FIELDS, (...), { from_ = "from" })
-    else
-      args, n = { ... }, nargs
-    end
+    -- (the named options are put in place by with_options below)
+    local args, n = { ... }, select("#", ...)
     for i, want in pairs({ [1] = "string", [2] = "string", [6] = "string", [7] = "number" }) do
       local v, ok = args[i], args[i] == nil or type(args[i]) == want
       if (i == 2 or i == 6) and type(v) == "table" then ok = true end
@@ -918,6 +952,10 @@ do
       for ch, amount in pairs(costs) do
         if type(ch) ~= "string" or type(amount) ~= "number" then
           error(arg_error(fname, arg_label(fname, 7) .. ": expected a table of channel = number"), 2)
+        end
+        if amount ~= amount then
+          error(arg_error(fname, string.format("%s: the cost of '%s' is NaN (not a number), not an amount >= 0",
+            arg_label(fname, 7), ch)), 2)
         end
         parts[#parts + 1] = ch .. "=" .. string.format("%.17g", amount)
       end
@@ -968,6 +1006,248 @@ for fname, kind in pairs({ channel_name = "channel", priority_name = "priority",
       return f(v, ...)
     end)
   end
+end
+
+-- ---------------------------------------------------------------- options tables
+-- The calls with many optional arguments take them positionally (nil = the
+-- default, also in the middle: `Planner(pol, book, nil, nil, nil, nil, nil,
+-- nil, true)`), as a table of named options after the leading positional
+-- ones (`Planner(pol, book, {capacity_pass = true})`), or all named
+-- (`Planner{policy = pol, book = book, agents = 2}`). The names are those of
+-- PARAMS (the Python keyword names). An unknown name raises
+-- InvalidArgumentError naming it (and the closest valid one); a name given
+-- both ways raises too. A table is an options table when it has no array part
+-- (t[1] == nil) and has no metatable; at a position that takes an array (the
+-- tier cycles, best-time segments or customers) or a required one, an empty
+-- {} stays an argument (an empty array; "not table" for a required one).
+local function edit_distance(a, b)
+  if math.abs(#a - #b) > 3 then return 4 end
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+-- "unknown option 'capacity' (did you mean 'capacity_pass'?; expected agents, ...)"
+local function unknown_option(k, names)
+  local best, bd = nil, 3
+  if type(k) == "string" then
+    for _, nm in ipairs(names) do
+      local d = edit_distance(k:lower(), nm)
+      if nm:find(k:lower(), 1, true) == 1 and #k >= 3 then d = math.min(d, 1) end
+      if d < bd then best, bd = nm, d end
+    end
+  end
+  return string.format("unknown option %s%s (expected %s)",
+    type(k) == "string" and ("'" .. k .. "'") or ("key " .. tostring(k) .. " (" .. type(k) .. ")"),
+    best and (", did you mean '" .. best .. "'?") or "", table.concat(names, ", "))
+end
+
+local function replace_plain(s, from, to)
+  if type(s) ~= "string" then return s end
+  local out, i = {}, 1
+  while true do
+    local a, b = s:find(from, i, true)
+    if not a then break end
+    out[#out + 1] = s:sub(i, a - 1) .. to
+    i = b + 1
+  end
+  out[#out + 1] = s:sub(i)
+  return table.concat(out)
+end
+
+local function is_options(t, array_param)
+  return type(t) == "table" and getmetatable(t) == nil and rawget(t, 1) == nil
+    and not (array_param and next(t) == nil)
+end
+
+-- fn (the guarded constructor, method or function) taking the forms above.
+-- key: the PARAMS key and the name in messages; lead: leading arguments not
+-- counted (the class of a constructor, self of a method); spec.required: how
+-- many leading parameters have no default; spec.defaults[i]: the value nil at
+-- position i stands for (positions without one pass nil on: a pointer or a
+-- text the C wrapper takes as "none"); spec.arrays[i]: position i takes an
+-- array; spec.values[i]: a table at position i is always that argument (a
+-- Kpi's costs {phone = 8}); spec.aliases: other names of options.
+local function with_options(key, spec, fn, lead)
+  local names, pos = {}, {}
+  for i = 1, 64 do
+    local p = param_name(key, i)
+    if not p then break end
+    names[i], pos[p] = p, i
+  end
+  local defaults, arrays, required = spec.defaults or {}, spec.arrays or {}, spec.required or 0
+  local values, aliases = spec.values or {}, spec.aliases or {}
+  return function(...)
+    local nall = select("#", ...)
+    local all = { ... }
+    local n = nall - lead -- positional arguments
+    local named
+    if n >= 1 and not values[n] and is_options(all[nall], arrays[n] or n <= required) then
+      local opts = all[nall]
+      all[nall] = nil
+      n = n - 1
+      named = {}
+      local top = n
+      for k, v in pairs(opts) do
+        local i = type(k) == "string" and (pos[k] or pos[aliases[k] or ""]) or nil
+        if not i then error(arg_error(key, unknown_option(k, names)), 2) end
+        if named[i] then -- (a name and its alias: Kpi's from and from_)
+          local a, b = named[i], k
+          if b < a then a, b = b, a end
+          error(arg_error(key, string.format("options '%s' and '%s' are the same option", a, b)), 2)
+        end
+        if i <= n and all[lead + i] ~= nil then
+          error(arg_error(key, string.format("option '%s' given twice (also as %s)", k, arg_label(key, i))), 2)
+        end
+        all[lead + i], named[i] = v, k
+        if i > top then top = i end
+      end
+      n = top
+    end
+    for i = 1, named and math.max(n, required) or n do
+      if all[lead + i] == nil then
+        if i <= required and named then -- (positionally, the type check says "..., not nil")
+          error(arg_error(key, string.format("option '%s' (argument %d) is required", names[i], i)), 2)
+        end
+        all[lead + i] = defaults[i]
+      end
+    end
+    if not named then return fn(unpack(all, 1, lead + n)) end
+    local r = table.pack(pcall(fn, unpack(all, 1, lead + n)))
+    if r[1] then return unpack(r, 2, r.n) end
+    local e = r[2]
+    if getmetatable(e) == ErrorMT then -- "argument 9 (capacity_pass)" -> "option 'capacity_pass'"
+      for i in pairs(named) do
+        local from, to = arg_label(key, i), "option '" .. names[i] .. "'"
+        e.message, e.text = replace_plain(e.message, from, to), replace_plain(e.text, from, to)
+      end
+    end
+    error(e, 2)
+  end
+end
+
+do
+  local NO_TIME, PHONE = M.BOOK_NO_TIME, M.CHANNEL_PHONE
+  for _, fam in ipairs({ "bgnbd", "pareto" }) do
+    PARAMS[fam .. "_fit"] = "x t_x T"
+    PARAMS[fam .. "_loglik"] = "model x t_x T"
+    PARAMS[fam .. "_p_alive"] = "model x t_x T"
+    PARAMS[fam .. "_expected"] = "model x t_x T horizon"
+    PARAMS[fam .. "_expected_new"] = "model t"
+    PARAMS[fam .. "_clv"] = "model gammagamma x t_x T zbar period periods discount margin"
+  end
+  PARAMS.gammagamma_fit = "x zbar"
+  PARAMS.gammagamma_loglik = "model x zbar"
+  PARAMS.gammagamma_expected = "model x zbar"
+  PARAMS.capacity_pass = "policy items agents calls_per_agent"
+  PARAMS.capacity_items = "plan"
+  PARAMS.apply_capacity = "plan items"
+  PARAMS["BestTime:best"] = "customer from to channel flags k level query_flags seed now"
+  PARAMS["BestTime:best_day"] = "now day customers channel flags level query_flags seed"
+  PARAMS["BestTime:may_contact"] = "customer now channel flags"
+  PARAMS["BestTime:posterior"] = "customer slot now level"
+  PARAMS.ContactLog = "path readonly sync_normal store_raw_text"
+  PARAMS["Guard:check"] = "customer_id channel at priority rule order_id"
+  local GUARD_REC = { [4] = "attempted", [5] = "normal", [9] = -1, [10] = NO_TIME }
+  local NAN = 0 / 0
+  local EVENT = { [6] = NAN, [7] = NAN, [8] = 0, [9] = 0, [11] = 0, [12] = NAN, [13] = 0, [15] = "none" }
+  local CTORS = {
+    Planner = { required = 2, arrays = { [7] = true },
+      defaults = { [3] = 0, [4] = 0, [5] = 0, [6] = false, [8] = false, [9] = false } },
+    BestTime = { required = 2, arrays = { [3] = true },
+      defaults = { [4] = 0, [5] = 0, [6] = 0, [7] = 0, [8] = -1.0, [9] = -1.0, [10] = M.BESTTIME_PRIOR_MOMENTS,
+        [11] = NO_TIME, [13] = M.BESTTIME_B2B_DEFAULT } },
+    Guard = { required = 2, defaults = { [4] = "policy", [5] = 0, [6] = 0, [7] = false } },
+    ContactLog = { required = 0, defaults = { [2] = false, [3] = false, [4] = false } },
+    Book = { required = 0, defaults = { 0, 0, 0 } },
+    -- (the Kpi wrapper above fills its own defaults and reads by / costs tables)
+    Kpi = { required = 1, arrays = { [3] = true }, values = { [7] = true }, aliases = { from_ = "from" } },
+  }
+  for cls, spec in pairs(CTORS) do
+    local cmt = getmetatable(M[cls])
+    cmt.__call = with_options(cls, spec, cmt.__call, 1)
+  end
+  local METHODS = {
+    ["Planner:plan"] = { required = 1, defaults = { [2] = 86400 } },
+    ["Planner:plan_customer"] = { required = 2, defaults = { [3] = 86400 } },
+    ["Planner:simulate"] = { required = 2, defaults = { [3] = 0 } },
+    ["BestTime:best"] = { required = 3,
+      defaults = { [4] = PHONE, [5] = 0, [6] = 1, [7] = 0.9, [8] = 0, [9] = 0, [10] = NO_TIME } },
+    ["BestTime:best_day"] = { required = 1, arrays = { [3] = true },
+      defaults = { [4] = PHONE, [5] = 0, [6] = 0.9, [7] = 0, [8] = 0 } },
+    ["BestTime:may_contact"] = { required = 2, defaults = { [3] = PHONE, [4] = 0 } },
+    ["BestTime:posterior"] = { required = 3, defaults = { [4] = 0.9 } },
+    ["Guard:check"] = { required = 3, defaults = { [4] = "normal" } },
+    ["Guard:check_and_record"] = { required = 3, defaults = GUARD_REC },
+    ["Guard:record"] = { required = 4, defaults = GUARD_REC },
+    ["ContactLog:append"] = { required = 3, defaults = GUARD_REC },
+    -- records: nil = absent (NaN numbers, no time, enums "none"; an event's priority by name)
+    ["Book:add_customer"] = { required = 2,
+      defaults = { [3] = NAN, [4] = NO_TIME, [6] = 0, [9] = 0, [10] = 0, [11] = 0 } },
+    ["Book:add_event"] = { required = 3, defaults = EVENT },
+    ["EventBatch:add"] = { required = 3, defaults = EVENT },
+    ["Kpi:add_event"] = { required = 3, defaults = EVENT },
+    ["Kpi:add_customer"] = { required = 1, defaults = { [2] = NAN, [3] = M.KPI_NO_TIME } },
+    ["Kpi:add_due"] = { required = 2, defaults = { [3] = M.KPI_NO_TIME } },
+    ["Kpi:add_commitment"] = { required = 3, defaults = { [4] = M.KPI_NO_TIME } },
+  }
+  for key, spec in pairs(METHODS) do
+    local cls, mname = key:match("^(%w+):(.+)$")
+    local fns = rawget(CLASSES[cls], ".fn")
+    rawset(fns, mname, with_options(key, spec, rawget(fns, mname), 1))
+  end
+  rawset(M, "capacity_pass", with_options("capacity_pass", { required = 3, defaults = { [4] = 0 } },
+    rawget(M, "capacity_pass"), 0))
+end
+
+-- followup.capacity_pass(policy, items, agents, calls_per_agent) and
+-- followup.apply_capacity(plan, items): their messages name the call and the
+-- argument, count the records of `items` from 1, and say when a plan had its
+-- pass applied already (once per plan).
+do
+  local applied = setmetatable({}, { __mode = "k" })
+  local function wrap(fname, items_pos, fn)
+    return function(...)
+      local plan = (...)
+      if fname == "capacity_pass" and select("#", ...) > 0 then
+        -- (SWIG names the policy "argument 2" here: the result blob is its C argument 1)
+        local cls = type(plan) == "userdata" and tostring(plan):match("^(followup%.%w+)") or type(plan)
+        if cls ~= "followup.Policy" then
+          error(arg_error(fname, arg_label(fname, 1) .. " must be a followup.Policy, not " .. cls), 2)
+        end
+      end
+      local r = table.pack(pcall(fn, ...))
+      if r[1] then
+        if fname == "apply_capacity" then applied[plan] = true end
+        return unpack(r, 2, r.n)
+      end
+      local e = r[2]
+      if getmetatable(e) == ErrorMT and type(e.message) == "string" then
+        local m = e.message
+        if m:find("^capacity items: ") then
+          m = fname .. ": " .. arg_label(fname, items_pos) .. ": " .. m:gsub("^capacity items: ", "")
+            .. " (pass the string capacity_items or capacity_pass returned)"
+        else
+          m = m:gsub("^" .. fname .. ": item (%d+)", function(i) return fname .. ": item " .. (tonumber(i) + 1) end)
+          if fname == "apply_capacity" and applied[plan] then
+            m = m .. " (the pass was already applied to this plan: apply_capacity once per plan)"
+          end
+        end
+        e.message, e.text = m, m
+      end
+      error(e, 2)
+    end
+  end
+  rawset(M, "capacity_pass", wrap("capacity_pass", 2, rawget(M, "capacity_pass")))
+  rawset(M, "apply_capacity", wrap("apply_capacity", 2, rawget(M, "apply_capacity")))
 end
 
 -- ---------------------------------------------------------------- iterators
