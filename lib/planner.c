@@ -1116,7 +1116,9 @@ static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_
         if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule || !tp.owner)
             rc = fu__error_nomem();
     }
-    if (!rc) rc = fu__pl_plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid);
+    /* the agent step reads what the contact is from here, not from its reason (review r3 L7) */
+    uint8_t flag = g->redial_rule && g->redial_callback && status != FU_TOUCHPOINT_SUPPRESSED ? PL_TP_ASKED : 0;
+    if (!rc) rc = fu__pl_plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid, flag);
     return rc;
 }
 
@@ -1638,7 +1640,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     for (size_t i = 0; !rc && i < after->n; i++) {
         int seen = 0;
         for (size_t j = 0; j < before->n && !seen; j++) seen = tp_same(&after->tp[i], &before->tp[j]);
-        if (!seen) rc = fu__pl_plan_push(res, &after->tp[i], after->zone[i], after->oid[i]);
+        if (!seen) rc = fu__pl_plan_push(res, &after->tp[i], after->zone[i], after->oid[i], after->flag[i]);
     }
     for (size_t j = 0; !rc && j < before->n; j++) {
         int seen = 0;
@@ -1647,7 +1649,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
             fu_touchpoint t = before->tp[j];
             t.status = FU_TOUCHPOINT_CANCELLED;
             t.status_rule = "";
-            rc = fu__pl_plan_push(res, &t, before->zone[j], before->oid[j]);
+            rc = fu__pl_plan_push(res, &t, before->zone[j], before->oid[j], before->flag[j]);
         }
     }
     if (!rc) {

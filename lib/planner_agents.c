@@ -493,12 +493,6 @@ static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
     return FU_OK;
 }
 
-/* A call-back at a time the customer named (the planner's reason says so:
- * lib/planner.c), which skips business hours as placement does (review r2 M5). */
-static int asked_callback(const fu_touchpoint *t) {
-    return t->reason && strstr(t->reason, ", at the requested time)") != NULL;
-}
-
 /* The customer may be contacted at t by a contact of x->prio: the policy's
  * allowed hours, and the instants the planner places such a contact in
  * (FU__PL_BITS(): do-not-disturb, and a business customer's business hours
@@ -615,10 +609,56 @@ static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_
     return FU_OK;
 }
 
+/* No instant within AG_LATE_DAYS after its window where an agent may call
+ * and the customer may be contacted, for a reason other than capacity (the
+ * agents' hours never meet the customer's: a company in New York under the
+ * team's Beijing hours). Every later run would defer it again, so it is
+ * suppressed as unplaceable and counted (review r3 L6). */
+static int unplaceable(ag_ctx *x, fu_touchpoint *t, size_t row, const char *why) {
+    x->buf.len = 0;
+    fu__buf_puts(&x->buf, t->reason);
+    fu__buf_printf(&x->buf,
+                   "; unplaceable: no agent may call within the window or %d days after it (%s), where the "
+                   "customer may be contacted: the agents' hours never meet the customer's",
+                   AG_LATE_DAYS, why);
+    if (x->buf.failed) return fu__error_nomem();
+    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
+    if (!r) return fu__error_nomem();
+    t->reason = r;
+    t->status = FU_TOUCHPOINT_SUPPRESSED;
+    t->status_rule = why;
+    fu__plan_flags(x->plan)[row] |= PL_TP_UNPLACEABLE;
+    return FU_OK;
+}
+
+static int cmp_size(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* fu_plan_stats.unplaceable and unplaceable_customers from the rows' flags. */
+static int count_unplaceable(fu_plan *plan) {
+    size_t n, k = 0;
+    const fu_touchpoint *tp = fu__plan_rows(plan, &n);
+    const uint8_t *fl = fu__plan_flags(plan);
+    for (size_t i = 0; i < n; i++) k += (fl[i] & PL_TP_UNPLACEABLE) != 0;
+    plan->stats.unplaceable = k;
+    plan->stats.unplaceable_customers = 0;
+    if (!k) return FU_OK;
+    size_t *c = fu__malloc(k * sizeof *c), m = 0;
+    if (!c) return fu__error_nomem();
+    for (size_t i = 0; i < n; i++)
+        if (fl[i] & PL_TP_UNPLACEABLE) c[m++] = tp[i].customer;
+    qsort(c, m, sizeof *c, cmp_size);
+    for (size_t i = 0; i < m; i++) plan->stats.unplaceable_customers += !i || c[i] != c[i - 1];
+    fu__free(c);
+    return FU_OK;
+}
+
 /* No agent may take t at its best instant: the first later instant of its
  * window one may, else the first after it (late), either after the horizon
  * (later); with none within AG_LATE_DAYS past the window, deferred. */
-static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *at, int *moved) {
+static int place_moved(ag_ctx *x, fu_touchpoint *t, size_t row, const char *team, int64_t *at, int *moved) {
     /* already late (holidays): from its first allowed instant, keeping the holidays' rule (review s7 F15) */
     int late = *at > t->due_to;
     int64_t late_from = late ? *at : t->due_to + 1;
@@ -633,6 +673,7 @@ static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *a
                        : x->biz_held  ? "calendars.hours"
                        : x->why       ? x->why
                                       : "agents.shift";
+    if (*at == INT64_MAX && !full) return *moved = 1, unplaceable(x, t, row, rule);
     if (*at > t->due_to && !late) t->status_rule = rule;
     if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
     if (*at >= x->end) /* after the horizon: a later run names its agent */
@@ -716,7 +757,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
     int32_t own = x->own[t->customer];
     int64_t at = t->best_at, nx;
     x->prio = t->priority;
-    x->asked = asked_callback(t);
+    x->asked = (fu__plan_flags(x->plan)[row] & PL_TP_ASKED) != 0;
     x->biz_held = 0;
     int to_want = 0; /* the hour the day's assignment gave it, when an agent may call then */
     if (x->want_from && x->want_from[row] != INT64_MIN && x->want_from[row] != at) {
@@ -737,7 +778,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
         int rc = x->bt && at < x->end ? place_best(x, t, team, &at) : 0;
         if (rc < 0) return rc;
         x->bt_moved = rc;
-        if (!rc && ((rc = place_moved(x, t, team, &at, moved)) || t->status != FU_TOUCHPOINT_PLANNED)) return rc;
+        if (!rc && ((rc = place_moved(x, t, row, team, &at, moved)) || t->status != FU_TOUCHPOINT_PLANNED)) return rc;
         a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
                 ? pref : least_loaded(x, t, team, at);
     }
@@ -1045,11 +1086,11 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
  * first instant of its window they allow (and the customer may be
  * contacted), else the first after it (late, up to AG_LATE_DAYS), later
  * after the horizon, deferred with none. */
-static int team_move(ag_ctx *x, fu_touchpoint *t) {
+static int team_move(ag_ctx *x, fu_touchpoint *t, size_t row) {
     int64_t nx, at;
     x->prio = t->priority;
     x->why = NULL;
-    x->asked = asked_callback(t);
+    x->asked = (fu__plan_flags(x->plan)[row] & PL_TP_ASKED) != 0;
     x->biz_held = 0;
     if (!team_block(x, t->best_at, &nx)) return FU_OK;
     int late = t->best_at > t->due_to; /* already late (holidays, quiet hours): from there */
@@ -1062,22 +1103,18 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     const char *why = x->why ? x->why : "agents.team_hours";
     /* no team hour in the customer's business hours */
     if (x->biz_held && (at == INT64_MAX || at > t->due_to)) why = "calendars.hours";
+    if (at == INT64_MAX) return unplaceable(x, t, row, why);
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
-    if (at != INT64_MAX && at <= t->due_to)
-        fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
-    else if (at != INT64_MAX)
+    if (at <= t->due_to) fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
+    else
         fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
                        why);
-    else
-        fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)",
-                       AG_LATE_DAYS, why);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();
     t->reason = r;
     if (at > t->due_to && !late) t->status_rule = why;
-    if (at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = why, FU_OK;
     if (at >= x->end) t->status = FU_TOUCHPOINT_LATER, t->status_rule = why;
     t->best_at = at;
     return FU_OK;
@@ -1097,7 +1134,8 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++)
-        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i]);
+        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i], i);
+    if (!rc) rc = count_unplaceable(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal);
     fu__buf_free(&x.buf);
@@ -1146,6 +1184,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
             rc = assign_one(&x, &tp[i], i, &moved);
     fu__free(ord);
     if (!rc && moved) rc = fu__plan_resort(plan);
+    if (!rc && moved) rc = count_unplaceable(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin);
     fu__buf_free(&x.buf);

@@ -30,6 +30,8 @@ int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t end);
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);
 const fu__policy *fu__planner_policy(const struct fu_planner *pl);
 fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n);
+/* Per plan row (as fu__plan_rows()): its PL_TP_* flags (lib/planner_internal.h). */
+uint8_t *fu__plan_flags(fu_plan *p);
 const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n);
 int fu__plan_resort(fu_plan *p);
 const fu_book *fu__plan_book(const fu_plan *p);

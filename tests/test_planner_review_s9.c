@@ -309,7 +309,7 @@ Test(review_s9, hourly_runs_make_one_escalation_call_per_order) {
  * New York; the team's hours are 20:00-23:00 and 00:30-05:00 New York time
  * (21:00-24:00 and 01:30-06:00 from 03-08, EDT), never in N's business
  * hours: deferred, status_rule calendars.hours (before: Mon 20:00 New York,
- * refused by the guard). */
+ * refused by the guard); since review r3 L6 suppressed as unplaceable. */
 Test(review_s9, numeric_agents_keep_business_hours) {
     static const char C[] = "customer_id,tz,industry\nI,Europe/Berlin,retail\nP,Europe/Berlin,\n"
                             "N,America/New_York,education\n";
@@ -329,13 +329,13 @@ Test(review_s9, numeric_agents_keep_business_hours) {
     plan(&f, "2026-03-02T10:00:00-05:00", 3 * DAY);
     ti = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "I", "delivery.first_contact");
     const fu_touchpoint *tp = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "P", "delivery.first_contact");
-    tn = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_DEFERRED, "N", "delivery.first_contact");
+    tn = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_SUPPRESSED, "N", "delivery.first_contact"); /* r3 L6 */
     cr_assert(ti && tp && tn);
     cr_expect_eq(ti->best_at, T("2026-03-03T09:00:00+01:00"), "%s", ti->reason);
     cr_expect_str_eq(ti->status_rule, "");
     cr_expect_eq(tp->best_at, T("2026-03-03T08:00:00+01:00"), "%s", tp->reason);
     cr_expect_str_eq(tn->status_rule, "calendars.hours", "%s", tn->reason);
-    cr_expect(strstr(tn->reason, "deferred: no agent may call within the window or 62 days after it (calendars.hours)"),
+    cr_expect(strstr(tn->reason, "unplaceable: no agent may call within the window or 62 days after it (calendars.hours)"),
               "%s", tn->reason);
     fu_test_planner_free(&f);
 }
