@@ -1504,7 +1504,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
         if (capacity && pl->opt.progress && ((ci + 1 - lo) % 65536 == 0 || ci + 1 == hi))
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
-    if (!rc) rc = fu__plan_team_hours(pl, plan, now + horizon);
+    if (!rc) rc = fu__plan_team_hours(pl, plan, now, now + horizon);
     if (!rc && capacity) rc = apply_capacity(pl, plan);
     plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = fu__pl_plan_finish(plan);

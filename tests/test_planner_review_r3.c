@@ -143,3 +143,75 @@ Test(review_r3, timed_call_back_is_known_by_its_flag_not_its_reason) {
     fu_plan_free(p);
     fu_test_planner_free(&f);
 }
+
+/* ---------------------------------------------------------------- the agent step: holidays and caps */
+
+static void open_policy(fx *f, const char *yaml, const char *customers, const char *events, const char *agents) {
+    memset(f, 0, sizeof *f);
+    f->policy = fu_test_policy(yaml);
+    f->book = fu_test_book(customers, events);
+    cr_assert_eq(fu_book_finalize(f->book), FU_OK);
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, NULL), FU_OK, "%s", fu_error_last()->message);
+    if (agents)
+        cr_assert_eq(fu_planner_set_agents(f->pl, agents, strlen(agents), "agents"), FU_OK, "%s",
+                     fu_error_last()->message);
+}
+
+/* A team that works on public holidays (agents.holidays: true) does not
+ * make the customer's calls on them: H (Shanghai) gets a delivery on Wed
+ * 2026-09-30 20:00, first contact (high) due until 10-02 20:00, placed at
+ * 20:00 (quiet hours until 21:00, not yet National Day, 10-01..10-07). The
+ * team has closed; its next hours are 10-01 09:00, a public holiday of the
+ * customer's country, which quiet_hours.on_holidays ([urgent]) does not open
+ * for a high contact. Made late at Thu 10-08 09:00 (after the one-day
+ * horizon: later), status_rule calendars.cn.holidays; before, the agent
+ * step moved it onto 10-01 09:00. Agents as a number and named alike. */
+Test(review_r3, the_agent_step_keeps_the_customers_holidays) {
+    static const char Y[] = "extends: builtin\nagents:\n  holidays: true\n";
+    static const char C[] = "customer_id,tz\nH,Asia/Shanghai\n";
+    static const char E[] = "customer_id,at,kind,order_id\nH,2026-09-30T20:00:00+08:00,delivery,O1\n";
+    for (int named = 0; named < 2; named++) {
+        fx f;
+        open_policy(&f, Y, C, E, named ? "agent_id,tz,shift\nA1,Asia/Shanghai,Mon-Sun 09:00-18:00\n" : NULL);
+        if (!named) {
+            fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+            o.agents = 3;
+            fu_planner_free(f.pl);
+            cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK);
+        }
+        plan(&f, "2026-09-30T20:00:00+08:00", DAY);
+        cr_expect_null(fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "H", "delivery.first_contact"), "%d",
+                       named);
+        const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_LATER, "H", "delivery.first_contact");
+        cr_assert(t, "%d", named);
+        cr_expect_eq(t->best_at, T("2026-10-08T09:00:00+08:00"), "%d: %s", named, t->reason);
+        cr_expect_str_eq(t->status_rule, "calendars.cn.holidays", "%d: %s", named, t->reason);
+        fu_test_planner_free(&f);
+    }
+}
+
+/* The agent step keeps caps.min_gap (24 h) with the customer's other
+ * planned contacts: K (Singapore, no policy calendar) gets a delivery on
+ * National Day, 10-01 10:00: first contact due until 10-03 10:00, second
+ * contact [10-08 10:00, 10-16 10:00], planned at 10-08 10:00 (the team's
+ * first hour free of holidays is 10-08 09:00). The first contact, which the
+ * team's holidays (agents.holidays) make late, cannot go to 10-08 09:00, one
+ * hour before the second call: it goes to 10-09 10:00, the reason naming the
+ * cap. Before, both calls were made on 10-08, at 09:00 and 10:00. Agents as
+ * a number and named alike (tests/test_planner_who.c has the named case). */
+Test(review_r3, the_agent_step_keeps_the_caps) {
+    static const char C[] = "customer_id,tz\nK,Asia/Singapore\n";
+    static const char E[] = "customer_id,at,kind,order_id\nK,2026-10-01T10:00:00+08:00,delivery,O1\n";
+    fx f;
+    open_fx(&f, C, E);
+    for_agents(&f, 3);
+    plan(&f, "2026-10-01T10:00:00+08:00", 10 * DAY);
+    const fu_touchpoint *t1 = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "K", "delivery.first_contact");
+    const fu_touchpoint *t2 = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "K", "delivery.second_contact");
+    cr_assert(t1 && t2);
+    cr_expect_eq(t2->best_at, T("2026-10-08T10:00:00+08:00"), "%s", t2->reason);
+    cr_expect_eq(t1->best_at, T("2026-10-09T10:00:00+08:00"), "%s", t1->reason);
+    cr_expect_str_eq(t1->status_rule, "agents.holidays", "%s", t1->reason);
+    cr_expect(strstr(t1->reason, "; held back by caps.min_gap"), "%s", t1->reason);
+    fu_test_planner_free(&f);
+}
