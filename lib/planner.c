@@ -1172,6 +1172,11 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
     if (c->flags & F_CALLBACK)
         fu__buf_puts(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
                                                     : ", the call-back the customer asked for after the step's window");
+    if (c->flags & F_EARLY) {
+        char e[24];
+        fmt_date(cx, c->own_from, e);
+        puts_n(reason, 3, ", due from ", e, ", served early by the urgent call of its order (caps.min_gap)");
+    }
     if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
     if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
     if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");

@@ -127,12 +127,13 @@ typedef struct pl_overlay {
 /* A candidate touchpoint of the customer being planned. */
 enum { C_ACTIVE = 0, C_DONE, C_SUPPRESSED, C_DEFERRED };
 enum { F_RECOVERY = 1, F_OVERDUE = 2, F_FALLBACK_CH = 4, F_TRIMMED = 8, F_MOVED = 16, F_CYCLE_OWN = 32,
-       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256, F_CALLBACK = 512 };
+       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256, F_CALLBACK = 512, F_EARLY = 1024 };
 
 typedef struct pl_cand {
     int64_t from, to, trigger;
     int64_t attempts_from;    /* F_CALLBACK: the step's own window start, from which call attempts are its
                                  (fu__pl_redial_check(); otherwise from) */
+    int64_t own_from;         /* F_EARLY: the window's own start (from is the urgent contact's instant) */
     const fu__pol_cadence *cad;
     const fu__pol_step *step;
     const fu_event *ev;       /* triggering event or NULL */
