@@ -522,6 +522,11 @@ static int customer_holiday(ag_ctx *x, const fu_customer *cb, int64_t t, int *ok
     int64_t day;
     int rc = fu__pl_zone_get(x->pl, cb->tz, &z);
     if (rc || !z->hol || !z->hol->n_holidays) return rc;
+    /* the team calendar's own holidays in its own zone: team_block() refused them already */
+    const fu__pol_agent_hours *h = &x->P->agent_hours;
+    if (z->hol == h->calendar && !h->holidays && !((h->exempt >> x->prio) & 1u) &&
+        strcmp(z->tz ? z->tz : x->pl->bcal->tz, h->calendar->tz) == 0)
+        return FU_OK;
     if ((rc = fu__pl_local_day_of(z, t, &day))) return rc;
     if (fu__pl_is_holiday(z, day)) {
         int off = 0;
