@@ -308,6 +308,8 @@ typedef struct ag_ctx {
     int cap_any;          /* ... and the customer has other planned contacts */
     int cap_survey;       /* ... and the contact asks for a survey answer */
     int64_t ok_next;      /* customer_ok() refused a holiday: its next local day */
+    size_t hol_row1;      /* customer_holiday() looked up row hol_row1 - 1's zone: */
+    const pl_zone *hol_zone; /* ... whose holidays hold its contact (NULL: none to check) */
     int64_t due;          /* the window's end of the contact being placed */
     const char *held_last; /* the customer's holidays or a cap held the last instant refused in the window
                               (their rule, which made it late); NULL: the agents' rules or hours did */
@@ -517,17 +519,24 @@ static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
  * own holidays (agents.holidays, the team calendar's) are not the
  * customer's. */
 static int customer_holiday(ag_ctx *x, const fu_customer *cb, int64_t t, int *ok) {
-    if (((x->P->quiet_exempt | x->P->quiet_holidays) >> x->prio) & 1u) return FU_OK;
-    const pl_zone *z;
+    if (x->hol_row1 != x->row + 1) { /* the zone whose holidays hold this row's contact, once a row */
+        const fu__pol_agent_hours *h = &x->P->agent_hours;
+        int rc = fu__pl_zone_get(x->pl, cb->tz, &x->hol_zone);
+        if (rc) return rc;
+        x->hol_row1 = x->row + 1;
+        const pl_zone *z = x->hol_zone;
+        if (((x->P->quiet_exempt | x->P->quiet_holidays) >> x->prio) & 1u || !z->hol || !z->hol->n_holidays)
+            x->hol_zone = NULL;
+        /* the team calendar's own holidays in its own zone: team_block() refused them already */
+        else if (z->hol == h->calendar && !h->holidays && !((h->exempt >> x->prio) & 1u) &&
+                 strcmp(z->tz ? z->tz : x->pl->bcal->tz, h->calendar->tz) == 0)
+            x->hol_zone = NULL;
+    }
+    const pl_zone *z = x->hol_zone;
     int64_t day;
-    int rc = fu__pl_zone_get(x->pl, cb->tz, &z);
-    if (rc || !z->hol || !z->hol->n_holidays) return rc;
-    /* the team calendar's own holidays in its own zone: team_block() refused them already */
-    const fu__pol_agent_hours *h = &x->P->agent_hours;
-    if (z->hol == h->calendar && !h->holidays && !((h->exempt >> x->prio) & 1u) &&
-        strcmp(z->tz ? z->tz : x->pl->bcal->tz, h->calendar->tz) == 0)
-        return FU_OK;
-    if ((rc = fu__pl_local_day_of(z, t, &day))) return rc;
+    if (!z) return FU_OK;
+    int rc = fu__pl_local_day_of(z, t, &day);
+    if (rc) return rc;
     if (fu__pl_is_holiday(z, day)) {
         int off = 0;
         if ((rc = fu_calendar_utc_offset(z->cal, t, &off))) return rc;
