@@ -870,9 +870,9 @@ static int unplaceable(ag_ctx *x, fu_touchpoint *t, size_t row, const char *why)
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
     fu__buf_printf(&x->buf,
-                   "; unplaceable: no agent may call within the window or %d days after it (%s), where the "
-                   "customer may be contacted: the agents' hours never meet the customer's",
-                   AG_LATE_DAYS, why);
+                   "; unplaceable, suppressed by %s: no agent may call within the window or %d days after it "
+                   "where the customer may be contacted (the agents' hours never meet the customer's)",
+                   why, AG_LATE_DAYS);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();

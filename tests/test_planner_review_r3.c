@@ -62,8 +62,8 @@ static void expect_unplaceable(const fu_plan *p) {
         const fu_touchpoint *t = fu_test_find_touchpoint(p, FU_TOUCHPOINT_SUPPRESSED, id, "delivery.first_contact");
         cr_assert(t, "%s", id);
         cr_expect_str_eq(t->status_rule, "calendars.hours", "%s", t->reason);
-        cr_expect(strstr(t->reason, "unplaceable: no agent may call within the window or 62 days after it "
-                                    "(calendars.hours)"),
+        cr_expect(strstr(t->reason, "unplaceable, suppressed by calendars.hours: no agent may call within the "
+                                    "window or 62 days after it"),
                   "%s", t->reason);
         cr_expect_null(fu_test_find_touchpoint(p, FU_TOUCHPOINT_DEFERRED, id, "delivery.first_contact"));
     }

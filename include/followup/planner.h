@@ -218,7 +218,7 @@ typedef struct fu_plan_stats {
      *  their reason says so. #FU_PLANNER_STRICT_CALENDAR refuses them. */
     size_t calendar_expired;
     /** suppressed contacts no agent may ever make (status_rule the rule, e.g.
-     *  `calendars.hours`; the reason begins its last part with "unplaceable:"):
+     *  `calendars.hours`; the reason's last part begins "unplaceable, suppressed by"):
      *  no instant within 62 days after their window where the agents' rules
      *  (team hours, weekends, holidays, shifts) allow a call and the customer
      *  may be contacted (a business customer's hours in its own zone, quiet

@@ -17,7 +17,7 @@ T.test("a business customer abroad is unplaceable and counted", function()
   T.eq(st.deferred, 0, "deferred")
   local tp = plan:touchpoint(followup.TOUCHPOINT_SUPPRESSED, 1)
   T.eq(tp.status_rule, "calendars.hours", "rule")
-  T.truthy(tp.reason:find("unplaceable:", 1, true), tp.reason)
+  T.truthy(tp.reason:find("unplaceable, suppressed by calendars.hours", 1, true), tp.reason)
 end)
 
 T.done()

@@ -17,7 +17,7 @@ def test_business_customer_abroad_is_unplaceable_and_counted():
     assert (st.unplaceable, st.unplaceable_customers, st.deferred) == (1, 1, 0)
     n = [t for t in plan.touchpoints(followup.TOUCHPOINT_SUPPRESSED) if t.customer_id == "N"]
     assert len(n) == 1 and n[0].status_rule == "calendars.hours"
-    assert "unplaceable:" in n[0].reason
+    assert "unplaceable, suppressed by calendars.hours" in n[0].reason
     p = [t for t in plan.touchpoints(followup.TOUCHPOINT_PLANNED) if t.customer_id == "P"]
     assert len(p) == 1 and p[0].best_at_epoch == T("2026-03-02T20:00:00-05:00")
     # without agents nobody's hours are to be met
