@@ -2,12 +2,41 @@
  * followup/policy.h): what commitments use to date a customer's promise. */
 #include "internal.h"
 #include "calendar_internal.h"
+#include "calendar_zone.h"
 #include "followup/calendar.h"
 #include "followup/policy.h"
 
 #include <string.h>
 
-static int tz_equal(const char *a, const char *b) { return strcmp(a, b) == 0; }
+long fu__calendar_zone_match(const char *tzid, size_t n, fu__zone_of_fn zone_of, const void *ctx, int *country) {
+    for (int c = 0; c < 2; c++) {
+        *country = c;
+        for (size_t i = 0; i < n; i++) {
+            const char *tz = zone_of(ctx, i);
+            if (tz && (c ? fu__tz_same_country(tz, tzid) : strcmp(tz, tzid) == 0)) return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* Candidates of calendar_of_zone(): 0 the named calendar, i the policy's
+ * (i - 1)-th (NULL when it cannot be built). */
+typedef struct zone_cands {
+    const fu_policy *p;
+    const fu_calendar *named;
+} zone_cands;
+
+static const fu_calendar *cand_calendar(const zone_cands *z, size_t i) {
+    const char *key = NULL;
+    if (!i) return z->named;
+    if (fu_policy_get_key(z->p, "calendars", i - 1, &key) != FU_OK) return NULL;
+    return fu_policy_calendar(z->p, key);
+}
+
+static const char *cand_zone(const void *ctx, size_t i) {
+    const fu_calendar *c = cand_calendar(ctx, i);
+    return c ? fu_calendar_tzid(c) : NULL;
+}
 
 /* The first calendar of the policy (`name`'s own first) whose zone is tzid,
  * else the first of tzid's country (*moved = 1: its rules belong in tzid). */
@@ -15,18 +44,9 @@ static const fu_calendar *calendar_of_zone(const fu_policy *p, const fu_calendar
                                            int *moved) {
     size_t n = 0;
     if (fu_policy_get_length(p, "calendars", &n) != FU_OK) n = 0;
-    for (int country = 0; country < 2; country++) {
-        int (*same)(const char *, const char *) = country ? fu__tz_same_country : tz_equal;
-        *moved = country;
-        if (same(fu_calendar_tzid(named), tzid)) return named;
-        for (size_t i = 0; i < n; i++) {
-            const char *key = NULL;
-            if (fu_policy_get_key(p, "calendars", i, &key) != FU_OK) continue;
-            const fu_calendar *c = fu_policy_calendar(p, key);
-            if (c && same(fu_calendar_tzid(c), tzid)) return c;
-        }
-    }
-    return NULL;
+    zone_cands z = {p, named};
+    long i = fu__calendar_zone_match(tzid, n + 1, cand_zone, &z, moved);
+    return i < 0 ? NULL : cand_calendar(&z, (size_t)i);
 }
 
 int fu__calendar_rules_in_zone(const fu_calendar *cal, const char *tzid, fu_calendar **own, int *home) {

@@ -5,35 +5,24 @@
  * fu_ledger_fulfill_from_book(). */
 #include "book_decode.h"
 #include "commit_internal.h"
+#include "resolution_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int is_issue(const fu_event *e) {
-    return e->kind == FU_EVENT_FAULT || e->kind == FU_EVENT_COMPLAINT || e->kind == FU_EVENT_INQUIRY ||
-           e->kind == FU_EVENT_FEEDBACK;
+/* ev[i] of a customer's decoded events, as the resolution rule reads it. */
+static int ev_kind(const void *events, size_t i, int *has_order) {
+    const fu_event *e = &((const fu_event *)events)[i];
+    *has_order = e->order_id != 0;
+    return e->kind;
 }
 
-/* Whether the `resolved` event ev[i] without an order id answers an issue
- * without one raised since the `resolved` before it (then it closes that
- * issue, not one of an order): the planner's and the KPI engine's rule
- * (docs/planner.md "Issues and their resolution"). */
-static int answers_orderless_issue(const fu_event *ev, size_t i) {
-    while (i-- > 0) {
-        if (ev[i].kind == FU_EVENT_RESOLVED) return 0;
-        if (!ev[i].order_id && is_issue(&ev[i])) return 1;
-    }
-    return 0;
-}
+static int is_issue(const fu_event *e) { return fu__event_is_issue(e->kind); }
 
-/* Whether ev[r] closes issue ev[p] (r after p): a `resolved` of its order, or
- * either without an order (an orderless `resolved` only when it answers no
- * orderless issue); a `repair` of its order (or either without) closes a fault. */
+/* Whether ev[r] closes issue ev[p] (r after p): the planner's and the KPI
+ * engine's rule (lib/resolution_internal.h). */
 static int closes(const fu_event *ev, size_t r, size_t p) {
-    const fu_event *x = &ev[r], *e = &ev[p];
-    if (x->kind != FU_EVENT_RESOLVED && (x->kind != FU_EVENT_REPAIR || e->kind != FU_EVENT_FAULT)) return 0;
-    if (!x->order_id && e->order_id && x->kind == FU_EVENT_RESOLVED && answers_orderless_issue(ev, r)) return 0;
-    return !x->order_id || !e->order_id || x->order_id == e->order_id;
+    return fu__resolution_closes(ev, r, ev_kind, ev[p].kind, ev[p].order_id != 0, ev[r].order_id == ev[p].order_id);
 }
 
 /* The first event after ev[p] (index > p) closing it, n if none. */

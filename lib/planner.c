@@ -1116,7 +1116,9 @@ static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_
         if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule || !tp.owner)
             rc = fu__error_nomem();
     }
-    if (!rc) rc = fu__pl_plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid);
+    /* the agent step reads what the contact is from here, not from its reason (review r3 L7) */
+    uint8_t flag = g->redial_rule && g->redial_callback && status != FU_TOUCHPOINT_SUPPRESSED ? PL_TP_ASKED : 0;
+    if (!rc) rc = fu__pl_plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid, flag);
     return rc;
 }
 
@@ -1170,6 +1172,11 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
     if (c->flags & F_CALLBACK)
         fu__buf_puts(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
                                                     : ", the call-back the customer asked for after the step's window");
+    if (c->flags & F_EARLY) {
+        char e[24];
+        fmt_date(cx, c->own_from, e);
+        puts_n(reason, 3, ", due from ", e, ", served early by the urgent call of its order (caps.min_gap)");
+    }
     if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
     if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
     if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
@@ -1502,7 +1509,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
         if (capacity && pl->opt.progress && ((ci + 1 - lo) % 65536 == 0 || ci + 1 == hi))
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
-    if (!rc) rc = fu__plan_team_hours(pl, plan, now + horizon);
+    if (!rc) rc = fu__plan_team_hours(pl, plan, now, now + horizon);
     if (!rc && capacity) rc = apply_capacity(pl, plan);
     plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = fu__pl_plan_finish(plan);
@@ -1638,7 +1645,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
     for (size_t i = 0; !rc && i < after->n; i++) {
         int seen = 0;
         for (size_t j = 0; j < before->n && !seen; j++) seen = tp_same(&after->tp[i], &before->tp[j]);
-        if (!seen) rc = fu__pl_plan_push(res, &after->tp[i], after->zone[i], after->oid[i]);
+        if (!seen) rc = fu__pl_plan_push(res, &after->tp[i], after->zone[i], after->oid[i], after->flag[i]);
     }
     for (size_t j = 0; !rc && j < before->n; j++) {
         int seen = 0;
@@ -1647,7 +1654,7 @@ int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t 
             fu_touchpoint t = before->tp[j];
             t.status = FU_TOUCHPOINT_CANCELLED;
             t.status_rule = "";
-            rc = fu__pl_plan_push(res, &t, before->zone[j], before->oid[j]);
+            rc = fu__pl_plan_push(res, &t, before->zone[j], before->oid[j], before->flag[j]);
         }
     }
     if (!rc) {

@@ -300,6 +300,29 @@ typedef struct ag_ctx {
     fu_planner *pl;  /* the planner: the customer's mask (customer_ok()) */
     int asked;       /* the touchpoint is a call-back at a time the customer named */
     int biz_held;    /* customer_ok() refused an instant for business hours alone */
+    size_t row;      /* the plan row being placed */
+    const char *hol_held; /* customer_ok() refused an instant for the customer's holidays: their rule */
+    const char *cap_held; /* cap_ok() refused an instant: the cap's rule */
+    int contig;           /* the plan's rows are in customer order (not sorted yet) */
+    size_t cap_row1;      /* cap_ok() prepared for row cap_row1 - 1 (0 none) */
+    int cap_any;          /* ... and the customer has other planned contacts */
+    int cap_survey;       /* ... and the contact asks for a survey answer */
+    int64_t ok_next;      /* customer_ok() refused a holiday: its next local day */
+    int ok_min;           /* customer_ok() refused the minute of week ok_min of ok_cal by the masks */
+    const pl_mask *ok_mask; /* ... of this customer mask (-1: refused otherwise, or allowed) */
+    const fu_calendar *ok_cal;
+    size_t hol_row1;      /* customer_holiday() looked up row hol_row1 - 1's zone: */
+    const pl_zone *hol_zone; /* ... whose holidays hold its contact (NULL: none to check) */
+    int64_t due;          /* the window's end of the contact being placed */
+    const char *held_last; /* the customer's holidays or a cap held the last instant refused in the window
+                              (their rule, which made it late); NULL: the agents' rules or hours did */
+    /* cap_ok(): the customer whose facts and history contacts are in the
+     * planner's scratch (cap_ci + 1, 0 none), its book record, and the plan's
+     * rows per customer (crow[crow_off[c] .. crow_off[c + 1])) */
+    size_t cap_ci1, nct_hist, nst_hist;
+    pl_cust cx;
+    fu_customer cb;
+    size_t *crow_off, *crow;
 } ag_ctx;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
@@ -336,16 +359,17 @@ static int hours_day(const fu__pol_calendar *pc, int wd, int special) {
     return -1;
 }
 
-/* The rule of the policy's `agents` section that forbids an agent call at t
- * for priority x->prio, NULL when allowed; *next: the next instant worth
- * trying (the next team interval or local midnight of the team calendar). */
-static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
+/* team_block(), and when allowed *until: an instant up to which the rules
+ * allow the call (the end of the team interval of t, the team calendar's
+ * midnight, INT64_MAX when they never hold x->prio back). */
+static const char *team_block_until(const ag_ctx *x, int64_t t, int64_t *next, int64_t *until) {
     const fu__pol_agent_hours *h = &x->P->agent_hours;
     const fu__pol_calendar *pc = h->calendar;
     fu_local lo;
     *next = t + 60;
-    if ((h->exempt >> x->prio) & 1u) return NULL;
-    if (!pc || (h->weekends && h->holidays && !h->team_hours)) return NULL;
+    *until = t + 60; /* allowed at t: allowed until then at least */
+    if ((h->exempt >> x->prio) & 1u) return *until = INT64_MAX, NULL;
+    if (!pc || (h->weekends && h->holidays && !h->team_hours)) return *until = INT64_MAX, NULL;
     if (fu_calendar_to_local(pc->cal, t, &lo)) return fu_error_clear(), NULL;
     fu_date dt = {lo.year, lo.month, lo.day};
     int64_t day = 0;
@@ -355,15 +379,24 @@ static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
     int hol = in_pol_days(pc->holidays, pc->n_holidays, day), mk = in_pol_days(pc->workdays, pc->n_workdays, day);
     if (hol && !h->holidays) return *next = midnight, "agents.holidays";
     if (!hol && !mk && lo.weekday >= 5 && !h->weekends) return *next = midnight, "agents.weekends";
-    if (!h->team_hours || !pc->has_hours) return NULL;
+    if (!h->team_hours || !pc->has_hours) return *until = midnight, NULL;
     int wd = hours_day(pc, lo.weekday, hol || mk);
-    if (wd < 0) return NULL;
+    if (wd < 0) return *until = midnight, NULL;
     for (int i = 0; i < pc->n_hours[wd]; i++) {
         if (m < pc->hours[wd][i].start_min)
             return *next = t + (int64_t)(pc->hours[wd][i].start_min - m) * 60 - lo.second, "agents.team_hours";
-        if (m < pc->hours[wd][i].end_min) return NULL;
+        if (m < pc->hours[wd][i].end_min)
+            return *until = t + (int64_t)(pc->hours[wd][i].end_min - m) * 60 - lo.second, NULL;
     }
     return *next = midnight, "agents.team_hours";
+}
+
+/* The rule of the policy's `agents` section that forbids an agent call at t
+ * for priority x->prio, NULL when allowed; *next: the next instant worth
+ * trying (the next team interval or local midnight of the team calendar). */
+static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
+    int64_t until;
+    return team_block_until(x, t, next, &until);
 }
 
 static int agent_limit(const ag_ctx *x, size_t a) {
@@ -493,10 +526,152 @@ static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
     return FU_OK;
 }
 
-/* A call-back at a time the customer named (the planner's reason says so:
- * lib/planner.c), which skips business hours as placement does (review r2 M5). */
-static int asked_callback(const fu_touchpoint *t) {
-    return t->reason && strstr(t->reason, ", at the requested time)") != NULL;
+/* Not on a public holiday of the customer's zone (a policy calendar of its
+ * zone or country, as placement reads them: "Time" 4 of docs/planner.md)
+ * unless x->prio is named by quiet_hours.exempt or .on_holidays: the agents'
+ * own holidays (agents.holidays, the team calendar's) are not the
+ * customer's. */
+static int customer_holiday(ag_ctx *x, const fu_customer *cb, int64_t t, int *ok) {
+    if (x->hol_row1 != x->row + 1) { /* the zone whose holidays hold this row's contact, once a row */
+        const fu__pol_agent_hours *h = &x->P->agent_hours;
+        int rc = fu__pl_zone_get(x->pl, cb->tz, &x->hol_zone);
+        if (rc) return rc;
+        x->hol_row1 = x->row + 1;
+        const pl_zone *z = x->hol_zone;
+        if (((x->P->quiet_exempt | x->P->quiet_holidays) >> x->prio) & 1u || !z->hol || !z->hol->n_holidays)
+            x->hol_zone = NULL;
+        /* the team calendar's own holidays in its own zone: team_block() refused them already */
+        else if (z->hol == h->calendar && !h->holidays && !((h->exempt >> x->prio) & 1u) &&
+                 strcmp(z->tz ? z->tz : x->pl->bcal->tz, h->calendar->tz) == 0)
+            x->hol_zone = NULL;
+    }
+    const pl_zone *z = x->hol_zone;
+    int64_t day;
+    if (!z) return FU_OK;
+    int rc = fu__pl_local_day_of(z, t, &day);
+    if (rc) return rc;
+    if (fu__pl_is_holiday(z, day)) {
+        int off = 0;
+        if ((rc = fu_calendar_utc_offset(z->cal, t, &off))) return rc;
+        *ok = 0;
+        x->hol_held = z->hol_rule;
+        x->ok_next = (day + 1) * DAY - off; /* the customer's next local day */
+    }
+    return FU_OK;
+}
+
+/* The plan rows of customer ci, [*lo, *hi) of x->crow: the rows in customer
+ * order before the plan is sorted (fu__plan_team_hours(): x->contig, the
+ * block around x->row), else an index built at the first use. */
+static int customer_rows(ag_ctx *x, size_t ci, size_t *lo, size_t *hi) {
+    size_t n;
+    const fu_touchpoint *tp = fu__plan_rows(x->plan, &n);
+    if (x->contig) {
+        size_t a = x->row, b = x->row + 1;
+        while (a > 0 && tp[a - 1].customer == ci) a--;
+        while (b < n && tp[b].customer == ci) b++;
+        return *lo = a, *hi = b, FU_OK;
+    }
+    if (!x->crow_off) {
+        size_t nc = fu_book_customer_count(x->book);
+        x->crow_off = fu__calloc(nc + 2, sizeof *x->crow_off);
+        x->crow = fu__malloc((n ? n : 1) * sizeof *x->crow);
+        if (!x->crow_off || !x->crow) return fu__error_nomem();
+        for (size_t i = 0; i < n; i++) x->crow_off[tp[i].customer + 2]++;
+        for (size_t c = 2; c < nc + 2; c++) x->crow_off[c] += x->crow_off[c - 1];
+        for (size_t i = 0; i < n; i++) x->crow[x->crow_off[tp[i].customer + 1]++] = i;
+    }
+    return *lo = x->crow_off[ci], *hi = x->crow_off[ci + 1], FU_OK;
+}
+
+static size_t crow_at(const ag_ctx *x, size_t k) { return x->contig ? k : x->crow[k]; }
+
+/* The customer's facts and history contacts into the planner's scratch, as
+ * planning read them (fu__pl_gather(), fu__pl_collect()), once per customer. */
+static int cap_load(ag_ctx *x, size_t ci) {
+    if (x->cap_ci1 == ci + 1) return FU_OK;
+    fu_planner *pl = x->pl;
+    size_t n;
+    x->cap_ci1 = 0;
+    memset(&x->cx, 0, sizeof x->cx);
+    fu__book_customer_get(x->book, ci, &x->cb);
+    x->cx.index = ci;
+    x->cx.c = &x->cb;
+    x->cx.now = x->now;
+    x->cx.end = x->end;
+    int rc = fu__pl_zone_get(pl, x->cb.tz, &x->cx.zone);
+    if (!rc) rc = fu__pl_gather(pl, ci, x->now, &n);
+    if (!rc) rc = fu__pl_collect(pl, &x->cx, n);
+    if (rc) return rc;
+    x->nct_hist = pl->nct;
+    x->nst_hist = pl->nst;
+    x->cap_ci1 = ci + 1;
+    return FU_OK;
+}
+
+/* The customer's history and its other contacts planned now (status
+ * planned, at their best_at so far) as the caps count them: 1 when there is
+ * any such contact, 0 when none (then a later instant than the one planning
+ * checked breaks no cap: the history lies before it). */
+static int cap_prepare(ag_ctx *x, const fu_touchpoint *t) {
+    size_t lo = 0, hi = 0, n;
+    int rc = customer_rows(x, t->customer, &lo, &hi), any = 0;
+    if (rc) return rc;
+    fu_touchpoint *tp = fu__plan_rows(x->plan, &n);
+    for (size_t k = lo; k < hi && !any; k++) {
+        size_t r = crow_at(x, k);
+        any = r != x->row && tp[r].status == FU_TOUCHPOINT_PLANNED;
+    }
+    if (!any) return 0;
+    if ((rc = cap_load(x, t->customer))) return rc;
+    fu_planner *pl = x->pl;
+    pl->nct = x->nct_hist;
+    pl->nst = x->nst_hist;
+    for (size_t k = lo; k < hi; k++) {
+        size_t r = crow_at(x, k);
+        const fu_touchpoint *o = &tp[r];
+        if (r == x->row || o->status != FU_TOUCHPOINT_PLANNED) continue;
+        if (pl->nct == pl->ct_cap && FU_GROW(pl->ct, pl->ct_cap, pl->nct + 1)) return FU_ENOMEM;
+        pl_contact *c = &pl->ct[pl->nct++];
+        memset(c, 0, sizeof *c);
+        c->at = o->best_at;
+        c->channel = (uint8_t)o->channel;
+        c->priority = (uint8_t)o->priority;
+        c->exempt = (uint8_t)prio_exempt(x->P, o->priority);
+        if (x->plan->oid[r]) c->orders[c->norders++] = x->plan->oid[r];
+        if (fu__pl_rule_is_survey(x->P, o->rule)) {
+            if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
+            pl->stimes[pl->nst++] = o->best_at;
+        }
+    }
+    return 1;
+}
+
+/* Whether the caps (caps.min_gap, caps.limits, redial.attempts_per_day) let
+ * the contact of row x->row be made at `at`: moved by the agent step, it must
+ * keep them with the customer's other planned contacts as planning did
+ * ("Caps" 6 of docs/planner.md). *ok 0, *retry and x->cap_held when not. */
+static int cap_ok(ag_ctx *x, const fu_touchpoint *t, int64_t at, int *ok, int64_t *retry) {
+    *ok = 1;
+    if (x->cap_row1 != x->row + 1) {
+        int rc = cap_prepare(x, t);
+        if (rc < 0) return rc;
+        x->cap_row1 = x->row + 1;
+        x->cap_any = rc;
+        x->cap_survey = rc && fu__pl_rule_is_survey(x->P, t->rule);
+    }
+    if (!x->cap_any) return FU_OK;
+    pl_group g;
+    memset(&g, 0, sizeof g);
+    g.channel = (uint8_t)t->channel;
+    g.priority = (uint8_t)t->priority;
+    g.exempt = (uint8_t)prio_exempt(x->P, t->priority);
+    g.redial_callback = (uint8_t)x->asked;
+    if (x->plan->oid[x->row]) g.orders[g.norders++] = x->plan->oid[x->row];
+    g.survey = (uint8_t)x->cap_survey;
+    const char *rule = fu__pl_cap_check(x->pl, &x->cx, &g, at, retry);
+    if (rule) *ok = 0, x->cap_held = rule;
+    return FU_OK;
 }
 
 /* The customer may be contacted at t by a contact of x->prio: the policy's
@@ -505,19 +680,58 @@ static int asked_callback(const fu_touchpoint *t) {
  * unless the priority skips them or x->asked; review r2 H1). */
 static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     const fu_calendar *cal;
+    x->ok_next = INT64_MIN;
+    x->ok_min = -1;
     int rc = customer_cal(x, ci, &cal);
     if (rc) return rc;
     int m = fu_calendar_minute_of_week(cal, t);
     *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
-    if (!*ok) return FU_OK;
+    /* refused by the quiet hours: the mask only for skip_refused() */
+    if (!*ok && (m < 0 || ((x->P->quiet_exempt >> x->prio) & 1u))) return FU_OK;
     fu_customer cb;
     memset(&cb, 0, sizeof cb);
     if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
     const pl_mask *mk;
     if ((rc = fu__pl_mask_get(x->pl, ci, &cb, &mk))) return rc;
-    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
-    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
-    return FU_OK;
+    if (*ok) {
+        *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
+        if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
+    }
+    if (*ok) rc = customer_holiday(x, &cb, t, ok);
+    else x->ok_min = m, x->ok_mask = mk, x->ok_cal = cal;
+    return rc;
+}
+
+/* team_next() found the customer's minute at from0 (x->ok_min, a priority
+ * the quiet hours hold) refused: the next instant it would try that is not
+ * refused the same way, stepping 15 minutes as it does, within the team's
+ * allowed stretch (< until) and its budget, by the minute masks alone
+ * (customer_ok(): the masks of a priority the quiet hours hold lie within
+ * them), with what each skipped instant would have set (biz_held,
+ * held_last); from0 + 900 when an offset change lies between. A company in
+ * New York under the team's Beijing hours is tried some 6,000 times over 62
+ * days: bit tests instead of calendar conversions. */
+static int64_t skip_refused(ag_ctx *x, int64_t from0, int64_t until, int64_t limit, int budget, int *step) {
+    int64_t g = from0 + 900;
+    if (x->ok_min < 0 || ((x->P->quiet_exempt >> x->prio) & 1u)) return g;
+    const uint64_t *bits = FU__PL_BITS_ASKED(x->pl, x->ok_mask, x->prio, 0, x->asked);
+    const uint64_t *abits = FU__PL_BITS_ASKED(x->pl, x->ok_mask, x->prio, 0, 1);
+    int mm = x->ok_min, s = *step, biz = 0, hl = 0;
+    for (; g < until && g <= limit && s + 1 < budget; g += 900) {
+        mm = (mm + 15) % FU_MINUTES_PER_WEEK;
+        if (bit_get(bits, mm)) break;
+        biz |= bit_get(abits, mm);
+        hl |= g <= x->due;
+        s++;
+    }
+    int off0 = 0, off1 = 0;
+    if (fu_calendar_utc_offset(x->ok_cal, from0, &off0) || fu_calendar_utc_offset(x->ok_cal, g, &off1) ||
+        off0 != off1)
+        return fu_error_clear(), from0 + 900;
+    if (biz) x->biz_held = 1;
+    if (hl) x->held_last = NULL;
+    *step = s;
+    return g;
 }
 
 static long find_agent(const fu__agent_set *A, const char *id) {
@@ -588,6 +802,13 @@ static int is_agent_ch(int ch) {
     return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
 }
 
+/* An instant c refused by the agents' rules or the customer's hours (`rule`
+ * NULL) or by the customer's holidays or a cap (their rule): the last one
+ * within the window names why the contact was made late. */
+static void held_at(ag_ctx *x, int64_t c, const char *rule) {
+    if (c <= x->due) x->held_last = rule;
+}
+
 /* The first instant in [from, limit] some fitting agent is free, the
  * policy's `agents` rules allow an agent call and the customer may be
  * contacted; INT64_MAX when none. */
@@ -604,21 +825,92 @@ static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_
         const char *b = team_block(x, c, &nx);
         if (b) {
             if (!x->why) x->why = b;
+            held_at(x, c, NULL);
             from = nx > c ? nx : c + 60;
             continue;
         }
-        int ok = 0, rc = customer_ok(x, t->customer, c, &ok);
+        int64_t retry = c + 60;
+        int ok = 0, rc = customer_ok(x, t->customer, c, &ok), free = ok && least_loaded(x, t, team, c) >= 0;
+        held_at(x, c, ok || x->ok_next == INT64_MIN ? NULL : x->hol_held);
+        if (!rc && free && !(rc = cap_ok(x, t, c, &free, &retry)) && !free) held_at(x, c, x->cap_held);
         if (rc) return rc;
-        if (ok && least_loaded(x, t, team, c) >= 0) return *out = c, FU_OK;
-        from = c + (ok ? 60 : 15 * 60);
+        if (free) return *out = c, FU_OK;
+        from = !ok ? c + 15 * 60 : retry > c ? retry : c + 60;
+        if (x->ok_next > from) from = x->ok_next;
     }
+    return FU_OK;
+}
+
+/* The rule that kept a moved contact out of its window (`out`, or none
+ * found) when the customer's holidays or a cap held the last instant of the
+ * window an agent could take (held_at()): theirs (the holidays' a copy in
+ * the plan: the zone's rule text is the planner's). */
+static int held_rule(ag_ctx *x, int out, const char **why) {
+    if (!out || !x->held_last) return FU_OK;
+    if (x->held_last != x->hol_held) return *why = x->held_last, FU_OK;
+    const char *r = fu__plan_strdup(x->plan, x->hol_held, strlen(x->hol_held));
+    return r ? (*why = r, FU_OK) : fu__error_nomem();
+}
+
+
+/* The reason's note of what else held the moved contact back (the
+ * customer's holidays, a cap), unless `why` names it already. */
+static void held_note(ag_ctx *x, const char *why) {
+    if (x->hol_held && strcmp(why, x->hol_held) != 0)
+        fu__buf_printf(&x->buf, "; held back by the customer's holidays (%s)", x->hol_held);
+    if (x->cap_held && strcmp(why, x->cap_held) != 0) fu__buf_printf(&x->buf, "; held back by %s", x->cap_held);
+}
+
+/* No instant within AG_LATE_DAYS after its window where an agent may call
+ * and the customer may be contacted, for a reason other than capacity (the
+ * agents' hours never meet the customer's: a company in New York under the
+ * team's Beijing hours). Every later run would defer it again, so it is
+ * suppressed as unplaceable and counted (review r3 L6). */
+static int unplaceable(ag_ctx *x, fu_touchpoint *t, size_t row, const char *why) {
+    x->buf.len = 0;
+    fu__buf_puts(&x->buf, t->reason);
+    fu__buf_printf(&x->buf,
+                   "; unplaceable, suppressed by %s: no agent may call within the window or %d days after it "
+                   "where the customer may be contacted (the agents' hours never meet the customer's)",
+                   why, AG_LATE_DAYS);
+    if (x->buf.failed) return fu__error_nomem();
+    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
+    if (!r) return fu__error_nomem();
+    t->reason = r;
+    t->status = FU_TOUCHPOINT_SUPPRESSED;
+    t->status_rule = why;
+    fu__plan_flags(x->plan)[row] |= PL_TP_UNPLACEABLE;
+    return FU_OK;
+}
+
+static int cmp_size(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* fu_plan_stats.unplaceable and unplaceable_customers from the rows' flags. */
+static int count_unplaceable(fu_plan *plan) {
+    size_t n, k = 0;
+    const fu_touchpoint *tp = fu__plan_rows(plan, &n);
+    const uint8_t *fl = fu__plan_flags(plan);
+    for (size_t i = 0; i < n; i++) k += (fl[i] & PL_TP_UNPLACEABLE) != 0;
+    plan->stats.unplaceable = k;
+    plan->stats.unplaceable_customers = 0;
+    if (!k) return FU_OK;
+    size_t *c = fu__malloc(k * sizeof *c), m = 0;
+    if (!c) return fu__error_nomem();
+    for (size_t i = 0; i < n; i++)
+        if (fl[i] & PL_TP_UNPLACEABLE) c[m++] = tp[i].customer;
+    qsort(c, m, sizeof *c, cmp_size);
+    for (size_t i = 0; i < m; i++) plan->stats.unplaceable_customers += !i || c[i] != c[i - 1];
+    fu__free(c);
     return FU_OK;
 }
 
 /* No agent may take t at its best instant: the first later instant of its
  * window one may, else the first after it (late), either after the horizon
  * (later); with none within AG_LATE_DAYS past the window, deferred. */
-static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *at, int *moved) {
+static int place_moved(ag_ctx *x, fu_touchpoint *t, size_t row, const char *team, int64_t *at, int *moved) {
     /* already late (holidays): from its first allowed instant, keeping the holidays' rule (review s7 F15) */
     int late = *at > t->due_to;
     int64_t late_from = late ? *at : t->due_to + 1;
@@ -633,6 +925,8 @@ static int place_moved(ag_ctx *x, fu_touchpoint *t, const char *team, int64_t *a
                        : x->biz_held  ? "calendars.hours"
                        : x->why       ? x->why
                                       : "agents.shift";
+    if (!full && (rc = held_rule(x, *at > t->due_to, &rule))) return rc;
+    if (*at == INT64_MAX && !full && !x->cap_held) return *moved = 1, unplaceable(x, t, row, rule);
     if (*at > t->due_to && !late) t->status_rule = rule;
     if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
     if (*at >= x->end) /* after the horizon: a later run names its agent */
@@ -701,6 +995,7 @@ static int assign_reason(ag_ctx *x, fu_touchpoint *t, long a, long pref, const c
     else if (at != t->best_at)
         fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (agents.shift%s%s)", x->why ? ", " : "",
                        x->why ? x->why : "");
+    if (at != t->best_at) held_note(x, t->status_rule);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();
@@ -716,8 +1011,11 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
     int32_t own = x->own[t->customer];
     int64_t at = t->best_at, nx;
     x->prio = t->priority;
-    x->asked = asked_callback(t);
+    x->asked = (fu__plan_flags(x->plan)[row] & PL_TP_ASKED) != 0;
     x->biz_held = 0;
+    x->row = row;
+    x->hol_held = x->cap_held = x->held_last = NULL;
+    x->due = t->due_to;
     int to_want = 0; /* the hour the day's assignment gave it, when an agent may call then */
     if (x->want_from && x->want_from[row] != INT64_MIN && x->want_from[row] != at) {
         int64_t c;
@@ -737,7 +1035,7 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
         int rc = x->bt && at < x->end ? place_best(x, t, team, &at) : 0;
         if (rc < 0) return rc;
         x->bt_moved = rc;
-        if (!rc && ((rc = place_moved(x, t, team, &at, moved)) || t->status != FU_TOUCHPOINT_PLANNED)) return rc;
+        if (!rc && ((rc = place_moved(x, t, row, team, &at, moved)) || t->status != FU_TOUCHPOINT_PLANNED)) return rc;
         a = pref >= 0 && agent_fits(x, (size_t)pref, t, team) && agent_free(x, (size_t)pref, at)
                 ? pref : least_loaded(x, t, team, at);
     }
@@ -1025,18 +1323,28 @@ static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
  * none (x->why: the rule that held it back). */
 static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t limit, int64_t *out) {
     *out = INT64_MAX;
-    for (int step = 0; step < 4 * AG_MAX_STEPS && from <= limit; step++) {
-        int64_t nx;
-        const char *b = team_block(x, from, &nx);
+    enum { BUDGET = 4 * AG_MAX_STEPS };
+    for (int step = 0; step < BUDGET && from <= limit; step++) {
+        int64_t nx, until;
+        const char *b = team_block_until(x, from, &nx, &until);
         if (b) {
             if (!x->why) x->why = b;
+            held_at(x, from, NULL);
             from = nx > from ? nx : from + 60;
             continue;
         }
+        int64_t retry = from + 15 * 60;
         int ok = 0, rc = customer_ok(x, t->customer, from, &ok);
+        held_at(x, from, ok || x->ok_next == INT64_MIN ? NULL : x->hol_held);
+        if (!rc && ok && !(rc = cap_ok(x, t, from, &ok, &retry)) && !ok) held_at(x, from, x->cap_held);
         if (rc) return rc;
         if (ok) return *out = from, FU_OK;
-        from += 15 * 60;
+        if (x->ok_min >= 0) { /* refused by the customer's minutes: skip those refused alike */
+            from = skip_refused(x, from, until, limit, BUDGET, &step);
+            continue;
+        }
+        from = retry > from ? retry : from + 60;
+        if (x->ok_next > from) from = x->ok_next;
     }
     return FU_OK;
 }
@@ -1045,12 +1353,15 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
  * first instant of its window they allow (and the customer may be
  * contacted), else the first after it (late, up to AG_LATE_DAYS), later
  * after the horizon, deferred with none. */
-static int team_move(ag_ctx *x, fu_touchpoint *t) {
+static int team_move(ag_ctx *x, fu_touchpoint *t, size_t row) {
     int64_t nx, at;
     x->prio = t->priority;
     x->why = NULL;
-    x->asked = asked_callback(t);
+    x->asked = (fu__plan_flags(x->plan)[row] & PL_TP_ASKED) != 0;
     x->biz_held = 0;
+    x->row = row;
+    x->hol_held = x->cap_held = x->held_last = NULL;
+    x->due = t->due_to;
     if (!team_block(x, t->best_at, &nx)) return FU_OK;
     int late = t->best_at > t->due_to; /* already late (holidays, quiet hours): from there */
     int rc = late ? FU_OK : team_next(x, t, t->best_at, t->due_to, &at);
@@ -1062,16 +1373,18 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     const char *why = x->why ? x->why : "agents.team_hours";
     /* no team hour in the customer's business hours */
     if (x->biz_held && (at == INT64_MAX || at > t->due_to)) why = "calendars.hours";
+    if ((rc = held_rule(x, at > t->due_to, &why))) return rc;
+    if (at == INT64_MAX && !x->cap_held) return unplaceable(x, t, row, why);
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
-    if (at != INT64_MAX && at <= t->due_to)
-        fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
+    if (at <= t->due_to) fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
     else if (at != INT64_MAX)
         fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
                        why);
     else
         fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)",
                        AG_LATE_DAYS, why);
+    held_note(x, why);
     if (x->buf.failed) return fu__error_nomem();
     const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
     if (!r) return fu__error_nomem();
@@ -1083,7 +1396,7 @@ static int team_move(ag_ctx *x, fu_touchpoint *t) {
     return FU_OK;
 }
 
-int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
+int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
     const fu__agent_set *A = *fu__planner_agents(pl);
     if ((!pl->opt.agents && !(pl->opt.flags & FU_PLANNER_CAPACITY_PASS)) || (A && A->n)) return FU_OK;
     ag_ctx x;
@@ -1093,11 +1406,14 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
     x.book = fu__plan_book(plan);
     x.plan = plan;
     x.end = end;
+    x.now = now;
+    x.contig = 1; /* not sorted yet: a customer's rows are together */
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++)
-        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i]);
+        if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i], i);
+    if (!rc) rc = count_unplaceable(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal);
     fu__buf_free(&x.buf);
@@ -1146,8 +1462,9 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
             rc = assign_one(&x, &tp[i], i, &moved);
     fu__free(ord);
     if (!rc && moved) rc = fu__plan_resort(plan);
+    if (!rc && moved) rc = count_unplaceable(plan);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin);
+    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
     fu__buf_free(&x.buf);
     return rc;
 }

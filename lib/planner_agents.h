@@ -21,15 +21,18 @@ int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t now, in
  * agents file): every planned agent-channel contact the policy's `agents`
  * rules (team hours, weekends, holidays) forbid at its best_at moves to the
  * first instant they allow (late after its window, later after `end`,
- * deferred with none within 62 days). Nothing with named agents (they are
+ * unplaceable with none within 62 days), keeping the customer's holidays
+ * and the caps with its other planned contacts. Nothing with named agents (they are
  * placed by fu__plan_assign_agents()) or without agents (a plan for a
  * global capacity pass, FU_PLANNER_CAPACITY_PASS, is one for agents). */
-int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t end);
+int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t now, int64_t end);
 
 /* lib/planner.c */
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);
 const fu__policy *fu__planner_policy(const struct fu_planner *pl);
 fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n);
+/* Per plan row (as fu__plan_rows()): its PL_TP_* flags (lib/planner_internal.h). */
+uint8_t *fu__plan_flags(fu_plan *p);
 const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n);
 int fu__plan_resort(fu_plan *p);
 const fu_book *fu__plan_book(const fu_plan *p);

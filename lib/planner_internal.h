@@ -50,12 +50,21 @@ struct fu_plan {
      * customer's zone (index into the planner's zones, then into cals) */
     uint32_t *oid;
     uint16_t *zone;
+    uint8_t *flag; /* PL_TP_*: what the agent step reads of the contact, not its text */
     size_t side_cap;
     /* per zone index: the zone's calendar (a copy owned by the plan, so CSV
      * times work after the planner is gone), NULL when no touchpoint uses it */
     fu_calendar **cals;
     size_t ncals;
 };
+
+/* fu_plan.flag of a touchpoint. PL_TP_ASKED: a call-back at a time the
+ * customer named (set where the call-back is planned, group redial_callback;
+ * the agent step keeps it out of the business-hours rule as placement does:
+ * review r2 M5, r3 L7). PL_TP_UNPLACEABLE: suppressed by the agent step,
+ * no instant within AG_LATE_DAYS where an agent may call and the customer
+ * may be contacted (review r3 L6; fu_plan_stats.unplaceable). */
+enum { PL_TP_ASKED = 1, PL_TP_UNPLACEABLE = 2 };
 
 typedef struct pl_key {
     uint64_t a, b;
@@ -118,12 +127,13 @@ typedef struct pl_overlay {
 /* A candidate touchpoint of the customer being planned. */
 enum { C_ACTIVE = 0, C_DONE, C_SUPPRESSED, C_DEFERRED };
 enum { F_RECOVERY = 1, F_OVERDUE = 2, F_FALLBACK_CH = 4, F_TRIMMED = 8, F_MOVED = 16, F_CYCLE_OWN = 32,
-       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256, F_CALLBACK = 512 };
+       F_CYCLE_TIER = 64, F_CYCLE_DEFAULT = 128, F_CLV = 256, F_CALLBACK = 512, F_EARLY = 1024 };
 
 typedef struct pl_cand {
     int64_t from, to, trigger;
     int64_t attempts_from;    /* F_CALLBACK: the step's own window start, from which call attempts are its
                                  (fu__pl_redial_check(); otherwise from) */
+    int64_t own_from;         /* F_EARLY: the window's own start (from is the urgent contact's instant) */
     const fu__pol_cadence *cad;
     const fu__pol_step *step;
     const fu_event *ev;       /* triggering event or NULL */
@@ -331,7 +341,7 @@ int fu__pl_radix_sort(uint64_t *k, uint32_t *v, uint64_t *kt, uint32_t *vt, size
 int fu__pl_bits_of(uint64_t v);
 int fu__pl_plan_finish(fu_plan *p);
 int fu__pl_plan_new(fu_plan **out, const fu_book *book);
-int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid);
+int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid, uint8_t flag);
 
 /* lib/planner_time.c */
 int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d, int end_of_day,

@@ -478,6 +478,90 @@ static int merge_fits(fu_planner *pl, const pl_cust *cx, const int *m, size_t n,
     return q == 1 && th == ta;
 }
 
+/* Whether instant t lies in the window of an earlier step of c's cadence
+ * (that step's contact, not an early one of c). 1 yes, 0 no, < 0 error. */
+static int in_earlier_step(const fu_planner *pl, const pl_cust *cx, const pl_cand *c, int64_t t) {
+    const fu__pol_cadence *cad = c->cad;
+    for (const fu__pol_step *k = cad->steps; k < c->step; k++) {
+        int64_t f0, t0;
+        int rc = fu__pl_add_dur(pl, cx->zone->cal, c->trigger, &k->at, 0, &f0);
+        if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &k->within, 1, &t0);
+        if (rc) return rc;
+        if (t >= f0 && t <= t0) return 1;
+    }
+    return 0;
+}
+
+/* Both steps are made by the same team (`team`, or both by the usual agents). */
+static int same_team(const pl_cand *x, const pl_cand *y) {
+    const char *a = x->step->team, *b = y->step->team;
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* An urgent step of an order is served early by the urgent call of the same
+ * order, by the same team, made within caps.min_gap before its window opens, after its trigger
+ * and outside the windows of its cadence's earlier steps: what a run made
+ * after that call counts as done (review s9 F12, served_before() in
+ * lib/planner.c). A daily run plans it so: the fault's escalation due at
+ * 09:00 and the complaint's of the same order due at 11:00 are one call at
+ * 09:00, as hourly runs make it, not one call put off to 11:00 for the
+ * merge (urgent first: seed 000, 紧急问题回访需优先处理); an expert team's
+ * escalation is not folded into the usual agents' acknowledgement of the
+ * complaint (review s8b F4). Such a step's
+ * window opens at that instant for the merge (F_EARLY); restored when it is
+ * not merged with an urgent step of its order (early_restore()). */
+static int serve_early(fu_planner *pl, const pl_cust *cx) {
+    int64_t gap = fu__pl_dur_seconds_approx(&pl->P->min_gap), ty;
+    if (gap <= 0) return FU_OK;
+    for (size_t i = 0; i < pl->ncand; i++) {
+        pl_cand *x = &pl->cand[i];
+        if (x->status != C_ACTIVE || x->priority != FU_PRIORITY_URGENT || !x->order || !x->ev ||
+            (x->flags & F_CALLBACK) || !fu__pl_is_agent_channel(x->channel) || x->from <= cx->now)
+            continue;
+        int64_t best = INT64_MAX;
+        for (size_t j = 0; j < pl->ncand; j++) {
+            const pl_cand *y = &pl->cand[j];
+            if (j == i || y->status != C_ACTIVE || y->priority != FU_PRIORITY_URGENT || y->order != x->order ||
+                (y->flags & F_EARLY) || !fu__pl_is_agent_channel(y->channel) || y->from >= x->from ||
+                !same_team(x, y))
+                continue;
+            int q = first_allowed(pl, cx, FU_PRIORITY_URGENT, y->from, y->to, &ty);
+            if (q < 0) return q;
+            if (!q || ty >= x->from || x->from - ty > gap || ty < x->ev->at || ty >= best) continue;
+            if ((q = in_earlier_step(pl, cx, x, ty)) < 0) return q;
+            if (!q) best = ty;
+        }
+        if (best == INT64_MAX) continue;
+        x->own_from = x->from;
+        x->from = best;
+        x->flags |= F_EARLY;
+    }
+    return FU_OK;
+}
+
+/* A step serve_early() opened early keeps its own window unless its group
+ * holds an urgent step of its order that is not early. */
+static void early_restore(fu_planner *pl, pl_group *g) {
+    int changed = 0;
+    for (int k = 0; k < g->n; k++) {
+        pl_cand *x = &pl->cand[pl->gm[g->first + k]];
+        if (!(x->flags & F_EARLY)) continue;
+        int anchored = 0;
+        for (int m = 0; m < g->n && !anchored; m++) {
+            const pl_cand *y = &pl->cand[pl->gm[g->first + m]];
+            anchored = !(y->flags & F_EARLY) && y->priority == FU_PRIORITY_URGENT && y->order == x->order;
+        }
+        if (anchored) continue;
+        x->from = x->own_from;
+        x->flags &= (uint16_t)~F_EARLY;
+        changed = 1;
+    }
+    if (!changed) return;
+    g->from = INT64_MIN;
+    for (int k = 0; k < g->n; k++)
+        if (pl->cand[pl->gm[g->first + k]].from > g->from) g->from = pl->cand[pl->gm[g->first + k]].from;
+}
+
 /* Merge active fu__pl_candidates with overlapping windows (greedy point cover: the
  * fewest contacts that serve every window), where the merged contact has an
  * allowed instant that does not delay its most pressing step (merge_fits()). */
@@ -485,6 +569,8 @@ int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st) {
     size_t na = 0;
     if (pl->gm_cap < pl->ncand && fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand, sizeof *pl->gm))
         return FU_ENOMEM;
+    int rc = serve_early(pl, cx);
+    if (rc) return rc;
     for (size_t i = 0; i < pl->ncand; i++)
         if (pl->cand[i].status == C_ACTIVE) pl->gm[na++] = (int)i;
     /* insertion sort by (to, from): a customer has few fu__pl_candidates */
@@ -543,6 +629,7 @@ int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st) {
                 if (!dup) g->orders[g->norders++] = c->order;
             }
         }
+        early_restore(pl, g);
         st->merged += (size_t)(g->n - 1);
         pl->ngrp++;
         i = j;

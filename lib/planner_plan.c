@@ -25,23 +25,25 @@ int fu__pl_plan_new(fu_plan **out, const fu_book *book) {
 
 void fu_plan_free(fu_plan *p) {
     if (!p) return;
-    FU_FREE_ALL(p->tp, p->oid, p->zone);
+    FU_FREE_ALL(p->tp, p->oid, p->zone, p->flag);
     for (size_t i = 0; i < p->ncals; i++) fu_calendar_free(p->cals[i]);
     fu__free(p->cals);
     fu__arena_free(&p->arena);
     fu__free(p);
 }
 
-int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid) {
+int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid, uint8_t flag) {
     if (p->n == p->cap && FU_GROW(p->tp, p->cap, p->n + 1)) return FU_ENOMEM;
     if (p->n == p->side_cap) {
-        size_t c1 = p->side_cap, c2 = p->side_cap;
+        size_t c1 = p->side_cap, c2 = p->side_cap, c3 = p->side_cap;
         if (FU_GROW(p->oid, c1, p->n + 1)) return FU_ENOMEM;
         if (FU_GROW(p->zone, c2, p->n + 1)) return FU_ENOMEM;
-        p->side_cap = c1 < c2 ? c1 : c2;
+        if (FU_GROW(p->flag, c3, p->n + 1)) return FU_ENOMEM;
+        p->side_cap = c1 < c2 ? (c1 < c3 ? c1 : c3) : (c2 < c3 ? c2 : c3);
     }
     p->oid[p->n] = oid;
     p->zone[p->n] = zone;
+    p->flag[p->n] = flag;
     p->tp[p->n] = *t;
     p->tp[p->n++].agent = ""; /* named after planning (lib/planner_agents.c) */
     return FU_OK;
@@ -280,6 +282,7 @@ int fu__pl_plan_finish(fu_plan *p) {
             fu_touchpoint tt = p->tp[i];
             uint16_t tz = p->zone[i];
             uint32_t to = p->oid[i];
+            uint8_t tf = p->flag[i];
             size_t j = i, ahead = src0; /* `ahead` runs PERM_AHEAD rows before j in the cycle */
             for (int a = 1; a < PERM_AHEAD && ahead != i; a++) ahead = perm[ahead];
             for (;;) {
@@ -293,11 +296,13 @@ int fu__pl_plan_finish(fu_plan *p) {
                     p->tp[j] = tt;
                     p->zone[j] = tz;
                     p->oid[j] = to;
+                    p->flag[j] = tf;
                     break;
                 }
                 p->tp[j] = p->tp[src];
                 p->zone[j] = p->zone[src];
                 p->oid[j] = p->oid[src];
+                p->flag[j] = p->flag[src];
                 j = src;
             }
         }
@@ -319,6 +324,8 @@ fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n) {
     *n = p->n;
     return p->tp;
 }
+
+uint8_t *fu__plan_flags(fu_plan *p) { return p->flag; }
 
 const char *fu__plan_strdup(fu_plan *p, const char *s, size_t n) { return fu__arena_strndup(&p->arena, s, n); }
 

@@ -2,6 +2,8 @@
  * Part of fu_planner (lib/planner_internal.h). */
 #include "planner_internal.h"
 #include "calendar_internal.h"
+#include "resolution_internal.h"
+#include "calendar_zone.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -101,7 +103,12 @@ int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, con
 
 /* ---------------------------------------------------------------- zones */
 
-static int tz_equal(const char *a, const char *b) { return strcmp(a, b) == 0; }
+/* The zones fu__pl_zone_get() searches: 0 the policy's default calendar,
+ * i its (i - 1)-th calendar. */
+static const char *zone_cand(const void *ctx, size_t i) {
+    const fu_planner *pl = ctx;
+    return i ? pl->P->calendars[i - 1].tz : pl->bcal->tz;
+}
 
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
     for (size_t i = 0; i < pl->nzones; i++)
@@ -122,12 +129,9 @@ int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out) {
      * the zone (a site's cn2027 extending cn), else the first in the zone;
      * else, the same way, a calendar of the zone's country (PRC, Asia/Urumqi
      * keep cn's holidays: review s9 F25) */
-    for (int country = 0; country < 2 && !z.hol; country++) {
-        int (*same)(const char *, const char *) = country ? fu__tz_same_country : tz_equal;
-        if (same(pl->bcal->tz, name)) z.hol = pl->bcal;
-        for (size_t i = 0; i < pl->P->n_calendars && !z.hol; i++)
-            if (same(pl->P->calendars[i].tz, name)) z.hol = &pl->P->calendars[i];
-    }
+    int country;
+    long k = fu__calendar_zone_match(name, pl->P->n_calendars + 1, zone_cand, pl, &country);
+    if (k >= 0) z.hol = k ? &pl->P->calendars[k - 1] : pl->bcal;
     if (!tz) z.hol = pl->bcal;
     if (z.hol) {
         size_t n = strlen(z.hol->name);
@@ -412,26 +416,17 @@ int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu_
     return 1;
 }
 
-/* Whether the `resolved` event ev[i] without an order id answers an issue
- * without one (fault, complaint, inquiry, feedback) raised since the
- * `resolved` event before it: then it closes that issue, not one that names
- * an order (review s8 F17; the KPI engine's resolution matcher, lib/kpi_pass.c
- * resolves(), the same). */
-static int answers_orderless_issue(const fu_planner *pl, size_t i) {
-    while (i-- > 0) {
-        const fu_event *x = pl->ev[i];
-        if (x->kind == FU_EVENT_RESOLVED) return 0;
-        if (!x->order_id && (x->kind == FU_EVENT_FAULT || x->kind == FU_EVENT_COMPLAINT ||
-                             x->kind == FU_EVENT_INQUIRY || x->kind == FU_EVENT_FEEDBACK))
-            return 1;
-    }
-    return 0;
+/* pl->ev[i], as the resolution rule reads it (lib/resolution_internal.h). */
+static int ev_kind(const void *events, size_t i, int *has_order) {
+    const fu_event *e = ((const fu_event *const *)events)[i];
+    *has_order = e->order_id != 0;
+    return e->kind;
 }
 
 /* Whether a `resolved` event closed problem `e` by now: one at or after it
  * with its order id, or without an order id (it closes the earlier problems
  * of the customer, but one that names an order only when it answers no
- * problem without an order: answers_orderless_issue()). A `repair` closes a
+ * problem without an order: lib/resolution_internal.h). A `repair` closes a
  * fault likewise: the repair is done (seed 003: 维修完成), its 2h-24h-72h
  * series follows (review s7 F1). */
 static int problem_resolved(const fu_planner *pl, const fu_event *e) {
@@ -445,11 +440,12 @@ int fu__pl_resolved_since(const fu_planner *pl, const fu_event *e, int64_t since
     for (size_t i = pl->nev; i-- > 0;) {
         const fu_event *r = pl->ev[i];
         if (r->at < since) break;
-        if ((r->kind != FU_EVENT_RESOLVED && (r->kind != FU_EVENT_REPAIR || e->kind != FU_EVENT_FAULT)) || r == e)
-            continue;
-        if (!r->order_id && e->order_id && r->kind == FU_EVENT_RESOLVED && answers_orderless_issue(pl, i)) continue;
-        if (!r->order_id || !e->order_id || r->order_id == e->order_id) return 1;
-        if (strcmp(fu__pl_pl_str(pl, r->order_id), fu__pl_pl_str(pl, e->order_id)) == 0) return 1;
+        if (r == e || !fu__resolution_can_close(r->kind, e->kind)) continue;
+        /* the same order: one id, or a guard's own id of the same text */
+        int same = r->order_id && e->order_id &&
+                   (r->order_id == e->order_id ||
+                    strcmp(fu__pl_pl_str(pl, r->order_id), fu__pl_pl_str(pl, e->order_id)) == 0);
+        if (fu__resolution_closes(pl->ev, i, ev_kind, e->kind, e->order_id != 0, same)) return 1;
     }
     return 0;
 }

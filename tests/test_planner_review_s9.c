@@ -249,7 +249,8 @@ Test(review_s9, cap_moves_a_contact_into_a_promotion_blackout) {
  * the 11:00 run finds the complaint's escalation served by it (a call about
  * the same order reached within caps.min_gap, 24 h, before its window,
  * after the complaint): done, no second urgent call 2 h later. A daily run
- * at 00:00 makes one call too (at 11:00, carrying both). */
+ * at 00:00 makes one call too, at 09:00 carrying both (11:00 before session
+ * 10: the fault's escalation waited 2 h for the merge). */
 static const char F12_C[] = "customer_id,tz,annual_spend,first_purchase_at,consent_phone,consent_sms\n"
                             "N,Asia/Shanghai,20000,2026-03-02T10:00:00+08:00,yes,yes\n";
 #define F12_E                                                                                              \
@@ -293,6 +294,15 @@ Test(review_s9, hourly_runs_make_one_escalation_call_per_order) {
     open_fx(&f, F12_C, F12_E);
     plan(&f, "2026-03-06T00:00:00+08:00", DAY);
     cr_expect_eq(escalation_calls(f.plan), 1);
+    /* at 09:00 like the hourly runs, carrying both (session 10: 11:00 before,
+     * the fault's escalation put off 2 h for the merge) */
+    t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "fault_escalation");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-06T09:00:00+08:00"), "%s", t->reason);
+    cr_expect_eq(t->purposes, 2, "%s", t->rule);
+    cr_expect(strstr(t->rule, "complaint_escalation"), "%s", t->rule);
+    cr_expect(strstr(t->reason, "due from 2026-03-06 11:00, served early by the urgent call of its order"), "%s",
+              t->reason);
     fu_test_planner_free(&f);
 }
 
@@ -309,7 +319,7 @@ Test(review_s9, hourly_runs_make_one_escalation_call_per_order) {
  * New York; the team's hours are 20:00-23:00 and 00:30-05:00 New York time
  * (21:00-24:00 and 01:30-06:00 from 03-08, EDT), never in N's business
  * hours: deferred, status_rule calendars.hours (before: Mon 20:00 New York,
- * refused by the guard). */
+ * refused by the guard); since review r3 L6 suppressed as unplaceable. */
 Test(review_s9, numeric_agents_keep_business_hours) {
     static const char C[] = "customer_id,tz,industry\nI,Europe/Berlin,retail\nP,Europe/Berlin,\n"
                             "N,America/New_York,education\n";
@@ -329,13 +339,13 @@ Test(review_s9, numeric_agents_keep_business_hours) {
     plan(&f, "2026-03-02T10:00:00-05:00", 3 * DAY);
     ti = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "I", "delivery.first_contact");
     const fu_touchpoint *tp = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "P", "delivery.first_contact");
-    tn = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_DEFERRED, "N", "delivery.first_contact");
+    tn = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_SUPPRESSED, "N", "delivery.first_contact"); /* r3 L6 */
     cr_assert(ti && tp && tn);
     cr_expect_eq(ti->best_at, T("2026-03-03T09:00:00+01:00"), "%s", ti->reason);
     cr_expect_str_eq(ti->status_rule, "");
     cr_expect_eq(tp->best_at, T("2026-03-03T08:00:00+01:00"), "%s", tp->reason);
     cr_expect_str_eq(tn->status_rule, "calendars.hours", "%s", tn->reason);
-    cr_expect(strstr(tn->reason, "deferred: no agent may call within the window or 62 days after it (calendars.hours)"),
+    cr_expect(strstr(tn->reason, "unplaceable, suppressed by calendars.hours: no agent may call within the window"),
               "%s", tn->reason);
     fu_test_planner_free(&f);
 }

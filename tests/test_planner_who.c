@@ -69,16 +69,27 @@ Test(who, team_hours_move_the_call) {
  * customer lives in Singapore (no policy calendar there, so the customer's
  * own holiday rule does not move it); the agent's shift covers every day.
  * The 48 h window [10-01 10:00, 10-03 10:00] has no instant an agent may
- * call: made late on Thursday 10-08 at 09:00, status_rule agents.holidays. */
+ * call: made late, status_rule agents.holidays. Over ten days the second
+ * contact (usage check, [10-08 10:00, 10-16 10:00]) is planned at 10-08
+ * 10:00, so the first call, which agents may make from Thursday 10-08 09:00,
+ * keeps caps.min_gap (24 h) to it: 10-09 10:00 (before session 10 the agent
+ * step put it at 10-08 09:00, one hour before the second call). With a
+ * one-day horizon there is no second call: 10-08 09:00. */
 Test(who, holidays_make_the_call_late_not_lost) {
     fx f;
     setup(&f, NULL, "K1,Asia/Singapore,20000,yes,yes,yes,\n", "K1,2026-10-01T10:00:00+08:00,delivery,O1\n", ALL_WEEK);
     const fu_touchpoint *t = one(&f, "2026-10-01T10:00:00+08:00", 10 * 86400, FU_TOUCHPOINT_PLANNED, FIRST);
-    cr_expect_eq(t->best_at, T("2026-10-08T09:00:00+08:00"));
+    cr_expect_eq(t->best_at, T("2026-10-09T10:00:00+08:00"), "%s", t->reason);
     cr_expect_eq(t->due_to, T("2026-10-03T10:00:00+08:00"));
     cr_expect_str_eq(t->agent, "A1");
     cr_expect_str_eq(t->status_rule, "agents.holidays");
-    cr_expect(strstr(t->reason, "late: no agent may call within the window (agents.holidays)"), "%s", t->reason);
+    cr_expect(strstr(t->reason, "late: no agent may call within the window (agents.holidays), made at the first "
+                                "instant one may; held back by caps.min_gap"),
+              "%s", t->reason);
+    const fu_touchpoint *t2 =
+        fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "K1", "cadences.delivery.second_contact");
+    cr_assert(t2);
+    cr_expect_eq(t2->best_at, T("2026-10-08T10:00:00+08:00"));
     fu_plan_stats st;
     fu_plan_get_stats(f.plan, &st);
     cr_expect_eq(st.late, 1);

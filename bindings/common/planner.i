@@ -52,7 +52,8 @@
  *     due_to, best_at, trigger_at, channel, priority, status, purposes, purpose,
  *     rule, reason, status_rule, order_id, owner, agent
  *   PlanStats: customers, candidates, merged, done, planned, suppressed, deferred,
- *     cancelled, agent_contacts, capacity_per_day, later, late, due, calendar_expired
+ *     cancelled, agent_contacts, capacity_per_day, later, late, due, calendar_expired,
+ *     unplaceable, unplaceable_customers
  *     (due = planned + merged + suppressed + deferred + later + done)
  *   SimReport: from_, to, steps, customers, customers_due, customers_contacted,
  *     coverage, contacts, suppressed, deferred, max_contacts_72h, max_contacts_7d,
@@ -231,6 +232,8 @@ typedef struct fu_plan_stats {
     size_t late;
     size_t due;
     size_t calendar_expired;
+    size_t unplaceable;
+    size_t unplaceable_customers;
 } fu_plan_stats;
 %mutable;
 %extend fu_plan_stats {

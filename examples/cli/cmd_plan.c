@@ -353,6 +353,15 @@ static int run(int argc, char **argv) {
                 "(calendars.<name>.data_until); their reasons name it. Add the next year's notice to the "
                 "policy (docs/calendar.md) or use --strict-calendar to refuse\n",
                 st.calendar_expired);
+    if (st.unplaceable)
+        fprintf(stderr,
+                "followup plan: warning: %zu customer%s (%zu contact%s) can never be called: no instant within 62 "
+                "days after the window where an agent may call (agents.team_hours, weekends, holidays, shifts) and "
+                "the customer may be contacted (a business customer's calendars.hours in its own time zone, quiet "
+                "hours, do-not-disturb); suppressed as unplaceable, not deferred (--suppressed lists them with "
+                "their rule). Give such customers a team whose hours meet theirs\n",
+                st.unplaceable_customers, st.unplaceable_customers == 1 ? "" : "s", st.unplaceable,
+                st.unplaceable == 1 ? "" : "s");
     size_t unknown_classes = 0;
     const char *unknown_class = NULL;
     if (fu_planner_unknown_classes(pl, &unknown_classes, &unknown_class) == FU_OK && unknown_classes)

@@ -193,7 +193,10 @@ typedef struct fu_plan fu_plan;
 /** Counters of a plan. Every touchpoint due in the horizon ends in exactly
  *  one state: `due = candidates + done` and
  *  `candidates = planned + merged + suppressed + deferred + later`
- *  (fu_planner_plan(), fu_planner_plan_customer()). */
+ *  (fu_planner_plan(), fu_planner_plan_customer()). Counters are only ever
+ *  appended (`later` .. `calendar_expired`, then `unplaceable`); the struct
+ *  has no version field and fu_plan_get_stats() writes all of it, so a
+ *  caller compiled against an older header must be recompiled. */
 typedef struct fu_plan_stats {
     size_t customers;   /**< customers looked at */
     size_t candidates;  /**< touchpoints due in the horizon and not done, before merging and limits */
@@ -214,6 +217,15 @@ typedef struct fu_plan_stats {
      *  business time of the policy's calendar: `calendars.<name>.data_until`);
      *  their reason says so. #FU_PLANNER_STRICT_CALENDAR refuses them. */
     size_t calendar_expired;
+    /** suppressed contacts no agent may ever make (status_rule the rule, e.g.
+     *  `calendars.hours`; the reason's last part begins "unplaceable, suppressed by"):
+     *  no instant within 62 days after their window where the agents' rules
+     *  (team hours, weekends, holidays, shifts) allow a call and the customer
+     *  may be contacted (a business customer's hours in its own zone, quiet
+     *  hours, do-not-disturb, holidays): a company in New York under the
+     *  built-in team's Beijing hours. Counted in `suppressed` too. */
+    size_t unplaceable;
+    size_t unplaceable_customers; /**< the customers of the `unplaceable` contacts */
 } fu_plan_stats;
 
 /**
