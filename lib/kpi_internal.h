@@ -155,7 +155,7 @@ struct fu_kpi {
     kcx *cx;             /* by book customer (n_cx entries, zero: nothing beyond the book) */
     size_t n_cx, cap_cx;
     kmap amap;           /* book agent string id -> label id */
-    struct fu_redactor *red; /* masks agent labels (fu__kpi_intern_agent), made on first need */
+    struct fu_redactor *red; /* masks agent labels (fu__kpi_agent_labels), made on first need */
     kmap cmap;           /* book product class string id -> class index + 1 */
     uint64_t gen;        /* fu_book_generation() of the book at the last compute */
     kdue *due;
@@ -501,10 +501,15 @@ int64_t fu__kpi_group_of(ctx *c, const gkey *g);
 int fu__kpi_push_rt(ctx *c, int64_t ci, double hours);
 int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out);
 /* fu__kpi_intern() of an agent's text (book agent_id, due item agent,
- * commitment created_by), masked first with the built-in redactor as the
- * contact log and the ledger mask it (docs/kpi.md "Agent labels are
- * masked", review s9 F6): a group label is shown to people. */
+ * commitment created_by), as given: groups are by the raw id (review r3 M1);
+ * the label shown to people is masked (fu__kpi_agent_labels). */
 int fu__kpi_intern_agent(fu_kpi *k, const char *s, uint32_t *out);
+/* The labels shown to people of the n distinct agent label ids (out[i],
+ * fu__free()'d by the caller): each agent's text masked with the built-in
+ * redactor as the contact log and the ledger mask it (review s9 F6); agents
+ * whose texts mask alike get " #1", " #2", ... in the byte order of their
+ * raw texts (docs/kpi.md "Agent labels are masked"). */
+int fu__kpi_agent_labels(fu_kpi *k, const uint32_t *ids, size_t n, char **out);
 
 /* ---- partials (kpi_partial.c) ---- */
 

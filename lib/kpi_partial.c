@@ -6,27 +6,31 @@
  * from the merged counts.
  *
  * Blob, all integers little-endian, doubles as their IEEE-754 bits:
- *   "FUKPIPRT" u32 version(2) u32 0
+ *   "FUKPIPRT" u32 version(3) u32 0
  *   options: u8 period, u32 by, u32 flags (without FU_KPI_CSV_RAW), i64 from,
  *            to, as_of, fcr, repeat, complaint, win_back, repurchase and roi
  *            windows, f64 contact_cost[FU_CHANNEL_COUNT], f64 budget
  *   u64 policy fingerprint (FNV-1a of name, version, summary, tiers, classes)
  *   i64 tmin, tmax (the data range)
  *   u32 groups, each: u8 tier, channel, pclass, 0; str agent; str segment
- *                     (str: u32 length, 0xFFFFFFFF for none, then the bytes)
+ *                     (str: u32 length, 0xFFFFFFFF for none, then the bytes;
+ *                     the agent's raw text since version 3, masked before)
  *   u32 cells, each: i64 period start, u32 group, the accumulators (cell_io)
  *   u32 response times, each: u32 cell, f32 hours (as u32 bits)
- *   u32 customers, each: str id (version 2): every customer with data in the
+ *   u32 customers, each: str id (since version 2): every customer with data in the
  *       partition (events, due items, commitments) and in the partials merged
  *       into it; a merge refuses a customer it already has (partitions split
  *       by customer)
  *   u64 FNV-1a of everything before
- * Version 1 (no customer list) is refused: its overlap cannot be checked. */
+ * Version 1 (no customer list) is refused: its overlap cannot be checked;
+ * version 2 (agents by masked text: two agents whose ids differ only in
+ * masked digits were one group, review r3 M1) is refused: its groups cannot
+ * be split again. */
 #include "book_decode.h"
 #include "kpi_internal.h"
 
 #define MAGIC "FUKPIPRT"
-#define PART_VERSION 2u
+#define PART_VERSION 3u
 #define NO_STR UINT32_MAX
 
 static const uint64_t FNV0 = UINT64_C(14695981039346656037), FNVP = UINT64_C(1099511628211);
@@ -416,7 +420,11 @@ static int check_header(rbuf *r, const fu_kpi *k) {
     else if (theirs[8] == 1 && memcmp(theirs + 9, "\0\0\0\0\0\0\0", 7) == 0)
         rc = refuse("partial format version 1 (libfollowup before 2026-12) has no customer list, so a customer in "
                     "two partitions could not be detected: write the partials again with this version");
-    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 2)");
+    else if (theirs[8] == 2 && memcmp(theirs + 9, "\0\0\0\0\0\0\0", 7) == 0)
+        rc = refuse("partial format version 2 (libfollowup before 2026-12-07) groups agents by their masked text, so "
+                    "two agents whose ids differ only in masked digits are one group: write the partials again with "
+                    "this version");
+    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 3)");
     else if (theirs[16] != mine.p[16]) rc = refuse("the partial has another period (day/week/month)");
     else if (memcmp(theirs + 17, mine.p + 17, 4) != 0) rc = refuse("the partial has another grouping (by)");
     else if (memcmp(theirs + 41, mine.p + 41, 8) != 0) rc = refuse("the partial has another as_of");
