@@ -164,7 +164,7 @@ static int pass_two(ctx *c, size_t ncu) {
         t->stop.poll = 1;
         worker_run(t);
     }
-    if (!rc && !t->rc) rc = fu__kpi_pass_range(c, 0, h, 0, &stop);
+    if (!rc && (started || !t->rc)) rc = fu__kpi_pass_range(c, 0, h, 0, &stop); /* t->rc: after the join */
     if (!rc) rc = fu__kpi_pass_flush(c);
     if (rc) flag = 1;
     if (started) pthread_join(th, NULL);
