@@ -243,3 +243,36 @@ Test(kpi_threads, the_count_follows_fu_kpi_threads) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* The cancel hook (the calling thread's) stops both threads: FU_ECANCELED,
+ * no figures; the next compute without the hook gives the figures again. */
+static int cancel_now(void *ud) {
+    ++*(int *)ud;
+    return 1;
+}
+
+Test(kpi_threads, the_cancel_hook_stops_both_threads) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_WEEK);
+    fu_kpi *k = NULL;
+    cr_assert_eq(setenv("FU_KPI_THREADS", "2", 1), 0);
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    int calls = 0;
+    size_t n = 0;
+    fu_set_cancel_hook(cancel_now, &calls);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_ECANCELED);
+    fu_set_cancel_hook(NULL, NULL);
+    cr_expect_eq(calls, 1, "asked once, by the calling thread");
+    cr_expect_eq(n, 0);
+    cr_expect_null(fu_kpi_figures(k, &n));
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    cr_expect_gt(n, 100);
+    cr_expect_eq(fu__kpi_threads_used(k), 2);
+    fu_kpi_free(k);
+    unsetenv("FU_KPI_THREADS");
+    fu_book_free(b);
+    fu_policy_free(p);
+}
