@@ -276,3 +276,51 @@ Test(kpi_threads, the_cancel_hook_stops_both_threads) {
     fu_book_free(b);
     fu_policy_free(p);
 }
+
+/* Events appended to the borrowed book after a compute (the book's overflow
+ * area, settled by the next compute before the second thread starts): the
+ * next compute on two threads gives one thread's bytes. */
+static void append_and_compute(const char *threads, out *r) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_MONTH);
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    fu_event_in in[600];
+    for (int j = 0; j < 600; j++) {
+        fu_event_in_init(&in[j]);
+        in[j].customer_id = cid[(j * 37) % NCU];
+        in[j].at = 1735660800 + (int64_t)(j * 70001 % (500 * 86400));
+        in[j].kind = j % 3 ? FU_EVENT_CONTACT : FU_EVENT_COMPLAINT;
+        in[j].channel = FU_CHANNEL_PHONE;
+        in[j].outcome = FU_OUTCOME_ANSWERED;
+        in[j].agent_id = agent[j % NAG];
+    }
+    cr_assert_eq(fu_book_append_events(b, in, 600), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    r->threads = fu__kpi_threads_used(k);
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, &r->csv_len, &r->csv), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(k, &r->blob_len, &r->blob), FU_OK);
+    fu_kpi_free(k);
+    unsetenv("FU_KPI_THREADS");
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+Test(kpi_threads, events_appended_to_the_borrowed_book) {
+    out one, two;
+    memset(&one, 0, sizeof one);
+    memset(&two, 0, sizeof two);
+    append_and_compute("1", &one);
+    append_and_compute("2", &two);
+    cr_assert_eq(two.threads, 2);
+    cr_expect(one.csv_len == two.csv_len && memcmp(one.csv, two.csv, one.csv_len) == 0, "CSV differs");
+    cr_expect(one.blob_len == two.blob_len && memcmp(one.blob, two.blob, one.blob_len) == 0, "partial blob differs");
+    out_free(&one);
+    out_free(&two);
+}
