@@ -1,5 +1,5 @@
 /* The KPI pass on two threads (docs/kpi.md, "Bulk and incremental"): the
- * customers split in two halves of about as many events, the first half
+ * customers split in two parts (42% and 58% of the events), the first
  * passed by the calling thread into the compute's context, the second by a
  * worker into a context of its own (its groups, cells, unit log, response
  * times and per-customer scratch; the periods, days, rules and the labels of
@@ -124,10 +124,14 @@ static int merge_worker(ctx *m, const ctx *w) {
     return rc ? (m->rc = rc) : FU_OK;
 }
 
-/* The first customer of the second half: where half the events are behind. */
+/* The first customer of the second half: where FIRST_SHARE of the events
+ * are behind. The calling thread also does what stays on one thread (the
+ * setup, the merge, the percentiles and the figures: about 0.19 s of 1.19 s
+ * at 10 M events, bench_kpi's calling-thread CPU), so it takes fewer. */
+#define FIRST_SHARE 0.42
 static size_t split_at(const fu_kpi *k, size_t ncu) {
     const size_t *off = fu_book_event_offsets(k->bk);
-    size_t half = off[ncu] / 2, lo = 1, hi = ncu - 1;
+    size_t half = (size_t)((double)off[ncu] * FIRST_SHARE), lo = 1, hi = ncu - 1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (off[mid] < half) lo = mid + 1;
