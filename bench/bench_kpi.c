@@ -12,7 +12,9 @@
  * change (the incremental path). KPI_BY=bits sets the grouping (default
  * tier | agent), KPI_PERIOD=0|1|2 the period (day, week: default, month);
  * KPI_CSV=path writes the figures of the first run as CSV
- * (to diff engine versions). Then the pandas script runs on the same
+ * (to diff engine versions). Also printed: the CPU of the calling thread
+ * alone (with the pass on two threads, about the wall time on an idle
+ * machine; FU_KPI_THREADS=1 or 2 sets the threads). Then the pandas script runs on the same
  * columns and prints its own median; the ratio is printed at the end. */
 #include "followup.h"
 #include "bench_util.h"
@@ -29,6 +31,16 @@
 /* CPU time of the process: on a shared machine the wall time also counts
  * the time other processes held the cores. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+/* CPU time of the calling thread alone: with the pass on two threads
+ * (lib/kpi_threads.c) the process CPU counts both, while the wall time on an
+ * idle machine is about the calling thread's (its half of the pass and
+ * everything before and after it) when the halves balance. */
+static double thread_cpu(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 static uint64_t rnd(void) { return bu_xorshift64(&rng_state); }
 
 static FILE *col(const char *dir, const char *name) {
@@ -153,7 +165,7 @@ int main(int argc, char **argv) {
     int RUNS = getenv("KPI_RUNS") ? atoi(getenv("KPI_RUNS")) : 5;
     if (RUNS < 1) RUNS = 1;
     if (RUNS > RUNS_MAX) RUNS = RUNS_MAX;
-    double t_full[RUNS_MAX], t_inc[RUNS_MAX], c_full[RUNS_MAX], c_inc[RUNS_MAX];
+    double t_full[RUNS_MAX], t_inc[RUNS_MAX], c_full[RUNS_MAX], c_inc[RUNS_MAX], c_thr[RUNS_MAX];
     size_t nfig = 0, ncells_rows = 0;
     double csat_n = 0, csat_sum = 0, nps_n = 0, time_n = 0, time_x = 0;
     /* KPI_PERF_CTL=fifo: profile the timed part only, with
@@ -164,13 +176,14 @@ int main(int argc, char **argv) {
         fflush(perf_ctl);
     }
     for (int r = 0; r < RUNS; r++) {
-        double a = bu_wall(), ca = bu_cpu();
+        double a = bu_wall(), ca = bu_cpu(), ta = thread_cpu();
         fu_kpi *k = NULL;
         if (fu_kpi_new(&k, p, &o)) bu_die("kpi_new");
         if (fu_kpi_add_book(k, book)) bu_die("add_book");
         if (fu_kpi_compute(k, &nfig)) bu_die("compute");
         t_full[r] = bu_wall() - a;
         c_full[r] = bu_cpu() - ca;
+        c_thr[r] = thread_cpu() - ta;
         /* incremental: one more event, then the figures again */
         fu_event_in e;
         fu_event_in_init(&e);
@@ -228,6 +241,8 @@ int main(int argc, char **argv) {
     printf("fu_kpi book -> all KPI figures: median %.3f s wall, %.3f s CPU of %d runs (%.1f M events/s wall); %zu figures\n",
            mf, cf, RUNS, (double)n_ev / mf / 1e6, ncells_rows);
     printf("fu_kpi compute after adding one event: median %.3f s wall, %.3f s CPU\n", mi, ci);
+    printf("fu_kpi book -> figures: calling thread alone %.3f s CPU (median; FU_KPI_THREADS=%s)\n",
+           bu_median(c_thr, RUNS), getenv("FU_KPI_THREADS") ? getenv("FU_KPI_THREADS") : "unset");
     printf("check: csat answers %.0f (mean %.4f), nps answers %.0f, issues with an SLA %.0f (within %.0f)\n", csat_n,
            csat_sum / csat_n, nps_n, time_n, time_x);
     fflush(stdout);

@@ -261,13 +261,106 @@ static int kstr_intern(kstr *t, const char *s, size_t n, uint32_t *out) {
 int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out) { return kstr_intern(&k->str, s, n, out); }
 
 int fu__kpi_intern_agent(fu_kpi *k, const char *s, uint32_t *out) {
-    if (!s || !fu__text_may_hold_personal_data(s)) return fu__kpi_intern(k, s, s ? strlen(s) : 0, out);
+    return fu__kpi_intern(k, s, s ? strlen(s) : 0, out); /* raw: masked when labelled (review r3 M1) */
+}
+
+/* ---- agent labels as shown to people ---- */
+
+/* An agent's text masked with the built-in redactor (a copy when it cannot
+ * hold personal data). */
+static int mask_agent(fu_kpi *k, const char *s, char **out) {
+    *out = NULL;
+    if (!fu__text_may_hold_personal_data(s)) {
+        *out = fu__strndup(s, strlen(s));
+        return *out ? FU_OK : fu__error_nomem();
+    }
     int rc = k->red ? FU_OK : fu_redactor_new(&k->red, NULL);
-    char *m = NULL;
     size_t n = 0;
-    if (rc == FU_OK) rc = fu_redactor_apply(k->red, s, strlen(s), &n, &m);
-    if (rc == FU_OK) rc = fu__kpi_intern(k, m, n, out);
-    fu_free(m);
+    if (rc == FU_OK) rc = fu_redactor_apply(k->red, s, strlen(s), &n, out);
+    if (rc == FU_OK) {
+        char *copy = fu__strndup(*out, n); /* fu_free()'d text to the library's allocator */
+        fu_free(*out);
+        *out = copy;
+        if (!copy) rc = fu__error_nomem();
+    }
+    return rc;
+}
+
+typedef struct alab {
+    const char *raw;
+    char *masked;
+    size_t i;
+} alab;
+
+static int alab_cmp(const void *a, const void *b) {
+    const alab *x = a, *y = b;
+    int c = strcmp(x->masked, y->masked);
+    return c ? c : strcmp(x->raw, y->raw);
+}
+
+/* Whether some agent's masked text is s (v sorted by masked text). */
+static int masked_taken(const alab *v, size_t n, const char *s) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(v[mid].masked, s);
+        if (c == 0) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* The labels of a run of agents whose texts mask alike: "<masked> #1",
+ * "#2", ... in the byte order of their raw texts, skipping a label that is
+ * some agent's masked text. */
+static int label_run(const alab *v, size_t n, size_t a, size_t b, char **out) {
+    unsigned ord = 1;
+    for (size_t j = a; j < b; j++) {
+        for (;;) {
+            fu__buf t = FU__BUF_INIT;
+            fu__buf_printf(&t, "%s #%u", v[j].masked, ord++);
+            if (t.failed) {
+                fu__buf_free(&t);
+                return fu__error_nomem();
+            }
+            char *s = fu__buf_detach(&t);
+            if (!masked_taken(v, n, s)) {
+                out[v[j].i] = s;
+                break;
+            }
+            fu__free(s);
+        }
+    }
+    return FU_OK;
+}
+
+int fu__kpi_agent_labels(fu_kpi *k, const uint32_t *ids, size_t n, char **out) {
+    alab *v = n ? fu__calloc(n, sizeof *v) : NULL;
+    int rc = n && !v ? fu__error_nomem() : FU_OK;
+    for (size_t i = 0; i < n; i++) out[i] = NULL;
+    for (size_t i = 0; i < n && !rc; i++) {
+        v[i].raw = kstr_get(&k->str, ids[i]);
+        v[i].i = i;
+        rc = mask_agent(k, v[i].raw ? v[i].raw : "", &v[i].masked);
+    }
+    if (!rc && n) qsort(v, n, sizeof *v, alab_cmp);
+    for (size_t a = 0, b; a < n && !rc; a = b) {
+        for (b = a + 1; b < n && strcmp(v[b].masked, v[a].masked) == 0;) b++;
+        if (b - a > 1) {
+            rc = label_run(v, n, a, b, out);
+            continue;
+        }
+        out[v[a].i] = fu__strndup(v[a].masked, strlen(v[a].masked));
+        if (!out[v[a].i]) rc = fu__error_nomem();
+    }
+    for (size_t i = 0; i < n && v; i++) fu__free(v[i].masked);
+    fu__free(v);
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            fu__free(out[i]);
+            out[i] = NULL;
+        }
     return rc;
 }
 

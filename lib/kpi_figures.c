@@ -140,7 +140,39 @@ static int keep_label(fu_kpi *k, char *s, const char **out) {
     return FU_OK;
 }
 
-static int make_group_label(ctx *c, const gkey *g, const char **out) {
+/* The labels of the agents of the cells' groups (grouping by agent), by
+ * label id: masked, those that mask alike told apart (fu__kpi_agent_labels).
+ * They depend only on the set of agents with a cell, the same for one book
+ * and for its partials merged. */
+static int make_agent_labels(ctx *c, const char ***out) {
+    fu_kpi *k = c->k;
+    *out = NULL;
+    if (!(k->o.by & FU_KPI_BY_AGENT) || k->str.n < 2) return FU_OK;
+    size_t ns = k->str.n, n = 0;
+    const char **al = fu__calloc(ns, sizeof *al);
+    unsigned char *used = fu__calloc(ns, 1);
+    uint32_t *ids = fu__malloc(ns * sizeof *ids);
+    char **lab = fu__calloc(ns, sizeof *lab);
+    int rc = !al || !used || !ids || !lab ? fu__error_nomem() : FU_OK;
+    for (size_t i = 0; i < c->nc && !rc; i++) used[c->gk[c->ch[i].group].agent] = 1;
+    for (size_t id = 1; id < ns && !rc; id++)
+        if (used[id]) ids[n++] = (uint32_t)id;
+    if (!rc) rc = fu__kpi_agent_labels(k, ids, n, lab);
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = keep_label(k, lab[i], &al[ids[i]]);
+        lab[i] = NULL;
+    }
+    for (size_t i = 0; lab && i < n; i++) fu__free(lab[i]);
+    FU_FREE_ALL(used, ids, lab);
+    if (rc) {
+        fu__free(al);
+        return rc;
+    }
+    *out = al;
+    return FU_OK;
+}
+
+static int make_group_label(ctx *c, const char *const *alabel, const gkey *g, const char **out) {
     fu_kpi *k = c->k;
     unsigned by = k->o.by;
     fu__buf b = FU__BUF_INIT;
@@ -155,7 +187,7 @@ static int make_group_label(ctx *c, const gkey *g, const char **out) {
         sep = "/";
     }
     if (by & FU_KPI_BY_AGENT) {
-        fu__buf_printf(&b, "%s%s", sep, g->agent ? kstr_get(&k->str, g->agent) : "unassigned");
+        fu__buf_printf(&b, "%s%s", sep, g->agent ? alabel[g->agent] : "unassigned");
         sep = "/";
     }
     if (by & FU_KPI_BY_CHANNEL) {
@@ -273,6 +305,7 @@ static int uplift_figure(const ctx *c, fu_kpi_id id, const cupl *u, const ccont 
 /* What the figures of one compute share. */
 typedef struct figctx {
     const char **glabel, **plabel; /* labels of groups and periods */
+    const char **alabel;           /* agent labels by label id (grouping by agent) */
     const uint32_t *rtv;           /* sorted response times */
     ragc (*rag)[FU__POL_MAX_TIERS + 1]; /* RAG rules by KPI and tier */
     double cap_day;                /* calls per agent day of the efficiency */
@@ -337,7 +370,7 @@ static int score_figure(ctx *c, const figctx *fx, const crow *rw, fu_kpi_figure 
         sc.score = f->value;
         sc.ci_low = f->ci_low;
         sc.ci_high = f->ci_high;
-        sc.agent = kstr_get(&k->str, g->agent);
+        sc.agent = fx->alabel[g->agent];
         sc.group = glabel[ce->group];
         sc.period = plabel[pi];
         k->sc[k->n_sc++] = sc;
@@ -498,6 +531,8 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
     size_t cap_rows = 0;
     int rc = ((c->ng && (!glabel || !grank || !gs)) || (c->np && !plabel) || (c->nc && !ord)) ? fu__error_nomem() : FU_OK;
     size_t maxf = c->nc * FU_KPI_COUNT, nord = 0, ngs = 0;
+    const char **alabel = NULL;
+    if (!rc) rc = make_agent_labels(c, &alabel);
     if (!rc && maxf) {
         k->fig = fu__malloc(maxf * sizeof *k->fig);
         if (!k->fig) rc = fu__error_nomem();
@@ -513,7 +548,7 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
         if (o->from != FU_KPI_NO_TIME && c->pstart[pi + 1] <= o->from) continue;
         if (o->to != FU_KPI_NO_TIME && c->pstart[pi] >= o->to) continue;
         if (!glabel[ce->group]) {
-            rc = make_group_label(c, &c->gk[ce->group], &glabel[ce->group]);
+            rc = make_group_label(c, alabel, &c->gk[ce->group], &glabel[ce->group]);
             if (!rc) {
                 gs[ngs].label = glabel[ce->group];
                 gs[ngs++].g = ce->group;
@@ -529,7 +564,7 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
     }
     for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->ch[ord[i].idx].group];
     if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
-    figctx fx = {glabel, plabel, rtv, rag,
+    figctx fx = {glabel, plabel, alabel, rtv, rag,
                  c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1};
     for (size_t b0 = 0; b0 < nord && !rc;) {
         size_t b1 = b0;
@@ -571,7 +606,7 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
       }
         b0 = b1;
     }
-    FU_FREE_ALL(rows, (void *)glabel, (void *)plabel, grank, gs, ord);
+    FU_FREE_ALL(rows, (void *)glabel, (void *)plabel, (void *)alabel, grank, gs, ord);
     return rc;
 }
 

@@ -155,7 +155,7 @@ struct fu_kpi {
     kcx *cx;             /* by book customer (n_cx entries, zero: nothing beyond the book) */
     size_t n_cx, cap_cx;
     kmap amap;           /* book agent string id -> label id */
-    struct fu_redactor *red; /* masks agent labels (fu__kpi_intern_agent), made on first need */
+    struct fu_redactor *red; /* masks agent labels (fu__kpi_agent_labels), made on first need */
     kmap cmap;           /* book product class string id -> class index + 1 */
     uint64_t gen;        /* fu_book_generation() of the book at the last compute */
     kdue *due;
@@ -185,6 +185,7 @@ struct fu_kpi {
     size_t n_pid_txt, cap_pid_txt;
     kpid *pid;
     size_t n_pid, cap_pid; /* cap_pid: 0 or a power of two, load <= 3/4 */
+    int threads_used;      /* threads of the last compute's pass (kpi_threads.c) */
 };
 
 void fu__kpi_clear_result(fu_kpi *k);
@@ -496,15 +497,46 @@ struct kpcell {
 
 extern const signed char fu__kpi_prop[FU_KPI_COUNT];
 int fu__kpi_accumulate(fu_kpi *k, ctx *c, int *empty);
+/* The unit log and the labels cache of a compute (ulog, ulog2, dc). */
+int fu__kpi_pass_buffers(ctx *c);
+/* A thread's view of what two threads share while they pass over their
+ * customers: a flag either raises when it fails, read every 1024
+ * customers (FU__KPI_STOPPED when the other raised it); the thread with poll
+ * set also asks the cancel hook (the hook is the calling thread's). */
+typedef struct fu__kpi_stop {
+    _Atomic int *flag;
+    int poll;
+} fu__kpi_stop;
+#define FU__KPI_STOPPED (-1000) /* not an error code: stopped by the other thread */
+int fu__kpi_stop_poll(fu__kpi_stop *s);
+int fu__kpi_pass_range(ctx *c, size_t c0, size_t c1, size_t dp, fu__kpi_stop *stop);
+int fu__kpi_pass_flush(ctx *c);
+/* ---- the pass on two threads (kpi_threads.c) ---- */
+/* Every customer's pass: on one thread, or on two (the customers in two
+ * halves, the second half's groups, cells and response times merged after
+ * the first's as one thread would have made them); sets k->threads_used. */
+int fu__kpi_pass_customers(ctx *c, size_t ncu);
+/* The labels of every attribute record of the book found before the pass
+ * (kpi_store.c; dc allocated when it was not): decoding then only reads. */
+int fu__kpi_decode_prefill(fu_kpi *k, kdcache *dc);
+/* Add the accumulators of one cell (before the finalisation) to cell ci:
+ * counters added, money sums in double-double, active days OR'd. */
+void fu__kpi_cell_merge(ctx *c, size_t ci, const cissue *i, const csurv *s, const ccont *cc, const crev *r,
+                        const cmisc *m, const cupl *u);
 void fu__kpi_ctx_free(ctx *c);
 int64_t fu__kpi_group_of(ctx *c, const gkey *g);
 int fu__kpi_push_rt(ctx *c, int64_t ci, double hours);
 int fu__kpi_intern(fu_kpi *k, const char *s, size_t n, uint32_t *out);
 /* fu__kpi_intern() of an agent's text (book agent_id, due item agent,
- * commitment created_by), masked first with the built-in redactor as the
- * contact log and the ledger mask it (docs/kpi.md "Agent labels are
- * masked", review s9 F6): a group label is shown to people. */
+ * commitment created_by), as given: groups are by the raw id (review r3 M1);
+ * the label shown to people is masked (fu__kpi_agent_labels). */
 int fu__kpi_intern_agent(fu_kpi *k, const char *s, uint32_t *out);
+/* The labels shown to people of the n distinct agent label ids (out[i],
+ * fu__free()'d by the caller): each agent's text masked with the built-in
+ * redactor as the contact log and the ledger mask it (review s9 F6); agents
+ * whose texts mask alike get " #1", " #2", ... in the byte order of their
+ * raw texts (docs/kpi.md "Agent labels are masked"). */
+int fu__kpi_agent_labels(fu_kpi *k, const uint32_t *ids, size_t n, char **out);
 
 /* ---- partials (kpi_partial.c) ---- */
 

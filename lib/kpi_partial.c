@@ -6,27 +6,31 @@
  * from the merged counts.
  *
  * Blob, all integers little-endian, doubles as their IEEE-754 bits:
- *   "FUKPIPRT" u32 version(2) u32 0
+ *   "FUKPIPRT" u32 version(3) u32 0
  *   options: u8 period, u32 by, u32 flags (without FU_KPI_CSV_RAW), i64 from,
  *            to, as_of, fcr, repeat, complaint, win_back, repurchase and roi
  *            windows, f64 contact_cost[FU_CHANNEL_COUNT], f64 budget
  *   u64 policy fingerprint (FNV-1a of name, version, summary, tiers, classes)
  *   i64 tmin, tmax (the data range)
  *   u32 groups, each: u8 tier, channel, pclass, 0; str agent; str segment
- *                     (str: u32 length, 0xFFFFFFFF for none, then the bytes)
+ *                     (str: u32 length, 0xFFFFFFFF for none, then the bytes;
+ *                     the agent's raw text since version 3, masked before)
  *   u32 cells, each: i64 period start, u32 group, the accumulators (cell_io)
  *   u32 response times, each: u32 cell, f32 hours (as u32 bits)
- *   u32 customers, each: str id (version 2): every customer with data in the
+ *   u32 customers, each: str id (since version 2): every customer with data in the
  *       partition (events, due items, commitments) and in the partials merged
  *       into it; a merge refuses a customer it already has (partitions split
  *       by customer)
  *   u64 FNV-1a of everything before
- * Version 1 (no customer list) is refused: its overlap cannot be checked. */
+ * Version 1 (no customer list) is refused: its overlap cannot be checked;
+ * version 2 (agents by masked text: two agents whose ids differ only in
+ * masked digits were one group, review r3 M1) is refused: its groups cannot
+ * be split again. */
 #include "book_decode.h"
 #include "kpi_internal.h"
 
 #define MAGIC "FUKPIPRT"
-#define PART_VERSION 2u
+#define PART_VERSION 3u
 #define NO_STR UINT32_MAX
 
 static const uint64_t FNV0 = UINT64_C(14695981039346656037), FNVP = UINT64_C(1099511628211);
@@ -416,7 +420,11 @@ static int check_header(rbuf *r, const fu_kpi *k) {
     else if (theirs[8] == 1 && memcmp(theirs + 9, "\0\0\0\0\0\0\0", 7) == 0)
         rc = refuse("partial format version 1 (libfollowup before 2026-12) has no customer list, so a customer in "
                     "two partitions could not be detected: write the partials again with this version");
-    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 2)");
+    else if (theirs[8] == 2 && memcmp(theirs + 9, "\0\0\0\0\0\0\0", 7) == 0)
+        rc = refuse("partial format version 2 (libfollowup before 2026-12-07) groups agents by their masked text, so "
+                    "two agents whose ids differ only in masked digits are one group: write the partials again with "
+                    "this version");
+    else if (memcmp(theirs + 8, mine.p + 8, 8) != 0) rc = refuse("unsupported partial version (want 3)");
     else if (theirs[16] != mine.p[16]) rc = refuse("the partial has another period (day/week/month)");
     else if (memcmp(theirs + 17, mine.p + 17, 4) != 0) rc = refuse("the partial has another grouping (by)");
     else if (memcmp(theirs + 41, mine.p + 41, 8) != 0) rc = refuse("the partial has another as_of");
@@ -572,6 +580,34 @@ static int64_t period_at(const ctx *c, int64_t start) {
 /* A double-double sum of the partial's added to the cell's. */
 #define DD(dst, src) (dd_add(&(dst), &(dst##_lo), (src)), dd_add(&(dst), &(dst##_lo), (src##_lo)))
 
+void fu__kpi_cell_merge(ctx *c, size_t ci, const cissue *i, const csurv *s, const ccont *cc, const crev *r,
+                        const cmisc *m, const cupl *u) {
+    cissue *di = &c->ci[ci];
+    for (int q = 0; q < 6; q++) di->p[q].n += i->p[q].n, di->p[q].x += i->p[q].x;
+    csurv *ds = &c->cs[ci];
+    ds->csat_n += s->csat_n, ds->top2_x += s->top2_x, ds->nps_n += s->nps_n;
+    ds->nps_p += s->nps_p, ds->nps_d += s->nps_d, ds->ces_n += s->ces_n;
+    /* survey scores are integers (docs/formats.md): these sums are exact */
+    ds->csat_s += s->csat_s, ds->csat_ss += s->csat_ss, ds->ces_s += s->ces_s, ds->ces_ss += s->ces_ss;
+    ccont *dc = &c->cc[ci];
+    dc->n += cc->n, dc->over += cc->over, dc->daymask |= cc->daymask;
+    DD(dc->cost, cc->cost);
+    DD(dc->cost2, cc->cost2);
+    crev *dr = &c->cr[ci];
+    DD(dr->r, r->r);
+    DD(dr->r2, r->r2);
+    DD(dr->cr, r->cr);
+    cmisc *dm = &c->cm[ci];
+    for (int q = 0; q < 5; q++) dm->p[q].n += m->p[q].n, dm->p[q].x += m->p[q].x;
+    dm->churn_delta += m->churn_delta, dm->churn_x += m->churn_x;
+    cupl *du = &c->cu[ci];
+    du->cn += u->cn, du->cx += u->cx, du->nn += u->nn, du->nx += u->nx;
+    DD(du->cr, u->cr);
+    DD(du->cr2, u->cr2);
+    DD(du->nr, u->nr);
+    DD(du->nr2, u->nr2);
+}
+
 int fu__kpi_apply_partials(ctx *c) {
     fu_kpi *k = c->k;
     int rc = check_own(k);
@@ -587,29 +623,7 @@ int fu__kpi_apply_partials(ctx *c) {
         else if (ci < 0) rc = c->rc ? c->rc : fu__error_nomem();
         if (rc) break;
         cell[i] = ci;
-        cissue *di = &c->ci[ci];
-        for (int q = 0; q < 6; q++) di->p[q].n += pc->i.p[q].n, di->p[q].x += pc->i.p[q].x;
-        csurv *ds = &c->cs[ci];
-        ds->csat_n += pc->s.csat_n, ds->top2_x += pc->s.top2_x, ds->nps_n += pc->s.nps_n;
-        ds->nps_p += pc->s.nps_p, ds->nps_d += pc->s.nps_d, ds->ces_n += pc->s.ces_n;
-        ds->csat_s += pc->s.csat_s, ds->csat_ss += pc->s.csat_ss, ds->ces_s += pc->s.ces_s, ds->ces_ss += pc->s.ces_ss;
-        ccont *dc = &c->cc[ci];
-        dc->n += pc->c.n, dc->over += pc->c.over, dc->daymask |= pc->c.daymask;
-        DD(dc->cost, pc->c.cost);
-        DD(dc->cost2, pc->c.cost2);
-        crev *dr = &c->cr[ci];
-        DD(dr->r, pc->r.r);
-        DD(dr->r2, pc->r.r2);
-        DD(dr->cr, pc->r.cr);
-        cmisc *dm = &c->cm[ci];
-        for (int q = 0; q < 5; q++) dm->p[q].n += pc->m.p[q].n, dm->p[q].x += pc->m.p[q].x;
-        dm->churn_delta += pc->m.churn_delta, dm->churn_x += pc->m.churn_x;
-        cupl *du = &c->cu[ci];
-        du->cn += pc->u.cn, du->cx += pc->u.cx, du->nn += pc->u.nn, du->nx += pc->u.nx;
-        DD(du->cr, pc->u.cr);
-        DD(du->cr2, pc->u.cr2);
-        DD(du->nr, pc->u.nr);
-        DD(du->nr2, pc->u.nr2);
+        fu__kpi_cell_merge(c, (size_t)ci, &pc->i, &pc->s, &pc->c, &pc->r, &pc->m, &pc->u);
     }
     for (size_t i = 0; i < k->n_prt && !rc; i++) rc = fu__kpi_push_rt(c, cell[k->prt[i].cell], k->prt[i].v);
     fu__free(cell);

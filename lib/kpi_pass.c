@@ -1571,7 +1571,7 @@ static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, i
 /* The unit log, and the labels of each attribute record found once when
  * the book's records are shared by 4 events or more on average (1.25 bytes
  * an event at most). */
-static int pass_buffers(ctx *c) {
+int fu__kpi_pass_buffers(ctx *c) {
     const fu_kpi *k = c->k;
     size_t n_ev = fu_book_event_count(k->bk);
     c->cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
@@ -1585,6 +1585,50 @@ static int pass_buffers(ctx *c) {
         c->dc.n = k->bk->attrs.n;
     }
     return FU_OK;
+}
+
+/* The customers [c0, c1) (their due items from k->due[dp]): each one's
+ * events decoded from the book's rows and passed over. stop: NULL on one
+ * thread; with two, the flag each thread raises when it fails and reads
+ * every 1024 customers (the cancel hook is polled by the calling thread,
+ * the one with stop->poll). */
+int fu__kpi_pass_range(ctx *c, size_t c0, size_t c1, size_t dp, fu__kpi_stop *stop) {
+    fu_kpi *k = c->k;
+    int rc = FU_OK;
+    const size_t *boff = c1 > c0 ? fu_book_event_offsets(k->bk) : NULL;
+    size_t ncu = fu__kpi_customer_count(k);
+    for (size_t ci = c0; ci < c1 && !rc; ci++) {
+        if ((ci & 1023) == 1023 && (rc = stop ? fu__kpi_stop_poll(stop) : fu__cancel_check())) break;
+        size_t e0 = boff[ci], ep = boff[ci + 1], d0 = dp, m = 0;
+        while (dp < k->n_due && k->due[dp].cust == ci) dp++;
+        const fu__erow *rows = NULL;
+        if (ep > e0) {
+            size_t cn;
+            rows = fu__book_customer_rows(k->bk, ci, &cn);
+            m = rows_until(k->bk->attrs.v, rows, cn, c->as_of);
+        }
+        if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
+        if (m == 0 && dp == d0) continue;
+        if (m > c->cap_kb && (rc = FU_GROW(c->kb, c->cap_kb, m))) break;
+        if ((rc = fu__kpi_decode(k, rows, m, c->kb, c->dc.n ? &c->dc : NULL))) break;
+        fu__kpi_customer_view(k, ci, &c->curv);
+        c->cur_tier = c->cur->tier;
+        c->cur_seg = c->cur->segment;
+        group_customer(c);
+        c->cust_serial++;
+        c->mixed = 0;
+        rc = pass_customer(c, c->kb, m, k->due + d0, dp - d0);
+    }
+    if (rc && !c->rc) c->rc = rc;
+    return rc;
+}
+
+/* The handles of the unit log and of the response times turned into cell
+ * indices, the log applied (the end of a thread's pass). */
+int fu__kpi_pass_flush(ctx *c) {
+    int rc = flush_units(c);
+    for (size_t i = 0; i < c->n_rt && !rc; i++) c->rt_cell[i] = cell_index(c, c->rt_cell[i]);
+    return rc;
 }
 
 /* Everything of a compute up to the finalisation: the pass over the stored
@@ -1658,33 +1702,12 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     /* the not-contacted customers have no agent or channel: grouped by
      * either, no cell would hold both kinds of uplift unit */
     c.uplift = !(k->o.by & (FU_KPI_BY_AGENT | FU_KPI_BY_CHANNEL));
-    if (!rc) rc = pass_buffers(&c);
-    /* one pass per customer, its events decoded from the book */
-    size_t dp = 0, ncu = fu__kpi_customer_count(k);
-    const size_t *boff = ncu ? fu_book_event_offsets(k->bk) : NULL;
+    if (!rc) rc = fu__kpi_pass_buffers(&c);
+    /* one pass per customer, its events decoded from the book: on one
+     * thread, or on two with the halves merged (kpi_threads.c) */
+    size_t ncu = fu__kpi_customer_count(k);
     c.cur = &c.curv;
-    for (uint32_t ci = 0; ci < ncu && !rc; ci++) {
-        if ((rc = FU_CANCEL_POLL(ci, 1024))) break;
-        size_t e0 = boff[ci], ep = boff[ci + 1], d0 = dp, m = 0;
-        while (dp < k->n_due && k->due[dp].cust == ci) dp++;
-        const fu__erow *rows = NULL;
-        if (ep > e0) {
-            size_t cn;
-            rows = fu__book_customer_rows(k->bk, ci, &cn);
-            m = rows_until(k->bk->attrs.v, rows, cn, as_of);
-        }
-        if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
-        if (m == 0 && dp == d0) continue;
-        if (m > c.cap_kb && (rc = FU_GROW(c.kb, c.cap_kb, m))) break;
-        if ((rc = fu__kpi_decode(k, rows, m, c.kb, c.dc.n ? &c.dc : NULL))) break;
-        fu__kpi_customer_view(k, ci, &c.curv);
-        c.cur_tier = c.cur->tier;
-        c.cur_seg = c.cur->segment;
-        group_customer(&c);
-        c.cust_serial++;
-        c.mixed = 0;
-        rc = pass_customer(&c, c.kb, m, k->due + d0, dp - d0);
-    }
+    if (!rc) rc = fu__kpi_pass_customers(&c, ncu);
     /* commitments */
     for (size_t i = 0; i < k->n_com && !rc; i++) {
         const kcom *m = &k->com[i];
@@ -1699,8 +1722,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
         emit_prop(&c, P_COM, m->deadline, &ua, fulfilled && m->closed_at <= m->deadline);
         rc = c.rc;
     }
-    if (!rc) rc = flush_units(&c);
-    for (size_t i = 0; i < c.n_rt && !rc; i++) c.rt_cell[i] = cell_index(&c, c.rt_cell[i]);
+    if (!rc) rc = fu__kpi_pass_flush(&c);
     if (!rc) rc = fu__kpi_apply_partials(&c);
     if (rc) {
         fu__kpi_ctx_free(&c);

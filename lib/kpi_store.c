@@ -477,6 +477,30 @@ static int attr_labels(fu_kpi *k, const fu__eattr *e, uint32_t *agent, uint8_t *
     return FU_OK;
 }
 
+int fu__kpi_decode_prefill(fu_kpi *k, kdcache *dc) {
+    size_t n = k->bk ? k->bk->attrs.n : 0;
+    if (dc->n != n) {
+        fu__free(dc->agent);
+        fu__free(dc->pclass);
+        dc->agent = n ? fu__malloc(n * sizeof *dc->agent) : NULL;
+        dc->pclass = n ? fu__calloc(n, 1) : NULL;
+        dc->n = n;
+        if (n && (!dc->agent || !dc->pclass)) {
+            dc->n = 0;
+            return fu__error_nomem();
+        }
+    }
+    const fu__eattr *A = k->bk ? k->bk->attrs.v : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (dc->pclass[i]) continue;
+        uint8_t cls;
+        int rc = attr_labels(k, &A[i], &dc->agent[i], &cls);
+        if (rc) return rc;
+        dc->pclass[i] = (uint8_t)(cls + 1);
+    }
+    return FU_OK;
+}
+
 int fu__kpi_decode(fu_kpi *k, const fu__erow *rows, size_t n, kev *out, kdcache *dc) {
     const fu__eattr *A = k->bk->attrs.v;
     int rc = FU_OK;

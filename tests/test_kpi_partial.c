@@ -299,11 +299,15 @@ Test(kpi_partial, blobs_with_a_valid_checksum_are_still_validated) {
     c[len - 8] = 0;
     reseal(c, len + 1);
     expect_refused(into, c, len + 1, "trailing bytes");
-    /* the version field */
+    /* the version field: a later one, and version 2 (agents by masked text, review r3 M1) */
     memcpy(c, b, len);
-    c[8] = 3;
+    c[8] = 4;
     reseal(c, len);
-    expect_refused(into, c, len, "version");
+    expect_refused(into, c, len, "want 3");
+    memcpy(c, b, len);
+    c[8] = 2;
+    reseal(c, len);
+    expect_refused(into, c, len, "version 2");
     memcpy(c, b, len);
     reseal(c, len);
     cr_expect_eq(fu_kpi_merge_partial(into, c, len), FU_OK, "resealed unchanged: accepted");
@@ -502,4 +506,112 @@ Test(kpi_partial, out_of_memory_leaks_nothing) {
     oom_ctx c = {&s, opts_of(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_MONTH)};
     fu_test_oom("kpi partial", oom_op, &c, 100000);
     sample_free(&s);
+}
+
+/* ------------------------------- agents that differ only in masked digits */
+
+/* Review r3 M1: agent labels were masked before grouping, so 13812345678 and
+ * 13800005678 (both shown 138****5678) were one agent. Groups are by the raw
+ * id; the labels are masked, and those that mask alike get " #1", " #2" in
+ * the byte order of the raw ids, skipping a label some agent already has
+ * (agent D's raw text is "138****5678 #1"). Partitions each holding one of
+ * the two merge to the whole book's figures and labels. */
+static const char *M1_CUST = "customer_id,tz,annual_spend\n"
+                             "A,Asia/Shanghai,5000\nB,Asia/Shanghai,5000\nC,Asia/Shanghai,5000\n"
+                             "D,Asia/Shanghai,5000\n";
+static const char *M1_EV = "customer_id,at,kind,channel,agent_id,outcome,survey,score\n"
+                           "A,2026-03-09T10:00:00+08:00,contact,phone,13812345678,answered,,\n"
+                           "A,2026-03-09T11:00:00+08:00,survey,,13812345678,,csat,5\n"
+                           "B,2026-03-09T10:00:00+08:00,contact,phone,13800005678,answered,,\n"
+                           "B,2026-03-09T11:00:00+08:00,survey,,13800005678,,csat,1\n"
+                           "C,2026-03-09T10:00:00+08:00,contact,phone,A17,answered,,\n"
+                           "C,2026-03-09T11:00:00+08:00,survey,,A17,,csat,3\n";
+static const char *M1_EV_D = "customer_id,at,kind,channel,agent_id,outcome,survey,score\n"
+                             "D,2026-03-09T11:00:00+08:00,survey,,138****5678 #1,,csat,4\n";
+
+static double csat_of(fu_kpi *k, const char *group) {
+    const fu_kpi_figure *f = fu_kpi_find(k, FU_KPI_CSAT, "2026-W11", group);
+    cr_assert_not_null(f, "no csat figure for group '%s'", group);
+    return f->value;
+}
+
+static fu_kpi_options m1_opts(void) {
+    fu_kpi_options o = opts_of(FU_KPI_BY_AGENT, FU_KPI_WEEK);
+    cr_assert_eq(fu_time_parse("2026-03-20T00:00:00+08:00", 25, &o.as_of), FU_OK);
+    return o;
+}
+
+/* The M1 book keeping only the event lines whose customer is in `who`. */
+static fu_book *m1_book(const char *ev, const char *who) {
+    char buf[2048];
+    size_t n = 0;
+    for (const char *p = ev; *p;) {
+        const char *e = strchr(p, '\n') + 1;
+        if (p == ev || strchr(who, *p)) {
+            memcpy(buf + n, p, (size_t)(e - p));
+            n += (size_t)(e - p);
+        }
+        p = e;
+    }
+    buf[n] = '\0';
+    return book_of(M1_CUST, strlen(M1_CUST), buf, n);
+}
+
+Test(kpi_partial, agents_differing_only_in_masked_digits_are_two_groups) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_kpi_options o = m1_opts();
+    fu_book *whole = m1_book(M1_EV, "ABC");
+    fu_kpi *k = engine(p, &o, whole);
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    cr_expect_eq(csat_of(k, "138****5678 #1"), 1, "13800005678 sorts first");
+    cr_expect_eq(csat_of(k, "138****5678 #2"), 5, "13812345678");
+    cr_expect_eq(csat_of(k, "A17"), 3);
+    cr_expect_null(fu_kpi_find(k, FU_KPI_CSAT, "2026-W11", "138****5678"), "no pooled group");
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    for (size_t i = 0; i < n; i++)
+        cr_expect(!strstr(f[i].group, "12345678") && !strstr(f[i].group, "00005678"), "%s", f[i].group);
+    const fu_kpi_scorecard *sc = NULL;
+    size_t nsc = 0;
+    cr_assert_eq(fu_kpi_scorecards(k, &sc, &nsc), FU_OK);
+    cr_assert_eq(nsc, 3);
+    cr_expect_str_eq(sc[0].agent, "138****5678 #1");
+    cr_expect_str_eq(sc[1].agent, "138****5678 #2");
+    /* each partition alone has one of the two (no suffix); merged: the whole book's */
+    fu_book *b1 = m1_book(M1_EV, "AC"), *b2 = m1_book(M1_EV, "B");
+    fu_kpi *k1 = engine(p, &o, b1), *k2 = engine(p, &o, b2);
+    cr_assert_eq(fu_kpi_compute(k2, &n), FU_OK);
+    cr_expect_eq(csat_of(k2, "138****5678"), 1);
+    fu_kpi *merged = engine(p, &o, NULL);
+    size_t len = 0;
+    void *blob = partial_of(k1, &len);
+    cr_assert_eq(fu_kpi_merge_partial(merged, blob, len), FU_OK, "%s", fu_error_last()->message);
+    fu_free(blob);
+    blob = partial_of(k2, &len);
+    cr_assert_eq(fu_kpi_merge_partial(merged, blob, len), FU_OK, "%s", fu_error_last()->message);
+    fu_free(blob);
+    expect_same_figures(k, merged, "M1 partitions");
+    cr_expect_eq(csat_of(merged, "138****5678 #2"), 5);
+    fu_kpi_free(merged);
+    fu_kpi_free(k2);
+    fu_kpi_free(k1);
+    fu_kpi_free(k);
+    fu_book_free(b1);
+    fu_book_free(b2);
+    fu_book_free(whole);
+    /* a label some agent has as its text is skipped */
+    size_t el = strlen(M1_EV), dl = strlen(M1_EV_D);
+    char ev[1024];
+    memcpy(ev, M1_EV, el);
+    memcpy(ev + el, strchr(M1_EV_D, '\n') + 1, dl - (size_t)(strchr(M1_EV_D, '\n') + 1 - M1_EV_D) + 1);
+    fu_book *bd = book_of(M1_CUST, strlen(M1_CUST), ev, strlen(ev));
+    k = engine(p, &o, bd);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    cr_expect_eq(csat_of(k, "138****5678 #1"), 4, "agent D's own text");
+    cr_expect_eq(csat_of(k, "138****5678 #2"), 1);
+    cr_expect_eq(csat_of(k, "138****5678 #3"), 5);
+    fu_kpi_free(k);
+    fu_book_free(bd);
+    fu_policy_free(p);
 }

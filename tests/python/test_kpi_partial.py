@@ -144,15 +144,18 @@ def _fnv_reseal(blob):
     return bytes(blob)
 
 
-def test_version_1_partials_are_refused(srcdir):
+def test_version_1_and_2_partials_are_refused(srcdir):
     cust, ev = sample_texts(srcdir)
     k = engine("tier")
     k.add_book(book(split(cust)[0], split(ev)[0]))
     blob = k.partial()
-    assert blob[8:12] == (2).to_bytes(4, "little")
+    assert blob[8:12] == (3).to_bytes(4, "little")
     old = bytearray(blob)
     old[8] = 1
     with pytest.raises(followup.Error, match="version 1 .* no customer list"):
+        engine("tier").merge(_fnv_reseal(old))
+    old[8] = 2  # agents by masked text (review r3 M1)
+    with pytest.raises(followup.Error, match="version 2 .* masked text"):
         engine("tier").merge(_fnv_reseal(old))
 
 

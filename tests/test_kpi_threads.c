@@ -1,0 +1,326 @@
+/* The KPI pass on two threads (lib/kpi_threads.c) gives what one thread
+ * gives, byte for byte: the CSV and JSON of the figures, the scorecards and
+ * the partial blob (groups and cells in the same order, the same sums, the
+ * response times in the same order), on a generated book with many groups,
+ * agents (some whose ids mask alike), surveys, issues with response times,
+ * purchases with amounts in cents, due items, commitments and segments, for
+ * several groupings and periods. FU_KPI_THREADS forces the count; the test
+ * also checks that two threads were used. */
+#include "fu_test.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fu__kpi_threads_used(const fu_kpi *k); /* lib/kpi_threads.c */
+
+#define NCU 2500
+#define NEV 50000
+#define NAG 120
+
+static uint64_t rs;
+static uint64_t rnd(void) {
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return rs;
+}
+
+static char cid[NCU][12], agent[NAG][16], order[400][8];
+
+/* A book of NCU customers and NEV events over 18 months; shared: purchases
+ * share their attribute records (amounts from a few values), else each has
+ * its own (the label cache is then filled for every record before the pass). */
+static fu_book *make_book(int shared) {
+    rs = 0x9E3779B97F4A7C15u;
+    for (int a = 0; a < NAG; a++)
+        snprintf(agent[a], sizeof agent[a], a % 4 == 0 ? "1380000%04d" : "A%03d", a); /* 138****0xxx: alike */
+    for (int i = 0; i < 400; i++) snprintf(order[i], sizeof order[i], "O%d", i);
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    bo.flags = FU_BOOK_KEEP_DUPLICATES;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
+    for (int i = 0; i < NCU; i++) {
+        snprintf(cid[i], sizeof cid[i], "C%05d", i);
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = cid[i];
+        c.tz = "Asia/Shanghai";
+        uint64_t r = rnd() % 100;
+        c.annual_spend = r < 5 ? 800000.0 : r < 20 ? 200000.0 : r < 95 ? 20000.0 : NAN;
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+    }
+    static const char *const cls[] = {"", "electronics", "apparel", "nonsense"};
+    const int64_t t0 = 1735660800; /* 2025-01-01T00:00:00+08:00 */
+    fu_event_in *in = calloc(NEV, sizeof *in);
+    for (int j = 0; j < NEV; j++) {
+        fu_event_in *e = &in[j];
+        fu_event_in_init(e);
+        e->customer_id = cid[rnd() % NCU];
+        e->at = t0 + (int64_t)(rnd() % (540u * 86400u));
+        uint64_t r = rnd() % 100;
+        if (rnd() % 3) e->order_id = order[rnd() % 400];
+        if (r < 40) {
+            e->kind = FU_EVENT_CONTACT;
+            static const fu_channel ch[] = {FU_CHANNEL_PHONE, FU_CHANNEL_PHONE, FU_CHANNEL_SMS, FU_CHANNEL_EMAIL,
+                                            FU_CHANNEL_CHAT};
+            e->channel = ch[rnd() % 5];
+            e->outcome = rnd() % 3 ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
+            e->priority = (int)(rnd() % 5);
+        } else if (r < 55) {
+            e->kind = FU_EVENT_PURCHASE;
+            e->amount = shared ? (double)(100 * (1 + rnd() % 4)) : (double)(10000 + rnd() % 500000) / 100.0;
+            if (rnd() % 2) e->product_class = cls[rnd() % 4];
+            else if (!shared) e->unit_price = (double)(rnd() % 20000) / 10.0;
+        } else if (r < 70) {
+            e->kind = FU_EVENT_SURVEY;
+            uint64_t s = rnd() % 3;
+            e->survey = s == 0 ? FU_SURVEY_CSAT : s == 1 ? FU_SURVEY_NPS : FU_SURVEY_CES;
+            e->score = (double)(s == 0 ? 1 + rnd() % 5 : s == 1 ? rnd() % 11 : 1 + rnd() % 7);
+        } else if (r < 76) {
+            e->kind = FU_EVENT_FAULT;
+            e->severity = rnd() % 4 ? FU_SEVERITY_NORMAL : FU_SEVERITY_URGENT;
+        } else if (r < 80) {
+            e->kind = FU_EVENT_COMPLAINT;
+        } else if (r < 85) {
+            e->kind = FU_EVENT_INQUIRY;
+        } else if (r < 87) {
+            e->kind = FU_EVENT_FEEDBACK;
+        } else if (r < 95) {
+            e->kind = FU_EVENT_RESOLVED;
+        } else {
+            e->kind = FU_EVENT_DELIVERY;
+        }
+        if ((e->kind == FU_EVENT_CONTACT || e->kind == FU_EVENT_SURVEY || e->kind == FU_EVENT_RESOLVED) && rnd() % 8)
+            e->agent_id = agent[rnd() % NAG];
+    }
+    cr_assert_eq(fu_book_add_events(b, in, NEV), FU_OK, "%s", fu_error_last()->message);
+    free(in);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+typedef struct out {
+    char *csv, *json, *sc;
+    void *blob;
+    size_t csv_len, json_len, blob_len;
+    int threads;
+} out;
+
+static void out_free(out *o) {
+    fu_free(o->csv);
+    fu_free(o->json);
+    fu_free(o->blob);
+    free(o->sc);
+}
+
+/* The scorecards as text, %a for the doubles (every bit). */
+static char *scorecards_text(fu_kpi *k) {
+    const fu_kpi_scorecard *sc = NULL;
+    size_t n = 0;
+    if (fu_kpi_scorecards(k, &sc, &n) != FU_OK) return NULL;
+    size_t cap = 256 * (n + 1), len = 0;
+    char *s = malloc(cap);
+    s[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s|%s|%s|%a|%a|%a|%a|%a|%a|%a\n", sc[i].agent, sc[i].group,
+                                sc[i].period, sc[i].score, sc[i].ci_low, sc[i].ci_high, sc[i].satisfaction,
+                                sc[i].resolution, sc[i].feedback_conversion, sc[i].efficiency);
+    return s;
+}
+
+static void run(const fu_policy *p, const fu_kpi_options *o, const fu_book *b, int extra, const char *threads,
+                out *r) {
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
+    if (extra) { /* due items, commitments, segments */
+        fu_kpi_due due[300];
+        for (int i = 0; i < 300; i++) {
+            due[i].customer_id = cid[(i * 7919) % NCU];
+            due[i].due_to = 1735660800 + (int64_t)i * 150000;
+            due[i].due_from = due[i].due_to - 3 * 86400;
+            due[i].agent_id = i % 3 ? agent[i % NAG] : NULL;
+        }
+        cr_assert_eq(fu_kpi_add_due(k, due, 300), FU_OK, "%s", fu_error_last()->message);
+        fu_commitment com[50];
+        memset(com, 0, sizeof com);
+        for (int i = 0; i < 50; i++) {
+            com[i].customer_id = cid[(i * 104729) % NCU];
+            com[i].created_by = agent[(i * 3) % NAG];
+            com[i].deadline = 1735660800 + (int64_t)i * 900000;
+            com[i].state = i % 3 ? FU_COMMIT_FULFILLED : FU_COMMIT_OPEN;
+            com[i].closed_at = i % 3 ? com[i].deadline - (i % 2 ? 3600 : -3600) : FU_COMMIT_NO_TIME;
+        }
+        cr_assert_eq(fu_kpi_add_commitments(k, com, 50), FU_OK, "%s", fu_error_last()->message);
+        const char *ids[NCU / 2], *lab[NCU / 2];
+        static const char *const segs[] = {"", "loyal", "at_risk", "new"};
+        for (int i = 0; i < NCU / 2; i++) ids[i] = cid[2 * i], lab[i] = segs[i % 4];
+        cr_assert_eq(fu_kpi_set_segments(k, ids, lab, NCU / 2), FU_OK, "%s", fu_error_last()->message);
+    }
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_gt(n, 100);
+    r->threads = fu__kpi_threads_used(k);
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, &r->csv_len, &r->csv), FU_OK);
+    cr_assert_eq(fu_kpi_write_json_to_string(k, &r->json_len, &r->json), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(k, &r->blob_len, &r->blob), FU_OK, "%s", fu_error_last()->message);
+    r->sc = scorecards_text(k);
+    fu_kpi_free(k);
+    unsetenv("FU_KPI_THREADS");
+}
+
+static void expect_same(const fu_policy *p, const fu_kpi_options *o, const fu_book *b, int extra, const char *what) {
+    out one, two;
+    memset(&one, 0, sizeof one);
+    memset(&two, 0, sizeof two);
+    run(p, o, b, extra, "1", &one);
+    run(p, o, b, extra, "2", &two);
+    cr_assert_eq(one.threads, 1, "%s", what);
+    cr_assert_eq(two.threads, 2, "%s: the pass ran on two threads", what);
+    cr_expect(one.csv_len == two.csv_len && memcmp(one.csv, two.csv, one.csv_len) == 0, "%s: CSV differs", what);
+    cr_expect(one.json_len == two.json_len && memcmp(one.json, two.json, one.json_len) == 0, "%s: JSON differs", what);
+    cr_expect(one.blob_len == two.blob_len && memcmp(one.blob, two.blob, one.blob_len) == 0,
+              "%s: partial blob differs (%zu / %zu bytes)", what, one.blob_len, two.blob_len);
+    cr_expect((!one.sc && !two.sc) || (one.sc && two.sc && strcmp(one.sc, two.sc) == 0), "%s: scorecards differ", what);
+    out_free(&one);
+    out_free(&two);
+}
+
+static fu_kpi_options opts(unsigned by, fu_kpi_period period) {
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = by;
+    o.period = period;
+    cr_assert_eq(fu_time_parse("2026-06-01T00:00:00+08:00", 25, &o.as_of), FU_OK);
+    o.contact_cost[FU_CHANNEL_PHONE] = 8;
+    o.contact_cost[FU_CHANNEL_SMS] = 0.1;
+    o.contact_cost[FU_CHANNEL_EMAIL] = 0.05;
+    o.contact_cost[FU_CHANNEL_CHAT] = 1.5;
+    return o;
+}
+
+Test(kpi_threads, two_threads_give_one_threads_bytes) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    const unsigned bys[] = {FU_KPI_BY_TIER | FU_KPI_BY_AGENT,
+                            0,
+                            FU_KPI_BY_TIER | FU_KPI_BY_CHANNEL | FU_KPI_BY_PRODUCT_CLASS,
+                            FU_KPI_BY_AGENT | FU_KPI_BY_SEGMENT | FU_KPI_BY_CHANNEL,
+                            FU_KPI_BY_SEGMENT | FU_KPI_BY_TIER};
+    for (int shared = 1; shared >= 0; shared--) {
+        fu_book *b = make_book(shared);
+        for (size_t i = 0; i < sizeof bys / sizeof *bys; i++)
+            for (int per = 0; per < 3; per++) {
+                if (per != FU_KPI_WEEK && i > 1) continue;
+                fu_kpi_options o = opts(bys[i], (fu_kpi_period)per);
+                char what[96];
+                snprintf(what, sizeof what, "shared %d, by 0x%x, period %d", shared, bys[i], per);
+                expect_same(p, &o, b, i % 2 == 1 || i == 3, what);
+            }
+        fu_book_free(b);
+    }
+    fu_policy_free(p);
+}
+
+/* Small books stay on one thread unless FU_KPI_THREADS says two; "1" forces one. */
+Test(kpi_threads, the_count_follows_fu_kpi_threads) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER, FU_KPI_MONTH);
+    fu_kpi *k = NULL;
+    unsetenv("FU_KPI_THREADS");
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    cr_expect_eq(fu__kpi_threads_used(k), 1, "50,000 events: one thread by default");
+    fu_kpi_free(k);
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* The cancel hook (the calling thread's) stops both threads: FU_ECANCELED,
+ * no figures; the next compute without the hook gives the figures again. */
+static int cancel_now(void *ud) {
+    ++*(int *)ud;
+    return 1;
+}
+
+Test(kpi_threads, the_cancel_hook_stops_both_threads) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_WEEK);
+    fu_kpi *k = NULL;
+    cr_assert_eq(setenv("FU_KPI_THREADS", "2", 1), 0);
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    int calls = 0;
+    size_t n = 0;
+    fu_set_cancel_hook(cancel_now, &calls);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_ECANCELED);
+    fu_set_cancel_hook(NULL, NULL);
+    cr_expect_eq(calls, 1, "asked once, by the calling thread");
+    cr_expect_eq(n, 0);
+    cr_expect_null(fu_kpi_figures(k, &n));
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    cr_expect_gt(n, 100);
+    cr_expect_eq(fu__kpi_threads_used(k), 2);
+    fu_kpi_free(k);
+    unsetenv("FU_KPI_THREADS");
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+/* Events appended to the borrowed book after a compute (the book's overflow
+ * area, settled by the next compute before the second thread starts): the
+ * next compute on two threads gives one thread's bytes. */
+static void append_and_compute(const char *threads, out *r) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_MONTH);
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK);
+    fu_event_in in[600];
+    for (int j = 0; j < 600; j++) {
+        fu_event_in_init(&in[j]);
+        in[j].customer_id = cid[(j * 37) % NCU];
+        in[j].at = 1735660800 + (int64_t)(j * 70001 % (500 * 86400));
+        in[j].kind = j % 3 ? FU_EVENT_CONTACT : FU_EVENT_COMPLAINT;
+        in[j].channel = FU_CHANNEL_PHONE;
+        in[j].outcome = FU_OUTCOME_ANSWERED;
+        in[j].agent_id = agent[j % NAG];
+    }
+    cr_assert_eq(fu_book_append_events(b, in, 600), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    r->threads = fu__kpi_threads_used(k);
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, &r->csv_len, &r->csv), FU_OK);
+    cr_assert_eq(fu_kpi_partial_write(k, &r->blob_len, &r->blob), FU_OK);
+    fu_kpi_free(k);
+    unsetenv("FU_KPI_THREADS");
+    fu_book_free(b);
+    fu_policy_free(p);
+}
+
+Test(kpi_threads, events_appended_to_the_borrowed_book) {
+    out one, two;
+    memset(&one, 0, sizeof one);
+    memset(&two, 0, sizeof two);
+    append_and_compute("1", &one);
+    append_and_compute("2", &two);
+    cr_assert_eq(two.threads, 2);
+    cr_expect(one.csv_len == two.csv_len && memcmp(one.csv, two.csv, one.csv_len) == 0, "CSV differs");
+    cr_expect(one.blob_len == two.blob_len && memcmp(one.blob, two.blob, one.blob_len) == 0, "partial blob differs");
+    out_free(&one);
+    out_free(&two);
+}
