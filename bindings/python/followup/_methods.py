@@ -112,6 +112,14 @@ def _tier_cycle_sums(self) -> "tuple[numpy.ndarray, numpy.ndarray]":
     return sums, counts
 
 
+def _ext_range_error(message: str):
+    """followup.RangeError (C: FU_ERANGE) with the fields of the C errors."""
+    import importlib
+    e = importlib.import_module("followup._core").RangeError(message)
+    e.code, e.message, e.source, e.line, e.column, e.path = _core.ERANGE, message, "", 0, 0, ""
+    return e
+
+
 def _exact_tier_cycles(parts) -> "numpy.ndarray":
     """combine_tier_cycles(parts): sums in Python integers (never wrap), then
     the cycles by the formula of fu_planner_tier_cycles_from_sums()."""
@@ -145,8 +153,9 @@ def _exact_tier_cycles(parts) -> "numpy.ndarray":
             total_c[i] += ci
     for i in range(n):
         if total_s[i] > _INT64_MAX or total_c[i] > _UINT64_MAX:
-            raise _invalid(f"combine_tier_cycles(): value {i} adds up to {total_s[i]} seconds over {total_c[i]} "
-                           "customers, past int64 / uint64")
+            msg = (f"combine_tier_cycles(): value {i} adds up to {total_s[i]} seconds over {total_c[i]} customers, "
+                   "past int64 / uint64")
+            raise _ext_range_error(msg)
     sums = np.array(total_s, dtype=np.int64)
     counts = np.array(total_c, dtype=np.uint64)
     # the formula of fu_planner_tier_cycles_from_sums(): (double)sum / (double)count / 86400.0
