@@ -97,7 +97,7 @@ _UINT64_MAX = np.iinfo(np.uint64).max
 def _tier_cycle_sums(self) -> "tuple[numpy.ndarray, numpy.ndarray]":
     """tier_cycle_sums(self) -> tuple[numpy.ndarray, numpy.ndarray]
 
-    The exact parts of ``tier_cycles()`` (C: ``fu_planner_tier_cycle_sums()``):
+    The exact parts of ``tier_cycles()``:
     ``(sums, counts)``, an int64 array of whole seconds summed (each
     customer's cycle rounded to the nearest second) and a uint64 array of the
     customers counted, one value per value tier x product class in the order
