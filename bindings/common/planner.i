@@ -19,6 +19,10 @@
  *       returns them), e.g. of a planner over the whole book given to the
  *       planner of a partition; None / nil: computed from this book.
  *     tier_cycles() -> list of float (days; tier-major, 0 = none)
+ *     tier_cycle_sums(): the exact parts (fu_planner_tier_cycle_sums()), made
+ *       by each face from _tier_cycle_sum(i) / _tier_cycle_count(i): Python
+ *       (int64 ndarray, uint64 ndarray) (followup/_methods.py), Lua two
+ *       arrays of integers (bindings/lua/idioms.lua)
  *     plan(now, horizon=86400) -> Plan         every customer, with capacity
  *     plan_customer(customer, now, horizon=86400) -> Plan   one customer, no capacity
  *     feed(customer_id, at, kind, now=BOOK_NO_TIME (= at), horizon=86400, order_id=None,

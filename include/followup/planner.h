@@ -287,9 +287,10 @@ typedef struct fu_planner_options {
     const fu_besttime *besttime;
     /** Fallback purchase cycles computed elsewhere instead of from the
      *  planner's own book: typically fu_planner_tier_cycles() of a planner
-     *  over the whole book, handed to the planners of the book's partitions
-     *  so that each plans its customers exactly as the whole-book planner
-     *  would. `tier_cycles[t * C + c]` is the mean cycle in days of value
+     *  over the whole book, or fu_planner_tier_cycles_from_sums() of the
+     *  partitions' added fu_planner_tier_cycle_sums() (the same bits),
+     *  handed to the planners of the book's partitions so that each plans
+     *  its customers exactly as the whole-book planner would. `tier_cycles[t * C + c]` is the mean cycle in days of value
      *  tier t (the order of the policy's `segments.value_tiers`) for product
      *  class c (`segments.product_classes`, C classes), 0 where nobody of the
      *  tier has one; finite and >= 0. Copied by fu_planner_new(). NULL: the
