@@ -17,12 +17,12 @@ ever holds the whole book; the driver holds only the planned agent contacts
         --partitions 200 --agents 10000 --kpi --repeat 3 > dask20m.log 2>&1 &
 
 Phases:
-  cycles  every partition's fallback purchase cycles (tier_cycles, from its
-          customers and purchase events only) and its customer count;
-          combined by followup.combine_tier_cycles (docs/scaling.md: a 0
-          means "no cycle for that tier here" and is left out; the mean is
-          weighted by the customers of the partitions that have one, an
-          approximation)
+  cycles  every partition's fallback purchase cycles as exact integer
+          parts (Planner.tier_cycle_sums(): whole seconds summed and
+          customers counted per tier x class, from its customers and
+          purchase events only); combined in the driver by
+          followup.combine_tier_cycles(parts): bit for bit the cycles of one
+          planner over the whole book (docs/scaling.md)
   items   every partition plans without capacity and returns its planned
           agent contacts (followup.capacity_items, 40 bytes each); with
           --kpi also its KPI partial (Kpi.partial) and totals counted by
@@ -39,8 +39,10 @@ KPI partials count what the generator made; --repeat K: K partitions
 generated and planned again in the driver process (not the worker that
 planned them) give the same SHA-256; --check (a
 book that fits one process): the whole book planned in the driver with the
-same tier cycles and capacity, its rows split by partition, give every
-partition's SHA-256 (the same rows in the same order).
+same capacity and NO tier cycles given (the planner computes its own over
+the whole book, which must equal the combined ones bit for bit), its rows
+split by partition, give every partition's SHA-256 (the same rows in the
+same order): the same plan as one process.
 
 Peak RSS is ru_maxrss of each worker process (every task reports it; the
 largest is the process's peak) and of the driver (which also runs the
@@ -102,7 +104,7 @@ def _book(src: dict, p: int, only_purchases: bool = False):
 def task_cycles(src: dict, p: int):
     book, _ = _book(src, p, only_purchases=True)
     planner = followup.Planner(_policy(), book)
-    return p, book.customer_count(), planner.tier_cycles(), _me()
+    return p, book.customer_count(), planner.tier_cycle_sums(), _me()
 
 
 def _kpi(src: dict, policy):
@@ -180,8 +182,8 @@ def run_cycles(client, src, meter):
     res.sort(key=lambda r: r[0])
     for r in res:
         meter.note(r[3])
-    # the documented rule: 0 = no cycle for that tier/class in the partition, left out
-    return followup.combine_tier_cycles([r[2] for r in res], [r[1] for r in res]).tolist()
+    # exact: the partitions' integer parts added, then sum / count / 86400 (docs/scaling.md)
+    return followup.combine_tier_cycles([r[2] for r in res]).tolist()
 
 
 def run_items(client, src, cycles, horizon, kpi, meter):
@@ -319,7 +321,7 @@ def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, d
     print(f"end {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; load {os.getloadavg()}")
     print(f"book: {label}; {parts} partitions")
     print(f"cluster: {a.workers} worker processes x {a.threads} threads")
-    print("tier cycles (weighted mean): " + ", ".join(f"{c:.2f}" for c in cycles))
+    print("tier cycles (combined exactly): " + ", ".join(f"{c:.2f}" for c in cycles))
     print(f"capacity: {a.agents} agents x {a.calls_per_agent or 'policy max'} calls a day; "
           f"{n_items} agent contacts before the pass, {n_deferred} deferred by it")
     print(f"plan: {rows} rows: {planned} planned ({agent} on agent channels), {deferred} deferred")
@@ -382,8 +384,10 @@ def repeat(a, src, cycles, horizon, per_part, res) -> bool:
 
 def check_whole(a, src, cycles, horizon, res) -> bool:
     """The whole book in the driver (customers in the order of k), planned
-    with the same tier cycles and capacity; its rows of partition p (k mod
-    P), in order, must hash to partition p's SHA-256."""
+    with the same capacity and no tier cycles given: the planner computes
+    its own over the whole book, which must equal the partitions' combined
+    cycles bit for bit; its rows of partition p (k mod P), in order, must
+    hash to partition p's SHA-256."""
     if src["kind"] != "gen":
         print("check: --check needs --customers")
         return False
@@ -412,10 +416,14 @@ def check_whole(a, src, cycles, horizon, res) -> bool:
     for p in range(parts):
         book.add_event_columns(gen.partition_columns(p, n, parts, src["purchases"], src["seed"])[1])
     book.finalize()
-    plan = followup.Planner(followup.policy_default(), book, agents=a.agents, calls_per_agent=a.calls_per_agent,
-                            tier_cycles=cycles).plan(src["now"], horizon)
+    planner = followup.Planner(followup.policy_default(), book, agents=a.agents, calls_per_agent=a.calls_per_agent)
+    own = planner.tier_cycles()
+    same_cycles = np.array_equal(own.view(np.int64), np.asarray(cycles, dtype=np.float64).view(np.int64))
+    print(f"check: the one-process planner's own tier cycles, bit for bit the partitions' combined ones: "
+          f"{'yes' if same_cycles else 'NO (' + ', '.join(f'{c!r}' for c in own) + ')'}")
+    plan = planner.plan(src["now"], horizon)
     text = plan.csv(status_mask=ALL_STATUSES, with_status=True)
-    del plan, book
+    del plan, planner, book
     lines = text.split("\n")
     header, body = lines[0] + "\n", lines[1:-1]
     del text, lines
@@ -427,7 +435,7 @@ def check_whole(a, src, cycles, horizon, res) -> bool:
     print(f"check: one process ({time.perf_counter() - t0:.1f} s, driver peak RSS now {rss:.0f} MiB): "
           f"{len(body)} rows; every partition's rows, in order, as the one-process plan's: "
           f"{'yes' if all(same) else 'NO (partitions ' + str([p for p, s in enumerate(same) if not s]) + ')'}")
-    return all(same)
+    return all(same) and same_cycles
 
 
 if __name__ == "__main__":

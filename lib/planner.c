@@ -927,9 +927,26 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
     return FU_OK;
 }
 
-/* Per-tier mean cycles per class, from customers with enough purchases. */
+/* One customer's cycle of a class in whole seconds: (last - first purchase
+ * day) / (days - 1), rounded to the nearest second, halves up (span >= 0:
+ * events are in time order). */
+static int64_t customer_cycle_seconds(int64_t span, unsigned days) {
+    int64_t d = (int64_t)days - 1, r = span % d;
+    return span / d + (r >= d - r);
+}
+
+/* The one way a cycle in days is made from its parts (public header:
+ * fu_planner_tier_cycles_from_sums()). */
+static double cycle_days(int64_t sum_seconds, uint64_t count) {
+    return count ? (double)sum_seconds / (double)count / 86400.0 : 0.0;
+}
+
+/* Per-tier cycles per class, from customers with enough purchases: exact
+ * integer parts (sums of whole seconds and counts, independent of the order
+ * of the customers), then the mean of each by cycle_days(). */
 static int compute_tier_cycles(fu_planner *pl) {
     const fu__policy *P = pl->P;
+    pl->tier_sums_own = 1;
     int need = 0;
     for (size_t i = 0; i < P->n_cadences; i++)
         if (P->cadences[i].trigger == FU__TRIGGER_CYCLE) {
@@ -937,8 +954,8 @@ static int compute_tier_cycles(fu_planner *pl) {
             if (!need || m < need) need = m;
         }
     if (!need || P->segments.n_classes == 0) return FU_OK;
-    double sum[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS] = {{0}};
-    double cnt[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS] = {{0}};
+    int64_t(*sum)[FU__POL_MAX_TIERS] = pl->tier_cycle_sum;
+    uint64_t(*cnt)[FU__POL_MAX_TIERS] = pl->tier_cycle_cnt;
     int64_t last[FU__POL_MAX_TIERS], first[FU__POL_MAX_TIERS];
     unsigned k[FU__POL_MAX_TIERS];
     for (size_t ci = 0; ci < pl->ncust; ci++) {
@@ -967,13 +984,68 @@ static int compute_tier_cycles(fu_planner *pl) {
         if (tier < 0) continue;
         for (size_t cls = 0; cls < P->segments.n_classes; cls++)
             if ((int)k[cls] >= need) {
-                sum[tier][cls] += (double)(last[cls] - first[cls]) / (double)(k[cls] - 1) / (double)DAY;
-                cnt[tier][cls] += 1;
+                int64_t s = customer_cycle_seconds(last[cls] - first[cls], k[cls]);
+                if (s > INT64_MAX - sum[tier][cls])
+                    return fu__error_set(FU_ERANGE, "fu_planner_new: the purchase cycles of tier %d, class %zu "
+                                                    "add up past %lld seconds", tier, cls, (long long)INT64_MAX);
+                sum[tier][cls] += s;
+                cnt[tier][cls]++;
             }
     }
     for (size_t t = 0; t < P->segments.n_tiers; t++)
         for (size_t c = 0; c < P->segments.n_classes; c++)
-            pl->tier_cycle[t][c] = cnt[t][c] > 0 ? sum[t][c] / cnt[t][c] : 0;
+            pl->tier_cycle[t][c] = cycle_days(sum[t][c], cnt[t][c]);
+    return FU_OK;
+}
+
+int fu_planner_tier_cycle_sums_add(int64_t *sum_seconds, uint64_t *count, const int64_t *part_sum,
+                                   const uint64_t *part_count, size_t n) {
+    if ((!sum_seconds || !count || !part_sum || !part_count) && n)
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums_add: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        if (sum_seconds[i] < 0 || part_sum[i] < 0)
+            return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums_add: part %zu has negative seconds (%lld, "
+                                            "%lld)", i, (long long)sum_seconds[i], (long long)part_sum[i]);
+        if (part_sum[i] > INT64_MAX - sum_seconds[i] || part_count[i] > UINT64_MAX - count[i])
+            return fu__error_set(FU_ERANGE, "fu_planner_tier_cycle_sums_add: part %zu adds up past %lld seconds "
+                                            "or %llu customers", i, (long long)INT64_MAX,
+                                 (unsigned long long)UINT64_MAX);
+    }
+    for (size_t i = 0; i < n; i++) {
+        sum_seconds[i] += part_sum[i];
+        count[i] += part_count[i];
+    }
+    return FU_OK;
+}
+
+int fu_planner_tier_cycle_sums(const fu_planner *pl, int64_t *sum_seconds, uint64_t *count, size_t n, size_t *out) {
+    if (!pl || !out || ((!sum_seconds || !count) && n))
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums: NULL argument");
+    const fu__pol_segments *S = &pl->P->segments;
+    *out = S->n_tiers * S->n_classes;
+    if (!pl->tier_sums_own)
+        return fu__error_set(FU_ESTATE, "fu_planner_tier_cycle_sums: the planner was given its tier cycles "
+                                        "(fu_planner_options.tier_cycles); only a planner that computes them has "
+                                        "their parts");
+    size_t k = 0;
+    for (size_t t = 0; t < S->n_tiers; t++)
+        for (size_t c = 0; c < S->n_classes; c++, k++)
+            if (k < n) {
+                sum_seconds[k] = pl->tier_cycle_sum[t][c];
+                count[k] = pl->tier_cycle_cnt[t][c];
+            }
+    return FU_OK;
+}
+
+int fu_planner_tier_cycles_from_sums(const int64_t *sum_seconds, const uint64_t *count, size_t n, double *cycles) {
+    if ((!sum_seconds || !count || !cycles) && n)
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles_from_sums: NULL argument");
+    for (size_t i = 0; i < n; i++)
+        if (sum_seconds[i] < 0 || (sum_seconds[i] > 0 && !count[i]))
+            return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles_from_sums: part %zu has %lld seconds over %llu "
+                                            "customers (expected seconds >= 0, and customers where seconds > 0)",
+                                 i, (long long)sum_seconds[i], (unsigned long long)count[i]);
+    for (size_t i = 0; i < n; i++) cycles[i] = cycle_days(sum_seconds[i], count[i]);
     return FU_OK;
 }
 

@@ -236,6 +236,11 @@ struct fu_planner {
     size_t ncls;
     /* fallback cycles (days) per tier x class, 0 = none */
     double tier_cycle[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS];
+    /* their exact parts (fu_planner_tier_cycle_sums()): whole seconds summed
+     * over the customers counted; tier_sums_own 0 when tier_cycles were given */
+    int64_t tier_cycle_sum[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS];
+    uint64_t tier_cycle_cnt[FU__POL_MAX_TIERS][FU__POL_MAX_TIERS];
+    int tier_sums_own;
     /* a guard's records (fu__guard_feed); the overlay in use (the guard's or
      * a simulation's) */
     pl_overlay guard_ov;

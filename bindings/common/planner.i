@@ -19,6 +19,10 @@
  *       returns them), e.g. of a planner over the whole book given to the
  *       planner of a partition; None / nil: computed from this book.
  *     tier_cycles() -> list of float (days; tier-major, 0 = none)
+ *     tier_cycle_sums(): the exact parts (fu_planner_tier_cycle_sums()), made
+ *       by each face from _tier_cycle_sum(i) / _tier_cycle_count(i): Python
+ *       (int64 ndarray, uint64 ndarray) (followup/_methods.py), Lua two
+ *       arrays of integers (bindings/lua/idioms.lua)
  *     plan(now, horizon=86400) -> Plan         every customer, with capacity
  *     plan_customer(customer, now, horizon=86400) -> Plan   one customer, no capacity
  *     feed(customer_id, at, kind, now=BOOK_NO_TIME (= at), horizon=86400, order_id=None,
@@ -417,6 +421,19 @@ static int fu_lua_nil_or_table(lua_State *L, int idx) { return lua_isnil(L, idx)
 #endif
 %typemap(freearg) const fu_swig_dvec *tier_cycles { free(tcv$argnum); }
 
+%{
+/* tiers x classes of a policy: at most FU__POL_MAX_TIERS squared (lib/policy_types.h) */
+#define FU_SWIG_MAX_TIER_CYCLES 1024
+/* fu_planner_tier_cycle_sums() of a planner, value i checked against their number */
+static int fu_swig_tier_cycle_parts(const fu_planner *pl, size_t i, int64_t *s, uint64_t *c, size_t *n) {
+    int rc = fu_planner_tier_cycle_sums(pl, s, c, FU_SWIG_MAX_TIER_CYCLES, n);
+    if (rc) return rc;
+    if (i >= *n || *n > FU_SWIG_MAX_TIER_CYCLES)
+        return fu_error_set(FU_EINVAL, "tier_cycle_sums: value %zu of %zu", i, *n);
+    return FU_OK;
+}
+%}
+
 /* Planner.set_clv_values(clv) (loop.i): one value per book customer; None / nil removes them */
 #ifdef SWIGPYTHON
 %typemap(in) const fu_swig_dvec *clv (double *cv = NULL, fu_swig_dvec tmp) {
@@ -483,9 +500,13 @@ FU_RAISES(fu_planner::m_plan_customer)
 FU_RAISES(fu_planner::m_feed)
 FU_RAISES(fu_planner::m_simulate)
 FU_RAISES(fu_planner::m_tier_cycles)
+FU_RAISES(fu_planner::m_tier_cycle_sum)
+FU_RAISES(fu_planner::m_tier_cycle_count)
 FU_RAISES(fu_planner::m_unknown_classes)
 FU_RAISES(fu_planner::m_short_agents)
 %rename(tier_cycles) fu_planner::m_tier_cycles;
+%rename(_tier_cycle_sum) fu_planner::m_tier_cycle_sum;
+%rename(_tier_cycle_count) fu_planner::m_tier_cycle_count;
 %rename(unknown_classes) fu_planner::m_unknown_classes;
 %rename(short_agents) fu_planner::m_short_agents;
 %rename(plan) fu_planner::m_plan;
@@ -586,6 +607,28 @@ FU_RAISES(fu_planner::m_short_agents)
             return;
         }
         fu_planner_tier_cycles($self, OUT->v, n, &OUT->n);
+    }
+
+    /* value i (tier-major) of fu_planner_tier_cycle_sums(): the whole
+     * seconds summed, and the customers counted (an integer in both
+     * languages; the faces build tier_cycle_sums() from them) */
+    void m_tier_cycle_sum(size_t i, int64_t *out) {
+        int64_t s[FU_SWIG_MAX_TIER_CYCLES];
+        uint64_t c[FU_SWIG_MAX_TIER_CYCLES];
+        size_t n = 0;
+        if (fu_swig_tier_cycle_parts($self, i, s, c, &n)) return;
+        *out = s[i];
+    }
+    void m_tier_cycle_count(size_t i, int64_t *out) {
+        int64_t s[FU_SWIG_MAX_TIER_CYCLES];
+        uint64_t c[FU_SWIG_MAX_TIER_CYCLES];
+        size_t n = 0;
+        if (fu_swig_tier_cycle_parts($self, i, s, c, &n)) return;
+        if (c[i] > (uint64_t)INT64_MAX) {
+            fu_error_set(FU_ERANGE, "tier_cycle_sums: count %zu is %llu, past INT64_MAX", i, (unsigned long long)c[i]);
+            return;
+        }
+        *out = (int64_t)c[i];
     }
 
     void m_unknown_classes(size_t *out, const char **first_out) {

@@ -1295,6 +1295,19 @@ rawset(fn("CommitmentList"), "commitments", function(self)
   end)
 end)
 
+-- sums, counts = planner:tier_cycle_sums(): the exact parts of tier_cycles()
+-- (fu_planner_tier_cycle_sums(), docs/scaling.md): two arrays of integers,
+-- whole seconds summed and customers counted, tier-major as tier_cycles().
+-- Partitions' parts add up to the whole book's; a cycle is then
+-- count > 0 and sum / count / 86400 or 0, bit for bit the whole planner's.
+rawset(fn("Planner"), "tier_cycle_sums", function(self)
+  local sums, counts = {}, {}
+  for i = 1, #self:tier_cycles() do
+    sums[i], counts[i] = self:_tier_cycle_sum(i - 1), self:_tier_cycle_count(i - 1)
+  end
+  return sums, counts
+end)
+
 rawset(fn("SimReport"), "days", function(self)
   return counting(0, self.n_days, function(i) return self:day(i) end)
 end)

@@ -13,8 +13,11 @@ the partitions' plans together are the plan of one planner over the whole
 book, byte for byte (checked here against a plan made in one piece):
 
 * the fallback purchase cycle of a customer with too few purchases is the
-  mean cycle of its value tier over all customers: computed once on the
-  whole book (Planner(...).tier_cycles()) and handed to every partition's
+  mean cycle of its value tier over all customers: every partition reports
+  its exact integer parts (Planner(...).tier_cycle_sums(): whole seconds
+  summed and customers counted), the driver combines them
+  (followup.combine_tier_cycles(parts): bit for bit the cycles of a planner
+  over the whole book, checked here) and hands them to every partition's
   planner (Planner(..., tier_cycles=...)); --local-cycles shows what happens
   without that (partitions plan with their own tier means);
 * agent capacity (--agents x --calls-per-agent contacts a day on phone,
@@ -62,16 +65,27 @@ def _policy():
     return p
 
 
-def _plan(part: dict, now: int, horizon: int, tier_cycles, agents: int, calls: int, capacity_pass: bool = False):
-    """Book, planner and plan of one partition; `agents` 0: without capacity
-    (capacity_pass: the global pass applies it, so windows it may have pushed
-    a call past stay due in later runs, as with one planner's `agents`)."""
+def _book(part: dict):
+    """The Book of one partition."""
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_text(part["customers"], source_name=f"part{part['id']}-customers.csv")
     book.read_events_text(part["events"], source_name=f"part{part['id']}-events.csv")
     if book.customer_count() != len(part["index"]):
         raise ValueError(f"partition {part['id']}: events name customers that customers.csv lacks "
                          "(partitioned planning needs every customer in customers.csv)")
+    return book
+
+
+def partition_cycle_sums(part: dict):
+    """The exact parts of the partition's tier cycles: (sums, counts)."""
+    return followup.Planner(_policy(), _book(part)).tier_cycle_sums()
+
+
+def _plan(part: dict, now: int, horizon: int, tier_cycles, agents: int, calls: int, capacity_pass: bool = False):
+    """Book, planner and plan of one partition; `agents` 0: without capacity
+    (capacity_pass: the global pass applies it, so windows it may have pushed
+    a call past stay due in later runs, as with one planner's `agents`)."""
+    book = _book(part)
     planner = followup.Planner(_policy(), book, agents=agents, calls_per_agent=calls, tier_cycles=tier_cycles,
                                capacity_pass=capacity_pass)
     return book, planner, planner.plan(now, horizon)
@@ -190,12 +204,15 @@ def main() -> int:
         ref_plan = planner.plan(now, horizon)
         reference = ref_plan.csv(status_mask=ALL_STATUSES, with_status=True)
         t_single = time.perf_counter() - t0
-        # the whole book's fallback cycles, for every partition
-        cycles = None if args.local_cycles else planner.tier_cycles()
 
         with LocalCluster(n_workers=args.workers, threads_per_worker=args.threads,
                           processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
             t0 = time.perf_counter()
+            # the whole book's fallback cycles, from the partitions' exact parts, for every partition
+            cycles = None
+            if not args.local_cycles:
+                parts_sums = client.gather([client.submit(partition_cycle_sums, p, pure=False) for p in parts])
+                cycles = followup.combine_tier_cycles(parts_sums).tolist()
             per_part = [None] * len(parts)
             n_deferred = 0
             if args.agents and not args.per_partition_capacity:
@@ -215,11 +232,14 @@ def main() -> int:
         if args.out:
             pathlib.Path(args.out).write_text(combined, encoding="utf-8")
         workers = sorted({w for _, _, w in results})
-        same = combined == reference
+        own = planner.tier_cycles()  # the one-piece planner's, computed over the whole book
+        same_cycles = cycles is None or np.array_equal(np.asarray(cycles).view(np.int64), own.view(np.int64))
+        same = combined == reference and same_cycles
         stats = ref_plan.stats()
         print(f"book: {whole.customer_count()} customers in {args.partitions} partitions")
         print("tier cycles:", "each partition's own" if cycles is None else
-              "the whole book's (" + ", ".join(f"{c:.1f}" for c in cycles) + " days)")
+              "combined from the partitions' parts (" + ", ".join(f"{c:.1f}" for c in cycles) + " days); "
+              "bit for bit the whole book's: " + ("yes" if same_cycles else "NO"))
         print("capacity:", "none" if not args.agents else
               f"{stats.capacity_per_day} agent contacts a day, " +
               ("per partition" if args.per_partition_capacity else

@@ -287,9 +287,10 @@ typedef struct fu_planner_options {
     const fu_besttime *besttime;
     /** Fallback purchase cycles computed elsewhere instead of from the
      *  planner's own book: typically fu_planner_tier_cycles() of a planner
-     *  over the whole book, handed to the planners of the book's partitions
-     *  so that each plans its customers exactly as the whole-book planner
-     *  would. `tier_cycles[t * C + c]` is the mean cycle in days of value
+     *  over the whole book, or fu_planner_tier_cycles_from_sums() of the
+     *  partitions' added fu_planner_tier_cycle_sums() (the same bits),
+     *  handed to the planners of the book's partitions so that each plans
+     *  its customers exactly as the whole-book planner would. `tier_cycles[t * C + c]` is the mean cycle in days of value
      *  tier t (the order of the policy's `segments.value_tiers`) for product
      *  class c (`segments.product_classes`, C classes), 0 where nobody of the
      *  tier has one; finite and >= 0. Copied by fu_planner_new(). NULL: the
@@ -420,11 +421,12 @@ FU_EXTERN void fu_planner_free(fu_planner *planner);
  * purchases of a class than a cycle cadence's `min_purchases`: per value
  * tier and product class, the mean over the customers of the tier with
  * enough purchase days of the class of (last - first purchase day) /
- * (days - 1), in days; 0 where nobody has one. They depend on the whole
- * book: a book split into partitions gets the same plans when these are
- * computed once over the whole book (cheap: one pass, see
- * fu_planner_new()) and given to every partition's planner through
- * #fu_planner_options.tier_cycles.
+ * (days - 1), each rounded to the nearest second, in days; 0 where nobody
+ * has one. They depend on the whole book: a book split into partitions gets
+ * the same plans when these are computed once over the whole book (cheap:
+ * one pass, see fu_planner_new()), or combined exactly from the partitions'
+ * parts (fu_planner_tier_cycle_sums()), and given to every partition's
+ * planner through #fu_planner_options.tier_cycles.
  *
  * @param cycles  room for `n` values (may be NULL when `n` is 0): receives
  *                the first min(n, *out) values, `cycles[t * C + c]` for
@@ -433,6 +435,56 @@ FU_EXTERN void fu_planner_free(fu_planner *planner);
  * @return #FU_OK; #FU_EINVAL (NULL planner or out, NULL cycles with n > 0).
  */
 FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, size_t n, size_t *out);
+
+/**
+ * The exact parts of fu_planner_tier_cycles(), for combining the cycles of a
+ * book's partitions bit for bit: per value tier and product class, the sum
+ * of the cycles of the customers counted, each in whole seconds ((last -
+ * first purchase day) / (days - 1) rounded to the nearest second, halves
+ * up), and their number. Integers, so sums over partitions (any split, any
+ * order; fu_planner_tier_cycle_sums_add()) equal those of one planner over
+ * the whole book, and fu_planner_tier_cycles_from_sums() of them gives
+ * exactly the cycles that planner computes: the cycles to give every
+ * partition's planner (#fu_planner_options.tier_cycles). docs/scaling.md.
+ *
+ * @param sum_seconds room for `n` sums (may be NULL when `n` is 0)
+ * @param count       room for `n` customer counts (may be NULL when `n` is 0)
+ * @param n           values wanted; the first min(n, *out) are written, in
+ *                    the order of fu_planner_tier_cycles()
+ * @param[out] out    the number of values: tiers × classes of the policy
+ *                    (set on #FU_ESTATE too)
+ * @return #FU_OK; #FU_EINVAL (NULL planner or out, NULL arrays with n > 0);
+ *         #FU_ESTATE when the planner was given its cycles
+ *         (#fu_planner_options.tier_cycles): it has no parts.
+ */
+FU_EXTERN int fu_planner_tier_cycle_sums(const fu_planner *planner, int64_t *sum_seconds, uint64_t *count, size_t n,
+                                         size_t *out);
+
+/**
+ * Add one partition's parts (fu_planner_tier_cycle_sums()) to running
+ * totals: `sum_seconds[i] += part_sum[i]`, `count[i] += part_count[i]` for
+ * i < n, or nothing on error. Start the totals at 0.
+ *
+ * @return #FU_OK; #FU_EINVAL (NULL arrays with n > 0, a negative sum);
+ *         #FU_ERANGE when a sum would pass INT64_MAX seconds or a count
+ *         UINT64_MAX (the totals are then unchanged; never wraps).
+ */
+FU_EXTERN int fu_planner_tier_cycle_sums_add(int64_t *sum_seconds, uint64_t *count, const int64_t *part_sum,
+                                             const uint64_t *part_count, size_t n);
+
+/**
+ * The tier cycles (days) of summed parts, as a planner computes its own:
+ * `cycles[i] = count[i] ? (double)sum_seconds[i] / (double)count[i] /
+ * 86400.0 : 0` (IEEE double, round to nearest; the same formula in numpy
+ * gives the same bits). The result goes to #fu_planner_options.tier_cycles.
+ *
+ * @param sum_seconds, count  n parts (NULL when `n` is 0)
+ * @param cycles              receives n cycles
+ * @return #FU_OK; #FU_EINVAL (NULL arrays with n > 0; a negative sum, or
+ *         seconds without customers).
+ */
+FU_EXTERN int fu_planner_tier_cycles_from_sums(const int64_t *sum_seconds, const uint64_t *count, size_t n,
+                                               double *cycles);
 
 /**
  * Product class texts the planner met that name no product class of the

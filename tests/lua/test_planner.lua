@@ -200,6 +200,37 @@ T.test("tier cycles of the whole book given to the planner of a partition", func
   T.eq(T.raises(followup.Planner, policy, part, 0, 0, 0, false, {1, 2}).name, "InvalidArgumentError", "count")
 end)
 
+T.test("tier cycle sums: partitions' integer parts give the whole book's cycles bit for bit", function()
+  local rows = { "A,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n",
+                 "B,Asia/Shanghai,20000,2025-02-25T10:00:00+08:00,,,yes,yes,yes\n" }
+  local evs = { "A,2026-01-10T10:00:00+08:00,purchase,O1,,2000,2000,,,\n" ..
+                "A,2026-01-30T10:00:07+08:00,purchase,O2,,2000,2000,,,\n" ..
+                "A,2026-02-19T10:00:00+08:00,purchase,O3,,2000,2000,,,\n",
+                "B,2026-01-01T10:00:00+08:00,purchase,O4,,2000,2000,,,\n" ..
+                "B,2026-01-04T09:00:00+08:00,purchase,O5,,2000,2000,,,\n" ..
+                "B,2026-01-08T10:00:01+08:00,purchase,O6,,2000,2000,,,\n" }
+  local policy = followup.policy_default()
+  local whole = followup.Planner(policy, book(rows[1] .. rows[2], evs[1] .. evs[2]))
+  local sums, counts = whole:tier_cycle_sums()
+  T.eq(#sums, 9, "one per tier x class")
+  -- A: 40 days over 2 -> 20 d; B: 7 d + 1 s over 2 -> 3.5 d + 0.5 s, rounded up
+  T.eq(sums[8], 20 * 86400 + 302400 + 1, "whole seconds")
+  T.eq(counts[8], 2, "customers")
+  T.eq(math.type(sums[8]), "integer", "an integer")
+  local s, c = {}, {}
+  for i = 1, 9 do s[i], c[i] = 0, 0 end
+  for k = 2, 1, -1 do
+    local ps, pc = followup.Planner(policy, book(rows[k], evs[k])):tier_cycle_sums()
+    for i = 1, 9 do s[i], c[i] = s[i] + ps[i], c[i] + pc[i] end
+  end
+  local cycles = whole:tier_cycles()
+  for i = 1, 9 do
+    T.eq(c[i] > 0 and s[i] / c[i] / 86400 or 0.0, cycles[i], "value " .. i)
+  end
+  local given = followup.Planner(policy, book(rows[1], evs[1]), 0, 0, 0, false, cycles)
+  T.eq(T.raises(given.tier_cycle_sums, given).name, "StateError", "given cycles have no parts")
+end)
+
 T.test("urgent fault: contacts within 2 h and within 24 h of the repair", function()
   local b = book("F,Asia/Shanghai,20000,2025-01-01T10:00:00+08:00,,,yes,yes,yes\n",
                  "F,2026-02-01T10:00:00+08:00,purchase,P1,,500,500,,,\n"

@@ -1,6 +1,7 @@
 """examples/python/dask_plan.py: a book planned over Dask partitions (worker
 processes and threads) gives the same plan as in one piece — byte for byte,
-every status — when every partition gets the whole book's tier cycles and
+every status — when every partition gets the whole book's tier cycles
+(combined exactly from the partitions' integer parts) and
 agent capacity goes through the global capacity pass; not without them (the
 comparison can fail). Skipped when dask.distributed is not installed."""
 import os
@@ -28,7 +29,8 @@ def test_partitions_plan_as_the_whole_book_with_its_tier_cycles():
     pytest.importorskip("dask.distributed")
     r = run("--customers", "3000", "--partitions", "6", "--threads", "2")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "tier cycles: the whole book's" in r.stdout
+    assert "tier cycles: combined from the partitions' parts" in r.stdout
+    assert "bit for bit the whole book's: yes" in r.stdout
     assert "capacity: none" in r.stdout
     assert "same plan as in one piece: yes" in r.stdout
     assert figure(r.stdout, "single process: ") > 1000
@@ -133,6 +135,7 @@ def test_bench_dask_plan_checks_itself_on_a_small_book():
     assert "planned agent contacts per day at most 400: yes" in out
     assert "same SHA-256: yes" in out
     assert "in order, as the one-process plan's: yes" in out
+    assert "own tier cycles, bit for bit the partitions' combined ones: yes" in out
     assert "over_contact 3000 (generator 3000)" in out
     deferred = int(out.split("agent contacts before the pass, ")[1].split()[0])
     assert deferred > 50  # capacity binds
