@@ -467,3 +467,36 @@ def test_negative_mean_values_are_refused_without_a_spend_model(fitted):
     with pytest.raises(followup.InvalidArgumentError, match=r"monetary_value\[0\]"):
         bg.score([1], [1], [2], monetary_value=[-1.0])
     assert np.isfinite(followup.bgnbd_clv(bg.model, None, [1, 2], [1, 1], [2, 2], [10, 0], 4.0)).all()
+
+
+# ---- review s10 changes (hR): M2, L2, L3 ----
+def test_many_distinct_horizons_equal_one_scalar_call_per_row(cdnow, fitted):
+    """M2: a horizon per customer is grouped once (sorted), not tested row
+    by row against every horizon; the values are those of one scalar call
+    per row, whatever the order, repeats and ties. (Speed is
+    in the commit message: 30k rows, 30k horizons 0.36 s -> 0.11 s.)"""
+    bg, _ = fitted
+    rng = np.random.default_rng(7)
+    n = 1500
+    i = rng.integers(0, len(cdnow), n)
+    d = cdnow.iloc[i]
+    t = rng.uniform(0.01, 80, n)
+    t[::5] = rng.integers(1, 6, len(t[::5]))  # repeated whole horizons among distinct ones
+    t[1::97] = 1e-9
+    got = bg.conditional_expected_number_of_purchases_up_to_time(t, d["x"], d["t_x"], d["T"])
+    assert got.index.equals(d.index)
+    x, tx, age = (d[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
+    want = np.array([bg.conditional_expected_number_of_purchases_up_to_time(float(t[k]), x[k:k + 1], tx[k:k + 1],
+                                                                            age[k:k + 1])[0] for k in range(n)])
+    np.testing.assert_array_equal(got.to_numpy(), want)
+    # numpy in, numpy out; one row; no rows
+    np.testing.assert_array_equal(bg.conditional_expected_number_of_purchases_up_to_time(t, x, tx, age), want)
+    np.testing.assert_array_equal(
+        bg.conditional_expected_number_of_purchases_up_to_time(t[:1], x[:1], tx[:1], age[:1]), want[:1])
+    assert len(bg.conditional_expected_number_of_purchases_up_to_time(np.empty(0), x[:0], tx[:0], age[:0])) == 0
+    pareto = models.ParetoNBDFitter().fit(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    got = pareto.conditional_expected_number_of_purchases_up_to_time(t[:300], x[:300], tx[:300], age[:300])
+    for k in range(0, 300, 7):
+        assert got[k] == pareto.conditional_expected_number_of_purchases_up_to_time(
+            float(t[k]), x[k:k + 1], tx[k:k + 1], age[k:k + 1])[0]
+
