@@ -500,3 +500,19 @@ def test_many_distinct_horizons_equal_one_scalar_call_per_row(cdnow, fitted):
         assert got[k] == pareto.conditional_expected_number_of_purchases_up_to_time(
             float(t[k]), x[k:k + 1], tx[k:k + 1], age[k:k + 1])[0]
 
+
+def test_times_to_epoch_docstring_says_naive_times_are_refused():
+    """L2: the docstring said "naive = UTC" though the code refuses them."""
+    from followup._methods import times_to_epoch
+    doc = times_to_epoch.__doc__
+    assert "naive = UTC" not in doc and "refused" in doc
+    aware = pd.Series(pd.to_datetime(["2026-11-23 09:00"])).dt.tz_localize("Asia/Shanghai")
+    want = [followup.time_parse("2026-11-23T01:00:00Z")]
+    assert times_to_epoch("f", 1, "times", aware).tolist() == want
+    assert times_to_epoch("f", 1, "times", ["2026-11-23T09:00:00+08:00"]).tolist() == want
+    for naive in (np.array(["2026-11-23T09:00"], dtype="datetime64[s]"), aware.dt.tz_localize(None),
+                  pd.DatetimeIndex(aware.dt.tz_localize(None)), [dt.datetime(2026, 11, 23, 9)],
+                  [np.datetime64("2026-11-23T09:00")]):
+        with pytest.raises(followup.InvalidArgumentError, match="naive"):
+            times_to_epoch("f", 1, "times", naive)
+
