@@ -10,6 +10,7 @@ the column, F12 read naive times as UTC, F4 had no add_working_days_bulk..."""
 import datetime as dt
 import pathlib
 import threading
+import warnings
 
 import pytest
 
@@ -516,3 +517,37 @@ def test_times_to_epoch_docstring_says_naive_times_are_refused():
         with pytest.raises(followup.InvalidArgumentError, match="naive"):
             times_to_epoch("f", 1, "times", naive)
 
+
+def test_duplicate_label_hint_gives_advice_that_works(fitted):
+    """L3: the hint for duplicate labels suggested reindex, which raises on
+    duplicate labels itself; it now says to match by position, and both
+    ways it names work."""
+    bg, _ = fitted
+    f = pd.Series([1., 2., 0.], index=["A", "B", "C"])
+    r = pd.Series([0.5, 1.5, 0.], index=["A", "A", "C"])
+    age = pd.Series([3., 4., 5.], index=["A", "B", "C"])
+    with pytest.raises(followup.InvalidArgumentError) as err:
+        bg.conditional_probability_alive(f, r, age)
+    msg = str(err.value)
+    assert "duplicate labels" in msg and "reindex" not in msg, msg
+    assert "recency.to_numpy()" in msg and ".reset_index(drop=True)" in msg, msg
+    with pytest.raises(ValueError), warnings.catch_warnings():  # why reindex was the wrong advice
+        warnings.simplefilter("ignore", FutureWarning)  # pandas 1.5 warns, then raises
+        r.reindex(f.index)
+    want = bg.conditional_probability_alive(f.to_numpy(), r.to_numpy(), age.to_numpy())
+    got = bg.conditional_probability_alive(f, r.to_numpy(), age)  # the first way named
+    assert got.index.equals(f.index)
+    np.testing.assert_array_equal(got.to_numpy(), want)
+    got = bg.conditional_probability_alive(*(s.reset_index(drop=True) for s in (f, r, age)))  # the second
+    np.testing.assert_array_equal(got.to_numpy(), want)
+    # the first Series holding the duplicates: the hint still names the one to give as an array
+    with pytest.raises(followup.InvalidArgumentError, match=r"give recency\.to_numpy\(\) \(rows in frequency's order\)"):
+        bg.conditional_probability_alive(r, f, age)
+    with pytest.raises(followup.InvalidArgumentError, match=r"give t_x\.to_numpy\(\) \(rows in x's order\)"):
+        followup.bgnbd_p_alive(bg.model, f, r, age)
+    # unique labels in another set: reindex is still the advice, and it works
+    g = pd.Series([0.5, 1.5, 0.], index=["C", "B", "A"])
+    with pytest.raises(followup.InvalidArgumentError, match=r"recency\.reindex\(frequency\.index\)"):
+        bg.conditional_probability_alive(f, g.set_axis(["C", "B", "D"]), age)
+    np.testing.assert_array_equal(bg.conditional_probability_alive(f, g.reindex(f.index), age).to_numpy(),
+                                  bg.conditional_probability_alive(f, g, age).to_numpy())
