@@ -209,14 +209,13 @@ for w in ("x t_x T zbar start recency frequency monetary answer_prob weekend_fac
   ARRAY_NAMES[w] = true
 end
 
-local function c_names(s)
-  if type(s) ~= "string" then return s end
+-- The rewrites of c_names in one stretch of a message outside quoted text.
+local function c_names_outside(s)
   -- the library counts the events of a call from 0 ("event 0: ..."), Lua from 1
   s = s:gsub("%f[%w]event (%d+):", function(n) return "event " .. (tonumber(n) + 1) .. ":" end)
   s = s:gsub("%f[%w_]([%a_][%w_]*)%[(%d+)%]", function(name, n)
     if ARRAY_NAMES[name] then return name .. "[" .. (tonumber(n) + 1) .. "]" end
   end)
-  -- printf's "-nan" / "nan" as Lua users read it
   -- the values of a table given (planner:set_clv_values), a record of a call (kpi:add_due)
   s = s:gsub("%f[%w]value (%d+) is not a CLV", function(n) return "value " .. (tonumber(n) + 1) .. " is not a CLV" end)
   s = s:gsub("%f[%w]due item (%d+):", function(n) return "due item " .. (tonumber(n) + 1) .. ":" end)
@@ -224,7 +223,7 @@ local function c_names(s)
   s = s:gsub("%f[%w]customer (%d+)(%f[^%d])", function(n, after)
     return "customer " .. (tonumber(n) + 1) .. after
   end)
-  -- printf's "-nan" / "nan" as Lua users read it (not inside a quoted text or a word)
+  -- printf's "-nan" / "nan" as Lua users read it (not inside a word)
   s = s:gsub("(= )%-?nan%f[^%w]", "%1NaN (not a number)")
   local src = s
   s = s:gsub("()%-?nan()", function(a, b)
@@ -235,6 +234,43 @@ local function c_names(s)
   if not (s:find("fu_", 1, true) or s:find("NULL", 1, true)) then return s end
   s = s:gsub("%f[%w_]fu_(%l[%w_]*)", function(rest) return lua_c_name(rest) end)
   return (s:gsub("%f[%w_]NULL%f[^%w_]", "nil"))
+end
+
+-- The end of the quoted text whose opening quote is at s[i] (the library
+-- and this binding quote a cell or a name given as '...'): the next quote
+-- not followed by a letter, digit or '_' (so 'O'Brien' is one text), or nil.
+local function quote_end(s, i)
+  local j = i
+  while true do
+    j = s:find("'", j + 1, true)
+    if not j then return nil end
+    if not s:sub(j + 1, j + 1):match("[%w_]") then return j end
+  end
+end
+
+-- A message of the library in Lua words: positions counted from 1 (the
+-- library counts events, array elements, customers and records from 0),
+-- "NaN" for printf's "-nan", the Lua names of C functions, nil for NULL.
+-- Quoted text ('...': a cell of input, an id, a name the user gave) is the
+-- user's own and is left as it is: an id 'customer 5 x[0]' stays so.
+local function c_names(s)
+  if type(s) ~= "string" then return s end
+  local out, pos = {}, 1
+  while true do
+    -- an opening quote: at the start or after a character that is no part of a word
+    local i = pos
+    repeat
+      i = s:find("'", i, true)
+      if i and i > 1 and s:sub(i - 1, i - 1):match("[%w_]") then i = i + 1 else break end
+    until false
+    local j = i and quote_end(s, i)
+    if not j then break end
+    out[#out + 1] = c_names_outside(s:sub(pos, i - 1))
+    out[#out + 1] = s:sub(i, j)
+    pos = j + 1
+  end
+  out[#out + 1] = c_names_outside(s:sub(pos))
+  return table.concat(out)
 end
 
 -- SWIG's wrapper names in the binding's own messages ("Redactor_apply:

@@ -234,4 +234,30 @@ T.test("models print their parameters", function()
   T.eq(tostring(followup.GammaGamma(6.25, 3.74, 15.44)), "followup.GammaGamma: p=6.25 q=3.74 gamma=15.44", "GG")
 end)
 
+-- Review s10 changes (hR) L1: the rewriting of the library's 0-based
+-- positions and "nan" into Lua words leaves quoted text alone: an id or a
+-- name the user gave is quoted ('...') and shown as given.
+T.test("message rewriting leaves the user's quoted text alone", function()
+  local ids = { "customer 5 x[0]", "customer 5 x[0] nan", "event 0: due item 3: t[1]", "fu_book NULL -nan",
+    "O'Brien customer 0 x[0]" }
+  for _, id in ipairs(ids) do
+    local m = message(followup.channel_from_string, id)
+    T.eq(m, "unknown channel '" .. id .. "' (expected phone, sms, email, chat, video, visit)", id)
+  end
+  -- the rewriting still happens outside the quotes of the same message
+  local b = followup.Book()
+  b:read_customers_text("customer_id,tz\nA,Asia/Shanghai\n", "c.csv")
+  b:read_events_text("customer_id,at,kind\nA,2026-01-05T10:00:00Z,purchase\n", "e.csv")
+  for _, id in ipairs({ "customer 5 event 0: x[0]", "nan", "it's customer 0" }) do
+    local batch = followup.EventBatch()
+    batch:add("A", "2026-02-01T00:00:00Z", "repair")
+    batch:add(id, "2026-02-01T00:00:00Z", "repair")
+    local m = message(b.append_events, b, batch)
+    T.truthy(m:find("event 2: unknown customer '" .. id .. "'", 1, true), m)
+  end
+  -- outside quotes as before
+  T.eq((message(followup.bgnbd_p_alive, followup.BgNbd(0.243, 4.414, 0.793, 2.426), { 1, 0 / 0 }, { 1, 1 },
+    { 2, 2 })), "x[2] = NaN (not a number): must be a non-negative integer", "x[2] outside quotes")
+end)
+
 T.done()

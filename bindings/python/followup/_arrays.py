@@ -117,11 +117,23 @@ def align_series(fname: str, named: list) -> tuple:
                            else f"{len(v.index)} and {len(idx)} labels" if len(v.index) != len(idx)
                            else "duplicate labels")
                     raise _invalid(f"{fname}(): the Series {name} and {first[0]} have different indexes ({why}): "
-                                   "Series arguments are matched by index label; give Series with the same "
-                                   f"labels (e.g. {name}.reindex({first[0]}.index)) or numpy arrays")
+                                   "Series arguments are matched by index label; "
+                                   + _alignment_hint(name, first[0], idx.is_unique and v.index.is_unique))
                 v = v.reindex(idx)
         out.append(v)
     return out, (first[1] if first is not None else None)
+
+
+def _alignment_hint(name: str, first: str, unique: bool) -> str:
+    """What to do about Series that cannot be matched by label. With unique
+    labels, reindexing to the first Series's index matches them; with
+    duplicate labels no label says which row is which (reindex raises on
+    them too), so the rows can only be matched by position."""
+    if unique:
+        return f"give Series with the same labels (e.g. {name}.reindex({first}.index)) or numpy arrays"
+    return (f"duplicate labels cannot be matched, so match the rows by position: give {name}.to_numpy() "
+            f"(rows in {first}'s order), or first make the labels unique (e.g. .reset_index(drop=True) on "
+            "each Series in the same row order)")
 
 
 def refuse_negative_values(fname: str, name: str, z: np.ndarray) -> None:

@@ -277,11 +277,14 @@ def _summary_first_at(raw):
 
 # ---- arrays of instants ----
 def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
-    """A 1-D int64 array of UTC epoch seconds from an array of instants:
-    datetime64 (naive = UTC), a pandas Series / DatetimeIndex (naive = UTC or
-    tz-aware), datetimes, ISO 8601 strings with an offset, or int epoch
-    seconds. Raises TypeError for a non-array, InvalidArgumentError (a
-    ValueError) for NaT, 2-D input or text that is not a time."""
+    """A 1-D int64 array of UTC epoch seconds from an array of instants: a
+    tz-aware pandas Series / DatetimeIndex, tz-aware datetimes, ISO 8601
+    strings with an offset, or int epoch seconds. Naive datetimes (a numpy
+    datetime64 array, a naive Series / DatetimeIndex, naive datetimes or
+    datetime64 values in a sequence) are refused: an array of instants
+    needs a zone and the library never guesses one. Raises TypeError for a
+    non-array, InvalidArgumentError (a ValueError) for naive datetimes, NaT,
+    2-D input or text that is not a time."""
     if v is None or isinstance(v, (str, bytes, bytearray, dict, _dt.datetime, _dt.date)) or np.isscalar(v):
         raise TypeError(f"{fname}(): argument {pos} ({name}) must be an array of times (numpy datetime64 "
                         "array, pandas Series, sequence of datetimes / ISO strings / int epoch seconds), "

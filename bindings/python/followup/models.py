@@ -294,7 +294,11 @@ class _PurchaseFitter(_Fitter):
 
     def _expected_each(self, fname: str, t: np.ndarray, x, tx, age) -> np.ndarray:
         """Expected purchases with a horizon per customer: one C call per
-        distinct horizon (each row's value depends on its own row only)."""
+        distinct horizon (each row's value depends on its own row only).
+        The rows are sorted by horizon and gathered in that order once, so
+        each call reads a contiguous slice in place: O(n log n) work however
+        many distinct horizons there are (the old test of every row against
+        every horizon was O(n x horizons))."""
         if len(t) != len(x):
             raise _make_error(_ext.InvalidArgumentError, f"{fname}(): t has {len(t)} values, expected one "
                               f"number or {len(x)} (one per customer)", _core.EINVAL)
@@ -302,13 +306,20 @@ class _PurchaseFitter(_Fitter):
             i = int(np.flatnonzero(np.isnan(t))[0])
             raise _make_error(_ext.InvalidArgumentError, f"{fname}(): t[{i}] is NaN: a horizon is needed",
                               _core.EINVAL)
-        e = np.empty(len(x))
-        for h in np.unique(t):
-            rows = np.flatnonzero(t == h)
-            part = np.empty(len(rows))
-            _core._score(self._model, None, x[rows], tx[rows], age[rows], None, None, part, None, float(h), 0.0,
-                         12, 0.01, 1.0)
-            e[rows] = part
+        if not len(t):
+            return np.empty(0)
+        order = np.argsort(t, kind="stable")
+        ts = t[order]
+        x, tx, age = x[order], tx[order], age[order]
+        bits = ts.view(np.int64)  # groups of one value bit for bit (-0.0 and 0.0 apart, as per row)
+        starts = np.concatenate(([0], np.flatnonzero(bits[1:] != bits[:-1]) + 1))
+        ends = np.append(starts[1:], len(ts))
+        sorted_e = np.empty(len(ts))
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            _core._score(self._model, None, x[a:b], tx[a:b], age[a:b], None, None, sorted_e[a:b], None,
+                         float(ts[a]), 0.0, 12, 0.01, 1.0)
+        e = np.empty(len(ts))
+        e[order] = sorted_e
         return e
 
     def score(self, frequency, recency=None, T=None, monetary_value=None, t: Optional[float] = None,
