@@ -215,3 +215,43 @@ Test(review_r3, the_agent_step_keeps_the_caps) {
     cr_expect(strstr(t1->reason, "; held back by caps.min_gap"), "%s", t1->reason);
     fu_test_planner_free(&f);
 }
+
+/* ---------------------------------------------------------------- review s10 H2 */
+
+/* Capacity is not "unplaceable": A1 (Shanghai, Mon-Fri 09:00-18:00, one call
+ * a day) and 60 urgent faults (F01..F60, Shanghai, Fri 2026-03-06 19:30),
+ * whose escalations take A1's days ahead of everything else. X (retail,
+ * Shanghai: business hours 09:00-12:00/13:30-18:00, which meet A1's) gets a
+ * delivery at the same time: its first contact (high, until Sun 03-08 19:30)
+ * is already late when the agent step comes to it (business hours close the
+ * weekend), so only the search after the window runs, and finds A1 full on
+ * every one of the 62 days. Deferred for the agents' capacity (status_rule
+ * agents.calls_per_day), counted nowhere as unplaceable; before, it was
+ * suppressed as "unplaceable ... the agents' hours never meet the
+ * customer's" because only the window's search was asked whether an agent
+ * was full (it never ran). The New York case above stays unplaceable. */
+Test(review_s10, agents_full_after_the_window_defer_not_unplaceable) {
+    char c[4096] = "customer_id,tz,industry\n", e[8192] = "customer_id,at,kind,order_id\n";
+    size_t nc = strlen(c), ne = strlen(e);
+    for (int i = 1; i <= 60; i++) {
+        nc += (size_t)snprintf(c + nc, sizeof c - nc, "F%02d,Asia/Shanghai,\n", i);
+        ne += (size_t)snprintf(e + ne, sizeof e - ne, "F%02d,2026-03-06T19:30:00+08:00,fault,OF%02d\n", i, i);
+    }
+    snprintf(c + nc, sizeof c - nc, "X,Asia/Shanghai,retail\n");
+    snprintf(e + ne, sizeof e - ne, "X,2026-03-06T19:30:00+08:00,delivery,OX\n");
+    fx f;
+    cr_assert_eq(fu_test_planner_open(&f, c, e, "agent_id,tz,shift,calls_per_day\nA1,Asia/Shanghai,Mon-Fri 09:00-18:00,1\n"),
+                 FU_OK, "%s", fu_error_last()->message);
+    plan(&f, "2026-03-06T20:00:00+08:00", 120 * DAY);
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_DEFERRED, "X", "delivery.first_contact");
+    cr_assert(t);
+    cr_expect_str_eq(t->status_rule, "agents.calls_per_day", "%s", t->reason);
+    cr_expect_null(strstr(t->reason, "unplaceable"), "%s", t->reason);
+    cr_expect_null(fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_SUPPRESSED, "X", "delivery.first_contact"));
+    fu_plan_stats st = stats(f.plan);
+    cr_expect_eq(st.unplaceable, 0);
+    cr_expect_eq(st.unplaceable_customers, 0);
+    cr_expect_eq(st.suppressed, 0);
+    cr_expect_eq(st.due, st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done);
+    fu_test_planner_free(&f);
+}

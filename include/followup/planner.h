@@ -223,7 +223,9 @@ typedef struct fu_plan_stats {
      *  (team hours, weekends, holidays, shifts) allow a call and the customer
      *  may be contacted (a business customer's hours in its own zone, quiet
      *  hours, do-not-disturb, holidays): a company in New York under the
-     *  built-in team's Beijing hours. Counted in `suppressed` too. */
+     *  built-in team's Beijing hours. Counted in `suppressed` too. A
+     *  contact that met agents with no call left (in its window or after it)
+     *  or a search's step budget is deferred instead, not counted here. */
     size_t unplaceable;
     size_t unplaceable_customers; /**< the customers of the `unplaceable` contacts */
 } fu_plan_stats;
