@@ -118,12 +118,15 @@ void fu_besttime_options_init_sized(fu_besttime_options *opts, size_t size) {
     opts->version = v;
 }
 
-/* The first entry point, as programs built before the size argument call
- * it: version 1's fields only (it wrote all 4 versions' fields, past the end
- * of a version-1 struct). The header maps the name to the sized call. */
+/* The exported name keeps forever what it did at the last release
+ * (24841ea): the fields of version 4, version = 4, as programs built against
+ * that header (and FFI callers) expect; they set b2b, propensity and types
+ * after it (review s10 M1). The header maps the name to the sized call.
+ * Frozen: a version 5 must not change this. */
+#define BT_OPTIONS_RELEASED_VERSION 4u
 void(fu_besttime_options_init)(fu_besttime_options *opts) {
     size_t end;
-    fu_besttime_options_init_sized(opts, bt_options_size(1, &end));
+    fu_besttime_options_init_sized(opts, bt_options_size(BT_OPTIONS_RELEASED_VERSION, &end));
 }
 
 FU_DEFINE_INIT(fu_besttime_query_options_init, fu_besttime_query_options, FU_BESTTIME_QUERY_OPTIONS_INIT)

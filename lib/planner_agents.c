@@ -296,6 +296,7 @@ typedef struct ag_ctx {
      * contact, [want_from, want_to); want_from INT64_MIN: none (NULL: no assignment) */
     int64_t *want_from, *want_to;
     int full;        /* agent_next() passed an agent at calls_per_day or its hour's calls */
+    int out_of_steps; /* a search for an instant gave up at its step budget before its limit */
     int16_t *umin;   /* agent x day: usable_min() + 1, 0 not computed yet */
     fu_planner *pl;  /* the planner: the customer's mask (customer_ok()) */
     int asked;       /* the touchpoint is a call-back at a time the customer named */
@@ -504,6 +505,7 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
         int64_t c = t - (t % 60 + 60) % 60 + (int64_t)wait * 60;
         t = c; /* check the load of its day and hour */
     }
+    if (t <= limit) x->out_of_steps = 1;
     return INT64_MAX;
 }
 
@@ -838,6 +840,7 @@ static int next_slot(ag_ctx *x, const fu_touchpoint *t, const char *team, int64_
         from = !ok ? c + 15 * 60 : retry > c ? retry : c + 60;
         if (x->ok_next > from) from = x->ok_next;
     }
+    if (from <= limit) x->out_of_steps = 1;
     return FU_OK;
 }
 
@@ -862,10 +865,11 @@ static void held_note(ag_ctx *x, const char *why) {
 }
 
 /* No instant within AG_LATE_DAYS after its window where an agent may call
- * and the customer may be contacted, for a reason other than capacity (the
- * agents' hours never meet the customer's: a company in New York under the
- * team's Beijing hours). Every later run would defer it again, so it is
- * suppressed as unplaceable and counted (review r3 L6). */
+ * and the customer may be contacted, for a reason other than capacity or a
+ * search's step budget (the agents' hours never meet the customer's: a
+ * company in New York under the team's Beijing hours). Every later run
+ * would defer it again, so it is suppressed as unplaceable and counted
+ * (review r3 L6). */
 static int unplaceable(ag_ctx *x, fu_touchpoint *t, size_t row, const char *why) {
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
@@ -909,24 +913,31 @@ static int count_unplaceable(fu_plan *plan) {
 
 /* No agent may take t at its best instant: the first later instant of its
  * window one may, else the first after it (late), either after the horizon
- * (later); with none within AG_LATE_DAYS past the window, deferred. */
+ * (later); with none within AG_LATE_DAYS past the window, deferred, or
+ * unplaceable when no search met a full agent nor ran out of steps. */
 static int place_moved(ag_ctx *x, fu_touchpoint *t, size_t row, const char *team, int64_t *at, int *moved) {
     /* already late (holidays): from its first allowed instant, keeping the holidays' rule (review s7 F15) */
     int late = *at > t->due_to;
     int64_t late_from = late ? *at : t->due_to + 1;
-    x->full = 0;
+    x->full = x->out_of_steps = 0;
     int rc = next_slot(x, t, team, *at + 60, t->due_to, at);
     int full = x->full; /* capacity, not the rules, kept it out of its window (review s7 F2) */
     if (!rc && *at == INT64_MAX)
         rc = next_slot(x, t, team, late_from, t->due_to + (int64_t)AG_LATE_DAYS * AG_DAY, at);
     if (rc) return rc;
+    /* unplaceable only when neither search met capacity nor gave up at its
+     * step budget: agents full after the window, or a contact already late,
+     * are deferred as before (review s10 H2) */
+    int refused = x->full || x->out_of_steps;
     /* business hours with no agent free in them: the customer's calendar (review r2 H1) */
     const char *rule = full           ? "agents.calls_per_day"
                        : x->biz_held  ? "calendars.hours"
                        : x->why       ? x->why
                                       : "agents.shift";
     if (!full && (rc = held_rule(x, *at > t->due_to, &rule))) return rc;
-    if (*at == INT64_MAX && !full && !x->cap_held) return *moved = 1, unplaceable(x, t, row, rule);
+    if (*at == INT64_MAX && !refused && !x->cap_held) return *moved = 1, unplaceable(x, t, row, rule);
+    /* deferred because the agents were full after the window, not in it */
+    if (*at == INT64_MAX && x->full && !full && !x->cap_held) rule = "agents.calls_per_day";
     if (*at > t->due_to && !late) t->status_rule = rule;
     if (*at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = rule, *moved = 1, FU_OK;
     if (*at >= x->end) /* after the horizon: a later run names its agent */
@@ -1346,6 +1357,7 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
         from = retry > from ? retry : from + 60;
         if (x->ok_next > from) from = x->ok_next;
     }
+    if (from <= limit) x->out_of_steps = 1;
     return FU_OK;
 }
 
@@ -1362,6 +1374,7 @@ static int team_move(ag_ctx *x, fu_touchpoint *t, size_t row) {
     x->row = row;
     x->hol_held = x->cap_held = x->held_last = NULL;
     x->due = t->due_to;
+    x->out_of_steps = 0;
     if (!team_block(x, t->best_at, &nx)) return FU_OK;
     int late = t->best_at > t->due_to; /* already late (holidays, quiet hours): from there */
     int rc = late ? FU_OK : team_next(x, t, t->best_at, t->due_to, &at);
@@ -1374,7 +1387,7 @@ static int team_move(ag_ctx *x, fu_touchpoint *t, size_t row) {
     /* no team hour in the customer's business hours */
     if (x->biz_held && (at == INT64_MAX || at > t->due_to)) why = "calendars.hours";
     if ((rc = held_rule(x, at > t->due_to, &why))) return rc;
-    if (at == INT64_MAX && !x->cap_held) return unplaceable(x, t, row, why);
+    if (at == INT64_MAX && !x->cap_held && !x->out_of_steps) return unplaceable(x, t, row, why);
     x->buf.len = 0;
     fu__buf_puts(&x->buf, t->reason);
     if (at <= t->due_to) fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);

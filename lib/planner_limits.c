@@ -539,6 +539,39 @@ static int serve_early(fu_planner *pl, const pl_cust *cx) {
     return FU_OK;
 }
 
+/* Whether the members m[0..n) hold x's anchor: an urgent step of its order
+ * that is not early (serve_early()). */
+static int early_anchored(const pl_cand *cand, const int *m, size_t n, const pl_cand *x) {
+    for (size_t k = 0; k < n; k++) {
+        const pl_cand *y = &cand[m[k]];
+        if (!(y->flags & F_EARLY) && y->priority == FU_PRIORITY_URGENT && y->order == x->order) return 1;
+    }
+    return 0;
+}
+
+/* A step serve_early() opened early that joined the group gm[i..*j) (its
+ * lead's window closing at cut) without its anchor, and whose own window
+ * opens after cut, leaves it: back to its own window and to its place among
+ * the candidates not yet grouped, gm[*j..na) (review s10 M3: early_restore()
+ * left the group starting after its end, and its contact, an urgent call
+ * among them, was suppressed without a rule). */
+static void early_leave(fu_planner *pl, size_t i, size_t *j, size_t na, int64_t cut) {
+    for (size_t k = i + 1; k < *j;) {
+        pl_cand *x = &pl->cand[pl->gm[k]];
+        if (!(x->flags & F_EARLY) || x->own_from <= cut || early_anchored(pl->cand, &pl->gm[i], *j - i, x)) {
+            k++;
+            continue;
+        }
+        int xi = pl->gm[k];
+        x->from = x->own_from;
+        x->flags &= (uint16_t)~F_EARLY;
+        memmove(&pl->gm[k], &pl->gm[k + 1], (*j - k - 1) * sizeof *pl->gm);
+        size_t p = --*j; /* the slot freed at the group's end, then its place in (to, from) order */
+        for (; p + 1 < na && cand_idx_cmp(&pl->gm[p + 1], &xi, pl->cand) < 0; p++) pl->gm[p] = pl->gm[p + 1];
+        pl->gm[p] = xi;
+    }
+}
+
 /* A step serve_early() opened early keeps its own window unless its group
  * holds an urgent step of its order that is not early. */
 static void early_restore(fu_planner *pl, pl_group *g) {
@@ -546,12 +579,7 @@ static void early_restore(fu_planner *pl, pl_group *g) {
     for (int k = 0; k < g->n; k++) {
         pl_cand *x = &pl->cand[pl->gm[g->first + k]];
         if (!(x->flags & F_EARLY)) continue;
-        int anchored = 0;
-        for (int m = 0; m < g->n && !anchored; m++) {
-            const pl_cand *y = &pl->cand[pl->gm[g->first + m]];
-            anchored = !(y->flags & F_EARLY) && y->priority == FU_PRIORITY_URGENT && y->order == x->order;
-        }
-        if (anchored) continue;
+        if (early_anchored(pl->cand, &pl->gm[g->first], (size_t)g->n, x)) continue;
         x->from = x->own_from;
         x->flags &= (uint16_t)~F_EARLY;
         changed = 1;
@@ -604,6 +632,7 @@ int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st) {
                 pl->gm[j++] = x;
             }
         }
+        early_leave(pl, i, &j, na, cut);
         if (pl->ngrp == pl->grp_cap && FU_GROW(pl->grp, pl->grp_cap, pl->ngrp + 1)) return FU_ENOMEM;
         pl_group *g = &pl->grp[pl->ngrp];
         memset(g, 0, sizeof *g);

@@ -2,6 +2,9 @@
  * Part of fu_planner (lib/planner_internal.h). */
 #include "planner_internal.h"
 
+#include <stddef.h>
+#include <string.h>
+
 /* ------------------------------------------------------------------ names */
 
 static const char *const prio_names[] = {"urgent", "high", "normal", "low"};
@@ -349,13 +352,26 @@ const fu_touchpoint *fu_plan_touchpoints(const fu_plan *p, fu_touchpoint_status 
     return n ? p->tp + p->off[s] : NULL;
 }
 
-void fu_plan_get_stats(const fu_plan *p, fu_plan_stats *out) {
+/* fu_plan_stats grows without a version field (docs/api.md, "Structs that
+ * grow"): the whole counters that fit in `size`, never a byte more. */
+void fu_plan_get_stats_sized(const fu_plan *p, fu_plan_stats *out, size_t size) {
+    fu_plan_stats st;
     if (!out) return;
-    if (!p) {
-        memset(out, 0, sizeof *out);
-        return;
-    }
-    *out = p->stats;
+    if (size > sizeof st) size = sizeof st;
+    size -= size % sizeof(size_t); /* every counter is a size_t */
+    if (p) st = p->stats;
+    else memset(&st, 0, sizeof st);
+    memcpy(out, &st, size);
+}
+
+/* The exported name keeps forever the size of the struct at the last
+ * release (24841ea: up to calendar_expired, 112 bytes on LP64): programs
+ * built against that header call it (review s10 H1: it wrote the two
+ * counters added since, 16 bytes past their struct). The header maps the
+ * name to the sized call. Frozen: never raise this size. */
+#define PLAN_STATS_RELEASED_SIZE offsetof(fu_plan_stats, unplaceable)
+void(fu_plan_get_stats)(const fu_plan *p, fu_plan_stats *out) {
+    fu_plan_get_stats_sized(p, out, PLAN_STATS_RELEASED_SIZE);
 }
 
 /* ---------------------------------------------------------------- CSV */

@@ -1,12 +1,15 @@
-/* Structs that grow (docs/api.md, "Structs that grow"; review r3 L8): the
- * first init entry point of fu_besttime_options and fu_simulation_details
- * writes only the fields of version 1, the size of the struct a program
- * built against the first header has; the sized inits write the fields of
- * the newest version that fits the size given, never a byte past them.
- * Each test puts the struct in a buffer of guard bytes. */
+/* Structs that grow (docs/api.md, "Structs that grow"; review r3 L8, review
+ * s10 H1 and M1): an exported init or get keeps forever what it did at the
+ * last release (24841ea): fu_besttime_options_init() fills version 4,
+ * fu_simulation_details_init() version 1, fu_plan_get_stats() the counters
+ * up to calendar_expired (the two added since are not written); the sized
+ * calls write the fields of the newest version that fits the size given,
+ * never a byte past them. Each test puts the struct in a buffer of guard
+ * bytes. */
 #include "fu_test.h"
 
 #include "followup/besttime.h"
+#include "followup/planner.h"
 #include "followup/simulate.h"
 
 #include <criterion/criterion.h>
@@ -33,24 +36,26 @@ static void untouched(const unsigned char *buf, size_t from, size_t to, const ch
 }
 
 /* The exported fu_besttime_options_init, as a program built against the
- * first header calls it (the parentheses skip the header's macro): it wrote
- * the whole version-4 struct, 16 bytes past a version-1 caller's on LP64. */
-Test(abi_init, besttime_options_init_keeps_to_version_1) {
+ * last release's header calls it (the parentheses skip the header's macro):
+ * version 4 with every default, as at 24841ea, never a byte past version
+ * 4's struct (136 bytes on LP64), however the struct grows. For a while
+ * this session it filled version 1 only: such a program's b2b, propensity
+ * and types, set after the call, were silently ignored (review s10 M1). */
+Test(abi_init, besttime_options_init_keeps_to_the_released_version_4) {
     unsigned char buf[sizeof(fu_besttime_options) + 32];
-    size_t v1 = bt_size(1);
-    cr_assert_lt(v1, sizeof(fu_besttime_options));
+    size_t v4 = round8(END_OF(fu_besttime_options, types));
     memset(buf, GUARD, sizeof buf);
     (fu_besttime_options_init)((fu_besttime_options *)(void *)buf);
-    untouched(buf, v1, sizeof buf, "fu_besttime_options_init");
-    /* version 1 with the defaults of INIT in its fields */
+    untouched(buf, v4, sizeof buf, "fu_besttime_options_init");
     fu_besttime_options o, want = FU_BESTTIME_OPTIONS_INIT;
     memcpy(&o, buf, sizeof o);
-    cr_assert_eq(o.version, 1);
+    cr_assert_eq(o.version, 4);
     cr_assert(o.flags == want.flags && o.slot_seconds == want.slot_seconds && o.prior_strength == want.prior_strength &&
               o.prior_method == want.prior_method && o.as_of == want.as_of && o.b2b_calendar == NULL &&
-              o.share_day == want.share_day && o.share_hour == want.share_hour);
-    /* a model takes it: the fields after version 1 (guard bytes here) are
-     * not read */
+              o.share_day == want.share_day && o.share_hour == want.share_hour && o.b2b == want.b2b &&
+              o.propensity == want.propensity && o.types == want.types && o.min_customers == want.min_customers);
+    o.types = 4; /* what such a program does next: read, as version 4 is given */
+    /* a model takes it */
     fu_policy *p = NULL;
     fu_book *b = NULL;
     cr_assert_eq(fu_policy_default(&p), FU_OK);
@@ -113,9 +118,11 @@ Test(abi_init, simulation_details_inits_keep_to_their_versions) {
         memset(buf, GUARD, sizeof buf);
         v1_inits[k]((fu_simulation_details *)(void *)buf);
         untouched(buf, v1, sizeof buf, k ? "init_v1" : "init");
-        unsigned version;
-        memcpy(&version, buf, sizeof version);
-        cr_assert_eq(version, 1);
+        /* as fu_simulation_details_init() at 24841ea: version 1, every count 0 */
+        fu_simulation_details d1;
+        memcpy(&d1, buf, v1);
+        cr_assert(d1.version == 1 && d1.agents == 0 && d1.calls_per_agent == 0 && d1.cap_held == 0 &&
+                  d1.cap_held_missed == 0 && d1.capacity_held == 0 && d1.capacity_held_missed == 0);
     }
     memset(buf, GUARD, sizeof buf);
     fu_simulation_details_init_sized((fu_simulation_details *)(void *)buf, v1);
@@ -132,4 +139,48 @@ Test(abi_init, simulation_details_inits_keep_to_their_versions) {
     cr_assert(d.version == 2 && d.n_tiers == 0 && d.tier_name[7][31] == 0);
     fu_simulation_details_init_sized(NULL, sizeof d);
     fu_simulation_details_init_v1(NULL);
+}
+
+/* fu_plan_stats has no version field (review s10 H1). The exported
+ * fu_plan_get_stats, as a program built against the last release's header
+ * calls it, writes the 14 counters up to calendar_expired (112 bytes on
+ * LP64), the struct that program has: this session it wrote unplaceable
+ * and unplaceable_customers too, 16 bytes past it. The header's macro (the
+ * CLI, the bindings) gets every counter; the sized call the whole counters
+ * that fit. On a plan with unplaceable contacts (two companies in New York,
+ * one agent in Shanghai: tests/test_planner_review_r3.c). */
+Test(abi_init, plan_get_stats_keeps_to_the_released_struct) {
+    static const char C[] = "customer_id,tz,industry\nN1,America/New_York,education\nN2,America/New_York,retail\n";
+    static const char E[] = "customer_id,at,kind,order_id\nN1,2026-03-02T10:00:00-05:00,delivery,O1\n"
+                            "N2,2026-03-02T10:00:00-05:00,delivery,O2\n";
+    static const char A[] = "agent_id,tz,shift,calls_per_day\nA1,Asia/Shanghai,Mon-Fri 09:00-18:00,40\n";
+    const size_t released = END_OF(fu_plan_stats, calendar_expired);
+    cr_assert_eq(released, 14 * sizeof(size_t));
+    fu_test_planner f;
+    cr_assert_eq(fu_test_planner_open(&f, C, E, A), FU_OK, "%s", fu_error_last()->message);
+    fu_test_planner_plan_at(&f, "2026-03-02T10:00:00-05:00", 3 * 86400);
+    fu_plan_stats all;
+    fu_plan_get_stats(f.plan, &all);
+    cr_assert_eq(all.unplaceable, 2);
+    cr_assert_eq(all.unplaceable_customers, 2);
+    cr_assert_eq(all.suppressed, 2);
+    unsigned char buf[sizeof(fu_plan_stats) + 32];
+    memset(buf, GUARD, sizeof buf);
+    (fu_plan_get_stats)(f.plan, (fu_plan_stats *)(void *)buf);
+    untouched(buf, released, sizeof buf, "fu_plan_get_stats");
+    cr_assert_eq(memcmp(buf, &all, released), 0);
+    memset(buf, GUARD, sizeof buf);
+    (fu_plan_get_stats)(NULL, (fu_plan_stats *)(void *)buf);
+    untouched(buf, released, sizeof buf, "fu_plan_get_stats(NULL)");
+    for (size_t i = 0; i < released; i++) cr_assert_eq(buf[i], 0, "byte %zu", i);
+    for (size_t size = 0; size <= sizeof(fu_plan_stats) + 16; size++) {
+        size_t n = (size < sizeof all ? size : sizeof all) / sizeof(size_t) * sizeof(size_t);
+        memset(buf, GUARD, sizeof buf);
+        fu_plan_get_stats_sized(f.plan, (fu_plan_stats *)(void *)buf, size);
+        untouched(buf, n, sizeof buf, "fu_plan_get_stats_sized");
+        cr_assert_eq(memcmp(buf, &all, n), 0, "size %zu", size);
+    }
+    fu_plan_get_stats_sized(f.plan, NULL, sizeof all);
+    (fu_plan_get_stats)(f.plan, NULL);
+    fu_test_planner_free(&f);
 }

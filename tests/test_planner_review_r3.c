@@ -215,3 +215,95 @@ Test(review_r3, the_agent_step_keeps_the_caps) {
     cr_expect(strstr(t1->reason, "; held back by caps.min_gap"), "%s", t1->reason);
     fu_test_planner_free(&f);
 }
+
+/* ---------------------------------------------------------------- review s10 H2 */
+
+/* Capacity is not "unplaceable": A1 (Shanghai, Mon-Fri 09:00-18:00, one call
+ * a day) and 60 urgent faults (F01..F60, Shanghai, Fri 2026-03-06 19:30),
+ * whose escalations take A1's days ahead of everything else. X (retail,
+ * Shanghai: business hours 09:00-12:00/13:30-18:00, which meet A1's) gets a
+ * delivery at the same time: its first contact (high, until Sun 03-08 19:30)
+ * is already late when the agent step comes to it (business hours close the
+ * weekend), so only the search after the window runs, and finds A1 full on
+ * every one of the 62 days. Deferred for the agents' capacity (status_rule
+ * agents.calls_per_day), counted nowhere as unplaceable; before, it was
+ * suppressed as "unplaceable ... the agents' hours never meet the
+ * customer's" because only the window's search was asked whether an agent
+ * was full (it never ran). The New York case above stays unplaceable. */
+Test(review_s10, agents_full_after_the_window_defer_not_unplaceable) {
+    char c[4096] = "customer_id,tz,industry\n", e[8192] = "customer_id,at,kind,order_id\n";
+    size_t nc = strlen(c), ne = strlen(e);
+    for (int i = 1; i <= 60; i++) {
+        nc += (size_t)snprintf(c + nc, sizeof c - nc, "F%02d,Asia/Shanghai,\n", i);
+        ne += (size_t)snprintf(e + ne, sizeof e - ne, "F%02d,2026-03-06T19:30:00+08:00,fault,OF%02d\n", i, i);
+    }
+    snprintf(c + nc, sizeof c - nc, "X,Asia/Shanghai,retail\n");
+    snprintf(e + ne, sizeof e - ne, "X,2026-03-06T19:30:00+08:00,delivery,OX\n");
+    fx f;
+    cr_assert_eq(fu_test_planner_open(&f, c, e, "agent_id,tz,shift,calls_per_day\nA1,Asia/Shanghai,Mon-Fri 09:00-18:00,1\n"),
+                 FU_OK, "%s", fu_error_last()->message);
+    plan(&f, "2026-03-06T20:00:00+08:00", 120 * DAY);
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_DEFERRED, "X", "delivery.first_contact");
+    cr_assert(t);
+    cr_expect_str_eq(t->status_rule, "agents.calls_per_day", "%s", t->reason);
+    cr_expect_null(strstr(t->reason, "unplaceable"), "%s", t->reason);
+    cr_expect_null(fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_SUPPRESSED, "X", "delivery.first_contact"));
+    fu_plan_stats st = stats(f.plan);
+    cr_expect_eq(st.unplaceable, 0);
+    cr_expect_eq(st.unplaceable_customers, 0);
+    cr_expect_eq(st.suppressed, 0);
+    cr_expect_eq(st.due, st.planned + st.merged + st.suppressed + st.deferred + st.later + st.done);
+    fu_test_planner_free(&f);
+}
+
+/* ---------------------------------------------------------------- review s10 M3 */
+
+/* A step served early by the urgent call of its order must not be left in
+ * a group whose window closes before its own opens. N (Shanghai; quiet
+ * hours until 08:00) at Fri 2026-03-06 06:00, two days: the complaint about
+ * O1 (03-05 07:00) is acknowledged in [03-05 07:00, 03-06 07:00]; the fault
+ * of O1 (03-04 06:30, unresolved) escalates to the expert team in
+ * [03-06 06:30, 03-07 06:30], first allowed 08:00; the complaint's
+ * escalation, [03-07 07:00, 03-08 07:00], is within caps.min_gap of that
+ * 08:00 and opens there for the merge (serve_early()); an urgent repair of
+ * O3 (03-06 05:45) is checked in [05:45, 07:45] and [07:45, 03-07 05:45].
+ * The acknowledgement, the first check and the fault's escalation are one
+ * contact (their windows close before 08:00: made late at 08:00). The early
+ * complaint escalation was not in it (it opens at 08:00, after 07:00), but
+ * joined the second check's group, closing 03-07 05:45, without its anchor:
+ * restored to 03-07 07:00, that group started after its end, and the
+ * contact, two urgent calls, was suppressed with no rule. Now it leaves
+ * that group: the second check is made at 03-06 08:00, the escalation at
+ * 03-07 08:00, nothing suppressed. */
+Test(review_s10, an_early_step_without_its_anchor_keeps_a_valid_group) {
+    static const char C[] = "customer_id,tz\nN,Asia/Shanghai\n";
+    static const char E[] = "customer_id,at,kind,order_id,severity,channel,outcome,priority\n"
+                            "N,2026-03-04T06:30:00+08:00,fault,O1,normal,,,\n"
+                            "N,2026-03-04T07:00:00+08:00,contact,O1,,phone,answered,high\n"
+                            "N,2026-03-05T07:00:00+08:00,complaint,O1,normal,,,\n"
+                            "N,2026-03-06T05:45:00+08:00,repair,O3,urgent,,,\n";
+    fx f;
+    open_fx(&f, C, E);
+    plan(&f, "2026-03-06T06:00:00+08:00", 2 * DAY);
+    for (int s = 0; s < FU_TOUCHPOINT_STATUS_COUNT; s++) {
+        size_t n = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(f.plan, (fu_touchpoint_status)s, &n);
+        for (size_t i = 0; i < n; i++)
+            cr_expect_leq(t[i].due_from, t[i].due_to, "%s: %s", t[i].rule, t[i].reason);
+    }
+    const fu_touchpoint *t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "complaint_escalation");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-07T08:00:00+08:00"), "%s", t->reason);
+    cr_expect_eq(t->due_from, T("2026-03-07T07:00:00+08:00"), "%s", t->reason);
+    t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "urgent_fault.second_check");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-06T08:00:00+08:00"), "%s", t->reason);
+    t = fu_test_find_touchpoint(f.plan, FU_TOUCHPOINT_PLANNED, "N", "fault_escalation");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-03-06T08:00:00+08:00"), "%s", t->reason);
+    cr_expect(strstr(t->rule, "complaint.immediate") && strstr(t->rule, "urgent_fault.first_check"), "%s", t->rule);
+    fu_plan_stats st = stats(f.plan);
+    cr_expect_eq(st.suppressed, 0);
+    cr_expect_eq(st.planned, 3);
+    fu_test_planner_free(&f);
+}

@@ -190,16 +190,15 @@ FU_EXTERN void fu_besttime_options_init_sized(fu_besttime_options *opts, size_t 
  * sizeof(fu_besttime_options)), the whole current struct
  * (#FU_BESTTIME_OPTIONS_INIT, version #FU_BESTTIME_OPTIONS_VERSION).
  *
- * The exported function of this name (what programs built before
- * 2026-12-07 call, and `(fu_besttime_options_init)(opts)`) fills
- * **version 1** only (`version` = 1; the fields up to `share_hour`): a
- * program built against the first header has a struct of that size, and
- * until 2026-12-07 this wrote the whole current struct (version 4, 16 bytes
- * more on LP64) past its end. Options of version 1 mean `b2b` =
- * #FU_BESTTIME_B2B_DEFAULT, `propensity` = 1 and `types` from the policy;
- * a program built against the headers of versions 2 to 4 that sets those
- * fields after this call must be rebuilt (the macro then fills the whole
- * struct) or set `version` itself.
+ * The exported function of this name (what programs built against an
+ * older header call, and `(fu_besttime_options_init)(opts)`, ctypes, cffi)
+ * keeps forever what it did at the last release: it fills **version 4**
+ * (`version` = 4, the fields up to `types`, 136 bytes on LP64), whatever
+ * later versions append. A program built against the header of version 1,
+ * 2 or 3 has a smaller struct and must call fu_besttime_options_init_sized()
+ * (rebuilding it against this header does so). Callers through a
+ * foreign-function interface use fu_besttime_options_init_sized() for
+ * fields a later version adds (docs/api.md, "Structs that grow").
  */
 FU_EXTERN void fu_besttime_options_init(fu_besttime_options *opts);
 #define fu_besttime_options_init(opts) fu_besttime_options_init_sized((opts), sizeof(fu_besttime_options))

@@ -195,8 +195,10 @@ typedef struct fu_plan fu_plan;
  *  `candidates = planned + merged + suppressed + deferred + later`
  *  (fu_planner_plan(), fu_planner_plan_customer()). Counters are only ever
  *  appended (`later` .. `calendar_expired`, then `unplaceable`); the struct
- *  has no version field and fu_plan_get_stats() writes all of it, so a
- *  caller compiled against an older header must be recompiled. */
+ *  has no version field: fu_plan_get_stats_sized() writes the counters that
+ *  fit the caller's size, the exported fu_plan_get_stats() those of the
+ *  last release's struct (up to `calendar_expired`), and the header's
+ *  fu_plan_get_stats() macro every counter of this header. */
 typedef struct fu_plan_stats {
     size_t customers;   /**< customers looked at */
     size_t candidates;  /**< touchpoints due in the horizon and not done, before merging and limits */
@@ -223,7 +225,9 @@ typedef struct fu_plan_stats {
      *  (team hours, weekends, holidays, shifts) allow a call and the customer
      *  may be contacted (a business customer's hours in its own zone, quiet
      *  hours, do-not-disturb, holidays): a company in New York under the
-     *  built-in team's Beijing hours. Counted in `suppressed` too. */
+     *  built-in team's Beijing hours. Counted in `suppressed` too. A
+     *  contact that met agents with no call left (in its window or after it)
+     *  or a search's step budget is deferred instead, not counted here. */
     size_t unplaceable;
     size_t unplaceable_customers; /**< the customers of the `unplaceable` contacts */
 } fu_plan_stats;
@@ -584,8 +588,29 @@ FU_EXTERN void fu_plan_free(fu_plan *plan);
 FU_EXTERN const fu_touchpoint *fu_plan_touchpoints(const fu_plan *plan, fu_touchpoint_status status,
                                                    size_t *count);
 
-/** Counters of the plan. */
+/**
+ * Counters of the plan: the whole counters of #fu_plan_stats that fit in
+ * `size` bytes (pass `sizeof *out`), never a byte past them, so a caller
+ * with an older, smaller struct gets its own counters (docs/api.md,
+ * "Structs that grow"). `plan` NULL: zeros. `out` NULL: nothing written.
+ */
+FU_EXTERN void fu_plan_get_stats_sized(const fu_plan *plan, fu_plan_stats *out, size_t size);
+
+/**
+ * Counters of the plan: in source built against this header the macro
+ * below makes this fu_plan_get_stats_sized(plan, out,
+ * sizeof(fu_plan_stats)), every counter of this header.
+ *
+ * The exported function of this name (what programs built against an
+ * older header call, and `(fu_plan_get_stats)(plan, out)`, ctypes, cffi)
+ * writes the counters up to `calendar_expired` only, the struct of the
+ * last release (112 bytes on LP64), and keeps that size forever: until
+ * 2026-12-07 it wrote `unplaceable` and `unplaceable_customers` too, 16
+ * bytes past such a caller's struct. Callers through a foreign-function
+ * interface use fu_plan_get_stats_sized() for the newer counters.
+ */
 FU_EXTERN void fu_plan_get_stats(const fu_plan *plan, fu_plan_stats *out);
+#define fu_plan_get_stats(plan, out) fu_plan_get_stats_sized((plan), (out), sizeof(fu_plan_stats))
 
 /** Columns written by fu_plan_write_csv(): the plan CSV of docs/formats.md
  *  (`customer_id, due_from, due_to, best_at, purpose, channel, priority,
