@@ -921,6 +921,17 @@ int fu_calendar_minute_of_week(const fu_calendar *c, int64_t t) {
     return weekday_of_day(day) * 1440 + sod / 60;
 }
 
+int fu__calendar_offset_span(const fu_calendar *c, int64_t t, int32_t *off, int64_t *lo, int64_t *hi) {
+    if (t < MIN_T - SLACK_T || t > MAX_T + SLACK_T) return 0;
+    zcur z;
+    zcur_init(&z, &c->zone);
+    fu__zcur_fill(&z, t);
+    *off = z.off;
+    *lo = z.lo > MIN_T - SLACK_T ? z.lo : MIN_T - SLACK_T;
+    *hi = z.hi < MAX_T + SLACK_T + 1 ? z.hi : MAX_T + SLACK_T + 1;
+    return 1;
+}
+
 int fu_calendar_hour_of_week_bulk(const fu_calendar *c, const int64_t *t, size_t n,
                                   uint8_t *out) {
     if (!c || (n && (!t || !out)))

@@ -2,6 +2,8 @@
  * assignment of an agent to every planned agent contact of a plan, run after
  * planning (fu__plan_assign_agents()). docs/planner.md, "Who makes the call". */
 #include "planner_agents.h"
+#include "planner_hours.h"
+#include "calendar_internal.h"
 #include "book_decode.h"
 #include "planner_internal.h"
 
@@ -300,7 +302,23 @@ typedef struct ag_ctx {
     fu_planner *pl;  /* the planner: the customer's mask (customer_ok()) */
     int asked;       /* the touchpoint is a call-back at a time the customer named */
     int biz_held;    /* customer_ok() refused an instant for business hours alone */
+    struct ag_hours *hours; /* the hot checks' caches (ag_hours) */
 } ag_ctx;
+
+/* What team_block() and customer_ok() keep for a pass (audit s10 D1): the
+ * team's rules per UTC minute, the customer last asked about, the offset
+ * regime of its zone last used, and per customer mask how many 15-minute
+ * steps lead to a minute it may be contacted in (team_next()). */
+typedef struct ag_hours {
+    fu__ah_team team;
+    fu__ah_steps steps;
+    size_t ci1; /* customer ci + 1 of cal, mk and cb; 0 none */
+    const fu_calendar *cal;
+    const pl_mask *mk;
+    fu_customer cb;
+    int32_t off; /* cal's offset in [lo, hi) */
+    int64_t lo, hi;
+} ag_hours;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
 
@@ -336,16 +354,22 @@ static int hours_day(const fu__pol_calendar *pc, int wd, int special) {
     return -1;
 }
 
-/* The rule of the policy's `agents` section that forbids an agent call at t
- * for priority x->prio, NULL when allowed; *next: the next instant worth
- * trying (the next team interval or local midnight of the team calendar). */
-static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
+/* The policy's `agents` rules hold x->prio (they have a team calendar and
+ * forbid something, and do not exempt the priority). */
+static int team_holds(const ag_ctx *x) {
+    const fu__pol_agent_hours *h = &x->P->agent_hours;
+    return !((h->exempt >> x->prio) & 1u) && h->calendar && !(h->weekends && h->holidays && !h->team_hours);
+}
+
+/* team_block() for a priority the rules hold, from the team calendar
+ * itself: what the pass's table (ag_hours) is built from and checked
+ * against. `ctx` is the ag_ctx. */
+static const char *team_rules(const void *ctx, int64_t t, int64_t *next) {
+    const ag_ctx *x = ctx;
     const fu__pol_agent_hours *h = &x->P->agent_hours;
     const fu__pol_calendar *pc = h->calendar;
     fu_local lo;
     *next = t + 60;
-    if ((h->exempt >> x->prio) & 1u) return NULL;
-    if (!pc || (h->weekends && h->holidays && !h->team_hours)) return NULL;
     if (fu_calendar_to_local(pc->cal, t, &lo)) return fu_error_clear(), NULL;
     fu_date dt = {lo.year, lo.month, lo.day};
     int64_t day = 0;
@@ -364,6 +388,19 @@ static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
         if (m < pc->hours[wd][i].end_min) return NULL;
     }
     return *next = midnight, "agents.team_hours";
+}
+
+/* The rule of the policy's `agents` section that forbids an agent call at t
+ * for priority x->prio, NULL when allowed; *next: the next instant worth
+ * trying (the next team interval or local midnight of the team calendar).
+ * From the pass's table of the rules per UTC minute when it has t. */
+static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
+    const char *rule;
+    int32_t run;
+    *next = t + 60;
+    if (!team_holds(x)) return NULL;
+    if (x->hours && fu__ah_team_block(&x->hours->team, t, &rule, next, &run)) return rule;
+    return team_rules(x, t, next);
 }
 
 static int agent_limit(const ag_ctx *x, size_t a) {
@@ -499,24 +536,48 @@ static int asked_callback(const fu_touchpoint *t) {
     return t->reason && strstr(t->reason, ", at the requested time)") != NULL;
 }
 
+/* Customer ci's zone calendar, record and mask into x->hours (kept while
+ * the next contacts are the same customer's). */
+static int customer_get(ag_ctx *x, size_t ci) {
+    ag_hours *H = x->hours;
+    if (H->ci1 == ci + 1) return FU_OK;
+    H->ci1 = 0;
+    int rc = customer_cal(x, ci, &H->cal);
+    if (rc) return rc;
+    memset(&H->cb, 0, sizeof H->cb);
+    if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &H->cb);
+    if ((rc = fu__pl_mask_get(x->pl, ci, &H->cb, &H->mk))) return rc;
+    H->lo = 1, H->hi = 0; /* no regime yet */
+    H->ci1 = ci + 1;
+    return FU_OK;
+}
+
+/* fu_calendar_minute_of_week(H->cal, t), from the offset regime last used
+ * when it holds t. */
+static int customer_minute(ag_hours *H, int64_t t) {
+    if (!(t >= H->lo && t < H->hi) && !fu__calendar_offset_span(H->cal, t, &H->off, &H->lo, &H->hi)) {
+        H->lo = 1, H->hi = 0;
+        return fu_calendar_minute_of_week(H->cal, t);
+    }
+    int64_t L = t + H->off, day = floordiv64(L, AG_DAY);
+    int wd = (int)(((day % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday; Monday 0 */
+    return wd * 1440 + (int)((L - day * AG_DAY) / 60);
+}
+
 /* The customer may be contacted at t by a contact of x->prio: the policy's
  * allowed hours, and the instants the planner places such a contact in
  * (FU__PL_BITS(): do-not-disturb, and a business customer's business hours
  * unless the priority skips them or x->asked; review r2 H1). */
 static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
-    const fu_calendar *cal;
-    int rc = customer_cal(x, ci, &cal);
+    ag_hours *H = x->hours;
+    int rc = customer_get(x, ci);
     if (rc) return rc;
-    int m = fu_calendar_minute_of_week(cal, t);
-    *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
+    int m = customer_minute(H, t);
+    /* the mask's bits 4: the policy's allowed hours (quiet_hours.allowed) */
+    *ok = m >= 0 && bit_get(H->mk->bits[4], m);
     if (!*ok) return FU_OK;
-    fu_customer cb;
-    memset(&cb, 0, sizeof cb);
-    if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
-    const pl_mask *mk;
-    if ((rc = fu__pl_mask_get(x->pl, ci, &cb, &mk))) return rc;
-    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
-    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
+    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked), m);
+    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1), m)) x->biz_held = 1;
     return FU_OK;
 }
 
@@ -1018,7 +1079,58 @@ static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
         }
 }
 
+/* ---------------------------------------------------------------- the hot checks' caches */
+
+/* x->hours ready for a pass (H: the caller's, freed by hours_free()). */
+static void hours_init(ag_ctx *x, ag_hours *H) {
+    memset(H, 0, sizeof *H);
+    const fu__pol_calendar *pc = x->P->agent_hours.calendar;
+    fu__ah_team_init(&H->team, pc ? pc->cal : NULL, team_rules, x);
+    H->lo = 1, H->hi = 0;
+    x->hours = H;
+}
+
+static void hours_free(ag_hours *H) {
+    fu__ah_team_free(&H->team);
+    fu__ah_steps_free(&H->steps);
+}
+
 /* ---------------------------------------------------------------- agents as a number */
+
+/* The 15-minute steps j = 1, 2, ... after `from` (where the team allows
+ * the call and customer_ok() refused the customer) that team_next() would
+ * find the same as `from` (the team allows, the customer refused) and that
+ * it may take (at most `limit`, within `cap` steps): from + 15 min * J for
+ * the first J it must check itself, *step counting the J - 1 skipped.
+ * Sure only within the team's allowed minutes of the table, one offset
+ * regime of the customer's zone and the customer's refused minutes (mask
+ * step tables); sets x->biz_held as customer_ok() would on them. */
+static int64_t refused_skip(ag_ctx *x, int64_t from, int64_t limit, int cap, int *step) {
+    ag_hours *H = x->hours;
+    int64_t J = cap - *step, jl = (limit - from) / 900 + 1;
+    if (jl < J) J = jl;
+    if (J <= 1 || !(from >= H->lo && from < H->hi)) return from + 900;
+    const char *rule;
+    int64_t nx, jr = (H->hi - from + 899) / 900; /* the first step in the next regime */
+    int32_t run;
+    if (jr < J) J = jr;
+    if (team_holds(x)) {
+        if (!fu__ah_team_block(&H->team, from, &rule, &nx, &run) || rule) return from + 900;
+        if ((run + 14) / 15 < J) J = (run + 14) / 15; /* the first step past the team's allowed run */
+    }
+    const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked);
+    const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1);
+    const uint8_t *to_ok, *to_seen;
+    if (J <= 1 || !fu__ah_steps_get(&H->steps, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
+                                    (int)((seen - H->mk->bits[0]) / MASK_WORDS), ok, H->mk->bits[4], seen, &to_ok,
+                                    &to_seen))
+        return from + 900;
+    int m1 = (customer_minute(H, from) + 15) % FU_MINUTES_PER_WEEK;
+    if (1 + to_ok[m1] < J) J = 1 + to_ok[m1];
+    if (1 + to_seen[m1] < J) x->biz_held = 1; /* a skipped step refused for business hours alone */
+    *step += (int)(J - 1);
+    return from + 900 * J;
+}
 
 /* The first instant in [from, limit] the policy's `agents` rules allow an
  * agent call of x->prio and the customer may be contacted; INT64_MAX when
@@ -1036,7 +1148,7 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
         int ok = 0, rc = customer_ok(x, t->customer, from, &ok);
         if (rc) return rc;
         if (ok) return *out = from, FU_OK;
-        from += 15 * 60;
+        from = refused_skip(x, from, limit, 4 * AG_MAX_STEPS, &step); /* from + 15 min, or further */
     }
     return FU_OK;
 }
@@ -1093,11 +1205,14 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
     x.book = fu__plan_book(plan);
     x.plan = plan;
     x.end = end;
+    ag_hours H;
+    hours_init(&x, &H);
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++)
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i]);
+    hours_free(&H);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal);
     fu__buf_free(&x.buf);
@@ -1127,6 +1242,8 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     x.end = end;
     x.now = now;
     x.bt = pl->opt.score ? NULL : pl->bt;
+    ag_hours H;
+    hours_init(&x, &H);
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = owners(&x), moved = 0;
@@ -1146,6 +1263,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
             rc = assign_one(&x, &tp[i], i, &moved);
     fu__free(ord);
     if (!rc && moved) rc = fu__plan_resort(plan);
+    hours_free(&H);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin);
     fu__buf_free(&x.buf);

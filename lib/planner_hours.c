@@ -1,0 +1,163 @@
+/* Caches for the agent step's hot checks (planner_hours.h): the team's
+ * `agents` rules per UTC minute, and 15-minute step counts per customer
+ * mask (issue 19, audit s10 D1: the agent step converted every candidate
+ * instant to the team's and the customer's local time). */
+#include "planner_hours.h"
+#include "calendar_internal.h"
+#include "internal.h"
+
+#include <string.h>
+
+#define AH_DAY INT64_C(86400)
+#define AH_DAY_MIN 1440
+#define AH_DELTA_MAX 2047 /* minutes to *next a code holds */
+
+static int64_t ah_floordiv(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
+
+void fu__ah_team_init(fu__ah_team *T, const fu_calendar *cal, fu__ah_block_fn ref, const void *ctx) {
+    memset(T, 0, sizeof *T);
+    T->cal = cal;
+    T->ref = ref;
+    T->ctx = ctx;
+    T->day0 = INT64_MIN;
+}
+
+void fu__ah_team_free(fu__ah_team *T) {
+    if (T->days)
+        for (size_t d = 0; d < FU__AH_MAX_DAYS; d++) fu__free(T->days[d]);
+    FU_FREE_ALL(T->days, T->state);
+    T->day0 = INT64_MIN;
+}
+
+/* The code's rule number of `rule` (1..3), 0 when a fourth rule appears. */
+static int rule_id(fu__ah_team *T, const char *rule) {
+    for (int k = 1; k < 4; k++) {
+        if (!T->rules[k]) T->rules[k] = rule;
+        if (T->rules[k] == rule) return k;
+    }
+    return 0;
+}
+
+/* Every offset the team calendar has in UTC day D is whole minutes (then
+ * the rules depend on an instant's minute only). */
+static int whole_minutes(const fu_calendar *cal, int64_t D) {
+    for (int64_t t = D * AH_DAY, end = t + AH_DAY; t < end;) {
+        int32_t off;
+        int64_t lo, hi;
+        if (!fu__calendar_offset_span(cal, t, &off, &lo, &hi) || off % 60 != 0 || hi <= t) return 0;
+        t = hi;
+    }
+    return 1;
+}
+
+/* v[0..1439] for UTC day D from the rules themselves; 0 when a minute's
+ * answer cannot be coded (not whole minutes, *next too far, a fourth rule). */
+static int day_fill(fu__ah_team *T, int64_t D, int16_t *v) {
+    if (!whole_minutes(T->cal, D)) return 0;
+    for (int i = 0; i < AH_DAY_MIN; i++) {
+        int64_t t = D * AH_DAY + (int64_t)i * 60, nx = t + 60;
+        const char *r = T->ref(T->ctx, t, &nx);
+        v[i] = 0;
+        if (!r) continue;
+        int k = rule_id(T, r);
+        int64_t d = nx - t;
+        if (!k || d % 60 != 0 || d < 60 || d > (int64_t)AH_DELTA_MAX * 60) return 0;
+        v[i] = (int16_t)(k << 11 | (int)(d / 60));
+    }
+    int16_t run = 0; /* allowed minutes from i to the next forbidden one or the day's end */
+    for (int i = AH_DAY_MIN - 1; i >= 0; i--) {
+        if (v[i] > 0) run = 0;
+        else v[i] = (int16_t)-++run;
+    }
+    return 1;
+}
+
+/* The table's day of UTC day D (built at its first use), NULL when none. */
+static const int16_t *team_day(fu__ah_team *T, int64_t D) {
+    if (T->day0 == INT64_MIN) {
+        T->days = fu__calloc(FU__AH_MAX_DAYS, sizeof *T->days);
+        T->state = fu__calloc(FU__AH_MAX_DAYS, 1);
+        if (!T->days || !T->state) {
+            FU_FREE_ALL(T->days, T->state);
+            return NULL;
+        }
+        T->day0 = D - 256;
+    }
+    int64_t d = D - T->day0;
+    if (d < 0 || d >= FU__AH_MAX_DAYS) return NULL;
+    if (!T->state[d]) {
+        int16_t *v = fu__malloc(AH_DAY_MIN * sizeof *v);
+        if (!v) return NULL;
+        if (day_fill(T, D, v)) {
+            T->days[d] = v;
+            T->state[d] = 1;
+        } else {
+            fu__free(v);
+            T->state[d] = 2;
+        }
+    }
+    return T->state[d] == 1 ? T->days[d] : NULL;
+}
+
+int fu__ah_team_block(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run) {
+    if (!T->ref || !T->cal || t < -(INT64_C(1) << 40) || t > (INT64_C(1) << 40)) return 0;
+    int64_t u = ah_floordiv(t, 60), D = ah_floordiv(u, AH_DAY_MIN);
+    const int16_t *v = team_day(T, D);
+    if (!v) return 0;
+    int c = v[u - D * AH_DAY_MIN];
+    if (c < 0) return *rule = NULL, *run = -c, 1;
+    *rule = T->rules[c >> 11];
+    *next = (u + (c & AH_DELTA_MAX)) * 60;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- step tables */
+
+static int bit2(const uint64_t *a, const uint64_t *b, int m) {
+    return (int)((a[m >> 6] & b[m >> 6]) >> (m & 63) & 1u);
+}
+
+/* v[m]: 15-minute steps from m to the first minute in a & b, at most 255,
+ * for every m (the steps wrap around the week: 10080 = 672 * 15). */
+static void steps_fill(uint8_t *v, const uint64_t *a, const uint64_t *b) {
+    enum { W = FU_MINUTES_PER_WEEK, S = 15, N = W / S };
+    for (int r = 0; r < S; r++) {
+        int i0 = -1;
+        for (int i = 0; i < N && i0 < 0; i++)
+            if (bit2(a, b, r + i * S)) i0 = i;
+        if (i0 < 0) {
+            for (int i = 0; i < N; i++) v[r + i * S] = 255;
+            continue;
+        }
+        int c = 0;
+        for (int k = 0; k < N; k++) { /* backwards from a set minute, around the week */
+            int i = ((i0 - k) % N + N) % N, m = r + i * S;
+            c = bit2(a, b, m) ? 0 : c < 255 ? c + 1 : 255;
+            v[m] = (uint8_t)c;
+        }
+    }
+}
+
+int fu__ah_steps_get(fu__ah_steps *S, const void *key, int a, int b, const uint64_t *ok1, const uint64_t *ok2,
+                     const uint64_t *seen1, const uint8_t **to_ok, const uint8_t **to_seen) {
+    for (size_t i = 0; i < S->n; i++)
+        if (S->e[i].key == key && S->e[i].a == a && S->e[i].b == b)
+            return *to_ok = S->e[i].to_ok, *to_seen = S->e[i].to_seen, 1;
+    if (S->n == FU__AH_MAX_STEPS) return 0;
+    uint8_t *v = fu__malloc(2 * FU_MINUTES_PER_WEEK);
+    if (!v) return 0;
+    steps_fill(v, ok1, ok2);
+    steps_fill(v + FU_MINUTES_PER_WEEK, seen1, ok2);
+    S->e[S->n].key = key;
+    S->e[S->n].a = a;
+    S->e[S->n].b = b;
+    S->e[S->n].to_ok = v;
+    S->e[S->n].to_seen = v + FU_MINUTES_PER_WEEK;
+    S->n++;
+    return *to_ok = v, *to_seen = v + FU_MINUTES_PER_WEEK, 1;
+}
+
+void fu__ah_steps_free(fu__ah_steps *S) {
+    for (size_t i = 0; i < S->n; i++) fu__free(S->e[i].to_ok);
+    S->n = 0;
+}

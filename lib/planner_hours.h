@@ -1,0 +1,69 @@
+/* Caches for the agent step's two hot checks (lib/planner_agents.c), built
+ * once per pass instead of converting every candidate instant (issue 19,
+ * audit s10 D1): the team's `agents` rules per UTC minute, and per customer
+ * mask how many 15-minute steps lead to the next minute the customer may be
+ * contacted in. Both answer exactly what the checks they stand for answer
+ * (tests/test_planner_hours.c compares them instant by instant); anything
+ * they cannot answer the caller asks the checks themselves. Private. */
+#ifndef FU_PLANNER_HOURS_H
+#define FU_PLANNER_HOURS_H
+
+#include "followup/calendar.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The check a team table stands for: the rule (a static string) that
+ * forbids an agent call at t, NULL when allowed; *next the next instant
+ * worth trying. It must depend on t's UTC minute only (as the team check
+ * does in a zone whose offsets are whole minutes: the table checks that). */
+typedef const char *(*fu__ah_block_fn)(const void *ctx, int64_t t, int64_t *next);
+
+#define FU__AH_MAX_DAYS 2048 /* UTC days a team table holds (from 256 days before its first use) */
+#define FU__AH_MAX_STEPS 64  /* step tables a pass keeps (then the caller steps as before) */
+
+/* The team's answer per UTC minute, one UTC day at a time, built when first
+ * asked: days[d][i] for minute i of UTC day day0 + d is -r for an allowed
+ * minute (r: allowed minutes from it to the next forbidden one or the end of
+ * that UTC day), else (rule << 11) | (minutes to *next). */
+typedef struct fu__ah_team {
+    const fu_calendar *cal; /* the team calendar (its offsets must be whole minutes) */
+    fu__ah_block_fn ref;
+    const void *ctx;
+    int64_t day0;       /* INT64_MIN: not used yet */
+    int16_t **days;     /* FU__AH_MAX_DAYS, NULL until the first use */
+    uint8_t *state;     /* per day: 0 not built, 1 built, 2 not cacheable (the caller asks ref) */
+    const char *rules[4]; /* rule 1..3 of the codes */
+} fu__ah_team;
+
+/* Per key (a customer mask) and pair of bit sets, for each minute of the
+ * week m: how many 15-minute steps from m (0: m itself) to the first minute
+ * in `ok`, and to the first in `seen`, at most 255 (255: 255 or more). */
+typedef struct fu__ah_steps {
+    struct {
+        const void *key;
+        int a, b;
+        uint8_t *to_ok, *to_seen;
+    } e[FU__AH_MAX_STEPS];
+    size_t n;
+} fu__ah_steps;
+
+/* fu__ah_team ready for `ref` (with `ctx`) on the team calendar `cal`. */
+void fu__ah_team_init(fu__ah_team *T, const fu_calendar *cal, fu__ah_block_fn ref, const void *ctx);
+void fu__ah_team_free(fu__ah_team *T);
+
+/* ref(ctx, t, next) from the table: 1 with *rule (NULL: allowed, *run the
+ * minutes from t's minute on that are allowed for sure, at least 1; else
+ * the rule and *next), 0 when the table cannot answer (out of its days, a
+ * day that is not cacheable, no memory): the caller asks ref itself. */
+int fu__ah_team_block(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run);
+
+/* The step tables of (key, a, b): to_ok from the minutes in both ok1 and
+ * ok2, to_seen from those in both seen1 and ok2 (bit sets of
+ * FU_MINUTES_PER_WEEK bits, 64 a word); 0 when the cache is full or out of
+ * memory (the caller steps as before). */
+int fu__ah_steps_get(fu__ah_steps *S, const void *key, int a, int b, const uint64_t *ok1, const uint64_t *ok2,
+                     const uint64_t *seen1, const uint8_t **to_ok, const uint8_t **to_seen);
+void fu__ah_steps_free(fu__ah_steps *S);
+
+#endif /* FU_PLANNER_HOURS_H */
