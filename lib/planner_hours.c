@@ -20,13 +20,13 @@ void fu__ah_team_init(fu__ah_team *T, const fu_calendar *cal, fu__ah_block_fn re
     T->ref = ref;
     T->ctx = ctx;
     T->day0 = INT64_MIN;
+    T->base = 1, T->end = 0;
 }
 
 void fu__ah_team_free(fu__ah_team *T) {
-    if (T->days)
-        for (size_t d = 0; d < FU__AH_MAX_DAYS; d++) fu__free(T->days[d]);
-    FU_FREE_ALL(T->days, T->state);
+    FU_FREE_ALL(T->v, T->state);
     T->day0 = INT64_MIN;
+    T->base = 1, T->end = 0;
 }
 
 /* The code's rule number of `rule` (1..3), 0 when a fourth rule appears. */
@@ -72,34 +72,29 @@ static int day_fill(fu__ah_team *T, int64_t D, int16_t *v) {
     return 1;
 }
 
-/* The table's day of UTC day D (built at its first use), NULL when none. */
+/* The table's minutes of UTC day D (built at its first use; the table
+ * starts 256 days before the first day asked), NULL when none. */
 static const int16_t *team_day(fu__ah_team *T, int64_t D) {
     if (T->day0 == INT64_MIN) {
-        T->days = fu__calloc(FU__AH_MAX_DAYS, sizeof *T->days);
+        if (D < -(INT64_C(1) << 24) || D > (INT64_C(1) << 24)) return NULL;
+        T->v = fu__calloc((size_t)FU__AH_MAX_DAYS * AH_DAY_MIN, sizeof *T->v);
         T->state = fu__calloc(FU__AH_MAX_DAYS, 1);
-        if (!T->days || !T->state) {
-            FU_FREE_ALL(T->days, T->state);
+        if (!T->v || !T->state) {
+            FU_FREE_ALL(T->v, T->state);
             return NULL;
         }
         T->day0 = D - 256;
+        T->base = T->day0 * AH_DAY;
+        T->end = T->base + FU__AH_MAX_DAYS * AH_DAY;
     }
     int64_t d = D - T->day0;
     if (d < 0 || d >= FU__AH_MAX_DAYS) return NULL;
-    if (!T->state[d]) {
-        int16_t *v = fu__malloc(AH_DAY_MIN * sizeof *v);
-        if (!v) return NULL;
-        if (day_fill(T, D, v)) {
-            T->days[d] = v;
-            T->state[d] = 1;
-        } else {
-            fu__free(v);
-            T->state[d] = 2;
-        }
-    }
-    return T->state[d] == 1 ? T->days[d] : NULL;
+    int16_t *v = T->v + d * AH_DAY_MIN;
+    if (!T->state[d]) T->state[d] = day_fill(T, D, v) ? 1 : 2;
+    return T->state[d] == 1 ? v : NULL;
 }
 
-int fu__ah_team_block(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run) {
+int fu__ah_team_block_day(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run) {
     if (!T->ref || !T->cal || t < -(INT64_C(1) << 40) || t > (INT64_C(1) << 40)) return 0;
     int64_t u = ah_floordiv(t, 60), D = ah_floordiv(u, AH_DAY_MIN);
     const int16_t *v = team_day(T, D);

@@ -23,16 +23,19 @@ typedef const char *(*fu__ah_block_fn)(const void *ctx, int64_t t, int64_t *next
 #define FU__AH_MAX_STEPS 64  /* step tables a pass keeps (then the caller steps as before) */
 
 /* The team's answer per UTC minute, one UTC day at a time, built when first
- * asked: days[d][i] for minute i of UTC day day0 + d is -r for an allowed
+ * asked: v[i] for minute i from `base` (UTC day day0) is -r for an allowed
  * minute (r: allowed minutes from it to the next forbidden one or the end of
- * that UTC day), else (rule << 11) | (minutes to *next). */
+ * its UTC day), else (rule << 11) | (minutes to *next). v is allocated for
+ * FU__AH_MAX_DAYS days at once, zeroed by the system: only the pages of
+ * the days built are touched. */
 typedef struct fu__ah_team {
     const fu_calendar *cal; /* the team calendar (its offsets must be whole minutes) */
     fu__ah_block_fn ref;
     const void *ctx;
-    int64_t day0;       /* INT64_MIN: not used yet */
-    int16_t **days;     /* FU__AH_MAX_DAYS, NULL until the first use */
-    uint8_t *state;     /* per day: 0 not built, 1 built, 2 not cacheable (the caller asks ref) */
+    int64_t day0;         /* INT64_MIN: not used yet */
+    int64_t base, end;    /* UTC seconds of day0 and of the end of the last day (end <= base: none) */
+    int16_t *v;           /* FU__AH_MAX_DAYS * 1440 minutes, NULL until the first use */
+    uint8_t *state;       /* per day: 0 not built, 1 built, 2 not cacheable (the caller asks ref) */
     const char *rules[4]; /* rule 1..3 of the codes */
 } fu__ah_team;
 
@@ -56,7 +59,18 @@ void fu__ah_team_free(fu__ah_team *T);
  * minutes from t's minute on that are allowed for sure, at least 1; else
  * the rule and *next), 0 when the table cannot answer (out of its days, a
  * day that is not cacheable, no memory): the caller asks ref itself. */
-int fu__ah_team_block(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run);
+int fu__ah_team_block_day(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run);
+
+static inline int fu__ah_team_block(fu__ah_team *T, int64_t t, const char **rule, int64_t *next, int32_t *run) {
+    if (!(t >= T->base && t < T->end)) return fu__ah_team_block_day(T, t, rule, next, run);
+    int64_t u = (t - T->base) / 60;
+    if (T->state[u / 1440] != 1) return fu__ah_team_block_day(T, t, rule, next, run);
+    int c = T->v[u];
+    if (c < 0) return *rule = NULL, *run = -c, 1;
+    *rule = T->rules[c >> 11];
+    *next = T->base + (u + (c & 2047)) * 60;
+    return 1;
+}
 
 /* The step tables of (key, a, b): to_ok from the minutes in both ok1 and
  * ok2, to_seen from those in both seen1 and ok2 (bit sets of
