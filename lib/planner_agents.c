@@ -312,6 +312,7 @@ typedef struct ag_ctx {
 typedef struct ag_hours {
     fu__ah_team team;
     fu__ah_steps steps;
+    fu__ah_meet meet;
     size_t ci1; /* customer ci + 1 of cal, mk and cb; 0 none */
     const fu_calendar *cal;
     const pl_mask *mk;
@@ -1093,6 +1094,7 @@ static void hours_init(ag_ctx *x, ag_hours *H) {
 static void hours_free(ag_hours *H) {
     fu__ah_team_free(&H->team);
     fu__ah_steps_free(&H->steps);
+    fu__ah_meet_free(&H->meet);
 }
 
 /* ---------------------------------------------------------------- agents as a number */
@@ -1132,12 +1134,28 @@ static int64_t refused_skip(ag_ctx *x, int64_t from, int64_t limit, int cap, int
     return from + 900 * J;
 }
 
+/* Whether the team's allowed minutes in the UTC days of [from, limit] meet
+ * those customer ci may be contacted in by x->prio (bit 1), or those it
+ * could be but for business hours (bit 2; fu__ah_meet_days()); -1 when it
+ * cannot tell. */
+static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit) {
+    ag_hours *H = x->hours;
+    if (!team_holds(x) || customer_get(x, ci)) return fu_error_clear(), -1;
+    const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked);
+    const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1);
+    return fu__ah_meet_days(&H->meet, &H->team, H->cal, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
+                            (int)((seen - H->mk->bits[0]) / MASK_WORDS), ok, H->mk->bits[4], seen, from, limit);
+}
+
 /* The first instant in [from, limit] the policy's `agents` rules allow an
  * agent call of x->prio and the customer may be contacted; INT64_MAX when
  * none (x->why: the rule that held it back). */
 static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t limit, int64_t *out) {
     *out = INT64_MAX;
+    int meet = team_meets(x, t->customer, from, limit);
     for (int step = 0; step < 4 * AG_MAX_STEPS && from <= limit; step++) {
+        /* none to find, the rule and business hours noted: the rest changes nothing */
+        if (meet >= 0 && !(meet & 1) && x->why && (x->biz_held || !(meet & 2))) return FU_OK;
         int64_t nx;
         const char *b = team_block(x, from, &nx);
         if (b) {

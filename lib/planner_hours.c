@@ -156,3 +156,100 @@ void fu__ah_steps_free(fu__ah_steps *S) {
     for (size_t i = 0; i < S->n; i++) fu__free(S->e[i].to_ok);
     S->n = 0;
 }
+
+/* ---------------------------------------------------------------- where the team and a customer meet */
+
+/* Some minute of m .. m + len - 1 (around the week) is set in both a and b. */
+static int any_both(const uint64_t *a, const uint64_t *b, int m, int len) {
+    while (len > 0) {
+        int w = m >> 6, o = m & 63, k = 64 - o;
+        if (k > len) k = len;
+        if (k > FU_MINUTES_PER_WEEK - m) k = FU_MINUTES_PER_WEEK - m;
+        uint64_t sel = (k == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << k) - 1)) << o;
+        if (a[w] & b[w] & sel) return 1;
+        len -= k;
+        m += k;
+        if (m == FU_MINUTES_PER_WEEK) m = 0;
+    }
+    return 0;
+}
+
+/* The local minute of the week of UTC second t at offset off (Monday 0). */
+static int week_minute(int64_t t, int32_t off) {
+    int64_t L = t + off, day = ah_floordiv(L, AH_DAY);
+    int wd = (int)(((day % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
+    return wd * AH_DAY_MIN + (int)((L - day * AH_DAY) / 60);
+}
+
+/* Bits 1 and 2 of fu__ah_meet_days() for UTC day D of the team table's
+ * minutes v; 0 with *ok 0 when cal has no offset there. */
+static int meet_day(const int16_t *v, int64_t D, const fu_calendar *cal, const uint64_t *ok1, const uint64_t *ok2,
+                    const uint64_t *seen1, int *ok) {
+    int r = 0;
+    *ok = 1;
+    for (int i = 0; i < AH_DAY_MIN && r != 3;) {
+        if (v[i] >= 0) {
+            i++;
+            continue;
+        }
+        int run = -v[i]; /* allowed minutes i .. i + run - 1, in offset regimes of cal */
+        for (int64_t t = D * AH_DAY + (int64_t)i * 60, e = t + (int64_t)run * 60; t < e && r != 3;) {
+            int32_t off;
+            int64_t lo, hi;
+            if (!fu__calendar_offset_span(cal, t, &off, &lo, &hi) || off % 60 != 0 || hi <= t) return *ok = 0, 0;
+            int64_t stop = hi < e ? hi : e;
+            int len = (int)((stop - t + 59) / 60), m = week_minute(t, off);
+            if (len > FU_MINUTES_PER_WEEK) len = FU_MINUTES_PER_WEEK;
+            if (any_both(ok1, ok2, m, len)) r |= 1;
+            if (any_both(seen1, ok2, m, len)) r |= 2;
+            t = stop;
+        }
+        i += run;
+    }
+    return r;
+}
+
+/* The meet cache entry of (cal, key, a, b), NULL when full or no memory. */
+static uint8_t *meet_entry(fu__ah_meet *M, const fu_calendar *cal, const void *key, int a, int b) {
+    size_t l = M->last;
+    if (l < M->n && M->e[l].cal == cal && M->e[l].key == key && M->e[l].a == a && M->e[l].b == b) return M->e[l].day;
+    for (size_t i = 0; i < M->n; i++)
+        if (M->e[i].cal == cal && M->e[i].key == key && M->e[i].a == a && M->e[i].b == b)
+            return M->last = i, M->e[i].day;
+    if (M->n == FU__AH_MAX_STEPS) return NULL;
+    uint8_t *d = fu__calloc(FU__AH_MAX_DAYS, 1);
+    if (!d) return NULL;
+    M->e[M->n].cal = cal;
+    M->e[M->n].key = key;
+    M->e[M->n].a = a;
+    M->e[M->n].b = b;
+    M->e[M->n].day = d;
+    M->last = M->n++;
+    return d;
+}
+
+int fu__ah_meet_days(fu__ah_meet *M, fu__ah_team *T, const fu_calendar *cal, const void *key, int a, int b,
+                     const uint64_t *ok1, const uint64_t *ok2, const uint64_t *seen1, int64_t t1, int64_t t2) {
+    if (t2 < t1 || t1 < -(INT64_C(1) << 40) || t2 > (INT64_C(1) << 40)) return -1;
+    uint8_t *day = meet_entry(M, cal, key, a, b);
+    if (!day) return -1;
+    int r = 0;
+    for (int64_t D = ah_floordiv(t1, AH_DAY), D2 = ah_floordiv(t2, AH_DAY); D <= D2 && !(r & 1); D++) {
+        const int16_t *v = team_day(T, D);
+        if (!v) return -1;
+        uint8_t *f = &day[D - T->day0];
+        if (!(*f & 12)) {
+            int ok;
+            int q = meet_day(v, D, cal, ok1, ok2, seen1, &ok);
+            *f = (uint8_t)(ok ? 8 | q : 4); /* 4: cannot tell */
+        }
+        if (*f & 4) return -1;
+        r |= *f & 3;
+    }
+    return r;
+}
+
+void fu__ah_meet_free(fu__ah_meet *M) {
+    for (size_t i = 0; i < M->n; i++) fu__free(M->e[i].day);
+    M->n = M->last = 0;
+}

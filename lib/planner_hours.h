@@ -51,6 +51,20 @@ typedef struct fu__ah_steps {
     size_t n;
 } fu__ah_steps;
 
+/* Per zone calendar, key (a customer mask) and pair of bit sets, per UTC
+ * day of the team table: whether a minute the team allows is, in the zone's
+ * local time, in both ok1 and ok2 (bit 1) or in both seen1 and ok2 (bit 2);
+ * bit 8: worked out. */
+typedef struct fu__ah_meet {
+    struct {
+        const fu_calendar *cal;
+        const void *key;
+        int a, b;
+        uint8_t *day; /* FU__AH_MAX_DAYS, as the team table's days */
+    } e[FU__AH_MAX_STEPS];
+    size_t n, last;
+} fu__ah_meet;
+
 /* fu__ah_team ready for `ref` (with `ctx`) on the team calendar `cal`. */
 void fu__ah_team_init(fu__ah_team *T, const fu_calendar *cal, fu__ah_block_fn ref, const void *ctx);
 void fu__ah_team_free(fu__ah_team *T);
@@ -79,5 +93,14 @@ static inline int fu__ah_team_block(fu__ah_team *T, int64_t t, const char **rule
 int fu__ah_steps_get(fu__ah_steps *S, const void *key, int a, int b, const uint64_t *ok1, const uint64_t *ok2,
                      const uint64_t *seen1, const uint8_t **to_ok, const uint8_t **to_seen);
 void fu__ah_steps_free(fu__ah_steps *S);
+
+/* Whether, in the UTC days from t1's to t2's, some minute the team table
+ * allows is one where (in cal's local time) the bits ok1 & ok2 are set (1),
+ * or seen1 & ok2 (2): the OR of the two (bit 2 complete only without bit
+ * 1: the days are read until one has bit 1), or -1 when it cannot tell (a
+ * day out of the table or not cacheable, the cache full, no memory). */
+int fu__ah_meet_days(fu__ah_meet *M, fu__ah_team *T, const fu_calendar *cal, const void *key, int a, int b,
+                     const uint64_t *ok1, const uint64_t *ok2, const uint64_t *seen1, int64_t t1, int64_t t2);
+void fu__ah_meet_free(fu__ah_meet *M);
 
 #endif /* FU_PLANNER_HOURS_H */
