@@ -50,19 +50,34 @@ static int whole_minutes(const fu_calendar *cal, int64_t D) {
     return 1;
 }
 
+/* The minutes after a forbidden minute t that answer as it does (rule r,
+ * next nx): those up to nx when the team's offset holds from t to nx and the
+ * minute before nx answers the same (fu__ah_block_fn); 0 when not sure. */
+static int same_span(fu__ah_team *T, int64_t t, const char *r, int64_t nx) {
+    int32_t off;
+    int64_t lo, hi, nx2 = 0;
+    if (nx - 60 <= t || !fu__calendar_offset_span(T->cal, t, &off, &lo, &hi) || hi < nx) return 0;
+    if (T->ref(T->ctx, nx - 60, &nx2) != r || nx2 != nx) return 0;
+    return (int)((nx - t) / 60) - 1;
+}
+
 /* v[0..1439] for UTC day D from the rules themselves; 0 when a minute's
  * answer cannot be coded (not whole minutes, *next too far, a fourth rule). */
 static int day_fill(fu__ah_team *T, int64_t D, int16_t *v) {
     if (!whole_minutes(T->cal, D)) return 0;
-    for (int i = 0; i < AH_DAY_MIN; i++) {
+    for (int i = 0; i < AH_DAY_MIN;) {
         int64_t t = D * AH_DAY + (int64_t)i * 60, nx = t + 60;
         const char *r = T->ref(T->ctx, t, &nx);
         v[i] = 0;
-        if (!r) continue;
+        if (!r) {
+            i++;
+            continue;
+        }
         int k = rule_id(T, r);
         int64_t d = nx - t;
         if (!k || d % 60 != 0 || d < 60 || d > (int64_t)AH_DELTA_MAX * 60) return 0;
-        v[i] = (int16_t)(k << 11 | (int)(d / 60));
+        int n = same_span(T, t, r, nx);
+        for (int j = 0; j <= n && i < AH_DAY_MIN; j++, i++) v[i] = (int16_t)(k << 11 | (int)(d / 60 - j));
     }
     int16_t run = 0; /* allowed minutes from i to the next forbidden one or the day's end */
     for (int i = AH_DAY_MIN - 1; i >= 0; i--) {

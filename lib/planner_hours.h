@@ -16,7 +16,11 @@
 /* The check a team table stands for: the rule (a static string) that
  * forbids an agent call at t, NULL when allowed; *next the next instant
  * worth trying. It must depend on t's UTC minute only (as the team check
- * does in a zone whose offsets are whole minutes: the table checks that). */
+ * does in a zone whose offsets are whole minutes: the table checks that),
+ * and a forbidden minute's answer must hold for every minute up to its
+ * *next when the zone's offset does not change there and the minute before
+ * *next answers the same (as the team check's day and hours do): the table
+ * asks only those two. */
 typedef const char *(*fu__ah_block_fn)(const void *ctx, int64_t t, int64_t *next);
 
 #define FU__AH_MAX_DAYS 2048 /* UTC days a team table holds (from 256 days before its first use) */
