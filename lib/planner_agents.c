@@ -537,6 +537,24 @@ static int asked_callback(const fu_touchpoint *t) {
     return t->reason && strstr(t->reason, ", at the requested time)") != NULL;
 }
 
+/* customer_ok() converting t itself, without x->hours: the reference. */
+static int customer_ok_ref(ag_ctx *x, size_t ci, int64_t t, int *ok) {
+    const fu_calendar *cal;
+    int rc = customer_cal(x, ci, &cal);
+    if (rc) return rc;
+    int m = fu_calendar_minute_of_week(cal, t);
+    *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
+    if (!*ok) return FU_OK;
+    fu_customer cb;
+    memset(&cb, 0, sizeof cb);
+    if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
+    const pl_mask *mk;
+    if ((rc = fu__pl_mask_get(x->pl, ci, &cb, &mk))) return rc;
+    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
+    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
+    return FU_OK;
+}
+
 /* Customer ci's zone calendar, record and mask into x->hours (kept while
  * the next contacts are the same customer's). */
 static int customer_get(ag_ctx *x, size_t ci) {
@@ -571,6 +589,7 @@ static int customer_minute(ag_hours *H, int64_t t) {
  * unless the priority skips them or x->asked; review r2 H1). */
 static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     ag_hours *H = x->hours;
+    if (!H) return customer_ok_ref(x, ci, t, ok);
     int rc = customer_get(x, ci);
     if (rc) return rc;
     int m = customer_minute(H, t);
@@ -1082,13 +1101,18 @@ static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
 
 /* ---------------------------------------------------------------- the hot checks' caches */
 
-/* x->hours ready for a pass (H: the caller's, freed by hours_free()). */
+static int ag_caches = 1; /* fu__plan_agent_caches() */
+
+void fu__plan_agent_caches(int on) { ag_caches = on; }
+
+/* x->hours ready for a pass (H: the caller's, freed by hours_free()); NULL
+ * when the caches are off (fu__plan_agent_caches()). */
 static void hours_init(ag_ctx *x, ag_hours *H) {
     memset(H, 0, sizeof *H);
     const fu__pol_calendar *pc = x->P->agent_hours.calendar;
     fu__ah_team_init(&H->team, pc ? pc->cal : NULL, team_rules, x);
     H->lo = 1, H->hi = 0;
-    x->hours = H;
+    x->hours = ag_caches ? H : NULL;
 }
 
 static void hours_free(ag_hours *H) {
@@ -1111,7 +1135,7 @@ static int64_t refused_skip(ag_ctx *x, int64_t from, int64_t limit, int cap, int
     ag_hours *H = x->hours;
     int64_t J = cap - *step, jl = (limit - from) / 900 + 1;
     if (jl < J) J = jl;
-    if (J <= 1 || !(from >= H->lo && from < H->hi)) return from + 900;
+    if (J <= 1 || !H || !(from >= H->lo && from < H->hi)) return from + 900;
     const char *rule;
     int64_t nx, jr = (H->hi - from + 899) / 900; /* the first step in the next regime */
     int32_t run;
@@ -1140,7 +1164,7 @@ static int64_t refused_skip(ag_ctx *x, int64_t from, int64_t limit, int cap, int
  * cannot tell. */
 static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit) {
     ag_hours *H = x->hours;
-    if (!team_holds(x) || customer_get(x, ci)) return fu_error_clear(), -1;
+    if (!H || !team_holds(x) || customer_get(x, ci)) return fu_error_clear(), -1;
     const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked);
     const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1);
     return fu__ah_meet_days(&H->meet, &H->team, H->cal, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
