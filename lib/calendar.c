@@ -721,8 +721,19 @@ static const day_hours HOURS_CLOSED = {0, {0}, {0}};
 static const day_hours HOURS_FULL = {1, {0}, {86400}};
 
 static int32_t offset_at(const fu_calendar *c, int64_t t) {
+    const fu__zone *zn = &c->zone;
+    /* the regime from the bucket index directly (what fu__zcur_fill() finds
+     * without the span it also works out), inside the table's years */
+    if (zn->zbk && t >= ZBK_LO && t < TABLE_HI) {
+        uint64_t k = (uint64_t)(t - ZBK_LO) >> ZBK_SHIFT;
+        if (k < ZBK_N) {
+            size_t i = zn->zbk[k];
+            while (i + 1 < zn->n && zn->v[i + 1].at <= t) i++;
+            return zn->v[i].off;
+        }
+    }
     zcur z;
-    zcur_init(&z, &c->zone);
+    zcur_init(&z, zn);
     return zcur_off(&z, t);
 }
 
