@@ -1115,6 +1115,12 @@ static void hours_init(ag_ctx *x, ag_hours *H) {
     x->hours = ag_caches ? H : NULL;
 }
 
+/* rc, or FU_ENOMEM when a cache could not allocate (the pass answered
+ * without it, but an allocation failed: reported as everywhere). */
+static int hours_rc(const ag_hours *H, int rc) {
+    return !rc && (H->team.nomem || H->steps.nomem || H->meet.nomem) ? fu__error_nomem() : rc;
+}
+
 static void hours_free(ag_hours *H) {
     fu__ah_team_free(&H->team);
     fu__ah_steps_free(&H->steps);
@@ -1158,17 +1164,21 @@ static int64_t refused_skip(ag_ctx *x, int64_t from, int64_t limit, int cap, int
     return from + 900 * J;
 }
 
-/* Whether the team's allowed minutes in the UTC days of [from, limit] meet
- * those customer ci may be contacted in by x->prio (bit 1), or those it
- * could be but for business hours (bit 2; fu__ah_meet_days()); -1 when it
- * cannot tell. */
-static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit) {
+/* *meet: whether the team's allowed minutes in the UTC days of [from,
+ * limit] meet those customer ci may be contacted in by x->prio (bit 1), or
+ * those it could be but for business hours (bit 2; fu__ah_meet_days()); -1
+ * when it cannot tell. */
+static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit, int *meet) {
     ag_hours *H = x->hours;
-    if (!H || !team_holds(x) || customer_get(x, ci)) return fu_error_clear(), -1;
+    *meet = -1;
+    if (!H || !team_holds(x)) return FU_OK;
+    int rc = customer_get(x, ci);
+    if (rc) return rc == FU_ENOMEM ? rc : (fu_error_clear(), FU_OK); /* else customer_ok() reports it when it asks */
     const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked);
     const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1);
-    return fu__ah_meet_days(&H->meet, &H->team, H->cal, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
-                            (int)((seen - H->mk->bits[0]) / MASK_WORDS), ok, H->mk->bits[4], seen, from, limit);
+    *meet = fu__ah_meet_days(&H->meet, &H->team, H->cal, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
+                             (int)((seen - H->mk->bits[0]) / MASK_WORDS), ok, H->mk->bits[4], seen, from, limit);
+    return FU_OK;
 }
 
 /* The first instant in [from, limit] the policy's `agents` rules allow an
@@ -1176,7 +1186,8 @@ static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit) {
  * none (x->why: the rule that held it back). */
 static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t limit, int64_t *out) {
     *out = INT64_MAX;
-    int meet = team_meets(x, t->customer, from, limit);
+    int meet, rc0 = team_meets(x, t->customer, from, limit, &meet);
+    if (rc0) return rc0;
     for (int step = 0; step < 4 * AG_MAX_STEPS && from <= limit; step++) {
         /* none to find, the rule and business hours noted: the rest changes nothing */
         if (meet >= 0 && !(meet & 1) && x->why && (x->biz_held || !(meet & 2))) return FU_OK;
@@ -1254,6 +1265,7 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t end) {
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++)
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i]);
+    rc = hours_rc(&H, rc);
     hours_free(&H);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal);
@@ -1304,6 +1316,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel))
             rc = assign_one(&x, &tp[i], i, &moved);
     fu__free(ord);
+    rc = hours_rc(&H, rc);
     if (!rc && moved) rc = fu__plan_resort(plan);
     hours_free(&H);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);

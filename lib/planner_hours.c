@@ -25,6 +25,7 @@ void fu__ah_team_init(fu__ah_team *T, const fu_calendar *cal, fu__ah_block_fn re
 
 void fu__ah_team_free(fu__ah_team *T) {
     FU_FREE_ALL(T->v, T->state);
+    T->v = NULL, T->state = NULL;
     T->day0 = INT64_MIN;
     T->base = 1, T->end = 0;
 }
@@ -96,6 +97,8 @@ static const int16_t *team_day(fu__ah_team *T, int64_t D) {
         T->state = fu__calloc(FU__AH_MAX_DAYS, 1);
         if (!T->v || !T->state) {
             FU_FREE_ALL(T->v, T->state);
+            T->v = NULL, T->state = NULL;
+            T->nomem = 1;
             return NULL;
         }
         T->day0 = D - 256;
@@ -155,7 +158,7 @@ int fu__ah_steps_get(fu__ah_steps *S, const void *key, int a, int b, const uint6
             return *to_ok = S->e[i].to_ok, *to_seen = S->e[i].to_seen, 1;
     if (S->n == FU__AH_MAX_STEPS) return 0;
     uint8_t *v = fu__malloc(2 * FU_MINUTES_PER_WEEK);
-    if (!v) return 0;
+    if (!v) return S->nomem = 1, 0;
     steps_fill(v, ok1, ok2);
     steps_fill(v + FU_MINUTES_PER_WEEK, seen1, ok2);
     S->e[S->n].key = key;
@@ -233,7 +236,7 @@ static uint8_t *meet_entry(fu__ah_meet *M, const fu_calendar *cal, const void *k
             return M->last = i, M->e[i].day;
     if (M->n == FU__AH_MAX_STEPS) return NULL;
     uint8_t *d = fu__calloc(FU__AH_MAX_DAYS, 1);
-    if (!d) return NULL;
+    if (!d) return M->nomem = 1, NULL;
     M->e[M->n].cal = cal;
     M->e[M->n].key = key;
     M->e[M->n].a = a;

@@ -41,6 +41,7 @@ typedef struct fu__ah_team {
     int16_t *v;           /* FU__AH_MAX_DAYS * 1440 minutes, NULL until the first use */
     uint8_t *state;       /* per day: 0 not built, 1 built, 2 not cacheable (the caller asks ref) */
     const char *rules[4]; /* rule 1..3 of the codes */
+    int nomem;            /* an allocation failed (the caller reports FU_ENOMEM) */
 } fu__ah_team;
 
 /* Per key (a customer mask) and pair of bit sets, for each minute of the
@@ -53,6 +54,7 @@ typedef struct fu__ah_steps {
         uint8_t *to_ok, *to_seen;
     } e[FU__AH_MAX_STEPS];
     size_t n;
+    int nomem; /* an allocation failed */
 } fu__ah_steps;
 
 /* Per zone calendar, key (a customer mask) and pair of bit sets, per UTC
@@ -67,6 +69,7 @@ typedef struct fu__ah_meet {
         uint8_t *day; /* FU__AH_MAX_DAYS, as the team table's days */
     } e[FU__AH_MAX_STEPS];
     size_t n, last;
+    int nomem; /* an allocation failed */
 } fu__ah_meet;
 
 /* fu__ah_team ready for `ref` (with `ctx`) on the team calendar `cal`. */
