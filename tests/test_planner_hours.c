@@ -383,3 +383,38 @@ Test(planner_hours, named_agents_plans_as_before) {
         fu_test_planner_free(&f);
     }
 }
+
+/* With the customer's holidays and the caps the agent step keeps (the
+ * team works on holidays, so the holidays of a customer in China refuse
+ * what the team allows; several orders a customer, so caps.min_gap holds
+ * some moved calls back): the cached customer check sets what the
+ * reference sets (the next local day after a holiday, the rule that held
+ * the call), and the skip of refused steps leaves those to the step by
+ * step search. Around China's National Day (10-01..10-07) and New Year. */
+Test(planner_hours, plans_as_before_with_customer_holidays_and_caps) {
+    static const char Y[] = "extends: builtin\nagents:\n  holidays: true\n";
+    static const char AG[] = "agent_id,team,skills,shift,tz,calls_per_day\n"
+                             "A1,care,phone;visit,Mon-Sun 09:00-18:00,Asia/Shanghai,30\n"
+                             "A2,care,phone,Mon-Sat 08:00-20:00,Europe/Berlin,40\n";
+    static const char *const NOW_HOL[] = {"2026-09-29T20:00:00Z", "2026-10-03T02:00:00Z", "2026-12-30T09:00:00Z"};
+    size_t held = 0, moved = 0;
+    for (size_t k = 0; k < sizeof NOW_HOL / sizeof *NOW_HOL; k++)
+        for (int named = 0; named < 2; named++) {
+            fu_test_planner f;
+            open_with(&f, Y, named ? 0 : 4, named ? AG : NULL, T(NOW_HOL[k]));
+            moved += plans_agree(&f, &NOW_HOL[k], 1);
+            fu_plan *p = NULL;
+            cr_assert_eq(fu_planner_plan(f.pl, T(NOW_HOL[k]), 3 * DAY, &p), FU_OK, "%s", fu_error_last()->message);
+            for (int s = 0; s <= FU_TOUCHPOINT_LATER; s++) {
+                size_t n = 0;
+                const fu_touchpoint *t = fu_plan_touchpoints(p, (fu_touchpoint_status)s, &n);
+                for (size_t i = 0; i < n; i++)
+                    held += (t[i].status_rule && strstr(t[i].status_rule, "holidays")) ||
+                            strstr(t[i].reason, "held back by");
+            }
+            fu_plan_free(p);
+            fu_test_planner_free(&f);
+        }
+    cr_expect_gt(moved, 200, "%zu moved", moved);
+    cr_expect_gt(held, 20, "%zu held by the customer's holidays or a cap", held);
+}
