@@ -721,8 +721,19 @@ static const day_hours HOURS_CLOSED = {0, {0}, {0}};
 static const day_hours HOURS_FULL = {1, {0}, {86400}};
 
 static int32_t offset_at(const fu_calendar *c, int64_t t) {
+    const fu__zone *zn = &c->zone;
+    /* the regime from the bucket index directly (what fu__zcur_fill() finds
+     * without the span it also works out), inside the table's years */
+    if (zn->zbk && t >= ZBK_LO && t < TABLE_HI) {
+        uint64_t k = (uint64_t)(t - ZBK_LO) >> ZBK_SHIFT;
+        if (k < ZBK_N) {
+            size_t i = zn->zbk[k];
+            while (i + 1 < zn->n && zn->v[i + 1].at <= t) i++;
+            return zn->v[i].off;
+        }
+    }
     zcur z;
-    zcur_init(&z, &c->zone);
+    zcur_init(&z, zn);
     return zcur_off(&z, t);
 }
 
@@ -919,6 +930,17 @@ int fu_calendar_minute_of_week(const fu_calendar *c, int64_t t) {
     int64_t day = fdiv(L, SECS_PER_DAY);
     int sod = (int)(L - day * SECS_PER_DAY);
     return weekday_of_day(day) * 1440 + sod / 60;
+}
+
+int fu__calendar_offset_span(const fu_calendar *c, int64_t t, int32_t *off, int64_t *lo, int64_t *hi) {
+    if (t < MIN_T - SLACK_T || t > MAX_T + SLACK_T) return 0;
+    zcur z;
+    zcur_init(&z, &c->zone);
+    fu__zcur_fill(&z, t);
+    *off = z.off;
+    *lo = z.lo > MIN_T - SLACK_T ? z.lo : MIN_T - SLACK_T;
+    *hi = z.hi < MAX_T + SLACK_T + 1 ? z.hi : MAX_T + SLACK_T + 1;
+    return 1;
 }
 
 int fu_calendar_hour_of_week_bulk(const fu_calendar *c, const int64_t *t, size_t n,

@@ -41,6 +41,13 @@ int fu__calendar_add_working_days_at(const fu_calendar *cal, int64_t t, int n,
  * index that the conversions use (tests compare the two). */
 size_t fu__calendar_zone_index(const fu_calendar *c, int64_t t, int ref);
 
+/* The UTC offset at t and the span [*lo, *hi) of UTC seconds around t that
+ * keeps it (the zone regime, cut to the instants fu_calendar_minute_of_week()
+ * and fu_calendar_utc_offset() answer without clamping): 1, or 0 when t is
+ * outside them (nothing set). Lets a caller convert many instants of one
+ * regime without a lookup each (the planner's agent step). */
+int fu__calendar_offset_span(const fu_calendar *c, int64_t t, int32_t *off, int64_t *lo, int64_t *hi);
+
 /* t plus `months` calendar months in c's local time: the same local clock
  * time and day of the month (the month's last day when it has fewer), read
  * back as fu_calendar_from_local(flags 0) reads it: what

@@ -2,6 +2,8 @@
  * assignment of an agent to every planned agent contact of a plan, run after
  * planning (fu__plan_assign_agents()). docs/planner.md, "Who makes the call". */
 #include "planner_agents.h"
+#include "planner_hours.h"
+#include "calendar_internal.h"
 #include "book_decode.h"
 #include "planner_internal.h"
 
@@ -308,10 +310,7 @@ typedef struct ag_ctx {
     size_t cap_row1;      /* cap_ok() prepared for row cap_row1 - 1 (0 none) */
     int cap_any;          /* ... and the customer has other planned contacts */
     int cap_survey;       /* ... and the contact asks for a survey answer */
-    int64_t ok_next;      /* customer_ok() refused a holiday: its next local day */
-    int ok_min;           /* customer_ok() refused the minute of week ok_min of ok_cal by the masks */
-    const pl_mask *ok_mask; /* ... of this customer mask (-1: refused otherwise, or allowed) */
-    const fu_calendar *ok_cal;
+    int64_t ok_next;      /* customer_ok() refused a holiday: its next local day (else INT64_MIN) */
     size_t hol_row1;      /* customer_holiday() looked up row hol_row1 - 1's zone: */
     const pl_zone *hol_zone; /* ... whose holidays hold its contact (NULL: none to check) */
     int64_t due;          /* the window's end of the contact being placed */
@@ -324,7 +323,24 @@ typedef struct ag_ctx {
     pl_cust cx;
     fu_customer cb;
     size_t *crow_off, *crow;
+    struct ag_hours *hours; /* the hot checks' caches (ag_hours) */
 } ag_ctx;
+
+/* What team_block() and customer_ok() keep for a pass (audit s10 D1): the
+ * team's rules per UTC minute, the customer last asked about, the offset
+ * regime of its zone last used, and per customer mask how many 15-minute
+ * steps lead to a minute it may be contacted in (team_next()). */
+typedef struct ag_hours {
+    fu__ah_team team;
+    fu__ah_steps steps;
+    fu__ah_meet meet;
+    size_t ci1; /* customer ci + 1 of cal, mk and cb; 0 none */
+    const fu_calendar *cal;
+    const pl_mask *mk;
+    fu_customer cb;
+    int32_t off; /* cal's offset in [lo, hi) */
+    int64_t lo, hi;
+} ag_hours;
 
 static int64_t floordiv64(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
 
@@ -360,17 +376,22 @@ static int hours_day(const fu__pol_calendar *pc, int wd, int special) {
     return -1;
 }
 
-/* team_block(), and when allowed *until: an instant up to which the rules
- * allow the call (the end of the team interval of t, the team calendar's
- * midnight, INT64_MAX when they never hold x->prio back). */
-static const char *team_block_until(const ag_ctx *x, int64_t t, int64_t *next, int64_t *until) {
+/* The policy's `agents` rules hold x->prio (they have a team calendar and
+ * forbid something, and do not exempt the priority). */
+static int team_holds(const ag_ctx *x) {
+    const fu__pol_agent_hours *h = &x->P->agent_hours;
+    return !((h->exempt >> x->prio) & 1u) && h->calendar && !(h->weekends && h->holidays && !h->team_hours);
+}
+
+/* team_block() for a priority the rules hold, from the team calendar
+ * itself: what the pass's table (ag_hours) is built from and checked
+ * against. `ctx` is the ag_ctx. */
+static const char *team_rules(const void *ctx, int64_t t, int64_t *next) {
+    const ag_ctx *x = ctx;
     const fu__pol_agent_hours *h = &x->P->agent_hours;
     const fu__pol_calendar *pc = h->calendar;
     fu_local lo;
     *next = t + 60;
-    *until = t + 60; /* allowed at t: allowed until then at least */
-    if ((h->exempt >> x->prio) & 1u) return *until = INT64_MAX, NULL;
-    if (!pc || (h->weekends && h->holidays && !h->team_hours)) return *until = INT64_MAX, NULL;
     if (fu_calendar_to_local(pc->cal, t, &lo)) return fu_error_clear(), NULL;
     fu_date dt = {lo.year, lo.month, lo.day};
     int64_t day = 0;
@@ -380,24 +401,28 @@ static const char *team_block_until(const ag_ctx *x, int64_t t, int64_t *next, i
     int hol = in_pol_days(pc->holidays, pc->n_holidays, day), mk = in_pol_days(pc->workdays, pc->n_workdays, day);
     if (hol && !h->holidays) return *next = midnight, "agents.holidays";
     if (!hol && !mk && lo.weekday >= 5 && !h->weekends) return *next = midnight, "agents.weekends";
-    if (!h->team_hours || !pc->has_hours) return *until = midnight, NULL;
+    if (!h->team_hours || !pc->has_hours) return NULL;
     int wd = hours_day(pc, lo.weekday, hol || mk);
-    if (wd < 0) return *until = midnight, NULL;
+    if (wd < 0) return NULL;
     for (int i = 0; i < pc->n_hours[wd]; i++) {
         if (m < pc->hours[wd][i].start_min)
             return *next = t + (int64_t)(pc->hours[wd][i].start_min - m) * 60 - lo.second, "agents.team_hours";
-        if (m < pc->hours[wd][i].end_min)
-            return *until = t + (int64_t)(pc->hours[wd][i].end_min - m) * 60 - lo.second, NULL;
+        if (m < pc->hours[wd][i].end_min) return NULL;
     }
     return *next = midnight, "agents.team_hours";
 }
 
 /* The rule of the policy's `agents` section that forbids an agent call at t
  * for priority x->prio, NULL when allowed; *next: the next instant worth
- * trying (the next team interval or local midnight of the team calendar). */
+ * trying (the next team interval or local midnight of the team calendar).
+ * From the pass's table of the rules per UTC minute when it has t. */
 static const char *team_block(const ag_ctx *x, int64_t t, int64_t *next) {
-    int64_t until;
-    return team_block_until(x, t, next, &until);
+    const char *rule;
+    int32_t run;
+    *next = t + 60;
+    if (!team_holds(x)) return NULL;
+    if (x->hours && fu__ah_team_block(&x->hours->team, t, &rule, next, &run)) return rule;
+    return team_rules(x, t, next);
 }
 
 static int agent_limit(const ag_ctx *x, size_t a) {
@@ -676,64 +701,70 @@ static int cap_ok(ag_ctx *x, const fu_touchpoint *t, int64_t at, int *ok, int64_
     return FU_OK;
 }
 
-/* The customer may be contacted at t by a contact of x->prio: the policy's
- * allowed hours, and the instants the planner places such a contact in
- * (FU__PL_BITS(): do-not-disturb, and a business customer's business hours
- * unless the priority skips them or x->asked; review r2 H1). */
-static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
+/* customer_ok() converting t itself, without x->hours: the reference. */
+static int customer_ok_ref(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     const fu_calendar *cal;
     x->ok_next = INT64_MIN;
-    x->ok_min = -1;
     int rc = customer_cal(x, ci, &cal);
     if (rc) return rc;
     int m = fu_calendar_minute_of_week(cal, t);
     *ok = m >= 0 && (!x->P->quiet_allowed || fu_windows_contains(x->P->quiet_allowed, m) == 1);
-    /* refused by the quiet hours: the mask only for skip_refused() */
-    if (!*ok && (m < 0 || ((x->P->quiet_exempt >> x->prio) & 1u))) return FU_OK;
+    if (!*ok) return FU_OK;
     fu_customer cb;
     memset(&cb, 0, sizeof cb);
     if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
     const pl_mask *mk;
     if ((rc = fu__pl_mask_get(x->pl, ci, &cb, &mk))) return rc;
-    if (*ok) {
-        *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
-        if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
-    }
-    if (*ok) rc = customer_holiday(x, &cb, t, ok);
-    else x->ok_min = m, x->ok_mask = mk, x->ok_cal = cal;
-    return rc;
+    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
+    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
+    return *ok ? customer_holiday(x, &cb, t, ok) : FU_OK;
 }
 
-/* team_next() found the customer's minute at from0 (x->ok_min, a priority
- * the quiet hours hold) refused: the next instant it would try that is not
- * refused the same way, stepping 15 minutes as it does, within the team's
- * allowed stretch (< until) and its budget, by the minute masks alone
- * (customer_ok(): the masks of a priority the quiet hours hold lie within
- * them), with what each skipped instant would have set (biz_held,
- * held_last); from0 + 900 when an offset change lies between. A company in
- * New York under the team's Beijing hours is tried some 6,000 times over 62
- * days: bit tests instead of calendar conversions. */
-static int64_t skip_refused(ag_ctx *x, int64_t from0, int64_t until, int64_t limit, int budget, int *step) {
-    int64_t g = from0 + 900;
-    if (x->ok_min < 0 || ((x->P->quiet_exempt >> x->prio) & 1u)) return g;
-    const uint64_t *bits = FU__PL_BITS_ASKED(x->pl, x->ok_mask, x->prio, 0, x->asked);
-    const uint64_t *abits = FU__PL_BITS_ASKED(x->pl, x->ok_mask, x->prio, 0, 1);
-    int mm = x->ok_min, s = *step, biz = 0, hl = 0;
-    for (; g < until && g <= limit && s + 1 < budget; g += 900) {
-        mm = (mm + 15) % FU_MINUTES_PER_WEEK;
-        if (bit_get(bits, mm)) break;
-        biz |= bit_get(abits, mm);
-        hl |= g <= x->due;
-        s++;
+/* Customer ci's zone calendar, record and mask into x->hours (kept while
+ * the next contacts are the same customer's). */
+static int customer_get(ag_ctx *x, size_t ci) {
+    ag_hours *H = x->hours;
+    if (H->ci1 == ci + 1) return FU_OK;
+    H->ci1 = 0;
+    int rc = customer_cal(x, ci, &H->cal);
+    if (rc) return rc;
+    memset(&H->cb, 0, sizeof H->cb);
+    if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &H->cb);
+    if ((rc = fu__pl_mask_get(x->pl, ci, &H->cb, &H->mk))) return rc;
+    H->lo = 1, H->hi = 0; /* no regime yet */
+    H->ci1 = ci + 1;
+    return FU_OK;
+}
+
+/* fu_calendar_minute_of_week(H->cal, t), from the offset regime last used
+ * when it holds t. */
+static int customer_minute(ag_hours *H, int64_t t) {
+    if (!(t >= H->lo && t < H->hi) && !fu__calendar_offset_span(H->cal, t, &H->off, &H->lo, &H->hi)) {
+        H->lo = 1, H->hi = 0;
+        return fu_calendar_minute_of_week(H->cal, t);
     }
-    int off0 = 0, off1 = 0;
-    if (fu_calendar_utc_offset(x->ok_cal, from0, &off0) || fu_calendar_utc_offset(x->ok_cal, g, &off1) ||
-        off0 != off1)
-        return fu_error_clear(), from0 + 900;
-    if (biz) x->biz_held = 1;
-    if (hl) x->held_last = NULL;
-    *step = s;
-    return g;
+    int64_t L = t + H->off, day = floordiv64(L, AG_DAY);
+    int wd = (int)(((day % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday; Monday 0 */
+    return wd * 1440 + (int)((L - day * AG_DAY) / 60);
+}
+
+/* The customer may be contacted at t by a contact of x->prio: the policy's
+ * allowed hours, and the instants the planner places such a contact in
+ * (FU__PL_BITS(): do-not-disturb, and a business customer's business hours
+ * unless the priority skips them or x->asked; review r2 H1). */
+static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
+    ag_hours *H = x->hours;
+    if (!H) return customer_ok_ref(x, ci, t, ok);
+    x->ok_next = INT64_MIN;
+    int rc = customer_get(x, ci);
+    if (rc) return rc;
+    int m = customer_minute(H, t);
+    /* the mask's bits 4: the policy's allowed hours (quiet_hours.allowed) */
+    *ok = m >= 0 && bit_get(H->mk->bits[4], m);
+    if (!*ok) return FU_OK;
+    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked), m);
+    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1), m)) x->biz_held = 1;
+    return *ok ? customer_holiday(x, &H->cb, t, ok) : FU_OK;
 }
 
 static long find_agent(const fu__agent_set *A, const char *id) {
@@ -1327,7 +1358,87 @@ static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
         }
 }
 
+/* ---------------------------------------------------------------- the hot checks' caches */
+
+static int ag_caches = 1; /* fu__plan_agent_caches() */
+
+void fu__plan_agent_caches(int on) { ag_caches = on; }
+
+/* x->hours ready for a pass (H: the caller's, freed by hours_free()); NULL
+ * when the caches are off (fu__plan_agent_caches()). */
+static void hours_init(ag_ctx *x, ag_hours *H) {
+    memset(H, 0, sizeof *H);
+    const fu__pol_calendar *pc = x->P->agent_hours.calendar;
+    fu__ah_team_init(&H->team, pc ? pc->cal : NULL, team_rules, x);
+    H->lo = 1, H->hi = 0;
+    x->hours = ag_caches ? H : NULL;
+}
+
+/* rc, or FU_ENOMEM when a cache could not allocate (the pass answered
+ * without it, but an allocation failed: reported as everywhere). */
+static int hours_rc(const ag_hours *H, int rc) {
+    return !rc && (H->team.nomem || H->steps.nomem || H->meet.nomem) ? fu__error_nomem() : rc;
+}
+
+static void hours_free(ag_hours *H) {
+    fu__ah_team_free(&H->team);
+    fu__ah_steps_free(&H->steps);
+    fu__ah_meet_free(&H->meet);
+}
+
 /* ---------------------------------------------------------------- agents as a number */
+
+/* The 15-minute steps j = 1, 2, ... after `from` (where the team allows
+ * the call and customer_ok() refused the customer) that team_next() would
+ * find the same as `from` (the team allows, the customer refused) and that
+ * it may take (at most `limit`, within `cap` steps): from + 15 min * J for
+ * the first J it must check itself, *step counting the J - 1 skipped.
+ * Sure only within the team's allowed minutes of the table, one offset
+ * regime of the customer's zone and the customer's refused minutes (mask
+ * step tables); sets x->biz_held as customer_ok() would on them. */
+static int64_t refused_skip(ag_ctx *x, int64_t from, int64_t limit, int cap, int *step) {
+    ag_hours *H = x->hours;
+    int64_t J = cap - *step, jl = (limit - from) / 900 + 1;
+    if (jl < J) J = jl;
+    if (J <= 1 || !H || !(from >= H->lo && from < H->hi)) return from + 900;
+    const char *rule;
+    int64_t nx, jr = (H->hi - from + 899) / 900; /* the first step in the next regime */
+    int32_t run;
+    if (jr < J) J = jr;
+    if (team_holds(x)) {
+        if (!fu__ah_team_block(&H->team, from, &rule, &nx, &run) || rule) return from + 900;
+        if ((run + 14) / 15 < J) J = (run + 14) / 15; /* the first step past the team's allowed run */
+    }
+    const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked);
+    const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1);
+    const uint8_t *to_ok, *to_seen;
+    if (J <= 1 || !fu__ah_steps_get(&H->steps, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
+                                    (int)((seen - H->mk->bits[0]) / MASK_WORDS), ok, H->mk->bits[4], seen, &to_ok,
+                                    &to_seen))
+        return from + 900;
+    int m1 = (customer_minute(H, from) + 15) % FU_MINUTES_PER_WEEK;
+    if (1 + to_ok[m1] < J) J = 1 + to_ok[m1];
+    if (1 + to_seen[m1] < J) x->biz_held = 1; /* a skipped step refused for business hours alone */
+    *step += (int)(J - 1);
+    return from + 900 * J;
+}
+
+/* *meet: whether the team's allowed minutes in the UTC days of [from,
+ * limit] meet those customer ci may be contacted in by x->prio (bit 1), or
+ * those it could be but for business hours (bit 2; fu__ah_meet_days()); -1
+ * when it cannot tell. */
+static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit, int *meet) {
+    ag_hours *H = x->hours;
+    *meet = -1;
+    if (!H || !team_holds(x)) return FU_OK;
+    int rc = customer_get(x, ci);
+    if (rc) return rc == FU_ENOMEM ? rc : (fu_error_clear(), FU_OK); /* else customer_ok() reports it when it asks */
+    const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked);
+    const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1);
+    *meet = fu__ah_meet_days(&H->meet, &H->team, H->cal, H->mk, (int)((ok - H->mk->bits[0]) / MASK_WORDS),
+                             (int)((seen - H->mk->bits[0]) / MASK_WORDS), ok, H->mk->bits[4], seen, from, limit);
+    return FU_OK;
+}
 
 /* The first instant in [from, limit] the policy's `agents` rules allow an
  * agent call of x->prio and the customer may be contacted; INT64_MAX when
@@ -1335,9 +1446,14 @@ static void short_agents(ag_ctx *x, fu__agent_set *A, int64_t now) {
 static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t limit, int64_t *out) {
     *out = INT64_MAX;
     enum { BUDGET = 4 * AG_MAX_STEPS };
+    int meet, rc0 = team_meets(x, t->customer, from, limit, &meet);
+    if (rc0) return rc0;
     for (int step = 0; step < BUDGET && from <= limit; step++) {
-        int64_t nx, until;
-        const char *b = team_block_until(x, from, &nx, &until);
+        /* none to find, the rule and business hours noted: the rest changes nothing (the customer's
+         * holidays and the caps are checked only at a minute both hours allow, held_at() would note NULL) */
+        if (meet >= 0 && !(meet & 1) && x->why && (x->biz_held || !(meet & 2))) return FU_OK;
+        int64_t nx;
+        const char *b = team_block(x, from, &nx);
         if (b) {
             if (!x->why) x->why = b;
             held_at(x, from, NULL);
@@ -1346,12 +1462,13 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
         }
         int64_t retry = from + 15 * 60;
         int ok = 0, rc = customer_ok(x, t->customer, from, &ok);
+        int by_hours = !ok && x->ok_next == INT64_MIN; /* refused by the customer's minutes, not a holiday */
         held_at(x, from, ok || x->ok_next == INT64_MIN ? NULL : x->hol_held);
         if (!rc && ok && !(rc = cap_ok(x, t, from, &ok, &retry)) && !ok) held_at(x, from, x->cap_held);
         if (rc) return rc;
         if (ok) return *out = from, FU_OK;
-        if (x->ok_min >= 0) { /* refused by the customer's minutes: skip those refused alike */
-            from = skip_refused(x, from, until, limit, BUDGET, &step);
+        if (by_hours) { /* skip the 15-minute steps refused alike: from + 15 min, or further */
+            from = refused_skip(x, from, limit, BUDGET, &step);
             continue;
         }
         from = retry > from ? retry : from + 60;
@@ -1421,12 +1538,16 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end)
     x.end = end;
     x.now = now;
     x.contig = 1; /* not sorted yet: a customer's rows are together */
+    ag_hours H;
+    hours_init(&x, &H);
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++)
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel)) rc = team_move(&x, &tp[i], i);
+    rc = hours_rc(&H, rc);
     if (!rc) rc = count_unplaceable(plan);
+    hours_free(&H);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal);
     fu__buf_free(&x.buf);
@@ -1456,6 +1577,8 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     x.end = end;
     x.now = now;
     x.bt = pl->opt.score ? NULL : pl->bt;
+    ag_hours H;
+    hours_init(&x, &H);
     size_t n;
     fu_touchpoint *tp = fu__plan_rows(plan, &n);
     int rc = owners(&x), moved = 0;
@@ -1474,8 +1597,10 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
         if (tp[i].status == FU_TOUCHPOINT_PLANNED && is_agent_ch(tp[i].channel))
             rc = assign_one(&x, &tp[i], i, &moved);
     fu__free(ord);
+    rc = hours_rc(&H, rc);
     if (!rc && moved) rc = fu__plan_resort(plan);
     if (!rc && moved) rc = count_unplaceable(plan);
+    hours_free(&H);
     for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
     FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
     fu__buf_free(&x.buf);

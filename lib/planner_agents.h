@@ -27,6 +27,12 @@ int fu__plan_assign_agents(struct fu_planner *pl, fu_plan *plan, int64_t now, in
  * global capacity pass, FU_PLANNER_CAPACITY_PASS, is one for agents). */
 int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t now, int64_t end);
 
+/* Test switch, process-wide: 0 makes the agent step convert every
+ * instant it checks itself (the team's rules, the customer's hours), as
+ * before its caches (lib/planner_hours.h); the reference the tests compare
+ * plans with (tests/test_planner_hours.c). 1, the default: the caches. */
+void fu__plan_agent_caches(int on);
+
 /* lib/planner.c */
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);
 const fu__policy *fu__planner_policy(const struct fu_planner *pl);
