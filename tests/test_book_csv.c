@@ -1264,6 +1264,75 @@ Test(book_csv, string_table_lengths_find_only_the_same_bytes) {
     fu_book_free(b);
 }
 
+/* A string of n bytes (5..319): a fixed pattern with the 5 hex digits of
+ * i (as 'a'..'p') in its first 5 bytes (head) or its last 5. */
+static void hash_probe_string(char *s, size_t n, uint32_t i, int head) {
+    for (size_t j = 0; j < n; j++) s[j] = (char)('a' + (j * 7) % 26);
+    for (size_t k = 0; k < 5; k++) s[(head ? 0 : n - 5) + k] = (char)('a' + ((i >> (4 * k)) & 15));
+    s[n] = '\0';
+}
+
+typedef struct hash_at {
+    uint32_t h, i;
+} hash_at;
+
+static int hash_at_cmp(const void *a, const void *b) {
+    const hash_at *x = a, *y = b;
+    return x->h != y->h ? (x->h < y->h ? -1 : 1) : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/* Two different strings of n bytes with the same string-table hash (the
+ * table then compares their bytes): the first pair among 2^18 strings. */
+static int same_hash_pair(size_t n, int head, char *a, char *b) {
+    enum { N = 1 << 18 };
+    hash_at *v = malloc(N * sizeof *v);
+    cr_assert(v);
+    char s[320];
+    for (uint32_t i = 0; i < N; i++) {
+        hash_probe_string(s, n, i, head);
+        v[i] = (hash_at){fu__book_hash(s, n), i};
+    }
+    qsort(v, N, sizeof *v, hash_at_cmp);
+    int found = 0;
+    for (size_t i = 1; i < N && !found; i++)
+        if (v[i].h == v[i - 1].h) {
+            hash_probe_string(a, n, v[i - 1].i, head);
+            hash_probe_string(b, n, v[i].i, head);
+            found = 1;
+        }
+    free(v);
+    return found;
+}
+
+/* Strings of the same hash and length, apart in their first or their last
+ * five bytes only: the table tells them apart by their bytes (a compare
+ * that skips the words at either end would take one for the other). */
+Test(book_csv, string_table_tells_apart_strings_of_one_hash) {
+    static const size_t lens[] = {5, 7, 8, 9, 12, 15, 16, 17, 24, 33, 254, 255, 300};
+    for (size_t l = 0; l < sizeof lens / sizeof *lens; l++)
+        for (int head = 0; head <= 1; head++) {
+            char a[320], b[320];
+            size_t n = lens[l], at = SIZE_MAX;
+            cr_assert(same_hash_pair(n, head, a, b), "no pair of length %zu", n);
+            cr_assert(strcmp(a, b) != 0);
+            fu_book *bk = NULL;
+            cr_assert_eq(fu_book_new(&bk, NULL), FU_OK);
+            fu_customer c;
+            fu_customer_init(&c);
+            c.tz = "Asia/Shanghai";
+            c.id = a;
+            cr_assert_eq(fu_book_add_customer(bk, &c, NULL), FU_OK);
+            cr_assert_neq(fu_book_find_customer(bk, b, n, &at), FU_OK, "length %zu, head %d", n, head);
+            c.id = b;
+            cr_assert_eq(fu_book_add_customer(bk, &c, NULL), FU_OK, "length %zu: %s", n, fu_error_last()->message);
+            cr_assert_eq(fu_book_find_customer(bk, a, n, &at), FU_OK);
+            cr_assert_eq(at, 0);
+            cr_assert_eq(fu_book_find_customer(bk, b, n, &at), FU_OK);
+            cr_assert_eq(at, 1, "length %zu, head %d", n, head);
+            fu_book_free(bk);
+        }
+}
+
 /* The blocks make room for a block's rows from its size alone when the
  * header has 8 columns or more (a row of ncols fields takes ncols bytes at
  * least): rows as short as valid events get, with many columns, in blocks
