@@ -469,11 +469,26 @@ static inline unsigned memo_slot(const char *s, size_t len) {
     return (unsigned)(len * 17 + (unsigned char)s[0] * 2u + (unsigned char)s[len - 1]) & (MEMO_N - 1);
 }
 
-/* Whether the n bytes at a and b are equal (inline: the words are short). */
+/* Whether the n (<= 16: a memo's words are short) bytes at a and b are
+ * equal: the first and last 8, 4 or 2 bytes as words (overlapping, never
+ * past the n bytes), or the one byte. */
 static inline int same_bytes(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
+    if (n >= 8) {
+        uint64_t w, x, y, z;
+        memcpy(&w, a, 8), memcpy(&x, b, 8), memcpy(&y, a + n - 8, 8), memcpy(&z, b + n - 8, 8);
+        return ((w ^ x) | (y ^ z)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t w, x, y, z;
+        memcpy(&w, a, 4), memcpy(&x, b, 4), memcpy(&y, a + n - 4, 4), memcpy(&z, b + n - 4, 4);
+        return ((w ^ x) | (y ^ z)) == 0;
+    }
+    if (n >= 2) {
+        uint16_t w, x, y, z;
+        memcpy(&w, a, 2), memcpy(&x, b, 2), memcpy(&y, a + n - 2, 2), memcpy(&z, b + n - 2, 2);
+        return ((w ^ x) | (y ^ z)) == 0;
+    }
+    return n == 0 || a[0] == b[0];
 }
 
 static inline int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
