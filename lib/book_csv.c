@@ -469,11 +469,26 @@ static inline unsigned memo_slot(const char *s, size_t len) {
     return (unsigned)(len * 17 + (unsigned char)s[0] * 2u + (unsigned char)s[len - 1]) & (MEMO_N - 1);
 }
 
-/* Whether the n bytes at a and b are equal (inline: the words are short). */
+/* Whether the n (<= 16: a memo's words are short) bytes at a and b are
+ * equal: the first and last 8, 4 or 2 bytes as words (overlapping, never
+ * past the n bytes), or the one byte. */
 static inline int same_bytes(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
+    if (n >= 8) {
+        uint64_t w, x, y, z;
+        memcpy(&w, a, 8), memcpy(&x, b, 8), memcpy(&y, a + n - 8, 8), memcpy(&z, b + n - 8, 8);
+        return ((w ^ x) | (y ^ z)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t w, x, y, z;
+        memcpy(&w, a, 4), memcpy(&x, b, 4), memcpy(&y, a + n - 4, 4), memcpy(&z, b + n - 4, 4);
+        return ((w ^ x) | (y ^ z)) == 0;
+    }
+    if (n >= 2) {
+        uint16_t w, x, y, z;
+        memcpy(&w, a, 2), memcpy(&x, b, 2), memcpy(&y, a + n - 2, 2), memcpy(&z, b + n - 2, 2);
+        return ((w ^ x) | (y ^ z)) == 0;
+    }
+    return n == 0 || a[0] == b[0];
 }
 
 static inline int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
@@ -722,7 +737,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     blocks *p = ((void **)ud)[0];
     blk *k = ((void **)ud)[1];
     (void)n;
-    if (k->n == k->ev_cap) return FU__CSV_UNSURE; /* blk_prepare counted the line breaks: never */
+    if (k->n == k->ev_cap) return FU__CSV_UNSURE; /* blk_prepare made room for the most: never */
     rowv rw = {NULL, p->col, cells, lens};
     int skip;
     int rc = event_fields(&rw, p->flags, &k->ev[k->n], &skip, p->memo, &p->tmemo);
@@ -738,6 +753,18 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     ks->attr_hash = skip ? 0 : fu__book_attr_hash(&k->ev[k->n], ks);
     k->n++;
     return FU_OK;
+}
+
+/* The most rows `len` bytes of a block can hold. A row of ncols fields
+ * takes at least ncols bytes (ncols - 1 commas and a line break; the last
+ * row one less), so with many columns the block's size bounds its rows with
+ * no pass over its bytes: room for rows that never come costs address
+ * space only (pages never touched). With few columns that bound is loose
+ * and the line breaks are counted. */
+#define ROWS_BOUND_MIN_COLS 8
+static size_t blk_rows_most(const blocks *p, const char *text, size_t len) {
+    if (p->ncols >= ROWS_BOUND_MIN_COLS) return len / p->ncols + 2;
+    return fu__csv_count_breaks(text, len) + 1;
 }
 
 /* Read the next block into k, with room for its rows (the calling
@@ -758,7 +785,7 @@ static int blk_prepare(blocks *p, blk *k) {
     memcpy(p->carry, k->text + end, p->carry_len);
     k->len = end;
     k->last = p->eof && !p->carry_len;
-    size_t rows = fu__csv_count_breaks(k->text, end) + 1;
+    size_t rows = blk_rows_most(p, k->text, end);
     if (rows > k->ev_cap && FU_GROW(k->ev, k->ev_cap, rows)) return FU_ENOMEM;
     if (rows > k->ks_cap && FU_GROW(k->ks, k->ks_cap, rows)) return FU_ENOMEM;
     return FU_OK;

@@ -28,11 +28,40 @@ void fu__book_strtab_tune(size_t narrow_max) {
     st_narrow_max = narrow_max && narrow_max < ST_SYM_MASK ? narrow_max : ST_SYM_MASK;
 }
 
-/* Whether symbol sym's string is the len bytes at s. Byte by byte (the ids
- * are short: a call to strncmp cost more than the compare), stopping at the
- * stored string's end: never reads past it. */
+/* Each string is stored after a byte of its length (ST_LONG: 255 bytes or
+ * more, or a NUL among its bytes): a lookup compares the lengths and then
+ * the bytes a word at a time, instead of byte by byte up to the NUL. */
+#define ST_LONG 255
+
+/* Whether the n (< ST_LONG) bytes at x and s are equal: words that stay
+ * within the n bytes (the first and last 8 or 4, overlapping). */
+static inline int st_same(const char *x, const char *s, size_t n) {
+    if (n >= 8) {
+        if (n > 16) return memcmp(x, s, n) == 0;
+        uint64_t a, b, c, d;
+        memcpy(&a, x, 8);
+        memcpy(&b, s, 8);
+        memcpy(&c, x + n - 8, 8);
+        memcpy(&d, s + n - 8, 8);
+        return ((a ^ b) | (c ^ d)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t a, b, c, d;
+        memcpy(&a, x, 4);
+        memcpy(&b, s, 4);
+        memcpy(&c, x + n - 4, 4);
+        memcpy(&d, s + n - 4, 4);
+        return ((a ^ b) | (c ^ d)) == 0;
+    }
+    return n == 0 || (x[0] == s[0] && x[n / 2] == s[n / 2] && x[n - 1] == s[n - 1]);
+}
+
+/* Whether symbol sym's string is the len bytes at s. A long one byte by
+ * byte, stopping at the stored string's end: never reads past it. */
 static inline int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
     const char *x = t->str[sym];
+    size_t stored = (unsigned char)x[-1];
+    if (stored != ST_LONG) return stored == len && st_same(x, s, len);
     for (size_t i = 0; i < len; i++)
         if (x[i] != s[i] || !x[i]) return 0;
     return x[len] == '\0';
@@ -169,8 +198,10 @@ int fu__st_intern_h(strtab *t, const char *s, size_t len, uint32_t h, uint32_t *
         if ((rc = st_rehash(t, ns, wide))) return rc;
         at = t->nslots; /* the probe's end moved: st_place finds it again */
     }
-    char *dst = st_alloc(t, len + 1);
+    char *dst = st_alloc(t, len + 2);
     if (!dst) return fu__error_nomem();
+    dst[0] = (char)(len < ST_LONG && !memchr(s, '\0', len) ? len : ST_LONG);
+    dst++;
     memcpy(dst, s, len);
     dst[len] = '\0';
     if (!t->n) { /* symbol 0 */

@@ -747,29 +747,43 @@ typedef struct splitter {
 /* The row at *pp (not an empty line) when it is plain, taken from the
  * masks alone: FU_OK with its cells and *pp just after its line break,
  * FU__CSV_UNSURE for a row the reader refuses or reads otherwise (another
- * width, the limits), or ROW_BYTEWISE when a quote, NUL or non-ASCII byte
- * comes before its line break (nothing is written then). */
+ * width, the limits; the text is not read again then), or ROW_BYTEWISE when
+ * a quote, NUL or non-ASCII byte comes before its line break (the text is
+ * as it was then: the commas cut to NULs on the way are put back). */
 static int row_plain(splitter *sp, scan *t, size_t *pp) {
-    size_t p = *pp, start = p, nf = 0, end;
+    size_t p = *pp, start = p, nf = 0, end, last = sp->ncols - 1;
     for (;;) {
         while (!t->rest) scan_load(t, t->base + 64); /* ends: the text's end is a stop */
-        uint64_t bit = t->rest & (0 - t->rest);
-        size_t q = t->base + (size_t)__builtin_ctzll(t->rest);
-        if (bit & t->odd) return ROW_BYTEWISE;
-        t->rest ^= bit;
-        if (nf == sp->ncols) return FU__CSV_UNSURE; /* a wider row: the reader's error */
-        sp->cells[nf] = sp->text + p;
-        sp->lens[nf++] = q - p;
-        if (!(bit & t->sep)) {
-            end = q;
-            break;
+        uint64_t rest = t->rest, other = rest & ~t->sep; /* a line break, an odd byte, the end */
+        uint64_t bit = other & (0 - other);              /* the first of them (0: none here) */
+        uint64_t seps = bit ? rest & (bit - 1) : rest;   /* the commas before it */
+        for (; seps; seps &= seps - 1) {
+            if (nf == last) return FU__CSV_UNSURE; /* a comma after the last field: a wider row */
+            size_t q = t->base + (size_t)__builtin_ctzll(seps);
+            sp->cells[nf] = sp->text + p;
+            sp->lens[nf++] = q - p;
+            sp->text[q] = '\0'; /* put back below if the row is not plain */
+            p = q + 1;
         }
-        p = q + 1;
+        if (!bit) {
+            t->rest = 0;
+            continue;
+        }
+        if (bit & t->odd) {
+            for (size_t i = 0; i < nf; i++) sp->cells[i][sp->lens[i]] = ',';
+            return ROW_BYTEWISE;
+        }
+        t->rest = rest & ~(bit | (bit - 1));
+        if (nf != last) return FU__CSV_UNSURE; /* fewer fields (more: found above) */
+        end = t->base + (size_t)__builtin_ctzll(bit);
+        sp->cells[nf] = sp->text + p;
+        sp->lens[nf++] = end - p;
+        break;
     }
-    if (nf != sp->ncols || end - start >= sp->max_record) return FU__CSV_UNSURE;
+    if (end - start >= sp->max_record) return FU__CSV_UNSURE;
     for (size_t i = 0; end - start >= sp->max_field && i < nf; i++)
         if (sp->lens[i] >= sp->max_field) return FU__CSV_UNSURE;
-    for (size_t i = 0; i < nf; i++) sp->cells[i][sp->lens[i]] = '\0'; /* text[len] is writable */
+    sp->text[end] = '\0'; /* text[len] is writable */
     *pp = end < t->len ? end + 1 : end;
     return FU_OK;
 }

@@ -1212,6 +1212,208 @@ Test(book_csv, finalize_orders_times_across_the_high_part) {
     free(want.s);
 }
 
+/* The string table keeps each string's length in the byte before it and
+ * compares a lookup's bytes a word at a time (the first and last 4 or 8,
+ * overlapping; memcmp past 16; byte by byte from 255 bytes). Ids of every
+ * length around those edges are found at their index, and ids one byte off
+ * (the first, a middle or the last byte), one shorter or one longer are
+ * not (unless they are another customer's id). */
+Test(book_csv, string_table_lengths_find_only_the_same_bytes) {
+    static const size_t lens[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 23, 31, 32, 33, 64, 253, 254, 255, 256, 300};
+    enum { NL = sizeof lens / sizeof *lens, PER = 3 };
+    char ids[NL * PER][320];
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    for (size_t i = 0; i < NL * PER; i++) {
+        size_t n = lens[i / PER];
+        for (size_t j = 0; j < n; j++) ids[i][j] = (char)('a' + (j * 7 + i) % 26);
+        ids[i][n] = '\0';
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        size_t at = SIZE_MAX;
+        cr_assert_eq(fu_book_add_customer(b, &c, &at), FU_OK, "%s: %s", ids[i], fu_error_last()->message);
+        cr_assert_eq(at, i);
+    }
+    for (size_t i = 0; i < NL * PER; i++) {
+        size_t n = strlen(ids[i]), at = SIZE_MAX;
+        cr_assert_eq(fu_book_find_customer(b, ids[i], n, &at), FU_OK, "length %zu", n);
+        cr_assert_eq(at, i, "length %zu", n);
+        char v[330];
+        const size_t flips[] = {0, n / 2, n - 1};
+        for (size_t f = 0; f < 3; f++) {
+            memcpy(v, ids[i], n + 1);
+            v[flips[f]] ^= 0x20; /* upper case: no id has it */
+            cr_assert_neq(fu_book_find_customer(b, v, n, &at), FU_OK, "length %zu, byte %zu", n, flips[f]);
+        }
+        memcpy(v, ids[i], n + 1);
+        v[n] = ids[i][0];
+        v[n + 1] = '\0';
+        int other = 0; /* one longer or shorter may be another id */
+        for (size_t k = 0; k < NL * PER; k++) other |= strcmp(ids[k], v) == 0;
+        if (!other) cr_assert_neq(fu_book_find_customer(b, v, n + 1, &at), FU_OK, "length %zu + 1", n);
+        other = 0;
+        for (size_t k = 0; k < NL * PER; k++) other |= strlen(ids[k]) == n - 1 && memcmp(ids[k], v, n - 1) == 0;
+        if (!other && n > 1) cr_assert_neq(fu_book_find_customer(b, v, n - 1, &at), FU_OK, "length %zu - 1", n);
+        /* a NUL inside the bytes asked for: never a stored id */
+        memcpy(v, ids[i], n + 1);
+        v[n / 2] = '\0';
+        cr_assert_neq(fu_book_find_customer(b, v, n, &at), FU_OK, "length %zu with a NUL", n);
+    }
+    fu_book_free(b);
+}
+
+/* The blocks remember each enum column's words by their length and first
+ * and last bytes, and compare the bytes of a word that falls in a
+ * remembered one's slot (as words: the first and last 8, 4 or 2 bytes).
+ * A word of that length and those ends but one byte changed, anywhere, is
+ * not the remembered word: the blocks give the serial reader's error (or,
+ * for a kind with FU_BOOK_SKIP_UNKNOWN_KINDS, skip the row as it does). */
+Test(book_csv, enum_memo_takes_only_the_same_word) {
+    static const char *const words[][2] = {
+        {"kind", "purchase"}, {"kind", "contact"}, {"kind", "complaint"}, {"channel", "sms"},
+        {"channel", "email"}, {"outcome", "no_answer"}, {"outcome", "answered"}, {"severity", "low"},
+        {"survey", "nps"}, {"outcome", "callback_requested"}, {"channel", "phone"}};
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        const char *col = words[w][0], *word = words[w][1];
+        size_t n = strlen(word);
+        for (size_t at = 1; at + 1 < n; at++) {
+            char changed[32];
+            memcpy(changed, word, n + 1);
+            changed[at] = changed[at] == 'q' ? 'x' : 'q';
+            text t = {0};
+            puts_(&t, "customer_id,at,kind,");
+            puts_(&t, strcmp(col, "kind") ? col : "note");
+            puts_(&t, "\n");
+            const char *kind = strcmp(col, "kind") ? "contact" : NULL;
+            for (int row = 0; row < 6; row++) {
+                char line[160];
+                const char *v = row == 4 ? changed : word;
+                snprintf(line, sizeof line, "C1,2026-01-01T00:00:0%dZ,%s,%s\n", row, kind ? kind : v, kind ? v : "x");
+                puts_(&t, line);
+            }
+            char what[96];
+            snprintf(what, sizeof what, "%s '%s' for '%s'", col, changed, word);
+            for (int skip = 0; skip <= 1; skip++) {
+                outcome serial;
+                all_modes_agree(t.s, t.len, FU_BOOK_CREATE_CUSTOMERS | (skip ? FU_BOOK_SKIP_UNKNOWN_KINDS : 0), what,
+                                &serial);
+                if (kind || !skip) {
+                    cr_assert_neq(serial.rc, FU_OK, "%s", what);
+                    cr_assert_eq(serial.line, 6, "%s: %s", what, serial.message); /* the changed row's */
+                }
+                else cr_assert_eq(serial.skipped, 1, "%s", what);
+                free(serial.csv);
+            }
+            free(t.s);
+        }
+    }
+}
+
+/* A string of n bytes (5..319): a fixed pattern with the 5 hex digits of
+ * i (as 'a'..'p') in its first 5 bytes (head) or its last 5. */
+static void hash_probe_string(char *s, size_t n, uint32_t i, int head) {
+    for (size_t j = 0; j < n; j++) s[j] = (char)('a' + (j * 7) % 26);
+    for (size_t k = 0; k < 5; k++) s[(head ? 0 : n - 5) + k] = (char)('a' + ((i >> (4 * k)) & 15));
+    s[n] = '\0';
+}
+
+typedef struct hash_at {
+    uint32_t h, i;
+} hash_at;
+
+static int hash_at_cmp(const void *a, const void *b) {
+    const hash_at *x = a, *y = b;
+    return x->h != y->h ? (x->h < y->h ? -1 : 1) : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/* Two different strings of n bytes with the same string-table hash (the
+ * table then compares their bytes): the first pair among 2^18 strings. */
+static int same_hash_pair(size_t n, int head, char *a, char *b) {
+    enum { N = 1 << 18 };
+    hash_at *v = malloc(N * sizeof *v);
+    cr_assert(v);
+    char s[320];
+    for (uint32_t i = 0; i < N; i++) {
+        hash_probe_string(s, n, i, head);
+        v[i] = (hash_at){fu__book_hash(s, n), i};
+    }
+    qsort(v, N, sizeof *v, hash_at_cmp);
+    int found = 0;
+    for (size_t i = 1; i < N && !found; i++)
+        if (v[i].h == v[i - 1].h) {
+            hash_probe_string(a, n, v[i - 1].i, head);
+            hash_probe_string(b, n, v[i].i, head);
+            found = 1;
+        }
+    free(v);
+    return found;
+}
+
+/* Strings of the same hash and length, apart in their first or their last
+ * five bytes only: the table tells them apart by their bytes (a compare
+ * that skips the words at either end would take one for the other). */
+Test(book_csv, string_table_tells_apart_strings_of_one_hash) {
+    static const size_t lens[] = {5, 7, 8, 9, 12, 15, 16, 17, 24, 33, 254, 255, 300};
+    for (size_t l = 0; l < sizeof lens / sizeof *lens; l++)
+        for (int head = 0; head <= 1; head++) {
+            char a[320], b[320];
+            size_t n = lens[l], at = SIZE_MAX;
+            cr_assert(same_hash_pair(n, head, a, b), "no pair of length %zu", n);
+            cr_assert(strcmp(a, b) != 0);
+            fu_book *bk = NULL;
+            cr_assert_eq(fu_book_new(&bk, NULL), FU_OK);
+            fu_customer c;
+            fu_customer_init(&c);
+            c.tz = "Asia/Shanghai";
+            c.id = a;
+            cr_assert_eq(fu_book_add_customer(bk, &c, NULL), FU_OK);
+            cr_assert_neq(fu_book_find_customer(bk, b, n, &at), FU_OK, "length %zu, head %d", n, head);
+            c.id = b;
+            cr_assert_eq(fu_book_add_customer(bk, &c, NULL), FU_OK, "length %zu: %s", n, fu_error_last()->message);
+            cr_assert_eq(fu_book_find_customer(bk, a, n, &at), FU_OK);
+            cr_assert_eq(at, 0);
+            cr_assert_eq(fu_book_find_customer(bk, b, n, &at), FU_OK);
+            cr_assert_eq(at, 1, "length %zu, head %d", n, head);
+            fu_book_free(bk);
+        }
+}
+
+/* The blocks make room for a block's rows from its size alone when the
+ * header has 8 columns or more (a row of ncols fields takes ncols bytes at
+ * least): rows as short as valid events get, with many columns, in blocks
+ * of every size from the smallest, all go through the blocks (a bound too
+ * small would send the read back to the serial reader) and give the serial
+ * reader's book. */
+Test(book_csv, blocks_room_from_the_size_holds_the_shortest_rows) {
+    text t = {0};
+    puts_(&t, "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,"
+              "outcome,score,survey,note,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n");
+    char line[160];
+    for (unsigned i = 0; i < 400; i++) {
+        snprintf(line, sizeof line, "%c,2026-01-01T00:00:%02uZ,%s", 'A' + (int)pick(26), pick(60),
+                 pick(2) ? "contact" : "delivery");
+        puts_(&t, line);
+        for (int c = 3; c < 30; c++) puts_(&t, ","); /* 27 empty fields */
+        puts_(&t, pick(2) ? "\n" : "\r\n");
+    }
+    outcome serial = read_with(-1, 0, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+    cr_assert_eq(serial.rc, FU_OK, "%s", serial.message);
+    static const size_t blocks[] = {200, 256, 333, 1000, 4096}; /* past the header */
+    for (int threads = 1; threads <= 2; threads++)
+        for (size_t k = 0; k < sizeof blocks / sizeof *blocks; k++) {
+            size_t before = fu__book_csv_block_reads();
+            outcome o = read_with(threads, blocks[k], t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+            cr_assert_eq(fu__book_csv_block_reads(), before + 1, "blocks of %zu on %d threads", blocks[k], threads);
+            same(&serial, &o, "blocks");
+            free(o.csv);
+        }
+    fu__book_csv_tune(0, 0);
+    free(serial.csv);
+    free(t.s);
+}
+
 /* ------------------------------------------------ the attribute hash */
 
 /* CSV blocks hash each row's attributes ahead (the strings by their bytes,
