@@ -2,6 +2,7 @@
  * per-customer event index. The CSV formats are in book_csv.c. */
 #include "book_internal.h"
 #include "book_strtab.h"
+#include "bytes_internal.h"
 #include "errtext.h"
 #include "utf8_internal.h"
 #include "followup/book.h"
@@ -677,24 +678,6 @@ int fu__book_order_memo(fu_book *b, int on) {
     return rc;
 }
 
-/* Whether the n (1..11) bytes at a and b are equal: the first and last 8,
- * 4 or 1 bytes as words (overlapping, never past the n bytes). */
-static inline int omemo_same(const char *a, const char *b, size_t n) {
-    if (n >= 8) {
-        uint64_t w, x, y, z;
-        memcpy(&w, a, 8), memcpy(&x, b, 8), memcpy(&y, a + n - 8, 8), memcpy(&z, b + n - 8, 8);
-        return ((w ^ x) | (y ^ z)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t w, x, y, z;
-        memcpy(&w, a, 4), memcpy(&x, b, 4), memcpy(&y, a + n - 4, 4), memcpy(&z, b + n - 4, 4);
-        return ((w ^ x) | (y ^ z)) == 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
 /* The order id of an event of customer `cust`: the symbol of the customer's
  * last order when the bytes are the same, else interned (and remembered). */
 static int intern_order(fu_book *b, const char *s, const fu__evstr *k, uint32_t cust, uint32_t *sym) {
@@ -704,7 +687,7 @@ static int intern_order(fu_book *b, const char *s, const fu__evstr *k, uint32_t 
         int rc = omemo_room(b, cust);
         if (rc) return rc;
         m = &b->omemo[cust];
-        if (m->len == len && omemo_same(m->text, s, len)) {
+        if (m->len == len && fu__same_short(m->text, s, len)) {
             *sym = m->sym;
             return FU_OK;
         }

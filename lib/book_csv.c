@@ -2,6 +2,7 @@
  * columns, cells to values, rows to fu__book_customer_add /
  * fu__book_event_add) and writing. docs/formats.md describes the formats. */
 #include "book_internal.h"
+#include "bytes_internal.h"
 #include "csv_internal.h"
 #include "followup/calendar.h"
 #include "followup/planner.h"
@@ -469,32 +470,10 @@ static inline unsigned memo_slot(const char *s, size_t len) {
     return (unsigned)(len * 17 + (unsigned char)s[0] * 2u + (unsigned char)s[len - 1]) & (MEMO_N - 1);
 }
 
-/* Whether the n (<= 16: a memo's words are short) bytes at a and b are
- * equal: the first and last 8, 4 or 2 bytes as words (overlapping, never
- * past the n bytes), or the one byte. */
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-    if (n >= 8) {
-        uint64_t w, x, y, z;
-        memcpy(&w, a, 8), memcpy(&x, b, 8), memcpy(&y, a + n - 8, 8), memcpy(&z, b + n - 8, 8);
-        return ((w ^ x) | (y ^ z)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t w, x, y, z;
-        memcpy(&w, a, 4), memcpy(&x, b, 4), memcpy(&y, a + n - 4, 4), memcpy(&z, b + n - 4, 4);
-        return ((w ^ x) | (y ^ z)) == 0;
-    }
-    if (n >= 2) {
-        uint16_t w, x, y, z;
-        memcpy(&w, a, 2), memcpy(&x, b, 2), memcpy(&y, a + n - 2, 2), memcpy(&z, b + n - 2, 2);
-        return ((w ^ x) | (y ^ z)) == 0;
-    }
-    return n == 0 || a[0] == b[0];
-}
-
 static inline int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
     if (!m) return 0;
     unsigned i = memo_slot(s, len);
-    if (m->len[i] != len + 1 || !same_bytes(m->text[i], s, len)) return 0;
+    if (m->len[i] != len + 1 || !fu__same_short(m->text[i], s, len)) return 0;
     *out = m->value[i];
     return 1;
 }

@@ -2,6 +2,7 @@
  * a symbol's string, owner (customer) and validation flags in arrays, and
  * open addressing on narrow (4-byte) or wide (8-byte) slots. */
 #include "book_strtab.h"
+#include "bytes_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,27 +34,10 @@ void fu__book_strtab_tune(size_t narrow_max) {
  * the bytes a word at a time, instead of byte by byte up to the NUL. */
 #define ST_LONG 255
 
-/* Whether the n (< ST_LONG) bytes at x and s are equal: words that stay
- * within the n bytes (the first and last 8 or 4, overlapping). */
+/* Whether the n (< ST_LONG) bytes at x and s are equal: word compares up
+ * to 16 bytes (fu__same_short()), memcmp beyond. */
 static inline int st_same(const char *x, const char *s, size_t n) {
-    if (n >= 8) {
-        if (n > 16) return memcmp(x, s, n) == 0;
-        uint64_t a, b, c, d;
-        memcpy(&a, x, 8);
-        memcpy(&b, s, 8);
-        memcpy(&c, x + n - 8, 8);
-        memcpy(&d, s + n - 8, 8);
-        return ((a ^ b) | (c ^ d)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t a, b, c, d;
-        memcpy(&a, x, 4);
-        memcpy(&b, s, 4);
-        memcpy(&c, x + n - 4, 4);
-        memcpy(&d, s + n - 4, 4);
-        return ((a ^ b) | (c ^ d)) == 0;
-    }
-    return n == 0 || (x[0] == s[0] && x[n / 2] == s[n / 2] && x[n - 1] == s[n - 1]);
+    return n > 16 ? memcmp(x, s, n) == 0 : fu__same_short(x, s, n);
 }
 
 /* Whether symbol sym's string is the len bytes at s. A long one byte by
