@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -581,7 +582,9 @@ typedef struct scan {
     classify_fn classify;
 } scan;
 
-static int csv_path = FU__CSV_PATH_AUTO; /* the tests' choice of path */
+/* The tests' choice of path: set by one thread while reader threads of
+ * another test may read it, so atomic (relaxed: any one value is right). */
+static _Atomic int csv_path = FU__CSV_PATH_AUTO;
 
 /* The portable path: a byte at a time. */
 static void classify64_portable(const unsigned char *c, uint64_t *sep, uint64_t *eol, uint64_t *odd) {
@@ -653,11 +656,14 @@ static int path_auto(void) {
 }
 
 int fu__csv_split_path(int path) {
-    if (path >= 0) csv_path = path_here(path) ? path : FU__CSV_PATH_AUTO;
-    return csv_path == FU__CSV_PATH_AUTO ? path_auto() : csv_path;
+    if (path >= 0) atomic_store_explicit(&csv_path, path_here(path) ? path : FU__CSV_PATH_AUTO, memory_order_relaxed);
+    int p = atomic_load_explicit(&csv_path, memory_order_relaxed); /* read once */
+    return p == FU__CSV_PATH_AUTO ? path_auto() : p;
 }
 
-void fu__csv_split_scalar(int on) { csv_path = on ? FU__CSV_PATH_PORTABLE : FU__CSV_PATH_AUTO; }
+void fu__csv_split_scalar(int on) {
+    atomic_store_explicit(&csv_path, on ? FU__CSV_PATH_PORTABLE : FU__CSV_PATH_AUTO, memory_order_relaxed);
+}
 
 static classify_fn classify_for(int path) {
     switch (path) {
