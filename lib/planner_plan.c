@@ -330,6 +330,27 @@ int fu__pl_plan_finish(fu_plan *p) {
     return FU_OK;
 }
 
+int fu__pl_plan_notes(fu_plan *p) {
+    fu__buf b = {0};
+    for (size_t i = 0; i < p->n; i++) {
+        if (!(p->flag[i] & PL_TP_NOTE)) continue;
+        fu_touchpoint *t = &p->tp[i];
+        b.len = 0;
+        fu__buf_puts(&b, t->reason);
+        fu__buf_puts(&b, t->agent);
+        const char *r = b.failed ? NULL : fu__arena_strndup(&p->arena, b.data, b.len);
+        if (!r) {
+            fu__buf_free(&b);
+            return fu__error_nomem();
+        }
+        t->reason = r;
+        t->agent = "";
+        p->flag[i] &= (uint8_t)~PL_TP_NOTE;
+    }
+    fu__buf_free(&b);
+    return FU_OK;
+}
+
 /* lib/planner_agents.c: the plan's rows, its strings, re-sorting after a change */
 fu_touchpoint *fu__plan_rows(fu_plan *p, size_t *n) {
     *n = p->n;
