@@ -324,7 +324,8 @@ typedef struct ag_ctx {
     fu_customer cb;
     size_t *crow_off, *crow;
     struct ag_hours *hours; /* the hot checks' caches (ag_hours) */
-    const char *sfx[8]; /* the last texts added to reasons (team_hours_note()) */
+    const char *sfx[8]; /* the last texts added to reasons (team_hours_note()), and their lengths */
+    size_t sfx_len[8];
     unsigned nsfx;
 } ag_ctx;
 
@@ -922,10 +923,11 @@ static int team_hours_note(ag_ctx *x, fu_touchpoint *t, size_t row) {
     }
     const char *s = NULL;
     for (unsigned i = 0; i < x->nsfx && i < 8 && !s; i++)
-        if (strlen(x->sfx[i]) == x->buf.len && memcmp(x->sfx[i], x->buf.data, x->buf.len) == 0) s = x->sfx[i];
+        if (x->sfx_len[i] == x->buf.len && memcmp(x->sfx[i], x->buf.data, x->buf.len) == 0) s = x->sfx[i];
     if (!s) {
         s = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
         if (!s) return fu__error_nomem();
+        x->sfx_len[x->nsfx % 8] = x->buf.len;
         x->sfx[x->nsfx++ % 8] = s;
     }
     t->agent = s; /* the agent is named after planning: "" again then */
