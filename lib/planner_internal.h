@@ -63,7 +63,9 @@ struct fu_plan {
  * the agent step keeps it out of the business-hours rule as placement does:
  * review r2 M5, r3 L7). PL_TP_UNPLACEABLE: suppressed by the agent step,
  * no instant within AG_LATE_DAYS where an agent may call and the customer
- * may be contacted (review r3 L6; fu_plan_stats.unplaceable). */
+ * may be contacted (review r3 L6; fu_plan_stats.unplaceable). PL_TP_NOTE:
+ * the agent step's note to the reason waits in the row's agent field until
+ * fu__pl_plan_notes() (no agent is named before). */
 enum { PL_TP_ASKED = 1, PL_TP_UNPLACEABLE = 2, PL_TP_NOTE = 4 };
 
 typedef struct pl_key {
