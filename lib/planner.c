@@ -1585,6 +1585,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     if (!rc && capacity) rc = apply_capacity(pl, plan);
     plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = fu__pl_plan_finish(plan);
+    if (!rc) rc = fu__pl_plan_notes(plan); /* after the scratch of capacity and sort is free */
     if (rc) {
         fu_plan_free(plan);
         return rc;

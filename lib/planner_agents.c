@@ -324,6 +324,9 @@ typedef struct ag_ctx {
     fu_customer cb;
     size_t *crow_off, *crow;
     struct ag_hours *hours; /* the hot checks' caches (ag_hours) */
+    const char *sfx[8]; /* the last texts added to reasons (team_hours_note()), and their lengths */
+    size_t sfx_len[8];
+    unsigned nsfx;
 } ag_ctx;
 
 /* What team_block() and customer_ok() keep for a pass (audit s10 D1): the
@@ -901,17 +904,45 @@ static void held_note(ag_ctx *x, const char *why) {
  * company in New York under the team's Beijing hours). Every later run
  * would defer it again, so it is suppressed as unplaceable and counted
  * (review r3 L6). */
+/* x->buf, what the agent step adds to the reason of row t. Named agents
+ * (x->A): appended now. Else kept (one copy of each text) in the row's
+ * agent field until the plan is done, when fu__pl_plan_notes() appends it,
+ * after the capacity pass and the sort, whose scratch memory the longer
+ * reasons then reuse (the plan's peak of memory). */
+static int team_hours_note(ag_ctx *x, fu_touchpoint *t, size_t row) {
+    if (x->buf.failed) return fu__error_nomem();
+    if (x->A) {
+        fu__buf b = {0};
+        fu__buf_puts(&b, t->reason);
+        fu__buf_append(&b, x->buf.data, x->buf.len);
+        const char *r = b.failed ? NULL : fu__plan_strdup(x->plan, b.data, b.len);
+        fu__buf_free(&b);
+        if (!r) return fu__error_nomem();
+        t->reason = r;
+        return FU_OK;
+    }
+    const char *s = NULL;
+    for (unsigned i = 0; i < x->nsfx && i < 8 && !s; i++)
+        if (x->sfx_len[i] == x->buf.len && memcmp(x->sfx[i], x->buf.data, x->buf.len) == 0) s = x->sfx[i];
+    if (!s) {
+        s = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
+        if (!s) return fu__error_nomem();
+        x->sfx_len[x->nsfx % 8] = x->buf.len;
+        x->sfx[x->nsfx++ % 8] = s;
+    }
+    t->agent = s; /* the agent is named after planning: "" again then */
+    fu__plan_flags(x->plan)[row] |= PL_TP_NOTE;
+    return FU_OK;
+}
+
 static int unplaceable(ag_ctx *x, fu_touchpoint *t, size_t row, const char *why) {
     x->buf.len = 0;
-    fu__buf_puts(&x->buf, t->reason);
     fu__buf_printf(&x->buf,
                    "; unplaceable, suppressed by %s: no agent may call within the window or %d days after it "
                    "where the customer may be contacted (the agents' hours never meet the customer's)",
                    why, AG_LATE_DAYS);
-    if (x->buf.failed) return fu__error_nomem();
-    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
-    if (!r) return fu__error_nomem();
-    t->reason = r;
+    int rc = team_hours_note(x, t, row);
+    if (rc) return rc;
     t->status = FU_TOUCHPOINT_SUPPRESSED;
     t->status_rule = why;
     fu__plan_flags(x->plan)[row] |= PL_TP_UNPLACEABLE;
@@ -1506,7 +1537,6 @@ static int team_move(ag_ctx *x, fu_touchpoint *t, size_t row) {
     if ((rc = held_rule(x, at > t->due_to, &why))) return rc;
     if (at == INT64_MAX && !x->cap_held && !x->out_of_steps) return unplaceable(x, t, row, why);
     x->buf.len = 0;
-    fu__buf_puts(&x->buf, t->reason);
     if (at <= t->due_to) fu__buf_printf(&x->buf, "; moved to the first instant an agent may call (%s)", why);
     else if (at != INT64_MAX)
         fu__buf_printf(&x->buf, "; late: no agent may call within the window (%s), made at the first instant one may",
@@ -1515,10 +1545,7 @@ static int team_move(ag_ctx *x, fu_touchpoint *t, size_t row) {
         fu__buf_printf(&x->buf, "; deferred: no agent may call within the window or %d days after it (%s)",
                        AG_LATE_DAYS, why);
     held_note(x, why);
-    if (x->buf.failed) return fu__error_nomem();
-    const char *r = fu__plan_strdup(x->plan, x->buf.data, x->buf.len);
-    if (!r) return fu__error_nomem();
-    t->reason = r;
+    if ((rc = team_hours_note(x, t, row))) return rc;
     if (at > t->due_to && !late) t->status_rule = why;
     if (at == INT64_MAX) return t->status = FU_TOUCHPOINT_DEFERRED, t->status_rule = why, FU_OK;
     if (at >= x->end) t->status = FU_TOUCHPOINT_LATER, t->status_rule = why;

@@ -93,7 +93,9 @@ static int day_fill(fu__ah_team *T, int64_t D, int16_t *v) {
 static const int16_t *team_day(fu__ah_team *T, int64_t D) {
     if (T->day0 == INT64_MIN) {
         if (D < -(INT64_C(1) << 24) || D > (INT64_C(1) << 24)) return NULL;
-        T->v = fu__calloc((size_t)FU__AH_MAX_DAYS * AH_DAY_MIN, sizeof *T->v);
+        /* not zeroed: a day's minutes are read only once day_fill() wrote
+         * them all (state 1), so only the pages of the days built are touched */
+        T->v = fu__malloc((size_t)FU__AH_MAX_DAYS * AH_DAY_MIN * sizeof *T->v);
         T->state = fu__calloc(FU__AH_MAX_DAYS, 1);
         if (!T->v || !T->state) {
             FU_FREE_ALL(T->v, T->state);

@@ -30,8 +30,8 @@ typedef const char *(*fu__ah_block_fn)(const void *ctx, int64_t t, int64_t *next
  * asked: v[i] for minute i from `base` (UTC day day0) is -r for an allowed
  * minute (r: allowed minutes from it to the next forbidden one or the end of
  * its UTC day), else (rule << 11) | (minutes to *next). v is allocated for
- * FU__AH_MAX_DAYS days at once, zeroed by the system: only the pages of
- * the days built are touched. */
+ * FU__AH_MAX_DAYS days at once, not zeroed (a day is read only once built,
+ * state 1): only the pages of the days built are touched. */
 typedef struct fu__ah_team {
     const fu_calendar *cal; /* the team calendar (its offsets must be whole minutes) */
     fu__ah_block_fn ref;

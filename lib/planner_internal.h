@@ -63,8 +63,10 @@ struct fu_plan {
  * the agent step keeps it out of the business-hours rule as placement does:
  * review r2 M5, r3 L7). PL_TP_UNPLACEABLE: suppressed by the agent step,
  * no instant within AG_LATE_DAYS where an agent may call and the customer
- * may be contacted (review r3 L6; fu_plan_stats.unplaceable). */
-enum { PL_TP_ASKED = 1, PL_TP_UNPLACEABLE = 2 };
+ * may be contacted (review r3 L6; fu_plan_stats.unplaceable). PL_TP_NOTE:
+ * the agent step's note to the reason waits in the row's agent field until
+ * fu__pl_plan_notes() (no agent is named before). */
+enum { PL_TP_ASKED = 1, PL_TP_UNPLACEABLE = 2, PL_TP_NOTE = 4 };
 
 typedef struct pl_key {
     uint64_t a, b;
@@ -347,6 +349,9 @@ int fu__pl_bits_of(uint64_t v);
 int fu__pl_plan_finish(fu_plan *p);
 int fu__pl_plan_new(fu_plan **out, const fu_book *book);
 int fu__pl_plan_push(fu_plan *p, const fu_touchpoint *t, uint16_t zone, uint32_t oid, uint8_t flag);
+/* The reasons of the rows with PL_TP_NOTE get the agent step's note, which
+ * waited in their agent field (lib/planner_agents.c): FU_OK or FU_ENOMEM. */
+int fu__pl_plan_notes(fu_plan *p);
 
 /* lib/planner_time.c */
 int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d, int end_of_day,

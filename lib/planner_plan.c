@@ -205,9 +205,11 @@ int fu__pl_bits_of(uint64_t v) {
 /* The plan's order as fu__pl_plan_finish() defines it, when the rows come
  * in customer order (as planning makes them) and the key fits 64 bits:
  * (status, best_at) above the rank of the row in (customer, priority,
- * row) order, radix-sorted. perm[i] = the row of position i. 0 when the
- * rows are not in customer order, 1 done, FU_ENOMEM. */
-static int plan_order_by_customer(fu_plan *p, int64_t minb, int64_t maxb, uint32_t *perm) {
+ * row) order, radix-sorted. (*perm)[i] = the row of position i, in the
+ * half of the keys' block the sort left free (no block of its own at the
+ * plan's peak of memory); *block to free after use. 0 when the rows are
+ * not in customer order, 1 done, FU_ENOMEM. */
+static int plan_order_by_customer(fu_plan *p, int64_t minb, int64_t maxb, uint32_t **perm, void **block) {
     size_t n = p->n;
     int rb = fu__pl_bits_of(n - 1), bb = fu__pl_bits_of((uint64_t)(maxb - minb));
     if (3 + bb + rb > 64) return 0;
@@ -230,18 +232,26 @@ static int plan_order_by_customer(fu_plan *p, int64_t minb, int64_t maxb, uint32
         }
         i = j;
     }
-    const uint64_t *sorted = fu__pl_radix_sort(k, NULL, k + n, NULL, n, 3 + bb + rb, ord + n) ? k + n : k;
+    int moved = fu__pl_radix_sort(k, NULL, k + n, NULL, n, 3 + bb + rb, ord + n);
+    const uint64_t *sorted = moved ? k + n : k;
+    uint32_t *pm = (uint32_t *)(void *)(moved ? k : k + n); /* n words free: 2n positions */
     uint64_t rmask = (UINT64_C(1) << rb) - 1;
-    for (size_t i = 0; i < n; i++) perm[i] = ord[sorted[i] & rmask];
-    FU_FREE_ALL(ord, k);
+    for (size_t i = 0; i < n; i++) pm[i] = ord[sorted[i] & rmask];
+    fu__free(ord);
+    *perm = pm;
+    *block = k;
     return 1;
 }
 
-/* The plan's order in 16-byte keys (rows in any order): perm[i] = the row
- * of position i. */
-static int plan_order_by_keys(fu_plan *p, int64_t minb, uint32_t *perm) {
+/* The plan's order in 16-byte keys (rows in any order): (*perm)[i] = the
+ * row of position i; *perm to free after use. */
+static int plan_order_by_keys(fu_plan *p, int64_t minb, uint32_t **permp) {
+    uint32_t *perm = fu__malloc(p->n * sizeof *perm);
     pl_key *k = fu__malloc(p->n * sizeof *k);
-    if (!k) return fu__error_nomem();
+    if (!k || !perm) {
+        FU_FREE_ALL(k, perm);
+        return fu__error_nomem();
+    }
     for (size_t i = 0; i < p->n; i++) {
         const fu_touchpoint *t = &p->tp[i];
         k[i].a = ((uint64_t)t->status << 61) | ((uint64_t)(t->best_at - minb) & ((UINT64_C(1) << 61) - 1));
@@ -250,6 +260,7 @@ static int plan_order_by_keys(fu_plan *p, int64_t minb, uint32_t *perm) {
     fu__pl_key_sort_all(k, p->n);
     for (size_t i = 0; i < p->n; i++) perm[i] = (uint32_t)(k[i].b & ROW_MASK);
     fu__free(k);
+    *permp = perm;
     return FU_OK;
 }
 
@@ -268,15 +279,12 @@ int fu__pl_plan_finish(fu_plan *p) {
         }
         /* the source row of every position, 4 bytes each (the cycles are
          * followed through this array, not the keys: less memory to jump
-         * around in) */
-        uint32_t *perm = fu__malloc(p->n * sizeof *perm);
-        if (!perm) return fu__error_nomem();
-        int rc = by_customer ? plan_order_by_customer(p, minb, maxb, perm) : 0;
-        if (rc == 0) rc = plan_order_by_keys(p, minb, perm);
-        if (rc < 0) {
-            fu__free(perm);
-            return rc;
-        }
+         * around in); block: what to free after */
+        uint32_t *perm = NULL;
+        void *block = NULL;
+        int rc = by_customer ? plan_order_by_customer(p, minb, maxb, &perm, &block) : 0;
+        if (rc == 0 && (rc = plan_order_by_keys(p, minb, &perm)) == FU_OK) block = perm;
+        if (rc < 0) return rc;
         /* position i takes the row at perm[i]: follow the cycles, marking
          * the positions done with perm[j] = j */
         for (size_t i = 0; i < p->n; i++) {
@@ -309,7 +317,7 @@ int fu__pl_plan_finish(fu_plan *p) {
                 j = src;
             }
         }
-        fu__free(perm);
+        fu__free(block);
     } else if (p->n) {
         plan_count(p, &p->tp[0]);
     }
@@ -319,6 +327,27 @@ int fu__pl_plan_finish(fu_plan *p) {
     p->stats.deferred = p->off[3] - p->off[2];
     p->stats.cancelled = p->off[4] - p->off[3];
     p->stats.later = p->off[5] - p->off[4];
+    return FU_OK;
+}
+
+int fu__pl_plan_notes(fu_plan *p) {
+    fu__buf b = {0};
+    for (size_t i = 0; i < p->n; i++) {
+        if (!(p->flag[i] & PL_TP_NOTE)) continue;
+        fu_touchpoint *t = &p->tp[i];
+        b.len = 0;
+        fu__buf_puts(&b, t->reason);
+        fu__buf_puts(&b, t->agent);
+        const char *r = b.failed ? NULL : fu__arena_strndup(&p->arena, b.data, b.len);
+        if (!r) {
+            fu__buf_free(&b);
+            return fu__error_nomem();
+        }
+        t->reason = r;
+        t->agent = "";
+        p->flag[i] &= (uint8_t)~PL_TP_NOTE;
+    }
+    fu__buf_free(&b);
     return FU_OK;
 }
 
