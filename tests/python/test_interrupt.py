@@ -139,8 +139,14 @@ def run_child(n, kinds):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_interrupts_plan_kpi_and_fit_and_the_handle_stays_usable():
-    kinds = ["plan", "kpi", "fit"]
-    n = 200_000
+    # the KPI pass is the fastest of the three (two threads since session 10:
+    # some 12 ms for 200,000 customers, too short to tell "inside" from
+    # "after" on a loaded machine): it gets a book five times larger
+    for n, kinds in ((200_000, ["plan", "fit"]), (1_000_000, ["kpi"])):
+        check_child(n, kinds)
+
+
+def check_child(n, kinds):
     proc, report = run_child(n, kinds)
     err = proc.stderr.read()
     assert proc.returncode == 0, err
