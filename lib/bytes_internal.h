@@ -3,6 +3,7 @@
 #ifndef FU_BYTES_INTERNAL_H
 #define FU_BYTES_INTERNAL_H
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
  * or 2 bytes as words (overlapping, never past the n bytes), or the one
  * byte. */
 static inline int fu__same_short(const char *a, const char *b, size_t n) {
+    assert(n <= 16); /* longer: memcmp (the words compare only the first and last 8) */
     if (n >= 8) {
         uint64_t w, x, y, z;
         memcpy(&w, a, 8), memcpy(&x, b, 8), memcpy(&y, a + n - 8, 8), memcpy(&z, b + n - 8, 8);

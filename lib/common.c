@@ -219,6 +219,8 @@ int fu_set_allocator(const fu_allocator *a) {
     return FU_OK;
 }
 
+int fu__allocator_is_default(void) { return alloc_cfg.malloc == std_malloc; }
+
 void *fu__malloc(size_t size) {
     if (size == 0) size = 1;
     return alloc_cfg.malloc(size, alloc_cfg.ud);

@@ -19,6 +19,10 @@
 
 /* ---- allocation: every allocation in the library goes through these ---- */
 void *fu__malloc(size_t size);
+/* 1 while the C library's allocator is installed (fu_set_allocator()): the
+ * library allocates on a thread of its own (the KPI pass's second thread)
+ * only then, since a host's allocator need not be thread-safe. */
+int fu__allocator_is_default(void);
 void *fu__calloc(size_t count, size_t size); /* zeroed; overflow-checked */
 void *fu__realloc(void *ptr, size_t size);    /* size 0 frees and returns NULL */
 void fu__free(void *ptr);

@@ -18,6 +18,8 @@
 #include "kpi_internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 
 #define THREADS_MIN_EVENTS ((size_t)200000)
@@ -29,13 +31,16 @@ int fu__kpi_stop_poll(fu__kpi_stop *s) {
     return rc;
 }
 
-/* 1 or 2: FU_KPI_THREADS when set to 1 or 2, else by the CPUs and the size. */
+/* 1 or 2: FU_KPI_THREADS when set to 1 or 2, else by the CPUs and the size;
+ * one thread under a host's allocator (fu_set_allocator(): the worker
+ * allocates, and a host's allocator need not be thread-safe) unless
+ * FU_KPI_THREADS=2 says it is. */
 static int threads_for(const fu_kpi *k, size_t ncu) {
     const char *env = getenv("FU_KPI_THREADS");
     if (ncu < 2) return 1;
     if (env && env[0] == '1' && !env[1]) return 1;
     if (env && env[0] == '2' && !env[1]) return 2;
-    if (fu_book_event_count(k->bk) < THREADS_MIN_EVENTS) return 1;
+    if (fu_book_event_count(k->bk) < THREADS_MIN_EVENTS || !fu__allocator_is_default()) return 1;
     return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
 
@@ -43,6 +48,7 @@ typedef struct worker {
     ctx c;
     size_t c0, c1, dp;
     fu__kpi_stop stop; /* poll 0: the cancel hook is the calling thread's */
+    _Atomic int done;  /* worker_run() has returned its result */
     int rc;
     char msg[512]; /* the worker's error message (errors are per thread) */
 } worker;
@@ -95,6 +101,7 @@ static void *worker_run(void *arg) {
         const fu_error *e = fu_error_last();
         snprintf(t->msg, sizeof t->msg, "%s", e && e->message ? e->message : "");
     }
+    atomic_store(&t->done, 1);
     return NULL;
 }
 
@@ -150,6 +157,20 @@ static size_t first_due_of(const fu_kpi *k, size_t cust) {
     return lo;
 }
 
+/* Until the worker is done, the calling thread keeps asking the cancel hook
+ * (every millisecond), so that a cancel stops the worker's part too when
+ * the calling thread's part ended first (review s10 hR2 L1). */
+static void wait_worker(worker *t, fu__kpi_stop *stop, int *rc) {
+    const struct timespec ms = {0, 1000000};
+    while (!atomic_load(&t->done)) {
+        if (!*rc) {
+            int r = fu__kpi_stop_poll(stop);
+            if (r && r != FU__KPI_STOPPED) *rc = r;
+        }
+        nanosleep(&ms, NULL);
+    }
+}
+
 static int pass_two(ctx *c, size_t ncu) {
     fu_kpi *k = c->k;
     int rc = fu__kpi_decode_prefill(k, &c->dc);
@@ -171,6 +192,7 @@ static int pass_two(ctx *c, size_t ncu) {
     if (!rc && (started || !t->rc)) rc = fu__kpi_pass_range(c, 0, h, 0, &stop); /* t->rc: after the join */
     if (!rc) rc = fu__kpi_pass_flush(c);
     if (rc) flag = 1;
+    if (started) wait_worker(t, &stop, &rc);
     if (started) pthread_join(th, NULL);
     /* an error of this thread is set here; one of the worker is set again */
     if ((!rc || rc == FU__KPI_STOPPED) && t->rc && t->rc != FU__KPI_STOPPED) rc = fu__error_set(t->rc, "%s", t->msg);

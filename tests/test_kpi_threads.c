@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int fu__kpi_threads_used(const fu_kpi *k); /* lib/kpi_threads.c */
 
@@ -323,4 +324,76 @@ Test(kpi_threads, events_appended_to_the_borrowed_book) {
     cr_expect(one.blob_len == two.blob_len && memcmp(one.blob, two.blob, one.blob_len) == 0, "partial blob differs");
     out_free(&one);
     out_free(&two);
+}
+
+/* A host's allocator need not be thread-safe (review s10 hR2 M1): under
+ * one (fu_set_allocator()) a book big enough for two threads gets one,
+ * unless FU_KPI_THREADS=2 says the allocator is safe; the C library's
+ * allocator gets two on a machine with two CPUs. */
+static fu_book *big_book(void) {
+    enum { N = 50000, PER = 5 }; /* 250,000 events: above the two-thread size */
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
+    static char ids[N][8];
+    fu_event_in *in = calloc((size_t)N * PER, sizeof *in);
+    cr_assert_not_null(in);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "B%05d", i);
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+        for (int j = 0; j < PER; j++) {
+            fu_event_in *e = &in[i * PER + j];
+            fu_event_in_init(e);
+            e->customer_id = ids[i];
+            e->at = 1735660800 + (int64_t)(i % 500) * 3600 + (int64_t)j * 86400;
+            e->kind = j == 0 ? FU_EVENT_PURCHASE : FU_EVENT_CONTACT;
+            if (j) e->channel = FU_CHANNEL_PHONE, e->outcome = FU_OUTCOME_ANSWERED;
+            else e->amount = 100.0;
+        }
+    }
+    cr_assert_eq(fu_book_add_events(b, in, (size_t)N * PER), FU_OK, "%s", fu_error_last()->message);
+    free(in);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    return b;
+}
+
+static int threads_of_compute(fu_policy *p, fu_book *b) {
+    fu_kpi_options o = opts(FU_KPI_BY_TIER, FU_KPI_MONTH);
+    fu_kpi *k = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    int t = fu__kpi_threads_used(k);
+    fu_kpi_free(k);
+    return t;
+}
+
+Test(kpi_threads, a_hosts_allocator_keeps_the_pass_on_one_thread) {
+    unsetenv("FU_KPI_THREADS");
+    for (int host = 0; host < 2; host++) { /* everything made and freed under one allocator */
+        if (host) fu_test_alloc_install(0);
+        fu_policy *p = NULL;
+        cr_assert_eq(fu_policy_default(&p), FU_OK);
+        fu_book *b = big_book();
+        if (!host) {
+            int cpus = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+            cr_expect_eq(threads_of_compute(p, b), cpus ? 2 : 1, "the C library's allocator");
+        } else {
+            cr_expect_eq(threads_of_compute(p, b), 1, "a host's allocator: one thread");
+            cr_assert_eq(setenv("FU_KPI_THREADS", "2", 1), 0);
+            cr_expect_eq(threads_of_compute(p, b), 2, "FU_KPI_THREADS=2: the host says its allocator is thread-safe");
+            unsetenv("FU_KPI_THREADS");
+        }
+        fu_book_free(b);
+        fu_policy_free(p);
+        if (host) {
+            cr_expect_eq(fu_test_alloc_live(), 0, "nothing left under the host's allocator");
+            fu_test_alloc_uninstall();
+        }
+    }
 }
