@@ -23,20 +23,8 @@ typedef fu_test_planner fx;
 #define open_fx(f, customers, events) fu_test_planner_open_ok(f, customers, events)
 #define plan(f, now, horizon) fu_test_planner_plan_at(f, now, horizon)
 
-/* f->pl replaced by a planner for `agents` agents (a number, no file). */
-static void for_agents(fx *f, unsigned agents) {
-    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
-    o.agents = agents;
-    fu_planner_free(f->pl);
-    f->pl = NULL;
-    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, &o), FU_OK, "%s", fu_error_last()->message);
-}
-
-static fu_plan_stats stats(const fu_plan *p) {
-    fu_plan_stats st;
-    fu_plan_get_stats(p, &st);
-    return st;
-}
+#define for_agents(f, agents) fu_test_planner_for_agents(f, agents)
+#define stats(p) fu_test_plan_stats(p)
 
 /* ---------------------------------------------------------------- L6 */
 

@@ -27,11 +27,7 @@ typedef fu_test_planner fx;
 #define open_fx(f, customers, events) fu_test_planner_open_ok(f, customers, events)
 #define plan(f, now, horizon) fu_test_planner_plan_at(f, now, horizon)
 
-static fu_plan_stats stats(const fu_plan *p) {
-    fu_plan_stats st;
-    fu_plan_get_stats(p, &st);
-    return st;
-}
+#define stats(p) fu_test_plan_stats(p)
 
 static size_t count(const fu_plan *p, fu_touchpoint_status s) {
     size_t n = 0;

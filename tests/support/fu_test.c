@@ -228,3 +228,17 @@ void fu_test_planner_plan_at(fu_test_planner *f, const char *now, int64_t horizo
     fu_plan_free(f->plan);
     f->plan = p;
 }
+
+void fu_test_planner_for_agents(fu_test_planner *f, unsigned agents) {
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = agents;
+    fu_planner_free(f->pl);
+    f->pl = NULL;
+    cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, &o), FU_OK, "%s", fu_error_last()->message);
+}
+
+fu_plan_stats fu_test_plan_stats(const fu_plan *p) {
+    fu_plan_stats st;
+    fu_plan_get_stats(p, &st);
+    return st;
+}

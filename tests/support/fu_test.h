@@ -93,6 +93,11 @@ void fu_test_planner_open_ok(fu_test_planner *f, const char *customers_csv, cons
 /* f->plan replaced by the plan from `now` (ISO text) for `horizon` seconds,
  * asserted to succeed. */
 void fu_test_planner_plan_at(fu_test_planner *f, const char *now, int64_t horizon);
+/* f->pl replaced by a planner for `agents` agents (a number, no file),
+ * asserted to succeed. */
+void fu_test_planner_for_agents(fu_test_planner *f, unsigned agents);
+/* The plan's counters, every one of them (fu_plan_get_stats()). */
+fu_plan_stats fu_test_plan_stats(const fu_plan *p);
 /* The first touchpoint of `status` for customer `id` whose rule contains
  * `rule`, or NULL. */
 const fu_touchpoint *fu_test_find_touchpoint(const fu_plan *p, fu_touchpoint_status status, const char *id,
