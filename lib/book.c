@@ -46,6 +46,7 @@ int fu_book_new(fu_book **out, const fu_book_options *options) {
         return fu__error_nomem();
     }
     atomic_init(&b->borrowers, 0);
+    atomic_init(&b->free_pending, 0);
     atomic_init(&b->dec, NULL);
     atomic_init(&b->cdec, NULL);
     b->flags = options->flags;
@@ -61,9 +62,20 @@ void fu__book_borrow(const fu_book *cb) {
     if (b) atomic_fetch_add(&b->borrowers, 1);
 }
 
+static void book_destroy(fu_book *b);
+
+/* The book of a fu_book_free() that came while borrowed, freed by whichever
+ * of the free and the last release comes second (once: the 1 -> 2 exchange). */
+static void book_free_if_pending(fu_book *b) {
+    int one = 1;
+    if (atomic_load(&b->borrowers) == 0 && atomic_compare_exchange_strong(&b->free_pending, &one, 2))
+        book_destroy(b);
+}
+
 void fu__book_release(const fu_book *cb) {
     fu_book *b = (fu_book *)cb;
-    if (b) atomic_fetch_sub(&b->borrowers, 1);
+    if (b && atomic_fetch_sub(&b->borrowers, 1) == 1 && atomic_load(&b->free_pending) == 1)
+        book_free_if_pending(b);
 }
 
 /* FU_ESTATE when a planner holds the book: changing the customers or events
@@ -77,8 +89,17 @@ static int book_check_free(const fu_book *b, const char *what) {
                          what, n, n == 1 ? "" : "s", n == 1 ? "" : "s", n == 1 ? "it" : "them");
 }
 
+/* A book freed while a planner or KPI engine still borrows it (a host
+ * freeing in the wrong order, or a garbage collector breaking a cycle of
+ * binding objects in any order) is freed by the last of them to let go:
+ * never a use after free. */
 void fu_book_free(fu_book *b) {
     if (!b) return;
+    atomic_store(&b->free_pending, 1);
+    book_free_if_pending(b);
+}
+
+static void book_destroy(fu_book *b) {
     st_free(&b->st);
     FU_FREE_ALL(b->cust, atomic_load(&b->cdec), b->ev, b->runs, b->attrs.v, b->attrs.slots,
                 atomic_load(&b->dec));

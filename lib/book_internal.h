@@ -129,6 +129,9 @@ struct fu_book {
     size_t omemo_n;
     /* planners holding a pointer to the book (fu__book_borrow) */
     atomic_size_t borrowers;
+    /* fu_book_free() came while borrowed: 1, the last fu__book_release()
+     * frees it; 2 once one of the two has freed it */
+    atomic_int free_pending;
     /* fu_book_generation(): bumped by every call that changes the events or
      * customers (appends included) */
     uint64_t generation;

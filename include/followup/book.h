@@ -365,9 +365,11 @@ typedef struct fu_book_stats {
 FU_EXTERN int fu_book_new(fu_book **out, const fu_book_options *options);
 
 /** Free a book and everything borrowed from it (every record, event array
- *  and text the book handed out becomes invalid). NULL is a no-op. Must not
- *  be called while a planner borrows the book or another thread uses it.
- *  Threads: changes. */
+ *  and text the book handed out becomes invalid). NULL is a no-op. Free the
+ *  planners and KPI engines that borrow it first; if one still does (a
+ *  binding's garbage collector may free in any order), the book is freed
+ *  when the last of them is freed, and must not be used meanwhile. Must not
+ *  be called while another thread uses the book. Threads: changes. */
 FU_EXTERN void fu_book_free(fu_book *book);
 
 /**
