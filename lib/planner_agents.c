@@ -705,6 +705,15 @@ static int cap_ok(ag_ctx *x, const fu_touchpoint *t, int64_t at, int *ok, int64_
 }
 
 /* customer_ok() converting t itself, without x->hours: the reference. */
+/* customer_ok()'s last steps, once the policy's allowed hours allow minute
+ * m: the planner's bits of the customer's mask mk for x->prio (business
+ * hours noted in x->biz_held), then the customer's holidays. */
+static int mask_and_holidays_ok(ag_ctx *x, const pl_mask *mk, const fu_customer *cb, int m, int64_t t, int *ok) {
+    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
+    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
+    return *ok ? customer_holiday(x, cb, t, ok) : FU_OK;
+}
+
 static int customer_ok_ref(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     const fu_calendar *cal;
     x->ok_next = INT64_MIN;
@@ -718,9 +727,7 @@ static int customer_ok_ref(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
     const pl_mask *mk;
     if ((rc = fu__pl_mask_get(x->pl, ci, &cb, &mk))) return rc;
-    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked), m);
-    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1), m)) x->biz_held = 1;
-    return *ok ? customer_holiday(x, &cb, t, ok) : FU_OK;
+    return mask_and_holidays_ok(x, mk, &cb, m, t, ok);
 }
 
 /* Customer ci's zone calendar, record and mask into x->hours (kept while
@@ -765,9 +772,7 @@ static int customer_ok(ag_ctx *x, size_t ci, int64_t t, int *ok) {
     /* the mask's bits 4: the policy's allowed hours (quiet_hours.allowed) */
     *ok = m >= 0 && bit_get(H->mk->bits[4], m);
     if (!*ok) return FU_OK;
-    *ok = bit_get(FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, x->asked), m);
-    if (!*ok && bit_get(FU__PL_BITS_ASKED(x->pl, H->mk, x->prio, 0, 1), m)) x->biz_held = 1;
-    return *ok ? customer_holiday(x, &H->cb, t, ok) : FU_OK;
+    return mask_and_holidays_ok(x, H->mk, &H->cb, m, t, ok);
 }
 
 static long find_agent(const fu__agent_set *A, const char *id) {
