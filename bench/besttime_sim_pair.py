@@ -3,6 +3,8 @@
 
     /usr/bin/python3 bench/besttime_sim_pair.py DIR_A:ARM_A DIR_B:ARM_B [--seeds 1-10]
 
+--seeds takes seeds and ranges (1-10, 1,3,5-7: bench/besttime_sim_util.py, as
+besttime_sim_seeds.py).
 For every seed present in both directories (DIR/seed_N.csv), the per-seed difference
 B - A of the answer rate, strict coverage and response timeliness (points, i.e. x100)
 and of the relative lift over each run's own `policy` column (when present), with the
@@ -11,22 +13,10 @@ column name as written by `followup simulate --compare` (e.g. `besttime`, `oracl
 the path of a policy YAML). Reads only the CSVs."""
 import argparse
 import csv
-import math
 import os
 import sys
 
-T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262,
-        11: 2.228, 12: 2.201, 15: 2.145, 20: 2.093}
-
-
-def tint(xs):
-    n = len(xs)
-    m = sum(xs) / n
-    if n < 2:
-        return m, float("nan"), float("nan")
-    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
-    h = T975.get(n, 1.96) * sd / math.sqrt(n)
-    return m, m - h, m + h
+from besttime_sim_util import add_seeds_option, tint
 
 
 def load(spec, seed):
@@ -47,13 +37,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("a")
     ap.add_argument("b")
-    ap.add_argument("--seeds", default="1-10")
+    add_seeds_option(ap)
     a = ap.parse_args()
-    lo, _, hi = a.seeds.partition("-")
     diffs = {k: [] for k in ("answer_rate", "coverage", "response_timeliness", "lift")}
     caps = [0.0, 0.0]
     seeds = []
-    for seed in range(int(lo), int(hi or lo) + 1):
+    for seed in a.seeds:
         x, y = load(a.a, seed), load(a.b, seed)
         if x is None or y is None:
             continue
@@ -63,6 +52,9 @@ def main():
         diffs["lift"].append(100 * (y["answer_rate"][0] / y["answer_rate"][1] - x["answer_rate"][0] / x["answer_rate"][1]))
         caps[0] += x["cap_violations"][0]
         caps[1] += y["cap_violations"][0]
+    if not seeds:
+        sys.exit(f"no seed of {a.seeds} has a seed_N.csv in both {a.a.partition(':')[0]} and "
+                 f"{a.b.partition(':')[0]}")
     print(f"B - A over seeds {seeds}:")
     for k, v in diffs.items():
         m, l, h = tint(v)

@@ -9,7 +9,7 @@ coverage (t-interval) and the total cap violations over the seeds. The `oracle` 
 (evaluation only, FU_SIMULATION_ORACLE) ranks hours by the simulator's ground truth. Reads only the CSV
 outputs: the ground truth is the simulator's, never this script's.
 
-    /usr/bin/python3 bench/besttime_sim_seeds.py BUILD/examples/followup [--seeds 1-10]
+    /usr/bin/python3 bench/besttime_sim_seeds.py BUILD/examples/followup [--seeds 1-10 | 1,3,5-7]
         [--arms policy,besttime] [--save DIR] [--policy FILE] [--agents 3] [--calls-per-agent 40]
 
 --save DIR keeps each seed's CSV (DIR/seed_N.csv) so that runs can be compared byte for
@@ -18,39 +18,20 @@ byte (the policy and baseline arms must not move when only the best-time model c
 import argparse
 import csv
 import io
-import math
 import os
 import subprocess
 import sys
 
+from besttime_sim_util import add_seeds_option, tint
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BOOK = os.path.join(HERE, "..", "examples", "sample", "realistic")
-T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262,
-        11: 2.228, 12: 2.201, 15: 2.145, 20: 2.093}
-
-
-def tint(xs):
-    n = len(xs)
-    m = sum(xs) / n
-    if n < 2:
-        return m, float("nan"), float("nan")
-    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
-    h = T975.get(n, 1.96) * sd / math.sqrt(n)
-    return m, m - h, m + h
-
-
-def seeds_of(text):
-    out = []
-    for part in text.split(","):
-        a, _, b = part.partition("-")
-        out.extend(range(int(a), int(b or a) + 1))
-    return out
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("followup")
-    ap.add_argument("--seeds", default="1-10")
+    add_seeds_option(ap)
     ap.add_argument("--arms", default="policy,besttime")
     ap.add_argument("--save")
     ap.add_argument("--policy")
@@ -61,7 +42,7 @@ def main():
     rates = {arm: [] for arm in arms}
     cover = {arm: [] for arm in arms}
     caps = {arm: [] for arm in arms}
-    for seed in seeds_of(a.seeds):
+    for seed in a.seeds:
         cmd = [a.followup, "simulate", "--customers", os.path.join(BOOK, "customers.csv"),
                "--events", os.path.join(BOOK, "events.csv"), "--truth", os.path.join(BOOK, "truth.csv"),
                "--from", "2026-09-21T00:00:00+08:00", "--to", "2026-12-14T00:00:00+08:00",
