@@ -7,6 +7,9 @@
 %{
 #include "followup.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 static const char *fu_lua_error_name(int code) {
     switch (code) {
     case FU_ENOMEM: return "NoMemoryError";
@@ -230,6 +233,62 @@ FU_LUA_TIME_ARG(first_purchase_at) FU_LUA_TIME_ARG(calibration_end) FU_LUA_TIME_
 }
 
 %include "../common/followup.i"
+
+/* Calendar:add_working_days_bulk (idioms.lua checks the arguments and words
+ * them): _calendar_add_working_days_bulk(cal, times, ns, mode), times and ns
+ * arrays of integers of one length, mode a fu_workday_mode -> an array of
+ * epoch seconds, one fu_calendar_add_working_days_bulk() call. A failing
+ * element raises the library's error (its message names t[i], 0-based). */
+%{
+static int fu_lua_calendar_add_working_days_bulk(lua_State *L) {
+    fu_calendar *cal = NULL;
+    if (!SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&cal, SWIGTYPE_p_fu_calendar, 0)) || !cal ||
+        !lua_istable(L, 2) || !lua_istable(L, 3) || !lua_isinteger(L, 4)) {
+        fu_error_set(FU_EINVAL, "_calendar_add_working_days_bulk: expected a calendar, two arrays and a mode");
+        fu_lua_push_error(L, FU_EINVAL);
+        return lua_error(L);
+    }
+    size_t count = (size_t)lua_rawlen(L, 2);
+    int mode = (int)lua_tointeger(L, 4);
+    int rc = count == (size_t)lua_rawlen(L, 3) ? FU_OK
+                                                 : fu_error_set(FU_EINVAL, "_calendar_add_working_days_bulk: "
+                                                                           "times and ns differ in length");
+    /* the result's table before any malloc: a memory error raised by Lua leaks nothing */
+    if (rc == FU_OK) lua_createtable(L, count > INT_MAX ? INT_MAX : (int)count, 0);
+    int64_t *t = rc == FU_OK ? (int64_t *)malloc((count ? count : 1) * sizeof *t) : NULL;
+    int64_t *out = rc == FU_OK ? (int64_t *)malloc((count ? count : 1) * sizeof *out) : NULL;
+    int *n = rc == FU_OK ? (int *)malloc((count ? count : 1) * sizeof *n) : NULL;
+    if (rc == FU_OK && (!t || !out || !n)) rc = fu_error_set(FU_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == FU_OK && i < count; i++) {
+        lua_rawgeti(L, 2, (lua_Integer)i + 1);
+        lua_rawgeti(L, 3, (lua_Integer)i + 1);
+        if (!lua_isinteger(L, -2) || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+            lua_tointeger(L, -1) > INT_MAX)
+            rc = fu_error_set(FU_EINVAL, "_calendar_add_working_days_bulk: element %zu is not an integer", i);
+        else {
+            t[i] = (int64_t)lua_tointeger(L, -2);
+            n[i] = (int)lua_tointeger(L, -1);
+        }
+        lua_pop(L, 2);
+    }
+    if (rc == FU_OK) rc = fu_calendar_add_working_days_bulk(cal, t, n, count, (fu_workday_mode)mode, out);
+    if (rc == FU_OK) {
+        for (size_t i = 0; i < count; i++) {
+            lua_pushinteger(L, (lua_Integer)out[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    }
+    free(t);
+    free(out);
+    free(n);
+    if (rc < 0) {
+        fu_lua_push_error(L, rc);
+        return lua_error(L);
+    }
+    return 1;
+}
+%}
+%native(_calendar_add_working_days_bulk) int fu_lua_calendar_add_working_days_bulk(lua_State *L);
 
 /* Lua idioms over the SWIG layer (bindings/lua/idioms.lua, docs/bindings.md). */
 %native(_release) int fu_lua_release(lua_State *L);

@@ -26,6 +26,8 @@ local rawget, rawset, type, select, pcall, error, tostring = rawget, rawset, typ
 local unpack = table.unpack
 local release = rawget(M, "_release") -- private: frees a handle's C object at close()
 rawset(M, "_release", nil)
+local working_days_bulk = rawget(M, "_calendar_add_working_days_bulk") -- private: Calendar:add_working_days_bulk
+rawset(M, "_calendar_add_working_days_bulk", nil)
 
 -- ---------------------------------------------------------------- errors
 local ErrorMT = R["followup.Error"]
@@ -124,6 +126,7 @@ local PARAMS = {
   ["Extractor:run"] = "calendar text at",
   ["Calendar:is_open"] = "t", ["Calendar:next_open"] = "t", ["Calendar:add_business"] = "t seconds",
   ["Calendar:business_between"] = "from to", ["Calendar:add_working_days"] = "t n mode",
+  ["Calendar:add_working_days_bulk"] = "times n mode", ["Calendar:add_working_days_bulk_epoch"] = "times n mode",
   ["Calendar:utc_offset"] = "t", ["Calendar:to_local"] = "t", ["Calendar:hour_of_week"] = "t",
   ["Calendar:minute_of_week"] = "t",
   ["Windows:contains_time"] = "calendar t", ["Windows:next_time"] = "calendar t",
@@ -398,6 +401,7 @@ enum("commit_event", "COMMIT_EV")
 enum("survey", "SURVEY")
 enum("tier", "TIER")
 enum("lifecycle", "LIFECYCLE")
+enum("mode", "WORKDAY") -- Calendar:add_working_days(_bulk): end_of_day, same_time
 -- An event's priority (Book:add_event, EventBatch:add, event.priority): the
 -- names of fu_priority and "none" (not given); a number is a PRIORITY_*
 -- constant, as a number is the constant for every other enum. The C field
@@ -635,6 +639,7 @@ local ARGS = {
   },
   ContactLog = { append = { { [4] = "text:channel", [5] = "text:outcome", [6] = "text:priority" } } },
   Windows = { get = { { [2] = "index:count" } } },
+  Calendar = { add_working_days = { { [4] = "mode" } } },
   Policy = { get_key = { { [3] = "index:get_length" } } },
 }
 for _, f in ipairs({ "id", "customer_id", "text", "category", "owner", "created_by", "rule", "created_at",
@@ -1242,6 +1247,116 @@ do
   end
   rawset(M, "capacity_pass", with_options("capacity_pass", { required = 3, defaults = { [4] = 0 } },
     rawget(M, "capacity_pass"), 0))
+end
+
+-- cal:add_working_days_bulk(times, n, mode): fu_calendar_add_working_days_bulk
+-- (cal:add_working_days for many instants in one C call, the same values).
+-- times: an array of instants (epoch seconds or ISO 8601 texts with an
+-- offset); n: one integer >= 0 for all, or an array of one per instant; mode:
+-- "end_of_day" (default) or "same_time" (or the WORKDAY_* constants); also
+-- as a table of named options. Returns an array of epoch seconds (so
+-- add_working_days_bulk_epoch, Python's name for its epoch form, is the same
+-- method). The messages count elements from 1: "argument 1 (times): times[2]
+-- = NaN (not a number): ...".
+do
+  local fname = "Calendar:add_working_days_bulk"
+  local INT_MAX = 2147483647
+  -- v as a message shows it: NaN, a number, a quoted text, or its type
+  local function shown(v)
+    if v ~= v then return "= NaN (not a number)" end
+    if type(v) == "number" then return "= " .. tostring(v) end
+    if type(v) == "string" then return "= '" .. v .. "'" end
+    return "is " .. with_article(type(v))
+  end
+  local function element_error(pos, name, i, v, want)
+    error(arg_error(fname, string.format("%s: %s[%d] %s: %s", arg_label(fname, pos), name, i, shown(v), want)), 4)
+  end
+  -- the array at argument pos as a Lua sequence (no holes, no other keys)
+  local function array_in(pos, name, v, what)
+    if type(v) ~= "table" or getmetatable(v) ~= nil then
+      error(arg_error(fname, string.format("%s must be %s, not %s", arg_label(fname, pos), what, type(v))), 4)
+    end
+    local len = #v
+    for k in pairs(v) do
+      if math.type(k) ~= "integer" or k < 1 or k > len then
+        error(arg_error(fname, string.format("%s must be %s: key %s is not a position 1..%d", arg_label(fname, pos),
+          what, type(k) == "string" and ("'" .. k .. "'") or tostring(k), len)), 4)
+      end
+    end
+    return len
+  end
+  local function integer_of(v)
+    if math.type(v) == "integer" then return v end
+    if math.type(v) == "float" then return math.tointeger(v) end
+  end
+  local function times_in(times)
+    local len = array_in(1, "times", times, "an array of instants")
+    local out = {}
+    for i = 1, len do
+      local v = times[i]
+      local t = integer_of(v)
+      if t == nil and type(v) == "string" then
+        local ok, r = pcall(M.time_parse, v)
+        if not ok then element_error(1, "times", i, v, type(r) == "table" and r.message or tostring(r)) end
+        t = r
+      end
+      if t == nil then element_error(1, "times", i, v, "must be epoch seconds (an integer) or an ISO 8601 text") end
+      out[i] = t
+    end
+    return out
+  end
+  local function days_in(n, count)
+    local want = "must be an integer >= 0"
+    local function one(i, v)
+      local d = integer_of(v)
+      if d == nil or d < 0 or d > INT_MAX then
+        if i then element_error(2, "n", i, v, want) end
+        error(arg_error(fname, string.format("%s %s: %s (or an array of one per instant)", arg_label(fname, 2),
+          shown(v), want)), 4)
+      end
+      return d
+    end
+    local out = {}
+    if type(n) ~= "table" then
+      local d = one(nil, n)
+      for i = 1, count do out[i] = d end
+      return out
+    end
+    local len = array_in(2, "n", n, "an integer or an array of integers")
+    if len ~= count then
+      error(arg_error(fname, string.format("%s has %d value%s for %d instant%s (give one per instant, or one "
+        .. "integer for all)", arg_label(fname, 2), len, len == 1 and "" or "s", count, count == 1 and "" or "s")), 4)
+    end
+    for i = 1, len do out[i] = one(i, n[i]) end
+    return out
+  end
+  local modes = ENUMS.mode
+  local function mode_in(mode)
+    if mode == nil then return M.WORKDAY_END_OF_DAY end
+    if type(mode) == "string" then return enum_in("mode", mode, fname, 3) end
+    local m = integer_of(mode)
+    if m ~= nil and modes.to_name[m] then return m end
+    error(arg_error(fname, string.format("%s must be one of %s (or a WORKDAY_* constant), not %s",
+      arg_label(fname, 3), table.concat(modes.names, ", "), type(mode) == "number" and tostring(mode)
+      or type(mode))), 3)
+  end
+  local function bulk(self, times, n, mode)
+    check_open(self, fname)
+    local t = times_in(times)
+    local days = days_in(n, #t)
+    local ok, r = pcall(working_days_bulk, self, t, days, mode_in(mode))
+    if ok then return r end
+    if getmetatable(r) == ErrorMT then -- "t[3]: ..." (the library counts from 0)
+      local m = c_names(r.message):gsub("^t%[(%d+)%]", "times[%1]")
+      r.message, r.text = fname .. ": " .. arg_label(fname, 1) .. ": " .. m, fname .. ": " .. arg_label(fname, 1)
+        .. ": " .. m
+    end
+    error(r, 2)
+  end
+  local cfns = rawget(CLASSES.Calendar, ".fn")
+  local spec = { required = 2, defaults = { [3] = M.WORKDAY_END_OF_DAY } }
+  rawset(cfns, "add_working_days_bulk", with_options(fname, spec, bulk, 1))
+  rawset(cfns, "add_working_days_bulk_epoch", rawget(cfns, "add_working_days_bulk"))
 end
 
 -- followup.capacity_pass(policy, items, agents, calls_per_agent) and
