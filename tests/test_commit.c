@@ -1,6 +1,7 @@
 /* fu_commit: deadlines, extraction, the ledger (rules, queries, storage,
  * migrations, crash durability, concurrent readers) and out-of-memory. */
 #include "fu_test.h"
+#include "fu_test_fixtures.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -17,20 +18,10 @@
 
 #define T fu_test_time
 
-/* The 2025 mainland China calendar around National Day: Mon-Fri
+/* The 2025 mainland China calendar around National Day (Mon-Fri
  * 09:00-18:00, holidays 10-01..10-08, make-up working days Sunday 09-28 and
- * Saturday 10-11. */
-static fu_calendar *cn2025(void) {
-    fu_calendar *cal = NULL;
-    cr_assert_eq(fu_calendar_new(&cal, "Asia/Shanghai"), FU_OK, "%s", fu_error_last()->message);
-    const char *hours = "Mon-Fri 09:00-18:00";
-    cr_assert_eq(fu_calendar_set_hours_text(cal, hours, strlen(hours)), FU_OK);
-    fu_date a = {2025, 10, 1}, b = {2025, 10, 8}, w1 = {2025, 9, 28}, w2 = {2025, 10, 11};
-    cr_assert_eq(fu_calendar_add_holiday(cal, &a, &b), FU_OK);
-    cr_assert_eq(fu_calendar_add_workday(cal, &w1, FU_MONDAY), FU_OK);
-    cr_assert_eq(fu_calendar_add_workday(cal, &w2, FU_MONDAY), FU_OK);
-    return cal;
-}
+ * Saturday 10-11): tests/support/fu_test_fixtures.h. */
+#define cn2025 fu_test_calendar_cn2025
 
 /* Friday 2025-09-26 16:00 in Shanghai. */
 #define NOTE_AT "2025-09-26T16:00:00+08:00"
@@ -165,8 +156,7 @@ Test(commit, look_alikes_of_the_wider_spellings_promise_nothing) {
     fu_calendar *cal = cn2025();
     fu_extractor *ex = builtin_extractor();
     for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
-        fu_extraction *x = NULL;
-        cr_assert_eq(fu_extractor_run(ex, cal, notes[i], strlen(notes[i]), T(NOTE_AT), &x), FU_OK);
+        fu_extraction *x = extract(ex, cal, notes[i]);
         cr_expect_eq(fu_extraction_promise_count(x), 0, "%s", notes[i]);
         fu_extraction_free(x);
     }
@@ -177,9 +167,7 @@ Test(commit, look_alikes_of_the_wider_spellings_promise_nothing) {
 ParameterizedTest(struct extract_case *c, commit, extraction_dates_promises_in_the_cn_calendar) {
     fu_calendar *cal = cn2025();
     fu_extractor *ex = builtin_extractor();
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, c->note, strlen(c->note), T(NOTE_AT), &x), FU_OK, "%s",
-                 fu_error_last()->message);
+    fu_extraction *x = extract(ex, cal, c->note);
     cr_assert_eq(fu_extraction_promise_count(x), 1, "%s: %zu promises", c->note, fu_extraction_promise_count(x));
     const fu_promise *p = fu_extraction_promise(x, 0);
     cr_expect_str_eq(p->rule, c->rule, "%s", c->note);
@@ -263,7 +251,7 @@ Test(commit, risky_promises_are_flagged_with_their_rule) {
     fu_extraction_free(x);
 
     const char *en = "We GUARANTEE it will be fixed today, 100% sure.";
-    cr_assert_eq(fu_extractor_run(ex, cal, en, strlen(en), T(NOTE_AT), &x), FU_OK);
+    x = extract(ex, cal, en);
     /* "will be fixed today" is a promise (en_today, review s9 F13): due at the
      * close of business, 18:00, 2 h after the note: short of the 4 h lead */
     cr_assert_eq(fu_extraction_risk_count(x), 3);
@@ -315,8 +303,7 @@ static void expect_first_promise(const fu_extract_options *o, const fu_calendar 
                                  const char *want, const char *rule, size_t i) {
     fu_extractor *ex = NULL;
     cr_assert_eq(fu_extractor_new(&ex, o), FU_OK, "%s", fu_error_last()->message);
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+    fu_extraction *x = extract(ex, cal, note);
     if (!want) {
         cr_assert_eq(fu_extraction_promise_count(x), 0, "case %zu", i);
     } else {
@@ -328,6 +315,12 @@ static void expect_first_promise(const fu_extract_options *o, const fu_calendar 
     fu_extractor_free(ex);
 }
 
+/* A pattern of one case of the tests below, a note, and the text of the
+ * first promise the note gives (NULL: no promise). */
+struct literal_case {
+    const char *regex, *note, *text;
+};
+
 /* A note is searched with a pattern only when it holds what every match
  * contains (one string of each requirement). Patterns where a careless
  * reading would skip a note that matches: an optional character, a {0,1}
@@ -338,9 +331,7 @@ static void expect_first_promise(const fu_extract_options *o, const fu_calendar 
  * lookahead, inline options. */
 Test(commit, notes_are_skipped_only_without_a_required_literal) {
     fu_calendar *cal = cn2025();
-    static const struct {
-        const char *regex, *note, *text; /* text NULL: no promise */
-    } cases[] = {
+    static const struct literal_case cases[] = {
         {"明天?回复", "我们明回复您", "明回复"},
         {"确认{0,1}收到", "确收到货", "确收到"},
         {"下午|明早", "明早到", "明早"},
@@ -422,15 +413,13 @@ Test(commit, builtin_promises_alone_and_after_the_combined_scan) {
         snprintf(note, sizeof note, "客户说%s上门", phrase[i]);
         snprintf(want, sizeof want, "commitments.patterns.%s", rule[i]);
         strcat(all, note);
-        fu_extraction *x = NULL;
-        cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), T(NOTE_AT), &x), FU_OK);
+        fu_extraction *x = extract(ex, cal, note);
         cr_assert_eq(fu_extraction_promise_count(x), 1, "%s", note);
         cr_assert_str_eq(fu_extraction_promise(x, 0)->text, phrase[i]);
         cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, want);
         fu_extraction_free(x);
     }
-    fu_extraction *x = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, all, strlen(all), T(NOTE_AT), &x), FU_OK);
+    fu_extraction *x = extract(ex, cal, all);
     cr_assert_eq(fu_extraction_promise_count(x), 6);
     for (size_t i = 0; i < 6; i++) cr_assert_str_eq(fu_extraction_promise(x, i)->text, phrase[i]);
     fu_extraction_free(x);
@@ -460,7 +449,7 @@ Test(commit, pattern_order_and_uncombinable_patterns_survive_the_combined_scan) 
     const char *note = "答应3个工作日内处理，77天后回访";
     fu_extraction *x = NULL;
     int64_t at = T(NOTE_AT);
-    cr_assert_eq(fu_extractor_run(ex, cal, note, strlen(note), at, &x), FU_OK);
+    x = extract(ex, cal, note);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
     cr_assert_str_eq(fu_extraction_promise(x, 0)->rule, "t.days");
     cr_assert_eq(fu_extraction_promise(x, 0)->start, strlen("答应3个"));
@@ -483,9 +472,7 @@ Test(commit, pattern_order_and_uncombinable_patterns_survive_the_combined_scan) 
  * last byte of a literal but not the one before finds none. */
 Test(commit, the_pair_filter_finds_every_literal_where_it_ends) {
     fu_calendar *cal = cn2025();
-    static const struct {
-        const char *regex, *note, *text; /* text NULL: no promise */
-    } cases[] = {
+    static const struct literal_case cases[] = {
         {"%", "%", "%"},
         {"(\\d+)%", "9%", "9%"},
         {"x", "x", "x"},
@@ -590,7 +577,7 @@ Test(commit, ill_formed_utf8_is_refused_and_a_trusting_extractor_agrees_on_valid
     /* On valid text the trusting extractor finds the same. */
     const char *valid = "客户投诉，承诺3个工作日内解决，明天下午前回电，保证今天修好";
     fu_extraction *y = NULL;
-    cr_assert_eq(fu_extractor_run(ex, cal, valid, strlen(valid), at, &x), FU_OK);
+    x = extract(ex, cal, valid);
     cr_assert_eq(fu_extractor_run(trusting, cal, valid, strlen(valid), at, &y), FU_OK);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
     cr_assert_eq(fu_extraction_promise_count(y), 2);
@@ -607,47 +594,46 @@ Test(commit, ill_formed_utf8_is_refused_and_a_trusting_extractor_agrees_on_valid
     fu_calendar_free(cal);
 }
 
+/* fu_deadline_compute() of `rule` with count n in cal, from the ISO
+ * instant `at`, gives `want`. */
+static void expect_deadline(const fu_deadline_rule *rule, int64_t n, const fu_calendar *cal, const char *at,
+                            const char *want) {
+    int64_t t = 0;
+    cr_assert_eq(fu_deadline_compute(rule, n, cal, T(at), &t), FU_OK, "%s", fu_error_last()->message);
+    char got[FU_TIME_TEXT_SIZE];
+    fu_time_format(t, 8 * 3600, 0, got, sizeof got);
+    cr_assert_eq(t, T(want), "from %s: %s, want %s", at, got, want);
+}
+
 Test(commit, deadline_rules_roll_over_when_the_time_has_passed) {
     fu_calendar *cal = cn2025();
     fu_deadline_rule fri = {FU_DEADLINE_WEEKDAY, {0, 0}, 0, FU_FRIDAY, 18 * 60};
     int64_t t;
-    cr_assert_eq(fu_deadline_compute(&fri, 0, cal, T("2025-09-26T19:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-10-03T18:00:00+08:00"));
+    expect_deadline(&fri, 0, cal, "2025-09-26T19:00:00+08:00", "2025-10-03T18:00:00+08:00");
     fu_deadline_rule me = {FU_DEADLINE_MONTH_END, {0, 0}, 0, 0, 18 * 60};
-    cr_assert_eq(fu_deadline_compute(&me, 0, cal, T("2025-09-30T19:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-10-31T18:00:00+08:00"));
-    cr_assert_eq(fu_deadline_compute(&me, 0, cal, T("2025-12-31T20:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2026-01-31T18:00:00+08:00"));
+    expect_deadline(&me, 0, cal, "2025-09-30T19:00:00+08:00", "2025-10-31T18:00:00+08:00");
+    expect_deadline(&me, 0, cal, "2025-12-31T20:00:00+08:00", "2026-01-31T18:00:00+08:00");
     /* next week from a Sunday is the week starting the next day */
     fu_deadline_rule nw = {FU_DEADLINE_NEXT_WEEK, {0, 0}, 0, FU_MONDAY, 9 * 60};
-    cr_assert_eq(fu_deadline_compute(&nw, 0, cal, T("2025-09-28T10:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-09-29T09:00:00+08:00"));
+    expect_deadline(&nw, 0, cal, "2025-09-28T10:00:00+08:00", "2025-09-29T09:00:00+08:00");
     fu_deadline_rule today = {FU_DEADLINE_TODAY, {0, 0}, 0, 0, 12 * 60};
-    cr_assert_eq(fu_deadline_compute(&today, 0, cal, T(NOTE_AT), &t), FU_OK);
-    cr_assert_eq(t, T(NOTE_AT));
+    expect_deadline(&today, 0, cal, NOTE_AT, NOTE_AT);
     fu_deadline_rule months = {FU_DEADLINE_IN, {1, FU_DURATION_MONTHS}, 1, 0, 0};
-    cr_assert_eq(fu_deadline_compute(&months, 1, cal, T("2025-01-31T10:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-02-28T10:00:00+08:00"));
+    expect_deadline(&months, 1, cal, "2025-01-31T10:00:00+08:00", "2025-02-28T10:00:00+08:00");
     fu_deadline_rule wd = {FU_DEADLINE_IN, {1, FU_DURATION_WORKING_DAYS}, 1, 0, 0};
     cr_assert_eq(fu_deadline_compute(&wd, 2, NULL, 0, &t), FU_EINVAL);
     /* close of business (Mon-Fri 09:00-18:00): today's; past it, the note's
      * time; on a weekend the next working day's (Sun 09-28 is a make-up day,
      * after the National Day holidays 10-01..10-08 Thu 10-09) */
     fu_deadline_rule close = {FU_DEADLINE_CLOSE, {0, 0}, 0, 0, 0};
-    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-09-26T09:30:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-09-26T18:00:00+08:00"));
-    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-09-26T19:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-09-26T19:00:00+08:00"));
-    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-09-27T10:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-09-28T18:00:00+08:00"));
-    cr_assert_eq(fu_deadline_compute(&close, 0, cal, T("2025-10-03T10:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-10-09T18:00:00+08:00"));
+    expect_deadline(&close, 0, cal, "2025-09-26T09:30:00+08:00", "2025-09-26T18:00:00+08:00");
+    expect_deadline(&close, 0, cal, "2025-09-26T19:00:00+08:00", "2025-09-26T19:00:00+08:00");
+    expect_deadline(&close, 0, cal, "2025-09-27T10:00:00+08:00", "2025-09-28T18:00:00+08:00");
+    expect_deadline(&close, 0, cal, "2025-10-03T10:00:00+08:00", "2025-10-09T18:00:00+08:00");
     /* the end of the week: this week's Sunday; on Sunday evening, the note's time */
     fu_deadline_rule we = {FU_DEADLINE_WEEK_END, {0, 0}, 0, FU_SUNDAY, 18 * 60};
-    cr_assert_eq(fu_deadline_compute(&we, 0, cal, T("2025-09-22T08:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-09-28T18:00:00+08:00"));
-    cr_assert_eq(fu_deadline_compute(&we, 0, cal, T("2025-09-28T19:00:00+08:00"), &t), FU_OK);
-    cr_assert_eq(t, T("2025-09-28T19:00:00+08:00"));
+    expect_deadline(&we, 0, cal, "2025-09-22T08:00:00+08:00", "2025-09-28T18:00:00+08:00");
+    expect_deadline(&we, 0, cal, "2025-09-28T19:00:00+08:00", "2025-09-28T19:00:00+08:00");
     cr_assert_eq(fu_deadline_compute(&close, 0, NULL, 0, &t), FU_EINVAL);
     fu_calendar_free(cal);
 }
@@ -681,7 +667,7 @@ Test(commit, the_default_policy_gives_the_builtin_extraction) {
     cr_assert_str_eq(fu_extraction_risk(x, 0)->rule, "commitments.risky.zh_guarantee_now");
     fu_extraction_free(x);
     const char *en = "We will reply within 24 hours, by Friday at the latest.";
-    cr_assert_eq(fu_extractor_run(ex, cal, en, strlen(en), T(NOTE_AT), &x), FU_OK);
+    x = extract(ex, cal, en);
     cr_assert_eq(fu_extraction_promise_count(x), 2);
     expect_promise(x, 0, "commitments.patterns.en_hours", "2025-09-27T16:00:00+08:00");
     cr_assert_eq(fu_extraction_promise(x, 1)->deadline, T("2025-09-26T18:00:00+08:00"));

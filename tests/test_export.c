@@ -5,17 +5,14 @@
  * existing file). Fixtures are computed by hand from docs/formats.md. */
 #include "csv_internal.h"
 #include "fu_test.h"
+#include "fu_test_fixtures.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <dirent.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 /* ------------------------------------------------------------ the cell rule */
 
@@ -90,18 +87,8 @@ static const char *CUSTOMERS = "customer_id,tz,annual_spend,industry\n"
 static const char *EVENTS = "customer_id,at,kind,amount,agent_id,note\n"
                             "-7,2026-03-01T10:00:00Z,purchase,-3.25,+agent,\"=2+3, call 13812345678\"\n";
 
-static fu_book *make_book(unsigned flags) {
-    fu_book_options o = FU_BOOK_OPTIONS_INIT;
-    o.flags = flags;
-    fu_book *b = NULL;
-    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(b, CUSTOMERS, strlen(CUSTOMERS), "c"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(b, EVENTS, strlen(EVENTS), "e"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_finalize(b), FU_OK);
-    return b;
-}
+/* The finalized book of CUSTOMERS and EVENTS with the options' flags. */
+static fu_book *make_book(unsigned flags) { return fu_test_book_of(flags, CUSTOMERS, EVENTS, 1); }
 
 Test(export, book_customers_and_events) {
     fu_book *b = make_book(0);
@@ -138,28 +125,20 @@ Test(export, book_raw_cells) {
 
 /* ------------------------------------------------------------ plan writer */
 
-static fu_plan *make_plan(fu_policy **pol, fu_book **book, fu_planner **pl) {
+/* f: a week's plan (from 2026-03-01 12:00 +08:00, the built-in policy) of
+ * a customer whose id "=cmd|x" a spreadsheet would run; free it with
+ * fu_test_planner_free(). */
+static void make_plan(fu_test_planner *f) {
     const char *cust = "customer_id,tz\n=cmd|x,Asia/Shanghai\n";
     const char *ev = "customer_id,at,kind,order_id\n=cmd|x,2026-03-01T10:00:00+08:00,delivery,-O1\n";
-    cr_assert_eq(fu_policy_default(pol), FU_OK);
-    cr_assert_eq(fu_book_new(book, NULL), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(*book, cust, strlen(cust), "c"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(*book, ev, strlen(ev), "e"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_planner_new(pl, *pol, *book, NULL), FU_OK, "%s", fu_error_last()->message);
-    int64_t now = 0;
-    cr_assert_eq(fu_time_parse("2026-03-01T12:00:00+08:00", 25, &now), FU_OK);
-    fu_plan *p = NULL;
-    cr_assert_eq(fu_planner_plan(*pl, now, 7 * 86400, &p), FU_OK, "%s", fu_error_last()->message);
-    return p;
+    fu_test_planner_open_ok(f, cust, ev);
+    fu_test_planner_plan_at(f, "2026-03-01T12:00:00+08:00", 7 * 86400);
 }
 
 Test(export, plan_csv) {
-    fu_policy *pol;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *p = make_plan(&pol, &book, &pl);
+    fu_test_planner f;
+    make_plan(&f);
+    const fu_plan *p = f.plan;
     char *s = NULL;
     cr_assert_eq(fu_plan_write_csv_to_string(p, 1u << FU_TOUCHPOINT_PLANNED, 0, NULL, &s), FU_OK);
     cr_expect(strstr(s, "\n\"'=cmd|x\",2026-03-0"), "%s", s);
@@ -169,10 +148,7 @@ Test(export, plan_csv) {
     cr_expect(strstr(s, "\n=cmd|x,2026-03-0"), "%s", s);
     fu_free(s);
     cr_expect_eq(fu_plan_write_csv_to_string(p, 1u << FU_TOUCHPOINT_PLANNED, 0x80u, NULL, &s), FU_EINVAL);
-    fu_plan_free(p);
-    fu_planner_free(pl);
-    fu_book_free(book);
-    fu_policy_free(pol);
+    fu_test_planner_free(&f);
 }
 
 /* ------------------------------------------------------------ KPI writer */
@@ -183,23 +159,13 @@ Test(export, kpi_csv_negative_numbers_stay_numbers) {
                      "C1,2026-03-02T10:00:00Z,survey,,@agent,,0,nps\n"
                      "C1,2026-03-03T10:00:00Z,survey,,@agent,,0,nps\n"
                      "C1,2026-03-04T10:00:00Z,survey,,@agent,,0,nps\n";
-    fu_policy *pol = NULL;
-    fu_book *b = NULL;
-    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
-    bo.flags = FU_BOOK_CREATE_CUSTOMERS;
-    cr_assert_eq(fu_policy_default(&pol), FU_OK);
-    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
-    cr_assert_eq(fu_book_read_events_csv_from_string(b, ev, strlen(ev), "e"), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_policy *pol = fu_test_policy(NULL);
+    fu_book *b = fu_test_book_of(FU_BOOK_CREATE_CUSTOMERS, NULL, ev, 1);
     for (int raw = 0; raw < 2; raw++) {
         fu_kpi_options o = FU_KPI_OPTIONS_INIT;
         o.by = FU_KPI_BY_AGENT;
         o.flags = raw ? FU_KPI_CSV_RAW : 0u;
-        fu_kpi *k = NULL;
-        size_t n = 0;
-        cr_assert_eq(fu_kpi_new(&k, pol, &o), FU_OK, "%s", fu_error_last()->message);
-        cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
-        cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+        fu_kpi *k = fu_test_kpi_of_book(pol, &o, b);
         char *s = NULL;
         cr_assert_eq(fu_kpi_write_csv_to_string(k, NULL, &s), FU_OK);
         const char *want = raw ? "\nnps,@agent,2026-W10,-100," : "\nnps,\"'@agent\",2026-W10,-100,";
@@ -227,17 +193,8 @@ static const char *F6_EV = "customer_id,at,kind,order_id,channel,agent_id,outcom
                            "B,2026-03-10T12:00:00+08:00,contact,,phone,A17,answered,,,\n"
                            "B,2026-03-10T13:00:00+08:00,contact,,phone,zhang@example.com,answered,,,\n";
 
-static fu_book *f6_book(unsigned flags) {
-    fu_book_options o = FU_BOOK_OPTIONS_INIT;
-    o.flags = flags;
-    fu_book *b = NULL;
-    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
-    cr_assert_eq(fu_book_read_customers_csv_from_string(b, F6_CUST, strlen(F6_CUST), "c.csv"), FU_OK, "%s",
-                 fu_error_last()->message);
-    cr_assert_eq(fu_book_read_events_csv_from_string(b, F6_EV, strlen(F6_EV), "e.csv"), FU_OK, "%s",
-                 fu_error_last()->message);
-    return b;
-}
+/* The book of F6_CUST and F6_EV with the options' flags, not finalized. */
+static fu_book *f6_book(unsigned flags) { return fu_test_book_of(flags, F6_CUST, F6_EV, 0); }
 
 Test(export, book_writers_mask_agent_and_owner_text) {
     fu_book *b = f6_book(0);
@@ -270,16 +227,11 @@ Test(export, book_writers_mask_agent_and_owner_text) {
 Test(export, kpi_agent_labels_are_masked) {
     fu_book *b = f6_book(0);
     cr_assert_eq(fu_book_finalize(b), FU_OK);
-    fu_policy *pol = NULL;
-    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_policy *pol = fu_test_policy(NULL);
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     o.by = FU_KPI_BY_AGENT;
     o.period = FU_KPI_WEEK;
-    fu_kpi *k = NULL;
-    size_t n = 0;
-    cr_assert_eq(fu_kpi_new(&k, pol, &o), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
-    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi *k = fu_test_kpi_of_book(pol, &o, b);
     size_t nf = 0;
     const fu_kpi_figure *f = fu_kpi_figures(k, &nf);
     int masked = 0, plain = 0;
@@ -329,6 +281,33 @@ static void write_text(const char *path, const char *text) {
 
 static const char *OLD = "the previous export\n";
 
+/* The file at `path` still holds OLD and no temporary file is left beside it. */
+static void expect_old_file_kept(const char *path) {
+    size_t len = 0;
+    char *now = fu_test_read_file(path, &len);
+    cr_expect_str_eq(now, OLD, "the existing file is untouched");
+    free(now);
+    cr_expect_eq(files_in_dir(), 1, "no temporary file is left behind");
+}
+
+/* A writer of a book's events or a plan to `path` for
+ * fu_test_under_file_size_limit(): 0 when the write failed with FU_EIO
+ * (naming the reason "too large" when `reason` is set). */
+typedef struct limited_write {
+    const fu_book *book;
+    const fu_plan *plan;
+    const char *path;
+    int reason;
+} limited_write;
+
+static int write_fails_with_eio(void *ctx) {
+    const limited_write *w = ctx;
+    int rc = w->book ? fu_book_write_events_csv(w->book, w->path)
+                     : fu_plan_write_csv(w->plan, 1u << FU_TOUCHPOINT_PLANNED, 0, w->path);
+    if (rc != FU_EIO) return 1;
+    return w->reason && !strstr(fu_error_last()->message, "too large");
+}
+
 /* A book of 2,000 events with notes: its events CSV is about 200 KB. */
 static fu_book *big_book(void) {
     fu_book_options o = FU_BOOK_OPTIONS_INIT;
@@ -356,27 +335,15 @@ Test(export, file_size_limit_keeps_the_old_file, .init = make_dir, .fini = remov
     snprintf(path, sizeof path, "%s/events.csv", dir);
     write_text(path, OLD);
     fu_book *b = big_book();
-    pid_t pid = fork();
-    cr_assert(pid >= 0);
-    if (pid == 0) {
-        /* EFBIG past 64 KiB, the error a full disk gives; no SIGXFSZ */
-        signal(SIGXFSZ, SIG_IGN);
-        struct rlimit rl = {64 << 10, 64 << 10};
-        setrlimit(RLIMIT_FSIZE, &rl);
-        int rc = fu_book_write_events_csv(b, path);
-        _exit(rc == FU_EIO && strstr(fu_error_last()->message, "too large") ? 0 : 1);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the writer must fail with FU_EIO naming the reason");
-    size_t len = 0;
-    char *now = fu_test_read_file(path, &len);
-    cr_expect_str_eq(now, OLD, "the existing file is untouched");
-    free(now);
-    cr_expect_eq(files_in_dir(), 1, "no temporary file is left behind");
+    /* EFBIG past 64 KiB, the error a full disk gives */
+    limited_write w = {b, NULL, path, 1};
+    fu_test_under_file_size_limit(64 << 10, write_fails_with_eio, &w, "the writer must fail with FU_EIO naming "
+                                                                     "the reason");
+    expect_old_file_kept(path);
     /* without the limit the same call replaces the file */
     cr_assert_eq(fu_book_write_events_csv(b, path), FU_OK, "%s", fu_error_last()->message);
-    now = fu_test_read_file(path, &len);
+    size_t len = 0;
+    char *now = fu_test_read_file(path, &len);
     cr_expect_gt(len, 64 << 10);
     cr_expect(strncmp(now, "customer_id,at,kind", 19) == 0);
     free(now);
@@ -416,35 +383,19 @@ Test(export, plan_file_is_replaced_whole, .init = make_dir, .fini = remove_dir) 
     char path[300];
     snprintf(path, sizeof path, "%s/plan.csv", dir);
     write_text(path, OLD);
-    fu_policy *pol;
-    fu_book *book;
-    fu_planner *pl;
-    fu_plan *p = make_plan(&pol, &book, &pl);
-    pid_t pid = fork();
-    cr_assert(pid >= 0);
-    if (pid == 0) {
-        signal(SIGXFSZ, SIG_IGN);
-        struct rlimit rl = {16, 16};
-        setrlimit(RLIMIT_FSIZE, &rl);
-        _exit(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, path) == FU_EIO ? 0 : 1);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    fu_test_planner f;
+    make_plan(&f);
+    const fu_plan *p = f.plan;
+    limited_write w = {NULL, p, path, 0};
+    fu_test_under_file_size_limit(16, write_fails_with_eio, &w, "the plan writer must fail with FU_EIO");
+    expect_old_file_kept(path);
+    cr_assert_eq(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, path), FU_OK, "%s", fu_error_last()->message);
     size_t len = 0;
     char *now = fu_test_read_file(path, &len);
-    cr_expect_str_eq(now, OLD);
-    free(now);
-    cr_expect_eq(files_in_dir(), 1);
-    cr_assert_eq(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, path), FU_OK, "%s", fu_error_last()->message);
-    now = fu_test_read_file(path, &len);
     cr_expect(strstr(now, "\"'=cmd|x\""), "%s", now);
     free(now);
     /* a directory is refused with the reason */
     cr_expect_eq(fu_plan_write_csv(p, 1u << FU_TOUCHPOINT_PLANNED, 0, dir), FU_EIO);
     cr_expect(strstr(fu_error_last()->message, "Is a directory"), "%s", fu_error_last()->message);
-    fu_plan_free(p);
-    fu_planner_free(pl);
-    fu_book_free(book);
-    fu_policy_free(pol);
+    fu_test_planner_free(&f);
 }

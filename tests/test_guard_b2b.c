@@ -39,10 +39,7 @@ static void bteardown(void) { fu_test_guard_free(&f); }
  * next allowed instant `next`, named in the reason, and that `next` itself
  * is allowed. */
 static void expect_p(const char *cust, const char *iso, fu_priority prio, const char *rule, const char *next) {
-    fu_guard_request r = FU_GUARD_REQUEST_INIT;
-    r.customer_id = cust;
-    r.channel = FU_CHANNEL_PHONE;
-    r.at = T(iso);
+    fu_guard_request r = fu_test_phone_request(cust, T(iso), NULL);
     r.priority = prio;
     fu_guard_decision d;
     cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);

@@ -220,11 +220,7 @@ Test(guard_misuse, events_appended_to_the_book_count_in_the_next_check) {
     /* C2: a routine contact about O-NEW 48 h after the last one about it:
      * per_order (1 per 72 h) says no until that one leaves the window, Wed
      * 10:00; another order is fine */
-    fu_guard_request r = FU_GUARD_REQUEST_INIT;
-    r.customer_id = "C2";
-    r.channel = FU_CHANNEL_PHONE;
-    r.at = T("2026-03-10T10:00:00+08:00");
-    r.order_id = "O-NEW";
+    fu_guard_request r = fu_test_phone_request("C2", T("2026-03-10T10:00:00+08:00"), "O-NEW");
     cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
     fu_test_expect_decision(&d, "caps.per_order", "2026-03-11T10:00:00+08:00", "C2 about O-NEW");
     r.order_id = "O-OTHER";
@@ -446,12 +442,8 @@ Test(guard_misuse, records_about_orders_the_book_lacks_answer_as_a_fresh_guard) 
     cr_assert_eq(fu_book_append_events(f.book, &e, 1), FU_OK, "%s", fu_error_last()->message);
     record_order(g, "C0", T("2026-03-06T10:00:00-05:00"), "O-LATE");
     record_order(g, "C0", T("2026-02-27T09:00:00-05:00"), "Z5");
-    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    fu_guard_request r = fu_test_phone_request("C0", T("2026-03-10T10:00:00-04:00"), "O-LATE");
     fu_guard_decision d, d2;
-    r.customer_id = "C0";
-    r.channel = FU_CHANNEL_PHONE;
-    r.at = T("2026-03-10T10:00:00-04:00");
-    r.order_id = "O-LATE";
     cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
     fu_test_expect_decision(&d, "caps.per_order", "2026-03-11T10:00:00-04:00", "C0 about O-LATE");
     fu_guard *fresh = NULL;

@@ -74,6 +74,15 @@ void fu_test_expect_decision(const fu_guard_decision *d, const char *rule, const
     cr_assert_eq(d->next_allowed, fu_test_time(next), "%s: %s", what, d->reason);
 }
 
+fu_guard_request fu_test_phone_request(const char *id, int64_t at, const char *order_id) {
+    fu_guard_request r = FU_GUARD_REQUEST_INIT;
+    r.customer_id = id;
+    r.channel = FU_CHANNEL_PHONE;
+    r.at = at;
+    r.order_id = order_id;
+    return r;
+}
+
 fu_contact_record fu_test_contact(const char *id, int64_t at, fu_channel channel, fu_guard_outcome outcome) {
     fu_contact_record r;
     fu_contact_record_init(&r);

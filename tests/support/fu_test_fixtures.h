@@ -50,6 +50,10 @@ void fu_test_guard_free(fu_test_guard *f);
  * rule NULL: d says yes. A failure shows `what` (the question) and d's reason. */
 void fu_test_expect_decision(const fu_guard_decision *d, const char *rule, const char *next, const char *what);
 
+/* A guard request (FU_GUARD_REQUEST_INIT, then these fields): a phone call
+ * to customer `id` at `at`, about order `order_id` (none when NULL). */
+fu_guard_request fu_test_phone_request(const char *id, int64_t at, const char *order_id);
+
 /* A contact record (fu_contact_record_init(), then these fields): customer
  * `id` reached at `at` by `channel` with `outcome`. */
 fu_contact_record fu_test_contact(const char *id, int64_t at, fu_channel channel, fu_guard_outcome outcome);
