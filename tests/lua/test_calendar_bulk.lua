@@ -7,24 +7,16 @@ local followup = require "followup"
 
 local t = T.time
 
--- The 2025 mainland China calendar: Mon-Fri 09:00-12:00 and 13:30-18:00,
--- holidays 10-01..10-08, make-up working days Sunday 09-28 and Saturday 10-11
--- (with Monday's hours).
-local function cn2025()
-  local cal = followup.Calendar("Asia/Shanghai")
-  cal:set_hours_text("Mon-Fri 09:00-12:00;Mon-Fri 13:30-18:00")
-  cal:add_holiday(followup.date_parse("2025-10-01"), followup.date_parse("2025-10-08"))
-  cal:add_workday(followup.date_parse("2025-09-28"))
-  cal:add_workday(followup.date_parse("2025-10-11"))
-  return cal
-end
+-- The 2025 mainland China calendar: Mon-Fri 09:00-18:00, holidays
+-- 10-01..10-08, make-up working days Sunday 09-28 and Saturday 10-11.
+local cn2025 = T.cn2025
 
 local function iso(v) return followup.time_format(v, 8 * 3600) end
 
 T.test("hand-computed deadlines over the holiday, both modes", function()
   local cal = cn2025()
   local times = { "2025-09-26T16:00:00+08:00", "2025-09-26T16:00:00+08:00", "2025-09-30T10:00:00+08:00",
-    "2025-10-03T10:00:00+08:00", "2025-10-09T10:00:00+08:00", "2025-09-26T12:30:00+08:00" }
+    "2025-10-03T10:00:00+08:00", "2025-10-09T10:00:00+08:00", "2025-09-26T08:00:00+08:00" }
   local n = { 3, 5, 1, 0, 2, 1 }
   local eod = cal:add_working_days_bulk(times, n)
   local want_eod = {
@@ -44,7 +36,7 @@ T.test("hand-computed deadlines over the holiday, both modes", function()
   local want_same = {
     "2025-09-30T16:00:00+08:00", "2025-10-10T16:00:00+08:00", "2025-10-09T10:00:00+08:00",
     "2025-10-09T10:00:00+08:00", "2025-10-11T10:00:00+08:00",
-    "2025-09-28T13:30:00+08:00", -- 12:30 is lunch on the make-up Sunday: the next open instant
+    "2025-09-28T09:00:00+08:00", -- 08:00 is before the make-up Sunday's hours: the next open instant
   }
   for i = 1, #want_same do T.eq(iso(same[i]), want_same[i], "same time " .. i) end
 end)

@@ -4,13 +4,7 @@ local followup = require "followup"
 
 local t = T.time
 
-local function cn2025()
-  local cal = followup.Calendar("Asia/Shanghai")
-  cal:set_hours_text("Mon-Fri 09:00-18:00")
-  cal:add_holiday(followup.Date(2025, 10, 1), followup.Date(2025, 10, 8))
-  cal:add_workday(followup.Date(2025, 9, 28))
-  return cal
-end
+local cn2025 = T.cn2025 -- Mon-Fri 09:00-18:00, National Day 2025 and its make-up days
 
 T.test("a promise of 3 working days breaches and escalates", function()
   local cal = cn2025()

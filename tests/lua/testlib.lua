@@ -55,6 +55,20 @@ function T.book(customers, events)
   return b
 end
 
+-- The 2025 mainland China calendar around National Day (as
+-- fu_test_calendar_cn2025 in tests/support): Mon-Fri 09:00-18:00 in
+-- Asia/Shanghai, holidays 10-01..10-08, make-up working days Sunday 09-28 and
+-- Saturday 10-11 (with Monday's hours).
+function T.cn2025()
+  local followup = require "followup"
+  local cal = followup.Calendar("Asia/Shanghai")
+  cal:set_hours_text("Mon-Fri 09:00-18:00")
+  cal:add_holiday(followup.date_parse("2025-10-01"), followup.date_parse("2025-10-08"))
+  cal:add_workday(followup.date_parse("2025-09-28"))
+  cal:add_workday(followup.date_parse("2025-10-11"))
+  return cal
+end
+
 function T.done()
   print(string.format("%d passed, %d failed", T.passed, T.failed))
   os.exit(T.failed == 0 and 0 or 1)
