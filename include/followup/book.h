@@ -247,6 +247,35 @@ typedef struct fu_customer {
 /** Set every field of `c` to absent / unknown (id and tz NULL). Threads: any. */
 FU_EXTERN void fu_customer_init(fu_customer *c);
 
+/**
+ * The priority a contact was made at, as #fu_event_in and the events CSV's
+ * `priority` column hold it: a #fu_priority shifted by one, so that 0 means
+ * "not given". This is its own type, not #fu_priority: `FU_PRIORITY_HIGH`
+ * (1) stored here would mean urgent. GCC (`-Wextra`, gcc >= 10) and clang
+ * warn on assigning a #fu_priority to it (`-Wenum-conversion`); convert with
+ * #FU_EVENT_PRIORITY_OF. Names are those of fu_priority_name() of the value
+ * minus one (followup/planner.h). The type is an `int` (the field was a
+ * plain `int` in 0.1.0; same size, same values). Threads: any.
+ */
+typedef enum fu_event_priority {
+    FU_EVENT_PRIORITY_SIGNED_ = -1, /**< not a priority: keeps the type a signed int */
+    FU_EVENT_PRIORITY_NONE = 0,   /**< not given (a contact read as normal) */
+    FU_EVENT_PRIORITY_URGENT = 1, /**< "urgent", #FU_PRIORITY_URGENT + 1 */
+    FU_EVENT_PRIORITY_HIGH = 2,   /**< "high", #FU_PRIORITY_HIGH + 1 */
+    FU_EVENT_PRIORITY_NORMAL = 3, /**< "normal", #FU_PRIORITY_NORMAL + 1 */
+    FU_EVENT_PRIORITY_LOW = 4     /**< "low", #FU_PRIORITY_LOW + 1 */
+} fu_event_priority;
+
+/** The #fu_event_priority of a #fu_priority `p` (`p + 1`), e.g.
+ *  `e.priority = FU_EVENT_PRIORITY_OF(FU_PRIORITY_HIGH);`. */
+#define FU_EVENT_PRIORITY_OF(p) ((fu_event_priority)((int)(p) + 1))
+
+#if defined(__cplusplus) && __cplusplus >= 201103L
+static_assert(sizeof(fu_event_priority) == sizeof(int), "fu_event_priority is int-sized (ABI of fu_event_in)");
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(fu_event_priority) == sizeof(int), "fu_event_priority is int-sized (ABI of fu_event_in)");
+#endif
+
 /** An event to add: names its customer by id. Initialise with fu_event_in_init(). */
 typedef struct fu_event_in {
     const char *customer_id;   /**< required: a customer of the book */
@@ -264,10 +293,13 @@ typedef struct fu_event_in {
                                     a survey event with a score needs a survey type */
     fu_survey survey;
     const char *note;          /**< free text; NULL or "" when absent */
-    int priority;              /**< the contact's priority: #fu_priority + 1 (1 urgent,
-                                    2 high, 3 normal, 4 low; followup/planner.h);
-                                    0 when not given. The KPI engine's over-contact
-                                    and cap rules read it on contact events. */
+    fu_event_priority priority; /**< the contact's priority, #FU_EVENT_PRIORITY_NONE
+                                    when not given: a #fu_priority + 1, so set it with
+                                    #FU_EVENT_PRIORITY_HIGH or
+                                    `FU_EVENT_PRIORITY_OF(FU_PRIORITY_HIGH)`, never
+                                    `FU_PRIORITY_HIGH` (that is urgent). The KPI
+                                    engine's over-contact and cap rules read it on
+                                    contact events. */
 } fu_event_in;
 
 /** Set every field of `ev` to absent (kind #FU_EVENT_PURCHASE, at #FU_BOOK_NO_TIME).
@@ -294,7 +326,7 @@ typedef struct fu_event {
     uint8_t channel;        /**< #fu_channel */
     uint8_t outcome;        /**< #fu_outcome */
     uint8_t survey;         /**< #fu_survey */
-    uint8_t priority;       /**< #fu_priority + 1; 0 when not given (see #fu_event_in) */
+    uint8_t priority;       /**< #fu_event_priority: #fu_priority + 1; 0 when not given */
     uint8_t reserved_[2];   /**< zero */
 } fu_event;
 
