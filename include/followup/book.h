@@ -400,8 +400,13 @@ FU_EXTERN int fu_book_new(fu_book **out, const fu_book_options *options);
  *  and text the book handed out becomes invalid). NULL is a no-op. Free the
  *  planners and KPI engines that borrow it first; if one still does (a
  *  binding's garbage collector may free in any order), the book is freed
- *  when the last of them is freed, and must not be used meanwhile. Must not
- *  be called while another thread uses the book. Threads: changes. */
+ *  when the last of them is freed, and must not be used meanwhile. This
+ *  safety net does not cover plans: a #fu_plan holds no reference to the
+ *  book, but its touchpoints' `customer_id` and `order_id` point into the
+ *  book's texts, so free every plan before the book goes (at fu_book_free(),
+ *  or at the fu_planner_free() of its last borrower): a plan read after that
+ *  reads freed memory (followup/planner.h, "Ownership"). Must not be called
+ *  while another thread uses the book. Threads: changes. */
 FU_EXTERN void fu_book_free(fu_book *book);
 
 /**

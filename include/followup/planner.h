@@ -99,7 +99,9 @@
  * appends (fu_book_append_events(), which fu_planner_feed() uses). A plan borrows strings from the
  * policy and the book and must not outlive them either; it owns everything
  * else (copies of its zone calendars included), so it may outlive the
- * planner.
+ * planner. A plan holds no reference to the book: fu_book_free()'s safety
+ * net (a book freed before its planners goes with the last of them) does
+ * not wait for plans, so free the plans first.
  *
  * **Threads.** A planner is used by one thread at a time; plans are
  * read-only after creation. Several planners may share one policy and book.
@@ -148,7 +150,11 @@ FU_EXTERN const char *fu_touchpoint_status_name(fu_touchpoint_status status);
 
 /**
  * One touchpoint: a contact to make (or one that a rule stopped). All strings
- * are borrowed from the plan (or its policy and book) and never NULL.
+ * are borrowed from the plan (or its policy and book) and never NULL:
+ * `customer_id` and `order_id` are the book's texts and `purpose`, `rule` and
+ * `owner` may be the policy's, so a plan must be freed before its book and
+ * policy are (a book freed while planners borrow it goes with the last
+ * fu_planner_free(): free the plans before that call too).
  */
 typedef struct fu_touchpoint {
     size_t customer;      /**< index of the customer in the book */
