@@ -219,7 +219,8 @@ FU_EXTERN int fu_survey_from_string(const char *text, size_t len, fu_survey *out
 /** @} */
 
 /* ===================================================================== */
-/** @name Records @{ */
+/** @name Records
+ *  @{ */
 
 /**
  * A customer. Used to add one (fu_book_add_customer(), strings are copied)
@@ -333,7 +334,8 @@ typedef struct fu_event {
 /** @} */
 
 /* ===================================================================== */
-/** @name The book @{ */
+/** @name The book
+ *  @{ */
 
 /** An opaque customer book. Threads: one thread at a time while it changes; a
  *  finalized book that nothing changes may be read by any number of threads, and
@@ -413,6 +415,8 @@ FU_EXTERN void fu_book_free(fu_book *book);
  * Add one customer (its strings are copied; `in` is not kept). Records
  * borrowed from fu_book_customer() may move. Threads: changes.
  *
+ * @param book the book
+ * @param in the customer (its strings are copied)
  * @param index_out receives the customer's index (may be NULL)
  * @return #FU_OK; #FU_EINVAL for a missing id or tz or an out-of-range
  *         field; #FU_EEXISTS for an id already in the book; #FU_ETIMEZONE
@@ -558,6 +562,9 @@ FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index)
 
 /**
  * Find a customer by id (`len` bytes, no NUL needed). Threads: reads.
+ * @param book the book
+ * @param id the id (UTF-8)
+ * @param len the length of `id` in bytes
  * @param[out] out its index
  * @return #FU_OK; #FU_ENOTFOUND; #FU_EINVAL.
  */
@@ -572,6 +579,8 @@ typedef enum fu_customer_windows_kind {
 /**
  * Parse one of a customer's windows texts.
  *
+ * @param book the book
+ * @param index index of the customer in the book
  * @param which  #FU_CUSTOMER_WINDOWS_PREFERRED or #FU_CUSTOMER_WINDOWS_DND
  * @param[out] out new windows owned by the caller (fu_windows_free()), or
  *                 NULL when the customer has no such windows; they do not
@@ -592,6 +601,7 @@ FU_EXTERN size_t fu_book_event_count(const fu_book *book);
  * (O(events), 56 bytes an event, under a lock: concurrent readers wait for
  * it, then share it); NULL with *count 0 for an empty book and when that
  * allocation fails (#FU_ENOMEM in fu_error_last()).
+ * @param book the book (finalized)
  * @param count receives the number of events (may be NULL)
  * Threads: reads, except the first call after fu_book_append_events(), which
  * settles the appended events (see there).
