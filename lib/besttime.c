@@ -558,7 +558,8 @@ int fu_besttime_new(fu_besttime **out, const fu_policy *policy, const fu_book *b
 
 int fu__besttime_new_warm(fu_besttime **out, const fu_policy *policy, const fu_book *book, const uint32_t *segment,
                           size_t n_segments, const fu_besttime_options *opts, const fu_besttime *prev) {
-    if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_besttime_new: NULL argument");
+    if (!out || !policy || !book)
+        return fu__error_set(FU_EINVAL, "fu_besttime_new: %s is NULL", !out ? "out" : !policy ? "policy" : "book");
     *out = NULL;
     fu_besttime_options defaults = FU_BESTTIME_OPTIONS_INIT;
     if (!opts) opts = &defaults;
@@ -1398,7 +1399,8 @@ int fu_besttime_best(const fu_besttime *m, size_t customer, int64_t from, int64_
 
 int fu_besttime_best_bulk(const fu_besttime *m, const fu_besttime_request *req, size_t n,
                           const fu_besttime_query_options *opts, fu_besttime_slot *out) {
-    if (!m || (n && (!req || !out))) return fu__error_set(FU_EINVAL, "fu_besttime_best_bulk: NULL argument");
+    if (!m || (n && (!req || !out)))
+        return fu__error_set(FU_EINVAL, "fu_besttime_best_bulk: %s is NULL", !m ? "m" : !req ? "req" : "out");
     bt_query q;
     int rc = bt_query_resolve(opts, &q);
     if (!rc && n > 1) rc = bt_query_cache(m, &q);
@@ -1426,7 +1428,7 @@ int fu_besttime_best_bulk(const fu_besttime *m, const fu_besttime_request *req, 
 int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int64_t now,
                          const size_t *customers, size_t n, fu_channel channel, unsigned int flags,
                          const fu_besttime_query_options *opts, fu_besttime_slot *out) {
-    if (!m || (n && !out)) return fu__error_set(FU_EINVAL, "fu_besttime_best_day: NULL argument");
+    if (!m || (n && !out)) return fu__error_set(FU_EINVAL, "fu_besttime_best_day: %s is NULL", !m ? "m" : "out");
     if ((int)channel < 0 || (int)channel >= FU_CHANNEL_COUNT)
         return fu__error_set(FU_EINVAL, "unknown channel %d", (int)channel);
     if (flags & ~FU_BESTTIME_URGENT) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
@@ -1494,7 +1496,7 @@ int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int64_t now,
 #include <stdlib.h>
 
 int fu_besttime_save(const fu_besttime *m, const char *path) {
-    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_save: NULL argument");
+    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_save: %s is NULL", !m ? "model" : "path");
     fu__buf b = FU__BUF_INIT;
     fu__mfile_begin(&b, "besttime");
     fu__buf_printf(&b, "shape %zu %d %zu\n", m->n_cust, m->n_slots, m->n_seg);
@@ -1619,7 +1621,7 @@ static int bt_parse_file(const fu_besttime *m, fu__mfile *f, bt_loaded *L) {
 }
 
 int fu_besttime_load(fu_besttime *m, const char *path) {
-    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_load: NULL argument");
+    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_load: %s is NULL", !m ? "model" : "path");
     fu__mfile f;
     int rc = fu__mfile_open(&f, path, "besttime");
     if (rc) return rc;

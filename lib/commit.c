@@ -78,7 +78,7 @@ int fu__commit_deadline_from_duration(const fu_duration *d, const fu_calendar *c
 
 int fu_deadline_compute(const fu_deadline_rule *rule, int64_t count, const fu_calendar *cal,
                         int64_t at, int64_t *out) {
-    if (!rule || !out) return fu__error_set(FU_EINVAL, "fu_deadline_compute: NULL argument");
+    if (!rule || !out) return fu__error_set(FU_EINVAL, "fu_deadline_compute: %s is NULL", !rule ? "rule" : "out");
     if (rule->kind == FU_DEADLINE_IN) {
         fu_duration d = rule->unit;
         if (rule->group > 0) {
@@ -1266,7 +1266,8 @@ int fu_extractor_run_flags(fu_extractor *ex, const fu_calendar *cal, const char 
                            int64_t at, unsigned int flags, fu_extraction **out) {
     if (out) *out = NULL;
     if (!ex || !out || !cal || (!note && len))
-        return fu__error_set(FU_EINVAL, "fu_extractor_run: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_extractor_run: %s is NULL",
+                             !ex ? "ex" : !out ? "out" : !cal ? "calendar" : "note");
     if (flags & ~FU_EXTRACT_VALID_UTF8)
         return fu__error_set(FU_EINVAL, "fu_extractor_run_flags: unknown flags 0x%x", flags & ~FU_EXTRACT_VALID_UTF8);
     /* Ill-formed UTF-8 is refused (PCRE2 reads the note unchecked). */
@@ -1283,7 +1284,8 @@ int fu_extractor_run_flags(fu_extractor *ex, const fu_calendar *cal, const char 
 /* ------------------------------------------------------------- from a policy */
 
 int fu_ledger_options_from_policy(const fu_policy *policy, fu_ledger_options *opts) {
-    if (!policy || !opts) return fu__error_set(FU_EINVAL, "fu_ledger_options_from_policy: NULL argument");
+    if (!policy || !opts)
+        return fu__error_set(FU_EINVAL, "fu_ledger_options_from_policy: %s is NULL", !policy ? "policy" : "opts");
     const fu__pol_commitments *cm = fu__policy_commitments(policy);
     if (cm->escalate_after.unit != FU_DURATION_SECONDS)
         return fu__error_set(FU_EPOLICY, "commitments.escalate_after: the ledger needs wall time (hours, days)");
@@ -1327,7 +1329,8 @@ static uint32_t flags_of(const pcre2_code *code) {
 
 int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy) {
     if (out) *out = NULL;
-    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_extractor_new_from_policy: NULL argument");
+    if (!out || !policy)
+        return fu__error_set(FU_EINVAL, "fu_extractor_new_from_policy: %s is NULL", !out ? "out" : "policy");
     const fu__pol_commitments *cm = fu__policy_commitments(policy);
     size_t np = cm->n_patterns, nr = cm->n_risky;
     fu_extract_pattern *pats = np ? fu__calloc(np, sizeof *pats) : NULL;

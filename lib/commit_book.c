@@ -72,7 +72,8 @@ int fu__commit_answered_at(const fu_book *book, size_t customer, int64_t made, f
 int fu_ledger_fulfill_from_book(fu_ledger *ledger, const fu_book *book, int64_t now, const char *by,
                                 size_t *n_fulfilled) {
     if (n_fulfilled) *n_fulfilled = 0;
-    if (!ledger || !book) return fu__error_set(FU_EINVAL, "fu_ledger_fulfill_from_book: NULL argument");
+    if (!ledger || !book)
+        return fu__error_set(FU_EINVAL, "fu_ledger_fulfill_from_book: %s is NULL", !ledger ? "ledger" : "book");
     fu_commit_query q = FU_COMMIT_QUERY_INIT;
     q.kind = FU_QUERY_ALL;
     q.flags = FU_QUERY_EVENTS;

@@ -459,7 +459,8 @@ int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *o
 
 int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_policy *policy, unsigned int flags) {
     if (out) *out = NULL;
-    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_ledger_open_with_policy: NULL argument");
+    if (!out || !policy)
+        return fu__error_set(FU_EINVAL, "fu_ledger_open_with_policy: %s is NULL", !out ? "out" : "policy");
     fu_ledger_options o;
     int rc = fu_ledger_options_from_policy(policy, &o);
     if (rc != FU_OK) return rc;
@@ -477,7 +478,7 @@ int fu_ledger_open_with_policy(fu_ledger **out, const char *path, const fu_polic
 }
 
 int fu_ledger_schema_version(const fu_ledger *l, int *out) {
-    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_schema_version: NULL argument");
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_schema_version: %s is NULL", !l ? "ledger" : "out");
     return read_version(l, out);
 }
 
@@ -614,14 +615,14 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
 }
 
 int fu_ledger_add(fu_ledger *l, const fu_commit_input *in, int64_t *out) {
-    if (!l || !in) return fu__error_set(FU_EINVAL, "fu_ledger_add: NULL argument");
+    if (!l || !in) return fu__error_set(FU_EINVAL, "fu_ledger_add: %s is NULL", !l ? "ledger" : "in");
     int rc = begin_write(l);
     if (rc != FU_OK) return rc;
     return finish(l, insert_one(l, in, out));
 }
 
 int fu_ledger_add_bulk(fu_ledger *l, const fu_commit_input *in, size_t n, int64_t *ids) {
-    if (!l || (n && !in)) return fu__error_set(FU_EINVAL, "fu_ledger_add_bulk: NULL argument");
+    if (!l || (n && !in)) return fu__error_set(FU_EINVAL, "fu_ledger_add_bulk: %s is NULL", !l ? "ledger" : "in");
     int rc = begin_write(l);
     if (rc != FU_OK) return rc;
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
@@ -717,7 +718,8 @@ int fu_ledger_cancel(fu_ledger *l, int64_t id, int64_t at, const char *by) {
 }
 
 int fu_ledger_fulfill_bulk(fu_ledger *l, const int64_t *ids, const int64_t *at, size_t n, const char *by) {
-    if (!l || (n && (!ids || !at))) return fu__error_set(FU_EINVAL, "fu_ledger_fulfill_bulk: NULL argument");
+    if (!l || (n && (!ids || !at)))
+        return fu__error_set(FU_EINVAL, "fu_ledger_fulfill_bulk: %s is NULL", !l ? "ledger" : !ids ? "ids" : "at");
     int rc = begin_write(l);
     if (rc != FU_OK) return rc;
     for (size_t i = 0; i < n && rc == FU_OK; i++) {
@@ -914,7 +916,7 @@ static int prepare_query(fu_ledger *l, const fu_commit_query *q, const char *sel
 }
 
 static int check_query(fu_ledger *l, const fu_commit_query *q) {
-    if (!l || !q) return fu__error_set(FU_EINVAL, "query: NULL argument");
+    if (!l || !q) return fu__error_set(FU_EINVAL, "fu_ledger_query: %s is NULL", !l ? "ledger" : "q");
     if (q->version != FU_COMMIT_QUERY_VERSION) return fu__error_set(FU_EINVAL, "fu_commit_query: unknown version %u", q->version);
     int rc = fu__utf8_check_str("query owner", q->owner);
     if (rc == FU_OK) rc = fu__utf8_check_str("query customer_id", q->customer_id);
@@ -1034,7 +1036,7 @@ int fu_ledger_count(fu_ledger *l, const fu_commit_query *q, size_t *out) {
 
 int fu_ledger_get(fu_ledger *l, int64_t id, fu_commitment_list **out) {
     if (out) *out = NULL;
-    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_get: NULL argument");
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_get: %s is NULL", !l ? "ledger" : "out");
     int rc = read_begin(l);
     if (rc != FU_OK) return rc;
     sqlite3_stmt *st = NULL;
@@ -1057,7 +1059,7 @@ int fu_ledger_get(fu_ledger *l, int64_t id, fu_commitment_list **out) {
 }
 
 int fu_ledger_on_time(fu_ledger *l, int64_t from, int64_t to, int64_t now, fu_on_time *out) {
-    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_on_time: NULL argument");
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_ledger_on_time: %s is NULL", !l ? "ledger" : "out");
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(l->db,
                                  "SELECT count(*), coalesce(sum(state = 2 AND closed_at <= deadline), 0)"
@@ -1177,7 +1179,9 @@ static int record_one_escalation(fu_ledger *l, const fu_touchpoint *tp, const fu
 int fu_ledger_record_escalations(fu_ledger *l, const fu_policy *policy, const struct fu_plan *plan, int64_t now,
                                  size_t *out) {
     if (out) *out = 0;
-    if (!l || !policy || !plan) return fu__error_set(FU_EINVAL, "fu_ledger_record_escalations: NULL argument");
+    if (!l || !policy || !plan)
+        return fu__error_set(FU_EINVAL, "fu_ledger_record_escalations: %s is NULL",
+                             !l ? "ledger" : !policy ? "policy" : "plan");
     const fu__policy *t = fu__policy_typed(policy);
     size_t n_rec = 0;
     int rc = begin_write(l);

@@ -621,7 +621,7 @@ int fu_frequency_fit(fu_frequency **out, const fu_frequency_attempt *a, size_t n
                      const fu_frequency_options *opts) {
     fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
     if (out) *out = NULL;
-    if (!out || (!a && n)) return fu__error_set(FU_EINVAL, "frequency fit: NULL argument");
+    if (!out || (!a && n)) return fu__error_set(FU_EINVAL, "fu_frequency_fit: %s is NULL", !out ? "out" : "a");
     if (opts) o = *opts;
     int rc = validate_options(&o);
     if (rc) return rc;
@@ -743,7 +743,7 @@ int fu_frequency_negative(const fu_frequency *m, size_t segment, unsigned int lo
 
 int fu_frequency_predict(const fu_frequency *m, const fu_frequency_attempt *a, size_t n,
                          double *pos, double *neg) {
-    if (!m || (!a && n)) return fu__error_set(FU_EINVAL, "frequency predict: NULL argument");
+    if (!m || (!a && n)) return fu__error_set(FU_EINVAL, "fu_frequency_predict: %s is NULL", !m ? "m" : "a");
     for (size_t i = 0; i < n; i++) {
         const fu_frequency_attempt *t = &a[i];
         if (t->segment >= m->S || t->k == 0)
@@ -804,7 +804,8 @@ static double ll_term(double p, int y) {
 
 int fu_frequency_evaluate(const fu_frequency *m, const fu_frequency_attempt *a, size_t n,
                           const uint8_t *test, fu_frequency_scores *out) {
-    if (!m || !out || (!a && n)) return fu__error_set(FU_EINVAL, "frequency evaluate: NULL argument");
+    if (!m || !out || (!a && n))
+        return fu__error_set(FU_EINVAL, "fu_frequency_evaluate: %s is NULL", !m ? "m" : !out ? "out" : "a");
     memset(out, 0, sizeof *out);
     double s[6] = {0};
     for (size_t i = 0; i < n; i++) {
@@ -845,7 +846,7 @@ static uint64_t mix64(uint64_t x) {
 
 int fu_frequency_split(const fu_frequency_attempt *a, size_t n, uint64_t seed, double fraction,
                        uint8_t *test) {
-    if ((!a || !test) && n) return fu__error_set(FU_EINVAL, "frequency split: NULL argument");
+    if ((!a || !test) && n) return fu__error_set(FU_EINVAL, "fu_frequency_split: %s is NULL", !a ? "a" : "test");
     if (!(fraction >= 0 && fraction <= 1))
         return fu__error_set(FU_EINVAL, "frequency split: fraction must lie in [0, 1]");
     for (size_t i = 0; i < n; i++) {
@@ -942,7 +943,9 @@ int fu_frequency_attempts_from_book(fu_frequency_attempt **out, size_t *n, const
     fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
     if (out) *out = NULL;
     if (n) *n = 0;
-    if (!out || !n || !book) return fu__error_set(FU_EINVAL, "frequency attempts: NULL argument");
+    if (!out || !n || !book)
+        return fu__error_set(FU_EINVAL, "fu_frequency_attempts_from_book: %s is NULL",
+                             !out ? "out" : !n ? "n" : "book");
     if (opts) o = *opts;
     int rc = validate_options(&o);
     if (rc) return rc;
@@ -1089,7 +1092,8 @@ static int bank_row(bank_reader *br, char *line, uint32_t cust, fu_frequency_att
 int fu_frequency_read_bank_csv(fu_frequency_attempt **out, size_t *n, const char *path) {
     if (out) *out = NULL;
     if (n) *n = 0;
-    if (!out || !n || !path) return fu__error_set(FU_EINVAL, "bank csv: NULL argument");
+    if (!out || !n || !path)
+        return fu__error_set(FU_EINVAL, "fu_frequency_read_bank_csv: %s is NULL", !out ? "out" : !n ? "n" : "path");
     FILE *fp = fopen(path, "rb");
     if (!fp) return fu__error_set_at(FU_EIO, path, 0, 0, "", "cannot open the file");
     enum { BUF = 1 << 16 };
@@ -1240,7 +1244,9 @@ int fu_frequency_recommend(const fu_frequency *m, const fu_frequency_recommend_o
                            fu_frequency_recommendation **out, size_t *n) {
     if (out) *out = NULL;
     if (n) *n = 0;
-    if (!m || !opts || !out || !n) return fu__error_set(FU_EINVAL, "frequency recommend: NULL argument");
+    if (!m || !opts || !out || !n)
+        return fu__error_set(FU_EINVAL, "fu_frequency_recommend: %s is NULL",
+                             !m ? "m" : !opts ? "opts" : !out ? "out" : "n");
     int rc = validate_recommend(m, opts);
     if (rc) return rc;
     fu_channel ch = opts->channel == FU_CHANNEL_NONE ? FU_CHANNEL_PHONE : opts->channel;
@@ -1472,7 +1478,7 @@ static int write_curves(const fu_frequency *m, fu_frequency_format format, char 
                                       "raw",   "estimate", "lo", "hi",      "strength"};
     static const char numeric[] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1};
     if (out) *out = NULL;
-    if (!m || !out) return fu__error_set(FU_EINVAL, "frequency curves: NULL argument");
+    if (!m || !out) return fu__error_set(FU_EINVAL, "fu_frequency_write_curves: %s is NULL", !m ? "m" : "out");
     if ((unsigned)format > FU_FREQUENCY_TABLE)
         return fu__error_set(FU_EINVAL, "frequency curves: format must be csv, json or table");
     return write_rows(format, hdr, numeric, 10, curve_rows(m), curve_row, m, out);
@@ -1587,7 +1593,9 @@ static int write_recommendations(const fu_frequency *m, const fu_frequency_recom
                                       "attempts", "positives", "negatives", "value"};
     static const char numeric[] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     if (out) *out = NULL;
-    if (!m || !out || (!r && n) || !opts) return fu__error_set(FU_EINVAL, "frequency write: NULL argument");
+    if (!m || !out || (!r && n) || !opts)
+        return fu__error_set(FU_EINVAL, "fu_frequency_write_recommendations: %s is NULL",
+                             !m ? "m" : !out ? "out" : !r ? "r" : "opts");
     if ((unsigned)format > FU_FREQUENCY_YAML)
         return fu__error_set(FU_EINVAL, "frequency write: unknown format %d", (int)format);
     if (format != FU_FREQUENCY_YAML) return write_rows(format, hdr, numeric, 17, n, rec_row, r, out);

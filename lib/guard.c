@@ -364,7 +364,8 @@ static int seed_orders(fu_guard *g) {
 
 int fu_guard_new(fu_guard **out, const fu_policy *policy, const fu_book *book, fu_contact_log *log,
                  const fu_guard_options *opts) {
-    if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_guard_new: NULL argument");
+    if (!out || !policy || !book)
+        return fu__error_set(FU_EINVAL, "fu_guard_new: %s is NULL", !out ? "out" : !policy ? "policy" : "book");
     *out = NULL;
     fu_guard_options o = FU_GUARD_OPTIONS_INIT;
     if (opts) {
@@ -737,7 +738,8 @@ static int search(fu_guard *g, const q *x, fu_guard_decision *out) {
 }
 
 static int check_request(fu_guard *g, const fu_guard_request *req, fu_guard_decision *out) {
-    if (!g || !req || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_request: NULL argument");
+    if (!g || !req || !out)
+        return fu__error_set(FU_EINVAL, "fu_guard_check_request: %s is NULL", !g ? "guard" : !req ? "req" : "out");
     memset(out, 0, sizeof *out);
     int rc = check_req(req);
     if (rc) return rc;
@@ -786,7 +788,8 @@ static int check_request(fu_guard *g, const fu_guard_request *req, fu_guard_deci
 }
 
 int fu_guard_check_request(fu_guard *g, const fu_guard_request *req, fu_guard_decision *out) {
-    if (!g || !req || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_request: NULL argument");
+    if (!g || !req || !out)
+        return fu__error_set(FU_EINVAL, "fu_guard_check_request: %s is NULL", !g ? "guard" : !req ? "req" : "out");
     guard_lock(g);
     int rc = check_request(g, req, out);
     guard_unlock(g);
@@ -870,14 +873,14 @@ static int record_n(fu_guard *g, const fu_contact_record *r, size_t n, int in_tx
 }
 
 static int guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
-    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
+    if (!g || (!r && n)) return fu__error_set(FU_EINVAL, "fu_guard_record: %s is NULL", !g ? "guard" : "records");
     int rc = record_check(g, r, n);
     if (rc || !n) return rc;
     return record_n(g, r, n, 0);
 }
 
 int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
-    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_record: NULL argument");
+    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_record: guard is NULL");
     guard_lock(g);
     int rc = guard_record(g, r, n);
     guard_unlock(g);
@@ -887,7 +890,8 @@ int fu_guard_record(fu_guard *g, const fu_contact_record *r, size_t n) {
 static int guard_refresh(fu_guard *g);
 
 static int check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
-    if (!g || !r || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: NULL argument");
+    if (!g || !r || !out)
+        return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: %s is NULL", !g ? "guard" : !r ? "record" : "out");
     memset(out, 0, sizeof *out);
     int rc = record_check(g, r, 1);
     if (rc) return rc;
@@ -909,7 +913,8 @@ static int check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_de
 }
 
 int fu_guard_check_and_record(fu_guard *g, const fu_contact_record *r, fu_guard_decision *out) {
-    if (!g || !r || !out) return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: NULL argument");
+    if (!g || !r || !out)
+        return fu__error_set(FU_EINVAL, "fu_guard_check_and_record: %s is NULL", !g ? "guard" : !r ? "record" : "out");
     guard_lock(g);
     int rc = check_and_record(g, r, out);
     guard_unlock(g);
@@ -951,7 +956,7 @@ static int refresh_one(void *ud, const fu_contact_record *r) {
 }
 
 static int guard_refresh(fu_guard *g) {
-    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: NULL argument");
+    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: guard is NULL");
     if (!g->log) return FU_OK;
     refresh_ctx c = {g, g->last_seq};
     int rc = fu_contact_log_read(g->log, g->last_seq, NULL, refresh_one, &c);
@@ -965,7 +970,7 @@ static int guard_refresh(fu_guard *g) {
 }
 
 int fu_guard_refresh(fu_guard *g) {
-    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: NULL argument");
+    if (!g) return fu__error_set(FU_EINVAL, "fu_guard_refresh: guard is NULL");
     guard_lock(g);
     int rc = guard_refresh(g);
     guard_unlock(g);

@@ -96,7 +96,8 @@ static int ieq(const char *a, size_t n, const char *b) {
 }
 
 int fu_guard_outcome_from_string(const char *text, size_t len, fu_guard_outcome *out) {
-    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_guard_outcome_from_string: NULL argument");
+    if (!text || !out)
+        return fu__error_set(FU_EINVAL, "fu_guard_outcome_from_string: %s is NULL", !text ? "text" : "out");
     for (int i = 0; i < FU_GUARD_OUTCOME_COUNT; i++)
         if (ieq(text, len, outcome_names[i])) {
             *out = (fu_guard_outcome)i;
@@ -458,7 +459,7 @@ static int append_commit(fu_contact_log *l, const fu_contact_record *r, size_t n
 }
 
 int fu_contact_log_append(fu_contact_log *l, const fu_contact_record *r, size_t n, int64_t *seq_out) {
-    if (!l || (!r && n)) return fu__error_set(FU_EINVAL, "fu_contact_log_append: NULL argument");
+    if (!l || (!r && n)) return fu__error_set(FU_EINVAL, "fu_contact_log_append: %s is NULL", !l ? "log" : "records");
     if (l->opts.flags & FU_CONTACT_LOG_READONLY) return fu__error_set(FU_ESTATE, "contact log: opened read-only");
     for (size_t i = 0; i < n; i++) {
         int rc = fu_contact_record_validate(&r[i]);
@@ -502,7 +503,7 @@ void fu__contact_log_end(fu_contact_log *l) {
 }
 
 int fu_contact_log_count(fu_contact_log *l, size_t *out) {
-    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_contact_log_count: NULL argument");
+    if (!l || !out) return fu__error_set(FU_EINVAL, "fu_contact_log_count: %s is NULL", !l ? "log" : "out");
     int64_t v = 0;
     log_lock(l);
     int rc = int_query(l, "SELECT count(*) FROM contact_log", &v, "counting");
@@ -645,7 +646,7 @@ static int batch_deliver(read_batch *b, int brc, fu_contact_log_fn fn, void *ud)
 
 int fu_contact_log_read(fu_contact_log *l, int64_t after_seq, const char *customer_id, fu_contact_log_fn fn,
                         void *ud) {
-    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: NULL argument");
+    if (!l || !fn) return fu__error_set(FU_EINVAL, "fu_contact_log_read: %s is NULL", !l ? "log" : "fn");
     read_batch *b = fu__calloc(1, sizeof *b);
     if (!b) return fu__error_nomem();
     int64_t upto = 0; /* the records there are when the reading starts */
@@ -734,7 +735,7 @@ static int load_one(void *ud, const fu_contact_record *r) {
 }
 
 int fu_contact_log_load_book(fu_contact_log *l, fu_book *book) {
-    if (!l || !book) return fu__error_set(FU_EINVAL, "fu_contact_log_load_book: NULL argument");
+    if (!l || !book) return fu__error_set(FU_EINVAL, "fu_contact_log_load_book: %s is NULL", !l ? "log" : "book");
     load_ctx c = {NULL, 0, 0};
     int rc = fu_contact_log_read(l, 0, NULL, load_one, &c);
     if (rc == FU_OK && c.n) {

@@ -156,7 +156,7 @@ char *fu__mfile_next(fu__mfile *f) {
 /* ------------------------------------------------------------ customer-base models */
 
 int fu_model_params_save(const fu_model_params *m, const char *path) {
-    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_model_params_save: NULL argument");
+    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_model_params_save: %s is NULL", !m ? "models" : "path");
     fu__buf b = FU__BUF_INIT;
     int rc = fu__mfile_begin(&b, "customer-base");
     if (m->has_bgnbd)
@@ -179,7 +179,7 @@ static int positive(const double *v, int n) {
 }
 
 int fu_model_params_load(fu_model_params *out, const char *path) {
-    if (!out || !path) return fu__error_set(FU_EINVAL, "fu_model_params_load: NULL argument");
+    if (!out || !path) return fu__error_set(FU_EINVAL, "fu_model_params_load: %s is NULL", !out ? "out" : "path");
     fu__mfile f;
     int rc = fu__mfile_open(&f, path, "customer-base");
     if (rc) return rc;

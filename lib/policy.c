@@ -187,7 +187,7 @@ int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errco
 }
 
 int fu_duration_parse(const char *text, size_t len, fu_duration *out) {
-    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_duration_parse: NULL argument");
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_duration_parse: %s is NULL", !text ? "text" : "out");
     char msg[160];
     size_t col = 0;
     fu_duration d;
@@ -437,7 +437,7 @@ const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const char *nam
 }
 
 int fu_policy_calendar_data_until(const fu_policy *p, const char *name, fu_date *out) {
-    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_calendar_data_until: NULL argument");
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_calendar_data_until: %s is NULL", !p ? "p" : "out");
     const fu__pol_calendar *c = (!name || !*name) ? p->t.calendar : fu__pol_find_calendar(&p->t, name);
     if (!c) return fu__error_set(FU_ENOTFOUND, "no calendar '%s' in the policy", name);
     if (c->data_until == INT64_MAX) {
@@ -450,7 +450,7 @@ int fu_policy_calendar_data_until(const fu_policy *p, const char *name, fu_date 
 
 /* Walk a path "a.b[2].c" in the merged tree. */
 static int lookup(const fu_policy *p, const char *path, const ynode **out) {
-    if (!p || !path) return fu__error_set(FU_EINVAL, "policy lookup: NULL argument");
+    if (!p || !path) return fu__error_set(FU_EINVAL, "fu_policy_get: %s is NULL", !p ? "p" : "path");
     const ynode *n = p->root;
     const char *s = path;
     while (*s) {
@@ -555,7 +555,7 @@ int fu_policy_get_key(const fu_policy *p, const char *path, size_t index, const 
 
 int fu_policy_summary(const fu_policy *p, size_t *len, char **out) {
     if (len) *len = 0;
-    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_summary: NULL argument");
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_policy_summary: %s is NULL", !p ? "p" : "out");
     *out = NULL;
     const fu__policy *t = &p->t;
     fu__buf b = FU__BUF_INIT;

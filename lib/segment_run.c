@@ -196,7 +196,8 @@ static int run_pipeline(fu_segment_run *r, const fu_book *book, const fu_segment
 int fu_segment_run_new(fu_segment_run **out, const fu_book *book, int64_t now, const fu_segment_rules *rules,
                        const fu_segment_run_options *opts) {
     if (out) *out = NULL;
-    if (!out || !book || !rules) return fu__error_set(FU_EINVAL, "fu_segment_run_new: NULL argument");
+    if (!out || !book || !rules)
+        return fu__error_set(FU_EINVAL, "fu_segment_run_new: %s is NULL", !out ? "out" : !book ? "book" : "rules");
     fu_segment_run_options o = FU_SEGMENT_RUN_OPTIONS_INIT;
     if (opts) o = *opts;
     int rc = check_options(&o);
@@ -269,7 +270,9 @@ int fu_segment_run_write_csv_to_string(const fu_segment_run *r, const fu_book *b
                                        char **out) {
     if (len) *len = 0;
     if (out) *out = NULL;
-    if (!r || !book || !out) return fu__error_set(FU_EINVAL, "fu_segment_run_write_csv_to_string: NULL argument");
+    if (!r || !book || !out)
+        return fu__error_set(FU_EINVAL, "fu_segment_run_write_csv_to_string: %s is NULL",
+                             !r ? "run" : !book ? "book" : "out");
     if (flags & ~FU_SEGMENT_CSV_RAW) return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
     if (fu_book_customer_count(book) != r->bs->n)
         return fu__error_set(FU_EINVAL, "the book has %zu customers, the run %zu: not the run's book",

@@ -1503,7 +1503,9 @@ static int truth_complete(const fu_book *book, const char *path, const size_t *s
 }
 
 int fu_simulation_read_truth(const fu_book *book, const char *path, double **answer_prob, double **weekend_factor) {
-    if (!book || !path || !answer_prob || !weekend_factor) return fu__error_set(FU_EINVAL, "NULL argument");
+    if (!book || !path || !answer_prob || !weekend_factor)
+        return fu__error_set(FU_EINVAL, "fu_simulation_read_truth: %s is NULL",
+                             !book ? "book" : !path ? "path" : !answer_prob ? "answer_prob" : "weekend_factor");
     *answer_prob = NULL;
     *weekend_factor = NULL;
     size_t nc = fu_book_customer_count(book);

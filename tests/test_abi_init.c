@@ -184,3 +184,40 @@ Test(abi_init, plan_get_stats_keeps_to_the_released_struct) {
     (fu_plan_get_stats)(f.plan, NULL);
     fu_test_planner_free(&f);
 }
+
+/* fu_event_in of 0.1.0, its priority a plain int (review s11 M2 typed the
+ * field as fu_event_priority): the layout, the init and the stored values are
+ * the same, so a program built against that header still adds its events. */
+typedef struct event_in_0_1 {
+    const char *customer_id;
+    int64_t at;
+    fu_event_kind kind;
+    const char *order_id;
+    const char *product_class;
+    double unit_price;
+    double amount;
+    fu_severity severity;
+    fu_channel channel;
+    const char *agent_id;
+    fu_outcome outcome;
+    double score;
+    fu_survey survey;
+    const char *note;
+    int priority;
+} event_in_0_1;
+
+Test(abi_init, event_in_keeps_the_layout_of_its_int_priority) {
+    cr_assert_eq(sizeof(fu_event_in), sizeof(event_in_0_1));
+    cr_assert_eq(offsetof(fu_event_in, priority), offsetof(event_in_0_1, priority));
+    cr_assert_eq(sizeof(fu_event_priority), sizeof(int));
+    cr_assert_eq(FU_EVENT_PRIORITY_OF(FU_PRIORITY_URGENT), FU_EVENT_PRIORITY_URGENT);
+    cr_assert_eq(FU_EVENT_PRIORITY_OF(FU_PRIORITY_LOW), FU_EVENT_PRIORITY_LOW);
+    cr_assert_eq((int)FU_EVENT_PRIORITY_HIGH, FU_PRIORITY_HIGH + 1);
+    unsigned char buf[sizeof(fu_event_in) + 16];
+    memset(buf, GUARD, sizeof buf);
+    (fu_event_in_init)((fu_event_in *)(void *)buf);
+    untouched(buf, sizeof(event_in_0_1), sizeof buf, "fu_event_in_init");
+    event_in_0_1 old;
+    memcpy(&old, buf, sizeof old);
+    cr_assert_eq(old.priority, 0);
+}

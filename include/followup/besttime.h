@@ -238,7 +238,8 @@ FU_EXTERN size_t fu_besttime_segment_count(const fu_besttime *m);
 FU_EXTERN int fu_besttime_slot_of_hour(const fu_besttime *m, int hour_of_week);
 
 /* ===================================================================== */
-/** @name The model @{ */
+/** @name The model
+ *  @{ */
 
 /**
  * Record one contact outcome (online update): the customer's evidence
@@ -280,7 +281,12 @@ typedef struct fu_besttime_estimate {
  * Posterior of customer `customer` in slot `slot`, with the evidence decayed
  * to instant `now` (evidence newer than `now` is not decayed further).
  *
+ * @param m the model
+ * @param customer index of the customer in the book
+ * @param slot the slot (fu_besttime_slot_of_hour())
+ * @param now the current instant, UTC seconds
  * @param level  credible level in (0,1), e.g. 0.9; 0: no interval
+ * @param[out] out the estimate
  * @return #FU_OK; #FU_EINVAL.
  */
 FU_EXTERN int fu_besttime_posterior(const fu_besttime *m, size_t customer, int slot, int64_t now,
@@ -301,7 +307,8 @@ FU_EXTERN int fu_besttime_segment_matrix(const fu_besttime *m, size_t segment, d
 /** @} */
 
 /* ===================================================================== */
-/** @name May I contact now? @{ */
+/** @name May I contact now?
+ *  @{ */
 
 /** Contact flag: an urgent contact (skips preferences, DND and month end). */
 #define FU_BESTTIME_URGENT 0x1u
@@ -325,8 +332,12 @@ typedef struct fu_besttime_decision {
  * contact history: the caps, the minimum gap and the redial rules are the
  * guard's (fu_guard_check()), and so are public holidays of consumers.
  *
+ * @param m the model
+ * @param customer index of the customer in the book
+ * @param now the current instant, UTC seconds
  * @param channel #FU_CHANNEL_NONE means phone
  * @param flags   #FU_BESTTIME_URGENT or 0
+ * @param[out] out the decision
  * @return #FU_OK; #FU_EINVAL (customer out of range, NULL out);
  *         #FU_ERANGE (instant outside years 1..9999).
  */
@@ -337,7 +348,8 @@ FU_EXTERN int fu_besttime_may_contact(const fu_besttime *m, size_t customer, int
 /** @} */
 
 /* ===================================================================== */
-/** @name Best hours @{ */
+/** @name Best hours
+ *  @{ */
 
 /** Query flag: rank by a Thompson draw from each slot's posterior instead of
  *  the posterior mean (exploration). Same seed, same choice. */
@@ -395,6 +407,14 @@ typedef struct fu_besttime_slot {
  * allowed hours; none at all is not an error: `*out` is 0 and `slots[0]`
  * (when `k` >= 1) says why (`at` #FU_BESTTIME_NONE, `rule`, `next_allowed`).
  *
+ * @param m the model
+ * @param customer index of the customer in the book
+ * @param from start of the span, UTC seconds
+ * @param to end of the span, UTC seconds
+ * @param channel the contact channel
+ * @param flags flags (0 for none), as described above
+ * @param k the number of slots wanted (capacity of `slots`)
+ * @param opts NULL for the defaults
  * @param slots   room for `k` results
  * @param[out] out number of hours found (0..k)
  * @return #FU_OK; #FU_EINVAL (customer out of range, from >= to, NULL
@@ -429,9 +449,15 @@ FU_EXTERN int fu_besttime_best_bulk(const fu_besttime *m, const fu_besttime_requ
  * the local day `day` in the customer's own zone, or, with `day` NULL, the
  * day after the local date of `now` (tomorrow).
  *
+ * @param m the model
+ * @param day the local day, in each customer's zone
+ * @param now the current instant, UTC seconds
  * @param customers customer indexes, or NULL for 0..n-1
  * @param n         number of customers (results)
  * @param out       `n` results
+ * @param channel the contact channel
+ * @param flags flags (0 for none), as described above
+ * @param opts NULL for the defaults
  * @return as fu_besttime_best_bulk().
  */
 FU_EXTERN int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int64_t now,

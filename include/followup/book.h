@@ -219,7 +219,8 @@ FU_EXTERN int fu_survey_from_string(const char *text, size_t len, fu_survey *out
 /** @} */
 
 /* ===================================================================== */
-/** @name Records @{ */
+/** @name Records
+ *  @{ */
 
 /**
  * A customer. Used to add one (fu_book_add_customer(), strings are copied)
@@ -247,6 +248,35 @@ typedef struct fu_customer {
 /** Set every field of `c` to absent / unknown (id and tz NULL). Threads: any. */
 FU_EXTERN void fu_customer_init(fu_customer *c);
 
+/**
+ * The priority a contact was made at, as #fu_event_in and the events CSV's
+ * `priority` column hold it: a #fu_priority shifted by one, so that 0 means
+ * "not given". This is its own type, not #fu_priority: `FU_PRIORITY_HIGH`
+ * (1) stored here would mean urgent. GCC (`-Wextra`, gcc >= 10) and clang
+ * warn on assigning a #fu_priority to it (`-Wenum-conversion`); convert with
+ * #FU_EVENT_PRIORITY_OF. Names are those of fu_priority_name() of the value
+ * minus one (followup/planner.h). The type is an `int` (the field was a
+ * plain `int` in 0.1.0; same size, same values). Threads: any.
+ */
+typedef enum fu_event_priority {
+    FU_EVENT_PRIORITY_SIGNED_ = -1, /**< not a priority: keeps the type a signed int */
+    FU_EVENT_PRIORITY_NONE = 0,   /**< not given (a contact read as normal) */
+    FU_EVENT_PRIORITY_URGENT = 1, /**< "urgent", #FU_PRIORITY_URGENT + 1 */
+    FU_EVENT_PRIORITY_HIGH = 2,   /**< "high", #FU_PRIORITY_HIGH + 1 */
+    FU_EVENT_PRIORITY_NORMAL = 3, /**< "normal", #FU_PRIORITY_NORMAL + 1 */
+    FU_EVENT_PRIORITY_LOW = 4     /**< "low", #FU_PRIORITY_LOW + 1 */
+} fu_event_priority;
+
+/** The #fu_event_priority of a #fu_priority `p` (`p + 1`), e.g.
+ *  `e.priority = FU_EVENT_PRIORITY_OF(FU_PRIORITY_HIGH);`. */
+#define FU_EVENT_PRIORITY_OF(p) ((fu_event_priority)((int)(p) + 1))
+
+#if defined(__cplusplus) && __cplusplus >= 201103L
+static_assert(sizeof(fu_event_priority) == sizeof(int), "fu_event_priority is int-sized (ABI of fu_event_in)");
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(fu_event_priority) == sizeof(int), "fu_event_priority is int-sized (ABI of fu_event_in)");
+#endif
+
 /** An event to add: names its customer by id. Initialise with fu_event_in_init(). */
 typedef struct fu_event_in {
     const char *customer_id;   /**< required: a customer of the book */
@@ -264,10 +294,13 @@ typedef struct fu_event_in {
                                     a survey event with a score needs a survey type */
     fu_survey survey;
     const char *note;          /**< free text; NULL or "" when absent */
-    int priority;              /**< the contact's priority: #fu_priority + 1 (1 urgent,
-                                    2 high, 3 normal, 4 low; followup/planner.h);
-                                    0 when not given. The KPI engine's over-contact
-                                    and cap rules read it on contact events. */
+    fu_event_priority priority; /**< the contact's priority, #FU_EVENT_PRIORITY_NONE
+                                    when not given: a #fu_priority + 1, so set it with
+                                    #FU_EVENT_PRIORITY_HIGH or
+                                    `FU_EVENT_PRIORITY_OF(FU_PRIORITY_HIGH)`, never
+                                    `FU_PRIORITY_HIGH` (that is urgent). The KPI
+                                    engine's over-contact and cap rules read it on
+                                    contact events. */
 } fu_event_in;
 
 /** Set every field of `ev` to absent (kind #FU_EVENT_PURCHASE, at #FU_BOOK_NO_TIME).
@@ -294,14 +327,15 @@ typedef struct fu_event {
     uint8_t channel;        /**< #fu_channel */
     uint8_t outcome;        /**< #fu_outcome */
     uint8_t survey;         /**< #fu_survey */
-    uint8_t priority;       /**< #fu_priority + 1; 0 when not given (see #fu_event_in) */
+    uint8_t priority;       /**< #fu_event_priority: #fu_priority + 1; 0 when not given */
     uint8_t reserved_[2];   /**< zero */
 } fu_event;
 
 /** @} */
 
 /* ===================================================================== */
-/** @name The book @{ */
+/** @name The book
+ *  @{ */
 
 /** An opaque customer book. Threads: one thread at a time while it changes; a
  *  finalized book that nothing changes may be read by any number of threads, and
@@ -368,14 +402,21 @@ FU_EXTERN int fu_book_new(fu_book **out, const fu_book_options *options);
  *  and text the book handed out becomes invalid). NULL is a no-op. Free the
  *  planners and KPI engines that borrow it first; if one still does (a
  *  binding's garbage collector may free in any order), the book is freed
- *  when the last of them is freed, and must not be used meanwhile. Must not
- *  be called while another thread uses the book. Threads: changes. */
+ *  when the last of them is freed, and must not be used meanwhile. This
+ *  safety net does not cover plans: a #fu_plan holds no reference to the
+ *  book, but its touchpoints' `customer_id` and `order_id` point into the
+ *  book's texts, so free every plan before the book goes (at fu_book_free(),
+ *  or at the fu_planner_free() of its last borrower): a plan read after that
+ *  reads freed memory (followup/planner.h, "Ownership"). Must not be called
+ *  while another thread uses the book. Threads: changes. */
 FU_EXTERN void fu_book_free(fu_book *book);
 
 /**
  * Add one customer (its strings are copied; `in` is not kept). Records
  * borrowed from fu_book_customer() may move. Threads: changes.
  *
+ * @param book the book
+ * @param in the customer (its strings are copied)
  * @param index_out receives the customer's index (may be NULL)
  * @return #FU_OK; #FU_EINVAL for a missing id or tz or an out-of-range
  *         field; #FU_EEXISTS for an id already in the book; #FU_ETIMEZONE
@@ -521,6 +562,9 @@ FU_EXTERN const fu_customer *fu_book_customer(const fu_book *book, size_t index)
 
 /**
  * Find a customer by id (`len` bytes, no NUL needed). Threads: reads.
+ * @param book the book
+ * @param id the id (UTF-8)
+ * @param len the length of `id` in bytes
  * @param[out] out its index
  * @return #FU_OK; #FU_ENOTFOUND; #FU_EINVAL.
  */
@@ -535,6 +579,8 @@ typedef enum fu_customer_windows_kind {
 /**
  * Parse one of a customer's windows texts.
  *
+ * @param book the book
+ * @param index index of the customer in the book
  * @param which  #FU_CUSTOMER_WINDOWS_PREFERRED or #FU_CUSTOMER_WINDOWS_DND
  * @param[out] out new windows owned by the caller (fu_windows_free()), or
  *                 NULL when the customer has no such windows; they do not
@@ -555,6 +601,7 @@ FU_EXTERN size_t fu_book_event_count(const fu_book *book);
  * (O(events), 56 bytes an event, under a lock: concurrent readers wait for
  * it, then share it); NULL with *count 0 for an empty book and when that
  * allocation fails (#FU_ENOMEM in fu_error_last()).
+ * @param book the book (finalized)
  * @param count receives the number of events (may be NULL)
  * Threads: reads, except the first call after fu_book_append_events(), which
  * settles the appended events (see there).

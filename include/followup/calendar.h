@@ -100,6 +100,8 @@ FU_EXTERN int fu_time_parse(const char *text, size_t len, int64_t *out);
 /**
  * Like fu_time_parse(), also reporting the offset written in the text.
  *
+ * @param text the text (UTF-8, no NUL needed)
+ * @param len its length in bytes
  * @param[out] offset_seconds the text's UTC offset in seconds east of UTC
  *                            (may be NULL)
  * @param[out] out            seconds since the epoch, UTC
@@ -126,6 +128,8 @@ FU_EXTERN int fu_time_format(int64_t t, int offset_seconds, unsigned int flags, 
 /**
  * Parse a date `YYYY-MM-DD` (exactly; no time, no offset).
  *
+ * @param text the text (UTF-8, no NUL needed)
+ * @param len its length in bytes
  * @param[out] out the date; untouched on failure
  * @return #FU_OK; #FU_EPARSE for malformed text or a date that does not exist
  *         (the message names the column); #FU_EINVAL for NULL pointers.
@@ -194,6 +198,8 @@ typedef struct fu_window_span {
 /**
  * Parse windows text.
  *
+ * @param text the text (UTF-8, no NUL needed)
+ * @param len its length in bytes
  * @param[out] out a new #fu_windows owned by the caller (free with
  *                 fu_windows_free()); untouched on failure
  * @return #FU_OK; #FU_EPARSE with the error's source "<windows>", line 1 and
@@ -222,6 +228,8 @@ FU_EXTERN int fu_windows_contains(const fu_windows *windows, int minute_of_week)
  * lies in the windows: `minute_of_week` itself when it is inside, otherwise
  * the start of the next run.
  *
+ * @param windows parsed windows
+ * @param minute_of_week the minute of the week to start from (0 = Monday 00:00)
  * @param[out] out a minute of week, 0..10079 (the wait in minutes is
  *             `(*out - minute_of_week + 10080) % 10080`)
  * @return #FU_OK; #FU_ENOTFOUND if the windows are empty; #FU_EINVAL.
@@ -249,7 +257,8 @@ FU_EXTERN int fu_windows_get(const fu_windows *windows, size_t index, fu_window_
 /** @} */
 
 /* ===================================================================== */
-/** @name Calendars: time zone and local time @{ */
+/** @name Calendars: time zone and local time
+ *  @{ */
 
 /** An opaque calendar: a time zone plus optional business hours and exceptions.
  *  Threads: the queries take a const calendar and keep no cache, so any number of
@@ -491,7 +500,10 @@ FU_EXTERN int fu_calendar_next_open(const fu_calendar *cal, int64_t t, int64_t *
  * Example (Mon–Fri 09:00–18:00): Friday 17:00 + 2 business hours = Monday
  * 10:00.
  *
+ * @param cal the calendar
+ * @param t the start, UTC seconds
  * @param seconds open time to add, >= 0
+ * @param[out] out the instant reached, UTC seconds
  * @return #FU_OK; #FU_EINVAL for negative `seconds`; #FU_ERANGE when the
  *         calendar stops opening or the result is past year 9999.
  */
@@ -533,8 +545,11 @@ typedef enum fu_workday_mode {
  * Friday 2025-09-26 in the 2025 CN calendar ends at the close of business on
  * Tuesday 2025-09-30 (Sunday 09-28 was a make-up working day).
  *
+ * @param cal the calendar
+ * @param t the start, UTC seconds
  * @param n    working days to add, >= 0
  * @param mode #FU_WORKDAY_END_OF_DAY or #FU_WORKDAY_SAME_TIME
+ * @param[out] out the instant reached, UTC seconds
  * @return #FU_OK; #FU_EINVAL for negative `n` or a bad mode; #FU_ERANGE.
  */
 FU_EXTERN int fu_calendar_add_working_days(const fu_calendar *cal, int64_t t, int n,

@@ -64,6 +64,7 @@ typedef struct fu_capacity_item {
  * The planned contacts on agent channels of a plan made without capacity
  * (a planner with `agents` 0), in plan order, with `customer` the index in
  * the plan's book, `part` 0 and `deferred` 0.
+ * @param plan the plan
  * @param[out] out  the items, owned by the caller (fu_free()); NULL when none
  * @param[out] n    their number
  * @return #FU_OK; #FU_EINVAL (NULL arguments); #FU_ENOMEM.
@@ -78,10 +79,13 @@ FU_EXTERN int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out
  * their window (or they were already late), else the end of their window.
  * The items keep their order in the array; only best_at and deferred change.
  *
+ * @param policy the policy
  * @param agents           agents on duty each day; 0: no limit (nothing deferred)
  * @param calls_per_agent  calls one agent makes a day; 0: the policy's
  *                         `capacity.calls_per_agent_day.max` (as the planner)
  * @param[out] deferred    the number deferred (may be NULL)
+ * @param items the items, updated in place
+ * @param n the number of items
  * @return #FU_OK; #FU_EINVAL (NULL policy, NULL items with n > 0, a priority
  *         out of range); #FU_ENOMEM (then no item changed).
  */

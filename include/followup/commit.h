@@ -92,7 +92,8 @@ extern "C" {
 #endif
 
 /* ===================================================================== */
-/** @name Commitments @{ */
+/** @name Commitments
+ *  @{ */
 
 /** The state of a commitment. Open and breached are "unresolved". */
 typedef enum fu_commit_state {
@@ -205,7 +206,8 @@ FU_EXTERN void fu_commitment_list_free(fu_commitment_list *list);
 /** @} */
 
 /* ===================================================================== */
-/** @name The ledger @{ */
+/** @name The ledger
+ *  @{ */
 
 /** The schema version this library writes (PRAGMA user_version). */
 #define FU_LEDGER_SCHEMA_VERSION 3
@@ -257,7 +259,6 @@ typedef struct fu_ledger fu_ledger;
 
 /**
  * Open (or create) a ledger.
- * @param[out] out the ledger, owned by the caller (fu_ledger_close())
  * A file is given by a plain path: `":memory:"`, an empty path and SQLite
  * URIs (`file:...`) are refused with #FU_EINVAL (they would store nothing,
  * or somewhere else than the name says). A new file is created with mode
@@ -309,6 +310,8 @@ FU_EXTERN int fu_ledger_schema_version(const fu_ledger *ledger, int *out);
  * Register one commitment (one transaction, durable when it returns). Its
  * texts are copied (masked); `in->calendar` is used during the call only.
  * Threads: changes.
+ * @param ledger the ledger
+ * @param in the commitment to add (copied)
  * @param[out] out the new id (may be NULL)
  * @return #FU_OK; #FU_EINVAL (missing customer, bad duration, deadline before
  *         creation); #FU_ERANGE from the calendar; #FU_ELIMIT from masking;
@@ -319,6 +322,9 @@ FU_EXTERN int fu_ledger_add(fu_ledger *ledger, const fu_commit_input *in, int64_
 /**
  * Register `n` commitments in one transaction: all of them or none.
  * Threads: changes.
+ * @param ledger the ledger
+ * @param in the commitments to add (copied)
+ * @param n the number of commitments
  * @param ids receives the `n` new ids (may be NULL; room for `n`)
  */
 FU_EXTERN int fu_ledger_add_bulk(fu_ledger *ledger, const fu_commit_input *in, size_t n,
@@ -374,6 +380,8 @@ FU_EXTERN int fu_ledger_cancel(fu_ledger *ledger, int64_t id, int64_t at, const 
 /**
  * Apply the escalation rules up to `now` to every unresolved commitment, in
  * one transaction. Threads: changes.
+ * @param ledger the ledger
+ * @param now the current instant, UTC seconds
  * @param[out] out number of events recorded (may be NULL)
  */
 FU_EXTERN int fu_ledger_tick(fu_ledger *ledger, int64_t now, size_t *out);
@@ -402,8 +410,11 @@ typedef struct fu_plan fu_plan; /* followup/planner.h; C11 allows the repeat */
  * One transaction: all or nothing. `policy` and `plan` are read during the
  * call only. Threads: changes (the ledger); the plan may be read by other
  * threads meanwhile.
+ * @param ledger the ledger
  * @param policy the policy the plan was made with
  * @param[out] out number of escalation events recorded (may be NULL)
+ * @param plan the plan whose escalation touchpoints are recorded
+ * @param now the current instant, UTC seconds
  * @return #FU_OK; #FU_EINVAL (NULL argument); #FU_EDB and the errors of fu_ledger_add()
  */
 FU_EXTERN int fu_ledger_record_escalations(fu_ledger *ledger, const fu_policy *policy,
@@ -446,6 +457,8 @@ FU_EXTERN void fu_commit_query_init(fu_commit_query *q);
 
 /** Run a query (`q` and its filters read during the call only).
  *  Threads: changes (the ledger's connection).
+ * @param ledger the ledger
+ * @param q the query (fu_commit_query_init())
  *  @param[out] out the list, owned by the caller (fu_commitment_list_free());
  *                  it does not borrow from the ledger. */
 FU_EXTERN int fu_ledger_query(fu_ledger *ledger, const fu_commit_query *q, fu_commitment_list **out);
@@ -473,7 +486,8 @@ FU_EXTERN int fu_ledger_on_time(fu_ledger *ledger, int64_t from, int64_t to, int
 /** @} */
 
 /* ===================================================================== */
-/** @name Extraction of promises from notes @{ */
+/** @name Extraction of promises from notes
+ *  @{ */
 
 /** How a pattern's match becomes a deadline (mirrors the policy's `deadline:`). */
 typedef enum fu_deadline_kind {
@@ -564,6 +578,7 @@ typedef struct fu_extractor fu_extractor;
  * policy (docs/commitments.md lists them). Patterns are compiled and their
  * texts copied: `opts` is not kept. Threads: any.
  * @param[out] out the extractor, owned by the caller (fu_extractor_free())
+ * @param opts NULL for the defaults (read during the call only)
  * @return #FU_OK; #FU_EPARSE naming a pattern that does not compile;
  *         #FU_EINVAL; #FU_ENOMEM.
  */
@@ -574,6 +589,7 @@ FU_EXTERN int fu_extractor_new(fu_extractor **out, const fu_extract_options *opt
  * `commitments` section (instead of the built-in ones). The policy is not
  * kept. Threads: any.
  * @param[out] out the extractor, owned by the caller (fu_extractor_free())
+ * @param policy the policy whose promise patterns are used (read during the call)
  */
 FU_EXTERN int fu_extractor_new_from_policy(fu_extractor **out, const fu_policy *policy);
 
@@ -613,6 +629,11 @@ typedef struct fu_extraction fu_extraction;
  * in the note.
  * `note` is not kept; `calendar` is read during the call only.
  * Threads: changes (the extractor holds match data).
+ * @param ex the extractor
+ * @param calendar the calendar (the zone and business hours of `at` and of the deadlines)
+ * @param note the note (UTF-8)
+ * @param len the length of `note` in bytes
+ * @param at when the note was written, UTC seconds (the start of relative deadlines)
  * @param[out] out the result, owned by the caller (fu_extraction_free())
  * @return #FU_OK; #FU_ELIMIT when a pattern hit a match limit; #FU_ERANGE
  *         from the calendar; #FU_EINVAL (also ill-formed UTF-8); #FU_ENOMEM.

@@ -53,9 +53,9 @@ extern "C" {
 /** @name Version
  *  The header's version; fu_version() reports the library's at run time. @{ */
 #define FU_VERSION_MAJOR 0
-#define FU_VERSION_MINOR 1
+#define FU_VERSION_MINOR 2
 #define FU_VERSION_PATCH 0
-#define FU_VERSION_STRING "0.1.0"
+#define FU_VERSION_STRING "0.2.0"
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define FU_VERSION_NUMBER \
     (FU_VERSION_MAJOR * 10000 + FU_VERSION_MINOR * 100 + FU_VERSION_PATCH)

@@ -117,7 +117,8 @@ typedef struct fu_frequency_options {
 FU_EXTERN void fu_frequency_options_init(fu_frequency_options *opts);
 
 /* ===================================================================== */
-/** @name Input @{ */
+/** @name Input
+ *  @{ */
 
 /**
  * The hazard table of a book: one attempt per contact event (kind
@@ -132,6 +133,9 @@ FU_EXTERN void fu_frequency_options_init(fu_frequency_options *opts);
  *
  * @param[out] out   array of `*n` attempts, freed with fu_free()
  * @param segment    segment of each book customer, or NULL (all 0)
+ * @param[out] n the number of attempts
+ * @param book the book
+ * @param opts NULL for the defaults
  * @return #FU_OK; #FU_ESTATE (book not finalized); #FU_EINVAL (no contact
  *         events; no contact with an outcome; no event of the positive kind
  *         at all: "the history holds no outcomes"); #FU_ENOMEM.
@@ -152,6 +156,8 @@ FU_EXTERN int fu_frequency_attempts_from_book(fu_frequency_attempt **out, size_t
  * 3 success (fu_frequency_bank_segment_name()). No attempt is negative.
  *
  * @param[out] out  array of `*n` attempts (customer = data row, 0-based), fu_free()
+ * @param[out] n the number of attempts read
+ * @param path the CSV file
  * @return #FU_OK; #FU_EIO; #FU_EPARSE naming file, line, column and column
  *         name (missing column, bad number, bad y); #FU_ENOMEM.
  */
@@ -175,7 +181,8 @@ FU_EXTERN int fu_frequency_split(const fu_frequency_attempt *a, size_t n, uint64
 /** @} */
 
 /* ===================================================================== */
-/** @name Fitting and queries @{ */
+/** @name Fitting and queries
+ *  @{ */
 
 /**
  * Fit a model on `n` attempts.
@@ -185,6 +192,9 @@ FU_EXTERN int fu_frequency_split(const fu_frequency_attempt *a, size_t n, uint64
  * @param n_segments    1..65536 (at most 64 get their own level in the spacing model)
  * @param test          NULL, or a flag per attempt: attempts with a non-zero
  *                      flag are left out of the fit (see fu_frequency_split())
+ * @param a the attempts
+ * @param n the number of attempts
+ * @param opts NULL for the defaults
  * @return #FU_OK; #FU_EINVAL (no attempt to fit, k = 0, a segment out of
  *         range: the message names the attempt; bad options); #FU_ECONVERGE;
  *         #FU_ENOMEM.
@@ -251,7 +261,14 @@ typedef struct fu_frequency_odds {
  * the probabilities. For a simulator: draw the answer and the complaint of
  * each planned contact from `positive.p` and `negative.p`.
  *
+ * @param m the model
+ * @param segment the customer's segment
+ * @param history the instants of the customer's earlier attempts, UTC seconds
+ * @param n the number of instants in `history`
+ * @param last_positive the instant of the last positive outcome, or #FU_BOOK_NO_TIME
+ * @param at the instant of the contact considered, UTC seconds
  * @param episode_gap  seconds without a contact that restart k; 0: 90 days
+ * @param[out] out the odds
  * @return #FU_OK; #FU_EINVAL (segment out of range, history not ascending
  *         or after `at`, NULL pointers).
  */
@@ -301,6 +318,8 @@ typedef enum fu_frequency_format {
  * (`hazard`, `gap_odds`, `negative_72h`, `negative_7d`, `negative_30d`,
  * `negative_level`), `segment`, `bin`, `attempts`, `events`, `raw`,
  * `estimate`, `lo`, `hi`, `strength`.
+ * @param m the model
+ * @param format the output format
  * @param[out] len its length in bytes without the NUL; may be NULL
  * @param[out] out NUL-terminated text, freed with fu_free()
  * @return #FU_OK; #FU_EINVAL (YAML or unknown format); #FU_ENOMEM.
@@ -311,7 +330,8 @@ FU_EXTERN int fu_frequency_write_curves(const fu_frequency *m, fu_frequency_form
 /** @} */
 
 /* ===================================================================== */
-/** @name Recommendations @{ */
+/** @name Recommendations
+ *  @{ */
 
 /** Options of fu_frequency_recommend(). Fields are only ever appended. */
 typedef struct fu_frequency_recommend_options {
@@ -376,7 +396,10 @@ typedef struct fu_frequency_recommendation {
  * whose cadence has the largest expected net value over the customers still
  * at risk (ties: the longer spacing).
  *
+ * @param m the model
+ * @param opts NULL for the defaults
  * @param[out] out  `fu_frequency_segment_count(m)` recommendations (fu_free())
+ * @param[out] n the number of recommendations
  * @return #FU_OK; #FU_EINVAL (a value <= 0, negative costs, bad options);
  *         #FU_ENOMEM.
  */
@@ -391,6 +414,11 @@ FU_EXTERN int fu_frequency_recommend(const fu_frequency *m,
  * a `when` on `when_key`, the numbers behind each as comments. Segments
  * with cap 0 get a comment and no rule. The fragment loads over the
  * built-in policy with fu_policy_load_string().
+ * @param m the model
+ * @param r the recommendations (fu_frequency_recommend())
+ * @param n their number
+ * @param opts the options they were made with
+ * @param format the output format
  * @param[out] len  its length in bytes without the NUL; may be NULL
  * @param[out] out  text, fu_free()
  * @return #FU_OK; #FU_EINVAL; #FU_ENOMEM.

@@ -47,7 +47,8 @@ extern "C" {
 #endif
 
 /* ===================================================================== */
-/** @name Outcomes of a contact attempt @{ */
+/** @name Outcomes of a contact attempt
+ *  @{ */
 
 /** What an attempt gave. Values are only ever appended. */
 typedef enum fu_guard_outcome {
@@ -73,7 +74,8 @@ FU_EXTERN int fu_guard_outcome_from_string(const char *text, size_t len, fu_guar
 /** @} */
 
 /* ===================================================================== */
-/** @name Contact records @{ */
+/** @name Contact records
+ *  @{ */
 
 /**
  * One contact attempt and its outcome. Strings are copied when appended;
@@ -104,7 +106,8 @@ FU_EXTERN void fu_contact_record_init(fu_contact_record *r);
 /** @} */
 
 /* ===================================================================== */
-/** @name The contact log @{ */
+/** @name The contact log
+ *  @{ */
 
 /** An opaque contact log. */
 typedef struct fu_contact_log fu_contact_log;
@@ -171,6 +174,9 @@ FU_EXTERN int fu_contact_record_validate(const fu_contact_record *r);
  * validated first (the message starts with "record INDEX: "). When this
  * returns #FU_OK the records are on disk (with `synchronous=FULL`, also
  * after a power loss).
+ * @param log the contact log
+ * @param records the records to append (copied)
+ * @param n their number
  * @param seq_out  receives the number of the first record (may be NULL);
  *                 the others follow in order
  * @return #FU_OK; #FU_EINVAL, #FU_ERANGE (a bad record, nothing written);
@@ -213,7 +219,8 @@ FU_EXTERN int fu_contact_log_load_book(fu_contact_log *log, fu_book *book);
 /** @} */
 
 /* ===================================================================== */
-/** @name The guard @{ */
+/** @name The guard
+ *  @{ */
 
 /** An opaque guard. */
 typedef struct fu_guard fu_guard;
@@ -355,6 +362,8 @@ FU_EXTERN int fu_guard_record(fu_guard *guard, const fu_contact_record *records,
  * checks, then appends. Two dialers asking for the same customer at once are
  * never both told yes (fu_guard_check() then fu_guard_record() leaves room
  * for that). A dialer that does not know the outcome yet records `attempted`.
+ * @param guard the guard
+ * @param record the contact to check and, when allowed, record
  * @param out  the decision; `allowed` 1: recorded, 0: nothing written
  * @return #FU_OK (see `out->allowed`); the errors of fu_guard_check_request()
  *         and fu_guard_record(); #FU_EDB (also: the lock was not had within
@@ -365,13 +374,14 @@ FU_EXTERN int fu_guard_check_and_record(fu_guard *guard, const fu_contact_record
 /** @} */
 
 /* ===================================================================== */
-/** @name Model files @{
+/** @name Model files
  * A fitted model saved to a file and loaded elsewhere: a notebook fits, a
  * CRM or a dialer loads. Text, versioned, with a checksum
  * (docs/formats.md, "model files"); a file from a newer library, of
  * another kind, truncated or edited is refused with #FU_EPARSE naming the
  * file and line. Files are written to a temporary name and renamed, so a
- * crash never leaves half a file. */
+ * crash never leaves half a file.
+ * @{ */
 
 /** The model file format version this library writes (and the newest it reads). */
 #define FU_MODEL_FILE_VERSION 1

@@ -50,7 +50,8 @@ extern "C" {
 #endif
 
 /* ===================================================================== */
-/** @name KPIs, statuses, periods and grouping @{ */
+/** @name KPIs, statuses, periods and grouping
+ *  @{ */
 
 /** The KPIs. Values are only ever appended. */
 typedef enum fu_kpi_id {
@@ -124,6 +125,8 @@ FU_EXTERN int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_per
 /**
  * Parse a grouping: "none", or dimension names joined by "," or "x"
  * ("tier", "segment", "agent", "channel", "product_class"), e.g. "tier,agent".
+ * @param text the text (UTF-8, no NUL needed)
+ * @param len its length in bytes
  * @param[out] out FU_KPI_BY_* bits
  * @return #FU_OK, #FU_EPARSE naming the bad word, #FU_EINVAL.
  */
@@ -132,7 +135,8 @@ FU_EXTERN int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *
 /** @} */
 
 /* ===================================================================== */
-/** @name Options @{ */
+/** @name Options
+ *  @{ */
 
 /** A time that is not given (options, due items). */
 #define FU_KPI_NO_TIME INT64_MIN
@@ -196,7 +200,8 @@ FU_EXTERN void fu_kpi_options_init(fu_kpi_options *opts);
 /** @} */
 
 /* ===================================================================== */
-/** @name The KPI engine @{ */
+/** @name The KPI engine
+ *  @{ */
 
 /** An opaque KPI engine. Threads: one thread at a time (fu_kpi_compute() caches
  *  its result in the engine). */
@@ -254,8 +259,11 @@ FU_EXTERN int fu_kpi_add_events(fu_kpi *kpi, const fu_event_in *events, size_t n
  * contacts; events of fu_kpi_add_events() and of books (fu_kpi_add_book(),
  * an events CSV's `priority` column) keep theirs; a contact without one is
  * of priority normal.
+ * @param kpi the KPI engine
+ * @param events the contact events
  * @param priorities one per event (read for contacts only; replaces their
  *        `priority` field); NULL: each event's own `priority` field
+ * @param n their number
  * @return as fu_kpi_add_events(); #FU_EINVAL for a priority out of range.
  */
 FU_EXTERN int fu_kpi_add_events_priority(fu_kpi *kpi, const fu_event_in *events, const fu_priority *priorities,
@@ -324,7 +332,8 @@ FU_EXTERN int fu_kpi_add_ledger(fu_kpi *kpi, fu_ledger *ledger);
 /** @} */
 
 /* ===================================================================== */
-/** @name Figures @{ */
+/** @name Figures
+ *  @{ */
 
 /** One figure: a KPI in one period and group. Strings are borrowed from the
  *  engine and valid until the next call that changes it. */
@@ -356,6 +365,7 @@ typedef struct fu_kpi_figure {
  * joins), with the same figures, byte for byte, as on one; the environment
  * variable FU_KPI_THREADS=1 forces one thread (docs/kpi.md, "Bulk and
  * incremental"). The cancel hook is the calling thread's.
+ * @param kpi the KPI engine
  * @param[out] out the number of figures
  * @return #FU_OK; #FU_ENOMEM; #FU_ERANGE for times out of the calendar's
  *         range. On failure the previous figures are gone (count 0).
@@ -370,6 +380,8 @@ FU_EXTERN const fu_kpi_figure *fu_kpi_figures(const fu_kpi *kpi, size_t *count);
 
 /**
  * The figure of one KPI, period and group of the last compute.
+ * @param kpi the KPI engine
+ * @param id the KPI
  * @param period_label e.g. "2026-W02"; NULL: the latest period
  * @param group_label  e.g. "vip"; NULL: "all"
  * @return the figure or NULL when there is none.
@@ -393,6 +405,7 @@ typedef struct fu_kpi_scorecard {
 /**
  * The scorecards of the last compute (one per agent group and period, in
  * figure order).
+ * @param kpi the KPI engine
  * @param[out] rows  borrowed array, valid until the engine changes
  * @param[out] count number of rows
  * @return #FU_OK; #FU_ESTATE when the grouping lacks #FU_KPI_BY_AGENT or
@@ -405,6 +418,7 @@ FU_EXTERN int fu_kpi_scorecards(const fu_kpi *kpi, const fu_kpi_scorecard **rows
  * `kpi,group,period,value,ci_low,ci_high,n,target,status,rule`, numbers with
  * up to 6 significant digits, empty cells for NaN; the status is `green`,
  * `yellow`, `red`, or empty for #FU_KPI_STATUS_NONE (no target).
+ * @param kpi the KPI engine
  * @param len receives the length (may be NULL)
  * @param[out] out NUL-terminated text owned by the caller (fu_free())
  * @return #FU_OK; #FU_ESTATE before the first compute; #FU_ENOMEM.
@@ -424,7 +438,8 @@ FU_EXTERN int fu_kpi_write_dashboard_to_string(const fu_kpi *kpi, size_t *len, c
 /** @} */
 
 /* ===================================================================== */
-/** @name The HTML dashboard (lib/kpi_html.c) @{ */
+/** @name The HTML dashboard (lib/kpi_html.c)
+ *  @{ */
 
 /** Options of fu_kpi_write_html_to_string(). Fields are only ever appended. */
 typedef struct fu_kpi_html_options {
@@ -492,6 +507,7 @@ FU_EXTERN int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *break
  * the ids of its customers (those with an event, due item or commitment, and
  * those of the partials merged into it). The out-parameters follow the library's order (length, then data, as
  * for strings; docs/api.md "Conventions").
+ * @param kpi the KPI engine
  * @param[out] len  the blob's length in bytes
  * @param[out] buf  the blob, owned by the caller (fu_free()); NULL on failure
  * @return #FU_OK; #FU_EINVAL for NULL, when `options.as_of` is not set
@@ -535,11 +551,14 @@ FU_EXTERN int fu_kpi_wilson(double x, double n, double confidence, double *low, 
  * The RAG status of `value` for the policy's KPI `kpi`, optionally for a
  * value tier (a `by_tier` override then moves the target, and the red
  * threshold by the same amount).
+ * @param policy the policy
+ * @param kpi the KPI
  * @param tier     tier name or NULL
  * @param[out] status the status (#FU_KPI_STATUS_NONE without a target or for NaN)
  * @param[out] target the target (NaN when none); may be NULL
  * @param[out] rule   the KPI's rule name, borrowed from the policy ("" when none; a
  *                    by-tier target is named `<rule>.<tier>` in figures); may be NULL
+ * @param value    the value rated
  */
 FU_EXTERN int fu_kpi_rag(const fu_policy *policy, fu_kpi_id kpi, const char *tier, double value,
                          fu_kpi_status *status, double *target, const char **rule);

@@ -39,6 +39,8 @@ extern "C" {
  * @param cells  `n` NUL-terminated cells (NULL allowed when `n` is 0)
  * @param[out] len  the length of `*out` without its NUL (may be NULL)
  * @param[out] out  the record, NUL-terminated; free it with fu_free()
+ * @param n the number of fields
+ * @param flags flags (0 for none), as described above
  * @return #FU_OK, #FU_EINVAL (NULL `out`, or `cells` with `n` > 0),
  *         #FU_ENOMEM or #FU_ELIMIT.
  */
@@ -59,6 +61,7 @@ typedef struct fu_outfile fu_outfile;
  *
  * @param[out] out  the handle; finish it with fu_outfile_commit() or
  *                  fu_outfile_abort(), which free it
+ * @param path the file to write (replaced only by a successful commit)
  * @return #FU_OK, #FU_EINVAL (NULL or empty path), #FU_ENOMEM or #FU_EIO
  *         (a directory, no room for the temporary file; the error names
  *         `path` and the reason).

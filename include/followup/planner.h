@@ -99,7 +99,9 @@
  * appends (fu_book_append_events(), which fu_planner_feed() uses). A plan borrows strings from the
  * policy and the book and must not outlive them either; it owns everything
  * else (copies of its zone calendars included), so it may outlive the
- * planner.
+ * planner. A plan holds no reference to the book: fu_book_free()'s safety
+ * net (a book freed before its planners goes with the last of them) does
+ * not wait for plans, so free the plans first.
  *
  * **Threads.** A planner is used by one thread at a time; plans are
  * read-only after creation. Several planners may share one policy and book.
@@ -148,7 +150,11 @@ FU_EXTERN const char *fu_touchpoint_status_name(fu_touchpoint_status status);
 
 /**
  * One touchpoint: a contact to make (or one that a rule stopped). All strings
- * are borrowed from the plan (or its policy and book) and never NULL.
+ * are borrowed from the plan (or its policy and book) and never NULL:
+ * `customer_id` and `order_id` are the book's texts and `purpose`, `rule` and
+ * `owner` may be the policy's, so a plan must be freed before its book and
+ * policy are (a book freed while planners borrow it goes with the last
+ * fu_planner_free(): free the plans before that call too).
  */
 typedef struct fu_touchpoint {
     size_t customer;      /**< index of the customer in the book */
@@ -326,6 +332,8 @@ typedef struct fu_ledger fu_ledger; /* followup/commit.h; C11 allows the repeat 
  *
  * @param[out] out  the planner, owned by the caller (fu_planner_free())
  * @param opts      NULL for defaults
+ * @param policy the policy (borrowed: must outlive the planner)
+ * @param book the finalized book (borrowed until fu_planner_free())
  * @return #FU_OK; #FU_EINVAL (NULL policy/book/out, bad options, a
  *         best-time model with another number of customers); #FU_ESTATE when
  *         the book is not finalized; #FU_ETIMEZONE for a customer zone that
@@ -356,6 +364,7 @@ FU_EXTERN const fu_book *fu_planner_book(const fu_planner *planner);
  * A promise counts as unresolved at the planning instant unless it was
  * fulfilled by then; breached from its breach instant (`commitments.breach_at`).
  *
+ * @param planner the planner
  * @param ledger  NULL removes the promises
  * @return #FU_OK; #FU_EINVAL (NULL planner); the errors of fu_ledger_query()
  *         (the planner then keeps its previous promises).
@@ -379,6 +388,9 @@ FU_EXTERN int fu_planner_set_ledger(fu_planner *planner, fu_ledger *ledger);
  * status_rule the `agents.*` rule that held it back, or `agents.shift`; past
  * the horizon: later), else, with none within 62 days, it is deferred. An
  * agent is never given a call on one of its `days_off`.
+ * @param planner the planner
+ * @param csv the agents CSV text
+ * @param len its length in bytes
  * @param source name of the text in errors (NULL: "<agents>")
  * @return #FU_OK; #FU_EPARSE (source, line, column); #FU_ETIMEZONE;
  *         #FU_ENOMEM; #FU_EINVAL. On failure the planner keeps its agents.
@@ -432,10 +444,12 @@ FU_EXTERN void fu_planner_free(fu_planner *planner);
  * parts (fu_planner_tier_cycle_sums()), and given to every partition's
  * planner through #fu_planner_options.tier_cycles.
  *
+ * @param planner the planner
  * @param cycles  room for `n` values (may be NULL when `n` is 0): receives
  *                the first min(n, *out) values, `cycles[t * C + c]` for
  *                tier t and class c of the policy (C classes)
  * @param[out] out the number of values: tiers × classes of the policy
+ * @param n       room in `cycles`
  * @return #FU_OK; #FU_EINVAL (NULL planner or out, NULL cycles with n > 0).
  */
 FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, size_t n, size_t *out);
@@ -451,6 +465,7 @@ FU_EXTERN int fu_planner_tier_cycles(const fu_planner *planner, double *cycles, 
  * exactly the cycles that planner computes: the cycles to give every
  * partition's planner (#fu_planner_options.tier_cycles). docs/scaling.md.
  *
+ * @param planner the planner
  * @param sum_seconds room for `n` sums (may be NULL when `n` is 0)
  * @param count       room for `n` customer counts (may be NULL when `n` is 0)
  * @param n           values wanted; the first min(n, *out) are written, in
@@ -484,6 +499,7 @@ FU_EXTERN int fu_planner_tier_cycle_sums_add(int64_t *sum_seconds, uint64_t *cou
  *
  * @param sum_seconds, count  n parts (NULL when `n` is 0)
  * @param cycles              receives n cycles
+ * @param n                   the number of parts (and of cycles)
  * @return #FU_OK; #FU_EINVAL (NULL arrays with n > 0; a negative sum, or
  *         seconds without customers).
  */
@@ -499,6 +515,7 @@ FU_EXTERN int fu_planner_tier_cycles_from_sums(const int64_t *sum_seconds, const
  * plans made so far (the events whose class a plan needed), for a warning
  * (`followup plan` prints one). Threads: as fu_planner_plan().
  *
+ * @param planner the planner
  * @param[out] count distinct unknown texts
  * @param[out] first the first of them (borrowed from the book), NULL when
  *                   none; may be NULL
@@ -516,6 +533,7 @@ FU_EXTERN int fu_planner_unknown_classes(const fu_planner *planner, size_t *coun
  * crowded into the few minutes left. For a warning (`followup plan` prints
  * one). Threads: as fu_planner_plan().
  *
+ * @param planner the planner
  * @param[out] count   such agents (0 without agents or before a plan)
  * @param[out] first   the first of them (borrowed from the planner), NULL when none; may be NULL
  * @param[out] minutes its minutes within the team hours that day; may be NULL
@@ -536,6 +554,7 @@ FU_EXTERN int fu_planner_short_agents(const fu_planner *planner, size_t *count, 
  * rule the calendar's holidays) or on the holiday when
  * `quiet_hours.on_holidays` names its priority.
  *
+ * @param planner the planner
  * @param now      the planning instant, UTC s
  * @param horizon  seconds, > 0 (the CLI's default is one day)
  * @param[out] out the plan, owned by the caller (fu_plan_free())
@@ -568,7 +587,11 @@ FU_EXTERN int fu_planner_plan_customer(fu_planner *planner, size_t customer, int
  * book's rule and ignored here (out is an empty plan), unless the book keeps
  * duplicates (#FU_BOOK_KEEP_DUPLICATES).
  *
+ * @param planner the planner
+ * @param ev the event to append (copied)
  * @param now  usually the event's time; must be >= `ev->at`
+ * @param horizon the length of the plan, seconds
+ * @param[out] out the plan of the event's customer, owned by the caller (fu_plan_free())
  * @return #FU_OK; #FU_ENOTFOUND for an unknown customer id; #FU_EINVAL;
  *         the value errors of fu_book_add_events() ("fu_planner_feed: event
  *         0: ..."); #FU_ENOMEM (the event is then not in the book).
@@ -582,6 +605,8 @@ FU_EXTERN void fu_plan_free(fu_plan *plan);
 /**
  * The touchpoints of one status, ordered by best_at then customer, borrowed
  * from the plan.
+ * @param plan the plan
+ * @param status the status of the touchpoints wanted
  * @param count receives their number (may be NULL)
  * @return the array (NULL when there are none)
  */
@@ -633,6 +658,9 @@ FU_EXTERN void fu_plan_get_stats(const fu_plan *plan, fu_plan_stats *out);
  * of `plan`, from fu_plan_touchpoints()), in seconds east of UTC: what
  * fu_plan_write_csv() writes the touchpoint's times in. 0 for a customer
  * without a zone. Any number of zones (the plan keeps one calendar per zone).
+ * @param plan the plan
+ * @param tp a touchpoint of the plan
+ * @param t an instant, UTC seconds
  * @param[out] out  the offset
  * @return #FU_OK; #FU_EINVAL when `tp` is not one of the plan's touchpoints.
  */
@@ -641,6 +669,8 @@ FU_EXTERN int fu_plan_utc_offset(const fu_plan *plan, const fu_touchpoint *tp, i
 /**
  * Write the touchpoints of the statuses in `status_mask` (bit `1u << status`)
  * as CSV, times in the customer's local offset (`2026-01-10T09:00:00+08:00`).
+ * @param plan the plan
+ * @param status_mask the statuses written, bit `1u << status`
  * @param flags  #FU_PLAN_CSV_STATUS, #FU_PLAN_CSV_RAW, #FU_PLAN_CSV_OWNER,
  *               #FU_PLAN_CSV_AGENT (or'ed) or 0
  * @param[out] out NUL-terminated text owned by the caller (fu_free())
@@ -744,6 +774,10 @@ typedef struct fu_sim_report {
  * policy with this team" use fu_simulation_run() (followup/simulate.h), which
  * `followup simulate` runs (docs/simulate.md, "One simulation"; kept for the
  * ABI and its callers since 2026-12-07, review s9).
+ * @param planner the planner
+ * @param from the start of the simulated span, UTC seconds
+ * @param to the end of the simulated span (excluded), UTC seconds
+ * @param opts NULL for the defaults
  * @param[out] out the report, owned by the caller (fu_sim_report_free())
  * @return #FU_OK; #FU_EINVAL (to <= from, bad options); #FU_ELIMIT for more
  *         than 100,000 steps; #FU_ENOMEM.

@@ -200,6 +200,9 @@ FU_EXTERN int fu_policy_calendar_data_until(const fu_policy *p, const char *name
  * of calendar `name` and no holidays (they are dates of that calendar's
  * country; docs/commitments.md).
  *
+ * @param p the policy
+ * @param name the calendar name of the policy
+ * @param tzid an IANA time zone
  * @param[out] out  the calendar, the caller's (fu_calendar_free())
  * @return #FU_OK; #FU_ENOTFOUND (no calendar `name`); #FU_ETIMEZONE (an
  *         unknown zone); #FU_EINVAL; #FU_ENOMEM.
@@ -231,6 +234,7 @@ FU_EXTERN int fu_policy_get_key(const fu_policy *p, const char *path, size_t ind
 /**
  * A human-readable multi-line summary of what the policy does (what
  * `followup check-policy` prints).
+ * @param p the policy
  * @param[out] len  its length in bytes without the NUL; may be NULL
  * @param[out] out  NUL-terminated text, owned by the caller (fu_free())
  * @return #FU_OK or #FU_ENOMEM.

@@ -193,6 +193,9 @@ FU_EXTERN void fu_redactor_free(fu_redactor *r);
  * `size_t *len, char **out`, see docs/api.md "Conventions"); it used to be
  * `char **out, size_t *out_len` in 0.1.0.
  *
+ * @param r the redactor
+ * @param text the text to mask (UTF-8)
+ * @param len its length in bytes
  * @param[out] out_len  length of the masked text without the NUL; may be NULL
  * @param[out] out      the masked text, NUL-terminated, owned by the caller
  *                      (fu_free()); on failure set to NULL
@@ -212,6 +215,11 @@ FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, si
  * the length of each extra pattern's replacement text; `cap` = 2 * `len` + 1
  * holds every result of the built-in kinds.
  *
+ * @param r the redactor
+ * @param text the text to mask (UTF-8)
+ * @param len its length in bytes
+ * @param[out] buf the caller's buffer
+ * @param cap its capacity in bytes
  * @param[out] out_len  length of the masked text without the NUL; when `cap`
  *                      is too small, the size `buf` needs (NUL included)
  * @return the number of spans masked (0: the text comes back unchanged);
@@ -229,10 +237,12 @@ FU_EXTERN int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t le
  * buffer handed out through `out` (free it with fu_free()). Result `i` starts
  * at `out + offsets[i]` and is `offsets[i + 1] - offsets[i] - 1` bytes long.
  *
+ * @param r the redactor
  * @param texts    `n` texts
  * @param lens     their lengths in bytes, or NULL when the texts are NUL-terminated
  * @param offsets  caller-provided array of `n + 1` entries, filled on success
  * @param[out] out the buffer of results, NULL on failure
+ * @param n the number of texts
  * @return as fu_redactor_apply(); on failure no text is handed out.
  */
 FU_EXTERN int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_t *lens,

@@ -188,6 +188,11 @@ typedef struct fu_segment_fit_info {
  * not depend on the order of the rows. Deterministic. At most 2^31 - 2 rows
  * in one call (#FU_ERANGE beyond).
  *
+ * @param x repeat purchases per customer
+ * @param t_x time of the last purchase per customer, since the first (same unit as `T`)
+ * @param T time since the first purchase per customer
+ * @param n the number of customers
+ * @param opts NULL for the defaults
  * @param[out] info NULL or the log-likelihood and counts
  * @param[out] out  the estimate (written only on success)
  * @return #FU_OK, #FU_EINVAL, #FU_ENOMEM, #FU_ECONVERGE (no start converged, or
@@ -311,8 +316,17 @@ FU_EXTERN void fu_segment_score_options_init(fu_segment_score_options *opts);
  * go in chunks of 1024, so on an error the outputs of earlier chunks may have
  * been written.
  *
+ * @param m the model
  * @param gg    NULL or the spend model
  * @param zbar  mean repeat value per customer; needed only for `clv`
+ * @param x repeat purchases per customer
+ * @param t_x time of the last purchase per customer
+ * @param T age per customer
+ * @param n the number of customers
+ * @param opts NULL for the defaults
+ * @param[out] p_alive P(alive) per customer (n values), or NULL
+ * @param[out] expected expected purchases per customer in the horizon (n values), or NULL
+ * @param[out] clv customer lifetime value per customer (n values), or NULL
  * @return #FU_OK, #FU_EINVAL (naming the index), #FU_ERANGE (Gamma-Gamma mean
  *         does not exist for a customer), #FU_ENOMEM
  */
@@ -378,6 +392,11 @@ FU_EXTERN const fu_segment_rfm_rule *fu_segment_rfm_default_rules(size_t *n);
  * get the same score (ties stay in one bin); docs/segmentation.md works
  * examples.
  *
+ * @param recency recency per customer
+ * @param frequency frequency per customer
+ * @param monetary monetary value per customer
+ * @param n the number of customers
+ * @param opts NULL for the defaults
  * @param[out] out n results
  * Version 1 options (without `bins`) are accepted and mean 5 bins.
  *
@@ -546,6 +565,7 @@ FU_EXTERN void fu_segment_rules_init(fu_segment_rules *rules);
  * @param[out] out a copy of the rules the policy built when it was loaded,
  *                 owned by the caller (fu_segment_rules_free()); their tables
  *                 and strings are borrowed from `policy`, which must outlive them
+ * @param policy the policy (read during the call)
  * @return #FU_OK, #FU_EINVAL (NULL argument), #FU_ENOMEM
  */
 FU_EXTERN int fu_segment_rules_new_from_policy(fu_segment_rules **out, const fu_policy *policy);
@@ -614,6 +634,9 @@ typedef struct fu_segment_assignment {
  * `human_from_quantile` is taken over the customers of this call whose CLV
  * is known.
  *
+ * @param customers the customers' features
+ * @param n their number
+ * @param now the as-of instant, UTC seconds
  * @param rules  NULL for the defaults
  * @param[out] out n assignments
  * @return #FU_OK, #FU_EINVAL (bad rules; a last purchase before the first,
@@ -687,6 +710,8 @@ typedef struct fu_segment_book_summary {
  * tenure of the lifecycle rules) and counts as one more purchase there. The
  * book must be finalized.
  *
+ * @param book the book
+ * @param now the as-of instant, UTC seconds
  * @param rules  NULL for the defaults; the result borrows its RFM group names
  * @param opts   NULL for the defaults
  * @param[out] out owned by the caller (fu_segment_book_summary_free())

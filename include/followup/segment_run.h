@@ -85,6 +85,8 @@ typedef struct fu_segment_run fu_segment_run;
  * @param opts   NULL: #FU_SEGMENT_RUN_OPTIONS_INIT
  * @param[out] out  the run, the caller's (fu_segment_run_free()); it borrows
  *                  `rules` (its group names) but not the book
+ * @param book the book
+ * @param now the as-of instant, UTC seconds
  * @return #FU_OK; #FU_EINVAL (bad options, a book without events and no
  *         `now`); #FU_ESTATE (book not finalized); #FU_ERANGE (no customer
  *         with a purchase before `now`: nothing to fit);
@@ -126,8 +128,11 @@ FU_EXTERN const double *fu_segment_run_clv(const fu_segment_run *run);
  * customer; empty cells for the figures a customer does not have; `rule`
  * joins the tier, lifecycle, segment and handling rules with ';'.
  *
+ * @param run the segment run
  * @param book   the book the run was made from (its customer ids)
  * @param[out] out  NUL-terminated, the caller's (fu_free())
+ * @param flags flags (0 for none), as described above
+ * @param len the length of the text (may be NULL)
  * @return #FU_OK; #FU_EINVAL (NULL, a book of another size); #FU_ENOMEM.
  */
 FU_EXTERN int fu_segment_run_write_csv_to_string(const fu_segment_run *run, const fu_book *book,

@@ -171,6 +171,7 @@ typedef struct fu_simulation_report {
  * @param policy  borrowed
  * @param book    finalized, borrowed
  * @param[out] out the report (caller's storage)
+ * @param opts NULL for the defaults
  * @return #FU_OK; #FU_EINVAL (NULL arguments, bad options, a probability out
  *         of [0, 1]); #FU_ESTATE (book not finalized); the errors of the
  *         planner, book and KPI engine; #FU_ENOMEM.
@@ -260,6 +261,10 @@ FU_EXTERN void fu_simulation_details_init_sized(fu_simulation_details *details, 
 
 /**
  * fu_simulation_run() that also fills `details` (see #fu_simulation_details).
+ * @param policy the policy
+ * @param book the book
+ * @param opts NULL for the defaults
+ * @param[out] out the details (fu_simulation_details_init())
  * @param details caller's storage with `version` set; NULL: as fu_simulation_run()
  * @return as fu_simulation_run(); #FU_EINVAL for an unknown details version.
  */
@@ -276,6 +281,8 @@ FU_EXTERN int fu_simulation_run_details(const fu_policy *policy, const fu_book *
  * customer of the book without a row, a 28th column are errors; until
  * 2026-12-07 unknown rows were skipped and missing customers silently got
  * 0.55, so a truth of another book ran as a flat 0.55).
+ * @param book the book
+ * @param path the truth CSV file
  * @param[out] answer_prob    `customers × 24` values, caller frees (fu_free())
  * @param[out] weekend_factor `customers` values, caller frees (fu_free())
  * @return #FU_OK; #FU_EIO; #FU_EPARSE (naming the file, line, column and what

@@ -33,7 +33,7 @@ __all__ = [
 
 
 def version() -> str:
-    """The C library's version string, e.g. ``"0.1.0"``."""
+    """The C library's version string, e.g. ``"0.2.0"``."""
     return _core.version()
 
 

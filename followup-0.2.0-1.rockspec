@@ -1,13 +1,13 @@
 -- LuaRocks package of the Lua 5.4 binding: `luarocks --lua-version=5.4 make`
 -- in the source tree builds the SWIG module with CMake (target followup_lua,
 -- linked to the shared C library) and installs `followup.so` as the module
--- `followup` with `libfollowup.so.0` beside it. Needs cmake, swig and the
+-- `followup` with `libfollowup.so.1` beside it. Needs cmake, swig and the
 -- development packages of libyaml, PCRE2, ICU, SQLite and Lua 5.4
 -- (cmake/install-deps.sh installs them on Debian). Set CMAKE_BUILD_PARALLEL_LEVEL to build in parallel and CMAKE_ARGS
 -- to add configure arguments (e.g. -DCMAKE_BUILD_TYPE=Debug). See docs/bindings.md.
 rockspec_format = "3.0"
 package = "followup"
-version = "0.1.0-1"
+version = "0.2.0-1"
 source = {
    -- `luarocks make` builds the checkout it runs in; a release names its
    -- tarball here.
@@ -39,7 +39,7 @@ build = {
    install = {
       -- the module and, beside it (it is found through $ORIGIN), the shared
       -- C library it links, under its SONAME
-      lib = { followup = "build.luarocks/lua/followup.so", "build.luarocks/lua/libfollowup.so.0" },
+      lib = { followup = "build.luarocks/lua/followup.so", "build.luarocks/lua/libfollowup.so.1" },
    },
    copy_directories = {},
 }
