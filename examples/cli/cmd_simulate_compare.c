@@ -419,8 +419,9 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
     if (rc == FU_OK) rc = fu_book_read_customers_csv(*book, a->customers);
     if (rc == FU_OK) rc = fu_book_read_events_csv(*book, a->events);
     if (rc == FU_OK && a->truth) rc = fu_simulation_read_truth(*book, a->truth, ap, wf);
-    if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) == FU_OK)
-        rc = fu_time_parse(a->to, strlen(a->to), &o->to);
+    const char *ctx = NULL; /* the option whose time is bad */
+    if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) != FU_OK) ctx = "--from";
+    if (rc == FU_OK && (rc = fu_time_parse(a->to, strlen(a->to), &o->to)) != FU_OK) ctx = "--to";
     if (rc == FU_OK && o->to <= o->from) {
         fprintf(stderr, "followup simulate: --to must be after --from\n");
         return CLI_USAGE;
@@ -430,7 +431,7 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
         return CLI_USAGE;
     }
     if (rc) {
-        cli_error(NULL);
+        cli_error(ctx);
         return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
     }
     o->seed = 0;
