@@ -359,7 +359,7 @@ static int run(int argc, char **argv) {
                                     "ci_high", "preferred", "rule", "next_allowed"};
         t = cli_table_new(10, hdr);
         bq.slots = calloc(k, sizeof *bq.slots);
-        if (!t || !bq.slots || cli_table_set_types(t, "snsnnnnbSt")) code = CLI_INTERNAL;
+        if (!t || !bq.slots || cli_table_set_types(t, "sntnnnnbSt")) code = CLI_INTERNAL;
         for (size_t ci = 0; ci < n && code == CLI_OK; ci++) {
             const fu_customer *c = fu_book_customer(book, ci);
             const fu_calendar *cal = zone_cal(zc, &nz, c->tz);

@@ -173,6 +173,15 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
     if (with_agent) short_hdr[nshort_all++] = "agent";
     cli_table *t = narrow ? cli_table_new(nshort_all, short_hdr) : cli_table_new(ncols, hdr);
     if (t && narrow) cli_table_set_max_width(t, PLAN_TABLE_WIDTH);
+    /* JSON: text, an absent instant, rule, reason, status rule, owner or
+     * agent null (the columns of `all`, cut to ncols) */
+    char types[] = "stttsssSSsSSS";
+    if (!with_status) memmove(types + 9, types + 11, sizeof types - 11); /* no status, status_rule */
+    types[ncols] = '\0';
+    if (t && !narrow && cli_table_set_types(t, types)) {
+        cli_table_free(t);
+        t = NULL;
+    }
     int rc = t ? CLI_OK : CLI_INTERNAL;
     size_t n = 0;
     const fu_touchpoint *tp = fu_plan_touchpoints(plan, status, &n);

@@ -376,7 +376,8 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
                                       "cap_held_missed", "capacity_held", "capacity_held_missed"};
     enum { NCOL = sizeof hdr / sizeof hdr[0] };
     cli_table *t = cli_table_new(NCOL, hdr);
-    int rc = t ? CLI_OK : CLI_INTERNAL;
+    /* every column a number in JSON ("nan": null) */
+    int rc = t && !cli_table_set_types(t, "nnnnnnnnnnnnnnnn") ? CLI_OK : CLI_INTERNAL;
     const char *what = a->names[0];
     for (int i = 0; i < na && rc == CLI_OK; i++)
         for (int j = 0; j < nca && rc == CLI_OK; j++) {
