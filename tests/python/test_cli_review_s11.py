@@ -8,6 +8,7 @@ policy."""
 import json
 import pathlib
 import re
+import subprocess
 
 import pytest
 from fu_helpers import CLI, run_cli as run
@@ -238,3 +239,27 @@ def test_a_yaml_error_inside_the_file_is_where_it_is(tmp_path):
     r = run("check-policy", str(p))
     assert r.returncode == 1 and "site.yaml:2:6: YAML syntax error" in r.stderr
     assert "end of the file" not in r.stderr
+
+
+# --- L3: docs/guide.md's policy errors are those of its own site.yaml ---------
+
+def test_guide_policy_errors_are_those_of_its_site_yaml(tmp_path):
+    guide = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text(encoding="utf-8")
+    part = guide[guide.index("## 4. Your own policy"):guide.index("## 5.")]
+    block = re.search(r"\n\n((?:    .*\n)+)\n    followup check-policy site.yaml", part).group(1)
+    site = "".join(line[4:] + "\n" for line in block.rstrip("\n").split("\n"))
+    assert site.startswith("# site.yaml\nname: acme\n")
+    quoted = [" ".join(q.split()) for q in re.findall(r"`(site\.yaml:\d+:\d+: [^`]*)`", part, re.S)]
+    assert len(quoted) == 2, quoted
+    (tmp_path / "site.yaml").write_text(site)
+    def check_policy():
+        return subprocess.run([str(pathlib.Path(CLI).resolve()), "check-policy", "site.yaml"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+
+    assert check_policy().returncode == 0
+    for broken, want in ((site.replace("max: 2", "max: 0"), quoted[0]),
+                         (site.replace("\nquiet_hours:", "\nquiet_hour:"), quoted[1])):
+        (tmp_path / "site.yaml").write_text(broken)
+        r = check_policy()
+        assert r.returncode != 0
+        assert r.stderr == f"followup: {want}\n"
