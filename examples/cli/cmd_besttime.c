@@ -32,6 +32,10 @@ static void help(FILE *out) {
             "to the current time. Without --policy the built-in policy is used.\n"
             "--day and the day after --now must lie in 1900-01-01 to 9998-12-31\n"
             "(other dates are refused with exit code 2).\n"
+            "An event naming a customer not in --customers fails the command (exit 3,\n"
+            "unknown customer): the hours are ranked in each customer's own zone, which\n"
+            "only the customers file gives (plan, segment, kpi, frequency and guard have\n"
+            "--create-customers).\n"
             "Exit codes: 0 ok (with --may-contact: yes), 1 --may-contact says no,\n"
             "2 bad usage, 3 bad input, 4 internal.\n");
 }

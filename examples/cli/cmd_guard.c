@@ -53,6 +53,10 @@ static void help(FILE *out) {
             "  --unknown deny|allow  customers not in the book (default: the policy's\n"
             "                     guard.unknown_customer, built-in deny)\n"
             "  --format F         table, csv or json (default: table)\n"
+            "  --create-customers with --events: an event naming a customer not in --customers\n"
+            "                     creates it (no zone or consent columns: the policy's default\n"
+            "                     calendar zone and consent rules apply); without it such an\n"
+            "                     event fails the command (exit 3, unknown customer)\n"
             "\n"
             "C: phone, sms, email, chat, video, visit. P: urgent, high, normal (default), low.\n"
             "O: attempted, answered, no_answer, busy, voicemail, refused, wrong_number,\n"
@@ -64,6 +68,7 @@ static void help(FILE *out) {
 typedef struct args {
     const char *policy, *customers, *events, *log, *customer, *channel, *at, *priority, *rule, *order;
     const char *outcome, *agent, *duration, *callback, *after, *unknown, *format, *if_allowed, *new_log;
+    const char *create_customers;
 } args;
 
 /* One table for the three subcommands (the usage lines of help() say which
@@ -76,7 +81,7 @@ static const cli_option k_options[] = {
     O("--order", "O", order),          O("--outcome", "O", outcome),       O("--agent", "A", agent),
     O("--duration", "SECONDS", duration), O("--callback", "TIME", callback), O("--after", "SEQ", after),
     O("--unknown", "deny|allow", unknown), O("--format", "F", format), O("--if-allowed", NULL, if_allowed),
-    O("--new-log", NULL, new_log),
+    O("--new-log", NULL, new_log),     O("--create-customers", NULL, create_customers),
 };
 #undef O
 
@@ -209,7 +214,9 @@ static int world_open(const char *sub, const args *a, int with_guard, world *w) 
         return cli_usage("%s %s: --unknown: '%s' is not deny or allow\n", PROG, sub, a->unknown);
     }
     if ((rc = cli_policy_load(a->policy, &w->policy))) return cli_exit_code(rc);
-    if ((rc = cli_book_read(&w->book, NULL, a->customers, a->events, 1))) {
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    if (a->create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if ((rc = cli_book_read(&w->book, &bo, a->customers, a->events, 1))) {
         cli_error("book");
         return cli_exit_code(rc);
     }
@@ -250,8 +257,14 @@ static int print_decision(const world *w, const char *customer, fu_channel chann
                          ? fu_book_customer(w->book, ci)->tz
                          : NULL;
     char at[48], next[48];
-    fmt_time(when, tz, at, sizeof at);
-    fmt_time(d->next_allowed, tz, next, sizeof next);
+    if (tz) {
+        fmt_time(when, tz, at, sizeof at);
+        fmt_time(d->next_allowed, tz, next, sizeof next);
+    } else { /* no zone (unknown, or created by an event): the policy calendar's, which the guard applied */
+        const fu_calendar *cal = fu_policy_calendar(w->policy, NULL);
+        fmt_time_cal(when, cal, at, sizeof at);
+        fmt_time_cal(d->next_allowed, cal, next, sizeof next);
+    }
     static const char *const hdr[] = {"customer_id", "channel",      "at",     "allowed",
                                       "rule",        "next_allowed", "reason", "past_calendar_data"};
     const char *row[] = {customer, fu_channel_name(channel), at, d->allowed ? "yes" : "no", d->rule ? d->rule : "",

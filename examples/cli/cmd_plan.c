@@ -67,7 +67,10 @@ static const cli_option k_options[] = {
       "hour the best-time model (built from the contact history\n"
       "with the policy's besttime settings) finds most likely to answer",
       no_besttime),
-    O("--create-customers", NULL, "events for unknown customers create them (no zone)", create_customers),
+    O("--create-customers", NULL,
+      "an event naming a customer not in --customers creates it (no zone);\n"
+      "without it such an event fails (exit 3)",
+      create_customers),
     O("--skip-unknown-kinds", NULL, "skip events of unknown kinds instead of failing", skip_unknown_kinds),
 };
 #undef O

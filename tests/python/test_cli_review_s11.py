@@ -263,3 +263,57 @@ def test_guide_policy_errors_are_those_of_its_site_yaml(tmp_path):
         r = check_policy()
         assert r.returncode != 0
         assert r.stderr == f"followup: {want}\n"
+
+
+# --- L2: events naming customers not in --customers, command by command ------
+
+EV7 = ("customer_id,at,kind,channel,outcome,order_id,amount\n"
+       "C1,2026-11-20T10:00:00+08:00,contact,phone,answered,,\n"
+       "C1,2026-06-01T10:00:00+08:00,purchase,,,O1,100\n"
+       "C7,2026-06-01T10:00:00+08:00,purchase,,,O7,100\n"
+       "C7,2026-11-20T10:00:00+08:00,contact,phone,answered,,\n")
+
+
+@pytest.fixture
+def unknown(tmp_path):
+    c, e = tmp_path / "c.csv", tmp_path / "e.csv"
+    c.write_text(CUST)
+    e.write_text(EV7)
+    return str(c), str(e)
+
+
+@pytest.mark.parametrize("cmd", [
+    ["guard", "check", "--log", "{log}", "--new-log", "--customer", "C1", "--channel", "phone", "--at",
+     "2026-11-26T11:00:00+08:00"],
+    ["segment", "--now", "2026-11-23T00:00:00+08:00"],
+    ["kpi", "--format", "csv"],
+    ["frequency", "fit"],
+    ["plan", "--now", "2026-11-23T00:00:00+08:00"],
+])
+def test_create_customers_where_the_library_can(unknown, tmp_path, cmd):
+    c, e = unknown
+    cmd = [a.replace("{log}", str(tmp_path / "g.db")) for a in cmd]
+    r = run(*cmd, "--customers", c, "--events", e)
+    assert r.returncode == 3 and "unknown customer 'C7'" in r.stderr, r.stderr
+    r = run(*cmd, "--customers", c, "--events", e, "--create-customers")
+    assert r.returncode in (0, 1), r.stderr  # guard check: 1 is a denial
+    assert "unknown customer" not in r.stderr
+
+
+def test_guard_checks_a_created_customer_in_the_policy_calendars_zone(unknown, tmp_path):
+    c, e = unknown
+    r = run("guard", "check", "--customers", c, "--events", e, "--create-customers", "--log", str(tmp_path / "g.db"),
+            "--new-log", "--customer", "C7", "--channel", "phone", "--at", "2026-11-26T23:00:00+08:00",
+            "--format", "json")
+    assert r.returncode == 1, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert row["rule"] == "quiet_hours.allowed"
+    assert (row["at"], row["next_allowed"]) == ("2026-11-26T23:00:00+08:00", "2026-11-27T08:00:00+08:00")
+
+
+@pytest.mark.parametrize("cmd", [["plan"], ["besttime"], ["segment"], ["simulate"], ["kpi"], ["frequency"],
+                                 ["guard"], ["commitments", "extract"], ["commitments", "report"]])
+def test_every_help_says_what_an_unknown_customer_does(cmd):
+    text = " ".join(run(*cmd, "--help").stdout.split())
+    assert ("not in --customers" in text or "not in it" in text), text
+    assert "exit 3" in text
