@@ -224,7 +224,7 @@ int fu__date_parse_at(const char *text, size_t len, const fu__textpos *pos, fu_d
     if (i != len)
         DBAD(i, "unexpected text after the date");
     if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-        DBAD(0, "no such day");
+        return bad_text(FU_EPARSE, pos, "<date>", 0, "date", text, len, "no such day", 0); /* the whole value */
 #undef DBAD
     out->year = y;
     out->month = m;

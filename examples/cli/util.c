@@ -20,7 +20,7 @@
  * value)" instead; files keep file:line:col. */
 static void option_value_error(char *buf, size_t size) {
     const fu_error *e = fu_error_last();
-    if (e->column && !strstr(e->message, "of the value)") && !strstr(e->message, "column"))
+    if (e->column > 1 && !strstr(e->message, "of the value)") && !strstr(e->message, "column"))
         snprintf(buf, size, "%s%s%s (character %lu of the value)", e->path[0] ? e->path : "", e->path[0] ? ": " : "",
                  e->message, e->column);
     else

@@ -195,6 +195,15 @@ def test_a_time_option_has_no_pseudo_file_position(tmp_path, args, opt):
                      r"\(character 20 of the value\)\n$", r.stderr), r.stderr
 
 
+def test_a_date_option_says_the_character_or_nothing_for_the_whole_value(tmp_path):
+    (tmp_path / "e.csv").write_text("customer_id,at,kind\n")
+    r = run("kpi", "--events", str(tmp_path / "e.csv"), "--from", "2026-02-3x")
+    assert r.returncode == 2
+    assert r.stderr == "followup: --from: bad date '2026-02-3x': expected YYYY-MM-DD (character 9 of the value)\n"
+    r = run("kpi", "--events", str(tmp_path / "e.csv"), "--from", "2026-02-30")
+    assert r.returncode == 2 and r.stderr == "followup: --from: bad date '2026-02-30': no such day\n"
+
+
 def test_a_duration_option_says_where_in_the_value(tmp_path):
     (tmp_path / "c.csv").write_text(CUST)
     r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "c.csv"), "--now", AT,
