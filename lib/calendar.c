@@ -172,7 +172,9 @@ static int text_error(int code, const fu__textpos *pos, const char *defsrc, size
 }
 
 /* text_error() for a text that is no valid date or time: "bad <kind>
- * '<text>': <what>", and " (column <col>)" when col > 0. The text is a
+ * '<text>': <what>", and " (character <col> of the value)" when col > 0:
+ * a place inside the value, not a column of the file the value came from,
+ * whose column the error's position names (review s11 L4). The text is a
  * whole cell of input (a note in the wrong column), so it is quoted by
  * fu__errtext_cell(): digit runs masked, control characters escaped, cut at
  * 40 characters (review s9 F2). Out of line: the parsers' fast paths keep
@@ -182,8 +184,8 @@ __attribute__((noinline, cold))
 #endif
 static int bad_text(int code, const fu__textpos *pos, const char *defsrc, size_t at, const char *kind,
                     const char *s, size_t len, const char *what, unsigned long col) {
-    char q[FU_ERRTEXT_CELL_CAP], tail[32] = "";
-    if (col) snprintf(tail, sizeof tail, " (column %lu)", col);
+    char q[FU_ERRTEXT_CELL_CAP], tail[48] = "";
+    if (col) snprintf(tail, sizeof tail, " (character %lu of the value)", col);
     return text_error(code, pos, defsrc, at, "bad %s '%s': %s%s", kind, fu__errtext_cell(q, sizeof q, s, len), what,
                       tail);
 }
@@ -207,18 +209,23 @@ static int read_digits(const char *s, size_t n, size_t *i, int count, int *val) 
 
 int fu__date_parse_at(const char *text, size_t len, const fu__textpos *pos, fu_date *out) {
     if (!text || !out) return fu__error_set(FU_EINVAL, "fu_date_parse: NULL argument");
+/* as TBAD below: the place in the value is said in the message unless the
+ * error's position is the place already */
+#define DBAD(at, what) \
+    return bad_text(FU_EPARSE, pos, "<date>", (at), "date", text, len, (what), pos ? 0 : (unsigned long)(at) + 1)
     size_t i = 0;
     int y, m, d;
     if (!read_digits(text, len, &i, 4, &y))
-        return bad_text(FU_EPARSE, pos, "<date>", i, "date", text, len, "expected YYYY-MM-DD", 0);
+        DBAD(i, "expected YYYY-MM-DD");
     if (i >= len || text[i] != '-' || (i++, !read_digits(text, len, &i, 2, &m)))
-        return bad_text(FU_EPARSE, pos, "<date>", i, "date", text, len, "expected YYYY-MM-DD", 0);
+        DBAD(i, "expected YYYY-MM-DD");
     if (i >= len || text[i] != '-' || (i++, !read_digits(text, len, &i, 2, &d)))
-        return bad_text(FU_EPARSE, pos, "<date>", i, "date", text, len, "expected YYYY-MM-DD", 0);
+        DBAD(i, "expected YYYY-MM-DD");
     if (i != len)
-        return bad_text(FU_EPARSE, pos, "<date>", i, "date", text, len, "unexpected text after the date", 0);
+        DBAD(i, "unexpected text after the date");
     if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-        return bad_text(FU_EPARSE, pos, "<date>", 0, "date", text, len, "no such day", 0);
+        return bad_text(FU_EPARSE, pos, "<date>", 0, "date", text, len, "no such day", 0); /* the whole value */
+#undef DBAD
     out->year = y;
     out->month = m;
     out->day = d;

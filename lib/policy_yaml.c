@@ -55,6 +55,27 @@ static void offset_pos(const char *text, size_t len, size_t off, unsigned long *
     *col = c;
 }
 
+/* Where a syntax error is reported. libyaml puts an error found at the end of
+ * the input (an open bracket, a key without ':' on the last line) on the
+ * line after the last one, which the file does not have (review s11 L9):
+ * such an error is placed just after the last character instead, and
+ * *at_end says so. */
+static void syntax_error_pos(const parser *ps, const yaml_mark_t *m, unsigned long *line, unsigned long *col,
+                             int *at_end) {
+    size_t end = ps->len;
+    while (end > 0 && (ps->text[end - 1] == '\n' || ps->text[end - 1] == '\r')) end--;
+    unsigned long last_line, last_col;
+    offset_pos(ps->text, ps->len, end, &last_line, &last_col);
+    *at_end = m->line + 1 > last_line || (m->line + 1 == last_line && m->column + 1 > last_col);
+    if (*at_end) {
+        *line = last_line;
+        *col = last_col;
+    } else {
+        *line = m->line + 1;
+        *col = m->column + 1;
+    }
+}
+
 static int yaml_fail(parser *ps, yaml_parser_t *yp) {
     switch (yp->error) {
     case YAML_MEMORY_ERROR: return fu__error_nomem();
@@ -71,12 +92,12 @@ static int yaml_fail(parser *ps, yaml_parser_t *yp) {
     }
     default: {
         const char *prob = yp->problem ? yp->problem : "syntax error";
-        if (yp->context)
-            return fu__error_set_at(FU_EPARSE, ps->src, yp->problem_mark.line + 1,
-                                    yp->problem_mark.column + 1, "", "YAML syntax error: %s %s", prob,
-                                    yp->context);
-        return fu__error_set_at(FU_EPARSE, ps->src, yp->problem_mark.line + 1,
-                                yp->problem_mark.column + 1, "", "YAML syntax error: %s", prob);
+        unsigned long line, col;
+        int at_end;
+        syntax_error_pos(ps, &yp->problem_mark, &line, &col, &at_end);
+        return fu__error_set_at(FU_EPARSE, ps->src, line, col, "", "YAML syntax error: %s%s%s%s", prob,
+                                yp->context ? " " : "", yp->context ? yp->context : "",
+                                at_end ? " (at the end of the file)" : "");
     }
     }
 }

@@ -70,6 +70,11 @@ Test(cli_json, typed_values) {
     expect_value(CLI_JSON_NSTRING, "", "null");
     expect_value(CLI_JSON_NSTRING, "x", "\"x\"");
     expect_value(CLI_JSON_STRING, "", "\"\"");
+    /* an instant: text, or null for none ("never" is the table's word) */
+    expect_value(CLI_JSON_TIME, "2026-11-24T10:00:00+08:00", "\"2026-11-24T10:00:00+08:00\"");
+    expect_value(CLI_JSON_TIME, "never", "null");
+    expect_value(CLI_JSON_TIME, "", "null");
+    expect_value(CLI_JSON_STRING, "never", "\"never\"");
     cr_assert(cli_json_is_number("0") && cli_json_is_number("-1.5E-3"));
     cr_assert(!cli_json_is_number("01") && !cli_json_is_number("1.") && !cli_json_is_number("-") &&
               !cli_json_is_number("0x10"));

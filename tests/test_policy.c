@@ -592,7 +592,9 @@ ParameterizedTestParameters(policy, bad_policy_is_reported_with_position) {
         {"empty file", "", FU_EPOLICY, 1, 1, "", "the policy is empty"},
         {"only a comment", "# nothing here\n", FU_EPOLICY, 1, 1, "", "the policy is empty"},
         {"not a mapping", "- a\n- b\n", FU_EPOLICY, 1, 1, "", "a policy is a mapping"},
-        {"yaml syntax", "caps:\n  min_gap: [1h\n", FU_EPARSE, 3, 1, "", "YAML syntax error"},
+        /* found at the end: placed after the last character, not on a line 3
+         * the text does not have (review s11 L9) */
+        {"yaml syntax", "caps:\n  min_gap: [1h\n", FU_EPARSE, 2, 15, "", "YAML syntax error"},
         {"invalid utf-8", "name: \"acme \xff\"\n", FU_EPARSE, 1, 13, "", "not valid UTF-8"},
         {"two documents", "name: a\n---\nname: b\n", FU_EPOLICY, 2, 1, "", "one YAML document"},
         {"deep nesting",

@@ -32,6 +32,10 @@ static void help(FILE *out) {
             "to the current time. Without --policy the built-in policy is used.\n"
             "--day and the day after --now must lie in 1900-01-01 to 9998-12-31\n"
             "(other dates are refused with exit code 2).\n"
+            "An event naming a customer not in --customers fails the command (exit 3,\n"
+            "unknown customer): the hours are ranked in each customer's own zone, which\n"
+            "only the customers file gives (plan, segment, kpi, frequency and guard have\n"
+            "--create-customers).\n"
             "Exit codes: 0 ok (with --may-contact: yes), 1 --may-contact says no,\n"
             "2 bad usage, 3 bad input, 4 internal.\n");
 }
@@ -220,7 +224,7 @@ static int may_contact_table(const bt_query *bq, const fu_policy *pol, const fu_
     fmt_time(gd.next_allowed, cal, tnext, sizeof tnext);
     const char *row[] = {may, tat, gd.allowed ? "yes" : "no", gd.rule ? gd.rule : "", tnext};
     *out = cli_table_new(5, hdr);
-    if (!*out || cli_table_set_types(*out, "ssbSS") || cli_table_add(*out, row)) return CLI_INTERNAL;
+    if (!*out || cli_table_set_types(*out, "ssbSt") || cli_table_add(*out, row)) return CLI_INTERNAL;
     return gd.allowed ? CLI_OK : CLI_FAIL; /* a 'no' exits 1 once the answer is written */
 }
 
@@ -359,7 +363,7 @@ static int run(int argc, char **argv) {
                                     "ci_high", "preferred", "rule", "next_allowed"};
         t = cli_table_new(10, hdr);
         bq.slots = calloc(k, sizeof *bq.slots);
-        if (!t || !bq.slots || cli_table_set_types(t, "snsnnnnbSS")) code = CLI_INTERNAL;
+        if (!t || !bq.slots || cli_table_set_types(t, "sntnnnnbSt")) code = CLI_INTERNAL;
         for (size_t ci = 0; ci < n && code == CLI_OK; ci++) {
             const fu_customer *c = fu_book_customer(book, ci);
             const fu_calendar *cal = zone_cal(zc, &nz, c->tz);

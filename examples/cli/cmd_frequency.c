@@ -8,7 +8,7 @@
 
 typedef struct args {
     int recommend;
-    const char *bank, *events, *customers, *policy, *by, *positive, *format, *output, *when;
+    const char *bank, *events, *customers, *policy, *by, *positive, *format, *output, *when, *create_customers;
     double value, complaint_cost, holdout, level, horizon_days;
     unsigned long seed, max_k;
     fu_channel channel;
@@ -87,6 +87,10 @@ static const cli_option k_options[] = {
       bank),
     O("--events", "FILE", "events CSV (docs/formats.md); contacts are the attempts", events),
     O("--customers", "FILE", "customers CSV (else the events create their customers)", customers),
+    O("--create-customers", NULL,
+      "with --customers: an event naming a customer not in it\n"
+      "creates it; without it such an event fails (exit 3)",
+      create_customers),
     O("--policy", "FILE", "policy YAML for --by tier (default: the built-in policy)", policy),
     O("--by", "G", "none (default) | tier | industry: the segments of a book", by),
     O("--positive", "P", "answered (default) | purchase | resolved", positive),
@@ -226,7 +230,7 @@ static int load_attempts(const args *a, fu_frequency_attempt **att, size_t *n, c
         return fu_frequency_read_bank_csv(att, n, a->bank);
     }
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
-    if (!a->customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if (!a->customers || a->create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
     fu_book *b = NULL;
     int rc = cli_book_read(&b, &bo, a->customers, a->events, 0);
     uint32_t *seg = NULL;

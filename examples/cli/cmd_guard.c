@@ -13,13 +13,15 @@
 
 static void help(FILE *out) {
     fprintf(out,
-            "usage: followup guard check  --customers CSV [--events CSV] --log FILE --customer ID\n"
-            "                             --channel C [--at TIME] [--priority P] [--rule R] [--order O]\n"
+            "usage: followup guard check  --customers CSV [--events CSV] --log FILE [--new-log]\n"
+            "                             --customer ID --channel C [--at TIME] [--priority P]\n"
+            "                             [--rule R] [--order O]\n"
             "       followup guard record --log FILE --customer ID --channel C --outcome O [--at TIME]\n"
             "                             [--customers CSV [--events CSV]] [--agent A] [--rule R]\n"
             "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
             "                             [--if-allowed]\n"
-            "       followup guard log    --log FILE [--customer ID] [--after SEQ]\n"
+            "       followup guard log    --log FILE [--new-log] [--customer ID] [--after SEQ]\n"
+            "                             [--customers CSV]\n"
             "\n"
             "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
             "quiet hours, holidays, do-not-disturb, min gap, caps) over the book's history and\n"
@@ -28,19 +30,33 @@ static void help(FILE *out) {
             "requested call-back time).\n"
             "\n"
             "check   prints allowed yes/no, the rule that says no, the next allowed instant and\n"
-            "        the reason; exit code 0 when allowed, 1 when denied.\n"
+            "        the reason; exit code 0 when allowed, 1 when denied. JSON: allowed is a\n"
+            "        boolean, rule, reason and past_calendar_data null when there is none,\n"
+            "        next_allowed null when no instant allows the contact (\"never\" in the table\n"
+            "        and CSV; the rule and reason say why).\n"
             "record  appends one attempt to the log (created 0600 when absent); with --customers\n"
             "        through the guard (unknown customers refused unless --unknown allow).\n"
             "        --if-allowed (needs --customers): check and record as one step for every\n"
             "        process sharing the log; prints the check's answer, exit 1 when denied\n"
             "        (nothing recorded).\n"
-            "log     lists the log's records in the order they were appended.\n"
+            "log     lists the log's records in the order they were appended. Times (at,\n"
+            "        callback_at) are in each customer's offset with --customers, as check writes\n"
+            "        them (also record's csv and json with --customers); in UTC otherwise.\n"
+            "\n"
+            "The log of check and log must exist (exit 3 otherwise): a mistyped path would\n"
+            "answer from an empty history. record creates it; --new-log lets check and log\n"
+            "read a log not created yet as empty (nothing is created). Its directory must\n"
+            "exist for every subcommand.\n"
             "\n"
             "common options:\n"
             "  --policy FILE      policy (default: the built-in policy)\n"
             "  --unknown deny|allow  customers not in the book (default: the policy's\n"
             "                     guard.unknown_customer, built-in deny)\n"
             "  --format F         table, csv or json (default: table)\n"
+            "  --create-customers with --events: an event naming a customer not in --customers\n"
+            "                     creates it (no zone or consent columns: the policy's default\n"
+            "                     calendar zone and consent rules apply); without it such an\n"
+            "                     event fails the command (exit 3, unknown customer)\n"
             "\n"
             "C: phone, sms, email, chat, video, visit. P: urgent, high, normal (default), low.\n"
             "O: attempted, answered, no_answer, busy, voicemail, refused, wrong_number,\n"
@@ -51,7 +67,8 @@ static void help(FILE *out) {
 
 typedef struct args {
     const char *policy, *customers, *events, *log, *customer, *channel, *at, *priority, *rule, *order;
-    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format, *if_allowed;
+    const char *outcome, *agent, *duration, *callback, *after, *unknown, *format, *if_allowed, *new_log;
+    const char *create_customers;
 } args;
 
 /* One table for the three subcommands (the usage lines of help() say which
@@ -64,6 +81,7 @@ static const cli_option k_options[] = {
     O("--order", "O", order),          O("--outcome", "O", outcome),       O("--agent", "A", agent),
     O("--duration", "SECONDS", duration), O("--callback", "TIME", callback), O("--after", "SEQ", after),
     O("--unknown", "deny|allow", unknown), O("--format", "F", format), O("--if-allowed", NULL, if_allowed),
+    O("--new-log", NULL, new_log),     O("--create-customers", NULL, create_customers),
 };
 #undef O
 
@@ -141,15 +159,49 @@ static void world_free(world *w) {
     fu_policy_free(w->policy);
 }
 
-/* A check never writes: it reads the log read-only, and a log that does not
- * exist yet holds no contacts (nothing is created). */
+/* The log's path before it is opened. A check or a listing answers from the
+ * log's contacts: a path that does not exist (a typo, a disk not mounted)
+ * would answer from an empty history, "allowed" where the log says no
+ * (review s11 H1). So it must exist unless `may_be_new` (record, which
+ * creates it; --new-log, an empty history meant). Its directory must exist
+ * in every case. CLI_OK with *absent set when the log is not there yet, or
+ * CLI_INPUT after a message. */
+static int check_log_path(const char *sub, const char *path, int may_be_new, int *absent) {
+    struct stat st;
+    *absent = 0;
+    if (stat(path, &st) == 0 || errno != ENOENT) return CLI_OK; /* the open reports other failures */
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        char *dir = malloc(n + 1);
+        if (!dir) return CLI_INTERNAL;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+        int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+        if (!ok)
+            fprintf(stderr, "%s %s: --log: the directory '%s' of '%s' does not exist\n", PROG, sub, dir, path);
+        free(dir);
+        if (!ok) return CLI_INPUT;
+    }
+    *absent = 1;
+    if (may_be_new) return CLI_OK;
+    fprintf(stderr,
+            "%s %s: --log: '%s' does not exist (a mistyped path would answer from an empty history): "
+            "`followup guard record` creates a log; --new-log reads a log not created yet as empty\n",
+            PROG, sub, path);
+    return CLI_INPUT;
+}
+
+/* A check never writes: it reads the log read-only; with --new-log a log
+ * that does not exist yet holds no contacts (nothing is created). */
 static int world_open(const char *sub, const args *a, int with_guard, world *w) {
     memset(w, 0, sizeof *w);
     fu_contact_log_options lo = FU_CONTACT_LOG_OPTIONS_INIT;
-    int check = strcmp(sub, "check") == 0, rc = FU_OK;
-    struct stat st;
+    int check = strcmp(sub, "check") == 0, rc = FU_OK, absent = 0;
+    int ex = check_log_path(sub, a->log, !check || a->new_log, &absent);
+    if (ex) return ex;
     if (check) lo.flags = FU_CONTACT_LOG_READONLY;
-    if (!check || stat(a->log, &st) == 0 || errno != ENOENT) rc = fu_contact_log_open(&w->log, a->log, &lo);
+    if (!check || !absent) rc = fu_contact_log_open(&w->log, a->log, &lo);
     if (rc) {
         cli_error(a->log);
         return cli_exit_code(rc);
@@ -162,7 +214,9 @@ static int world_open(const char *sub, const args *a, int with_guard, world *w) 
         return cli_usage("%s %s: --unknown: '%s' is not deny or allow\n", PROG, sub, a->unknown);
     }
     if ((rc = cli_policy_load(a->policy, &w->policy))) return cli_exit_code(rc);
-    if ((rc = cli_book_read(&w->book, NULL, a->customers, a->events, 1))) {
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    if (a->create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if ((rc = cli_book_read(&w->book, &bo, a->customers, a->events, 1))) {
         cli_error("book");
         return cli_exit_code(rc);
     }
@@ -173,20 +227,26 @@ static int world_open(const char *sub, const args *a, int with_guard, world *w) 
     return CLI_OK;
 }
 
-static void fmt_time(int64_t t, const char *tz, char *buf, size_t size) {
+/* t in the offset of `cal` (UTC without one); "never" for FU_BESTTIME_NEVER. */
+static void fmt_time_cal(int64_t t, const fu_calendar *cal, char *buf, size_t size) {
     if (t == FU_BESTTIME_NEVER) {
         snprintf(buf, size, "never");
         return;
     }
     int off = 0;
-    fu_calendar *cal = NULL;
-    if (tz && fu_calendar_new(&cal, tz) == FU_OK) fu_calendar_utc_offset(cal, t, &off);
-    fu_calendar_free(cal);
+    if (cal) fu_calendar_utc_offset(cal, t, &off);
     /* a zone's offset before standard time (local mean time) is not whole
      * minutes: such instants are written in UTC */
     if (fu_time_format(t, off, FU_TIME_FORMAT_Z, buf, size) != FU_OK &&
         fu_time_format(t, 0, FU_TIME_FORMAT_Z, buf, size) != FU_OK)
         snprintf(buf, size, "?");
+}
+
+static void fmt_time(int64_t t, const char *tz, char *buf, size_t size) {
+    fu_calendar *cal = NULL;
+    if (tz && fu_calendar_new(&cal, tz) != FU_OK) cal = NULL;
+    fmt_time_cal(t, cal, buf, size);
+    fu_calendar_free(cal);
 }
 
 /* The answer of a check: one row; exit 0 allowed, 1 denied. */
@@ -197,15 +257,23 @@ static int print_decision(const world *w, const char *customer, fu_channel chann
                          ? fu_book_customer(w->book, ci)->tz
                          : NULL;
     char at[48], next[48];
-    fmt_time(when, tz, at, sizeof at);
-    fmt_time(d->next_allowed, tz, next, sizeof next);
+    if (tz) {
+        fmt_time(when, tz, at, sizeof at);
+        fmt_time(d->next_allowed, tz, next, sizeof next);
+    } else { /* no zone (unknown, or created by an event): the policy calendar's, which the guard applied */
+        const fu_calendar *cal = fu_policy_calendar(w->policy, NULL);
+        fmt_time_cal(when, cal, at, sizeof at);
+        fmt_time_cal(d->next_allowed, cal, next, sizeof next);
+    }
     static const char *const hdr[] = {"customer_id", "channel",      "at",     "allowed",
                                       "rule",        "next_allowed", "reason", "past_calendar_data"};
     const char *row[] = {customer, fu_channel_name(channel), at, d->allowed ? "yes" : "no", d->rule ? d->rule : "",
                          next, d->reason, d->past_calendar_data ? d->past_calendar_data : ""};
     cli_table *t = cli_table_new(8, hdr);
     int ex = CLI_INTERNAL;
-    if (t && !cli_table_add(t, row)) {
+    /* JSON: allowed a boolean, absent values null, next_allowed null when no
+     * instant allows the contact ("never" in the table and CSV) */
+    if (t && !cli_table_set_types(t, "sstbStSS") && !cli_table_add(t, row)) {
         cli_table_write(t, fmt, stdout, 0);
         ex = d->allowed ? CLI_OK : CLI_FAIL;
     }
@@ -239,17 +307,37 @@ static int run_check(const args *a) {
     return ex;
 }
 
+/* The rows of `guard log` (and of `record --format csv|json`). With a book
+ * (--customers) times are written in each customer's offset, as `check`
+ * writes them; without one, or for a customer not in it, in UTC (review s11
+ * L9). One calendar is kept for the zone of the last row. */
 typedef struct log_out {
     cli_table *t;
     int failed;
+    const fu_book *book;
+    const char *tz;
+    fu_calendar *cal;
 } log_out;
+
+static const fu_calendar *log_zone(log_out *o, const char *customer) {
+    size_t ci;
+    if (!o->book || fu_book_find_customer(o->book, customer, strlen(customer), &ci) != FU_OK) return NULL;
+    const char *tz = fu_book_customer(o->book, ci)->tz;
+    if (!tz) return NULL;
+    if (o->tz && strcmp(o->tz, tz) == 0) return o->cal;
+    fu_calendar_free(o->cal);
+    o->tz = NULL;
+    if (fu_calendar_new(&o->cal, tz) != FU_OK) o->cal = NULL;
+    else o->tz = tz;
+    return o->cal;
+}
 
 /* The columns of a record (docs/formats.md, "Contact log"), JSON types. */
 static cli_table *log_table(void) {
     static const char *const hdr[] = {"seq",      "customer_id", "at",       "channel",  "outcome",    "priority",
                                       "agent_id", "rule",        "order_id", "duration", "callback_at"};
     cli_table *t = cli_table_new(11, hdr);
-    if (t && cli_table_set_types(t, "nssssssssns")) {
+    if (t && cli_table_set_types(t, "nsssssSSSnt")) {
         cli_table_free(t);
         t = NULL;
     }
@@ -260,10 +348,11 @@ static int log_row(void *ud, const fu_contact_record *r) {
     log_out *o = ud;
     char seq[24], at[48], dur[24], cb[48];
     snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
-    fmt_time(r->at, NULL, at, sizeof at);
+    const fu_calendar *cal = log_zone(o, r->customer_id);
+    fmt_time_cal(r->at, cal, at, sizeof at);
     if (r->duration >= 0) snprintf(dur, sizeof dur, "%lld", (long long)r->duration);
     else dur[0] = 0;
-    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time(r->callback_at, NULL, cb, sizeof cb);
+    if (r->callback_at != FU_BOOK_NO_TIME) fmt_time_cal(r->callback_at, cal, cb, sizeof cb);
     else cb[0] = 0;
     if (r->seq <= 0) seq[0] = 0; /* recorded through a guard: the number is not known */
     const char *row[] = {seq, r->customer_id, at, fu_channel_name(r->channel), fu_guard_outcome_name(r->outcome),
@@ -298,6 +387,8 @@ static int run_record(const args *a) {
     r.agent_id = a->agent;
     r.rule = a->rule;
     r.order_id = a->order;
+    if (a->new_log)
+        return cli_usage("%s record: --new-log is for check and log (record creates the log)\n", PROG);
     if (a->if_allowed && !a->customers)
         return cli_usage("%s record: --if-allowed needs --customers (the guard checks against the book)\n", PROG);
     world w;
@@ -318,11 +409,12 @@ static int run_record(const args *a) {
             cli_error("record");
             ex = cli_exit_code(rc);
         } else if (fmt != CLI_FORMAT_TABLE) { /* the record as `guard log` writes it */
-            log_out out = {log_table(), 0};
+            log_out out = {log_table(), 0, w.book, NULL, NULL};
             r.seq = seq;
             if (!out.t || log_row(&out, &r)) ex = CLI_INTERNAL;
             else cli_table_write(out.t, fmt, stdout, 0);
             cli_table_free(out.t);
+            fu_calendar_free(out.cal);
         } else if (seq) {
             printf("recorded #%lld\n", (long long)seq);
         } else {
@@ -347,15 +439,21 @@ static int run_log(const args *a) {
     fu_contact_log *l = NULL;
     fu_contact_log_options o = FU_CONTACT_LOG_OPTIONS_INIT;
     o.flags = FU_CONTACT_LOG_READONLY;
-    int rc = fu_contact_log_open(&l, a->log, &o);
-    if (rc) {
+    int absent = 0, rc = FU_OK, ex = check_log_path("log", a->log, a->new_log != NULL, &absent);
+    if (ex) return ex;
+    if (!absent && (rc = fu_contact_log_open(&l, a->log, &o))) {
         cli_error(a->log);
         return cli_exit_code(rc);
     }
-    log_out out = {log_table(), 0};
-    int ex = CLI_OK;
+    fu_book *book = NULL;
+    if (a->customers && (rc = cli_book_read(&book, NULL, a->customers, NULL, 1))) {
+        cli_error("book");
+        fu_contact_log_close(l);
+        return cli_exit_code(rc);
+    }
+    log_out out = {log_table(), 0, book, NULL, NULL};
     if (!out.t) ex = CLI_INTERNAL;
-    else if ((rc = fu_contact_log_read(l, after, a->customer, log_row, &out))) {
+    else if (l && (rc = fu_contact_log_read(l, after, a->customer, log_row, &out))) {
         if (out.failed) ex = CLI_INTERNAL;
         else {
             cli_error("log");
@@ -365,6 +463,8 @@ static int run_log(const args *a) {
         cli_table_write(out.t, fmt, stdout, 0);
     }
     cli_table_free(out.t);
+    fu_calendar_free(out.cal);
+    fu_book_free(book);
     fu_contact_log_close(l);
     return ex;
 }

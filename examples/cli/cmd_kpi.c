@@ -7,6 +7,7 @@
 
 typedef struct kpi_args {
     const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format, *segments;
+    const char *create_customers;
     fu_kpi_options o;
 } kpi_args;
 
@@ -61,6 +62,11 @@ static const cli_option k_options[] = {
       "create their customers (tier unknown)",
       customers),
     O("--events", "FILE", "events CSV (required)", events),
+    O("--create-customers", NULL,
+      "with --customers: an event naming a customer not in it\n"
+      "creates it (tier unknown); without it such an event fails\n"
+      "(exit 3)",
+      create_customers),
     O("--ledger", "FILE", "SQLite commitment ledger (opened read-only)", ledger),
     {"--period", "P", "day | week | month (default: week), in the policy's zone", CLI_NO_SLOT, opt_period},
     {"--by", "G",
@@ -263,7 +269,7 @@ static int run(int argc, char **argv) {
         return CLI_USAGE;
     }
     fu_book_options bo = FU_BOOK_OPTIONS_INIT;
-    bo.flags = customers ? 0 : FU_BOOK_CREATE_CUSTOMERS;
+    bo.flags = customers && !args.create_customers ? 0 : FU_BOOK_CREATE_CUSTOMERS;
     rc = fu_book_new(&book, &bo);
     if (!rc && customers && (rc = fu_book_read_customers_csv(book, customers))) ctx = "input"; /* the message names the file */
     if (!rc && (rc = fu_book_read_events_csv(book, events))) ctx = "input";

@@ -67,7 +67,10 @@ static const cli_option k_options[] = {
       "hour the best-time model (built from the contact history\n"
       "with the policy's besttime settings) finds most likely to answer",
       no_besttime),
-    O("--create-customers", NULL, "events for unknown customers create them (no zone)", create_customers),
+    O("--create-customers", NULL,
+      "an event naming a customer not in --customers creates it (no zone);\n"
+      "without it such an event fails (exit 3)",
+      create_customers),
     O("--skip-unknown-kinds", NULL, "skip events of unknown kinds instead of failing", skip_unknown_kinds),
 };
 #undef O
@@ -173,6 +176,15 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
     if (with_agent) short_hdr[nshort_all++] = "agent";
     cli_table *t = narrow ? cli_table_new(nshort_all, short_hdr) : cli_table_new(ncols, hdr);
     if (t && narrow) cli_table_set_max_width(t, PLAN_TABLE_WIDTH);
+    /* JSON: text, an absent instant, rule, reason, status rule, owner or
+     * agent null (the columns of `all`, cut to ncols) */
+    char types[] = "stttsssSSsSSS";
+    if (!with_status) memmove(types + 9, types + 11, sizeof types - 11); /* no status, status_rule */
+    types[ncols] = '\0';
+    if (t && !narrow && cli_table_set_types(t, types)) {
+        cli_table_free(t);
+        t = NULL;
+    }
     int rc = t ? CLI_OK : CLI_INTERNAL;
     size_t n = 0;
     const fu_touchpoint *tp = fu_plan_touchpoints(plan, status, &n);

@@ -10,7 +10,7 @@
 
 typedef struct segment_args {
     const char *policy, *customers, *events, *now, *unit, *fit, *horizon, *discount, *day_offset, *format;
-    const char *output, *fit_output;
+    const char *output, *fit_output, *create_customers;
 } segment_args;
 
 #define O(name, arg, help, member) CLI_OPT(name, arg, help, segment_args, member)
@@ -18,6 +18,10 @@ static const cli_option k_options[] = {
     O("--policy", "FILE", "policy (default: the built-in policy)", policy),
     O("--customers", "CSV", "customers (docs/formats.md), required", customers),
     O("--events", "CSV", "event history (docs/formats.md), required", events),
+    O("--create-customers", NULL,
+      "an event naming a customer not in --customers creates it (no\n"
+      "zone, tier by its spend); without it such an event fails (exit 3)",
+      create_customers),
     O("--now", "ISO-TIME",
       "as-of instant with an offset; the calibration end of\n"
       "the model (default: the time of the last event,\n"
@@ -312,7 +316,9 @@ static int run(int argc, char **argv) {
         exit_code = CLI_INTERNAL;
         goto done;
     }
-    if ((rc = cli_book_read(&book, NULL, customers, events, 0))) {
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    if (args.create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if ((rc = cli_book_read(&book, &bo, customers, events, 0))) {
         cli_error(NULL);
         exit_code = rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
         goto done;

@@ -72,6 +72,9 @@ static void help(FILE *out) {
             "CSV and JSON give per run its value, interval (_lo, _hi) and units\n"
             "(_n); --format html a self-contained page. The report names the\n"
             "answer model it used.\n"
+            "An event naming a customer not in --customers fails the command (exit 3,\n"
+            "unknown customer): a run plans in each customer's zone and --truth has one\n"
+            "row per customer of the book, so every customer is listed in --customers.\n"
             "\n"
             "options:\n");
     cli_print_options(out, k_options, N_OPTIONS, 26);

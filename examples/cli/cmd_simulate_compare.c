@@ -376,7 +376,8 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
                                       "cap_held_missed", "capacity_held", "capacity_held_missed"};
     enum { NCOL = sizeof hdr / sizeof hdr[0] };
     cli_table *t = cli_table_new(NCOL, hdr);
-    int rc = t ? CLI_OK : CLI_INTERNAL;
+    /* every column a number in JSON ("nan": null) */
+    int rc = t && !cli_table_set_types(t, "nnnnnnnnnnnnnnnn") ? CLI_OK : CLI_INTERNAL;
     const char *what = a->names[0];
     for (int i = 0; i < na && rc == CLI_OK; i++)
         for (int j = 0; j < nca && rc == CLI_OK; j++) {
@@ -419,8 +420,9 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
     if (rc == FU_OK) rc = fu_book_read_customers_csv(*book, a->customers);
     if (rc == FU_OK) rc = fu_book_read_events_csv(*book, a->events);
     if (rc == FU_OK && a->truth) rc = fu_simulation_read_truth(*book, a->truth, ap, wf);
-    if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) == FU_OK)
-        rc = fu_time_parse(a->to, strlen(a->to), &o->to);
+    const char *ctx = NULL; /* the option whose time is bad */
+    if (rc == FU_OK && (rc = fu_time_parse(a->from, strlen(a->from), &o->from)) != FU_OK) ctx = "--from";
+    if (rc == FU_OK && (rc = fu_time_parse(a->to, strlen(a->to), &o->to)) != FU_OK) ctx = "--to";
     if (rc == FU_OK && o->to <= o->from) {
         fprintf(stderr, "followup simulate: --to must be after --from\n");
         return CLI_USAGE;
@@ -430,7 +432,7 @@ static int load(const sim_args *a, fu_book **book, fu_simulation_options *o, dou
         return CLI_USAGE;
     }
     if (rc) {
-        cli_error(NULL);
+        cli_error(ctx);
         return rc == FU_ENOMEM ? CLI_INTERNAL : CLI_INPUT;
     }
     o->seed = 0;

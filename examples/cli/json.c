@@ -109,8 +109,9 @@ int cli_json_value(FILE *out, int type, const char *text) {
         else if (!strcmp(text, "no") || !strcmp(text, "false") || !strcmp(text, "0")) fputs("false", out);
         else fputs("null", out);
         return 0;
+    case CLI_JSON_TIME:
     case CLI_JSON_NSTRING:
-        if (!*text) {
+        if (!*text || (type == CLI_JSON_TIME && !strcmp(text, "never"))) {
             fputs("null", out);
             return 0;
         }

@@ -10,8 +10,10 @@
 /* Column types of a table (cli_table_set_types), one letter per column:
  *   's' string (the default)          'S' string, an empty cell is null
  *   'n' number, an empty or non-numeric cell ("never", "n/a") is null
- *   'b' boolean: yes/true/1 are true, no/false/0 false, anything else null */
-enum { CLI_JSON_STRING = 's', CLI_JSON_NSTRING = 'S', CLI_JSON_NUMBER = 'n', CLI_JSON_BOOL = 'b' };
+ *   'b' boolean: yes/true/1 are true, no/false/0 false, anything else null
+ *   't' instant: an ISO 8601 string; an empty cell and "never" (no instant:
+ *       the table and CSV say so in words) are null */
+enum { CLI_JSON_STRING = 's', CLI_JSON_NSTRING = 'S', CLI_JSON_NUMBER = 'n', CLI_JSON_BOOL = 'b', CLI_JSON_TIME = 't' };
 
 /* Length of the valid UTF-8 prefix of s (NUL-terminated): equal to strlen(s)
  * when all of s is well-formed UTF-8 (no overlongs, surrogates or code points

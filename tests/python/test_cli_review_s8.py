@@ -30,7 +30,7 @@ def test_may_contact_is_the_guards_answer(tmp_path, at, rule):
     e.write_text(EV)
     bt = run("besttime", "--customers", str(c), "--events", str(e), "--may-contact", "P1", "--at", at,
              "--format", "csv")
-    g = run("guard", "check", "--customers", str(c), "--events", str(e), "--log", str(tmp_path / "l.db"),
+    g = run("guard", "check", "--customers", str(c), "--events", str(e), "--log", str(tmp_path / "l.db"), "--new-log",
             "--customer", "P1", "--channel", "phone", "--at", at, "--format", "csv")
     row = next(csv.DictReader(io.StringIO(bt.stdout)))
     assert bt.returncode == 1, bt.stderr

@@ -144,10 +144,10 @@ def test_cli_check_record_log(tmp_path):
     cust.write_text("customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n")
     log = str(tmp_path / "log.db")
     base = ["--customers", str(cust), "--log", log]
-    r = cli("check", *base, "--customer", "A", "--channel", "phone", "--at", "2026-03-10T10:00:00+08:00",
-            "--format", "json")
+    r = cli("check", *base, "--new-log", "--customer", "A", "--channel", "phone",
+            "--at", "2026-03-10T10:00:00+08:00", "--format", "json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)[0]["allowed"] == "yes"
+    assert json.loads(r.stdout)[0]["allowed"] is True
     r = cli("record", *base, "--customer", "A", "--channel", "phone", "--outcome", "no_answer",
             "--at", "2026-03-10T10:00:00+08:00", "--rule", "r1")
     assert r.returncode == 0, r.stderr
@@ -403,8 +403,11 @@ def test_cli_check_writes_nothing(tmp_path):
     r = cli(*ask, str(crm))
     assert r.returncode == 3 and "not a contact log" in r.stderr
     assert crm.read_bytes() == before and not os.path.exists(str(crm) + "-wal")
-    # a log that does not exist yet holds no contacts: allowed, and not created
+    # a log that does not exist yet is refused (a mistyped path, review s11
+    # H1); with --new-log it holds no contacts: allowed, and not created
     r = cli(*ask, str(tmp_path / "none.db"))
+    assert r.returncode == 3 and "none.db' does not exist" in r.stderr
+    r = cli(*ask, str(tmp_path / "none.db"), "--new-log")
     assert r.returncode == 0, r.stderr
     assert not os.path.exists(tmp_path / "none.db")
 
@@ -412,7 +415,7 @@ def test_cli_check_writes_nothing(tmp_path):
 def test_cli_checks_at_both_ends_of_the_years(tmp_path):
     cust = tmp_path / "customers.csv"
     cust.write_text("customer_id,tz,consent_phone\nA,Asia/Shanghai,yes\n")
-    ask = ["check", "--customers", str(cust), "--log", str(tmp_path / "l.db"), "--customer", "A",
+    ask = ["check", "--customers", str(cust), "--log", str(tmp_path / "l.db"), "--new-log", "--customer", "A",
            "--channel", "phone", "--format", "csv", "--at"]
     for at in ("9998-12-31T10:00:00+08:00", "9999-06-01T10:00:00+08:00", "9999-12-31T10:00:00+08:00"):
         r = cli(*ask, at)
@@ -462,8 +465,8 @@ def test_a_day_past_the_calendar_data_is_flagged(world):
     with tempfile.TemporaryDirectory() as tmp:
         p = pathlib.Path(tmp) / "c.csv"
         p.write_text(cust_csv)
-        r = cli("check", "--customers", str(p), "--log", str(pathlib.Path(tmp) / "l.db"), "--customer", "A",
-                "--channel", "phone", "--at", "2027-02-06T10:00:00+08:00", "--format", "json")
+        r = cli("check", "--customers", str(p), "--log", str(pathlib.Path(tmp) / "l.db"), "--new-log",
+                "--customer", "A", "--channel", "phone", "--at", "2027-02-06T10:00:00+08:00", "--format", "json")
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)[0]["past_calendar_data"] == "cn"
 
@@ -555,7 +558,7 @@ def test_cli_may_contact_reports_the_guard_for_business_customers(tmp_path, cust
         pytest.skip("no CLI")
     bt = subprocess.run([exe, "besttime", "--customers", str(c), "--may-contact", cust, "--at", at,
                          "--format", "csv"], capture_output=True, text=True)
-    g = cli("check", "--customers", str(c), "--log", str(tmp_path / "l.db"), "--customer", cust,
+    g = cli("check", "--customers", str(c), "--log", str(tmp_path / "l.db"), "--new-log", "--customer", cust,
             "--channel", "phone", "--at", at, "--format", "csv")
     assert bt.returncode == g.returncode == (0 if rule is None else 1), (bt.stderr, g.stderr)
     row = next(csv.DictReader(io.StringIO(bt.stdout)))

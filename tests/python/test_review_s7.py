@@ -90,7 +90,9 @@ def test_policy_with_byte_order_mark(tmp_path):
     bad.write_bytes(b"\xef\xbb\xbfname: acme\nversion: [1\n")
     with pytest.raises(followup.Error) as e:
         followup.policy_load_file(str(bad))
-    assert e.value.line == 3  # positions count from after the mark
+    # positions count from after the mark; an error found at the end is placed
+    # after the last character, not on a line past the end (review s11 L9)
+    assert (e.value.line, e.value.column) == (2, 12)
 
 
 # ---- F5: agents DataFrame with a missing calls_per_day ----
