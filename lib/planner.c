@@ -604,7 +604,7 @@ static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
         const fu_event *c = pl->ev[i];
         if (c->at < lo) break;
         if (c->at >= from || c->at > cx->now || !reached(c) || c->order_id != m->order || !meets(pl, m, c) ||
-            c->priority != FU_PRIORITY_URGENT + 1)
+            c->priority != FU_PRIORITY_URGENT + 1 || !fu__pl_contact_by_team(pl, c, cad->steps[s].team))
             continue;
         int earlier = 0;
         for (size_t k = 0; k < s && !earlier; k++) {

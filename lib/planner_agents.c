@@ -1627,6 +1627,14 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end)
     return rc;
 }
 
+int fu__pl_contact_by_team(const fu_planner *pl, const fu_event *e, const char *team) {
+    const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);
+    if (!team || !A || !A->n || !e->agent_id) return 1;
+    const char *id = fu__pl_pl_str(pl, e->agent_id);
+    long a = id ? find_agent(A, id) : -1;
+    return a < 0 || strcmp(A->v[a].team ? A->v[a].team : "", team) == 0;
+}
+
 int fu_planner_short_agents(const fu_planner *pl, size_t *count, const char **first, int *minutes, int *need) {
     if (!pl || !count) return fu__error_set(FU_EINVAL, "fu_planner_short_agents: NULL argument");
     const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);

@@ -98,3 +98,58 @@ Test(review_s11, never_meeting_hours_unplaceable_with_and_without_caches) {
         fu_test_planner_free(&f);
     }
 }
+
+/* ---------------------------------------------------------------- review s9 F12: the same team */
+
+/* The book of review_s9::hourly_runs_make_one_escalation_call_per_order: a
+ * fault (03-04 09:00) and a complaint (11:00) about order O1, unresolved:
+ * fault_escalation.expert_team due [03-06 09:00, 03-07 09:00],
+ * complaint_escalation.expert_team [03-06 11:00, 03-07 11:00], both by the
+ * team `expert`. An urgent call about O1 answered at 03-06 09:00 by agent
+ * `who`: the 11:00 run counts the complaint's escalation served early only
+ * when that call was the expert team's (E1), or when the book cannot tell
+ * (no agent, an agent the agents file does not name, no agents file); a
+ * call of the care team (U1: an urgent repair check of the same order) does
+ * not hand the problem to the experts: their escalation is still made. */
+static const char F12_C[] = "customer_id,tz,annual_spend,first_purchase_at,consent_phone,consent_sms\n"
+                            "N,Asia/Shanghai,20000,2026-03-02T10:00:00+08:00,yes,yes\n";
+static const char F12_E[] = "customer_id,at,kind,order_id,unit_price,severity,channel,outcome,priority,agent_id\n"
+                            "N,2026-03-02T10:00:00+08:00,purchase,O1,15000,,,,,\n"
+                            "N,2026-03-02T16:00:00+08:00,delivery,O1,,,,,,\n"
+                            "N,2026-03-03T10:00:00+08:00,installation,O1,,,,,,\n"
+                            "N,2026-03-03T15:00:00+08:00,inquiry,O1,,normal,,,,\n"
+                            "N,2026-03-04T09:00:00+08:00,fault,O1,,normal,,,,\n"
+                            "N,2026-03-04T11:00:00+08:00,complaint,O1,,normal,,,,\n"
+                            "N,2026-03-02T16:00:00+08:00,contact,O1,,,phone,answered,high,\n"
+                            "N,2026-03-03T16:00:00+08:00,contact,O1,,,phone,answered,high,\n"
+                            "N,2026-03-04T11:00:00+08:00,contact,O1,,,phone,answered,urgent,\n";
+static const char F12_AGENTS[] = "agent_id,team,skills,shift,tz,calls_per_day\n"
+                                 "E1,expert,phone,Mon-Sun 00:00-24:00,Asia/Shanghai,\n"
+                                 "U1,care,phone,Mon-Sun 00:00-24:00,Asia/Shanghai,\n";
+
+/* Escalation calls of the 11:00 run after the 09:00 call by `who`, with
+ * the agents file or without. */
+static size_t escalations_after_call_by(const char *who, int agents_file) {
+    char ev[2048];
+    snprintf(ev, sizeof ev, "%sN,2026-03-06T09:00:00+08:00,contact,O1,,,phone,answered,urgent,%s\n", F12_E, who);
+    fu_test_planner f;
+    cr_assert_eq(fu_test_planner_open(&f, F12_C, ev, agents_file ? F12_AGENTS : NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    fu_plan *p = plan_now(&f, "2026-03-06T11:00:00+08:00", 3600);
+    size_t n = 0, k = 0;
+    for (int s = 0; s <= FU_TOUCHPOINT_LATER; s++) {
+        const fu_touchpoint *t = fu_plan_touchpoints(p, (fu_touchpoint_status)s, &n);
+        for (size_t i = 0; i < n; i++) k += strstr(t[i].rule, "complaint_escalation.expert_team") != NULL;
+    }
+    fu_plan_free(p);
+    fu_test_planner_free(&f);
+    return k;
+}
+
+Test(review_s11, an_escalation_is_served_early_only_by_its_team) {
+    cr_expect_eq(escalations_after_call_by("E1", 1), 0, "the expert team's call serves it");
+    cr_expect_eq(escalations_after_call_by("U1", 1), 1, "the care team's call does not");
+    cr_expect_eq(escalations_after_call_by("", 1), 0, "no agent: cannot tell, served");
+    cr_expect_eq(escalations_after_call_by("X9", 1), 0, "an agent not in the file: cannot tell, served");
+    cr_expect_eq(escalations_after_call_by("U1", 0), 0, "no agents file: cannot tell, served");
+}
