@@ -546,11 +546,13 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
     return INT64_MAX;
 }
 
+/* Customer ci's zone calendar: its `tz`, else (a customer its events
+ * created) the policy calendar's zone, as planning reads it (fu__pl_zone_get()). */
 static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
     fu_customer cb;
     cb.tz = NULL;
     if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
-    const char *tz = cb.tz && *cb.tz ? cb.tz : "UTC";
+    const char *tz = cb.tz && *cb.tz ? cb.tz : x->pl->bcal->tz;
     for (size_t i = 0; i < x->nc; i++)
         if (x->ctz[i] == tz || strcmp(x->ctz[i], tz) == 0) return *out = x->ccal[i], FU_OK;
     if (x->nc == x->ccap) {

@@ -153,3 +153,46 @@ Test(review_s11, an_escalation_is_served_early_only_by_its_team) {
     cr_expect_eq(escalations_after_call_by("X9", 1), 0, "an agent not in the file: cannot tell, served");
     cr_expect_eq(escalations_after_call_by("U1", 0), 0, "no agents file: cannot tell, served");
 }
+
+/* ---------------------------------------------------------------- a customer without a time zone */
+
+/* S (Asia/Shanghai) and Z (no zone: created by its event; planning reads it
+ * in the policy calendar's zone, cn's Asia/Shanghai) have a delivery at Mon
+ * 03-02 12:10 Beijing, in the team's lunch: their first contacts move to
+ * 13:30, with agents as a number and with named agents. Before, the agent
+ * step read Z's hours in UTC (12:10 Beijing is 04:10 UTC, before quiet
+ * hours' 08:00): 16:00 Beijing, 08:00 UTC. */
+Test(review_s11, a_customer_without_a_zone_is_placed_in_the_policy_calendars_zone) {
+    static const char C[] = "customer_id,tz\nS,Asia/Shanghai\n";
+    static const char E[] = "customer_id,at,kind,order_id\nS,2026-03-02T12:10:00+08:00,delivery,O1\n"
+                            "Z,2026-03-02T12:10:00+08:00,delivery,O2\n";
+    static const char AG[] = "agent_id,team,skills,shift,tz,calls_per_day\n"
+                             "A1,,phone,Mon-Fri 09:00-18:00,Asia/Shanghai,\n";
+    for (int named = 0; named < 2; named++) {
+        fu_test_planner f;
+        memset(&f, 0, sizeof f);
+        cr_assert_eq(fu_policy_default(&f.policy), FU_OK);
+        fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+        bo.flags = FU_BOOK_CREATE_CUSTOMERS;
+        cr_assert_eq(fu_book_new(&f.book, &bo), FU_OK);
+        cr_assert_eq(fu_book_read_customers_csv_from_string(f.book, C, strlen(C), "c"), FU_OK);
+        cr_assert_eq(fu_book_read_events_csv_from_string(f.book, E, strlen(E), "e"), FU_OK, "%s",
+                     fu_error_last()->message);
+        fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+        o.agents = named ? 0 : 3;
+        cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK, "%s", fu_error_last()->message);
+        if (named) cr_assert_eq(fu_planner_set_agents(f.pl, AG, strlen(AG), "agents"), FU_OK);
+        for (int c = 0; c < 2; c++) {
+            fu__plan_agent_caches(!c);
+            fu_plan *p = plan_now(&f, "2026-03-02T12:10:00+08:00", 3 * DAY);
+            fu__plan_agent_caches(1);
+            const fu_touchpoint *ts = fu_test_find_touchpoint(p, FU_TOUCHPOINT_PLANNED, "S", "first_contact");
+            const fu_touchpoint *tz = fu_test_find_touchpoint(p, FU_TOUCHPOINT_PLANNED, "Z", "first_contact");
+            cr_assert(ts && tz, "named %d caches %d", named, !c);
+            cr_expect_eq(ts->best_at, T("2026-03-02T13:30:00+08:00"), "named %d: %s", named, ts->reason);
+            cr_expect_eq(tz->best_at, ts->best_at, "named %d caches %d: %s", named, !c, tz->reason);
+            fu_plan_free(p);
+        }
+        fu_test_planner_free(&f);
+    }
+}
