@@ -53,6 +53,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__buf_free(&pl->b_purpose);
     fu__buf_free(&pl->b_rule);
     fu__buf_free(&pl->b_reason);
+    fu__pl_intern_free(&pl->texts);
     fu__promise_set_clear(&pl->promises);
     fu__agent_set_free(pl->agents);
     fu__clv_free(pl->clv);
@@ -1169,8 +1170,8 @@ static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_
             tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
             tp.rule = c->step->rule;
         } else {
-            tp.purpose = fu__arena_strndup(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
-            tp.rule = fu__arena_strndup(&plan->arena, rule->data ? rule->data : "", rule->len);
+            tp.purpose = fu__pl_intern(&pl->texts, &plan->arena, purpose->data ? purpose->data : "", purpose->len);
+            tp.rule = fu__pl_intern(&pl->texts, &plan->arena, rule->data ? rule->data : "", rule->len);
         }
         tp.reason = fu__arena_strndup(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
@@ -1574,6 +1575,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     fu_plan *plan = NULL;
     int rc = fu__pl_plan_new(&plan, pl->book);
     if (rc) return rc;
+    fu__pl_intern_reset(&pl->texts); /* the texts of this plan's arena */
     for (size_t ci = lo; ci < hi && !rc; ci++) {
         if (ci + 1 < hi) fu__book_customer_prefetch(pl->book, ci + 1); /* its attributes load meanwhile */
         rc = plan_one(pl, ci, now, now + horizon, plan);

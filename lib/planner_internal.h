@@ -19,6 +19,7 @@
 #include "book_decode.h"
 #include "planner_loop.h"
 #include "planner_agents.h"
+#include "planner_intern.h"
 #include "planner_clv.h"
 #include "arena_internal.h"
 #include "policy_internal.h"
@@ -294,6 +295,7 @@ struct fu_planner {
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
     size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
+    fu__pl_texts texts; /* the plan's merged purposes and rules, one copy each (emit()) */
     const fu_besttime *bt;  /* best-time model for best_at, or NULL */
     fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
     /* lifecycle rules: the policy's (fu_segment_rules_new_from_policy(), as

@@ -5,6 +5,7 @@
  *   them gave up at its step budget and deferred it; */
 #include "fu_test.h"
 #include "planner_agents.h"
+#include "planner_intern.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -195,4 +196,35 @@ Test(review_s11, a_customer_without_a_zone_is_placed_in_the_policy_calendars_zon
         }
         fu_test_planner_free(&f);
     }
+}
+
+/* ---------------------------------------------------------------- one copy of a merged text */
+
+/* fu__pl_intern(): equal texts one copy (across the table's growth),
+ * different ones apart, none kept after a reset. */
+Test(review_s11, merged_texts_are_kept_once_per_plan) {
+    fu__pl_texts T;
+    memset(&T, 0, sizeof T);
+    fu__arena a;
+    memset(&a, 0, sizeof a);
+    const char *first[1000];
+    char s[32];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 1000; i++) {
+            int n = snprintf(s, sizeof s, "purpose %d; other", i);
+            const char *c = fu__pl_intern(&T, &a, s, (size_t)n - (i % 2 ? 7 : 0)); /* odd: "purpose i" */
+            cr_assert_not_null(c);
+            cr_assert_eq(strlen(c), (size_t)n - (i % 2 ? 7 : 0));
+            cr_assert_eq(strncmp(c, s, strlen(c)), 0);
+            if (!round) first[i] = c;
+            else cr_assert_eq(c, first[i], "%s", c);
+        }
+    cr_assert_eq(T.n, 1000);
+    fu__pl_intern_reset(&T);
+    cr_assert_eq(T.n, 0);
+    const char *c = fu__pl_intern(&T, &a, "purpose 0; other", 16);
+    cr_assert_neq(c, first[0]);
+    cr_assert_str_eq(c, "purpose 0; other");
+    fu__pl_intern_free(&T);
+    fu__arena_free(&a);
 }
