@@ -283,10 +283,6 @@ typedef struct ag_ctx {
     uint16_t *hload; /* agent x local hour (ndays x 24): calls, at most hour_limit() */
     size_t *total;  /* per agent: calls in this plan */
     int32_t *own;   /* per customer: owner agent, -1 none; -2 - agent: over the owner's capacity */
-    /* customer zone calendars, by the book's interned tz string */
-    const char **ctz;
-    fu_calendar **ccal;
-    size_t nc, ccap;
     fu__buf buf;
     int prio;        /* the touchpoint being assigned */
     const char *why; /* the agents.* rule that held it back, NULL: only the shifts */
@@ -546,24 +542,17 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
     return INT64_MAX;
 }
 
-/* Customer ci's zone calendar: its `tz`, else (a customer its events
- * created) the policy calendar's zone, as planning reads it (fu__pl_zone_get()). */
+/* Customer ci's zone calendar: the planner's zone of its `tz`, else (a
+ * customer its events created) the policy calendar's zone, as planning
+ * reads it (fu__pl_zone_get(); planning made the zones of the plan's rows). */
 static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
     fu_customer cb;
     cb.tz = NULL;
     if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
-    const char *tz = cb.tz && *cb.tz ? cb.tz : x->pl->bcal->tz;
-    for (size_t i = 0; i < x->nc; i++)
-        if (x->ctz[i] == tz || strcmp(x->ctz[i], tz) == 0) return *out = x->ccal[i], FU_OK;
-    if (x->nc == x->ccap) {
-        size_t c1 = x->ccap, c2 = x->ccap;
-        if (FU_GROW(x->ctz, c1, x->nc + 1) || FU_GROW(x->ccal, c2, x->nc + 1)) return FU_ENOMEM;
-        x->ccap = c1 < c2 ? c1 : c2;
-    }
-    int rc = fu_calendar_new(&x->ccal[x->nc], tz);
+    const pl_zone *z;
+    int rc = fu__pl_zone_get(x->pl, cb.tz && *cb.tz ? cb.tz : NULL, &z);
     if (rc) return rc;
-    x->ctz[x->nc] = tz;
-    *out = x->ccal[x->nc++];
+    *out = z->cal;
     return FU_OK;
 }
 
@@ -1623,8 +1612,6 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end)
     rc = hours_rc(&H, rc);
     if (!rc) rc = count_unplaceable(plan);
     hours_free(&H);
-    for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal);
     fu__buf_free(&x.buf);
     return rc;
 }
@@ -1684,8 +1671,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     if (!rc && moved) rc = fu__plan_resort(plan);
     if (!rc && moved) rc = count_unplaceable(plan);
     hours_free(&H);
-    for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
+    FU_FREE_ALL(x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
     fu__buf_free(&x.buf);
     return rc;
 }
