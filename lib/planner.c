@@ -47,7 +47,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
     FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->fut, pl->other_cads,
-                pl->stimes);
+                pl->oc_list, pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
@@ -130,6 +130,7 @@ static int index_cadences(fu_planner *pl) {
     if (!(pl->other_cads = fu__malloc((P->n_cadences + 1) * sizeof *pl->other_cads))) return fu__error_nomem();
     for (size_t i = 0; i < P->n_cadences; i++)
         if (P->cadences[i].trigger != FU__TRIGGER_EVENT) pl->other_cads[pl->n_other_cads++] = i;
+    if ((rc = fu__pl_other_index(pl))) return rc;
     for (size_t i = 0; i < P->n_suppressions; i++)
         pl->supp_kind[i] =
             P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
@@ -887,8 +888,10 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
         }
     }
-    for (size_t oi = 0; oi < pl->n_other_cads; oi++) {
-        size_t ci = pl->other_cads[oi];
+    const size_t *oc;
+    size_t noc = fu__pl_other_of(pl, cx, &oc);
+    for (size_t oi = 0; oi < noc; oi++) {
+        size_t ci = oc[oi];
         const fu__pol_cadence *cad = &P->cadences[ci];
         if (!fu__pl_when_customer(pl, cx, &cad->when)) continue;
         if (cad->trigger == FU__TRIGGER_LIFECYCLE) {

@@ -4,11 +4,19 @@
 
 #include <string.h>
 
-/* FNV-1a of the bytes. */
+/* A hash of the bytes, eight at a time (texts of about 80 bytes, one per
+ * merged row: a byte-at-a-time hash cost more than the copy it saves). */
 static uint32_t text_hash(const char *s, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9u;
+        h ^= h >> 31;
+    }
+    for (w = 0; i < n; i++) w = w << 8 | (uint8_t)s[i];
+    h = (h ^ w) * 0x94D049BB133111EBu;
+    return (uint32_t)(h ^ h >> 32);
 }
 
 /* Room for one more text: the table at most half full. 0 when out of memory. */
