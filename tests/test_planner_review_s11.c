@@ -60,10 +60,10 @@ static void same_plans(const fu_plan *a, const fu_plan *b, const char *what) {
 
 /* N, a school in New York (business hours 09:00-18:00 New York), under the
  * team's hours in Beijing (09:00-12:00, 13:30-18:00 = 20:00-05:00 New York):
- * they never meet. Its delivery's first contact has a window of 600 days
- * (searched to 662 days: more than the 16,000 steps of the search without
- * the caches reach) or 2,100 days (past the caches' 2,048 days: they cannot
- * answer either). With the caches and without: unplaceable, counted, the
+ * they never meet. Its delivery's first contact has a window of 1,200 days
+ * (searched to 1,262 days: more than the 16,000 steps of the search without
+ * the caches reach; 600 days they still did) or 2,100 days (past the caches'
+ * 2,048 days: they cannot answer either). With the caches and without: unplaceable, counted, the
  * same plan; P (private, Beijing) is planned. */
 Test(review_s11, never_meeting_hours_unplaceable_with_and_without_caches) {
     static const char C[] = "customer_id,tz,industry\nN,America/New_York,education\nP,Asia/Shanghai,\n";
