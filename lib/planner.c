@@ -47,12 +47,13 @@ void fu_planner_free(fu_planner *pl) {
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
     FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->fut, pl->other_cads,
-                pl->stimes);
+                pl->oc_list, pl->stimes);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
     fu__buf_free(&pl->b_rule);
     fu__buf_free(&pl->b_reason);
+    fu__pl_intern_free(&pl->texts);
     fu__promise_set_clear(&pl->promises);
     fu__agent_set_free(pl->agents);
     fu__clv_free(pl->clv);
@@ -129,6 +130,7 @@ static int index_cadences(fu_planner *pl) {
     if (!(pl->other_cads = fu__malloc((P->n_cadences + 1) * sizeof *pl->other_cads))) return fu__error_nomem();
     for (size_t i = 0; i < P->n_cadences; i++)
         if (P->cadences[i].trigger != FU__TRIGGER_EVENT) pl->other_cads[pl->n_other_cads++] = i;
+    if ((rc = fu__pl_other_index(pl))) return rc;
     for (size_t i = 0; i < P->n_suppressions; i++)
         pl->supp_kind[i] =
             P->suppressions[i].kind == FU__SUPP_RECENT_EVENT ? kind_of_name(P->suppressions[i].event) : -1;
@@ -604,7 +606,7 @@ static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
         const fu_event *c = pl->ev[i];
         if (c->at < lo) break;
         if (c->at >= from || c->at > cx->now || !reached(c) || c->order_id != m->order || !meets(pl, m, c) ||
-            c->priority != FU_PRIORITY_URGENT + 1)
+            c->priority != FU_PRIORITY_URGENT + 1 || !fu__pl_contact_by_team(pl, c, cad->steps[s].team))
             continue;
         int earlier = 0;
         for (size_t k = 0; k < s && !earlier; k++) {
@@ -886,8 +888,10 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
         }
     }
-    for (size_t oi = 0; oi < pl->n_other_cads; oi++) {
-        size_t ci = pl->other_cads[oi];
+    const size_t *oc;
+    size_t noc = fu__pl_other_of(pl, cx, &oc);
+    for (size_t oi = 0; oi < noc; oi++) {
+        size_t ci = oc[oi];
         const fu__pol_cadence *cad = &P->cadences[ci];
         if (!fu__pl_when_customer(pl, cx, &cad->when)) continue;
         if (cad->trigger == FU__TRIGGER_LIFECYCLE) {
@@ -1169,8 +1173,8 @@ static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_
             tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
             tp.rule = c->step->rule;
         } else {
-            tp.purpose = fu__arena_strndup(&plan->arena, purpose->data ? purpose->data : "", purpose->len);
-            tp.rule = fu__arena_strndup(&plan->arena, rule->data ? rule->data : "", rule->len);
+            tp.purpose = fu__pl_intern(&pl->texts, &plan->arena, purpose->data ? purpose->data : "", purpose->len);
+            tp.rule = fu__pl_intern(&pl->texts, &plan->arena, rule->data ? rule->data : "", rule->len);
         }
         tp.reason = fu__arena_strndup(&plan->arena, reason->data ? reason->data : "", reason->len);
         tp.status_rule = status_rule ? status_rule : "";
@@ -1574,6 +1578,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     fu_plan *plan = NULL;
     int rc = fu__pl_plan_new(&plan, pl->book);
     if (rc) return rc;
+    fu__pl_intern_reset(&pl->texts); /* the texts of this plan's arena */
     for (size_t ci = lo; ci < hi && !rc; ci++) {
         if (ci + 1 < hi) fu__book_customer_prefetch(pl->book, ci + 1); /* its attributes load meanwhile */
         rc = plan_one(pl, ci, now, now + horizon, plan);

@@ -283,10 +283,6 @@ typedef struct ag_ctx {
     uint16_t *hload; /* agent x local hour (ndays x 24): calls, at most hour_limit() */
     size_t *total;  /* per agent: calls in this plan */
     int32_t *own;   /* per customer: owner agent, -1 none; -2 - agent: over the owner's capacity */
-    /* customer zone calendars, by the book's interned tz string */
-    const char **ctz;
-    fu_calendar **ccal;
-    size_t nc, ccap;
     fu__buf buf;
     int prio;        /* the touchpoint being assigned */
     const char *why; /* the agents.* rule that held it back, NULL: only the shifts */
@@ -388,13 +384,15 @@ static int team_holds(const ag_ctx *x) {
 
 /* team_block() for a priority the rules hold, from the team calendar
  * itself: what the pass's table (ag_hours) is built from and checked
- * against. `ctx` is the ag_ctx. */
-static const char *team_rules(const void *ctx, int64_t t, int64_t *next) {
+ * against. `ctx` is the ag_ctx. *open: when t is allowed, the end of the
+ * team interval (or local day) it is in: every instant up to it is allowed
+ * while the calendar's offset holds (fu__ah_span_fn). */
+static const char *team_rules_span(const void *ctx, int64_t t, int64_t *next, int64_t *open) {
     const ag_ctx *x = ctx;
     const fu__pol_agent_hours *h = &x->P->agent_hours;
     const fu__pol_calendar *pc = h->calendar;
     fu_local lo;
-    *next = t + 60;
+    *next = *open = t + 60;
     if (fu_calendar_to_local(pc->cal, t, &lo)) return fu_error_clear(), NULL;
     fu_date dt = {lo.year, lo.month, lo.day};
     int64_t day = 0;
@@ -404,15 +402,22 @@ static const char *team_rules(const void *ctx, int64_t t, int64_t *next) {
     int hol = in_pol_days(pc->holidays, pc->n_holidays, day), mk = in_pol_days(pc->workdays, pc->n_workdays, day);
     if (hol && !h->holidays) return *next = midnight, "agents.holidays";
     if (!hol && !mk && lo.weekday >= 5 && !h->weekends) return *next = midnight, "agents.weekends";
+    *open = midnight;
     if (!h->team_hours || !pc->has_hours) return NULL;
     int wd = hours_day(pc, lo.weekday, hol || mk);
     if (wd < 0) return NULL;
     for (int i = 0; i < pc->n_hours[wd]; i++) {
         if (m < pc->hours[wd][i].start_min)
             return *next = t + (int64_t)(pc->hours[wd][i].start_min - m) * 60 - lo.second, "agents.team_hours";
-        if (m < pc->hours[wd][i].end_min) return NULL;
+        if (m < pc->hours[wd][i].end_min)
+            return *open = t + (int64_t)(pc->hours[wd][i].end_min - m) * 60 - lo.second, NULL;
     }
     return *next = midnight, "agents.team_hours";
+}
+
+static const char *team_rules(const void *ctx, int64_t t, int64_t *next) {
+    int64_t open;
+    return team_rules_span(ctx, t, next, &open);
 }
 
 /* The rule of the policy's `agents` section that forbids an agent call at t
@@ -537,22 +542,17 @@ static int64_t agent_next(ag_ctx *x, size_t a, int64_t t, int64_t limit) {
     return INT64_MAX;
 }
 
+/* Customer ci's zone calendar: the planner's zone of its `tz`, else (a
+ * customer its events created) the policy calendar's zone, as planning
+ * reads it (fu__pl_zone_get(); planning made the zones of the plan's rows). */
 static int customer_cal(ag_ctx *x, size_t ci, const fu_calendar **out) {
     fu_customer cb;
     cb.tz = NULL;
     if (ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
-    const char *tz = cb.tz && *cb.tz ? cb.tz : "UTC";
-    for (size_t i = 0; i < x->nc; i++)
-        if (x->ctz[i] == tz || strcmp(x->ctz[i], tz) == 0) return *out = x->ccal[i], FU_OK;
-    if (x->nc == x->ccap) {
-        size_t c1 = x->ccap, c2 = x->ccap;
-        if (FU_GROW(x->ctz, c1, x->nc + 1) || FU_GROW(x->ccal, c2, x->nc + 1)) return FU_ENOMEM;
-        x->ccap = c1 < c2 ? c1 : c2;
-    }
-    int rc = fu_calendar_new(&x->ccal[x->nc], tz);
+    const pl_zone *z;
+    int rc = fu__pl_zone_get(x->pl, cb.tz && *cb.tz ? cb.tz : NULL, &z);
     if (rc) return rc;
-    x->ctz[x->nc] = tz;
-    *out = x->ccal[x->nc++];
+    *out = z->cal;
     return FU_OK;
 }
 
@@ -1476,6 +1476,38 @@ static int team_meets(ag_ctx *x, size_t ci, int64_t from, int64_t limit, int *me
     return FU_OK;
 }
 
+/* team_meets() without the caches (off, full, or days out of their
+ * tables): from the team's rules and the customer's mask themselves. */
+static int team_meets_ref(ag_ctx *x, size_t ci, int64_t from, int64_t limit, int *meet) {
+    *meet = -1;
+    if (!team_holds(x)) return FU_OK;
+    const fu_calendar *cal;
+    const pl_mask *mk;
+    fu_customer cb;
+    memset(&cb, 0, sizeof cb);
+    int rc = customer_cal(x, ci, &cal);
+    if (!rc && ci < fu_book_customer_count(x->book)) fu__book_customer_get(x->book, ci, &cb);
+    if (!rc) rc = fu__pl_mask_get(x->pl, ci, &cb, &mk);
+    if (rc) return rc == FU_ENOMEM ? rc : (fu_error_clear(), FU_OK); /* else customer_ok() reported it */
+    const uint64_t *ok = FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, x->asked);
+    const uint64_t *seen = FU__PL_BITS_ASKED(x->pl, mk, x->prio, 0, 1);
+    *meet = fu__ah_meet_ref(team_rules_span, x, x->P->agent_hours.calendar->cal, cal, ok, mk->bits[4], seen, from,
+                            limit);
+    return FU_OK;
+}
+
+/* The search below, out of steps: done when the team's and the customer's
+ * hours never meet in [from, limit] and the rule and business hours are
+ * noted (what it stops at when the caches tell it early: the same answer
+ * with and without them, not deferred at the budget; review s10 hR2 L2);
+ * else x->out_of_steps. */
+static int team_out_of_steps(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t limit, int meet) {
+    int rc = meet < 0 && x->why ? team_meets_ref(x, t->customer, from, limit, &meet) : FU_OK;
+    if (rc) return rc;
+    if (!(meet >= 0 && !(meet & 1) && x->why && (x->biz_held || !(meet & 2)))) x->out_of_steps = 1;
+    return FU_OK;
+}
+
 /* The first instant in [from, limit] the policy's `agents` rules allow an
  * agent call of x->prio and the customer may be contacted; INT64_MAX when
  * none (x->why: the rule that held it back). */
@@ -1483,6 +1515,7 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
     *out = INT64_MAX;
     enum { BUDGET = 4 * AG_MAX_STEPS };
     int meet, rc0 = team_meets(x, t->customer, from, limit, &meet);
+    int64_t from0 = from;
     if (rc0) return rc0;
     for (int step = 0; step < BUDGET && from <= limit; step++) {
         /* none to find, the rule and business hours noted: the rest changes nothing (the customer's
@@ -1510,8 +1543,7 @@ static int team_next(ag_ctx *x, const fu_touchpoint *t, int64_t from, int64_t li
         from = retry > from ? retry : from + 60;
         if (x->ok_next > from) from = x->ok_next;
     }
-    if (from <= limit) x->out_of_steps = 1;
-    return FU_OK;
+    return from <= limit ? team_out_of_steps(x, t, from0, limit, meet) : FU_OK;
 }
 
 /* One planned agent contact the `agents` rules forbid at its best_at: to the
@@ -1580,10 +1612,16 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end)
     rc = hours_rc(&H, rc);
     if (!rc) rc = count_unplaceable(plan);
     hours_free(&H);
-    for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal);
     fu__buf_free(&x.buf);
     return rc;
+}
+
+int fu__pl_contact_by_team(const fu_planner *pl, const fu_event *e, const char *team) {
+    const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);
+    if (!team || !A || !A->n || !e->agent_id) return 1;
+    const char *id = fu__pl_pl_str(pl, e->agent_id);
+    long a = id ? find_agent(A, id) : -1;
+    return a < 0 || strcmp(A->v[a].team ? A->v[a].team : "", team) == 0;
 }
 
 int fu_planner_short_agents(const fu_planner *pl, size_t *count, const char **first, int *minutes, int *need) {
@@ -1633,8 +1671,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     if (!rc && moved) rc = fu__plan_resort(plan);
     if (!rc && moved) rc = count_unplaceable(plan);
     hours_free(&H);
-    for (size_t i = 0; i < x.nc; i++) fu_calendar_free(x.ccal[i]);
-    FU_FREE_ALL(x.ctz, x.ccal, x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
+    FU_FREE_ALL(x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
     fu__buf_free(&x.buf);
     return rc;
 }

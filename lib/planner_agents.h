@@ -33,6 +33,14 @@ int fu__plan_team_hours(struct fu_planner *pl, fu_plan *plan, int64_t now, int64
  * plans with (tests/test_planner_hours.c). 1, the default: the caches. */
 void fu__plan_agent_caches(int on);
 
+/* Whether contact `e` of the book may have been made by `team` (a step's
+ * team, NULL: the usual agents, any): 1 unless its agent_id names an agent
+ * of the planner's agents file whose team is another (review s9 F12: an
+ * expert team's escalation is served early only by its own call). An
+ * agent the file does not name, no agent or no file: 1 (the book cannot
+ * tell). */
+int fu__pl_contact_by_team(const struct fu_planner *pl, const fu_event *e, const char *team);
+
 /* lib/planner.c */
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);
 const fu__policy *fu__planner_policy(const struct fu_planner *pl);

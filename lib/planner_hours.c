@@ -201,6 +201,26 @@ static int week_minute(int64_t t, int32_t off) {
     return wd * AH_DAY_MIN + (int)((L - day * AH_DAY) / 60);
 }
 
+/* Bits 1 and 2 for the UTC instants [t, e) (minute starts, the same answer
+ * of the team) in cal's offset regimes, until both are set; -1 when cal has
+ * no offset there, or (`whole`) one that is not whole minutes. */
+static int meet_run(const fu_calendar *cal, int64_t t, int64_t e, const uint64_t *ok1, const uint64_t *ok2,
+                    const uint64_t *seen1, int whole) {
+    int r = 0;
+    while (t < e && r != 3) {
+        int32_t off;
+        int64_t lo, hi;
+        if (!fu__calendar_offset_span(cal, t, &off, &lo, &hi) || hi <= t || (whole && off % 60 != 0)) return -1;
+        int64_t stop = hi < e ? hi : e;
+        int len = (int)((stop - t + 59) / 60), m = week_minute(t, off);
+        if (len > FU_MINUTES_PER_WEEK) len = FU_MINUTES_PER_WEEK;
+        if (any_both(ok1, ok2, m, len)) r |= 1;
+        if (any_both(seen1, ok2, m, len)) r |= 2;
+        t = stop;
+    }
+    return r;
+}
+
 /* Bits 1 and 2 of fu__ah_meet_days() for UTC day D of the team table's
  * minutes v; 0 with *ok 0 when cal has no offset there. */
 static int meet_day(const int16_t *v, int64_t D, const fu_calendar *cal, const uint64_t *ok1, const uint64_t *ok2,
@@ -213,17 +233,10 @@ static int meet_day(const int16_t *v, int64_t D, const fu_calendar *cal, const u
             continue;
         }
         int run = -v[i]; /* allowed minutes i .. i + run - 1, in offset regimes of cal */
-        for (int64_t t = D * AH_DAY + (int64_t)i * 60, e = t + (int64_t)run * 60; t < e && r != 3;) {
-            int32_t off;
-            int64_t lo, hi;
-            if (!fu__calendar_offset_span(cal, t, &off, &lo, &hi) || off % 60 != 0 || hi <= t) return *ok = 0, 0;
-            int64_t stop = hi < e ? hi : e;
-            int len = (int)((stop - t + 59) / 60), m = week_minute(t, off);
-            if (len > FU_MINUTES_PER_WEEK) len = FU_MINUTES_PER_WEEK;
-            if (any_both(ok1, ok2, m, len)) r |= 1;
-            if (any_both(seen1, ok2, m, len)) r |= 2;
-            t = stop;
-        }
+        int64_t t = D * AH_DAY + (int64_t)i * 60;
+        int q = meet_run(cal, t, t + (int64_t)run * 60, ok1, ok2, seen1, 1);
+        if (q < 0) return *ok = 0, 0;
+        r |= q;
         i += run;
     }
     return r;
@@ -272,4 +285,32 @@ int fu__ah_meet_days(fu__ah_meet *M, fu__ah_team *T, const fu_calendar *cal, con
 void fu__ah_meet_free(fu__ah_meet *M) {
     for (size_t i = 0; i < M->n; i++) fu__free(M->e[i].day);
     M->n = M->last = 0;
+}
+
+/* The first UTC minute start at or after t. */
+static int64_t minute_ceil(int64_t t) { return -ah_floordiv(-t, 60) * 60; }
+
+int fu__ah_meet_ref(fu__ah_span_fn team, const void *ctx, const fu_calendar *team_cal, const fu_calendar *cal,
+                    const uint64_t *ok1, const uint64_t *ok2, const uint64_t *seen1, int64_t t1, int64_t t2) {
+    if (t2 < t1 || t1 < -(INT64_C(1) << 40) || t2 > (INT64_C(1) << 40)) return -1;
+    int64_t t = ah_floordiv(t1, AH_DAY) * AH_DAY, end = (ah_floordiv(t2, AH_DAY) + 1) * AH_DAY;
+    int r = 0;
+    while (t < end && !(r & 1)) { /* t: a minute start; [t, stop): one answer of the team */
+        int32_t off;
+        int64_t lo, hi, nx, open;
+        if (!fu__calendar_offset_span(team_cal, t, &off, &lo, &hi) || hi <= t) return -1;
+        const char *rule = team(ctx, t, &nx, &open);
+        int64_t stop = rule ? nx : open;
+        if (stop > hi) stop = hi;
+        if (stop > end) stop = end;
+        stop = minute_ceil(stop);
+        if (stop <= t) stop = t + 60;
+        if (!rule) {
+            int q = meet_run(cal, t, stop, ok1, ok2, seen1, 0);
+            if (q < 0) return -1;
+            r |= q;
+        }
+        t = stop;
+    }
+    return r;
 }

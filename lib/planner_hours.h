@@ -110,4 +110,19 @@ int fu__ah_meet_days(fu__ah_meet *M, fu__ah_team *T, const fu_calendar *cal, con
                      const uint64_t *ok1, const uint64_t *ok2, const uint64_t *seen1, int64_t t1, int64_t t2);
 void fu__ah_meet_free(fu__ah_meet *M);
 
+/* The team check with the end of an allowed span: the rule that forbids t
+ * (a static string), NULL when allowed; *next as fu__ah_block_fn's; *open,
+ * when allowed, an instant up to which every instant is allowed while the
+ * team calendar's offset holds (after t). */
+typedef const char *(*fu__ah_span_fn)(const void *ctx, int64_t t, int64_t *next, int64_t *open);
+
+/* fu__ah_meet_days() without the tables, for any days: the team's answer
+ * at each UTC minute of the days (`team` on `team_cal`, spans of one answer
+ * at a time) against the customer's bits in cal's local time; the same
+ * answer where the tables answer (bit 1, and bit 2 when bit 1 is 0), so that
+ * the agent step decides alike with and without them (review s10 hR2 L2).
+ * -1 when a calendar has no offset at some instant. */
+int fu__ah_meet_ref(fu__ah_span_fn team, const void *ctx, const fu_calendar *team_cal, const fu_calendar *cal,
+                    const uint64_t *ok1, const uint64_t *ok2, const uint64_t *seen1, int64_t t1, int64_t t2);
+
 #endif /* FU_PLANNER_HOURS_H */

@@ -19,6 +19,7 @@
 #include "book_decode.h"
 #include "planner_loop.h"
 #include "planner_agents.h"
+#include "planner_intern.h"
 #include "planner_clv.h"
 #include "arena_internal.h"
 #include "policy_internal.h"
@@ -289,11 +290,15 @@ struct fu_planner {
     /* contact events of ev[0 .. n) without an answer (outcome not answered
      * or none): none means no call attempt for fu__pl_redial_check() */
     size_t n_unanswered;
-    /* the cadences not triggered by an event, in policy order */
+    /* the cadences not triggered by an event, in policy order; those of
+     * each tier (+1) and lifecycle stage: oc_list[oc_off[l] .. oc_off[l + 1]) */
     size_t *other_cads, n_other_cads;
+    size_t *oc_list;
+    size_t oc_off[(FU__POL_MAX_TIERS + 1) * FU__LC_COUNT + 1];
     int64_t *stimes; /* survey answers and survey contacts of the customer (caps with scope survey) */
     size_t nst, st_cap;
     fu__buf b_purpose, b_rule, b_reason; /* text of the touchpoint being emitted */
+    fu__pl_texts texts; /* the plan's merged purposes and rules, one copy each (emit()) */
     const fu_besttime *bt;  /* best-time model for best_at, or NULL */
     fu_besttime *own_bt;    /* built by FU_PLANNER_BESTTIME */
     /* lifecycle rules: the policy's (fu_segment_rules_new_from_policy(), as
@@ -369,6 +374,11 @@ int fu__pl_is_business(const fu_customer *c);
 int fu__pl_next_allowed(const pl_zone *z, const uint64_t *bits, int holidays, int64_t t, int64_t limit,
                         int64_t *out);
 const char *fu__pl_pl_str(const fu_planner *pl, uint32_t id);
+/* lib/planner_cadidx.c: the other cadences customer cx's tier and
+ * lifecycle stage leave possible, in policy order (all of them for a tier
+ * or stage out of range); built once by fu__pl_other_index(). */
+int fu__pl_other_index(fu_planner *pl);
+size_t fu__pl_other_of(const fu_planner *pl, const pl_cust *cx, const size_t **list);
 int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu__pol_when *w);
 /* The customer-level parts of a condition: the tier and lifecycle bits
  * here (called per cadence and step), the rest out of line. */

@@ -186,6 +186,16 @@ static int meet_by_hand(const team_ref *c, const fu_calendar *cal, const uint64_
     return r;
 }
 
+/* ref_block() with the end of its allowed interval (fu__ah_span_fn): the
+ * interval's end or local midnight, found by asking minute by minute. */
+static const char *ref_span(const void *ctx, int64_t t, int64_t *next, int64_t *open) {
+    const char *r = ref_block(ctx, t, next);
+    int64_t nx;
+    *open = t + 60;
+    while (!r && *open < t + DAY && !ref_block(ctx, *open, &nx)) *open += 60;
+    return r;
+}
+
 Test(planner_hours, meeting_days_as_every_minute_says) {
     team_ref c;
     memset(&c, 0, sizeof c);
@@ -211,6 +221,10 @@ Test(planner_hours, meeting_days_as_every_minute_says) {
         cr_assert_neq(got, -1);
         cr_assert_eq(got & 1, want & 1, "case %d (%s): %d, want %d", k, Z[k % 4], got, want);
         if (!(got & 1)) cr_assert_eq(got, want, "case %d (%s): %d, want %d", k, Z[k % 4], got, want);
+        /* without the tables (review s10 hR2 L2): the same */
+        int ref = fu__ah_meet_ref(ref_span, &c, c.cal, cal, ok, q, seen, t1, t2);
+        cr_assert_eq(ref & 1, want & 1, "case %d (%s): ref %d, want %d", k, Z[k % 4], ref, want);
+        if (!(ref & 1)) cr_assert_eq(ref, want, "case %d (%s): ref %d, want %d", k, Z[k % 4], ref, want);
         seen_cases[want]++;
         fu_calendar_free(cal);
     }
