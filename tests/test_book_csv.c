@@ -5,6 +5,7 @@
  * first error (file, line, column, column name, message). */
 #include "fu_test.h"
 #include "book_internal.h"
+#include "book_strtab.h"
 #include "csv_internal.h"
 #include "followup/planner.h"
 
@@ -1262,6 +1263,47 @@ Test(book_csv, string_table_lengths_find_only_the_same_bytes) {
         cr_assert_neq(fu_book_find_customer(b, v, n, &at), FU_OK, "length %zu with a NUL", n);
     }
     fu_book_free(b);
+}
+
+/* Strings with a NUL among their bytes (short, and long past the length
+ * byte's 255) are found again by their bytes, before and after the table
+ * grows (each growth hashes every string again from its stored length, not
+ * up to its first NUL) and after it goes wide; their prefixes up to the
+ * NUL are other strings. */
+Test(book_csv, string_table_keeps_strings_with_a_nul) {
+    char longs[2][400];
+    for (size_t j = 0; j < sizeof longs[0]; j++) longs[0][j] = longs[1][j] = (char)('a' + j % 26);
+    longs[0][7] = '\0';   /* a NUL early in 300 bytes */
+    longs[1][350] = '\0'; /* late in 400 */
+    struct { const char *s; size_t n; } odd[] = {{"a\0b", 3}, {"\0", 1}, {"x\0", 2}, {"\0\0y\0", 4},
+                                                 {"id-17\0tail", 11}, {longs[0], 300}, {longs[1], 400}};
+    enum { NODD = sizeof odd / sizeof *odd, NFILL = 5000 };
+    for (int narrow_max = 0; narrow_max <= 1; narrow_max++) {
+        fu__book_strtab_tune(narrow_max ? 300 : 0); /* 300: wide after 300 symbols */
+        strtab t;
+        memset(&t, 0, sizeof t);
+        uint32_t sym[NODD], again;
+        for (size_t i = 0; i < NODD; i++) {
+            cr_assert_eq(fu__st_intern(&t, odd[i].s, odd[i].n, &sym[i]), FU_OK);
+            cr_assert_eq(fu__st_intern(&t, odd[i].s, odd[i].n, &again), FU_OK);
+            cr_assert_eq(again, sym[i], "string %zu interned twice", i);
+        }
+        for (size_t k = 0; k < NFILL; k++) { /* several growths, and the switch to wide slots */
+            char fill[32];
+            int n = snprintf(fill, sizeof fill, "fill-%zu", k);
+            cr_assert_eq(fu__st_intern(&t, fill, (size_t)n, &again), FU_OK);
+        }
+        cr_assert_eq(t.wide, narrow_max, "wide %d", t.wide);
+        for (size_t i = 0; i < NODD; i++) {
+            cr_expect_eq(fu__st_lookup(&t, odd[i].s, odd[i].n), sym[i], "string %zu after the growths", i);
+            cr_assert_eq(fu__st_intern(&t, odd[i].s, odd[i].n, &again), FU_OK);
+            cr_expect_eq(again, sym[i], "string %zu interned after the growths", i);
+            size_t upto = strlen(odd[i].s);
+            if (upto) cr_expect_eq(fu__st_lookup(&t, odd[i].s, upto), 0, "string %zu up to its NUL", i);
+        }
+        fu__st_free(&t);
+    }
+    fu__book_strtab_tune(0);
 }
 
 /* The blocks remember each enum column's words by their length and first
