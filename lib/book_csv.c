@@ -239,6 +239,8 @@ static int reraise_at(const rowv *rw, int k, unsigned long offset, int rc) {
 ROW_INLINE int read_number(const rowv *rw, int k, double *out) {
     size_t len;
     const char *s = cell(rw, k, &len);
+    /* a cell fast_number() takes has no blank at its ends: trim() keeps it */
+    if (len && fast_number(s, len, out)) return FU_OK;
     trim(&s, &len);
     if (!len) {
         *out = NAN;
@@ -327,7 +329,7 @@ static inline uint64_t zone_key(const unsigned char *u, size_t len) {
 /* The zone (bytes 19..24) of a fast_time() shape: 1 and its offset in
  * seconds, or 0. A zone of the same bytes as the memo's (checked when it
  * took them) is the memo's offset. */
-static inline int fast_zone(const unsigned char *u, size_t len, int *off, time_memo *tm) {
+ROW_INLINE int fast_zone(const unsigned char *u, size_t len, int *off, time_memo *tm) {
     uint64_t key = zone_key(u, len);
     if (tm && tm->zone_len == len && tm->zone == key) {
         *off = tm->zone_off;
@@ -350,7 +352,7 @@ static inline int fast_zone(const unsigned char *u, size_t len, int *off, time_m
 
 /* The time of day (bytes 10..18) and the zone (19..24) of a fast_time()
  * shape: 1 and its seconds (less the zone's offset), or 0. */
-static inline int fast_clock(const unsigned char *u, size_t len, int64_t *secs, time_memo *tm) {
+ROW_INLINE int fast_clock(const unsigned char *u, size_t len, int64_t *secs, time_memo *tm) {
     uint64_t w;
     int h, mi, se, off;
     memcpy(&w, u + 11, 8);
@@ -425,6 +427,7 @@ int fu__book_csv_fast_time_memo(const char *s, size_t len, int64_t *out, int for
 ROW_INLINE int read_time(const rowv *rw, int k, int required, int64_t *out, time_memo *tm) {
     size_t len;
     const char *s = cell(rw, k, &len);
+    if (fast_time(s, len, out, tm)) return FU_OK; /* its shapes have no blank at their ends */
     trim(&s, &len);
     if (!len) {
         if (required) return row_error(rw, k, FU_EPARSE, "empty value (required)");
@@ -523,6 +526,9 @@ ROW_INLINE int read_enum(const rowv *rw, int k, int (*parse)(const char *, size_
                      enum_memo *memo) {
     size_t len;
     const char *s = cell(rw, k, &len);
+    /* a remembered word was trimmed (no blank at its ends): the cell as it
+     * is first, trimmed only when it is not one */
+    if (memo_find(memo, s, len, out)) return FU_OK;
     trim(&s, &len);
     if (memo_find(memo, s, len, out)) return FU_OK;
     int rc = parse(s, len, out);
@@ -574,9 +580,9 @@ ROW_INLINE int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, 
     if (!len) return row_error(rw, EF_CUST, FU_EPARSE, "empty customer_id (required)");
     if ((rc = read_time(rw, EF_AT, 1, &e->at, tm))) return rc;
     const char *kind = cell(rw, EF_KIND, &len);
-    trim(&kind, &len);
-    if (!len) return row_error(rw, EF_KIND, FU_EPARSE, "empty kind (required)");
-    if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) {
+    if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) { /* as in read_enum() */
+        trim(&kind, &len);
+        if (!len) return row_error(rw, EF_KIND, FU_EPARSE, "empty kind (required)");
         rc = fu_event_kind_from_string(kind, len, &e->kind);
         if (rc == FU_EPARSE && (flags & FU_BOOK_SKIP_UNKNOWN_KINDS)) {
             *skip = 1;
