@@ -705,8 +705,12 @@ void fu__book_csv_tune(int threads, size_t block_bytes) {
 
 enum { BLK_FREE, BLK_QUEUED, BLK_PARSED };
 
+/* Each slot on cache lines of its own: the worker counts a block's rows in
+ * its slot (k->n, a write a row) while the calling thread reads the other
+ * slot's fields at each row it adds; sharing a line, every row's count cost
+ * the adding thread a miss. */
 typedef struct blk {
-    char *text; /* len + 1 bytes used */
+    _Alignas(64) char *text; /* len + 1 bytes used */
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
     size_t n, ev_cap;
