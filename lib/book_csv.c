@@ -508,6 +508,11 @@ static inline unsigned memo_slot(const char *s, size_t len) {
 
 static inline int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
     if (!m) return 0;
+    if (!len) { /* most enum cells: the empty word (slot 0 when remembered) */
+        if (m->len[0] != 1) return 0;
+        *out = m->value[0];
+        return 1;
+    }
     unsigned i = memo_slot(s, len);
     if (m->len[i] != len + 1 || !fu__same_short(m->text[i], s, len)) return 0;
     *out = m->value[i];
