@@ -95,6 +95,12 @@ def main():
                 mu, size / mu / 1e6, mt, size / mt / 1e6, mt / mu, min(ratio), max(ratio)))
         label = names.get(m, str(m)) + (", " + name if name else "")
         print("| events CSV -> book, %.0f MB, %s | %s | %s | %d |" % (size / 1e6, label, cells[0], cells[1], a.rounds))
+    # our CPU per round as MB/s per core (the file's bytes over the CPU time of all threads)
+    for name, m in keys:
+        per = sorted(size / u[1] / 1e6 for u in us[(name, m)])
+        label = names.get(m, str(m)) + (", " + name if name else "")
+        print("%s: MB/s per core median %.0f, per round %.0f..%.0f (%s)" % (
+            label, statistics.median(per), per[0], per[-1], " ".join("%.0f" % x for x in per)))
     return 0
 
 

@@ -172,7 +172,9 @@ static int map_header(fu__csv *r, const colspec *spec, int nspec, long *col) {
 /* A row being read: from the serial reader (errors name the file, line,
  * column and header) or from a block split in place by fu__csv_split()
  * (cells/lens; errors carry no message: the caller then reads the input
- * again with the serial reader, which reports them). */
+ * again with the serial reader, which reports them). col: the file's column
+ * of each format column, -1 when the file lacks it (a block's row: the
+ * split's empty cell, ncols, instead). */
 typedef struct rowv {
     const fu__csv *r;
     const long *col;
@@ -184,13 +186,13 @@ typedef struct rowv {
  * "" when the column is not in the file. */
 ROW_INLINE const char *cell(const rowv *rw, int k, size_t *len) {
     long c = rw->col[k];
+    if (!rw->r) { /* a block's row: a column the file lacks names the empty cell */
+        *len = rw->lens[c];
+        return rw->cells[c];
+    }
     if (c < 0) {
         *len = 0;
         return "";
-    }
-    if (!rw->r) {
-        *len = rw->lens[c];
-        return rw->cells[c];
     }
     return fu__csv_field(rw->r, (size_t)c, len);
 }
@@ -237,6 +239,8 @@ static int reraise_at(const rowv *rw, int k, unsigned long offset, int rc) {
 ROW_INLINE int read_number(const rowv *rw, int k, double *out) {
     size_t len;
     const char *s = cell(rw, k, &len);
+    /* a cell fast_number() takes has no blank at its ends: trim() keeps it */
+    if (len && fast_number(s, len, out)) return FU_OK;
     trim(&s, &len);
     if (!len) {
         *out = NAN;
@@ -288,6 +292,11 @@ typedef struct time_memo {
     uint16_t tail; /* bytes 8..9 */
     int have;
     int64_t days;
+    /* the zone of the last time whose zone was checked: its bytes (19..24,
+     * zone_key()), the time's length (20 or 25; 0: none) and offset */
+    uint64_t zone;
+    size_t zone_len;
+    int zone_off;
 } time_memo;
 
 #if FU_CSV_WORDS
@@ -308,29 +317,55 @@ static inline int clock_word(uint64_t w, int *a, int *b, int *c) {
     return 1;
 }
 
-/* The time of day (bytes 10..18) and the zone (19..24) of a fast_time()
- * shape: 1 and its seconds (less the zone's offset), or 0. */
-static inline int fast_clock(const unsigned char *u, size_t len, int64_t *secs) {
+/* The zone's bytes of a time of `len` bytes (20 or 25): byte 19, or bytes
+ * 19..24 (read as the word of bytes 17..24, the seconds shifted out). */
+static inline uint64_t zone_key(const unsigned char *u, size_t len) {
     uint64_t w;
-    int h, mi, se, off = 0;
-    memcpy(&w, u + 11, 8);
-    if ((w & 0xFF0000) != 0x3A0000 || !clock_word(w, &h, &mi, &se)) return 0; /* ':' at 13 and 16 */
-    if (h > 23 || mi > 59 || se > 59) return 0;
-    if (u[10] != 'T' && u[10] != 't' && u[10] != ' ') return 0;
+    if (len == 20) return u[19];
+    memcpy(&w, u + 17, 8);
+    return w >> 16;
+}
+
+/* The zone (bytes 19..24) of a fast_time() shape: 1 and its offset in
+ * seconds, or 0. A zone of the same bytes as the memo's (checked when it
+ * took them) is the memo's offset. */
+ROW_INLINE int fast_zone(const unsigned char *u, size_t len, int *off, time_memo *tm) {
+    uint64_t key = zone_key(u, len);
+    if (tm && tm->zone_len == len && tm->zone == key) {
+        *off = tm->zone_off;
+        return 1;
+    }
+    *off = 0;
     if (len == 20) {
         if (u[19] != 'Z' && u[19] != 'z') return 0;
     } else {
         int s2, oh, om;
+        uint64_t w;
         memcpy(&w, u + 17, 8);
         if ((u[19] != '+' && u[19] != '-') || !clock_word(w, &s2, &oh, &om)) return 0; /* ':' at 22 */
         if (om > 59 || oh * 60 + om > 18 * 60) return 0;
-        off = (u[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        *off = (u[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     }
+    if (tm) tm->zone = key, tm->zone_len = len, tm->zone_off = *off;
+    return 1;
+}
+
+/* The time of day (bytes 10..18) and the zone (19..24) of a fast_time()
+ * shape: 1 and its seconds (less the zone's offset), or 0. */
+ROW_INLINE int fast_clock(const unsigned char *u, size_t len, int64_t *secs, time_memo *tm) {
+    uint64_t w;
+    int h, mi, se, off;
+    memcpy(&w, u + 11, 8);
+    if ((w & 0xFF0000) != 0x3A0000 || !clock_word(w, &h, &mi, &se)) return 0; /* ':' at 13 and 16 */
+    if (h > 23 || mi > 59 || se > 59) return 0;
+    if (u[10] != 'T' && u[10] != 't' && u[10] != ' ') return 0;
+    if (!fast_zone(u, len, &off, tm)) return 0;
     *secs = (int64_t)h * 3600 + mi * 60 + se - off;
     return 1;
 }
 #else
-static int fast_clock(const unsigned char *u, size_t len, int64_t *secs) {
+static int fast_clock(const unsigned char *u, size_t len, int64_t *secs, time_memo *tm) {
+    (void)tm;
     if (!digit(u[11]) || !digit(u[12]) || !digit(u[14]) || !digit(u[15]) || !digit(u[17]) || !digit(u[18]))
         return 0;
     if ((u[10] != 'T' && u[10] != 't' && u[10] != ' ') || u[13] != ':' || u[16] != ':') return 0;
@@ -360,7 +395,7 @@ ROW_INLINE int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm)
     static const unsigned char MDAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const unsigned char *u = (const unsigned char *)s;
     int64_t clock;
-    if ((len != 20 && len != 25) || !fast_clock(u, len, &clock)) return 0;
+    if ((len != 20 && len != 25) || !fast_clock(u, len, &clock, tm)) return 0;
     uint64_t head;
     uint16_t tail;
     memcpy(&head, u, 8);
@@ -375,7 +410,7 @@ ROW_INLINE int fast_time(const char *s, size_t len, int64_t *out, time_memo *tm)
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         if (d > MDAYS[mo] + (mo == 2 && leap)) return 0;
         days = fu__days_from_civil(y, mo, d);
-        if (tm) *tm = (time_memo){head, tail, 1, days};
+        if (tm) tm->head = head, tm->tail = tail, tm->have = 1, tm->days = days;
     }
     *out = days * 86400 + clock;
     return 1;
@@ -385,13 +420,14 @@ int fu__book_csv_fast_time(const char *s, size_t len, int64_t *out) { return fas
 
 int fu__book_csv_fast_time_memo(const char *s, size_t len, int64_t *out, int forget) {
     static time_memo tm; /* the tests' (one thread) */
-    if (forget) tm.have = 0;
+    if (forget) memset(&tm, 0, sizeof tm);
     return fast_time(s, len, out, &tm);
 }
 
 ROW_INLINE int read_time(const rowv *rw, int k, int required, int64_t *out, time_memo *tm) {
     size_t len;
     const char *s = cell(rw, k, &len);
+    if (fast_time(s, len, out, tm)) return FU_OK; /* its shapes have no blank at their ends */
     trim(&s, &len);
     if (!len) {
         if (required) return row_error(rw, k, FU_EPARSE, "empty value (required)");
@@ -472,6 +508,11 @@ static inline unsigned memo_slot(const char *s, size_t len) {
 
 static inline int memo_find(const enum_memo *m, const char *s, size_t len, int *out) {
     if (!m) return 0;
+    if (!len) { /* most enum cells: the empty word (slot 0 when remembered) */
+        if (m->len[0] != 1) return 0;
+        *out = m->value[0];
+        return 1;
+    }
     unsigned i = memo_slot(s, len);
     if (m->len[i] != len + 1 || !fu__same_short(m->text[i], s, len)) return 0;
     *out = m->value[i];
@@ -490,6 +531,9 @@ ROW_INLINE int read_enum(const rowv *rw, int k, int (*parse)(const char *, size_
                      enum_memo *memo) {
     size_t len;
     const char *s = cell(rw, k, &len);
+    /* a remembered word was trimmed (no blank at its ends): the cell as it
+     * is first, trimmed only when it is not one */
+    if (memo_find(memo, s, len, out)) return FU_OK;
     trim(&s, &len);
     if (memo_find(memo, s, len, out)) return FU_OK;
     int rc = parse(s, len, out);
@@ -541,9 +585,9 @@ ROW_INLINE int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, 
     if (!len) return row_error(rw, EF_CUST, FU_EPARSE, "empty customer_id (required)");
     if ((rc = read_time(rw, EF_AT, 1, &e->at, tm))) return rc;
     const char *kind = cell(rw, EF_KIND, &len);
-    trim(&kind, &len);
-    if (!len) return row_error(rw, EF_KIND, FU_EPARSE, "empty kind (required)");
-    if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) {
+    if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) { /* as in read_enum() */
+        trim(&kind, &len);
+        if (!len) return row_error(rw, EF_KIND, FU_EPARSE, "empty kind (required)");
         rc = fu_event_kind_from_string(kind, len, &e->kind);
         if (rc == FU_EPARSE && (flags & FU_BOOK_SKIP_UNKNOWN_KINDS)) {
             *skip = 1;
@@ -666,8 +710,13 @@ void fu__book_csv_tune(int threads, size_t block_bytes) {
 
 enum { BLK_FREE, BLK_QUEUED, BLK_PARSED };
 
+/* Each slot on cache lines of its own: the worker writes one slot (its row
+ * count, k->n, every row) while the calling thread reads the other slot's
+ * fields at every row it adds. With the 80-byte slots before, those fields
+ * happened to lie on different lines already (no change measured); aligned,
+ * they always do. */
 typedef struct blk {
-    char *text; /* len + 1 bytes used */
+    _Alignas(64) char *text; /* len + 1 bytes used */
     size_t cap, len;
     fu_event_in *ev; /* rows; customer_id NULL: a skipped unknown kind */
     size_t n, ev_cap;
@@ -687,6 +736,7 @@ typedef struct blocks {
     char *carry; /* the bytes after the last block's end */
     size_t carry_len;
     long col[EF_COUNT];
+    long bcol[EF_COUNT]; /* col, with ncols (the split's empty cell) for -1 */
     size_t ncols, block, max_record, max_field;
     unsigned int flags;
     enum_memo memo[M_COUNT];
@@ -717,7 +767,7 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     blk *k = ((void **)ud)[1];
     (void)n;
     if (k->n == k->ev_cap) return FU__CSV_UNSURE; /* blk_prepare made room for the most: never */
-    rowv rw = {NULL, p->col, cells, lens};
+    rowv rw = {NULL, p->bcol, cells, lens};
     int skip;
     int rc = event_fields(&rw, p->flags, &k->ev[k->n], &skip, p->memo, &p->tmemo);
     if (rc) return rc;
@@ -725,8 +775,8 @@ static int blk_row(void *ud, char **cells, const size_t *lens, size_t n) {
     static const int cols[FU__EVSTR_COUNT] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
     fu__evstr *ks = &k->ks[k->n];
     for (int i = 0; i < FU__EVSTR_COUNT; i++) {
-        long c = p->col[cols[i]];
-        ks->len[i] = c < 0 ? 0 : (uint32_t)lens[c]; /* < max_field: the split checked */
+        long c = p->bcol[cols[i]];
+        ks->len[i] = (uint32_t)lens[c]; /* < max_field: the split checked */
         ks->hash[i] = ks->len[i] ? fu__book_hash_inline(cells[c], lens[c]) : 0;
     }
     ks->attr_hash = skip ? 0 : fu__book_attr_hash(&k->ev[k->n], ks);
@@ -846,6 +896,7 @@ static int blocks_header(fu_book *b, blocks *p, const char *source) {
     fu__csv_close(r);
     (void)b;
     if (rc) return rc;
+    for (int k = 0; k < EF_COUNT; k++) p->bcol[k] = p->col[k] < 0 ? (long)p->ncols : p->col[k];
     if (off >= p->carry_len && !p->eof) return FU__CSV_UNSURE; /* the header may go on */
     p->carry_len -= off;
     memmove(p->carry, p->carry + off, p->carry_len);

@@ -30,9 +30,19 @@ void fu__book_strtab_tune(size_t narrow_max) {
 }
 
 /* Each string is stored after a byte of its length (ST_LONG: 255 bytes or
- * more, or a NUL among its bytes): a lookup compares the lengths and then
- * the bytes a word at a time, instead of byte by byte up to the NUL. */
+ * more, the length then in the size_t before that byte; a NUL among the
+ * bytes is a byte like any other): a lookup compares the lengths and then
+ * the bytes a word at a time, and the table hashes a string again from its
+ * stored length. */
 #define ST_LONG 255
+
+/* The length of symbol sym's string. */
+static inline size_t st_len(const strtab *t, uint32_t sym) {
+    const char *x = t->str[sym];
+    size_t n = (unsigned char)x[-1];
+    if (n == ST_LONG) memcpy(&n, x - 1 - sizeof n, sizeof n);
+    return n;
+}
 
 /* Whether the n (< ST_LONG) bytes at x and s are equal: word compares up
  * to 16 bytes (fu__same_short()), memcmp beyond. */
@@ -40,15 +50,12 @@ static inline int st_same(const char *x, const char *s, size_t n) {
     return n > 16 ? memcmp(x, s, n) == 0 : fu__same_short(x, s, n);
 }
 
-/* Whether symbol sym's string is the len bytes at s. A long one byte by
- * byte, stopping at the stored string's end: never reads past it. */
+/* Whether symbol sym's string is the len bytes at s. */
 static inline int st_is(const strtab *t, uint32_t sym, const char *s, size_t len) {
     const char *x = t->str[sym];
     size_t stored = (unsigned char)x[-1];
     if (stored != ST_LONG) return stored == len && st_same(x, s, len);
-    for (size_t i = 0; i < len; i++)
-        if (x[i] != s[i] || !x[i]) return 0;
-    return x[len] == '\0';
+    return st_len(t, sym) == len && memcmp(x, s, len) == 0;
 }
 
 /* fu__st_find(), and where the probe ended: the empty slot a new symbol of
@@ -121,7 +128,7 @@ static int st_rehash(strtab *t, size_t nslots, int wide) {
             if (old[j]) st_place(slots, nslots, wide, (uint32_t)(old[j] >> 32), (uint32_t)old[j]);
     } else {
         for (size_t sym = 1; sym < t->n; sym++)
-            st_place(slots, nslots, wide, hash_bytes(t->str[sym], strlen(t->str[sym])), (uint32_t)sym);
+            st_place(slots, nslots, wide, hash_bytes(t->str[sym], st_len(t, (uint32_t)sym)), (uint32_t)sym);
     }
     fu__free(t->slots);
     t->slots = slots;
@@ -182,10 +189,12 @@ int fu__st_intern_h(strtab *t, const char *s, size_t len, uint32_t h, uint32_t *
         if ((rc = st_rehash(t, ns, wide))) return rc;
         at = t->nslots; /* the probe's end moved: st_place finds it again */
     }
-    char *dst = st_alloc(t, len + 2);
+    size_t pre = len < ST_LONG ? 1 : 1 + sizeof len; /* the length byte (and the long length) */
+    char *dst = st_alloc(t, pre + len + 1);
     if (!dst) return fu__error_nomem();
-    dst[0] = (char)(len < ST_LONG && !memchr(s, '\0', len) ? len : ST_LONG);
-    dst++;
+    if (len >= ST_LONG) memcpy(dst, &len, sizeof len);
+    dst += pre;
+    dst[-1] = (char)(len < ST_LONG ? len : ST_LONG);
     memcpy(dst, s, len);
     dst[len] = '\0';
     if (!t->n) { /* symbol 0 */

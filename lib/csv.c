@@ -744,8 +744,11 @@ static int split_plain(scan *t, size_t *pp) {
 typedef struct splitter {
     char *text;
     size_t ncols, max_record, max_field;
-    char *cells[FU__CSV_SPLIT_MAX_COLS];
-    size_t lens[FU__CSV_SPLIT_MAX_COLS];
+    /* row_plain() checks the width once a mask word: a row's cells, then up
+     * to 64 more before it sees a row too wide */
+    char *cells[2 * FU__CSV_SPLIT_MAX_COLS];
+    size_t lens[2 * FU__CSV_SPLIT_MAX_COLS];
+    char none; /* cells[ncols]: "" */
 } splitter;
 
 #define ROW_BYTEWISE 2 /* not FU_OK nor FU__CSV_UNSURE */
@@ -758,19 +761,23 @@ typedef struct splitter {
  * as it was then: the commas cut to NULs on the way are put back). */
 static int row_plain(splitter *sp, scan *t, size_t *pp) {
     size_t p = *pp, start = p, nf = 0, end, last = sp->ncols - 1;
+    /* in locals: the NULs written through text could be any of sp's fields */
+    char *const text = sp->text, **const cells = sp->cells;
+    size_t *const lens = sp->lens;
     for (;;) {
         while (!t->rest) scan_load(t, t->base + 64); /* ends: the text's end is a stop */
         uint64_t rest = t->rest, other = rest & ~t->sep; /* a line break, an odd byte, the end */
         uint64_t bit = other & (0 - other);              /* the first of them (0: none here) */
         uint64_t seps = bit ? rest & (bit - 1) : rest;   /* the commas before it */
-        for (; seps; seps &= seps - 1) {
-            if (nf == last) return FU__CSV_UNSURE; /* a comma after the last field: a wider row */
-            size_t q = t->base + (size_t)__builtin_ctzll(seps);
-            sp->cells[nf] = sp->text + p;
-            sp->lens[nf++] = q - p;
-            sp->text[q] = '\0'; /* put back below if the row is not plain */
+        const size_t base = t->base;
+        for (; seps; seps &= seps - 1) { /* (room for a word's 64 commas past the last field) */
+            size_t q = base + (unsigned)__builtin_ctzll(seps);
+            cells[nf] = text + p;
+            lens[nf++] = q - p;
+            text[q] = '\0'; /* put back below if the row is not plain */
             p = q + 1;
         }
+        if (nf > last) return FU__CSV_UNSURE; /* a comma after the last field: a wider row */
         if (!bit) {
             t->rest = 0;
             continue;
@@ -837,6 +844,9 @@ int fu__csv_split(char *text, size_t len, size_t ncols, size_t max_record, size_
     sp.ncols = ncols;
     sp.max_record = max_record ? max_record : FU__CSV_MAX_RECORD_DEFAULT;
     sp.max_field = max_field ? max_field : FU__CSV_MAX_FIELD_DEFAULT;
+    sp.none = '\0'; /* no row writes cells[ncols]: a wider one ends the split */
+    sp.cells[ncols] = &sp.none;
+    sp.lens[ncols] = 0;
     size_t p = 0;
     scan t = {s, len, 0, 0, 0, 0, 0, classify_for(fu__csv_split_path(-1))};
     scan_load(&t, 0);

@@ -109,7 +109,8 @@ size_t fu__csv_offset(const fu__csv *r);
  * field or record near the limits, more than FU__CSV_SPLIT_MAX_COLS
  * columns) it stops with FU__CSV_UNSURE and the caller reads the input with
  * fu__csv_next(), which reports the error where it lies. Returns FU_OK,
- * FU__CSV_UNSURE or what fn returned when not 0. */
+ * FU__CSV_UNSURE or what fn returned when not 0. cells[n] is an empty cell
+ * ("", length 0): a caller may name it for a column the file lacks. */
 #define FU__CSV_UNSURE 1
 #define FU__CSV_SPLIT_MAX_COLS 64
 typedef int (*fu__csv_row_fn)(void *ud, char **cells, const size_t *lens, size_t n);

@@ -5,6 +5,7 @@
  * first error (file, line, column, column name, message). */
 #include "fu_test.h"
 #include "book_internal.h"
+#include "book_strtab.h"
 #include "csv_internal.h"
 #include "followup/planner.h"
 
@@ -1264,6 +1265,47 @@ Test(book_csv, string_table_lengths_find_only_the_same_bytes) {
     fu_book_free(b);
 }
 
+/* Strings with a NUL among their bytes (short, and long past the length
+ * byte's 255) are found again by their bytes, before and after the table
+ * grows (each growth hashes every string again from its stored length, not
+ * up to its first NUL) and after it goes wide; their prefixes up to the
+ * NUL are other strings. */
+Test(book_csv, string_table_keeps_strings_with_a_nul) {
+    char longs[2][400];
+    for (size_t j = 0; j < sizeof longs[0]; j++) longs[0][j] = longs[1][j] = (char)('a' + j % 26);
+    longs[0][7] = '\0';   /* a NUL early in 300 bytes */
+    longs[1][350] = '\0'; /* late in 400 */
+    struct { const char *s; size_t n; } odd[] = {{"a\0b", 3}, {"\0", 1}, {"x\0", 2}, {"\0\0y\0", 4},
+                                                 {"id-17\0tail", 11}, {longs[0], 300}, {longs[1], 400}};
+    enum { NODD = sizeof odd / sizeof *odd, NFILL = 5000 };
+    for (int narrow_max = 0; narrow_max <= 1; narrow_max++) {
+        fu__book_strtab_tune(narrow_max ? 300 : 0); /* 300: wide after 300 symbols */
+        strtab t;
+        memset(&t, 0, sizeof t);
+        uint32_t sym[NODD], again;
+        for (size_t i = 0; i < NODD; i++) {
+            cr_assert_eq(fu__st_intern(&t, odd[i].s, odd[i].n, &sym[i]), FU_OK);
+            cr_assert_eq(fu__st_intern(&t, odd[i].s, odd[i].n, &again), FU_OK);
+            cr_assert_eq(again, sym[i], "string %zu interned twice", i);
+        }
+        for (size_t k = 0; k < NFILL; k++) { /* several growths, and the switch to wide slots */
+            char fill[32];
+            int n = snprintf(fill, sizeof fill, "fill-%zu", k);
+            cr_assert_eq(fu__st_intern(&t, fill, (size_t)n, &again), FU_OK);
+        }
+        cr_assert_eq(t.wide, narrow_max, "wide %d", t.wide);
+        for (size_t i = 0; i < NODD; i++) {
+            cr_expect_eq(fu__st_lookup(&t, odd[i].s, odd[i].n), sym[i], "string %zu after the growths", i);
+            cr_assert_eq(fu__st_intern(&t, odd[i].s, odd[i].n, &again), FU_OK);
+            cr_expect_eq(again, sym[i], "string %zu interned after the growths", i);
+            size_t upto = strlen(odd[i].s);
+            if (upto) cr_expect_eq(fu__st_lookup(&t, odd[i].s, upto), 0, "string %zu up to its NUL", i);
+        }
+        fu__st_free(&t);
+    }
+    fu__book_strtab_tune(0);
+}
+
 /* The blocks remember each enum column's words by their length and first
  * and last bytes, and compare the bytes of a word that falls in a
  * remembered one's slot (as words: the first and last 8, 4 or 2 bytes).
@@ -1412,6 +1454,107 @@ Test(book_csv, blocks_room_from_the_size_holds_the_shortest_rows) {
     fu__book_csv_tune(0, 0);
     free(serial.csv);
     free(t.s);
+}
+
+/* The blocks convert a cell as it is first and trim it only when that
+ * fails, remember the last time's zone with its date, and name a column the
+ * file lacks by the split's empty cell. Cells with blanks (spaces, tabs) at
+ * their ends in every converted column, one date under zones that change
+ * every row (Z, z, +08:00, -05:30, +00:00; and in some files a zone one byte
+ * off a remembered one: +08:01, +18:01, -05:3x), header of all columns or
+ * of a few, CRLF or LF: all read in blocks when the serial reader takes
+ * them, and the serial reader's book, or its error (file, line, column,
+ * message), in every block size on one and two threads. */
+Test(book_csv, blocks_take_blank_ended_cells_and_changing_zones) {
+    static const char *const zones[] = {"Z", "z", "+08:00", "-05:30", "+00:00", "+08:00", "Z"};
+    static const char *const off_by_one[] = {"+08:01", "+18:01", "-05:3x", "+08:0", "Zz"};
+    static const char *const blank[] = {"", "", "", " ", "\t", "  "};
+    static const char *const kinds[] = {"purchase", "contact", "survey"};
+    static const char *const sev[] = {"", "low", "urgent"};
+    static const char *const chan[] = {"", "sms", "phone"};
+    for (int iter = 0; iter < 24; iter++) {
+        int few = iter % 3 == 2, bad = iter % 4 == 3;
+        text t = {0};
+        puts_(&t, few ? "customer_id,at,kind,severity,unit_price\n"
+                      : "customer_id,at,kind,order_id,product_class,unit_price,amount,severity,channel,agent_id,"
+                        "outcome,score,survey,note\n");
+        unsigned rows = 150 + pick(150), spoil = bad ? pick(rows) : rows;
+        for (unsigned r = 0; r < rows; r++) {
+            char at[64], line[400];
+            const char *z = r == spoil ? off_by_one[pick(5)] : zones[pick(7)];
+            snprintf(at, sizeof at, "%s2026-03-0%uT%02u:%02u:%02u%s%s", blank[pick(6)], 1 + r / 100, pick(24),
+                     pick(60), pick(60), z, blank[pick(6)]);
+            const char *kind = kinds[pick(3)];
+            char price[32];
+            snprintf(price, sizeof price, "%s%u%s%s", blank[pick(6)], pick(5000), pick(2) ? ".5" : "", blank[pick(6)]);
+            if (few)
+                snprintf(line, sizeof line, "C%u,%s,%s%s%s,%s%s%s,%s", pick(40), at, blank[pick(6)], kind,
+                         blank[pick(6)], blank[pick(6)], sev[pick(3)], blank[pick(6)], price);
+            else
+                snprintf(line, sizeof line, "C%u,%s,%s%s,O%u,,%s,%s7,%s%s,%s%s,,%s,%s,,note %u", pick(40), at, kind,
+                         blank[pick(6)], pick(9), price, blank[pick(6)], sev[pick(3)], blank[pick(6)],
+                         blank[pick(6)], chan[pick(3)], pick(2) ? "answered" : " no_answer\t", "", r);
+            puts_(&t, line);
+            puts_(&t, pick(2) ? "\n" : "\r\n");
+        }
+        char what[64];
+        snprintf(what, sizeof what, "file %d (%s columns%s)", iter, few ? "5" : "14", bad ? ", a zone off" : "");
+        outcome serial = read_with(-1, 0, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        for (int threads = 1; threads <= 2; threads++)
+            for (size_t i = 0; i < sizeof BLOCKS / sizeof *BLOCKS; i++) {
+                size_t before = fu__book_csv_block_reads();
+                outcome o = read_with(threads, BLOCKS[i] < 200 ? 200 : BLOCKS[i], t.s, t.len,
+                                      FU_BOOK_CREATE_CUSTOMERS);
+                if (serial.rc == FU_OK)
+                    cr_assert_eq(fu__book_csv_block_reads(), before + 1, "%s: blocks of %zu on %d threads", what,
+                                 BLOCKS[i], threads);
+                same(&serial, &o, what);
+                free(o.csv);
+            }
+        if (!bad) cr_assert_eq(serial.rc, FU_OK, "%s: %s", what, serial.message);
+        free(serial.csv);
+        free(t.s);
+    }
+    fu__book_csv_tune(0, 0);
+}
+
+/* The split checks a plain row's width once a mask word (64 bytes), so a
+ * row may run up to 64 commas past its last field before it is refused:
+ * rows with 1, 2, 5, 63, 64, 65, 130 and 300 commas too many, starting at
+ * every place in a word, on each path of the masks: the serial reader's
+ * error (the line, the column, the message) in every block size on one and
+ * two threads, and no write past the split's cells (ASan). */
+Test(book_csv, blocks_refuse_rows_too_wide_as_the_serial_reader) {
+    static const unsigned extra[] = {1, 2, 5, 63, 64, 65, 130, 300};
+    for (int path = FU__CSV_PATH_PORTABLE; path <= FU__CSV_PATH_AVX2; path++) {
+        if (fu__csv_split_path(path) != path) continue; /* not in this build or CPU */
+        for (size_t e = 0; e < sizeof extra / sizeof *extra; e++)
+            for (unsigned shift = 0; shift < 64; shift += 7) {
+                text t = {0};
+                puts_(&t, "customer_id,at,kind,note\n");
+                for (unsigned r = 0; r < 12; r++) {
+                    char line[160];
+                    snprintf(line, sizeof line, "C%u,2026-01-01T00:00:%02uZ,contact,n%.*s\n", r, r, (int)(r ? 0 : shift),
+                             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+                    puts_(&t, line);
+                    if (r == 8) { /* the wide row */
+                        puts_(&t, "C9,2026-01-01T00:00:09Z,contact,wide");
+                        for (unsigned c = 0; c < extra[e]; c++) puts_(&t, ",");
+                        puts_(&t, "\n");
+                    }
+                }
+                char what[64];
+                snprintf(what, sizeof what, "path %d, %u more, shift %u", path, extra[e], shift);
+                outcome serial;
+                all_modes_agree(t.s, t.len, FU_BOOK_CREATE_CUSTOMERS, what, &serial);
+                cr_assert_neq(serial.rc, FU_OK, "%s", what);
+                cr_assert_eq(serial.line, 11, "%s: line %lu", what, serial.line);
+                free(serial.csv);
+                free(t.s);
+            }
+    }
+    fu__csv_split_path(FU__CSV_PATH_AUTO);
+    fu__book_csv_tune(0, 0);
 }
 
 /* ------------------------------------------------ the attribute hash */
