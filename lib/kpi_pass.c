@@ -1215,11 +1215,13 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                                ? until
                                : INT64_MIN;
     }
-    /* the next reached contact of each event, from the list of them */
-    for (size_t i = 0, r = 0; i < n; i++) {
-        while (r < c->b.nrt && c->b.ri[r] <= i) r++;
-        c->b.nr[i] = r < c->b.nrt ? c->b.ri[r] : NONE32;
-    }
+    /* the next reached contact of each event, from the list of them: the
+     * events before the first get it, those from it to the second the
+     * second, ... (a run per contact, no test per event) */
+    size_t i = 0;
+    for (size_t r = 0; r < c->b.nrt; r++)
+        for (uint32_t x = c->b.ri[r]; i < x; i++) c->b.nr[i] = x;
+    for (; i < n; i++) c->b.nr[i] = NONE32;
     return FU_OK;
 }
 
