@@ -18,13 +18,13 @@ static int gp_cmp(const void *a, const void *b) {
  * creating cells for periods in which customers were active but nothing
  * else happened. */
 int fu__kpi_churn_finalize(ctx *c) {
-    size_t n = c->nc;
+    size_t n = c->b.nc;
     if (!n) return FU_OK;
     gp *o = fu__malloc(n * sizeof *o);
     if (!o) return c->rc = fu__error_nomem();
     for (size_t i = 0; i < n; i++) {
-        o[i].group = c->ch[i].group;
-        o[i].period = c->ch[i].period;
+        o[i].group = c->b.ch[i].group;
+        o[i].period = c->b.ch[i].period;
         o[i].idx = (uint32_t)i;
     }
     qsort(o, n, sizeof *o, gp_cmp);
@@ -35,22 +35,22 @@ int fu__kpi_churn_finalize(ctx *c) {
         for (; b < n && o[b].group == g && !c->rc; b++) {
             for (int64_t pp = prev + 1; running > 0 && pp < (int64_t)o[b].period && c->pstart[pp] <= c->as_of; pp++) {
                 int64_t ci = fu__kpi_cell_of(c, (uint32_t)pp, g);
-                if (ci >= 0) c->cm[ci].churn_n = (uint32_t)running;
+                if (ci >= 0) c->b.cm[ci].churn_n = (uint32_t)running;
             }
-            cmisc *ce = &c->cm[o[b].idx];
+            cmisc *ce = &c->b.cm[o[b].idx];
             running += ce->churn_delta;
             if (c->pstart[o[b].period] <= c->as_of && running > 0) ce->churn_n = (uint32_t)running;
             prev = o[b].period;
         }
         for (int64_t pp = prev + 1; running > 0 && pp < (int64_t)c->np && c->pstart[pp] <= c->as_of && !c->rc; pp++) {
             int64_t ci = fu__kpi_cell_of(c, (uint32_t)pp, g);
-            if (ci >= 0) c->cm[ci].churn_n = (uint32_t)running;
+            if (ci >= 0) c->b.cm[ci].churn_n = (uint32_t)running;
         }
         a = b;
     }
     fu__free(o);
-    for (size_t i = 0; i < c->nc; i++)
-        if (c->cm[i].churn_x > c->cm[i].churn_n) c->cm[i].churn_n = c->cm[i].churn_x;
+    for (size_t i = 0; i < c->b.nc; i++)
+        if (c->b.cm[i].churn_x > c->b.cm[i].churn_n) c->b.cm[i].churn_n = c->b.cm[i].churn_x;
     return c->rc;
 }
 
@@ -87,28 +87,28 @@ static void sort_u32(uint32_t *x, size_t n, uint32_t *tmp) {
 /* Group the response times by cell (counting sort) and sort each cell's. */
 int fu__kpi_rt_finalize(ctx *c, uint32_t **vals) {
     *vals = NULL;
-    if (!c->n_rt) return FU_OK;
-    uint32_t *v = fu__malloc(c->n_rt * sizeof *v);
+    if (!c->b.n_rt) return FU_OK;
+    uint32_t *v = fu__malloc(c->b.n_rt * sizeof *v);
     if (!v) return c->rc = fu__error_nomem();
-    for (size_t i = 0; i < c->n_rt; i++) c->cm[c->rt_cell[i]].rt_n++;
+    for (size_t i = 0; i < c->b.n_rt; i++) c->b.cm[c->b.rt_cell[i]].rt_n++;
     uint32_t off = 0, most = 0;
-    for (size_t i = 0; i < c->nc; i++) {
-        c->cm[i].rt_off = off;
-        off += c->cm[i].rt_n;
-        if (c->cm[i].rt_n > most) most = c->cm[i].rt_n;
-        c->cm[i].rt_n = 0;
+    for (size_t i = 0; i < c->b.nc; i++) {
+        c->b.cm[i].rt_off = off;
+        off += c->b.cm[i].rt_n;
+        if (c->b.cm[i].rt_n > most) most = c->b.cm[i].rt_n;
+        c->b.cm[i].rt_n = 0;
     }
-    for (size_t i = 0; i < c->n_rt; i++) {
-        cmisc *ce = &c->cm[c->rt_cell[i]];
-        memcpy(&v[ce->rt_off + ce->rt_n++], &c->rt_val[i], sizeof *v);
+    for (size_t i = 0; i < c->b.n_rt; i++) {
+        cmisc *ce = &c->b.cm[c->b.rt_cell[i]];
+        memcpy(&v[ce->rt_off + ce->rt_n++], &c->b.rt_val[i], sizeof *v);
     }
     uint32_t *tmp = most > 48 ? fu__malloc(most * sizeof *tmp) : NULL;
     if (most > 48 && !tmp) {
         fu__free(v);
         return c->rc = fu__error_nomem();
     }
-    for (size_t i = 0; i < c->nc; i++)
-        if (c->cm[i].rt_n > 1) sort_u32(v + c->cm[i].rt_off, c->cm[i].rt_n, tmp);
+    for (size_t i = 0; i < c->b.nc; i++)
+        if (c->b.cm[i].rt_n > 1) sort_u32(v + c->b.cm[i].rt_off, c->b.cm[i].rt_n, tmp);
     fu__free(tmp);
     *vals = v;
     return FU_OK;
@@ -154,7 +154,7 @@ static int make_agent_labels(ctx *c, const char ***out) {
     uint32_t *ids = fu__malloc(ns * sizeof *ids);
     char **lab = fu__calloc(ns, sizeof *lab);
     int rc = !al || !used || !ids || !lab ? fu__error_nomem() : FU_OK;
-    for (size_t i = 0; i < c->nc && !rc; i++) used[c->gk[c->ch[i].group].agent] = 1;
+    for (size_t i = 0; i < c->b.nc && !rc; i++) used[c->b.gk[c->b.ch[i].group].agent] = 1;
     for (size_t id = 1; id < ns && !rc; id++)
         if (used[id]) ids[n++] = (uint32_t)id;
     if (!rc) rc = fu__kpi_agent_labels(k, ids, n, lab);
@@ -320,7 +320,7 @@ static int score_figure(ctx *c, const figctx *fx, const crow *rw, fu_kpi_figure 
     const csurv *cs = &rw->s;
     const ccont *cc = &rw->c;
     size_t pi = ce->period;
-    const gkey *g = &c->gk[ce->group];
+    const gkey *g = &c->b.gk[ce->group];
     const fu__pol_scorecard *w = &c->pol->scorecard;
     double cap_day = fx->cap_day;
     const char **glabel = fx->glabel, **plabel = fx->plabel;
@@ -520,35 +520,35 @@ static int figure_rag(ctx *c, figctx *fx, int id, const gkey *g, const char *tie
 int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
     fu_kpi *k = c->k;
     const fu_kpi_options *o = &k->o;
-    const char **glabel = c->ng ? fu__calloc(c->ng, sizeof *glabel) : NULL;
+    const char **glabel = c->b.ng ? fu__calloc(c->b.ng, sizeof *glabel) : NULL;
     const char **plabel = c->np ? fu__calloc(c->np, sizeof *plabel) : NULL;
-    uint32_t *grank = c->ng ? fu__calloc(c->ng, sizeof *grank) : NULL;
-    gsort *gs = c->ng ? fu__calloc(c->ng, sizeof *gs) : NULL;
-    cord *ord = c->nc ? fu__malloc(c->nc * sizeof *ord) : NULL;
+    uint32_t *grank = c->b.ng ? fu__calloc(c->b.ng, sizeof *grank) : NULL;
+    gsort *gs = c->b.ng ? fu__calloc(c->b.ng, sizeof *gs) : NULL;
+    cord *ord = c->b.nc ? fu__malloc(c->b.nc * sizeof *ord) : NULL;
     ragc rag[FU_KPI_COUNT][FU__POL_MAX_TIERS + 1];
     memset(rag, 0, sizeof rag);
     crow *rows = NULL;
     size_t cap_rows = 0;
-    int rc = ((c->ng && (!glabel || !grank || !gs)) || (c->np && !plabel) || (c->nc && !ord)) ? fu__error_nomem() : FU_OK;
-    size_t maxf = c->nc * FU_KPI_COUNT, nord = 0, ngs = 0;
+    int rc = ((c->b.ng && (!glabel || !grank || !gs)) || (c->np && !plabel) || (c->b.nc && !ord)) ? fu__error_nomem() : FU_OK;
+    size_t maxf = c->b.nc * FU_KPI_COUNT, nord = 0, ngs = 0;
     const char **alabel = NULL;
     if (!rc) rc = make_agent_labels(c, &alabel);
     if (!rc && maxf) {
         k->fig = fu__malloc(maxf * sizeof *k->fig);
         if (!k->fig) rc = fu__error_nomem();
     }
-    if (!rc && c->nc && (o->by & FU_KPI_BY_AGENT)) {
-        k->sc = fu__malloc(c->nc * sizeof *k->sc);
+    if (!rc && c->b.nc && (o->by & FU_KPI_BY_AGENT)) {
+        k->sc = fu__malloc(c->b.nc * sizeof *k->sc);
         if (!k->sc) rc = fu__error_nomem();
     }
     /* the reported cells, their labels, and their order */
-    for (size_t i = 0; i < c->nc && !rc; i++) {
-        const chead *ce = &c->ch[i];
+    for (size_t i = 0; i < c->b.nc && !rc; i++) {
+        const chead *ce = &c->b.ch[i];
         size_t pi = ce->period;
         if (o->from != FU_KPI_NO_TIME && c->pstart[pi + 1] <= o->from) continue;
         if (o->to != FU_KPI_NO_TIME && c->pstart[pi] >= o->to) continue;
         if (!glabel[ce->group]) {
-            rc = make_group_label(c, alabel, &c->gk[ce->group], &glabel[ce->group]);
+            rc = make_group_label(c, alabel, &c->b.gk[ce->group], &glabel[ce->group]);
             if (!rc) {
                 gs[ngs].label = glabel[ce->group];
                 gs[ngs++].g = ce->group;
@@ -562,31 +562,31 @@ int fu__kpi_build_figures(ctx *c, const uint32_t *rtv) {
         qsort(gs, ngs, sizeof *gs, gsort_cmp);
         for (size_t i = 0; i < ngs; i++) grank[gs[i].g] = (uint32_t)i;
     }
-    for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->ch[ord[i].idx].group];
+    for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->b.ch[ord[i].idx].group];
     if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
     figctx fx = {glabel, plabel, alabel, rtv, rag,
                  c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1};
     for (size_t b0 = 0; b0 < nord && !rc;) {
         size_t b1 = b0;
-        while (b1 < nord && c->ch[ord[b1].idx].period == c->ch[ord[b0].idx].period) b1++;
+        while (b1 < nord && c->b.ch[ord[b1].idx].period == c->b.ch[ord[b0].idx].period) b1++;
         rc = FU_GROW(rows, cap_rows, b1 - b0);
         for (size_t oi = b0; oi < b1 && !rc; oi++) {
             size_t cix = ord[oi].idx;
             crow *rw = &rows[oi - b0];
-            rw->h = c->ch[cix];
-            rw->i = c->ci[cix];
-            rw->s = c->cs[cix];
-            rw->c = c->cc[cix];
-            rw->r = c->cr[cix];
-            rw->m = c->cm[cix];
-            rw->u = c->cu[cix];
+            rw->h = c->b.ch[cix];
+            rw->i = c->b.ci[cix];
+            rw->s = c->b.cs[cix];
+            rw->c = c->b.cc[cix];
+            rw->r = c->b.cr[cix];
+            rw->m = c->b.cm[cix];
+            rw->u = c->b.cu[cix];
         }
       for (int id = 0; id < FU_KPI_COUNT && !rc; id++)
       for (size_t oi = b0; oi < b1 && !rc; oi++) {
         const crow *rw = &rows[oi - b0];
         const chead *ce = &rw->h;
         size_t pi = ce->period;
-        const gkey *g = &c->gk[ce->group];
+        const gkey *g = &c->b.gk[ce->group];
         const char *tier = (o->by & FU_KPI_BY_TIER) && g->tier ? c->pol->segments.tiers[g->tier - 1].name : NULL;
         fu_kpi_figure f;
         memset(&f, 0, sizeof f);

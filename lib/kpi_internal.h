@@ -348,6 +348,86 @@ typedef struct duerec {
     int covered;
 } duerec;
 
+/* What a thread's pass writes (its groups, cells, unit log, response times,
+ * per-customer scratch and caches): one struct, so that the worker of the
+ * pass on two threads starts from a copy of the compute's context with its
+ * own empty one (kpi_threads.c). */
+typedef struct kpass {
+    /* groups */
+    gkey *gk;
+    size_t ng, cap_g;
+    uint32_t *gtab;
+    size_t gtcap;
+    /* cells: parallel arrays of nc entries (capacity cap_c) */
+    chead *ch;
+    cissue *ci;
+    csurv *cs;
+    ccont *cc;
+    crev *cr;
+    cmisc *cm;
+    cupl *cu;
+    size_t nc, cap_c;
+    /* the unit log (ctx.cap_u entries each) */
+    unit *ulog, *ulog2;
+    size_t nu;
+    size_t *ubin;
+    size_t cap_ubin;
+    uint32_t *ctab; /* cell index + 1 (hash mode) */
+    size_t ctcap;
+    uint32_t *dense; /* cell index + 1 at [group * np + period] (dense mode) */
+    size_t dense_groups;
+    int hash_mode;
+    /* In dense mode the pass names a cell by its key group * (np + 1) +
+     * period with CELL_KEY set (a handle: no load of the dense index per
+     * unit); cbit says which keys have a cell (bit key, a cache of dense:
+     * np + 1 bits a group, small enough to stay in cache). Handles become
+     * cell indices when the log is applied (cell_index). dense_old: the
+     * dense index as it was when the cells moved to the hash table, for the
+     * handles given out before; mixed: that happened during the current
+     * customer (its handles and indices may name one cell twice). */
+    uint64_t *cbit;
+    uint32_t *dense_old;
+    int mixed;
+    int64_t last_cell_key; /* -1 none (KPASS_EMPTY) */
+    int64_t last_cell;
+    /* response times */
+    uint32_t *rt_cell;
+    float *rt_val;
+    size_t n_rt, cap_rt, cap_rt2;
+    kev *kb;         /* the customer's events decoded (cap_kb) */
+    size_t cap_kb;
+    /* per-customer scratch */
+    uint32_t *nr, *pr, *pc;
+    int32_t *pe;  /* period of each event, -1 outside the periods */
+    uint8_t *pcl;
+    double *rev;
+    size_t cap_ev;
+    int64_t *rt;  /* reached contact times */
+    uint32_t *ri; /* their indices */
+    size_t nrt, cap_rtimes, cap_ri;
+    uint32_t *pu; /* purchase indices */
+    size_t npu, cap_pu;
+    uint32_t *res; /* resolved indices */
+    size_t nres, cap_res;
+    /* indices of the issues, survey answers, contact attempts and events
+     * that trigger a cadence (4 lists of at most n in one buffer) */
+    uint32_t *kix, *iss, *sur, *con, *trg;
+    size_t niss, nsur, ncon, ntrg, cap_kix;
+    duerec *dr;
+    size_t ndr, cap_dr;
+    kwhen wc[WCACHE];
+    /* group cache (group index + 1) */
+    uint32_t gcache[GCACHE];
+    /* direct group index (group index + 1) in front of the cache (ctx.gdin) */
+    uint32_t *gdir;
+    size_t gdir_outer;
+} kpass;
+
+/* An empty kpass. */
+#define KPASS_EMPTY ((kpass){.last_cell_key = -1, .last_cell = -1})
+/* Frees what a kpass holds (kpi_pass.c). */
+void fu__kpass_free(kpass *p);
+
 typedef struct ctx {
     fu_kpi *k;
     const fu__policy *pol;
@@ -368,20 +448,6 @@ typedef struct ctx {
     int64_t day0;
     int64_t cur_new_until; /* the current customer is "new" before this (lifecycle) */
     int64_t churn_out;     /* the current customer's pending -1 of churn (cell), -1 none */
-    /* groups */
-    gkey *gk;
-    size_t ng, cap_g;
-    uint32_t *gtab;
-    size_t gtcap;
-    /* cells: parallel arrays of nc entries (capacity cap_c) */
-    chead *ch;
-    cissue *ci;
-    csurv *cs;
-    ccont *cc;
-    crev *cr;
-    cmisc *cm;
-    cupl *cu;
-    size_t nc, cap_c;
     int64_t data_tmin, data_tmax; /* the span the periods cover */
     int64_t roi_window; /* attribution window (kpis.roi.window, else the option) */
     int64_t qc_window;  /* quality closure (kpis.quality_closure.window, else 7 days) */
@@ -389,61 +455,15 @@ typedef struct ctx {
     int uplift;      /* uplift units: not when grouping by agent or channel */
     int costs;       /* some contact cost is set: ROI */
     int daymask;     /* the scorecard needs active days */
-    /* the unit log (UNIT_LOG entries each) */
-    unit *ulog, *ulog2;
-    size_t nu, cap_u;
-    size_t *ubin;
-    size_t cap_ubin;
-    uint32_t *ctab; /* cell index + 1 (hash mode) */
-    size_t ctcap;
-    uint32_t *dense; /* cell index + 1 at [group * np + period] (dense mode) */
-    size_t dense_groups;
-    int hash_mode;
-    /* In dense mode the pass names a cell by its key group * (np + 1) +
-     * period with CELL_KEY set (a handle: no load of the dense index per
-     * unit); cbit says which keys have a cell (bit key, a cache of dense:
-     * np + 1 bits a group, small enough to stay in cache). Handles become
-     * cell indices when the log is applied (cell_index). dense_old: the
-     * dense index as it was when the cells moved to the hash table, for the
-     * handles given out before; mixed: that happened during the current
-     * customer (its handles and indices may name one cell twice). */
-    uint64_t *cbit;
-    uint32_t *dense_old;
-    int mixed;
-    int64_t last_cell_key;
-    int64_t last_cell;
-    /* response times */
-    uint32_t *rt_cell;
-    float *rt_val;
-    size_t n_rt, cap_rt, cap_rt2;
+    size_t cap_u;    /* entries of each unit log */
+    kpass b;         /* what the pass writes */
     /* current customer */
     int cur_tier;
     uint32_t cur_seg;
     const kcust *cur;
     kcust curv;      /* the view cur points to */
-    kev *kb;         /* the customer's events decoded (cap_kb) */
     kdcache dc;      /* labels by attribute record (when records are shared) */
-    size_t cap_kb;
     int64_t cur_first;
-    /* per-customer scratch */
-    uint32_t *nr, *pr, *pc;
-    int32_t *pe;  /* period of each event, -1 outside the periods */
-    uint8_t *pcl;
-    double *rev;
-    size_t cap_ev;
-    int64_t *rt;  /* reached contact times */
-    uint32_t *ri; /* their indices */
-    size_t nrt, cap_rtimes, cap_ri;
-    uint32_t *pu; /* purchase indices */
-    size_t npu, cap_pu;
-    uint32_t *res; /* resolved indices */
-    size_t nres, cap_res;
-    /* indices of the issues, survey answers, contact attempts and events
-     * that trigger a cadence (4 lists of at most n in one buffer) */
-    uint32_t *kix, *iss, *sur, *con, *trg;
-    size_t niss, nsur, ncon, ntrg, cap_kix;
-    duerec *dr;
-    size_t ndr, cap_dr;
     /* cadences triggered by each event kind (indices into pol->cadences) */
     uint32_t *trig[FU_EVENT_KIND_COUNT];
     size_t ntrig[FU_EVENT_KIND_COUNT];
@@ -458,19 +478,13 @@ typedef struct ctx {
     const fu_duration *sla_sev[4];
     uint64_t sla_tmask[FU__POL_MAX_TIERS];
     int sla_tfast;
-    kwhen wc[WCACHE];
     uint32_t cust_serial; /* changes with the current customer */
     /* t quantiles of the policy's confidence by degrees of freedom (0: not yet) */
     double tq[1025];
-    /* group cache (group index + 1) */
-    uint32_t gcache[GCACHE];
-    /* direct group index (group index + 1) in front of the cache, unless
-     * grouped by both agent and segment: gdir[outer * gdin + inner], outer
-     * the agent or segment label id (0 when neither is grouped), inner the
-     * tier + 1, channel and product class (each < GDIR_DIM) of the dimensions
-     * grouped; gdin 0: not used */
-    uint32_t *gdir;
-    size_t gdir_outer;
+    /* direct group index b.gdir: gdir[outer * gdin + inner], outer the agent
+     * or segment label id (0 when neither is grouped), inner the tier + 1,
+     * channel and product class (each < GDIR_DIM) of the dimensions grouped;
+     * gdin 0: not used (not when grouped by both agent and segment) */
     uint32_t gdin, gdt, gdch;  /* inner size; strides of tier and channel */
     uint32_t gdchm, gdpcm;     /* 0xFF when grouped by channel, by product class; else 0 */
     uint32_t gdcust;           /* the current customer's tier offset (group_customer) */

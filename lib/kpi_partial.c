@@ -314,9 +314,9 @@ static int put_body(wbuf *b, const ctx *c) {
     const fu_kpi *k = c->k;
     put_i64(b, c->data_tmin);
     put_i64(b, c->data_tmax);
-    put_u32(b, (uint32_t)c->ng);
-    for (size_t g = 0; g < c->ng; g++) {
-        const gkey *gk = &c->gk[g];
+    put_u32(b, (uint32_t)c->b.ng);
+    for (size_t g = 0; g < c->b.ng; g++) {
+        const gkey *gk = &c->b.gk[g];
         put_u8(b, gk->tier);
         put_u8(b, gk->channel);
         put_u8(b, gk->pclass);
@@ -324,19 +324,19 @@ static int put_body(wbuf *b, const ctx *c) {
         put_str(b, gk->agent ? kstr_get(&k->str, gk->agent) : NULL);
         put_str(b, gk->seg ? kstr_get(&k->str, gk->seg) : NULL);
     }
-    put_u32(b, (uint32_t)c->nc);
-    for (size_t i = 0; i < c->nc; i++) {
-        kpcell pc = {c->pstart[c->ch[i].period], {0, 0, 0, 0, 0, 0}, c->ci[i], c->cs[i], c->cc[i],
-                     c->cr[i], c->cm[i], c->cu[i]};
+    put_u32(b, (uint32_t)c->b.nc);
+    for (size_t i = 0; i < c->b.nc; i++) {
+        kpcell pc = {c->pstart[c->b.ch[i].period], {0, 0, 0, 0, 0, 0}, c->b.ci[i], c->b.cs[i], c->b.cc[i],
+                     c->b.cr[i], c->b.cm[i], c->b.cu[i]};
         put_i64(b, pc.pstart);
-        put_u32(b, c->ch[i].group);
+        put_u32(b, c->b.ch[i].group);
         cell_io(b, NULL, &pc);
     }
-    put_u32(b, (uint32_t)c->n_rt);
-    for (size_t i = 0; i < c->n_rt; i++) {
+    put_u32(b, (uint32_t)c->b.n_rt);
+    for (size_t i = 0; i < c->b.n_rt; i++) {
         uint32_t bits;
-        memcpy(&bits, &c->rt_val[i], sizeof bits);
-        put_u32(b, c->rt_cell[i]);
+        memcpy(&bits, &c->b.rt_val[i], sizeof bits);
+        put_u32(b, c->b.rt_cell[i]);
         put_u32(b, bits);
     }
     return b->failed ? fu__error_nomem() : FU_OK;
@@ -582,25 +582,25 @@ static int64_t period_at(const ctx *c, int64_t start) {
 
 void fu__kpi_cell_merge(ctx *c, size_t ci, const cissue *i, const csurv *s, const ccont *cc, const crev *r,
                         const cmisc *m, const cupl *u) {
-    cissue *di = &c->ci[ci];
+    cissue *di = &c->b.ci[ci];
     for (int q = 0; q < 6; q++) di->p[q].n += i->p[q].n, di->p[q].x += i->p[q].x;
-    csurv *ds = &c->cs[ci];
+    csurv *ds = &c->b.cs[ci];
     ds->csat_n += s->csat_n, ds->top2_x += s->top2_x, ds->nps_n += s->nps_n;
     ds->nps_p += s->nps_p, ds->nps_d += s->nps_d, ds->ces_n += s->ces_n;
     /* survey scores are integers (docs/formats.md): these sums are exact */
     ds->csat_s += s->csat_s, ds->csat_ss += s->csat_ss, ds->ces_s += s->ces_s, ds->ces_ss += s->ces_ss;
-    ccont *dc = &c->cc[ci];
+    ccont *dc = &c->b.cc[ci];
     dc->n += cc->n, dc->over += cc->over, dc->daymask |= cc->daymask;
     DD(dc->cost, cc->cost);
     DD(dc->cost2, cc->cost2);
-    crev *dr = &c->cr[ci];
+    crev *dr = &c->b.cr[ci];
     DD(dr->r, r->r);
     DD(dr->r2, r->r2);
     DD(dr->cr, r->cr);
-    cmisc *dm = &c->cm[ci];
+    cmisc *dm = &c->b.cm[ci];
     for (int q = 0; q < 5; q++) dm->p[q].n += m->p[q].n, dm->p[q].x += m->p[q].x;
     dm->churn_delta += m->churn_delta, dm->churn_x += m->churn_x;
-    cupl *du = &c->cu[ci];
+    cupl *du = &c->b.cu[ci];
     du->cn += u->cn, du->cx += u->cx, du->nn += u->nn, du->nx += u->nx;
     DD(du->cr, u->cr);
     DD(du->cr2, u->cr2);

@@ -4,6 +4,7 @@
  * Finalisation and figures are in kpi_figures.c. Definitions: docs/kpi.md. */
 #include "kpi_internal.h"
 #include "book_internal.h"
+#include "resolution_internal.h"
 #include "segment_internal.h"
 
 const signed char fu__kpi_prop[FU_KPI_COUNT] = {
@@ -22,12 +23,15 @@ double fu__kpi_t_of(ctx *c, double df) {
     return t;
 }
 
+void fu__kpass_free(kpass *p) {
+    FU_FREE_ALL(p->gk, p->gtab, p->gdir, p->ulog, p->ulog2, p->ubin, p->ch, p->ci, p->cs, p->cc, p->cr, p->cm, p->cu,
+                p->ctab, p->dense, p->cbit, p->dense_old, p->rt_cell, p->rt_val, p->kb, p->nr, p->pr, p->pc, p->pe,
+                p->pcl, p->rev, p->rt, p->ri, p->pu, p->res, p->dr, p->kix);
+}
+
 void fu__kpi_ctx_free(ctx *c) {
-    FU_FREE_ALL(c->pstart, c->pday0, c->dstart, c->dreg, c->gk, c->gtab, c->gdir, c->ulog, c->ulog2,
-                c->ubin, c->ch, c->ci, c->cs, c->cc, c->cr, c->cm, c->cu, c->ctab, c->dense,
-                c->cbit, c->dense_old,
-                c->rt_cell, c->rt_val, c->kb, c->nr, c->pr, c->pc, c->pe, c->pcl, c->rev, c->rt,
-                c->ri, c->pu, c->res, c->dr, c->kix, c->kc, c->kd, c->kmask, c->dc.agent, c->dc.pclass);
+    fu__kpass_free(&c->b);
+    FU_FREE_ALL(c->pstart, c->pday0, c->dstart, c->dreg, c->kc, c->kd, c->kmask, c->dc.agent, c->dc.pclass);
     for (int i = 0; i < FU_EVENT_KIND_COUNT; i++) fu__free(c->trig[i]);
 }
 
@@ -260,32 +264,32 @@ static int rehash_u32(uint32_t **tab, size_t *tcap, size_t ncap, size_t n,
     return FU_OK;
 }
 
-static uint32_t ghash_of(const ctx *c, uint32_t i) { return gkey_hash(&c->gk[i]); }
+static uint32_t ghash_of(const ctx *c, uint32_t i) { return gkey_hash(&c->b.gk[i]); }
 static uint64_t ckey(uint32_t period, uint32_t group) { return ((uint64_t)period << 32) | group; }
-static uint32_t chash_of(const ctx *c, uint32_t i) { return hash64(ckey(c->ch[i].period, c->ch[i].group)); }
+static uint32_t chash_of(const ctx *c, uint32_t i) { return hash64(ckey(c->b.ch[i].period, c->b.ch[i].group)); }
 
 /* Group index of a key, added when new; -1 on failure (c->rc set). */
 int64_t fu__kpi_group_of(ctx *c, const gkey *g) {
     uint32_t h = gkey_hash(g);
-    if (c->gtcap) {
-        size_t j = h & (c->gtcap - 1);
-        while (c->gtab[j]) {
-            uint32_t i = c->gtab[j] - 1;
-            if (memcmp(&c->gk[i], g, sizeof *g) == 0) return i;
-            j = (j + 1) & (c->gtcap - 1);
+    if (c->b.gtcap) {
+        size_t j = h & (c->b.gtcap - 1);
+        while (c->b.gtab[j]) {
+            uint32_t i = c->b.gtab[j] - 1;
+            if (memcmp(&c->b.gk[i], g, sizeof *g) == 0) return i;
+            j = (j + 1) & (c->b.gtcap - 1);
         }
     }
-    if ((c->ng + 1) * 2 > c->gtcap) {
-        int rc = rehash_u32(&c->gtab, &c->gtcap, c->gtcap ? c->gtcap * 2 : 64, c->ng, ghash_of, c);
+    if ((c->b.ng + 1) * 2 > c->b.gtcap) {
+        int rc = rehash_u32(&c->b.gtab, &c->b.gtcap, c->b.gtcap ? c->b.gtcap * 2 : 64, c->b.ng, ghash_of, c);
         if (rc) return c->rc = rc, -1;
     }
-    int rc = FU_GROW(c->gk, c->cap_g, c->ng + 1);
+    int rc = FU_GROW(c->b.gk, c->b.cap_g, c->b.ng + 1);
     if (rc) return c->rc = rc, -1;
-    c->gk[c->ng] = *g;
-    size_t j = h & (c->gtcap - 1);
-    while (c->gtab[j]) j = (j + 1) & (c->gtcap - 1);
-    c->gtab[j] = (uint32_t)c->ng + 1;
-    return (int64_t)c->ng++;
+    c->b.gk[c->b.ng] = *g;
+    size_t j = h & (c->b.gtcap - 1);
+    while (c->b.gtab[j]) j = (j + 1) & (c->b.gtcap - 1);
+    c->b.gtab[j] = (uint32_t)c->b.ng + 1;
+    return (int64_t)c->b.ng++;
 }
 
 /* Most entries of the dense (group x period) cell index; beyond it cells
@@ -293,12 +297,12 @@ int64_t fu__kpi_group_of(ctx *c, const gkey *g) {
 #define DENSE_MAX (UINT64_C(1) << 25)
 
 static int grow_cells(ctx *c) {
-    size_t ncap = c->cap_c ? c->cap_c * 2 : 1024;
+    size_t ncap = c->b.cap_c ? c->b.cap_c * 2 : 1024;
 #define GROW_ONE(arr)                                              \
     do {                                                           \
-        void *p_ = fu__realloc(c->arr, ncap * sizeof *c->arr);     \
+        void *p_ = fu__realloc(c->b.arr, ncap * sizeof *c->b.arr);     \
         if (!p_) return fu__error_nomem();                         \
-        c->arr = p_;                                               \
+        c->b.arr = p_;                                               \
     } while (0)
     GROW_ONE(ch);
     GROW_ONE(ci);
@@ -308,68 +312,68 @@ static int grow_cells(ctx *c) {
     GROW_ONE(cm);
     GROW_ONE(cu);
 #undef GROW_ONE
-    c->cap_c = ncap;
+    c->b.cap_c = ncap;
     return FU_OK;
 }
 
 static int64_t new_cell(ctx *c, uint32_t period, uint32_t group) {
-    if (c->nc >= CELL_KEY - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
-    if (c->nc + 1 > c->cap_c) {
+    if (c->b.nc >= CELL_KEY - 1) return c->rc = fu__error_set(FU_ELIMIT, "too many (period, group) cells"), -1;
+    if (c->b.nc + 1 > c->b.cap_c) {
         int rc = grow_cells(c);
         if (rc) return c->rc = rc, -1;
     }
-    size_t i = c->nc;
-    c->ch[i].period = period;
-    c->ch[i].group = group;
-    memset(&c->ci[i], 0, sizeof c->ci[i]);
-    memset(&c->cs[i], 0, sizeof c->cs[i]);
-    memset(&c->cc[i], 0, sizeof c->cc[i]);
-    memset(&c->cr[i], 0, sizeof c->cr[i]);
-    memset(&c->cm[i], 0, sizeof c->cm[i]);
-    memset(&c->cu[i], 0, sizeof c->cu[i]);
-    return (int64_t)c->nc++;
+    size_t i = c->b.nc;
+    c->b.ch[i].period = period;
+    c->b.ch[i].group = group;
+    memset(&c->b.ci[i], 0, sizeof c->b.ci[i]);
+    memset(&c->b.cs[i], 0, sizeof c->b.cs[i]);
+    memset(&c->b.cc[i], 0, sizeof c->b.cc[i]);
+    memset(&c->b.cr[i], 0, sizeof c->b.cr[i]);
+    memset(&c->b.cm[i], 0, sizeof c->b.cm[i]);
+    memset(&c->b.cu[i], 0, sizeof c->b.cu[i]);
+    return (int64_t)c->b.nc++;
 }
 
 static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group);
 
 /* Cell of (period, group), added when new; -1 on failure. */
 int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group) {
-    if (c->hash_mode) return cell_of_hash(c, period, group);
-    if (group >= c->dense_groups) {
-        size_t ng = c->dense_groups ? c->dense_groups : 16;
+    if (c->b.hash_mode) return cell_of_hash(c, period, group);
+    if (group >= c->b.dense_groups) {
+        size_t ng = c->b.dense_groups ? c->b.dense_groups : 16;
         while (ng <= group) ng *= 2;
         if ((uint64_t)ng * (c->np + 1) > DENSE_MAX) {
             /* too many: move every cell into the hash table */
-            int rc = rehash_u32(&c->ctab, &c->ctcap, 256, 0, chash_of, c);
-            c->hash_mode = 1;
-            for (size_t i = 0; i < c->nc && !rc; i++) {
-                if ((i + 1) * 2 > c->ctcap) rc = rehash_u32(&c->ctab, &c->ctcap, c->ctcap * 2, i, chash_of, c);
+            int rc = rehash_u32(&c->b.ctab, &c->b.ctcap, 256, 0, chash_of, c);
+            c->b.hash_mode = 1;
+            for (size_t i = 0; i < c->b.nc && !rc; i++) {
+                if ((i + 1) * 2 > c->b.ctcap) rc = rehash_u32(&c->b.ctab, &c->b.ctcap, c->b.ctcap * 2, i, chash_of, c);
                 if (rc) break;
-                size_t j = chash_of(c, (uint32_t)i) & (c->ctcap - 1);
-                while (c->ctab[j]) j = (j + 1) & (c->ctcap - 1);
-                c->ctab[j] = (uint32_t)i + 1;
+                size_t j = chash_of(c, (uint32_t)i) & (c->b.ctcap - 1);
+                while (c->b.ctab[j]) j = (j + 1) & (c->b.ctcap - 1);
+                c->b.ctab[j] = (uint32_t)i + 1;
             }
             if (rc) return c->rc = rc, -1;
             /* the handles given out so far still name their cells */
-            c->dense_old = c->dense;
-            c->dense = NULL;
-            fu__free(c->cbit);
-            c->cbit = NULL;
-            c->mixed = 1;
+            c->b.dense_old = c->b.dense;
+            c->b.dense = NULL;
+            fu__free(c->b.cbit);
+            c->b.cbit = NULL;
+            c->b.mixed = 1;
             return cell_of_hash(c, period, group);
         }
-        uint32_t *d = fu__realloc(c->dense, ng * (c->np + 1) * sizeof *d);
+        uint32_t *d = fu__realloc(c->b.dense, ng * (c->np + 1) * sizeof *d);
         if (!d) return c->rc = fu__error_nomem(), -1;
-        memset(d + c->dense_groups * (c->np + 1), 0, (ng - c->dense_groups) * (c->np + 1) * sizeof *d);
-        c->dense = d;
-        size_t w0 = (c->dense_groups * (c->np + 1) + 63) / 64, w1 = (ng * (c->np + 1) + 63) / 64;
-        uint64_t *b = fu__realloc(c->cbit, w1 * sizeof *b);
+        memset(d + c->b.dense_groups * (c->np + 1), 0, (ng - c->b.dense_groups) * (c->np + 1) * sizeof *d);
+        c->b.dense = d;
+        size_t w0 = (c->b.dense_groups * (c->np + 1) + 63) / 64, w1 = (ng * (c->np + 1) + 63) / 64;
+        uint64_t *b = fu__realloc(c->b.cbit, w1 * sizeof *b);
         if (!b) return c->rc = fu__error_nomem(), -1;
         memset(b + w0, 0, (w1 - w0) * sizeof *b);
-        c->cbit = b;
-        c->dense_groups = ng;
+        c->b.cbit = b;
+        c->b.dense_groups = ng;
     }
-    uint32_t *slot = &c->dense[(size_t)group * (c->np + 1) + period];
+    uint32_t *slot = &c->b.dense[(size_t)group * (c->np + 1) + period];
     if (*slot) return *slot - 1;
     int64_t ci = new_cell(c, period, group);
     if (ci >= 0) *slot = (uint32_t)ci + 1;
@@ -378,30 +382,30 @@ int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group) {
 
 static int64_t cell_of_hash(ctx *c, uint32_t period, uint32_t group) {
     uint64_t key = ckey(period, group);
-    if ((int64_t)key == c->last_cell_key && c->last_cell >= 0) return c->last_cell;
+    if ((int64_t)key == c->b.last_cell_key && c->b.last_cell >= 0) return c->b.last_cell;
     uint32_t h = hash64(key);
-    if (c->ctcap) {
-        size_t j = h & (c->ctcap - 1);
-        while (c->ctab[j]) {
-            uint32_t i = c->ctab[j] - 1;
-            if (c->ch[i].period == period && c->ch[i].group == group) {
-                c->last_cell_key = (int64_t)key;
-                return c->last_cell = i;
+    if (c->b.ctcap) {
+        size_t j = h & (c->b.ctcap - 1);
+        while (c->b.ctab[j]) {
+            uint32_t i = c->b.ctab[j] - 1;
+            if (c->b.ch[i].period == period && c->b.ch[i].group == group) {
+                c->b.last_cell_key = (int64_t)key;
+                return c->b.last_cell = i;
             }
-            j = (j + 1) & (c->ctcap - 1);
+            j = (j + 1) & (c->b.ctcap - 1);
         }
     }
-    if ((c->nc + 1) * 2 > c->ctcap) {
-        int rc = rehash_u32(&c->ctab, &c->ctcap, c->ctcap ? c->ctcap * 2 : 256, c->nc, chash_of, c);
+    if ((c->b.nc + 1) * 2 > c->b.ctcap) {
+        int rc = rehash_u32(&c->b.ctab, &c->b.ctcap, c->b.ctcap ? c->b.ctcap * 2 : 256, c->b.nc, chash_of, c);
         if (rc) return c->rc = rc, -1;
     }
     int64_t ci = new_cell(c, period, group);
     if (ci < 0) return -1;
-    size_t j = h & (c->ctcap - 1);
-    while (c->ctab[j]) j = (j + 1) & (c->ctcap - 1);
-    c->ctab[j] = (uint32_t)ci + 1;
-    c->last_cell_key = (int64_t)key;
-    return c->last_cell = ci;
+    size_t j = h & (c->b.ctcap - 1);
+    while (c->b.ctab[j]) j = (j + 1) & (c->b.ctcap - 1);
+    c->b.ctab[j] = (uint32_t)ci + 1;
+    c->b.last_cell_key = (int64_t)key;
+    return c->b.last_cell = ci;
 }
 
 static int64_t group_hashed(ctx *c, const uattr *ua) {
@@ -415,13 +419,13 @@ static int64_t group_hashed(ctx *c, const uattr *ua) {
     if (by & FU_KPI_BY_PRODUCT_CLASS) g.pclass = ua->pclass;
     /* a small direct-mapped cache in front of the group table */
     size_t slot = (g.agent * 2654435761u + g.seg * 40503u + g.tier * 97u + g.channel * 13u + g.pclass) & (GCACHE - 1);
-    if (c->gcache[slot] && memcmp(&c->gk[c->gcache[slot] - 1], &g, sizeof g) == 0) return c->gcache[slot] - 1;
+    if (c->b.gcache[slot] && memcmp(&c->b.gk[c->b.gcache[slot] - 1], &g, sizeof g) == 0) return c->b.gcache[slot] - 1;
     int64_t r = fu__kpi_group_of(c, &g);
-    if (r >= 0) c->gcache[slot] = (uint32_t)r + 1;
+    if (r >= 0) c->b.gcache[slot] = (uint32_t)r + 1;
     return r;
 }
 
-/* The direct group index's dimensions (c->gdir), from the grouping. */
+/* The direct group index's dimensions (c->b.gdir), from the grouping. */
 static void group_direct_init(ctx *c) {
     unsigned by = c->k->o.by;
     if ((by & FU_KPI_BY_AGENT) && (by & FU_KPI_BY_SEGMENT)) return;
@@ -454,8 +458,8 @@ static inline int64_t group_for(ctx *c, const uattr *ua) {
     if (c->gdin && c->gdcust != GDIR_NONE) {
         uint32_t ch = ua->channel & c->gdchm, pc = ua->pclass & c->gdpcm;
         size_t outer = c->gdo == 1 ? ua->agent : c->gdseg;
-        if (ch < GDIR_DIM && pc < GDIR_DIM && outer < c->gdir_outer) {
-            uint32_t hit = c->gdir[outer * c->gdin + c->gdcust + ch * c->gdch + pc];
+        if (ch < GDIR_DIM && pc < GDIR_DIM && outer < c->b.gdir_outer) {
+            uint32_t hit = c->b.gdir[outer * c->gdin + c->gdcust + ch * c->gdch + pc];
             if (hit) return hit - 1;
         }
     }
@@ -469,17 +473,17 @@ static int64_t group_slow(ctx *c, const uattr *ua) {
     uint32_t ch = by & FU_KPI_BY_CHANNEL ? ua->channel : 0, pc = by & FU_KPI_BY_PRODUCT_CLASS ? ua->pclass : 0;
     size_t outer = c->gdo == 1 ? ua->agent : c->gdo == 2 ? c->cur_seg : 0;
     if (t >= GDIR_DIM || ch >= GDIR_DIM || pc >= GDIR_DIM) return group_hashed(c, ua);
-    if (outer >= c->gdir_outer) {
-        size_t no = c->gdir_outer ? c->gdir_outer : 64;
+    if (outer >= c->b.gdir_outer) {
+        size_t no = c->b.gdir_outer ? c->b.gdir_outer : 64;
         while (no <= outer) no *= 2;
         if (no * c->gdin > GDIR_MAX) return group_hashed(c, ua);
-        uint32_t *d = fu__realloc(c->gdir, no * c->gdin * sizeof *d);
+        uint32_t *d = fu__realloc(c->b.gdir, no * c->gdin * sizeof *d);
         if (!d) return c->rc = fu__error_nomem(), -1;
-        memset(d + c->gdir_outer * c->gdin, 0, (no - c->gdir_outer) * c->gdin * sizeof *d);
-        c->gdir = d;
-        c->gdir_outer = no;
+        memset(d + c->b.gdir_outer * c->gdin, 0, (no - c->b.gdir_outer) * c->gdin * sizeof *d);
+        c->b.gdir = d;
+        c->b.gdir_outer = no;
     }
-    uint32_t *slot = &c->gdir[outer * c->gdin + t * c->gdt + ch * c->gdch + pc];
+    uint32_t *slot = &c->b.gdir[outer * c->gdin + t * c->gdt + ch * c->gdch + pc];
     if (*slot) return *slot - 1;
     int64_t r = group_hashed(c, ua);
     if (r >= 0) *slot = (uint32_t)r + 1;
@@ -491,9 +495,9 @@ static int64_t group_slow(ctx *c, const uattr *ua) {
  * existence bit, not the dense index, is read), else the cell index. */
 static int64_t cell_new(ctx *c, size_t p, int64_t g);
 static inline int64_t cell_pg(ctx *c, size_t p, int64_t g) {
-    if (!c->hash_mode && (size_t)g < c->dense_groups) {
+    if (!c->b.hash_mode && (size_t)g < c->b.dense_groups) {
         size_t key = (size_t)g * (c->np + 1) + p;
-        if ((c->cbit[key >> 6] >> (key & 63)) & 1u) return (int64_t)(CELL_KEY | key);
+        if ((c->b.cbit[key >> 6] >> (key & 63)) & 1u) return (int64_t)(CELL_KEY | key);
     }
     return cell_new(c, p, g);
 }
@@ -501,16 +505,16 @@ static inline int64_t cell_pg(ctx *c, size_t p, int64_t g) {
 /* cell_pg when the existence bit is not set (or in hash mode). */
 static int64_t cell_new(ctx *c, size_t p, int64_t g) {
     int64_t ci = fu__kpi_cell_of(c, (uint32_t)p, (uint32_t)g);
-    if (ci < 0 || c->hash_mode) return ci;
+    if (ci < 0 || c->b.hash_mode) return ci;
     size_t key = (size_t)g * (c->np + 1) + p; /* g < dense_groups now */
-    c->cbit[key >> 6] |= UINT64_C(1) << (key & 63);
+    c->b.cbit[key >> 6] |= UINT64_C(1) << (key & 63);
     return (int64_t)(CELL_KEY | key);
 }
 
 /* The cell index of a handle (cell_pg). */
 static uint32_t cell_index(const ctx *c, uint32_t h) {
     if (!(h & CELL_KEY)) return h;
-    return (c->hash_mode ? c->dense_old : c->dense)[h & ~CELL_KEY] - 1;
+    return (c->b.hash_mode ? c->b.dense_old : c->b.dense)[h & ~CELL_KEY] - 1;
 }
 
 /* The cell (a handle) of a unit in period p (none: p < 0) with attributes
@@ -525,12 +529,12 @@ static inline int64_t cell_in(ctx *c, int64_t p, const uattr *ua) {
 /* ... at time t (-1 also when t lies outside the periods). */
 static int64_t cell_for(ctx *c, int64_t t, const uattr *ua) { return cell_in(c, period_of(c, t), ua); }
 
-/* ... at the time of the current customer's event i (c->pe: its period). */
-static int64_t cell_ev(ctx *c, size_t i, const uattr *ua) { return cell_in(c, c->pe[i], ua); }
+/* ... at the time of the current customer's event i (c->b.pe: its period). */
+static int64_t cell_ev(ctx *c, size_t i, const uattr *ua) { return cell_in(c, c->b.pe[i], ua); }
 
 /* The counters of proportion `prop` in cell `ci`. */
 static kp32 *prop_at(ctx *c, int64_t ci, int prop) {
-    return prop < P_COV ? &c->ci[ci].p[prop] : &c->cm[ci].p[prop - P_COV];
+    return prop < P_COV ? &c->b.ci[ci].p[prop] : &c->b.cm[ci].p[prop - P_COV];
 }
 
 /* One answer into a mean's count, sum and sum of squares. */
@@ -550,33 +554,33 @@ static void apply_unit(ctx *c, const unit *u) {
         break;
     }
     case U_ISSUE: { /* bit j < 6: issue proportion j; bit 6: quality closure */
-        kp32 *q = c->ci[ci].p;
+        kp32 *q = c->b.ci[ci].p;
         for (unsigned m = u->a & 0x3Fu; m; m &= m - 1) {
             unsigned j = (unsigned)__builtin_ctz(m);
             q[j].n++;
             q[j].x += (u->b >> j) & 1u;
         }
         if (u->a & 0x40u) {
-            kp32 *w = &c->cm[ci].p[P_QC - P_COV];
+            kp32 *w = &c->b.cm[ci].p[P_QC - P_COV];
             w->n++;
             w->x += (u->b >> 6) & 1u;
         }
         break;
     }
     case U_CSAT:
-        mean_add(&c->cs[ci].csat_n, &c->cs[ci].csat_s, &c->cs[ci].csat_ss, u->v);
-        c->cs[ci].top2_x += u->v >= 4;
+        mean_add(&c->b.cs[ci].csat_n, &c->b.cs[ci].csat_s, &c->b.cs[ci].csat_ss, u->v);
+        c->b.cs[ci].top2_x += u->v >= 4;
         break;
     case U_NPS: {
-        csurv *ce = &c->cs[ci];
+        csurv *ce = &c->b.cs[ci];
         ce->nps_n++;
         ce->nps_p += u->v >= 9;
         ce->nps_d += u->v <= 6;
         break;
     }
-    case U_CES: mean_add(&c->cs[ci].ces_n, &c->cs[ci].ces_s, &c->cs[ci].ces_ss, u->v); break;
+    case U_CES: mean_add(&c->b.cs[ci].ces_n, &c->b.cs[ci].ces_s, &c->b.cs[ci].ces_ss, u->v); break;
     case U_CONTACT: {
-        ccont *ce = &c->cc[ci];
+        ccont *ce = &c->b.cc[ci];
         ce->n++;
         ce->over += u->a;
         if (u->day < 32) ce->daymask |= 1u << u->day;
@@ -585,7 +589,7 @@ static void apply_unit(ctx *c, const unit *u) {
             dd_add(&ce->cost, &ce->cost_lo, cost);
             dd_add(&ce->cost2, &ce->cost2_lo, cost * cost);
             if (r != 0) { /* adding zeros changes no sum */
-                crev *cv = &c->cr[ci];
+                crev *cv = &c->b.cr[ci];
                 dd_add(&cv->r, &cv->r_lo, r);
                 dd_add(&cv->r2, &cv->r2_lo, r * r);
                 dd_add(&cv->cr, &cv->cr_lo, cost * r);
@@ -595,7 +599,7 @@ static void apply_unit(ctx *c, const unit *u) {
     }
     case U_UPL_C:
     case U_UPL_N: {
-        cupl *q = &c->cu[ci];
+        cupl *q = &c->b.cu[ci];
         if (u->op == U_UPL_C) {
             q->cn++, q->cx += u->a;
             dd_add(&q->cr, &q->cr_lo, u->v);
@@ -607,9 +611,9 @@ static void apply_unit(ctx *c, const unit *u) {
         }
         break;
     }
-    case U_CHURN_IN: c->cm[ci].churn_delta++; break;
-    case U_CHURN_OUT: c->cm[ci].churn_delta--; break;
-    default: c->cm[ci].churn_x++; break;
+    case U_CHURN_IN: c->b.cm[ci].churn_delta++; break;
+    case U_CHURN_OUT: c->b.cm[ci].churn_delta--; break;
+    default: c->b.cm[ci].churn_x++; break;
     }
 }
 
@@ -620,19 +624,19 @@ static void prefetch_unit(const ctx *c, const unit *u) {
     switch (u->op) {
     case U_PROP: __builtin_prefetch(prop_at((ctx *)c, (int64_t)ci, u->a), 1); break;
     case U_ISSUE:
-        __builtin_prefetch(&c->ci[ci], 1);
-        if (u->a & 0x40u) __builtin_prefetch(&c->cm[ci], 1);
+        __builtin_prefetch(&c->b.ci[ci], 1);
+        if (u->a & 0x40u) __builtin_prefetch(&c->b.cm[ci], 1);
         break;
     case U_CSAT:
     case U_NPS:
-    case U_CES: __builtin_prefetch(&c->cs[ci], 1); break;
+    case U_CES: __builtin_prefetch(&c->b.cs[ci], 1); break;
     case U_CONTACT:
-        __builtin_prefetch(&c->cc[ci], 1);
-        if (c->costs && u->v != 0) __builtin_prefetch(&c->cr[ci], 1);
+        __builtin_prefetch(&c->b.cc[ci], 1);
+        if (c->costs && u->v != 0) __builtin_prefetch(&c->b.cr[ci], 1);
         break;
     case U_UPL_C:
-    case U_UPL_N: __builtin_prefetch(&c->cu[ci], 1); break;
-    default: __builtin_prefetch(&c->cm[ci], 1); break;
+    case U_UPL_N: __builtin_prefetch(&c->b.cu[ci], 1); break;
+    default: __builtin_prefetch(&c->b.cm[ci], 1); break;
     }
 #else
     (void)c;
@@ -653,25 +657,25 @@ static void apply_units(ctx *c, const unit *u, size_t n) {
 /* Apply the logged units block by block (stable counting sort by
  * cell >> UNIT_SHIFT) and empty the log. */
 static int flush_units(ctx *c) {
-    size_t n = c->nu, nb = (c->nc >> UNIT_SHIFT) + 1;
-    c->nu = 0;
+    size_t n = c->b.nu, nb = (c->b.nc >> UNIT_SHIFT) + 1;
+    c->b.nu = 0;
     if (nb == 1) {
-        for (size_t i = 0; i < n; i++) c->ulog[i].cell = cell_index(c, c->ulog[i].cell);
-        apply_units(c, c->ulog, n);
+        for (size_t i = 0; i < n; i++) c->b.ulog[i].cell = cell_index(c, c->b.ulog[i].cell);
+        apply_units(c, c->b.ulog, n);
         return FU_OK;
     }
-    if (nb + 1 > c->cap_ubin) {
-        size_t *nbin = fu__realloc(c->ubin, (nb + 1) * 2 * sizeof *nbin);
+    if (nb + 1 > c->b.cap_ubin) {
+        size_t *nbin = fu__realloc(c->b.ubin, (nb + 1) * 2 * sizeof *nbin);
         if (!nbin) return c->rc = fu__error_nomem();
-        c->ubin = nbin;
-        c->cap_ubin = (nb + 1) * 2;
+        c->b.ubin = nbin;
+        c->b.cap_ubin = (nb + 1) * 2;
     }
-    size_t *bin = c->ubin;
+    size_t *bin = c->b.ubin;
     memset(bin, 0, (nb + 1) * sizeof *bin);
-    unit *u = c->ulog;
+    unit *u = c->b.ulog;
     /* handles to cell indices (loads of the dense index asked for ahead), counted by block */
     enum { AHEAD = 16 };
-    const uint32_t *dx = c->hash_mode ? c->dense_old : c->dense;
+    const uint32_t *dx = c->b.hash_mode ? c->b.dense_old : c->b.dense;
     for (size_t i = 0; i < n; i++) {
 #if defined(__GNUC__)
         if (i + AHEAD < n && (u[i + AHEAD].cell & CELL_KEY)) __builtin_prefetch(&dx[u[i + AHEAD].cell & ~CELL_KEY]);
@@ -680,7 +684,7 @@ static int flush_units(ctx *c) {
         bin[(u[i].cell >> UNIT_SHIFT) + 1]++;
     }
     for (size_t b = 0; b < nb; b++) bin[b + 1] += bin[b];
-    unit *d = c->ulog2;
+    unit *d = c->b.ulog2;
     for (size_t i = 0; i < n; i++) d[bin[u[i].cell >> UNIT_SHIFT]++] = u[i];
     apply_units(c, d, n);
     return FU_OK;
@@ -688,8 +692,8 @@ static int flush_units(ctx *c) {
 
 /* Append a unit for cell `ci` (flushing a full log). */
 static void log_unit(ctx *c, int64_t ci, int op, int a, int b, int day, double v) {
-    if (c->nu == c->cap_u && flush_units(c)) return;
-    unit *u = &c->ulog[c->nu++];
+    if (c->b.nu == c->cap_u && flush_units(c)) return;
+    unit *u = &c->b.ulog[c->b.nu++];
     u->cell = (uint32_t)ci;
     u->op = (uint8_t)op;
     u->a = (uint8_t)a;
@@ -725,21 +729,24 @@ static int is_reached(const kev *e) {
     return e->kind == FU_EVENT_CONTACT && (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE);
 }
 
-static int is_issue(int kind) {
-    return kind == FU_EVENT_FAULT || kind == FU_EVENT_COMPLAINT || kind == FU_EVENT_INQUIRY || kind == FU_EVENT_FEEDBACK;
-}
-
 static int order_match(uint32_t a, uint32_t b) { return a == 0 || b == 0 || a == b; }
 
-/* Whether the `resolved` event e[res[q]] closes issue v: orders matching, but
- * one without an order that answers an issue without one raised since the
- * resolved event before it does not close an issue naming an order (review
- * s8 F17, docs/kpi.md "Issue"; the planner's problem_resolved() the same). */
-static int resolves(const kev *e, const uint32_t *res, size_t q, const kev *v) {
-    if (e[res[q]].order || !v->order) return order_match(e[res[q]].order, v->order);
-    for (size_t j = res[q], lo = q ? res[q - 1] + 1 : 0; j-- > lo;)
-        if (is_issue(e[j].kind) && !e[j].order) return 0;
-    return 1;
+/* The kind of event i of a customer's kev and whether it names an order (the
+ * reader of lib/resolution_internal.h's rule). */
+static int kev_kind(const void *events, size_t i, int *has_order) {
+    const kev *e = (const kev *)events + i;
+    *has_order = e->order != 0;
+    return e->kind;
+}
+
+/* Whether the `resolved` event e[r] closes issue v: the library's rule
+ * (fu__resolution_closes(): orders matching, but one without an order that
+ * answers an issue without one raised since the `resolved` before it does
+ * not close an issue naming an order; review s8 F17). The KPIs count only
+ * `resolved` events as resolutions (docs/kpi.md "Issue"): the pass asks
+ * about those alone. */
+static int resolves(const kev *e, uint32_t r, const kev *v) {
+    return fu__resolution_closes(e, r, kev_kind, v->kind, v->order != 0, e[r].order == v->order);
 }
 
 static uattr attr_of(const kev *e, uint8_t pclass) {
@@ -757,10 +764,10 @@ static int strs_has(const fu__pol_strs *l, const char *s) {
     return 0;
 }
 
-/* The remembered verdicts of condition w (c->wc), the industry one for the
+/* The remembered verdicts of condition w (c->b.wc), the industry one for the
  * current customer. */
 static const kwhen *when_cached(ctx *c, const fu__pol_when *w) {
-    kwhen *q = &c->wc[((uintptr_t)w / sizeof(void *)) % WCACHE];
+    kwhen *q = &c->b.wc[((uintptr_t)w / sizeof(void *)) % WCACHE];
     if (q->w != w) {
         q->w = w;
         q->sev = 0;
@@ -874,7 +881,7 @@ static int over_contact(ctx *c, const kev *e, size_t i) {
     const fu__policy *p = c->pol;
     int exempt = (int)((p->cap_exempt >> prio_of(&e[i])) & 1u); /* held only by ceilings (holds_exempt) */
     int64_t t = e[i].at, gap = exempt ? 0 : c->gap;
-    uint32_t j = c->pr[i];
+    uint32_t j = c->b.pr[i];
     if (gap > 0 && j != NONE32 && t - e[j].at < gap) return 1;
     size_t x = cap_slot(&e[i]);
     for (size_t b = 0; b < c->nkc; b += 64) { /* caps by 64: a bit each */
@@ -885,7 +892,7 @@ static int over_contact(ctx *c, const kev *e, size_t i) {
             kcap *k = &c->kc[b + q];
             const fu__pol_cap *cap = k->cap;
             if (cap->scope == FU__SCOPE_ORDER && !e[i].order) continue;
-            if (k->when && when_ok(c, &cap->when, t, c->pcl[i], e[i].severity) != 1) continue;
+            if (k->when && when_ok(c, &cap->when, t, c->b.pcl[i], e[i].severity) != 1) continue;
             int64_t start;
             if (cap->tenure_under.value > 0 &&
                 (c->cur_first == FU_KPI_NO_TIME || c->cur_first > t ||
@@ -897,7 +904,7 @@ static int over_contact(ctx *c, const kev *e, size_t i) {
             act |= UINT64_C(1) << q;
         }
         /* one walk back over the earlier contacts (latest first) for all of them */
-        for (uint32_t m = c->pc[i]; act && m != NONE32; m = c->pc[m]) {
+        for (uint32_t m = c->b.pc[i]; act && m != NONE32; m = c->b.pc[m]) {
             for (uint64_t h = act; h; h &= h - 1) {
                 unsigned q = (unsigned)__builtin_ctzll(h);
                 if (e[m].at <= c->kc[b + q].start) act &= ~(UINT64_C(1) << q);
@@ -977,8 +984,8 @@ static int rules_prepare(ctx *c) {
     return FU_OK;
 }
 
-/* Index of the first reached contact at or after t (c->nrt when none). */
-static size_t reached_from(const ctx *c, int64_t t) { return fu__lower_bound_i64(c->rt, c->nrt, t); }
+/* Index of the first reached contact at or after t (c->b.nrt when none). */
+static size_t reached_from(const ctx *c, int64_t t) { return fu__lower_bound_i64(c->b.rt, c->b.nrt, t); }
 
 /* The first k < np with pstart[k] > t, np when none. */
 static size_t first_start_after(const ctx *c, int64_t t) {
@@ -1018,19 +1025,19 @@ static void add_churn_range(ctx *c, int64_t a, int64_t b, const uattr *ua) {
 }
 
 int fu__kpi_push_rt(ctx *c, int64_t ci, double hours) {
-    if (c->n_rt + 1 > c->cap_rt) {
-        size_t ncap = c->cap_rt ? c->cap_rt * 2 : 1024;
-        uint32_t *a = fu__realloc(c->rt_cell, ncap * sizeof *a);
+    if (c->b.n_rt + 1 > c->b.cap_rt) {
+        size_t ncap = c->b.cap_rt ? c->b.cap_rt * 2 : 1024;
+        uint32_t *a = fu__realloc(c->b.rt_cell, ncap * sizeof *a);
         if (!a) return c->rc = fu__error_nomem();
-        c->rt_cell = a;
-        float *b = fu__realloc(c->rt_val, ncap * sizeof *b);
+        c->b.rt_cell = a;
+        float *b = fu__realloc(c->b.rt_val, ncap * sizeof *b);
         if (!b) return c->rc = fu__error_nomem();
-        c->rt_val = b;
-        c->cap_rt = ncap;
+        c->b.rt_val = b;
+        c->b.cap_rt = ncap;
     }
-    c->rt_cell[c->n_rt] = (uint32_t)ci;
-    c->rt_val[c->n_rt] = (float)hours;
-    c->n_rt++;
+    c->b.rt_cell[c->b.n_rt] = (uint32_t)ci;
+    c->b.rt_val[c->b.n_rt] = (float)hours;
+    c->b.n_rt++;
     return FU_OK;
 }
 
@@ -1059,13 +1066,13 @@ static void duerec_sort(duerec *d, size_t n) {
 static int add_due_rec(ctx *c, int64_t ws, int64_t we, const uattr *ua) {
     if (we > c->as_of) return FU_OK; /* not due yet */
     size_t r = reached_from(c, ws);
-    int covered = r < c->nrt && c->rt[r] <= we;
+    int covered = r < c->b.nrt && c->b.rt[r] <= we;
     int64_t ci = cell_for(c, we, ua);
     if (ci < 0) return c->rc;
-    GROW_OR_FAIL(c->dr, c->cap_dr, c->ndr + 1);
-    c->dr[c->ndr].cell = ci;
-    c->dr[c->ndr].covered = covered;
-    c->ndr++;
+    GROW_OR_FAIL(c->b.dr, c->b.cap_dr, c->b.ndr + 1);
+    c->b.dr[c->b.ndr].cell = ci;
+    c->b.dr[c->b.ndr].covered = covered;
+    c->b.ndr++;
     return FU_OK;
 }
 
@@ -1073,12 +1080,12 @@ static int add_due_rec(ctx *c, int64_t ws, int64_t we, const uattr *ua) {
  * of their amounts. `*from` is a cursor into c->pu (anchors come in time
  * order). */
 static int bought_in(ctx *c, const kev *e, size_t *from, int64_t t, int64_t w, double *rev) {
-    while (*from < c->npu && e[c->pu[*from]].at <= t) (*from)++;
+    while (*from < c->b.npu && e[c->b.pu[*from]].at <= t) (*from)++;
     int any = 0;
     *rev = 0;
-    for (size_t u = *from; u < c->npu && e[c->pu[u]].at - t <= w; u++) {
+    for (size_t u = *from; u < c->b.npu && e[c->b.pu[u]].at - t <= w; u++) {
         any = 1;
-        if (isfinite(e[c->pu[u]].val)) *rev += e[c->pu[u]].val;
+        if (isfinite(e[c->b.pu[u]].val)) *rev += e[c->b.pu[u]].val;
     }
     return any;
 }
@@ -1131,39 +1138,39 @@ static int pass_uplift(ctx *c, const kev *e, size_t n) {
  * purchase, resolved and reached-contact lists, the "new" window and the
  * next / previous reached contact and previous contact of every event. */
 static int customer_prepare(ctx *c, const kev *e, size_t n) {
-    size_t cap0 = c->cap_ev;
-    GROW_OR_FAIL(c->nr, c->cap_ev, n + 1);
-    if (c->cap_ev != cap0) {
-        size_t cap = c->cap_ev;
+    size_t cap0 = c->b.cap_ev;
+    GROW_OR_FAIL(c->b.nr, c->b.cap_ev, n + 1);
+    if (c->b.cap_ev != cap0) {
+        size_t cap = c->b.cap_ev;
         /* the other per-event scratch arrays share cap_ev */
-        uint32_t *a = fu__realloc(c->pr, cap * sizeof *a);
+        uint32_t *a = fu__realloc(c->b.pr, cap * sizeof *a);
         if (!a) return c->rc = fu__error_nomem();
-        c->pr = a;
-        a = fu__realloc(c->pc, cap * sizeof *a);
+        c->b.pr = a;
+        a = fu__realloc(c->b.pc, cap * sizeof *a);
         if (!a) return c->rc = fu__error_nomem();
-        c->pc = a;
-        int32_t *pe = fu__realloc(c->pe, cap * sizeof *pe);
+        c->b.pc = a;
+        int32_t *pe = fu__realloc(c->b.pe, cap * sizeof *pe);
         if (!pe) return c->rc = fu__error_nomem();
-        c->pe = pe;
-        uint8_t *b = fu__realloc(c->pcl, cap);
+        c->b.pe = pe;
+        uint8_t *b = fu__realloc(c->b.pcl, cap);
         if (!b) return c->rc = fu__error_nomem();
-        c->pcl = b;
-        double *d = fu__realloc(c->rev, cap * sizeof *d);
+        c->b.pcl = b;
+        double *d = fu__realloc(c->b.rev, cap * sizeof *d);
         if (!d) return c->rc = fu__error_nomem();
-        c->rev = d;
+        c->b.rev = d;
     }
     /* first purchase and product classes inherited along the order */
     c->cur_first = fu__segment_known_purchase(c->cur->first_purchase_at); /* a placeholder (0001-01-01): none, as the planner */
-    c->nrt = c->npu = c->nres = c->ndr = 0;
+    c->b.nrt = c->b.npu = c->b.nres = c->b.ndr = 0;
     if (n) { /* the lists below hold at most n entries each */
-        GROW_OR_FAIL(c->pu, c->cap_pu, n);
-        GROW_OR_FAIL(c->res, c->cap_res, n);
-        GROW_OR_FAIL(c->rt, c->cap_rtimes, n);
-        GROW_OR_FAIL(c->ri, c->cap_ri, n);
-        GROW_OR_FAIL(c->kix, c->cap_kix, 4 * n);
-        c->iss = c->kix, c->sur = c->kix + n, c->con = c->kix + 2 * n, c->trg = c->kix + 3 * n;
+        GROW_OR_FAIL(c->b.pu, c->b.cap_pu, n);
+        GROW_OR_FAIL(c->b.res, c->b.cap_res, n);
+        GROW_OR_FAIL(c->b.rt, c->b.cap_rtimes, n);
+        GROW_OR_FAIL(c->b.ri, c->b.cap_ri, n);
+        GROW_OR_FAIL(c->b.kix, c->b.cap_kix, 4 * n);
+        c->b.iss = c->b.kix, c->b.sur = c->b.kix + n, c->b.con = c->b.kix + 2 * n, c->b.trg = c->b.kix + 3 * n;
     }
-    c->niss = c->nsur = c->ncon = c->ntrg = 0;
+    c->b.niss = c->b.nsur = c->b.ncon = c->b.ntrg = 0;
     int derive = !(c->k->o.flags & FU_KPI_NO_DERIVED_DUE);
     uint32_t prv = NONE32, prc = NONE32;
     for (size_t i = 0; i < n; i++) {
@@ -1171,32 +1178,32 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
         uint8_t cls = v->pclass;
         if (!cls && v->order)
             for (size_t j = i; j-- > 0;)
-                if (e[j].order == v->order && c->pcl[j]) {
-                    cls = c->pcl[j];
+                if (e[j].order == v->order && c->b.pcl[j]) {
+                    cls = c->b.pcl[j];
                     break;
                 }
-        c->pcl[i] = cls;
-        c->rev[i] = 0;
-        c->pe[i] = (int32_t)period_of(c, v->at);
-        c->pr[i] = prv;
-        c->pc[i] = prc;
-        if (derive && c->ntrig[v->kind]) c->trg[c->ntrg++] = (uint32_t)i;
+        c->b.pcl[i] = cls;
+        c->b.rev[i] = 0;
+        c->b.pe[i] = (int32_t)period_of(c, v->at);
+        c->b.pr[i] = prv;
+        c->b.pc[i] = prc;
+        if (derive && c->ntrig[v->kind]) c->b.trg[c->b.ntrg++] = (uint32_t)i;
         if (v->kind == FU_EVENT_PURCHASE) {
             if (c->cur_first == FU_KPI_NO_TIME) c->cur_first = v->at;
-            c->pu[c->npu++] = (uint32_t)i;
+            c->b.pu[c->b.npu++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_RESOLVED) {
-            c->res[c->nres++] = (uint32_t)i;
+            c->b.res[c->b.nres++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_SURVEY) {
-            c->sur[c->nsur++] = (uint32_t)i;
-        } else if (is_issue(v->kind)) {
-            c->iss[c->niss++] = (uint32_t)i;
+            c->b.sur[c->b.nsur++] = (uint32_t)i;
+        } else if (fu__event_is_issue(v->kind)) {
+            c->b.iss[c->b.niss++] = (uint32_t)i;
         } else if (v->kind == FU_EVENT_CONTACT) {
-            c->con[c->ncon++] = (uint32_t)i;
+            c->b.con[c->b.ncon++] = (uint32_t)i;
             prc = (uint32_t)i;
             if (is_reached(v)) {
-                c->rt[c->nrt] = v->at;
-                c->ri[c->nrt] = (uint32_t)i;
-                c->nrt++;
+                c->b.rt[c->b.nrt] = v->at;
+                c->b.ri[c->b.nrt] = (uint32_t)i;
+                c->b.nrt++;
                 prv = (uint32_t)i;
             }
         }
@@ -1208,11 +1215,13 @@ static int customer_prepare(ctx *c, const kev *e, size_t n) {
                                ? until
                                : INT64_MIN;
     }
-    /* the next reached contact of each event, from the list of them */
-    for (size_t i = 0, r = 0; i < n; i++) {
-        while (r < c->nrt && c->ri[r] <= i) r++;
-        c->nr[i] = r < c->nrt ? c->ri[r] : NONE32;
-    }
+    /* the next reached contact of each event, from the list of them: the
+     * events before the first get it, those from it to the second the
+     * second, ... (a run per contact, no test per event) */
+    size_t i = 0;
+    for (size_t r = 0; r < c->b.nrt; r++)
+        for (uint32_t x = c->b.ri[r]; i < x; i++) c->b.nr[i] = x;
+    for (; i < n; i++) c->b.nr[i] = NONE32;
     return FU_OK;
 }
 
@@ -1225,18 +1234,18 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
      * closure, repeat and follow-up complaints */
     int64_t open_until = INT64_MIN;
     size_t rp = 0;
-    for (size_t ii = 0; ii < c->niss; ii++) {
-        size_t i = c->iss[ii];
+    for (size_t ii = 0; ii < c->b.niss; ii++) {
+        size_t i = c->b.iss[ii];
         const kev *v = &e[i];
-        while (rp < c->nres && c->res[rp] <= i) rp++;
+        while (rp < c->b.nres && c->b.res[rp] <= i) rp++;
         uint32_t r = NONE32;
-        for (size_t q = rp; q < c->nres; q++)
-            if (resolves(e, c->res, q, v)) {
-                r = c->res[q];
+        for (size_t q = rp; q < c->b.nres; q++)
+            if (resolves(e, c->b.res[q], v)) {
+                r = c->b.res[q];
                 break;
             }
-        uint32_t c1 = c->nr[i];
-        uattr ua = attr_of(v, c->pcl[i]);
+        uint32_t c1 = c->b.nr[i];
+        uattr ua = attr_of(v, c->b.pcl[i]);
         if (c1 != NONE32) {
             ua.agent = e[c1].agent;
             ua.channel = e[c1].channel;
@@ -1263,14 +1272,14 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
             if (c1 != NONE32 && e[c1].at <= as_of - o->fcr_window) {
                 int64_t wend = e[c1].at + o->fcr_window;
                 int fok = r != NONE32 && e[r].at <= wend;
-                if (fok && r > c1 && c->nr[c1] != NONE32 && c->nr[c1] < r) fok = 0;
+                if (fok && r > c1 && c->b.nr[c1] != NONE32 && c->b.nr[c1] < r) fok = 0;
                 for (size_t j = i + 1; fok && j < n && e[j].at <= wend; j++)
-                    if (is_issue(e[j].kind) && order_match(e[j].order, v->order)) fok = 0;
+                    if (fu__event_is_issue(e[j].kind) && order_match(e[j].order, v->order)) fok = 0;
                 has |= issue_bit(P_FCR), ok |= fok * issue_bit(P_FCR);
             }
         }
         if (v->kind == FU_EVENT_FEEDBACK || v->kind == FU_EVENT_COMPLAINT)
-            has |= issue_bit(P_FB), ok |= (r != NONE32 && c->nr[r] != NONE32) * issue_bit(P_FB);
+            has |= issue_bit(P_FB), ok |= (r != NONE32 && c->b.nr[r] != NONE32) * issue_bit(P_FB);
         if (v->kind == FU_EVENT_COMPLAINT) {
             int rep = 0;
             for (size_t j = i + 1; j < n && e[j].at <= v->at + o->repeat_window; j++)
@@ -1279,9 +1288,9 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
                     break;
                 }
             if (rep || v->at <= as_of - o->repeat_window) has |= issue_bit(P_REP), ok |= rep * issue_bit(P_REP);
-            uint32_t pcx = c->pc[i];
+            uint32_t pcx = c->b.pc[i];
             int near = pcx != NONE32 && v->at - e[pcx].at <= o->complaint_window;
-            uattr ub = near ? attr_of(&e[pcx], c->pcl[i]) : ua;
+            uattr ub = near ? attr_of(&e[pcx], c->b.pcl[i]) : ua;
             int64_t cf = near ? cell_ev(c, i, &ub) : cv;
             int fuc = near && open_until <= v->at;
             if (cf == cv) has |= issue_bit(P_FUC), ok |= fuc * issue_bit(P_FUC);
@@ -1299,12 +1308,12 @@ static int customer_issues(ctx *c, const kev *e, size_t n) {
 static int customer_surveys(ctx *c, const kev *e, size_t n) {
     /* surveys */
     (void)n;
-    for (size_t si = 0; si < c->nsur; si++) {
-        size_t i = c->sur[si];
+    for (size_t si = 0; si < c->b.nsur; si++) {
+        size_t i = c->b.sur[si];
         const kev *v = &e[i];
         if (isnan(v->val) || !v->survey) continue;
-        uattr ua = attr_of(v, c->pcl[i]);
-        uint32_t q = c->pr[i];
+        uattr ua = attr_of(v, c->b.pcl[i]);
+        uint32_t q = c->b.pr[i];
         if (!ua.agent && q != NONE32) ua.agent = e[q].agent;
         if (!ua.channel && q != NONE32) ua.channel = e[q].channel;
         double s = v->val;
@@ -1327,19 +1336,19 @@ static int customer_contacts(ctx *c, const kev *e, size_t n) {
     int costs = 0;
     for (int ch = 0; ch < FU_CHANNEL_COUNT; ch++) costs |= o->contact_cost[ch] > 0;
     if (costs)
-        for (size_t u = 0; u < c->npu; u++) {
-            uint32_t pi = c->pu[u], q = c->pr[pi];
+        for (size_t u = 0; u < c->b.npu; u++) {
+            uint32_t pi = c->b.pu[u], q = c->b.pr[pi];
             if (q != NONE32 && e[pi].at - e[q].at <= c->roi_window && isfinite(e[pi].val))
-                c->rev[q] += e[pi].val;
+                c->b.rev[q] += e[pi].val;
         }
 
     /* contacts: over-contact, efficiency, ROI */
     (void)n;
-    for (size_t ki = 0; ki < c->ncon; ki++) {
-        size_t i = c->con[ki];
+    for (size_t ki = 0; ki < c->b.ncon; ki++) {
+        size_t i = c->b.con[ki];
         const kev *v = &e[i];
-        uattr ua = attr_of(v, c->pcl[i]);
-        int64_t per = c->pe[i], ci = cell_ev(c, i, &ua);
+        uattr ua = attr_of(v, c->b.pcl[i]);
+        int64_t per = c->b.pe[i], ci = cell_ev(c, i, &ua);
         if (ci < 0) {
             if (c->rc) return c->rc;
             continue;
@@ -1349,7 +1358,7 @@ static int customer_contacts(ctx *c, const kev *e, size_t n) {
             int64_t bit = local_day_fast(c, v->at) - c->pday0[per];
             if (bit >= 0 && bit < 32) day = (int)bit;
         }
-        log_unit(c, ci, U_CONTACT, over, v->channel, day, costs ? c->rev[i] : 0);
+        log_unit(c, ci, U_CONTACT, over, v->channel, day, costs ? c->b.rev[i] : 0);
     }
     return c->rc;
 }
@@ -1361,16 +1370,16 @@ static int customer_purchases(ctx *c, const kev *e) {
     int64_t as_of = c->as_of;
     int64_t last_period = -1;
     c->churn_out = -1;
-    for (size_t u = 0; u < c->npu; u++) {
-        uint32_t pi = c->pu[u];
+    for (size_t u = 0; u < c->b.npu; u++) {
+        uint32_t pi = c->b.pu[u];
         const kev *v = &e[pi];
-        uattr ua = attr_of(v, c->pcl[pi]);
-        int64_t per = c->pe[pi];
+        uattr ua = attr_of(v, c->b.pcl[pi]);
+        int64_t per = c->b.pe[pi];
         if (per >= 0 && per != last_period) {
             last_period = per;
             int ok = 0;
-            for (size_t w = u + 1; w < c->npu; w++) {
-                const kev *q = &e[c->pu[w]];
+            for (size_t w = u + 1; w < c->b.npu; w++) {
+                const kev *q = &e[c->b.pu[w]];
                 if (q->at - v->at > c->repurchase_window) break;
                 if (q->at > v->at && (q->order != v->order || !q->order)) {
                     ok = 1;
@@ -1381,8 +1390,8 @@ static int customer_purchases(ctx *c, const kev *e) {
              * policy's year) would otherwise count the early successes only */
             if (v->at <= as_of - c->repurchase_window) emit_cell(c, P_REPUR, cell_ev(c, pi, &ua), ok);
         }
-        if (u + 1 < c->npu && e[c->pu[u + 1]].at == v->at) continue; /* the last purchase of an instant */
-        int64_t next_t = u + 1 < c->npu ? e[c->pu[u + 1]].at : INT64_MAX;
+        if (u + 1 < c->b.npu && e[c->b.pu[u + 1]].at == v->at) continue; /* the last purchase of an instant */
+        int64_t next_t = u + 1 < c->b.npu ? e[c->b.pu[u + 1]].at : INT64_MAX;
         int64_t churn_at;
         if (!add_dur(c, &p->segments.churned_after, v->at, &churn_at)) {
             if (next_t <= churn_at) {
@@ -1399,11 +1408,11 @@ static int customer_purchases(ctx *c, const kev *e) {
         if (!add_dur(c, &p->segments.declining_inactive_for, v->at, &risk_at) && next_t > risk_at &&
             risk_at <= as_of) {
             size_t r = reached_from(c, risk_at);
-            if (r < c->nrt && c->rt[r] < next_t) {
-                const kev *ct = &e[c->ri[r]];
+            if (r < c->b.nrt && c->b.rt[r] < next_t) {
+                const kev *ct = &e[c->b.ri[r]];
                 int ok = next_t != INT64_MAX && next_t - ct->at <= o->win_back_window;
-                uattr ub = attr_of(ct, c->pcl[pi]);
-                if (ok || ct->at <= as_of - o->win_back_window) emit_cell(c, P_WIN, cell_ev(c, c->ri[r], &ub), ok);
+                uattr ub = attr_of(ct, c->b.pcl[pi]);
+                if (ok || ct->at <= as_of - o->win_back_window) emit_cell(c, P_WIN, cell_ev(c, c->b.ri[r], &ub), ok);
             }
         }
         if (c->rc) return c->rc;
@@ -1420,22 +1429,22 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
     /* coverage: due items (derived from the cadences or given) */
     (void)n;
     if (!(o->flags & FU_KPI_NO_DERIVED_DUE)) {
-        for (size_t ti = 0; ti < c->ntrg; ti++) { /* the events with a cadence */
-            size_t i = c->trg[ti];
+        for (size_t ti = 0; ti < c->b.ntrg; ti++) { /* the events with a cadence */
+            size_t i = c->b.trg[ti];
             const kev *v = &e[i];
             for (size_t q = 0; q < c->ntrig[v->kind]; q++) {
                 const fu__pol_cadence *cad = &p->cadences[c->trig[v->kind][q]];
                 const fu__pol_step *st = &cad->steps[0];
                 if (c->kd[c->trig[v->kind][q]].when &&
-                    (when_ok(c, &cad->when, v->at, c->pcl[i], v->severity) != 1 ||
-                     when_ok(c, &st->when, v->at, c->pcl[i], v->severity) != 1))
+                    (when_ok(c, &cad->when, v->at, c->b.pcl[i], v->severity) != 1 ||
+                     when_ok(c, &st->when, v->at, c->b.pcl[i], v->severity) != 1))
                     continue;
                 int64_t ws, we;
                 if (add_dur(c, &st->at, v->at, &ws) || add_dur(c, &st->within, ws, &we)) continue;
-                uattr ua = attr_of(v, c->pcl[i]);
+                uattr ua = attr_of(v, c->b.pcl[i]);
                 ua.channel = (uint8_t)(st->channel + 1);
                 size_t r = reached_from(c, ws);
-                if (r < c->nrt && c->rt[r] <= we) ua = attr_of(&e[c->ri[r]], c->pcl[i]);
+                if (r < c->b.nrt && c->b.rt[r] <= we) ua = attr_of(&e[c->b.ri[r]], c->b.pcl[i]);
                 if (add_due_rec(c, ws, we, &ua)) return c->rc;
             }
         }
@@ -1444,22 +1453,22 @@ static int customer_coverage(ctx *c, const kev *e, size_t n, const kdue *due, si
         int64_t ws = due[d].from == FU_KPI_NO_TIME ? INT64_MIN : due[d].from;
         uattr ua = {due[d].agent, 0, 0};
         size_t r = reached_from(c, ws);
-        if (r < c->nrt && c->rt[r] <= due[d].to) {
-            ua = attr_of(&e[c->ri[r]], c->pcl[c->ri[r]]);
+        if (r < c->b.nrt && c->b.rt[r] <= due[d].to) {
+            ua = attr_of(&e[c->b.ri[r]], c->b.pcl[c->b.ri[r]]);
             if (!ua.agent) ua.agent = due[d].agent;
         }
         if (add_due_rec(c, ws, due[d].to, &ua)) return c->rc;
     }
-    if (c->ndr) {
+    if (c->b.ndr) {
         /* one unit per customer and cell: contacted when every item was met */
-        if (c->mixed) /* a handle and an index may name one cell */
-            for (size_t d = 0; d < c->ndr; d++) c->dr[d].cell = cell_index(c, (uint32_t)c->dr[d].cell);
-        duerec_sort(c->dr, c->ndr);
-        for (size_t a = 0; a < c->ndr;) {
+        if (c->b.mixed) /* a handle and an index may name one cell */
+            for (size_t d = 0; d < c->b.ndr; d++) c->b.dr[d].cell = cell_index(c, (uint32_t)c->b.dr[d].cell);
+        duerec_sort(c->b.dr, c->b.ndr);
+        for (size_t a = 0; a < c->b.ndr;) {
             size_t b = a;
             int all = 1;
-            while (b < c->ndr && c->dr[b].cell == c->dr[a].cell) all &= c->dr[b++].covered;
-            log_unit(c, c->dr[a].cell, U_PROP, P_COV, all, 0xFF, 0);
+            while (b < c->b.ndr && c->b.dr[b].cell == c->b.dr[a].cell) all &= c->b.dr[b++].covered;
+            log_unit(c, c->b.dr[a].cell, U_PROP, P_COV, all, 0xFF, 0);
             a = b;
         }
     }
@@ -1575,9 +1584,9 @@ int fu__kpi_pass_buffers(ctx *c) {
     const fu_kpi *k = c->k;
     size_t n_ev = fu_book_event_count(k->bk);
     c->cap_u = n_ev < UNIT_LOG / 4 ? 4 * n_ev + 1024 : UNIT_LOG;
-    c->ulog = fu__malloc(c->cap_u * sizeof *c->ulog);
-    c->ulog2 = fu__malloc(c->cap_u * sizeof *c->ulog2);
-    if (!c->ulog || !c->ulog2) return fu__error_nomem();
+    c->b.ulog = fu__malloc(c->cap_u * sizeof *c->b.ulog);
+    c->b.ulog2 = fu__malloc(c->cap_u * sizeof *c->b.ulog2);
+    if (!c->b.ulog || !c->b.ulog2) return fu__error_nomem();
     if (k->bk && k->bk->attrs.n && k->bk->attrs.n * 4 <= n_ev) {
         c->dc.agent = fu__malloc(k->bk->attrs.n * sizeof *c->dc.agent);
         c->dc.pclass = fu__calloc(k->bk->attrs.n, 1);
@@ -1609,15 +1618,15 @@ int fu__kpi_pass_range(ctx *c, size_t c0, size_t c1, size_t dp, fu__kpi_stop *st
         }
         if (ci + 1 < ncu) prefetch_attrs(k->bk, ci + 1);
         if (m == 0 && dp == d0) continue;
-        if (m > c->cap_kb && (rc = FU_GROW(c->kb, c->cap_kb, m))) break;
-        if ((rc = fu__kpi_decode(k, rows, m, c->kb, c->dc.n ? &c->dc : NULL))) break;
+        if (m > c->b.cap_kb && (rc = FU_GROW(c->b.kb, c->b.cap_kb, m))) break;
+        if ((rc = fu__kpi_decode(k, rows, m, c->b.kb, c->dc.n ? &c->dc : NULL))) break;
         fu__kpi_customer_view(k, ci, &c->curv);
         c->cur_tier = c->cur->tier;
         c->cur_seg = c->cur->segment;
         group_customer(c);
         c->cust_serial++;
-        c->mixed = 0;
-        rc = pass_customer(c, c->kb, m, k->due + d0, dp - d0);
+        c->b.mixed = 0;
+        rc = pass_customer(c, c->b.kb, m, k->due + d0, dp - d0);
     }
     if (rc && !c->rc) c->rc = rc;
     return rc;
@@ -1627,7 +1636,7 @@ int fu__kpi_pass_range(ctx *c, size_t c0, size_t c1, size_t dp, fu__kpi_stop *st
  * indices, the log applied (the end of a thread's pass). */
 int fu__kpi_pass_flush(ctx *c) {
     int rc = flush_units(c);
-    for (size_t i = 0; i < c->n_rt && !rc; i++) c->rt_cell[i] = cell_index(c, c->rt_cell[i]);
+    for (size_t i = 0; i < c->b.n_rt && !rc; i++) c->b.rt_cell[i] = cell_index(c, c->b.rt_cell[i]);
     return rc;
 }
 
@@ -1649,8 +1658,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     c.k = k;
     c.pol = k->pol;
     c.cal = k->cal;
-    c.last_cell_key = -1;
-    c.last_cell = -1;
+    c.b = KPASS_EMPTY;
     group_direct_init(&c);
     int64_t as_of, tmin, tmax;
     data_range(k, &as_of, &tmin, &tmax);

@@ -32,23 +32,32 @@ typedef struct E {
 
 #define T fu_test_time
 
-static void add_events(fu_kpi *k, const E *e, size_t n) {
+/* The event of fixture row e (the one conversion of the file's E rows). */
+static void event_of(const E *e, fu_event_in *in) {
+    fu_event_in_init(in);
+    in->customer_id = e->cust;
+    in->at = T(e->at);
+    cr_assert_eq(fu_event_kind_from_string(e->kind, strlen(e->kind), &in->kind), FU_OK);
+    in->order_id = e->order;
+    in->agent_id = e->agent;
+    if (e->channel) cr_assert_eq(fu_channel_from_string(e->channel, strlen(e->channel), &in->channel), FU_OK);
+    if (e->outcome) cr_assert_eq(fu_outcome_from_string(e->outcome, strlen(e->outcome), &in->outcome), FU_OK);
+    if (e->severity) cr_assert_eq(fu_severity_from_string(e->severity, strlen(e->severity), &in->severity), FU_OK);
+    if (e->survey) cr_assert_eq(fu_survey_from_string(e->survey, strlen(e->survey), &in->survey), FU_OK);
+    in->score = e->score;
+    in->amount = e->amount;
+}
+
+/* The events of rows e[0, n) (free()). */
+static fu_event_in *events_of(const E *e, size_t n) {
     fu_event_in *in = calloc(n, sizeof *in);
-    for (size_t i = 0; i < n; i++) {
-        fu_event_in_init(&in[i]);
-        in[i].customer_id = e[i].cust;
-        in[i].at = T(e[i].at);
-        cr_assert_eq(fu_event_kind_from_string(e[i].kind, strlen(e[i].kind), &in[i].kind), FU_OK);
-        in[i].order_id = e[i].order;
-        in[i].agent_id = e[i].agent;
-        if (e[i].channel) cr_assert_eq(fu_channel_from_string(e[i].channel, strlen(e[i].channel), &in[i].channel), FU_OK);
-        if (e[i].outcome) cr_assert_eq(fu_outcome_from_string(e[i].outcome, strlen(e[i].outcome), &in[i].outcome), FU_OK);
-        if (e[i].severity)
-            cr_assert_eq(fu_severity_from_string(e[i].severity, strlen(e[i].severity), &in[i].severity), FU_OK);
-        if (e[i].survey) cr_assert_eq(fu_survey_from_string(e[i].survey, strlen(e[i].survey), &in[i].survey), FU_OK);
-        in[i].score = e[i].score;
-        in[i].amount = e[i].amount;
-    }
+    cr_assert_not_null(in);
+    for (size_t i = 0; i < n; i++) event_of(&e[i], &in[i]);
+    return in;
+}
+
+static void add_events(fu_kpi *k, const E *e, size_t n) {
+    fu_event_in *in = events_of(e, n);
     cr_assert_eq(fu_kpi_add_events(k, in, n), FU_OK, "%s", fu_error_last()->message);
     free(in);
 }
@@ -1066,20 +1075,7 @@ Test(kpi, out_of_memory_leaks_nothing) {
     const E *src[2] = {ev_a, ev_d};
     size_t ns[2] = {N(ev_a), N(ev_d)};
     for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < ns[s]; i++) {
-            const E *e = &src[s][i];
-            fu_event_in *in = &c.ev[c.n++];
-            fu_event_in_init(in);
-            in->customer_id = e->cust;
-            in->at = T(e->at);
-            fu_event_kind_from_string(e->kind, strlen(e->kind), &in->kind);
-            in->order_id = e->order;
-            in->agent_id = e->agent;
-            if (e->channel) fu_channel_from_string(e->channel, strlen(e->channel), &in->channel);
-            if (e->outcome) fu_outcome_from_string(e->outcome, strlen(e->outcome), &in->outcome);
-            if (e->severity) fu_severity_from_string(e->severity, strlen(e->severity), &in->severity);
-            in->amount = e->amount;
-        }
+        for (size_t i = 0; i < ns[s]; i++) event_of(&src[s][i], &c.ev[c.n++]);
     fu_test_oom("kpi", oom_op, &c, 100000);
     fu_test_oom("kpi book", oom_book_op, &c, 100000);
     free(c.ev);
@@ -1340,17 +1336,7 @@ Test(kpi, over_contact_follows_the_planners_cap_rules_by_priority) {
                                        FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL, FU_PRIORITY_NORMAL};
     fu_policy *p = builtin();
     size_t n = N(ev_prio);
-    fu_event_in *in = calloc(n, sizeof *in);
-    for (size_t i = 0; i < n; i++) {
-        fu_event_in_init(&in[i]);
-        in[i].customer_id = ev_prio[i].cust;
-        in[i].at = T(ev_prio[i].at);
-        in[i].kind = FU_EVENT_CONTACT;
-        in[i].order_id = ev_prio[i].order;
-        in[i].agent_id = ev_prio[i].agent;
-        in[i].channel = FU_CHANNEL_PHONE;
-        in[i].outcome = strcmp(ev_prio[i].outcome, "answered") == 0 ? FU_OUTCOME_ANSWERED : FU_OUTCOME_NO_ANSWER;
-    }
+    fu_event_in *in = events_of(ev_prio, n);
     fu_kpi *k = engine(p, FU_KPI_WEEK, 0, "2026-04-01T00:00:00+08:00");
     cr_assert_eq(fu_kpi_add_events_priority(k, in, prio, n), FU_OK, "%s", fu_error_last()->message);
     expect_prop(k, FU_KPI_OVER_CONTACT, "2026-W10", NULL, 1, 6);

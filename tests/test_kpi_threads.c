@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,4 +397,118 @@ Test(kpi_threads, a_hosts_allocator_keeps_the_pass_on_one_thread) {
             fu_test_alloc_uninstall();
         }
     }
+}
+
+/* Out of memory while the pass runs on two threads (review s10 hR2 M2): a
+ * thread-safe counting allocator (the worker allocates too) makes the Nth
+ * allocation of a compute fail, for N over the compute's allocations (the
+ * setup, the worker's context, both threads' scratch, the merge, the
+ * figures). Each compute fails with FU_ENOMEM and a message, or succeeds when
+ * the Nth allocation was not made; no figures are left from a failed one; the
+ * next compute without the failure gives the same CSV as before; nothing
+ * is left allocated (and nothing leaks under ASan). */
+static pthread_mutex_t ts_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long ts_count, ts_fail_at;
+static long ts_live;
+static int ts_failed;
+
+static int ts_take(int grows) {
+    pthread_mutex_lock(&ts_mu);
+    int fail = grows && ts_fail_at && ++ts_count == ts_fail_at;
+    if (grows && !ts_fail_at) ts_count++;
+    ts_failed |= fail;
+    pthread_mutex_unlock(&ts_mu);
+    return fail;
+}
+
+static void ts_live_add(long d) {
+    pthread_mutex_lock(&ts_mu);
+    ts_live += d;
+    pthread_mutex_unlock(&ts_mu);
+}
+
+static void *ts_malloc(size_t size, void *ud) {
+    (void)ud;
+    if (ts_take(1)) return NULL;
+    void *p = malloc(size ? size : 1);
+    if (p) ts_live_add(1);
+    return p;
+}
+
+static void *ts_realloc(void *p, size_t size, void *ud) {
+    (void)ud;
+    if (ts_take(1)) return NULL;
+    void *q = realloc(p, size ? size : 1);
+    if (q && !p) ts_live_add(1);
+    return q;
+}
+
+static void ts_free(void *p, void *ud) {
+    (void)ud;
+    if (p) ts_live_add(-1);
+    free(p);
+}
+
+/* From now on the nth allocation fails (0: none); the count restarts. */
+static void ts_fail(unsigned long n) {
+    pthread_mutex_lock(&ts_mu);
+    ts_count = 0, ts_fail_at = n, ts_failed = 0;
+    pthread_mutex_unlock(&ts_mu);
+}
+
+/* A compute of a new engine over book b whose allocation `at` fails (0:
+ * none): its return code; *csv (fu_free) its CSV when it succeeded, else
+ * the CSV of the next compute without the failure. */
+static int compute_failing_at(const fu_policy *p, const fu_kpi_options *o, const fu_book *b, unsigned long at,
+                              char **csv, size_t *len, unsigned long *count) {
+    fu_kpi *k = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_new(&k, p, o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    ts_fail(at);
+    int rc = fu_kpi_compute(k, &n);
+    int fired = ts_failed;
+    *count = ts_count;
+    ts_fail(0);
+    if (rc) {
+        cr_expect_eq(rc, FU_ENOMEM, "allocation %lu: %s", at, fu_error_last()->message);
+        cr_expect(fired, "allocation %lu: an error without the failure", at);
+        cr_expect_neq(fu_error_last()->message[0], '\0', "allocation %lu: a message", at);
+        cr_expect_eq(n, 0);
+        cr_expect_null(fu_kpi_figures(k, &n), "allocation %lu: no figures after the failure", at);
+        cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "after allocation %lu: %s", at, fu_error_last()->message);
+    } else {
+        cr_expect_eq(fu__kpi_threads_used(k), 2, "allocation %lu", at);
+    }
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, len, csv), FU_OK);
+    fu_kpi_free(k);
+    return rc;
+}
+
+Test(kpi_threads, out_of_memory_on_either_thread) {
+    const fu_allocator al = {ts_malloc, ts_realloc, ts_free, NULL};
+    cr_assert_eq(fu_set_allocator(&al), FU_OK);
+    cr_assert_eq(setenv("FU_KPI_THREADS", "2", 1), 0);
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_WEEK);
+    size_t ref_len = 0, len = 0;
+    char *ref = NULL, *csv = NULL;
+    unsigned long total = 0, count = 0; /* allocations of one compute */
+    cr_assert_eq(compute_failing_at(p, &o, b, 0, &ref, &ref_len, &total), FU_OK);
+    cr_assert_gt(total, 20);
+    int failures = 0;
+    for (unsigned long at = 1; at <= total + 2; at += at < 32 ? 1 : total / 40 + 1) {
+        failures += compute_failing_at(p, &o, b, at, &csv, &len, &count) != FU_OK;
+        cr_expect(len == ref_len && memcmp(csv, ref, len) == 0, "after allocation %lu: the CSV differs", at);
+        fu_free(csv);
+    }
+    cr_expect_gt(failures, 20, "the failures fired (%lu allocations a compute)", total);
+    fu_free(ref);
+    fu_book_free(b);
+    fu_policy_free(p);
+    unsetenv("FU_KPI_THREADS");
+    cr_expect_eq(ts_live, 0, "nothing left allocated");
+    fu_set_allocator(NULL);
 }
