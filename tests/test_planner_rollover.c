@@ -223,3 +223,80 @@ Test(rollover, two_calls_a_day) {
     expect_consistent(&f, 2);
     fu_test_planner_free(&f);
 }
+
+/* The local minute of the day in Beijing and whether it is a weekday. */
+static int beijing_minute(int64_t t, int *weekday) {
+    int64_t l = t + 8 * 3600, day = l / DAY;
+    *weekday = (int)((day + 3) % 7) < 5; /* 1970-01-01 was a Thursday; Monday 0 */
+    return (int)(l % DAY) / 60;
+}
+
+/* A real book under the rules, checked independently: the realistic sample
+ * (1,000 customers), 1 agent x 20 calls, 7 days from Mon 12-14 09:00
+ * Beijing. Every day of the policy calendar holds at most 20 agent calls;
+ * contacts were moved; each moved one and each contact deferred by the
+ * capacity is at an instant the contact guard (the planner's rules over the
+ * history, docs/guard.md) allows, within the team hours (Mon-Fri 09:00-12:00,
+ * 13:30-18:00 Beijing, no holiday in that week) unless urgent, and 24 h
+ * (caps.min_gap) from the customer's other planned contacts unless urgent. */
+Test(rollover, realistic_sample_moves_within_the_rules) {
+    fx f;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(fu_policy_default(&f.policy), FU_OK);
+    cr_assert_eq(fu_book_new(&f.book, NULL), FU_OK);
+    cr_assert_eq(fu_book_read_customers_csv(f.book, FU_TEST_SRCDIR "/../examples/sample/realistic/customers.csv"),
+                 FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_read_events_csv(f.book, FU_TEST_SRCDIR "/../examples/sample/realistic/events.csv"), FU_OK,
+                 "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(f.book), FU_OK);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 20;
+    cr_assert_eq(fu_planner_new(&f.pl, f.policy, f.book, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_test_planner_plan_at(&f, "2026-12-14T09:00:00+08:00", 7 * DAY);
+    fu_guard *g = NULL;
+    cr_assert_eq(fu_guard_new(&g, f.policy, f.book, NULL, NULL), FU_OK, "%s", fu_error_last()->message);
+    size_t np = 0, nd = 0, moved = 0, capdef = 0, per_day[10] = {0};
+    const fu_touchpoint *p = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_PLANNED, &np);
+    const fu_touchpoint *d = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_DEFERRED, &nd);
+    int64_t day0 = (T("2026-12-14T00:00:00+08:00") + 8 * 3600) / DAY;
+    for (size_t i = 0; i < np + nd; i++) {
+        const fu_touchpoint *t = i < np ? &p[i] : &d[i - np];
+        int agent = t->channel == FU_CHANNEL_PHONE || t->channel == FU_CHANNEL_VIDEO ||
+                    t->channel == FU_CHANNEL_CHAT || t->channel == FU_CHANNEL_VISIT;
+        if (i < np && agent) {
+            int64_t k = (t->best_at + 8 * 3600) / DAY - day0;
+            cr_assert(k >= 0 && k < 10);
+            per_day[k]++;
+        }
+        int rolled = i < np ? strstr(t->reason, "next day with room") != NULL
+                            : strcmp(t->status_rule, "capacity.calls_per_agent_day") == 0;
+        if (!rolled) continue;
+        i < np ? moved++ : capdef++;
+        fu_guard_request rq = FU_GUARD_REQUEST_INIT;
+        rq.customer_id = t->customer_id;
+        rq.channel = t->channel;
+        rq.at = t->best_at;
+        rq.priority = t->priority;
+        rq.rule = t->rule;
+        rq.order_id = t->order_id;
+        fu_guard_decision dec;
+        cr_assert_eq(fu_guard_check_request(g, &rq, &dec), FU_OK);
+        cr_expect(dec.allowed, "%s %s: %s (%s)", t->customer_id, t->rule, dec.rule, t->reason);
+        if (t->priority == FU_PRIORITY_URGENT) continue;
+        int wd, m = beijing_minute(t->best_at, &wd);
+        cr_expect(wd && ((m >= 540 && m < 720) || (m >= 810 && m < 1080)), "%s: minute %d", t->customer_id, m);
+        for (size_t j = 0; j < np && i < np; j++) {
+            const fu_touchpoint *o2 = &p[j];
+            if (o2 == t || o2->customer != t->customer || o2->priority == FU_PRIORITY_URGENT) continue;
+            int64_t gap = o2->best_at > t->best_at ? o2->best_at - t->best_at : t->best_at - o2->best_at;
+            cr_expect(gap >= DAY, "%s: %s and %s %lld s apart", t->customer_id, t->rule, o2->rule, (long long)gap);
+        }
+    }
+    for (int k = 0; k < 10; k++) cr_expect_leq(per_day[k], 20, "day %d: %zu", k, per_day[k]);
+    cr_expect_gt(moved, 10);
+    cr_expect_gt(capdef, 10);
+    fu_guard_free(g);
+    expect_consistent(&f, 20);
+    fu_test_planner_free(&f);
+}
