@@ -152,45 +152,73 @@ static int place_customer(ro_ctx *x, size_t row, int64_t from, int late, int64_t
     return 1;
 }
 
-/* The policy's `agents` rules on that instant, as for every numeric agent
- * contact (fu__plan_team_hours() on a plan of the customer's rows, the
- * contact at `at`): *out the instant they allow (the customer's hours and
- * the caps kept), INT64_MAX none. */
-static int team_rules(ro_ctx *x, size_t row, int64_t at, int64_t *out) {
-    fu_plan *s = NULL;
-    size_t lo, hi, me = 0;
-    int rc = fu__pl_plan_new(&s, x->plan->book);
-    if (rc) return rc;
-    customer_rows(x->plan, row, &lo, &hi);
-    for (size_t k = lo; k < hi && !rc; k++) {
-        if (k == row) me = s->n;
-        rc = fu__pl_plan_push(s, &x->plan->tp[k], x->plan->zone[k], x->plan->oid[k],
-                              (uint8_t)(x->plan->flag[k] & PL_TP_ASKED));
+/* One contact to place in a round: its item, the instant found (1 in q),
+ * none (0). */
+typedef struct ro_try {
+    ro_item it;
+    int64_t at;
+    int q;
+} ro_try;
+
+static int try_by_row(const void *a, const void *b) {
+    uint32_t x = ((const ro_try *)a)->it.row, y = ((const ro_try *)b)->it.row;
+    return (x > y) - (x < y);
+}
+
+/* The policy's `agents` rules on the instants found (each row at v[i].at):
+ * fu__plan_team_hours() on a plan of their customers' rows, as for every
+ * numeric agent contact (the customer's hours and the caps kept); the rows
+ * of v not placed (v[i].q 0) are not made there. v[i].at becomes the
+ * instant the rules allow (v[i].q 0: none). One pass for the round: its
+ * caches are built once. v is sorted by row. */
+static int team_pass(ro_ctx *x, ro_try *v, size_t m) {
+    fu_plan *s = NULL, *p = x->plan;
+    size_t *at = fu__malloc((m ? m : 1) * sizeof *at);
+    int rc = at ? fu__pl_plan_new(&s, p->book) : fu__error_nomem();
+    for (size_t i = 0, j; i < m && !rc; i = j) {
+        size_t lo, hi, base = s->n, any = 0;
+        customer_rows(p, v[i].it.row, &lo, &hi);
+        for (j = i; j < m && v[j].it.row < hi; j++) any |= (size_t)v[j].q;
+        if (!any) continue; /* none of the customer's to place */
+        for (size_t k = lo; k < hi && !rc; k++)
+            rc = fu__pl_plan_push(s, &p->tp[k], p->zone[k], p->oid[k], (uint8_t)(p->flag[k] & PL_TP_ASKED));
+        for (size_t k = i; k < j && !rc; k++) {
+            at[k] = base + (v[k].it.row - lo);
+            s->tp[at[k]].status = v[k].q ? FU_TOUCHPOINT_PLANNED : FU_TOUCHPOINT_SUPPRESSED;
+        }
     }
-    if (!rc) {
-        s->tp[me].best_at = at;
-        rc = fu__plan_team_hours(x->pl, s, x->now, x->end);
-    }
-    if (!rc) {
-        int st = s->tp[me].status;
-        *out = st == FU_TOUCHPOINT_PLANNED || st == FU_TOUCHPOINT_LATER ? s->tp[me].best_at : INT64_MAX;
+    if (!rc && s->n) rc = fu__plan_team_hours(x->pl, s, x->now, x->end);
+    for (size_t i = 0; i < m && !rc; i++) {
+        if (!v[i].q) continue;
+        const fu_touchpoint *t = &s->tp[at[i]];
+        v[i].q = t->status == FU_TOUCHPOINT_PLANNED || t->status == FU_TOUCHPOINT_LATER;
+        if (v[i].q) v[i].at = t->best_at;
     }
     fu_plan_free(s);
+    fu__free(at);
     return rc;
 }
 
-/* The first instant from `from` the planner allows the contact of `row`:
- * first placement's, then the agents' rules. Within its window unless
- * `late` (then within RO_LATE_SPAN). 1 and *at, 0 none. */
-static int search(ro_ctx *x, size_t row, int64_t from, int late, int64_t *at) {
-    int64_t a;
-    int rc = load_customer(x, row);
-    if (rc) return rc;
-    int q = place_customer(x, row, from, late, &a);
-    if (q <= 0) return q;
-    if ((rc = team_rules(x, row, a, at))) return rc;
-    if (*at == INT64_MAX) return 0;
-    return late || *at <= x->plan->tp[row].due_to;
+/* The first instant from `from` the planner allows each contact of v:
+ * first placement's (most pressing first: the caps of a customer's next
+ * contact count its earlier ones there), then the agents' rules. Within
+ * the window unless the contact is late or `late` (then within
+ * RO_LATE_SPAN). v[i].q 1 and v[i].at, or 0 none. v ends sorted by row. */
+static int search_all(ro_ctx *x, ro_try *v, size_t m, int64_t from, int late) {
+    int rc = FU_OK;
+    for (size_t i = 0; i < m && !rc; i++) {
+        ro_try *w = &v[i];
+        if (!(rc = load_customer(x, w->it.row))) rc = place_customer(x, w->it.row, from, late || w->it.late, &w->at);
+        if (rc < 0) return rc;
+        w->q = rc;
+        rc = FU_OK;
+        if (w->q) x->plan->tp[w->it.row].best_at = w->at;
+    }
+    if (m > 1) qsort(v, m, sizeof *v, try_by_row);
+    if ((rc = team_pass(x, v, m))) return rc;
+    for (size_t i = 0; i < m; i++)
+        if (v[i].q && !late && !v[i].it.late && v[i].at > x->plan->tp[v[i].it.row].due_to) v[i].q = 0;
+    return FU_OK;
 }
 
 /* The planned contact of `row` moved to another day: its reason says why
@@ -208,20 +236,6 @@ static int note_moved(fu_plan *p, size_t row) {
     if (!s) return fu__error_nomem();
     t->agent = s;
     p->flag[row] |= PL_TP_NOTE;
-    return FU_OK;
-}
-
-/* No day of the horizon takes the contact of `row`: deferred, at the first
- * instant it may be made from `from` (`at` when known, else sought), or
- * where it was when none comes within RO_LATE_SPAN. */
-static int defer_row(ro_ctx *x, size_t row, int64_t from, int known, int64_t at) {
-    int q = known;
-    if (!q && (q = search(x, row, from, 1, &at)) < 0) return q;
-    fu_touchpoint *t = &x->plan->tp[row];
-    /* the reason keeps why it is due; status and status_rule say why it waits */
-    t->status = FU_TOUCHPOINT_DEFERRED;
-    t->status_rule = RO_RULE;
-    if (q == 1) t->best_at = at;
     return FU_OK;
 }
 
@@ -251,25 +265,44 @@ static int gather_items(ro_ctx *x, ro_item **out, size_t *n_out) {
     return FU_OK;
 }
 
-/* One contact over its day's cap: to the first instant allowed on a later
- * day of the horizon (pushed back into the heap with its new key), else
- * deferred. 1 pushed, 0 deferred, < 0 an error. */
-static int roll_one(ro_ctx *x, ro_item *h, size_t *n, ro_item it) {
-    int64_t from = day_start(x->bc, it.day + 1), at = 0;
-    int q = search(x, it.row, from, it.late, &at);
-    if (q < 0) return q;
-    if (q == 0 || at >= x->end) {
-        int rc = defer_row(x, it.row, from, q == 1, at);
-        return rc < 0 ? rc : 0;
+/* The contacts over day `day`'s cap (v, m of them): each to the first
+ * instant allowed on a later day of the horizon, pushed back into the heap
+ * with its new key; the others deferred (capacity.calls_per_agent_day) at
+ * the first instant they may be made from the next day (a second search
+ * without the window), or where they were when none comes. */
+static int roll_round(ro_ctx *x, int64_t day, ro_try *v, size_t m, ro_item *h, size_t *n, size_t *deferred) {
+    int64_t from = day_start(x->bc, day + 1);
+    int rc = search_all(x, v, m, from, 0);
+    size_t k = 0;
+    for (size_t i = 0; i < m && !rc; i++) {
+        ro_item it = v[i].it;
+        if (v[i].q && v[i].at < x->end) {
+            int64_t d = day_of(x->bc, v[i].at);
+            it.day = d > day ? d : day + 1;
+            it.best = v[i].at;
+            it.moved = 1;
+            x->plan->tp[it.row].best_at = v[i].at;
+            h[(*n)++] = it;
+            heap_up(h, *n - 1);
+            continue;
+        }
+        fu_touchpoint *t = &x->plan->tp[it.row];
+        /* the reason keeps why it is due; status and status_rule say why it waits */
+        t->status = FU_TOUCHPOINT_DEFERRED;
+        t->status_rule = RO_RULE;
+        t->best_at = it.best;
+        ++*deferred;
+        v[k++] = v[i]; /* found past the horizon (q 1): that is its first instant */
     }
-    int64_t d = day_of(x->bc, at);
-    it.day = d > it.day ? d : it.day + 1;
-    it.best = at;
-    it.moved = 1;
-    x->plan->tp[it.row].best_at = at; /* the caps of the customer's next moves count it there */
-    h[(*n)++] = it;
-    heap_up(h, *n - 1);
-    return 1;
+    size_t again = 0; /* the deferred ones without an instant yet: sought without the window */
+    for (size_t i = 0; i < k; i++)
+        if (!v[i].q) v[again++] = v[i];
+        else x->plan->tp[v[i].it.row].best_at = v[i].at;
+    if (!rc && again) {
+        rc = search_all(x, v, again, from, 1);
+        for (size_t i = 0; i < again; i++) x->plan->tp[v[i].it.row].best_at = !rc && v[i].q ? v[i].at : v[i].it.best;
+    }
+    return rc;
 }
 
 int fu__pl_capacity_rollover(fu_planner *pl, fu_plan *plan, size_t cap, int64_t now, int64_t end,
@@ -283,26 +316,32 @@ int fu__pl_capacity_rollover(fu_planner *pl, fu_plan *plan, size_t cap, int64_t 
     x.end = end;
     *deferred = 0;
     ro_item *h = NULL;
-    size_t n = 0;
+    size_t n = 0, m = 0, used = 0;
     int rc = gather_items(&x, &h, &n);
     if (rc) return rc;
+    ro_try *v = fu__malloc((n ? n : 1) * sizeof *v);
+    if (!v) rc = fu__error_nomem();
     for (size_t i = n / 2; i-- > 0;) heap_down(h, n, i);
-    int64_t day = INT64_MIN;
-    size_t used = 0;
-    while (n && !rc) {
+    int64_t day = n ? h[0].day : 0;
+    while (!rc && (n || m)) {
+        if (!n || h[0].day != day) { /* the day is done: its contacts over the cap move on together */
+            if (m) rc = roll_round(&x, day, v, m, h, &n, deferred);
+            m = used = 0;
+            if (n) day = h[0].day;
+            continue;
+        }
         ro_item it = h[0];
         h[0] = h[--n];
         heap_down(h, n, 0);
-        if (it.day != day) day = it.day, used = 0;
         if (used < cap) { /* the day's cap goes to the most pressing first */
             used++;
             if (it.moved) rc = note_moved(plan, it.row);
             continue;
         }
-        int q = roll_one(&x, h, &n, it);
-        if (q < 0) rc = q;
-        else if (q == 0) ++*deferred;
+        v[m].it = it;
+        v[m].q = 0;
+        v[m++].at = 0;
     }
-    fu__free(h);
+    FU_FREE_ALL(h, v);
     return rc;
 }
