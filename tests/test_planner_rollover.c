@@ -300,3 +300,38 @@ Test(rollover, realistic_sample_moves_within_the_rules) {
     expect_consistent(&f, 20);
     fu_test_planner_free(&f);
 }
+
+/* Out of memory anywhere in a plan that rolls contacts over (five
+ * deliveries, 1 x 1, 5 days: moved, deferred in and after their windows):
+ * FU_ENOMEM, nothing leaked. */
+static int oom_rollover(void *ctx) {
+    (void)ctx;
+    fu_policy *p = NULL;
+    fu_book *b = NULL;
+    fu_planner *pl = NULL;
+    fu_plan *plan = NULL;
+    const char *e = deliveries(5, "2026-11-23T10:00:00+08:00");
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 1;
+    int rc = fu_policy_default(&p);
+    if (!rc) rc = fu_book_new(&b, NULL);
+    if (!rc) rc = fu_book_read_customers_csv_from_string(b, CUST5, strlen(CUST5), "c");
+    if (!rc) rc = fu_book_read_events_csv_from_string(b, e, strlen(e), "e");
+    if (!rc) rc = fu_planner_new(&pl, p, b, &o);
+    if (!rc) rc = fu_planner_plan(pl, T("2026-11-23T10:00:00+08:00"), 5 * DAY, &plan);
+    if (!rc) {
+        fu_plan_stats st;
+        fu_plan_get_stats(plan, &st);
+        rc = st.planned == 3 && st.deferred == 2 ? FU_OK : FU_EINVAL;
+    }
+    fu_plan_free(plan);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return rc;
+}
+
+Test(rollover, out_of_memory_anywhere) {
+    fu_test_oom("plan with rollover", oom_rollover, NULL, 100000);
+}
