@@ -167,7 +167,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
     d.version = FU_PLANNER_OPTIONS_VERSION;
     if (d.default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
-    if (d.flags & ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR | FU_PLANNER_CAPACITY_PASS))
+    if (d.flags &
+        ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR | FU_PLANNER_CAPACITY_PASS | FU_PLANNER_DAILY_CAPACITY))
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
     if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",

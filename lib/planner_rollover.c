@@ -11,7 +11,7 @@
 #define RO_LATE_SPAN (62 * DAY) /* how far a deferred contact's first possible instant is sought (as holidays) */
 
 int fu__pl_rollover_applies(const fu_planner *pl, int64_t now, int64_t end) {
-    return !pl->day_used && end - now > DAY;
+    return !pl->day_used && !(pl->opt.flags & FU_PLANNER_DAILY_CAPACITY) && end - now > DAY;
 }
 
 /* A planned agent contact in the capacity step: its row, the day (policy

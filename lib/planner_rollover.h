@@ -11,7 +11,8 @@ struct fu_plan;
 
 /* Whether the capacity step moves the contacts over a day's cap to later
  * days of the horizon [now, end): a horizon longer than one day, outside a
- * simulation (fu_planner_simulate(): its days are counted by the caller). */
+ * simulation (fu_planner_simulate(): its days are counted by the caller),
+ * without #FU_PLANNER_DAILY_CAPACITY (the one-day rule of the global pass). */
 int fu__pl_rollover_applies(const struct fu_planner *pl, int64_t now, int64_t end);
 
 /* The capacity step for such a horizon: the planned agent-channel contacts

@@ -2057,6 +2057,43 @@ Test(planner, capacity_order_with_contacts_decades_apart) {
     teardown(&f);
 }
 
+/* The same with FU_PLANNER_DAILY_CAPACITY: the one-day rule of the global
+ * capacity pass over the 20-year horizon, exactly the plan before review s11
+ * M1 (this test's expected values at c015694): each day takes C0's contact,
+ * C1's is deferred to the next day's start; the contacts 20 years apart are
+ * ordered by the 16-byte keys of apply_capacity(). */
+Test(planner, capacity_order_with_contacts_decades_apart_daily_capacity) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 1;
+    o.flags = FU_PLANNER_DAILY_CAPACITY;
+    setup(&f,
+          "C0,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C0,2026-03-02T10:00:00+08:00,delivery,O0,,5000,,,,,\n"
+          "C1,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          "cadences:\n  delivery:\n    steps:\n"
+          "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
+          "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
+          "  deep_care:\n    when: {tier: [key]}\n"
+          "agents: {team_hours: false, weekends: true, holidays: true}\n",
+          &o);
+    plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
+    CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
+          {TP(DEFERRED, "C1", "delivery.first_contact"), .best_at = "2026-03-03T00:00:00+08:00"},
+          {TP(PLANNED, "C0", "delivery.second_contact"), .best_at = "2046-02-25T10:00:00+08:00"},
+          {TP(DEFERRED, "C1", "delivery.second_contact"), .best_at = "2046-02-26T00:00:00+08:00"});
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.agent_contacts, 2);
+    cr_assert_eq(st.deferred, 2);
+    size_t n = 0;
+    const fu_touchpoint *d = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_DEFERRED, &n);
+    for (size_t i = 0; i < n; i++) cr_expect_str_eq(d[i].status_rule, "capacity.calls_per_agent_day");
+    teardown(&f);
+}
+
 /* The plan's radix sort (lib/planner_plan.c) against qsort: keys of 0 to 64
  * significant bits, with and without payloads, many equal digits (passes
  * that move nothing) and equal keys (stable: payloads stay in input order). */

@@ -31,8 +31,8 @@ static char *deliveries(int n, const char *at) {
 
 /* *f with `yaml` (NULL: the built-in policy), the book, and a planner for
  * `agents` agents of `calls` calls a day each. */
-static void open_cap(fx *f, const char *yaml, const char *customers, const char *events, unsigned agents,
-                     unsigned calls) {
+static void open_cap_flags(fx *f, const char *yaml, const char *customers, const char *events, unsigned agents,
+                           unsigned calls, unsigned flags) {
     memset(f, 0, sizeof *f);
     f->policy = fu_test_policy(yaml);
     cr_assert(f->policy);
@@ -44,7 +44,13 @@ static void open_cap(fx *f, const char *yaml, const char *customers, const char 
     fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
     o.agents = agents;
     o.calls_per_agent = calls;
+    o.flags = flags;
     cr_assert_eq(fu_planner_new(&f->pl, f->policy, f->book, &o), FU_OK, "%s", fu_error_last()->message);
+}
+
+static void open_cap(fx *f, const char *yaml, const char *customers, const char *events, unsigned agents,
+                     unsigned calls) {
+    open_cap_flags(f, yaml, customers, events, agents, calls, 0u);
 }
 
 static const fu_touchpoint *find(const fx *f, fu_touchpoint_status s, const char *id) {
@@ -119,6 +125,66 @@ Test(rollover, window_end_defers_at_an_allowed_instant) {
     cr_expect_eq(st.deferred, 2);
     cr_expect_eq(st.agent_contacts, 3);
     expect_consistent(&f, 1);
+    fu_test_planner_free(&f);
+}
+
+/* FU_PLANNER_DAILY_CAPACITY: the reviewer's case over 5 days by the one-day
+ * rule of the global capacity pass, as before review s11 M1: C1 Mon 10:00;
+ * C2 and C3 deferred (capacity.calls_per_agent_day) to Tue 00:00, the next
+ * day's start; Tue and Wed stay empty. */
+Test(rollover, daily_capacity_flag_defers_to_the_next_day) {
+    fx f;
+    open_cap_flags(&f, NULL, CUST5, deliveries(3, "2026-11-23T10:00:00+08:00"), 1, 1, FU_PLANNER_DAILY_CAPACITY);
+    fu_test_planner_plan_at(&f, "2026-11-23T10:00:00+08:00", 5 * DAY);
+    const fu_touchpoint *t = find(&f, FU_TOUCHPOINT_PLANNED, "C1");
+    cr_assert(t);
+    cr_expect_eq(t->best_at, T("2026-11-23T10:00:00+08:00"));
+    for (int i = 2; i <= 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "C%d", i);
+        t = find(&f, FU_TOUCHPOINT_DEFERRED, id);
+        cr_assert(t, "%s", id);
+        cr_expect_str_eq(t->status_rule, "capacity.calls_per_agent_day");
+        cr_expect_eq(t->best_at, T("2026-11-24T00:00:00+08:00"), "%s: %s", id, t->reason);
+        cr_expect_null(strstr(t->reason, "next day with room"), "%s: %s", id, t->reason);
+    }
+    fu_plan_stats st = fu_test_plan_stats(f.plan);
+    cr_expect_eq(st.planned, 1);
+    cr_expect_eq(st.deferred, 2);
+    cr_expect_eq(st.agent_contacts, 1);
+    expect_consistent(&f, 1);
+    fu_test_planner_free(&f);
+}
+
+/* Over one day the flag changes nothing: both rules defer to the next day's
+ * start, so the plans are the same byte for byte (the plan CSV with status). */
+Test(rollover, daily_capacity_flag_one_day_horizon_same_plan) {
+    char *csv[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        fx f;
+        open_cap_flags(&f, NULL, CUST5, deliveries(5, "2026-11-23T10:00:00+08:00"), 1, 2,
+                       k ? FU_PLANNER_DAILY_CAPACITY : 0u);
+        fu_test_planner_plan_at(&f, "2026-11-23T10:00:00+08:00", DAY);
+        size_t len = 0;
+        cr_assert_eq(fu_plan_write_csv_to_string(f.plan, 0x1Fu, FU_PLAN_CSV_STATUS, &len, &csv[k]), FU_OK);
+        fu_plan_stats st = fu_test_plan_stats(f.plan);
+        cr_expect_eq(st.deferred, 3);
+        fu_test_planner_free(&f);
+    }
+    cr_expect_str_eq(csv[0], csv[1]);
+    fu_free(csv[0]);
+    fu_free(csv[1]);
+}
+
+/* An unknown flag bit past FU_PLANNER_DAILY_CAPACITY is refused. */
+Test(rollover, daily_capacity_flag_is_known_the_next_bit_is_not) {
+    fx f;
+    open_cap_flags(&f, NULL, CUST5, deliveries(1, "2026-11-23T10:00:00+08:00"), 1, 1, FU_PLANNER_DAILY_CAPACITY);
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.flags = FU_PLANNER_DAILY_CAPACITY << 1;
+    fu_planner *pl = NULL;
+    cr_expect_eq(fu_planner_new(&pl, f.policy, f.book, &o), FU_EINVAL);
+    cr_expect_null(pl);
     fu_test_planner_free(&f);
 }
 

@@ -77,11 +77,14 @@ def test_bad_records_raise():
     assert followup.capacity_pass(pol, b"", 1, 1) == b""
 
 
-def _whole(agents=0, calls=0, days=3):
+def _whole(agents=0, calls=0, days=3, daily=True):
+    """The sample planned in one piece; daily: capacity by the one-day rule
+    of the global pass (daily_capacity), else rolled over to later days."""
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_csv(str(SAMPLE / "customers.csv"))
     book.read_events_csv(str(SAMPLE / "events.csv"))
-    planner = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls)
+    planner = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls,
+                               daily_capacity=daily)
     return book, planner, planner.plan(T("2026-11-23T00:00:00+08:00"), days * 86400)
 
 
