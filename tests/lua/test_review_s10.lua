@@ -43,6 +43,8 @@ T.test("Planner{capacity_pass = true}: the pass over its items gives the daily_c
     :plan(NOW, 3 * 86400)
   T.eq(followup.Planner(pol, book, 2, 4, nil, nil, nil, nil, nil, true):plan(NOW, 3 * 86400):csv(), ref:csv(),
     "daily_capacity: named = positional")
+  T.truthy(followup.Planner(pol, book, 2, 4):plan(NOW, 3 * 86400):csv() ~= ref:csv(),
+    "without it one planner rolls over to later days: another plan over 3 days")
   for _, planner in ipairs({
     followup.Planner(pol, book, { capacity_pass = true }),
     followup.Planner(pol, book, nil, nil, nil, nil, nil, nil, true),
