@@ -176,11 +176,10 @@ def test_without_daily_capacity_the_plan_differs_only_by_rolled_over_rows():
     _, _, roll = _whole(agents, calls, days, daily=False)
     part, mine = _rows(merged), _rows(roll.csv(status_mask=0x1F, with_status=True))
     assert len(part) == len(mine)
-    by_line = collections.Counter(tuple(r.values()) for r in part) - collections.Counter(tuple(r.values()) for r in mine)
-    only_part = [r for r in part if tuple(r.values()) in by_line]
-    mine_lines = collections.Counter(tuple(r.values()) for r in mine) - collections.Counter(tuple(r.values())
-                                                                                           for r in part)
-    only_mine = [r for r in mine if tuple(r.values()) in mine_lines]
+    lines_part = collections.Counter(tuple(r.values()) for r in part)
+    lines_mine = collections.Counter(tuple(r.values()) for r in mine)
+    only_part = [r for r in part if tuple(r.values()) in lines_part - lines_mine]
+    only_mine = [r for r in mine if tuple(r.values()) in lines_mine - lines_part]
     assert len(only_part) == len(only_mine) > 40
     # the same touchpoints (each once), only where capacity put them differs
     assert len({_ident(r) for r in part}) == len(part)
@@ -210,3 +209,18 @@ def test_without_daily_capacity_the_plan_differs_only_by_rolled_over_rows():
                                   if r["status"] == "planned" and r["channel"] in AGENT_CHANNELS)
     assert sum(per_day.values()) == ms.agent_contacts and len(per_day) > 2
     assert max(per_day.values()) <= agents * calls
+
+
+@pytest.mark.skipif(not os.environ.get("FU_CLI"), reason="FU_CLI (the followup executable) not set")
+def test_cli_daily_capacity_is_the_planner_flag():
+    """`followup plan --daily-capacity` is Planner(..., daily_capacity=True):
+    the same plan CSV over 7 days; without it the CLI rolls over (another
+    plan, more planned)."""
+    import subprocess
+    args = [os.environ["FU_CLI"], "plan", "--customers", str(SAMPLE / "customers.csv"), "--events",
+            str(SAMPLE / "events.csv"), "--now", "2026-11-23T00:00:00+08:00", "--horizon", "7d", "--agents", "1",
+            "--calls-per-agent", "20", "--no-besttime", "--format", "csv"]
+    daily = subprocess.run(args + ["--daily-capacity"], capture_output=True, text=True, check=True).stdout
+    roll = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    assert daily == _whole(1, 20, 7)[2].csv() and roll == _whole(1, 20, 7, daily=False)[2].csv()
+    assert daily != roll and roll.count("\n") > daily.count("\n")
