@@ -416,7 +416,9 @@ def check_whole(a, src, cycles, horizon, res) -> bool:
     for p in range(parts):
         book.add_event_columns(gen.partition_columns(p, n, parts, src["purchases"], src["seed"])[1])
     book.finalize()
-    planner = followup.Planner(followup.policy_default(), book, agents=a.agents, calls_per_agent=a.calls_per_agent)
+    # the global pass's one-day rule (daily_capacity): the same as rollover for one-day horizons only
+    planner = followup.Planner(followup.policy_default(), book, agents=a.agents, calls_per_agent=a.calls_per_agent,
+                               daily_capacity=True)
     own = planner.tier_cycles()
     same_cycles = np.array_equal(own.view(np.int64), np.asarray(cycles, dtype=np.float64).view(np.int64))
     print(f"check: the one-process planner's own tier cycles, bit for bit the partitions' combined ones: "

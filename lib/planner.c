@@ -12,6 +12,7 @@
  * do-not-disturb / preferred windows, strings interned by the book) are
  * cached. Nothing is allocated per event. */
 #include "planner_internal.h"
+#include "planner_rollover.h"
 #include "book_internal.h"
 #include "segment_internal.h"
 
@@ -168,7 +169,8 @@ int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *boo
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown options version %u", opts->version);
     d.version = FU_PLANNER_OPTIONS_VERSION;
     if (d.default_cycle < 0) return fu__error_set(FU_EINVAL, "fu_planner_new: negative default_cycle");
-    if (d.flags & ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR | FU_PLANNER_CAPACITY_PASS))
+    if (d.flags &
+        ~(FU_PLANNER_BESTTIME | FU_PLANNER_STRICT_CALENDAR | FU_PLANNER_CAPACITY_PASS | FU_PLANNER_DAILY_CAPACITY))
         return fu__error_set(FU_EINVAL, "fu_planner_new: unknown flags 0x%x", d.flags);
     if (d.besttime && fu_besttime_customer_count(d.besttime) != fu_book_customer_count(book))
         return fu__error_set(FU_EINVAL, "fu_planner_new: the best-time model has %zu customers, the book %zu",
@@ -1445,7 +1447,7 @@ static uint64_t clamp_u(int64_t v, int bits) {
     return (uint64_t)v > m ? m : (uint64_t)v;
 }
 
-static int apply_capacity(fu_planner *pl, fu_plan *plan) {
+static int apply_capacity(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
     size_t cap = (size_t)pl->opt.agents * pl->opt.calls_per_agent;
     plan->stats.capacity_per_day = cap;
     size_t n = 0;
@@ -1455,6 +1457,12 @@ static int apply_capacity(fu_planner *pl, fu_plan *plan) {
     if (!pl->opt.agents || (n <= cap && !pl->day_used)) return FU_OK;
     if (plan->n > ROW_MASK) return fu__error_set(FU_ELIMIT, "more than 2^29 - 1 touchpoints in a plan");
     if (!n) return FU_OK; /* nothing to order (a simulation's day already used) */
+    if (fu__pl_rollover_applies(pl, now, end)) { /* several days: to the next day with room (review s11 M1) */
+        size_t deferred = 0;
+        int rc = fu__pl_capacity_rollover(pl, plan, cap, now, end, &deferred);
+        plan->stats.agent_contacts -= deferred;
+        return rc;
+    }
     /* Most pressing first within a day: (day, priority, end of the window,
      * time, row), the day, end and time relative to their minima (clamped
      * to 16, 45 and 32 bits). In one 64-bit key when that fits, radix-sorted
@@ -1587,7 +1595,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
     if (!rc) rc = fu__plan_team_hours(pl, plan, now, now + horizon);
-    if (!rc && capacity) rc = apply_capacity(pl, plan);
+    if (!rc && capacity) rc = apply_capacity(pl, plan, now, now + horizon);
     plan->stats.due = plan->stats.candidates + plan->stats.done;
     if (!rc) rc = fu__pl_plan_finish(plan);
     if (!rc) rc = fu__pl_plan_notes(plan); /* after the scratch of capacity and sort is free */

@@ -2022,12 +2022,13 @@ Test(planner, plan_rows_sorted_and_kept) {
 }
 
 /* The capacity step with contacts 20 years apart (agents 1, 1 call a day):
- * the day, window-end and time ranges need more than 64 bits, so the
- * contacts are ordered by the 16-byte keys, not the one-word radix key
- * (lib/planner.c, apply_capacity); the order is the same. C0's delivery
- * (10:00) and C1's (11:00) each give a first contact on 03-02 and a
- * `far` step 7,300 days later: each day takes the contact whose window
- * ends first (C0's), C1's is deferred to the next day. */
+ * C0's delivery (10:00) and C1's (11:00) each give a first contact on 03-02
+ * and a `far` step 7,300 days later: each day takes the contact whose window
+ * ends first (C0's); C1's moves to the next day of the horizon, within its
+ * window, at its first allowed instant (08:00, quiet hours; no agent hours):
+ * review s11 M1, lib/planner_rollover.c. (Before, with one day's start as
+ * best_at, deferred; the 16-byte keys of apply_capacity() serve one-day
+ * horizons and the simulation now.) */
 Test(planner, capacity_order_with_contacts_decades_apart) {
     fx f;
     fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
@@ -2046,6 +2047,40 @@ Test(planner, capacity_order_with_contacts_decades_apart) {
           &o);
     plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
     CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
+          {TP(PLANNED, "C1", "delivery.first_contact"), .best_at = "2026-03-03T08:00:00+08:00"},
+          {TP(PLANNED, "C0", "delivery.second_contact"), .best_at = "2046-02-25T10:00:00+08:00"},
+          {TP(PLANNED, "C1", "delivery.second_contact"), .best_at = "2046-02-26T08:00:00+08:00"});
+    fu_plan_stats st;
+    fu_plan_get_stats(f.plan, &st);
+    cr_assert_eq(st.agent_contacts, 4);
+    cr_assert_eq(st.deferred, 0);
+    teardown(&f);
+}
+
+/* The same with FU_PLANNER_DAILY_CAPACITY: the one-day rule of the global
+ * capacity pass over the 20-year horizon, exactly the plan before review s11
+ * M1 (this test's expected values at c015694): each day takes C0's contact,
+ * C1's is deferred to the next day's start; the contacts 20 years apart are
+ * ordered by the 16-byte keys of apply_capacity(). */
+Test(planner, capacity_order_with_contacts_decades_apart_daily_capacity) {
+    fx f;
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 1;
+    o.flags = FU_PLANNER_DAILY_CAPACITY;
+    setup(&f,
+          "C0,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C0,2026-03-02T10:00:00+08:00,delivery,O0,,5000,,,,,\n"
+          "C1,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          "cadences:\n  delivery:\n    steps:\n"
+          "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
+          "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
+          "  deep_care:\n    when: {tier: [key]}\n"
+          "agents: {team_hours: false, weekends: true, holidays: true}\n",
+          &o);
+    plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
+    CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
           {TP(DEFERRED, "C1", "delivery.first_contact"), .best_at = "2026-03-03T00:00:00+08:00"},
           {TP(PLANNED, "C0", "delivery.second_contact"), .best_at = "2046-02-25T10:00:00+08:00"},
           {TP(DEFERRED, "C1", "delivery.second_contact"), .best_at = "2046-02-26T00:00:00+08:00"});
@@ -2053,6 +2088,9 @@ Test(planner, capacity_order_with_contacts_decades_apart) {
     fu_plan_get_stats(f.plan, &st);
     cr_assert_eq(st.agent_contacts, 2);
     cr_assert_eq(st.deferred, 2);
+    size_t n = 0;
+    const fu_touchpoint *d = fu_plan_touchpoints(f.plan, FU_TOUCHPOINT_DEFERRED, &n);
+    for (size_t i = 0; i < n; i++) cr_expect_str_eq(d[i].status_rule, "capacity.calls_per_agent_day");
     teardown(&f);
 }
 

@@ -2,13 +2,18 @@
  * under #ifdef SWIGPYTHON / SWIGLUA).
  *
  *   Planner(policy, book, agents=0, calls_per_agent=0, default_cycle=0, besttime=False,
- *           tier_cycles=None, strict_calendar=False, capacity_pass=False)
+ *           tier_cycles=None, strict_calendar=False, capacity_pass=False,
+ *           daily_capacity=False)
  *       strict_calendar=True: a touchpoint past the official holidays of a
  *       calendar fails the plan (FU_PLANNER_STRICT_CALENDAR, RangeError)
  *       instead of being counted in calendar_expired.
  *       capacity_pass=True: a partition's planner whose plans go through
  *       capacity_pass() (FU_PLANNER_CAPACITY_PASS): event steps whose window
  *       passed without a contact stay due (overdue), as with agents.
+ *       daily_capacity=True: agents by the one-day rule of capacity_pass()
+ *       (FU_PLANNER_DAILY_CAPACITY): a contact over a day's cap is deferred
+ *       to the next day instead of moved to a later day of the horizon with
+ *       room; the one-process plan the partitioned one equals for any horizon.
  *     set_ledger(ledger=None): the promises of a commitment Ledger drive
  *       contacts (fu_planner_set_ledger(); bindings/common/loop.i)
  *       Borrows the policy and the book: the planner keeps references to both,
@@ -65,7 +70,7 @@
  *     sla_attainment, mean_agent_load, max_agent_load, n_days, day(i) -> SimDay
  *     (start, contacts, agent_contacts, capacity, suppressed, deferred)
  *   priority_name(p), touchpoint_status_name(s); constants PRIORITY_*,
- *   TOUCHPOINT_*, PLANNER_BESTTIME.
+ *   TOUCHPOINT_*, PLANNER_BESTTIME, PLANNER_STRICT_CALENDAR, PLANNER_DAILY_CAPACITY.
  * Times are int64 UTC seconds. Failures raise (followup.Error subclasses in
  * Python, error tables in Lua).
  *
@@ -99,6 +104,7 @@ static unsigned int fu_swig_plan_csv_flags(bool with_status, bool with_owner, bo
 %constant int TOUCHPOINT_LATER = FU_TOUCHPOINT_LATER;
 %constant unsigned int PLANNER_BESTTIME = FU_PLANNER_BESTTIME;
 %constant unsigned int PLANNER_STRICT_CALENDAR = FU_PLANNER_STRICT_CALENDAR;
+%constant unsigned int PLANNER_DAILY_CAPACITY = FU_PLANNER_DAILY_CAPACITY;
 
 %{
 static const char *fu_swig_priority_name(int p) {
@@ -575,7 +581,8 @@ FU_RAISES(fu_planner::m_short_agents)
 %extend fu_planner {
     fu_planner(const fu_policy *policy, const fu_book *book, unsigned int agents = 0,
                unsigned int calls_per_agent = 0, int64_t default_cycle = 0, bool besttime = false,
-               const fu_swig_dvec *tier_cycles = NULL, bool strict_calendar = false, bool capacity_pass = false) {
+               const fu_swig_dvec *tier_cycles = NULL, bool strict_calendar = false, bool capacity_pass = false,
+               bool daily_capacity = false) {
         fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
         fu_planner *p = NULL;
         if (!policy || !book) {
@@ -588,6 +595,7 @@ FU_RAISES(fu_planner::m_short_agents)
         if (besttime) o.flags |= FU_PLANNER_BESTTIME;
         if (strict_calendar) o.flags |= FU_PLANNER_STRICT_CALENDAR;
         if (capacity_pass) o.flags |= FU_PLANNER_CAPACITY_PASS;
+        if (daily_capacity) o.flags |= FU_PLANNER_DAILY_CAPACITY;
         if (tier_cycles) {
             static const double none = 0.0; /* an empty list is a list, not "compute them" */
             o.tier_cycles = tier_cycles->n ? tier_cycles->v : &none;

@@ -80,7 +80,8 @@ end
 -- The names of the arguments of constructors (PARAMS.Class) and methods
 -- (PARAMS["Class:method"]), self excluded, for messages ("argument 3 (agents)").
 local PARAMS = {
-  Planner = "policy book agents calls_per_agent default_cycle besttime tier_cycles strict_calendar capacity_pass",
+  Planner = "policy book agents calls_per_agent default_cycle besttime tier_cycles strict_calendar capacity_pass "
+    .. "daily_capacity",
   ["Planner:plan"] = "now horizon",
   ["Planner:plan_customer"] = "customer now horizon",
   ["Planner:feed"] = "customer_id at kind now horizon order_id product_class unit_price amount severity channel "

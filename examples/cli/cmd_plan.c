@@ -10,7 +10,7 @@
 typedef struct plan_args {
     const char *policy, *customers, *events, *now, *horizon, *agents, *calls_per_agent, *format, *long_table;
     const char *output, *suppressed, *deferred, *later, *ledger, *record_escalations, *strict_calendar;
-    const char *no_besttime, *create_customers, *skip_unknown_kinds, *clv;
+    const char *no_besttime, *create_customers, *skip_unknown_kinds, *clv, *daily_capacity;
 } plan_args;
 
 #define O(name, arg, help, member) CLI_OPT(name, arg, help, plan_args, member)
@@ -27,6 +27,11 @@ static const cli_option k_options[] = {
       "loaded); adds an agent column",
       agents),
     O("--calls-per-agent", "N", "calls one agent makes a day (default: policy maximum)", calls_per_agent),
+    O("--daily-capacity", NULL,
+      "with --agents N over several days: defer a contact over a\n"
+      "day's cap to the next day (the global capacity pass's rule)\n"
+      "instead of moving it to a later day of the horizon with room",
+      daily_capacity),
     O("--clv", "CSV",
       "customers' CLV (customer_id, clv; the CSV of followup segment):\n"
       "channels.by_clv of the policy then makes high-CLV contacts\n"
@@ -230,6 +235,7 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
                          const char **agents_path) {
     g_long_table = a->long_table != NULL;
     if (a->strict_calendar) po->flags |= FU_PLANNER_STRICT_CALENDAR;
+    if (a->daily_capacity) po->flags |= FU_PLANNER_DAILY_CAPACITY;
     if (a->create_customers) bo->flags |= FU_BOOK_CREATE_CUSTOMERS;
     if (a->skip_unknown_kinds) bo->flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
     /* --agents N, or a file when it is not a number */

@@ -4,13 +4,16 @@
  *        book planned in partitions (one planner per partition, on several
  *        machines) keeps the agents' daily capacity of the whole book.
  *
- * fu_planner_plan() ends with a capacity pass (planner.h, limit 7): the
- * planned contacts on agent channels (phone, video, chat, visit) fill each
- * day of the policy's calendar up to `agents` × `calls_per_agent`, most
+ * fu_planner_plan() ends with a capacity pass (docs/planner.md, limit 7):
+ * the planned contacts on agent channels (phone, video, chat, visit) fill
+ * each day of the policy's calendar up to `agents` × `calls_per_agent`, most
  * pressing first — by priority, then the end of the window, then best_at,
- * then plan order (customer by customer in book order) — and those that do
- * not fit move to the next day in their window, deferred with status_rule
- * `capacity.calls_per_agent_day`.
+ * then plan order (customer by customer in book order) — and, by the
+ * one-day rule (a one-day horizon, or #FU_PLANNER_DAILY_CAPACITY), those
+ * that do not fit move to the next day in their window, deferred with
+ * status_rule `capacity.calls_per_agent_day`. (Over several days without
+ * that flag the planner moves them to a later day of the horizon with
+ * room; this pass does not: it keeps the one-day rule.)
  *
  * A partition's planner does not know the other partitions' contacts, so it
  * plans without capacity (agents 0) and the pass runs once over all of them:
@@ -25,8 +28,9 @@
  *
  * The partitions' plans then hold exactly the touchpoints, statuses and
  * instants of the plan one planner over the whole book makes with the same
- * `agents` and `calls_per_agent` (docs/scaling.md, with the one ordering
- * caveat stated there). The per-agent assignment of fu_planner_set_agents()
+ * `agents` and `calls_per_agent` and #FU_PLANNER_DAILY_CAPACITY, for any
+ * horizon; for a one-day horizon also without the flag (docs/scaling.md,
+ * with the one ordering caveat stated there). The per-agent assignment of fu_planner_set_agents()
  * (shifts, calls_per_day of each agent, owners) is not part of this pass: a
  * partitioned plan with agents is not the whole book's plan.
  */

@@ -270,6 +270,25 @@ typedef double (*fu_planner_score_fn)(void *ud, size_t customer, fu_channel chan
  *  calls the pass deferred, as one planner with `agents` does. */
 #define FU_PLANNER_CAPACITY_PASS 0x4u
 
+/** #fu_planner_options flag: numeric capacity (`agents`) by the one-day
+ *  rule, as the global capacity pass (fu_capacity_pass()) applies it: each
+ *  day of the policy calendar takes its planned agent-channel contacts most
+ *  pressing first up to `agents` x `calls_per_agent`, and a contact over the
+ *  cap is deferred (status_rule `capacity.calls_per_agent_day`) to the next
+ *  day, even when a later day of the horizon has room. Without it, over a
+ *  horizon longer than one day, such a contact moves to the first instant
+ *  allowed on the next day of the horizon with room (docs/planner.md
+ *  "Capacity"). The plan of a book partitioned and passed through
+ *  fu_capacity_pass() equals, byte for byte, the one-process plan made with
+ *  this flag for any horizon, and the one-process plan without it for a
+ *  horizon of one day (the two rules agree there). The pass does not roll
+ *  over: placing a contact on a later day needs the planner of its
+ *  partition (its customer's history, hours, caps and agents' rules), so it
+ *  would take one round between the partitions and the pass per day.
+ *  Ignored when `agents` is 0; a simulation (fu_planner_simulate())
+ *  always uses the one-day rule. */
+#define FU_PLANNER_DAILY_CAPACITY 0x8u
+
 /** Options of fu_planner_new(). Fields are only ever appended; version 1
  *  (without `flags` and `besttime`) and version 2 (without `tier_cycles`)
  *  callers are still accepted. */
@@ -289,7 +308,8 @@ typedef struct fu_planner_options {
      *  the customers done and the total (may be NULL); for progress output. */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;         /**< passed to `progress` */
-    /** #FU_PLANNER_BESTTIME, #FU_PLANNER_STRICT_CALENDAR, #FU_PLANNER_CAPACITY_PASS or 0 (version 2). */
+    /** #FU_PLANNER_BESTTIME, #FU_PLANNER_STRICT_CALENDAR, #FU_PLANNER_CAPACITY_PASS,
+     *  #FU_PLANNER_DAILY_CAPACITY (or-ed) or 0 (version 2). */
     unsigned int flags;
     /** A best-time model of the same book (same customers, same order) that
      *  chooses best_at; borrowed, must outlive the planner; NULL: none (or

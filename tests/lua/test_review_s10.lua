@@ -36,9 +36,15 @@ T.test("Planner: named options equal the positional form", function()
   T.eq(plan_csv(followup.Planner(pol, book, 2, 4, nil, nil, nil, nil, nil)), positional, "nil = default")
 end)
 
-T.test("Planner{capacity_pass = true}: the pass over its items gives the capacity plan", function()
+T.test("Planner{capacity_pass = true}: the pass over its items gives the daily_capacity plan", function()
   local pol, book = sample()
-  local ref = followup.Planner(pol, book, 2, 4):plan(NOW, 3 * 86400)
+  -- the pass's one-day rule: the one-process plan with daily_capacity (docs/planner.md "Capacity")
+  local ref = followup.Planner(pol, book, { agents = 2, calls_per_agent = 4, daily_capacity = true })
+    :plan(NOW, 3 * 86400)
+  T.eq(followup.Planner(pol, book, 2, 4, nil, nil, nil, nil, nil, true):plan(NOW, 3 * 86400):csv(), ref:csv(),
+    "daily_capacity: named = positional")
+  T.truthy(followup.Planner(pol, book, 2, 4):plan(NOW, 3 * 86400):csv() ~= ref:csv(),
+    "without it one planner rolls over to later days: another plan over 3 days")
   for _, planner in ipairs({
     followup.Planner(pol, book, { capacity_pass = true }),
     followup.Planner(pol, book, nil, nil, nil, nil, nil, nil, true),
@@ -66,7 +72,7 @@ T.test("unknown option names raise naming the option and the closest name", func
   T.truthy(m:find("^capacity_pass: unknown option 'agent', did you mean 'agents'%?"), m)
   m = message(followup.Planner, pol, book, { zzzz = 1 })
   T.eq(m, "Planner: unknown option 'zzzz' (expected policy, book, agents, calls_per_agent, default_cycle, "
-    .. "besttime, tier_cycles, strict_calendar, capacity_pass)", "no close name")
+    .. "besttime, tier_cycles, strict_calendar, capacity_pass, daily_capacity)", "no close name")
 end)
 
 T.test("option errors name the option; twice and missing are refused", function()

@@ -2,7 +2,10 @@
 capacity_pass, apply_capacity): hand-computed deferrals, bad input, and the
 partitions of examples/sample planned in this process (no Dask) giving the
 one-process plan byte for byte."""
+import collections
+import csv
 import importlib.util
+import io
 import os
 import pathlib
 
@@ -77,11 +80,14 @@ def test_bad_records_raise():
     assert followup.capacity_pass(pol, b"", 1, 1) == b""
 
 
-def _whole(agents=0, calls=0, days=3):
+def _whole(agents=0, calls=0, days=3, daily=True):
+    """The sample planned in one piece; daily: capacity by the one-day rule
+    of the global pass (daily_capacity), else rolled over to later days."""
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_csv(str(SAMPLE / "customers.csv"))
     book.read_events_csv(str(SAMPLE / "events.csv"))
-    planner = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls)
+    planner = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls,
+                               daily_capacity=daily)
     return book, planner, planner.plan(T("2026-11-23T00:00:00+08:00"), days * 86400)
 
 
@@ -111,22 +117,110 @@ def _example():
     return mod
 
 
-@pytest.mark.parametrize("parts,agents,calls,days", [(3, 1, 3, 3), (7, 2, 4, 2), (2, 1, 20, 7)])
-def test_partitions_in_one_process_give_the_whole_plan(parts, agents, calls, days):
+def _partitioned(parts, agents, calls, days, cycles):
+    """The sample in `parts` partitions planned in this process (no Dask),
+    their agent contacts through one global capacity pass: the pass's
+    records and the merged plan CSV (all statuses, status columns)."""
     ex = _example()
     now, horizon = T(ex.NOW), days * 86400
-    _, planner, whole = _whole(agents, calls, days)
-    cycles = planner.tier_cycles()
     split = ex.split(SAMPLE / "customers.csv", SAMPLE / "events.csv", parts)
     all_items = np.frombuffer(b"".join(ex.partition_items(p, now, horizon, cycles) for p in split), dtype=DT)
     decided = np.frombuffer(followup.capacity_pass(followup.policy_default(), all_items.tobytes(), agents, calls),
                             dtype=DT)
+    results = [ex.partition_plan(p, now, horizon, cycles,
+                                 decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes(),
+                                 agents, calls) for p in split]
+    return decided, ex.merge(results)
+
+
+@pytest.mark.parametrize("parts,agents,calls,days", [(3, 1, 3, 3), (7, 2, 4, 2), (2, 1, 20, 7)])
+def test_partitions_in_one_process_give_the_whole_plan(parts, agents, calls, days):
+    """The partitions give the one-process plan made with daily_capacity (the
+    pass's one-day rule, FU_PLANNER_DAILY_CAPACITY) byte for byte, for any
+    horizon (docs/planner.md, limit 7)."""
+    _, planner, whole = _whole(agents, calls, days)
+    decided, merged = _partitioned(parts, agents, calls, days, planner.tier_cycles())
     # the capacity pass defers what capacity defers: not the calls the team's hours never meet a
     # business customer's hours in (deferred before it, calendars.hours; review r2 H1)
     biz = sum(r.endswith(",deferred,calendars.hours")
               for r in whole.csv(status_mask=1 << followup.TOUCHPOINT_DEFERRED, with_status=True).splitlines())
     assert decided["deferred"].sum() == whole.stats().deferred - biz - _whole(0, 0, days)[2].stats().deferred
-    results = [ex.partition_plan(p, now, horizon, cycles,
-                                 decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes(),
-                                 agents, calls) for p in split]
-    assert ex.merge(results) == whole.csv(status_mask=0x1F, with_status=True)
+    assert merged == whole.csv(status_mask=0x1F, with_status=True)
+
+
+AGENT_CHANNELS = {"phone", "video", "chat", "visit"}
+MOVED = "moved to the first instant allowed on the next day with room"
+
+
+def _rows(csv_text):
+    return list(csv.DictReader(io.StringIO(csv_text)))
+
+
+def _ident(r):
+    """A touchpoint whatever capacity did to it."""
+    return r["customer_id"], r["due_from"], r["due_to"], r["purpose"], r["channel"], r["priority"], r["rule"]
+
+
+def test_without_daily_capacity_the_plan_differs_only_by_rolled_over_rows():
+    """[2-1-20-7] (1 agent x 20 calls, 7 days): one planner without
+    daily_capacity rolls the contacts over a day's cap to later days with
+    room (review s11 M1). Its plan differs from the partitioned one (the
+    pass's one-day rule) only in agent contacts that capacity deferred or
+    moved: the same touchpoints, more of them planned, each on a day of the
+    horizon within its window, no day of the policy calendar (Beijing) over
+    the cap; every other row is the same."""
+    agents, calls, days = 1, 20, 7
+    _, planner, daily = _whole(agents, calls, days)
+    _, merged = _partitioned(2, agents, calls, days, planner.tier_cycles())
+    assert merged == daily.csv(status_mask=0x1F, with_status=True)
+    _, _, roll = _whole(agents, calls, days, daily=False)
+    part, mine = _rows(merged), _rows(roll.csv(status_mask=0x1F, with_status=True))
+    assert len(part) == len(mine)
+    lines_part = collections.Counter(tuple(r.values()) for r in part)
+    lines_mine = collections.Counter(tuple(r.values()) for r in mine)
+    only_part = [r for r in part if tuple(r.values()) in lines_part - lines_mine]
+    only_mine = [r for r in mine if tuple(r.values()) in lines_mine - lines_part]
+    assert len(only_part) == len(only_mine) > 40
+    # the same touchpoints (each once), only where capacity put them differs
+    assert len({_ident(r) for r in part}) == len(part)
+    before = {_ident(r): r for r in only_part}
+    assert before.keys() == {_ident(r) for r in only_mine}
+    rolled = 0
+    for r in only_mine:
+        b = before[_ident(r)]
+        assert r["channel"] in AGENT_CHANNELS and b["channel"] in AGENT_CHANNELS, r
+        assert b["status"] in ("planned", "deferred") and r["status"] in ("planned", "deferred"), (b, r)
+        for x in (b, r):  # deferred only by capacity (planned: "", or when late the rule that made it late)
+            assert x["status"] == "planned" or x["status_rule"] == "capacity.calls_per_agent_day", x
+        if r["status"] == "planned" and MOVED in r["reason"]:
+            rolled += 1
+            if r["status_rule"] == "":  # in its window (a contact already late moves on late)
+                assert T(r["due_from"]) <= T(r["best_at"]) <= T(r["due_to"]), r
+            else:
+                assert T(r["best_at"]) > T(r["due_to"]), r
+            if b["status"] == "deferred":  # one day's start by the one-day rule; a day with room here
+                assert T(r["best_at"]) >= T(b["best_at"]), (b, r)
+    ps, ms = daily.stats(), roll.stats()
+    assert rolled > 40 and ms.planned > ps.planned and ms.agent_contacts > ps.agent_contacts
+    assert ms.planned + ms.deferred == ps.planned + ps.deferred
+    for f in ("due", "merged", "suppressed", "later", "done", "capacity_per_day"):
+        assert getattr(ms, f) == getattr(ps, f), f
+    per_day = collections.Counter((T(r["best_at"]) + 8 * 3600) // 86400 for r in mine
+                                  if r["status"] == "planned" and r["channel"] in AGENT_CHANNELS)
+    assert sum(per_day.values()) == ms.agent_contacts and len(per_day) > 2
+    assert max(per_day.values()) <= agents * calls
+
+
+@pytest.mark.skipif(not os.environ.get("FU_CLI"), reason="FU_CLI (the followup executable) not set")
+def test_cli_daily_capacity_is_the_planner_flag():
+    """`followup plan --daily-capacity` is Planner(..., daily_capacity=True):
+    the same plan CSV over 7 days; without it the CLI rolls over (another
+    plan, more planned)."""
+    import subprocess
+    args = [os.environ["FU_CLI"], "plan", "--customers", str(SAMPLE / "customers.csv"), "--events",
+            str(SAMPLE / "events.csv"), "--now", "2026-11-23T00:00:00+08:00", "--horizon", "7d", "--agents", "1",
+            "--calls-per-agent", "20", "--no-besttime", "--format", "csv"]
+    daily = subprocess.run(args + ["--daily-capacity"], capture_output=True, text=True, check=True).stdout
+    roll = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    assert daily == _whole(1, 20, 7)[2].csv() and roll == _whole(1, 20, 7, daily=False)[2].csv()
+    assert daily != roll and roll.count("\n") > daily.count("\n")

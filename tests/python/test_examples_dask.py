@@ -47,7 +47,8 @@ def test_partitions_with_their_own_tier_cycles_plan_differently():
 def test_global_capacity_pass_gives_the_one_process_plan_byte_for_byte(tmp_path, agents, calls, days):
     """examples/sample with a capacity-limited policy: most agent contacts
     are deferred by capacity, and the merged partitions' plan (all statuses,
-    status columns) is the one-process plan byte for byte."""
+    status columns) is the one-process plan made with daily_capacity (the
+    pass's one-day rule) byte for byte; over one day also the one without."""
     pytest.importorskip("dask.distributed")
     import followup
     out = tmp_path / "plan.csv"
@@ -62,10 +63,15 @@ def test_global_capacity_pass_gives_the_one_process_plan_byte_for_byte(tmp_path,
     book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
     book.read_customers_csv(str(SAMPLE / "customers.csv"))
     book.read_events_csv(str(SAMPLE / "events.csv"))
-    plan = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls).plan(
-        followup.time_parse("2026-11-23T00:00:00+08:00"), days * 86400)
+    # the pass's one-day rule: the one-process plan with daily_capacity (docs/planner.md, limit 7)
+    plan = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls,
+                            daily_capacity=True).plan(followup.time_parse("2026-11-23T00:00:00+08:00"), days * 86400)
     assert out.read_text(encoding="utf-8") == plan.csv(status_mask=0x1F, with_status=True)
     assert plan.stats().deferred >= deferred
+    if days == 1:  # over one day the planner's own rule (rollover over several days) is the same
+        plain = followup.Planner(followup.policy_default(), book, agents=agents, calls_per_agent=calls).plan(
+            followup.time_parse("2026-11-23T00:00:00+08:00"), days * 86400)
+        assert plain.csv(status_mask=0x1F, with_status=True) == plan.csv(status_mask=0x1F, with_status=True)
 
 
 def test_capacity_in_each_partition_is_not_the_whole_books():
