@@ -317,6 +317,7 @@ struct fu_redactor {
     char *tmp; /* a digit span masked in the normalised text */
     size_t tmp_cap;
     int cjk;                /* FU_REDACT_CJK_NUMERALS */
+    int no_prescan;         /* tests: fu__redactor_set_prescan(r, 0) */
     unsigned int kinds;     /* the built-in kinds asked for (FU_REDACT_BIT) */
     struct cjk_run *runs_cjk; /* this text's runs of digits written in CJK numerals */
     size_t n_cjk, cjk_cap;
@@ -751,6 +752,8 @@ void fu_redactor_reset_stats(fu_redactor *r) {
 
 void fu_redactor_reset_counts(fu_redactor *r) { fu_redactor_reset_stats(r); }
 
+void fu__redactor_set_prescan(fu_redactor *r, int on) { r->no_prescan = !on; }
+
 /* ------------------------------------------------------------- finding */
 
 static int push_span(fu_redactor *r, size_t *n, size_t start, size_t end, int kind, size_t extra) {
@@ -1049,6 +1052,7 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         size_t pos = digits >= BUILTIN_MIN_DIGITS ? 0 : len;
         runs[n_runs++] = n;
         while (pos < len) {
+            if (!r->no_prescan && (pos = fu__redact_dense_start(text, len, pos)) >= len) break;
             if (r->start_ok && (pos = next_start(r, text, len, pos)) >= len) break;
             /* JIT code is entered directly (same limits and callouts): per
              * short note the setup of pcre2_match() costs as much as the
