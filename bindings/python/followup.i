@@ -1612,7 +1612,15 @@ static PyTypeObject fu_py_fastm_type = {
 /* The C pointer of a proxy of exactly type ty (its attribute `this`, as
  * SWIG keeps it), or NULL for anything else (nothing raised). */
 static void *fu_py_fast_ptr(PyObject *obj, swig_type_info *ty) {
-    PyObject *t = PyObject_GenericGetAttr(obj, SWIG_This());
+    /* the interned name: instances hold `this` under the interned str
+     * (PyObject_SetAttr interns names), found by identity, where SWIG's own
+     * string is compared character by character */
+    static PyObject *name;
+    if (!name && !(name = PyUnicode_InternFromString("this"))) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *t = PyObject_GenericGetAttr(obj, name);
     void *p = NULL;
     if (!t) {
         PyErr_Clear();
