@@ -1603,11 +1603,12 @@ static size_t write_masked(fu_redactor *r, const char *text, size_t len, const c
  * the text the spans refer to. Ill-formed UTF-8 is FU_EINVAL naming the
  * text ("text to mask", or "text N to mask" of a bulk call when index is not
  * SIZE_MAX; formatted only then). */
-static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t len, const char **m, size_t *n) {
+static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t len, const char **m, size_t *n,
+                        int valid) {
     size_t bad = 0, mlen = len;
     r->n_shifts = 0;
     *m = text;
-    int needs = scan_text(text, len, &bad);
+    int needs = valid ? fu__redact_needs_norm(text, len, norm_of) : scan_text(text, len, &bad);
     if (needs < 0) {
         char what[48];
         if (index == SIZE_MAX) snprintf(what, sizeof what, "text to mask");
@@ -1634,8 +1635,9 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
 
 /* One text of a single call: prepared (prepare_text()) and the bound of its
  * masked length in *bound (FU_ELIMIT when it would overflow). */
-static int prepare_bounded(fu_redactor *r, const char *text, size_t len, const char **m, size_t *n, size_t *bound) {
-    int rc = prepare_text(r, SIZE_MAX, text, len, m, n);
+static int prepare_bounded(fu_redactor *r, const char *text, size_t len, const char **m, size_t *n, size_t *bound,
+                           int valid) {
+    int rc = prepare_text(r, SIZE_MAX, text, len, m, n, valid);
     if (rc != FU_OK) return rc;
     *bound = masked_bound(r, len, *n);
     return *bound == SIZE_MAX ? fu__error_set(FU_ELIMIT, "text too large") : FU_OK;
@@ -1648,7 +1650,7 @@ int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_
     if (!text) text = "";
     size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound, 0);
     if (rc != FU_OK) return rc;
     char *o = fu__malloc(bound + 1);
     if (!o) return fu__error_nomem();
@@ -1660,13 +1662,18 @@ int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_
 
 int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t len, char *buf, size_t cap,
                            size_t *out_len) {
+    return fu_redactor_apply_into_flags(r, text, len, 0, buf, cap, out_len);
+}
+
+int fu_redactor_apply_into_flags(fu_redactor *r, const char *text, size_t len, unsigned int flags, char *buf,
+                                 size_t cap, size_t *out_len) {
     if (out_len) *out_len = 0;
     if (!r || !out_len || (!buf && cap) || (!text && len))
         return fu__error_set(FU_EINVAL, "fu_redactor_apply_into: NULL argument");
     if (!text) text = "";
     size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound, (flags & FU_REDACT_TEXT_VALID_UTF8) != 0);
     if (rc != FU_OK) return rc;
     if (bound >= cap) {
         *out_len = bound + 1;
@@ -1704,7 +1711,7 @@ int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_
         if (!t) t = "";
         size_t ns = 0;
         const char *m = t;
-        rc = prepare_text(r, i, t, len, &m, &ns);
+        rc = prepare_text(r, i, t, len, &m, &ns, 0);
         if (rc != FU_OK) break;
         size_t bound = masked_bound(r, len, ns);
         if (bound > SIZE_MAX - used - 2) {

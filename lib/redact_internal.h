@@ -69,6 +69,10 @@ int fu__redact_card_issuer_ok(const char *d, size_t n);
  * start (no match starts in t[pos..) before it), or len when none can. */
 size_t fu__redact_dense_start(const char *t, size_t len, size_t pos);
 
+/* Whether a character of the well-formed UTF-8 t[0..len) reads as another
+ * when matching: norm(p, k) != 0 for one (lib/redact.c norm_of()). */
+int fu__redact_needs_norm(const char *t, size_t len, char (*norm)(const unsigned char *, size_t));
+
 /* Tests only: with on = 0 the redactor runs the combined pattern without
  * the pre-scan (as before it), to compare the two. */
 struct fu_redactor;

@@ -116,7 +116,12 @@ static void random_note(char *buf, size_t cap) {
         "E", "EA", "G", "C", "H", "M", "e", "X", "x", "@", "a@b.cn", "电话", "手机号", "身份证号", "账号", "卡号",
         "订单", "护照", "通行证", "tel ", "account no. ", "ID no. ", "，", "。", "客户", "回访", "Call back on ",
         "１", "３８", "－", "　", "一", "三八", "零", "2025-12-03", "24小时", "13812345678", "6222021234567894",
-        "110105199001011232", "+44 20 7946 0958", "415-555-0134", "E12345678", "0755", "1234", "5678", "9"};
+        "110105199001011232", "+44 20 7946 0958", "415-555-0134", "E12345678", "0755", "1234", "5678", "9",
+        /* characters read as others (normalised): no-break, ideographic and thin spaces, zero-width, dashes,
+         * dots, full-width forms; and look-alikes of their lead bytes that are not */
+        "\xc2\xa0", "\xc2\xb7", "\xc2\xa9", "\xe2\x80\x8b", "\xe2\x80\x93", "\xe2\x80\x89", "\xe2\x88\x92", "\xe2\x82\xac",
+        "\xe3\x80\x80", "\xe3\x83\xbb", "\xe3\x80\x82", "\xef\xbc\x8b", "\xef\xbc\x88", "\xef\xbc\xa0", "\xef\xbb\xbf",
+        "\xef\xbd\x81", "\xef\xbf\xbd", "\xf0\x9d\x94\x98"};
     size_t o = 0;
     unsigned n = 1 + next_rand(14);
     for (unsigned i = 0; i < n; i++) {
@@ -139,20 +144,33 @@ static void random_note(char *buf, size_t cap) {
 }
 
 /* 40,000 random notes (20,000 with Chinese numerals read as digits): the
- * same masked text and counts with and without the pre-scan. */
+ * same masked text and counts with and without the pre-scan, and told
+ * that the text is well-formed (FU_REDACT_TEXT_VALID_UTF8: its check for
+ * characters to normalise is then a scan for their lead bytes). */
 Test(redact_scan, random_notes_are_masked_the_same_with_and_without_the_scan) {
     for (int cjk = 0; cjk < 2; cjk++) {
-        fu_redactor *a = NULL, *b = NULL;
+        fu_redactor *a = NULL, *b = NULL, *c = NULL, *unused = NULL;
         pair(&a, &b, cjk);
+        pair(&c, &unused, cjk);
         size_t masked = 0;
         for (int i = 0; i < 20000; i++) {
-            char in[600], out[1400];
+            char in[600], out[1400], valid[1400];
+            size_t w = 0;
             random_note(in, sizeof in);
             same_both_ways(a, b, in, out, sizeof out);
+            int n = fu_redactor_apply_into_flags(c, in, strlen(in), FU_REDACT_TEXT_VALID_UTF8, valid, sizeof valid, &w);
+            cr_assert_geq(n, 0, "%s", in);
+            cr_assert_str_eq(valid, out, "\"%s\" told well-formed: \"%s\", checked: \"%s\"", in, valid, out);
             masked += strcmp(in, out) != 0;
         }
         cr_assert_gt(masked, 2000, "only %zu of 20,000 notes masked: the notes test little", masked);
+        fu_redact_stats ca, cc;
+        fu_redactor_get_stats(a, &ca);
+        fu_redactor_get_stats(c, &cc);
+        cr_assert_eq(memcmp(&ca, &cc, sizeof ca), 0);
         fu_redactor_free(a);
         fu_redactor_free(b);
+        fu_redactor_free(c);
+        fu_redactor_free(unused);
     }
 }

@@ -1786,7 +1786,8 @@ static int fu_py_fast_redact(PyObject *const *args, Py_ssize_t nargs, PyObject *
     if (nargs != 2 || !fu_py_fast_text(args[1], &s, &len)) return 0;
     fu_redactor *r = (fu_redactor *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_redactor);
     if (!r || !fu_py_fast_lock(&l, r, NULL)) return 0;
-    int n = fu_redactor_apply_into(r, s, len, out, sizeof out, &w);
+    /* the UTF-8 of a str is well-formed (PyUnicode_AsUTF8AndSize refuses lone surrogates) */
+    int n = fu_redactor_apply_into_flags(r, s, len, FU_REDACT_TEXT_VALID_UTF8, out, sizeof out, &w);
     fu_py_fast_unlock(&l);
     if (n < 0) return 0; /* FU_ERANGE (a longer result) included: nothing counted */
     if (n == 0) { /* nothing masked: the text itself */
