@@ -3,7 +3,7 @@
  * time, the first place a match could start, so that the JIT code is not
  * entered for a note whose digits are a date, a count or a customer id
  * (c00079@example.com), and starts where the first dense run of digits is
- * instead of scanning up to it byte by byte. docs/redaction.md, "Scanning". */
+ * instead of scanning up to it byte by byte. docs/redaction.md, "Bounded matching". */
 #include "redact_internal.h"
 
 #ifdef __SSE2__
