@@ -1670,6 +1670,8 @@ int fu_redactor_apply_into_flags(fu_redactor *r, const char *text, size_t len, u
     if (out_len) *out_len = 0;
     if (!r || !out_len || (!buf && cap) || (!text && len))
         return fu__error_set(FU_EINVAL, "fu_redactor_apply_into: NULL argument");
+    if (flags & ~FU_REDACT_TEXT_VALID_UTF8)
+        return fu__error_set(FU_EINVAL, "fu_redactor_apply_into_flags: unknown flags 0x%x", flags);
     if (!text) text = "";
     size_t n = 0, bound = 0;
     const char *m = text;

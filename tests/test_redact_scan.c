@@ -174,3 +174,26 @@ Test(redact_scan, random_notes_are_masked_the_same_with_and_without_the_scan) {
         fu_redactor_free(unused);
     }
 }
+
+/* Unknown flags are refused; a text told well-formed that comes back
+ * unmasked is written as it is. */
+Test(redact_scan, apply_into_flags_refuses_unknown_flags) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    char out[64];
+    size_t w = 0;
+    cr_assert_eq(fu_redactor_apply_into_flags(r, "13812345678", 11, 0x2u, out, sizeof out, &w), FU_EINVAL);
+    cr_assert_eq(w, 0);
+    cr_assert_eq(fu_redactor_apply_into_flags(r, "回访正常。", strlen("回访正常。"), FU_REDACT_TEXT_VALID_UTF8, out,
+                                              sizeof out, &w),
+                 0);
+    cr_assert_str_eq(out, "回访正常。");
+    cr_assert_eq(fu_redactor_apply_into_flags(r, "电话13812345678", strlen("电话13812345678"),
+                                              FU_REDACT_TEXT_VALID_UTF8, out, sizeof out, &w),
+                 1);
+    cr_assert_str_eq(out, "电话138****5678");
+    fu_redact_stats st;
+    fu_redactor_get_stats(r, &st);
+    cr_assert_eq(st.total, 1);
+    fu_redactor_free(r);
+}

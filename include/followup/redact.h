@@ -229,7 +229,8 @@ FU_EXTERN int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t le
 
 /**
  * fu_redactor_apply_into() with `flags` (#FU_REDACT_TEXT_VALID_UTF8 or 0):
- * the same masked text, the same counts and return values.
+ * the same masked text, the same counts and return values; other bits are
+ * #FU_EINVAL (nothing written, nothing counted).
  */
 FU_EXTERN int fu_redactor_apply_into_flags(fu_redactor *r, const char *text, size_t len, unsigned int flags,
                                            char *buf, size_t cap, size_t *out_len);
