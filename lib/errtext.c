@@ -3,6 +3,7 @@
 #include "errtext.h"
 
 #include "redact_internal.h"
+#include "redact_shapes.h"
 #include "utf8_internal.h"
 #include "followup/redact.h"
 
@@ -229,7 +230,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
 }
 
 /* What stands before a number: a '+' (an international number), an ASCII
- * letter glued to it, the keyword before it (KW_*). */
+ * letter glued to it, the keyword before it (FU__KW_*, lib/redact_shapes.h). */
 typedef struct number_context {
     int plus, letter, keyword;
 } number_context;
@@ -246,47 +247,14 @@ static int ends_with_kw_n(const unsigned char *s, size_t end, const char *kw, si
 }
 #define ends_with_kw(s, end, kw) ends_with_kw_n((s), (end), (kw), sizeof(kw) - 1)
 
-/* What a keyword before a number names (keyword_before()). */
-enum { KW_NONE, KW_PHONE, KW_ID, KW_ACCOUNT, KW_PERMIT, KW_ORDER };
-
 /* What the keyword ending before `start` names (spaces, ':', '：', '#',
- * 是 and 为 between them skipped), as the redactor reads its keywords: a
- * phone number (手机, 电话, tel, ...), an ID (身份证, 证件号, ID no.), an
- * account or card (账号, 卡号, account, iban, ...), a travel permit or a
- * passport (通行证, 回乡证, 护照, permit, passport), an order (订单, 单号,
- * 发票, 编号, order, invoice, tracking, sku, ...), or none. */
+ * 是 and 为 between them skipped), read from the keywords the redactor
+ * reads too (lib/redact_shapes.c): a phone number (手机, 电话, tel, ...),
+ * an ID (身份证, 证件号, ID no.), an account or card (账号, 卡号, account,
+ * iban, ...), a travel permit or a passport (通行证, 回乡证, 护照, permit,
+ * passport), an order (订单, 单号, 发票, 编号, order, invoice, tracking,
+ * sku, ...), or none. */
 static int keyword_before(const unsigned char *s, size_t start) {
-#define K(text, kind) {text, sizeof text - 1, kind}
-    static const struct {
-        const char *text;
-        size_t len;
-        int kind;
-    } kw[] = {
-        K("手机", KW_PHONE), K("手机号", KW_PHONE), K("电话", KW_PHONE), K("号码", KW_PHONE),
-        K("联系方式", KW_PHONE), K("手機", KW_PHONE), K("電話", KW_PHONE), K("號碼", KW_PHONE),
-        K("tel", KW_PHONE), K("tel.", KW_PHONE), K("phone", KW_PHONE), K("mobile", KW_PHONE),
-        K("cell", KW_PHONE), K("手机号码", KW_PHONE), K("电话号码", KW_PHONE),
-        K("身份证", KW_ID), K("身份证号", KW_ID), K("证件号", KW_ID), K("id no.", KW_ID), K("id no", KW_ID),
-        K("id number", KW_ID), K("id card", KW_ID), K("身份证号码", KW_ID), K("证件号码", KW_ID),
-        K("账号", KW_ACCOUNT), K("账户", KW_ACCOUNT), K("帐号", KW_ACCOUNT), K("帐户", KW_ACCOUNT),
-        K("卡号", KW_ACCOUNT), K("银行卡", KW_ACCOUNT), K("account", KW_ACCOUNT), K("account no.", KW_ACCOUNT),
-        K("account no", KW_ACCOUNT), K("account number", KW_ACCOUNT), K("acct", KW_ACCOUNT),
-        K("a/c", KW_ACCOUNT), K("iban", KW_ACCOUNT),
-        K("通行证", KW_PERMIT), K("通行证号", KW_PERMIT), K("通行證", KW_PERMIT), K("通行證號", KW_PERMIT),
-        K("回乡证", KW_PERMIT), K("回乡证号", KW_PERMIT), K("回鄉證", KW_PERMIT), K("回鄉證號", KW_PERMIT),
-        K("护照", KW_PERMIT), K("护照号", KW_PERMIT), K("護照", KW_PERMIT), K("護照號", KW_PERMIT),
-        K("permit", KW_PERMIT), K("permit no.", KW_PERMIT), K("permit no", KW_PERMIT),
-        K("permit number", KW_PERMIT), K("passport", KW_PERMIT), K("passport no.", KW_PERMIT),
-        K("passport no", KW_PERMIT), K("passport number", KW_PERMIT), K("通行证号码", KW_PERMIT),
-        K("通行證號碼", KW_PERMIT), K("回乡证号码", KW_PERMIT), K("回鄉證號碼", KW_PERMIT),
-        K("护照号码", KW_PERMIT), K("護照號碼", KW_PERMIT),
-        K("订单号码", KW_ORDER), K("单号码", KW_ORDER), K("编号码", KW_ORDER), K("订单号", KW_ORDER),
-        K("订单", KW_ORDER), K("单号", KW_ORDER), K("运单", KW_ORDER), K("快递", KW_ORDER),
-        K("物流", KW_ORDER), K("发票", KW_ORDER), K("流水号", KW_ORDER), K("编号", KW_ORDER),
-        K("order no.", KW_ORDER), K("order no", KW_ORDER), K("order", KW_ORDER), K("tracking", KW_ORDER),
-        K("invoice", KW_ORDER), K("sku", KW_ORDER)
-    };
-#undef K
     size_t end = start;
     for (;;) {
         if (end > 0 && strchr(" \t:#", s[end - 1]) && s[end - 1]) end--;
@@ -294,10 +262,12 @@ static int keyword_before(const unsigned char *s, size_t start) {
             end -= 3;
         else break;
     }
-    int kind = KW_NONE;
+    int kind = FU__KW_NONE;
     size_t best = 0;
-    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++) { /* the longest keyword names it: 订单号码 */
-        if (kw[i].len > best && ends_with_kw_n(s, end, kw[i].text, kw[i].len)) kind = kw[i].kind, best = kw[i].len;
+    for (size_t i = 0; i < fu__n_keywords; i++) { /* the longest keyword names it: 订单号码 */
+        const fu__keyword *k = &fu__keywords[i];
+        if ((k->readers & FU__KW_ERRTEXT) && k->len > best && ends_with_kw_n(s, end, k->text, k->len))
+            kind = k->kind, best = k->len;
     }
     return kind;
 }
@@ -308,7 +278,7 @@ static number_context context_at(const unsigned char *s, size_t i, size_t digits
     number_context c;
     c.plus = (i >= 1 && s[i - 1] == '+') || (i >= 3 && !memcmp(s + i - 3, "\xEF\xBC\x8B", 3));
     c.letter = i >= 1 && ascii_alnum(s[i - 1]);
-    c.keyword = digits >= 7 ? keyword_before(s, i) : KW_NONE;
+    c.keyword = digits >= 7 ? keyword_before(s, i) : FU__KW_NONE;
     return c;
 }
 
@@ -332,17 +302,12 @@ static int mobile_at(const char *d) { return d[0] == '1' && d[1] >= '3' && d[1] 
  * prefix and 3 digits. */
 static int mobile_shape(const number *num, size_t g, size_t m) {
     const char *d = num->d;
-    if (m == 11 && mobile_at(d) && bounds_in(num, g, 3, 7, 7)) return 3;
+    if (m == FU__SHAPE_MOBILE_DIGITS && mobile_at(d) && bounds_in(num, g, 3, 7, 7)) return FU__SHAPE_MOBILE_KEEP_HEAD;
     if (m == 13 && !memcmp(d, "86", 2) && mobile_at(d + 2) && bounds_in(num, g, 2, 5, 9)) return 5;
     if (m == 15 && !memcmp(d, "0086", 4) && mobile_at(d + 4) && bounds_in(num, g, 4, 7, 11)) return 7;
     return -1;
 }
 
-static int province_ok(const char *d) {
-    int p = two(d);
-    return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) || (p >= 31 && p <= 37) || (p >= 41 && p <= 46) ||
-           (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 || (p >= 81 && p <= 83);
-}
 
 static int month_day_ok(const char *d) { return two(d) >= 1 && two(d) <= 12 && two(d + 2) >= 1 && two(d + 2) <= 31; }
 
@@ -351,24 +316,26 @@ static int month_day_ok(const char *d) { return two(d) >= 1 && two(d) <= 12 && t
  * 15 digits (province, yymmdd) as 6-6-3. Keeps 3. */
 static int id_shape(const number *num, size_t g, size_t m) {
     const char *d = num->d;
-    if (m == 18) {
-        if (!province_ok(d) || two(d + 6) < 18 || two(d + 6) > 20 || !month_day_ok(d + 10) ||
+    if (m == FU__SHAPE_ID_DIGITS) {
+        if (!fu__shape_province_ok(d) || !fu__shape_century_ok(d + 6) || !month_day_ok(d + 10) ||
             !fu_redact_id_cn_valid(d, 18))
             return -1;
         for (size_t j = 0; j < g; j++)
-            if (num->at[j] - (j ? num->at[j - 1] : 0) > 8) return g == 1 ? 3 : -1;
-        return 3;
+            if (num->at[j] - (j ? num->at[j - 1] : 0) > 8) return g == 1 ? FU__SHAPE_ID_KEEP_HEAD : -1;
+        return FU__SHAPE_ID_KEEP_HEAD;
     }
-    int old = m == 15 && d[14] != 'X' && province_ok(d) && month_day_ok(d + 8) && bounds_in(num, g, 6, 12, 12);
-    return old ? 3 : -1;
+    int old = m == FU__SHAPE_ID_OLD_DIGITS && d[14] != 'X' && fu__shape_province_ok(d) && month_day_ok(d + 8) &&
+              bounds_in(num, g, 6, 12, 12);
+    return old ? FU__SHAPE_ID_KEEP_HEAD : -1;
 }
 
 /* A bank card: 13-19 digits of a network with a valid Luhn sum, contiguous
  * or in 2-5 groups whose first has 4-8 digits. Keeps 4. */
 static int card_shape(const number *num, size_t g, size_t m) {
-    if (m < 13 || m > 19 || g > 5 || !fu__redact_card_issuer_ok(num->d, m) || !fu_redact_luhn_valid(num->d, m))
+    if (m < FU__SHAPE_CARD_MIN || m > FU__SHAPE_CARD_MAX || g > 5 || !fu__redact_card_issuer_ok(num->d, m) ||
+        !fu_redact_luhn_valid(num->d, m))
         return -1;
-    return g == 1 || (num->at[0] >= 4 && num->at[0] <= 8) ? 4 : -1;
+    return g == 1 || (num->at[0] >= 4 && num->at[0] <= 8) ? FU__SHAPE_CARD_KEEP_HEAD : -1;
 }
 
 /* A landline: 0 + area code, contiguous 11-12 digits or grouped 3/4 +
@@ -396,13 +363,13 @@ static int landline_shape(const number *num, size_t g, size_t m, const number_co
 static int intl_shape(const number *num, size_t g, size_t m, const number_context *c) {
     const char *d = num->d;
     int yes;
-    if (c->plus) yes = d[0] != '0' && m >= 8 && m <= 17;
+    if (c->plus) yes = d[0] != '0' && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
     else if (c->letter) yes = 0;
     else if (d[0] == '0' && d[1] == '0' && d[2] != '0') yes = m >= 9 && m <= 21;
     else if (g == 3 && num->at[0] == 3 && num->at[1] == 6 && m == 10) yes = d[0] >= '2' && d[3] >= '2';
     else yes = g == 4 && num->at[0] == 1 && num->at[1] == 4 && num->at[2] == 7 && m == 11 && d[0] == '1' &&
                d[1] >= '2' && d[4] >= '2';
-    return yes ? 2 : -1;
+    return yes ? FU__SHAPE_INTL_KEEP_HEAD : -1;
 }
 
 /* A number right after its keyword (docs/redaction.md): after a phone,
@@ -413,22 +380,24 @@ static int intl_shape(const number *num, size_t g, size_t m, const number_contex
  * groups of 2-8). */
 static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
     const char *d = num->d;
-    if (kw == KW_ACCOUNT && m >= 10 && m <= 30 && (g == 1 || (num->at[0] >= 3 && num->at[0] <= 8))) {
+    if (kw == FU__KW_ACCOUNT && m >= FU__SHAPE_ACCOUNT_MIN && m <= FU__SHAPE_ACCOUNT_MAX &&
+        (g == 1 || (num->at[0] >= 3 && num->at[0] <= 8))) {
         size_t j = 1;
         while (j < g && num->at[j] - num->at[j - 1] >= 2 && num->at[j] - num->at[j - 1] <= 8) j++;
-        if (j == g) return 4;
+        if (j == g) return FU__SHAPE_CARD_KEEP_HEAD;
     }
-    if (kw == KW_ID && m >= 14 && m <= 19 &&
+    if (kw == FU__KW_ID && m >= FU__SHAPE_ID_TYPO_MIN && m <= FU__SHAPE_ID_TYPO_MAX &&
         (g == 1 || (g == 3 && num->at[0] == 6 && num->at[1] - 6 >= 7 && num->at[1] - 6 <= 9 && m - num->at[1] >= 2 &&
                     m - num->at[1] <= 4)))
-        return 3;
+        return FU__SHAPE_ID_KEEP_HEAD;
     if (!num->spaced || m > sizeof num->d) return -1;
-    if (m == 18 && province_ok(d) && two(d + 6) >= 18 && two(d + 6) <= 20 && month_day_ok(d + 10) &&
+    if (m == FU__SHAPE_ID_DIGITS && fu__shape_province_ok(d) && fu__shape_century_ok(d + 6) && month_day_ok(d + 10) &&
         fu_redact_id_cn_valid(d, 18))
-        return 3;
-    if (m == 11 && mobile_at(d)) return 3;
-    if (m >= 13 && m <= 19 && d[m - 1] != 'X' && fu__redact_card_issuer_ok(d, m) && fu_redact_luhn_valid(d, m))
-        return 4;
+        return FU__SHAPE_ID_KEEP_HEAD;
+    if (m == FU__SHAPE_MOBILE_DIGITS && mobile_at(d)) return FU__SHAPE_MOBILE_KEEP_HEAD;
+    if (m >= FU__SHAPE_CARD_MIN && m <= FU__SHAPE_CARD_MAX && d[m - 1] != 'X' && fu__redact_card_issuer_ok(d, m) &&
+        fu_redact_luhn_valid(d, m))
+        return FU__SHAPE_CARD_KEEP_HEAD;
     return -1;
 }
 
@@ -438,13 +407,13 @@ static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
 static int number_shape(const number *num, size_t g, const number_context *c) {
     size_t m = num->at[g - 1];
     int head;
-    if ((c->keyword == KW_PHONE || c->keyword == KW_ID || c->keyword == KW_ACCOUNT) &&
+    if ((c->keyword == FU__KW_PHONE || c->keyword == FU__KW_ID || c->keyword == FU__KW_ACCOUNT) &&
         (head = keyword_shape(num, g, m, c->keyword)) >= 0)
         return head;
     if (m < 8 || m > sizeof num->d) return -1;
     if (num->d[m - 1] == 'X') return id_shape(num, g, m);
     if ((head = mobile_shape(num, g, m)) >= 0 || (head = id_shape(num, g, m)) >= 0) return head;
-    if (c->keyword == KW_ORDER) return -1;
+    if (c->keyword == FU__KW_ORDER) return -1;
     if ((head = card_shape(num, g, m)) >= 0 || (head = landline_shape(num, g, m, c)) >= 0) return head;
     return intl_shape(num, g, m, c);
 }
@@ -546,7 +515,7 @@ static size_t passport_at(const unsigned char *s, size_t n, size_t i) {
     size_t len = j - i;
     if ((len != 9 && len != 11) || (j < n && ascii_alnum(s[j]))) return 0;
     if (len == 9 && (c == 'E' || c == 'G')) return 9;
-    if (keyword_before(s, i) != KW_PERMIT) return 0;
+    if (keyword_before(s, i) != FU__KW_PERMIT) return 0;
     return len == 9 || c == 'H' || c == 'M' || c == 'h' || c == 'm' ? len : 0;
 }
 

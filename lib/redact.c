@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "policy_redaction.h"
 #include "redact_internal.h"
+#include "redact_shapes.h"
 #include "utf8_internal.h"
 
 #include <limits.h>
@@ -317,6 +318,7 @@ struct fu_redactor {
     char *tmp; /* a digit span masked in the normalised text */
     size_t tmp_cap;
     int cjk;                /* FU_REDACT_CJK_NUMERALS */
+    int no_prescan;         /* tests: fu__redactor_set_prescan(r, 0) */
     unsigned int kinds;     /* the built-in kinds asked for (FU_REDACT_BIT) */
     struct cjk_run *runs_cjk; /* this text's runs of digits written in CJK numerals */
     size_t n_cjk, cjk_cap;
@@ -401,54 +403,47 @@ static size_t keyword_end(const char *subject, size_t start) {
     }
 }
 
+/* Whether a keyword of `kind` that the redactor reads (the shared table,
+ * lib/redact_shapes.c) ends at subject[0..end). */
+static int ends_with_kind(const char *subject, size_t end, int kind) {
+    for (size_t i = 0; i < fu__n_keywords; i++) {
+        const fu__keyword *k = &fu__keywords[i];
+        keyword w = {k->text, k->len};
+        if (k->kind == kind && (k->readers & FU__KW_REDACT) && ends_with(subject, end, &w)) return 1;
+    }
+    return 0;
+}
+
 /* What the nearest keyword in the 40 bytes before `start` names: 1 an order
  * (订单, 单号, order, tracking, ...), 2 an account or card (账号, 卡号,
  * account, ...), 3 an identity card (身份证号, 证件号, ID no.), 4 a travel
  * permit or passport (港澳通行证, 通行证号, 回乡证, permit no., passport),
- * 0 none. Spaces, ':', '#', '：', '是' and '为' between keyword and number
- * are skipped. */
+ * 0 none; in that order of precedence: ID, account, order, permit. Spaces,
+ * ':', '#', '：', '是' and '为' between keyword and number are skipped. */
 static int keyword_before(const char *subject, size_t start) {
-    static const keyword order[] = {KW("订单号"), KW("订单"), KW("单号"), KW("运单"), KW("快递"), KW("物流"),
-                                    KW("发票"), KW("流水号"), KW("编号"), KW("order no."), KW("order no"),
-                                    KW("order"), KW("tracking"), KW("invoice"), KW("sku")};
-    static const keyword account[] = {KW("账号"), KW("账户"), KW("帐号"), KW("帐户"), KW("卡号"), KW("银行卡"),
-                                      KW("account no."), KW("account no"), KW("account number"), KW("account"),
-                                      KW("acct"), KW("acct."), KW("a/c"), KW("iban")};
-    static const keyword id[] = {KW("身份证号码"), KW("身份证号"), KW("身份证"), KW("证件号码"), KW("证件号"),
-                                 KW("id no."), KW("id no"), KW("id number"), KW("id card"), KW("id card no.")};
-    static const keyword permit[] = {KW("通行证"), KW("通行证号"), KW("通行证号码"), KW("通行證"), KW("通行證號"),
-                                     KW("通行證號碼"), KW("回乡证"), KW("回乡证号"), KW("回乡证号码"), KW("回鄉證"),
-                                     KW("回鄉證號"), KW("回鄉證號碼"), KW("护照"), KW("护照号"), KW("护照号码"),
-                                     KW("護照"), KW("護照號"), KW("護照號碼"), KW("permit"), KW("permit no."),
-                                     KW("permit no"), KW("permit number"), KW("passport"), KW("passport no."),
-                                     KW("passport no"), KW("passport number")};
     size_t end = keyword_end(subject, start);
     if (end == 0) return 0;
-    if (ends_with_any(subject, end, id, sizeof id / sizeof *id)) return 3;
-    if (ends_with_any(subject, end, account, sizeof account / sizeof *account)) return 2;
-    if (ends_with_any(subject, end, order, sizeof order / sizeof *order)) return 1;
-    if (ends_with_any(subject, end, permit, sizeof permit / sizeof *permit)) return 4;
+    if (ends_with_kind(subject, end, FU__KW_ID)) return 3;
+    if (ends_with_kind(subject, end, FU__KW_ACCOUNT)) return 2;
+    if (ends_with_kind(subject, end, FU__KW_ORDER)) return 1;
+    if (ends_with_kind(subject, end, FU__KW_PERMIT)) return 4;
     return 0;
 }
 
 /* Whether a phone keyword (手机, 电话, 联系方式, tel, phone, ...) ends
  * right before `start` (glue skipped as by keyword_before()). */
 static int phone_keyword_before(const char *subject, size_t start) {
-    static const keyword phone[] = {KW("手机"), KW("手机号"), KW("手机号码"), KW("电话"), KW("电话号码"),
-                                    KW("联系方式"), KW("号码"), KW("手機"), KW("電話"), KW("聯繫方式"),
-                                    KW("號碼"), KW("tel"), KW("tel."), KW("phone"), KW("phone no."),
-                                    KW("phone number"), KW("mobile"), KW("cell")};
     size_t end = keyword_end(subject, start);
-    return end > 0 && ends_with_any(subject, end, phone, sizeof phone / sizeof *phone);
+    return end > 0 && ends_with_kind(subject, end, FU__KW_PHONE);
 }
 
 /* Whether an 18-digit ID's digits 7-14 are a birth date 1800-2099. */
 static int id_date_ok(const char *d) {
-    int cy = (d[6] - '0') * 10 + (d[7] - '0'), m = (d[10] - '0') * 10 + (d[11] - '0');
+    int m = (d[10] - '0') * 10 + (d[11] - '0');
     int day = (d[12] - '0') * 10 + (d[13] - '0');
     for (int i = 6; i < 14; i++)
         if (d[i] < '0' || d[i] > '9') return 0;
-    return cy >= 18 && cy <= 20 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+    return fu__shape_century_ok(d + 6) && m >= 1 && m <= 12 && day >= 1 && day <= 31;
 }
 
 static int callout(pcre2_callout_block *cb, void *ud) {
@@ -459,14 +454,22 @@ static int callout(pcre2_callout_block *cb, void *ud) {
     char d[40];
     size_t nd = digits_of(s, n, d, sizeof d);
     switch (cb->callout_number) {
-    case 1: return nd == 18 && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
+    case 1: return nd == FU__SHAPE_ID_DIGITS && fu_redact_id_cn_valid(d, nd) ? 0 : 1;
     case 2:
-        if (nd < 13 || nd > 19 || !fu__redact_card_issuer_ok(d, nd) || !fu_redact_luhn_valid(d, nd)) return 1;
+        if (nd < FU__SHAPE_CARD_MIN || nd > FU__SHAPE_CARD_MAX || !fu__redact_card_issuer_ok(d, nd) ||
+            !fu_redact_luhn_valid(d, nd))
+            return 1;
         return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an order number */
-    case 3: return nd >= 10 && nd <= 30 && keyword_before(subject, cb->start_match) == 2 ? 0 : 1;
+    case 3:
+        return nd >= FU__SHAPE_ACCOUNT_MIN && nd <= FU__SHAPE_ACCOUNT_MAX && keyword_before(subject, cb->start_match) == 2
+                   ? 0
+                   : 1;
     case 4: return keyword_before(subject, cb->start_match) == 1 ? 1 : 0; /* an invoice or order number */
-    case 5: return nd >= 8 && nd <= 17 && keyword_before(subject, cb->start_match) != 1 ? 0 : 1;
-    case 6: return nd == 18 && id_date_ok(d) && fu_redact_id_cn_valid(d, 18) ? 0 : 1;
+    case 5:
+        return nd >= FU__SHAPE_INTL_MIN && nd <= FU__SHAPE_INTL_MAX && keyword_before(subject, cb->start_match) != 1
+                   ? 0
+                   : 1;
+    case 6: return nd == FU__SHAPE_ID_DIGITS && id_date_ok(d) && fu_redact_id_cn_valid(d, nd) ? 0 : 1;
     case 7: return keyword_before(subject, cb->start_match) == 3 ? 0 : 1;
     case 8: return keyword_before(subject, cb->start_match) == 4 ? 0 : 1;
     default: return 0;
@@ -750,6 +753,8 @@ void fu_redactor_reset_stats(fu_redactor *r) {
 }
 
 void fu_redactor_reset_counts(fu_redactor *r) { fu_redactor_reset_stats(r); }
+
+void fu__redactor_set_prescan(fu_redactor *r, int on) { r->no_prescan = !on; }
 
 /* ------------------------------------------------------------- finding */
 
@@ -1049,6 +1054,7 @@ static int find_spans(fu_redactor *r, const char *text, size_t len, size_t *n_ou
         size_t pos = digits >= BUILTIN_MIN_DIGITS ? 0 : len;
         runs[n_runs++] = n;
         while (pos < len) {
+            if (!r->no_prescan && (pos = fu__redact_dense_start(text, len, pos)) >= len) break;
             if (r->start_ok && (pos = next_start(r, text, len, pos)) >= len) break;
             /* JIT code is entered directly (same limits and callouts): per
              * short note the setup of pcre2_match() costs as much as the
@@ -1496,23 +1502,24 @@ static size_t landline_area_digits(const char *s, size_t n) {
 
 /* Mask a digit kind in s[0..n) (matched text, ASCII) into o. */
 static size_t mask_digit_kind(const fu_redactor *r, int kind, const char *s, size_t n, char *o) {
+    const size_t tail = FU__SHAPE_KEEP_TAIL;
     switch (kind) {
     case FU_REDACT_ID_CN:
-        return mask_digits(o, s, n, 3, 4, r->mask);
-    case FU_REDACT_MOBILE_CN: {
+        return mask_digits(o, s, n, FU__SHAPE_ID_KEEP_HEAD, tail, r->mask);
+    case FU_REDACT_MOBILE_CN: { /* a prefix (86, 0086) and 3 digits */
         size_t d = 0;
         for (size_t i = 0; i < n; i++) d += is_digit(s[i]);
-        return mask_digits(o, s, n, d - 8, 4, r->mask);
+        return mask_digits(o, s, n, d - (FU__SHAPE_MOBILE_DIGITS - FU__SHAPE_MOBILE_KEEP_HEAD), tail, r->mask);
     }
     case FU_REDACT_BANK_CARD:
     case FU_REDACT_BANK_ACCOUNT:
-        return mask_digits(o, s, n, 4, 4, r->mask);
+        return mask_digits(o, s, n, FU__SHAPE_CARD_KEEP_HEAD, tail, r->mask);
     case FU_REDACT_LANDLINE_CN:
-        return mask_digits(o, s, n, landline_area_digits(s, n), 4, r->mask);
+        return mask_digits(o, s, n, landline_area_digits(s, n), tail, r->mask);
     case FU_REDACT_PASSPORT_CN:
-        return mask_digits(o, s, n, 0, 3, r->mask);
+        return mask_digits(o, s, n, 0, FU__SHAPE_PASSPORT_KEEP_TAIL, r->mask);
     default: /* FU_REDACT_E164 */
-        return mask_digits(o, s, n, 2, 4, r->mask);
+        return mask_digits(o, s, n, FU__SHAPE_INTL_KEEP_HEAD, tail, r->mask);
     }
 }
 
@@ -1596,11 +1603,12 @@ static size_t write_masked(fu_redactor *r, const char *text, size_t len, const c
  * the text the spans refer to. Ill-formed UTF-8 is FU_EINVAL naming the
  * text ("text to mask", or "text N to mask" of a bulk call when index is not
  * SIZE_MAX; formatted only then). */
-static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t len, const char **m, size_t *n) {
+static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t len, const char **m, size_t *n,
+                        int valid) {
     size_t bad = 0, mlen = len;
     r->n_shifts = 0;
     *m = text;
-    int needs = scan_text(text, len, &bad);
+    int needs = valid ? fu__redact_needs_norm(text, len, norm_of) : scan_text(text, len, &bad);
     if (needs < 0) {
         char what[48];
         if (index == SIZE_MAX) snprintf(what, sizeof what, "text to mask");
@@ -1627,8 +1635,9 @@ static int prepare_text(fu_redactor *r, size_t index, const char *text, size_t l
 
 /* One text of a single call: prepared (prepare_text()) and the bound of its
  * masked length in *bound (FU_ELIMIT when it would overflow). */
-static int prepare_bounded(fu_redactor *r, const char *text, size_t len, const char **m, size_t *n, size_t *bound) {
-    int rc = prepare_text(r, SIZE_MAX, text, len, m, n);
+static int prepare_bounded(fu_redactor *r, const char *text, size_t len, const char **m, size_t *n, size_t *bound,
+                           int valid) {
+    int rc = prepare_text(r, SIZE_MAX, text, len, m, n, valid);
     if (rc != FU_OK) return rc;
     *bound = masked_bound(r, len, *n);
     return *bound == SIZE_MAX ? fu__error_set(FU_ELIMIT, "text too large") : FU_OK;
@@ -1641,7 +1650,7 @@ int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_
     if (!text) text = "";
     size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound, 0);
     if (rc != FU_OK) return rc;
     char *o = fu__malloc(bound + 1);
     if (!o) return fu__error_nomem();
@@ -1653,13 +1662,20 @@ int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, size_t *out_
 
 int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t len, char *buf, size_t cap,
                            size_t *out_len) {
+    return fu_redactor_apply_into_flags(r, text, len, 0, buf, cap, out_len);
+}
+
+int fu_redactor_apply_into_flags(fu_redactor *r, const char *text, size_t len, unsigned int flags, char *buf,
+                                 size_t cap, size_t *out_len) {
     if (out_len) *out_len = 0;
     if (!r || !out_len || (!buf && cap) || (!text && len))
         return fu__error_set(FU_EINVAL, "fu_redactor_apply_into: NULL argument");
+    if (flags & ~FU_REDACT_TEXT_VALID_UTF8)
+        return fu__error_set(FU_EINVAL, "fu_redactor_apply_into_flags: unknown flags 0x%x", flags);
     if (!text) text = "";
     size_t n = 0, bound = 0;
     const char *m = text;
-    int rc = prepare_bounded(r, text, len, &m, &n, &bound);
+    int rc = prepare_bounded(r, text, len, &m, &n, &bound, (flags & FU_REDACT_TEXT_VALID_UTF8) != 0);
     if (rc != FU_OK) return rc;
     if (bound >= cap) {
         *out_len = bound + 1;
@@ -1697,7 +1713,7 @@ int fu_redactor_apply_bulk(fu_redactor *r, const char *const *texts, const size_
         if (!t) t = "";
         size_t ns = 0;
         const char *m = t;
-        rc = prepare_text(r, i, t, len, &m, &ns);
+        rc = prepare_text(r, i, t, len, &m, &ns, 0);
         if (rc != FU_OK) break;
         size_t bound = masked_bound(r, len, ns);
         if (bound > SIZE_MAX - used - 2) {

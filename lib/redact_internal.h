@@ -52,4 +52,30 @@ int fu__re_is_jit(const pcre2_code *code);
  * have one of its lengths; the Luhn sum is not checked. */
 int fu__redact_card_issuer_ok(const char *d, size_t n);
 
+/* The pre-scan of the combined pattern of the digit kinds (lib/redact_scan.c).
+ * Every match of it holds at least FU__REDACT_MIN_DIGITS ASCII digits (a
+ * passport E + letter + 7; ID 15/18, mobile 11, landline 10+, card 13-19,
+ * E.164 8+ and bank account 10+ by their callouts, an ID with a typo 14+), at
+ * most FU__REDACT_MAX_GAP bytes stand between two of its digits (a separator
+ * of at most 4 bytes, " \r\n ", with a ')' before it and a '(' after it:
+ * "+86) (138"), and it starts at most FU__REDACT_MAX_LEAD bytes before its
+ * first digit ("(+86", "(+1", "EA1234567"). tests/test_redact_scan.c holds
+ * each kind to these bounds. */
+#define FU__REDACT_MIN_DIGITS 7
+#define FU__REDACT_MAX_GAP 6
+#define FU__REDACT_MAX_LEAD 2
+
+/* The first offset >= pos at which a match of the combined pattern can
+ * start (no match starts in t[pos..) before it), or len when none can. */
+size_t fu__redact_dense_start(const char *t, size_t len, size_t pos);
+
+/* Whether a character of the well-formed UTF-8 t[0..len) reads as another
+ * when matching: norm(p, k) != 0 for one (lib/redact.c norm_of()). */
+int fu__redact_needs_norm(const char *t, size_t len, char (*norm)(const unsigned char *, size_t));
+
+/* Tests only: with on = 0 the redactor runs the combined pattern without
+ * the pre-scan (as before it), to compare the two. */
+struct fu_redactor;
+void fu__redactor_set_prescan(struct fu_redactor *r, int on);
+
 #endif /* FU_REDACT_INTERNAL_H */

@@ -137,7 +137,6 @@ Test(errtext, personal_data_shapes_in_an_id_are_still_masked) {
         {"6222021234567894", "6222********7894"},
         {"110105199001011232", "110***********1232"},
         {"110105900101123", "110********1123"},
-        {"010-12345678", "010-****5678"},
         {"E12345678", "E*****678"},
         {"手机 1 3 8 1 2 3 4 5 6 7 8", "手机 1 3 8 * * * * 5 6 7 8"},
         {"账号：1100 1234 5678 9012 345", "账号：1100 **** **** ***2 345"},
@@ -252,7 +251,6 @@ Test(errtext, cell_masks_email_addresses) {
     cr_assert_str_eq(cell("@ops"), "@ops");
     cr_assert_str_eq(cell("x@"), "x@");
     cr_assert_str_eq(cell("x@ y"), "x@ y");
-    cr_assert_str_eq(cell("Asia/Shanghai"), "Asia/Shanghai");
 }
 
 Test(errtext, cell_escapes_control_characters) {

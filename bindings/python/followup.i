@@ -1612,7 +1612,15 @@ static PyTypeObject fu_py_fastm_type = {
 /* The C pointer of a proxy of exactly type ty (its attribute `this`, as
  * SWIG keeps it), or NULL for anything else (nothing raised). */
 static void *fu_py_fast_ptr(PyObject *obj, swig_type_info *ty) {
-    PyObject *t = PyObject_GenericGetAttr(obj, SWIG_This());
+    /* the interned name: instances hold `this` under the interned str
+     * (PyObject_SetAttr interns names), found by identity, where SWIG's own
+     * string is compared character by character */
+    static PyObject *name;
+    if (!name && !(name = PyUnicode_InternFromString("this"))) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *t = PyObject_GenericGetAttr(obj, name);
     void *p = NULL;
     if (!t) {
         PyErr_Clear();
@@ -1691,56 +1699,79 @@ static void fu_py_fast_unlock(fu_py_fastlock *l) {
     while (l->n > 0) pthread_mutex_unlock(&fu_py_stripe[l->st[--l->n]]);
 }
 
+/* The continuation bytes (10xxxxxx) among the 8 bytes of x. */
+static size_t fu_py_cont8(uint64_t x) {
+    uint64_t c = (x & ~(x << 1) & 0x8080808080808080ull) >> 7; /* 1 in each such byte */
+    return (size_t)((c * 0x0101010101010101ull) >> 56);
+}
+
+/* Whether s[0..n) is ASCII. */
+static int fu_py_ascii(const unsigned char *s, size_t n) {
+    uint64_t acc = 0, x;
+    size_t k = 0;
+    for (; n - k >= 8; k += 8) acc |= (memcpy(&x, s + k, 8), x);
+    for (; k < n; k++) acc |= s[k];
+    return !(acc & 0x8080808080808080ull);
+}
+
 /* The str of the masked UTF-8 `out` (w bytes) of str `in` (UTF-8 s, len
- * bytes): `in` itself when they are equal; when they differ only in ASCII
- * bytes that were ASCII (digits masked as '*', the usual case), a copy of
- * `in` with those characters replaced (no decoding: the kind and the largest
- * character stay those of `in`, 8 equal bytes skipped at a time); otherwise
- * decoded from `out`. */
+ * bytes), equal to `out` decoded: `in` itself when they are equal; for an
+ * ASCII `in`, `out`'s bytes when they are ASCII too; otherwise, when `out`
+ * differs from `in` only in runs of ASCII bytes that replace runs of ASCII
+ * bytes (masks write ASCII: digits as '*', an e-mail's local part as
+ * "***"), the stretches where they are equal copied as `in`'s characters
+ * (no decoding, 8 equal bytes at a time; the kind and the largest
+ * character stay those of `in`, whose non-ASCII characters are all kept)
+ * and the runs of `out` written in between; otherwise decoded from `out`. */
 static PyObject *fu_py_fast_result(PyObject *in, const char *s, size_t len, const char *out, size_t w) {
     const unsigned char *a = (const unsigned char *)s, *b = (const unsigned char *)out;
-    const uint64_t high = 0x8080808080808080ull;
     if (w == len && memcmp(a, b, len) == 0) {
         Py_INCREF(in);
         return in;
     }
-    if (w != len) return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
-    Py_ssize_t n = PyUnicode_GET_LENGTH(in);
-    PyObject *r = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(in));
+    size_t n_in = (size_t)PyUnicode_GET_LENGTH(in);
+    if (PyUnicode_IS_ASCII(in) && fu_py_ascii(b, w)) {
+        PyObject *r = PyUnicode_New((Py_ssize_t)w, 127);
+        if (r) memcpy(PyUnicode_DATA(r), out, w);
+        return r;
+    }
+    if (PyUnicode_IS_ASCII(in) || n_in + w < len) return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
+    size_t n = n_in + w - len; /* out's characters, when it differs from in in ASCII runs only */
+    PyObject *r = PyUnicode_New((Py_ssize_t)n, PyUnicode_MAX_CHAR_VALUE(in));
     if (!r) return NULL;
-    int kind = PyUnicode_KIND(in);
-    void *d = PyUnicode_DATA(r);
-    if (PyUnicode_IS_ASCII(in)) { /* one byte a character: the output, if it is ASCII too */
-        unsigned acc = 0;
-        for (size_t k = 0; k < len; k++) acc |= b[k];
-        if (!(acc & 0x80)) {
-            memcpy(d, out, len);
-            return r;
-        }
-        Py_DECREF(r);
-        return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
-    }
-    memcpy(d, PyUnicode_DATA(in), (size_t)n * (size_t)kind);
-    Py_ssize_t cp = 0, at = 0; /* code points started before byte k; the one byte k is in */
-    size_t k = 0;
-    while (k < len) {
+    const size_t kind = (size_t)PyUnicode_KIND(in);
+    char *d = (char *)PyUnicode_DATA(r);
+    const char *src = (const char *)PyUnicode_DATA(in);
+    size_t i = 0, j = 0, ic = 0, oc = 0; /* bytes of in and out read; characters of in read, of r written */
+    for (;;) {
+        size_t i0 = i, cont = 0;
         uint64_t x, y;
-        if (len - k >= 8 && (memcpy(&x, a + k, 8), memcpy(&y, b + k, 8), x == y)) {
-            cp += 8 - __builtin_popcountll(x & ~(x << 1) & high); /* less the continuation bytes */
-            k += 8;
-            continue;
+        for (; len - i >= 8 && w - j >= 8; i += 8, j += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + j, 8);
+            if (x != y) break;
+            cont += fu_py_cont8(x);
         }
-        for (size_t end = len - k >= 8 ? k + 8 : len; k < end; k++) {
-            if ((a[k] & 0xC0) != 0x80) at = cp++;
-            if (a[k] == b[k]) continue;
-            if ((a[k] | b[k]) & 0x80) {
-                Py_DECREF(r);
-                return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
-            }
-            PyUnicode_WRITE(kind, d, at, b[k]);
+        for (; i < len && j < w && a[i] == b[j]; i++, j++) cont += (a[i] & 0xC0) == 0x80;
+        size_t c = i - i0 - cont; /* the characters of the equal stretch: whole ones, checked below */
+        if (oc + c > n || (i < len && a[i] >= 0x80) || (j < w && b[j] >= 0x80)) break;
+        memcpy(d + oc * kind, src + ic * kind, c * kind);
+        oc += c;
+        ic += c;
+        size_t ea = i, eb = j; /* the differing ASCII runs */
+        while (ea < len && a[ea] < 0x80) ea++;
+        while (eb < w && b[eb] < 0x80) eb++;
+        if (oc + (eb - j) > n) break;
+        for (; j < eb; j++) PyUnicode_WRITE(kind, d, oc++, b[j]);
+        ic += ea - i;
+        i = ea;
+        if (i == len || j == w) {
+            if (i == len && j == w && oc == n) return r;
+            break;
         }
     }
-    return r;
+    Py_DECREF(r);
+    return PyUnicode_DecodeUTF8(out, (Py_ssize_t)w, "surrogateescape");
 }
 
 /* Redactor.apply(text), masked into a buffer on the stack (no allocation,
@@ -1755,7 +1786,8 @@ static int fu_py_fast_redact(PyObject *const *args, Py_ssize_t nargs, PyObject *
     if (nargs != 2 || !fu_py_fast_text(args[1], &s, &len)) return 0;
     fu_redactor *r = (fu_redactor *)fu_py_fast_ptr(args[0], SWIGTYPE_p_fu_redactor);
     if (!r || !fu_py_fast_lock(&l, r, NULL)) return 0;
-    int n = fu_redactor_apply_into(r, s, len, out, sizeof out, &w);
+    /* the UTF-8 of a str is well-formed (PyUnicode_AsUTF8AndSize refuses lone surrogates) */
+    int n = fu_redactor_apply_into_flags(r, s, len, FU_REDACT_TEXT_VALID_UTF8, out, sizeof out, &w);
     fu_py_fast_unlock(&l);
     if (n < 0) return 0; /* FU_ERANGE (a longer result) included: nothing counted */
     if (n == 0) { /* nothing masked: the text itself */

@@ -230,6 +230,19 @@ FU_EXTERN int fu_redactor_apply(fu_redactor *r, const char *text, size_t len, si
 FU_EXTERN int fu_redactor_apply_into(fu_redactor *r, const char *text, size_t len, char *buf, size_t cap,
                                      size_t *out_len);
 
+/** Flag of fu_redactor_apply_into_flags(): the text is known to be
+ *  well-formed UTF-8 (e.g. the UTF-8 of a Python str): the redactor skips
+ *  its own check. Passing ill-formed UTF-8 then is undefined behaviour. */
+#define FU_REDACT_TEXT_VALID_UTF8 0x1u
+
+/**
+ * fu_redactor_apply_into() with `flags` (#FU_REDACT_TEXT_VALID_UTF8 or 0):
+ * the same masked text, the same counts and return values; other bits are
+ * #FU_EINVAL (nothing written, nothing counted).
+ */
+FU_EXTERN int fu_redactor_apply_into_flags(fu_redactor *r, const char *text, size_t len, unsigned int flags,
+                                           char *buf, size_t cap, size_t *out_len);
+
 /**
  * Mask `n` texts in one call.
  *

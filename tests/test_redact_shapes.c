@@ -1,0 +1,113 @@
+/* The shapes of personal data the redactor and the error texts share
+ * (lib/redact_shapes.c): every keyword of the table, with a number of its
+ * kind after it, and every province code of an ID are read the same way by
+ * both; the keywords only one of them reads are exactly the listed ones. */
+#include "fu_test.h"
+
+#include "errtext.h"
+#include "redact_shapes.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+static void masked_by_redactor(fu_redactor *r, const char *in, char *out, size_t cap) {
+    size_t w = 0;
+    cr_assert_geq(fu_redactor_apply_into(r, in, strlen(in), out, cap, &w), 0, "%s", in);
+}
+
+/* A number of the keyword's kind, and what both make of it after the
+ * keyword: masked the same way (or, after an order keyword, a card left as
+ * it is: an order number). */
+Test(redact_shapes, every_keyword_of_both_names_its_number_the_same_way) {
+    static const char *const number[] = {
+        [FU__KW_PHONE] = "1 3 8 1 2 3 4 5 6 7 8",    /* a mobile typed digit by digit */
+        [FU__KW_ID] = "110105199001011233",          /* an ID with a wrong check character */
+        [FU__KW_ACCOUNT] = "1234567890123",          /* a bank account */
+        [FU__KW_PERMIT] = "C12345678",               /* a travel permit */
+        [FU__KW_ORDER] = "6222021234567894",         /* a card's digits: an order number */
+    };
+    static const char *const want[] = {
+        [FU__KW_PHONE] = "1 3 8 * * * * 5 6 7 8",
+        [FU__KW_ID] = "110***********1233",
+        [FU__KW_ACCOUNT] = "1234*****0123",
+        [FU__KW_PERMIT] = "C*****678",
+        [FU__KW_ORDER] = "6222021234567894",
+    };
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    size_t both = 0;
+    for (size_t i = 0; i < fu__n_keywords; i++) {
+        const fu__keyword *k = &fu__keywords[i];
+        if (k->readers != FU__KW_BOTH) continue;
+        char in[96], red[256], err[256], expect[96];
+        snprintf(in, sizeof in, "%s %s", k->text, number[k->kind]);
+        snprintf(expect, sizeof expect, "%s %s", k->text, want[k->kind]);
+        masked_by_redactor(r, in, red, sizeof red);
+        fu__errtext_cell(err, sizeof err, in, strlen(in));
+        cr_assert_str_eq(red, expect, "redactor: \"%s\" -> \"%s\"", in, red);
+        cr_assert_str_eq(err, expect, "error text: \"%s\" -> \"%s\"", in, err);
+        both++;
+    }
+    cr_assert_gt(both, 70);
+    fu_redactor_free(r);
+}
+
+/* The keywords only one of them reads (a difference to settle, not to
+ * grow): the redactor's order of kinds and the error text's longest
+ * keyword read "订单号码" differently, so the error texts alone know the
+ * order keywords ending in 号码. */
+Test(redact_shapes, the_keywords_only_one_reads_are_these) {
+    static const char *const redact_only[] = {"聯繫方式", "phone no.", "phone number", "id card no.", "acct."};
+    static const char *const errtext_only[] = {"订单号码", "单号码", "编号码"};
+    size_t nr = 0, ne = 0;
+    for (size_t i = 0; i < fu__n_keywords; i++) {
+        const fu__keyword *k = &fu__keywords[i];
+        cr_assert(k->readers != 0 && (k->readers & ~FU__KW_BOTH) == 0, "%s", k->text);
+        cr_assert_eq(k->len, strlen(k->text), "%s", k->text);
+        for (size_t j = 0; j < k->len; j++)
+            cr_assert(!(k->text[j] >= 'A' && k->text[j] <= 'Z'), "%s: lower case", k->text);
+        const char *const *list = k->readers == FU__KW_REDACT ? redact_only : errtext_only;
+        size_t n = k->readers == FU__KW_REDACT ? 5 : 3, found = 0;
+        if (k->readers == FU__KW_BOTH) continue;
+        for (size_t j = 0; j < n; j++) found += strcmp(list[j], k->text) == 0;
+        cr_assert_eq(found, 1, "%s is read by one side only and not listed here", k->text);
+        nr += k->readers == FU__KW_REDACT;
+        ne += k->readers == FU__KW_ERRTEXT;
+    }
+    cr_assert_eq(nr, 5);
+    cr_assert_eq(ne, 3);
+}
+
+/* ISO 7064 MOD 11-2, computed here independently of the library. */
+static char id_check(const char *d17) {
+    static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int s = 0;
+    for (int i = 0; i < 17; i++) s += (d17[i] - '0') * weight[i];
+    return "10X98765432"[s % 11];
+}
+
+/* Every two-digit prefix of an otherwise valid 18-character ID: masked as
+ * an ID by both exactly when the table names it a province (and the
+ * pattern's PROV agrees with the table). */
+Test(redact_shapes, both_read_the_province_codes_of_the_table) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    int provinces = 0;
+    for (int p = 0; p < 100; p++) {
+        char id[19], in[40], red[64], err[64], as_id[40];
+        snprintf(id, sizeof id, "%02d010519900101123", p);
+        id[17] = id_check(id);
+        id[18] = '\0';
+        snprintf(in, sizeof in, "x %s y", id);
+        snprintf(as_id, sizeof as_id, "x %.3s***********%s y", id, id + 14);
+        masked_by_redactor(r, in, red, sizeof red);
+        fu__errtext_cell(err, sizeof err, in, strlen(in));
+        int ok = fu__shape_province_ok(id);
+        provinces += ok;
+        cr_assert_eq(strcmp(red, as_id) == 0, ok, "redactor, province %02d: %s", p, red);
+        cr_assert_eq(strcmp(err, as_id) == 0, ok, "error text, province %02d: %s", p, err);
+    }
+    cr_assert_eq(provinces, 5 + 3 + 7 + 6 + 5 + 5 + 1 + 3);
+    fu_redactor_free(r);
+}
