@@ -35,7 +35,7 @@ static int finish(fu__buf *b, size_t *len, char **out) {
 }
 
 static int out_check(const fu_kpi *k, size_t *len, char **out, const char *fn) {
-    if (!k || !out) return fu__error_set(FU_EINVAL, "%s: NULL argument", fn);
+    if (!k || !out) return fu__error_set(FU_EINVAL, "%s: %s is NULL", fn, !k ? "kpi" : "out");
     *out = NULL;
     if (len) *len = 0;
     if (!k->has_result) return fu__error_set(FU_ESTATE, "%s: nothing computed yet (call fu_kpi_compute)", fn);
