@@ -185,7 +185,7 @@ static const char *encoding_hint(const unsigned char *s, size_t n, unsigned long
 }
 
 #if defined(__GNUC__)
-__attribute__((cold, noinline))
+__attribute__((noinline))
 #endif
 static int fail_encoding(fu__csv *r, const unsigned char *s, size_t n, unsigned long line, unsigned long col,
                          size_t field) {
