@@ -598,9 +598,8 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     if (!in->id || !in->id[0]) return set_bad(bad, CF_ID), fu__error_set(FU_EINVAL, "customer id is missing");
     /* every text of the API path is UTF-8, as the CSV reader demands */
     const char *const texts[] = {in->id, in->tz, in->industry, in->preferred_windows, in->dnd_windows, in->owner};
-    static const char *const text_names[] = {"customer id", "customer tz", "customer industry",
-                                             "customer preferred_windows", "customer dnd_windows",
-                                             "customer owner"};
+    static const char *const text_names[] = {"customer id", "tz", "industry", "preferred_windows", "dnd_windows",
+                                             "owner"};
     static const int text_fields[] = {CF_ID, CF_TZ, CF_INDUSTRY, CF_PREF, CF_DND, CF_OWNER};
     for (int i = 0; i < 6; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK)
@@ -870,8 +869,23 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
  * the failing record of a bulk call in the error (NULL: a single add). */
 typedef int (*add_fn)(fu_book *b, const void *rec, size_t *index_out);
 
+/* A field's error on the API path names the customer and the field, not a
+ * made-up source ("<windows>:1:9:", review s11 L5); the CSV path puts the
+ * file's position there instead. */
 static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
-    return customer_add(b, rec, NULL, index_out);
+    const fu_customer *in = rec;
+    badpos bad;
+    int rc = customer_add(b, in, &bad, index_out);
+    const fu_error *e = fu_error_last();
+    int win = rc && (bad.field == CF_PREF || bad.field == CF_DND) && !strcmp(e->source, "<windows>");
+    if (!win && (!rc || rc == FU_ENOMEM || !strstr(e->message, ": invalid UTF-8 at byte"))) return rc;
+    char q[FU_ERRTEXT_CELL_CAP];
+    const char *msg = e->message; /* fu__error_set() may format the error's own fields */
+    if (bad.field == CF_ID) return fu__error_set(rc, "%s", msg); /* "customer id: invalid UTF-8 ..." */
+    fu__errtext_cell_str(q, sizeof q, in->id);
+    if (!win) return fu__error_set(rc, "customer '%s': %s", q, msg); /* "tz: invalid UTF-8 ..." */
+    return fu__error_set(rc, "customer '%s': %s: %s (character %lu of the value)", q,
+                         bad.field == CF_PREF ? "preferred_windows" : "dnd_windows", msg, e->column);
 }
 
 static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {

@@ -148,6 +148,16 @@ static inline void trim(const char **s, size_t *len) {
     while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t')) (*len)--;
 }
 
+/* Why a required column may be missing: the file was written with another
+ * separator (Excel in many locales writes ';'), so the whole header is one
+ * column holding ';' or tabs. "" when the header does not look like that. */
+static const char *separator_hint(const fu__csv *r) {
+    const char *h = fu__csv_header_count(r) == 1 ? fu__csv_header_name(r, 0) : NULL;
+    if (h && strchr(h, ';')) return " (the header is separated by ';': the reader needs ',')";
+    if (h && strchr(h, '\t')) return " (the header is separated by tabs: the reader needs ',')";
+    return "";
+}
+
 /* Map the header's columns to the format's; col[k] = CSV index or -1. */
 static int map_header(fu__csv *r, const colspec *spec, int nspec, long *col) {
     int rc = fu__csv_read_header(r);
@@ -164,8 +174,8 @@ static int map_header(fu__csv *r, const colspec *spec, int nspec, long *col) {
     }
     for (int k = 0; k < nspec; k++)
         if (spec[k].required && col[k] < 0)
-            return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_line(r), 1,
-                                    spec[k].name, "missing required column '%s'", spec[k].name);
+            return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_record_line(r), 1, spec[k].name,
+                                    "missing required column '%s'%s", spec[k].name, separator_hint(r));
     return FU_OK;
 }
 

@@ -116,7 +116,7 @@ static int weekday_of_day(int64_t day) { return (int)fmod64(day + 3, 7); }
 static const char *const WD_SHORT[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
 int fu_date_to_days(const fu_date *date, int64_t *out) {
-    if (!date || !out) return fu__error_set(FU_EINVAL, "fu_date_to_days: NULL argument");
+    if (!date || !out) return fu__error_set(FU_EINVAL, "fu_date_to_days: %s is NULL", !date ? "date" : "out");
     if (!date_valid(date->year, date->month, date->day))
         return fu__error_set(FU_EINVAL, "invalid date %04d-%02d-%02d", date->year, date->month,
                              date->day);
@@ -125,7 +125,7 @@ int fu_date_to_days(const fu_date *date, int64_t *out) {
 }
 
 int fu_date_from_days(int64_t days, fu_date *out) {
-    if (!out) return fu__error_set(FU_EINVAL, "fu_date_from_days: NULL argument");
+    if (!out) return fu__error_set(FU_EINVAL, "fu_date_from_days: out is NULL");
     if (days < MIN_DAY || days > MAX_DAY)
         return fu__error_set(FU_ERANGE, "day %lld is outside years 1..9999", (long long)days);
     int64_t y;
@@ -143,7 +143,10 @@ int fu_date_weekday(const fu_date *date) {
 int fu_date_format(const fu_date *date, char *buf, size_t size) {
     if (buf && size) buf[0] = '\0';
     if (!date || !buf || size < FU_DATE_TEXT_SIZE)
-        return fu__error_set(FU_EINVAL, "fu_date_format: NULL argument or buffer too small");
+        return fu__error_set(FU_EINVAL, "fu_date_format: %s",
+                             !date  ? "date is NULL"
+                             : !buf ? "buf is NULL"
+                                    : "buf is smaller than FU_DATE_TEXT_SIZE");
     if (!date_valid(date->year, date->month, date->day))
         return fu__error_set(FU_EINVAL, "invalid date %04d-%02d-%02d", date->year, date->month,
                              date->day);
@@ -208,7 +211,7 @@ static int read_digits(const char *s, size_t n, size_t *i, int count, int *val) 
 /* ------------------------------------------------------------ time text */
 
 int fu__date_parse_at(const char *text, size_t len, const fu__textpos *pos, fu_date *out) {
-    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_date_parse: NULL argument");
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_date_parse: %s is NULL", !text ? "text" : "out");
 /* as TBAD below: the place in the value is said in the message unless the
  * error's position is the place already */
 #define DBAD(at, what) \
@@ -238,7 +241,7 @@ int fu_date_parse(const char *text, size_t len, fu_date *out) {
 
 int fu__time_parse_at(const char *s, size_t n, const fu__textpos *pos, int *offset_seconds,
                       int64_t *out) {
-    if (!s || !out) return fu__error_set(FU_EINVAL, "fu_time_parse: NULL argument");
+    if (!s || !out) return fu__error_set(FU_EINVAL, "fu_time_parse: %s is NULL", !s ? "text" : "out");
 /* without a position, the column in the text is said in the message; with
  * one, the error's column is that place already */
 #define TBAD(at, what) \
@@ -558,7 +561,7 @@ static int windows_build_spans(fu_windows *w) {
 
 int fu__windows_parse_at(const char *text, size_t len, const fu__textpos *pos,
                          fu_windows **out) {
-    if ((!text && len) || !out) return fu__error_set(FU_EINVAL, "fu_windows_parse: NULL argument");
+    if ((!text && len) || !out) return fu__error_set(FU_EINVAL, "fu_windows_parse: %s is NULL", !out ? "out" : "text");
     raw_list raw = {NULL, 0, 0};
     int rc = text ? parse_raw(text, len, pos, "<windows>", &raw) : FU_OK;
     if (rc) {
@@ -599,7 +602,7 @@ void fu_windows_free(fu_windows *w) {
 }
 
 int fu_windows_clone(fu_windows **out, const fu_windows *w) {
-    if (!w || !out) return fu__error_set(FU_EINVAL, "fu_windows_clone: NULL argument");
+    if (!w || !out) return fu__error_set(FU_EINVAL, "fu_windows_clone: %s is NULL", !w ? "windows" : "out");
     fu_windows *c = fu__malloc(sizeof *c);
     if (!c) return fu__error_nomem();
     *c = *w;
@@ -779,7 +782,7 @@ static int bad_tzid(const char *tzid) {
 }
 
 int fu_calendar_new(fu_calendar **out, const char *tzid) {
-    if (!tzid || !out) return fu__error_set(FU_EINVAL, "fu_calendar_new: NULL argument");
+    if (!tzid || !out) return fu__error_set(FU_EINVAL, "fu_calendar_new: %s is NULL", !tzid ? "tzid" : "out");
     if (!valid_tzid_text(tzid))
         return bad_tzid(tzid);
     if (fu__tz_refuse_legacy(tzid)) return FU_ETIMEZONE;
@@ -806,7 +809,7 @@ void fu_calendar_free(fu_calendar *c) {
 }
 
 int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_clone: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_clone: %s is NULL", !c ? "cal" : "out");
     fu_calendar *d = fu__calloc(1, sizeof *d);
     if (!d) return fu__error_nomem();
     *d = *c;
@@ -839,7 +842,7 @@ int fu_calendar_clone(fu_calendar **out, const fu_calendar *c) {
 const char *fu_calendar_tzid(const fu_calendar *c) { return c ? c->tzid : ""; }
 
 int fu_calendar_utc_offset(const fu_calendar *c, int64_t t, int *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_utc_offset: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_utc_offset: %s is NULL", !c ? "cal" : "out");
     /* Instants beyond years 1..9999 get the offset at the nearest end. */
     if (t < MIN_T - SLACK_T) t = MIN_T - SLACK_T;
     if (t > MAX_T + SLACK_T) t = MAX_T + SLACK_T;
@@ -862,7 +865,7 @@ static void fill_local(int64_t L, int32_t off, fu_local *out) {
 }
 
 int fu_calendar_to_local(const fu_calendar *c, int64_t t, fu_local *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_to_local: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_to_local: %s is NULL", !c ? "cal" : "out");
     int rc = check_t(t);
     if (rc) return rc;
     int32_t off = offset_at(c, t);
@@ -875,7 +878,8 @@ int fu_calendar_to_local(const fu_calendar *c, int64_t t, fu_local *out) {
 
 int fu_calendar_from_local(const fu_calendar *c, const fu_local *in, unsigned int flags,
                            int64_t *out) {
-    if (!c || !in || !out) return fu__error_set(FU_EINVAL, "fu_calendar_from_local: NULL argument");
+    if (!c || !in || !out)
+        return fu__error_set(FU_EINVAL, "fu_calendar_from_local: %s is NULL", !c ? "cal" : !in ? "in" : "out");
     if (!date_valid(in->year, in->month, in->day) || in->hour < 0 || in->hour > 23 ||
         in->minute < 0 || in->minute > 59 || in->second < 0 || in->second > 59)
         return fu__error_set(FU_EINVAL, "invalid local time %04d-%02d-%02d %02d:%02d:%02d",
@@ -953,7 +957,7 @@ int fu__calendar_offset_span(const fu_calendar *c, int64_t t, int32_t *off, int6
 int fu_calendar_hour_of_week_bulk(const fu_calendar *c, const int64_t *t, size_t n,
                                   uint8_t *out) {
     if (!c || (n && (!t || !out)))
-        return fu__error_set(FU_EINVAL, "fu_calendar_hour_of_week_bulk: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_calendar_hour_of_week_bulk: %s is NULL", !c ? "cal" : !t ? "t" : "out");
     zcur z;
     zcur_init(&z, &c->zone);
     /* Shift every local time by a whole number of weeks so the division
@@ -1062,7 +1066,7 @@ int fu__calendar_clone_in_zone(fu_calendar **out, const fu_calendar *c, const ch
 }
 
 int fu_calendar_copy_hours(fu_calendar *c, const fu_calendar *from) {
-    if (!c || !from) return fu__error_set(FU_EINVAL, "fu_calendar_copy_hours: NULL argument");
+    if (!c || !from) return fu__error_set(FU_EINVAL, "fu_calendar_copy_hours: %s is NULL", !c ? "cal" : "from");
     if (c == from) return FU_OK;
     wd_buf wb;
     int rc = wd_prepare(c, 1, 0, &wb);
@@ -1075,7 +1079,8 @@ int fu_calendar_copy_hours(fu_calendar *c, const fu_calendar *from) {
 
 int fu__calendar_set_hours_text_at(fu_calendar *c, const char *text, size_t len,
                                    const fu__textpos *pos) {
-    if (!c || (!text && len)) return fu__error_set(FU_EINVAL, "fu_calendar_set_hours_text: NULL argument");
+    if (!c || (!text && len))
+        return fu__error_set(FU_EINVAL, "fu_calendar_set_hours_text: %s is NULL", !c ? "cal" : "text");
     raw_list raw = {NULL, 0, 0};
     int rc = text ? parse_raw(text, len, pos, "<hours>", &raw) : FU_OK;
     day_hours week[7];
@@ -1148,7 +1153,7 @@ static void exc_put(fu_calendar *c, int64_t d, int kind, int as_wd) {
 }
 
 int fu_calendar_add_holiday(fu_calendar *c, const fu_date *first, const fu_date *last) {
-    if (!c || !first) return fu__error_set(FU_EINVAL, "fu_calendar_add_holiday: NULL argument");
+    if (!c || !first) return fu__error_set(FU_EINVAL, "fu_calendar_add_holiday: %s is NULL", !c ? "cal" : "first");
     int64_t a, b;
     int rc = fu_date_to_days(first, &a);
     if (rc) return rc;
@@ -1171,7 +1176,7 @@ int fu_calendar_add_holiday(fu_calendar *c, const fu_date *first, const fu_date 
 }
 
 int fu_calendar_add_workday(fu_calendar *c, const fu_date *day, int as_weekday) {
-    if (!c || !day) return fu__error_set(FU_EINVAL, "fu_calendar_add_workday: NULL argument");
+    if (!c || !day) return fu__error_set(FU_EINVAL, "fu_calendar_add_workday: %s is NULL", !c ? "cal" : "day");
     if (as_weekday > 6) return fu__error_set(FU_EINVAL, "weekday %d is outside 0..6", as_weekday);
     if (as_weekday < 0) as_weekday = FU_MONDAY;
     int64_t d;
@@ -1330,7 +1335,7 @@ static int open_after(bcur *bc, int64_t t, int64_t s, int64_t *out) {
 static int next_open_cur(bcur *bc, int64_t t, int64_t *out) { return open_after(bc, t, 0, out); }
 
 int fu_calendar_next_open(const fu_calendar *c, int64_t t, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_next_open: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_next_open: %s is NULL", !c ? "cal" : "out");
     int rc = check_t(t);
     if (rc) return rc;
     bcur bc;
@@ -1347,7 +1352,7 @@ static int add_business_cur(bcur *bc, int64_t t, int64_t s, int64_t *out) {
 }
 
 int fu_calendar_add_business(const fu_calendar *c, int64_t t, int64_t seconds, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_business: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_business: %s is NULL", !c ? "cal" : "out");
     if (seconds < 0)
         return fu__error_set(FU_EINVAL, "business duration %lld s is negative",
                              (long long)seconds);
@@ -1361,7 +1366,7 @@ int fu_calendar_add_business(const fu_calendar *c, int64_t t, int64_t seconds, i
 int fu_calendar_add_business_bulk(const fu_calendar *c, const int64_t *t, size_t n,
                                   int64_t seconds, int64_t *out) {
     if (!c || (n && (!t || !out)))
-        return fu__error_set(FU_EINVAL, "fu_calendar_add_business_bulk: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_calendar_add_business_bulk: %s is NULL", !c ? "cal" : !t ? "t" : "out");
     if (seconds < 0)
         return fu__error_set(FU_EINVAL, "business duration %lld s is negative",
                              (long long)seconds);
@@ -1381,7 +1386,7 @@ int fu_calendar_add_business_bulk(const fu_calendar *c, const int64_t *t, size_t
 }
 
 int fu_calendar_business_between(const fu_calendar *c, int64_t from, int64_t to, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_business_between: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_business_between: %s is NULL", !c ? "cal" : "out");
     int rc;
     if ((rc = check_t(from)) || (rc = check_t(to))) return rc;
     int neg = 0;
@@ -1536,7 +1541,7 @@ int fu_calendar_is_working_day(const fu_calendar *c, const fu_date *date) {
 
 int fu_calendar_working_days_between(const fu_calendar *c, const fu_date *from,
                                      const fu_date *to, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_working_days_between: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_working_days_between: %s is NULL", !c ? "cal" : "out");
     int64_t a, b;
     int rc;
     if ((rc = fu_date_to_days(from, &a)) || (rc = fu_date_to_days(to, &b))) return rc;
@@ -1655,7 +1660,7 @@ static int working_days_args(const fu_calendar *c, int n, fu_workday_mode mode) 
 
 int fu__calendar_add_working_days_at(const fu_calendar *c, int64_t t, int n, fu_workday_mode mode,
                                      int walk, int64_t *out) {
-    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: NULL argument");
+    if (!c || !out) return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days: %s is NULL", !c ? "cal" : "out");
     int rc = working_days_args(c, n, mode);
     if (rc || (rc = check_t(t))) return rc;
     bcur bc;
@@ -1671,7 +1676,8 @@ int fu_calendar_add_working_days(const fu_calendar *c, int64_t t, int n, fu_work
 int fu_calendar_add_working_days_bulk(const fu_calendar *c, const int64_t *t, const int *n,
                                       size_t count, fu_workday_mode mode, int64_t *out) {
     if (!c || (count && (!t || !n || !out)))
-        return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days_bulk: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_calendar_add_working_days_bulk: %s is NULL",
+                             !c ? "cal" : !n ? "n" : !t ? "t" : "out");
     bcur bc;
     bcur_init(&bc, c);
     for (size_t i = 0; i < count; i++) {
@@ -1691,13 +1697,14 @@ int fu_calendar_add_working_days_bulk(const fu_calendar *c, const int64_t *t, co
 /* ------------------------------------------------ windows in a calendar */
 
 int fu_windows_contains_time(const fu_windows *w, const fu_calendar *c, int64_t t) {
-    if (!w || !c) return fu__error_set(FU_EINVAL, "fu_windows_contains_time: NULL argument");
+    if (!w || !c) return fu__error_set(FU_EINVAL, "fu_windows_contains_time: %s is NULL", !w ? "windows" : "cal");
     int m = fu_calendar_minute_of_week(c, t);
     return m < 0 ? m : wbit(w, m);
 }
 
 int fu_windows_next_time(const fu_windows *w, const fu_calendar *c, int64_t t, int64_t *out) {
-    if (!w || !c || !out) return fu__error_set(FU_EINVAL, "fu_windows_next_time: NULL argument");
+    if (!w || !c || !out)
+        return fu__error_set(FU_EINVAL, "fu_windows_next_time: %s is NULL", !w ? "windows" : !c ? "cal" : "out");
     if (w->n == 0) return fu__error_set(FU_ENOTFOUND, "the windows are empty");
     int rc = check_t(t);
     if (rc) return rc;

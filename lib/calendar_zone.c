@@ -64,7 +64,8 @@ int fu__calendar_rules_in_zone(const fu_calendar *cal, const char *tzid, fu_cale
 
 int fu_policy_calendar_in_zone(const fu_policy *p, const char *name, const char *tzid, fu_calendar **out) {
     if (out) *out = NULL;
-    if (!p || !tzid || !out) return fu__error_set(FU_EINVAL, "fu_policy_calendar_in_zone: NULL argument");
+    if (!p || !tzid || !out)
+        return fu__error_set(FU_EINVAL, "fu_policy_calendar_in_zone: %s is NULL", !p ? "p" : !tzid ? "tzid" : "out");
     const fu_calendar *named = fu_policy_calendar(p, name);
     if (!named) return fu_error_last()->code ? fu_error_last()->code : FU_ENOTFOUND;
     int moved = 0;

@@ -25,7 +25,8 @@ static int cap_agent_channel(int ch) {
 }
 
 int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out, size_t *n) {
-    if (!plan || !out || !n) return fu__error_set(FU_EINVAL, "fu_plan_capacity_items: NULL argument");
+    if (!plan || !out || !n)
+        return fu__error_set(FU_EINVAL, "fu_plan_capacity_items: %s is NULL", !plan ? "plan" : !out ? "out" : "n");
     *out = NULL;
     *n = 0;
     size_t np = 0, m = 0;
@@ -85,7 +86,8 @@ static int cap_per_day(const fu_policy *policy, unsigned int agents, unsigned in
 int fu_capacity_pass(const fu_policy *policy, unsigned int agents, unsigned int calls_per_agent,
                      fu_capacity_item *items, size_t n, size_t *deferred) {
     if (deferred) *deferred = 0;
-    if (!policy || (!items && n)) return fu__error_set(FU_EINVAL, "fu_capacity_pass: NULL argument");
+    if (!policy || (!items && n))
+        return fu__error_set(FU_EINVAL, "fu_capacity_pass: %s is NULL", !policy ? "policy" : "items");
     if (n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "fu_capacity_pass: more than 2^32 - 1 items");
     for (size_t i = 0; i < n; i++)
         if (items[i].priority < FU_PRIORITY_URGENT || items[i].priority > FU_PRIORITY_LOW)
@@ -142,7 +144,8 @@ typedef struct cap_undo {
 } cap_undo;
 
 int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t n) {
-    if (!plan || (!items && n)) return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: NULL argument");
+    if (!plan || (!items && n))
+        return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: %s is NULL", !plan ? "plan" : "items");
     size_t np = 0, nrows = 0, nd = 0;
     const fu_touchpoint *planned = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &np);
     fu_touchpoint *rows = fu__plan_rows(plan, &nrows);

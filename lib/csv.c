@@ -153,6 +153,47 @@ static int utf8_seq(const unsigned char *s, size_t n) {
     return k;
 }
 
+/* The likely cause of a byte the reader refuses at s[0] (n bytes available,
+ * at line:col), for the error message: files saved as UTF-16 (a UTF-16 byte
+ * order mark, or NUL bytes between the letters of the first line) or in
+ * GB18030/GBK (Excel in a Chinese locale: every non-ASCII byte up to the next
+ * ASCII one pairs into a GB18030 character). Only on the error path. */
+static bool gb18030_run(const unsigned char *s, size_t n) {
+    size_t i = 0, pairs = 0;
+    while (i < n && s[i] >= 0x80) {
+        if (s[i] == 0x80 || s[i] == 0xFF || i + 1 >= n) return false;
+        unsigned b = s[i + 1];
+        if ((b >= 0x40 && b <= 0x7E) || (b >= 0x80 && b <= 0xFE)) {
+            i += 2; /* two-byte character */
+        } else if (b >= 0x30 && b <= 0x39 && i + 3 < n && s[i + 2] >= 0x81 && s[i + 2] <= 0xFE &&
+                   s[i + 3] >= 0x30 && s[i + 3] <= 0x39) {
+            i += 4; /* four-byte character */
+        } else {
+            return false;
+        }
+        pairs++;
+    }
+    return pairs > 0;
+}
+
+static const char *encoding_hint(const unsigned char *s, size_t n, unsigned long line, unsigned long col) {
+    static const char utf16[] = " (the file looks like UTF-16: save it as UTF-8)";
+    if (line == 1 && col == 1 && n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
+        return utf16;
+    if (s[0] == 0) return line == 1 && col <= 2 ? utf16 : "";
+    return gb18030_run(s, n) ? " (the bytes look like GB18030/GBK: save the file as UTF-8)" : "";
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int fail_encoding(fu__csv *r, const unsigned char *s, size_t n, unsigned long line, unsigned long col,
+                         size_t field) {
+    r->failed = 1;
+    return fu__error_set_at(FU_EPARSE, r->source, line, col, column_name(r, field), "%s%s",
+                            s[0] ? "invalid UTF-8" : "NUL byte in the input", encoding_hint(s, n, line, col));
+}
+
 enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };
 
 /* Copy the character at s[*p] (of n bytes) to o[*out], advancing *p, *out and
@@ -161,7 +202,7 @@ enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };
 static inline int copy_char(fu__csv *r, const unsigned char *s, size_t n, size_t *p, char *o, size_t *out,
                             unsigned long line, unsigned long *col, size_t fi) {
     unsigned c = s[*p];
-    if (c == 0) return fail_at(r, line, *col, fi, FU_EPARSE, "NUL byte in the input");
+    if (c == 0) return fail_encoding(r, s + *p, n - *p, line, *col, fi);
     if (c < 0x80) {
         o[(*out)++] = (char)c;
         (*p)++;
@@ -170,7 +211,7 @@ static inline int copy_char(fu__csv *r, const unsigned char *s, size_t n, size_t
     }
     int k = utf8_seq(s + *p, n - *p);
     if (k < 0 && !r->eof) return PARSE_MORE;
-    if (k <= 0) return fail_at(r, line, *col, fi, FU_EPARSE, "invalid UTF-8");
+    if (k <= 0) return fail_encoding(r, s + *p, n - *p, line, *col, fi);
     memcpy(o + *out, s + *p, (size_t)k);
     *out += (size_t)k;
     *p += (size_t)k;

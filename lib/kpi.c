@@ -49,7 +49,7 @@ const unsigned char fu__kpi_lower_better[FU_KPI_COUNT] = {
 const char *fu_kpi_name(fu_kpi_id id) { return id >= 0 && id < FU_KPI_COUNT ? fu__kpi_names[id] : NULL; }
 
 int fu_kpi_from_string(const char *text, size_t len, fu_kpi_id *out) {
-    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_from_string: NULL argument");
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_from_string: %s is NULL", !text ? "text" : "out");
     for (int i = 0; i < FU_KPI_COUNT; i++)
         if (strlen(fu__kpi_names[i]) == len && memcmp(fu__kpi_names[i], text, len) == 0) {
             *out = (fu_kpi_id)i;
@@ -66,7 +66,7 @@ const char *const fu__kpi_period_names[3] = {"day", "week", "month"};
 const char *fu_kpi_period_name(fu_kpi_period p) { return p >= 0 && p <= 2 ? fu__kpi_period_names[p] : NULL; }
 
 int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out) {
-    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_period_from_string: NULL argument");
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_period_from_string: %s is NULL", !text ? "text" : "out");
     for (int i = 0; i < 3; i++)
         if (strlen(fu__kpi_period_names[i]) == len && memcmp(fu__kpi_period_names[i], text, len) == 0) {
             *out = (fu_kpi_period)i;
@@ -79,7 +79,7 @@ int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out) 
 const char *const fu__kpi_by_names[5] = {"tier", "segment", "agent", "channel", "product_class"};
 
 int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out) {
-    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_by_from_string: NULL argument");
+    if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_by_from_string: %s is NULL", !text ? "text" : "out");
     if (len == 4 && memcmp(text, "none", 4) == 0) {
         *out = 0;
         return FU_OK;
@@ -395,7 +395,7 @@ void fu_kpi_free(fu_kpi *k) {
 }
 
 int fu_kpi_new(fu_kpi **out, const fu_policy *policy, const fu_kpi_options *opts) {
-    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_kpi_new: NULL argument");
+    if (!out || !policy) return fu__error_set(FU_EINVAL, "fu_kpi_new: %s is NULL", !out ? "out" : "policy");
     *out = NULL;
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     if (opts) {
@@ -476,7 +476,8 @@ const fu_kpi_figure *fu_kpi_find(const fu_kpi *k, fu_kpi_id id, const char *peri
 }
 
 int fu_kpi_scorecards(const fu_kpi *k, const fu_kpi_scorecard **rows, size_t *count) {
-    if (!k || !rows || !count) return fu__error_set(FU_EINVAL, "fu_kpi_scorecards: NULL argument");
+    if (!k || !rows || !count)
+        return fu__error_set(FU_EINVAL, "fu_kpi_scorecards: %s is NULL", !k ? "kpi" : !rows ? "rows" : "count");
     if (!(k->o.by & FU_KPI_BY_AGENT)) return fu__error_set(FU_ESTATE, "scorecards need the grouping by agent");
     if (!k->has_result) return fu__error_set(FU_ESTATE, "nothing computed yet (call fu_kpi_compute)");
     *rows = k->sc;

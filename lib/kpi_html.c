@@ -379,7 +379,7 @@ static void page_head(fu__buf *b, const char *title, const fu_kpi_figure *f, siz
 int fu_kpi_write_html_to_string(const fu_kpi *kpi, const fu_kpi *breakdown, const fu_kpi_html_options *opts,
                                 size_t *len, char **out) {
     static const char fn[] = "fu_kpi_write_html_to_string";
-    if (!kpi || !out) return fu__error_set(FU_EINVAL, "%s: NULL argument", fn);
+    if (!kpi || !out) return fu__error_set(FU_EINVAL, "%s: %s is NULL", fn, !kpi ? "kpi" : "out");
     *out = NULL;
     if (len) *len = 0;
     fu_kpi_html_options o = FU_KPI_HTML_OPTIONS_INIT;

@@ -364,7 +364,8 @@ static int put_ids(wbuf *b, fu_kpi *k) {
 }
 
 int fu_kpi_partial_write(fu_kpi *k, size_t *len, void **buf) {
-    if (!k || !buf || !len) return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: NULL argument");
+    if (!k || !buf || !len)
+        return fu__error_set(FU_EINVAL, "fu_kpi_partial_write: %s is NULL", !k ? "kpi" : !buf ? "buf" : "len");
     *buf = NULL;
     *len = 0;
     if (k->o.as_of == FU_KPI_NO_TIME)
@@ -543,7 +544,7 @@ static int read_ids(rbuf *r, fu_kpi *k) {
 }
 
 int fu_kpi_merge_partial(fu_kpi *k, const void *buf, size_t len) {
-    if (!k || (!buf && len)) return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: NULL argument");
+    if (!k || (!buf && len)) return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: %s is NULL", !k ? "into" : "buf");
     if (len < 16 || memcmp(buf, MAGIC, 8) != 0) return refuse("not a KPI partial (bad magic or too short)");
     if (k->o.as_of == FU_KPI_NO_TIME)
         return refuse("set options.as_of (the engine and every partition must use the same \"now\")");

@@ -1742,7 +1742,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
 }
 
 int fu_kpi_compute(fu_kpi *k, size_t *out) {
-    if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: NULL argument");
+    if (!k || !out) return fu__error_set(FU_EINVAL, "fu_kpi_compute: %s is NULL", !k ? "kpi" : "out");
     /* a borrowed book may have grown (fu_book_append_events) since */
     if (k->computed && k->has_result && fu_book_generation(k->bk) == k->gen) {
         *out = k->n_fig;

@@ -97,7 +97,7 @@ static int give(fu_kpi *kpi, const seg_read *s) {
 }
 
 int fu_kpi_read_segments_csv(fu_kpi *kpi, const char *path) {
-    if (!kpi || !path) return fu__error_set(FU_EINVAL, "fu_kpi_read_segments_csv: NULL argument");
+    if (!kpi || !path) return fu__error_set(FU_EINVAL, "fu_kpi_read_segments_csv: %s is NULL", !kpi ? "kpi" : "path");
     seg_read s;
     memset(&s, 0, sizeof s);
     size_t ci = 0, cs = 0;

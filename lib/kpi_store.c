@@ -261,7 +261,7 @@ static int put_customers(fu_kpi *k, const fu_customer *in, size_t n) {
 }
 
 int fu_kpi_add_customers(fu_kpi *k, const fu_customer *in, size_t n) {
-    if (!k || (!in && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_customers: NULL argument");
+    if (!k || (!in && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_customers: %s is NULL", !k ? "kpi" : "customers");
     for (size_t i = 0; i < n; i++)
         if (!in[i].id || !*in[i].id) return fu__error_set(FU_EINVAL, "customer %zu: missing id", i);
     return put_customers(k, in, n);
@@ -272,7 +272,7 @@ int fu_kpi_add_events(fu_kpi *k, const fu_event_in *in, size_t n) {
 }
 
 int fu_kpi_add_events_priority(fu_kpi *k, const fu_event_in *in, const fu_priority *prio, size_t n) {
-    if (!k || (!in && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_events: NULL argument");
+    if (!k || (!in && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_events: %s is NULL", !k ? "kpi" : "events");
     for (size_t i = 0; i < n; i++) {
         const fu_event_in *e = &in[i];
         if (prio && (unsigned)prio[i] > FU_PRIORITY_LOW)
@@ -309,7 +309,7 @@ int fu_kpi_add_events_priority(fu_kpi *k, const fu_event_in *in, const fu_priori
 }
 
 int fu_kpi_add_book(fu_kpi *k, const fu_book *b) {
-    if (!k || !b) return fu__error_set(FU_EINVAL, "fu_kpi_add_book: NULL argument");
+    if (!k || !b) return fu__error_set(FU_EINVAL, "fu_kpi_add_book: %s is NULL", !k ? "kpi" : "book");
     if (!fu_book_is_finalized(b)) return fu__error_set(FU_ESTATE, "the book is not finalized");
     size_t nc = fu_book_customer_count(b);
     if (!nc && !fu_book_event_count(b)) return FU_OK;
@@ -333,7 +333,9 @@ int fu_kpi_add_book(fu_kpi *k, const fu_book *b) {
 }
 
 int fu_kpi_set_segments(fu_kpi *k, const char *const *ids, const char *const *labels, size_t n) {
-    if (!k || (n && (!ids || !labels))) return fu__error_set(FU_EINVAL, "fu_kpi_set_segments: NULL argument");
+    if (!k || (n && (!ids || !labels)))
+        return fu__error_set(FU_EINVAL, "fu_kpi_set_segments: %s is NULL",
+                             !k ? "kpi" : !ids ? "customer_ids" : "labels");
     for (size_t i = 0; i < n; i++)
         if (!ids[i] || !*ids[i] || !labels[i]) return fu__error_set(FU_EINVAL, "segment %zu: NULL id or label", i);
     uint32_t *ci = n ? fu__malloc(2 * n * sizeof *ci) : NULL;
@@ -352,7 +354,7 @@ int fu_kpi_set_segments(fu_kpi *k, const char *const *ids, const char *const *la
 }
 
 int fu_kpi_add_due(fu_kpi *k, const fu_kpi_due *d, size_t n) {
-    if (!k || (!d && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_due: NULL argument");
+    if (!k || (!d && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_due: %s is NULL", !k ? "kpi" : "due");
     for (size_t i = 0; i < n; i++) {
         if (!d[i].customer_id || !*d[i].customer_id) return fu__error_set(FU_EINVAL, "due item %zu: missing customer id", i);
         if (d[i].due_to == FU_KPI_NO_TIME) return fu__error_set(FU_EINVAL, "due item %zu: missing deadline", i);
@@ -375,7 +377,7 @@ int fu_kpi_add_due(fu_kpi *k, const fu_kpi_due *d, size_t n) {
 }
 
 int fu_kpi_add_commitments(fu_kpi *k, const fu_commitment *c, size_t n) {
-    if (!k || (!c && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_commitments: NULL argument");
+    if (!k || (!c && n)) return fu__error_set(FU_EINVAL, "fu_kpi_add_commitments: %s is NULL", !k ? "kpi" : "c");
     for (size_t i = 0; i < n; i++)
         if (!c[i].customer_id || !*c[i].customer_id) return fu__error_set(FU_EINVAL, "commitment %zu: missing customer id", i);
     int rc = FU_GROW(k->com, k->cap_com, k->n_com + n);
@@ -394,7 +396,7 @@ int fu_kpi_add_commitments(fu_kpi *k, const fu_commitment *c, size_t n) {
 }
 
 int fu_kpi_add_ledger(fu_kpi *k, fu_ledger *ledger) {
-    if (!k || !ledger) return fu__error_set(FU_EINVAL, "fu_kpi_add_ledger: NULL argument");
+    if (!k || !ledger) return fu__error_set(FU_EINVAL, "fu_kpi_add_ledger: %s is NULL", !k ? "kpi" : "ledger");
     fu_commit_query q = FU_COMMIT_QUERY_INIT;
     fu_commitment_list *list = NULL;
     int rc = fu_ledger_query(ledger, &q, &list);

@@ -35,7 +35,7 @@ static int finish(fu__buf *b, size_t *len, char **out) {
 }
 
 static int out_check(const fu_kpi *k, size_t *len, char **out, const char *fn) {
-    if (!k || !out) return fu__error_set(FU_EINVAL, "%s: NULL argument", fn);
+    if (!k || !out) return fu__error_set(FU_EINVAL, "%s: %s is NULL", fn, !k ? "kpi" : "out");
     *out = NULL;
     if (len) *len = 0;
     if (!k->has_result) return fu__error_set(FU_ESTATE, "%s: nothing computed yet (call fu_kpi_compute)", fn);
@@ -144,7 +144,8 @@ int fu_kpi_write_json_to_string(const fu_kpi *k, size_t *len, char **out) {
         fu__buf_puts(&b, ", \"target\": ");
         put_json_num(&b, f->target);
         fu__buf_printf(&b, ", \"status\": \"%s\", \"rule\": ", fu_kpi_status_name(f->status));
-        put_json_str(&b, f->rule);
+        if (f->rule && f->rule[0]) put_json_str(&b, f->rule);
+        else fu__buf_puts(&b, "null"); /* no target: absent, as the CLI's typed JSON writes it (docs/cli.md) */
         fu__buf_puts(&b, "}");
     }
     fu__buf_puts(&b, k->n_fig ? "\n]}\n" : "]}\n");

@@ -156,7 +156,8 @@ static int index_cadences(fu_planner *pl) {
 }
 
 int fu_planner_new(fu_planner **out, const fu_policy *policy, const fu_book *book, const fu_planner_options *opts) {
-    if (!out || !policy || !book) return fu__error_set(FU_EINVAL, "fu_planner_new: NULL argument");
+    if (!out || !policy || !book)
+        return fu__error_set(FU_EINVAL, "fu_planner_new: %s is NULL", !out ? "out" : !policy ? "policy" : "book");
     *out = NULL;
     fu_planner_options d = FU_PLANNER_OPTIONS_INIT;
     if (opts && opts->version == 1) /* without flags and besttime */
@@ -248,7 +249,9 @@ fail:
 }
 
 int fu_planner_tier_cycles(const fu_planner *pl, double *cycles, size_t n, size_t *out) {
-    if (!pl || !out || (!cycles && n)) return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles: NULL argument");
+    if (!pl || !out || (!cycles && n))
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles: %s is NULL",
+                             !pl ? "planner" : !out ? "out" : "cycles");
     const fu__pol_segments *S = &pl->P->segments;
     size_t k = 0;
     for (size_t t = 0; t < S->n_tiers; t++)
@@ -1007,7 +1010,8 @@ static int compute_tier_cycles(fu_planner *pl) {
 int fu_planner_tier_cycle_sums_add(int64_t *sum_seconds, uint64_t *count, const int64_t *part_sum,
                                    const uint64_t *part_count, size_t n) {
     if ((!sum_seconds || !count || !part_sum || !part_count) && n)
-        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums_add: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums_add: %s is NULL",
+                             !count ? "count" : !part_sum ? "part_sum" : !sum_seconds ? "sum_seconds" : "part_count");
     for (size_t i = 0; i < n; i++) {
         if (sum_seconds[i] < 0 || part_sum[i] < 0)
             return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums_add: part %zu has negative seconds (%lld, "
@@ -1026,7 +1030,8 @@ int fu_planner_tier_cycle_sums_add(int64_t *sum_seconds, uint64_t *count, const 
 
 int fu_planner_tier_cycle_sums(const fu_planner *pl, int64_t *sum_seconds, uint64_t *count, size_t n, size_t *out) {
     if (!pl || !out || ((!sum_seconds || !count) && n))
-        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycle_sums: %s is NULL",
+                             !pl ? "planner" : !out ? "out" : !sum_seconds ? "sum_seconds" : "count");
     const fu__pol_segments *S = &pl->P->segments;
     *out = S->n_tiers * S->n_classes;
     if (!pl->tier_sums_own)
@@ -1045,7 +1050,8 @@ int fu_planner_tier_cycle_sums(const fu_planner *pl, int64_t *sum_seconds, uint6
 
 int fu_planner_tier_cycles_from_sums(const int64_t *sum_seconds, const uint64_t *count, size_t n, double *cycles) {
     if ((!sum_seconds || !count || !cycles) && n)
-        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles_from_sums: NULL argument");
+        return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles_from_sums: %s is NULL",
+                             !count ? "count" : !sum_seconds ? "sum_seconds" : "cycles");
     for (size_t i = 0; i < n; i++)
         if (sum_seconds[i] < 0 || (sum_seconds[i] > 0 && !count[i]))
             return fu__error_set(FU_EINVAL, "fu_planner_tier_cycles_from_sums: part %zu has %lld seconds over %llu "
@@ -1608,7 +1614,7 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
 }
 
 int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out) {
-    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan: NULL argument");
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan: %s is NULL", !pl ? "planner" : "out");
     int rc = fu__pl_check_span(now, horizon);
     if (rc) return rc;
     if ((rc = fu__pl_plan_range(pl, 0, pl->ncust, now, horizon, 1, out))) return rc;
@@ -1620,7 +1626,7 @@ int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out)
 }
 
 int fu_planner_plan_customer(fu_planner *pl, size_t customer, int64_t now, int64_t horizon, fu_plan **out) {
-    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan_customer: NULL argument");
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_plan_customer: %s is NULL", !pl ? "planner" : "out");
     if (customer >= pl->ncust) return fu__error_set(FU_EINVAL, "customer %zu out of range", customer);
     int rc = fu__pl_check_span(now, horizon);
     if (rc) return rc;
@@ -1678,7 +1684,9 @@ static int tp_same(const fu_touchpoint *a, const fu_touchpoint *b) {
 }
 
 int fu_planner_feed(fu_planner *pl, const fu_event_in *in, int64_t now, int64_t horizon, fu_plan **out) {
-    if (!pl || !in || !out || !in->customer_id) return fu__error_set(FU_EINVAL, "fu_planner_feed: NULL argument");
+    if (!pl || !in || !out || !in->customer_id)
+        return fu__error_set(FU_EINVAL, "fu_planner_feed: %s is NULL",
+                             !pl ? "planner" : !in ? "ev" : !out ? "out" : "ev->customer_id");
     *out = NULL;
     int rc = fu__pl_check_span(now, horizon);
     if (rc) return rc;

@@ -249,7 +249,8 @@ static int open_and_install(fu_planner *pl, const char *path, const char *csv, s
 }
 
 int fu_planner_set_agents(fu_planner *pl, const char *csv, size_t len, const char *source) {
-    if (!pl || (!csv && len)) return fu__error_set(FU_EINVAL, "fu_planner_set_agents: NULL argument");
+    if (!pl || (!csv && len))
+        return fu__error_set(FU_EINVAL, "fu_planner_set_agents: %s is NULL", !pl ? "planner" : "csv");
     if (!len) {
         fu__agent_set **cur = fu__planner_agents(pl);
         fu__agent_set_free(*cur);
@@ -260,7 +261,7 @@ int fu_planner_set_agents(fu_planner *pl, const char *csv, size_t len, const cha
 }
 
 int fu_planner_read_agents(fu_planner *pl, const char *path) {
-    if (!pl || !path) return fu__error_set(FU_EINVAL, "fu_planner_read_agents: NULL argument");
+    if (!pl || !path) return fu__error_set(FU_EINVAL, "fu_planner_read_agents: %s is NULL", !pl ? "planner" : "path");
     return open_and_install(pl, path, NULL, 0, NULL);
 }
 
@@ -1625,7 +1626,8 @@ int fu__pl_contact_by_team(const fu_planner *pl, const fu_event *e, const char *
 }
 
 int fu_planner_short_agents(const fu_planner *pl, size_t *count, const char **first, int *minutes, int *need) {
-    if (!pl || !count) return fu__error_set(FU_EINVAL, "fu_planner_short_agents: NULL argument");
+    if (!pl || !count)
+        return fu__error_set(FU_EINVAL, "fu_planner_short_agents: %s is NULL", !pl ? "planner" : "count");
     const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);
     *count = A ? A->n_short : 0;
     if (first) *first = *count ? A->short_first : NULL;

@@ -71,7 +71,8 @@ static fu__clv *clv_new(size_t n) {
 }
 
 int fu_planner_set_clv_values(fu_planner *pl, const double *clv, size_t n) {
-    if (!pl || (!clv && n)) return fu__error_set(FU_EINVAL, "fu_planner_set_clv_values: NULL argument");
+    if (!pl || (!clv && n))
+        return fu__error_set(FU_EINVAL, "fu_planner_set_clv_values: %s is NULL", !pl ? "planner" : "clv");
     fu__clv **cur = fu__planner_clv(pl);
     if (!n) {
         fu__clv_free(*cur);
@@ -143,7 +144,8 @@ static int read_clv(fu_planner *pl, fu__csv *r) {
 }
 
 int fu_planner_set_clv(fu_planner *pl, const char *csv, size_t len, const char *source) {
-    if (!pl || (!csv && len)) return fu__error_set(FU_EINVAL, "fu_planner_set_clv: NULL argument");
+    if (!pl || (!csv && len))
+        return fu__error_set(FU_EINVAL, "fu_planner_set_clv: %s is NULL", !pl ? "planner" : "csv");
     if (!len) return fu_planner_set_clv_values(pl, NULL, 0);
     fu__csv *r;
     int rc = fu__csv_open_mem(csv, len, source ? source : "<clv>", 0, 0, &r);
@@ -151,7 +153,7 @@ int fu_planner_set_clv(fu_planner *pl, const char *csv, size_t len, const char *
 }
 
 int fu_planner_read_clv(fu_planner *pl, const char *path) {
-    if (!pl || !path) return fu__error_set(FU_EINVAL, "fu_planner_read_clv: NULL argument");
+    if (!pl || !path) return fu__error_set(FU_EINVAL, "fu_planner_read_clv: %s is NULL", !pl ? "planner" : "path");
     fu__csv *r;
     int rc = fu__csv_open_file(path, 0, 0, &r);
     return rc ? rc : read_clv(pl, r);

@@ -419,7 +419,7 @@ static void csv_time(fu__buf *b, const fu_calendar *cal, int64_t t) {
 }
 
 int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned int flags, size_t *len, char **out) {
-    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_plan_write_csv_to_string: NULL argument");
+    if (!p || !out) return fu__error_set(FU_EINVAL, "fu_plan_write_csv_to_string: %s is NULL", !p ? "plan" : "out");
     if (flags & ~(FU_PLAN_CSV_STATUS | FU_PLAN_CSV_RAW | FU_PLAN_CSV_OWNER | FU_PLAN_CSV_AGENT))
         return fu__error_set(FU_EINVAL, "unknown flags 0x%x", flags);
     fu__buf b = FU__BUF_INIT;
@@ -470,7 +470,8 @@ int fu_plan_write_csv_to_string(const fu_plan *p, unsigned int mask, unsigned in
 
 int fu_plan_utc_offset(const fu_plan *p, const fu_touchpoint *tp, int64_t t, int *out) {
     if (out) *out = 0;
-    if (!p || !tp || !out) return fu__error_set(FU_EINVAL, "fu_plan_utc_offset: NULL argument");
+    if (!p || !tp || !out)
+        return fu__error_set(FU_EINVAL, "fu_plan_utc_offset: %s is NULL", !p ? "plan" : !tp ? "tp" : "out");
     if (!p->n || tp < p->tp || tp >= p->tp + p->n)
         return fu__error_set(FU_EINVAL, "fu_plan_utc_offset: the touchpoint is not one of the plan's");
     size_t i = (size_t)(tp - p->tp);

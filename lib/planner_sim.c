@@ -159,7 +159,7 @@ static double sim_rate_30d(const fu_planner *pl, const pl_overlay *sim, int64_t 
 FU_DEFINE_INIT(fu_sim_options_init, fu_sim_options, FU_SIM_OPTIONS_INIT)
 
 int fu_planner_simulate(fu_planner *pl, int64_t from, int64_t to, const fu_sim_options *opts, fu_sim_report **out) {
-    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_simulate: NULL argument");
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_planner_simulate: %s is NULL", !pl ? "planner" : "out");
     *out = NULL;
     if (opts && opts->version != FU_SIM_OPTIONS_VERSION)
         return fu__error_set(FU_EINVAL, "fu_planner_simulate: unknown options version %u", opts->version);

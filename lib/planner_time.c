@@ -346,7 +346,8 @@ int fu__pl_event_class(fu_planner *pl, const fu_event *e) {
 }
 
 int fu_planner_unknown_classes(const fu_planner *pl, size_t *count, const char **first) {
-    if (!pl || !count) return fu__error_set(FU_EINVAL, "fu_planner_unknown_classes: NULL argument");
+    if (!pl || !count)
+        return fu__error_set(FU_EINVAL, "fu_planner_unknown_classes: %s is NULL", !pl ? "planner" : "count");
     *count = pl->n_unknown_class;
     if (first) *first = pl->n_unknown_class ? fu__pl_pl_str(pl, pl->unknown_class) : NULL;
     return FU_OK;

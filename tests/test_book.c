@@ -1356,3 +1356,44 @@ Test(book, freed_while_borrowed_goes_with_the_last_borrower) {
     }
     fu_policy_free(p);
 }
+
+/* A bad field given through the API names the customer and the field, not a
+ * made-up source (review s11 L5): no "<windows>:1:9:" and no "customer id:1:2:". */
+Test(book, api_field_errors_name_the_customer_and_the_field) {
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "C1";
+    c.tz = "UTC";
+    c.preferred_windows = "Mon-Fri 9-12";
+    char buf[512];
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EPARSE);
+    fu_error_format(buf, sizeof buf);
+    cr_expect_str_eq(buf, "customer 'C1': preferred_windows: expected a time HH:MM, got '9' (character 9 of the value)");
+    c.preferred_windows = NULL;
+    c.dnd_windows = "Sat 25:00-26:00";
+    cr_assert_neq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    fu_error_format(buf, sizeof buf);
+    cr_expect(strncmp(buf, "customer 'C1': dnd_windows: ", 28) == 0, "%s", buf);
+    cr_expect(strstr(buf, "<windows>") == NULL, "%s", buf);
+    c.dnd_windows = NULL;
+    c.id = "C\xff";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    fu_error_format(buf, sizeof buf);
+    cr_expect_str_eq(buf, "customer id: invalid UTF-8 at byte offset 1 (line 1, column 2): byte 0xFF");
+    c.id = "C2";
+    c.owner = "o\xC3(";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
+    fu_error_format(buf, sizeof buf);
+    cr_expect_str_eq(buf, "customer 'C2': owner: invalid UTF-8 at byte offset 1 (line 1, column 2): byte 0xC3");
+    /* the bulk call adds the record's index in front */
+    c.owner = NULL;
+    c.preferred_windows = "Mon 9-12";
+    cr_assert_eq(fu_book_add_customers(b, &c, 1), FU_EPARSE);
+    fu_error_format(buf, sizeof buf);
+    cr_expect_str_eq(buf, "customer 0: customer 'C2': preferred_windows: expected a time HH:MM, got '9' "
+                          "(character 5 of the value)");
+    cr_assert_eq(fu_book_customer_count(b), 0);
+    fu_book_free(b);
+}

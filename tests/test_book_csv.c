@@ -1599,3 +1599,54 @@ Test(book_csv, api_event_repeating_a_block_row_is_a_duplicate) {
         fu_book_free(b);
     }
 }
+
+/* Common export mistakes are named in the error (review s11 L1): a file saved
+ * as UTF-16 or in GB18030/GBK (Excel in a Chinese locale), a header separated
+ * by ';' or tabs. The position and the code stay those of the plain error. */
+static void read_fails(const char *csv, size_t len, int events, const char *want, unsigned long line,
+                       unsigned long col) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    int rc = events ? fu_book_read_events_csv_from_string(b, csv, len, "x.csv")
+                    : fu_book_read_customers_csv_from_string(b, csv, len, "x.csv");
+    cr_assert_eq(rc, FU_EPARSE, "rc %d", rc);
+    const fu_error *e = fu_error_last();
+    cr_expect_str_eq(e->message, want);
+    cr_expect_str_eq(e->source, "x.csv");
+    cr_expect_eq(e->line, line, "line %lu for %s", e->line, want);
+    cr_expect_eq(e->column, col, "column %lu for %s", e->column, want);
+    fu_book_free(b);
+}
+
+Test(book_csv, export_mistakes_are_named) {
+    static const char u16le[] = "\xFF\xFE" "c\0u\0s\0t\0";
+    read_fails(u16le, sizeof u16le - 1, 0, "invalid UTF-8 (the file looks like UTF-16: save it as UTF-8)", 1, 1);
+    static const char u16be[] = "\xFE\xFF" "\0c\0u";
+    read_fails(u16be, sizeof u16be - 1, 0, "invalid UTF-8 (the file looks like UTF-16: save it as UTF-8)", 1, 1);
+    static const char u16nobom[] = "c\0u\0s\0t\0";
+    read_fails(u16nobom, sizeof u16nobom - 1, 0,
+               "NUL byte in the input (the file looks like UTF-16: save it as UTF-8)", 1, 2);
+    /* "制造业" in GBK: D6 C6 D4 EC D2 B5; and a four-byte GB18030 character */
+    const char *gbk = "customer_id,tz,industry\nC1,UTC,\xD6\xC6\xD4\xEC\xD2\xB5\n";
+    read_fails(gbk, strlen(gbk), 0, "invalid UTF-8 (the bytes look like GB18030/GBK: save the file as UTF-8)", 2, 8);
+    const char *gb4 = "customer_id,tz,industry\nC1,UTC,x\x81\x30\x81\x30y\n";
+    read_fails(gb4, strlen(gb4), 0, "invalid UTF-8 (the bytes look like GB18030/GBK: save the file as UTF-8)", 2, 9);
+    /* a stray byte that pairs into nothing keeps the plain message */
+    const char *stray = "customer_id,tz,industry\nC1,UTC,a\xC3(b\n";
+    read_fails(stray, strlen(stray), 0, "invalid UTF-8", 2, 9);
+    const char *lone = "customer_id,tz,industry\nC1,UTC,a\xD6\n";
+    read_fails(lone, strlen(lone), 0, "invalid UTF-8", 2, 9);
+    const char *semi = "customer_id;tz\nC1;UTC\n";
+    read_fails(semi, strlen(semi), 0,
+               "missing required column 'customer_id' (the header is separated by ';': the reader needs ',')", 1, 1);
+    const char *tabs = "customer_id\tat\tkind\nC1\t2026-01-01T00:00:00Z\tpurchase\n";
+    read_fails(tabs, strlen(tabs), 1,
+               "missing required column 'customer_id' (the header is separated by tabs: the reader needs ',')", 1, 1);
+    const char *plain = "id,tz\nC1,UTC\n";
+    read_fails(plain, strlen(plain), 0, "missing required column 'customer_id'", 1, 1);
+    /* a ';' inside a header of several columns is no separator */
+    const char *some = "customer;x,tz\nC1,UTC\n";
+    read_fails(some, strlen(some), 0, "missing required column 'customer_id'", 1, 1);
+}

@@ -62,9 +62,28 @@ static const char *param(const char *query, const char *key, char *buf, size_t s
     return NULL;
 }
 
+/* A JSON value for a text: a quoted string with '"', '\\' and control
+ * characters escaped, or null when there is none (NULL or ""): the answers
+ * are typed as the followup tool's JSON (docs/cli.md), a missing value is
+ * null, never "". buf must hold 6 bytes per byte of s plus 3. */
+static const char *json_text(char *buf, size_t size, const char *s) {
+    if (!s || !*s) return "null";
+    size_t n = 0;
+    buf[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 8 < size; p++) {
+        if (*p == '"' || *p == '\\') n += (size_t)snprintf(buf + n, size - n, "\\%c", *p);
+        else if (*p < 0x20) n += (size_t)snprintf(buf + n, size - n, "\\u%04x", *p);
+        else buf[n++] = (char)*p;
+    }
+    buf[n++] = '"';
+    buf[n] = 0;
+    return buf;
+}
+
 static void json_error(char *out, size_t size, int status, const char *what) {
-    const fu_error *e = fu_error_last();
-    snprintf(out, size, "{\"status\": %d, \"error\": \"%s: %s\"}", status, what, e->message);
+    char msg[1024], text[6 * sizeof msg + 3];
+    snprintf(msg, sizeof msg, "%s: %s", what, fu_error_last()->message);
+    snprintf(out, size, "{\"status\": %d, \"error\": %s}", status, json_text(text, sizeof text, msg));
 }
 
 /* GET /guard?customer=..&channel=..&at=..[&rule=..] */
@@ -87,10 +106,13 @@ static void handle_check(crm *c, const char *query, char *out, size_t size) {
         json_error(out, size, 400, "check");
         return;
     }
-    char next[FU_TIME_TEXT_SIZE] = "never";
+    /* no instant allows the contact (FU_BESTTIME_NEVER): null, the rule and reason say why */
+    char next[FU_TIME_TEXT_SIZE] = "";
     if (d.next_allowed != FU_BESTTIME_NEVER) fu_time_format(d.next_allowed, 0, FU_TIME_FORMAT_Z, next, sizeof next);
-    snprintf(out, size, "{\"status\": 200, \"allowed\": %s, \"rule\": \"%s\", \"next_allowed\": \"%s\", \"reason\": \"%s\"}",
-             d.allowed ? "true" : "false", d.rule ? d.rule : "", next, d.reason);
+    char rule_j[6 * 128 + 3], next_j[6 * sizeof next + 3], reason_j[6 * sizeof d.reason + 3];
+    snprintf(out, size, "{\"status\": 200, \"allowed\": %s, \"rule\": %s, \"next_allowed\": %s, \"reason\": %s}",
+             d.allowed ? "true" : "false", json_text(rule_j, sizeof rule_j, d.rule),
+             json_text(next_j, sizeof next_j, next), json_text(reason_j, sizeof reason_j, d.reason));
 }
 
 /* POST /guard/outcome?customer=..&channel=..&at=..&outcome=..[&agent=..] */
@@ -149,7 +171,7 @@ int main(int argc, char **argv) {
             }
         }
         query[n] = 0;
-        char resp[512];
+        char resp[2048];
         if (strncmp(requests[i], "GET", 3) == 0) handle_check(&c, query, resp, sizeof resp);
         else handle_outcome(&c, query, resp, sizeof resp);
         printf("%s\n  -> %s\n", requests[i], resp);

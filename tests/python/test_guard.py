@@ -236,7 +236,10 @@ def test_c_crm_example_checks_inside_its_handler(tmp_path):
     assert answers[0]["allowed"] is True
     assert answers[1] == {"status": 201}
     assert (answers[2]["rule"], answers[2]["next_allowed"]) == ("caps.min_gap", "2026-03-11T02:00:00Z")
-    assert answers[3]["rule"] == "customer.consent_email" and answers[3]["next_allowed"] == "never"
+    # typed as the tool's JSON (docs/cli.md): no rule, reason or instant is null, never "" or "never"
+    assert (answers[0]["rule"], answers[0]["reason"]) == (None, None)
+    assert answers[3]["rule"] == "customer.consent_email" and answers[3]["next_allowed"] is None
+    assert isinstance(answers[3]["reason"], str) and answers[3]["reason"]
     assert answers[4]["rule"] == "customer.dnd_windows"
     assert answers[5]["rule"] == "quiet_hours.allowed"
     assert answers[6]["rule"] == "guard.unknown_customer"
