@@ -201,11 +201,10 @@ def growing_structs(include_dir):
     return out
 
 
-def compare_struct(name, old, new, same_target, grows):
+def compare_struct(name, old, new, same_target, grows, key):
     """The complaints about struct `name` (old and new: (size, align, fields))."""
     errs = []
     new_fields = {f[0]: f for f in new[2]}
-    key = lambda t: P.abi_key(t, compare_struct.enums, compare_struct.alias)  # noqa: E731
     for f, off, size, typ in old[2]:
         if f not in new_fields:
             errs.append(f"{name}.{f} is gone")
@@ -233,8 +232,8 @@ def compare_struct(name, old, new, same_target, grows):
     return errs
 
 
-def compare(listed, now, same_target, grows, fname):
-    """(errors, notes)"""
+def compare(listed, now, same_target, grows, fname, key):
+    """(errors, notes, unlisted); key(type) is what the ABI sees of a type."""
     errs, notes = [], []
     for c, v in listed["enum"].items():
         if c not in now["enum"]:
@@ -247,14 +246,13 @@ def compare(listed, now, same_target, grows, fname):
     for n, t in listed["callback"].items():
         if n not in now["callback"]:
             errs.append(f"callback typedef {n} is gone (was {t})")
-        elif P.abi_key(t, compare_struct.enums, compare_struct.alias) != \
-                P.abi_key(now["callback"][n], compare_struct.enums, compare_struct.alias):
+        elif key(t) != key(now["callback"][n]):
             errs.append(f"callback typedef {n} changed: was {t}, now {now['callback'][n]}")
     for s, old in listed["struct"].items():
         if s not in now["struct"]:
             errs.append(f"struct {s} is gone")
         else:
-            errs += compare_struct(s, old, now["struct"][s], same_target, grows)
+            errs += compare_struct(s, old, now["struct"][s], same_target, grows, key)
     unlisted = [f"callback {n}" for n in now["callback"] if n not in listed["callback"]]
     unlisted += [f"struct {s}" for s in now["struct"] if s not in listed["struct"]]
     return errs, notes, unlisted
@@ -280,8 +278,9 @@ def check(src, headers, cc, listpath=None, out=sys.stdout, err=sys.stderr):
     listed_target, listed = text[0].split(" ", 1)[1], parse(text[1:])
     target, lines = measure(headers, cc)
     same = target == listed_target
-    compare_struct.enums, compare_struct.alias = P.enum_names(headers), P.aliases(headers)
-    errs, notes, unlisted = compare(listed, parse(lines), same, growing_structs(headers), path.name)
+    enums, alias = P.enum_names(headers), P.aliases(headers)
+    errs, notes, unlisted = compare(listed, parse(lines), same, growing_structs(headers), path.name,
+                                    lambda t: P.abi_key(t, enums, alias))
     for e in errs:
         print(f"abi.layout: {e}", file=err)
     if errs:
