@@ -7,11 +7,15 @@ dropped, spaces collapsed, sorted by name. The check (ctest abi.prototypes)
 fails when a function of that list changed its prototype or disappeared while
 FU_SOVERSION in CMakeLists.txt stayed the same: a program built against the
 older header would call it wrongly (0.1.0's fu_redactor_apply, review s11 M3).
-New functions are allowed; the check then names them and asks for the list to
-be written again.
+A function of the headers missing from the list fails the check too (write the
+list again with --write), so the list is complete at every commit and a function
+added after a release is guarded from then on. Struct layouts, enum values and
+callback typedefs: tests/abi/layout.py (ctest abi.layout); --write writes both
+lists.
 
   tests/abi/prototypes.py [--src DIR]            check (exit 1 on a break)
-  tests/abi/prototypes.py [--src DIR] --write    write followup-<SOVERSION>.txt
+  tests/abi/prototypes.py [--src DIR] [--cc CC] --write
+                          write followup-<SOVERSION>.txt and layout-<SOVERSION>.txt
   tests/abi/prototypes.py --headers DIR --print  the list of the headers in DIR
   tests/abi/prototypes.py --list FILE            check against an older list
 
@@ -20,6 +24,7 @@ version) in CMakeLists.txt, listing the change in docs/api.md "ABI history",
 and writing the list of the new SOVERSION (--write).
 """
 import argparse
+import os
 import pathlib
 import re
 import sys
@@ -154,6 +159,7 @@ def main():
     ap.add_argument("--list", help="check against this list instead of followup-<SOVERSION>.txt")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--print", action="store_true")
+    ap.add_argument("--cc", default=os.environ.get("CC", "cc"), help="the C compiler for layout.py (--write)")
     a = ap.parse_args()
     src = pathlib.Path(a.src)
     protos = prototypes(a.headers or src / "include")
@@ -163,10 +169,14 @@ def main():
         return 0
     so = soversion(src)
     path = pathlib.Path(a.list) if a.list else src / "tests" / "abi" / f"followup-{so}.txt"
-    regen = f"/usr/bin/python3 tests/abi/prototypes.py --write (writes tests/abi/followup-{so}.txt)"
+    regen = (f"/usr/bin/python3 tests/abi/prototypes.py --write (writes tests/abi/followup-{so}.txt "
+             f"and layout-{so}.txt)")
     if a.write:
         write_list(path, protos, so)
         print(f"prototypes.py: {len(protos)} prototypes written to {path}")
+        if not a.list and not a.headers:
+            import layout
+            return layout.main_write(src, a.cc)
         return 0
     if not path.exists():
         print(f"abi.prototypes: FU_SOVERSION is {so} but there is no {path.name}: list the incompatible "
@@ -195,8 +205,9 @@ def main():
         print(f"abi.prototypes: {len(retyped)} prototype(s) changed in a way the ABI does not see (const, "
               f"struct, an enum for an int-sized type): {', '.join(retyped)}; update the list with {regen}")
     if new:
-        print(f"abi.prototypes: {len(new)} new function(s) not yet in {path.name} (allowed): "
-              f"{', '.join(new)}; add them with {regen}")
+        print(f"abi.prototypes: {len(new)} function(s) of the headers not in {path.name}: "
+              f"{', '.join(new)}; the list must hold every exported function: {regen}", file=sys.stderr)
+        return 1
     print(f"abi.prototypes: the {len(listed)} prototypes of SOVERSION {so} are unchanged")
     return 0
 
