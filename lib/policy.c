@@ -107,7 +107,9 @@ static const unit_word *find_unit(const unit_word *tab, size_t ntab, const char 
 }
 
 /* Parse without touching the error state. On failure returns the code, sets
- * *errcol (1-based) and writes a message into msg. */
+ * *errcol (1-based) and writes a message into msg; a place in the text is
+ * written "(character N of the value)", as times and dates write it (review
+ * s11 L4/hR L3): the caller's position is a file's column or none. */
 int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errcol, char *msg,
                      size_t msgsz) {
     size_t i = 0;
@@ -136,8 +138,8 @@ int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errco
         while (i < len && s[i] == ' ') i++;
         if (i >= len) break;
         if (!isdigit((unsigned char)s[i])) {
-            if (nterms == 0) DFAIL(FU_EPARSE, i + 1, "expected a number at column %zu of duration", i + 1);
-            DFAIL(FU_EPARSE, i + 1, "unexpected '%c' at column %zu of duration", s[i], i + 1);
+            if (nterms == 0) DFAIL(FU_EPARSE, i + 1, "expected a number (character %zu of the value)", i + 1);
+            DFAIL(FU_EPARSE, i + 1, "unexpected '%c' (character %zu of the value)", s[i], i + 1);
         }
         size_t numcol = i + 1;
         int64_t v = 0;
@@ -150,7 +152,10 @@ int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errco
         while (i < len && s[i] == ' ') i++;
         size_t ws = i;
         while (i < len && isalpha((unsigned char)s[i])) i++;
-        if (i == ws) DFAIL(FU_EPARSE, ws + 1, "missing unit at column %zu of duration (use s, m, h, d, w, months, working days, business hours)", ws + 1);
+        if (i == ws)
+            DFAIL(FU_EPARSE, ws + 1,
+                  "missing unit (character %zu of the value): use s, m, h, d, w, months, working days, business hours",
+                  ws + 1);
         const unit_word *u = NULL;
         if (fu__pol_word_eq(s + ws, i - ws, "business") || fu__pol_word_eq(s + ws, i - ws, "working") ||
             fu__pol_word_eq(s + ws, i - ws, "work")) {
@@ -161,17 +166,17 @@ int fu__pol_dur_parse(const char *s, size_t len, fu_duration *out, size_t *errco
             while (j < len && isalpha((unsigned char)s[j])) j++;
             u = find_unit(business_units, sizeof business_units / sizeof business_units[0], s + w2, j - w2);
             if (!u || (!is_business && u->unit != FU_DURATION_WORKING_DAYS))
-                DFAIL(FU_EPARSE, w2 + 1, "unknown unit '%.*s %.*s' at column %zu of duration",
+                DFAIL(FU_EPARSE, w2 + 1, "unknown unit '%.*s %.*s' (character %zu of the value)",
                       (int)(i - ws), s + ws, (int)(j - w2), s + w2, ws + 1);
             i = j;
         } else {
             u = find_unit(wall_units, sizeof wall_units / sizeof wall_units[0], s + ws, i - ws);
             if (!u)
-                DFAIL(FU_EPARSE, ws + 1, "unknown unit '%.*s' at column %zu of duration", (int)(i - ws),
+                DFAIL(FU_EPARSE, ws + 1, "unknown unit '%.*s' (character %zu of the value)", (int)(i - ws),
                       s + ws, ws + 1);
         }
         if (have_unit && u->unit != unit)
-            DFAIL(FU_EPARSE, ws + 1, "duration mixes units of different kinds at column %zu", ws + 1);
+            DFAIL(FU_EPARSE, ws + 1, "duration mixes units of different kinds (character %zu of the value)", ws + 1);
         unit = u->unit;
         have_unit = 1;
         if (v > INT64_MAX / u->mult || total > INT64_MAX - v * u->mult)
@@ -312,11 +317,12 @@ static int get_extends(const ynode *root, const char *src, int *use_builtin) {
     return FU_OK;
 }
 
-static int load_impl(fu_policy **out, const char *text, size_t len, const char *source,
+/* `fn`: the public function asked, named in a NULL-argument message. */
+static int load_impl(const char *fn, fu_policy **out, const char *text, size_t len, const char *source,
                      const fu_policy_load_options *opts, int is_builtin) {
-    if (!out) return fu__error_set(FU_EINVAL, "fu_policy_load: out is NULL");
+    if (!out) return fu__error_set(FU_EINVAL, "%s: out is NULL", fn);
     *out = NULL;
-    if (!text && len) return fu__error_set(FU_EINVAL, "fu_policy_load: text is NULL");
+    if (!text && len) return fu__error_set(FU_EINVAL, "%s: text is NULL", fn);
     if (!text) text = "";
     if (opts && opts->version != FU_POLICY_LOAD_OPTIONS_VERSION)
         return fu__error_set(FU_EINVAL, "fu_policy_load_options: unknown version %u", opts->version);
@@ -380,12 +386,12 @@ static int load_impl(fu_policy **out, const char *text, size_t len, const char *
 
 int fu_policy_load_string(fu_policy **out, const char *text, size_t len, const char *source_name,
                           const fu_policy_load_options *opts) {
-    return load_impl(out, text, len, source_name, opts, 0);
+    return load_impl("fu_policy_load_string", out, text, len, source_name, opts, 0);
 }
 
 int fu_policy_default(fu_policy **out) {
-    return load_impl(out, (const char *)fu__data_default_policy_yaml, fu__data_default_policy_yaml_len,
-                     BUILTIN_SOURCE, NULL, 1);
+    return load_impl("fu_policy_default", out, (const char *)fu__data_default_policy_yaml,
+                     fu__data_default_policy_yaml_len, BUILTIN_SOURCE, NULL, 1);
 }
 
 int fu_policy_load_file(fu_policy **out, const char *path, const fu_policy_load_options *opts) {
@@ -411,7 +417,7 @@ int fu_policy_load_file(fu_policy **out, const char *path, const fu_policy_load_
         }
     }
     fclose(f);
-    if (rc == FU_OK) rc = load_impl(out, b.data ? b.data : "", b.len, path, opts, 0);
+    if (rc == FU_OK) rc = load_impl("fu_policy_load_file", out, b.data ? b.data : "", b.len, path, opts, 0);
     fu__buf_free(&b);
     return rc;
 }
@@ -425,7 +431,7 @@ const char *fu_policy_source(const fu_policy *p) { return p ? p->source : ""; }
 
 const struct fu_calendar *fu_policy_calendar(const fu_policy *p, const char *name) {
     if (!p) {
-        fu__error_set(FU_EINVAL, "fu_policy_calendar: policy is NULL");
+        fu__error_set(FU_EINVAL, "fu_policy_calendar: p is NULL");
         return NULL;
     }
     const fu__pol_calendar *c = (!name || !*name) ? p->t.calendar : fu__pol_find_calendar(&p->t, name);
@@ -449,8 +455,9 @@ int fu_policy_calendar_data_until(const fu_policy *p, const char *name, fu_date 
 
 
 /* Walk a path "a.b[2].c" in the merged tree. */
-static int lookup(const fu_policy *p, const char *path, const ynode **out) {
-    if (!p || !path) return fu__error_set(FU_EINVAL, "fu_policy_get: %s is NULL", !p ? "p" : "path");
+/* `fn`: the public function asked, named in a NULL-argument message. */
+static int lookup(const char *fn, const fu_policy *p, const char *path, const ynode **out) {
+    if (!p || !path) return fu__error_set(FU_EINVAL, "%s: %s is NULL", fn, !p ? "p" : "path");
     const ynode *n = p->root;
     const char *s = path;
     while (*s) {
@@ -479,8 +486,8 @@ static int lookup(const fu_policy *p, const char *path, const ynode **out) {
     return FU_OK;
 }
 
-static int lookup_scalar(const fu_policy *p, const char *path, const ynode **out) {
-    int rc = lookup(p, path, out);
+static int lookup_scalar(const char *fn, const fu_policy *p, const char *path, const ynode **out) {
+    int rc = lookup(fn, p, path, out);
     if (rc) return rc;
     if ((*out)->kind != YN_SCALAR)
         return fu__error_set(FU_EPOLICY, "'%s' is a %s, not a single value", path,
@@ -489,9 +496,9 @@ static int lookup_scalar(const fu_policy *p, const char *path, const ynode **out
 }
 
 /* A scalar of the merged tree read as `type` (NUM, STR, BOOL, DUR). */
-static int get_scalar(const fu_policy *p, const char *path, fu__pol_ktype type, void *out) {
+static int get_scalar(const char *fn, const fu_policy *p, const char *path, fu__pol_ktype type, void *out) {
     const ynode *n;
-    int rc = lookup_scalar(p, path, &n);
+    int rc = lookup_scalar(fn, p, path, &n);
     if (rc) return rc;
     double num;
     int pct, b;
@@ -522,19 +529,21 @@ static int get_scalar(const fu_policy *p, const char *path, fu__pol_ktype type, 
 }
 
 int fu_policy_get_number(const fu_policy *p, const char *path, double *out) {
-    return get_scalar(p, path, FU__K_NUM, out);
+    return get_scalar("fu_policy_get_number", p, path, FU__K_NUM, out);
 }
 int fu_policy_get_string(const fu_policy *p, const char *path, const char **out) {
-    return get_scalar(p, path, FU__K_STR, out);
+    return get_scalar("fu_policy_get_string", p, path, FU__K_STR, out);
 }
-int fu_policy_get_bool(const fu_policy *p, const char *path, int *out) { return get_scalar(p, path, FU__K_BOOL, out); }
+int fu_policy_get_bool(const fu_policy *p, const char *path, int *out) {
+    return get_scalar("fu_policy_get_bool", p, path, FU__K_BOOL, out);
+}
 int fu_policy_get_duration(const fu_policy *p, const char *path, fu_duration *out) {
-    return get_scalar(p, path, FU__K_DUR, out);
+    return get_scalar("fu_policy_get_duration", p, path, FU__K_DUR, out);
 }
 
 int fu_policy_get_length(const fu_policy *p, const char *path, size_t *out) {
     const ynode *n;
-    int rc = lookup(p, path, &n);
+    int rc = lookup("fu_policy_get_length", p, path, &n);
     if (rc) return rc;
     if (n->kind == YN_SCALAR) return fu__error_set(FU_EPOLICY, "'%s' is a single value, not a mapping or sequence", path);
     if (out) *out = n->n;
@@ -543,7 +552,7 @@ int fu_policy_get_length(const fu_policy *p, const char *path, size_t *out) {
 
 int fu_policy_get_key(const fu_policy *p, const char *path, size_t index, const char **out) {
     const ynode *n;
-    int rc = lookup(p, path, &n);
+    int rc = lookup("fu_policy_get_key", p, path, &n);
     if (rc) return rc;
     if (n->kind != YN_MAP) return fu__error_set(FU_EPOLICY, "'%s' is not a mapping", path);
     if (index >= n->n) return fu__error_set(FU_ENOTFOUND, "'%s' has %zu keys, no key %zu", path, n->n, index);

@@ -7,6 +7,8 @@
 #include "followup.h"
 
 #include <criterion/criterion.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,12 @@ Test(abi_messages, a_null_argument_is_named) {
     size_t len = 0;
     says(fu_policy_summary(p, &len, NULL), "fu_policy_summary: out is NULL");
     double v = 0;
-    says(fu_policy_get_number(p, NULL, &v), "fu_policy_get: path is NULL");
+    says(fu_policy_get_number(p, NULL, &v), "fu_policy_get_number: path is NULL");
+    size_t keys = 0;
+    says(fu_policy_get_length(p, NULL, &keys), "fu_policy_get_length: path is NULL");
+    fu_policy *q = NULL;
+    says(fu_policy_load_string(NULL, "a: 1", 4, NULL, NULL), "fu_policy_load_string: out is NULL");
+    says(fu_policy_load_string(&q, NULL, 4, NULL, NULL), "fu_policy_load_string: text is NULL");
     fu_guard_decision dec;
     says(fu_guard_check_and_record(NULL, NULL, &dec), "fu_guard_check_and_record: guard is NULL");
     says(fu_guard_refresh(NULL), "fu_guard_refresh: guard is NULL");
@@ -108,4 +115,84 @@ Test(abi_messages, no_unnamed_null_argument_left) {
         }
         fclose(f);
     }
+}
+
+/* Every "fu_xxx: ... is NULL" message in lib/ names a function declared in
+ * include/followup/ (review s11 hR L2: "fu_policy_get", "fu_policy_load"
+ * named none). */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *s = malloc(cap);
+    size_t k;
+    while (s && (k = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 2) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) free(s);
+            s = t;
+        }
+    }
+    fclose(f);
+    if (s) s[n] = '\0';
+    return s;
+}
+
+/* Whether `name(` (a function) or `} name;` (an options struct whose member
+ * is NULL: "fu_redact_options: n_extra is 2 but extra is NULL") is declared
+ * in one of the public headers' texts. */
+static int declared(char *const *hdrs, size_t nh, const char *name, size_t len) {
+    for (size_t h = 0; h < nh; h++)
+        for (const char *at = hdrs[h]; (at = strstr(at, name)) != NULL; at += len) {
+            int starts = at == hdrs[h] || !(isalnum((unsigned char)at[-1]) || at[-1] == '_');
+            int type = at - hdrs[h] >= 2 && at[-2] == '}' && at[-1] == ' ' && at[len] == ';';
+            if ((starts && at[len] == '(') || type) return 1;
+        }
+    return 0;
+}
+
+Test(abi_messages, a_null_message_names_a_public_function) {
+    char dir[512], path[1024];
+    char *hdrs[64];
+    size_t nh = 0, checked = 0;
+    snprintf(dir, sizeof dir, "%s/../include/followup", FU_TEST_SRCDIR);
+    DIR *d = opendir(dir);
+    cr_assert(d, "open %s", dir);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t l = strlen(e->d_name);
+        if (l < 3 || strcmp(e->d_name + l - 2, ".h") != 0) continue;
+        cr_assert_lt(nh, sizeof hdrs / sizeof *hdrs);
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        cr_assert((hdrs[nh++] = slurp(path)) != NULL, "read %s", path);
+    }
+    closedir(d);
+    snprintf(dir, sizeof dir, "%s/../lib", FU_TEST_SRCDIR);
+    d = opendir(dir);
+    cr_assert(d, "open %s", dir);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t l = strlen(e->d_name);
+        if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *src = slurp(path);
+        cr_assert(src, "read %s", path);
+        /* a string literal starting "fu_<name>: " whose text says "is NULL" */
+        for (const char *at = src; (at = strstr(at, "\"fu_")) != NULL; at++) {
+            const char *name = at + 1, *q = name;
+            while (isalnum((unsigned char)*q) || *q == '_') q++;
+            if (q[0] != ':' || q[1] != ' ') continue;
+            const char *end = strchr(q, '"');
+            const char *null = strstr(q, "is NULL");
+            if (!end || !null || null > end) continue;
+            char fn[128];
+            snprintf(fn, sizeof fn, "%.*s", (int)(q - name), name);
+            checked++;
+            cr_expect(declared(hdrs, nh, fn, strlen(fn)), "lib/%s: '%.*s' names no function of include/followup",
+                      e->d_name, (int)(end - name), name);
+        }
+        free(src);
+    }
+    closedir(d);
+    for (size_t h = 0; h < nh; h++) free(hdrs[h]);
+    cr_assert_gt(checked, 50, "only %zu messages found: the scan is broken", checked);
 }

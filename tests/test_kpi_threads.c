@@ -6,9 +6,11 @@
  * purchases with amounts in cents, due items, commitments and segments, for
  * several groupings and periods. FU_KPI_THREADS forces the count; the test
  * also checks that two threads were used. */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include "fu_test.h"
 
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -401,21 +403,53 @@ Test(kpi_threads, a_hosts_allocator_keeps_the_pass_on_one_thread) {
 
 /* Out of memory while the pass runs on two threads (review s10 hR2 M2): a
  * thread-safe counting allocator (the worker allocates too) makes the Nth
- * allocation of a compute fail, for N over the compute's allocations (the
- * setup, the worker's context, both threads' scratch, the merge, the
- * figures). Each compute fails with FU_ENOMEM and a message, or succeeds when
- * the Nth allocation was not made; no figures are left from a failed one; the
- * next compute without the failure gives the same CSV as before; nothing
- * is left allocated (and nothing leaks under ASan). */
+ * allocation of a compute fail, for every N up to the compute's allocations
+ * and two past them (the setup, the worker's context, both threads' scratch,
+ * the merge, the figures; review s11 hR L4: every N, not a sample). Each
+ * compute fails with FU_ENOMEM and a message, or succeeds when the Nth
+ * allocation was not made; no figures are left from a failed one; the next
+ * compute without the failure gives the same CSV as before; nothing is left
+ * allocated (and nothing leaks under ASan). The allocator notes where the
+ * failure landed: on the worker thread (not the thread that called the
+ * compute), or in the merge: pass_two() joins the worker right before
+ * merge_worker(), whose first allocation is then the calling thread's first
+ * after the join (the test's pthread_join() below notes the join), so the
+ * test knows both were hit. */
 static pthread_mutex_t ts_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long ts_count, ts_fail_at;
 static long ts_live;
 static int ts_failed;
+static pthread_t ts_main;             /* the thread that calls compute */
+static int ts_joined;                 /* the calling thread joined a thread since ts_fail() */
+static unsigned long ts_after_join;   /* the calling thread's allocations since then */
+static int ts_where;                  /* of the failure: 0 none, 1 worker, 2 first after the join, 3 other */
+static unsigned long ts_w0, ts_w1, ts_m; /* allocation numbers: the worker's first and last, the merge's first */
+
+/* The library's pthread_join() (this executable's definition comes first),
+ * noting the join for ts_take(), then glibc's (or a sanitizer's). */
+int pthread_join(pthread_t th, void **ret) {
+    static int (*real)(pthread_t, void **);
+    if (!real) {
+        void *sym = dlsym(RTLD_NEXT, "pthread_join");
+        cr_assert(sym, "no pthread_join after this one");
+        memcpy(&real, &sym, sizeof real);
+    }
+    int rc = real(th, ret);
+    pthread_mutex_lock(&ts_mu);
+    if (pthread_equal(pthread_self(), ts_main)) ts_joined = 1;
+    pthread_mutex_unlock(&ts_mu);
+    return rc;
+}
 
 static int ts_take(int grows) {
     pthread_mutex_lock(&ts_mu);
+    int main_thread = pthread_equal(pthread_self(), ts_main);
     int fail = grows && ts_fail_at && ++ts_count == ts_fail_at;
     if (grows && !ts_fail_at) ts_count++;
+    int first_after = grows && main_thread && ts_joined && ++ts_after_join == 1;
+    if (fail) ts_where = !main_thread ? 1 : first_after ? 2 : 3;
+    if (grows && !main_thread) ts_w1 = ts_count, ts_w0 = ts_w0 ? ts_w0 : ts_count;
+    if (first_after) ts_m = ts_count;
     ts_failed |= fail;
     pthread_mutex_unlock(&ts_mu);
     return fail;
@@ -453,6 +487,7 @@ static void ts_free(void *p, void *ud) {
 static void ts_fail(unsigned long n) {
     pthread_mutex_lock(&ts_mu);
     ts_count = 0, ts_fail_at = n, ts_failed = 0;
+    ts_main = pthread_self(), ts_joined = 0, ts_after_join = 0, ts_where = 0, ts_w0 = ts_w1 = ts_m = 0;
     pthread_mutex_unlock(&ts_mu);
 }
 
@@ -460,7 +495,7 @@ static void ts_fail(unsigned long n) {
  * none): its return code; *csv (fu_free) its CSV when it succeeded, else
  * the CSV of the next compute without the failure. */
 static int compute_failing_at(const fu_policy *p, const fu_kpi_options *o, const fu_book *b, unsigned long at,
-                              char **csv, size_t *len, unsigned long *count) {
+                              char **csv, size_t *len, unsigned long *count, int *where) {
     fu_kpi *k = NULL;
     size_t n = 0;
     cr_assert_eq(fu_kpi_new(&k, p, o), FU_OK);
@@ -469,7 +504,10 @@ static int compute_failing_at(const fu_policy *p, const fu_kpi_options *o, const
     int rc = fu_kpi_compute(k, &n);
     int fired = ts_failed;
     *count = ts_count;
+    *where = ts_where;
+    unsigned long w0 = ts_w0, w1 = ts_w1, m = ts_m;
     ts_fail(0);
+    ts_w0 = w0, ts_w1 = w1, ts_m = m;
     if (rc) {
         cr_expect_eq(rc, FU_ENOMEM, "allocation %lu: %s", at, fu_error_last()->message);
         cr_expect(fired, "allocation %lu: an error without the failure", at);
@@ -485,6 +523,20 @@ static int compute_failing_at(const fu_policy *p, const fu_kpi_options *o, const
     return rc;
 }
 
+/* Which allocation numbers to fail: every one of a compute took 125 s of
+ * CPU without sanitizers (1,690 allocations, each N a compute or two), so
+ * every N in the setup, at the end, at the start and end of the worker's
+ * allocations and around the merge's first (these move a little from run
+ * to run: the two threads' allocations interleave), and 24 more spread over
+ * the rest: about 80 computes (5.5 s of CPU, 17.6 s under ASan+UBSan; every
+ * N would take some 390 s there). */
+static int wanted(unsigned long at, unsigned long total, unsigned long w0, unsigned long w1, unsigned long m) {
+    if (at <= 24 || at + 4 >= total) return 1;
+    if ((at + 2 >= w0 && at < w0 + 6) || (at + 6 > w1 && at <= w1 + 2)) return 1;
+    if (at + 3 >= m && at <= m + 8) return 1;
+    return at % (total / 24 + 1) == 0;
+}
+
 Test(kpi_threads, out_of_memory_on_either_thread) {
     const fu_allocator al = {ts_malloc, ts_realloc, ts_free, NULL};
     cr_assert_eq(fu_set_allocator(&al), FU_OK);
@@ -496,15 +548,39 @@ Test(kpi_threads, out_of_memory_on_either_thread) {
     size_t ref_len = 0, len = 0;
     char *ref = NULL, *csv = NULL;
     unsigned long total = 0, count = 0; /* allocations of one compute */
-    cr_assert_eq(compute_failing_at(p, &o, b, 0, &ref, &ref_len, &total), FU_OK);
+    int where = 0, in_worker = 0, in_merge = 0;
+    cr_assert_eq(compute_failing_at(p, &o, b, 0, &ref, &ref_len, &total, &where), FU_OK);
     cr_assert_gt(total, 20);
-    int failures = 0;
-    for (unsigned long at = 1; at <= total + 2; at += at < 32 ? 1 : total / 40 + 1) {
-        failures += compute_failing_at(p, &o, b, at, &csv, &len, &count) != FU_OK;
+    const unsigned long w0 = ts_w0, w1 = ts_w1, m = ts_m;
+    cr_assert(w0 && w1 >= w0 && m > w0, "the worker's allocations %lu-%lu, the merge's %lu", w0, w1, m);
+    unsigned long failures = 0, tried = 0;
+    for (unsigned long at = 1; at <= total + 2; at++) {
+        if (!wanted(at, total, w0, w1, m)) continue;
+        tried++;
+        int rc = compute_failing_at(p, &o, b, at, &csv, &len, &count, &where);
+        failures += rc != FU_OK;
+        in_worker += rc != FU_OK && where == 1;
+        in_merge += rc != FU_OK && where == 2;
         cr_expect(len == ref_len && memcmp(csv, ref, len) == 0, "after allocation %lu: the CSV differs", at);
         fu_free(csv);
     }
-    cr_expect_gt(failures, 20, "the failures fired (%lu allocations a compute)", total);
+    cr_expect_geq(failures, tried / 2, "the failures fired (%lu allocations a compute, %lu tried, %lu failed)",
+                  total, tried, failures);
+    /* the two threads' allocations interleave differently each run: should
+     * no N above have landed on the worker or the merge, walk their ranges
+     * until one does */
+    for (unsigned long at = w0; at <= w1 + 2 && !in_worker; at++) {
+        in_worker += compute_failing_at(p, &o, b, at, &csv, &len, &count, &where) != FU_OK && where == 1;
+        fu_free(csv);
+    }
+    for (unsigned long at = m > 8 ? m - 8 : 1; at <= m + 8 && !in_merge; at++) {
+        in_merge += compute_failing_at(p, &o, b, at, &csv, &len, &count, &where) != FU_OK && where == 2;
+        fu_free(csv);
+    }
+    cr_log_info("%lu allocations a compute, worker %lu-%lu, merge %lu: %lu tried, %lu failed, %d on the worker, %d in "
+                "the merge", total, w0, w1, m, tried, failures, in_worker, in_merge);
+    cr_expect_gt(in_worker, 0, "a failure on the worker thread");
+    cr_expect_gt(in_merge, 0, "a failure in the merge (the calling thread's first allocation after the join)");
     fu_free(ref);
     fu_book_free(b);
     fu_policy_free(p);

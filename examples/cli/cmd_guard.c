@@ -21,7 +21,7 @@ static void help(FILE *out) {
             "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
             "                             [--if-allowed]\n"
             "       followup guard log    --log FILE [--new-log] [--customer ID] [--after SEQ]\n"
-            "                             [--customers CSV]\n"
+            "                             [--customers CSV [--events CSV]]\n"
             "\n"
             "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
             "quiet hours, holidays, do-not-disturb, min gap, caps) over the book's history and\n"
@@ -41,7 +41,9 @@ static void help(FILE *out) {
             "        (nothing recorded).\n"
             "log     lists the log's records in the order they were appended. Times (at,\n"
             "        callback_at) are in each customer's offset with --customers, as check writes\n"
-            "        them (also record's csv and json with --customers); in UTC otherwise.\n"
+            "        them (also record's csv and json with --customers): the policy calendar's\n"
+            "        for a customer with no zone (one --create-customers made from --events) or\n"
+            "        not in the book; in UTC without --customers.\n"
             "\n"
             "The log of check and log must exist (exit 3 otherwise): a mistyped path would\n"
             "answer from an empty history. record creates it; --new-log lets check and log\n"
@@ -309,21 +311,25 @@ static int run_check(const args *a) {
 
 /* The rows of `guard log` (and of `record --format csv|json`). With a book
  * (--customers) times are written in each customer's offset, as `check`
- * writes them; without one, or for a customer not in it, in UTC (review s11
- * L9). One calendar is kept for the zone of the last row. */
+ * writes them: the policy calendar's (`fallback`) for a customer with no
+ * zone or not in the book, as check's print_decision() (review s11 L9, hR
+ * L1); without a book in UTC. One calendar is kept for the zone of the last
+ * row. */
 typedef struct log_out {
     cli_table *t;
     int failed;
     const fu_book *book;
+    const fu_calendar *fallback;
     const char *tz;
     fu_calendar *cal;
 } log_out;
 
 static const fu_calendar *log_zone(log_out *o, const char *customer) {
     size_t ci;
-    if (!o->book || fu_book_find_customer(o->book, customer, strlen(customer), &ci) != FU_OK) return NULL;
+    if (!o->book) return NULL;
+    if (fu_book_find_customer(o->book, customer, strlen(customer), &ci) != FU_OK) return o->fallback;
     const char *tz = fu_book_customer(o->book, ci)->tz;
-    if (!tz) return NULL;
+    if (!tz) return o->fallback;
     if (o->tz && strcmp(o->tz, tz) == 0) return o->cal;
     fu_calendar_free(o->cal);
     o->tz = NULL;
@@ -409,7 +415,8 @@ static int run_record(const args *a) {
             cli_error("record");
             ex = cli_exit_code(rc);
         } else if (fmt != CLI_FORMAT_TABLE) { /* the record as `guard log` writes it */
-            log_out out = {log_table(), 0, w.book, NULL, NULL};
+            log_out out = {log_table(), 0, w.book, NULL, NULL, NULL};
+            if (w.policy) out.fallback = fu_policy_calendar(w.policy, NULL);
             r.seq = seq;
             if (!out.t || log_row(&out, &r)) ex = CLI_INTERNAL;
             else cli_table_write(out.t, fmt, stdout, 0);
@@ -425,8 +432,29 @@ static int run_record(const args *a) {
     return ex;
 }
 
+/* The book and policy of `guard log --customers`: read as check reads them
+ * (--events, --create-customers, --policy), so that log writes a customer's
+ * times in the offset check writes them in. CLI_OK or an exit code after a
+ * message; on failure both are freed. */
+static int log_book(const args *a, fu_policy **policy, fu_book **book) {
+    int rc = cli_policy_load(a->policy, policy);
+    if (rc) return cli_exit_code(rc);
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    if (a->create_customers) bo.flags |= FU_BOOK_CREATE_CUSTOMERS;
+    if ((rc = cli_book_read(book, &bo, a->customers, a->events, 1))) {
+        cli_error("book");
+        fu_policy_free(*policy);
+        *policy = NULL;
+        return cli_exit_code(rc);
+    }
+    return CLI_OK;
+}
+
 static int run_log(const args *a) {
     if (need("log", a->log, "--log")) return CLI_USAGE;
+    if ((a->events || a->create_customers) && !a->customers)
+        return cli_usage("%s log: %s needs --customers (log reads the book only for the customers' offsets)\n",
+                         PROG, a->events ? "--events" : "--create-customers");
     cli_format fmt = CLI_FORMAT_TABLE;
     if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
     long long after = 0;
@@ -446,12 +474,12 @@ static int run_log(const args *a) {
         return cli_exit_code(rc);
     }
     fu_book *book = NULL;
-    if (a->customers && (rc = cli_book_read(&book, NULL, a->customers, NULL, 1))) {
-        cli_error("book");
+    fu_policy *policy = NULL;
+    if (a->customers && (ex = log_book(a, &policy, &book))) {
         fu_contact_log_close(l);
-        return cli_exit_code(rc);
+        return ex;
     }
-    log_out out = {log_table(), 0, book, NULL, NULL};
+    log_out out = {log_table(), 0, book, policy ? fu_policy_calendar(policy, NULL) : NULL, NULL, NULL};
     if (!out.t) ex = CLI_INTERNAL;
     else if (l && (rc = fu_contact_log_read(l, after, a->customer, log_row, &out))) {
         if (out.failed) ex = CLI_INTERNAL;
@@ -465,6 +493,7 @@ static int run_log(const args *a) {
     cli_table_free(out.t);
     fu_calendar_free(out.cal);
     fu_book_free(book);
+    fu_policy_free(policy);
     fu_contact_log_close(l);
     return ex;
 }

@@ -209,7 +209,16 @@ def test_a_duration_option_says_where_in_the_value(tmp_path):
     r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "c.csv"), "--now", AT,
             "--horizon", "3x")
     assert r.returncode == 2
-    assert "<duration>" not in r.stderr and "--horizon: " in r.stderr and "column 2" in r.stderr
+    assert r.stderr == "followup: --horizon: unknown unit 'x' (character 2 of the value)\n", r.stderr
+    r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "c.csv"), "--now", AT,
+            "--horizon", "3")
+    assert r.returncode == 2
+    assert r.stderr == "followup: --horizon: missing unit (character 2 of the value): use s, m, h, d, w, months, " \
+                       "working days, business hours\n", r.stderr
+    r = run("plan", "--customers", str(tmp_path / "c.csv"), "--events", str(tmp_path / "c.csv"), "--now", AT,
+            "--horizon", "x")
+    assert r.returncode == 2 and r.stderr == "followup: --horizon: expected a number (character 1 of the value)\n", \
+        r.stderr
 
 
 # --- L9: one offset for guard times; YAML errors inside the file ---------------
