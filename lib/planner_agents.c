@@ -660,20 +660,8 @@ static int cap_prepare(ag_ctx *x, const fu_touchpoint *t) {
     pl->nst = x->nst_hist;
     for (size_t k = lo; k < hi; k++) {
         size_t r = crow_at(x, k);
-        const fu_touchpoint *o = &tp[r];
-        if (r == x->row || o->status != FU_TOUCHPOINT_PLANNED) continue;
-        if (pl->nct == pl->ct_cap && FU_GROW(pl->ct, pl->ct_cap, pl->nct + 1)) return FU_ENOMEM;
-        pl_contact *c = &pl->ct[pl->nct++];
-        memset(c, 0, sizeof *c);
-        c->at = o->best_at;
-        c->channel = (uint8_t)o->channel;
-        c->priority = (uint8_t)o->priority;
-        c->exempt = (uint8_t)prio_exempt(x->P, o->priority);
-        if (x->plan->oid[r]) c->orders[c->norders++] = x->plan->oid[r];
-        if (fu__pl_rule_is_survey(x->P, o->rule)) {
-            if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
-            pl->stimes[pl->nst++] = o->best_at;
-        }
+        if (r == x->row || tp[r].status != FU_TOUCHPOINT_PLANNED) continue;
+        if (fu__pl_push_row_contact(pl, x->plan, r)) return FU_ENOMEM;
     }
     return 1;
 }

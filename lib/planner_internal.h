@@ -406,6 +406,7 @@ void fu__pl_overlay_remove(pl_overlay *o, size_t ci, const fu_event *e);
 int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t horizon, int capacity,
                       fu_plan **out);
 int fu__pl_rule_is_survey(const fu__policy *P, const char *rule);
+int fu__pl_push_row_contact(fu_planner *pl, const fu_plan *plan, size_t r);
 
 /* lib/planner_limits.c */
 int64_t fu__pl_after_placed(fu_planner *pl, pl_group *g, size_t gi);

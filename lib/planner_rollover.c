@@ -109,20 +109,8 @@ static int load_customer(ro_ctx *x, size_t row) {
     if (rc) return rc;
     customer_rows(x->plan, row, &lo, &hi);
     for (size_t k = lo; k < hi; k++) {
-        const fu_touchpoint *o = &tp[k];
-        if (k == row || o->status != FU_TOUCHPOINT_PLANNED) continue;
-        if (pl->nct == pl->ct_cap && FU_GROW(pl->ct, pl->ct_cap, pl->nct + 1)) return FU_ENOMEM;
-        pl_contact *c = &pl->ct[pl->nct++];
-        memset(c, 0, sizeof *c);
-        c->at = o->best_at;
-        c->channel = (uint8_t)o->channel;
-        c->priority = (uint8_t)o->priority;
-        c->exempt = (uint8_t)prio_exempt(pl->P, o->priority);
-        if (x->plan->oid[k]) c->orders[c->norders++] = x->plan->oid[k];
-        if (fu__pl_rule_is_survey(pl->P, o->rule)) {
-            if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
-            pl->stimes[pl->nst++] = o->best_at;
-        }
+        if (k == row || tp[k].status != FU_TOUCHPOINT_PLANNED) continue;
+        if (fu__pl_push_row_contact(pl, x->plan, k)) return FU_ENOMEM;
     }
     return FU_OK;
 }
@@ -344,4 +332,25 @@ int fu__pl_capacity_rollover(fu_planner *pl, fu_plan *plan, size_t cap, int64_t 
     }
     FU_FREE_ALL(h, v);
     return rc;
+}
+
+/* A planned row of the plan as one of its customer's contacts (pl->ct, and
+ * pl->stimes when its rule is a survey's), so that caps see it: FU_OK or
+ * FU_ENOMEM. The agent step and the capacity rollover both re-check a
+ * customer's moved row against its other rows this way. */
+int fu__pl_push_row_contact(fu_planner *pl, const fu_plan *plan, size_t r) {
+    const fu_touchpoint *o = &plan->tp[r];
+    if (pl->nct == pl->ct_cap && FU_GROW(pl->ct, pl->ct_cap, pl->nct + 1)) return FU_ENOMEM;
+    pl_contact *c = &pl->ct[pl->nct++];
+    memset(c, 0, sizeof *c);
+    c->at = o->best_at;
+    c->channel = (uint8_t)o->channel;
+    c->priority = (uint8_t)o->priority;
+    c->exempt = (uint8_t)prio_exempt(pl->P, o->priority);
+    if (plan->oid[r]) c->orders[c->norders++] = plan->oid[r];
+    if (fu__pl_rule_is_survey(pl->P, o->rule)) {
+        if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
+        pl->stimes[pl->nst++] = o->best_at;
+    }
+    return FU_OK;
 }

@@ -941,21 +941,6 @@ static int ascii_alnum(char c) {
     return ascii_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* The first ASCII digit at or after pos, or len. */
-static size_t next_digit(const char *t, size_t len, size_t pos) {
-#ifdef __SSE2__
-    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
-    while (len - pos >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + pos));
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
-        if (bits) return pos + (size_t)__builtin_ctz(bits);
-        pos += 16;
-    }
-#endif
-    while (pos < len && !ascii_digit(t[pos])) pos++;
-    return pos;
-}
-
 /* Digits typed one by one or in any grouping, one space or '-' between
  * groups ("1 3 8 1 2 3 4 5 6 7 8", "13 81 23 45 678"), from t[s]: when
  * they are 11 or more and a phone, ID or card keyword stands before them
@@ -1011,7 +996,7 @@ static int spaced_number(const fu_redactor *r, const char *t, size_t len, size_t
  * spans found so far, r->spans[0..n_found), are skipped. */
 static int find_digit_runs(fu_redactor *r, const char *t, size_t len, size_t n_found, size_t *n) {
     size_t i = 0, f = 0;
-    while ((i = next_digit(t, len, i)) < len) {
+    while ((i = fu__re_next_digit(t, len, i)) < len) {
         /* the digits of a number the pattern found (r->spans[0..n_found),
          * in order) are not looked at again */
         while (f < n_found && r->spans[f].end <= i) f++;

@@ -12,21 +12,6 @@
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* The first ASCII digit at or after pos, or len. */
-static size_t next_digit(const char *t, size_t len, size_t pos) {
-#ifdef __SSE2__
-    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
-    while (len - pos >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + pos));
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
-        if (bits) return pos + (size_t)__builtin_ctz(bits);
-        pos += 16;
-    }
-#endif
-    while (pos < len && !is_digit(t[pos])) pos++;
-    return pos;
-}
-
 /* Digits at or after pos form clusters: two digits are in one cluster when
  * at most FU__REDACT_MAX_GAP bytes stand between them. The digits of a
  * match of the combined pattern are in one cluster, and it has at least
@@ -35,7 +20,7 @@ static size_t next_digit(const char *t, size_t len, size_t pos) {
  * before the first digit of the first cluster with FU__REDACT_MIN_DIGITS
  * digits less the lead. */
 size_t fu__redact_dense_start(const char *t, size_t len, size_t pos) {
-    size_t first = next_digit(t, len, pos), n = 0, last = 0;
+    size_t first = fu__re_next_digit(t, len, pos), n = 0, last = 0;
     for (size_t i = first; i < len;) {
         if (n && i - last - 1 > FU__REDACT_MAX_GAP) { /* too far from the cluster before: a new one */
             first = i;
@@ -46,7 +31,7 @@ size_t fu__redact_dense_start(const char *t, size_t len, size_t pos) {
         n += e - i;
         if (n >= FU__REDACT_MIN_DIGITS) return first - pos > FU__REDACT_MAX_LEAD ? first - FU__REDACT_MAX_LEAD : pos;
         last = e - 1;
-        i = next_digit(t, len, e);
+        i = fu__re_next_digit(t, len, e);
     }
     return len;
 }
