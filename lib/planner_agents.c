@@ -622,17 +622,8 @@ static size_t crow_at(const ag_ctx *x, size_t k) { return x->contig ? k : x->cro
 static int cap_load(ag_ctx *x, size_t ci) {
     if (x->cap_ci1 == ci + 1) return FU_OK;
     fu_planner *pl = x->pl;
-    size_t n;
     x->cap_ci1 = 0;
-    memset(&x->cx, 0, sizeof x->cx);
-    fu__book_customer_get(x->book, ci, &x->cb);
-    x->cx.index = ci;
-    x->cx.c = &x->cb;
-    x->cx.now = x->now;
-    x->cx.end = x->end;
-    int rc = fu__pl_zone_get(pl, x->cb.tz, &x->cx.zone);
-    if (!rc) rc = fu__pl_gather(pl, ci, x->now, &n);
-    if (!rc) rc = fu__pl_collect(pl, &x->cx, n);
+    int rc = fu__pl_customer_load(pl, x->book, ci, x->now, x->end, &x->cb, &x->cx);
     if (rc) return rc;
     x->nct_hist = pl->nct;
     x->nst_hist = pl->nst;
@@ -1663,5 +1654,24 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     hours_free(&H);
     FU_FREE_ALL(x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
     fu__buf_free(&x.buf);
+    return rc;
+}
+
+/* Customer ci as planning reads it (plan_one() in lib/planner.c): its facts
+ * into *cb, its zone and history contacts into *cx and the planner's
+ * scratch (fu__pl_gather(), fu__pl_collect()), for [now, end); book is the
+ * one the planner plans (its plan's). FU_OK or an error of those. Used by
+ * the agent step and the capacity rollover. */
+int fu__pl_customer_load(fu_planner *pl, const fu_book *book, size_t ci, int64_t now, int64_t end, fu_customer *cb, pl_cust *cx) {
+    size_t n;
+    memset(cx, 0, sizeof *cx);
+    fu__book_customer_get(book, ci, cb);
+    cx->index = ci;
+    cx->c = cb;
+    cx->now = now;
+    cx->end = end;
+    int rc = fu__pl_zone_get(pl, cb->tz, &cx->zone);
+    if (!rc) rc = fu__pl_gather(pl, ci, now, &n);
+    if (!rc) rc = fu__pl_collect(pl, cx, n);
     return rc;
 }

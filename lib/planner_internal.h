@@ -400,6 +400,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n);
 int fu__pl_compare_i64(const void *a, const void *b);
 int64_t fu__pl_dur_seconds_approx(const fu_duration *d);
 int fu__pl_gather(fu_planner *pl, size_t ci, int64_t now, size_t *n_out);
+int fu__pl_customer_load(fu_planner *pl, const fu_book *book, size_t ci, int64_t now, int64_t end, fu_customer *cb, pl_cust *cx);
 int fu__pl_overlay_add(fu_planner *pl, pl_overlay *o, size_t ci, const fu_event *e);
 void fu__pl_overlay_free(pl_overlay *o);
 void fu__pl_overlay_remove(pl_overlay *o, size_t ci, const fu_event *e);

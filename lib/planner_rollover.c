@@ -95,16 +95,8 @@ static void customer_rows(const fu_plan *p, size_t row, size_t *lo, size_t *hi) 
 static int load_customer(ro_ctx *x, size_t row) {
     fu_planner *pl = x->pl;
     const fu_touchpoint *tp = x->plan->tp;
-    size_t ci = tp[row].customer, n, lo, hi;
-    memset(&x->cx, 0, sizeof x->cx);
-    fu__book_customer_get(pl->book, ci, &x->cb);
-    x->cx.index = ci;
-    x->cx.c = &x->cb;
-    x->cx.now = x->now;
-    x->cx.end = x->end;
-    int rc = fu__pl_zone_get(pl, x->cb.tz, &x->cx.zone);
-    if (!rc) rc = fu__pl_gather(pl, ci, x->now, &n);
-    if (!rc) rc = fu__pl_collect(pl, &x->cx, n);
+    size_t ci = tp[row].customer, lo, hi;
+    int rc = fu__pl_customer_load(pl, pl->book, ci, x->now, x->end, &x->cb, &x->cx);
     if (!rc) rc = fu__pl_mask_get(pl, ci, &x->cb, &x->cx.mask);
     if (rc) return rc;
     customer_rows(x->plan, row, &lo, &hi);
