@@ -427,7 +427,8 @@ FU_EXTERN int fu_kpi_write_csv_to_string(const fu_kpi *kpi, size_t *len, char **
 
 /** The figures as JSON: an object with `policy`, `period`, `by`, `as_of` and
  *  `figures` (an array of objects with the CSV's fields plus `successes`,
- *  `period_start`, `period_end`; NaN as null). Same contract as the CSV. */
+ *  `period_start`, `period_end`; NaN as null, `rule` null for a figure
+ *  without a target). Same contract as the CSV. */
 FU_EXTERN int fu_kpi_write_json_to_string(const fu_kpi *kpi, size_t *len, char **out);
 
 /** The text dashboard: per period, one line per figure with value, interval,
