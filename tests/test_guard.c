@@ -5,6 +5,7 @@
  * weekly cap 3 per 7d, per order 1 per 72h, new customers 2 per 72h), the
  * redial rules, bad input, and a property test against the planner. */
 #include "fu_test.h"
+#include "fu_test_fixtures.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -34,16 +35,6 @@ static void remove_dir(void) { fu_test_rmtree(dir); }
 
 #define T fu_test_time
 
-static fu_contact_record rec(const char *cust, int64_t at, fu_channel ch, fu_guard_outcome o) {
-    fu_contact_record r;
-    fu_contact_record_init(&r);
-    r.customer_id = cust;
-    r.at = at;
-    r.channel = ch;
-    r.outcome = o;
-    return r;
-}
-
 /* ------------------------------------------------------------------ the log */
 
 typedef struct collected {
@@ -69,9 +60,9 @@ Test(guard_log, append_read_and_reopen) {
     const char *path = file_in_new_dir("contacts.db");
     fu_contact_log *l = NULL;
     cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_contact_record r[3] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
-                              rec("B", 900, FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
-                              rec("A", 800, FU_CHANNEL_PHONE, FU_GUARD_CALLBACK)};
+    fu_contact_record r[3] = {fu_test_contact("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
+                              fu_test_contact("B", 900, FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
+                              fu_test_contact("A", 800, FU_CHANNEL_PHONE, FU_GUARD_CALLBACK)};
     r[2].callback_at = 5000;
     r[0].agent_id = "ag1";
     r[0].rule = "cadences.delivery.first_contact";
@@ -110,8 +101,8 @@ Test(guard_log, append_read_and_reopen) {
 Test(guard_log, bad_records_write_nothing) {
     fu_contact_log *l = NULL;
     cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
-    fu_contact_record r[2] = {rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
-                              rec("B", 1000, (fu_channel)9, FU_GUARD_ANSWERED)};
+    fu_contact_record r[2] = {fu_test_contact("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              fu_test_contact("B", 1000, (fu_channel)9, FU_GUARD_ANSWERED)};
     cr_assert_eq(fu_contact_log_append(l, r, 2, NULL), FU_EINVAL);
     cr_assert(strstr(fu_error_last()->message, "record 1") && strstr(fu_error_last()->message, "channel"), "%s",
               fu_error_last()->message);
@@ -167,7 +158,7 @@ Test(guard_log, not_a_database_corrupt_and_newer_schema_are_refused) {
     snprintf(path, sizeof path, "%s/corrupt.db", dir);
     cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK);
     for (int i = 0; i < 200; i++) {
-        fu_contact_record r = rec("customer-with-a-long-id", 1000 + i, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+        fu_contact_record r = fu_test_contact("customer-with-a-long-id", 1000 + i, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
         cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
     }
     fu_contact_log_close(l);
@@ -194,7 +185,7 @@ Test(guard_log, shares_a_file_with_the_ledger) {
     cr_assert_eq(fu_ledger_open(&led, path, NULL), FU_OK, "%s", fu_error_last()->message);
     fu_contact_log *l = NULL;
     cr_assert_eq(fu_contact_log_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
-    fu_contact_record r = rec("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_contact_record r = fu_test_contact("A", 1000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_OK);
     fu_contact_log_close(l);
     fu_ledger_close(led);
@@ -276,7 +267,7 @@ Test(guard_log, invalid_utf8_long_durations_and_early_callbacks_are_refused) {
     cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
     static const char *const fields[4] = {"customer_id", "agent_id", "rule", "order_id"};
     for (int i = 0; i < 4; i++) {
-        fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+        fu_contact_record r = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
         const char *bad = i == 0 ? "C\xe5" : "\xff";
         if (i == 0) r.customer_id = bad;
         if (i == 1) r.agent_id = bad;
@@ -286,7 +277,7 @@ Test(guard_log, invalid_utf8_long_durations_and_early_callbacks_are_refused) {
         cr_assert(strstr(fu_error_last()->message, fields[i]) && strstr(fu_error_last()->message, "UTF-8"), "%s",
                   fu_error_last()->message);
     }
-    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_contact_record r = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     r.duration = INT64_MAX;
     cr_assert_eq(fu_contact_log_append(l, &r, 1, NULL), FU_ERANGE);
     cr_assert(strstr(fu_error_last()->message, "duration"), "%s", fu_error_last()->message);
@@ -398,9 +389,9 @@ Test(guard_log, several_processes_append_at_once) {
 Test(guard_log, loads_a_books_contact_events) {
     fu_contact_log *l = NULL;
     cr_assert_eq(fu_contact_log_open(&l, NULL, NULL), FU_OK);
-    fu_contact_record r[3] = {rec("A", T("2026-03-02T10:00:00Z"), FU_CHANNEL_PHONE, FU_GUARD_BUSY),
-                              rec("A", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
-                              rec("Z", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
+    fu_contact_record r[3] = {fu_test_contact("A", T("2026-03-02T10:00:00Z"), FU_CHANNEL_PHONE, FU_GUARD_BUSY),
+                              fu_test_contact("A", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED),
+                              fu_test_contact("Z", T("2026-03-01T10:00:00Z"), FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
     r[0].order_id = "O7";
     cr_assert_eq(fu_contact_log_append(l, r, 3, NULL), FU_OK);
     fu_book *b = NULL;
@@ -533,7 +524,7 @@ static fu_guard_request ask(const char *cust, fu_channel ch, const char *iso) {
 }
 
 static void record(gfx *f, const char *cust, const char *iso, fu_channel ch, fu_guard_outcome o, const char *rule) {
-    fu_contact_record r = rec(cust, T(iso), ch, o);
+    fu_contact_record r = fu_test_contact(cust, T(iso), ch, o);
     r.rule = rule;
     cr_assert_eq(fu_guard_record(f->guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
 }
@@ -609,7 +600,7 @@ Test(guard, per_order_cap_holds_one_order_not_another) {
     gfx f;
     gsetup(&f, NULL, NULL);
     /* O1 is an order of the book; a routine contact about it on the 10th */
-    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_contact_record c = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     c.order_id = "O1";
     cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
     fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-12T10:00:00+08:00");
@@ -670,7 +661,8 @@ Test(guard, unanswered_attempts_count_toward_the_built_in_caps) {
                        : NULL,
                NULL);
         /* one routine call about order O1 that reached nobody, then its redial */
-        fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+        fu_contact_record c =
+            fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
         c.order_id = "O1";
         cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
         fu_guard_request r = ask("A", FU_CHANNEL_PHONE, "2026-03-10T11:00:00+08:00");
@@ -751,7 +743,7 @@ Test(guard, wrong_number_refusal_and_callback) {
     gsetup(&f, NULL, NULL);
     const char *R = "cadences.delivery.first_contact";
     /* a call-back asked for 15:00: before it no, at 15:00 yes despite the 24h gap */
-    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_CALLBACK);
+    fu_contact_record c = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_CALLBACK);
     c.rule = R;
     c.callback_at = T("2026-03-10T15:00:00+08:00");
     cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_OK);
@@ -786,7 +778,8 @@ Test(guard, unknown_customers_by_policy) {
     gsetup(&f, NULL, NULL);
     fu_guard_request r = ask("nobody", FU_CHANNEL_PHONE, "2026-03-10T10:00:00+08:00");
     expect(&f, &r, "guard.unknown_customer", NULL);
-    fu_contact_record c = rec("nobody", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_contact_record c =
+        fu_test_contact("nobody", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     cr_assert_eq(fu_guard_record(f.guard, &c, 1), FU_ENOTFOUND);
     cr_assert(strstr(fu_error_last()->message, "nobody"), "%s", fu_error_last()->message);
     size_t n = 9;
@@ -901,8 +894,9 @@ Test(guard, bad_requests_get_clear_errors) {
     cr_assert_eq(fu_guard_check_request(f.guard, &r, &d), FU_EINVAL);
     cr_assert_eq(fu_guard_check(f.guard, NULL, FU_CHANNEL_PHONE, 0, &d), FU_EINVAL);
     /* a batch with one bad record writes nothing and counts nothing */
-    fu_contact_record c[2] = {rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
-                              rec("A", T("2026-03-10T11:00:00+08:00"), FU_CHANNEL_PHONE, (fu_guard_outcome)77)};
+    fu_contact_record c[2] = {fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              fu_test_contact("A", T("2026-03-10T11:00:00+08:00"), FU_CHANNEL_PHONE,
+                                              (fu_guard_outcome)77)};
     cr_assert_eq(fu_guard_record(f.guard, c, 2), FU_EINVAL);
     cr_assert(strstr(fu_error_last()->message, "record 1") && strstr(fu_error_last()->message, "outcome"), "%s",
               fu_error_last()->message);
@@ -921,7 +915,7 @@ Test(guard, a_new_guard_reads_the_log_and_refresh_sees_other_writers) {
     fu_guard *g1 = NULL, *g2 = NULL;
     cr_assert_eq(fu_guard_new(&g1, f.policy, f.book, l1, NULL), FU_OK);
     cr_assert_eq(fu_guard_new(&g2, f.policy, f.book, l2, NULL), FU_OK);
-    fu_contact_record c = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_contact_record c = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     cr_assert_eq(fu_guard_record(g1, &c, 1), FU_OK);
     fu_guard_decision d;
     int64_t at = T("2026-03-10T15:00:00+08:00");
@@ -1209,7 +1203,7 @@ Test(guard, a_recorded_contact_counts_in_the_next_plan_and_check) {
             fu_guard_decision d;
             cr_assert_eq(fu_guard_check_request(g, &r, &d), FU_OK);
             if (!d.allowed) continue; /* an earlier contact of this customer in this loop */
-            fu_contact_record c = rec(tp[i].customer_id, tp[i].best_at, tp[i].channel, FU_GUARD_ANSWERED);
+            fu_contact_record c = fu_test_contact(tp[i].customer_id, tp[i].best_at, tp[i].channel, FU_GUARD_ANSWERED);
             c.rule = rule;
             c.priority = tp[i].priority;
             cr_assert_eq(fu_guard_record(g, &c, 1), FU_OK);
@@ -1269,7 +1263,7 @@ Test(guard_log, loaded_outcomes_keep_their_names_and_the_planner_agrees) {
         size_t nc = fu_book_customer_count(b);
         for (size_t ci = 0; ci < nc; ci++) {
             fu_guard_outcome o = ci % 3 == 0 ? FU_GUARD_WRONG_NUMBER : ci % 3 == 1 ? FU_GUARD_BUSY : FU_GUARD_CALLBACK;
-            fu_contact_record r = rec(fu_book_customer(b, ci)->id, now - H, FU_CHANNEL_PHONE, o);
+            fu_contact_record r = fu_test_contact(fu_book_customer(b, ci)->id, now - H, FU_CHANNEL_PHONE, o);
             if (o == FU_GUARD_CALLBACK) r.callback_at = now + 26 * H;
             cr_assert_eq(fu_contact_log_append(log, &r, 1, NULL), FU_OK, "%s", fu_error_last()->message);
         }
@@ -1348,8 +1342,8 @@ Test(guard_models, record_updates_the_best_time_model_and_it_saves_and_loads) {
     fu_calendar_free(cal);
     fu_besttime_estimate before, after;
     cr_assert_eq(fu_besttime_posterior(m, 0, slot, at, 0, &before), FU_OK);
-    fu_contact_record c[2] = {rec("A", at, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
-                              rec("A", at + 7 * D, FU_CHANNEL_PHONE, FU_GUARD_BUSY)};
+    fu_contact_record c[2] = {fu_test_contact("A", at, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              fu_test_contact("A", at + 7 * D, FU_CHANNEL_PHONE, FU_GUARD_BUSY)};
     cr_assert_eq(fu_guard_record(g, c, 2), FU_OK);
     cr_assert_eq(fu_besttime_posterior(m, 0, slot, at + 7 * D, 0, &after), FU_OK);
     cr_assert_gt(after.trials, before.trials + 1.5, "two outcomes counted: %g -> %g", before.trials, after.trials);
@@ -1445,9 +1439,9 @@ static int oom_op(void *ctx) {
     if (!rc) rc = fu_book_add_customer(b, &c, NULL);
     if (!rc) rc = fu_book_finalize(b);
     if (!rc) rc = fu_contact_log_open(&log, NULL, NULL);
-    fu_contact_record r[3] = {rec("A", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
-                              rec("Z", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
-                              rec("A", 1773194400, FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
+    fu_contact_record r[3] = {fu_test_contact("A", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER),
+                              fu_test_contact("Z", 1773108000, FU_CHANNEL_PHONE, FU_GUARD_ANSWERED),
+                              fu_test_contact("A", 1773194400, FU_CHANNEL_SMS, FU_GUARD_ANSWERED)};
     r[0].rule = "cadences.delivery.first_contact";
     r[0].order_id = "O1";
     if (!rc) rc = fu_contact_log_append(log, r, 2, NULL);
@@ -1540,7 +1534,7 @@ Test(guard, the_log_masks_agents_and_rules_and_touchpoints_still_match) {
     gsetup(&f, NULL, NULL);
     cr_assert_eq(gon_file(&f, path, NULL), FU_OK, "%s", fu_error_last()->message);
     static const char rule[] = "r 110105199003071239";
-    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
+    fu_contact_record r = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_NO_ANSWER);
     r.agent_id = "王 13912345678";
     r.rule = rule;
     r.order_id = "O1";
@@ -1624,12 +1618,12 @@ static int racer(const char *path, int k) {
     o.busy_timeout_ms = 120000;
     if (gon_file(&f, path, &o)) return 100;
     int allowed = 0;
-    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
+    fu_contact_record r = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
     fu_guard_decision d;
     if (fu_guard_check_and_record(f.guard, &r, &d)) return 101;
     if (!d.allowed && strcmp(d.rule, "caps.min_gap") != 0) return 102;
     allowed += d.allowed;
-    r = rec("B", T("2026-03-10T10:00:00-04:00") + k * 600, FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
+    r = fu_test_contact("B", T("2026-03-10T10:00:00-04:00") + k * 600, FU_CHANNEL_PHONE, FU_GUARD_ATTEMPTED);
     if (fu_guard_check_and_record(f.guard, &r, &d)) return 103;
     allowed += 2 * d.allowed;
     gteardown(&f);
@@ -1673,7 +1667,7 @@ Test(guard, check_and_record_across_processes_allows_one) {
 Test(guard, check_and_record_in_one_process) {
     gfx f;
     gsetup(&f, NULL, NULL);
-    fu_contact_record r = rec("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    fu_contact_record r = fu_test_contact("A", T("2026-03-10T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     fu_guard_decision d;
     cr_assert_eq(fu_guard_check_and_record(f.guard, &r, &d), FU_OK, "%s", fu_error_last()->message);
     cr_assert(d.allowed);
@@ -1693,7 +1687,7 @@ Test(guard, check_and_record_in_one_process) {
     cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
     cr_assert_eq(n, 1);
     /* the log is usable afterwards: no transaction left open */
-    r = rec("A", T("2026-03-20T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
+    r = fu_test_contact("A", T("2026-03-20T10:00:00+08:00"), FU_CHANNEL_PHONE, FU_GUARD_ANSWERED);
     cr_assert_eq(fu_guard_record(f.guard, &r, 1), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_contact_log_count(f.log, &n), FU_OK);
     cr_assert_eq(n, 2);

@@ -2021,6 +2021,28 @@ Test(planner, plan_rows_sorted_and_kept) {
     fu_policy_free(p);
 }
 
+/* C0's delivery (10:00) and C1's (11:00) on 03-02, each with a `far` step
+ * 7,300 days later, planned at 12:00 over 7,305 days by one agent making one
+ * call a day with planner `flags`; the policy's keys alone: no agent hours. */
+static void plan_decades_apart(fx *f, unsigned flags) {
+    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
+    o.agents = 1;
+    o.calls_per_agent = 1;
+    o.flags = flags;
+    setup(f,
+          "C0,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
+          "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
+          "C0,2026-03-02T10:00:00+08:00,delivery,O0,,5000,,,,,\n"
+          "C1,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n",
+          "cadences:\n  delivery:\n    steps:\n"
+          "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
+          "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
+          "  deep_care:\n    when: {tier: [key]}\n"
+          "agents: {team_hours: false, weekends: true, holidays: true}\n",
+          &o);
+    plan(f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
+}
+
 /* The capacity step with contacts 20 years apart (agents 1, 1 call a day):
  * C0's delivery (10:00) and C1's (11:00) each give a first contact on 03-02
  * and a `far` step 7,300 days later: each day takes the contact whose window
@@ -2031,21 +2053,7 @@ Test(planner, plan_rows_sorted_and_kept) {
  * horizons and the simulation now.) */
 Test(planner, capacity_order_with_contacts_decades_apart) {
     fx f;
-    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
-    o.agents = 1;
-    o.calls_per_agent = 1;
-    setup(&f,
-          "C0,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
-          "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
-          "C0,2026-03-02T10:00:00+08:00,delivery,O0,,5000,,,,,\n"
-          "C1,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n",
-          "cadences:\n  delivery:\n    steps:\n"
-          "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
-          "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
-          "  deep_care:\n    when: {tier: [key]}\n"
-          "agents: {team_hours: false, weekends: true, holidays: true}\n", /* the keys alone: no agent hours */
-          &o);
-    plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
+    plan_decades_apart(&f, 0);
     CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
           {TP(PLANNED, "C1", "delivery.first_contact"), .best_at = "2026-03-03T08:00:00+08:00"},
           {TP(PLANNED, "C0", "delivery.second_contact"), .best_at = "2046-02-25T10:00:00+08:00"},
@@ -2064,22 +2072,7 @@ Test(planner, capacity_order_with_contacts_decades_apart) {
  * ordered by the 16-byte keys of apply_capacity(). */
 Test(planner, capacity_order_with_contacts_decades_apart_daily_capacity) {
     fx f;
-    fu_planner_options o = FU_PLANNER_OPTIONS_INIT;
-    o.agents = 1;
-    o.calls_per_agent = 1;
-    o.flags = FU_PLANNER_DAILY_CAPACITY;
-    setup(&f,
-          "C0,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n"
-          "C1,Asia/Shanghai,20000,2026-02-25T10:00:00+08:00,,,,,yes,yes,yes\n",
-          "C0,2026-03-02T10:00:00+08:00,delivery,O0,,5000,,,,,\n"
-          "C1,2026-03-02T11:00:00+08:00,delivery,O1,,5000,,,,,\n",
-          "cadences:\n  delivery:\n    steps:\n"
-          "      second_contact: {at: 7300d, within: 1d, purpose: far, channel: phone}\n"
-          "  ordinary_quarterly:\n    when: {tier: [key]}\n  vip_monthly:\n    when: {tier: [key]}\n"
-          "  deep_care:\n    when: {tier: [key]}\n"
-          "agents: {team_hours: false, weekends: true, holidays: true}\n",
-          &o);
-    plan(&f, T("2026-03-02T12:00:00+08:00"), 7305 * D);
+    plan_decades_apart(&f, FU_PLANNER_DAILY_CAPACITY);
     CHECK(f.plan, {TP(PLANNED, "C0", "delivery.first_contact"), .best_at = "2026-03-02T12:00:00+08:00"},
           {TP(DEFERRED, "C1", "delivery.first_contact"), .best_at = "2026-03-03T00:00:00+08:00"},
           {TP(PLANNED, "C0", "delivery.second_contact"), .best_at = "2046-02-25T10:00:00+08:00"},

@@ -269,26 +269,6 @@ static void book_text(char **cust, char **ev, int n, int64_t now) {
     }
 }
 
-/* The two plans' touchpoints are the same, field by field. */
-static void same_plans(const fu_plan *a, const fu_plan *b, const char *what) {
-    for (int s = 0; s <= FU_TOUCHPOINT_LATER; s++) {
-        size_t na = 0, nb = 0;
-        const fu_touchpoint *x = fu_plan_touchpoints(a, (fu_touchpoint_status)s, &na);
-        const fu_touchpoint *y = fu_plan_touchpoints(b, (fu_touchpoint_status)s, &nb);
-        cr_assert_eq(na, nb, "%s: status %d: %zu vs %zu", what, s, na, nb);
-        for (size_t i = 0; i < na; i++) {
-            cr_assert_str_eq(x[i].customer_id, y[i].customer_id, "%s", what);
-            cr_assert_str_eq(x[i].rule, y[i].rule, "%s %s", what, x[i].customer_id);
-            cr_assert_eq(x[i].best_at, y[i].best_at, "%s %s %s: %s | %s", what, x[i].customer_id, x[i].rule,
-                         x[i].reason, y[i].reason);
-            cr_assert_eq(x[i].due_to, y[i].due_to, "%s", what);
-            cr_assert_str_eq(x[i].reason, y[i].reason, "%s %s", what, x[i].customer_id);
-            cr_assert_str_eq(x[i].status_rule, y[i].status_rule, "%s %s", what, x[i].customer_id);
-            cr_assert_str_eq(x[i].agent, y[i].agent, "%s %s", what, x[i].customer_id);
-        }
-    }
-}
-
 /* Plans of `f` from each of `nows` for 3 days, with the caches and
  * without: the same. Returns the agent contacts moved ("moved to", "late:",
  * "deferred:") over the plans, to show the paths were taken. */
@@ -301,7 +281,7 @@ static size_t plans_agree(fu_test_planner *f, const char *const *nows, size_t nn
         fu__plan_agent_caches(0);
         cr_assert_eq(fu_planner_plan(f->pl, T(nows[k]), 3 * DAY, &slow), FU_OK, "%s", fu_error_last()->message);
         fu__plan_agent_caches(1);
-        same_plans(fast, slow, nows[k]);
+        fu_test_same_plans(fast, slow, nows[k]);
         for (int s = 0; s <= FU_TOUCHPOINT_LATER; s++) {
             size_t n = 0;
             const fu_touchpoint *t = fu_plan_touchpoints(fast, (fu_touchpoint_status)s, &n);

@@ -36,26 +36,6 @@ static fu_plan *plan_now(fu_test_planner *f, const char *now, int64_t horizon) {
     return p;
 }
 
-/* The two plans' touchpoints and counters are the same. */
-static void same_plans(const fu_plan *a, const fu_plan *b, const char *what) {
-    for (int s = 0; s <= FU_TOUCHPOINT_LATER; s++) {
-        size_t na = 0, nb = 0;
-        const fu_touchpoint *x = fu_plan_touchpoints(a, (fu_touchpoint_status)s, &na);
-        const fu_touchpoint *y = fu_plan_touchpoints(b, (fu_touchpoint_status)s, &nb);
-        cr_assert_eq(na, nb, "%s: status %d: %zu vs %zu", what, s, na, nb);
-        for (size_t i = 0; i < na; i++) {
-            cr_expect_str_eq(x[i].customer_id, y[i].customer_id, "%s", what);
-            cr_expect_str_eq(x[i].rule, y[i].rule, "%s", what);
-            cr_expect_eq(x[i].best_at, y[i].best_at, "%s %s", what, x[i].customer_id);
-            cr_expect_str_eq(x[i].reason, y[i].reason, "%s %s", what, x[i].customer_id);
-            cr_expect_str_eq(x[i].status_rule, y[i].status_rule, "%s %s", what, x[i].customer_id);
-            cr_expect_str_eq(x[i].agent, y[i].agent, "%s %s", what, x[i].customer_id);
-        }
-    }
-    fu_plan_stats sa = fu_test_plan_stats(a), sb = fu_test_plan_stats(b);
-    cr_expect_eq(memcmp(&sa, &sb, sizeof sa), 0, "%s: stats differ", what);
-}
-
 /* ---------------------------------------------------------------- review s10 hR2 L2 */
 
 /* N, a school in New York (business hours 09:00-18:00 New York), under the
@@ -93,7 +73,7 @@ Test(review_s11, never_meeting_hours_unplaceable_with_and_without_caches) {
             cr_expect_eq(st.deferred, 0, "%s, caches %s", WITHIN[w], c ? "off" : "on");
             cr_expect_not_null(fu_test_find_touchpoint(p[c], FU_TOUCHPOINT_PLANNED, "P", "first_contact"));
         }
-        same_plans(p[0], p[1], WITHIN[w]);
+        fu_test_same_plans(p[0], p[1], WITHIN[w]);
         fu_plan_free(p[0]);
         fu_plan_free(p[1]);
         fu_test_planner_free(&f);

@@ -242,3 +242,24 @@ fu_plan_stats fu_test_plan_stats(const fu_plan *p) {
     fu_plan_get_stats(p, &st);
     return st;
 }
+
+void fu_test_same_plans(const fu_plan *a, const fu_plan *b, const char *what) {
+    for (int s = 0; s <= FU_TOUCHPOINT_LATER; s++) {
+        size_t na = 0, nb = 0;
+        const fu_touchpoint *x = fu_plan_touchpoints(a, (fu_touchpoint_status)s, &na);
+        const fu_touchpoint *y = fu_plan_touchpoints(b, (fu_touchpoint_status)s, &nb);
+        cr_assert_eq(na, nb, "%s: status %d: %zu vs %zu", what, s, na, nb);
+        for (size_t i = 0; i < na; i++) {
+            cr_assert_str_eq(x[i].customer_id, y[i].customer_id, "%s", what);
+            cr_assert_str_eq(x[i].rule, y[i].rule, "%s %s", what, x[i].customer_id);
+            cr_assert_eq(x[i].best_at, y[i].best_at, "%s %s %s: %s | %s", what, x[i].customer_id, x[i].rule,
+                         x[i].reason, y[i].reason);
+            cr_assert_eq(x[i].due_to, y[i].due_to, "%s", what);
+            cr_assert_str_eq(x[i].reason, y[i].reason, "%s %s", what, x[i].customer_id);
+            cr_assert_str_eq(x[i].status_rule, y[i].status_rule, "%s %s", what, x[i].customer_id);
+            cr_assert_str_eq(x[i].agent, y[i].agent, "%s %s", what, x[i].customer_id);
+        }
+    }
+    fu_plan_stats sa = fu_test_plan_stats(a), sb = fu_test_plan_stats(b);
+    cr_assert_eq(memcmp(&sa, &sb, sizeof sa), 0, "%s: stats differ", what);
+}

@@ -98,6 +98,10 @@ void fu_test_planner_plan_at(fu_test_planner *f, const char *now, int64_t horizo
 void fu_test_planner_for_agents(fu_test_planner *f, unsigned agents);
 /* The plan's counters, every one of them (fu_plan_get_stats()). */
 fu_plan_stats fu_test_plan_stats(const fu_plan *p);
+/* The two plans are the same: per status, the touchpoints field by field
+ * (customer, rule, best_at, due_to, reason, status rule, agent) and every
+ * counter; `what` names the comparison in the failure message. */
+void fu_test_same_plans(const fu_plan *a, const fu_plan *b, const char *what);
 /* The first touchpoint of `status` for customer `id` whose rule contains
  * `rule`, or NULL. */
 const fu_touchpoint *fu_test_find_touchpoint(const fu_plan *p, fu_touchpoint_status status, const char *id,
