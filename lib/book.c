@@ -1,5 +1,6 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index. The CSV formats are in book_csv.c. */
+#include "book_errors.h"
 #include "book_internal.h"
 #include "book_strtab.h"
 #include "bytes_internal.h"
@@ -774,8 +775,7 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     if (!in->customer_id || !in->customer_id[0])
         return set_bad(bad, EF_CUST), fu__error_set(FU_EINVAL, "event customer_id is missing");
     const char *const texts[] = {in->customer_id, in->order_id, in->product_class, in->agent_id, in->note};
-    static const char *const text_names[] = {"event customer_id", "event order_id", "event product_class",
-                                             "event agent_id", "event note"};
+    static const char *const text_names[] = {"event customer_id", "order_id", "product_class", "agent_id", "note"};
     static const int text_fields[] = {EF_CUST, EF_ORDER, EF_PCLASS, EF_AGENT, EF_NOTE};
     for (int i = 0; !k && i < 5; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK) return set_bad(bad, text_fields[i]), FU_EINVAL;
@@ -890,7 +890,9 @@ static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
 
 static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {
     (void)index_out;
-    return event_add(b, rec, NULL, NULL);
+    badpos bad;
+    int rc = event_add(b, rec, &bad, NULL); /* a field's error names the event's customer and the field */
+    return rc ? fu__book_event_field_error(rc, ((const fu_event_in *)rec)->customer_id, bad.field) : FU_OK;
 }
 
 static int add_records(fu_book *b, const char *fn, const char *what, const void *in, size_t size, size_t n,

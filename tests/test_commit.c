@@ -1718,7 +1718,7 @@ Test(commit, book_ids_and_texts_given_through_the_api_must_be_utf8) {
     ev.at = 1000;
     ev.note = "客户\xe5\xae";
     cr_assert_eq(fu_book_add_event(b, &ev), FU_EINVAL);
-    cr_assert(strstr(fu_error_last()->message, "event note: invalid UTF-8 at byte offset 6") != NULL, "%s",
+    cr_assert(strstr(fu_error_last()->message, "event of customer 'C1': note: invalid UTF-8 at byte offset 6") != NULL, "%s",
               fu_error_last()->message);
     cr_assert_eq(fu_book_event_count(b), 0);
     fu_book_free(b);
