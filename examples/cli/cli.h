@@ -59,8 +59,8 @@ int cli_book_read(fu_book **out, const fu_book_options *opts, const char *custom
  * `offset` of the command's argument struct, or calls `each` for every
  * occurrence of a repeatable option (it returns 0, or nonzero after printing
  * why the value is bad). Errors are one line on stderr and CLI_USAGE:
- * "PROG: unknown option '--x' (see --help)", "PROG: --customers needs a
- * value", "PROG: unexpected argument 'x' (see --help)". */
+ * "PROG: unknown option '--x' (SUB takes --a, --b; see --help)", "PROG:
+ * --customers needs a value", "PROG: unexpected argument 'x' (see --help)". */
 typedef struct cli_option {
     const char *name; /* "--customers"; NULL: a heading line `help` in the help */
     const char *arg;  /* "CSV" in the help; NULL for a flag */
@@ -83,6 +83,13 @@ int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int ar
  * columns (at least one space), then the help; further help lines indented
  * by width + 2. */
 void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width);
+/* cli_parse_options() for a subcommand that takes only the options named in
+ * `accepted` (NULL-terminated; NULL: all of `opts`): another option of the
+ * table is refused before its value, "PROG: --x does not apply here (SUB
+ * takes --a, --b; see --help)", CLI_USAGE. */
+int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, const char *const *accepted, int argc,
+                          char **argv, int first, void *args, const char **positional, size_t max_positional,
+                          size_t *npositional);
 
 /* ---- output: a table of text cells written as CSV, JSON or aligned text ---- */
 typedef enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;

@@ -221,12 +221,13 @@ static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args
     snprintf(prog, sizeof prog, PROG " %s", argv[0]);
     memset(a, 0, sizeof *a);
     a->fmt = CLI_FORMAT_TABLE;
-    size_t nid = 0;
-    int ec = cli_parse_options(prog, k_opts, O_COUNT, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
-    if (ec) return ec;
+    size_t nid = 0, n = 0;
+    const char *takes[O_COUNT + 1]; /* the options of `allowed`: another is refused, naming these */
     for (int o = 0; o < O_COUNT; o++)
-        if (a->v[o] && !(allowed & BIT(o)))
-            return cli_usage("%s: %s does not apply here (see --help)\n", prog, k_opts[o].name);
+        if (allowed & BIT(o)) takes[n++] = k_opts[o].name;
+    takes[n] = NULL;
+    int ec = cli_parse_options_for(prog, k_opts, O_COUNT, takes, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
+    if (ec) return ec;
     if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0)
         return cli_usage(PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
     return CLI_OK;

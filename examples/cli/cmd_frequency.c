@@ -124,22 +124,61 @@ static const cli_option k_options[] = {
 #undef F
 #define N_OPTIONS (sizeof k_options / sizeof k_options[0])
 
-static void help(FILE *out) {
+/* The first option of the recommend section: fit takes those before it
+ * and the output section after it. */
+static size_t recommend_section(size_t *end) {
+    size_t k = 0, e;
+    while (k < N_OPTIONS && !(k_options[k].name == NULL && strcmp(k_options[k].help, "recommend:") == 0)) k++;
+    for (e = k + 1; e < N_OPTIONS && k_options[e].name; e++) {
+    }
+    *end = e;
+    return k;
+}
+
+/* What `fit` takes: every option but the recommend section's (NULL-ended). */
+static const char *const *fit_takes(void) {
+    static const char *names[N_OPTIONS + 1];
+    size_t end, rec = recommend_section(&end), n = 0;
+    for (size_t k = 0; k < N_OPTIONS; k++)
+        if (k_options[k].name && (k < rec || k >= end)) names[n++] = k_options[k].name;
+    names[n] = NULL;
+    return names;
+}
+
+/* The help of `sub` ("fit", "recommend", NULL: both). */
+static void help_of(FILE *out, const char *sub) {
+    int fit = sub && strcmp(sub, "fit") == 0, rec = sub && strcmp(sub, "recommend") == 0;
+    if (!rec)
+        fprintf(out, "%s followup frequency fit       (--bank FILE | --events FILE [--customers FILE]) [options]\n",
+                "usage:");
+    if (!fit)
+        fprintf(out, "%s followup frequency recommend (same input) --value V --cost CH=AMOUNT [options]\n",
+                rec ? "usage:" : "      ");
     fprintf(out,
-            "usage: followup frequency fit       (--bank FILE | --events FILE [--customers FILE]) [options]\n"
-            "       followup frequency recommend (same input) --value V --cost CH=AMOUNT [options]\n"
             "\n"
             "Fit per segment the per-attempt (hazard) probability of a positive outcome by\n"
             "attempt number and spacing, and the probability of a negative outcome by contact\n"
             "load (72 h / 7 d / 30 d), shrunk to the population, with intervals. `fit` writes\n"
             "the curves; `recommend` the cap and spacing where one more contact stops paying,\n"
             "as a table or a policy fragment (caps.limits) with the numbers behind each rule.\n"
-            "\n");
-    cli_print_options(out, k_options, N_OPTIONS, 20);
+            "%s"
+            "\n",
+            fit ? "fit takes no option of recommend (--value, --cost, ...: exit 2).\n" : "");
+    size_t end, recsec = recommend_section(&end);
+    if (fit) {
+        cli_print_options(out, k_options, recsec, 20);
+        cli_print_options(out, k_options + end, N_OPTIONS - end, 20);
+    } else {
+        cli_print_options(out, k_options, N_OPTIONS, 20);
+    }
     fprintf(out,
             "\n"
+            "--customers, --create-customers, --by, --positive and --policy read a book: they\n"
+            "need --events (exit 2 with --bank); --policy needs --by tier, --seed --holdout.\n"
             "exit codes: 0 ok, 2 bad command line, 3 unreadable or invalid input, 4 internal.\n");
 }
+
+static void help(FILE *out) { help_of(out, NULL); }
 
 /* The values per segment of the model, or NULL when none was given; -1 in
  * *bad for a segment name the model does not have. */
@@ -164,12 +203,42 @@ static double *segment_values(const args *a, const fu_frequency *m, int *bad) {
     return v;
 }
 
+/* Whether option `name` is on the command line (a value is never taken
+ * for an option: the parser has read them). */
+static int given(int argc, char **argv, const char *name) {
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], name) == 0) return 1;
+    return 0;
+}
+
+/* An option that would be ignored with the others given: refused (exit 2). */
+static int ignored_option(int argc, char **argv, const args *a) {
+    static const char *const book_only[] = {"--customers", "--create-customers", "--by", "--positive", "--policy"};
+    for (size_t i = 0; a->bank && i < sizeof book_only / sizeof *book_only; i++)
+        if (given(argc, argv, book_only[i]))
+            return cli_usage("followup frequency %s: %s needs --events (the --bank layout has its own segments, "
+                             "poutcome, and outcome, y)\n", argv[1], book_only[i]);
+    if (a->create_customers && !a->customers)
+        return cli_usage("followup frequency %s: --create-customers needs --customers (without it the events "
+                         "create every customer)\n", argv[1]);
+    if (a->policy && strcmp(a->by, "tier") != 0)
+        return cli_usage("followup frequency %s: --policy needs --by tier (only the tiers read the policy)\n", argv[1]);
+    if (given(argc, argv, "--seed") && !(a->holdout > 0))
+        return cli_usage("followup frequency %s: --seed needs --holdout (it seeds the hold-out split)\n", argv[1]);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, args *a) {
-    if (cli_parse_options("followup frequency", k_options, N_OPTIONS, argc, argv, 2, a, NULL, 0, NULL)) return -1;
+    char prog[64];
+    snprintf(prog, sizeof prog, "followup frequency %s", argv[1]);
+    if (cli_parse_options_for(prog, k_options, N_OPTIONS, a->recommend ? NULL : fit_takes(), argc, argv, 2, a, NULL,
+                              0, NULL))
+        return -1;
     if (!a->bank == !a->events) {
         fprintf(stderr, "followup frequency: give exactly one of --bank and --events\n");
         return -1;
     }
+    if (ignored_option(argc, argv, a)) return -1;
     if (a->recommend && !(a->value > 0) && a->n_seg_values == 0) {
         fprintf(stderr, "followup frequency recommend: --value is required\n");
         return -1;
@@ -353,8 +422,17 @@ static int run_sub(const args *a) {
 }
 
 static int run(int argc, char **argv) {
+    if (argc >= 2 && cli_is_help(argv[1])) {
+        help(stdout);
+        return CLI_OK;
+    }
     if (argc < 2 || (strcmp(argv[1], "fit") != 0 && strcmp(argv[1], "recommend") != 0))
         return cli_usage("followup frequency: want 'fit' or 'recommend' (see --help)\n");
+    for (int i = 2; i < argc; i++)
+        if (cli_is_help(argv[i])) {
+            help_of(stdout, argv[1]);
+            return CLI_OK;
+        }
     args a;
     memset(&a, 0, sizeof a);
     a.recommend = strcmp(argv[1], "recommend") == 0;

@@ -11,44 +11,67 @@
 
 #define PROG "followup guard"
 
+static const char k_usage_check[] =
+    "usage: followup guard check  --customers CSV [--events CSV] --log FILE [--new-log]\n"
+    "                             --customer ID --channel C [--at TIME] [--priority P]\n"
+    "                             [--rule R] [--order O]\n";
+static const char k_usage_record[] =
+    "%s followup guard record --log FILE --customer ID --channel C --outcome O [--at TIME]\n"
+    "                             [--customers CSV [--events CSV]] [--agent A] [--rule R]\n"
+    "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
+    "                             [--if-allowed]\n";
+static const char k_usage_log[] =
+    "%s followup guard log    --log FILE [--new-log] [--customer ID] [--after SEQ]\n"
+    "                             [--customers CSV [--events CSV]]\n";
+static const char k_about[] =
+    "\n"
+    "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
+    "quiet hours, holidays, do-not-disturb, min gap, caps) over the book's history and\n"
+    "every contact in the log, plus the redial rules (retry 2 business hours after an\n"
+    "unanswered attempt, 3 attempts a day, stop on a wrong number or a refusal, honour a\n"
+    "requested call-back time).\n"
+    "\n";
+static const char k_about_check[] =
+    "check   prints allowed yes/no, the rule that says no, the next allowed instant and\n"
+    "        the reason; exit code 0 when allowed, 1 when denied. JSON: allowed is a\n"
+    "        boolean, rule, reason and past_calendar_data null when there is none,\n"
+    "        next_allowed null when no instant allows the contact (\"never\" in the table\n"
+    "        and CSV; the rule and reason say why).\n";
+static const char k_about_record[] =
+    "record  appends one attempt to the log (created 0600 when absent); with --customers\n"
+    "        through the guard (unknown customers refused unless --unknown allow).\n"
+    "        --if-allowed (needs --customers): check and record as one step for every\n"
+    "        process sharing the log; prints the check's answer, exit 1 when denied\n"
+    "        (nothing recorded).\n";
+static const char k_about_log[] =
+    "log     lists the log's records in the order they were appended. Times (at,\n"
+    "        callback_at) are in each customer's offset with --customers, as check writes\n"
+    "        them (also record's csv and json with --customers): the policy calendar's\n"
+    "        for a customer with no zone (one --create-customers made from --events) or\n"
+    "        not in the book; in UTC without --customers.\n";
+static const char k_about_log_file[] =
+    "\n"
+    "The log of check and log must exist (exit 3 otherwise): a mistyped path would\n"
+    "answer from an empty history. record creates it; --new-log lets check and log\n"
+    "read a log not created yet as empty (nothing is created). Its directory must\n"
+    "exist for every subcommand.\n";
+static const char k_legend[] =
+    "\n"
+    "C: phone, sms, email, chat, video, visit. P: urgent, high, normal (default), low.\n"
+    "O: attempted, answered, no_answer, busy, voicemail, refused, wrong_number,\n"
+    "callback_requested (needs --callback). TIME: ISO 8601 with an offset\n"
+    "(2026-03-10T10:00:00+08:00); --at defaults to now.\n"
+    "Exit codes: 0 ok / allowed, 1 denied, 2 bad usage, 3 bad input, 4 internal.\n";
+
 static void help(FILE *out) {
+    fputs(k_usage_check, out);
+    fprintf(out, k_usage_record, "      ");
+    fprintf(out, k_usage_log, "      ");
+    fprintf(out, "%s%s%s%s%s", k_about, k_about_check, k_about_record, k_about_log, k_about_log_file);
     fprintf(out,
-            "usage: followup guard check  --customers CSV [--events CSV] --log FILE [--new-log]\n"
-            "                             --customer ID --channel C [--at TIME] [--priority P]\n"
-            "                             [--rule R] [--order O]\n"
-            "       followup guard record --log FILE --customer ID --channel C --outcome O [--at TIME]\n"
-            "                             [--customers CSV [--events CSV]] [--agent A] [--rule R]\n"
-            "                             [--order O] [--duration SECONDS] [--callback TIME] [--priority P]\n"
-            "                             [--if-allowed]\n"
-            "       followup guard log    --log FILE [--new-log] [--customer ID] [--after SEQ]\n"
-            "                             [--customers CSV [--events CSV]]\n"
             "\n"
-            "The contact guard (docs/guard.md): the planner's limits (consent, suppressions,\n"
-            "quiet hours, holidays, do-not-disturb, min gap, caps) over the book's history and\n"
-            "every contact in the log, plus the redial rules (retry 2 business hours after an\n"
-            "unanswered attempt, 3 attempts a day, stop on a wrong number or a refusal, honour a\n"
-            "requested call-back time).\n"
-            "\n"
-            "check   prints allowed yes/no, the rule that says no, the next allowed instant and\n"
-            "        the reason; exit code 0 when allowed, 1 when denied. JSON: allowed is a\n"
-            "        boolean, rule, reason and past_calendar_data null when there is none,\n"
-            "        next_allowed null when no instant allows the contact (\"never\" in the table\n"
-            "        and CSV; the rule and reason say why).\n"
-            "record  appends one attempt to the log (created 0600 when absent); with --customers\n"
-            "        through the guard (unknown customers refused unless --unknown allow).\n"
-            "        --if-allowed (needs --customers): check and record as one step for every\n"
-            "        process sharing the log; prints the check's answer, exit 1 when denied\n"
-            "        (nothing recorded).\n"
-            "log     lists the log's records in the order they were appended. Times (at,\n"
-            "        callback_at) are in each customer's offset with --customers, as check writes\n"
-            "        them (also record's csv and json with --customers): the policy calendar's\n"
-            "        for a customer with no zone (one --create-customers made from --events) or\n"
-            "        not in the book; in UTC without --customers.\n"
-            "\n"
-            "The log of check and log must exist (exit 3 otherwise): a mistyped path would\n"
-            "answer from an empty history. record creates it; --new-log lets check and log\n"
-            "read a log not created yet as empty (nothing is created). Its directory must\n"
-            "exist for every subcommand.\n"
+            "Each subcommand takes only its own options ('followup guard check --help' lists\n"
+            "them); another is refused (exit 2).\n"
             "\n"
             "common options:\n"
             "  --policy FILE      policy (default: the built-in policy)\n"
@@ -58,13 +81,8 @@ static void help(FILE *out) {
             "  --create-customers with --events: an event naming a customer not in --customers\n"
             "                     creates it (no zone or consent columns: the policy's default\n"
             "                     calendar zone and consent rules apply); without it such an\n"
-            "                     event fails the command (exit 3, unknown customer)\n"
-            "\n"
-            "C: phone, sms, email, chat, video, visit. P: urgent, high, normal (default), low.\n"
-            "O: attempted, answered, no_answer, busy, voicemail, refused, wrong_number,\n"
-            "callback_requested (needs --callback). TIME: ISO 8601 with an offset\n"
-            "(2026-03-10T10:00:00+08:00); --at defaults to now.\n"
-            "Exit codes: 0 ok / allowed, 1 denied, 2 bad usage, 3 bad input, 4 internal.\n");
+            "                     event fails the command (exit 3, unknown customer)\n");
+    fputs(k_legend, out);
 }
 
 typedef struct args {
@@ -73,28 +91,82 @@ typedef struct args {
     const char *create_customers;
 } args;
 
-/* One table for the three subcommands (the usage lines of help() say which
- * option goes with which). */
-#define O(name, arg, member) {name, arg, "", offsetof(args, member), NULL}
+/* One table for the three subcommands; each takes only the options its
+ * list names (k_takes), and its help prints them. */
+#define O(name, arg, help, member) CLI_OPT(name, arg, help, args, member)
 static const cli_option k_options[] = {
-    O("--policy", "FILE", policy),     O("--customers", "CSV", customers), O("--events", "CSV", events),
-    O("--log", "FILE", log),           O("--customer", "ID", customer),    O("--channel", "C", channel),
-    O("--at", "TIME", at),             O("--priority", "P", priority),     O("--rule", "R", rule),
-    O("--order", "O", order),          O("--outcome", "O", outcome),       O("--agent", "A", agent),
-    O("--duration", "SECONDS", duration), O("--callback", "TIME", callback), O("--after", "SEQ", after),
-    O("--unknown", "deny|allow", unknown), O("--format", "F", format), O("--if-allowed", NULL, if_allowed),
-    O("--new-log", NULL, new_log),     O("--create-customers", NULL, create_customers),
+    O("--log", "FILE", "the contact log (docs/formats.md, \"Contact log\")", log),
+    O("--new-log", NULL, "a log not created yet reads as empty (nothing is created)", new_log),
+    O("--customer", "ID", "the customer", customer),
+    O("--channel", "C", "the contact's channel", channel),
+    O("--outcome", "O", "what happened", outcome),
+    O("--at", "TIME", "when (default: now)", at),
+    O("--priority", "P", "the contact's priority (default: normal)", priority),
+    O("--agent", "A", "the agent who made the attempt", agent),
+    O("--rule", "R", "the follow-up rule behind the contact", rule),
+    O("--order", "O", "the order it is about", order),
+    O("--duration", "SECONDS", "how long the attempt took, 0 to 86400", duration),
+    O("--callback", "TIME", "the call-back time asked for (callback_requested)", callback),
+    O("--if-allowed", NULL, "check, and record only when allowed, as one step", if_allowed),
+    O("--after", "SEQ", "only the records after record number SEQ", after),
+    O("--customers", "CSV", "customers (docs/formats.md)", customers),
+    O("--events", "CSV", "with --customers: the event history", events),
+    O("--create-customers", NULL,
+      "with --events: an event naming a customer not in --customers\n"
+      "creates it (no zone or consent columns: the policy's default\n"
+      "calendar zone and consent rules apply); without it such an\n"
+      "event fails the command (exit 3, unknown customer)",
+      create_customers),
+    O("--policy", "FILE", "policy (default: the built-in policy), read with --customers", policy),
+    O("--unknown", "deny|allow",
+      "customers not in the book (default: the policy's\n"
+      "guard.unknown_customer, built-in deny)",
+      unknown),
+    O("--format", "F", "table, csv or json (default: table)", format),
 };
 #undef O
+#define N_OPTIONS (sizeof k_options / sizeof k_options[0])
+
+static const char *const k_takes_check[] = {"--customers", "--events",   "--create-customers", "--log",
+                                            "--new-log",   "--customer", "--channel",          "--at",
+                                            "--priority",  "--rule",     "--order",            "--policy",
+                                            "--unknown",   "--format",   NULL};
+static const char *const k_takes_record[] = {"--log",      "--customer", "--channel",   "--outcome",  "--at",
+                                             "--priority", "--agent",    "--rule",      "--order",    "--duration",
+                                             "--callback", "--if-allowed", "--customers", "--events",
+                                             "--create-customers", "--policy", "--unknown", "--format", NULL};
+static const char *const k_takes_log[] = {"--log",    "--new-log",          "--customer", "--after", "--customers",
+                                          "--events", "--create-customers", "--policy",   "--format", NULL};
+
+static const char *const *takes(const char *sub) {
+    if (strcmp(sub, "check") == 0) return k_takes_check;
+    if (strcmp(sub, "record") == 0) return k_takes_record;
+    if (strcmp(sub, "log") == 0) return k_takes_log;
+    return NULL;
+}
+
+/* `followup guard SUB --help`: its usage, what it does and its options. */
+static void help_sub(FILE *out, const char *sub) {
+    const char *const *names = takes(sub);
+    if (strcmp(sub, "check") == 0) fputs(k_usage_check, out);
+    else fprintf(out, strcmp(sub, "record") == 0 ? k_usage_record : k_usage_log, "usage:");
+    fputs(k_about, out);
+    fputs(strcmp(sub, "check") == 0 ? k_about_check : strcmp(sub, "record") == 0 ? k_about_record : k_about_log, out);
+    if (strcmp(sub, "record") != 0) fputs(k_about_log_file, out);
+    fprintf(out, "\noptions:\n");
+    for (size_t i = 0; names[i]; i++)
+        for (size_t k = 0; k < N_OPTIONS; k++)
+            if (strcmp(k_options[k].name, names[i]) == 0) cli_print_options(out, &k_options[k], 1, 20);
+    fprintf(out, "Other options are refused (exit 2).\n");
+    fputs(k_legend, out);
+}
 
 static int parse(int argc, char **argv, args *a) {
     char prog[64];
     snprintf(prog, sizeof prog, "%s %s", PROG, argv[1]);
     memset(a, 0, sizeof *a);
-    return cli_parse_options(prog, k_options, sizeof k_options / sizeof k_options[0], argc, argv, 2, a, NULL, 0,
-                             NULL)
-               ? -1
-               : 0;
+    return cli_parse_options_for(prog, k_options, N_OPTIONS, takes(argv[1]), argc, argv, 2, a, NULL, 0, NULL) ? -1
+                                                                                                             : 0;
 }
 
 static int need(const char *sub, const char *value, const char *opt) {
@@ -393,10 +465,12 @@ static int run_record(const args *a) {
     r.agent_id = a->agent;
     r.rule = a->rule;
     r.order_id = a->order;
-    if (a->new_log)
-        return cli_usage("%s record: --new-log is for check and log (record creates the log)\n", PROG);
-    if (a->if_allowed && !a->customers)
-        return cli_usage("%s record: --if-allowed needs --customers (the guard checks against the book)\n", PROG);
+    /* without --customers record only appends: what reads the book would be ignored */
+    const char *book_only = a->if_allowed ? "--if-allowed" : a->events ? "--events" : a->create_customers ? "--create-customers"
+                            : a->policy ? "--policy" : a->unknown ? "--unknown" : NULL;
+    if (book_only && !a->customers)
+        return cli_usage("%s record: %s needs --customers (without it record appends to the log unchecked)\n", PROG,
+                         book_only);
     world w;
     int ex = world_open("record", a, a->customers != NULL, &w);
     if (ex == CLI_OK && a->if_allowed) {
@@ -452,9 +526,9 @@ static int log_book(const args *a, fu_policy **policy, fu_book **book) {
 
 static int run_log(const args *a) {
     if (need("log", a->log, "--log")) return CLI_USAGE;
-    if ((a->events || a->create_customers) && !a->customers)
+    if ((a->events || a->create_customers || a->policy) && !a->customers)
         return cli_usage("%s log: %s needs --customers (log reads the book only for the customers' offsets)\n",
-                         PROG, a->events ? "--events" : "--create-customers");
+                         PROG, a->events ? "--events" : a->create_customers ? "--create-customers" : "--policy");
     cli_format fmt = CLI_FORMAT_TABLE;
     if (a->format && cli_format_parse(a->format, &fmt)) return CLI_USAGE;
     long long after = 0;
@@ -503,9 +577,10 @@ static int run(int argc, char **argv) {
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
+    if (!takes(argv[1])) return cli_usage("%s: unknown subcommand '%s' (check, record or log)\n", PROG, argv[1]);
     for (int i = 2; i < argc; i++)
         if (cli_is_help(argv[i])) {
-            help(stdout);
+            help_sub(stdout, argv[1]);
             return CLI_OK;
         }
     args a;

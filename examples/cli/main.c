@@ -69,7 +69,7 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], commands[i]->name) == 0) {
             /* `commitments` has subcommands and answers --help per subcommand. */
             int own_help = strcmp(argv[1], "commitments") == 0;
-            own_help |= strcmp(argv[1], "guard") == 0;
+            own_help |= strcmp(argv[1], "guard") == 0 || strcmp(argv[1], "frequency") == 0;
             for (int a = 2; a < argc && !own_help; a++)
                 if (cli_is_help(argv[a])) {
                     commands[i]->help(stdout);

@@ -109,9 +109,35 @@ static const cli_option *find_option(const cli_option *opts, size_t n, const cha
     return NULL;
 }
 
-int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int argc, char **argv, int first,
-                      void *args, const char **positional, size_t max_positional, size_t *npositional) {
+/* Whether `name` is one of `accepted` (NULL: every option applies). */
+static int accepted_has(const char *const *accepted, const char *name) {
+    if (!accepted) return 1;
+    for (; *accepted; accepted++)
+        if (strcmp(*accepted, name) == 0) return 1;
+    return 0;
+}
+
+/* "PROG: <what> (SUB takes --a, --b, ...; see --help)": what a command
+ * takes, so that a refused option says what to give instead. */
+static int refuse(const char *prog, const char *what, const cli_option *opts, size_t n,
+                  const char *const *accepted) {
+    const char *sub = strncmp(prog, "followup ", 9) == 0 ? prog + 9 : prog;
+    fprintf(stderr, "%s: %s (%s takes", prog, what, sub);
+    int any = 0;
+    for (size_t k = 0; k < n; k++)
+        if (opts[k].name && accepted_has(accepted, opts[k].name)) {
+            fprintf(stderr, "%s %s", any ? "," : "", opts[k].name);
+            any = 1;
+        }
+    fprintf(stderr, "%s; see --help)\n", any ? "" : " no option");
+    return CLI_USAGE;
+}
+
+int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, const char *const *accepted, int argc,
+                          char **argv, int first, void *args, const char **positional, size_t max_positional,
+                          size_t *npositional) {
     size_t np = 0;
+    char what[256];
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') { /* "-" alone is a value (standard input) */
@@ -121,8 +147,10 @@ int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int ar
             continue;
         }
         const cli_option *o = find_option(opts, n, a);
-        if (!o)
-            return cli_usage("%s: unknown option '%s' (see --help)\n", prog, a);
+        if (!o || !accepted_has(accepted, a)) { /* before its value: the option is what is wrong */
+            snprintf(what, sizeof what, o ? "%.64s does not apply here" : "unknown option '%.64s'", a);
+            return refuse(prog, what, opts, n, accepted);
+        }
         const char *v = "1";
         if (o->arg) {
             if (i + 1 >= argc)
@@ -137,6 +165,12 @@ int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int ar
     }
     if (npositional) *npositional = np;
     return CLI_OK;
+}
+
+int cli_parse_options(const char *prog, const cli_option *opts, size_t n, int argc, char **argv, int first,
+                      void *args, const char **positional, size_t max_positional, size_t *npositional) {
+    return cli_parse_options_for(prog, opts, n, NULL, argc, argv, first, args, positional, max_positional,
+                                 npositional);
 }
 
 void cli_print_options(FILE *out, const cli_option *opts, size_t n, int width) {
