@@ -34,6 +34,9 @@ int cli_usage(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* True when option `name` is among argv[first..argc) (after the parser
+ * accepted them: an option's value is never taken for one). */
+int cli_given(int argc, char **argv, int first, const char *name);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 /* A whole number 0..100,000,000 (no sign): 0, or -1 with *out unchanged. */

@@ -313,6 +313,11 @@ static int run(int argc, char **argv) {
         return cli_usage("followup besttime: --customers is required\n");
     if ((may == NULL) != (at_text == NULL))
         return cli_usage("followup besttime: --may-contact and --at go together\n");
+    static const char *const hours_only[] = {"--now", "--day", "--k", "--thompson"};
+    for (int i = 0; may && i < 4; i++) /* the answer is for --at: these would be ignored */
+        if (cli_given(argc, argv, 1, hours_only[i]))
+            return cli_usage("followup besttime: %s does not apply with --may-contact (it answers for --at; "
+                             "%s is for the best hours)\n", hours_only[i], hours_only[i]);
     fu_channel channel;
     if (fu_channel_from_string(channel_text, strlen(channel_text), &channel) != FU_OK)
         return cli_usage("followup besttime: --channel: %s\n", fu_error_last()->message);

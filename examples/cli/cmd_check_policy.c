@@ -32,6 +32,8 @@ static int run(int argc, char **argv) {
     if (nfiles > 1)
         return cli_usage("followup check-policy: only one FILE may be given\n");
     const char *file = files[0];
+    if (a.standalone && !file)
+        return cli_usage("followup check-policy: --standalone needs FILE (the built-in policy includes nothing)\n");
     if (a.standalone) opts.flags |= FU_POLICY_STANDALONE;
     fu_policy *p = NULL;
     int rc = file ? fu_policy_load_file(&p, file, &opts) : fu_policy_default(&p);

@@ -163,7 +163,7 @@ static void help_of(FILE *out, const char *sub) {
             "as a table or a policy fragment (caps.limits) with the numbers behind each rule.\n"
             "%s"
             "\n",
-            fit ? "fit takes no option of recommend (--value, --cost, ...: exit 2).\n" : "");
+            fit ? "fit takes none of the options of recommend (exit 2).\n" : "");
     size_t end, recsec = recommend_section(&end);
     if (fit) {
         cli_print_options(out, k_options, recsec, 20);
@@ -203,19 +203,11 @@ static double *segment_values(const args *a, const fu_frequency *m, int *bad) {
     return v;
 }
 
-/* Whether option `name` is on the command line (a value is never taken
- * for an option: the parser has read them). */
-static int given(int argc, char **argv, const char *name) {
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], name) == 0) return 1;
-    return 0;
-}
-
 /* An option that would be ignored with the others given: refused (exit 2). */
 static int ignored_option(int argc, char **argv, const args *a) {
     static const char *const book_only[] = {"--customers", "--create-customers", "--by", "--positive", "--policy"};
     for (size_t i = 0; a->bank && i < sizeof book_only / sizeof *book_only; i++)
-        if (given(argc, argv, book_only[i]))
+        if (cli_given(argc, argv, 2, book_only[i]))
             return cli_usage("followup frequency %s: %s needs --events (the --bank layout has its own segments, "
                              "poutcome, and outcome, y)\n", argv[1], book_only[i]);
     if (a->create_customers && !a->customers)
@@ -223,7 +215,7 @@ static int ignored_option(int argc, char **argv, const args *a) {
                          "create every customer)\n", argv[1]);
     if (a->policy && strcmp(a->by, "tier") != 0)
         return cli_usage("followup frequency %s: --policy needs --by tier (only the tiers read the policy)\n", argv[1]);
-    if (given(argc, argv, "--seed") && !(a->holdout > 0))
+    if (cli_given(argc, argv, 2, "--seed") && !(a->holdout > 0))
         return cli_usage("followup frequency %s: --seed needs --holdout (it seeds the hold-out split)\n", argv[1]);
     return 0;
 }

@@ -246,6 +246,11 @@ static int run(int argc, char **argv) {
         return cli_usage("followup kpi: --events FILE is required (see --help)\n");
     if ((o.by & FU_KPI_BY_SEGMENT) && !args.segments)
         return cli_usage("followup kpi: --by segment needs --segments FILE (the CSV of followup segment)\n");
+    if (args.segments && !(o.by & FU_KPI_BY_SEGMENT))
+        return cli_usage("followup kpi: --segments needs --by segment (only that grouping reads it)\n");
+    if (args.create_customers && !customers)
+        return cli_usage("followup kpi: --create-customers needs --customers (without it the events create every "
+                         "customer)\n");
     fu_policy *p = NULL;
     fu_book *book = NULL;
     fu_ledger *led = NULL;

@@ -39,8 +39,9 @@ static const cli_option k_options[] = {
       clv),
     O("--format", "F", "table, csv or json (default: table; csv is the plan CSV)", format),
     O("--long", NULL,
-      "table: every column (due window, reason) at full width;\n"
-      "default: who, best time, why, how, in 120 columns",
+      "table: every column (due window, reason) at full width, as\n"
+      "csv and json always are; default: who, best time, why,\n"
+      "how, in 120 columns",
       long_table),
     O("--output", "FILE", "write the plan there instead of stdout", output),
     O("--suppressed", "FILE", "also write the suppressed touchpoints with their rules", suppressed),
@@ -295,6 +296,10 @@ static int run(int argc, char **argv) {
     if ((ec = plan_settings(&a, &po, &bo, &fmt, &agents_path))) return ec;
     if (record_escalations && !ledger_path)
         return cli_usage("followup plan: --record-escalations needs --ledger\n");
+    /* options that would be ignored with the others given */
+    if ((a.calls_per_agent || a.daily_capacity) && !a.agents)
+        return cli_usage("followup plan: %s needs --agents (without it capacity is not limited)\n",
+                         a.calls_per_agent ? "--calls-per-agent" : "--daily-capacity");
     if (!customers || !events)
         return cli_usage("followup plan: --customers and --events are required (see --help)\n");
     int64_t now;

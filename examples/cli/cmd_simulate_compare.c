@@ -120,6 +120,12 @@ static int parse_args(const simulate_args *in, sim_args *a) {
         return CLI_USAGE;
     }
     if (in->seed && cli_simulate_number("--seed", in->seed, 0, ULLONG_MAX, &a->seed)) return CLI_USAGE;
+    if (in->sens_agents && in->agents)
+        return cli_usage("followup simulate: --agents does not apply with --sensitivity-agents (its list is the "
+                         "team sizes)\n");
+    if (in->sens_calls && in->calls_per_agent)
+        return cli_usage("followup simulate: --calls-per-agent does not apply with --sensitivity-calls (its list is "
+                         "the calls per agent)\n");
     if (cli_simulate_count("--agents", in->agents, 1, 999, &a->agents) ||
         cli_simulate_count("--calls-per-agent", in->calls_per_agent, 1, 100000, &a->calls))
         return CLI_USAGE;

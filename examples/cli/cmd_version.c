@@ -5,11 +5,8 @@ static void help(FILE *out) {
 }
 
 static int run(int argc, char **argv) {
-    (void)argv;
-    if (argc > 1) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    int ec = cli_parse_options("followup version", NULL, 0, argc, argv, 1, NULL, NULL, 0, NULL);
+    if (ec) return ec;
     printf("followup %s (libfollowup %s, header %s)\n", FU_VERSION_STRING, fu_version(),
            FU_VERSION_STRING);
     return CLI_OK;

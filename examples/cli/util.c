@@ -58,6 +58,12 @@ int cli_exit_code(int rc) {
     }
 }
 
+int cli_given(int argc, char **argv, int first, const char *name) {
+    for (int i = first; i < argc; i++)
+        if (strcmp(argv[i], name) == 0) return 1;
+    return 0;
+}
+
 int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }
 
 int cli_parse_uint(const char *s, unsigned int *out) {
@@ -125,7 +131,7 @@ static int refuse(const char *prog, const char *what, const cli_option *opts, si
     fprintf(stderr, "%s: %s (%s takes", prog, what, sub);
     int any = 0;
     for (size_t k = 0; k < n; k++)
-        if (opts[k].name && accepted_has(accepted, opts[k].name)) {
+        if (opts[k].name && !strchr(opts[k].name, ' ') && accepted_has(accepted, opts[k].name)) { /* not "-h, --help" */
             fprintf(stderr, "%s %s", any ? "," : "", opts[k].name);
             any = 1;
         }

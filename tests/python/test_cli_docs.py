@@ -36,7 +36,9 @@ def test_every_command_is_listed():
         assert f"| `{cmd}` |" in DOC.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("args", [[c] for c in COMMANDS] + [["commitments", s] for s in SUBCOMMANDS])
+@pytest.mark.parametrize("args", [[c] for c in COMMANDS] + [["commitments", s] for s in SUBCOMMANDS]
+                         + [["guard", s] for s in ("check", "record", "log")]
+                         + [["frequency", s] for s in ("fit", "recommend")])
 def test_help_text_and_options_are_documented(args):
     text = help_text(*args)
     body = section("followup " + " ".join(args))
