@@ -235,50 +235,13 @@ typedef struct number_context {
     int plus, letter, keyword;
 } number_context;
 
-/* Whether s[0..end) ends with the keyword kw (ASCII letters caseless); an
- * ASCII keyword must not be glued to a letter or digit before it. */
-static int ends_with_kw_n(const unsigned char *s, size_t end, const char *kw, size_t k) {
-    if (k > end) return 0;
-    for (size_t j = 0; j < k; j++) {
-        unsigned char c = s[end - k + j];
-        if ((c >= 'A' && c <= 'Z' ? c | 0x20 : c) != (unsigned char)kw[j]) return 0;
-    }
-    return !((unsigned char)kw[0] < 0x80 && end > k && ascii_alnum(s[end - k - 1]));
-}
-#define ends_with_kw(s, end, kw) ends_with_kw_n((s), (end), (kw), sizeof(kw) - 1)
-
-/* What the keyword ending before `start` names (spaces, ':', '：', '#',
- * 是 and 为 between them skipped), read from the keywords the redactor
- * reads too (lib/redact_shapes.c): a phone number (手机, 电话, tel, ...),
- * an ID (身份证, 证件号, ID no.), an account or card (账号, 卡号, account,
- * iban, ...), a travel permit or a passport (通行证, 回乡证, 护照, permit,
- * passport), an order (订单, 单号, 发票, 编号, order, invoice, tracking,
- * sku, ...), or none. */
-static int keyword_before(const unsigned char *s, size_t start) {
-    size_t end = start;
-    for (;;) {
-        if (end > 0 && strchr(" \t:#", s[end - 1]) && s[end - 1]) end--;
-        else if (end >= 3 && (ends_with_kw(s, end, "：") || ends_with_kw(s, end, "是") || ends_with_kw(s, end, "为")))
-            end -= 3;
-        else break;
-    }
-    int kind = FU__KW_NONE;
-    size_t best = 0;
-    for (size_t i = 0; i < fu__n_keywords; i++) { /* the longest keyword names it: 订单号码 */
-        const fu__keyword *k = &fu__keywords[i];
-        if ((k->readers & FU__KW_ERRTEXT) && k->len > best && ends_with_kw_n(s, end, k->text, k->len))
-            kind = k->kind, best = k->len;
-    }
-    return kind;
-}
-
 /* The context of the number of `digits` digits at s[i]: its keyword is
  * looked for only when it has 7 or more (no shorter number is masked). */
 static number_context context_at(const unsigned char *s, size_t i, size_t digits) {
     number_context c;
     c.plus = (i >= 1 && s[i - 1] == '+') || (i >= 3 && !memcmp(s + i - 3, "\xEF\xBC\x8B", 3));
     c.letter = i >= 1 && ascii_alnum(s[i - 1]);
-    c.keyword = digits >= 7 ? keyword_before(s, i) : FU__KW_NONE;
+    c.keyword = digits >= 7 ? fu__keyword_before((const char *)s, i) : FU__KW_NONE; /* as the redactor reads it */
     return c;
 }
 
@@ -515,7 +478,7 @@ static size_t passport_at(const unsigned char *s, size_t n, size_t i) {
     size_t len = j - i;
     if ((len != 9 && len != 11) || (j < n && ascii_alnum(s[j]))) return 0;
     if (len == 9 && (c == 'E' || c == 'G')) return 9;
-    if (keyword_before(s, i) != FU__KW_PERMIT) return 0;
+    if (fu__keyword_before((const char *)s, i) != FU__KW_PERMIT) return 0;
     return len == 9 || c == 'H' || c == 'M' || c == 'h' || c == 'm' ? len : 0;
 }
 

@@ -363,78 +363,26 @@ int fu__redact_card_issuer_ok(const char *d, size_t n) {
     }
 }
 
-typedef struct keyword {
-    const char *text; /* lower case */
-    size_t len;
-} keyword;
-#define KW(s) {s, sizeof s - 1}
-
-/* Whether subject[0..end) ends with `w` (ASCII letters caseless). */
-static int ends_with(const char *subject, size_t end, const keyword *w) {
-    if (w->len > end) return 0;
-    const char *s = subject + end - w->len;
-    for (size_t i = w->len; i-- > 0;) { /* from the end: most candidates differ there */
-        char a = s[i];
-        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-        if (a != w->text[i]) return 0;
-    }
-    return 1;
-}
-
-static int ends_with_any(const char *subject, size_t end, const keyword *w, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (ends_with(subject, end, &w[i])) return 1;
-    return 0;
-}
-
-/* Where a keyword before `start` would end: the spaces, ':', '#', '：',
- * '是' and '为' before `start` (at most 40 bytes) skipped. */
-static size_t keyword_end(const char *subject, size_t start) {
-    static const keyword glue[] = {KW("："), KW("是"), KW("为")};
-    size_t end = start, floor = start > 40 ? start - 40 : 0;
-    for (;;) {
-        if (end > floor && strchr(" \t:#", subject[end - 1]) && subject[end - 1]) {
-            end--;
-        } else if (end >= floor + 3 && ends_with_any(subject, end, glue, 3)) {
-            end -= 3;
-        } else {
-            return end;
-        }
-    }
-}
-
-/* Whether a keyword of `kind` that the redactor reads (the shared table,
- * lib/redact_shapes.c) ends at subject[0..end). */
-static int ends_with_kind(const char *subject, size_t end, int kind) {
-    for (size_t i = 0; i < fu__n_keywords; i++) {
-        const fu__keyword *k = &fu__keywords[i];
-        keyword w = {k->text, k->len};
-        if (k->kind == kind && (k->readers & FU__KW_REDACT) && ends_with(subject, end, &w)) return 1;
-    }
-    return 0;
-}
-
-/* What the nearest keyword in the 40 bytes before `start` names: 1 an order
- * (订单, 单号, order, tracking, ...), 2 an account or card (账号, 卡号,
- * account, ...), 3 an identity card (身份证号, 证件号, ID no.), 4 a travel
- * permit or passport (港澳通行证, 通行证号, 回乡证, permit no., passport),
- * 0 none; in that order of precedence: ID, account, order, permit. Spaces,
- * ':', '#', '：', '是' and '为' between keyword and number are skipped. */
+/* What the nearest keyword before `start` names, read as the error texts
+ * read it (fu__keyword_before(), lib/redact_shapes.c: the longest keyword of
+ * the shared table): 1 an order (订单, 单号, 订单号码, order, tracking, ...),
+ * 2 an account or card (账号, 卡号, account, ...), 3 an identity card
+ * (身份证号, 证件号, ID no.), 4 a travel permit or passport (通行证号,
+ * 回乡证, permit no., passport), 0 none or a phone. */
 static int keyword_before(const char *subject, size_t start) {
-    size_t end = keyword_end(subject, start);
-    if (end == 0) return 0;
-    if (ends_with_kind(subject, end, FU__KW_ID)) return 3;
-    if (ends_with_kind(subject, end, FU__KW_ACCOUNT)) return 2;
-    if (ends_with_kind(subject, end, FU__KW_ORDER)) return 1;
-    if (ends_with_kind(subject, end, FU__KW_PERMIT)) return 4;
-    return 0;
+    switch (fu__keyword_before(subject, start)) {
+    case FU__KW_ORDER: return 1;
+    case FU__KW_ACCOUNT: return 2;
+    case FU__KW_ID: return 3;
+    case FU__KW_PERMIT: return 4;
+    default: return 0;
+    }
 }
 
-/* Whether a phone keyword (手机, 电话, 联系方式, tel, phone, ...) ends
- * right before `start` (glue skipped as by keyword_before()). */
+/* Whether a phone keyword (手机, 电话, 联系方式, tel, phone, ...) is the
+ * one right before `start`. */
 static int phone_keyword_before(const char *subject, size_t start) {
-    size_t end = keyword_end(subject, start);
-    return end > 0 && ends_with_kind(subject, end, FU__KW_PHONE);
+    return fu__keyword_before(subject, start) == FU__KW_PHONE;
 }
 
 /* Whether an 18-digit ID's digits 7-14 are a birth date 1800-2099. */

@@ -18,24 +18,22 @@ enum {
     FU__KW_ORDER    /* 订单, 单号, 发票, order, invoice, tracking, sku, ... */
 };
 
-/* Who reads a keyword: both, except the few where they still differ (the
- * redactor reads its kinds in the order ID, account, order, permit, then
- * phone, and the error texts the longest keyword of any kind; the entries
- * for one reader only are listed in tests/test_redact_shapes.c, so that a
- * new difference cannot come in unnoticed). */
-#define FU__KW_REDACT 1u
-#define FU__KW_ERRTEXT 2u
-#define FU__KW_BOTH (FU__KW_REDACT | FU__KW_ERRTEXT)
-
+/* One list, read the same way by both (fu__keyword_before()). */
 typedef struct fu__keyword {
     const char *text; /* lower case */
     size_t len;
     int kind;         /* FU__KW_* */
-    unsigned readers; /* FU__KW_REDACT, FU__KW_ERRTEXT */
 } fu__keyword;
 
 extern const fu__keyword fu__keywords[];
 extern const size_t fu__n_keywords;
+
+/* What the keyword ending before s[start] names (FU__KW_*), for the
+ * redactor and the error texts alike: spaces, ':', '#', '：', 是 and 为
+ * before `start` skipped (at most 40 bytes), then the longest keyword of
+ * the table ending there (ASCII letters caseless; an ASCII keyword glued to
+ * a letter or digit before it does not count: "hotel", "reorder"). */
+int fu__keyword_before(const char *s, size_t start);
 
 /* The numeric rules of the kinds (docs/redaction.md, "What is masked"). */
 #define FU__SHAPE_MOBILE_DIGITS 11     /* 1[3-9] + 9 */
