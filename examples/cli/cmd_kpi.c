@@ -79,7 +79,8 @@ static const cli_option k_options[] = {
       "with customer_id and segment columns, e.g. the output of\n"
       "followup segment (empty segment: group none; customers\n"
       "not in the file: unknown; one label per customer); a bad\n"
-      "row stops the run naming its file:line:column",
+      "row stops the run naming its file:line:column (checked\n"
+      "also without --by segment, which alone groups by it)",
       segments),
     O("--from", "T, --to T",
       "report only periods overlapping [from, to); T is a date\n"
@@ -246,8 +247,6 @@ static int run(int argc, char **argv) {
         return cli_usage("followup kpi: --events FILE is required (see --help)\n");
     if ((o.by & FU_KPI_BY_SEGMENT) && !args.segments)
         return cli_usage("followup kpi: --by segment needs --segments FILE (the CSV of followup segment)\n");
-    if (args.segments && !(o.by & FU_KPI_BY_SEGMENT))
-        return cli_usage("followup kpi: --segments needs --by segment (only that grouping reads it)\n");
     if (args.create_customers && !customers)
         return cli_usage("followup kpi: --create-customers needs --customers (without it the events create every "
                          "customer)\n");

@@ -135,7 +135,6 @@ IGNORED = [
     (["simulate", "--customers", "c.csv", "--events", "e.csv", "--from", T, "--to", T, "--sensitivity-agents",
       "1,2", "--sensitivity-calls", "10,20", "--calls-per-agent", "5"],
      "followup simulate: --calls-per-agent does not apply with --sensitivity-calls"),
-    (["kpi", "--events", "e.csv", "--segments", "s.csv"], "followup kpi: --segments needs --by segment"),
     (["kpi", "--events", "e.csv", "--create-customers"], "followup kpi: --create-customers needs --customers"),
     (["besttime", "--customers", "c.csv", "--may-contact", "C1", "--at", T, "--day", "tomorrow"],
      "followup besttime: --day does not apply with --may-contact"),
