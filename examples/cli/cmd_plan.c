@@ -235,6 +235,9 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
 static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_options *bo, cli_format *fmt,
                          const char **agents_path) {
     g_long_table = a->long_table != NULL;
+    if ((a->calls_per_agent || a->daily_capacity) && !a->agents) /* would be ignored */
+        return cli_usage("followup plan: %s needs --agents (without it capacity is not limited)\n",
+                         a->calls_per_agent ? "--calls-per-agent" : "--daily-capacity");
     if (a->strict_calendar) po->flags |= FU_PLANNER_STRICT_CALENDAR;
     if (a->daily_capacity) po->flags |= FU_PLANNER_DAILY_CAPACITY;
     if (a->create_customers) bo->flags |= FU_BOOK_CREATE_CUSTOMERS;
@@ -296,10 +299,6 @@ static int run(int argc, char **argv) {
     if ((ec = plan_settings(&a, &po, &bo, &fmt, &agents_path))) return ec;
     if (record_escalations && !ledger_path)
         return cli_usage("followup plan: --record-escalations needs --ledger\n");
-    /* options that would be ignored with the others given */
-    if ((a.calls_per_agent || a.daily_capacity) && !a.agents)
-        return cli_usage("followup plan: %s needs --agents (without it capacity is not limited)\n",
-                         a.calls_per_agent ? "--calls-per-agent" : "--daily-capacity");
     if (!customers || !events)
         return cli_usage("followup plan: --customers and --events are required (see --help)\n");
     int64_t now;
