@@ -143,3 +143,20 @@ def test_policy_yaml_by_tier_with_tier_names_loads():
         d.set_segment_name(i, name)
     y = followup.FrequencyModel(d).policy_yaml(500, "phone=1", when="tier")
     followup.policy_load_string(y)
+
+
+def test_policy_yaml_by_tier_from_a_book_as_the_docs_say():
+    """docs/frequency.md: tier segments from segments(), named, when="tier"."""
+    import warnings
+    book = sample_book()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", followup.FollowupWarning)
+        s = followup.segments(book, "2026-12-07T00:00:00+08:00")
+    tiers = list(s["tier"].cat.categories)
+    codes = s["tier"].cat.codes.to_numpy().astype("<u4")
+    d = followup.frequency_from_book(book, "answered", codes.tobytes(), len(tiers))
+    for i, name in enumerate(tiers):
+        d.set_segment_name(i, name)
+    y = followup.FrequencyModel(d).policy_yaml(100, "phone=3", when="tier")
+    assert "when: {tier:" in y
+    followup.policy_load_string(y)
