@@ -18,7 +18,7 @@
  *         -> (allowed, rule, next_allowed)     (Lua: three return values)
  *         the hour constraints only; a dialer asks Guard.check (caps, gap,
  *         holidays, redial rules)
- *     best(customer, from, to, channel=CHANNEL_PHONE, flags=0, k=1, level=0.9,
+ *     best(customer, from_, to, channel=CHANNEL_PHONE, flags=0, k=1, level=0.9,
  *          query_flags=0, seed=0, now=BOOK_NO_TIME) -> [Slot]
  *         Slot: at, until, p, lo, hi, score, hour_of_week, slot, flags, rule,
  *               next_allowed. No allowed hour: one Slot with at == BESTTIME_NONE
@@ -122,10 +122,27 @@ static int fu_swig_bt_query(fu_besttime_query_options *q, double level, unsigned
     return FU_OK;
 }
 
+/* FU_OK, or FU_EINVAL naming the argument, its value and the range (the
+ * C library says only "argument out of range"). Lua checks its 1-based
+ * customer indexes before (idioms.lua), so the numbers here are 0-based. */
+static int fu_swig_bt_index(const char *what, size_t i, size_t n) {
+    if (i < n) return FU_OK;
+    if (n == 0) return fu_error_set(FU_EINVAL, "%s %zu out of range (the model has no %ss)", what, i, what);
+    return fu_error_set(FU_EINVAL, "%s %zu out of range (0..%zu: the model has %zu %s%s)", what, i, n - 1, n, what,
+                        n == 1 ? "" : "s");
+}
+static int fu_swig_bt_customer(const fu_besttime *m, size_t customer) {
+    return fu_swig_bt_index("customer", customer, m ? fu_besttime_customer_count(m) : 0);
+}
+
 static void fu_swig_bt_matrix_of(const fu_besttime *m, int is_customer, size_t index, int64_t now,
                                  const char *part, double level, fu_swig_bt_matrix *out) {
     int which = fu_swig_bt_part(part);
     if (which < 0) return;
+    if (is_customer ? fu_swig_bt_customer(m, index)
+                    : fu_swig_bt_index("segment", index,
+                                       m ? fu_besttime_segment_count(m) : 0))
+        return;
     double other[FU_HOURS_PER_WEEK], third[FU_HOURS_PER_WEEK];
     double *mean = which == 0 ? out->v : other;
     double *lo = which == 0 ? NULL : which == 1 ? out->v : third;
@@ -604,6 +621,7 @@ FU_RAISES(fu_besttime::m_segment_matrix)
     }
     fu_besttime_estimate *m_posterior(size_t customer, int slot, int64_t now, double level = 0.9) {
         fu_besttime_estimate e;
+        if (fu_swig_bt_customer($self, customer)) return NULL;
         if (fu_besttime_posterior($self, customer, slot, now, level, &e)) return NULL;
         fu_besttime_estimate *p = (fu_besttime_estimate *)malloc(sizeof *p);
         if (!p) {
@@ -615,13 +633,15 @@ FU_RAISES(fu_besttime::m_segment_matrix)
     }
     void m_may_contact(size_t customer, int64_t now, int channel = FU_CHANNEL_PHONE,
                        unsigned int flags = 0, fu_besttime_decision *DECISION = NULL) {
+        if (fu_swig_bt_customer($self, customer)) return;
         fu_besttime_may_contact($self, customer, now, (fu_channel)channel, flags, DECISION);
     }
-    void m_best(size_t customer, int64_t from, int64_t to, int channel = FU_CHANNEL_PHONE,
+    void m_best(size_t customer, int64_t from_, int64_t to, int channel = FU_CHANNEL_PHONE,
                 unsigned int flags = 0, size_t k = 1, double level = 0.9, unsigned int query_flags = 0,
                 uint64_t seed = 0, int64_t now = FU_BOOK_NO_TIME, fu_swig_bt_slots *SLOTS = NULL) {
         fu_besttime_query_options q;
         size_t found = 0;
+        if (fu_swig_bt_customer($self, customer)) return;
         if (k > 168 * 400 + 1) {
             fu_error_set(FU_ELIMIT, "best: k must be at most %d", 168 * 400 + 1);
             return;
@@ -632,7 +652,7 @@ FU_RAISES(fu_besttime::m_segment_matrix)
             fu_swig_nomem();
             return;
         }
-        if (fu_besttime_best($self, customer, from, to, (fu_channel)channel, flags, k, &q, SLOTS->v, &found))
+        if (fu_besttime_best($self, customer, from_, to, (fu_channel)channel, flags, k, &q, SLOTS->v, &found))
             return;
         /* none found: the one explanatory slot */
         SLOTS->n = found ? found : (k ? 1 : 0);

@@ -437,22 +437,135 @@ FREQUENCY_RECORD_DTYPE = [("customer", "<u4"), ("segment", "<u4"), ("k", "<u4"),
                           ("load_72h", "<u2"), ("load_7d", "<u2"), ("load_30d", "<u2"),
                           ("positive", "u1"), ("negative", "u1")]
 
+# column: (required, lowest, highest, what a value must be)
+_FREQUENCY_COLUMN_RULES = {
+    "customer": (False, 0, 2**32 - 1, "an integer 0..4294967295 (a customer key)"),
+    "segment": (False, 0, 2**32 - 1, "an integer 0..4294967295 (a segment index)"),
+    "k": (True, 1, 2**32 - 1, "an integer >= 1 (the attempt number in the episode)"),
+    "load_72h": (False, 0, 65535, "an integer 0..65535 (a count of contacts; 0: unknown)"),
+    "load_7d": (False, 0, 65535, "an integer 0..65535 (a count of contacts; 0: unknown)"),
+    "load_30d": (False, 0, 65535, "an integer 0..65535 (a count of contacts; 0: unknown)"),
+    "positive": (True, 0, 1, "0 or 1 (or a bool): 1 when the attempt reached the positive outcome"),
+    "negative": (False, 0, 1, "0 or 1 (or a bool): 1 when the attempt drew a negative outcome"),
+}
+
+
+def _frequency_bad(row, name, value, what):
+    from followup._arrays import _invalid
+    return _invalid(f"frequency_records(): row {row}: column {name}: {value!r} is not {what}")
+
+
+def _frequency_column_values(name, col):
+    """(values as float64 or int64, original values) of one column; missing
+    values (None, NaN, pandas.NA) are NaN; a value that is not a number raises."""
+    import numpy as np
+    raw = col.to_numpy() if hasattr(col, "to_numpy") and str(getattr(col, "dtype", "")) != "category" else col
+    a = np.asarray(raw)
+    if a.ndim != 1:
+        raise TypeError(f"frequency_records(): column {name} must be one-dimensional, not of shape {a.shape}")
+    if a.dtype.kind == "b":
+        return a.astype(np.int64), a
+    if a.dtype.kind in "iuf":
+        return a, a
+    items = a.tolist()
+    out = np.empty(len(items), dtype=np.float64)
+    for i, v in enumerate(items):
+        if v is None or type(v).__name__ in ("NAType", "NaTType"):
+            out[i] = np.nan
+        elif isinstance(v, bool) or (isinstance(v, (int, float, np.number)) and not isinstance(v, complex)):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 2**53:
+                out[i] = np.inf if v > 0 else -np.inf  # out of every range; the message shows v
+            else:
+                out[i] = float(v)
+        else:
+            raise _frequency_bad(i, name, v, "a number")
+    return out, a
+
+
+def _frequency_integers(name, col):
+    """The column as int64 after checking every value against its rule."""
+    import numpy as np
+    _, lo, hi, what = _FREQUENCY_COLUMN_RULES[name]
+    v, orig = _frequency_column_values(name, col)
+    if v.dtype.kind in "iu":
+        bad = (v < lo) | (v > hi)
+    else:
+        bad = ~np.isfinite(v) | (np.floor(v) != v) | (v < lo) | (v > hi)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = orig[row].item() if hasattr(orig[row], "item") else orig[row]
+        if v.dtype.kind == "f" and np.isnan(v[row]):
+            raise _frequency_bad(row, name, value, what + "; a missing value (NaN, None) is not allowed")
+        raise _frequency_bad(row, name, value, what)
+    return v.astype(np.int64)
+
+
+def _frequency_gaps(col):
+    """gap_days as float32: NaN / None -> FREQUENCY_GAP_UNKNOWN; finite >= 0,
+    or exactly FREQUENCY_GAP_NONE / FREQUENCY_GAP_UNKNOWN."""
+    import numpy as np
+    v, orig = _frequency_column_values("gap_days", col)
+    v = v.astype(np.float64)
+    missing = np.isnan(v)
+    ok = missing | (np.isfinite(v) & (v >= 0)) | (v == FREQUENCY_GAP_NONE) | (v == FREQUENCY_GAP_UNKNOWN)
+    ok &= ~(np.isfinite(v) & (v > 3.4e38))
+    if not ok.all():
+        row = int(np.flatnonzero(~ok)[0])
+        value = orig[row].item() if hasattr(orig[row], "item") else orig[row]
+        raise _frequency_bad(row, "gap_days", value,
+                             "a number of days >= 0, FREQUENCY_GAP_NONE (-1: no earlier contact), "
+                             "FREQUENCY_GAP_UNKNOWN (-2) or NaN (unknown)")
+    return np.where(missing, FREQUENCY_GAP_UNKNOWN, v)
+
+
+def _frequency_check_names(df):
+    import difflib
+    known = [name for name, _ in FREQUENCY_RECORD_DTYPE]
+    names = list(df.columns) if hasattr(df, "columns") else list(df.keys())
+    for c in names:
+        if c in known:
+            continue
+        key = str(c).strip().lower()
+        near = key if key in known else next(iter(difflib.get_close_matches(key, known, n=1, cutoff=0.8)), None)
+        if near is not None and near not in names:
+            from followup._arrays import _invalid
+            raise _invalid(f"frequency_records(): column {c!r} is not a column of the layout but looks like "
+                           f"{near!r}: rename it to {near!r} (or drop it) rather than have its values left out")
+    for name, (required, *_rest) in _FREQUENCY_COLUMN_RULES.items():
+        if required and name not in names:
+            from followup._arrays import _invalid
+            raise _invalid(f"frequency_records(): the data have no {name} column (required: customer, k, "
+                           f"positive; they have {', '.join(map(str, names)) or 'none'})")
+
 
 def frequency_records(df):
-    """Pack a DataFrame (or a dict of arrays) with the columns customer,
-    segment, k and positive (and optionally gap_days, load_72h, load_7d,
-    load_30d, negative) into the bytes FrequencyData takes. No per-row
-    Python loop: the columns are copied into a numpy structured array."""
+    """Pack a DataFrame (or a dict of arrays) into the bytes FrequencyData
+    takes: one 24-byte attempt per row. Columns: k (the attempt number,
+    an integer >= 1) and positive (0/1 or bool) are required; customer and
+    segment (integers 0..4294967295, default 0), gap_days (days since the
+    previous contact, >= 0; NaN or None: unknown; FREQUENCY_GAP_NONE: no
+    earlier contact), load_72h, load_7d, load_30d (integers 0..65535, default
+    0: unknown) and negative (0/1 or bool, default 0) are optional.
+
+    Every value is checked, column by column (no per-row Python loop for
+    numeric columns): a value out of range, fractional, missing (except in
+    gap_days) or not a number raises InvalidArgumentError naming the row
+    (its position), the column, the value and what is expected, so outcomes
+    coded +1/-1 or a negative k are refused rather than wrapped. A column
+    whose name looks like a missing one (``postive``, ``Gap Days``) is
+    refused rather than left out; other columns are ignored."""
     import numpy as np
+    _frequency_check_names(df)
     n = len(df["k"])
+    for name, _ in FREQUENCY_RECORD_DTYPE:
+        if name in df and len(df[name]) != n:
+            from followup._arrays import _invalid
+            raise _invalid(f"frequency_records(): column {name} has {len(df[name])} values, column k {n}")
     rec = np.zeros(n, dtype=FREQUENCY_RECORD_DTYPE)
     rec["gap_days"] = FREQUENCY_GAP_UNKNOWN
     for name, _ in FREQUENCY_RECORD_DTYPE:
         if name in df:
-            col = np.asarray(df[name])
-            if name == "gap_days":
-                col = np.where(np.isnan(col.astype("f8")), FREQUENCY_GAP_UNKNOWN, col)
-            rec[name] = col
+            rec[name] = _frequency_gaps(df[name]) if name == "gap_days" else _frequency_integers(name, df[name])
     return rec.tobytes()
 
 
@@ -487,9 +600,30 @@ def _recommendations_frame(self, value, costs="phone=0", channel="phone", compla
 
 
 def _policy_yaml(self, value, costs="phone=0", channel="phone", complaint_cost=0.0, horizon_days=90.0,
-                 when="tier", values=None):
-    """The recommendations as a policy fragment (caps.limits) with reasons."""
-    return self.recommend(value, costs, channel, complaint_cost, horizon_days, when, "yaml", _values_spec(values))
+                 when=None, values=None):
+    """The recommendations as a policy fragment (caps.limits) with reasons,
+    to load over a policy (policy_load_string / Policy.merge...).
+
+    when: None (the default) writes one rule for everyone (from the first
+    segment), which loads on any policy; a key ("tier", "lifecycle",
+    "rfm_group", "industry") writes one rule per segment with the segment
+    names as that key's values, and the names must be values the policy
+    knows (name the segments with FrequencyData.set_segment_name, e.g. the
+    tiers): a fragment the built-in policy cannot load is refused here with
+    the loader's reason rather than returned."""
+    text = self.recommend(value, costs, channel, complaint_cost, horizon_days, when, "yaml", _values_spec(values))
+    if when is not None:
+        from followup._core import PolicyError
+        try:
+            policy_load_string(text)
+        except PolicyError as e:
+            from followup._arrays import _invalid
+            names = ", ".join(repr(self.segment_name(i)) for i in range(self.segment_count()))
+            raise _invalid(f"FrequencyModel.policy_yaml(when={when!r}): the fragment would not load: the segment "
+                           f"names ({names}) must be values of {when!r} the policy knows ({e.message}); name the "
+                           "segments after them (FrequencyData.set_segment_name) or pass when=None for one rule "
+                           "for everyone") from None
+    return text
 
 
 def _plot(self, path=None, ax=None):

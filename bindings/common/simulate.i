@@ -173,11 +173,11 @@ FU_RAISES(fu_swig_sensitivity_csv)
 %rename(sensitivity_csv) fu_swig_sensitivity_csv;
 %feature("kwargs") fu_swig_simulation_csv;
 %feature("kwargs") fu_swig_sensitivity_csv;
-char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, long long from,
+char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, long long from_,
                              long long to, unsigned int agents = 3, unsigned int calls_per_agent = 0,
                              unsigned long long seed = 2026, const char *truth = NULL);
 char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *book, const char *agents, const char *calls,
-                              long long from, long long to, const char *run = "besttime",
+                              long long from_, long long to, const char *run = "besttime",
                               unsigned long long seed = 2026, const char *truth = NULL);
 
 #ifdef SWIGPYTHON
@@ -188,12 +188,48 @@ def _csv_frame(text):
     return pd.read_csv(io.StringIO(text))
 
 
+def _sim_time(fname, name, value):
+    """A time argument as every other call takes it (aware datetime, pandas
+    Timestamp, ISO 8601 text with an offset, numpy datetime64, epoch seconds)."""
+    from followup._pythonic import to_seconds
+    if value is None:
+        raise TypeError(f"{fname}(): {name}: a time is required, not None")
+    try:
+        t = to_seconds(value)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{fname}(): {name}: {e}") from None
+    if not isinstance(t, int):
+        raise TypeError(f"{fname}(): {name} must be a time (an aware datetime, a pandas Timestamp, ISO 8601 text "
+                        f"with an offset, a numpy datetime64 or epoch seconds), not {type(value).__name__}")
+    return t
+
+
+def _sim_counts(name, values):
+    """agents / calls of sensitivity_frame as the "1,2,3" text the C call
+    reads: a sequence of ints (a str is refused: "12" is not agents 1 and 2)."""
+    import numbers
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"sensitivity_frame(): {name} must be a sequence of ints such as [1, 2, 3], not "
+                        f"{type(values).__name__} {values!r} (the text form \"1,2,3\" is sensitivity_csv's)")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"sensitivity_frame(): {name}[{i}] must be an int, not {type(v).__name__} {v!r}")
+        if not 1 <= int(v) <= 100000:
+            from followup._arrays import _invalid
+            raise _invalid(f"sensitivity_frame(): {name}[{i}] = {int(v)}: must lie in 1..100000")
+        out.append(str(int(v)))
+    return ",".join(out)
+
+
 def simulation_frame(policy, book, run, from_, to, agents=3, calls_per_agent=0, seed=2026, truth=None):
     """One simulation (followup/simulate.h) as a DataFrame: measure, value,
     ci_low, ci_high, n, successes. run: "baseline", "policy", "besttime" or
     "oracle" (evaluation only: needs truth); the CLI's policy-file arm is this
-    call with that policy and run "besttime"."""
-    return _csv_frame(simulation_csv(policy, book, run, from_, to, agents, calls_per_agent, seed, truth))
+    call with that policy and run "besttime". from_, to: times as every call
+    takes them (aware datetime, Timestamp, ISO 8601 text, datetime64, epoch)."""
+    f, t = _sim_time("simulation_frame", "from_", from_), _sim_time("simulation_frame", "to", to)
+    return _csv_frame(simulation_csv(policy, book, run, f, t, agents, calls_per_agent, seed, truth))
 
 
 def sensitivity_frame(policy, book, agents, calls, from_, to, run="besttime", seed=2026, truth=None):
@@ -201,10 +237,11 @@ def sensitivity_frame(policy, book, agents, calls, from_, to, run="besttime", se
     (agents, calls_per_agent) pair, with the contacts made and the due
     touchpoints the caps and the team's capacity held (cap_held,
     cap_held_missed, capacity_held, capacity_held_missed; docs/simulate.md).
-    agents, calls: iterables of positive integers."""
-    a = ",".join(str(int(x)) for x in agents)
-    c = ",".join(str(int(x)) for x in calls)
-    return _csv_frame(sensitivity_csv(policy, book, a, c, from_, to, run, seed, truth))
+    agents, calls: sequences of positive ints ([1, 2, 3]; a str is refused).
+    from_, to: times as every call takes them."""
+    a, c = _sim_counts("agents", agents), _sim_counts("calls", calls)
+    f, t = _sim_time("sensitivity_frame", "from_", from_), _sim_time("sensitivity_frame", "to", to)
+    return _csv_frame(sensitivity_csv(policy, book, a, c, f, t, run, seed, truth))
 
 
 def plot_sensitivity(df, path):

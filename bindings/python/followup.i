@@ -1821,6 +1821,10 @@ static int fu_py_fast_extract(PyObject *const *args, Py_ssize_t nargs, PyObject 
     fu_py_fast_unlock(&l);
     if (rc != FU_OK) return 0; /* nothing kept: the wrapper runs it again and raises */
     *res = fu_py_fast_proxy(x, SWIGTYPE_p_fu_extraction);
+    /* the note its offsets index (followup/_extraction.py: str indices), as the wrapper keeps it */
+    static PyObject *note_name;
+    if (*res && !note_name) note_name = PyUnicode_InternFromString("_note");
+    if (*res && (!note_name || PyObject_SetAttr(*res, note_name, args[2]) < 0)) Py_CLEAR(*res);
     return 1;
 }
 

@@ -12,6 +12,7 @@ import ast
 import enum
 import inspect
 import pathlib
+import re
 import sys
 import types
 
@@ -42,11 +43,35 @@ def ann(a) -> str:
         return "Any"
     text = a if isinstance(a, str) else getattr(a, "__name__", repr(a))
     text = text.replace("followup.", "").replace("'", "")
+    text = PRIVATE_NAME.sub(lambda m: public_subclasses(m.group(0)), text)
     try:
         ast.parse(f"x: {text}")
     except SyntaxError:
         return "Any"
     return text
+
+
+PRIVATE_NAME = re.compile(r"\b_(?!TimeLike\b)[A-Za-z]\w*")
+
+
+def public_subclasses(name: str) -> str:
+    """A private base class in an annotation (models._PurchaseFitter) as the
+    union of its public subclasses, names the stub defines."""
+    cls = getattr(getattr(followup, "models", None), name, None)
+    subs = [c.__name__ for c in (cls.__subclasses__() if isinstance(cls, type) else ())
+            if c.__name__ in followup.__all__]
+    return " | ".join(subs) if subs else "Any"
+
+
+def value_type(obj) -> str:
+    """The annotation of a module constant: builtins and the package's own
+    classes by name, numpy / pandas types qualified (numpy.dtype), anything
+    else Any."""
+    t = type(obj)
+    root, name = t.__module__.split(".")[0], t.__name__.split("[")[0]
+    if root == "builtins" or (root == "followup" and getattr(followup, name, None) is t):
+        return name
+    return f"{root}.{name}" if root in ("numpy", "pandas") else "Any"
 
 
 def default(d) -> str:
@@ -139,6 +164,39 @@ def klass(name: str, cls: type) -> list:
     return lines + (body or ["    ..."])
 
 
+def undefined_names(text: str) -> list:
+    """The names a stub's annotations and defaults use that it neither
+    defines, imports nor gets from builtins (a type checker's "undefined
+    name"), as (line, name), in order."""
+    import builtins
+    tree = ast.parse(text)
+    defined = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            a = node.args
+            exprs = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                     if x is not None and x.annotation is not None]
+            exprs += [d for d in a.defaults + a.kw_defaults if d is not None]
+            exprs += [node.returns] if node.returns is not None else []
+        elif isinstance(node, ast.AnnAssign):
+            exprs = [node.annotation]
+        else:
+            continue
+        for e in exprs:
+            used += [(n.lineno, n.id) for n in ast.walk(e) if isinstance(n, ast.Name) and n.id not in defined]
+    return sorted(set(used))
+
+
 def main() -> int:
     out = [HEAD]
     for name in followup.__all__:
@@ -153,11 +211,14 @@ def main() -> int:
         elif callable(obj):
             out.append(f"def {name}{sig(obj, False)}: ...")
         else:
-            out.append(f"{name}: {type(obj).__name__}")
+            out.append(f"{name}: {value_type(obj)}")
     out.append("__version__: str")
     out.append("__all__: list[str]")
     text = "\n".join(out) + "\n"
-    ast.parse(text)
+    bad = undefined_names(text)
+    if bad:  # a type checker would report them: map the C type in followup._pythonic instead
+        print("undefined names in the stub: " + ", ".join(f"line {n}: {name}" for n, name in bad), file=sys.stderr)
+        return 1
     dest = HERE / "followup" / "__init__.pyi"
     if "--check" in sys.argv[1:]:  # the committed stub is up to date with the built package
         if dest.read_text(encoding="utf-8") != text:

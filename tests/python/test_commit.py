@@ -77,8 +77,9 @@ def test_extraction_in_the_cn_calendar():
     assert x.promise_rule(0) == "commitments.patterns.zh_working_days"
     assert x.promise_text(0) == "3个工作日内"
     assert x.promise_deadline(0) == t("2025-09-30T18:00:00+08:00")
-    start = x.promise_start(0)
-    assert note.encode()[start:x.promise_end(0)].decode() == "3个工作日内"
+    start = x.promise_start_byte(0)  # UTF-8 byte offsets; promise_start(0) is the str index
+    assert note.encode()[start:x.promise_end_byte(0)].decode() == "3个工作日内"
+    assert note[x.promise_start(0):x.promise_end(0)] == "3个工作日内"
     assert x.promise_risky(1)
     rules = [x.risk_rule(i) for i in range(x.risk_count())]
     assert rules == ["commitments.risky.zh_guarantee_now", "min_lead"]

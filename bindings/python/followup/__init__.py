@@ -92,6 +92,11 @@ _pythonic.install_return_types(globals())
 _pythonic.install_customer_ids()  # Planner.plan_customer(customer id or index)
 _pythonic.install_guard_order()  # Guard.check / record / check_and_record: swapped at and channel
 _pythonic.install_event_texts()  # Event.note / order_id / agent_id / product_class: the text
+from . import _extraction  # noqa: E402
+_extraction.install()  # Extraction.promise_start ...: str indices into the note (byte offsets: *_byte)
+_extraction.install_reprs()  # Extraction, Notes, OnTime
+from . import _ledger_units  # noqa: E402
+_ledger_units.install()  # Ledger.add_promised(unit="working_days")
 __all__ += list(enums.__all__) + ["to_datetime"]
 try:  # numpy and pandas: the estimators, DataFrames and plots
     from . import frames, models, plotting  # noqa: E402,F401

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import core as _core
-from ._arrays import _invalid
+from ._arrays import _ext, _invalid
 
 
 def _is_frame(x) -> bool:
@@ -187,14 +187,36 @@ def _integral_floats_as_ints(frame):
     return out
 
 
+AGENT_COLUMNS = ("agent_id", "team", "skills", "shift", "tz", "calls_per_day", "days_off")
+
+
+def _agents_frame_error(e):
+    """The reader's error on the CSV made from a DataFrame ("<agents>:2:10:
+    calls_per_day: ...") in the frame's words: row 0, the column once."""
+    from .frames import _core_error
+    msg = getattr(e, "message", "") or str(e)
+    line = getattr(e, "line", 0) or 0
+    col = next((c for c in AGENT_COLUMNS if msg.startswith(c + ": ")), None)
+    while col and msg.startswith(col + ": "):
+        msg = msg[len(col) + 2:]
+    where = (f"row {line - 2}: " if line >= 2 else "") + (f"column {col}: " if col else "")
+    return _core_error(type(e).__name__, f"Planner.set_agents(): {where}{msg}")
+
+
 def _set_agents(raw):
     @functools.wraps(raw)
     def set_agents(self, csv=None):
         if _is_frame(csv):
+            from .frames import _frame_columns
             frame = csv
             if "agent_id" not in frame.columns and frame.index.name == "agent_id":
                 frame = frame.reset_index()
-            csv = _integral_floats_as_ints(frame).to_csv(index=False)
+            # a misspelt column (shfit) raises rather than being left out, as in book_from_frames
+            _frame_columns(frame, AGENT_COLUMNS, "agents", "Planner.set_agents")
+            try:
+                return raw(self, _integral_floats_as_ints(frame).to_csv(index=False))
+            except _ext.Error as e:
+                raise _agents_frame_error(e) from None
         return raw(self, csv)
     set_agents.__name__ = "set_agents"
     return _one_argument(set_agents, "csv", "str | pandas.DataFrame", "The planner's agents: the agents CSV as "
@@ -235,10 +257,9 @@ def _warn_unknown_ids(kpi, fname: str, ids) -> None:
         known.update(_core._book_customer_ids(b))
     missing = [i for i in ids if i is not None and str(i) not in known]
     if missing:
-        import warnings
-        from .frames import FollowupWarning
-        warnings.warn(f"{fname}(): {len(missing)} of {len(ids)} labelled customer ids are not in the book "
-                      f"(first: {str(missing[0])!r}); their labels reach no event", FollowupWarning, stacklevel=3)
+        from .frames import _warn
+        _warn(f"{fname}(): {len(missing)} of {len(ids)} labelled customer ids are not in the book "
+              f"(first: {str(missing[0])!r}); their labels reach no event")
 
 
 _NO_TIME = _core.KPI_NO_TIME

@@ -362,10 +362,21 @@ _NO_TIMES = {v for v in (getattr(_core, n, None) for n in ("BOOK_NO_TIME", "COMM
 
 def to_datetime(seconds, tz=None):
     """A timezone-aware :class:`datetime.datetime` for UTC epoch seconds
-    (UTC, or ``tz``: a tzinfo or an IANA name); None for None, BOOK_NO_TIME,
-    COMMIT_NO_TIME, KPI_NO_TIME, BESTTIME_NONE and BESTTIME_NEVER ("never":
-    the epoch attribute keeps BESTTIME_NEVER) and for instants outside years
-    1..9999."""
+    (UTC, or ``tz``: a tzinfo or an IANA name); None for None and the "no
+    time" values BOOK_NO_TIME, COMMIT_NO_TIME, KPI_NO_TIME, BESTTIME_NONE and
+    BESTTIME_NEVER. An instant outside years 1..9999 (no datetime can hold
+    it) raises ValueError."""
+    when = _datetime_or_none(seconds, tz)
+    if when is None and seconds is not None and seconds not in _NO_TIMES:
+        raise ValueError(f"to_datetime(): {seconds!r} epoch seconds lies outside years 1..9999 (no datetime "
+                         "holds it)")
+    return when
+
+
+def _datetime_or_none(seconds, tz=None):
+    """to_datetime, but None for an instant outside years 1..9999 (the
+    datetime attributes: a placeholder date in the data reads None, its
+    *_epoch twin keeps the value)."""
     import datetime as dt
     if seconds is None or seconds in _NO_TIMES:
         return None
@@ -386,7 +397,7 @@ def to_datetime(seconds, tz=None):
 
 def _dt_property(name: str, epoch: property) -> property:
     def get(self):
-        return to_datetime(epoch.fget(self))
+        return _datetime_or_none(epoch.fget(self))
     get.__name__ = name
     get.__annotations__ = {"return": "Optional[datetime.datetime]"}
     get.__doc__ = (f"``{name}`` as a timezone-aware datetime in UTC (None when absent); the UTC epoch "
@@ -402,10 +413,10 @@ def _dt_property(name: str, epoch: property) -> property:
 def _dt_method(cls: str, name: str, epoch, nargs: int):
     if nargs == 1:
         def get(self, i: int):
-            return to_datetime(epoch(self, i))
+            return _datetime_or_none(epoch(self, i))
     else:
         def get(self, i: int, k: int):
-            return to_datetime(epoch(self, i, k))
+            return _datetime_or_none(epoch(self, i, k))
     get.__name__ = name
     get.__annotations__ = {"i": "int", "return": "Optional[datetime.datetime]"}
     if nargs == 2:
@@ -498,6 +509,8 @@ _NULL_WORDS = _re.compile(r"NULL|None|required")  # (NULL reads None in messages
 def _translate(fn, qualname: str, is_method: bool):
     @_functools.wraps(fn)
     def call(*args, **kwargs):
+        if kwargs and call.__followup_from__:
+            kwargs = _window_start(qualname, call.__followup_from__, kwargs)
         times = call.__followup_times__
         if times:
             args, kwargs = _convert_times(times, args, kwargs)
@@ -558,8 +571,22 @@ def _translate(fn, qualname: str, is_method: bool):
             raise
     call.__followup_translated__ = True
     call.__followup_times__ = {}
+    call.__followup_from__ = None  # the C name of a window start (from_ or _from): both are taken
     call.__followup_handles__ = {}  # position -> (name, class) of required handle arguments
     return call
+
+
+def _window_start(qualname: str, real: str, kwargs: dict) -> dict:
+    """kwargs with the start of a time window under the wrapped call's own
+    name ``real``: ``from_`` is the documented keyword everywhere, ``_from``
+    (the name SWIG gave some calls before) is still taken."""
+    alt = "_from" if real == "from_" else "from_"
+    if alt in kwargs:
+        if real in kwargs:
+            raise TypeError(f"{qualname}(): from_ given twice (as from_ and _from)")
+        kwargs = dict(kwargs)
+        kwargs[real] = kwargs.pop(alt)
+    return kwargs
 
 
 def _raise_not_utf8(call, qualname: str, is_method: bool, args, kwargs) -> None:
@@ -658,7 +685,8 @@ import inspect as _inspect  # noqa: E402
 import math as _math  # noqa: E402
 
 _HEAD = _re.compile(r"^\s*(\w+)\((.*)\)\s*(?:->\s*(.+?))?\s*$")  # void functions: no "->"
-_ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]", "PyObject *": "Any"}
+_ARRAY_TYPES = {"double const *": "Sequence[float]", "void const *": "Sequence[int]", "PyObject *": "Any",
+                "fu_swig_dvec const *": "Sequence[float]"}
 
 
 _CHAR_ARRAY = _re.compile(r"^(?:a\(\d+\)\.(?:q\(const\)\.)?char|(?:const )?char(?: const)? ?\[\w*\])$")
@@ -696,6 +724,10 @@ def _default(text: str):
         return float(t)
     except ValueError:
         pass
+    shift = _C_SHIFT.match(t)
+    if shift and type(getattr(_core, shift.group(2), None)) is int:  # "1u << FU_TOUCHPOINT_PLANNED": a bit mask
+        return _NamedInt(int(shift.group(1)) << getattr(_core, shift.group(2)), f"1 << {shift.group(2)}"
+                         if shift.group(1) == "1" else f"{shift.group(1)} << {shift.group(2)}")
     name = t[3:] if t.startswith("FU_") else t
     v = getattr(_core, name, t)
     if name in _NO_TIME_NAMES and type(v) is int:  # "no time": shown by name, not as -9223372036854775808
@@ -716,7 +748,9 @@ class _NamedInt(int):
         return self._name
 
 
-_NO_TIME_NAMES = ("BOOK_NO_TIME", "COMMIT_NO_TIME", "KPI_NO_TIME", "BESTTIME_NONE", "BESTTIME_NEVER")
+_NO_TIME_NAMES = ("BOOK_NO_TIME", "COMMIT_NO_TIME", "KPI_NO_TIME", "BESTTIME_NONE", "BESTTIME_NEVER",
+                  "SEGMENT_RUN_LAST_EVENT")
+_C_SHIFT = _re.compile(r"^(\d+)[uU]?L?L?\s*<<\s*(?:FU_)?([A-Z_][A-Z0-9_]*)$")
 
 
 def _split_params(text: str):
@@ -813,6 +847,13 @@ def install_signatures(namespace: dict) -> None:
                     p.replace(annotation=TIME_ANNOTATION) if i in obj.__followup_times__ else p
                     for i, p in enumerate(params)])
                 obj.__doc__ = f"{sig_name(doc)}{obj.__signature__}".replace("'", "") + doc_body(doc)
+            real = next((n for n in ("from_", "_from") if n in sig.parameters), None)
+            if real:  # one keyword for a window's start everywhere: from_ (_from still taken)
+                obj.__followup_from__ = real
+                shown = obj.__signature__
+                obj.__signature__ = shown.replace(parameters=[
+                    p.replace(name="from_") if p.name == "_from" else p for p in shown.parameters.values()])
+                obj.__doc__ = obj.__doc__.replace("_from", "from_")
     for name, obj in list(namespace.items()):
         if name.startswith("_"):
             continue

@@ -45,6 +45,20 @@ class FollowupWarning(UserWarning):
     """Something was left out (e.g. CLV without an identified spend model)."""
 
 
+def _warn(message: str, category=FollowupWarning) -> None:
+    """warnings.warn attributed to the user's line: the first frame outside
+    the followup package (its wrappers, core.py and these modules), so
+    notebook tracebacks and warnings.filterwarnings(module=...) see the
+    caller, however deep in the package the warning is raised."""
+    import os
+    import sys
+    package = os.path.dirname(os.path.abspath(__file__))
+    level, f = 2, sys._getframe(1)
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == package:
+        f, level = f.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 def to_utc(values: pandas.Series | ArrayLike) -> pandas.Series:
     """Datetimes as a ``datetime64[ns, UTC]`` Series.
 
@@ -81,9 +95,20 @@ def _epoch_seconds(t: _TimeLike) -> int:
     return int(_to_timestamp(t).value // 1_000_000_000)
 
 
+def _is_nat(t) -> bool:
+    """pandas.NaT, numpy's NaT (datetime64 or timedelta64)."""
+    return type(t).__name__ == "NaTType" or (type(t).__name__ in ("datetime64", "timedelta64") and t != t)
+
+
 def _instant(t: _TimeLike, what: str) -> int:
     """A scalar time argument as every core call reads it: a text needs an
-    offset (the library's parser), a naive datetime is UTC, int epoch seconds."""
+    offset (the library's parser), a naive datetime is UTC, int epoch seconds.
+    None and NaT are refused ("a time is required") as by every core call,
+    not read as "no time"."""
+    if t is None:
+        raise TypeError(f"{what}: a time is required, not None")
+    if _is_nat(t):
+        raise ValueError(f"{what}: a time is required, not NaT (a missing time)")
     if isinstance(t, str):
         try:
             return _core.time_parse(t.strip())
@@ -146,6 +171,12 @@ def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: s
         A named column is missing.
     followup.ParseError
         A time cannot be read (the row is named).
+
+    Warns
+    -----
+    followup.FollowupWarning
+        Rows without a customer id (None, NaN) are left out, with a warning
+        that counts them and names the first.
     """
     import pandas as pd
     for c in (customer_id_col, datetime_col) + ((monetary_value_col,) if monetary_value_col else ()):
@@ -162,6 +193,11 @@ def summary_from_transactions(transactions: pandas.DataFrame, customer_id_col: s
     d = pd.DataFrame({"customer": transactions[customer_id_col].to_numpy(), "period": ordinal})
     d["value"] = (pd.to_numeric(transactions[monetary_value_col], errors="raise").to_numpy(dtype=np.float64)
                   if monetary_value_col else 0.0)
+    no_id = d["customer"].isna().to_numpy()
+    if no_id.any():  # groupby would leave them out without a word
+        _warn(f"summary_from_transactions: {int(no_id.sum())} of {len(d)} rows have no customer id in "
+              f"{customer_id_col!r} (None / NaN; first: row {int(np.flatnonzero(no_id)[0])}): left out of the summary")
+        d = d[~no_id]
     d = d[d["period"] <= end_ord]
     per = d.groupby(["customer", "period"], sort=True)["value"].sum().reset_index()
     g = per.groupby("customer", sort=True)
@@ -429,8 +465,7 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
         fitter = fitter_cls().fit(x[has], tx[has], T[has])
     except ModelNotIdentifiedError as e:  # a small or new book: tiers and segments without the model
         fitter = None
-        warnings.warn(f"no purchase model, p_alive, expected_purchases and clv are NaN: {e}", FollowupWarning,
-                      stacklevel=2)
+        _warn(f"no purchase model, p_alive, expected_purchases and clv are NaN: {e}")
     # the figures and the verdict on the spend model are the library's run
     # (lib/segment_run.c), as for `followup segment`: one rule for both
     run = _core.segment_run(book, rules, t_now, _core.SEGMENT_MODEL_PARETO if model == "pareto" else
@@ -445,7 +480,7 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
     elif run.has_clv():
         gg = GammaGammaFitter().fit(x[has], zbar[has])
     else:
-        warnings.warn(f"no CLV: {run.clv_error()}", FollowupWarning, stacklevel=2)
+        _warn(f"no CLV: {run.clv_error()}")
     a = _core.segment_assign_book(bs, t_now, np.ascontiguousarray(np.where(has, p_alive, -1.0)),
                                   np.ascontiguousarray(clv), rules)
     df = pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": zbar, "p_alive": p_alive,
@@ -781,7 +816,8 @@ def _frame_columns(frame, known: tuple, what: str, fname: str = "book_from_frame
     reader matches a header: without regard to ASCII case and surrounding
     spaces. A name given twice is an error; an unknown column is ignored
     unless it looks like a known one (the same letters apart from spaces,
-    hyphens, dots and underscores, or a near spelling such as ``amounts``),
+    hyphens, dots and underscores, a near spelling such as ``amounts``, or
+    the same letters in another order such as ``shfit``),
     which raises rather than being dropped silently."""
     import difflib
     if not hasattr(frame, "columns") or not hasattr(frame, "__getitem__"):
@@ -799,7 +835,8 @@ def _frame_columns(frame, known: tuple, what: str, fname: str = "book_from_frame
             out[key], names[key] = frame[c], c
             continue
         near = squashed.get(re.sub(r"[\s_.\-]", "", key)) or next(iter(
-            difflib.get_close_matches(key, known, n=1, cutoff=0.85)), None)
+            difflib.get_close_matches(key, known, n=1, cutoff=0.85)), None) or next(
+            (k for k in known if len(k) > 3 and sorted(k) == sorted(key)), None)  # swapped letters: shfit
         if near is not None:
             raise _core_error("InvalidArgumentError", f"{fname}: {what} column {c!r} is not a column of the "
                               f"format but looks like {near!r}: rename it to {near!r} (or drop it) rather than "
@@ -932,8 +969,8 @@ def _utc_from_seconds(values, none_value: int, what: str = "instants"):
         first = int(a[outside][0])
         day = (_dt.date(1970, 1, 1) + _dt.timedelta(days=first // 86400)).isoformat() \
             if -62135596800 <= first < 253402300800 else "before year 1" if first < 0 else "after year 9999"
-        warnings.warn(f"{int(outside.sum())} of {what} lie outside what pandas can hold (1677..2262; first "
-                      f"{day}): NaT in the frame (a placeholder date in the data?)", FollowupWarning, stacklevel=3)
+        _warn(f"{int(outside.sum())} of {what} lie outside what pandas can hold (1677..2262; first "
+              f"{day}): NaT in the frame (a placeholder date in the data?)")
     keep = (a != none_value) & ~outside
     out = pd.to_datetime(np.where(keep, a, 0), unit="s", utc=True)
     return pd.Series(out).where(keep).astype("datetime64[ns, UTC]")
