@@ -354,3 +354,164 @@ Test(capacity_rounds, with_daily_capacity_the_rounds_keep_the_one_day_rule) {
     check((run){SPLIT_MOD, 3, 3, 1, 3, FU_PLANNER_DAILY_CAPACITY, 0});
     check((run){SPLIT_HASH, 2, 7, 2, 5, FU_PLANNER_DAILY_CAPACITY, 0});
 }
+
+/* Hand-worked (docs/planner.md, limit 7, the reviewer's case): deliveries of
+ * C1..C5 Mon 2026-11-23 10:00 Beijing, each a high phone call due within 48 h
+ * (to Wed 10:00), planned at Mon 10:00 for 5 days, 1 agent x 1 call; C1, C3,
+ * C5 in partition 0, C2, C4 in partition 1. Round 1 (Mon): the five tie but
+ * for the customer: C1 stays, C2..C5 are over; their partitions move them
+ * to Tue 09:00 (team hours from 09:00). Round 2 (Tue): C2 stays, C3..C5 to
+ * Wed 09:00. Round 3 (Wed): C3 stays; C4 and C5 find no later day in their
+ * windows: deferred at Thu 09:00, the first instant they may be made. Then
+ * every day fits. */
+static fu_book *five(int part) {
+    char c[512], e[512];
+    size_t lc = (size_t)snprintf(c, sizeof c, "customer_id,tz,consent_phone\n");
+    size_t le = (size_t)snprintf(e, sizeof e, "customer_id,at,kind,order_id\n");
+    for (int i = 1 + part; i <= 5; i += 2) {
+        lc += (size_t)snprintf(c + lc, sizeof c - lc, "C%d,Asia/Shanghai,yes\n", i);
+        le += (size_t)snprintf(e + le, sizeof e - le, "C%d,2026-11-23T10:00:00+08:00,delivery,O%d\n", i, i);
+    }
+    return book_of(c, lc, e, le);
+}
+
+static int64_t local_day(const char *iso) { return (fu_test_time(iso) + 8 * 3600) / 86400; }
+
+Test(capacity_rounds, hand_worked_five_calls_one_a_day) {
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_book *b[2] = {five(0), five(1)};
+    fu_planner *pl[2];
+    fu_capacity_part *cp[2];
+    fu_capacity_item all[5];
+    size_t n = 0;
+    for (int p = 0; p < 2; p++) {
+        pl[p] = planner_of(pol, b[p], 0, 0, FU_PLANNER_CAPACITY_PASS, NULL, 0);
+        cr_assert_eq(fu_capacity_part_new(pl[p], fu_test_time("2026-11-23T10:00:00+08:00"), 5 * 86400, &cp[p]),
+                     FU_OK);
+        fu_capacity_item *v = NULL;
+        size_t m = 0;
+        cr_assert_eq(fu_capacity_part_items(cp[p], &v, &m), FU_OK);
+        cr_assert_eq(m, p ? 2u : 3u);
+        for (size_t i = 0; i < m; i++) {
+            v[i].customer = 2 * v[i].customer + (uint64_t)p; /* C1 0, C2 1, C3 2, ... */
+            v[i].part = (uint32_t)p;
+            cr_assert_eq(v[i].best_at, fu_test_time("2026-11-23T10:00:00+08:00"));
+            all[n++] = v[i];
+        }
+        fu_free(v);
+    }
+    cr_assert_eq(n, 5u);
+    static const char *const days[] = {"2026-11-23T12:00:00+08:00", "2026-11-24T12:00:00+08:00",
+                                       "2026-11-25T12:00:00+08:00"};
+    static const char *const to[] = {"2026-11-24T09:00:00+08:00", "2026-11-25T09:00:00+08:00",
+                                     "2026-11-26T09:00:00+08:00"};
+    int64_t day = FU_CAPACITY_DAY_NONE;
+    size_t over = 0;
+    for (int r = 0; r < 3; r++) {
+        cr_assert_eq(fu_capacity_round(pol, 1, 1, all, n, &day, &over), FU_OK, "%s", fu_error_last()->message);
+        cr_assert_eq(day, local_day(days[r]));
+        cr_assert_eq(over, (size_t)(4 - r));
+        for (size_t i = 0; i < n; i++) /* customers 0..r stay; the later ones are over */
+            cr_assert_eq(all[i].deferred == FU_CAPACITY_OVER, all[i].customer > (uint64_t)r, "round %d C%llu", r,
+                         (unsigned long long)all[i].customer + 1);
+        /* a partition that has not moved its items: the next round refuses */
+        size_t o2 = 0;
+        int64_t d2 = day;
+        cr_assert_eq(fu_capacity_round(pol, 1, 1, all, n, &d2, &o2), FU_EINVAL);
+        for (int p = 0; p < 2; p++) {
+            fu_capacity_item mine[5];
+            size_t at[5], m = mine_of(all, n, p, mine, at);
+            cr_assert_eq(fu_capacity_part_move(cp[p], day, mine, m - 1), FU_EINVAL); /* not all of its items */
+            cr_assert_eq(fu_capacity_part_move(cp[p], day, mine, m), FU_OK, "%s", fu_error_last()->message);
+            for (size_t i = 0; i < m; i++) all[at[i]] = mine[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (all[i].customer <= (uint64_t)r) continue;
+            cr_assert_eq(all[i].deferred, r < 2 ? FU_CAPACITY_ROLLED : FU_CAPACITY_DEFERRED);
+            cr_assert_eq(all[i].best_at, fu_test_time(to[r]), "round %d C%llu", r,
+                         (unsigned long long)all[i].customer + 1);
+        }
+    }
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, all, n, &day, &over), FU_OK);
+    cr_assert_eq(over, 0u);
+    static const unsigned state[] = {FU_CAPACITY_PLANNED, FU_CAPACITY_MOVED, FU_CAPACITY_MOVED, FU_CAPACITY_DEFERRED,
+                                     FU_CAPACITY_DEFERRED};
+    for (size_t i = 0; i < n; i++) cr_assert_eq(all[i].deferred, state[all[i].customer]);
+    for (int p = 0; p < 2; p++) {
+        fu_capacity_item mine[5];
+        size_t at[5], m = mine_of(all, n, p, mine, at);
+        fu_plan *plan = NULL;
+        cr_assert_eq(fu_capacity_part_plan(cp[p], mine, m, &plan), FU_OK);
+        fu_plan_stats st;
+        fu_plan_get_stats(plan, &st);
+        cr_assert_eq(st.planned, p ? 1u : 2u);
+        cr_assert_eq(st.deferred, 1u);
+        cr_assert_eq(st.agent_contacts, p ? 1u : 2u);
+        size_t np = 0;
+        const fu_touchpoint *t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &np);
+        for (size_t i = 0; i < np; i++) /* C1 where it was; C2, C3 moved with the planner's note */
+            cr_assert_eq(strstr(t[i].reason, MOVED_NOTE) != NULL, t[i].best_at != fu_test_time("2026-11-23T10:00:00+08:00"));
+        t = fu_plan_touchpoints(plan, FU_TOUCHPOINT_DEFERRED, &np);
+        cr_assert_eq(np, 1u);
+        cr_assert_str_eq(t[0].status_rule, "capacity.calls_per_agent_day");
+        fu_plan_free(plan);
+        fu_capacity_part_free(cp[p]);
+        fu_planner_free(pl[p]);
+        fu_book_free(b[p]);
+    }
+    fu_policy_free(pol);
+}
+
+Test(capacity_rounds, bad_input_is_refused) {
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_book *b = five(0);
+    fu_planner *pl = planner_of(pol, b, 0, 0, FU_PLANNER_CAPACITY_PASS, NULL, 0);
+    fu_capacity_part *cp = NULL;
+    int64_t now = fu_test_time("2026-11-23T10:00:00+08:00"), day = FU_CAPACITY_DAY_NONE;
+    cr_assert_eq(fu_capacity_part_new(NULL, now, 86400, &cp), FU_EINVAL);
+    cr_assert_eq(fu_capacity_part_new(pl, now, 0, &cp), FU_EINVAL);
+    cr_assert_null(cp);
+    cr_assert_eq(fu_capacity_part_new(pl, now, 3 * 86400, &cp), FU_OK);
+    fu_capacity_item *v = NULL;
+    size_t n = 0, over = 0;
+    cr_assert_eq(fu_capacity_part_items(cp, &v, &n), FU_OK);
+    cr_assert_eq(n, 3u);
+    cr_assert_eq(fu_capacity_round(NULL, 1, 1, v, n, &day, &over), FU_EINVAL);
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, NULL, &over), FU_EINVAL);
+    v[0].deferred = 9;
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, &day, &over), FU_EINVAL);
+    cr_assert_eq(fu_capacity_part_move(cp, 0, v, n), FU_EINVAL);
+    v[0].deferred = 0;
+    v[0].priority = 9;
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, &day, &over), FU_EINVAL);
+    cr_assert_eq(fu_capacity_part_move(cp, 0, v, n), FU_EINVAL); /* not its item any more */
+    v[0].priority = v[1].priority;
+    uint32_t r0 = v[0].row;
+    v[0].row = v[1].row; /* a row twice */
+    cr_assert_eq(fu_capacity_part_move(cp, 0, v, n), FU_EINVAL);
+    v[0].row = 999;
+    cr_assert_eq(fu_capacity_part_plan(cp, v, n, &(fu_plan *){NULL}), FU_EINVAL);
+    v[0].row = r0;
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, &day, &over), FU_OK);
+    cr_assert_eq(over, 2u);
+    fu_plan *p = NULL;
+    cr_assert_eq(fu_capacity_part_plan(cp, v, n, &p), FU_EINVAL, "the rounds are not done"); /* OVER */
+    cr_assert_eq(fu_capacity_part_move(cp, day, v, n), FU_OK);
+    cr_assert_eq(fu_capacity_part_plan(cp, v, n, &p), FU_EINVAL); /* ROLLED */
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, &day, &over), FU_OK);
+    cr_assert_eq(fu_capacity_part_move(cp, day, v, n), FU_OK);
+    cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, &day, &over), FU_OK);
+    cr_assert_eq(over, 0u);
+    cr_assert_eq(fu_capacity_part_plan(cp, v, n, &p), FU_OK);
+    cr_assert_eq(fu_capacity_part_items(cp, &(fu_capacity_item *){NULL}, &n), FU_ESTATE);
+    cr_assert_eq(fu_capacity_part_move(cp, day, v, 3), FU_ESTATE);
+    fu_plan_free(p);
+    fu_free(v);
+    fu_capacity_part_free(cp);
+    fu_capacity_part_free(NULL);
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(pol);
+}
