@@ -169,7 +169,7 @@ static int fu_swig_capacity_part_move(fu_swig_capblob *CAPOUT, fu_capacity_part 
     return FU_OK;
 }
 
-static fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *bytes, size_t nbytes) {
+static struct fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *bytes, size_t nbytes) {
     fu_plan *p = NULL;
     if (fu_swig_cap_check(nbytes)) return NULL;
     fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes ? nbytes : 1); /* aligned copy */
@@ -184,13 +184,46 @@ static fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *b
 }
 %}
 
-%constant long long CAPACITY_DAY_NONE = FU_CAPACITY_DAY_NONE;
+%constant int64_t CAPACITY_DAY_NONE = FU_CAPACITY_DAY_NONE;
 %constant int CAPACITY_PLANNED = FU_CAPACITY_PLANNED;
 %constant int CAPACITY_DEFERRED = FU_CAPACITY_DEFERRED;
 %constant int CAPACITY_OVER = FU_CAPACITY_OVER;
 %constant int CAPACITY_MOVED = FU_CAPACITY_MOVED;
 %constant int CAPACITY_ROLLED = FU_CAPACITY_ROLLED;
 
+#ifdef SWIGLUA
+/* A part plans with its planner (argument 1): it keeps it alive, with the
+ * planner's {policy, book} (planner.i), in a table {policy, book, planner}. A
+ * plan of the part borrows {policy, book} only, as a planner's plan does. */
+%typemap(out) fu_capacity_part * {
+    SWIG_NewPointerObj(L, $1, $descriptor(fu_capacity_part *), $owner); SWIG_arg++;
+    if ($1) {
+        lua_createtable(L, 3, 0);
+        lua_getiuservalue(L, 1, 1);
+        for (int k = 1; k <= 2; k++) {
+            lua_rawgeti(L, -1, k);
+            lua_rawseti(L, -3, k);
+        }
+        lua_pop(L, 1);
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, 3);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+%typemap(out) struct fu_plan *fu_swig_capacity_part_plan {
+    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_plan *), $owner); SWIG_arg++;
+    if ($1 && lua_isuserdata(L, 1)) {
+        lua_createtable(L, 2, 0);
+        lua_getiuservalue(L, 1, 1);
+        for (int k = 1; k <= 2; k++) {
+            lua_rawgeti(L, -1, k);
+            lua_rawseti(L, -3, k);
+        }
+        lua_pop(L, 1);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+#endif
 %rename(_CapacityPart) fu_capacity_part;
 %nodefaultctor fu_capacity_part;
 %nodefaultdtor fu_capacity_part;
@@ -226,7 +259,7 @@ fu_capacity_part *fu_swig_capacity_part_new(fu_planner *planner, int64_t now, in
 int fu_swig_capacity_part_items(const fu_capacity_part *part, fu_swig_capblob *CAPOUT);
 int fu_swig_capacity_part_move(fu_swig_capblob *CAPOUT, fu_capacity_part *part, const char *bytes, size_t nbytes,
                                int64_t day);
-fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *bytes, size_t nbytes);
+struct fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *bytes, size_t nbytes);
 
 #ifdef SWIGPYTHON
 %pythoncode %{
