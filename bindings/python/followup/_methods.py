@@ -592,12 +592,13 @@ def _day_arg(fname: str, pos: int, v: Any) -> int:
     return int(v)
 
 
-def capacity_round(policy, items, agents, calls_per_agent=0, day=None) -> tuple:
+def capacity_round(policy: Policy, items: bytes | numpy.ndarray, agents: int, calls_per_agent: int = 0,
+                   day: int | None = None) -> tuple[bytes, int, int]:
     """capacity_round(policy: Policy, items: bytes | numpy.ndarray, agents: int, calls_per_agent: int = 0,
     day: int | None = None) -> tuple[bytes, int, int]
 
     One round of capacity over several days across partitions (docs/scaling.md, "Rounds over several
-    days"; fu_capacity_round()): over the items of all partitions (CapacityPart.items() records
+    days"): over the items of all partitions (CapacityPart.items() records
     concatenated, customer set to the whole book's index, part to the partition), the days after `day`
     (None before the first round) take their agents x calls_per_agent most pressing items in play, until
     one has more: those become CAPACITY_OVER (the `deferred` field is the item's state). Returns
@@ -619,7 +620,7 @@ class CapacityPart:
     """CapacityPart(planner: Planner, now: int, horizon: int = 86400)
 
     A partition's plan kept open for the rounds of capacity over several days (docs/scaling.md, "Rounds
-    over several days"; fu_capacity_part_new()): planned as planner.plan(now, horizon) plans but without
+    over several days"): planned as planner.plan(now, horizon) plans but without
     the capacity step. The planner is made with agents=0 and capacity_pass=True (or the whole book's
     agents) and the whole book's tier_cycles; it must not plan anything else while the part is used.
 
@@ -628,7 +629,7 @@ class CapacityPart:
     items over the cap (all its items, as capacity_round() left them). plan(items) -> Plan: the partition's
     plan after the last round (once)."""
 
-    def __init__(self, planner, now: int, horizon: int = 86400):
+    def __init__(self, planner: Planner, now: int, horizon: int = 86400) -> None:
         if not isinstance(planner, _core.Planner):
             raise TypeError("CapacityPart(): argument 1 (planner) must be followup.Planner, not "
                             f"{'None' if planner is None else type(planner).__name__}")
@@ -639,14 +640,14 @@ class CapacityPart:
         """The partition's planned agent contacts as CAPACITY_DTYPE records (state CAPACITY_PLANNED)."""
         return _core._capacity_part_items(self._part)
 
-    def move(self, items, day: int) -> bytes:
+    def move(self, items: bytes | numpy.ndarray, day: int) -> bytes:
         """A round's moves: items are all of this partition's records as capacity_round() returned them;
         those CAPACITY_OVER move to a later day (CAPACITY_ROLLED, best_at) or are deferred
         (CAPACITY_DEFERRED). Returns the records updated, as bytes."""
         return _core._capacity_part_move(self._part, _capacity_bytes("CapacityPart.move", 1, items),
                                          _day_arg("CapacityPart.move", 2, day))
 
-    def plan(self, items) -> "Plan":
+    def plan(self, items: bytes | numpy.ndarray) -> Plan:
         """The partition's plan after the last round (all of its records); once."""
         p = _core._capacity_part_plan(self._part, _capacity_bytes("CapacityPart.plan", 1, items))
         p._parents = self._planner._parents
