@@ -13,7 +13,8 @@
  * that do not fit move to the next day in their window, deferred with
  * status_rule `capacity.calls_per_agent_day`. (Over several days without
  * that flag the planner moves them to a later day of the horizon with
- * room; this pass does not: it keeps the one-day rule.)
+ * room; this pass does not: it keeps the one-day rule. The rounds below,
+ * fu_capacity_round() and fu_capacity_part_move(), do.)
  *
  * A partition's planner does not know the other partitions' contacts, so it
  * plans without capacity (agents 0) and the pass runs once over all of them:
@@ -30,7 +31,8 @@
  * instants of the plan one planner over the whole book makes with the same
  * `agents` and `calls_per_agent` and #FU_PLANNER_DAILY_CAPACITY, for any
  * horizon; for a one-day horizon also without the flag (docs/scaling.md,
- * with the one ordering caveat stated there). The per-agent assignment of fu_planner_set_agents()
+ * with the one ordering caveat stated there). For the plan without the flag
+ * over any horizon, use the rounds (end of this file). The per-agent assignment of fu_planner_set_agents()
  * (shifts, calls_per_day of each agent, owners) is not part of this pass: a
  * partitioned plan with agents is not the whole book's plan.
  */
