@@ -207,6 +207,12 @@ def partition_close(part: dict, now: int, horizon: int, tier_cycles, run: str, k
     return _keys(part, plan), plan.csv(status_mask=ALL_STATUSES, with_status=True), _where()
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (MiB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def parts_made(run: str) -> int:
     return _kept()["made"][run]
 
@@ -218,7 +224,12 @@ def capacity_rounds(client, parts: list, now: int, horizon: int, cycles, agents:
     plans the workers made (one a partition when each stayed where it was)."""
     run = uuid.uuid4().hex
     args = (now, horizon, cycles, run, keep)
-    opened = client.gather([client.submit(partition_open, p, *args, pure=False) for p in parts])
+    data = client.scatter(parts)  # each partition's text once, on the worker that will hold its part
+    futures = [client.submit(partition_open, d, *args, pure=False) for d in data]
+    opened = client.gather(futures)
+    # where each partition's open plan is: its rounds go there when they can (else made again elsewhere)
+    where = {k: sorted(a) for k, a in client.who_has(futures).items()}
+    at = [dict(workers=where.get(f.key) or None, allow_other_workers=True) for f in futures]
     items = np.frombuffer(b"".join(opened), dtype=followup.CAPACITY_DTYPE).copy()
     day, rounds = None, 0
     while True:
@@ -228,12 +239,13 @@ def capacity_rounds(client, parts: list, now: int, horizon: int, cycles, agents:
             break
         rounds += 1
         busy = np.unique(items["part"][items["deferred"] == followup.CAPACITY_OVER])
-        futures = {int(k): client.submit(partition_move, parts[k], *args, items[items["part"] == k].tobytes(), day,
-                                         pure=False) for k in busy}
+        futures = {int(k): client.submit(partition_move, data[k], *args, items[items["part"] == k].tobytes(), day,
+                                         pure=False, **at[k]) for k in busy}
         for k, f in futures.items():
             items[items["part"] == k] = np.frombuffer(f.result(), dtype=followup.CAPACITY_DTYPE)
-    results = client.gather([client.submit(partition_close, p, *args, items[items["part"] == p["id"]].tobytes(),
-                                           pure=False) for p in parts])
+    results = client.gather([client.submit(partition_close, data[p["id"]], *args,
+                                           items[items["part"] == p["id"]].tobytes(), pure=False, **at[p["id"]])
+                             for p in parts])
     state = items["deferred"]
     made = sum(client.run(parts_made, run).values())
     return (results, rounds, int((state == followup.CAPACITY_DEFERRED).sum()),
@@ -357,6 +369,7 @@ def main() -> int:
                                          args.calls_per_agent, pure=False) for p, d in zip(parts, per_part)]
                 results = client.gather(futures)
             t_dask = time.perf_counter() - t0
+            peaks = sorted(client.run(peak_rss_mib).values())
 
         combined = merge(results)
         if args.out:
@@ -381,6 +394,7 @@ def main() -> int:
             print(f"partition plans made: {made} for {len(parts)} partitions")
         print(f"dask: {len(combined.splitlines()) - 1} rows in {t_dask:.2f} s on "
               f"{len({w.split('/')[0] for w in workers})} processes, {len(workers)} threads")
+        print("peak RSS per worker: " + ", ".join(f"{p:.0f}" for p in peaks) + " MiB")
         print("same plan as in one piece:", "yes" if same else "NO")
         return 0 if same else 1
 
