@@ -213,6 +213,13 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time so far (user + system, s)."""
+    import resource
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def parts_made(run: str) -> int:
     return _kept()["made"][run]
 
@@ -370,6 +377,7 @@ def main() -> int:
                 results = client.gather(futures)
             t_dask = time.perf_counter() - t0
             peaks = sorted(client.run(peak_rss_mib).values())
+            worker_cpu = sum(client.run(cpu_seconds).values())
 
         combined = merge(results)
         if args.out:
@@ -394,7 +402,7 @@ def main() -> int:
             print(f"partition plans made: {made} for {len(parts)} partitions")
         print(f"dask: {len(combined.splitlines()) - 1} rows in {t_dask:.2f} s on "
               f"{len({w.split('/')[0] for w in workers})} processes, {len(workers)} threads")
-        print("peak RSS per worker: " + ", ".join(f"{p:.0f}" for p in peaks) + " MiB")
+        print("peak RSS per worker: " + ", ".join(f"{p:.0f}" for p in peaks) + f" MiB; worker CPU {worker_cpu:.1f} s")
         print("same plan as in one piece:", "yes" if same else "NO")
         return 0 if same else 1
 
