@@ -128,6 +128,7 @@ typedef struct run {
     int rule, parts, days;
     unsigned agents, calls, flags;
     int fresh; /* make every part again before each of its moves and its plan */
+    int with_agents; /* the partitions' planners with the whole book's agents (not FU_PLANNER_CAPACITY_PASS) */
 } run;
 
 typedef struct ctx {
@@ -143,7 +144,10 @@ static void open_part(ctx *x, int p) {
     partition *q = &x->P[p];
     fu_capacity_part_free(q->cp);
     fu_planner_free(q->pl);
-    q->pl = planner_of(x->pol, q->book, 0, 0, FU_PLANNER_CAPACITY_PASS | x->r.flags, x->cycles, x->ncycles);
+    if (x->r.with_agents)
+        q->pl = planner_of(x->pol, q->book, x->r.agents, x->r.calls, x->r.flags, x->cycles, x->ncycles);
+    else
+        q->pl = planner_of(x->pol, q->book, 0, 0, FU_PLANNER_CAPACITY_PASS | x->r.flags, x->cycles, x->ncycles);
     q->cp = NULL;
     cr_assert_eq(fu_capacity_part_new(q->pl, fu_test_time(NOW), x->r.days * 86400, &q->cp), FU_OK, "%s",
                  fu_error_last()->message);
@@ -267,6 +271,9 @@ static void compare(ctx *x, const char *whole, fu_capacity_item *all, size_t n) 
         fu_plan *again = NULL;
         cr_assert_eq(fu_capacity_part_plan(x->P[p].cp, mine, m, &again), FU_ESTATE);
         cr_assert_null(again);
+        fu_plan_stats st;
+        fu_plan_get_stats(plan, &st);
+        cr_assert_eq(st.capacity_per_day, x->r.with_agents ? (size_t)x->r.agents * x->r.calls : 0u);
         char *got = plan_csv(plan);
         cr_assert_str_eq(got, want[p].s, "partition %d of %d (rule %d), %d days, %u x %u", p, x->r.parts, x->r.rule,
                          x->r.days, x->r.agents, x->r.calls);
@@ -334,11 +341,11 @@ static void check(run r) {
 
 ParameterizedTestParameters(capacity_rounds, partitions_give_the_plain_one_process_plan) {
     static run runs[] = {
-        {SPLIT_MOD, 1, 1, 1, 3, 0, 0},   {SPLIT_MOD, 2, 1, 2, 5, 0, 0},   {SPLIT_HASH, 5, 1, 1, 10, 0, 0},
-        {SPLIT_MOD, 1, 2, 1, 3, 0, 0},   {SPLIT_MOD, 2, 2, 1, 3, 0, 0},   {SPLIT_BLOCKS, 3, 2, 2, 5, 0, 0},
-        {SPLIT_HASH, 5, 2, 1, 10, 0, 0}, {SPLIT_MOD, 3, 3, 1, 3, 0, 0},   {SPLIT_BLOCKS, 2, 3, 2, 4, 0, 0},
-        {SPLIT_HASH, 7, 3, 1, 10, 0, 0}, {SPLIT_MOD, 2, 7, 1, 3, 0, 0},   {SPLIT_BLOCKS, 4, 7, 1, 10, 0, 0},
-        {SPLIT_HASH, 5, 7, 2, 5, 0, 0},  {SPLIT_HASH, 3, 7, 1, 20, 0, 0}, {SPLIT_MOD, 1, 7, 1, 3, 0, 0},
+        {SPLIT_MOD, 1, 1, 1, 3, 0, 0, 0},   {SPLIT_MOD, 2, 1, 2, 5, 0, 0, 0},   {SPLIT_HASH, 5, 1, 1, 10, 0, 0, 0},
+        {SPLIT_MOD, 1, 2, 1, 3, 0, 0, 0},   {SPLIT_MOD, 2, 2, 1, 3, 0, 0, 0},   {SPLIT_BLOCKS, 3, 2, 2, 5, 0, 0, 0},
+        {SPLIT_HASH, 5, 2, 1, 10, 0, 0, 0}, {SPLIT_MOD, 3, 3, 1, 3, 0, 0, 0},   {SPLIT_BLOCKS, 2, 3, 2, 4, 0, 0, 0},
+        {SPLIT_HASH, 7, 3, 1, 10, 0, 0, 0}, {SPLIT_MOD, 2, 7, 1, 3, 0, 0, 0},   {SPLIT_BLOCKS, 4, 7, 1, 10, 0, 0, 0},
+        {SPLIT_HASH, 5, 7, 2, 5, 0, 0, 0},  {SPLIT_HASH, 3, 7, 1, 20, 0, 0, 0}, {SPLIT_MOD, 1, 7, 1, 3, 0, 0, 0},
     };
     return cr_make_param_array(run, runs, sizeof runs / sizeof runs[0]);
 }
@@ -346,13 +353,13 @@ ParameterizedTestParameters(capacity_rounds, partitions_give_the_plain_one_proce
 ParameterizedTest(run *r, capacity_rounds, partitions_give_the_plain_one_process_plan) { check(*r); }
 
 Test(capacity_rounds, a_part_made_again_between_rounds_goes_on_from_the_items) {
-    check((run){SPLIT_HASH, 3, 3, 1, 3, 0, 1});
-    check((run){SPLIT_MOD, 2, 7, 1, 10, 0, 1});
+    check((run){SPLIT_HASH, 3, 3, 1, 3, 0, 1, 0});
+    check((run){SPLIT_MOD, 2, 7, 1, 10, 0, 1, 0});
 }
 
 Test(capacity_rounds, with_daily_capacity_the_rounds_keep_the_one_day_rule) {
-    check((run){SPLIT_MOD, 3, 3, 1, 3, FU_PLANNER_DAILY_CAPACITY, 0});
-    check((run){SPLIT_HASH, 2, 7, 2, 5, FU_PLANNER_DAILY_CAPACITY, 0});
+    check((run){SPLIT_MOD, 3, 3, 1, 3, FU_PLANNER_DAILY_CAPACITY, 0, 0});
+    check((run){SPLIT_HASH, 2, 7, 2, 5, FU_PLANNER_DAILY_CAPACITY, 0, 0});
 }
 
 /* Hand-worked (docs/planner.md, limit 7, the reviewer's case): deliveries of
@@ -514,4 +521,9 @@ Test(capacity_rounds, bad_input_is_refused) {
     fu_planner_free(pl);
     fu_book_free(b);
     fu_policy_free(pol);
+}
+
+Test(capacity_rounds, partition_planners_with_the_whole_books_agents) {
+    check((run){SPLIT_BLOCKS, 3, 3, 1, 3, 0, 0, 1});
+    check((run){SPLIT_HASH, 2, 7, 2, 5, 0, 1, 1});
 }
