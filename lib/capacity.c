@@ -194,3 +194,76 @@ int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t 
     fu__free(u);
     return rc;
 }
+
+/* ------------------------------------------------ the rounds (several days) */
+
+/* The items in play after day `last`, keyed: PLANNED ones of a later day,
+ * ROLLED ones on their day (at least the next). FU_EINVAL on a state out of
+ * range or still OVER. */
+static int round_keys(const fu_calendar *cal, const fu_capacity_item *items, size_t n, int64_t last, cap_key *k,
+                      size_t *m_out) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const fu_capacity_item *it = &items[i];
+        if (it->priority < FU_PRIORITY_URGENT || it->priority > FU_PRIORITY_LOW)
+            return fu__error_set(FU_EINVAL, "fu_capacity_round: item %zu: priority %d out of range", i,
+                                 (int)it->priority);
+        if (it->deferred == FU_CAPACITY_OVER)
+            return fu__error_set(FU_EINVAL, "fu_capacity_round: item %zu (part %u, row %u) is still over the cap of "
+                                 "the last round: its partition has not moved it (fu_capacity_part_move())",
+                                 i, (unsigned)it->part, (unsigned)it->row);
+        if (it->deferred > FU_CAPACITY_ROLLED)
+            return fu__error_set(FU_EINVAL, "fu_capacity_round: item %zu: state %u out of range", i,
+                                 (unsigned)it->deferred);
+        if (it->deferred != FU_CAPACITY_PLANNED && it->deferred != FU_CAPACITY_ROLLED) continue;
+        int off = 0;
+        fu_calendar_utc_offset(cal, it->best_at, &off);
+        int64_t day = cap_floordiv(it->best_at + off, CAP_DAY);
+        if (it->deferred == FU_CAPACITY_PLANNED && day <= last) continue; /* taken by its day */
+        if (day <= last) day = last + 1; /* rolled onto the next day at least, as the planner counts it */
+        k[m] = (cap_key){day, it->due_to, it->best_at, it->customer, it->row, (uint32_t)i, it->priority, off};
+        m++;
+    }
+    *m_out = m;
+    return FU_OK;
+}
+
+int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int calls_per_agent,
+                      fu_capacity_item *items, size_t n, int64_t *day, size_t *over) {
+    if (over) *over = 0;
+    if (!policy || (!items && n) || !day || !over)
+        return fu__error_set(FU_EINVAL, "fu_capacity_round: %s is NULL",
+                             !policy ? "policy" : !day ? "day" : !over ? "over" : "items");
+    if (n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "fu_capacity_round: more than 2^32 - 1 items");
+    size_t cap = 0;
+    int rc = cap_per_day(policy, agents, calls_per_agent, &cap);
+    if (rc) return rc;
+    const fu_calendar *cal = fu_policy_calendar(policy, NULL);
+    if (!cal) return fu_error_last()->code;
+    cap_key *k = fu__malloc((n ? n : 1) * sizeof *k);
+    if (!k) return fu__error_nomem();
+    size_t m = 0;
+    if ((rc = round_keys(cal, items, n, *day, k, &m))) {
+        fu__free(k);
+        return rc;
+    }
+    qsort(k, m, sizeof *k, cap_cmp);
+    size_t used = 0, i = 0;
+    for (; i < m; i++) { /* the days in order: taken, until one is over its cap */
+        if (i && k[i].day != k[i - 1].day) {
+            if (*over) break;
+            used = 0;
+        }
+        fu_capacity_item *it = &items[k[i].idx];
+        *day = k[i].day;
+        if (!agents || used < cap) {
+            used++;
+            if (it->deferred == FU_CAPACITY_ROLLED) it->deferred = FU_CAPACITY_MOVED;
+            continue;
+        }
+        it->deferred = FU_CAPACITY_OVER;
+        ++*over;
+    }
+    fu__free(k);
+    return FU_OK;
+}

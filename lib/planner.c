@@ -1601,8 +1601,9 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
             pl->opt.progress(pl->opt.progress_ud, ci + 1 - lo, hi - lo);
     }
     if (!rc) rc = fu__plan_team_hours(pl, plan, now, now + horizon);
-    if (!rc && capacity) rc = apply_capacity(pl, plan, now, now + horizon);
+    if (!rc && capacity == 1) rc = apply_capacity(pl, plan, now, now + horizon);
     plan->stats.due = plan->stats.candidates + plan->stats.done;
+    if (!rc && capacity == 2) return *out = plan, FU_OK; /* open: fu__pl_plan_close() finishes it */
     if (!rc) rc = fu__pl_plan_finish(plan);
     if (!rc) rc = fu__pl_plan_notes(plan); /* after the scratch of capacity and sort is free */
     if (rc) {
@@ -1611,6 +1612,13 @@ int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t
     }
     *out = plan;
     return FU_OK;
+}
+
+int fu__pl_plan_close(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end) {
+    int rc = fu__pl_plan_finish(plan);
+    if (!rc) rc = fu__pl_plan_notes(plan);
+    if (!rc) rc = plan_attach_zones(pl, plan);
+    return rc ? rc : fu__plan_assign_agents(pl, plan, now, end);
 }
 
 int fu_planner_plan(fu_planner *pl, int64_t now, int64_t horizon, fu_plan **out) {

@@ -404,8 +404,13 @@ int fu__pl_customer_load(fu_planner *pl, const fu_book *book, size_t ci, int64_t
 int fu__pl_overlay_add(fu_planner *pl, pl_overlay *o, size_t ci, const fu_event *e);
 void fu__pl_overlay_free(pl_overlay *o);
 void fu__pl_overlay_remove(pl_overlay *o, size_t ci, const fu_event *e);
+/* capacity: 0 none, 1 the planner's capacity step, 2 none and the plan left
+ * open (rows in customer order, not sorted: fu__pl_plan_close() ends it). */
 int fu__pl_plan_range(fu_planner *pl, size_t lo, size_t hi, int64_t now, int64_t horizon, int capacity,
                       fu_plan **out);
+/* An open plan of fu__pl_plan_range() made as fu_planner_plan() makes its own:
+ * sorted, notes, zones, named agents. On error the caller frees the plan. */
+int fu__pl_plan_close(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end);
 int fu__pl_rule_is_survey(const fu__policy *P, const char *rule);
 int fu__pl_push_row_contact(fu_planner *pl, const fu_plan *plan, size_t r);
 

@@ -4,6 +4,7 @@
  * instead of all waiting for the next day's midnight while the later days
  * of the horizon stay empty. docs/planner.md, "Limits" 7. */
 #include "planner_rollover.h"
+#include "followup/capacity.h"
 #include "planner_internal.h"
 
 #define RO_RULE "capacity.calls_per_agent_day"
@@ -245,43 +246,44 @@ static int gather_items(ro_ctx *x, ro_item **out, size_t *n_out) {
     return FU_OK;
 }
 
-/* The contacts over day `day`'s cap (v, m of them): each to the first
- * instant allowed on a later day of the horizon, pushed back into the heap
- * with its new key; the others deferred (capacity.calls_per_agent_day) at
- * the first instant they may be made from the next day (a second search
- * without the window), or where they were when none comes. */
-static int roll_round(ro_ctx *x, int64_t day, ro_try *v, size_t m, ro_item *h, size_t *n, size_t *deferred) {
+/* The contacts over day `day`'s cap (v, m of them, most pressing first):
+ * each to the first instant allowed on a later day of the horizon (its row
+ * planned there, v[i].it with its new day and instant, `moved`); the others
+ * deferred (capacity.calls_per_agent_day) at the first instant they may be
+ * made from the next day (a second search without the window), or where
+ * they were when none comes. v ends sorted by row; the fate of each is its
+ * row's status. */
+static int roll_round(ro_ctx *x, int64_t day, ro_try *v, size_t m, size_t *deferred) {
     int64_t from = day_start(x->bc, day + 1);
     int rc = search_all(x, v, m, from, 0);
-    size_t k = 0;
+    size_t again = 0;
     for (size_t i = 0; i < m && !rc; i++) {
-        ro_item it = v[i].it;
+        ro_item *it = &v[i].it;
+        fu_touchpoint *t = &x->plan->tp[it->row];
         if (v[i].q && v[i].at < x->end) {
             int64_t d = day_of(x->bc, v[i].at);
-            it.day = d > day ? d : day + 1;
-            it.best = v[i].at;
-            it.moved = 1;
-            x->plan->tp[it.row].best_at = v[i].at;
-            h[(*n)++] = it;
-            heap_up(h, *n - 1);
+            it->day = d > day ? d : day + 1;
+            it->best = v[i].at;
+            it->moved = 1;
+            t->best_at = v[i].at;
             continue;
         }
-        fu_touchpoint *t = &x->plan->tp[it.row];
         /* the reason keeps why it is due; status and status_rule say why it waits */
         t->status = FU_TOUCHPOINT_DEFERRED;
         t->status_rule = RO_RULE;
-        t->best_at = it.best;
+        t->best_at = v[i].q ? v[i].at : it->best; /* found past the horizon (q 1): that is its first instant */
         ++*deferred;
-        v[k++] = v[i]; /* found past the horizon (q 1): that is its first instant */
+        again += !v[i].q;
     }
-    size_t again = 0; /* the deferred ones without an instant yet: sought without the window */
-    for (size_t i = 0; i < k; i++)
-        if (!v[i].q) v[again++] = v[i];
-        else x->plan->tp[v[i].it.row].best_at = v[i].at;
-    if (!rc && again) {
-        rc = search_all(x, v, again, from, 1);
-        for (size_t i = 0; i < again; i++) x->plan->tp[v[i].it.row].best_at = !rc && v[i].q ? v[i].at : v[i].it.best;
-    }
+    if (rc || !again) return rc;
+    ro_try *w = fu__malloc(again * sizeof *w); /* the deferred ones without an instant yet: sought without the window */
+    if (!w) return fu__error_nomem();
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!v[i].q && x->plan->tp[v[i].it.row].status == FU_TOUCHPOINT_DEFERRED) w[k++] = v[i];
+    rc = search_all(x, w, k, from, 1);
+    for (size_t i = 0; i < k; i++) x->plan->tp[w[i].it.row].best_at = !rc && w[i].q ? w[i].at : w[i].it.best;
+    fu__free(w);
     return rc;
 }
 
@@ -305,7 +307,12 @@ int fu__pl_capacity_rollover(fu_planner *pl, fu_plan *plan, size_t cap, int64_t 
     int64_t day = n ? h[0].day : 0;
     while (!rc && (n || m)) {
         if (!n || h[0].day != day) { /* the day is done: its contacts over the cap move on together */
-            if (m) rc = roll_round(&x, day, v, m, h, &n, deferred);
+            if (m) rc = roll_round(&x, day, v, m, deferred);
+            for (size_t i = 0; i < m && !rc; i++) /* the moved ones compete again on their new day */
+                if (plan->tp[v[i].it.row].status == FU_TOUCHPOINT_PLANNED) {
+                    h[n++] = v[i].it;
+                    heap_up(h, n - 1);
+                }
             m = used = 0;
             if (n) day = h[0].day;
             continue;
@@ -344,5 +351,250 @@ int fu__pl_push_row_contact(fu_planner *pl, const fu_plan *plan, size_t r) {
         if (pl->nst == pl->st_cap && FU_GROW(pl->stimes, pl->st_cap, pl->nst + 1)) return FU_ENOMEM;
         pl->stimes[pl->nst++] = o->best_at;
     }
+    return FU_OK;
+}
+
+/* ------------------------------------------- the rounds across partitions */
+
+/* A partition's open plan (include/followup/capacity.h): the planner, the
+ * plan's rows in customer order, and of each planned agent contact at the
+ * start its row, instant and status_rule (what a row the items call planned
+ * again gets back). */
+struct fu_capacity_part {
+    fu_planner *pl;
+    fu_plan *plan; /* NULL once fu_capacity_part_plan() took it */
+    int64_t now, end;
+    size_t n;          /* planned agent contacts at the start */
+    uint32_t *row;     /* n: their rows */
+    int64_t *best0;    /* n: their instants */
+    const char **rule; /* n: their status_rule */
+    uint32_t *at;      /* plan->n: a row's index in row[], UINT32_MAX none */
+};
+
+void fu_capacity_part_free(fu_capacity_part *cp) {
+    if (!cp) return;
+    fu_plan_free(cp->plan);
+    FU_FREE_ALL(cp->row, cp->best0, cp->rule, cp->at, cp);
+}
+
+static int part_index(fu_capacity_part *cp) {
+    const fu_plan *p = cp->plan;
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        n += p->tp[i].status == FU_TOUCHPOINT_PLANNED && fu__pl_is_agent_channel(p->tp[i].channel);
+    cp->row = fu__malloc((n ? n : 1) * sizeof *cp->row);
+    cp->best0 = fu__malloc((n ? n : 1) * sizeof *cp->best0);
+    cp->rule = fu__malloc((n ? n : 1) * sizeof *cp->rule);
+    cp->at = fu__malloc((p->n ? p->n : 1) * sizeof *cp->at);
+    if (!cp->row || !cp->best0 || !cp->rule || !cp->at) return fu__error_nomem();
+    for (size_t i = 0; i < p->n; i++) {
+        const fu_touchpoint *t = &p->tp[i];
+        cp->at[i] = UINT32_MAX;
+        if (t->status != FU_TOUCHPOINT_PLANNED || !fu__pl_is_agent_channel(t->channel)) continue;
+        cp->at[i] = (uint32_t)cp->n;
+        cp->row[cp->n] = (uint32_t)i;
+        cp->best0[cp->n] = t->best_at;
+        cp->rule[cp->n++] = t->status_rule;
+    }
+    return FU_OK;
+}
+
+int fu_capacity_part_new(fu_planner *pl, int64_t now, int64_t horizon, fu_capacity_part **out) {
+    if (!pl || !out) return fu__error_set(FU_EINVAL, "fu_capacity_part_new: %s is NULL", !pl ? "planner" : "out");
+    *out = NULL;
+    int rc = fu__pl_check_span(now, horizon);
+    if (rc) return rc;
+    fu_capacity_part *cp = fu__calloc(1, sizeof *cp);
+    if (!cp) return fu__error_nomem();
+    cp->pl = pl;
+    cp->now = now;
+    cp->end = now + horizon;
+    rc = fu__pl_plan_range(pl, 0, pl->ncust, now, horizon, 2, &cp->plan);
+    if (!rc && cp->plan->n > UINT32_MAX - 1) rc = fu__error_set(FU_ELIMIT, "more than 2^32 - 2 rows in a plan");
+    if (!rc) rc = part_index(cp);
+    if (rc) {
+        fu_capacity_part_free(cp);
+        return rc;
+    }
+    *out = cp;
+    return FU_OK;
+}
+
+int fu_capacity_part_items(const fu_capacity_part *cp, fu_capacity_item **out, size_t *n) {
+    if (!cp || !out || !n)
+        return fu__error_set(FU_EINVAL, "fu_capacity_part_items: %s is NULL", !cp ? "part" : !out ? "out" : "n");
+    *out = NULL;
+    *n = 0;
+    if (!cp->plan) return fu__error_set(FU_ESTATE, "fu_capacity_part_items: the part's plan was taken");
+    if (!cp->n) return FU_OK;
+    fu_capacity_item *v = fu__calloc(cp->n, sizeof *v);
+    if (!v) return fu__error_nomem();
+    for (size_t i = 0; i < cp->n; i++) {
+        const fu_touchpoint *t = &cp->plan->tp[cp->row[i]];
+        v[i].best_at = cp->best0[i];
+        v[i].due_to = t->due_to;
+        v[i].customer = t->customer;
+        v[i].row = cp->row[i];
+        v[i].priority = (int32_t)t->priority;
+    }
+    *out = v;
+    *n = cp->n;
+    return FU_OK;
+}
+
+/* The items are all of the part's, each once, in range: else FU_EINVAL
+ * (nothing changed). Then the rows take their states and instants. */
+static int part_sync(fu_capacity_part *cp, const char *fn, const fu_capacity_item *items, size_t n) {
+    if (!cp->plan) return fu__error_set(FU_ESTATE, "%s: the part's plan was taken", fn);
+    if (n != cp->n)
+        return fu__error_set(FU_EINVAL, "%s: %zu items, the part has %zu: give all of its items", fn, n, cp->n);
+    uint8_t *seen = fu__calloc(n ? n : 1, 1);
+    if (!seen) return fu__error_nomem();
+    fu_touchpoint *tp = cp->plan->tp;
+    int rc = FU_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const fu_capacity_item *it = &items[i];
+        uint32_t k = it->row < cp->plan->n ? cp->at[it->row] : UINT32_MAX;
+        if (k == UINT32_MAX || tp[it->row].due_to != it->due_to || (int32_t)tp[it->row].priority != it->priority)
+            rc = fu__error_set(FU_EINVAL, "%s: item %zu (row %u) is not a planned agent contact of this part", fn, i,
+                               (unsigned)it->row);
+        else if (seen[k]++)
+            rc = fu__error_set(FU_EINVAL, "%s: item %zu: row %u given twice", fn, i, (unsigned)it->row);
+        else if (it->deferred > FU_CAPACITY_ROLLED)
+            rc = fu__error_set(FU_EINVAL, "%s: item %zu: state %u out of range", fn, i, (unsigned)it->deferred);
+    }
+    fu__free(seen);
+    for (size_t i = 0; i < n && !rc; i++) {
+        fu_touchpoint *t = &tp[items[i].row];
+        int d = items[i].deferred == FU_CAPACITY_DEFERRED;
+        t->status = d ? FU_TOUCHPOINT_DEFERRED : FU_TOUCHPOINT_PLANNED;
+        t->status_rule = d ? RO_RULE : cp->rule[cp->at[items[i].row]];
+        t->best_at = items[i].best_at;
+    }
+    return rc;
+}
+
+/* A round's contact over the cap as the partition orders them: (priority,
+ * window end, time, customer, row); idx: its item. */
+typedef struct over_key {
+    int64_t due, best;
+    uint64_t customer;
+    int32_t prio;
+    uint32_t row, idx;
+} over_key;
+
+static int over_cmp(const void *pa, const void *pb) {
+    const over_key *a = pa, *b = pb;
+    if (a->prio != b->prio) return a->prio < b->prio ? -1 : 1;
+    if (a->due != b->due) return a->due < b->due ? -1 : 1;
+    if (a->best != b->best) return a->best < b->best ? -1 : 1;
+    if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+/* The one-day rule (fu_capacity_pass(), the planner's one-day step): to the
+ * next local midnight, or the end of the window when that is past it. */
+static void part_defer_daily(fu_capacity_part *cp, int64_t day, fu_capacity_item *it) {
+    int off = 0;
+    fu_calendar_utc_offset(cp->pl->bcal->cal, it->best_at, &off);
+    int64_t next_day = (day + 1) * DAY - off;
+    it->best_at = next_day <= it->due_to || it->best_at > it->due_to ? next_day : it->due_to;
+    it->deferred = FU_CAPACITY_DEFERRED;
+    fu_touchpoint *t = &cp->plan->tp[it->row];
+    t->status = FU_TOUCHPOINT_DEFERRED;
+    t->status_rule = RO_RULE;
+    t->best_at = it->best_at;
+}
+
+/* The round's contacts over the cap (k, most pressing first) as
+ * fu__pl_capacity_rollover() moves them; their items take the outcome. */
+static int part_roll(fu_capacity_part *cp, int64_t day, fu_capacity_item *items, const over_key *k, size_t m,
+                     const uint32_t *pos) {
+    ro_ctx x;
+    memset(&x, 0, sizeof x);
+    x.pl = cp->pl;
+    x.plan = cp->plan;
+    x.bc = cp->pl->bcal->cal;
+    x.now = cp->now;
+    x.end = cp->end;
+    ro_try *v = fu__calloc(m, sizeof *v);
+    if (!v) return fu__error_nomem();
+    for (size_t i = 0; i < m; i++) {
+        const fu_capacity_item *it = &items[k[i].idx];
+        v[i].it.day = day;
+        v[i].it.due = it->due_to;
+        v[i].it.best = it->best_at;
+        v[i].it.row = it->row;
+        v[i].it.prio = (uint8_t)it->priority;
+        v[i].it.late = cp->best0[cp->at[it->row]] > it->due_to; /* as first planned */
+        v[i].it.moved = 1;
+    }
+    size_t deferred = 0;
+    int rc = roll_round(&x, day, v, m, &deferred);
+    for (size_t i = 0; i < m && !rc; i++) { /* v is by row now: the items by row too */
+        fu_capacity_item *it = &items[pos[cp->at[v[i].it.row]]];
+        const fu_touchpoint *t = &cp->plan->tp[it->row];
+        it->best_at = t->best_at;
+        it->deferred = t->status == FU_TOUCHPOINT_PLANNED ? FU_CAPACITY_ROLLED : FU_CAPACITY_DEFERRED;
+    }
+    fu__free(v);
+    return rc;
+}
+
+int fu_capacity_part_move(fu_capacity_part *cp, int64_t day, fu_capacity_item *items, size_t n) {
+    if (!cp || (!items && n))
+        return fu__error_set(FU_EINVAL, "fu_capacity_part_move: %s is NULL", !cp ? "part" : "items");
+    int rc = part_sync(cp, "fu_capacity_part_move", items, n);
+    if (rc) return rc;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += items[i].deferred == FU_CAPACITY_OVER;
+    if (!m) return FU_OK;
+    over_key *k = fu__malloc(m * sizeof *k);
+    uint32_t *pos = fu__malloc(n * sizeof *pos); /* the part's index of a row -> the item */
+    if (!k || !pos) {
+        FU_FREE_ALL(k, pos);
+        return fu__error_nomem();
+    }
+    for (size_t i = 0, j = 0; i < n; i++) {
+        pos[cp->at[items[i].row]] = (uint32_t)i;
+        if (items[i].deferred != FU_CAPACITY_OVER) continue;
+        k[j] = (over_key){items[i].due_to, items[i].best_at, items[i].customer, items[i].priority, items[i].row,
+                          (uint32_t)i};
+        j++;
+    }
+    qsort(k, m, sizeof *k, over_cmp);
+    if (fu__pl_rollover_applies(cp->pl, cp->now, cp->end))
+        rc = part_roll(cp, day, items, k, m, pos);
+    else
+        for (size_t i = 0; i < m; i++) part_defer_daily(cp, day, &items[k[i].idx]);
+    FU_FREE_ALL(k, pos);
+    return rc;
+}
+
+int fu_capacity_part_plan(fu_capacity_part *cp, const fu_capacity_item *items, size_t n, fu_plan **out) {
+    if (!cp || (!items && n) || !out)
+        return fu__error_set(FU_EINVAL, "fu_capacity_part_plan: %s is NULL", !cp ? "part" : !out ? "out" : "items");
+    *out = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].deferred == FU_CAPACITY_OVER || items[i].deferred == FU_CAPACITY_ROLLED)
+            return fu__error_set(FU_EINVAL, "fu_capacity_part_plan: item %zu (row %u) is still %s: the rounds are "
+                                 "not done (fu_capacity_round() until it marks none)", i, (unsigned)items[i].row,
+                                 items[i].deferred == FU_CAPACITY_OVER ? "over its day's cap" : "moved to a later day");
+    int rc = part_sync(cp, "fu_capacity_part_plan", items, n);
+    if (rc) return rc;
+    fu_plan *p = cp->plan;
+    cp->plan = NULL; /* taken: the part cannot go on from here */
+    for (size_t i = 0; i < n && !rc; i++) /* moved and planned there: the planner's note */
+        if (items[i].deferred == FU_CAPACITY_MOVED) rc = note_moved(p, items[i].row);
+    size_t agent = 0;
+    for (size_t i = 0; i < p->n; i++)
+        agent += p->tp[i].status == FU_TOUCHPOINT_PLANNED && fu__pl_is_agent_channel(p->tp[i].channel);
+    p->stats.agent_contacts = agent;
+    p->stats.capacity_per_day = (size_t)cp->pl->opt.agents * cp->pl->opt.calls_per_agent;
+    if (rc || (rc = fu__pl_plan_close(cp->pl, p, cp->now, cp->end))) {
+        fu_plan_free(p);
+        return rc;
+    }
+    *out = p;
     return FU_OK;
 }

@@ -106,6 +106,161 @@ int fu_swig_capacity_pass(fu_swig_capblob *CAPOUT, const fu_policy *policy, cons
                           unsigned int agents, unsigned int calls_per_agent = 0);
 int fu_swig_apply_capacity(fu_plan *plan, const char *bytes, size_t nbytes);
 
+/* ---- the rounds over several days (capacity.h "the rounds"):
+ *   capacity_round(policy, items, agents, calls_per_agent=0, day=CAPACITY_DAY_NONE)
+ *       -> (bytes, day)   [Python adds `over`: (bytes, day, over); day=None]
+ *   Python: CapacityPart(planner, now, horizon=86400), a partition's open plan
+ *     (followup/_methods.py over the _calls below): items() -> bytes;
+ *     move(items, day) -> bytes; plan(items) -> Plan
+ *   Lua: capacity_part(planner, now, horizon=86400) and capacity_part_items(part),
+ *     capacity_part_move(part, items, day), capacity_part_plan(part, items)  ---- */
+%{
+static int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, const fu_policy *policy, const char *bytes,
+                                  size_t nbytes, unsigned int agents, unsigned int calls_per_agent, int64_t day) {
+    int rc = fu_swig_cap_check(nbytes);
+    size_t over = 0;
+    *out = day;
+    if (rc) return rc;
+    fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes ? nbytes : 1);
+    if (!v) return fu_error_set(FU_ENOMEM, "out of memory");
+    if (nbytes) memcpy(v, bytes, nbytes);
+    rc = fu_capacity_round(policy, agents, calls_per_agent, v, nbytes / sizeof *v, out, &over);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    CAPOUT->v = (char *)v;
+    CAPOUT->n = nbytes;
+    return FU_OK;
+}
+
+static fu_capacity_part *fu_swig_capacity_part_new(fu_planner *planner, int64_t now, int64_t horizon) {
+    fu_capacity_part *p = NULL;
+    fu_capacity_part_new(planner, now, horizon, &p);
+    return p;
+}
+
+static int fu_swig_capacity_part_items(const fu_capacity_part *part, fu_swig_capblob *CAPOUT) {
+    fu_capacity_item *v = NULL;
+    size_t n = 0;
+    int rc = fu_capacity_part_items(part, &v, &n);
+    if (rc) return rc;
+    CAPOUT->n = n * sizeof *v;
+    CAPOUT->v = (char *)malloc(CAPOUT->n ? CAPOUT->n : 1);
+    if (CAPOUT->v && CAPOUT->n) memcpy(CAPOUT->v, v, CAPOUT->n);
+    fu_free(v);
+    return CAPOUT->v ? FU_OK : fu_error_set(FU_ENOMEM, "out of memory");
+}
+
+static int fu_swig_capacity_part_move(fu_swig_capblob *CAPOUT, fu_capacity_part *part, const char *bytes,
+                                      size_t nbytes, int64_t day) {
+    int rc = fu_swig_cap_check(nbytes);
+    if (rc) return rc;
+    fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes ? nbytes : 1);
+    if (!v) return fu_error_set(FU_ENOMEM, "out of memory");
+    if (nbytes) memcpy(v, bytes, nbytes);
+    rc = fu_capacity_part_move(part, day, v, nbytes / sizeof *v);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    CAPOUT->v = (char *)v;
+    CAPOUT->n = nbytes;
+    return FU_OK;
+}
+
+static struct fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *bytes, size_t nbytes) {
+    fu_plan *p = NULL;
+    if (fu_swig_cap_check(nbytes)) return NULL;
+    fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes ? nbytes : 1); /* aligned copy */
+    if (!v) {
+        fu_swig_nomem();
+        return NULL;
+    }
+    if (nbytes) memcpy(v, bytes, nbytes);
+    fu_capacity_part_plan(part, v, nbytes / sizeof *v, &p);
+    free(v);
+    return p;
+}
+%}
+
+%constant int64_t CAPACITY_DAY_NONE = FU_CAPACITY_DAY_NONE;
+%constant int CAPACITY_PLANNED = FU_CAPACITY_PLANNED;
+%constant int CAPACITY_DEFERRED = FU_CAPACITY_DEFERRED;
+%constant int CAPACITY_OVER = FU_CAPACITY_OVER;
+%constant int CAPACITY_MOVED = FU_CAPACITY_MOVED;
+%constant int CAPACITY_ROLLED = FU_CAPACITY_ROLLED;
+
+#ifdef SWIGLUA
+/* A part plans with its planner (argument 1): it keeps it alive, with the
+ * planner's {policy, book} (planner.i), in a table {policy, book, planner}. A
+ * plan of the part borrows {policy, book} only, as a planner's plan does. */
+%typemap(out) fu_capacity_part * {
+    SWIG_NewPointerObj(L, $1, $descriptor(fu_capacity_part *), $owner); SWIG_arg++;
+    if ($1) {
+        lua_createtable(L, 3, 0);
+        lua_getiuservalue(L, 1, 1);
+        for (int k = 1; k <= 2; k++) {
+            lua_rawgeti(L, -1, k);
+            lua_rawseti(L, -3, k);
+        }
+        lua_pop(L, 1);
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, 3);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+%typemap(out) struct fu_plan *fu_swig_capacity_part_plan {
+    SWIG_NewPointerObj(L, $1, $descriptor(struct fu_plan *), $owner); SWIG_arg++;
+    if ($1 && lua_isuserdata(L, 1)) {
+        lua_createtable(L, 2, 0);
+        lua_getiuservalue(L, 1, 1);
+        for (int k = 1; k <= 2; k++) {
+            lua_rawgeti(L, -1, k);
+            lua_rawseti(L, -3, k);
+        }
+        lua_pop(L, 1);
+        lua_setiuservalue(L, -2, 1);
+    }
+}
+#endif
+%rename(_CapacityPart) fu_capacity_part;
+%nodefaultctor fu_capacity_part;
+%nodefaultdtor fu_capacity_part;
+typedef struct fu_capacity_part {} fu_capacity_part;
+%extend fu_capacity_part {
+    ~fu_capacity_part() { fu_capacity_part_free($self); }
+}
+
+FU_FALLIBLE(fu_swig_capacity_round)
+FU_FALLIBLE(fu_swig_capacity_part_items)
+FU_FALLIBLE(fu_swig_capacity_part_move)
+FU_RAISES(fu_swig_capacity_part_new)
+FU_RAISES(fu_swig_capacity_part_plan)
+%newobject fu_swig_capacity_part_new;
+%newobject fu_swig_capacity_part_plan;
+#ifdef SWIGPYTHON
+%rename(_capacity_round) fu_swig_capacity_round;
+%rename(_capacity_part_new) fu_swig_capacity_part_new;
+%rename(_capacity_part_items) fu_swig_capacity_part_items;
+%rename(_capacity_part_move) fu_swig_capacity_part_move;
+%rename(_capacity_part_plan) fu_swig_capacity_part_plan;
+#else
+%rename(capacity_round) fu_swig_capacity_round;
+%rename(capacity_part) fu_swig_capacity_part_new;
+%rename(capacity_part_items) fu_swig_capacity_part_items;
+%rename(capacity_part_move) fu_swig_capacity_part_move;
+%rename(capacity_part_plan) fu_swig_capacity_part_plan;
+#endif
+int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, const fu_policy *policy, const char *bytes,
+                           size_t nbytes, unsigned int agents, unsigned int calls_per_agent = 0,
+                           int64_t day = FU_CAPACITY_DAY_NONE);
+fu_capacity_part *fu_swig_capacity_part_new(fu_planner *planner, int64_t now, int64_t horizon = 86400);
+int fu_swig_capacity_part_items(const fu_capacity_part *part, fu_swig_capblob *CAPOUT);
+int fu_swig_capacity_part_move(fu_swig_capblob *CAPOUT, fu_capacity_part *part, const char *bytes, size_t nbytes,
+                               int64_t day);
+struct fu_plan *fu_swig_capacity_part_plan(fu_capacity_part *part, const char *bytes, size_t nbytes);
+
 #ifdef SWIGPYTHON
 %pythoncode %{
 def _capacity_dtype():

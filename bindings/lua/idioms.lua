@@ -184,7 +184,9 @@ local C_NAMES = {
   fu_stats_beta_quantile = "followup.beta_quantile", fu_error_last = "followup.Error",
   fu_calendar_add_working_days_bulk = "Calendar:add_working_days", fu_kpi_write_html_to_string = "Kpi:to_html",
   fu_extract_options = "Extractor", fu_capacity_pass = "capacity_pass", fu_plan_apply_capacity = "apply_capacity",
-  fu_plan_capacity_items = "capacity_items",
+  fu_plan_capacity_items = "capacity_items", fu_capacity_round = "capacity_round",
+  fu_capacity_part_new = "capacity_part", fu_capacity_part_items = "capacity_part_items",
+  fu_capacity_part_move = "capacity_part_move", fu_capacity_part_plan = "capacity_part_plan",
 }
 
 local function lua_c_name(rest)
@@ -1192,6 +1194,11 @@ do
   PARAMS.capacity_pass = "policy items agents calls_per_agent"
   PARAMS.capacity_items = "plan"
   PARAMS.apply_capacity = "plan items"
+  PARAMS.capacity_round = "policy items agents calls_per_agent day"
+  PARAMS.capacity_part = "planner now horizon"
+  PARAMS.capacity_part_items = "part"
+  PARAMS.capacity_part_move = "part items day"
+  PARAMS.capacity_part_plan = "part items"
   PARAMS["BestTime:best"] = "customer from to channel flags k level query_flags seed now"
   PARAMS["BestTime:best_day"] = "now day customers channel flags level query_flags seed"
   PARAMS["BestTime:may_contact"] = "customer now channel flags"

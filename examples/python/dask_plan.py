@@ -21,19 +21,24 @@ book, byte for byte (checked here against a plan made in one piece):
   planner (Planner(..., tier_cycles=...)); --local-cycles shows what happens
   without that (partitions plan with their own tier means);
 * agent capacity (--agents x --calls-per-agent contacts a day on phone,
-  video, chat and visit): partitions plan without capacity and send their
-  planned agent contacts (followup.capacity_items, 40 bytes each) to one
-  global pass (followup.capacity_pass: most pressing first per day, the rest
-  deferred to the next day, exactly as one planner with
-  Planner(..., daily_capacity=True) does); each partition then plans again
-  and applies the pass to its own contacts (followup.apply_capacity). The
-  one-piece plan compared with is made with daily_capacity=True: without it
-  one planner over a horizon of several days moves a contact over a day's
-  cap to a later day with room, which the pass does not (that needs each
-  partition's planner, one round a day; docs/scaling.md); over one day the
-  two agree.
-  --per-partition-capacity shows what happens without the global pass (each
-  partition gets the whole day's capacity: too many contacts are planned).
+  video, chat and visit): partitions plan without capacity and keep their
+  plan open (followup.CapacityPart); their planned agent contacts (40 bytes
+  each) go through the rounds (followup.capacity_round: one day at a time,
+  most pressing first; the contacts over the day's cap go back to their
+  partitions, which move them to the first instant their own planner allows
+  on a later day of the horizon, or defer them: CapacityPart.move), and each
+  partition then writes its plan (CapacityPart.plan). The result is the
+  plan of one planner over the whole book with the same agents, for any
+  horizon (a contact over a day's cap rolls over to the next day with room,
+  as one planner does). A partition's open plan is kept in its worker
+  between rounds when it can be (--keep-parts per worker process); a task
+  that lands elsewhere makes it again and goes on from the items alone, so
+  every task stays a pure function of its inputs.
+  --daily-capacity plans by the one-day rule instead (one global
+  followup.capacity_pass and followup.apply_capacity, as
+  Planner(..., daily_capacity=True)); --per-partition-capacity shows what
+  happens without a global capacity (each partition gets the whole day's
+  capacity: too many contacts are planned).
 
     /usr/bin/python3 examples/python/dask_plan.py --customers 20000 --partitions 8 --agents 2
 
@@ -45,6 +50,7 @@ cluster.
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import io
 import os
@@ -54,6 +60,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 import numpy as np
 
@@ -88,50 +95,174 @@ def partition_cycle_sums(part: dict):
 
 
 def _plan(part: dict, now: int, horizon: int, tier_cycles, agents: int, calls: int, capacity_pass: bool = False):
-    """Book, planner and plan of one partition; `agents` 0: without capacity
-    (capacity_pass: the global pass applies it, so windows it may have pushed
-    a call past stay due in later runs, as with one planner's `agents`)."""
+    """Book, planner and plan of one partition by the one-day rule; `agents`
+    0: without capacity (capacity_pass: the global pass applies it, so
+    windows it may have pushed a call past stay due in later runs, as with
+    one planner's `agents`)."""
     book = _book(part)
     planner = followup.Planner(_policy(), book, agents=agents, calls_per_agent=calls, tier_cycles=tier_cycles,
                                capacity_pass=capacity_pass, daily_capacity=True)
     return book, planner, planner.plan(now, horizon)
 
 
-def partition_items(part: dict, now: int, horizon: int, tier_cycles) -> bytes:
-    """Phase 1: plan without capacity; the planned agent contacts with the
-    whole book's customer index (capacity_items records)."""
-    _, _, plan = _plan(part, now, horizon, tier_cycles, 0, 0, capacity_pass=True)
-    items = np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE).copy()
+def _mine(part: dict, items: np.ndarray) -> np.ndarray:
+    """The whole book's customer index and the partition in the records."""
     items["customer"] = np.asarray(part["index"], dtype=np.uint64)[items["customer"]]
     items["part"] = part["id"]
-    return items.tobytes()
+    return items
+
+
+def partition_items(part: dict, now: int, horizon: int, tier_cycles) -> bytes:
+    """--daily-capacity, phase 1: plan without capacity; the planned agent
+    contacts with the whole book's customer index (capacity_items records)."""
+    _, _, plan = _plan(part, now, horizon, tier_cycles, 0, 0, capacity_pass=True)
+    return _mine(part, np.frombuffer(followup.capacity_items(plan), dtype=followup.CAPACITY_DTYPE).copy()).tobytes()
+
+
+def _keys(part: dict, plan, applied: bool = False) -> list:
+    """The merge keys of a partition's plan rows, in the order of its CSV.
+    applied: a plan sorted again by apply_capacity(), which lost the order
+    one planner emits a customer's rows in: it emits the contacts deferred
+    by capacity after those deferred by other rules, in the order of their
+    window ends (docs/scaling.md, "What is not exact")."""
+    keys = []
+    for s in range(5):
+        for t in plan.touchpoints(s):
+            cap = applied and s == followup.TOUCHPOINT_DEFERRED and t.status_rule == "capacity.calls_per_agent_day"
+            keys.append((s, t.best_at, part["index"][t.customer], t.priority, int(cap), t.due_to if cap else 0))
+    return keys
 
 
 def partition_plan(part: dict, now: int, horizon: int, tier_cycles, deferred: bytes | None,
                    agents: int, calls: int) -> tuple[list, str, str]:
-    """Phase 3: plan again (same plan as phase 1) and apply the global pass
-    (deferred: this partition's deferred records; None: the partition's own
-    capacity). Returns the merge keys of the rows and the CSV with status."""
+    """--daily-capacity, phase 3 (or --per-partition-capacity / no agents):
+    plan again (same plan as phase 1) and apply the global pass (deferred:
+    this partition's deferred records; None: the partition's own capacity).
+    Returns the merge keys of the rows and the CSV with status."""
     _, _, plan = _plan(part, now, horizon, tier_cycles, 0 if deferred is not None else agents, calls,
                        capacity_pass=deferred is not None)
     if deferred:
         followup.apply_capacity(plan, deferred)
-    text = plan.csv(status_mask=ALL_STATUSES, with_status=True)
-    keys = []
-    for s in range(5):
-        for t in plan.touchpoints(s):
-            # one planner emits a customer's contacts deferred by capacity after
-            # those deferred by other rules, in the order of their window ends
-            cap = s == followup.TOUCHPOINT_DEFERRED and t.status_rule == "capacity.calls_per_agent_day"
-            keys.append((s, t.best_at, part["index"][t.customer], t.priority, int(cap), t.due_to if cap else 0))
-    return keys, text, f"{os.getpid()}/{threading.current_thread().name}"
+    return _keys(part, plan, bool(deferred)), plan.csv(status_mask=ALL_STATUSES, with_status=True), _where()
+
+
+def _where() -> str:
+    return f"{os.getpid()}/{threading.current_thread().name}"
+
+
+# ---- the rounds: a partition's open plan, kept in its worker when it can be ----
+def _kept() -> dict:
+    """This worker's open partition plans ((run, partition) -> CapacityPart,
+    most recent last), their lock, and how many it made per run; outside a
+    worker, this process's."""
+    try:
+        from dask.distributed import get_worker
+        owner = get_worker()
+    except (ImportError, ValueError):
+        owner = _kept
+    return owner.__dict__.setdefault("_followup_parts", {"parts": collections.OrderedDict(),
+                                                         "lock": threading.Lock(), "made": collections.Counter()})
+
+
+def _part(part: dict, now: int, horizon: int, tier_cycles, run: str, keep: int):
+    """The partition's CapacityPart: this worker's, or made again (the items
+    say where the rounds are: a part made again goes on from them)."""
+    kept, key = _kept(), (run, part["id"])
+    with kept["lock"]:
+        cp = kept["parts"].pop(key, None)
+    if cp is None:
+        planner = followup.Planner(_policy(), _book(part), tier_cycles=tier_cycles, capacity_pass=True)
+        cp = followup.CapacityPart(planner, now, horizon)
+        with kept["lock"]:
+            kept["made"][run] += 1
+    with kept["lock"]:
+        kept["parts"][key] = cp
+        while len(kept["parts"]) > keep:
+            kept["parts"].popitem(last=False)
+    return cp
+
+
+def partition_open(part: dict, now: int, horizon: int, tier_cycles, run: str, keep: int) -> bytes:
+    """Rounds, phase 1: plan without capacity, keep the plan open; the
+    planned agent contacts with the whole book's customer index."""
+    cp = _part(part, now, horizon, tier_cycles, run, keep)
+    return _mine(part, np.frombuffer(cp.items(), dtype=followup.CAPACITY_DTYPE).copy()).tobytes()
+
+
+def partition_move(part: dict, now: int, horizon: int, tier_cycles, run: str, keep: int, items: bytes,
+                   day: int) -> bytes:
+    """Rounds, phase 2 (a round): this partition's records over the day's
+    cap moved by its own planner (CapacityPart.move)."""
+    return _part(part, now, horizon, tier_cycles, run, keep).move(items, day)
+
+
+def partition_close(part: dict, now: int, horizon: int, tier_cycles, run: str, keep: int,
+                    items: bytes) -> tuple[list, str, str]:
+    """Rounds, phase 3: the partition's plan after the last round; the merge
+    keys of its rows and its CSV with status."""
+    cp, kept = _part(part, now, horizon, tier_cycles, run, keep), _kept()
+    with kept["lock"]:
+        kept["parts"].pop((run, part["id"]), None)
+    plan = cp.plan(items)
+    return _keys(part, plan), plan.csv(status_mask=ALL_STATUSES, with_status=True), _where()
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (MiB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time so far (user + system, s)."""
+    import resource
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def parts_made(run: str) -> int:
+    return _kept()["made"][run]
+
+
+def capacity_rounds(client, parts: list, now: int, horizon: int, cycles, agents: int, calls: int,
+                    keep: int, policy) -> tuple[list, int, int, int, int]:
+    """The rounds on the cluster: the partitions' results, the number of
+    rounds, of deferred and of moved agent contacts, and how many partition
+    plans the workers made (one a partition when each stayed where it was)."""
+    run = uuid.uuid4().hex
+    args = (now, horizon, cycles, run, keep)
+    data = client.scatter(parts)  # each partition's text once, on the worker that will hold its part
+    futures = [client.submit(partition_open, d, *args, pure=False) for d in data]
+    opened = client.gather(futures)
+    # where each partition's open plan is: its rounds go there when they can (else made again elsewhere)
+    where = {k: sorted(a) for k, a in client.who_has(futures).items()}
+    at = [dict(workers=where.get(f.key) or None, allow_other_workers=True) for f in futures]
+    items = np.frombuffer(b"".join(opened), dtype=followup.CAPACITY_DTYPE).copy()
+    day, rounds = None, 0
+    while True:
+        blob, day, over = followup.capacity_round(policy, items, agents, calls, day)
+        items = np.frombuffer(blob, dtype=followup.CAPACITY_DTYPE).copy()
+        if not over:
+            break
+        rounds += 1
+        busy = np.unique(items["part"][items["deferred"] == followup.CAPACITY_OVER])
+        futures = {int(k): client.submit(partition_move, data[k], *args, items[items["part"] == k].tobytes(), day,
+                                         pure=False, **at[k]) for k in busy}
+        for k, f in futures.items():
+            items[items["part"] == k] = np.frombuffer(f.result(), dtype=followup.CAPACITY_DTYPE)
+    results = client.gather([client.submit(partition_close, data[p["id"]], *args,
+                                           items[items["part"] == p["id"]].tobytes(), pure=False, **at[p["id"]])
+                             for p in parts])
+    state = items["deferred"]
+    made = sum(client.run(parts_made, run).values())
+    return (results, rounds, int((state == followup.CAPACITY_DEFERRED).sum()),
+            int((state == followup.CAPACITY_MOVED).sum()), made)
 
 
 def merge(results) -> str:
     """One CSV from the partitions', in the order of the whole plan: status,
-    best_at, the customer's index in the whole book, priority, then (rows
-    deferred by capacity after the others, by window end) the position in
-    the partition's plan."""
+    best_at, the customer's index in the whole book, priority, then the
+    position in the partition's plan (a customer's rows keep their order)."""
     rows = []
     header = None
     for keys, text, _ in results:
@@ -183,8 +314,13 @@ def main() -> int:
     ap.add_argument("--horizon-days", type=int, default=1)
     ap.add_argument("--local-cycles", action="store_true",
                     help="let each partition compute its own tier cycles (plans may differ)")
+    ap.add_argument("--daily-capacity", action="store_true",
+                    help="capacity by the one-day rule: one global pass (capacity_pass), compared with "
+                    "Planner(..., daily_capacity=True)")
     ap.add_argument("--per-partition-capacity", action="store_true",
                     help="apply capacity in each partition instead of the global pass (plans differ)")
+    ap.add_argument("--keep-parts", type=int, default=64,
+                    help="open partition plans a worker process keeps between rounds (others are made again)")
     ap.add_argument("--out", help="write the merged plan CSV here")
     args = ap.parse_args()
 
@@ -205,9 +341,10 @@ def main() -> int:
         whole.read_customers_csv(str(sample / "customers.csv"))
         whole.read_events_csv(str(sample / "events.csv"))
         policy = followup.policy_default()  # the driver's own (the workers' is _policy())
-        # the one-day rule of the global pass (a contact over a day's cap waits for the next day)
-        planner = followup.Planner(policy, whole, agents=args.agents,
-                                   calls_per_agent=args.calls_per_agent, daily_capacity=True)
+        # one planner over the whole book: its own rule (a contact over a day's cap rolls over to the
+        # next day of the horizon with room), or with --daily-capacity the one-day rule of the pass
+        planner = followup.Planner(policy, whole, agents=args.agents, calls_per_agent=args.calls_per_agent,
+                                   daily_capacity=args.daily_capacity)
         ref_plan = planner.plan(now, horizon)
         reference = ref_plan.csv(status_mask=ALL_STATUSES, with_status=True)
         t_single = time.perf_counter() - t0
@@ -220,20 +357,27 @@ def main() -> int:
             if not args.local_cycles:
                 parts_sums = client.gather([client.submit(partition_cycle_sums, p, pure=False) for p in parts])
                 cycles = followup.combine_tier_cycles(parts_sums).tolist()
-            per_part = [None] * len(parts)
-            n_deferred = 0
-            if args.agents and not args.per_partition_capacity:
-                futures = [client.submit(partition_items, p, now, horizon, cycles, pure=False) for p in parts]
-                items = np.frombuffer(b"".join(client.gather(futures)), dtype=followup.CAPACITY_DTYPE)
-                decided = np.frombuffer(followup.capacity_pass(policy, items.tobytes(), args.agents,
-                                                               args.calls_per_agent), dtype=followup.CAPACITY_DTYPE)
-                n_deferred = int(decided["deferred"].sum())
-                per_part = [decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes()
-                            for p in parts]
-            futures = [client.submit(partition_plan, p, now, horizon, cycles, d, args.agents,
-                                     args.calls_per_agent, pure=False) for p, d in zip(parts, per_part)]
-            results = client.gather(futures)
+            n_deferred = n_moved = rounds = made = 0
+            if args.agents and not args.per_partition_capacity and not args.daily_capacity:
+                results, rounds, n_deferred, n_moved, made = capacity_rounds(
+                    client, parts, now, horizon, cycles, args.agents, args.calls_per_agent, args.keep_parts, policy)
+            else:
+                per_part = [None] * len(parts)
+                if args.agents and not args.per_partition_capacity:
+                    futures = [client.submit(partition_items, p, now, horizon, cycles, pure=False) for p in parts]
+                    items = np.frombuffer(b"".join(client.gather(futures)), dtype=followup.CAPACITY_DTYPE)
+                    decided = np.frombuffer(followup.capacity_pass(policy, items.tobytes(), args.agents,
+                                                                   args.calls_per_agent),
+                                            dtype=followup.CAPACITY_DTYPE)
+                    n_deferred = int(decided["deferred"].sum())
+                    per_part = [decided[(decided["part"] == p["id"]) & (decided["deferred"] == 1)].tobytes()
+                                for p in parts]
+                futures = [client.submit(partition_plan, p, now, horizon, cycles, d, args.agents,
+                                         args.calls_per_agent, pure=False) for p, d in zip(parts, per_part)]
+                results = client.gather(futures)
             t_dask = time.perf_counter() - t0
+            peaks = sorted(client.run(peak_rss_mib).values())
+            worker_cpu = sum(client.run(cpu_seconds).values())
 
         combined = merge(results)
         if args.out:
@@ -250,11 +394,15 @@ def main() -> int:
         print("capacity:", "none" if not args.agents else
               f"{stats.capacity_per_day} agent contacts a day, " +
               ("per partition" if args.per_partition_capacity else
-               f"global pass ({n_deferred} deferred)"))
+               f"global pass ({n_deferred} deferred)" if args.daily_capacity else
+               f"rounds ({n_deferred} deferred, {n_moved} moved to a later day, {rounds} rounds)"))
         print(f"single process: {stats.planned} planned, {stats.deferred} deferred, "
               f"{len(reference.splitlines()) - 1} rows in {t_single:.2f} s")
+        if made:
+            print(f"partition plans made: {made} for {len(parts)} partitions")
         print(f"dask: {len(combined.splitlines()) - 1} rows in {t_dask:.2f} s on "
               f"{len({w.split('/')[0] for w in workers})} processes, {len(workers)} threads")
+        print("peak RSS per worker: " + ", ".join(f"{p:.0f}" for p in peaks) + f" MiB; worker CPU {worker_cpu:.1f} s")
         print("same plan as in one piece:", "yes" if same else "NO")
         return 0 if same else 1
 

@@ -1,7 +1,8 @@
 """The global capacity pass (include/followup/capacity.h; followup.capacity_items,
 capacity_pass, apply_capacity): hand-computed deferrals, bad input, and the
 partitions of examples/sample planned in this process (no Dask) giving the
-one-process plan byte for byte."""
+one-process plan byte for byte (the pass: the daily_capacity plan; the rounds,
+capacity_round and CapacityPart: the plain plan, for any horizon)."""
 import collections
 import csv
 import importlib.util
@@ -224,3 +225,84 @@ def test_cli_daily_capacity_is_the_planner_flag():
     roll = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     assert daily == _whole(1, 20, 7)[2].csv() and roll == _whole(1, 20, 7, daily=False)[2].csv()
     assert daily != roll and roll.count("\n") > daily.count("\n")
+
+
+# ---- the rounds across partitions (capacity_round, CapacityPart; docs/scaling.md "Rounds over several days")
+def _rounds(parts, agents, calls, days, cycles, keep):
+    """The sample in `parts` partitions through dask_plan.py's round
+    functions in this process (keep: open plans kept between rounds; 0:
+    every part made again from the items each time): the final records,
+    the number of rounds and the merged plan CSV."""
+    ex = _example()
+    now, horizon = T(ex.NOW), days * 86400
+    split = ex.split(SAMPLE / "customers.csv", SAMPLE / "events.csv", parts)
+    run = f"test-{parts}-{days}-{keep}"
+    args = (now, horizon, cycles, run, keep)
+    a = np.frombuffer(b"".join(ex.partition_open(p, *args) for p in split), dtype=DT).copy()
+    day, rounds = None, 0
+    while True:
+        blob, day, over = followup.capacity_round(followup.policy_default(), a, agents, calls, day)
+        a = np.frombuffer(blob, dtype=DT).copy()
+        assert over == int((a["deferred"] == followup.CAPACITY_OVER).sum())
+        if not over:
+            break
+        rounds += 1
+        for p in split:
+            mine = a["part"] == p["id"]
+            if (a["deferred"][mine] == followup.CAPACITY_OVER).any():
+                a[mine] = np.frombuffer(ex.partition_move(p, *args, a[mine].tobytes(), day), dtype=DT)
+    merged = ex.merge([ex.partition_close(p, *args, a[a["part"] == p["id"]]) for p in split])
+    return a, rounds, merged
+
+
+@pytest.mark.parametrize("parts,agents,calls,days,keep", [(3, 1, 3, 3, 64), (7, 2, 4, 2, 64), (2, 1, 20, 7, 64),
+                                                          (4, 1, 5, 1, 64), (5, 1, 10, 7, 0), (1, 1, 3, 3, 64)])
+def test_rounds_in_one_process_give_the_plain_one_process_plan(parts, agents, calls, days, keep):
+    """The rounds give the plan of one planner without daily_capacity byte
+    for byte, for any horizon and any partitioning, also when every part is
+    made again from the records between rounds (keep 0: as on another
+    worker)."""
+    _, planner, whole = _whole(agents, calls, days, daily=False)
+    a, rounds, merged = _rounds(parts, agents, calls, days, planner.tier_cycles(), keep)
+    text = whole.csv(status_mask=0x1F, with_status=True)
+    assert merged == text
+    state = a["deferred"]
+    assert set(np.unique(state)) <= {followup.CAPACITY_PLANNED, followup.CAPACITY_MOVED, followup.CAPACITY_DEFERRED}
+    assert (state == followup.CAPACITY_DEFERRED).sum() == text.count(",deferred,capacity.calls_per_agent_day\n")
+    assert (state == followup.CAPACITY_MOVED).sum() == text.count(MOVED)
+    assert (state != followup.CAPACITY_PLANNED).sum() * 2 > len(a)  # capacity binds
+    assert rounds >= 1 and ((state == followup.CAPACITY_MOVED).any() == (days > 1))
+
+
+def test_rounds_refuse_bad_input_with_python_names():
+    book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+    book.read_customers_csv(str(SAMPLE / "customers.csv"))
+    book.read_events_csv(str(SAMPLE / "events.csv"))
+    pol = followup.policy_default()
+    part = followup.CapacityPart(followup.Planner(pol, book, capacity_pass=True), T("2026-11-23T00:00:00+08:00"),
+                                 3 * 86400)
+    a = np.frombuffer(part.items(), dtype=DT).copy()
+    assert len(a) > 100 and (a["deferred"] == followup.CAPACITY_PLANNED).all()
+    with pytest.raises(TypeError, match=r"capacity_round\(\): argument 1 \(policy\)"):
+        followup.capacity_round(None, a, 1)
+    with pytest.raises(TypeError, match=r"argument 5 \(day\)"):
+        followup.capacity_round(pol, a, 1, 3, "monday")
+    with pytest.raises(TypeError, match=r"CapacityPart\(\): argument 1 \(planner\)"):
+        followup.CapacityPart(book, 0)
+    blob, day, over = followup.capacity_round(pol, a, 1, 3)
+    b = np.frombuffer(blob, dtype=DT).copy()
+    assert over > 0 and day == (T("2026-11-23T00:00:00+08:00") + 8 * 3600) // 86400
+    with pytest.raises(followup.InvalidArgumentError, match="not moved it"):
+        followup.capacity_round(pol, b, 1, 3, day)
+    with pytest.raises(followup.InvalidArgumentError, match="give all of its items"):
+        part.move(b[1:], day)
+    with pytest.raises(followup.InvalidArgumentError, match="the rounds are not done"):
+        part.plan(b)
+    while over:
+        b = np.frombuffer(part.move(b, day), dtype=DT).copy()
+        blob, day, over = followup.capacity_round(pol, b, 1, 3, day)
+        b = np.frombuffer(blob, dtype=DT).copy()
+    plan = part.plan(b)
+    assert plan.stats().agent_contacts == int((b["deferred"] != followup.CAPACITY_DEFERRED).sum())
+    with pytest.raises(followup.StateError):
+        part.plan(b)

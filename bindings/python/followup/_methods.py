@@ -573,7 +573,85 @@ def install_capacity(namespace: dict) -> None:
         "plan: its own records of capacity_pass()'s result (bytes or a CAPACITY_DTYPE array); the deferred ones "
         "become deferred touchpoints. Once per plan: a second call raises (the contacts are no longer "
         "planned agent contacts).")
-    for fn in (capacity_pass, apply_capacity):
+    for fn in (capacity_pass, apply_capacity, capacity_round):
         fn.__module__ = "followup"
         fn.__followup_capacity__ = True
         namespace[fn.__name__] = fn
+    namespace["CapacityPart"] = CapacityPart
+    for name in ("capacity_round", "CapacityPart"):
+        if name not in namespace.get("__all__", [name]):
+            namespace["__all__"].append(name)
+
+
+def _day_arg(fname: str, pos: int, v: Any) -> int:
+    if v is None:
+        return _core.CAPACITY_DAY_NONE
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{fname}(): argument {pos} (day) must be an int (a round's day) or None, not "
+                        f"{type(v).__name__}")
+    return int(v)
+
+
+def capacity_round(policy: Policy, items: bytes | numpy.ndarray, agents: int, calls_per_agent: int = 0,
+                   day: int | None = None) -> tuple[bytes, int, int]:
+    """capacity_round(policy: Policy, items: bytes | numpy.ndarray, agents: int, calls_per_agent: int = 0,
+    day: int | None = None) -> tuple[bytes, int, int]
+
+    One round of capacity over several days across partitions (docs/scaling.md, "Rounds over several
+    days"): over the items of all partitions (CapacityPart.items() records
+    concatenated, customer set to the whole book's index, part to the partition), the days after `day`
+    (None before the first round) take their agents x calls_per_agent most pressing items in play, until
+    one has more: those become CAPACITY_OVER (the `deferred` field is the item's state). Returns
+    (items: a copy, as bytes; day: that day; over: how many are over). over 0: the rounds are done. After
+    a round with over > 0, each partition with items over the cap moves them (CapacityPart.move())."""
+    fname = "capacity_round"
+    if not isinstance(policy, _core.Policy):
+        raise TypeError(f"{fname}(): argument 1 (policy) must be followup.Policy, not "
+                        f"{'None' if policy is None else type(policy).__name__}")
+    blob = _capacity_bytes(fname, 2, items)
+    out, new_day = _core._capacity_round(policy, blob, _count_arg(fname, 3, "agents", agents),
+                                         _count_arg(fname, 4, "calls_per_agent", calls_per_agent),
+                                         _day_arg(fname, 5, day))
+    over = int(np.count_nonzero(np.frombuffer(out, dtype=_core.CAPACITY_DTYPE)["deferred"] == _core.CAPACITY_OVER))
+    return out, int(new_day), over
+
+
+class CapacityPart:
+    """CapacityPart(planner: Planner, now: int, horizon: int = 86400)
+
+    A partition's plan kept open for the rounds of capacity over several days (docs/scaling.md, "Rounds
+    over several days"): planned as planner.plan(now, horizon) plans but without
+    the capacity step. The planner is made with agents=0 and capacity_pass=True (or the whole book's
+    agents) and the whole book's tier_cycles; it must not plan anything else while the part is used.
+
+    items() -> bytes: its planned agent contacts (CAPACITY_DTYPE records; customer is the partition's index:
+    map it to the whole book's, set part). move(items, day) -> bytes: a round's moves of this partition's
+    items over the cap (all its items, as capacity_round() left them). plan(items) -> Plan: the partition's
+    plan after the last round (once)."""
+
+    def __init__(self, planner: Planner, now: int, horizon: int = 86400) -> None:
+        if not isinstance(planner, _core.Planner):
+            raise TypeError("CapacityPart(): argument 1 (planner) must be followup.Planner, not "
+                            f"{'None' if planner is None else type(planner).__name__}")
+        self._planner = planner  # the part plans with it: it lives as long as the part
+        self._part = _core._capacity_part_new(planner, now, horizon)
+
+    def items(self) -> bytes:
+        """The partition's planned agent contacts as CAPACITY_DTYPE records (state CAPACITY_PLANNED)."""
+        return _core._capacity_part_items(self._part)
+
+    def move(self, items: bytes | numpy.ndarray, day: int) -> bytes:
+        """A round's moves: items are all of this partition's records as capacity_round() returned them;
+        those CAPACITY_OVER move to a later day (CAPACITY_ROLLED, best_at) or are deferred
+        (CAPACITY_DEFERRED). Returns the records updated, as bytes."""
+        return _core._capacity_part_move(self._part, _capacity_bytes("CapacityPart.move", 1, items),
+                                         _day_arg("CapacityPart.move", 2, day))
+
+    def plan(self, items: bytes | numpy.ndarray) -> Plan:
+        """The partition's plan after the last round (all of its records); once."""
+        p = _core._capacity_part_plan(self._part, _capacity_bytes("CapacityPart.plan", 1, items))
+        p._parents = self._planner._parents
+        return p
+
+
+CapacityPart.__module__ = "followup"
