@@ -3,9 +3,9 @@
  * picks the book flags (and, its lowest bit, the portable or the SSE2 path
  * of the splitter for the one-thread read; two threads take the widest),
  * the second the block size (64..1084 bytes, so that blocks cut the input
- * everywhere). Any difference in the result, the first
- * error (code, line, column, column name, message), the statistics or the
- * book written back traps. */
+ * everywhere) and the one-thread read's step (16..1024 bytes). Any
+ * difference in the result, the first error (code, line, column, column
+ * name, message), the statistics or the book written back traps. */
 #include "followup.h"
 #include "../lib/book_internal.h"
 #include "../lib/csv_internal.h"
@@ -33,6 +33,8 @@ static void read_once(const uint8_t *data, size_t size, int threads, result *r) 
     opts.flags = ((data[0] >> 1) & (FU_BOOK_CREATE_CUSTOMERS | FU_BOOK_SKIP_UNKNOWN_KINDS | FU_BOOK_KEEP_DUPLICATES)) |
                  FU_BOOK_WRITE_RAW_NOTES | FU_BOOK_WRITE_RAW_CELLS;
     fu__book_csv_tune(threads, 64 + (size_t)data[1] * 4);
+    /* one thread reads a step of 16..1024 bytes a block, on past it to a line break */
+    fu__book_csv_tune_step(threads == 1 ? 16 + (size_t)(data[1] % 64) * 16 : 0);
     /* the splitter's masks: portable or SSE2 on one thread, the widest (AVX2 where the CPU has it) on two */
     fu__csv_split_path(threads == 1 ? ((data[0] & 1) ? FU__CSV_PATH_PORTABLE : FU__CSV_PATH_SSE2) : FU__CSV_PATH_AUTO);
     fu_book *book = NULL;
@@ -53,6 +55,7 @@ static void read_once(const uint8_t *data, size_t size, int threads, result *r) 
     if (fu_book_write_events_csv_to_string(book, &n, &r->csv) != FU_OK) __builtin_trap();
     fu_book_free(book);
     fu__book_csv_tune(0, 0);
+    fu__book_csv_tune_step(0);
     fu__csv_split_path(FU__CSV_PATH_AUTO);
 }
 

@@ -241,8 +241,13 @@ int fu__book_ascii_ieq(const char *a, size_t alen, const char *b);
  * events CSV inputs are read. threads 0: by the input (in blocks on two
  * threads from 1 MiB up, when there are two CPUs), -1: always the serial
  * reader, 1: in blocks on the calling thread, 2: in blocks on two threads;
- * block_bytes 0: 512 KiB. */
+ * block_bytes: the most a block holds (a longer record is read serially),
+ * 0: 512 KiB. */
 void fu__book_csv_tune(int threads, size_t block_bytes);
+/* What a block reads after the bytes the last one left (more while it holds
+ * no line break outside quotes, up to block_bytes in all); 0: 64 KiB on one
+ * thread, block_bytes on two. */
+void fu__book_csv_tune_step(size_t step_bytes);
 /* How many events inputs were read in blocks (not by the serial reader). */
 size_t fu__book_csv_block_reads(void);
 

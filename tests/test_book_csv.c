@@ -1650,3 +1650,58 @@ Test(book_csv, export_mistakes_are_named) {
     const char *some = "customer;x,tz\nC1,UTC\n";
     read_fails(some, strlen(some), 0, "missing required column 'customer_id'", 1, 1);
 }
+
+/* A block reads a step past the last one's carry and, while its bytes hold
+ * no line break outside quotes, as much again, up to the block's size: rows
+ * longer than the step (quoted notes of up to 2,000 bytes with commas,
+ * quotes and line breaks inside) are read in blocks, the serial reader's
+ * book; a row longer than the block goes to the serial reader. */
+Test(book_csv, blocks_read_on_past_the_step_to_a_line_break) {
+    static const size_t steps[][2] = {{4096, 64}, {4096, 300}, {4096, 1000}, {8192, 97}, {2500, 2500}, {0, 0}};
+    for (int iter = 0; iter < 12; iter++) {
+        text t = {0};
+        puts_(&t, "customer_id,at,kind,note\n");
+        for (unsigned i = 0, rows = 30 + pick(200); i < rows; i++) {
+            char line[2200];
+            int n = snprintf(line, sizeof line, "C%u,2026-03-0%uT10:00:%02u+08:00,contact,", pick(9), 1 + pick(9),
+                             pick(60));
+            if (pick(3) == 0) { /* a long quoted note: doubled quotes, commas, LF and CRLF inside */
+                line[n++] = '"';
+                for (int end = n + 100 + (int)pick(1900); n < end;) {
+                    unsigned c = pick(12);
+                    if (c < 2) line[n++] = '"', line[n++] = '"';
+                    else if (c < 4) line[n++] = c == 2 ? '\n' : ',';
+                    else if (c == 4) line[n++] = '\r', line[n++] = '\n';
+                    else line[n++] = (char)('a' + c);
+                }
+                line[n++] = '"';
+            }
+            line[n++] = '\n';
+            put(&t, line, (size_t)n);
+        }
+        if (iter == 11) { /* a row longer than the blocks of 2,500 .. 8,192 bytes */
+            puts_(&t, "C1,2026-03-01T10:00:00+08:00,contact,\"");
+            for (int k = 0; k < 9000; k++) puts_(&t, k % 50 ? "x" : "\n");
+            puts_(&t, "\"\n");
+        }
+        outcome serial = read_with(-1, 0, t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+        cr_assert_eq(serial.rc, FU_OK, "%s", serial.message);
+        for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+            for (int threads = 1; threads <= 2; threads++) {
+                fu__book_csv_tune_step(steps[i][1]);
+                size_t before = fu__book_csv_block_reads();
+                outcome o = read_with(threads, steps[i][0], t.s, t.len, FU_BOOK_CREATE_CUSTOMERS);
+                size_t taken = fu__book_csv_block_reads() - before;
+                fu__book_csv_tune_step(0);
+                char w[128];
+                snprintf(w, sizeof w, "file %d, %d thread%s, blocks of %zu, steps of %zu", iter, threads,
+                         threads > 1 ? "s" : "", steps[i][0], steps[i][1]);
+                same(&serial, &o, w);
+                int blocks = iter < 11 || steps[i][0] == 0;
+                cr_assert_eq(taken, (size_t)blocks, "%s: %s", w, blocks ? "not read in blocks" : "read in blocks");
+                free(o.csv);
+            }
+        free(serial.csv);
+        free(t.s);
+    }
+}
