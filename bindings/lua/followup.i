@@ -35,8 +35,22 @@ static int fu_lua_error_tostring(lua_State *L) {
     return 1;
 }
 
-/* Push the error value for `code` (detail from fu_error_last()). */
+/* The error a cancel hook raised (fu_lua_cancel_hook, below), kept in the
+ * registry under this key until the canceled call reports it. */
+static char fu_lua_hook_error_key;
+
+/* Push the error value for `code` (detail from fu_error_last()). A call
+ * canceled because the cancel hook raised an error reports that error (the
+ * script's own message and traceback position, review s12 U10), not
+ * "canceled by the cancel hook". */
 static void fu_lua_push_error(lua_State *L, int code) {
+    if (code == FU_ECANCELED) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+        lua_pushnil(L);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+        if (!lua_isnil(L, -1)) return;
+        lua_pop(L, 1);
+    }
     const fu_error *e = fu_error_last();
     char text[2048];
     fu_error_format(text, sizeof text);
@@ -113,12 +127,16 @@ static int fu_lua_cancel_hook(void *ud) {
         lua_pop(L, 1);
         return 0;
     }
-    if (lua_pcall(L, 0, 1, 0) != LUA_OK) { /* an error in the hook stops the call too */
-        lua_pop(L, 1);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) { /* an error in the hook stops the call too: kept to be raised */
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
         return 1;
     }
     int stop = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    if (stop) { /* canceled by a true result: no earlier hook error is reported for it */
+        lua_pushnil(L);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+    }
     return stop;
 }
 
@@ -127,6 +145,8 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
     if (on) luaL_checktype(L, 1, LUA_TFUNCTION);
     lua_settop(L, 1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_key);
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
     fu_set_cancel_hook(on ? fu_lua_cancel_hook : NULL, NULL);
     return 0;
 }
