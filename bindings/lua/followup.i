@@ -39,18 +39,34 @@ static int fu_lua_error_tostring(lua_State *L) {
  * registry under this key until the canceled call reports it. */
 static char fu_lua_hook_error_key;
 
+static void fu_lua_push_error_table(lua_State *L, int code);
+
 /* Push the error value for `code` (detail from fu_error_last()). A call
- * canceled because the cancel hook raised an error reports that error (the
- * script's own message and traceback position, review s12 U10), not
- * "canceled by the cancel hook". */
+ * canceled because the cancel hook raised an error stays a CanceledError,
+ * with the hook's error as its `cause` and in its message (the script's own
+ * message and position were lost; review s12 U10). */
 static void fu_lua_push_error(lua_State *L, int code) {
-    if (code == FU_ECANCELED) {
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
-        lua_pushnil(L);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
-        if (!lua_isnil(L, -1)) return;
+    fu_lua_push_error_table(L, code);
+    if (code != FU_ECANCELED) return;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+    if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
+        return;
     }
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "cause");
+    const char *why = luaL_tolstring(L, -1, NULL); /* (the hook's error as text; __tostring for a table) */
+    lua_getfield(L, -3, "message");
+    lua_pushfstring(L, "%s: the cancel hook raised an error: %s", lua_tostring(L, -1), why);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -6, "message");
+    lua_setfield(L, -5, "text");
+    lua_pop(L, 3); /* message, why, cause */
+}
+
+static void fu_lua_push_error_table(lua_State *L, int code) {
     const fu_error *e = fu_error_last();
     char text[2048];
     fu_error_format(text, sizeof text);

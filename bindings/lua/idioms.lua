@@ -1398,6 +1398,9 @@ do
   local function wrap(fname, items_pos, fn)
     return function(...)
       local plan = (...)
+      if fname == "apply_capacity" and plan == nil then -- (a raw "table index is nil" below; review s12 U10)
+        error(arg_error(fname, arg_label(fname, 1) .. " must be a followup.Plan, not nil"), 2)
+      end
       if fname == "capacity_pass" and select("#", ...) > 0 then
         -- (SWIG names the policy "argument 2" here: the result blob is its C argument 1)
         local cls = type(plan) == "userdata" and tostring(plan):match("^(followup%.%w+)") or type(plan)

@@ -814,8 +814,12 @@ def _texts(series, column: str = ""):
                               "(a float that is not a whole number; give ids as text or integers)")
         return [None if not g else (str(int(x)) if w else str(x)) for x, g, w in zip(v.tolist(), given, whole)]
     s = series.astype(object).where(series.notna(), None)
-    return [None if v is None else str(v) for v in s.tolist()] if not pd.api.types.is_string_dtype(series) \
-        else s.tolist()
+    if not pd.api.types.is_string_dtype(series):
+        return [None if v is None else str(v) for v in s.tolist()]
+    # an object column: integers are ids as in an int64 column, of any size (a Python int beyond
+    # 64 bits used to be refused as "expected str, got int"; review s12 U10)
+    return [str(v) if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) else v
+            for v in s.tolist()]
 
 
 CUSTOMER_COLUMNS = ("customer_id", "tz", "annual_spend", "first_purchase_at", "industry", "is_smb",
