@@ -511,9 +511,11 @@ def test_times_to_epoch_docstring_says_naive_times_are_refused():
     want = [followup.time_parse("2026-11-23T01:00:00Z")]
     assert times_to_epoch("f", 1, "times", aware).tolist() == want
     assert times_to_epoch("f", 1, "times", ["2026-11-23T09:00:00+08:00"]).tolist() == want
-    for naive in (np.array(["2026-11-23T09:00"], dtype="datetime64[s]"), aware.dt.tz_localize(None),
-                  pd.DatetimeIndex(aware.dt.tz_localize(None)), [dt.datetime(2026, 11, 23, 9)],
-                  [np.datetime64("2026-11-23T09:00")]):
+    # numpy datetime64 (an array or values in a sequence) is UTC since review s12 U14
+    for utc in (np.array(["2026-11-23T01:00"], dtype="datetime64[s]"), [np.datetime64("2026-11-23T01:00")]):
+        assert times_to_epoch("f", 1, "times", utc).tolist() == want
+    for naive in (aware.dt.tz_localize(None), pd.DatetimeIndex(aware.dt.tz_localize(None)),
+                  [dt.datetime(2026, 11, 23, 9)]):
         with pytest.raises(followup.InvalidArgumentError, match="naive"):
             times_to_epoch("f", 1, "times", naive)
 

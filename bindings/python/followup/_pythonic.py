@@ -279,7 +279,7 @@ def install_enum_signatures() -> None:
     for (cls, meth), positions in _TRISTATE_ARGS.items():
         fn = getattr(getattr(_core, cls), meth)
         sig = _inspect.signature(fn)
-        params = [p.replace(annotation="Tristate | bool | str | None", default=None) if p.name in positions else p
+        params = [p.replace(annotation="Tristate | bool | int | str | None", default=None) if p.name in positions else p
                   for p in sig.parameters.values()]
         fn.__signature__ = sig.replace(parameters=params)
         fn.__doc__ = f"{meth}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "") + \
@@ -1301,10 +1301,23 @@ def _guard_enums(qualname: str, positions: dict, args, kwargs):
     return args, kwargs
 
 
+_GUARD_ENUM_TYPES = {"channel": "str | Channel", "outcome": "str | Outcome", "priority": "str | Priority"}
+
+
+def _enum_annotations(call, raw) -> None:
+    """The channel / outcome / priority parameters annotated with the members they take too."""
+    try:
+        sig = _inspect.signature(raw)
+    except (TypeError, ValueError):
+        return
+    params = [p.replace(annotation=_GUARD_ENUM_TYPES[p.name]) if p.name in _GUARD_ENUM_TYPES else p
+              for p in sig.parameters.values()]
+    call.__signature__ = sig.replace(parameters=params)
+
+
 def _guard_order(raw, name: str, channel_first: bool):
     @_functools.wraps(raw)
     def call(self, *args, **kwargs):
-        args, kwargs = _guard_enums(f"Guard.{name}", _GUARD_ENUMS[name], args, kwargs)
         if len(args) >= 3:
             second, third = args[1], args[2]
             time_pos, chan_pos = (3, 2) if channel_first else (2, 3)
@@ -1317,7 +1330,9 @@ def _guard_order(raw, name: str, channel_first: bool):
                                 f"{time_pos} (at) is the channel {got_time!r}: Guard.{name} takes ({order}); "
                                 f"{other}. Keywords work for all three: "
                                 f"{name}(customer_id, at=..., channel=...)")
+        args, kwargs = _guard_enums(f"Guard.{name}", _GUARD_ENUMS[name], args, kwargs)
         return raw(self, *args, **kwargs)
+    _enum_annotations(call, raw)
     call.__followup_guard_order__ = True
     call.__name__, call.__qualname__ = name, f"Guard.{name}"
     return call
@@ -1339,6 +1354,7 @@ def install_guard_order() -> None:
         def append(self, *args, **kwargs):
             args, kwargs = _guard_enums("ContactLog.append", _GUARD_ENUMS["append"], args, kwargs)
             return raw(self, *args, **kwargs)
+        _enum_annotations(append, raw)
         append.__followup_guard_order__ = True
         append.__name__, append.__qualname__ = "append", "ContactLog.append"
         log.append = append
