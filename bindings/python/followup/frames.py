@@ -872,7 +872,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         ``industry``, ``preferred_windows``, ``dnd_windows``, ``owner`` (str),
         ``annual_spend`` (numbers), ``first_purchase_at`` (times),
         ``is_smb``, ``consent_phone``, ``consent_sms``, ``consent_email``
-        (tristates: yes/no/unknown or bool). Missing optional columns are
+        (tristates: yes/no/unknown, bool, 1/0 = yes/no). Missing optional columns are
         absent values.
     events : pandas.DataFrame, optional
         ``customer_id``, ``at`` (times) and ``kind`` (required); ``order_id``,
