@@ -122,6 +122,7 @@ T.test("nil in every argument position: no crash", function()
   make("Redactor", function() return followup.Redactor() end)
   make("Extractor", function() return followup.extractor_from_policy(pol) end)
   make("EventBatch", function() return followup.EventBatch() end)
+  make("FrequencyData", function() return followup.frequency_from_book(book) end)
   local FILL = { customer_id = "C00001", id = "C00001", customer = 1, channel = "phone", tz = "Asia/Shanghai",
     tzid = "Asia/Shanghai", kind = "purchase", outcome = "answered", priority = "normal", status = "planned",
     period = "week", by = "tier", kpi = "coverage", text = "x", csv = "", label = "gold", i = 1, now = NOW,
@@ -160,7 +161,7 @@ T.test("nil in every argument position: no crash", function()
     ["BestTime:best"] = "customer from to channel flags k level query_flags seed now",
     ["BestTime:may_contact"] = "customer now channel flags",
     ["Calendar:set_hours_text"] = "text", ["Policy:get"] = "path", ["Policy:get_length"] = "path",
-    ["Policy:get_key"] = "path i",
+    ["Policy:get_key"] = "path i", ["FrequencyData:set_segment_name"] = "i name",
   }
   local calls = 0
   local function sweep(title, fn, names, lead, fill)
@@ -186,6 +187,8 @@ T.test("nil in every argument position: no crash", function()
     elseif type(s) == "table" then t = s end
     return t
   end
+  -- (a 0-based segment: the SWIG method counts from 0, and an index out of range is refused before the name)
+  local METHOD_FILL = { ["FrequencyData:set_segment_name"] = setmetatable({ i = 0 }, { __index = FILL }) }
   local classes = {}
   for cls in pairs(objs) do classes[#classes + 1] = cls end
   table.sort(classes)
@@ -197,7 +200,7 @@ T.test("nil in every argument position: no crash", function()
     table.sort(mnames)
     for _, m in ipairs(mnames) do
       if not SKIP[m] and not m:match("^__") and type(fns[m]) == "function" then
-        sweep(cls .. ":" .. m, obj[m], names_of(cls .. ":" .. m), obj)
+        sweep(cls .. ":" .. m, obj[m], names_of(cls .. ":" .. m), obj, METHOD_FILL[cls .. ":" .. m])
       end
     end
   end

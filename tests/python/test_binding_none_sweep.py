@@ -115,14 +115,22 @@ SWEEP = textwrap.dedent(r'''
                     kwargs[p.name] = None
                 elif p.default is p.empty:
                     kwargs[p.name] = filler(p)
-            print("CALL", title, target.name, flush=True)
-            calls += 1
-            try:
-                fn(**kwargs)
-            except BaseException as e:  # any exception is a clean answer; a crash ends the process
-                if isinstance(e, (KeyboardInterrupt, SystemExit)):
-                    raise
-            print("DONE", flush=True)
+            # as keywords, and positionally as far as the parameters allow (the two paths of SWIG's
+            # argument parsing differ: find_customer(None) crashed positionally, not as id=None)
+            args, rest = [], dict(kwargs)
+            for p in params:
+                if p.name not in rest or p.kind is p.KEYWORD_ONLY:
+                    break
+                args.append(rest.pop(p.name))
+            for form, a, k in (("keywords", (), kwargs), ("positional", tuple(args), rest)):
+                print("CALL", title, target.name, form, flush=True)
+                calls += 1
+                try:
+                    fn(*a, **k)
+                except BaseException as e:  # any exception is a clean answer; a crash ends the process
+                    if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                        raise
+                print("DONE", flush=True)
 
     for name in sorted(objs):
         obj = objs[name]
@@ -163,24 +171,47 @@ def test_none_in_every_text_argument_never_crashes(tmp_path, srcdir):
     assert total, r.stdout[-2000:]
     n = int(total[0].split()[1])
     # the review tried ~45; the sweep reaches every text parameter of the objects it builds
-    assert n >= 150, f"only {n} calls: {r.stdout[-3000:]}"
-    for must in ("CALL Book.find_customer id", "CALL Kpi.find kpi", "CALL Guard.check customer_id",
-                 "CALL ContactLog.append customer_id", "CALL Book.add_customer id"):
+    assert n >= 300, f"only {n} calls: {r.stdout[-3000:]}"
+    for must in ("CALL Book.find_customer id positional", "CALL Kpi.find kpi positional",
+                 "CALL Guard.check customer_id keywords", "CALL ContactLog.append customer_id positional",
+                 "CALL Book.add_customer id keywords"):
         assert must in begun, must
     assert not [ln for ln in lines if ln.startswith("NOFIXTURE")], r.stdout[-3000:]
 
 
-def test_find_customer_and_kpi_find_none_are_type_errors(srcdir):
-    import pytest
-    from fu_helpers import sample_book
-    book = sample_book(pathlib.Path(srcdir))
-    with pytest.raises(TypeError, match=r"Book.find_customer\(\): argument 1 \(id\) must be str, not None"):
-        followup.Book().find_customer(None)
-    with pytest.raises(TypeError, match=r"argument 1 \(id\) must be str, not None"):
-        book.find_customer(None)
+CHECKS = textwrap.dedent(r'''
+    import os, re, sys
+    import followup
+    src = sys.argv[1]
+    book = followup.Book()
+    book.read_customers_csv(os.path.join(src, "examples/sample/data/customers.csv"))
+    book.read_events_csv(os.path.join(src, "examples/sample/data/events.csv"))
+    book.finalize()
+
+    def expect(fn, pattern):
+        try:
+            fn()
+        except TypeError as e:
+            assert re.search(pattern, str(e)), (pattern, str(e))
+            return
+        raise AssertionError("no TypeError: " + pattern)
+    expect(lambda: followup.Book().find_customer(None), r"Book.find_customer\(\): argument 1 \(id\) must be str, not None")
+    expect(lambda: book.find_customer(None), r"argument 1 \(id\) must be str, not None")
     k = followup.Kpi(followup.policy_default(), as_of="2026-11-23T00:00:00+08:00")
     k.add_book(book)
     k.compute()
-    with pytest.raises(TypeError, match=r"Kpi.find\(\): argument 1 \(kpi\) must be str, not None"):
-        k.find(None)
+    expect(lambda: k.find(None), r"Kpi.find\(\): argument 1 \(kpi\) must be str, not None")
     assert k.find("coverage") is not None  # the ordinary call still works
+    print("OK", flush=True)
+''')
+
+
+def test_find_customer_and_kpi_find_none_are_type_errors(tmp_path, srcdir):
+    """The two calls that crashed, with their messages (in a child process too)."""
+    script = tmp_path / "checks.py"
+    script.write_text(CHECKS)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    r = subprocess.run([sys.executable, str(script), str(pathlib.Path(srcdir).resolve())], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "OK", (r.returncode, r.stdout, r.stderr[-2000:])
