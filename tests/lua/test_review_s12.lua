@@ -123,6 +123,10 @@ T.test("nil in every argument position: no crash", function()
   make("Extractor", function() return followup.extractor_from_policy(pol) end)
   make("EventBatch", function() return followup.EventBatch() end)
   make("FrequencyData", function() return followup.frequency_from_book(book) end)
+  make("FrequencyModel", function() return followup.FrequencyModel(objs.FrequencyData) end)
+  make("Windows", function() return followup.Windows("Mon-Fri 09:00-18:00") end)
+  make("SimReport", function() return objs.Planner:simulate(NOW, "2026-11-24T00:00:00+08:00") end)
+  make("CommitmentList", function() return objs.Ledger:query() end)
   local FILL = { customer_id = "C00001", id = "C00001", customer = 1, channel = "phone", tz = "Asia/Shanghai",
     tzid = "Asia/Shanghai", kind = "purchase", outcome = "answered", priority = "normal", status = "planned",
     period = "week", by = "tier", kpi = "coverage", text = "x", csv = "", label = "gold", i = 1, now = NOW,

@@ -43,7 +43,12 @@ SWEEP = textwrap.dedent(r'''
     make("Touchpoint", lambda: objs["Plan"].touchpoint(followup.TOUCHPOINT_PLANNED, 0))
     make("Customer", lambda: book.customer(0))
     make("Event", lambda: book.event(0))
-    make("Kpi", lambda: followup.Kpi(pol, as_of=NOW))
+    def kpi():
+        k = followup.Kpi(pol, as_of=NOW)
+        k.add_book(book)
+        k.compute()
+        return k
+    make("Kpi", kpi)
     make("BestTime", lambda: followup.BestTime(pol, book))
     make("ContactLog", lambda: followup.ContactLog())
     make("Guard", lambda: followup.Guard(pol, book, objs["ContactLog"]))
@@ -55,13 +60,13 @@ SWEEP = textwrap.dedent(r'''
     make("SegmentRules", lambda: followup.segment_rules_from_policy(pol))
     make("FrequencyData", lambda: followup.frequency_from_book(book))
     make("CommitmentList", lambda: objs["Ledger"].query())
-    k = objs.get("Kpi")
-    if k is not None:
-        try:
-            k.add_book(book)
-            k.compute()
-        except Exception as e:
-            print("NOFIXTURE Kpi.compute", e, flush=True)
+    make("FrequencyModel", lambda: followup.FrequencyModel(objs["FrequencyData"]))
+    make("Windows", lambda: followup.Windows("Mon-Fri 09:00-18:00"))
+    make("Notes", lambda: followup.notes_read_csv_text("customer_id,at,note\nC00001,2026-11-20T10:00:00+08:00,x\n"))
+    make("SegmentRun", lambda: followup.segment_run(book, objs["SegmentRules"], NOW))
+    make("BookSummary", lambda: followup.segment_book(book, NOW))
+    make("SimReport", lambda: objs["Planner"].simulate(NOW, "2026-11-24T00:00:00+08:00"))
+    make("KpiFigure", lambda: objs["Kpi"].figure(0))
 
     TEXT = {"customer_id": "C00001", "id": "C00001", "customer": "C00001", "channel": "phone", "tz": "Asia/Shanghai",
             "tzid": "Asia/Shanghai", "zone": "Asia/Shanghai", "kind": "purchase", "outcome": "answered",
