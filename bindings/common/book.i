@@ -471,6 +471,10 @@ FU_RAISES(fu_book::m_write_events_csv)
 
     size_t m_find_customer(const char *id) {
         size_t i = 0;
+        if (!id) { /* None / nil: an error, not strlen(NULL) (review s12 U4) */
+            fu_error_set(FU_EINVAL, "fu_book_find_customer: the customer id is required (NULL given)");
+            return 0;
+        }
         fu_book_find_customer($self, id, strlen(id), &i);
         return i;
     }

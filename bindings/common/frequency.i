@@ -72,6 +72,7 @@ static fu_swig_freq_data *fu_swig_freq_wrap(fu_frequency_attempt *a, size_t n, s
 
 static int fu_swig_freq_set_name(fu_swig_freq_data *d, size_t i, const char *name) {
     if (i >= d->n_segments) return fu_error_set(FU_EINVAL, "segment %zu out of range", i);
+    if (!name) return fu_error_set(FU_EINVAL, "set_segment_name: the name is required (NULL given)"); /* s12 U4 */
     char *c = (char *)malloc(strlen(name) + 1);
     if (!c) return fu_swig_nomem();
     strcpy(c, name);

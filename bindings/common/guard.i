@@ -117,12 +117,13 @@ static int fu_swig_outcome(const char *s, fu_guard_outcome *out) {
 }
 
 static int fu_swig_priority(const char *s, fu_priority *out) {
-    for (int p = 0; p < 4 && s; p++)
+    if (!s) s = "normal"; /* None / nil: the default, as for every optional argument (review s12 U10) */
+    for (int p = 0; p < 4; p++)
         if (strcmp(s, fu_priority_name(p)) == 0) {
             *out = (fu_priority)p;
             return FU_OK;
         }
-    return fu_error_set(FU_EINVAL, "priority '%s' is not urgent, high, normal or low", s ? s : "(null)");
+    return fu_error_set(FU_EINVAL, "priority '%s' is not urgent, high, normal or low", s);
 }
 
 static int fu_swig_record(fu_contact_record *r, const char *customer_id, int64_t at, const char *channel,

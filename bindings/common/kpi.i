@@ -624,6 +624,10 @@ FU_RAISES(fu_kpi::m_merge)
      * group (None: "all"); None when there is none. */
     fu_swig_kpi_figure *m_find(const char *kpi, const char *period = NULL, const char *group = NULL) {
         fu_kpi_id id;
+        if (!kpi) { /* None / nil: an error, not strlen(NULL) (review s12 U4) */
+            fu_error_set(FU_EINVAL, "fu_kpi_find: the KPI name is required (NULL given)");
+            return NULL;
+        }
         if (fu_kpi_from_string(kpi, strlen(kpi), &id) != FU_OK) return NULL;
         const fu_kpi_figure *f = fu_kpi_find($self, id, period, group);
         return f ? fu_swig_kpi_figure_copy(f) : NULL;

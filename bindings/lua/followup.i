@@ -35,8 +35,38 @@ static int fu_lua_error_tostring(lua_State *L) {
     return 1;
 }
 
-/* Push the error value for `code` (detail from fu_error_last()). */
+/* The error a cancel hook raised (fu_lua_cancel_hook, below), kept in the
+ * registry under this key until the canceled call reports it. */
+static char fu_lua_hook_error_key;
+
+static void fu_lua_push_error_table(lua_State *L, int code);
+
+/* Push the error value for `code` (detail from fu_error_last()). A call
+ * canceled because the cancel hook raised an error stays a CanceledError,
+ * with the hook's error as its `cause` and in its message (the script's own
+ * message and position were lost; review s12 U10). */
 static void fu_lua_push_error(lua_State *L, int code) {
+    fu_lua_push_error_table(L, code);
+    if (code != FU_ECANCELED) return;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "cause");
+    const char *why = luaL_tolstring(L, -1, NULL); /* (the hook's error as text; __tostring for a table) */
+    lua_getfield(L, -3, "message");
+    lua_pushfstring(L, "%s: the cancel hook raised an error: %s", lua_tostring(L, -1), why);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -6, "message");
+    lua_setfield(L, -5, "text");
+    lua_pop(L, 3); /* message, why, cause */
+}
+
+static void fu_lua_push_error_table(lua_State *L, int code) {
     const fu_error *e = fu_error_last();
     char text[2048];
     fu_error_format(text, sizeof text);
@@ -113,12 +143,16 @@ static int fu_lua_cancel_hook(void *ud) {
         lua_pop(L, 1);
         return 0;
     }
-    if (lua_pcall(L, 0, 1, 0) != LUA_OK) { /* an error in the hook stops the call too */
-        lua_pop(L, 1);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) { /* an error in the hook stops the call too: kept to be raised */
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
         return 1;
     }
     int stop = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    if (stop) { /* canceled by a true result: no earlier hook error is reported for it */
+        lua_pushnil(L);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
+    }
     return stop;
 }
 
@@ -127,6 +161,8 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
     if (on) luaL_checktype(L, 1, LUA_TFUNCTION);
     lua_settop(L, 1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_key);
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &fu_lua_hook_error_key);
     fu_set_cancel_hook(on ? fu_lua_cancel_hook : NULL, NULL);
     return 0;
 }

@@ -41,7 +41,7 @@ rawset(M, "Error", ErrorMT)
 
 local CTYPES = {
   ["size_t"] = "integer", ["int"] = "integer", ["unsigned int"] = "integer", ["long"] = "integer",
-  ["int64_t"] = "integer", ["uint32_t"] = "integer", ["uint8_t"] = "integer", ["double"] = "number",
+  ["int64_t"] = "integer", ["long long"] = "integer", ["uint32_t"] = "integer", ["uint8_t"] = "integer", ["double"] = "number",
   ["float"] = "number", ["bool"] = "boolean", ["char const *"] = "string", ["char *"] = "string",
   ["string"] = "string", ["number"] = "number", ["nil"] = "nil", ["table"] = "table", ["boolean"] = "boolean",
   ["userdata"] = "object", ["fu_swig_kpi_segs const *"] = "table",
@@ -405,6 +405,13 @@ enum("survey", "SURVEY")
 enum("tier", "TIER")
 enum("lifecycle", "LIFECYCLE")
 enum("mode", "WORKDAY") -- Calendar:add_working_days(_bulk): end_of_day, same_time
+-- Tristates (a customer's is_smb and consents) are names in and out, like
+-- every enum (review s12 U1): "yes", "no", "unknown" (any case), also true /
+-- false and 1 / 0 (yes / no, as a CSV file's "1" / "0"), NaN for unknown.
+-- The TRI_* constants are these names: a number 0 would otherwise mean "no"
+-- here and TRI_UNKNOWN (0) in C.
+enum("tristate", "TRI")
+for name in pairs(ENUMS.tristate.to_int) do rawset(M, "TRI_" .. name:upper(), name) end
 -- An event's priority (Book:add_event, EventBatch:add, event.priority): the
 -- names of fu_priority and "none" (not given); a number is a PRIORITY_*
 -- constant, as a number is the constant for every other enum. The C field
@@ -420,7 +427,20 @@ do
 end
 rawset(M, "enums", ENUMS)
 
+local function tristate_in(v, fname, pos)
+  local e = ENUMS.tristate.to_int
+  if type(v) == "string" and e[v:lower()] then return e[v:lower()] end
+  if type(v) == "boolean" then return v and e.yes or e.no end
+  if type(v) == "number" and (v == 1 or v == 0 or v ~= v) then
+    return v ~= v and e.unknown or (v == 1 and e.yes or e.no)
+  end
+  error(arg_error(fname, string.format("%s: %s is not a tristate (expected \"yes\", \"no\", \"unknown\", "
+    .. "true / false, 1 / 0 (yes / no) or nil (unknown))", arg_label(fname, pos),
+    type(v) == "string" and ("'" .. v .. "'") or tostring(v))), 4)
+end
+
 local function enum_in(kind, v, fname, pos)
+  if kind == "tristate" then return tristate_in(v, fname, pos) end
   if kind == "event_priority" and type(v) ~= "string" then
     if ENUMS.priority.to_name[v] == nil then
       error(arg_error(fname, string.format("%s: priority %s is not a PRIORITY_* constant nor one of %s",
@@ -541,6 +561,9 @@ local function convert_args(fname, spec, self, args)
       args[pos] = indices_in(fname, pos, args[pos], index_limit(self, count)) -- (the count takes no argument)
     elseif how:sub(1, 5) == "text:" then
       if args[pos] ~= nil then args[pos] = text_enum_in(how:sub(6), args[pos], fname, pos - 1) end
+    elseif how == "kind" and args[pos] == nil then -- an event's kind is required (a name, not "an integer")
+      error(arg_error(fname, string.format("%s is required: one of %s", arg_label(fname, pos - 1),
+        table.concat(ENUMS.kind.names, ", "))), 3)
     elseif not is_index(how) and args[pos] ~= nil then args[pos] = enum_in(how, args[pos], fname, pos - 1) end
   end
   for pos, how in pairs(spec) do
@@ -602,7 +625,7 @@ local ARGS = {
   Book = {
     customer = { { [2] = "index:customer_count" } },
     find_customer = { nil, { [1] = "index" } },
-    add_customer = { nil, { [1] = "index" } },
+    add_customer = { { [7] = "tristate", [10] = "tristate", [11] = "tristate", [12] = "tristate" }, { [1] = "index" } },
     events_begin = { { [2] = "index:customer_count" }, { [1] = "index" } },
     events_end = { { [2] = "index:customer_count" } },
     event = { { [2] = "index:event_count" } },
@@ -671,6 +694,7 @@ local GETS = {
   Event = { kind = "kind", severity = "severity", channel = "channel", outcome = "outcome", survey = "survey",
     priority = "event_priority", customer = "index" },
   BestTimeSlot = { customer = "index" },
+  Customer = { is_smb = "tristate", consent_phone = "tristate", consent_sms = "tristate", consent_email = "tristate" },
 }
 
 -- Handles: classes with a destructor that a user holds.
@@ -925,6 +949,9 @@ do
       n = math.max(n, 3)
     else
       args, n = { ... }, nargs
+    end
+    if args[1] == nil then -- (the C message would say "ev->customer_id is NULL")
+      error(arg_error(fname, "argument 1 (customer_id) is required: the customer's id, a string"), 2)
     end
     local now_given = args[4] ~= nil
     fill_defaults(args, n, DEFAULTS)
@@ -1199,6 +1226,8 @@ do
   PARAMS.capacity_part_items = "part"
   PARAMS.capacity_part_move = "part items day"
   PARAMS.capacity_part_plan = "part items"
+  PARAMS.simulation_csv = "policy book run from to agents calls_per_agent seed truth"
+  PARAMS.sensitivity_csv = "policy book agents calls from to run seed truth"
   PARAMS["BestTime:best"] = "customer from to channel flags k level query_flags seed now"
   PARAMS["BestTime:best_day"] = "now day customers channel flags level query_flags seed"
   PARAMS["BestTime:may_contact"] = "customer now channel flags"
@@ -1240,7 +1269,7 @@ do
     ["ContactLog:append"] = { required = 3, defaults = GUARD_REC },
     -- records: nil = absent (NaN numbers, no time, enums "none"; an event's priority by name)
     ["Book:add_customer"] = { required = 2,
-      defaults = { [3] = NAN, [4] = NO_TIME, [6] = 0, [9] = 0, [10] = 0, [11] = 0 } },
+      defaults = { [3] = NAN, [4] = NO_TIME, [6] = "unknown", [9] = "unknown", [10] = "unknown", [11] = "unknown" } },
     ["Book:add_event"] = { required = 3, defaults = EVENT },
     ["EventBatch:add"] = { required = 3, defaults = EVENT },
     ["Kpi:add_event"] = { required = 3, defaults = EVENT },
@@ -1376,6 +1405,9 @@ do
   local function wrap(fname, items_pos, fn)
     return function(...)
       local plan = (...)
+      if fname == "apply_capacity" and plan == nil then -- (a raw "table index is nil" below; review s12 U10)
+        error(arg_error(fname, arg_label(fname, 1) .. " must be a followup.Plan, not nil"), 2)
+      end
       if fname == "capacity_pass" and select("#", ...) > 0 then
         -- (SWIG names the policy "argument 2" here: the result blob is its C argument 1)
         local cls = type(plan) == "userdata" and tostring(plan):match("^(followup%.%w+)") or type(plan)

@@ -92,12 +92,16 @@ def test_times_accept_datetimes_strings_and_ints(srcdir):
     naive_utc = dt.datetime(2026, 11, 22, 16, 0)
     planner = followup.Planner(followup.policy_default(), b, agents=4)
     ref = planner.plan(secs).csv()
-    for t in (iso, aware, naive_utc, np.datetime64("2026-11-22T16:00:00")):
+    for t in (iso, aware, np.datetime64("2026-11-22T16:00:00")):  # datetime64: UTC
         assert planner.plan(t).csv() == ref
         assert planner.plan(now=t).csv() == ref
+    # a naive datetime is refused since review s12 U12 (it was read as UTC)
+    with __import__("pytest").raises(ValueError, match="now: a time must carry its zone"):
+        planner.plan(naive_utc)
+    assert planner.plan(naive_utc.replace(tzinfo=dt.timezone.utc)).csv() == ref
     assert followup.time_format(aware) == followup.time_format(secs)
     led = followup.Ledger()
-    cid = led.add("C1", "call back", dt.datetime(2026, 11, 1), "2026-11-03T00:00:00Z")
+    cid = led.add("C1", "call back", dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc), "2026-11-03T00:00:00Z")
     q = led.get(cid)
     assert q.created_at_epoch(0) == followup.time_parse("2026-11-01T00:00:00Z")
     assert q.deadline_epoch(0) == followup.time_parse("2026-11-03T00:00:00Z")

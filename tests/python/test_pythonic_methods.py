@@ -121,12 +121,11 @@ def test_calendar_bulk_takes_datetime64_series_and_returns_arrays():
     texts = [followup.time_format(s) for s in starts[:5]]
     datetimes = [dt.datetime.fromtimestamp(s, dt.timezone.utc) for s in starts[:5]]
     assert cal.add_business_bulk_epoch(aware, 4 * 3600).tolist() == single
-    # naive datetimes (numpy datetime64, a naive Series) are refused since review s10 F12, as in
-    # book_from_frames: localized, they are the same instants
+    # a naive Series is refused since review s10 F12, as in book_from_frames: localized, they
+    # are the same instants; a numpy datetime64 array is UTC (review s12 U14: what the bulk calls return)
     with pytest.raises(followup.InvalidArgumentError, match="naive datetimes"):
         cal.add_business_bulk_epoch(naive, 4 * 3600)
-    with pytest.raises(followup.InvalidArgumentError, match="naive datetimes"):
-        cal.add_business_bulk(np.array(starts, dtype="datetime64[s]"), 4 * 3600)
+    assert cal.add_business_bulk_epoch(np.array(starts, dtype="datetime64[s]"), 4 * 3600).tolist() == single
     assert cal.add_business_bulk_epoch(naive.dt.tz_localize("UTC"), 4 * 3600).tolist() == single
     assert cal.add_business_bulk_epoch(texts, 4 * 3600).tolist() == single[:5]
     assert cal.add_business_bulk_epoch(datetimes, np.timedelta64(4, "h")).tolist() == single[:5]

@@ -247,8 +247,8 @@ def test_calendar_bulk_refuses_naive_datetimes():
                  lambda t: cal.add_working_days_bulk(t, 3)):
         with pytest.raises(followup.InvalidArgumentError, match=r"naive datetime.*tz_localize"):
             call(naive)
-        with pytest.raises(followup.InvalidArgumentError, match="naive datetime"):
-            call(naive.to_numpy())
+        # (a numpy datetime64 array is UTC since review s12 U14: the bulk calls return it)
+        assert (call(naive.to_numpy()) == call(naive.dt.tz_localize("UTC"))).all()
         with pytest.raises(followup.InvalidArgumentError, match="naive datetime"):
             call([dt.datetime(2025, 9, 26, 16)])
     aware = naive.dt.tz_localize("Asia/Shanghai")
@@ -511,9 +511,11 @@ def test_times_to_epoch_docstring_says_naive_times_are_refused():
     want = [followup.time_parse("2026-11-23T01:00:00Z")]
     assert times_to_epoch("f", 1, "times", aware).tolist() == want
     assert times_to_epoch("f", 1, "times", ["2026-11-23T09:00:00+08:00"]).tolist() == want
-    for naive in (np.array(["2026-11-23T09:00"], dtype="datetime64[s]"), aware.dt.tz_localize(None),
-                  pd.DatetimeIndex(aware.dt.tz_localize(None)), [dt.datetime(2026, 11, 23, 9)],
-                  [np.datetime64("2026-11-23T09:00")]):
+    # numpy datetime64 (an array or values in a sequence) is UTC since review s12 U14
+    for utc in (np.array(["2026-11-23T01:00"], dtype="datetime64[s]"), [np.datetime64("2026-11-23T01:00")]):
+        assert times_to_epoch("f", 1, "times", utc).tolist() == want
+    for naive in (aware.dt.tz_localize(None), pd.DatetimeIndex(aware.dt.tz_localize(None)),
+                  [dt.datetime(2026, 11, 23, 9)]):
         with pytest.raises(followup.InvalidArgumentError, match="naive"):
             times_to_epoch("f", 1, "times", naive)
 

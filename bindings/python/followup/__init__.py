@@ -79,6 +79,10 @@ from .enums import (  # noqa: E402,F401
 # the event field's plain number (the priority + 1, 0 not given).
 for _m in Priority:
     globals()["PRIORITY_" + _m.name] = _m
+# The flat TRI_* constants are the Tristate members: a plain number 0 / 1 given
+# as a tristate means no / yes (as in CSV files), a member means itself.
+for _m in Tristate:
+    globals()["TRI_" + _m.name] = _m
 del _m
 
 _pythonic.install()

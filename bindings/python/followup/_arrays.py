@@ -62,6 +62,12 @@ def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.nda
     if np.dtype(dtype).kind == "i" and a.dtype.kind == "f":
         if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
             raise _invalid(f"{fname}(): argument {pos} ({name}) must hold whole numbers")
+    big = np.uint64(np.iinfo(np.int64).max)
+    if np.dtype(dtype) == np.int64 and a.dtype == np.uint64 and a.size and a.max() > big:
+        # (the cast would wrap 2**63 to a negative number and the message name that; review s12 U10)
+        i = int(np.argmax(a > big))
+        raise _invalid(f"{fname}(): argument {pos} ({name}): element {i} = {int(a[i])} is too large "
+                       f"(at most {np.iinfo(np.int64).max})")
     return np.ascontiguousarray(a, dtype=dtype)
 
 

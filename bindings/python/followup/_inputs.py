@@ -296,8 +296,11 @@ def _raise_bad_row(fname: str, name: str, values, err: Exception) -> None:
     """Raise a ParseError naming the first value of ``values`` that is not a
     time (its position and column); return when none can be found."""
     from ._pythonic import to_seconds
+    import datetime as _dt
     seq = values.tolist() if hasattr(values, "tolist") else list(values)
     for i, v in enumerate(seq):
+        if isinstance(v, _dt.datetime) and v.tzinfo is None:
+            return  # a naive datetime: the caller's own error says how to localize it
         try:
             to_seconds(v.decode() if isinstance(v, bytes) else v)
         except (ValueError, TypeError) as e:

@@ -16,8 +16,9 @@ The SWIG layer returns Python lists. After :func:`install`:
 - ``SegmentRun`` (the scores): ``p_alive()``, ``expected()``, ``clv()``
   float64 arrays.
 - ``Calendar.hour_of_week_bulk(times)`` takes an array of instants (int64
-  UTC epoch seconds, read in place; a tz-aware pandas Series or
-  DatetimeIndex; tz-aware datetimes, ISO 8601 strings with an offset; naive
+  UTC epoch seconds, read in place; a numpy datetime64 array (UTC, as
+  these calls return); a tz-aware pandas Series or DatetimeIndex; tz-aware
+  datetimes, ISO 8601 strings with an offset; naive pandas columns and naive
   datetimes are refused) and returns an int64 array;
   ``Calendar.add_business_bulk(times, seconds)`` and
   ``add_working_days_bulk(times, n, mode)`` return the shifted instants as
@@ -278,11 +279,11 @@ def _summary_first_at(raw):
 # ---- arrays of instants ----
 def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
     """A 1-D int64 array of UTC epoch seconds from an array of instants: a
-    tz-aware pandas Series / DatetimeIndex, tz-aware datetimes, ISO 8601
-    strings with an offset, or int epoch seconds. Naive datetimes (a numpy
-    datetime64 array, a naive Series / DatetimeIndex, naive datetimes or
-    datetime64 values in a sequence) are refused: an array of instants
-    needs a zone and the library never guesses one. Raises TypeError for a
+    tz-aware pandas Series / DatetimeIndex, a numpy datetime64 array or
+    datetime64 values (UTC: what the bulk calls return), tz-aware
+    datetimes, ISO 8601 strings with an offset, or int epoch seconds. Naive
+    pandas columns (Series / DatetimeIndex) and naive datetimes are refused:
+    they need a zone and the library never guesses one. Raises TypeError for a
     non-array, InvalidArgumentError (a ValueError) for naive datetimes, NaT,
     2-D input or text that is not a time."""
     if v is None or isinstance(v, (str, bytes, bytearray, dict, _dt.datetime, _dt.date)) or np.isscalar(v):
@@ -291,6 +292,10 @@ def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
                         f"not {'None' if v is None else type(v).__name__}")
     dtype = getattr(v, "dtype", None)
     aware = getattr(dtype, "tz", None) is not None
+    # a numpy datetime64 array has no zone concept: UTC instants, as the bulk
+    # calls and Notes.ats() return them (review s12 U14); a naive pandas
+    # Series / DatetimeIndex (which could hold a zone) is refused
+    utc_numpy = not hasattr(v, "to_numpy")  # numpy arrays, sequences of datetime64 values
     if aware:  # tz-aware pandas Series / Index
         import pandas as pd
         v = pd.DatetimeIndex(v).tz_convert("UTC").tz_localize(None).to_numpy()
@@ -306,8 +311,10 @@ def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
         from ._pythonic import to_seconds
         out = np.empty(len(a), dtype=np.int64)
         for i, t in enumerate(a):
-            if (isinstance(t, _dt.datetime) and t.tzinfo is None) or isinstance(t, np.datetime64):
+            if isinstance(t, _dt.datetime) and t.tzinfo is None:
                 raise _naive_times(fname, pos, name, f"value {i} ({t!s}) is a naive datetime")
+            if isinstance(t, np.datetime64) and np.isnat(t):
+                raise _invalid(f"{fname}(): argument {pos} ({name}) holds NaT")
             s = to_seconds(t.decode() if isinstance(t, bytes) else t)
             if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
                 raise TypeError(f"{fname}(): argument {pos} ({name}) value {i} is not a time: "
@@ -317,7 +324,7 @@ def times_to_epoch(fname: str, pos: int, name: str, v: Any) -> np.ndarray:
     if a.dtype.kind == "M":
         if np.isnat(a).any():
             raise _invalid(f"{fname}(): argument {pos} ({name}) holds NaT")
-        if not aware and len(a):
+        if not aware and not utc_numpy and len(a):
             raise _naive_times(fname, pos, name, f"it holds naive datetimes ({a.dtype})")
         return np.ascontiguousarray(a.astype("datetime64[s]").astype(np.int64))
     if a.dtype.kind == "b":
@@ -330,11 +337,12 @@ def _naive_times(fname: str, pos: int, name: str, what: str):
     book_from_frames refuses them (the library never guesses a zone)."""
     from .frames import _core_error
     where = f"argument {pos} ({name})" if pos else f"column {name}"  # pos 0: a frame's column (Kpi.add_due)
-    return _core_error("InvalidArgumentError", f"{fname}(): {where}: {what}; an array of "
-                       "instants needs a zone, the library never guesses one: localize it first "
-                       "(series.dt.tz_localize('Asia/Shanghai'), or tz_localize('UTC') for UTC times) or "
-                       "give tz-aware datetimes, ISO texts with an offset or epoch seconds "
-                       "(a.astype('datetime64[s]').astype('int64') for a numpy array of UTC times)")
+    return _core_error("InvalidArgumentError", f"{fname}(): {where}: {what}; a pandas column of "
+                       "instants needs a zone, the library never guesses one: localize it first. UTC times "
+                       "(what the library's *_bulk calls and Notes.ats() return, and pandas.Series(that)): "
+                       "series.dt.tz_localize('UTC'); wall-clock times of a zone: "
+                       "series.dt.tz_localize('Asia/Shanghai') (that zone's). Or give a numpy datetime64 "
+                       "array (read as UTC), tz-aware datetimes, ISO texts with an offset or epoch seconds")
 
 
 def _seconds_arg(fname: str, pos: int, v: Any) -> int:
@@ -431,8 +439,10 @@ def _calendar_methods(cal):
     add_working_days_bulk.__signature__ = add_working_days_bulk_epoch.__signature__ = days_sig
     times_doc = ("times: an array of instants: int64 UTC epoch seconds (read in place, no copy), a "
                  "tz-aware pandas Series or DatetimeIndex, a sequence of tz-aware datetimes, ISO 8601 strings "
-                 "with an offset or int epoch seconds. Naive datetimes are refused (localize them first: "
-                 "series.dt.tz_localize('Asia/Shanghai')).")
+                 "with an offset or int epoch seconds, or a numpy datetime64 array (UTC, as these calls "
+                 "return). Naive pandas columns and naive datetimes are refused (localize them first: "
+                 "series.dt.tz_localize('UTC') for UTC times such as these calls' results, "
+                 "tz_localize('Asia/Shanghai') for Beijing wall-clock times).")
     hour_of_week_bulk.__doc__ = ("hour_of_week_bulk(self, times: ArrayLike) -> numpy.ndarray\n\nThe local hour "
                                  "of the week (0 = Monday 00:00 .. 167) of each instant in the calendar's time "
                                  "zone: an int64 numpy.ndarray.\n" + times_doc)

@@ -13,6 +13,7 @@ from typing import Iterator
 
 from . import core as _core
 from .enums import Priority as _Priority
+from .enums import Tristate as _Tristate
 import importlib as _importlib  # noqa: E402
 _ext = _importlib.import_module("followup._core")  # the C extension: the exception classes
 
@@ -180,6 +181,14 @@ def install_reprs() -> None:
             klass.__repr__ = fn
     if not getattr(_core.Guard.close, "__followup_marks_close__", False):
         _core.Guard.close = _marking_close(_core.Guard.close)
+    if hasattr(_core, "GuardDecision"):  # the guard's answer, the most printed object of a dialer
+        _core.GuardDecision.__repr__ = _guard_decision_repr
+
+
+def _guard_decision_repr(self) -> str:
+    nxt = _safe(lambda: self.next_allowed)
+    return (f"<followup.GuardDecision allowed={_safe(lambda: self.allowed)!r} rule={_safe(lambda: self.rule)!r} "
+            f"reason={_safe(lambda: self.reason)!r} next_allowed={nxt}>")
 
 
 # ---- enum names in: "purchase", "phone", "urgent", ... where C takes the enum ----
@@ -267,12 +276,81 @@ def install_enum_signatures() -> None:
         sig = _inspect.signature(fn)
         params = [p.replace(annotation="int | str") if p.name in positions else p for p in sig.parameters.values()]
         fn.__signature__ = sig.replace(parameters=params)
+    for (cls, meth), positions in _TRISTATE_ARGS.items():
+        fn = getattr(getattr(_core, cls), meth)
+        sig = _inspect.signature(fn)
+        params = [p.replace(annotation="Tristate | bool | int | str | None", default=None) if p.name in positions else p
+                  for p in sig.parameters.values()]
+        fn.__signature__ = sig.replace(parameters=params)
+        fn.__doc__ = f"{meth}{fn.__signature__}".replace("'", "") + doc_body(fn.__doc__ or "") + \
+            "\n\nTristates (is_smb, consent_*): " + TRISTATE_ACCEPTS + "."
+
+
+# ---- tristates in: Book.add_customer(consent_phone=False), book_from_frames ----
+# One rule for every tristate the Python API takes (review s12 U1): a
+# Tristate member (and the flat TRI_* constants, which are its members) means
+# itself; a bool means yes / no; a plain number 0 / 1 (any int or float type,
+# 1.0 / 0.0) means no / yes, as the CSV reader reads "0" / "1"; None, NaN and
+# pandas.NA mean unknown; the names "yes", "no", "unknown" (any case; "" is
+# unknown) too. Anything else (2, -1, 0.5, "maybe") is refused: the enum value
+# 2 of a plain int used to be read as TRI_NO and 0 as TRI_UNKNOWN, so a 0/1
+# consent column lost every "no".
+TRISTATE_ACCEPTS = ("a followup.Tristate, True / False, 1 / 0 (yes / no), 'yes' / 'no' / 'unknown', "
+                    "or None / NaN (unknown)")
+_TRISTATE_NAMES = {"yes": 1, "no": 2, "unknown": 0, "": 0}  # fu_tristate (FU_TRI_YES, FU_TRI_NO, FU_TRI_UNKNOWN)
+
+
+def tristate_code(value, where: str) -> int:
+    """The fu_tristate value of ``value`` by the rule above; ``where`` names
+    the argument or the row for the error (InvalidArgumentError, or TypeError
+    for a value of no accepted type)."""
+    if isinstance(value, _Tristate):
+        return int(value)
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return int(_Tristate.UNKNOWN)
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return int(_Tristate.YES if value else _Tristate.NO)
+    if isinstance(value, str):
+        code = _TRISTATE_NAMES.get(value.strip().lower())
+        if code is None:
+            raise _arg_error(_ext.InvalidArgumentError, f"{where}: {value!r} is not a tristate name "
+                             f"(expected {TRISTATE_ACCEPTS})")
+        return code
+    if isinstance(value, (int, float)) or (type(value).__name__.startswith(("int", "uint", "float"))
+                                           and getattr(value, "ndim", 0) == 0 and hasattr(value, "__float__")):
+        f = float(value)
+        if f != f:
+            return int(_Tristate.UNKNOWN)
+        if f in (0.0, 1.0):
+            return int(_Tristate.YES if f == 1.0 else _Tristate.NO)
+        raise _arg_error(_ext.InvalidArgumentError, f"{where}: {value!r} is not a tristate: a number must be "
+                         f"1 (yes) or 0 (no) (expected {TRISTATE_ACCEPTS})")
+    raise TypeError(f"{where} must be a tristate ({TRISTATE_ACCEPTS}), not {type(value).__name__}")
+
+
+_TRISTATE_ARGS = {("Book", "add_customer"): {"is_smb": 5, "consent_phone": 8, "consent_sms": 9, "consent_email": 10}}
+
+
+def _with_tristates(fn, qualname: str, positions: dict):
+    @_functools.wraps(fn)
+    def call(self, *args, **kwargs):
+        args = list(args)
+        for name, pos in positions.items():
+            if pos < len(args):
+                args[pos] = tristate_code(args[pos], f"{qualname}(): argument {pos + 1} ({name})")
+            elif name in kwargs:
+                kwargs[name] = tristate_code(kwargs[name], f"{qualname}(): argument {name}")
+        return fn(self, *args, **kwargs)
+    return call
 
 
 def install() -> None:
     for (cls, meth), positions in _ENUM_ARGS.items():
         c = getattr(_core, cls)
         setattr(c, meth, _with_enum_names(getattr(c, meth), f"{cls}.{meth}", positions))
+    for (cls, meth), positions in _TRISTATE_ARGS.items():
+        c = getattr(_core, cls)
+        setattr(c, meth, _with_tristates(getattr(c, meth), f"{cls}.{meth}", positions))
     _core.EventBatch.__len__ = _batch_len
     _core.EventBatch.__repr__ = _batch_repr
     _core.Book.__len__ = lambda self: self.customer_count()
@@ -611,11 +689,23 @@ _TIME_NAMES = {"t", "now", "at", "callback_at", "from_", "to", "as_of", "created
                "first_purchase_at", "calibration_end", "until", "_from"}
 
 
+def naive_time_message(value) -> str:
+    """The error for a naive datetime / Timestamp given as a time (review s12
+    U12: read as UTC, datetime.now() on a Beijing host let a 01:00 call
+    through as 09:00). Starts with "a time" (_convert_times names the argument)."""
+    return (f"a time must carry its zone: {value!s} is a naive {type(value).__name__} (no tzinfo) and the "
+            "library never guesses one; give an aware one: datetime.now().astimezone() (this machine's zone), "
+            "datetime(..., tzinfo=ZoneInfo('Asia/Shanghai')), pandas.Timestamp.now(tz='Asia/Shanghai') or "
+            "ts.tz_localize('Asia/Shanghai'); tz_localize('UTC') if it holds UTC (numpy datetime64 values "
+            "are read as UTC)")
+
+
 def to_seconds(value):
-    """UTC epoch seconds from a datetime (naive = UTC), a pandas Timestamp,
-    a numpy datetime64, an ISO 8601 string with an offset, an int, or a
+    """UTC epoch seconds from a tz-aware datetime or pandas Timestamp, a
+    numpy datetime64 (UTC), an ISO 8601 string with an offset, an int, or a
     float (time.time(): the sub-second part dropped toward negative
-    infinity; NaN and infinities raise ValueError)."""
+    infinity; NaN and infinities raise ValueError). A naive datetime or
+    Timestamp raises ValueError (changed in session 12: it was read as UTC)."""
     import datetime as dt
     if isinstance(value, bool):
         raise TypeError(f"a time must be a datetime, ISO 8601 text or epoch seconds, not the bool {value!r}")
@@ -633,8 +723,8 @@ def to_seconds(value):
     if type(value).__name__ == "NaTType" or (type(value).__name__ == "datetime64" and value != value):
         raise ValueError("a time is required, not NaT (a missing time)")
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(naive_time_message(value))
         return int(value.timestamp() // 1)
     if isinstance(value, dt.date):
         return int(dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc).timestamp())
@@ -1123,6 +1213,75 @@ def install_customer_ids() -> None:
     plan_customer.__followup_ids__ = True
     plan_customer.__name__, plan_customer.__qualname__ = "plan_customer", "Planner.plan_customer"
     cls.plan_customer = plan_customer
+    _install_besttime_ids()
+
+
+# BestTime.best / may_contact take a customer id as well as a book index (as
+# Planner.plan_customer does) and a channel name as well as the constant or
+# member (as the guard does): one value of a plan's touchpoint fits both
+# (review s12 U2). The model does not keep its book: the constructor notes it.
+def _install_besttime_ids() -> None:
+    cls = getattr(_core, "BestTime", None)
+    if cls is None or getattr(vars(cls).get("best"), "__followup_ids__", False):
+        return
+    raw_init = vars(cls)["__init__"]
+
+    @_functools.wraps(raw_init)
+    def __init__(self, *args, **kwargs):
+        raw_init(self, *args, **kwargs)
+        self._book = args[1] if len(args) > 1 else kwargs.get("book")
+    cls.__init__ = __init__
+
+    def convert(self, qualname: str, args, kwargs, channel_pos: int):
+        args = list(args)
+        customer = args[0] if args else kwargs.get("customer")
+        if isinstance(customer, str):
+            book = getattr(self, "_book", None)
+            try:
+                index = book.find_customer(customer)
+            except _ext.NotFoundError as e:
+                raise _arg_error(_ext.NotFoundError, f"{qualname}(): argument 1 (customer): "
+                                 f"{getattr(e, 'message', e)}") from None
+            if args:
+                args[0] = index
+            else:
+                kwargs["customer"] = index
+        channel = args[channel_pos] if channel_pos < len(args) else kwargs.get("channel")
+        if isinstance(channel, str):
+            try:
+                channel = int(_core.channel_from_string(channel.strip().lower()))
+            except _ext.Error as e:
+                raise _arg_error(_ext.InvalidArgumentError, f"{qualname}(): argument channel: "
+                                 f"{getattr(e, 'message', e)}") from None
+            if channel_pos < len(args):
+                args[channel_pos] = channel
+            else:
+                kwargs["channel"] = channel
+        return args, kwargs
+
+    for meth, channel_pos in (("best", 3), ("may_contact", 2)):
+        raw = vars(cls).get(meth)
+        if raw is None:
+            continue
+
+        def make(raw=raw, meth=meth, channel_pos=channel_pos):
+            @_functools.wraps(raw)
+            def call(self, *args, **kwargs):
+                args, kwargs = convert(self, f"BestTime.{meth}", args, kwargs, channel_pos)
+                return raw(self, *args, **kwargs)
+            call.__followup_ids__ = True
+            call.__name__, call.__qualname__ = meth, f"BestTime.{meth}"
+            try:
+                sig = _inspect.signature(raw)
+                params = [p.replace(annotation="int | str") if p.name in ("customer", "channel") else p
+                          for p in sig.parameters.values()]
+                call.__signature__ = sig.replace(parameters=params)
+                call.__doc__ = f"{meth}{call.__signature__}".replace("'", "") + doc_body(raw.__doc__ or "") + \
+                    "\n\ncustomer: a book index or a customer id; channel: a name, constant or Channel member."
+            except (TypeError, ValueError):
+                pass
+            return call
+        setattr(cls, meth, make())
 
 
 # ---- Guard: one order check for the three calls ----
@@ -1149,6 +1308,54 @@ def _looks_like_channel(v) -> bool:
     return isinstance(v, str) and v.strip().lower() in _CHANNEL_NAMES or type(v).__name__ == "Channel"
 
 
+# The enum arguments the guard and the contact log take as text (channel,
+# outcome, priority) also take the enum members a plan hands out
+# (tp.channel, tp.priority: Channel / Priority members) and the flat
+# constants (CHANNEL_PHONE, PRIORITY_URGENT, OUTCOME_ANSWERED): passed on as
+# their names (review s12 U2). Positions after self.
+_GUARD_ENUMS = {"check": {"channel": 1, "priority": 3},
+                "record": {"channel": 2, "outcome": 3, "priority": 4},
+                "check_and_record": {"channel": 2, "outcome": 3, "priority": 4},
+                "append": {"channel": 2, "outcome": 3, "priority": 4}}
+
+
+def _guard_enum_text(qualname: str, name: str, value):
+    if isinstance(value, str) or value is None or isinstance(value, bool) or not isinstance(value, int):
+        return value  # names as they are (C reads them); None: the default; other types: the type error
+    from . import enums
+    cls = {"channel": enums.Channel, "outcome": enums.Outcome, "priority": enums.Priority}[name]
+    member = cls.of(int(value))
+    if not isinstance(member, cls):
+        raise _arg_error(_ext.InvalidArgumentError, f"{qualname}(): argument {name}: {int(value)} is no "
+                         f"{cls.__name__} (expected a name: {', '.join(str(m) for m in cls)}, a "
+                         f"followup.{cls.__name__} member or its constant)")
+    return str(member)
+
+
+def _guard_enums(qualname: str, positions: dict, args, kwargs):
+    args = list(args)
+    for name, pos in positions.items():
+        if pos < len(args):
+            args[pos] = _guard_enum_text(qualname, name, args[pos])
+        elif name in kwargs:
+            kwargs[name] = _guard_enum_text(qualname, name, kwargs[name])
+    return args, kwargs
+
+
+_GUARD_ENUM_TYPES = {"channel": "str | Channel", "outcome": "str | Outcome", "priority": "str | Priority"}
+
+
+def _enum_annotations(call, raw) -> None:
+    """The channel / outcome / priority parameters annotated with the members they take too."""
+    try:
+        sig = _inspect.signature(raw)
+    except (TypeError, ValueError):
+        return
+    params = [p.replace(annotation=_GUARD_ENUM_TYPES[p.name]) if p.name in _GUARD_ENUM_TYPES else p
+              for p in sig.parameters.values()]
+    call.__signature__ = sig.replace(parameters=params)
+
+
 def _guard_order(raw, name: str, channel_first: bool):
     @_functools.wraps(raw)
     def call(self, *args, **kwargs):
@@ -1164,7 +1371,9 @@ def _guard_order(raw, name: str, channel_first: bool):
                                 f"{time_pos} (at) is the channel {got_time!r}: Guard.{name} takes ({order}); "
                                 f"{other}. Keywords work for all three: "
                                 f"{name}(customer_id, at=..., channel=...)")
+        args, kwargs = _guard_enums(f"Guard.{name}", _GUARD_ENUMS[name], args, kwargs)
         return raw(self, *args, **kwargs)
+    _enum_annotations(call, raw)
     call.__followup_guard_order__ = True
     call.__name__, call.__qualname__ = name, f"Guard.{name}"
     return call
@@ -1179,6 +1388,17 @@ def install_guard_order() -> None:
         if raw is None or getattr(raw, "__followup_guard_order__", False):
             continue
         setattr(cls, name, _guard_order(raw, name, channel_first))
+    log = getattr(_core, "ContactLog", None)
+    raw = vars(log).get("append") if log is not None else None
+    if raw is not None and not getattr(raw, "__followup_guard_order__", False):
+        @_functools.wraps(raw)
+        def append(self, *args, **kwargs):
+            args, kwargs = _guard_enums("ContactLog.append", _GUARD_ENUMS["append"], args, kwargs)
+            return raw(self, *args, **kwargs)
+        _enum_annotations(append, raw)
+        append.__followup_guard_order__ = True
+        append.__name__, append.__qualname__ = "append", "ContactLog.append"
+        log.append = append
 
 
 # ---- Event text fields: the text, not the book's string id ----

@@ -102,9 +102,9 @@ def _is_nat(t) -> bool:
 
 def _instant(t: _TimeLike, what: str) -> int:
     """A scalar time argument as every core call reads it: a text needs an
-    offset (the library's parser), a naive datetime is UTC, int epoch seconds.
-    None and NaT are refused ("a time is required") as by every core call,
-    not read as "no time"."""
+    offset (the library's parser), a naive datetime is refused, int epoch
+    seconds, numpy datetime64 UTC. None and NaT are refused ("a time is
+    required") as by every core call, not read as "no time"."""
     if t is None:
         raise TypeError(f"{what}: a time is required, not None")
     if _is_nat(t):
@@ -115,6 +115,10 @@ def _instant(t: _TimeLike, what: str) -> int:
         except ValueError as e:  # followup.Error is a ValueError
             raise _core_error("ParseError", f"{what}: {t!r} is not a time (ISO 8601 with a UTC offset, "
                               f"a datetime or epoch seconds): {e}") from None
+    if isinstance(t, _dt.datetime) and (t.tzinfo is None or t.utcoffset() is None) \
+            and type(t).__name__ != "NaTType":  # naive: refused as by every core call (review s12 U12)
+        from ._pythonic import naive_time_message
+        raise ValueError(f"{what}: {naive_time_message(t)}")
     return _epoch_seconds(t)
 
 
@@ -406,8 +410,8 @@ def segments(book: Book, now: _TimeLike, rules: Optional[SegmentRules] = None, m
         A finalized book.
     now : datetime, str, int or pandas.Timestamp
         The calibration end: a text needs a UTC offset (as in every call; a
-        text without one raises ParseError), a naive datetime is UTC, int
-        epoch seconds.
+        text without one raises ParseError), a naive datetime raises
+        ValueError, int epoch seconds.
     rules : followup.SegmentRules, optional
         Default: the rules of the default policy.
     model : str, default "bgnbd"
@@ -593,6 +597,49 @@ def _codes(series, enum_name: str, column: str, default: Optional[int]):
     else:
         table[-1] = default
     return table[codes]  # code -1 (missing) picks the last entry
+
+
+def _tristate_codes(series, column: str):
+    """A tristate column (is_smb, consent_*) as int64 fu_tristate values, by
+    the one rule of the Python API (followup._pythonic.tristate_code): bool
+    yes / no; numbers 0 / 1 (any int or float dtype) no / yes as in a CSV
+    file; None / NaN / NA unknown; the names; Tristate members themselves in
+    an object column. Anything else is refused naming the first such row."""
+    import pandas as pd
+    from ._pythonic import tristate_code
+    s = series
+    yes, no, unknown = int(_core.TRI_YES), int(_core.TRI_NO), int(_core.TRI_UNKNOWN)
+    if pd.api.types.is_bool_dtype(s):  # bool, or pandas "boolean" with NA
+        missing = s.isna().to_numpy()
+        truth = s.to_numpy(dtype=object, na_value=False).astype(bool)
+        return np.where(missing, unknown, np.where(truth, yes, no)).astype(np.int64)
+    if pd.api.types.is_numeric_dtype(s):  # int8..uint64, float, nullable Int64 / Float64
+        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~(np.isnan(v) | (v == 0.0) | (v == 1.0))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            tristate_code(s.iloc[row], f"row {row}: column {column}")  # raises, naming the value
+        return np.where(np.isnan(v), unknown, np.where(v == 1.0, yes, no)).astype(np.int64)
+    with warnings.catch_warnings():  # (pandas' FutureWarning about inferring the uniques' dtype: not used)
+        warnings.simplefilter("ignore", FutureWarning)
+        codes, uniques = pd.factorize(s)  # names, members, mixed objects: per distinct value
+    table = np.empty(len(uniques) + 1, dtype=np.int64)
+    # each value as given (factorize's uniques turn Tristate members into plain ints)
+    seen, first = np.unique(codes, return_index=True)
+    given = {int(c): s.iloc[int(i)] for c, i in zip(seen, first) if c >= 0}
+    for k in range(len(uniques)):
+        u = given[k]
+        if isinstance(u, float) and u != u:
+            table[k] = unknown
+            continue
+        try:
+            table[k] = tristate_code(u, "")
+        except (ValueError, TypeError):
+            row = int(np.flatnonzero(codes == k)[0])
+            tristate_code(series.iloc[row], f"row {row}: column {column}")
+            raise
+    table[-1] = unknown  # code -1: missing
+    return table[codes]
 
 
 _OFFSET = re.compile(r"^(Z|([+-])(\d\d):?(\d\d))$")
@@ -801,8 +848,12 @@ def _texts(series, column: str = ""):
                               "(a float that is not a whole number; give ids as text or integers)")
         return [None if not g else (str(int(x)) if w else str(x)) for x, g, w in zip(v.tolist(), given, whole)]
     s = series.astype(object).where(series.notna(), None)
-    return [None if v is None else str(v) for v in s.tolist()] if not pd.api.types.is_string_dtype(series) \
-        else s.tolist()
+    if not pd.api.types.is_string_dtype(series):
+        return [None if v is None else str(v) for v in s.tolist()]
+    # an object column: integers are ids as in an int64 column, of any size (a Python int beyond
+    # 64 bits used to be refused as "expected str, got int"; review s12 U10)
+    return [str(v) if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) else v
+            for v in s.tolist()]
 
 
 CUSTOMER_COLUMNS = ("customer_id", "tz", "annual_spend", "first_purchase_at", "industry", "is_smb",
@@ -857,7 +908,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         ``industry``, ``preferred_windows``, ``dnd_windows``, ``owner`` (str),
         ``annual_spend`` (numbers), ``first_purchase_at`` (times),
         ``is_smb``, ``consent_phone``, ``consent_sms``, ``consent_email``
-        (tristates: yes/no/unknown or bool). Missing optional columns are
+        (tristates: yes/no/unknown, bool, 1/0 = yes/no). Missing optional columns are
         absent values.
     events : pandas.DataFrame, optional
         ``customer_id``, ``at`` (times) and ``kind`` (required); ``order_id``,
@@ -909,7 +960,7 @@ def book_from_frames(customers: pandas.DataFrame, events: Optional[pandas.DataFr
         cols["first_purchase_at"] = _seconds(cf["first_purchase_at"], "first_purchase_at", False, tz)
     for c in _TRISTATES:
         if c in cf:
-            cols[c] = _codes(cf[c], "tristate", c, _core.TRI_UNKNOWN)
+            cols[c] = _tristate_codes(cf[c], c)
     book.add_customer_columns(cols)
     if ef is not None:
         ev = {}
