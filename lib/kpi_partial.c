@@ -409,12 +409,13 @@ static int refuse(const char *what) {
 /* Coverage counted from due items given (add_due) on one side and derived
  * from the policy's cadences on the other: the sum would mix the two. */
 static int refuse_due(int theirs_given) {
-    return refuse(theirs_given ? "the partial counts coverage from the due items given to it (add_due), this engine "
-                                 "derives them from the policy's cadences: call add_due on every partition, even "
-                                 "with an empty plan"
-                               : "the partial derives its due items from the policy's cadences (no add_due), this "
-                                 "engine counts coverage from the due items given to it (add_due): call add_due on "
-                                 "every partition, even with an empty plan");
+    return fu__error_set(FU_EINVAL,
+                         "fu_kpi_merge_partial: %s: give every partition its due items (add_due, also of an empty "
+                         "plan) or create its engine with derived_due=false (FU_KPI_NO_DERIVED_DUE)",
+                         theirs_given ? "the partial counts coverage from the due items given to it (add_due), this "
+                                        "engine derives them from the policy's cadences"
+                                      : "the partial derives its due items from the policy's cadences (no add_due), "
+                                        "this engine counts coverage from the due items given to it (add_due)");
 }
 
 /* The header against this engine's: FU_OK or FU_EINVAL naming the difference.
