@@ -754,8 +754,8 @@ def _signature_and_doc(fn):
         if not name.isidentifier():
             return None, None
         kw = {"annotation": _py_type(ctype) if name != "self" else _inspect.Parameter.empty}
-        if name == "bytes":  # (bytes, nbytes) typemaps: a bytes object
-            kw["annotation"] = "bytes"
+        if name == "bytes":  # (bytes, nbytes) typemaps: any buffer of 1-byte items
+            kw["annotation"] = "bytes | bytearray | memoryview | numpy.ndarray"
         if dflt:
             kw["default"] = _default(dflt)
             seen_default = True
