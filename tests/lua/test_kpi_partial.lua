@@ -93,8 +93,8 @@ T.test("partitions with due items merge into an empty engine (review s12 U13)", 
   local blobs = {}
   for i = 1, 3 do
     -- partition 3 has no due item (an empty plan): derived_due = false says they are given
-    local k = i < 3 and kpi("agent", as_of) or followup.Kpi(followup.policy_default(), "week", "agent", NO, NO,
-      as_of, nil, 0, false)
+    local k = i < 3 and kpi("agent", as_of)
+      or followup.Kpi(followup.policy_default(), { by = "agent", as_of = as_of, derived_due = false })
     k:add_book(book(cs[i], es[i]))
     -- due items for the first ten customers of partitions 1 and 2; partition 3 has none
     local j = 0
@@ -116,6 +116,10 @@ T.test("partitions with due items merge into an empty engine (review s12 U13)", 
   T.eq(e.name, "InvalidArgumentError", "given and derived due items")
   T.truthy(tostring(e):find("the partial derives its due items from the policy's cadences (no add_due)", 1, true),
     tostring(e))
+  -- by and period in any case, a dimension twice refused naming the argument (review s12 U10)
+  T.eq(kpi("Tier,AGENT", as_of):partial(), kpi("tier,agent", as_of):partial(), "by in any case")
+  e = T.raises(function() return kpi("tier,tier", as_of) end)
+  T.truthy(tostring(e):find("Kpi: argument 3 (by): grouping 'tier' given twice", 1, true), tostring(e))
 end)
 
 T.done()
