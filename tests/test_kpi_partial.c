@@ -745,3 +745,31 @@ Test(kpi_partial, due_items_given_and_derived_do_not_mix) {
     fu_free(given);
     sample_free(&s);
 }
+
+/* ------------------------- the inputs of partition engines (review s12 U9, U10) */
+
+Test(kpi_partial, segment_labels_once_and_groupings_in_any_case) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_kpi_options o = opts_of(FU_KPI_BY_SEGMENT, FU_KPI_WEEK);
+    fu_kpi *k = engine(p, &o, NULL);
+    const char *ids[3] = {"C1", "C2", "C1"}, *labels[3] = {"gold", "silver", "bronze"};
+    cr_assert_eq(fu_kpi_set_segments(k, ids, labels, 3), FU_EINVAL);
+    cr_expect_str_eq(fu_error_last()->message, "fu_kpi_set_segments: entry 2: customer 'C1' is in segment 'gold' "
+                                               "(entry 0) and 'bronze' here (one label per customer)");
+    labels[2] = "gold"; /* the same label twice is one label */
+    cr_assert_eq(fu_kpi_set_segments(k, ids, labels, 3), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+    unsigned by = 0;
+    cr_assert_eq(fu_kpi_by_from_string("Tier, AGENT", 11, &by), FU_OK);
+    cr_expect_eq(by, FU_KPI_BY_TIER | FU_KPI_BY_AGENT);
+    cr_assert_eq(fu_kpi_by_from_string("NONE", 4, &by), FU_OK);
+    cr_expect_eq(by, 0u);
+    cr_assert_eq(fu_kpi_by_from_string("tier,agent,tier", 15, &by), FU_EPARSE);
+    cr_expect_str_eq(fu_error_last()->message, "grouping 'tier' given twice (each dimension once)");
+    fu_kpi_period per = FU_KPI_DAY;
+    cr_assert_eq(fu_kpi_period_from_string("Month", 5, &per), FU_OK);
+    cr_expect_eq(per, FU_KPI_MONTH);
+    cr_assert_eq(fu_kpi_period_from_string("months", 6, &per), FU_EPARSE);
+}

@@ -43,6 +43,12 @@ def test_merge_takes_any_bytes_buffer_and_names_itself():
         into.merge(arg)
         into.compute()
         assert into.csv() == want, type(arg)
+    ba = bytearray(blob)
+    kpi(as_of=0).merge(ba)
+    ba.extend(b"x")  # the buffer was released (a held export raises BufferError here)
+    mv = memoryview(blob)
+    kpi(as_of=0).merge(mv)
+    mv.release()
     with pytest.raises(TypeError, match=r"^Kpi.merge\(\): argument 1 \(bytes\) must be bytes \(binary data, .*"
                                         r"open\(path, 'rb'\)\), bytearray, memoryview or a uint8 array, not str$"):
         kpi(as_of=0).merge(blob.decode("latin-1"))
