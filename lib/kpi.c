@@ -10,6 +10,7 @@
  * The definitions implemented here are written out in docs/kpi.md; keep the
  * two in step. */
 #include "kpi_internal.h"
+#include "book_internal.h"
 #include "errtext.h"
 #include "followup/redact.h"
 
@@ -68,7 +69,7 @@ const char *fu_kpi_period_name(fu_kpi_period p) { return p >= 0 && p <= 2 ? fu__
 int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out) {
     if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_period_from_string: %s is NULL", !text ? "text" : "out");
     for (int i = 0; i < 3; i++)
-        if (strlen(fu__kpi_period_names[i]) == len && memcmp(fu__kpi_period_names[i], text, len) == 0) {
+        if (fu__book_ascii_ieq(text, len, fu__kpi_period_names[i])) { /* any case, as channel names */
             *out = (fu_kpi_period)i;
             return FU_OK;
         }
@@ -80,7 +81,7 @@ const char *const fu__kpi_by_names[5] = {"tier", "segment", "agent", "channel", 
 
 int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out) {
     if (!text || !out) return fu__error_set(FU_EINVAL, "fu_kpi_by_from_string: %s is NULL", !text ? "text" : "out");
-    if (len == 4 && memcmp(text, "none", 4) == 0) {
+    if (fu__book_ascii_ieq(text, len, "none")) {
         *out = 0;
         return FU_OK;
     }
@@ -96,12 +97,14 @@ int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out) {
         while (b > a && text[b - 1] == ' ') b--;
         int k;
         for (k = 0; k < 5; k++)
-            if (strlen(fu__kpi_by_names[k]) == b - a && memcmp(fu__kpi_by_names[k], text + a, b - a) == 0) break;
+            if (fu__book_ascii_ieq(text + a, b - a, fu__kpi_by_names[k])) break; /* any case, as channel names */
         if (k == 5) {
             char q[FU_ERRTEXT_CELL_CAP];
             return fu__error_set(FU_EPARSE, "unknown grouping '%s' (none, tier, segment, agent, channel, product_class)",
                                  fu__errtext_cell(q, sizeof q, text + a, b - a));
         }
+        if (by & (1u << k))
+            return fu__error_set(FU_EPARSE, "grouping '%s' given twice (each dimension once)", fu__kpi_by_names[k]);
         by |= 1u << k;
         i = j + 1;
     }

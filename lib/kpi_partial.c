@@ -406,7 +406,21 @@ static int refuse(const char *what) {
     return fu__error_set(FU_EINVAL, "fu_kpi_merge_partial: %s", what);
 }
 
-/* The header against this engine's: FU_OK or FU_EINVAL naming the difference. */
+/* Coverage counted from due items given (add_due) on one side and derived
+ * from the policy's cadences on the other: the sum would mix the two. */
+static int refuse_due(int theirs_given) {
+    return fu__error_set(FU_EINVAL,
+                         "fu_kpi_merge_partial: %s: give every partition its due items (add_due, also of an empty "
+                         "plan) or create its engine with derived_due=false (FU_KPI_NO_DERIVED_DUE)",
+                         theirs_given ? "the partial counts coverage from the due items given to it (add_due), this "
+                                        "engine derives them from the policy's cadences"
+                                      : "the partial derives its due items from the policy's cadences (no add_due), "
+                                        "this engine counts coverage from the due items given to it (add_due)");
+}
+
+/* The header against this engine's: FU_OK or FU_EINVAL naming the difference.
+ * Of the flags only FU_KPI_NO_DERIVED_DUE counts (FU_KPI_COPY_BOOKS changes
+ * no figure; FU_KPI_CSV_RAW is not written). */
 static int check_header(rbuf *r, const fu_kpi *k) {
     wbuf mine = {NULL, 0, 0, 0};
     int rc = put_header(&mine, k);
@@ -429,8 +443,12 @@ static int check_header(rbuf *r, const fu_kpi *k) {
     else if (theirs[16] != mine.p[16]) rc = refuse("the partial has another period (day/week/month)");
     else if (memcmp(theirs + 17, mine.p + 17, 4) != 0) rc = refuse("the partial has another grouping (by)");
     else if (memcmp(theirs + 41, mine.p + 41, 8) != 0) rc = refuse("the partial has another as_of");
-    else if (memcmp(theirs + 16, mine.p + 16, mine.n - 16 - 8) != 0)
-        rc = refuse("the partial has other options (flags, from/to, windows, costs or budget)");
+    else if ((theirs[21] ^ mine.p[21]) & FU_KPI_NO_DERIVED_DUE) rc = refuse_due(theirs[21] & FU_KPI_NO_DERIVED_DUE);
+    else if (memcmp(theirs + 25, mine.p + 25, 16) != 0) rc = refuse("the partial has another from/to");
+    else if (memcmp(theirs + 49, mine.p + 49, 48) != 0)
+        rc = refuse("the partial has other windows (fcr, repeat, complaint, win-back, repurchase or ROI)");
+    else if (memcmp(theirs + 97, mine.p + 97, mine.n - 97 - 8) != 0)
+        rc = refuse("the partial has other contact costs or another budget");
     else if (memcmp(theirs + mine.n - 8, mine.p + mine.n - 8, 8) != 0)
         rc = refuse("the partial comes from another policy (name, version, rules, tiers or classes differ)");
     fu__free(mine.p);
@@ -552,16 +570,26 @@ int fu_kpi_merge_partial(fu_kpi *k, const void *buf, size_t len) {
     uint64_t sum = 0;
     for (int i = 0; i < 8; i++) sum |= (uint64_t)((const unsigned char *)buf)[len - 8 + (size_t)i] << (8 * i);
     if (sum != fnv(FNV0, buf, len - 8)) return refuse("truncated or corrupt partial (checksum mismatch)");
+    /* An engine without coverage data of its own (no event, no due item)
+     * and nothing merged yet takes "due items given" from its first partial
+     * (review s12 U13): a Python or Lua reducer of partitions that called
+     * add_due has no other way to set the flag. */
+    unsigned flags0 = k->o.flags;
+    if ((!k->bk || !fu_book_event_count(k->bk)) && !k->n_due && !k->n_parts && len > 25 + 8 &&
+        (((const unsigned char *)buf)[21] & FU_KPI_NO_DERIVED_DUE))
+        k->o.flags |= FU_KPI_NO_DERIVED_DUE;
     int rc = check_header(&r, k);
-    if (rc) return rc;
-    int64_t tmin = get_i64(&r), tmax = get_i64(&r);
+    int64_t tmin = rc ? 0 : get_i64(&r), tmax = rc ? 0 : get_i64(&r);
     gkey *g = NULL;
     size_t ng = 0, nc = 0, nr = 0;
-    rc = read_groups(&r, k, &g, &ng);
+    if (!rc) rc = read_groups(&r, k, &g, &ng);
     if (!rc) rc = read_cells(&r, k, g, ng, &nc, &nr);
     fu__free(g);
     if (!rc) rc = read_ids(&r, k);
-    if (rc) return rc;
+    if (rc) {
+        k->o.flags = flags0;
+        return rc;
+    }
     k->n_pcell += nc;
     k->n_prt += nr;
     if (k->n_parts == 0 || tmin < k->part_tmin) k->part_tmin = tmin;

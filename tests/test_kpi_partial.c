@@ -338,7 +338,7 @@ Test(kpi_partial, corrupt_truncated_and_foreign_blobs_are_refused) {
     struct {
         fu_kpi_options o;
         const char *msg;
-    } foreign[4] = {{o, "grouping"}, {o, "period"}, {o, "as_of"}, {o, "other options"}};
+    } foreign[4] = {{o, "grouping"}, {o, "period"}, {o, "as_of"}, {o, "other contact costs"}};
     foreign[0].o.by = FU_KPI_BY_AGENT;
     foreign[1].o.period = FU_KPI_MONTH;
     foreign[2].o.as_of += 3600;
@@ -614,4 +614,162 @@ Test(kpi_partial, agents_differing_only_in_masked_digits_are_two_groups) {
     fu_kpi_free(k);
     fu_book_free(bd);
     fu_policy_free(p);
+}
+
+/* ---------------------------------------- partitions with due items (U13) */
+
+/* Due items by hand: one for each of the first 90 customers of the sample whose
+ * partition is 0 or 1 (partition 2 has none: a plan without touchpoints),
+ * 13 to 20 days before as_of, agents A1, A2 or none. */
+#define NDUE_MAX 90
+typedef struct due_fx {
+    fu_kpi_due d[NDUE_MAX];
+    int part[NDUE_MAX];
+    size_t n;
+} due_fx;
+
+static void due_items(const sample *s, int64_t as_of, due_fx *x) {
+    static const char *const agents[3] = {"A1", "A2", NULL};
+    x->n = 0;
+    for (size_t i = 0; i < NDUE_MAX; i++) {
+        const char *id = fu_book_customer(s->whole, i)->id;
+        if (part_of(id) == 2) continue;
+        fu_kpi_due *d = &x->d[x->n];
+        d->customer_id = id;
+        d->due_from = as_of - 20 * 86400 + (int64_t)i * 3600;
+        d->due_to = d->due_from + 7 * 86400;
+        d->agent_id = agents[i % 3];
+        x->part[x->n++] = part_of(id);
+    }
+    cr_assert_gt(x->n, 20);
+}
+
+/* The partial of partition i with its due items (add_due even when it has none). */
+static void *due_partial(const sample *s, const fu_kpi_options *o, const due_fx *x, int i, size_t *len) {
+    fu_kpi *k = engine(s->p, o, s->part[i]);
+    fu_kpi_due mine[NDUE_MAX];
+    size_t m = 0;
+    for (size_t j = 0; j < x->n; j++)
+        if (x->part[j] == i) mine[m++] = x->d[j];
+    cr_assert_eq(fu_kpi_add_due(k, mine, m), FU_OK, "%s", fu_error_last()->message);
+    void *b = partial_of(k, len);
+    fu_kpi_free(k);
+    return b;
+}
+
+static double coverage_n(fu_kpi *k) {
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    double total = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].kpi == FU_KPI_COVERAGE) total += (double)f[i].n;
+    return total;
+}
+
+Test(kpi_partial, partitions_with_due_items_merge_into_an_empty_engine) {
+    sample s;
+    sample_load(&s);
+    const unsigned bys[3] = {0, FU_KPI_BY_AGENT, FU_KPI_BY_TIER};
+    const fu_kpi_period periods[3] = {FU_KPI_WEEK, FU_KPI_MONTH, FU_KPI_DAY};
+    for (int v = 0; v < 3; v++) {
+        fu_kpi_options o = opts_of(bys[v], periods[v]);
+        due_fx x;
+        due_items(&s, o.as_of, &x);
+        fu_kpi *whole = engine(s.p, &o, s.whole);
+        cr_assert_eq(fu_kpi_add_due(whole, x.d, x.n), FU_OK);
+        fu_kpi *into = engine(s.p, &o, NULL); /* what Python and Lua can build: no flag */
+        for (int i = 0; i < NPART; i++) {
+            size_t len = 0;
+            void *b = due_partial(&s, &o, &x, i, &len);
+            cr_assert_eq(fu_kpi_merge_partial(into, b, len), FU_OK, "%s", fu_error_last()->message);
+            fu_free(b);
+        }
+        expect_same_figures(whole, into, "due items, merged into an empty engine");
+        if (v == 0) /* one customer a due item, weekly cells: coverage counts exactly the items given */
+            cr_expect_eq(coverage_n(into), (double)x.n);
+        fu_kpi_free(into);
+        fu_kpi_free(whole);
+    }
+    sample_free(&s);
+}
+
+Test(kpi_partial, due_items_given_and_derived_do_not_mix) {
+    sample s;
+    sample_load(&s);
+    fu_kpi_options o = opts_of(0, FU_KPI_WEEK);
+    due_fx x;
+    due_items(&s, o.as_of, &x);
+    size_t lg = 0, ld = 0, lf = 0;
+    void *given = due_partial(&s, &o, &x, 0, &lg);
+    fu_kpi *dk = engine(s.p, &o, s.part[1]);
+    void *derived = partial_of(dk, &ld);
+    fu_kpi_free(dk);
+    /* given first: the empty engine takes add_due from it, a derived partial is then refused */
+    fu_kpi *into = engine(s.p, &o, NULL);
+    cr_assert_eq(fu_kpi_merge_partial(into, given, lg), FU_OK, "%s", fu_error_last()->message);
+    expect_refused(into, derived, ld, "the partial derives its due items from the policy's cadences (no add_due), "
+                                      "this engine counts coverage from the due items given to it (add_due)");
+    fu_kpi_free(into);
+    /* derived first: nothing to take; a given partial is then refused */
+    into = engine(s.p, &o, NULL);
+    cr_assert_eq(fu_kpi_merge_partial(into, derived, ld), FU_OK, "%s", fu_error_last()->message);
+    expect_refused(into, given, lg, "the partial counts coverage from the due items given to it (add_due), this "
+                                    "engine derives them from the policy's cadences");
+    fu_kpi_free(into);
+    /* an engine with events of its own and no add_due takes nothing */
+    into = engine(s.p, &o, s.part[2]);
+    expect_refused(into, given, lg, "(add_due), this engine derives them");
+    fu_kpi_free(into);
+    /* a refused first partial leaves the empty engine as it was: derived partials still merge */
+    fu_kpi_options late = o;
+    late.as_of += 86400;
+    void *foreign = due_partial(&s, &late, &x, 1, &lf);
+    into = engine(s.p, &o, NULL);
+    expect_refused(into, foreign, lf, "another as_of");
+    cr_assert_eq(fu_kpi_merge_partial(into, derived, ld), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi_free(into);
+    /* FU_KPI_COPY_BOOKS changes no figure: partials with and without it merge */
+    fu_kpi_options copy = o;
+    copy.flags |= FU_KPI_COPY_BOOKS;
+    fu_kpi *ck = engine(s.p, &copy, s.part[2]);
+    void *copied = partial_of(ck, &lf);
+    fu_kpi_free(ck);
+    into = engine(s.p, &o, NULL);
+    cr_assert_eq(fu_kpi_merge_partial(into, derived, ld), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_kpi_merge_partial(into, copied, lf), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi_free(into);
+    fu_free(copied);
+    fu_free(foreign);
+    fu_free(derived);
+    fu_free(given);
+    sample_free(&s);
+}
+
+/* ------------------------- the inputs of partition engines (review s12 U9, U10) */
+
+Test(kpi_partial, segment_labels_once_and_groupings_in_any_case) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_kpi_options o = opts_of(FU_KPI_BY_SEGMENT, FU_KPI_WEEK);
+    fu_kpi *k = engine(p, &o, NULL);
+    const char *ids[3] = {"C1", "C2", "C1"}, *labels[3] = {"gold", "silver", "bronze"};
+    cr_assert_eq(fu_kpi_set_segments(k, ids, labels, 3), FU_EINVAL);
+    cr_expect_str_eq(fu_error_last()->message, "fu_kpi_set_segments: entry 2: customer 'C1' is in segment 'gold' "
+                                               "(entry 0) and 'bronze' here (one label per customer)");
+    labels[2] = "gold"; /* the same label twice is one label */
+    cr_assert_eq(fu_kpi_set_segments(k, ids, labels, 3), FU_OK, "%s", fu_error_last()->message);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+    unsigned by = 0;
+    cr_assert_eq(fu_kpi_by_from_string("Tier, AGENT", 11, &by), FU_OK);
+    cr_expect_eq(by, FU_KPI_BY_TIER | FU_KPI_BY_AGENT);
+    cr_assert_eq(fu_kpi_by_from_string("NONE", 4, &by), FU_OK);
+    cr_expect_eq(by, 0u);
+    cr_assert_eq(fu_kpi_by_from_string("tier,agent,tier", 15, &by), FU_EPARSE);
+    cr_expect_str_eq(fu_error_last()->message, "grouping 'tier' given twice (each dimension once)");
+    fu_kpi_period per = FU_KPI_DAY;
+    cr_assert_eq(fu_kpi_period_from_string("Month", 5, &per), FU_OK);
+    cr_expect_eq(per, FU_KPI_MONTH);
+    cr_assert_eq(fu_kpi_period_from_string("months", 6, &per), FU_EPARSE);
 }

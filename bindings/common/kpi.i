@@ -2,12 +2,15 @@
  * #ifdef SWIGPYTHON / SWIGLUA).
  *
  *   Kpi(policy, period="week", by="none", from_=KPI_NO_TIME, to=KPI_NO_TIME,
- *       as_of=KPI_NO_TIME, costs=None, budget=0)  (keeps the policy alive)
+ *       as_of=KPI_NO_TIME, costs=None, budget=0, derived_due=True)  (keeps the policy alive)
  *     period: "day" | "week" | "month"; by: "none" or dimensions joined by ","
- *     ("tier,agent"); times are UTC seconds (followup.time_parse);
+ *     ("tier,agent"), each once; both in any case; times are UTC seconds (followup.time_parse);
+ *     derived_due=False: coverage counts only the due items of add_due
+ *     (FU_KPI_NO_DERIVED_DUE; add_due sets it too), e.g. for KPI partitions
+ *     whose plan may be empty;
  *     costs: "phone=8,sms=0.1" (cost of one contact per channel; enables ROI; the CLI's --cost)
  *     budget: follow-up budget of one period, same currency (> 0 enables "budget_overrun";
- *     the CLI's --budget; needs costs); Lua passes both positionally after as_of
+ *     the CLI's --budget; needs costs); Lua passes these three positionally after as_of
  *   Kpi methods (add_book borrows the book, which refuses changes until the
  *   Kpi is freed; the Kpi keeps the book object alive in both languages):
  *     add_book(book), add_customer(id, annual_spend=nan, first_purchase_at=KPI_NO_TIME),
@@ -185,7 +188,7 @@ static int fu_swig_kpi_costs(const char *spec, fu_kpi_options *o) {
 }
 
 static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, const char *by, int64_t from,
-                               int64_t to, int64_t as_of, const char *costs, double budget) {
+                               int64_t to, int64_t as_of, const char *costs, double budget, bool derived_due) {
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     if (!policy) {
         fu_error_set(FU_EINVAL, "Kpi: policy is None/nil");
@@ -198,6 +201,7 @@ static fu_kpi *fu_swig_kpi_new(const fu_policy *policy, const char *period, cons
     o.to = to;
     o.as_of = as_of;
     o.budget = budget;
+    if (!derived_due) o.flags |= FU_KPI_NO_DERIVED_DUE;
     fu_kpi *k = NULL;
     fu_kpi_new(&k, policy, &o);
     return k;
@@ -505,8 +509,8 @@ FU_RAISES(fu_kpi::m_merge)
 %}
 %pythonappend fu_kpi::fu_kpi %{
     self._policy = args[0] if args else kwargs.get("policy")
-    self._options = (args[1] if len(args) > 1 else kwargs.get("period", "week"),
-                     args[2] if len(args) > 2 else kwargs.get("by", "none"))
+    self._options = (str((args[1] if len(args) > 1 else kwargs.get("period")) or "week").lower(),  # None: default
+                     str((args[2] if len(args) > 2 else kwargs.get("by")) or "none").lower())
 %}
 /* The engine borrows the first book given to add_book (the book refuses
  * changes while the engine lives): keep the Python object alive. */
@@ -519,8 +523,8 @@ FU_RAISES(fu_kpi::m_merge)
 %extend fu_kpi {
     fu_kpi(const fu_policy *policy, const char *period = "week", const char *by = "none",
            int64_t from_ = FU_KPI_NO_TIME, int64_t to = FU_KPI_NO_TIME, int64_t as_of = FU_KPI_NO_TIME,
-           const char *costs = NULL, double budget = 0.0) {
-        return fu_swig_kpi_new(policy, period, by, from_, to, as_of, costs, budget);
+           const char *costs = NULL, double budget = 0.0, bool derived_due = true) {
+        return fu_swig_kpi_new(policy, period, by, from_, to, as_of, costs, budget, derived_due);
     }
     ~fu_kpi() { fu_kpi_free($self); }
 

@@ -89,7 +89,7 @@ local PARAMS = {
   ["Planner:simulate"] = "from to step",
   ["Planner:set_agents"] = "csv", ["Planner:set_clv"] = "csv", ["Planner:set_clv_values"] = "clv",
   ["Planner:set_ledger"] = "ledger",
-  Kpi = "policy period by from to as_of costs budget",
+  Kpi = "policy period by from to as_of costs budget derived_due",
   ["Kpi:add_book"] = "book",
   ["Kpi:add_customer"] = "id annual_spend first_purchase_at",
   ["Kpi:add_event"] = "customer_id at kind order_id product_class unit_price amount severity channel agent_id "
@@ -986,9 +986,9 @@ do
   end)
 end
 
--- followup.Kpi(policy, period, by, from, to, as_of, costs, budget) or
+-- followup.Kpi(policy, period, by, from, to, as_of, costs, budget, derived_due) or
 -- followup.Kpi(policy, {period = "month", by = {"tier", "agent"}, from = ...,
--- to = ..., as_of = ..., costs = {phone = 8, sms = 0.1}, budget = ...}):
+-- to = ..., as_of = ..., costs = {phone = 8, sms = 0.1}, budget = ..., derived_due = false}):
 -- nil = the default; times as epoch seconds or ISO 8601 texts; `by` a
 -- string ("tier,agent") or an array; costs a string ("phone=8") or a table.
 do
@@ -1040,7 +1040,7 @@ do
     local e = r[2]
     if type(e) == "table" and type(e.message) == "string" then
       -- the option parsers' messages name no call: name it and the argument
-      for pat, pos in pairs({ ["^unknown period"] = 2, ["^unknown grouping"] = 3, ["^costs: "] = 7,
+      for pat, pos in pairs({ ["^unknown period"] = 2, ["^unknown grouping"] = 3, ["^grouping '"] = 3, ["^costs: "] = 7,
         ["^budget "] = 8 }) do
         if e.message:find(pat) then
           e.message = fname .. ": " .. arg_label(fname, pos) .. ": " .. e.message:gsub("^costs: ", "")

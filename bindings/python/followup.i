@@ -339,22 +339,26 @@ FU_PY_LOCKED(fu_swig_assignments)
     $1 = PyUnicode_Check($input) || PyBytes_Check($input);
 }
 
-/* Binary data in as pointer + length (packed records: NUL bytes are data). */
-%typemap(in) (const char *bytes, size_t nbytes) (Py_ssize_t size = 0) {
-    char *p = NULL;
-    if (PyBytes_Check($input)) {
-        if (PyBytes_AsStringAndSize($input, &p, &size) < 0) SWIG_fail;
-    } else if (PyByteArray_Check($input)) {
-        p = PyByteArray_AsString($input);
-        size = PyByteArray_Size($input);
-    } else {
-        SWIG_exception_fail(SWIG_TypeError, "expected bytes");
+/* Binary data in as pointer + length (packed records: NUL bytes are data):
+ * bytes, bytearray, memoryview, a contiguous uint8 numpy array (any buffer
+ * of 1-byte items). A str is refused saying why; the messages are worded by
+ * _pythonic as "C.m(): argument N (bytes) must be ..., not T". */
+%typemap(in) (const char *bytes, size_t nbytes) (Py_buffer view, int have_view = 0) {
+    if (PyUnicode_Check($input)) %argument_fail(SWIG_TypeError, "fu_swig_blob_in_text", $symname, $argnum);
+    if (!PyObject_CheckBuffer($input) || PyObject_GetBuffer($input, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_Clear();
+        %argument_fail(SWIG_TypeError, "fu_swig_blob_in", $symname, $argnum);
     }
-    $1 = p;
-    $2 = (size_t)size;
+    have_view = 1;
+    if (view.itemsize != 1) %argument_fail(SWIG_TypeError, "fu_swig_blob_in", $symname, $argnum);
+    $1 = (char *)view.buf;
+    $2 = (size_t)view.len;
+}
+%typemap(freearg) (const char *bytes, size_t nbytes) {
+    if (have_view$argnum) PyBuffer_Release(&view$argnum);
 }
 %typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) (const char *bytes, size_t nbytes) {
-    $1 = PyBytes_Check($input) || PyByteArray_Check($input);
+    $1 = !PyUnicode_Check($input) && PyObject_CheckBuffer($input);
 }
 
 /* ---- Ledger.close(): free the C ledger now (its database is closed) ----

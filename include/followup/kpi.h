@@ -109,7 +109,8 @@ typedef enum fu_kpi_period {
 
 /** "day", "week", "month"; NULL out of range. */
 FU_EXTERN const char *fu_kpi_period_name(fu_kpi_period period);
-/** @return #FU_OK, #FU_EPARSE, #FU_EINVAL. */
+/** Parse "day", "week" or "month" (ASCII case ignored).
+ *  @return #FU_OK, #FU_EPARSE, #FU_EINVAL. */
 FU_EXTERN int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_period *out);
 
 /** @name Grouping dimensions (#fu_kpi_options.by); 0 groups nothing ("all").
@@ -124,11 +125,12 @@ FU_EXTERN int fu_kpi_period_from_string(const char *text, size_t len, fu_kpi_per
 
 /**
  * Parse a grouping: "none", or dimension names joined by "," or "x"
- * ("tier", "segment", "agent", "channel", "product_class"), e.g. "tier,agent".
+ * ("tier", "segment", "agent", "channel", "product_class"), e.g. "tier,agent";
+ * ASCII case ignored ("Tier"); a dimension named twice is refused.
  * @param text the text (UTF-8, no NUL needed)
  * @param len its length in bytes
  * @param[out] out FU_KPI_BY_* bits
- * @return #FU_OK, #FU_EPARSE naming the bad word, #FU_EINVAL.
+ * @return #FU_OK, #FU_EPARSE naming the bad or repeated word, #FU_EINVAL.
  */
 FU_EXTERN int fu_kpi_by_from_string(const char *text, size_t len, unsigned int *out);
 
@@ -292,7 +294,11 @@ FU_EXTERN const fu_book *fu_kpi_book(const fu_kpi *kpi);
 /**
  * Set the segment label (for #FU_KPI_BY_SEGMENT) of `n` customers, e.g. the
  * `segment` column of `followup segment`. Unknown customers are created.
- * @return #FU_OK; #FU_EINVAL (a NULL id or label, naming the index); #FU_ENOMEM.
+ * A customer listed twice with two different labels is refused (#FU_EINVAL
+ * naming the customer and both labels, as fu_kpi_read_segments_csv()); the
+ * same label twice is fine.
+ * @return #FU_OK; #FU_EINVAL (a NULL id or label, naming the index; a
+ *         customer with two labels); #FU_ENOMEM.
  */
 FU_EXTERN int fu_kpi_set_segments(fu_kpi *kpi, const char *const *customer_ids,
                                   const char *const *labels, size_t n);
@@ -523,12 +529,18 @@ FU_EXTERN int fu_kpi_partial_write(fu_kpi *kpi, size_t *len, void **buf);
  * other customers). Partitions must split by customer: a partial with a
  * customer already merged or in `into`'s own data is refused, naming it (so
  * is the same partial merged twice); fu_kpi_compute() refuses the same
- * overlap when a book is added after a merge.
+ * overlap when a book is added after a merge. Coverage from due items given
+ * (fu_kpi_add_due(), #FU_KPI_NO_DERIVED_DUE) and derived from the cadences
+ * do not mix: an engine without events or due items of its own that has
+ * merged nothing yet takes #FU_KPI_NO_DERIVED_DUE from the first partial
+ * (so an empty reducer needs no flag); otherwise a partial that differs in it
+ * is refused, saying which side called add_due.
  * @return #FU_OK; #FU_EINVAL with a message for a blob that is truncated,
  *         corrupt (checksum), not a partial, of another version (version 1,
  *         without a customer list, included), made with another policy or
  *         other options (period, grouping, as_of, windows, costs, budget,
- *         from/to, flags), or sharing a customer as above; #FU_ENOMEM.
+ *         from/to, due items given or derived), or sharing a customer as above;
+ *         #FU_ENOMEM. (#FU_KPI_COPY_BOOKS is not compared: it changes no figure.)
  */
 FU_EXTERN int fu_kpi_merge_partial(fu_kpi *into, const void *buf, size_t len);
 

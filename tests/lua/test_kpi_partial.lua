@@ -82,4 +82,44 @@ T.test("three partitions merge to the whole book", function()
   T.eq(e.name, "InvalidArgumentError", "corrupt")
 end)
 
+T.test("partitions with due items merge into an empty engine (review s12 U13)", function()
+  local cust = read(src .. "/examples/sample/data/customers.csv")
+  local ev = read(src .. "/examples/sample/data/events.csv")
+  local as_of = followup.time_parse("2026-06-01T00:00:00+08:00")
+  local whole = kpi("agent", as_of)
+  whole:add_book(book(cust, ev))
+  local merged, derived = kpi("agent", as_of), kpi("agent", as_of)
+  local cs, es = split(cust, 3), split(ev, 3)
+  local blobs = {}
+  for i = 1, 3 do
+    -- partition 3 has no due item (an empty plan): derived_due = false says they are given
+    local k = i < 3 and kpi("agent", as_of)
+      or followup.Kpi(followup.policy_default(), { by = "agent", as_of = as_of, derived_due = false })
+    k:add_book(book(cs[i], es[i]))
+    -- due items for the first ten customers of partitions 1 and 2; partition 3 has none
+    local j = 0
+    for id in cs[i]:gmatch("\n([^,\n]+),") do
+      j = j + 1
+      if i == 3 or j > 10 then break end
+      local due_from = as_of - (20 - j) * 86400
+      k:add_due(id, due_from + 7 * 86400, due_from, j % 2 == 0 and "A1" or nil)
+      whole:add_due(id, due_from + 7 * 86400, due_from, j % 2 == 0 and "A1" or nil)
+    end
+    if i == 3 then derived:add_book(book(cs[i], es[i])) end
+    blobs[i] = k:partial()
+  end
+  for i = 1, 3 do merged:merge(blobs[i]) end
+  local n = whole:compute()
+  T.eq(merged:compute(), n, "as many figures")
+  T.eq(merged:csv(), whole:csv(), "the same figures")
+  local e = T.raises(function() merged:merge(derived:partial()) end)
+  T.eq(e.name, "InvalidArgumentError", "given and derived due items")
+  T.truthy(tostring(e):find("the partial derives its due items from the policy's cadences (no add_due)", 1, true),
+    tostring(e))
+  -- by and period in any case, a dimension twice refused naming the argument (review s12 U10)
+  T.eq(kpi("Tier,AGENT", as_of):partial(), kpi("tier,agent", as_of):partial(), "by in any case")
+  e = T.raises(function() return kpi("tier,tier", as_of) end)
+  T.truthy(tostring(e):find("Kpi: argument 3 (by): grouping 'tier' given twice", 1, true), tostring(e))
+end)
+
 T.done()

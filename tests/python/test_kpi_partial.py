@@ -211,3 +211,53 @@ def test_merge_through_dask_worker_processes(srcdir):
         merged.merge(blob)
     merged.compute()
     same(whole.records(), merged.records())
+
+
+def test_partitions_with_due_items_merge_into_an_empty_reducer(srcdir):
+    """Review s12 U13: partials made after Kpi.add_due(plan) merge into an
+    empty Kpi (docs/kpi.md "KPIs over partitions"), and the merged figures
+    equal the one-process engine given the same book and due items."""
+    cust, ev = sample_texts(srcdir)
+    pol = followup.policy_default()
+    now = followup.time_parse("2026-05-20T09:00:00+08:00")
+    whole = engine("tier,agent")
+    whole.add_book(book(cust, ev))
+    blobs, ndue = [], 0
+    for c, e in zip(split(cust), split(ev)):
+        b = book(c, e)
+        plan = followup.Planner(pol, b).plan(now, 7 * 86400)
+        ndue += len(plan)
+        k = engine("tier,agent")
+        k.add_book(b)
+        k.add_due(plan)
+        whole.add_due(plan)
+        blobs.append(k.partial())
+    assert ndue > 100
+    into = engine("tier,agent")
+    for blob in blobs:
+        into.merge(blob)
+    into.compute()
+    whole.compute()
+    same(whole.records(), into.records())
+    assert sum(f["n"] for f in into.records() if f["kpi"] == "coverage") > 100
+
+
+def test_due_items_given_and_derived_partials_are_refused_in_the_users_terms(srcdir):
+    cust, ev = sample_texts(srcdir)
+    (c0, c1, _), (e0, e1, _) = split(cust), split(ev)
+    given = engine()
+    given.add_book(book(c0, e0))
+    given.add_due("C00001", followup.time_parse("2026-05-25T00:00:00+08:00"))
+    derived = engine()
+    derived.add_book(book(c1, e1))
+    into = engine()
+    into.merge(given.partial())
+    with pytest.raises(followup.InvalidArgumentError,
+                       match=r"Kpi.merge\(\): the partial derives its due items from the policy's cadences "
+                             r"\(no add_due\), this engine counts coverage from the due items given to it"):
+        into.merge(derived.partial())
+    into = engine()
+    into.merge(derived.partial())
+    with pytest.raises(followup.InvalidArgumentError, match=r"the partial counts coverage from the due items "
+                                                            r"given to it \(add_due\), this engine derives them"):
+        into.merge(given.partial())

@@ -554,7 +554,10 @@ _C_TYPES = {"char const *": "str", "char *": "str", "int64_t": "int", "int": "in
             "unsigned int": "int", "unsigned long": "int",
             "unsigned long long": "int", "uint64_t": "int", "uint32_t": "int", "uint8_t": "int", "long": "int", "long long": "int",
             "double": "float", "float": "float", "bool": "bool", "fu_swig_blob": "bytes",
-            "fu_swig_text": "str or bytes"}
+            "fu_swig_text": "str or bytes",
+            "fu_swig_blob_in": "bytes, bytearray, memoryview or a uint8 array",  # (bytes, nbytes) typemaps
+            "fu_swig_blob_in_text": "bytes (binary data, e.g. Kpi.partial()'s; a file of it is read with "
+                                    "open(path, 'rb')), bytearray, memoryview or a uint8 array"}
 _STRUCTS = {"fu_segment_bgnbd": "BgNbd", "fu_segment_pareto": "ParetoNbd", "fu_segment_gammagamma": "GammaGamma",
             "fu_segment_summary": "Summary", "fu_segment_book_summary": "BookSummary",
             "fu_segment_rules": "SegmentRules", "fu_besttime": "BestTime", "fu_kpi": "Kpi", "fu_book": "Book",
@@ -875,8 +878,8 @@ def _signature_and_doc(fn):
         if not name.isidentifier():
             return None, None
         kw = {"annotation": _py_type(ctype) if name != "self" else _inspect.Parameter.empty}
-        if name == "bytes":  # (bytes, nbytes) typemaps: a bytes object
-            kw["annotation"] = "bytes"
+        if name == "bytes":  # (bytes, nbytes) typemaps: any buffer of 1-byte items
+            kw["annotation"] = "bytes | bytearray | memoryview | numpy.ndarray"
         if dflt:
             kw["default"] = _default(dflt)
             seen_default = True
