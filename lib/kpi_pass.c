@@ -12,17 +12,6 @@ const signed char fu__kpi_prop[FU_KPI_COUNT] = {
     -1,    P_COM,  P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, -1, -1, P_QC, -1, -1, -1, -1};
 
 
-double fu__kpi_t_of(ctx *c, double df) {
-    double conf = c->pol->kpis.confidence, t = NAN;
-    if (df >= 1 && df <= 1024 && df == floor(df)) {
-        double *slot = &c->tq[(size_t)df];
-        if (*slot == 0) fu_stats_t_quantile(0.5 + conf / 2.0, df, slot);
-        return *slot;
-    }
-    fu_stats_t_quantile(0.5 + conf / 2.0, df, &t);
-    return t;
-}
-
 void fu__kpass_free(kpass *p) {
     FU_FREE_ALL(p->gk, p->gtab, p->gdir, p->ulog, p->ulog2, p->ubin, p->ch, p->ci, p->cs, p->cc, p->cr, p->cm, p->cu,
                 p->ctab, p->dense, p->cbit, p->dense_old, p->rt_cell, p->rt_val, p->kb, p->nr, p->pr, p->pc, p->pe,
@@ -1759,10 +1748,10 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         k->gen = fu_book_generation(k->bk);
         return FU_OK;
     }
-    uint32_t *rtv = NULL;
+    uint32_t *rtv = NULL, most = 0;
     rc = fu__kpi_churn_finalize(&c);
-    if (!rc) rc = fu__kpi_rt_finalize(&c, &rtv);
-    if (!rc) rc = fu__kpi_build_figures(&c, rtv);
+    if (!rc) rc = fu__kpi_rt_group(&c, &rtv, &most);
+    if (!rc) rc = fu__kpi_build_figures(&c, rtv, most);
     fu__free(rtv);
     fu__kpi_ctx_free(&c);
     if (rc) {

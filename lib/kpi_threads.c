@@ -231,5 +231,33 @@ int fu__kpi_pass_customers(ctx *c, size_t ncu) {
     return fu__kpi_pass_range(c, 0, ncu, 0, NULL);
 }
 
+static void side_message(fu__kpi_side *s) {
+    const fu_error *e = fu_error_last();
+    snprintf(s->msg, sizeof s->msg, "%s", e && e->message ? e->message : "");
+}
+
+static void *side_run(void *arg) {
+    fu__kpi_side *s = arg;
+    s->rc = s->fn(s->arg);
+    if (s->rc) side_message(s);
+    return NULL;
+}
+
+void fu__kpi_side_start(fu__kpi_side *s, int (*fn)(void *), void *arg) {
+    s->fn = fn, s->arg = arg, s->rc = FU_OK, s->msg[0] = '\0';
+    s->started = pthread_create(&s->th, NULL, side_run, s) == 0;
+}
+
+int fu__kpi_side_join(fu__kpi_side *s) {
+    if (!s->started) return s->fn(s->arg); /* its error is this thread's */
+    pthread_join(s->th, NULL);
+    s->started = 0;
+    return s->rc ? fu__error_set(s->rc, "%s", s->msg) : FU_OK;
+}
+
 /* For the tests: the threads of the last compute's pass. */
 int fu__kpi_threads_used(const fu_kpi *k) { return k ? k->threads_used : 0; }
+
+/* For the tests: the figures the calling thread wrote (the rest: the
+ * second thread's part of the figures). */
+size_t fu__kpi_figures_first(const fu_kpi *k) { return k ? k->fig_first : 0; }
