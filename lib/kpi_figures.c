@@ -84,14 +84,15 @@ static void sort_u32(uint32_t *x, size_t n, uint32_t *tmp) {
     if (src != x) memcpy(x, src, n * sizeof *x);
 }
 
-/* Group the response times by cell (counting sort); each cell's are sorted
- * when its figures are made (fu__kpi_build_figures). */
-int fu__kpi_rt_group(ctx *c, uint32_t **vals, uint32_t *most_out) {
+/* The response times grouped by cell (a counting sort: cmisc rt_off and
+ * rt_n) in *vals (fu__free; NULL when there are none), *most_out the most
+ * of one cell; each cell's are sorted when its figures are made. */
+static int rt_group(ctx *c, uint32_t **vals, uint32_t *most_out) {
     *vals = NULL;
     *most_out = 0;
     if (!c->b.n_rt) return FU_OK;
     uint32_t *v = fu__malloc(c->b.n_rt * sizeof *v);
-    if (!v) return c->rc = fu__error_nomem();
+    if (!v) return fu__error_nomem();
     for (size_t i = 0; i < c->b.n_rt; i++) c->b.cm[c->b.rt_cell[i]].rt_n++;
     uint32_t off = 0, most = 0;
     for (size_t i = 0; i < c->b.nc; i++) {
@@ -657,8 +658,7 @@ static int figures_make(ctx *c, const figctx *fx, size_t nord) {
     int two = h < nord;
     if (two) fu__kpi_side_start(&side, figures_second, &fp[1]);
     int rc = figures_part(&fp[0]);
-    int rc2 = two ? fu__kpi_side_join(&side) : FU_OK;
-    if (!rc) rc = rc2;
+    if (two) rc = fu__kpi_side_join(&side, rc);
     k->fig_first = fp[0].nfig;
     k->n_fig = fp[0].nfig + fp[1].nfig;
     k->n_sc = fp[0].nsc + fp[1].nsc;
@@ -702,8 +702,25 @@ static int figures_order(ctx *c, const char **alabel, const char **glabel, const
     return rc;
 }
 
-int fu__kpi_build_figures(ctx *c, uint32_t *rtv, uint32_t most) {
+/* The response times grouped (rt_group), on the second thread while the
+ * calling thread prepares the figures (they touch other fields). */
+typedef struct rtjob {
+    ctx *c;
+    uint32_t *v, most;
+} rtjob;
+
+static int rt_job(void *arg) {
+    rtjob *j = arg;
+    return rt_group(j->c, &j->v, &j->most);
+}
+
+int fu__kpi_build_figures(ctx *c) {
     fu_kpi *k = c->k;
+    rtjob rj = {c, NULL, 0};
+    fu__kpi_side side;
+    int two = k->threads_used > 1, rc_rt = FU_OK;
+    if (two) fu__kpi_side_start(&side, rt_job, &rj);
+    else rc_rt = rt_job(&rj);
     const char **glabel = c->b.ng ? fu__calloc(c->b.ng, sizeof *glabel) : NULL;
     const char **plabel = c->np ? fu__calloc(c->np, sizeof *plabel) : NULL;
     cord *ord = c->b.nc ? fu__malloc(c->b.nc * sizeof *ord) : NULL;
@@ -723,9 +740,11 @@ int fu__kpi_build_figures(ctx *c, uint32_t *rtv, uint32_t most) {
         if (!k->sc) rc = fu__error_nomem();
     }
     if (!rc) rc = figures_order(c, alabel, glabel, plabel, ord, &nord);
-    figctx fx = {glabel, plabel, alabel, rtv, most, rag,
+    if (two) rc = fu__kpi_side_join(&side, rc);
+    else if (!rc) rc = rc_rt;
+    figctx fx = {glabel, plabel, alabel, rj.v, rj.most, rag,
                  c->pol->capacity.calls_per_agent_day_min > 0 ? c->pol->capacity.calls_per_agent_day_min : 1, ord};
     if (!rc && nord) rc = figures_make(c, &fx, nord);
-    FU_FREE_ALL((void *)glabel, (void *)plabel, (void *)alabel, ord);
+    FU_FREE_ALL((void *)glabel, (void *)plabel, (void *)alabel, ord, rj.v);
     return rc;
 }

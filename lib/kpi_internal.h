@@ -542,8 +542,10 @@ typedef struct fu__kpi_side {
 /* fn(arg) on a new thread; on this one, in fu__kpi_side_join(), when no
  * thread starts. */
 void fu__kpi_side_start(fu__kpi_side *s, int (*fn)(void *), void *arg);
-/* Waits for the job: its return code, its error set again on this thread. */
-int fu__kpi_side_join(fu__kpi_side *s);
+/* Waits for the job. rc: the calling thread's return code; when it is an
+ * error, the result (the job's error is dropped, the job not run when no
+ * thread started), else the job's, its error set again on this thread. */
+int fu__kpi_side_join(fu__kpi_side *s, int rc);
 /* The labels of every attribute record of the book found before the pass
  * (kpi_store.c; dc allocated when it was not): decoding then only reads. */
 int fu__kpi_decode_prefill(fu_kpi *k, kdcache *dc);
@@ -575,13 +577,10 @@ int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group);
 /* ---- finalisation and figures (kpi_figures.c) ---- */
 
 int fu__kpi_churn_finalize(ctx *c);
-/* The response times grouped by cell (cmisc rt_off, rt_n), not yet sorted:
- * *vals (fu__free) NULL when there are none; *most the most of one cell. */
-int fu__kpi_rt_group(ctx *c, uint32_t **vals, uint32_t *most);
-/* The figures and scorecards of the reported cells, each cell's response
- * times sorted on the way (vals from fu__kpi_rt_group()); on two threads
- * when the pass ran on two (k->threads_used): the periods in two parts,
- * the same figures in the same order as one thread. */
-int fu__kpi_build_figures(ctx *c, uint32_t *vals, uint32_t most);
+/* The figures and scorecards of the reported cells (after the churn
+ * denominators): the response times grouped by cell and each reported
+ * cell's sorted on the way; on two threads when the pass ran on two
+ * (k->threads_used), with the same figures in the same order as one. */
+int fu__kpi_build_figures(ctx *c);
 
 #endif /* FU_KPI_INTERNAL_H */

@@ -248,10 +248,11 @@ void fu__kpi_side_start(fu__kpi_side *s, int (*fn)(void *), void *arg) {
     s->started = pthread_create(&s->th, NULL, side_run, s) == 0;
 }
 
-int fu__kpi_side_join(fu__kpi_side *s) {
-    if (!s->started) return s->fn(s->arg); /* its error is this thread's */
+int fu__kpi_side_join(fu__kpi_side *s, int rc) {
+    if (!s->started) return rc ? rc : s->fn(s->arg); /* its error is this thread's */
     pthread_join(s->th, NULL);
     s->started = 0;
+    if (rc) return rc;
     return s->rc ? fu__error_set(s->rc, "%s", s->msg) : FU_OK;
 }
 
