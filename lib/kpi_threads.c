@@ -14,7 +14,12 @@
  *
  * FU_KPI_THREADS=1 in the environment forces one thread, =2 two (also for
  * small books, as the tests do); by default two when the machine has two
- * CPUs or more and the book at least THREADS_MIN_EVENTS events. */
+ * CPUs or more and the book at least THREADS_MIN_EVENTS events.
+ *
+ * fu__kpi_side_start()/_join(): a job on a second thread for the tail of a
+ * compute whose pass ran on two (kpi_figures.c: the response times grouped
+ * while the calling thread orders the cells, then the second part of the
+ * figures). */
 #include "kpi_internal.h"
 
 #include <pthread.h>
