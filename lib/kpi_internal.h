@@ -24,6 +24,7 @@
 #include "stats_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,7 @@ struct fu_kpi {
     kpid *pid;
     size_t n_pid, cap_pid; /* cap_pid: 0 or a power of two, load <= 3/4 */
     int threads_used;      /* threads of the last compute's pass (kpi_threads.c) */
+    size_t fig_first;      /* figures written by the calling thread (all on one thread) */
 };
 
 void fu__kpi_clear_result(fu_kpi *k);
@@ -479,8 +481,6 @@ typedef struct ctx {
     uint64_t sla_tmask[FU__POL_MAX_TIERS];
     int sla_tfast;
     uint32_t cust_serial; /* changes with the current customer */
-    /* t quantiles of the policy's confidence by degrees of freedom (0: not yet) */
-    double tq[1025];
     /* direct group index b.gdir: gdir[outer * gdin + inner], outer the agent
      * or segment label id (0 when neither is grouped), inner the tier + 1,
      * channel and product class (each < GDIR_DIM) of the dimensions grouped;
@@ -530,6 +530,22 @@ int fu__kpi_pass_flush(ctx *c);
  * halves, the second half's groups, cells and response times merged after
  * the first's as one thread would have made them); sets k->threads_used. */
 int fu__kpi_pass_customers(ctx *c, size_t ncu);
+/* A job on a second thread while the calling thread does its own part (the
+ * tail of a compute on two threads). */
+typedef struct fu__kpi_side {
+    int (*fn)(void *);
+    void *arg;
+    pthread_t th;
+    int started, rc;
+    char msg[512]; /* the job's error message (errors are per thread) */
+} fu__kpi_side;
+/* fn(arg) on a new thread; on this one, in fu__kpi_side_join(), when no
+ * thread starts. */
+void fu__kpi_side_start(fu__kpi_side *s, int (*fn)(void *), void *arg);
+/* Waits for the job. rc: the calling thread's return code; when it is an
+ * error, the result (the job's error is dropped, the job not run when no
+ * thread started), else the job's, its error set again on this thread. */
+int fu__kpi_side_join(fu__kpi_side *s, int rc);
 /* The labels of every attribute record of the book found before the pass
  * (kpi_store.c; dc allocated when it was not): decoding then only reads. */
 int fu__kpi_decode_prefill(fu_kpi *k, kdcache *dc);
@@ -556,13 +572,15 @@ int fu__kpi_agent_labels(fu_kpi *k, const uint32_t *ids, size_t n, char **out);
 
 int fu__kpi_apply_partials(ctx *c);
 void fu__kpi_partials_free(fu_kpi *k);
-double fu__kpi_t_of(ctx *c, double df);
 int64_t fu__kpi_cell_of(ctx *c, uint32_t period, uint32_t group);
 
 /* ---- finalisation and figures (kpi_figures.c) ---- */
 
 int fu__kpi_churn_finalize(ctx *c);
-int fu__kpi_rt_finalize(ctx *c, uint32_t **vals);
-int fu__kpi_build_figures(ctx *c, const uint32_t *rtv);
+/* The figures and scorecards of the reported cells (after the churn
+ * denominators): the response times grouped by cell and each reported
+ * cell's sorted on the way; on two threads when the pass ran on two
+ * (k->threads_used), with the same figures in the same order as one. */
+int fu__kpi_build_figures(ctx *c);
 
 #endif /* FU_KPI_INTERNAL_H */

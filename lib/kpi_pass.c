@@ -12,17 +12,6 @@ const signed char fu__kpi_prop[FU_KPI_COUNT] = {
     -1,    P_COM,  P_OVER, P_FUC, P_WIN, P_REPUR, P_CHURN, -1, -1, P_QC, -1, -1, -1, -1};
 
 
-double fu__kpi_t_of(ctx *c, double df) {
-    double conf = c->pol->kpis.confidence, t = NAN;
-    if (df >= 1 && df <= 1024 && df == floor(df)) {
-        double *slot = &c->tq[(size_t)df];
-        if (*slot == 0) fu_stats_t_quantile(0.5 + conf / 2.0, df, slot);
-        return *slot;
-    }
-    fu_stats_t_quantile(0.5 + conf / 2.0, df, &t);
-    return t;
-}
-
 void fu__kpass_free(kpass *p) {
     FU_FREE_ALL(p->gk, p->gtab, p->gdir, p->ulog, p->ulog2, p->ubin, p->ch, p->ci, p->cs, p->cc, p->cr, p->cm, p->cu,
                 p->ctab, p->dense, p->cbit, p->dense_old, p->rt_cell, p->rt_val, p->kb, p->nr, p->pr, p->pc, p->pe,
@@ -1520,15 +1509,20 @@ static size_t rows_until(const fu__eattr *A, const fu__erow *rows, size_t n, int
 }
 
 /* The earliest first and the latest last event of the book's customers
- * (each customer's events are in time order), asking for the attributes
- * (where the high bits of the times are) a few customers ahead. */
+ * (each customer's events are in time order), asking for the rows a few
+ * customers ahead and for their attributes (where the high bits of the
+ * times are) a few less (perf: the rows' loads stalled the loop). */
 static void book_span(const fu_book *b, size_t ncu, int64_t *tmin_out, int64_t *tmax_out) {
-    enum { AHEAD = 8 };
+    enum { AHEAD = 8, ROWS_AHEAD = 32 };
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
     const fu__eattr *A = b->attrs.v;
     for (size_t i = 0; i < ncu; i++) {
         size_t n;
 #if defined(__GNUC__)
+        if (i + ROWS_AHEAD < ncu) {
+            const fu__erow *rr = fu__book_customer_rows(b, i + ROWS_AHEAD, &n);
+            __builtin_prefetch(rr), __builtin_prefetch(rr + (n ? n - 1 : 0));
+        }
         if (i + AHEAD < ncu) {
             const fu__erow *ra = fu__book_customer_rows(b, i + AHEAD, &n);
             if (n) __builtin_prefetch(&A[ra[0].attr]), __builtin_prefetch(&A[ra[n - 1].attr]);
@@ -1759,11 +1753,8 @@ int fu_kpi_compute(fu_kpi *k, size_t *out) {
         k->gen = fu_book_generation(k->bk);
         return FU_OK;
     }
-    uint32_t *rtv = NULL;
     rc = fu__kpi_churn_finalize(&c);
-    if (!rc) rc = fu__kpi_rt_finalize(&c, &rtv);
-    if (!rc) rc = fu__kpi_build_figures(&c, rtv);
-    fu__free(rtv);
+    if (!rc) rc = fu__kpi_build_figures(&c);
     fu__kpi_ctx_free(&c);
     if (rc) {
         fu__kpi_clear_result(k);

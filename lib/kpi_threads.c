@@ -14,7 +14,12 @@
  *
  * FU_KPI_THREADS=1 in the environment forces one thread, =2 two (also for
  * small books, as the tests do); by default two when the machine has two
- * CPUs or more and the book at least THREADS_MIN_EVENTS events. */
+ * CPUs or more and the book at least THREADS_MIN_EVENTS events.
+ *
+ * fu__kpi_side_start()/_join(): a job on a second thread for the tail of a
+ * compute whose pass ran on two (kpi_figures.c: the response times grouped
+ * while the calling thread orders the cells, then the second part of the
+ * figures). */
 #include "kpi_internal.h"
 
 #include <pthread.h>
@@ -231,5 +236,34 @@ int fu__kpi_pass_customers(ctx *c, size_t ncu) {
     return fu__kpi_pass_range(c, 0, ncu, 0, NULL);
 }
 
+static void side_message(fu__kpi_side *s) {
+    const fu_error *e = fu_error_last();
+    snprintf(s->msg, sizeof s->msg, "%s", e && e->message ? e->message : "");
+}
+
+static void *side_run(void *arg) {
+    fu__kpi_side *s = arg;
+    s->rc = s->fn(s->arg);
+    if (s->rc) side_message(s);
+    return NULL;
+}
+
+void fu__kpi_side_start(fu__kpi_side *s, int (*fn)(void *), void *arg) {
+    s->fn = fn, s->arg = arg, s->rc = FU_OK, s->msg[0] = '\0';
+    s->started = pthread_create(&s->th, NULL, side_run, s) == 0;
+}
+
+int fu__kpi_side_join(fu__kpi_side *s, int rc) {
+    if (!s->started) return rc ? rc : s->fn(s->arg); /* its error is this thread's */
+    pthread_join(s->th, NULL);
+    s->started = 0;
+    if (rc) return rc;
+    return s->rc ? fu__error_set(s->rc, "%s", s->msg) : FU_OK;
+}
+
 /* For the tests: the threads of the last compute's pass. */
 int fu__kpi_threads_used(const fu_kpi *k) { return k ? k->threads_used : 0; }
+
+/* For the tests: the figures the calling thread wrote (the rest: the
+ * second thread's part of the figures). */
+size_t fu__kpi_figures_first(const fu_kpi *k) { return k ? k->fig_first : 0; }

@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int fu__kpi_threads_used(const fu_kpi *k); /* lib/kpi_threads.c */
+int fu__kpi_threads_used(const fu_kpi *k);      /* lib/kpi_threads.c */
+size_t fu__kpi_figures_first(const fu_kpi *k); /* lib/kpi_threads.c */
 
 #define NCU 2500
 #define NEV 50000
@@ -227,6 +228,54 @@ Test(kpi_threads, two_threads_give_one_threads_bytes) {
             }
         fu_book_free(b);
     }
+    fu_policy_free(p);
+}
+
+/* The figures on two threads (lib/kpi_figures.c): the calling thread writes
+ * the first periods' figures, the second thread counts them and writes the
+ * rest right after. The cut is at a period boundary with response-time
+ * quantiles and scorecard figures on both sides (so a miscount of either
+ * kind shifts the second part: the bytes then differ from one thread's), and
+ * a range of one period (nothing to cut) and of two give one thread's bytes. */
+static void fig_kinds(const fu_kpi_figure *f, size_t i0, size_t i1, size_t *p50, size_t *score) {
+    *p50 = *score = 0;
+    for (size_t i = i0; i < i1; i++) {
+        *p50 += f[i].kpi == FU_KPI_RESPONSE_P50;
+        *score += f[i].kpi == FU_KPI_SCORECARD;
+    }
+}
+
+Test(kpi_threads, the_figures_in_two_parts_in_place) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = make_book(1);
+    fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_WEEK);
+    cr_assert_eq(setenv("FU_KPI_THREADS", "2", 1), 0);
+    fu_kpi *k = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    unsetenv("FU_KPI_THREADS");
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    size_t h = fu__kpi_figures_first(k), p50a, sca, p50b, scb;
+    cr_assert(h > 0 && h < n, "the second thread wrote figures (%zu of %zu first)", h, n);
+    cr_expect_lt(f[h - 1].period_index, f[h].period_index, "the cut is at a period boundary");
+    cr_expect_gt(h, n / 2, "the first part is the larger");
+    fig_kinds(f, 0, h, &p50a, &sca);
+    fig_kinds(f, h, n, &p50b, &scb);
+    cr_expect(p50a && p50b && sca && scb, "quantiles %zu / %zu and scorecards %zu / %zu on both sides", p50a, p50b,
+              sca, scb);
+    fu_kpi_free(k);
+    expect_same(p, &o, b, 0, "by tier x agent, weeks");
+    static const char *const ranges[][2] = {{"2025-09-01T00:00:00+08:00", "2025-09-08T00:00:00+08:00"},
+                                            {"2025-09-01T00:00:00+08:00", "2025-09-15T00:00:00+08:00"}};
+    for (int r = 0; r < 2; r++) {
+        cr_assert_eq(fu_time_parse(ranges[r][0], 25, &o.from), FU_OK);
+        cr_assert_eq(fu_time_parse(ranges[r][1], 25, &o.to), FU_OK);
+        expect_same(p, &o, b, 0, r ? "two weeks" : "one week");
+    }
+    fu_book_free(b);
     fu_policy_free(p);
 }
 
