@@ -235,6 +235,12 @@ int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int
         return fu__error_set(FU_EINVAL, "fu_capacity_round: %s is NULL",
                              !policy ? "policy" : !day ? "day" : !over ? "over" : "items");
     if (n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "fu_capacity_round: more than 2^32 - 1 items");
+    /* no limit: nothing to round, and the parts' planners (FU_PLANNER_CAPACITY_PASS) keep agent contacts
+     * in the agents' hours, which a planner of agents 0 does not: refused rather than a different plan */
+    if (!agents)
+        return fu__error_set(FU_EINVAL, "fu_capacity_round: agents 0 (no limit): there is no capacity to share; "
+                                        "plan each partition with a planner of agents 0 without "
+                                        "FU_PLANNER_CAPACITY_PASS (its plan is the whole book's)");
     size_t cap = 0;
     int rc = cap_per_day(policy, agents, calls_per_agent, &cap);
     if (rc) return rc;
@@ -256,7 +262,7 @@ int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int
         }
         fu_capacity_item *it = &items[k[i].idx];
         *day = k[i].day;
-        if (!agents || used < cap) {
+        if (used < cap) {
             used++;
             if (it->deferred == FU_CAPACITY_ROLLED) it->deferred = FU_CAPACITY_MOVED;
             continue;
