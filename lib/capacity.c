@@ -6,6 +6,7 @@
  * whole book, position in the customer's plan). */
 #include "followup/capacity.h"
 
+#include "capacity_internal.h"
 #include "internal.h"
 #include "planner_agents.h" /* fu__plan_rows, fu__plan_resort */
 
@@ -52,15 +53,9 @@ int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out, size_t *
     return FU_OK;
 }
 
-/* The sort key of one item: its calendar day and how pressing it is. */
-typedef struct cap_key {
-    int64_t day, due_to, best_at;
-    uint64_t customer;
-    uint32_t row, idx;
-    int32_t priority, off;
-} cap_key;
+typedef fu__cap_key cap_key;
 
-static int cap_cmp(const void *pa, const void *pb) {
+int fu__cap_cmp(const void *pa, const void *pb) {
     const cap_key *a = pa, *b = pb;
     if (a->day != b->day) return a->day < b->day ? -1 : 1;
     if (a->priority != b->priority) return a->priority < b->priority ? -1 : 1;
@@ -69,6 +64,13 @@ static int cap_cmp(const void *pa, const void *pb) {
     if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
     if (a->row != b->row) return a->row < b->row ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+int64_t fu__cap_defer_daily(const fu_calendar *cal, int64_t day, int64_t best_at, int64_t due_to) {
+    int off = 0;
+    fu_calendar_utc_offset(cal, best_at, &off);
+    int64_t next_day = (day + 1) * CAP_DAY - off;
+    return next_day <= due_to || best_at > due_to ? next_day : due_to;
 }
 
 static int cap_per_day(const fu_policy *policy, unsigned int agents, unsigned int calls, size_t *cap) {
@@ -116,7 +118,7 @@ int fu_capacity_pass(const fu_policy *policy, unsigned int agents, unsigned int 
         k[i].priority = items[i].priority;
         k[i].off = off;
     }
-    qsort(k, n, sizeof *k, cap_cmp);
+    qsort(k, n, sizeof *k, fu__cap_cmp);
     size_t used = 0, nd = 0;
     for (size_t i = 0; i < n; i++) {
         fu_capacity_item *it = &items[k[i].idx];
@@ -126,8 +128,7 @@ int fu_capacity_pass(const fu_policy *policy, unsigned int agents, unsigned int 
             used++;
             continue;
         }
-        int64_t next_day = (k[i].day + 1) * CAP_DAY - k[i].off;
-        it->best_at = next_day <= it->due_to || it->best_at > it->due_to ? next_day : it->due_to;
+        it->best_at = fu__cap_defer_daily(cal, k[i].day, it->best_at, it->due_to); /* k[i].off's calendar */
         it->deferred = 1;
         nd++;
     }
@@ -235,6 +236,12 @@ int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int
         return fu__error_set(FU_EINVAL, "fu_capacity_round: %s is NULL",
                              !policy ? "policy" : !day ? "day" : !over ? "over" : "items");
     if (n > UINT32_MAX) return fu__error_set(FU_ELIMIT, "fu_capacity_round: more than 2^32 - 1 items");
+    /* no limit: nothing to round, and the parts' planners (FU_PLANNER_CAPACITY_PASS) keep agent contacts
+     * in the agents' hours, which a planner of agents 0 does not: refused rather than a different plan */
+    if (!agents)
+        return fu__error_set(FU_EINVAL, "fu_capacity_round: agents 0 (no limit): there is no capacity to share; "
+                                        "plan each partition with a planner of agents 0 without "
+                                        "FU_PLANNER_CAPACITY_PASS (its plan is the whole book's)");
     size_t cap = 0;
     int rc = cap_per_day(policy, agents, calls_per_agent, &cap);
     if (rc) return rc;
@@ -247,7 +254,7 @@ int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int
         fu__free(k);
         return rc;
     }
-    qsort(k, m, sizeof *k, cap_cmp);
+    qsort(k, m, sizeof *k, fu__cap_cmp);
     size_t used = 0, i = 0;
     for (; i < m; i++) { /* the days in order: taken, until one is over its cap */
         if (i && k[i].day != k[i - 1].day) {
@@ -256,7 +263,7 @@ int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int
         }
         fu_capacity_item *it = &items[k[i].idx];
         *day = k[i].day;
-        if (!agents || used < cap) {
+        if (used < cap) {
             used++;
             if (it->deferred == FU_CAPACITY_ROLLED) it->deferred = FU_CAPACITY_MOVED;
             continue;

@@ -4,6 +4,7 @@
  * instead of all waiting for the next day's midnight while the later days
  * of the horizon stay empty. docs/planner.md, "Limits" 7. */
 #include "planner_rollover.h"
+#include "capacity_internal.h"
 #include "followup/capacity.h"
 #include "planner_internal.h"
 
@@ -474,31 +475,10 @@ static int part_sync(fu_capacity_part *cp, const char *fn, const fu_capacity_ite
     return rc;
 }
 
-/* A round's contact over the cap as the partition orders them: (priority,
- * window end, time, customer, row); idx: its item. */
-typedef struct over_key {
-    int64_t due, best;
-    uint64_t customer;
-    int32_t prio;
-    uint32_t row, idx;
-} over_key;
-
-static int over_cmp(const void *pa, const void *pb) {
-    const over_key *a = pa, *b = pb;
-    if (a->prio != b->prio) return a->prio < b->prio ? -1 : 1;
-    if (a->due != b->due) return a->due < b->due ? -1 : 1;
-    if (a->best != b->best) return a->best < b->best ? -1 : 1;
-    if (a->customer != b->customer) return a->customer < b->customer ? -1 : 1;
-    return (a->row > b->row) - (a->row < b->row);
-}
-
-/* The one-day rule (fu_capacity_pass(), the planner's one-day step): to the
- * next local midnight, or the end of the window when that is past it. */
+/* The one-day rule (fu__cap_defer_daily(), as fu_capacity_pass() defers), by
+ * the planner's calendar. */
 static void part_defer_daily(fu_capacity_part *cp, int64_t day, fu_capacity_item *it) {
-    int off = 0;
-    fu_calendar_utc_offset(cp->pl->bcal->cal, it->best_at, &off);
-    int64_t next_day = (day + 1) * DAY - off;
-    it->best_at = next_day <= it->due_to || it->best_at > it->due_to ? next_day : it->due_to;
+    it->best_at = fu__cap_defer_daily(cp->pl->bcal->cal, day, it->best_at, it->due_to);
     it->deferred = FU_CAPACITY_DEFERRED;
     fu_touchpoint *t = &cp->plan->tp[it->row];
     t->status = FU_TOUCHPOINT_DEFERRED;
@@ -508,7 +488,7 @@ static void part_defer_daily(fu_capacity_part *cp, int64_t day, fu_capacity_item
 
 /* The round's contacts over the cap (k, most pressing first) as
  * fu__pl_capacity_rollover() moves them; their items take the outcome. */
-static int part_roll(fu_capacity_part *cp, int64_t day, fu_capacity_item *items, const over_key *k, size_t m,
+static int part_roll(fu_capacity_part *cp, int64_t day, fu_capacity_item *items, const fu__cap_key *k, size_t m,
                      const uint32_t *pos) {
     ro_ctx x;
     memset(&x, 0, sizeof x);
@@ -549,7 +529,7 @@ int fu_capacity_part_move(fu_capacity_part *cp, int64_t day, fu_capacity_item *i
     size_t m = 0;
     for (size_t i = 0; i < n; i++) m += items[i].deferred == FU_CAPACITY_OVER;
     if (!m) return FU_OK;
-    over_key *k = fu__malloc(m * sizeof *k);
+    fu__cap_key *k = fu__malloc(m * sizeof *k); /* the round's contacts over the cap: one day, by how pressing */
     uint32_t *pos = fu__malloc(n * sizeof *pos); /* the part's index of a row -> the item */
     if (!k || !pos) {
         FU_FREE_ALL(k, pos);
@@ -558,11 +538,12 @@ int fu_capacity_part_move(fu_capacity_part *cp, int64_t day, fu_capacity_item *i
     for (size_t i = 0, j = 0; i < n; i++) {
         pos[cp->at[items[i].row]] = (uint32_t)i;
         if (items[i].deferred != FU_CAPACITY_OVER) continue;
-        k[j] = (over_key){items[i].due_to, items[i].best_at, items[i].customer, items[i].priority, items[i].row,
-                          (uint32_t)i};
+        k[j] = (fu__cap_key){.day = day, .due_to = items[i].due_to, .best_at = items[i].best_at,
+                             .customer = items[i].customer, .row = items[i].row, .idx = (uint32_t)i,
+                             .priority = items[i].priority};
         j++;
     }
-    qsort(k, m, sizeof *k, over_cmp);
+    qsort(k, m, sizeof *k, fu__cap_cmp); /* rows differ (part_sync): idx never decides */
     if (fu__pl_rollover_applies(cp->pl, cp->now, cp->end))
         rc = part_roll(cp, day, items, k, m, pos);
     else

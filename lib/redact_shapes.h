@@ -32,7 +32,7 @@ extern const size_t fu__n_keywords;
  * redactor and the error texts alike: spaces, ':', '#', '：', 是 and 为
  * before `start` skipped (at most 40 bytes), then the longest keyword of
  * the table ending there (ASCII letters caseless; an ASCII keyword glued to
- * a letter or digit before it does not count: "hotel", "reorder"). */
+ * a letter or digit before it counts too: "myTel", "hotel", "reorder"). */
 int fu__keyword_before(const char *s, size_t start);
 
 /* The numeric rules of the kinds (docs/redaction.md, "What is masked"). */

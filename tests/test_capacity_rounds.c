@@ -487,6 +487,13 @@ Test(capacity_rounds, bad_input_is_refused) {
     cr_assert_eq(n, 3u);
     cr_assert_eq(fu_capacity_round(NULL, 1, 1, v, n, &day, &over), FU_EINVAL);
     cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, NULL, &over), FU_EINVAL);
+    /* agents 0 (no limit): refused, the parts' planners (FU_PLANNER_CAPACITY_PASS) would not give the plain
+     * agents-0 plan (review s12 L2: 6 of the sample's rows suppressed by calendars.hours) */
+    cr_assert_eq(fu_capacity_round(pol, 0, 1, v, n, &day, &over), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "agents 0 (no limit)"), "%s", fu_error_last()->message);
+    cr_assert_eq(day, FU_CAPACITY_DAY_NONE);
+    cr_assert_eq(over, 0u);
+    for (size_t i = 0; i < n; i++) cr_assert_eq(v[i].deferred, FU_CAPACITY_PLANNED);
     v[0].deferred = 9;
     cr_assert_eq(fu_capacity_round(pol, 1, 1, v, n, &day, &over), FU_EINVAL);
     cr_assert_eq(fu_capacity_part_move(cp, 0, v, n), FU_EINVAL);

@@ -90,6 +90,9 @@ Test(redact_shapes, the_keywords_once_read_by_one_side_are_read_the_same_by_both
         {"聯繫方式 1 3 8 1 2 3 4 5 6 7 8", "聯繫方式 1 3 8 * * * * 5 6 7 8"},
         {"phone number: 1 3 8 1 2 3 4 5 6 7 8", "phone number: 1 3 8 * * * * 5 6 7 8"},
         {"xtel 1 3 8 1 2 3 4 5 6 7 8", "xtel 1 3 8 * * * * 5 6 7 8"},
+        /* the example of redact_shapes.h: "hotel" ends with a glued "tel" */
+        {"hotel 1 3 8 1 2 3 4 5 6 7 8", "hotel 1 3 8 * * * * 5 6 7 8"},
+        {"hote 1 3 8 1 2 3 4 5 6 7 8", "hote 1 3 8 1 2 3 4 5 6 7 8"},
         {"单号码 6222021234567894", "单号码 6222021234567894"},
         {"acct. 1234567890123", "acct. 1234*****0123"},
         {"id card no. 110105199001011233", "id card no. 110***********1233"},

@@ -108,18 +108,20 @@ int fu_swig_apply_capacity(fu_plan *plan, const char *bytes, size_t nbytes);
 
 /* ---- the rounds over several days (capacity.h "the rounds"):
  *   capacity_round(policy, items, agents, calls_per_agent=0, day=CAPACITY_DAY_NONE)
- *       -> (bytes, day)   [Python adds `over`: (bytes, day, over); day=None]
+ *       -> (bytes, day, over)   [Python: day=None; over 0: the rounds are done]
  *   Python: CapacityPart(planner, now, horizon=86400), a partition's open plan
  *     (followup/_methods.py over the _calls below): items() -> bytes;
  *     move(items, day) -> bytes; plan(items) -> Plan
  *   Lua: capacity_part(planner, now, horizon=86400) and capacity_part_items(part),
  *     capacity_part_move(part, items, day), capacity_part_plan(part, items)  ---- */
 %{
-static int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, const fu_policy *policy, const char *bytes,
-                                  size_t nbytes, unsigned int agents, unsigned int calls_per_agent, int64_t day) {
+static int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, size_t *over_out, const fu_policy *policy,
+                                  const char *bytes, size_t nbytes, unsigned int agents, unsigned int calls_per_agent,
+                                  int64_t day) {
     int rc = fu_swig_cap_check(nbytes);
     size_t over = 0;
     *out = day;
+    *over_out = 0;
     if (rc) return rc;
     fu_capacity_item *v = (fu_capacity_item *)malloc(nbytes ? nbytes : 1);
     if (!v) return fu_error_set(FU_ENOMEM, "out of memory");
@@ -131,6 +133,7 @@ static int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, const f
     }
     CAPOUT->v = (char *)v;
     CAPOUT->n = nbytes;
+    *over_out = over;
     return FU_OK;
 }
 
@@ -252,9 +255,11 @@ FU_RAISES(fu_swig_capacity_part_plan)
 %rename(capacity_part_move) fu_swig_capacity_part_move;
 %rename(capacity_part_plan) fu_swig_capacity_part_plan;
 #endif
-int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, const fu_policy *policy, const char *bytes,
-                           size_t nbytes, unsigned int agents, unsigned int calls_per_agent = 0,
+%apply size_t *out { size_t *over_out };  /* the third value returned (review s12 L7: Lua dropped it) */
+int fu_swig_capacity_round(fu_swig_capblob *CAPOUT, int64_t *out, size_t *over_out, const fu_policy *policy,
+                           const char *bytes, size_t nbytes, unsigned int agents, unsigned int calls_per_agent = 0,
                            int64_t day = FU_CAPACITY_DAY_NONE);
+%clear size_t *over_out;
 fu_capacity_part *fu_swig_capacity_part_new(fu_planner *planner, int64_t now, int64_t horizon = 86400);
 int fu_swig_capacity_part_items(const fu_capacity_part *part, fu_swig_capblob *CAPOUT);
 int fu_swig_capacity_part_move(fu_swig_capblob *CAPOUT, fu_capacity_part *part, const char *bytes, size_t nbytes,

@@ -541,12 +541,8 @@ FU_RAISES(fu_planner::m_short_agents)
 %}
 %pythonappend fu_planner::m_plan %{
     val._parents = self._parents
-    _expired = val.stats().calendar_expired
-    if _expired:  # as `followup plan` warns (review s8 F13 g)
-        from followup.frames import _warn  # attributed to the caller's line, not the package's
-        _warn(f"{_expired} touchpoints reach past the official holidays of a calendar "
-              "(calendars.<name>.data_until); their reasons name it. Add the next year's notice to the "
-              "policy (docs/calendar.md) or plan with strict_calendar=True to refuse")
+    from followup.frames import _warn_calendar_expired  # as `followup plan` warns; the caller's line
+    _warn_calendar_expired(val)
 %}
 %pythonappend fu_planner::m_plan_customer %{
     val._parents = self._parents

@@ -427,15 +427,23 @@ do
 end
 rawset(M, "enums", ENUMS)
 
+-- the other texts the CSV reader takes for a tristate (review s12 L4)
+local TRI_TEXT = { ["1"] = "yes", ["true"] = "yes", y = "yes", ["0"] = "no", ["false"] = "no", n = "no",
+  [""] = "unknown" }
+
 local function tristate_in(v, fname, pos)
   local e = ENUMS.tristate.to_int
-  if type(v) == "string" and e[v:lower()] then return e[v:lower()] end
+  if type(v) == "string" then
+    local name = v:lower()
+    name = TRI_TEXT[name] or name
+    if e[name] then return e[name] end
+  end
   if type(v) == "boolean" then return v and e.yes or e.no end
   if type(v) == "number" and (v == 1 or v == 0 or v ~= v) then
     return v ~= v and e.unknown or (v == 1 and e.yes or e.no)
   end
   error(arg_error(fname, string.format("%s: %s is not a tristate (expected \"yes\", \"no\", \"unknown\", "
-    .. "true / false, 1 / 0 (yes / no) or nil (unknown))", arg_label(fname, pos),
+    .. "true / false, 1 / 0 (yes / no; also as text, as in a CSV file) or nil (unknown))", arg_label(fname, pos),
     type(v) == "string" and ("'" .. v .. "'") or tostring(v))), 4)
 end
 

@@ -585,6 +585,8 @@ static int run(int argc, char **argv) {
         }
     args a;
     if (parse(argc, argv, &a)) return CLI_USAGE;
+    if (a.create_customers && !a.events && a.customers) /* ignored (without --customers: the subcommand's message) */
+        return cli_usage("%s %s: --create-customers needs --events (only events create customers)\n", PROG, argv[1]);
     if (strcmp(argv[1], "check") == 0) return run_check(&a);
     if (strcmp(argv[1], "record") == 0) return run_record(&a);
     if (strcmp(argv[1], "log") == 0) return run_log(&a);

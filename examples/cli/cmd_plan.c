@@ -254,6 +254,9 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
         if (bad)
             return cli_usage("followup plan: bad value '%s' for %s\n", v, checked[k]);
     }
+    if (*agents_path && (a->calls_per_agent || a->daily_capacity)) /* would be ignored */
+        return cli_usage("followup plan: %s needs --agents N (an agents file gives each agent's calls_per_day)\n",
+                         a->calls_per_agent ? "--calls-per-agent" : "--daily-capacity");
     return CLI_OK;
 }
 

@@ -184,7 +184,9 @@ FU_EXTERN int fu_capacity_part_items(const fu_capacity_part *part, fu_capacity_i
  * number. `*over` 0: every day fits and the rounds are done (items taken by
  * their day: ROLLED becomes #FU_CAPACITY_MOVED). The items keep their order.
  * @param policy the policy (its calendar's days)
- * @param agents agents on duty each day; 0: no limit
+ * @param agents agents on duty each day, at least 1 (0, no limit, is
+ *        refused: nothing to share, and a planner of agents 0 without
+ *        #FU_PLANNER_CAPACITY_PASS gives each partition the whole book's plan)
  * @param calls_per_agent calls one agent makes a day; 0: the policy's
  *        `capacity.calls_per_agent_day.max`
  * @param items the items, states updated in place
@@ -192,9 +194,9 @@ FU_EXTERN int fu_capacity_part_items(const fu_capacity_part *part, fu_capacity_i
  * @param[in,out] day the last round's day (#FU_CAPACITY_DAY_NONE before the
  *        first); out: this round's (days since 1970-01-01 of the calendar)
  * @param[out] over the number marked #FU_CAPACITY_OVER (0: done)
- * @return #FU_OK; #FU_EINVAL (NULL arguments, a priority or state out of
- *         range, an item still #FU_CAPACITY_OVER: its partition has not
- *         moved it); #FU_ENOMEM (then no item changed).
+ * @return #FU_OK; #FU_EINVAL (NULL arguments, agents 0, a priority or
+ *         state out of range, an item still #FU_CAPACITY_OVER: its partition
+ *         has not moved it); #FU_ENOMEM (then no item changed).
  */
 FU_EXTERN int fu_capacity_round(const fu_policy *policy, unsigned int agents, unsigned int calls_per_agent,
                                 fu_capacity_item *items, size_t n, int64_t *day, size_t *over);

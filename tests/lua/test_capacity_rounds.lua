@@ -71,14 +71,15 @@ local function rounds(parts, pol, cycles)
   end
   local day, n = followup.CAPACITY_DAY_NONE, 0
   while true do
-    local out
-    out, day = followup.capacity_round(pol, pack(all), 1, 3, day)
+    local out, over
+    out, day, over = followup.capacity_round(pol, pack(all), 1, 3, day)
     all = records(out)
-    local busy = {}
+    local busy, count = {}, 0
     for _, r in ipairs(all) do
-      if r[7] == followup.CAPACITY_OVER then busy[r[6]] = true end
+      if r[7] == followup.CAPACITY_OVER then busy[r[6]], count = true, count + 1 end
     end
-    if next(busy) == nil then break end
+    T.eq(over, count, "over: the records in state CAPACITY_OVER (review s12 L7)")
+    if over == 0 then break end
     n = n + 1
     for k in pairs(busy) do
       local mine, at = {}, {}

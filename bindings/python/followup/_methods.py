@@ -341,8 +341,10 @@ def _naive_times(fname: str, pos: int, name: str, what: str):
                        "instants needs a zone, the library never guesses one: localize it first. UTC times "
                        "(what the library's *_bulk calls and Notes.ats() return, and pandas.Series(that)): "
                        "series.dt.tz_localize('UTC'); wall-clock times of a zone: "
-                       "series.dt.tz_localize('Asia/Shanghai') (that zone's). Or give a numpy datetime64 "
-                       "array (read as UTC), tz-aware datetimes, ISO texts with an offset or epoch seconds")
+                       "series.dt.tz_localize('Asia/Shanghai') (the zone the times were written in). "
+                       "Not its .to_numpy() / .values: a numpy datetime64 array has no zone and is read as "
+                       "UTC, so Beijing wall-clock times would be 8 hours off. Tz-aware datetimes, ISO texts "
+                       "with an offset and epoch seconds are taken too")
 
 
 def _seconds_arg(fname: str, pos: int, v: Any) -> int:
@@ -619,11 +621,10 @@ def capacity_round(policy: Policy, items: bytes | numpy.ndarray, agents: int, ca
         raise TypeError(f"{fname}(): argument 1 (policy) must be followup.Policy, not "
                         f"{'None' if policy is None else type(policy).__name__}")
     blob = _capacity_bytes(fname, 2, items)
-    out, new_day = _core._capacity_round(policy, blob, _count_arg(fname, 3, "agents", agents),
-                                         _count_arg(fname, 4, "calls_per_agent", calls_per_agent),
-                                         _day_arg(fname, 5, day))
-    over = int(np.count_nonzero(np.frombuffer(out, dtype=_core.CAPACITY_DTYPE)["deferred"] == _core.CAPACITY_OVER))
-    return out, int(new_day), over
+    out, new_day, over = _core._capacity_round(policy, blob, _count_arg(fname, 3, "agents", agents),
+                                               _count_arg(fname, 4, "calls_per_agent", calls_per_agent),
+                                               _day_arg(fname, 5, day))
+    return out, int(new_day), int(over)
 
 
 class CapacityPart:
@@ -661,6 +662,8 @@ class CapacityPart:
         """The partition's plan after the last round (all of its records); once."""
         p = _core._capacity_part_plan(self._part, _capacity_bytes("CapacityPart.plan", 1, items))
         p._parents = self._planner._parents
+        from .frames import _warn_calendar_expired  # as Planner.plan() warns (review s12 L3)
+        _warn_calendar_expired(p)
         return p
 
 

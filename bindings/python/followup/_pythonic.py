@@ -292,12 +292,15 @@ def install_enum_signatures() -> None:
 # itself; a bool means yes / no; a plain number 0 / 1 (any int or float type,
 # 1.0 / 0.0) means no / yes, as the CSV reader reads "0" / "1"; None, NaN and
 # pandas.NA mean unknown; the names "yes", "no", "unknown" (any case; "" is
-# unknown) too. Anything else (2, -1, 0.5, "maybe") is refused: the enum value
+# unknown) too, and the other texts the CSV reader takes for yes / no
+# ("1" / "0", "true" / "false", "y" / "n": what pd.read_csv(dtype=str) gives for a
+# 1/0 column, review s12 L4). Anything else (2, -1, 0.5, "maybe") is refused: the enum value
 # 2 of a plain int used to be read as TRI_NO and 0 as TRI_UNKNOWN, so a 0/1
 # consent column lost every "no".
-TRISTATE_ACCEPTS = ("a followup.Tristate, True / False, 1 / 0 (yes / no), 'yes' / 'no' / 'unknown', "
-                    "or None / NaN (unknown)")
-_TRISTATE_NAMES = {"yes": 1, "no": 2, "unknown": 0, "": 0}  # fu_tristate (FU_TRI_YES, FU_TRI_NO, FU_TRI_UNKNOWN)
+TRISTATE_ACCEPTS = ("a followup.Tristate, True / False, 1 / 0 (yes / no), 'yes' / 'no' / 'unknown' "
+                    "(or '1' / '0', 'true' / 'false' as in a CSV file), or None / NaN (unknown)")
+# fu_tristate (FU_TRI_YES 1, FU_TRI_NO 2, FU_TRI_UNKNOWN 0) of the texts fu_tristate_from_string() reads
+_TRISTATE_NAMES = {"yes": 1, "y": 1, "true": 1, "1": 1, "no": 2, "n": 2, "false": 2, "0": 2, "unknown": 0, "": 0}
 
 
 def tristate_code(value, where: str) -> int:

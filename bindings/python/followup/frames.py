@@ -59,6 +59,17 @@ def _warn(message: str, category=FollowupWarning) -> None:
     warnings.warn(message, category, stacklevel=level)
 
 
+def _warn_calendar_expired(plan) -> None:
+    """The warning of a plan with touchpoints past a calendar's data_until,
+    as `followup plan` warns (review s8 F13 g): Planner.plan() and
+    CapacityPart.plan() (review s12 L3) give the same."""
+    expired = plan.stats().calendar_expired
+    if expired:
+        _warn(f"{expired} touchpoints reach past the official holidays of a calendar "
+              "(calendars.<name>.data_until); their reasons name it. Add the next year's notice to the "
+              "policy (docs/calendar.md) or plan with strict_calendar=True to refuse")
+
+
 def to_utc(values: pandas.Series | ArrayLike) -> pandas.Series:
     """Datetimes as a ``datetime64[ns, UTC]`` Series.
 
