@@ -40,7 +40,7 @@ int fu__kpi_stop_poll(fu__kpi_stop *s) {
  * one thread under a host's allocator (fu_set_allocator(): the worker
  * allocates, and a host's allocator need not be thread-safe) unless
  * FU_KPI_THREADS=2 says it is. */
-static int threads_for(const fu_kpi *k, size_t ncu) {
+int fu__kpi_threads_for(const fu_kpi *k, size_t ncu) {
     const char *env = getenv("FU_KPI_THREADS");
     if (ncu < 2) return 1;
     if (env && env[0] == '1' && !env[1]) return 1;
@@ -232,7 +232,7 @@ static int pass_two(ctx *c, size_t ncu) {
 
 int fu__kpi_pass_customers(ctx *c, size_t ncu) {
     c->k->threads_used = 1;
-    if (threads_for(c->k, ncu) > 1) return pass_two(c, ncu);
+    if (fu__kpi_threads_for(c->k, ncu) > 1) return pass_two(c, ncu);
     return fu__kpi_pass_range(c, 0, ncu, 0, NULL);
 }
 
