@@ -530,6 +530,13 @@ int fu__kpi_pass_flush(ctx *c);
  * halves, the second half's groups, cells and response times merged after
  * the first's as one thread would have made them); sets k->threads_used. */
 int fu__kpi_pass_customers(ctx *c, size_t ncu);
+/* The threads the pass over ncu customers will use (1 or 2: FU_KPI_THREADS,
+ * else the CPUs, the book's size and the allocator; kpi_threads.c). */
+int fu__kpi_threads_for(const fu_kpi *k, size_t ncu);
+/* The range of a compute's data: as_of (k->o.as_of, else the latest event,
+ * due item or closing) and the earliest and latest time the periods must
+ * cover (kpi_span.c; the book's span on two threads when the pass is). */
+void fu__kpi_data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out);
 /* A job on a second thread while the calling thread does its own part (the
  * tail of a compute on two threads). */
 typedef struct fu__kpi_side {

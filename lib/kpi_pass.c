@@ -1508,69 +1508,6 @@ static size_t rows_until(const fu__eattr *A, const fu__erow *rows, size_t n, int
     return n;
 }
 
-/* The earliest first and the latest last event of the book's customers
- * (each customer's events are in time order), asking for the rows a few
- * customers ahead and for their attributes (where the high bits of the
- * times are) a few less (perf: the rows' loads stalled the loop). */
-static void book_span(const fu_book *b, size_t ncu, int64_t *tmin_out, int64_t *tmax_out) {
-    enum { AHEAD = 8, ROWS_AHEAD = 32 };
-    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
-    const fu__eattr *A = b->attrs.v;
-    for (size_t i = 0; i < ncu; i++) {
-        size_t n;
-#if defined(__GNUC__)
-        if (i + ROWS_AHEAD < ncu) {
-            const fu__erow *rr = fu__book_customer_rows(b, i + ROWS_AHEAD, &n);
-            __builtin_prefetch(rr), __builtin_prefetch(rr + (n ? n - 1 : 0));
-        }
-        if (i + AHEAD < ncu) {
-            const fu__erow *ra = fu__book_customer_rows(b, i + AHEAD, &n);
-            if (n) __builtin_prefetch(&A[ra[0].attr]), __builtin_prefetch(&A[ra[n - 1].attr]);
-        }
-#endif
-        const fu__erow *r = fu__book_customer_rows(b, i, &n);
-        if (!n) continue;
-        int64_t t0 = fu__erow_at(A, &r[0]), t1 = fu__erow_at(A, &r[n - 1]);
-        if (t0 < tmin) tmin = t0;
-        if (t1 > tmax) tmax = t1;
-    }
-    *tmin_out = tmin;
-    *tmax_out = tmax;
-}
-
-static void data_range(const fu_kpi *k, int64_t *as_of_out, int64_t *tmin_out, int64_t *tmax_out) {
-    int64_t as_of = k->o.as_of, tmin = INT64_MAX, tmax = INT64_MIN;
-    size_t ncu = fu__kpi_customer_count(k);
-    int64_t bmin = INT64_MAX, bmax = INT64_MIN;
-    if (ncu) {
-        (void)fu_book_event_offsets(k->bk); /* settles appended events */
-        book_span(k->bk, ncu, &bmin, &bmax);
-    }
-    if (as_of == FU_KPI_NO_TIME) {
-        tmax = bmax;
-        for (size_t i = 0; i < k->n_due; i++)
-            if (k->due[i].to > tmax) tmax = k->due[i].to;
-        for (size_t i = 0; i < k->n_com; i++)
-            if (k->com[i].closed_at != FU_COMMIT_NO_TIME && k->com[i].closed_at > tmax) tmax = k->com[i].closed_at;
-        as_of = tmax;
-    }
-    tmax = as_of;
-    tmin = bmin;
-    for (size_t i = 0; i < k->n_due; i++)
-        if (k->due[i].to < tmin) tmin = k->due[i].to;
-    for (size_t i = 0; i < k->n_com; i++) {
-        const kcom *m = &k->com[i];
-        if (m->deadline == FU_COMMIT_NO_TIME || m->state == FU_COMMIT_CANCELLED) continue;
-        if (m->deadline < tmin) tmin = m->deadline;
-        if (m->state == FU_COMMIT_FULFILLED && m->closed_at != FU_COMMIT_NO_TIME && m->closed_at <= as_of &&
-            m->deadline > tmax)
-            tmax = m->deadline;
-    }
-    *as_of_out = as_of;
-    *tmin_out = tmin;
-    *tmax_out = tmax;
-}
-
 /* The unit log, and the labels of each attribute record found once when
  * the book's records are shared by 4 events or more on average (1.25 bytes
  * an event at most). */
@@ -1655,7 +1592,7 @@ int fu__kpi_accumulate(fu_kpi *k, ctx *cp, int *empty) {
     c.b = KPASS_EMPTY;
     group_direct_init(&c);
     int64_t as_of, tmin, tmax;
-    data_range(k, &as_of, &tmin, &tmax);
+    fu__kpi_data_range(k, &as_of, &tmin, &tmax);
     if (k->n_parts) { /* partials need an explicit as_of: it is the same */
         as_of = k->o.as_of;
         if (k->part_tmin < tmin) tmin = k->part_tmin;

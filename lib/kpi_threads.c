@@ -40,7 +40,7 @@ int fu__kpi_stop_poll(fu__kpi_stop *s) {
  * one thread under a host's allocator (fu_set_allocator(): the worker
  * allocates, and a host's allocator need not be thread-safe) unless
  * FU_KPI_THREADS=2 says it is. */
-static int threads_for(const fu_kpi *k, size_t ncu) {
+int fu__kpi_threads_for(const fu_kpi *k, size_t ncu) {
     const char *env = getenv("FU_KPI_THREADS");
     if (ncu < 2) return 1;
     if (env && env[0] == '1' && !env[1]) return 1;
@@ -97,8 +97,29 @@ static void *worker_run(void *arg) {
     return NULL;
 }
 
+/* The additions of the worker's cells [i0, i1) to their cells of the
+ * compute (cmap: distinct cells, so two jobs of disjoint ranges write
+ * disjoint cells). */
+typedef struct merge_job {
+    ctx *m;
+    const ctx *w;
+    const uint32_t *cmap;
+    size_t i0, i1;
+} merge_job;
+
+static int merge_cells(void *arg) {
+    merge_job *j = arg;
+    const kpass *b = &j->w->b;
+    for (size_t i = j->i0; i < j->i1; i++)
+        fu__kpi_cell_merge(j->m, j->cmap[i], &b->ci[i], &b->cs[i], &b->cc[i], &b->cr[i], &b->cm[i], &b->cu[i]);
+    return FU_OK;
+}
+
 /* The worker's groups, cells and response times added to the compute's,
- * in the order the worker made them. */
+ * in the order the worker made them: its groups and cells found or made
+ * first (this thread), then the cells' additions, the second half of them
+ * by a side job while this thread does the first half and the response
+ * times (each cell's additions are the same whichever thread makes them). */
 static int merge_worker(ctx *m, const ctx *w) {
     uint32_t *gmap = w->b.ng ? fu__malloc(w->b.ng * sizeof *gmap) : NULL;
     uint32_t *cmap = w->b.nc ? fu__malloc(w->b.nc * sizeof *cmap) : NULL;
@@ -110,14 +131,17 @@ static int merge_worker(ctx *m, const ctx *w) {
     }
     for (size_t i = 0; i < w->b.nc && !rc; i++) {
         int64_t ci = fu__kpi_cell_of(m, w->b.ch[i].period, gmap[w->b.ch[i].group]);
-        if (ci < 0) {
-            rc = m->rc ? m->rc : fu__error_nomem();
-            break;
-        }
-        cmap[i] = (uint32_t)ci;
-        fu__kpi_cell_merge(m, (size_t)ci, &w->b.ci[i], &w->b.cs[i], &w->b.cc[i], &w->b.cr[i], &w->b.cm[i], &w->b.cu[i]);
+        if (ci < 0) rc = m->rc ? m->rc : fu__error_nomem();
+        else cmap[i] = (uint32_t)ci;
     }
-    for (size_t i = 0; i < w->b.n_rt && !rc; i++) rc = fu__kpi_push_rt(m, cmap[w->b.rt_cell[i]], w->b.rt_val[i]);
+    if (!rc) {
+        merge_job first = {m, w, cmap, 0, w->b.nc / 2}, second = {m, w, cmap, w->b.nc / 2, w->b.nc};
+        fu__kpi_side side;
+        fu__kpi_side_start(&side, merge_cells, &second);
+        (void)merge_cells(&first);
+        for (size_t i = 0; i < w->b.n_rt && !rc; i++) rc = fu__kpi_push_rt(m, cmap[w->b.rt_cell[i]], w->b.rt_val[i]);
+        rc = fu__kpi_side_join(&side, rc); /* merge_cells cannot fail */
+    }
     fu__free(gmap);
     fu__free(cmap);
     return rc ? (m->rc = rc) : FU_OK;
@@ -232,7 +256,7 @@ static int pass_two(ctx *c, size_t ncu) {
 
 int fu__kpi_pass_customers(ctx *c, size_t ncu) {
     c->k->threads_used = 1;
-    if (threads_for(c->k, ncu) > 1) return pass_two(c, ncu);
+    if (fu__kpi_threads_for(c->k, ncu) > 1) return pass_two(c, ncu);
     return fu__kpi_pass_range(c, 0, ncu, 0, NULL);
 }
 

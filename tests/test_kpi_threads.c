@@ -279,6 +279,87 @@ Test(kpi_threads, the_figures_in_two_parts_in_place) {
     fu_policy_free(p);
 }
 
+/* The book's span (the first and the last event, before the periods are
+ * built) is found on two threads when the pass is (lib/kpi_span.c): the
+ * second half of the customers by a side job. A book of four customers
+ * whose earliest event is in one half and the latest in the other, both
+ * ways round, without as_of (the latest event is as_of): the first and last
+ * periods are those of these events on two threads as on one (a half's span
+ * dropped moves one of them), and the bytes are one thread's. */
+static void span_book_compute(const fu_policy *p, const char *threads, const char *const at[4][2], char **csv,
+                              size_t *len, char first[16], char last[16]) {
+    static const char *const ids[4] = {"S0", "S1", "S2", "S3"};
+    fu_book_options bo = FU_BOOK_OPTIONS_INIT;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &bo), FU_OK);
+    fu_event_in in[8];
+    for (int i = 0; i < 4; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+        for (int j = 0; j < 2; j++) {
+            fu_event_in *e = &in[2 * i + j];
+            fu_event_in_init(e);
+            e->customer_id = ids[i];
+            e->kind = FU_EVENT_SURVEY;
+            e->survey = FU_SURVEY_CSAT;
+            e->score = 4;
+            cr_assert_eq(fu_time_parse(at[i][j], strlen(at[i][j]), &e->at), FU_OK);
+        }
+    }
+    cr_assert_eq(fu_book_add_events(b, in, 8), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.period = FU_KPI_MONTH;
+    fu_kpi *k = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    unsetenv("FU_KPI_THREADS");
+    cr_assert_eq(fu__kpi_threads_used(k), threads[0] - '0');
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    cr_assert_gt(n, 0);
+    snprintf(first, 16, "%s", f[0].period);
+    snprintf(last, 16, "%s", f[n - 1].period);
+    cr_assert_eq(fu_kpi_write_csv_to_string(k, len, csv), FU_OK);
+    fu_kpi_free(k);
+    fu_book_free(b);
+}
+
+Test(kpi_threads, the_books_span_on_two_threads) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    /* customer x (first, second event); the earliest (January) and the latest
+     * (December) are in different halves: S3 and S0, then S0 and S3 */
+    static const char *const at[2][4][2] = {
+        {{"2025-03-03T10:00:00+08:00", "2025-12-15T10:00:00+08:00"},
+         {"2025-05-05T10:00:00+08:00", "2025-06-05T10:00:00+08:00"},
+         {"2025-06-10T10:00:00+08:00", "2025-07-10T10:00:00+08:00"},
+         {"2025-01-20T10:00:00+08:00", "2025-04-20T10:00:00+08:00"}},
+        {{"2025-01-20T10:00:00+08:00", "2025-04-20T10:00:00+08:00"},
+         {"2025-05-05T10:00:00+08:00", "2025-06-05T10:00:00+08:00"},
+         {"2025-06-10T10:00:00+08:00", "2025-07-10T10:00:00+08:00"},
+         {"2025-03-03T10:00:00+08:00", "2025-12-15T10:00:00+08:00"}}};
+    for (int w = 0; w < 2; w++) {
+        char *c1 = NULL, *c2 = NULL, f1[16], l1[16], f2[16], l2[16];
+        size_t n1 = 0, n2 = 0;
+        span_book_compute(p, "1", at[w], &c1, &n1, f1, l1);
+        span_book_compute(p, "2", at[w], &c2, &n2, f2, l2);
+        cr_expect_str_eq(f1, "2025-01", "arrangement %d, one thread", w);
+        cr_expect_str_eq(l1, "2025-12", "arrangement %d, one thread", w);
+        cr_expect_str_eq(f2, "2025-01", "arrangement %d, two threads: the first period", w);
+        cr_expect_str_eq(l2, "2025-12", "arrangement %d, two threads: the last period", w);
+        cr_expect(n1 == n2 && memcmp(c1, c2, n1) == 0, "arrangement %d: the CSV differs", w);
+        fu_free(c1);
+        fu_free(c2);
+    }
+    fu_policy_free(p);
+}
+
 /* Small books stay on one thread unless FU_KPI_THREADS says two; "1" forces one. */
 Test(kpi_threads, the_count_follows_fu_kpi_threads) {
     fu_policy *p = NULL;
@@ -473,9 +554,13 @@ static int ts_joined;                 /* the calling thread joined a thread sinc
 static unsigned long ts_after_join;   /* the calling thread's allocations since then */
 static int ts_where;                  /* of the failure: 0 none, 1 worker, 2 first after the join, 3 other */
 static unsigned long ts_w0, ts_w1, ts_m; /* allocation numbers: the worker's first and last, the merge's first */
+static pthread_t ts_other;            /* the last thread other than ts_main that allocated */
+static int ts_other_set;
 
 /* The library's pthread_join() (this executable's definition comes first),
- * noting the join for ts_take(), then glibc's (or a sanitizer's). */
+ * noting for ts_take() the join of a thread that allocated (the worker: the
+ * side job that finds the book's span before the pass allocates nothing),
+ * then glibc's (or a sanitizer's). */
 int pthread_join(pthread_t th, void **ret) {
     static int (*real)(pthread_t, void **);
     if (!real) {
@@ -485,7 +570,7 @@ int pthread_join(pthread_t th, void **ret) {
     }
     int rc = real(th, ret);
     pthread_mutex_lock(&ts_mu);
-    if (pthread_equal(pthread_self(), ts_main)) ts_joined = 1;
+    if (pthread_equal(pthread_self(), ts_main) && ts_other_set && pthread_equal(th, ts_other)) ts_joined = 1;
     pthread_mutex_unlock(&ts_mu);
     return rc;
 }
@@ -498,6 +583,7 @@ static int ts_take(int grows) {
     int first_after = grows && main_thread && ts_joined && ++ts_after_join == 1;
     if (fail) ts_where = !main_thread ? 1 : first_after ? 2 : 3;
     if (grows && !main_thread) ts_w1 = ts_count, ts_w0 = ts_w0 ? ts_w0 : ts_count;
+    if (grows && !main_thread) ts_other = pthread_self(), ts_other_set = 1;
     if (first_after) ts_m = ts_count;
     ts_failed |= fail;
     pthread_mutex_unlock(&ts_mu);
@@ -537,6 +623,7 @@ static void ts_fail(unsigned long n) {
     pthread_mutex_lock(&ts_mu);
     ts_count = 0, ts_fail_at = n, ts_failed = 0;
     ts_main = pthread_self(), ts_joined = 0, ts_after_join = 0, ts_where = 0, ts_w0 = ts_w1 = ts_m = 0;
+    ts_other_set = 0;
     pthread_mutex_unlock(&ts_mu);
 }
 
