@@ -225,6 +225,18 @@ _ENUM_ARGS = {("Book", "add_event"): _EVENT_ARGS, ("EventBatch", "add"): _EVENT_
 _STATUSES = ("planned", "suppressed", "deferred", "later", "cancelled")
 
 
+def _map_arguments(qualname: str, positions: dict, args, kwargs, convert):
+    """Apply convert(qualname, name, value) to the arguments named in positions
+    ({name: position}), given by position or by keyword; (args list, kwargs)."""
+    args = list(args)
+    for name, pos in positions.items():
+        if pos < len(args):
+            args[pos] = convert(qualname, name, args[pos])
+        elif name in kwargs:
+            kwargs[name] = convert(qualname, name, kwargs[name])
+    return args, kwargs
+
+
 def _enum_value(qualname: str, name: str, value):
     if name == "priority" and isinstance(value, _Priority):
         # followup.Priority.URGENT and the flat PRIORITY_* constants (members
@@ -258,12 +270,7 @@ def _with_enum_names(fn, qualname: str, positions: dict):
     def call(self, *args, **kwargs):
         if any(isinstance(a, _CONVERTED) for a in args[first:]) or \
                 any(isinstance(kwargs.get(k), _CONVERTED) for k in positions):
-            args = list(args)
-            for name, pos in positions.items():
-                if pos < len(args):
-                    args[pos] = _enum_value(qualname, name, args[pos])
-                elif name in kwargs:
-                    kwargs[name] = _enum_value(qualname, name, kwargs[name])
+            args, kwargs = _map_arguments(qualname, positions, args, kwargs, _enum_value)
         return fn(self, *args, **kwargs)
     return call
 
@@ -1339,13 +1346,7 @@ def _guard_enum_text(qualname: str, name: str, value):
 
 
 def _guard_enums(qualname: str, positions: dict, args, kwargs):
-    args = list(args)
-    for name, pos in positions.items():
-        if pos < len(args):
-            args[pos] = _guard_enum_text(qualname, name, args[pos])
-        elif name in kwargs:
-            kwargs[name] = _guard_enum_text(qualname, name, kwargs[name])
-    return args, kwargs
+    return _map_arguments(qualname, positions, args, kwargs, _guard_enum_text)
 
 
 _GUARD_ENUM_TYPES = {"channel": "str | Channel", "outcome": "str | Outcome", "priority": "str | Priority"}
