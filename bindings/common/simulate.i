@@ -82,8 +82,8 @@ static int fu_swig_sim_run(const fu_policy *policy, const fu_book *book, const c
     return rc;
 }
 
-static char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, long long from,
-                                    long long to, unsigned int agents, unsigned int calls_per_agent,
+static char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, int64_t from,
+                                    int64_t to, unsigned int agents, unsigned int calls_per_agent,
                                     unsigned long long seed, const char *truth) {
     fu_simulation_report r;
     fu_simulation_details d;
@@ -125,7 +125,7 @@ static int fu_swig_uint_list(const char *text, unsigned int *v, int max) {
 }
 
 static char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *book, const char *agents,
-                                     const char *calls, long long from, long long to, const char *run,
+                                     const char *calls, int64_t from, int64_t to, const char *run,
                                      unsigned long long seed, const char *truth) {
     unsigned int ag[64], ca[64];
     int na = fu_swig_uint_list(agents, ag, 64), nc = fu_swig_uint_list(calls, ca, 64);
@@ -173,11 +173,11 @@ FU_RAISES(fu_swig_sensitivity_csv)
 %rename(sensitivity_csv) fu_swig_sensitivity_csv;
 %feature("kwargs") fu_swig_simulation_csv;
 %feature("kwargs") fu_swig_sensitivity_csv;
-char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, long long from_,
-                             long long to, unsigned int agents = 3, unsigned int calls_per_agent = 0,
+char *fu_swig_simulation_csv(const fu_policy *policy, const fu_book *book, const char *run, int64_t from_,
+                             int64_t to, unsigned int agents = 3, unsigned int calls_per_agent = 0,
                              unsigned long long seed = 2026, const char *truth = NULL);
 char *fu_swig_sensitivity_csv(const fu_policy *policy, const fu_book *book, const char *agents, const char *calls,
-                              long long from_, long long to, const char *run = "besttime",
+                              int64_t from_, int64_t to, const char *run = "besttime",
                               unsigned long long seed = 2026, const char *truth = NULL);
 
 #ifdef SWIGPYTHON

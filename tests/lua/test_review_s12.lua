@@ -233,8 +233,8 @@ T.test("messages: a nil kind, a nil feed customer, simulation_csv's argument", f
   T.eq(msg, "Planner:feed: argument 1 (customer_id) is required: the customer's id, a string", "feed")
   msg = message(followup.apply_capacity, nil, "")
   T.eq(msg, "apply_capacity: argument 1 (plan) must be a followup.Plan, not nil", "apply_capacity")
-  msg = message(followup.simulation_csv, pol, book, nil, NOW, "2026-11-30T00:00:00+08:00")
-  T.truthy(msg:find("simulation_csv: argument 4 (from) must be an integer, not string", 1, true), msg)
+  msg = message(followup.simulation_csv, pol, book, "baseline", {}, "2026-11-30T00:00:00+08:00")
+  T.truthy(msg:find("simulation_csv: argument 4 (from) must be an integer or an ISO 8601 text, not table", 1, true), msg)
 end)
 
 T.test("a cancel hook's own error is kept in the CanceledError (message and cause)", function()

@@ -38,6 +38,18 @@ T.test("sensitivity table", function()
   T.eq(rows, 2, "one row per team size")
 end)
 
+T.test("times as ISO 8601 texts, as every other time argument (session 12)", function()
+  local p = followup.policy_load_string(POLICY, "t")
+  local iso_from, iso_to = "2026-03-02T00:00:00+08:00", "2026-03-09T00:00:00+08:00"
+  T.eq(followup.simulation_csv(p, book(), "baseline", iso_from, iso_to),
+    followup.simulation_csv(p, book(), "baseline", FROM, TO), "simulation_csv: text = epoch")
+  T.eq(followup.sensitivity_csv(p, book(), "1,2", "5", iso_from, iso_to, "policy"),
+    followup.sensitivity_csv(p, book(), "1,2", "5", FROM, TO, "policy"), "sensitivity_csv: text = epoch")
+  local e = T.raises(followup.simulation_csv, p, book(), "baseline", "2026-03-02T00:00:00", iso_to)
+  T.truthy(tostring(e):find("argument 4 (from): bad time '2026-03-02T00:00:00': an offset is required", 1, true),
+    tostring(e))
+end)
+
 T.test("errors", function()
   local p = followup.policy_load_string(POLICY, "t")
   T.raises(function() return followup.simulation_csv(p, book(), "sometimes", FROM, TO) end)
