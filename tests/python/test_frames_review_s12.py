@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import followup
+from fu_helpers import book_of_dir
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "sample" / "data"
 PLAN_NOW = "2026-12-20T00:00:00+08:00"  # a 30-day plan reaches past the built-in calendar's data (2026)
@@ -19,11 +20,7 @@ PLAN_NOW = "2026-12-20T00:00:00+08:00"  # a 30-day plan reaches past the built-i
 
 @pytest.fixture(scope="module")
 def book():
-    b = followup.Book()
-    b.read_customers_csv(str(SAMPLE / "customers.csv"))
-    b.read_events_csv(str(SAMPLE / "events.csv"))
-    b.finalize()
-    return b
+    return book_of_dir(SAMPLE)
 
 
 # ---- U3 ----

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import followup
+from fu_helpers import book_of_dir
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "sample" / "data"
 DT = np.dtype(followup.FREQUENCY_RECORD_DTYPE)
@@ -108,11 +109,7 @@ def test_plus_minus_one_outcomes_no_longer_fit_as_all_yes():
 
 # ---- U11: policy_yaml ----
 def sample_book():
-    b = followup.Book()
-    b.read_customers_csv(str(SAMPLE / "customers.csv"))
-    b.read_events_csv(str(SAMPLE / "events.csv"))
-    b.finalize()
-    return b
+    return book_of_dir(SAMPLE)
 
 
 def test_policy_yaml_default_loads_on_the_docs_path():

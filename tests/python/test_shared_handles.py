@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import followup
+from fu_helpers import book_of_dir
 
 NTHREADS = 8
 ROUNDS = 3
@@ -26,11 +27,7 @@ D = 86400
 
 
 def sample_book():
-    b = followup.Book()
-    b.read_customers_csv(str(SAMPLE / "customers.csv"))
-    b.read_events_csv(str(SAMPLE / "events.csv"))
-    b.finalize()
-    return b
+    return book_of_dir(SAMPLE)
 
 
 def hammer(fn, nthreads=NTHREADS, rounds=ROUNDS):
