@@ -237,6 +237,19 @@ Test(kpi_threads, two_threads_give_one_threads_bytes) {
  * quantiles and scorecard figures on both sides (so a miscount of either
  * kind shifts the second part: the bytes then differ from one thread's), and
  * a range of one period (nothing to cut) and of two give one thread's bytes. */
+/* k computed over b with FU_KPI_THREADS set to threads (unset again after);
+ * *n its figure count. */
+static fu_kpi *computed_with(const fu_policy *p, const fu_kpi_options *o, const fu_book *b, const char *threads,
+                             size_t *n) {
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
+    cr_assert_eq(fu_kpi_compute(k, n), FU_OK, "%s", fu_error_last()->message);
+    unsetenv("FU_KPI_THREADS");
+    return k;
+}
+
 static void fig_kinds(const fu_kpi_figure *f, size_t i0, size_t i1, size_t *p50, size_t *score) {
     *p50 = *score = 0;
     for (size_t i = i0; i < i1; i++) {
@@ -250,13 +263,8 @@ Test(kpi_threads, the_figures_in_two_parts_in_place) {
     cr_assert_eq(fu_policy_default(&p), FU_OK);
     fu_book *b = make_book(1);
     fu_kpi_options o = opts(FU_KPI_BY_TIER | FU_KPI_BY_AGENT, FU_KPI_WEEK);
-    cr_assert_eq(setenv("FU_KPI_THREADS", "2", 1), 0);
-    fu_kpi *k = NULL;
     size_t n = 0;
-    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
-    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
-    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
-    unsetenv("FU_KPI_THREADS");
+    fu_kpi *k = computed_with(p, &o, b, "2", &n);
     const fu_kpi_figure *f = fu_kpi_figures(k, &n);
     size_t h = fu__kpi_figures_first(k), p50a, sca, p50b, scb;
     cr_assert(h > 0 && h < n, "the second thread wrote figures (%zu of %zu first)", h, n);
@@ -311,15 +319,10 @@ static void span_book_compute(const fu_policy *p, const char *threads, const cha
     }
     cr_assert_eq(fu_book_add_events(b, in, 8), FU_OK, "%s", fu_error_last()->message);
     cr_assert_eq(fu_book_finalize(b), FU_OK);
-    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
     fu_kpi_options o = FU_KPI_OPTIONS_INIT;
     o.period = FU_KPI_MONTH;
-    fu_kpi *k = NULL;
     size_t n = 0;
-    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
-    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK);
-    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
-    unsetenv("FU_KPI_THREADS");
+    fu_kpi *k = computed_with(p, &o, b, threads, &n);
     cr_assert_eq(fu__kpi_threads_used(k), threads[0] - '0');
     const fu_kpi_figure *f = fu_kpi_figures(k, &n);
     cr_assert_gt(n, 0);
