@@ -332,21 +332,20 @@ int fu_kpi_add_book(fu_kpi *k, const fu_book *b) {
     return rc;
 }
 
-/* A customer given two labels (ci: customer indexes, then label ids) is
- * refused naming both, as fu_kpi_read_segments_csv() does (review s12 U9);
- * the same label twice is fine. */
+/* A customer given two labels (ci: customer indexes, then label ids, equal
+ * for equal labels) is refused naming both, as fu_kpi_read_segments_csv()
+ * does (review s12 U9); the same label twice is fine. */
 static int segments_once(const fu_kpi *k, const uint32_t *ci, const char *const *ids, const char *const *labels,
                          size_t n) {
     size_t nc = fu__kpi_customer_count(k);
-    uint32_t *first = n ? fu__malloc((nc ? nc : 1) * sizeof *first) : NULL; /* entry + 1, 0: none yet */
+    uint32_t *first = n ? fu__calloc(nc ? nc : 1, sizeof *first) : NULL; /* entry + 1, 0: none yet */
     if (n && !first) return fu__error_nomem();
-    if (n) memset(first, 0, (nc ? nc : 1) * sizeof *first);
     int rc = FU_OK;
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t c = ci[i];
         if (c >= nc) continue;
         if (!first[c]) first[c] = (uint32_t)i + 1;
-        else if (strcmp(labels[first[c] - 1], labels[i]) != 0)
+        else if (ci[n + first[c] - 1] != ci[n + i])
             rc = fu__error_set(FU_EINVAL,
                                "fu_kpi_set_segments: entry %zu: customer '%s' is in segment '%s' (entry %u) "
                                "and '%s' here (one label per customer)",
