@@ -7,6 +7,7 @@
 #include "arena_internal.h"
 #include "book_strtab.h"
 #include "csv_internal.h"
+#include "errtext.h"
 
 #include "followup/kpi.h"
 
@@ -74,9 +75,11 @@ static int row(seg_read *s, size_t ci, size_t cs) {
     if (sym <= s->n) { /* the id is in an earlier row */
         const seg_row *w = &s->rows[sym - 1];
         if (strcmp(w->label, label) == 0) return FU_OK;
+        char qi[FU_ERRTEXT_CELL_CAP], qw[FU_ERRTEXT_CELL_CAP], ql[FU_ERRTEXT_CELL_CAP]; /* quoted: masked (review s13) */
         return fu__csv_error_at(r, cs, FU_EPARSE,
                                 "customer '%s' is in segment '%s' on line %lu and '%s' here (one label per customer)",
-                                s->ids.str[sym], w->label, w->line, label);
+                                fu__errtext_cell(qi, sizeof qi, id, len), fu__errtext_cell_str(qw, sizeof qw, w->label),
+                                w->line, fu__errtext_cell(ql, sizeof ql, label, llen));
     }
     if ((rc = FU_GROW(s->rows, s->cap, s->n + 1))) return rc;
     seg_row *w = &s->rows[s->n];

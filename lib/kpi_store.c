@@ -22,6 +22,7 @@
 #include "kpi_internal.h"
 #include "book_decode.h"
 #include "book_internal.h"
+#include "errtext.h"
 
 /* ---- kmap: book string id -> small value ---- */
 
@@ -345,11 +346,15 @@ static int segments_once(const fu_kpi *k, const uint32_t *ci, const char *const 
         uint32_t c = ci[i];
         if (c >= nc) continue;
         if (!first[c]) first[c] = (uint32_t)i + 1;
-        else if (ci[n + first[c] - 1] != ci[n + i])
+        else if (ci[n + first[c] - 1] != ci[n + i]) {
+            char qi[FU_ERRTEXT_CELL_CAP], qw[FU_ERRTEXT_CELL_CAP], ql[FU_ERRTEXT_CELL_CAP]; /* masked (review s13) */
             rc = fu__error_set(FU_EINVAL,
                                "fu_kpi_set_segments: entry %zu: customer '%s' is in segment '%s' (entry %u) "
                                "and '%s' here (one label per customer)",
-                               i, ids[i], labels[first[c] - 1], first[c] - 1, labels[i]);
+                               i, fu__errtext_cell_str(qi, sizeof qi, ids[i]),
+                               fu__errtext_cell_str(qw, sizeof qw, labels[first[c] - 1]), first[c] - 1,
+                               fu__errtext_cell_str(ql, sizeof ql, labels[i]));
+        }
     }
     fu__free(first);
     return rc;

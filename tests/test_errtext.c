@@ -493,3 +493,56 @@ Test(errtext, may_hold_personal_data) {
     cr_assert(!fu__text_may_hold_personal_data(""));
     cr_assert(!fu__text_may_hold_personal_data(NULL));
 }
+
+/* review s13 (hM): a customer id given two segment labels is quoted as every
+ * other cell, in the API form (fu_kpi_set_segments: Python Kpi.set_segments)
+ * and the CSV form (fu_kpi_read_segments_csv: the CLI's kpi --segments): a
+ * mobile, an ID or a card number in it is masked, control characters are
+ * escaped and a long label is cut; an ordinary id stays readable. */
+Test(errtext, segment_duplicates_mask_the_customer_id) {
+    fu_policy *p = fu_test_policy(NULL);
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = FU_KPI_BY_SEGMENT;
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    static const char *const cases[][2] = {
+        {"13812345678", "138****5678"},
+        {"110105199001011232", "110***********1232"},
+        {"6222021234567894", "6222********7894"},
+        {"手机 138 1234 5678", "手机 138 **** 5678"},
+        {"CUST2024000019999", "CUST2024000019999"},
+        {"A\033[31m", "A\\x1B[31m"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *ids[] = {cases[i][0], "C2", cases[i][0]};
+        const char *labels[] = {"gold", "silver", "客户13912345678"};
+        cr_assert_eq(fu_kpi_set_segments(k, ids, labels, 3), FU_EINVAL);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "fu_kpi_set_segments: entry 2: customer '%s' is in segment 'gold' (entry 0) and '客户139****5678' "
+                 "here (one label per customer)",
+                 cases[i][1]);
+        cr_assert_str_eq(fu_error_last()->message, want);
+    }
+    char dir[256], path[300];
+    fu_test_mkdtemp(dir, sizeof dir, "errtext_seg");
+    snprintf(path, sizeof path, "%s/s.csv", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f);
+        fprintf(f, "customer_id,segment\n\"%s\",gold\nC2,silver\n\"%s\",%s\n", cases[i][0], cases[i][0],
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        fclose(f);
+        cr_assert_eq(fu_kpi_read_segments_csv(k, path), FU_EPARSE);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "customer '%s' is in segment 'gold' on line 2 and "
+                 "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' here (one label per customer)",
+                 cases[i][1]);
+        cr_assert_str_eq(fu_error_last()->message, want);
+        cr_assert(strstr(formatted(), cases[i][0]) == NULL || !strcmp(cases[i][0], cases[i][1]), "%s", formatted());
+    }
+    fu_test_rmtree(dir);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
