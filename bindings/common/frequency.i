@@ -103,9 +103,9 @@ static int fu_swig_freq_positive(const char *p, fu_frequency_positive *out) {
 }
 
 static fu_swig_freq_data *fu_swig_frequency_from_book(const fu_book *book, const char *positive,
-                                                      const char *bytes, size_t nbytes, size_t n_segments) {
-    const char *text = bytes;
-    size_t len = nbytes;
+                                                      const char *segments, size_t nsegments, size_t n_segments) {
+    const char *text = segments;
+    size_t len = nsegments;
     fu_frequency_options o = FU_FREQUENCY_OPTIONS_INIT;
     if (fu_swig_freq_positive(positive, &o.positive)) return NULL;
     size_t nc = fu_book_customer_count(book);
@@ -223,8 +223,12 @@ FU_RAISES(fu_swig_frequency_from_book)
 %rename(FrequencyData) fu_swig_freq_data;
 typedef struct fu_swig_freq_data {} fu_swig_freq_data;
 fu_swig_freq_data *fu_swig_frequency_read_bank(const char *path);
+/* segments: binary data as the (bytes, nbytes) typemaps take it; the Python
+ * keyword is `segments` (`bytes=`, which shadowed the builtin, is still
+ * taken with a DeprecationWarning until 0.3: _pythonic._RENAMED_KEYWORDS) */
+%apply (const char *bytes, size_t nbytes) { (const char *segments, size_t nsegments) };
 fu_swig_freq_data *fu_swig_frequency_from_book(const fu_book *book, const char *positive = NULL,
-                                               const char *bytes = NULL, size_t nbytes = 0,
+                                               const char *segments = NULL, size_t nsegments = 0,
                                                size_t n_segments = 1);
 
 FU_RAISES(fu_swig_freq_data::fu_swig_freq_data)

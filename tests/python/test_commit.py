@@ -76,7 +76,7 @@ def test_extraction_in_the_cn_calendar():
     assert x.promise_count() == 2
     assert x.promise_rule(0) == "commitments.patterns.zh_working_days"
     assert x.promise_text(0) == "3个工作日内"
-    assert x.promise_deadline(0) == t("2025-09-30T18:00:00+08:00")
+    assert x.promise_deadline_epoch(0) == t("2025-09-30T18:00:00+08:00")
     start = x.promise_start_byte(0)  # UTF-8 byte offsets; promise_start(0) is the str index
     assert note.encode()[start:x.promise_end_byte(0)].decode() == "3个工作日内"
     assert note[x.promise_start(0):x.promise_end(0)] == "3个工作日内"
@@ -89,7 +89,7 @@ def test_extractor_and_ledger_from_policy():
     p = followup.policy_default()
     ex = followup.extractor_from_policy(p)
     x = ex.run(cn2025(), "within 2 business days", NOTE_AT)
-    assert x.promise_deadline(0) == t("2025-09-29T18:00:00+08:00")
+    assert x.promise_deadline_epoch(0) == t("2025-09-29T18:00:00+08:00")
     led = followup.ledger_from_policy(p)
     cid = led.add("C1", "call 13812345678", 0, 400)
     assert led.get(cid).warn_at_epoch(0) == 300
@@ -118,3 +118,22 @@ def test_resolutions_in_the_book_fulfil_promises():
     assert led.get(ids["F"]).state(0) == followup.COMMIT_FULFILLED
     assert led.get(ids["E"]).state(0) == followup.COMMIT_OPEN
     assert led.fulfill_from_book(b, t("2026-11-28T00:00:00+08:00")) == 0
+
+
+def test_promise_deadline_is_a_timezone_aware_datetime():
+    """promise_deadline(i) returns a datetime in UTC like every other time
+    the Python API returns (an epoch int until 0.2.0; CHANGES.md): the
+    epoch seconds are promise_deadline_epoch(i), the datetime also
+    promise_deadline_dt(i)."""
+    import datetime as dt
+    x = followup.Extractor(4 * 3600).run(cn2025(), "承诺3个工作日内解决", NOTE_AT)
+    d = x.promise_deadline(0)
+    # the deadline 2025-09-30 18:00 +08:00 (test above) is 10:00 UTC
+    assert isinstance(d, dt.datetime)
+    assert d.utcoffset() == dt.timedelta(0)
+    assert d == dt.datetime(2025, 9, 30, 10, 0, tzinfo=dt.timezone.utc)
+    assert x.promise_deadline_dt(0) == d
+    assert x.promise_deadline_epoch(0) == 1759226400 == int(d.timestamp())
+    assert followup.to_datetime(x.promise_deadline_epoch(0)) == d
+    with pytest.raises(followup.InvalidArgumentError):
+        x.promise_deadline(5)  # out of range still raises

@@ -164,3 +164,54 @@ def test_cli_fit_and_recommend(bank_csv, tmp_path):
     assert r.returncode == 3 and "no.csv" in r.stderr
     r = subprocess.run([CLI, "frequency", "recommend", "--bank", str(bank_csv)], capture_output=True, text=True)
     assert r.returncode == 2 and "--value" in r.stderr
+
+
+def _two_customer_book():
+    b = followup.Book()
+    b.read_customers_text("customer_id,tz\nc1,Asia/Shanghai\nc2,Asia/Shanghai\n")
+    b.read_events_text("customer_id,at,kind,channel,outcome\n"
+                       "c1,2026-03-01T10:00:00+08:00,contact,phone,no_answer\n"
+                       "c1,2026-03-02T10:00:00+08:00,contact,phone,answered\n"
+                       "c2,2026-03-01T10:00:00+08:00,contact,phone,refused\n")
+    return b
+
+
+def test_frequency_from_book_takes_segments_by_keyword():
+    """The segment codes' keyword is segments= (bytes= shadowed the builtin):
+    no warning; the codes are read (two segments, c2's attempt in segment 1)."""
+    import inspect
+    import warnings
+    b = _two_customer_book()
+    codes = np.array([0, 1], dtype="<u4")
+    assert "segments" in inspect.signature(followup.frequency_from_book).parameters
+    assert "bytes" not in inspect.signature(followup.frequency_from_book).parameters
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = followup.frequency_from_book(b, "answered", segments=codes.tobytes(), n_segments=2)
+        d2 = followup.frequency_from_book(b, "answered", segments=codes.view(np.uint8), n_segments=2)
+        one = followup.frequency_from_book(b, positive="answered")  # no segments: one
+    assert (d.count(), d.positives(), d.negatives(), d.segment_count()) == (3, 1, 1, 2)
+    assert (d2.count(), d2.segment_count()) == (3, 2)
+    assert (one.count(), one.segment_count()) == (3, 1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'segment'"):
+        followup.frequency_from_book(b, segment=codes.tobytes())
+    with pytest.raises(followup.InvalidArgumentError, match="want 8 bytes"):
+        followup.frequency_from_book(b, "answered", segments=b"\0\0\0\0", n_segments=2)
+
+
+def test_frequency_from_book_bytes_keyword_is_deprecated_at_the_callers_line():
+    b = _two_customer_book()
+    codes = np.array([0, 1], dtype="<u4").tobytes()
+    with pytest.warns(DeprecationWarning, match=r"frequency_from_book\(\): the keyword bytes= is deprecated.*"
+                                                r"use segments=") as rec:
+        d = followup.frequency_from_book(b, "answered", bytes=codes, n_segments=2)  # the warning's line
+    assert (d.count(), d.positives(), d.negatives(), d.segment_count()) == (3, 1, 1, 2)
+    assert len(rec) == 1
+    assert rec[0].filename == __file__  # the user's line, not the package's
+    import inspect
+    src = inspect.getsource(test_frequency_from_book_bytes_keyword_is_deprecated_at_the_callers_line)
+    first = test_frequency_from_book_bytes_keyword_is_deprecated_at_the_callers_line.__code__.co_firstlineno
+    line = first + next(i for i, s in enumerate(src.splitlines()) if "# the warning's line" in s)
+    assert rec[0].lineno == line
+    with pytest.raises(TypeError, match="segments given twice"):
+        followup.frequency_from_book(b, "answered", segments=codes, bytes=codes, n_segments=2)

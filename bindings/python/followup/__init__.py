@@ -90,6 +90,7 @@ _pythonic.install_error_messages()  # C function names in messages as Python nam
 to_datetime = _pythonic.to_datetime
 _pythonic.install_type_errors(globals())
 _pythonic.install_signatures(globals())
+_pythonic.install_frequency_keywords(globals())  # frequency_from_book(segments=...; bytes= deprecated)
 _pythonic.install_enum_signatures()
 _pythonic.install_class_docs(globals())
 _pythonic.install_return_types(globals())

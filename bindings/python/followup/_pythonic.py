@@ -526,7 +526,8 @@ _DT_ATTRIBUTES = {
     "KpiFigure": ("period_start", "period_end"),
 }
 _DT_METHODS = {"CommitmentList": {"created_at": 1, "deadline": 1, "warn_at": 1, "breach_at": 1, "closed_at": 1,
-                                  "event_at": 2}}
+                                  "event_at": 2},
+               "Extraction": {"promise_deadline": 1}}  # an epoch int until 0.2.0 (CHANGES.md)
 
 
 def install_datetimes() -> None:
@@ -870,6 +871,11 @@ def _split_params(text: str):
     return out
 
 
+# Parameters of the (bytes, nbytes) typemaps (frequency.i %applies them to its
+# `segments`; BestTime's `segments` is a sequence of integers, uint32_t *).
+_BLOB_PARAMS = ("bytes", "segments")
+
+
 def _signature_and_doc(fn):
     doc = fn.__doc__ or ""
     lines = [line for line in doc.strip().splitlines()]
@@ -888,7 +894,7 @@ def _signature_and_doc(fn):
         if not name.isidentifier():
             return None, None
         kw = {"annotation": _py_type(ctype) if name != "self" else _inspect.Parameter.empty}
-        if name == "bytes":  # (bytes, nbytes) typemaps: any buffer of 1-byte items
+        if name in _BLOB_PARAMS and "char" in ctype:  # (bytes, nbytes) typemaps: any buffer of 1-byte items
             kw["annotation"] = "bytes | bytearray | memoryview | numpy.ndarray"
         if dflt:
             kw["default"] = _default(dflt)
@@ -1457,3 +1463,34 @@ def install_event_texts() -> None:
             return id
         return raw_string(self, id)
     book.string = string
+
+
+# ---- keywords renamed (the old name taken for one release, with a DeprecationWarning) ----
+def install_frequency_keywords(namespace: dict) -> None:
+    """frequency_from_book(book, positive=None, segments=None, n_segments=1):
+    every argument also by keyword (SWIG takes none with a (bytes, nbytes)
+    typemap); ``bytes=``, the name until 0.2.0 (it shadowed the builtin),
+    still taken until 0.3 with a DeprecationWarning at the caller's line."""
+    raw = namespace.get("frequency_from_book")
+    if raw is None or getattr(raw, "__followup_keywords__", False):
+        return
+
+    def frequency_from_book(book, positive=None, segments=None, n_segments=1, **deprecated):
+        if deprecated:
+            unknown = [k for k in deprecated if k != "bytes"]
+            if unknown:
+                raise TypeError(f"frequency_from_book() got an unexpected keyword argument {unknown[0]!r}")
+            if segments is not None:
+                raise TypeError("frequency_from_book(): segments given twice (as segments= and the deprecated "
+                                "bytes=)")
+            from .frames import _warn  # attributed to the user's line, as every warning of the package
+            _warn("frequency_from_book(): the keyword bytes= is deprecated and will be removed in 0.3; use "
+                  "segments=", DeprecationWarning)
+            segments = deprecated["bytes"]
+        return raw(book, positive, b"" if segments is None else segments, n_segments)  # b"": no segments
+
+    frequency_from_book.__signature__ = _inspect.signature(raw)
+    frequency_from_book.__doc__ = raw.__doc__
+    frequency_from_book.__module__ = raw.__module__
+    frequency_from_book.__followup_keywords__ = True
+    namespace["frequency_from_book"] = frequency_from_book
