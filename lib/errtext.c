@@ -183,6 +183,20 @@ static int one_space_or_dash(const unsigned char *s, size_t k) {
            cp == 0x30FC || cp == 0xFF0D;
 }
 
+/* The separator at s before an ID's check character as the redactor reads
+ * one (no parenthesis): its bytes when an X or x not glued to a letter or
+ * digit follows it, else 0. */
+static size_t separator_before_x(const unsigned char *s, size_t n) {
+    size_t i = 0, k = 0, spaces = 0;
+    while (i < n && spaces < 3 && sep_class(s + i, n - i, &k) == ' ') i += k, spaces++;
+    if (i < n && spaces <= 1 && sep_class(s + i, n - i, &k) == '-') {
+        i += k;
+        if (i < n && sep_class(s + i, n - i, &k) == ' ') i += k;
+    }
+    if (!i || i >= n || (s[i] | 0x20) != 'x' || (i + 1 < n && ascii_alnum(s[i + 1]))) return 0;
+    return i;
+}
+
 /* Digit groups read from a cell: a number as people type it. */
 #define NUM_GROUPS 24
 typedef struct number {
@@ -192,6 +206,7 @@ typedef struct number {
     size_t at[NUM_GROUPS];   /* digits up to the end of group g */
     size_t end[NUM_GROUPS];  /* bytes up to the end of group g */
     int spaced;              /* every separator is one space or '-' (digits typed one by one) */
+    size_t plain;            /* groups read before a separator with a parenthesis */
 } number;
 
 /* The groups of the number starting at s (a digit): digits, separators
@@ -201,6 +216,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
     size_t i = 0, k = 0, d2 = 0;
     num->n = num->groups = 0;
     num->spaced = 1;
+    num->plain = NUM_GROUPS;
     for (;;) {
         int d;
         for (;;) {
@@ -216,6 +232,12 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
             }
         }
         int x = i < n && (s[i] | 0x20) == 'x' && num->n >= 14 && !(i + 1 < n && ascii_alnum(s[i + 1]));
+        size_t xs = !x && num->n == 17 && i < n ? separator_before_x(s + i, n - i) : 0;
+        if (xs) { /* 17 digits, a separator, X: an ID's check character (110105 19900101 123 X) */
+            num->spaced &= one_space_or_dash(s + i, xs);
+            i += xs;
+            x = 1;
+        }
         if (x) {
             if (num->n < sizeof num->d) num->d[num->n] = 'X';
             num->n++;
@@ -225,23 +247,40 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
         num->end[num->groups++] = i;
         if (x || num->groups == NUM_GROUPS || i >= n || !(k = separator_at(s + i, n - i))) return;
         num->spaced &= one_space_or_dash(s + i, k);
+        if (num->plain == NUM_GROUPS && (paren_at(s + i, k, 0) || paren_at(s + i + k - 1, 1, 1) ||
+                                         (k >= 3 && paren_at(s + i + k - 3, 3, 1))))
+            num->plain = num->groups;
         i += k;
     }
 }
 
 /* What stands before a number: a '+' (an international number), an ASCII
- * letter glued to it, the keyword before it (FU__KW_*, lib/redact_shapes.h). */
+ * letter or digit glued to its lead-in ('(', '+', "(+": the redactor's
+ * match starts there), one glued to its first digit, the keyword before its
+ * lead-in (FU__KW_*, lib/redact_shapes.h). */
 typedef struct number_context {
-    int plus, letter, keyword;
+    int plus, letter, glued, keyword;
 } number_context;
 
+/* The bytes of a '+' (plus) or '(' (ASCII or full-width) ending s[0..i); 0
+ * when none. */
+static size_t lead_in_before(const unsigned char *s, size_t i, int plus) {
+    if (i >= 1 && s[i - 1] == (plus ? '+' : '(')) return 1;
+    return i >= 3 && !memcmp(s + i - 3, plus ? "\xEF\xBC\x8B" : "\xEF\xBC\x88", 3) ? 3 : 0;
+}
+
 /* The context of the number of `digits` digits at s[i]: its keyword is
- * looked for only when it has 7 or more (no shorter number is masked). */
+ * looked for only when it has 7 or more (no shorter number is masked), as
+ * the redactor looks for it: before the number's lead-in ((415) 555-0134,
+ * +44 20 ..., (+1) 415 ...). */
 static number_context context_at(const unsigned char *s, size_t i, size_t digits) {
     number_context c;
-    c.plus = (i >= 1 && s[i - 1] == '+') || (i >= 3 && !memcmp(s + i - 3, "\xEF\xBC\x8B", 3));
-    c.letter = i >= 1 && ascii_alnum(s[i - 1]);
-    c.keyword = digits >= 7 ? fu__keyword_before((const char *)s, i) : FU__KW_NONE; /* as the redactor reads it */
+    size_t k = lead_in_before(s, i, 1), lead = i - k;
+    c.plus = k > 0;
+    lead -= lead_in_before(s, lead, 0);
+    c.letter = lead >= 1 && ascii_alnum(s[lead - 1]);
+    c.glued = i >= 1 && ascii_alnum(s[i - 1]);
+    c.keyword = digits >= 7 ? fu__keyword_before((const char *)s, lead) : FU__KW_NONE; /* as the redactor reads it */
     return c;
 }
 
@@ -283,8 +322,12 @@ static int id_shape(const number *num, size_t g, size_t m) {
         if (!fu__shape_province_ok(d) || !fu__shape_century_ok(d + 6) || !month_day_ok(d + 10) ||
             !fu_redact_id_cn_valid(d, 18))
             return -1;
+        if (g == 1 || bounds_in(num, g, 6, 14, 14)) return FU__SHAPE_ID_KEEP_HEAD; /* 18, 6-8-4, 6-12, 14-4 */
+        /* any other grouping: the first group holds the province code (2-8
+         * digits), at most 6 groups of at most 8 (the redactor's) */
+        if (num->at[0] < 2 || g > 6) return -1;
         for (size_t j = 0; j < g; j++)
-            if (num->at[j] - (j ? num->at[j - 1] : 0) > 8) return g == 1 ? FU__SHAPE_ID_KEEP_HEAD : -1;
+            if (num->at[j] - (j ? num->at[j - 1] : 0) > 8) return -1;
         return FU__SHAPE_ID_KEEP_HEAD;
     }
     int old = m == FU__SHAPE_ID_OLD_DIGITS && d[14] != 'X' && fu__shape_province_ok(d) && month_day_ok(d + 8) &&
@@ -304,7 +347,7 @@ static int card_shape(const number *num, size_t g, size_t m) {
 /* A landline: 0 + area code, contiguous 11-12 digits or grouped 3/4 +
  * 7/8 or 3/4 + 3/4 + 4 (keeps the area code), a national number 5 + 6
  * (07911 123456, keeps 2); or the area code without its 0 after 86 / 0086
- * (86-10-65529988, keeps both). */
+ * (86-10-65529988, keeps the country code). */
 static int landline_shape(const number *num, size_t g, size_t m, const number_context *c) {
     const char *d = num->d;
     size_t a = num->at[0], b = g > 1 ? num->at[1] - a : 0;
@@ -317,7 +360,7 @@ static int landline_shape(const number *num, size_t g, size_t m, const number_co
     }
     int cc = (a == 2 && !memcmp(d, "86", 2)) || (a == 4 && !memcmp(d, "0086", 4));
     if (!(g >= 2 && cc && !c->letter && m - a >= 9 && m - a <= 11)) return -1;
-    return g >= 3 && b <= 3 ? (int)(a + b) : (int)a;
+    return (int)a; /* the redactor keeps what precedes the first separator (landline_area_digits) */
 }
 
 /* A number outside China: after '+' (8-17 digits), after the 00 prefix, or
@@ -328,7 +371,7 @@ static int intl_shape(const number *num, size_t g, size_t m, const number_contex
     int yes;
     if (c->plus) yes = d[0] != '0' && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
     else if (c->letter) yes = 0;
-    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') yes = m >= 9 && m <= 21;
+    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') yes = num->at[0] >= 3 && m >= 9 && m <= 21; /* 00 + digit */
     else if (g == 3 && num->at[0] == 3 && num->at[1] == 6 && m == 10) yes = d[0] >= '2' && d[3] >= '2';
     else yes = g == 4 && num->at[0] == 1 && num->at[1] == 4 && num->at[2] == 7 && m == 11 && d[0] == '1' &&
                d[1] >= '2' && d[4] >= '2';
@@ -341,8 +384,9 @@ static int intl_shape(const number *num, size_t g, size_t m, const number_contex
  * characters (an ID with a typo: contiguous or 6-7..9-2..4); after an
  * account keyword a bank account of 10-30 digits (contiguous, or 3-8 then
  * groups of 2-8). */
-static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
+static int keyword_shape(const number *num, size_t g, size_t m, int kw, int glued) {
     const char *d = num->d;
+    if (g > num->plain) return -1; /* a group in parentheses: no account, no ID (the redactor's) */
     if (kw == FU__KW_ACCOUNT && m >= FU__SHAPE_ACCOUNT_MIN && m <= FU__SHAPE_ACCOUNT_MAX &&
         (g == 1 || (num->at[0] >= 3 && num->at[0] <= 8))) {
         size_t j = 1;
@@ -353,7 +397,7 @@ static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
         (g == 1 || (g == 3 && num->at[0] == 6 && num->at[1] - 6 >= 7 && num->at[1] - 6 <= 9 && m - num->at[1] >= 2 &&
                     m - num->at[1] <= 4)))
         return FU__SHAPE_ID_KEEP_HEAD;
-    if (!num->spaced || m > sizeof num->d) return -1;
+    if (!num->spaced || glued || num->n < 11 || m > sizeof num->d) return -1;
     if (m == FU__SHAPE_ID_DIGITS && fu__shape_province_ok(d) && fu__shape_century_ok(d + 6) && month_day_ok(d + 10) &&
         fu_redact_id_cn_valid(d, 18))
         return FU__SHAPE_ID_KEEP_HEAD;
@@ -367,18 +411,28 @@ static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
 /* Whether the first g groups of num have a shape of personal data: the
  * digits its mask keeps in front, or -1. After an order keyword a card, a
  * landline or a number outside China is an order number (订单号 6222...). */
-static int number_shape(const number *num, size_t g, const number_context *c) {
-    size_t m = num->at[g - 1];
+static int own_shape(const number *num, size_t g, size_t m, const number_context *c) {
     int head;
-    if ((c->keyword == FU__KW_PHONE || c->keyword == FU__KW_ID || c->keyword == FU__KW_ACCOUNT) &&
-        (head = keyword_shape(num, g, m, c->keyword)) >= 0)
-        return head;
     if (m < 8 || m > sizeof num->d) return -1;
     if (num->d[m - 1] == 'X') return id_shape(num, g, m);
-    if ((head = mobile_shape(num, g, m)) >= 0 || (head = id_shape(num, g, m)) >= 0) return head;
+    if ((head = id_shape(num, g, m)) >= 0 || (head = mobile_shape(num, g, m)) >= 0) return head;
     if (c->keyword == FU__KW_ORDER) return -1;
     if ((head = card_shape(num, g, m)) >= 0 || (head = landline_shape(num, g, m, c)) >= 0) return head;
     return intl_shape(num, g, m, c);
+}
+
+/* As the redactor reads a number (its branches in their order, then the
+ * numbers typed digit by digit it finds in C where no branch matched): the
+ * shapes of the number itself first (an ID, a mobile, a card, a landline, a
+ * foreign number), then those its keyword allows (a bank account, an ID
+ * with a typo), then, not glued to a letter or digit, a number typed digit
+ * by digit after its keyword. */
+static int number_shape(const number *num, size_t g, const number_context *c) {
+    size_t m = num->at[g - 1];
+    int head = own_shape(num, g, m, c);
+    int kw = c->keyword == FU__KW_PHONE || c->keyword == FU__KW_ID || c->keyword == FU__KW_ACCOUNT;
+    if (head < 0 && kw) head = keyword_shape(num, g, m, c->keyword, c->glued);
+    return head;
 }
 
 /* Append one character (k bytes at c) to buf, or its escape; 0 when it does

@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void masked_by_redactor(fu_redactor *r, const char *in, char *out, size_t cap) {
@@ -138,4 +139,62 @@ Test(redact_shapes, both_read_the_province_codes_of_the_table) {
     }
     cr_assert_eq(provinces, 5 + 3 + 7 + 6 + 5 + 5 + 1 + 3);
     fu_redactor_free(r);
+}
+
+/* ------------------------------------------------ numbers by their shape */
+
+/* Synthetic texts: every keyword of the table (as written and in upper
+ * case), no keyword, glues, numbers of every shape and look-alikes, and what
+ * stands before: the redactor's output and the error texts' must be the same
+ * text (session 13: they read numbers by the same shapes; docs/redaction.md,
+ * "Numbers by their shape"). Returns how many differ; with `show` prints them. */
+static const char *const k_glue[] = {"", " ", ": ", "：", "是", " #"};
+static const char *const k_prefix[] = {"", "客户", "x", "请回电 ", "备注："};
+static const char *const k_number[] = {
+    "13812345678",          "138 1234 5678",         "+86 138-1234-5678",   "1 3 8 1 2 3 4 5 6 7 8",
+    "110105199001011232",   "110105199001011233",    "110105900101123",     "1 1 0 1 0 5 1 9 9 0 0 1 0 1 1 2 3 2",
+    "6222021234567894",     "6222 0212 3456 7894",   "6 2 2 2 0 2 1 2 3 4 5 6 7 8 9 4",
+    "1234567890123",        "010-12345678",          "+44 20 7946 0958",    "(415) 555-0134",
+    "E12345678",            "C12345678",             "202611230001234",     "2026-11-23",
+    "0086-10-65529988",     "044031900111",          "13812345678901",
+};
+#define N_UPPER 2
+
+static void upper_ascii(char *s) {
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'z') *s = (char)(*s - 'a' + 'A');
+}
+
+static size_t shape_differences(int show) {
+    fu_redactor *r = NULL;
+    cr_assert_eq(fu_redactor_new(&r, NULL), FU_OK);
+    size_t differ = 0, texts = 0;
+    for (size_t k = 0; k <= fu__n_keywords; k++)
+        for (int up = 0; up < N_UPPER; up++)
+            for (size_t g = 0; g < sizeof k_glue / sizeof *k_glue; g++)
+                for (size_t n = 0; n < sizeof k_number / sizeof *k_number; n++)
+                    for (size_t p = 0; p < sizeof k_prefix / sizeof *k_prefix; p++) {
+                        char kw[64] = "", in[160], red[400], err[FU_ERRTEXT_CELL_CAP];
+                        if (k < fu__n_keywords) snprintf(kw, sizeof kw, "%s", fu__keywords[k].text);
+                        if (up) upper_ascii(kw);
+                        snprintf(in, sizeof in, "%s%s%s%s", k_prefix[p], kw, k < fu__n_keywords ? k_glue[g] : "",
+                                 k_number[n]);
+                        if (k == fu__n_keywords && (g || up)) continue; /* no keyword: once */
+                        texts++;
+                        masked_by_redactor(r, in, red, sizeof red);
+                        fu__errtext_cell(err, sizeof err, in, strlen(in));
+                        if (strstr(err, FU_ERRTEXT_ELLIPSIS)) continue; /* cut: only its first 40 characters */
+                        if (strcmp(red, err) != 0) {
+                            differ++;
+                            if (show) printf("%s\t%s\t%s\n", in, red, err);
+                        }
+                    }
+    if (show) printf("%zu of %zu texts differ\n", differ, texts);
+    fu_redactor_free(r);
+    return differ;
+}
+
+Test(redact_shapes, numbers_are_read_by_the_same_shapes) {
+    size_t differ = shape_differences(getenv("FU_SHAPES_SHOW") != NULL);
+    cr_expect_eq(differ, 0, "%zu texts read differently", differ);
 }
