@@ -197,6 +197,17 @@ static size_t separator_before_x(const unsigned char *s, size_t n) {
     return i;
 }
 
+/* Whether the separator s[0..k) holds a space, a dash or a ')' (where the
+ * redactor's landline mask ends the area code it keeps: not a dot or a line
+ * break). */
+static int breaks_area(const unsigned char *s, size_t k) {
+    for (size_t i = 0, kk = 0; i < k; i += kk ? kk : 1) {
+        int c = sep_class(s + i, k - i, &kk);
+        if (c == ' ' || paren_at(s + i, k - i, 0) || (c == '-' && one_space_or_dash(s + i, kk))) return 1;
+    }
+    return 0;
+}
+
 /* Digit groups read from a cell: a number as people type it. */
 #define NUM_GROUPS 24
 typedef struct number {
@@ -207,6 +218,8 @@ typedef struct number {
     size_t end[NUM_GROUPS];  /* bytes up to the end of group g */
     int spaced;              /* every separator is one space or '-' (digits typed one by one) */
     size_t plain;            /* groups read before a separator with a parenthesis */
+    size_t first_break;      /* digits before the first separator with a space, a dash or ')' (the
+                                redactor's landline mask keeps them), 0: none */
 } number;
 
 /* The groups of the number starting at s (a digit): digits, separators
@@ -217,6 +230,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
     num->n = num->groups = 0;
     num->spaced = 1;
     num->plain = NUM_GROUPS;
+    num->first_break = 0;
     for (;;) {
         int d;
         for (;;) {
@@ -247,6 +261,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
         num->end[num->groups++] = i;
         if (x || num->groups == NUM_GROUPS || i >= n || !(k = separator_at(s + i, n - i))) return;
         num->spaced &= one_space_or_dash(s + i, k);
+        if (!num->first_break && breaks_area(s + i, k)) num->first_break = num->n;
         if (num->plain == NUM_GROUPS && (paren_at(s + i, k, 0) || paren_at(s + i + k - 1, 1, 1) ||
                                          (k >= 3 && paren_at(s + i + k - 3, 3, 1))))
             num->plain = num->groups;
@@ -259,7 +274,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
  * match starts there), one glued to its first digit, the keyword before its
  * lead-in (FU__KW_*, lib/redact_shapes.h). */
 typedef struct number_context {
-    int plus, letter, glued, keyword;
+    int plus, paren, letter, glued, keyword;
 } number_context;
 
 /* The bytes of a '+' (plus) or '(' (ASCII or full-width) ending s[0..i); 0
@@ -277,6 +292,7 @@ static number_context context_at(const unsigned char *s, size_t i, size_t digits
     number_context c;
     size_t k = lead_in_before(s, i, 1), lead = i - k;
     c.plus = k > 0;
+    c.paren = lead_in_before(s, lead, 0) > 0;
     lead -= lead_in_before(s, lead, 0);
     c.letter = lead >= 1 && ascii_alnum(s[lead - 1]);
     c.glued = i >= 1 && ascii_alnum(s[i - 1]);
@@ -351,16 +367,27 @@ static int card_shape(const number *num, size_t g, size_t m) {
 static int landline_shape(const number *num, size_t g, size_t m, const number_context *c) {
     const char *d = num->d;
     size_t a = num->at[0], b = g > 1 ? num->at[1] - a : 0;
-    int area = d[1] == '1' || d[1] == '2' ? 3 : 4;
+    /* the redactor keeps the digits before the first space, dash or ')', or
+     * of a contiguous one 3 (010, 02x) or 4 (landline_area_digits) */
+    int brk = num->first_break && num->first_break < m ? (int)num->first_break : 0;
+    int area = brk ? brk : (c->plus || c->paren ? d[0] : d[1]) == '1' || (c->plus || c->paren ? d[0] : d[1]) == '2' ? 3 : 4;
     if (d[0] == '0' && d[1] != '0') {
         if (g == 1) return m == 11 || m == 12 ? area : -1;
-        if (g == 2 && (a == 3 || a == 4)) return b == 7 || b == 8 ? (int)a : -1;
-        if (g == 3 && (a == 3 || a == 4)) return (b == 3 || b == 4) && m - a - b == 4 ? (int)a : -1;
+        if (g == 2 && (a == 3 || a == 4)) return b == 7 || b == 8 ? area : -1;
+        if (g == 3 && (a == 3 || a == 4)) return (b == 3 || b == 4) && m - a - b == 4 ? area : -1;
         return g == 2 && a == 5 && m == 11 && !c->letter ? 2 : -1;
     }
-    int cc = (a == 2 && !memcmp(d, "86", 2)) || (a == 4 && !memcmp(d, "0086", 4));
-    if (!(g >= 2 && cc && !c->letter && m - a >= 9 && m - a <= 11)) return -1;
-    return (int)a; /* the redactor keeps what precedes the first separator (landline_area_digits) */
+    /* after the country code 86 or 0086 (its own group or not): an area
+     * code of 2-3 digits (3-4 with its 0), 3-4 digits, 4 digits; groups
+     * only between them (the redactor's) */
+    size_t cc = !memcmp(d, "0086", 4) ? 4 : !memcmp(d, "86", 2) ? 2 : 0;
+    if (!cc || c->letter) return -1;
+    size_t zero = d[cc] == '0';
+    if (d[cc + zero] < '1') return -1;
+    for (size_t ar = 2 + zero; ar <= 3 + zero; ar++)
+        for (size_t s1 = 3; s1 <= 4; s1++)
+            if (cc + ar + s1 + 4 == m && (bounds_in(num, g, cc, cc + ar, cc + ar + s1))) return area;
+    return -1;
 }
 
 /* A number outside China: after '+' (8-17 digits), after the 00 prefix, or
@@ -481,12 +508,13 @@ static int put(cell_out *w, const unsigned char *c, size_t k) {
  * masks numbers: its first `head` and last 4 digits kept, separators kept.
  * digits < 7: written as is. */
 static void put_number_masked(cell_out *w, const unsigned char *s, size_t len, size_t digits, size_t head) {
-    size_t seen = 0, k = 0;
+    size_t seen = 0, k = 0, tail = FU__SHAPE_KEEP_TAIL;
+    if (digits >= 7 && head + tail >= digits) head = tail = 0; /* never show everything (the redactor's) */
     for (size_t j = 0; j < len && !w->cut; j += k) {
         int is_digit = digit_at(s + j, len - j, &k) >= 0;
         if (!is_digit && (s[j] | 0x20) == 'x') is_digit = 1, k = 1; /* an ID's check character */
         else if (!is_digit) k = fu__utf8_seq_len(s + j, len - j);
-        int keep = !is_digit || digits < 7 || seen >= digits - 4 || seen < head;
+        int keep = !is_digit || digits < 7 || seen + tail >= digits || seen < head;
         if (keep) put(w, s + j, k);
         else put(w, (const unsigned char *)"*", 1);
         if (!k) k = 1;
