@@ -398,7 +398,8 @@ static int intl_shape(const number *num, size_t g, size_t m, const number_contex
     int yes;
     if (c->plus) yes = d[0] != '0' && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
     else if (c->letter) yes = 0;
-    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') yes = num->at[0] >= 3 && m >= 9 && m <= 21; /* 00 + digit */
+    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') /* 00 + a digit, 8-17 digits in all as after '+' */
+        yes = num->at[0] >= 3 && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
     else if (g == 3 && num->at[0] == 3 && num->at[1] == 6 && m == 10) yes = d[0] >= '2' && d[3] >= '2';
     else yes = g == 4 && num->at[0] == 1 && num->at[1] == 4 && num->at[2] == 7 && m == 11 && d[0] == '1' &&
                d[1] >= '2' && d[4] >= '2';
@@ -411,8 +412,7 @@ static int intl_shape(const number *num, size_t g, size_t m, const number_contex
  * characters (an ID with a typo: contiguous or 6-7..9-2..4); after an
  * account keyword a bank account of 10-30 digits (contiguous, or 3-8 then
  * groups of 2-8). */
-static int keyword_shape(const number *num, size_t g, size_t m, int kw, int glued) {
-    const char *d = num->d;
+static int keyword_shape(const number *num, size_t g, size_t m, int kw) {
     if (g > num->plain) return -1; /* a group in parentheses: no account, no ID (the redactor's) */
     if (kw == FU__KW_ACCOUNT && m >= FU__SHAPE_ACCOUNT_MIN && m <= FU__SHAPE_ACCOUNT_MAX &&
         (g == 1 || (num->at[0] >= 3 && num->at[0] <= 8))) {
@@ -424,15 +424,30 @@ static int keyword_shape(const number *num, size_t g, size_t m, int kw, int glue
         (g == 1 || (g == 3 && num->at[0] == 6 && num->at[1] - 6 >= 7 && num->at[1] - 6 <= 9 && m - num->at[1] >= 2 &&
                     m - num->at[1] <= 4)))
         return FU__SHAPE_ID_KEEP_HEAD;
-    if (!num->spaced || glued || num->n < 11 || m > sizeof num->d) return -1;
-    if (m == FU__SHAPE_ID_DIGITS && fu__shape_province_ok(d) && fu__shape_century_ok(d + 6) && month_day_ok(d + 10) &&
-        fu_redact_id_cn_valid(d, 18))
-        return FU__SHAPE_ID_KEEP_HEAD;
-    if (m == FU__SHAPE_MOBILE_DIGITS && mobile_at(d)) return FU__SHAPE_MOBILE_KEEP_HEAD;
-    if (m >= FU__SHAPE_CARD_MIN && m <= FU__SHAPE_CARD_MAX && d[m - 1] != 'X' && fu__redact_card_issuer_ok(d, m) &&
-        fu_redact_luhn_valid(d, m))
-        return FU__SHAPE_CARD_KEEP_HEAD;
     return -1;
+}
+
+/* Which number typed digit by digit spaced_shape() looks for. */
+enum { SPACED_ID, SPACED_MOBILE, SPACED_CARD };
+
+/* A number typed digit by digit or in any groups (one space or '-'
+ * between them) right after a phone, ID or card keyword, not glued to a
+ * letter or digit, of 11 digits or more in all: its first m digits (up to
+ * the end of a group) as an ID, a mobile or a card (`which`). */
+static int spaced_shape(const number *num, size_t m, const number_context *c, int which) {
+    const char *d = num->d;
+    int kw = c->keyword == FU__KW_PHONE || c->keyword == FU__KW_ID || c->keyword == FU__KW_ACCOUNT;
+    if (!kw || !num->spaced || c->glued || num->n < 11 || m > sizeof num->d) return -1;
+    if (which == SPACED_ID)
+        return m == FU__SHAPE_ID_DIGITS && fu__shape_province_ok(d) && fu__shape_century_ok(d + 6) &&
+                       month_day_ok(d + 10) && fu_redact_id_cn_valid(d, 18)
+                   ? FU__SHAPE_ID_KEEP_HEAD
+                   : -1;
+    if (which == SPACED_MOBILE) return m == FU__SHAPE_MOBILE_DIGITS && mobile_at(d) ? FU__SHAPE_MOBILE_KEEP_HEAD : -1;
+    return m >= FU__SHAPE_CARD_MIN && m <= FU__SHAPE_CARD_MAX && d[m - 1] != 'X' && fu__redact_card_issuer_ok(d, m) &&
+                   fu_redact_luhn_valid(d, m)
+               ? FU__SHAPE_CARD_KEEP_HEAD
+               : -1;
 }
 
 /* Whether the first g groups of num have a shape of personal data: the
@@ -458,7 +473,7 @@ static int number_shape(const number *num, size_t g, const number_context *c) {
     size_t m = num->at[g - 1];
     int head = own_shape(num, g, m, c);
     int kw = c->keyword == FU__KW_PHONE || c->keyword == FU__KW_ID || c->keyword == FU__KW_ACCOUNT;
-    if (head < 0 && kw) head = keyword_shape(num, g, m, c->keyword, c->glued);
+    if (head < 0 && kw) head = keyword_shape(num, g, m, c->keyword);
     return head;
 }
 
@@ -504,6 +519,24 @@ static int put(cell_out *w, const unsigned char *c, size_t k) {
     return 1;
 }
 
+/* The longest run of num's groups with a shape of personal data, in *g,
+ * and the digits its mask keeps in front; -1 when none. As the redactor:
+ * its pattern's shapes first, then a number typed digit by digit after
+ * its keyword (an ID, a mobile unless after an account keyword, the
+ * longest card, a mobile). */
+static int longest_shape(const number *num, const number_context *c, size_t *g) {
+    int head;
+    for (*g = num->groups; *g > 0; --*g)
+        if ((head = number_shape(num, *g, c)) >= 0) return head;
+    static const int order[] = {SPACED_ID, SPACED_MOBILE, SPACED_CARD, SPACED_MOBILE};
+    for (size_t o = 0; o < sizeof order / sizeof *order; o++) {
+        if (o == 1 && c->keyword == FU__KW_ACCOUNT) continue; /* the card first after an account keyword */
+        for (*g = num->groups; *g > 0; --*g)
+            if ((head = spaced_shape(num, num->at[*g - 1], c, order[o])) >= 0) return head;
+    }
+    return -1;
+}
+
 /* Append s[0..len), a number of `digits` digits, masked as the redactor
  * masks numbers: its first `head` and last 4 digits kept, separators kept.
  * digits < 7: written as is. */
@@ -531,17 +564,16 @@ static size_t put_number(cell_out *w, const unsigned char *s, size_t len, size_t
     number num;
     read_number(s + i, len - i, &num);
     number_context c = context_at(s, i, num.n);
-    for (size_t g = num.groups; g > 0; g--) {
-        int head = number_shape(&num, g, &c);
-        if (head >= 0) {
-            put_number_masked(w, s + i, num.end[g - 1], num.at[g - 1], (size_t)head);
-            return num.end[g - 1];
-        }
+    size_t g = 0;
+    int head = longest_shape(&num, &c, &g);
+    if (head >= 0) {
+        put_number_masked(w, s + i, num.end[g - 1], num.at[g - 1], (size_t)head);
+        return num.end[g - 1];
     }
     if (personal && (num.n >= 15 || num.at[0] >= 7)) {
-        size_t g = num.at[0] >= 7 ? 1 : num.groups, m = num.at[g - 1];
-        put_number_masked(w, s + i, num.end[g - 1], m, m >= 11 ? 3 : 0);
-        return num.end[g - 1];
+        size_t gp = num.at[0] >= 7 ? 1 : num.groups, m = num.at[gp - 1];
+        put_number_masked(w, s + i, num.end[gp - 1], m, m >= 11 ? 3 : 0);
+        return num.end[gp - 1];
     }
     put_number_masked(w, s + i, num.end[0], 0, 0);
     return num.end[0];
