@@ -398,8 +398,8 @@ static int intl_shape(const number *num, size_t g, size_t m, const number_contex
     int yes;
     if (c->plus) yes = d[0] != '0' && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
     else if (c->letter) yes = 0;
-    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') /* 00 + a digit, 8-17 digits in all as after '+' */
-        yes = num->at[0] >= 3 && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
+    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') /* 00 + a digit, 9-17 digits in all */
+        yes = num->at[0] >= 3 && m >= FU__SHAPE_INTL_MIN + 1 && m <= FU__SHAPE_INTL_MAX; /* 00, a digit, 6 more */
     else if (g == 3 && num->at[0] == 3 && num->at[1] == 6 && m == 10) yes = d[0] >= '2' && d[3] >= '2';
     else yes = g == 4 && num->at[0] == 1 && num->at[1] == 4 && num->at[2] == 7 && m == 11 && d[0] == '1' &&
                d[1] >= '2' && d[4] >= '2';
