@@ -288,9 +288,11 @@ static size_t lead_in_before(const unsigned char *s, size_t i, int plus) {
  * looked for only when it has 7 or more (no shorter number is masked), as
  * the redactor looks for it: before the number's lead-in ((415) 555-0134,
  * +44 20 ..., (+1) 415 ...). */
-static number_context context_at(const unsigned char *s, size_t i, size_t digits) {
+static number_context context_at(const unsigned char *s, size_t i, size_t digits, char first, int from_digit) {
     number_context c;
-    size_t k = lead_in_before(s, i, 1), lead = i - k;
+    size_t k = from_digit ? 0 : lead_in_before(s, i, 1), lead = i - k;
+    if (k && (first == '0' || (lead >= 1 && s[lead - 1] >= '0' && s[lead - 1] <= '9')))
+        k = 0, lead = i; /* no number after '+' starts with 0 or follows a digit: read from the digit */
     c.plus = k > 0;
     c.paren = lead_in_before(s, lead, 0) > 0;
     lead -= lead_in_before(s, lead, 0);
@@ -456,10 +458,16 @@ static int spaced_shape(const number *num, size_t m, const number_context *c, in
 static int own_shape(const number *num, size_t g, size_t m, const number_context *c) {
     int head;
     if (m < 8 || m > sizeof num->d) return -1;
-    if (num->d[m - 1] == 'X') return id_shape(num, g, m);
-    if ((head = id_shape(num, g, m)) >= 0 || (head = mobile_shape(num, g, m)) >= 0) return head;
+    if (c->plus) { /* the redactor's match starts at the '+': a mobile or landline after 86, or a foreign number */
+        if (m == 13 && (head = mobile_shape(num, g, m)) >= 0) return head;
+        if (c->keyword != FU__KW_ORDER && (head = landline_shape(num, g, m, c)) >= 0) return head;
+        return c->keyword == FU__KW_ORDER ? -1 : intl_shape(num, g, m, c);
+    }
+    int plain = g <= num->plain; /* no parenthesis: the redactor's ID and card shapes have none */
+    if (num->d[m - 1] == 'X') return plain ? id_shape(num, g, m) : -1;
+    if ((plain && (head = id_shape(num, g, m)) >= 0) || (head = mobile_shape(num, g, m)) >= 0) return head;
     if (c->keyword == FU__KW_ORDER) return -1;
-    if ((head = card_shape(num, g, m)) >= 0 || (head = landline_shape(num, g, m, c)) >= 0) return head;
+    if ((plain && (head = card_shape(num, g, m)) >= 0) || (head = landline_shape(num, g, m, c)) >= 0) return head;
     return intl_shape(num, g, m, c);
 }
 
@@ -563,9 +571,13 @@ static void put_number_masked(cell_out *w, const unsigned char *s, size_t len, s
 static size_t put_number(cell_out *w, const unsigned char *s, size_t len, size_t i, int personal) {
     number num;
     read_number(s + i, len - i, &num);
-    number_context c = context_at(s, i, num.n);
+    number_context c = context_at(s, i, num.n, num.d[0], 0);
     size_t g = 0;
     int head = longest_shape(&num, &c, &g);
+    if (head < 0 && c.plus) { /* none from the '+': the redactor reads on from the digit */
+        c = context_at(s, i, num.n, num.d[0], 1);
+        head = longest_shape(&num, &c, &g);
+    }
     if (head >= 0) {
         put_number_masked(w, s + i, num.end[g - 1], num.at[g - 1], (size_t)head);
         return num.end[g - 1];
