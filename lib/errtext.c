@@ -220,6 +220,7 @@ typedef struct number {
     size_t plain;            /* groups read before a separator with a parenthesis */
     size_t first_break;      /* digits before the first separator with a space, a dash or ')' (the
                                 redactor's landline mask keeps them), 0: none */
+    size_t before_x;         /* bytes before the X (and its separator) ending the number, 0: none */
 } number;
 
 /* The groups of the number starting at s (a digit): digits, separators
@@ -231,6 +232,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
     num->spaced = 1;
     num->plain = NUM_GROUPS;
     num->first_break = 0;
+    num->before_x = 0;
     for (;;) {
         int d;
         for (;;) {
@@ -247,6 +249,7 @@ static void read_number(const unsigned char *s, size_t n, number *num) {
         }
         int x = i < n && (s[i] | 0x20) == 'x' && num->n >= 14 && !(i + 1 < n && ascii_alnum(s[i + 1]));
         size_t xs = !x && num->n == 17 && i < n ? separator_before_x(s + i, n - i) : 0;
+        if (x || xs) num->before_x = i; /* the bytes of the digits before an ID's X */
         if (xs) { /* 17 digits, a separator, X: an ID's check character (110105 19900101 123 X) */
             num->spaced &= one_space_or_dash(s + i, xs);
             i += xs;
@@ -284,18 +287,26 @@ static size_t lead_in_before(const unsigned char *s, size_t i, int plus) {
     return i >= 3 && !memcmp(s + i - 3, plus ? "\xEF\xBC\x8B" : "\xEF\xBC\x88", 3) ? 3 : 0;
 }
 
+/* Where the redactor's match of a number may start: at its lead-in ('(',
+ * '+', "(+"), at its '+' (after "(+" the match is tried from the '+' too,
+ * where the keyword before the '(' is not seen), at its first digit. */
+enum { FROM_LEAD_IN, FROM_PLUS, FROM_DIGIT };
+
 /* The context of the number of `digits` digits at s[i]: its keyword is
  * looked for only when it has 7 or more (no shorter number is masked), as
  * the redactor looks for it: before the number's lead-in ((415) 555-0134,
  * +44 20 ..., (+1) 415 ...). */
-static number_context context_at(const unsigned char *s, size_t i, size_t digits, char first, int from_digit) {
+static number_context context_at(const unsigned char *s, size_t i, size_t digits, char first, int from) {
     number_context c;
-    size_t k = from_digit ? 0 : lead_in_before(s, i, 1), lead = i - k;
+    size_t k = from == FROM_DIGIT ? 0 : lead_in_before(s, i, 1), lead = i - k;
     if (k && (first == '0' || (lead >= 1 && s[lead - 1] >= '0' && s[lead - 1] <= '9')))
         k = 0, lead = i; /* no number after '+' starts with 0 or follows a digit: read from the digit */
     c.plus = k > 0;
-    c.paren = lead_in_before(s, lead, 0) > 0;
-    lead -= lead_in_before(s, lead, 0);
+    c.paren = from == FROM_LEAD_IN && lead_in_before(s, lead, 0) > 0;
+    size_t pb = lead_in_before(s, lead, 0);
+    if (c.paren && !c.plus && lead > pb && s[lead - pb - 1] >= '0' && s[lead - pb - 1] <= '9')
+        c.paren = 0; /* no match starts at a '(' after a digit: read from the digit */
+    if (c.paren) lead -= lead_in_before(s, lead, 0);
     c.letter = lead >= 1 && ascii_alnum(s[lead - 1]);
     c.glued = i >= 1 && ascii_alnum(s[i - 1]);
     c.keyword = digits >= 7 ? fu__keyword_before((const char *)s, lead) : FU__KW_NONE; /* as the redactor reads it */
@@ -398,9 +409,10 @@ static int landline_shape(const number *num, size_t g, size_t m, const number_co
 static int intl_shape(const number *num, size_t g, size_t m, const number_context *c) {
     const char *d = num->d;
     int yes;
+    if (d[m - 1] == 'X') m--; /* the digits before an X (put_number() leaves the X out) */
     if (c->plus) yes = d[0] != '0' && m >= FU__SHAPE_INTL_MIN && m <= FU__SHAPE_INTL_MAX;
     else if (c->letter) yes = 0;
-    else if (d[0] == '0' && d[1] == '0' && d[2] != '0') /* 00 + a digit, 9-17 digits in all */
+    else if (d[0] == '0' && d[1] == '0' && d[2] != '0' && !c->paren) /* 00 + a digit, 9-17 digits in all */
         yes = num->at[0] >= 3 && m >= FU__SHAPE_INTL_MIN + 1 && m <= FU__SHAPE_INTL_MAX; /* 00, a digit, 6 more */
     else if (g == 3 && num->at[0] == 3 && num->at[1] == 6 && m == 10) yes = d[0] >= '2' && d[3] >= '2';
     else yes = g == 4 && num->at[0] == 1 && num->at[1] == 4 && num->at[2] == 7 && m == 11 && d[0] == '1' &&
@@ -464,6 +476,8 @@ static int own_shape(const number *num, size_t g, size_t m, const number_context
         return c->keyword == FU__KW_ORDER ? -1 : intl_shape(num, g, m, c);
     }
     int plain = g <= num->plain; /* no parenthesis: the redactor's ID and card shapes have none */
+    if (!plain && !c->paren) /* a ')' with no '(' before the number: only a 00 number's part, (0) */
+        return num->at[0] >= 3 ? intl_shape(num, g, m, c) : -1;
     if (num->d[m - 1] == 'X') return plain ? id_shape(num, g, m) : -1;
     if ((plain && (head = id_shape(num, g, m)) >= 0) || (head = mobile_shape(num, g, m)) >= 0) return head;
     if (c->keyword == FU__KW_ORDER) return -1;
@@ -571,16 +585,23 @@ static void put_number_masked(cell_out *w, const unsigned char *s, size_t len, s
 static size_t put_number(cell_out *w, const unsigned char *s, size_t len, size_t i, int personal) {
     number num;
     read_number(s + i, len - i, &num);
-    number_context c = context_at(s, i, num.n, num.d[0], 0);
+    number_context c = context_at(s, i, num.n, num.d[0], FROM_LEAD_IN);
     size_t g = 0;
     int head = longest_shape(&num, &c, &g);
+    if (head < 0 && c.plus && c.paren) { /* none from "(+": the redactor tries from the '+' */
+        c = context_at(s, i, num.n, num.d[0], FROM_PLUS);
+        head = longest_shape(&num, &c, &g);
+    }
     if (head < 0 && c.plus) { /* none from the '+': the redactor reads on from the digit */
-        c = context_at(s, i, num.n, num.d[0], 1);
+        c = context_at(s, i, num.n, num.d[0], FROM_DIGIT);
         head = longest_shape(&num, &c, &g);
     }
     if (head >= 0) {
-        put_number_masked(w, s + i, num.end[g - 1], num.at[g - 1], (size_t)head);
-        return num.end[g - 1];
+        size_t end = num.end[g - 1], digits = num.at[g - 1];
+        if (num.d[digits - 1] == 'X' && head == FU__SHAPE_INTL_KEEP_HEAD && num.before_x)
+            end = num.before_x, digits--; /* a foreign number ends before an X (only an ID's has one) */
+        put_number_masked(w, s + i, end, digits, (size_t)head);
+        return end;
     }
     if (personal && (num.n >= 15 || num.at[0] >= 7)) {
         size_t gp = num.at[0] >= 7 ? 1 : num.groups, m = num.at[gp - 1];
