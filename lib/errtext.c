@@ -383,7 +383,8 @@ static int landline_shape(const number *num, size_t g, size_t m, const number_co
     /* the redactor keeps the digits before the first space, dash or ')', or
      * of a contiguous one 3 (010, 02x) or 4 (landline_area_digits) */
     int brk = num->first_break && num->first_break < m ? (int)num->first_break : 0;
-    int area = brk ? brk : (c->plus || c->paren ? d[0] : d[1]) == '1' || (c->plus || c->paren ? d[0] : d[1]) == '2' ? 3 : 4;
+    char second = c->plus || c->paren ? d[0] : d[1]; /* the second byte of the redactor's match */
+    int area = brk ? brk : second == '1' || second == '2' ? 3 : 4;
     if (d[0] == '0' && d[1] != '0') {
         if (g == 1) return m == 11 || m == 12 ? area : -1;
         if (g == 2 && (a == 3 || a == 4)) return b == 7 || b == 8 ? area : -1;
