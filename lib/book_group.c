@@ -4,6 +4,7 @@
  * stable grouping itself in passes through a bounded buffer. */
 #include "book_internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* The customer of event i (i going up along the walk *k, from {0, 0}). */
@@ -53,10 +54,15 @@ static int counts_usable(const fu_book *b) {
     return sum == b->nev - b->counts_from;
 }
 
+static atomic_size_t counted; /* finalizes that took the kept counts */
+
+size_t fu__book_group_counted(void) { return atomic_load(&counted); }
+
 void fu__book_count_by_customer(fu_book *b, size_t *off) {
     size_t n = b->nev;
     memset(off, 0, (b->ncust + 1) * sizeof *off);
     if (counts_usable(b)) { /* only the events before counts_from are walked */
+        atomic_fetch_add(&counted, 1);
         size_t m = b->counts_n < b->ncust ? b->counts_n : b->ncust;
         for (size_t c = 0; c < m; c++) off[c + 1] = b->counts[c];
         n = b->counts_from;

@@ -239,6 +239,8 @@ typedef struct fu__custwalk {
  * kept counts when they are usable, else from the runs); the counts are
  * spent. lib/book_group.c. */
 void fu__book_count_by_customer(fu_book *b, size_t *off);
+/* How many finalizes took the kept counts (for tests). */
+size_t fu__book_group_counted(void);
 /* fu_book_finalize()'s stable grouping of the events by customer, through
  * `buf` of `cap` rows (at least one customer's events); off[c]: where
  * customer c's events start. lib/book_group.c. */
