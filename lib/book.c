@@ -105,7 +105,7 @@ static void book_destroy(fu_book *b) {
     FU_FREE_ALL(b->cust, atomic_load(&b->cdec), b->ev, b->runs, b->attrs.v, b->attrs.slots,
                 atomic_load(&b->dec));
     pthread_mutex_destroy(&b->dec_mu);
-    FU_FREE_ALL(b->off, b->ovf, b->rel_at, b->rel_n, b->omemo, b);
+    FU_FREE_ALL(b->off, b->ovf, b->rel_at, b->rel_n, b->omemo, b->counts, b);
 }
 
 typedef fu__book_mark mark;
@@ -143,6 +143,7 @@ static void book_rollback(fu_book *b, const mark *m) {
     if (b->ncust != m->ncust) cdec_drop(b);
     b->ncust = m->ncust;
     b->nev = b->op_nev; /* m->nev less the duplicates compact_events() dropped below it */
+    b->counts_ok = 0;
     b->last_id = NULL;
     b->dups = b->op_dups;
     b->skipped = m->skipped;
@@ -332,10 +333,7 @@ static int row_eq(const fu__erow *x, const fu__erow *y) {
 
 typedef struct fu__crun crun;
 
-/* A walk over the customers of the events, for i going up from 0. */
-typedef struct custwalk {
-    size_t c, r;
-} custwalk;
+typedef fu__custwalk custwalk;
 
 /* The customer of event i (i going up along the walk *k, from {0, 0}). */
 static inline uint32_t ev_cust(const fu_book *b, size_t i, custwalk *k) {
@@ -464,6 +462,7 @@ static inline void cp_prefetch(const void *p) {
 static int compact_events(fu_book *b) {
     int rc = evc_full(b);
     if (rc) return rc;
+    b->counts_ok = 0; /* what it drops is not counted off */
     size_t n = b->nev, slots = 64;
     while (slots < 2 * n) slots *= 2;
     uint32_t *cu = cust_expand(b, 0);
@@ -854,8 +853,10 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
     r.at_lo = (uint32_t)in->at;
     if (b->nev == b->ev_cap && (rc = make_room(b))) return rc;
     if ((rc = runs_room(b, b->nruns + 1))) return rc;
+    if (b->counts && cust >= b->counts_n && (rc = fu__book_counts_room(b, cust))) return rc;
     b->ev[b->nev++] = r;
     runs_push(b, cust);
+    if (b->counts) b->counts[cust]++;
     b->finalized = 0;
     b->generation++;
     dec_drop(b);
@@ -1004,53 +1005,6 @@ static void apply_order(fu__erow *ev, uint32_t *order, size_t n) {
     }
 }
 
-/* Group the events of b (customers in runs covering them all) by customer,
- * in their order within each customer, in place with a buffer `buf` of
- * `cap` rows (cap >= the most events of one customer): off[c] is where
- * customer c starts (left as it was); the runs are used up. In passes from
- * the last customers down: a pass takes the customers [c0, c1) whose events
- * fit the buffer, scattering them to their slots in the buffer while the
- * other events are compacted stably toward the front (write index <= read
- * index), then copies the buffer to the end of the region not yet placed.
- * The scatter keeps many cache misses in flight, where following the cycles
- * of a permutation in place waits for each miss in turn; the buffer bounds
- * the transient to `cap` rows instead of a second copy of the events. */
-static void sort_by_customer(fu_book *b, fu__erow *buf, size_t cap, size_t *off) {
-    fu__erow *ev = b->ev;
-    crun *runs = b->runs;
-    size_t c1 = b->ncust, nr = b->nruns;
-    while (c1 > 0 && nr > 0) {
-        size_t c0 = c1 - 1, base;
-        while (c0 > 0 && off[c1] - off[c0 - 1] <= cap) c0--;
-        base = off[c0];
-        size_t w = 0, i = 0, kr = 0;
-        for (size_t r = 0; r < nr; r++) {
-            uint32_t c = runs[r].cust;
-            size_t end = runs[r].end;
-            if (c >= c0) {
-                size_t p = off[c] - base;
-                for (; i < end; i++) buf[p++] = ev[i];
-                off[c] = p + base;
-            } else {
-                for (; i < end; i++) ev[w++] = ev[i];
-                if (kr && runs[kr - 1].cust == c) {
-                    runs[kr - 1].end = (uint32_t)w;
-                } else {
-                    runs[kr].cust = c;
-                    runs[kr++].end = (uint32_t)w;
-                }
-            }
-        }
-        nr = kr;
-        memcpy(ev + base, buf, (off[c1] - base) * sizeof *ev);
-        /* off[c] is now where customer c + 1 starts: put them back */
-        for (size_t c = c1 - 1; c > c0; c--) off[c] = off[c - 1];
-        off[c0] = base;
-        c1 = c0;
-    }
-    b->nruns = 0;
-}
-
 /* Up to this many events of a customer are sorted with their times on the
  * stack, by insertion (stable). */
 #define SORT_SMALL 32
@@ -1094,20 +1048,26 @@ static void sort_by_time(fu__erow *v, size_t k, const fu__eattr *A, int one_hi, 
 }
 
 /* Drop exact duplicates within each run of equal timestamps, keeping the
- * first; `scratch` holds at least as many entries as the longest run. */
+ * first; `scratch` holds at least as many entries as the longest run (and,
+ * with `sort`, as sort_by_time() needs). With `sort`, each customer's
+ * events are sorted by time first, while they are in the cache (one pass
+ * over the events instead of two). A row that stays where it is is not
+ * written again (its cache line stays clean). */
 static size_t drop_duplicates(fu__erow *ev, const fu__eattr *A, int one_hi, size_t *off, size_t nc,
-                              uint32_t *scratch) {
+                              uint32_t *scratch, int sort) {
     size_t w = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t i = off[c], end = off[c + 1];
         off[c] = w;
+        if (sort) sort_by_time(ev + i, end - i, A, one_hi, scratch);
         while (i < end) {
             size_t j = i + 1;
             int64_t t = time_key(A, &ev[i], one_hi);
             while (j < end && time_key(A, &ev[j], one_hi) == t) j++;
             size_t k = j - i;
             if (k == 1) {
-                ev[w++] = ev[i];
+                if (w != i) ev[w] = ev[i];
+                w++;
             } else if (k <= 16 || !scratch) {
                 size_t w0 = w;
                 for (size_t x = i; x < j; x++) {
@@ -1182,9 +1142,7 @@ int fu_book_finalize(fu_book *b) {
         b->off_cap = nc + 1;
     }
     size_t *off = b->off;
-    memset(off, 0, (nc + 1) * sizeof *off);
-    wk.c = wk.r = 0;
-    for (size_t i = 0; i < n; i++) off[ev_cust(b, i, &wk) + 1]++;
+    fu__book_count_by_customer(b, off);
     size_t kmax = 0; /* the most events of one customer */
     for (size_t c = 1; c <= nc; c++) {
         if (off[c] > kmax) kmax = off[c];
@@ -1203,12 +1161,13 @@ int fu_book_finalize(fu_book *b) {
     }
 
     if (!sorted) {
-        sort_by_customer(b, to, bcap, off);
+        fu__book_group_by_customer(b, to, bcap, off);
         fu__free(to);
-        for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, one_hi, order);
+        if (!dedup)
+            for (size_t c = 0; c < nc; c++) sort_by_time(ev + off[c], off[c + 1] - off[c], A, one_hi, order);
     }
     if (dedup && n) {
-        size_t kept = drop_duplicates(ev, b->attrs.v, one_hi, off, nc, order);
+        size_t kept = drop_duplicates(ev, b->attrs.v, one_hi, off, nc, order, !sorted);
         b->dups += n - kept;
         b->nev = kept;
     }

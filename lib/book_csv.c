@@ -1029,9 +1029,11 @@ static int read_events_blocks(fu_book *b, const char *path, const char *text, si
         pthread_cond_init(&p.cv, NULL);
         rc = blocks_header(b, &p, source);
         if (rc == FU_OK) rc = fu__book_order_memo(b, 1);
+        if (rc == FU_OK) rc = fu__book_event_counts(b, 1);
         if (rc == FU_OK) rc = blocks_run(b, &p, threads);
         fu__book_order_memo(b, 0);
         if (rc == FU_OK) rc = fu_book_finalize(b);
+        fu__book_event_counts(b, 0);
         if (rc) fu__book_rollback(b, &m);
         pthread_mutex_destroy(&p.mu);
         pthread_cond_destroy(&p.cv);

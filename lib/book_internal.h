@@ -106,6 +106,13 @@ struct fu_book {
         uint32_t cust, end;
     } *runs;
     size_t nruns, runs_cap, evc_base;
+    /* while the CSV block reader adds (fu__book_event_counts()): each
+     * customer's events added since nev was counts_from (counts[c], c <
+     * counts_n), taken by the next finalize instead of a pass over the runs
+     * while counts_ok (cleared by anything that drops or undoes events) */
+    uint32_t *counts;
+    size_t counts_n, counts_from;
+    int counts_ok;
     size_t *off; /* ncust + 1 offsets into ev, valid when finalized */
     size_t off_cap;
     size_t off_nc; /* the customers off covers */
@@ -217,6 +224,27 @@ typedef struct fu__ordmemo {
  * a customer; FU_ENOMEM, error set, when there is no room); off: forgets
  * them and frees the memo (FU_OK). */
 int fu__book_order_memo(fu_book *b, int on);
+/* on: count each customer's events as they are added, for the next
+ * fu_book_finalize() (memory: 4 bytes a customer; FU_ENOMEM, error set, when
+ * there is no room); off: frees the counts (FU_OK). lib/book_group.c. */
+int fu__book_event_counts(fu_book *b, int on);
+/* Room in the counts for customer `cust` (>= counts_n): FU_OK or FU_ENOMEM
+ * (error set). */
+int fu__book_counts_room(fu_book *b, uint32_t cust);
+/* A walk over the customers of the events, for i going up from 0. */
+typedef struct fu__custwalk {
+    size_t c, r;
+} fu__custwalk;
+/* off[0..ncust]: 0, then each customer's event count at off[c + 1] (from the
+ * kept counts when they are usable, else from the runs); the counts are
+ * spent. lib/book_group.c. */
+void fu__book_count_by_customer(fu_book *b, size_t *off);
+/* How many finalizes took the kept counts (for tests). */
+size_t fu__book_group_counted(void);
+/* fu_book_finalize()'s stable grouping of the events by customer, through
+ * `buf` of `cap` rows (at least one customer's events); off[c]: where
+ * customer c's events start. lib/book_group.c. */
+void fu__book_group_by_customer(fu_book *b, fu__erow *buf, size_t cap, size_t *off);
 /* The attribute table's hash of an event whose strings' hashes are k's. */
 uint32_t fu__book_attr_hash(const fu_event_in *in, const fu__evstr *k);
 /* A prefetch of the attribute table ahead of use: step 1 the slot of hash
