@@ -17,8 +17,8 @@ static uint64_t fnv(const char *s, size_t n) {
     return h;
 }
 
-int fu__mfile_begin(fu__buf *b, const char *kind) {
-    return fu__buf_printf(b, "followup-model %s %d\n", kind, FU_MODEL_FILE_VERSION);
+int fu__mfile_begin(fu__buf *b, const char *kind, int version) {
+    return fu__buf_printf(b, "followup-model %s %d\n", kind, version);
 }
 
 int fu__mfile_commit(fu__buf *b, const char *path) {
@@ -86,7 +86,7 @@ static int read_all(const char *path, char **out, size_t *len) {
     return FU_OK;
 }
 
-int fu__mfile_open(fu__mfile *f, const char *path, const char *kind) {
+int fu__mfile_open(fu__mfile *f, const char *path, const char *kind, int newest) {
     memset(f, 0, sizeof *f);
     f->path = path;
     int rc = read_all(path, &f->text, &f->len);
@@ -95,13 +95,11 @@ int fu__mfile_open(fu__mfile *f, const char *path, const char *kind) {
     char k[64];
     int v = 0, used = 0;
     if (sscanf(f->text, "followup-model %63s %d%n", k, &v, &used) != 2 || f->text[used] != '\n') {
-        rc = fu__mfile_error(f, "not a libfollowup model file (expected 'followup-model %s %d')", kind,
-                             FU_MODEL_FILE_VERSION);
+        rc = fu__mfile_error(f, "not a libfollowup model file (expected 'followup-model %s %d')", kind, newest);
     } else if (strcmp(k, kind) != 0) {
         rc = fu__mfile_error(f, "a '%s' model file, expected '%s'", k, kind);
-    } else if (v > FU_MODEL_FILE_VERSION) {
-        rc = fu__mfile_error(f, "format version %d is newer than this library's %d; upgrade libfollowup", v,
-                             FU_MODEL_FILE_VERSION);
+    } else if (v > newest) {
+        rc = fu__mfile_error(f, "format version %d is newer than this library's %d; upgrade libfollowup", v, newest);
     } else if (v < 1) {
         rc = fu__mfile_error(f, "bad format version %d", v);
     }
@@ -158,7 +156,7 @@ char *fu__mfile_next(fu__mfile *f) {
 int fu_model_params_save(const fu_model_params *m, const char *path) {
     if (!m || !path) return fu__error_set(FU_EINVAL, "fu_model_params_save: %s is NULL", !m ? "models" : "path");
     fu__buf b = FU__BUF_INIT;
-    int rc = fu__mfile_begin(&b, "customer-base");
+    int rc = fu__mfile_begin(&b, "customer-base", 1);
     if (m->has_bgnbd)
         fu__buf_printf(&b, "bgnbd %a %a %a %a\n", m->bgnbd.r, m->bgnbd.alpha, m->bgnbd.a, m->bgnbd.b);
     if (m->has_pareto)
@@ -181,7 +179,7 @@ static int positive(const double *v, int n) {
 int fu_model_params_load(fu_model_params *out, const char *path) {
     if (!out || !path) return fu__error_set(FU_EINVAL, "fu_model_params_load: %s is NULL", !out ? "out" : "path");
     fu__mfile f;
-    int rc = fu__mfile_open(&f, path, "customer-base");
+    int rc = fu__mfile_open(&f, path, "customer-base", 1);
     if (rc) return rc;
     fu_model_params m;
     memset(&m, 0, sizeof m);
