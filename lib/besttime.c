@@ -276,7 +276,8 @@ void fu_besttime_free(fu_besttime *m) {
     }
     fu__free(m->zones);
     for (size_t i = 0; i < m->n_wins; i++) fu_windows_free(m->wins[i].w);
-    FU_FREE_ALL(m->wins, m->id_hash, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m->mix_lp, m->mix_m, m);
+    FU_FREE_ALL(m->wins, m->id_hash, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m->mix_lp,
+                m->mix_m, m);
 }
 
 static int bt_dur_seconds(const fu_duration *d, int64_t *out) {

@@ -227,10 +227,19 @@ static int bt_parse_file(const fu_besttime *m, fu__mfile *f, bt_loaded *L) {
     return rc;
 }
 
+/* The largest file a model of m's shape can load: a header, the prior lines
+ * and a line per customer with every slot, each number at its longest
+ * ("%a" of a double: 24 characters, an index or time: 20). */
+static size_t bt_file_max(const fu_besttime *m) {
+    double slots = (double)m->n_slots;
+    double most = 4096 + (double)m->n_seg * (32 + 50 * slots) + (double)m->n_cust * (96 + 80 * slots);
+    return most >= (double)SIZE_MAX ? SIZE_MAX : (size_t)most;
+}
+
 int fu_besttime_load(fu_besttime *m, const char *path) {
     if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_load: %s is NULL", !m ? "model" : "path");
     fu__mfile f;
-    int rc = fu__mfile_open(&f, path, "besttime", BT_FILE_VERSION);
+    int rc = fu__mfile_open(&f, path, "besttime", BT_FILE_VERSION, bt_file_max(m));
     if (rc) return rc;
     bt_loaded L;
     memset(&L, 0, sizeof L);

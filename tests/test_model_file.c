@@ -191,3 +191,66 @@ Test(model_file, besttime_version_1_files_load_by_position) {
     fu_policy_free(p);
     fu_test_rmtree(dir);
 }
+
+/* Review s13 I9: a directory, an endless input, a file larger than the model
+ * can be, a truncated file, a NUL byte, a line given twice, denormals. */
+Test(model_file, bounded_reads_and_clear_errors_naming_the_file) {
+    fu_test_mkdtemp(dir, sizeof dir, "fu-mfile");
+    char path[300];
+    snprintf(path, sizeof path, "%s/m.model", dir);
+    fu_policy *p = policy();
+    fu_book *a = book_of("C1,C2");
+    fu_besttime *m = model_of(p, a);
+    fu_model_params mp;
+
+    cr_assert_eq(fu_model_params_load(&mp, dir), FU_EIO);
+    cr_assert(strstr(fu_error_last()->message, "is a directory"), "%s", fu_error_last()->message);
+    cr_assert_eq(fu_besttime_load(m, dir), FU_EIO);
+    cr_assert(strstr(fu_error_last()->message, "is a directory"), "%s", fu_error_last()->message);
+
+    /* /dev/zero: refused at its first byte, not read until memory runs out */
+    cr_assert_eq(fu_model_params_load(&mp, "/dev/zero"), FU_EPARSE);
+    fu_test_expect_error(FU_EPARSE, "a NUL byte (byte 1 of the file): not a model file", "/dev/zero", 1, 1, "");
+    cr_assert_eq(fu_besttime_load(m, "/dev/zero"), FU_EPARSE);
+
+    /* larger than a customer-base file (4,096 bytes) or than a best-time file
+     * of a 2-customer model with 168 slots can be */
+    size_t big = 200000;
+    char *text = malloc(big);
+    cr_assert_not_null(text);
+    memset(text, '#', big);
+    for (size_t i = 99; i < big; i += 100) text[i] = '\n';
+    write_text(path, text, 5000);
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_ELIMIT);
+    cr_assert(strstr(fu_error_last()->message, "larger than 4096 bytes") && strstr(fu_error_last()->message, path),
+              "%s", fu_error_last()->message);
+    write_text(path, text, big);
+    cr_assert_eq(fu_besttime_load(m, path), FU_ELIMIT);
+    cr_assert(strstr(fu_error_last()->message, "larger than"), "%s", fu_error_last()->message);
+    free(text);
+
+    /* truncated: the byte it stops at */
+    write_text(path, "followup-model customer-base 1\nbgnbd 0x1p+0", 43);
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "truncated at byte 43"), "%s", fu_error_last()->message);
+    /* a NUL inside: its line and column */
+    write_text(path, "followup-model customer-base 1\nbgnbd 0x1p+0\0 junk\n", 50);
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_EPARSE);
+    fu_test_expect_error(FU_EPARSE, "a NUL byte (byte 44 of the file): not a model file", path, 2, 13, "");
+    /* a line twice; a denormal; the largest double is a number */
+    write_sealed(path, "followup-model customer-base 1\nbgnbd 0x1p+0 0x1p+0 0x1p+0 0x1p+0\n"
+                       "bgnbd 0x1p+1 0x1p+0 0x1p+0 0x1p+0\n");
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_EPARSE);
+    fu_test_expect_error(FU_EPARSE, "a second 'bgnbd' line", path, 3, 1, "");
+    write_sealed(path, "followup-model customer-base 1\ngammagamma 0x1p-1074 0x1p+0 0x1p+0\n");
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "not denormal"), "%s", fu_error_last()->message);
+    write_sealed(path, "followup-model customer-base 1\ngammagamma 0x1p-1022 0x1p+0 0x1.fffffffffffffp+1023\n");
+    cr_assert_eq(fu_model_params_load(&mp, path), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(mp.has_gammagamma && !mp.has_bgnbd);
+
+    fu_besttime_free(m);
+    fu_book_free(a);
+    fu_policy_free(p);
+    fu_test_rmtree(dir);
+}
