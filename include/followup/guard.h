@@ -407,7 +407,8 @@ FU_EXTERN int fu_besttime_save(const fu_besttime *model, const char *path);
  * position and needs the same number of customers: it cannot be checked,
  * save it again. All or nothing.
  * @return #FU_OK; #FU_EPARSE (newer, corrupt, or another model's file);
- *         #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM.
+ *         #FU_ENOTFOUND; #FU_EIO (also a directory); #FU_ELIMIT (larger than
+ *         a file of the model's shape can be, docs/formats.md); #FU_ENOMEM.
  */
 FU_EXTERN int fu_besttime_load(fu_besttime *model, const char *path);
 
@@ -423,8 +424,10 @@ typedef struct fu_model_params {
 /** Save fitted customer-base models. @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM. */
 FU_EXTERN int fu_model_params_save(const fu_model_params *models, const char *path);
 
-/** Load fitted customer-base models (parameters must be positive).
- *  @return #FU_OK; #FU_EPARSE; #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM. */
+/** Load fitted customer-base models (parameters must be positive normal
+ *  numbers; each line at most once).
+ *  @return #FU_OK; #FU_EPARSE; #FU_ENOTFOUND; #FU_EIO (also a directory);
+ *          #FU_ELIMIT (a file over 4,096 bytes); #FU_ENOMEM. */
 FU_EXTERN int fu_model_params_load(fu_model_params *out, const char *path);
 
 /** @} */
