@@ -204,6 +204,14 @@ static int positive(const double *v, int n) {
     return 1;
 }
 
+/* The model of line s when m has it already (a line given twice), else NULL. */
+static const char *seen_before(const fu_model_params *m, const char *s) {
+    if (m->has_bgnbd && strncmp(s, "bgnbd ", 6) == 0) return "bgnbd";
+    if (m->has_pareto && strncmp(s, "pareto ", 7) == 0) return "pareto";
+    if (m->has_gammagamma && strncmp(s, "gammagamma ", 11) == 0) return "gammagamma";
+    return NULL;
+}
+
 int fu_model_params_load(fu_model_params *out, const char *path) {
     if (!out || !path) return fu__error_set(FU_EINVAL, "fu_model_params_load: %s is NULL", !out ? "out" : "path");
     fu__mfile f;
@@ -215,10 +223,7 @@ int fu_model_params_load(fu_model_params *out, const char *path) {
     while (rc == FU_OK && (s = fu__mfile_next(&f))) {
         double v[4];
         int used = 0;
-        const char *again = strncmp(s, "bgnbd ", 6) == 0 && m.has_bgnbd     ? "bgnbd"
-                            : strncmp(s, "pareto ", 7) == 0 && m.has_pareto ? "pareto"
-                            : strncmp(s, "gammagamma ", 11) == 0 && m.has_gammagamma ? "gammagamma"
-                                                                                      : NULL;
+        const char *again = seen_before(&m, s);
         if (again) {
             rc = fu__mfile_error(&f, "a second '%s' line", again);
         } else if (sscanf(s, "bgnbd %la %la %la %la%n", &v[0], &v[1], &v[2], &v[3], &used) == 4 && !s[used] &&
