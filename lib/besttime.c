@@ -276,7 +276,8 @@ void fu_besttime_free(fu_besttime *m) {
     }
     fu__free(m->zones);
     for (size_t i = 0; i < m->n_wins; i++) fu_windows_free(m->wins[i].w);
-    FU_FREE_ALL(m->wins, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m->mix_lp, m->mix_m, m);
+    FU_FREE_ALL(m->wins, m->id_hash, m->alpha, m->beta, m->rule_biz_hours, m->rule_biz_holidays, m->supp, m->mix_lp,
+                m->mix_m, m);
 }
 
 static int bt_dur_seconds(const fu_duration *d, int64_t *out) {
@@ -448,6 +449,7 @@ static int bt_read_customers(fu_besttime *m, const fu_book *book, const uint32_t
         bc->seg = segment ? segment[i] : 0;
         bc->pref = bc->dnd = BT_NONE;
         bc->month_end = -1;
+        m->id_hash[i] = fu__bt_id_hash(c->id, strlen(c->id));
         const char *tz = c->tz ? c->tz : (defcal ? defcal->tz : "UTC");
         rc = bt_zone_of(m, &zmap, tz, &bc->zone);
         if (!rc && c->preferred_windows && *c->preferred_windows)
@@ -587,7 +589,8 @@ int fu__besttime_new_warm(fu_besttime **out, const fu_policy *policy, const fu_b
     if (!rc) rc = bt_setup_policy(m, opts->b2b_calendar);
     if (!rc && n) {
         m->cust = fu__calloc(n, sizeof *m->cust);
-        if (!m->cust) rc = fu__error_nomem();
+        m->id_hash = fu__malloc(n * sizeof *m->id_hash);
+        if (!m->cust || !m->id_hash) rc = fu__error_nomem();
     }
     m->n_cust = n;
     if (!rc) rc = bt_read_customers(m, book, segment);
@@ -1482,167 +1485,5 @@ int fu_besttime_best_day(const fu_besttime *m, const fu_date *day, int64_t now,
     for (size_t z = 0; z < m->n_zones; z++) fu__free(hz[z].v);
     fu__free(hz);
     fu__free(q.prior_iv);
-    return rc;
-}
-
-/* ================================================================ model files
- * fu_besttime_save() / fu_besttime_load() (followup/guard.h): the evidence
- * and priors as a versioned text file (model_file_internal.h). */
-
-#include "followup/guard.h"
-#include "model_file_internal.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-
-int fu_besttime_save(const fu_besttime *m, const char *path) {
-    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_save: %s is NULL", !m ? "model" : "path");
-    fu__buf b = FU__BUF_INIT;
-    fu__mfile_begin(&b, "besttime");
-    fu__buf_printf(&b, "shape %zu %d %zu\n", m->n_cust, m->n_slots, m->n_seg);
-    for (size_t g = 0; g < m->n_seg && !b.failed; g++) {
-        fu__buf_printf(&b, "prior %zu", g);
-        for (int k = 0; k < m->n_slots; k++)
-            fu__buf_printf(&b, " %a %a", m->alpha[g * (size_t)m->n_slots + (size_t)k],
-                           m->beta[g * (size_t)m->n_slots + (size_t)k]);
-        fu__buf_puts(&b, "\n");
-    }
-    for (size_t i = 0; i < m->n_cust && !b.failed; i++) {
-        const bt_cust *c = &m->cust[i];
-        if (!c->n_cells) continue;
-        fu__buf_printf(&b, "customer %zu %lld %u", i, (long long)c->t_ref, (unsigned)c->n_cells);
-        for (size_t j = 0; j < c->n_cells; j++)
-            fu__buf_printf(&b, " %u %a %a %a", (unsigned)c->cells[j].slot, c->cells[j].s, c->cells[j].n,
-                           c->cells[j].w2);
-        fu__buf_puts(&b, "\n");
-    }
-    if (b.failed) {
-        fu__buf_free(&b);
-        return fu__error_nomem();
-    }
-    return fu__mfile_commit(&b, path);
-}
-
-/* What a file holds, parsed before anything in the model changes. */
-typedef struct bt_loaded {
-    double *alpha, *beta;
-    bt_cell **cells; /* per customer, NULL when none */
-    uint16_t *n_cells;
-    int64_t *t_ref;
-} bt_loaded;
-
-static void bt_loaded_free(bt_loaded *L, size_t n) {
-    if (L->cells)
-        for (size_t i = 0; i < n; i++) fu__free(L->cells[i]);
-    FU_FREE_ALL(L->cells, L->n_cells, L->t_ref, L->alpha, L->beta);
-}
-
-static int bt_parse_prior(const fu_besttime *m, fu__mfile *f, char *s, bt_loaded *L) {
-    char *e;
-    unsigned long long g = strtoull(s + 6, &e, 10);
-    if (e == s + 6 || g >= m->n_seg) return fu__mfile_error(f, "prior: segment out of 0..%zu", m->n_seg - 1);
-    for (int k = 0; k < 2 * m->n_slots; k++) {
-        char *p = e;
-        double v = strtod(p, &e);
-        if (e == p || !(v > 0) || !isfinite(v)) return fu__mfile_error(f, "prior: value %d is not a positive number", k + 1);
-        (k % 2 ? L->beta : L->alpha)[g * (size_t)m->n_slots + (size_t)(k / 2)] = v;
-    }
-    if (*e) return fu__mfile_error(f, "prior: trailing text");
-    return FU_OK;
-}
-
-static int bt_parse_customer(const fu_besttime *m, fu__mfile *f, char *s, bt_loaded *L) {
-    char *e;
-    unsigned long long i = strtoull(s + 9, &e, 10);
-    if (e == s + 9 || i >= m->n_cust) return fu__mfile_error(f, "customer: index out of 0..%zu", m->n_cust - 1);
-    char *p = e;
-    long long t = strtoll(p, &e, 10);
-    p = e;
-    unsigned long nc = strtoul(p, &e, 10);
-    if (e == p || nc == 0 || nc > (unsigned long)m->n_slots || L->cells[i])
-        return fu__mfile_error(f, "customer %llu: bad cell count or a second line", i);
-    bt_cell *cells = fu__calloc(nc, sizeof *cells);
-    if (!cells) return fu__error_nomem();
-    L->cells[i] = cells;
-    L->n_cells[i] = (uint16_t)nc;
-    L->t_ref[i] = t;
-    for (unsigned long j = 0; j < nc; j++) {
-        p = e;
-        unsigned long slot = strtoul(p, &e, 10);
-        if (e == p || slot >= (unsigned long)m->n_slots || (j && slot <= cells[j - 1].slot))
-            return fu__mfile_error(f, "customer %llu: slots must rise within 0..%d", i, m->n_slots - 1);
-        cells[j].slot = (uint16_t)slot;
-        double v[3];
-        for (int k = 0; k < 3; k++) {
-            p = e;
-            v[k] = strtod(p, &e);
-            if (e == p || !(v[k] >= 0) || !isfinite(v[k]))
-                return fu__mfile_error(f, "customer %llu: counts must be finite and >= 0", i);
-        }
-        if (v[0] > v[1] * (1 + 1e-12)) return fu__mfile_error(f, "customer %llu: more successes than trials", i);
-        cells[j].s = v[0];
-        cells[j].n = v[1];
-        cells[j].w2 = v[2];
-    }
-    if (*e) return fu__mfile_error(f, "customer %llu: trailing text", i);
-    return FU_OK;
-}
-
-static int bt_parse_file(const fu_besttime *m, fu__mfile *f, bt_loaded *L) {
-    char *s = fu__mfile_next(f);
-    size_t nc = 0, ns = 0;
-    int nsl = 0, used = 0;
-    if (!s || sscanf(s, "shape %zu %d %zu%n", &nc, &nsl, &ns, &used) != 3 || s[used])
-        return fu__mfile_error(f, "expected 'shape CUSTOMERS SLOTS SEGMENTS'");
-    if (nc != m->n_cust || nsl != m->n_slots || ns != m->n_seg)
-        return fu__mfile_error(f, "the file has %zu customers, %d slots, %zu segments; the model %zu, %d, %zu", nc, nsl,
-                               ns, m->n_cust, m->n_slots, m->n_seg);
-    size_t np = m->n_seg * (size_t)m->n_slots;
-    L->alpha = fu__calloc(np ? np : 1, sizeof *L->alpha);
-    L->beta = fu__calloc(np ? np : 1, sizeof *L->beta);
-    L->cells = fu__calloc(nc ? nc : 1, sizeof *L->cells);
-    L->n_cells = fu__calloc(nc ? nc : 1, sizeof *L->n_cells);
-    L->t_ref = fu__calloc(nc ? nc : 1, sizeof *L->t_ref);
-    if (!L->alpha || !L->beta || !L->cells || !L->n_cells || !L->t_ref) return fu__error_nomem();
-    size_t priors = 0;
-    int rc = FU_OK;
-    while (rc == FU_OK && (s = fu__mfile_next(f))) {
-        if (strncmp(s, "prior ", 6) == 0) {
-            rc = bt_parse_prior(m, f, s, L);
-            priors++;
-        } else if (strncmp(s, "customer ", 9) == 0) {
-            rc = bt_parse_customer(m, f, s, L);
-        } else {
-            rc = fu__mfile_error(f, "expected a 'prior' or 'customer' line");
-        }
-    }
-    if (rc == FU_OK && priors != m->n_seg) rc = fu__mfile_error(f, "%zu prior lines for %zu segments", priors, m->n_seg);
-    return rc;
-}
-
-int fu_besttime_load(fu_besttime *m, const char *path) {
-    if (!m || !path) return fu__error_set(FU_EINVAL, "fu_besttime_load: %s is NULL", !m ? "model" : "path");
-    fu__mfile f;
-    int rc = fu__mfile_open(&f, path, "besttime");
-    if (rc) return rc;
-    bt_loaded L;
-    memset(&L, 0, sizeof L);
-    rc = bt_parse_file(m, &f, &L);
-    fu__mfile_close(&f);
-    if (rc == FU_OK) { /* nothing can fail from here on */
-        memcpy(m->alpha, L.alpha, m->n_seg * (size_t)m->n_slots * sizeof *m->alpha);
-        memcpy(m->beta, L.beta, m->n_seg * (size_t)m->n_slots * sizeof *m->beta);
-        for (size_t i = 0; i < m->n_cust; i++) {
-            bt_cust *c = &m->cust[i];
-            if (c->cap_cells) fu__free(c->cells);
-            c->cells = L.cells[i];
-            c->n_cells = L.n_cells[i];
-            c->cap_cells = L.n_cells[i];
-            c->t_ref = L.cells[i] ? L.t_ref[i] : FU_BOOK_NO_TIME;
-            L.cells[i] = NULL;
-        }
-        for (size_t i = 0; i < m->n_cust; i++) fu__bt_mix_update(m, i);
-    }
-    bt_loaded_free(&L, m->n_cust);
     return rc;
 }

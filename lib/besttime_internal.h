@@ -68,6 +68,7 @@ struct fu_besttime {
     /* customers */
     size_t n_cust;
     bt_cust *cust;
+    uint64_t *id_hash; /* per customer: fu__bt_id_hash of its id (model files map by it) */
     bt_cell *pool;
     bt_zone *zones;
     size_t n_zones;
@@ -100,6 +101,27 @@ struct fu_besttime {
     const double *oracle_p;  /* customers x 24 by local hour, borrowed */
     const double *oracle_wf; /* weekend factor per customer, borrowed; NULL: 1 */
 };
+
+/* A 64-bit hash of a customer id's bytes: what a model file (version 2)
+ * records per customer to map its lines to the customers of the model it is
+ * loaded into (lib/besttime_file.c). Part of the file format: never changed
+ * within a version. */
+static inline uint64_t fu__bt_id_hash(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)n * 0xc2b2ae3d27d4eb4full);
+    for (; n >= 8; n -= 8, p += 8) {
+        uint64_t w = 0;
+        for (int i = 7; i >= 0; i--) w = w << 8 | p[i]; /* little-endian on every host */
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    for (size_t i = n; i > 0; i--) w = w << 8 | p[i - 1];
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+}
 
 static inline double bt_decay(const fu_besttime *m, int64_t dt) {
     if (dt <= 0 || m->inv_half_life == 0.0) return 1.0;

@@ -4,6 +4,8 @@
  * docs/frequency.md has the model and its formulas. */
 #include "internal.h"
 #include "book_decode.h"
+#include "errtext.h"
+#include "utf8_internal.h"
 
 #include "followup/besttime.h"
 #include "followup/frequency.h"
@@ -1027,6 +1029,15 @@ static int bank_header(bank_reader *br, char *line) {
     char *f[64];
     size_t st[64];
     int nf = bank_split(line, f, st, 64);
+    /* a column named twice: which one is meant cannot be told (review s13 I12) */
+    for (int i = 1; i < nf; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(f[i], f[j]) == 0) {
+                char q[FU_ERRTEXT_CELL_CAP];
+                return fu__error_set_at(FU_EPARSE, br->path, 1, st[i] + 1, "",
+                                        "column '%s' appears twice (fields %d and %d)",
+                                        fu__errtext_cell_str(q, sizeof q, f[i]), j + 1, i + 1);
+            }
     for (int c = 0; c < 4; c++) {
         br->col[c] = -1;
         for (int i = 0; i < nf; i++)
@@ -1043,9 +1054,10 @@ static int bank_int(const bank_reader *br, const char *s, size_t col, int c, lon
                     long *out) {
     char *end = NULL;
     long v = strtol(s, &end, 10);
+    char q[FU_ERRTEXT_CELL_CAP];
     if (!*s || *end || v < lo || v > hi)
         return fu__error_set_at(FU_EPARSE, br->path, br->line, col + 1, bank_cols[c],
-                                "'%s' is not an integer in %ld..%ld", s, lo, hi);
+                                "'%s' is not an integer in %ld..%ld", fu__errtext_cell_str(q, sizeof q, s), lo, hi);
     *out = v;
     return FU_OK;
 }
@@ -1054,26 +1066,36 @@ static int bank_row(bank_reader *br, char *line, uint32_t cust, fu_frequency_att
                     size_t *cap) {
     char *f[64];
     size_t st[64];
+    size_t end = strlen(line); /* before bank_split cuts the line at each ';' */
     int nf = bank_split(line, f, st, 64);
     for (int c = 0; c < 4; c++)
         if (br->col[c] >= nf)
-            return fu__error_set_at(FU_EPARSE, br->path, br->line, strlen(line) + 1, bank_cols[c],
+            return fu__error_set_at(FU_EPARSE, br->path, br->line, end + 1, bank_cols[c],
                                     "the row has %d fields, the column is number %d", nf, br->col[c] + 1);
+    for (int c = 2; c < 4; c++) { /* the texts compared: name invalid UTF-8 by its byte */
+        const char *t = f[br->col[c]];
+        size_t bad = 0;
+        if (!fu__utf8_valid(t, strlen(t), &bad))
+            return fu__error_set_at(FU_EPARSE, br->path, br->line, (size_t)(t - line) + bad + 1, bank_cols[c],
+                                    "invalid UTF-8 (byte 0x%02X)", (unsigned)(unsigned char)t[bad]);
+    }
     long campaign = 0, pdays = 0; /* set by bank_int on success; initialised for -O3 -Wmaybe-uninitialized */
     int rc = bank_int(br, f[br->col[0]], st[br->col[0]], 0, 1, 10000, &campaign);
     if (!rc) rc = bank_int(br, f[br->col[1]], st[br->col[1]], 1, -1, 100000, &pdays);
     if (rc) return rc;
     const char *po = f[br->col[2]], *y = f[br->col[3]];
+    char q[FU_ERRTEXT_CELL_CAP];
     uint32_t seg = 0;
     for (uint32_t s = 1; s < FU_FREQUENCY_BANK_SEGMENTS; s++)
         if (strcmp(po, bank_segments[s]) == 0) seg = s;
     if (seg == 0 && strcmp(po, "unknown") != 0 && strcmp(po, "nonexistent") != 0)
         return fu__error_set_at(FU_EPARSE, br->path, br->line, st[br->col[2]] + 1, "poutcome",
-                                "'%s' is not one of unknown, nonexistent, failure, other, success", po);
+                                "'%s' is not one of unknown, nonexistent, failure, other, success",
+                                fu__errtext_cell_str(q, sizeof q, po));
     int yes = strcmp(y, "yes") == 0;
     if (!yes && strcmp(y, "no") != 0)
         return fu__error_set_at(FU_EPARSE, br->path, br->line, st[br->col[3]] + 1, "y",
-                                "'%s' is not yes or no", y);
+                                "'%s' is not yes or no", fu__errtext_cell_str(q, sizeof q, y));
     if (FU_GROW(*out, *cap, *n + (size_t)campaign)) return FU_ENOMEM;
     for (long k = 1; k <= campaign; k++) {
         fu_frequency_attempt *t = &(*out)[(*n)++];

@@ -29,6 +29,9 @@
 #include "book_decode.h"
 #include "kpi_internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #define MAGIC "FUKPIPRT"
 #define PART_VERSION 3u
 #define NO_STR UINT32_MAX
@@ -491,6 +494,47 @@ static int read_groups(rbuf *r, fu_kpi *k, gkey **out, size_t *nout) {
     return FU_OK;
 }
 
+/* ---- validation of the counts of a merged partial (review s13 I7) ---- */
+
+static const char *const ISSUE_NAMES[6] = {"response_timeliness", "resolution", "first_contact_resolution",
+                                           "feedback_closure", "repeat_complaints", "follow_up_complaints"};
+static const char *const MISC_NAMES[5] = {"coverage", "commitment_on_time", "win_back", "repurchase",
+                                          "quality_closure"};
+
+/* A mean score's sums over n scores of lo..hi (integers: the sums are exact). */
+static int scores_fit(uint32_t n, double s, double ss, double lo, double hi) {
+    return s >= lo * n && s <= hi * n && ss >= lo * lo * n && ss <= hi * hi * n;
+}
+
+/* What a cell read from a partial holds that no book can give (more
+ * successes than trials, score sums outside the scale), in why[]; 0 when
+ * none. A checksum only shows the blob was not damaged by accident: anyone
+ * can re-seal an altered one. */
+static int cell_impossible(const kpcell *pc, size_t cell, char *why, size_t nwhy) {
+    const kp32 *bad = NULL;
+    const char *name = NULL;
+    for (int q = 0; q < 6 && !bad; q++)
+        if (pc->i.p[q].x > pc->i.p[q].n) bad = &pc->i.p[q], name = ISSUE_NAMES[q];
+    for (int q = 0; q < 5 && !bad; q++)
+        if (pc->m.p[q].x > pc->m.p[q].n) bad = &pc->m.p[q], name = MISC_NAMES[q];
+    if (bad) {
+        snprintf(why, nwhy, "corrupt partial (cell %zu: %s: %" PRIu32 " successes of %" PRIu32 ")", cell, name,
+                 bad->x, bad->n);
+        return 1;
+    }
+    const csurv *s = &pc->s;
+    const char *what = NULL;
+    if (s->top2_x > s->csat_n) what = "csat top-2-box: more than the CSAT scores";
+    else if ((uint64_t)s->nps_p + s->nps_d > s->nps_n) what = "nps: promoters and detractors more than the scores";
+    else if (pc->c.over > pc->c.n) what = "over_contact: more contacts over the cap than contacts";
+    else if (pc->u.cx > pc->u.cn || pc->u.nx > pc->u.nn) what = "uplift: more buyers than customers";
+    else if (!scores_fit(s->csat_n, s->csat_s, s->csat_ss, 1, 5)) what = "csat: score sums outside 1..5 a score";
+    else if (!scores_fit(s->ces_n, s->ces_s, s->ces_ss, 1, 7)) what = "ces: score sums outside 1..7 a score";
+    if (!what) return 0;
+    snprintf(why, nwhy, "corrupt partial (cell %zu: %s)", cell, what);
+    return 1;
+}
+
 /* The cells and response times into the reserved tails of k->pcell and k->prt. */
 static int read_cells(rbuf *r, fu_kpi *k, const gkey *g, size_t ng, size_t *ncell, size_t *nrt) {
     size_t nc = get_u32(r);
@@ -505,6 +549,8 @@ static int read_cells(rbuf *r, fu_kpi *k, const gkey *g, size_t ng, size_t *ncel
         cell_io(NULL, r, pc);
         if (gi >= ng) r->bad = 1;
         else pc->g = g[gi];
+        char why[160];
+        if (!r->bad && cell_impossible(pc, i, why, sizeof why)) return refuse(why);
     }
     size_t nr = r->bad ? 0 : get_u32(r);
     if (r->bad || nr > (r->n - r->off) / 8) return refuse("truncated or corrupt partial (cells)");
@@ -637,6 +683,26 @@ void fu__kpi_cell_merge(ctx *c, size_t ci, const cissue *i, const csurv *s, cons
     DD(du->nr2, u->nr2);
 }
 
+/* The first count of cell ci that adding the partial's cell pc would take
+ * past 2^32 - 1 (the counters are 32-bit), or NULL. The successes need no
+ * check: each side has at most as many as its trials. */
+static const char *merge_wraps(const ctx *c, size_t ci, const kpcell *pc) {
+#define WRAPS(a, b) ((uint64_t)(a) + (b) > UINT32_MAX)
+    for (int q = 0; q < 6; q++)
+        if (WRAPS(c->b.ci[ci].p[q].n, pc->i.p[q].n)) return ISSUE_NAMES[q];
+    for (int q = 0; q < 5; q++)
+        if (WRAPS(c->b.cm[ci].p[q].n, pc->m.p[q].n)) return MISC_NAMES[q];
+    const csurv *s = &c->b.cs[ci];
+    if (WRAPS(s->csat_n, pc->s.csat_n)) return "csat";
+    if (WRAPS(s->nps_n, pc->s.nps_n)) return "nps";
+    if (WRAPS(s->ces_n, pc->s.ces_n)) return "ces";
+    if (WRAPS(c->b.cc[ci].n, pc->c.n)) return "over_contact";
+    if (WRAPS(c->b.cm[ci].churn_x, pc->m.churn_x)) return "churn";
+    if (WRAPS(c->b.cu[ci].cn, pc->u.cn) || WRAPS(c->b.cu[ci].nn, pc->u.nn)) return "repurchase_uplift";
+#undef WRAPS
+    return NULL;
+}
+
 int fu__kpi_apply_partials(ctx *c) {
     fu_kpi *k = c->k;
     int rc = check_own(k);
@@ -651,6 +717,11 @@ int fu__kpi_apply_partials(ctx *c) {
         if (p < 0) rc = fu__error_set(FU_EINVAL, "a merged partial has a period that is not one of the engine's");
         else if (ci < 0) rc = c->rc ? c->rc : fu__error_nomem();
         if (rc) break;
+        const char *wraps = merge_wraps(c, (size_t)ci, pc);
+        if (wraps) {
+            rc = fu__error_set(FU_ERANGE, "merged partials: the %s count of a cell passes 4294967295 (2^32 - 1)", wraps);
+            break;
+        }
         cell[i] = ci;
         fu__kpi_cell_merge(c, (size_t)ci, &pc->i, &pc->s, &pc->c, &pc->r, &pc->m, &pc->u);
     }

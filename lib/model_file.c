@@ -5,11 +5,13 @@
 #include "model_file_internal.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static uint64_t fnv(const char *s, size_t n) {
     uint64_t h = 1469598103934665603ull;
@@ -17,8 +19,8 @@ static uint64_t fnv(const char *s, size_t n) {
     return h;
 }
 
-int fu__mfile_begin(fu__buf *b, const char *kind) {
-    return fu__buf_printf(b, "followup-model %s %d\n", kind, FU_MODEL_FILE_VERSION);
+int fu__mfile_begin(fu__buf *b, const char *kind, int version) {
+    return fu__buf_printf(b, "followup-model %s %d\n", kind, version);
 }
 
 int fu__mfile_commit(fu__buf *b, const char *path) {
@@ -59,23 +61,48 @@ int fu__mfile_error(const fu__mfile *f, const char *fmt, ...) {
     return fu__error_set_at(FU_EPARSE, f->path, f->line, 1, NULL, "%s", msg);
 }
 
-static int read_all(const char *path, char **out, size_t *len) {
+static int nul_byte(const char *path, const char *text, size_t at) {
+    unsigned long line = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < at; i++)
+        if (text[i] == '\n') line++, start = i + 1;
+    return fu__error_set_at(FU_EPARSE, path, line, (unsigned long)(at - start) + 1, NULL,
+                            "a NUL byte (byte %zu of the file): not a model file", at + 1);
+}
+
+/* Read at most `max` bytes of `path`: a directory, a read error, a larger
+ * input (an endless one: /dev/zero, a FIFO) and a NUL byte are refused,
+ * naming the file. */
+static int read_all(const char *path, size_t max, char **out, size_t *len) {
     FILE *fp = fopen(path, "rb");
     if (!fp) return fu__error_set(errno == ENOENT ? FU_ENOTFOUND : FU_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return fu__error_set(FU_EIO, "%s: cannot read: is a directory, not a model file", path);
+    }
     fu__buf b = FU__BUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        if (fu__buf_append(&b, chunk, n)) break;
-    int err = ferror(fp);
-    fclose(fp);
-    if (b.failed) {
-        fu__buf_free(&b);
-        return FU_ENOMEM;
+    int too_big = 0, nul = 0;
+    while (!too_big && !nul && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        const char *z = memchr(chunk, 0, n); /* text: stop at a NUL (an endless /dev/zero too) */
+        if (z) n = (size_t)(z - chunk) + 1, nul = 1;
+        if (b.len + n > max) too_big = 1;
+        else if (fu__buf_append(&b, chunk, n)) break;
     }
-    if (err) {
+    int err = ferror(fp) ? errno : 0;
+    fclose(fp);
+    int rc = FU_OK;
+    if (b.failed) rc = FU_ENOMEM;
+    else if (too_big)
+        rc = fu__error_set(FU_ELIMIT, "%s: larger than %zu bytes, the most a model file for this model can hold: "
+                                      "not a model file, or one of a much larger model", path, max);
+    else if (err) rc = fu__error_set(FU_EIO, "%s: read failed: %s", path, strerror(err));
+    else if (nul) rc = nul_byte(path, b.data, b.len - 1);
+    if (rc) {
         fu__buf_free(&b);
-        return fu__error_set(FU_EIO, "%s: read failed", path);
+        return rc;
     }
     *len = b.len;
     *out = fu__buf_detach(&b);
@@ -86,22 +113,20 @@ static int read_all(const char *path, char **out, size_t *len) {
     return FU_OK;
 }
 
-int fu__mfile_open(fu__mfile *f, const char *path, const char *kind) {
+int fu__mfile_open(fu__mfile *f, const char *path, const char *kind, int newest, size_t max_bytes) {
     memset(f, 0, sizeof *f);
     f->path = path;
-    int rc = read_all(path, &f->text, &f->len);
+    int rc = read_all(path, max_bytes, &f->text, &f->len);
     if (rc) return rc;
     f->line = 1;
     char k[64];
     int v = 0, used = 0;
     if (sscanf(f->text, "followup-model %63s %d%n", k, &v, &used) != 2 || f->text[used] != '\n') {
-        rc = fu__mfile_error(f, "not a libfollowup model file (expected 'followup-model %s %d')", kind,
-                             FU_MODEL_FILE_VERSION);
+        rc = fu__mfile_error(f, "not a libfollowup model file (expected 'followup-model %s %d')", kind, newest);
     } else if (strcmp(k, kind) != 0) {
         rc = fu__mfile_error(f, "a '%s' model file, expected '%s'", k, kind);
-    } else if (v > FU_MODEL_FILE_VERSION) {
-        rc = fu__mfile_error(f, "format version %d is newer than this library's %d; upgrade libfollowup", v,
-                             FU_MODEL_FILE_VERSION);
+    } else if (v > newest) {
+        rc = fu__mfile_error(f, "format version %d is newer than this library's %d; upgrade libfollowup", v, newest);
     } else if (v < 1) {
         rc = fu__mfile_error(f, "bad format version %d", v);
     }
@@ -120,7 +145,7 @@ int fu__mfile_open(fu__mfile *f, const char *path, const char *kind) {
         tail[tl] = 0;
         f->line = nlines;
         if (sscanf(tail, "checksum %" SCNx64, &want) != 1)
-            rc = fu__mfile_error(f, "no checksum line at the end: the file is truncated");
+            rc = fu__mfile_error(f, "no checksum line at the end: the file is truncated at byte %zu", f->len);
         else if (want != fnv(f->text, start))
             rc = fu__mfile_error(f, "checksum mismatch: the file is corrupt or was edited");
         f->text[start] = 0; /* the model lines end here */
@@ -158,7 +183,7 @@ char *fu__mfile_next(fu__mfile *f) {
 int fu_model_params_save(const fu_model_params *m, const char *path) {
     if (!m || !path) return fu__error_set(FU_EINVAL, "fu_model_params_save: %s is NULL", !m ? "models" : "path");
     fu__buf b = FU__BUF_INIT;
-    int rc = fu__mfile_begin(&b, "customer-base");
+    int rc = fu__mfile_begin(&b, "customer-base", 1);
     if (m->has_bgnbd)
         fu__buf_printf(&b, "bgnbd %a %a %a %a\n", m->bgnbd.r, m->bgnbd.alpha, m->bgnbd.a, m->bgnbd.b);
     if (m->has_pareto)
@@ -172,16 +197,25 @@ int fu_model_params_save(const fu_model_params *m, const char *path) {
     return fu__mfile_commit(&b, path);
 }
 
+/* Positive normal numbers: not 0, a denormal (0x1p-1074), inf or NaN. */
 static int positive(const double *v, int n) {
     for (int i = 0; i < n; i++)
-        if (!(v[i] > 0) || v[i] == HUGE_VAL) return 0;
+        if (!(v[i] >= DBL_MIN) || !isfinite(v[i])) return 0;
     return 1;
+}
+
+/* The model of line s when m has it already (a line given twice), else NULL. */
+static const char *seen_before(const fu_model_params *m, const char *s) {
+    if (m->has_bgnbd && strncmp(s, "bgnbd ", 6) == 0) return "bgnbd";
+    if (m->has_pareto && strncmp(s, "pareto ", 7) == 0) return "pareto";
+    if (m->has_gammagamma && strncmp(s, "gammagamma ", 11) == 0) return "gammagamma";
+    return NULL;
 }
 
 int fu_model_params_load(fu_model_params *out, const char *path) {
     if (!out || !path) return fu__error_set(FU_EINVAL, "fu_model_params_load: %s is NULL", !out ? "out" : "path");
     fu__mfile f;
-    int rc = fu__mfile_open(&f, path, "customer-base");
+    int rc = fu__mfile_open(&f, path, "customer-base", 1, FU__MFILE_PARAMS_MAX);
     if (rc) return rc;
     fu_model_params m;
     memset(&m, 0, sizeof m);
@@ -189,8 +223,11 @@ int fu_model_params_load(fu_model_params *out, const char *path) {
     while (rc == FU_OK && (s = fu__mfile_next(&f))) {
         double v[4];
         int used = 0;
-        if (sscanf(s, "bgnbd %la %la %la %la%n", &v[0], &v[1], &v[2], &v[3], &used) == 4 && !s[used] &&
-            positive(v, 4)) {
+        const char *again = seen_before(&m, s);
+        if (again) {
+            rc = fu__mfile_error(&f, "a second '%s' line", again);
+        } else if (sscanf(s, "bgnbd %la %la %la %la%n", &v[0], &v[1], &v[2], &v[3], &used) == 4 && !s[used] &&
+                   positive(v, 4)) {
             m.has_bgnbd = 1;
             m.bgnbd.r = v[0], m.bgnbd.alpha = v[1], m.bgnbd.a = v[2], m.bgnbd.b = v[3];
         } else if (sscanf(s, "pareto %la %la %la %la%n", &v[0], &v[1], &v[2], &v[3], &used) == 4 && !s[used] &&
@@ -203,7 +240,7 @@ int fu_model_params_load(fu_model_params *out, const char *path) {
             m.gammagamma.p = v[0], m.gammagamma.q = v[1], m.gammagamma.gamma = v[2];
         } else {
             rc = fu__mfile_error(&f, "expected 'bgnbd r alpha a b', 'pareto r alpha s beta' or 'gammagamma p q"
-                                     " gamma' with positive numbers");
+                                     " gamma' with positive numbers (finite, not denormal)");
         }
     }
     fu__mfile_close(&f);

@@ -21,13 +21,18 @@ typedef struct fu__mfile {
     int version;
 } fu__mfile;
 
-/* Start a file of `kind` in `b` (the caller appends lines). */
-int fu__mfile_begin(fu__buf *b, const char *kind);
+/* Start a file of `kind` and format `version` in `b` (the caller appends lines). */
+int fu__mfile_begin(fu__buf *b, const char *kind, int version);
 /* Append the checksum and write `b` to `path` (atomically: a temporary file
  * renamed over it). Frees `b`. */
 int fu__mfile_commit(fu__buf *b, const char *path);
-/* Read `path`, check kind, version and checksum; `f->pos` at the first model line. */
-int fu__mfile_open(fu__mfile *f, const char *path, const char *kind);
+/* Read `path` (at most `max_bytes`: a larger input is refused with FU_ELIMIT;
+ * a directory or a NUL byte are refused too), check kind, version
+ * (1..`newest`; f->version) and checksum; `f->pos` at the first model line. */
+int fu__mfile_open(fu__mfile *f, const char *path, const char *kind, int newest, size_t max_bytes);
+
+/* The largest customer-base model file (three lines of four numbers). */
+#define FU__MFILE_PARAMS_MAX ((size_t)4096)
 void fu__mfile_close(fu__mfile *f);
 /* The next model line (NUL-terminated) or NULL at the end. */
 char *fu__mfile_next(fu__mfile *f);

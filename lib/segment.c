@@ -6,8 +6,11 @@
 #include "followup/book.h"
 #include "followup/calendar.h"
 #include "policy_segments.h"
+#include "errtext.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -780,6 +783,15 @@ typedef struct seg_days {
  * into c (from fu_segment_customer_init): first and last purchase,
  * purchases and spend in the last and the previous year, the highest unit
  * price (-1: none) and the recent complaints. */
+/* The purchase amounts of a customer add up past the largest double at `at`
+ * (each amount is a number, their sum is not): bad input, named by the caller. */
+static int spend_overflow(int64_t at) {
+    char when[FU_TIME_TEXT_SIZE];
+    if (fu_time_format(at, 0, FU_TIME_FORMAT_Z, when, sizeof when)) snprintf(when, sizeof when, "?");
+    return fu__error_set(FU_ELIMIT, "the purchase amounts add up to more than %g (the largest number) at the purchase "
+                                    "of %s", DBL_MAX, when);
+}
+
 static int scan_purchases(const fu_event *e, const fu_event *end, int64_t now, const fu_segment_rules *R,
                           int64_t day_offset, const fu_calendar *cal, fu_segment_customer *c, seg_days *d) {
     const int64_t year = 365 * FU_SEGMENT_DAY;
@@ -808,6 +820,7 @@ static int scan_purchases(const fu_event *e, const fu_event *end, int64_t now, c
         }
         if (d->days == 1) d->first_value += v;
         d->total += v;
+        if (!isfinite(d->total)) return spend_overflow(e->at); /* every other sum is a part of it */
         if (e->at > now - R->rfm_window) d->mon += v;
         if (e->at > now - year) {
             c->spend_last_year += v;
@@ -867,7 +880,11 @@ int fu_segment_book_summarize(const struct fu_book *book, int64_t now, const fu_
         const fu_calendar *cal = NULL;
         if (o.local_days && cu->tz && (rc = zone_get(&zones, cu->tz, &cal))) break;
         seg_days d;
-        if ((rc = scan_purchases(ev + offs[i], ev + offs[i + 1], now, &R, o.day_offset, cal, c, &d))) break;
+        if ((rc = scan_purchases(ev + offs[i], ev + offs[i + 1], now, &R, o.day_offset, cal, c, &d))) {
+            char q[FU_ERRTEXT_CELL_CAP];
+            if (rc == FU_ELIMIT) fu__error_prefix("customer '%s'", fu__errtext_cell_str(q, sizeof q, cu->id));
+            break;
+        }
         /* a recorded first purchase before the first purchase event (history
          * cut off on the left) sets the tenure; the model sees events only */
         int64_t fp = fu__segment_known_purchase(cu->first_purchase_at);

@@ -29,6 +29,15 @@ int fu__seg_pn_p_alive(const fu_segment_pareto *m, double x, double t_x, double 
 double fu__seg_pn_alive_expect(const fu_segment_pareto *m, double x, double T, double t);
 int fu__seg_gg_expected(const fu_segment_gammagamma *m, double x, double zbar, double *out);
 
+/* lib/segment_score.c for lib/segment_run.c: fu_segment_bgnbd_score()
+ * (pareto 0, m a fu_segment_bgnbd) or fu_segment_pareto_score() (pareto 1),
+ * the row that failed in *bad_row (SIZE_MAX: none, or the arguments) instead
+ * of "customer <row>" in the message: the caller names the customer. */
+int fu__segment_score_rows(int pareto, const void *m, const fu_segment_gammagamma *gg, const double *x,
+                           const double *t_x, const double *T, const double *zbar, size_t n,
+                           const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv,
+                           size_t *bad_row);
+
 /* lib/segment.c for lib/planner.c: the lifecycle stage and rule of
  * fu_segment_assign() for one customer, under rules of version
  * FU_SEGMENT_RULES_VERSION that fu_segment_assign() accepted. */

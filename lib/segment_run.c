@@ -2,6 +2,8 @@
  * model and Gamma-Gamma fits -> scores -> assignments -> segment CSV. */
 #include "csv_internal.h"
 #include "book_decode.h"
+#include "errtext.h"
+#include "segment_internal.h"
 #include "followup/book.h"
 #include "followup/segment_run.h"
 
@@ -97,8 +99,23 @@ static int gg_identified(const fu_segment_gammagamma *g, const model_cols *c, ch
     return 0;
 }
 
+/* Prefix the error with the customer of model row k (the k-th customer with
+ * a purchase), its id masked as in every error text. */
+static void name_buyer(const fu_book *book, const fu_segment_book_summary *bs, size_t k) {
+    const fu_segment_summary *s = bs->summary;
+    for (size_t i = 0; i < bs->n; i++) {
+        if (s->first_at[i] == FU_SEGMENT_NO_PURCHASE) continue;
+        if (k-- == 0) {
+            char q[FU_ERRTEXT_CELL_CAP];
+            fu__error_prefix("customer '%s'", fu__errtext_cell_str(q, sizeof q, fu__book_customer_id(book, i)));
+            return;
+        }
+    }
+}
+
 /* Fit the purchase model and Gamma-Gamma, score into c->out (3 * m). */
-static int fit_and_score(fu_segment_run *r, model_cols *c) {
+static int fit_and_score(fu_segment_run *r, const fu_book *book, model_cols *c) {
+    const fu_segment_book_summary *bs = r->bs;
     fu_segment_run_fit *f = &r->fit;
     int pareto = f->model == FU_SEGMENT_MODEL_PARETO;
     const char *name = pareto ? "Pareto/NBD" : "BG/NBD";
@@ -128,9 +145,13 @@ static int fit_and_score(fu_segment_run *r, model_cols *c) {
     so.discount = pow(1 + f->annual_discount, 1.0 / 12) - 1;
     const fu_segment_gammagamma *gg = f->has_gammagamma ? &f->gammagamma : NULL;
     double *clv = gg ? c->out + 2 * c->m : NULL;
-    rc = pareto ? fu_segment_pareto_score(&f->pareto, gg, c->x, c->tx, c->T, c->z, c->m, &so, c->out, c->out + c->m, clv)
-                : fu_segment_bgnbd_score(&f->bgnbd, gg, c->x, c->tx, c->T, c->z, c->m, &so, c->out, c->out + c->m, clv);
-    if (rc && rc != FU_ENOMEM && rc != FU_ECANCELED) fu__error_prefix("cannot score the customers");
+    size_t bad = SIZE_MAX;
+    rc = fu__segment_score_rows(pareto, pareto ? (const void *)&f->pareto : (const void *)&f->bgnbd, gg, c->x, c->tx,
+                                c->T, c->z, c->m, &so, c->out, c->out + c->m, clv, &bad);
+    if (rc && rc != FU_ENOMEM && rc != FU_ECANCELED) {
+        if (bad < c->m) name_buyer(book, bs, bad);
+        fu__error_prefix("cannot score the customers");
+    }
     return rc;
 }
 
@@ -168,7 +189,7 @@ static int run_pipeline(fu_segment_run *r, const fu_book *book, const fu_segment
     if (c.m == 0) {
         rc = fu__error_set(FU_ERANGE, "cannot fit the %s model: no customer has a purchase before the as-of time",
                            r->fit.model == FU_SEGMENT_MODEL_PARETO ? "Pareto/NBD" : "BG/NBD");
-    } else if ((rc = fit_and_score(r, &c)) != FU_OK && rc != FU_ENOMEM && rc != FU_ECANCELED) {
+    } else if ((rc = fit_and_score(r, book, &c)) != FU_OK && rc != FU_ENOMEM && rc != FU_ECANCELED) {
         fu_error_format(r->model_error, sizeof r->model_error); /* no model figures; the rules still assign */
         fu_error_clear();
         r->fit.has_model = 0;

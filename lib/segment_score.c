@@ -539,6 +539,7 @@ typedef struct seg_job {
     size_t n;
     fu_segment_score_options o;
     double *p_alive, *expected, *clv;
+    size_t *bad_row; /* not NULL: the row that failed goes here, not into the message */
 } seg_job;
 
 /* The memo of distinct (x, T): open addressing, kx all ones when empty. */
@@ -758,7 +759,8 @@ static int score_rows(const seg_job *J, seg_fast *F, seg_memo *M, seg_cache *C) 
             if (J->expected || J->clv) rc = chunk_values(J, M, C, F, i0, i1, &bad);
         }
         if (rc) {
-            fu__error_prefix("customer %zu", bad);
+            if (J->bad_row) *J->bad_row = bad;
+            else fu__error_prefix("customer %zu", bad);
             break;
         }
     }
@@ -788,11 +790,12 @@ static int score_options(const seg_job *J) {
 
 static int score_generic(const void *model, const seg_model_ops *ops, const fu_segment_gammagamma *gg,
                          const double *x, const double *t_x, const double *T, const double *zbar, size_t n,
-                         const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
+                         const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv,
+                         size_t *bad_row) {
     if (!model) return fu__error_set(FU_EINVAL, "model is NULL");
     int rc = ops->check(model);
     if (rc) return rc;
-    seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv};
+    seg_job J = {model, ops, gg, x, t_x, T, zbar, n, FU_SEGMENT_SCORE_OPTIONS_INIT, p_alive, expected, clv, bad_row};
     rc = FU_OPTIONS_COPY(&J.o, opts, FU_SEGMENT_SCORE_OPTIONS_VERSION, "score options");
     if (!rc) rc = score_options(&J);
     if (rc || n == 0) return rc;
@@ -814,11 +817,20 @@ static int score_generic(const void *model, const seg_model_ops *ops, const fu_s
 int fu_segment_bgnbd_score(const fu_segment_bgnbd *m, const fu_segment_gammagamma *gg, const double *x,
                            const double *t_x, const double *T, const double *zbar, size_t n,
                            const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    return score_generic(m, &bg_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
+    return score_generic(m, &bg_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv, NULL);
 }
 
 int fu_segment_pareto_score(const fu_segment_pareto *m, const fu_segment_gammagamma *gg, const double *x,
                             const double *t_x, const double *T, const double *zbar, size_t n,
                             const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv) {
-    return score_generic(m, &pn_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv);
+    return score_generic(m, &pn_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv, NULL);
+}
+
+int fu__segment_score_rows(int pareto, const void *m, const fu_segment_gammagamma *gg, const double *x,
+                           const double *t_x, const double *T, const double *zbar, size_t n,
+                           const fu_segment_score_options *opts, double *p_alive, double *expected, double *clv,
+                           size_t *bad_row) {
+    *bad_row = SIZE_MAX;
+    return score_generic(m, pareto ? &pn_ops : &bg_ops, gg, x, t_x, T, zbar, n, opts, p_alive, expected, clv,
+                         bad_row);
 }

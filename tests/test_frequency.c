@@ -391,6 +391,35 @@ Test(frequency, bank_reader_errors_name_line_and_column) {
     cr_assert_eq(fu_frequency_read_bank_csv(&a, &n, path), FU_EIO);
 }
 
+/* Review s13 I12: a column named twice (the last one was used silently), a
+ * short row's column (after its last field, not inside the first), invalid
+ * UTF-8 named by its byte. */
+static void bank_refused(const char *text, unsigned long line, unsigned long column, const char *field,
+                         const char *message) {
+    char path[] = "/tmp/fu_bank_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    fu_frequency_attempt *a = NULL;
+    size_t n = 0;
+    cr_assert_eq(fu_frequency_read_bank_csv(&a, &n, path), FU_EPARSE, "%s", text);
+    fu_test_expect_error(FU_EPARSE, message, path, line, column, field);
+    cr_assert_null(a);
+    remove(path);
+}
+
+Test(frequency, bank_reader_refuses_a_column_named_twice) {
+    bank_refused("\"campaign\";\"pdays\";\"poutcome\";\"y\";\"y\"\n1;999;\"nonexistent\";\"no\";\"yes\"\n", 1, 35, "",
+                 "column 'y' appears twice (fields 4 and 5)");
+    bank_refused("age;campaign;pdays;age;poutcome;y\n30;1;999;31;nonexistent;no\n", 1, 20, "",
+                 "column 'age' appears twice (fields 1 and 4)");
+    bank_refused("campaign;pdays;poutcome;y\n1;999;nonexistent\n", 2, 18, "y",
+                 "the row has 3 fields, the column is number 4");
+    bank_refused("campaign;pdays;poutcome;y\n1;999;\"\xff\";no\n", 2, 8, "poutcome", "invalid UTF-8 (byte 0xFF)");
+}
+
 /* ------------------------------------------------------ recommendations */
 
 /* Hazards 0.20, 0.10, 0.05, 0.02 (one segment, 2000 attempts per k); value

@@ -773,3 +773,94 @@ Test(kpi_partial, segment_labels_once_and_groupings_in_any_case) {
     cr_expect_eq(per, FU_KPI_MONTH);
     cr_assert_eq(fu_kpi_period_from_string("months", 6, &per), FU_EPARSE);
 }
+
+/* ---- review s13 I7: counts that no book can give, in a re-sealed blob ---- */
+
+static uint32_t rd32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static void wr32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Offset of the first cell of a blob of blob_setup()'s options (header 169
+ * bytes, tmin and tmax, the groups), and the number of cells. */
+static size_t first_cell(const unsigned char *b, size_t *ncells) {
+    size_t off = 169 + 16, ng = rd32(b + off);
+    off += 4;
+    for (size_t g = 0; g < ng; g++) {
+        off += 4; /* tier, channel, class, pad */
+        for (int s = 0; s < 2; s++) {
+            uint32_t n = rd32(b + off);
+            off += 4 + (n == UINT32_MAX ? 0 : n);
+        }
+    }
+    *ncells = rd32(b + off);
+    return off + 4;
+}
+
+/* A cell: pstart, group, 36 counts (cell_io's order: the six issue pairs n, x
+ * first, then csat_n, top2_x, nps_n, nps_p, nps_d, ces_n, ...), 22 sums, churn delta. */
+#define CELL_BYTES (8 + 4 + 36 * 4 + 22 * 8 + 8)
+#define COUNT(cell, j) ((cell) + 12 + 4 * (j))
+
+Test(kpi_partial, impossible_counts_in_a_resealed_blob_are_refused_naming_the_field) {
+    blob_fx x;
+    blob_setup(&x);
+    size_t len = x.len, nc = 0;
+    unsigned char *c = malloc(len);
+    memcpy(c, x.blob, len);
+    unsigned char *cell = c + first_cell(c, &nc);
+    cr_assert_gt(nc, 0);
+    cr_assert_eq((size_t)(cell - c) + nc * CELL_BYTES + 4 <= len, 1, "cells inside the blob");
+    /* response_timeliness: more successes than trials */
+    uint32_t n0 = rd32(COUNT(cell, 0));
+    wr32(COUNT(cell, 1), n0 + 1000);
+    reseal(c, len);
+    char want[128];
+    snprintf(want, sizeof want, "corrupt partial (cell 0: response_timeliness: %u successes of %u)",
+             (unsigned)n0 + 1000, (unsigned)n0);
+    expect_refused(x.into, c, len, want);
+    /* CSAT top-2-box above the CSAT count */
+    memcpy(c, x.blob, len);
+    wr32(COUNT(cell, 13), rd32(COUNT(cell, 12)) + 1);
+    reseal(c, len);
+    expect_refused(x.into, c, len, "cell 0: csat top-2-box");
+    /* a CSAT score sum beyond 5 a score */
+    memcpy(c, x.blob, len);
+    double big = 1e9;
+    memcpy(cell + 12 + 36 * 4, &big, sizeof big);
+    reseal(c, len);
+    expect_refused(x.into, c, len, "cell 0: csat: score sums outside 1..5");
+    /* unchanged: still accepted */
+    memcpy(c, x.blob, len);
+    reseal(c, len);
+    cr_expect_eq(fu_kpi_merge_partial(x.into, c, len), FU_OK, "%s", fu_error_last()->message);
+    free(c);
+    blob_teardown(&x);
+}
+
+/* Two partials whose counts are each possible but add up past 2^32 - 1: the
+ * compute refuses them instead of wrapping to a small count. */
+Test(kpi_partial, counts_that_would_wrap_when_merged_are_refused) {
+    blob_fx x;
+    blob_setup(&x);
+    fu_kpi *other = engine(x.s.p, &x.o, x.s.part[2]);
+    size_t len2 = 0;
+    unsigned char *blobs[2] = {x.blob, partial_of(other, &len2)};
+    size_t lens[2] = {x.len, len2};
+    for (int k = 0; k < 2; k++) {
+        size_t nc = 0;
+        unsigned char *cell = blobs[k] + first_cell(blobs[k], &nc);
+        for (size_t i = 0; i < nc; i++, cell += CELL_BYTES) wr32(COUNT(cell, 0), UINT32_MAX - 1);
+        reseal(blobs[k], lens[k]);
+        cr_assert_eq(fu_kpi_merge_partial(x.into, blobs[k], lens[k]), FU_OK, "%s", fu_error_last()->message);
+    }
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(x.into, &n), FU_ERANGE);
+    cr_expect_not_null(strstr(fu_error_last()->message, "the response_timeliness count of a cell passes 4294967295"),
+                       "%s", fu_error_last()->message);
+    fu_free(blobs[1]);
+    fu_kpi_free(other);
+    blob_teardown(&x);
+}

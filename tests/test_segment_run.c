@@ -177,3 +177,40 @@ Test(segment_run, out_of_memory_leaks_nothing) {
     fu_test_oom("segment run", op_run, &f, 5000);
     unload(&f);
 }
+
+/* Review s13 I1: amounts that are each a number but add up past the largest
+ * double are bad input named by customer id and purchase (FU_ELIMIT, the CLI's
+ * exit 3), not "monetary[0] is not finite"; a scoring failure names the
+ * customer's id, not its row among the buyers. */
+Test(segment_run, spend_overflow_and_scoring_errors_name_the_customer) {
+    static const char cust[] = "customer_id,tz\nC0,UTC\nC1,Asia/Shanghai\n";
+    fx f;
+    load(&f, cust,
+         "customer_id,at,kind,amount\n"
+         "C0,2026-03-01T09:00:00+08:00,purchase,5\n"
+         "C1,2026-03-02T09:00:00+08:00,purchase,1e308\n"
+         "C1,2026-03-03T09:00:00+08:00,purchase,1e308\n",
+         0);
+    fu_segment_run *run = NULL;
+    cr_assert_eq(fu_segment_run_new(&run, f.book, FU_SEGMENT_RUN_LAST_EVENT, f.rules, NULL), FU_ELIMIT);
+    cr_assert_null(run);
+    fu_test_expect_error(FU_ELIMIT,
+                         "customer 'C1': the purchase amounts add up to more than 1.79769e+308 (the largest number) "
+                         "at the purchase of 2026-03-03T01:00:00Z",
+                         "", 0, 0, "");
+    unload(&f);
+
+    /* 1e308 and 1 add up; the one-buyer fit cannot score it: the id, not "customer 0" */
+    load(&f, "customer_id,tz\nC1,Asia/Shanghai\n",
+         "customer_id,at,kind,amount\n"
+         "C1,2026-03-02T09:00:00+08:00,purchase,1e308\n"
+         "C1,2026-03-03T09:00:00+08:00,purchase,1\n",
+         0);
+    cr_assert_eq(fu_segment_run_new(&run, f.book, FU_SEGMENT_RUN_LAST_EVENT, f.rules, NULL), FU_OK, "%s",
+                 fu_error_last()->message);
+    const fu_segment_run_fit *fit = fu_segment_run_fit_result(run);
+    cr_assert(!fit->has_model); /* the fit on one customer is degenerate */
+    cr_assert_str_eq(fit->model_error, "cannot score the customers: customer 'C1': expected purchases overflow");
+    fu_segment_run_free(run);
+    unload(&f);
+}

@@ -383,8 +383,11 @@ FU_EXTERN int fu_guard_check_and_record(fu_guard *guard, const fu_contact_record
  * crash never leaves half a file.
  * @{ */
 
-/** The model file format version this library writes (and the newest it reads). */
-#define FU_MODEL_FILE_VERSION 1
+/** The newest model file format version this library reads and writes:
+ *  2 since 2026-12-07 (best-time files record each customer's id hash, and a
+ *  load maps lines to customers by id; version 1 files, positions only, are
+ *  still read by position). Customer-base files are still written as 1. */
+#define FU_MODEL_FILE_VERSION 2
 
 /**
  * Save a best-time model's evidence (every customer's decayed counts per
@@ -395,10 +398,17 @@ FU_EXTERN int fu_besttime_save(const fu_besttime *model, const char *path);
 
 /**
  * Load saved evidence and priors into a model built (fu_besttime_new())
- * over the same book and settings: the numbers of customers, slots and
- * segments must match (checked). All or nothing.
+ * with the same settings: the numbers of slots and segments must match
+ * (checked). Each saved customer's evidence goes to the model's customer
+ * with the same id, in whatever order the model's book lists them; a model
+ * customer the file does not have gets none (as a customer without
+ * contacts); a saved customer the model's book lacks is refused
+ * (#FU_EPARSE naming the line). A version 1 file (no ids) is loaded by
+ * position and needs the same number of customers: it cannot be checked,
+ * save it again. All or nothing.
  * @return #FU_OK; #FU_EPARSE (newer, corrupt, or another model's file);
- *         #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM.
+ *         #FU_ENOTFOUND; #FU_EIO (also a directory); #FU_ELIMIT (larger than
+ *         a file of the model's shape can be, docs/formats.md); #FU_ENOMEM.
  */
 FU_EXTERN int fu_besttime_load(fu_besttime *model, const char *path);
 
@@ -414,8 +424,10 @@ typedef struct fu_model_params {
 /** Save fitted customer-base models. @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM. */
 FU_EXTERN int fu_model_params_save(const fu_model_params *models, const char *path);
 
-/** Load fitted customer-base models (parameters must be positive).
- *  @return #FU_OK; #FU_EPARSE; #FU_ENOTFOUND; #FU_EIO; #FU_ENOMEM. */
+/** Load fitted customer-base models (parameters must be positive normal
+ *  numbers; each line at most once).
+ *  @return #FU_OK; #FU_EPARSE; #FU_ENOTFOUND; #FU_EIO (also a directory);
+ *          #FU_ELIMIT (a file over 4,096 bytes); #FU_ENOMEM. */
 FU_EXTERN int fu_model_params_load(fu_model_params *out, const char *path);
 
 /** @} */
