@@ -165,17 +165,21 @@ static PyObject *fu_py_seg_list(const double *v, size_t n) {
 
 #ifdef SWIGLUA
 %{
+/* An array of numbers (not numeric texts); a negative fu code with the
+ * error set ("argument <idx>: element 2 is nil: expected a number"). */
 static int fu_lua_seg_doubles(lua_State *L, int idx, double **out, size_t *n) {
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     double *v = (double *)malloc((len ? len : 1) * sizeof *v);
-    if (!v) return -2;
+    if (!v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
-        if (!lua_isnumber(L, -1)) {
+        if (lua_type(L, -1) != LUA_TNUMBER) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected a number");
             lua_pop(L, 1);
             free(v);
-            return -1;
+            return rc;
         }
         v[i] = (double)lua_tonumber(L, -1);
         lua_pop(L, 1);
@@ -186,16 +190,18 @@ static int fu_lua_seg_doubles(lua_State *L, int idx, double **out, size_t *n) {
 }
 
 static int fu_lua_seg_int64s(lua_State *L, int idx, int64_t **out, size_t *n) {
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     int64_t *v = (int64_t *)malloc((len ? len : 1) * sizeof *v);
-    if (!v) return -2;
+    if (!v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
         if (!fu_lua_isinteger(L, -1)) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected an integer");
             lua_pop(L, 1);
             free(v);
-            return -1;
+            return rc;
         }
         v[i] = (int64_t)fu_lua_tointeger(L, -1);
         lua_pop(L, 1);
@@ -206,14 +212,14 @@ static int fu_lua_seg_int64s(lua_State *L, int idx, int64_t **out, size_t *n) {
 }
 %}
 %typemap(in, checkfn="lua_istable") (const double *COL, size_t NCOL) (double *dv = NULL, size_t cnt = 0) {
-    if (fu_lua_seg_doubles(L, $input, &dv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of numbers"); SWIG_fail; }
+    int fu_rc = fu_lua_seg_doubles(L, $input, &dv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     $1 = dv; $2 = cnt;
 }
 %typemap(freearg) (const double *COL, size_t NCOL) { free(dv$argnum); }
 %typemap(in, checkfn="lua_istable") (const void *ICOL, size_t NICOL) (int64_t *iv = NULL, size_t cnt = 0) {
-    if (fu_lua_seg_int64s(L, $input, &iv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of integers"); SWIG_fail; }
+    int fu_rc = fu_lua_seg_int64s(L, $input, &iv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     $1 = iv; $2 = cnt;
 }
 %typemap(freearg) (const void *ICOL, size_t NICOL) { free(iv$argnum); }
