@@ -918,6 +918,23 @@ static int64_t fu_swig_time_of(double t) {
     return isnan(t) ? FU_SEGMENT_NO_PURCHASE : (int64_t)t;
 }
 
+/* Row i of segment_assign's number columns in the range of their C fields
+ * (review s13 I5: a complaint count of 2^32 + 1 was cast to unsigned, a
+ * time of 1e30 to int64_t, both undefined or wrapped): times NaN (none) or
+ * epoch seconds of years 1..9999, complaints NaN (none) or a count. */
+static int fu_swig_assign_row_ok(size_t i, double first, double last, double complaints) {
+    const double t[2] = {first, last};
+    static const char *const names[2] = {"first_purchase_at", "last_purchase_at"};
+    for (int k = 0; k < 2; k++)
+        if (!isnan(t[k]) && !(t[k] >= -62135596800.0 && t[k] <= 253402300799.0))
+            return fu_error_set(FU_ERANGE, "segment_assign: %s[%zu] = %.17g is not a time (epoch seconds of "
+                                "years 1..9999; NaN: none)", names[k], i, t[k]);
+    if (!isnan(complaints) && !(complaints >= 0 && complaints <= (double)UINT_MAX && complaints == floor(complaints)))
+        return fu_error_set(FU_ERANGE, "segment_assign: recent_complaints[%zu] = %.17g is not a count "
+                            "(0..4294967295; NaN: none)", i, complaints);
+    return FU_OK;
+}
+
 static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *annual_spend, size_t n1,
                                                    const double *unit_price, size_t n2,
                                                    const double *first_purchase_at, size_t n3,
@@ -935,11 +952,15 @@ static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *an
     if (!c) { fu_swig_nomem(); return NULL; }
     for (size_t i = 0; i < n1; i++) {
         fu_segment_customer_init(&c[i]);
+        if (fu_swig_assign_row_ok(i, first_purchase_at[i], last_purchase_at[i], recent_complaints[i])) {
+            free(c);
+            return NULL;
+        }
         c[i].annual_spend = annual_spend[i];
         c[i].unit_price = unit_price[i];
         c[i].first_purchase_at = fu_swig_time_of(first_purchase_at[i]);
         c[i].last_purchase_at = fu_swig_time_of(last_purchase_at[i]);
-        c[i].recent_complaints = recent_complaints[i] > 0 ? (unsigned)recent_complaints[i] : 0u;
+        c[i].recent_complaints = isnan(recent_complaints[i]) ? 0u : (unsigned)recent_complaints[i];
         if (n6) c[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
         if (n7) c[i].clv = clv[i];
     }

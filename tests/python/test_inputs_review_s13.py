@@ -157,3 +157,33 @@ def test_besttime_slot_repr():
     r = repr(slot)
     assert "Swig" not in r and "proxy" not in r and "fu_" not in r, r
     assert r.startswith("<followup.BestTimeSlot 2026-03-02T01:00:00+00:00..2026-03-02T02:00:00+00:00 p=0.792 ["), r
+
+
+# ---- I5 sweep: segment_assign's count and time columns reach C fields of their range only ----
+@pytest.mark.parametrize("column,value,match", [
+    ("recent_complaints", 2.0**32 + 1, r"recent_complaints\[1\] = 4294967297 is not a count"),
+    ("recent_complaints", -1.0, r"recent_complaints\[1\] = -1 is not a count"),
+    ("recent_complaints", 1.5, r"recent_complaints\[1\] = 1.5 is not a count"),
+    ("first_purchase_at", 1e30, r"first_purchase_at\[1\] = 1e\+30 is not a time"),
+    ("last_purchase_at", float("inf"), r"last_purchase_at\[1\] = inf is not a time"),
+])
+def test_segment_assign_refuses_values_beyond_its_fields(column, value, match):
+    cols = {"annual_spend": [100.0, 200.0], "unit_price": [10.0, 20.0],
+            "first_purchase_at": [1.7e9, 1.7e9], "last_purchase_at": [1.71e9, 1.71e9],
+            "recent_complaints": [0.0, 1.0], "p_alive": [0.5, 0.5], "clv": [1.0, 2.0]}
+    ok = followup.segment_assign(1_720_000_000, **cols)
+    assert len(ok.tiers()) == 2
+    cols[column] = [cols[column][0], value]
+    with pytest.raises(ValueError, match=match):
+        followup.segment_assign(1_720_000_000, **cols)
+
+
+# ---- I13: a masked array's mask is not ignored ----
+def test_masked_arrays_refused_naming_the_element():
+    bg = followup.BgNbd(0.243, 4.414, 0.793, 2.426)
+    x = np.ma.array([1.0, 999.0, 3.0], mask=[0, 1, 0])
+    with pytest.raises(ValueError, match=r"bgnbd_p_alive.*x.*: element 1 is masked"):
+        followup.bgnbd_p_alive(bg, x, [1.0, 1.0, 1.0], [2.0, 2.0, 2.0])
+    unmasked = np.ma.array([1.0, 0.0, 3.0], mask=[0, 0, 0])
+    np.testing.assert_array_equal(followup.bgnbd_p_alive(bg, unmasked, [1.0, 0.0, 1.0], [2.0, 2.0, 2.0]),
+                                  followup.bgnbd_p_alive(bg, [1.0, 0.0, 3.0], [1.0, 0.0, 1.0], [2.0, 2.0, 2.0]))

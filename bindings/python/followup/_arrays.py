@@ -38,6 +38,20 @@ def _invalid(message: str):
     return e
 
 
+def unmasked(where: str, v: Any) -> Any:
+    """``v``, or the data of a numpy masked array without masked elements; a
+    masked element is an InvalidArgumentError naming it (np.asarray would
+    drop the mask and use the hidden values: review s13 I13)."""
+    if isinstance(v, np.ma.MaskedArray):
+        masked = np.ma.getmaskarray(v)
+        if masked.any():
+            i = int(np.flatnonzero(masked.ravel())[0])
+            raise _invalid(f"{where}: element {i} is masked; a masked array's hidden values are not used: "
+                           "drop them (.compressed()) or fill them (.filled(x))")
+        return np.ma.getdata(v)
+    return v
+
+
 def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.ndarray:
     """A 1-D C-contiguous array of ``dtype`` from an array-like (a float64
     ndarray or Series comes back without a copy)."""
@@ -49,6 +63,7 @@ def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.nda
                         f"(numpy array, pandas Series or sequence), not {type(v).__name__}")
     if hasattr(v, "to_numpy"):  # pandas Series / Index
         v = pandas_numbers(f"{fname}(): argument {pos} ({name})", v)
+    v = unmasked(f"{fname}(): argument {pos} ({name})", v)
     try:
         a = np.asarray(v)
     except (TypeError, ValueError) as err:  # ragged nesting
