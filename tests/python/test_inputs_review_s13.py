@@ -187,3 +187,12 @@ def test_masked_arrays_refused_naming_the_element():
     unmasked = np.ma.array([1.0, 0.0, 3.0], mask=[0, 0, 0])
     np.testing.assert_array_equal(followup.bgnbd_p_alive(bg, unmasked, [1.0, 0.0, 1.0], [2.0, 2.0, 2.0]),
                                   followup.bgnbd_p_alive(bg, [1.0, 0.0, 3.0], [1.0, 0.0, 1.0], [2.0, 2.0, 2.0]))
+
+
+def test_add_due_nat_integer_refused_in_both_columns(kpi):
+    for col in ("due_to", "due_from"):
+        df = pd.DataFrame({"customer_id": ["C00001", "C00002"], "due_to": [1_770_000_000, 1_770_000_000]})
+        df[col] = [1_760_000_000 if col == "due_from" else 1_770_000_000, -2**63]
+        with pytest.raises(ValueError, match=rf"Kpi.add_due\(\): row 1: column {col}: -9223372036854775808 is "
+                                             r"not a time .*NaT's integer value"):
+            kpi.add_due(df)

@@ -318,6 +318,16 @@ def _epochs(fname: str, name: str, values) -> np.ndarray:
         missing = np.isnat(a)
         out = np.where(missing, 0, a.astype("datetime64[s]").astype(np.int64))
         return np.ascontiguousarray(np.where(missing, _NO_TIME, out), dtype=np.int64)
+    if dtype is not None and getattr(dtype, "kind", "") in "iu" and getattr(values, "size", 0):
+        # epoch seconds: -2**63 is NaT's integer value, not "open" or "missing" (review s13 I6)
+        a = np.asarray(values)
+        bad = np.flatnonzero((a < -62135596800) | (a > 253402300799))
+        if len(bad):
+            from .frames import _epoch_range_error
+            e = _epoch_range_error(name, int(bad[0]), int(a[bad[0]]))
+            e.args = (f"{fname}(): {e.args[0]}",)
+            e.message = e.args[0]
+            raise e
     try:
         return np.ascontiguousarray(times_to_epoch(fname, 0, name, values), dtype=np.int64)
     except (ValueError, TypeError) as e:  # followup.Error is a ValueError: name the first bad row
