@@ -127,4 +127,20 @@ T.test("I10: an options table with a metatable is options", function()
   T.eq(b:customer(3).annual_spend, 9, "__pairs honoured")
 end)
 
+T.test("I5: segment_assign refuses complaint counts and times beyond their C fields", function()
+  local rules = followup.segment_rules_from_policy(pol)
+  local now = 1720000000
+  local function assign(complaints, first)
+    return followup.segment_assign(now, { 100, 200 }, { 10, 20 }, { first, 1.7e9 }, { 1.71e9, 1.71e9 },
+      complaints, {}, {}, rules)
+  end
+  T.eq(#assign({ 0, 1 }, 1.7e9):tiers(), 2, "in range")
+  local msg = message(assign, { 0, (1 << 32) + 1 }, 1.7e9)
+  T.truthy(msg:find("recent_complaints[1] = 4294967297 is not a count", 1, true), msg)
+  msg = message(assign, { 0, -1 }, 1.7e9)
+  T.truthy(msg:find("recent_complaints[1] = -1 is not a count", 1, true), msg)
+  msg = message(assign, { 0, 0 }, 1e30)
+  T.truthy(msg:find("first_purchase_at[0] = 1e+30 is not a time", 1, true), msg)
+end)
+
 T.done()
