@@ -72,6 +72,31 @@ T.test("I24: every integer option refuses 2^32, 2^63-1 (and -1 when unsigned), n
   T.truthy(p:count("deferred") > 0, "2 agents defer")
 end)
 
+T.test("I24: integer arguments of a narrower C type refuse 2^32, 2^63-1 (and -1 when unsigned)", function()
+  local plan = followup.Planner(pol, book):plan(NOW, 86400)
+  local bg, gg = followup.BgNbd(0.243, 4.414, 0.793, 2.426), followup.GammaGamma(6.25, 3.74, 15.44)
+  local cases = { -- label, unsigned, call(v)
+    { "Plan:csv: argument 1", true, function(v) return plan:csv(v) end },
+    { "bgnbd_clv: argument 8 (periods)", true, function(v)
+      return followup.bgnbd_clv(bg, gg, { 1 }, { 1 }, { 2 }, { 10 }, 4.3, v) end },
+    { "time_format: argument 2", false, function(v) return followup.time_format(0, v) end },
+    { "time_format: argument 3", true, function(v) return followup.time_format(0, 0, v) end },
+    { "policy_load_string: argument 3", true, function(v) return followup.policy_load_string("name: x\n", "p.yaml", v) end },
+  }
+  for _, c in ipairs(cases) do
+    local label, unsigned, call = c[1], c[2], c[3]
+    for _, v in ipairs({ 1 << 32, math.maxinteger, -1 }) do
+      if v >= 0 or unsigned then
+        local msg = message(call, v)
+        local want = v < 0 and label .. " must be an integer >= 0, not -1"
+          or string.format("%s must be an integer %s, not %d", label,
+            unsigned and "0..4294967295" or "-2147483648..2147483647", v)
+        T.truthy(msg:find(want, 1, true), label .. " = " .. v .. ": " .. msg)
+      end
+    end
+  end
+end)
+
 T.test("I24: a float out of the integers' range is no integer (never undefined behaviour)", function()
   local msg = message(followup.Planner, pol, book, { agents = 1e300, calls_per_agent = 4 })
   T.truthy(msg:find("option 'agents' must be an integer", 1, true), msg)
