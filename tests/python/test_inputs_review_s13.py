@@ -196,3 +196,13 @@ def test_add_due_nat_integer_refused_in_both_columns(kpi):
         with pytest.raises(ValueError, match=rf"Kpi.add_due\(\): row 1: column {col}: -9223372036854775808 is "
                                              r"not a time .*NaT's integer value"):
             kpi.add_due(df)
+
+
+# ---- I13: an integer a float64 cannot hold is named as such ----
+@pytest.mark.parametrize("x", [np.array([1, 2**53 + 1], dtype=np.int64), [1, 2**53 + 1],
+                               np.array([1, 2**63 + 5], dtype=np.uint64)], ids=["int64", "list", "uint64"])
+def test_model_columns_refuse_ints_beyond_2_53(x):
+    bg = followup.BgNbd(0.243, 4.414, 0.793, 2.426)
+    with pytest.raises(ValueError, match=r"element 1 = \d+ is larger than 2\*\*53"):
+        followup.bgnbd_p_alive(bg, x, [1.0, 1.0], [2.0, 2.0])
+    followup.bgnbd_p_alive(bg, np.array([1, 3], dtype=np.int64), [1.0, 1.0], [2.0, 2.0])  # ints in range still read
