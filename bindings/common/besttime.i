@@ -334,15 +334,17 @@ static int fu_lua_bt_segs(lua_State *L, int idx, fu_swig_bt_segs *s) {
     s->given = 0;
     s->bad = 0;
     if (lua_isnoneornil(L, idx)) return 0;
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     s->v = (uint32_t *)malloc((len ? len : 1) * sizeof *s->v);
-    if (!s->v) return -2;
+    if (!s->v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
         if (!fu_lua_isinteger(L, -1)) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected a segment number >= 0");
             lua_pop(L, 1);
-            return -1;
+            return rc;
         }
         lua_Integer x = fu_lua_tointeger(L, -1);
         lua_pop(L, 1);
@@ -360,16 +362,18 @@ static int fu_lua_bt_indexes(lua_State *L, int idx, size_t **out, size_t *n, int
     *n = 0;
     *given = 0;
     if (lua_isnoneornil(L, idx)) return 0;
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     size_t *v = (size_t *)malloc((len ? len : 1) * sizeof *v);
-    if (!v) return -2;
+    if (!v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
         if (!fu_lua_isinteger(L, -1) || fu_lua_tointeger(L, -1) < 0) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected a customer index >= 0");
             lua_pop(L, 1);
             free(v);
-            return -1;
+            return rc;
         }
         v[i] = (size_t)fu_lua_tointeger(L, -1);
         lua_pop(L, 1);
@@ -382,8 +386,10 @@ static int fu_lua_bt_indexes(lua_State *L, int idx, size_t **out, size_t *n, int
 %}
 
 %typemap(in, checkfn="lua_isnoneornil_or_table") (const uint32_t *segments, size_t n_segment_values) (fu_swig_bt_segs s = {NULL, 0, 0, 0}) {
-    if (fu_lua_bt_segs(L, $input, &s) < 0) {
-        lua_pushstring(L, "segments: expected an array of non-negative integers or nil");
+    int fu_rc = fu_lua_bt_segs(L, $input, &s);
+    if (fu_rc < 0) {
+        fu_error_prefix("$symname");
+        fu_lua_push_error(L, fu_rc);
         SWIG_fail;
     }
     $1 = s.given ? s.v : NULL;
@@ -395,8 +401,10 @@ static int fu_lua_bt_indexes(lua_State *L, int idx, size_t **out, size_t *n, int
 
 %typemap(in, checkfn="lua_isnoneornil_or_table") (const size_t *customers, size_t n_customers, int customers_given)
     (size_t *cv = NULL, size_t cnt = 0, int given = 0) {
-    if (fu_lua_bt_indexes(L, $input, &cv, &cnt, &given) < 0) {
-        lua_pushstring(L, "customers: expected an array of customer indexes or nil");
+    int fu_rc = fu_lua_bt_indexes(L, $input, &cv, &cnt, &given);
+    if (fu_rc < 0) {
+        fu_error_prefix("$symname");
+        fu_lua_push_error(L, fu_rc);
         SWIG_fail;
     }
     $1 = cv; $2 = cnt; $3 = given;

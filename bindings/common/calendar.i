@@ -107,16 +107,18 @@ static int fu_py_int64_array(PyObject *obj, int64_t **out, size_t *n) {
 %{
 /* Read a Lua array of integers into a malloc'd int64 array. */
 static int fu_lua_int64_array(lua_State *L, int idx, int64_t **out, size_t *n) {
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     int64_t *v = (int64_t *)malloc((len ? len : 1) * sizeof *v);
-    if (!v) return -2;
+    if (!v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
         if (!fu_lua_isinteger(L, -1)) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected an integer");
             lua_pop(L, 1);
             free(v);
-            return -1;
+            return rc;
         }
         v[i] = (int64_t)fu_lua_tointeger(L, -1);
         lua_pop(L, 1);
@@ -128,8 +130,8 @@ static int fu_lua_int64_array(lua_State *L, int idx, int64_t **out, size_t *n) {
 %}
 %typemap(in, checkfn="lua_istable") (const void *times, size_t count, void *hours_out)
     (int64_t *tv = NULL, uint8_t *hv = NULL, size_t cnt = 0) {
-    if (fu_lua_int64_array(L, $input, &tv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of integers"); SWIG_fail; }
+    int fu_rc = fu_lua_int64_array(L, $input, &tv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     hv = (uint8_t *)malloc(cnt ? cnt : 1);
     if (!hv) { lua_pushstring(L, "out of memory"); SWIG_fail; }
     $1 = tv; $2 = cnt; $3 = hv;
@@ -147,8 +149,8 @@ static int fu_lua_int64_array(lua_State *L, int idx, int64_t **out, size_t *n) {
 }
 %typemap(in, checkfn="lua_istable") (const void *times, size_t count, void *times_out)
     (int64_t *tv = NULL, int64_t *ov = NULL, size_t cnt = 0) {
-    if (fu_lua_int64_array(L, $input, &tv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of integers"); SWIG_fail; }
+    int fu_rc = fu_lua_int64_array(L, $input, &tv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     ov = (int64_t *)malloc((cnt ? cnt : 1) * sizeof *ov);
     if (!ov) { lua_pushstring(L, "out of memory"); SWIG_fail; }
     $1 = tv; $2 = cnt; $3 = ov;
@@ -166,8 +168,8 @@ static int fu_lua_int64_array(lua_State *L, int idx, int64_t **out, size_t *n) {
 }
 %typemap(in, checkfn="lua_istable") (const int *minutes, size_t nminutes)
     (int64_t *tv = NULL, int *mv = NULL, size_t cnt = 0) {
-    if (fu_lua_int64_array(L, $input, &tv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of integers"); SWIG_fail; }
+    int fu_rc = fu_lua_int64_array(L, $input, &tv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     mv = (int *)malloc((cnt ? cnt : 1) * sizeof *mv);
     if (!mv) { lua_pushstring(L, "out of memory"); SWIG_fail; }
     for (size_t i = 0; i < cnt; i++) mv[i] = (int)tv[i];

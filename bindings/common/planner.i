@@ -412,8 +412,10 @@ FU_RAISES(fu_plan::m_write_csv)
 %typemap(in, checkfn="fu_lua_nil_or_table") const fu_swig_dvec *tier_cycles (double *tcv = NULL, fu_swig_dvec tmp) {
     $1 = NULL;
     if (!lua_isnil(L, $input)) {
-        if (fu_lua_seg_doubles(L, $input, &tcv, &tmp.n) < 0) {
-            lua_pushstring(L, "tier_cycles: expected an array of numbers");
+        int fu_rc = fu_lua_seg_doubles(L, $input, &tcv, &tmp.n);
+        if (fu_rc < 0) {
+            fu_error_prefix("$symname");
+            fu_lua_push_error(L, fu_rc);
             SWIG_fail;
         }
         tmp.v = tcv;
@@ -458,8 +460,10 @@ static int fu_swig_tier_cycle_parts(const fu_planner *pl, size_t i, int64_t *s, 
 %typemap(in, checkfn="fu_lua_nil_or_table") const fu_swig_dvec *clv (double *cv = NULL, fu_swig_dvec tmp) {
     $1 = NULL;
     if (!lua_isnil(L, $input)) {
-        if (fu_lua_seg_doubles(L, $input, &cv, &tmp.n) < 0) {
-            lua_pushstring(L, "argument 1 (clv): expected an array of numbers");
+        int fu_rc = fu_lua_seg_doubles(L, $input, &cv, &tmp.n);
+        if (fu_rc < 0) {
+            fu_error_prefix("$symname");
+            fu_lua_push_error(L, fu_rc);
             SWIG_fail;
         }
         tmp.v = cv;

@@ -165,17 +165,21 @@ static PyObject *fu_py_seg_list(const double *v, size_t n) {
 
 #ifdef SWIGLUA
 %{
+/* An array of numbers (not numeric texts); a negative fu code with the
+ * error set ("argument <idx>: element 2 is nil: expected a number"). */
 static int fu_lua_seg_doubles(lua_State *L, int idx, double **out, size_t *n) {
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     double *v = (double *)malloc((len ? len : 1) * sizeof *v);
-    if (!v) return -2;
+    if (!v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
-        if (!lua_isnumber(L, -1)) {
+        if (lua_type(L, -1) != LUA_TNUMBER) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected a number");
             lua_pop(L, 1);
             free(v);
-            return -1;
+            return rc;
         }
         v[i] = (double)lua_tonumber(L, -1);
         lua_pop(L, 1);
@@ -186,16 +190,18 @@ static int fu_lua_seg_doubles(lua_State *L, int idx, double **out, size_t *n) {
 }
 
 static int fu_lua_seg_int64s(lua_State *L, int idx, int64_t **out, size_t *n) {
-    if (!lua_istable(L, idx)) return -1;
-    size_t len = (size_t)lua_rawlen(L, idx);
+    size_t len;
+    int rc = fu_lua_array_open(L, idx, &len);
+    if (rc) return rc;
     int64_t *v = (int64_t *)malloc((len ? len : 1) * sizeof *v);
-    if (!v) return -2;
+    if (!v) return fu_error_set(FU_ENOMEM, "argument %d: out of memory", idx);
     for (size_t i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
         if (!fu_lua_isinteger(L, -1)) {
+            rc = fu_lua_elem_bad(L, idx, i, "expected an integer");
             lua_pop(L, 1);
             free(v);
-            return -1;
+            return rc;
         }
         v[i] = (int64_t)fu_lua_tointeger(L, -1);
         lua_pop(L, 1);
@@ -206,14 +212,14 @@ static int fu_lua_seg_int64s(lua_State *L, int idx, int64_t **out, size_t *n) {
 }
 %}
 %typemap(in, checkfn="lua_istable") (const double *COL, size_t NCOL) (double *dv = NULL, size_t cnt = 0) {
-    if (fu_lua_seg_doubles(L, $input, &dv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of numbers"); SWIG_fail; }
+    int fu_rc = fu_lua_seg_doubles(L, $input, &dv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     $1 = dv; $2 = cnt;
 }
 %typemap(freearg) (const double *COL, size_t NCOL) { free(dv$argnum); }
 %typemap(in, checkfn="lua_istable") (const void *ICOL, size_t NICOL) (int64_t *iv = NULL, size_t cnt = 0) {
-    if (fu_lua_seg_int64s(L, $input, &iv, &cnt) < 0)
-        { lua_pushstring(L, "expected an array of integers"); SWIG_fail; }
+    int fu_rc = fu_lua_seg_int64s(L, $input, &iv, &cnt);
+    if (fu_rc < 0) { fu_error_prefix("$symname"); fu_lua_push_error(L, fu_rc); SWIG_fail; }
     $1 = iv; $2 = cnt;
 }
 %typemap(freearg) (const void *ICOL, size_t NICOL) { free(iv$argnum); }
@@ -912,6 +918,23 @@ static int64_t fu_swig_time_of(double t) {
     return isnan(t) ? FU_SEGMENT_NO_PURCHASE : (int64_t)t;
 }
 
+/* Row i of segment_assign's number columns in the range of their C fields
+ * (review s13 I5: a complaint count of 2^32 + 1 was cast to unsigned, a
+ * time of 1e30 to int64_t, both undefined or wrapped): times NaN (none) or
+ * epoch seconds of years 1..9999, complaints NaN (none) or a count. */
+static int fu_swig_assign_row_ok(size_t i, double first, double last, double complaints) {
+    const double t[2] = {first, last};
+    static const char *const names[2] = {"first_purchase_at", "last_purchase_at"};
+    for (int k = 0; k < 2; k++)
+        if (!isnan(t[k]) && !(t[k] >= -62135596800.0 && t[k] <= 253402300799.0))
+            return fu_error_set(FU_ERANGE, "segment_assign: %s[%zu] = %.17g is not a time (epoch seconds of "
+                                "years 1..9999; NaN: none)", names[k], i, t[k]);
+    if (!isnan(complaints) && !(complaints >= 0 && complaints <= (double)UINT_MAX && complaints == floor(complaints)))
+        return fu_error_set(FU_ERANGE, "segment_assign: recent_complaints[%zu] = %.17g is not a count "
+                            "(0..4294967295; NaN: none)", i, complaints);
+    return FU_OK;
+}
+
 static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *annual_spend, size_t n1,
                                                    const double *unit_price, size_t n2,
                                                    const double *first_purchase_at, size_t n3,
@@ -929,11 +952,15 @@ static fu_swig_assignments *fu_swig_segment_assign(int64_t now, const double *an
     if (!c) { fu_swig_nomem(); return NULL; }
     for (size_t i = 0; i < n1; i++) {
         fu_segment_customer_init(&c[i]);
+        if (fu_swig_assign_row_ok(i, first_purchase_at[i], last_purchase_at[i], recent_complaints[i])) {
+            free(c);
+            return NULL;
+        }
         c[i].annual_spend = annual_spend[i];
         c[i].unit_price = unit_price[i];
         c[i].first_purchase_at = fu_swig_time_of(first_purchase_at[i]);
         c[i].last_purchase_at = fu_swig_time_of(last_purchase_at[i]);
-        c[i].recent_complaints = recent_complaints[i] > 0 ? (unsigned)recent_complaints[i] : 0u;
+        c[i].recent_complaints = isnan(recent_complaints[i]) ? 0u : (unsigned)recent_complaints[i];
         if (n6) c[i].p_alive = isnan(p_alive[i]) ? -1 : p_alive[i];
         if (n7) c[i].clv = clv[i];
     }

@@ -8,6 +8,7 @@
 #include "followup.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 
 static const char *fu_lua_error_name(int code) {
@@ -101,18 +102,113 @@ static int fu_lua_release(lua_State *L) {
     return 0;
 }
 
-/* Accept Lua integers and floats with an integral value. */
+/* Accept Lua integers and floats with an integral value that a Lua integer
+ * holds (1e300 is no integer here: converting it would be undefined). */
 static int fu_lua_isinteger(lua_State *L, int idx) {
     if (lua_isinteger(L, idx)) return 1;
     if (lua_type(L, idx) == LUA_TNUMBER) {
         lua_Number n = lua_tonumber(L, idx);
-        return n == (lua_Number)(lua_Integer)n;
+        lua_Integer i;
+        return n == floor(n) && lua_numbertointeger(n, &i);
     }
     return 0;
 }
 static lua_Integer fu_lua_tointeger(lua_State *L, int idx) {
     if (lua_isinteger(L, idx)) return lua_tointeger(L, idx);
-    return (lua_Integer)lua_tonumber(L, idx);
+    lua_Number n = lua_tonumber(L, idx);
+    lua_Integer i = 0;
+    if (!lua_numbertointeger(n, &i)) i = n < 0 ? LUA_MININTEGER : LUA_MAXINTEGER; /* (refused by the range checks) */
+    return i;
+}
+
+/* An integer argument for a C parameter of range lo..hi: another value is
+ * an error naming the call and the Lua position (idioms.lua words it as the
+ * option or argument), never a value wrapped modulo 2^32 (review s13 I24:
+ * agents = 1 << 32 read as 0, "no capacity limit"). */
+static int fu_lua_int_arg(lua_State *L, int idx, lua_Integer lo, lua_Integer hi, const char *fname,
+                          lua_Integer *out) {
+    lua_Integer v = fu_lua_tointeger(L, idx);
+    *out = v;
+    if (v >= lo && v <= hi) return 0;
+    if (lo == 0 && v < 0)
+        fu_error_set(FU_EINVAL, "%s: argument %d must be an integer >= 0, not %lld", fname, idx, (long long)v);
+    else
+        fu_error_set(FU_EINVAL, "%s: argument %d must be an integer %lld..%lld, not %lld", fname, idx,
+                     (long long)lo, (long long)hi, (long long)v);
+    fu_lua_push_error(L, FU_EINVAL);
+    return -1;
+}
+
+/* ---- arrays from Lua tables (review s13 I10) ----
+ * A table with a metatable (a proxy with __len / __index) is read through
+ * them: copied into a plain table (protected: an error in a metamethod is
+ * an error of the call, nothing leaks) that replaces the argument. A hole
+ * (an element nil before the end) is an error naming the element (from 1),
+ * also when the border # picks ends before it ({1, nil, 3}). */
+static int fu_lua_copy_array(lua_State *L) {
+    lua_Integer n = luaL_len(L, 1);
+    if (n < 0) n = 0;
+    lua_createtable(L, n > 1000000 ? 1000000 : (int)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        lua_rawseti(L, -2, i);
+    }
+    lua_pushinteger(L, n);
+    return 2;
+}
+
+/* The length of the array at idx (replaced by a plain copy when it has a
+ * metatable); FU_EINVAL with "argument <idx>: ..." set when it is no array. */
+static int fu_lua_array_open(lua_State *L, int idx, size_t *len) {
+    *len = 0;
+    if (!lua_istable(L, idx))
+        return fu_error_set(FU_EINVAL, "argument %d must be an array (a table), not %s", idx,
+                            luaL_typename(L, idx));
+    lua_Integer n;
+    if (lua_getmetatable(L, idx)) {
+        lua_pop(L, 1);
+        lua_pushcfunction(L, fu_lua_copy_array);
+        lua_pushvalue(L, idx);
+        if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
+            const char *why = lua_tostring(L, -1);
+            fu_error_set(FU_EINVAL, "argument %d: reading the table through its metatable failed: %s", idx,
+                         why ? why : "(an error that is not a text)");
+            lua_pop(L, 1);
+            return FU_EINVAL;
+        }
+        n = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        lua_replace(L, idx);
+    } else {
+        n = (lua_Integer)lua_rawlen(L, idx);
+    }
+    /* an integer key past the border: a hole at n + 1 */
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > n) {
+            lua_Integer k = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+            return fu_error_set(FU_EINVAL, "argument %d: element %lld is nil, element %lld is given (an array "
+                                "has no holes)", idx, (long long)n + 1, (long long)k);
+        }
+    }
+    *len = (size_t)n;
+    return FU_OK;
+}
+
+/* Element i (from 0) of the array at idx, on the stack top, is not `want`:
+ * FU_EINVAL naming it from 1 and showing it. */
+static int fu_lua_elem_bad(lua_State *L, int idx, size_t i, const char *want) {
+    int t = lua_type(L, -1);
+    if (t == LUA_TNUMBER) {
+        lua_Number v = lua_tonumber(L, -1);
+        return fu_error_set(FU_EINVAL, "argument %d: element %zu = %.17g: %s", idx, i + 1, (double)v, want);
+    }
+    if (t == LUA_TSTRING)
+        return fu_error_set(FU_EINVAL, "argument %d: element %zu = '%.40s' (a text): %s", idx, i + 1,
+                            lua_tostring(L, -1), want);
+    return fu_error_set(FU_EINVAL, "argument %d: element %zu is %s: %s", idx, i + 1, lua_typename(L, t), want);
 }
 %}
 
@@ -182,19 +278,24 @@ static int fu_lua_set_cancel_hook(lua_State *L) {
  * the Lua stack position ($input), not the C parameter number ($argnum):
  * they differ after a parameter the caller does not give (an output blob)
  * or one Lua argument that fills two C ones (text + length). */
-%typemap(in, checkfn="fu_lua_isinteger") int, short, long, long long, int8_t, int16_t, int32_t, int64_t,
-    fu_status
+%typemap(in, checkfn="fu_lua_isinteger") long, long long, int64_t
   "$1 = ($type)fu_lua_tointeger(L, $input);"
-%typemap(in, checkfn="fu_lua_isinteger") unsigned int, unsigned short, unsigned long, unsigned long long,
-    size_t, uint8_t, uint16_t, uint32_t, uint64_t {
-    lua_Integer fu_v = fu_lua_tointeger(L, $input);
-    if (fu_v < 0) {
-        fu_error_set(FU_EINVAL, "$symname: argument %d must be an integer >= 0, not %lld", $input, (long long)fu_v);
-        fu_lua_push_error(L, FU_EINVAL);
-        SWIG_fail;
-    }
+/* A narrower C type: the value must fit it (review s13 I24). */
+%define FU_LUA_INT_IN(TYPE, LO, HI)
+%typemap(in, checkfn="fu_lua_isinteger") TYPE {
+    lua_Integer fu_v;
+    if (fu_lua_int_arg(L, $input, LO, HI, "$symname", &fu_v)) SWIG_fail;
     $1 = ($type)fu_v;
 }
+%enddef
+FU_LUA_INT_IN(int, INT_MIN, INT_MAX) FU_LUA_INT_IN(fu_status, INT_MIN, INT_MAX)
+FU_LUA_INT_IN(int32_t, INT32_MIN, INT32_MAX) FU_LUA_INT_IN(short, SHRT_MIN, SHRT_MAX)
+FU_LUA_INT_IN(int16_t, INT16_MIN, INT16_MAX) FU_LUA_INT_IN(int8_t, INT8_MIN, INT8_MAX)
+FU_LUA_INT_IN(unsigned int, 0, (lua_Integer)UINT_MAX) FU_LUA_INT_IN(uint32_t, 0, (lua_Integer)UINT32_MAX)
+FU_LUA_INT_IN(unsigned short, 0, USHRT_MAX) FU_LUA_INT_IN(uint16_t, 0, UINT16_MAX)
+FU_LUA_INT_IN(uint8_t, 0, UINT8_MAX)
+FU_LUA_INT_IN(unsigned long, 0, LUA_MAXINTEGER) FU_LUA_INT_IN(unsigned long long, 0, LUA_MAXINTEGER)
+FU_LUA_INT_IN(size_t, 0, LUA_MAXINTEGER) FU_LUA_INT_IN(uint64_t, 0, LUA_MAXINTEGER)
 %typemap(out) int, short, long, long long, unsigned int, unsigned short, unsigned long,
     unsigned long long, size_t, int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t,
     uint32_t, uint64_t

@@ -1142,9 +1142,22 @@ local function replace_plain(s, from, to)
   return table.concat(out)
 end
 
+-- A table is an options table when it has no array part. A table with a
+-- metatable (review s13 I10) is judged through it: an array when t[1] or #t
+-- says so (a proxy with __index / __len), options otherwise (its own keys,
+-- read with pairs(), which honours __pairs; keys only __index supplies are
+-- not options); at a position that takes an array, only when pairs() finds
+-- a key (an empty proxy is an empty array).
 local function is_options(t, array_param)
-  return type(t) == "table" and getmetatable(t) == nil and rawget(t, 1) == nil
-    and not (array_param and next(t) == nil)
+  if type(t) ~= "table" then return false end
+  if getmetatable(t) == nil then
+    return rawget(t, 1) == nil and not (array_param and next(t) == nil)
+  end
+  local ok, arrayish = pcall(function() return t[1] ~= nil or #t > 0 end)
+  if not ok or arrayish then return false end
+  if not array_param then return true end
+  local ok2, key = pcall(function() for k in pairs(t) do return k end end)
+  return ok2 and key ~= nil
 end
 
 -- fn (the guarded constructor, method or function) taking the forms above.

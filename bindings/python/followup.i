@@ -541,6 +541,30 @@ static int fu_py_cols_open(fu_py_cols *c, PyObject *dict, const char *first) {
 #define FU_I64(col, i, dflt) ((col) ? ((const int64_t *)(col))[i] : (dflt))
 #define FU_F64(col, i) ((col) ? ((const double *)(col))[i] : NAN)
 
+/* Row i of an int64 enum column (kind, channel, tristate ...) as an int: a
+ * value outside int is refused naming the row and column (a cast would wrap
+ * it modulo 2^32 into another value; review s13 I5). */
+static int fu_py_int_at(const void *col, Py_ssize_t i, const char *key, int64_t dflt, int *out) {
+    int64_t v = FU_I64(col, i, dflt);
+    *out = 0;
+    if (v < INT_MIN || v > INT_MAX)
+        return fu_py_cols_fail(fu_error_set(FU_EINVAL, "row %zd: column %s: %lld is out of range (not a value of "
+                                             "the column's enumeration)", i, key, (long long)v));
+    *out = (int)v;
+    return 0;
+}
+
+/* Row i of an int64 time column (UTC seconds): `none` (the column's "no
+ * time") passes, anything else must lie in years 1..9999 (review s13 I6). */
+static int fu_py_time_at(const void *col, Py_ssize_t i, const char *key, int64_t none, int64_t *out) {
+    int64_t v = FU_I64(col, i, none);
+    *out = v;
+    if (v != none && (v < INT64_C(-62135596800) || v > INT64_C(253402300799)))
+        return fu_py_cols_fail(fu_error_set(FU_ERANGE, "row %zd: column %s: %lld is not a time (epoch seconds "
+                                             "outside years 1..9999)", i, key, (long long)v));
+    return 0;
+}
+
 static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
     fu_py_cols c;
     PyObject *id = NULL, *tz = NULL, *industry = NULL, *pref = NULL, *dnd = NULL, *owner = NULL;
@@ -563,11 +587,17 @@ static PyObject *fu_book_m_add_customer_columns(fu_book *b, PyObject *dict) {
             fu_py_str_at(dnd, i, "dnd_windows", &r.dnd_windows) || fu_py_str_at(owner, i, "owner", &r.owner))
             goto done;
         r.annual_spend = FU_F64(spend, i);
-        r.first_purchase_at = FU_I64(first, i, FU_BOOK_NO_TIME);
-        r.is_smb = (fu_tristate)FU_I64(smb, i, FU_TRI_UNKNOWN);
-        r.consent_phone = (fu_tristate)FU_I64(cp, i, FU_TRI_UNKNOWN);
-        r.consent_sms = (fu_tristate)FU_I64(cs, i, FU_TRI_UNKNOWN);
-        r.consent_email = (fu_tristate)FU_I64(ce, i, FU_TRI_UNKNOWN);
+        int tri[4];
+        if (fu_py_time_at(first, i, "first_purchase_at", FU_BOOK_NO_TIME, &r.first_purchase_at) ||
+            fu_py_int_at(smb, i, "is_smb", FU_TRI_UNKNOWN, &tri[0]) ||
+            fu_py_int_at(cp, i, "consent_phone", FU_TRI_UNKNOWN, &tri[1]) ||
+            fu_py_int_at(cs, i, "consent_sms", FU_TRI_UNKNOWN, &tri[2]) ||
+            fu_py_int_at(ce, i, "consent_email", FU_TRI_UNKNOWN, &tri[3]))
+            goto done;
+        r.is_smb = (fu_tristate)tri[0];
+        r.consent_phone = (fu_tristate)tri[1];
+        r.consent_sms = (fu_tristate)tri[2];
+        r.consent_email = (fu_tristate)tri[3];
         fu_error_clear();
         int rc = fu_book_add_customer(b, &r, NULL);
         if (rc) {
@@ -608,16 +638,21 @@ static PyObject *fu_book_m_add_event_columns(fu_book *b, PyObject *dict) {
             fu_py_str_at(pclass, i, "product_class", &e.product_class) ||
             fu_py_str_at(agent, i, "agent_id", &e.agent_id) || fu_py_str_at(note, i, "note", &e.note))
             goto done;
-        e.at = FU_I64(at, i, FU_BOOK_NO_TIME);
-        e.kind = (fu_event_kind)FU_I64(kind, i, 0);
+        int en[6];
+        if (fu_py_time_at(at, i, "at", FU_BOOK_NO_TIME, &e.at) || fu_py_int_at(kind, i, "kind", 0, &en[0]) ||
+            fu_py_int_at(sev, i, "severity", 0, &en[1]) || fu_py_int_at(chan, i, "channel", 0, &en[2]) ||
+            fu_py_int_at(outc, i, "outcome", 0, &en[3]) || fu_py_int_at(survey, i, "survey", 0, &en[4]) ||
+            fu_py_int_at(prio, i, "priority", 0, &en[5]))
+            goto done;
+        e.kind = (fu_event_kind)en[0];
         e.unit_price = FU_F64(price, i);
         e.amount = FU_F64(amount, i);
-        e.severity = (fu_severity)FU_I64(sev, i, 0);
-        e.channel = (fu_channel)FU_I64(chan, i, 0);
-        e.outcome = (fu_outcome)FU_I64(outc, i, 0);
+        e.severity = (fu_severity)en[1];
+        e.channel = (fu_channel)en[2];
+        e.outcome = (fu_outcome)en[3];
         e.score = FU_F64(score, i);
-        e.survey = (fu_survey)FU_I64(survey, i, 0);
-        e.priority = (int)FU_I64(prio, i, 0);
+        e.survey = (fu_survey)en[4];
+        e.priority = en[5];
         fu_error_clear();
         int rc = fu_book_add_event(b, &e);
         if (rc) {
@@ -726,8 +761,9 @@ static PyObject *fu_kpi_m_add_due_columns(fu_kpi *k, PyObject *dict) {
         if (fu_py_str_at(id, i, "customer_id", &d[i].customer_id) || fu_py_str_at(agent, i, "agent_id", &d[i].agent_id))
             goto done;
         if (d[i].agent_id && !*d[i].agent_id) d[i].agent_id = NULL; /* a plan's "": no agent */
-        d[i].due_to = FU_I64(due_to, i, FU_KPI_NO_TIME);
-        d[i].due_from = FU_I64(due_from, i, FU_KPI_NO_TIME);
+        if (fu_py_time_at(due_to, i, "due_to", FU_KPI_NO_TIME, &d[i].due_to) ||
+            fu_py_time_at(due_from, i, "due_from", FU_KPI_NO_TIME, &d[i].due_from))
+            goto done;
     }
     fu_error_clear();
     int rc = fu_kpi_add_due(k, d, (size_t)c.n);

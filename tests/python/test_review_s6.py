@@ -123,7 +123,7 @@ def test_set_clv_bad_frames_raise():
         pl.set_clv(pd.DataFrame({"customer_id": ["K1"], "value": [1.0]}))
     with pytest.raises(followup.InvalidArgumentError, match="duplicate customer id 'K1'"):
         pl.set_clv(pd.DataFrame({"customer_id": ["K1", "K1"], "clv": [1.0, 2.0]}))
-    with pytest.raises(followup.InvalidArgumentError, match="must be numbers"):
+    with pytest.raises(followup.InvalidArgumentError, match=r"customer .* is not a CLV"):
         pl.set_clv(pd.DataFrame({"customer_id": ["K1"], "clv": ["high"]}))
     with pytest.raises(followup.InvalidArgumentError):
         pl.set_clv_values([1.0])  # not one per customer

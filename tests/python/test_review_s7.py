@@ -129,7 +129,7 @@ def test_nullable_frames_into_clv_and_segments():
     got = by_segment(seg)
     assert "vip" in set(got["group"].astype(str))
     pd.testing.assert_frame_equal(got, by_segment({"C1": "vip", "C2": None}))
-    with pytest.raises(followup.InvalidArgumentError, match="must be numbers"):
+    with pytest.raises(followup.InvalidArgumentError, match=r"customer 'C1': 'x' is not a CLV"):
         pl.set_clv(pd.Series(["x", pd.NA], index=["C1", "C2"]))
 
 

@@ -38,6 +38,35 @@ def _invalid(message: str):
     return e
 
 
+def unmasked(where: str, v: Any) -> Any:
+    """``v``, or the data of a numpy masked array without masked elements; a
+    masked element is an InvalidArgumentError naming it (np.asarray would
+    drop the mask and use the hidden values: review s13 I13)."""
+    if isinstance(v, np.ma.MaskedArray):
+        masked = np.ma.getmaskarray(v)
+        if masked.any():
+            i = int(np.flatnonzero(masked.ravel())[0])
+            raise _invalid(f"{where}: element {i} is masked; a masked array's hidden values are not used: "
+                           "drop them (.compressed()) or fill them (.filled(x))")
+        return np.ma.getdata(v)
+    return v
+
+
+def refuse_inexact_ints(where: str, a: np.ndarray) -> None:
+    """An integer array bound for float64: a value beyond 2**53 (which a
+    float64 cannot hold exactly) is an InvalidArgumentError naming it
+    (review s13 I13: C's message showed the rounded float, 9.0072e+15)."""
+    if a.dtype.kind not in "iu" or not a.size:
+        return
+    lim = 2 ** 53
+    flat = a.ravel()
+    big = flat > np.uint64(lim) if a.dtype.kind == "u" else (flat > lim) | (flat < -lim)
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise _invalid(f"{where}: element {i} = {int(flat[i])} is larger than 2**53 in magnitude: a float64 "
+                       "cannot hold it exactly")
+
+
 def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.ndarray:
     """A 1-D C-contiguous array of ``dtype`` from an array-like (a float64
     ndarray or Series comes back without a copy)."""
@@ -49,6 +78,7 @@ def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.nda
                         f"(numpy array, pandas Series or sequence), not {type(v).__name__}")
     if hasattr(v, "to_numpy"):  # pandas Series / Index
         v = pandas_numbers(f"{fname}(): argument {pos} ({name})", v)
+    v = unmasked(f"{fname}(): argument {pos} ({name})", v)
     try:
         a = np.asarray(v)
     except (TypeError, ValueError) as err:  # ragged nesting
@@ -59,6 +89,8 @@ def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.nda
                         f"{kind.get(a.dtype.kind, str(a.dtype))} values")
     if a.ndim != 1:
         raise _invalid(f"{fname}(): argument {pos} ({name}) must be 1-D, got shape {a.shape}")
+    if np.dtype(dtype) == np.float64:
+        refuse_inexact_ints(f"{fname}(): argument {pos} ({name})", a)
     if np.dtype(dtype).kind == "i" and a.dtype.kind == "f":
         if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
             raise _invalid(f"{fname}(): argument {pos} ({name}) must hold whole numbers")

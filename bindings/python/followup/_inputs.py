@@ -128,6 +128,36 @@ def _clv_by_book_order(fname: str, book, ids: list, values: np.ndarray) -> np.nd
     return out
 
 
+def _clv_numbers(fname: str, ids: list, values) -> np.ndarray:
+    """The CLVs of ``ids`` as float64 (missing: NaN, unknown); a value that is
+    not a number >= 0 (a bool, a text, a negative, infinite or too large
+    number) is an InvalidArgumentError naming the customer id (review s13
+    I15: the error named set_clv_values and a book index)."""
+    dtype = getattr(values, "dtype", None)
+    items = None if dtype is not None and getattr(dtype, "kind", "O") in "iuf" else \
+        (values.tolist() if hasattr(values, "tolist") else list(values))
+    if items is None:
+        a = _floats(fname, "the values", values)
+    else:
+        a = np.empty(len(items), dtype=np.float64)
+        for k, v in enumerate(items):
+            ok = not isinstance(v, (bool, np.bool_, str, bytes)) and (
+                _missing(v) or isinstance(v, (int, float, np.integer, np.floating)))
+            try:
+                a[k] = np.nan if ok and _missing(v) else float(v) if ok else np.nan
+            except OverflowError:
+                ok = False
+            if not ok:
+                raise _invalid(f"{fname}(): customer {ids[k]!r}: {v!r} is not a CLV (a number >= 0; "
+                               "NaN / None: unknown)")
+    bad = np.flatnonzero(~np.isnan(a) & ~(np.isfinite(a) & (a >= 0)))
+    if len(bad):
+        k = int(bad[0])
+        raise _invalid(f"{fname}(): customer {ids[k]!r}: {a[k]!r} is not a CLV (a number >= 0; "
+                       "NaN / None: unknown)")
+    return a
+
+
 def _set_clv(raw_csv, raw_values):
     @functools.wraps(raw_csv)
     def set_clv(self, csv=None):
@@ -136,11 +166,14 @@ def _set_clv(raw_csv, raw_values):
             return raw_csv(self, csv)
         book = self._parents[1]
         if _is_frame(csv):
-            ids, values = _ids_of(fname, csv), _floats(fname, "the clv column", _column(fname, csv, "clv"))
+            ids = _ids_of(fname, csv)
+            values = _clv_numbers(fname, ids, _column(fname, csv, "clv"))
         elif _is_series(csv):
-            ids, values = csv.index.tolist(), _floats(fname, "the values", csv)
+            ids = csv.index.tolist()
+            values = _clv_numbers(fname, ids, csv)
         elif isinstance(csv, dict):
-            ids, values = list(csv.keys()), _floats(fname, "the values", list(csv.values()))
+            ids = list(csv.keys())
+            values = _clv_numbers(fname, ids, list(csv.values()))
         else:
             raise TypeError(f"{fname}(): argument 1 (csv) must be str, a pandas DataFrame or Series, a dict "
                             f"or None, not {type(csv).__name__} (one value per book customer: set_clv_values)")
@@ -285,6 +318,16 @@ def _epochs(fname: str, name: str, values) -> np.ndarray:
         missing = np.isnat(a)
         out = np.where(missing, 0, a.astype("datetime64[s]").astype(np.int64))
         return np.ascontiguousarray(np.where(missing, _NO_TIME, out), dtype=np.int64)
+    if dtype is not None and getattr(dtype, "kind", "") in "iu" and getattr(values, "size", 0):
+        # epoch seconds: -2**63 is NaT's integer value, not "open" or "missing" (review s13 I6)
+        a = np.asarray(values)
+        bad = np.flatnonzero((a < -62135596800) | (a > 253402300799))
+        if len(bad):
+            from .frames import _epoch_range_error
+            e = _epoch_range_error(name, int(bad[0]), int(a[bad[0]]))
+            e.args = (f"{fname}(): {e.args[0]}",)
+            e.message = e.args[0]
+            raise e
     try:
         return np.ascontiguousarray(times_to_epoch(fname, 0, name, values), dtype=np.int64)
     except (ValueError, TypeError) as e:  # followup.Error is a ValueError: name the first bad row
@@ -310,6 +353,50 @@ def _raise_bad_row(fname: str, name: str, values, err: Exception) -> None:
                               f"(ISO 8601 with an offset, a datetime or epoch seconds): {msg}") from None
 
 
+def _planned_rows(fname: str, status) -> np.ndarray:
+    """The positions of the rows whose status is ``planned`` (any ASCII case,
+    surrounding spaces ignored, as every enum name of the API); the other
+    touchpoint statuses (suppressed, deferred, cancelled, later) are skipped;
+    anything else, a missing status included, is a ParseError naming the
+    row and the names (review s13 I14: "Planned" and typos were dropped
+    silently)."""
+    import pandas as pd
+    from .enums import TouchpointStatus
+    names = [str(m) for m in TouchpointStatus]
+    codes, uniques = pd.factorize(pd.Series(status).astype(object))
+    planned = np.zeros(len(uniques), dtype=bool)
+    for k, u in enumerate(uniques):
+        text = str(u).strip().lower() if isinstance(u, str) else None
+        if text is None or text not in names:
+            bad = int(np.flatnonzero(codes == k)[0])
+            from .frames import _core_error
+            raise _core_error("ParseError", f"{fname}(): row {bad}: column status: {u!r} is not a touchpoint "
+                              f"status (one of {', '.join(names)}, any case; only planned rows are due)")
+        planned[k] = text == "planned"
+    if (codes < 0).any():
+        bad = int(np.flatnonzero(codes < 0)[0])
+        from .frames import _core_error
+        raise _core_error("ParseError", f"{fname}(): row {bad}: column status: a status is required "
+                          f"(one of {', '.join(names)})")
+    return np.flatnonzero(planned[codes])
+
+
+def _renumber_rows(err: Exception, rows: np.ndarray) -> None:
+    """Rewrite the first "row N" of ``err`` (a position among the planned
+    rows) as the row of the frame given."""
+    import re
+    def fix(text):
+        return re.sub(r"\brow (\d+)", lambda m: f"row {int(rows[int(m.group(1))])}"
+                      if int(m.group(1)) < len(rows) else m.group(0), text, count=1)
+    if err.args and isinstance(err.args[0], str):
+        err.args = (fix(err.args[0]),) + err.args[1:]
+    if isinstance(getattr(err, "message", None), str):
+        try:
+            err.message = fix(err.message)
+        except AttributeError:
+            pass
+
+
 def _add_due(raw):
     @functools.wraps(raw)
     def add_due(self, customer_id, *args, **kwargs):
@@ -326,16 +413,24 @@ def _add_due(raw):
             if args or kwargs:
                 raise TypeError(f"{fname}(): a DataFrame takes no further arguments")
             df = customer_id
+            rows = None
             if "status" in df.columns:  # plan_frame(): only the planned rows are due, as with a Plan
-                df = df[df["status"].astype(object) == "planned"]
-            cols = {"customer_id": _texts(_column(fname, df, "customer_id")),
-                    "due_to": _epochs(fname, "due_to", _column(fname, df, "due_to"))}
-            if "due_from" in df.columns:
-                cols["due_from"] = _epochs(fname, "due_from", df["due_from"])
-            agent = "agent_id" if "agent_id" in df.columns else "agent" if "agent" in df.columns else None
-            if agent:
-                cols["agent_id"] = _texts(df[agent])
-            return self.add_due_columns(cols)
+                rows = _planned_rows(fname, df["status"])
+                df = df.iloc[rows]
+            try:
+                cols = {"customer_id": _texts(_column(fname, df, "customer_id")),
+                        "due_to": _epochs(fname, "due_to", _column(fname, df, "due_to"))}
+                if "due_from" in df.columns:
+                    cols["due_from"] = _epochs(fname, "due_from", df["due_from"])
+                agent = "agent_id" if "agent_id" in df.columns else "agent" if "agent" in df.columns else None
+                if agent:
+                    cols["agent_id"] = _texts(df[agent])
+                return self.add_due_columns(cols)
+            except ValueError as e:  # followup.Error; rows of the frame as given, not of its planned rows
+                if rows is None:
+                    raise
+                _renumber_rows(e, rows)
+                raise
         return raw(self, customer_id, *args, **kwargs)
     sig = inspect.signature(raw)
     params = list(sig.parameters.values())

@@ -54,6 +54,15 @@ def _tp_repr(self) -> str:
             f"at {_time(self.best_at_epoch)}: {self.purpose}>")
 
 
+def _bt_slot_repr(self) -> str:
+    """A best-time slot in the words of docs/besttime.md (review s13 I13: it
+    was SWIG's proxy text)."""
+    rule = _safe(lambda: self.rule)
+    return (f"<followup.BestTimeSlot {_time(_safe(lambda: self.at_epoch))}..{_time(_safe(lambda: self.until_epoch))} "
+            f"p={self.p:.3g} [{self.lo:.3g}, {self.hi:.3g}] score={self.score:.3g}" +
+            (f" rule={rule!r}" if rule else "") + ">")
+
+
 def _customer_repr(self) -> str:
     return f"<followup.Customer {self.id} tz={self.tz}>"
 
@@ -370,6 +379,7 @@ def install() -> None:
     _core.Plan.__iter__ = _plan_iter
     _core.Plan.__repr__ = _plan_repr
     _core.Touchpoint.__repr__ = _tp_repr
+    _core.BestTimeSlot.__repr__ = _bt_slot_repr
     _core.Customer.__repr__ = _customer_repr
     _core.BgNbd.__repr__ = _model_repr(("r", "alpha", "a", "b"))
     _core.ParetoNbd.__repr__ = _model_repr(("r", "alpha", "s", "beta"))

@@ -563,6 +563,27 @@ _EVENT_ENUMS = {"kind": "event_kind", "severity": "severity", "channel": "channe
 _TRISTATES = ("is_smb", "consent_phone", "consent_sms", "consent_email")
 
 
+def _check_enum_values(values, rows, enum_name: str, column: str) -> None:
+    """Every integer of ``values`` (Python ints of any size; ``rows`` their
+    row numbers, None: 0, 1, ...) is a value of the enumeration; the first
+    other one is a ParseError naming the row, the column and the values
+    (never wrapped modulo 2^32 into another value: review s13 I5)."""
+    from . import enums
+    cls = {"event_kind": enums.EventKind, "severity": enums.Severity, "channel": enums.Channel,
+           "outcome": enums.Outcome, "survey": enums.Survey}.get(enum_name)
+    if cls is None or len(values) == 0:
+        return
+    valid = sorted(int(m) for m in cls)
+    bad = [i for i, v in enumerate(values.tolist()) if int(v) not in valid] \
+        if values.dtype == object else np.flatnonzero(~np.isin(values, valid)).tolist()
+    if bad:
+        i = bad[0]
+        row = i if rows is None else int(rows[i])
+        raise _core_error("ParseError", f"row {row}: column {column}: {int(values[i])} is not "
+                          f"{'an' if enum_name[0] in 'aeiou' else 'a'} {enum_name.replace('_', ' ')} "
+                          f"({valid[0]}..{valid[-1]} or a name: {', '.join(str(m) for m in cls if m.name != 'NONE')})")
+
+
 def _codes(series, enum_name: str, column: str, default: Optional[int]):
     """Enum column (names, IntEnum members or ints; missing = default) as int64.
     Names are looked up once per distinct value (pandas.factorize), not per row."""
@@ -578,13 +599,17 @@ def _codes(series, enum_name: str, column: str, default: Optional[int]):
             if default is None:
                 bad = int(np.flatnonzero(s.isna().to_numpy())[0])
                 raise _core_error("InvalidArgumentError", f"row {bad}: column {column} is required")
-            return np.where(s.isna().to_numpy(), default, s.fillna(0).to_numpy(dtype=np.int64)).astype(np.int64)
+            given = ~s.isna().to_numpy()
+            _check_enum_values(s.to_numpy(dtype=object)[given], np.flatnonzero(given), enum_name, column)
+            return np.where(given, s.fillna(0).to_numpy(dtype=np.int64), default).astype(np.int64)
+        _check_enum_values(s.to_numpy(), None, enum_name, column)
         return s.to_numpy(dtype=np.int64)
     codes, uniques = pd.factorize(s)
     from_string = getattr(_core, enum_name + "_from_string")
     table = np.empty(len(uniques) + 1, dtype=np.int64)
     for k, u in enumerate(uniques):  # per distinct value, not per row
         if isinstance(u, (int, np.integer)) and not isinstance(u, bool):
+            _check_enum_values(np.array([u], dtype=object), np.flatnonzero(codes == k)[:1], enum_name, column)
             table[k] = int(u)
             continue
         text = str(u).strip().lower()
@@ -779,7 +804,46 @@ def _ns_datetimes(series):
     return pd.Series(idx, index=series.index, name=series.name)
 
 
+_TIME_MIN, _TIME_MAX = -62135596800, 253402300799  # 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z
+
+
+def _epoch_range_error(column: str, row: int, value) -> Exception:
+    nat = " (-2**63 is NaT's integer value: give a missing time as None / NaN / NaT)" \
+        if value == -2 ** 63 else ""
+    return _core_error("ParseError", f"row {row}: column {column}: {value!r} is not a time (epoch seconds outside "
+                       f"years 1..9999){nat}")
+
+
+def _epoch_ints(series, column: str, required: bool):
+    """An integer column of epoch seconds as int64, read as given (not through
+    pandas' nanoseconds, where -2**63 is NaT and years after 2262 overflow):
+    each value in years 1..9999, NA of a nullable column missing (review s13
+    I6: -2**63, NaT's integer value, was stored as 1970-01-01)."""
+    missing = series.isna().to_numpy()
+    if required and missing.any():
+        raise _core_error("ParseError", f"row {int(np.flatnonzero(missing)[0])}: column {column}: "
+                          "a time is required")
+    v = series.to_numpy(dtype=object if missing.any() else None)
+    if missing.any():
+        v = np.where(missing, 0, v)
+    bad = np.flatnonzero(~missing & ((v < _TIME_MIN) | (v > _TIME_MAX)))
+    if len(bad):
+        raise _epoch_range_error(column, int(bad[0]), int(v[bad[0]]))
+    return np.where(missing, _core.BOOK_NO_TIME, v.astype(np.int64)).astype(np.int64)
+
+
 def _seconds(series, column: str, required: bool, tz: Optional[str] = None):
+    import pandas as pd
+    if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return _epoch_ints(series, column, required)
+    out = _seconds_any(series, column, required, tz)
+    bad = np.flatnonzero((out != _core.BOOK_NO_TIME) & ((out < _TIME_MIN) | (out > _TIME_MAX)))
+    if len(bad):  # float epochs (and objects) beyond the library's years
+        raise _epoch_range_error(column, int(bad[0]), series.iloc[int(bad[0])])
+    return out
+
+
+def _seconds_any(series, column: str, required: bool, tz: Optional[str] = None):
     import pandas as pd
     if pd.api.types.is_object_dtype(series) and series.notna().all():
         try:
@@ -827,6 +891,11 @@ def _seconds_each(series, column: str, required: bool, tz: Optional[str] = None)
             continue
         if tz is not None and _is_naive(v):
             out[i] = _local_seconds(v, column, i, tz)
+            continue
+        if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+            if not _TIME_MIN <= int(v) <= _TIME_MAX:  # -2**63 would be NaT to pandas (review s13 I6)
+                raise _epoch_range_error(column, i, int(v))
+            out[i] = int(v)
             continue
         try:
             if isinstance(v, str):

@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 import numpy as np
 
 from . import core as _core
-from ._arrays import align_series, pandas_numbers, refuse_negative_values
+from ._arrays import align_series, pandas_numbers, refuse_inexact_ints, refuse_negative_values, unmasked
 import importlib
 _ext = importlib.import_module("followup._core")  # the C extension: the exception classes
 
@@ -60,8 +60,14 @@ def _column(v: Any, name: str, fname: str = "") -> np.ndarray:
                         f"not {type(v).__name__}")
     if hasattr(v, "to_numpy") and hasattr(v, "dtype"):  # pandas Series / Index: nullable and datetime dtypes
         v = pandas_numbers(where, v)
+    v = unmasked(where, v)
     if isinstance(getattr(v, "dtype", None), np.dtype) and v.dtype.kind in "MmSU":  # datetimes, text
         raise TypeError(f"{where} must hold numbers, not {v.dtype} values")
+    try:
+        refuse_inexact_ints(where, np.asarray(v))
+    except (TypeError, ValueError) as e:
+        if isinstance(e, _ext.Error):
+            raise
     try:
         a = np.asarray(v, dtype=np.float64)
     except (TypeError, ValueError):
