@@ -48,7 +48,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
     FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->fut, pl->other_cads,
-                pl->oc_list, pl->stimes);
+                pl->oc_list, pl->stimes, pl->cev, pl->sdates);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
@@ -560,11 +560,12 @@ static int reached(const fu_event *e) { return e->outcome == FU_OUTCOME_ANSWERED
 /* Whether a contact meeting the step (m; NULL: any contact) reached the
  * customer in [from, min(to, now)]. */
 static int fulfilled(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
+    (void)n;
     int64_t hi = to < now ? to : now;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
-        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->at > hi) continue;
         if (reached(e) && (!m || meets(pl, m, e))) return 1;
     }
     return 0;
@@ -574,8 +575,9 @@ static int fulfilled(const fu_planner *pl, const pl_meet *m, size_t n, int64_t f
  * a late step's contact was made (an unanswered one is redialled within
  * the window only). */
 static int attempted(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to) {
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    (void)n;
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
         if (e->at <= to && meets(pl, m, e)) return 1;
     }
@@ -585,11 +587,12 @@ static int attempted(const fu_planner *pl, const pl_meet *m, size_t n, int64_t f
 /* The first contact meeting the step that reached the customer in [from,
  * min(to, now)], INT64_MIN when none. */
 static int64_t fulfilled_at(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
+    (void)n;
     int64_t hi = to < now ? to : now, first = INT64_MIN;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
-        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->at > hi) continue;
         if (reached(e) && meets(pl, m, e)) first = e->at;
     }
     return first;
@@ -607,8 +610,9 @@ static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
     if ((int)cad->steps[s].priority != (int)FU_PRIORITY_URGENT || !e || !m->order || !m->call) return 0;
     int64_t lo = from - fu__pl_dur_seconds_approx(&pl->P->min_gap);
     if (lo < e->at) lo = e->at;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *c = pl->ev[i];
+    (void)n;
+    for (size_t i = pl->ncev; i-- > 0;) { /* meets(): contacts only */
+        const fu_event *c = pl->cev[i];
         if (c->at < lo) break;
         if (c->at >= from || c->at > cx->now || !reached(c) || c->order_id != m->order || !meets(pl, m, c) ||
             c->priority != FU_PRIORITY_URGENT + 1 || !fu__pl_contact_by_team(pl, c, cad->steps[s].team))
@@ -660,10 +664,11 @@ static int pending_callback(fu_planner *pl, const pl_cust *cx, size_t n, const f
                             int64_t *cf, int64_t *ct, int *overdue) {
     const fu_event *req = NULL;
     int reached = 0, tried = 0;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    (void)n;
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
-        if (e->kind != FU_EVENT_CONTACT || e->at > cx->now) continue;
+        if (e->at > cx->now) continue;
         int call = !e->channel || e->channel == FU_CHANNEL_PHONE || e->channel == FU_CHANNEL_VIDEO;
         int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
         if (req && answered) return 0; /* the step itself was answered before the request */
@@ -759,6 +764,19 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         pl->cand[pl->ncand - 1].attempts_from = own_from;
         if (s < 64) idx[s] = (int)pl->ncand - 1;
     }
+    return FU_OK;
+}
+
+/* pl->cev: the contact events of ev[0 .. n), in their order. */
+static int list_contacts(fu_planner *pl, size_t n) {
+    if (n > pl->cev_cap && fu__grow((void **)&pl->cev, &pl->cev_cap, n, sizeof *pl->cev)) return FU_ENOMEM;
+    const fu_event **ev = pl->ev, **cev = pl->cev;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        cev[k] = ev[i];
+        k += ev[i]->kind == FU_EVENT_CONTACT;
+    }
+    pl->ncev = k;
     return FU_OK;
 }
 
@@ -882,6 +900,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
     const fu__policy *P = pl->P;
     int rc;
     pl->ncand = 0;
+    if ((rc = list_contacts(pl, n))) return rc;
     /* event cadences: only events whose cadences can still be due (listed by
      * fu__pl_collect()) */
     for (size_t i = 0; i < pl->ntrig; i++) {

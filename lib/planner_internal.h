@@ -204,6 +204,20 @@ typedef struct pl_cust {
     double spend_last_year;
 } pl_cust;
 
+/* The periods [a, b) of a `dates` suppression (at most PL_SD_DATES dates)
+ * in one calendar for the local years year and year + 1, in the order
+ * supp_period() searches them (lib/planner_limits.c): they are the same for
+ * every customer of the zone in a plan. */
+#define PL_SD_SLOTS 32
+#define PL_SD_DATES 8
+typedef struct pl_supp_dates {
+    const fu_calendar *cal; /* NULL: empty */
+    size_t si;              /* the suppression */
+    int year;
+    int n;
+    int64_t a[2 * PL_SD_DATES], b[2 * PL_SD_DATES];
+} pl_supp_dates;
+
 struct fu_planner {
     const fu_policy *policy;
     const fu__policy *P;
@@ -317,6 +331,12 @@ struct fu_planner {
     size_t nev; /* events of the customer being planned in ev (gather()) */
     uint32_t unknown_class;  /* the first product_class text that names no class of the policy */
     size_t n_unknown_class;  /* how many distinct ones the plans met */
+    /* the contact events of ev[0 .. n) in time order, listed by
+     * fu__pl_candidates() for it and for fu__pl_redial_check() after it
+     * (the loops that only look at contacts skip the other events) */
+    const fu_event **cev;
+    size_t ncev, cev_cap;
+    pl_supp_dates *sdates; /* PL_SD_SLOTS, made on first use (lib/planner_limits.c) */
 };
 
 
@@ -428,6 +448,9 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
 int fu__pl_local_day_of(const pl_zone *z, int64_t t, int64_t *day);
 int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st);
 int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before);
+/* After fu__pl_candidates() over the same ev[0 .. n): it reads the contacts listed there (pl->cev). */
+/* Tests: 0 makes every `dates` suppression's periods afresh (no cache), 1 (the default) caches them. */
+void fu__pl_supp_dates_cache(int on);
 int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop);
 /* When the customer asked to be called back by the callback_requested
  * attempt e: its note's time (*timed = 1), else the attempt + the policy's

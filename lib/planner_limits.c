@@ -47,6 +47,49 @@ void fu__pl_apply_consent(const pl_cust *cx, pl_cand *c) {
     c->status_rule = fu__pl_consent_rule(c->channel);
 }
 
+/* The period of date i of `dates` suppression s in local year y: [local
+ * midnight of the date - before, that midnight); 0 when the year lacks the
+ * date or the calendar refuses it. */
+static int date_period(fu_planner *pl, const fu_calendar *cal, const fu__pol_suppression *s, int y, size_t i,
+                       int64_t *start, int64_t *end) {
+    fu_local d = {0};
+    d.year = y;
+    d.month = s->month_days[i] / 100;
+    d.day = s->month_days[i] % 100;
+    if (d.day > fu__pl_days_in_month(y, d.month)) return 0;
+    if (fu_calendar_from_local(cal, &d, 0, end)) return 0;
+    fu_duration neg = s->before;
+    neg.value = -neg.value;
+    return fu__pl_add_dur(pl, cal, *end, &neg, 0, start) == FU_OK;
+}
+
+static int sd_cache = 1; /* fu__pl_supp_dates_cache() */
+
+void fu__pl_supp_dates_cache(int on) { sd_cache = on; }
+
+/* The cached periods of `dates` suppression si in calendar cal for the
+ * local years y and y + 1 (made on a miss); NULL when not cached (too many
+ * dates, the cache off or not allocated: the caller makes them). */
+static const pl_supp_dates *dates_cached(fu_planner *pl, const fu_calendar *cal, size_t si, int y) {
+    const fu__pol_suppression *s = &pl->P->suppressions[si];
+    if (!sd_cache || s->n_month_days > PL_SD_DATES) return NULL;
+    if (!pl->sdates && !(pl->sdates = fu__calloc(PL_SD_SLOTS, sizeof *pl->sdates))) {
+        fu_error_clear(); /* answered without the cache */
+        return NULL;
+    }
+    uint64_t h = ((uint64_t)(uintptr_t)cal >> 4) * 31 + si * 7 + (uint64_t)(uint32_t)y;
+    pl_supp_dates *e = &pl->sdates[(h * UINT64_C(0x9E3779B97F4A7C15)) >> 59]; /* 32 slots */
+    if (e->cal == cal && e->si == si && e->year == y) return e;
+    e->cal = cal;
+    e->si = si;
+    e->year = y;
+    e->n = 0;
+    for (int yy = y; yy <= y + 1; yy++)
+        for (size_t i = 0; i < s->n_month_days; i++)
+            if (date_period(pl, cal, s, yy, i, &e->a[e->n], &e->b[e->n])) e->n++;
+    return e;
+}
+
 /* The suppression period [a, b) around `t`, if `t` is in one; 1 yes, 0 no. */
 static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, int64_t *a, int64_t *b) {
     const fu__pol_suppression *s = &pl->P->suppressions[si];
@@ -67,27 +110,29 @@ static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, 
         *b = end;
         return 1;
     }
-    case FU__SUPP_DATES:
+    case FU__SUPP_DATES: {
         if (fu_calendar_to_local(cal, t, &l)) return 0;
+        const pl_supp_dates *e = dates_cached(pl, cal, si, l.year);
+        if (e) {
+            for (int i = 0; i < e->n; i++)
+                if (t >= e->a[i] && t < e->b[i]) {
+                    *a = e->a[i];
+                    *b = e->b[i];
+                    return 1;
+                }
+            return 0;
+        }
         for (int y = l.year; y <= l.year + 1; y++)
             for (size_t i = 0; i < s->n_month_days; i++) {
-                fu_local d = {0};
-                d.year = y;
-                d.month = s->month_days[i] / 100;
-                d.day = s->month_days[i] % 100;
-                if (d.day > fu__pl_days_in_month(y, d.month)) continue;
                 int64_t end, start;
-                if (fu_calendar_from_local(cal, &d, 0, &end)) continue;
-                fu_duration neg = s->before;
-                neg.value = -neg.value;
-                if (fu__pl_add_dur(pl, cal, end, &neg, 0, &start)) continue;
-                if (t >= start && t < end) {
+                if (date_period(pl, cal, s, y, i, &start, &end) && t >= start && t < end) {
                     *a = start;
                     *b = end;
                     return 1;
                 }
             }
         return 0;
+    }
     case FU__SUPP_MONTH_END: {
         if (fu_calendar_to_local(cal, t, &l)) return 0;
         int dim = fu__pl_days_in_month(l.year, l.month);
@@ -904,11 +949,10 @@ static int wrong_number_stop(fu_planner *pl, size_t n, pl_group *g) {
     if (!ro->stop || (g->channel != FU_CHANNEL_PHONE && g->channel != FU_CHANNEL_SMS && g->channel != FU_CHANNEL_VIDEO))
         return 0;
     int64_t wrong = INT64_MIN, fixed = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind != FU_EVENT_CONTACT ||
-            (e->channel != FU_CHANNEL_PHONE && e->channel != FU_CHANNEL_SMS && e->channel != FU_CHANNEL_VIDEO))
-            continue;
+    (void)n;
+    for (size_t i = 0; i < pl->ncev; i++) { /* the contacts of ev[0 .. n) */
+        const fu_event *e = pl->cev[i];
+        if (e->channel != FU_CHANNEL_PHONE && e->channel != FU_CHANNEL_SMS && e->channel != FU_CHANNEL_VIDEO) continue;
         if (e->outcome == FU_OUTCOME_WRONG_NUMBER) wrong = e->at;
         if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE ||
             e->outcome == FU_OUTCOME_CALLBACK_REQUESTED)
@@ -943,9 +987,8 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     int row = 0, in_tp = 0;
     const fu_event *last = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind != FU_EVENT_CONTACT) continue;
+    for (size_t i = 0; i < pl->ncev; i++) { /* the contacts of ev[0 .. n) */
+        const fu_event *e = pl->cev[i];
         if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) {
             row = 0;
             continue;
