@@ -382,6 +382,7 @@ int fu__pl_plan_notes(fu_plan *p);
 int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d, int end_of_day,
                    int64_t *out);
 int fu__pl_days_in_month(int y, int m);
+int64_t fu__pl_dur_floor(const fu_duration *d); /* a lower bound of t + d - t (0: none known) */
 int64_t fu__pl_dur_bound(const fu_duration *d);
 int fu__pl_event_class(fu_planner *pl, const fu_event *e);
 int64_t fu__pl_floordiv(int64_t a, int64_t b);
@@ -412,6 +413,12 @@ static inline int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, 
 int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e);
 int fu__pl_resolved_since(const fu_planner *pl, const fu_event *e, int64_t since);
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out);
+
+/* lib/planner_emit.c: group g (or candidate ci alone) into the plan as a
+ * touchpoint of `status`, its reason in words */
+int fu__pl_emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
+                const char *status_rule, int64_t best);
+int fu__pl_emit_single(fu_planner *pl, fu_plan *plan, const pl_cust *cx, int ci, int status);
 
 /* lib/planner.c */
 int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st);
