@@ -32,11 +32,24 @@ static void fmt_date(const pl_cust *cx, int64_t t, char *buf) {
     *p = '\0';
 }
 
+/* fu__buf_puts() without the call while the buffer has room (reasons are
+ * written for every touchpoint). */
+static inline void put(fu__buf *b, const char *s) {
+    size_t n = strlen(s);
+    if (b->failed || b->len + n >= b->cap) {
+        fu__buf_append(b, s, n);
+        return;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 /* Append n strings (no printf: reasons are written for every touchpoint). */
 static void puts_n(fu__buf *b, int n, ...) {
     va_list ap;
     va_start(ap, n);
-    for (int i = 0; i < n; i++) fu__buf_puts(b, va_arg(ap, const char *));
+    for (int i = 0; i < n; i++) put(b, va_arg(ap, const char *));
     va_end(ap);
 }
 
@@ -129,7 +142,7 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
         if (c->order) puts_n(reason, 3, " (order ", fu__pl_pl_str(pl, c->order), ")");
         if ((c->flags & (F_OVERDUE | F_CALLBACK)) == F_OVERDUE)
-            fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
+            put(reason, ", overdue: its window passed without a contact, due from now");
         if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
             fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
         break;
@@ -139,7 +152,7 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         break;
     case FU__TRIGGER_EVERY:
         puts_n(reason, 3, c->cad->name, ": due ", d);
-        if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", overdue");
+        if (c->flags & F_OVERDUE) put(reason, ", overdue");
         break;
     case FU__TRIGGER_CYCLE:
         fu__buf_printf(reason, "%s: %.0f%% of a %.1f-day cycle (%s) on %s", c->cad->name, c->cad->cycle * 100,
@@ -161,13 +174,13 @@ static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, f
         if (c->cad->promise == FU__PROMISE_BREACHED) {
             fmt_date(cx, p->breach_at, dl);
             puts_n(reason, 2, ", breached on ", dl);
-            if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", still unresolved: overdue, due from now");
+            if (c->flags & F_OVERDUE) put(reason, ", still unresolved: overdue, due from now");
         }
         break;
     }
     }
     if (c->flags & F_CALLBACK)
-        fu__buf_puts(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
+        put(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
                                                     : ", the call-back the customer asked for after the step's window");
     if (c->flags & F_EARLY) {
         char e[24];
@@ -202,13 +215,13 @@ int fu__pl_emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
             oid = c->order;
         }
         if (k) {
-            fu__buf_puts(purpose, "; ");
-            fu__buf_puts(rule, "; ");
-            fu__buf_puts(reason, "; ");
+            put(purpose, "; ");
+            put(rule, "; ");
+            put(reason, "; ");
         }
         if (g->n > 1) { /* a single touchpoint borrows both from the policy */
-            fu__buf_puts(purpose, c->step->purpose ? c->step->purpose : c->step->name);
-            fu__buf_puts(rule, c->step->rule);
+            put(purpose, c->step->purpose ? c->step->purpose : c->step->name);
+            put(rule, c->step->rule);
         }
         member_reason(pl, cx, c, reason);
     }
@@ -217,7 +230,7 @@ int fu__pl_emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
     if (g->redial_rule && status != FU_TOUCHPOINT_SUPPRESSED) {
         fmt_date(cx, g->redial_at, d);
         puts_n(reason, 6, "; redial after ", fu_outcome_name(g->redial_outcome), " on ", d, " (", g->redial_rule);
-        fu__buf_puts(reason, g->redial_callback ? ", at the requested time)" : ")");
+        put(reason, g->redial_callback ? ", at the requested time)" : ")");
     }
     if (g->late_rule && best > g->to) {
         int quiet = strcmp(g->late_rule, "quiet_hours.allowed") == 0; /* review s8 F8 */
