@@ -708,12 +708,12 @@ static int overdue_may_revive(const fu_planner *pl, const fu_event *e, const fu_
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *fu__pl_candidates, size_t *done) {
-    int idx[64]; /* candidate of each step of this trigger, -1 none */
-    for (size_t s = 0; s < 64; s++) idx[s] = -1;
+    int idx[64]; /* candidate of each step of this trigger, -1 none (`after` names an earlier step) */
+    for (size_t s = 0; s < 64 && s < cad->n_steps; s++) idx[s] = -1;
     for (size_t s = 0; s < cad->n_steps; s++) {
         const fu__pol_step *st = &cad->steps[s];
         if (e && e->at > cx->now && st->at.value >= 0) continue; /* an end ahead: only the steps before it */
-        if (!fu__pl_when_customer(pl, cx, &st->when) || !fu__pl_when_event(pl, cx, &st->when, e)) continue;
+        if (!fu__pl_when_customer(pl, cx, &st->when) || !fu__pl_when_ev(pl, cx, &st->when, e)) continue;
         int64_t from, to;
         int dep = -1;
         int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
@@ -908,7 +908,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
         size_t nk = pl->n_kind_cads[e->kind];
         for (size_t k = 0; k < nk; k++) {
             const fu__pol_cadence *cad = &P->cadences[pl->kind_cads[e->kind][k]];
-            if (!fu__pl_when_customer(pl, cx, &cad->when) || !fu__pl_when_event(pl, cx, &cad->when, e)) continue;
+            if (!fu__pl_when_customer(pl, cx, &cad->when) || !fu__pl_when_ev(pl, cx, &cad->when, e)) continue;
             if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
         }
     }
@@ -924,7 +924,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             if ((rc = steps_from(pl, cx, n, cad, NULL, cx->lifecycle_since, 0, 0, &st->candidates, &st->done)))
                 return rc;
         } else if (cad->trigger == FU__TRIGGER_EVERY) {
-            if (!fu__pl_when_event(pl, cx, &cad->when, NULL) || cadence_replaced(pl, cx, ci)) continue;
+            if (!fu__pl_when_ev(pl, cx, &cad->when, NULL) || cadence_replaced(pl, cx, ci)) continue;
             int64_t anchor = cx->first_purchase != FU_BOOK_NO_TIME ? cx->first_purchase : cx->first_event;
             if (anchor == FU_BOOK_NO_TIME || anchor > cx->now) continue;
             if (cx->last_answered != FU_BOOK_NO_TIME && cx->last_answered > anchor) anchor = cx->last_answered;
@@ -932,7 +932,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             if ((rc = fu__pl_add_dur(pl, cx->zone->cal, anchor, &cad->every, 0, &due))) return rc;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 const fu__pol_step *stp = &cad->steps[s];
-                if (!fu__pl_when_customer(pl, cx, &stp->when) || !fu__pl_when_event(pl, cx, &stp->when, NULL)) continue;
+                if (!fu__pl_when_customer(pl, cx, &stp->when) || !fu__pl_when_ev(pl, cx, &stp->when, NULL)) continue;
                 int64_t from, to;
                 uint16_t fl = 0;
                 if ((rc = fu__pl_add_dur(pl, cx->zone->cal, due, &stp->at, 0, &from))) return rc;

@@ -411,6 +411,13 @@ static inline int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, 
     return fu__pl_when_customer_rest(pl, cx, w);
 }
 int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e);
+/* fu__pl_when_event() without the call for a condition that names nothing
+ * about the event (most steps and cadences). */
+static inline int fu__pl_when_ev(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e) {
+    if (!w->product_classes && !w->severities.n && !w->risks.n && !w->surveys && !w->has_score_max && !w->unresolved)
+        return 1;
+    return fu__pl_when_event(pl, cx, w, e);
+}
 int fu__pl_resolved_since(const fu_planner *pl, const fu_event *e, int64_t since);
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out);
 
