@@ -353,6 +353,9 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             return "caps.min_gap";
         }
     }
+    int64_t last_at = INT64_MIN; /* no contact after t: none can break a cap later */
+    for (size_t i = 0; i < pl->nct; i++)
+        if (pl->ct[i].at > last_at) last_at = pl->ct[i].at;
     for (size_t ki = 0; ki < P->n_caps; ki++) {
         const fu__pol_cap *k = &P->caps[ki];
         if (!cap_holds(k, exempt, g->channel, g->priority)) continue;
@@ -378,6 +381,7 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             return k->rule;
         }
         /* later contacts that would now break the cap */
+        if (last_at <= t) continue;
         int64_t hi = cap_fwd(pl, cx, k, t);
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
