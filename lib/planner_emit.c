@@ -225,7 +225,11 @@ int fu__pl_emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group
         }
         member_reason(pl, cx, c, reason);
     }
-    if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
+    if (g->n > 1 && g->n < 10) { /* without printf: the common counts */
+        char num[2] = {(char)('0' + g->n), '\0'};
+        puts_n(reason, 3, "; ", num, " touchpoints merged into one contact");
+    } else if (g->n > 1)
+        fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
     if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
     if (g->redial_rule && status != FU_TOUCHPOINT_SUPPRESSED) {
         fmt_date(cx, g->redial_at, d);
