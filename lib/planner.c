@@ -48,7 +48,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
     FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->fut, pl->other_cads,
-                pl->oc_list, pl->stimes, pl->cev, pl->sdates);
+                pl->oc_list, pl->stimes, pl->cev, pl->sdates, pl->ptk);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
@@ -421,6 +421,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     pl->nct = 0;
     pl->nst = 0;
     pl->npur = 0;
+    pl->pt_ready = 0; /* class_purchase_times() */
     pl->n_unanswered = 0;
     if (n > pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, n)) return FU_ENOMEM;
     if (2 * n > pl->sel_cap && FU_GROW(pl->sel, pl->sel_cap, 2 * n)) return FU_ENOMEM;
@@ -791,22 +792,39 @@ int fu__pl_compare_i64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Purchase days of class `cls` (-1: any) among the gathered events (the
- * purchases fu__pl_collect() listed with their classes), same-day purchases
- * merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
-static size_t purchase_times(const fu_planner *pl, int cls, int64_t *t) {
-    size_t k = 0;
+/* Purchase days of each class among the gathered events (the purchases
+ * fu__pl_collect() listed with their classes), same-day purchases merged,
+ * at most MAX_CYCLE_PURCHASES a class (the last ones): class c's in
+ * pl->ptimes[c * MAX_CYCLE_PURCHASES ..], their count pl->ptk[c]. Made once
+ * per customer for every cycle cadence (pl->pt_ready; fu__pl_collect()
+ * clears it). */
+static int class_purchase_times(fu_planner *pl) {
+    size_t nc = pl->P->segments.n_classes, need = nc * MAX_CYCLE_PURCHASES;
+    pl->pt_ready = !nc;
+    if (!nc) return FU_OK;
+    if (pl->ptimes_cap < need || pl->ptk_cap < nc) {
+        int64_t *t = fu__realloc(pl->ptimes, need * sizeof *t);
+        if (t) pl->ptimes = t, pl->ptimes_cap = need;
+        size_t *k = t ? fu__realloc(pl->ptk, nc * sizeof *k) : NULL;
+        if (k) pl->ptk = k, pl->ptk_cap = nc;
+        if (!t || !k) return fu__error_nomem();
+    }
+    memset(pl->ptk, 0, nc * sizeof *pl->ptk);
     for (size_t i = 0; i < pl->npur; i++) {
-        if (cls >= 0 && pl->pur[i].cls != cls) continue;
-        int64_t at = pl->pur[i].at;
+        int cls = pl->pur[i].cls;
+        if (cls < 0 || (size_t)cls >= nc) continue;
+        int64_t *t = pl->ptimes + (size_t)cls * MAX_CYCLE_PURCHASES, at = pl->pur[i].at;
+        size_t k = pl->ptk[cls];
         if (k && at - t[k - 1] < DAY) continue;
         if (k == MAX_CYCLE_PURCHASES) {
             memmove(t, t + 1, (k - 1) * sizeof *t);
             k--;
         }
         t[k++] = at;
+        pl->ptk[cls] = k;
     }
-    return k;
+    pl->pt_ready = 1;
+    return FU_OK;
 }
 
 static double mean_interval_days(const int64_t *t, size_t k) {
@@ -859,20 +877,17 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
  * purchase cycle (enough purchases), else the tier's mean, else the default. */
 static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, fu_plan_stats *st) {
     const fu__policy *P = pl->P;
-    if (pl->ptimes_cap < MAX_CYCLE_PURCHASES) {
-        int64_t *t = fu__realloc(pl->ptimes, MAX_CYCLE_PURCHASES * sizeof *t);
-        if (!t) return fu__error_nomem();
-        pl->ptimes = t;
-        pl->ptimes_cap = MAX_CYCLE_PURCHASES;
-    }
+    int rc0 = pl->pt_ready ? FU_OK : class_purchase_times(pl);
+    if (rc0) return rc0;
     for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
         if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
-        size_t k = purchase_times(pl, (int)cls, pl->ptimes);
+        size_t k = pl->ptk[cls];
+        const int64_t *pt = pl->ptimes + cls * MAX_CYCLE_PURCHASES;
         if (!k) continue;
         double days;
         uint16_t fl;
         if ((int)k >= (cad->min_purchases > 2 ? cad->min_purchases : 2)) {
-            days = mean_interval_days(pl->ptimes, k);
+            days = mean_interval_days(pt, k);
             fl = F_CYCLE_OWN;
         } else if (cx->tier >= 0 && pl->tier_cycle[cx->tier][cls] > 0) {
             days = pl->tier_cycle[cx->tier][cls];
@@ -882,11 +897,11 @@ static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__po
             fl = F_CYCLE_DEFAULT;
         }
         if (!(days > 0)) continue;
-        int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
+        int64_t trig = pt[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
         /* steps carry the class through a stand-in event: the last purchase */
         const fu_event *lastp = NULL;
         for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
-            if (pl->pur[i].at == pl->ptimes[k - 1]) {
+            if (pl->pur[i].at == pt[k - 1]) {
                 lastp = pl->pur[i].e;
                 break;
             }

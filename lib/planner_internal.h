@@ -337,6 +337,8 @@ struct fu_planner {
     const fu_event **cev;
     size_t ncev, cev_cap;
     pl_supp_dates *sdates; /* PL_SD_SLOTS, made on first use (lib/planner_limits.c) */
+    size_t *ptk, ptk_cap; /* purchase days per class in ptimes (class_purchase_times(), lib/planner.c) */
+    int pt_ready;
 };
 
 
