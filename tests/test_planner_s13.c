@@ -12,10 +12,13 @@
  *   fulfil it, contacts between other events at the same instants count for
  *   the redial limits;
  * - a minimum tenure refused without the month arithmetic when it cannot
- *   have passed: deep_care (min_tenure 36 months) a day either side;
+ *   have passed: deep_care (min_tenure 36 months) a day either side, and
+ *   the bound it uses against the month arithmetic around every month end
+ *   of 40 years in six zones;
  * - purchase days per class made once for both cycle cadences: the
  *   replenishment reminder and the mid-cycle check of two classes;
  * - merged contacts' counts written without printf (2-9) and with it (10+). */
+#include "calendar_internal.h"
 #include "fu_test.h"
 #include "planner_internal.h"
 
@@ -174,8 +177,8 @@ Test(planner_s13, only_contacts_fulfil_a_step_and_count_as_attempts) {
                              "R1,2026-10-10T03:00:00Z,contact,,,,,,phone,,busy\n"
                              "R1,2026-10-11T03:00:00Z,purchase,O8,,50,50,,,,\n"
                              "R1,2026-10-11T03:00:00Z,contact,,,,,,phone,,no_answer\n"
-                             "R1,2026-10-12T03:00:00Z,contact,,,,,,phone,,voicemail\n"
                              "R1,2026-10-12T03:00:00Z,survey,,,,,,,,\n"
+                             "R1,2026-10-12T03:00:00Z,contact,,,,,,phone,,voicemail\n"
                              "R2,2026-10-01T02:00:00Z,delivery,O2,,,,,,,\n"
                              "R2,2026-10-01T03:00:00Z,contact,,,,,,phone,,answered\n"
                              "R2,2026-10-08T03:00:00Z,survey,,,,,,,,\n"
@@ -268,4 +271,36 @@ Test(planner_s13, purchase_days_per_class_serve_both_cycle_cadences) {
     cr_assert_eq(mid, 1, "the low-price mid-cycle check");
     fu_plan_free(p);
     fu_test_planner_free(&f);
+}
+
+/* The lower bound the tenure check uses, against the month arithmetic it
+ * stands for: t + floor(m months) <= t + m months for instants every 7 h 13
+ * min from 1995 to 2035 (month ends, where months clip, included) in zones with
+ * daylight saving either side of the equator, a half-hour change (Lord
+ * Howe) and Samoa's skipped day (2011-12-30). */
+Test(planner_s13, month_floor_never_passes_the_month_arithmetic) {
+    static const char *zones[] = {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia",
+                                  "Asia/Kathmandu", "UTC"};
+    static const int64_t months[] = {1, 2, 3, 6, 11, 12, 13, 36, 120};
+    for (size_t z = 0; z < sizeof zones / sizeof *zones; z++) {
+        fu_calendar *c = NULL;
+        cr_assert_eq(fu_calendar_new(&c, zones[z]), FU_OK, "%s", zones[z]);
+        unsigned checked = 0;
+        for (int64_t t = T("1995-01-01T00:00:00Z"); t < T("2035-01-01T00:00:00Z"); t += 7 * 3600 + 13 * 60) {
+            for (size_t k = 0; k < sizeof months / sizeof *months; k++) {
+                fu_duration d = {months[k], FU_DURATION_MONTHS};
+                int64_t r;
+                cr_assert_eq(fu__calendar_add_months(c, t, months[k], &r), FU_OK);
+                cr_assert_leq(t + fu__pl_dur_floor(&d), r, "%s: %lld + %lld months", zones[z], (long long)t,
+                              (long long)months[k]);
+                checked++;
+            }
+        }
+        cr_assert_gt(checked, 400000, "%u", checked);
+        fu_calendar_free(c);
+    }
+    fu_duration s = {3600, FU_DURATION_SECONDS}, w = {5, FU_DURATION_WORKING_DAYS}, neg = {-2, FU_DURATION_MONTHS};
+    cr_assert_eq(fu__pl_dur_floor(&s), 3600);
+    cr_assert_eq(fu__pl_dur_floor(&w), 0, "no bound known");
+    cr_assert_eq(fu__pl_dur_floor(&neg), 0);
 }
