@@ -621,8 +621,8 @@ static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
         int earlier = 0;
         for (size_t k = 0; k < s && !earlier; k++) {
             int64_t f0, t0;
-            int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &cad->steps[k].at, 0, &f0);
-            if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &cad->steps[k].within, 1, &t0);
+            int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trigger, &cad->steps[k].at, 0, &f0);
+            if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, f0, &cad->steps[k].within, 1, &t0);
             if (rc) return rc;
             earlier = c->at >= f0 && c->at <= t0;
         }
@@ -641,8 +641,8 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     pl_meet m;
     meet_of(pl, cx, pr, e, &m);
     int64_t pf, pt;
-    int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
-    if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
+    int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
+    if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
     if (rc) return rc;
     int64_t c = fulfilled_at(pl, &m, n, pf, pt, cx->now);
     if (c != INT64_MIN) {
@@ -682,13 +682,13 @@ static int pending_callback(fu_planner *pl, const pl_cust *cx, size_t n, const f
     if (reached) return 2;
     int timed, q = fu__pl_callback_at(pl, cx, req, cf, &timed);
     if (q <= 0) return q;
-    int rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct);
+    int rc = fu__pl_add_dur_i(pl, cx->zone->cal, *cf, &st->within, 1, ct);
     if (rc) return rc;
     *overdue = *ct < cx->now;
     if (!*overdue) return 1;
     if (tried) return 0; /* the call-back was tried after its window: never a second call */
     *cf = cx->now;
-    return (rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct)) ? rc : 1;
+    return (rc = fu__pl_add_dur_i(pl, cx->zone->cal, *cf, &st->within, 1, ct)) ? rc : 1;
 }
 
 /* Whether a step whose window passed without a contact may come back,
@@ -717,8 +717,8 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
         if (!fu__pl_when_customer(pl, cx, &st->when) || !fu__pl_when_ev(pl, cx, &st->when, e)) continue;
         int64_t from, to;
         int dep = -1;
-        int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
-        if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
+        int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trigger, &st->at, 0, &from);
+        if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &st->within, 1, &to);
         if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, e, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
         if (from >= cx->end) continue;
@@ -748,7 +748,7 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
             meet_of(pl, cx, st, e, &m);
             if (attempted(pl, &m, n, from, cx->now)) continue; /* made, or tried in its window: not due */
             from = cx->now;
-            if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
+            if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
             if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */
             fl |= F_OVERDUE;
         } else if ((meet_of(pl, cx, st, e, &m), fulfilled(pl, &m, n, from, to, cx->now))) {
@@ -851,8 +851,8 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
             int64_t last_to = INT64_MIN;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 int64_t f0, t0;
-                int rc = fu__pl_add_dur(pl, cx->zone->cal, trig, &cad->steps[s].at, 0, &f0);
-                if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &cad->steps[s].within, 1, &t0);
+                int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trig, &cad->steps[s].at, 0, &f0);
+                if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, f0, &cad->steps[s].within, 1, &t0);
                 if (rc) return rc;
                 if (t0 > last_to) last_to = t0;
             }
@@ -944,17 +944,17 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             if (anchor == FU_BOOK_NO_TIME || anchor > cx->now) continue;
             if (cx->last_answered != FU_BOOK_NO_TIME && cx->last_answered > anchor) anchor = cx->last_answered;
             int64_t due;
-            if ((rc = fu__pl_add_dur(pl, cx->zone->cal, anchor, &cad->every, 0, &due))) return rc;
+            if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, anchor, &cad->every, 0, &due))) return rc;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 const fu__pol_step *stp = &cad->steps[s];
                 if (!fu__pl_when_customer(pl, cx, &stp->when) || !fu__pl_when_ev(pl, cx, &stp->when, NULL)) continue;
                 int64_t from, to;
                 uint16_t fl = 0;
-                if ((rc = fu__pl_add_dur(pl, cx->zone->cal, due, &stp->at, 0, &from))) return rc;
-                if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
+                if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, due, &stp->at, 0, &from))) return rc;
+                if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
                 if (to < cx->now) { /* overdue: due from now for the same length */
                     from = cx->now;
-                    if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
+                    if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
                     fl = F_OVERDUE;
                 }
                 if (from >= cx->end) continue;

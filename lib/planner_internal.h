@@ -385,6 +385,15 @@ int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, con
                    int64_t *out);
 int fu__pl_days_in_month(int y, int m);
 int64_t fu__pl_dur_floor(const fu_duration *d); /* a lower bound of t + d - t (0: none known) */
+/* fu__pl_add_dur() without the call for seconds (most steps and windows). */
+static inline int fu__pl_add_dur_i(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d,
+                                   int end_of_day, int64_t *out) {
+    if (d->unit == FU_DURATION_SECONDS) {
+        *out = t + d->value;
+        return FU_OK;
+    }
+    return fu__pl_add_dur(pl, lcal, t, d, end_of_day, out);
+}
 int64_t fu__pl_dur_bound(const fu_duration *d);
 int fu__pl_event_class(fu_planner *pl, const fu_event *e);
 int64_t fu__pl_floordiv(int64_t a, int64_t b);

@@ -60,7 +60,7 @@ static int date_period(fu_planner *pl, const fu_calendar *cal, const fu__pol_sup
     if (fu_calendar_from_local(cal, &d, 0, end)) return 0;
     fu_duration neg = s->before;
     neg.value = -neg.value;
-    return fu__pl_add_dur(pl, cal, *end, &neg, 0, start) == FU_OK;
+    return fu__pl_add_dur_i(pl, cal, *end, &neg, 0, start) == FU_OK;
 }
 
 static int sd_cache = 1; /* fu__pl_supp_dates_cache() */
@@ -104,7 +104,7 @@ static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, 
             cx->last_at[FU_EVENT_RESOLVED] >= cx->last_at[k])
             return 0;
         int64_t end;
-        if (fu__pl_add_dur(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
+        if (fu__pl_add_dur_i(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
         if (t < cx->last_at[k] || t >= end) return 0;
         *a = cx->last_at[k];
         *b = end;
@@ -228,14 +228,14 @@ static int64_t cap_back(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k,
     int64_t r;
     fu_duration neg = k->per;
     neg.value = -neg.value;
-    if (fu__pl_add_dur(pl, cx->zone->cal, t, &neg, 0, &r)) return t - fu__pl_dur_bound(&k->per);
+    if (fu__pl_add_dur_i(pl, cx->zone->cal, t, &neg, 0, &r)) return t - fu__pl_dur_bound(&k->per);
     return r;
 }
 
 static int64_t cap_fwd(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
     if (k->per.unit == FU_DURATION_SECONDS) return t + k->per.value;
     int64_t r;
-    if (fu__pl_add_dur(pl, cx->zone->cal, t, &k->per, 0, &r)) return t + fu__pl_dur_bound(&k->per);
+    if (fu__pl_add_dur_i(pl, cx->zone->cal, t, &k->per, 0, &r)) return t + fu__pl_dur_bound(&k->per);
     return r;
 }
 
@@ -270,7 +270,7 @@ static int cap_tenure(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, i
     if (k->tenure_under.value <= 0) return 1;
     if (cx->first_purchase == FU_BOOK_NO_TIME || cx->first_purchase > t) return 1;
     int64_t until;
-    if (fu__pl_add_dur(pl, cx->zone->cal, cx->first_purchase, &k->tenure_under, 0, &until)) return 1;
+    if (fu__pl_add_dur_i(pl, cx->zone->cal, cx->first_purchase, &k->tenure_under, 0, &until)) return 1;
     return t < until;
 }
 
@@ -533,8 +533,8 @@ static int in_earlier_step(const fu_planner *pl, const pl_cust *cx, const pl_can
     const fu__pol_cadence *cad = c->cad;
     for (const fu__pol_step *k = cad->steps; k < c->step; k++) {
         int64_t f0, t0;
-        int rc = fu__pl_add_dur(pl, cx->zone->cal, c->trigger, &k->at, 0, &f0);
-        if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &k->within, 1, &t0);
+        int rc = fu__pl_add_dur_i(pl, cx->zone->cal, c->trigger, &k->at, 0, &f0);
+        if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, f0, &k->within, 1, &t0);
         if (rc) return rc;
         if (t >= f0 && t <= t0) return 1;
     }
@@ -941,7 +941,7 @@ int fu__pl_callback_at(fu_planner *pl, const pl_cust *cx, const fu_event *e, int
     fu_error_clear();
     const fu__pol_redial_outcome *ro = &pl->P->redial.outcome[FU_OUTCOME_CALLBACK_REQUESTED];
     if (!ro->set) return 0;
-    int rc = fu__pl_add_dur(pl, cx->zone->cal, e->at, &ro->retry, 0, at);
+    int rc = fu__pl_add_dur_i(pl, cx->zone->cal, e->at, &ro->retry, 0, at);
     return rc ? rc : 1;
 }
 
@@ -1024,7 +1024,7 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
         if (timed && g->to < at) g->to = at; /* honoured even past the window */
         g->redial_callback = (uint8_t)timed;
     } else if (ro->set) {
-        int rc = fu__pl_add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
+        int rc = fu__pl_add_dur_i(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
         if (rc) return rc;
     } else
         return FU_OK; /* the policy says nothing about this outcome */
