@@ -48,7 +48,7 @@ void fu_planner_free(fu_planner *pl) {
     fu__free((void *)pl->ev);
     fu__evbuf_free(&pl->evbuf);
     FU_FREE_ALL(pl->cand, pl->ct, pl->grp, pl->gm, pl->ptimes, pl->pur, pl->trig, pl->sel, pl->fut, pl->other_cads,
-                pl->oc_list, pl->stimes);
+                pl->oc_list, pl->stimes, pl->cev, pl->sdates, pl->ptk);
     fu_besttime_free(pl->own_bt);
     fu_segment_rules_free(pl->seg_policy);
     fu__buf_free(&pl->b_purpose);
@@ -421,6 +421,7 @@ int fu__pl_collect(fu_planner *pl, pl_cust *cx, size_t n) {
     pl->nct = 0;
     pl->nst = 0;
     pl->npur = 0;
+    pl->pt_ready = 0; /* class_purchase_times() */
     pl->n_unanswered = 0;
     if (n > pl->trig_cap && FU_GROW(pl->trig, pl->trig_cap, n)) return FU_ENOMEM;
     if (2 * n > pl->sel_cap && FU_GROW(pl->sel, pl->sel_cap, 2 * n)) return FU_ENOMEM;
@@ -560,11 +561,12 @@ static int reached(const fu_event *e) { return e->outcome == FU_OUTCOME_ANSWERED
 /* Whether a contact meeting the step (m; NULL: any contact) reached the
  * customer in [from, min(to, now)]. */
 static int fulfilled(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
+    (void)n;
     int64_t hi = to < now ? to : now;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
-        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->at > hi) continue;
         if (reached(e) && (!m || meets(pl, m, e))) return 1;
     }
     return 0;
@@ -574,8 +576,9 @@ static int fulfilled(const fu_planner *pl, const pl_meet *m, size_t n, int64_t f
  * a late step's contact was made (an unanswered one is redialled within
  * the window only). */
 static int attempted(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to) {
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    (void)n;
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
         if (e->at <= to && meets(pl, m, e)) return 1;
     }
@@ -585,11 +588,12 @@ static int attempted(const fu_planner *pl, const pl_meet *m, size_t n, int64_t f
 /* The first contact meeting the step that reached the customer in [from,
  * min(to, now)], INT64_MIN when none. */
 static int64_t fulfilled_at(const fu_planner *pl, const pl_meet *m, size_t n, int64_t from, int64_t to, int64_t now) {
+    (void)n;
     int64_t hi = to < now ? to : now, first = INT64_MIN;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
-        if (e->at > hi || e->kind != FU_EVENT_CONTACT) continue;
+        if (e->at > hi) continue;
         if (reached(e) && meets(pl, m, e)) first = e->at;
     }
     return first;
@@ -607,8 +611,9 @@ static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
     if ((int)cad->steps[s].priority != (int)FU_PRIORITY_URGENT || !e || !m->order || !m->call) return 0;
     int64_t lo = from - fu__pl_dur_seconds_approx(&pl->P->min_gap);
     if (lo < e->at) lo = e->at;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *c = pl->ev[i];
+    (void)n;
+    for (size_t i = pl->ncev; i-- > 0;) { /* meets(): contacts only */
+        const fu_event *c = pl->cev[i];
         if (c->at < lo) break;
         if (c->at >= from || c->at > cx->now || !reached(c) || c->order_id != m->order || !meets(pl, m, c) ||
             c->priority != FU_PRIORITY_URGENT + 1 || !fu__pl_contact_by_team(pl, c, cad->steps[s].team))
@@ -616,8 +621,8 @@ static int served_before(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
         int earlier = 0;
         for (size_t k = 0; k < s && !earlier; k++) {
             int64_t f0, t0;
-            int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &cad->steps[k].at, 0, &f0);
-            if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &cad->steps[k].within, 1, &t0);
+            int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trigger, &cad->steps[k].at, 0, &f0);
+            if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, f0, &cad->steps[k].within, 1, &t0);
             if (rc) return rc;
             earlier = c->at >= f0 && c->at <= t0;
         }
@@ -636,8 +641,8 @@ static int step_after(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     pl_meet m;
     meet_of(pl, cx, pr, e, &m);
     int64_t pf, pt;
-    int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
-    if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
+    int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trigger, &pr->at, 0, &pf);
+    if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, pf, &pr->within, 1, &pt);
     if (rc) return rc;
     int64_t c = fulfilled_at(pl, &m, n, pf, pt, cx->now);
     if (c != INT64_MIN) {
@@ -660,10 +665,11 @@ static int pending_callback(fu_planner *pl, const pl_cust *cx, size_t n, const f
                             int64_t *cf, int64_t *ct, int *overdue) {
     const fu_event *req = NULL;
     int reached = 0, tried = 0;
-    for (size_t i = n; i-- > 0;) {
-        const fu_event *e = pl->ev[i];
+    (void)n;
+    for (size_t i = pl->ncev; i-- > 0;) {
+        const fu_event *e = pl->cev[i];
         if (e->at < from) break;
-        if (e->kind != FU_EVENT_CONTACT || e->at > cx->now) continue;
+        if (e->at > cx->now) continue;
         int call = !e->channel || e->channel == FU_CHANNEL_PHONE || e->channel == FU_CHANNEL_VIDEO;
         int answered = e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE;
         if (req && answered) return 0; /* the step itself was answered before the request */
@@ -676,13 +682,13 @@ static int pending_callback(fu_planner *pl, const pl_cust *cx, size_t n, const f
     if (reached) return 2;
     int timed, q = fu__pl_callback_at(pl, cx, req, cf, &timed);
     if (q <= 0) return q;
-    int rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct);
+    int rc = fu__pl_add_dur_i(pl, cx->zone->cal, *cf, &st->within, 1, ct);
     if (rc) return rc;
     *overdue = *ct < cx->now;
     if (!*overdue) return 1;
     if (tried) return 0; /* the call-back was tried after its window: never a second call */
     *cf = cx->now;
-    return (rc = fu__pl_add_dur(pl, cx->zone->cal, *cf, &st->within, 1, ct)) ? rc : 1;
+    return (rc = fu__pl_add_dur_i(pl, cx->zone->cal, *cf, &st->within, 1, ct)) ? rc : 1;
 }
 
 /* Whether a step whose window passed without a contact may come back,
@@ -703,16 +709,16 @@ static int overdue_may_revive(const fu_planner *pl, const fu_event *e, const fu_
 /* Steps of one cadence from a trigger instant; keeps those due in the horizon. */
 static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, const fu_event *e,
                       int64_t trigger, uint16_t flags, double cycle, size_t *fu__pl_candidates, size_t *done) {
-    int idx[64]; /* candidate of each step of this trigger, -1 none */
-    for (size_t s = 0; s < 64; s++) idx[s] = -1;
+    int idx[64]; /* candidate of each step of this trigger, -1 none (`after` names an earlier step) */
+    for (size_t s = 0; s < 64 && s < cad->n_steps; s++) idx[s] = -1;
     for (size_t s = 0; s < cad->n_steps; s++) {
         const fu__pol_step *st = &cad->steps[s];
         if (e && e->at > cx->now && st->at.value >= 0) continue; /* an end ahead: only the steps before it */
-        if (!fu__pl_when_customer(pl, cx, &st->when) || !fu__pl_when_event(pl, cx, &st->when, e)) continue;
+        if (!fu__pl_when_customer(pl, cx, &st->when) || !fu__pl_when_ev(pl, cx, &st->when, e)) continue;
         int64_t from, to;
         int dep = -1;
-        int rc = fu__pl_add_dur(pl, cx->zone->cal, trigger, &st->at, 0, &from);
-        if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to);
+        int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trigger, &st->at, 0, &from);
+        if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &st->within, 1, &to);
         if (!rc && st->after >= 0) rc = step_after(pl, cx, n, cad, st, e, trigger, idx, &from, &to, &dep);
         if (rc) return rc;
         if (from >= cx->end) continue;
@@ -742,7 +748,7 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
             meet_of(pl, cx, st, e, &m);
             if (attempted(pl, &m, n, from, cx->now)) continue; /* made, or tried in its window: not due */
             from = cx->now;
-            if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
+            if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &st->within, 1, &to))) return rc;
             if (st->at.value < 0 && to > trigger) to = trigger; /* a step before an end: due until the end */
             fl |= F_OVERDUE;
         } else if ((meet_of(pl, cx, st, e, &m), fulfilled(pl, &m, n, from, to, cx->now))) {
@@ -762,6 +768,19 @@ static int steps_from(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol
     return FU_OK;
 }
 
+/* pl->cev: the contact events of ev[0 .. n), in their order. */
+static int list_contacts(fu_planner *pl, size_t n) {
+    if (n > pl->cev_cap && fu__grow((void **)&pl->cev, &pl->cev_cap, n, sizeof *pl->cev)) return FU_ENOMEM;
+    const fu_event **ev = pl->ev, **cev = pl->cev;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        cev[k] = ev[i];
+        k += ev[i]->kind == FU_EVENT_CONTACT;
+    }
+    pl->ncev = k;
+    return FU_OK;
+}
+
 static int cadence_replaced(const fu_planner *pl, const pl_cust *cx, size_t ci) {
     for (size_t k = pl->repl_off[ci]; k < pl->repl_off[ci + 1]; k++)
         if (fu__pl_when_customer(pl, cx, &pl->P->cadences[pl->repl_idx[k]].when)) return 1;
@@ -773,22 +792,39 @@ int fu__pl_compare_i64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Purchase days of class `cls` (-1: any) among the gathered events (the
- * purchases fu__pl_collect() listed with their classes), same-day purchases
- * merged. Returns the count (at most MAX_CYCLE_PURCHASES, the last ones). */
-static size_t purchase_times(const fu_planner *pl, int cls, int64_t *t) {
-    size_t k = 0;
+/* Purchase days of each class among the gathered events (the purchases
+ * fu__pl_collect() listed with their classes), same-day purchases merged,
+ * at most MAX_CYCLE_PURCHASES a class (the last ones): class c's in
+ * pl->ptimes[c * MAX_CYCLE_PURCHASES ..], their count pl->ptk[c]. Made once
+ * per customer for every cycle cadence (pl->pt_ready; fu__pl_collect()
+ * clears it). */
+static int class_purchase_times(fu_planner *pl) {
+    size_t nc = pl->P->segments.n_classes, need = nc * MAX_CYCLE_PURCHASES;
+    pl->pt_ready = !nc;
+    if (!nc) return FU_OK;
+    if (pl->ptimes_cap < need || pl->ptk_cap < nc) {
+        int64_t *t = fu__realloc(pl->ptimes, need * sizeof *t);
+        if (t) pl->ptimes = t, pl->ptimes_cap = need;
+        size_t *k = t ? fu__realloc(pl->ptk, nc * sizeof *k) : NULL;
+        if (k) pl->ptk = k, pl->ptk_cap = nc;
+        if (!t || !k) return fu__error_nomem();
+    }
+    memset(pl->ptk, 0, nc * sizeof *pl->ptk);
     for (size_t i = 0; i < pl->npur; i++) {
-        if (cls >= 0 && pl->pur[i].cls != cls) continue;
-        int64_t at = pl->pur[i].at;
+        int cls = pl->pur[i].cls;
+        if (cls < 0 || (size_t)cls >= nc) continue;
+        int64_t *t = pl->ptimes + (size_t)cls * MAX_CYCLE_PURCHASES, at = pl->pur[i].at;
+        size_t k = pl->ptk[cls];
         if (k && at - t[k - 1] < DAY) continue;
         if (k == MAX_CYCLE_PURCHASES) {
             memmove(t, t + 1, (k - 1) * sizeof *t);
             k--;
         }
         t[k++] = at;
+        pl->ptk[cls] = k;
     }
-    return k;
+    pl->pt_ready = 1;
+    return FU_OK;
 }
 
 static double mean_interval_days(const int64_t *t, size_t k) {
@@ -815,8 +851,8 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
             int64_t last_to = INT64_MIN;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 int64_t f0, t0;
-                int rc = fu__pl_add_dur(pl, cx->zone->cal, trig, &cad->steps[s].at, 0, &f0);
-                if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &cad->steps[s].within, 1, &t0);
+                int rc = fu__pl_add_dur_i(pl, cx->zone->cal, trig, &cad->steps[s].at, 0, &f0);
+                if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, f0, &cad->steps[s].within, 1, &t0);
                 if (rc) return rc;
                 if (t0 > last_to) last_to = t0;
             }
@@ -841,20 +877,17 @@ static int promise_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__
  * purchase cycle (enough purchases), else the tier's mean, else the default. */
 static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__pol_cadence *cad, fu_plan_stats *st) {
     const fu__policy *P = pl->P;
-    if (pl->ptimes_cap < MAX_CYCLE_PURCHASES) {
-        int64_t *t = fu__realloc(pl->ptimes, MAX_CYCLE_PURCHASES * sizeof *t);
-        if (!t) return fu__error_nomem();
-        pl->ptimes = t;
-        pl->ptimes_cap = MAX_CYCLE_PURCHASES;
-    }
+    int rc0 = pl->pt_ready ? FU_OK : class_purchase_times(pl);
+    if (rc0) return rc0;
     for (size_t cls = 0; cls < P->segments.n_classes; cls++) {
         if (cad->when.product_classes && !(cad->when.product_classes & (1u << cls))) continue;
-        size_t k = purchase_times(pl, (int)cls, pl->ptimes);
+        size_t k = pl->ptk[cls];
+        const int64_t *pt = pl->ptimes + cls * MAX_CYCLE_PURCHASES;
         if (!k) continue;
         double days;
         uint16_t fl;
         if ((int)k >= (cad->min_purchases > 2 ? cad->min_purchases : 2)) {
-            days = mean_interval_days(pl->ptimes, k);
+            days = mean_interval_days(pt, k);
             fl = F_CYCLE_OWN;
         } else if (cx->tier >= 0 && pl->tier_cycle[cx->tier][cls] > 0) {
             days = pl->tier_cycle[cx->tier][cls];
@@ -864,11 +897,11 @@ static int cycle_steps(fu_planner *pl, const pl_cust *cx, size_t n, const fu__po
             fl = F_CYCLE_DEFAULT;
         }
         if (!(days > 0)) continue;
-        int64_t trig = pl->ptimes[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
+        int64_t trig = pt[k - 1] + (int64_t)llround(days * cad->cycle * (double)DAY);
         /* steps carry the class through a stand-in event: the last purchase */
         const fu_event *lastp = NULL;
         for (size_t i = pl->npur; i-- > 0;) /* the purchases of ev[0 .. n) */
-            if (pl->pur[i].at == pl->ptimes[k - 1]) {
+            if (pl->pur[i].at == pt[k - 1]) {
                 lastp = pl->pur[i].e;
                 break;
             }
@@ -882,6 +915,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
     const fu__policy *P = pl->P;
     int rc;
     pl->ncand = 0;
+    if ((rc = list_contacts(pl, n))) return rc;
     /* event cadences: only events whose cadences can still be due (listed by
      * fu__pl_collect()) */
     for (size_t i = 0; i < pl->ntrig; i++) {
@@ -889,7 +923,7 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
         size_t nk = pl->n_kind_cads[e->kind];
         for (size_t k = 0; k < nk; k++) {
             const fu__pol_cadence *cad = &P->cadences[pl->kind_cads[e->kind][k]];
-            if (!fu__pl_when_customer(pl, cx, &cad->when) || !fu__pl_when_event(pl, cx, &cad->when, e)) continue;
+            if (!fu__pl_when_customer(pl, cx, &cad->when) || !fu__pl_when_ev(pl, cx, &cad->when, e)) continue;
             if ((rc = steps_from(pl, cx, n, cad, e, e->at, 0, 0, &st->candidates, &st->done))) return rc;
         }
     }
@@ -905,22 +939,22 @@ int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st) 
             if ((rc = steps_from(pl, cx, n, cad, NULL, cx->lifecycle_since, 0, 0, &st->candidates, &st->done)))
                 return rc;
         } else if (cad->trigger == FU__TRIGGER_EVERY) {
-            if (!fu__pl_when_event(pl, cx, &cad->when, NULL) || cadence_replaced(pl, cx, ci)) continue;
+            if (!fu__pl_when_ev(pl, cx, &cad->when, NULL) || cadence_replaced(pl, cx, ci)) continue;
             int64_t anchor = cx->first_purchase != FU_BOOK_NO_TIME ? cx->first_purchase : cx->first_event;
             if (anchor == FU_BOOK_NO_TIME || anchor > cx->now) continue;
             if (cx->last_answered != FU_BOOK_NO_TIME && cx->last_answered > anchor) anchor = cx->last_answered;
             int64_t due;
-            if ((rc = fu__pl_add_dur(pl, cx->zone->cal, anchor, &cad->every, 0, &due))) return rc;
+            if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, anchor, &cad->every, 0, &due))) return rc;
             for (size_t s = 0; s < cad->n_steps; s++) {
                 const fu__pol_step *stp = &cad->steps[s];
-                if (!fu__pl_when_customer(pl, cx, &stp->when) || !fu__pl_when_event(pl, cx, &stp->when, NULL)) continue;
+                if (!fu__pl_when_customer(pl, cx, &stp->when) || !fu__pl_when_ev(pl, cx, &stp->when, NULL)) continue;
                 int64_t from, to;
                 uint16_t fl = 0;
-                if ((rc = fu__pl_add_dur(pl, cx->zone->cal, due, &stp->at, 0, &from))) return rc;
-                if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
+                if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, due, &stp->at, 0, &from))) return rc;
+                if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
                 if (to < cx->now) { /* overdue: due from now for the same length */
                     from = cx->now;
-                    if ((rc = fu__pl_add_dur(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
+                    if ((rc = fu__pl_add_dur_i(pl, cx->zone->cal, from, &stp->within, 1, &to))) return rc;
                     fl = F_OVERDUE;
                 }
                 if (from >= cx->end) continue;
@@ -1091,284 +1125,6 @@ static int own_besttime(fu_planner *pl) {
     return rc;
 }
 
-/* ---------------------------------------------------------------- output */
-
-/* "YYYY-MM-DD HH:MM" in the customer's local time (buf: at least 17 bytes). */
-static void fmt_date(const pl_cust *cx, int64_t t, char *buf) {
-    int off = 0;
-    fu_calendar_utc_offset(cx->zone->cal, t, &off);
-    int64_t local = t + off, day = fu__pl_floordiv(local, DAY);
-    int sod = (int)(local - day * DAY);
-    fu_date dt;
-    if (fu_date_from_days(day, &dt) || dt.year < 1 || dt.year > 9999) {
-        fu_error_clear();
-        strcpy(buf, "?");
-        return;
-    }
-    int v[5] = {dt.year, dt.month, dt.day, sod / 3600, sod / 60 % 60};
-    char *p = buf;
-    p[0] = (char)('0' + v[0] / 1000), p[1] = (char)('0' + v[0] / 100 % 10), p[2] = (char)('0' + v[0] / 10 % 10);
-    p[3] = (char)('0' + v[0] % 10);
-    p += 4;
-    static const char sep[] = "-- :";
-    for (int i = 1; i < 5; i++) {
-        *p++ = sep[i - 1];
-        *p++ = (char)('0' + v[i] / 10);
-        *p++ = (char)('0' + v[i] % 10);
-    }
-    *p = '\0';
-}
-
-/* Append n strings (no printf: reasons are written for every touchpoint). */
-static void puts_n(fu__buf *b, int n, ...) {
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) fu__buf_puts(b, va_arg(ap, const char *));
-    va_end(ap);
-}
-
-static void buf_reset(fu__buf *b) {
-    b->len = 0;
-    b->failed = 0;
-    if (b->data) b->data[0] = '\0';
-}
-
-/* The calendar a touchpoint depends on whose official data ends before its
- * window (or its late instant) does: the holidays of the customer's zone
- * when they hold it back, the policy calendar of working-day and
- * business-time steps. NULL when none; *day the local day it reaches. */
-static const fu__pol_calendar *expired_calendar(fu_planner *pl, const pl_cust *cx, const pl_group *g, int64_t best,
-                                                int64_t *day) {
-    int64_t end = best > g->to ? best : g->to;
-    const fu__pol_calendar *z = cx->zone->hol;
-    if (z && z->data_until != INT64_MAX && fu__pl_holidays_apply(pl, cx, g) && fu__pl_local_day_of(cx->zone, end, day) == FU_OK &&
-        *day > z->data_until)
-        return z;
-    const fu__pol_calendar *b = pl->bcal;
-    if (b->data_until == INT64_MAX) return NULL;
-    for (int k = 0; k < g->n; k++) {
-        const fu__pol_step *st = pl->cand[pl->gm[g->first + k]].step;
-        int bus = st->at.unit == FU_DURATION_WORKING_DAYS || st->at.unit == FU_DURATION_BUSINESS_SECONDS ||
-                  st->within.unit == FU_DURATION_WORKING_DAYS || st->within.unit == FU_DURATION_BUSINESS_SECONDS;
-        int off = 0;
-        if (bus && fu_calendar_utc_offset(b->cal, end, &off) == FU_OK && (*day = fu__pl_floordiv(end + off, DAY)) > b->data_until)
-            return b;
-    }
-    return NULL;
-}
-
-/* The touchpoint of a contact, its texts in the planner's buffers, into the plan. */
-static int emit_push(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
-                     const char *status_rule, int64_t best, int64_t trigger, const char *order, uint32_t oid) {
-    fu__buf *purpose = &pl->b_purpose, *rule = &pl->b_rule, *reason = &pl->b_reason;
-    int rc = FU_OK;
-    if (purpose->failed || rule->failed || reason->failed) rc = fu__error_nomem();
-    fu_touchpoint tp;
-    memset(&tp, 0, sizeof tp);
-    if (!rc) {
-        tp.customer = cx->index;
-        tp.customer_id = cx->c->id;
-        tp.due_from = g->from;
-        tp.due_to = g->to;
-        tp.best_at = best;
-        tp.trigger_at = trigger;
-        tp.channel = (fu_channel)g->channel;
-        tp.priority = (fu_priority)g->priority;
-        tp.status = (fu_touchpoint_status)status;
-        tp.purposes = (unsigned)g->n;
-        if (g->n == 1) { /* borrowed from the policy */
-            const pl_cand *c = &pl->cand[pl->gm[g->first]];
-            tp.purpose = c->step->purpose ? c->step->purpose : c->step->name;
-            tp.rule = c->step->rule;
-        } else {
-            tp.purpose = fu__pl_intern(&pl->texts, &plan->arena, purpose->data ? purpose->data : "", purpose->len);
-            tp.rule = fu__pl_intern(&pl->texts, &plan->arena, rule->data ? rule->data : "", rule->len);
-        }
-        tp.reason = fu__arena_strndup(&plan->arena, reason->data ? reason->data : "", reason->len);
-        tp.status_rule = status_rule ? status_rule : "";
-        /* a zone's holiday rule belongs to the planner: the plan keeps a copy */
-        if (status_rule && status_rule == cx->zone->hol_rule)
-            tp.status_rule = fu__arena_strndup(&plan->arena, status_rule, strlen(status_rule));
-        tp.order_id = order ? order : ""; /* book strings live as long as the book */
-        tp.owner = "";
-        for (int k = 0; k < g->n && !*tp.owner; k++) { /* a step's team (policy), else a promise's owner */
-            const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
-            if (c->step->team) tp.owner = c->step->team;
-            else if (c->promise && *c->promise->owner)
-                tp.owner = fu__arena_strndup(&plan->arena, c->promise->owner, strlen(c->promise->owner));
-        }
-        if (!tp.purpose || !tp.rule || !tp.reason || !tp.order_id || !tp.status_rule || !tp.owner)
-            rc = fu__error_nomem();
-    }
-    /* the agent step reads what the contact is from here, not from its reason (review r3 L7) */
-    uint8_t flag = g->redial_rule && g->redial_callback && status != FU_TOUCHPOINT_SUPPRESSED ? PL_TP_ASKED : 0;
-    if (!rc) rc = fu__pl_plan_push(plan, &tp, (uint16_t)(cx->zone - pl->zones), oid, flag);
-    return rc;
-}
-
-/* What made one member of a contact due, and what adjusted it, in words. */
-static void member_reason(fu_planner *pl, const pl_cust *cx, const pl_cand *c, fu__buf *reason) {
-    char d[24];
-    fmt_date(cx, c->trigger, d);
-    switch (c->cad->trigger) {
-    case FU__TRIGGER_EVENT:
-        if (strcmp(c->cad->name, fu_event_kind_name(c->ev->kind)) != 0) puts_n(reason, 2, c->cad->name, ": ");
-        puts_n(reason, 3, fu_event_kind_name(c->ev->kind), " on ", d);
-        if (c->order) puts_n(reason, 3, " (order ", fu__pl_pl_str(pl, c->order), ")");
-        if ((c->flags & (F_OVERDUE | F_CALLBACK)) == F_OVERDUE)
-            fu__buf_puts(reason, ", overdue: its window passed without a contact, due from now");
-        if (c->ev->kind == FU_EVENT_SURVEY && isfinite(c->ev->score)) /* the answer that triggered it */
-            fu__buf_printf(reason, ", %s score %g", fu_survey_name(c->ev->survey), (double)c->ev->score);
-        break;
-    case FU__TRIGGER_LIFECYCLE:
-        puts_n(reason, 8, c->cad->name, ": ", fu__pol_lifecycle_name(cx->lifecycle), " since ", d, " (",
-               cx->lifecycle_rule, ")");
-        break;
-    case FU__TRIGGER_EVERY:
-        puts_n(reason, 3, c->cad->name, ": due ", d);
-        if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", overdue");
-        break;
-    case FU__TRIGGER_CYCLE:
-        fu__buf_printf(reason, "%s: %.0f%% of a %.1f-day cycle (%s) on %s", c->cad->name, c->cad->cycle * 100,
-                       c->cycle_days,
-                       (c->flags & F_CYCLE_OWN) ? "own purchases"
-                       : (c->flags & F_CYCLE_TIER) ? "tier mean"
-                                                   : "default",
-                       d);
-        break;
-    case FU__TRIGGER_PROMISE: {
-        const fu__promise *p = c->promise;
-        char dl[24];
-        fmt_date(cx, p->deadline, dl);
-        fu__buf_printf(reason, "%s: promise #%lld \"%s\"", c->cad->name, (long long)p->id, p->text);
-        if (*p->category) puts_n(reason, 2, ", ", p->category);
-        if (*p->owner) puts_n(reason, 2, ", owner ", p->owner);
-        puts_n(reason, 2, ", due ", dl);
-        if (c->cad->promise == FU__PROMISE_FULFILLED) puts_n(reason, 2, ", fulfilled on ", d);
-        if (c->cad->promise == FU__PROMISE_BREACHED) {
-            fmt_date(cx, p->breach_at, dl);
-            puts_n(reason, 2, ", breached on ", dl);
-            if (c->flags & F_OVERDUE) fu__buf_puts(reason, ", still unresolved: overdue, due from now");
-        }
-        break;
-    }
-    }
-    if (c->flags & F_CALLBACK)
-        fu__buf_puts(reason, (c->flags & F_OVERDUE) ? ", the call-back the customer asked for, overdue: due from now"
-                                                    : ", the call-back the customer asked for after the step's window");
-    if (c->flags & F_EARLY) {
-        char e[24];
-        fmt_date(cx, c->own_from, e);
-        puts_n(reason, 3, ", due from ", e, ", served early by the urgent call of its order (caps.min_gap)");
-    }
-    if (c->step->team) puts_n(reason, 2, ", by the team ", c->step->team);
-    if (c->flags & F_RECOVERY) puts_n(reason, 3, ", service recovery (", c->supp_rule, ")");
-    if (c->flags & F_TRIMMED) puts_n(reason, 3, ", window trimmed (", c->supp_rule, ")");
-    if (c->flags & F_MOVED) puts_n(reason, 2, ", moved past ", c->supp_rule);
-    if (c->flags & F_CLV) fu__clv_reason(pl->clv, cx->index, c->clv_channel, c->orig_channel, reason);
-    if (c->flags & F_FALLBACK_CH)
-        puts_n(reason, 7, ", ", fu_channel_name(c->channel), " instead of ", fu_channel_name(c->orig_channel), " (",
-               fu__pl_consent_rule(c->orig_channel), ")");
-}
-
-static int emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
-                const char *status_rule, int64_t best) {
-    fu__buf *purpose = &pl->b_purpose, *rule = &pl->b_rule, *reason = &pl->b_reason;
-    buf_reset(purpose);
-    buf_reset(rule);
-    buf_reset(reason);
-    char d[24];
-    int64_t trigger = INT64_MAX;
-    const char *order = NULL;
-    uint32_t oid = 0;
-    for (int k = 0; k < g->n; k++) {
-        const pl_cand *c = &pl->cand[pl->gm[g->first + k]];
-        if (c->trigger < trigger) trigger = c->trigger;
-        if (!order && c->order) {
-            order = fu__pl_pl_str(pl, c->order);
-            oid = c->order;
-        }
-        if (k) {
-            fu__buf_puts(purpose, "; ");
-            fu__buf_puts(rule, "; ");
-            fu__buf_puts(reason, "; ");
-        }
-        if (g->n > 1) { /* a single touchpoint borrows both from the policy */
-            fu__buf_puts(purpose, c->step->purpose ? c->step->purpose : c->step->name);
-            fu__buf_puts(rule, c->step->rule);
-        }
-        member_reason(pl, cx, c, reason);
-    }
-    if (g->n > 1) fu__buf_printf(reason, "; %d touchpoints merged into one contact", g->n);
-    if (status == FU_TOUCHPOINT_PLANNED && g->moved_by_cap) puts_n(reason, 2, "; held back by ", g->block_rule);
-    if (g->redial_rule && status != FU_TOUCHPOINT_SUPPRESSED) {
-        fmt_date(cx, g->redial_at, d);
-        puts_n(reason, 6, "; redial after ", fu_outcome_name(g->redial_outcome), " on ", d, " (", g->redial_rule);
-        fu__buf_puts(reason, g->redial_callback ? ", at the requested time)" : ")");
-    }
-    if (g->late_rule && best > g->to) {
-        int quiet = strcmp(g->late_rule, "quiet_hours.allowed") == 0; /* review s8 F8 */
-        int biz = strcmp(g->late_rule, "calendars.hours") == 0;     /* a business customer's hours */
-        fmt_date(cx, best, d);
-        puts_n(reason, 5,
-               quiet ? "; late: quiet hours close the window ("
-                     : biz ? "; late: business hours close the window (" : "; late: holidays close the window (",
-               g->late_rule, "), made at the first allowed instant ", d,
-               quiet ? " (quiet_hours.exempt does not name the priority)"
-                     : biz ? " (neither quiet_hours.exempt nor .on_holidays names the priority)"
-                           : " (quiet_hours.on_holidays does not name the priority)");
-    }
-    if (g->on_holiday && status != FU_TOUCHPOINT_SUPPRESSED)
-        puts_n(reason, 3, "; on a holiday (", cx->zone->hol_rule ? cx->zone->hol_rule : "holidays",
-               ", allowed by quiet_hours.on_holidays)");
-    if (status == FU_TOUCHPOINT_PLANNED && g->bt_p >= 0)
-        fu__buf_printf(reason, "; best hour by answer rate (%.0f%%)", (double)g->bt_p * 100.0);
-    int64_t xday = 0;
-    const fu__pol_calendar *xcal = expired_calendar(pl, cx, g, best, &xday);
-    if (xcal) {
-        fu_date u, r;
-        if (fu_date_from_days(xcal->data_until, &u) || fu_date_from_days(xday, &r)) {
-            fu_error_clear();
-            memset(&u, 0, sizeof u);
-            memset(&r, 0, sizeof r);
-        }
-        if (pl->opt.flags & FU_PLANNER_STRICT_CALENDAR)
-            return fu__error_set(FU_ERANGE,
-                                 "calendar %s has official holidays only until %04d-%02d-%02d; a touchpoint of "
-                                 "customer %s (%s) reaches %04d-%02d-%02d: add the next year's notice to the "
-                                 "policy (calendars.%s.holidays, docs/calendar.md)",
-                                 xcal->name, u.year, u.month, u.day, cx->c->id,
-                                 pl->cand[pl->gm[g->first]].step->rule, r.year, r.month, r.day, xcal->name);
-        plan->stats.calendar_expired++;
-        fu__buf_printf(reason, "; calendar %s has official holidays only until %04d-%02d-%02d (calendars.%s.data_until)",
-                       xcal->name, u.year, u.month, u.day, xcal->name);
-    }
-    if (status == FU_TOUCHPOINT_LATER && status_rule)
-        puts_n(reason, 3, "; after the horizon (", status_rule, "): a later run plans it");
-    else if (status != FU_TOUCHPOINT_PLANNED && status_rule)
-        puts_n(reason, 4, "; ", fu_touchpoint_status_name(status), " by ", status_rule);
-    return emit_push(pl, plan, cx, g, status, status_rule, best, trigger, order, oid);
-}
-
-/* A suppressed or deferred candidate on its own (not merged). */
-static int emit_single(fu_planner *pl, fu_plan *plan, const pl_cust *cx, int ci, int status) {
-    if (pl->gm_cap < pl->ncand + 1 && fu__grow((void **)&pl->gm, &pl->gm_cap, pl->ncand + 1, sizeof *pl->gm))
-        return FU_ENOMEM;
-    const pl_cand *c = &pl->cand[ci];
-    pl_group g;
-    memset(&g, 0, sizeof g);
-    g.bt_p = -1;
-    g.from = c->from;
-    g.to = c->to;
-    g.channel = c->channel;
-    g.priority = c->priority;
-    g.n = 1;
-    g.first = (int)pl->ncand; /* a spare slot after the active members */
-    pl->gm[pl->ncand] = ci;
-    int64_t best = c->from > cx->now ? c->from : cx->now;
-    return emit(pl, plan, cx, &g, status, c->status_rule, best);
-}
-
 /* Plan one customer into `plan`. */
 static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan *plan) {
     pl_cust cx;
@@ -1397,8 +1153,8 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
     /* suppressed / deferred before merging: reported one by one */
     for (size_t i = 0; i < pl->ncand; i++) {
         pl_cand *c = &pl->cand[i];
-        if (c->status == C_SUPPRESSED && (rc = emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_SUPPRESSED))) return rc;
-        if (c->status == C_DEFERRED && (rc = emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_DEFERRED))) return rc;
+        if (c->status == C_SUPPRESSED && (rc = fu__pl_emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_SUPPRESSED))) return rc;
+        if (c->status == C_DEFERRED && (rc = fu__pl_emit_single(pl, plan, &cx, (int)i, FU_TOUCHPOINT_DEFERRED))) return rc;
     }
     if ((rc = fu__pl_merge(pl, &cx, &plan->stats))) return rc;
     for (size_t gi = 0; gi < pl->ngrp; gi++) pl->grp[gi].exempt = (uint8_t)prio_exempt(pl->P, pl->grp[gi].priority);
@@ -1421,7 +1177,7 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
         if (stop) { /* redial: no more calls for it */
             g->status = C_SUPPRESSED;
             g->best = g->from > now ? g->from : now;
-            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
+            if ((rc = fu__pl_emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
             continue;
         }
         if (rb > nb) {
@@ -1430,17 +1186,17 @@ static int plan_one(fu_planner *pl, size_t ci, int64_t now, int64_t end, fu_plan
         }
         if ((rc = fu__pl_place(pl, &cx, g, nb))) return rc;
         if (g->status == C_SUPPRESSED) {
-            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
+            if ((rc = fu__pl_emit(pl, plan, &cx, g, FU_TOUCHPOINT_SUPPRESSED, g->block_rule, g->best))) return rc;
             continue;
         }
         if (g->best >= end) { /* a later run plans it: reported with what moved it */
             if ((rc = fu__pl_later_rule(pl, &cx, g, &g->later_rule))) return rc;
-            if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_LATER, g->later_rule, g->best))) return rc;
+            if ((rc = fu__pl_emit(pl, plan, &cx, g, FU_TOUCHPOINT_LATER, g->later_rule, g->best))) return rc;
             continue;
         }
         if ((rc = add_contact(pl, g->best, g->channel, g->priority, g->exempt, g->orders, g->norders))) return rc;
         if (g->survey && (rc = add_survey_time(pl, g->best))) return rc;
-        if ((rc = emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, g->late_rule, g->best))) return rc;
+        if ((rc = fu__pl_emit(pl, plan, &cx, g, FU_TOUCHPOINT_PLANNED, g->late_rule, g->best))) return rc;
     }
     return FU_OK;
 }

@@ -204,6 +204,20 @@ typedef struct pl_cust {
     double spend_last_year;
 } pl_cust;
 
+/* The periods [a, b) of a `dates` suppression (at most PL_SD_DATES dates)
+ * in one calendar for the local years year and year + 1, in the order
+ * supp_period() searches them (lib/planner_limits.c): they are the same for
+ * every customer of the zone in a plan. */
+#define PL_SD_SLOTS 32
+#define PL_SD_DATES 8
+typedef struct pl_supp_dates {
+    const fu_calendar *cal; /* NULL: empty */
+    size_t si;              /* the suppression */
+    int year;
+    int n;
+    int64_t a[2 * PL_SD_DATES], b[2 * PL_SD_DATES];
+} pl_supp_dates;
+
 struct fu_planner {
     const fu_policy *policy;
     const fu__policy *P;
@@ -317,6 +331,14 @@ struct fu_planner {
     size_t nev; /* events of the customer being planned in ev (gather()) */
     uint32_t unknown_class;  /* the first product_class text that names no class of the policy */
     size_t n_unknown_class;  /* how many distinct ones the plans met */
+    /* the contact events of ev[0 .. n) in time order, listed by
+     * fu__pl_candidates() for it and for fu__pl_redial_check() after it
+     * (the loops that only look at contacts skip the other events) */
+    const fu_event **cev;
+    size_t ncev, cev_cap;
+    pl_supp_dates *sdates; /* PL_SD_SLOTS, made on first use (lib/planner_limits.c) */
+    size_t *ptk, ptk_cap; /* purchase days per class in ptimes (class_purchase_times(), lib/planner.c) */
+    int pt_ready;
 };
 
 
@@ -362,6 +384,16 @@ int fu__pl_plan_notes(fu_plan *p);
 int fu__pl_add_dur(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d, int end_of_day,
                    int64_t *out);
 int fu__pl_days_in_month(int y, int m);
+int64_t fu__pl_dur_floor(const fu_duration *d); /* a lower bound of t + d - t (0: none known) */
+/* fu__pl_add_dur() without the call for seconds (most steps and windows). */
+static inline int fu__pl_add_dur_i(const fu_planner *pl, const fu_calendar *lcal, int64_t t, const fu_duration *d,
+                                   int end_of_day, int64_t *out) {
+    if (d->unit == FU_DURATION_SECONDS) {
+        *out = t + d->value;
+        return FU_OK;
+    }
+    return fu__pl_add_dur(pl, lcal, t, d, end_of_day, out);
+}
 int64_t fu__pl_dur_bound(const fu_duration *d);
 int fu__pl_event_class(fu_planner *pl, const fu_event *e);
 int64_t fu__pl_floordiv(int64_t a, int64_t b);
@@ -390,8 +422,21 @@ static inline int fu__pl_when_customer(const fu_planner *pl, const pl_cust *cx, 
     return fu__pl_when_customer_rest(pl, cx, w);
 }
 int fu__pl_when_event(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e);
+/* fu__pl_when_event() without the call for a condition that names nothing
+ * about the event (most steps and cadences). */
+static inline int fu__pl_when_ev(fu_planner *pl, const pl_cust *cx, const fu__pol_when *w, const fu_event *e) {
+    if (!w->product_classes && !w->severities.n && !w->risks.n && !w->surveys && !w->has_score_max && !w->unresolved)
+        return 1;
+    return fu__pl_when_event(pl, cx, w, e);
+}
 int fu__pl_resolved_since(const fu_planner *pl, const fu_event *e, int64_t since);
 int fu__pl_zone_get(fu_planner *pl, const char *tz, const pl_zone **out);
+
+/* lib/planner_emit.c: group g (or candidate ci alone) into the plan as a
+ * touchpoint of `status`, its reason in words */
+int fu__pl_emit(fu_planner *pl, fu_plan *plan, const pl_cust *cx, const pl_group *g, int status,
+                const char *status_rule, int64_t best);
+int fu__pl_emit_single(fu_planner *pl, fu_plan *plan, const pl_cust *cx, int ci, int status);
 
 /* lib/planner.c */
 int fu__pl_candidates(fu_planner *pl, pl_cust *cx, size_t n, fu_plan_stats *st);
@@ -428,6 +473,9 @@ int fu__pl_later_rule(fu_planner *pl, const pl_cust *cx, pl_group *g, const char
 int fu__pl_local_day_of(const pl_zone *z, int64_t t, int64_t *day);
 int fu__pl_merge(fu_planner *pl, const pl_cust *cx, fu_plan_stats *st);
 int fu__pl_place(fu_planner *pl, const pl_cust *cx, pl_group *g, int64_t not_before);
+/* After fu__pl_candidates() over the same ev[0 .. n): it reads the contacts listed there (pl->cev). */
+/* Tests: 0 makes every `dates` suppression's periods afresh (no cache), 1 (the default) caches them. */
+void fu__pl_supp_dates_cache(int on);
 int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g, int64_t *not_before, int *stop);
 /* When the customer asked to be called back by the callback_requested
  * attempt e: its note's time (*timed = 1), else the attempt + the policy's

@@ -47,6 +47,49 @@ void fu__pl_apply_consent(const pl_cust *cx, pl_cand *c) {
     c->status_rule = fu__pl_consent_rule(c->channel);
 }
 
+/* The period of date i of `dates` suppression s in local year y: [local
+ * midnight of the date - before, that midnight); 0 when the year lacks the
+ * date or the calendar refuses it. */
+static int date_period(fu_planner *pl, const fu_calendar *cal, const fu__pol_suppression *s, int y, size_t i,
+                       int64_t *start, int64_t *end) {
+    fu_local d = {0};
+    d.year = y;
+    d.month = s->month_days[i] / 100;
+    d.day = s->month_days[i] % 100;
+    if (d.day > fu__pl_days_in_month(y, d.month)) return 0;
+    if (fu_calendar_from_local(cal, &d, 0, end)) return 0;
+    fu_duration neg = s->before;
+    neg.value = -neg.value;
+    return fu__pl_add_dur_i(pl, cal, *end, &neg, 0, start) == FU_OK;
+}
+
+static int sd_cache = 1; /* fu__pl_supp_dates_cache() */
+
+void fu__pl_supp_dates_cache(int on) { sd_cache = on; }
+
+/* The cached periods of `dates` suppression si in calendar cal for the
+ * local years y and y + 1 (made on a miss); NULL when not cached (too many
+ * dates, the cache off or not allocated: the caller makes them). */
+static const pl_supp_dates *dates_cached(fu_planner *pl, const fu_calendar *cal, size_t si, int y) {
+    const fu__pol_suppression *s = &pl->P->suppressions[si];
+    if (!sd_cache || s->n_month_days > PL_SD_DATES) return NULL;
+    if (!pl->sdates && !(pl->sdates = fu__calloc(PL_SD_SLOTS, sizeof *pl->sdates))) {
+        fu_error_clear(); /* answered without the cache */
+        return NULL;
+    }
+    uint64_t h = ((uint64_t)(uintptr_t)cal >> 4) * 31 + si * 7 + (uint64_t)(uint32_t)y;
+    pl_supp_dates *e = &pl->sdates[(h * UINT64_C(0x9E3779B97F4A7C15)) >> 59]; /* 32 slots */
+    if (e->cal == cal && e->si == si && e->year == y) return e;
+    e->cal = cal;
+    e->si = si;
+    e->year = y;
+    e->n = 0;
+    for (int yy = y; yy <= y + 1; yy++)
+        for (size_t i = 0; i < s->n_month_days; i++)
+            if (date_period(pl, cal, s, yy, i, &e->a[e->n], &e->b[e->n])) e->n++;
+    return e;
+}
+
 /* The suppression period [a, b) around `t`, if `t` is in one; 1 yes, 0 no. */
 static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, int64_t *a, int64_t *b) {
     const fu__pol_suppression *s = &pl->P->suppressions[si];
@@ -61,33 +104,35 @@ static int supp_period(fu_planner *pl, const pl_cust *cx, size_t si, int64_t t, 
             cx->last_at[FU_EVENT_RESOLVED] >= cx->last_at[k])
             return 0;
         int64_t end;
-        if (fu__pl_add_dur(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
+        if (fu__pl_add_dur_i(pl, cal, cx->last_at[k], &s->within, 0, &end)) return 0;
         if (t < cx->last_at[k] || t >= end) return 0;
         *a = cx->last_at[k];
         *b = end;
         return 1;
     }
-    case FU__SUPP_DATES:
+    case FU__SUPP_DATES: {
         if (fu_calendar_to_local(cal, t, &l)) return 0;
+        const pl_supp_dates *e = dates_cached(pl, cal, si, l.year);
+        if (e) {
+            for (int i = 0; i < e->n; i++)
+                if (t >= e->a[i] && t < e->b[i]) {
+                    *a = e->a[i];
+                    *b = e->b[i];
+                    return 1;
+                }
+            return 0;
+        }
         for (int y = l.year; y <= l.year + 1; y++)
             for (size_t i = 0; i < s->n_month_days; i++) {
-                fu_local d = {0};
-                d.year = y;
-                d.month = s->month_days[i] / 100;
-                d.day = s->month_days[i] % 100;
-                if (d.day > fu__pl_days_in_month(y, d.month)) continue;
                 int64_t end, start;
-                if (fu_calendar_from_local(cal, &d, 0, &end)) continue;
-                fu_duration neg = s->before;
-                neg.value = -neg.value;
-                if (fu__pl_add_dur(pl, cal, end, &neg, 0, &start)) continue;
-                if (t >= start && t < end) {
+                if (date_period(pl, cal, s, y, i, &start, &end) && t >= start && t < end) {
                     *a = start;
                     *b = end;
                     return 1;
                 }
             }
         return 0;
+    }
     case FU__SUPP_MONTH_END: {
         if (fu_calendar_to_local(cal, t, &l)) return 0;
         int dim = fu__pl_days_in_month(l.year, l.month);
@@ -183,14 +228,14 @@ static int64_t cap_back(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k,
     int64_t r;
     fu_duration neg = k->per;
     neg.value = -neg.value;
-    if (fu__pl_add_dur(pl, cx->zone->cal, t, &neg, 0, &r)) return t - fu__pl_dur_bound(&k->per);
+    if (fu__pl_add_dur_i(pl, cx->zone->cal, t, &neg, 0, &r)) return t - fu__pl_dur_bound(&k->per);
     return r;
 }
 
 static int64_t cap_fwd(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, int64_t t) {
     if (k->per.unit == FU_DURATION_SECONDS) return t + k->per.value;
     int64_t r;
-    if (fu__pl_add_dur(pl, cx->zone->cal, t, &k->per, 0, &r)) return t + fu__pl_dur_bound(&k->per);
+    if (fu__pl_add_dur_i(pl, cx->zone->cal, t, &k->per, 0, &r)) return t + fu__pl_dur_bound(&k->per);
     return r;
 }
 
@@ -225,7 +270,7 @@ static int cap_tenure(fu_planner *pl, const pl_cust *cx, const fu__pol_cap *k, i
     if (k->tenure_under.value <= 0) return 1;
     if (cx->first_purchase == FU_BOOK_NO_TIME || cx->first_purchase > t) return 1;
     int64_t until;
-    if (fu__pl_add_dur(pl, cx->zone->cal, cx->first_purchase, &k->tenure_under, 0, &until)) return 1;
+    if (fu__pl_add_dur_i(pl, cx->zone->cal, cx->first_purchase, &k->tenure_under, 0, &until)) return 1;
     return t < until;
 }
 
@@ -308,6 +353,9 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             return "caps.min_gap";
         }
     }
+    int64_t last_at = INT64_MIN; /* no contact after t: none can break a cap later */
+    for (size_t i = 0; i < pl->nct; i++)
+        if (pl->ct[i].at > last_at) last_at = pl->ct[i].at;
     for (size_t ki = 0; ki < P->n_caps; ki++) {
         const fu__pol_cap *k = &P->caps[ki];
         if (!cap_holds(k, exempt, g->channel, g->priority)) continue;
@@ -333,6 +381,7 @@ const char *fu__pl_cap_check(fu_planner *pl, const pl_cust *cx, const pl_group *
             return k->rule;
         }
         /* later contacts that would now break the cap */
+        if (last_at <= t) continue;
         int64_t hi = cap_fwd(pl, cx, k, t);
         for (size_t i = 0; i < pl->nct; i++) {
             const pl_contact *c = &pl->ct[i];
@@ -484,8 +533,8 @@ static int in_earlier_step(const fu_planner *pl, const pl_cust *cx, const pl_can
     const fu__pol_cadence *cad = c->cad;
     for (const fu__pol_step *k = cad->steps; k < c->step; k++) {
         int64_t f0, t0;
-        int rc = fu__pl_add_dur(pl, cx->zone->cal, c->trigger, &k->at, 0, &f0);
-        if (!rc) rc = fu__pl_add_dur(pl, cx->zone->cal, f0, &k->within, 1, &t0);
+        int rc = fu__pl_add_dur_i(pl, cx->zone->cal, c->trigger, &k->at, 0, &f0);
+        if (!rc) rc = fu__pl_add_dur_i(pl, cx->zone->cal, f0, &k->within, 1, &t0);
         if (rc) return rc;
         if (t >= f0 && t <= t0) return 1;
     }
@@ -892,7 +941,7 @@ int fu__pl_callback_at(fu_planner *pl, const pl_cust *cx, const fu_event *e, int
     fu_error_clear();
     const fu__pol_redial_outcome *ro = &pl->P->redial.outcome[FU_OUTCOME_CALLBACK_REQUESTED];
     if (!ro->set) return 0;
-    int rc = fu__pl_add_dur(pl, cx->zone->cal, e->at, &ro->retry, 0, at);
+    int rc = fu__pl_add_dur_i(pl, cx->zone->cal, e->at, &ro->retry, 0, at);
     return rc ? rc : 1;
 }
 
@@ -904,11 +953,10 @@ static int wrong_number_stop(fu_planner *pl, size_t n, pl_group *g) {
     if (!ro->stop || (g->channel != FU_CHANNEL_PHONE && g->channel != FU_CHANNEL_SMS && g->channel != FU_CHANNEL_VIDEO))
         return 0;
     int64_t wrong = INT64_MIN, fixed = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind != FU_EVENT_CONTACT ||
-            (e->channel != FU_CHANNEL_PHONE && e->channel != FU_CHANNEL_SMS && e->channel != FU_CHANNEL_VIDEO))
-            continue;
+    (void)n;
+    for (size_t i = 0; i < pl->ncev; i++) { /* the contacts of ev[0 .. n) */
+        const fu_event *e = pl->cev[i];
+        if (e->channel != FU_CHANNEL_PHONE && e->channel != FU_CHANNEL_SMS && e->channel != FU_CHANNEL_VIDEO) continue;
         if (e->outcome == FU_OUTCOME_WRONG_NUMBER) wrong = e->at;
         if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE ||
             e->outcome == FU_OUTCOME_CALLBACK_REQUESTED)
@@ -943,9 +991,8 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
     }
     int row = 0, in_tp = 0;
     const fu_event *last = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const fu_event *e = pl->ev[i];
-        if (e->kind != FU_EVENT_CONTACT) continue;
+    for (size_t i = 0; i < pl->ncev; i++) { /* the contacts of ev[0 .. n) */
+        const fu_event *e = pl->cev[i];
         if (e->outcome == FU_OUTCOME_ANSWERED || e->outcome == FU_OUTCOME_NONE) {
             row = 0;
             continue;
@@ -977,7 +1024,7 @@ int fu__pl_redial_check(fu_planner *pl, const pl_cust *cx, size_t n, pl_group *g
         if (timed && g->to < at) g->to = at; /* honoured even past the window */
         g->redial_callback = (uint8_t)timed;
     } else if (ro->set) {
-        int rc = fu__pl_add_dur(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
+        int rc = fu__pl_add_dur_i(pl, cx->zone->cal, last->at, &ro->retry, 0, &at);
         if (rc) return rc;
     } else
         return FU_OK; /* the policy says nothing about this outcome */

@@ -34,6 +34,16 @@ int64_t fu__pl_dur_bound(const fu_duration *d) {
     return v;
 }
 
+/* A lower bound of t + d - t for every t of years 1..9999 (0 when none is
+ * known): months move the local date by at least 28 days each less the 3 a
+ * month end can clip, and the zone's offset and a gap by under 3 days. */
+int64_t fu__pl_dur_floor(const fu_duration *d) {
+    if (d->value <= 0) return 0;
+    if (d->unit == FU_DURATION_SECONDS) return d->value;
+    if (d->unit == FU_DURATION_MONTHS && d->value <= 120000) return d->value * 28 * DAY - 6 * DAY;
+    return 0;
+}
+
 int fu__pl_days_in_month(int y, int m) {
     static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
@@ -410,6 +420,7 @@ int fu__pl_when_customer_rest(const fu_planner *pl, const pl_cust *cx, const fu_
     }
     if (w->min_tenure.set) {
         if (cx->first_purchase == FU_BOOK_NO_TIME) return 0;
+        if (cx->first_purchase > cx->now - fu__pl_dur_floor(&w->min_tenure.d)) return 0; /* not that long yet */
         int64_t since;
         if (fu__pl_add_dur(pl, cx->zone->cal, cx->first_purchase, &w->min_tenure.d, 0, &since)) return 0;
         if (since > cx->now) return 0;
