@@ -35,6 +35,60 @@ static void events_fail(fu_book *b, const char *csv, int code, const char *msg, 
     fu_test_expect_error(code, msg, "e.csv", line, col, path);
 }
 
+/* ------------------------------------------------------------------ I19 */
+
+Test(book_csv_errors, utf8_cut_short_is_not_blamed_on_gb18030) {
+    fu_book *b = customers("customer_id,tz\nC1,Asia/Shanghai\n");
+    /* 客户已回访 then the first two bytes of 问 (E9 97 AE) */
+    events_fail(b, "customer_id,at,kind,note\nC1,2026-03-02T09:00:00+08:00,purchase,\xE5\xAE\xA2\xE6\x88\xB7\xE5\xB7"
+                   "\xB2\xE5\x9B\x9E\xE8\xAE\xBF\xE9\x97\n",
+                FU_EPARSE,
+                "invalid UTF-8: a UTF-8 character is cut at byte 3 (2 of its 3 bytes are there: a text cut at a byte "
+                "limit?)", 2, 54, "note");
+    /* quoted, and a 4-byte character with 2 bytes, before a separator */
+    events_fail(b, "customer_id,at,kind,note,order_id\nC1,2026-03-02T09:00:00+08:00,purchase,\"ab\xF0\x9F\",O1\n",
+                FU_EPARSE,
+                "invalid UTF-8: a UTF-8 character is cut at byte 3 (2 of its 4 bytes are there: a text cut at a byte "
+                "limit?)", 2, 42, "note");
+    events_fail(b, "customer_id,at,kind,note,order_id\nC1,2026-03-02T09:00:00+08:00,purchase,ab\xF0\x9F\x98,O1\n",
+                FU_EPARSE,
+                "invalid UTF-8: a UTF-8 character is cut at byte 4 (3 of its 4 bytes are there: a text cut at a byte "
+                "limit?)", 2, 41, "note");
+    /* at the end of the data */
+    events_fail(b, "customer_id,at,kind,note\nC1,2026-03-02T09:00:00+08:00,purchase,ab\xE4\xB8", FU_EPARSE,
+                "invalid UTF-8: a UTF-8 character is cut at byte 3 (2 of its 3 bytes are there: a text cut at a byte "
+                "limit?)", 2, 41, "note");
+    /* inside the field: no cut (E4 B8 is a GBK character), a lone lead byte: no proof of one */
+    events_fail(b, "customer_id,at,kind,note\nC1,2026-03-02T09:00:00+08:00,purchase,ab\xE4\xB8x\n", FU_EPARSE,
+                "invalid UTF-8 (the bytes look like GB18030/GBK: save the file as UTF-8)", 2, 41, "note");
+    /* GBK text (制造业: D6 C6 D4 EC D2 B5) keeps its hint */
+    events_fail(b, "customer_id,at,kind,note\nC1,2026-03-02T09:00:00+08:00,purchase,\xD6\xC6\xD4\xEC\xD2\xB5\n",
+                FU_EPARSE, "invalid UTF-8 (the bytes look like GB18030/GBK: save the file as UTF-8)", 2, 39, "note");
+    /* E0 80 is no UTF-8 character cut short (an overlong form): not called one */
+    events_fail(b, "customer_id,at,kind,note\nC1,2026-03-02T09:00:00+08:00,purchase,\xE0\x80,\n", FU_EPARSE,
+                "invalid UTF-8 (the bytes look like GB18030/GBK: save the file as UTF-8)", 2, 39, "note");
+    events_fail(b, "customer_id,at,kind,note\nC1,2026-03-02T09:00:00+08:00,purchase,\xC3\n", FU_EPARSE,
+                "invalid UTF-8", 2, 39, "note");
+    fu_book_free(b);
+    /* a byte order mark cut short at the start */
+    customers_fail("\xEF\xBB" "customer_id,tz\nC1,UTC\n", FU_EPARSE, "invalid UTF-8 (a UTF-8 byte order mark cut short)", 1,
+                   1, NULL);
+}
+
+static int count_note(const fu_note *note, void *ud) {
+    (void)note;
+    (void)ud;
+    return FU_OK;
+}
+
+Test(book_csv_errors, notes_reader_says_the_same) {
+    const char *csv = "customer_id,at,note\nC1,2026-03-02T09:00:00+08:00,3\xE4\xB8\n";
+    cr_assert_eq(fu_notes_read_csv_from_string(csv, strlen(csv), "n.csv", count_note, NULL), FU_EPARSE);
+    cr_assert(strstr(fu_error_last()->message, "a UTF-8 character is cut at byte 3") != NULL, "%s",
+              fu_error_last()->message);
+    cr_assert(strstr(fu_error_last()->message, "GB18030") == NULL, "%s", fu_error_last()->message);
+}
+
 /* ------------------------------------------------------------------ I18 */
 
 Test(book_csv_errors, capacity_deferred_out_of_range_is_refused) {
