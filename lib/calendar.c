@@ -443,8 +443,14 @@ static int parse_hhmm(const char *s, size_t n, size_t *i, const fu__textpos *pos
     *i = j;
     return FU_OK;
 bad:
-    return text_error(FU_EPARSE, pos, src, b, "expected a time HH:MM, got '%.*s'",
-                      b < n ? 1 : 0, s + b);
+    /* echo the token as written, up to the next separator (review s13 I16: '18:0' was echoed '1') */
+    for (j = b; j < n && j - b < 16 && s[j] > ' ' && s[j] < 0x7F && s[j] != '-' && s[j] != ',' && s[j] != ';';
+         j++) {
+    }
+    if (j == b && b < n) /* a separator or one whole character */
+        for (j = b + 1; j < n && ((unsigned char)s[j] & 0xC0) == 0x80 && ((unsigned char)s[b] & 0x80); j++) {
+        }
+    return text_error(FU_EPARSE, pos, src, b, "expected a time HH:MM, got '%.*s'", (int)(j - b), s + b);
 }
 
 static int raw_push(raw_list *l, int wd, int start, int end, size_t at) {

@@ -35,6 +35,38 @@ static void events_fail(fu_book *b, const char *csv, int code, const char *msg, 
     fu_test_expect_error(code, msg, "e.csv", line, col, path);
 }
 
+/* ------------------------------------------------------------------ I16 */
+
+Test(book_csv_errors, window_time_in_customers_and_agents_points_at_the_token) {
+    customers_fail("customer_id,tz,preferred_windows\nC1,UTC,Mon-Fri 09:00-18:0\n", FU_EPARSE,
+                   "expected a time HH:MM, got '18:0'", 2, 22, "preferred_windows");
+    fu_policy *pol = NULL;
+    cr_assert_eq(fu_policy_default(&pol), FU_OK);
+    fu_book *b = customers("customer_id,tz\nC1,UTC\n");
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_planner *pl = NULL;
+    cr_assert_eq(fu_planner_new(&pl, pol, b, NULL), FU_OK, "%s", fu_error_last()->message);
+    static const struct {
+        const char *csv;
+        unsigned long col;
+    } cases[] = {
+        {"agent_id,shift\nA1,Mon-Fri 09:00-18:0\n", 18},      /* A1, then the '1' of 18:0 */
+        {"agent_id,shift\nA1,\"Mon-Fri 09:00-18:0\"\n", 19},  /* one more: the quote */
+        {"agent_id,shift\nA1,  Mon-Fri 09:00-18:0\n", 20},    /* blanks before the text */
+        {"agent_id,tz,shift\nA1,UTC,Mon-Fri 09:00-18:0\n", 22},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_assert_eq(fu_planner_set_agents(pl, cases[i].csv, strlen(cases[i].csv), "wa.csv"), FU_EPARSE);
+        fu_test_expect_error(FU_EPARSE, "expected a time HH:MM, got '18:0'", "wa.csv", 2, cases[i].col, "shift");
+    }
+    const char *day = "agent_id,shift\nA1,Mon-Fxi 09:00-18:00\n";
+    cr_assert_eq(fu_planner_set_agents(pl, day, strlen(day), "wa.csv"), FU_EPARSE);
+    fu_test_expect_error(FU_EPARSE, "expected a day name (Mon..Sun), got 'Fxi'", "wa.csv", 2, 8, "shift");
+    fu_planner_free(pl);
+    fu_book_free(b);
+    fu_policy_free(pol);
+}
+
 /* ------------------------------------------------------------------ I19 */
 
 Test(book_csv_errors, utf8_cut_short_is_not_blamed_on_gb18030) {
