@@ -121,6 +121,64 @@ Test(book_csv_errors, notes_reader_says_the_same) {
     cr_assert(strstr(fu_error_last()->message, "GB18030") == NULL, "%s", fu_error_last()->message);
 }
 
+/* ------------------------------------------------------------------ I20 */
+
+Test(book_csv_errors, invisible_characters_in_customer_ids_are_refused) {
+    /* two exports joined: the second one's byte order mark starts line 3 */
+    customers_fail("customer_id,tz\nC1,Asia/Shanghai\n\xEF\xBB\xBF" "C2,UTC\n", FU_EPARSE,
+                   "an invisible character U+FEFF (byte order mark) at byte 0 of the id: ids are compared byte for "
+                   "byte, and this one would differ from the same id without it (a byte order mark inside the file: "
+                   "two files joined?)", 3, 1, "customer_id");
+    customers_fail("customer_id,tz\nC1\xE2\x80\x8B,UTC\n", FU_EPARSE,
+                   "an invisible character U+200B (zero width space) at byte 2 of the id: ids are compared byte for "
+                   "byte, and this one would differ from the same id without it", 2, 3, "customer_id");
+    customers_fail("customer_id,tz\n\"C\xE2\x80\x8F" "1\",UTC\n", FU_EPARSE,
+                   "an invisible character U+200F (right-to-left mark) at byte 1 of the id: ids are compared byte for "
+                   "byte, and this one would differ from the same id without it", 2, 3, "customer_id");
+    customers_fail("customer_id,tz\nC\xE2\x81\xA6" "1,UTC\n", FU_EPARSE,
+                   "an invisible character U+2066 (left-to-right isolate) at byte 1 of the id: ids are compared byte "
+                   "for byte, and this one would differ from the same id without it", 2, 2, "customer_id");
+    /* other characters of several bytes are ids as before */
+    fu_book *b = customers("customer_id,tz\n\xE5\xAE\xA2\xE6\x88\xB7" "1,UTC\nC\xC2\xA0" "1,UTC\nCaf\xC3\xA9,UTC\n");
+    cr_assert_eq(fu_book_customer_count(b), 3);
+    fu_book_free(b);
+}
+
+Test(book_csv_errors, unknown_customer_says_what_differs) {
+    fu_book *b = customers("customer_id,tz\nC1,Asia/Shanghai\n");
+    events_fail(b, "customer_id,at,kind\nC1\xE2\x80\x8B,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
+                "unknown customer 'C1\xE2\x80\x8B' (the id holds an invisible character U+200B (zero width space) at "
+                "byte 2)", 2, 1, "customer_id");
+    events_fail(b, "customer_id,at,kind\nC2,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
+                "unknown customer 'C2'", 2, 1, "customer_id");
+    /* the API takes such an id; the events file then names the near one */
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "\xEF\xBB\xBF" "C2";
+    c.tz = "UTC";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    c.id = "C3\xE2\x80\x8D";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    events_fail(b, "customer_id,at,kind\nC2,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
+                "unknown customer 'C2' (the book has customer 1 with this id and an invisible U+FEFF (byte order "
+                "mark) in front of it)", 2, 1, "customer_id");
+    events_fail(b, "customer_id,at,kind\nC3,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
+                "unknown customer 'C3' (the book has customer 2 with this id and an invisible U+200D (zero width "
+                "joiner) after it)", 2, 1, "customer_id");
+    fu_book_free(b);
+}
+
+/* ------------------------------------------------------------------ I21 */
+
+Test(book_csv_errors, score_out_of_range_quotes_the_cell) {
+    fu_book *b = customers("customer_id,tz\nC1,UTC\n");
+    events_fail(b, "customer_id,at,kind,survey,score\nC1,2026-03-02T09:00:00Z,survey,csat, 5.0000000001\n",
+                FU_ERANGE, "csat score must be an integer 1..5, got '5.0000000001'", 2, 37, "score");
+    events_fail(b, "customer_id,at,kind,unit_price\nC1,2026-03-02T09:00:00Z,purchase,-1e-9\n", FU_ERANGE,
+                "unit_price must be a finite number >= 0, got '-1e-9'", 2, 34, "unit_price");
+    fu_book_free(b);
+}
+
 /* ------------------------------------------------------------------ I18 */
 
 Test(book_csv_errors, capacity_deferred_out_of_range_is_refused) {
