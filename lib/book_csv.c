@@ -596,6 +596,9 @@ ROW_INLINE int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, 
     *skip = 0;
     e->customer_id = cell(rw, EF_CUST, &len);
     if (!len) return row_error(rw, EF_CUST, FU_EPARSE, "empty customer_id (required)");
+    unsigned long inv; /* an id that makes a customer: as the customers file's (review s13 I20) */
+    if ((flags & FU_BOOK_CREATE_CUSTOMERS) && (rc = fu__id_check_invisible(e->customer_id, len, &inv)))
+        return reraise_at(rw, EF_CUST, inv, rc);
     if ((rc = read_time(rw, EF_AT, 1, &e->at, tm))) return rc;
     const char *kind = cell(rw, EF_KIND, &len);
     if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) { /* as in read_enum() */

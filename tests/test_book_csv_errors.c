@@ -7,6 +7,8 @@
 #include "fu_test.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void customers_fail(const char *csv, int code, const char *msg, unsigned long line, unsigned long col,
@@ -165,6 +167,39 @@ Test(book_csv_errors, unknown_customer_says_what_differs) {
     events_fail(b, "customer_id,at,kind\nC3,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
                 "unknown customer 'C3' (the book has customer 2 with this id and an invisible U+200D (zero width "
                 "joiner) after it)", 2, 1, "customer_id");
+    fu_book_free(b);
+}
+
+/* An events file that makes its customers (FU_BOOK_CREATE_CUSTOMERS) refuses
+ * them as the customers file does, in blocks or not. */
+Test(book_csv_errors, invisible_characters_in_created_customer_ids_are_refused) {
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = FU_BOOK_CREATE_CUSTOMERS;
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    events_fail(b, "customer_id,at,kind\nC1,2026-03-02T09:00:00+08:00,purchase\n\xEF\xBB\xBF" "C2,2026-03-02T09:00:00Z,"
+                   "purchase\n", FU_EPARSE,
+                "an invisible character U+FEFF (byte order mark) at byte 0 of the id: ids are compared byte for byte, "
+                "and this one would differ from the same id without it (a byte order mark inside the file: two "
+                "files joined?)", 3, 1, "customer_id");
+    cr_assert_eq(fu_book_customer_count(b), 0);
+    /* 2 MiB of rows, the bad one near the end: read in blocks, then again serially for the error */
+    const char *row = "C1,2026-03-02T09:00:00+08:00,purchase\n";
+    size_t rows = ((size_t)2 << 20) / strlen(row), len = 0;
+    char *csv = malloc(rows * strlen(row) + 200);
+    cr_assert_not_null(csv);
+    len += (size_t)sprintf(csv, "customer_id,at,kind\n");
+    for (size_t i = 0; i < rows; i++) len += (size_t)sprintf(csv + len, "%s", row);
+    len += (size_t)sprintf(csv + len, "C\xE2\x80\x8B" "9,2026-03-02T09:00:00Z,purchase\n");
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, csv, len, "e.csv"), FU_EPARSE, "%s", fu_error_last()->message);
+    fu_test_expect_error(FU_EPARSE, "an invisible character U+200B (zero width space) at byte 1 of the id: ids are "
+                         "compared byte for byte, and this one would differ from the same id without it", "e.csv",
+                         rows + 2, 2, "customer_id");
+    /* the same rows without it are read */
+    len -= strlen("C\xE2\x80\x8B" "9,2026-03-02T09:00:00Z,purchase\n");
+    cr_assert_eq(fu_book_read_events_csv_from_string(b, csv, len, "e.csv"), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_customer_count(b), 1);
+    free(csv);
     fu_book_free(b);
 }
 
