@@ -2,6 +2,7 @@
  * columns, cells to values, rows to fu__book_customer_add /
  * fu__book_event_add) and writing. docs/formats.md describes the formats. */
 #include "book_internal.h"
+#include "book_ids.h"
 #include "bytes_internal.h"
 #include "csv_internal.h"
 #include "followup/calendar.h"
@@ -476,6 +477,8 @@ static int customer_row(fu_book *b, const rowv *rw) {
     int rc;
     c.id = cell(rw, CF_ID, &len);
     if (!len) return row_error(rw, CF_ID, FU_EPARSE, "empty customer_id (required)");
+    unsigned long inv;
+    if ((rc = fu__id_check_invisible(c.id, len, &inv))) return reraise_at(rw, CF_ID, inv, rc); /* review s13 I20 */
     const char *tz = cell(rw, CF_TZ, &len);
     trim(&tz, &len);
     char tzbuf[128];
@@ -593,6 +596,9 @@ ROW_INLINE int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, 
     *skip = 0;
     e->customer_id = cell(rw, EF_CUST, &len);
     if (!len) return row_error(rw, EF_CUST, FU_EPARSE, "empty customer_id (required)");
+    unsigned long inv; /* an id that makes a customer: as the customers file's (review s13 I20) */
+    if ((flags & FU_BOOK_CREATE_CUSTOMERS) && (rc = fu__id_check_invisible(e->customer_id, len, &inv)))
+        return reraise_at(rw, EF_CUST, inv, rc);
     if ((rc = read_time(rw, EF_AT, 1, &e->at, tm))) return rc;
     const char *kind = cell(rw, EF_KIND, &len);
     if (!memo_find(memo ? &memo[M_KIND] : NULL, kind, len, (int *)&e->kind)) { /* as in read_enum() */
@@ -621,6 +627,27 @@ ROW_INLINE int event_fields(const rowv *rw, unsigned int flags, fu_event_in *e, 
     return FU_OK;
 }
 
+/* An event's error at format column k, re-raised at its field: an unknown
+ * customer says what makes the id differ from one of the book's (review s13
+ * I20); a number out of range quotes the cell as written, not as %g rounds
+ * it (review s13 I21: 'got 5' for 5.0000000001). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static int event_error(const fu_book *b, const rowv *rw, const fu_event_in *e, int k, int rc) {
+    if (rc == FU_ENOTFOUND && k == EF_CUST) fu__id_unknown_hint(b, e->customer_id, strlen(e->customer_id), rc);
+    const char *msg = fu_error_last()->message, *got = strstr(msg, ", got ");
+    if (rw->r && (k == EF_SCORE || k == EF_UNIT) && got) {
+        char pre[512];
+        snprintf(pre, sizeof pre, "%.*s, got ", (int)(got - msg), msg);
+        size_t len;
+        const char *s = cell(rw, k, &len);
+        trim(&s, &len);
+        return row_cell_error(rw, k, rc, pre, s, len, "");
+    }
+    return reraise_at(rw, k, 0, rc);
+}
+
 static int event_row(fu_book *b, const rowv *rw) {
     size_t len;
     const char *id = cell(rw, EF_CUST, &len);
@@ -636,7 +663,7 @@ static int event_row(fu_book *b, const rowv *rw) {
     }
     fu__book_bad bad;
     rc = fu__book_event_add(b, &e, &bad);
-    if (rc && rc != FU_ENOMEM && bad.field >= 0) return reraise_at(rw, bad.field, 0, rc);
+    if (rc && rc != FU_ENOMEM && bad.field >= 0) return event_error(b, rw, &e, bad.field, rc);
     return rc;
 }
 

@@ -182,19 +182,37 @@ static int text_error(int code, const fu__textpos *pos, const char *defsrc, size
  * fu__errtext_cell(): digit runs masked, control characters escaped, cut at
  * 40 characters (review s9 F2). Out of line: the parsers' fast paths keep
  * a small frame. */
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Length of the date a time text starts with: an optional sign, 4 to 6
+ * digits, '-', 2 digits, '-', 2 digits, then the end, 'T' or a blank;
+ * 0 when it starts with no such date. */
+static size_t date_prefix(const char *s, size_t n) {
+    size_t i = n && (s[0] == '+' || s[0] == '-'), y = i;
+    while (i < n && i - y < 7 && is_digit(s[i])) i++;
+    if (i - y < 4 || i - y > 6) return 0;
+    for (int part = 0; part < 2; part++) {
+        if (i + 3 > n || s[i] != '-' || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) return 0;
+        i += 3;
+    }
+    return i == n || s[i] == 'T' || s[i] == 't' || is_space(s[i]) ? i : 0;
+}
+
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
 static int bad_text(int code, const fu__textpos *pos, const char *defsrc, size_t at, const char *kind,
                     const char *s, size_t len, const char *what, unsigned long col) {
-    char q[FU_ERRTEXT_CELL_CAP], tail[48] = "";
+    char q[FU_ERRTEXT_CELL_CAP + 16], tail[48] = "";
     if (col) snprintf(tail, sizeof tail, " (character %lu of the value)", col);
-    return text_error(code, pos, defsrc, at, "bad %s '%s': %s%s", kind, fu__errtext_cell(q, sizeof q, s, len), what,
-                      tail);
+    /* a leading date is no personal data: echoed as written (review s13 I21: '+2026-03-02...' was
+     * masked as a phone number), the rest as a cell */
+    size_t p = date_prefix(s, len);
+    memcpy(q, s, p);
+    fu__errtext_cell(q + p, sizeof q - p, s + p, len - p);
+    return text_error(code, pos, defsrc, at, "bad %s '%s': %s%s", kind, q, what, tail);
 }
-
-static int is_space(char c) { return c == ' ' || c == '\t'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Read exactly `count` digits at *i. */
 static int read_digits(const char *s, size_t n, size_t *i, int count, int *val) {
@@ -251,6 +269,7 @@ int fu__time_parse_at(const char *s, size_t n, const fu__textpos *pos, int *offs
     while (e > i && is_space(s[e - 1])) e--;
     int y, mo, d, h, mi, se = 0;
     size_t at_date = i;
+    if (i < e && (s[i] == '+' || s[i] == '-')) TBAD(i, "no sign is allowed before the year (years 0001..9999)");
     if (!read_digits(s, e, &i, 4, &y)) TBAD(i, "expected a 4-digit year");
     if (i >= e || s[i] != '-') TBAD(i, "expected '-' after the year");
     i++;
@@ -294,6 +313,12 @@ int fu__time_parse_at(const char *s, size_t n, const fu__textpos *pos, int *offs
         if (oh * 60 + om > 18 * 60)
             return bad_text(FU_ERANGE, pos, "<time>", at_off, "time", s, n, "offset beyond +/-18:00", 0);
         off = sign * (oh * 3600 + om * 60);
+    } else if (is_space(s[i])) { /* '09:00:00 +08:00' (review s13 I21) */
+        size_t j = i;
+        while (j < e && is_space(s[j])) j++;
+        if (s[j] == 'Z' || s[j] == 'z' || s[j] == '+' || s[j] == '-')
+            TBAD(i, "no space is allowed before the offset");
+        TBAD(i, "an offset is required (Z or +HH:MM)");
     } else {
         TBAD(i, "an offset is required (Z or +HH:MM)");
     }
@@ -443,8 +468,14 @@ static int parse_hhmm(const char *s, size_t n, size_t *i, const fu__textpos *pos
     *i = j;
     return FU_OK;
 bad:
-    return text_error(FU_EPARSE, pos, src, b, "expected a time HH:MM, got '%.*s'",
-                      b < n ? 1 : 0, s + b);
+    /* echo the token as written, up to the next separator (review s13 I16: '18:0' was echoed '1') */
+    for (j = b; j < n && j - b < 16 && s[j] > ' ' && s[j] < 0x7F && s[j] != '-' && s[j] != ',' && s[j] != ';';
+         j++) {
+    }
+    if (j == b && b < n) /* a separator or one whole character */
+        for (j = b + 1; j < n && ((unsigned char)s[j] & 0xC0) == 0x80 && ((unsigned char)s[b] & 0x80); j++) {
+        }
+    return text_error(FU_EPARSE, pos, src, b, "expected a time HH:MM, got '%.*s'", (int)(j - b), s + b);
 }
 
 static int raw_push(raw_list *l, int wd, int start, int end, size_t at) {

@@ -152,6 +152,9 @@ int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t 
     fu_touchpoint *rows = fu__plan_rows(plan, &nrows);
     for (size_t i = 0; i < n; i++) {
         const fu_capacity_item *it = &items[i];
+        if (it->deferred > 1)
+            return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: item %zu (row %u): deferred %u out of range "
+                                 "(0 not deferred, 1 deferred)", i, (unsigned)it->row, (unsigned)it->deferred);
         if (!it->deferred) continue;
         const fu_touchpoint *t = it->row < np ? &planned[it->row] : NULL;
         if (!t || !cap_agent_channel(t->channel) || t->due_to != it->due_to || (int32_t)t->priority != it->priority)

@@ -176,11 +176,36 @@ static bool gb18030_run(const unsigned char *s, size_t n) {
     return pairs > 0;
 }
 
-static const char *encoding_hint(const unsigned char *s, size_t n, unsigned long line, unsigned long col) {
+/* Bytes of a UTF-8 character cut short at the end of a field at s: the
+ * lead byte of a 3- or 4-byte character and at least one of its
+ * continuation bytes, then the end of the field (',', a line break, a
+ * closing quote or the end of the data) where the character needs more: a
+ * text cut at a byte limit (review s13 I19). 0 when s is not one (a lone
+ * lead byte is no proof of a cut). */
+static int utf8_cut_at(const unsigned char *s, size_t n) {
+    int k = s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    unsigned lo = s[0] == 0xE0 ? 0xA0 : s[0] == 0xF0 ? 0x90 : 0x80; /* the second byte as utf8_seq() takes it */
+    unsigned hi = s[0] == 0xED ? 0x9F : s[0] == 0xF4 ? 0x8F : 0xBF;
+    int i = 1;
+    while (i < k && (size_t)i < n && s[i] >= (i == 1 ? lo : 0x80) && s[i] <= (i == 1 ? hi : 0xBF)) i++;
+    int end = (size_t)i >= n || s[i] == ',' || s[i] == '\n' || s[i] == '\r' || s[i] == '"';
+    return k && i > 1 && i < k && end ? i : 0;
+}
+
+static const char *encoding_hint(const unsigned char *s, size_t n, unsigned long line, unsigned long col,
+                                 char *buf, size_t cap) {
     static const char utf16[] = " (the file looks like UTF-16: save it as UTF-8)";
     if (line == 1 && col == 1 && n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
         return utf16;
     if (s[0] == 0) return line == 1 && col <= 2 ? utf16 : "";
+    if (line == 1 && col == 1 && n >= 2 && s[0] == 0xEF && s[1] == 0xBB && (n < 3 || s[2] != 0xBF))
+        return " (a UTF-8 byte order mark cut short)";
+    int cut = utf8_cut_at(s, n);
+    if (cut) {
+        snprintf(buf, cap, ": a UTF-8 character is cut at byte %d (%d of its %d bytes are there: a text cut at a "
+                 "byte limit?)", cut + 1, cut, s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2);
+        return buf;
+    }
     return gb18030_run(s, n) ? " (the bytes look like GB18030/GBK: save the file as UTF-8)" : "";
 }
 
@@ -190,8 +215,10 @@ __attribute__((noinline))
 static int fail_encoding(fu__csv *r, const unsigned char *s, size_t n, unsigned long line, unsigned long col,
                          size_t field) {
     r->failed = 1;
+    char buf[128];
     return fu__error_set_at(FU_EPARSE, r->source, line, col, column_name(r, field), "%s%s",
-                            s[0] ? "invalid UTF-8" : "NUL byte in the input", encoding_hint(s, n, line, col));
+                            s[0] ? "invalid UTF-8" : "NUL byte in the input",
+                            encoding_hint(s, n, line, col, buf, sizeof buf));
 }
 
 enum { PARSE_MORE = 0, PARSE_RECORD = 1, PARSE_END = 2 };

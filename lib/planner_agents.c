@@ -162,10 +162,18 @@ static int agent_row(fu__agent_set *set, const fu__csv *r, const long *col) {
     if (rc) return rc;
     s = cell(r, col, AC_SHIFT, &len);
     if (!len) return fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "empty shift (required: weekly windows)");
-    if ((rc = fu_windows_parse(s, len, &a->shift)))
-        return rc == FU_ENOMEM ? rc
-                               : fu__csv_error_at(r, (size_t)col[AC_SHIFT], FU_EPARSE, "%s",
-                                                  fu_error_last()->message);
+    if ((rc = fu_windows_parse(s, len, &a->shift))) {
+        if (rc == FU_ENOMEM) return rc;
+        /* the column of the bad token in the field, as for customers' windows (review s13 I16) */
+        size_t f = (size_t)col[AC_SHIFT], flen;
+        unsigned long at = fu_error_last()->column;
+        unsigned long c = fu__csv_field_column(r, f) + (fu__csv_field_quoted(r, f) ? 1ul : 0ul) +
+                          (unsigned long)(s - fu__csv_field(r, f, &flen)) + (at ? at - 1 : 0);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", fu_error_last()->message);
+        return fu__error_set_at(FU_EPARSE, fu__csv_source(r), fu__csv_field_line(r, f), c,
+                                fu__csv_header_name(r, f), "%s", msg);
+    }
     for (int m = 0; m < 7 * 1440; m++) a->shift_min[m / 1440] += fu_windows_contains(a->shift, m) == 1;
     s = cell(r, col, AC_TZ, &len);
     char tz[128];
