@@ -114,9 +114,14 @@ size_t cli_text_width(const char *s);
 /* True when progress may be shown: standard error is a terminal. */
 int cli_progress_enabled(void);
 /* Write at most max_rows rows (0 = all). CSV cells go through the library's
- * cell writer (formula neutralisation unless cli_csv_raw). Returns 0, or -1
- * when out of memory or a write failed. */
+ * cell writer (formula neutralisation unless cli_csv_raw). Returns CLI_OK;
+ * CLI_INPUT when a text cannot be written in the format (JSON: not valid
+ * UTF-8) after "followup: row R, column C: ..." on stderr, nothing written;
+ * CLI_INTERNAL (no message) when out of memory or a write failed. */
 int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows);
+/* cli_table_write()'s check of the texts alone, nothing written: CLI_OK or
+ * CLI_INPUT after the message (for a document of several tables). */
+int cli_table_check(const cli_table *t, cli_format fmt);
 
 /* Set by the global option --csv-raw: CSV text cells are written as they
  * are, without formula neutralisation (docs/formats.md). */

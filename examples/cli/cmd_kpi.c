@@ -189,8 +189,8 @@ static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     cli_table_free(t);
     rc = cli_out_close(&out, !bad, "followup kpi");
     if (rc == CLI_OK && bad) {
-        fprintf(stderr, "followup kpi: out of memory\n");
-        rc = CLI_INTERNAL;
+        if (bad == CLI_INTERNAL) fprintf(stderr, "followup kpi: out of memory\n");
+        rc = bad;
     }
     return rc;
 }

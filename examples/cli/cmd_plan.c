@@ -219,12 +219,12 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
         if (with_agent) cells[at++] = tp[i].agent, short_cells[sat++] = tp[i].agent;
         if (cli_table_add(t, narrow ? short_cells : cells) != 0) rc = CLI_INTERNAL;
     }
-    if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
+    if (rc == CLI_OK) rc = cli_table_write(t, fmt, out.f, 0);
     cli_table_free(t);
     oc = cli_out_close(&out, rc == CLI_OK, "followup plan");
     if (oc) return oc; /* a write error, reported */
     if (rc) {
-        fprintf(stderr, "followup plan: out of memory\n");
+        if (rc == CLI_INTERNAL) fprintf(stderr, "followup plan: out of memory\n");
         return rc;
     }
     return rc;

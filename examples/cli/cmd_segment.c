@@ -228,12 +228,12 @@ static int write_segments(const fu_book *book, const fu_segment_run *run, cli_fo
                                a->human ? "human" : "automated"};
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
-    int bad = rc != CLI_OK || cli_table_write(t, fmt, out.f, 0);
+    int bad = rc != CLI_OK ? rc : cli_table_write(t, fmt, out.f, 0);
     cli_table_free(t);
     int oc = cli_out_close(&out, !bad, "followup segment");
     if (oc) return oc;
-    if (bad) fprintf(stderr, "followup segment: out of memory\n");
-    return bad ? CLI_INTERNAL : CLI_OK;
+    if (bad == CLI_INTERNAL) fprintf(stderr, "followup segment: out of memory\n");
+    return bad;
 }
 
 /* The fitted parameters on stderr. */

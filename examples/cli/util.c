@@ -377,6 +377,38 @@ static char *truncate_text(const char *s, size_t width) {
     return d;
 }
 
+static char *visible_text(const char *s);
+
+/* True when column c's JSON cells are written as strings (cli_json_string). */
+static int json_text_column(const cli_table *t, size_t c) {
+    int type = t->types ? t->types[c] : CLI_JSON_STRING;
+    return type != CLI_JSON_NUMBER && type != CLI_JSON_BOOL;
+}
+
+/* Every text of the JSON document checked before a byte of it is written:
+ * text that is not valid UTF-8 cannot be written as JSON (docs/cli.md), and
+ * half a document on standard output would look like a result to a pipe.
+ * 0, or -1 after "followup: row R, column C: ..." on stderr. */
+static int json_check_rows(const cli_table *t, size_t rows) {
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->headers[c][cli_utf8_valid_prefix(t->headers[c])] != '\0') {
+            fprintf(stderr, "followup: column %zu: name is not valid UTF-8; JSON not written\n", c + 1);
+            return -1;
+        }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            size_t ok = cell ? cli_utf8_valid_prefix(cell) : 0;
+            if (!cell || !json_text_column(t, c) || cell[ok] == '\0') continue;
+            char *name = visible_text(t->headers[c]);
+            fprintf(stderr, "followup: row %zu, column %s: text is not valid UTF-8 (byte %zu); JSON not written\n",
+                    r + 1, name ? name : "?", ok + 1);
+            free(name);
+            return -1;
+        }
+    return 0;
+}
+
 static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
     fputs("[", out);
     for (size_t r = 0; r < rows; r++) {
@@ -385,11 +417,8 @@ static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
             if (c) fputs(", ", out);
             const char *cell = t->cells[r * t->ncols + c];
             if (cli_json_string(out, t->headers[c]) || (fputs(": ", out), 0) ||
-                cli_json_value(out, t->types ? t->types[c] : CLI_JSON_STRING, cell)) {
-                fprintf(stderr, "followup: row %zu, column %s: text is not valid UTF-8 (byte %zu); JSON not written\n",
-                        r + 1, t->headers[c], cli_utf8_valid_prefix(cell) + 1);
-                return -1;
-            }
+                cli_json_value(out, t->types ? t->types[c] : CLI_JSON_STRING, cell))
+                return -1; /* not reached: json_check_rows() came first */
         }
         fputc('}', out);
     }
@@ -477,21 +506,26 @@ static int write_text_row(FILE *out, char *const *cells, const size_t *w, size_t
     return 0;
 }
 
+int cli_table_check(const cli_table *t, cli_format fmt) {
+    return fmt == CLI_FORMAT_JSON && json_check_rows(t, t->nrows) ? CLI_INPUT : CLI_OK;
+}
+
 int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows) {
     size_t rows = t->nrows;
     if (max_rows && rows > max_rows) rows = max_rows;
     if (fmt == CLI_FORMAT_CSV) {
-        if (write_csv_record(out, t->headers, t->ncols)) return -1;
+        if (write_csv_record(out, t->headers, t->ncols)) return CLI_INTERNAL;
         for (size_t r = 0; r < rows; r++)
-            if (write_csv_record(out, t->cells + r * t->ncols, t->ncols)) return -1;
+            if (write_csv_record(out, t->cells + r * t->ncols, t->ncols)) return CLI_INTERNAL;
     } else if (fmt == CLI_FORMAT_JSON) {
-        if (write_json_rows(t, out, rows)) return -1;
+        if (json_check_rows(t, rows)) return CLI_INPUT;
+        if (write_json_rows(t, out, rows)) return CLI_INTERNAL;
     } else {
         size_t *w = calloc(t->ncols, sizeof *w);
         char **v = w ? visible_cells(t, rows) : NULL;
         if (!v) {
             free(w);
-            return -1;
+            return CLI_INTERNAL;
         }
         fit_widths(t, v, w, rows);
         int rc = write_text_row(out, v, w, t->ncols);
@@ -504,9 +538,9 @@ int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_ro
         for (size_t i = 0; i < (rows + 1) * t->ncols; i++) free(v[i]);
         free(v);
         free(w);
-        if (rc) return -1;
+        if (rc) return CLI_INTERNAL;
     }
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? CLI_INTERNAL : CLI_OK;
 }
 
 void cli_table_free(cli_table *t) {
