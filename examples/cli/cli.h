@@ -134,6 +134,18 @@ typedef struct cli_out {
     FILE *f;          /* write here */
     fu_outfile *file; /* NULL for standard output */
 } cli_out;
+/* An option's file: `option` "--customers", `path` NULL when not given. */
+typedef struct cli_path {
+    const char *option;
+    const char *path;
+} cli_path;
+/* Refuse an output that would replace one of the command's inputs (the same
+ * device and inode, through symlinks and hard links; a file that does not
+ * exist yet is no input) or another output (also by directory and name when
+ * it does not exist yet): CLI_OK, or CLI_USAGE after "PROG: --output x is
+ * the --events input x (the same file): it would be overwritten". Call it
+ * before reading or writing anything. */
+int cli_check_outputs(const char *prog, const cli_path *outputs, size_t nout, const cli_path *inputs, size_t nin);
 /* Open `path` (NULL: standard output). CLI_OK, or an exit code after an
  * error message starting with `prog`. */
 int cli_out_open(cli_out *o, const char *path, const char *prog);

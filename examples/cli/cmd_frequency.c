@@ -226,6 +226,10 @@ static int parse_args(int argc, char **argv, args *a) {
     if (cli_parse_options_for(prog, k_options, N_OPTIONS, a->recommend ? NULL : fit_takes(), argc, argv, 2, a, NULL,
                               0, NULL))
         return -1;
+    const cli_path outs[] = {{"--output", a->output}};
+    const cli_path ins[] = {{"--bank", a->bank}, {"--events", a->events}, {"--customers", a->customers},
+                            {"--policy", a->policy}};
+    if (cli_check_outputs(prog, outs, 1, ins, 4)) return -1;
     if (!a->bank == !a->events) {
         fprintf(stderr, "followup frequency: give exactly one of --bank and --events\n");
         return -1;
@@ -313,15 +317,14 @@ static int load_attempts(const args *a, fu_frequency_attempt **att, size_t *n, c
     return rc;
 }
 
+/* The result to --output (written beside it and renamed over it, as every
+ * output file: docs/cli.md "Output files") or standard output. */
 static int write_text(const args *a, const char *text) {
-    FILE *f = a->output ? fopen(a->output, "wb") : stdout;
-    if (!f) {
-        fprintf(stderr, "followup frequency: cannot write %s\n", a->output);
-        return CLI_INPUT;
-    }
-    fputs(text, f);
-    if (a->output && fclose(f) != 0) return CLI_INPUT;
-    return CLI_OK;
+    cli_out out;
+    int rc = cli_out_open(&out, a->output, "followup frequency");
+    if (rc) return rc;
+    fputs(text, out.f);
+    return cli_out_close(&out, 1, "followup frequency");
 }
 
 static int recommend(const args *a, const fu_frequency *m, fu_frequency_format fmt) {

@@ -233,6 +233,10 @@ static int run(int argc, char **argv) {
         }
     int ec = cli_parse_options("followup kpi", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    const cli_path outs[] = {{"--output", args.output}};
+    const cli_path ins[] = {{"--policy", args.policy},   {"--customers", args.customers}, {"--events", args.events},
+                            {"--ledger", args.ledger},   {"--segments", args.segments}};
+    if ((ec = cli_check_outputs("followup kpi", outs, 1, ins, 5))) return ec;
     const char *policy = args.policy, *customers = args.customers, *events = args.events, *ledger = args.ledger;
     const char *output = args.output, *from = args.from, *to = args.to, *as_of = args.as_of;
     const char *format = args.format ? args.format : "dashboard";

@@ -292,6 +292,11 @@ static int run(int argc, char **argv) {
     memset(&a, 0, sizeof a);
     int ec = cli_parse_options("followup plan", k_options, N_OPTIONS, argc, argv, 1, &a, NULL, 0, NULL);
     if (ec) return ec;
+    const cli_path outs[] = {{"--output", a.output}, {"--suppressed", a.suppressed}, {"--deferred", a.deferred},
+                             {"--later", a.later}};
+    const cli_path ins[] = {{"--policy", a.policy}, {"--customers", a.customers}, {"--events", a.events},
+                            {"--agents", a.agents}, {"--clv", a.clv}, {"--ledger", a.ledger}};
+    if ((ec = cli_check_outputs("followup plan", outs, 4, ins, 6))) return ec;
     const char *policy_path = a.policy, *customers = a.customers, *events = a.events, *now_text = a.now;
     const char *horizon_text = a.horizon ? a.horizon : "1d", *output = a.output, *suppressed = a.suppressed;
     const char *deferred = a.deferred, *later = a.later, *ledger_path = a.ledger, *agents_path = NULL;

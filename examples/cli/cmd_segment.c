@@ -289,6 +289,9 @@ static int run(int argc, char **argv) {
     memset(&args, 0, sizeof args);
     int ec = cli_parse_options("followup segment", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    const cli_path outs[] = {{"--output", args.output}, {"--fit-output", args.fit_output}};
+    const cli_path ins[] = {{"--policy", args.policy}, {"--customers", args.customers}, {"--events", args.events}};
+    if ((ec = cli_check_outputs("followup segment", outs, 2, ins, 3))) return ec;
     fu_segment_run_options so = FU_SEGMENT_RUN_OPTIONS_INIT;
     cli_format fmt = CLI_FORMAT_CSV;
     int64_t now = 0;

@@ -7,6 +7,9 @@
 #include <unicode/utf8.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <libgen.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -290,6 +293,54 @@ static int write_csv_record(FILE *out, char *const *cells, size_t n) {
     if (rc == FU_OK && fwrite(rec, 1, len, out) != len) rc = FU_EIO;
     fu_free(rec);
     return rc;
+}
+
+/* The file a path names: its device and inode through symlinks (stat), or
+ * for a file that does not exist yet its directory's device and inode and
+ * its base name. 0, or -1 when neither can be found. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+    int exists;
+    char base[256];
+} file_id;
+
+static int file_id_of(const char *path, file_id *id) {
+    struct stat st;
+    memset(id, 0, sizeof *id);
+    if (stat(path, &st) == 0) {
+        id->dev = st.st_dev, id->ino = st.st_ino, id->exists = 1;
+        return 0;
+    }
+    char dir[PATH_MAX], base[PATH_MAX];
+    if (strlen(path) >= sizeof dir) return -1;
+    strcpy(dir, path);
+    strcpy(base, path);
+    const char *b = basename(base);
+    if (strlen(b) >= sizeof id->base || stat(dirname(dir), &st) != 0) return -1;
+    strcpy(id->base, b);
+    id->dev = st.st_dev, id->ino = st.st_ino;
+    return 0;
+}
+
+static int same_file(const file_id *a, const file_id *b) {
+    return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && strcmp(a->base, b->base) == 0;
+}
+
+int cli_check_outputs(const char *prog, const cli_path *outputs, size_t nout, const cli_path *inputs, size_t nin) {
+    for (size_t i = 0; i < nout; i++) {
+        file_id o, x;
+        if (!outputs[i].path || file_id_of(outputs[i].path, &o)) continue;
+        for (size_t j = 0; j < nin && o.exists; j++)
+            if (inputs[j].path && !file_id_of(inputs[j].path, &x) && x.exists && same_file(&o, &x))
+                return cli_usage("%s: %s %s is the %s input %s (the same file): it would be overwritten\n", prog,
+                                 outputs[i].option, outputs[i].path, inputs[j].option, inputs[j].path);
+        for (size_t k = 0; k < i; k++)
+            if (outputs[k].path && !file_id_of(outputs[k].path, &x) && same_file(&o, &x))
+                return cli_usage("%s: %s %s and %s %s are the same file: one would overwrite the other\n", prog,
+                                 outputs[k].option, outputs[k].path, outputs[i].option, outputs[i].path);
+    }
+    return CLI_OK;
 }
 
 int cli_out_open(cli_out *o, const char *path, const char *prog) {

@@ -81,3 +81,92 @@ def test_list_json_valid_is_still_a_document(ledger):
     r = run("commitments", "list", "--ledger", str(ledger), "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)[0]["text"] == "3个工作日内解决"
+
+
+# --- I22: an output that is one of the inputs is refused before anything ----
+
+SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "sample", "data")
+NOW = "2026-03-01T09:00:00+08:00"
+
+
+@pytest.fixture
+def copies(tmp_path):
+    c, e = tmp_path / "c.csv", tmp_path / "e.csv"
+    c.write_bytes(open(os.path.join(SAMPLE, "customers.csv"), "rb").read())
+    e.write_bytes(open(os.path.join(SAMPLE, "events.csv"), "rb").read())
+    return c, e
+
+
+def refused(r, *words):
+    assert r.returncode == 2, (r.stdout[:200], r.stderr)
+    assert r.stdout == ""
+    for w in words:
+        assert w in r.stderr, r.stderr
+
+
+def test_segment_output_over_events_is_refused(copies):
+    c, e = copies
+    before = e.read_bytes()
+    r = run("segment", "--customers", str(c), "--events", str(e), "--output", str(e))
+    refused(r, "--output", "--events", "overwritten")
+    assert e.read_bytes() == before
+
+
+def test_plan_suppressed_through_a_symlink_is_refused(copies, tmp_path):
+    c, e = copies
+    link = tmp_path / "link.csv"
+    link.symlink_to(c)
+    before = c.read_bytes()
+    r = run("plan", "--customers", str(c), "--events", str(e), "--now", NOW, "--output", str(tmp_path / "p.csv"),
+            "--suppressed", str(link))
+    refused(r, "--suppressed", "--customers")
+    assert c.read_bytes() == before and not (tmp_path / "p.csv").exists()
+
+
+def test_plan_output_over_a_hard_link_of_the_events_is_refused(copies, tmp_path):
+    c, e = copies
+    hard = tmp_path / "hard.csv"
+    os.link(e, hard)
+    r = run("plan", "--customers", str(c), "--events", str(e), "--now", NOW, "--output", str(hard))
+    refused(r, "--output", "--events")
+
+
+def test_two_outputs_to_one_new_file_are_refused(copies, tmp_path):
+    c, e = copies
+    r = run("plan", "--customers", str(c), "--events", str(e), "--now", NOW, "--output", str(tmp_path / "p.csv"),
+            "--deferred", str(tmp_path / "." / "p.csv"))
+    refused(r, "--output", "--deferred", "same file")
+    assert not (tmp_path / "p.csv").exists()
+
+
+@pytest.mark.parametrize("cmd", [
+    ["kpi", "--events", "{e}", "--output", "{e}"],
+    ["kpi", "--events", "{e}", "--customers", "{c}", "--output", "{c}"],
+    ["frequency", "fit", "--events", "{e}", "--output", "{e}"],
+    ["segment", "--customers", "{c}", "--events", "{e}", "--fit-output", "{c}"],
+    ["simulate", "--customers", "{c}", "--events", "{e}", "--from", "2026-01-01T00:00:00Z", "--to",
+     "2026-01-02T00:00:00Z", "--output", "{e}"],
+])
+def test_every_output_option_is_checked(copies, cmd):
+    c, e = copies
+    before = (c.read_bytes(), e.read_bytes())
+    r = run(*[a.format(c=c, e=e) for a in cmd])
+    refused(r, "it would be overwritten")
+    assert (c.read_bytes(), e.read_bytes()) == before
+
+
+def test_simulate_output_over_a_compared_policy_is_refused(copies, tmp_path):
+    c, e = copies
+    pol = tmp_path / "p.yaml"
+    pol.write_text("name: p\n")
+    r = run("simulate", "--customers", str(c), "--events", str(e), "--from", "2026-01-01T00:00:00Z", "--to",
+            "2026-01-02T00:00:00Z", "--compare", "policy," + str(pol), "--output", str(pol))
+    refused(r, "--output", "--compare")
+    assert pol.read_text() == "name: p\n"
+
+
+def test_a_new_output_beside_the_inputs_is_written(copies, tmp_path):
+    c, e = copies
+    r = run("segment", "--customers", str(c), "--events", str(e), "--output", str(tmp_path / "s.csv"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "s.csv").read_text().startswith("customer_id,")
