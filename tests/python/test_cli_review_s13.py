@@ -170,3 +170,72 @@ def test_a_new_output_beside_the_inputs_is_written(copies, tmp_path):
     r = run("segment", "--customers", str(c), "--events", str(e), "--output", str(tmp_path / "s.csv"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "s.csv").read_text().startswith("customer_id,")
+
+
+# --- I3: rows with impossible values are refused, naming the file and row ---
+
+@pytest.mark.parametrize("change,words", [
+    ("deadline=9223372036854775807", "deadline 9223372036854775807 is not a time of years 1..9999"),
+    ("created_at=-9223372036854775808", "created_at -9223372036854775808 is not a time of years 1..9999"),
+    ("state=99", "state 99 is outside 0..3"),
+    ("level=-5", "level -5 is outside 0..1000"),
+    ("warned=7", "warned 7 is outside 0..1"),
+    ("created_at='yesterday'", "created_at is text, not an integer"),
+    ("closed_at=1.5", "closed_at is a real, not an integer"),
+    ("customer_id=cast(x'43005800' as text)", "customer_id holds a NUL byte at byte 2"),
+])
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_ledger_row_out_of_range_is_refused(ledger, change, words, fmt):
+    sql(ledger, "update commitment set " + change)
+    r = run("commitments", "list", "--ledger", str(ledger), "--format", fmt)
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert r.stdout == ""
+    assert "ledger '%s': commitment 1: %s" % (ledger, words) in r.stderr
+    assert "restore it from a backup" in r.stderr
+
+
+def test_ledger_row_out_of_range_is_refused_by_fulfill_and_report(ledger):
+    sql(ledger, "update commitment set state=99")
+    r = run("commitments", "fulfill", "1", "--ledger", str(ledger))
+    assert r.returncode == 3 and "commitment 1: state 99 is outside 0..3" in r.stderr, r.stderr
+    r = run("commitments", "report", "--ledger", str(ledger), "--at", "2026-03-10T00:00:00Z", "--record")
+    assert r.returncode == 3 and "commitment 1: state 99 is outside 0..3" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("change,words", [
+    ("at='yesterday'", "at is text, not an integer"),
+    ("at=9223372036854775807", "at 9223372036854775807 is not a time of years 1..9999"),
+    ("at=-9223372036854775808", "at -9223372036854775808 is not a time of years 1..9999"),
+    ("duration=999999", "duration 999999 is outside 0..86400"),
+    ("callback_at='soon'", "callback_at is text, not an integer"),
+    ("customer_id=cast(x'43005800' as text)", "customer_id holds a NUL byte"),
+])
+def test_contact_log_row_out_of_range_is_refused(contact_log, change, words):
+    sql(contact_log, "update contact_log set " + change)
+    r = run("guard", "log", "--log", str(contact_log), "--format", "json")
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert r.stdout == ""
+    assert "contact log '%s': record 1: %s" % (contact_log, words) in r.stderr
+
+
+def test_contact_log_unknown_channel_names_the_file(contact_log):
+    sql(contact_log, "update contact_log set channel='fax'")
+    r = run("guard", "log", "--log", str(contact_log))
+    assert r.returncode == 3 and "contact log '%s': record 1: " % contact_log in r.stderr, r.stderr
+    assert "fax" in r.stderr
+
+
+# --- I4: a locked ledger's error names the file -------------------------------
+
+def test_a_locked_ledger_names_the_file(ledger, tmp_path):
+    n = tmp_path / "n2.csv"
+    n.write_text("customer_id,at,note\nC2,2026-03-03T09:00:00+08:00,3个工作日内解决\n")
+    holder = sqlite3.connect(str(ledger), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        r = run("commitments", "extract", "--notes", str(n), "--ledger", str(ledger))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.returncode == 3, r.stderr
+    assert "ledger '%s': begin: locked by another process" % ledger in r.stderr
