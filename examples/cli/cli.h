@@ -111,6 +111,15 @@ int cli_table_set_types(cli_table *t, const char *types);
 void cli_table_set_max_width(cli_table *t, size_t width);
 /* Display width of UTF-8 text in a terminal (ICU East Asian Width). */
 size_t cli_text_width(const char *s);
+/* A copy of s for a terminal (free()): control characters (C0, DEL, C1)
+ * and bytes that are not UTF-8 written as escapes (\t, \r, \x1B, \xFF,
+ * \u0085), so that data cannot move the cursor, retitle the window or
+ * recolour the text; newlines kept when keep_newlines (a text of several
+ * lines), else written as \n. NULL when out of memory. */
+char *cli_visible(const char *s, int keep_newlines);
+/* cli_visible(s, 0) for one message: the copy lives until the fourth call
+ * after (four per message at most), "?" when out of memory. */
+const char *cli_shown(const char *s);
 /* True when progress may be shown: standard error is a terminal. */
 int cli_progress_enabled(void);
 /* Write at most max_rows rows (0 = all). CSV cells go through the library's

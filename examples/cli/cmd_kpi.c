@@ -155,6 +155,21 @@ static int write_out(const char *path, const char *text, size_t len) {
     return rc ? rc : bad ? CLI_INPUT : CLI_OK;
 }
 
+/* The text dashboard: group labels are data (a segments file, agent ids)
+ * and may hold control characters; they are escaped as the table format
+ * escapes them (cli_visible: ESC as \x1B), the dashboard's own line breaks
+ * kept. */
+static int write_dashboard(const char *path, const char *text) {
+    char *shown = cli_visible(text, 1);
+    if (!shown) {
+        fprintf(stderr, "followup kpi: out of memory\n");
+        return CLI_INTERNAL;
+    }
+    int rc = write_out(path, shown, strlen(shown));
+    free(shown);
+    return rc;
+}
+
 static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     static const char *const hdr[] = {"kpi", "group", "period", "value", "ci_low", "ci_high", "n", "target", "status", "rule"};
     cli_table *t = cli_table_new(10, hdr);
@@ -309,7 +324,7 @@ static int run(int argc, char **argv) {
             fprintf(stderr,
                     "followup kpi: warning: %s labels %zu customer ids that are not in the book (first: '%s'); "
                     "their labels reach no event\n",
-                    args.segments, after - before, fu_book_customer(kb, before)->id);
+                    cli_shown(args.segments), after - before, cli_shown(fu_book_customer(kb, before)->id));
     }
     if (!rc && led && (rc = fu_kpi_add_ledger(k, led))) ctx = ledger;
     size_t nfig = 0;
@@ -327,7 +342,7 @@ static int run(int argc, char **argv) {
             cli_error("output");
             ret = CLI_INTERNAL;
         } else {
-            ret = write_out(output, text, len);
+            ret = fmt_dash ? write_dashboard(output, text) : write_out(output, text, len);
         }
     } else {
         ret = table_out(k, fmt, output);

@@ -399,7 +399,7 @@ static int run(int argc, char **argv) {
                 "followup plan: warning: product_class '%s'%s names no product class of the policy "
                 "(segments.product_classes: a class or its kind); those events take their class from unit_price "
                 "or their order's purchase, else match no product_class condition\n",
-                unknown_class, unknown_classes > 1 ? " and others" : "");
+                cli_shown(unknown_class), unknown_classes > 1 ? " and others" : "");
     size_t short_agents = 0;
     const char *short_agent = NULL;
     int short_min = 0, short_need = 0;
@@ -407,7 +407,7 @@ static int run(int argc, char **argv) {
         fprintf(stderr,
                 "followup plan: warning: agent %s%s: the shift meets agents.team_hours for %d minutes a day, "
                 "calls_per_day needs %d; is the agents file's tz right (without a tz column shifts are UTC)?\n",
-                short_agent, short_agents > 1 ? " and others" : "", short_min, short_need);
+                cli_shown(short_agent), short_agents > 1 ? " and others" : "", short_min, short_need);
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);

@@ -477,11 +477,7 @@ static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
     return 0;
 }
 
-/* A copy of s for a terminal: control characters (C0, DEL, C1) and bytes
- * that are not UTF-8 are written as escapes (\n, \t, \r, \xHH, \u0085),
- * so that a note cannot move the cursor, retitle the window or break the
- * table's rows. NULL when out of memory. */
-static char *visible_text(const char *s) {
+char *cli_visible(const char *s, int keep_newlines) {
     size_t n = strlen(s);
     char *d = malloc(n * 6 + 1), *o = d;
     if (!d) return NULL;
@@ -490,7 +486,9 @@ static char *visible_text(const char *s) {
         int32_t j = i;
         UChar32 cp;
         U8_NEXT((const uint8_t *)s, j, len, cp);
-        if (cp == '\n' || cp == '\t' || cp == '\r') {
+        if (cp == '\n' && keep_newlines) {
+            *o++ = '\n';
+        } else if (cp == '\n' || cp == '\t' || cp == '\r') {
             *o++ = '\\';
             *o++ = cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r';
         } else if (cp < 0) {
@@ -507,6 +505,17 @@ static char *visible_text(const char *s) {
     }
     *o = '\0';
     return d;
+}
+
+static char *visible_text(const char *s) { return cli_visible(s, 0); }
+
+const char *cli_shown(const char *s) {
+    static char *slot[4];
+    static unsigned next;
+    unsigned k = next++ % 4;
+    free(slot[k]);
+    slot[k] = cli_visible(s ? s : "", 0);
+    return slot[k] ? slot[k] : "?";
 }
 
 /* The table format's cells (headers first) made visible; NULL when out of
@@ -676,7 +685,7 @@ static void placeholder_warning(const fu_book *book, const char *prog, size_t co
     utc_date(t, when, sizeof when);
     fprintf(stderr, "%s: warning: %zu event(s) more than %d years %s of the history (%s: customer %s, %s); a %s?\n",
             prog, count, CLI_EARLY_YEARS, late ? "after the 99th percentile" : "before the first percentile",
-            late ? "latest" : "earliest", event_customer(book, i), when,
+            late ? "latest" : "earliest", cli_shown(event_customer(book, i)), when,
             late ? "placeholder date" : "null placeholder date");
 }
 

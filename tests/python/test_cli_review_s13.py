@@ -239,3 +239,41 @@ def test_a_locked_ledger_names_the_file(ledger, tmp_path):
         holder.close()
     assert r.returncode == 3, r.stderr
     assert "ledger '%s': begin: locked by another process" % ledger in r.stderr
+
+
+# --- I23: control characters of the data never reach the terminal raw --------
+
+def sample(name):
+    return os.path.join(SAMPLE, name)
+
+
+def test_kpi_dashboard_escapes_control_characters_of_labels(tmp_path):
+    seg = tmp_path / "s.csv"
+    seg.write_bytes(b'customer_id,segment\nC00001,"x\x1b]0;pwned\x07\x1b[31mRED"\nN\x1b[31mOPE,y\n')
+    r = run("kpi", "--customers", sample("customers.csv"), "--events", sample("events.csv"), "--segments", str(seg),
+            "--by", "segment")
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "x\\x1B]0;pwned\\x07\\x1B[31mRED" in r.stdout
+    assert r.stdout.count("\n") > 5  # the dashboard's own lines are kept
+    assert "\x1b" not in r.stderr and "(first: 'N\\x1B[31mOPE')" in r.stderr
+
+
+def test_plan_warnings_escape_control_characters(tmp_path):
+    ag = tmp_path / "ag.csv"
+    ag.write_bytes(b'agent_id,shift,tz\n"A\x1b[31m1",Mon-Fri 00:00-01:00,UTC\n')
+    ev = tmp_path / "e.csv"
+    ev.write_bytes(open(sample("events.csv"), "rb").read() + b"")
+    lines = ev.read_bytes().split(b"\n")
+    hdr = lines[0].split(b",")
+    row = [b""] * len(hdr)
+    row[hdr.index(b"customer_id")] = b"C00001"
+    row[hdr.index(b"at")] = b"2026-02-02T09:00:00+08:00"
+    row[hdr.index(b"kind")] = b"purchase"
+    row[hdr.index(b"product_class")] = b"pr\x1b[31memium"
+    ev.write_bytes(b"\n".join(lines).rstrip(b"\n") + b"\n" + b",".join(row) + b"\n")
+    r = run("plan", "--customers", sample("customers.csv"), "--events", str(ev), "--now", NOW, "--agents", str(ag))
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stderr, r.stderr
+    assert "agent A\\x1B[31m1:" in r.stderr
+    assert "product_class 'pr\\x1B[31memium'" in r.stderr
