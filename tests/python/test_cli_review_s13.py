@@ -277,3 +277,24 @@ def test_plan_warnings_escape_control_characters(tmp_path):
     assert "\x1b" not in r.stderr, r.stderr
     assert "agent A\\x1B[31m1:" in r.stderr
     assert "product_class 'pr\\x1B[31memium'" in r.stderr
+
+
+# --- I17: simulate --truth errors read as every other reader's ---------------
+
+def test_truth_errors_give_byte_column_name_and_value(tmp_path):
+    c = tmp_path / "c.csv"
+    c.write_text("customer_id,tz\nC1,Asia/Shanghai\n")
+    e = tmp_path / "e.csv"
+    e.write_text("customer_id,at,kind\nC1,2026-03-02T09:00:00+08:00,purchase\n")
+    hdr = "customer_id,archetype,weekend," + ",".join("p%02d" % h for h in range(24)) + "\n"
+    cases = {
+        "C1,x,0.8," + ",".join(["1.5"] * 24): ":2:10: p00: expected a probability in [0, 1], got '1.5'",
+        "C1,x,5," + ",".join(["0.5"] * 24): ":2:6: weekend: expected a probability in [0, 1], got '5'",
+        "C1,x,0.8," + ",".join(["0.5"] * 23): ":2:101: p23: missing (expected 27 columns",
+    }
+    for row, want in cases.items():
+        t = tmp_path / "t.csv"
+        t.write_text(hdr + row + "\n")
+        r = run("simulate", "--customers", str(c), "--events", str(e), "--from", "2026-03-01T00:00:00Z", "--to",
+                "2026-03-03T00:00:00Z", "--truth", str(t))
+        assert r.returncode == 3 and str(t) + want in r.stderr, (row, r.stderr)

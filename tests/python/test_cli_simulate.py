@@ -145,8 +145,8 @@ def test_truth_of_another_book_is_refused_naming_file_line_and_what_was_expected
     cases = {
         "header_only.csv": (lines[0], ": no row for customer 'R00001' (1000 of the book's 1000 customers"),
         "unknown_id.csv": ("".join(lines).replace("\nR00001,", "\nZZZ01,", 1),
-                           "unknown_id.csv:2: column 1: customer 'ZZZ01' is not in the book"),
-        "twice.csv": ("".join(lines) + lines[1], "twice.csv:1002: column 1: customer 'R00001' has a second row"),
+                           "unknown_id.csv:2:1: customer_id: customer 'ZZZ01' is not in the book"),
+        "twice.csv": ("".join(lines) + lines[1], "twice.csv:1002:1: customer_id: customer 'R00001' has a second row"),
     }
     for name, (text, want) in cases.items():
         path = tmp_path / name
