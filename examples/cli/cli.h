@@ -37,6 +37,9 @@ int cli_usage(const char *fmt, ...)
 /* True when option `name` is among argv[first..argc) (after the parser
  * accepted them: an option's value is never taken for one). */
 int cli_given(int argc, char **argv, int first, const char *name);
+/* A text option's value (NULL: not given) is UTF-8: CLI_OK, or CLI_USAGE
+ * after "PROG: --text: 'fix \xFF' is not valid UTF-8 (byte 5)". */
+int cli_text_option(const char *prog, const char *opt, const char *value);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 /* A whole number 0..100,000,000 (no sign): 0, or -1 with *out unchanged. */
@@ -61,7 +64,10 @@ int cli_book_read(fu_book **out, const fu_book_options *opts, const char *custom
  * parser stores each value (flags: "1") in the `const char *` member at
  * `offset` of the command's argument struct, or calls `each` for every
  * occurrence of a repeatable option (it returns 0, or nonzero after printing
- * why the value is bad). Errors are one line on stderr and CLI_USAGE:
+ * why the value is bad). An option is repeatable when its help says so
+ * ("repeatable", "repeat per channel": `each` then sees every value); any
+ * other given twice is refused ("PROG: --now given twice ('a', then 'b');
+ * give it once"). Errors are one line on stderr and CLI_USAGE:
  * "PROG: unknown option '--x' (SUB takes --a, --b; see --help)", "PROG:
  * --customers needs a value", "PROG: unexpected argument 'x' (see --help)". */
 typedef struct cli_option {
@@ -73,6 +79,8 @@ typedef struct cli_option {
     int (*each)(const char *value, void *args);
 } cli_option;
 #define CLI_NO_SLOT ((size_t)-1)
+/* The largest contact cost --cost takes: sums of costs stay finite. */
+#define CLI_MAX_COST 1e12
 #define CLI_HEADING(text) {NULL, NULL, text, CLI_NO_SLOT, NULL}
 #define CLI_OPT(name, arg, help, type, member) {name, arg, help, offsetof(type, member), NULL}
 

@@ -228,6 +228,9 @@ static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args
         if (allowed & BIT(o)) takes[n++] = k_opts[o].name;
     takes[n] = NULL;
     int ec = cli_parse_options_for(prog, k_opts, O_COUNT, takes, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
+    static const int texts[] = {O_CUSTOMER, O_TEXT, O_CATEGORY, O_OWNER, O_BY}; /* stored: named if not UTF-8 */
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0] && !ec; i++)
+        ec = cli_text_option(prog, k_opts[texts[i]].name, a->v[texts[i]]);
     if (ec) return ec;
     if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0)
         return cli_usage(PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);

@@ -9,6 +9,7 @@ typedef struct kpi_args {
     const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format, *segments;
     const char *create_customers;
     fu_kpi_options o;
+    unsigned cost_given; /* a bit per channel given --cost */
 } kpi_args;
 
 static int opt_period(const char *v, void *args) {
@@ -28,8 +29,9 @@ static int opt_cost(const char *v, void *args) {
     fu_channel ch;
     char *end = NULL;
     double amount = eq ? strtod(eq + 1, &end) : -1;
-    if (!eq || !end || *end || !(amount >= 0)) {
-        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT with AMOUNT >= 0, e.g. phone=12.5\n");
+    if (!eq || !end || *end || !(amount >= 0) || amount > CLI_MAX_COST) {
+        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT with AMOUNT 0..1e12, e.g. phone=12.5%s%s%s\n",
+                eq ? " (got '" : "", eq ? cli_shown(eq + 1) : "", eq ? "')" : "");
         return 1;
     }
     if (fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE) {
@@ -39,7 +41,14 @@ static int opt_cost(const char *v, void *args) {
         fputc('\n', stderr);
         return 1;
     }
-    ((kpi_args *)args)->o.contact_cost[ch] = amount;
+    kpi_args *a = args;
+    if (a->cost_given & (1u << ch)) {
+        fprintf(stderr, "followup kpi: --cost: channel %s given twice; give each channel once\n",
+                fu_channel_name(ch));
+        return 1;
+    }
+    a->cost_given |= 1u << ch;
+    a->o.contact_cost[ch] = amount;
     return 0;
 }
 
@@ -91,7 +100,8 @@ static const cli_option k_options[] = {
     O("--as-of", "T", "the data's \"now\" (default: the latest event,\nplaceholders aside)", as_of),
     {"--cost", "CH=AMOUNT",
      "cost of one contact on channel CH (phone, sms, email,\n"
-     "chat, video, visit); repeat per channel; enables ROI",
+     "chat, video, visit), 0..1e12; repeat per channel;\n"
+     "enables ROI",
      CLI_NO_SLOT, opt_cost},
     {"--budget", "AMOUNT",
      "follow-up budget of one period (same currency as\n"

@@ -242,7 +242,13 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
     if (a->daily_capacity) po->flags |= FU_PLANNER_DAILY_CAPACITY;
     if (a->create_customers) bo->flags |= FU_BOOK_CREATE_CUSTOMERS;
     if (a->skip_unknown_kinds) bo->flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
-    /* --agents N, or a file when it is not a number */
+    /* --agents N, or a file when it is not a number: digits alone are a
+     * number (a count too large is not a file name) */
+    if (a->agents && a->agents[0] && a->agents[strspn(a->agents, "0123456789")] == '\0' &&
+        (cli_parse_uint(a->agents, &po->agents) || po->agents == 0 || po->agents > 100000))
+        return cli_usage("followup plan: --agents: expected 1..100000 agents on duty a day or an agents file, got '%s'"
+                         " (without --agents capacity is not limited)\n",
+                         a->agents);
     static const char *const checked[] = {"--format", "--agents", "--calls-per-agent"};
     const char *values[] = {a->format, a->agents, a->calls_per_agent};
     for (int k = 0; k < 3; k++) {
@@ -287,6 +293,21 @@ static int open_ledger(const char *path, const fu_policy *policy, int record, fu
     return CLI_OK;
 }
 
+/* The planner's span (fu_planner_plan: years 1..9999 with 400 years of
+ * room for cadence offsets at each end, a horizon of at most 100 years),
+ * checked as an option error (exit 2) naming the option. */
+static int check_span(const char *now_text, int64_t now, const char *horizon_text, int64_t horizon) {
+    const int64_t day = 86400, lo = INT64_C(-62135596800) + 400 * 366 * day,
+                  hi = INT64_C(253402300799) - 400 * 366 * day;
+    if (horizon > 100 * 366 * day)
+        return cli_usage("followup plan: --horizon: '%s' is longer than the planner's 100 years\n", horizon_text);
+    if (now < lo || now > hi)
+        return cli_usage("followup plan: --now: '%s' is outside the planner's range (400 years from either end of "
+                         "years 1..9999 stay free for cadence offsets)\n",
+                         now_text ? now_text : "the current time");
+    return CLI_OK;
+}
+
 static int run(int argc, char **argv) {
     plan_args a;
     memset(&a, 0, sizeof a);
@@ -324,6 +345,7 @@ static int run(int argc, char **argv) {
     }
     if (hd.unit != FU_DURATION_SECONDS || hd.value <= 0)
         return cli_usage("followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
+    if ((ec = check_span(now_text, now, horizon_text, hd.value))) return ec;
 
     fu_policy *policy = NULL;
     fu_book *book = NULL;

@@ -77,6 +77,12 @@ int cli_parse_uint(const char *s, unsigned int *out) {
     return 0;
 }
 
+int cli_text_option(const char *prog, const char *opt, const char *value) {
+    size_t ok = value ? cli_utf8_valid_prefix(value) : 0;
+    if (!value || !value[ok]) return CLI_OK;
+    return cli_usage("%s: %s: '%s' is not valid UTF-8 (byte %zu)\n", prog, opt, cli_shown(value), ok + 1);
+}
+
 int cli_usage(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -147,6 +153,7 @@ int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, co
                           size_t *npositional) {
     size_t np = 0;
     char what[256];
+    const char *given[128] = {NULL}; /* each option's first value, by table index */
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') { /* "-" alone is a value (standard input) */
@@ -166,6 +173,14 @@ int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, co
                 return cli_usage("%s: %s needs a value\n", prog, a);
             v = argv[++i];
         }
+        size_t k = (size_t)(o - opts);
+        int repeatable = o->help && strstr(o->help, "repeat") != NULL; /* as its help says */
+        if (!repeatable && k < 128 && given[k]) {
+            if (!o->arg) return cli_usage("%s: %s given twice; give it once\n", prog, a);
+            return cli_usage("%s: %s given twice ('%s', then '%s'); give it once\n", prog, a, cli_shown(given[k]),
+                             cli_shown(v));
+        }
+        if (k < 128) given[k] = v;
         if (o->each) {
             if (o->each(v, args)) return CLI_USAGE;
         } else if (o->offset != CLI_NO_SLOT) {

@@ -298,3 +298,54 @@ def test_truth_errors_give_byte_column_name_and_value(tmp_path):
         r = run("simulate", "--customers", str(c), "--events", str(e), "--from", "2026-03-01T00:00:00Z", "--to",
                 "2026-03-03T00:00:00Z", "--truth", str(t))
         assert r.returncode == 3 and str(t) + want in r.stderr, (row, r.stderr)
+
+
+# --- I11, I13 (CLI): values out of range and options given twice are exit 2 --
+
+def plan_args(*more):
+    return ("plan", "--customers", sample("customers.csv"), "--events", sample("events.csv")) + more
+
+
+@pytest.mark.parametrize("more,words", [
+    (("--now", NOW, "--horizon", "10000w"), "--horizon: '10000w' is longer than the planner's 100 years"),
+    (("--now", "0001-01-01T00:00:00Z"), "--now: '0001-01-01T00:00:00Z' is outside the planner's range"),
+    (("--now", "9999-12-31T00:00:00Z", "--horizon", "2d"), "--now: '9999-12-31T00:00:00Z' is outside"),
+    (("--now", NOW, "--agents", "99999999999999"), "--agents: expected 1..100000 agents on duty a day or an agents"
+                                                    " file, got '99999999999999'"),
+    (("--now", NOW, "--agents", "0"), "--agents: expected 1..100000 agents"),
+    (("--now", NOW, "--now", "2026-03-02T09:00:00+08:00"),
+     "--now given twice ('2026-03-01T09:00:00+08:00', then '2026-03-02T09:00:00+08:00'); give it once"),
+    (("--now", NOW, "--long", "--long"), "--long given twice; give it once"),
+])
+def test_plan_option_values_out_of_range_are_usage_errors(more, words):
+    r = run(*plan_args(*more))
+    assert r.returncode == 2, (r.stderr, r.stdout[:100])
+    assert words in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize("cost,words", [
+    (["--cost", "phone=1e308", "--budget", "1000"], "--cost wants CHANNEL=AMOUNT with AMOUNT 0..1e12, e.g. phone=12.5"
+                                                    " (got '1e308')"),
+    (["--cost", "phone=5", "--cost", "phone=1e9"], "--cost: channel phone given twice; give each channel once"),
+])
+def test_kpi_cost_out_of_range_or_twice_is_refused(cost, words):
+    r = run("kpi", "--events", sample("events.csv"), *cost)
+    assert r.returncode == 2 and words in r.stderr, r.stderr
+
+
+def test_kpi_cost_of_two_channels_is_still_taken():
+    r = run("kpi", "--events", sample("events.csv"), "--cost", "phone=5", "--cost", "sms=0.1", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+
+
+def test_frequency_cost_twice_is_refused():
+    r = run("frequency", "recommend", "--events", sample("events.csv"), "--value", "100", "--cost", "phone=5",
+            "--cost", "phone=6")
+    assert r.returncode == 2 and "--cost: channel phone given twice" in r.stderr, r.stderr
+
+
+def test_a_command_line_text_that_is_not_utf8_names_the_option(tmp_path):
+    r = run("commitments", "add", "--ledger", str(tmp_path / "l.db"), "--customer", "C1", "--text", "fix \udcff",
+            "--within", "1d")
+    assert r.returncode == 2 and "--text: 'fix \\xFF' is not valid UTF-8 (byte 5)" in r.stderr, r.stderr
+    assert not (tmp_path / "l.db").exists()
